@@ -1,0 +1,86 @@
+//! The crate's typed error: every failure has a stable machine-readable `code` and a human
+//! message. Each module owns its own error enum (`mmhs::Error`, `compose::Error`, …) with a
+//! `code()`; this top-level type wraps them so callers (CLI, wasm facade, server) see one type.
+//! The wasm facade converts it to a JS `Error` whose `.code` is [`Error::code`].
+
+use serde::Serialize;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Something every module error implements: a stable code (kebab-case, documented in
+/// `docs/errors.md`) that never changes once released.
+pub trait Coded {
+    /// Stable machine-readable code, e.g. `"header-crlf"`.
+    fn code(&self) -> &'static str;
+}
+
+/// The top-level error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input that cannot be used at all (not a message, not JSON, too big …).
+    #[error("{message}")]
+    Input {
+        /// Stable code.
+        code: &'static str,
+        /// Human explanation.
+        message: String,
+    },
+    /// An MMHS header field error.
+    #[error(transparent)]
+    Mmhs(#[from] crate::mmhs::Error),
+    /// A compose error.
+    #[error(transparent)]
+    Compose(#[from] crate::compose::Error),
+    /// An S/MIME / CMS error.
+    #[error(transparent)]
+    Smime(#[from] crate::smime::Error),
+    /// A key import/export error.
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
+    /// A release (Draft & Release) error.
+    #[error(transparent)]
+    Release(#[from] crate::release::Error),
+}
+
+impl Error {
+    /// Build an [`Error::Input`].
+    pub fn input(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Input {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Input { code, .. } => code,
+            Error::Mmhs(e) => e.code(),
+            Error::Compose(e) => e.code(),
+            Error::Smime(e) => e.code(),
+            Error::Keys(e) => e.code(),
+            Error::Release(e) => e.code(),
+        }
+    }
+}
+
+/// JSON form of an error: `{ "code": "...", "message": "..." }` — what the CLI prints and
+/// what the wasm facade puts on the JS `Error`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ErrorJson {
+    /// Stable code.
+    pub code: String,
+    /// Human message.
+    pub message: String,
+}
+
+impl From<&Error> for ErrorJson {
+    fn from(e: &Error) -> Self {
+        ErrorJson {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
+    }
+}

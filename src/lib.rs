@@ -1,0 +1,48 @@
+//! # mmhs — military messaging (MMHS over SMTP) with S/MIME, for ordinary webmail
+//!
+//! A **sans-I/O core**: nothing here touches the network, the disk, the DOM, the clock or
+//! the operating system's RNG. The current time and a random number generator are always
+//! parameters, so the same functions run in the browser (through the thin [`wasm`] facade),
+//! in the `mmhs` command line, in the native server and in tests with fixed, repeatable output.
+//!
+//! Layers (see `docs/design.md`):
+//! - [`mime`]: raw header-section reading/writing helpers shared by every module (RFC 5322,
+//!   RFC 2045/2047/2231), keeping raw byte offsets.
+//! - [`mmhs`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
+//!   and `inspect`.
+//! - [`compose`]: compose request → finished messages with SMTP envelopes.
+//! - [`smime`]: CMS sign / verify / encrypt / decrypt / compress / countersign.
+//! - [`keys`], [`trust`]: key import/export and RFC 5280 path validation.
+//! - [`protect`]: header protection (wrapped `forwarded=no`, RFC 9788 injected headers).
+//! - [`release`]: Draft & Release, authorizing users, MIXER mapping, audit trail.
+//! - [`report`]: the one verification report every caller renders.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod compose;
+pub mod error;
+pub mod keys;
+pub mod mime;
+pub mod mmhs;
+pub mod protect;
+pub mod release;
+pub mod report;
+pub mod rng;
+pub mod smime;
+pub mod trust;
+
+/// Native-only: command-line interface and the reference webmail/submission agent.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod server;
+
+/// The thin `#[wasm_bindgen]` facade (compiled only for wasm32).
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, Result};
+pub use report::Problem;

@@ -1,0 +1,20 @@
+//! Draft & Release (draft-melnikov-mmhs-authorizing-users, RFC 7912): the release officer's procedure, the submission gate, MIXER mapping and the audit trail.
+
+use crate::error::Coded;
+
+/// Errors of this module; each variant has a stable [`Coded::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Malformed input.
+    #[error("{0}")]
+    Malformed(String),
+}
+
+impl Coded for Error {
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Malformed(_) => "release-malformed",
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Native-only: the reference webmail (HTTP), its submission agent (SMTP) and mailbox store.
