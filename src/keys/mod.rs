@@ -18,3 +18,6 @@ impl Coded for Error {
         }
     }
 }
+
+mod private_key;
+pub use private_key::{pem_blocks, PrivateKey};
