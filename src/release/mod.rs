@@ -1,6 +1,18 @@
-//! Draft & Release (draft-melnikov-mmhs-authorizing-users, RFC 7912): the release officer's procedure, the submission gate, MIXER mapping and the audit trail.
+//! Draft & Release (draft-melnikov-mmhs-authorizing-users, RFC 7912): the release officer's
+//! procedure, the submission gate, MIXER mapping and the audit trail.
 
 use crate::error::Coded;
+
+pub mod audit;
+pub mod mixer;
+
+pub use audit::{
+    audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,
+    AuditVerification, AuditVerifyOptions,
+};
+pub use mixer::{
+    to_internet, to_x400, InternetHeading, IpmsHeading, MixerRule, ToInternet, ToX400,
+};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
