@@ -5,6 +5,8 @@ use crate::error::Coded;
 
 pub mod audit;
 pub mod mixer;
+pub mod policy;
+pub mod review;
 
 pub use audit::{
     audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,
@@ -13,6 +15,8 @@ pub use audit::{
 pub use mixer::{
     to_internet, to_x400, InternetHeading, IpmsHeading, MixerRule, ToInternet, ToX400,
 };
+pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
+pub use review::{review, Finding, ReviewInput};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
