@@ -5,6 +5,7 @@ use crate::error::Coded;
 
 pub mod audit;
 pub mod mixer;
+pub mod notice;
 pub mod policy;
 pub mod review;
 
@@ -15,6 +16,7 @@ pub use audit::{
 pub use mixer::{
     to_internet, to_x400, InternetHeading, IpmsHeading, MixerRule, ToInternet, ToX400,
 };
+pub use notice::{rejection_notice, NoticeInput};
 pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
 pub use review::{review, Finding, ReviewInput};
 
