@@ -8,6 +8,7 @@ pub mod mixer;
 pub mod notice;
 pub mod policy;
 pub mod review;
+pub mod status;
 
 pub use audit::{
     audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,
@@ -19,6 +20,7 @@ pub use mixer::{
 pub use notice::{rejection_notice, NoticeInput};
 pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
 pub use review::{review, Finding, ReviewInput};
+pub use status::{apply_to_report, authorizing_users_status, is_originator_signature};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
