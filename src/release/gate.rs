@@ -129,7 +129,7 @@ pub fn release_gate(raw: &[u8], policy: &ReleasePolicy, ctx: &GateContext<'_>) -
             }
         },
     };
-    if au.first().is_some() && listed.is_empty() {
+    if !au.is_empty() && listed.is_empty() {
         return refuse(
             d,
             "authorizing-users-malformed",
