@@ -3,3 +3,5 @@
 //! parsed with `mail-parser`; this module covers what it does not give us byte-exactly.
 
 pub mod encode;
+pub mod header;
+pub use header::{check_header_value, Field, HeaderSection};
