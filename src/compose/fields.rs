@@ -79,11 +79,10 @@ fn mailbox(field: &'static str, m: &Mailbox) -> Result<(), Error> {
 }
 
 fn same_addr(a: &str, b: &str) -> bool {
-    // local parts compared exactly, domains case-insensitively
-    match (a.rsplit_once('@'), b.rsplit_once('@')) {
-        (Some((la, da)), Some((lb, db))) => la == lb && da.eq_ignore_ascii_case(db),
-        _ => a == b,
-    }
+    // Local parts are case-sensitive in theory (RFC 5321 §2.4) but not in any MTA a
+    // military domain runs; treating `BOB@x` and `bob@x` as one recipient avoids sending a
+    // Bcc copy to someone who is also an open recipient.
+    a.eq_ignore_ascii_case(b)
 }
 
 /// RFC 5322 date-time (`Mon, 09 Aug 2010 15:27:40 +0100`).

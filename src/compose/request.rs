@@ -453,8 +453,9 @@ fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Mailbox>, D::Error
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Either {
-        One(Mailbox),
+        // `Many` first: a struct also deserialises from a sequence.
         Many(Vec<Mailbox>),
+        One(Mailbox),
     }
     Ok(match Option::<Either>::deserialize(d)? {
         None => Vec::new(),

@@ -70,8 +70,9 @@ const EW_OVERHEAD: usize = 12;
 /// Whitespace between adjacent encoded-words is ignored by decoders, so the original text
 /// (including its spaces) is restored exactly.
 pub fn encoded_words(text: &str) -> String {
-    // 63 base64 characters fit, i.e. 15 groups = 45 octets of input.
-    let max_octets = (MAX_ENCODED_WORD - EW_OVERHEAD) / 4 * 3;
+    // RFC 2047 allows 75 characters; we stay at 60 (48 base64 characters = 36 octets) so
+    // that a word still fits on the first line after most field names.
+    let max_octets = (MAX_ENCODED_WORD - EW_OVERHEAD - 15) / 4 * 3;
     let mut out = String::new();
     let mut chunk = String::new();
     for c in text.chars() {
@@ -271,7 +272,10 @@ pub fn fold_field(name: &str, value: &str, out: &mut Vec<u8>) -> Result<(), Enco
             seg.into()
         };
         first = false;
-        if line_len + piece.len() > FOLD_AT && line_len > name.len() + 1 {
+        // Fold before this piece when it does not fit; right after the colon only if the
+        // piece then fits (an empty first line `Name:` is legal: FWS may follow the colon).
+        let at_start = line_len == name.len() + 1;
+        if line_len + piece.len() > FOLD_AT && (!at_start || piece.len() <= FOLD_AT) {
             out.extend_from_slice(b"\r\n");
             line_len = 0;
         }
@@ -617,9 +621,9 @@ impl Part {
                     out.extend_from_slice(boundary.as_bytes());
                     out.extend_from_slice(b"\r\n");
                     p.write(out)?;
-                    if !out.ends_with(b"\r\n") {
-                        out.extend_from_slice(b"\r\n");
-                    }
+                    // The CRLF before a delimiter belongs to the delimiter (RFC 2046
+                    // §5.1.1), so it is always added: a part ending in a line break keeps it.
+                    out.extend_from_slice(b"\r\n");
                 }
                 out.extend_from_slice(b"--");
                 out.extend_from_slice(boundary.as_bytes());
