@@ -42,6 +42,9 @@ pub enum Error {
     /// A release (Draft & Release) error.
     #[error(transparent)]
     Release(#[from] crate::release::Error),
+    /// A certificate / signature-verification error.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::Error),
 }
 
 impl Error {
@@ -62,6 +65,7 @@ impl Error {
             Error::Smime(e) => e.code(),
             Error::Keys(e) => e.code(),
             Error::Release(e) => e.code(),
+            Error::Trust(e) => e.code(),
         }
     }
 }
