@@ -1,0 +1,61 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { toComposeRequest, validateForm, rfc5322Date, makeMessageId, splitIds, type ComposeForm } from "../src/shared/compose.js";
+import { derStringFromB64 } from "../src/shared/report.js";
+
+const base: ComposeForm = {
+  from: "alice@army.example",
+  recipients: [
+    { address: "bob@navy.example", kind: "to", notify: ["SUCCESS", "FAILURE"], receipt: true },
+    { address: "carol@navy.example", kind: "cc", notify: [], receipt: false },
+  ],
+  subject: "Move at dawn",
+  body: "Text",
+  primaryPrecedence: 4,
+  copyPrecedence: 1,
+  messageType: 0,
+  messageTypeIdentifier: "CANDLE FISH",
+  label: { policy: "1.3.26.1.10.1", classification: 4, privacyMark: "", categories: [{ type: "2.16.840.1.101.2.1.8.3.1", value: "REL NATO", name: "REL NATO" }] },
+  sioLabel: true,
+  expires: "",
+  deferredDelivery: "",
+  latestDelivery: "",
+  obsoletes: "old@army.example",
+  references: "",
+  sign: true,
+  encrypt: false,
+  protectHeaders: "wrapped",
+  compress: false,
+};
+
+test("compose request carries every element of service from the panel", () => {
+  const r = toComposeRequest(base, { date: "Mon, 23 Nov 2026 12:00:00 +0000", messageId: "id1@army.example" });
+  assert.equal(r["primaryPrecedence"], 4);
+  assert.equal(r["copyPrecedence"], 1);
+  assert.deepEqual(r["messageType"], { type: 0, identifier: "CANDLE FISH" });
+  assert.deepEqual(r["to"], [{ address: "bob@navy.example", notify: ["SUCCESS", "FAILURE"], receipt: true }]);
+  assert.deepEqual(r["cc"], [{ address: "carol@navy.example", notify: ["NEVER"], receipt: false }]);
+  const label = r["securityLabel"] as { categories: { value: string }[]; privacyMark?: string };
+  assert.equal(derStringFromB64(label.categories[0]?.value ?? ""), "REL NATO");
+  assert.equal(label.privacyMark, undefined);
+  assert.deepEqual(r["obsoletes"], ["<old@army.example>"]);
+  assert.equal(r["dispositionNotificationTo"], "alice@army.example");
+  assert.deepEqual(r["dsn"], { ret: "HDRS", envid: "id1@army.example" });
+  assert.equal(r["protectHeaders"], "wrapped");
+  assert.equal(r["date"], "Mon, 23 Nov 2026 12:00:00 +0000");
+});
+
+test("precedence rules of the profile are enforced in the form", () => {
+  assert.deepEqual(validateForm(base), []);
+  assert.ok(validateForm({ ...base, primaryPrecedence: null }).some((e) => /primary precedence/.test(e)));
+  assert.ok(validateForm({ ...base, copyPrecedence: null }).some((e) => /copy precedence/.test(e)));
+  assert.ok(validateForm({ ...base, subject: "a\r\nBcc: x@y" }).some((e) => /one line/.test(e)));
+  assert.ok(validateForm({ ...base, recipients: [] }).length > 0);
+  assert.throws(() => toComposeRequest({ ...base, from: "nobody" }, { date: "", messageId: "x@y" }), /From/);
+});
+
+test("dates and ids", () => {
+  assert.equal(rfc5322Date(new Date(Date.UTC(2026, 10, 23, 9, 5, 7))), "Mon, 23 Nov 2026 09:05:07 +0000");
+  assert.equal(makeMessageId(new Uint8Array([1, 255]), "alice@army.example"), "01ff@army.example");
+  assert.deepEqual(splitIds(" <a@b>, c@d "), ["<a@b>", "<c@d>"]);
+});
