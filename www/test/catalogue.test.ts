@@ -60,7 +60,7 @@ function memoryArea(): StorageAreaLike & { data: Record<string, unknown> } {
       return Object.fromEntries(keys.filter((x) => x in data).map((x) => [x, data[x]]));
     },
     set: async (items) => { Object.assign(data, items); },
-    remove: async (k) => { for (const x of Array.isArray(k) ? k : [k]) delete data[x]; },
+    remove: async (k) => { for (const x of Array.isArray(k) ? k : [k]) Reflect.deleteProperty(data, x); },
   };
 }
 
