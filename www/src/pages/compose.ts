@@ -5,7 +5,7 @@
  */
 import { normaliseEnvelope } from "../adapters/adapter.js";
 import { compose } from "../core/wasm.js";
-import { makeMessageId, rfc5322Date, toComposeRequest, validateForm, type ComposeForm, type NotifyKind, type RecipientForm } from "../shared/compose.js";
+import { toComposeRequest, validateForm, type ComposeForm, type NotifyKind, type RecipientForm } from "../shared/compose.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64 } from "../shared/messages.js";
@@ -37,7 +37,7 @@ function recipientRow(list: HTMLElement, address = "", kind: RecipientForm["kind
   const k = select(`rcpt-kind-${n}`, [{ value: "to", label: "To" }, { value: "cc", label: "Cc" }, { value: "bcc", label: "Bcc" }], kind);
   k.classList.add("rcpt-kind");
   k.setAttribute("aria-label", `Recipient ${n} kind`);
-  const notify = NOTIFY.map((x) => h("label", { class: "inline" }, h("input", { type: "checkbox", class: "rcpt-notify", value: x }), ` ${x.toLowerCase()}`));
+  const notify = NOTIFY.map((x) => h("label", { class: "inline" }, h("input", { type: "checkbox", class: "rcpt-notify", value: x, checked: x === "FAILURE" }), ` ${x.toLowerCase()}`));
   const receipt = h("label", { class: "inline" }, h("input", { type: "checkbox", class: "rcpt-receipt" }), " receipt notification");
   const remove = h("button", { type: "button", class: "link", "aria-label": `Remove recipient ${n}`, onclick: () => { row.remove(); } }, "remove");
   row.append(addr, k, h("span", { class: "notify-group", role: "group", "aria-label": `Delivery notifications for recipient ${n}` }, "DSN: ", ...notify), receipt, remove);
@@ -181,7 +181,7 @@ function build(settings: Settings): void {
 
 async function doSend(f: ComposeForm, settings: Settings, password: string, out: HTMLElement): Promise<void> {
   try {
-    const request = toComposeRequest(f, { date: rfc5322Date(new Date()), messageId: makeMessageId(crypto.getRandomValues(new Uint8Array(16)), f.from) });
+    const request = toComposeRequest(f);
     if (f.sign || f.encrypt) {
       if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
       if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);

@@ -46,13 +46,6 @@ export interface ComposeForm {
   readonly compress: boolean;
 }
 
-export interface ComposeContext {
-  /** RFC 5322 date-time for Date: (the core reads no clock). */
-  readonly date: string;
-  /** Message-ID without angle brackets (the core reads no hostname / RNG for it). */
-  readonly messageId: string;
-}
-
 const ADDR = /^[^\s@<>()"]+@[^\s@<>()"]+$/;
 
 export function splitIds(input: string): string[] {
@@ -71,21 +64,6 @@ export function localToRfc3339(v: string): string | null {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** RFC 5322 date-time in UTC ("Mon, 23 Nov 2026 12:00:00 +0000"). */
-export function rfc5322Date(d: Date): string {
-  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${days[d.getUTCDay()] ?? "Mon"}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()] ?? "Jan"} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-/** Message-ID from random bytes (caller supplies them: crypto.getRandomValues). */
-export function makeMessageId(random: Uint8Array, from: string): string {
-  const domain = from.split("@")[1] ?? "mmhs.invalid";
-  const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex}@${domain}`;
-}
-
 export function validateForm(f: ComposeForm): string[] {
   const errs: string[] = [];
   if (!ADDR.test(f.from)) errs.push("From must be an e-mail address.");
@@ -101,10 +79,12 @@ export function validateForm(f: ComposeForm): string[] {
 }
 
 /**
- * Build the compose request. Field names follow docs/compose.md (compose engineer); see
- * docs/extension.md for the mapping of each panel control.
+ * Build the compose request (docs/compose.md "Request schema"; unknown members are rejected by
+ * the core, so only documented members are written). Date and Message-ID come from the core's
+ * context/RNG. The security members (`sign`, `encrypt`, `labels`, `protectHeaders`, `compress`,
+ * `signer`) are issue 3's extension of the schema; see docs/extension.md.
  */
-export function toComposeRequest(f: ComposeForm, ctx: ComposeContext): Record<string, unknown> {
+export function toComposeRequest(f: ComposeForm): Record<string, unknown> {
   const errs = validateForm(f);
   if (errs.length > 0) throw new CodedError(EXTENSION_CODES.formInvalid, errs.join(" "));
   const rcpt = (kind: RecipientForm["kind"]) =>
@@ -112,34 +92,21 @@ export function toComposeRequest(f: ComposeForm, ctx: ComposeContext): Record<st
       .filter((r) => r.kind === kind)
       .map((r) => ({
         address: r.address,
-        notify: r.notify.length > 0 ? [...r.notify] : ["NEVER"],
-        receipt: r.receipt,
+        notify: r.notify.length > 0 ? r.notify.map((n) => n.toLowerCase()) : ["never"],
+        ...(r.receipt ? { receiptNotification: true } : {}),
       }));
-  const receiptFor = f.recipients.filter((r) => r.receipt).map((r) => r.address);
-  const req: Record<string, unknown> = {
-    from: f.from,
-    to: rcpt("to"),
-    cc: rcpt("cc"),
-    bcc: rcpt("bcc"),
-    subject: f.subject,
-    body: f.body,
-    date: ctx.date,
-    messageId: ctx.messageId,
-  };
+  const req: Record<string, unknown> = { from: f.from };
+  for (const kind of ["to", "cc", "bcc"] as const) {
+    const list = rcpt(kind);
+    if (list.length > 0) req[kind] = list;
+  }
+  req["subject"] = f.subject;
+  req["body"] = f.body;
   if (f.sender && f.sender !== f.from) req["sender"] = f.sender;
   if (f.primaryPrecedence !== null && f.recipients.some((r) => r.kind === "to")) req["primaryPrecedence"] = f.primaryPrecedence;
   if (f.copyPrecedence !== null && f.recipients.some((r) => r.kind !== "to")) req["copyPrecedence"] = f.copyPrecedence;
   if (f.messageType !== null) {
-    req["messageType"] = f.messageTypeIdentifier ? { type: f.messageType, identifier: f.messageTypeIdentifier } : { type: f.messageType };
-  }
-  if (f.label) {
-    req["securityLabel"] = {
-      policy: f.label.policy,
-      classification: f.label.classification,
-      ...(f.label.privacyMark !== "" ? { privacyMark: f.label.privacyMark } : {}),
-      categories: f.label.categories.map((c) => ({ type: c.type, value: derStringB64(c.value) })),
-    };
-    req["sioLabel"] = f.sioLabel;
+    req["messageType"] = f.messageTypeIdentifier ? { type: f.messageType, identifier: f.messageTypeIdentifier } : f.messageType;
   }
   const expires = localToRfc3339(f.expires);
   if (expires) req["expires"] = expires;
@@ -148,14 +115,24 @@ export function toComposeRequest(f: ComposeForm, ctx: ComposeContext): Record<st
   const by = localToRfc3339(f.latestDelivery);
   if (by) req["latestDelivery"] = by;
   const obs = splitIds(f.obsoletes);
-  if (obs.length > 0) req["obsoletes"] = obs;
+  if (obs.length > 0) req["supersedes"] = obs;
   const refs = splitIds(f.references);
   if (refs.length > 0) req["references"] = refs;
-  if (receiptFor.length > 0) req["dispositionNotificationTo"] = f.sender ?? f.from;
-  if (f.recipients.some((r) => r.notify.length > 0)) req["dsn"] = { ret: "HDRS", envid: ctx.messageId };
-  req["sign"] = f.sign;
-  req["encrypt"] = f.encrypt;
-  req["protectHeaders"] = f.protectHeaders === "none" ? false : f.protectHeaders;
-  req["compress"] = f.compress;
+  if (f.recipients.some((r) => r.notify.length > 0)) req["ret"] = "hdrs";
+  if (f.label) {
+    req["labels"] = {
+      securityLabel: {
+        policy: f.label.policy,
+        classification: f.label.classification,
+        ...(f.label.privacyMark !== "" ? { privacyMark: f.label.privacyMark } : {}),
+        categories: f.label.categories.map((c) => ({ type: c.type, value: derStringB64(c.value) })),
+      },
+      sioLabel: f.sioLabel,
+    };
+  }
+  if (f.sign) req["sign"] = true;
+  if (f.encrypt) req["encrypt"] = true;
+  if (f.protectHeaders !== "none") req["protectHeaders"] = f.protectHeaders;
+  if (f.compress) req["compress"] = true;
   return req;
 }
