@@ -52,8 +52,29 @@ pub struct VerifyReport {
     /// The MMHS view of the (protected, when present) header fields — the output of
     /// `mmhs::inspect`, or `null` when that is not available.
     pub mmhs: serde_json::Value,
+    /// Status of every address in MMHS-Authorizing-Users, and of every countersignature (or
+    /// review signature) whose signer is not listed (issue 4; `release::authorizing_users_status`).
+    #[serde(default)]
+    pub authorizing_users: Vec<AuthorizingUser>,
     /// Every problem found, each with a stable code.
     pub problems: Vec<Problem>,
+}
+
+/// One authorizing user (draft-melnikov-mmhs-authorizing-users §4, RFC 7912 §4) and how its
+/// authorisation is protected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizingUser {
+    /// The address (listed in MMHS-Authorizing-Users, or the unlisted countersigner's).
+    pub address: String,
+    /// `countersigned` (a valid, trusted countersignature — or RFC 7912 review signature — by
+    /// this address), `notCountersigned` (listed, no countersignature by it), `invalid` (its
+    /// countersignature does not verify), `untrusted` (verifies but does not chain), or
+    /// `notListed` (a countersignature whose signer is not in the field).
+    pub status: String,
+    /// `countersignature` or `reviewSignature` when a signature by this address was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
 }
 
 /// One SignerInfo of a SignedData layer.
@@ -207,7 +228,11 @@ impl VerifyReport {
                 .signatures
                 .iter()
                 .all(|s| s.valid && s.trusted && s.countersignatures.iter().all(cs_ok))
-            && self.problems.is_empty();
+            && self.problems.is_empty()
+            && self
+                .authorizing_users
+                .iter()
+                .all(|a| a.status == "countersigned");
     }
 }
 
