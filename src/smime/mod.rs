@@ -23,7 +23,7 @@ pub use countersign::{countersign_der, countersign_message, countersign_message_
 pub use sig_type::SignatureType;
 pub use sign::{sign_entity, sign_message};
 pub use signed_build::{sign_content, SignOptions, Signer};
-pub use verify::{verify, verify_message, Verified, VerifyContext};
+pub use verify::{verify, verify_cms, verify_message, Verified, VerifyContext};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
