@@ -14,7 +14,7 @@ pub mod authorizing_users;
 pub mod codress;
 pub mod content_language;
 pub mod date_time;
-//TMP pub mod ess_label;
+pub mod ess_label;
 //TMP pub mod inspect;
 mod lex;
 pub mod message_type;
@@ -23,18 +23,18 @@ pub mod mixer;
 pub mod msg_id;
 pub mod mt_priority;
 pub mod names;
-//TMP pub mod params;
+pub mod params;
 pub mod precedence;
 pub mod sic;
-//TMP pub mod sio_label;
-//TMP pub mod sio_label_history;
+pub mod sio_label;
+pub mod sio_label_history;
 
 pub use address::{Address, AddressList, Mailbox};
 pub use authorizing_users::AuthorizingUsers;
 pub use codress::CodressMessageIndicator;
 pub use content_language::ContentLanguage;
 pub use date_time::DateTime;
-//TMP pub use ess_label::{EssSecurityLabel, SecurityCategory};
+pub use ess_label::{EssSecurityLabel, SecurityCategory};
 //TMP pub use inspect::{inspect, InspectOptions, MmhsView};
 pub use message_type::{MessageType, MessageTypeField};
 pub use military::{MilitaryString, MilitaryStringSequence};
@@ -43,8 +43,8 @@ pub use msg_id::MsgIdList;
 pub use mt_priority::MtPriority;
 pub use precedence::Precedence;
 pub use sic::SubjectIndicatorCodes;
-//TMP pub use sio_label::{Color, LabelType, SioLabel};
-//TMP pub use sio_label_history::{LabelChange, SioLabelHistory};
+pub use sio_label::{Color, LabelType, SioLabel};
+pub use sio_label_history::{LabelChange, SioLabelHistory};
 
 /// Errors of this module; each variant has a stable [`Coded::code`] (see `docs/mmhs.md`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
