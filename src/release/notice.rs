@@ -235,13 +235,13 @@ fn hex(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_core::SeedableRng;
+    use crate::rng::danger::SeededRng;
 
     const MSG: &[u8] = b"From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nCc: carol@navy.example\r\nSubject: Convoy\r\nMessage-ID: <d1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\n\r\nbody\r\n";
 
     #[test]
     fn notice_is_a_dsn_with_the_reason() {
-        let mut rng = rand_chacha_like::Rng::seed_from_u64(1);
+        let mut rng = SeededRng::new(1);
         let (raw, to) = rejection_notice(
             &NoticeInput {
                 original: MSG,
@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn unusable_input() {
-        let mut rng = rand_chacha_like::Rng::seed_from_u64(1);
+        let mut rng = SeededRng::new(1);
         let e = rejection_notice(
             &NoticeInput {
                 original: b"Subject: x\r\n\r\n",
@@ -292,37 +292,5 @@ mod tests {
             &mut rng,
         );
         assert!(e.is_err());
-    }
-
-    /// A tiny deterministic generator for tests (SplitMix64), so tests need no extra crate.
-    mod rand_chacha_like {
-        pub struct Rng(u64);
-        impl rand_core::SeedableRng for Rng {
-            type Seed = [u8; 8];
-            fn from_seed(seed: [u8; 8]) -> Self {
-                Rng(u64::from_le_bytes(seed))
-            }
-        }
-        impl rand_core::TryRng for Rng {
-            type Error = core::convert::Infallible;
-            fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-                Ok(self.try_next_u64()? as u32)
-            }
-            fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-                self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = self.0;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                Ok(z ^ (z >> 31))
-            }
-            fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-                for c in dst.chunks_mut(8) {
-                    let v = self.try_next_u64()?.to_le_bytes();
-                    c.copy_from_slice(&v[..c.len()]);
-                }
-                Ok(())
-            }
-        }
-        impl rand_core::TryCryptoRng for Rng {}
     }
 }
