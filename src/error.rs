@@ -42,6 +42,9 @@ pub enum Error {
     /// A release (Draft & Release) error.
     #[error(transparent)]
     Release(#[from] crate::release::Error),
+    /// A raw header-section error (limits, CR/LF in a generated value).
+    #[error(transparent)]
+    Header(#[from] crate::mime::header::Error),
 }
 
 impl Error {
@@ -62,6 +65,7 @@ impl Error {
             Error::Smime(e) => e.code(),
             Error::Keys(e) => e.code(),
             Error::Release(e) => e.code(),
+            Error::Header(e) => e.code(),
         }
     }
 }

@@ -1,20 +1,145 @@
 //! S/MIME (RFC 8551) on CMS (RFC 5652): sign, verify, encrypt, decrypt, compress, countersign.
+//!
+//! Signing side (this file's `sign*`, `signed*`, `attributes*`, `sig_type`, `countersign`,
+//! `verify`, `smime_mime`): see `docs/smime.md` and `docs/report.md`.
 
 use crate::error::Coded;
+
+pub mod algorithms;
+pub mod attributes;
+pub mod attributes_label;
+pub mod ber;
+pub mod countersign;
+pub mod sig_type;
+pub mod sign;
+pub mod signed_build;
+pub mod signed_parse;
+pub mod signed_verify;
+pub mod smime_mime;
+pub mod verify;
+
+pub use algorithms::{DigestAlg, RsaPadding};
+pub use countersign::{countersign_der, countersign_message, countersign_message_with};
+pub use sig_type::SignatureType;
+pub use sign::{sign_entity, sign_message};
+pub use signed_build::{sign_content, SignOptions, Signer};
+pub use verify::{verify, verify_message, Verified, VerifyContext};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Malformed input.
+    /// Malformed input (not a usable message).
     #[error("{0}")]
     Malformed(String),
+    /// A CMS structure that cannot be decoded.
+    #[error("malformed CMS: {0}")]
+    Cms(String),
+    /// The signer key or certificate cannot be used (mismatch, too weak, missing SKI …).
+    #[error("signer key: {0}")]
+    Key(String),
+    /// An algorithm we do not produce or support.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// Encoding failed (should not happen with valid inputs).
+    #[error("encoding failed: {0}")]
+    Encode(String),
+    /// A security label that cannot be encoded.
+    #[error("security label: {0}")]
+    Label(String),
+    /// Inconsistent sign options.
+    #[error("sign options: {0}")]
+    Options(String),
+    /// The message (or CMS) is not signed where a signature was expected.
+    #[error("not signed: {0}")]
+    NotSigned(String),
+    /// No SignerInfo with that index.
+    #[error("{0}")]
+    SignerIndex(String),
+
+    // ---- encryption / decryption / compression (owner: "envelope") ----
+    /// None of the RecipientInfos is addressed to any of the supplied certificates.
+    #[error("{0}")]
+    DecryptNoRecipient(String),
+    /// A RecipientInfo names our certificate but the content-encryption key could not be
+    /// recovered with our private key (wrong key, or corrupted), or the content did not
+    /// decrypt (bad padding).
+    #[error("{0}")]
+    DecryptFailed(String),
+    /// AuthEnvelopedData: the authentication tag (AES-GCM ICV) did not verify — the
+    /// ciphertext or its authenticated attributes were modified.
+    #[error("{0}")]
+    DecryptAuthFailed(String),
+    /// An algorithm (content cipher, key transport, key agreement, key wrap, KDF,
+    /// compression) that we do not implement.
+    #[error("{0}")]
+    UnsupportedAlgorithm(String),
+    /// A recipient certificate cannot be encrypted to (unsupported key type or a keyUsage
+    /// extension that forbids it).
+    #[error("{0}")]
+    EncryptRecipient(String),
+    /// Encryption was asked with no recipient at all.
+    #[error("no recipient certificate was given")]
+    EncryptNoRecipient,
+    /// The message is not an S/MIME encrypted (or compressed) message.
+    #[error("{0}")]
+    NotEncrypted(String),
+    /// Decompressed data would exceed the size or ratio limit (zip bomb protection).
+    #[error("{0}")]
+    DecompressLimit(String),
+    /// The compressed data is corrupt.
+    #[error("{0}")]
+    DecompressFailed(String),
+    /// Random number generation or encoding failed while producing a message.
+    #[error("{0}")]
+    EncryptFailed(String),
 }
 
 impl Coded for Error {
     fn code(&self) -> &'static str {
         match self {
             Error::Malformed(_) => "smime-malformed",
+            Error::Cms(_) => "cms-malformed",
+            Error::Key(_) => "signer-key-invalid",
+            Error::Unsupported(_) => "unsupported-algorithm",
+            Error::Encode(_) => "cms-encode",
+            Error::Label(_) => "security-label-invalid",
+            Error::Options(_) => "sign-options-invalid",
+            Error::NotSigned(_) => "not-signed",
+            Error::SignerIndex(_) => "signer-index-invalid",
+            Error::DecryptNoRecipient(_) => "decrypt-no-recipient",
+            Error::DecryptFailed(_) => "decrypt-failed",
+            Error::DecryptAuthFailed(_) => "decrypt-auth-failed",
+            Error::UnsupportedAlgorithm(_) => "unsupported-algorithm",
+            Error::EncryptRecipient(_) => "encrypt-recipient-invalid",
+            Error::EncryptNoRecipient => "encrypt-no-recipient",
+            Error::NotEncrypted(_) => "not-encrypted",
+            Error::DecompressLimit(_) => "decompress-limit",
+            Error::DecompressFailed(_) => "decompress-failed",
+            Error::EncryptFailed(_) => "encrypt-failed",
         }
     }
 }
+
+// ---- encryption / decryption / compression (owner: "envelope") ----
+mod auth_enveloped;
+mod compressed;
+mod enveloped;
+pub(crate) mod enveloped_ber;
+mod enveloped_cipher;
+mod enveloped_mime;
+mod enveloped_recipient;
+mod kari;
+mod ktri;
+pub use compressed::{
+    compress_content, compress_message, decompress_body, decompress_content_info,
+    decompress_message, DecompressLimits,
+};
+pub use enveloped::{
+    choose_content_cipher, decrypt_content_info, encrypt_content, ContentCipher, Decrypted,
+    EncryptOptions, EncryptedKind, RecipientIdKind,
+};
+pub use enveloped_mime::{decrypt_message, encrypt_message};
+/// RSA key-transport padding (RSAES-OAEP or PKCS#1 v1.5) — not the signature padding
+/// [`RsaPadding`].
+pub use ktri::RsaPadding as KeyTransportPadding;
