@@ -58,12 +58,9 @@ pub fn key_matches_certificate(key: &PrivateKey, cert: &Certificate) -> bool {
     match key {
         // Compare only the key bits for EC: some encoders put the curve OID, others
         // NULL parameters in the certificate.
-        PrivateKey::EcP256(k) => spki
-            .subject_public_key
-            .as_bytes()
-            .is_some_and(|b| {
-                p256::PublicKey::from_sec1_bytes(b).is_ok_and(|p| p == k.public_key())
-            }),
+        PrivateKey::EcP256(k) => spki.subject_public_key.as_bytes().is_some_and(|b| {
+            p256::PublicKey::from_sec1_bytes(b).is_ok_and(|p| p == k.public_key())
+        }),
         _ => spki.to_der().is_ok_and(|theirs| theirs == ours),
     }
 }

@@ -68,11 +68,16 @@ pub fn import_encrypted_pkcs8(pem: &str, password: &str) -> Result<PrivateKey, E
         if label == "ENCRYPTED PRIVATE KEY" {
             return decrypt_der(&der, password);
         }
-        if matches!(label.as_str(), "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY") {
+        if matches!(
+            label.as_str(),
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
+        ) {
             return PrivateKey::from_pem(pem);
         }
     }
-    Err(Error::Malformed("no private key found in the PEM text".into()))
+    Err(Error::Malformed(
+        "no private key found in the PEM text".into(),
+    ))
 }
 
 /// Decrypt a DER `EncryptedPrivateKeyInfo`.

@@ -188,7 +188,8 @@ pub(crate) fn decrypt(
                 PBE_SHA_3DES2 | PBE_SHA_RC2_128 => 16,
                 _ => 5,
             };
-            let key = pkcs12_kdf::<sha1::Sha1>(&pw, salt, Purpose::Key, params.iterations, key_len, 64);
+            let key =
+                pkcs12_kdf::<sha1::Sha1>(&pw, salt, Purpose::Key, params.iterations, key_len, 64);
             let iv = pkcs12_kdf::<sha1::Sha1>(&pw, salt, Purpose::Iv, params.iterations, 8, 64);
             let bad = |_| PbeError::BadPassword;
             let internal = |_| PbeError::Other(Error::Malformed("cipher setup failed".into()));
@@ -233,8 +234,8 @@ mod tests {
         assert_eq!(
             k.as_slice(),
             [
-                0x8A, 0xAA, 0xE6, 0x29, 0x7B, 0x6C, 0xB0, 0x46, 0x42, 0xAB, 0x5B, 0x07, 0x78,
-                0x51, 0x28, 0x4E, 0xB7, 0x12, 0x8F, 0x1A, 0x2A, 0x7F, 0xBC, 0xA3
+                0x8A, 0xAA, 0xE6, 0x29, 0x7B, 0x6C, 0xB0, 0x46, 0x42, 0xAB, 0x5B, 0x07, 0x78, 0x51,
+                0x28, 0x4E, 0xB7, 0x12, 0x8F, 0x1A, 0x2A, 0x7F, 0xBC, 0xA3
             ]
         );
     }

@@ -140,14 +140,17 @@ fn verify_mac(mac_data: &Tlv<'_>, data: &[u8], bmp: &[u8]) -> Result<bool, Error
         _ => return Err(malformed("bad MacData")),
     };
     if u64::from(iterations) > MAX_ITERATIONS {
-        return Err(Error::UnsupportedAlgorithm("MAC iteration count above our limit".into()));
+        return Err(Error::UnsupportedAlgorithm(
+            "MAC iteration count above our limit".into(),
+        ));
     }
     let salt = salt.octets().map_err(map_ber)?;
     let di = digest_info.children().map_err(map_ber)?;
     let [alg_t, digest_t] = di.as_slice() else {
         return Err(malformed("bad DigestInfo"));
     };
-    let alg: AlgorithmIdentifierOwned = ber::decode_tlv(alg_t, "MAC digest algorithm").map_err(map_ber)?;
+    let alg: AlgorithmIdentifierOwned =
+        ber::decode_tlv(alg_t, "MAC digest algorithm").map_err(map_ber)?;
     let expected = digest_t.octets().map_err(map_ber)?;
     macro_rules! check {
         ($d:ty, $v:expr) => {{
@@ -209,7 +212,12 @@ fn local_key_id(attrs: Option<&Tlv<'_>>) -> Option<Vec<u8>> {
     None
 }
 
-fn read_safe_contents(data: &[u8], password: &str, found: &mut Found, depth: usize) -> Result<(), Error> {
+fn read_safe_contents(
+    data: &[u8],
+    password: &str,
+    found: &mut Found,
+    depth: usize,
+) -> Result<(), Error> {
     if depth > MAX_BAG_DEPTH {
         return Err(malformed("SafeContents nested too deeply"));
     }
@@ -243,7 +251,8 @@ fn read_safe_contents(data: &[u8], password: &str, found: &mut Found, depth: usi
             };
             let alg: AlgorithmIdentifierOwned =
                 ber::decode_tlv(alg_t, "key encryption algorithm").map_err(map_ber)?;
-            let pt = pbe::decrypt(&alg, password, &enc_t.octets().map_err(map_ber)?).map_err(pbe_err)?;
+            let pt =
+                pbe::decrypt(&alg, password, &enc_t.octets().map_err(map_ber)?).map_err(pbe_err)?;
             let key = PrivateKey::from_pkcs8_der(&pt).map_err(|_| Error::Pkcs12BadPassword)?;
             found.keys.push((key, lkid));
         } else if id == CERT_BAG {
@@ -258,8 +267,9 @@ fn read_safe_contents(data: &[u8], password: &str, found: &mut Found, depth: usi
                 [os] => os.octets().map_err(map_ber)?,
                 _ => return Err(malformed("bad CertBag value")),
             };
-            let cert = Certificate::from_der(&inner)
-                .map_err(|e| Error::CertificateMalformed(format!("bad certificate in PKCS#12: {e}")))?;
+            let cert = Certificate::from_der(&inner).map_err(|e| {
+                Error::CertificateMalformed(format!("bad certificate in PKCS#12: {e}"))
+            })?;
             found.certs.push((cert, lkid));
         } else if id == SAFE_CONTENTS_BAG {
             read_safe_contents(value.raw, password, found, depth + 1)?;
