@@ -25,8 +25,20 @@ fn pkcs12_default_and_legacy_import() {
         let cert = u.cert_path.to_str().unwrap();
         for legacy in [false, true] {
             let mut args = vec![
-                "pkcs12", "-export", "-inkey", key, "-in", cert, "-certfile", "ca.pem",
-                "-passout", "pass:s3cret \u{e9}t\u{e9}", "-out", "u.p12", "-name", "user",
+                "pkcs12",
+                "-export",
+                "-inkey",
+                key,
+                "-in",
+                cert,
+                "-certfile",
+                "ca.pem",
+                "-passout",
+                "pass:s3cret \u{e9}t\u{e9}",
+                "-out",
+                "u.p12",
+                "-name",
+                "user",
             ];
             if legacy {
                 args.push("-legacy");
@@ -51,9 +63,18 @@ fn pkcs12_with_sha256_mac_and_empty_password() {
     openssl(
         &pki.dir.0,
         &[
-            "pkcs12", "-export", "-inkey", u.key_path.to_str().unwrap(), "-in",
-            u.cert_path.to_str().unwrap(), "-passout", "pass:", "-macalg", "sha512",
-            "-out", "e.p12",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            u.key_path.to_str().unwrap(),
+            "-in",
+            u.cert_path.to_str().unwrap(),
+            "-passout",
+            "pass:",
+            "-macalg",
+            "sha512",
+            "-out",
+            "e.p12",
         ],
     );
     let der = std::fs::read(pki.dir.path("e.p12")).unwrap();
@@ -64,9 +85,14 @@ fn pkcs12_with_sha256_mac_and_empty_password() {
 
 #[test]
 fn pkcs12_garbage_is_malformed() {
-    assert_eq!(import_pkcs12(b"not a pfx", "x").unwrap_err().code(), "pkcs12-malformed");
     assert_eq!(
-        import_pkcs12(&[0x30, 0x03, 0x02, 0x01, 0x03], "x").unwrap_err().code(),
+        import_pkcs12(b"not a pfx", "x").unwrap_err().code(),
+        "pkcs12-malformed"
+    );
+    assert_eq!(
+        import_pkcs12(&[0x30, 0x03, 0x02, 0x01, 0x03], "x")
+            .unwrap_err()
+            .code(),
         "pkcs12-malformed"
     );
 }
@@ -76,8 +102,9 @@ fn encrypted_pkcs8_round_trip_and_openssl_reads_it() {
     let pki = Pki::new("p8");
     for ec in [false, true] {
         let u = pki.user(if ec { "alice" } else { "bob" }, ec);
-        let pem = export_encrypted_pkcs8_with_iterations(&u.key, "correct horse", 20_000, &mut rng())
-            .unwrap();
+        let pem =
+            export_encrypted_pkcs8_with_iterations(&u.key, "correct horse", 20_000, &mut rng())
+                .unwrap();
         assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
         let back = import_encrypted_pkcs8(&pem, "correct horse").unwrap();
         assert!(key_matches_certificate(&back, &u.cert));
@@ -96,7 +123,12 @@ fn encrypted_pkcs8_round_trip_and_openssl_reads_it() {
         // And we read what OpenSSL encrypts: PBES2 default, and the legacy PBE-SHA1-3DES.
         for v in [&["-v2", "aes-256-cbc"][..], &["-v1", "PBE-SHA1-3DES"][..]] {
             let mut args = vec![
-                "pkcs8", "-topk8", "-in", u.key_path.to_str().unwrap(), "-passout", "pass:pw",
+                "pkcs8",
+                "-topk8",
+                "-in",
+                u.key_path.to_str().unwrap(),
+                "-passout",
+                "pass:pw",
             ];
             args.extend_from_slice(v);
             let (ok, out, err) = openssl_try(&pki.dir.0, &args);
