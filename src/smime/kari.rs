@@ -27,7 +27,8 @@
 //! (matching the content-cipher key size, RFC 8551 §2.3), originatorKey with
 //! id-ecPublicKey (parameters absent, uncompressed point), no ukm.
 //! Received: stdDH and cofactorDH (identical on P-256, cofactor 1) with SHA-1/224/256/384/512
-//! KDFs, id-aes128/192/256-wrap, rid as issuerAndSerialNumber or rKeyId (SKI), with or
+//! KDFs, id-aes128/192/256-wrap and (legacy, OpenSSL's choice with 3DES content)
+//! id-alg-CMS3DESwrap (RFC 3217), rid as issuerAndSerialNumber or rKeyId (SKI), with or
 //! without ukm.
 
 use cms::content_info::CmsVersion;
@@ -69,6 +70,9 @@ pub(crate) const AES192_WRAP: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.25");
 pub(crate) const AES256_WRAP: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.45");
+/// id-alg-CMS3DESwrap (RFC 3217 §3; what OpenSSL uses with des-ede3-cbc content).
+pub(crate) const CMS3DES_WRAP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.3.6");
 /// id-ecPublicKey (RFC 5480).
 pub(crate) const EC_PUBLIC_KEY: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
@@ -123,6 +127,7 @@ pub(crate) fn algorithm_name(kari: &KeyAgreeRecipientInfo) -> String {
             AES128_WRAP => "aes128-wrap",
             AES192_WRAP => "aes192-wrap",
             AES256_WRAP => "aes256-wrap",
+            CMS3DES_WRAP => "3des-wrap",
             _ => "unknown-wrap",
         })
         .unwrap_or("unknown-wrap");
@@ -172,12 +177,51 @@ fn wrap_key(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// RFC 3217 §3.2 Triple-DES key unwrap (receive only).
+fn unwrap_3des(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use cipher::block_padding::NoPadding;
+    use cipher::{BlockModeDecrypt, KeyIvInit};
+    use sha1::Digest;
+    const IV: [u8; 8] = [0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05];
+    let fail = || {
+        Error::DecryptFailed(
+            "the content key did not unwrap (3DES key wrap checksum failed): wrong private key or corrupted message"
+                .into(),
+        )
+    };
+    if wrapped.len() != 40 {
+        return Err(Error::Malformed(
+            "3DES-wrapped key must be 40 octets".into(),
+        ));
+    }
+    let dec = |iv: &[u8], data: &[u8]| -> Result<Zeroizing<Vec<u8>>, Error> {
+        cbc::Decryptor::<des::TdesEde3>::new_from_slices(kek, iv)
+            .map_err(|_| Error::DecryptFailed("bad KEK length".into()))?
+            .decrypt_padded_vec::<NoPadding>(data)
+            .map(Zeroizing::new)
+            .map_err(|_| fail())
+    };
+    let mut temp2 = dec(&IV, wrapped)?;
+    temp2.reverse();
+    let (iv, temp1) = temp2.split_at(8);
+    let cekicv = dec(iv, temp1)?;
+    let (cek, icv) = cekicv.split_at(24);
+    let digest = sha1::Sha1::digest(cek);
+    if digest.get(..8) != Some(icv) {
+        return Err(fail());
+    }
+    Ok(Zeroizing::new(cek.to_vec()))
+}
+
 fn unwrap_key(
     wrap: &ObjectIdentifier,
     kek: &[u8],
     wrapped: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     use aes_kw::KeyInit;
+    if *wrap == CMS3DES_WRAP {
+        return unwrap_3des(kek, wrapped);
+    }
     if wrapped.len() < 16 || !wrapped.len().is_multiple_of(8) {
         return Err(Error::Malformed("wrapped key has a bad length".into()));
     }
@@ -303,6 +347,7 @@ pub(crate) fn decrypt(
         AES128_WRAP => 16,
         AES192_WRAP => 24,
         AES256_WRAP => 32,
+        CMS3DES_WRAP => 24,
         other => {
             return Err(Error::UnsupportedAlgorithm(format!(
                 "key-wrap algorithm {other}"
