@@ -1,6 +1,28 @@
-//! Draft & Release (draft-melnikov-mmhs-authorizing-users, RFC 7912): the release officer's procedure, the submission gate, MIXER mapping and the audit trail.
+//! Draft & Release (draft-melnikov-mmhs-authorizing-users, RFC 7912): the release officer's
+//! procedure, the submission gate, MIXER mapping and the audit trail.
 
 use crate::error::Coded;
+
+pub mod audit;
+pub mod gate;
+pub mod mixer;
+pub mod notice;
+pub mod policy;
+pub mod review;
+pub mod status;
+
+pub use audit::{
+    audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,
+    AuditVerification, AuditVerifyOptions,
+};
+pub use gate::{release_gate, GateAction, GateContext, GateDecision};
+pub use mixer::{
+    to_internet, to_x400, InternetHeading, IpmsHeading, MixerRule, ToInternet, ToX400,
+};
+pub use notice::{rejection_notice, NoticeInput};
+pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
+pub use review::{review, Finding, ReviewInput};
+pub use status::{apply_to_report, authorizing_users_status, is_originator_signature};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,4 +1,9 @@
 //! The one verification report every caller renders (see `docs/report.md`).
+//!
+//! [`VerifyReport`] is the contract between the core (`smime::verify`) and every caller: the
+//! browser extension, the CLI (`mmhs verify` prints it as JSON), the server and the tests.
+//! Field names are camelCase in JSON. Every `code` that can appear in a [`Problem`] is listed
+//! in `docs/report.md`; codes never change once released.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,5 +25,276 @@ impl Problem {
             code: code.to_string(),
             message: message.into(),
         }
+    }
+}
+
+/// The verification report of one message (`smime::verify`).
+///
+/// `valid` is true only when at least one signature is present, every signature (and every
+/// countersignature) verifies and chains to a trust anchor, and `problems` is empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    /// Overall verdict (see the type documentation).
+    pub valid: bool,
+    /// The S/MIME layers unwrapped, outermost first: `"signed"` (multipart/signed or
+    /// signed-data), `"enveloped"`, `"authEnveloped"`, `"compressed"`.
+    pub layers: Vec<String>,
+    /// Every SignerInfo found, in layer order (outermost first), then in the order the
+    /// SignerInfos appear in each SignedData.
+    pub signatures: Vec<SignatureReport>,
+    /// The effective ESS security label: the one of the innermost signed layer that carries a
+    /// label (RFC 2634 §3.1.1: the inner label describes the content). `null` when no
+    /// verified signature carries one.
+    pub security_label: Option<SecurityLabel>,
+    /// Header protection found on the innermost signed or encrypted content.
+    pub header_protection: HeaderProtection,
+    /// The MMHS view of the (protected, when present) header fields — the output of
+    /// `mmhs::inspect`, or `null` when that is not available.
+    pub mmhs: serde_json::Value,
+    /// Status of every address in MMHS-Authorizing-Users, and of every countersignature (or
+    /// review signature) whose signer is not listed (issue 4; `release::authorizing_users_status`).
+    #[serde(default)]
+    pub authorizing_users: Vec<AuthorizingUser>,
+    /// Every problem found, each with a stable code.
+    pub problems: Vec<Problem>,
+}
+
+/// One authorizing user (draft-melnikov-mmhs-authorizing-users §4, RFC 7912 §4) and how its
+/// authorisation is protected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizingUser {
+    /// The address (listed in MMHS-Authorizing-Users, or the unlisted countersigner's).
+    pub address: String,
+    /// `countersigned` (a valid, trusted countersignature — or RFC 7912 review signature — by
+    /// this address), `notCountersigned` (listed, no countersignature by it), `invalid` (its
+    /// countersignature does not verify), `untrusted` (verifies but does not chain), or
+    /// `notListed` (a countersignature whose signer is not in the field).
+    pub status: String,
+    /// `countersignature` or `reviewSignature` when a signature by this address was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+}
+
+/// One SignerInfo of a SignedData layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureReport {
+    /// Index into [`VerifyReport::layers`] of the SignedData this signature belongs to.
+    pub layer: usize,
+    /// Index of the SignerInfo inside its SignedData, in encoding order (the index that
+    /// `smime::countersign_message` takes).
+    pub index: usize,
+    /// The signer's identity: the first e-mail address of its certificate, else its subject
+    /// DN, else (certificate not found) the SignerIdentifier as text.
+    pub signer: String,
+    /// The signer certificate's subject DN (RFC 4514 string), when the certificate was found.
+    pub subject: Option<String>,
+    /// E-mail addresses of the signer certificate (SAN rfc822Name, then subject emailAddress).
+    pub emails: Vec<String>,
+    /// True when the signature value and the signed attributes verify (messageDigest,
+    /// contentType, well-formed attributes).
+    pub valid: bool,
+    /// True when the signer certificate chains to a supplied trust anchor at the
+    /// verification time (RFC 5280 path validation).
+    pub trusted: bool,
+    /// True when one of the certificate's addresses equals the message's From (or Sender)
+    /// address; `null` when the message has no From to compare against (inner layers).
+    pub address_match: Option<bool>,
+    /// The signature type (draft-melnikov-smime-msa-to-mda §3.2):
+    /// `originator|domain|review|additionalAttributes|delegatedOriginator`; `originator` when
+    /// the attribute is absent. Several values are joined with `,`.
+    pub signature_type: String,
+    /// The ESS security label of this SignerInfo (RFC 2634 §3.2), if any.
+    pub security_label: Option<SecurityLabel>,
+    /// signingTime (RFC 5652 §11.3) in RFC 3339, if present.
+    pub signing_time: Option<String>,
+    /// Digest algorithm name (e.g. `sha-256`) or OID.
+    pub digest_algorithm: String,
+    /// Signature algorithm name (e.g. `rsassa-pss`, `ecdsa-with-sha256`) or OID.
+    pub signature_algorithm: String,
+    /// Countersignatures (RFC 5652 §11.4) over this signer's signature value.
+    pub countersignatures: Vec<CountersignatureReport>,
+    /// Problems specific to this signer (also copied into [`VerifyReport::problems`]).
+    pub problems: Vec<Problem>,
+}
+
+/// A countersignature (RFC 5652 §11.4) nested under the SignerInfo it countersigns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CountersignatureReport {
+    /// The countersigner's identity (as [`SignatureReport::signer`]).
+    pub signer: String,
+    /// The countersigner certificate's subject DN, when found.
+    pub subject: Option<String>,
+    /// E-mail addresses of the countersigner certificate.
+    pub emails: Vec<String>,
+    /// True when the countersignature verifies over the countersigned signature value.
+    pub valid: bool,
+    /// True when the countersigner certificate chains to a supplied trust anchor.
+    pub trusted: bool,
+    /// The signature type attribute of the countersignature, if any (as
+    /// [`SignatureReport::signature_type`]).
+    pub signature_type: String,
+    /// signingTime of the countersignature in RFC 3339, if present.
+    pub signing_time: Option<String>,
+    /// Countersignatures of this countersignature.
+    pub countersignatures: Vec<CountersignatureReport>,
+    /// Problems specific to this countersignature.
+    pub problems: Vec<Problem>,
+}
+
+/// An ESS security label (RFC 2634 §3.2) as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityLabel {
+    /// security-policy-identifier, dotted OID.
+    pub policy: String,
+    /// security-classification (0 unmarked … 5 top-secret, or policy-defined up to 256).
+    pub classification: Option<u32>,
+    /// privacy-mark (PrintableString or UTF8String).
+    pub privacy_mark: Option<String>,
+    /// security-categories.
+    pub categories: Vec<SecurityCategory>,
+}
+
+/// One SecurityCategory: `type` OID and the DER of `value`, base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityCategory {
+    /// The category type, dotted OID.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The DER encoding of the value (inside the `[1]` tag), base64.
+    pub value: String,
+}
+
+/// Header protection found on the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeaderProtection {
+    /// `wrapped` (message/rfc822 inside the signature, MMHS profile / RFC 8551 §3.1),
+    /// `injected` (RFC 9788 or its draft forms), or `none`.
+    pub scheme: String,
+    /// The `forwarded` parameter of the wrapping message/rfc822: `yes`, `no` or `absent`.
+    pub forwarded: String,
+    /// Every header field whose outer value differs from the protected (inner) value.
+    pub mismatches: Vec<HeaderMismatch>,
+}
+
+impl Default for HeaderProtection {
+    fn default() -> Self {
+        HeaderProtection {
+            scheme: "none".into(),
+            forwarded: "absent".into(),
+            mismatches: Vec::new(),
+        }
+    }
+}
+
+/// One outer/inner header field difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeaderMismatch {
+    /// Field name, e.g. `Subject`.
+    pub field: String,
+    /// The unprotected (outer) value, `null` when absent outside.
+    pub outer: Option<String>,
+    /// The protected (inner) value, `null` when absent inside.
+    pub inner: Option<String>,
+}
+
+impl VerifyReport {
+    /// Add a problem to the report.
+    pub fn problem(&mut self, code: &str, message: impl Into<String>) {
+        self.problems.push(Problem::new(code, message));
+    }
+
+    /// Whether a problem with this code was reported.
+    pub fn has_problem(&self, code: &str) -> bool {
+        self.problems.iter().any(|p| p.code == code)
+    }
+
+    /// Recompute [`VerifyReport::valid`] from the signatures and problems: true only when at
+    /// least one signature exists, every signature and countersignature is valid and trusted,
+    /// and there is no problem.
+    pub fn finish(&mut self) {
+        fn cs_ok(c: &CountersignatureReport) -> bool {
+            c.valid && c.trusted && c.countersignatures.iter().all(cs_ok)
+        }
+        self.valid = !self.signatures.is_empty()
+            && self
+                .signatures
+                .iter()
+                .all(|s| s.valid && s.trusted && s.countersignatures.iter().all(cs_ok))
+            && self.problems.is_empty()
+            && self
+                .authorizing_users
+                .iter()
+                .all(|a| a.status == "countersigned");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_names_are_the_contract() {
+        let mut r = VerifyReport {
+            layers: vec!["signed".into()],
+            signatures: vec![SignatureReport {
+                signer: "alice@army.example".into(),
+                valid: true,
+                trusted: true,
+                signature_type: "originator".into(),
+                countersignatures: vec![CountersignatureReport {
+                    signer: "rel@army.example".into(),
+                    valid: true,
+                    trusted: true,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        r.finish();
+        assert!(r.valid);
+        let v = serde_json::to_value(&r).unwrap();
+        for k in [
+            "valid",
+            "layers",
+            "signatures",
+            "securityLabel",
+            "headerProtection",
+            "mmhs",
+            "problems",
+        ] {
+            assert!(v.get(k).is_some(), "missing {k}");
+        }
+        let s = &v["signatures"][0];
+        for k in [
+            "signer",
+            "valid",
+            "trusted",
+            "signatureType",
+            "securityLabel",
+            "countersignatures",
+        ] {
+            assert!(s.get(k).is_some(), "missing signatures[0].{k}");
+        }
+        assert_eq!(v["headerProtection"]["scheme"], "none");
+        assert_eq!(v["headerProtection"]["forwarded"], "absent");
+        r.problem("x-y", "z");
+        r.finish();
+        assert!(!r.valid);
+    }
+
+    #[test]
+    fn no_signature_is_not_valid() {
+        let mut r = VerifyReport::default();
+        r.finish();
+        assert!(!r.valid);
     }
 }

@@ -1,0 +1,251 @@
+//! The automated part of the officer's review (seed §3 step 3: "Some of the checks can be
+//! automated (for example search for keywords)"): keyword / regular-expression matches, the
+//! message's classification against every recipient's clearance, and required fields.
+//! Findings are shown to the officer; `block` findings stop release.
+
+use serde::{Deserialize, Serialize};
+
+use super::policy::{ReleasePolicy, Severity};
+
+/// One review finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Stable code (see `docs/release.md`).
+    pub code: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Human explanation for the officer.
+    pub message: String,
+}
+
+impl Finding {
+    fn new(code: &str, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            code: code.into(),
+            severity,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the review looks at, extracted from the message as its recipients will see it
+/// (the protected inner message when header protection is present).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReviewInput {
+    /// Subject.
+    pub subject: String,
+    /// All text/plain and text/html bodies, concatenated.
+    pub text: String,
+    /// Every recipient (To, Cc, Bcc and envelope recipients), lowercased, deduplicated.
+    pub recipients: Vec<String>,
+    /// Classification of the message (ESS label, else SIO-Label's decoded label).
+    pub classification: Option<u32>,
+    /// Which required-field names are present (`primaryPrecedence`, `copyPrecedence`,
+    /// `securityLabel`, `messageType`, `subject`, `expires`).
+    pub present: Vec<String>,
+}
+
+impl ReviewInput {
+    /// Extract the input from a (decrypted, unwrapped) RFC 5322 message. When the body is a
+    /// single message/rfc822 header-protection wrapper, its inner message is reviewed.
+    pub fn from_message(
+        raw: &[u8],
+        classification: Option<u32>,
+        envelope_rcpts: &[String],
+    ) -> Self {
+        let mut input = ReviewInput {
+            classification,
+            ..Default::default()
+        };
+        let Some(outer) = mail_parser::MessageParser::default().parse(raw) else {
+            return input;
+        };
+        // Review what the recipients will see: a forwarded=no wrapper's inner message.
+        let inner = outer
+            .parts
+            .iter()
+            .filter_map(|p| p.message())
+            .next()
+            .filter(|_| outer.parts.len() <= 2);
+        let msg = match inner {
+            Some(m) if outer.text_body_count() == 0 => m,
+            _ => &outer,
+        };
+        input.subject = msg.subject().unwrap_or_default().to_string();
+        let mut text = String::new();
+        for i in 0..msg.text_body_count() {
+            if let Some(t) = msg.body_text(i) {
+                text.push_str(&t);
+                text.push('\n');
+            }
+        }
+        input.text = text;
+        let mut rcpts: Vec<String> = Vec::new();
+        for a in [msg.to(), msg.cc(), msg.bcc()].into_iter().flatten() {
+            rcpts.extend(
+                a.iter()
+                    .filter_map(|x| x.address())
+                    .map(|s| s.to_ascii_lowercase()),
+            );
+        }
+        rcpts.extend(envelope_rcpts.iter().map(|s| s.to_ascii_lowercase()));
+        rcpts.sort();
+        rcpts.dedup();
+        input.recipients = rcpts;
+        for (field, name) in [
+            ("MMHS-Primary-Precedence", "primaryPrecedence"),
+            ("MMHS-Copy-Precedence", "copyPrecedence"),
+            ("MMHS-Message-Type", "messageType"),
+            ("Expires", "expires"),
+            ("SIO-Label", "sioLabel"),
+        ] {
+            if msg.header_raw(field).is_some() {
+                input.present.push(name.into());
+            }
+        }
+        if !input.subject.is_empty() {
+            input.present.push("subject".into());
+        }
+        if classification.is_some() || msg.header_raw("SIO-Label").is_some() {
+            input.present.push("securityLabel".into());
+        }
+        input
+    }
+}
+
+/// Run the policy's automated checks.
+pub fn review(input: &ReviewInput, policy: &ReleasePolicy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let haystack = format!("{}\n{}", input.subject, input.text);
+    for rule in &policy.keywords {
+        let hit = if rule.regex {
+            match regex::RegexBuilder::new(&rule.pattern)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+            {
+                Ok(re) => re.find(&haystack).map(|m| m.as_str().to_string()),
+                Err(e) => {
+                    out.push(Finding::new(
+                        "review-policy-bad-regex",
+                        Severity::Warn,
+                        format!(
+                            "the policy's pattern {:?} is not a valid regular expression: {e}",
+                            rule.pattern
+                        ),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            let lower = haystack.to_lowercase();
+            let p = rule.pattern.to_lowercase();
+            lower.find(&p).map(|i| {
+                haystack
+                    .get(i..i + p.len())
+                    .unwrap_or(&rule.pattern)
+                    .to_string()
+            })
+        };
+        if let Some(m) = hit {
+            out.push(Finding::new(
+                "review-keyword",
+                rule.severity,
+                format!(
+                    "the message contains {m:?} (policy rule {:?})",
+                    rule.pattern
+                ),
+            ));
+        }
+    }
+    if let Some(class) = input.classification {
+        for r in &input.recipients {
+            match policy.clearance_of(r) {
+                Some(c) if class > c => out.push(Finding::new(
+                    "review-recipient-not-cleared",
+                    Severity::Block,
+                    format!("{r} is cleared up to classification {c}, the message is classified {class}"),
+                )),
+                Some(_) => {}
+                None if !policy.clearances.is_empty() || policy.default_clearance.is_some() => {
+                    out.push(Finding::new(
+                        "review-recipient-clearance-unknown",
+                        Severity::Warn,
+                        format!("the policy gives no clearance for {r}"),
+                    ))
+                }
+                None => {}
+            }
+        }
+    }
+    for f in &policy.required_fields {
+        if !input.present.iter().any(|p| p == f) {
+            out.push(Finding::new(
+                "review-missing-field",
+                Severity::Block,
+                format!("the policy requires {f}, which the message does not carry"),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MSG: &[u8] = b"From: alice@army.example\r\nTo: bob@navy.example\r\nCc: eve@air.example\r\nSubject: Operation CANDLE FISH\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Copy-Precedence: 1\r\nContent-Type: text/plain\r\n\r\nMove at dawn. Password: swordfish\r\n";
+
+    fn policy() -> ReleasePolicy {
+        serde_json::from_str(
+            r#"{"keywords":[{"pattern":"password","severity":"block"},
+                            {"pattern":"operation [a-z]+ fish","regex":true}],
+                "clearances":{"navy.example":3},
+                "requiredFields":["primaryPrecedence","securityLabel"]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn findings() {
+        let input = ReviewInput::from_message(MSG, Some(4), &[]);
+        assert_eq!(
+            input.recipients,
+            vec!["bob@navy.example", "eve@air.example"]
+        );
+        let f = review(&input, &policy());
+        let codes: Vec<&str> = f.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            vec![
+                "review-keyword",
+                "review-keyword",
+                "review-recipient-not-cleared",
+                "review-recipient-clearance-unknown",
+            ]
+        );
+        assert_eq!(f[0].severity, Severity::Block);
+        assert!(f[1].message.contains("Operation CANDLE FISH"));
+    }
+
+    #[test]
+    fn missing_fields_and_bad_regex() {
+        let input = ReviewInput::from_message(MSG, None, &[]);
+        let mut p = policy();
+        p.keywords = vec![serde_json::from_str(r#"{"pattern":"(","regex":true}"#).unwrap()];
+        let f = review(&input, &p);
+        assert_eq!(f[0].code, "review-policy-bad-regex");
+        assert_eq!(f[1].code, "review-missing-field");
+        assert!(f[1].message.contains("securityLabel"));
+    }
+
+    #[test]
+    fn wrapped_inner_message_is_reviewed() {
+        let wrapped = b"From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: outer\r\nContent-Type: message/rfc822; forwarded=no\r\n\r\nFrom: alice@army.example\r\nTo: bob@navy.example\r\nSubject: inner secret plan\r\nContent-Type: text/plain\r\n\r\nthe plan\r\n";
+        let input = ReviewInput::from_message(wrapped, None, &[]);
+        assert_eq!(input.subject, "inner secret plan");
+        assert!(input.text.contains("the plan"));
+    }
+}

@@ -1,0 +1,449 @@
+//! Digest and signature algorithms for SignedData (RFC 5754 SHA-2 in CMS, RFC 4056
+//! RSASSA-PSS in CMS, RFC 5753 / RFC 5758 ECDSA in CMS, RFC 8551 §2.1–2.2).
+//!
+//! ```text
+//! sha1   1.3.14.3.2.26              sha256 2.16.840.1.101.3.4.2.1
+//! sha384 2.16.840.1.101.3.4.2.2     sha512 2.16.840.1.101.3.4.2.3
+//! rsaEncryption 1.2.840.113549.1.1.1   sha{1,256,384,512}WithRSAEncryption …1.{5,11,12,13}
+//! id-RSASSA-PSS 1.2.840.113549.1.1.10  (RSASSA-PSS-params, MGF1 with the same hash)
+//! ecdsa-with-SHA{256,384,512} 1.2.840.10045.4.3.{2,3,4}
+//! ```
+//! Producing: SHA-256/384/512 with RSA PKCS#1 v1.5, RSASSA-PSS (salt = hash length) or ECDSA
+//! P-256. Receiving additionally accepts SHA-1 (legacy, RFC 4134 examples) and ECDSA P-384.
+
+use const_oid::ObjectIdentifier as Oid;
+use der::{asn1::AnyRef, Decode, Encode};
+use sha2::Digest;
+use signature::hazmat::PrehashVerifier;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+/// sha1
+pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+/// sha256
+pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// sha384
+pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// sha512
+pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// rsaEncryption
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// sha1WithRSAEncryption
+pub const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+/// sha256WithRSAEncryption
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// sha384WithRSAEncryption
+pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+/// sha512WithRSAEncryption
+pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+/// id-RSASSA-PSS
+pub const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+/// id-mgf1
+pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+/// id-ecPublicKey
+pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+/// secp256r1
+pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+/// secp384r1
+pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+/// ecdsa-with-SHA256
+pub const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+/// ecdsa-with-SHA384
+pub const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+/// ecdsa-with-SHA512
+pub const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+
+/// A digest algorithm we can compute.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum DigestAlg {
+    /// SHA-1 (verification of legacy messages only; never produced).
+    Sha1,
+    /// SHA-256 (default).
+    #[default]
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl DigestAlg {
+    /// From an AlgorithmIdentifier OID.
+    pub fn from_oid(oid: &Oid) -> Option<Self> {
+        match *oid {
+            SHA1 => Some(DigestAlg::Sha1),
+            SHA256 => Some(DigestAlg::Sha256),
+            SHA384 => Some(DigestAlg::Sha384),
+            SHA512 => Some(DigestAlg::Sha512),
+            _ => None,
+        }
+    }
+
+    /// The OID.
+    pub fn oid(self) -> Oid {
+        match self {
+            DigestAlg::Sha1 => SHA1,
+            DigestAlg::Sha256 => SHA256,
+            DigestAlg::Sha384 => SHA384,
+            DigestAlg::Sha512 => SHA512,
+        }
+    }
+
+    /// The `micalg` name of RFC 8551 §3.5.3.2 (`sha-256` …).
+    pub fn micalg(self) -> &'static str {
+        match self {
+            DigestAlg::Sha1 => "sha-1",
+            DigestAlg::Sha256 => "sha-256",
+            DigestAlg::Sha384 => "sha-384",
+            DigestAlg::Sha512 => "sha-512",
+        }
+    }
+
+    /// Output length in octets.
+    pub fn len(self) -> usize {
+        match self {
+            DigestAlg::Sha1 => 20,
+            DigestAlg::Sha256 => 32,
+            DigestAlg::Sha384 => 48,
+            DigestAlg::Sha512 => 64,
+        }
+    }
+
+    /// AlgorithmIdentifier with absent parameters (RFC 5754 §2: SHOULD omit).
+    pub fn algorithm_identifier(self) -> AlgorithmIdentifierOwned {
+        AlgorithmIdentifierOwned {
+            oid: self.oid(),
+            parameters: None,
+        }
+    }
+
+    /// Hash `data` in one pass.
+    pub fn hash(self, data: &[u8]) -> Vec<u8> {
+        let mut h = Hasher::new(self);
+        h.update(data);
+        h.finish()
+    }
+}
+
+/// An incremental hasher (single pass over the content).
+pub enum Hasher {
+    /// SHA-1.
+    Sha1(sha1::Sha1),
+    /// SHA-256.
+    Sha256(sha2::Sha256),
+    /// SHA-384.
+    Sha384(sha2::Sha384),
+    /// SHA-512.
+    Sha512(sha2::Sha512),
+}
+
+impl Hasher {
+    /// A fresh hasher.
+    pub fn new(alg: DigestAlg) -> Self {
+        match alg {
+            DigestAlg::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
+            DigestAlg::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            DigestAlg::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
+            DigestAlg::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+        }
+    }
+    /// Feed octets.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            Hasher::Sha1(h) => h.update(data),
+            Hasher::Sha256(h) => h.update(data),
+            Hasher::Sha384(h) => h.update(data),
+            Hasher::Sha512(h) => h.update(data),
+        }
+    }
+    /// The digest.
+    pub fn finish(self) -> Vec<u8> {
+        match self {
+            Hasher::Sha1(h) => h.finalize().to_vec(),
+            Hasher::Sha256(h) => h.finalize().to_vec(),
+            Hasher::Sha384(h) => h.finalize().to_vec(),
+            Hasher::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// RSA padding choice for producing signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RsaPadding {
+    /// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2), signatureAlgorithm `shaXXXWithRSAEncryption`.
+    #[default]
+    Pkcs1v15,
+    /// RSASSA-PSS (RFC 4056), MGF1 with the same hash, salt length = hash length.
+    Pss,
+}
+
+/// The signatureAlgorithm for RSA PKCS#1 v1.5 with `d`.
+pub fn rsa_pkcs1_algorithm(d: DigestAlg) -> AlgorithmIdentifierOwned {
+    let oid = match d {
+        DigestAlg::Sha1 => SHA1_WITH_RSA,
+        DigestAlg::Sha256 => SHA256_WITH_RSA,
+        DigestAlg::Sha384 => SHA384_WITH_RSA,
+        DigestAlg::Sha512 => SHA512_WITH_RSA,
+    };
+    AlgorithmIdentifierOwned {
+        oid,
+        parameters: Some(der::Any::null()),
+    }
+}
+
+/// The signatureAlgorithm for RSASSA-PSS with `d` (RFC 4055 §3.1 RSASSA-PSS-params).
+pub fn rsa_pss_algorithm(d: DigestAlg) -> Result<AlgorithmIdentifierOwned, String> {
+    // hashAlgorithm [0], maskGenAlgorithm [1] = mgf1(hash), saltLength [2] = hash length;
+    // trailerField default. Hash parameters NULL as OpenSSL emits them.
+    let hash = AlgorithmIdentifierOwned {
+        oid: d.oid(),
+        parameters: Some(der::Any::null()),
+    };
+    let hash_der = hash.to_der().map_err(|e| e.to_string())?;
+    let mgf = AlgorithmIdentifierOwned {
+        oid: MGF1,
+        parameters: Some(der::Any::from_der(&hash_der).map_err(|e| e.to_string())?),
+    };
+    let mgf_der = mgf.to_der().map_err(|e| e.to_string())?;
+    let salt = super::ber::primitive(0x02, &[d.len() as u8]);
+    let params = super::ber::constructed(
+        0x30,
+        &[
+            &super::ber::constructed(0xA0, &[&hash_der]),
+            &super::ber::constructed(0xA1, &[&mgf_der]),
+            &super::ber::constructed(0xA2, &[&salt]),
+        ],
+    );
+    Ok(AlgorithmIdentifierOwned {
+        oid: RSASSA_PSS,
+        parameters: Some(der::Any::from_der(&params).map_err(|e| e.to_string())?),
+    })
+}
+
+/// The signatureAlgorithm for ECDSA with `d`.
+pub fn ecdsa_algorithm(d: DigestAlg) -> AlgorithmIdentifierOwned {
+    let oid = match d {
+        DigestAlg::Sha1 | DigestAlg::Sha256 => ECDSA_SHA256,
+        DigestAlg::Sha384 => ECDSA_SHA384,
+        DigestAlg::Sha512 => ECDSA_SHA512,
+    };
+    AlgorithmIdentifierOwned {
+        oid,
+        parameters: None,
+    }
+}
+
+/// A short human name of a digest or signature algorithm, else the dotted OID.
+pub fn name(oid: &Oid) -> String {
+    match *oid {
+        SHA1 => "sha-1",
+        SHA256 => "sha-256",
+        SHA384 => "sha-384",
+        SHA512 => "sha-512",
+        RSA_ENCRYPTION => "rsa-pkcs1-v1_5",
+        SHA1_WITH_RSA => "sha1-with-rsa",
+        SHA256_WITH_RSA => "sha256-with-rsa",
+        SHA384_WITH_RSA => "sha384-with-rsa",
+        SHA512_WITH_RSA => "sha512-with-rsa",
+        RSASSA_PSS => "rsassa-pss",
+        ECDSA_SHA256 => "ecdsa-with-sha256",
+        ECDSA_SHA384 => "ecdsa-with-sha384",
+        ECDSA_SHA512 => "ecdsa-with-sha512",
+        _ => return oid.to_string(),
+    }
+    .to_string()
+}
+
+/// Why a signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyFailure {
+    /// The algorithm (or key type) is not supported: code `unsupported-algorithm`.
+    Unsupported(String),
+    /// The signature is wrong: code `signature-invalid`.
+    Invalid(String),
+}
+
+/// Parse the hash of RSASSA-PSS-params and the salt length (defaults: SHA-1, 20).
+fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFailure> {
+    let Some(p) = params else {
+        return Ok((DigestAlg::Sha1, 20));
+    };
+    let bytes = p
+        .to_der()
+        .map_err(|e| VerifyFailure::Invalid(e.to_string()))?;
+    let t = super::ber::Tlv::parse_all(&bytes)
+        .map_err(|e| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}")))?;
+    let mut hash = DigestAlg::Sha1;
+    let mut salt = 20usize;
+    let bad = |e: super::ber::BerError| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}"));
+    for c in t.sequence("RSASSA-PSS-params").map_err(bad)? {
+        let inner = c.children().map_err(bad)?;
+        let first = inner
+            .first()
+            .ok_or_else(|| VerifyFailure::Invalid("RSASSA-PSS-params: empty field".into()))?;
+        match c.number {
+            0 => {
+                let alg = first.sequence("hashAlgorithm").map_err(bad)?;
+                let oid = alg
+                    .first()
+                    .ok_or_else(|| VerifyFailure::Invalid("empty hashAlgorithm".into()))?
+                    .oid("hashAlgorithm")
+                    .map_err(bad)?;
+                hash = DigestAlg::from_oid(&oid)
+                    .ok_or_else(|| VerifyFailure::Unsupported(format!("PSS hash {oid}")))?;
+            }
+            1 => {
+                let alg = first.sequence("maskGenAlgorithm").map_err(bad)?;
+                let oid = alg
+                    .first()
+                    .ok_or_else(|| VerifyFailure::Invalid("empty maskGenAlgorithm".into()))?
+                    .oid("maskGenAlgorithm")
+                    .map_err(bad)?;
+                if oid != MGF1 {
+                    return Err(VerifyFailure::Unsupported(format!("PSS mask {oid}")));
+                }
+            }
+            2 => salt = first.small_uint("saltLength").map_err(bad)? as usize,
+            3 => {
+                if first.small_uint("trailerField").map_err(bad)? != 1 {
+                    return Err(VerifyFailure::Unsupported("PSS trailer field".into()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((hash, salt))
+}
+
+/// Verify `signature` over `message` (the DER signed attributes, or the content when there
+/// are none) with the signer's public key. `digest` is the SignerInfo's digestAlgorithm
+/// (RFC 5652 §5.4: the message digest is computed with it).
+pub fn verify_signature(
+    spki: &SubjectPublicKeyInfoOwned,
+    digest: DigestAlg,
+    sig_alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyFailure> {
+    let key_oid = spki.algorithm.oid;
+    let sig_oid = sig_alg.oid;
+    if key_oid == RSA_ENCRYPTION || key_oid == RSASSA_PSS {
+        let spki_der = spki
+            .to_der()
+            .map_err(|e| VerifyFailure::Invalid(format!("bad public key: {e}")))?;
+        let key = {
+            use rsa::pkcs8::DecodePublicKey;
+            rsa::RsaPublicKey::from_public_key_der(&spki_der).or_else(|_| {
+                use rsa::pkcs1::DecodeRsaPublicKey;
+                rsa::RsaPublicKey::from_pkcs1_der(spki.subject_public_key.raw_bytes())
+            })
+        }
+        .map_err(|e| VerifyFailure::Invalid(format!("bad RSA public key: {e}")))?;
+        if sig_oid == RSASSA_PSS {
+            let (hash, salt) = pss_params(sig_alg.parameters.as_ref())?;
+            let hashed = hash.hash(message);
+            let r = match hash {
+                DigestAlg::Sha1 => key.verify(
+                    rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
+                    &hashed,
+                    signature,
+                ),
+                DigestAlg::Sha256 => key.verify(
+                    rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
+                    &hashed,
+                    signature,
+                ),
+                DigestAlg::Sha384 => key.verify(
+                    rsa::Pss::<sha2::Sha384>::new_with_salt(salt),
+                    &hashed,
+                    signature,
+                ),
+                DigestAlg::Sha512 => key.verify(
+                    rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
+                    &hashed,
+                    signature,
+                ),
+            };
+            return r.map_err(|_| {
+                VerifyFailure::Invalid("RSASSA-PSS signature does not verify".into())
+            });
+        }
+        let hash = match sig_oid {
+            RSA_ENCRYPTION => digest,
+            SHA1_WITH_RSA => DigestAlg::Sha1,
+            SHA256_WITH_RSA => DigestAlg::Sha256,
+            SHA384_WITH_RSA => DigestAlg::Sha384,
+            SHA512_WITH_RSA => DigestAlg::Sha512,
+            other => {
+                return Err(VerifyFailure::Unsupported(format!(
+                    "signature algorithm {other} with an RSA key"
+                )))
+            }
+        };
+        let hashed = hash.hash(message);
+        let scheme = match hash {
+            DigestAlg::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+            DigestAlg::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            DigestAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+            DigestAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+        };
+        return key
+            .verify(scheme, &hashed, signature)
+            .map_err(|_| VerifyFailure::Invalid("RSA signature does not verify".into()));
+    }
+    if key_oid == EC_PUBLIC_KEY {
+        let hash = match sig_oid {
+            ECDSA_SHA256 => DigestAlg::Sha256,
+            ECDSA_SHA384 => DigestAlg::Sha384,
+            ECDSA_SHA512 => DigestAlg::Sha512,
+            other => {
+                return Err(VerifyFailure::Unsupported(format!(
+                    "signature algorithm {other} with an EC key"
+                )))
+            }
+        };
+        let _ = digest;
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<Oid>().ok());
+        let point = spki.subject_public_key.raw_bytes();
+        let prehash = hash.hash(message);
+        return match curve {
+            Some(P256) => {
+                let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
+                    .map_err(|e| VerifyFailure::Invalid(format!("bad P-256 key: {e}")))?;
+                let sig = p256::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| VerifyFailure::Invalid("malformed ECDSA signature".into()))?;
+                vk.verify_prehash(&prehash, &sig)
+                    .map_err(|_| VerifyFailure::Invalid("ECDSA signature does not verify".into()))
+            }
+            Some(P384) => {
+                let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
+                    .map_err(|e| VerifyFailure::Invalid(format!("bad P-384 key: {e}")))?;
+                let sig = p384::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| VerifyFailure::Invalid("malformed ECDSA signature".into()))?;
+                vk.verify_prehash(&prehash, &sig)
+                    .map_err(|_| VerifyFailure::Invalid("ECDSA signature does not verify".into()))
+            }
+            other => Err(VerifyFailure::Unsupported(format!(
+                "EC curve {}",
+                other
+                    .map(|o| o.to_string())
+                    .unwrap_or_else(|| "(none)".into())
+            ))),
+        };
+    }
+    Err(VerifyFailure::Unsupported(format!(
+        "public key algorithm {key_oid}"
+    )))
+}
+
+/// Encode `AnyRef` helper: parameters NULL.
+pub fn null_params() -> Option<der::Any> {
+    Some(der::Any::from(AnyRef::NULL))
+}

@@ -1,0 +1,307 @@
+//! Signed and unsigned attributes of a SignerInfo: building them (DER) and checking the ones
+//! we receive.
+//!
+//! ```text
+//! Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }
+//! ContentType ::= OBJECT IDENTIFIER                         -- RFC 5652 §11.1, 1.2.840.113549.1.9.3
+//! MessageDigest ::= OCTET STRING                            -- RFC 5652 §11.2, 1.2.840.113549.1.9.4
+//! SigningTime ::= Time                                      -- RFC 5652 §11.3, 1.2.840.113549.1.9.5
+//! Countersignature ::= SignerInfo                           -- RFC 5652 §11.4, 1.2.840.113549.1.9.6
+//! SMIMECapabilities ::= SEQUENCE OF SMIMECapability         -- RFC 8551 §2.5.2, 1.2.840.113549.1.9.15
+//! SMIMECapability ::= SEQUENCE { capabilityID OBJECT IDENTIFIER, parameters ANY OPTIONAL }
+//! SMIMEEncryptionKeyPreference ::= CHOICE {                 -- RFC 8551 §2.5.3, …9.16.2.11
+//!   issuerAndSerialNumber [0] IssuerAndSerialNumber,
+//!   receipentKeyId [1] RecipientKeyIdentifier,
+//!   subjectAltKeyIdentifier [2] SubjectKeyIdentifier }      -- IMPLICIT tags
+//! SigningCertificateV2 ::= SEQUENCE {                       -- RFC 5035 §3, …9.16.2.47
+//!   certs SEQUENCE OF ESSCertIDv2, policies SEQUENCE OF PolicyInformation OPTIONAL }
+//! ESSCertIDv2 ::= SEQUENCE {
+//!   hashAlgorithm AlgorithmIdentifier DEFAULT {algorithm id-sha256},
+//!   certHash Hash, issuerSerial IssuerSerial OPTIONAL }
+//! IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
+//! ```
+//! RFC 5652 §5.3 / RFC 8551 §2.5: contentType and messageDigest MUST be present with
+//! signedAttrs, each with exactly one value; signingTime, sMIMECapabilities,
+//! sMIMEEncryptionKeyPreference, eSSSecurityLabel, signatureType at most once.
+
+use const_oid::ObjectIdentifier as Oid;
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+
+use super::algorithms::{self, DigestAlg};
+use super::ber::{self, Tlv};
+use super::signed_parse::ParsedAttribute;
+
+/// contentType.
+pub const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+/// messageDigest.
+pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+/// signingTime.
+pub const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+/// countersignature (unsigned).
+pub const COUNTERSIGNATURE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.6");
+/// smimeCapabilities.
+pub const SMIME_CAPABILITIES: Oid = Oid::new_unwrap("1.2.840.113549.1.9.15");
+/// id-aa-encrypKeyPref (sMIMEEncryptionKeyPreference).
+pub const ENCRYPT_KEY_PREF: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.11");
+/// id-aa-securityLabel (eSSSecurityLabel).
+pub const SECURITY_LABEL: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.2");
+/// id-aa-equivalentLabels.
+pub const EQUIVALENT_LABELS: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.9");
+/// id-aa-signingCertificate (ESS v1, SHA-1).
+pub const SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
+/// id-aa-signingCertificateV2.
+pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// id-aa-signatureType (RFC 3183 arc; the msa-to-mda draft's short arc is a typo).
+pub const SIGNATURE_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.28");
+
+/// Attributes that may occur at most once among signed attributes (and then with exactly
+/// one value).
+pub const SINGLE_VALUED: [Oid; 8] = [
+    CONTENT_TYPE,
+    MESSAGE_DIGEST,
+    SIGNING_TIME,
+    SMIME_CAPABILITIES,
+    ENCRYPT_KEY_PREF,
+    SECURITY_LABEL,
+    SIGNING_CERTIFICATE_V2,
+    SIGNATURE_TYPE,
+];
+
+/// DER of one Attribute with the given value encodings (values sorted as a DER SET OF).
+pub fn attribute(oid: Oid, values: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
+    let oid_der = oid.to_der().map_err(|e| e.to_string())?;
+    let set = ber::der_set_of(values);
+    Ok(ber::constructed(0x30, &[&oid_der, &set]))
+}
+
+/// contentType attribute.
+pub fn content_type(ct: Oid) -> Result<Vec<u8>, String> {
+    attribute(CONTENT_TYPE, vec![ct.to_der().map_err(|e| e.to_string())?])
+}
+
+/// messageDigest attribute.
+pub fn message_digest(digest: &[u8]) -> Result<Vec<u8>, String> {
+    attribute(MESSAGE_DIGEST, vec![ber::primitive(0x04, digest)])
+}
+
+/// The DER of a `Time` (RFC 5652 §11.3: UTCTime for 1950–2049, else GeneralizedTime).
+pub fn time_der(t: time::OffsetDateTime) -> Vec<u8> {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let y = t.year();
+    let (tag, text) = if (1950..2050).contains(&y) {
+        (
+            0x17,
+            format!(
+                "{:02}{:02}{:02}{:02}{:02}{:02}Z",
+                y % 100,
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+        )
+    } else {
+        (
+            0x18,
+            format!(
+                "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+                y,
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+        )
+    };
+    ber::primitive(tag, text.as_bytes())
+}
+
+/// signingTime attribute.
+pub fn signing_time(t: time::OffsetDateTime) -> Result<Vec<u8>, String> {
+    attribute(SIGNING_TIME, vec![time_der(t)])
+}
+
+/// Decode a Time value (UTCTime / GeneralizedTime, DER) to UTC.
+pub fn parse_time(value: &Tlv<'_>) -> Result<time::OffsetDateTime, String> {
+    let der = value.to_der().map_err(|e| e.0)?;
+    let t = x509_cert::time::Time::from_der(&der).map_err(|e| e.to_string())?;
+    let secs = t.to_unix_duration().as_secs();
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())
+}
+
+/// RFC 3339 text of a time.
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+fn cap(oid: &str, params: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    let oid = Oid::new(oid).map_err(|e| e.to_string())?;
+    let oid_der = oid.to_der().map_err(|e| e.to_string())?;
+    Ok(match params {
+        Some(p) => ber::constructed(0x30, &[&oid_der, p]),
+        None => ber::constructed(0x30, &[&oid_der]),
+    })
+}
+
+/// sMIMECapabilities attribute: what we can receive, most preferred first (RFC 8551
+/// §2.5.2, §2.7): AES-256-GCM, AES-128-GCM, AES-256-CBC, AES-128-CBC, ECDH P-256 with
+/// dhSinglePass-stdDH-sha256kdf + AES key wrap (RFC 8418 §8 form), RSAES-OAEP, RSA.
+pub fn smime_capabilities() -> Result<Vec<u8>, String> {
+    let wrap256 = cap("2.16.840.1.101.3.4.1.45", None)?;
+    let wrap128 = cap("2.16.840.1.101.3.4.1.5", None)?;
+    let caps = vec![
+        cap("2.16.840.1.101.3.4.1.46", None)?,
+        cap("2.16.840.1.101.3.4.1.6", None)?,
+        cap("2.16.840.1.101.3.4.1.42", None)?,
+        cap("2.16.840.1.101.3.4.1.2", None)?,
+        cap("1.3.132.1.11.1", Some(&wrap256))?,
+        cap("1.3.132.1.11.1", Some(&wrap128))?,
+        cap("1.2.840.113549.1.1.7", None)?,
+        cap("1.2.840.113549.1.1.1", None)?,
+    ];
+    let refs: Vec<&[u8]> = caps.iter().map(|c| c.as_slice()).collect();
+    attribute(SMIME_CAPABILITIES, vec![ber::constructed(0x30, &refs)])
+}
+
+/// IssuerAndSerialNumber DER of a certificate.
+pub fn issuer_and_serial(cert: &Certificate) -> Result<Vec<u8>, String> {
+    let tbs = cert.tbs_certificate();
+    let isn = cms::cert::IssuerAndSerialNumber {
+        issuer: tbs.issuer().clone(),
+        serial_number: tbs.serial_number().clone(),
+    };
+    isn.to_der().map_err(|e| e.to_string())
+}
+
+/// sMIMEEncryptionKeyPreference naming `cert` by issuerAndSerialNumber.
+pub fn encryption_key_preference(cert: &Certificate) -> Result<Vec<u8>, String> {
+    let isn = issuer_and_serial(cert)?;
+    // [0] IMPLICIT IssuerAndSerialNumber: replace the SEQUENCE tag by A0.
+    let mut v = isn;
+    if let Some(b) = v.first_mut() {
+        *b = 0xA0;
+    }
+    attribute(ENCRYPT_KEY_PREF, vec![v])
+}
+
+/// signingCertificateV2 with one ESSCertIDv2 (SHA-256, hashAlgorithm omitted as DEFAULT)
+/// including issuerSerial (RFC 5035 §4).
+pub fn signing_certificate_v2(cert: &Certificate) -> Result<Vec<u8>, String> {
+    let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+    let hash = DigestAlg::Sha256.hash(&cert_der);
+    let tbs = cert.tbs_certificate();
+    let issuer = tbs.issuer().to_der().map_err(|e| e.to_string())?;
+    let serial = tbs.serial_number().to_der().map_err(|e| e.to_string())?;
+    // GeneralNames ::= SEQUENCE OF GeneralName; directoryName [4] EXPLICIT Name.
+    let general_names = ber::constructed(0x30, &[&ber::constructed(0xA4, &[&issuer])]);
+    let issuer_serial = ber::constructed(0x30, &[&general_names, &serial]);
+    let cert_id = ber::constructed(0x30, &[&ber::primitive(0x04, &hash), &issuer_serial]);
+    let certs = ber::constructed(0x30, &[&cert_id]);
+    attribute(
+        SIGNING_CERTIFICATE_V2,
+        vec![ber::constructed(0x30, &[&certs])],
+    )
+}
+
+/// Check a received signingCertificateV2 (or v1) value against the signer certificate:
+/// the first ESSCertID must hash the certificate (RFC 5035 §5.4).
+pub fn check_signing_certificate(
+    attr: &ParsedAttribute<'_>,
+    cert: &Certificate,
+) -> Result<(), String> {
+    let value = attr.values.first().ok_or("no value")?;
+    let seq = value.sequence("SigningCertificate").map_err(|e| e.0)?;
+    let certs = seq
+        .first()
+        .ok_or("no certs")?
+        .sequence("certs")
+        .map_err(|e| e.0)?;
+    let first = certs
+        .first()
+        .ok_or("empty certs")?
+        .sequence("ESSCertID")
+        .map_err(|e| e.0)?;
+    let (alg, hash_t) = match first.first() {
+        Some(t) if t.is_universal(16) => {
+            let a = t.sequence("hashAlgorithm").map_err(|e| e.0)?;
+            let oid = a
+                .first()
+                .ok_or("empty hashAlgorithm")?
+                .oid("hashAlgorithm")
+                .map_err(|e| e.0)?;
+            (
+                DigestAlg::from_oid(&oid).ok_or(format!("unsupported certificate hash {oid}"))?,
+                first.get(1).ok_or("no certHash")?,
+            )
+        }
+        Some(t) => (
+            if attr.oid == SIGNING_CERTIFICATE {
+                DigestAlg::Sha1
+            } else {
+                DigestAlg::Sha256
+            },
+            t,
+        ),
+        None => return Err("empty ESSCertID".into()),
+    };
+    let want = hash_t.octet_string("certHash").map_err(|e| e.0)?;
+    let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+    if alg.hash(&cert_der) != want.as_ref() {
+        return Err(format!(
+            "the {} hash in the signing-certificate attribute does not match the signer certificate",
+            algorithms::name(&alg.oid())
+        ));
+    }
+    Ok(())
+}
+
+/// Return the attribute with `oid`, checking it occurs once with exactly one value.
+pub fn single<'a, 'b>(
+    attrs: &'b [ParsedAttribute<'a>],
+    oid: Oid,
+) -> Result<Option<&'b Tlv<'a>>, String> {
+    let mut found = attrs.iter().filter(|a| a.oid == oid);
+    let Some(a) = found.next() else {
+        return Ok(None);
+    };
+    if found.next().is_some() {
+        return Err(format!("attribute {oid} occurs more than once"));
+    }
+    match a.values.as_slice() {
+        [v] => Ok(Some(v)),
+        _ => Err(format!(
+            "attribute {oid} must have exactly one value, has {}",
+            a.values.len()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_encoding_switches_at_2050() {
+        let t = time::macros::datetime!(2026-11-23 12:00:00 UTC);
+        assert_eq!(time_der(t), ber::primitive(0x17, b"261123120000Z"));
+        let t = time::macros::datetime!(2050-01-01 00:00:00 UTC);
+        assert_eq!(time_der(t), ber::primitive(0x18, b"20500101000000Z"));
+        let v = time_der(time::macros::datetime!(2026-11-23 12:00:00 UTC));
+        let t2 = parse_time(&Tlv::parse_all(&v).unwrap()).unwrap();
+        assert_eq!(rfc3339(t2), "2026-11-23T12:00:00Z");
+    }
+
+    #[test]
+    fn attribute_shape() {
+        let a = content_type(super::super::signed_parse::ID_DATA).unwrap();
+        let t = Tlv::parse_all(&a).unwrap();
+        let kids = t.sequence("a").unwrap();
+        assert_eq!(kids[0].oid("a").unwrap(), CONTENT_TYPE);
+        assert_eq!(kids[1].set("a").unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,261 @@
+//! Adding a countersignature (RFC 5652 §11.4) to a SignerInfo of an existing SignedData.
+//!
+//! ```text
+//! countersignature ATTRIBUTE ::= { WITH SYNTAX Countersignature ID id-countersignature }
+//! id-countersignature OBJECT IDENTIFIER ::= { iso(1) member-body(2) us(840) rsadsi(113549)
+//!     pkcs(1) pkcs9(9) 6 }
+//! Countersignature ::= SignerInfo
+//! ```
+//! The countersignature is an *unsigned* attribute of the countersigned SignerInfo; its
+//! messageDigest is the digest of that SignerInfo's `signature` octets (the value, not its
+//! tag and length), and its signed attributes must not contain contentType.
+//!
+//! Re-encoding keeps every octet the existing signatures cover: the encapsulated content, all
+//! other SignerInfos and the countersigned SignerInfo's fields up to its signature are copied
+//! as received (BER input is normalised to definite lengths, which leaves content octets and
+//! DER signed attributes unchanged); only its unsignedAttrs and the certificate set change.
+//! For a multipart/signed message only the application/pkcs7-signature body is replaced, so
+//! the signed first part stays byte-identical.
+
+use der::Encode;
+
+use super::attributes;
+use super::ber::{self, Tlv};
+use super::signed_build::{build_signer_info, content_info, SignOptions, Signer};
+use super::signed_parse::{parse_content_info, parse_signed_data, ID_SIGNED_DATA};
+use super::smime_mime::{self, base64_lines, canonical_crlf, fields, media_type, split_message};
+use super::Error;
+use crate::rng::CryptoRng;
+
+fn malformed(e: impl std::fmt::Display) -> Error {
+    Error::Cms(e.to_string())
+}
+
+/// Add a countersignature by `signer` to SignerInfo number `signer_index` (encoding order) of
+/// a ContentInfo(SignedData) DER/BER; returns the new ContentInfo DER.
+pub fn countersign_der<R: CryptoRng + ?Sized>(
+    content_info_der: &[u8],
+    signer_index: usize,
+    signer: &Signer,
+    opts: &SignOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let ci = parse_content_info(content_info_der).map_err(malformed)?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(Error::NotSigned(format!(
+            "the CMS content is {}, not SignedData",
+            ci.content_type
+        )));
+    }
+    let sd = parse_signed_data(ci.content).map_err(malformed)?;
+    let target = sd.signer_infos.get(signer_index).ok_or_else(|| {
+        Error::SignerIndex(format!(
+            "signer index {signer_index} but the SignedData has {} SignerInfo(s)",
+            sd.signer_infos.len()
+        ))
+    })?;
+
+    // The countersignature SignerInfo: messageDigest over the signature value, no
+    // contentType (RFC 5652 §11.4).
+    let digest = opts.digest.hash(&target.signature);
+    let mut signed_attrs = vec![attributes::message_digest(&digest).map_err(malformed)?];
+    if let Some(t) = opts.signing_time {
+        signed_attrs.push(attributes::signing_time(t).map_err(malformed)?);
+    }
+    if opts.signing_certificate_v2 {
+        signed_attrs.push(attributes::signing_certificate_v2(&signer.cert).map_err(malformed)?);
+    }
+    if !opts.signature_type.is_empty() {
+        signed_attrs.push(
+            super::sig_type::signature_type_attribute(&opts.signature_type)
+                .map_err(Error::Options)?,
+        );
+    }
+    if let Some(l) = &opts.security_label {
+        signed_attrs.push(super::attributes_label::label_attribute(l).map_err(Error::Label)?);
+    }
+    let cs = build_signer_info(signer, opts, signed_attrs, rng)?;
+
+    // New unsigned attributes: the existing ones as received plus one countersignature
+    // attribute.
+    let mut unsigned: Vec<Vec<u8>> = Vec::new();
+    if let Some(u) = &target.unsigned_raw {
+        for a in u.children().map_err(malformed)? {
+            unsigned.push(a.to_der().map_err(malformed)?.into_owned());
+        }
+    }
+    unsigned
+        .push(attributes::attribute(attributes::COUNTERSIGNATURE, vec![cs]).map_err(malformed)?);
+    let mut unsigned_set = ber::der_set_of(unsigned);
+    if let Some(b) = unsigned_set.first_mut() {
+        *b = 0xA1;
+    }
+
+    // The countersigned SignerInfo: its fields as received, new unsignedAttrs.
+    let mut si_fields: Vec<Vec<u8>> = Vec::new();
+    for f in target.raw.children().map_err(malformed)? {
+        if f.is_context(1) {
+            continue;
+        }
+        si_fields.push(f.to_der().map_err(malformed)?.into_owned());
+    }
+    si_fields.push(unsigned_set);
+    let refs: Vec<&[u8]> = si_fields.iter().map(|f| f.as_slice()).collect();
+    let new_si = ber::constructed(0x30, &refs);
+
+    // SignerInfos in the order received.
+    let mut sis: Vec<Vec<u8>> = Vec::new();
+    for (i, si) in sd.signer_infos.iter().enumerate() {
+        if i == signer_index {
+            sis.push(new_si.clone());
+        } else {
+            sis.push(si.raw.to_der().map_err(malformed)?.into_owned());
+        }
+    }
+    let si_refs: Vec<&[u8]> = sis.iter().map(|f| f.as_slice()).collect();
+    let signer_infos = ber::constructed(0x31, &si_refs);
+
+    // Certificates: add the countersigner's (and chain) when certificates are included.
+    let mut new_fields: Vec<Vec<u8>> = Vec::new();
+    let mut certs_done = false;
+    let last = sd.fields.len().saturating_sub(1);
+    for (i, f) in sd.fields.iter().enumerate() {
+        if i == last {
+            if !certs_done && opts.include_certs {
+                new_fields.push(cert_set(None, signer)?);
+            }
+            new_fields.push(signer_infos.clone());
+        } else if f.is_context(0) && i >= 3 {
+            certs_done = true;
+            new_fields.push(if opts.include_certs {
+                cert_set(Some(f), signer)?
+            } else {
+                f.to_der().map_err(malformed)?.into_owned()
+            });
+        } else if f.is_context(1) && i >= 3 && !certs_done && opts.include_certs {
+            certs_done = true;
+            new_fields.push(cert_set(None, signer)?);
+            new_fields.push(f.to_der().map_err(malformed)?.into_owned());
+        } else {
+            new_fields.push(f.to_der().map_err(malformed)?.into_owned());
+        }
+    }
+    let refs: Vec<&[u8]> = new_fields.iter().map(|f| f.as_slice()).collect();
+    let new_sd = ber::constructed(0x30, &refs);
+    content_info(ID_SIGNED_DATA, &new_sd)
+}
+
+/// The `[0] IMPLICIT CertificateSet` with the existing certificates (as received) and the
+/// countersigner's certificate and chain when missing.
+fn cert_set(existing: Option<&Tlv<'_>>, signer: &Signer) -> Result<Vec<u8>, Error> {
+    let mut certs: Vec<Vec<u8>> = Vec::new();
+    if let Some(e) = existing {
+        for c in e.children().map_err(malformed)? {
+            certs.push(c.to_der().map_err(malformed)?.into_owned());
+        }
+    }
+    for c in std::iter::once(&signer.cert).chain(signer.chain.iter()) {
+        let d = c.to_der().map_err(malformed)?;
+        if !certs.contains(&d) {
+            certs.push(d);
+        }
+    }
+    let refs: Vec<&[u8]> = certs.iter().map(|f| f.as_slice()).collect();
+    Ok(ber::constructed(0xA0, &refs))
+}
+
+/// Byte offset of `part` inside `whole` (both from the same buffer).
+fn offset_in(whole: &[u8], part: &[u8]) -> Option<usize> {
+    let w = whole.as_ptr() as usize;
+    let p = part.as_ptr() as usize;
+    (p >= w && p + part.len() <= w + whole.len()).then(|| p - w)
+}
+
+/// Add a countersignature to SignerInfo `signer_index` of the outermost SignedData of a whole
+/// S/MIME message (multipart/signed or application/pkcs7-mime signed-data), signing at `at`.
+/// Returns the whole message, everything else unchanged.
+pub fn countersign_message<R: CryptoRng + ?Sized>(
+    raw: &[u8],
+    signer_index: usize,
+    signer: &Signer,
+    at: time::OffsetDateTime,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let opts = SignOptions {
+        signing_time: Some(at),
+        ..SignOptions::default()
+    };
+    countersign_message_with(raw, signer_index, signer, &opts, rng)
+}
+
+/// [`countersign_message`] with explicit options (digest, padding, SKI, signature type,
+/// certificates; `detached`, capabilities and the key preference are not used).
+pub fn countersign_message_with<R: CryptoRng + ?Sized>(
+    raw: &[u8],
+    signer_index: usize,
+    signer: &Signer,
+    opts: &SignOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let canon = canonical_crlf(raw);
+    let (header, body) = split_message(&canon);
+    let fs = fields(header);
+    let ct = media_type(
+        smime_mime::field(&fs, "content-type")
+            .map(|f| f.value.as_str())
+            .unwrap_or("text/plain"),
+    );
+    let body_off =
+        offset_in(&canon, body).ok_or_else(|| Error::Malformed("message layout".into()))?;
+    match ct.mime.as_str() {
+        "multipart/signed" => {
+            let boundary = ct
+                .param("boundary")
+                .ok_or_else(|| Error::Malformed("multipart/signed without boundary".into()))?;
+            let parts = smime_mime::multipart_parts(body, boundary)
+                .filter(|p| p.len() >= 2)
+                .ok_or_else(|| Error::Malformed("multipart/signed without two parts".into()))?;
+            let sig_part = parts[1];
+            let (ph, pb) = split_message(sig_part);
+            let pfs = fields(ph);
+            let cte = smime_mime::field(&pfs, "content-transfer-encoding").map(|f| f.value.clone());
+            let der = smime_mime::decode_transfer(pb, cte.as_deref()).map_err(Error::Malformed)?;
+            let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
+            let pb_off = offset_in(&canon, pb).ok_or_else(|| Error::Malformed("layout".into()))?;
+            let mut out = Vec::with_capacity(canon.len() + 4096);
+            out.extend_from_slice(&canon[..pb_off]);
+            if cte
+                .as_deref()
+                .map(|c| c.eq_ignore_ascii_case("base64"))
+                .unwrap_or(false)
+            {
+                out.extend_from_slice(&base64_lines(&new_der));
+            } else {
+                out.extend_from_slice(&new_der);
+            }
+            out.extend_from_slice(&canon[pb_off + pb.len()..]);
+            Ok(out)
+        }
+        "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
+            let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
+            let der =
+                smime_mime::decode_transfer(body, cte.as_deref()).map_err(Error::Malformed)?;
+            let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
+            let mut out = Vec::with_capacity(canon.len() + 4096);
+            out.extend_from_slice(&canon[..body_off]);
+            if cte
+                .as_deref()
+                .map(|c| c.eq_ignore_ascii_case("base64"))
+                .unwrap_or(false)
+            {
+                out.extend_from_slice(&base64_lines(&new_der));
+            } else {
+                out.extend_from_slice(&new_der);
+            }
+            Ok(out)
+        }
+        other => Err(Error::NotSigned(format!(
+            "the message is {other}, not an S/MIME signed message"
+        ))),
+    }
+}

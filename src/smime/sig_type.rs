@@ -1,0 +1,135 @@
+//! The signature type signed attribute (draft-melnikov-smime-msa-to-mda-04 §3.2, RFC 3183
+//! §3.1.2).
+//!
+//! ```text
+//! id-aa-signatureType OBJECT IDENTIFIER ::= { 1 2 840 113549 1 9 16 2 28 }
+//! SignatureType ::= SEQUENCE OF OBJECT IDENTIFIER
+//! id-sti OBJECT IDENTIFIER ::= { 1 2 840 113549 1 9 16 9 }
+//!   id-sti-originatorSig { id-sti 1 }   id-sti-domainSig { id-sti 2 }
+//!   id-sti-addAttribSig  { id-sti 3 }   id-sti-reviewSig { id-sti 4 }
+//!   id-sti-delegatedOriginatorSig { id-sti 5 }
+//! ```
+//! The draft writes the attribute OID as `{ … pkcs9(9) 28 }`; that arc misses
+//! `smime(16) id-aa(2)` — we use the registered 1.2.840.113549.1.9.16.2.28 (SPEC-NOTES §5).
+//! Rules: at most one SignatureType per SignerInfo; `addAttribSig` must stand alone; an absent
+//! attribute means an originator signature.
+
+use const_oid::ObjectIdentifier as Oid;
+use der::Encode;
+use serde::{Deserialize, Serialize};
+
+use super::ber::{self, Tlv};
+
+/// A signature type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SignatureType {
+    /// id-sti-originatorSig.
+    Originator,
+    /// id-sti-domainSig.
+    Domain,
+    /// id-sti-addAttribSig.
+    AdditionalAttributes,
+    /// id-sti-reviewSig.
+    Review,
+    /// id-sti-delegatedOriginatorSig.
+    DelegatedOriginator,
+}
+
+impl SignatureType {
+    /// The OID.
+    pub fn oid(self) -> Oid {
+        match self {
+            SignatureType::Originator => Oid::new_unwrap("1.2.840.113549.1.9.16.9.1"),
+            SignatureType::Domain => Oid::new_unwrap("1.2.840.113549.1.9.16.9.2"),
+            SignatureType::AdditionalAttributes => Oid::new_unwrap("1.2.840.113549.1.9.16.9.3"),
+            SignatureType::Review => Oid::new_unwrap("1.2.840.113549.1.9.16.9.4"),
+            SignatureType::DelegatedOriginator => Oid::new_unwrap("1.2.840.113549.1.9.16.9.5"),
+        }
+    }
+
+    /// From the OID.
+    pub fn from_oid(oid: &Oid) -> Option<Self> {
+        [
+            SignatureType::Originator,
+            SignatureType::Domain,
+            SignatureType::AdditionalAttributes,
+            SignatureType::Review,
+            SignatureType::DelegatedOriginator,
+        ]
+        .into_iter()
+        .find(|t| t.oid() == *oid)
+    }
+
+    /// The report name (`originator|domain|review|additionalAttributes|delegatedOriginator`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureType::Originator => "originator",
+            SignatureType::Domain => "domain",
+            SignatureType::AdditionalAttributes => "additionalAttributes",
+            SignatureType::Review => "review",
+            SignatureType::DelegatedOriginator => "delegatedOriginator",
+        }
+    }
+}
+
+/// The signatureType attribute DER.
+pub fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, String> {
+    if types.is_empty() {
+        return Err("empty signature type list".into());
+    }
+    if types.contains(&SignatureType::AdditionalAttributes) && types.len() > 1 {
+        return Err("additionalAttributes must be the only signature type".into());
+    }
+    let mut oids = Vec::new();
+    for t in types {
+        oids.push(t.oid().to_der().map_err(|e| e.to_string())?);
+    }
+    let refs: Vec<&[u8]> = oids.iter().map(|o| o.as_slice()).collect();
+    super::attributes::attribute(
+        super::attributes::SIGNATURE_TYPE,
+        vec![ber::constructed(0x30, &refs)],
+    )
+}
+
+/// Decode a SignatureType value; unknown OIDs are returned as dotted text.
+pub fn decode_signature_type(t: &Tlv<'_>) -> Result<Vec<Result<SignatureType, String>>, String> {
+    let mut out = Vec::new();
+    for o in t.sequence("SignatureType").map_err(|e| e.0)? {
+        let oid = o.oid("SignatureType").map_err(|e| e.0)?;
+        out.push(SignatureType::from_oid(&oid).ok_or(oid.to_string()));
+    }
+    if out.is_empty() {
+        return Err("empty SignatureType".into());
+    }
+    if out.contains(&Ok(SignatureType::AdditionalAttributes)) && out.len() > 1 {
+        return Err("additionalAttributes signature type combined with others".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_oid_is_the_rfc3183_arc() {
+        let a = signature_type_attribute(&[SignatureType::Review]).unwrap();
+        let t = Tlv::parse_all(&a).unwrap();
+        let kids = t.sequence("a").unwrap();
+        assert_eq!(
+            kids[0].oid("a").unwrap().to_string(),
+            "1.2.840.113549.1.9.16.2.28"
+        );
+        let v = kids[1].set("v").unwrap();
+        assert_eq!(
+            decode_signature_type(&v[0]).unwrap(),
+            vec![Ok(SignatureType::Review)]
+        );
+        assert!(signature_type_attribute(&[
+            SignatureType::AdditionalAttributes,
+            SignatureType::Domain
+        ])
+        .is_err());
+    }
+}

@@ -1,0 +1,150 @@
+//! Signing a whole message (RFC 8551 §3.5): the RFC 5322 header fields stay outside, the MIME
+//! entity (Content-* fields + body, canonical CRLF) is signed, either as multipart/signed with
+//! a detached application/pkcs7-signature (RFC 1847 §2.1, RFC 8551 §3.5.3) or as
+//! application/pkcs7-mime; smime-type=signed-data (RFC 8551 §3.5.2).
+//!
+//! Composability: [`sign_entity`] signs any MIME entity and returns the new entity; header
+//! protection (`protect`) wraps the message as message/rfc822 first and then calls it, and
+//! triple wrapping feeds its output to the envelope functions.
+
+use super::signed_build::{sign_content, SignOptions, Signer};
+use super::smime_mime::{base64_lines, canonical_crlf, fields, split_message};
+use super::Error;
+use crate::rng::CryptoRng;
+
+/// Whether a header field belongs to the MIME entity (moves inside the signature).
+fn is_content_field(name: &str) -> bool {
+    name.len() >= 8 && name[..8].eq_ignore_ascii_case("content-")
+}
+
+/// Split a message into (outer RFC 5322 header fields, MIME entity). The entity gets the
+/// Content-* fields (or `Content-Type: text/plain; charset=us-ascii` when there is none) and
+/// the body, in canonical CRLF form; `MIME-Version` is dropped from both (the caller adds
+/// one on the outside).
+pub fn split_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let canon = canonical_crlf(raw);
+    let (header, body) = split_message(&canon);
+    let mut outer = Vec::with_capacity(header.len());
+    let mut entity = Vec::with_capacity(raw.len());
+    let mut has_ct = false;
+    for f in fields(header) {
+        if is_content_field(f.name) {
+            has_ct |= f.name.eq_ignore_ascii_case("content-type");
+            entity.extend_from_slice(f.raw);
+            if !f.raw.ends_with(b"\n") {
+                entity.extend_from_slice(b"\r\n");
+            }
+        } else if !f.name.eq_ignore_ascii_case("mime-version") {
+            outer.extend_from_slice(f.raw);
+            if !f.raw.ends_with(b"\n") {
+                outer.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    if !has_ct {
+        let mut e = b"Content-Type: text/plain; charset=us-ascii\r\n".to_vec();
+        e.extend_from_slice(&entity);
+        entity = e;
+    }
+    entity.extend_from_slice(b"\r\n");
+    entity.extend_from_slice(body);
+    (outer, entity)
+}
+
+/// A boundary unlikely to occur and checked not to occur in `content`.
+fn boundary<R: CryptoRng + ?Sized>(content: &[u8], rng: &mut R) -> Result<String, Error> {
+    for _ in 0..8 {
+        let mut b = [0u8; 12];
+        rng.fill_bytes(&mut b);
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        let candidate = format!("----=_mmhs_signed_{hex}");
+        let needle = format!("--{candidate}");
+        if !content
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Encode("could not choose a MIME boundary".into()))
+}
+
+/// Sign a MIME entity (header fields + empty line + body); returns the signed entity
+/// (multipart/signed or application/pkcs7-mime), CRLF line ends.
+pub fn sign_entity<R: CryptoRng + ?Sized>(
+    entity: &[u8],
+    signer: &Signer,
+    opts: &SignOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let entity = canonical_crlf(entity);
+    let cms = sign_content(&entity, signer, opts, rng)?;
+    let b64 = base64_lines(&cms);
+    let mut out = Vec::with_capacity(entity.len() + b64.len() + 512);
+    if opts.detached {
+        let b = boundary(&entity, rng)?;
+        out.extend_from_slice(
+            format!(
+                "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n micalg={}; boundary=\"{b}\"\r\n\r\n",
+                opts.digest.micalg()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(
+            b"This is a cryptographically signed message in MIME format.\r\n\r\n",
+        );
+        out.extend_from_slice(format!("--{b}\r\n").as_bytes());
+        out.extend_from_slice(&entity);
+        out.extend_from_slice(format!("\r\n--{b}\r\n").as_bytes());
+        out.extend_from_slice(
+            b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n",
+        );
+        out.extend_from_slice(&b64);
+        out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    } else {
+        out.extend_from_slice(
+            b"Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n",
+        );
+        out.extend_from_slice(&b64);
+    }
+    Ok(out)
+}
+
+/// Sign a full RFC 5322 message: its RFC 5322 header fields stay outside, its MIME entity is
+/// signed; returns the full signed message (CRLF).
+pub fn sign_message<R: CryptoRng + ?Sized>(
+    raw_message: &[u8],
+    signer: &Signer,
+    opts: &SignOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    if raw_message.is_empty() {
+        return Err(Error::Malformed("empty message".into()));
+    }
+    let (outer, entity) = split_entity(raw_message);
+    let signed = sign_entity(&entity, signer, opts, rng)?;
+    let mut out = Vec::with_capacity(outer.len() + signed.len() + 20);
+    out.extend_from_slice(&outer);
+    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+    out.extend_from_slice(&signed);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_split_keeps_rfc5322_fields_outside() {
+        let (outer, entity) = split_entity(
+            b"From: a@b.example\nSubject: hi\nMIME-Version: 1.0\nContent-Type: text/plain\n\nbody\n",
+        );
+        assert_eq!(outer, b"From: a@b.example\r\nSubject: hi\r\n");
+        assert_eq!(entity, b"Content-Type: text/plain\r\n\r\nbody\r\n");
+        let (_, entity) = split_entity(b"From: a@b\r\n\r\nx");
+        assert_eq!(
+            entity,
+            b"Content-Type: text/plain; charset=us-ascii\r\n\r\nx"
+        );
+    }
+}

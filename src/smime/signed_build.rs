@@ -1,0 +1,395 @@
+//! Producing SignedData (RFC 5652 §5, RFC 8551 §2): the [`Signer`], the [`SignOptions`] and
+//! the DER encoding of SignerInfo / SignedData / ContentInfo.
+//!
+//! We build the DER from the `cms` / `x509-cert` value types (certificates, names, algorithm
+//! identifiers) rather than through `cms::builder::SignedDataBuilder`, because that builder
+//! reads the system clock for signingTime (a panic on wasm32), `unwrap`s internally, and
+//! cannot express RSASSA-PSS parameters or a caller-chosen attribute set; the structure is
+//! small and written out field by field below, each with its RFC 5652 clause.
+
+use der::Encode;
+use serde::{Deserialize, Serialize};
+use x509_cert::Certificate;
+
+use super::algorithms::{self, DigestAlg, RsaPadding};
+use super::attributes;
+use super::attributes_label;
+use super::ber;
+use super::sig_type::{self, SignatureType};
+use super::signed_parse::{ID_DATA, ID_SIGNED_DATA};
+use super::Error;
+use crate::keys::PrivateKey;
+use crate::report::SecurityLabel;
+use crate::rng::CryptoRng;
+
+/// Who signs: the private key, its certificate, and the chain to include (intermediates,
+/// optionally the root).
+#[derive(Clone, Debug)]
+pub struct Signer {
+    /// The private key (RSA ≥ 2048 bits or P-256).
+    pub key: PrivateKey,
+    /// The signer's certificate (its public key must match `key`).
+    pub cert: Certificate,
+    /// Further certificates to include when certificates are included.
+    pub chain: Vec<Certificate>,
+}
+
+impl Signer {
+    /// Build a signer from PEM texts: a private key, the signer certificate (first
+    /// CERTIFICATE block of `cert_pem`; any further blocks become the chain) and an optional
+    /// extra chain. Checks that the key matches the certificate.
+    pub fn from_pem(key_pem: &str, cert_pem: &str, chain_pem: Option<&str>) -> Result<Self, Error> {
+        let key =
+            PrivateKey::from_pem(key_pem).map_err(|e| Error::Key(format!("signer key: {e}")))?;
+        let mut certs = parse_certificates_pem(cert_pem)?;
+        if certs.is_empty() {
+            return Err(Error::Key(
+                "no CERTIFICATE in the signer certificate PEM".into(),
+            ));
+        }
+        let cert = certs.remove(0);
+        let mut chain = certs;
+        if let Some(c) = chain_pem {
+            chain.extend(parse_certificates_pem(c)?);
+        }
+        let s = Signer { key, cert, chain };
+        s.check()?;
+        Ok(s)
+    }
+
+    /// Check that the key matches the certificate and is strong enough.
+    pub fn check(&self) -> Result<(), Error> {
+        let spki = &self.cert.tbs_certificate().subject_public_key_info();
+        match &self.key {
+            PrivateKey::Rsa(k) => {
+                use rsa::traits::PublicKeyParts;
+                if k.size() * 8 < 2048 {
+                    return Err(Error::Key(format!(
+                        "RSA key of {} bits: at least 2048 are required",
+                        k.size() * 8
+                    )));
+                }
+                let der = spki.to_der().map_err(|e| Error::Key(e.to_string()))?;
+                use rsa::pkcs8::DecodePublicKey;
+                let pk = rsa::RsaPublicKey::from_public_key_der(&der)
+                    .map_err(|_| Error::Key("the certificate does not hold an RSA key".into()))?;
+                if pk != k.to_public_key() {
+                    return Err(Error::Key(
+                        "the private key does not match the certificate".into(),
+                    ));
+                }
+            }
+            PrivateKey::EcP256(k) => {
+                let point = k.public_key().to_sec1_bytes();
+                if spki.algorithm.oid != algorithms::EC_PUBLIC_KEY
+                    || spki.subject_public_key.raw_bytes() != point.as_ref()
+                {
+                    return Err(Error::Key(
+                        "the private key does not match the certificate".into(),
+                    ));
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => return Err(Error::Key("unsupported private key type".into())),
+        }
+        Ok(())
+    }
+}
+
+/// Parse every CERTIFICATE block of a PEM text.
+pub fn parse_certificates_pem(pem: &str) -> Result<Vec<Certificate>, Error> {
+    use der::Decode;
+    let mut out = Vec::new();
+    for block in crate::keys::pem_blocks(pem) {
+        let (label, der) = block.map_err(|e| Error::Key(e.to_string()))?;
+        if label == "CERTIFICATE" {
+            out.push(
+                Certificate::from_der(&der)
+                    .map_err(|e| Error::Key(format!("bad certificate: {e}")))?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// What to produce. Defaults: detached (multipart/signed), SHA-256, RSA PKCS#1 v1.5,
+/// issuerAndSerialNumber, certificates included, sMIMECapabilities and signingCertificateV2
+/// included, no signingTime unless a time is given.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SignOptions {
+    /// multipart/signed (true) or application/pkcs7-mime; smime-type=signed-data (false).
+    pub detached: bool,
+    /// Digest algorithm.
+    pub digest: DigestAlg,
+    /// RSA signature padding (ignored for EC keys).
+    pub rsa_padding: RsaPadding,
+    /// Identify the signer by subjectKeyIdentifier instead of issuerAndSerialNumber.
+    pub use_ski: bool,
+    /// Include the signer certificate and chain (false for impoverished links).
+    pub include_certs: bool,
+    /// signingTime value (the core never reads the clock); `None` omits the attribute.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub signing_time: Option<time::OffsetDateTime>,
+    /// eSSSecurityLabel to include.
+    pub security_label: Option<SecurityLabel>,
+    /// signatureType attribute values; empty omits the attribute.
+    pub signature_type: Vec<SignatureType>,
+    /// Include sMIMECapabilities.
+    pub capabilities: bool,
+    /// Include signingCertificateV2 (RFC 5035).
+    pub signing_certificate_v2: bool,
+    /// Certificate to name in sMIMEEncryptionKeyPreference (the signer's encryption
+    /// certificate); `None` omits the attribute.
+    #[serde(skip)]
+    pub encryption_cert: Option<Certificate>,
+}
+
+impl Default for SignOptions {
+    fn default() -> Self {
+        SignOptions {
+            detached: true,
+            digest: DigestAlg::Sha256,
+            rsa_padding: RsaPadding::Pkcs1v15,
+            use_ski: false,
+            include_certs: true,
+            signing_time: None,
+            security_label: None,
+            signature_type: Vec::new(),
+            capabilities: true,
+            signing_certificate_v2: true,
+            encryption_cert: None,
+        }
+    }
+}
+
+fn cms(e: impl std::fmt::Display) -> Error {
+    Error::Encode(e.to_string())
+}
+
+/// Sign `message` (DER signed attributes) with the signer key; returns the signature
+/// algorithm identifier and the signature value.
+pub fn sign_raw<R: CryptoRng + ?Sized>(
+    key: &PrivateKey,
+    digest: DigestAlg,
+    padding: RsaPadding,
+    message: &[u8],
+    rng: &mut R,
+) -> Result<(spki::AlgorithmIdentifierOwned, Vec<u8>), Error> {
+    if digest == DigestAlg::Sha1 {
+        return Err(Error::Unsupported(
+            "SHA-1 is not used for new signatures".into(),
+        ));
+    }
+    let hashed = digest.hash(message);
+    match key {
+        PrivateKey::Rsa(k) => {
+            use rsa::traits::PublicKeyParts;
+            if k.size() * 8 < 2048 {
+                return Err(Error::Key("RSA keys below 2048 bits are not used".into()));
+            }
+            match padding {
+                RsaPadding::Pkcs1v15 => {
+                    let scheme = match digest {
+                        DigestAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                        DigestAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                        _ => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    };
+                    let sig = k
+                        .sign_with_rng(rng, scheme, &hashed)
+                        .map_err(|e| Error::Key(format!("RSA signing failed: {e}")))?;
+                    Ok((algorithms::rsa_pkcs1_algorithm(digest), sig))
+                }
+                RsaPadding::Pss => {
+                    let n = digest.len();
+                    let sig = match digest {
+                        DigestAlg::Sha384 => k.sign_with_rng(
+                            rng,
+                            rsa::Pss::<sha2::Sha384>::new_with_salt(n),
+                            &hashed,
+                        ),
+                        DigestAlg::Sha512 => k.sign_with_rng(
+                            rng,
+                            rsa::Pss::<sha2::Sha512>::new_with_salt(n),
+                            &hashed,
+                        ),
+                        _ => k.sign_with_rng(
+                            rng,
+                            rsa::Pss::<sha2::Sha256>::new_with_salt(n),
+                            &hashed,
+                        ),
+                    }
+                    .map_err(|e| Error::Key(format!("RSA-PSS signing failed: {e}")))?;
+                    Ok((algorithms::rsa_pss_algorithm(digest).map_err(cms)?, sig))
+                }
+            }
+        }
+        PrivateKey::EcP256(k) => {
+            use signature::hazmat::PrehashSigner;
+            let sk = p256::ecdsa::SigningKey::from(k);
+            let sig: p256::ecdsa::Signature = sk
+                .sign_prehash(&hashed)
+                .map_err(|e| Error::Key(format!("ECDSA signing failed: {e}")))?;
+            Ok((
+                algorithms::ecdsa_algorithm(digest),
+                sig.to_der().as_bytes().to_vec(),
+            ))
+        }
+        #[allow(unreachable_patterns)]
+        _ => Err(Error::Unsupported("unsupported private key type".into())),
+    }
+}
+
+/// The SignerIdentifier DER for `cert` (issuerAndSerialNumber, or `[0]` subjectKeyIdentifier
+/// which requires the certificate to carry the extension). Returns the SignerInfo version.
+pub fn signer_identifier(cert: &Certificate, use_ski: bool) -> Result<(u32, Vec<u8>), Error> {
+    if use_ski {
+        let ski = cert
+            .tbs_certificate()
+            .get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+            .map_err(cms)?
+            .ok_or_else(|| {
+                Error::Key("the signer certificate has no subjectKeyIdentifier extension".into())
+            })?
+            .1;
+        Ok((3, ber::primitive(0x80, ski.0.as_bytes())))
+    } else {
+        Ok((1, attributes::issuer_and_serial(cert).map_err(cms)?))
+    }
+}
+
+/// The signed attributes of a new signature over content with digest `content_digest`.
+pub fn signed_attributes(
+    signer: &Signer,
+    opts: &SignOptions,
+    econtent_type: const_oid::ObjectIdentifier,
+    content_digest: &[u8],
+) -> Result<Vec<Vec<u8>>, Error> {
+    let mut attrs = vec![
+        attributes::content_type(econtent_type).map_err(cms)?,
+        attributes::message_digest(content_digest).map_err(cms)?,
+    ];
+    if let Some(t) = opts.signing_time {
+        attrs.push(attributes::signing_time(t).map_err(cms)?);
+    }
+    if opts.capabilities {
+        attrs.push(attributes::smime_capabilities().map_err(cms)?);
+    }
+    if let Some(c) = &opts.encryption_cert {
+        attrs.push(attributes::encryption_key_preference(c).map_err(cms)?);
+    }
+    if let Some(l) = &opts.security_label {
+        attrs.push(attributes_label::label_attribute(l).map_err(|e| Error::Label(e.to_string()))?);
+    }
+    if opts.signing_certificate_v2 {
+        attrs.push(attributes::signing_certificate_v2(&signer.cert).map_err(cms)?);
+    }
+    if !opts.signature_type.is_empty() {
+        attrs.push(
+            sig_type::signature_type_attribute(&opts.signature_type).map_err(Error::Options)?,
+        );
+    }
+    Ok(attrs)
+}
+
+/// Build one SignerInfo (DER) with the given signed attributes (each one Attribute's DER).
+pub fn build_signer_info<R: CryptoRng + ?Sized>(
+    signer: &Signer,
+    opts: &SignOptions,
+    signed_attrs: Vec<Vec<u8>>,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let (version, sid) = signer_identifier(&signer.cert, opts.use_ski)?;
+    let set = ber::der_set_of(signed_attrs);
+    let (sig_alg, sig) = sign_raw(&signer.key, opts.digest, opts.rsa_padding, &set, rng)?;
+    // signedAttrs [0] IMPLICIT: same contents, tag A0.
+    let mut implicit = set;
+    if let Some(b) = implicit.first_mut() {
+        *b = 0xA0;
+    }
+    let version = ber::primitive(0x02, &[version as u8]);
+    let digest_alg = opts.digest.algorithm_identifier().to_der().map_err(cms)?;
+    let sig_alg = sig_alg.to_der().map_err(cms)?;
+    let sig = ber::primitive(0x04, &sig);
+    Ok(ber::constructed(
+        0x30,
+        &[&version, &sid, &digest_alg, &implicit, &sig_alg, &sig],
+    ))
+}
+
+/// Produce a ContentInfo(SignedData) DER over `content` (MIME entity octets). Detached
+/// when `opts.detached` (eContent absent).
+pub fn sign_content<R: CryptoRng + ?Sized>(
+    content: &[u8],
+    signer: &Signer,
+    opts: &SignOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let digest = opts.digest.hash(content);
+    let attrs = signed_attributes(signer, opts, ID_DATA, &digest)?;
+    let si = build_signer_info(signer, opts, attrs, rng)?;
+    let version: u8 = if opts.use_ski { 3 } else { 1 };
+    let econtent = if opts.detached { None } else { Some(content) };
+    let mut certs = Vec::new();
+    if opts.include_certs {
+        certs.push(signer.cert.to_der().map_err(cms)?);
+        for c in &signer.chain {
+            certs.push(c.to_der().map_err(cms)?);
+        }
+    }
+    assemble_signed_data(
+        version,
+        &[opts.digest.algorithm_identifier().to_der().map_err(cms)?],
+        ID_DATA,
+        econtent,
+        &certs,
+        &[si],
+    )
+}
+
+/// Assemble SignedData and its ContentInfo from DER parts (RFC 5652 §5.1).
+pub fn assemble_signed_data(
+    version: u8,
+    digest_algs: &[Vec<u8>],
+    econtent_type: const_oid::ObjectIdentifier,
+    econtent: Option<&[u8]>,
+    certs: &[Vec<u8>],
+    signer_infos: &[Vec<u8>],
+) -> Result<Vec<u8>, Error> {
+    let mut uniq: Vec<Vec<u8>> = Vec::new();
+    for d in digest_algs {
+        if !uniq.contains(d) {
+            uniq.push(d.clone());
+        }
+    }
+    let ct = econtent_type.to_der().map_err(cms)?;
+    let eci = match econtent {
+        Some(c) => ber::constructed(
+            0x30,
+            &[&ct, &ber::constructed(0xA0, &[&ber::primitive(0x04, c)])],
+        ),
+        None => ber::constructed(0x30, &[&ct]),
+    };
+    let mut fields: Vec<Vec<u8>> =
+        vec![ber::primitive(0x02, &[version]), ber::der_set_of(uniq), eci];
+    if !certs.is_empty() {
+        let mut set = ber::der_set_of(certs.to_vec());
+        if let Some(b) = set.first_mut() {
+            *b = 0xA0;
+        }
+        fields.push(set);
+    }
+    fields.push(ber::der_set_of(signer_infos.to_vec()));
+    let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_slice()).collect();
+    let sd = ber::constructed(0x30, &refs);
+    Ok(content_info(ID_SIGNED_DATA, &sd)?)
+}
+
+/// ContentInfo DER wrapping `content` (one element's DER).
+pub fn content_info(ct: const_oid::ObjectIdentifier, content: &[u8]) -> Result<Vec<u8>, Error> {
+    let oid = ct.to_der().map_err(cms)?;
+    Ok(ber::constructed(
+        0x30,
+        &[&oid, &ber::constructed(0xA0, &[content])],
+    ))
+}

@@ -1,0 +1,361 @@
+//! Reading ContentInfo / SignedData / SignerInfo as received (RFC 5652 §3, §5), BER or DER,
+//! keeping the raw octets needed for signature checks and for re-encoding around an added
+//! countersignature.
+//!
+//! ```text
+//! ContentInfo ::= SEQUENCE { contentType ContentType, content [0] EXPLICIT ANY }
+//! SignedData ::= SEQUENCE {
+//!   version CMSVersion,
+//!   digestAlgorithms SET OF DigestAlgorithmIdentifier,
+//!   encapContentInfo EncapsulatedContentInfo,
+//!   certificates [0] IMPLICIT CertificateSet OPTIONAL,
+//!   crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+//!   signerInfos SET OF SignerInfo }
+//! EncapsulatedContentInfo ::= SEQUENCE {
+//!   eContentType ContentType, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
+//! SignerInfo ::= SEQUENCE {
+//!   version CMSVersion, sid SignerIdentifier, digestAlgorithm DigestAlgorithmIdentifier,
+//!   signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL,
+//!   signatureAlgorithm SignatureAlgorithmIdentifier, signature SignatureValue,
+//!   unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
+//! SignerIdentifier ::= CHOICE { issuerAndSerialNumber IssuerAndSerialNumber,
+//!   subjectKeyIdentifier [0] SubjectKeyIdentifier }
+//! Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }
+//! ```
+
+use std::borrow::Cow;
+
+use const_oid::ObjectIdentifier as Oid;
+use der::Decode;
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::Certificate;
+
+use super::ber::{BerError, Tlv};
+
+/// id-signedData 1.2.840.113549.1.7.2
+pub const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// id-data 1.2.840.113549.1.7.1
+pub const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+/// id-envelopedData 1.2.840.113549.1.7.3
+pub const ID_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
+/// id-ct-authEnvelopedData 1.2.840.113549.1.9.16.1.23
+pub const ID_AUTH_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.23");
+/// id-ct-compressedData 1.2.840.113549.1.9.16.1.9
+pub const ID_COMPRESSED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.9");
+
+/// A ContentInfo as received.
+#[derive(Debug, Clone)]
+pub struct ParsedContentInfo<'a> {
+    /// contentType.
+    pub content_type: Oid,
+    /// The `content` element (inside the `[0] EXPLICIT`).
+    pub content: Tlv<'a>,
+    /// The whole ContentInfo element.
+    pub raw: Tlv<'a>,
+}
+
+/// Parse a ContentInfo (BER or DER).
+pub fn parse_content_info(input: &[u8]) -> Result<ParsedContentInfo<'_>, BerError> {
+    let raw = Tlv::parse_all(input)?;
+    let kids = raw.sequence("ContentInfo")?;
+    let [ct, wrapper] = kids.as_slice() else {
+        return Err(BerError("ContentInfo: expected two fields".into()));
+    };
+    let content_type = ct.oid("ContentInfo.contentType")?;
+    if !(wrapper.is_context(0) && wrapper.constructed) {
+        return Err(BerError(
+            "ContentInfo.content: expected [0] EXPLICIT".into(),
+        ));
+    }
+    let inner = wrapper.children()?;
+    let [content] = inner.as_slice() else {
+        return Err(BerError("ContentInfo.content: expected one element".into()));
+    };
+    Ok(ParsedContentInfo {
+        content_type,
+        content: *content,
+        raw,
+    })
+}
+
+/// One attribute: its type and each value's element, as received.
+#[derive(Debug, Clone)]
+pub struct ParsedAttribute<'a> {
+    /// attrType.
+    pub oid: Oid,
+    /// attrValues, each one element.
+    pub values: Vec<Tlv<'a>>,
+}
+
+/// The signer identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerId {
+    /// issuerAndSerialNumber.
+    IssuerSerial(cms::cert::IssuerAndSerialNumber),
+    /// subjectKeyIdentifier.
+    Ski(Vec<u8>),
+}
+
+impl SignerId {
+    /// Whether `cert` is the certificate this identifier names.
+    pub fn matches(&self, cert: &Certificate) -> bool {
+        let tbs = cert.tbs_certificate();
+        match self {
+            SignerId::IssuerSerial(isn) => {
+                tbs.issuer() == &isn.issuer && tbs.serial_number() == &isn.serial_number
+            }
+            SignerId::Ski(ski) => matches!(
+                tbs.get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>(),
+                Ok(Some((_, k))) if k.0.as_bytes() == ski.as_slice()
+            ),
+        }
+    }
+
+    /// Text form for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            SignerId::IssuerSerial(isn) => {
+                format!("issuer \"{}\" serial {}", isn.issuer, isn.serial_number)
+            }
+            SignerId::Ski(ski) => format!("subjectKeyIdentifier {}", hex(ski)),
+        }
+    }
+}
+
+/// Lower-case hex.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A SignerInfo as received.
+#[derive(Debug, Clone)]
+pub struct ParsedSignerInfo<'a> {
+    /// The whole SignerInfo element.
+    pub raw: Tlv<'a>,
+    /// version.
+    pub version: u32,
+    /// sid.
+    pub sid: SignerId,
+    /// digestAlgorithm.
+    pub digest_alg: AlgorithmIdentifierOwned,
+    /// signedAttrs, in the order received.
+    pub signed_attrs: Option<Vec<ParsedAttribute<'a>>>,
+    /// The octets the signature covers when signedAttrs are present: the DER of the SET,
+    /// i.e. the received `[0]` element with its tag replaced by `0x31` (RFC 5652 §5.4).
+    pub signed_attrs_der: Option<Vec<u8>>,
+    /// signatureAlgorithm.
+    pub signature_alg: AlgorithmIdentifierOwned,
+    /// signature octets.
+    pub signature: Cow<'a, [u8]>,
+    /// unsignedAttrs, in the order received.
+    pub unsigned_attrs: Vec<ParsedAttribute<'a>>,
+    /// The unsignedAttrs element, when present.
+    pub unsigned_raw: Option<Tlv<'a>>,
+}
+
+/// A SignedData as received.
+#[derive(Debug, Clone)]
+pub struct ParsedSignedData<'a> {
+    /// The SignedData element.
+    pub raw: Tlv<'a>,
+    /// version.
+    pub version: u32,
+    /// digestAlgorithms.
+    pub digest_algs: Vec<AlgorithmIdentifierOwned>,
+    /// eContentType.
+    pub econtent_type: Oid,
+    /// eContent octets (chunks concatenated), `None` when detached.
+    pub econtent: Option<Cow<'a, [u8]>>,
+    /// certificates (only X.509 certificates; other choices are skipped).
+    pub certificates: Vec<Certificate>,
+    /// crls, each element's DER.
+    pub crls: Vec<Vec<u8>>,
+    /// signerInfos in the order received.
+    pub signer_infos: Vec<ParsedSignerInfo<'a>>,
+    /// The top-level fields of the SignedData, in order (for re-encoding).
+    pub fields: Vec<Tlv<'a>>,
+}
+
+fn algorithm(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, BerError> {
+    let der = t.to_der()?;
+    AlgorithmIdentifierOwned::from_der(&der).map_err(|e| BerError(format!("{what}: {e}")))
+}
+
+/// Parse the attributes inside an `[n] IMPLICIT SET OF Attribute` element.
+pub fn parse_attributes<'a>(t: &Tlv<'a>, what: &str) -> Result<Vec<ParsedAttribute<'a>>, BerError> {
+    let mut out = Vec::new();
+    for a in t.children()? {
+        let parts = a.sequence(what)?;
+        let [oid, values] = parts.as_slice() else {
+            return Err(BerError(format!(
+                "{what}: Attribute must have type and values"
+            )));
+        };
+        let oid = oid.oid(what)?;
+        let values = values.set(&format!("{what} {oid} values"))?;
+        out.push(ParsedAttribute { oid, values });
+    }
+    Ok(out)
+}
+
+/// Parse one SignerInfo element.
+pub fn parse_signer_info<'a>(t: Tlv<'a>) -> Result<ParsedSignerInfo<'a>, BerError> {
+    let f = t.sequence("SignerInfo")?;
+    let mut it = f.iter().peekable();
+    let mut next = |what: &str| {
+        it.next()
+            .copied()
+            .ok_or_else(|| BerError(format!("SignerInfo: missing {what}")))
+    };
+    let version = next("version")?.small_uint("SignerInfo.version")?;
+    let sid_t = next("sid")?;
+    let sid = if sid_t.is_universal(16) {
+        let der = sid_t.to_der()?;
+        SignerId::IssuerSerial(
+            cms::cert::IssuerAndSerialNumber::from_der(&der)
+                .map_err(|e| BerError(format!("SignerInfo.sid: {e}")))?,
+        )
+    } else if sid_t.is_context(0) {
+        SignerId::Ski(sid_t.string_octets()?.into_owned())
+    } else {
+        return Err(BerError("SignerInfo.sid: unknown choice".into()));
+    };
+    let digest_alg = algorithm(&next("digestAlgorithm")?, "SignerInfo.digestAlgorithm")?;
+    let mut cur = next("signatureAlgorithm")?;
+    let mut signed_attrs = None;
+    let mut signed_attrs_der = None;
+    if cur.is_context(0) {
+        if !cur.constructed {
+            return Err(BerError("signedAttrs: must be constructed".into()));
+        }
+        // [0] IMPLICIT SET OF Attribute: the children are Attributes (SEQUENCE), never a
+        // SET wrapped in an explicit tag.
+        let attrs = parse_attributes(&cur, "signedAttrs")?;
+        if attrs.is_empty() {
+            return Err(BerError("signedAttrs: empty SET (SIZE 1..MAX)".into()));
+        }
+        let mut der = cur.to_der()?.into_owned();
+        if let Some(first) = der.first_mut() {
+            *first = 0x31;
+        }
+        signed_attrs = Some(attrs);
+        signed_attrs_der = Some(der);
+        cur = next("signatureAlgorithm")?;
+    }
+    let signature_alg = algorithm(&cur, "SignerInfo.signatureAlgorithm")?;
+    let sig_t = next("signature")?;
+    let signature = sig_t.octet_string("SignerInfo.signature")?;
+    let mut unsigned_attrs = Vec::new();
+    let mut unsigned_raw = None;
+    if let Some(u) = it.next() {
+        if !(u.is_context(1) && u.constructed) {
+            return Err(BerError(
+                "SignerInfo: unexpected field after signature".into(),
+            ));
+        }
+        unsigned_attrs = parse_attributes(u, "unsignedAttrs")?;
+        unsigned_raw = Some(*u);
+    }
+    if it.next().is_some() {
+        return Err(BerError("SignerInfo: trailing fields".into()));
+    }
+    Ok(ParsedSignerInfo {
+        raw: t,
+        version,
+        sid,
+        digest_alg,
+        signed_attrs,
+        signed_attrs_der,
+        signature_alg,
+        signature,
+        unsigned_attrs,
+        unsigned_raw,
+    })
+}
+
+/// Parse a `SignerInfos ::= SET OF SignerInfo` element.
+pub fn parse_signer_infos<'a>(t: &Tlv<'a>) -> Result<Vec<ParsedSignerInfo<'a>>, BerError> {
+    t.set("SignerInfos")?
+        .into_iter()
+        .map(parse_signer_info)
+        .collect()
+}
+
+/// Parse a SignedData element (the content of a ContentInfo of type id-signedData).
+pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerError> {
+    let fields = t.sequence("SignedData")?;
+    let mut i = 0usize;
+    let get = |i: usize, what: &str| {
+        fields
+            .get(i)
+            .copied()
+            .ok_or_else(|| BerError(format!("SignedData: missing {what}")))
+    };
+    let version = get(i, "version")?.small_uint("SignedData.version")?;
+    i += 1;
+    let mut digest_algs = Vec::new();
+    for a in get(i, "digestAlgorithms")?.set("SignedData.digestAlgorithms")? {
+        digest_algs.push(algorithm(&a, "digestAlgorithms")?);
+    }
+    i += 1;
+    let eci = get(i, "encapContentInfo")?.sequence("EncapsulatedContentInfo")?;
+    i += 1;
+    let econtent_type = eci
+        .first()
+        .ok_or_else(|| BerError("EncapsulatedContentInfo: empty".into()))?
+        .oid("eContentType")?;
+    let econtent = match eci.get(1) {
+        None => None,
+        Some(w) => {
+            if !(w.is_context(0) && w.constructed) {
+                return Err(BerError("eContent: expected [0] EXPLICIT".into()));
+            }
+            let inner = w.children()?;
+            let [os] = inner.as_slice() else {
+                return Err(BerError("eContent: expected one OCTET STRING".into()));
+            };
+            Some(os.octet_string("eContent")?)
+        }
+    };
+    if eci.len() > 2 {
+        return Err(BerError("EncapsulatedContentInfo: trailing fields".into()));
+    }
+    let mut certificates = Vec::new();
+    let mut crls = Vec::new();
+    while let Some(f) = fields.get(i) {
+        if f.is_context(0) {
+            for c in f.children()? {
+                if c.is_universal(16) {
+                    let der = c.to_der()?;
+                    let cert = Certificate::from_der(&der)
+                        .map_err(|e| BerError(format!("certificates: {e}")))?;
+                    certificates.push(cert);
+                }
+            }
+            i += 1;
+        } else if f.is_context(1) {
+            for c in f.children()? {
+                crls.push(c.to_der()?.into_owned());
+            }
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let si = get(i, "signerInfos")?;
+    let signer_infos = parse_signer_infos(&si)?;
+    if i + 1 != fields.len() {
+        return Err(BerError("SignedData: trailing fields".into()));
+    }
+    Ok(ParsedSignedData {
+        raw: t,
+        version,
+        digest_algs,
+        econtent_type,
+        econtent,
+        certificates,
+        crls,
+        signer_infos,
+        fields,
+    })
+}
