@@ -45,6 +45,9 @@ pub enum Error {
     /// A certificate / signature-verification error.
     #[error(transparent)]
     Trust(#[from] crate::trust::Error),
+    /// A header-protection error.
+    #[error(transparent)]
+    Protect(#[from] crate::protect::Error),
     /// A raw header-section error (limits, CR/LF in a generated value).
     #[error(transparent)]
     Header(#[from] crate::mime::header::Error),
@@ -69,6 +72,7 @@ impl Error {
             Error::Keys(e) => e.code(),
             Error::Release(e) => e.code(),
             Error::Trust(e) => e.code(),
+            Error::Protect(e) => e.code(),
             Error::Header(e) => e.code(),
         }
     }
