@@ -365,6 +365,14 @@ pub async fn send(
                 rejected.push((r.address.clone(), reply));
             }
         }
+        if accepted.is_empty() {
+            let _ = c.write(b"QUIT\r\n").await;
+            let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(dr);
+            return Err(ClientError::Rejected {
+                stage: "RCPT",
+                reply,
+            });
+        }
         if dr.code != 354 {
             let _ = c.write(b"QUIT\r\n").await;
             return Err(ClientError::Rejected {
