@@ -206,7 +206,7 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     for (const m of messages) {
       const env = normaliseEnvelope(m.envelope);
       const r = await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: env });
-      list.append(h("li", {}, `Submitted to ${env.rcptTo.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`));
+      list.append(h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`));
     }
     out.append(h("p", { role: "status", class: "ok", id: "send-done" }, "Sent. Messages that need release authorisation wait in the release officers' queue."));
   } catch (err) {
