@@ -6,28 +6,30 @@ import { identityFromImport, normaliseSettings } from "../src/shared/settings.js
 
 test("reference webmail views from URLs", () => {
   assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/compose")), { kind: "compose" });
-  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/message/42?folder=inbox")), { kind: "read", messageId: "42", folder: "inbox" });
-  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/folder/release")), { kind: "release-queue" });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/message/42")), { kind: "read", messageId: "42", folder: null });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/folder/Release")), { kind: "release-queue" });
   assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/folder/Sent")), { kind: "list", folder: "Sent" });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/message/42/raw")), { kind: "other" });
   assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/login")), { kind: "other" });
   assert.equal(adapterFor(new URL("http://127.0.0.1:8025/")) !== null, true);
+  assert.equal(adapterFor(new URL("http://127.0.0.1:9999/")), null);
   assert.equal(adapterFor(new URL("https://mail.example.com/")), null);
 });
 
-test("message list parsing", () => {
-  assert.deepEqual(parseMessageList([{ id: 7, from: "a@x", subject: "S", date: "d" }, { nope: 1 }, "x"]), [{ id: "7", from: "a@x", subject: "S", date: "d" }]);
-  assert.deepEqual(parseMessageList({ messages: [{ id: "a1" }] }), [{ id: "a1", from: "", subject: "", date: null }]);
-  assert.throws(() => parseMessageList({}), /not a JSON array/);
+test("message list parsing (GET /api/folders/{name}/messages)", () => {
+  const env = { mailFrom: "alice@army.example", rcpts: [{ address: "bob@navy.example" }] };
+  assert.deepEqual(parseMessageList({ folder: "Release", messages: [{ id: 7, from: "a@x", subject: "S", date: "d", primaryPrecedence: "flash", sioLabel: null, envelope: env }, { nope: 1 }, "x"] }), [
+    { id: "7", from: "a@x", subject: "S", date: "d", precedence: "flash", sioLabel: null, envelope: env },
+  ]);
+  assert.throws(() => parseMessageList({}), /expected JSON/);
 });
 
-test("envelope normalisation", () => {
-  assert.deepEqual(normaliseEnvelope({ mailFrom: "a@x", mailParams: { RET: "HDRS", ENVID: "e", SMTPUTF8: true, X: null }, rcptTo: [{ address: "b@y", params: { NOTIFY: "SUCCESS,FAILURE" } }, "c@z"] }), {
-    mailFrom: "a@x",
-    mailParams: { RET: "HDRS", ENVID: "e", SMTPUTF8: "" },
-    rcptTo: [{ address: "b@y", params: { NOTIFY: "SUCCESS,FAILURE" } }, { address: "c@z" }],
-  });
-  assert.throws(() => normaliseEnvelope({ mailFrom: "a@x", rcptTo: [] }), /RCPT/);
-  assert.throws(() => normaliseEnvelope({ rcptTo: ["b"] }), /MAIL FROM/);
+test("envelope check (compose's Envelope = the webmail's send API envelope)", () => {
+  const e = { mailFrom: "a@x", mailParams: { envid: "e", ret: "HDRS", mtPriority: 4, by: { seconds: 60, mode: "R", trace: false }, holdUntil: null }, rcpts: [{ address: "b@y", notify: ["SUCCESS", "FAILURE"], orcpt: "rfc822;b@y" }, { address: "c@z" }] };
+  assert.deepEqual(normaliseEnvelope(e), { mailFrom: "a@x", mailParams: { envid: "e", ret: "HDRS", mtPriority: 4, by: { seconds: 60, mode: "R", trace: false } }, rcpts: [{ address: "b@y", notify: ["SUCCESS", "FAILURE"], orcpt: "rfc822;b@y" }, { address: "c@z" }] });
+  assert.throws(() => normaliseEnvelope({ mailFrom: "a@x", rcpts: [] }), /rcpts/);
+  assert.throws(() => normaliseEnvelope({ rcpts: [{ address: "b" }] }), /mailFrom/);
+  assert.throws(() => normaliseEnvelope({ mailFrom: "a", rcpts: [{ address: "b", notify: 3 }] }), /NOTIFY/);
 });
 
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";

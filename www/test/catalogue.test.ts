@@ -6,7 +6,7 @@ import { handleStash, pruneStash, isExtensionPage, STASH_TTL_MS, type StorageAre
 
 test("catalogue accepts well-formed messages", () => {
   assert.deepEqual(parseMessage({ type: "stash.get", body: { id: "0123456789abcdef0123456789abcdef" } }), { type: "stash.get", body: { id: "0123456789abcdef0123456789abcdef" } });
-  const send = { type: "webmail", body: { op: "send", rawB64: "SGVsbG8=", envelope: { mailFrom: "a@x", rcptTo: [{ address: "b@y", params: { NOTIFY: "SUCCESS" } }] } } };
+  const send = { type: "webmail", body: { op: "send", rawB64: "SGVsbG8=", envelope: { mailFrom: "a@x", mailParams: { mtPriority: 4, by: { seconds: 5, mode: "R" } }, rcpts: [{ address: "b@y", notify: ["SUCCESS"], orcpt: "rfc822;b@y" }] } } };
   assert.equal(parseMessage(send)?.type, "webmail");
   assert.equal(parseMessage({ type: "worker.ping" })?.type, "worker.ping");
 });
@@ -15,9 +15,10 @@ test("catalogue rejects malformed or unknown messages", () => {
   assert.equal(parseMessage(null), null);
   assert.equal(parseMessage({ type: "eval", body: {} }), null);
   assert.equal(parseMessage({ type: "stash.get", body: { id: "../etc" } }), null);
-  assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "not base64!", envelope: { mailFrom: "a", rcptTo: [{ address: "b" }] } } }), null);
-  assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "AA==", envelope: { mailFrom: "a", rcptTo: [] } } }), null);
-  assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "AA==", envelope: { mailFrom: "a", rcptTo: [{ address: "b", params: { X: 1 } }] } } }), null);
+  assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "not base64!", envelope: { mailFrom: "a", rcpts: [{ address: "b" }] } } }), null);
+  assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "AA==", envelope: { mailFrom: "a", rcpts: [] } } }), null);
+  assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "AA==", envelope: { mailFrom: "a", rcpts: [{ address: "b", notify: 1 }] } } }), null);
+  assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "AA==", envelope: { mailFrom: "a", mailParams: { x: { y: { z: 1 } } }, rcpts: [{ address: "b" }] } } }), null);
   assert.equal(parseMessage({ type: "stash.put", body: { rawB64: "AA==", messageId: 3, folder: null, user: null } }), null);
   assert.equal(validWebmailOp({ op: "fetchRaw", id: "" }), false);
   assert.equal(validWebmailOp({ op: "removeFromQueue", id: "12" }), true);

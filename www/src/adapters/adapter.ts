@@ -3,7 +3,7 @@
  * they find the webmail's views and move raw messages through the webmail's own API. They never
  * see private keys or decrypted content (those stay in the extension-origin frames).
  */
-import type { Envelope, QueueItem } from "../shared/messages.js";
+import type { Envelope, EnvelopeRcpt, QueueItem } from "../shared/messages.js";
 
 export type WebmailView =
   | { readonly kind: "compose" }
@@ -34,41 +34,33 @@ export interface WebmailAdapter {
 }
 
 /**
- * Turn the core's envelope (docs/compose.md) into the adapter's `Envelope`. Accepts the field
- * spellings the core may use (`mailFrom`/`from`/`reversePath`, `rcptTo`/`recipients`/`to`,
- * recipients as strings or `{address|to, params|parameters}`).
+ * Check the core's envelope (docs/compose.md `Envelope`: `{ mailFrom, mailParams, rcpts: [{
+ * address, notify, orcpt }] }`) before it is handed to the webmail; shape errors are reported,
+ * never repaired.
  */
 export function normaliseEnvelope(v: unknown): Envelope {
   if (typeof v !== "object" || v === null) throw new Error("envelope is not an object");
   const o = v as Record<string, unknown>;
-  const mailFrom = o["mailFrom"] ?? o["from"] ?? o["reversePath"];
-  if (typeof mailFrom !== "string") throw new Error("envelope has no MAIL FROM");
-  const rawRcpts = o["rcptTo"] ?? o["recipients"] ?? o["to"];
-  if (!Array.isArray(rawRcpts) || rawRcpts.length === 0) throw new Error("envelope has no RCPT TO");
-  const rcptTo = rawRcpts.map((r: unknown) => {
-    if (typeof r === "string") return { address: r };
-    if (typeof r === "object" && r !== null) {
-      const ro = r as Record<string, unknown>;
-      const address = ro["address"] ?? ro["to"] ?? ro["forwardPath"];
-      if (typeof address !== "string") throw new Error("envelope recipient has no address");
-      const params = paramsOf(ro["params"] ?? ro["parameters"]);
-      return params ? { address, params } : { address };
-    }
-    throw new Error("envelope recipient is malformed");
+  const mailFrom = o["mailFrom"];
+  if (typeof mailFrom !== "string") throw new Error("envelope has no mailFrom");
+  const rawRcpts = o["rcpts"];
+  if (!Array.isArray(rawRcpts) || rawRcpts.length === 0) throw new Error("envelope has no rcpts");
+  const rcpts = rawRcpts.map((r: unknown): EnvelopeRcpt => {
+    if (typeof r !== "object" || r === null) throw new Error("envelope recipient is malformed");
+    const ro = r as Record<string, unknown>;
+    const address = ro["address"];
+    if (typeof address !== "string") throw new Error("envelope recipient has no address");
+    const notify = ro["notify"];
+    const orcpt = ro["orcpt"];
+    const out: { address: string; notify?: string | string[]; orcpt?: string } = { address };
+    if (typeof notify === "string") out.notify = notify;
+    else if (Array.isArray(notify) && notify.every((n) => typeof n === "string")) out.notify = notify;
+    else if (notify !== undefined && notify !== null) throw new Error("envelope NOTIFY is malformed");
+    if (typeof orcpt === "string") out.orcpt = orcpt;
+    return out;
   });
-  const mailParams = paramsOf(o["mailParams"] ?? o["parameters"] ?? o["params"]);
-  return mailParams ? { mailFrom, mailParams, rcptTo } : { mailFrom, rcptTo };
-}
-
-function paramsOf(v: unknown): Record<string, string> | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "object" || Array.isArray(v)) return null;
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-    if (val === null || val === undefined || val === false) continue;
-    if (val === true) out[k] = "";
-    else if (typeof val === "string" || typeof val === "number") out[k] = String(val);
-    else throw new Error(`envelope parameter ${k} is not a string`);
-  }
-  return Object.keys(out).length > 0 ? out : null;
+  const mp = o["mailParams"];
+  if (mp !== undefined && mp !== null && (typeof mp !== "object" || Array.isArray(mp))) throw new Error("envelope mailParams is malformed");
+  const mailParams = mp && typeof mp === "object" ? Object.fromEntries(Object.entries(mp as Record<string, unknown>).filter(([, x]) => x !== null && x !== undefined)) : null;
+  return mailParams && Object.keys(mailParams).length > 0 ? { mailFrom, mailParams, rcpts } : { mailFrom, rcpts };
 }

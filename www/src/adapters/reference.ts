@@ -1,6 +1,9 @@
 /**
- * Adapter for the reference webmail of `mmhs serve` (docs/server.md). Endpoints and page
- * layout are the server's; everything specific to it is in this file.
+ * Adapter for the reference webmail of `mmhs serve` (docs/server.md). Everything specific to it
+ * is in this file: page hooks (`#mmhs-webmail[data-user][data-officer]`, `#message[data-id]`,
+ * `#compose-form`, `main[data-folder]`, `#message-list`) and the JSON API
+ * (`/api/messages/{id}/raw`, `/api/folders/{name}/messages`, `POST /api/send`,
+ * `DELETE /api/messages/{id}`), authenticated by the webmail's own session cookie.
  */
 import type { Envelope, QueueItem } from "../shared/messages.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
@@ -8,12 +11,12 @@ import type { WebmailAdapter, WebmailView } from "./adapter.js";
 
 export const REFERENCE_ORIGINS: readonly string[] = __MMHS_ORIGINS__;
 
-/** The folder name the server uses for the officers' release queue. */
-export const RELEASE_FOLDER = "release";
+/** The officers' release-queue folder of the reference webmail. */
+export const RELEASE_FOLDER = "Release";
 
 export const ENDPOINTS = {
   raw: (id: string) => `/api/messages/${encodeURIComponent(id)}/raw`,
-  list: (folder: string) => `/api/messages?folder=${encodeURIComponent(folder)}`,
+  list: (folder: string) => `/api/folders/${encodeURIComponent(folder)}/messages`,
   remove: (id: string) => `/api/messages/${encodeURIComponent(id)}`,
   send: "/api/send",
 } as const;
@@ -21,37 +24,41 @@ export const ENDPOINTS = {
 /** Page URL → view. Pure (unit-tested). */
 export function viewFromUrl(url: URL): WebmailView {
   const path = url.pathname.replace(/\/+$/, "") || "/";
-  const folder = url.searchParams.get("folder");
-  if (/^\/compose$/.test(path)) return { kind: "compose" };
-  const read = /^\/(?:message|messages|read)\/([^/]+)$/.exec(path);
-  if (read?.[1]) return { kind: "read", messageId: decodeURIComponent(read[1]), folder };
-  const fold = /^\/(?:folder|folders|mailbox)\/([^/]+)$/.exec(path);
-  const name = fold?.[1] ? decodeURIComponent(fold[1]) : path === "/" || path === "/inbox" ? folder ?? "inbox" : null;
-  if (name !== null) {
-    return isReleaseFolder(name) ? { kind: "release-queue" } : { kind: "list", folder: name };
+  if (path === "/compose") return { kind: "compose" };
+  const read = /^\/message\/([0-9]+)$/.exec(path);
+  if (read?.[1]) return { kind: "read", messageId: read[1], folder: null };
+  const fold = /^\/folder\/([^/]+)$/.exec(path);
+  if (fold?.[1]) {
+    const name = decodeURIComponent(fold[1]);
+    return name === RELEASE_FOLDER ? { kind: "release-queue" } : { kind: "list", folder: name };
   }
   return { kind: "other" };
 }
 
-export function isReleaseFolder(name: string): boolean {
-  return /^release([-_ ]?queue)?$/i.test(name);
-}
-
-/** The server's JSON message list → queue items. Pure (unit-tested). */
+/** The server's JSON message list (`{ folder, messages: [MessageSummary] }`) → items. Pure. */
 export function parseMessageList(json: unknown): QueueItem[] {
-  const list = Array.isArray(json)
-    ? json
-    : typeof json === "object" && json !== null && Array.isArray((json as { messages?: unknown }).messages)
+  const list =
+    typeof json === "object" && json !== null && Array.isArray((json as { messages?: unknown }).messages)
       ? (json as { messages: unknown[] }).messages
-      : null;
-  if (!list) throw new CodedError(EXTENSION_CODES.adapterHttp, "The webmail's message list is not a JSON array.");
+      : Array.isArray(json)
+        ? json
+        : null;
+  if (!list) throw new CodedError(EXTENSION_CODES.adapterHttp, "The webmail's message list is not in the expected JSON form.");
   return list.flatMap((m: unknown) => {
     if (typeof m !== "object" || m === null) return [];
     const o = m as Record<string, unknown>;
-    const id = o["id"] ?? o["uid"];
+    const id = o["id"];
     if (typeof id !== "string" && typeof id !== "number") return [];
-    const s = (v: unknown) => (typeof v === "string" ? v : "");
-    return [{ id: String(id), from: s(o["from"]), subject: s(o["subject"]), date: typeof o["date"] === "string" ? o["date"] : null }];
+    const s = (v: unknown) => (typeof v === "string" ? v : null);
+    return [{
+      id: String(id),
+      from: s(o["from"]) ?? "",
+      subject: s(o["subject"]) ?? "",
+      date: s(o["date"]),
+      precedence: s(o["primaryPrecedence"]),
+      sioLabel: s(o["sioLabel"]),
+      envelope: o["envelope"] ?? null,
+    }];
   });
 }
 
@@ -59,11 +66,15 @@ async function checked(res: Response, what: string): Promise<Response> {
   if (!res.ok) {
     let detail = "";
     try {
-      detail = (await res.text()).slice(0, 300);
+      const body: unknown = await res.json();
+      if (typeof body === "object" && body !== null) {
+        const b = body as Record<string, unknown>;
+        detail = [b["code"], b["message"]].filter((x) => typeof x === "string").join(": ");
+      }
     } catch {
-      /* body unreadable */
+      /* not JSON */
     }
-    throw new CodedError(EXTENSION_CODES.adapterHttp, `${what}: HTTP ${res.status} ${res.statusText}${detail ? ` — ${detail}` : ""}`);
+    throw new CodedError(EXTENSION_CODES.adapterHttp, `${what}: HTTP ${res.status}${detail ? ` — ${detail}` : ""}`);
   }
   return res;
 }
@@ -85,25 +96,30 @@ export class ReferenceWebmail implements WebmailAdapter {
 
   detectView(url: URL, doc: Document): WebmailView {
     const v = viewFromUrl(url);
-    if (v.kind !== "other") return v;
-    if (doc.querySelector("form[action$='/compose'], form#compose")) return { kind: "compose" };
+    if (v.kind === "read") {
+      const folder = doc.querySelector("#message[data-folder]")?.getAttribute("data-folder") ?? null;
+      return { ...v, folder };
+    }
+    if (v.kind === "other" && doc.querySelector("#compose-form")) return { kind: "compose" };
     return v;
   }
 
   currentUser(doc: Document): string | null {
-    const el = doc.querySelector("[data-user], #user, .user");
-    const v = el?.getAttribute("data-user") ?? el?.textContent ?? null;
-    const m = v ? /[^\s<>]+@[^\s<>]+/.exec(v) : null;
-    return m ? m[0] : null;
+    const v = doc.querySelector("#mmhs-webmail[data-user]")?.getAttribute("data-user") ?? "";
+    return v.includes("@") ? v : null;
   }
 
-  mountPoint(_view: WebmailView, doc: Document): { parent: Element; before: Element | null } | null {
-    const main = doc.querySelector("main") ?? doc.body;
-    return { parent: main, before: main.firstElementChild };
+  mountPoint(view: WebmailView, doc: Document): { parent: Element; before: Element | null } | null {
+    const main = doc.querySelector("main");
+    if (!main) return null;
+    const anchor =
+      view.kind === "read" ? doc.querySelector("#message") : view.kind === "compose" ? doc.querySelector("#compose-form") : doc.querySelector("#message-list");
+    if (anchor?.parentElement) return { parent: anchor.parentElement, before: anchor };
+    return { parent: main, before: main.querySelector("h1")?.nextElementSibling ?? null };
   }
 
   async fetchRaw(messageId: string): Promise<Uint8Array> {
-    const res = await checked(await fetch(this.origin + ENDPOINTS.raw(messageId), { credentials: "same-origin" }), "Fetching the raw message");
+    const res = await checked(await fetch(this.origin + ENDPOINTS.raw(messageId), { credentials: "same-origin", cache: "no-store" }), "Fetching the raw message");
     return new Uint8Array(await res.arrayBuffer());
   }
 
@@ -118,12 +134,12 @@ export class ReferenceWebmail implements WebmailAdapter {
       "Sending through the webmail",
     );
     const json: unknown = await res.json().catch(() => null);
-    const id = typeof json === "object" && json !== null ? (json as Record<string, unknown>)["id"] : null;
-    return { id: typeof id === "string" || typeof id === "number" ? String(id) : null };
+    const id = typeof json === "object" && json !== null ? (json as Record<string, unknown>)["sentId"] : null;
+    return { id: typeof id === "number" || typeof id === "string" ? String(id) : null };
   }
 
   async listReleaseQueue(): Promise<QueueItem[]> {
-    const res = await checked(await fetch(this.origin + ENDPOINTS.list(RELEASE_FOLDER), { credentials: "same-origin" }), "Listing the release queue");
+    const res = await checked(await fetch(this.origin + ENDPOINTS.list(RELEASE_FOLDER), { credentials: "same-origin", cache: "no-store" }), "Listing the release queue");
     return parseMessageList(await res.json());
   }
 

@@ -46,7 +46,12 @@ async function route(msg: AnyMessage, sender: chrome.runtime.MessageSender): Pro
       if (!fromPage) return fail(EXTENSION_CODES.badMessage, "webmail requests come from extension frames.");
       const tabId = sender.tab?.id;
       if (tabId === undefined) return fail(EXTENSION_CODES.adapterNoTab, "This panel is not inside a webmail tab.");
-      const reply: unknown = await chrome.tabs.sendMessage(tabId, { type: "adapter", body: msg.body }, { frameId: 0 });
+      let reply: unknown;
+      try {
+        reply = await chrome.tabs.sendMessage(tabId, { type: "adapter", body: msg.body }, { frameId: 0 });
+      } catch (err) {
+        return fail(EXTENSION_CODES.adapterNoTab, `This panel is not inside a supported webmail page (${err instanceof Error ? err.message : String(err)}).`);
+      }
       if (typeof reply !== "object" || reply === null || !("ok" in reply)) {
         return fail(EXTENSION_CODES.adapterNoTab, "The webmail page did not answer; reload it.");
       }

@@ -5,7 +5,7 @@
  */
 import { normaliseEnvelope } from "../adapters/adapter.js";
 import { compose } from "../core/wasm.js";
-import { toComposeRequest, validateForm, type ComposeForm, type NotifyKind, type RecipientForm } from "../shared/compose.js";
+import { toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64 } from "../shared/messages.js";
@@ -101,6 +101,8 @@ function build(settings: Settings): void {
   const protect = select("opt-protect", [{ value: "wrapped", label: "wrapped (message/rfc822, forwarded=no — MMHS profile)" }, { value: "injected", label: "injected (RFC 9788)" }, { value: "none", label: "none" }], "wrapped");
   const compress = h("input", { type: "checkbox", id: "opt-compress" });
   const password = h("input", { type: "password", id: "key-password", autocomplete: "current-password" });
+  const attach = h("input", { type: "file", id: "attachments", multiple: true });
+  const forward = h("input", { type: "file", id: "forward", multiple: true, accept: ".eml,message/rfc822" });
   const out = h("div", { id: "result", "aria-live": "polite" });
   const sendBtn = h("button", { type: "submit", id: "send", class: "primary" }, "Sign and send");
 
@@ -123,6 +125,7 @@ function build(settings: Settings): void {
     ),
     field("Subject", subject),
     field("Text", body),
+    h("div", { class: "row" }, field("Attachments", attach), field("Forward messages (.eml, sent as forwarded=yes)", forward)),
     h("details", {}, h("summary", {}, "Delivery and message references"), h("div", { class: "row" }, field("Expires", expires), field("Deferred delivery (hold until)", deferred), field("Latest delivery time", latest)), field("Obsoletes message ids", obsoletes), field("Related / referenced message ids", references)),
     h(
       "fieldset",
@@ -173,10 +176,18 @@ function build(settings: Settings): void {
       return;
     }
     sendBtn.disabled = true;
-    void doSend(f, settings, password.value, out).finally(() => { sendBtn.disabled = false; });
+    void (async () => {
+      const withFiles: ComposeForm = { ...f, attachments: await readFiles(attach), forwarded: await readFiles(forward) };
+      await doSend(withFiles, settings, password.value, out);
+    })().finally(() => { sendBtn.disabled = false; });
   });
 
   root.append(form);
+}
+
+async function readFiles(input: HTMLInputElement): Promise<FileData[]> {
+  const files = Array.from(input.files ?? []);
+  return Promise.all(files.map(async (f) => ({ filename: f.name, contentType: f.type, data: bytesToB64(new Uint8Array(await f.arrayBuffer())) })));
 }
 
 async function doSend(f: ComposeForm, settings: Settings, password: string, out: HTMLElement): Promise<void> {
@@ -195,7 +206,7 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     for (const m of messages) {
       const env = normaliseEnvelope(m.envelope);
       const r = await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: env });
-      list.append(h("li", {}, `Submitted to ${env.rcptTo.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`));
+      list.append(h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`));
     }
     out.append(h("p", { role: "status", class: "ok", id: "send-done" }, "Sent. Messages that need release authorisation wait in the release officers' queue."));
   } catch (err) {

@@ -110,6 +110,7 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       trustAnchors: settings.trustAnchors,
       policy: settings.releasePolicy,
       decision: d.approve ? "approve" : { reject: d.reason },
+      envelope: item.envelope,
       at: nowRfc3339(),
     });
     const o = (typeof result === "object" && result !== null ? result : {}) as Record<string, unknown>;

@@ -44,6 +44,17 @@ export interface ComposeForm {
   readonly encrypt: boolean;
   readonly protectHeaders: "wrapped" | "injected" | "none";
   readonly compress: boolean;
+  /** Files attached (multipart/mixed). */
+  readonly attachments?: readonly FileData[];
+  /** Messages forwarded as message/rfc822; forwarded=yes. */
+  readonly forwarded?: readonly FileData[];
+}
+
+export interface FileData {
+  readonly filename: string;
+  readonly contentType: string;
+  /** base64 */
+  readonly data: string;
 }
 
 const ADDR = /^[^\s@<>()"]+@[^\s@<>()"]+$/;
@@ -119,6 +130,10 @@ export function toComposeRequest(f: ComposeForm): Record<string, unknown> {
   const refs = splitIds(f.references);
   if (refs.length > 0) req["references"] = refs;
   if (f.recipients.some((r) => r.notify.length > 0)) req["ret"] = "hdrs";
+  if (f.attachments && f.attachments.length > 0) {
+    req["attachments"] = f.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType || "application/octet-stream", data: a.data }));
+  }
+  if (f.forwarded && f.forwarded.length > 0) req["forwarded"] = f.forwarded.map((m) => ({ data: m.data, description: m.filename }));
   if (f.label) {
     req["labels"] = {
       securityLabel: {

@@ -11,10 +11,21 @@
  *   frame ─ webmail ─▶ service worker ─ adapter ─▶ content script of the frame's tab (top frame)
  */
 
+/**
+ * SMTP envelope as the core's compose produces it and the reference webmail's `POST /api/send`
+ * takes it (docs/compose.md `Envelope`, docs/server.md): MAIL FROM + parameters, recipients with
+ * NOTIFY / ORCPT.
+ */
 export interface Envelope {
   readonly mailFrom: string;
-  readonly mailParams?: Readonly<Record<string, string>>;
-  readonly rcptTo: readonly { readonly address: string; readonly params?: Readonly<Record<string, string>> }[];
+  readonly mailParams?: Readonly<Record<string, unknown>>;
+  readonly rcpts: readonly EnvelopeRcpt[];
+}
+
+export interface EnvelopeRcpt {
+  readonly address: string;
+  readonly notify?: string | readonly string[];
+  readonly orcpt?: string;
 }
 
 export interface QueueItem {
@@ -22,6 +33,10 @@ export interface QueueItem {
   readonly from: string;
   readonly subject: string;
   readonly date: string | null;
+  readonly precedence: string | null;
+  readonly sioLabel: string | null;
+  /** The SMTP envelope the draft was submitted with, when the webmail keeps it. */
+  readonly envelope: unknown;
 }
 
 export interface MessageSummary {
@@ -83,13 +98,20 @@ const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_RAW_B64 = 64 * 1024 * 1024;
 
 function validEnvelope(v: unknown): v is Envelope {
-  if (!isObj(v) || !isStr(v["mailFrom"]) || !Array.isArray(v["rcptTo"]) || v["rcptTo"].length === 0) return false;
-  if (v["mailParams"] !== undefined && !isStringMap(v["mailParams"])) return false;
-  return v["rcptTo"].every((r) => isObj(r) && isStr(r["address"]) && (r["params"] === undefined || isStringMap(r["params"])));
+  if (!isObj(v) || !isStr(v["mailFrom"]) || !Array.isArray(v["rcpts"]) || v["rcpts"].length === 0 || v["rcpts"].length > 1000) return false;
+  if (v["mailParams"] !== undefined && !isFlatParams(v["mailParams"])) return false;
+  return v["rcpts"].every(
+    (r) =>
+      isObj(r) && isStr(r["address"]) &&
+      (r["notify"] === undefined || isStr(r["notify"]) || (Array.isArray(r["notify"]) && r["notify"].every(isStr))) &&
+      (r["orcpt"] === undefined || isStr(r["orcpt"])),
+  );
 }
 
-function isStringMap(v: unknown): boolean {
-  return isObj(v) && Object.values(v).every(isStr);
+/** MAIL parameters: strings, numbers, booleans, null, or one level of such objects (BY). */
+function isFlatParams(v: unknown): boolean {
+  const prim = (x: unknown) => x === null || ["string", "number", "boolean"].includes(typeof x);
+  return isObj(v) && Object.values(v).every((x) => prim(x) || (isObj(x) && Object.values(x).every(prim)));
 }
 
 function validRawB64(v: unknown): v is string {
