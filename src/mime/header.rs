@@ -501,6 +501,46 @@ fn hex_val(c: u8) -> Option<u8> {
     }
 }
 
+/// Format a header field `Name: value` folded (RFC 5322 §2.2.3) so that lines stay within
+/// `limit` characters (78 recommended) where the value has whitespace to fold at: a CRLF is
+/// inserted before an existing space or tab, so unfolding gives the value back exactly.
+/// Checks name and value first ([`check_header_name`], [`check_header_value`]). No trailing
+/// CRLF.
+pub fn fold(name: &str, value: &str, limit: usize) -> Result<String, Error> {
+    check_header_name(name)?;
+    check_header_value(value)?;
+    let mut out = String::with_capacity(name.len() + value.len() + 8);
+    out.push_str(name);
+    out.push(':');
+    let mut line_len = out.len();
+    // Split the value into words, each keeping its leading whitespace (the fold points).
+    let mut words: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, c) in value.char_indices() {
+        if (c == ' ' || c == '\t') && i > start {
+            words.push(value.get(start..i).unwrap_or_default());
+            start = i;
+        }
+    }
+    words.push(value.get(start..).unwrap_or_default());
+    for (i, w) in words.iter().enumerate() {
+        let piece = if i == 0 && !w.starts_with([' ', '\t']) {
+            out.push(' ');
+            line_len += 1;
+            *w
+        } else {
+            w
+        };
+        if i > 0 && line_len + piece.len() > limit {
+            out.push_str("\r\n");
+            line_len = 0;
+        }
+        out.push_str(piece);
+        line_len += piece.len();
+    }
+    Ok(out)
+}
+
 /// Encode `text` as RFC 2047 encoded-words (`=?utf-8?B?…?=`, UTF-8, base64), each at most
 /// 75 characters and split on character boundaries, separated by a space (RFC 2047 §2, §5).
 /// Use for non-ASCII display names / unstructured values in generated headers.

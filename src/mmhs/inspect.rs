@@ -36,6 +36,9 @@ use crate::error::Coded;
 use crate::mime::header::{DefectKind, Field, HeaderSection};
 use crate::report::Problem;
 
+/// The MT-Priority values of the STANAG4406 policy (RFC 6710 Appendix A).
+const STANAG4406_LEVELS: [i8; 6] = [6, 4, 2, 0, -2, -4];
+
 /// Largest message `inspect` accepts.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
@@ -512,7 +515,14 @@ pub fn inspect(raw: &[u8], opts: &InspectOptions) -> Result<MmhsView, Error> {
     };
     let deriving = mt_priority::deriving_precedence(p_in, c_in);
     v.expected_mt_priority = mt_priority::derive(p_in, c_in);
+    let blind_copy = v.recipients.bcc_field && !primary_present;
     match (v.mt_priority, v.expected_mt_priority, deriving) {
+        // A blind copy shows only its Bcc recipient, so it carries no primary precedence
+        // even when the message had To recipients: its MT-Priority (one per message,
+        // RFC 6710 §3) may come from that invisible primary precedence. Accept any
+        // STANAG4406 level there.
+        (Some(actual), _, Some(_)) if blind_copy && STANAG4406_LEVELS.contains(&actual.value()) => {
+        }
         (Some(actual), Some(expected), Some(p)) if p.value() <= 5 && actual.value() != expected => {
             cx.problem(
                 "mmhs-mt-priority-mismatch",
