@@ -26,7 +26,10 @@ async fn ehlo_advertises_the_profile_extensions() {
         assert!(e.contains(kw), "missing {kw} in\n{e}");
     }
     assert!(c.cmd("STARTTLS").await.starts_with("502 5.5.1"));
-    assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("503 5.5.1"));
+    assert!(c
+        .cmd("RCPT TO:<bob@navy.example>")
+        .await
+        .starts_with("503 5.5.1"));
     assert!(c.cmd("FOO").await.starts_with("500 5.5.1"));
     assert!(c.cmd("QUIT").await.starts_with("221 2.0.0"));
     srv.shutdown().await;
@@ -48,10 +51,20 @@ async fn pipelined_commands_get_replies_in_order() {
     assert!(r2.starts_with("250 2.1.5"), "{r2}");
     assert!(r3.starts_with("550 5.1.1"), "{r3}");
     assert!(r4.starts_with("354"), "{r4}");
-    c.send(&plain_message("x@elsewhere.example", "bob@navy.example", "pipelined", "")).await;
+    c.send(&plain_message(
+        "x@elsewhere.example",
+        "bob@navy.example",
+        "pipelined",
+        "",
+    ))
+    .await;
     let r5 = c.cmd(".").await;
     assert!(r5.starts_with("250 2.0.0"), "{r5}");
-    let inbox = srv.agent.store.list("bob@navy.example", folders::INBOX).unwrap();
+    let inbox = srv
+        .agent
+        .store
+        .list("bob@navy.example", folders::INBOX)
+        .unwrap();
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0].subject.as_deref(), Some("pipelined"));
     srv.shutdown().await;
@@ -65,14 +78,24 @@ async fn size_limit_is_enforced() {
     let r = c.cmd("MAIL FROM:<x@elsewhere.example> SIZE=5000").await;
     assert!(r.starts_with("552 5.3.4"), "{r}");
     // Declared small, sent big: refused after the data, nothing stored.
-    assert!(c.cmd("MAIL FROM:<x@elsewhere.example> SIZE=100").await.starts_with("250"));
+    assert!(c
+        .cmd("MAIL FROM:<x@elsewhere.example> SIZE=100")
+        .await
+        .starts_with("250"));
     assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("250"));
     assert!(c.cmd("DATA").await.starts_with("354"));
-    let big = plain_message("x@elsewhere.example", "bob@navy.example", "big", "") + &"x".repeat(3000) + "\r\n";
+    let big = plain_message("x@elsewhere.example", "bob@navy.example", "big", "")
+        + &"x".repeat(3000)
+        + "\r\n";
     c.send(&big).await;
     let r = c.cmd(".").await;
     assert!(r.starts_with("552 5.3.4"), "{r}");
-    assert!(srv.agent.store.list("bob@navy.example", folders::INBOX).unwrap().is_empty());
+    assert!(srv
+        .agent
+        .store
+        .list("bob@navy.example", folders::INBOX)
+        .unwrap()
+        .is_empty());
     // The session is still usable.
     assert!(c.cmd("NOOP").await.starts_with("250"));
     srv.shutdown().await;
@@ -84,15 +107,23 @@ async fn mt_priority_syntax_and_trust() {
     let mut c = Smtp::connect(srv.smtp_addr).await;
     c.cmd("EHLO client.example").await;
     for bad in ["+3", "-0", "03", "10", "-10", "x"] {
-        let r = c.cmd(&format!("MAIL FROM:<x@elsewhere.example> MT-PRIORITY={bad}")).await;
+        let r = c
+            .cmd(&format!(
+                "MAIL FROM:<x@elsewhere.example> MT-PRIORITY={bad}"
+            ))
+            .await;
         assert!(r.starts_with("501 5.5.2"), "MT-PRIORITY={bad}: {r}");
     }
-    let r = c.cmd("MAIL FROM:<x@elsewhere.example> MT-PRIORITY=1 MT-PRIORITY=2").await;
+    let r = c
+        .cmd("MAIL FROM:<x@elsewhere.example> MT-PRIORITY=1 MT-PRIORITY=2")
+        .await;
     assert!(r.starts_with("501 5.5.2"), "{r}");
     // Raised priority unauthenticated: refused (RFC 6710 §4); lowering is fine.
     let r = c.cmd("MAIL FROM:<x@elsewhere.example> MT-PRIORITY=4").await;
     assert!(r.starts_with("550 5.7.1"), "{r}");
-    let r = c.cmd("MAIL FROM:<x@elsewhere.example> MT-PRIORITY=-2").await;
+    let r = c
+        .cmd("MAIL FROM:<x@elsewhere.example> MT-PRIORITY=-2")
+        .await;
     assert!(r.starts_with("250"), "{r}");
     assert!(c.cmd("RSET").await.starts_with("250"));
     // Authenticated: raised priority accepted.
@@ -109,7 +140,10 @@ async fn mt_priority_syntax_and_trust() {
     c.cmd("EHLO client.example").await;
     use base64::Engine;
     let tok = base64::engine::general_purpose::STANDARD.encode("\0alice@army.example\0wrong");
-    assert!(c.cmd(&format!("AUTH PLAIN {tok}")).await.starts_with("535 5.7.8"));
+    assert!(c
+        .cmd(&format!("AUTH PLAIN {tok}"))
+        .await
+        .starts_with("535 5.7.8"));
     srv.shutdown().await;
 }
 
@@ -127,43 +161,95 @@ async fn dsn_parameters_and_success_notification() {
         .await;
     assert!(r.starts_with("250 2.1.5"), "{r}");
     // NOTIFY given twice on one RCPT: 501.
-    let r = c.cmd("RCPT TO:<bob@navy.example> NOTIFY=SUCCESS NOTIFY=NEVER").await;
+    let r = c
+        .cmd("RCPT TO:<bob@navy.example> NOTIFY=SUCCESS NOTIFY=NEVER")
+        .await;
     assert!(r.starts_with("501"), "{r}");
     assert!(c.cmd("DATA").await.starts_with("354"));
-    c.send(&plain_message("alice@army.example", "bob@navy.example", "dsn-test", "")).await;
+    c.send(&plain_message(
+        "alice@army.example",
+        "bob@navy.example",
+        "dsn-test",
+        "",
+    ))
+    .await;
     let r = c.cmd(".").await;
     assert!(r.starts_with("250 2.0.0"), "{r}");
 
-    let bob = srv.agent.store.list("bob@navy.example", folders::INBOX).unwrap();
+    let bob = srv
+        .agent
+        .store
+        .list("bob@navy.example", folders::INBOX)
+        .unwrap();
     assert_eq!(bob.len(), 1);
-    let m = srv.agent.store.get("bob@navy.example", bob[0].id).unwrap().unwrap();
+    let m = srv
+        .agent
+        .store
+        .get("bob@navy.example", bob[0].id)
+        .unwrap()
+        .unwrap();
     let text = String::from_utf8_lossy(&m.raw).to_string();
     // Received with the RFC 6710 PRIORITY clause (value as received).
-    assert!(text.starts_with("Received: from test.example by "), "{text}");
+    assert!(
+        text.starts_with("Received: from test.example by "),
+        "{text}"
+    );
     assert!(text.contains("PRIORITY 3;"), "{text}");
 
-    let alice = srv.agent.store.list("alice@army.example", folders::INBOX).unwrap();
+    let alice = srv
+        .agent
+        .store
+        .list("alice@army.example", folders::INBOX)
+        .unwrap();
     assert_eq!(alice.len(), 1, "one DSN");
-    let dsn = srv.agent.store.get("alice@army.example", alice[0].id).unwrap().unwrap();
+    let dsn = srv
+        .agent
+        .store
+        .get("alice@army.example", alice[0].id)
+        .unwrap()
+        .unwrap();
     let d = String::from_utf8_lossy(&dsn.raw).to_string();
-    assert!(d.contains("Content-Type: multipart/report; report-type=delivery-status;"), "{d}");
+    assert!(
+        d.contains("Content-Type: multipart/report; report-type=delivery-status;"),
+        "{d}"
+    );
     assert!(d.contains("Original-Envelope-Id: abc+2Bdef\r\n"), "{d}");
-    assert!(d.contains("Original-Recipient: rfc822;Bob@navy.example\r\n"), "{d}");
-    assert!(d.contains("Final-Recipient: rfc822;bob@navy.example\r\nAction: delivered\r\nStatus: 2.0.0\r\n"), "{d}");
+    assert!(
+        d.contains("Original-Recipient: rfc822;Bob@navy.example\r\n"),
+        "{d}"
+    );
+    assert!(
+        d.contains(
+            "Final-Recipient: rfc822;bob@navy.example\r\nAction: delivered\r\nStatus: 2.0.0\r\n"
+        ),
+        "{d}"
+    );
     assert!(d.contains("MT-Priority: 3\r\n"), "{d}");
     assert!(d.contains("Content-Type: text/rfc822-headers"), "{d}");
-    assert!(!d.contains("Hello dsn-test"), "RET=HDRS / success: headers only");
+    assert!(
+        !d.contains("Hello dsn-test"),
+        "RET=HDRS / success: headers only"
+    );
 
     // Audit trail: submit + deliver + dsn, chained and intact.
     let recs = audit::records(&srv.agent.store).unwrap();
-    let submit = recs.iter().find(|r| r.event == audit::AuditEvent::Submit).unwrap();
-    assert_eq!(submit.mm_identification.as_deref(), Some("dsn-test.test@army.example"));
+    let submit = recs
+        .iter()
+        .find(|r| r.event == audit::AuditEvent::Submit)
+        .unwrap();
+    assert_eq!(
+        submit.mm_identification.as_deref(),
+        Some("dsn-test.test@army.example")
+    );
     assert_eq!(submit.priority, 3);
     assert_eq!(submit.priority_level, 4, "STANAG4406 rounds 3 up to 4");
     assert_eq!(submit.envid.as_deref(), Some("abc+def"));
     assert!(recs.iter().any(|r| r.event == audit::AuditEvent::Deliver));
     assert!(recs.iter().any(|r| r.event == audit::AuditEvent::Dsn));
-    assert_eq!(audit::verify(&srv.agent.store).unwrap(), Ok(recs.len() as i64));
+    assert_eq!(
+        audit::verify(&srv.agent.store).unwrap(),
+        Ok(recs.len() as i64)
+    );
     srv.shutdown().await;
 }
 
@@ -175,11 +261,19 @@ async fn deliverby_futurerelease_and_bdat() {
     let r = c.cmd("MAIL FROM:<alice@army.example> BY=0;R").await;
     assert!(r.starts_with("501 5.5.4"), "{r}");
     let r = c.cmd("MAIL FROM:<alice@army.example> HOLDFOR=99999").await;
-    assert!(r.starts_with("501 5.5.4"), "over the advertised maximum: {r}");
-    let r = c.cmd("MAIL FROM:<alice@army.example> HOLDFOR=10 HOLDUNTIL=2030-01-01T00:00:00Z").await;
+    assert!(
+        r.starts_with("501 5.5.4"),
+        "over the advertised maximum: {r}"
+    );
+    let r = c
+        .cmd("MAIL FROM:<alice@army.example> HOLDFOR=10 HOLDUNTIL=2030-01-01T00:00:00Z")
+        .await;
     assert!(r.starts_with("501"), "{r}");
     // Held for 1 s, sent with BDAT (RFC 3030).
-    assert!(c.cmd("MAIL FROM:<alice@army.example> HOLDFOR=1").await.starts_with("250"));
+    assert!(c
+        .cmd("MAIL FROM:<alice@army.example> HOLDFOR=1")
+        .await
+        .starts_with("250"));
     assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("250"));
     let msg = plain_message("alice@army.example", "bob@navy.example", "held", "");
     let (a, b) = msg.as_bytes().split_at(20);
@@ -189,8 +283,16 @@ async fn deliverby_futurerelease_and_bdat() {
     c.send(&format!("BDAT {} LAST\r\n", b.len())).await;
     c.send_bytes(b).await;
     let r = c.reply().await;
-    assert!(r.starts_with("250 2.0.0") && r.contains("held for future release"), "{r}");
-    assert!(srv.agent.store.list("bob@navy.example", folders::INBOX).unwrap().is_empty());
+    assert!(
+        r.starts_with("250 2.0.0") && r.contains("held for future release"),
+        "{r}"
+    );
+    assert!(srv
+        .agent
+        .store
+        .list("bob@navy.example", folders::INBOX)
+        .unwrap()
+        .is_empty());
     let store = srv.agent.store.clone();
     let got = eventually(|| {
         let l = store.list("bob@navy.example", folders::INBOX).unwrap();
@@ -206,23 +308,61 @@ async fn default_gate_diverts_military_message_to_release_queue() {
     let (srv, _d) = start("gate", 10_000, None).await;
     let mut c = Smtp::connect(srv.smtp_addr).await;
     c.ehlo_auth("alice@army.example", "alice-demo").await;
-    assert!(c.cmd("MAIL FROM:<alice@army.example> MT-PRIORITY=4").await.starts_with("250"));
-    assert!(c.cmd("RCPT TO:<bob@navy.example> NOTIFY=SUCCESS,DELAY").await.starts_with("250"));
+    assert!(c
+        .cmd("MAIL FROM:<alice@army.example> MT-PRIORITY=4")
+        .await
+        .starts_with("250"));
+    assert!(c
+        .cmd("RCPT TO:<bob@navy.example> NOTIFY=SUCCESS,DELAY")
+        .await
+        .starts_with("250"));
     assert!(c.cmd("DATA").await.starts_with("354"));
-    c.send(&plain_message("alice@army.example", "bob@navy.example", "flash", "MMHS-Primary-Precedence: flash\r\n")).await;
+    c.send(&plain_message(
+        "alice@army.example",
+        "bob@navy.example",
+        "flash",
+        "MMHS-Primary-Precedence: flash\r\n",
+    ))
+    .await;
     let r = c.cmd(".").await;
     assert!(r.starts_with("250") && r.contains("release"), "{r}");
-    assert!(srv.agent.store.list("bob@navy.example", folders::INBOX).unwrap().is_empty(), "not delivered");
-    let q = srv.agent.store.list("officer@army.example", folders::RELEASE).unwrap();
+    assert!(
+        srv.agent
+            .store
+            .list("bob@navy.example", folders::INBOX)
+            .unwrap()
+            .is_empty(),
+        "not delivered"
+    );
+    let q = srv
+        .agent
+        .store
+        .list("officer@army.example", folders::RELEASE)
+        .unwrap();
     assert_eq!(q.len(), 1);
     let env = q[0].envelope.as_ref().unwrap();
     assert_eq!(env["mailFrom"], "alice@army.example");
     assert_eq!(env["mailParams"]["mtPriority"], 4);
-    assert_eq!(env["rcpts"][0]["notify"], serde_json::json!(["SUCCESS", "DELAY"]));
+    assert_eq!(
+        env["rcpts"][0]["notify"],
+        serde_json::json!(["SUCCESS", "DELAY"])
+    );
     // NOTIFY=DELAY: alice is told the message is held.
-    let alice = srv.agent.store.list("alice@army.example", folders::INBOX).unwrap();
-    let dsn = srv.agent.store.get("alice@army.example", alice[0].id).unwrap().unwrap();
+    let alice = srv
+        .agent
+        .store
+        .list("alice@army.example", folders::INBOX)
+        .unwrap();
+    let dsn = srv
+        .agent
+        .store
+        .get("alice@army.example", alice[0].id)
+        .unwrap()
+        .unwrap();
     assert!(String::from_utf8_lossy(&dsn.raw).contains("Action: delayed"));
-    assert!(audit::records(&srv.agent.store).unwrap().iter().any(|r| r.event == audit::AuditEvent::Divert));
+    assert!(audit::records(&srv.agent.store)
+        .unwrap()
+        .iter()
+        .any(|r| r.event == audit::AuditEvent::Divert));
     srv.shutdown().await;
 }

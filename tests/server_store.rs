@@ -14,7 +14,14 @@ use mmhs::server::store::{folders, Store};
 async fn message_committed_before_250_survives_kill() {
     let dir = temp_dir("crash");
     let mut child = Command::new(env!("CARGO_BIN_EXE_mmhs"))
-        .args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--data"])
+        .args([
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+            "--smtp",
+            "127.0.0.1:0",
+            "--data",
+        ])
         .arg(&dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -35,18 +42,28 @@ async fn message_committed_before_250_survives_kill() {
         }
         panic!("no SMTP line");
     });
-    let smtp_addr: std::net::SocketAddr = tokio::time::timeout(std::time::Duration::from_secs(60), smtp_addr)
-        .await
-        .unwrap()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let smtp_addr: std::net::SocketAddr =
+        tokio::time::timeout(std::time::Duration::from_secs(60), smtp_addr)
+            .await
+            .unwrap()
+            .unwrap()
+            .parse()
+            .unwrap();
     let mut c = Smtp::connect(smtp_addr).await;
     c.cmd("EHLO crash.example").await;
-    assert!(c.cmd("MAIL FROM:<x@elsewhere.example>").await.starts_with("250"));
+    assert!(c
+        .cmd("MAIL FROM:<x@elsewhere.example>")
+        .await
+        .starts_with("250"));
     assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("250"));
     assert!(c.cmd("DATA").await.starts_with("354"));
-    c.send(&plain_message("x@elsewhere.example", "bob@navy.example", "durable", "")).await;
+    c.send(&plain_message(
+        "x@elsewhere.example",
+        "bob@navy.example",
+        "durable",
+        "",
+    ))
+    .await;
     let r = c.cmd(".").await;
     assert!(r.starts_with("250 2.0.0"), "{r}");
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush
@@ -55,7 +72,10 @@ async fn message_committed_before_250_survives_kill() {
     let inbox = store.list("bob@navy.example", folders::INBOX).unwrap();
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0].subject.as_deref(), Some("durable"));
-    assert_eq!(mmhs::server::audit::verify(&store).unwrap().map(|n| n >= 2), Ok(true));
+    assert_eq!(
+        mmhs::server::audit::verify(&store).unwrap().map(|n| n >= 2),
+        Ok(true)
+    );
     // First run made the demo PKI and config.
     assert!(dir.join("pki/ca.cert.pem").exists());
     assert!(dir.join("pki/alice@army.example.key.pem").exists());
@@ -92,14 +112,32 @@ async fn relays_non_local_mail_to_smtp_uri() {
     let mut c = Smtp::connect(a.smtp_addr).await;
     // Unauthenticated relaying is refused.
     c.cmd("EHLO client.example").await;
-    assert!(c.cmd("MAIL FROM:<x@elsewhere.example>").await.starts_with("250"));
-    assert!(c.cmd("RCPT TO:<carol@other.example>").await.starts_with("550 5.7.1"));
+    assert!(c
+        .cmd("MAIL FROM:<x@elsewhere.example>")
+        .await
+        .starts_with("250"));
+    assert!(c
+        .cmd("RCPT TO:<carol@other.example>")
+        .await
+        .starts_with("550 5.7.1"));
     let mut c = Smtp::connect(a.smtp_addr).await;
     c.ehlo_auth("alice@army.example", "alice-demo").await;
-    assert!(c.cmd("MAIL FROM:<alice@army.example> MT-PRIORITY=-3 ENVID=rel1").await.starts_with("250"));
-    assert!(c.cmd("RCPT TO:<carol@other.example> NOTIFY=SUCCESS").await.starts_with("250"));
+    assert!(c
+        .cmd("MAIL FROM:<alice@army.example> MT-PRIORITY=-3 ENVID=rel1")
+        .await
+        .starts_with("250"));
+    assert!(c
+        .cmd("RCPT TO:<carol@other.example> NOTIFY=SUCCESS")
+        .await
+        .starts_with("250"));
     assert!(c.cmd("DATA").await.starts_with("354"));
-    c.send(&plain_message("alice@army.example", "carol@other.example", "relayed", "")).await;
+    c.send(&plain_message(
+        "alice@army.example",
+        "carol@other.example",
+        "relayed",
+        "",
+    ))
+    .await;
     assert!(c.cmd(".").await.starts_with("250"));
     let store_b = b.agent.store.clone();
     let got = eventually(|| {
@@ -107,18 +145,29 @@ async fn relays_non_local_mail_to_smtp_uri() {
         (!l.is_empty()).then_some(l)
     })
     .await;
-    let m = store_b.get("carol@other.example", got[0].id).unwrap().unwrap();
+    let m = store_b
+        .get("carol@other.example", got[0].id)
+        .unwrap()
+        .unwrap();
     let text = String::from_utf8_lossy(&m.raw).to_string();
     // Two trace fields; the next hop got MT-PRIORITY as received (-3), not the rounded -2.
     assert_eq!(text.matches("Received: ").count(), 2, "{text}");
-    assert!(text.starts_with("Received: from mmhs.localhost by mta-b.localhost"), "{text}");
+    assert!(
+        text.starts_with("Received: from mmhs.localhost by mta-b.localhost"),
+        "{text}"
+    );
     assert!(text.contains("PRIORITY -3;"), "{text}");
     // B advertised DSN, so B (not A) sends the success DSN back to alice's domain — which B
     // cannot route (no relay): it records the drop in its audit trail.
     let recs = mmhs::server::audit::records(&b.agent.store).unwrap();
-    assert!(recs.iter().any(|r| r.event == mmhs::server::audit::AuditEvent::Dsn && r.envid.as_deref() == Some("rel1")));
+    assert!(recs
+        .iter()
+        .any(|r| r.event == mmhs::server::audit::AuditEvent::Dsn
+            && r.envid.as_deref() == Some("rel1")));
     let recs = mmhs::server::audit::records(&a.agent.store).unwrap();
-    assert!(recs.iter().any(|r| r.event == mmhs::server::audit::AuditEvent::Relay));
+    assert!(recs
+        .iter()
+        .any(|r| r.event == mmhs::server::audit::AuditEvent::Relay));
     a.shutdown().await;
     b.shutdown().await;
 }
@@ -132,5 +181,8 @@ fn relay_uri_parsing() {
     assert_eq!((u.scheme, u.port), (Scheme::Smtp, 25));
     let u = parse_mail_uri("smtp://127.0.0.1:2525/").unwrap();
     assert_eq!(u.to_string(), "smtp://127.0.0.1:2525");
-    assert_eq!(parse_mail_uri("imap://x").unwrap_err().code(), "uri-invalid");
+    assert_eq!(
+        parse_mail_uri("imap://x").unwrap_err().code(),
+        "uri-invalid"
+    );
 }

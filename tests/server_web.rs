@@ -10,7 +10,14 @@ async fn login_and_send_via_json_api() {
     let addr = srv.http_addr;
     // Bad password / no session.
     let body = serde_json::json!({"address": "alice@army.example", "password": "nope"}).to_string();
-    let r = http(addr, "POST", "/api/login", &[], Some(("application/json", body.as_bytes()))).await;
+    let r = http(
+        addr,
+        "POST",
+        "/api/login",
+        &[],
+        Some(("application/json", body.as_bytes())),
+    )
+    .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["code"], "auth-failed");
     let r = http(addr, "GET", "/api/folders", &[], None).await;
@@ -51,8 +58,17 @@ async fn login_and_send_via_json_api() {
     let f = api_get(addr, &bob, "/api/folders").await.json();
     assert_eq!(f["folders"][0]["name"], "Inbox");
     assert_eq!(f["folders"][0]["count"], 1);
-    assert!(f["folders"].as_array().unwrap().iter().all(|x| x["name"] != "Release"), "not an officer");
-    let list = api_get(addr, &bob, "/api/folders/Inbox/messages").await.json();
+    assert!(
+        f["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["name"] != "Release"),
+        "not an officer"
+    );
+    let list = api_get(addr, &bob, "/api/folders/Inbox/messages")
+        .await
+        .json();
     let m = &list["messages"][0];
     assert_eq!(m["subject"], "api-send");
     let id = m["id"].as_i64().unwrap();
@@ -61,23 +77,58 @@ async fn login_and_send_via_json_api() {
     assert_eq!(rawr.header("content-type"), Some("message/rfc822"));
     let got = rawr.text();
     assert!(got.starts_with("Received: "), "trace field added");
-    assert!(got.ends_with(&raw), "message bytes unchanged after the trace field");
+    assert!(
+        got.ends_with(&raw),
+        "message bytes unchanged after the trace field"
+    );
     // Alice cannot read Bob's message.
-    assert_eq!(api_get(addr, &alice, &format!("/api/messages/{id}/raw")).await.status, 404);
+    assert_eq!(
+        api_get(addr, &alice, &format!("/api/messages/{id}/raw"))
+            .await
+            .status,
+        404
+    );
     // Alice: copy in Sent, DSN in Inbox.
-    let sent = api_get(addr, &alice, "/api/folders/Sent/messages").await.json();
+    let sent = api_get(addr, &alice, "/api/folders/Sent/messages")
+        .await
+        .json();
     assert_eq!(sent["messages"][0]["subject"], "api-send");
-    let inbox = api_get(addr, &alice, "/api/folders/Inbox/messages").await.json();
-    assert!(inbox["messages"][0]["subject"].as_str().unwrap().starts_with("Delivery Status Notification"));
+    let inbox = api_get(addr, &alice, "/api/folders/Inbox/messages")
+        .await
+        .json();
+    assert!(inbox["messages"][0]["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Delivery Status Notification"));
     // Move and delete.
-    let r = api_post(addr, &bob, &format!("/api/messages/{id}/move"), &serde_json::json!({"folder": "Archive"})).await;
+    let r = api_post(
+        addr,
+        &bob,
+        &format!("/api/messages/{id}/move"),
+        &serde_json::json!({"folder": "Archive"}),
+    )
+    .await;
     assert_eq!(r.status, 204);
-    let list = api_get(addr, &bob, "/api/folders/Archive/messages").await.json();
+    let list = api_get(addr, &bob, "/api/folders/Archive/messages")
+        .await
+        .json();
     assert_eq!(list["messages"].as_array().unwrap().len(), 1);
     let auth = format!("Bearer {bob}");
-    let r = http(addr, "DELETE", &format!("/api/messages/{id}"), &[("Authorization", &auth)], None).await;
+    let r = http(
+        addr,
+        "DELETE",
+        &format!("/api/messages/{id}"),
+        &[("Authorization", &auth)],
+        None,
+    )
+    .await;
     assert_eq!(r.status, 204);
-    assert_eq!(api_get(addr, &bob, &format!("/api/messages/{id}")).await.status, 404);
+    assert_eq!(
+        api_get(addr, &bob, &format!("/api/messages/{id}"))
+            .await
+            .status,
+        404
+    );
     srv.shutdown().await;
 }
 
@@ -97,16 +148,36 @@ async fn release_queue_flow_through_the_api() {
         "mailParams": {"mtPriority": 4},
         "rcpts": [{"address": "bob@navy.example", "notify": "SUCCESS"}]
     });
-    let r = api_post(addr, &alice, "/api/send", &serde_json::json!({"raw": raw, "envelope": env})).await;
+    let r = api_post(
+        addr,
+        &alice,
+        "/api/send",
+        &serde_json::json!({"raw": raw, "envelope": env}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let bob = api_login(addr, "bob@navy.example", "bob-demo").await;
-    assert_eq!(api_get(addr, &bob, "/api/folders/Inbox/messages").await.json()["messages"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        api_get(addr, &bob, "/api/folders/Inbox/messages")
+            .await
+            .json()["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 
     // The officer finds it in the Release queue, with the envelope to re-submit.
     let officer = api_login(addr, "officer@army.example", "officer-demo").await;
     let f = api_get(addr, &officer, "/api/folders").await.json();
-    assert!(f["folders"].as_array().unwrap().iter().any(|x| x["name"] == "Release" && x["count"] == 1));
-    let q = api_get(addr, &officer, "/api/folders/Release/messages").await.json();
+    assert!(f["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "Release" && x["count"] == 1));
+    let q = api_get(addr, &officer, "/api/folders/Release/messages")
+        .await
+        .json();
     let item = &q["messages"][0];
     assert_eq!(item["primaryPrecedence"], "4 (flash)");
     let env = item["envelope"].clone();
@@ -118,21 +189,48 @@ async fn release_queue_flow_through_the_api() {
         "needs-release",
         "MMHS-Primary-Precedence: 4 (flash)\r\nSender: alice@army.example\r\nMMHS-Authorizing-Users: officer@army.example\r\n",
     );
-    let r = api_post(addr, &officer, "/api/send", &serde_json::json!({"raw": released, "envelope": env})).await;
+    let r = api_post(
+        addr,
+        &officer,
+        "/api/send",
+        &serde_json::json!({"raw": released, "envelope": env}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let id = item["id"].as_i64().unwrap();
     let auth = format!("Bearer {officer}");
-    assert_eq!(http(addr, "DELETE", &format!("/api/messages/{id}"), &[("Authorization", &auth)], None).await.status, 204);
+    assert_eq!(
+        http(
+            addr,
+            "DELETE",
+            &format!("/api/messages/{id}"),
+            &[("Authorization", &auth)],
+            None
+        )
+        .await
+        .status,
+        204
+    );
 
-    let inbox = api_get(addr, &bob, "/api/folders/Inbox/messages").await.json();
+    let inbox = api_get(addr, &bob, "/api/folders/Inbox/messages")
+        .await
+        .json();
     assert_eq!(inbox["messages"][0]["subject"], "needs-release");
     // The originator gets the success DSN (MAIL FROM kept as alice).
-    let a = api_get(addr, &alice, "/api/folders/Inbox/messages").await.json();
-    assert!(a["messages"].as_array().unwrap().iter().any(|m| m["subject"].as_str().unwrap_or("").contains("Success")));
+    let a = api_get(addr, &alice, "/api/folders/Inbox/messages")
+        .await
+        .json();
+    assert!(a["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["subject"].as_str().unwrap_or("").contains("Success")));
     // A forged listing submitted by alice herself goes back to the queue.
     let r = api_post(addr, &alice, "/api/send", &serde_json::json!({"raw": released, "envelope": {"mailFrom": "alice@army.example", "rcpts": [{"address": "bob@navy.example"}]}})).await;
     assert_eq!(r.status, 200);
-    let q = api_get(addr, &officer, "/api/folders/Release/messages").await.json();
+    let q = api_get(addr, &officer, "/api/folders/Release/messages")
+        .await
+        .json();
     assert_eq!(q["messages"].as_array().unwrap().len(), 1);
     srv.shutdown().await;
 }
@@ -147,27 +245,71 @@ async fn html_login_compose_and_read() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("<label for=\"address\">"));
     let form = b"address=alice%40army.example&password=alice-demo";
-    let r = http(addr, "POST", "/login", &[], Some(("application/x-www-form-urlencoded", form))).await;
+    let r = http(
+        addr,
+        "POST",
+        "/login",
+        &[],
+        Some(("application/x-www-form-urlencoded", form)),
+    )
+    .await;
     assert_eq!(r.status, 303);
-    let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let cookie = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     assert!(r.header("set-cookie").unwrap().contains("HttpOnly"));
     let compose = b"to=bob%40navy.example&cc=&subject=Hello+%3Cb%3E&body=Line+1%0D%0A.dot+line";
-    let r = http(addr, "POST", "/compose", &[("Cookie", &cookie)], Some(("application/x-www-form-urlencoded", compose))).await;
+    let r = http(
+        addr,
+        "POST",
+        "/compose",
+        &[("Cookie", &cookie)],
+        Some(("application/x-www-form-urlencoded", compose)),
+    )
+    .await;
     assert_eq!(r.status, 303, "{}", r.text());
     let r = http(addr, "GET", "/folder/Sent", &[("Cookie", &cookie)], None).await;
     assert!(r.text().contains("Hello &lt;b&gt;"), "escaped subject");
     // Bob reads it in HTML.
     let form = b"address=bob%40navy.example&password=bob-demo";
-    let r = http(addr, "POST", "/login", &[], Some(("application/x-www-form-urlencoded", form))).await;
-    let bob_cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let r = http(
+        addr,
+        "POST",
+        "/login",
+        &[],
+        Some(("application/x-www-form-urlencoded", form)),
+    )
+    .await;
+    let bob_cookie = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let list = srv.agent.store.list("bob@navy.example", "Inbox").unwrap();
     let id = list[0].id;
-    let r = http(addr, "GET", &format!("/message/{id}"), &[("Cookie", &bob_cookie)], None).await;
+    let r = http(
+        addr,
+        "GET",
+        &format!("/message/{id}"),
+        &[("Cookie", &bob_cookie)],
+        None,
+    )
+    .await;
     assert_eq!(r.status, 200);
     let page = r.text();
     assert!(page.contains(&format!("data-raw-url=\"/api/messages/{id}/raw\"")));
     assert!(page.contains(".dot line"), "dot-stuffing undone");
     let r = http(addr, "GET", "/folder/Inbox", &[("Cookie", &cookie)], None).await;
-    assert!(r.text().contains("No messages"), "alice's inbox is empty: {}", r.text());
+    assert!(
+        r.text().contains("No messages"),
+        "alice's inbox is empty: {}",
+        r.text()
+    );
     srv.shutdown().await;
 }

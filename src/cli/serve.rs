@@ -12,12 +12,13 @@ pub fn serve(args: ServeArgs) -> i32 {
 /// [`ServeArgs`] as the `serve` subcommand). `argv` excludes the program name and "serve".
 pub fn main_from(argv: &[String]) -> i32 {
     use clap::{Args, Command, FromArgMatches};
-    let cmd = ServeArgs::augment_args(Command::new("mmhs serve").about(
-        "Reference webmail + SMTP submission agent + mailbox store (docs/server.md)",
-    ));
-    let matches = match cmd.try_get_matches_from(
-        std::iter::once("mmhs serve".to_string()).chain(argv.iter().cloned()),
-    ) {
+    let cmd = ServeArgs::augment_args(
+        Command::new("mmhs serve")
+            .about("Reference webmail + SMTP submission agent + mailbox store (docs/server.md)"),
+    );
+    let matches = match cmd
+        .try_get_matches_from(std::iter::once("mmhs serve".to_string()).chain(argv.iter().cloned()))
+    {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();

@@ -126,7 +126,12 @@ impl Agent {
     /// A fresh transaction id.
     pub fn new_id(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        format!("{:x}{:04x}{}", now().unix_timestamp(), n & 0xffff, random_hex(4))
+        format!(
+            "{:x}{:04x}{}",
+            now().unix_timestamp(),
+            n & 0xffff,
+            random_hex(4)
+        )
     }
 
     fn audit_base(&self, ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
@@ -204,7 +209,11 @@ impl Agent {
         }
         let p = tx.effective_priority();
         // Trace field (RFC 5321 §4.4) with the RFC 6710 §6 PRIORITY clause.
-        let with = if tx.submitter.is_some() { "ESMTPA" } else { "ESMTP" };
+        let with = if tx.submitter.is_some() {
+            "ESMTPA"
+        } else {
+            "ESMTP"
+        };
         let received = format!(
             "Received: from {} by {} with {with} id {}\r\n\tPRIORITY {p}; {}\r\n",
             sanitize(&tx.helo),
@@ -232,7 +241,14 @@ impl Agent {
         match decision {
             GateDecision::Refuse { code, reason } => {
                 self.store.transaction(|sql| {
-                    self.audit(sql, AuditEvent::Reject, &tx, &info, None, Some(format!("{code}: {reason}")))
+                    self.audit(
+                        sql,
+                        AuditEvent::Reject,
+                        &tx,
+                        &info,
+                        None,
+                        Some(format!("{code}: {reason}")),
+                    )
                 })?;
                 Ok(AgentReply {
                     code: 550,
@@ -243,7 +259,10 @@ impl Agent {
             GateDecision::Divert { officers, reason } => {
                 let mut env = envelope_json(&tx);
                 if let Some(o) = env.as_object_mut() {
-                    o.insert("divertReason".into(), serde_json::Value::String(reason.clone()));
+                    o.insert(
+                        "divertReason".into(),
+                        serde_json::Value::String(reason.clone()),
+                    );
                 }
                 self.store.transaction(|sql| {
                     self.audit(sql, AuditEvent::Submit, &tx, &info, None, None)?;
@@ -256,13 +275,23 @@ impl Agent {
                         &tx,
                         &info,
                         None,
-                        Some(format!("release queue of {}: {reason}", officers.join(", "))),
+                        Some(format!(
+                            "release queue of {}: {reason}",
+                            officers.join(", ")
+                        )),
                     )?;
                     let delayed: Vec<DsnRecipient> = tx
                         .rcpts
                         .iter()
                         .filter(|r| r.notify.wants_delay())
-                        .map(|r| dsn_rcpt(r, Action::Delayed, "4.7.0", Some("held for release by an authorizing officer")))
+                        .map(|r| {
+                            dsn_rcpt(
+                                r,
+                                Action::Delayed,
+                                "4.7.0",
+                                Some("held for release by an authorizing officer"),
+                            )
+                        })
                         .collect();
                     self.emit_dsn(sql, &tx, &info, &msg, delayed, false)?;
                     Ok(())
@@ -291,7 +320,8 @@ impl Agent {
                     if !queued.is_empty() {
                         let mut q = tx.clone();
                         q.rcpts = queued;
-                        let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
+                        let json =
+                            serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
                         Store::enqueue(sql, &msg, &json, tx.hold_until.unwrap_or(now_s))?;
                     }
                     Ok(())
@@ -322,8 +352,6 @@ impl Agent {
             return Ok(());
         }
         let now_s = now().unix_timestamp();
-        let delivered_at = format!("Delivered-To: {{}}\r\n");
-        let _ = delivered_at;
         for r in rcpts {
             Store::insert_message(sql, &r.address, folders::INBOX, msg, None, now_s)?;
         }
@@ -389,7 +417,14 @@ impl Agent {
                 .join(",")
         );
         if self.config.user(&tx.mail_from).is_some() {
-            Store::insert_message(sql, &tx.mail_from, folders::INBOX, &bytes, None, t.unix_timestamp())?;
+            Store::insert_message(
+                sql,
+                &tx.mail_from,
+                folders::INBOX,
+                &bytes,
+                None,
+                t.unix_timestamp(),
+            )?;
         } else if self.relay.is_some() {
             let q = Transaction {
                 id: self.new_id(),
@@ -417,7 +452,16 @@ impl Agent {
             let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
             Store::enqueue(sql, &bytes, &json, t.unix_timestamp())?;
         } else {
-            return self.audit(sql, AuditEvent::Dsn, tx, info, None, Some(format!("{detail}: no route to the reverse-path, DSN dropped")));
+            return self.audit(
+                sql,
+                AuditEvent::Dsn,
+                tx,
+                info,
+                None,
+                Some(format!(
+                    "{detail}: no route to the reverse-path, DSN dropped"
+                )),
+            );
         }
         self.audit(sql, AuditEvent::Dsn, tx, info, None, Some(detail))
     }
@@ -441,9 +485,23 @@ impl Agent {
                             .rcpts
                             .iter()
                             .filter(|r| r.notify.wants_failure())
-                            .map(|r| dsn_rcpt(r, Action::Failed, "5.4.7", Some("delivery time (BY) expired")))
+                            .map(|r| {
+                                dsn_rcpt(
+                                    r,
+                                    Action::Failed,
+                                    "5.4.7",
+                                    Some("delivery time (BY) expired"),
+                                )
+                            })
                             .collect();
-                        self.audit(sql, AuditEvent::Fail, &tx, &info, None, Some("BY deadline expired".into()))?;
+                        self.audit(
+                            sql,
+                            AuditEvent::Fail,
+                            &tx,
+                            &info,
+                            None,
+                            Some("BY deadline expired".into()),
+                        )?;
                         self.emit_dsn(sql, &tx, &info, &item.raw, failed, true)?;
                         Store::dequeue(sql, item.id)
                     })?;
@@ -466,19 +524,39 @@ impl Agent {
                 if let Some(res) = &relay_result {
                     match res {
                         Ok(out) => {
-                            self.audit(sql, AuditEvent::Relay, &tx, &info, Some(out.accepted.clone()),
-                                Some(format!("transferred out to {} at {}", self.relay.as_ref().map(|r| r.to_string()).unwrap_or_default(), rfc3339(now()))))?;
+                            self.audit(
+                                sql,
+                                AuditEvent::Relay,
+                                &tx,
+                                &info,
+                                Some(out.accepted.clone()),
+                                Some(format!(
+                                    "transferred out to {} at {}",
+                                    self.relay
+                                        .as_ref()
+                                        .map(|r| r.to_string())
+                                        .unwrap_or_default(),
+                                    rfc3339(now())
+                                )),
+                            )?;
                             let mut dsns = Vec::new();
                             for r in &remote {
                                 if out.accepted.contains(&r.address) {
                                     if !out.server_dsn && r.notify.wants_success() {
                                         dsns.push(dsn_rcpt(r, Action::Relayed, "2.0.0", None));
                                     }
-                                } else if let Some((_, reply)) = out.rejected.iter().find(|(a, _)| a == &r.address) {
+                                } else if let Some((_, reply)) =
+                                    out.rejected.iter().find(|(a, _)| a == &r.address)
+                                {
                                     if reply.is_transient() {
                                         retry.push(r.clone());
                                     } else if r.notify.wants_failure() {
-                                        dsns.push(dsn_rcpt(r, Action::Failed, &status_of(reply), Some(&reply.to_string())));
+                                        dsns.push(dsn_rcpt(
+                                            r,
+                                            Action::Failed,
+                                            &status_of(reply),
+                                            Some(&reply.to_string()),
+                                        ));
                                     }
                                 }
                             }
@@ -489,9 +567,23 @@ impl Agent {
                             let dsns: Vec<DsnRecipient> = remote
                                 .iter()
                                 .filter(|r| r.notify.wants_failure())
-                                .map(|r| dsn_rcpt(r, Action::Failed, &status_of(reply), Some(&reply.to_string())))
+                                .map(|r| {
+                                    dsn_rcpt(
+                                        r,
+                                        Action::Failed,
+                                        &status_of(reply),
+                                        Some(&reply.to_string()),
+                                    )
+                                })
                                 .collect();
-                            self.audit(sql, AuditEvent::Fail, &tx, &info, None, Some(reply.to_string()))?;
+                            self.audit(
+                                sql,
+                                AuditEvent::Fail,
+                                &tx,
+                                &info,
+                                None,
+                                Some(reply.to_string()),
+                            )?;
                             self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
                         }
                         Err(_) => retry = remote.clone(),
@@ -504,17 +596,35 @@ impl Agent {
                         let dsns: Vec<DsnRecipient> = retry
                             .iter()
                             .filter(|r| r.notify.wants_failure())
-                            .map(|r| dsn_rcpt(r, Action::Failed, "4.4.1", Some("next hop unreachable, giving up")))
+                            .map(|r| {
+                                dsn_rcpt(
+                                    r,
+                                    Action::Failed,
+                                    "4.4.1",
+                                    Some("next hop unreachable, giving up"),
+                                )
+                            })
                             .collect();
-                        self.audit(sql, AuditEvent::Fail, &tx, &info, None, Some("retries exhausted".into()))?;
+                        self.audit(
+                            sql,
+                            AuditEvent::Fail,
+                            &tx,
+                            &info,
+                            None,
+                            Some("retries exhausted".into()),
+                        )?;
                         self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
                     } else {
                         let mut q = tx.clone();
                         q.rcpts = retry;
-                        let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
+                        let json =
+                            serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
                         let id = Store::enqueue(sql, &item.raw, &json, now_s + 30 * attempts)?;
-                        sql.execute("UPDATE queue SET attempts = ?2 WHERE id = ?1", rusqlite::params![id, attempts])
-                            .map_err(super::store::db_err)?;
+                        sql.execute(
+                            "UPDATE queue SET attempts = ?2 WHERE id = ?1",
+                            rusqlite::params![id, attempts],
+                        )
+                        .map_err(super::store::db_err)?;
                     }
                 }
                 Ok(())

@@ -169,9 +169,11 @@ pub fn verify(store: &Store) -> Result<Result<i64, ChainError>, Error> {
 /// The hash of the newest record (publish it elsewhere to detect truncation).
 pub fn head(store: &Store) -> Result<Option<String>, Error> {
     store.with_conn(|conn| {
-        conn.query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
-            r.get(0)
-        })
+        conn.query_row(
+            "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()
         .map_err(db_err)
     })
@@ -234,13 +236,19 @@ mod tests {
         assert_eq!(verify(&store).unwrap(), Ok(3));
         store
             .with_conn(|c| {
-                c.execute("UPDATE audit SET record = replace(record, 't1', 't9') WHERE seq = 2", [])
-                    .map_err(db_err)
+                c.execute(
+                    "UPDATE audit SET record = replace(record, 't1', 't9') WHERE seq = 2",
+                    [],
+                )
+                .map_err(db_err)
             })
             .unwrap();
         assert_eq!(verify(&store).unwrap().unwrap_err().seq, 2);
         store
-            .with_conn(|c| c.execute("DELETE FROM audit WHERE seq = 2", []).map_err(db_err))
+            .with_conn(|c| {
+                c.execute("DELETE FROM audit WHERE seq = 2", [])
+                    .map_err(db_err)
+            })
             .unwrap();
         assert_eq!(verify(&store).unwrap().unwrap_err().seq, 2);
         let _ = std::fs::remove_dir_all(&dir);

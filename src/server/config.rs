@@ -102,7 +102,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -116,7 +116,11 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
     let mut salt = [0u8; 16];
     crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut salt);
     let h = pbkdf2_sha256(password.as_bytes(), &salt, ITERATIONS)?;
-    Ok(format!("pbkdf2-sha256${ITERATIONS}${}${}", hex(&salt), hex(&h)))
+    Ok(format!(
+        "pbkdf2-sha256${ITERATIONS}${}${}",
+        hex(&salt),
+        hex(&h)
+    ))
 }
 
 /// Check a password against a stored hash (constant-time comparison of the digests).
@@ -143,7 +147,10 @@ pub fn check_password(stored: &str, password: &str) -> bool {
     if hash.len() != got.len() {
         return false;
     }
-    hash.iter().zip(got.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    hash.iter()
+        .zip(got.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
 }
 
 impl Config {
@@ -179,8 +186,7 @@ impl Config {
             return Ok((cfg, false));
         }
         let cfg = Config::demo()?;
-        let text =
-            serde_json::to_string_pretty(&cfg).map_err(|e| Error::Config(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&cfg).map_err(|e| Error::Config(e.to_string()))?;
         std::fs::write(&path, text).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
         Ok((cfg, true))
     }

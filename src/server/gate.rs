@@ -124,9 +124,9 @@ impl Gate for DefaultGate {
                 ),
             };
         }
-        let by_officer = ctx.submitter.is_some_and(|s| {
-            user.release_by.iter().any(|o| o.eq_ignore_ascii_case(s))
-        });
+        let by_officer = ctx
+            .submitter
+            .is_some_and(|s| user.release_by.iter().any(|o| o.eq_ignore_ascii_case(s)));
         if by_officer {
             GateDecision::Transfer
         } else {
@@ -156,7 +156,11 @@ mod tests {
             users: vec![],
         };
         for (a, officer, rb) in [
-            ("alice@army.example", false, vec!["officer@army.example".to_string()]),
+            (
+                "alice@army.example",
+                false,
+                vec!["officer@army.example".to_string()],
+            ),
             ("officer@army.example", true, vec![]),
         ] {
             c.users.push(crate::server::config::UserConfig {
@@ -188,13 +192,30 @@ mod tests {
     #[test]
     fn default_gate_rules() {
         let plain = b"From: alice@army.example\r\nTo: bob@navy.example\r\n\r\nx";
-        assert_eq!(decide(plain, Some("alice@army.example")), GateDecision::Transfer);
+        assert_eq!(
+            decide(plain, Some("alice@army.example")),
+            GateDecision::Transfer
+        );
         let mil = b"From: alice@army.example\r\nMMHS-Primary-Precedence: 4\r\n\r\nx";
-        assert!(matches!(decide(mil, Some("alice@army.example")), GateDecision::Divert { officers, .. } if officers == vec!["officer@army.example"]));
+        assert!(
+            matches!(decide(mil, Some("alice@army.example")), GateDecision::Divert { officers, .. } if officers == vec!["officer@army.example"])
+        );
         let rel = b"From: alice@army.example\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\n\r\nx";
-        assert_eq!(decide(rel, Some("officer@army.example")), GateDecision::Transfer);
-        assert!(matches!(decide(rel, Some("alice@army.example")), GateDecision::Divert { .. }));
+        assert_eq!(
+            decide(rel, Some("officer@army.example")),
+            GateDecision::Transfer
+        );
+        assert!(matches!(
+            decide(rel, Some("alice@army.example")),
+            GateDecision::Divert { .. }
+        ));
         let dup = b"From: alice@army.example\r\nMMHS-Authorizing-Users: a@b\r\nMMHS-Authorizing-Users: c@d\r\n\r\nx";
-        assert!(matches!(decide(dup, None), GateDecision::Refuse { code: "authorizing-users-duplicate", .. }));
+        assert!(matches!(
+            decide(dup, None),
+            GateDecision::Refuse {
+                code: "authorizing-users-duplicate",
+                ..
+            }
+        ));
     }
 }

@@ -261,21 +261,38 @@ pub fn run(args: ServeArgs) -> i32 {
             }
         };
         println!("mmhs serve: webmail   http://{}/", running.http_addr);
-        println!("mmhs serve: SMTP      {} (submission, AUTH PLAIN)", running.smtp_addr);
+        println!(
+            "mmhs serve: SMTP      {} (submission, AUTH PLAIN)",
+            running.smtp_addr
+        );
         match &running.agent.relay {
             Some(r) => println!("mmhs serve: relay     {r}"),
-            None => println!("mmhs serve: delivery  local mailboxes in {}", args.data.join("mail.sqlite").display()),
+            None => println!(
+                "mmhs serve: delivery  local mailboxes in {}",
+                args.data.join("mail.sqlite").display()
+            ),
         }
         if running.first_run {
-            println!("mmhs serve: created {} with the demo users:", args.data.join("config.json").display());
+            println!(
+                "mmhs serve: created {} with the demo users:",
+                args.data.join("config.json").display()
+            );
             for (a, _, pw, officer, _) in config::DEMO_USERS {
-                println!("    {a:<24} password {pw:<14}{}", if *officer { " (release officer)" } else { "" });
+                println!(
+                    "    {a:<24} password {pw:<14}{}",
+                    if *officer { " (release officer)" } else { "" }
+                );
             }
         }
         if let Some(p) = &running.pki {
             println!("mmhs serve: demo PKI  trust anchor {}", p.ca_cert.display());
             for u in &p.users {
-                println!("    {:<24} {} + {}", u.address, u.cert.display(), u.key.display());
+                println!(
+                    "    {:<24} {} + {}",
+                    u.address,
+                    u.cert.display(),
+                    u.key.display()
+                );
             }
         }
         let _ = tokio::signal::ctrl_c().await;

@@ -135,9 +135,7 @@ fn pki_err(what: &str, e: impl std::fmt::Display) -> Error {
 
 fn validity(years: u64) -> Result<Validity, Error> {
     let now = SystemTime::now();
-    let start = now
-        .checked_sub(Duration::from_secs(3600))
-        .unwrap_or(now);
+    let start = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
     let end = now + Duration::from_secs(years * 365 * 86400);
     Ok(Validity::new(
         Time::try_from(start).map_err(|e| pki_err("validity", e))?,
@@ -302,10 +300,15 @@ mod tests {
             .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
             .unwrap();
         let san = SubjectAltName::from_der(san.extn_value.as_bytes()).unwrap();
-        assert!(matches!(&san.0[0], GeneralName::Rfc822Name(s) if s.as_str() == "alice@army.example"));
+        assert!(
+            matches!(&san.0[0], GeneralName::Rfc822Name(s) if s.as_str() == "alice@army.example")
+        );
         assert!(exts
             .iter()
             .any(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE));
-        assert_eq!(cert.tbs_certificate().issuer(), ca.tbs_certificate().subject());
+        assert_eq!(
+            cert.tbs_certificate().issuer(),
+            ca.tbs_certificate().subject()
+        );
     }
 }

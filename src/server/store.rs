@@ -361,7 +361,10 @@ impl Store {
     }
 
     /// Run `f` with the connection (audit module).
-    pub fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> Result<T, Error>) -> Result<T, Error> {
+    pub fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let conn = self.lock();
         f(&conn)
     }

@@ -231,7 +231,10 @@ mod tests {
     #[test]
     fn default_ports() {
         let u = parse_mail_uri("smtp://mx.example.net").unwrap();
-        assert_eq!((u.scheme, u.port, u.explicit_port), (Scheme::Smtp, 25, false));
+        assert_eq!(
+            (u.scheme, u.port, u.explicit_port),
+            (Scheme::Smtp, 25, false)
+        );
         let u = parse_mail_uri("submit://msa.example.net/").unwrap();
         assert_eq!((u.scheme, u.port), (Scheme::Submit, 587));
         assert_eq!(u.host, "msa.example.net");

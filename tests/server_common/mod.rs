@@ -50,9 +50,15 @@ pub struct Smtp {
 
 impl Smtp {
     pub async fn connect(addr: std::net::SocketAddr) -> Smtp {
-        let s = tokio::time::timeout(T, TcpStream::connect(addr)).await.unwrap().unwrap();
+        let s = tokio::time::timeout(T, TcpStream::connect(addr))
+            .await
+            .unwrap()
+            .unwrap();
         let (r, w) = s.into_split();
-        let mut c = Smtp { r: BufReader::new(r), w };
+        let mut c = Smtp {
+            r: BufReader::new(r),
+            w,
+        };
         let g = c.reply().await;
         assert!(g.starts_with("220"), "{g}");
         c
@@ -63,7 +69,10 @@ impl Smtp {
         let mut all = String::new();
         loop {
             let mut line = String::new();
-            let n = tokio::time::timeout(T, self.r.read_line(&mut line)).await.unwrap().unwrap();
+            let n = tokio::time::timeout(T, self.r.read_line(&mut line))
+                .await
+                .unwrap()
+                .unwrap();
             assert!(n > 0, "connection closed; got so far: {all}");
             all.push_str(&line);
             if line.as_bytes().get(3) != Some(&b'-') {
@@ -131,7 +140,8 @@ impl HttpResponse {
             .map(|(_, v)| v.as_str())
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).to_string()
@@ -146,13 +156,19 @@ pub async fn http(
     headers: &[(&str, &str)],
     body: Option<(&str, &[u8])>,
 ) -> HttpResponse {
-    let mut s = tokio::time::timeout(T, TcpStream::connect(addr)).await.unwrap().unwrap();
+    let mut s = tokio::time::timeout(T, TcpStream::connect(addr))
+        .await
+        .unwrap()
+        .unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     if let Some((ct, b)) = body {
-        req.push_str(&format!("Content-Type: {ct}\r\nContent-Length: {}\r\n", b.len()));
+        req.push_str(&format!(
+            "Content-Type: {ct}\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
     }
     req.push_str("\r\n");
     let mut bytes = req.into_bytes();
@@ -161,21 +177,41 @@ pub async fn http(
     }
     s.write_all(&bytes).await.unwrap();
     let mut resp = Vec::new();
-    tokio::time::timeout(T, s.read_to_end(&mut resp)).await.unwrap().unwrap();
-    let split = resp.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
+    tokio::time::timeout(T, s.read_to_end(&mut resp))
+        .await
+        .unwrap()
+        .unwrap();
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("no header end");
     let head = String::from_utf8_lossy(&resp[..split]).to_string();
     let mut body = resp[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
         .collect();
-    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
         let mut out = Vec::new();
         let mut rest = &body[..];
         loop {
             let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let n = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16).unwrap();
+            let n = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16)
+                .unwrap();
             if n == 0 {
                 break;
             }
@@ -184,12 +220,23 @@ pub async fn http(
         }
         body = out;
     }
-    HttpResponse { status, headers, body }
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub async fn api_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> String {
     let body = serde_json::json!({"address": user, "password": pass}).to_string();
-    let r = http(addr, "POST", "/api/login", &[], Some(("application/json", body.as_bytes()))).await;
+    let r = http(
+        addr,
+        "POST",
+        "/api/login",
+        &[],
+        Some(("application/json", body.as_bytes())),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     r.json()["token"].as_str().unwrap().to_string()
 }
@@ -199,8 +246,20 @@ pub async fn api_get(addr: std::net::SocketAddr, token: &str, path: &str) -> Htt
     http(addr, "GET", path, &[("Authorization", &auth)], None).await
 }
 
-pub async fn api_post(addr: std::net::SocketAddr, token: &str, path: &str, json: &serde_json::Value) -> HttpResponse {
+pub async fn api_post(
+    addr: std::net::SocketAddr,
+    token: &str,
+    path: &str,
+    json: &serde_json::Value,
+) -> HttpResponse {
     let auth = format!("Bearer {token}");
     let b = json.to_string();
-    http(addr, "POST", path, &[("Authorization", &auth)], Some(("application/json", b.as_bytes()))).await
+    http(
+        addr,
+        "POST",
+        path,
+        &[("Authorization", &auth)],
+        Some(("application/json", b.as_bytes())),
+    )
+    .await
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use base64::Engine;
 use smtp_proto::response::parser::ResponseReceiver;
-use smtp_proto::{EhloResponse, EXT_DELIVER_BY, EXT_DSN, EXT_FUTURE_RELEASE, EXT_MT_PRIORITY, EXT_PIPELINING};
+use smtp_proto::{
+    EhloResponse, EXT_DELIVER_BY, EXT_DSN, EXT_FUTURE_RELEASE, EXT_MT_PRIORITY, EXT_PIPELINING,
+};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -263,7 +265,10 @@ pub fn tunnel_priority(raw: &[u8], p: i8) -> Vec<u8> {
     for line in header.split_inclusive(|&b| b == b'\n') {
         let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
         if !continuation {
-            skipping = line.len() >= 12 && line.get(..12).is_some_and(|n| n.eq_ignore_ascii_case(b"mt-priority:"));
+            skipping = line.len() >= 12
+                && line
+                    .get(..12)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(b"mt-priority:"));
         }
         if !skipping {
             out.extend_from_slice(line);
@@ -314,7 +319,8 @@ pub async fn send(
     if let Some((user, pass)) = auth {
         let token = base64::engine::general_purpose::STANDARD
             .encode(format!("\0{user}\0{pass}").as_bytes());
-        c.write(format!("AUTH PLAIN {token}\r\n").as_bytes()).await?;
+        c.write(format!("AUTH PLAIN {token}\r\n").as_bytes())
+            .await?;
         let r = c.read_reply().await?;
         if r.code != 235 {
             return Err(ClientError::Rejected {
@@ -401,14 +407,11 @@ pub async fn send(
         }
         if accepted.is_empty() {
             let _ = c.write(b"QUIT\r\n").await;
-            let reply = rejected
-                .first()
-                .map(|(_, r)| r.clone())
-                .unwrap_or(Reply {
-                    code: 554,
-                    enhanced: "5.5.1".into(),
-                    message: "no recipients".into(),
-                });
+            let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(Reply {
+                code: 554,
+                enhanced: "5.5.1".into(),
+                message: "no recipients".into(),
+            });
             return Err(ClientError::Rejected {
                 stage: "RCPT",
                 reply,
@@ -429,14 +432,11 @@ pub async fn send(
         c.write(b".\r\n").await?;
         let _ = c.read_reply().await;
         let _ = c.write(b"QUIT\r\n").await;
-        let reply = rejected
-            .first()
-            .map(|(_, r)| r.clone())
-            .unwrap_or(Reply {
-                code: 554,
-                enhanced: "5.5.1".into(),
-                message: "no recipients".into(),
-            });
+        let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(Reply {
+            code: 554,
+            enhanced: "5.5.1".into(),
+            message: "no recipients".into(),
+        });
         return Err(ClientError::Rejected {
             stage: "RCPT",
             reply,
@@ -467,13 +467,22 @@ mod tests {
 
     #[test]
     fn tunnelling() {
-        let t = tunnel_priority(b"Subject: x\r\nMT-Priority: 2\r\n (c)\r\nTo: a@b\r\n\r\nbody", 4);
-        assert_eq!(t, b"MT-Priority: 4\r\nSubject: x\r\nTo: a@b\r\n\r\nbody".to_vec());
+        let t = tunnel_priority(
+            b"Subject: x\r\nMT-Priority: 2\r\n (c)\r\nTo: a@b\r\n\r\nbody",
+            4,
+        );
+        assert_eq!(
+            t,
+            b"MT-Priority: 4\r\nSubject: x\r\nTo: a@b\r\n\r\nbody".to_vec()
+        );
     }
 
     #[test]
     fn stuffing() {
-        assert_eq!(dot_stuff(b"a\n.b\r\n..c"), b"a\r\n..b\r\n...c\r\n.\r\n".to_vec());
+        assert_eq!(
+            dot_stuff(b"a\n.b\r\n..c"),
+            b"a\r\n..b\r\n...c\r\n.\r\n".to_vec()
+        );
     }
 
     #[test]

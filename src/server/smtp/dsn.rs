@@ -209,7 +209,8 @@ mod tests {
 
     #[test]
     fn success_dsn_parses_as_report() {
-        let original = b"From: a@x.example\r\nSubject: s\r\nMessage-ID: <m@x>\r\n\r\nsecret body\r\n";
+        let original =
+            b"From: a@x.example\r\nSubject: s\r\nMessage-ID: <m@x>\r\n\r\nsecret body\r\n";
         let rcpts = [DsnRecipient {
             final_recipient: "b@y.example".into(),
             original_recipient: Some("b@y.example".into()),
@@ -236,10 +237,11 @@ mod tests {
         assert!(text.contains("Action: delivered\r\nStatus: 2.0.0\r\n"));
         assert!(text.contains("MT-Priority: 4\r\n"));
         assert!(!text.contains("secret body"), "headers only");
+        use mail_parser::MimeHeaders;
         let msg = mail_parser::MessageParser::new().parse(&dsn).unwrap();
         assert_eq!(msg.parts.len(), 4, "multipart + 3 parts");
-        assert!(msg
-            .content_type()
-            .is_some_and(|c| c.c_type == "multipart" && c.subtype() == Some("report")));
+        let ct = msg.parts[0].content_type().unwrap();
+        assert_eq!((ct.ctype(), ct.subtype()), ("multipart", Some("report")));
+        assert_eq!(ct.attribute("report-type"), Some("delivery-status"));
     }
 }

@@ -76,13 +76,11 @@ pub fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
         if k == "MT-PRIORITY" && is_mail {
             match v.and_then(parse_priority_value) {
                 Some(p) => out.mt_priority = Some(p),
-                None => {
-                    return Err(e(
-                        501,
-                        [5, 5, 2],
-                        "Syntax error in MT-PRIORITY value (RFC 6710: -9..9, no '+', no leading zeros)",
-                    ))
-                }
+                None => return Err(e(
+                    501,
+                    [5, 5, 2],
+                    "Syntax error in MT-PRIORITY value (RFC 6710: -9..9, no '+', no leading zeros)",
+                )),
             }
         }
         out.keywords.push(k);
@@ -132,8 +130,11 @@ mod tests {
         assert_eq!((err.code, err.esc), (501, [5, 5, 4]));
         let err = scan(b"RCPT TO:<a@b> NOTIFY=SUCCESS NOTIFY=FAILURE\r\n", false).unwrap_err();
         assert_eq!(err.code, 501);
-        let err = scan(b"MAIL FROM:<a@b> HOLDFOR=10 HOLDUNTIL=2030-01-01T00:00:00Z\r\n", true)
-            .unwrap_err();
+        let err = scan(
+            b"MAIL FROM:<a@b> HOLDFOR=10 HOLDUNTIL=2030-01-01T00:00:00Z\r\n",
+            true,
+        )
+        .unwrap_err();
         assert_eq!(err.code, 501);
         // '>' inside a quoted local part does not end the path
         let p = scan(b"MAIL FROM:<\"a>b\"@c> RET=FULL\r\n", true).unwrap();

@@ -13,7 +13,10 @@ use std::time::Duration;
 
 use base64::Engine;
 use smtp_proto::request::receiver::{BdatReceiver, DataReceiver, RequestReceiver};
-use smtp_proto::{Request, AUTH_PLAIN, MAIL_BODY_8BITMIME, MAIL_BY_RETURN, MAIL_BY_TRACE, MAIL_RET_FULL, MAIL_RET_HDRS, RCPT_NOTIFY_DELAY, RCPT_NOTIFY_FAILURE, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS};
+use smtp_proto::{
+    Request, AUTH_PLAIN, MAIL_BODY_8BITMIME, MAIL_BY_RETURN, MAIL_BY_TRACE, MAIL_RET_FULL,
+    MAIL_RET_HDRS, RCPT_NOTIFY_DELAY, RCPT_NOTIFY_FAILURE, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::params::scan;
@@ -143,7 +146,12 @@ where
                             s.finish_message().await;
                         } else {
                             let len = s.data.len();
-                            reply(&mut s.out, 250, [2, 0, 0], &format!("{len} octets received"));
+                            reply(
+                                &mut s.out,
+                                250,
+                                [2, 0, 0],
+                                &format!("{len} octets received"),
+                            );
                         }
                         state = State::Command;
                     }
@@ -173,7 +181,11 @@ impl Session {
             E::InvalidRecipientAddress => (501, [5, 1, 3], "Bad recipient address syntax".into()),
             E::SyntaxError { syntax } => (501, [5, 5, 2], format!("Syntax: {syntax}")),
             E::InvalidParameter { param } => {
-                let esc = if param == "MT-PRIORITY" { [5, 5, 2] } else { [5, 5, 4] };
+                let esc = if param == "MT-PRIORITY" {
+                    [5, 5, 2]
+                } else {
+                    [5, 5, 4]
+                };
                 (501, esc, format!("Invalid {param} parameter"))
             }
             E::UnsupportedParameter { param } => {
@@ -196,11 +208,18 @@ impl Session {
 
     fn ehlo_lines(&self, host: &str) -> String {
         let cfg = &self.agent.config;
-        let max_until = time::OffsetDateTime::now_utc() + time::Duration::seconds(cfg.max_hold_seconds as i64);
+        let max_until =
+            time::OffsetDateTime::now_utc() + time::Duration::seconds(cfg.max_hold_seconds as i64);
         let until = max_until
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let until = until.split('.').next().unwrap_or("").trim_end_matches('Z').to_string() + "Z";
+        let until = until
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('Z')
+            .to_string()
+            + "Z";
         let lines = [
             format!("{} greets {host}", cfg.hostname),
             "PIPELINING".into(),
@@ -234,7 +253,8 @@ impl Session {
                 self.helo = Some(host.clone());
                 self.tx = None;
                 let h = self.agent.config.hostname.clone();
-                self.out.extend_from_slice(format!("250 {h}\r\n").as_bytes());
+                self.out
+                    .extend_from_slice(format!("250 {h}\r\n").as_bytes());
             }
             Request::Lhlo { .. } => reply(&mut self.out, 500, [5, 5, 1], "LHLO is for LMTP"),
             Request::Auth {
@@ -244,11 +264,21 @@ impl Session {
                 if self.user.is_some() {
                     reply(&mut self.out, 503, [5, 5, 1], "Already authenticated");
                 } else if self.tx.is_some() {
-                    reply(&mut self.out, 503, [5, 5, 1], "AUTH not allowed during a mail transaction");
+                    reply(
+                        &mut self.out,
+                        503,
+                        [5, 5, 1],
+                        "AUTH not allowed during a mail transaction",
+                    );
                 } else if self.helo.is_none() {
                     reply(&mut self.out, 503, [5, 5, 1], "Send EHLO first");
                 } else if mechanism != AUTH_PLAIN {
-                    reply(&mut self.out, 504, [5, 5, 4], "Only AUTH PLAIN is supported");
+                    reply(
+                        &mut self.out,
+                        504,
+                        [5, 5, 4],
+                        "Only AUTH PLAIN is supported",
+                    );
                 } else if initial_response.is_empty() {
                     self.out.extend_from_slice(b"334 \r\n");
                     return State::AuthPlain;
@@ -260,21 +290,19 @@ impl Session {
             }
             Request::Mail { from } => self.mail(from, line),
             Request::Rcpt { to } => self.rcpt(to, line),
-            Request::Data => {
-                match &self.tx {
-                    None => reply(&mut self.out, 503, [5, 5, 1], "Need MAIL command"),
-                    Some(tx) if tx.rcpts.is_empty() => {
-                        reply(&mut self.out, 554, [5, 5, 1], "No valid recipients")
-                    }
-                    Some(_) => {
-                        self.data.clear();
-                        self.oversized = false;
-                        self.out
-                            .extend_from_slice(b"354 Start mail input; end with <CRLF>.<CRLF>\r\n");
-                        return State::Data(DataReceiver::new());
-                    }
+            Request::Data => match &self.tx {
+                None => reply(&mut self.out, 503, [5, 5, 1], "Need MAIL command"),
+                Some(tx) if tx.rcpts.is_empty() => {
+                    reply(&mut self.out, 554, [5, 5, 1], "No valid recipients")
                 }
-            }
+                Some(_) => {
+                    self.data.clear();
+                    self.oversized = false;
+                    self.out
+                        .extend_from_slice(b"354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+                    return State::Data(DataReceiver::new());
+                }
+            },
             Request::Bdat {
                 chunk_size,
                 is_last,
@@ -282,7 +310,12 @@ impl Session {
                 let ok = matches!(&self.tx, Some(tx) if !tx.rcpts.is_empty());
                 if !ok {
                     // RFC 3030 §2: the chunk must still be read; we read and discard it.
-                    reply(&mut self.out, 503, [5, 5, 1], "Need MAIL and RCPT before BDAT");
+                    reply(
+                        &mut self.out,
+                        503,
+                        [5, 5, 1],
+                        "Need MAIL and RCPT before BDAT",
+                    );
                     self.data.clear();
                     self.oversized = true;
                 }
@@ -330,7 +363,12 @@ impl Session {
         let decoded = match base64::engine::general_purpose::STANDARD.decode(b64.trim()) {
             Ok(d) => d,
             Err(_) => {
-                reply(&mut self.out, 501, [5, 5, 2], "Invalid base64 in AUTH PLAIN");
+                reply(
+                    &mut self.out,
+                    501,
+                    [5, 5, 2],
+                    "Invalid base64 in AUTH PLAIN",
+                );
                 return;
             }
         };
@@ -339,14 +377,24 @@ impl Session {
         let (Some(authz), Some(authc), Some(pass), None) =
             (parts.first(), parts.get(1), parts.get(2), parts.get(3))
         else {
-            reply(&mut self.out, 501, [5, 5, 2], "Malformed AUTH PLAIN message");
+            reply(
+                &mut self.out,
+                501,
+                [5, 5, 2],
+                "Malformed AUTH PLAIN message",
+            );
             return;
         };
         let authc = String::from_utf8_lossy(authc).to_string();
         let authz = String::from_utf8_lossy(authz).to_string();
         let pass = String::from_utf8_lossy(pass).to_string();
         if !authz.is_empty() && !authz.eq_ignore_ascii_case(&authc) {
-            reply(&mut self.out, 535, [5, 7, 8], "Authorization identity not allowed");
+            reply(
+                &mut self.out,
+                535,
+                [5, 7, 8],
+                "Authorization identity not allowed",
+            );
             return;
         }
         match self.agent.config.authenticate(&authc, &pass) {
@@ -372,9 +420,10 @@ impl Session {
         }
         // A release officer re-submits released messages with the originator's reverse-path
         // (so DSNs reach the originator).
-        self.agent.config.user(address).is_some_and(|u| {
-            u.release_by.iter().any(|o| o.eq_ignore_ascii_case(user))
-        })
+        self.agent
+            .config
+            .user(address)
+            .is_some_and(|u| u.release_by.iter().any(|o| o.eq_ignore_ascii_case(user)))
     }
 
     fn mail(&mut self, from: smtp_proto::MailFrom<String>, line: &[u8]) {
@@ -394,7 +443,10 @@ impl Session {
                 &mut self.out,
                 552,
                 [5, 3, 4],
-                &format!("Message size exceeds fixed limit of {} octets", cfg.max_message_size),
+                &format!(
+                    "Message size exceeds fixed limit of {} octets",
+                    cfg.max_message_size
+                ),
             );
         }
         if let Some(p) = raw.mt_priority {
@@ -445,7 +497,10 @@ impl Session {
                     &mut self.out,
                     501,
                     [5, 5, 4],
-                    &format!("HOLDFOR exceeds the maximum of {} seconds", cfg.max_hold_seconds),
+                    &format!(
+                        "HOLDFOR exceeds the maximum of {} seconds",
+                        cfg.max_hold_seconds
+                    ),
                 );
             }
             hold_for = Some(from.hold_for);
@@ -522,10 +577,17 @@ impl Session {
                 "Relaying not configured: this server delivers only to its own users",
             );
         } else if self.user.is_none() {
-            return reply(&mut self.out, 550, [5, 7, 1], "Relaying requires authentication");
+            return reply(
+                &mut self.out,
+                550,
+                [5, 7, 1],
+                "Relaying requires authentication",
+            );
         }
         let f = to.flags;
-        let explicit = f & (RCPT_NOTIFY_NEVER | RCPT_NOTIFY_SUCCESS | RCPT_NOTIFY_FAILURE | RCPT_NOTIFY_DELAY) != 0;
+        let explicit = f
+            & (RCPT_NOTIFY_NEVER | RCPT_NOTIFY_SUCCESS | RCPT_NOTIFY_FAILURE | RCPT_NOTIFY_DELAY)
+            != 0;
         let notify = Notify {
             never: f & RCPT_NOTIFY_NEVER != 0,
             success: f & RCPT_NOTIFY_SUCCESS != 0,

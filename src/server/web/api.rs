@@ -86,7 +86,11 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let (token, s) = state.login(&req.address, &req.password).ok_or_else(|| {
-        ApiError::new(StatusCode::UNAUTHORIZED, "auth-failed", "wrong address or password")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth-failed",
+            "wrong address or password",
+        )
     })?;
     let body = serde_json::json!({
         "token": token,
@@ -149,8 +153,13 @@ pub async fn get_message(
         .store
         .get(&s.address, id)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))?;
-    let v = serde_json::to_value(&m.summary)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server-io", e.to_string()))?;
+    let v = serde_json::to_value(&m.summary).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server-io",
+            e.to_string(),
+        )
+    })?;
     Ok(Json(v))
 }
 
@@ -201,12 +210,20 @@ pub async fn move_message(
 ) -> Result<StatusCode, ApiError> {
     let s = auth(&state, &headers)?;
     if !valid_folder(&req.folder) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "invalid folder name"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "invalid folder name",
+        ));
     }
     if state.agent.store.move_to(&s.address, id, &req.folder)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "no such message",
+        ))
     }
 }
 
@@ -220,7 +237,11 @@ pub async fn delete(
     if state.agent.store.delete(&s.address, id)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "no such message",
+        ))
     }
 }
 
@@ -318,7 +339,10 @@ fn bad_env(m: impl Into<String>) -> ApiError {
 
 fn clean_addr(a: &str) -> Result<String, ApiError> {
     let a = a.trim().trim_start_matches('<').trim_end_matches('>');
-    if a.len() > 254 || a.chars().any(|c| c.is_control() || c == ' ' || c == '<' || c == '>') {
+    if a.len() > 254
+        || a.chars()
+            .any(|c| c.is_control() || c == ' ' || c == '<' || c == '>')
+    {
         return Err(bad_env(format!("invalid address {a:?}")));
     }
     Ok(a.to_string())
@@ -355,7 +379,11 @@ pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiE
             mode,
             trace,
         }) => {
-            let m = format!("{}{}", mode.to_ascii_uppercase(), if *trace { "T" } else { "" });
+            let m = format!(
+                "{}{}",
+                mode.to_ascii_uppercase(),
+                if *trace { "T" } else { "" }
+            );
             Some(by_of(*seconds, &m)?)
         }
     };
@@ -461,7 +489,9 @@ pub async fn submit(
     .await
     .map_err(|e| {
         let (status, reply) = match &e {
-            ClientError::Rejected { reply, .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some(reply.clone())),
+            ClientError::Rejected { reply, .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(reply.clone()))
+            }
             ClientError::Unavailable(_) => (StatusCode::BAD_GATEWAY, None),
         };
         ApiError {
@@ -473,7 +503,12 @@ pub async fn submit(
     })?;
     let sent_id = if save_sent {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        Some(state.agent.store.put(&s.address, folders::SENT, raw, None, now)?)
+        Some(
+            state
+                .agent
+                .store
+                .put(&s.address, folders::SENT, raw, None, now)?,
+        )
     } else {
         None
     };
@@ -491,7 +526,13 @@ pub async fn send(
         "text" => req.raw.into_bytes(),
         "base64" => base64::engine::general_purpose::STANDARD
             .decode(req.raw.trim())
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "raw-invalid", format!("raw is not base64: {e}")))?,
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "raw-invalid",
+                    format!("raw is not base64: {e}"),
+                )
+            })?,
         o => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -501,7 +542,11 @@ pub async fn send(
         }
     };
     if raw.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "raw-invalid", "empty message"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "raw-invalid",
+            "empty message",
+        ));
     }
     let env = to_out_envelope(&req.envelope, &raw)?;
     let (out, sent_id) = submit(&state, &s, &raw, &env, req.save_sent.unwrap_or(true)).await?;

@@ -60,11 +60,20 @@ fn page(title: &str, session: Option<&WebSession>, body: &str) -> Html<String> {
 }
 
 fn nav(state: &WebState, s: &WebSession, current: &str) -> String {
-    let mut o = String::from("<nav aria-label=\"Folders\"><p><a href=\"/compose\">Compose</a></p><ul>");
+    let mut o =
+        String::from("<nav aria-label=\"Folders\"><p><a href=\"/compose\">Compose</a></p><ul>");
     if let Ok(fs) = state.agent.store.folders(&s.address, s.officer) {
         for f in fs {
-            let label = if f.name == "Release" { "Release queue" } else { &f.name };
-            let cur = if f.name == current { " aria-current=\"page\"" } else { "" };
+            let label = if f.name == "Release" {
+                "Release queue"
+            } else {
+                &f.name
+            };
+            let cur = if f.name == current {
+                " aria-current=\"page\""
+            } else {
+                ""
+            };
             o.push_str(&format!(
                 "<li><a href=\"/folder/{}\"{cur}>{}</a> ({})</li>",
                 esc(&f.name),
@@ -129,7 +138,11 @@ pub async fn login(State(state): State<WebState>, Form(f): Form<LoginForm>) -> R
             ],
         )
             .into_response(),
-        None => (StatusCode::UNAUTHORIZED, login_page(Some("Wrong address or password."))).into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            login_page(Some("Wrong address or password.")),
+        )
+            .into_response(),
     }
 }
 
@@ -139,7 +152,10 @@ pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> Respon
     (
         StatusCode::SEE_OTHER,
         [
-            (header::SET_COOKIE, format!("{}=; Path=/; Max-Age=0", super::COOKIE)),
+            (
+                header::SET_COOKIE,
+                format!("{}=; Path=/; Max-Age=0", super::COOKIE),
+            ),
             (header::LOCATION, "/login".to_string()),
         ],
     )
@@ -159,7 +175,11 @@ pub async fn folder(
         Ok(m) => m,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
     };
-    let title = if name == "Release" { "Release queue".to_string() } else { name.clone() };
+    let title = if name == "Release" {
+        "Release queue".to_string()
+    } else {
+        name.clone()
+    };
     let mut rows = String::new();
     for m in &msgs {
         rows.push_str(&format!(
@@ -219,7 +239,8 @@ pub async fn message(
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
     };
     let sm = &m.summary;
-    let header_text = String::from_utf8_lossy(crate::server::smtp::dsn::header_section(&m.raw)).to_string();
+    let header_text =
+        String::from_utf8_lossy(crate::server::smtp::dsn::header_section(&m.raw)).to_string();
     let body = text_body(&m.raw);
     let mut folders_opts = String::new();
     if let Ok(fs) = state.agent.store.folders(&s.address, s.officer) {
@@ -334,7 +355,8 @@ fn split_addrs(s: &str) -> Vec<String> {
 fn valid_addr(a: &str) -> bool {
     a.len() <= 254
         && a.contains('@')
-        && a.chars().all(|c| c.is_ascii_graphic() && !"<>()[],;:\\\"".contains(c))
+        && a.chars()
+            .all(|c| c.is_ascii_graphic() && !"<>()[],;:\\\"".contains(c))
 }
 
 /// RFC 2047 B-encoding for a non-ASCII unstructured value.
@@ -343,21 +365,42 @@ fn encode_word(s: &str) -> String {
         s.to_string()
     } else {
         use base64::Engine;
-        format!("=?utf-8?b?{}?=", base64::engine::general_purpose::STANDARD.encode(s.as_bytes()))
+        format!(
+            "=?utf-8?b?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+        )
     }
 }
 
 /// Build a plain text/plain message (RFC 5322, RFC 2045).
-pub fn build_plain(from_name: &str, from: &str, to: &[String], cc: &[String], subject: &str, body: &str, date: &str, msgid: &str) -> Vec<u8> {
+#[allow(clippy::too_many_arguments)]
+pub fn build_plain(
+    from_name: &str,
+    from: &str,
+    to: &[String],
+    cc: &[String],
+    subject: &str,
+    body: &str,
+    date: &str,
+    msgid: &str,
+) -> Vec<u8> {
     let mut m = String::new();
-    let name: String = from_name.chars().filter(|c| *c != '"' && *c != '\\' && !c.is_control()).collect();
-    m.push_str(&format!("From: {} <{from}>\r\n", encode_word(&format!("\"{name}\""))));
+    let name: String = from_name
+        .chars()
+        .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
+        .collect();
+    m.push_str(&format!(
+        "From: {} <{from}>\r\n",
+        encode_word(&format!("\"{name}\""))
+    ));
     m.push_str(&format!("To: {}\r\n", to.join(", ")));
     if !cc.is_empty() {
         m.push_str(&format!("Cc: {}\r\n", cc.join(", ")));
     }
     m.push_str(&format!("Subject: {}\r\n", encode_word(subject)));
-    m.push_str(&format!("Date: {date}\r\nMessage-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n"));
+    m.push_str(&format!(
+        "Date: {date}\r\nMessage-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n"
+    ));
     m.push_str("Content-Type: text/plain; charset=utf-8\r\n");
     m.push_str(if body.is_ascii() {
         "Content-Transfer-Encoding: 7bit\r\n\r\n"
@@ -383,10 +426,26 @@ pub async fn compose(
     let to = split_addrs(&f.to);
     let cc = split_addrs(&f.cc);
     if to.is_empty() || to.iter().chain(cc.iter()).any(|a| !valid_addr(a)) {
-        return (StatusCode::BAD_REQUEST, compose_page(&state, &s, "<p class=\"err\" role=\"alert\">Invalid recipient address.</p>")).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            compose_page(
+                &state,
+                &s,
+                "<p class=\"err\" role=\"alert\">Invalid recipient address.</p>",
+            ),
+        )
+            .into_response();
     }
     if f.subject.contains(['\r', '\n']) {
-        return (StatusCode::BAD_REQUEST, compose_page(&state, &s, "<p class=\"err\" role=\"alert\">The subject may not contain line breaks.</p>")).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            compose_page(
+                &state,
+                &s,
+                "<p class=\"err\" role=\"alert\">The subject may not contain line breaks.</p>",
+            ),
+        )
+            .into_response();
     }
     let now = time::OffsetDateTime::now_utc();
     let date = now
@@ -394,9 +453,26 @@ pub async fn compose(
         .unwrap_or_default();
     let mut r = [0u8; 12];
     crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut r);
-    let domain = s.address.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
-    let msgid = format!("{}.{}@{domain}", now.unix_timestamp(), r.iter().map(|b| format!("{b:02x}")).collect::<String>());
-    let raw = build_plain(&s.display_name, &s.address, &to, &cc, &f.subject, &f.body, &date, &msgid);
+    let domain = s
+        .address
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("localhost");
+    let msgid = format!(
+        "{}.{}@{domain}",
+        now.unix_timestamp(),
+        r.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let raw = build_plain(
+        &s.display_name,
+        &s.address,
+        &to,
+        &cc,
+        &f.subject,
+        &f.body,
+        &date,
+        &msgid,
+    );
     let env = OutEnvelope {
         mail_from: s.address.clone(),
         body_8bit: raw.iter().any(|b| *b >= 0x80),
@@ -415,7 +491,15 @@ pub async fn compose(
         Ok(_) => Redirect::to("/folder/Sent").into_response(),
         Err(e) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            compose_page(&state, &s, &format!("<p class=\"err\" role=\"alert\">Not sent: {} ({})</p>", esc(&e.message), esc(e.code))),
+            compose_page(
+                &state,
+                &s,
+                &format!(
+                    "<p class=\"err\" role=\"alert\">Not sent: {} ({})</p>",
+                    esc(&e.message),
+                    esc(e.code)
+                ),
+            ),
         )
             .into_response(),
     }

@@ -140,7 +140,10 @@ pub fn router(state: WebState) -> Router {
         .route("/api/me", get(api::me))
         .route("/api/folders", get(api::folders))
         .route("/api/folders/{name}/messages", get(api::list))
-        .route("/api/messages/{id}", get(api::get_message).delete(api::delete))
+        .route(
+            "/api/messages/{id}",
+            get(api::get_message).delete(api::delete),
+        )
         .route("/api/messages/{id}/raw", get(api::raw))
         .route("/api/messages/{id}/move", post(api::move_message))
         .route("/api/send", post(api::send))
