@@ -1,0 +1,64 @@
+// Locations and prerequisites for the e2e tests.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const WEBDRIVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO = resolve(WEBDRIVER_DIR, "..");
+export const WWW = join(REPO, "www");
+export const SCREENSHOTS = resolve(process.env.MMHS_SCREENSHOTS ?? join(REPO, "test-output", "screenshots"));
+export const MMHS_BIN = process.env.MMHS_BIN ?? join(REPO, "target", "debug", "mmhs");
+
+/** A free loopback TCP port (bound then released). */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Build the unpacked extension into a temp dir, adding the test webmail origin. */
+export function buildExtension(origin) {
+  const out = mkdtempSync(join(tmpdir(), "mmhs-ext-"));
+  const args = [join(WWW, "scripts", "build.mjs"), "--outdir", out];
+  if (origin) args.push("--origin", origin);
+  execFileSync(process.execPath, args, { cwd: WWW, stdio: ["ignore", "pipe", "inherit"] });
+  return out;
+}
+
+/** Which wasm core functions the built extension carries (parsed from the wasm-bindgen JS glue). */
+export function coreExports(extDir) {
+  const glue = join(extDir, "core", "mmhs.js");
+  if (!existsSync(glue)) return null;
+  const js = readFileSync(glue, "utf8");
+  const names = new Set();
+  for (const m of js.matchAll(/export function ([A-Za-z0-9_$]+)\s*\(/g)) names.add(m[1]);
+  for (const m of js.matchAll(/export \{([^}]*)\}/g)) for (const part of m[1].split(",")) names.add(part.trim().split(/\s+as\s+/).pop());
+  return names;
+}
+
+/** Whether `mmhs serve` exists in the built binary. */
+export function serveAvailable() {
+  if (!existsSync(MMHS_BIN)) return `no mmhs binary at ${MMHS_BIN} (cargo build)`;
+  const r = spawnSync(MMHS_BIN, ["serve", "--help"], { encoding: "utf8", timeout: 20000 });
+  if (r.status !== 0) return `"mmhs serve" is not available yet (${(r.stderr || r.stdout || "").trim().split("\n")[0]})`;
+  return null;
+}
+
+/** Reasons why the full scenarios cannot run yet (empty = ready). */
+export function scenarioBlockers(extDir) {
+  const blockers = [];
+  const serve = serveAvailable();
+  if (serve) blockers.push(serve);
+  const exports = coreExports(extDir);
+  if (!exports) blockers.push("the wasm core is not built into the extension (wasm-pack build --target web)");
+  else for (const fn of ["verify", "compose", "release", "importPkcs12"]) if (!exports.has(fn)) blockers.push(`wasm core has no "${fn}" yet`);
+  return blockers;
+}

@@ -1,0 +1,103 @@
+// Real-browser checks of the extension itself (no webmail needed): it loads in Debian's
+// chromium, its pages render accessibly, and missing backends are reported, never faked.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { launch, fullScreenshot, By } from "../lib/browser.mjs";
+import { SCREENSHOTS, buildExtension, coreExports } from "../lib/env.mjs";
+
+let driver;
+let base;
+let extDir;
+
+before(async () => {
+  extDir = buildExtension(null);
+  const b = await launch(extDir);
+  driver = b.driver;
+  base = `chrome-extension://${b.extensionId}`;
+});
+
+after(async () => {
+  await driver?.quit();
+});
+
+async function open(page) {
+  await driver.get(`${base}/${page}`);
+  await driver.wait(async () => (await driver.findElement(By.id("app")).getText()).length > 0, 10000);
+  await driver.sleep(300);
+}
+
+/** Every visible form control has an accessible name (label for=, aria-label or aria-labelledby). */
+async function unlabelledControls() {
+  return driver.executeScript(`
+    return Array.from(document.querySelectorAll("input, select, textarea, button"))
+      .filter((el) => el.type !== "hidden")
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby") && !(el.tagName === "BUTTON" && el.textContent.trim()))
+      .map((el) => el.outerHTML.slice(0, 120));`);
+}
+
+test("the unpacked extension loads and its settings page renders", async () => {
+  await open("options.html");
+  const text = await driver.findElement(By.css("body")).getText();
+  for (const s of ["Personal key", "Trust anchors", "Label catalogue", "Release policy", "MMHS core"]) assert.match(text, new RegExp(s));
+  const exports = coreExports(extDir);
+  if (exports) assert.match(await driver.findElement(By.css("#core-h + *")).getText(), /WebAssembly core loaded|core-/);
+  else assert.match(text, /core-unavailable/, "without a built core the page must say so");
+  assert.deepEqual(await unlabelledControls(), []);
+  await fullScreenshot(driver, SCREENSHOTS, "00-settings");
+});
+
+test("the compose panel offers every element of service, all labelled", async () => {
+  await open("compose.html#user=alice%40army.example");
+  for (const id of ["from", "primary-precedence", "copy-precedence", "message-type", "label-policy", "label-classification", "label-privacy", "sio-label", "subject", "body", "expires", "deferred", "latest", "obsoletes", "references", "opt-sign", "opt-encrypt", "opt-protect", "opt-compress", "key-password"]) {
+    assert.ok(await driver.findElement(By.id(id)), id);
+  }
+  const prec = await driver.findElement(By.id("primary-precedence")).getText();
+  for (const p of ["DEFERRED", "ROUTINE", "PRIORITY", "IMMEDIATE", "FLASH", "OVERRIDE"]) assert.match(prec, new RegExp(p));
+  assert.equal(await driver.findElement(By.id("from")).getAttribute("value"), "alice@army.example");
+  assert.deepEqual(await unlabelledControls(), []);
+  await fullScreenshot(driver, SCREENSHOTS, "01-compose-panel");
+});
+
+test("sending without a key or recipients gives clear, coded errors", async () => {
+  await open("compose.html");
+  await driver.findElement(By.id("send")).click();
+  const box = await driver.wait(async () => (await driver.findElements(By.css("#result [role=alert]")))[0], 5000);
+  assert.equal(await box.getAttribute("data-code"), "compose-form-invalid");
+  assert.match(await box.getText(), /From must be an e-mail address/);
+  await driver.findElement(By.id("from")).sendKeys("alice@army.example");
+  await driver.findElement(By.css(".rcpt-address")).sendKeys("bob@navy.example");
+  await driver.findElement(By.id("subject")).sendKeys("Test");
+  await driver.findElement(By.id("send")).click();
+  await driver.wait(async () => (await driver.findElement(By.css("#result [role=alert]")).getAttribute("data-code")) === "no-signing-key", 5000);
+  await fullScreenshot(driver, SCREENSHOTS, "02-compose-errors");
+});
+
+test("the reader refuses to render without a verified message and says why", async () => {
+  await open("reader.html");
+  const alert = await driver.findElement(By.css("[role=alert]"));
+  assert.equal(await alert.getAttribute("data-code"), "stash-missing");
+  await open("reader.html#stash=00000000000000000000000000000000");
+  await driver.wait(async () => (await driver.findElements(By.css("[role=alert]"))).length > 0, 5000);
+  assert.equal(await driver.findElement(By.css("[role=alert]")).getAttribute("data-code"), "stash-missing");
+});
+
+test("the release queue outside a webmail tab reports that, not an empty queue", async () => {
+  await open("release.html");
+  await driver.wait(async () => (await driver.findElements(By.css("[role=alert]"))).length > 0, 5000);
+  assert.equal(await driver.findElement(By.css("[role=alert]")).getAttribute("data-code"), "webmail-no-tab");
+  await fullScreenshot(driver, SCREENSHOTS, "03-release-outside-webmail");
+});
+
+test("settings validate input: a bad label catalogue is refused with its code", async () => {
+  await open("options.html");
+  const ta = await driver.findElement(By.id("label-catalogue"));
+  await ta.clear();
+  await ta.sendKeys('{"policies": []}');
+  await driver.findElement(By.id("label-catalogue-save")).click();
+  const alert = await driver.wait(async () => (await driver.findElements(By.css("[role=alert][data-code=label-catalogue-invalid]")))[0], 5000);
+  assert.match(await alert.getText(), /policies/);
+  const anchors = await driver.findElement(By.id("trust-anchors"));
+  await anchors.sendKeys("not a certificate");
+  await driver.findElement(By.id("anchors-save")).click();
+  await driver.wait(async () => (await driver.findElements(By.css("[role=alert][data-code=pem-invalid]"))).length > 0, 5000);
+});

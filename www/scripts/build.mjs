@@ -1,0 +1,66 @@
+// Builds the unpacked extension into dist/ (or --outdir DIR): bundles the scripts with esbuild,
+// copies pages, CSS, manifest and the wasm core (../pkg/mmhs.js + mmhs_bg.wasm, when built).
+//   node scripts/build.mjs [--outdir DIR] [--origin http://127.0.0.1:PORT ...]
+// --origin adds webmail origins (host permissions, content-script matches, adapter) — used by
+// the e2e tests, whose `mmhs serve` listens on an ephemeral port.
+import { build } from "esbuild";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const www = resolve(here, "..");
+const args = process.argv.slice(2);
+let outdir = join(www, "dist");
+const extraOrigins = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--outdir") outdir = resolve(args[++i]);
+  else if (args[i] === "--origin") extraOrigins.push(args[++i]);
+  else throw new Error(`unknown argument ${args[i]}`);
+}
+for (const o of extraOrigins) {
+  const u = new URL(o);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) throw new Error(`--origin must be loopback: ${o}`);
+}
+const origins = ["http://127.0.0.1:8025", "http://localhost:8025", ...extraOrigins.map((o) => new URL(o).origin)];
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+const common = {
+  bundle: true,
+  sourcemap: "linked",
+  target: "chrome116",
+  logLevel: "warning",
+  define: { __MMHS_ORIGINS__: JSON.stringify(origins) },
+};
+await build({ ...common, entryPoints: { background: join(www, "src/background/worker.ts") }, outdir, format: "esm" });
+await build({ ...common, entryPoints: { content: join(www, "src/content/content.ts") }, outdir, format: "iife" });
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(["reader", "compose", "release", "options"].map((p) => [`pages/${p}`, join(www, `src/pages/${p}.ts`)])),
+  outdir,
+  format: "esm",
+  splitting: true,
+  chunkNames: "pages/chunks/[name]-[hash]",
+});
+
+for (const f of ["reader.html", "compose.html", "release.html", "options.html", "ui.css"]) cpSync(join(www, "static", f), join(outdir, f));
+
+const manifest = JSON.parse(readFileSync(join(www, "static/manifest.json"), "utf8"));
+const patterns = origins.map((o) => `${o}/*`);
+manifest.host_permissions = patterns;
+manifest.content_scripts[0].matches = patterns;
+manifest.web_accessible_resources[0].matches = patterns;
+writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+const pkg = resolve(www, "..", "pkg");
+if (existsSync(join(pkg, "mmhs.js")) && existsSync(join(pkg, "mmhs_bg.wasm"))) {
+  mkdirSync(join(outdir, "core"), { recursive: true });
+  cpSync(join(pkg, "mmhs.js"), join(outdir, "core/mmhs.js"));
+  cpSync(join(pkg, "mmhs_bg.wasm"), join(outdir, "core/mmhs_bg.wasm"));
+  console.log(`build: wasm core copied from ${pkg}`);
+} else {
+  console.warn(`build: WARNING no wasm core at ${pkg} (run wasm-pack build --target web in the crate root); the extension will show "core-unavailable"`);
+}
+console.log(`build: extension written to ${outdir} (webmail origins: ${origins.join(", ")})`);

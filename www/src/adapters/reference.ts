@@ -1,0 +1,154 @@
+/**
+ * Adapter for the reference webmail of `mmhs serve` (docs/server.md). Everything specific to it
+ * is in this file: page hooks (`#mmhs-webmail[data-user][data-officer]`, `#message[data-id]`,
+ * `#compose-form`, `main[data-folder]`, `#message-list`) and the JSON API
+ * (`/api/messages/{id}/raw`, `/api/folders/{name}/messages`, `POST /api/send`,
+ * `DELETE /api/messages/{id}`), authenticated by the webmail's own session cookie.
+ */
+import type { Envelope, QueueItem } from "../shared/messages.js";
+import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import type { WebmailAdapter, WebmailView } from "./adapter.js";
+
+export const REFERENCE_ORIGINS: readonly string[] = __MMHS_ORIGINS__;
+
+/** The officers' release-queue folder of the reference webmail. */
+export const RELEASE_FOLDER = "Release";
+
+export const ENDPOINTS = {
+  raw: (id: string) => `/api/messages/${encodeURIComponent(id)}/raw`,
+  list: (folder: string) => `/api/folders/${encodeURIComponent(folder)}/messages`,
+  remove: (id: string) => `/api/messages/${encodeURIComponent(id)}`,
+  send: "/api/send",
+} as const;
+
+/** Page URL → view. Pure (unit-tested). */
+export function viewFromUrl(url: URL): WebmailView {
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  if (path === "/compose") return { kind: "compose" };
+  const read = /^\/message\/([0-9]+)$/.exec(path);
+  if (read?.[1]) return { kind: "read", messageId: read[1], folder: null };
+  const fold = /^\/folder\/([^/]+)$/.exec(path);
+  if (fold?.[1]) {
+    const name = decodeURIComponent(fold[1]);
+    return name === RELEASE_FOLDER ? { kind: "release-queue" } : { kind: "list", folder: name };
+  }
+  return { kind: "other" };
+}
+
+/** The server's JSON message list (`{ folder, messages: [MessageSummary] }`) → items. Pure. */
+export function parseMessageList(json: unknown): QueueItem[] {
+  const list =
+    typeof json === "object" && json !== null && Array.isArray((json as { messages?: unknown }).messages)
+      ? (json as { messages: unknown[] }).messages
+      : Array.isArray(json)
+        ? json
+        : null;
+  if (!list) throw new CodedError(EXTENSION_CODES.adapterHttp, "The webmail's message list is not in the expected JSON form.");
+  return list.flatMap((m: unknown) => {
+    if (typeof m !== "object" || m === null) return [];
+    const o = m as Record<string, unknown>;
+    const id = o["id"];
+    if (typeof id !== "string" && typeof id !== "number") return [];
+    const s = (v: unknown) => (typeof v === "string" ? v : null);
+    return [{
+      id: String(id),
+      from: s(o["from"]) ?? "",
+      subject: s(o["subject"]) ?? "",
+      date: s(o["date"]),
+      precedence: s(o["primaryPrecedence"]),
+      sioLabel: s(o["sioLabel"]),
+      envelope: o["envelope"] ?? null,
+    }];
+  });
+}
+
+async function checked(res: Response, what: string): Promise<Response> {
+  if (!res.ok) {
+    let detail = "";
+    try {
+      const body: unknown = await res.json();
+      if (typeof body === "object" && body !== null) {
+        const b = body as Record<string, unknown>;
+        detail = [b["code"], b["message"]].filter((x) => typeof x === "string").join(": ");
+      }
+    } catch {
+      /* not JSON */
+    }
+    throw new CodedError(EXTENSION_CODES.adapterHttp, `${what}: HTTP ${res.status}${detail ? ` — ${detail}` : ""}`);
+  }
+  return res;
+}
+
+function toB64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export class ReferenceWebmail implements WebmailAdapter {
+  readonly name = "mmhs serve reference webmail";
+
+  constructor(private readonly origin: string) {}
+
+  matches(url: URL): boolean {
+    return REFERENCE_ORIGINS.includes(url.origin);
+  }
+
+  detectView(url: URL, doc: Document): WebmailView {
+    const v = viewFromUrl(url);
+    if (v.kind === "read") {
+      const folder = doc.querySelector("#message[data-folder]")?.getAttribute("data-folder") ?? null;
+      return { ...v, folder };
+    }
+    if (v.kind === "other" && doc.querySelector("#compose-form")) return { kind: "compose" };
+    return v;
+  }
+
+  currentUser(doc: Document): string | null {
+    const v = doc.querySelector("#mmhs-webmail[data-user]")?.getAttribute("data-user") ?? "";
+    return v.includes("@") ? v : null;
+  }
+
+  mountPoint(view: WebmailView, doc: Document): { parent: Element; before: Element | null } | null {
+    const main = doc.querySelector("main");
+    if (!main) return null;
+    const anchor =
+      view.kind === "read" ? doc.querySelector("#message") : view.kind === "compose" ? doc.querySelector("#compose-form") : doc.querySelector("#message-list");
+    if (anchor?.parentElement) return { parent: anchor.parentElement, before: anchor };
+    return { parent: main, before: main.querySelector("h1")?.nextElementSibling ?? null };
+  }
+
+  async fetchRaw(messageId: string): Promise<Uint8Array> {
+    const res = await checked(await fetch(this.origin + ENDPOINTS.raw(messageId), { credentials: "same-origin", cache: "no-store" }), "Fetching the raw message");
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  async send(raw: Uint8Array, envelope: Envelope): Promise<{ id: string | null }> {
+    const res = await checked(
+      await fetch(this.origin + ENDPOINTS.send, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ raw: toB64(raw), encoding: "base64", envelope }),
+      }),
+      "Sending through the webmail",
+    );
+    const json: unknown = await res.json().catch(() => null);
+    const id = typeof json === "object" && json !== null ? (json as Record<string, unknown>)["sentId"] : null;
+    return { id: typeof id === "number" || typeof id === "string" ? String(id) : null };
+  }
+
+  async listReleaseQueue(): Promise<QueueItem[]> {
+    const res = await checked(await fetch(this.origin + ENDPOINTS.list(RELEASE_FOLDER), { credentials: "same-origin", cache: "no-store" }), "Listing the release queue");
+    return parseMessageList(await res.json());
+  }
+
+  async removeFromQueue(messageId: string): Promise<void> {
+    await checked(await fetch(this.origin + ENDPOINTS.remove(messageId), { method: "DELETE", credentials: "same-origin" }), "Removing the draft from the queue");
+  }
+}
+
+/** All adapters known to the extension; the content script picks the first that matches. */
+export function adapterFor(url: URL): WebmailAdapter | null {
+  return REFERENCE_ORIGINS.includes(url.origin) ? new ReferenceWebmail(url.origin) : null;
+}

@@ -1,0 +1,134 @@
+/**
+ * Loader and typed wrappers for the MMHS wasm core (`pkg/` from `wasm-pack build --target web`,
+ * copied into the extension as core/mmhs.js + core/mmhs_bg.wasm). Runs only in extension-origin
+ * pages and frames, never in the webmail page or the content script.
+ *
+ * A function the core does not export yet raises `core-function-unavailable` naming it: the UI
+ * shows that error; nothing is ever simulated.
+ */
+import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+
+type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
+
+let loading: Promise<CoreModule> | null = null;
+
+function coreUrl(file: string): string {
+  return chrome.runtime.getURL(`core/${file}`);
+}
+
+export function loadCore(): Promise<CoreModule> {
+  loading ??= (async () => {
+    let mod: CoreModule;
+    try {
+      mod = (await import(/* @vite-ignore */ coreUrl("mmhs.js"))) as CoreModule;
+    } catch (err) {
+      loading = null;
+      throw new CodedError(
+        EXTENSION_CODES.coreUnavailable,
+        `The MMHS WebAssembly core is not in this build (core/mmhs.js: ${err instanceof Error ? err.message : String(err)}).`,
+      );
+    }
+    if (typeof mod.default !== "function") {
+      throw new CodedError(EXTENSION_CODES.coreUnavailable, "core/mmhs.js has no wasm-bindgen init function.");
+    }
+    await mod.default({ module_or_path: coreUrl("mmhs_bg.wasm") });
+    return mod;
+  })();
+  return loading;
+}
+
+/** Names of the functions the loaded core exports (for the settings "about" box). */
+export async function coreFunctions(): Promise<string[]> {
+  const mod = await loadCore();
+  return Object.keys(mod).filter((k) => k !== "default" && !k.startsWith("__") && typeof mod[k] === "function").sort();
+}
+
+export async function hasCoreFunction(name: string): Promise<boolean> {
+  try {
+    const mod = await loadCore();
+    return typeof mod[name] === "function";
+  } catch {
+    return false;
+  }
+}
+
+export async function call(name: string, ...args: unknown[]): Promise<unknown> {
+  const mod = await loadCore();
+  const fn = mod[name];
+  if (typeof fn !== "function") {
+    throw new CodedError(EXTENSION_CODES.coreFunctionUnavailable, `The MMHS core does not provide "${name}" yet.`);
+  }
+  try {
+    return await (fn as (...a: unknown[]) => unknown)(...args);
+  } catch (err) {
+    if (err instanceof Error && typeof (err as Error & { code?: unknown }).code === "string") throw err;
+    if (typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string") {
+      const o = err as { code: string; message?: unknown };
+      throw new CodedError(o.code, typeof o.message === "string" ? o.message : o.code);
+    }
+    throw new CodedError(EXTENSION_CODES.coreFailed, err instanceof Error ? err.message : String(err));
+  }
+}
+
+export interface VerifyContext {
+  /** PEM trust anchors. */
+  readonly trustAnchors: readonly string[];
+  /** Validation time, RFC 3339. */
+  readonly at: string;
+  /** Decryption key for enveloped layers (password-encrypted PKCS#8 + its password + certificate). */
+  readonly decryptionKey?: StoredKeyUse | undefined;
+}
+
+export interface StoredKeyUse {
+  readonly encryptedPkcs8: string;
+  readonly password: string;
+  readonly certificate: string;
+  readonly chain: readonly string[];
+}
+
+export function verify(raw: Uint8Array, context: VerifyContext): Promise<unknown> {
+  return call("verify", raw, context);
+}
+
+export function inspect(raw: Uint8Array, options: { readonly at: string }): Promise<unknown> {
+  return call("inspect", raw, options);
+}
+
+export interface ComposedMessage {
+  readonly raw: Uint8Array;
+  readonly envelope: unknown;
+}
+
+export async function compose(request: Record<string, unknown>): Promise<ComposedMessage[]> {
+  return normaliseMessages(await call("compose", request), "compose");
+}
+
+export async function release(raw: Uint8Array, request: Record<string, unknown>): Promise<unknown> {
+  return call("release", raw, request);
+}
+
+export async function importPkcs12(p12: Uint8Array, password: string): Promise<unknown> {
+  return call("importPkcs12", p12, password);
+}
+
+export async function exportPkcs8Encrypted(key: unknown, password: string): Promise<unknown> {
+  return call("exportPkcs8Encrypted", key, password);
+}
+
+/** Accept `[{raw, envelope}]`, `{messages: [...]}`; raw as Uint8Array, number[] or string. */
+export function normaliseMessages(out: unknown, fn: string): ComposedMessage[] {
+  const list = Array.isArray(out) ? out : typeof out === "object" && out !== null && Array.isArray((out as { messages?: unknown }).messages) ? (out as { messages: unknown[] }).messages : null;
+  if (!list) throw new CodedError(EXTENSION_CODES.coreFailed, `${fn} returned no message list.`);
+  return list.map((m: unknown) => {
+    if (typeof m !== "object" || m === null) throw new CodedError(EXTENSION_CODES.coreFailed, `${fn} returned a malformed message.`);
+    const o = m as Record<string, unknown>;
+    return { raw: toBytes(o["raw"] ?? o["message"] ?? o["eml"]), envelope: o["envelope"] };
+  });
+}
+
+export function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return Uint8Array.from(v);
+  if (typeof v === "string") return new TextEncoder().encode(v);
+  throw new CodedError(EXTENSION_CODES.coreFailed, "The core returned a message in an unexpected form.");
+}

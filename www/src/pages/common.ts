@@ -1,0 +1,36 @@
+/** Shared bootstrap for extension frames and pages. */
+import { h } from "../shared/dom.js";
+
+export function hashParams(): URLSearchParams {
+  return new URLSearchParams(location.hash.replace(/^#/, ""));
+}
+
+/** Tell the embedding webmail page our height (only a number crosses the boundary). */
+export function reportHeight(): void {
+  if (window.parent === window) return;
+  const post = () => {
+    window.parent.postMessage({ mmhsFrameHeight: document.documentElement.scrollHeight }, "*");
+  };
+  new ResizeObserver(post).observe(document.body);
+  post();
+}
+
+export function nowRfc3339(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function statusLine(text: string): HTMLElement {
+  return h("p", { class: "status", role: "status" }, text);
+}
+
+export function badge(text: string, kind: "ok" | "bad" | "warn" | "info"): HTMLElement {
+  const icon = kind === "ok" ? "✔ " : kind === "bad" ? "✖ " : kind === "warn" ? "⚠ " : "";
+  return h("span", { class: `badge ${kind}` }, icon + text);
+}
+
+export function download(name: string, bytes: Uint8Array): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "message/rfc822" }));
+  const a = h("a", { href: url, download: name });
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(url); }, 10_000);
+}

@@ -1,0 +1,223 @@
+/**
+ * Compose panel frame: the formal-message form. Sending = wasm `compose(request)` (signing with
+ * the password-encrypted key from settings) → each resulting message + envelope handed to the
+ * webmail's send API through the content-script adapter.
+ */
+import { normaliseEnvelope } from "../adapters/adapter.js";
+import { compose } from "../core/wasm.js";
+import { toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
+import { byId, clear, field, h } from "../shared/dom.js";
+import type { PolicyDef } from "../shared/labels.js";
+import { bytesToB64 } from "../shared/messages.js";
+import { CLASSIFICATIONS, MESSAGE_TYPES, PRECEDENCES } from "../shared/mmhs.js";
+import { errorBox } from "../shared/problem-ui.js";
+import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { send } from "../shared/runtime.js";
+import { loadSettings, type Settings } from "../shared/settings.js";
+import { hashParams, reportHeight } from "./common.js";
+
+const root = byId("app");
+
+function select(id: string, options: readonly { value: string; label: string }[], selected?: string): HTMLSelectElement {
+  const s = h("select", { id, name: id });
+  for (const o of options) s.append(h("option", { value: o.value, selected: o.value === selected }, o.label));
+  return s;
+}
+
+function precedenceSelect(id: string, selected: string): HTMLSelectElement {
+  return select(id, [{ value: "", label: "(none)" }, ...PRECEDENCES.map((p) => ({ value: String(p.value), label: `${p.name} (${p.value})` }))], selected);
+}
+
+const NOTIFY: readonly NotifyKind[] = ["SUCCESS", "FAILURE", "DELAY"];
+
+function recipientRow(list: HTMLElement, address = "", kind: RecipientForm["kind"] = "to"): void {
+  const n = list.children.length + 1;
+  const row = h("fieldset", { class: "recipient" }, h("legend", {}, `Recipient ${n}`));
+  const addr = h("input", { type: "email", class: "rcpt-address", value: address, "aria-label": `Recipient ${n} address`, required: true });
+  const k = select(`rcpt-kind-${n}`, [{ value: "to", label: "To" }, { value: "cc", label: "Cc" }, { value: "bcc", label: "Bcc" }], kind);
+  k.classList.add("rcpt-kind");
+  k.setAttribute("aria-label", `Recipient ${n} kind`);
+  const notify = NOTIFY.map((x) => h("label", { class: "inline" }, h("input", { type: "checkbox", class: "rcpt-notify", value: x, checked: x === "FAILURE" }), ` ${x.toLowerCase()}`));
+  const receipt = h("label", { class: "inline" }, h("input", { type: "checkbox", class: "rcpt-receipt" }), " receipt notification");
+  const remove = h("button", { type: "button", class: "link", "aria-label": `Remove recipient ${n}`, onclick: () => { row.remove(); } }, "remove");
+  row.append(addr, k, h("span", { class: "notify-group", role: "group", "aria-label": `Delivery notifications for recipient ${n}` }, "DSN: ", ...notify), receipt, remove);
+  list.append(row);
+}
+
+function readRecipients(list: HTMLElement): RecipientForm[] {
+  return Array.from(list.querySelectorAll<HTMLFieldSetElement>("fieldset.recipient")).flatMap((row) => {
+    const address = row.querySelector<HTMLInputElement>(".rcpt-address")?.value.trim() ?? "";
+    if (address === "") return [];
+    const kind = (row.querySelector<HTMLSelectElement>(".rcpt-kind")?.value ?? "to") as RecipientForm["kind"];
+    const notify = Array.from(row.querySelectorAll<HTMLInputElement>(".rcpt-notify:checked")).map((c) => c.value as NotifyKind);
+    const receipt = row.querySelector<HTMLInputElement>(".rcpt-receipt")?.checked ?? false;
+    return [{ address, kind, notify, receipt }];
+  });
+}
+
+function build(settings: Settings): void {
+  const user = hashParams().get("user") ?? settings.identity?.address ?? "";
+  const policies: readonly PolicyDef[] = settings.labelCatalogue.policies;
+  const firstPolicy = policies[0];
+
+  const from = h("input", { type: "email", id: "from", value: user, required: true, autocomplete: "email" });
+  const rcpts = h("div", { id: "recipients" });
+  recipientRow(rcpts);
+  const subject = h("input", { type: "text", id: "subject", required: true });
+  const body = h("textarea", { id: "body", rows: 8 });
+  const primary = precedenceSelect("primary-precedence", "1");
+  const copy = precedenceSelect("copy-precedence", "");
+  const mtype = select("message-type", [{ value: "", label: "(none)" }, ...MESSAGE_TYPES.map((t) => ({ value: String(t.value), label: `${t.name} (${t.value})` }))]);
+  const mtypeId = h("input", { type: "text", id: "message-type-id", maxlength: 69 });
+
+  const labelOn = h("input", { type: "checkbox", id: "label-on", checked: true });
+  const policy = select("label-policy", policies.map((p, i) => ({ value: String(i), label: `${p.name} (${p.oid})` })));
+  const classification = h("select", { id: "label-classification" });
+  const privacy = h("select", { id: "label-privacy" });
+  const cats = h("div", { id: "label-categories", role: "group", "aria-label": "Security categories" });
+  const sio = h("input", { type: "checkbox", id: "sio-label", checked: true });
+  const fillPolicy = () => {
+    const p = policies[Number(policy.value)] ?? firstPolicy;
+    clear(classification);
+    clear(privacy);
+    clear(cats);
+    if (!p) return;
+    for (const c of p.classifications) {
+      classification.append(h("option", { value: String(c), selected: c === 3 }, CLASSIFICATIONS.find((x) => x.value === c)?.name ?? `classification ${c}`));
+    }
+    for (const m of p.privacyMarks) privacy.append(h("option", { value: m }, m === "" ? "(no privacy mark)" : m));
+    p.categories.forEach((c, i) => { cats.append(h("label", { class: "inline" }, h("input", { type: "checkbox", class: "label-cat", value: String(i) }), ` ${c.name}`)); });
+  };
+  policy.addEventListener("change", fillPolicy);
+  fillPolicy();
+
+  const expires = h("input", { type: "datetime-local", id: "expires" });
+  const deferred = h("input", { type: "datetime-local", id: "deferred" });
+  const latest = h("input", { type: "datetime-local", id: "latest" });
+  const obsoletes = h("input", { type: "text", id: "obsoletes", placeholder: "<id@host> …" });
+  const references = h("input", { type: "text", id: "references", placeholder: "<id@host> …" });
+  const sign = h("input", { type: "checkbox", id: "opt-sign", checked: true });
+  const encrypt = h("input", { type: "checkbox", id: "opt-encrypt" });
+  const protect = select("opt-protect", [{ value: "wrapped", label: "wrapped (message/rfc822, forwarded=no — MMHS profile)" }, { value: "injected", label: "injected (RFC 9788)" }, { value: "none", label: "none" }], "wrapped");
+  const compress = h("input", { type: "checkbox", id: "opt-compress" });
+  const password = h("input", { type: "password", id: "key-password", autocomplete: "current-password" });
+  const attach = h("input", { type: "file", id: "attachments", multiple: true });
+  const forward = h("input", { type: "file", id: "forward", multiple: true, accept: ".eml,message/rfc822" });
+  const out = h("div", { id: "result", "aria-live": "polite" });
+  const sendBtn = h("button", { type: "submit", id: "send", class: "primary" }, "Sign and send");
+
+  const form = h(
+    "form",
+    { id: "compose-form", "aria-label": "MMHS compose", novalidate: true },
+    h("h2", {}, "MMHS formal message"),
+    settings.identity ? null : errorBox(new CodedError(EXTENSION_CODES.noKey), "Signing"),
+    field("From", from),
+    h("fieldset", {}, h("legend", {}, "Recipients"), rcpts, h("button", { type: "button", class: "link", onclick: () => { recipientRow(rcpts); } }, "+ add recipient")),
+    h("div", { class: "row" }, field("Primary precedence", primary, "Required with To recipients"), field("Copy precedence", copy, "Required with Cc/Bcc recipients"), field("Message type", mtype), field("Exercise/operation identifier", mtypeId)),
+    h(
+      "fieldset",
+      { class: "label-fieldset" },
+      h("legend", {}, "Security label"),
+      h("label", { class: "inline" }, labelOn, " Apply a security label"),
+      h("div", { class: "row" }, field("Policy", policy), field("Classification", classification), field("Privacy mark", privacy)),
+      cats,
+      h("label", { class: "inline" }, sio, " Also write the SIO-Label header (RFC 7444)"),
+    ),
+    field("Subject", subject),
+    field("Text", body),
+    h("div", { class: "row" }, field("Attachments", attach), field("Forward messages (.eml, sent as forwarded=yes)", forward)),
+    h("details", {}, h("summary", {}, "Delivery and message references"), h("div", { class: "row" }, field("Expires", expires), field("Deferred delivery (hold until)", deferred), field("Latest delivery time", latest)), field("Obsoletes message ids", obsoletes), field("Related / referenced message ids", references)),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Security"),
+      h("label", { class: "inline" }, sign, " Sign"),
+      h("label", { class: "inline" }, encrypt, " Encrypt"),
+      h("label", { class: "inline" }, compress, " Compress"),
+      field("Protect headers", protect),
+    ),
+    field("Key password", password, "Unlocks your password-encrypted key inside the extension; never sent to the webmail."),
+    sendBtn,
+    out,
+  );
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clear(out);
+    const p = policies[Number(policy.value)];
+    const selectedCats = Array.from(cats.querySelectorAll<HTMLInputElement>(".label-cat:checked")).flatMap((c) => {
+      const def = p?.categories[Number(c.value)];
+      return def ? [def] : [];
+    });
+    const f: ComposeForm = {
+      from: from.value.trim(),
+      recipients: readRecipients(rcpts),
+      subject: subject.value,
+      body: body.value,
+      primaryPrecedence: primary.value === "" ? null : Number(primary.value),
+      copyPrecedence: copy.value === "" ? null : Number(copy.value),
+      messageType: mtype.value === "" ? null : Number(mtype.value),
+      messageTypeIdentifier: mtypeId.value.trim() || undefined,
+      label: labelOn.checked && p ? { policy: p.oid, classification: Number(classification.value), privacyMark: privacy.value, categories: selectedCats } : null,
+      sioLabel: sio.checked,
+      expires: expires.value,
+      deferredDelivery: deferred.value,
+      latestDelivery: latest.value,
+      obsoletes: obsoletes.value,
+      references: references.value,
+      sign: sign.checked,
+      encrypt: encrypt.checked,
+      protectHeaders: protect.value as ComposeForm["protectHeaders"],
+      compress: compress.checked,
+    };
+    const errs = validateForm(f);
+    if (errs.length > 0) {
+      out.append(errorBox(new CodedError(EXTENSION_CODES.formInvalid, errs.join(" ")), "Cannot send"));
+      return;
+    }
+    sendBtn.disabled = true;
+    void (async () => {
+      const withFiles: ComposeForm = { ...f, attachments: await readFiles(attach), forwarded: await readFiles(forward) };
+      await doSend(withFiles, settings, password.value, out);
+    })().finally(() => { sendBtn.disabled = false; });
+  });
+
+  root.append(form);
+}
+
+async function readFiles(input: HTMLInputElement): Promise<FileData[]> {
+  const files = Array.from(input.files ?? []);
+  return Promise.all(files.map(async (f) => ({ filename: f.name, contentType: f.type, data: bytesToB64(new Uint8Array(await f.arrayBuffer())) })));
+}
+
+async function doSend(f: ComposeForm, settings: Settings, password: string, out: HTMLElement): Promise<void> {
+  try {
+    const request = toComposeRequest(f);
+    if (f.sign || f.encrypt) {
+      if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
+      if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+      request["signer"] = { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain };
+    }
+    out.append(h("p", { role: "status" }, "Composing…"));
+    const messages = await compose(request);
+    clear(out);
+    const list = h("ol", { class: "sent-list" });
+    out.append(h("p", { role: "status", class: "ok" }, `Composed ${messages.length} message(s); handing them to the webmail…`), list);
+    for (const m of messages) {
+      const env = normaliseEnvelope(m.envelope);
+      const r = await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: env });
+      list.append(h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`));
+    }
+    out.append(h("p", { role: "status", class: "ok", id: "send-done" }, "Sent. Messages that need release authorisation wait in the release officers' queue."));
+  } catch (err) {
+    clear(out);
+    out.append(errorBox(err, "Not sent"));
+  }
+}
+
+async function main(): Promise<void> {
+  reportHeight();
+  build(await loadSettings());
+}
+
+main().catch((err: unknown) => { root.append(errorBox(err, "Compose")); });

@@ -1,0 +1,123 @@
+/** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
+import { coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.js";
+import { byId, clear, field, h } from "../shared/dom.js";
+import { validateCatalogue } from "../shared/labels.js";
+import { errorBox } from "../shared/problem-ui.js";
+import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { identityFromImport, loadSettings, pemCertificates, saveSettings, type Settings } from "../shared/settings.js";
+
+const root = byId("app");
+
+function section(title: string, id: string, ...children: (HTMLElement | string | null)[]): HTMLElement {
+  return h("section", { class: "settings-section", "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
+}
+
+function keySection(s: Settings): HTMLElement {
+  const file = h("input", { type: "file", id: "p12-file", accept: ".p12,.pfx,application/x-pkcs12" });
+  const pw = h("input", { type: "password", id: "p12-password", autocomplete: "off" });
+  const out = h("div", { id: "key-result", "aria-live": "polite" });
+  const current = s.identity
+    ? h("p", { id: "key-current" }, `Key imported for ${s.identity.address || "(no address in certificate)"} on ${s.identity.importedAt}; stored only as password-encrypted PKCS#8.`)
+    : h("p", { id: "key-current" }, "No personal key imported.");
+  const btn = h("button", { type: "button", id: "p12-import" }, "Import");
+  btn.addEventListener("click", () => {
+    void (async () => {
+      clear(out);
+      try {
+        const f = file.files?.[0];
+        if (!f) throw new CodedError(EXTENSION_CODES.formInvalid, "Choose a .p12 / .pfx file.");
+        if (pw.value === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        const password = pw.value;
+        const result = await importPkcs12(bytes, password);
+        const identity = await identityFromImport(result, (key) => exportPkcs8Encrypted(key, password), new Date());
+        await saveSettings({ identity });
+        pw.value = "";
+        out.append(h("p", { role: "status", class: "ok" }, `Imported the key of ${identity.address || "(no address)"}. The same password unlocks it when you sign.`));
+      } catch (err) {
+        out.append(errorBox(err, "Import failed"));
+      }
+    })();
+  });
+  return section(
+    "Personal key",
+    "key",
+    current,
+    field("PKCS#12 file (.p12 / .pfx)", file),
+    field("PKCS#12 password", pw, "The key is re-encrypted with this password (PKCS#8 PBES2) and never stored in the clear."),
+    btn,
+    out,
+  );
+}
+
+function anchorsSection(s: Settings): HTMLElement {
+  const ta = h("textarea", { id: "trust-anchors", rows: 8, spellcheck: false });
+  ta.value = s.trustAnchors.join("\n");
+  const out = h("div", { "aria-live": "polite" });
+  const btn = h("button", { type: "button", id: "anchors-save" }, "Save trust anchors");
+  btn.addEventListener("click", () => {
+    void (async () => {
+      clear(out);
+      try {
+        const certs = pemCertificates(ta.value);
+        if (certs.length === 0 && ta.value.trim() !== "") throw new CodedError(EXTENSION_CODES.pemInvalid);
+        await saveSettings({ trustAnchors: certs });
+        out.append(h("p", { role: "status", class: "ok" }, `${certs.length} trust anchor(s) saved.`));
+      } catch (err) {
+        out.append(errorBox(err, "Not saved"));
+      }
+    })();
+  });
+  return section("Trust anchors", "anchors", field("Root certificates (PEM, one or more)", ta), btn, out);
+}
+
+function jsonSection(title: string, id: string, value: unknown, save: (v: unknown) => Promise<void>): HTMLElement {
+  const ta = h("textarea", { id, rows: 12, spellcheck: false });
+  ta.value = JSON.stringify(value, null, 2);
+  const out = h("div", { "aria-live": "polite" });
+  const btn = h("button", { type: "button", id: `${id}-save` }, `Save ${title.toLowerCase()}`);
+  btn.addEventListener("click", () => {
+    void (async () => {
+      clear(out);
+      try {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(ta.value);
+        } catch (e) {
+          throw new CodedError(id === "label-catalogue" ? EXTENSION_CODES.labelCatalogueInvalid : EXTENSION_CODES.policyInvalid, e instanceof Error ? e.message : String(e));
+        }
+        await save(parsed);
+        out.append(h("p", { role: "status", class: "ok" }, "Saved."));
+      } catch (err) {
+        out.append(errorBox(err, "Not saved"));
+      }
+    })();
+  });
+  return section(title, id, field(`${title} (JSON)`, ta), btn, out);
+}
+
+async function coreSection(): Promise<HTMLElement> {
+  try {
+    const fns = await coreFunctions();
+    return section("MMHS core", "core", h("p", { id: "core-functions" }, `WebAssembly core loaded; functions: ${fns.join(", ") || "(none)"}.`));
+  } catch (err) {
+    return section("MMHS core", "core", errorBox(err, "Core"));
+  }
+}
+
+async function main(): Promise<void> {
+  const s = await loadSettings();
+  root.append(
+    h("h1", {}, "MMHS extension settings"),
+    keySection(s),
+    anchorsSection(s),
+    jsonSection("Label catalogue", "label-catalogue", s.labelCatalogue, async (v) => { await saveSettings({ labelCatalogue: validateCatalogue(v) }); }),
+    jsonSection("Release policy", "release-policy", s.releasePolicy, async (v) => {
+      if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
+      await saveSettings({ releasePolicy: v as Record<string, unknown> });
+    }),
+    await coreSection(),
+  );
+}
+
+main().catch((err: unknown) => { root.append(errorBox(err, "Settings")); });

@@ -1,0 +1,148 @@
+/**
+ * Reader frame (extension origin, embedded by the content script in the webmail's message view).
+ * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
+ * worker's session stash; decrypted content never leaves this frame.
+ */
+import { verify, call as coreCall } from "../core/wasm.js";
+import { contentView } from "../shared/content-view.js";
+import { byId, clear, h } from "../shared/dom.js";
+import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
+import { errorBox } from "../shared/problem-ui.js";
+import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { viewReport, type ReportView } from "../shared/report.js";
+import { send } from "../shared/runtime.js";
+import { loadSettings } from "../shared/settings.js";
+import { normaliseEnvelope } from "../adapters/adapter.js";
+import { hashParams, nowRfc3339, reportHeight, statusLine } from "./common.js";
+import * as R from "./render-report.js";
+import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
+
+const root = byId("app");
+
+async function main(): Promise<void> {
+  reportHeight();
+  const params = hashParams();
+  const early = params.get("error");
+  if (early) {
+    root.append(errorBox(new CodedError(early), "Could not open the message"));
+    return;
+  }
+  const stashId = params.get("stash");
+  if (!stashId) {
+    root.append(errorBox(new CodedError(EXTENSION_CODES.stashMissing), "Reader"));
+    return;
+  }
+  root.append(statusLine("Verifying…"));
+  const entry = await send("stash.get", { id: stashId });
+  const raw = b64ToBytes(entry.rawB64);
+  await render(raw, entry.messageId, null);
+}
+
+function isEncrypted(text: string): boolean {
+  const ct = header(parseHeaders(splitHeaderBody(text).head), "Content-Type") ?? "";
+  return /pkcs7-mime/i.test(ct) && /enveloped-data|authenveloped-data/i.test(ct);
+}
+
+async function render(raw: Uint8Array, messageId: string, password: string | null): Promise<void> {
+  const settings = await loadSettings();
+  const text = bytesToLatin1(raw);
+  clear(root);
+  if (isEncrypted(text) && password === null) {
+    if (!settings.identity) {
+      root.append(errorBox(new CodedError(EXTENSION_CODES.noKey), "Encrypted message"));
+      return;
+    }
+    const pw = h("input", { type: "password", id: "key-password", autocomplete: "current-password", required: true });
+    const form = h(
+      "form",
+      { class: "unlock", "aria-label": "Unlock your key" },
+      h("p", {}, "This message is encrypted. Enter your key password to decrypt it inside the extension."),
+      h("label", { for: "key-password" }, "Key password"),
+      pw,
+      h("button", { type: "submit" }, "Decrypt and verify"),
+    );
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void render(raw, messageId, pw.value).catch(showFatal);
+    });
+    root.append(form);
+    pw.focus();
+    return;
+  }
+  let report: unknown;
+  try {
+    report = await verify(raw, {
+      trustAnchors: settings.trustAnchors,
+      at: nowRfc3339(),
+      decryptionKey:
+        password !== null && settings.identity
+          ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain }
+          : undefined,
+    });
+  } catch (err) {
+    root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
+    return;
+  }
+  const v = viewReport(report);
+  const content = contentView(text);
+  root.append(
+    ...[
+      R.precedenceStrip(v),
+      R.labelBanner(v),
+      R.clearWarning(v),
+      R.verdict(v),
+      settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null,
+      R.notices(v),
+      R.signaturesTable(v),
+      R.authorizingUsers(v),
+      R.headerProtection(v),
+      R.problems(v),
+      receiptPrompt(v, raw, messageId),
+      R.dsnView(content),
+      R.messageContent(content),
+    ].filter((x): x is HTMLElement => x !== null),
+  );
+}
+
+function receiptPrompt(v: ReportView, raw: Uint8Array, messageId: string): HTMLElement | null {
+  if (!v.receiptRequest) return null;
+  const key = `mmhs.receipt.${messageId}`;
+  const box = h("section", { class: "receipt", "aria-label": "Receipt request" }, h("h3", {}, "Receipt requested"), h("p", {}, `The originator asks for a receipt notification to ${v.receiptRequest.to}.`));
+  const out = h("div", { role: "status" });
+  const decide = async (disposition: "displayed" | "refused") => {
+    clear(out);
+    if (disposition === "refused") {
+      await chrome.storage.local.set({ [key]: "refused" });
+      out.append("Receipt refused: no notification will be sent.");
+      return;
+    }
+    try {
+      // wasm `mdn(raw, options)` → { raw, envelope } (RFC 8098 message/disposition-notification).
+      const result = (await coreCall("mdn", raw, { disposition: "manual-action/MDN-sent-manually; displayed", at: nowRfc3339() })) as { raw?: unknown; envelope?: unknown };
+      const mdnRaw = result.raw instanceof Uint8Array ? result.raw : new TextEncoder().encode(String(result.raw));
+      await send("webmail", { op: "send", rawB64: bytesToB64(mdnRaw), envelope: normaliseEnvelope(result.envelope) });
+      await chrome.storage.local.set({ [key]: "sent" });
+      out.append("Receipt notification sent.");
+    } catch (err) {
+      out.append(errorBox(err, "Receipt not sent"));
+    }
+  };
+  box.append(
+    h("button", { type: "button", onclick: () => void decide("displayed") }, "Send receipt"),
+    " ",
+    h("button", { type: "button", onclick: () => void decide("refused") }, "Refuse"),
+    out,
+  );
+  void chrome.storage.local.get(key).then((got) => {
+    const earlier = got[key];
+    if (typeof earlier === "string") out.append(`Earlier decision: ${earlier}.`);
+  });
+  return box;
+}
+
+function showFatal(err: unknown): void {
+  clear(root);
+  root.append(errorBox(err, "Reader"));
+}
+
+main().catch(showFatal);

@@ -1,0 +1,131 @@
+/**
+ * Release queue frame (release officers): drafts waiting for authorisation, each verified and
+ * shown as the recipients will see it; Approve = wasm `release` (verify originator, review,
+ * countersign, add to MMHS-Authorizing-Users) then submit via the webmail; Return = wasm
+ * `release` with a reject decision, whose notice goes back to the originator.
+ */
+import { normaliseEnvelope } from "../adapters/adapter.js";
+import { normaliseMessages, release, verify } from "../core/wasm.js";
+import { contentView } from "../shared/content-view.js";
+import { byId, clear, field, h } from "../shared/dom.js";
+import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
+import { errorBox, problemList } from "../shared/problem-ui.js";
+import { CodedError, EXTENSION_CODES, describeProblem } from "../shared/problems.js";
+import { viewReport } from "../shared/report.js";
+import { send } from "../shared/runtime.js";
+import { loadSettings, type Settings } from "../shared/settings.js";
+import { nowRfc3339, reportHeight, statusLine } from "./common.js";
+import * as R from "./render-report.js";
+
+const root = byId("app");
+
+async function main(): Promise<void> {
+  reportHeight();
+  const settings = await loadSettings();
+  root.append(h("h2", {}, "Release queue"), statusLine("Loading the queue…"));
+  const res = await send("webmail", { op: "listReleaseQueue" });
+  const items = res.op === "listReleaseQueue" ? res.items : [];
+  clear(root);
+  root.append(h("h2", {}, `Release queue (${items.length} waiting)`));
+  if (!settings.identity) root.append(errorBox(new CodedError(EXTENSION_CODES.noKey), "Releasing"));
+  if (items.length === 0) {
+    root.append(h("p", { class: "empty" }, "No drafts are waiting for release."));
+    return;
+  }
+  const list = h("ul", { class: "queue", role: "list" });
+  const detail = h("div", { id: "queue-detail" });
+  root.append(list, detail);
+  for (const item of items) {
+    const li = h("li", { class: "queue-item", "data-id": item.id }, h("span", {}, "Loading…"));
+    list.append(li);
+    void describeItem(item, li, detail, settings);
+  }
+}
+
+async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElement, settings: Settings): Promise<void> {
+  const r = await send("webmail", { op: "fetchRaw", id: item.id });
+  if (r.op !== "fetchRaw") return;
+  const raw = b64ToBytes(r.rawB64);
+  let summary: HTMLElement[];
+  let report: unknown = null;
+  try {
+    report = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
+    const v = viewReport(report);
+    summary = [
+      h("span", { class: `prec ${v.urgent ? "urgent" : ""}` }, v.primaryPrecedence?.name ?? v.copyPrecedence?.name ?? "—"),
+      v.label ? h("span", { class: "mini-label", style: `color:${v.label.fg};background:${v.label.bg}` }, v.label.classification) : h("span", { class: "mini-label none" }, "NO LABEL"),
+    ];
+  } catch (err) {
+    summary = [h("span", { class: "badge bad" }, `not verified (${describeProblem({ code: (err as { code?: string }).code ?? "core-failed" }).code})`)];
+  }
+  clear(li);
+  li.append(
+    h("button", { type: "button", class: "queue-open", "aria-controls": "queue-detail", onclick: () => { open(item, raw, report, detail, settings); } }, ...summary, h("span", { class: "q-subject" }, item.subject || "(no subject)"), h("span", { class: "q-from" }, item.from)),
+  );
+}
+
+function open(item: QueueItem, raw: Uint8Array, report: unknown, detail: HTMLElement, settings: Settings): void {
+  clear(detail);
+  detail.append(h("h3", {}, `Draft: ${item.subject || "(no subject)"} — from ${item.from}`));
+  if (report !== null) {
+    const v = viewReport(report);
+    const c = contentView(bytesToLatin1(raw));
+    detail.append(
+      ...[h("h4", {}, "As the recipients will see it"), R.precedenceStrip(v), R.labelBanner(v), R.clearWarning(v), R.verdict(v), R.signaturesTable(v), R.authorizingUsers(v), R.headerProtection(v), R.problems(v), R.messageContent(c)].filter(
+        (x): x is HTMLElement => x !== null,
+      ),
+    );
+  } else {
+    detail.append(errorBox(new CodedError(EXTENSION_CODES.coreFunctionUnavailable, "verify is not available: the draft cannot be reviewed."), "Review"));
+  }
+  const findings = h("section", { id: "findings", "aria-label": "Review findings" }, h("h4", {}, "Review findings"));
+  const password = h("input", { type: "password", id: "officer-password", autocomplete: "current-password" });
+  const reason = h("textarea", { id: "return-reason", rows: 2 });
+  const out = h("div", { id: "release-result", "aria-live": "polite" });
+  const approve = h("button", { type: "button", id: "approve", class: "primary" }, "Approve and release");
+  const ret = h("button", { type: "button", id: "return" }, "Return to originator");
+  approve.addEventListener("click", () => void decide(item, raw, settings, { approve: true }, password.value, out, findings));
+  ret.addEventListener("click", () => {
+    if (reason.value.trim() === "") {
+      clear(out);
+      out.append(errorBox(new CodedError(EXTENSION_CODES.formInvalid, "Give the reason for returning the message."), "Return"));
+      reason.focus();
+      return;
+    }
+    void decide(item, raw, settings, { approve: false, reason: reason.value.trim() }, password.value, out, findings);
+  });
+  detail.append(findings, field("Your key password", password), field("Reason (for Return)", reason), h("div", { class: "actions" }, approve, " ", ret), out);
+}
+
+type Decision = { approve: true } | { approve: false; reason: string };
+
+async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: Decision, password: string, out: HTMLElement, findings: HTMLElement): Promise<void> {
+  clear(out);
+  try {
+    if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
+    if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+    out.append(statusLine(d.approve ? "Releasing…" : "Returning…"));
+    const result = await release(raw, {
+      officer: { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain },
+      trustAnchors: settings.trustAnchors,
+      policy: settings.releasePolicy,
+      decision: d.approve ? "approve" : { reject: d.reason },
+      envelope: item.envelope,
+      at: nowRfc3339(),
+    });
+    const o = (typeof result === "object" && result !== null ? result : {}) as Record<string, unknown>;
+    const f = Array.isArray(o["findings"]) ? o["findings"] : [];
+    if (f.length > 0) findings.append(problemList(f.map((x) => describeProblem(x as { code: string; message?: string }))));
+    else findings.append(h("p", {}, "No findings."));
+    const msgs = normaliseMessages(o["messages"] ? o : o["message"] ? [{ raw: o["message"], envelope: o["envelope"] }] : o, "release");
+    clear(out);
+    for (const m of msgs) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: normaliseEnvelope(m.envelope) });
+    await send("webmail", { op: "removeFromQueue", id: item.id });
+    out.append(h("p", { role: "status", class: "ok", id: "release-done" }, d.approve ? "Released: countersigned and submitted." : "Returned to the originator with your reason."));
+  } catch (err) {
+    clear(out);
+    out.append(errorBox(err, d.approve ? "Not released" : "Not returned"));
+  }
+}
+
+main().catch((err: unknown) => { root.append(errorBox(err, "Release queue")); });

@@ -1,0 +1,61 @@
+/**
+ * The only way this extension builds DOM: createElement + textContent + setAttribute.
+ * No HTML strings anywhere (STYLE.md habit 13; enforced by scripts/check-sinks.mjs and ESLint).
+ */
+
+type Child = Node | string | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (typeof v === "function") {
+      el.addEventListener(k.replace(/^on/, "").toLowerCase(), v);
+    } else if (k === "class") {
+      el.className = String(v);
+    } else if (k === "style") {
+      el.setAttribute("style", String(v));
+    } else if (v === true) {
+      el.setAttribute(k, "");
+    } else {
+      el.setAttribute(k, String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el: Element, children: (Child | Child[])[]): void {
+  for (const c of children) {
+    if (Array.isArray(c)) append(el, c);
+    else if (c === null || c === undefined || c === false) continue;
+    else if (typeof c === "string") el.appendChild(document.createTextNode(c));
+    else el.appendChild(c);
+  }
+}
+
+export function clear(el: Element): void {
+  while (el.firstChild) el.removeChild(el.firstChild);
+}
+
+export function byId(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing element #${id}`);
+  return el;
+}
+
+let uid = 0;
+export function nextId(prefix: string): string {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/** A labelled form control (label for=, accessible). */
+export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
+  const id = control.id || nextId("f");
+  control.id = id;
+  const hintEl = hint ? h("small", { id: `${id}-hint`, class: "hint" }, hint) : null;
+  if (hintEl) control.setAttribute("aria-describedby", hintEl.id);
+  return h("div", { class: "field" }, h("label", { for: id }, label), control, hintEl);
+}

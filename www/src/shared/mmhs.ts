@@ -1,0 +1,130 @@
+/**
+ * MMHS vocabulary shown in the UI: precedences (RFC 6477 §3.8/3.9), message types (§3.10),
+ * ESS classifications (RFC 2634 §5.4.4.4 ESSSecurityLabel `SecurityClassification`) and their
+ * display colours. Pure data + helpers; no DOM, no chrome.* — unit-tested under node.
+ */
+
+export interface Precedence {
+  readonly value: number;
+  readonly name: string;
+  /** true for FLASH and OVERRIDE: the reader must make these impossible to miss. */
+  readonly urgent: boolean;
+}
+
+export const PRECEDENCES: readonly Precedence[] = [
+  { value: 0, name: "DEFERRED", urgent: false },
+  { value: 1, name: "ROUTINE", urgent: false },
+  { value: 2, name: "PRIORITY", urgent: false },
+  { value: 3, name: "IMMEDIATE", urgent: false },
+  { value: 4, name: "FLASH", urgent: true },
+  { value: 5, name: "OVERRIDE", urgent: true },
+];
+
+/** RFC 6710 Appendix A (STANAG4406 policy): MMHS precedence → MT-PRIORITY. */
+export const MT_PRIORITY_STANAG4406: Readonly<Record<number, number>> = {
+  0: -4, 1: -2, 2: 0, 3: 2, 4: 4, 5: 6,
+};
+
+/**
+ * Parse a precedence as it appears in a header or in a report: a number, a name
+ * (case-insensitive) or `"4 (flash)"` style with a trailing comment.
+ */
+export function parsePrecedence(input: unknown): Precedence | null {
+  if (typeof input === "number" && Number.isInteger(input) && input >= 0) {
+    return precedenceByValue(input);
+  }
+  if (typeof input === "object" && input !== null) {
+    const o = input as Record<string, unknown>;
+    if (typeof o["value"] === "number") return precedenceByValue(o["value"]);
+    if (typeof o["name"] === "string") return parsePrecedence(o["name"]);
+    return null;
+  }
+  if (typeof input !== "string") return null;
+  const text = input.replace(/\(.*\)/g, "").trim();
+  if (/^(0|[1-9][0-9]*)$/.test(text)) return precedenceByValue(Number(text));
+  const upper = text.toUpperCase();
+  return PRECEDENCES.find((p) => p.name === upper) ?? null;
+}
+
+function precedenceByValue(value: number): Precedence {
+  const known = PRECEDENCES.find((p) => p.value === value);
+  if (known) return known;
+  // 6–15 reserved for NATO, 16–31 national use (RFC 6477 §3.8): show the number, never guess a name.
+  return { value, name: `PRECEDENCE ${value}`, urgent: false };
+}
+
+export interface MessageTypeName {
+  readonly value: number;
+  readonly name: string;
+}
+
+export const MESSAGE_TYPES: readonly MessageTypeName[] = [
+  { value: 0, name: "exercise" },
+  { value: 1, name: "operation" },
+  { value: 2, name: "project" },
+  { value: 3, name: "drill" },
+];
+
+export interface Classification {
+  readonly value: number;
+  readonly name: string;
+  readonly fg: string;
+  readonly bg: string;
+}
+
+/**
+ * ESS classifications (RFC 2634 §5.4.4.4) with the usual banner colours. Colours chosen for
+ * WCAG AA contrast (≥ 4.5:1) between fg and bg; see test/mmhs.test.ts.
+ */
+export const CLASSIFICATIONS: readonly Classification[] = [
+  { value: 0, name: "UNMARKED", fg: "#000000", bg: "#e0e0e0" },
+  { value: 1, name: "UNCLASSIFIED", fg: "#ffffff", bg: "#006b2d" },
+  { value: 2, name: "RESTRICTED", fg: "#000000", bg: "#f5b800" },
+  { value: 3, name: "CONFIDENTIAL", fg: "#ffffff", bg: "#0033a0" },
+  { value: 4, name: "SECRET", fg: "#ffffff", bg: "#b00020" },
+  { value: 5, name: "TOP SECRET", fg: "#000000", bg: "#ff8c00" },
+];
+
+export function classificationByValue(value: number): Classification {
+  return (
+    CLASSIFICATIONS.find((c) => c.value === value) ?? {
+      value,
+      name: `CLASSIFICATION ${value}`,
+      fg: "#ffffff",
+      bg: "#4a4a4a",
+    }
+  );
+}
+
+/** Relative luminance per WCAG 2.1 for "#rrggbb". */
+export function luminance(hex: string): number {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) return 0;
+  const channel = (h: string | undefined): number => {
+    const c = parseInt(h ?? "0", 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(m[1]) + 0.7152 * channel(m[2]) + 0.0722 * channel(m[3]);
+}
+
+export function contrastRatio(a: string, b: string): number {
+  const la = luminance(a);
+  const lb = luminance(b);
+  const [hi, lo] = la > lb ? [la, lb] : [lb, la];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** RFC 7444 named colours → hex, for SIO-Label fgcolor/bgcolor. */
+export const SIO_NAMED_COLOURS: Readonly<Record<string, string>> = {
+  aqua: "#00ffff", black: "#000000", blue: "#0000ff", fuschia: "#ff00ff", fuchsia: "#ff00ff",
+  gray: "#808080", green: "#008000", lime: "#00ff00", maroon: "#800000", navy: "#000080",
+  olive: "#808000", purple: "#800080", red: "#ff0000", silver: "#c0c0c0", teal: "#008080",
+  white: "#ffffff", yellow: "#ffff00", orange: "#ffa500",
+};
+
+export function sioColour(input: string | undefined | null): string | null {
+  if (!input) return null;
+  const v = input.trim().toLowerCase();
+  if (/^#[0-9a-f]{6}$/.test(v)) return v;
+  return SIO_NAMED_COLOURS[v] ?? null;
+}

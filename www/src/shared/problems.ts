@@ -1,0 +1,218 @@
+/**
+ * Problem / error code catalogue: stable kebab-case codes (from the core's `Problem { code }`,
+ * the core's typed errors and this extension's own errors) → human text for the UI.
+ * Unknown codes fall back to the core's own message plus the code, never to silence.
+ * Extension-side codes are documented in docs/extension.md.
+ */
+
+export interface ProblemLike {
+  readonly code: string;
+  readonly message?: string | undefined;
+}
+
+export type Severity = "error" | "warning" | "info";
+
+interface Entry {
+  readonly text: string;
+  readonly severity: Severity;
+}
+
+const e = (text: string, severity: Severity = "error"): Entry => ({ text, severity });
+
+/** Codes produced by this extension itself (not by the wasm core). */
+export const EXTENSION_CODES = {
+  coreUnavailable: "core-unavailable",
+  coreFunctionUnavailable: "core-function-unavailable",
+  coreFailed: "core-failed",
+  adapterHttp: "webmail-http-error",
+  adapterUnsupported: "webmail-unsupported",
+  adapterNoTab: "webmail-no-tab",
+  noKey: "no-signing-key",
+  noTrustAnchors: "no-trust-anchors",
+  keyPasswordMissing: "key-password-missing",
+  plaintextKeyRefused: "plaintext-key-refused",
+  badMessage: "bad-extension-message",
+  stashMissing: "stash-missing",
+  formInvalid: "compose-form-invalid",
+  labelCatalogueInvalid: "label-catalogue-invalid",
+  policyInvalid: "release-policy-invalid",
+  pemInvalid: "pem-invalid",
+} as const;
+
+const CATALOGUE: Readonly<Record<string, Entry>> = {
+  // --- this extension ---
+  "core-unavailable": e("The MMHS core (WebAssembly) is not available in this build of the extension. Build it with wasm-pack and rebuild the extension."),
+  "core-function-unavailable": e("This function is not available yet in the MMHS core built into the extension."),
+  "core-failed": e("The MMHS core failed while processing this message."),
+  "webmail-http-error": e("The webmail refused the request."),
+  "webmail-unsupported": e("This page is not a supported webmail view."),
+  "webmail-no-tab": e("The webmail tab for this panel is gone; reload the webmail page."),
+  "no-signing-key": e("No personal key is imported. Open the extension settings and import your PKCS#12 file."),
+  "no-trust-anchors": e("No trust anchors are configured, so no signer can be trusted. Add your root certificates in the settings.", "warning"),
+  "key-password-missing": e("Enter the password of your personal key."),
+  "plaintext-key-refused": e("The core returned an unencrypted private key; it was not stored. Keys are kept only as password-encrypted PKCS#8."),
+  "bad-extension-message": e("An internal message between extension parts was malformed and was dropped."),
+  "stash-missing": e("The message handed to this panel has expired; reopen the message."),
+  "compose-form-invalid": e("The compose form is incomplete."),
+  "label-catalogue-invalid": e("The label catalogue is not valid JSON of the expected shape."),
+  "release-policy-invalid": e("The release policy is not valid JSON."),
+  "pem-invalid": e("No PEM certificate (-----BEGIN CERTIFICATE-----) was found in the input."),
+
+  // --- signatures and certificates (core report problems) ---
+  "signature-invalid": e("A signature does not verify: the message was changed after it was signed, or the signature is forged."),
+  "signature-missing": e("The message is not signed."),
+  "message-digest-mismatch": e("The signed content does not match its signature (message digest mismatch): the message was altered."),
+  "signed-attributes-invalid": e("The signed attributes of a signature are malformed."),
+  "certificate-untrusted": e("A signer's certificate does not chain to any of your trust anchors."),
+  "certificate-expired": e("A signer's certificate has expired or is not yet valid."),
+  "certificate-revoked": e("A signer's certificate has been revoked."),
+  "certificate-missing": e("The signer's certificate is not in the message and is not known."),
+  "chain-invalid": e("A signer's certificate chain is invalid."),
+  "path-validation-failed": e("A signer's certificate chain fails validation."),
+  "key-usage-invalid": e("A signer's certificate is not allowed for signing e-mail (keyUsage / extendedKeyUsage)."),
+  "signer-address-mismatch": e("The signer's certificate address does not match the From/Sender of the message."),
+  "signer-from-mismatch": e("The signer's certificate address does not match the From/Sender of the message."),
+  "countersignature-invalid": e("A release officer's countersignature does not verify."),
+  "countersignature-untrusted": e("A release officer's countersignature is not from a trusted certificate."),
+
+  // --- authorizing users (RFC 7912 / seed) ---
+  "authorizing-user-not-countersigned": e("An authorizing user is listed without a countersignature: the release is not proven."),
+  "authorizing-user-invalid": e("An authorizing user's countersignature is invalid."),
+  "authorizing-user-untrusted": e("An authorizing user's countersignature is not trusted."),
+  "authorizing-user-not-listed": e("A countersignature is present from someone not listed as an authorizing user.", "warning"),
+  "authorizing-users-duplicate": e("MMHS-Authorizing-Users appears more than once."),
+
+  // --- labels ---
+  "label-mismatch": e("The signed ESS security label and the SIO-Label header disagree."),
+  "sio-label-mismatch": e("The signed ESS security label and the SIO-Label header disagree."),
+  "label-missing": e("The message carries no security label.", "warning"),
+  "sio-label-invalid": e("The SIO-Label header is malformed."),
+  "label-invalid": e("The security label is malformed."),
+
+  // --- header protection ---
+  "header-mismatch": e("A visible header differs from the signed (protected) header; the protected value is shown."),
+  "header-protection-mismatch": e("A visible header differs from the signed (protected) header; the protected value is shown."),
+  "unprotected-headers": e("The headers of this message are not protected by its signature.", "warning"),
+
+  // --- MMHS fields (inspect) ---
+  "precedence-invalid": e("A precedence field is malformed."),
+  "precedence-without-recipients": e("A precedence is given for a kind of recipient the message does not have.", "warning"),
+  "primary-precedence-missing": e("The message has To recipients but no primary precedence.", "warning"),
+  "copy-precedence-missing": e("The message has Cc recipients but no copy precedence.", "warning"),
+  "message-type-invalid": e("The message type field is malformed."),
+  "duplicate-field": e("A header field that may appear only once appears several times."),
+  "expired": e("This message has expired (its Expires time has passed).", "warning"),
+  "message-expired": e("This message has expired (its Expires time has passed).", "warning"),
+  "header-crlf": e("A header value contains CR or LF."),
+  "header-value-crlf": e("A header value contains CR or LF."),
+
+  // --- crypto layers ---
+  "decrypt-failed": e("The message could not be decrypted with your key."),
+  "no-recipient-info": e("The message is not encrypted to any of your keys."),
+  "nesting-too-deep": e("The message nests too many security layers; it was not processed further."),
+  "decompression-limit": e("The compressed content is larger than the allowed limit."),
+  "input-too-large": e("The message is larger than the allowed limit."),
+  "unsupported-algorithm": e("The message uses an algorithm this client does not support."),
+  "malformed-cms": e("The S/MIME structure of the message is malformed."),
+  "cms-invalid": e("The S/MIME structure of the message is malformed."),
+  "mime-invalid": e("The MIME structure of the message is malformed."),
+
+  // --- keys ---
+  "pkcs12-password": e("The PKCS#12 password is wrong."),
+  "pkcs12-invalid": e("The file is not a valid PKCS#12 (.p12/.pfx) file."),
+  "pkcs8-password": e("The key password is wrong."),
+  "key-invalid": e("The private key is malformed or of an unsupported type."),
+
+  // --- release ---
+  "originator-signature-invalid": e("The originator's signature does not verify; the message cannot be released."),
+  "originator-untrusted": e("The originator's certificate is not trusted; the message cannot be released."),
+  "originator-mismatch": e("The originator's signature does not match the sender of the message; it cannot be released."),
+  "release-refused": e("The release was refused."),
+  "release-rejected": e("The release officer returned the message."),
+  "authorizing-user-countersignature-invalid": e("An authorizing user's countersignature does not verify."),
+  "countersigner-not-listed": e("A countersignature is present from someone not listed in MMHS-Authorizing-Users.", "warning"),
+  "authorizing-users-malformed": e("MMHS-Authorizing-Users is not a valid address list."),
+  "authorizing-user-not-officer": e("A listed authorizing user is not a release officer under the policy."),
+  "authorizing-user-unverified": e("A listed authorization is not protected by a valid countersignature."),
+  "gate-no-originator": e("The message has neither Sender nor From."),
+  "gate-unparsable": e("The message could not be parsed by the submission gate."),
+  "review-keyword": e("Review: a policy keyword matched.", "warning"),
+  "review-policy-bad-regex": e("Review: a policy pattern is not a valid regular expression.", "warning"),
+  "review-recipient-not-cleared": e("Review: the classification exceeds a recipient's clearance."),
+  "review-recipient-clearance-unknown": e("Review: a recipient's clearance is unknown.", "warning"),
+  "review-missing-field": e("Review: a field required by the policy is missing."),
+
+  // --- compose (docs/compose.md) ---
+  "request-invalid": e("The compose request was refused by the core (a member it does not understand, or a wrong type)."),
+  "request-too-large": e("The message is too large to compose."),
+  "header-control-char": e("A header value contains a control character."),
+  "header-too-long": e("A header value is too long."),
+  "address-invalid": e("An e-mail address is not valid."),
+  "from-missing": e("The message has no From address."),
+  "sender-required": e("Several From addresses need a Sender."),
+  "no-recipients": e("The message has no recipients."),
+  "recipient-duplicate": e("A recipient is listed twice."),
+  "too-many-recipients": e("Too many recipients."),
+  "primary-precedence-without-to": e("A primary precedence is given but there are no To recipients."),
+  "copy-precedence-without-cc": e("A copy precedence is given but there are no Cc/Bcc recipients."),
+  "field-invalid": e("An MMHS field value is outside its grammar."),
+  "message-id-invalid": e("A message id is malformed (expected <id@host>)."),
+  "message-id-domain-invalid": e("The Message-ID domain is not usable."),
+  "notify-invalid": e("The delivery notification choice is invalid."),
+  "envid-invalid": e("The envelope id is invalid."),
+  "time-in-past": e("Expiry, deferred delivery and latest delivery times must be in the future."),
+  "time-out-of-range": e("A time is out of range."),
+  "delivery-times-conflict": e("The latest delivery time must be after the deferred delivery time."),
+  "message-too-large": e("The message is too large."),
+  "header-nul": e("A header contains a NUL character."),
+};
+
+export interface ProblemView {
+  readonly code: string;
+  readonly text: string;
+  readonly detail: string | null;
+  readonly severity: Severity;
+  readonly known: boolean;
+}
+
+/** Human text for a problem: catalogue text, the core's message as detail, the code always kept. */
+export function describeProblem(p: ProblemLike): ProblemView {
+  const entry = CATALOGUE[p.code];
+  const detail = p.message && p.message.trim() !== "" ? p.message : null;
+  if (entry) {
+    return { code: p.code, text: entry.text, detail: detail === entry.text ? null : detail, severity: entry.severity, known: true };
+  }
+  return {
+    code: p.code,
+    text: detail ?? `Problem reported by the MMHS core (code ${p.code}).`,
+    detail: null,
+    severity: "error",
+    known: false,
+  };
+}
+
+export function knownCodes(): string[] {
+  return Object.keys(CATALOGUE);
+}
+
+/** An error carrying a stable code, used throughout the extension. */
+export class CodedError extends Error {
+  readonly code: string;
+  constructor(code: string, message?: string) {
+    super(message ?? CATALOGUE[code]?.text ?? code);
+    this.code = code;
+    this.name = "CodedError";
+  }
+}
+
+/** Normalise anything thrown (core JS Error with `.code`, CodedError, string) to a ProblemLike. */
+export function toProblem(err: unknown): ProblemLike {
+  if (err instanceof CodedError) return { code: err.code, message: err.message };
+  if (typeof err === "object" && err !== null) {
+    const o = err as Record<string, unknown>;
+    const code = typeof o["code"] === "string" ? o["code"] : EXTENSION_CODES.coreFailed;
+    const message = typeof o["message"] === "string" ? o["message"] : JSON.stringify(err);
+    return { code, message };
+  }
+  return { code: EXTENSION_CODES.coreFailed, message: String(err) };
+}

@@ -1,0 +1,47 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { viewFromUrl, parseMessageList, adapterFor } from "../src/adapters/reference.js";
+import { normaliseEnvelope } from "../src/adapters/adapter.js";
+import { identityFromImport, normaliseSettings } from "../src/shared/settings.js";
+
+test("reference webmail views from URLs", () => {
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/compose")), { kind: "compose" });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/message/42")), { kind: "read", messageId: "42", folder: null });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/folder/Release")), { kind: "release-queue" });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/folder/Sent")), { kind: "list", folder: "Sent" });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/message/42/raw")), { kind: "other" });
+  assert.deepEqual(viewFromUrl(new URL("http://127.0.0.1:8025/login")), { kind: "other" });
+  assert.equal(adapterFor(new URL("http://127.0.0.1:8025/")) !== null, true);
+  assert.equal(adapterFor(new URL("http://127.0.0.1:9999/")), null);
+  assert.equal(adapterFor(new URL("https://mail.example.com/")), null);
+});
+
+test("message list parsing (GET /api/folders/{name}/messages)", () => {
+  const env = { mailFrom: "alice@army.example", rcpts: [{ address: "bob@navy.example" }] };
+  assert.deepEqual(parseMessageList({ folder: "Release", messages: [{ id: 7, from: "a@x", subject: "S", date: "d", primaryPrecedence: "flash", sioLabel: null, envelope: env }, { nope: 1 }, "x"] }), [
+    { id: "7", from: "a@x", subject: "S", date: "d", precedence: "flash", sioLabel: null, envelope: env },
+  ]);
+  assert.throws(() => parseMessageList({}), /expected JSON/);
+});
+
+test("envelope check (compose's Envelope = the webmail's send API envelope)", () => {
+  const e = { mailFrom: "a@x", mailParams: { envid: "e", ret: "HDRS", mtPriority: 4, by: { seconds: 60, mode: "R", trace: false }, holdUntil: null }, rcpts: [{ address: "b@y", notify: ["SUCCESS", "FAILURE"], orcpt: "rfc822;b@y" }, { address: "c@z" }] };
+  assert.deepEqual(normaliseEnvelope(e), { mailFrom: "a@x", mailParams: { envid: "e", ret: "HDRS", mtPriority: 4, by: { seconds: 60, mode: "R", trace: false } }, rcpts: [{ address: "b@y", notify: ["SUCCESS", "FAILURE"], orcpt: "rfc822;b@y" }, { address: "c@z" }] });
+  assert.throws(() => normaliseEnvelope({ mailFrom: "a@x", rcpts: [] }), /rcpts/);
+  assert.throws(() => normaliseEnvelope({ rcpts: [{ address: "b" }] }), /mailFrom/);
+  assert.throws(() => normaliseEnvelope({ mailFrom: "a", rcpts: [{ address: "b", notify: 3 }] }), /NOTIFY/);
+});
+
+const CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+const ENC = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----";
+
+test("keys are stored only as encrypted PKCS#8", async () => {
+  const now = new Date(0);
+  const id = await identityFromImport({ certificate: CERT, chain: [CERT], encryptedPkcs8: ENC, emails: ["alice@army.example"] }, () => Promise.reject(new Error("unused")), now);
+  assert.equal(id.address, "alice@army.example");
+  assert.deepEqual(id.chain, []);
+  const wrapped = await identityFromImport({ certificate: CERT, pkcs8: new Uint8Array([1]) }, () => Promise.resolve(ENC), now);
+  assert.equal(wrapped.encryptedPkcs8, ENC);
+  await assert.rejects(identityFromImport({ certificate: CERT, pkcs8: new Uint8Array([1]) }, () => Promise.resolve("-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----"), now), { code: "plaintext-key-refused" });
+  assert.equal(normaliseSettings({ identity: { certificate: CERT, encryptedPkcs8: "-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY-----" } }).identity, null);
+});

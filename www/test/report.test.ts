@@ -1,0 +1,79 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { viewReport, derStringB64, derStringFromB64 } from "../src/shared/report.js";
+
+const released = {
+  valid: true,
+  layers: ["signed"],
+  signatures: [
+    {
+      layer: 0, index: 0, signer: "alice@army.example", subject: "CN=Alice", emails: ["alice@army.example"], valid: true, trusted: true, addressMatch: true,
+      signatureType: "originator", securityLabel: null, signingTime: "2026-11-23T12:00:00Z", digestAlgorithm: "sha-256", signatureAlgorithm: "ecdsa-with-sha256",
+      countersignatures: [{ signer: "officer@army.example", subject: null, emails: [], valid: true, trusted: true, signatureType: "review", signingTime: null, countersignatures: [], problems: [] }],
+      problems: [],
+    },
+  ],
+  securityLabel: { policy: "1.3.26.1.10.1", classification: 4, privacyMark: "CLEAR", categories: [{ type: "2.16.840.1.101.2.1.8.3.1", value: derStringB64("REL NATO") }] },
+  headerProtection: { scheme: "wrapped", forwarded: "no", mismatches: [] },
+  mmhs: { primaryPrecedence: { value: 4, name: "flash" }, copyPrecedence: "1", messageType: { value: 0, name: "exercise", identifier: "CANDLE FISH" }, expires: { at: "2026-12-01T00:00:00Z", expired: false }, obsoletes: ["<old@x>"], dispositionNotificationTo: "alice@army.example" },
+  problems: [],
+  authorizingUsers: [{ address: "officer@army.example", status: "countersigned" }],
+};
+
+test("a released FLASH message: urgent, labelled, CLEAR warning, intact protection, valid", () => {
+  const v = viewReport(released);
+  assert.equal(v.overall, "valid");
+  assert.equal(v.primaryPrecedence?.name, "FLASH");
+  assert.equal(v.copyPrecedence?.name, "ROUTINE");
+  assert.equal(v.urgent, true);
+  assert.equal(v.label?.classification, "SECRET");
+  assert.deepEqual(v.label?.categories, ["REL NATO"]);
+  assert.equal(v.clearService, true);
+  assert.equal(v.headerProtection.presentation, "real-message");
+  assert.equal(v.headerProtection.intact, true);
+  assert.equal(v.signatures[0]?.status, "valid");
+  assert.equal(v.signatures[0]?.countersignatures[0]?.signer, "officer@army.example");
+  assert.equal(v.authorizingUsers[0]?.ok, true);
+  assert.equal(v.expiry?.expired, false);
+  assert.deepEqual(v.obsoletes, ["<old@x>"]);
+  assert.equal(v.receiptRequest?.to, "alice@army.example");
+  assert.equal(v.messageType, "exercise (CANDLE FISH)");
+});
+
+test("an altered message is invalid and every problem and mismatch is visible", () => {
+  const v = viewReport({
+    ...released,
+    valid: false,
+    signatures: [{ ...released.signatures[0], valid: false, addressMatch: false }],
+    headerProtection: { scheme: "wrapped", forwarded: "no", mismatches: [{ field: "Subject", outer: "Pay now", inner: null }] },
+    problems: [{ code: "message-digest-mismatch", message: "x" }, { code: "never-seen-before", message: "Detail from the core" }],
+    authorizingUsers: [{ address: "mallory@army.example", status: "notCountersigned" }],
+  });
+  assert.equal(v.overall, "invalid");
+  assert.match(v.summary, /INVALID/);
+  assert.equal(v.signatures[0]?.addressMatch, false);
+  assert.equal(v.headerProtection.intact, false);
+  assert.equal(v.headerProtection.mismatches[0]?.inner, null);
+  assert.equal(v.problems.length, 2);
+  assert.equal(v.problems[1]?.text, "Detail from the core");
+  assert.equal(v.authorizingUsers[0]?.ok, false);
+});
+
+test("valid:true is never assumed from a malformed report", () => {
+  assert.equal(viewReport(null).overall, "invalid");
+  assert.equal(viewReport("valid").overall, "invalid");
+  assert.equal(viewReport({ valid: "true" }).overall, "invalid");
+  assert.equal(viewReport({}).headerProtection.scheme, "none");
+});
+
+test("forwarded=yes is presented as a forwarded message", () => {
+  const v = viewReport({ ...released, headerProtection: { scheme: "wrapped", forwarded: "yes", mismatches: [] } });
+  assert.equal(v.headerProtection.presentation, "forwarded-message");
+});
+
+test("DER string helpers", () => {
+  assert.equal(derStringFromB64(derStringB64("ATOMAL")), "ATOMAL");
+  assert.equal(derStringFromB64(derStringB64("Ünïcode")), "Ünïcode");
+  assert.equal(derStringFromB64("AQID"), null);
+  assert.equal(derStringFromB64("!!"), null);
+});
