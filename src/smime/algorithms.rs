@@ -109,7 +109,7 @@ impl DigestAlg {
     }
 
     /// Output length in octets.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             DigestAlg::Sha1 => 20,
             DigestAlg::Sha256 => 32,
@@ -215,7 +215,7 @@ pub fn rsa_pss_algorithm(d: DigestAlg) -> Result<AlgorithmIdentifierOwned, Strin
         parameters: Some(der::Any::from_der(&hash_der).map_err(|e| e.to_string())?),
     };
     let mgf_der = mgf.to_der().map_err(|e| e.to_string())?;
-    let salt = super::ber::primitive(0x02, &[d.len() as u8]);
+    let salt = super::ber::primitive(0x02, &[d.output_len() as u8]);
     let params = super::ber::constructed(
         0x30,
         &[
@@ -317,10 +317,8 @@ fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFai
                 }
             }
             2 => salt = first.small_uint("saltLength").map_err(bad)? as usize,
-            3 => {
-                if first.small_uint("trailerField").map_err(bad)? != 1 {
-                    return Err(VerifyFailure::Unsupported("PSS trailer field".into()));
-                }
+            3 if first.small_uint("trailerField").map_err(bad)? != 1 => {
+                return Err(VerifyFailure::Unsupported("PSS trailer field".into()));
             }
             _ => {}
         }

@@ -154,7 +154,7 @@ fn cap(oid: &str, params: Option<&[u8]>) -> Result<Vec<u8>, String> {
 pub fn smime_capabilities() -> Result<Vec<u8>, String> {
     let wrap256 = cap("2.16.840.1.101.3.4.1.45", None)?;
     let wrap128 = cap("2.16.840.1.101.3.4.1.5", None)?;
-    let caps = vec![
+    let caps = [
         cap("2.16.840.1.101.3.4.1.46", None)?,
         cap("2.16.840.1.101.3.4.1.6", None)?,
         cap("2.16.840.1.101.3.4.1.42", None)?,

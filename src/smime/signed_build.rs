@@ -201,7 +201,7 @@ pub fn sign_raw<R: CryptoRng + ?Sized>(
                     Ok((algorithms::rsa_pkcs1_algorithm(digest), sig))
                 }
                 RsaPadding::Pss => {
-                    let n = digest.len();
+                    let n = digest.output_len();
                     let sig = match digest {
                         DigestAlg::Sha384 => k.sign_with_rng(
                             rng,
@@ -382,7 +382,7 @@ pub fn assemble_signed_data(
     fields.push(ber::der_set_of(signer_infos.to_vec()));
     let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_slice()).collect();
     let sd = ber::constructed(0x30, &refs);
-    Ok(content_info(ID_SIGNED_DATA, &sd)?)
+    content_info(ID_SIGNED_DATA, &sd)
 }
 
 /// ContentInfo DER wrapping `content` (one element's DER).
