@@ -66,7 +66,36 @@ fn typed_errors() {
         (json!({"messageType": "party"}), "message-type-invalid"),
         (
             json!({"messageType": {"type": "exercise", "identifier": "BAD\u{e9}"}}),
-            "field-invalid",
+            "message-type-invalid",
+        ),
+        (json!({"messageType": 50}), "message-type-invalid"),
+        (json!({"primaryPrecedence": 7}), "precedence-invalid"),
+        (json!({"primaryPrecedence": "40"}), "precedence-invalid"),
+        // RFC 6477 / RFC 2156 grammars (crate::mmhs types)
+        (
+            json!({"originatorReference": "\u{dc}BER"}),
+            "military-string-invalid",
+        ),
+        (
+            json!({"originatorPlad": "x".repeat(70)}),
+            "military-string-invalid",
+        ),
+        (
+            json!({"handlingInstructions": ["OK", "not;ok"]}),
+            "military-string-invalid",
+        ),
+        (json!({"subjectIndicatorCodes": ["AB"]}), "sic-invalid"),
+        (
+            json!({"subjectIndicatorCodes": ["AAA","BBB","CCC","DDD","EEE","FFF","GGG","HHH","III"]}),
+            "sic-invalid",
+        ),
+        (
+            json!({"originalEncodedInformationTypes": ["Telex, G3-Fax"]}),
+            "field-value-invalid",
+        ),
+        (
+            json!({"originalEncodedInformationTypes": ["Smoke-Signals"]}),
+            "field-value-invalid",
         ),
         // CR/LF and control characters in header values
         (

@@ -127,20 +127,19 @@ fn forwarded(f: &ForwardedMessage) -> Result<(Part, usize), Error> {
             "a line is longer than 998 octets".into(),
         ));
     }
-    // It must start with a header field (`field-name ":"`, RFC 5322 §3.6.8) and have a
-    // header section.
-    let first_line = norm.split(|&b| b == b'\n').next().unwrap_or_default();
-    let colon = first_line.iter().position(|&b| b == b':');
-    let name_ok = colon.is_some_and(|c| {
-        c > 0
-            && first_line
-                .get(..c)
-                .is_some_and(|n| n.iter().all(|&b| (33..=126).contains(&b) && b != b':'))
-    });
-    if !name_ok {
+    // It must be a message: a header section of well-formed fields (RFC 5322 §2.2, §3.6.8).
+    let head = crate::mime::HeaderSection::parse(&norm)
+        .map_err(|e| Error::ForwardedInvalid(format!("header section: {e}")))?;
+    if head.fields.is_empty() {
         return Err(Error::ForwardedInvalid(
             "does not begin with a header field".into(),
         ));
+    }
+    if !head.defects.is_empty() {
+        return Err(Error::ForwardedInvalid(format!(
+            "{} malformed header line(s)",
+            head.defects.len()
+        )));
     }
     let cte = if norm.is_ascii() {
         encode::TransferEncoding::SevenBit

@@ -8,14 +8,21 @@ use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::plan::check_notify;
-use super::request::{ComposeRequest, Mailbox, NameOrNumber};
+use super::request::{ComposeRequest, Mailbox, MessageTypeRequest, NameOrNumber};
 use super::validate::{self, addr_spec, header_text};
 use super::{ComposeContext, Error};
 use crate::mime::encode;
+use crate::mmhs::{
+    self, mt_priority, names, sic, Autoforwarded, CodressMessageIndicator, EncodedInformationTypes,
+    MessageType, MessageTypeField, MilitaryString, MilitaryStringSequence, Precedence,
+    SubjectIndicatorCodes,
+};
 
 /// A precedence checked against RFC 6477 and ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedPrecedence {
+    /// The precedence.
+    pub precedence: Precedence,
     /// The numeric value.
     pub value: u8,
     /// The header field value (e.g. `flash`, `17`).
@@ -194,11 +201,12 @@ pub fn check(req: &ComposeRequest, ctx: &ComposeContext) -> Result<Checked, Erro
         (Some(_), false) => return Err(Error::CopyPrecedenceWithoutCc),
         (None, false) => None,
     };
-    let mt_priority = primary
-        .as_ref()
-        .or(copy.as_ref())
-        .map(|p| p.mt_priority)
-        .ok_or(Error::NoRecipients)?;
+    // STANAG4406 policy (RFC 6710 App. A) on the primary, else the copy precedence.
+    let mt_priority = mt_priority::derive(
+        primary.as_ref().map(|p| p.precedence),
+        copy.as_ref().map(|p| p.precedence),
+    )
+    .ok_or(Error::NoRecipients)?;
 
     // --- Message-ID domain
     let message_id_domain = match &ctx.message_id_domain {
@@ -322,211 +330,191 @@ pub fn mailbox_list(list: &[Mailbox]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// RFC 6477 / RFC 2156 values. The grammars are `crate::mmhs`'s; see `mmhs_fields`.
+// RFC 6477 / RFC 2156 values: the grammars are `crate::mmhs`'s types; here they are only
+// applied to request members, with origination-time restrictions on top.
 
-/// A precedence by name or number → its value, header text and MT-Priority.
+fn mmhs_err(field: &'static str) -> impl Fn(mmhs::Error) -> Error {
+    move |error| Error::Field { field, error }
+}
+
+/// A precedence by name or number → its value, header text and MT-Priority. On origination
+/// only allocated values are accepted: 0–5 (NATO) and 16–31 (national use), RFC 6477 §3.8.
 fn precedence(field: &'static str, p: &NameOrNumber) -> Result<CheckedPrecedence, Error> {
-    interim::precedence(field, p)
-}
-
-/// `MMHS-Message-Type` value.
-fn message_type(m: &super::request::MessageTypeRequest) -> Result<String, Error> {
-    interim::message_type(m)
-}
-
-/// The remaining copy-independent MMHS and RFC 2156 fields, formatted.
-fn mmhs_fields(req: &ComposeRequest) -> Result<Vec<(&'static str, String)>, Error> {
-    interim::mmhs_fields(req)
-}
-
-/// Until `crate::mmhs` lands on main: the minimal checks compose needs, to be replaced by the
-/// mmhs types (one grammar per field lives there).
-mod interim {
-    use super::*;
-    use crate::compose::request::{ConversionRule, MessageTypeRequest};
-
-    const PRECEDENCE_NAMES: [&str; 6] = [
-        "deferred",
-        "routine",
-        "priority",
-        "immediate",
-        "flash",
-        "override",
-    ];
-    const MT: [i8; 6] = [-4, -2, 0, 2, 4, 6];
-
-    pub fn precedence(field: &'static str, p: &NameOrNumber) -> Result<CheckedPrecedence, Error> {
-        let bad = || Error::PrecedenceInvalid {
-            field,
-            value: p.to_string(),
-        };
-        let value: u8 = match p {
-            NameOrNumber::Number(n) => u8::try_from(*n).map_err(|_| bad())?,
-            NameOrNumber::Name(s) => match s.parse::<u8>() {
-                Ok(n) if s == "0" || !s.starts_with('0') => n,
-                _ => PRECEDENCE_NAMES
-                    .iter()
-                    .position(|n| n.eq_ignore_ascii_case(s))
-                    .and_then(|i| u8::try_from(i).ok())
-                    .ok_or_else(bad)?,
-            },
-        };
-        if value > 31 || (6..=15).contains(&value) {
-            return Err(bad());
+    let bad = || Error::PrecedenceInvalid {
+        field,
+        value: p.to_string(),
+    };
+    let prec: Precedence = match p {
+        NameOrNumber::Number(n) => Precedence::from_value(u8::try_from(*n).map_err(|_| bad())?),
+        NameOrNumber::Name(s) => {
+            header_text(field, s).map_err(|_| bad())?;
+            s.parse().map_err(|_| bad())?
         }
-        let idx = usize::from(value);
-        let header = PRECEDENCE_NAMES
-            .get(idx)
-            .map_or_else(|| value.to_string(), |n| n.to_string());
-        // national-use values: no STANAG4406 mapping; rounded to the nearest defined level
-        let mt_priority = MT.get(idx).copied().unwrap_or(0);
-        Ok(CheckedPrecedence {
-            value,
-            header,
-            mt_priority,
-        })
+    };
+    if !prec.is_allocated() {
+        return Err(bad());
     }
+    Ok(CheckedPrecedence {
+        value: prec.value(),
+        header: prec.to_string(),
+        mt_priority: mt_priority::stanag4406(prec),
+        precedence: prec,
+    })
+}
 
-    pub fn message_type(m: &MessageTypeRequest) -> Result<String, Error> {
-        const NAMES: [&str; 4] = ["exercise", "operation", "project", "drill"];
-        let bad = || Error::MessageTypeInvalid(m.kind.to_string());
-        let kind = match &m.kind {
-            NameOrNumber::Number(n) => u8::try_from(*n).map_err(|_| bad())?.to_string(),
-            NameOrNumber::Name(s) => match s.parse::<u8>() {
-                Ok(n) => n.to_string(),
-                Err(_) => NAMES
-                    .iter()
-                    .find(|n| n.eq_ignore_ascii_case(s))
-                    .map(|n| n.to_string())
-                    .ok_or_else(bad)?,
-            },
-        };
-        match &m.identifier {
-            Some(id) => {
-                military_string("messageType.identifier", id)?;
-                Ok(format!("{kind}; identifier=\"{id}\""))
-            }
-            None => Ok(kind),
+/// `MMHS-Message-Type` value; only allocated types (0–3 NATO, 128–255 national).
+fn message_type(m: &MessageTypeRequest) -> Result<String, Error> {
+    let bad = || Error::MessageTypeInvalid(m.kind.to_string());
+    let kind: MessageType = match &m.kind {
+        NameOrNumber::Number(n) => MessageType::from_value(u8::try_from(*n).map_err(|_| bad())?),
+        NameOrNumber::Name(s) => {
+            header_text("messageType", s).map_err(|_| bad())?;
+            s.parse().map_err(|_| bad())?
         }
+    };
+    if !kind.is_allocated() {
+        return Err(bad());
     }
+    if let Some(id) = &m.identifier {
+        header_text("messageType.identifier", id)?;
+    }
+    let f = MessageTypeField {
+        kind,
+        identifier: m.identifier.as_ref().map(|i| i.trim().to_string()),
+    };
+    f.validate().map_err(mmhs_err("messageType.identifier"))?;
+    Ok(f.to_string())
+}
 
-    fn military_string(field: &'static str, s: &str) -> Result<(), Error> {
+fn military_sequence(field: &'static str, list: &[String]) -> Result<Option<String>, Error> {
+    if list.is_empty() {
+        return Ok(None);
+    }
+    let mut items = Vec::with_capacity(list.len());
+    for s in list {
         header_text(field, s)?;
-        let ok = !s.is_empty()
-            && s.chars().count() <= 69
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c));
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::FieldInvalid {
-                field,
-                reason: format!("'{s}' is not a military-string (1-69 PrintableString characters)"),
-            })
-        }
+        items.push(s.parse::<MilitaryString>().map_err(mmhs_err(field))?);
     }
+    let seq = MilitaryStringSequence::new(items).map_err(mmhs_err(field))?;
+    Ok(Some(seq.to_string()))
+}
 
-    pub fn mmhs_fields(req: &ComposeRequest) -> Result<Vec<(&'static str, String)>, Error> {
-        let mut out = Vec::new();
-        let seq = |field: &'static str, list: &[String]| -> Result<Option<String>, Error> {
-            if list.is_empty() {
-                return Ok(None);
-            }
-            for s in list {
-                military_string(field, s)?;
-            }
-            Ok(Some(list.join("; ")))
-        };
-        if !req.subject_indicator_codes.is_empty() {
-            for s in &req.subject_indicator_codes {
-                military_string("MMHS-Subject-Indicator-Codes", s)?;
-                if !(3..=8).contains(&s.len()) {
-                    return Err(Error::FieldInvalid {
-                        field: "MMHS-Subject-Indicator-Codes",
-                        reason: format!("'{s}' is not 3 to 8 characters"),
-                    });
-                }
-            }
-            out.push((
-                "MMHS-Subject-Indicator-Codes",
-                req.subject_indicator_codes.join("; "),
-            ));
+fn military(field: &'static str, s: &str) -> Result<String, Error> {
+    header_text(field, s)?;
+    Ok(s.parse::<MilitaryString>()
+        .map_err(mmhs_err(field))?
+        .to_string())
+}
+
+/// The remaining copy-independent MMHS and RFC 2156 fields, formatted, in writing order.
+fn mmhs_fields(req: &ComposeRequest) -> Result<Vec<(&'static str, String)>, Error> {
+    let mut out = Vec::new();
+    if !req.subject_indicator_codes.is_empty() {
+        let field = names::MMHS_SUBJECT_INDICATOR_CODES;
+        for c in &req.subject_indicator_codes {
+            header_text(field, c)?;
         }
-        if let Some(v) = seq("MMHS-Handling-Instructions", &req.handling_instructions)? {
-            out.push(("MMHS-Handling-Instructions", v));
+        // ACP 123 allows at most 8; inspect tolerates more on receipt, we do not send more.
+        if req.subject_indicator_codes.len() > sic::MAX_CODES {
+            return Err(Error::Field {
+                field,
+                error: mmhs::Error::SicInvalid(format!(
+                    "{} codes, at most {} allowed",
+                    req.subject_indicator_codes.len(),
+                    sic::MAX_CODES
+                )),
+            });
         }
-        if let Some(v) = seq("MMHS-Message-Instructions", &req.message_instructions)? {
-            out.push(("MMHS-Message-Instructions", v));
-        }
-        if let Some(n) = req.codress_message_indicator {
-            out.push(("MMHS-Codress-Message-Indicator", n.to_string()));
-        }
-        if let Some(s) = &req.originator_reference {
-            military_string("MMHS-Originator-Reference", s)?;
-            out.push(("MMHS-Originator-Reference", s.clone()));
-        }
-        if let Some(v) = seq(
-            "MMHS-Other-Recipients-Indicator-To",
-            &req.other_recipients_indicator_to,
-        )? {
-            out.push(("MMHS-Other-Recipients-Indicator-To", v));
-        }
-        if let Some(v) = seq(
-            "MMHS-Other-Recipients-Indicator-CC",
-            &req.other_recipients_indicator_cc,
-        )? {
-            out.push(("MMHS-Other-Recipients-Indicator-CC", v));
-        }
-        if let Some(s) = &req.acp127_message_identifier {
-            military_string("MMHS-Acp127-Message-Identifier", s)?;
-            out.push(("MMHS-Acp127-Message-Identifier", s.clone()));
-        }
-        if let Some(s) = &req.originator_plad {
-            military_string("MMHS-Originator-PLAD", s)?;
-            out.push(("MMHS-Originator-PLAD", s.clone()));
-        }
-        if !req.exempted_addresses.is_empty() {
-            out.push((
-                "MMHS-Exempted-Address",
-                mailbox_list(&req.exempted_addresses),
-            ));
-        }
-        if !req.authorizing_users.is_empty() {
-            out.push((
-                "MMHS-Authorizing-Users",
-                mailbox_list(&req.authorizing_users),
-            ));
-        }
-        if req.autoforwarded {
-            out.push(("Autoforwarded", "TRUE".into()));
-        }
-        if req.incomplete_copy {
-            out.push(("Incomplete-Copy", String::new()));
-        }
-        let conv = |c: ConversionRule| match c {
-            ConversionRule::Prohibited => "Prohibited".to_string(),
-            ConversionRule::Allowed => "Allowed".to_string(),
-        };
-        if let Some(c) = req.conversion {
-            out.push(("Conversion", conv(c)));
-        }
-        if let Some(c) = req.conversion_with_loss {
-            out.push(("Conversion-With-Loss", conv(c)));
-        }
-        if !req.original_encoded_information_types.is_empty() {
-            for t in &req.original_encoded_information_types {
-                if !encode::is_token(t) {
-                    return Err(Error::FieldInvalid {
-                        field: "Original-Encoded-Information-Types",
-                        reason: format!("'{t}' is not an encoded-type"),
-                    });
-                }
-            }
-            out.push((
-                "Original-Encoded-Information-Types",
-                req.original_encoded_information_types.join(", "),
-            ));
-        }
-        Ok(out)
+        let sics = SubjectIndicatorCodes::new(req.subject_indicator_codes.clone())
+            .map_err(mmhs_err(field))?;
+        out.push((field, sics.to_string()));
     }
+    for (field, list) in [
+        (
+            names::MMHS_HANDLING_INSTRUCTIONS,
+            &req.handling_instructions,
+        ),
+        (names::MMHS_MESSAGE_INSTRUCTIONS, &req.message_instructions),
+    ] {
+        if let Some(v) = military_sequence(field, list)? {
+            out.push((field, v));
+        }
+    }
+    if let Some(n) = req.codress_message_indicator {
+        out.push((
+            names::MMHS_CODRESS_MESSAGE_INDICATOR,
+            CodressMessageIndicator(n).to_string(),
+        ));
+    }
+    if let Some(s) = &req.originator_reference {
+        let field = names::MMHS_ORIGINATOR_REFERENCE;
+        out.push((field, military(field, s)?));
+    }
+    for (field, list) in [
+        (
+            names::MMHS_OTHER_RECIPIENTS_INDICATOR_TO,
+            &req.other_recipients_indicator_to,
+        ),
+        (
+            names::MMHS_OTHER_RECIPIENTS_INDICATOR_CC,
+            &req.other_recipients_indicator_cc,
+        ),
+    ] {
+        if let Some(v) = military_sequence(field, list)? {
+            out.push((field, v));
+        }
+    }
+    if let Some(s) = &req.acp127_message_identifier {
+        let field = names::MMHS_ACP127_MESSAGE_IDENTIFIER;
+        out.push((field, military(field, s)?));
+    }
+    if let Some(s) = &req.originator_plad {
+        let field = names::MMHS_ORIGINATOR_PLAD;
+        out.push((field, military(field, s)?));
+    }
+    if !req.exempted_addresses.is_empty() {
+        out.push((
+            names::MMHS_EXEMPTED_ADDRESS,
+            mailbox_list(&req.exempted_addresses),
+        ));
+    }
+    if !req.authorizing_users.is_empty() {
+        out.push((
+            names::MMHS_AUTHORIZING_USERS,
+            mailbox_list(&req.authorizing_users),
+        ));
+    }
+    if req.autoforwarded {
+        out.push((names::AUTOFORWARDED, Autoforwarded(true).to_string()));
+    }
+    if req.incomplete_copy {
+        out.push((names::INCOMPLETE_COPY, String::new()));
+    }
+    if let Some(c) = req.conversion {
+        out.push((names::CONVERSION, c.to_string()));
+    }
+    if let Some(c) = req.conversion_with_loss {
+        out.push((names::CONVERSION_WITH_LOSS, c.to_string()));
+    }
+    if !req.original_encoded_information_types.is_empty() {
+        let field = names::ORIGINAL_ENCODED_INFORMATION_TYPES;
+        let mut types = Vec::new();
+        for t in &req.original_encoded_information_types {
+            header_text(field, t)?;
+            // one item each: a ',' inside an item would smuggle in another
+            let parsed: EncodedInformationTypes = t.parse().map_err(mmhs_err(field))?;
+            if parsed.0.len() != 1 || t.contains(',') {
+                return Err(Error::Field {
+                    field,
+                    error: mmhs::Error::ValueInvalid {
+                        field,
+                        reason: format!("{t:?} is not a single encoded-type"),
+                    },
+                });
+            }
+            types.extend(parsed.0);
+        }
+        out.push((field, EncodedInformationTypes(types).to_string()));
+    }
+    Ok(out)
 }

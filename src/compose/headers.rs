@@ -18,6 +18,7 @@ use super::plan::CopyPlan;
 use super::request::{ComposeRequest, Mailbox, Recipient};
 use super::{ComposeContext, Error};
 use crate::mime::encode::{self, Headers};
+use crate::mmhs::names;
 
 fn recipients(list: &[Recipient]) -> String {
     list.iter()
@@ -68,30 +69,33 @@ pub fn build(
     // Precedences as this copy shows its recipients.
     if shows_to {
         if let Some(p) = &checked.primary {
-            h.push("MMHS-Primary-Precedence", p.header.clone());
+            h.push(names::MMHS_PRIMARY_PRECEDENCE, p.header.clone());
         }
     }
     if shows_cc || shows_bcc {
         if let Some(p) = &checked.copy {
-            h.push("MMHS-Copy-Precedence", p.header.clone());
+            h.push(names::MMHS_COPY_PRECEDENCE, p.header.clone());
         }
     }
-    h.push("MT-Priority", checked.mt_priority_for(copy).to_string());
+    h.push(
+        names::MT_PRIORITY,
+        checked.mt_priority_for(copy).to_string(),
+    );
     if let Some(t) = &checked.message_type {
-        h.push("MMHS-Message-Type", t.clone());
+        h.push(names::MMHS_MESSAGE_TYPE, t.clone());
     }
     h.push(
-        "MMHS-Extended-Authorisation-Info",
+        names::MMHS_EXTENDED_AUTHORISATION_INFO,
         checked.extended_authorisation_info.clone(),
     );
     for (name, value) in &checked.mmhs_fields {
         h.push(name, value.clone());
     }
     if let Some(e) = &checked.expires {
-        h.push("Expires", e.clone());
+        h.push(names::EXPIRES, e.clone());
     }
     if !checked.supersedes.is_empty() {
-        h.push("Supersedes", checked.supersedes.join(" "));
+        h.push(names::SUPERSEDES, checked.supersedes.join(" "));
     }
     if copy.receipt_notification {
         let to: Vec<Mailbox> = if req.disposition_notification_to.is_empty() {
@@ -99,10 +103,10 @@ pub fn build(
         } else {
             req.disposition_notification_to.clone()
         };
-        h.push("Disposition-Notification-To", mailbox_list(&to));
+        h.push(names::DISPOSITION_NOTIFICATION_TO, mailbox_list(&to));
     }
     if !req.language.is_empty() {
-        h.push("Content-Language", req.language.join(", "));
+        h.push(names::CONTENT_LANGUAGE, req.language.join(", "));
     }
     Ok(h)
 }

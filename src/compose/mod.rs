@@ -33,8 +33,8 @@ use crate::rng::CryptoRng;
 
 pub use envelope::{DeliverBy, Envelope, MailParams, Rcpt};
 pub use request::{
-    Attachment, Body, ByMode, ComposeRequest, ConversionRule, ForwardedMessage, Mailbox,
-    MessageTypeRequest, NameOrNumber, NotifyCondition, Recipient, Ret,
+    Attachment, Body, ByMode, ComposeRequest, ForwardedMessage, Mailbox, MessageTypeRequest,
+    NameOrNumber, NotifyCondition, Recipient, Ret,
 };
 
 /// Errors of this module; each variant has a stable [`Coded::code`] (listed in
@@ -122,13 +122,15 @@ pub enum Error {
     /// An unknown or malformed message type.
     #[error("messageType: '{0}' is not a valid message type")]
     MessageTypeInvalid(String),
-    /// A value of an RFC 6477 field does not match its grammar.
-    #[error("{field}: {reason}")]
-    FieldInvalid {
+    /// A value of an RFC 6477 / RFC 2156 field does not match its grammar (checked by the
+    /// `crate::mmhs` type for that field); the code is that error's code, e.g.
+    /// `military-string-invalid`, `sic-invalid`, `field-value-invalid`.
+    #[error("{field}: {error}")]
+    Field {
         /// The field.
         field: &'static str,
-        /// What is wrong.
-        reason: String,
+        /// The mmhs error.
+        error: crate::mmhs::Error,
     },
     /// A message id is not a valid msg-id.
     #[error("{field}: '{value}' is not a valid message id")]
@@ -218,7 +220,7 @@ impl Coded for Error {
             Error::CopyPrecedenceMissing => "copy-precedence-missing",
             Error::CopyPrecedenceWithoutCc => "copy-precedence-without-cc",
             Error::MessageTypeInvalid(_) => "message-type-invalid",
-            Error::FieldInvalid { .. } => "field-invalid",
+            Error::Field { error, .. } => error.code(),
             Error::MessageIdInvalid { .. } => "message-id-invalid",
             Error::MessageIdDomainInvalid(_) => "message-id-domain-invalid",
             Error::NotifyInvalid(_) => "notify-invalid",

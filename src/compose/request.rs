@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
 use super::Error;
+use crate::mmhs::ConversionPolicy;
 
 /// Largest JSON request [`ComposeRequest::from_json`] accepts (attachments are base64 inside
 /// the JSON, so this bounds the whole message too).
@@ -124,9 +125,9 @@ pub struct ComposeRequest {
     /// `Incomplete-Copy` (Incomplete Copy Indication, §3.4.22).
     pub incomplete_copy: bool,
     /// `Conversion` (Conversion Prohibited, §3.4.7).
-    pub conversion: Option<ConversionRule>,
+    pub conversion: Option<ConversionPolicy>,
     /// `Conversion-With-Loss` (§3.4.8).
-    pub conversion_with_loss: Option<ConversionRule>,
+    pub conversion_with_loss: Option<ConversionPolicy>,
     /// `Original-Encoded-Information-Types` (§3.3.8), e.g. `["IA5-Text"]`.
     pub original_encoded_information_types: Vec<String>,
 }
@@ -361,16 +362,6 @@ pub enum ByMode {
     Return,
     /// `N`: notify (delay DSN) and keep trying.
     Notify,
-}
-
-/// `Conversion` / `Conversion-With-Loss` values (RFC 2156).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConversionRule {
-    /// `Prohibited`.
-    Prohibited,
-    /// `Allowed`.
-    Allowed,
 }
 
 /// The body: a string (text/plain) or `{ "text": …, "html": … }` (both ⇒

@@ -66,7 +66,9 @@ pub fn is_domain(domain: &str) -> bool {
         })
 }
 
-/// Normalise a message id given with or without `<>` to `<left@right>`, checking
+/// Normalise a message id given with or without `<>` to `<left@right>`. On origination the
+/// exact RFC 5322 grammar is required (stricter than `mmhs::msg_id::check_msg_id`, which is
+/// lenient on receipt):
 /// `msg-id = "<" id-left "@" id-right ">"`, `id-left = dot-atom-text`,
 /// `id-right = dot-atom-text / no-fold-literal` (RFC 5322 §3.6.4).
 pub fn msg_id(field: &'static str, id: &str) -> Result<String, Error> {
@@ -99,20 +101,16 @@ pub fn msg_id(field: &'static str, id: &str) -> Result<String, Error> {
     Ok(format!("<{inner}>"))
 }
 
-/// A language tag in the shape RFC 3282 / BCP 47 use: `1*8ALPHA *("-" 1*8alphanum)`.
+/// One language tag (RFC 3282 / BCP 47 shape), checked by [`crate::mmhs::ContentLanguage`].
 pub fn language_tag(tag: &str) -> Result<(), Error> {
     let bad = || Error::LanguageTagInvalid(tag.to_string());
-    let mut parts = tag.split('-');
-    let first = parts.next().ok_or_else(bad)?;
-    if first.is_empty() || first.len() > 8 || !first.chars().all(|c| c.is_ascii_alphabetic()) {
+    if tag.contains([',', '(', ')']) || tag.trim() != tag {
         return Err(bad());
     }
-    for p in parts {
-        if p.is_empty() || p.len() > 8 || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(bad());
-        }
+    match tag.parse::<crate::mmhs::ContentLanguage>() {
+        Ok(l) if l.0.len() == 1 => Ok(()),
+        _ => Err(bad()),
     }
-    Ok(())
 }
 
 /// `type "/" subtype` with RFC 2045 tokens, no parameters (we add those). Returned lower-cased.

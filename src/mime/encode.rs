@@ -104,7 +104,12 @@ fn push_word(out: &mut String, chunk: &str) {
 /// encoding becomes encoded-words; the ASCII words before and after stay readable.
 pub fn unstructured(text: &str) -> String {
     let needs = |w: &str| !is_plain_ascii(w) || w.contains("=?");
-    if !needs(text) {
+    let is_ws = |c: char| c == ' ' || c == '\t';
+    // Leading/trailing whitespace does not survive a header line (parsers trim it), so it
+    // is carried inside encoded-words.
+    let lead = text.len() - text.trim_start_matches(is_ws).len();
+    let trail = text.len() - text.trim_end_matches(is_ws).len();
+    if !needs(text) && lead == 0 && trail == 0 {
         return text.to_string();
     }
     // Word boundaries: split on ASCII spaces, keep byte offsets.
@@ -131,9 +136,30 @@ pub fn unstructured(text: &str) -> String {
     let (Some(&first), Some(&last)) = (flagged.first(), flagged.last()) else {
         return encoded_words(text);
     };
-    let (Some(&(span_start, _)), Some(&(_, span_end))) = (words.get(first), words.get(last)) else {
+    let (Some(&(mut span_start, _)), Some(&(_, mut span_end))) =
+        (words.get(first), words.get(last))
+    else {
         return encoded_words(text);
     };
+    if lead > 0 {
+        span_start = 0;
+    }
+    if trail > 0 {
+        span_end = text.len();
+    }
+    // A plain word and an encoded-word must be separated by exactly one space (RFC 2047
+    // §5 (1)), which decoders keep; other whitespace runs there are collapsed by some, so
+    // then the plain text on that side is encoded too.
+    let before = text.get(..span_start).unwrap_or("");
+    let ws_before = before.len() - before.trim_end_matches(is_ws).len();
+    if before.get(before.len() - ws_before..) != Some(" ") {
+        span_start = 0;
+    }
+    let after = text.get(span_end..).unwrap_or("");
+    let ws_after = after.len() - after.trim_start_matches(is_ws).len();
+    if after.get(..ws_after) != Some(" ") {
+        span_end = text.len();
+    }
     let (Some(pre), Some(mid), Some(post)) = (
         text.get(..span_start),
         text.get(span_start..span_end),
@@ -141,8 +167,6 @@ pub fn unstructured(text: &str) -> String {
     ) else {
         return encoded_words(text);
     };
-    // Leading/trailing whitespace would be lost around encoded-words only if adjacent to
-    // another encoded-word; here the neighbours are plain text, so it is preserved.
     format!("{pre}{}{post}", encoded_words(mid))
 }
 
@@ -320,19 +344,26 @@ pub fn param(name: &str, value: &str) -> String {
         return format!("; {name}={}", quoted_string(value));
     }
     // RFC 2231 §4: charset'language'%-encoded; §3: continuations.
+    // One piece per character (all its %XX octets), so continuations never split a UTF-8
+    // sequence: some decoders (mail-parser among them) decode each segment on its own.
     let mut pieces: Vec<String> = Vec::with_capacity(value.len());
-    for b in value.as_bytes() {
-        if is_attribute_char(*b) {
-            pieces.push((*b as char).to_string());
-        } else {
-            pieces.push(format!("%{b:02X}"));
+    for c in value.chars() {
+        let mut buf = [0u8; 4];
+        let mut piece = String::new();
+        for b in c.encode_utf8(&mut buf).as_bytes() {
+            if is_attribute_char(*b) {
+                piece.push(*b as char);
+            } else {
+                piece.push_str(&format!("%{b:02X}"));
+            }
         }
+        pieces.push(piece);
     }
     let encoded: String = pieces.concat();
     if encoded.len() + name.len() + 11 <= FOLD_AT - 2 {
         return format!("; {name}*=utf-8''{encoded}");
     }
-    // Continuations of at most 60 characters, never splitting a %XX triplet.
+    // Continuations of at most 60 characters, never splitting a character.
     const CHUNK: usize = 60;
     let mut chunks: Vec<String> = vec![String::new()];
     for piece in pieces {

@@ -501,6 +501,36 @@ fn hex_val(c: u8) -> Option<u8> {
     }
 }
 
+/// Encode `text` as RFC 2047 encoded-words (`=?utf-8?B?…?=`, UTF-8, base64), each at most
+/// 75 characters and split on character boundaries, separated by a space (RFC 2047 §2, §5).
+/// Use for non-ASCII display names / unstructured values in generated headers.
+pub fn encode_word(text: &str) -> String {
+    use base64::Engine;
+    // 75 - len("=?utf-8?B?") - len("?=") = 63 base64 chars -> at most 45 input bytes.
+    const MAX_BYTES: usize = 45;
+    let mut out = String::new();
+    let mut chunk = String::new();
+    let flush = |chunk: &mut String, out: &mut String| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str("=?utf-8?B?");
+        out.push_str(&base64::engine::general_purpose::STANDARD.encode(chunk.as_bytes()));
+        out.push_str("?=");
+        chunk.clear();
+    };
+    for c in text.chars() {
+        if chunk.len() + c.len_utf8() > MAX_BYTES {
+            flush(&mut chunk, &mut out);
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() || out.is_empty() {
+        flush(&mut chunk, &mut out);
+    }
+    out
+}
+
 /// Decode `bytes` in the named charset (UTF-8 / US-ASCII natively, others through
 /// mail-parser's charset tables). `None` for an unknown charset.
 pub fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {

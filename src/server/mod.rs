@@ -1,1 +1,286 @@
-//! Native-only: the reference webmail (HTTP), its submission agent (SMTP) and mailbox store.
+//! Native-only: `mmhs serve` — the reference webmail (HTTP), its submission agent (SMTP) and
+//! the mailbox store (SQLite). See `docs/server.md`.
+//!
+//! - [`web`]: a plain server-rendered webmail and a JSON API (axum). It knows nothing of
+//!   MMHS: it only moves messages, and submits every message over real SMTP to
+//! - [`smtp`] + [`agent`]: the submission agent (our state machine, `smtp-proto` parsing)
+//!   with the [`gate`] seam, the [`audit`] trail, DSNs, FUTURERELEASE holds and [`relay`]ing.
+//! - [`store`]: per-user folders in SQLite; [`pki`]: the demo PKI made on first run.
+
+pub mod agent;
+pub mod audit;
+pub mod config;
+pub mod gate;
+pub mod msginfo;
+pub mod pki;
+pub mod relay;
+pub mod smtp;
+pub mod store;
+pub mod uri;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+pub use agent::Agent;
+pub use config::Config;
+pub use gate::{DefaultGate, Gate, GateContext, GateDecision};
+pub use store::Store;
+pub use uri::{parse_mail_uri, MailUri, Scheme};
+
+/// Server errors. Codes: `server-io`, `server-db`, `server-config`, `server-pki`,
+/// `uri-invalid`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// File or network I/O.
+    #[error("I/O error: {0}")]
+    Io(String),
+    /// SQLite.
+    #[error("database error: {0}")]
+    Db(String),
+    /// Bad configuration.
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// Demo PKI generation.
+    #[error("PKI error: {0}")]
+    Pki(String),
+    /// Bad `--relay` URI.
+    #[error(transparent)]
+    Uri(#[from] uri::UriError),
+}
+
+impl Error {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io(_) => "server-io",
+            Error::Db(_) => "server-db",
+            Error::Config(_) => "server-config",
+            Error::Pki(_) => "server-pki",
+            Error::Uri(e) => e.code(),
+        }
+    }
+}
+
+/// `mmhs serve` arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Data directory (config.json, mail.sqlite, pki/).
+    #[arg(long, default_value = "./data")]
+    pub data: PathBuf,
+    /// Webmail HTTP listen address.
+    #[arg(long, default_value = "127.0.0.1:8025")]
+    pub http: String,
+    /// SMTP submission listen address.
+    #[arg(long, default_value = "127.0.0.1:2587")]
+    pub smtp: String,
+    /// Relay non-local mail to this MTA: smtp://host[:port] (25) or submit://host[:port] (587).
+    #[arg(long)]
+    pub relay: Option<String>,
+}
+
+/// What `start` needs.
+pub struct ServerOptions {
+    /// Data directory.
+    pub data: PathBuf,
+    /// HTTP address (port 0 = ephemeral).
+    pub http: String,
+    /// SMTP address (port 0 = ephemeral).
+    pub smtp: String,
+    /// Relay URI.
+    pub relay: Option<MailUri>,
+    /// Override the configuration (tests); `None` = load or create `<data>/config.json`.
+    pub config: Option<Config>,
+    /// The release gate; `None` = [`DefaultGate`].
+    pub gate: Option<Box<dyn Gate>>,
+    /// Create the demo PKI on first run.
+    pub demo_pki: bool,
+}
+
+/// A running server.
+pub struct Running {
+    /// Bound HTTP address.
+    pub http_addr: SocketAddr,
+    /// Bound SMTP address.
+    pub smtp_addr: SocketAddr,
+    /// The agent (store, config).
+    pub agent: Arc<Agent>,
+    /// Demo PKI paths (when created or present).
+    pub pki: Option<pki::DemoPki>,
+    /// Whether config.json was created now.
+    pub first_run: bool,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stop accepting and end the background tasks.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            t.abort();
+            let _ = t.await;
+        }
+    }
+}
+
+/// Start the SMTP listener, the queue worker and the webmail; return once they listen.
+pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
+    std::fs::create_dir_all(&opts.data)
+        .map_err(|e| Error::Io(format!("{}: {e}", opts.data.display())))?;
+    let (config, first_run) = match opts.config {
+        Some(c) => (c, false),
+        None => Config::load_or_create(&opts.data)?,
+    };
+    let pki = if opts.demo_pki {
+        let subjects: Vec<pki::Subject<'_>> = config
+            .users
+            .iter()
+            .map(|u| pki::Subject {
+                address: &u.address,
+                name: &u.display_name,
+                org: u.address.rsplit_once('@').map(|(_, d)| d).unwrap_or("demo"),
+            })
+            .collect();
+        Some(pki::ensure_demo_pki(&opts.data.join("pki"), &subjects)?.0)
+    } else {
+        None
+    };
+    let store = Arc::new(Store::open(&opts.data.join("mail.sqlite"))?);
+    let gate = opts.gate.unwrap_or_else(|| Box::new(DefaultGate));
+    let agent = Arc::new(Agent::new(config, store, gate, opts.relay));
+    let smtp_listener = TcpListener::bind(&opts.smtp)
+        .await
+        .map_err(|e| Error::Io(format!("SMTP listen {}: {e}", opts.smtp)))?;
+    let http_listener = TcpListener::bind(&opts.http)
+        .await
+        .map_err(|e| Error::Io(format!("HTTP listen {}: {e}", opts.http)))?;
+    let smtp_addr = smtp_listener
+        .local_addr()
+        .map_err(|e| Error::Io(e.to_string()))?;
+    let http_addr = http_listener
+        .local_addr()
+        .map_err(|e| Error::Io(e.to_string()))?;
+    let (shutdown, rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+
+    // SMTP accept loop
+    let a = agent.clone();
+    let mut stop = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = stop.changed() => break,
+                r = smtp_listener.accept() => {
+                    if let Ok((sock, _peer)) = r {
+                        let a = a.clone();
+                        tokio::spawn(async move { smtp::session::run(sock, a).await });
+                    }
+                }
+            }
+        }
+    }));
+
+    // Queue worker: held (FUTURERELEASE) and relayed mail.
+    let a = agent.clone();
+    let mut stop = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        loop {
+            if let Err(e) = a.run_queue_once().await {
+                eprintln!("mmhs serve: queue: {e}");
+            }
+            tokio::select! {
+                _ = stop.changed() => break,
+                _ = a.wake.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            }
+        }
+    }));
+
+    // Webmail
+    let app = web::router(web::WebState::new(agent.clone(), smtp_addr));
+    let mut stop = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let _ = axum::serve(http_listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.changed().await;
+            })
+            .await;
+    }));
+
+    Ok(Running {
+        http_addr,
+        smtp_addr,
+        agent,
+        pki,
+        first_run,
+        shutdown,
+        tasks,
+    })
+}
+
+/// Run `mmhs serve` until Ctrl-C; returns the process exit code.
+pub fn run(args: ServeArgs) -> i32 {
+    let relay = match args.relay.as_deref().map(parse_mail_uri).transpose() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mmhs serve: {e} [{}]", e.code());
+            return 2;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mmhs serve: cannot start runtime: {e}");
+            return 1;
+        }
+    };
+    rt.block_on(async move {
+        let running = match start(ServerOptions {
+            data: args.data.clone(),
+            http: args.http,
+            smtp: args.smtp,
+            relay,
+            config: None,
+            gate: None,
+            demo_pki: true,
+        })
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("mmhs serve: {e} [{}]", e.code());
+                return 1;
+            }
+        };
+        println!("mmhs serve: webmail   http://{}/", running.http_addr);
+        println!("mmhs serve: SMTP      {} (submission, AUTH PLAIN)", running.smtp_addr);
+        match &running.agent.relay {
+            Some(r) => println!("mmhs serve: relay     {r}"),
+            None => println!("mmhs serve: delivery  local mailboxes in {}", args.data.join("mail.sqlite").display()),
+        }
+        if running.first_run {
+            println!("mmhs serve: created {} with the demo users:", args.data.join("config.json").display());
+            for (a, _, pw, officer, _) in config::DEMO_USERS {
+                println!("    {a:<24} password {pw:<14}{}", if *officer { " (release officer)" } else { "" });
+            }
+        }
+        if let Some(p) = &running.pki {
+            println!("mmhs serve: demo PKI  trust anchor {}", p.ca_cert.display());
+            for u in &p.users {
+                println!("    {:<24} {} + {}", u.address, u.cert.display(), u.key.display());
+            }
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        println!("mmhs serve: shutting down");
+        running.shutdown().await;
+        0
+    })
+}

@@ -52,6 +52,13 @@ pub const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
 /// ecdsa-with-SHA512
 pub const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
 
+/// id-dsa (public key, also used as signature algorithm by some senders)
+pub const DSA: Oid = Oid::new_unwrap("1.2.840.10040.4.1");
+/// id-dsa-with-sha1
+pub const DSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10040.4.3");
+/// dsa-with-sha256
+pub const DSA_SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.2");
+
 /// A digest algorithm we can compute.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
@@ -252,6 +259,9 @@ pub fn name(oid: &Oid) -> String {
         ECDSA_SHA256 => "ecdsa-with-sha256",
         ECDSA_SHA384 => "ecdsa-with-sha384",
         ECDSA_SHA512 => "ecdsa-with-sha512",
+        DSA => "dsa",
+        DSA_SHA1 => "dsa-with-sha1",
+        DSA_SHA256 => "dsa-with-sha256",
         _ => return oid.to_string(),
     }
     .to_string()
@@ -437,6 +447,30 @@ pub fn verify_signature(
                     .unwrap_or_else(|| "(none)".into())
             ))),
         };
+    }
+    if key_oid == DSA {
+        // Legacy receive-only (RFC 3370 §3.1): id-dsa or id-dsa-with-sha1 / dsa-with-sha256
+        // over the digestAlgorithm's hash.
+        let hash = match sig_oid {
+            DSA | DSA_SHA1 => digest,
+            DSA_SHA256 => DigestAlg::Sha256,
+            other => {
+                return Err(VerifyFailure::Unsupported(format!(
+                    "signature algorithm {other} with a DSA key"
+                )))
+            }
+        };
+        let spki_der = spki
+            .to_der()
+            .map_err(|e| VerifyFailure::Invalid(format!("bad public key: {e}")))?;
+        use dsa::pkcs8::DecodePublicKey;
+        let vk = dsa::VerifyingKey::from_public_key_der(&spki_der)
+            .map_err(|e| VerifyFailure::Unsupported(format!("DSA public key: {e}")))?;
+        let sig = dsa::Signature::try_from(signature)
+            .map_err(|_| VerifyFailure::Invalid("malformed DSA signature".into()))?;
+        return vk
+            .verify_prehash(&hash.hash(message), &sig)
+            .map_err(|_| VerifyFailure::Invalid("DSA signature does not verify".into()));
     }
     Err(VerifyFailure::Unsupported(format!(
         "public key algorithm {key_oid}"

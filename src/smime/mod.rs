@@ -23,7 +23,7 @@ pub use countersign::{countersign_der, countersign_message, countersign_message_
 pub use sig_type::SignatureType;
 pub use sign::{sign_entity, sign_message};
 pub use signed_build::{sign_content, SignOptions, Signer};
-pub use verify::{verify, verify_message, Verified, VerifyContext};
+pub use verify::{verify, verify_cms, verify_message, Verified, VerifyContext};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +56,43 @@ pub enum Error {
     /// No SignerInfo with that index.
     #[error("{0}")]
     SignerIndex(String),
+
+    // ---- encryption / decryption / compression (owner: "envelope") ----
+    /// None of the RecipientInfos is addressed to any of the supplied certificates.
+    #[error("{0}")]
+    DecryptNoRecipient(String),
+    /// A RecipientInfo names our certificate but the content-encryption key could not be
+    /// recovered with our private key (wrong key, or corrupted), or the content did not
+    /// decrypt (bad padding).
+    #[error("{0}")]
+    DecryptFailed(String),
+    /// AuthEnvelopedData: the authentication tag (AES-GCM ICV) did not verify — the
+    /// ciphertext or its authenticated attributes were modified.
+    #[error("{0}")]
+    DecryptAuthFailed(String),
+    /// An algorithm (content cipher, key transport, key agreement, key wrap, KDF,
+    /// compression) that we do not implement.
+    #[error("{0}")]
+    UnsupportedAlgorithm(String),
+    /// A recipient certificate cannot be encrypted to (unsupported key type or a keyUsage
+    /// extension that forbids it).
+    #[error("{0}")]
+    EncryptRecipient(String),
+    /// Encryption was asked with no recipient at all.
+    #[error("no recipient certificate was given")]
+    EncryptNoRecipient,
+    /// The message is not an S/MIME encrypted (or compressed) message.
+    #[error("{0}")]
+    NotEncrypted(String),
+    /// Decompressed data would exceed the size or ratio limit (zip bomb protection).
+    #[error("{0}")]
+    DecompressLimit(String),
+    /// The compressed data is corrupt.
+    #[error("{0}")]
+    DecompressFailed(String),
+    /// Random number generation or encoding failed while producing a message.
+    #[error("{0}")]
+    EncryptFailed(String),
 }
 
 impl Coded for Error {
@@ -70,6 +107,39 @@ impl Coded for Error {
             Error::Options(_) => "sign-options-invalid",
             Error::NotSigned(_) => "not-signed",
             Error::SignerIndex(_) => "signer-index-invalid",
+            Error::DecryptNoRecipient(_) => "decrypt-no-recipient",
+            Error::DecryptFailed(_) => "decrypt-failed",
+            Error::DecryptAuthFailed(_) => "decrypt-auth-failed",
+            Error::UnsupportedAlgorithm(_) => "unsupported-algorithm",
+            Error::EncryptRecipient(_) => "encrypt-recipient-invalid",
+            Error::EncryptNoRecipient => "encrypt-no-recipient",
+            Error::NotEncrypted(_) => "not-encrypted",
+            Error::DecompressLimit(_) => "decompress-limit",
+            Error::DecompressFailed(_) => "decompress-failed",
+            Error::EncryptFailed(_) => "encrypt-failed",
         }
     }
 }
+
+// ---- encryption / decryption / compression (owner: "envelope") ----
+mod auth_enveloped;
+mod compressed;
+mod enveloped;
+pub(crate) mod enveloped_ber;
+mod enveloped_cipher;
+mod enveloped_mime;
+mod enveloped_recipient;
+mod kari;
+mod ktri;
+pub use compressed::{
+    compress_content, compress_message, decompress_body, decompress_content_info,
+    decompress_message, DecompressLimits,
+};
+pub use enveloped::{
+    choose_content_cipher, decrypt_content_info, encrypt_content, ContentCipher, Decrypted,
+    EncryptOptions, EncryptedKind, RecipientIdKind,
+};
+pub use enveloped_mime::{decrypt_message, encrypt_message};
+/// RSA key-transport padding (RSAES-OAEP or PKCS#1 v1.5) — not the signature padding
+/// [`RsaPadding`].
+pub use ktri::RsaPadding as KeyTransportPadding;

@@ -172,6 +172,19 @@ pub fn check_signer(
             Err(VerifyFailure::Unsupported(m)) => out.problems.push(p("unsupported-algorithm", m)),
         }
     }
+    // Attributes that RFC 5652 §11 / RFC 8551 §2.5 / RFC 2634 require to be signed must not
+    // appear unsigned (OpenSSL's bad_signtime_attr vector).
+    for a in &si.unsigned_attrs {
+        if attributes::SINGLE_VALUED.contains(&a.oid)
+            || a.oid == attributes::SIGNING_CERTIFICATE
+            || a.oid == attributes::EQUIVALENT_LABELS
+        {
+            out.problems.push(p(
+                "attr-must-be-signed",
+                format!("attribute {} must be a signed attribute", a.oid),
+            ));
+        }
+    }
     out.valid = out.problems.is_empty() && cert.is_some();
     // Countersignatures over this signature value.
     for a in si

@@ -324,11 +324,28 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         }
     }
     let entity = current.into_owned();
-    finish(&mut w, &top_fields, &entity);
+    finish(&mut w, &top_fields, &entity, true);
     Ok(Verified {
         report: w.report,
         content: entity,
     })
+}
+
+/// Verify a bare CMS ContentInfo(SignedData), DER or BER — no MIME, no address check (there is
+/// no From to compare with). `detached` is the content for a detached signature. Returns the
+/// report (one `signed` layer) and the encapsulated (or detached) content.
+pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> Verified {
+    let mut w = Walk {
+        ctx,
+        report: VerifyReport::default(),
+        checks: Vec::new(),
+    };
+    let content = w.signed_layer(der, detached).unwrap_or_default();
+    finish(&mut w, &[], &content, false);
+    Verified {
+        report: w.report,
+        content,
+    }
 }
 
 /// Decrypt an EnvelopedData / AuthEnvelopedData layer with the caller's keys. Decryption is
@@ -359,7 +376,7 @@ fn decompress_layer(_der: &[u8], w: &mut Walk<'_>) -> Option<Vec<u8>> {
 }
 
 /// Cross-layer checks: address match, security label, SIO-Label, header protection, verdict.
-fn finish(w: &mut Walk<'_>, top_fields: &[smime_mime::Field<'_>], inner: &[u8]) {
+fn finish(w: &mut Walk<'_>, top_fields: &[smime_mime::Field<'_>], inner: &[u8], mail: bool) {
     // Header protection (wrapped form): the innermost entity is message/rfc822.
     let (ih, _) = split_message(inner);
     let ifs = fields(ih);
@@ -428,6 +445,17 @@ fn finish(w: &mut Walk<'_>, top_fields: &[smime_mime::Field<'_>], inner: &[u8]) 
             );
         }
     }
+    // A display name that itself looks like another address (Johnny i2 class).
+    if mail {
+        for f in addr_fields
+            .iter()
+            .filter(|f| f.name.eq_ignore_ascii_case("from"))
+        {
+            if let Some(m) = display_name_spoof(&f.value) {
+                w.problem("from-display-name-address", m);
+            }
+        }
+    }
     let checks = std::mem::take(&mut w.checks);
     let mut any_match = false;
     let mut originator_sigs = 0usize;
@@ -441,7 +469,7 @@ fn finish(w: &mut Walk<'_>, top_fields: &[smime_mime::Field<'_>], inner: &[u8]) 
                         | SignatureType::AdditionalAttributes
                 )
             });
-        if non_originator || check.cert.is_none() {
+        if non_originator || check.cert.is_none() || !mail {
             continue;
         }
         originator_sigs += 1;
@@ -466,7 +494,7 @@ fn finish(w: &mut Walk<'_>, top_fields: &[smime_mime::Field<'_>], inner: &[u8]) 
     let _ = any_match;
     if w.report.signatures.is_empty() && !w.report.has_problem("no-signers") {
         w.problem("not-signed", "the message carries no signature");
-    } else if originator_sigs == 0 && !w.report.signatures.is_empty() {
+    } else if mail && originator_sigs == 0 && !w.report.signatures.is_empty() {
         w.problem(
             "no-originator-signature",
             "no signature authenticates the originator (only domain/review/additional-attributes signatures)",
@@ -529,6 +557,23 @@ fn finish(w: &mut Walk<'_>, top_fields: &[smime_mime::Field<'_>], inner: &[u8]) 
     w.report.problems.extend(extra);
     w.report.mmhs = serde_json::Value::Null;
     w.report.finish();
+}
+
+/// When a From value's display name contains an address other than its addr-spec.
+fn display_name_spoof(value: &str) -> Option<String> {
+    let lt = value.rfind('<')?;
+    let addr = smime_mime::addresses(value);
+    let display = &value[..lt];
+    let shown: Vec<String> = display
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
+        .filter(|t| t.contains('@'))
+        .map(smime_mime::normalize_address)
+        .collect();
+    let other = shown.iter().find(|s| !addr.contains(s))?;
+    Some(format!(
+        "the From display name shows {other} but the address is {}",
+        addr.join(", ")
+    ))
 }
 
 fn collect_cs(cs: &[crate::report::CountersignatureReport], out: &mut Vec<Problem>) {

@@ -1,2 +1,126 @@
-//! Certificate path validation (RFC 5280) against caller-supplied trust anchors at a
-//! caller-supplied time.
+//! Certificate path validation (RFC 5280 §6) for S/MIME certificates, against caller-supplied
+//! trust anchors at a caller-supplied time, plus the certificate helpers the S/MIME verifier
+//! needs: signature verification with a certificate's key and e-mail address matching.
+//!
+//! Pure: no clock, no network, no disk. Path *building* (finding issuers among the message's
+//! certificates, the caller's intermediates and the anchors) is ours ([`path`]); path
+//! *validation* — validity periods, signatures, basicConstraints and pathLen, CA keyUsage,
+//! name chaining, name constraints, policies, critical extensions — is certval's
+//! `validate_path_rfc5280`, and revocation is certval's `check_revocation_local` over the CRLs
+//! supplied. The end-entity purpose checks (keyUsage for signing / encryption, extendedKeyUsage
+//! emailProtection) are ours ([`purpose`]), because certval can only require *all* of a set of
+//! key-usage bits and does not tell a key-usage failure from an EKU failure.
+//! See `docs/trust.md` for every problem code.
+
+mod error;
+mod names;
+mod path;
+mod purpose;
+mod signature;
+
+pub use error::Error;
+pub use names::{address_matches, email_addresses, subject_string};
+pub use signature::{verify_signature, verify_signer_signature};
+
+use serde::Serialize;
+use x509_cert::crl::CertificateList;
+use x509_cert::Certificate;
+
+use crate::report::Problem;
+
+/// Stable problem codes produced by [`validate`] (documented in `docs/trust.md`).
+pub mod codes {
+    /// A certificate in the path is past its notAfter at the validation time.
+    pub const CERT_EXPIRED: &str = "cert-expired";
+    /// A certificate in the path is before its notBefore at the validation time.
+    pub const CERT_NOT_YET_VALID: &str = "cert-not-yet-valid";
+    /// No path from the certificate to any supplied trust anchor.
+    pub const CERT_UNTRUSTED: &str = "cert-untrusted";
+    /// A certificate in the path is listed on a supplied, valid CRL.
+    pub const CERT_REVOKED: &str = "cert-revoked";
+    /// A CRL from the certificate's issuer was supplied but could not settle its status.
+    pub const CERT_REVOCATION_UNKNOWN: &str = "cert-revocation-unknown";
+    /// A certificate's signature does not verify with its issuer's key.
+    pub const CERT_BAD_SIGNATURE: &str = "cert-bad-signature";
+    /// keyUsage does not allow the purpose (leaf) or certificate signing (CA).
+    pub const CERT_KEY_USAGE: &str = "cert-key-usage";
+    /// extendedKeyUsage present without emailProtection or anyExtendedKeyUsage.
+    pub const CERT_EKU: &str = "cert-eku";
+    /// An issuing certificate is not a CA (basicConstraints missing or cA false).
+    pub const CERT_NOT_CA: &str = "cert-not-ca";
+    /// A pathLenConstraint is exceeded, or the path is longer than [`super::MAX_PATH_LEN`].
+    pub const PATH_TOO_LONG: &str = "path-too-long";
+    /// A certificate violates a name constraint of a CA above it.
+    pub const CERT_NAME_CONSTRAINTS: &str = "cert-name-constraints";
+    /// Certificate policy processing ends with an empty valid policy tree (or bad mapping).
+    pub const CERT_POLICY: &str = "cert-policy";
+    /// A critical extension that the validator does not process.
+    pub const CERT_UNKNOWN_CRITICAL_EXTENSION: &str = "cert-unknown-critical-extension";
+    /// An RSA key shorter than 2048 bits (or an otherwise too small key) in the path.
+    pub const CERT_WEAK_KEY: &str = "cert-weak-key";
+    /// A certificate or CRL in the path cannot be decoded or used.
+    pub const CERT_MALFORMED: &str = "cert-malformed";
+}
+
+/// Longest path considered: intermediates between the leaf and an anchor.
+pub const MAX_PATH_LEN: usize = 8;
+
+/// Everything path validation needs from the caller.
+#[derive(Debug, Clone)]
+pub struct TrustContext {
+    /// Trust anchors (self-signed roots or any certificate the user decided to trust).
+    pub anchors: Vec<Certificate>,
+    /// Extra intermediate CA certificates the caller knows (besides the message's).
+    pub intermediates: Vec<Certificate>,
+    /// CRLs to consult. Certificates whose issuer has no CRL here are not revocation-checked.
+    pub crls: Vec<CertificateList>,
+    /// The validation time.
+    pub at: time::OffsetDateTime,
+}
+
+/// What the certificate is used for; selects the end-entity keyUsage bits required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Purpose {
+    /// Signing: digitalSignature or nonRepudiation (RFC 8550 §4.4.2).
+    Signing,
+    /// Encryption: keyEncipherment (RSA) or keyAgreement (EC) (RFC 8550 §4.4.2).
+    Encryption,
+}
+
+/// Outcome of [`validate`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathResult {
+    /// True only when a path to an anchor validated and `problems` is empty.
+    pub trusted: bool,
+    /// Subject DNs (RFC 4514) from the leaf to the anchor of the path chosen; when no anchor
+    /// was reached, as far as issuers were found.
+    pub chain: Vec<String>,
+    /// Findings with stable codes ([`codes`]).
+    pub problems: Vec<Problem>,
+}
+
+/// Validate `leaf` for `purpose` at `ctx.at`: build candidate paths through `extra` (the
+/// certificates carried in the CMS message) and `ctx.intermediates` up to `ctx.anchors`,
+/// validate each per RFC 5280 §6.1 (with revocation from `ctx.crls`), and report the first
+/// path that validates, or the problems of the best failing one.
+pub fn validate(
+    leaf: &Certificate,
+    extra: &[Certificate],
+    ctx: &TrustContext,
+    purpose: Purpose,
+) -> PathResult {
+    let mut problems = purpose::check_leaf(leaf, purpose, ctx.at);
+    let (chain, path_problems) = path::validate_paths(leaf, extra, ctx);
+    for p in path_problems {
+        if !problems.iter().any(|q| q.code == p.code) {
+            problems.push(p);
+        }
+    }
+    PathResult {
+        trusted: problems.is_empty(),
+        chain,
+        problems,
+    }
+}

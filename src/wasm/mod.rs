@@ -1,2 +1,100 @@
-//! The thin `#[wasm_bindgen]` facade: camelCase JS functions, objects via serde-wasm-bindgen,
-//! bytes as `Uint8Array`, errors as JS `Error` with a stable `.code`. No logic lives here.
+//! The thin `#[wasm_bindgen]` facade (compiled only for `wasm32`): camelCase JS functions,
+//! objects in and out through serde-wasm-bindgen (JSON-compatible: plain objects, `null`
+//! for missing values), bytes as `Uint8Array`, errors as a JS `Error` whose `.code` is the
+//! stable [`crate::Error::code`]. No logic lives here: each export converts its arguments,
+//! supplies what the pure core must not fetch itself (the clock from `Date.now()`, the
+//! randomness from `crypto.getRandomValues` through getrandom's `wasm_js` backend), calls
+//! one core function and converts the result.
+//!
+//! One file per export family, mirroring `src/cli/<name>.rs`. To add an export:
+//! 1. write `src/wasm/<name>.rs` with a `#[wasm_bindgen(js_name = camelName)]` function
+//!    returning `Result<_, JsValue>` (never panicking: every failure goes through
+//!    [`js_error`] / [`error_value`]);
+//! 2. add its TypeScript declarations in a `typescript_custom_section` in the same file and
+//!    use `unchecked_param_type` / `unchecked_return_type` on `JsValue` arguments;
+//! 3. add `mod <name>;` below, a test in `tests/wasm_api.rs` (headless Chromium) and
+//!    `tests/js/*.test.mjs` (Node), and a line in `docs/js-api.md`.
+
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::prelude::*;
+
+mod version;
+
+pub use version::version;
+
+/// Shared TypeScript declarations used by every export.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_COMMON: &'static str = r#"
+/** Every error thrown by this package is an `Error` with a stable kebab-case `code`. */
+export interface MmhsError extends Error {
+  /** Stable machine-readable code, e.g. `"request-invalid"` (see docs/errors.md). */
+  code: string;
+}
+"#;
+
+/// Error codes produced by the facade itself (the core's own codes pass through unchanged).
+pub(crate) mod codes {
+    /// A JS argument did not have the documented shape (wrong type, missing field …).
+    pub const REQUEST_INVALID: &str = "request-invalid";
+    /// A result could not be converted to a JS value (a bug: please report).
+    pub const OUTPUT_UNSERIALIZABLE: &str = "output-unserializable";
+    /// `Date.now()` returned a value that is not a representable time.
+    pub const CLOCK_INVALID: &str = "clock-invalid";
+}
+
+/// A JS `Error` with `name = "MmhsError"` and a `.code` property.
+pub(crate) fn error_value(code: &str, message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("MmhsError");
+    // `Reflect::set` can only fail on frozen/proxy targets; a fresh Error is neither.
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(code));
+    err.into()
+}
+
+/// Convert a core error into a JS `Error` with its stable `.code`.
+#[allow(dead_code)] // used by exports as they land
+pub(crate) fn js_error(e: &crate::Error) -> JsValue {
+    error_value(e.code(), &e.to_string())
+}
+
+/// Serialize a Rust value into a plain JS value (objects, arrays, `null`; never `Map`).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| error_value(codes::OUTPUT_UNSERIALIZABLE, &e.to_string()))
+}
+
+/// Deserialize a JS argument; `what` names it in the error message.
+pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| error_value(codes::REQUEST_INVALID, &format!("{what}: {e}")))
+}
+
+/// Like [`from_js`], but `undefined` / `null` give `T::default()` (optional option bags).
+#[allow(dead_code)] // used by exports as they land
+pub(crate) fn from_js_or_default<T: DeserializeOwned + Default>(
+    value: JsValue,
+    what: &str,
+) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(value, what)
+    }
+}
+
+/// The browser's (or Node's) clock, `Date.now()`, as a UTC time.
+#[allow(dead_code)] // used by exports as they land
+pub(crate) fn now() -> Result<time::OffsetDateTime, JsValue> {
+    let ms = js_sys::Date::now();
+    if !ms.is_finite() {
+        return Err(error_value(
+            codes::CLOCK_INVALID,
+            "Date.now() is not finite",
+        ));
+    }
+    // f64 → i128 saturates, never panics; the range check is in `from_unix_timestamp_nanos`.
+    let nanos = (ms * 1_000_000.0) as i128;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .map_err(|e| error_value(codes::CLOCK_INVALID, &format!("Date.now(): {e}")))
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian machine (as root or with sudo) for building, running and testing
+# mmhs. Idempotent: installs only what is missing, so it is cheap to run every time
+# (scripts/run.sh and scripts/test.sh both call it first).
+#
+#   - Debian packages: a C toolchain, curl, git, openssl, chromium, chromium-driver,
+#     binaryen, nodejs + npm (apt-get update only when something must be installed)
+#   - Rust (rustup, with rustfmt and clippy) when cargo is absent
+#   - the wasm32-unknown-unknown target
+#   - wasm-pack
+#   - wasm-bindgen-cli at exactly the wasm-bindgen version pinned in Cargo.lock
+#   - npm packages from the committed lockfiles (`npm ci`) of ./, www/ and webdriver/
+#     when those have a package.json
+#
+# Environment: MMHS_RUST_TOOLCHAIN (default 1.95.0) is the toolchain installed when there is
+# no cargo at all; an existing toolchain is used as it is.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+installed=()
+
+# ---------------------------------------------------------------- Debian packages
+# command → package providing it
+apt_needed=()
+need_cmd() { have "$1" || apt_needed+=("$2"); }
+need_cmd cc build-essential
+need_cmd pkg-config pkg-config
+need_cmd curl curl
+need_cmd git git
+need_cmd openssl openssl
+need_cmd chromium chromium
+need_cmd chromedriver chromium-driver
+need_cmd wasm-opt binaryen
+need_cmd node nodejs
+# Debian's nodejs has no npm; NodeSource's nodejs includes it (never install both).
+if ! have npm; then apt_needed+=(npm); fi
+[ -e /etc/ssl/certs/ca-certificates.crt ] || apt_needed+=(ca-certificates)
+
+if [ "${#apt_needed[@]}" -gt 0 ]; then
+  have apt-get || die "missing ${apt_needed[*]} and no apt-get: install them by hand"
+  log "setup: apt-get install ${apt_needed[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq "${apt_needed[@]}" </dev/null
+  installed+=("${apt_needed[@]}")
+fi
+
+# ---------------------------------------------------------------- Rust
+if ! have cargo; then
+  toolchain="${MMHS_RUST_TOOLCHAIN:-1.95.0}"
+  log "setup: installing Rust $toolchain with rustup"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |
+    sh -s -- -y --profile minimal --default-toolchain "$toolchain" -c rustfmt -c clippy
+  installed+=("rust-$toolchain")
+fi
+if have rustup; then
+  cargo fmt --version >/dev/null 2>&1 || { rustup component add rustfmt; installed+=(rustfmt); }
+  cargo clippy --version >/dev/null 2>&1 || { rustup component add clippy; installed+=(clippy); }
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "setup: rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+    installed+=(wasm32-unknown-unknown)
+  fi
+fi
+
+# `cargo install --locked` first (reproducible); when a crate's own lockfile pins a version
+# the registry no longer has (wasm-bindgen-cli 0.2.130 pins a yanked webpki-roots), retry
+# without --locked.
+cargo_install() {
+  log "setup: cargo install $*"
+  cargo install --locked "$@" || {
+    log "setup: cargo install --locked $* failed; retrying without --locked"
+    cargo install "$@"
+  }
+}
+
+# ---------------------------------------------------------------- wasm-pack
+if ! have wasm-pack; then
+  cargo_install wasm-pack
+  installed+=(wasm-pack)
+fi
+
+# ---------------------------------------------------------------- wasm-bindgen-cli
+wb_version="$(wasm_bindgen_lock_version)"
+[ -n "$wb_version" ] || die "no wasm-bindgen in Cargo.lock"
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]; then
+  cargo_install --force "wasm-bindgen-cli@$wb_version"
+  installed+=("wasm-bindgen-cli@$wb_version")
+fi
+
+# ---------------------------------------------------------------- npm packages
+# `npm ci` from the committed lockfile, skipped when node_modules was installed from this
+# very lockfile (stamp: its sha256).
+for dir in . www webdriver; do
+  npm_project "$dir" || continue
+  [ -f "$dir/package-lock.json" ] || die "$dir/package.json has no committed package-lock.json"
+  stamp="$dir/node_modules/.mmhs-lock-sha256"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+    log "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund </dev/null)
+    printf '%s\n' "$want" >"$stamp"
+    installed+=("npm:$dir")
+  fi
+done
+
+if [ "${#installed[@]}" -gt 0 ]; then
+  log "setup: installed ${installed[*]}"
+else
+  log "setup: everything already present"
+fi

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# THE test command: sets the machine up (scripts/setup.sh), then runs every check and test
+# and ends with one summary line. Exits non-zero when anything failed.
+#
+#   scripts/test.sh                 # everything (what .ci/run runs)
+#   scripts/test.sh native wasm     # only the named steps (setup always runs)
+#   scripts/test.sh --list          # list the steps
+#
+# Steps (in order):
+#   fmt        cargo fmt --check
+#   clippy     cargo clippy --all-targets -D warnings (native), and the lib + wasm tests for
+#              wasm32 (the wasm facade only exists there)
+#   native     cargo test (unit, integration incl. tests/cli_*.rs, doc tests)
+#   pkg        wasm-pack build --target web → pkg/, --target nodejs → target/pkg-node/
+#   wasm       wasm-pack test --headless --chrome (tests/wasm_*.rs in headless Chromium)
+#   node       node --test tests/js/ against target/pkg-node
+#   demo       scripts/run.sh --check (the main job's CLI round trip, no server)
+#   www        www/: npm scripts build, lint, typecheck, test (those defined; when present)
+#   e2e        webdriver/: npm test (browser end-to-end; when present)
+#
+# Environment for the www / e2e steps: MMHS_BIN (native mmhs binary), MMHS_PKG (pkg/),
+# MMHS_PKG_NODE, CHROMEDRIVER, CHROMIUM, TEST_OUTPUT (screenshots etc., test-output/).
+set -uo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ALL_STEPS=(fmt clippy native pkg wasm node demo www e2e)
+if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL_STEPS[@]}"; exit 0; fi
+if [ "$#" -gt 0 ]; then
+  for s in "$@"; do
+    printf '%s\n' "${ALL_STEPS[@]}" | grep -qx -- "$s" || die "unknown step '$s' (see --list)"
+  done
+  STEPS=("$@")
+else
+  STEPS=("${ALL_STEPS[@]}")
+fi
+
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}"
+export CHROMIUM="${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}"
+export MMHS_BIN="$ROOT/target/debug/mmhs"
+export MMHS_PKG="$ROOT/pkg"
+export MMHS_PKG_NODE="$ROOT/target/pkg-node"
+export TEST_OUTPUT="${TEST_OUTPUT:-$ROOT/test-output}"
+# Crypto in an unoptimised wasm test build is slow; give each browser test time.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+mkdir -p "$TEST_OUTPUT"
+
+START=$(date +%s)
+results=()   # "name|PASS/FAIL/SKIP|seconds|note"
+failed=()
+
+# run_step NAME CMD...: run, time and record one step; never aborts the script.
+run_step() {
+  local name="$1"; shift
+  local t0 rc
+  t0=$(date +%s)
+  log "==> $name: $*"
+  "$@"
+  rc=$?
+  local dt=$(( $(date +%s) - t0 ))
+  if [ "$rc" -eq 0 ]; then
+    results+=("$name|PASS|$dt|")
+    log "<== $name: PASS ($(fmt_secs "$dt"))"
+  else
+    results+=("$name|FAIL|$dt|exit $rc")
+    failed+=("$name")
+    log "<== $name: FAIL (exit $rc, $(fmt_secs "$dt"))"
+  fi
+}
+skip_step() { results+=("$1|SKIP|0|$2"); log "--- $1: skipped ($2)"; }
+
+# ------------------------------------------------------------------ steps
+step_fmt() { cargo fmt --all -- --check; }
+
+step_clippy() {
+  cargo clippy --all-targets -- -D warnings || return 1
+  local wasm_tests=()
+  for f in tests/wasm_*.rs; do [ -e "$f" ] && wasm_tests+=(--test "$(basename "$f" .rs)"); done
+  cargo clippy --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" -- -D warnings
+}
+
+step_native() { cargo test --no-fail-fast; }
+
+step_pkg() {
+  wasm-pack --quiet build --target web --out-dir pkg &&
+    wasm-pack --quiet build --target nodejs --out-dir target/pkg-node
+}
+
+step_wasm() {
+  # wasm-pack builds every test target for wasm32 (`cargo build --tests`), then runs only
+  # the wasm_* ones: native-only integration tests must start with
+  # `#![cfg(not(target_arch = "wasm32"))]`.
+  wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test 'wasm_*'
+}
+
+step_node() { node --test tests/js/; }
+
+step_demo() { "$ROOT/scripts/run.sh" --check --no-setup; }
+
+step_www() {
+  local s ran=0
+  for s in build lint typecheck test; do
+    if npm_has_script www "$s"; then
+      log "www: npm run $s"
+      (cd www && npm run --silent "$s" </dev/null) || return 1
+      ran=1
+    fi
+  done
+  [ "$ran" = 1 ] || { log "www: package.json defines none of build/lint/typecheck/test"; return 1; }
+}
+
+step_e2e() {
+  npm_has_script webdriver test || { log "webdriver: package.json has no test script"; return 1; }
+  # the e2e tests drive the native server and the built extension
+  cargo build --bin mmhs || return 1
+  (cd webdriver && npm test --silent </dev/null)
+}
+
+# ------------------------------------------------------------------ run
+log "setup"
+if ! "$ROOT/scripts/setup.sh"; then
+  log "TEST SUMMARY: FAIL — setup failed, nothing tested"
+  exit 1
+fi
+
+for s in "${STEPS[@]}"; do
+  case "$s" in
+    www)
+      if npm_project www; then run_step www step_www; else skip_step www "no www/package.json"; fi ;;
+    e2e)
+      if npm_project webdriver; then run_step e2e step_e2e; else skip_step e2e "no webdriver/package.json"; fi ;;
+    *) run_step "$s" "step_$s" ;;
+  esac
+done
+
+TOTAL=$(( $(date +%s) - START ))
+echo
+printf '%-8s %-5s %8s  %s\n' STEP RESULT TIME NOTE
+for r in "${results[@]}"; do
+  IFS='|' read -r n res dt note <<<"$r"
+  printf '%-8s %-5s %8s  %s\n' "$n" "$res" "$(fmt_secs "$dt")" "$note"
+done
+echo
+if [ "${#failed[@]}" -eq 0 ]; then
+  echo "TEST SUMMARY: PASS — ${#results[@]} steps in $(fmt_secs "$TOTAL")"
+  exit 0
+else
+  echo "TEST SUMMARY: FAIL — failed: ${failed[*]} (total $(fmt_secs "$TOTAL"))"
+  exit 1
+fi

@@ -1,0 +1,66 @@
+//! X.509 certificates from PEM (RFC 7468 `CERTIFICATE` blocks) or DER, and matching a
+//! private key to its certificate.
+
+use der::{Decode, Encode};
+use spki::EncodePublicKey;
+use x509_cert::Certificate;
+
+use super::{pem_blocks, Error, PrivateKey};
+
+/// Every `CERTIFICATE` block of a PEM text, in order (a chain file, a bundle of recipient
+/// certificates …). Other blocks (keys) are skipped. At least one is required.
+pub fn certificates_from_pem(text: &str) -> Result<Vec<Certificate>, Error> {
+    let mut out = Vec::new();
+    for block in pem_blocks(text) {
+        let (label, der) = block.map_err(|e| Error::CertificateMalformed(e.to_string()))?;
+        if label == "CERTIFICATE" || label == "X509 CERTIFICATE" {
+            out.push(
+                Certificate::from_der(&der)
+                    .map_err(|e| Error::CertificateMalformed(format!("bad certificate: {e}")))?,
+            );
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::NoCertificate);
+    }
+    Ok(out)
+}
+
+/// Certificates from PEM text or a single DER certificate.
+pub fn certificates_from_der_or_pem(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
+    if bytes.first() == Some(&0x30) {
+        return Certificate::from_der(bytes)
+            .map(|c| vec![c])
+            .map_err(|e| Error::CertificateMalformed(format!("bad DER certificate: {e}")));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Error::CertificateMalformed("neither DER nor PEM text".into()))?;
+    certificates_from_pem(text)
+}
+
+/// The DER SubjectPublicKeyInfo of a private key's public half.
+pub(crate) fn public_key_spki(key: &PrivateKey) -> Result<Vec<u8>, Error> {
+    let doc = match key {
+        PrivateKey::Rsa(k) => rsa::RsaPublicKey::from(k.as_ref()).to_public_key_der(),
+        PrivateKey::EcP256(k) => k.public_key().to_public_key_der(),
+    }
+    .map_err(|e| Error::Malformed(format!("cannot encode the public key: {e}")))?;
+    Ok(doc.as_bytes().to_vec())
+}
+
+/// Whether `cert` certifies the public half of `key` (SubjectPublicKeyInfo comparison;
+/// EC parameters are compared as encoded).
+pub fn key_matches_certificate(key: &PrivateKey, cert: &Certificate) -> bool {
+    let Ok(ours) = public_key_spki(key) else {
+        return false;
+    };
+    let spki = cert.tbs_certificate().subject_public_key_info();
+    match key {
+        // Compare only the key bits for EC: some encoders put the curve OID, others
+        // NULL parameters in the certificate.
+        PrivateKey::EcP256(k) => spki.subject_public_key.as_bytes().is_some_and(|b| {
+            p256::PublicKey::from_sec1_bytes(b).is_ok_and(|p| p == k.public_key())
+        }),
+        _ => spki.to_der().is_ok_and(|theirs| theirs == ours),
+    }
+}

@@ -1,0 +1,626 @@
+//! RFC 5322 addresses — [RFC 5322 §3.4](https://www.rfc-editor.org/rfc/rfc5322#section-3.4).
+//! Used by MMHS-Exempted-Address (RFC 6477 §3.1), MMHS-Authorizing-Users (RFC 7912 §4) and
+//! Disposition-Notification-To (RFC 8098 §2.1).
+//!
+//! ```text
+//! address-list  = (address *("," address)) / obs-addr-list
+//! address       = mailbox / group
+//! mailbox       = name-addr / addr-spec
+//! name-addr     = [display-name] angle-addr
+//! angle-addr    = [CFWS] "<" addr-spec ">" [CFWS]
+//! group         = display-name ":" [group-list] ";" [CFWS]
+//! display-name  = phrase
+//! addr-spec     = local-part "@" domain
+//! local-part    = dot-atom / quoted-string / obs-local-part
+//! domain        = dot-atom / domain-literal / obs-domain
+//! ```
+//!
+//! Accepted on receipt: comments anywhere (a comment after a bare addr-spec becomes the
+//! display name when there is none, the legacy `a@b (Name)` form), empty list elements
+//! (obs-addr-list), RFC 2047 encoded-words in display names (decoded), obs-route in
+//! angle-addr is not supported. Canonical text: `Name <local@domain>` with the name quoted
+//! when it is not a plain phrase of atoms and RFC 2047-encoded when it is not ASCII; groups as
+//! `Name: a@b, c@d;`; list items joined with `", "`.
+//!
+//! JSON: a mailbox is `{ "name": "…", "address": "local@domain" }` (`name` omitted when
+//! absent); a group is `{ "group": "…", "members": [mailbox…] }`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::lex::{parse_quoted, quote};
+use super::Error;
+use crate::mime::header::{decode_encoded_words, encode_word};
+
+/// A mailbox: optional display name and an addr-spec.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mailbox {
+    /// Display name (decoded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The addr-spec `local-part@domain`.
+    pub address: String,
+}
+
+impl Mailbox {
+    /// Build a mailbox with no name, checking the addr-spec.
+    pub fn new(address: &str) -> Result<Self, Error> {
+        let mb: Mailbox = address.parse()?;
+        Ok(Mailbox {
+            name: None,
+            address: mb.address,
+        })
+    }
+
+    /// Case-insensitive comparison of the addr-spec (as RFC 7912 step 4 needs: "already
+    /// present"). Domain names are case-insensitive; local parts are compared
+    /// case-insensitively too, as almost every deployment does.
+    pub fn same_address(&self, other: &str) -> bool {
+        self.address.eq_ignore_ascii_case(other.trim())
+    }
+
+    /// The domain part.
+    pub fn domain(&self) -> &str {
+        self.address.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+    }
+}
+
+impl FromStr for Mailbox {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let list: AddressList = s.parse()?;
+        match list.0.as_slice() {
+            [Address::Mailbox(m)] => Ok(m.clone()),
+            _ => Err(Error::AddressInvalid(format!(
+                "{s:?}: expected one mailbox"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Mailbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(n) if !n.is_empty() => write!(f, "{} <{}>", format_phrase(n), self.address),
+            _ => f.write_str(&self.address),
+        }
+    }
+}
+
+/// An address: a mailbox or a named group of mailboxes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Address {
+    /// A single mailbox.
+    Mailbox(Mailbox),
+    /// A group (`Name: members;`).
+    Group {
+        /// The group's display name.
+        group: String,
+        /// Its members (may be empty, to hide identities).
+        members: Vec<Mailbox>,
+    },
+}
+
+impl Address {
+    /// All mailboxes (a group's members, or the mailbox itself).
+    pub fn mailboxes(&self) -> &[Mailbox] {
+        match self {
+            Address::Mailbox(m) => std::slice::from_ref(m),
+            Address::Group { members, .. } => members,
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Mailbox(m) => m.fmt(f),
+            Address::Group { group, members } => {
+                write!(f, "{}:", format_phrase(group))?;
+                for (i, m) in members.iter().enumerate() {
+                    f.write_str(if i == 0 { " " } else { ", " })?;
+                    m.fmt(f)?;
+                }
+                f.write_str(";")
+            }
+        }
+    }
+}
+
+/// An RFC 5322 address-list (possibly empty when parsed from an all-empty obs-addr-list;
+/// [`AddressList::from_str`] rejects an empty value).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AddressList(pub Vec<Address>);
+
+impl AddressList {
+    /// Every mailbox, groups flattened.
+    pub fn mailboxes(&self) -> impl Iterator<Item = &Mailbox> {
+        self.0.iter().flat_map(Address::mailboxes)
+    }
+
+    /// Whether any group syntax is used.
+    pub fn has_groups(&self) -> bool {
+        self.0.iter().any(|a| matches!(a, Address::Group { .. }))
+    }
+
+    /// Check every name/address for CR/LF/NUL and every addr-spec for syntax (for values
+    /// built from JSON before formatting).
+    pub fn validate(&self) -> Result<(), Error> {
+        for a in &self.0 {
+            if let Address::Group { group, .. } = a {
+                super::lex::check_value(group)?;
+            }
+            for m in a.mailboxes() {
+                if let Some(n) = &m.name {
+                    super::lex::check_value(n)?;
+                }
+                super::lex::check_value(&m.address)?;
+                check_addr_spec(&m.address)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for AddressList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            a.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for AddressList {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let toks = tokenize(s)?;
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            src: s,
+        };
+        let list = p.address_list()?;
+        if list.is_empty() {
+            return Err(Error::AddressInvalid(format!("{s:?}: empty address list")));
+        }
+        Ok(AddressList(list))
+    }
+}
+
+/// Quote / encode a display name as needed.
+fn format_phrase(name: &str) -> String {
+    if !name.is_ascii() {
+        return encode_word(name);
+    }
+    let plain = !name.is_empty()
+        && name
+            .split(' ')
+            .all(|w| !w.is_empty() && w.bytes().all(is_atext));
+    if plain {
+        name.to_string()
+    } else {
+        quote(name)
+    }
+}
+
+fn is_atext(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+}
+
+/// Check an addr-spec: dot-atom or quoted local part, '@', dot-atom or literal domain.
+fn check_addr_spec(a: &str) -> Result<(), Error> {
+    let err = || Error::AddressInvalid(format!("{a:?}: not an addr-spec"));
+    let (local, domain) = a.rsplit_once('@').ok_or_else(err)?;
+    let dot_atom = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| is_atext(b) || b >= 0x80))
+    };
+    let local_ok =
+        dot_atom(local) || (local.len() >= 2 && local.starts_with('"') && local.ends_with('"'));
+    let domain_ok = dot_atom(domain) || (domain.starts_with('[') && domain.ends_with(']'));
+    if local_ok && domain_ok {
+        Ok(())
+    } else {
+        Err(err())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// An atom or dot-atom run (text, no spaces).
+    Atom(String),
+    /// A quoted string (unescaped content).
+    Quoted(String),
+    /// A domain literal including brackets.
+    Literal(String),
+    /// One of `< > @ , ; : .`
+    Special(char),
+    /// A comment's text.
+    Comment(String),
+}
+
+fn tokenize(s: &str) -> Result<Vec<Tok>, Error> {
+    let err = |why: &str| Error::AddressInvalid(format!("{s:?}: {why}"));
+    let mut toks = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            ' ' | '\t' | '\r' | '\n' => rest = rest.get(1..).unwrap_or_default(),
+            '"' => {
+                let (q, after) =
+                    parse_quoted(rest).ok_or_else(|| err("unterminated quoted string"))?;
+                toks.push(Tok::Quoted(q));
+                rest = after;
+            }
+            '(' => {
+                let mut depth = 0usize;
+                let mut end = None;
+                let mut escaped = false;
+                for (i, ch) in rest.char_indices() {
+                    if escaped {
+                        escaped = false;
+                        continue;
+                    }
+                    match ch {
+                        '\\' => escaped = true,
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = Some(i);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let end = end.ok_or_else(|| err("unterminated comment"))?;
+                toks.push(Tok::Comment(
+                    rest.get(1..end).unwrap_or_default().trim().to_string(),
+                ));
+                rest = rest.get(end + 1..).unwrap_or_default();
+            }
+            '[' => {
+                let end = rest
+                    .find(']')
+                    .ok_or_else(|| err("unterminated domain literal"))?;
+                toks.push(Tok::Literal(
+                    rest.get(..=end).unwrap_or_default().to_string(),
+                ));
+                rest = rest.get(end + 1..).unwrap_or_default();
+            }
+            '<' | '>' | '@' | ',' | ';' | ':' | '.' => {
+                toks.push(Tok::Special(c));
+                rest = rest.get(1..).unwrap_or_default();
+            }
+            ')' | ']' | '\\' => return Err(err("unexpected special character")),
+            _ => {
+                let len: usize = rest
+                    .char_indices()
+                    .find(|(_, ch)| {
+                        matches!(
+                            ch,
+                            ' ' | '\t'
+                                | '\r'
+                                | '\n'
+                                | '"'
+                                | '('
+                                | ')'
+                                | '<'
+                                | '>'
+                                | '@'
+                                | ','
+                                | ';'
+                                | ':'
+                                | '.'
+                                | '['
+                                | ']'
+                                | '\\'
+                        )
+                    })
+                    .map_or(rest.len(), |(i, _)| i);
+                let word = rest.get(..len).unwrap_or_default();
+                if word.chars().any(|ch| ch.is_control()) {
+                    return Err(err("control character"));
+                }
+                toks.push(Tok::Atom(word.to_string()));
+                rest = rest.get(len..).unwrap_or_default();
+            }
+        }
+    }
+    Ok(toks)
+}
+
+struct Parser<'s> {
+    toks: Vec<Tok>,
+    pos: usize,
+    src: &'s str,
+}
+
+impl Parser<'_> {
+    fn err(&self, why: &str) -> Error {
+        Error::AddressInvalid(format!("{:?}: {why}", self.src))
+    }
+
+    /// Next non-comment token (comments are collected into `comments`).
+    fn peek(&self) -> Option<&Tok> {
+        self.toks
+            .get(self.pos..)?
+            .iter()
+            .find(|t| !matches!(t, Tok::Comment(_)))
+    }
+
+    fn next(&mut self) -> Option<Tok> {
+        while let Some(t) = self.toks.get(self.pos) {
+            self.pos += 1;
+            if !matches!(t, Tok::Comment(_)) {
+                return Some(t.clone());
+            }
+        }
+        None
+    }
+
+    fn address_list(&mut self) -> Result<Vec<Address>, Error> {
+        let mut out = Vec::new();
+        loop {
+            match self.peek() {
+                None => break,
+                Some(Tok::Special(',')) => {
+                    self.next();
+                    continue;
+                }
+                _ => {}
+            }
+            out.push(self.address()?);
+            match self.next() {
+                None => break,
+                Some(Tok::Special(',')) => {}
+                Some(_) => return Err(self.err("expected ',' between addresses")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Collect a phrase / local-part: words and dots, until a special other than '.'.
+    fn words(&mut self) -> Vec<Tok> {
+        let mut w = Vec::new();
+        while let Some(t) = self.peek() {
+            match t {
+                Tok::Atom(_) | Tok::Quoted(_) | Tok::Special('.') => {
+                    if let Some(t) = self.next() {
+                        w.push(t);
+                    }
+                }
+                _ => break,
+            }
+        }
+        w
+    }
+
+    fn address(&mut self) -> Result<Address, Error> {
+        let start = self.pos;
+        let words = self.words();
+        match self.peek() {
+            Some(Tok::Special('<')) => {
+                self.next();
+                let address = self.addr_spec()?;
+                if self.next() != Some(Tok::Special('>')) {
+                    return Err(self.err("expected '>'"));
+                }
+                Ok(Address::Mailbox(Mailbox {
+                    name: phrase(&words),
+                    address,
+                }))
+            }
+            Some(Tok::Special(':')) => {
+                self.next();
+                let group = phrase(&words).unwrap_or_default();
+                let mut members = Vec::new();
+                loop {
+                    match self.peek() {
+                        Some(Tok::Special(';')) => {
+                            self.next();
+                            break;
+                        }
+                        Some(Tok::Special(',')) => {
+                            self.next();
+                        }
+                        None => return Err(self.err("group without ';'")),
+                        _ => match self.address()? {
+                            Address::Mailbox(m) => members.push(m),
+                            Address::Group { .. } => return Err(self.err("nested group")),
+                        },
+                    }
+                }
+                Ok(Address::Group { group, members })
+            }
+            Some(Tok::Special('@')) => {
+                self.pos = start;
+                let address = self.addr_spec()?;
+                // legacy "addr (Name)": a comment right after the addr-spec names it
+                let name = match self.toks.get(self.pos) {
+                    Some(Tok::Comment(c)) if !c.is_empty() => {
+                        Some(decode_encoded_words(c).into_owned())
+                    }
+                    _ => None,
+                };
+                Ok(Address::Mailbox(Mailbox { name, address }))
+            }
+            _ => Err(self.err("expected an address")),
+        }
+    }
+
+    fn addr_spec(&mut self) -> Result<String, Error> {
+        let local = self.words();
+        if local.is_empty() {
+            return Err(self.err("missing local part"));
+        }
+        let mut lp = String::new();
+        let mut expect_word = true;
+        for t in &local {
+            match (t, expect_word) {
+                (Tok::Atom(a), true) => lp.push_str(a),
+                (Tok::Quoted(q), true) => {
+                    if local.len() == 1 && needs_quoting(q) {
+                        lp.push_str(&quote(q));
+                    } else {
+                        lp.push_str(q);
+                    }
+                }
+                (Tok::Special('.'), false) => lp.push('.'),
+                _ => return Err(self.err("bad local part")),
+            }
+            expect_word = !expect_word;
+        }
+        if expect_word {
+            return Err(self.err("local part ends with '.'"));
+        }
+        if self.next() != Some(Tok::Special('@')) {
+            return Err(self.err("expected '@'"));
+        }
+        let mut domain = String::new();
+        match self.next() {
+            Some(Tok::Literal(l)) => domain.push_str(&l),
+            Some(Tok::Atom(a)) => {
+                domain.push_str(&a);
+                while self.peek() == Some(&Tok::Special('.')) {
+                    self.next();
+                    match self.next() {
+                        Some(Tok::Atom(a)) => {
+                            domain.push('.');
+                            domain.push_str(&a);
+                        }
+                        _ => return Err(self.err("bad domain")),
+                    }
+                }
+            }
+            _ => return Err(self.err("missing domain")),
+        }
+        if lp.chars().any(|c| c.is_control()) || domain.chars().any(|c| c.is_control()) {
+            return Err(self.err("control character"));
+        }
+        Ok(format!("{lp}@{domain}"))
+    }
+}
+
+fn needs_quoting(local: &str) -> bool {
+    local.is_empty()
+        || !local
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| is_atext(b) || b >= 0x80))
+}
+
+fn phrase(words: &[Tok]) -> Option<String> {
+    if words.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for t in words {
+        match t {
+            Tok::Atom(a) | Tok::Quoted(a) => {
+                if !out.is_empty() && !out.ends_with('.') {
+                    out.push(' ');
+                }
+                out.push_str(a);
+            }
+            Tok::Special('.') => out.push('.'),
+            _ => {}
+        }
+    }
+    Some(decode_encoded_words(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Coded;
+
+    #[test]
+    fn forms() {
+        let l: AddressList =
+            "\"Smith, J\" <j.smith@example.mil>, b@example.mil (Bob), Releasers: r1@x.mil, R Two <r2@x.mil>;, Empty:;"
+                .parse()
+                .unwrap();
+        assert_eq!(l.0.len(), 4);
+        assert_eq!(
+            l.0[0],
+            Address::Mailbox(Mailbox {
+                name: Some("Smith, J".into()),
+                address: "j.smith@example.mil".into()
+            })
+        );
+        assert_eq!(
+            l.0[1],
+            Address::Mailbox(Mailbox {
+                name: Some("Bob".into()),
+                address: "b@example.mil".into()
+            })
+        );
+        assert_eq!(l.mailboxes().count(), 4);
+        assert_eq!(
+            l.to_string(),
+            "\"Smith, J\" <j.smith@example.mil>, Bob <b@example.mil>, Releasers: r1@x.mil, R Two <r2@x.mil>;, Empty:;"
+        );
+        assert_eq!(l.to_string().parse::<AddressList>().unwrap(), l);
+    }
+
+    #[test]
+    fn encoded_and_quoted() {
+        let m: Mailbox = "=?utf-8?q?Ren=C3=A9?= <rene@example.fr>".parse().unwrap();
+        assert_eq!(m.name.as_deref(), Some("René"));
+        let s = m.to_string();
+        assert!(s.starts_with("=?utf-8?"), "{s}");
+        assert_eq!(s.parse::<Mailbox>().unwrap(), m);
+        let q: Mailbox = "\"john doe\"@example.com".parse().unwrap();
+        assert_eq!(q.address, "\"john doe\"@example.com");
+        let lit: Mailbox = "x@[192.0.2.1]".parse().unwrap();
+        assert_eq!(lit.domain(), "[192.0.2.1]");
+    }
+
+    #[test]
+    fn json_form() {
+        let l: AddressList = "A <a@x.mil>, G: b@x.mil;".parse().unwrap();
+        assert_eq!(
+            serde_json::to_string(&l).unwrap(),
+            r#"[{"name":"A","address":"a@x.mil"},{"group":"G","members":[{"address":"b@x.mil"}]}]"#
+        );
+        let back: AddressList = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
+        assert_eq!(back, l);
+    }
+
+    #[test]
+    fn invalid() {
+        for bad in [
+            "",
+            "no-at-sign",
+            "a@",
+            "@b",
+            "<a@b",
+            "a@b c@d",
+            "G: a@b",
+            "a..b@c",
+            "(unterminated a@b",
+        ] {
+            assert_eq!(
+                bad.parse::<AddressList>().unwrap_err().code(),
+                "address-invalid",
+                "{bad}"
+            );
+        }
+        let l = AddressList(vec![Address::Mailbox(Mailbox {
+            name: Some("x\r\nBcc: y".into()),
+            address: "a@b".into(),
+        })]);
+        assert_eq!(l.validate().unwrap_err().code(), "header-crlf");
+    }
+}

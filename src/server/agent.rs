@@ -1,0 +1,592 @@
+//! The submission agent's message processing after DATA: priority determination (RFC 6710 /
+//! RFC 6758), trace field, the release gate, local delivery, queueing for FUTURERELEASE and
+//! relay, DSNs and audit records — each accepted message in **one SQLite transaction that
+//! is committed before the 250 reply**.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::Transaction as SqlTx;
+use time::format_description::well_known::{Rfc2822, Rfc3339};
+use time::OffsetDateTime;
+
+use super::audit::{self, AuditEvent, AuditRecord};
+use super::config::Config;
+use super::gate::{Gate, GateContext, GateDecision};
+use super::msginfo::{message_info, MessageInfo};
+use super::smtp::client::{self, ClientError, OutEnvelope};
+use super::smtp::dsn::{self, Action, DsnRecipient};
+use super::smtp::priority::{parse_priority_value, stanag4406_level};
+use super::smtp::{Notify, Recipient, Transaction};
+use super::store::{folders, Store};
+use super::uri::MailUri;
+use super::Error;
+
+/// A reply to the end of DATA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentReply {
+    /// Code.
+    pub code: u16,
+    /// Enhanced status code.
+    pub esc: [u8; 3],
+    /// Text.
+    pub text: String,
+}
+
+/// The agent shared by all SMTP sessions and the queue worker.
+pub struct Agent {
+    /// Configuration.
+    pub config: Config,
+    /// The store.
+    pub store: Arc<Store>,
+    /// The release gate.
+    pub gate: Box<dyn Gate>,
+    /// Next hop for non-local recipients (`--relay`).
+    pub relay: Option<MailUri>,
+    /// Wakes the queue worker.
+    pub wake: tokio::sync::Notify,
+    counter: AtomicU64,
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+fn rfc2822(t: OffsetDateTime) -> String {
+    t.format(&Rfc2822).unwrap_or_default()
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+fn from_unix(t: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn random_hex(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The compose-style JSON envelope of a transaction (the shape of `POST /api/send`'s
+/// `envelope`), kept with Release-queue items so the officer's client can re-submit it.
+pub fn envelope_json(tx: &Transaction) -> serde_json::Value {
+    let by = tx.by.map(|b| {
+        format!(
+            "{};{}{}",
+            b.by_time,
+            if b.return_mode { "R" } else { "N" },
+            if b.trace { "T" } else { "" }
+        )
+    });
+    serde_json::json!({
+        "mailFrom": tx.mail_from,
+        "mailParams": {
+            "envid": tx.envid,
+            "ret": tx.ret_full.map(|f| if f { "FULL" } else { "HDRS" }),
+            "by": by,
+            "holdUntil": tx.hold_until.filter(|_| tx.hold_for.is_none()).map(|t| rfc3339(from_unix(t))),
+            "holdFor": tx.hold_for,
+            "mtPriority": tx.priority,
+        },
+        "rcpts": tx.rcpts.iter().map(|r| serde_json::json!({
+            "address": r.address,
+            "notify": r.notify.keywords(),
+            "orcpt": r.orcpt,
+        })).collect::<Vec<_>>(),
+        "submitter": tx.submitter,
+        "transactionId": tx.id,
+    })
+}
+
+impl Agent {
+    /// New agent.
+    pub fn new(
+        config: Config,
+        store: Arc<Store>,
+        gate: Box<dyn Gate>,
+        relay: Option<MailUri>,
+    ) -> Agent {
+        Agent {
+            config,
+            store,
+            gate,
+            relay,
+            wake: tokio::sync::Notify::new(),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    /// A fresh transaction id.
+    pub fn new_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        format!("{:x}{:04x}{}", now().unix_timestamp(), n & 0xffff, random_hex(4))
+    }
+
+    fn audit_base(&self, ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
+        let p = tx.effective_priority();
+        AuditRecord {
+            event: ev,
+            time: rfc3339(now()),
+            mm_identification: info.message_id.clone(),
+            message_identification: tx.id.clone(),
+            envid: tx.envid.clone(),
+            submission_time: rfc3339(from_unix(tx.arrival)),
+            priority: p,
+            priority_level: stanag4406_level(p),
+            precedence: info
+                .primary_precedence
+                .clone()
+                .or_else(|| info.copy_precedence.clone()),
+            security_label: info.sio_label.clone(),
+            authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
+            submitter: tx.submitter.clone(),
+            mail_from: tx.mail_from.clone(),
+            recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
+            detail: None,
+        }
+    }
+
+    fn audit(
+        &self,
+        sql: &SqlTx<'_>,
+        ev: AuditEvent,
+        tx: &Transaction,
+        info: &MessageInfo,
+        rcpts: Option<Vec<String>>,
+        detail: Option<String>,
+    ) -> Result<(), Error> {
+        let mut r = self.audit_base(ev, tx, info);
+        if let Some(rc) = rcpts {
+            r.recipients = rc;
+        }
+        r.detail = detail;
+        audit::append(sql, &r).map(|_| ())
+    }
+
+    /// Process a received message (end of DATA / last BDAT).
+    pub async fn accept(&self, tx: Transaction, data: Vec<u8>) -> AgentReply {
+        match self.accept_inner(tx, data) {
+            Ok(r) => {
+                self.wake.notify_one();
+                r
+            }
+            Err(e) => AgentReply {
+                code: 451,
+                esc: [4, 3, 0],
+                text: format!("Local error, message not accepted: {e}"),
+            },
+        }
+    }
+
+    fn accept_inner(&self, mut tx: Transaction, data: Vec<u8>) -> Result<AgentReply, Error> {
+        let t = now();
+        let info = message_info(&data);
+        // RFC 6758 §3: no MAIL parameter but exactly one valid MT-Priority field ⇒ use it,
+        // subject to the trust rules (raised priority only from authenticated submitters).
+        if tx.priority.is_none() && info.mt_priority_fields.len() == 1 {
+            let v = info
+                .mt_priority_fields
+                .first()
+                .map(|v| strip_comment(v))
+                .and_then(|v| parse_priority_value(&v));
+            if let Some(p) = v {
+                if p <= 0 || tx.submitter.is_some() {
+                    tx.priority = Some(p);
+                }
+            }
+        }
+        let p = tx.effective_priority();
+        // Trace field (RFC 5321 §4.4) with the RFC 6710 §6 PRIORITY clause.
+        let with = if tx.submitter.is_some() { "ESMTPA" } else { "ESMTP" };
+        let received = format!(
+            "Received: from {} by {} with {with} id {}\r\n\tPRIORITY {p}; {}\r\n",
+            sanitize(&tx.helo),
+            self.config.hostname,
+            tx.id,
+            rfc2822(t)
+        );
+        let mut msg = Vec::with_capacity(received.len() + data.len());
+        msg.extend_from_slice(received.as_bytes());
+        msg.extend_from_slice(&data);
+        drop(data);
+
+        let rcpt_addrs: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
+        let decision = self.gate.decide(
+            &msg,
+            &GateContext {
+                submitter: tx.submitter.as_deref(),
+                mail_from: &tx.mail_from,
+                rcpts: &rcpt_addrs,
+                info: &info,
+                config: &self.config,
+            },
+        );
+        let now_s = t.unix_timestamp();
+        match decision {
+            GateDecision::Refuse { code, reason } => {
+                self.store.transaction(|sql| {
+                    self.audit(sql, AuditEvent::Reject, &tx, &info, None, Some(format!("{code}: {reason}")))
+                })?;
+                Ok(AgentReply {
+                    code: 550,
+                    esc: [5, 7, 1],
+                    text: format!("Refused by the release gate ({code}): {reason}"),
+                })
+            }
+            GateDecision::Divert { officers, reason } => {
+                let mut env = envelope_json(&tx);
+                if let Some(o) = env.as_object_mut() {
+                    o.insert("divertReason".into(), serde_json::Value::String(reason.clone()));
+                }
+                self.store.transaction(|sql| {
+                    self.audit(sql, AuditEvent::Submit, &tx, &info, None, None)?;
+                    for o in &officers {
+                        Store::insert_message(sql, o, folders::RELEASE, &msg, Some(&env), now_s)?;
+                    }
+                    self.audit(
+                        sql,
+                        AuditEvent::Divert,
+                        &tx,
+                        &info,
+                        None,
+                        Some(format!("release queue of {}: {reason}", officers.join(", "))),
+                    )?;
+                    let delayed: Vec<DsnRecipient> = tx
+                        .rcpts
+                        .iter()
+                        .filter(|r| r.notify.wants_delay())
+                        .map(|r| dsn_rcpt(r, Action::Delayed, "4.7.0", Some("held for release by an authorizing officer")))
+                        .collect();
+                    self.emit_dsn(sql, &tx, &info, &msg, delayed, false)?;
+                    Ok(())
+                })?;
+                Ok(AgentReply {
+                    code: 250,
+                    esc: [2, 0, 0],
+                    text: format!("Queued as {} for release authorisation", tx.id),
+                })
+            }
+            GateDecision::Transfer => {
+                let held = tx.hold_until.is_some_and(|h| h > now_s);
+                let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
+                    .rcpts
+                    .iter()
+                    .cloned()
+                    .partition(|r| self.config.is_local_domain(&r.address));
+                self.store.transaction(|sql| {
+                    self.audit(sql, AuditEvent::Submit, &tx, &info, None, None)?;
+                    let mut queued = remote.clone();
+                    if held {
+                        queued.extend(local.iter().cloned());
+                    } else {
+                        self.deliver_local(sql, &tx, &info, &msg, &local)?;
+                    }
+                    if !queued.is_empty() {
+                        let mut q = tx.clone();
+                        q.rcpts = queued;
+                        let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
+                        Store::enqueue(sql, &msg, &json, tx.hold_until.unwrap_or(now_s))?;
+                    }
+                    Ok(())
+                })?;
+                Ok(AgentReply {
+                    code: 250,
+                    esc: [2, 0, 0],
+                    text: if held {
+                        format!("Queued as {}; held for future release", tx.id)
+                    } else {
+                        format!("Queued as {}", tx.id)
+                    },
+                })
+            }
+        }
+    }
+
+    /// Deliver to local mailboxes, with success DSNs and audit.
+    fn deliver_local(
+        &self,
+        sql: &SqlTx<'_>,
+        tx: &Transaction,
+        info: &MessageInfo,
+        msg: &[u8],
+        rcpts: &[Recipient],
+    ) -> Result<(), Error> {
+        if rcpts.is_empty() {
+            return Ok(());
+        }
+        let now_s = now().unix_timestamp();
+        let delivered_at = format!("Delivered-To: {{}}\r\n");
+        let _ = delivered_at;
+        for r in rcpts {
+            Store::insert_message(sql, &r.address, folders::INBOX, msg, None, now_s)?;
+        }
+        self.audit(
+            sql,
+            AuditEvent::Deliver,
+            tx,
+            info,
+            Some(rcpts.iter().map(|r| r.address.clone()).collect()),
+            Some(format!("delivered at {}", rfc3339(now()))),
+        )?;
+        let ok: Vec<DsnRecipient> = rcpts
+            .iter()
+            .filter(|r| r.notify.wants_success())
+            .map(|r| dsn_rcpt(r, Action::Delivered, "2.0.0", None))
+            .collect();
+        self.emit_dsn(sql, tx, info, msg, ok, false)
+    }
+
+    /// Generate a DSN to the reverse-path (never to the null path, RFC 3461 §5.2).
+    fn emit_dsn(
+        &self,
+        sql: &SqlTx<'_>,
+        tx: &Transaction,
+        info: &MessageInfo,
+        original: &[u8],
+        rcpts: Vec<DsnRecipient>,
+        failure: bool,
+    ) -> Result<(), Error> {
+        if rcpts.is_empty() || tx.mail_from.is_empty() {
+            return Ok(());
+        }
+        let t = now();
+        let mid = format!("dsn-{}@{}", self.new_id(), self.config.hostname);
+        let boundary = format!("=_dsn_{}", random_hex(12));
+        let arrival = rfc2822(from_unix(tx.arrival));
+        let date = rfc2822(t);
+        let bytes = dsn::build(&dsn::DsnRequest {
+            reporting_mta: &self.config.hostname,
+            to: &tx.mail_from,
+            envid: tx.envid.as_deref(),
+            arrival_date: &arrival,
+            date: &date,
+            message_id: &mid,
+            boundary: &boundary,
+            priority: tx.effective_priority(),
+            recipients: &rcpts,
+            return_full: failure && tx.ret_full == Some(true),
+            original,
+        });
+        let detail = format!(
+            "DSN {} to {} for {}",
+            rcpts
+                .iter()
+                .map(|r| format!("{:?}", r.action).to_lowercase())
+                .collect::<Vec<_>>()
+                .join(","),
+            tx.mail_from,
+            rcpts
+                .iter()
+                .map(|r| r.final_recipient.clone())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        if self.config.user(&tx.mail_from).is_some() {
+            Store::insert_message(sql, &tx.mail_from, folders::INBOX, &bytes, None, t.unix_timestamp())?;
+        } else if self.relay.is_some() {
+            let q = Transaction {
+                id: self.new_id(),
+                helo: self.config.hostname.clone(),
+                submitter: None,
+                mail_from: String::new(),
+                envid: None,
+                ret_full: None,
+                priority: tx.priority,
+                body_8bit: false,
+                by: None,
+                hold_until: None,
+                hold_for: None,
+                rcpts: vec![Recipient {
+                    address: tx.mail_from.clone(),
+                    notify: Notify {
+                        never: true,
+                        explicit: true,
+                        ..Notify::default()
+                    },
+                    orcpt: None,
+                }],
+                arrival: t.unix_timestamp(),
+            };
+            let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
+            Store::enqueue(sql, &bytes, &json, t.unix_timestamp())?;
+        } else {
+            return self.audit(sql, AuditEvent::Dsn, tx, info, None, Some(format!("{detail}: no route to the reverse-path, DSN dropped")));
+        }
+        self.audit(sql, AuditEvent::Dsn, tx, info, None, Some(detail))
+    }
+
+    /// Process due queue items once (held messages whose time has come, relaying).
+    pub async fn run_queue_once(&self) -> Result<usize, Error> {
+        let now_s = now().unix_timestamp();
+        let items = self.store.due(now_s)?;
+        let n = items.len();
+        for item in items {
+            let Ok(tx) = serde_json::from_str::<Transaction>(&item.transaction) else {
+                self.store.transaction(|sql| Store::dequeue(sql, item.id))?;
+                continue;
+            };
+            let info = message_info(&item.raw);
+            // RFC 2852: R mode past its deadline ⇒ fail (5.4.7), N mode ⇒ notify and go on.
+            if let Some(by) = tx.by {
+                if by.return_mode && now_s > by.deadline {
+                    self.store.transaction(|sql| {
+                        let failed: Vec<DsnRecipient> = tx
+                            .rcpts
+                            .iter()
+                            .filter(|r| r.notify.wants_failure())
+                            .map(|r| dsn_rcpt(r, Action::Failed, "5.4.7", Some("delivery time (BY) expired")))
+                            .collect();
+                        self.audit(sql, AuditEvent::Fail, &tx, &info, None, Some("BY deadline expired".into()))?;
+                        self.emit_dsn(sql, &tx, &info, &item.raw, failed, true)?;
+                        Store::dequeue(sql, item.id)
+                    })?;
+                    continue;
+                }
+            }
+            let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
+                .rcpts
+                .iter()
+                .cloned()
+                .partition(|r| self.config.is_local_domain(&r.address));
+            let relay_result = if remote.is_empty() {
+                None
+            } else {
+                Some(self.relay_out(&tx, &remote, &item.raw).await)
+            };
+            self.store.transaction(|sql| {
+                self.deliver_local(sql, &tx, &info, &item.raw, &local)?;
+                let mut retry: Vec<Recipient> = Vec::new();
+                if let Some(res) = &relay_result {
+                    match res {
+                        Ok(out) => {
+                            self.audit(sql, AuditEvent::Relay, &tx, &info, Some(out.accepted.clone()),
+                                Some(format!("transferred out to {} at {}", self.relay.as_ref().map(|r| r.to_string()).unwrap_or_default(), rfc3339(now()))))?;
+                            let mut dsns = Vec::new();
+                            for r in &remote {
+                                if out.accepted.contains(&r.address) {
+                                    if !out.server_dsn && r.notify.wants_success() {
+                                        dsns.push(dsn_rcpt(r, Action::Relayed, "2.0.0", None));
+                                    }
+                                } else if let Some((_, reply)) = out.rejected.iter().find(|(a, _)| a == &r.address) {
+                                    if reply.is_transient() {
+                                        retry.push(r.clone());
+                                    } else if r.notify.wants_failure() {
+                                        dsns.push(dsn_rcpt(r, Action::Failed, &status_of(reply), Some(&reply.to_string())));
+                                    }
+                                }
+                            }
+                            let failure = dsns.iter().any(|d| d.action == Action::Failed);
+                            self.emit_dsn(sql, &tx, &info, &item.raw, dsns, failure)?;
+                        }
+                        Err(ClientError::Rejected { reply, .. }) if !reply.is_transient() => {
+                            let dsns: Vec<DsnRecipient> = remote
+                                .iter()
+                                .filter(|r| r.notify.wants_failure())
+                                .map(|r| dsn_rcpt(r, Action::Failed, &status_of(reply), Some(&reply.to_string())))
+                                .collect();
+                            self.audit(sql, AuditEvent::Fail, &tx, &info, None, Some(reply.to_string()))?;
+                            self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
+                        }
+                        Err(_) => retry = remote.clone(),
+                    }
+                }
+                Store::dequeue(sql, item.id)?;
+                if !retry.is_empty() {
+                    let attempts = item.attempts + 1;
+                    if attempts >= 8 {
+                        let dsns: Vec<DsnRecipient> = retry
+                            .iter()
+                            .filter(|r| r.notify.wants_failure())
+                            .map(|r| dsn_rcpt(r, Action::Failed, "4.4.1", Some("next hop unreachable, giving up")))
+                            .collect();
+                        self.audit(sql, AuditEvent::Fail, &tx, &info, None, Some("retries exhausted".into()))?;
+                        self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
+                    } else {
+                        let mut q = tx.clone();
+                        q.rcpts = retry;
+                        let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
+                        let id = Store::enqueue(sql, &item.raw, &json, now_s + 30 * attempts)?;
+                        sql.execute("UPDATE queue SET attempts = ?2 WHERE id = ?1", rusqlite::params![id, attempts])
+                            .map_err(super::store::db_err)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(n)
+    }
+
+    async fn relay_out(
+        &self,
+        tx: &Transaction,
+        rcpts: &[Recipient],
+        raw: &[u8],
+    ) -> Result<client::SendOutcome, ClientError> {
+        let Some(relay) = &self.relay else {
+            return Err(ClientError::Unavailable("no relay configured".into()));
+        };
+        let now_s = now().unix_timestamp();
+        let by = tx.by.map(|b| {
+            let mut b = b;
+            b.by_time = (b.deadline - now_s).max(1); // RFC 2852 §4: pass on the remaining time
+            b
+        });
+        let env = OutEnvelope {
+            mail_from: tx.mail_from.clone(),
+            envid: tx.envid.clone(),
+            ret_full: tx.ret_full,
+            mt_priority: tx.priority,
+            by,
+            hold_for: None,
+            hold_until: None,
+            body_8bit: tx.body_8bit,
+            rcpts: rcpts.to_vec(),
+        };
+        client::send(
+            &relay.socket_addr_string(),
+            &self.config.hostname,
+            None,
+            &env,
+            raw,
+            Duration::from_secs(60),
+        )
+        .await
+    }
+}
+
+fn status_of(reply: &client::Reply) -> String {
+    if reply.enhanced.is_empty() {
+        format!("{}.0.0", reply.code / 100)
+    } else {
+        reply.enhanced.clone()
+    }
+}
+
+fn dsn_rcpt(r: &Recipient, action: Action, status: &str, diag: Option<&str>) -> DsnRecipient {
+    DsnRecipient {
+        final_recipient: r.address.clone(),
+        original_recipient: r.orcpt.clone(),
+        action,
+        status: status.to_string(),
+        diagnostic: diag.map(str::to_string),
+    }
+}
+
+/// Drop a trailing RFC 5322 comment: `4 (flash)` → `4`.
+fn strip_comment(v: &str) -> String {
+    v.split('(').next().unwrap_or("").trim().to_string()
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(255)
+        .collect()
+}

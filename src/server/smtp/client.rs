@@ -1,0 +1,486 @@
+//! A small SMTP client (RFC 5321, with PIPELINING RFC 2920, AUTH PLAIN RFC 4954/4616, DSN
+//! RFC 3461, MT-PRIORITY RFC 6710, DELIVERBY RFC 2852, FUTURERELEASE RFC 4865), used by the
+//! webmail to submit and by the relay to hand mail to the next hop. Replies are framed here
+//! and parsed by `smtp-proto` (`ResponseReceiver`, `EhloResponse`).
+
+use std::time::Duration;
+
+use base64::Engine;
+use smtp_proto::response::parser::ResponseReceiver;
+use smtp_proto::{EhloResponse, EXT_DELIVER_BY, EXT_DSN, EXT_FUTURE_RELEASE, EXT_MT_PRIORITY, EXT_PIPELINING};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use super::params::xtext;
+use super::{DeliverBy, Recipient};
+
+/// A server reply.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reply {
+    /// Reply code.
+    pub code: u16,
+    /// Enhanced status code, `x.y.z` (empty when the server sent none).
+    pub enhanced: String,
+    /// Text.
+    pub message: String,
+}
+
+impl Reply {
+    /// 2xx.
+    pub fn is_ok(&self) -> bool {
+        (200..300).contains(&self.code)
+    }
+    /// 4xx.
+    pub fn is_transient(&self) -> bool {
+        (400..500).contains(&self.code)
+    }
+}
+
+impl std::fmt::Display for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.code, self.enhanced, self.message)
+    }
+}
+
+/// Client failures. Codes: `smtp-unavailable` (connect / I/O / timeout / protocol) and
+/// `smtp-rejected` (the server said no).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    /// Could not talk to the server.
+    #[error("SMTP server unavailable: {0}")]
+    Unavailable(String),
+    /// The server rejected the transaction at some stage.
+    #[error("SMTP {stage} rejected: {reply}")]
+    Rejected {
+        /// Which command.
+        stage: &'static str,
+        /// The reply.
+        reply: Reply,
+    },
+}
+
+impl ClientError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClientError::Unavailable(_) => "smtp-unavailable",
+            ClientError::Rejected { .. } => "smtp-rejected",
+        }
+    }
+}
+
+/// The envelope to send with.
+#[derive(Debug, Clone, Default)]
+pub struct OutEnvelope {
+    /// Reverse-path ("" = null).
+    pub mail_from: String,
+    /// ENVID.
+    pub envid: Option<String>,
+    /// RET=FULL (true) / HDRS (false).
+    pub ret_full: Option<bool>,
+    /// MT-PRIORITY.
+    pub mt_priority: Option<i8>,
+    /// BY (relative seconds, mode R/N, trace).
+    pub by: Option<DeliverBy>,
+    /// HOLDFOR seconds.
+    pub hold_for: Option<u64>,
+    /// HOLDUNTIL (RFC 3339 UTC text).
+    pub hold_until: Option<String>,
+    /// BODY=8BITMIME.
+    pub body_8bit: bool,
+    /// Recipients.
+    pub rcpts: Vec<Recipient>,
+}
+
+/// What happened.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendOutcome {
+    /// Recipients the server accepted.
+    pub accepted: Vec<String>,
+    /// Recipients it refused, with the reply.
+    pub rejected: Vec<(String, Reply)>,
+    /// The final reply to the message data.
+    pub data_reply: Reply,
+    /// Whether the server advertised DSN (it will generate the notifications).
+    pub server_dsn: bool,
+    /// Whether the server advertised MT-PRIORITY.
+    pub server_mt_priority: bool,
+}
+
+struct Conn {
+    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
+    writer: tokio::net::tcp::OwnedWriteHalf,
+    timeout: Duration,
+}
+
+fn io_err(e: impl std::fmt::Display) -> ClientError {
+    ClientError::Unavailable(e.to_string())
+}
+
+impl Conn {
+    async fn read_raw(&mut self) -> Result<Vec<u8>, ClientError> {
+        let mut all = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            let n = tokio::time::timeout(self.timeout, self.reader.read_until(b'\n', &mut line))
+                .await
+                .map_err(|_| io_err("timeout waiting for reply"))?
+                .map_err(io_err)?;
+            if n == 0 {
+                return Err(io_err("connection closed"));
+            }
+            if all.len() + line.len() > 64 * 1024 {
+                return Err(io_err("reply too long"));
+            }
+            let last = line.get(3) != Some(&b'-');
+            all.extend_from_slice(&line);
+            if last {
+                return Ok(all);
+            }
+        }
+    }
+
+    async fn read_reply(&mut self) -> Result<Reply, ClientError> {
+        let raw = self.read_raw().await?;
+        parse_reply(&raw)
+    }
+
+    async fn write(&mut self, data: &[u8]) -> Result<(), ClientError> {
+        tokio::time::timeout(self.timeout, self.writer.write_all(data))
+            .await
+            .map_err(|_| io_err("timeout writing"))?
+            .map_err(io_err)
+    }
+}
+
+/// Parse one complete (possibly multi-line) reply with smtp-proto.
+pub fn parse_reply(raw: &[u8]) -> Result<Reply, ClientError> {
+    let mut rr = ResponseReceiver::default();
+    let r = rr
+        .parse(&mut raw.iter())
+        .map_err(|e| io_err(format!("bad reply: {e:?}")))?;
+    let enhanced = if r.esc == [0, 0, 0] {
+        String::new()
+    } else {
+        format!("{}.{}.{}", r.esc[0], r.esc[1], r.esc[2])
+    };
+    Ok(Reply {
+        code: r.code,
+        enhanced,
+        message: r.message,
+    })
+}
+
+/// The MAIL FROM command for `env` given the server's extensions.
+pub fn mail_command(env: &OutEnvelope, ext: u32, size: usize) -> String {
+    let mut c = format!("MAIL FROM:<{}>", env.mail_from);
+    if size > 0 {
+        c.push_str(&format!(" SIZE={size}"));
+    }
+    if env.body_8bit {
+        c.push_str(" BODY=8BITMIME");
+    }
+    if ext & EXT_DSN != 0 {
+        if let Some(full) = env.ret_full {
+            c.push_str(if full { " RET=FULL" } else { " RET=HDRS" });
+        }
+        if let Some(id) = &env.envid {
+            c.push_str(&format!(" ENVID={}", xtext(id)));
+        }
+    }
+    if ext & EXT_MT_PRIORITY != 0 {
+        if let Some(p) = env.mt_priority {
+            c.push_str(&format!(" MT-PRIORITY={p}"));
+        }
+    }
+    if ext & EXT_DELIVER_BY != 0 {
+        if let Some(by) = &env.by {
+            c.push_str(&format!(
+                " BY={};{}{}",
+                by.by_time,
+                if by.return_mode { "R" } else { "N" },
+                if by.trace { "T" } else { "" }
+            ));
+        }
+    }
+    if ext & EXT_FUTURE_RELEASE != 0 {
+        if let Some(h) = env.hold_for {
+            c.push_str(&format!(" HOLDFOR={h}"));
+        } else if let Some(h) = &env.hold_until {
+            c.push_str(&format!(" HOLDUNTIL={h}"));
+        }
+    }
+    c.push_str("\r\n");
+    c
+}
+
+/// The RCPT TO command for `r` given the server's extensions.
+pub fn rcpt_command(r: &Recipient, ext: u32) -> String {
+    let mut c = format!("RCPT TO:<{}>", r.address);
+    if ext & EXT_DSN != 0 {
+        if let Some(k) = r.notify.keywords() {
+            c.push_str(&format!(" NOTIFY={}", k.join(",")));
+        }
+        if let Some(o) = &r.orcpt {
+            c.push_str(&format!(" ORCPT=rfc822;{}", xtext(o)));
+        }
+    }
+    c.push_str("\r\n");
+    c
+}
+
+/// Dot-stuff (RFC 5321 §4.5.2) and terminate message data; normalises bare LF to CRLF.
+pub fn dot_stuff(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 50 + 8);
+    let mut at_line_start = true;
+    let mut prev = 0u8;
+    for &b in raw {
+        if at_line_start && b == b'.' {
+            out.push(b'.');
+        }
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        at_line_start = b == b'\n';
+        prev = b;
+    }
+    if !out.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
+/// RFC 6758 §4: delete every `MT-Priority:` field of the header section, then add one with `p`.
+pub fn tunnel_priority(raw: &[u8], p: i8) -> Vec<u8> {
+    let header = super::dsn::header_section(raw);
+    let body = raw.get(header.len()..).unwrap_or(&[]);
+    let mut out = format!("MT-Priority: {p}\r\n").into_bytes();
+    let mut skipping = false;
+    for line in header.split_inclusive(|&b| b == b'\n') {
+        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !continuation {
+            skipping = line.len() >= 12 && line.get(..12).is_some_and(|n| n.eq_ignore_ascii_case(b"mt-priority:"));
+        }
+        if !skipping {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// Send one message. `auth` = (user, password) for AUTH PLAIN.
+pub async fn send(
+    addr: &str,
+    helo: &str,
+    auth: Option<(&str, &str)>,
+    env: &OutEnvelope,
+    raw: &[u8],
+    timeout: Duration,
+) -> Result<SendOutcome, ClientError> {
+    let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
+        .await
+        .map_err(|_| io_err(format!("timeout connecting to {addr}")))?
+        .map_err(|e| io_err(format!("{addr}: {e}")))?;
+    let (r, w) = stream.into_split();
+    let mut c = Conn {
+        reader: BufReader::new(r),
+        writer: w,
+        timeout,
+    };
+    let greeting = c.read_reply().await?;
+    if greeting.code != 220 {
+        return Err(ClientError::Rejected {
+            stage: "greeting",
+            reply: greeting,
+        });
+    }
+    c.write(format!("EHLO {helo}\r\n").as_bytes()).await?;
+    let ehlo_raw = c.read_raw().await?;
+    let ehlo_reply = parse_reply(&ehlo_raw)?;
+    if ehlo_reply.code != 250 {
+        return Err(ClientError::Rejected {
+            stage: "EHLO",
+            reply: ehlo_reply,
+        });
+    }
+    let ehlo = EhloResponse::parse(&mut ehlo_raw.iter())
+        .map_err(|e| io_err(format!("bad EHLO reply: {e:?}")))?;
+    let ext = ehlo.capabilities;
+    if let Some((user, pass)) = auth {
+        let token = base64::engine::general_purpose::STANDARD
+            .encode(format!("\0{user}\0{pass}").as_bytes());
+        c.write(format!("AUTH PLAIN {token}\r\n").as_bytes()).await?;
+        let r = c.read_reply().await?;
+        if r.code != 235 {
+            return Err(ClientError::Rejected {
+                stage: "AUTH",
+                reply: r,
+            });
+        }
+    }
+    // RFC 6758 §4: a next hop without MT-PRIORITY gets the priority in one MT-Priority field.
+    let tunnelled;
+    let raw = match env.mt_priority {
+        Some(p) if ext & EXT_MT_PRIORITY == 0 => {
+            tunnelled = tunnel_priority(raw, p);
+            tunnelled.as_slice()
+        }
+        _ => raw,
+    };
+    let size = if ehlo.size > 0 { raw.len() } else { 0 };
+    let mail = mail_command(env, ext, size);
+    let rcpts: Vec<String> = env.rcpts.iter().map(|r| rcpt_command(r, ext)).collect();
+    let pipelining = ext & EXT_PIPELINING != 0;
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    if pipelining {
+        let mut batch = mail.clone();
+        for r in &rcpts {
+            batch.push_str(r);
+        }
+        batch.push_str("DATA\r\n");
+        c.write(batch.as_bytes()).await?;
+        let mr = c.read_reply().await?;
+        let mut rcpt_replies = Vec::new();
+        for _ in &rcpts {
+            rcpt_replies.push(c.read_reply().await?);
+        }
+        let dr = c.read_reply().await?;
+        if !mr.is_ok() {
+            let _ = c.write(b"QUIT\r\n").await;
+            return Err(ClientError::Rejected {
+                stage: "MAIL",
+                reply: mr,
+            });
+        }
+        for (r, reply) in env.rcpts.iter().zip(rcpt_replies) {
+            if reply.is_ok() {
+                accepted.push(r.address.clone());
+            } else {
+                rejected.push((r.address.clone(), reply));
+            }
+        }
+        if accepted.is_empty() {
+            let _ = c.write(b"QUIT\r\n").await;
+            let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(dr);
+            return Err(ClientError::Rejected {
+                stage: "RCPT",
+                reply,
+            });
+        }
+        if dr.code != 354 {
+            let _ = c.write(b"QUIT\r\n").await;
+            return Err(ClientError::Rejected {
+                stage: "DATA",
+                reply: dr,
+            });
+        }
+    } else {
+        c.write(mail.as_bytes()).await?;
+        let mr = c.read_reply().await?;
+        if !mr.is_ok() {
+            let _ = c.write(b"QUIT\r\n").await;
+            return Err(ClientError::Rejected {
+                stage: "MAIL",
+                reply: mr,
+            });
+        }
+        for (r, cmd) in env.rcpts.iter().zip(&rcpts) {
+            c.write(cmd.as_bytes()).await?;
+            let reply = c.read_reply().await?;
+            if reply.is_ok() {
+                accepted.push(r.address.clone());
+            } else {
+                rejected.push((r.address.clone(), reply));
+            }
+        }
+        if accepted.is_empty() {
+            let _ = c.write(b"QUIT\r\n").await;
+            let reply = rejected
+                .first()
+                .map(|(_, r)| r.clone())
+                .unwrap_or(Reply {
+                    code: 554,
+                    enhanced: "5.5.1".into(),
+                    message: "no recipients".into(),
+                });
+            return Err(ClientError::Rejected {
+                stage: "RCPT",
+                reply,
+            });
+        }
+        c.write(b"DATA\r\n").await?;
+        let dr = c.read_reply().await?;
+        if dr.code != 354 {
+            let _ = c.write(b"QUIT\r\n").await;
+            return Err(ClientError::Rejected {
+                stage: "DATA",
+                reply: dr,
+            });
+        }
+    }
+    if accepted.is_empty() {
+        // RFC 2920 §3.1: the server answers DATA with 354 only if a RCPT succeeded; be safe.
+        c.write(b".\r\n").await?;
+        let _ = c.read_reply().await;
+        let _ = c.write(b"QUIT\r\n").await;
+        let reply = rejected
+            .first()
+            .map(|(_, r)| r.clone())
+            .unwrap_or(Reply {
+                code: 554,
+                enhanced: "5.5.1".into(),
+                message: "no recipients".into(),
+            });
+        return Err(ClientError::Rejected {
+            stage: "RCPT",
+            reply,
+        });
+    }
+    c.write(&dot_stuff(raw)).await?;
+    let data_reply = c.read_reply().await?;
+    let _ = c.write(b"QUIT\r\n").await;
+    let _ = c.read_reply().await;
+    if !data_reply.is_ok() {
+        return Err(ClientError::Rejected {
+            stage: "DATA",
+            reply: data_reply,
+        });
+    }
+    Ok(SendOutcome {
+        accepted,
+        rejected,
+        data_reply,
+        server_dsn: ext & EXT_DSN != 0,
+        server_mt_priority: ext & EXT_MT_PRIORITY != 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tunnelling() {
+        let t = tunnel_priority(b"Subject: x\r\nMT-Priority: 2\r\n (c)\r\nTo: a@b\r\n\r\nbody", 4);
+        assert_eq!(t, b"MT-Priority: 4\r\nSubject: x\r\nTo: a@b\r\n\r\nbody".to_vec());
+    }
+
+    #[test]
+    fn stuffing() {
+        assert_eq!(dot_stuff(b"a\n.b\r\n..c"), b"a\r\n..b\r\n...c\r\n.\r\n".to_vec());
+    }
+
+    #[test]
+    fn reply_parse() {
+        let r = parse_reply(b"250-first\r\n250 2.0.0 Ok done\r\n").unwrap();
+        assert_eq!(r.code, 250);
+        let r = parse_reply(b"501 5.5.2 Syntax error\r\n").unwrap();
+        assert_eq!((r.code, r.enhanced.as_str()), (501, "5.5.2"));
+    }
+}

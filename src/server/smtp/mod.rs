@@ -1,0 +1,132 @@
+//! The submission agent's SMTP side: the session state machine (ours; commands parsed by
+//! `smtp-proto`), strict parameter checks, the envelope/transaction types, DSN generation
+//! and a small SMTP client (used by the webmail and the relay).
+
+pub mod client;
+pub mod dsn;
+pub mod params;
+pub mod priority;
+pub mod session;
+
+use serde::{Deserialize, Serialize};
+
+/// RFC 3461 §4.1 NOTIFY for one recipient.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Notify {
+    /// NOTIFY=NEVER.
+    pub never: bool,
+    /// SUCCESS.
+    pub success: bool,
+    /// FAILURE.
+    pub failure: bool,
+    /// DELAY.
+    pub delay: bool,
+    /// Whether NOTIFY was given at all (absent ⇒ "FAILURE or FAILURE,DELAY" at the MTA's
+    /// choice, RFC 3461 §4.1: we use FAILURE).
+    pub explicit: bool,
+}
+
+impl Notify {
+    /// Effective: wants a success DSN.
+    pub fn wants_success(&self) -> bool {
+        self.explicit && self.success
+    }
+    /// Effective: wants a failure DSN.
+    pub fn wants_failure(&self) -> bool {
+        if self.explicit {
+            self.failure
+        } else {
+            true
+        }
+    }
+    /// Effective: wants a delay DSN.
+    pub fn wants_delay(&self) -> bool {
+        self.explicit && self.delay
+    }
+    /// The keywords, for the wire (`None` when NOTIFY was absent).
+    pub fn keywords(&self) -> Option<Vec<&'static str>> {
+        if !self.explicit {
+            return None;
+        }
+        if self.never {
+            return Some(vec!["NEVER"]);
+        }
+        let mut v = Vec::new();
+        if self.success {
+            v.push("SUCCESS");
+        }
+        if self.failure {
+            v.push("FAILURE");
+        }
+        if self.delay {
+            v.push("DELAY");
+        }
+        Some(v)
+    }
+}
+
+/// One accepted recipient.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Recipient {
+    /// Forward-path address.
+    pub address: String,
+    /// NOTIFY.
+    pub notify: Notify,
+    /// ORCPT address (decoded xtext; addr-type is always rfc822 here).
+    pub orcpt: Option<String>,
+}
+
+/// RFC 2852 BY parameter.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliverBy {
+    /// Relative by-time in seconds as received.
+    pub by_time: i64,
+    /// Absolute deadline (unix seconds) = arrival + by_time.
+    pub deadline: i64,
+    /// `R` (return if not delivered in time) — else `N` (notify).
+    pub return_mode: bool,
+    /// `T` trace.
+    pub trace: bool,
+}
+
+/// A complete SMTP transaction as accepted (also stored in the queue as JSON).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Transaction {
+    /// Our transaction id (Message Identification in the audit trail).
+    pub id: String,
+    /// EHLO/HELO name.
+    pub helo: String,
+    /// Authenticated submitter.
+    pub submitter: Option<String>,
+    /// Reverse-path ("" for the null path).
+    pub mail_from: String,
+    /// ENVID (decoded xtext).
+    pub envid: Option<String>,
+    /// RET=FULL (true) / HDRS (false) / absent.
+    pub ret_full: Option<bool>,
+    /// MT-PRIORITY as received (RFC 6710), if any; from the `MT-Priority:` header if not.
+    pub priority: Option<i8>,
+    /// BODY=8BITMIME.
+    pub body_8bit: bool,
+    /// BY.
+    pub by: Option<DeliverBy>,
+    /// FUTURERELEASE: release time (unix seconds).
+    pub hold_until: Option<i64>,
+    /// HOLDFOR as received (to relay it as such).
+    pub hold_for: Option<u64>,
+    /// Recipients.
+    pub rcpts: Vec<Recipient>,
+    /// Arrival (unix seconds).
+    pub arrival: i64,
+}
+
+impl Transaction {
+    /// The effective priority (absent ⇒ 0, RFC 6710 §3).
+    pub fn effective_priority(&self) -> i8 {
+        self.priority.unwrap_or(0)
+    }
+}

@@ -1,0 +1,148 @@
+//! Strict checks on MAIL/RCPT parameters that `smtp-proto`'s lenient parser does not make:
+//! one occurrence per keyword (RFC 3461 §4: RET/ENVID once per MAIL, NOTIFY/ORCPT once per
+//! RCPT, else 501; RFC 6710 §3: more than one MT-PRIORITY must be rejected; RFC 4865 §4.1:
+//! only one of HOLDFOR/HOLDUNTIL), the exact `priority-value` ABNF (RFC 6710 §3: "+3", "-0",
+//! "03", "10" are syntax errors → `501 5.5.2`), and xtext encoding for the client side.
+
+use super::priority::parse_priority_value;
+
+/// A rejection: SMTP code, enhanced status code, text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    /// Reply code.
+    pub code: u16,
+    /// Enhanced status code (RFC 3463).
+    pub esc: [u8; 3],
+    /// Text.
+    pub text: String,
+}
+
+fn e(code: u16, esc: [u8; 3], text: impl Into<String>) -> ParamError {
+    ParamError {
+        code,
+        esc,
+        text: text.into(),
+    }
+}
+
+/// What the raw scan found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawParams {
+    /// Upper-cased keywords in order.
+    pub keywords: Vec<String>,
+    /// The MT-PRIORITY value if present (already syntax-checked).
+    pub mt_priority: Option<i8>,
+}
+
+/// The parameter part of a `MAIL FROM:<...>` / `RCPT TO:<...>` line: what follows the
+/// path's closing `>` (quoted local parts may contain `>`).
+fn params_part(line: &[u8]) -> &[u8] {
+    let Some(start) = line.iter().position(|&b| b == b'<') else {
+        return &[];
+    };
+    let mut in_quote = false;
+    let mut escaped = false;
+    for (i, &b) in line.iter().enumerate().skip(start + 1) {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match b {
+            b'\\' if in_quote => escaped = true,
+            b'"' => in_quote = !in_quote,
+            b'>' if !in_quote => return line.get(i + 1..).unwrap_or(&[]),
+            _ => {}
+        }
+    }
+    &[]
+}
+
+/// Scan the parameters of a MAIL or RCPT command line.
+pub fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
+    let part = String::from_utf8_lossy(params_part(line));
+    let mut out = RawParams::default();
+    for tok in part.split_ascii_whitespace() {
+        let (k, v) = match tok.split_once('=') {
+            Some((k, v)) => (k.to_ascii_uppercase(), Some(v)),
+            None => (tok.to_ascii_uppercase(), None),
+        };
+        if out.keywords.contains(&k) {
+            return Err(if k == "MT-PRIORITY" {
+                e(501, [5, 5, 2], "More than one MT-PRIORITY parameter")
+            } else {
+                e(501, [5, 5, 4], format!("Duplicate {k} parameter"))
+            });
+        }
+        if k == "MT-PRIORITY" && is_mail {
+            match v.and_then(parse_priority_value) {
+                Some(p) => out.mt_priority = Some(p),
+                None => {
+                    return Err(e(
+                        501,
+                        [5, 5, 2],
+                        "Syntax error in MT-PRIORITY value (RFC 6710: -9..9, no '+', no leading zeros)",
+                    ))
+                }
+            }
+        }
+        out.keywords.push(k);
+    }
+    if is_mail
+        && out.keywords.iter().any(|k| k == "HOLDFOR")
+        && out.keywords.iter().any(|k| k == "HOLDUNTIL")
+    {
+        return Err(e(501, [5, 5, 4], "Only one of HOLDFOR and HOLDUNTIL"));
+    }
+    Ok(out)
+}
+
+/// xtext-encode (RFC 3461 §4): `+` and `=` and characters outside 33..126 as `+XX`.
+pub fn xtext(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if (33..=126).contains(&b) && b != b'+' && b != b'=' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("+{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_and_priority() {
+        assert_eq!(
+            scan(b"MAIL FROM:<a@b> MT-PRIORITY=3 SIZE=10\r\n", true)
+                .unwrap()
+                .mt_priority,
+            Some(3)
+        );
+        for bad in ["+3", "-0", "03", "10", "x", ""] {
+            let line = format!("MAIL FROM:<a@b> MT-PRIORITY={bad}\r\n");
+            let err = scan(line.as_bytes(), true).unwrap_err();
+            assert_eq!((err.code, err.esc), (501, [5, 5, 2]), "{bad}");
+        }
+        let err = scan(b"MAIL FROM:<a@b> MT-PRIORITY=1 mt-priority=2\r\n", true).unwrap_err();
+        assert_eq!(err.esc, [5, 5, 2]);
+        let err = scan(b"MAIL FROM:<a@b> RET=FULL RET=HDRS\r\n", true).unwrap_err();
+        assert_eq!((err.code, err.esc), (501, [5, 5, 4]));
+        let err = scan(b"RCPT TO:<a@b> NOTIFY=SUCCESS NOTIFY=FAILURE\r\n", false).unwrap_err();
+        assert_eq!(err.code, 501);
+        let err = scan(b"MAIL FROM:<a@b> HOLDFOR=10 HOLDUNTIL=2030-01-01T00:00:00Z\r\n", true)
+            .unwrap_err();
+        assert_eq!(err.code, 501);
+        // '>' inside a quoted local part does not end the path
+        let p = scan(b"MAIL FROM:<\"a>b\"@c> RET=FULL\r\n", true).unwrap();
+        assert_eq!(p.keywords, vec!["RET"]);
+    }
+
+    #[test]
+    fn xtext_encoding() {
+        assert_eq!(xtext("a+b=c d"), "a+2Bb+3Dc+20d");
+        assert_eq!(xtext("bob@navy.example"), "bob@navy.example");
+    }
+}

@@ -1,0 +1,564 @@
+//! The SMTP session state machine (RFC 5321 §4.1, §4.3.2 command sequencing). Commands are
+//! parsed by `smtp-proto`; the states, checks and replies are ours.
+//!
+//! Extensions advertised and honoured: PIPELINING (RFC 2920: replies are buffered and
+//! flushed whenever the client's input is exhausted), ENHANCEDSTATUSCODES (RFC 2034),
+//! 8BITMIME (RFC 6152), SIZE (RFC 1870), CHUNKING (RFC 3030 BDAT), DSN (RFC 3461),
+//! MT-PRIORITY STANAG4406 (RFC 6710), DELIVERBY (RFC 2852), FUTURERELEASE (RFC 4865),
+//! AUTH PLAIN (RFC 4954, RFC 4616). No STARTTLS: the listener is meant for loopback
+//! (documented deviation from profile §6.1 item 2).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use smtp_proto::request::receiver::{BdatReceiver, DataReceiver, RequestReceiver};
+use smtp_proto::{Request, AUTH_PLAIN, MAIL_BODY_8BITMIME, MAIL_BY_RETURN, MAIL_BY_TRACE, MAIL_RET_FULL, MAIL_RET_HDRS, RCPT_NOTIFY_DELAY, RCPT_NOTIFY_FAILURE, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::params::scan;
+use super::{DeliverBy, Notify, Recipient, Transaction};
+use crate::server::agent::Agent;
+
+/// Maximum recipients per transaction.
+pub const MAX_RCPTS: usize = 100;
+/// Idle timeout per read (RFC 5321 §4.5.3.2 suggests 5 minutes).
+pub const IDLE: Duration = Duration::from_secs(300);
+
+enum State {
+    Command,
+    Data(DataReceiver),
+    Bdat(BdatReceiver),
+    AuthPlain,
+}
+
+struct Session {
+    agent: Arc<Agent>,
+    helo: Option<String>,
+    user: Option<String>,
+    tx: Option<Transaction>,
+    data: Vec<u8>,
+    oversized: bool,
+    out: Vec<u8>,
+    quit: bool,
+}
+
+fn reply(out: &mut Vec<u8>, code: u16, esc: [u8; 3], text: &str) {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    out.extend_from_slice(format!("{code} {}.{}.{} {text}\r\n", esc[0], esc[1], esc[2]).as_bytes());
+}
+
+/// Run one SMTP session over `stream`.
+pub async fn run<S>(mut stream: S, agent: Arc<Agent>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut s = Session {
+        helo: None,
+        user: None,
+        tx: None,
+        data: Vec::new(),
+        oversized: false,
+        out: Vec::new(),
+        quit: false,
+        agent,
+    };
+    let host = s.agent.config.hostname.clone();
+    let greeting = format!("220 {host} ESMTP mmhs submission agent ready\r\n");
+    if stream.write_all(greeting.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut receiver = RequestReceiver::default();
+    let mut state = State::Command;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match tokio::time::timeout(IDLE, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return,
+            Ok(Ok(n)) => n,
+            Err(_) => {
+                let _ = stream
+                    .write_all(b"421 4.4.2 Idle timeout, closing connection\r\n")
+                    .await;
+                return;
+            }
+        };
+        let input = buf.get(..n).unwrap_or(&[]);
+        let mut iter = input.iter();
+        while iter.len() > 0 && !s.quit {
+            match &mut state {
+                State::Command => {
+                    let before = iter.as_slice();
+                    match receiver.ingest(&mut iter) {
+                        Ok(req) => {
+                            let consumed = before.len() - iter.len();
+                            let line = before.get(..consumed).unwrap_or(&[]).to_vec();
+                            let req = req.into_owned();
+                            state = s.command(req, &line).await;
+                        }
+                        Err(smtp_proto::Error::NeedsMoreData { .. }) => break,
+                        Err(e) => s.parse_error(e),
+                    }
+                }
+                State::AuthPlain => {
+                    let rest = iter.as_slice();
+                    let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
+                        // Wait for the rest of the line (bounded by the read size).
+                        s.data.extend_from_slice(rest);
+                        iter = [].iter();
+                        if s.data.len() > 8192 {
+                            s.data.clear();
+                            reply(&mut s.out, 500, [5, 5, 6], "Authentication line too long");
+                            state = State::Command;
+                        }
+                        break;
+                    };
+                    let (line, tail) = rest.split_at(pos + 1);
+                    iter = tail.iter();
+                    let mut full = std::mem::take(&mut s.data);
+                    full.extend_from_slice(line);
+                    let text = String::from_utf8_lossy(&full).trim().to_string();
+                    if text == "*" {
+                        reply(&mut s.out, 501, [5, 0, 0], "Authentication cancelled");
+                    } else {
+                        s.auth_plain(&text);
+                    }
+                    state = State::Command;
+                }
+                State::Data(rx) => {
+                    let done = rx.ingest(&mut iter, &mut s.data);
+                    s.check_size();
+                    if done {
+                        s.finish_message().await;
+                        state = State::Command;
+                    }
+                }
+                State::Bdat(rx) => {
+                    let done = rx.ingest(&mut iter, &mut s.data);
+                    s.check_size();
+                    if done {
+                        if s.tx.is_none() {
+                            s.data.clear();
+                            s.oversized = false;
+                        } else if rx.is_last {
+                            s.finish_message().await;
+                        } else {
+                            let len = s.data.len();
+                            reply(&mut s.out, 250, [2, 0, 0], &format!("{len} octets received"));
+                        }
+                        state = State::Command;
+                    }
+                }
+            }
+        }
+        // RFC 2920: flush replies when no more input is buffered.
+        if !s.out.is_empty() {
+            let out = std::mem::take(&mut s.out);
+            if stream.write_all(&out).await.is_err() {
+                return;
+            }
+            let _ = stream.flush().await;
+        }
+        if s.quit {
+            return;
+        }
+    }
+}
+
+impl Session {
+    fn parse_error(&mut self, e: smtp_proto::Error) {
+        use smtp_proto::Error as E;
+        let (code, esc, text): (u16, [u8; 3], String) = match e {
+            E::UnknownCommand => (500, [5, 5, 1], "Command not recognized".into()),
+            E::InvalidSenderAddress => (501, [5, 1, 7], "Bad sender address syntax".into()),
+            E::InvalidRecipientAddress => (501, [5, 1, 3], "Bad recipient address syntax".into()),
+            E::SyntaxError { syntax } => (501, [5, 5, 2], format!("Syntax: {syntax}")),
+            E::InvalidParameter { param } => {
+                let esc = if param == "MT-PRIORITY" { [5, 5, 2] } else { [5, 5, 4] };
+                (501, esc, format!("Invalid {param} parameter"))
+            }
+            E::UnsupportedParameter { param } => {
+                (555, [5, 5, 4], format!("Unsupported parameter {param}"))
+            }
+            E::ResponseTooLong => (500, [5, 5, 6], "Line too long".into()),
+            E::NeedsMoreData { .. } | E::InvalidResponse { .. } => {
+                (500, [5, 5, 2], "Syntax error".into())
+            }
+        };
+        reply(&mut self.out, code, esc, &text);
+    }
+
+    fn check_size(&mut self) {
+        if self.data.len() > self.agent.config.max_message_size {
+            self.oversized = true;
+            self.data.clear();
+        }
+    }
+
+    fn ehlo_lines(&self, host: &str) -> String {
+        let cfg = &self.agent.config;
+        let max_until = time::OffsetDateTime::now_utc() + time::Duration::seconds(cfg.max_hold_seconds as i64);
+        let until = max_until
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let until = until.split('.').next().unwrap_or("").trim_end_matches('Z').to_string() + "Z";
+        let lines = [
+            format!("{} greets {host}", cfg.hostname),
+            "PIPELINING".into(),
+            "ENHANCEDSTATUSCODES".into(),
+            "8BITMIME".into(),
+            "CHUNKING".into(),
+            format!("SIZE {}", cfg.max_message_size),
+            "DSN".into(),
+            format!("MT-PRIORITY {}", super::priority::POLICY),
+            "DELIVERBY".into(),
+            format!("FUTURERELEASE {} {until}", cfg.max_hold_seconds),
+            "AUTH PLAIN".into(),
+        ];
+        let mut s = String::new();
+        for (i, l) in lines.iter().enumerate() {
+            let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+            s.push_str(&format!("250{sep}{l}\r\n"));
+        }
+        s
+    }
+
+    async fn command(&mut self, req: Request<String>, line: &[u8]) -> State {
+        match req {
+            Request::Ehlo { host } => {
+                self.helo = Some(host.clone());
+                self.tx = None;
+                let lines = self.ehlo_lines(&host);
+                self.out.extend_from_slice(lines.as_bytes());
+            }
+            Request::Helo { host } => {
+                self.helo = Some(host.clone());
+                self.tx = None;
+                let h = self.agent.config.hostname.clone();
+                self.out.extend_from_slice(format!("250 {h}\r\n").as_bytes());
+            }
+            Request::Lhlo { .. } => reply(&mut self.out, 500, [5, 5, 1], "LHLO is for LMTP"),
+            Request::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                if self.user.is_some() {
+                    reply(&mut self.out, 503, [5, 5, 1], "Already authenticated");
+                } else if self.tx.is_some() {
+                    reply(&mut self.out, 503, [5, 5, 1], "AUTH not allowed during a mail transaction");
+                } else if self.helo.is_none() {
+                    reply(&mut self.out, 503, [5, 5, 1], "Send EHLO first");
+                } else if mechanism != AUTH_PLAIN {
+                    reply(&mut self.out, 504, [5, 5, 4], "Only AUTH PLAIN is supported");
+                } else if initial_response.is_empty() {
+                    self.out.extend_from_slice(b"334 \r\n");
+                    return State::AuthPlain;
+                } else if initial_response == "=" {
+                    self.auth_plain("");
+                } else {
+                    self.auth_plain(&initial_response);
+                }
+            }
+            Request::Mail { from } => self.mail(from, line),
+            Request::Rcpt { to } => self.rcpt(to, line),
+            Request::Data => {
+                match &self.tx {
+                    None => reply(&mut self.out, 503, [5, 5, 1], "Need MAIL command"),
+                    Some(tx) if tx.rcpts.is_empty() => {
+                        reply(&mut self.out, 554, [5, 5, 1], "No valid recipients")
+                    }
+                    Some(_) => {
+                        self.data.clear();
+                        self.oversized = false;
+                        self.out
+                            .extend_from_slice(b"354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+                        return State::Data(DataReceiver::new());
+                    }
+                }
+            }
+            Request::Bdat {
+                chunk_size,
+                is_last,
+            } => {
+                let ok = matches!(&self.tx, Some(tx) if !tx.rcpts.is_empty());
+                if !ok {
+                    // RFC 3030 §2: the chunk must still be read; we read and discard it.
+                    reply(&mut self.out, 503, [5, 5, 1], "Need MAIL and RCPT before BDAT");
+                    self.data.clear();
+                    self.oversized = true;
+                }
+                return State::Bdat(BdatReceiver::new(chunk_size, is_last));
+            }
+            Request::Rset => {
+                self.tx = None;
+                self.data.clear();
+                reply(&mut self.out, 250, [2, 0, 0], "Reset");
+            }
+            Request::Noop { .. } => reply(&mut self.out, 250, [2, 0, 0], "OK"),
+            Request::Quit => {
+                reply(&mut self.out, 221, [2, 0, 0], "Bye");
+                self.quit = true;
+            }
+            Request::Vrfy { .. } => reply(
+                &mut self.out,
+                252,
+                [2, 1, 5],
+                "Cannot VRFY user, but will accept message",
+            ),
+            Request::Help { .. } => reply(
+                &mut self.out,
+                214,
+                [2, 0, 0],
+                "See docs/server.md of the mmhs project",
+            ),
+            Request::StartTls => reply(
+                &mut self.out,
+                502,
+                [5, 5, 1],
+                "STARTTLS not available on this loopback listener",
+            ),
+            Request::Expn { .. }
+            | Request::Etrn { .. }
+            | Request::Atrn { .. }
+            | Request::Burl { .. } => {
+                reply(&mut self.out, 502, [5, 5, 1], "Command not implemented")
+            }
+        }
+        State::Command
+    }
+
+    fn auth_plain(&mut self, b64: &str) {
+        let decoded = match base64::engine::general_purpose::STANDARD.decode(b64.trim()) {
+            Ok(d) => d,
+            Err(_) => {
+                reply(&mut self.out, 501, [5, 5, 2], "Invalid base64 in AUTH PLAIN");
+                return;
+            }
+        };
+        // message = [authzid] NUL authcid NUL passwd  (RFC 4616 §2)
+        let parts: Vec<&[u8]> = decoded.split(|&b| b == 0).collect();
+        let (Some(authz), Some(authc), Some(pass), None) =
+            (parts.first(), parts.get(1), parts.get(2), parts.get(3))
+        else {
+            reply(&mut self.out, 501, [5, 5, 2], "Malformed AUTH PLAIN message");
+            return;
+        };
+        let authc = String::from_utf8_lossy(authc).to_string();
+        let authz = String::from_utf8_lossy(authz).to_string();
+        let pass = String::from_utf8_lossy(pass).to_string();
+        if !authz.is_empty() && !authz.eq_ignore_ascii_case(&authc) {
+            reply(&mut self.out, 535, [5, 7, 8], "Authorization identity not allowed");
+            return;
+        }
+        match self.agent.config.authenticate(&authc, &pass) {
+            Some(u) => {
+                self.user = Some(u.address.clone());
+                reply(&mut self.out, 235, [2, 7, 0], "Authentication successful");
+            }
+            None => reply(
+                &mut self.out,
+                535,
+                [5, 7, 8],
+                "Authentication credentials invalid",
+            ),
+        }
+    }
+
+    fn may_send_as(&self, address: &str) -> bool {
+        let Some(user) = &self.user else {
+            return true; // unauthenticated: like an MX, local delivery only (checked at RCPT)
+        };
+        if address.is_empty() || address.eq_ignore_ascii_case(user) {
+            return true;
+        }
+        // A release officer re-submits released messages with the originator's reverse-path
+        // (so DSNs reach the originator).
+        self.agent.config.user(address).is_some_and(|u| {
+            u.release_by.iter().any(|o| o.eq_ignore_ascii_case(user))
+        })
+    }
+
+    fn mail(&mut self, from: smtp_proto::MailFrom<String>, line: &[u8]) {
+        let cfg = &self.agent.config;
+        if self.helo.is_none() {
+            return reply(&mut self.out, 503, [5, 5, 1], "Send EHLO/HELO first");
+        }
+        if self.tx.is_some() {
+            return reply(&mut self.out, 503, [5, 5, 1], "Nested MAIL command");
+        }
+        let raw = match scan(line, true) {
+            Ok(r) => r,
+            Err(e) => return reply(&mut self.out, e.code, e.esc, &e.text),
+        };
+        if from.size > cfg.max_message_size {
+            return reply(
+                &mut self.out,
+                552,
+                [5, 3, 4],
+                &format!("Message size exceeds fixed limit of {} octets", cfg.max_message_size),
+            );
+        }
+        if let Some(p) = raw.mt_priority {
+            if p > 0 && self.user.is_none() {
+                // RFC 6710 §4: raised priority only from authenticated, authorised submitters.
+                return reply(
+                    &mut self.out,
+                    550,
+                    [5, 7, 1],
+                    "Not authorised to request a raised MT-PRIORITY; authenticate first",
+                );
+            }
+        }
+        if !self.may_send_as(&from.address) {
+            return reply(
+                &mut self.out,
+                550,
+                [5, 7, 1],
+                "Sender address not owned by the authenticated user",
+            );
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let by = if raw.keywords.iter().any(|k| k == "BY") {
+            let return_mode = from.flags & MAIL_BY_RETURN != 0;
+            if return_mode && from.by <= 0 {
+                // RFC 2852 §4: R with by-time <= 0 is an error.
+                return reply(
+                    &mut self.out,
+                    501,
+                    [5, 5, 4],
+                    "BY time must be positive in R mode",
+                );
+            }
+            Some(DeliverBy {
+                by_time: from.by,
+                deadline: now.saturating_add(from.by),
+                return_mode,
+                trace: from.flags & MAIL_BY_TRACE != 0,
+            })
+        } else {
+            None
+        };
+        let mut hold_until = None;
+        let mut hold_for = None;
+        if raw.keywords.iter().any(|k| k == "HOLDFOR") {
+            if from.hold_for > cfg.max_hold_seconds {
+                return reply(
+                    &mut self.out,
+                    501,
+                    [5, 5, 4],
+                    &format!("HOLDFOR exceeds the maximum of {} seconds", cfg.max_hold_seconds),
+                );
+            }
+            hold_for = Some(from.hold_for);
+            hold_until = Some(now.saturating_add(from.hold_for as i64));
+        }
+        if raw.keywords.iter().any(|k| k == "HOLDUNTIL") {
+            let t = from.hold_until as i64;
+            if t > now.saturating_add(cfg.max_hold_seconds as i64) {
+                return reply(
+                    &mut self.out,
+                    501,
+                    [5, 5, 4],
+                    "HOLDUNTIL is later than the advertised maximum",
+                );
+            }
+            hold_until = Some(t);
+        }
+        if let (Some(by), Some(h)) = (&by, hold_until) {
+            if by.return_mode && h > by.deadline {
+                return reply(
+                    &mut self.out,
+                    554,
+                    [5, 5, 4],
+                    "Cannot deliver by the BY time when held until later",
+                );
+            }
+        }
+        let ret_full = if from.flags & MAIL_RET_FULL != 0 {
+            Some(true)
+        } else if from.flags & MAIL_RET_HDRS != 0 {
+            Some(false)
+        } else {
+            None
+        };
+        self.tx = Some(Transaction {
+            id: self.agent.new_id(),
+            helo: self.helo.clone().unwrap_or_default(),
+            submitter: self.user.clone(),
+            mail_from: from.address,
+            envid: from.env_id,
+            ret_full,
+            priority: raw.mt_priority,
+            body_8bit: from.flags & MAIL_BODY_8BITMIME != 0,
+            by,
+            hold_until,
+            hold_for,
+            rcpts: Vec::new(),
+            arrival: now,
+        });
+        reply(&mut self.out, 250, [2, 1, 0], "Sender OK");
+    }
+
+    fn rcpt(&mut self, to: smtp_proto::RcptTo<String>, line: &[u8]) {
+        if let Err(e) = scan(line, false) {
+            return reply(&mut self.out, e.code, e.esc, &e.text);
+        }
+        let Some(tx) = &self.tx else {
+            return reply(&mut self.out, 503, [5, 5, 1], "Need MAIL command");
+        };
+        if tx.rcpts.len() >= MAX_RCPTS {
+            return reply(&mut self.out, 452, [4, 5, 3], "Too many recipients");
+        }
+        let cfg = &self.agent.config;
+        let addr = to.address.clone();
+        if cfg.is_local_domain(&addr) {
+            if cfg.user(&addr).is_none() {
+                return reply(&mut self.out, 550, [5, 1, 1], "No such user here");
+            }
+        } else if self.agent.relay.is_none() {
+            return reply(
+                &mut self.out,
+                550,
+                [5, 7, 1],
+                "Relaying not configured: this server delivers only to its own users",
+            );
+        } else if self.user.is_none() {
+            return reply(&mut self.out, 550, [5, 7, 1], "Relaying requires authentication");
+        }
+        let f = to.flags;
+        let explicit = f & (RCPT_NOTIFY_NEVER | RCPT_NOTIFY_SUCCESS | RCPT_NOTIFY_FAILURE | RCPT_NOTIFY_DELAY) != 0;
+        let notify = Notify {
+            never: f & RCPT_NOTIFY_NEVER != 0,
+            success: f & RCPT_NOTIFY_SUCCESS != 0,
+            failure: f & RCPT_NOTIFY_FAILURE != 0,
+            delay: f & RCPT_NOTIFY_DELAY != 0,
+            explicit,
+        };
+        if let Some(tx) = &mut self.tx {
+            tx.rcpts.push(Recipient {
+                address: addr,
+                notify,
+                orcpt: to.orcpt,
+            });
+        }
+        reply(&mut self.out, 250, [2, 1, 5], "Recipient OK");
+    }
+
+    async fn finish_message(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        let Some(tx) = self.tx.take() else {
+            // BDAT without a transaction: already answered 503.
+            return;
+        };
+        if self.oversized {
+            self.oversized = false;
+            return reply(
+                &mut self.out,
+                552,
+                [5, 3, 4],
+                "Message size exceeds fixed maximum message size",
+            );
+        }
+        let r = self.agent.accept(tx, data).await;
+        reply(&mut self.out, r.code, r.esc, &r.text);
+    }
+}

@@ -1,0 +1,515 @@
+//! The webmail's JSON API (see docs/server.md for the full contract).
+//!
+//! Errors are `{"code": "...", "message": "..."}` with codes `auth-required`,
+//! `auth-failed`, `not-found`, `bad-request`, `raw-invalid`, `envelope-invalid`,
+//! `smtp-rejected`, `smtp-unavailable`, `server-db`.
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::{set_cookie, WebSession, WebState};
+use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
+use crate::server::smtp::priority::parse_priority_value;
+use crate::server::smtp::{DeliverBy, Notify, Recipient};
+use crate::server::store::folders;
+
+/// An API error.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable code.
+    pub code: &'static str,
+    /// Message.
+    pub message: String,
+    /// SMTP reply, for `smtp-rejected`.
+    pub reply: Option<Reply>,
+}
+
+impl ApiError {
+    /// New error.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            reply: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "code": self.code,
+            "message": self.message,
+            "smtpReply": self.reply,
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<crate::server::Error> for ApiError {
+    fn from(e: crate::server::Error) -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string())
+    }
+}
+
+fn auth(state: &WebState, headers: &HeaderMap) -> Result<WebSession, ApiError> {
+    state.session(headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth-required",
+            "log in first (POST /api/login)",
+        )
+    })
+}
+
+/// `POST /api/login` body.
+#[derive(Debug, Deserialize)]
+pub struct LoginRequest {
+    /// Address.
+    pub address: String,
+    /// Password.
+    pub password: String,
+}
+
+/// `POST /api/login`.
+pub async fn login(
+    State(state): State<WebState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let (token, s) = state.login(&req.address, &req.password).ok_or_else(|| {
+        ApiError::new(StatusCode::UNAUTHORIZED, "auth-failed", "wrong address or password")
+    })?;
+    let body = serde_json::json!({
+        "token": token,
+        "address": s.address,
+        "displayName": s.display_name,
+        "officer": s.officer,
+    });
+    Ok(([(header::SET_COOKIE, set_cookie(&token))], Json(body)).into_response())
+}
+
+/// `POST /api/logout`.
+pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> StatusCode {
+    state.logout(&headers);
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /api/me`.
+pub async fn me(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let s = auth(&state, &headers)?;
+    Ok(Json(serde_json::json!({
+        "address": s.address,
+        "displayName": s.display_name,
+        "officer": s.officer,
+    })))
+}
+
+/// `GET /api/folders`.
+pub async fn folders(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let s = auth(&state, &headers)?;
+    let f = state.agent.store.folders(&s.address, s.officer)?;
+    Ok(Json(serde_json::json!({ "folders": f })))
+}
+
+/// `GET /api/folders/{name}/messages`.
+pub async fn list(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let s = auth(&state, &headers)?;
+    let m = state.agent.store.list(&s.address, &name)?;
+    Ok(Json(serde_json::json!({ "folder": name, "messages": m })))
+}
+
+/// `GET /api/messages/{id}`.
+pub async fn get_message(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let s = auth(&state, &headers)?;
+    let m = state
+        .agent
+        .store
+        .get(&s.address, id)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))?;
+    let v = serde_json::to_value(&m.summary)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server-io", e.to_string()))?;
+    Ok(Json(v))
+}
+
+/// `GET /api/messages/{id}/raw` (and `/message/{id}/raw`): the exact stored bytes.
+pub async fn raw(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let s = auth(&state, &headers)?;
+    let m = state
+        .agent
+        .store
+        .get(&s.address, id)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "message/rfc822".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"message-{id}.eml\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        m.raw,
+    )
+        .into_response())
+}
+
+/// `POST /api/messages/{id}/move` body.
+#[derive(Debug, Deserialize)]
+pub struct MoveRequest {
+    /// Target folder.
+    pub folder: String,
+}
+
+/// Validate a folder name (1..64 printable characters, no `/`).
+pub fn valid_folder(f: &str) -> bool {
+    !f.is_empty() && f.len() <= 64 && f.chars().all(|c| !c.is_control() && c != '/')
+}
+
+/// `POST /api/messages/{id}/move`.
+pub async fn move_message(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(req): Json<MoveRequest>,
+) -> Result<StatusCode, ApiError> {
+    let s = auth(&state, &headers)?;
+    if !valid_folder(&req.folder) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "invalid folder name"));
+    }
+    if state.agent.store.move_to(&s.address, id, &req.folder)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))
+    }
+}
+
+/// `DELETE /api/messages/{id}`.
+pub async fn delete(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let s = auth(&state, &headers)?;
+    if state.agent.store.delete(&s.address, id)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))
+    }
+}
+
+/// One or several NOTIFY keywords.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum NotifyValue {
+    /// `["SUCCESS", "FAILURE"]`.
+    List(Vec<String>),
+    /// `"SUCCESS,FAILURE"`.
+    One(String),
+}
+
+/// BY as the SMTP value `"125;R"` or an object.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ByValue {
+    /// `"125;R"`, `"-10;NT"`.
+    Text(String),
+    /// `{ "seconds": 125, "mode": "R", "trace": false }`.
+    Object {
+        /// Relative seconds.
+        #[serde(alias = "time", alias = "byTime")]
+        seconds: i64,
+        /// `"R"` or `"N"`.
+        mode: String,
+        /// Trace.
+        #[serde(default)]
+        trace: bool,
+    },
+}
+
+/// MAIL FROM parameters (compose's `Envelope.mailParams`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailParams {
+    /// ENVID.
+    pub envid: Option<String>,
+    /// `"FULL"` / `"HDRS"`.
+    pub ret: Option<String>,
+    /// BY.
+    pub by: Option<ByValue>,
+    /// HOLDUNTIL, RFC 3339 UTC (`2026-11-23T15:00:00Z`).
+    pub hold_until: Option<String>,
+    /// HOLDFOR seconds.
+    pub hold_for: Option<u64>,
+    /// MT-PRIORITY -9..9.
+    pub mt_priority: Option<i64>,
+}
+
+/// One recipient (compose's `Envelope.rcpts[]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RcptSpec {
+    /// Address.
+    pub address: String,
+    /// NOTIFY.
+    pub notify: Option<NotifyValue>,
+    /// ORCPT address (`rfc822;` prefix optional).
+    pub orcpt: Option<String>,
+}
+
+/// The SMTP envelope (compose's `Envelope` serde shape).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvelopeSpec {
+    /// Reverse-path.
+    pub mail_from: String,
+    /// MAIL parameters.
+    #[serde(default)]
+    pub mail_params: MailParams,
+    /// Recipients.
+    pub rcpts: Vec<RcptSpec>,
+}
+
+/// `POST /api/send` body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendRequest {
+    /// The message: text (default) or base64 per `encoding`.
+    pub raw: String,
+    /// `"text"` (default) or `"base64"`.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// The envelope.
+    pub envelope: EnvelopeSpec,
+    /// Store a copy in Sent (default true).
+    #[serde(default)]
+    pub save_sent: Option<bool>,
+}
+
+fn bad_env(m: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "envelope-invalid", m)
+}
+
+fn clean_addr(a: &str) -> Result<String, ApiError> {
+    let a = a.trim().trim_start_matches('<').trim_end_matches('>');
+    if a.len() > 254 || a.chars().any(|c| c.is_control() || c == ' ' || c == '<' || c == '>') {
+        return Err(bad_env(format!("invalid address {a:?}")));
+    }
+    Ok(a.to_string())
+}
+
+/// Convert the JSON envelope into what the SMTP client sends.
+pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiError> {
+    let mp = &e.mail_params;
+    let ret_full = match mp.ret.as_deref().map(str::to_ascii_uppercase).as_deref() {
+        None => None,
+        Some("FULL") => Some(true),
+        Some("HDRS") => Some(false),
+        Some(o) => return Err(bad_env(format!("ret must be FULL or HDRS, not {o}"))),
+    };
+    let mt_priority = match mp.mt_priority {
+        None => None,
+        Some(p) => Some(
+            parse_priority_value(&p.to_string())
+                .ok_or_else(|| bad_env("mtPriority must be -9..9"))?,
+        ),
+    };
+    let by = match &mp.by {
+        None => None,
+        Some(ByValue::Text(t)) => {
+            let (secs, mode) = t
+                .split_once(';')
+                .ok_or_else(|| bad_env("by must look like \"125;R\""))?;
+            let seconds: i64 = secs.trim().parse().map_err(|_| bad_env("bad by-time"))?;
+            let mode = mode.trim().to_ascii_uppercase();
+            Some(by_of(seconds, &mode)?)
+        }
+        Some(ByValue::Object {
+            seconds,
+            mode,
+            trace,
+        }) => {
+            let m = format!("{}{}", mode.to_ascii_uppercase(), if *trace { "T" } else { "" });
+            Some(by_of(*seconds, &m)?)
+        }
+    };
+    if mp.hold_for.is_some() && mp.hold_until.is_some() {
+        return Err(bad_env("give only one of holdFor and holdUntil"));
+    }
+    if let Some(h) = &mp.hold_until {
+        time::OffsetDateTime::parse(h, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| bad_env("holdUntil must be an RFC 3339 date-time"))?;
+    }
+    if let Some(id) = &mp.envid {
+        if id.is_empty() || id.len() > 100 || id.chars().any(|c| c.is_control()) {
+            return Err(bad_env("envid must be 1..100 printable characters"));
+        }
+    }
+    let mut rcpts = Vec::new();
+    for r in &e.rcpts {
+        let mut n = Notify::default();
+        if let Some(v) = &r.notify {
+            let words: Vec<String> = match v {
+                NotifyValue::List(l) => l.clone(),
+                NotifyValue::One(s) => s.split(',').map(str::to_string).collect(),
+            };
+            n.explicit = true;
+            for w in words {
+                match w.trim().to_ascii_uppercase().as_str() {
+                    "NEVER" => n.never = true,
+                    "SUCCESS" => n.success = true,
+                    "FAILURE" => n.failure = true,
+                    "DELAY" => n.delay = true,
+                    o => return Err(bad_env(format!("unknown NOTIFY keyword {o}"))),
+                }
+            }
+            if n.never && (n.success || n.failure || n.delay) {
+                return Err(bad_env("NOTIFY=NEVER cannot be combined"));
+            }
+        }
+        let orcpt = match &r.orcpt {
+            None => None,
+            Some(o) => {
+                let o = o.strip_prefix("rfc822;").unwrap_or(o);
+                Some(clean_addr(o)?)
+            }
+        };
+        rcpts.push(Recipient {
+            address: clean_addr(&r.address)?,
+            notify: n,
+            orcpt,
+        });
+    }
+    if rcpts.is_empty() {
+        return Err(bad_env("no recipients"));
+    }
+    Ok(OutEnvelope {
+        mail_from: if e.mail_from.trim().is_empty() {
+            String::new()
+        } else {
+            clean_addr(&e.mail_from)?
+        },
+        envid: mp.envid.clone(),
+        ret_full,
+        mt_priority,
+        by,
+        hold_for: mp.hold_for,
+        hold_until: mp.hold_until.clone(),
+        body_8bit: raw.iter().any(|b| *b >= 0x80),
+        rcpts,
+    })
+}
+
+fn by_of(seconds: i64, mode: &str) -> Result<DeliverBy, ApiError> {
+    let (return_mode, trace) = match mode {
+        "R" => (true, false),
+        "RT" => (true, true),
+        "N" => (false, false),
+        "NT" => (false, true),
+        _ => return Err(bad_env("by mode must be R, N, RT or NT")),
+    };
+    Ok(DeliverBy {
+        by_time: seconds,
+        deadline: 0,
+        return_mode,
+        trace,
+    })
+}
+
+/// Submit `raw` with `env` over SMTP as the session's user; store a copy in Sent.
+pub async fn submit(
+    state: &WebState,
+    s: &WebSession,
+    raw: &[u8],
+    env: &OutEnvelope,
+    save_sent: bool,
+) -> Result<(client::SendOutcome, Option<i64>), ApiError> {
+    let out = client::send(
+        &state.smtp_addr.to_string(),
+        "webmail.localhost",
+        Some((&s.address, &s.password)),
+        env,
+        raw,
+        Duration::from_secs(30),
+    )
+    .await
+    .map_err(|e| {
+        let (status, reply) = match &e {
+            ClientError::Rejected { reply, .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some(reply.clone())),
+            ClientError::Unavailable(_) => (StatusCode::BAD_GATEWAY, None),
+        };
+        ApiError {
+            status,
+            code: e.code(),
+            message: e.to_string(),
+            reply,
+        }
+    })?;
+    let sent_id = if save_sent {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        Some(state.agent.store.put(&s.address, folders::SENT, raw, None, now)?)
+    } else {
+        None
+    };
+    Ok((out, sent_id))
+}
+
+/// `POST /api/send`: send this raw message with this SMTP envelope.
+pub async fn send(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Json(req): Json<SendRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let s = auth(&state, &headers)?;
+    let raw = match req.encoding.as_deref().unwrap_or("text") {
+        "text" => req.raw.into_bytes(),
+        "base64" => base64::engine::general_purpose::STANDARD
+            .decode(req.raw.trim())
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "raw-invalid", format!("raw is not base64: {e}")))?,
+        o => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "raw-invalid",
+                format!("encoding must be text or base64, not {o}"),
+            ))
+        }
+    };
+    if raw.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "raw-invalid", "empty message"));
+    }
+    let env = to_out_envelope(&req.envelope, &raw)?;
+    let (out, sent_id) = submit(&state, &s, &raw, &env, req.save_sent.unwrap_or(true)).await?;
+    Ok(Json(serde_json::json!({
+        "ok": true,
+        "accepted": out.accepted,
+        "rejected": out.rejected.iter().map(|(a, r)| serde_json::json!({"address": a, "reply": r})).collect::<Vec<_>>(),
+        "reply": out.data_reply,
+        "sentId": sent_id,
+    })))
+}

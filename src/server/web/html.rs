@@ -1,0 +1,422 @@
+//! Server-rendered pages: login, folder list, message view (headers and text shown as plain,
+//! escaped text; raw download), compose. No JavaScript. Stable ids/data attributes for the
+//! extension's content-script adapter: `#mmhs-webmail[data-user][data-officer]`,
+//! `#message-list tr[data-id]`, `#message[data-id][data-raw-url]`, `#compose-form`.
+
+use axum::extract::{Form, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::api::{submit, valid_folder};
+use super::{set_cookie, WebSession, WebState};
+use crate::server::smtp::client::OutEnvelope;
+use crate::server::smtp::{Notify, Recipient};
+
+/// HTML-escape text.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#111;background:#fff}\
+header{background:#1d3557;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center}\
+header a,header button{color:#fff}nav{padding:1rem;min-width:11rem;border-right:1px solid #ccc}\
+.wrap{display:flex}main{padding:1rem;flex:1}table{border-collapse:collapse;width:100%}\
+td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left}a{color:#0b4f9c}\
+pre{white-space:pre-wrap;background:#f6f6f6;padding:.8rem;border:1px solid #ddd}\
+label{display:block;margin-top:.6rem;font-weight:600}input,textarea,select{width:100%;max-width:48rem;padding:.3rem;font:inherit}\
+button{padding:.4rem .9rem;margin-top:.6rem;font:inherit}.err{color:#a00000;font-weight:600}\
+:focus{outline:3px solid #f4a261}";
+
+fn page(title: &str, session: Option<&WebSession>, body: &str) -> Html<String> {
+    let head = match session {
+        Some(s) => format!(
+            "<header><strong>MMHS reference webmail</strong><span>{}</span>\
+<form method=\"post\" action=\"/logout\"><button type=\"submit\">Log out</button></form></header>",
+            esc(&s.address)
+        ),
+        None => "<header><strong>MMHS reference webmail</strong></header>".to_string(),
+    };
+    let (user, officer) = session
+        .map(|s| (esc(&s.address), s.officer))
+        .unwrap_or_default();
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width\"><title>{} — MMHS webmail</title>\
+<style>{STYLE}</style></head><body><div id=\"mmhs-webmail\" data-user=\"{user}\" data-officer=\"{officer}\">{head}{body}</div></body></html>",
+        esc(title)
+    ))
+}
+
+fn nav(state: &WebState, s: &WebSession, current: &str) -> String {
+    let mut o = String::from("<nav aria-label=\"Folders\"><p><a href=\"/compose\">Compose</a></p><ul>");
+    if let Ok(fs) = state.agent.store.folders(&s.address, s.officer) {
+        for f in fs {
+            let label = if f.name == "Release" { "Release queue" } else { &f.name };
+            let cur = if f.name == current { " aria-current=\"page\"" } else { "" };
+            o.push_str(&format!(
+                "<li><a href=\"/folder/{}\"{cur}>{}</a> ({})</li>",
+                esc(&f.name),
+                esc(label),
+                f.count
+            ));
+        }
+    }
+    o.push_str("</ul></nav>");
+    o
+}
+
+fn to_login() -> Response {
+    Redirect::to("/login").into_response()
+}
+
+/// `GET /`.
+pub async fn index(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    match state.session(&headers) {
+        Some(_) => Redirect::to("/folder/Inbox").into_response(),
+        None => to_login(),
+    }
+}
+
+fn login_page(error: Option<&str>) -> Html<String> {
+    let err = error
+        .map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    page(
+        "Log in",
+        None,
+        &format!(
+            "<main><h1>Log in</h1>{err}<form method=\"post\" action=\"/login\" id=\"login-form\">\
+<label for=\"address\">Address</label><input id=\"address\" name=\"address\" type=\"email\" autocomplete=\"username\" required>\
+<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+<button type=\"submit\">Log in</button></form>\
+<p>Demo users: alice@army.example / alice-demo, officer@army.example / officer-demo, bob@navy.example / bob-demo.</p></main>"
+        ),
+    )
+}
+
+/// `GET /login`.
+pub async fn login_form() -> Html<String> {
+    login_page(None)
+}
+
+/// Login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    address: String,
+    password: String,
+}
+
+/// `POST /login`.
+pub async fn login(State(state): State<WebState>, Form(f): Form<LoginForm>) -> Response {
+    match state.login(&f.address, &f.password) {
+        Some((token, _)) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, set_cookie(&token)),
+                (header::LOCATION, "/folder/Inbox".to_string()),
+            ],
+        )
+            .into_response(),
+        None => (StatusCode::UNAUTHORIZED, login_page(Some("Wrong address or password."))).into_response(),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    state.logout(&headers);
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, format!("{}=; Path=/; Max-Age=0", super::COOKIE)),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response()
+}
+
+/// `GET /folder/{name}`.
+pub async fn folder(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    let Some(s) = state.session(&headers) else {
+        return to_login();
+    };
+    let msgs = match state.agent.store.list(&s.address, &name) {
+        Ok(m) => m,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+    };
+    let title = if name == "Release" { "Release queue".to_string() } else { name.clone() };
+    let mut rows = String::new();
+    for m in &msgs {
+        rows.push_str(&format!(
+            "<tr data-id=\"{}\"><td>{}</td><td><a href=\"/message/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            m.id,
+            esc(m.from.as_deref().unwrap_or("")),
+            m.id,
+            esc(m.subject.as_deref().filter(|x| !x.is_empty()).unwrap_or("(no subject)")),
+            esc(m.primary_precedence.as_deref().unwrap_or("")),
+            esc(m.date.as_deref().unwrap_or("")),
+        ));
+    }
+    let table = if msgs.is_empty() {
+        "<p>No messages.</p>".to_string()
+    } else {
+        format!(
+            "<table id=\"message-list\"><caption class=\"sr\">{}</caption><thead><tr><th scope=\"col\">From</th><th scope=\"col\">Subject</th>\
+<th scope=\"col\">Precedence</th><th scope=\"col\">Date</th></tr></thead><tbody>{rows}</tbody></table>",
+            esc(&title)
+        )
+    };
+    page(
+        &title,
+        Some(&s),
+        &format!(
+            "<div class=\"wrap\">{}<main data-folder=\"{}\"><h1>{}</h1>{table}</main></div>",
+            nav(&state, &s, &name),
+            esc(&name),
+            esc(&title)
+        ),
+    )
+    .into_response()
+}
+
+fn text_body(raw: &[u8]) -> String {
+    match mail_parser::MessageParser::new().parse(raw) {
+        Some(m) => m
+            .body_text(0)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "(no text part — download the raw message)".into()),
+        None => String::from_utf8_lossy(raw).to_string(),
+    }
+}
+
+/// `GET /message/{id}`.
+pub async fn message(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(s) = state.session(&headers) else {
+        return to_login();
+    };
+    let m = match state.agent.store.get(&s.address, id) {
+        Ok(Some(m)) => m,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no such message").into_response(),
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+    };
+    let sm = &m.summary;
+    let header_text = String::from_utf8_lossy(crate::server::smtp::dsn::header_section(&m.raw)).to_string();
+    let body = text_body(&m.raw);
+    let mut folders_opts = String::new();
+    if let Ok(fs) = state.agent.store.folders(&s.address, s.officer) {
+        for f in fs {
+            folders_opts.push_str(&format!("<option>{}</option>", esc(&f.name)));
+        }
+    }
+    let html = format!(
+        "<div class=\"wrap\">{nav}<main><article id=\"message\" data-id=\"{id}\" data-raw-url=\"/api/messages/{id}/raw\" data-folder=\"{folder}\">\
+<h1>{subject}</h1><p>From {from} · To {to}</p>\
+<p><a href=\"/message/{id}/raw\" download>Download raw message (.eml)</a></p>\
+<details><summary>Header fields</summary><pre>{hdr}</pre></details>\
+<section aria-label=\"Message text\"><pre id=\"message-body\">{body}</pre></section></article>\
+<form method=\"post\" action=\"/message/{id}/move\"><label for=\"folder\">Move to folder</label>\
+<select id=\"folder\" name=\"folder\">{folders_opts}</select><button type=\"submit\">Move</button></form>\
+<form method=\"post\" action=\"/message/{id}/delete\"><button type=\"submit\">Delete</button></form></main></div>",
+        nav = nav(&state, &s, &sm.folder),
+        folder = esc(&sm.folder),
+        subject = esc(sm.subject.as_deref().unwrap_or("(no subject)")),
+        from = esc(sm.from.as_deref().unwrap_or("")),
+        to = esc(&sm.to.join(", ")),
+        hdr = esc(&header_text),
+        body = esc(&body),
+    );
+    page(sm.subject.as_deref().unwrap_or("Message"), Some(&s), &html).into_response()
+}
+
+/// Move form.
+#[derive(Debug, Deserialize)]
+pub struct MoveForm {
+    folder: String,
+}
+
+/// `POST /message/{id}/move`.
+pub async fn move_message(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Response {
+    let Some(s) = state.session(&headers) else {
+        return to_login();
+    };
+    if !valid_folder(&f.folder) {
+        return (StatusCode::BAD_REQUEST, "invalid folder").into_response();
+    }
+    match state.agent.store.move_to(&s.address, id, &f.folder) {
+        Ok(true) => Redirect::to(&format!("/folder/{}", f.folder)).into_response(),
+        Ok(false) => (StatusCode::NOT_FOUND, "no such message").into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+    }
+}
+
+/// `POST /message/{id}/delete`.
+pub async fn delete_message(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(s) = state.session(&headers) else {
+        return to_login();
+    };
+    match state.agent.store.delete(&s.address, id) {
+        Ok(_) => Redirect::to("/folder/Inbox").into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+    }
+}
+
+fn compose_page(state: &WebState, s: &WebSession, msg: &str) -> Html<String> {
+    page(
+        "Compose",
+        Some(s),
+        &format!(
+            "<div class=\"wrap\">{}<main><h1>Compose</h1>{msg}<form method=\"post\" action=\"/compose\" id=\"compose-form\">\
+<label for=\"to\">To (comma-separated)</label><input id=\"to\" name=\"to\" required>\
+<label for=\"cc\">Cc</label><input id=\"cc\" name=\"cc\">\
+<label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\">\
+<label for=\"body\">Message</label><textarea id=\"body\" name=\"body\" rows=\"14\"></textarea>\
+<button type=\"submit\">Send</button></form></main></div>",
+            nav(state, s, "")
+        ),
+    )
+}
+
+/// `GET /compose`.
+pub async fn compose_form(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    match state.session(&headers) {
+        Some(s) => compose_page(&state, &s, "").into_response(),
+        None => to_login(),
+    }
+}
+
+/// Compose form.
+#[derive(Debug, Deserialize)]
+pub struct ComposeForm {
+    to: String,
+    #[serde(default)]
+    cc: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn split_addrs(s: &str) -> Vec<String> {
+    s.split([',', ';'])
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
+fn valid_addr(a: &str) -> bool {
+    a.len() <= 254
+        && a.contains('@')
+        && a.chars().all(|c| c.is_ascii_graphic() && !"<>()[],;:\\\"".contains(c))
+}
+
+/// RFC 2047 B-encoding for a non-ASCII unstructured value.
+fn encode_word(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_string()
+    } else {
+        use base64::Engine;
+        format!("=?utf-8?b?{}?=", base64::engine::general_purpose::STANDARD.encode(s.as_bytes()))
+    }
+}
+
+/// Build a plain text/plain message (RFC 5322, RFC 2045).
+pub fn build_plain(from_name: &str, from: &str, to: &[String], cc: &[String], subject: &str, body: &str, date: &str, msgid: &str) -> Vec<u8> {
+    let mut m = String::new();
+    let name: String = from_name.chars().filter(|c| *c != '"' && *c != '\\' && !c.is_control()).collect();
+    m.push_str(&format!("From: {} <{from}>\r\n", encode_word(&format!("\"{name}\""))));
+    m.push_str(&format!("To: {}\r\n", to.join(", ")));
+    if !cc.is_empty() {
+        m.push_str(&format!("Cc: {}\r\n", cc.join(", ")));
+    }
+    m.push_str(&format!("Subject: {}\r\n", encode_word(subject)));
+    m.push_str(&format!("Date: {date}\r\nMessage-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n"));
+    m.push_str("Content-Type: text/plain; charset=utf-8\r\n");
+    m.push_str(if body.is_ascii() {
+        "Content-Transfer-Encoding: 7bit\r\n\r\n"
+    } else {
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+    });
+    for line in body.replace("\r\n", "\n").split('\n') {
+        m.push_str(line);
+        m.push_str("\r\n");
+    }
+    m.into_bytes()
+}
+
+/// `POST /compose`.
+pub async fn compose(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Form(f): Form<ComposeForm>,
+) -> Response {
+    let Some(s) = state.session(&headers) else {
+        return to_login();
+    };
+    let to = split_addrs(&f.to);
+    let cc = split_addrs(&f.cc);
+    if to.is_empty() || to.iter().chain(cc.iter()).any(|a| !valid_addr(a)) {
+        return (StatusCode::BAD_REQUEST, compose_page(&state, &s, "<p class=\"err\" role=\"alert\">Invalid recipient address.</p>")).into_response();
+    }
+    if f.subject.contains(['\r', '\n']) {
+        return (StatusCode::BAD_REQUEST, compose_page(&state, &s, "<p class=\"err\" role=\"alert\">The subject may not contain line breaks.</p>")).into_response();
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let date = now
+        .format(&time::format_description::well_known::Rfc2822)
+        .unwrap_or_default();
+    let mut r = [0u8; 12];
+    crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut r);
+    let domain = s.address.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    let msgid = format!("{}.{}@{domain}", now.unix_timestamp(), r.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let raw = build_plain(&s.display_name, &s.address, &to, &cc, &f.subject, &f.body, &date, &msgid);
+    let env = OutEnvelope {
+        mail_from: s.address.clone(),
+        body_8bit: raw.iter().any(|b| *b >= 0x80),
+        rcpts: to
+            .iter()
+            .chain(cc.iter())
+            .map(|a| Recipient {
+                address: a.clone(),
+                notify: Notify::default(),
+                orcpt: None,
+            })
+            .collect(),
+        ..OutEnvelope::default()
+    };
+    match submit(&state, &s, &raw, &env, true).await {
+        Ok(_) => Redirect::to("/folder/Sent").into_response(),
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            compose_page(&state, &s, &format!("<p class=\"err\" role=\"alert\">Not sent: {} ({})</p>", esc(&e.message), esc(e.code))),
+        )
+            .into_response(),
+    }
+}

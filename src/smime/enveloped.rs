@@ -1,0 +1,440 @@
+//! EnvelopedData (RFC 5652 §6) and the layer-level encrypt / decrypt API.
+//!
+//! ```text
+//! EnvelopedData ::= SEQUENCE {
+//!   version CMSVersion,
+//!   originatorInfo [0] IMPLICIT OriginatorInfo OPTIONAL,
+//!   recipientInfos RecipientInfos,
+//!   encryptedContentInfo EncryptedContentInfo,
+//!   unprotectedAttrs [1] IMPLICIT UnprotectedAttributes OPTIONAL }
+//!
+//! EncryptedContentInfo ::= SEQUENCE {
+//!   contentType ContentType,
+//!   contentEncryptionAlgorithm ContentEncryptionAlgorithmIdentifier,
+//!   encryptedContent [0] IMPLICIT EncryptedContent OPTIONAL }
+//! ```
+//! AuthEnvelopedData (RFC 5083) is in [`super::auth_enveloped`]; both share the
+//! RecipientInfos handling here. One content-encryption key (CEK) is generated per message
+//! and transported to every recipient: RSA certificates get a KeyTransRecipientInfo
+//! ([`super::ktri`]), EC P-256 certificates a KeyAgreeRecipientInfo ([`super::kari`]).
+//!
+//! **The sender must be among the recipients** (RFC 8551 §3.3 practice and the MMHS
+//! profile): callers pass the sender's own certificate in `recipients`, otherwise the
+//! sender cannot read its own sent copy. The functions here do not add it themselves.
+//!
+//! We produce DER; we accept BER (indefinite lengths, chunked OCTET STRINGs) on receipt.
+
+use cms::content_info::CmsVersion;
+use cms::enveloped_data::{EncryptedContentInfo, EnvelopedData, RecipientInfo, RecipientInfos};
+use const_oid::ObjectIdentifier;
+use der::asn1::OctetString;
+use der::{Any, Decode, Encode};
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::Certificate;
+use zeroize::Zeroizing;
+
+use super::enveloped_ber::{self as ber, Tlv};
+use super::enveloped_cipher as cipher;
+pub use super::enveloped_cipher::ContentCipher;
+pub use super::enveloped_recipient::RecipientIdKind;
+use super::enveloped_recipient::{self as recip, RecipientKey};
+pub use super::ktri::RsaPadding;
+use super::{kari, ktri, Error};
+use crate::keys::PrivateKey;
+use crate::rng::CryptoRng;
+
+/// id-data (RFC 5652 §4).
+pub(crate) const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+/// id-envelopedData (RFC 5652 §6.1).
+pub(crate) const ID_ENVELOPED_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.3");
+/// id-ct-authEnvelopedData (RFC 5083 §1.1).
+pub(crate) const ID_AUTH_ENVELOPED_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.23");
+
+/// Options for [`encrypt_content`] and [`super::encrypt_message`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EncryptOptions {
+    /// An explicit content cipher; `None` = automatic (see [`choose_content_cipher`]).
+    pub cipher: Option<ContentCipher>,
+    /// Shortcut for `cipher: Some(ContentCipher::Aes256Gcm)` (AuthEnvelopedData), used when
+    /// `cipher` is `None`. This is the CLI's `--gcm`.
+    pub gcm: bool,
+    /// For the automatic choice: the content-encryption OIDs each recipient advertised in
+    /// a verified sMIMECapabilities attribute (RFC 8551 §2.5.2), index-aligned with the
+    /// `recipients` slice; `None` (or a missing entry) = unknown.
+    pub recipient_capabilities: Vec<Option<Vec<ObjectIdentifier>>>,
+    /// Padding for RSA recipients (default: OAEP SHA-256).
+    pub rsa_padding: RsaPadding,
+    /// How RecipientInfos name the recipients (default: issuerAndSerialNumber).
+    pub recipient_id: RecipientIdKind,
+    /// Message level only: compress the MIME entity (RFC 3274 CompressedData) before
+    /// encrypting it.
+    pub compress: bool,
+}
+
+impl EncryptOptions {
+    /// Options that force AES-256-GCM (AuthEnvelopedData).
+    pub fn gcm() -> Self {
+        EncryptOptions {
+            gcm: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// Which content cipher to use (RFC 8551 §2.7.1):
+/// 1. `opts.cipher` if set; 2. AES-256-GCM if `opts.gcm`;
+/// 3. automatic: when the capabilities of **every** recipient are known, AES-256-GCM if all
+///    advertise it, else AES-128-GCM if all advertise it, else AES-256-CBC if all advertise
+///    it, else AES-128-CBC (the MUST- every S/MIME agent has); when any recipient's
+///    capabilities are unknown, AES-256-CBC — understood by every S/MIME 3.x and 4.0 agent,
+///    where AuthEnvelopedData is not (RFC 8551 §2.7.1.2 allows this choice).
+pub fn choose_content_cipher(opts: &EncryptOptions, recipient_count: usize) -> ContentCipher {
+    if let Some(c) = opts.cipher {
+        return c;
+    }
+    if opts.gcm {
+        return ContentCipher::Aes256Gcm;
+    }
+    let caps: Option<Vec<&Vec<ObjectIdentifier>>> = (0..recipient_count)
+        .map(|i| opts.recipient_capabilities.get(i).and_then(|c| c.as_ref()))
+        .collect();
+    let Some(caps) = caps.filter(|c| !c.is_empty()) else {
+        return ContentCipher::Aes256Cbc;
+    };
+    let all = |oid: ObjectIdentifier| caps.iter().all(|c| c.contains(&oid));
+    if all(cipher::AES256_GCM) {
+        ContentCipher::Aes256Gcm
+    } else if all(cipher::AES128_GCM) {
+        ContentCipher::Aes128Gcm
+    } else if all(cipher::AES256_CBC) {
+        ContentCipher::Aes256Cbc
+    } else {
+        ContentCipher::Aes128Cbc
+    }
+}
+
+/// Which CMS type a decrypted layer was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EncryptedKind {
+    /// EnvelopedData (RFC 5652 §6), report layer name "enveloped".
+    Enveloped,
+    /// AuthEnvelopedData (RFC 5083), report layer name "authEnveloped".
+    AuthEnveloped,
+}
+
+/// The result of decrypting one layer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decrypted {
+    /// The decrypted content octets (for S/MIME: a MIME entity, or a CMS object when
+    /// `content_type` is not id-data).
+    pub content: Vec<u8>,
+    /// EnvelopedData or AuthEnvelopedData.
+    pub kind: EncryptedKind,
+    /// The encrypted content's type (dotted OID): "1.2.840.113549.1.7.1" (id-data) normally,
+    /// "1.2.840.113549.1.9.16.1.9" when the content is a CompressedData.
+    pub content_type: String,
+    /// Content cipher name: "aes-128-cbc", "aes-192-cbc", "aes-256-cbc", "aes-128-gcm",
+    /// "aes-192-gcm", "aes-256-gcm", "des-ede3-cbc".
+    pub content_cipher: String,
+    /// How our key was used: "rsa-oaep", "rsa-pkcs1v15", or "ecdh-sha256kdf-aes128-wrap"-style.
+    pub key_management: String,
+    /// Number of RecipientInfos in the message.
+    pub recipient_count: usize,
+    /// Index into the `keys` slice of the key that decrypted it.
+    pub key_index: usize,
+}
+
+/// Generate a CEK and build one RecipientInfo per recipient.
+pub(crate) fn build_recipient_infos<R: CryptoRng + ?Sized>(
+    recipients: &[Certificate],
+    key_len: usize,
+    opts: &EncryptOptions,
+    rng: &mut R,
+) -> Result<(Zeroizing<Vec<u8>>, RecipientInfos), Error> {
+    if recipients.is_empty() {
+        return Err(Error::EncryptNoRecipient);
+    }
+    let mut cek = Zeroizing::new(vec![0u8; key_len]);
+    rng.fill_bytes(&mut cek);
+    let mut ris = Vec::with_capacity(recipients.len());
+    for cert in recipients {
+        let ri = match recip::recipient_key(cert)? {
+            RecipientKey::Rsa(pk) => ktri::build(
+                &pk,
+                recip::ktri_rid(cert, opts.recipient_id)?,
+                opts.rsa_padding,
+                &cek,
+                rng,
+            )?,
+            RecipientKey::EcP256(pk) => {
+                kari::build(&pk, recip::kari_rid(cert, opts.recipient_id)?, &cek, rng)?
+            }
+        };
+        ris.push(ri);
+    }
+    let ris = RecipientInfos::try_from(ris)
+        .map_err(|e| Error::EncryptFailed(format!("RecipientInfos: {e}")))?;
+    Ok((cek, ris))
+}
+
+pub(crate) fn content_info_der(
+    content_type: ObjectIdentifier,
+    inner_der: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let any = Any::from_der(inner_der).map_err(|e| Error::EncryptFailed(e.to_string()))?;
+    cms::content_info::ContentInfo {
+        content_type,
+        content: any,
+    }
+    .to_der()
+    .map_err(|e| Error::EncryptFailed(format!("encoding ContentInfo: {e}")))
+}
+
+/// Encrypt `content` (normally a canonical MIME entity, content type id-data) for every
+/// certificate in `recipients`; returns a DER ContentInfo holding EnvelopedData (CBC
+/// ciphers) or AuthEnvelopedData (GCM). Include the sender's own certificate in
+/// `recipients`.
+pub fn encrypt_content<R: CryptoRng + ?Sized>(
+    content: &[u8],
+    recipients: &[Certificate],
+    opts: &EncryptOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let c = choose_content_cipher(opts, recipients.len());
+    if c.is_aead() {
+        return super::auth_enveloped::encrypt(content, recipients, c, opts, rng);
+    }
+    let (cek, recip_infos) = build_recipient_infos(recipients, c.key_len(), opts, rng)?;
+    let (ct, content_enc_alg) = cipher::encrypt_cbc(c, &cek, content, rng)?;
+    let all_v0 = recip_infos
+        .0
+        .iter()
+        .all(|ri| matches!(ri, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0));
+    let ed = EnvelopedData {
+        // RFC 5652 §6.1: 0 when every RecipientInfo is version 0 (and no originatorInfo /
+        // unprotectedAttrs), otherwise 2.
+        version: if all_v0 {
+            CmsVersion::V0
+        } else {
+            CmsVersion::V2
+        },
+        originator_info: None,
+        recip_infos,
+        encrypted_content: EncryptedContentInfo {
+            content_type: ID_DATA,
+            content_enc_alg,
+            encrypted_content: Some(
+                OctetString::new(ct).map_err(|e| Error::EncryptFailed(e.to_string()))?,
+            ),
+        },
+        unprotected_attrs: None,
+    };
+    let der = ed
+        .to_der()
+        .map_err(|e| Error::EncryptFailed(format!("encoding EnvelopedData: {e}")))?;
+    content_info_der(ID_ENVELOPED_DATA, &der)
+}
+
+/// The parts of an EnvelopedData / AuthEnvelopedData we need to decrypt, read from BER.
+pub(crate) struct Parsed {
+    pub recipient_infos: Vec<Option<RecipientInfo>>,
+    pub content_type: ObjectIdentifier,
+    pub content_alg: AlgorithmIdentifierOwned,
+    pub ciphertext: Vec<u8>,
+    /// AuthEnvelopedData: DER of authAttrs re-tagged as SET OF (the GCM AAD).
+    pub aad: Vec<u8>,
+    /// AuthEnvelopedData: the MAC (GCM ICV).
+    pub mac: Vec<u8>,
+}
+
+/// Read RecipientInfos; one we cannot decode (KEMRI, a future type) is kept as `None`.
+pub(crate) fn parse_recipient_infos(t: &Tlv<'_>) -> Result<Vec<Option<RecipientInfo>>, Error> {
+    if !t.is_universal(17) {
+        return Err(Error::Malformed("recipientInfos is not a SET".into()));
+    }
+    let kids = t.children()?;
+    if kids.is_empty() {
+        return Err(Error::Malformed("recipientInfos is empty".into()));
+    }
+    Ok(kids
+        .iter()
+        .map(|k| ber::decode_tlv::<RecipientInfo>(k, "RecipientInfo").ok())
+        .collect())
+}
+
+/// Read an EncryptedContentInfo: (contentType, algorithm, ciphertext).
+pub(crate) fn parse_encrypted_content_info(
+    t: &Tlv<'_>,
+) -> Result<(ObjectIdentifier, AlgorithmIdentifierOwned, Vec<u8>), Error> {
+    if !t.is_universal(16) {
+        return Err(Error::Malformed(
+            "EncryptedContentInfo is not a SEQUENCE".into(),
+        ));
+    }
+    let kids = t.children()?;
+    let (ct_t, alg_t, rest) = match kids.as_slice() {
+        [a, b, rest @ ..] => (a, b, rest),
+        _ => return Err(Error::Malformed("EncryptedContentInfo is too short".into())),
+    };
+    let content_type = ber::oid_of(ct_t)?;
+    let alg = ber::decode_tlv::<AlgorithmIdentifierOwned>(alg_t, "content-encryption algorithm")?;
+    let ciphertext = match rest {
+        [c] if c.is_context(0) => c.octets()?,
+        [] => {
+            return Err(Error::UnsupportedAlgorithm(
+                "detached encrypted content (encryptedContent absent) is not supported".into(),
+            ))
+        }
+        _ => return Err(Error::Malformed("bad encryptedContent".into())),
+    };
+    Ok((content_type, alg, ciphertext))
+}
+
+fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
+    if !t.is_universal(16) {
+        return Err(Error::Malformed("EnvelopedData is not a SEQUENCE".into()));
+    }
+    let kids = t.children()?;
+    let mut it = kids.iter().peekable();
+    let version = it
+        .next()
+        .ok_or_else(|| Error::Malformed("EnvelopedData is empty".into()))?;
+    ber::small_int(version)?;
+    if it.peek().is_some_and(|k| k.is_context(0)) {
+        it.next(); // originatorInfo: certificates for the originator; not needed to decrypt
+    }
+    let ris = parse_recipient_infos(
+        it.next()
+            .ok_or_else(|| Error::Malformed("EnvelopedData lacks recipientInfos".into()))?,
+    )?;
+    let (content_type, content_alg, ciphertext) = parse_encrypted_content_info(
+        it.next()
+            .ok_or_else(|| Error::Malformed("EnvelopedData lacks encryptedContentInfo".into()))?,
+    )?;
+    Ok(Parsed {
+        recipient_infos: ris,
+        content_type,
+        content_alg,
+        ciphertext,
+        aad: Vec::new(),
+        mac: Vec::new(),
+    })
+}
+
+/// Try every key against the RecipientInfos; return the CEK, how it was obtained and
+/// the key index.
+fn recover_cek(
+    parsed: &Parsed,
+    keys: &[(PrivateKey, Certificate)],
+) -> Result<(Zeroizing<Vec<u8>>, String, usize), Error> {
+    let mut first_err: Option<Error> = None;
+    let mut matched = false;
+    for (ki, (key, cert)) in keys.iter().enumerate() {
+        for ri in parsed.recipient_infos.iter().flatten() {
+            let attempt = match (ri, key) {
+                (RecipientInfo::Ktri(k), PrivateKey::Rsa(rsa_key)) if recip::ktri_matches(&k.rid, cert) => {
+                    Some(ktri::decrypt(k, rsa_key).map(|cek| (cek, ktri::algorithm_name(&k.key_enc_alg))))
+                }
+                (RecipientInfo::Kari(k), PrivateKey::EcP256(ec_key)) => k
+                    .recipient_enc_keys
+                    .iter()
+                    .position(|rek| recip::kari_matches(&rek.rid, cert))
+                    .map(|i| kari::decrypt(k, i, ec_key).map(|cek| (cek, kari::algorithm_name(k)))),
+                (RecipientInfo::Ktri(k), _) if recip::ktri_matches(&k.rid, cert) => {
+                    Some(Err(Error::DecryptFailed(
+                        "the message is encrypted to this certificate with RSA, but the private key is not an RSA key".into(),
+                    )))
+                }
+                _ => None,
+            };
+            let Some(attempt) = attempt else { continue };
+            matched = true;
+            match attempt {
+                Ok((cek, how)) => return Ok((cek, how, ki)),
+                Err(e) => {
+                    if first_err.is_none() {
+                        first_err = Some(e);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    debug_assert!(!matched);
+    Err(Error::DecryptNoRecipient(format!(
+        "none of the message's {} recipient(s) is any of our {} certificate(s)",
+        parsed.recipient_infos.len(),
+        keys.len()
+    )))
+}
+
+/// Decrypt one EnvelopedData or AuthEnvelopedData layer.
+///
+/// `der_or_ber` is a ContentInfo (DER or BER). `keys` are our (private key, certificate)
+/// pairs; the RecipientInfo addressed to a certificate (by issuerAndSerialNumber or
+/// subject key identifier) is opened with its key.
+///
+/// Errors: `not-encrypted` (another content type), `decrypt-no-recipient`,
+/// `decrypt-failed`, `decrypt-auth-failed`, `unsupported-algorithm`, `smime-malformed`.
+pub fn decrypt_content_info(
+    der_or_ber: &[u8],
+    keys: &[(PrivateKey, Certificate)],
+) -> Result<Decrypted, Error> {
+    let (ct, inner) = ber::content_info(der_or_ber)?;
+    let (kind, parsed) = if ct == ID_ENVELOPED_DATA {
+        (EncryptedKind::Enveloped, parse_enveloped(&inner)?)
+    } else if ct == ID_AUTH_ENVELOPED_DATA {
+        (
+            EncryptedKind::AuthEnveloped,
+            super::auth_enveloped::parse(&inner)?,
+        )
+    } else {
+        return Err(Error::NotEncrypted(format!(
+            "the CMS content type is {ct}, not EnvelopedData or AuthEnvelopedData"
+        )));
+    };
+    // Fail early on a cipher we lack, before spending a private-key operation.
+    let key_len = cipher::key_len_for(&parsed.content_alg)?;
+    let (cek, key_management, key_index) = recover_cek(&parsed, keys)?;
+    if cek.len() != key_len {
+        return Err(Error::DecryptFailed(format!(
+            "the recovered content key has {} octets, the cipher needs {key_len}: wrong key or corrupted message",
+            cek.len()
+        )));
+    }
+    let content = match kind {
+        EncryptedKind::Enveloped => {
+            if matches!(
+                parsed.content_alg.oid,
+                cipher::AES128_GCM | cipher::AES192_GCM | cipher::AES256_GCM
+            ) {
+                return Err(Error::Malformed(
+                    "AES-GCM needs AuthEnvelopedData, not EnvelopedData".into(),
+                ));
+            }
+            cipher::decrypt_cbc(&parsed.content_alg, &cek, &parsed.ciphertext)?
+        }
+        EncryptedKind::AuthEnveloped => cipher::decrypt_gcm(
+            &parsed.content_alg,
+            &cek,
+            &parsed.ciphertext,
+            &parsed.mac,
+            &parsed.aad,
+        )?,
+    };
+    Ok(Decrypted {
+        content,
+        kind,
+        content_type: parsed.content_type.to_string(),
+        content_cipher: cipher::cipher_name(&parsed.content_alg.oid),
+        key_management,
+        recipient_count: parsed.recipient_infos.len(),
+        key_index,
+    })
+}

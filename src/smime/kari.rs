@@ -1,0 +1,396 @@
+//! KeyAgreeRecipientInfo with ephemeral-static ECDH on P-256 (RFC 5652 §6.2.2,
+//! RFC 5753 §3.1, RFC 8551 §2.3: "ECDH ephemeral-static on P-256 MUST").
+//!
+//! ```text
+//! KeyAgreeRecipientInfo ::= SEQUENCE {
+//!   version CMSVersion,  -- always set to 3
+//!   originator [0] EXPLICIT OriginatorIdentifierOrKey,   -- originatorKey [1] (RFC 5753)
+//!   ukm [1] EXPLICIT UserKeyingMaterial OPTIONAL,
+//!   keyEncryptionAlgorithm KeyEncryptionAlgorithmIdentifier,
+//!       -- dhSinglePass-stdDH-sha256kdf-scheme, parameters = the key-wrap AlgorithmIdentifier
+//!   recipientEncryptedKeys RecipientEncryptedKeys }
+//!
+//! ECC-CMS-SharedInfo ::= SEQUENCE {                      -- RFC 5753 §7.2
+//!   keyInfo         AlgorithmIdentifier,                 -- the key-wrap algorithm
+//!   entityUInfo [0] EXPLICIT OCTET STRING OPTIONAL,      -- ukm
+//!   suppPubInfo [2] EXPLICIT OCTET STRING }              -- KEK length in bits, 32-bit BE
+//! ```
+//! KEK = ANSI X9.63 KDF(Z, SharedInfo) with the scheme's hash (RFC 5753 §3.1.2); the CEK is
+//! wrapped with AES key wrap (RFC 3394 / RFC 3565).
+//!
+//! We write our own builder rather than `cms::builder::KeyAgreeRecipientInfoBuilder`
+//! (cms 0.3.0-rc.0): that builder derives the KEK into the output buffer and then wraps
+//! the CEK under an all-zero `KW::init_kek()` key, so its output is readable by anyone and
+//! not decryptable by OpenSSL. See `docs/encryption.md`.
+//!
+//! Produced: dhSinglePass-stdDH-sha256kdf-scheme + id-aes128-wrap or id-aes256-wrap
+//! (matching the content-cipher key size, RFC 8551 §2.3), originatorKey with
+//! id-ecPublicKey (parameters absent, uncompressed point), no ukm.
+//! Received: stdDH and cofactorDH (identical on P-256, cofactor 1) with SHA-1/224/256/384/512
+//! KDFs, id-aes128/192/256-wrap and (legacy, OpenSSL's choice with 3DES content)
+//! id-alg-CMS3DESwrap (RFC 3217), rid as issuerAndSerialNumber or rKeyId (SKI), with or
+//! without ukm.
+
+use cms::content_info::CmsVersion;
+use cms::enveloped_data::{
+    KeyAgreeRecipientIdentifier, KeyAgreeRecipientInfo, OriginatorIdentifierOrKey,
+    OriginatorPublicKey, RecipientEncryptedKey, RecipientInfo,
+};
+use const_oid::ObjectIdentifier;
+use der::asn1::{BitString, OctetString};
+use der::{Any, Decode, Encode, Sequence};
+use p256::elliptic_curve::Generate;
+use spki::AlgorithmIdentifierOwned;
+use zeroize::Zeroizing;
+
+use super::Error;
+use crate::rng::CryptoRng;
+
+/// dhSinglePass-stdDH-sha1kdf-scheme (RFC 5753 §7.1.4).
+const STD_DH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.133.16.840.63.0.2");
+/// dhSinglePass-stdDH-sha224kdf-scheme.
+const STD_DH_SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.0");
+/// dhSinglePass-stdDH-sha256kdf-scheme — what we produce.
+pub(crate) const STD_DH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.1");
+/// dhSinglePass-stdDH-sha384kdf-scheme.
+const STD_DH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.2");
+/// dhSinglePass-stdDH-sha512kdf-scheme.
+const STD_DH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.3");
+/// dhSinglePass-cofactorDH-sha1kdf-scheme.
+const COF_DH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.133.16.840.63.0.3");
+/// dhSinglePass-cofactorDH-sha224/256/384/512kdf-scheme.
+const COF_DH_SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.0");
+const COF_DH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.1");
+const COF_DH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.2");
+const COF_DH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.3");
+/// id-aes128-wrap / id-aes192-wrap / id-aes256-wrap (RFC 3565).
+pub(crate) const AES128_WRAP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.5");
+pub(crate) const AES192_WRAP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.25");
+pub(crate) const AES256_WRAP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.45");
+/// id-alg-CMS3DESwrap (RFC 3217 §3; what OpenSSL uses with des-ede3-cbc content).
+pub(crate) const CMS3DES_WRAP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.3.6");
+/// id-ecPublicKey (RFC 5480).
+pub(crate) const EC_PUBLIC_KEY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// secp256r1 / prime256v1.
+pub(crate) const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+
+/// RFC 5753 §7.2 ECC-CMS-SharedInfo.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+struct EccCmsSharedInfo {
+    key_info: AlgorithmIdentifierOwned,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    entity_u_info: Option<OctetString>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT")]
+    supp_pub_info: OctetString,
+}
+
+#[derive(Clone, Copy)]
+enum KdfHash {
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+fn kdf_hash(oid: &ObjectIdentifier) -> Option<KdfHash> {
+    Some(match *oid {
+        STD_DH_SHA1 | COF_DH_SHA1 => KdfHash::Sha1,
+        STD_DH_SHA224 | COF_DH_SHA224 => KdfHash::Sha224,
+        STD_DH_SHA256 | COF_DH_SHA256 => KdfHash::Sha256,
+        STD_DH_SHA384 | COF_DH_SHA384 => KdfHash::Sha384,
+        STD_DH_SHA512 | COF_DH_SHA512 => KdfHash::Sha512,
+        _ => return None,
+    })
+}
+
+/// Human name of a key-agreement scheme for reports.
+pub(crate) fn algorithm_name(kari: &KeyAgreeRecipientInfo) -> String {
+    let scheme = match kari.key_enc_alg.oid {
+        STD_DH_SHA1 => "ecdh-sha1kdf",
+        STD_DH_SHA224 => "ecdh-sha224kdf",
+        STD_DH_SHA256 => "ecdh-sha256kdf",
+        STD_DH_SHA384 => "ecdh-sha384kdf",
+        STD_DH_SHA512 => "ecdh-sha512kdf",
+        COF_DH_SHA1 | COF_DH_SHA224 | COF_DH_SHA256 | COF_DH_SHA384 | COF_DH_SHA512 => {
+            "ecdh-cofactor"
+        }
+        _ => "key-agreement",
+    };
+    let wrap = wrap_alg(kari)
+        .map(|w| match w.oid {
+            AES128_WRAP => "aes128-wrap",
+            AES192_WRAP => "aes192-wrap",
+            AES256_WRAP => "aes256-wrap",
+            CMS3DES_WRAP => "3des-wrap",
+            _ => "unknown-wrap",
+        })
+        .unwrap_or("unknown-wrap");
+    format!("{scheme}-{wrap}")
+}
+
+fn wrap_alg(kari: &KeyAgreeRecipientInfo) -> Result<AlgorithmIdentifierOwned, Error> {
+    kari.key_enc_alg
+        .parameters
+        .as_ref()
+        .ok_or_else(|| {
+            Error::Malformed("key-agreement algorithm lacks the key-wrap algorithm".into())
+        })?
+        .decode_as::<AlgorithmIdentifierOwned>()
+        .map_err(|e| Error::Malformed(format!("bad key-wrap algorithm: {e}")))
+}
+
+fn x963(hash: KdfHash, z: &[u8], info: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    let r = match hash {
+        KdfHash::Sha1 => ansi_x963_kdf::derive_key_into::<sha1::Sha1>(z, info, out),
+        KdfHash::Sha224 => ansi_x963_kdf::derive_key_into::<sha2::Sha224>(z, info, out),
+        KdfHash::Sha256 => ansi_x963_kdf::derive_key_into::<sha2::Sha256>(z, info, out),
+        KdfHash::Sha384 => ansi_x963_kdf::derive_key_into::<sha2::Sha384>(z, info, out),
+        KdfHash::Sha512 => ansi_x963_kdf::derive_key_into::<sha2::Sha512>(z, info, out),
+    };
+    r.map_err(|e| Error::DecryptFailed(format!("X9.63 KDF failed: {e:?}")))
+}
+
+fn wrap_key(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, Error> {
+    use aes_kw::KeyInit;
+    let mut out = vec![0u8; cek.len() + 8];
+    let fail = |_| Error::EncryptFailed("AES key wrap failed".into());
+    let n = match kek.len() {
+        16 => aes_kw::KwAes128::new_from_slice(kek)
+            .map_err(|_| Error::EncryptFailed("bad KEK".into()))?
+            .wrap_key(cek, &mut out)
+            .map_err(fail)?
+            .len(),
+        32 => aes_kw::KwAes256::new_from_slice(kek)
+            .map_err(|_| Error::EncryptFailed("bad KEK".into()))?
+            .wrap_key(cek, &mut out)
+            .map_err(fail)?
+            .len(),
+        _ => return Err(Error::EncryptFailed("unsupported KEK size".into())),
+    };
+    out.truncate(n);
+    Ok(out)
+}
+
+/// RFC 3217 §3.2 Triple-DES key unwrap (receive only).
+fn unwrap_3des(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use cipher::block_padding::NoPadding;
+    use cipher::{BlockModeDecrypt, KeyIvInit};
+    use sha1::Digest;
+    const IV: [u8; 8] = [0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05];
+    let fail = || {
+        Error::DecryptFailed(
+            "the content key did not unwrap (3DES key wrap checksum failed): wrong private key or corrupted message"
+                .into(),
+        )
+    };
+    if wrapped.len() != 40 {
+        return Err(Error::Malformed(
+            "3DES-wrapped key must be 40 octets".into(),
+        ));
+    }
+    let dec = |iv: &[u8], data: &[u8]| -> Result<Zeroizing<Vec<u8>>, Error> {
+        cbc::Decryptor::<des::TdesEde3>::new_from_slices(kek, iv)
+            .map_err(|_| Error::DecryptFailed("bad KEK length".into()))?
+            .decrypt_padded_vec::<NoPadding>(data)
+            .map(Zeroizing::new)
+            .map_err(|_| fail())
+    };
+    let mut temp2 = dec(&IV, wrapped)?;
+    temp2.reverse();
+    let (iv, temp1) = temp2.split_at(8);
+    let cekicv = dec(iv, temp1)?;
+    let (cek, icv) = cekicv.split_at(24);
+    let digest = sha1::Sha1::digest(cek);
+    if digest.get(..8) != Some(icv) {
+        return Err(fail());
+    }
+    Ok(Zeroizing::new(cek.to_vec()))
+}
+
+fn unwrap_key(
+    wrap: &ObjectIdentifier,
+    kek: &[u8],
+    wrapped: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use aes_kw::KeyInit;
+    if *wrap == CMS3DES_WRAP {
+        return unwrap_3des(kek, wrapped);
+    }
+    if wrapped.len() < 16 || !wrapped.len().is_multiple_of(8) {
+        return Err(Error::Malformed("wrapped key has a bad length".into()));
+    }
+    let mut out = Zeroizing::new(vec![0u8; wrapped.len() - 8]);
+    let fail = |_| {
+        Error::DecryptFailed(
+            "the content key did not unwrap (AES key wrap integrity check failed): wrong private key or corrupted message"
+                .into(),
+        )
+    };
+    let bad = |_| Error::DecryptFailed("bad KEK length".into());
+    let n = match *wrap {
+        AES128_WRAP => aes_kw::KwAes128::new_from_slice(kek)
+            .map_err(bad)?
+            .unwrap_key(wrapped, &mut out)
+            .map_err(fail)?
+            .len(),
+        AES192_WRAP => aes_kw::KwAes192::new_from_slice(kek)
+            .map_err(bad)?
+            .unwrap_key(wrapped, &mut out)
+            .map_err(fail)?
+            .len(),
+        AES256_WRAP => aes_kw::KwAes256::new_from_slice(kek)
+            .map_err(bad)?
+            .unwrap_key(wrapped, &mut out)
+            .map_err(fail)?
+            .len(),
+        other => {
+            return Err(Error::UnsupportedAlgorithm(format!(
+                "key-wrap algorithm {other}"
+            )))
+        }
+    };
+    out.truncate(n);
+    Ok(out)
+}
+
+fn shared_info_der(
+    wrap: &AlgorithmIdentifierOwned,
+    ukm: Option<&OctetString>,
+    kek_len: usize,
+) -> Result<Vec<u8>, Error> {
+    let bits = u32::try_from(kek_len * 8).unwrap_or(0).to_be_bytes();
+    EccCmsSharedInfo {
+        key_info: wrap.clone(),
+        entity_u_info: ukm.cloned(),
+        supp_pub_info: OctetString::new(bits.to_vec())
+            .map_err(|e| Error::Malformed(e.to_string()))?,
+    }
+    .to_der()
+    .map_err(|e| Error::Malformed(format!("encoding ECC-CMS-SharedInfo: {e}")))
+}
+
+/// Build a KeyAgreeRecipientInfo for one P-256 recipient: fresh ephemeral key,
+/// dhSinglePass-stdDH-sha256kdf-scheme, AES key wrap with a KEK of `cek.len()` octets
+/// (16 → id-aes128-wrap, 32 → id-aes256-wrap).
+pub(crate) fn build<R: CryptoRng + ?Sized>(
+    recipient: &p256::PublicKey,
+    rid: KeyAgreeRecipientIdentifier,
+    cek: &[u8],
+    rng: &mut R,
+) -> Result<RecipientInfo, Error> {
+    let wrap_oid = match cek.len() {
+        16 => AES128_WRAP,
+        32 => AES256_WRAP,
+        _ => return Err(Error::EncryptFailed("unsupported content key size".into())),
+    };
+    let wrap = AlgorithmIdentifierOwned {
+        oid: wrap_oid,
+        parameters: None,
+    };
+    let eph = p256::SecretKey::generate_from_rng(rng);
+    let eph_pub = eph.public_key();
+    let shared =
+        p256::elliptic_curve::ecdh::diffie_hellman(eph.to_nonzero_scalar(), recipient.as_affine());
+    let info = shared_info_der(&wrap, None, cek.len())?;
+    let mut kek = Zeroizing::new(vec![0u8; cek.len()]);
+    ansi_x963_kdf::derive_key_into::<sha2::Sha256>(
+        shared.raw_secret_bytes().as_slice(),
+        &info,
+        &mut kek,
+    )
+    .map_err(|e| Error::EncryptFailed(format!("X9.63 KDF failed: {e:?}")))?;
+    let wrapped = wrap_key(&kek, cek)?;
+    let point = p256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(eph_pub.as_affine(), false);
+    let enc = |e: der::Error| Error::EncryptFailed(e.to_string());
+    let wrap_any = Any::from_der(&wrap.to_der().map_err(enc)?).map_err(enc)?;
+    Ok(RecipientInfo::Kari(KeyAgreeRecipientInfo {
+        version: CmsVersion::V3,
+        originator: OriginatorIdentifierOrKey::OriginatorKey(OriginatorPublicKey {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: EC_PUBLIC_KEY,
+                parameters: None,
+            },
+            public_key: BitString::from_bytes(point.as_bytes()).map_err(enc)?,
+        }),
+        ukm: None,
+        key_enc_alg: AlgorithmIdentifierOwned {
+            oid: STD_DH_SHA256,
+            parameters: Some(wrap_any),
+        },
+        recipient_enc_keys: vec![RecipientEncryptedKey {
+            rid,
+            enc_key: OctetString::new(wrapped).map_err(enc)?,
+        }],
+    }))
+}
+
+/// Recover the CEK from `kari.recipient_enc_keys[index]` with our P-256 key.
+pub(crate) fn decrypt(
+    kari: &KeyAgreeRecipientInfo,
+    index: usize,
+    key: &p256::SecretKey,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let hash = kdf_hash(&kari.key_enc_alg.oid).ok_or_else(|| {
+        Error::UnsupportedAlgorithm(format!(
+            "key-agreement algorithm {} is not supported",
+            kari.key_enc_alg.oid
+        ))
+    })?;
+    let wrap = wrap_alg(kari)?;
+    let kek_len = match wrap.oid {
+        AES128_WRAP => 16,
+        AES192_WRAP => 24,
+        AES256_WRAP => 32,
+        CMS3DES_WRAP => 24,
+        other => {
+            return Err(Error::UnsupportedAlgorithm(format!(
+                "key-wrap algorithm {other}"
+            )))
+        }
+    };
+    let opk = match &kari.originator {
+        OriginatorIdentifierOrKey::OriginatorKey(k) => k,
+        _ => {
+            return Err(Error::UnsupportedAlgorithm(
+                "static-static key agreement (originator identified by certificate) is not supported; RFC 5753 requires originatorKey".into(),
+            ))
+        }
+    };
+    if opk.algorithm.oid != EC_PUBLIC_KEY {
+        return Err(Error::UnsupportedAlgorithm(format!(
+            "originator key algorithm {} (only EC P-256 is supported)",
+            opk.algorithm.oid
+        )));
+    }
+    if let Some(p) = &opk.algorithm.parameters {
+        if let Ok(curve) = p.decode_as::<ObjectIdentifier>() {
+            if curve != P256 {
+                return Err(Error::UnsupportedAlgorithm(format!(
+                    "originator key on curve {curve} (only P-256 is supported)"
+                )));
+            }
+        }
+    }
+    let point = opk
+        .public_key
+        .as_bytes()
+        .ok_or_else(|| Error::Malformed("originator public key is not whole octets".into()))?;
+    let peer = p256::PublicKey::from_sec1_bytes(point)
+        .map_err(|_| Error::Malformed("originator public key is not a valid P-256 point".into()))?;
+    let shared =
+        p256::elliptic_curve::ecdh::diffie_hellman(key.to_nonzero_scalar(), peer.as_affine());
+    let info = shared_info_der(&wrap, kari.ukm.as_ref(), kek_len)?;
+    let mut kek = Zeroizing::new(vec![0u8; kek_len]);
+    x963(hash, shared.raw_secret_bytes().as_slice(), &info, &mut kek)?;
+    let rek = kari
+        .recipient_enc_keys
+        .get(index)
+        .ok_or_else(|| Error::Malformed("recipient index out of range".into()))?;
+    unwrap_key(&wrap.oid, &kek, rek.enc_key.as_bytes())
+}

@@ -1,0 +1,279 @@
+//! KeyTransRecipientInfo with RSA (RFC 5652 §6.2.1; RSAES-PKCS1-v1_5 per RFC 3370 §4.2.1,
+//! RSAES-OAEP per RFC 3560 / RFC 8017).
+//!
+//! ```text
+//! KeyTransRecipientInfo ::= SEQUENCE {
+//!   version CMSVersion,  -- always set to 0 or 2
+//!   rid RecipientIdentifier,
+//!   keyEncryptionAlgorithm KeyEncryptionAlgorithmIdentifier,
+//!   encryptedKey EncryptedKey }
+//!
+//! RSAES-OAEP-params ::= SEQUENCE {                        -- RFC 8017 / RFC 4055
+//!   hashAlgorithm      [0] HashAlgorithm    DEFAULT sha1,
+//!   maskGenAlgorithm   [1] MaskGenAlgorithm DEFAULT mgf1SHA1,
+//!   pSourceAlgorithm   [2] PSourceAlgorithm DEFAULT pSpecifiedEmpty }
+//! ```
+//! We produce OAEP with SHA-256 for the hash and for MGF1 (parameters stated explicitly,
+//! RFC 4055 §4.1), or PKCS#1 v1.5 on request. On receipt we accept v1.5 and OAEP with
+//! SHA-1/224/256/384/512 for hash and MGF1 independently, and a pSpecified label.
+//!
+//! PKCS#1 v1.5 decryption failures are reported as `decrypt-failed`; there is no padding
+//! oracle towards a remote party here (the result is shown only to the local user), and
+//! the `rsa` crate's decryption is constant-time.
+
+use cms::content_info::CmsVersion;
+use cms::enveloped_data::{KeyTransRecipientInfo, RecipientIdentifier, RecipientInfo};
+use const_oid::ObjectIdentifier;
+use der::asn1::OctetString;
+use der::{Any, Decode, Encode, Sequence};
+use rsa::{Oaep, Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
+use sha2::digest::{Digest, FixedOutputReset};
+use spki::AlgorithmIdentifierOwned;
+use zeroize::Zeroizing;
+
+use super::Error;
+use crate::rng::CryptoRng;
+
+/// rsaEncryption (RFC 8017) — PKCS#1 v1.5 key transport.
+pub(crate) const RSA_ENCRYPTION: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// id-RSAES-OAEP (RFC 8017).
+pub(crate) const RSAES_OAEP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.7");
+/// id-mgf1.
+const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
+/// id-pSpecified.
+const P_SPECIFIED: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.9");
+const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+const SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.4");
+const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+/// RSA padding for key transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RsaPadding {
+    /// RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 8551 SHOULD+). The default.
+    #[default]
+    Oaep,
+    /// RSAES-PKCS1-v1_5 (RFC 8551 MUST-), for old peers.
+    Pkcs1v15,
+}
+
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+struct OaepParams {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    hash: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    mgf: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    p_source: Option<AlgorithmIdentifierOwned>,
+}
+
+fn alg(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid,
+        parameters: None,
+    }
+}
+
+fn oaep_sha256_alg() -> Result<AlgorithmIdentifierOwned, Error> {
+    let mgf_params = alg(SHA256)
+        .to_der()
+        .and_then(|d| Any::from_der(&d))
+        .map_err(|e| Error::EncryptFailed(e.to_string()))?;
+    let params = OaepParams {
+        hash: Some(alg(SHA256)),
+        mgf: Some(AlgorithmIdentifierOwned {
+            oid: MGF1,
+            parameters: Some(mgf_params),
+        }),
+        p_source: None,
+    };
+    let any = params
+        .to_der()
+        .and_then(|d| Any::from_der(&d))
+        .map_err(|e| Error::EncryptFailed(e.to_string()))?;
+    Ok(AlgorithmIdentifierOwned {
+        oid: RSAES_OAEP,
+        parameters: Some(any),
+    })
+}
+
+/// Build a KeyTransRecipientInfo that carries `cek` for `key`.
+pub(crate) fn build<R: CryptoRng + ?Sized>(
+    key: &RsaPublicKey,
+    rid: RecipientIdentifier,
+    padding: RsaPadding,
+    cek: &[u8],
+    rng: &mut R,
+) -> Result<RecipientInfo, Error> {
+    let (enc, key_enc_alg) = match padding {
+        RsaPadding::Oaep => (
+            key.encrypt(rng, Oaep::<sha2::Sha256>::new(), cek),
+            oaep_sha256_alg()?,
+        ),
+        RsaPadding::Pkcs1v15 => (
+            key.encrypt(rng, Pkcs1v15Encrypt, cek),
+            AlgorithmIdentifierOwned {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(Any::null()),
+            },
+        ),
+    };
+    let enc = enc.map_err(|e| Error::EncryptFailed(format!("RSA encryption failed: {e}")))?;
+    let version = match rid {
+        RecipientIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V0,
+        RecipientIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V2,
+    };
+    Ok(RecipientInfo::Ktri(KeyTransRecipientInfo {
+        version,
+        rid,
+        key_enc_alg,
+        enc_key: OctetString::new(enc).map_err(|e| Error::EncryptFailed(e.to_string()))?,
+    }))
+}
+
+fn hash_oid(a: &Option<AlgorithmIdentifierOwned>) -> ObjectIdentifier {
+    a.as_ref().map(|a| a.oid).unwrap_or(SHA1)
+}
+
+fn oaep_decrypt<D, M>(
+    key: &RsaPrivateKey,
+    label: &Option<Vec<u8>>,
+    ct: &[u8],
+) -> rsa::Result<Vec<u8>>
+where
+    D: Digest + FixedOutputReset,
+    M: Digest + FixedOutputReset,
+{
+    match label {
+        Some(l) => key.decrypt(Oaep::<D, M>::new_with_mgf_hash_and_label(l.clone()), ct),
+        None => key.decrypt(Oaep::<D, M>::new_with_mgf_hash(), ct),
+    }
+}
+
+/// OAEP with hash `D` and the MGF1 hash named by `mgf`; `None` if that hash is unknown.
+fn oaep_with_hash<D: Digest + FixedOutputReset>(
+    key: &RsaPrivateKey,
+    label: &Option<Vec<u8>>,
+    ct: &[u8],
+    mgf: ObjectIdentifier,
+) -> Option<rsa::Result<Vec<u8>>> {
+    Some(if mgf == SHA1 {
+        oaep_decrypt::<D, sha1::Sha1>(key, label, ct)
+    } else if mgf == SHA224 {
+        oaep_decrypt::<D, sha2::Sha224>(key, label, ct)
+    } else if mgf == SHA256 {
+        oaep_decrypt::<D, sha2::Sha256>(key, label, ct)
+    } else if mgf == SHA384 {
+        oaep_decrypt::<D, sha2::Sha384>(key, label, ct)
+    } else if mgf == SHA512 {
+        oaep_decrypt::<D, sha2::Sha512>(key, label, ct)
+    } else {
+        return None;
+    })
+}
+
+/// A human name of the key-transport algorithm, for reports.
+pub(crate) fn algorithm_name(alg: &AlgorithmIdentifierOwned) -> String {
+    match alg.oid {
+        RSA_ENCRYPTION => "rsa-pkcs1v15".into(),
+        RSAES_OAEP => "rsa-oaep".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Recover the content-encryption key from a KeyTransRecipientInfo.
+pub(crate) fn decrypt(
+    ktri: &KeyTransRecipientInfo,
+    key: &RsaPrivateKey,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let ct = ktri.enc_key.as_bytes();
+    let fail = |_| {
+        Error::DecryptFailed(
+            "the RSA-encrypted content key did not decrypt with this private key".into(),
+        )
+    };
+    match ktri.key_enc_alg.oid {
+        RSA_ENCRYPTION => key
+            .decrypt(Pkcs1v15Encrypt, ct)
+            .map(Zeroizing::new)
+            .map_err(fail),
+        RSAES_OAEP => {
+            let params = match &ktri.key_enc_alg.parameters {
+                None => OaepParams {
+                    hash: None,
+                    mgf: None,
+                    p_source: None,
+                },
+                Some(p) => p
+                    .decode_as::<OaepParams>()
+                    .map_err(|e| Error::Malformed(format!("bad RSAES-OAEP-params: {e}")))?,
+            };
+            let h = hash_oid(&params.hash);
+            let m = match &params.mgf {
+                None => SHA1,
+                Some(mgf) => {
+                    if mgf.oid != MGF1 {
+                        return Err(Error::UnsupportedAlgorithm(format!(
+                            "OAEP mask generation function {}",
+                            mgf.oid
+                        )));
+                    }
+                    match &mgf.parameters {
+                        None => SHA1,
+                        Some(p) => {
+                            p.decode_as::<AlgorithmIdentifierOwned>()
+                                .map_err(|e| Error::Malformed(format!("bad MGF1 parameters: {e}")))?
+                                .oid
+                        }
+                    }
+                }
+            };
+            let label = match &params.p_source {
+                None => None,
+                Some(ps) if ps.oid == P_SPECIFIED => match &ps.parameters {
+                    None => None,
+                    Some(p) => {
+                        let l = p
+                            .decode_as::<OctetString>()
+                            .map_err(|e| Error::Malformed(format!("bad OAEP label: {e}")))?;
+                        if l.as_bytes().is_empty() {
+                            None
+                        } else {
+                            Some(l.as_bytes().to_vec())
+                        }
+                    }
+                },
+                Some(ps) => {
+                    return Err(Error::UnsupportedAlgorithm(format!(
+                        "OAEP pSourceAlgorithm {}",
+                        ps.oid
+                    )))
+                }
+            };
+            let r = if h == SHA1 {
+                oaep_with_hash::<sha1::Sha1>(key, &label, ct, m)
+            } else if h == SHA224 {
+                oaep_with_hash::<sha2::Sha224>(key, &label, ct, m)
+            } else if h == SHA256 {
+                oaep_with_hash::<sha2::Sha256>(key, &label, ct, m)
+            } else if h == SHA384 {
+                oaep_with_hash::<sha2::Sha384>(key, &label, ct, m)
+            } else if h == SHA512 {
+                oaep_with_hash::<sha2::Sha512>(key, &label, ct, m)
+            } else {
+                return Err(Error::UnsupportedAlgorithm(format!("OAEP hash {h}")));
+            };
+            match r {
+                None => Err(Error::UnsupportedAlgorithm(format!("OAEP MGF1 hash {m}"))),
+                Some(r) => r.map(Zeroizing::new).map_err(fail),
+            }
+        }
+        other => Err(Error::UnsupportedAlgorithm(format!(
+            "key-transport algorithm {other}"
+        ))),
+    }
+}

@@ -1,0 +1,121 @@
+//! Golden corpus for `mmhs::inspect`: every `tests/vectors/mmhs/*.eml` must produce the view
+//! in the matching `*.json`, with LF and with CRLF line ends (STYLE.md habit 4). On mismatch
+//! the actual view is written to `*.failed` (LF run) or `*.crlf.failed` next to the vector.
+//! Set `MMHS_UPDATE_GOLDEN=1` to (re)write missing `.json` files — review them by hand.
+
+use std::path::{Path, PathBuf};
+
+use mmhs::mmhs::{inspect, InspectOptions};
+
+fn now() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-01-01 00:00:00 UTC)
+}
+
+fn vectors() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/mmhs");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn lf(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
+fn crlf(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 20);
+    for &b in &lf(raw) {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
+}
+
+#[test]
+fn golden_corpus() {
+    let opts = InspectOptions { now: Some(now()) };
+    let update = std::env::var_os("MMHS_UPDATE_GOLDEN").is_some();
+    let files = vectors();
+    assert!(files.len() >= 10, "corpus missing");
+    let mut failures = Vec::new();
+    for eml in &files {
+        let raw = std::fs::read(eml).unwrap();
+        let expected_path = eml.with_extension("json");
+        for (variant, input, failed_ext) in [
+            ("LF", lf(&raw), "failed"),
+            ("CRLF", crlf(&raw), "crlf.failed"),
+        ] {
+            let view = inspect(&input, &opts).unwrap_or_else(|e| panic!("{}: {e}", eml.display()));
+            let actual = serde_json::to_value(&view).unwrap();
+            let pretty = serde_json::to_string_pretty(&actual).unwrap() + "\n";
+            let failed_path = eml.with_extension(failed_ext);
+            if !expected_path.exists() && update {
+                std::fs::write(&expected_path, &pretty).unwrap();
+            }
+            let expected: serde_json::Value = match std::fs::read(&expected_path) {
+                Ok(b) => serde_json::from_slice(&b).unwrap(),
+                Err(_) => serde_json::Value::Null,
+            };
+            if expected != actual {
+                std::fs::write(&failed_path, &pretty).unwrap();
+                failures.push(format!("{} ({variant})", eml.display()));
+            } else {
+                let _ = std::fs::remove_file(&failed_path);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden mismatches (see .failed files): {failures:#?}"
+    );
+}
+
+#[test]
+fn views_round_trip_through_json() {
+    let opts = InspectOptions { now: Some(now()) };
+    for eml in vectors() {
+        let view = inspect(&std::fs::read(&eml).unwrap(), &opts).unwrap();
+        let json = serde_json::to_string(&view).unwrap();
+        let back: mmhs::mmhs::MmhsView = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, view, "{}", eml.display());
+    }
+}
+
+#[test]
+fn options_json() {
+    let o: InspectOptions = serde_json::from_str(r#"{"now":"2026-01-01T00:00:00Z"}"#).unwrap();
+    assert_eq!(o.now, Some(now()));
+    let o: InspectOptions = serde_json::from_str("{}").unwrap();
+    assert_eq!(o.now, None);
+}
+
+#[test]
+fn unusable_input_is_an_error_with_a_code() {
+    use mmhs::error::Coded;
+    let opts = InspectOptions::default();
+    for (input, code) in [
+        (&b""[..], "not-a-message"),
+        (b"just some text\n", "not-a-message"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "not-a-message"),
+    ] {
+        assert_eq!(inspect(input, &opts).unwrap_err().code(), code);
+    }
+    let top: mmhs::Error = inspect(b"", &opts).unwrap_err().into();
+    assert_eq!(top.code(), "not-a-message");
+}

@@ -1,0 +1,206 @@
+//! Shared helpers for the `server_*` integration tests: start a server on 127.0.0.1 with
+//! ephemeral ports in a temp dir, a tiny SMTP line client and a tiny HTTP/1.1 client.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mmhs::server::{self, Config, Running, ServerOptions};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+pub const T: Duration = Duration::from_secs(10);
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let d = std::env::temp_dir().join(format!("mmhs-{name}-{hex}"));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub fn test_config(max_size: usize) -> Config {
+    let mut c = Config::demo().unwrap();
+    c.max_message_size = max_size;
+    c.max_hold_seconds = 3600;
+    c
+}
+
+pub async fn start(name: &str, max_size: usize, relay: Option<&str>) -> (Running, PathBuf) {
+    let dir = temp_dir(name);
+    let running = server::start(ServerOptions {
+        data: dir.clone(),
+        http: "127.0.0.1:0".into(),
+        smtp: "127.0.0.1:0".into(),
+        relay: relay.map(|r| server::parse_mail_uri(r).unwrap()),
+        config: Some(test_config(max_size)),
+        gate: None,
+        demo_pki: false,
+    })
+    .await
+    .unwrap();
+    (running, dir)
+}
+
+pub struct Smtp {
+    r: BufReader<tokio::net::tcp::OwnedReadHalf>,
+    w: tokio::net::tcp::OwnedWriteHalf,
+}
+
+impl Smtp {
+    pub async fn connect(addr: std::net::SocketAddr) -> Smtp {
+        let s = tokio::time::timeout(T, TcpStream::connect(addr)).await.unwrap().unwrap();
+        let (r, w) = s.into_split();
+        let mut c = Smtp { r: BufReader::new(r), w };
+        let g = c.reply().await;
+        assert!(g.starts_with("220"), "{g}");
+        c
+    }
+
+    /// Read one complete reply (all lines).
+    pub async fn reply(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            let n = tokio::time::timeout(T, self.r.read_line(&mut line)).await.unwrap().unwrap();
+            assert!(n > 0, "connection closed; got so far: {all}");
+            all.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return all;
+            }
+        }
+    }
+
+    pub async fn send(&mut self, data: &str) {
+        self.w.write_all(data.as_bytes()).await.unwrap();
+    }
+
+    pub async fn send_bytes(&mut self, data: &[u8]) {
+        self.w.write_all(data).await.unwrap();
+    }
+
+    pub async fn cmd(&mut self, line: &str) -> String {
+        self.send(&format!("{line}\r\n")).await;
+        self.reply().await
+    }
+
+    pub async fn ehlo_auth(&mut self, user: &str, pass: &str) {
+        let e = self.cmd("EHLO test.example").await;
+        assert!(e.starts_with("250"), "{e}");
+        use base64::Engine;
+        let tok = base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{pass}"));
+        let a = self.cmd(&format!("AUTH PLAIN {tok}")).await;
+        assert!(a.starts_with("235 2.7.0"), "{a}");
+    }
+}
+
+pub fn plain_message(from: &str, to: &str, subject: &str, extra_headers: &str) -> String {
+    format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\
+Message-ID: <{subject}.test@army.example>\r\n{extra_headers}MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHello {subject}.\r\n"
+    )
+}
+
+/// Poll `f` until it returns Some, for at most 10 s.
+pub async fn eventually<F, R>(mut f: F) -> R
+where
+    F: FnMut() -> Option<R>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(r) = f() {
+            return r;
+        }
+        assert!(start.elapsed() < T, "condition not reached in time");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+}
+
+/// A minimal HTTP/1.1 request (Connection: close).
+pub async fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+) -> HttpResponse {
+    let mut s = tokio::time::timeout(T, TcpStream::connect(addr)).await.unwrap().unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some((ct, b)) = body {
+        req.push_str(&format!("Content-Type: {ct}\r\nContent-Length: {}\r\n", b.len()));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    if let Some((_, b)) = body {
+        bytes.extend_from_slice(b);
+    }
+    s.write_all(&bytes).await.unwrap();
+    let mut resp = Vec::new();
+    tokio::time::timeout(T, s.read_to_end(&mut resp)).await.unwrap().unwrap();
+    let split = resp.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
+    let head = String::from_utf8_lossy(&resp[..split]).to_string();
+    let mut body = resp[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect();
+    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let n = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
+            rest = &rest[nl + 2 + n + 2..];
+        }
+        body = out;
+    }
+    HttpResponse { status, headers, body }
+}
+
+pub async fn api_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> String {
+    let body = serde_json::json!({"address": user, "password": pass}).to_string();
+    let r = http(addr, "POST", "/api/login", &[], Some(("application/json", body.as_bytes()))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["token"].as_str().unwrap().to_string()
+}
+
+pub async fn api_get(addr: std::net::SocketAddr, token: &str, path: &str) -> HttpResponse {
+    let auth = format!("Bearer {token}");
+    http(addr, "GET", path, &[("Authorization", &auth)], None).await
+}
+
+pub async fn api_post(addr: std::net::SocketAddr, token: &str, path: &str, json: &serde_json::Value) -> HttpResponse {
+    let auth = format!("Bearer {token}");
+    let b = json.to_string();
+    http(addr, "POST", path, &[("Authorization", &auth)], Some(("application/json", b.as_bytes()))).await
+}

@@ -1,0 +1,173 @@
+//! Webmail tests: login, JSON API send → real SMTP submission → recipient's Inbox; the
+//! officer's release flow; the HTML pages.
+
+mod server_common;
+use server_common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_send_via_json_api() {
+    let (srv, _d) = start("web", 100_000, None).await;
+    let addr = srv.http_addr;
+    // Bad password / no session.
+    let body = serde_json::json!({"address": "alice@army.example", "password": "nope"}).to_string();
+    let r = http(addr, "POST", "/api/login", &[], Some(("application/json", body.as_bytes()))).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["code"], "auth-failed");
+    let r = http(addr, "GET", "/api/folders", &[], None).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["code"], "auth-required");
+
+    let alice = api_login(addr, "alice@army.example", "alice-demo").await;
+    let raw = plain_message("alice@army.example", "bob@navy.example", "api-send", "");
+    let req = serde_json::json!({
+        "raw": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, raw.as_bytes()),
+        "encoding": "base64",
+        "envelope": {
+            "mailFrom": "alice@army.example",
+            "mailParams": {"envid": "E1", "ret": "HDRS", "mtPriority": 2, "by": "3600;N"},
+            "rcpts": [{"address": "bob@navy.example", "notify": ["SUCCESS"], "orcpt": "rfc822;bob@navy.example"}]
+        }
+    });
+    let r = api_post(addr, &alice, "/api/send", &req).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["accepted"], serde_json::json!(["bob@navy.example"]));
+    assert_eq!(j["reply"]["code"], 250);
+
+    // Bad envelope is refused with a code.
+    let bad = serde_json::json!({"raw": raw, "envelope": {"mailFrom": "alice@army.example", "mailParams": {"mtPriority": 12}, "rcpts": [{"address": "bob@navy.example"}]}});
+    let r = api_post(addr, &alice, "/api/send", &bad).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["code"], "envelope-invalid");
+    // SMTP refusal is surfaced: unknown local user.
+    let unk = serde_json::json!({"raw": raw, "envelope": {"mailFrom": "alice@army.example", "rcpts": [{"address": "nobody@navy.example"}]}});
+    let r = api_post(addr, &alice, "/api/send", &unk).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["code"], "smtp-rejected");
+    assert_eq!(r.json()["smtpReply"]["enhanced"], "5.1.1");
+
+    // Bob sees it.
+    let bob = api_login(addr, "bob@navy.example", "bob-demo").await;
+    let f = api_get(addr, &bob, "/api/folders").await.json();
+    assert_eq!(f["folders"][0]["name"], "Inbox");
+    assert_eq!(f["folders"][0]["count"], 1);
+    assert!(f["folders"].as_array().unwrap().iter().all(|x| x["name"] != "Release"), "not an officer");
+    let list = api_get(addr, &bob, "/api/folders/Inbox/messages").await.json();
+    let m = &list["messages"][0];
+    assert_eq!(m["subject"], "api-send");
+    let id = m["id"].as_i64().unwrap();
+    let rawr = api_get(addr, &bob, &format!("/api/messages/{id}/raw")).await;
+    assert_eq!(rawr.status, 200);
+    assert_eq!(rawr.header("content-type"), Some("message/rfc822"));
+    let got = rawr.text();
+    assert!(got.starts_with("Received: "), "trace field added");
+    assert!(got.ends_with(&raw), "message bytes unchanged after the trace field");
+    // Alice cannot read Bob's message.
+    assert_eq!(api_get(addr, &alice, &format!("/api/messages/{id}/raw")).await.status, 404);
+    // Alice: copy in Sent, DSN in Inbox.
+    let sent = api_get(addr, &alice, "/api/folders/Sent/messages").await.json();
+    assert_eq!(sent["messages"][0]["subject"], "api-send");
+    let inbox = api_get(addr, &alice, "/api/folders/Inbox/messages").await.json();
+    assert!(inbox["messages"][0]["subject"].as_str().unwrap().starts_with("Delivery Status Notification"));
+    // Move and delete.
+    let r = api_post(addr, &bob, &format!("/api/messages/{id}/move"), &serde_json::json!({"folder": "Archive"})).await;
+    assert_eq!(r.status, 204);
+    let list = api_get(addr, &bob, "/api/folders/Archive/messages").await.json();
+    assert_eq!(list["messages"].as_array().unwrap().len(), 1);
+    let auth = format!("Bearer {bob}");
+    let r = http(addr, "DELETE", &format!("/api/messages/{id}"), &[("Authorization", &auth)], None).await;
+    assert_eq!(r.status, 204);
+    assert_eq!(api_get(addr, &bob, &format!("/api/messages/{id}")).await.status, 404);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_queue_flow_through_the_api() {
+    let (srv, _d) = start("release", 100_000, None).await;
+    let addr = srv.http_addr;
+    let alice = api_login(addr, "alice@army.example", "alice-demo").await;
+    let raw = plain_message(
+        "alice@army.example",
+        "bob@navy.example",
+        "needs-release",
+        "MMHS-Primary-Precedence: 4 (flash)\r\nSender: alice@army.example\r\n",
+    );
+    let env = serde_json::json!({
+        "mailFrom": "alice@army.example",
+        "mailParams": {"mtPriority": 4},
+        "rcpts": [{"address": "bob@navy.example", "notify": "SUCCESS"}]
+    });
+    let r = api_post(addr, &alice, "/api/send", &serde_json::json!({"raw": raw, "envelope": env})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let bob = api_login(addr, "bob@navy.example", "bob-demo").await;
+    assert_eq!(api_get(addr, &bob, "/api/folders/Inbox/messages").await.json()["messages"].as_array().unwrap().len(), 0);
+
+    // The officer finds it in the Release queue, with the envelope to re-submit.
+    let officer = api_login(addr, "officer@army.example", "officer-demo").await;
+    let f = api_get(addr, &officer, "/api/folders").await.json();
+    assert!(f["folders"].as_array().unwrap().iter().any(|x| x["name"] == "Release" && x["count"] == 1));
+    let q = api_get(addr, &officer, "/api/folders/Release/messages").await.json();
+    let item = &q["messages"][0];
+    assert_eq!(item["primaryPrecedence"], "4 (flash)");
+    let env = item["envelope"].clone();
+    assert_eq!(env["mailFrom"], "alice@army.example");
+    // Released form: the officer adds MMHS-Authorizing-Users (the extension also countersigns).
+    let released = plain_message(
+        "alice@army.example",
+        "bob@navy.example",
+        "needs-release",
+        "MMHS-Primary-Precedence: 4 (flash)\r\nSender: alice@army.example\r\nMMHS-Authorizing-Users: officer@army.example\r\n",
+    );
+    let r = api_post(addr, &officer, "/api/send", &serde_json::json!({"raw": released, "envelope": env})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = item["id"].as_i64().unwrap();
+    let auth = format!("Bearer {officer}");
+    assert_eq!(http(addr, "DELETE", &format!("/api/messages/{id}"), &[("Authorization", &auth)], None).await.status, 204);
+
+    let inbox = api_get(addr, &bob, "/api/folders/Inbox/messages").await.json();
+    assert_eq!(inbox["messages"][0]["subject"], "needs-release");
+    // The originator gets the success DSN (MAIL FROM kept as alice).
+    let a = api_get(addr, &alice, "/api/folders/Inbox/messages").await.json();
+    assert!(a["messages"].as_array().unwrap().iter().any(|m| m["subject"].as_str().unwrap_or("").contains("Success")));
+    // A forged listing submitted by alice herself goes back to the queue.
+    let r = api_post(addr, &alice, "/api/send", &serde_json::json!({"raw": released, "envelope": {"mailFrom": "alice@army.example", "rcpts": [{"address": "bob@navy.example"}]}})).await;
+    assert_eq!(r.status, 200);
+    let q = api_get(addr, &officer, "/api/folders/Release/messages").await.json();
+    assert_eq!(q["messages"].as_array().unwrap().len(), 1);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_login_compose_and_read() {
+    let (srv, _d) = start("html", 100_000, None).await;
+    let addr = srv.http_addr;
+    let r = http(addr, "GET", "/", &[], None).await;
+    assert_eq!(r.status, 303);
+    let r = http(addr, "GET", "/login", &[], None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("<label for=\"address\">"));
+    let form = b"address=alice%40army.example&password=alice-demo";
+    let r = http(addr, "POST", "/login", &[], Some(("application/x-www-form-urlencoded", form))).await;
+    assert_eq!(r.status, 303);
+    let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    assert!(r.header("set-cookie").unwrap().contains("HttpOnly"));
+    let compose = b"to=bob%40navy.example&cc=&subject=Hello+%3Cb%3E&body=Line+1%0D%0A.dot+line";
+    let r = http(addr, "POST", "/compose", &[("Cookie", &cookie)], Some(("application/x-www-form-urlencoded", compose))).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = http(addr, "GET", "/folder/Sent", &[("Cookie", &cookie)], None).await;
+    assert!(r.text().contains("Hello &lt;b&gt;"), "escaped subject");
+    // Bob reads it in HTML.
+    let form = b"address=bob%40navy.example&password=bob-demo";
+    let r = http(addr, "POST", "/login", &[], Some(("application/x-www-form-urlencoded", form))).await;
+    let bob_cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let list = srv.agent.store.list("bob@navy.example", "Inbox").unwrap();
+    let id = list[0].id;
+    let r = http(addr, "GET", &format!("/message/{id}"), &[("Cookie", &bob_cookie)], None).await;
+    assert_eq!(r.status, 200);
+    let page = r.text();
+    assert!(page.contains(&format!("data-raw-url=\"/api/messages/{id}/raw\"")));
+    assert!(page.contains(".dot line"), "dot-stuffing undone");
+    let r = http(addr, "GET", "/folder/Inbox", &[("Cookie", &cookie)], None).await;
+    assert!(r.text().contains("No messages"), "alice's inbox is empty: {}", r.text());
+    srv.shutdown().await;
+}
