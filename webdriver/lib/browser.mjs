@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const CHROMIUM = process.env.MMHS_CHROMIUM ?? "/usr/bin/chromium";
-export const CHROMEDRIVER = process.env.MMHS_CHROMEDRIVER ?? "/usr/bin/chromedriver";
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMEDRIVER = process.env.CHROMEDRIVER ?? "/usr/bin/chromedriver";
 
 /** Chromium's id for an unpacked extension: sha256 of its absolute path, first 32 hex → a–p. */
 export function extensionIdForPath(dir) {

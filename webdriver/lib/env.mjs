@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 export const WEBDRIVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO = resolve(WEBDRIVER_DIR, "..");
 export const WWW = join(REPO, "www");
-export const SCREENSHOTS = resolve(process.env.MMHS_SCREENSHOTS ?? join(REPO, "test-output", "screenshots"));
+export const SCREENSHOTS = resolve(join(process.env.TEST_OUTPUT ?? join(REPO, "test-output"), "screenshots"));
 export const MMHS_BIN = process.env.MMHS_BIN ?? join(REPO, "target", "debug", "mmhs");
 
 /** A free loopback TCP port (bound then released). */

@@ -40,7 +40,7 @@ export function loadCore(): Promise<CoreModule> {
 /** Names of the functions the loaded core exports (for the settings "about" box). */
 export async function coreFunctions(): Promise<string[]> {
   const mod = await loadCore();
-  return Object.keys(mod).filter((k) => k !== "default" && !k.startsWith("__") && typeof mod[k] === "function").sort();
+  return Object.keys(mod).filter((k) => k !== "default" && k !== "initSync" && !k.startsWith("__") && typeof mod[k] === "function").sort();
 }
 
 export async function hasCoreFunction(name: string): Promise<boolean> {

@@ -1,0 +1,69 @@
+// Browser-side steps: the extension's settings, the webmail login, and the extension frames.
+import { By, until } from "selenium-webdriver";
+import { fullScreenshot } from "./browser.mjs";
+import { SCREENSHOTS } from "./env.mjs";
+
+export async function shot(driver, name) {
+  await driver.switchTo().defaultContent();
+  return fullScreenshot(driver, SCREENSHOTS, name);
+}
+
+/** Import the user's PKCS#12 and the trust anchor through the settings page. */
+export async function configureExtension(driver, base, p12Path, p12Password, caPem) {
+  await driver.get(`${base}/options.html`);
+  await driver.wait(until.elementLocated(By.id("p12-file")), 10000);
+  await driver.findElement(By.id("trust-anchors")).sendKeys(caPem);
+  await driver.findElement(By.id("anchors-save")).click();
+  await driver.wait(until.elementLocated(By.xpath("//*[contains(text(),'trust anchor(s) saved')]")), 10000);
+  await driver.findElement(By.id("p12-file")).sendKeys(p12Path);
+  await driver.findElement(By.id("p12-password")).sendKeys(p12Password);
+  await driver.findElement(By.id("p12-import")).click();
+  const out = await driver.wait(async () => {
+    const t = await driver.findElement(By.id("key-result")).getText();
+    return t.length > 0 ? t : null;
+  }, 30000);
+  if (!/Imported the key/.test(out)) throw new Error(`PKCS#12 import failed: ${out}`);
+}
+
+export async function webmailLogin(driver, origin, user) {
+  await driver.get(`${origin}/login`);
+  await driver.findElement(By.id("address")).sendKeys(user.address);
+  await driver.findElement(By.id("password")).sendKeys(user.password);
+  await driver.findElement(By.css("#login-form [type=submit]")).click();
+  await driver.wait(until.elementLocated(By.css(`#mmhs-webmail[data-user="${user.address}"]`)), 10000);
+}
+
+/** Switch into the extension frame the content script mounted (reader / compose / release). */
+export async function enterFrame(driver, kind, timeout = 15000) {
+  await driver.switchTo().defaultContent();
+  const frame = await driver.wait(until.elementLocated(By.css(`iframe[data-mmhs-frame="${kind}"]`)), timeout);
+  await driver.switchTo().frame(frame);
+  await driver.wait(until.elementLocated(By.css("#app > *")), timeout);
+}
+
+/** Wait for one of the selectors inside the current frame; an error box fails with its text. */
+export async function waitOutcome(driver, okCss, timeout = 60000) {
+  return driver.wait(async () => {
+    const ok = await driver.findElements(By.css(okCss));
+    if (ok.length > 0) return ok[0];
+    const errs = await driver.findElements(By.css(".error-box[role=alert]"));
+    for (const e of errs) {
+      const code = await e.getAttribute("data-code");
+      if (code !== "no-trust-anchors") throw new Error(`extension error [${code}]: ${await e.getText()}`);
+    }
+    return null;
+  }, timeout);
+}
+
+export async function fillCompose(driver, m) {
+  const rcpt = await driver.findElement(By.css(".rcpt-address"));
+  await rcpt.sendKeys(m.to);
+  if (m.notifySuccess) await driver.findElement(By.css(".rcpt-notify[value=SUCCESS]")).click();
+  await driver.findElement(By.css("#primary-precedence option[value='" + m.precedence + "']")).click();
+  if (m.classification !== undefined) await driver.findElement(By.css(`#label-classification option[value='${m.classification}']`)).click();
+  else await driver.findElement(By.id("label-on")).click();
+  await driver.findElement(By.id("subject")).sendKeys(m.subject);
+  await driver.findElement(By.id("body")).sendKeys(m.body);
+  if (m.forwardFile) await driver.findElement(By.id("forward")).sendKeys(m.forwardFile);
+  await driver.findElement(By.id("key-password")).sendKeys(m.password);
+}

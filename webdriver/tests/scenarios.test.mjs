@@ -1,0 +1,208 @@
+// The five browser scenarios of issue 5, against a real `mmhs serve` on loopback (ephemeral
+// ports, fresh data dir, demo PKI) with the real wasm core in the extension. When a backend
+// piece has not landed the whole suite is reported as SKIPPED with the reason — never passed.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { By, until } from "selenium-webdriver";
+import { launch } from "../lib/browser.mjs";
+import { buildExtension, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
+import { startServer } from "../lib/server.mjs";
+import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
+import { Api, USERS, caPem, makePkcs12, tamperStored } from "../lib/webmail.mjs";
+
+const P12_PASSWORD = "e2e-key-password";
+
+// Decide up front (synchronously) whether the scenarios can run at all.
+const probeDir = buildExtension(null);
+const blockers = scenarioBlockers(probeDir);
+const skip = blockers.length > 0 ? `pending until the backend lands: ${blockers.join("; ")}` : false;
+if (skip) console.log(`# scenarios skipped — ${skip}`);
+
+describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurrency: 1 }, () => {
+  let server;
+  const browsers = {};
+  const base = {};
+  const tmp = mkdtempSync(join(tmpdir(), "mmhs-e2e-"));
+  const subjects = { s1: `FLASH e2e ${Date.now()}`, s3: `Return me ${Date.now()}`, s5: `Forwarding ${Date.now()}` };
+  let released; // bob's copy of the released S1 message
+
+  before(async () => {
+    assert.equal(serveAvailable(), null);
+    server = await startServer();
+    const ext = buildExtension(server.origin);
+    const ca = caPem(server.data);
+    for (const [name, user] of Object.entries(USERS)) {
+      const b = await launch(ext);
+      browsers[name] = b.driver;
+      base[name] = `chrome-extension://${b.extensionId}`;
+      const p12 = makePkcs12(server.data, user.address, P12_PASSWORD, tmp);
+      await configureExtension(b.driver, base[name], p12, P12_PASSWORD, ca);
+      await webmailLogin(b.driver, server.origin, user);
+    }
+  });
+
+  after(async () => {
+    for (const d of Object.values(browsers)) await d.quit().catch(() => {});
+    await server?.stop();
+  });
+
+  test("1: a FLASH, labelled, signed, header-protected message with DSN request lands in the Release queue, not with the recipient", async () => {
+    const d = browsers.alice;
+    await d.get(`${server.origin}/compose`);
+    await enterFrame(d, "compose");
+    await fillCompose(d, { to: USERS.bob.address, notifySuccess: true, precedence: "4", classification: "4", subject: subjects.s1, body: "Move at 0600. ATTACK AT DAWN.", password: P12_PASSWORD });
+    await shot(d, "10-s1-compose-filled");
+    await enterFrame(d, "compose");
+    await d.findElement(By.id("send")).click();
+    await waitOutcome(d, "#send-done");
+    await shot(d, "11-s1-sent");
+
+    const officer = await Api.login(server.origin, USERS.officer);
+    const queued = await officer.waitFor("Release", (m) => m.subject === subjects.s1);
+    assert.match(String(queued.primaryPrecedence), /flash|4/i);
+    const bob = await Api.login(server.origin, USERS.bob);
+    assert.equal((await bob.list("Inbox")).find((m) => m.subject === subjects.s1), undefined, "the recipient must not have it before release");
+
+    const o = browsers.officer;
+    await o.get(`${server.origin}/folder/Release`);
+    await enterFrame(o, "release");
+    await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000);
+    await shot(o, "12-s1-release-queue");
+  });
+
+  test("2: the officer approves; the recipient sees FLASH, label, intact header protection, valid signature and countersignature; the originator gets the DSN", async () => {
+    const o = browsers.officer;
+    const officer = await Api.login(server.origin, USERS.officer);
+    const queued = (await officer.list("Release")).find((m) => m.subject === subjects.s1);
+    assert.ok(queued, "S1 still in the queue");
+    await o.get(`${server.origin}/folder/Release`);
+    await enterFrame(o, "release");
+    const item = await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000);
+    await item.click();
+    await o.wait(until.elementLocated(By.id("approve")), 10000);
+    await shot(o, "20-s2-review");
+    await enterFrame(o, "release");
+    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
+    await o.findElement(By.id("approve")).click();
+    await waitOutcome(o, "#release-done");
+    await shot(o, "21-s2-released");
+
+    const bobApi = await Api.login(server.origin, USERS.bob);
+    released = await bobApi.waitFor("Inbox", (m) => m.subject === subjects.s1);
+    const b = browsers.bob;
+    await b.get(`${server.origin}/message/${released.id}`);
+    await enterFrame(b, "reader");
+    await waitOutcome(b, "[data-verdict]");
+    assert.equal(await b.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid", await b.findElement(By.id("app")).getText());
+    assert.equal(await b.findElement(By.css(".precedence")).getAttribute("data-precedence"), "FLASH");
+    assert.equal(await b.findElement(By.css(".label-banner")).getAttribute("data-classification"), "SECRET");
+    const hp = await b.findElement(By.css(".header-protection"));
+    assert.equal(await hp.getAttribute("data-scheme"), "wrapped");
+    assert.equal(await hp.getAttribute("data-forwarded"), "no");
+    assert.match(await hp.getText(), /intact/);
+    assert.equal((await b.findElements(By.css("tr.sig.valid"))).length >= 1, true);
+    assert.equal((await b.findElements(By.css("tr.countersig.valid"))).length >= 1, true);
+    assert.match(await b.findElement(By.css("table.signatures")).getText(), /officer@army\.example/);
+    await shot(b, "22-s2-recipient-reader");
+
+    const aliceApi = await Api.login(server.origin, USERS.alice);
+    const dsn = await aliceApi.waitFor("Inbox", (m) => /deliver|status|notification/i.test(m.subject ?? ""));
+    const a = browsers.alice;
+    await a.get(`${server.origin}/message/${dsn.id}`);
+    await enterFrame(a, "reader");
+    const report = await waitOutcome(a, "section.dsn[data-report=delivery-status]");
+    assert.match(await report.getText(), /bob@navy\.example/);
+    assert.match(await report.getText(), /delivered/);
+    await shot(a, "23-s2-originator-dsn");
+  });
+
+  test("3: a message returned with a reason reaches the originator as a notice", async () => {
+    const a = browsers.alice;
+    await a.get(`${server.origin}/compose`);
+    await enterFrame(a, "compose");
+    await fillCompose(a, { to: USERS.bob.address, precedence: "3", classification: "3", subject: subjects.s3, body: "Please release.", password: P12_PASSWORD });
+    await a.findElement(By.id("send")).click();
+    await waitOutcome(a, "#send-done");
+
+    const officer = await Api.login(server.origin, USERS.officer);
+    const queued = await officer.waitFor("Release", (m) => m.subject === subjects.s3);
+    const o = browsers.officer;
+    await o.get(`${server.origin}/folder/Release`);
+    await enterFrame(o, "release");
+    await (await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000)).click();
+    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
+    await o.findElement(By.id("return-reason")).sendKeys("Classification too high for this recipient");
+    await o.findElement(By.id("return")).click();
+    await waitOutcome(o, "#release-done");
+    await shot(o, "30-s3-returned");
+
+    const aliceApi = await Api.login(server.origin, USERS.alice);
+    const raw = async (m) => (await aliceApi.raw(m.id)).toString("latin1");
+    const end = Date.now() + 30000;
+    let notice = null;
+    while (!notice && Date.now() < end) {
+      for (const m of await aliceApi.list("Inbox")) if ((await raw(m)).includes("Classification too high")) notice = m;
+      if (!notice) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(notice, "the originator received the return notice");
+    await a.get(`${server.origin}/message/${notice.id}`);
+    await enterFrame(a, "reader");
+    const rep = await waitOutcome(a, "section.dsn");
+    assert.match(await a.findElement(By.id("app")).getText(), /Classification too high/);
+    assert.match(await rep.getText(), /failed/);
+    await shot(a, "31-s3-originator-notice");
+  });
+
+  test("4: a message altered in the store after delivery shows as invalid", async () => {
+    assert.ok(released, "needs scenario 2");
+    tamperStored(server.data, released.id, "ATTACK AT DAWN", "ATTACK AT DUSK");
+    const b = browsers.bob;
+    await b.get(`${server.origin}/message/${released.id}`);
+    await enterFrame(b, "reader");
+    await waitOutcome(b, "[data-verdict]");
+    assert.equal(await b.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "invalid");
+    assert.match(await b.findElement(By.css("[data-verdict]")).getText(), /INVALID|NOT VERIFIED/);
+    await shot(b, "40-s4-tampered");
+  });
+
+  test("5: a forwarded=yes attachment and a forwarded=no wrapper are rendered differently", async () => {
+    const bobApi = await Api.login(server.origin, USERS.bob);
+    const inbox = await bobApi.list("Inbox");
+    const wrapped = inbox.find((m) => m.subject === subjects.s1 && m.id !== released?.id) ?? null;
+    // Forward an intact copy: the released message as the officer submitted it (officer's Sent).
+    const officer = await Api.login(server.origin, USERS.officer);
+    const sent = (await officer.list("Sent")).find((m) => m.subject === subjects.s1);
+    assert.ok(sent, "officer's sent copy of the released message");
+    const eml = join(tmp, "released.eml");
+    writeFileSync(eml, await officer.raw(sent.id));
+    const b = browsers.bob;
+    await b.get(`${server.origin}/compose`);
+    await enterFrame(b, "compose");
+    await fillCompose(b, { to: USERS.alice.address, precedence: "1", classification: "1", subject: subjects.s5, body: "Forwarding the released order.", forwardFile: eml, password: P12_PASSWORD });
+    await b.findElement(By.id("send")).click();
+    await waitOutcome(b, "#send-done");
+
+    const aliceApi = await Api.login(server.origin, USERS.alice);
+    const fwd = await aliceApi.waitFor("Inbox", (m) => m.subject === subjects.s5);
+    const a = browsers.alice;
+    await a.get(`${server.origin}/message/${fwd.id}`);
+    await enterFrame(a, "reader");
+    await waitOutcome(a, "[data-verdict]");
+    const art = await a.findElement(By.css("article.forwarded"));
+    assert.equal(await art.getAttribute("data-forwarded"), "yes");
+    assert.equal(await a.findElement(By.css("section.content")).getAttribute("data-header-source"), "protected-inner");
+    await shot(a, "50-s5-forwarded-yes");
+
+    // The forwarded=no wrapper (S1 as delivered) shows the inner message as the message itself.
+    const target = wrapped ?? released;
+    await b.get(`${server.origin}/message/${target.id}`);
+    await enterFrame(b, "reader");
+    await waitOutcome(b, "[data-verdict]");
+    assert.equal(await b.findElement(By.css("section.content")).getAttribute("data-header-source"), "protected-inner");
+    assert.equal((await b.findElements(By.css("article.forwarded"))).length, 0);
+    await shot(b, "51-s5-forwarded-no");
+  });
+});
