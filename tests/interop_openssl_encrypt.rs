@@ -10,7 +10,7 @@ use interop_openssl_encrypt_pki::{openssl, openssl_try, Pki, User, ENTITY, MESSA
 use mmhs::error::Coded;
 use mmhs::smime::{
     self, decrypt_content_info, decrypt_message, encrypt_message, ContentCipher, EncryptOptions,
-    EncryptedKind, RecipientIdKind, RsaPadding,
+    EncryptedKind, KeyTransportPadding, RecipientIdKind,
 };
 
 fn rng() -> mmhs::rng::SystemRng {
@@ -86,7 +86,7 @@ fn kari_p256_aes128_and_ski_openssl_decrypts() {
 fn ktri_oaep_and_pkcs1v15_openssl_decrypts() {
     let pki = Pki::new("ktri");
     let bob = pki.user("bob", false);
-    for padding in [RsaPadding::Oaep, RsaPadding::Pkcs1v15] {
+    for padding in [KeyTransportPadding::Oaep, KeyTransportPadding::Pkcs1v15] {
         for id in [
             RecipientIdKind::IssuerAndSerialNumber,
             RecipientIdKind::SubjectKeyIdentifier,
