@@ -1,4 +1,5 @@
 //! Malformed requests give typed errors with stable codes, never a panic.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod compose_support;
 

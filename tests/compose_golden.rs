@@ -1,6 +1,7 @@
 //! Golden test: a fixed request, time and RNG give byte-identical messages and envelopes.
 //! Regenerate (after an intended change, then review the diff) with
 //! `MMHS_UPDATE_GOLDEN=1 cargo test --test compose_golden`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod compose_support;
 

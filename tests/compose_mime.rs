@@ -1,6 +1,7 @@
 //! MIME structure and encodings: non-ASCII text (RFC 2047 / 2231 / quoted-printable),
 //! alternative bodies, attachments, forwarded messages (message/rfc822; forwarded=yes),
 //! every optional element of service — each produced copy parsed back with mail-parser.
+#![cfg(not(target_arch = "wasm32"))]
 #![recursion_limit = "256"]
 
 mod compose_support;

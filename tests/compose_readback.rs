@@ -2,6 +2,7 @@
 //! (`mime::HeaderSection`) and the `mmhs` grammar for that field, and gives the value the
 //! request asked for. Ties compose (writing) to mmhs (reading): a change on either side that
 //! breaks the other fails here.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod compose_support;
 

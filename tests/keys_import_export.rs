@@ -1,6 +1,7 @@
 //! Key import/export: PKCS#12 from `openssl pkcs12 -export` (OpenSSL 3 default PBES2 and
 //! `-legacy` 3DES/RC2-40), encrypted PKCS#8 round trips and OpenSSL interop, PEM
 //! certificate lists, and the error codes for wrong passwords.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "interop_openssl_encrypt_pki/mod.rs"]
 mod pki;

@@ -2,6 +2,7 @@
 //! in the matching `*.json`, with LF and with CRLF line ends (STYLE.md habit 4). On mismatch
 //! the actual view is written to `*.failed` (LF run) or `*.crlf.failed` next to the vector.
 //! Set `MMHS_UPDATE_GOLDEN=1` to (re)write missing `.json` files — review them by hand.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! Robustness: `inspect` and every field parser on many deterministic mutations of the
 //! golden corpus and of field values must return (a view or a coded error), never panic.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::Path;
 

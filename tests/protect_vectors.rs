@@ -1,5 +1,6 @@
 //! Header protection on receipt with third-party vectors (tests/vectors/header-protection,
 //! provenance there), plus round trips of our own wrap / inject output and attack variants.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mmhs::protect::{self, Hcp, InjectOptions};
 use mmhs::smime::smime_mime::{media_type, multipart_parts, split_message};

@@ -1,4 +1,5 @@
 //! SMTP session tests against a real listener on 127.0.0.1 (ephemeral ports).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod server_common;
 use server_common::*;

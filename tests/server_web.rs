@@ -1,5 +1,6 @@
 //! Webmail tests: login, JSON API send → real SMTP submission → recipient's Inbox; the
 //! officer's release flow; the HTML pages.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod server_common;
 use server_common::*;

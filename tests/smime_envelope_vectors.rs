@@ -1,5 +1,6 @@
 //! Third-party encrypted / compressed CMS vectors (see tests/vectors/*/PROVENANCE.md) and
 //! what each must conclude.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mmhs::error::Coded;
 use mmhs::keys::{

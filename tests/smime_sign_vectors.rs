@@ -2,6 +2,7 @@
 //!
 //! Trust is not decided here (path validation is the trust module's); these tests check the
 //! signature-level verdict (`signatures[i].valid`) and the problem codes.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mmhs::smime::{self, signed_parse, VerifyContext};
 

@@ -1,5 +1,6 @@
 //! Path validation with third-party certificates: RFC 9216 (valid in 2022) and RFC 4134
 //! (legacy, refused). Provenance in tests/vectors/*/PROVENANCE.md.
+#![cfg(not(target_arch = "wasm32"))]
 
 use der::{Decode, DecodePem};
 use mmhs::trust::{self, Purpose, TrustContext};
