@@ -51,7 +51,7 @@ fn kari_p256_default_openssl_decrypts() {
     let alice = pki.user("alice", true);
     let out = encrypt_message(
         MESSAGE,
-        &[alice.cert.clone()],
+        std::slice::from_ref(&alice.cert),
         &EncryptOptions::default(),
         &mut rng(),
     )
@@ -79,7 +79,13 @@ fn kari_p256_aes128_and_ski_openssl_decrypts() {
         recipient_id: RecipientIdKind::SubjectKeyIdentifier,
         ..Default::default()
     };
-    let out = encrypt_message(MESSAGE, &[alice.cert.clone()], &opts, &mut rng()).unwrap();
+    let out = encrypt_message(
+        MESSAGE,
+        std::slice::from_ref(&alice.cert),
+        &opts,
+        &mut rng(),
+    )
+    .unwrap();
     assert_eq!(openssl_decrypts(&pki, &out, &alice, "k.eml"), ENTITY);
 }
 
@@ -97,7 +103,8 @@ fn ktri_oaep_and_pkcs1v15_openssl_decrypts() {
                 recipient_id: id,
                 ..Default::default()
             };
-            let out = encrypt_message(MESSAGE, &[bob.cert.clone()], &opts, &mut rng()).unwrap();
+            let out = encrypt_message(MESSAGE, std::slice::from_ref(&bob.cert), &opts, &mut rng())
+                .unwrap();
             assert_eq!(
                 openssl_decrypts(&pki, &out, &bob, "ktri.eml"),
                 ENTITY,
@@ -198,7 +205,7 @@ fn compressed_inside_encryption() {
         compress: true,
         ..Default::default()
     };
-    let out = encrypt_message(MESSAGE, &[bob.cert.clone()], &opts, &mut rng()).unwrap();
+    let out = encrypt_message(MESSAGE, std::slice::from_ref(&bob.cert), &opts, &mut rng()).unwrap();
     let inner = openssl_decrypts(&pki, &out, &bob, "c.eml");
     let s = String::from_utf8_lossy(&inner);
     assert!(s.starts_with(
@@ -342,7 +349,7 @@ fn wrong_key_gives_the_right_code() {
     // GCM: flip one ciphertext bit → decrypt-auth-failed.
     let out = encrypt_message(
         MESSAGE,
-        &[bob.cert.clone()],
+        std::slice::from_ref(&bob.cert),
         &EncryptOptions::gcm(),
         &mut rng(),
     )
