@@ -68,20 +68,54 @@ pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
     verify_message(raw, ctx).map(|v| v.report)
 }
 
-/// Trust decision for one signer certificate. Path validation (RFC 5280) belongs to the
-/// `trust` module; until it is available every signer is reported untrusted with
-/// `trust-unavailable` — never a fake pass.
+/// Trust decision for one signer certificate: RFC 5280 path validation by
+/// [`crate::trust::validate`] for the signing purpose, through the message's certificates and
+/// the caller's extra ones, at the caller's time (or the signature's signingTime when the
+/// caller gave none), with the caller's CRLs. `Err` carries every problem found.
 fn check_trust(
-    _cert: &Certificate,
-    _pool: &[&Certificate],
+    cert: &Certificate,
+    pool: &[&Certificate],
     ctx: &VerifyContext,
-    _signing_time: Option<time::OffsetDateTime>,
-) -> Result<(), Problem> {
-    let _ = ctx;
-    Err(Problem::new(
-        "trust-unavailable",
-        "certificate path validation is not available in this build",
-    ))
+    signing_time: Option<time::OffsetDateTime>,
+) -> Result<(), Vec<Problem>> {
+    use der::Decode;
+    let Some(at) = ctx.at.or(signing_time) else {
+        return Err(vec![Problem::new(
+            "validation-time-unknown",
+            "no validation time was supplied and the signature has no signingTime",
+        )]);
+    };
+    let mut crls = Vec::with_capacity(ctx.crls.len());
+    let mut problems = Vec::new();
+    for der in &ctx.crls {
+        match x509_cert::crl::CertificateList::from_der(der) {
+            Ok(c) => crls.push(c),
+            Err(e) => problems.push(Problem::new(
+                crate::trust::codes::CERT_MALFORMED,
+                format!("a supplied CRL cannot be decoded: {e}"),
+            )),
+        }
+    }
+    let tctx = crate::trust::TrustContext {
+        anchors: ctx.trust_anchors.clone(),
+        intermediates: Vec::new(),
+        crls,
+        at,
+    };
+    let extra: Vec<Certificate> = pool.iter().map(|c| (*c).clone()).collect();
+    let res = crate::trust::validate(cert, &extra, &tctx, crate::trust::Purpose::Signing);
+    problems.extend(res.problems);
+    if res.trusted && problems.is_empty() {
+        Ok(())
+    } else {
+        if problems.is_empty() {
+            problems.push(Problem::new(
+                crate::trust::codes::CERT_UNTRUSTED,
+                "the signer's certificate does not chain to a trust anchor",
+            ));
+        }
+        Err(problems)
+    }
 }
 
 /// Walk state of one layer.
@@ -161,7 +195,7 @@ impl Walk<'_> {
             if let Some(cert) = &check.cert {
                 match check_trust(cert, &pool, self.ctx, check.signing_time) {
                     Ok(()) => rep.trusted = true,
-                    Err(p) => rep.problems.push(p),
+                    Err(p) => rep.problems.extend(p),
                 }
             }
             set_cs_trust(&mut rep.countersignatures, &pool, self.ctx);
@@ -189,7 +223,7 @@ fn set_cs_trust(
         if let Some(cert) = cert {
             match check_trust(cert, pool, ctx, None) {
                 Ok(()) => c.trusted = true,
-                Err(p) => c.problems.push(p),
+                Err(p) => c.problems.extend(p),
             }
         }
         set_cs_trust(&mut c.countersignatures, pool, ctx);
