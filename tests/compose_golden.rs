@@ -23,14 +23,22 @@ fn golden_request_gives_golden_messages() {
         let eml = format!("{DIR}/golden-{:02}.eml", i + 1);
         let env = format!("{DIR}/golden-{:02}.envelope.json", i + 1);
         let env_json = serde_json::to_string_pretty(&m.envelope).unwrap() + "\n";
-        let lines = format!("{}\n{}\n", m.envelope.mail_from_line(), m.envelope.rcpt_lines().join("\n"));
+        let lines = format!(
+            "{}\n{}\n",
+            m.envelope.mail_from_line(),
+            m.envelope.rcpt_lines().join("\n")
+        );
         let smtp = format!("{DIR}/golden-{:02}.smtp.txt", i + 1);
         if update {
             std::fs::write(&eml, &m.raw).unwrap();
             std::fs::write(&env, &env_json).unwrap();
             std::fs::write(&smtp, &lines).unwrap();
         }
-        assert_eq!(m.raw, std::fs::read(&eml).expect("golden .eml present"), "{eml}");
+        assert_eq!(
+            m.raw,
+            std::fs::read(&eml).expect("golden .eml present"),
+            "{eml}"
+        );
         assert_eq!(env_json, std::fs::read_to_string(&env).unwrap(), "{env}");
         assert_eq!(lines, std::fs::read_to_string(&smtp).unwrap(), "{smtp}");
         parse(&m.raw);
