@@ -324,7 +324,7 @@ pub struct ComposedMessage {
 }
 
 /// JSON form of `raw`: standard base64 (the wasm facade passes bytes as Uint8Array instead).
-mod raw_base64 {
+pub(crate) mod raw_base64 {
     use base64::Engine as _;
     use serde::{Deserialize, Deserializer, Serializer};
 

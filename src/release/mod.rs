@@ -8,6 +8,7 @@ pub mod gate;
 pub mod mixer;
 pub mod notice;
 pub mod policy;
+pub mod procedure;
 pub mod review;
 pub mod status;
 
@@ -21,6 +22,10 @@ pub use mixer::{
 };
 pub use notice::{rejection_notice, NoticeInput};
 pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
+pub use procedure::{
+    listed_authorizing_users, release, set_authorizing_users, verify_with_authorizing_users,
+    Decision, NextHop, Outcome, ReleaseRequest, ReleaseResult,
+};
 pub use review::{review, Finding, ReviewInput};
 pub use status::{apply_to_report, authorizing_users_status, is_originator_signature};
 

@@ -1,0 +1,511 @@
+//! The release officer's procedure (`release`): the five steps of
+//! draft-melnikov-mmhs-authorizing-users-00 §3, with RFC 7912's review-signature form as a
+//! policy choice.
+//!
+//! 1. Verify the message's authenticity: an originator signature (signature type absent,
+//!    `originator` or `delegatedOriginator`) must verify, chain and carry the drafter's address
+//!    (Sender when present, else From). Otherwise → `refused` (`release-originator-unverified`).
+//! 2. If MMHS-Authorizing-Users already lists this officer and his countersignature (or review
+//!    signature) is valid → straight to step 5 (`alreadyReleased`). Listings that are not
+//!    validly protected — the officer's own or anybody's — are stripped, as the seed says
+//!    ("Otherwise strip the MMHS-Authorizing-Users header field"); we strip only the
+//!    unprotected addresses, keeping other officers' valid authorisations.
+//! 3. Review: the policy's automated checks produce findings. A `reject` decision produces the
+//!    return-to-sender notice and stops (`rejected`); a `block` finding stops an approval
+//!    (`blocked`) — the officer must reject or the policy must change.
+//! 4. Countersign (RFC 5652 §11.4, unsigned attribute on the originator's SignerInfo) — or, with
+//!    `form: reviewSignature`, add an RFC 7912 review signature (an encapsulating signature with
+//!    signature type id-sti-reviewSig over the drafter's signed entity, RFC 3183 §3) — unless
+//!    the policy says not to sign; then
+//!    append the officer's address to MMHS-Authorizing-Users (one field, no duplicates).
+//! 5. Return the message with its envelope: to the next officer when the policy requires more
+//!    authorisations in order, else to the transfer system (the original envelope when given,
+//!    else one built from To/Cc/Bcc).
+//!
+//! Header protection: with the wrapped form (`forwarded=no`) the protected inner header is the
+//! drafter's and is covered by his signature, so it cannot change. MMHS-Authorizing-Users lives
+//! in the **outer** header; what makes each listed address trustworthy is not the header but the
+//! countersignature made with that officer's certificate, which `verify` checks address by
+//! address (`authorizingUsers`). `verify` therefore does not report an outer-only
+//! MMHS-Authorizing-Users as a header-protection mismatch when every listed address is validly
+//! countersigned.
+
+use serde::{Deserialize, Serialize};
+
+use super::policy::{AuthorizationForm, ReleasePolicy, Severity};
+use super::review::{review, Finding, ReviewInput};
+use super::status::{apply_to_report, is_originator_signature};
+use crate::compose::Envelope;
+use crate::report::{Problem, VerifyReport};
+use crate::rng::CryptoRng;
+use crate::smime::{self, Signer, VerifyContext};
+
+/// The officer's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "action")]
+pub enum Decision {
+    /// Release (countersign + authorizing user).
+    Approve,
+    /// Return to the drafter with a reason.
+    Reject {
+        /// The officer's reason, sent to the drafter.
+        reason: String,
+    },
+    /// Only run steps 1–3 and report (for the release-queue view).
+    Review,
+}
+
+/// Everything `release` needs.
+pub struct ReleaseRequest<'a> {
+    /// The submitted message.
+    pub raw: &'a [u8],
+    /// The officer's key and certificate.
+    pub officer: &'a Signer,
+    /// Trust anchors, time, decryption keys for step 1.
+    pub verify: &'a VerifyContext,
+    /// The release policy.
+    pub policy: &'a ReleasePolicy,
+    /// The decision.
+    pub decision: Decision,
+    /// The envelope the message was submitted with, if known (keeps Bcc recipients and DSN
+    /// parameters).
+    pub envelope: Option<&'a Envelope>,
+    /// Current time (signingTime of the countersignature, notice date).
+    pub now: time::OffsetDateTime,
+}
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// Countersigned / listed and handed on (`message`, `envelope`).
+    Released,
+    /// This officer had already validly authorised it (step 2 short-cut); handed on unchanged.
+    AlreadyReleased,
+    /// Step 1 failed: the originator is not authenticated. Nothing produced.
+    Refused,
+    /// The officer rejected it: `message` is the notice to the drafter.
+    Rejected,
+    /// Approval stopped by a `block` finding.
+    Blocked,
+    /// `Decision::Review`: findings only.
+    Reviewed,
+}
+
+/// Where the released message goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NextHop {
+    /// The message transfer system (its recipients).
+    Transfer,
+    /// The next officer in the policy's order.
+    Officer,
+    /// The drafter (rejection notice).
+    Drafter,
+}
+
+/// The result of `release`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseResult {
+    /// What happened.
+    pub outcome: Outcome,
+    /// The updated message (released) or the notice (rejected).
+    #[serde(with = "crate::compose::raw_base64", default)]
+    pub message: Vec<u8>,
+    /// The SMTP envelope for `message`.
+    pub envelope: Option<Envelope>,
+    /// Where it goes.
+    pub next: Option<NextHop>,
+    /// Review findings (step 3).
+    pub findings: Vec<Finding>,
+    /// The step-1 verification report (with `authorizingUsers`).
+    pub report: VerifyReport,
+    /// Addresses stripped from MMHS-Authorizing-Users in step 2.
+    pub stripped: Vec<String>,
+    /// Why a release was refused or blocked.
+    pub problems: Vec<Problem>,
+}
+
+/// Verify a message and fill the Draft & Release reading side (`authorizingUsers`, issue 4):
+/// every address of the outer MMHS-Authorizing-Users field is checked against the
+/// countersignatures and review signatures found.
+pub fn verify_with_authorizing_users(
+    raw: &[u8],
+    ctx: &VerifyContext,
+) -> Result<VerifyReport, crate::Error> {
+    let mut report = smime::verify(raw, ctx)?;
+    let listed = listed_authorizing_users(raw);
+    apply_to_report(&mut report, &listed);
+    Ok(report)
+}
+
+/// The addresses of the top-level MMHS-Authorizing-Users field (all instances, in order).
+pub fn listed_authorizing_users(raw: &[u8]) -> Vec<String> {
+    let parser = mail_parser::MessageParser::new()
+        .header_address(mail_parser::HeaderName::MmhsAuthorizingUsers);
+    let Some(msg) = parser.parse_headers(raw) else {
+        return Vec::new();
+    };
+    msg.headers()
+        .iter()
+        .filter(|h| h.name == mail_parser::HeaderName::MmhsAuthorizingUsers)
+        .filter_map(|h| h.value.as_address())
+        .flat_map(|a| {
+            a.iter()
+                .filter_map(|x| x.address().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Run the procedure.
+pub fn release<R: CryptoRng + ?Sized>(
+    req: &ReleaseRequest<'_>,
+    rng: &mut R,
+) -> Result<ReleaseResult, crate::Error> {
+    let officer_addrs = crate::trust::email_addresses(&req.officer.cert);
+    let Some(officer_addr) = officer_addrs.first().cloned() else {
+        return Err(super::Error::Malformed(
+            "the officer's certificate carries no e-mail address".into(),
+        )
+        .into());
+    };
+    let is_me = |a: &str| officer_addrs.iter().any(|o| o.eq_ignore_ascii_case(a));
+    let mut result = ReleaseResult {
+        outcome: Outcome::Refused,
+        message: Vec::new(),
+        envelope: None,
+        next: None,
+        findings: Vec::new(),
+        report: VerifyReport::default(),
+        stripped: Vec::new(),
+        problems: Vec::new(),
+    };
+
+    // Step 1: authenticity of the drafter.
+    let verified = smime::verify_message(req.raw, req.verify)?;
+    let mut report = verified.report;
+    let listed = listed_authorizing_users(req.raw);
+    apply_to_report(&mut report, &listed);
+    let drafter = drafter_of(req.raw);
+    let originator_ok = report.layers.first().map(String::as_str) == Some("signed")
+        && report.signatures.iter().any(|s| {
+            s.layer == 0
+                && is_originator_signature(s)
+                && s.valid
+                && s.trusted
+                && drafter
+                    .as_deref()
+                    .is_some_and(|d| s.emails.iter().any(|e| e.eq_ignore_ascii_case(d)))
+        });
+    result.report = report.clone();
+    if !originator_ok {
+        result.problems.push(Problem::new(
+            "release-originator-unverified",
+            format!(
+                "no valid, trusted originator signature by the drafter {} on the outer signed layer",
+                drafter.as_deref().unwrap_or("(no From/Sender)")
+            ),
+        ));
+        return Ok(result);
+    }
+
+    // Step 2: already listed?
+    let mut message = req.raw.to_vec();
+    let my_status = report.authorizing_users.iter().find(|a| is_me(&a.address));
+    if my_status.is_some_and(|a| a.status == "countersigned") && req.decision != Decision::Review {
+        result.outcome = Outcome::AlreadyReleased;
+        return finish_step5(result, message, req, &officer_addr, &listed);
+    }
+    let keep: Vec<String> = report
+        .authorizing_users
+        .iter()
+        .filter(|a| a.status == "countersigned")
+        .map(|a| a.address.clone())
+        .collect();
+    result.stripped = listed
+        .iter()
+        .filter(|l| !keep.iter().any(|k| k.eq_ignore_ascii_case(l)))
+        .cloned()
+        .collect();
+    if !result.stripped.is_empty() {
+        message = set_authorizing_users(&message, &keep)?;
+    }
+
+    // Step 3: review.
+    let rcpts: Vec<String> = req
+        .envelope
+        .map(|e| e.rcpts.iter().map(|r| r.address.clone()).collect())
+        .unwrap_or_default();
+    let classification = report
+        .security_label
+        .as_ref()
+        .and_then(|l| l.classification);
+    let input = ReviewInput::from_message(&verified.content, classification, &rcpts);
+    result.findings = review(&input, req.policy);
+    match &req.decision {
+        Decision::Review => {
+            result.outcome = Outcome::Reviewed;
+            return Ok(result);
+        }
+        Decision::Reject { reason } => {
+            let (notice, to) = super::notice::rejection_notice(
+                &super::notice::NoticeInput {
+                    original: req.raw,
+                    officer: &officer_addr,
+                    reason,
+                    now: req.now,
+                },
+                rng,
+            )?;
+            result.outcome = Outcome::Rejected;
+            result.message = notice;
+            result.envelope = Some(simple_envelope(&officer_addr, &[to]));
+            result.next = Some(NextHop::Drafter);
+            return Ok(result);
+        }
+        Decision::Approve => {}
+    }
+    if result
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Block)
+    {
+        result.outcome = Outcome::Blocked;
+        result.problems.push(Problem::new(
+            "release-blocked-by-review",
+            "a review finding of severity block stops release; reject the message or change the policy",
+        ));
+        return Ok(result);
+    }
+
+    // Step 4: protect the authorisation and list the officer.
+    let mut list = keep.clone();
+    if !list.iter().any(|a| is_me(a)) {
+        list.push(officer_addr.clone());
+    }
+    if req.policy.countersign {
+        match req.policy.form {
+            AuthorizationForm::Countersignature => {
+                let idx = report
+                    .signatures
+                    .iter()
+                    .find(|s| s.layer == 0 && is_originator_signature(s) && s.valid && s.trusted)
+                    .map(|s| s.index)
+                    .unwrap_or(0);
+                message = smime::countersign_message(&message, idx, req.officer, req.now, rng)?;
+                message = set_authorizing_users(&message, &list)?;
+            }
+            AuthorizationForm::ReviewSignature => {
+                message = set_authorizing_users(&message, &list)?;
+                let opts = smime::SignOptions {
+                    signing_time: Some(req.now),
+                    signature_type: vec![smime::SignatureType::Review],
+                    ..smime::SignOptions::default()
+                };
+                message = smime::sign_message(&message, req.officer, &opts, rng)?;
+            }
+        }
+    } else {
+        message = set_authorizing_users(&message, &list)?;
+    }
+    result.outcome = Outcome::Released;
+    finish_step5(result, message, req, &officer_addr, &list)
+}
+
+/// Step 5: address the message to the next officer or to the transfer system.
+fn finish_step5(
+    mut result: ReleaseResult,
+    message: Vec<u8>,
+    req: &ReleaseRequest<'_>,
+    officer: &str,
+    authorized: &[String],
+) -> Result<ReleaseResult, crate::Error> {
+    let next_officer = req.policy.officers.iter().find(|o| {
+        !authorized.iter().any(|a| a.eq_ignore_ascii_case(o)) && !o.eq_ignore_ascii_case(officer)
+    });
+    let drafter = drafter_of(&message).unwrap_or_else(|| officer.to_string());
+    if let Some(next) = next_officer {
+        result.next = Some(NextHop::Officer);
+        let mut env = req
+            .envelope
+            .cloned()
+            .unwrap_or_else(|| simple_envelope(&drafter, &[]));
+        // The next officer gets it; the recipients stay in the original envelope he receives
+        // with the message (release queue entries keep the envelope).
+        env.rcpts = vec![crate::compose::Rcpt {
+            address: next.clone(),
+            notify: None,
+            orcpt: None,
+        }];
+        result.envelope = Some(env);
+    } else {
+        result.next = Some(NextHop::Transfer);
+        result.envelope = Some(match req.envelope {
+            Some(e) => e.clone(),
+            None => simple_envelope(&drafter, &recipients_of(&message)),
+        });
+    }
+    if let Some(env) = result.envelope.as_mut() {
+        if env.mail_params.size.is_some() {
+            env.mail_params.size = Some(message.len() as u64);
+        }
+        // BY= counts from the moment of sending: recompute it from the absolute deadline.
+        env.rebase_deliver_by(req.now);
+    }
+    result.message = message;
+    Ok(result)
+}
+
+fn simple_envelope(from: &str, rcpts: &[String]) -> Envelope {
+    Envelope {
+        mail_from: from.to_string(),
+        rcpts: rcpts
+            .iter()
+            .map(|r| crate::compose::Rcpt {
+                address: r.clone(),
+                notify: None,
+                orcpt: None,
+            })
+            .collect(),
+        mail_params: crate::compose::MailParams::default(),
+    }
+}
+
+fn drafter_of(raw: &[u8]) -> Option<String> {
+    let msg = mail_parser::MessageParser::new()
+        .with_address_headers()
+        .parse_headers(raw)?;
+    let first = |a: Option<&mail_parser::Address>| {
+        a.and_then(|a| a.first())
+            .and_then(|x| x.address())
+            .map(str::to_string)
+    };
+    first(msg.sender()).or_else(|| first(msg.from()))
+}
+
+fn recipients_of(raw: &[u8]) -> Vec<String> {
+    let Some(msg) = mail_parser::MessageParser::new()
+        .with_address_headers()
+        .parse_headers(raw)
+    else {
+        return Vec::new();
+    };
+    let mut v: Vec<String> = Vec::new();
+    for a in [msg.to(), msg.cc(), msg.bcc()].into_iter().flatten() {
+        for x in a.iter().filter_map(|x| x.address()) {
+            if !v.iter().any(|y| y.eq_ignore_ascii_case(x)) {
+                v.push(x.to_string());
+            }
+        }
+    }
+    v
+}
+
+/// Replace the top-level MMHS-Authorizing-Users field(s) by one field listing `list` (or
+/// remove it when `list` is empty), leaving every other byte of the message unchanged. A new
+/// field goes right after the last MMHS-* field, else before MIME-Version / Content-Type.
+pub fn set_authorizing_users(raw: &[u8], list: &[String]) -> Result<Vec<u8>, crate::Error> {
+    for a in list {
+        crate::mime::check_header_value(a)?;
+        if !a.contains('@') || a.contains([',', '<', '>', ' ']) {
+            return Err(super::Error::Malformed(format!("not an addr-spec: {a:?}")).into());
+        }
+    }
+    let hs = crate::mime::HeaderSection::parse(raw)?;
+    let existing: Vec<std::ops::Range<usize>> = hs
+        .fields
+        .iter()
+        .filter(|f| f.is("MMHS-Authorizing-Users"))
+        .map(|f| f.span.clone())
+        .collect();
+    let eol: &[u8] = if raw.windows(2).any(|w| w == b"\r\n") {
+        b"\r\n"
+    } else {
+        b"\n"
+    };
+    let field = if list.is_empty() {
+        Vec::new()
+    } else {
+        let mut f = b"MMHS-Authorizing-Users: ".to_vec();
+        for (i, a) in list.iter().enumerate() {
+            if i > 0 {
+                f.extend_from_slice(b",");
+                f.extend_from_slice(eol);
+                f.push(b' ');
+            }
+            f.extend_from_slice(a.as_bytes());
+        }
+        f.extend_from_slice(eol);
+        f
+    };
+    let insert_at = match existing.first() {
+        Some(r) => r.start,
+        None => hs
+            .fields
+            .iter()
+            .filter(|f| f.name.to_ascii_lowercase().starts_with("mmhs-"))
+            .map(|f| f.span.end)
+            .max()
+            .or_else(|| {
+                hs.fields
+                    .iter()
+                    .find(|f| f.is("MIME-Version") || f.is("Content-Type"))
+                    .map(|f| f.span.start)
+            })
+            .unwrap_or(hs.body_offset.saturating_sub(eol.len())),
+    };
+    let mut out = Vec::with_capacity(raw.len() + field.len());
+    let mut pos = 0;
+    let mut inserted = false;
+    for r in &existing {
+        if !inserted && r.start >= insert_at {
+            out.extend_from_slice(&raw[pos..r.start]);
+            out.extend_from_slice(&field);
+            inserted = true;
+        } else {
+            out.extend_from_slice(&raw[pos..r.start]);
+        }
+        pos = r.end;
+    }
+    if !inserted {
+        out.extend_from_slice(&raw[pos..insert_at]);
+        out.extend_from_slice(&field);
+        pos = insert_at;
+    }
+    out.extend_from_slice(&raw[pos..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_field_insert_append_remove() {
+        let m = b"From: a@x\r\nMMHS-Primary-Precedence: 4\r\nMIME-Version: 1.0\r\n\r\nbody\r\n";
+        let one = set_authorizing_users(m, &["o1@x".into()]).unwrap();
+        assert_eq!(
+            one,
+            b"From: a@x\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Authorizing-Users: o1@x\r\nMIME-Version: 1.0\r\n\r\nbody\r\n"
+        );
+        let two = set_authorizing_users(&one, &["o1@x".into(), "o2@x".into()]).unwrap();
+        assert_eq!(listed_authorizing_users(&two), vec!["o1@x", "o2@x"]);
+        assert_eq!(
+            String::from_utf8_lossy(&two)
+                .matches("MMHS-Authorizing-Users")
+                .count(),
+            1
+        );
+        let none = set_authorizing_users(&two, &[]).unwrap();
+        assert_eq!(none, m);
+        let dup = b"From: a@x\r\nMMHS-Authorizing-Users: f@x\r\nSubject: s\r\nMMHS-Authorizing-Users: g@x\r\n\r\nb\r\n";
+        let fixed = set_authorizing_users(dup, &["o@x".into()]).unwrap();
+        assert_eq!(
+            fixed,
+            b"From: a@x\r\nMMHS-Authorizing-Users: o@x\r\nSubject: s\r\n\r\nb\r\n"
+        );
+        assert!(set_authorizing_users(m, &["bad\r\nInjected: x@y".into()]).is_err());
+    }
+}

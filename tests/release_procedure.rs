@@ -1,0 +1,452 @@
+//! Draft & Release end to end (issue 4): a single officer; two officers in order; the step-2
+//! short-cut; a forged MMHS-Authorizing-Users listing; an invalid originator signature; a
+//! rejection with reason; RFC 7912 review-signature form. Released messages are checked by
+//! OpenSSL (`cms -verify` of the originator signature) and the countersignature by an
+//! independent parser (`openssl asn1parse` to locate it, `openssl dgst -verify` over its signed
+//! attributes, and its messageDigest against a hash of the original signature value).
+
+mod support;
+
+use std::sync::OnceLock;
+
+use mail_parser::MimeHeaders;
+
+use mmhs::release::{
+    self, Decision, NextHop, Outcome, ReleasePolicy, ReleaseRequest, ReleaseResult,
+};
+use mmhs::rng::danger::SeededRng;
+use mmhs::smime::{self, SignOptions};
+use support::pki::{ok, openssl, Alg, Pki};
+
+fn pki() -> &'static Pki {
+    static P: OnceLock<Pki> = OnceLock::new();
+    P.get_or_init(|| {
+        Pki::new(
+            "release",
+            &[
+                ("alice", "alice@army.example", Alg::Rsa),
+                ("o1", "o1@army.example", Alg::Rsa),
+                ("o2", "o2@army.example", Alg::Ec),
+            ],
+        )
+    })
+}
+
+fn now() -> time::OffsetDateTime {
+    // Certificates are issued at test time; verify a little later.
+    time::OffsetDateTime::now_utc() + time::Duration::hours(1)
+}
+
+const DRAFT: &str = "From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nCc: carol@navy.example\r\nSubject: Convoy movement\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <draft-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Copy-Precedence: 1 (routine)\r\nMMHS-Extended-Authorisation-Info: Mon, 23 Nov 2026 12:00:00 +0000\r\nMT-Priority: 4\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe convoy moves at dawn.\r\n";
+
+fn signed_draft() -> Vec<u8> {
+    let opts = SignOptions {
+        signing_time: Some(now()),
+        ..SignOptions::default()
+    };
+    smime::sign_message(
+        DRAFT.as_bytes(),
+        &pki().signer("alice"),
+        &opts,
+        &mut SeededRng::new(7),
+    )
+    .unwrap()
+}
+
+fn policy(officers: &[&str]) -> ReleasePolicy {
+    ReleasePolicy {
+        officers: officers.iter().map(|s| s.to_string()).collect(),
+        require_release: vec!["*@army.example".into()],
+        ..ReleasePolicy::default()
+    }
+}
+
+fn run(raw: &[u8], officer: &str, policy: &ReleasePolicy, decision: Decision) -> ReleaseResult {
+    let ctx = pki().verify_context(now());
+    let signer = pki().signer(officer);
+    release::release(
+        &ReleaseRequest {
+            raw,
+            officer: &signer,
+            verify: &ctx,
+            policy,
+            decision,
+            envelope: None,
+            now: now(),
+        },
+        &mut SeededRng::new(11),
+    )
+    .unwrap()
+}
+
+fn statuses(raw: &[u8]) -> (bool, Vec<(String, String)>, Vec<String>) {
+    let r = release::verify_with_authorizing_users(raw, &pki().verify_context(now())).unwrap();
+    (
+        r.valid,
+        r.authorizing_users
+            .iter()
+            .map(|a| (a.address.clone(), a.status.clone()))
+            .collect(),
+        r.problems.iter().map(|p| p.code.clone()).collect(),
+    )
+}
+
+fn pair(a: &str, s: &str) -> (String, String) {
+    (a.to_string(), s.to_string())
+}
+
+#[test]
+fn single_officer_release_verifies() {
+    let draft = signed_draft();
+    let r = run(
+        &draft,
+        "o1",
+        &policy(&["o1@army.example"]),
+        Decision::Approve,
+    );
+    assert_eq!(r.outcome, Outcome::Released, "{:?}", r.problems);
+    assert_eq!(r.next, Some(NextHop::Transfer));
+    let env = r.envelope.as_ref().unwrap();
+    let rcpts: Vec<&str> = env.rcpts.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(rcpts, vec!["bob@navy.example", "carol@navy.example"]);
+    assert_eq!(env.mail_from, "alice@army.example");
+    assert_eq!(
+        release::listed_authorizing_users(&r.message),
+        vec!["o1@army.example"]
+    );
+    let (valid, st, problems) = statuses(&r.message);
+    assert_eq!(st, vec![pair("o1@army.example", "countersigned")]);
+    assert!(valid, "{problems:?}");
+}
+
+#[test]
+fn two_officers_in_order_and_shortcut() {
+    let p = policy(&["o1@army.example", "o2@army.example"]);
+    let r1 = run(&signed_draft(), "o1", &p, Decision::Approve);
+    assert_eq!(r1.outcome, Outcome::Released);
+    assert_eq!(r1.next, Some(NextHop::Officer));
+    assert_eq!(
+        r1.envelope.as_ref().unwrap().rcpts[0].address,
+        "o2@army.example"
+    );
+    let r2 = run(&r1.message, "o2", &p, Decision::Approve);
+    assert_eq!(r2.outcome, Outcome::Released, "{:?}", r2.problems);
+    assert_eq!(r2.next, Some(NextHop::Transfer));
+    assert_eq!(
+        release::listed_authorizing_users(&r2.message),
+        vec!["o1@army.example", "o2@army.example"]
+    );
+    let (valid, st, problems) = statuses(&r2.message);
+    assert_eq!(
+        st,
+        vec![
+            pair("o1@army.example", "countersigned"),
+            pair("o2@army.example", "countersigned")
+        ]
+    );
+    assert!(valid, "{problems:?}");
+    // The originator's signature is still valid after two countersignatures.
+    let rep =
+        release::verify_with_authorizing_users(&r2.message, &pki().verify_context(now())).unwrap();
+    assert!(rep.signatures[0].valid && rep.signatures[0].trusted);
+    assert_eq!(rep.signatures[0].countersignatures.len(), 2);
+
+    // Step 2 short-cut: o1 processes it again — handed on unchanged.
+    let again = run(&r2.message, "o1", &p, Decision::Approve);
+    assert_eq!(again.outcome, Outcome::AlreadyReleased);
+    assert_eq!(again.message, r2.message);
+}
+
+#[test]
+fn forged_listing_is_flagged_and_stripped() {
+    let draft = signed_draft();
+    let forged = release::set_authorizing_users(&draft, &["o1@army.example".into()]).unwrap();
+    let (valid, st, problems) = statuses(&forged);
+    assert!(!valid);
+    assert_eq!(st, vec![pair("o1@army.example", "notCountersigned")]);
+    assert!(problems.contains(&"authorizing-user-not-countersigned".to_string()));
+    // The gate diverts it.
+    let rep =
+        release::verify_with_authorizing_users(&forged, &pki().verify_context(now())).unwrap();
+    let d = release::release_gate(
+        &forged,
+        &policy(&["o1@army.example"]),
+        &release::GateContext {
+            report: Some(&rep),
+            submitter: Some("alice@army.example"),
+        },
+    );
+    assert_eq!(d.action, release::GateAction::ReleaseQueue);
+    // o2 reviewing it strips the forged listing and lists only himself.
+    let r = run(
+        &forged,
+        "o2",
+        &policy(&["o2@army.example"]),
+        Decision::Approve,
+    );
+    assert_eq!(r.stripped, vec!["o1@army.example"]);
+    assert_eq!(
+        release::listed_authorizing_users(&r.message),
+        vec!["o2@army.example"]
+    );
+    let (valid, _, problems) = statuses(&r.message);
+    assert!(valid, "{problems:?}");
+}
+
+#[test]
+fn invalid_originator_is_refused() {
+    let draft = signed_draft();
+    let s = String::from_utf8(draft)
+        .unwrap()
+        .replace("moves at dawn", "moves at dusk");
+    let r = run(
+        s.as_bytes(),
+        "o1",
+        &policy(&["o1@army.example"]),
+        Decision::Approve,
+    );
+    assert_eq!(r.outcome, Outcome::Refused);
+    assert_eq!(r.problems[0].code, "release-originator-unverified");
+    assert!(r.message.is_empty());
+}
+
+#[test]
+fn rejection_with_reason_returns_a_notice() {
+    let r = run(
+        &signed_draft(),
+        "o1",
+        &policy(&["o1@army.example"]),
+        Decision::Reject {
+            reason: "Use IMMEDIATE, not FLASH, for convoy notices.".into(),
+        },
+    );
+    assert_eq!(r.outcome, Outcome::Rejected);
+    assert_eq!(r.next, Some(NextHop::Drafter));
+    assert_eq!(
+        r.envelope.as_ref().unwrap().rcpts[0].address,
+        "alice@army.example"
+    );
+    let m = mail_parser::MessageParser::default()
+        .parse(&r.message)
+        .unwrap();
+    assert_eq!(m.subject(), Some("Not released: Convoy movement"));
+    assert!(m.body_text(0).unwrap().contains("Use IMMEDIATE, not FLASH"));
+    assert!(String::from_utf8_lossy(&r.message).contains("Status: 5.7.1"));
+}
+
+#[test]
+fn blocked_by_review() {
+    let mut p = policy(&["o1@army.example"]);
+    p.keywords = vec![serde_json::from_str(r#"{"pattern":"convoy","severity":"block"}"#).unwrap()];
+    let r = run(&signed_draft(), "o1", &p, Decision::Approve);
+    assert_eq!(r.outcome, Outcome::Blocked);
+    assert_eq!(r.findings[0].code, "review-keyword");
+}
+
+#[test]
+fn review_signature_form() {
+    let mut p = policy(&["o1@army.example"]);
+    p.form = release::AuthorizationForm::ReviewSignature;
+    let r = run(&signed_draft(), "o1", &p, Decision::Approve);
+    assert_eq!(r.outcome, Outcome::Released, "{:?}", r.problems);
+    let rep =
+        release::verify_with_authorizing_users(&r.message, &pki().verify_context(now())).unwrap();
+    assert_eq!(rep.authorizing_users[0].status, "countersigned");
+    assert_eq!(
+        rep.authorizing_users[0].form.as_deref(),
+        Some("reviewSignature")
+    );
+    assert!(rep
+        .signatures
+        .iter()
+        .any(|s| s.signature_type == "review" && s.valid));
+}
+
+/// OpenSSL accepts the released message (originator signature), and an independent parser
+/// confirms the countersignature.
+#[test]
+fn openssl_and_independent_countersignature_check() {
+    let p = pki();
+    let r = run(
+        &signed_draft(),
+        "o1",
+        &policy(&["o1@army.example"]),
+        Decision::Approve,
+    );
+    p.write("released.eml", &r.message);
+    let out = openssl(
+        &p.dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            "released.eml",
+            "-CAfile",
+            "ca.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "released.txt",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "openssl cms -verify: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(p.read("released.txt").contains("The convoy moves at dawn."));
+
+    // Extract the detached signature (DER) from the multipart/signed.
+    let m = mail_parser::MessageParser::default()
+        .parse(&r.message)
+        .unwrap();
+    let sig = m
+        .parts
+        .iter()
+        .find(|part| {
+            part.content_type()
+                .is_some_and(|ct| ct.subtype().is_some_and(|s| s.contains("pkcs7-signature")))
+        })
+        .expect("a pkcs7-signature part")
+        .contents()
+        .to_vec();
+    p.write("sig.der", &sig);
+    let dump = String::from_utf8(ok(
+        &p.dir,
+        &["asn1parse", "-inform", "DER", "-in", "sig.der"],
+    ))
+    .unwrap();
+    let lines: Vec<Line> = dump.lines().filter_map(Line::parse).collect();
+    // The countersignature attribute: OBJECT countersignature, then SET, then its SignerInfo.
+    let cs_oid = lines
+        .iter()
+        .position(|l| l.text.contains("countersignature"))
+        .expect("a countersignature attribute");
+    let si = &lines[cs_oid + 2];
+    assert!(
+        si.text.contains("SEQUENCE"),
+        "SignerInfo expected, got {}",
+        si.text
+    );
+    let children: Vec<&Line> = lines[cs_oid + 3..]
+        .iter()
+        .take_while(|l| l.depth > si.depth)
+        .filter(|l| l.depth == si.depth + 1)
+        .collect();
+    let attrs = children
+        .iter()
+        .find(|l| l.text.contains("cont [ 0 ]"))
+        .expect("signed attributes");
+    let sigval = children
+        .iter()
+        .rev()
+        .find(|l| l.text.contains("OCTET STRING"))
+        .expect("signature");
+    // The originator's signature value: the OCTET STRING child of the outer SignerInfo just
+    // before its unsigned attributes.
+    let outer_si_depth = si.depth - 5; // SignerInfo > [1] > SEQUENCE attr > SET > SignerInfo
+    let orig_sig = lines[..cs_oid]
+        .iter()
+        .rev()
+        .find(|l| l.depth == outer_si_depth + 1 && l.text.contains("OCTET STRING"))
+        .expect("originator signature value");
+
+    let mut attrs_der = sig[attrs.offset..attrs.offset + attrs.hl + attrs.len].to_vec();
+    attrs_der[0] = 0x31; // [0] IMPLICIT → SET OF for the signature input (RFC 5652 §5.4)
+    p.write("cs_attrs.der", &attrs_der);
+    p.write(
+        "cs_sig.bin",
+        &sig[sigval.offset + sigval.hl..sigval.offset + sigval.hl + sigval.len],
+    );
+    p.write(
+        "orig_sig.bin",
+        &sig[orig_sig.offset + orig_sig.hl..orig_sig.offset + orig_sig.hl + orig_sig.len],
+    );
+    let v = openssl(
+        &p.dir,
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            "o1.pub",
+            "-signature",
+            "cs_sig.bin",
+            "cs_attrs.der",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&v.stdout).contains("Verified OK"),
+        "openssl dgst -verify: {} {}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+    // messageDigest = SHA-256 of the countersigned signature value (RFC 5652 §11.4).
+    let digest = ok(&p.dir, &["dgst", "-sha256", "-binary", "orig_sig.bin"]);
+    let adump = String::from_utf8(ok(
+        &p.dir,
+        &["asn1parse", "-inform", "DER", "-in", "cs_attrs.der"],
+    ))
+    .unwrap();
+    let alines: Vec<Line> = adump.lines().filter_map(Line::parse).collect();
+    let md = alines
+        .iter()
+        .position(|l| l.text.contains("messageDigest"))
+        .expect("messageDigest");
+    let val = alines[md + 2]
+        .text
+        .split("[HEX DUMP]:")
+        .nth(1)
+        .expect("hex dump")
+        .trim()
+        .to_string();
+    let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(val, hex);
+    // And a tampered countersignature fails the same independent check.
+    let mut bad = std::fs::read(p.dir.join("cs_attrs.der")).unwrap();
+    let n = bad.len();
+    bad[n - 1] ^= 1;
+    p.write("cs_attrs_bad.der", &bad);
+    let v = openssl(
+        &p.dir,
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            "o1.pub",
+            "-signature",
+            "cs_sig.bin",
+            "cs_attrs_bad.der",
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&v.stdout).contains("Verified OK"));
+}
+
+/// One line of `openssl asn1parse` output: `offset:d=depth hl=.. l=.. prim/cons: TEXT`.
+struct Line {
+    offset: usize,
+    depth: usize,
+    hl: usize,
+    len: usize,
+    text: String,
+}
+
+impl Line {
+    fn parse(s: &str) -> Option<Line> {
+        let (off, rest) = s.trim_start().split_once(':')?;
+        let rest = rest.trim_start();
+        let d = rest.strip_prefix("d=")?;
+        let (depth, rest) = d.split_once(' ')?;
+        let rest = rest.trim_start().strip_prefix("hl=")?;
+        let (hl, rest) = rest.split_once(' ')?;
+        let rest = rest.trim_start().strip_prefix("l=")?;
+        let rest = rest.trim_start();
+        let (len, text) = rest.split_once(' ')?;
+        Some(Line {
+            offset: off.trim().parse().ok()?,
+            depth: depth.parse().ok()?,
+            hl: hl.parse().ok()?,
+            len: len.trim().parse().ok()?,
+            text: text.to_string(),
+        })
+    }
+}

@@ -1,0 +1,2 @@
+//! Shared test support (openssl-made PKI).
+pub mod pki;

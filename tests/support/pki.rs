@@ -1,0 +1,188 @@
+//! A throwaway PKI made with the openssl CLI at test time (no private key is ever committed):
+//! a root CA and end-entity S/MIME certificates (RSA-2048 or P-256, emailProtection EKU, SAN
+//! rfc822Name), valid from one day ago for ten years.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A PKI in a temporary directory.
+pub struct Pki {
+    /// The directory holding `ca.pem`, `<name>.key`, `<name>.pem`.
+    pub dir: PathBuf,
+}
+
+/// Key algorithm of an end entity.
+#[derive(Clone, Copy)]
+pub enum Alg {
+    /// RSA-2048.
+    Rsa,
+    /// ECDSA / ECDH P-256.
+    Ec,
+}
+
+pub fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl CLI")
+}
+
+pub fn ok(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = openssl(dir, args);
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+impl Pki {
+    /// Make a CA and the given end entities `(name, email, alg)`.
+    pub fn new(tag: &str, people: &[(&str, &str, Alg)]) -> Pki {
+        let dir = std::env::temp_dir().join(format!("mmhs-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ca.cnf"),
+            "[req]\ndistinguished_name=dn\nx509_extensions=ca\n[dn]\n[ca]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("req.cnf"), "[req]\ndistinguished_name=dn\n[dn]\n").unwrap();
+        ok(
+            &dir,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/O=MMHS Test/CN=Test Root",
+                "-days",
+                "3650",
+                "-config",
+                "ca.cnf",
+            ],
+        );
+        for (i, (name, email, alg)) in people.iter().enumerate() {
+            let key = format!("{name}.key");
+            match alg {
+                Alg::Rsa => ok(
+                    &dir,
+                    &[
+                        "genpkey",
+                        "-algorithm",
+                        "RSA",
+                        "-pkeyopt",
+                        "rsa_keygen_bits:2048",
+                        "-out",
+                        &key,
+                    ],
+                ),
+                Alg::Ec => ok(
+                    &dir,
+                    &[
+                        "genpkey",
+                        "-algorithm",
+                        "EC",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                        "-out",
+                        &key,
+                    ],
+                ),
+            };
+            ok(
+                &dir,
+                &[
+                    "req",
+                    "-new",
+                    "-key",
+                    &key,
+                    "-out",
+                    &format!("{name}.csr"),
+                    "-subj",
+                    &format!("/O=MMHS Test/CN={name}"),
+                    "-config",
+                    "req.cnf",
+                ],
+            );
+            std::fs::write(
+                dir.join(format!("{name}.ext")),
+                format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n"),
+            )
+            .unwrap();
+            ok(
+                &dir,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &format!("{name}.csr"),
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-set_serial",
+                    &format!("{}", 4096 + i),
+                    "-days",
+                    "3650",
+                    "-out",
+                    &format!("{name}.pem"),
+                    "-extfile",
+                    &format!("{name}.ext"),
+                ],
+            );
+            ok(
+                &dir,
+                &[
+                    "pkey",
+                    "-in",
+                    &key,
+                    "-pubout",
+                    "-out",
+                    &format!("{name}.pub"),
+                ],
+            );
+        }
+        Pki { dir }
+    }
+
+    pub fn read(&self, f: &str) -> String {
+        std::fs::read_to_string(self.dir.join(f)).unwrap()
+    }
+
+    pub fn write(&self, f: &str, data: &[u8]) {
+        std::fs::write(self.dir.join(f), data).unwrap()
+    }
+
+    pub fn signer(&self, name: &str) -> mmhs::smime::Signer {
+        mmhs::smime::Signer::from_pem(
+            &self.read(&format!("{name}.key")),
+            &self.read(&format!("{name}.pem")),
+            None,
+        )
+        .unwrap()
+    }
+
+    pub fn ca(&self) -> x509_cert::Certificate {
+        use der::DecodePem;
+        x509_cert::Certificate::from_pem(self.read("ca.pem")).unwrap()
+    }
+
+    pub fn verify_context(&self, at: time::OffsetDateTime) -> mmhs::smime::VerifyContext {
+        mmhs::smime::VerifyContext {
+            trust_anchors: vec![self.ca()],
+            at: Some(at),
+            ..Default::default()
+        }
+    }
+}
