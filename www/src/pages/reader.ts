@@ -4,7 +4,7 @@
  * worker's session stash; decrypted content never leaves this frame.
  */
 import { verify, call as coreCall } from "../core/wasm.js";
-import { contentView } from "../shared/content-view.js";
+import { splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
 import { errorBox } from "../shared/problem-ui.js";
@@ -69,9 +69,9 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
     pw.focus();
     return;
   }
-  let report: unknown;
+  let out: unknown;
   try {
-    report = await verify(raw, {
+    out = await verify(raw, {
       trustAnchors: settings.trustAnchors,
       at: nowRfc3339(),
       decryptionKey:
@@ -83,8 +83,9 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
     return;
   }
+  const { report, content: innermost } = splitVerifyResult(out);
   const v = viewReport(report);
-  const content = contentView(text);
+  const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
   root.append(
     ...[
       R.precedenceStrip(v),

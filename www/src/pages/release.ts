@@ -6,7 +6,7 @@
  */
 import { normaliseEnvelope } from "../adapters/adapter.js";
 import { normaliseMessages, release, verify } from "../core/wasm.js";
-import { contentView } from "../shared/content-view.js";
+import { splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
@@ -48,8 +48,11 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   const raw = b64ToBytes(r.rawB64);
   let summary: HTMLElement[];
   let report: unknown = null;
+  let content: string | null = null;
   try {
-    report = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
+    const out = splitVerifyResult(await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() }));
+    report = out.report;
+    content = out.content === null ? null : typeof out.content === "string" ? out.content : bytesToLatin1(out.content);
     const v = viewReport(report);
     summary = [
       h("span", { class: `prec ${v.urgent ? "urgent" : ""}` }, v.primaryPrecedence?.name ?? v.copyPrecedence?.name ?? "—"),
@@ -60,16 +63,16 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   }
   clear(li);
   li.append(
-    h("button", { type: "button", class: "queue-open", "aria-controls": "queue-detail", onclick: () => { open(item, raw, report, detail, settings); } }, ...summary, h("span", { class: "q-subject" }, item.subject || "(no subject)"), h("span", { class: "q-from" }, item.from)),
+    h("button", { type: "button", class: "queue-open", "aria-controls": "queue-detail", onclick: () => { open(item, raw, report, content, detail, settings); } }, ...summary, h("span", { class: "q-subject" }, item.subject || "(no subject)"), h("span", { class: "q-from" }, item.from)),
   );
 }
 
-function open(item: QueueItem, raw: Uint8Array, report: unknown, detail: HTMLElement, settings: Settings): void {
+function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: string | null, detail: HTMLElement, settings: Settings): void {
   clear(detail);
   detail.append(h("h3", {}, `Draft: ${item.subject || "(no subject)"} — from ${item.from}`));
   if (report !== null) {
     const v = viewReport(report);
-    const c = contentView(bytesToLatin1(raw));
+    const c = verifiedContentView(bytesToLatin1(raw), innermost, v.headerProtection.scheme);
     detail.append(
       ...[h("h4", {}, "As the recipients will see it"), R.precedenceStrip(v), R.labelBanner(v), R.clearWarning(v), R.verdict(v), R.signaturesTable(v), R.authorizingUsers(v), R.headerProtection(v), R.problems(v), R.messageContent(c)].filter(
         (x): x is HTMLElement => x !== null,
