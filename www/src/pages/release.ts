@@ -5,7 +5,7 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { normaliseEnvelope } from "../adapters/adapter.js";
-import { normaliseMessages, release, verify } from "../core/wasm.js";
+import { interpretRelease, release, verify } from "../core/wasm.js";
 import { splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
@@ -102,6 +102,12 @@ function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: stri
 
 type Decision = { approve: true } | { approve: false; reason: string };
 
+const OUTCOME_TEXT: Readonly<Record<string, string>> = {
+  refused: "Not released: the originator's signature could not be authenticated",
+  blocked: "Not released: the review found a blocking problem",
+  reviewed: "Only reviewed",
+};
+
 async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: Decision, password: string, out: HTMLElement, findings: HTMLElement): Promise<void> {
   clear(out);
   try {
@@ -112,19 +118,27 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       officer: { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain },
       trustAnchors: settings.trustAnchors,
       policy: settings.releasePolicy,
-      decision: d.approve ? "approve" : { reject: d.reason },
+      decision: d.approve ? { action: "approve" } : { action: "reject", reason: d.reason },
       envelope: item.envelope,
       at: nowRfc3339(),
     });
-    const o = (typeof result === "object" && result !== null ? result : {}) as Record<string, unknown>;
-    const f = Array.isArray(o["findings"]) ? o["findings"] : [];
-    if (f.length > 0) findings.append(problemList(f.map((x) => describeProblem(x as { code: string; message?: string }))));
+    const r = interpretRelease(result);
+    if (r.findings.length > 0) findings.append(problemList(r.findings.map((x) => describeProblem(x))));
     else findings.append(h("p", {}, "No findings."));
-    const msgs = normaliseMessages(o["messages"] ? o : o["message"] ? [{ raw: o["message"], envelope: o["envelope"] }] : o, "release");
     clear(out);
-    for (const m of msgs) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: normaliseEnvelope(m.envelope) });
+    if (r.messages.length === 0) {
+      // refused (originator not authenticated), blocked (a blocking finding) or nothing to send
+      throw new CodedError(r.problems[0]?.code ?? EXTENSION_CODES.coreFailed, `${OUTCOME_TEXT[r.outcome] ?? `release ended with "${r.outcome}"`}${r.problems.length > 0 ? `: ${r.problems.map((p) => p.message ?? p.code).join("; ")}` : "."}`);
+    }
+    for (const m of r.messages) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: normaliseEnvelope(m.envelope) });
     await send("webmail", { op: "removeFromQueue", id: item.id });
-    out.append(h("p", { role: "status", class: "ok", id: "release-done" }, d.approve ? "Released: countersigned and submitted." : "Returned to the originator with your reason."));
+    out.append(
+      h(
+        "p",
+        { role: "status", class: "ok", id: "release-done", "data-outcome": r.outcome },
+        r.outcome === "rejected" ? "Returned to the originator with your reason." : r.outcome === "alreadyReleased" ? "Already released by you: submitted unchanged." : "Released: countersigned and submitted.",
+      ),
+    );
   } catch (err) {
     clear(out);
     out.append(errorBox(err, d.approve ? "Not released" : "Not returned"));
