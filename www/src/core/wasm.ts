@@ -86,8 +86,10 @@ export interface StoredKeyUse {
   readonly chain: readonly string[];
 }
 
+/** wasm `verify(raw, options)`; with `withContent` the result is `{ report, content }`. */
 export function verify(raw: Uint8Array, context: VerifyContext): Promise<unknown> {
-  return call("verify", raw, context);
+  const { decryptionKey, ...rest } = context;
+  return call("verify", raw, { ...rest, ...(decryptionKey ? { decryptionKey } : {}), withContent: true });
 }
 
 export function inspect(raw: Uint8Array, options: { readonly at: string }): Promise<unknown> {
@@ -101,6 +103,16 @@ export interface ComposedMessage {
 
 export async function compose(request: Record<string, unknown>): Promise<ComposedMessage[]> {
   return normaliseMessages(await call("compose", request), "compose");
+}
+
+/** wasm `sign(raw, key, options)` → the signed message (docs/js-api.md). */
+export async function sign(raw: Uint8Array, key: StoredKeyUse, options: Record<string, unknown>): Promise<Uint8Array> {
+  return toBytes(await call("sign", raw, key, options));
+}
+
+/** wasm `encrypt(raw, recipientCertificatesPem, options)` → the encrypted message. */
+export async function encrypt(raw: Uint8Array, certificates: readonly string[], options: Record<string, unknown>): Promise<Uint8Array> {
+  return toBytes(await call("encrypt", raw, certificates, options));
 }
 
 export async function release(raw: Uint8Array, request: Record<string, unknown>): Promise<unknown> {

@@ -4,7 +4,7 @@
  * countersign, add to MMHS-Authorizing-Users) then submit via the webmail; Return = wasm
  * `release` with a reject decision, whose notice goes back to the originator.
  */
-import { normaliseEnvelope } from "../adapters/adapter.js";
+import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
 import { interpretRelease, release, verify } from "../core/wasm.js";
 import { splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
@@ -119,7 +119,7 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       trustAnchors: settings.trustAnchors,
       policy: settings.releasePolicy,
       decision: d.approve ? { action: "approve" } : { action: "reject", reason: d.reason },
-      envelope: item.envelope,
+      envelope: envelopeForCore(item.envelope, item.receivedAt ?? null) ?? undefined,
       at: nowRfc3339(),
     });
     const r = interpretRelease(result);
@@ -130,7 +130,7 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       // refused (originator not authenticated), blocked (a blocking finding) or nothing to send
       throw new CodedError(r.problems[0]?.code ?? EXTENSION_CODES.coreFailed, `${OUTCOME_TEXT[r.outcome] ?? `release ended with "${r.outcome}"`}${r.problems.length > 0 ? `: ${r.problems.map((p) => p.message ?? p.code).join("; ")}` : "."}`);
     }
-    for (const m of r.messages) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: normaliseEnvelope(m.envelope) });
+    for (const m of r.messages) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: envelopeForWebmail(m.envelope, Date.now()) });
     await send("webmail", { op: "removeFromQueue", id: item.id });
     out.append(
       h(
