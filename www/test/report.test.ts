@@ -77,3 +77,25 @@ test("DER string helpers", () => {
   assert.equal(derStringFromB64("AQID"), null);
   assert.equal(derStringFromB64("!!"), null);
 });
+
+test("the MMHS view is read from the core's real inspect output (tests/vectors/mmhs golden JSON)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const dir = new URL("../../tests/vectors/mmhs/", import.meta.url);
+  const all = JSON.parse(readFileSync(new URL("rfc6477-all-fields.json", dir), "utf8")) as Record<string, unknown>;
+  const v = viewReport({ valid: false, layers: [], signatures: [], securityLabel: null, headerProtection: { scheme: "none", forwarded: "absent", mismatches: [] }, mmhs: all, authorizingUsers: [], problems: [{ code: "not-signed", message: "m" }] });
+  assert.equal(v.primaryPrecedence?.name, "FLASH");
+  assert.equal(v.copyPrecedence?.name, "DEFERRED");
+  assert.equal(v.urgent, true);
+  assert.equal(v.messageType, "exercise (CANDLE FISH)");
+  assert.deepEqual(v.expiry, { at: "2010-08-10T15:27:40+01:00", expired: true });
+  assert.deepEqual(v.obsoletes, ["20100808101010.9@hq.example.mil"]);
+  // no ESS label from a signature: the SIO-Label's own marking and colours are shown
+  assert.equal(v.label?.source, "sio");
+  assert.equal(v.label?.text, "EXAMPLE CONFIDENTIAL");
+  assert.equal(v.label?.classification, "CONFIDENTIAL");
+  assert.equal(v.overall, "invalid");
+  const notif = JSON.parse(readFileSync(new URL("rfc2156-fields.json", dir), "utf8")) as Record<string, unknown>;
+  const r = viewReport({ valid: false, layers: [], signatures: [], mmhs: notif, problems: [] });
+  assert.equal(r.receiptRequest?.to, "gw-ops@hq.example.mil");
+  assert.match(r.receiptRequest?.options ?? "", /signed-receipt-protocol/);
+});

@@ -282,7 +282,8 @@ export function viewReport(input: unknown): ReportView {
   let label: LabelBanner | null = null;
   if (essLabel) label = labelBanner(essLabel, "ess", sio);
   else if (sio) {
-    const sioParsed = parseLabel(sio["label"]) ?? parseLabel(sio);
+    // inspect: `sioLabel.ess` is the decoded ESS label of a `type=":ess"` SIO-Label
+    const sioParsed = parseLabel(sio["ess"]) ?? parseLabel(sio["label"]) ?? parseLabel(sio);
     label = labelBanner(sioParsed ?? { policy: null, classification: null, privacyMark: null, categories: [] }, "sio", sio);
   }
 
