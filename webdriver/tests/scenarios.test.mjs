@@ -83,9 +83,12 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
     const item = await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000);
     await item.click();
     await o.wait(until.elementLocated(By.id("approve")), 10000);
+    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
+    await o.findElement(By.id("review")).click();
+    await waitOutcome(o, "#review-done");
+    assert.match(await o.findElement(By.id("findings")).getText(), /Review findings/);
     await shot(o, "20-s2-review");
     await enterFrame(o, "release");
-    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
     await o.findElement(By.id("approve")).click();
     await waitOutcome(o, "#release-done");
     await shot(o, "21-s2-released");
