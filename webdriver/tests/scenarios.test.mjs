@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
 import { launch } from "../lib/browser.mjs";
-import { buildExtension, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
+import { buildExtension, composeLabelsMissing, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
 import { Api, USERS, caPem, makePkcs12, tamperStored } from "../lib/webmail.mjs";
@@ -18,6 +18,10 @@ const P12_PASSWORD = "e2e-key-password";
 // Decide up front (synchronously) whether the scenarios can run at all.
 const probeDir = buildExtension(null);
 const blockers = scenarioBlockers(probeDir);
+if (blockers.length === 0) {
+  const labels = await composeLabelsMissing(probeDir);
+  if (labels) blockers.push(labels);
+}
 const skip = blockers.length > 0 ? `pending until the backend lands: ${blockers.join("; ")}` : false;
 if (skip) console.log(`# scenarios skipped — ${skip}`);
 
