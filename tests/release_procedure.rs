@@ -344,7 +344,7 @@ fn openssl_and_independent_countersignature_check() {
         .expect("signature");
     // The originator's signature value: the OCTET STRING child of the outer SignerInfo just
     // before its unsigned attributes.
-    let outer_si_depth = si.depth - 5; // SignerInfo > [1] > SEQUENCE attr > SET > SignerInfo
+    let outer_si_depth = si.depth - 4; // SignerInfo > [1] > SEQUENCE attr > SET > SignerInfo
     let orig_sig = lines[..cs_oid]
         .iter()
         .rev()
