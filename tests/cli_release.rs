@@ -54,7 +54,7 @@ fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes).expect("JSON")
 }
 
-fn officer_args<'a>(input: &'a str) -> Vec<&'a str> {
+fn officer_args(input: &str) -> Vec<&str> {
     vec![
         "release",
         input,
