@@ -95,7 +95,6 @@ async fn relays_non_local_mail_to_smtp_uri() {
         display_name: "Carol".into(),
         password_hash: mmhs::server::config::hash_password("carol").unwrap(),
         officer: false,
-        release_by: vec![],
     }];
     let b = mmhs::server::start(mmhs::server::ServerOptions {
         data: dir_b,

@@ -22,6 +22,7 @@ use super::smtp::{Notify, Recipient, Transaction};
 use super::store::{folders, Store};
 use super::uri::MailUri;
 use super::Error;
+use crate::release::AuditFacts;
 
 /// A reply to the end of DATA.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +156,8 @@ impl Agent {
             mail_from: tx.mail_from.clone(),
             recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
             detail: None,
+            core_seq: None,
+            core_hash: None,
         }
     }
 
@@ -167,12 +170,45 @@ impl Agent {
         rcpts: Option<Vec<String>>,
         detail: Option<String>,
     ) -> Result<(), Error> {
+        self.audit_full(sql, ev, tx, info, rcpts, detail, None)
+    }
+
+    /// Write the server record and, for the events the profile audits, the profile record
+    /// (crate::release::audit): MM Identification = ENVID, else our transaction id; Message
+    /// Identification = Message-ID; Submission Timestamp; Priority; Time of Transfer Out (MTA
+    /// records); the officer(s) of a release; the reason of a reject.
+    #[allow(clippy::too_many_arguments)]
+    fn audit_full(
+        &self,
+        sql: &SqlTx<'_>,
+        ev: AuditEvent,
+        tx: &Transaction,
+        info: &MessageInfo,
+        rcpts: Option<Vec<String>>,
+        detail: Option<String>,
+        officer: Option<String>,
+    ) -> Result<(), Error> {
+        let t = now();
         let mut r = self.audit_base(ev, tx, info);
         if let Some(rc) = rcpts {
             r.recipients = rc;
         }
+        let facts = AuditFacts {
+            mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
+            message_identification: info.message_id.as_ref().map(|m| format!("<{m}>")),
+            submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
+            priority: Some(tx.effective_priority()),
+            time_of_transfer_out: Some(rfc3339(t)),
+            officer,
+            reason: if ev == AuditEvent::Reject {
+                detail.clone()
+            } else {
+                None
+            },
+            ..AuditFacts::default()
+        };
         r.detail = detail;
-        audit::append(sql, &r).map(|_| ())
+        audit::append_with(sql, &r, Some(facts), t).map(|_| ())
     }
 
     /// Process a received message (end of DATA / last BDAT).
@@ -253,7 +289,7 @@ impl Agent {
                 Ok(AgentReply {
                     code: 550,
                     esc: [5, 7, 1],
-                    text: format!("Refused by the release gate ({code}): {reason}"),
+                    text: format!("Refused by the release gate: {reason} [{code}]"),
                 })
             }
             GateDecision::Divert { officers, reason } => {
@@ -302,7 +338,7 @@ impl Agent {
                     text: format!("Queued as {} for release authorisation", tx.id),
                 })
             }
-            GateDecision::Transfer => {
+            GateDecision::Transfer { authorized } => {
                 let held = tx.hold_until.is_some_and(|h| h > now_s);
                 let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
                     .rcpts
@@ -311,6 +347,17 @@ impl Agent {
                     .partition(|r| self.config.is_local_domain(&r.address));
                 self.store.transaction(|sql| {
                     self.audit(sql, AuditEvent::Submit, &tx, &info, None, None)?;
+                    if !authorized.is_empty() {
+                        self.audit_full(
+                            sql,
+                            AuditEvent::Release,
+                            &tx,
+                            &info,
+                            None,
+                            Some(format!("authorisation verified: {}", authorized.join(", "))),
+                            Some(authorized.join(", ")),
+                        )?;
+                    }
                     let mut queued = remote.clone();
                     if held {
                         queued.extend(local.iter().cloned());

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod config;
 pub mod gate;
 pub mod msginfo;
+pub mod p12;
 pub mod pki;
 pub mod relay;
 pub mod smtp;
@@ -27,7 +28,7 @@ use tokio::net::TcpListener;
 
 pub use agent::Agent;
 pub use config::Config;
-pub use gate::{DefaultGate, Gate, GateContext, GateDecision};
+pub use gate::{Gate, GateContext, GateDecision, ReleaseGate};
 pub use store::Store;
 pub use uri::{parse_mail_uri, MailUri, Scheme};
 
@@ -95,7 +96,7 @@ pub struct ServerOptions {
     pub relay: Option<MailUri>,
     /// Override the configuration (tests); `None` = load or create `<data>/config.json`.
     pub config: Option<Config>,
-    /// The release gate; `None` = [`DefaultGate`].
+    /// The release gate; `None` = [`ReleaseGate::load`] from the data directory.
     pub gate: Option<Box<dyn Gate>>,
     /// Create the demo PKI on first run.
     pub demo_pki: bool,
@@ -151,7 +152,10 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
         None
     };
     let store = Arc::new(Store::open(&opts.data.join("mail.sqlite"))?);
-    let gate = opts.gate.unwrap_or_else(|| Box::new(DefaultGate));
+    let gate: Box<dyn Gate> = match opts.gate {
+        Some(g) => g,
+        None => Box::new(ReleaseGate::load(&opts.data)?),
+    };
     let agent = Arc::new(Agent::new(config, store, gate, opts.relay));
     let smtp_listener = TcpListener::bind(&opts.smtp)
         .await
@@ -202,7 +206,7 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     }));
 
     // Webmail
-    let app = web::router(web::WebState::new(agent.clone(), smtp_addr));
+    let app = web::router(web::WebState::new(agent.clone(), smtp_addr).with_pki(pki.clone()));
     let mut stop = rx.clone();
     tasks.push(tokio::spawn(async move {
         let _ = axum::serve(http_listener, app)
@@ -277,7 +281,7 @@ pub fn run(args: ServeArgs) -> i32 {
                 "mmhs serve: created {} with the demo users:",
                 args.data.join("config.json").display()
             );
-            for (a, _, pw, officer, _) in config::DEMO_USERS {
+            for (a, _, pw, officer) in config::DEMO_USERS {
                 println!(
                     "    {a:<24} password {pw:<14}{}",
                     if *officer { " (release officer)" } else { "" }
