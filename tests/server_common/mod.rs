@@ -263,3 +263,21 @@ pub async fn api_post(
     )
     .await
 }
+
+/// Start a server as `mmhs serve` does on first run: demo users (config.json), demo PKI,
+/// default release policy — in a fresh temp data dir.
+pub async fn start_demo(name: &str) -> (Running, PathBuf) {
+    let dir = temp_dir(name);
+    let running = server::start(ServerOptions {
+        data: dir.clone(),
+        http: "127.0.0.1:0".into(),
+        smtp: "127.0.0.1:0".into(),
+        relay: None,
+        config: None,
+        gate: None,
+        demo_pki: true,
+    })
+    .await
+    .unwrap();
+    (running, dir)
+}
