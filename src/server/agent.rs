@@ -45,6 +45,9 @@ pub struct Agent {
     pub gate: Box<dyn Gate>,
     /// Next hop for non-local recipients (`--relay`).
     pub relay: Option<MailUri>,
+    /// Password for AUTH PLAIN at the next hop, used with the URI's user name
+    /// (`submit://user@host`; `mmhs serve` reads it from `MMHS_RELAY_PASSWORD`).
+    pub relay_password: Option<String>,
     /// Wakes the queue worker.
     pub wake: tokio::sync::Notify,
     counter: AtomicU64,
@@ -119,6 +122,7 @@ impl Agent {
             store,
             gate,
             relay,
+            relay_password: None,
             wake: tokio::sync::Notify::new(),
             counter: AtomicU64::new(0),
         }
@@ -706,10 +710,11 @@ impl Agent {
             body_8bit: tx.body_8bit,
             rcpts: rcpts.to_vec(),
         };
+        let auth = relay.user.as_deref().zip(self.relay_password.as_deref());
         client::send(
             &relay.socket_addr_string(),
             &self.config.hostname,
-            None,
+            auth,
             &env,
             raw,
             Duration::from_secs(60),

@@ -94,6 +94,8 @@ pub struct ServerOptions {
     pub smtp: String,
     /// Relay URI.
     pub relay: Option<MailUri>,
+    /// Password for AUTH PLAIN at the relay (with the URI's user name).
+    pub relay_password: Option<String>,
     /// Override the configuration (tests); `None` = load or create `<data>/config.json`.
     pub config: Option<Config>,
     /// The release gate; `None` = [`ReleaseGate::load`] from the data directory.
@@ -156,7 +158,9 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
         Some(g) => g,
         None => Box::new(ReleaseGate::load(&opts.data)?),
     };
-    let agent = Arc::new(Agent::new(config, store, gate, opts.relay));
+    let mut agent = Agent::new(config, store, gate, opts.relay);
+    agent.relay_password = opts.relay_password;
+    let agent = Arc::new(agent);
     let smtp_listener = TcpListener::bind(&opts.smtp)
         .await
         .map_err(|e| Error::Io(format!("SMTP listen {}: {e}", opts.smtp)))?;
@@ -252,6 +256,7 @@ pub fn run(args: ServeArgs) -> i32 {
             http: args.http,
             smtp: args.smtp,
             relay,
+            relay_password: std::env::var("MMHS_RELAY_PASSWORD").ok(),
             config: None,
             gate: None,
             demo_pki: true,
@@ -290,15 +295,18 @@ pub fn run(args: ServeArgs) -> i32 {
         }
         if let Some(p) = &running.pki {
             println!("mmhs serve: demo PKI  trust anchor {}", p.ca_cert.display());
+            println!(
+                "mmhs serve: demo keys PKCS#12 password \"{}\" (also under \"My keys\" in the webmail)",
+                pki::DEMO_P12_PASSWORD
+            );
             for u in &p.users {
-                println!(
-                    "    {:<24} {} + {}",
-                    u.address,
-                    u.cert.display(),
-                    u.key.display()
-                );
+                println!("    {:<24} {}", u.address, u.p12.display());
             }
         }
+        println!(
+            "mmhs serve: release policy {}",
+            args.data.join("release-policy.json").display()
+        );
         let _ = tokio::signal::ctrl_c().await;
         println!("mmhs serve: shutting down");
         running.shutdown().await;
