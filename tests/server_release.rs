@@ -175,6 +175,75 @@ async fn signed_message_is_held_released_and_delivered() {
     assert!(r.starts_with("550 5.7.1"), "{r}");
     assert!(r.contains("authorizing-users-duplicate"), "{r}");
 
+    // 4b. A second draft is returned by the officer with a reason: the notice reaches Alice
+    //     and the MSA audits the officer's rejection.
+    let second = DRAFT
+        .replace("convoy-1@", "convoy-2@")
+        .replace("dawn", "dusk");
+    let draft2 = smime::sign_message(
+        &mmhs::protect::wrap(second.as_bytes()).unwrap(),
+        &signer(&srv, "alice@army.example"),
+        &SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..SignOptions::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    assert!(submit_smtp(&srv, &draft2).await.contains("release"));
+    let q = store
+        .list("officer@army.example", folders::RELEASE)
+        .unwrap();
+    let item2 = q
+        .iter()
+        .find(|m| m.message_id.as_deref() == Some("convoy-2@army.example"))
+        .expect("second draft queued");
+    let queued = store
+        .get("officer@army.example", item2.id)
+        .unwrap()
+        .unwrap();
+    let res = release::release(
+        &ReleaseRequest {
+            raw: &queued.raw,
+            officer: &officer_signer,
+            verify: &ctx,
+            policy: &policy,
+            decision: Decision::Reject {
+                reason: "Wrong route for the convoy".into(),
+            },
+            envelope: None,
+            now: time::OffsetDateTime::now_utc(),
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    assert_eq!(res.outcome, Outcome::Rejected, "{:?}", res.problems);
+    let r = api_post(
+        http,
+        &officer,
+        "/api/send",
+        &serde_json::json!({
+            "raw": base64::engine::general_purpose::STANDARD.encode(&res.message),
+            "encoding": "base64",
+            "envelope": res.envelope,
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(store
+        .list("alice@army.example", folders::INBOX)
+        .unwrap()
+        .iter()
+        .any(|m| m.subject.as_deref().unwrap_or("").contains("Not released")));
+    assert_eq!(
+        store
+            .list("bob@navy.example", folders::INBOX)
+            .unwrap()
+            .len(),
+        1,
+        "the rejected draft never reached Bob"
+    );
+
     // 5. Audit: server records and profile records, both chained and linked.
     let recs = audit::records(&store).unwrap();
     let events: Vec<_> = recs.iter().map(|r| r.event).collect();
@@ -214,6 +283,23 @@ async fn signed_message_is_held_released_and_delivered() {
     );
     let del = find(release::AuditAgent::Mta, release::AuditEvent::Deliver);
     assert!(del.attributes.time_of_transfer_out.is_some());
+    let officer_rej = core
+        .iter()
+        .find(|r| {
+            r.event == release::AuditEvent::Reject
+                && r.attributes.officer.as_deref() == Some("officer@army.example")
+        })
+        .expect("the officer's rejection is audited");
+    assert!(officer_rej
+        .attributes
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("Wrong route for the convoy"));
+    assert_eq!(
+        officer_rej.attributes.message_identification.as_deref(),
+        Some("<convoy-2@army.example>")
+    );
     let rej = find(release::AuditAgent::Msa, release::AuditEvent::Reject);
     assert!(rej
         .attributes

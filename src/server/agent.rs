@@ -174,7 +174,40 @@ impl Agent {
         rcpts: Option<Vec<String>>,
         detail: Option<String>,
     ) -> Result<(), Error> {
-        self.audit_full(sql, ev, tx, info, rcpts, detail, None)
+        self.audit_full(sql, ev, tx, info, rcpts, detail, None, None)
+    }
+
+    /// Is this an officer's return-to-sender notice (`crate::release::rejection_notice`:
+    /// `Diagnostic-Code: X-MMHS-Release; refused by <officer>: <reason>`) submitted by an
+    /// authenticated release officer? Returns (officer, reason, the drafted Message-ID from
+    /// `In-Reply-To`), for the audit trail's *reject* record.
+    fn officer_rejection(
+        &self,
+        tx: &Transaction,
+        msg: &[u8],
+    ) -> Option<(String, String, Option<String>)> {
+        let submitter = tx.submitter.as_deref()?;
+        if !self.config.user(submitter).is_some_and(|u| u.officer) {
+            return None;
+        }
+        const MARK: &[u8] = b"Diagnostic-Code: X-MMHS-Release; refused by ";
+        let at = msg.windows(MARK.len()).position(|w| w == MARK)?;
+        let rest = msg.get(at + MARK.len()..)?;
+        let end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .unwrap_or(rest.len())
+            .min(2000);
+        let line = String::from_utf8_lossy(rest.get(..end)?).to_string();
+        let (officer, reason) = line.split_once(": ").unwrap_or((line.as_str(), ""));
+        let drafted = mail_parser::MessageParser::default()
+            .parse_headers(msg)
+            .and_then(|m| m.in_reply_to().as_text().map(|t| format!("<{t}>")));
+        Some((
+            officer.trim().to_string(),
+            reason.trim().to_string(),
+            drafted,
+        ))
     }
 
     /// Write the server record and, for the events the profile audits, the profile record
@@ -191,6 +224,7 @@ impl Agent {
         rcpts: Option<Vec<String>>,
         detail: Option<String>,
         officer: Option<String>,
+        about: Option<String>,
     ) -> Result<(), Error> {
         let t = now();
         let mut r = self.audit_base(ev, tx, info);
@@ -199,7 +233,8 @@ impl Agent {
         }
         let facts = AuditFacts {
             mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
-            message_identification: info.message_id.as_ref().map(|m| format!("<{m}>")),
+            message_identification: about
+                .or_else(|| info.message_id.as_ref().map(|m| format!("<{m}>"))),
             submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
             priority: Some(tx.effective_priority()),
             time_of_transfer_out: Some(rfc3339(t)),
@@ -343,6 +378,7 @@ impl Agent {
                 })
             }
             GateDecision::Transfer { authorized } => {
+                let rejection = self.officer_rejection(&tx, &msg);
                 let held = tx.hold_until.is_some_and(|h| h > now_s);
                 let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
                     .rcpts
@@ -360,6 +396,19 @@ impl Agent {
                             None,
                             Some(format!("authorisation verified: {}", authorized.join(", "))),
                             Some(authorized.join(", ")),
+                            None,
+                        )?;
+                    }
+                    if let Some((officer, reason, drafted)) = &rejection {
+                        self.audit_full(
+                            sql,
+                            AuditEvent::Reject,
+                            &tx,
+                            &info,
+                            None,
+                            Some(format!("release refused by {officer}: {reason}")),
+                            Some(officer.clone()),
+                            drafted.clone(),
                         )?;
                     }
                     let mut queued = remote.clone();
