@@ -165,10 +165,24 @@ async fn relays_non_local_mail_to_smtp_uri() {
         .iter()
         .any(|r| r.event == mmhs::server::audit::AuditEvent::Dsn
             && r.envid.as_deref() == Some("rel1")));
-    let recs = mmhs::server::audit::records(&a.agent.store).unwrap();
-    assert!(recs
+    // A writes its relay record once B's 250 has arrived, possibly after B delivered.
+    let store_a = a.agent.store.clone();
+    eventually(|| {
+        mmhs::server::audit::records(&store_a)
+            .unwrap()
+            .iter()
+            .any(|r| r.event == mmhs::server::audit::AuditEvent::Relay)
+            .then_some(())
+    })
+    .await;
+    // The relay is audited as the MTA's transfer out (profile §7.2), and the trail verifies.
+    let core = mmhs::server::audit::core_records(&store_a).unwrap();
+    assert!(core
         .iter()
-        .any(|r| r.event == mmhs::server::audit::AuditEvent::Relay));
+        .any(|r| r.agent == mmhs::release::AuditAgent::Mta
+            && r.event == mmhs::release::AuditEvent::Submit
+            && r.attributes.time_of_transfer_out.is_some()));
+    assert!(mmhs::server::audit::verify(&store_a).unwrap().is_ok());
     a.shutdown().await;
     b.shutdown().await;
 }
