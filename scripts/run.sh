@@ -13,11 +13,13 @@
 #
 # --check: start `mmhs serve` on free ports in a temporary data directory, wait until the
 # webmail answers, then a CLI round trip through the real server: `mmhs compose` a FLASH
-# message, submit it with the webmail's JSON API (which submits it over SMTP), fetch it back
-# from the recipient's Inbox and `mmhs inspect` it; a message from an originator whose
-# policy needs a release officer must land in the officer's Release queue instead. Exits
-# non-zero on any failure (the server log is printed). Skips the wasm and extension builds
-# (scripts/test.sh has steps for those).
+# message from bob to alice, `mmhs sign` it with bob's demo PKCS#12, `mmhs encrypt` it to
+# alice and bob, submit it with the webmail's JSON API (which submits it over SMTP), fetch
+# it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4) and `mmhs verify` it
+# with alice's key against the demo CA (valid, trusted). A message from alice, whose policy
+# needs a release officer, must land in the officer's Release queue instead of bob's Inbox.
+# Exits non-zero on any failure (the server log is printed). Skips the wasm and extension
+# builds (scripts/test.sh has steps for those).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -117,7 +119,7 @@ if [ "$CHECK" = 1 ]; then
     exit 1
   }
   for sub in compose inspect; do
-    "$MMHS" "$sub" --help >/dev/null 2>&1 || fail "the CLI has no '$sub' subcommand yet (mmhs $sub --help)"
+    "$MMHS" "$sub" --help >/dev/null 2>&1 || fail "the CLI has no '$sub' subcommand (mmhs $sub --help)"
   done
 
   log "check: mmhs serve --data $TMP/data (ephemeral ports)"
@@ -146,10 +148,13 @@ if [ "$CHECK" = 1 ]; then
     api POST /api/login "" "$TMP/login.json" >"$TMP/login.out" || fail "login as $1"
     json "$TMP/login.out" j.token
   }
-  # submit NAME FROM TO PRECEDENCE: compose a message, send it through the webmail API;
-  # prints its Message-ID.
+  has_sub() { "$MMHS" "$1" --help >/dev/null 2>&1; }
+  PKI="$TMP/data/pki"
+  # submit NAME FROM TO PRECEDENCE [secure]: compose a message (with "secure": sign it with
+  # the originator's demo PKCS#12 and encrypt it to the recipient and the originator, when
+  # the CLI has sign/encrypt), send it through the webmail API; prints its Message-ID.
   submit() {
-    local name="$1" from="$2" to="$3" prec="$4" token
+    local name="$1" from="$2" to="$3" prec="$4" secure="${5:-}" token msg
     cat >"$TMP/$name.request.json" <<EOF
 {
   "from": "$from",
@@ -164,11 +169,25 @@ EOF
       fail "mmhs compose $name"
     [ -s "$TMP/$name/01.eml" ] && [ -s "$TMP/$name/01.envelope.json" ] ||
       fail "mmhs compose wrote no 01.eml / 01.envelope.json"
+    msg="$TMP/$name/01.eml"
+    if [ -n "$secure" ] && has_sub sign; then
+      MMHS_CHECK_PASSWORD="$(demo_password "$from")" "$MMHS" sign "$msg" --p12 "$PKI/$from.p12" \
+        --password-env MMHS_CHECK_PASSWORD >"$TMP/$name/signed.eml" || fail "mmhs sign $name"
+      msg="$TMP/$name/signed.eml"
+      log "check: signed with $from's PKCS#12"
+    fi
+    if [ -n "$secure" ] && has_sub encrypt; then
+      "$MMHS" encrypt "$msg" --to "$PKI/$to.cert.pem" --to "$PKI/$from.cert.pem" \
+        >"$TMP/$name/encrypted.eml" || fail "mmhs encrypt $name"
+      msg="$TMP/$name/encrypted.eml"
+      log "check: encrypted to $to and $from"
+    fi
     node -e '
       const fs = require("fs"), [eml, env, out] = process.argv.slice(1);
-      fs.writeFileSync(out, JSON.stringify({ raw: fs.readFileSync(eml).toString("base64"),
-        encoding: "base64", envelope: JSON.parse(fs.readFileSync(env, "utf8")) }));
-    ' "$TMP/$name/01.eml" "$TMP/$name/01.envelope.json" "$TMP/$name.send.json"
+      const raw = fs.readFileSync(eml), envelope = JSON.parse(fs.readFileSync(env, "utf8"));
+      if (envelope.mailParams && "size" in envelope.mailParams) envelope.mailParams.size = raw.length;
+      fs.writeFileSync(out, JSON.stringify({ raw: raw.toString("base64"), encoding: "base64", envelope }));
+    ' "$msg" "$TMP/$name/01.envelope.json" "$TMP/$name.send.json"
     token="$(login "$from")"
     api POST /api/send "$token" "$TMP/$name.send.json" >"$TMP/$name.send.out" ||
       fail "webmail /api/send of $name"
@@ -189,7 +208,7 @@ EOF
   }
 
   # 1. bob (no release officer) → alice: delivered to alice's Inbox.
-  mid="$(submit flash bob@navy.example alice@army.example flash)"
+  mid="$(submit flash bob@navy.example alice@army.example flash secure)"
   log "check: submitted $mid bob → alice"
   id="$(wait_for alice@army.example Inbox "$mid")" || fail "$mid not in alice's Inbox"
   curl -fsS --max-time 30 -H "Authorization: Bearer $(login alice@army.example)" \
@@ -199,8 +218,15 @@ EOF
   bmid="${mid#<}"; want="true ${bmid%>} flash 4"
   [ "$got" = "$want" ] || fail "inspect of the received message: expected '$want', got '$got'"
   log "check: alice received it; mmhs inspect: military, FLASH, MT-Priority 4"
-  if "$MMHS" verify --help >/dev/null 2>&1; then
-    log "check: (mmhs verify exists; unsigned message, not verified here)"
+  if has_sub verify && has_sub sign && has_sub encrypt; then
+    "$MMHS" verify "$TMP/received.eml" --trust "$PKI/ca.cert.pem" \
+      --key "$PKI/alice@army.example.key.pem" --cert "$PKI/alice@army.example.cert.pem" \
+      --content "$TMP/received.content.eml" >"$TMP/verify.json" ||
+      fail "mmhs verify of the received message: $(cat "$TMP/verify.json" 2>/dev/null)"
+    got="$(json "$TMP/verify.json" '[j.valid, j.layers.join("+"), j.signatures.map(s => s.signer + ":" + s.valid + ":" + s.trusted).join(",")].join(" ")')"
+    [ "$got" = "true enveloped+signed bob@navy.example:true:true" ] ||
+      fail "mmhs verify: expected 'true enveloped+signed bob@navy.example:true:true', got '$got'"
+    log "check: mmhs verify: decrypted with alice's key, bob's signature valid and trusted (demo CA)"
   fi
 
   # 2. alice (releaseBy: officer) → bob: diverted to the officer's Release queue.
