@@ -609,3 +609,38 @@ fn error_codes() {
         "unsupported-algorithm"
     );
 }
+
+#[test]
+fn sio_label_alone_and_encrypt_only() {
+    // A label with sioLabel and no signature: only the header field, no S/MIME.
+    let copies = compose_ok(request(json!({
+        "bcc": [], "labels": { "policy": POLICY, "classification": 2, "sioLabel": true },
+    })));
+    let h = header(&copies[0]);
+    assert!(h.contains("\r\nSIO-Label: type=\":ess\"; label="), "{h}");
+    assert!(h.contains("Content-Type: text/plain"), "{h}");
+    let view = mmhs::mmhs::inspect(&copies[0], &Default::default()).unwrap();
+    let view = serde_json::to_string(&view).unwrap();
+    assert!(view.contains(POLICY), "{view}");
+
+    // Encrypt only: wrapped by default, sender certificate given explicitly.
+    let copies = compose_ok(request(json!({
+        "bcc": [],
+        "encrypt": {
+            "certificates": [pki().read("bob.pem"), pki().read("carol.pem")],
+            "senderCertificate": pki().read("alice.pem"),
+            "cipher": "aes128-cbc",
+        },
+    })));
+    let raw = &copies[0];
+    assert!(header(raw).contains("smime-type=enveloped-data"));
+    for who in ["bob", "alice"] {
+        let dec = openssl_decrypt(&format!("enc-only-{who}.eml"), raw, who).unwrap();
+        let dec = s(&dec);
+        assert!(
+            dec.starts_with("Content-Type: message/rfc822; forwarded=no"),
+            "{dec}"
+        );
+        assert!(dec.contains("EXERCISE EXERCISE EXERCISE"));
+    }
+}

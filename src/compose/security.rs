@@ -94,13 +94,18 @@ impl Plan<'_> {
     }
 }
 
-/// The content-encryption OIDs (RFC 3565 §4.1, RFC 5084 §3.2): shared/SPEC-NOTES.md.
+/// The content-encryption OIDs (RFC 3565 §4.1, RFC 5084 §3.2).
+const AES128_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2");
+const AES256_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42");
+const AES128_GCM: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6");
+const AES256_GCM: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46");
+
 fn cipher_oid(c: ContentCipher) -> ObjectIdentifier {
     match c {
-        ContentCipher::Aes128Cbc => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2"),
-        ContentCipher::Aes256Cbc => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42"),
-        ContentCipher::Aes128Gcm => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6"),
-        ContentCipher::Aes256Gcm => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46"),
+        ContentCipher::Aes128Cbc => AES128_CBC,
+        ContentCipher::Aes256Cbc => AES256_CBC,
+        ContentCipher::Aes128Gcm => AES128_GCM,
+        ContentCipher::Aes256Gcm => AES256_GCM,
     }
 }
 
