@@ -100,7 +100,10 @@ describe("extension on the reference webmail", { skip, concurrency: 1 }, () => {
       assert.match(text, /core-unavailable|core-function-unavailable/);
       assert.doesNotMatch(text, /Unsigned draft: must wait/, "no content without verification");
     } else {
-      assert.equal(await officer.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "invalid");
+      // verified first: an unsigned draft is rendered only as NOT VERIFIED
+      const verdict = await officer.wait(until.elementLocated(By.css("[data-verdict]")), 30000);
+      assert.equal(await verdict.getAttribute("data-verdict"), "invalid");
+      assert.match(await verdict.getText(), /NOT VERIFIED/);
     }
     await shot(officer, "62-webmail-reader-after-worker-stop");
   });
