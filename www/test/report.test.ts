@@ -57,6 +57,10 @@ test("an altered message is invalid and every problem and mismatch is visible", 
   assert.equal(v.problems.length, 2);
   assert.equal(v.problems[1]?.text, "Detail from the core");
   assert.equal(v.authorizingUsers[0]?.ok, false);
+  // wrapped headers without mismatches are still not "intact" when the signature fails
+  const t = viewReport({ ...released, valid: false, signatures: [{ ...released.signatures[0], valid: false }], problems: [{ code: "message-digest-mismatch", message: "x" }] });
+  assert.equal(t.headerProtection.mismatches.length, 0);
+  assert.equal(t.headerProtection.intact, false);
 });
 
 test("valid:true is never assumed from a malformed report", () => {

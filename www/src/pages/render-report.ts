@@ -106,7 +106,17 @@ export function headerProtection(v: ReportView): HTMLElement {
     "section",
     { class: `header-protection ${hp.scheme}`, "data-scheme": hp.scheme, "data-forwarded": hp.forwarded },
     h("h3", {}, "Header protection"),
-    h("p", {}, hp.scheme === "none" ? badge(scheme, "warn") : hp.mismatches.length === 0 ? badge(`${scheme} — intact`, "ok") : badge(`${scheme} — ${hp.mismatches.length} MISMATCH(ES)`, "bad")),
+    h(
+      "p",
+      {},
+      hp.scheme === "none"
+        ? badge(scheme, "warn")
+        : hp.mismatches.length > 0
+          ? badge(`${scheme} — ${hp.mismatches.length} MISMATCH(ES)`, "bad")
+          : hp.intact
+            ? badge(`${scheme} — intact`, "ok")
+            : badge(`${scheme} — but the signature over them does not verify: not protected`, "bad"),
+    ),
     hp.mismatches.length > 0
       ? h(
           "table",

@@ -347,7 +347,7 @@ export function viewReport(input: unknown): ReportView {
     urgent: (primaryPrecedence?.urgent ?? false) || (copyPrecedence?.urgent ?? false),
     label,
     clearService: (label?.privacyMark ?? "").trim().toUpperCase() === "CLEAR",
-    headerProtection: { scheme, forwarded, presentation, mismatches, intact: scheme !== "none" && mismatches.length === 0 },
+    headerProtection: { scheme, forwarded, presentation, mismatches, intact: scheme !== "none" && mismatches.length === 0 && signatures.length > 0 && signatures.every((s) => s.valid) },
     signatures,
     authorizingUsers,
     expiry,
