@@ -386,7 +386,16 @@ fn label(classification: u16) -> EssSecurityLabel {
     l
 }
 
-fn labelled(sio_classification: u16, ess_classification: u16) -> Vec<u8> {
+fn report_label(classification: u32) -> mmhs::report::SecurityLabel {
+    mmhs::report::SecurityLabel {
+        policy: "1.3.6.1.4.1.22112.1.1".into(),
+        classification: Some(classification),
+        privacy_mark: Some("NATO CONFIDENTIAL".into()),
+        categories: vec![],
+    }
+}
+
+fn labelled(sio_classification: u16, ess_classification: u32) -> Vec<u8> {
     let sio = label(sio_classification).to_base64().unwrap();
     let msg = format!(
         "{HEADERS}SIO-Label: marking=\"NATO CONFIDENTIAL\"; type=\":ess\"; label=\"{sio}\"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nLabelled.\r\n"
@@ -396,7 +405,7 @@ fn labelled(sio_classification: u16, ess_classification: u16) -> Vec<u8> {
         &pki().signer("alice"),
         &SignOptions {
             signing_time: Some(now()),
-            security_label: Some(label(ess_classification)),
+            security_label: Some(report_label(ess_classification)),
             ..Default::default()
         },
         &mut SeededRng::new(9),
@@ -552,4 +561,60 @@ fn originator_is_sender_when_authorizing_users_are_present() {
     let r = smime::verify(&signed, &pki().verify_context(now())).unwrap();
     assert_eq!(r.signatures[0].address_match, Some(false));
     assert!(r.has_problem("signer-address-mismatch"));
+}
+
+/// The draft injected form (`protected-headers="v1"`), signed; `outer` is the header section
+/// outside the signature.
+fn v1_message(outer: &str, extra_inner: &str) -> Vec<u8> {
+    let entity = format!(
+        "Content-Type: text/plain; charset=us-ascii; protected-headers=\"v1\"\r\nFrom: alice@army.example\r\nTo: bob@navy.example\r\nSubject: Convoy movement\r\nMessage-ID: <v1@army.example>\r\n{extra_inner}\r\nThe convoy moves at dawn.\r\n"
+    );
+    let signed = smime::sign_entity(
+        entity.as_bytes(),
+        &pki().signer("alice"),
+        &SignOptions {
+            signing_time: Some(now()),
+            ..Default::default()
+        },
+        &mut SeededRng::new(23),
+    )
+    .unwrap();
+    let mut m = format!("{outer}MIME-Version: 1.0\r\n").into_bytes();
+    m.extend_from_slice(&signed);
+    m
+}
+
+#[test]
+fn injected_v1_headers_hp_removed_and_mismatch() {
+    let ctx = pki().verify_context(now());
+    let same = format!("{HEADERS}Message-ID: <v1@army.example>\r\n");
+    let r = smime::verify(&v1_message(&same, ""), &ctx).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    assert_eq!(r.header_protection.scheme, "injected");
+    assert_eq!(r.header_protection.forwarded, "absent");
+    assert!(r.header_protection.mismatches.is_empty());
+    assert_eq!(r.mmhs["messageId"], "v1@army.example", "{}", r.mmhs);
+
+    // HP-Removed explains a field missing outside.
+    let r = smime::verify(&v1_message(HEADERS, "HP-Removed: Message-ID\r\n"), &ctx).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    assert!(r.header_protection.mismatches.is_empty());
+
+    // Not declared: the same missing field is a mismatch.
+    let r = smime::verify(&v1_message(HEADERS, ""), &ctx).unwrap();
+    assert!(!r.valid);
+    assert!(r.has_problem("hp-header-mismatch"), "{:?}", r.problems);
+    let m = &r.header_protection.mismatches[0];
+    assert_eq!(m.field, "Message-ID");
+    assert_eq!(m.outer, None);
+
+    // HP-Obscured declares the outer Subject; another outer Subject is a mismatch.
+    let obscured = "HP-Obscured: Subject: [...]\r\n";
+    let outer = "From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: [...]\r\nMessage-ID: <v1@army.example>\r\n";
+    let r = smime::verify(&v1_message(outer, obscured), &ctx).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    let tampered = outer.replace("[...]", "Convoy cancelled");
+    let r = smime::verify(&v1_message(&tampered, obscured), &ctx).unwrap();
+    assert!(!r.valid);
+    assert_eq!(r.header_protection.mismatches[0].field, "Subject");
 }
