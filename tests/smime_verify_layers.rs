@@ -618,3 +618,70 @@ fn injected_v1_headers_hp_removed_and_mismatch() {
     assert!(!r.valid);
     assert_eq!(r.header_protection.mismatches[0].field, "Subject");
 }
+
+/// The base64 body of an OpenSSL S/MIME part, decoded.
+fn smime_body(part: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(part);
+    let (_, body) = text
+        .split_once("\n\n")
+        .or_else(|| text.split_once("\r\n\r\n"))
+        .unwrap();
+    let clean: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .unwrap()
+}
+
+fn smime_part(smime_type: &str, der: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    format!(
+        "{HEADERS}MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    )
+    .into_bytes()
+}
+
+#[test]
+fn modified_ciphertext_is_a_decrypt_problem() {
+    openssl_triple_wrap("mod", "bob", "-aes-128-gcm");
+    let der = smime_body(&std::fs::read(pki().dir.join("mod-e.eml")).unwrap());
+    // Untouched: the inner signed layer verifies (no outer signature here).
+    let r = smime::verify(
+        &smime_part("authEnveloped-data", &der),
+        &ctx_with_keys(&["bob"]),
+    )
+    .unwrap();
+    assert_eq!(r.layers, ["authEnveloped", "signed"]);
+    assert!(r.valid, "{:?}", r.problems);
+    // The GCM tag (last octets of the AuthEnvelopedData) modified.
+    let mut bad = der.clone();
+    if let Some(b) = bad.last_mut() {
+        *b ^= 1;
+    }
+    let r = smime::verify(
+        &smime_part("authEnveloped-data", &bad),
+        &ctx_with_keys(&["bob"]),
+    )
+    .unwrap();
+    assert!(!r.valid);
+    assert_eq!(r.layers, ["authEnveloped"]);
+    assert!(r.has_problem("decrypt-auth-failed"), "{:?}", r.problems);
+}
+
+#[test]
+fn truncated_and_corrupted_messages_never_panic() {
+    let msg = openssl_triple_wrap("trunc", "bob", "-aes-256-cbc");
+    let ctx = ctx_with_keys(&["bob"]);
+    let step = (msg.len() / 60).max(1);
+    for n in (1..msg.len()).step_by(step) {
+        if let Ok(r) = smime::verify(&msg[..n], &ctx) {
+            assert!(!r.valid, "truncated at {n} is not valid");
+        }
+        let mut m = msg.clone();
+        if let Some(b) = m.get_mut(n) {
+            *b = b.wrapping_add(1);
+        }
+        let _ = smime::verify(&m, &ctx);
+    }
+}
