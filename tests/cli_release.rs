@@ -26,7 +26,7 @@ fn pki() -> &'static Pki {
         );
         p.write(
             "draft.eml",
-            b"From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <rel-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n",
+            b"From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <rel-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (priority)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n",
         );
         let out = mmhs(
             &p.dir,

@@ -183,7 +183,7 @@ mod pki {
             let ca_key = SigningKey::generate_from_rng(&mut mmhs::rng::system_rng());
             let profile = x509_cert::builder::profile::cabf::Root::new(
                 false,
-                Name::from_str("CN=Test Root,O=MMHS Test").expect("name"),
+                Name::from_str("CN=Test Root,O=MMHS Test,C=GB").expect("name"),
             )
             .expect("profile");
             let ca = CertificateBuilder::new(profile, serial(1), validity(), spki(&ca_key))
@@ -201,7 +201,7 @@ mod pki {
 
 const AT: &str = "2030-01-01T00:00:00Z";
 
-const DRAFT: &str = "From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <wasm-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n";
+const DRAFT: &str = "From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <wasm-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (priority)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n";
 
 /// Build a JS value from JSON text (what a JS caller would pass).
 fn js(json: &str) -> JsValue {
@@ -271,7 +271,7 @@ fn inspect_shows_the_precedence_and_rejects_non_messages() {
         .unwrap()
         .as_string()
         .unwrap()
-        .contains("immediate"));
+        .contains("\"name\":\"priority\""));
     assert_error_code(
         mmhs::wasm::inspect(JsValue::from_f64(1.0), JsValue::UNDEFINED),
         "request-invalid",
@@ -315,7 +315,7 @@ fn sign_then_verify_and_tampering() {
             JsValue::from_str(DRAFT),
             js(r#"{"trustAnchors": ["garbage"]}"#),
         ),
-        "certificate-malformed",
+        "certificate-missing",
     );
     let wrong = js(
         &serde_json::json!({ "pkcs8": p.officer.key, "certificate": p.drafter.cert }).to_string(),
