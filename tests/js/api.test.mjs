@@ -73,8 +73,9 @@ test('sign: OpenSSL verifies; mmhs verifies; tampering is not valid', () => {
 });
 
 test('OpenSSL-signed messages verify', () => {
-  write('draft.eml', DRAFT);
-  openssl('cms', '-sign', '-in', 'draft.eml', '-signer', 'officer.pem', '-inkey', 'officer.key', '-nodetach', '-out', 'ossl.eml');
+  write('body.txt', 'Move at dawn.\r\n');
+  openssl('cms', '-sign', '-in', 'body.txt', '-text', '-signer', 'officer.pem', '-inkey', 'officer.key', '-nodetach',
+    '-from', 'officer@example.mil', '-to', 'hq@example.mil', '-subject', 'Order', '-out', 'ossl.eml');
   const report = mmhs.verify(readFileSync(path.join(dir, 'ossl.eml')), { trustAnchors: [ca], at: AT });
   assert.equal(report.valid, true, JSON.stringify(report.problems));
 });
