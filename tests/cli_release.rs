@@ -406,3 +406,30 @@ fn audit_log_chains_and_tampering_is_detected() {
     let out = mmhs(&p.dir, &["audit", "verify", "junk.jsonl"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn release_of_a_draft_signed_without_header_protection() {
+    let p = pki();
+    let out = mmhs(
+        &p.dir,
+        &[
+            "sign",
+            "draft.eml",
+            "--key",
+            "drafter.key",
+            "--cert",
+            "drafter.pem",
+            "--at",
+            AT,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    p.write("plain-signed.eml", &out.stdout);
+    let mut args = officer_args("plain-signed.eml");
+    args.push("--json");
+    let out = mmhs(&p.dir, &args);
+    let r = json(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(r["outcome"], "released");
+    assert_eq!(r["report"]["valid"], true);
+}
