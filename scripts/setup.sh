@@ -47,6 +47,14 @@ if [ "${#apt_needed[@]}" -gt 0 ]; then
   installed+=("${apt_needed[@]}")
 fi
 
+# Node: the www/ toolchain (ESLint 10) needs Node.js ^20.19 || ^22.13 || >= 24. Debian 13's
+# nodejs is 20.19; Debian 12's is 18, too old: use NodeSource's nodejs 20/22 there.
+node_ok() {
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);
+    process.exit((a===20&&b>=19)||(a===22&&b>=13)||a>=24?0:1)'
+}
+node_ok || die "Node.js $(node --version) is too old: www/ needs ^20.19, ^22.13 or >= 24 (Debian 13's nodejs, or NodeSource's on Debian 12: https://github.com/nodesource/distributions)"
+
 # ---------------------------------------------------------------- Rust
 if ! have cargo; then
   toolchain="${MMHS_RUST_TOOLCHAIN:-1.95.0}"
@@ -55,6 +63,7 @@ if ! have cargo; then
     sh -s -- -y --profile minimal --default-toolchain "$toolchain" -c rustfmt -c clippy
   installed+=("rust-$toolchain")
 fi
+have rustup || die "cargo without rustup (a distribution's cargo?): the wasm32 target needs rustup — install it from https://rustup.rs"
 if have rustup; then
   cargo fmt --version >/dev/null 2>&1 || { rustup component add rustfmt; installed+=(rustfmt); }
   cargo clippy --version >/dev/null 2>&1 || { rustup component add clippy; installed+=(clippy); }
@@ -77,8 +86,9 @@ cargo_install() {
 }
 
 # ---------------------------------------------------------------- wasm-pack
+# Any installed wasm-pack is used; a missing one is installed at the version tested here.
 if ! have wasm-pack; then
-  cargo_install wasm-pack
+  cargo_install "wasm-pack@${MMHS_WASM_PACK_VERSION:-0.15.1}"
   installed+=(wasm-pack)
 fi
 
@@ -90,14 +100,31 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_versio
   installed+=("wasm-bindgen-cli@$wb_version")
 fi
 
-# ---------------------------------------------------------------- npm packages
-# `npm ci` from the committed lockfile, skipped when node_modules was installed from this
-# very lockfile (stamp: its sha256).
+# ---------------------------------------------------------------- lockfiles
+# Cargo.lock must be committed and match Cargo.toml (cargo would otherwise rewrite it and CI
+# would build something nobody tested); the same for each package-lock.json (`npm ci`
+# refuses a lockfile that does not match its package.json).
+lockfiles=(Cargo.lock)
 for dir in . www webdriver; do
   npm_project "$dir" || continue
-  [ -f "$dir/package-lock.json" ] || die "$dir/package.json has no committed package-lock.json"
+  [ -f "$dir/package-lock.json" ] || die "$dir/package.json has no package-lock.json (run npm install there and commit it)"
+  lockfiles+=("$dir/package-lock.json")
+done
+if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  for f in "${lockfiles[@]}"; do
+    git -C "$ROOT" ls-files --error-unmatch "$f" >/dev/null 2>&1 || die "$f is not committed"
+  done
+fi
+cargo metadata --locked --format-version 1 >/dev/null ||
+  die "Cargo.lock does not match Cargo.toml: run cargo build and commit Cargo.lock"
+
+# ---------------------------------------------------------------- npm packages
+# `npm ci` from the committed lockfile, skipped when node_modules was installed from this
+# very lockfile and package.json (stamp: their sha256).
+for dir in . www webdriver; do
+  npm_project "$dir" || continue
   stamp="$dir/node_modules/.mmhs-lock-sha256"
-  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  want="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     log "setup: npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund </dev/null)

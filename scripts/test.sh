@@ -14,12 +14,14 @@
 #   pkg        wasm-pack build --target web → pkg/, --target nodejs → target/pkg-node/
 #   wasm       wasm-pack test --headless --chrome (tests/wasm_*.rs in headless Chromium)
 #   node       node --test tests/js/ against target/pkg-node
-#   demo       scripts/run.sh --check (the main job's CLI round trip, no server)
+#   demo       scripts/run.sh --check: mmhs serve on free ports in a temp dir + a CLI round
+#              trip through its webmail API and SMTP (compose → send → fetch → inspect)
 #   www        www/: npm scripts build, lint, typecheck, test (those defined; when present)
 #   e2e        webdriver/: npm test (browser end-to-end; when present)
 #
 # Environment for the www / e2e steps: MMHS_BIN (native mmhs binary), MMHS_PKG (pkg/),
 # MMHS_PKG_NODE, CHROMEDRIVER, CHROMIUM, TEST_OUTPUT (screenshots etc., test-output/).
+# MMHS_STEP_TIMEOUT: seconds one step may take before it is killed (default 2700).
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,7 +29,9 @@ cd "$ROOT"
 
 ALL_STEPS=(fmt clippy native pkg wasm node demo www e2e)
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL_STEPS[@]}"; exit 0; fi
-if [ "$#" -gt 0 ]; then
+if [ "${1:-}" = "--in-step" ]; then
+  STEPS=()
+elif [ "$#" -gt 0 ]; then
   for s in "$@"; do
     printf '%s\n' "${ALL_STEPS[@]}" | grep -qx -- "$s" || die "unknown step '$s' (see --list)"
   done
@@ -39,7 +43,7 @@ fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}"
 export CHROMIUM="${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}"
-export MMHS_BIN="$ROOT/target/debug/mmhs"
+export MMHS_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/mmhs"
 export MMHS_PKG="$ROOT/pkg"
 export MMHS_PKG_NODE="$ROOT/target/pkg-node"
 export TEST_OUTPUT="${TEST_OUTPUT:-$ROOT/test-output}"
@@ -51,24 +55,32 @@ START=$(date +%s)
 results=()   # "name|PASS/FAIL/SKIP|seconds|note"
 failed=()
 
-# run_step NAME CMD...: run, time and record one step; never aborts the script.
+# run_step NAME: run step_NAME in its own process group under a time limit (a hung browser
+# or server must not eat CI's 90 minutes), time and record it; never aborts the script.
+STEP_TIMEOUT="${MMHS_STEP_TIMEOUT:-2700}"
+STEP_PID=
 run_step() {
-  local name="$1"; shift
-  local t0 rc
+  local name="$1" t0 rc dt
   t0=$(date +%s)
-  log "==> $name: $*"
-  "$@"
+  log "==> $name"
+  timeout --kill-after=30 "$STEP_TIMEOUT" "$ROOT/scripts/test.sh" --in-step "$name" &
+  STEP_PID=$!
+  wait "$STEP_PID"
   rc=$?
-  local dt=$(( $(date +%s) - t0 ))
+  STEP_PID=
+  dt=$(( $(date +%s) - t0 ))
   if [ "$rc" -eq 0 ]; then
     results+=("$name|PASS|$dt|")
     log "<== $name: PASS ($(fmt_secs "$dt"))"
   else
-    results+=("$name|FAIL|$dt|exit $rc")
+    local note="exit $rc"
+    [ "$rc" -eq 124 ] && note="timed out after $(fmt_secs "$STEP_TIMEOUT")"
+    results+=("$name|FAIL|$dt|$note")
     failed+=("$name")
-    log "<== $name: FAIL (exit $rc, $(fmt_secs "$dt"))"
+    log "<== $name: FAIL ($note, $(fmt_secs "$dt"))"
   fi
 }
+trap 'if [ -n "$STEP_PID" ]; then kill -TERM "$STEP_PID" 2>/dev/null; wait "$STEP_PID"; fi; log "interrupted"; exit 130' INT TERM
 skip_step() { results+=("$1|SKIP|0|$2"); log "--- $1: skipped ($2)"; }
 
 # ------------------------------------------------------------------ steps
@@ -118,6 +130,9 @@ step_e2e() {
   (cd webdriver && npm test --silent </dev/null)
 }
 
+# Internal: `scripts/test.sh --in-step NAME` runs one step (what run_step starts).
+if [ "${1:-}" = "--in-step" ]; then "step_$2"; exit $?; fi
+
 # ------------------------------------------------------------------ run
 log "setup"
 if ! "$ROOT/scripts/setup.sh"; then
@@ -128,10 +143,10 @@ fi
 for s in "${STEPS[@]}"; do
   case "$s" in
     www)
-      if npm_project www; then run_step www step_www; else skip_step www "no www/package.json"; fi ;;
+      if npm_project www; then run_step www; else skip_step www "no www/package.json"; fi ;;
     e2e)
-      if npm_project webdriver; then run_step e2e step_e2e; else skip_step e2e "no webdriver/package.json"; fi ;;
-    *) run_step "$s" "step_$s" ;;
+      if npm_project webdriver; then run_step e2e; else skip_step e2e "no webdriver/package.json"; fi ;;
+    *) run_step "$s" ;;
   esac
 done
 

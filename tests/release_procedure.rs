@@ -368,24 +368,8 @@ fn openssl_and_independent_countersignature_check() {
         "orig_sig.bin",
         &sig[orig_sig.offset + orig_sig.hl..orig_sig.offset + orig_sig.hl + orig_sig.len],
     );
-    let v = openssl(
-        &p.dir,
-        &[
-            "dgst",
-            "-sha256",
-            "-verify",
-            "o1.pub",
-            "-signature",
-            "cs_sig.bin",
-            "cs_attrs.der",
-        ],
-    );
-    assert!(
-        String::from_utf8_lossy(&v.stdout).contains("Verified OK"),
-        "openssl dgst -verify: {} {}",
-        String::from_utf8_lossy(&v.stdout),
-        String::from_utf8_lossy(&v.stderr)
-    );
+    let (ok_sig, out) = dgst_verify(&p.dir, "o1.pub", "cs_sig.bin", "cs_attrs.der");
+    assert!(ok_sig, "openssl dgst -verify: {out}");
     // messageDigest = SHA-256 of the countersigned signature value (RFC 5652 §11.4).
     let digest = ok(&p.dir, &["dgst", "-sha256", "-binary", "orig_sig.bin"]);
     let adump = String::from_utf8(ok(
@@ -412,19 +396,30 @@ fn openssl_and_independent_countersignature_check() {
     let n = bad.len();
     bad[n - 1] ^= 1;
     p.write("cs_attrs_bad.der", &bad);
+    let (ok_sig, out) = dgst_verify(&p.dir, "o1.pub", "cs_sig.bin", "cs_attrs_bad.der");
+    assert!(!ok_sig, "a tampered countersignature verified: {out}");
+}
+
+/// `openssl dgst -sha256 -verify PUB -signature SIG DATA` in `dir`: (verified, its output).
+fn dgst_verify(dir: &std::path::Path, public: &str, sig: &str, data: &str) -> (bool, String) {
     let v = openssl(
-        &p.dir,
+        dir,
         &[
             "dgst",
             "-sha256",
             "-verify",
-            "o1.pub",
+            public,
             "-signature",
-            "cs_sig.bin",
-            "cs_attrs_bad.der",
+            sig,
+            data,
         ],
     );
-    assert!(!String::from_utf8_lossy(&v.stdout).contains("Verified OK"));
+    let out = format!(
+        "{} {}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+    (out.contains("Verified OK"), out)
 }
 
 /// One line of `openssl asn1parse` output: `offset:d=depth hl=.. l=.. prim/cons: TEXT`.

@@ -1,0 +1,302 @@
+//! `cargo bench --bench smime`: throughput of the S/MIME core on 1 MiB and 10 MiB messages —
+//! sign, verify (signature + RFC 5280 path), encrypt, decrypt — plus `inspect` (which reads
+//! only the header section, so its MB/s is nominal) and `compose`.
+//!
+//! A plain `std::time` loop (no criterion: nothing to add to Cargo.lock). Each case runs
+//! until it has taken at least `MMHS_BENCH_SECS` seconds (default 2) and at least 3
+//! iterations, and prints ops/s and MB/s (1 MB = 10^6 octets). Keys and certificates are
+//! generated here at start-up: P-256 by the crate's own demo-PKI code, RSA-2048 by the
+//! `openssl` CLI when it is installed (skipped otherwise). Performance is measured here,
+//! never asserted in timed tests.
+//!
+//!   cargo bench --bench smime                 # everything
+//!   cargo bench --bench smime -- verify 10MiB # only cases whose name contains every word
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use mmhs::compose::{compose, ComposeContext, ComposeRequest};
+use mmhs::keys::PrivateKey;
+use mmhs::mmhs::{inspect, InspectOptions};
+use mmhs::server::pki;
+use mmhs::smime::{
+    decrypt_message, encrypt_message, sign_message, verify, EncryptOptions, SignOptions, Signer,
+    VerifyContext,
+};
+use x509_cert::Certificate;
+
+const MIB: usize = 1024 * 1024;
+
+/// One key pair with its certificate and the CA that issued it.
+struct Identity {
+    label: &'static str,
+    key_pem: String,
+    cert_pem: String,
+    ca: Certificate,
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn first_cert(pem: &str) -> Certificate {
+    mmhs::keys::certificates_from_pem(pem)
+        .expect("certificate PEM")
+        .into_iter()
+        .next()
+        .expect("one certificate")
+}
+
+/// P-256 (ECDSA signatures, ECDH key agreement) from the crate's demo-PKI generator.
+fn p256_identity(dir: &Path) -> Identity {
+    let (files, _) = pki::ensure_demo_pki(
+        &dir.join("p256"),
+        &[pki::Subject {
+            address: "bench@army.example",
+            name: "Bench P-256",
+            org: "army.example",
+        }],
+    )
+    .expect("demo PKI");
+    let user = &files.users[0];
+    Identity {
+        label: "p256",
+        key_pem: read(&user.key),
+        cert_pem: read(&user.cert),
+        ca: first_cert(&read(&files.ca_cert)),
+    }
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> bool {
+    Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// RSA-2048 (PKCS#1 v1.5 signatures, RSAES-OAEP key transport): a CA and an S/MIME end
+/// entity made with the openssl CLI; `None` when openssl is missing.
+fn rsa_identity(dir: &Path) -> Option<Identity> {
+    let d = dir.join("rsa");
+    std::fs::create_dir_all(&d).ok()?;
+    std::fs::write(
+        d.join("ee.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n\
+         extendedKeyUsage=emailProtection\nsubjectAltName=email:bench@army.example\n\
+         subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .ok()?;
+    let ok = openssl(
+        &d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=Bench RSA CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    ) && openssl(
+        &d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ee.key",
+            "-out",
+            "ee.csr",
+            "-subj",
+            "/CN=Bench RSA",
+        ],
+    ) && openssl(
+        &d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "ee.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "ee.ext",
+            "-out",
+            "ee.pem",
+        ],
+    );
+    if !ok {
+        eprintln!("bench: openssl CLI unavailable or failed: RSA cases skipped");
+        return None;
+    }
+    Some(Identity {
+        label: "rsa2048",
+        key_pem: read(&d.join("ee.key")),
+        cert_pem: read(&d.join("ee.pem")),
+        ca: first_cert(&read(&d.join("ca.pem"))),
+    })
+}
+
+/// A text/plain message of about `size` octets (76-column ASCII lines, CRLF).
+fn message(size: usize) -> Vec<u8> {
+    let mut m = b"From: Bench <bench@army.example>\r\nTo: bob@navy.example\r\n\
+Subject: benchmark\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\
+Message-ID: <bench@army.example>\r\nMMHS-Primary-Precedence: 4\r\n\
+MMHS-Extended-Authorisation-Info: Mon, 23 Nov 2026 12:00:00 +0000\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        .to_vec();
+    let line: Vec<u8> = (0..76u8).map(|i| b'A' + (i % 26)).collect();
+    while m.len() < size {
+        m.extend_from_slice(&line);
+        m.extend_from_slice(b"\r\n");
+    }
+    m
+}
+
+struct Bench {
+    filter: Vec<String>,
+    min: Duration,
+}
+
+impl Bench {
+    /// Time `f` (which processes `bytes` octets per call) and print the rate.
+    fn run(&self, name: &str, bytes: usize, mut f: impl FnMut()) {
+        if !self.filter.iter().all(|w| name.contains(w.as_str())) {
+            return;
+        }
+        f(); // warm-up, and fail early
+        let (mut n, start) = (0u32, Instant::now());
+        while n < 3 || start.elapsed() < self.min {
+            f();
+            n += 1;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        let ops = f64::from(n) / secs;
+        println!(
+            "{name:<36} {n:>6} iter  {:>10.3} ms/op  {ops:>10.2} ops/s  {:>8.1} MB/s",
+            1e3 * secs / f64::from(n),
+            ops * bytes as f64 / 1e6
+        );
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; everything else that is not a flag filters by name.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let secs: f64 = std::env::var("MMHS_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
+    let bench = Bench {
+        filter,
+        min: Duration::from_secs_f64(secs),
+    };
+    let tmp = std::env::temp_dir().join(format!("mmhs-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let mut rng = mmhs::rng::system_rng();
+    let mut identities = vec![p256_identity(&tmp)];
+    identities.extend(rsa_identity(&tmp));
+    // after the certificates were made (their notBefore is "now"), a little later still
+    let now = time::OffsetDateTime::now_utc() + time::Duration::seconds(5);
+
+    for size in [MIB, 10 * MIB] {
+        let msg = message(size);
+        let tag = format!("{}MiB", size / MIB);
+        for id in &identities {
+            let signer = Signer::from_pem(&id.key_pem, &id.cert_pem, None).expect("signer");
+            let key = PrivateKey::from_pem(&id.key_pem).expect("private key");
+            let cert = first_cert(&id.cert_pem);
+            let opts = SignOptions {
+                signing_time: Some(now),
+                ..SignOptions::default()
+            };
+            let signed = sign_message(&msg, &signer, &opts, &mut rng).expect("sign");
+            let ctx = VerifyContext {
+                trust_anchors: vec![id.ca.clone()],
+                at: Some(now),
+                ..VerifyContext::default()
+            };
+            let report = verify(&signed, &ctx).expect("verify");
+            assert!(
+                report.valid,
+                "{}: own signature must verify: {report:?}",
+                id.label
+            );
+            let encrypted = encrypt_message(
+                &msg,
+                std::slice::from_ref(&cert),
+                &EncryptOptions::default(),
+                &mut rng,
+            )
+            .expect("encrypt");
+            let decrypted = decrypt_message(&encrypted, &key, &cert).expect("decrypt");
+            assert!(decrypted.len() >= size, "{}: decrypt round trip", id.label);
+
+            bench.run(&format!("sign    {tag:>5} {}", id.label), msg.len(), || {
+                black_box(sign_message(&msg, &signer, &opts, &mut rng).expect("sign"));
+            });
+            bench.run(
+                &format!("verify  {tag:>5} {}", id.label),
+                signed.len(),
+                || {
+                    black_box(verify(&signed, &ctx).expect("verify"));
+                },
+            );
+            bench.run(&format!("encrypt {tag:>5} {}", id.label), msg.len(), || {
+                black_box(
+                    encrypt_message(
+                        &msg,
+                        std::slice::from_ref(&cert),
+                        &EncryptOptions::default(),
+                        &mut rng,
+                    )
+                    .expect("encrypt"),
+                );
+            });
+            bench.run(
+                &format!("decrypt {tag:>5} {}", id.label),
+                encrypted.len(),
+                || {
+                    black_box(decrypt_message(&encrypted, &key, &cert).expect("decrypt"));
+                },
+            );
+        }
+        let opts = InspectOptions { now: Some(now) };
+        bench.run(&format!("inspect {tag:>5}"), msg.len(), || {
+            black_box(inspect(&msg, &opts).expect("inspect"));
+        });
+    }
+
+    // compose: the golden request of tests/vectors/compose (three copies, attachment).
+    let req_json = include_bytes!("../tests/vectors/compose/golden-request.json");
+    let req = ComposeRequest::from_json(req_json).expect("compose request");
+    let ctx = ComposeContext::new(time::macros::datetime!(2026-11-23 12:00:00 UTC));
+    bench.run("compose golden-request", req_json.len(), || {
+        black_box(compose(&req, &ctx, &mut rng).expect("compose"));
+    });
+
+    let _ = std::fs::remove_dir_all(&tmp);
+}
