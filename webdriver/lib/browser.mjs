@@ -49,15 +49,24 @@ export async function screenshot(driver, dir, name) {
   return file;
 }
 
-/** Full-page screenshot through CDP (taller than the window). */
+/**
+ * Full-page screenshot: the window is made as tall as the page (at most 5000 px), so that the
+ * extension's cross-origin frames are laid out and painted normally (CDP's captureBeyondViewport
+ * re-lays out the page during capture and paints out-of-process frames blank), then restored.
+ */
 export async function fullScreenshot(driver, dir, name) {
   mkdirSync(dir, { recursive: true });
-  const metrics = await driver.sendAndGetDevToolsCommand("Page.getLayoutMetrics", {});
-  const h = Math.min(Math.ceil(metrics.cssContentSize?.height ?? metrics.contentSize.height), 6000);
-  const w = Math.ceil(metrics.cssContentSize?.width ?? metrics.contentSize.width);
-  const shot = await driver.sendAndGetDevToolsCommand("Page.captureScreenshot", { format: "png", captureBeyondViewport: true, clip: { x: 0, y: 0, width: w, height: h, scale: 1 } });
+  const rect = await driver.manage().window().getRect();
+  const height = await driver.executeScript("return Math.ceil(document.documentElement.scrollHeight)");
+  const target = Math.min(Math.max(height + 140, rect.height), 5000);
+  if (target !== rect.height) {
+    await driver.manage().window().setRect({ width: rect.width, height: target });
+    await driver.sleep(400); // frames re-measure their height and repaint
+  }
+  const png = await driver.takeScreenshot();
+  if (target !== rect.height) await driver.manage().window().setRect({ width: rect.width, height: rect.height });
   const file = join(dir, `${name}.png`);
-  writeFileSync(file, Buffer.from(shot.data, "base64"));
+  writeFileSync(file, Buffer.from(png, "base64"));
   return file;
 }
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const WEBDRIVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO = resolve(WEBDRIVER_DIR, "..");
@@ -50,6 +50,24 @@ export function serveAvailable() {
   const r = spawnSync(MMHS_BIN, ["serve", "--help"], { encoding: "utf8", timeout: 20000 });
   if (r.status !== 0) return `"mmhs serve" is not available yet (${(r.stderr || r.stdout || "").trim().split("\n")[0]})`;
   return null;
+}
+
+/**
+ * Ask the built core itself (loaded in Node with `initSync`) whether `compose` takes the
+ * security members the compose panel sends (`labels` for the SIO-Label header); returns the
+ * missing thing, or null.
+ */
+export async function composeLabelsMissing(extDir) {
+  const glue = join(extDir, "core", "mmhs.js");
+  const m = await import(pathToFileURL(glue).href);
+  m.initSync({ module: readFileSync(join(extDir, "core", "mmhs_bg.wasm")) });
+  const req = { from: "a@army.example", to: [{ address: "b@navy.example" }], subject: "probe", body: "x", primaryPrecedence: 1, labels: { policy: "1.3.26.1.10.1", classification: 1, categories: [], sioLabel: true } };
+  try {
+    m.compose(req);
+    return null;
+  } catch (e) {
+    return `wasm compose does not accept the "labels" member yet (${e.code ?? "error"}: ${String(e.message).slice(0, 120)})`;
+  }
 }
 
 /** Reasons why the full scenarios cannot run yet (empty = ready). */

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
 import { launch } from "../lib/browser.mjs";
-import { buildExtension, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
+import { buildExtension, composeLabelsMissing, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
 import { Api, USERS, caPem, makePkcs12, tamperStored } from "../lib/webmail.mjs";
@@ -18,6 +18,10 @@ const P12_PASSWORD = "e2e-key-password";
 // Decide up front (synchronously) whether the scenarios can run at all.
 const probeDir = buildExtension(null);
 const blockers = scenarioBlockers(probeDir);
+if (blockers.length === 0) {
+  const labels = await composeLabelsMissing(probeDir);
+  if (labels) blockers.push(labels);
+}
 const skip = blockers.length > 0 ? `pending until the backend lands: ${blockers.join("; ")}` : false;
 if (skip) console.log(`# scenarios skipped — ${skip}`);
 
@@ -83,9 +87,12 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
     const item = await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000);
     await item.click();
     await o.wait(until.elementLocated(By.id("approve")), 10000);
+    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
+    await o.findElement(By.id("review")).click();
+    await waitOutcome(o, "#review-done");
+    assert.match(await o.findElement(By.id("findings")).getText(), /Review findings/);
     await shot(o, "20-s2-review");
     await enterFrame(o, "release");
-    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
     await o.findElement(By.id("approve")).click();
     await waitOutcome(o, "#release-done");
     await shot(o, "21-s2-released");

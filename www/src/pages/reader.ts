@@ -3,8 +3,8 @@
  * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
  * worker's session stash; decrypted content never leaves this frame.
  */
-import { verify } from "../core/wasm.js";
-import { splitVerifyResult, verifiedContentView, type ContentView } from "../shared/content-view.js";
+import { verify, withMmhsView } from "../core/wasm.js";
+import { headerSourceBytes, splitVerifyResult, verifiedContentView, type ContentView } from "../shared/content-view.js";
 import { buildMdn, rfc5322Date } from "../shared/mdn.js";
 import { byId, clear, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
@@ -83,7 +83,10 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
     return;
   }
-  const { report, content: innermost } = splitVerifyResult(out);
+  const { report: coreReport, content: innermost } = splitVerifyResult(out);
+  const innerBytes = innermost === null ? null : typeof innermost === "string" ? new TextEncoder().encode(innermost) : innermost;
+  const scheme = (coreReport as { headerProtection?: { scheme?: unknown } } | null)?.headerProtection?.scheme;
+  const report = await withMmhsView(coreReport, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339());
   const v = viewReport(report);
   const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
   root.append(

@@ -5,8 +5,8 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { interpretRelease, release, verify } from "../core/wasm.js";
-import { splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
+import { interpretRelease, release, verify, withMmhsView } from "../core/wasm.js";
+import { headerSourceBytes, splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
@@ -51,8 +51,10 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   let content: string | null = null;
   try {
     const out = splitVerifyResult(await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() }));
-    report = out.report;
-    content = out.content === null ? null : typeof out.content === "string" ? out.content : bytesToLatin1(out.content);
+    const innerBytes = out.content === null ? null : typeof out.content === "string" ? new TextEncoder().encode(out.content) : out.content;
+    const scheme = (out.report as { headerProtection?: { scheme?: unknown } } | null)?.headerProtection?.scheme;
+    report = await withMmhsView(out.report, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339());
+    content = innerBytes === null ? null : bytesToLatin1(innerBytes);
     const v = viewReport(report);
     summary = [
       h("span", { class: `prec ${v.urgent ? "urgent" : ""}` }, v.primaryPrecedence?.name ?? v.copyPrecedence?.name ?? "—"),
@@ -87,7 +89,9 @@ function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: stri
   const out = h("div", { id: "release-result", "aria-live": "polite" });
   const approve = h("button", { type: "button", id: "approve", class: "primary" }, "Approve and release");
   const ret = h("button", { type: "button", id: "return" }, "Return to originator");
-  approve.addEventListener("click", () => void decide(item, raw, settings, { approve: true }, password.value, out, findings));
+  approve.addEventListener("click", () => void decide(item, raw, settings, { kind: "approve" }, password.value, out, findings));
+  const review = h("button", { type: "button", id: "review" }, "Run the review");
+  review.addEventListener("click", () => void decide(item, raw, settings, { kind: "review" }, password.value, out, findings));
   ret.addEventListener("click", () => {
     if (reason.value.trim() === "") {
       clear(out);
@@ -95,12 +99,12 @@ function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: stri
       reason.focus();
       return;
     }
-    void decide(item, raw, settings, { approve: false, reason: reason.value.trim() }, password.value, out, findings);
+    void decide(item, raw, settings, { kind: "reject", reason: reason.value.trim() }, password.value, out, findings);
   });
-  detail.append(findings, field("Your key password", password), field("Reason (for Return)", reason), h("div", { class: "actions" }, approve, " ", ret), out);
+  detail.append(findings, field("Your key password", password), field("Reason (for Return)", reason), h("div", { class: "actions" }, review, " ", approve, " ", ret), out);
 }
 
-type Decision = { approve: true } | { approve: false; reason: string };
+type Decision = { kind: "approve" } | { kind: "reject"; reason: string } | { kind: "review" };
 
 const OUTCOME_TEXT: Readonly<Record<string, string>> = {
   refused: "Not released: the originator's signature could not be authenticated",
@@ -113,19 +117,25 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
   try {
     if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
     if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
-    out.append(statusLine(d.approve ? "Releasing…" : "Returning…"));
+    out.append(statusLine(d.kind === "approve" ? "Releasing…" : d.kind === "reject" ? "Returning…" : "Reviewing…"));
     const result = await release(raw, {
       officer: { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain },
       trustAnchors: settings.trustAnchors,
       policy: settings.releasePolicy,
-      decision: d.approve ? { action: "approve" } : { action: "reject", reason: d.reason },
+      decision: d.kind === "reject" ? { action: "reject", reason: d.reason } : { action: d.kind },
       envelope: envelopeForCore(item.envelope, item.receivedAt ?? null) ?? undefined,
       at: nowRfc3339(),
     });
     const r = interpretRelease(result);
+    clear(findings);
+    findings.append(h("h4", {}, "Review findings"));
     if (r.findings.length > 0) findings.append(problemList(r.findings.map((x) => describeProblem(x))));
     else findings.append(h("p", {}, "No findings."));
     clear(out);
+    if (d.kind === "review" && r.outcome === "reviewed") {
+      out.append(h("p", { role: "status", class: "ok", id: "review-done" }, "Reviewed: nothing was signed or sent. Approve or return the draft."));
+      return;
+    }
     if (r.messages.length === 0) {
       // refused (originator not authenticated), blocked (a blocking finding) or nothing to send
       throw new CodedError(r.problems[0]?.code ?? EXTENSION_CODES.coreFailed, `${OUTCOME_TEXT[r.outcome] ?? `release ended with "${r.outcome}"`}${r.problems.length > 0 ? `: ${r.problems.map((p) => p.message ?? p.code).join("; ")}` : "."}`);
@@ -141,7 +151,7 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
     );
   } catch (err) {
     clear(out);
-    out.append(errorBox(err, d.approve ? "Not released" : "Not returned"));
+    out.append(errorBox(err, d.kind === "approve" ? "Not released" : d.kind === "reject" ? "Not returned" : "Not reviewed"));
   }
 }
 

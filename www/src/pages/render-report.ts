@@ -141,7 +141,8 @@ export function messageContent(c: ContentView): HTMLElement {
     h("h3", {}, c.headerSource === "protected-inner" ? "Message (protected headers shown)" : "Message"),
     headerTable(c.headers),
     c.opaque ? h("p", { class: "opaque" }, badge("The content is inside an opaque S/MIME layer that this view cannot open.", "warn")) : null,
-    c.body !== null ? h("pre", { class: "body" }, c.body) : null,
+    // a report's human-readable part is already shown in the report section above
+    c.body !== null && c.body.trim() !== (c.report?.humanText ?? "").trim() ? h("pre", { class: "body" }, c.body) : null,
     c.forwarded.map((f) =>
       h(
         "article",
