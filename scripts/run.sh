@@ -15,9 +15,10 @@
 # webmail answers, then a CLI round trip through the real server: `mmhs compose` a FLASH
 # message from bob to alice, `mmhs sign` it with bob's demo PKCS#12, `mmhs encrypt` it to
 # alice and bob, submit it with the webmail's JSON API (which submits it over SMTP), fetch
-# it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4) and `mmhs verify` it
-# with alice's key against the demo CA (valid, trusted). A message from alice, whose policy
-# needs a release officer, must land in the officer's Release queue instead of bob's Inbox.
+# it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4), `mmhs decrypt` it
+# with alice's PKCS#12 and `mmhs verify` it against the demo CA (valid, trusted). A message
+# from alice, whose policy needs a release officer, must land in the officer's Release queue
+# instead of bob's Inbox.
 # Exits non-zero on any failure (the server log is printed). Skips the wasm and extension
 # builds (scripts/test.sh has steps for those).
 set -euo pipefail
@@ -115,7 +116,7 @@ if [ "$CHECK" = 1 ]; then
   trap cleanup EXIT
   fail() {
     log "check: FAIL: $*"
-    log "check: server output:"; sed 's/^/    /' "$TMP/serve.log" >&2 || true
+    if [ -s "$TMP/serve.log" ]; then log "check: server output:"; sed "s/^/    /" "$TMP/serve.log" >&2; fi
     exit 1
   }
   for sub in compose inspect; do
@@ -218,15 +219,19 @@ EOF
   bmid="${mid#<}"; want="true ${bmid%>} flash 4"
   [ "$got" = "$want" ] || fail "inspect of the received message: expected '$want', got '$got'"
   log "check: alice received it; mmhs inspect: military, FLASH, MT-Priority 4"
-  if has_sub verify && has_sub sign && has_sub encrypt; then
-    "$MMHS" verify "$TMP/received.eml" --trust "$PKI/ca.cert.pem" \
-      --key "$PKI/alice@army.example.key.pem" --cert "$PKI/alice@army.example.cert.pem" \
-      --content "$TMP/received.content.eml" >"$TMP/verify.json" ||
-      fail "mmhs verify of the received message: $(cat "$TMP/verify.json" 2>/dev/null)"
+  if has_sub verify && has_sub sign && has_sub encrypt && has_sub decrypt; then
+    # `mmhs decrypt` with alice's demo PKCS#12, then `mmhs verify` the signed content.
+    # (The wasm/CLI `verify` of the encrypted message itself would unwrap the enveloped layer
+    # with --key; it reports `decrypt-unavailable` while that is not wired into smime::verify.)
+    MMHS_CHECK_PASSWORD=alice-demo "$MMHS" decrypt "$TMP/received.eml" \
+      --p12 "$PKI/alice@army.example.p12" --password-env MMHS_CHECK_PASSWORD \
+      >"$TMP/decrypted.eml" || fail "mmhs decrypt of the received message"
+    "$MMHS" verify "$TMP/decrypted.eml" --trust "$PKI/ca.cert.pem" >"$TMP/verify.json" ||
+      fail "mmhs verify of the decrypted message: $(cat "$TMP/verify.json" 2>/dev/null)"
     got="$(json "$TMP/verify.json" '[j.valid, j.layers.join("+"), j.signatures.map(s => s.signer + ":" + s.valid + ":" + s.trusted).join(",")].join(" ")')"
-    [ "$got" = "true enveloped+signed bob@navy.example:true:true" ] ||
-      fail "mmhs verify: expected 'true enveloped+signed bob@navy.example:true:true', got '$got'"
-    log "check: mmhs verify: decrypted with alice's key, bob's signature valid and trusted (demo CA)"
+    [ "$got" = "true signed bob@navy.example:true:true" ] ||
+      fail "mmhs verify: expected 'true signed bob@navy.example:true:true', got '$got'"
+    log "check: mmhs decrypt (alice's PKCS#12) + mmhs verify: bob's signature valid, trusted by the demo CA"
   fi
 
   # 2. alice (releaseBy: officer) → bob: diverted to the officer's Release queue.
