@@ -104,7 +104,13 @@ fn single_officer_release_verifies() {
         &policy(&["o1@army.example"]),
         Decision::Approve,
     );
-    assert_eq!(r.outcome, Outcome::Released, "{:?}", r.problems);
+    assert_eq!(
+        r.outcome,
+        Outcome::Released,
+        "{:?} {:?}",
+        r.problems,
+        r.findings
+    );
     assert_eq!(r.next, Some(NextHop::Transfer));
     let env = r.envelope.as_ref().unwrap();
     let rcpts: Vec<&str> = env.rcpts.iter().map(|r| r.address.as_str()).collect();
@@ -344,7 +350,7 @@ fn openssl_and_independent_countersignature_check() {
         .expect("signature");
     // The originator's signature value: the OCTET STRING child of the outer SignerInfo just
     // before its unsigned attributes.
-    let outer_si_depth = si.depth - 5; // SignerInfo > [1] > SEQUENCE attr > SET > SignerInfo
+    let outer_si_depth = si.depth - 4; // SignerInfo > [1] > SEQUENCE attr > SET > SignerInfo
     let orig_sig = lines[..cs_oid]
         .iter()
         .rev()
@@ -362,24 +368,8 @@ fn openssl_and_independent_countersignature_check() {
         "orig_sig.bin",
         &sig[orig_sig.offset + orig_sig.hl..orig_sig.offset + orig_sig.hl + orig_sig.len],
     );
-    let v = openssl(
-        &p.dir,
-        &[
-            "dgst",
-            "-sha256",
-            "-verify",
-            "o1.pub",
-            "-signature",
-            "cs_sig.bin",
-            "cs_attrs.der",
-        ],
-    );
-    assert!(
-        String::from_utf8_lossy(&v.stdout).contains("Verified OK"),
-        "openssl dgst -verify: {} {}",
-        String::from_utf8_lossy(&v.stdout),
-        String::from_utf8_lossy(&v.stderr)
-    );
+    let (ok_sig, out) = dgst_verify(&p.dir, "o1.pub", "cs_sig.bin", "cs_attrs.der");
+    assert!(ok_sig, "openssl dgst -verify: {out}");
     // messageDigest = SHA-256 of the countersigned signature value (RFC 5652 §11.4).
     let digest = ok(&p.dir, &["dgst", "-sha256", "-binary", "orig_sig.bin"]);
     let adump = String::from_utf8(ok(
@@ -406,19 +396,30 @@ fn openssl_and_independent_countersignature_check() {
     let n = bad.len();
     bad[n - 1] ^= 1;
     p.write("cs_attrs_bad.der", &bad);
+    let (ok_sig, out) = dgst_verify(&p.dir, "o1.pub", "cs_sig.bin", "cs_attrs_bad.der");
+    assert!(!ok_sig, "a tampered countersignature verified: {out}");
+}
+
+/// `openssl dgst -sha256 -verify PUB -signature SIG DATA` in `dir`: (verified, its output).
+fn dgst_verify(dir: &std::path::Path, public: &str, sig: &str, data: &str) -> (bool, String) {
     let v = openssl(
-        &p.dir,
+        dir,
         &[
             "dgst",
             "-sha256",
             "-verify",
-            "o1.pub",
+            public,
             "-signature",
-            "cs_sig.bin",
-            "cs_attrs_bad.der",
+            sig,
+            data,
         ],
     );
-    assert!(!String::from_utf8_lossy(&v.stdout).contains("Verified OK"));
+    let out = format!(
+        "{} {}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+    (out.contains("Verified OK"), out)
 }
 
 /// One line of `openssl asn1parse` output: `offset:d=depth hl=.. l=.. prim/cons: TEXT`.

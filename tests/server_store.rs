@@ -95,13 +95,13 @@ async fn relays_non_local_mail_to_smtp_uri() {
         display_name: "Carol".into(),
         password_hash: mmhs::server::config::hash_password("carol").unwrap(),
         officer: false,
-        release_by: vec![],
     }];
     let b = mmhs::server::start(mmhs::server::ServerOptions {
         data: dir_b,
         http: "127.0.0.1:0".into(),
         smtp: "127.0.0.1:0".into(),
         relay: None,
+        relay_password: None,
         config: Some(cfg_b),
         gate: None,
         demo_pki: false,
@@ -165,10 +165,115 @@ async fn relays_non_local_mail_to_smtp_uri() {
         .iter()
         .any(|r| r.event == mmhs::server::audit::AuditEvent::Dsn
             && r.envid.as_deref() == Some("rel1")));
-    let recs = mmhs::server::audit::records(&a.agent.store).unwrap();
-    assert!(recs
+    // A writes its relay record once B's 250 has arrived, possibly after B delivered.
+    let store_a = a.agent.store.clone();
+    eventually(|| {
+        mmhs::server::audit::records(&store_a)
+            .unwrap()
+            .iter()
+            .any(|r| r.event == mmhs::server::audit::AuditEvent::Relay)
+            .then_some(())
+    })
+    .await;
+    // The relay is audited as the MTA's transfer out (profile §7.2), and the trail verifies.
+    let core = mmhs::server::audit::core_records(&store_a).unwrap();
+    assert!(core
         .iter()
-        .any(|r| r.event == mmhs::server::audit::AuditEvent::Relay));
+        .any(|r| r.agent == mmhs::release::AuditAgent::Mta
+            && r.event == mmhs::release::AuditEvent::Submit
+            && r.attributes.time_of_transfer_out.is_some()));
+    assert!(mmhs::server::audit::verify(&store_a).unwrap().is_ok());
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relays_to_submit_uri_with_auth() {
+    // Next hop: a submission server (AUTH required for relaying) where alice has an account.
+    let dir_b = temp_dir("submit-b");
+    let mut cfg_b = test_config(100_000);
+    cfg_b.hostname = "msa-b.localhost".into();
+    cfg_b.users = vec![
+        mmhs::server::config::UserConfig {
+            address: "alice@army.example".into(),
+            display_name: "Alice at B".into(),
+            password_hash: mmhs::server::config::hash_password("relay-secret").unwrap(),
+            officer: false,
+        },
+        mmhs::server::config::UserConfig {
+            address: "carol@other.example".into(),
+            display_name: "Carol".into(),
+            password_hash: mmhs::server::config::hash_password("carol").unwrap(),
+            officer: false,
+        },
+    ];
+    let b = mmhs::server::start(mmhs::server::ServerOptions {
+        data: dir_b,
+        http: "127.0.0.1:0".into(),
+        smtp: "127.0.0.1:0".into(),
+        relay: None,
+        relay_password: None,
+        config: Some(cfg_b),
+        gate: None,
+        demo_pki: false,
+    })
+    .await
+    .unwrap();
+    // A relays with submit://alice%40army.example@host:port and the password.
+    let uri = format!("submit://alice%40army.example@{}", b.smtp_addr);
+    let parsed = mmhs::server::parse_mail_uri(&uri).unwrap();
+    assert_eq!(parsed.user.as_deref(), Some("alice@army.example"));
+    let dir_a = temp_dir("submit-a");
+    let mut cfg_a = test_config(100_000);
+    cfg_a
+        .users
+        .retain(|u| !u.address.ends_with("@other.example"));
+    let a = mmhs::server::start(mmhs::server::ServerOptions {
+        data: dir_a,
+        http: "127.0.0.1:0".into(),
+        smtp: "127.0.0.1:0".into(),
+        relay: Some(parsed),
+        relay_password: Some("relay-secret".into()),
+        config: Some(cfg_a),
+        gate: None,
+        demo_pki: false,
+    })
+    .await
+    .unwrap();
+    let mut c = Smtp::connect(a.smtp_addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    assert!(c
+        .cmd("MAIL FROM:<alice@army.example>")
+        .await
+        .starts_with("250"));
+    assert!(c
+        .cmd("RCPT TO:<carol@other.example>")
+        .await
+        .starts_with("250"));
+    assert!(c.cmd("DATA").await.starts_with("354"));
+    c.send(&plain_message(
+        "alice@army.example",
+        "carol@other.example",
+        "submitted",
+        "",
+    ))
+    .await;
+    assert!(c.cmd(".").await.starts_with("250"));
+    let store_b = b.agent.store.clone();
+    let got = eventually(|| {
+        let l = store_b.list("carol@other.example", folders::INBOX).unwrap();
+        (!l.is_empty()).then_some(l)
+    })
+    .await;
+    let m = store_b
+        .get("carol@other.example", got[0].id)
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&m.raw).to_string();
+    assert!(
+        text.starts_with("Received: from mmhs.localhost by msa-b.localhost with ESMTPA"),
+        "authenticated at the next hop: {text}"
+    );
     a.shutdown().await;
     b.shutdown().await;
 }

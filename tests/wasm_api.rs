@@ -18,7 +18,6 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 }
 
 /// Assert that `result` is a JS `Error` named `MmhsError` carrying `code`.
-#[allow(dead_code)]
 fn assert_error_code(result: Result<JsValue, JsValue>, code: &str) {
     let err = result.expect_err("expected an MmhsError");
     let err: js_sys::Error = err.dyn_into().expect("thrown value is a JS Error");
@@ -42,4 +41,477 @@ fn version_is_a_plain_object() {
     );
     assert_eq!(get(&v, "target").as_string().as_deref(), Some("wasm32"));
     assert_eq!(Object::keys(v.unchecked_ref::<Object>()).length(), 2);
+}
+
+// ---------------------------------------------------------------- test PKI (made here)
+
+/// A throwaway P-256 PKI made in the test with the x509-cert builder (no key is committed;
+/// P-256 because unoptimised wasm RSA key generation would be slow).
+mod pki {
+    use std::str::FromStr;
+    use std::sync::OnceLock;
+
+    use der::asn1::{Ia5String, UtcTime};
+    use p256::ecdsa::{DerSignature, SigningKey};
+    use p256::elliptic_curve::Generate;
+    use pkcs8::{EncodePrivateKey, LineEnding};
+    use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+    use x509_cert::builder::profile::BuilderProfile;
+    use x509_cert::builder::{Builder, CertificateBuilder};
+    use x509_cert::certificate::TbsCertificate;
+    use x509_cert::der::EncodePem;
+    use x509_cert::ext::pkix::name::GeneralName;
+    use x509_cert::ext::pkix::{
+        AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+        SubjectAltName, SubjectKeyIdentifier,
+    };
+    use x509_cert::ext::{Extension, ToExtension};
+    use x509_cert::name::Name;
+    use x509_cert::serial_number::SerialNumber;
+    use x509_cert::time::{Time, Validity};
+    use x509_cert::Certificate;
+
+    /// A user: PKCS#8 PEM key (unencrypted, test only) and certificate PEM.
+    pub struct User {
+        pub key: String,
+        pub cert: String,
+    }
+
+    pub struct Pki {
+        pub ca: String,
+        pub drafter: User,
+        pub officer: User,
+    }
+
+    struct Leaf {
+        issuer: Name,
+        subject: Name,
+        address: String,
+    }
+
+    impl BuilderProfile for Leaf {
+        fn get_issuer(&self, _subject: &Name) -> Name {
+            self.issuer.clone()
+        }
+        fn get_subject(&self) -> Name {
+            self.subject.clone()
+        }
+        fn build_extensions(
+            &self,
+            spk: SubjectPublicKeyInfoRef<'_>,
+            issuer_spk: SubjectPublicKeyInfoRef<'_>,
+            tbs: &TbsCertificate,
+        ) -> x509_cert::builder::Result<Vec<Extension>> {
+            let mut exts: Vec<Extension> = Vec::new();
+            let ski = SubjectKeyIdentifier::try_from(spk)?;
+            let issuer_ski = SubjectKeyIdentifier::try_from(issuer_spk)?;
+            exts.push(
+                AuthorityKeyIdentifier {
+                    key_identifier: Some(issuer_ski.0.clone()),
+                    ..Default::default()
+                }
+                .to_extension(tbs.subject(), &exts)?,
+            );
+            exts.push(ski.to_extension(tbs.subject(), &exts)?);
+            exts.push(
+                BasicConstraints {
+                    ca: false,
+                    path_len_constraint: None,
+                }
+                .to_extension(tbs.subject(), &exts)?,
+            );
+            exts.push(
+                KeyUsage(
+                    KeyUsages::DigitalSignature
+                        | KeyUsages::NonRepudiation
+                        | KeyUsages::KeyAgreement,
+                )
+                .to_extension(tbs.subject(), &exts)?,
+            );
+            exts.push(
+                ExtendedKeyUsage(vec![const_oid::db::rfc5280::ID_KP_EMAIL_PROTECTION])
+                    .to_extension(tbs.subject(), &exts)?,
+            );
+            exts.push(
+                SubjectAltName(vec![GeneralName::Rfc822Name(
+                    Ia5String::new(&self.address).expect("ia5"),
+                )])
+                .to_extension(tbs.subject(), &exts)?,
+            );
+            Ok(exts)
+        }
+    }
+
+    fn validity() -> Validity {
+        // 2025-01-01 .. 2035-01-01 (fixed: no clock in the test; tests use `at` 2030)
+        let t = |secs: u64| {
+            Time::UtcTime(
+                UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).expect("time"),
+            )
+        };
+        Validity::new(t(1_735_689_600), t(2_051_222_400))
+    }
+
+    fn serial(n: u8) -> SerialNumber {
+        SerialNumber::new(&[0x10, n]).expect("serial")
+    }
+
+    fn spki(key: &SigningKey) -> SubjectPublicKeyInfoOwned {
+        SubjectPublicKeyInfoOwned::from_key(key.verifying_key()).expect("spki")
+    }
+
+    fn user(ca_key: &SigningKey, ca: &Certificate, n: u8, name: &str, address: &str) -> User {
+        let key = SigningKey::generate_from_rng(&mut mmhs::rng::system_rng());
+        let profile = Leaf {
+            issuer: ca.tbs_certificate().subject().clone(),
+            subject: Name::from_str(&format!("CN={name},O=MMHS Test")).expect("name"),
+            address: address.to_string(),
+        };
+        let cert = CertificateBuilder::new(profile, serial(n), validity(), spki(&key))
+            .expect("builder")
+            .build::<_, DerSignature>(ca_key)
+            .expect("sign");
+        User {
+            key: key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string(),
+            cert: cert.to_pem(LineEnding::LF).expect("pem"),
+        }
+    }
+
+    pub fn get() -> &'static Pki {
+        static PKI: OnceLock<Pki> = OnceLock::new();
+        PKI.get_or_init(|| {
+            let ca_key = SigningKey::generate_from_rng(&mut mmhs::rng::system_rng());
+            let profile = x509_cert::builder::profile::cabf::Root::new(
+                false,
+                Name::from_str("CN=Test Root,O=MMHS Test").expect("name"),
+            )
+            .expect("profile");
+            let ca = CertificateBuilder::new(profile, serial(1), validity(), spki(&ca_key))
+                .expect("builder")
+                .build::<_, DerSignature>(&ca_key)
+                .expect("sign");
+            Pki {
+                ca: ca.to_pem(LineEnding::LF).expect("pem"),
+                drafter: user(&ca_key, &ca, 2, "Drafter", "drafter@example.mil"),
+                officer: user(&ca_key, &ca, 3, "Officer", "officer@example.mil"),
+            }
+        })
+    }
+}
+
+const AT: &str = "2030-01-01T00:00:00Z";
+
+const DRAFT: &str = "From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <wasm-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n";
+
+/// Build a JS value from JSON text (what a JS caller would pass).
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test JSON")
+}
+
+fn key_use(u: &pki::User) -> JsValue {
+    js(&serde_json::json!({ "pkcs8": u.key, "certificate": u.cert }).to_string())
+}
+
+fn verify_opts() -> JsValue {
+    js(&serde_json::json!({ "trustAnchors": [pki::get().ca], "at": AT }).to_string())
+}
+
+fn bytes_of(v: &JsValue) -> Vec<u8> {
+    v.dyn_ref::<js_sys::Uint8Array>()
+        .expect("a Uint8Array")
+        .to_vec()
+}
+
+fn signed_draft() -> JsValue {
+    let p = pki::get();
+    mmhs::wasm::sign(
+        JsValue::from_str(DRAFT),
+        key_use(&p.drafter),
+        js(&format!(
+            "{{\"signingTime\": \"{AT}\", \"protectHeaders\": true}}"
+        )),
+    )
+    .expect("sign")
+}
+
+#[wasm_bindgen_test]
+fn compose_returns_messages_and_rejects_bad_requests() {
+    let req = js(
+        r#"{"from": "a@example.mil", "to": ["b@example.mil"], "subject": "S",
+        "primaryPrecedence": "flash", "extendedAuthorisationInfo": "2029-01-01T00:00:00Z", "body": "x"}"#,
+    );
+    let out = mmhs::wasm::compose(req, js(&format!("{{\"now\": \"{AT}\"}}"))).expect("compose");
+    let arr: js_sys::Array = out.dyn_into().expect("array");
+    assert_eq!(arr.length(), 1);
+    let raw = bytes_of(&get(&arr.get(0), "raw"));
+    assert!(String::from_utf8_lossy(&raw).contains("MMHS-Primary-Precedence"));
+    assert_error_code(
+        mmhs::wasm::compose(
+            js(
+                r#"{"from": "a@example.mil", "to": ["b@example.mil"], "primaryPrecedence": "soon", "body": "x"}"#,
+            ),
+            JsValue::UNDEFINED,
+        ),
+        "precedence-invalid",
+    );
+    assert_error_code(
+        mmhs::wasm::compose(JsValue::from_f64(3.0), JsValue::UNDEFINED),
+        "request-invalid",
+    );
+}
+
+#[wasm_bindgen_test]
+fn inspect_shows_the_precedence_and_rejects_non_messages() {
+    let v = mmhs::wasm::inspect(
+        JsValue::from_str(DRAFT),
+        js(&format!("{{\"at\": \"{AT}\"}}")),
+    )
+    .expect("inspect");
+    assert!(js_sys::JSON::stringify(&v)
+        .unwrap()
+        .as_string()
+        .unwrap()
+        .contains("immediate"));
+    assert_error_code(
+        mmhs::wasm::inspect(JsValue::from_f64(1.0), JsValue::UNDEFINED),
+        "request-invalid",
+    );
+    assert_error_code(
+        mmhs::wasm::inspect(JsValue::from_str(DRAFT), js(r#"{"bogus": 1}"#)),
+        "request-invalid",
+    );
+}
+
+#[wasm_bindgen_test]
+fn sign_then_verify_and_tampering() {
+    let signed = bytes_of(&signed_draft());
+    let report = mmhs::wasm::verify(js_sys::Uint8Array::from(&signed[..]).into(), verify_opts())
+        .expect("verify");
+    assert_eq!(get(&report, "valid").as_bool(), Some(true));
+    let sigs: js_sys::Array = get(&report, "signatures").dyn_into().unwrap();
+    assert_eq!(sigs.length(), 1);
+
+    let tampered = String::from_utf8_lossy(&signed).replace("Move at dawn", "Move at noon");
+    let report =
+        mmhs::wasm::verify(JsValue::from_str(&tampered), verify_opts()).expect("verify report");
+    assert_eq!(get(&report, "valid").as_bool(), Some(false));
+
+    // with the content
+    let both = mmhs::wasm::verify(
+        js_sys::Uint8Array::from(&signed[..]).into(),
+        js(
+            &serde_json::json!({ "trustAnchors": [pki::get().ca], "at": AT, "withContent": true })
+                .to_string(),
+        ),
+    )
+    .expect("verify");
+    let content = bytes_of(&get(&both, "content"));
+    assert!(String::from_utf8_lossy(&content).contains("Move at dawn"));
+
+    // errors
+    let p = pki::get();
+    assert_error_code(
+        mmhs::wasm::verify(
+            JsValue::from_str(DRAFT),
+            js(r#"{"trustAnchors": ["garbage"]}"#),
+        ),
+        "certificate-malformed",
+    );
+    let wrong = js(
+        &serde_json::json!({ "pkcs8": p.officer.key, "certificate": p.drafter.cert }).to_string(),
+    );
+    assert_error_code(
+        mmhs::wasm::sign(JsValue::from_str(DRAFT), wrong, JsValue::UNDEFINED),
+        "signer-key-invalid",
+    );
+    assert_error_code(
+        mmhs::wasm::sign(
+            JsValue::from_str(DRAFT),
+            js(&serde_json::json!({ "certificate": p.drafter.cert }).to_string()),
+            JsValue::UNDEFINED,
+        ),
+        "request-invalid",
+    );
+    assert_error_code(
+        mmhs::wasm::sign(
+            JsValue::from_str(DRAFT),
+            key_use(&p.drafter),
+            js(r#"{"digest": "md5"}"#),
+        ),
+        "request-invalid",
+    );
+}
+
+#[wasm_bindgen_test]
+fn encrypt_then_decrypt_with_ecdh() {
+    let p = pki::get();
+    let enc = mmhs::wasm::encrypt(
+        JsValue::from_str(DRAFT),
+        js(&serde_json::json!([p.officer.cert]).to_string()),
+        js(r#"{"gcm": true}"#),
+    )
+    .expect("encrypt");
+    let enc_bytes = bytes_of(&enc);
+    assert!(String::from_utf8_lossy(&enc_bytes).contains("authEnveloped-data"));
+    let dec = mmhs::wasm::decrypt(enc.clone(), key_use(&p.officer)).expect("decrypt");
+    assert!(String::from_utf8_lossy(&bytes_of(&dec)).contains("Move at dawn"));
+    assert_error_code(
+        mmhs::wasm::decrypt(enc, key_use(&p.drafter)),
+        "decrypt-no-recipient",
+    );
+    assert_error_code(
+        mmhs::wasm::encrypt(JsValue::from_str(DRAFT), js("[]"), JsValue::UNDEFINED),
+        "encrypt-no-recipient",
+    );
+    assert_error_code(
+        mmhs::wasm::decrypt(JsValue::from_str(DRAFT), key_use(&p.officer)),
+        "not-encrypted",
+    );
+}
+
+#[wasm_bindgen_test]
+fn import_pkcs12_rejects_garbage() {
+    assert_error_code(
+        mmhs::wasm::import_pkcs12(
+            js_sys::Uint8Array::from(&b"not a pfx"[..]).into(),
+            "pw",
+            JsValue::UNDEFINED,
+        ),
+        "pkcs12-malformed",
+    );
+    assert_error_code(
+        mmhs::wasm::import_pkcs12(JsValue::from_f64(1.0), "pw", JsValue::UNDEFINED),
+        "request-invalid",
+    );
+}
+
+fn release_opts(decision: &str) -> JsValue {
+    let p = pki::get();
+    js(&format!(
+        "{{\"officer\": {}, \"trustAnchors\": {}, \"at\": \"{AT}\", \"decision\": {decision}}}",
+        serde_json::json!({ "pkcs8": p.officer.key, "certificate": p.officer.cert }),
+        serde_json::json!([p.ca]),
+    ))
+}
+
+#[wasm_bindgen_test]
+fn release_approve_reject_and_refuse() {
+    let signed = signed_draft();
+    let r = mmhs::wasm::release(signed.clone(), release_opts("\"approve\"")).expect("release");
+    assert_eq!(get(&r, "outcome").as_string().as_deref(), Some("released"));
+    let released = bytes_of(&get(&r, "message"));
+    assert!(String::from_utf8_lossy(&released).contains("MMHS-Authorizing-Users"));
+    let report = mmhs::wasm::verify(
+        js_sys::Uint8Array::from(&released[..]).into(),
+        verify_opts(),
+    )
+    .expect("verify");
+    assert_eq!(get(&report, "valid").as_bool(), Some(true));
+    let au: js_sys::Array = get(&report, "authorizingUsers").dyn_into().unwrap();
+    assert_eq!(
+        get(&au.get(0), "status").as_string().as_deref(),
+        Some("countersigned")
+    );
+
+    let r = mmhs::wasm::release(signed.clone(), release_opts(r#"{"reject": "Wrong grid"}"#))
+        .expect("reject");
+    assert_eq!(get(&r, "outcome").as_string().as_deref(), Some("rejected"));
+    assert!(String::from_utf8_lossy(&bytes_of(&get(&r, "message"))).contains("Wrong grid"));
+
+    let r = mmhs::wasm::release(JsValue::from_str(DRAFT), release_opts("\"approve\""))
+        .expect("refused is a result");
+    assert_eq!(get(&r, "outcome").as_string().as_deref(), Some("refused"));
+
+    assert_error_code(
+        mmhs::wasm::release(signed, release_opts("\"maybe\"")),
+        "request-invalid",
+    );
+}
+
+#[wasm_bindgen_test]
+fn release_gate_queues_an_unreleased_military_message() {
+    let d = mmhs::wasm::release_gate(
+        signed_draft(),
+        js(r#"{"policy": {"officers": ["officer@example.mil"]}}"#),
+    )
+    .expect("gate");
+    assert_eq!(
+        get(&d, "action").as_string().as_deref(),
+        Some("releaseQueue")
+    );
+    assert_eq!(get(&d, "military").as_bool(), Some(true));
+    assert_error_code(
+        mmhs::wasm::release_gate(signed_draft(), js(r#"{"policy": {"officers": 3}}"#)),
+        "request-invalid",
+    );
+}
+
+#[wasm_bindgen_test]
+fn mixer_map_both_directions() {
+    let m = mmhs::wasm::mixer_map(
+        js(r#"{"from": ["a@example.mil"], "sender": "s@example.mil", "authorizingUsers": ["o@example.mil"]}"#),
+        js(r#"{"direction": "toX400"}"#),
+    )
+    .expect("toX400");
+    let h = get(&m, "heading");
+    assert_eq!(
+        get(&h, "originator").as_string().as_deref(),
+        Some("s@example.mil")
+    );
+    let m = mmhs::wasm::mixer_map(
+        js(r#"{"originator": "s@example.mil", "authorizingUsers": ["o@example.mil"], "headingExtensions": ["x"]}"#),
+        js(r#"{"direction": "toInternet"}"#),
+    )
+    .expect("toInternet");
+    assert_eq!(get(&m, "military").as_bool(), Some(true));
+    assert_error_code(
+        mmhs::wasm::mixer_map(js("{}"), js(r#"{"direction": "sideways"}"#)),
+        "request-invalid",
+    );
+}
+
+#[wasm_bindgen_test]
+fn audit_records_chain_and_tampering_is_detected() {
+    let input = js_sys::Object::new();
+    Reflect::set(&input, &"agent".into(), &"msa".into()).unwrap();
+    Reflect::set(&input, &"event".into(), &"submit".into()).unwrap();
+    Reflect::set(&input, &"at".into(), &AT.into()).unwrap();
+    Reflect::set(
+        &input,
+        &"message".into(),
+        &js_sys::Uint8Array::from(DRAFT.as_bytes()),
+    )
+    .unwrap();
+    let r0 = mmhs::wasm::audit_record(input.into()).expect("record");
+    assert_eq!(get(&r0, "seq").as_f64(), Some(0.0));
+    let next = js_sys::Object::new();
+    Reflect::set(&next, &"agent".into(), &"msa".into()).unwrap();
+    Reflect::set(&next, &"event".into(), &"release".into()).unwrap();
+    Reflect::set(&next, &"at".into(), &AT.into()).unwrap();
+    Reflect::set(&next, &"prev".into(), &r0).unwrap();
+    Reflect::set(
+        &next,
+        &"facts".into(),
+        &js(r#"{"officer": "officer@example.mil"}"#),
+    )
+    .unwrap();
+    let r1 = mmhs::wasm::audit_record(next.into()).expect("record");
+    assert_eq!(get(&r1, "prevHash"), get(&r0, "hash"));
+
+    let log = js_sys::Array::of2(&r0, &r1);
+    let v = mmhs::wasm::verify_audit_log(log.clone().into(), JsValue::UNDEFINED).expect("verify");
+    assert_eq!(get(&v, "valid").as_bool(), Some(true));
+
+    Reflect::set(&r0, &"time".into(), &"2030-01-02T00:00:00Z".into()).unwrap();
+    let v = mmhs::wasm::verify_audit_log(log.into(), JsValue::UNDEFINED).expect("verify");
+    assert_eq!(get(&v, "valid").as_bool(), Some(false));
+
+    assert_error_code(
+        mmhs::wasm::verify_audit_log(JsValue::from_str("not json"), JsValue::UNDEFINED),
+        "request-invalid",
+    );
+    assert_error_code(
+        mmhs::wasm::audit_record(js(r#"{"agent": "robot", "event": "submit"}"#)),
+        "request-invalid",
+    );
 }

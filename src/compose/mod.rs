@@ -12,9 +12,9 @@
 //! 4. [`plan`]: which copies to submit — open recipients (split by receipt-notification
 //!    wish) and one copy per Bcc recipient (profile §3.4.5, §3.4.27, §3.4.33).
 //! 5. [`headers`]: the header section of each copy (precedences, MT-Priority per copy).
-//! 6. per copy, the unsigned [`crate::mime::encode::Message`] is where issue 3's security step
-//!    (sign / encrypt / label / protect headers / compress) plugs in — each copy separately —
-//!    before it is serialised and given its [`Envelope`].
+//! 6. [`security`]: per copy, the unsigned [`crate::mime::encode::Message`] goes through the
+//!    security step (SIO-Label, wrapped header protection, compression, signature, encryption)
+//!    — each copy separately — before it is serialised and given its [`Envelope`].
 
 pub mod body;
 pub mod envelope;
@@ -22,6 +22,8 @@ pub mod fields;
 pub mod headers;
 pub mod plan;
 pub mod request;
+pub mod security;
+pub mod security_request;
 pub mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,11 @@ pub use envelope::{DeliverBy, Envelope, MailParams, Rcpt};
 pub use request::{
     Attachment, Body, ByMode, ComposeRequest, ForwardedMessage, Mailbox, MessageTypeRequest,
     NameOrNumber, NotifyCondition, Recipient, Ret,
+};
+pub use security::ComposeKeys;
+pub use security_request::{
+    EncryptRequest, LabelRequest, ProtectHeaders, ProtectHeadersRequest, RecipientCertificate,
+    SecretPem, SignRequest, SignerIdentifier, SioLabelRequest,
 };
 
 /// Errors of this module; each variant has a stable [`Coded::code`] (listed in
@@ -190,6 +197,34 @@ pub enum Error {
         /// Limit.
         max: usize,
     },
+    /// `sign` requested but no signer key/certificate supplied.
+    #[error("sign requested but no signer key and certificate were supplied")]
+    SignerMissing,
+    /// `encrypt` requested but no certificate of the sender (encrypt-to-self).
+    #[error("encrypt requested but there is no sender certificate to encrypt to")]
+    SenderCertificateMissing,
+    /// `encrypt` requested but a recipient has no certificate.
+    #[error("no certificate for recipient {0}")]
+    RecipientCertificateMissing(String),
+    /// Security options that do not go together.
+    #[error("{0}")]
+    SecurityOptionConflict(String),
+    /// A certificate given in the request cannot be read.
+    #[error("certificate: {0}")]
+    CertificateInvalid(String),
+    /// The signer's certificate names none of the From / Sender addresses (an originator
+    /// signature would be flagged `signer-address-mismatch` by every verifier).
+    #[error("the signer certificate does not match the From/Sender address {0}")]
+    SignerAddressMismatch(String),
+    /// Header protection failed; the code is [`crate::protect::Error`]'s.
+    #[error(transparent)]
+    Protect(crate::protect::Error),
+    /// The ESS security label cannot be encoded.
+    #[error("security label: {0}")]
+    LabelInvalid(String),
+    /// The S/MIME engine refused (key, algorithm, certificate …); the code is its code.
+    #[error(transparent)]
+    Smime(crate::smime::Error),
     /// The composed message would be larger than allowed.
     #[error("message would be {size} octets, more than the {max} allowed")]
     MessageTooLarge {
@@ -235,6 +270,15 @@ impl Coded for Error {
             Error::ForwardedInvalid(_) => "forwarded-invalid",
             Error::TooManyAttachments { .. } => "too-many-attachments",
             Error::MessageTooLarge { .. } => "message-too-large",
+            Error::SignerMissing => "signer-missing",
+            Error::SenderCertificateMissing => "sender-certificate-missing",
+            Error::RecipientCertificateMissing(_) => "recipient-certificate-missing",
+            Error::SecurityOptionConflict(_) => "security-option-conflict",
+            Error::CertificateInvalid(_) => "certificate-invalid",
+            Error::SignerAddressMismatch(_) => "signer-address-mismatch",
+            Error::Protect(e) => e.code(),
+            Error::LabelInvalid(_) => "label-invalid",
+            Error::Smime(e) => e.code(),
         }
     }
 }
@@ -342,13 +386,26 @@ pub(crate) mod raw_base64 {
 
 /// Compose `req` into one message per copy (open recipients first, then one per Bcc
 /// recipient), all with the same Message-ID. `rng` supplies the Message-ID and the
-/// multipart boundaries (and, with issue 3, the CMS randomness).
+/// multipart boundaries. Requests with `sign` / `encrypt` need keys: use
+/// [`compose_with_keys`].
 pub fn compose<R: CryptoRng + ?Sized>(
     req: &ComposeRequest,
     ctx: &ComposeContext,
     rng: &mut R,
 ) -> Result<Vec<ComposedMessage>, Error> {
+    compose_with_keys(req, ctx, &ComposeKeys::default(), rng)
+}
+
+/// [`compose`] with key material for the security step (sign / encrypt / labels / header
+/// protection / compression, applied to each copy separately; see [`security`]).
+pub fn compose_with_keys<R: CryptoRng + ?Sized>(
+    req: &ComposeRequest,
+    ctx: &ComposeContext,
+    keys: &ComposeKeys<'_>,
+    rng: &mut R,
+) -> Result<Vec<ComposedMessage>, Error> {
     let checked = fields::check(req, ctx)?;
+    let security = security::plan(req, keys)?;
     let message_id = match &req.message_id {
         Some(id) => validate::msg_id("messageId", id)?,
         None => generate_message_id(&checked.message_id_domain, rng),
@@ -357,16 +414,17 @@ pub fn compose<R: CryptoRng + ?Sized>(
     let copies = plan::plan(req)?;
     let mut out = Vec::with_capacity(copies.len());
     for copy in &copies {
-        let headers = headers::build(req, ctx, &checked, copy, &message_id)?;
+        let mut headers = headers::build(req, ctx, &checked, copy, &message_id)?;
+        if let Some(label) = security.sio_label() {
+            headers.push(crate::mmhs::names::SIO_LABEL, label);
+        }
         let message = Message {
             headers,
             body: body.clone(),
         };
-        // Issue 3: the per-copy security step (sign / encrypt / label / protect headers /
-        // compress) transforms `message` here, separately for each copy.
-        let raw = message.to_bytes().map_err(|_| Error::HeaderTooLong {
-            field: "header line",
-        })?;
+        // The unsigned copy goes through the security step on its own (each Bcc copy is
+        // signed and encrypted separately), then is serialised.
+        let raw = security::finish(&message, &security, ctx, &copy.rcpts, rng)?;
         if raw.len() > ctx.limits.max_message_bytes {
             return Err(Error::MessageTooLarge {
                 size: raw.len(),

@@ -12,6 +12,11 @@ use time::OffsetDateTime;
 use super::Error;
 use crate::mmhs::ConversionPolicy;
 
+pub use super::security_request::{
+    EncryptRequest, LabelRequest, ProtectHeaders, ProtectHeadersRequest, RecipientCertificate,
+    SecretPem, SignRequest, SignerIdentifier, SioLabelRequest,
+};
+
 /// Largest JSON request [`ComposeRequest::from_json`] accepts (attachments are base64 inside
 /// the JSON, so this bounds the whole message too).
 pub const MAX_REQUEST_BYTES: usize = 48 * 1024 * 1024;
@@ -130,6 +135,44 @@ pub struct ComposeRequest {
     pub conversion_with_loss: Option<ConversionPolicy>,
     /// `Original-Encoded-Information-Types` (§3.3.8), e.g. `["IA5-Text"]`.
     pub original_encoded_information_types: Vec<String>,
+
+    // ---- security (profile §4; the types are in [`super::security_request`])
+    /// Sign each copy (RFC 8551 §3.5; the signer key and certificate as PEM, or `true` when
+    /// the caller supplies them in [`super::ComposeKeys`]).
+    #[serde(deserialize_with = "flag_or")]
+    pub sign: Option<SignRequest>,
+    /// Encrypt each copy for its recipients and the sender (RFC 8551 §3.3): the recipient
+    /// certificates, or `true` when the caller supplies them in [`super::ComposeKeys`].
+    #[serde(deserialize_with = "flag_or")]
+    pub encrypt: Option<EncryptRequest>,
+    /// Compress the content (RFC 3274 CompressedData), innermost, once (profile §4.2.1.4.1).
+    pub compress: bool,
+    /// The security label (also accepted as `securityLabel`): the ESS security label signed
+    /// attribute (RFC 2634 §3) and, with `sioLabel`, an `SIO-Label` header field (RFC 7444).
+    #[serde(alias = "securityLabel")]
+    pub labels: Option<LabelRequest>,
+    /// Header protection: `"wrapped"` (default when signing or encrypting), `"injected"`
+    /// (RFC 9788) or `"none"`; or `{ "scheme", "policy", "legacyDisplay" }`.
+    pub protect_headers: Option<ProtectHeadersRequest>,
+}
+
+/// `true` → default options, `false`/absent → `None`, object → those options.
+fn flag_or<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either<T> {
+        Flag(bool),
+        Options(T),
+    }
+    Ok(match Option::<Either<T>>::deserialize(d)? {
+        None | Some(Either::Flag(false)) => None,
+        Some(Either::Flag(true)) => Some(T::default()),
+        Some(Either::Options(o)) => Some(o),
+    })
 }
 
 impl ComposeRequest {

@@ -63,7 +63,7 @@ pub use private_key::{pem_blocks, PrivateKey};
 // ---- PKCS#12 / encrypted PKCS#8 / certificates (owner: "envelope") ----
 mod certificates;
 mod encrypted_pkcs8;
-mod pbe;
+pub(crate) mod pbe;
 mod pkcs12;
 pub use certificates::{
     certificates_from_der_or_pem, certificates_from_pem, key_matches_certificate,

@@ -259,6 +259,31 @@ mod tests {
         }
     }
 
+    /// Gate `msg(extra)` with a report listing these authorizing-user statuses.
+    fn gate_with(extra: &str, statuses: &[(&str, &str)]) -> GateDecision {
+        let r = report(statuses);
+        release_gate(
+            &msg(extra),
+            &policy(),
+            &GateContext {
+                report: Some(&r),
+                submitter: None,
+            },
+        )
+    }
+
+    /// Gate `m` under `p` with no report, as submitted by `submitter`.
+    fn gate_by(m: &[u8], p: &ReleasePolicy, submitter: &str) -> GateDecision {
+        release_gate(
+            m,
+            p,
+            &GateContext {
+                report: None,
+                submitter: Some(submitter),
+            },
+        )
+    }
+
     #[test]
     fn civilian_mail_passes() {
         let d = release_gate(
@@ -280,30 +305,18 @@ mod tests {
 
     #[test]
     fn officers_in_order() {
-        let m = msg("MMHS-Authorizing-Users: o1@army.example\r\n");
-        let r = report(&[("o1@army.example", "countersigned")]);
-        let d = release_gate(
-            &m,
-            &policy(),
-            &GateContext {
-                report: Some(&r),
-                submitter: None,
-            },
+        let d = gate_with(
+            "MMHS-Authorizing-Users: o1@army.example\r\n",
+            &[("o1@army.example", "countersigned")],
         );
         assert_eq!(d.action, GateAction::ReleaseQueue);
         assert_eq!(d.officers, vec!["o2@army.example"]);
-        let m = msg("MMHS-Authorizing-Users: o1@army.example, o2@army.example\r\n");
-        let r = report(&[
-            ("o1@army.example", "countersigned"),
-            ("o2@army.example", "countersigned"),
-        ]);
-        let d = release_gate(
-            &m,
-            &policy(),
-            &GateContext {
-                report: Some(&r),
-                submitter: None,
-            },
+        let d = gate_with(
+            "MMHS-Authorizing-Users: o1@army.example, o2@army.example\r\n",
+            &[
+                ("o1@army.example", "countersigned"),
+                ("o2@army.example", "countersigned"),
+            ],
         );
         assert_eq!(d.action, GateAction::Transfer, "{:?}", d.problems);
         assert_eq!(d.authorized.len(), 2);
@@ -311,18 +324,12 @@ mod tests {
 
     #[test]
     fn forged_listing_is_diverted() {
-        let m = msg("MMHS-Authorizing-Users: o1@army.example, o2@army.example\r\n");
-        let r = report(&[
-            ("o1@army.example", "countersigned"),
-            ("o2@army.example", "notCountersigned"),
-        ]);
-        let d = release_gate(
-            &m,
-            &policy(),
-            &GateContext {
-                report: Some(&r),
-                submitter: None,
-            },
+        let d = gate_with(
+            "MMHS-Authorizing-Users: o1@army.example, o2@army.example\r\n",
+            &[
+                ("o1@army.example", "countersigned"),
+                ("o2@army.example", "notCountersigned"),
+            ],
         );
         assert_eq!(d.action, GateAction::ReleaseQueue);
         assert_eq!(d.officers, vec!["o2@army.example"]);
@@ -344,23 +351,9 @@ mod tests {
         p.countersign = false;
         p.officers = vec!["o1@army.example".into()];
         let m = msg("MMHS-Authorizing-Users: o1@army.example\r\n");
-        let d = release_gate(
-            &m,
-            &p,
-            &GateContext {
-                report: None,
-                submitter: Some("o1@army.example"),
-            },
-        );
+        let d = gate_by(&m, &p, "o1@army.example");
         assert_eq!(d.action, GateAction::Transfer);
-        let d = release_gate(
-            &m,
-            &p,
-            &GateContext {
-                report: None,
-                submitter: Some("alice@army.example"),
-            },
-        );
+        let d = gate_by(&m, &p, "alice@army.example");
         assert_eq!(d.action, GateAction::ReleaseQueue);
     }
 

@@ -242,7 +242,8 @@ pub fn release<R: CryptoRng + ?Sized>(
         .security_label
         .as_ref()
         .and_then(|l| l.classification);
-    let input = ReviewInput::from_message(&verified.content, classification, &rcpts);
+    let view = review_view(req.raw, &verified.content);
+    let input = ReviewInput::from_message(&view, classification, &rcpts);
     result.findings = review(&input, req.policy);
     match &req.decision {
         Decision::Review => {
@@ -476,6 +477,77 @@ pub fn set_authorizing_users(raw: &[u8], list: &[String]) -> Result<Vec<u8>, cra
     }
     out.extend_from_slice(&raw[pos..]);
     Ok(out)
+}
+
+/// What the review reads: the innermost content when it is a complete message (a
+/// header-protection wrapper, `message/rfc822`), otherwise the outer header fields (without
+/// the MIME fields of the outer S/MIME layer) followed by the innermost MIME entity — the
+/// message as its recipients will see it.
+fn review_view(raw: &[u8], content: &[u8]) -> Vec<u8> {
+    let (content_header, _) = split_header(content);
+    let is_message = header_fields(content_header).iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("content-type") && {
+            let v = value.trim_start().to_ascii_lowercase();
+            v.starts_with("message/rfc822") || v.starts_with("message/global")
+        }
+    });
+    if is_message {
+        return content.to_vec();
+    }
+    let (outer_header, _) = split_header(raw);
+    let mut out = Vec::with_capacity(outer_header.len() + content.len());
+    for (name, value) in header_fields(outer_header) {
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("content-") || lower == "mime-version" {
+            continue;
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.push(b':');
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// Split a message at its first empty line: (header section incl. its last line end, body).
+fn split_header(raw: &[u8]) -> (&[u8], &[u8]) {
+    let mut i = 0;
+    while i < raw.len() {
+        let line_end = raw[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |p| i + p + 1);
+        let line = &raw[i..line_end];
+        if line == b"\r\n" || line == b"\n" {
+            return (&raw[..i], &raw[line_end..]);
+        }
+        i = line_end;
+    }
+    (raw, &[])
+}
+
+/// Header fields of a header section as (name, unfolded raw value).
+fn header_fields(header: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(header);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = fields.last_mut() {
+                last.1.push_str("\r\n");
+                last.1.push_str(line);
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            fields.push((name.to_string(), value.to_string()));
+        }
+    }
+    fields
 }
 
 #[cfg(test)]

@@ -116,6 +116,16 @@ pub fn is_originator_signature(s: &SignatureReport) -> bool {
 
 /// Fill `report.authorizing_users` and the matching problems, then recompute `valid`.
 pub fn apply_to_report(report: &mut VerifyReport, listed: &[String]) {
+    // Idempotent: `smime::verify` already applies it; a second call replaces, not doubles.
+    const CODES: [&str; 4] = [
+        "authorizing-user-not-countersigned",
+        "authorizing-user-countersignature-invalid",
+        "authorizing-user-untrusted",
+        "countersigner-not-listed",
+    ];
+    report
+        .problems
+        .retain(|p| !CODES.contains(&p.code.as_str()));
     report.authorizing_users = authorizing_users_status(report, listed);
     let msgs: Vec<(String, String)> = report
         .authorizing_users

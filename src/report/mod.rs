@@ -58,6 +58,10 @@ pub struct VerifyReport {
     pub authorizing_users: Vec<AuthorizingUser>,
     /// Every problem found, each with a stable code.
     pub problems: Vec<Problem>,
+    /// Informational findings with stable codes that do not affect `valid` (e.g.
+    /// `authorizing-users-outer-only`).
+    #[serde(default)]
+    pub notes: Vec<Problem>,
 }
 
 /// One authorizing user (draft-melnikov-mmhs-authorizing-users §4, RFC 7912 §4) and how its

@@ -22,6 +22,7 @@ use super::smtp::{Notify, Recipient, Transaction};
 use super::store::{folders, Store};
 use super::uri::MailUri;
 use super::Error;
+use crate::release::AuditFacts;
 
 /// A reply to the end of DATA.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,9 @@ pub struct Agent {
     pub gate: Box<dyn Gate>,
     /// Next hop for non-local recipients (`--relay`).
     pub relay: Option<MailUri>,
+    /// Password for AUTH PLAIN at the next hop, used with the URI's user name
+    /// (`submit://user@host`; `mmhs serve` reads it from `MMHS_RELAY_PASSWORD`).
+    pub relay_password: Option<String>,
     /// Wakes the queue worker.
     pub wake: tokio::sync::Notify,
     counter: AtomicU64,
@@ -118,6 +122,7 @@ impl Agent {
             store,
             gate,
             relay,
+            relay_password: None,
             wake: tokio::sync::Notify::new(),
             counter: AtomicU64::new(0),
         }
@@ -155,6 +160,8 @@ impl Agent {
             mail_from: tx.mail_from.clone(),
             recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
             detail: None,
+            core_seq: None,
+            core_hash: None,
         }
     }
 
@@ -167,12 +174,80 @@ impl Agent {
         rcpts: Option<Vec<String>>,
         detail: Option<String>,
     ) -> Result<(), Error> {
+        self.audit_full(sql, ev, tx, info, rcpts, detail, None, None)
+    }
+
+    /// Is this an officer's return-to-sender notice (`crate::release::rejection_notice`:
+    /// `Diagnostic-Code: X-MMHS-Release; refused by <officer>: <reason>`) submitted by an
+    /// authenticated release officer? Returns (officer, reason, the drafted Message-ID from
+    /// `In-Reply-To`), for the audit trail's *reject* record.
+    fn officer_rejection(
+        &self,
+        tx: &Transaction,
+        msg: &[u8],
+    ) -> Option<(String, String, Option<String>)> {
+        let submitter = tx.submitter.as_deref()?;
+        if !self.config.user(submitter).is_some_and(|u| u.officer) {
+            return None;
+        }
+        const MARK: &[u8] = b"Diagnostic-Code: X-MMHS-Release; refused by ";
+        let at = msg.windows(MARK.len()).position(|w| w == MARK)?;
+        let rest = msg.get(at + MARK.len()..)?;
+        let end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .unwrap_or(rest.len())
+            .min(2000);
+        let line = String::from_utf8_lossy(rest.get(..end)?).to_string();
+        let (officer, reason) = line.split_once(": ").unwrap_or((line.as_str(), ""));
+        let drafted = mail_parser::MessageParser::default()
+            .parse_headers(msg)
+            .and_then(|m| m.in_reply_to().as_text().map(|t| format!("<{t}>")));
+        Some((
+            officer.trim().to_string(),
+            reason.trim().to_string(),
+            drafted,
+        ))
+    }
+
+    /// Write the server record and, for the events the profile audits, the profile record
+    /// (crate::release::audit): MM Identification = ENVID, else our transaction id; Message
+    /// Identification = Message-ID; Submission Timestamp; Priority; Time of Transfer Out (MTA
+    /// records); the officer(s) of a release; the reason of a reject.
+    #[allow(clippy::too_many_arguments)]
+    fn audit_full(
+        &self,
+        sql: &SqlTx<'_>,
+        ev: AuditEvent,
+        tx: &Transaction,
+        info: &MessageInfo,
+        rcpts: Option<Vec<String>>,
+        detail: Option<String>,
+        officer: Option<String>,
+        about: Option<String>,
+    ) -> Result<(), Error> {
+        let t = now();
         let mut r = self.audit_base(ev, tx, info);
         if let Some(rc) = rcpts {
             r.recipients = rc;
         }
+        let facts = AuditFacts {
+            mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
+            message_identification: about
+                .or_else(|| info.message_id.as_ref().map(|m| format!("<{m}>"))),
+            submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
+            priority: Some(tx.effective_priority()),
+            time_of_transfer_out: Some(rfc3339(t)),
+            officer,
+            reason: if ev == AuditEvent::Reject {
+                detail.clone()
+            } else {
+                None
+            },
+            ..AuditFacts::default()
+        };
         r.detail = detail;
-        audit::append(sql, &r).map(|_| ())
+        audit::append_with(sql, &r, Some(facts), t).map(|_| ())
     }
 
     /// Process a received message (end of DATA / last BDAT).
@@ -253,7 +328,7 @@ impl Agent {
                 Ok(AgentReply {
                     code: 550,
                     esc: [5, 7, 1],
-                    text: format!("Refused by the release gate ({code}): {reason}"),
+                    text: format!("Refused by the release gate: {reason} [{code}]"),
                 })
             }
             GateDecision::Divert { officers, reason } => {
@@ -302,7 +377,8 @@ impl Agent {
                     text: format!("Queued as {} for release authorisation", tx.id),
                 })
             }
-            GateDecision::Transfer => {
+            GateDecision::Transfer { authorized } => {
+                let rejection = self.officer_rejection(&tx, &msg);
                 let held = tx.hold_until.is_some_and(|h| h > now_s);
                 let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
                     .rcpts
@@ -311,6 +387,30 @@ impl Agent {
                     .partition(|r| self.config.is_local_domain(&r.address));
                 self.store.transaction(|sql| {
                     self.audit(sql, AuditEvent::Submit, &tx, &info, None, None)?;
+                    if !authorized.is_empty() {
+                        self.audit_full(
+                            sql,
+                            AuditEvent::Release,
+                            &tx,
+                            &info,
+                            None,
+                            Some(format!("authorisation verified: {}", authorized.join(", "))),
+                            Some(authorized.join(", ")),
+                            None,
+                        )?;
+                    }
+                    if let Some((officer, reason, drafted)) = &rejection {
+                        self.audit_full(
+                            sql,
+                            AuditEvent::Reject,
+                            &tx,
+                            &info,
+                            None,
+                            Some(format!("release refused by {officer}: {reason}")),
+                            Some(officer.clone()),
+                            drafted.clone(),
+                        )?;
+                    }
                     let mut queued = remote.clone();
                     if held {
                         queued.extend(local.iter().cloned());
@@ -659,10 +759,11 @@ impl Agent {
             body_8bit: tx.body_8bit,
             rcpts: rcpts.to_vec(),
         };
+        let auth = relay.user.as_deref().zip(self.relay_password.as_deref());
         client::send(
             &relay.socket_addr_string(),
             &self.config.hostname,
-            None,
+            auth,
             &env,
             raw,
             Duration::from_secs(60),

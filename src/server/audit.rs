@@ -1,14 +1,20 @@
 //! The audit trail (draft-melnikov-mmhs-profile-09 §6.2 for the MSA, §7.2 for the MTA),
-//! kept as a hash-chained log in the store's `audit` table.
+//! kept in the store as two linked hash chains:
 //!
-//! Profile §6.2 (MSA, submitted messages): MM Identification, Message Identification,
-//! Submission Timestamp Indication, Priority. §7.2 (MTA, inbound/outbound): the same plus
-//! Time of Transfer In / Out. Retention: at least ten days (we never delete).
+//! - `audit_core`: the profile's records, made by the core [`crate::release::audit_record`]
+//!   (agent, event, exactly the table's attributes, `prevHash`, `hash`) and checkable by anyone
+//!   with [`crate::release::verify_audit_log`] (the CLI, the extension). Written for
+//!   submit (MSA submit), release (MSA release: the officers whose countersignature the gate
+//!   verified), reject (MSA reject: the gate refused; reason), deliver (MTA deliver, with Time
+//!   of Transfer Out) and relay (MTA submit to the next hop, Time of Transfer Out).
+//! - `audit`: the server's own log of everything it did (also diversions to a Release
+//!   queue, DSNs, failures) with envelope detail; each row names the core record it wrote
+//!   (`coreSeq`, `coreHash`). Chaining: `hash = SHA-256(prev_hash_hex || "\n" || record_json)`,
+//!   first `prev_hash` = 64 zeros.
 //!
-//! **Seam.** Issue 4 brings the core `release` audit record type and `verifyAuditLog`.
-//! Until then the record is [`AuditRecord`] below, serialised as JSON; the chaining is
-//! `hash = SHA-256(prev_hash_hex || "\n" || record_json)` with `prev_hash` of the first
-//! record = 64 zeros. Swapping in the core type only changes what `record` holds.
+//! [`verify`] checks both chains and their links. Retention: at least ten days (we never
+//! delete). Deleting the newest records is only detectable against a head hash kept
+//! elsewhere ([`head`]).
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -16,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::store::{db_err, Store};
 use super::Error;
+use crate::release::{self, AuditAgent, AuditFacts};
 
 /// Audited events.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -35,6 +42,23 @@ pub enum AuditEvent {
     Dsn,
     /// Delivery failed permanently.
     Fail,
+    /// A message carrying verified authorisations (countersignatures) was accepted for
+    /// transfer (Draft & Release: the officer's release reached the MSA).
+    Release,
+}
+
+impl AuditEvent {
+    /// The profile record (agent, event) this server event produces, if any.
+    pub fn core(self) -> Option<(AuditAgent, release::AuditEvent)> {
+        match self {
+            AuditEvent::Submit => Some((AuditAgent::Msa, release::AuditEvent::Submit)),
+            AuditEvent::Release => Some((AuditAgent::Msa, release::AuditEvent::Release)),
+            AuditEvent::Reject => Some((AuditAgent::Msa, release::AuditEvent::Reject)),
+            AuditEvent::Deliver => Some((AuditAgent::Mta, release::AuditEvent::Deliver)),
+            AuditEvent::Relay => Some((AuditAgent::Mta, release::AuditEvent::Submit)),
+            AuditEvent::Divert | AuditEvent::Dsn | AuditEvent::Fail => None,
+        }
+    }
 }
 
 /// One audit record.
@@ -71,6 +95,12 @@ pub struct AuditRecord {
     pub recipients: Vec<String>,
     /// Free text: gate decision, next hop, error.
     pub detail: Option<String>,
+    /// Sequence number of the profile record written with this one (`audit_core`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_seq: Option<u64>,
+    /// Hash of that profile record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_hash: Option<String>,
 }
 
 const ZERO: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -84,7 +114,46 @@ fn chain_hash(prev: &str, record: &str) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Append a record inside an open connection/transaction.
+/// The newest profile record.
+fn last_core(conn: &Connection) -> Result<Option<release::AuditRecord>, Error> {
+    let last: Option<String> = conn
+        .query_row(
+            "SELECT record FROM audit_core ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    last.map(|j| serde_json::from_str(&j).map_err(|e| Error::Db(format!("audit_core record: {e}"))))
+        .transpose()
+}
+
+/// Append a record inside an open connection/transaction; when `facts` is given and the
+/// event has a profile record ([`AuditEvent::core`]), the core record is made from them and
+/// appended to `audit_core` first.
+pub fn append_with(
+    conn: &Connection,
+    record: &AuditRecord,
+    facts: Option<AuditFacts>,
+    at: time::OffsetDateTime,
+) -> Result<i64, Error> {
+    let mut record = record.clone();
+    if let (Some((agent, event)), Some(facts)) = (record.event.core(), facts) {
+        let prev = last_core(conn)?;
+        let core = release::audit_record(agent, event, facts, at, prev.as_ref());
+        let json = serde_json::to_string(&core).map_err(|e| Error::Io(e.to_string()))?;
+        conn.execute(
+            "INSERT INTO audit_core(seq, record) VALUES (?1, ?2)",
+            params![core.seq as i64, json],
+        )
+        .map_err(db_err)?;
+        record.core_seq = Some(core.seq);
+        record.core_hash = Some(core.hash);
+    }
+    append(conn, &record)
+}
+
+/// Append a server record (no profile record) inside an open connection/transaction.
 pub fn append(conn: &Connection, record: &AuditRecord) -> Result<i64, Error> {
     let json = serde_json::to_string(record).map_err(|e| Error::Io(e.to_string()))?;
     let last: Option<(i64, String)> = conn
@@ -118,11 +187,98 @@ pub struct ChainError {
     pub reason: String,
 }
 
-/// Verify the whole chain: consecutive sequence numbers from 1, each `prev_hash` equal to
+/// The profile records (`audit_core`), oldest first — the input of
+/// [`crate::release::verify_audit_log`]. A row that is not a record JSON is an error
+/// (`server-db`).
+pub fn core_records(store: &Store) -> Result<Vec<release::AuditRecord>, Error> {
+    store.with_conn(|conn| {
+        let mut stmt = conn
+            .prepare("SELECT record FROM audit_core ORDER BY seq")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let s = r.map_err(db_err)?;
+            out.push(
+                serde_json::from_str(&s)
+                    .map_err(|e| Error::Db(format!("audit_core record: {e}")))?,
+            );
+        }
+        Ok(out)
+    })
+}
+
+/// Verify the whole trail: the server chain ([`verify_server_chain`]), the profile records
+/// with [`crate::release::verify_audit_log`], and that every server record's `coreHash` is
+/// the hash of the profile record it names. Returns the number of server records, or the
+/// first problem (`seq` is the server record's, or 0 for a problem only in the profile log).
+pub fn verify(store: &Store) -> Result<Result<i64, ChainError>, Error> {
+    let n = match verify_server_chain(store)? {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let core = match core_records(store) {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(Err(ChainError {
+                seq: 0,
+                reason: e.to_string(),
+            }))
+        }
+    };
+    let v = release::verify_audit_log(&core, &release::AuditVerifyOptions::default());
+    if let Some(p) = v.problems.first() {
+        return Ok(Err(ChainError {
+            seq: 0,
+            reason: format!("profile record log: {} ({})", p.message, p.code),
+        }));
+    }
+    if core.first().is_some_and(|c| c.seq != 0) {
+        return Ok(Err(ChainError {
+            seq: 0,
+            reason: "profile record log does not start at seq 0".into(),
+        }));
+    }
+    for (seq, r) in records_with_seq(store)? {
+        if let (Some(cs), Some(ch)) = (r.core_seq, &r.core_hash) {
+            let found = usize::try_from(cs).ok().and_then(|i| core.get(i));
+            if found.map(|c| &c.hash) != Some(ch) {
+                return Ok(Err(ChainError {
+                    seq,
+                    reason: format!("profile record {cs} is missing or not the one recorded"),
+                }));
+            }
+        }
+    }
+    Ok(Ok(n))
+}
+
+fn records_with_seq(store: &Store) -> Result<Vec<(i64, AuditRecord)>, Error> {
+    store.with_conn(|conn| {
+        let mut stmt = conn
+            .prepare("SELECT seq, record FROM audit ORDER BY seq")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (seq, s) = r.map_err(db_err)?;
+            let rec = serde_json::from_str(&s)
+                .map_err(|e| Error::Db(format!("audit record {seq}: {e}")))?;
+            out.push((seq, rec));
+        }
+        Ok(out)
+    })
+}
+
+/// Verify the server chain: consecutive sequence numbers from 1, each `prev_hash` equal to
 /// the previous record's hash, each hash recomputed. Returns the number of records.
 /// Detects edits, deletions (gaps or broken links) and reordering; truncation of the tail
 /// is detectable only against an externally kept head hash ([`head`]).
-pub fn verify(store: &Store) -> Result<Result<i64, ChainError>, Error> {
+pub fn verify_server_chain(store: &Store) -> Result<Result<i64, ChainError>, Error> {
     store.with_conn(|conn| {
         let mut stmt = conn
             .prepare("SELECT seq, record, prev_hash, hash FROM audit ORDER BY seq")
@@ -220,6 +376,8 @@ mod tests {
             mail_from: "a@x".into(),
             recipients: vec!["b@x".into()],
             detail: None,
+            core_seq: None,
+            core_hash: None,
         }
     }
 
@@ -231,9 +389,30 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let store = Store::open(&path).unwrap();
         for n in 0..3 {
-            store.with_conn(|c| append(c, &rec(n))).unwrap();
+            let facts = AuditFacts {
+                mm_identification: Some(format!("t{n}")),
+                ..AuditFacts::default()
+            };
+            store
+                .with_conn(|c| {
+                    append_with(c, &rec(n), Some(facts), time::OffsetDateTime::UNIX_EPOCH)
+                })
+                .unwrap();
         }
         assert_eq!(verify(&store).unwrap(), Ok(3));
+        assert_eq!(core_records(&store).unwrap().len(), 3);
+        // Editing a profile record is detected by the core verifier.
+        store
+            .with_conn(|c| {
+                c.execute(
+                    "UPDATE audit_core SET record = replace(record, '\"t2\"', '\"t7\"') WHERE seq = 2",
+                    [],
+                )
+                .map_err(db_err)
+            })
+            .unwrap();
+        let e = verify(&store).unwrap().unwrap_err();
+        assert!(e.reason.contains("audit-record-altered"), "{e}");
         store
             .with_conn(|c| {
                 c.execute(

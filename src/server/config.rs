@@ -21,12 +21,11 @@ pub struct UserConfig {
     pub display_name: String,
     /// Password hash (see module docs).
     pub password_hash: String,
-    /// Release officer: has a Release queue folder.
+    /// Release officer: has a Release queue folder and may re-submit released messages with
+    /// a local originator's reverse-path. Who must release what is the release policy's
+    /// business (`<data>/release-policy.json`, see `gate.rs`).
     #[serde(default)]
     pub officer: bool,
-    /// Officers who must authorise this user's military messages, in order (empty: none).
-    #[serde(default)]
-    pub release_by: Vec<String>,
 }
 
 /// The whole configuration.
@@ -56,23 +55,22 @@ fn default_max_hold() -> u64 {
     7 * 86400
 }
 
-/// Demo users: (address, display name, password, officer, release_by).
-pub const DEMO_USERS: &[(&str, &str, &str, bool, &[&str])] = &[
+/// Demo users: (address, display name, password, officer). Alice drafts, the officer releases
+/// (the default release policy names him), Bob receives in another domain.
+pub const DEMO_USERS: &[(&str, &str, &str, bool)] = &[
     (
         "alice@army.example",
         "Alice Originator",
         "alice-demo",
         false,
-        &["officer@army.example"],
     ),
     (
         "officer@army.example",
         "Oscar Release-Officer",
         "officer-demo",
         true,
-        &[],
     ),
-    ("bob@navy.example", "Bob Recipient", "bob-demo", false, &[]),
+    ("bob@navy.example", "Bob Recipient", "bob-demo", false),
 ];
 
 const ITERATIONS: u32 = 20_000;
@@ -157,13 +155,12 @@ impl Config {
     /// The demo configuration.
     pub fn demo() -> Result<Config, Error> {
         let mut users = Vec::new();
-        for (address, name, pw, officer, release_by) in DEMO_USERS {
+        for (address, name, pw, officer) in DEMO_USERS {
             users.push(UserConfig {
                 address: address.to_string(),
                 display_name: name.to_string(),
                 password_hash: hash_password(pw)?,
                 officer: *officer,
-                release_by: release_by.iter().map(|s| s.to_string()).collect(),
             });
         }
         Ok(Config {

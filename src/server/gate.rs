@@ -2,29 +2,31 @@
 //! officer's queue, or back to its sender? (draft-melnikov-mmhs-profile-09 §6.1 item 11 and
 //! §7.1; draft-melnikov-mmhs-authorizing-users-00 §3; RFC 7912 §3.2.)
 //!
-//! Issue 4 will provide the pure function `release::release_gate(message, policy)`, which can
-//! also check countersignatures. The server only needs the [`Gate`] trait: plug that
-//! function in with a closure (`Fn(&[u8], &GateContext) -> GateDecision` implements it).
+//! The agent only needs the [`Gate`] trait. The server's gate is [`ReleaseGate`]: the core's
+//! pure [`crate::release::release_gate`] (docs/release.md) with
+//! - the release policy of the data directory (`<data>/release-policy.json`, written with
+//!   [`DEFAULT_POLICY`] on first run: the demo officer releases every military message of
+//!   `*@army.example`), and
+//! - a verification report of the message when it lists authorizing users: the message is
+//!   verified ([`crate::release::verify_with_authorizing_users`]) against the trust anchors of
+//!   the data directory (`<data>/pki/ca.cert.pem` and `<data>/trust/*.pem`) at the current
+//!   time, so an officer counts as having authorised the message only when his
+//!   countersignature (or RFC 7912 review signature) verifies and chains.
 //!
-//! [`DefaultGate`] — what the server does until then, with no cryptography:
-//! 1. More than one `MMHS-Authorizing-Users:` field → refuse (`authorizing-users-duplicate`;
-//!    RFC 7912 §4 calls it malformed and says to return it to the sender).
-//! 2. Not a military message (no `MMHS-*` header field) → transfer.
-//! 3. The originator (`Sender:`, else the first `From:`, RFC 7912 §5) is not a configured
-//!    user, or that user's policy lists no release officers → transfer.
-//! 4. Otherwise the message needs release by every officer in the user's `releaseBy` list, in
-//!    order. It is transferred only when every one of them is listed in
-//!    `MMHS-Authorizing-Users:` **and** the SMTP-authenticated submitter is one of those
-//!    officers (the officer's own client re-submits what it countersigned). In every other
-//!    case — field absent, an officer missing, or the field present but submitted by someone
-//!    who is not a listed officer (a listing we cannot verify without the countersignature) —
-//!    the message is diverted to the Release queue of the first officer not yet satisfied,
-//!    as the seed's §3 suggests ("redirect all email messages without the
-//!    MMHS-Authorizing-Users header field and/or corresponding S/MIME countersignatures to a
-//!    preconfigured mailbox").
+//! Mapping of the core decision: `transfer` → [`GateDecision::Transfer`] (with the officers
+//! whose authorisation was verified, for the audit trail's release record); `releaseQueue` →
+//! [`GateDecision::Divert`] into the Release folder of the next officer (or, when the policy
+//! names no officer, of the policy's `releaseQueue` mailbox if it is a local user, else of
+//! every configured officer); `refuse` → [`GateDecision::Refuse`] (SMTP 550 5.7.1 with the
+//! problem code and text).
+
+use std::path::Path;
 
 use super::config::Config;
-use super::msginfo::{originator, MessageInfo};
+use super::msginfo::MessageInfo;
+use super::Error;
+use crate::release::{self, GateAction, ReleasePolicy};
+use crate::smime::VerifyContext;
 
 /// What the gate knows about a submission besides the message bytes.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +39,7 @@ pub struct GateContext<'a> {
     pub rcpts: &'a [String],
     /// Parsed header summary of the message.
     pub info: &'a MessageInfo,
-    /// Server configuration (users, their release policy).
+    /// Server configuration (users, officers).
     pub config: &'a Config,
 }
 
@@ -45,7 +47,10 @@ pub struct GateContext<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GateDecision {
     /// Release to the transfer system (deliver / relay).
-    Transfer,
+    Transfer {
+        /// Officers whose authorisation was verified (empty for messages that need none).
+        authorized: Vec<String>,
+    },
     /// Put the message in these officers' Release queues instead.
     Divert {
         /// Officer addresses.
@@ -56,13 +61,13 @@ pub enum GateDecision {
     /// Refuse the submission (SMTP 550 5.7.1).
     Refuse {
         /// Stable problem code.
-        code: &'static str,
+        code: String,
         /// Human reason (goes into the SMTP reply text).
         reason: String,
     },
 }
 
-/// A submission gate. Implemented by [`DefaultGate`] and by any
+/// A submission gate. Implemented by [`ReleaseGate`] and by any
 /// `Fn(&[u8], &GateContext) -> GateDecision + Send + Sync`.
 pub trait Gate: Send + Sync {
     /// Decide what happens to `raw`.
@@ -78,66 +83,154 @@ where
     }
 }
 
-/// The documented default (module docs).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DefaultGate;
+/// The release policy written to `<data>/release-policy.json` on first run (JSON of
+/// [`ReleasePolicy`], docs/release.md): the demo release officer must authorise (countersign)
+/// every military message drafted in `army.example`, except his own.
+pub const DEFAULT_POLICY: &str = r#"{
+  "form": "countersignature",
+  "countersign": true,
+  "officers": ["officer@army.example"],
+  "requireRelease": ["*@army.example"],
+  "exempt": ["officer@army.example"],
+  "requiredFields": ["primaryPrecedence"]
+}
+"#;
 
-impl Gate for DefaultGate {
-    fn decide(&self, _raw: &[u8], ctx: &GateContext<'_>) -> GateDecision {
-        let info = ctx.info;
-        if info.authorizing_users_fields > 1 {
-            return GateDecision::Refuse {
-                code: "authorizing-users-duplicate",
-                reason: "more than one MMHS-Authorizing-Users header field (RFC 7912 section 4)"
-                    .into(),
-            };
+/// The server's gate: the core `releaseGate` with verified authorisations (module docs).
+#[derive(Debug, Clone)]
+pub struct ReleaseGate {
+    /// The release policy.
+    pub policy: ReleasePolicy,
+    /// Trust anchors and certificates for verifying countersignatures (`at` is set per
+    /// message to the current time).
+    pub trust: VerifyContext,
+}
+
+fn read_pem_certs(path: &Path, out: &mut Vec<x509_cert::Certificate>) -> Result<(), Error> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    let certs = crate::keys::certificates_from_pem(&text)
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    out.extend(certs);
+    Ok(())
+}
+
+impl ReleaseGate {
+    /// A gate with this policy and these trust anchors.
+    pub fn new(policy: ReleasePolicy, trust_anchors: Vec<x509_cert::Certificate>) -> ReleaseGate {
+        ReleaseGate {
+            policy,
+            trust: VerifyContext {
+                trust_anchors,
+                ..VerifyContext::default()
+            },
         }
-        if !info.military {
-            return GateDecision::Transfer;
+    }
+
+    /// Load the gate of a data directory: `release-policy.json` (created with
+    /// [`DEFAULT_POLICY`] when absent) and the trust anchors `pki/ca.cert.pem` and
+    /// `trust/*.pem` (those present).
+    pub fn load(data: &Path) -> Result<ReleaseGate, Error> {
+        let path = data.join("release-policy.json");
+        if !path.exists() {
+            std::fs::write(&path, DEFAULT_POLICY)
+                .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
         }
-        let Some(orig) = originator(info) else {
-            return GateDecision::Transfer;
-        };
-        let Some(user) = ctx.config.user(orig) else {
-            return GateDecision::Transfer;
-        };
-        if user.release_by.is_empty() {
-            return GateDecision::Transfer;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        let policy: ReleasePolicy = serde_json::from_str(&text)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let mut anchors = Vec::new();
+        let ca = data.join("pki").join("ca.cert.pem");
+        if ca.exists() {
+            read_pem_certs(&ca, &mut anchors)?;
         }
-        let listed: Vec<String> = info
-            .authorizing_users
-            .clone()
-            .unwrap_or_default()
+        let dir = data.join("trust");
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut files: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "pem"))
+                .collect();
+            files.sort();
+            for f in files {
+                read_pem_certs(&f, &mut anchors)?;
+            }
+        }
+        Ok(ReleaseGate::new(policy, anchors))
+    }
+
+    /// Where a `releaseQueue` decision without a named officer goes.
+    fn queue_owners(&self, d: &release::GateDecision, config: &Config) -> Vec<String> {
+        if !d.officers.is_empty() {
+            return d.officers.clone();
+        }
+        if let Some(m) = d.mailbox.as_deref().filter(|m| config.user(m).is_some()) {
+            return vec![m.to_string()];
+        }
+        let officers: Vec<String> = config
+            .users
             .iter()
-            .map(|a| a.to_ascii_lowercase())
+            .filter(|u| u.officer)
+            .map(|u| u.address.clone())
             .collect();
-        let missing = user
-            .release_by
-            .iter()
-            .find(|o| !listed.contains(&o.to_ascii_lowercase()));
-        if let Some(officer) = missing {
-            return GateDecision::Divert {
-                officers: vec![officer.clone()],
-                reason: format!(
-                    "military message from {} needs release by {officer}",
-                    user.address
-                ),
-            };
-        }
-        let by_officer = ctx
-            .submitter
-            .is_some_and(|s| user.release_by.iter().any(|o| o.eq_ignore_ascii_case(s)));
-        if by_officer {
-            GateDecision::Transfer
+        if officers.is_empty() {
+            self.policy.officers.clone()
         } else {
-            // Listed, but not submitted by a listed officer: we cannot check the
-            // countersignature here, so the (first) officer decides.
-            let officer = user.release_by.first().cloned().unwrap_or_default();
-            GateDecision::Divert {
-                officers: vec![officer.clone()],
-                reason: format!(
-                    "MMHS-Authorizing-Users lists {officer} but the message was not submitted by a listed officer; unverified listing"
-                ),
+            officers
+        }
+    }
+}
+
+impl Gate for ReleaseGate {
+    fn decide(&self, raw: &[u8], ctx: &GateContext<'_>) -> GateDecision {
+        // Verify only when there is an authorisation to check (the signature work is wasted on
+        // drafts and civilian mail).
+        let report = if ctx.info.authorizing_users_fields > 0 {
+            let mut vc = self.trust.clone();
+            vc.at = Some(time::OffsetDateTime::now_utc());
+            release::verify_with_authorizing_users(raw, &vc).ok()
+        } else {
+            None
+        };
+        let d = release::release_gate(
+            raw,
+            &self.policy,
+            &release::GateContext {
+                submitter: ctx.submitter,
+                report: report.as_ref(),
+            },
+        );
+        match d.action {
+            GateAction::Transfer => GateDecision::Transfer {
+                authorized: d.authorized,
+            },
+            GateAction::Refuse => {
+                let (code, reason) = d
+                    .problems
+                    .first()
+                    .map(|p| (p.code.clone(), p.message.clone()))
+                    .unwrap_or_else(|| ("gate-refused".into(), "refused by policy".into()));
+                GateDecision::Refuse { code, reason }
+            }
+            GateAction::ReleaseQueue => {
+                let officers = self.queue_owners(&d, ctx.config);
+                if officers.is_empty() {
+                    return GateDecision::Refuse {
+                        code: "gate-no-officer".into(),
+                        reason: "the message needs release but no release officer is configured"
+                            .into(),
+                    };
+                }
+                let mut reason = format!(
+                    "military message from {} needs release by {}",
+                    d.drafter.as_deref().unwrap_or("(unknown)"),
+                    officers.join(", ")
+                );
+                for p in &d.problems {
+                    reason.push_str(&format!("; {} ({})", p.message, p.code));
+                }
+                GateDecision::Divert { officers, reason }
             }
         }
     }
@@ -148,36 +241,10 @@ mod tests {
     use super::*;
     use crate::server::msginfo::message_info;
 
-    fn cfg() -> Config {
-        let mut c = Config {
-            hostname: "h".into(),
-            max_message_size: 1000,
-            max_hold_seconds: 10,
-            users: vec![],
-        };
-        for (a, officer, rb) in [
-            (
-                "alice@army.example",
-                false,
-                vec!["officer@army.example".to_string()],
-            ),
-            ("officer@army.example", true, vec![]),
-        ] {
-            c.users.push(crate::server::config::UserConfig {
-                address: a.into(),
-                display_name: a.into(),
-                password_hash: String::new(),
-                officer,
-                release_by: rb,
-            });
-        }
-        c
-    }
-
-    fn decide(raw: &[u8], submitter: Option<&str>) -> GateDecision {
-        let c = cfg();
+    fn decide(gate: &ReleaseGate, raw: &[u8], submitter: Option<&str>) -> GateDecision {
+        let c = Config::demo().unwrap();
         let info = message_info(raw);
-        DefaultGate.decide(
+        gate.decide(
             raw,
             &GateContext {
                 submitter,
@@ -190,32 +257,35 @@ mod tests {
     }
 
     #[test]
-    fn default_gate_rules() {
+    fn default_policy_parses_and_gates() {
+        let policy: ReleasePolicy = serde_json::from_str(DEFAULT_POLICY).unwrap();
+        assert_eq!(policy.officers, vec!["officer@army.example"]);
+        let gate = ReleaseGate::new(policy, vec![]);
         let plain = b"From: alice@army.example\r\nTo: bob@navy.example\r\n\r\nx";
         assert_eq!(
-            decide(plain, Some("alice@army.example")),
-            GateDecision::Transfer
+            decide(&gate, plain, Some("alice@army.example")),
+            GateDecision::Transfer { authorized: vec![] }
         );
-        let mil = b"From: alice@army.example\r\nMMHS-Primary-Precedence: 4\r\n\r\nx";
+        let mil = b"From: alice@army.example\r\nTo: bob@navy.example\r\nMMHS-Primary-Precedence: 4\r\n\r\nx";
         assert!(
-            matches!(decide(mil, Some("alice@army.example")), GateDecision::Divert { officers, .. } if officers == vec!["officer@army.example"])
+            matches!(decide(&gate, mil, Some("alice@army.example")), GateDecision::Divert { officers, .. } if officers == vec!["officer@army.example"])
         );
-        let rel = b"From: alice@army.example\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\n\r\nx";
-        assert_eq!(
-            decide(rel, Some("officer@army.example")),
-            GateDecision::Transfer
-        );
+        // A listing without a verifiable countersignature does not count, even from the officer.
+        let rel = b"From: alice@army.example\r\nTo: bob@navy.example\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\n\r\nx";
         assert!(matches!(
-            decide(rel, Some("alice@army.example")),
+            decide(&gate, rel, Some("officer@army.example")),
             GateDecision::Divert { .. }
         ));
-        let dup = b"From: alice@army.example\r\nMMHS-Authorizing-Users: a@b\r\nMMHS-Authorizing-Users: c@d\r\n\r\nx";
+        let dup = b"From: alice@army.example\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Authorizing-Users: a@b\r\nMMHS-Authorizing-Users: c@d\r\n\r\nx";
         assert!(matches!(
-            decide(dup, None),
-            GateDecision::Refuse {
-                code: "authorizing-users-duplicate",
-                ..
-            }
+            decide(&gate, dup, None),
+            GateDecision::Refuse { code, .. } if code == "authorizing-users-duplicate"
+        ));
+        // The officer's own military messages are exempt.
+        let own = b"From: officer@army.example\r\nTo: bob@navy.example\r\nMMHS-Primary-Precedence: 4\r\n\r\nx";
+        assert!(matches!(
+            decide(&gate, own, Some("officer@army.example")),
+            GateDecision::Transfer { .. }
         ));
     }
 }

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod config;
 pub mod gate;
 pub mod msginfo;
+pub mod p12;
 pub mod pki;
 pub mod relay;
 pub mod smtp;
@@ -27,7 +28,7 @@ use tokio::net::TcpListener;
 
 pub use agent::Agent;
 pub use config::Config;
-pub use gate::{DefaultGate, Gate, GateContext, GateDecision};
+pub use gate::{Gate, GateContext, GateDecision, ReleaseGate};
 pub use store::Store;
 pub use uri::{parse_mail_uri, MailUri, Scheme};
 
@@ -93,9 +94,11 @@ pub struct ServerOptions {
     pub smtp: String,
     /// Relay URI.
     pub relay: Option<MailUri>,
+    /// Password for AUTH PLAIN at the relay (with the URI's user name).
+    pub relay_password: Option<String>,
     /// Override the configuration (tests); `None` = load or create `<data>/config.json`.
     pub config: Option<Config>,
-    /// The release gate; `None` = [`DefaultGate`].
+    /// The release gate; `None` = [`ReleaseGate::load`] from the data directory.
     pub gate: Option<Box<dyn Gate>>,
     /// Create the demo PKI on first run.
     pub demo_pki: bool,
@@ -151,8 +154,13 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
         None
     };
     let store = Arc::new(Store::open(&opts.data.join("mail.sqlite"))?);
-    let gate = opts.gate.unwrap_or_else(|| Box::new(DefaultGate));
-    let agent = Arc::new(Agent::new(config, store, gate, opts.relay));
+    let gate: Box<dyn Gate> = match opts.gate {
+        Some(g) => g,
+        None => Box::new(ReleaseGate::load(&opts.data)?),
+    };
+    let mut agent = Agent::new(config, store, gate, opts.relay);
+    agent.relay_password = opts.relay_password;
+    let agent = Arc::new(agent);
     let smtp_listener = TcpListener::bind(&opts.smtp)
         .await
         .map_err(|e| Error::Io(format!("SMTP listen {}: {e}", opts.smtp)))?;
@@ -202,7 +210,7 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     }));
 
     // Webmail
-    let app = web::router(web::WebState::new(agent.clone(), smtp_addr));
+    let app = web::router(web::WebState::new(agent.clone(), smtp_addr).with_pki(pki.clone()));
     let mut stop = rx.clone();
     tasks.push(tokio::spawn(async move {
         let _ = axum::serve(http_listener, app)
@@ -248,6 +256,7 @@ pub fn run(args: ServeArgs) -> i32 {
             http: args.http,
             smtp: args.smtp,
             relay,
+            relay_password: std::env::var("MMHS_RELAY_PASSWORD").ok(),
             config: None,
             gate: None,
             demo_pki: true,
@@ -277,7 +286,7 @@ pub fn run(args: ServeArgs) -> i32 {
                 "mmhs serve: created {} with the demo users:",
                 args.data.join("config.json").display()
             );
-            for (a, _, pw, officer, _) in config::DEMO_USERS {
+            for (a, _, pw, officer) in config::DEMO_USERS {
                 println!(
                     "    {a:<24} password {pw:<14}{}",
                     if *officer { " (release officer)" } else { "" }
@@ -286,15 +295,18 @@ pub fn run(args: ServeArgs) -> i32 {
         }
         if let Some(p) = &running.pki {
             println!("mmhs serve: demo PKI  trust anchor {}", p.ca_cert.display());
+            println!(
+                "mmhs serve: demo keys PKCS#12 password \"{}\" (also under \"My keys\" in the webmail)",
+                pki::DEMO_P12_PASSWORD
+            );
             for u in &p.users {
-                println!(
-                    "    {:<24} {} + {}",
-                    u.address,
-                    u.cert.display(),
-                    u.key.display()
-                );
+                println!("    {:<24} {}", u.address, u.p12.display());
             }
         }
+        println!(
+            "mmhs serve: release policy {}",
+            args.data.join("release-policy.json").display()
+        );
         let _ = tokio::signal::ctrl_c().await;
         println!("mmhs serve: shutting down");
         running.shutdown().await;

@@ -5,8 +5,11 @@
 //! Generated in Rust with the `x509-cert` builder, so `mmhs serve` needs no openssl binary.
 //! Output (PEM, RFC 7468) under `<data>/pki/`:
 //! `ca.cert.pem`, and for each user `<address>.cert.pem`, `<address>.key.pem` (unencrypted
-//! PKCS#8 — demo material only, file mode 0600) and `<address>.chain.pem` (cert + CA).
-//! PKCS#12 output is left to the `keys` module (issue 3) — see docs/server.md.
+//! PKCS#8 — demo material only, file mode 0600), `<address>.chain.pem` (cert + CA) and
+//! `<address>.p12` (PKCS#12 with key, certificate and CA, password [`DEMO_P12_PASSWORD`],
+//! file mode 0600; [`super::p12`]) — what the extension imports.
+//! The CA's private key is not kept. Nothing here is committed: every key is generated on
+//! first run from the system RNG.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -45,7 +48,13 @@ pub struct UserKeyFiles {
     pub key: PathBuf,
     /// Certificate followed by the CA certificate (PEM).
     pub chain: PathBuf,
+    /// PKCS#12 (key + certificate + CA), password [`DEMO_P12_PASSWORD`].
+    pub p12: PathBuf,
 }
+
+/// The password of every demo PKCS#12 file (documented in docs/server.md, printed at
+/// startup). Demo material only.
+pub const DEMO_P12_PASSWORD: &str = "mmhs-demo";
 
 /// The demo PKI on disk.
 #[derive(Debug, Clone)]
@@ -240,16 +249,68 @@ pub fn paths(dir: &Path, addresses: &[&str]) -> DemoPki {
                 cert: dir.join(format!("{a}.cert.pem")),
                 key: dir.join(format!("{a}.key.pem")),
                 chain: dir.join(format!("{a}.chain.pem")),
+                p12: dir.join(format!("{a}.p12")),
             })
             .collect(),
     }
 }
 
-/// Create the demo PKI under `dir` if `ca.cert.pem` is not there yet; return its paths.
+/// The core's key type for a P-256 signing key.
+pub fn private_key(key: &SigningKey) -> Result<crate::keys::PrivateKey, Error> {
+    let der = key.to_pkcs8_der().map_err(|e| pki_err("PKCS#8", e))?;
+    crate::keys::PrivateKey::from_pkcs8_der(der.as_bytes()).map_err(|e| pki_err("PKCS#8", e))
+}
+
+fn write_p12(
+    files: &UserKeyFiles,
+    key: &crate::keys::PrivateKey,
+    cert: &Certificate,
+    ca: &Certificate,
+    rng: &mut impl crate::rng::CryptoRng,
+) -> Result<(), Error> {
+    let der = super::p12::export_pkcs12(
+        key,
+        cert,
+        std::slice::from_ref(ca),
+        &files.address,
+        DEMO_P12_PASSWORD,
+        rng,
+    )?;
+    write_file(&files.p12, &der, true)
+}
+
+/// Write the PKCS#12 files missing from an existing demo PKI (data directories made before
+/// PKCS#12 export existed), from the PEM key and certificate files.
+fn complete_p12(out: &DemoPki) -> Result<(), Error> {
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| Error::Io(format!("{}: {e}", p.display())))
+    };
+    let mut rng = crate::rng::system_rng();
+    for u in &out.users {
+        if u.p12.exists() || !u.key.exists() || !u.cert.exists() {
+            continue;
+        }
+        let key = crate::keys::PrivateKey::from_pem(&read(&u.key)?)
+            .map_err(|e| pki_err("demo key", e))?;
+        let certs = crate::keys::certificates_from_pem(&read(&u.cert)?)
+            .map_err(|e| pki_err("demo certificate", e))?;
+        let cas = crate::keys::certificates_from_pem(&read(&out.ca_cert)?)
+            .map_err(|e| pki_err("demo CA", e))?;
+        let (Some(cert), Some(ca)) = (certs.first(), cas.first()) else {
+            continue;
+        };
+        write_p12(u, &key, cert, ca, &mut rng)?;
+    }
+    Ok(())
+}
+
+/// Create the demo PKI under `dir` if `ca.cert.pem` is not there yet; return its paths and
+/// whether it was created now.
 pub fn ensure_demo_pki(dir: &Path, subjects: &[Subject<'_>]) -> Result<(DemoPki, bool), Error> {
     let addresses: Vec<&str> = subjects.iter().map(|s| s.address).collect();
     let out = paths(dir, &addresses);
     if out.ca_cert.exists() {
+        complete_p12(&out)?;
         return Ok((out, false));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
@@ -265,6 +326,7 @@ pub fn ensure_demo_pki(dir: &Path, subjects: &[Subject<'_>]) -> Result<(DemoPki,
         write_file(&files.key, key_pem.as_bytes(), true)?;
         write_file(&files.cert, pem.as_bytes(), false)?;
         write_file(&files.chain, format!("{pem}{ca_pem}").as_bytes(), false)?;
+        write_p12(files, &private_key(&key)?, &cert, &ca_cert, &mut rng)?;
     }
     // The CA key is not kept: the demo CA issues these certificates once and never again.
     write_file(&out.ca_cert, ca_pem.as_bytes(), false)?;

@@ -117,6 +117,10 @@ CREATE TABLE IF NOT EXISTS audit (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_core (
+  seq INTEGER PRIMARY KEY,
+  record TEXT NOT NULL
+);
 ";
 
 pub(crate) fn db_err(e: rusqlite::Error) -> Error {

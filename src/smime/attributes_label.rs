@@ -10,74 +10,65 @@
 //! SecurityCategory ::= SEQUENCE { type [0] OBJECT IDENTIFIER, value [1] ANY DEFINED BY type }
 //! ```
 //! The module uses IMPLICIT tags, so `type` is `80 len oid-octets`; `value` is carried as
-//! received — its contents octets, base64, in JSON. Produced labels are DER: the SET's
-//! components sorted by tag (INTEGER, OID, UTF8String, SET, PrintableString). Received
-//! labels are accepted in any component order (the RFC 7444 example is not DER-sorted).
+//! received — its contents octets, base64, in JSON. Produced labels are DER, encoded by
+//! `mmhs::ess_label::EssSecurityLabel::to_der` (SET components sorted by tag). Received labels
+//! are decoded here, leniently: any component order (the RFC 7444 example is not
+//! DER-sorted), explicitly or implicitly tagged category values (RFC 3114's samples).
 
 use base64::Engine;
 use const_oid::ObjectIdentifier as Oid;
-use der::Encode;
 
-use super::ber::{self, Tlv};
+use super::ber::Tlv;
+use crate::mmhs::ess_label::EssSecurityLabel;
 use crate::report::{SecurityCategory, SecurityLabel};
 
 /// Highest classification value (`ub-integer-options`).
 pub const MAX_CLASSIFICATION: u32 = 256;
 
-/// Encode an ESSSecurityLabel (DER).
-pub fn encode_label(label: &SecurityLabel) -> Result<Vec<u8>, String> {
-    let policy = Oid::new(&label.policy).map_err(|e| format!("bad policy OID: {e}"))?;
-    let mut parts: Vec<Vec<u8>> = vec![policy.to_der().map_err(|e| e.to_string())?];
-    if let Some(c) = label.classification {
-        if c > MAX_CLASSIFICATION {
-            return Err(format!("classification {c} is above {MAX_CLASSIFICATION}"));
-        }
-        let i = der::asn1::Int::new(&c.to_be_bytes()).map_err(|e| e.to_string())?;
-        let uint = der::asn1::Uint::new(&c.to_be_bytes()).map_err(|e| e.to_string())?;
-        let _ = i;
-        parts.push(uint.to_der().map_err(|e| e.to_string())?);
+/// Encode an ESSSecurityLabel (DER) — the DER type is `mmhs::ess_label` (one encoder for
+/// the whole crate: compose, SIO-Label and the signed attribute agree byte for byte).
+pub fn encode_label(label: &EssSecurityLabel) -> Result<Vec<u8>, String> {
+    label.to_der().map_err(|e| e.to_string())
+}
+
+/// The report form of a label.
+pub fn to_report(label: &EssSecurityLabel) -> SecurityLabel {
+    SecurityLabel {
+        policy: label.policy.clone(),
+        classification: label.classification.map(u32::from),
+        privacy_mark: label.privacy_mark.clone(),
+        categories: label
+            .categories
+            .iter()
+            .map(|c| SecurityCategory {
+                kind: c.category_type.clone(),
+                value: base64::engine::general_purpose::STANDARD.encode(&c.value),
+            })
+            .collect(),
     }
-    if let Some(p) = &label.privacy_mark {
-        if p.is_empty() {
-            return Err("empty privacy mark".into());
-        }
-        let printable = p.len() <= 128
-            && p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b));
-        parts.push(ber::primitive(
-            if printable { 0x13 } else { 0x0C },
-            p.as_bytes(),
-        ));
-    }
-    if !label.categories.is_empty() {
-        if label.categories.len() > 64 {
-            return Err("more than 64 security categories".into());
-        }
-        let mut cats = Vec::new();
-        for c in &label.categories {
-            let oid = Oid::new(&c.kind).map_err(|e| format!("bad category OID: {e}"))?;
-            let value = base64::engine::general_purpose::STANDARD
+}
+
+/// The mmhs form of a report label (categories' base64 decoded).
+pub fn from_report(label: &SecurityLabel) -> Result<EssSecurityLabel, String> {
+    let mut l = EssSecurityLabel::new(
+        &label.policy,
+        match label.classification {
+            Some(c) => {
+                Some(u16::try_from(c).map_err(|_| format!("classification {c} out of range"))?)
+            }
+            None => None,
+        },
+    );
+    l.privacy_mark = label.privacy_mark.clone();
+    for c in &label.categories {
+        l.categories.push(crate::mmhs::ess_label::SecurityCategory {
+            category_type: c.kind.clone(),
+            value: base64::engine::general_purpose::STANDARD
                 .decode(&c.value)
-                .map_err(|e| format!("bad category value base64: {e}"))?;
-            // Explicitly tagged when the value is itself one whole element, else implicit.
-            let tag = if Tlv::parse_all(&value).is_ok() {
-                0xA1
-            } else {
-                0x81
-            };
-            cats.push(ber::constructed(
-                0x30,
-                &[
-                    &ber::primitive(0x80, oid.as_bytes()),
-                    &ber::primitive(tag, &value),
-                ],
-            ));
-        }
-        parts.push(ber::der_set_of(cats));
+                .map_err(|e| format!("bad category value base64: {e}"))?,
+        });
     }
-    parts.sort_by_key(|p| p.first().copied().unwrap_or(0) & 0x1F);
-    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
-    Ok(ber::constructed(0x31, &refs))
+    Ok(l)
 }
 
 /// Decode an ESSSecurityLabel (BER or DER, components in any order).
@@ -168,7 +159,7 @@ pub fn decode_label(t: &Tlv<'_>) -> Result<SecurityLabel, String> {
 }
 
 /// eSSSecurityLabel attribute DER.
-pub fn label_attribute(label: &SecurityLabel) -> Result<Vec<u8>, String> {
+pub fn label_attribute(label: &EssSecurityLabel) -> Result<Vec<u8>, String> {
     super::attributes::attribute(
         super::attributes::SECURITY_LABEL,
         vec![encode_label(label)?],
@@ -196,9 +187,9 @@ mod tests {
         let l = decode_label(&Tlv::parse_all(&b).unwrap()).unwrap();
         assert_eq!(l.policy, "1.1");
         assert_eq!(l.classification, Some(3));
-        // Our encoding sorts by tag: INTEGER before OID.
+        // The DER encoding sorts by tag: INTEGER before OID.
         assert_eq!(
-            encode_label(&l).unwrap(),
+            encode_label(&from_report(&l).unwrap()).unwrap(),
             vec![0x31, 0x06, 0x02, 0x01, 0x03, 0x06, 0x01, 0x29]
         );
     }
@@ -214,19 +205,16 @@ mod tests {
                 value: base64::engine::general_purpose::STANDARD.encode([0x0c, 0x02, b'U', b'K']),
             }],
         };
-        let der = encode_label(&l).unwrap();
+        let der = encode_label(&from_report(&l).unwrap()).unwrap();
         let back = decode_label(&Tlv::parse_all(&der).unwrap()).unwrap();
         assert_eq!(back, l);
         assert!(labels_agree(&l, &back));
+        assert_eq!(to_report(&from_report(&l).unwrap()), l);
     }
 
     #[test]
     fn rejects_bad_labels() {
         assert!(decode_label(&Tlv::parse_all(&[0x31, 0x03, 0x02, 0x01, 0x03]).unwrap()).is_err());
-        assert!(encode_label(&SecurityLabel {
-            policy: "x".into(),
-            ..Default::default()
-        })
-        .is_err());
+        assert!(encode_label(&EssSecurityLabel::new("x", None)).is_err());
     }
 }

@@ -17,6 +17,8 @@ pub mod signed_parse;
 pub mod signed_verify;
 pub mod smime_mime;
 pub mod verify;
+mod verify_finish;
+mod verify_unwrap;
 
 pub use algorithms::{DigestAlg, RsaPadding};
 pub use countersign::{countersign_der, countersign_message, countersign_message_with};

@@ -1,10 +1,14 @@
 //! `verify`: unwrap every S/MIME layer of a message and build the one [`VerifyReport`].
 //!
 //! Layers (RFC 8551 §3): multipart/signed (RFC 1847 §2.1) and application/pkcs7-mime with a
-//! SignedData, EnvelopedData, AuthEnvelopedData or CompressedData, nested in any order (triple
-//! wrapping, RFC 2634 §1.1) up to [`VerifyContext::max_depth`]. For every SignedData each
-//! SignerInfo is checked (`signed_verify`), its certificate path validated (trust), its
-//! address compared with From/Sender, and its label and signature type reported.
+//! SignedData, EnvelopedData, AuthEnvelopedData or CompressedData, and `application/zlib` /
+//! `application/gzip` bodies (RFC 6713), nested in any order (triple wrapping, RFC 2634 §1.1)
+//! up to [`VerifyContext::max_depth`]. For every SignedData each SignerInfo is checked
+//! (`signed_verify`) and its certificate path validated (trust); encrypted layers are opened
+//! with [`VerifyContext::decryption_keys`] and compressed ones inflated within
+//! [`VerifyContext::decompress_limits`] (`verify_unwrap`). The cross-layer checks — header
+//! protection, From/Sender vs signers, MMHS view, ESS label vs SIO-Label, authorizing users,
+//! the verdict — are `verify_finish`'s.
 //!
 //! The message is canonicalised to CRLF once when it arrived with bare LF line ends (as mail
 //! stores often keep it); signatures are computed over the canonical form (RFC 8551 §3.1.1).
@@ -13,15 +17,15 @@ use std::borrow::Cow;
 
 use x509_cert::Certificate;
 
-use super::attributes_label::{decode_label, labels_agree};
-use super::ber::Tlv;
-use super::sig_type::SignatureType;
+use super::compressed::DecompressLimits;
 use super::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
     ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
 use super::signed_verify::{check_signed_data, SignerCheck};
 use super::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
+use super::verify_finish::{finish, Input};
+use super::verify_unwrap::{decompress_layer, decompress_media, decrypt_layer};
 use super::Error;
 use crate::keys::PrivateKey;
 use crate::report::{Problem, SignatureReport, VerifyReport};
@@ -49,15 +53,21 @@ pub struct VerifyContext {
     pub decryption_keys: Vec<(PrivateKey, Certificate)>,
     /// Maximum number of nested S/MIME layers (0 = [`DEFAULT_MAX_DEPTH`]).
     pub max_depth: usize,
+    /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
+    pub decompress_limits: DecompressLimits,
 }
 
-/// The report plus the innermost content (the MIME entity to render after the layers are
-/// removed; for a header-protected message the message/rfc822 entity).
+/// The report plus the content to render once the layers are removed.
 #[derive(Debug, Clone)]
 pub struct Verified {
     /// The verification report.
     pub report: VerifyReport,
-    /// The innermost MIME entity (header fields + body).
+    /// For a message ([`verify_message`]) with S/MIME layers: the outer header fields (less
+    /// the outer `Content-*` ones) followed by the innermost MIME entity — a whole message,
+    /// as [`super::decrypt_message`] returns it; for a header-protected message that entity
+    /// is the `message/rfc822` wrapper, whose inner message is what to render. Without any
+    /// S/MIME layer, the message as received (CRLF). For [`verify_cms`], the encapsulated
+    /// (or detached) content octets.
     pub content: Vec<u8>,
 }
 
@@ -123,6 +133,8 @@ struct Walk<'c> {
     ctx: &'c VerifyContext,
     report: VerifyReport,
     checks: Vec<SignerCheck>,
+    /// Whether an encrypted layer was opened (for header protection's obscuring rules).
+    encrypted: bool,
 }
 
 impl Walk<'_> {
@@ -246,12 +258,11 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         ctx.max_depth
     };
     let canon = canonical_crlf(raw);
-    let (top_header, _) = split_message(&canon);
-    let top_fields = fields(top_header);
     let mut w = Walk {
         ctx,
         report: VerifyReport::default(),
         checks: Vec::new(),
+        encrypted: false,
     };
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
     let mut depth = 0usize;
@@ -329,11 +340,15 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
                                     }
                                     .into(),
                                 );
-                                decrypt_layer(&der, ctx, &mut w)
+                                let index = w.report.layers.len() - 1;
+                                let out = decrypt_layer(&mut w.report, index, &der, ctx);
+                                w.encrypted |= out.is_some();
+                                out
                             }
                             Ok(k) if k == ID_COMPRESSED_DATA => {
                                 w.report.layers.push("compressed".into());
-                                decompress_layer(&der, &mut w)
+                                let index = w.report.layers.len() - 1;
+                                decompress_layer(&mut w.report, index, &der, ctx)
                             }
                             Ok(k) => {
                                 w.problem(
@@ -350,6 +365,28 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
                     }
                 }
             }
+            "application/zlib" | "application/gzip" | "application/x-gzip" => {
+                match smime_mime::decode_transfer(body, cte.as_deref()) {
+                    Err(e) => {
+                        w.problem("mime-malformed", e);
+                        None
+                    }
+                    Ok(data) => {
+                        w.report.layers.push("compressed".into());
+                        let index = w.report.layers.len() - 1;
+                        match decompress_media(&mut w.report, index, &ct.mime, &data, ctx) {
+                            // A MIME entity inside goes on being unwrapped; other data is
+                            // the content as it is (RFC 6713 does not say what it holds).
+                            Some(d) if is_mime_entity(&d) => Some(d),
+                            Some(d) => {
+                                current = Cow::Owned(d);
+                                break;
+                            }
+                            None => None,
+                        }
+                    }
+                }
+            }
             _ => None,
         };
         match next {
@@ -358,11 +395,43 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         }
     }
     let entity = current.into_owned();
-    finish(&mut w, &top_fields, &entity, true);
+    finish(
+        &mut w.report,
+        &w.checks,
+        &Input {
+            message: &canon,
+            inner: &entity,
+            encrypted: w.encrypted,
+            mail: true,
+            at: ctx.at,
+        },
+    );
+    let content = if w.report.layers.is_empty() || !is_mime_entity(&entity) {
+        entity
+    } else {
+        with_outer_fields(&canon, &entity)
+    };
     Ok(Verified {
         report: w.report,
-        content: entity,
+        content,
     })
+}
+
+/// The outer header fields of `message` except `Content-*`, then `entity`.
+fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
+    let (header, _) = split_message(message);
+    let mut out = Vec::with_capacity(header.len() + entity.len());
+    for f in fields(header) {
+        let content = f
+            .name
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("content-"));
+        if !content {
+            out.extend_from_slice(f.raw);
+        }
+    }
+    out.extend_from_slice(entity);
+    out
 }
 
 /// Verify a bare CMS ContentInfo(SignedData), DER or BER — no MIME, no address check (there is
@@ -373,248 +442,30 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
         ctx,
         report: VerifyReport::default(),
         checks: Vec::new(),
+        encrypted: false,
     };
     let content = w.signed_layer(der, detached).unwrap_or_default();
-    finish(&mut w, &[], &content, false);
+    finish(
+        &mut w.report,
+        &w.checks,
+        &Input {
+            message: &[],
+            inner: &content,
+            encrypted: false,
+            mail: false,
+            at: ctx.at,
+        },
+    );
     Verified {
         report: w.report,
         content,
     }
 }
 
-/// Decrypt an EnvelopedData / AuthEnvelopedData layer with the caller's keys. Decryption is
-/// the envelope module's; until it is available the layer is reported and the walk stops.
-fn decrypt_layer(_der: &[u8], ctx: &VerifyContext, w: &mut Walk<'_>) -> Option<Vec<u8>> {
-    if ctx.decryption_keys.is_empty() {
-        w.problem(
-            "no-decryption-key",
-            "encrypted layer and no decryption key supplied",
-        );
-    } else {
-        w.problem(
-            "decrypt-unavailable",
-            "decryption of this layer is not available in this build",
-        );
-    }
-    None
-}
-
-/// Decompress a CompressedData layer (RFC 3274) — the envelope module's; until available
-/// the layer is reported and the walk stops.
-fn decompress_layer(_der: &[u8], w: &mut Walk<'_>) -> Option<Vec<u8>> {
-    w.problem(
-        "decompress-unavailable",
-        "decompression of this layer is not available in this build",
-    );
-    None
-}
-
-/// Cross-layer checks: address match, security label, SIO-Label, header protection, verdict.
-fn finish(w: &mut Walk<'_>, top_fields: &[smime_mime::Field<'_>], inner: &[u8], mail: bool) {
-    // Header protection (wrapped form): the innermost entity is message/rfc822.
-    let (ih, _) = split_message(inner);
-    let ifs = fields(ih);
-    let ict = media_type(
-        smime_mime::field(&ifs, "content-type")
-            .map(|f| f.value.as_str())
-            .unwrap_or("text/plain"),
-    );
-    let mut protected_fields: Option<Vec<smime_mime::Field<'_>>> = None;
-    if !w.report.signatures.is_empty() {
-        if ict.mime == "message/rfc822" || ict.mime == "message/global" {
-            w.report.header_protection.scheme = "wrapped".into();
-            w.report.header_protection.forwarded = match ict.param("forwarded") {
-                Some(v) if v.eq_ignore_ascii_case("no") => "no".into(),
-                Some(v) if v.eq_ignore_ascii_case("yes") => "yes".into(),
-                Some(_) => "absent".into(),
-                None => "absent".into(),
-            };
-            let (_, ib) = split_message(inner);
-            let (wh, _) = split_message(ib);
-            protected_fields = Some(fields(wh));
-        } else if ict.param("hp").is_some() || ict.param("protected-headers").is_some() {
-            w.report.header_protection.scheme = "injected".into();
-            protected_fields = Some(ifs.clone());
-        }
-    }
-    // The From/Sender the signatures must match: the protected ones when present.
-    let addr_fields: &[smime_mime::Field<'_>] = match &protected_fields {
-        Some(p) if smime_mime::field(p, "from").is_some() => p,
-        _ => top_fields,
-    };
-    let mut claimed: Vec<String> = Vec::new();
-    for name in ["from", "sender"] {
-        for f in addr_fields
-            .iter()
-            .filter(|f| f.name.eq_ignore_ascii_case(name))
-        {
-            claimed.extend(smime_mime::addresses(&f.value));
-        }
-    }
-    if let Some(p) = &protected_fields {
-        // Outer vs protected From must agree (RFC 9788 §4.4); further fields are the
-        // protect module's analysis.
-        let outer: Vec<String> = top_fields
-            .iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("from"))
-            .flat_map(|f| smime_mime::addresses(&f.value))
-            .collect();
-        let inner: Vec<String> = p
-            .iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("from"))
-            .flat_map(|f| smime_mime::addresses(&f.value))
-            .collect();
-        if !inner.is_empty() && outer != inner {
-            w.report
-                .header_protection
-                .mismatches
-                .push(crate::report::HeaderMismatch {
-                    field: "From".into(),
-                    outer: smime_mime::field(top_fields, "from").map(|f| f.value.clone()),
-                    inner: smime_mime::field(p, "from").map(|f| f.value.clone()),
-                });
-            w.problem(
-                "header-mismatch",
-                "the outer From differs from the protected From",
-            );
-        }
-    }
-    // A display name that itself looks like another address (Johnny i2 class).
-    if mail {
-        for f in addr_fields
-            .iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("from"))
-        {
-            if let Some(m) = display_name_spoof(&f.value) {
-                w.problem("from-display-name-address", m);
-            }
-        }
-    }
-    let checks = std::mem::take(&mut w.checks);
-    let mut any_match = false;
-    let mut originator_sigs = 0usize;
-    for (rep, check) in w.report.signatures.iter_mut().zip(checks.iter()) {
-        let non_originator = !check.known_types.is_empty()
-            && check.known_types.iter().all(|t| {
-                matches!(
-                    t,
-                    SignatureType::Domain
-                        | SignatureType::Review
-                        | SignatureType::AdditionalAttributes
-                )
-            });
-        if non_originator || check.cert.is_none() || !mail {
-            continue;
-        }
-        originator_sigs += 1;
-        let m = !claimed.is_empty() && rep.emails.iter().any(|e| claimed.contains(e));
-        rep.address_match = Some(m);
-        any_match |= m && rep.valid;
-        if !m {
-            rep.problems.push(Problem::new(
-                "signer-address-mismatch",
-                format!(
-                    "signer {} does not match the From/Sender address {}",
-                    rep.signer,
-                    if claimed.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        claimed.join(", ")
-                    }
-                ),
-            ));
-        }
-    }
-    let _ = any_match;
-    if w.report.signatures.is_empty() && !w.report.has_problem("no-signers") {
-        w.problem("not-signed", "the message carries no signature");
-    } else if mail && originator_sigs == 0 && !w.report.signatures.is_empty() {
-        w.problem(
-            "no-originator-signature",
-            "no signature authenticates the originator (only domain/review/additional-attributes signatures)",
-        );
-    }
-    // Effective label: innermost signed layer with a label among valid signatures.
-    let label = w
-        .report
-        .signatures
-        .iter()
-        .rev()
-        .filter(|s| s.valid)
-        .find_map(|s| s.security_label.clone());
-    w.report.security_label = label.clone();
-    // SIO-Label (RFC 7444) vs ESS label (profile §4.2.5).
-    let sio_fields: &[smime_mime::Field<'_>] = match &protected_fields {
-        Some(p) if smime_mime::field(p, "sio-label").is_some() => p,
-        _ => top_fields,
-    };
-    let sios: Vec<&smime_mime::Field<'_>> = sio_fields
-        .iter()
-        .filter(|f| f.name.eq_ignore_ascii_case("sio-label"))
-        .collect();
-    if sios.len() > 1 {
-        w.problem(
-            "sio-label-duplicate",
-            "more than one SIO-Label field (RFC 7444 §4)",
-        );
-    }
-    if let (Some(sio), Some(ess)) = (sios.first(), &label) {
-        let params = media_type(&format!("x/x; {}", sio.value));
-        if params.param("type") == Some(":ess") {
-            match params
-                .param("label")
-                .ok_or_else(|| "no label".to_string())
-                .and_then(|b| smime_mime::base64_decode(b.as_bytes()))
-                .and_then(|der| {
-                    Tlv::parse_all(&der)
-                        .map_err(|e| e.0)
-                        .and_then(|t| decode_label(&t))
-                }) {
-                Ok(sio_label) => {
-                    if !labels_agree(&sio_label, ess) {
-                        w.problem(
-                            "label-sio-mismatch",
-                            "the SIO-Label header and the signed ESS security label disagree",
-                        );
-                    }
-                }
-                Err(e) => w.problem("sio-label-malformed", format!("SIO-Label label: {e}")),
-            }
-        }
-    }
-    // Copy per-signature problems into the report.
-    let mut extra: Vec<Problem> = Vec::new();
-    for s in &w.report.signatures {
-        extra.extend(s.problems.iter().cloned());
-        collect_cs(&s.countersignatures, &mut extra);
-    }
-    w.report.problems.extend(extra);
-    w.report.mmhs = serde_json::Value::Null;
-    w.report.finish();
-}
-
-/// When a From value's display name contains an address other than its addr-spec.
-fn display_name_spoof(value: &str) -> Option<String> {
-    let lt = value.rfind('<')?;
-    let addr = smime_mime::addresses(value);
-    let display = &value[..lt];
-    let shown: Vec<String> = display
-        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
-        .filter(|t| t.contains('@'))
-        .map(smime_mime::normalize_address)
-        .collect();
-    let other = shown.iter().find(|s| !addr.contains(s))?;
-    Some(format!(
-        "the From display name shows {other} but the address is {}",
-        addr.join(", ")
-    ))
-}
-
-fn collect_cs(cs: &[crate::report::CountersignatureReport], out: &mut Vec<Problem>) {
-    for c in cs {
-        out.extend(c.problems.iter().cloned());
-        collect_cs(&c.countersignatures, out);
-    }
+/// Whether `data` starts with a header section holding a Content-Type field (a MIME entity).
+fn is_mime_entity(data: &[u8]) -> bool {
+    let (h, _) = split_message(data);
+    !h.is_empty() && smime_mime::field(&fields(h), "content-type").is_some()
 }
 
 /// Convenience for tests and callers: the signature reports of a report.

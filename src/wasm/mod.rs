@@ -18,8 +18,17 @@
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
+mod compose;
+mod keys;
+mod material;
+mod release;
+mod smime;
 mod version;
 
+pub use compose::compose;
+pub use keys::import_pkcs12;
+pub use release::{audit_record, mixer_map, release, release_gate, verify_audit_log};
+pub use smime::{decrypt, encrypt, inspect, sign, verify};
 pub use version::version;
 
 /// Shared TypeScript declarations used by every export.
@@ -52,7 +61,6 @@ pub(crate) fn error_value(code: &str, message: &str) -> JsValue {
 }
 
 /// Convert a core error into a JS `Error` with its stable `.code`.
-#[allow(dead_code)] // used by exports as they land
 pub(crate) fn js_error(e: &crate::Error) -> JsValue {
     error_value(e.code(), &e.to_string())
 }
@@ -71,7 +79,6 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result
 }
 
 /// Like [`from_js`], but `undefined` / `null` give `T::default()` (optional option bags).
-#[allow(dead_code)] // used by exports as they land
 pub(crate) fn from_js_or_default<T: DeserializeOwned + Default>(
     value: JsValue,
     what: &str,
@@ -84,7 +91,6 @@ pub(crate) fn from_js_or_default<T: DeserializeOwned + Default>(
 }
 
 /// The browser's (or Node's) clock, `Date.now()`, as a UTC time.
-#[allow(dead_code)] // used by exports as they land
 pub(crate) fn now() -> Result<time::OffsetDateTime, JsValue> {
     let ms = js_sys::Date::now();
     if !ms.is_finite() {

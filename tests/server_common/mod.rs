@@ -34,6 +34,7 @@ pub async fn start(name: &str, max_size: usize, relay: Option<&str>) -> (Running
         http: "127.0.0.1:0".into(),
         smtp: "127.0.0.1:0".into(),
         relay: relay.map(|r| server::parse_mail_uri(r).unwrap()),
+        relay_password: None,
         config: Some(test_config(max_size)),
         gate: None,
         demo_pki: false,
@@ -262,4 +263,23 @@ pub async fn api_post(
         Some(("application/json", b.as_bytes())),
     )
     .await
+}
+
+/// Start a server as `mmhs serve` does on first run: demo users (config.json), demo PKI,
+/// default release policy — in a fresh temp data dir.
+pub async fn start_demo(name: &str) -> (Running, PathBuf) {
+    let dir = temp_dir(name);
+    let running = server::start(ServerOptions {
+        data: dir.clone(),
+        http: "127.0.0.1:0".into(),
+        smtp: "127.0.0.1:0".into(),
+        relay: None,
+        relay_password: None,
+        config: None,
+        gate: None,
+        demo_pki: true,
+    })
+    .await
+    .unwrap();
+    (running, dir)
 }

@@ -1,6 +1,6 @@
 //! A throwaway PKI made with the openssl CLI at test time (no private key is ever committed):
 //! a root CA and end-entity S/MIME certificates (RSA-2048 or P-256, emailProtection EKU, SAN
-//! rfc822Name), valid from one day ago for ten years.
+//! rfc822Name; keyEncipherment for RSA, keyAgreement for P-256), valid for ten years.
 
 #![allow(dead_code)]
 
@@ -117,7 +117,9 @@ impl Pki {
             );
             std::fs::write(
                 dir.join(format!("{name}.ext")),
-                format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n"),
+                format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n",
+                    // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
+                    match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" }),
             )
             .unwrap();
             ok(

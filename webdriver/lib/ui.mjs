@@ -59,6 +59,7 @@ export async function fillCompose(driver, m) {
   const rcpt = await driver.findElement(By.css(".rcpt-address"));
   await rcpt.sendKeys(m.to);
   if (m.notifySuccess) await driver.findElement(By.css(".rcpt-notify[value=SUCCESS]")).click();
+  if (m.receipt) await driver.findElement(By.css(".rcpt-receipt")).click();
   await driver.findElement(By.css("#primary-precedence option[value='" + m.precedence + "']")).click();
   if (m.classification !== undefined) await driver.findElement(By.css(`#label-classification option[value='${m.classification}']`)).click();
   else await driver.findElement(By.id("label-on")).click();

@@ -169,9 +169,6 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
   });
 
   test("5: a forwarded=yes attachment and a forwarded=no wrapper are rendered differently", async () => {
-    const bobApi = await Api.login(server.origin, USERS.bob);
-    const inbox = await bobApi.list("Inbox");
-    const wrapped = inbox.find((m) => m.subject === subjects.s1 && m.id !== released?.id) ?? null;
     // Forward an intact copy: the released message as the officer submitted it (officer's Sent).
     const officer = await Api.login(server.origin, USERS.officer);
     const sent = (await officer.list("Sent")).find((m) => m.subject === subjects.s1);
@@ -181,11 +178,12 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
     const b = browsers.bob;
     await b.get(`${server.origin}/compose`);
     await enterFrame(b, "compose");
-    await fillCompose(b, { to: USERS.alice.address, precedence: "1", classification: "1", subject: subjects.s5, body: "Forwarding the released order.", forwardFile: eml, password: P12_PASSWORD });
+    await fillCompose(b, { to: USERS.alice.address, precedence: "1", classification: "1", subject: subjects.s5, body: "Forwarding the released order.", forwardFile: eml, receipt: true, password: P12_PASSWORD });
     await b.findElement(By.id("send")).click();
     await waitOutcome(b, "#send-done");
 
     const aliceApi = await Api.login(server.origin, USERS.alice);
+    const bobApi = await Api.login(server.origin, USERS.bob);
     const fwd = await aliceApi.waitFor("Inbox", (m) => m.subject === subjects.s5);
     const a = browsers.alice;
     await a.get(`${server.origin}/message/${fwd.id}`);
@@ -196,13 +194,30 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
     assert.equal(await a.findElement(By.css("section.content")).getAttribute("data-header-source"), "protected-inner");
     await shot(a, "50-s5-forwarded-yes");
 
-    // The forwarded=no wrapper (S1 as delivered) shows the inner message as the message itself.
-    const target = wrapped ?? released;
-    await b.get(`${server.origin}/message/${target.id}`);
+    // The forwarded=no wrapper: the released S1 as the officer submitted it (his Sent copy, intact)
+    // is shown as the message itself (its protected inner header), not as an attachment.
+    const o = browsers.officer;
+    await o.get(`${server.origin}/message/${sent.id}`);
+    await enterFrame(o, "reader");
+    await waitOutcome(o, "[data-verdict]");
+    assert.equal(await o.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid", await o.findElement(By.id("app")).getText());
+    assert.equal(await o.findElement(By.css(".header-protection")).getAttribute("data-forwarded"), "no");
+    assert.equal(await o.findElement(By.css("section.content")).getAttribute("data-header-source"), "protected-inner");
+    assert.equal((await o.findElements(By.css("article.forwarded"))).length, 0);
+    await shot(o, "51-s5-forwarded-no");
+
+    // The receipt request of the forwarding message: alice honours it; bob gets the MDN.
+    await a.get(`${server.origin}/message/${fwd.id}`);
+    await enterFrame(a, "reader");
+    await waitOutcome(a, "section.receipt");
+    await a.findElement(By.id("receipt-send")).click();
+    await waitOutcome(a, "section.receipt[data-receipt=sent]");
+    await shot(a, "52-s5-receipt-sent");
+    const mdn = await bobApi.waitFor("Inbox", (m) => /^Disposition notification/.test(m.subject ?? ""));
+    await b.get(`${server.origin}/message/${mdn.id}`);
     await enterFrame(b, "reader");
-    await waitOutcome(b, "[data-verdict]");
-    assert.equal(await b.findElement(By.css("section.content")).getAttribute("data-header-source"), "protected-inner");
-    assert.equal((await b.findElements(By.css("article.forwarded"))).length, 0);
-    await shot(b, "51-s5-forwarded-no");
+    const dn = await waitOutcome(b, "section.dsn[data-report=disposition-notification]");
+    assert.match(await dn.getText(), /displayed/);
+    await shot(b, "53-s5-mdn-received");
   });
 });

@@ -54,7 +54,8 @@ manifest.content_scripts[0].matches = patterns;
 manifest.web_accessible_resources[0].matches = patterns;
 writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 
-const pkg = resolve(www, "..", "pkg");
+// MMHS_PKG (set by scripts/test.sh) overrides the default ../pkg
+const pkg = process.env.MMHS_PKG ? resolve(process.env.MMHS_PKG) : resolve(www, "..", "pkg");
 if (existsSync(join(pkg, "mmhs.js")) && existsSync(join(pkg, "mmhs_bg.wasm"))) {
   mkdirSync(join(outdir, "core"), { recursive: true });
   cpSync(join(pkg, "mmhs.js"), join(outdir, "core/mmhs.js"));

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { viewFromUrl, parseMessageList, adapterFor } from "../src/adapters/reference.js";
-import { normaliseEnvelope } from "../src/adapters/adapter.js";
+import { byForWebmail, envelopeForCore, envelopeForWebmail, normaliseEnvelope } from "../src/adapters/adapter.js";
 import { identityFromImport, normaliseSettings } from "../src/shared/settings.js";
 
 test("reference webmail views from URLs", () => {
@@ -18,8 +18,8 @@ test("reference webmail views from URLs", () => {
 
 test("message list parsing (GET /api/folders/{name}/messages)", () => {
   const env = { mailFrom: "alice@army.example", rcpts: [{ address: "bob@navy.example" }] };
-  assert.deepEqual(parseMessageList({ folder: "Release", messages: [{ id: 7, from: "a@x", subject: "S", date: "d", primaryPrecedence: "flash", sioLabel: null, envelope: env }, { nope: 1 }, "x"] }), [
-    { id: "7", from: "a@x", subject: "S", date: "d", precedence: "flash", sioLabel: null, envelope: env },
+  assert.deepEqual(parseMessageList({ folder: "Release", messages: [{ id: 7, from: "a@x", subject: "S", date: "d", primaryPrecedence: "flash", sioLabel: null, envelope: env, receivedAt: 1795441619 }, { nope: 1 }, "x"] }), [
+    { id: "7", from: "a@x", subject: "S", date: "d", precedence: "flash", sioLabel: null, envelope: env, receivedAt: 1795441619000 },
   ]);
   assert.throws(() => parseMessageList({}), /expected JSON/);
 });
@@ -30,6 +30,19 @@ test("envelope check (compose's Envelope = the webmail's send API envelope)", ()
   assert.throws(() => normaliseEnvelope({ mailFrom: "a@x", rcpts: [] }), /rcpts/);
   assert.throws(() => normaliseEnvelope({ rcpts: [{ address: "b" }] }), /mailFrom/);
   assert.throws(() => normaliseEnvelope({ mailFrom: "a", rcpts: [{ address: "b", notify: 3 }] }), /NOTIFY/);
+});
+
+test("envelopes between the webmail (BY as text, upper-case keywords) and the core (docs/compose.md)", () => {
+  const now = Date.parse("2026-11-23T12:00:00Z");
+  // core → webmail: BY re-based on the absolute deadline at hand-over time
+  const core = { mailFrom: "a@x", mailParams: { ret: "hdrs", mtPriority: 4, by: { seconds: 7200, mode: "notify", trace: true, deadline: "2026-11-23T13:00:00Z" }, eightBitMime: false, size: 10 }, rcpts: [{ address: "b@y", notify: ["success"], orcpt: "rfc822;b@y" }] };
+  assert.deepEqual(envelopeForWebmail(core, now), { mailFrom: "a@x", mailParams: { ret: "hdrs", mtPriority: 4, by: "3600;NT" }, rcpts: [{ address: "b@y", notify: ["success"], orcpt: "rfc822;b@y" }] });
+  assert.equal(byForWebmail({ seconds: 60, mode: "return", deadline: "2026-11-23T11:00:00Z" }, now), "1;R");
+  assert.equal(byForWebmail("125;R", now), "125;R");
+  // webmail (Release-queue item) → core
+  const stored = { mailFrom: "a@x", mailParams: { envid: "E1", ret: "FULL", by: "120;R", holdUntil: null, holdFor: null, mtPriority: 4 }, rcpts: [{ address: "b@y", notify: ["SUCCESS", "FAILURE"], orcpt: null }], submitter: "a@x", transactionId: "t" };
+  assert.deepEqual(envelopeForCore(stored, now), { mailFrom: "a@x", mailParams: { envid: "E1", ret: "full", mtPriority: 4, by: { seconds: 120, mode: "return", trace: false, deadline: "2026-11-23T12:02:00Z" } }, rcpts: [{ address: "b@y", notify: ["success", "failure"] }] });
+  assert.equal(envelopeForCore(null, now), null);
 });
 
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { toComposeRequest, validateForm, splitIds, type ComposeForm } from "../src/shared/compose.js";
+import { securityPlan, toComposeRequest, validateForm, splitIds, type ComposeForm } from "../src/shared/compose.js";
 import { derStringFromB64 } from "../src/shared/report.js";
 
 const base: ComposeForm = {
@@ -36,17 +36,30 @@ test("compose request carries every element of service from the panel", () => {
   assert.deepEqual(r["to"], [{ address: "bob@navy.example", notify: ["success", "failure"], receiptNotification: true }]);
   assert.deepEqual(r["cc"], [{ address: "carol@navy.example", notify: ["never"] }]);
   assert.equal(r["bcc"], undefined);
-  const label = (r["labels"] as { securityLabel: { categories: { value: string }[]; privacyMark?: string } }).securityLabel;
+  const label = r["labels"] as { categories: { value: string }[]; privacyMark?: string; sioLabel: boolean };
   assert.equal(derStringFromB64(label.categories[0]?.value ?? ""), "REL NATO");
   assert.equal(label.privacyMark, undefined);
+  assert.equal(label.sioLabel, true);
   assert.deepEqual(r["supersedes"], ["<old@army.example>"]);
   assert.equal(r["ret"], "hdrs");
-  assert.equal(r["protectHeaders"], "wrapped");
-  assert.equal(r["sign"], true);
-  assert.equal(r["encrypt"], undefined);
-  // only members of the documented schema (docs/compose.md) + issue 3's security members
-  const allowed = new Set(["from", "sender", "to", "cc", "bcc", "subject", "body", "primaryPrecedence", "copyPrecedence", "messageType", "expires", "supersedes", "references", "deferredDelivery", "latestDelivery", "ret", "labels", "sign", "encrypt", "protectHeaders", "compress"]);
+  // signing / encryption happen per copy after compose (securityPlan), never in the request
+  for (const k of ["sign", "encrypt", "protectHeaders", "compress", "signer"]) assert.equal(r[k], undefined, k);
+  // only members of the documented schema (docs/compose.md); labels only for the SIO-Label header
+  const allowed = new Set(["from", "sender", "to", "cc", "bcc", "subject", "body", "primaryPrecedence", "copyPrecedence", "messageType", "expires", "supersedes", "references", "deferredDelivery", "latestDelivery", "ret", "labels"]);
   for (const k of Object.keys(r)) assert.ok(allowed.has(k), k);
+});
+
+test("security plan: ESS label + originator type + wrapped protection when signing; refusals", () => {
+  const p = securityPlan(base);
+  assert.deepEqual(p.sign?.signatureType, ["originator"]);
+  assert.equal(p.sign?.protectHeaders, true);
+  assert.equal((p.sign?.securityLabel as { classification: number }).classification, 4);
+  assert.equal(p.encrypt, null);
+  assert.equal(toComposeRequest({ ...base, sioLabel: false })["labels"], undefined);
+  assert.deepEqual(securityPlan({ ...base, encrypt: true, compress: true }).encrypt, { compress: true, protectHeaders: false });
+  assert.throws(() => securityPlan({ ...base, protectHeaders: "injected" }), /Injected/);
+  assert.throws(() => securityPlan({ ...base, sign: false }), /signed attribute/);
+  assert.throws(() => securityPlan({ ...base, compress: true }), /Compression/);
 });
 
 test("precedence rules of the profile are enforced in the form", () => {

@@ -15,7 +15,7 @@ const released = {
   ],
   securityLabel: { policy: "1.3.26.1.10.1", classification: 4, privacyMark: "CLEAR", categories: [{ type: "2.16.840.1.101.2.1.8.3.1", value: derStringB64("REL NATO") }] },
   headerProtection: { scheme: "wrapped", forwarded: "no", mismatches: [] },
-  mmhs: { primaryPrecedence: { value: 4, name: "flash" }, copyPrecedence: "1", messageType: { value: 0, name: "exercise", identifier: "CANDLE FISH" }, expires: { at: "2026-12-01T00:00:00Z", expired: false }, obsoletes: ["<old@x>"], dispositionNotificationTo: "alice@army.example" },
+  mmhs: { primaryPrecedence: { value: 4, name: "flash" }, copyPrecedence: "1", messageType: { value: 0, name: "exercise", identifier: "CANDLE FISH" }, expires: { at: "2026-12-01T00:00:00Z", expired: false }, supersedes: ["<old@x>"], notifications: { dispositionNotificationTo: [{ address: "alice@army.example", name: "Alice" }], dispositionNotificationOptions: "signed-receipt-protocol=optional,pkcs7-signature" }  },
   problems: [],
   authorizingUsers: [{ address: "officer@army.example", status: "countersigned" }],
 };
@@ -76,4 +76,26 @@ test("DER string helpers", () => {
   assert.equal(derStringFromB64(derStringB64("Ünïcode")), "Ünïcode");
   assert.equal(derStringFromB64("AQID"), null);
   assert.equal(derStringFromB64("!!"), null);
+});
+
+test("the MMHS view is read from the core's real inspect output (tests/vectors/mmhs golden JSON)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const dir = new URL("../../tests/vectors/mmhs/", import.meta.url);
+  const all = JSON.parse(readFileSync(new URL("rfc6477-all-fields.json", dir), "utf8")) as Record<string, unknown>;
+  const v = viewReport({ valid: false, layers: [], signatures: [], securityLabel: null, headerProtection: { scheme: "none", forwarded: "absent", mismatches: [] }, mmhs: all, authorizingUsers: [], problems: [{ code: "not-signed", message: "m" }] });
+  assert.equal(v.primaryPrecedence?.name, "FLASH");
+  assert.equal(v.copyPrecedence?.name, "DEFERRED");
+  assert.equal(v.urgent, true);
+  assert.equal(v.messageType, "exercise (CANDLE FISH)");
+  assert.deepEqual(v.expiry, { at: "2010-08-10T15:27:40+01:00", expired: true });
+  assert.deepEqual(v.obsoletes, ["20100808101010.9@hq.example.mil"]);
+  // no ESS label from a signature: the SIO-Label's own marking and colours are shown
+  assert.equal(v.label?.source, "sio");
+  assert.equal(v.label?.text, "EXAMPLE CONFIDENTIAL");
+  assert.equal(v.label?.classification, "CONFIDENTIAL");
+  assert.equal(v.overall, "invalid");
+  const notif = JSON.parse(readFileSync(new URL("rfc2156-fields.json", dir), "utf8")) as Record<string, unknown>;
+  const r = viewReport({ valid: false, layers: [], signatures: [], mmhs: notif, problems: [] });
+  assert.equal(r.receiptRequest?.to, "gw-ops@hq.example.mil");
+  assert.match(r.receiptRequest?.options ?? "", /signed-receipt-protocol/);
 });

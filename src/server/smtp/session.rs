@@ -418,12 +418,10 @@ impl Session {
         if address.is_empty() || address.eq_ignore_ascii_case(user) {
             return true;
         }
-        // A release officer re-submits released messages with the originator's reverse-path
-        // (so DSNs reach the originator).
-        self.agent
-            .config
-            .user(address)
-            .is_some_and(|u| u.release_by.iter().any(|o| o.eq_ignore_ascii_case(user)))
+        // A release officer re-submits released messages with the (local) originator's
+        // reverse-path, so DSNs reach the originator.
+        let cfg = &self.agent.config;
+        cfg.user(user).is_some_and(|u| u.officer) && cfg.user(address).is_some()
     }
 
     fn mail(&mut self, from: smtp_proto::MailFrom<String>, line: &[u8]) {

@@ -141,6 +141,75 @@ pub async fn list(
     Ok(Json(serde_json::json!({ "folder": name, "messages": m })))
 }
 
+/// `POST /api/folders/{name}/messages` body: store a message without sending it (IMAP
+/// APPEND's job: drafts, imports, test fixtures such as a deliberately altered copy).
+#[derive(Debug, Deserialize)]
+pub struct AppendRequest {
+    /// The message: text (default) or base64 per `encoding`.
+    pub raw: String,
+    /// `"text"` (default) or `"base64"`.
+    #[serde(default)]
+    pub encoding: Option<String>,
+}
+
+fn decode_raw(raw: String, encoding: Option<&str>) -> Result<Vec<u8>, ApiError> {
+    let bytes = match encoding.unwrap_or("text") {
+        "text" => raw.into_bytes(),
+        "base64" => base64::engine::general_purpose::STANDARD
+            .decode(raw.trim())
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "raw-invalid",
+                    format!("raw is not base64: {e}"),
+                )
+            })?,
+        o => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "raw-invalid",
+                format!("encoding must be text or base64, not {o}"),
+            ))
+        }
+    };
+    if bytes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "raw-invalid",
+            "empty message",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `POST /api/folders/{name}/messages`: append a message to one of the user's folders.
+pub async fn append(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Json(req): Json<AppendRequest>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let s = auth(&state, &headers)?;
+    if !valid_folder(&name) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "invalid folder name",
+        ));
+    }
+    let raw = decode_raw(req.raw, req.encoding.as_deref())?;
+    if raw.len() > state.agent.config.max_message_size {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "raw-invalid",
+            "message larger than the configured maximum size",
+        ));
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let id = state.agent.store.put(&s.address, &name, &raw, None, now)?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
 /// `GET /api/messages/{id}`.
 pub async fn get_message(
     State(state): State<WebState>,
@@ -522,32 +591,7 @@ pub async fn send(
     Json(req): Json<SendRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let s = auth(&state, &headers)?;
-    let raw = match req.encoding.as_deref().unwrap_or("text") {
-        "text" => req.raw.into_bytes(),
-        "base64" => base64::engine::general_purpose::STANDARD
-            .decode(req.raw.trim())
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "raw-invalid",
-                    format!("raw is not base64: {e}"),
-                )
-            })?,
-        o => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "raw-invalid",
-                format!("encoding must be text or base64, not {o}"),
-            ))
-        }
-    };
-    if raw.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "raw-invalid",
-            "empty message",
-        ));
-    }
+    let raw = decode_raw(req.raw, req.encoding.as_deref())?;
     let env = to_out_envelope(&req.envelope, &raw)?;
     let (out, sent_id) = submit(&state, &s, &raw, &env, req.save_sent.unwrap_or(true)).await?;
     Ok(Json(serde_json::json!({

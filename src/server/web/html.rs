@@ -39,7 +39,7 @@ label{display:block;margin-top:.6rem;font-weight:600}input,textarea,select{width
 button{padding:.4rem .9rem;margin-top:.6rem;font:inherit}.err{color:#a00000;font-weight:600}\
 :focus{outline:3px solid #f4a261}";
 
-fn page(title: &str, session: Option<&WebSession>, body: &str) -> Html<String> {
+pub(super) fn page(title: &str, session: Option<&WebSession>, body: &str) -> Html<String> {
     let head = match session {
         Some(s) => format!(
             "<header><strong>MMHS reference webmail</strong><span>{}</span>\
@@ -59,7 +59,7 @@ fn page(title: &str, session: Option<&WebSession>, body: &str) -> Html<String> {
     ))
 }
 
-fn nav(state: &WebState, s: &WebSession, current: &str) -> String {
+pub(super) fn nav(state: &WebState, s: &WebSession, current: &str) -> String {
     let mut o =
         String::from("<nav aria-label=\"Folders\"><p><a href=\"/compose\">Compose</a></p><ul>");
     if let Ok(fs) = state.agent.store.folders(&s.address, s.officer) {
@@ -82,7 +82,7 @@ fn nav(state: &WebState, s: &WebSession, current: &str) -> String {
             ));
         }
     }
-    o.push_str("</ul></nav>");
+    o.push_str("</ul><p><a href=\"/keys\">My keys</a></p></nav>");
     o
 }
 

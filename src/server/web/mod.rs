@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod html;
+pub mod keys;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -40,6 +41,8 @@ pub struct WebState {
     pub agent: Arc<Agent>,
     /// Where to submit.
     pub smtp_addr: SocketAddr,
+    /// The demo PKI (key downloads), when the server made one.
+    pub pki: Option<Arc<super::pki::DemoPki>>,
     sessions: Arc<Mutex<HashMap<String, WebSession>>>,
 }
 
@@ -52,8 +55,15 @@ impl WebState {
         WebState {
             agent,
             smtp_addr,
+            pki: None,
             sessions: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// With the demo PKI (enables the key downloads).
+    pub fn with_pki(mut self, pki: Option<super::pki::DemoPki>) -> WebState {
+        self.pki = pki.map(Arc::new);
+        self
     }
 
     /// Check credentials and open a session; returns the token.
@@ -135,11 +145,19 @@ pub fn router(state: WebState) -> Router {
         .route("/message/{id}/move", post(html::move_message))
         .route("/message/{id}/delete", post(html::delete_message))
         .route("/compose", get(html::compose_form).post(html::compose))
+        .route("/keys", get(keys::page_route))
+        .route("/api/keys", get(keys::info))
+        .route("/api/keys/pkcs12", get(keys::pkcs12))
+        .route("/api/keys/certificate", get(keys::certificate))
+        .route("/api/keys/trust-anchor", get(keys::trust_anchor))
         .route("/api/login", post(api::login))
         .route("/api/logout", post(api::logout))
         .route("/api/me", get(api::me))
         .route("/api/folders", get(api::folders))
-        .route("/api/folders/{name}/messages", get(api::list))
+        .route(
+            "/api/folders/{name}/messages",
+            get(api::list).post(api::append),
+        )
         .route(
             "/api/messages/{id}",
             get(api::get_message).delete(api::delete),

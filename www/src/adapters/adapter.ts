@@ -64,3 +64,69 @@ export function normaliseEnvelope(v: unknown): Envelope {
   const mailParams = mp && typeof mp === "object" ? Object.fromEntries(Object.entries(mp as Record<string, unknown>).filter(([, x]) => x !== null && x !== undefined)) : null;
   return mailParams && Object.keys(mailParams).length > 0 ? { mailFrom, mailParams, rcpts } : { mailFrom, rcpts };
 }
+
+/**
+ * The reference webmail's `POST /api/send` takes `BY` as `"seconds;R|N[T]"` (docs/server.md);
+ * the core's envelope has `by: { seconds, mode: "return" | "notify", trace, deadline }`
+ * (docs/compose.md). The by-time is re-based on the absolute deadline at hand-over time (a
+ * message released later must not get more time than the originator allowed); a deadline
+ * already passed keeps a by-time of 1 s with mode R so the MTA reports it rather than holding it.
+ */
+export function byForWebmail(by: unknown, nowMs: number): string | null {
+  if (typeof by === "string") return by;
+  if (typeof by !== "object" || by === null) return null;
+  const o = by as Record<string, unknown>;
+  const mode = o["mode"] === "notify" || o["mode"] === "N" ? "N" : "R";
+  const trace = o["trace"] === true ? "T" : "";
+  let seconds = typeof o["seconds"] === "number" ? o["seconds"] : null;
+  const deadline = typeof o["deadline"] === "string" ? Date.parse(o["deadline"]) : Number.NaN;
+  if (!Number.isNaN(deadline)) seconds = Math.max(1, Math.floor((deadline - nowMs) / 1000));
+  if (seconds === null || !Number.isFinite(seconds)) return null;
+  return `${String(seconds)};${mode}${trace}`;
+}
+
+/** Envelope from the core → what the webmail's send API takes (BY as text, only its members). */
+export function envelopeForWebmail(v: unknown, nowMs: number): Envelope {
+  const env = normaliseEnvelope(v);
+  if (!env.mailParams) return env;
+  const mp: Record<string, unknown> = {};
+  for (const k of ["envid", "ret", "holdUntil", "holdFor", "mtPriority"] as const) if (env.mailParams[k] !== undefined) mp[k] = env.mailParams[k];
+  const by = byForWebmail(env.mailParams["by"], nowMs);
+  if (by !== null) mp["by"] = by;
+  return Object.keys(mp).length > 0 ? { mailFrom: env.mailFrom, mailParams: mp, rcpts: env.rcpts } : { mailFrom: env.mailFrom, rcpts: env.rcpts };
+}
+
+/**
+ * The envelope the webmail kept with a Release-queue item (`"ret": "FULL"`, `"notify":
+ * ["SUCCESS"]`, `"by": "125;R"`, …) → the core's `Envelope` serde shape for wasm `release`
+ * (lower-case keywords, `by` with an absolute deadline from the submission time). `null` when
+ * there is none or it is unusable (the core then builds the envelope from the header).
+ */
+export function envelopeForCore(v: unknown, submittedMs: number | null): Record<string, unknown> | null {
+  let env: Envelope;
+  try {
+    env = normaliseEnvelope(v);
+  } catch {
+    return null;
+  }
+  const mpIn = env.mailParams ?? {};
+  const mp: Record<string, unknown> = {};
+  if (typeof mpIn["envid"] === "string") mp["envid"] = mpIn["envid"];
+  if (typeof mpIn["ret"] === "string") mp["ret"] = mpIn["ret"].toLowerCase();
+  if (typeof mpIn["holdUntil"] === "string") mp["holdUntil"] = mpIn["holdUntil"];
+  if (typeof mpIn["holdFor"] === "number") mp["holdFor"] = mpIn["holdFor"];
+  if (typeof mpIn["mtPriority"] === "number") mp["mtPriority"] = mpIn["mtPriority"];
+  const by = typeof mpIn["by"] === "string" ? /^(-?\d+);([RN])(T?)$/i.exec(mpIn["by"].trim()) : null;
+  if (by && submittedMs !== null) {
+    const seconds = Number(by[1]);
+    mp["by"] = { seconds, mode: by[2]?.toUpperCase() === "N" ? "notify" : "return", trace: by[3] !== "", deadline: new Date(submittedMs + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") };
+  }
+  const rcpts = env.rcpts.map((r) => {
+    const out: Record<string, unknown> = { address: r.address };
+    const n = typeof r.notify === "string" ? r.notify.split(",") : r.notify;
+    if (n && n.length > 0) out["notify"] = n.map((x) => x.trim().toLowerCase());
+    if (r.orcpt) out["orcpt"] = r.orcpt;
+    return out;
+  });
+  return { mailFrom: env.mailFrom, mailParams: mp, rcpts };
+}

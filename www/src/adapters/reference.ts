@@ -58,6 +58,7 @@ export function parseMessageList(json: unknown): QueueItem[] {
       precedence: s(o["primaryPrecedence"]),
       sioLabel: s(o["sioLabel"]),
       envelope: o["envelope"] ?? null,
+      receivedAt: typeof o["receivedAt"] === "number" ? o["receivedAt"] * 1000 : null,
     }];
   });
 }

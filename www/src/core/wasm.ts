@@ -86,8 +86,10 @@ export interface StoredKeyUse {
   readonly chain: readonly string[];
 }
 
+/** wasm `verify(raw, options)`; with `withContent` the result is `{ report, content }`. */
 export function verify(raw: Uint8Array, context: VerifyContext): Promise<unknown> {
-  return call("verify", raw, context);
+  const { decryptionKey, ...rest } = context;
+  return call("verify", raw, { ...rest, ...(decryptionKey ? { decryptionKey } : {}), withContent: true });
 }
 
 export function inspect(raw: Uint8Array, options: { readonly at: string }): Promise<unknown> {
@@ -101,6 +103,16 @@ export interface ComposedMessage {
 
 export async function compose(request: Record<string, unknown>): Promise<ComposedMessage[]> {
   return normaliseMessages(await call("compose", request), "compose");
+}
+
+/** wasm `sign(raw, key, options)` → the signed message (docs/js-api.md). */
+export async function sign(raw: Uint8Array, key: StoredKeyUse, options: Record<string, unknown>): Promise<Uint8Array> {
+  return toBytes(await call("sign", raw, key, options));
+}
+
+/** wasm `encrypt(raw, recipientCertificatesPem, options)` → the encrypted message. */
+export async function encrypt(raw: Uint8Array, certificates: readonly string[], options: Record<string, unknown>): Promise<Uint8Array> {
+  return toBytes(await call("encrypt", raw, certificates, options));
 }
 
 export async function release(raw: Uint8Array, request: Record<string, unknown>): Promise<unknown> {
@@ -122,7 +134,7 @@ export function normaliseMessages(out: unknown, fn: string): ComposedMessage[] {
   return list.map((m: unknown) => {
     if (typeof m !== "object" || m === null) throw new CodedError(EXTENSION_CODES.coreFailed, `${fn} returned a malformed message.`);
     const o = m as Record<string, unknown>;
-    return { raw: toBytes(o["raw"] ?? o["message"] ?? o["eml"]), envelope: o["envelope"] };
+    return { raw: messageBytes(o["raw"] ?? o["message"] ?? o["eml"]), envelope: o["envelope"] };
   });
 }
 
@@ -131,4 +143,45 @@ export function toBytes(v: unknown): Uint8Array {
   if (Array.isArray(v) && v.every((x) => typeof x === "number")) return Uint8Array.from(v);
   if (typeof v === "string") return new TextEncoder().encode(v);
   throw new CodedError(EXTENSION_CODES.coreFailed, "The core returned a message in an unexpected form.");
+}
+
+export interface ReleaseOutcome {
+  /** released | alreadyReleased | refused | rejected | blocked | reviewed (docs/release.md) */
+  readonly outcome: string;
+  /** What to submit: the released message, or the rejection notice. Empty when nothing goes out. */
+  readonly messages: ComposedMessage[];
+  readonly findings: { code: string; message?: string; severity?: string }[];
+  readonly problems: { code: string; message?: string }[];
+  readonly report: unknown;
+}
+
+/**
+ * The `release` result (src/release/procedure.rs `ReleaseResult`: `{ outcome, message, envelope,
+ * next, findings, report, stripped, problems }`, `message` as bytes or base64). Only
+ * `released`, `alreadyReleased` and `rejected` produce something to submit.
+ */
+export function interpretRelease(out: unknown): ReleaseOutcome {
+  if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "release returned no result object.");
+  const o = out as Record<string, unknown>;
+  const outcome = typeof o["outcome"] === "string" ? o["outcome"] : "released";
+  const coded = (v: unknown) =>
+    (Array.isArray(v) ? v : [])
+      .filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null && typeof (x as { code?: unknown }).code === "string")
+      .map((x) => ({ code: x["code"] as string, ...(typeof x["message"] === "string" ? { message: x["message"] } : {}), ...(typeof x["severity"] === "string" ? { severity: x["severity"] } : {}) }));
+  let messages: ComposedMessage[] = [];
+  if (["released", "alreadyReleased", "rejected"].includes(outcome)) {
+    if (Array.isArray(o["messages"])) messages = normaliseMessages(o["messages"], "release");
+    else if (o["message"] !== undefined && o["message"] !== null) messages = [{ raw: messageBytes(o["message"]), envelope: o["envelope"] }];
+    if (messages.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, `release said "${outcome}" but returned no message.`);
+  }
+  return { outcome, messages, findings: coded(o["findings"]), problems: coded(o["problems"]), report: o["report"] };
+}
+
+/** A message from the core: bytes, a number array, or base64 (the serde form of raw bytes). */
+export function messageBytes(v: unknown): Uint8Array {
+  if (typeof v === "string" && /^[A-Za-z0-9+/=\s]+$/.test(v) && !v.includes(":")) {
+    const bin = atob(v.replace(/\s+/g, ""));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  }
+  return toBytes(v);
 }

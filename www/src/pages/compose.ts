@@ -1,11 +1,12 @@
 /**
- * Compose panel frame: the formal-message form. Sending = wasm `compose(request)` (signing with
- * the password-encrypted key from settings) → each resulting message + envelope handed to the
- * webmail's send API through the content-script adapter.
+ * Compose panel frame: the formal-message form. Sending = wasm `compose(request)`, then per copy
+ * wasm `sign` (ESS label, originator signature type, wrapped header protection; the
+ * password-encrypted key from settings is opened inside the core) and wasm `encrypt` when asked
+ * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
-import { normaliseEnvelope } from "../adapters/adapter.js";
-import { compose } from "../core/wasm.js";
-import { toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
+import { envelopeForWebmail } from "../adapters/adapter.js";
+import { compose, encrypt, sign, type StoredKeyUse } from "../core/wasm.js";
+import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64 } from "../shared/messages.js";
@@ -193,18 +194,31 @@ async function readFiles(input: HTMLInputElement): Promise<FileData[]> {
 async function doSend(f: ComposeForm, settings: Settings, password: string, out: HTMLElement): Promise<void> {
   try {
     const request = toComposeRequest(f);
-    if (f.sign || f.encrypt) {
+    const plan = securityPlan(f);
+    let key: StoredKeyUse | null = null;
+    if (plan.sign || plan.encrypt) {
       if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
       if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
-      request["signer"] = { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain };
+      key = { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain };
     }
     out.append(h("p", { role: "status" }, "Composing…"));
-    const messages = await compose(request);
+    const composed = await compose(request);
+    const messages = [];
+    for (const m of composed) {
+      let raw = m.raw;
+      if (plan.sign && key) raw = await sign(raw, key, { ...plan.sign });
+      if (plan.encrypt && key) {
+        const env = envelopeForWebmail(m.envelope, Date.now());
+        const certs = recipientCertificates(env.rcpts.map((r) => r.address), settings);
+        raw = await encrypt(raw, [key.certificate, ...certs], { ...plan.encrypt });
+      }
+      messages.push({ raw, envelope: m.envelope });
+    }
     clear(out);
     const list = h("ol", { class: "sent-list" });
-    out.append(h("p", { role: "status", class: "ok" }, `Composed ${messages.length} message(s); handing them to the webmail…`), list);
+    out.append(h("p", { role: "status", class: "ok" }, `Composed ${messages.length} message(s)${plan.sign ? ", signed" : ""}${plan.encrypt ? ", encrypted" : ""}; handing them to the webmail…`), list);
     for (const m of messages) {
-      const env = normaliseEnvelope(m.envelope);
+      const env = envelopeForWebmail(m.envelope, Date.now());
       const r = await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: env });
       list.append(h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`));
     }
@@ -213,6 +227,19 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     clear(out);
     out.append(errorBox(err, "Not sent"));
   }
+}
+
+/** The correspondents' certificates (settings) for these recipients; every one must have one. */
+function recipientCertificates(addresses: readonly string[], settings: Settings): string[] {
+  const missing: string[] = [];
+  const out: string[] = [];
+  for (const a of addresses) {
+    const c = settings.correspondents.find((x) => x.emails.some((e) => e.toLowerCase() === a.toLowerCase()));
+    if (c) out.push(c.certificate);
+    else missing.push(a);
+  }
+  if (missing.length > 0) throw new CodedError("encrypt-no-recipient", `No certificate for ${missing.join(", ")}: add it under Settings → Correspondents' certificates.`);
+  return out;
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
 import { coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.js";
 import { byId, clear, field, h } from "../shared/dom.js";
+import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
@@ -71,6 +72,38 @@ function anchorsSection(s: Settings): HTMLElement {
   return section("Trust anchors", "anchors", field("Root certificates (PEM, one or more)", ta), btn, out);
 }
 
+function correspondentsSection(s: Settings): HTMLElement {
+  const ta = h("textarea", { id: "correspondents", rows: 8, spellcheck: false });
+  ta.value = s.correspondents.map((c) => c.certificate).join("\n");
+  const out = h("div", { "aria-live": "polite" });
+  const list = h("ul", { id: "correspondents-list" }, ...s.correspondents.map((c) => h("li", {}, c.emails.join(", ") || "(no e-mail address)")));
+  const btn = h("button", { type: "button", id: "correspondents-save" }, "Save correspondents' certificates");
+  btn.addEventListener("click", () => {
+    void (async () => {
+      clear(out);
+      try {
+        const certs = pemCertificates(ta.value);
+        if (certs.length === 0 && ta.value.trim() !== "") throw new CodedError(EXTENSION_CODES.pemInvalid);
+        const correspondents = certs.map((certificate) => ({ certificate, emails: certificateEmails(certificate) }));
+        await saveSettings({ correspondents });
+        clear(list);
+        list.append(...correspondents.map((c) => h("li", {}, c.emails.join(", ") || "(no e-mail address: cannot be used)")));
+        out.append(h("p", { role: "status", class: "ok" }, `${correspondents.length} certificate(s) saved.`));
+      } catch (err) {
+        out.append(errorBox(err, "Not saved"));
+      }
+    })();
+  });
+  return section(
+    "Correspondents' certificates",
+    "correspondents",
+    field("Recipients' certificates for encryption (PEM, one or more)", ta, "Found by the e-mail address in each certificate; the core validates them when encrypting."),
+    list,
+    btn,
+    out,
+  );
+}
+
 function jsonSection(title: string, id: string, value: unknown, save: (v: unknown) => Promise<void>): HTMLElement {
   const ta = h("textarea", { id, rows: 12, spellcheck: false });
   ta.value = JSON.stringify(value, null, 2);
@@ -111,6 +144,7 @@ async function main(): Promise<void> {
     h("h1", {}, "MMHS extension settings"),
     keySection(s),
     anchorsSection(s),
+    correspondentsSection(s),
     jsonSection("Label catalogue", "label-catalogue", s.labelCatalogue, async (v) => { await saveSettings({ labelCatalogue: validateCatalogue(v) }); }),
     jsonSection("Release policy", "release-policy", s.releasePolicy, async (v) => {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");

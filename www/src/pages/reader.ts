@@ -3,8 +3,9 @@
  * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
  * worker's session stash; decrypted content never leaves this frame.
  */
-import { verify, call as coreCall } from "../core/wasm.js";
-import { contentView } from "../shared/content-view.js";
+import { verify } from "../core/wasm.js";
+import { splitVerifyResult, verifiedContentView, type ContentView } from "../shared/content-view.js";
+import { buildMdn, rfc5322Date } from "../shared/mdn.js";
 import { byId, clear, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
 import { errorBox } from "../shared/problem-ui.js";
@@ -12,7 +13,6 @@ import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { viewReport, type ReportView } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
 import { loadSettings } from "../shared/settings.js";
-import { normaliseEnvelope } from "../adapters/adapter.js";
 import { hashParams, nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
@@ -69,9 +69,9 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
     pw.focus();
     return;
   }
-  let report: unknown;
+  let out: unknown;
   try {
-    report = await verify(raw, {
+    out = await verify(raw, {
       trustAnchors: settings.trustAnchors,
       at: nowRfc3339(),
       decryptionKey:
@@ -83,8 +83,9 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
     return;
   }
+  const { report, content: innermost } = splitVerifyResult(out);
   const v = viewReport(report);
-  const content = contentView(text);
+  const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
   root.append(
     ...[
       R.precedenceStrip(v),
@@ -97,47 +98,85 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
       R.authorizingUsers(v),
       R.headerProtection(v),
       R.problems(v),
-      receiptPrompt(v, raw, messageId),
+      receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
       R.dsnView(content),
       R.messageContent(content),
     ].filter((x): x is HTMLElement => x !== null),
   );
 }
 
-function receiptPrompt(v: ReportView, raw: Uint8Array, messageId: string): HTMLElement | null {
+/**
+ * Receipt request (Disposition-Notification-To, RFC 8098): the reader decides. "Send receipt"
+ * builds the MDN here (src/shared/mdn.ts: multipart/report, null reverse-path) and submits it
+ * through the webmail; "Refuse" sends nothing. The decision is remembered per message.
+ */
+function receiptPrompt(v: ReportView, raw: string, content: ContentView, messageId: string, reader: string | null): HTMLElement | null {
   if (!v.receiptRequest) return null;
+  const to = v.receiptRequest.to;
   const key = `mmhs.receipt.${messageId}`;
-  const box = h("section", { class: "receipt", "aria-label": "Receipt request" }, h("h3", {}, "Receipt requested"), h("p", {}, `The originator asks for a receipt notification to ${v.receiptRequest.to}.`));
-  const out = h("div", { role: "status" });
-  const decide = async (disposition: "displayed" | "refused") => {
+  const box = h(
+    "section",
+    { class: "receipt", "aria-label": "Receipt request", "data-receipt-to": to },
+    h("h3", {}, "Receipt requested"),
+    h("p", {}, `The originator asks for a receipt notification (MDN) to ${to}. Nothing is sent unless you choose to.`),
+  );
+  const out = h("div", { role: "status", class: "receipt-result" });
+  const sendBtn = h("button", { type: "button", id: "receipt-send" }, "Send receipt");
+  const refuseBtn = h("button", { type: "button", id: "receipt-refuse" }, "Refuse");
+  const done = (state: string) => {
+    sendBtn.setAttribute("disabled", "");
+    refuseBtn.setAttribute("disabled", "");
+    box.setAttribute("data-receipt", state);
+  };
+  const decide = async (choice: "sent" | "refused") => {
     clear(out);
-    if (disposition === "refused") {
+    if (choice === "refused") {
       await chrome.storage.local.set({ [key]: "refused" });
-      out.append("Receipt refused: no notification will be sent.");
+      done("refused");
+      out.append("Receipt refused: no notification was sent.");
       return;
     }
     try {
-      // wasm `mdn(raw, options)` → { raw, envelope } (RFC 8098 message/disposition-notification).
-      const result = (await coreCall("mdn", raw, { disposition: "manual-action/MDN-sent-manually; displayed", at: nowRfc3339() })) as { raw?: unknown; envelope?: unknown };
-      const mdnRaw = result.raw instanceof Uint8Array ? result.raw : new TextEncoder().encode(String(result.raw));
-      await send("webmail", { op: "send", rawB64: bytesToB64(mdnRaw), envelope: normaliseEnvelope(result.envelope) });
+      if (!reader) throw new CodedError(EXTENSION_CODES.formInvalid, "Your own address is unknown (import your key in Settings, or log in to the webmail).");
+      const outerHead = splitHeaderBody(raw).head;
+      const shown = content.headers;
+      const mdn = buildMdn({
+        reader,
+        to,
+        originalMessageId: header(shown, "Message-ID") ?? header(parseHeaders(outerHead), "Message-ID"),
+        originalSubject: header(shown, "Subject"),
+        originalRecipient: header(parseHeaders(outerHead), "Original-Recipient"),
+        disposition: "displayed",
+        date: rfc5322Date(new Date()),
+        messageId: `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`,
+        // the outer header section only, and never for an encrypted message (no protected field in clear)
+        originalHeaders: v.encrypted ? null : outerHead,
+        reportingUa: "mmhs-extension; MMHS browser extension",
+        boundary: `mdn-${randomHex(12)}`,
+      });
+      await send("webmail", { op: "send", rawB64: bytesToB64(new TextEncoder().encode(mdn.raw)), envelope: mdn.envelope });
       await chrome.storage.local.set({ [key]: "sent" });
+      done("sent");
       out.append("Receipt notification sent.");
     } catch (err) {
       out.append(errorBox(err, "Receipt not sent"));
     }
   };
-  box.append(
-    h("button", { type: "button", onclick: () => void decide("displayed") }, "Send receipt"),
-    " ",
-    h("button", { type: "button", onclick: () => void decide("refused") }, "Refuse"),
-    out,
-  );
+  sendBtn.addEventListener("click", () => void decide("sent"));
+  refuseBtn.addEventListener("click", () => void decide("refused"));
+  box.append(h("div", { class: "actions" }, sendBtn, " ", refuseBtn), out);
   void chrome.storage.local.get(key).then((got) => {
     const earlier = got[key];
-    if (typeof earlier === "string") out.append(`Earlier decision: ${earlier}.`);
+    if (earlier === "sent" || earlier === "refused") {
+      done(earlier);
+      out.append(earlier === "sent" ? "You already sent a receipt for this message." : "You refused a receipt for this message.");
+    }
   });
   return box;
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function showFatal(err: unknown): void {

@@ -4,9 +4,9 @@
  * countersign, add to MMHS-Authorizing-Users) then submit via the webmail; Return = wasm
  * `release` with a reject decision, whose notice goes back to the originator.
  */
-import { normaliseEnvelope } from "../adapters/adapter.js";
-import { normaliseMessages, release, verify } from "../core/wasm.js";
-import { contentView } from "../shared/content-view.js";
+import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
+import { interpretRelease, release, verify } from "../core/wasm.js";
+import { splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
@@ -48,8 +48,11 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   const raw = b64ToBytes(r.rawB64);
   let summary: HTMLElement[];
   let report: unknown = null;
+  let content: string | null = null;
   try {
-    report = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
+    const out = splitVerifyResult(await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() }));
+    report = out.report;
+    content = out.content === null ? null : typeof out.content === "string" ? out.content : bytesToLatin1(out.content);
     const v = viewReport(report);
     summary = [
       h("span", { class: `prec ${v.urgent ? "urgent" : ""}` }, v.primaryPrecedence?.name ?? v.copyPrecedence?.name ?? "—"),
@@ -60,16 +63,16 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   }
   clear(li);
   li.append(
-    h("button", { type: "button", class: "queue-open", "aria-controls": "queue-detail", onclick: () => { open(item, raw, report, detail, settings); } }, ...summary, h("span", { class: "q-subject" }, item.subject || "(no subject)"), h("span", { class: "q-from" }, item.from)),
+    h("button", { type: "button", class: "queue-open", "aria-controls": "queue-detail", onclick: () => { open(item, raw, report, content, detail, settings); } }, ...summary, h("span", { class: "q-subject" }, item.subject || "(no subject)"), h("span", { class: "q-from" }, item.from)),
   );
 }
 
-function open(item: QueueItem, raw: Uint8Array, report: unknown, detail: HTMLElement, settings: Settings): void {
+function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: string | null, detail: HTMLElement, settings: Settings): void {
   clear(detail);
   detail.append(h("h3", {}, `Draft: ${item.subject || "(no subject)"} — from ${item.from}`));
   if (report !== null) {
     const v = viewReport(report);
-    const c = contentView(bytesToLatin1(raw));
+    const c = verifiedContentView(bytesToLatin1(raw), innermost, v.headerProtection.scheme);
     detail.append(
       ...[h("h4", {}, "As the recipients will see it"), R.precedenceStrip(v), R.labelBanner(v), R.clearWarning(v), R.verdict(v), R.signaturesTable(v), R.authorizingUsers(v), R.headerProtection(v), R.problems(v), R.messageContent(c)].filter(
         (x): x is HTMLElement => x !== null,
@@ -99,6 +102,12 @@ function open(item: QueueItem, raw: Uint8Array, report: unknown, detail: HTMLEle
 
 type Decision = { approve: true } | { approve: false; reason: string };
 
+const OUTCOME_TEXT: Readonly<Record<string, string>> = {
+  refused: "Not released: the originator's signature could not be authenticated",
+  blocked: "Not released: the review found a blocking problem",
+  reviewed: "Only reviewed",
+};
+
 async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: Decision, password: string, out: HTMLElement, findings: HTMLElement): Promise<void> {
   clear(out);
   try {
@@ -109,19 +118,27 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       officer: { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain },
       trustAnchors: settings.trustAnchors,
       policy: settings.releasePolicy,
-      decision: d.approve ? "approve" : { reject: d.reason },
-      envelope: item.envelope,
+      decision: d.approve ? { action: "approve" } : { action: "reject", reason: d.reason },
+      envelope: envelopeForCore(item.envelope, item.receivedAt ?? null) ?? undefined,
       at: nowRfc3339(),
     });
-    const o = (typeof result === "object" && result !== null ? result : {}) as Record<string, unknown>;
-    const f = Array.isArray(o["findings"]) ? o["findings"] : [];
-    if (f.length > 0) findings.append(problemList(f.map((x) => describeProblem(x as { code: string; message?: string }))));
+    const r = interpretRelease(result);
+    if (r.findings.length > 0) findings.append(problemList(r.findings.map((x) => describeProblem(x))));
     else findings.append(h("p", {}, "No findings."));
-    const msgs = normaliseMessages(o["messages"] ? o : o["message"] ? [{ raw: o["message"], envelope: o["envelope"] }] : o, "release");
     clear(out);
-    for (const m of msgs) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: normaliseEnvelope(m.envelope) });
+    if (r.messages.length === 0) {
+      // refused (originator not authenticated), blocked (a blocking finding) or nothing to send
+      throw new CodedError(r.problems[0]?.code ?? EXTENSION_CODES.coreFailed, `${OUTCOME_TEXT[r.outcome] ?? `release ended with "${r.outcome}"`}${r.problems.length > 0 ? `: ${r.problems.map((p) => p.message ?? p.code).join("; ")}` : "."}`);
+    }
+    for (const m of r.messages) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: envelopeForWebmail(m.envelope, Date.now()) });
     await send("webmail", { op: "removeFromQueue", id: item.id });
-    out.append(h("p", { role: "status", class: "ok", id: "release-done" }, d.approve ? "Released: countersigned and submitted." : "Returned to the originator with your reason."));
+    out.append(
+      h(
+        "p",
+        { role: "status", class: "ok", id: "release-done", "data-outcome": r.outcome },
+        r.outcome === "rejected" ? "Returned to the originator with your reason." : r.outcome === "alreadyReleased" ? "Already released by you: submitted unchanged." : "Released: countersigned and submitted.",
+      ),
+    );
   } catch (err) {
     clear(out);
     out.append(errorBox(err, d.approve ? "Not released" : "Not returned"));

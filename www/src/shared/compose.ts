@@ -89,11 +89,44 @@ export function validateForm(f: ComposeForm): string[] {
   return errs;
 }
 
+/** The label as the core's `SecurityLabel` JSON (docs/report.md): categories as base64 DER. */
+export function coreLabel(l: NonNullable<ComposeForm["label"]>): Record<string, unknown> {
+  return {
+    policy: l.policy,
+    classification: l.classification,
+    ...(l.privacyMark !== "" ? { privacyMark: l.privacyMark } : {}),
+    categories: l.categories.map((c) => ({ type: c.type, value: derStringB64(c.value) })),
+  };
+}
+
+/**
+ * What happens to each composed copy in the extension after `compose` (docs/extension.md
+ * "Sending"): wasm `sign(raw, key, signOptions)` with the ESS label, the originator signature
+ * type and wrapped header protection (`message/rfc822; forwarded=no`, profile §4.2.6), then
+ * wasm `encrypt(raw, certificates, encryptOptions)`. The key never leaves the extension frame:
+ * the core decrypts the stored PKCS#8 with the password the user typed.
+ */
+export interface SecurityPlan {
+  readonly sign: { readonly securityLabel?: Record<string, unknown>; readonly protectHeaders: boolean; readonly signatureType: readonly string[] } | null;
+  readonly encrypt: { readonly compress: boolean; readonly protectHeaders: boolean } | null;
+}
+
+export function securityPlan(f: ComposeForm): SecurityPlan {
+  if (f.protectHeaders === "injected") throw new CodedError(EXTENSION_CODES.formInvalid, "Injected header protection (RFC 9788) is not available in the browser yet; choose wrapped or none.");
+  if (f.label && !f.sign) throw new CodedError(EXTENSION_CODES.formInvalid, "A security label is a signed attribute: tick Sign, or remove the label.");
+  if (f.compress && !f.encrypt) throw new CodedError(EXTENSION_CODES.formInvalid, "Compression is applied inside encryption: tick Encrypt, or untick Compress.");
+  const wrap = f.protectHeaders === "wrapped";
+  return {
+    sign: f.sign ? { ...(f.label ? { securityLabel: coreLabel(f.label) } : {}), protectHeaders: wrap, signatureType: ["originator"] } : null,
+    // a signed message is already wrapped; wrap at encryption only when it is not signed
+    encrypt: f.encrypt ? { compress: f.compress, protectHeaders: wrap && !f.sign } : null,
+  };
+}
+
 /**
  * Build the compose request (docs/compose.md "Request schema"; unknown members are rejected by
  * the core, so only documented members are written). Date and Message-ID come from the core's
- * context/RNG. The security members (`sign`, `encrypt`, `labels`, `protectHeaders`, `compress`,
- * `signer`) are issue 3's extension of the schema; see docs/extension.md.
+ * context/RNG. Signing and encryption are applied afterwards, per copy (`securityPlan`).
  */
 export function toComposeRequest(f: ComposeForm): Record<string, unknown> {
   const errs = validateForm(f);
@@ -134,20 +167,8 @@ export function toComposeRequest(f: ComposeForm): Record<string, unknown> {
     req["attachments"] = f.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType || "application/octet-stream", data: a.data }));
   }
   if (f.forwarded && f.forwarded.length > 0) req["forwarded"] = f.forwarded.map((m) => ({ data: m.data, description: m.filename }));
-  if (f.label) {
-    req["labels"] = {
-      securityLabel: {
-        policy: f.label.policy,
-        classification: f.label.classification,
-        ...(f.label.privacyMark !== "" ? { privacyMark: f.label.privacyMark } : {}),
-        categories: f.label.categories.map((c) => ({ type: c.type, value: derStringB64(c.value) })),
-      },
-      sioLabel: f.sioLabel,
-    };
-  }
-  if (f.sign) req["sign"] = true;
-  if (f.encrypt) req["encrypt"] = true;
-  if (f.protectHeaders !== "none") req["protectHeaders"] = f.protectHeaders;
-  if (f.compress) req["compress"] = true;
+  // The SIO-Label header field (RFC 7444) is written by compose; the ESS label itself is a
+  // signed attribute, added by the signing step (see `securityPlan`).
+  if (f.label && f.sioLabel) req["labels"] = { ...coreLabel(f.label), sioLabel: true };
   return req;
 }

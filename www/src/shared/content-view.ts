@@ -78,3 +78,26 @@ export function contentView(raw: string): ContentView {
     report: parseReport(top),
   };
 }
+
+/**
+ * The content to render after `verify`: the core's innermost MIME entity when it returns one
+ * (decrypted, layers removed), else the raw message. When the core reports header protection,
+ * the headers of that entity are the protected ones.
+ */
+export function verifiedContentView(raw: string, innermost: string | null, protectedScheme: string): ContentView {
+  if (innermost === null) return contentView(raw);
+  const cv = contentView(innermost);
+  const report = cv.report ?? contentView(raw).report;
+  const headerSource = protectedScheme === "wrapped" || protectedScheme === "injected" ? "protected-inner" : cv.headerSource;
+  return { ...cv, headerSource, report, opaque: false };
+}
+
+/** `verify` may return the report alone or `{ report, content }` (content = innermost entity). */
+export function splitVerifyResult(out: unknown): { report: unknown; content: Uint8Array | string | null } {
+  if (typeof out === "object" && out !== null && "report" in out) {
+    const o = out as { report: unknown; content?: unknown };
+    const c = o.content;
+    return { report: o.report, content: c instanceof Uint8Array || typeof c === "string" ? c : null };
+  }
+  return { report: out, content: null };
+}

@@ -37,6 +37,8 @@ export interface QueueItem {
   readonly sioLabel: string | null;
   /** The SMTP envelope the draft was submitted with, when the webmail keeps it. */
   readonly envelope: unknown;
+  /** When the webmail received it (ms since the epoch), if known. */
+  readonly receivedAt?: number | null;
 }
 
 export interface MessageSummary {

@@ -128,7 +128,8 @@ export interface ReportView {
   readonly authorizingUsers: readonly AuthorizingUserView[];
   readonly expiry: { readonly at: string; readonly expired: boolean } | null;
   readonly obsoletes: readonly string[];
-  readonly receiptRequest: { readonly to: string } | null;
+  /** Disposition-Notification-To (RFC 8098 §2.1) and its options (§2.2), when requested. */
+  readonly receiptRequest: { readonly to: string; readonly options: string | null } | null;
   readonly messageType: string | null;
   readonly problems: readonly ProblemView[];
 }
@@ -253,6 +254,19 @@ function messageTypeText(v: unknown): string | null {
   return null;
 }
 
+/** First address of a Disposition-Notification-To value (string, `[string]` or `[{ address }]`). */
+function receiptTarget(v: unknown, options: string | null): ReportView["receiptRequest"] {
+  let to: string | null = null;
+  if (typeof v === "string") to = v.trim() || null;
+  else if (isObj(v)) to = str(v["address"]) ?? str(v["to"]);
+  else if (Array.isArray(v)) {
+    const first: unknown = v[0];
+    if (typeof first === "string") to = first;
+    else if (isObj(first)) to = str(first["address"]);
+  }
+  return to ? { to, options } : null;
+}
+
 export function viewReport(input: unknown): ReportView {
   const r: Obj = isObj(input) ? input : {};
   const extraProblems: ProblemView[] = [];
@@ -268,7 +282,8 @@ export function viewReport(input: unknown): ReportView {
   let label: LabelBanner | null = null;
   if (essLabel) label = labelBanner(essLabel, "ess", sio);
   else if (sio) {
-    const sioParsed = parseLabel(sio["label"]) ?? parseLabel(sio);
+    // inspect: `sioLabel.ess` is the decoded ESS label of a `type=":ess"` SIO-Label
+    const sioParsed = parseLabel(sio["ess"]) ?? parseLabel(sio["label"]) ?? parseLabel(sio);
     label = labelBanner(sioParsed ?? { policy: null, classification: null, privacyMark: null, categories: [] }, "sio", sio);
   }
 
@@ -301,16 +316,15 @@ export function viewReport(input: unknown): ReportView {
     if (at) expiry = { at, expired: bool(expiresRaw["expired"]) };
   }
 
-  const obsoletesRaw = pick(mmhs, "obsoletes", "obsoleted");
+  // `inspect` (src/mmhs/inspect.rs): `supersedes` = MMHS-Obsoletes message ids.
+  const obsoletesRaw = pick(mmhs, "supersedes", "obsoletes", "obsoleted");
   const obsoletes = typeof obsoletesRaw === "string" ? [obsoletesRaw] : strs(obsoletesRaw);
 
-  const notif = pick(mmhs, "dispositionNotificationTo", "notificationRequests", "receiptRequest");
-  let receiptRequest: ReportView["receiptRequest"] = null;
-  if (typeof notif === "string" && notif.trim() !== "") receiptRequest = { to: notif };
-  else if (isObj(notif)) {
-    const to = str(notif["dispositionNotificationTo"]) ?? str(notif["to"]);
-    if (to) receiptRequest = { to };
-  } else if (Array.isArray(notif) && typeof notif[0] === "string") receiptRequest = { to: notif[0] };
+  // `inspect`: `notifications.dispositionNotificationTo` is an address list
+  // (`[{ address, name }]`); older shapes are accepted too.
+  const notifications = pick(mmhs, "notifications");
+  const notif = isObj(notifications) ? notifications["dispositionNotificationTo"] : pick(mmhs, "dispositionNotificationTo", "receiptRequest");
+  const receiptRequest: ReportView["receiptRequest"] = receiptTarget(notif, isObj(notifications) ? str(notifications["dispositionNotificationOptions"]) : null);
 
   const primaryPrecedence = mmhsPrecedence(mmhs, "primary");
   const copyPrecedence = mmhsPrecedence(mmhs, "copy");

@@ -16,9 +16,18 @@ export interface Identity {
   readonly importedAt: string;
 }
 
+/** A correspondent's certificate (to encrypt to), with the addresses it carries. */
+export interface Correspondent {
+  readonly emails: readonly string[];
+  /** PEM */
+  readonly certificate: string;
+}
+
 export interface Settings {
   readonly identity: Identity | null;
   readonly trustAnchors: readonly string[];
+  /** Recipients' certificates for encryption (PEM, looked up by e-mail address). */
+  readonly correspondents: readonly Correspondent[];
   readonly labelCatalogue: LabelCatalogue;
   readonly releasePolicy: Record<string, unknown>;
 }
@@ -66,7 +75,13 @@ export function normaliseSettings(v: unknown): Settings {
   }
   const anchors = Array.isArray(o["trustAnchors"]) ? o["trustAnchors"].filter((a): a is string => typeof a === "string") : [];
   const policy = typeof o["releasePolicy"] === "object" && o["releasePolicy"] !== null ? (o["releasePolicy"] as Record<string, unknown>) : DEFAULT_RELEASE_POLICY;
-  return { identity, trustAnchors: anchors, labelCatalogue, releasePolicy: policy };
+  const correspondents = (Array.isArray(o["correspondents"]) ? o["correspondents"] : []).flatMap((c: unknown): Correspondent[] => {
+    if (typeof c !== "object" || c === null) return [];
+    const r = c as Record<string, unknown>;
+    const emails = Array.isArray(r["emails"]) ? r["emails"].filter((e): e is string => typeof e === "string") : [];
+    return typeof r["certificate"] === "string" ? [{ emails, certificate: r["certificate"] }] : [];
+  });
+  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy };
 }
 
 export async function loadSettings(): Promise<Settings> {

@@ -1,0 +1,29 @@
+//! `mmhs inspect IN.eml [--at TIME]`: the MMHS view of a message's header fields
+//! ([`crate::mmhs::inspect`], the same JSON as the wasm `inspect`).
+
+use std::path::PathBuf;
+
+use super::{io, Outcome};
+use crate::mmhs::{inspect, InspectOptions};
+use crate::Result;
+
+/// Arguments of `mmhs inspect`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The message (`-` for stdin).
+    pub message: PathBuf,
+    /// The current time for the `expired` flag (RFC 3339); default: now.
+    #[arg(long, visible_alias = "now", value_name = "RFC3339")]
+    pub at: Option<String>,
+}
+
+/// Run `mmhs inspect`.
+pub fn run(args: Args) -> Result<Outcome> {
+    let raw = io::read_input(&args.message, "message")?;
+    let opts = InspectOptions {
+        now: Some(io::time_or_now("--at", args.at.as_deref())?),
+    };
+    let view = inspect(&raw, &opts)?;
+    io::print_json(&view)?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,90 @@
+//! `mmhs sign IN.eml --key KEY.pem --cert CERT.pem [--chain CA.pem] [--opaque] [--label LABEL.json]
+//! [--protect-headers] [--digest sha256|sha384|sha512] [--pss] [--ski] [--no-certs] [--at TIME] > OUT.eml`
+//!
+//! Signs a whole RFC 5322 message ([`crate::smime::sign_message`]): multipart/signed by
+//! default, `application/pkcs7-mime; smime-type=signed-data` with `--opaque`. With
+//! `--protect-headers` the message is first wrapped as `message/rfc822; forwarded=no`
+//! ([`crate::protect::wrap`], the MMHS profile's header protection). signingTime is `--at`
+//! (default: now).
+
+use std::path::PathBuf;
+
+use super::material::{read_json, KeyArgs};
+use super::{io, Outcome};
+use crate::report::SecurityLabel;
+use crate::smime::{sign_message, DigestAlg, RsaPadding, SignOptions};
+use crate::Result;
+
+/// Arguments of `mmhs sign`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The message to sign (`-` for stdin).
+    pub message: PathBuf,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// application/pkcs7-mime (signed-data) instead of multipart/signed.
+    #[arg(long)]
+    pub opaque: bool,
+    /// ESS security label (JSON, docs/report.md "securityLabel").
+    #[arg(long, value_name = "LABEL.json")]
+    pub label: Option<PathBuf>,
+    /// Wrap the message as message/rfc822; forwarded=no before signing (header protection).
+    #[arg(long)]
+    pub protect_headers: bool,
+    /// Digest algorithm.
+    #[arg(long, default_value = "sha256", value_parser = ["sha256", "sha384", "sha512"])]
+    pub digest: String,
+    /// RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
+    #[arg(long)]
+    pub pss: bool,
+    /// Identify the signer by subjectKeyIdentifier.
+    #[arg(long)]
+    pub ski: bool,
+    /// Include no certificates (impoverished links).
+    #[arg(long)]
+    pub no_certs: bool,
+    /// signingTime (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+}
+
+/// The digest named on the command line.
+pub fn digest(name: &str) -> DigestAlg {
+    match name {
+        "sha384" => DigestAlg::Sha384,
+        "sha512" => DigestAlg::Sha512,
+        _ => DigestAlg::Sha256,
+    }
+}
+
+/// Run `mmhs sign`.
+pub fn run(args: Args) -> Result<Outcome> {
+    let raw = io::read_input(&args.message, "message")?;
+    let signer = args.key.signer("signer")?;
+    let security_label: Option<SecurityLabel> = match &args.label {
+        Some(p) => Some(read_json(p, "label")?),
+        None => None,
+    };
+    let opts = SignOptions {
+        detached: !args.opaque,
+        digest: digest(&args.digest),
+        rsa_padding: if args.pss {
+            RsaPadding::Pss
+        } else {
+            RsaPadding::Pkcs1v15
+        },
+        use_ski: args.ski,
+        include_certs: !args.no_certs,
+        signing_time: Some(io::time_or_now("--at", args.at.as_deref())?),
+        security_label,
+        ..SignOptions::default()
+    };
+    let input = if args.protect_headers {
+        crate::protect::wrap(&raw)?
+    } else {
+        raw
+    };
+    let out = sign_message(&input, &signer, &opts, &mut crate::rng::system_rng())?;
+    io::write_stdout(&out)?;
+    Ok(Outcome::Success)
+}

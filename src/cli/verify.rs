@@ -1,0 +1,110 @@
+//! `mmhs verify IN.eml --trust ROOTS.pem [--cert X.pem …] [--crl CRL.pem …]
+//! [--key KEY.pem [--password-file F]] [--p12 FILE.p12] [--at TIME] [--content OUT.eml] > REPORT.json`
+//!
+//! Unwraps every S/MIME layer and prints the one verification report (docs/report.md), with
+//! the Draft & Release reading side (`authorizingUsers`) filled
+//! ([`crate::release::verify_with_authorizing_users`]) — the same JSON as the wasm `verify`.
+//! Exit 0 when the report says `valid`, 1 when not, 2 on unusable input.
+//!
+//! `--cert` adds certificates (intermediates, or signer certificates of messages sent
+//! without them); with `--key`, the `--cert` certificate matching the key is also the
+//! decryption certificate. Without `--at` the time is now.
+
+use std::path::PathBuf;
+
+use super::material::{read_cert_files, read_crls, read_key, KeyArgs, ARGS_INVALID};
+use super::{io, Outcome};
+use crate::release::verify_with_authorizing_users;
+use crate::smime::{verify_message, VerifyContext};
+use crate::{Error, Result};
+
+/// Arguments of `mmhs verify`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The message (`-` for stdin).
+    pub message: PathBuf,
+    /// Trust anchors (PEM, one or more CERTIFICATE blocks; repeatable).
+    #[arg(long, value_name = "ROOTS.pem", required = true)]
+    pub trust: Vec<PathBuf>,
+    /// CRLs (PEM `X509 CRL` or DER; repeatable).
+    #[arg(long, value_name = "CRL.pem")]
+    pub crl: Vec<PathBuf>,
+    /// Decryption key / extra certificates: `--key`, `--cert` (repeatable here), `--p12`.
+    #[command(flatten)]
+    pub key: VerifyKeyArgs,
+    /// Validation time (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// Also write the innermost content (the MIME entity to render) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub content: Option<PathBuf>,
+}
+
+/// `verify`'s key flags: like [`KeyArgs`] but `--cert` may repeat (extra certificates).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct VerifyKeyArgs {
+    /// Decryption key (PEM).
+    #[arg(long, value_name = "KEY.pem")]
+    pub key: Option<PathBuf>,
+    /// Extra certificates; the one matching --key is the decryption certificate (repeatable).
+    #[arg(long, value_name = "CERT.pem")]
+    pub cert: Vec<PathBuf>,
+    /// Decryption key and certificate from a PKCS#12 file.
+    #[arg(long, value_name = "FILE.p12")]
+    pub p12: Option<PathBuf>,
+    #[command(flatten)]
+    pub password: super::material::PasswordArgs,
+}
+
+/// Run `mmhs verify`.
+pub fn run(args: Args) -> Result<Outcome> {
+    let raw = io::read_input(&args.message, "message")?;
+    let mut ctx = VerifyContext {
+        trust_anchors: read_cert_files(&args.trust, "trust anchors")?,
+        certificates: read_cert_files(&args.key.cert, "certificate")?,
+        crls: read_crls(&args.crl)?,
+        at: Some(io::time_or_now("--at", args.at.as_deref())?),
+        ..VerifyContext::default()
+    };
+    if ctx.trust_anchors.is_empty() {
+        return Err(Error::input(
+            ARGS_INVALID,
+            "no certificate in the --trust files",
+        ));
+    }
+    if let Some(p12) = &args.key.p12 {
+        let s = KeyArgs {
+            p12: Some(p12.clone()),
+            password: args.key.password.clone(),
+            ..KeyArgs::default()
+        }
+        .signer("decryption key")?;
+        ctx.certificates.extend(s.chain.iter().cloned());
+        ctx.decryption_keys.push((s.key, s.cert));
+    } else if let Some(key_path) = &args.key.key {
+        let key = read_key(key_path, &args.key.password)?;
+        let cert = ctx
+            .certificates
+            .iter()
+            .find(|c| crate::keys::key_matches_certificate(&key, c))
+            .cloned()
+            .ok_or_else(|| {
+                Error::input(
+                    ARGS_INVALID,
+                    "--key needs its certificate among the --cert files",
+                )
+            })?;
+        ctx.decryption_keys.push((key, cert));
+    }
+    let report = verify_with_authorizing_users(&raw, &ctx)?;
+    if let Some(path) = &args.content {
+        let v = verify_message(&raw, &ctx)?;
+        io::write_file(path, &v.content)?;
+    }
+    io::print_json(&report)?;
+    Ok(if report.valid {
+        Outcome::Success
+    } else {
+        Outcome::NotValid
+    })
+}

@@ -1,0 +1,457 @@
+//! The per-copy security step (draft-melnikov-mmhs-profile-09 §4; issue 3). Every copy — each
+//! Bcc copy separately, so a Bcc recipient's certificate is only in its own copy — goes
+//! through, in this order:
+//!
+//! 1. `SIO-Label` header field (RFC 7444) from the request's label when `sioLabel` is asked
+//!    (`type=":ess"` carrying the same label as the ESS attribute, formatted by
+//!    [`crate::mmhs::SioLabel`]); added by [`super::compose_with_keys`] to the copy's header;
+//! 2. header protection: `wrapped` ([`crate::protect::wrap_parts`]: the whole message as
+//!    `message/rfc822; forwarded=no`, profile §4.2.6, RFC 8551 §3.1 — the default whenever
+//!    signing or encrypting), `injected` ([`crate::protect::inject_with`], RFC 9788), or
+//!    `none` ([`crate::smime::sign::split_entity`]: only the MIME entity is protected);
+//! 3. compression ([`crate::smime::compress_content`], RFC 3274) of that entity — once and
+//!    innermost (profile §4.2.1.4.1), as an `application/pkcs7-mime;
+//!    smime-type=compressed-data` part;
+//! 4. signature ([`crate::smime::sign_entity`], RFC 8551 §3.5) with the ESS security label
+//!    (RFC 2634 §3) and the other signed attributes of [`SignOptions`];
+//! 5. encryption ([`crate::smime::encrypt_content`], RFC 8551 §3.3) for the copy's envelope
+//!    recipients **and** the sender; AuthEnvelopedData AES-GCM when every one of them
+//!    advertises it, else EnvelopedData AES-CBC ([`crate::smime::choose_content_cipher`]);
+//!    KARI for P-256 certificates, KTRI (OAEP by default) for RSA ones;
+//! 6. with `tripleWrap`, a second (outer) signature over the encrypted part (RFC 2634 §1.1,
+//!    profile §4.2.2).
+//!
+//! Key material comes from the request (PEM, [`super::SecretPem`]) or from [`ComposeKeys`]
+//! (the CLI's files, the server's configuration), never both for the same role.
+
+use std::borrow::Cow;
+
+use const_oid::ObjectIdentifier;
+use x509_cert::Certificate;
+
+use super::request::{ComposeRequest, Recipient};
+use super::security_request::{ProtectHeaders, ProtectHeadersRequest, SignerIdentifier};
+use super::{ComposeContext, Error};
+use crate::mime::encode::Message;
+use crate::mmhs::{self, names, EssSecurityLabel, SioLabel};
+use crate::protect::{self, Hcp, InjectOptions};
+use crate::rng::CryptoRng;
+use crate::smime::{
+    self, smime_mime::base64_lines, ContentCipher, SignOptions, SignatureType, Signer,
+};
+
+/// Key material supplied by the caller instead of in the request.
+#[derive(Clone, Copy, Default)]
+pub struct ComposeKeys<'a> {
+    /// The signer (key + certificate + chain), for `sign` without `key`.
+    pub signer: Option<&'a Signer>,
+    /// The sender's encryption certificate (encrypt-to-self); default: the signer's.
+    pub sender_certificate: Option<&'a Certificate>,
+    /// Recipient certificates (capabilities unknown); each recipient's is found by its
+    /// e-mail address, like the request's `encrypt.certificates`.
+    pub recipient_certificates: &'a [Certificate],
+}
+
+impl std::fmt::Debug for ComposeKeys<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComposeKeys")
+            .field("signer", &self.signer.is_some())
+            .field("sender_certificate", &self.sender_certificate.is_some())
+            .field("recipient_certificates", &self.recipient_certificates.len())
+            .finish()
+    }
+}
+
+/// What every copy needs, resolved once from the request and the keys.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    signer: Option<Cow<'a, Signer>>,
+    sign_options: SignOptions,
+    triple_wrap: bool,
+    encrypt: Option<EncryptPlan>,
+    protect: ProtectHeadersRequest,
+    compress: bool,
+    sio_label: Option<String>,
+}
+
+#[derive(Debug)]
+struct EncryptPlan {
+    sender: Certificate,
+    /// Recipient certificates with the content-cipher OIDs they advertise (`None`: unknown).
+    recipients: Vec<(Certificate, Option<Vec<ObjectIdentifier>>)>,
+    options: smime::EncryptOptions,
+}
+
+impl Plan<'_> {
+    /// Whether any S/MIME processing happens.
+    pub fn secured(&self) -> bool {
+        self.signer.is_some() || self.encrypt.is_some()
+    }
+
+    /// The `SIO-Label` field value, when one is asked for.
+    pub fn sio_label(&self) -> Option<&str> {
+        self.sio_label.as_deref()
+    }
+}
+
+/// The content-encryption OIDs (RFC 3565 §4.1, RFC 5084 §3.2): shared/SPEC-NOTES.md.
+fn cipher_oid(c: ContentCipher) -> ObjectIdentifier {
+    match c {
+        ContentCipher::Aes128Cbc => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2"),
+        ContentCipher::Aes256Cbc => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42"),
+        ContentCipher::Aes128Gcm => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6"),
+        ContentCipher::Aes256Gcm => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46"),
+    }
+}
+
+/// Every content cipher we produce and read: the sender's own capabilities.
+const OWN_CIPHERS: [ContentCipher; 4] = [
+    ContentCipher::Aes256Gcm,
+    ContentCipher::Aes128Gcm,
+    ContentCipher::Aes256Cbc,
+    ContentCipher::Aes128Cbc,
+];
+
+fn parse_certificates(what: &str, pem: &str) -> Result<Vec<Certificate>, Error> {
+    let certs = smime::signed_build::parse_certificates_pem(pem)
+        .map_err(|e| Error::CertificateInvalid(format!("{what}: {e}")))?;
+    if certs.is_empty() {
+        return Err(Error::CertificateInvalid(format!(
+            "{what}: no CERTIFICATE block"
+        )));
+    }
+    Ok(certs)
+}
+
+fn parse_certificate(what: &str, pem: &str) -> Result<Certificate, Error> {
+    parse_certificates(what, pem)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::CertificateInvalid(format!("{what}: no CERTIFICATE block")))
+}
+
+fn conflict(msg: &str) -> Error {
+    Error::SecurityOptionConflict(msg.to_string())
+}
+
+/// Check the security members of `req` against each other and the keys, parse the key
+/// material, and return what each copy needs.
+pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>, Error> {
+    let label = req.labels.as_ref();
+    let protect = req.protect_headers.unwrap_or(ProtectHeadersRequest {
+        scheme: if req.sign.is_some() || req.encrypt.is_some() {
+            ProtectHeaders::Wrapped
+        } else {
+            ProtectHeaders::None
+        },
+        policy: Hcp::default(),
+        legacy_display: false,
+    });
+    let secured = req.sign.is_some() || req.encrypt.is_some();
+    if protect.scheme != ProtectHeaders::None && !secured {
+        return Err(conflict("protectHeaders needs sign or encrypt"));
+    }
+    if req.compress && !secured {
+        return Err(conflict(
+            "compress is only used inside a signature or encryption (profile §4.2.1.4.1)",
+        ));
+    }
+    if let Some(l) = label {
+        if req.sign.is_none() && l.sio_label.is_none() {
+            return Err(conflict(
+                "a security label is a signed attribute: it needs sign (or sioLabel for the header field alone)",
+            ));
+        }
+    }
+
+    // ---- signer
+    let mut signer: Option<Cow<'a, Signer>> = None;
+    let mut sign_options = SignOptions::default();
+    let mut triple_wrap = false;
+    if let Some(s) = &req.sign {
+        signer = Some(match (&s.key, keys.signer) {
+            (Some(_), Some(_)) => {
+                return Err(conflict(
+                    "the signer key is given both in the request and by the caller",
+                ))
+            }
+            (Some(key), None) => {
+                let cert = s.certificate.as_deref().ok_or(Error::SignerMissing)?;
+                Cow::Owned(
+                    Signer::from_pem(key.expose(), cert, s.chain.as_deref())
+                        .map_err(Error::Smime)?,
+                )
+            }
+            (None, Some(k)) => {
+                if s.certificate.is_some() || s.chain.is_some() {
+                    return Err(conflict(
+                        "sign.certificate without sign.key: the caller already supplies the signer",
+                    ));
+                }
+                Cow::Borrowed(k)
+            }
+            (None, None) => return Err(Error::SignerMissing),
+        });
+        if s.triple_wrap && req.encrypt.is_none() {
+            return Err(conflict("tripleWrap needs encrypt"));
+        }
+        triple_wrap = s.triple_wrap;
+        sign_options = SignOptions {
+            detached: !s.opaque,
+            digest: s.digest,
+            rsa_padding: s.rsa_padding,
+            use_ski: s.signer_identifier == SignerIdentifier::Ski,
+            include_certs: s.include_certificates.unwrap_or(true),
+            signing_time: None, // set from the context per copy
+            security_label: label.map(|l| l.security_label()),
+            signature_type: s.signature_type.clone(),
+            ..SignOptions::default()
+        };
+        if sign_options.digest == smime::DigestAlg::Sha1 {
+            return Err(Error::Smime(smime::Error::Unsupported(
+                "SHA-1 signatures are not produced".into(),
+            )));
+        }
+    }
+    if let Some(l) = label {
+        // Fail early with the label's own code rather than inside the first copy.
+        smime::attributes_label::encode_label(&l.security_label()).map_err(Error::LabelInvalid)?;
+    }
+
+    // ---- encryption
+    let mut encrypt = None;
+    if let Some(e) = &req.encrypt {
+        let sender = match (&e.sender_certificate, keys.sender_certificate) {
+            (Some(_), Some(_)) => {
+                return Err(conflict(
+                    "the sender certificate is given both in the request and by the caller",
+                ))
+            }
+            (Some(pem), None) => parse_certificate("encrypt.senderCertificate", pem)?,
+            (None, Some(c)) => c.clone(),
+            (None, None) => signer
+                .as_ref()
+                .map(|s| s.cert.clone())
+                .ok_or(Error::SenderCertificateMissing)?,
+        };
+        let mut recipients =
+            Vec::with_capacity(e.certificates.len() + keys.recipient_certificates.len());
+        for (i, rc) in e.certificates.iter().enumerate() {
+            let cert = parse_certificate(&format!("encrypt.certificates[{i}]"), &rc.certificate)?;
+            let caps = rc
+                .capabilities
+                .as_ref()
+                .map(|c| c.iter().map(|c| cipher_oid(*c)).collect());
+            recipients.push((cert, caps));
+        }
+        for c in keys.recipient_certificates {
+            recipients.push((c.clone(), None));
+        }
+        encrypt = Some(EncryptPlan {
+            sender,
+            recipients,
+            options: smime::EncryptOptions {
+                cipher: e.cipher,
+                rsa_padding: e.key_transport,
+                recipient_id: e.recipient_identifier,
+                ..smime::EncryptOptions::default()
+            },
+        });
+    }
+
+    if let Some(s) = &signer {
+        sign_options.encryption_cert = encrypt.as_ref().map(|e| e.sender.clone());
+        check_signer_address(req, &s.cert, &sign_options.signature_type)?;
+    }
+
+    Ok(Plan {
+        signer,
+        sign_options,
+        triple_wrap,
+        encrypt,
+        protect,
+        compress: req.compress,
+        sio_label: sio_label(req)?,
+    })
+}
+
+/// An originator signature must name a From or the Sender address (the verifier flags
+/// `signer-address-mismatch` otherwise); domain, review and additional-attributes signatures
+/// (draft-melnikov-smime-msa-to-mda §3.2) are exempt.
+fn check_signer_address(
+    req: &ComposeRequest,
+    cert: &Certificate,
+    types: &[SignatureType],
+) -> Result<(), Error> {
+    let non_originator = !types.is_empty()
+        && types.iter().all(|t| {
+            matches!(
+                t,
+                SignatureType::Domain | SignatureType::Review | SignatureType::AdditionalAttributes
+            )
+        });
+    if non_originator {
+        return Ok(());
+    }
+    let claimed = req
+        .from
+        .iter()
+        .map(|m| m.address.as_str())
+        .chain(req.sender.iter().map(|m| m.address.as_str()));
+    if claimed
+        .clone()
+        .any(|a| crate::trust::address_matches(cert, a))
+    {
+        return Ok(());
+    }
+    Err(Error::SignerAddressMismatch(
+        claimed.collect::<Vec<_>>().join(", "),
+    ))
+}
+
+/// The `SIO-Label` value for the request, if one is asked for (RFC 7444 §3, profile §4.2.5:
+/// the same label as the ESS security label).
+pub fn sio_label(req: &ComposeRequest) -> Result<Option<String>, Error> {
+    let Some(label) = &req.labels else {
+        return Ok(None);
+    };
+    let Some(sio) = &label.sio_label else {
+        return Ok(None);
+    };
+    let field = names::SIO_LABEL;
+    let color = |c: &Option<String>| -> Result<Option<mmhs::Color>, Error> {
+        c.as_deref()
+            .map(|c| c.parse().map_err(|error| Error::Field { field, error }))
+            .transpose()
+    };
+    if let Some(m) = &sio.marking {
+        super::validate::header_text(field, m)?;
+    }
+    let der = smime::attributes_label::encode_label(&label.security_label())
+        .map_err(Error::LabelInvalid)?;
+    let ess = EssSecurityLabel::from_ber(&der).map_err(|error| Error::Field { field, error })?;
+    let sio = SioLabel::from_ess(
+        &ess,
+        sio.marking.clone(),
+        color(&sio.fgcolor)?,
+        color(&sio.bgcolor)?,
+    )
+    .map_err(|error| Error::Field { field, error })?;
+    Ok(Some(sio.to_string()))
+}
+
+fn protect_error(e: protect::Error) -> Error {
+    Error::Protect(e)
+}
+
+/// The `application/pkcs7-mime` entity for a CMS object.
+fn pkcs7_mime(smime_type: &str, name: &str, der: &[u8]) -> Vec<u8> {
+    let b64 = base64_lines(der);
+    let mut e = Vec::with_capacity(b64.len() + 200);
+    e.extend_from_slice(
+        format!(
+            "Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=\"{name}\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+Content-Disposition: attachment; filename=\"{name}\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    e.extend_from_slice(&b64);
+    e
+}
+
+/// Apply the security step to one copy and serialise it. `rcpts` are the copy's envelope
+/// recipients (for encryption).
+pub fn finish<R: CryptoRng + ?Sized>(
+    message: &Message,
+    plan: &Plan<'_>,
+    ctx: &ComposeContext,
+    rcpts: &[&Recipient],
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let raw = message.to_bytes().map_err(|_| Error::HeaderTooLong {
+        field: "header line",
+    })?;
+    if !plan.secured() {
+        return Ok(raw);
+    }
+    // 2. header protection: (outer header section, the entity to protect)
+    let (outer, mut entity) = match plan.protect.scheme {
+        ProtectHeaders::Wrapped => {
+            let w = protect::wrap_parts(&raw).map_err(protect_error)?;
+            (w.outer_headers, w.entity)
+        }
+        ProtectHeaders::Injected => {
+            let i = protect::inject_with(
+                &raw,
+                &InjectOptions {
+                    confidential: plan.encrypt.is_some(),
+                    policy: plan.protect.policy,
+                    legacy_display: plan.protect.legacy_display,
+                },
+            )
+            .map_err(protect_error)?;
+            (i.outer_headers, i.payload_entity)
+        }
+        ProtectHeaders::None => smime::sign::split_entity(&raw),
+    };
+    drop(raw);
+    // 3. compression, innermost
+    if plan.compress {
+        let der = smime::compress_content(&entity).map_err(Error::Smime)?;
+        entity = pkcs7_mime("compressed-data", "smime.p7z", &der);
+    }
+    // 4. signature
+    let sign_opts = SignOptions {
+        signing_time: Some(ctx.now),
+        ..plan.sign_options.clone()
+    };
+    if let Some(signer) = &plan.signer {
+        entity = smime::sign_entity(&entity, signer, &sign_opts, rng).map_err(Error::Smime)?;
+    }
+    // 5. encryption for this copy's recipients and the sender
+    if let Some(e) = &plan.encrypt {
+        let mut certs: Vec<Certificate> = Vec::with_capacity(rcpts.len() + 1);
+        let mut caps: Vec<Option<Vec<ObjectIdentifier>>> = Vec::with_capacity(rcpts.len() + 1);
+        for r in rcpts {
+            let (cert, cap) = e
+                .recipients
+                .iter()
+                .find(|(c, _)| crate::trust::address_matches(c, &r.address))
+                .ok_or_else(|| Error::RecipientCertificateMissing(r.address.clone()))?;
+            if !certs.contains(cert) {
+                certs.push(cert.clone());
+                caps.push(cap.clone());
+            }
+        }
+        if !certs.contains(&e.sender) {
+            certs.push(e.sender.clone());
+            caps.push(Some(OWN_CIPHERS.iter().map(|c| cipher_oid(*c)).collect()));
+        }
+        let opts = smime::EncryptOptions {
+            recipient_capabilities: caps,
+            ..e.options.clone()
+        };
+        let aead = smime::choose_content_cipher(&opts, certs.len()).is_aead();
+        let der = smime::encrypt_content(&entity, &certs, &opts, rng).map_err(Error::Smime)?;
+        entity = if aead {
+            pkcs7_mime("authEnveloped-data", "smime.p7m", &der)
+        } else {
+            pkcs7_mime("enveloped-data", "smime.p7m", &der)
+        };
+        // 6. triple wrapping: sign the encrypted part again (same signer and attributes;
+        // RFC 2634 §1.1.1 lets the outer label equal the inner one)
+        if plan.triple_wrap {
+            if let Some(signer) = &plan.signer {
+                entity =
+                    smime::sign_entity(&entity, signer, &sign_opts, rng).map_err(Error::Smime)?;
+            }
+        }
+    }
+    // the outer message: the (protected copy of the) RFC 5322 fields, MIME-Version, the entity
+    let mut out = Vec::with_capacity(outer.len() + entity.len() + 24);
+    out.extend_from_slice(&outer);
+    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+    out.extend_from_slice(&entity);
+    Ok(out)
+}

@@ -1,0 +1,221 @@
+//! The non-signature layers `verify` removes: EnvelopedData (RFC 5652 §6), AuthEnvelopedData
+//! (RFC 5083) — decrypted with the caller's keys ([`super::decrypt_content_info`]) — and
+//! CompressedData (RFC 3274) and `application/zlib` / `application/gzip` bodies (RFC 6713),
+//! inflated within [`DecompressLimits`].
+//!
+//! Every failure is a problem in the report naming the layer (its index in `layers` and its
+//! kind), never an `Err`: the walk stops at the layer that cannot be opened.
+
+use super::compressed::{decompress_body, decompress_content_info, ID_CT_COMPRESSED_DATA};
+use super::enveloped::{decrypt_content_info, EncryptedKind};
+use super::Error;
+use crate::report::VerifyReport;
+
+/// Problem codes of this module (documented in `docs/report.md`).
+pub mod codes {
+    /// An encrypted layer and no supplied key is one of its recipients (or no key at all).
+    pub const NO_DECRYPTION_KEY: &str = "no-decryption-key";
+    /// Our RecipientInfo was found but the content key or the content did not decrypt.
+    pub const DECRYPT_FAILED: &str = "decrypt-failed";
+    /// AuthEnvelopedData whose AES-GCM tag does not verify (modified ciphertext).
+    pub const DECRYPT_AUTH_FAILED: &str = "decrypt-auth-failed";
+    /// Decompressed output over the size / ratio limit (compression bomb).
+    pub const DECOMPRESS_LIMIT: &str = "decompress-limit";
+    /// Corrupt compressed data.
+    pub const DECOMPRESS_FAILED: &str = "decompress-failed";
+    /// A content-encryption, key-management or compression algorithm we do not implement.
+    pub const UNSUPPORTED_ALGORITHM: &str = "unsupported-algorithm";
+    /// CompressedData used more than once (MMHS profile §4.2.1.4.1: at most once, innermost).
+    pub const COMPRESSED_TWICE: &str = "compressed-twice";
+    /// A CMS structure that cannot be decoded.
+    pub const CMS_MALFORMED: &str = "cms-malformed";
+}
+
+/// Name of the layer at `index` for messages: `layer 2 (enveloped)`.
+fn layer_name(report: &VerifyReport, index: usize) -> String {
+    format!(
+        "layer {} ({})",
+        index + 1,
+        report.layers.get(index).map(String::as_str).unwrap_or("?")
+    )
+}
+
+/// Add the problem for a decryption / decompression error of layer `index`.
+fn error_problem(report: &mut VerifyReport, index: usize, e: &Error, key_count: usize) {
+    let at = layer_name(report, index);
+    let (code, msg) = match e {
+        Error::DecryptNoRecipient(m) => (
+            codes::NO_DECRYPTION_KEY,
+            if key_count == 0 {
+                format!("{at}: the content is encrypted and no decryption key was supplied")
+            } else {
+                format!("{at}: none of the supplied decryption keys is a recipient: {m}")
+            },
+        ),
+        Error::DecryptFailed(m) => (codes::DECRYPT_FAILED, format!("{at}: {m}")),
+        Error::DecryptAuthFailed(m) => (codes::DECRYPT_AUTH_FAILED, format!("{at}: {m}")),
+        Error::DecompressLimit(m) => (codes::DECOMPRESS_LIMIT, format!("{at}: {m}")),
+        Error::DecompressFailed(m) => (codes::DECOMPRESS_FAILED, format!("{at}: {m}")),
+        Error::UnsupportedAlgorithm(m) | Error::Unsupported(m) => {
+            (codes::UNSUPPORTED_ALGORITHM, format!("{at}: {m}"))
+        }
+        other => (codes::CMS_MALFORMED, format!("{at}: {other}")),
+    };
+    report.problem(code, msg);
+}
+
+/// Decrypt the EnvelopedData / AuthEnvelopedData ContentInfo `der` (the layer has already
+/// been pushed as `report.layers[index]`). A CompressedData carried directly as the
+/// encrypted content type (RFC 3274 §1.1 nesting without MIME) is inflated too and reported
+/// as a further `compressed` layer. Returns the content (a MIME entity) or `None` after
+/// recording the problem.
+pub(crate) fn decrypt_layer(
+    report: &mut VerifyReport,
+    index: usize,
+    der: &[u8],
+    ctx: &super::VerifyContext,
+) -> Option<Vec<u8>> {
+    if ctx.decryption_keys.is_empty() {
+        error_problem(report, index, &Error::DecryptNoRecipient(String::new()), 0);
+        return None;
+    }
+    let d = match decrypt_content_info(der, &ctx.decryption_keys) {
+        Ok(d) => d,
+        Err(e) => {
+            error_problem(report, index, &e, ctx.decryption_keys.len());
+            return None;
+        }
+    };
+    if let Some(l) = report.layers.get_mut(index) {
+        *l = match d.kind {
+            EncryptedKind::Enveloped => "enveloped".into(),
+            EncryptedKind::AuthEnveloped => "authEnveloped".into(),
+        };
+    }
+    if d.content_type == ID_CT_COMPRESSED_DATA.to_string() {
+        let ci = match super::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, &d.content) {
+            Ok(ci) => ci,
+            Err(e) => {
+                error_problem(report, index, &e, 0);
+                return None;
+            }
+        };
+        report.layers.push("compressed".into());
+        return decompress_layer(report, report.layers.len() - 1, &ci, ctx);
+    }
+    Some(d.content)
+}
+
+/// Inflate the CompressedData ContentInfo `der` (layer `index`, already pushed).
+pub(crate) fn decompress_layer(
+    report: &mut VerifyReport,
+    index: usize,
+    der: &[u8],
+    ctx: &super::VerifyContext,
+) -> Option<Vec<u8>> {
+    if compressed_twice(report, index) {
+        return None;
+    }
+    match decompress_content_info(der, &ctx.decompress_limits) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            error_problem(report, index, &e, 0);
+            None
+        }
+    }
+}
+
+/// Inflate an `application/zlib` or `application/gzip` body (RFC 6713), transfer-decoded,
+/// as layer `index` (already pushed as `compressed`).
+pub(crate) fn decompress_media(
+    report: &mut VerifyReport,
+    index: usize,
+    media_type: &str,
+    body: &[u8],
+    ctx: &super::VerifyContext,
+) -> Option<Vec<u8>> {
+    if compressed_twice(report, index) {
+        return None;
+    }
+    match decompress_body(media_type, body, &ctx.decompress_limits) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            error_problem(report, index, &e, 0);
+            None
+        }
+    }
+}
+
+/// A second compressed layer: refused (profile §4.2.1.4.1; also bounds the total inflation).
+fn compressed_twice(report: &mut VerifyReport, index: usize) -> bool {
+    let earlier = report
+        .layers
+        .iter()
+        .take(index)
+        .filter(|l| *l == "compressed")
+        .count();
+    if earlier > 0 {
+        let at = layer_name(report, index);
+        report.problem(
+            codes::COMPRESSED_TWICE,
+            format!("{at}: a second compressed layer (the MMHS profile §4.2.1.4.1 allows one, innermost); not inflated"),
+        );
+        return true;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(layers: &[&str]) -> VerifyReport {
+        VerifyReport {
+            layers: layers.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn compressed_layer_inflates() {
+        let ci = super::super::compress_content(b"Content-Type: text/plain\r\n\r\nhi\r\n").unwrap();
+        let mut r = report(&["signed", "compressed"]);
+        let out = decompress_layer(&mut r, 1, &ci, &Default::default()).unwrap();
+        assert_eq!(out, b"Content-Type: text/plain\r\n\r\nhi\r\n");
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn second_compressed_layer_is_refused() {
+        let ci = super::super::compress_content(b"x").unwrap();
+        let mut r = report(&["compressed", "compressed"]);
+        assert!(decompress_layer(&mut r, 1, &ci, &Default::default()).is_none());
+        assert!(r.has_problem(codes::COMPRESSED_TWICE));
+    }
+
+    #[test]
+    fn bomb_and_corruption_are_problems() {
+        let ctx = super::super::VerifyContext {
+            decompress_limits: super::super::DecompressLimits {
+                max_size: 100,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let ci = super::super::compress_content(&[0u8; 1000]).unwrap();
+        let mut r = report(&["compressed"]);
+        assert!(decompress_layer(&mut r, 0, &ci, &ctx).is_none());
+        assert!(r.has_problem(codes::DECOMPRESS_LIMIT), "{:?}", r.problems);
+        let mut r = report(&["compressed"]);
+        assert!(decompress_media(&mut r, 0, "application/gzip", b"not gzip", &ctx).is_none());
+        assert!(r.has_problem(codes::DECOMPRESS_FAILED), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn no_key_is_a_problem_naming_the_layer() {
+        let mut r = report(&["signed", "enveloped"]);
+        assert!(decrypt_layer(&mut r, 1, b"\x30\x00", &Default::default()).is_none());
+        assert_eq!(r.problems[0].code, codes::NO_DECRYPTION_KEY);
+        assert!(r.problems[0].message.contains("layer 2 (enveloped)"));
+    }
+}

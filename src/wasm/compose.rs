@@ -1,0 +1,128 @@
+//! `compose(request, options?)`: a compose request (`docs/compose.md`) → finished messages
+//! with their SMTP envelopes. The request is taken as a JS object or a JSON string and goes
+//! through the very same JSON parser as the CLI ([`ComposeRequest::from_json`]: same size
+//! limit, same unknown-field and type errors). The clock is `Date.now()` unless
+//! `options.now` is given; randomness (Message-ID, boundaries) is `crypto.getRandomValues`.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use wasm_bindgen::prelude::*;
+
+use super::{codes, error_value, from_js_or_default, js_error, now, to_js};
+use crate::compose::{self, ComposeContext, ComposeRequest};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_COMPOSE: &'static str = r#"
+/** A compose request; the full schema (one example per element of service) is docs/compose.md. */
+export type ComposeRequest = Record<string, unknown>;
+
+/** Options of `compose`. */
+export interface ComposeOptions {
+  /** Composition time (RFC 3339); default: `Date.now()`. */
+  now?: string;
+  /** Right-hand side of the generated Message-ID; default: the domain of the first From. */
+  messageIdDomain?: string;
+}
+
+/** Parameters of the SMTP MAIL FROM command (docs/compose.md, "SMTP parameters"). */
+export interface MailParams {
+  envid?: string;
+  ret?: "full" | "hdrs";
+  by?: { seconds: number; mode: "return" | "notify"; trace: boolean; deadline: string };
+  holdUntil?: string;
+  holdFor?: number;
+  mtPriority?: number;
+  eightBitMime: boolean;
+  size: number;
+}
+
+/** One RCPT TO with its DSN parameters. */
+export interface Rcpt {
+  address: string;
+  notify: Array<"success" | "failure" | "delay" | "never">;
+  orcpt: string;
+}
+
+/** The SMTP envelope the webmail's backend submits one copy with. */
+export interface Envelope {
+  mailFrom: string;
+  mailParams: MailParams;
+  rcpts: Rcpt[];
+}
+
+/** One finished copy: the RFC 5322 message (CRLF line ends) and its envelope. */
+export interface ComposedMessage {
+  raw: Uint8Array;
+  envelope: Envelope;
+  kind: "open" | "blind";
+  /** The Message-ID with `<>`, the same in every copy. */
+  messageId: string;
+  /** Whether this copy carries Disposition-Notification-To. */
+  receiptNotification: boolean;
+}
+"#;
+
+/// Options of [`compose`] (JS: `ComposeOptions`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ComposeOptions {
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    now: Option<OffsetDateTime>,
+    #[serde(default)]
+    message_id_domain: Option<String>,
+}
+
+/// Compose a request into one message per copy (open recipients, then one per Bcc).
+/// Throws an `MmhsError` with the compose error's `.code` (e.g. `precedence-invalid`).
+#[wasm_bindgen(js_name = compose, unchecked_return_type = "ComposedMessage[]")]
+pub fn compose(
+    #[wasm_bindgen(unchecked_param_type = "ComposeRequest | string")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ComposeOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: ComposeOptions = from_js_or_default(options, "compose options")?;
+    let json = request_json(&request)?;
+    let request = ComposeRequest::from_json(json.as_bytes()).map_err(|e| js_error(&e.into()))?;
+    let mut ctx = ComposeContext::new(match options.now {
+        Some(t) => t,
+        None => now()?,
+    });
+    if let Some(domain) = options.message_id_domain {
+        ctx = ctx.with_message_id_domain(domain);
+    }
+    let copies = compose::compose(&request, &ctx, &mut crate::rng::system_rng())
+        .map_err(|e| js_error(&e.into()))?;
+
+    let out = js_sys::Array::new();
+    for copy in &copies {
+        // Serialise the JSON form, then replace `raw` (base64 in JSON) by the bytes.
+        let obj = to_js(copy)?;
+        let raw = js_sys::Uint8Array::from(copy.raw.as_slice());
+        js_sys::Reflect::set(&obj, &JsValue::from_str("raw"), &raw)
+            .map_err(|_| error_value(codes::OUTPUT_UNSERIALIZABLE, "cannot set raw"))?;
+        out.push(&obj);
+    }
+    Ok(out.into())
+}
+
+/// The request as JSON text: a string is taken as is, anything else is `JSON.stringify`-ed.
+fn request_json(request: &JsValue) -> Result<String, JsValue> {
+    if let Some(s) = request.as_string() {
+        return Ok(s);
+    }
+    if !request.is_object() {
+        return Err(error_value(
+            codes::REQUEST_INVALID,
+            "compose request: expected an object or a JSON string",
+        ));
+    }
+    js_sys::JSON::stringify(request)
+        .map_err(|e| {
+            let why = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default();
+            error_value(codes::REQUEST_INVALID, &format!("compose request: {why}"))
+        })?
+        .as_string()
+        .ok_or_else(|| error_value(codes::REQUEST_INVALID, "compose request: not serialisable"))
+}

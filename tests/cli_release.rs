@@ -1,0 +1,408 @@
+//! The `mmhs` binary's Draft & Release subcommands (`release`, `countersign`,
+//! `release-gate`, `mixer`, `audit record|verify`) with a throwaway OpenSSL PKI: a drafter's
+//! signed message released by an officer is still accepted by `openssl cms -verify`, and
+//! `mmhs verify` reports the officer as a countersigned authorizing user.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use support::pki::{openssl, Alg, Pki};
+
+const AT: &str = "2030-01-01T00:00:00Z";
+
+fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let p = Pki::new(
+            "cli-release",
+            &[
+                ("drafter", "drafter@example.mil", Alg::Ec),
+                ("officer", "officer@example.mil", Alg::Ec),
+            ],
+        );
+        p.write(
+            "draft.eml",
+            b"From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <rel-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n",
+        );
+        let out = mmhs(
+            &p.dir,
+            &[
+                "sign", "draft.eml", "--key", "drafter.key", "--cert", "drafter.pem",
+                "--protect-headers", "--at", AT,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        p.write("signed-draft.eml", &out.stdout);
+        p
+    })
+}
+
+fn mmhs(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mmhs"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run mmhs")
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).expect("JSON")
+}
+
+fn officer_args(input: &str) -> Vec<&str> {
+    vec![
+        "release",
+        input,
+        "--key",
+        "officer.key",
+        "--cert",
+        "officer.pem",
+        "--trust",
+        "ca.pem",
+        "--at",
+        AT,
+    ]
+}
+
+#[test]
+fn release_countersigns_and_openssl_still_verifies() {
+    let p = pki();
+    let mut args = officer_args("signed-draft.eml");
+    args.extend([
+        "--report",
+        "release-report.json",
+        "--envelope-out",
+        "released.env.json",
+    ]);
+    let out = mmhs(&p.dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    p.write("released.eml", &out.stdout);
+    let released = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(released.contains("MMHS-Authorizing-Users"), "{released}");
+    let summary = json(p.read("release-report.json").as_bytes());
+    assert_eq!(summary["outcome"], "released");
+    assert_eq!(summary["next"], "transfer");
+    let env = json(p.read("released.env.json").as_bytes());
+    assert_eq!(env["rcpts"][0]["address"], "hq@example.mil");
+
+    // the originator signature still verifies with OpenSSL
+    let o = openssl(
+        &p.dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            "released.eml",
+            "-CAfile",
+            "ca.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // and mmhs verify reports the officer as countersigned
+    let v = mmhs(
+        &p.dir,
+        &["verify", "released.eml", "--trust", "ca.pem", "--at", AT],
+    );
+    let report = json(&v.stdout);
+    assert_eq!(v.status.code(), Some(0), "{report:#}");
+    assert_eq!(
+        report["authorizingUsers"][0]["address"],
+        "officer@example.mil"
+    );
+    assert_eq!(report["authorizingUsers"][0]["status"], "countersigned");
+
+    // the same officer again: the step-2 short-cut
+    let mut again = officer_args("released.eml");
+    again.push("--json");
+    let out = mmhs(&p.dir, &again);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out.stdout)["outcome"], "alreadyReleased");
+}
+
+#[test]
+fn reject_produces_a_notice_and_exit_1() {
+    let p = pki();
+    let mut args = officer_args("signed-draft.eml");
+    args.extend(["--reject", "Wrong grid reference"]);
+    let out = mmhs(&p.dir, &args);
+    assert_eq!(out.status.code(), Some(1));
+    let notice = String::from_utf8_lossy(&out.stdout);
+    assert!(notice.contains("Wrong grid reference"), "{notice}");
+    let summary = json(&out.stderr);
+    assert_eq!(summary["outcome"], "rejected");
+    assert_eq!(summary["next"], "drafter");
+
+    // the brief's spelling of the same
+    let mut args = officer_args("signed-draft.eml");
+    args.extend(["--decision", "reject", "--reason", "Again wrong", "--json"]);
+    let out = mmhs(&p.dir, &args);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out.stdout)["outcome"], "rejected");
+    let mut args = officer_args("signed-draft.eml");
+    args.extend(["--decision", "reject"]);
+    let out = mmhs(&p.dir, &args);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unsigned_draft_is_refused() {
+    let p = pki();
+    let out = mmhs(&p.dir, &officer_args("draft.eml"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let summary = json(&out.stderr);
+    assert_eq!(summary["outcome"], "refused");
+    assert_eq!(
+        summary["problems"][0]["code"],
+        "release-originator-unverified"
+    );
+}
+
+#[test]
+fn countersign_subcommand_adds_a_countersignature() {
+    let p = pki();
+    let out = mmhs(
+        &p.dir,
+        &[
+            "countersign",
+            "signed-draft.eml",
+            "--key",
+            "officer.key",
+            "--cert",
+            "officer.pem",
+            "--at",
+            AT,
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    p.write("countersigned.eml", &out.stdout);
+    let v = mmhs(
+        &p.dir,
+        &[
+            "verify",
+            "countersigned.eml",
+            "--trust",
+            "ca.pem",
+            "--at",
+            AT,
+        ],
+    );
+    let report = json(&v.stdout);
+    let text = report["signatures"].to_string();
+    assert!(text.contains("officer@example.mil"), "{report:#}");
+    let o = openssl(
+        &p.dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            "countersigned.eml",
+            "-CAfile",
+            "ca.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn release_gate_routes_unreleased_and_released_messages() {
+    let p = pki();
+    p.write(
+        "policy.json",
+        br#"{"officers": ["officer@example.mil"], "releaseQueue": "release@example.mil"}"#,
+    );
+    let out = mmhs(
+        &p.dir,
+        &[
+            "release-gate",
+            "signed-draft.eml",
+            "--policy",
+            "policy.json",
+            "--trust",
+            "ca.pem",
+            "--at",
+            AT,
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = json(&out.stdout);
+    assert_eq!(d["action"], "releaseQueue", "{d:#}");
+    assert_eq!(d["officers"][0], "officer@example.mil");
+
+    let mut args = officer_args("signed-draft.eml");
+    args.extend(["--policy", "policy.json"]);
+    let out = mmhs(&p.dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    p.write("released-policy.eml", &out.stdout);
+    let out = mmhs(
+        &p.dir,
+        &[
+            "release-gate",
+            "released-policy.eml",
+            "--policy",
+            "policy.json",
+            "--trust",
+            "ca.pem",
+            "--at",
+            AT,
+        ],
+    );
+    let d = json(&out.stdout);
+    assert_eq!(d["action"], "transfer", "{d:#}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn mixer_maps_both_ways() {
+    let p = pki();
+    p.write(
+        "inet.json",
+        br#"{"from": ["a@example.mil"], "sender": "s@example.mil", "authorizingUsers": ["o@example.mil"]}"#,
+    );
+    let out = mmhs(&p.dir, &["mixer", "to-x400", "inet.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = json(&out.stdout);
+    assert_eq!(m["heading"]["originator"], "s@example.mil");
+    assert_eq!(
+        m["heading"]["authorizingUsers"],
+        serde_json::json!(["a@example.mil", "o@example.mil"])
+    );
+
+    let out = mmhs(&p.dir, &["mixer", "to-x400", "--message", "draft.eml"]);
+    assert_eq!(
+        json(&out.stdout)["heading"]["originator"],
+        "drafter@example.mil"
+    );
+
+    p.write(
+        "ipms.json",
+        br#"{"originator": "s@example.mil", "authorizingUsers": ["o@example.mil"], "headingExtensions": ["primaryPrecedence"]}"#,
+    );
+    let out = mmhs(&p.dir, &["mixer", "to-internet", "ipms.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = json(&out.stdout);
+    assert_eq!(m["military"], true);
+    assert!(m["heading"].to_string().contains("o@example.mil"), "{m:#}");
+
+    p.write("bad.json", b"{\"from\": 7}");
+    let out = mmhs(&p.dir, &["mixer", "to-x400", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn audit_log_chains_and_tampering_is_detected() {
+    let p = pki();
+    let _ = std::fs::remove_file(p.dir.join("audit.jsonl"));
+    for (event, at) in [
+        ("submit", "2030-01-01T00:00:00Z"),
+        ("release", "2030-01-01T00:01:00Z"),
+        ("deliver", "2030-01-01T00:02:00Z"),
+    ] {
+        let out = mmhs(
+            &p.dir,
+            &[
+                "audit",
+                "record",
+                "--agent",
+                "msa",
+                "--event",
+                event,
+                "--message",
+                "draft.eml",
+                "--log",
+                "audit.jsonl",
+                "--at",
+                at,
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = mmhs(&p.dir, &["audit", "verify", "audit.jsonl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v = json(&out.stdout);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["records"], 3);
+
+    // edit the middle record
+    let log = p.read("audit.jsonl");
+    let lines: Vec<&str> = log.lines().collect();
+    let edited = lines[1].replace("\"release\"", "\"reject\"");
+    assert_ne!(edited, lines[1]);
+    p.write(
+        "edited.jsonl",
+        format!("{}\n{}\n{}\n", lines[0], edited, lines[2]).as_bytes(),
+    );
+    let out = mmhs(&p.dir, &["audit", "verify", "edited.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out.stdout)["valid"], false);
+    // delete the middle record
+    p.write(
+        "deleted.jsonl",
+        format!("{}\n{}\n", lines[0], lines[2]).as_bytes(),
+    );
+    let out = mmhs(&p.dir, &["audit", "verify", "deleted.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    // not JSON
+    p.write("junk.jsonl", b"not json\n");
+    let out = mmhs(&p.dir, &["audit", "verify", "junk.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+}

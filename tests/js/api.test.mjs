@@ -1,0 +1,157 @@
+// Every export of the Node wasm package against a throwaway OpenSSL PKI made here (no key is
+// committed): OpenSSL verifies / decrypts what the package produces and the package verifies /
+// decrypts / imports what OpenSSL produces. Errors are MmhsError objects with a stable code.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { mmhs, throwsCode } from './pkg.mjs';
+
+const AT = '2030-01-01T00:00:00Z';
+const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-js-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+function openssl(...args) {
+  return execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+const read = (f) => readFileSync(path.join(dir, f), 'utf8');
+const write = (f, data) => writeFileSync(path.join(dir, f), data);
+
+// --- PKI: a root and two P-256 S/MIME users
+writeFileSync(
+  path.join(dir, 'ca.cnf'),
+  '[req]\ndistinguished_name=dn\nx509_extensions=ca\n[dn]\n[ca]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n',
+);
+write('req.cnf', '[req]\ndistinguished_name=dn\n[dn]\n');
+openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key',
+  '-out', 'ca.pem', '-subj', '/O=MMHS Test/CN=Test Root', '-days', '3650', '-config', 'ca.cnf');
+const users = {};
+for (const [i, name] of ['drafter', 'officer'].entries()) {
+  const email = `${name}@example.mil`;
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
+  openssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/O=MMHS Test/CN=${name}`, '-config', 'req.cnf');
+  write(`${name}.ext`, `basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,keyAgreement\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:${email}\n`);
+  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(100 + i),
+    '-days', '3650', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+  users[name] = { pkcs8: read(`${name}.key`), certificate: read(`${name}.pem`) };
+}
+const ca = read('ca.pem');
+const DRAFT =
+  'From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\n' +
+  'Date: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <js-1@example.mil>\r\n' +
+  'MMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\n' +
+  'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n';
+const text = (u8) => Buffer.from(u8).toString('utf8');
+
+test('the package exports every documented function', () => {
+  for (const f of ['compose', 'inspect', 'sign', 'encrypt', 'decrypt', 'verify', 'importPkcs12', 'release',
+    'releaseGate', 'mixerMap', 'auditRecord', 'verifyAuditLog', 'version']) {
+    assert.equal(typeof mmhs[f], 'function', f);
+  }
+});
+
+test('inspect shows the MMHS view', () => {
+  const v = mmhs.inspect(new TextEncoder().encode(DRAFT), { at: AT });
+  assert.match(JSON.stringify(v), /immediate/);
+  throwsCode(assert, () => mmhs.inspect(42), 'request-invalid');
+});
+
+test('sign: OpenSSL verifies; mmhs verifies; tampering is not valid', () => {
+  const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT });
+  assert.ok(signed instanceof Uint8Array);
+  write('signed.eml', signed);
+  openssl('cms', '-verify', '-in', 'signed.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+  const report = mmhs.verify(signed, { trustAnchors: [ca], at: AT });
+  assert.equal(report.valid, true, JSON.stringify(report.problems));
+  assert.equal(report.signatures[0].emails[0], 'drafter@example.mil');
+  const bad = mmhs.verify(text(signed).replace('Move at dawn', 'Move at noon'), { trustAnchors: [ca], at: AT });
+  assert.equal(bad.valid, false);
+  throwsCode(assert, () => mmhs.sign(DRAFT, { pkcs8: users.officer.pkcs8, certificate: users.drafter.certificate }), 'signer-key-invalid');
+  throwsCode(assert, () => mmhs.verify(DRAFT, { trustAnchors: [ca], extra: 1 }), 'request-invalid');
+});
+
+test('OpenSSL-signed messages verify', () => {
+  write('draft.eml', DRAFT);
+  openssl('cms', '-sign', '-in', 'draft.eml', '-signer', 'officer.pem', '-inkey', 'officer.key', '-nodetach', '-out', 'ossl.eml');
+  const report = mmhs.verify(readFileSync(path.join(dir, 'ossl.eml')), { trustAnchors: [ca], at: AT });
+  assert.equal(report.valid, true, JSON.stringify(report.problems));
+});
+
+test('encrypt: OpenSSL decrypts; decrypt reads OpenSSL output', () => {
+  const enc = mmhs.encrypt(DRAFT, [users.officer.certificate], {});
+  write('enc.eml', enc);
+  const out = openssl('cms', '-decrypt', '-in', 'enc.eml', '-recip', 'officer.pem', '-inkey', 'officer.key');
+  assert.match(out.toString(), /Move at dawn/);
+  assert.match(text(mmhs.decrypt(enc, users.officer)), /Move at dawn/);
+  write('draft.eml', DRAFT);
+  openssl('cms', '-encrypt', '-in', 'draft.eml', '-aes256', '-out', 'ossl-enc.eml', 'officer.pem');
+  assert.match(text(mmhs.decrypt(readFileSync(path.join(dir, 'ossl-enc.eml')), users.officer)), /Move at dawn/);
+  throwsCode(assert, () => mmhs.decrypt(enc, users.drafter), 'decrypt-no-recipient');
+  throwsCode(assert, () => mmhs.encrypt(DRAFT, ['not a pem'], {}), 'certificate-malformed');
+});
+
+test('importPkcs12: OpenSSL default and -legacy files; the key then signs', () => {
+  for (const legacy of [false, true]) {
+    const args = ['pkcs12', '-export', '-inkey', 'officer.key', '-in', 'officer.pem', '-certfile', 'ca.pem',
+      '-passout', 'pass:pw 1', '-out', `o-${legacy}.p12`];
+    if (legacy) args.push('-legacy');
+    openssl(...args);
+    const k = mmhs.importPkcs12(readFileSync(path.join(dir, `o-${legacy}.p12`)), 'pw 1', { iterations: 10000 });
+    assert.match(k.encryptedPkcs8, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    assert.deepEqual(k.emails, ['officer@example.mil']);
+    assert.equal(k.chain.length, 1);
+    write('imported.pem', k.encryptedPkcs8);
+    openssl('pkey', '-in', 'imported.pem', '-passin', 'pass:pw 1', '-noout');
+    const signed = mmhs.sign(DRAFT, { encryptedPkcs8: k.encryptedPkcs8, password: 'pw 1', certificate: k.certificate, chain: k.chain });
+    write('p12signed.eml', signed);
+    openssl('cms', '-verify', '-in', 'p12signed.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+    throwsCode(assert, () => mmhs.sign(DRAFT, { encryptedPkcs8: k.encryptedPkcs8, password: 'wrong', certificate: k.certificate }), 'key-bad-password');
+  }
+  throwsCode(assert, () => mmhs.importPkcs12(readFileSync(path.join(dir, 'o-false.p12')), 'wrong'), 'pkcs12-bad-password');
+  throwsCode(assert, () => mmhs.importPkcs12(new Uint8Array([1, 2, 3]), 'x'), 'pkcs12-malformed');
+});
+
+test('release: approve (OpenSSL still verifies), reject, refuse; gate', () => {
+  const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT, protectHeaders: true });
+  const opts = (decision) => ({ officer: users.officer, trustAnchors: [ca], at: AT, decision });
+  const r = mmhs.release(signed, opts('approve'));
+  assert.equal(r.outcome, 'released', JSON.stringify(r.problems));
+  assert.equal(r.next, 'transfer');
+  assert.ok(r.message instanceof Uint8Array);
+  write('released.eml', r.message);
+  openssl('cms', '-verify', '-in', 'released.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+  const rep = mmhs.verify(r.message, { trustAnchors: [ca], at: AT });
+  assert.deepEqual(rep.authorizingUsers.map((a) => [a.address, a.status]), [['officer@example.mil', 'countersigned']]);
+
+  const rej = mmhs.release(signed, opts({ reject: 'Wrong grid' }));
+  assert.equal(rej.outcome, 'rejected');
+  assert.match(text(rej.message), /Wrong grid/);
+  assert.equal(mmhs.release(DRAFT, opts('approve')).outcome, 'refused');
+  throwsCode(assert, () => mmhs.release(signed, opts('perhaps')), 'request-invalid');
+
+  const policy = { officers: ['officer@example.mil'] };
+  assert.equal(mmhs.releaseGate(signed, { policy, trustAnchors: [ca], at: AT }).action, 'releaseQueue');
+  assert.equal(mmhs.releaseGate(r.message, { policy, trustAnchors: [ca], at: AT }).action, 'transfer');
+});
+
+test('mixerMap both ways', () => {
+  const x = mmhs.mixerMap({ from: ['a@example.mil'], authorizingUsers: ['o@example.mil'] }, { direction: 'toX400' });
+  assert.equal(x.heading.originator, 'a@example.mil');
+  assert.deepEqual(x.heading.authorizingUsers, ['o@example.mil']);
+  const i = mmhs.mixerMap({ originator: 'a@example.mil', authorizingUsers: ['o@example.mil'] }, { direction: 'toInternet', allMilitary: true });
+  assert.equal(i.military, true);
+  throwsCode(assert, () => mmhs.mixerMap({}, { direction: 'up' }), 'request-invalid');
+});
+
+test('audit log: chained records, tampering detected, JSON lines accepted', () => {
+  const r0 = mmhs.auditRecord({ agent: 'msa', event: 'submit', message: DRAFT, at: AT });
+  const r1 = mmhs.auditRecord({ agent: 'msa', event: 'release', prev: r0, facts: { officer: 'officer@example.mil' }, at: AT });
+  assert.equal(r1.prevHash, r0.hash);
+  assert.equal(mmhs.verifyAuditLog([r0, r1]).valid, true);
+  assert.equal(mmhs.verifyAuditLog(`${JSON.stringify(r0)}\n${JSON.stringify(r1)}\n`).valid, true);
+  assert.equal(mmhs.verifyAuditLog([r1]).valid, false);
+  assert.equal(mmhs.verifyAuditLog([{ ...r0, event: 'reject' }, r1]).valid, false);
+  throwsCode(assert, () => mmhs.auditRecord({ agent: 'robot', event: 'submit' }), 'request-invalid');
+});

@@ -1,0 +1,402 @@
+//! Draft & Release through the running server (issue 5): the demo PKI and users made on first
+//! run; a signed military message from the originator lands in the officer's Release queue,
+//! not with the recipient; the officer releases it with the core procedure
+//! (`release::release`, countersignature) and re-submits through the webmail API; the gate
+//! verifies the countersignature and the message is delivered, with the NOTIFY=SUCCESS DSN to
+//! the originator; a malformed submission is refused with 550 5.7.1; the audit trail (server
+//! chain + profile records) verifies, and tampering is detected. Also: the demo keys are
+//! downloadable as PKCS#12 and import with the documented password (ours and OpenSSL's).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod server_common;
+
+use base64::Engine;
+use mmhs::release::{self, Decision, Outcome, ReleasePolicy, ReleaseRequest};
+use mmhs::server::audit;
+use mmhs::server::pki::DEMO_P12_PASSWORD;
+use mmhs::server::store::folders;
+use mmhs::smime::{self, SignOptions, Signer, VerifyContext};
+use server_common::*;
+
+const DRAFT: &str = "From: Alice Originator <alice@army.example>\r\nTo: Bob Recipient <bob@navy.example>\r\nSubject: Convoy movement\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <convoy-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Copy-Precedence: 1 (routine)\r\nMT-Priority: 4\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe convoy moves at dawn.\r\n";
+
+fn read(p: &std::path::Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+fn signer(srv: &mmhs::server::Running, addr: &str) -> Signer {
+    let pki = srv.pki.as_ref().unwrap();
+    let u = pki.users.iter().find(|u| u.address == addr).unwrap();
+    Signer::from_pem(&read(&u.key), &read(&u.chain), None).unwrap()
+}
+
+fn verify_ctx(srv: &mmhs::server::Running) -> VerifyContext {
+    let ca = read(&srv.pki.as_ref().unwrap().ca_cert);
+    VerifyContext {
+        trust_anchors: mmhs::keys::certificates_from_pem(&ca).unwrap(),
+        at: Some(time::OffsetDateTime::now_utc()),
+        ..VerifyContext::default()
+    }
+}
+
+async fn submit_smtp(srv: &mmhs::server::Running, data: &[u8]) -> String {
+    let mut c = Smtp::connect(srv.smtp_addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    let r = c
+        .cmd("MAIL FROM:<alice@army.example> ENVID=convoy-1 MT-PRIORITY=4")
+        .await;
+    assert!(r.starts_with("250"), "{r}");
+    let r = c
+        .cmd("RCPT TO:<bob@navy.example> NOTIFY=SUCCESS ORCPT=rfc822;bob@navy.example")
+        .await;
+    assert!(r.starts_with("250"), "{r}");
+    assert!(c.cmd("DATA").await.starts_with("354"));
+    c.send_bytes(data).await;
+    c.cmd(".").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_message_is_held_released_and_delivered() {
+    let (srv, dir) = start_demo("release-flow").await;
+    assert!(srv.first_run);
+    assert!(dir.join("release-policy.json").exists());
+    let store = srv.agent.store.clone();
+
+    // 1. Alice header-protects (wrapped, forwarded=no), signs and submits: the gate diverts
+    //    it to the officer's Release queue.
+    let wrapped = mmhs::protect::wrap(DRAFT.as_bytes()).unwrap();
+    let draft = smime::sign_message(
+        &wrapped,
+        &signer(&srv, "alice@army.example"),
+        &SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..SignOptions::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let r = submit_smtp(&srv, &draft).await;
+    assert!(r.starts_with("250 2.0.0") && r.contains("release"), "{r}");
+    assert!(store
+        .list("bob@navy.example", folders::INBOX)
+        .unwrap()
+        .is_empty());
+    let q = store
+        .list("officer@army.example", folders::RELEASE)
+        .unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].primary_precedence.as_deref(), Some("4 (flash)"));
+
+    // 2. The officer reads it through the webmail API and releases it with the core procedure.
+    let http = srv.http_addr;
+    let officer = api_login(http, "officer@army.example", "officer-demo").await;
+    let list = api_get(http, &officer, "/api/folders/Release/messages")
+        .await
+        .json();
+    let item = list["messages"][0].clone();
+    let id = item["id"].as_i64().unwrap();
+    let raw = api_get(http, &officer, &format!("/api/messages/{id}/raw"))
+        .await
+        .body;
+    assert!(raw.len() > draft.len(), "Received: trace field added");
+    let policy: ReleasePolicy =
+        serde_json::from_str(&read(&dir.join("release-policy.json"))).unwrap();
+    let ctx = verify_ctx(&srv);
+    let officer_signer = signer(&srv, "officer@army.example");
+    let res = release::release(
+        &ReleaseRequest {
+            raw: &raw,
+            officer: &officer_signer,
+            verify: &ctx,
+            policy: &policy,
+            decision: Decision::Approve,
+            envelope: None,
+            now: time::OffsetDateTime::now_utc(),
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    assert_eq!(
+        res.outcome,
+        Outcome::Released,
+        "{:?} {:?}",
+        res.problems,
+        res.findings
+    );
+    let envelope = item["envelope"].clone();
+    assert_eq!(
+        envelope["rcpts"][0]["notify"],
+        serde_json::json!(["SUCCESS"])
+    );
+    let r = api_post(
+        http,
+        &officer,
+        "/api/send",
+        &serde_json::json!({
+            "raw": base64::engine::general_purpose::STANDARD.encode(&res.message),
+            "encoding": "base64",
+            "envelope": envelope,
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // 3. Delivered to Bob, countersignature intact; Alice gets the success DSN.
+    let inbox = store.list("bob@navy.example", folders::INBOX).unwrap();
+    assert_eq!(inbox.len(), 1, "released message delivered");
+    let got = store.get("bob@navy.example", inbox[0].id).unwrap().unwrap();
+    let report = release::verify_with_authorizing_users(&got.raw, &ctx).unwrap();
+    assert!(report.valid, "{:?}", report.problems);
+    assert_eq!(report.authorizing_users.len(), 1);
+    assert_eq!(report.authorizing_users[0].address, "officer@army.example");
+    assert_eq!(report.authorizing_users[0].status, "countersigned");
+    let alice = store.list("alice@army.example", folders::INBOX).unwrap();
+    let dsn = alice
+        .iter()
+        .map(|m| store.get("alice@army.example", m.id).unwrap().unwrap().raw)
+        .map(|r| String::from_utf8_lossy(&r).to_string())
+        .find(|t| t.contains("Action: delivered"))
+        .expect("success DSN to the originator");
+    assert!(dsn.contains("multipart/report"), "{dsn}");
+    assert!(dsn.contains("report-type=delivery-status"), "{dsn}");
+    assert!(dsn.contains("Original-Envelope-Id: convoy-1"), "{dsn}");
+    assert!(
+        dsn.contains("Final-Recipient: rfc822;bob@navy.example"),
+        "{dsn}"
+    );
+    assert!(dsn.contains("Status: 2.0.0"), "{dsn}");
+
+    // 4. Refusal: two MMHS-Authorizing-Users fields (RFC 7912 §4) → 550 5.7.1.
+    let bad = DRAFT.replace(
+        "MT-Priority: 4\r\n",
+        "MT-Priority: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\nMMHS-Authorizing-Users: officer@army.example\r\n",
+    );
+    let r = submit_smtp(&srv, bad.as_bytes()).await;
+    assert!(r.starts_with("550 5.7.1"), "{r}");
+    assert!(r.contains("authorizing-users-duplicate"), "{r}");
+
+    // 4b. A second draft is returned by the officer with a reason: the notice reaches Alice
+    //     and the MSA audits the officer's rejection.
+    let second = DRAFT
+        .replace("convoy-1@", "convoy-2@")
+        .replace("dawn", "dusk");
+    let draft2 = smime::sign_message(
+        &mmhs::protect::wrap(second.as_bytes()).unwrap(),
+        &signer(&srv, "alice@army.example"),
+        &SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..SignOptions::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    assert!(submit_smtp(&srv, &draft2).await.contains("release"));
+    let q = store
+        .list("officer@army.example", folders::RELEASE)
+        .unwrap();
+    let item2 = q
+        .iter()
+        .find(|m| m.message_id.as_deref() == Some("convoy-2@army.example"))
+        .expect("second draft queued");
+    let queued = store
+        .get("officer@army.example", item2.id)
+        .unwrap()
+        .unwrap();
+    let res = release::release(
+        &ReleaseRequest {
+            raw: &queued.raw,
+            officer: &officer_signer,
+            verify: &ctx,
+            policy: &policy,
+            decision: Decision::Reject {
+                reason: "Wrong route for the convoy".into(),
+            },
+            envelope: None,
+            now: time::OffsetDateTime::now_utc(),
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    assert_eq!(res.outcome, Outcome::Rejected, "{:?}", res.problems);
+    let r = api_post(
+        http,
+        &officer,
+        "/api/send",
+        &serde_json::json!({
+            "raw": base64::engine::general_purpose::STANDARD.encode(&res.message),
+            "encoding": "base64",
+            "envelope": res.envelope,
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(store
+        .list("alice@army.example", folders::INBOX)
+        .unwrap()
+        .iter()
+        .any(|m| m.subject.as_deref().unwrap_or("").contains("Not released")));
+    assert_eq!(
+        store
+            .list("bob@navy.example", folders::INBOX)
+            .unwrap()
+            .len(),
+        1,
+        "the rejected draft never reached Bob"
+    );
+
+    // 5. Audit: server records and profile records, both chained and linked.
+    let recs = audit::records(&store).unwrap();
+    let events: Vec<_> = recs.iter().map(|r| r.event).collect();
+    for e in [
+        audit::AuditEvent::Submit,
+        audit::AuditEvent::Divert,
+        audit::AuditEvent::Release,
+        audit::AuditEvent::Deliver,
+        audit::AuditEvent::Dsn,
+        audit::AuditEvent::Reject,
+    ] {
+        assert!(events.contains(&e), "{e:?} missing from {events:?}");
+    }
+    let core = audit::core_records(&store).unwrap();
+    let v = release::verify_audit_log(&core, &release::AuditVerifyOptions::default());
+    assert!(v.valid, "{:?}", v.problems);
+    let find = |agent: release::AuditAgent, event: release::AuditEvent| {
+        core.iter()
+            .find(|r| r.agent == agent && r.event == event)
+            .unwrap_or_else(|| panic!("{agent:?} {event:?} record missing"))
+    };
+    let sub = find(release::AuditAgent::Msa, release::AuditEvent::Submit);
+    assert_eq!(
+        sub.attributes.mm_identification.as_deref(),
+        Some("convoy-1")
+    );
+    assert_eq!(
+        sub.attributes.message_identification.as_deref(),
+        Some("<convoy-1@army.example>")
+    );
+    assert_eq!(sub.attributes.priority, Some(4));
+    assert!(sub.attributes.submission_timestamp.is_some());
+    let rel = find(release::AuditAgent::Msa, release::AuditEvent::Release);
+    assert_eq!(
+        rel.attributes.officer.as_deref(),
+        Some("officer@army.example")
+    );
+    let del = find(release::AuditAgent::Mta, release::AuditEvent::Deliver);
+    assert!(del.attributes.time_of_transfer_out.is_some());
+    let officer_rej = core
+        .iter()
+        .find(|r| {
+            r.event == release::AuditEvent::Reject
+                && r.attributes.officer.as_deref() == Some("officer@army.example")
+        })
+        .expect("the officer's rejection is audited");
+    assert!(officer_rej
+        .attributes
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("Wrong route for the convoy"));
+    assert_eq!(
+        officer_rej.attributes.message_identification.as_deref(),
+        Some("<convoy-2@army.example>")
+    );
+    let rej = find(release::AuditAgent::Msa, release::AuditEvent::Reject);
+    assert!(rej
+        .attributes
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("authorizing-users-duplicate"));
+    let n = audit::verify(&store).unwrap().unwrap();
+    assert_eq!(n, recs.len() as i64);
+
+    // Tampering: a profile record (change the officer), then a server record.
+    let tamper = |sql: &str| {
+        store
+            .with_conn(|c| {
+                c.execute(sql, [])
+                    .map_err(|e| mmhs::server::Error::Db(e.to_string()))
+            })
+            .unwrap()
+    };
+    tamper("UPDATE audit_core SET record = replace(record, 'officer@army.example', 'mallory@army.example')");
+    let e = audit::verify(&store).unwrap().unwrap_err();
+    assert!(e.reason.contains("audit-record-altered"), "{e}");
+    let core = audit::core_records(&store).unwrap();
+    assert!(!release::verify_audit_log(&core, &Default::default()).valid);
+    tamper("UPDATE audit_core SET record = replace(record, 'mallory@army.example', 'officer@army.example')");
+    assert!(audit::verify(&store).unwrap().is_ok(), "restored");
+    tamper("UPDATE audit SET record = replace(record, 'bob@navy.example', 'eve@navy.example') WHERE seq = 2");
+    assert_eq!(audit::verify(&store).unwrap().unwrap_err().seq, 2);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_keys_download_as_pkcs12() {
+    let (srv, dir) = start_demo("keys").await;
+    let http = srv.http_addr;
+    // Not logged in: nothing.
+    assert_eq!(
+        server_common::http(http, "GET", "/api/keys/pkcs12", &[], None)
+            .await
+            .status,
+        401
+    );
+    let alice = api_login(http, "alice@army.example", "alice-demo").await;
+    let info = api_get(http, &alice, "/api/keys").await.json();
+    assert_eq!(info["pkcs12"]["password"], DEMO_P12_PASSWORD);
+    assert_eq!(info["pkcs12"]["url"], "/api/keys/pkcs12");
+    assert_eq!(info["trustAnchor"], "/api/keys/trust-anchor");
+    let p12 = api_get(http, &alice, "/api/keys/pkcs12").await;
+    assert_eq!(p12.status, 200);
+    assert_eq!(p12.header("content-type"), Some("application/x-pkcs12"));
+    let bundle = mmhs::keys::import_pkcs12(&p12.body, DEMO_P12_PASSWORD).unwrap();
+    assert_eq!(
+        mmhs::trust::email_addresses(&bundle.cert),
+        vec!["alice@army.example".to_string()]
+    );
+    let ta = api_get(http, &alice, "/api/keys/trust-anchor").await;
+    assert_eq!(ta.status, 200);
+    let anchors = mmhs::keys::certificates_from_pem(&ta.text()).unwrap();
+    assert_eq!(bundle.chain, anchors, "the PKCS#12 carries the CA");
+    // The HTML page links them.
+    let page = server_common::http(
+        http,
+        "GET",
+        "/keys",
+        &[("Cookie", &format!("mmhs_session={alice}"))],
+        None,
+    )
+    .await
+    .text();
+    assert!(page.contains("href=\"/api/keys/pkcs12\""), "{page}");
+    assert!(page.contains(DEMO_P12_PASSWORD));
+
+    // OpenSSL reads it with the documented password (when the CLI is installed).
+    let f = dir.join("alice-download.p12");
+    std::fs::write(&f, &p12.body).unwrap();
+    if let Ok(out) = std::process::Command::new("openssl")
+        .args(["pkcs12", "-in"])
+        .arg(&f)
+        .args(["-passin", &format!("pass:{DEMO_P12_PASSWORD}"), "-nodes"])
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "openssl pkcs12: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("BEGIN PRIVATE KEY"), "{text}");
+        assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 2, "{text}");
+    }
+    // Another user's key is never served: bob gets his own.
+    let bob = api_login(http, "bob@navy.example", "bob-demo").await;
+    let b = api_get(http, &bob, "/api/keys/pkcs12").await;
+    let bb = mmhs::keys::import_pkcs12(&b.body, DEMO_P12_PASSWORD).unwrap();
+    assert_eq!(
+        mmhs::trust::email_addresses(&bb.cert),
+        vec!["bob@navy.example".to_string()]
+    );
+    srv.shutdown().await;
+}
