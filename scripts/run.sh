@@ -61,11 +61,11 @@ json() { node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],
 # and wait until it prints its webmail URL (in WEBMAIL) and answers HTTP.
 SERVE_PID=
 start_serve() {
-  local data="$1" http="$2" smtp="$3" logf="$4" i
+  local data="$1" http="$2" smtp="$3" logf="$4"
   "$MMHS" serve --data "$data" --http "$http" --smtp "$smtp" >"$logf" 2>&1 &
   SERVE_PID=$!
   WEBMAIL=
-  for i in $(seq 1 240); do
+  for _ in $(seq 1 240); do
     if ! kill -0 "$SERVE_PID" 2>/dev/null; then
       cat "$logf" >&2
       die "mmhs serve exited (see its output above)"
@@ -168,8 +168,9 @@ if [ "$CHECK" = 1 ]; then
 EOF
     "$MMHS" compose "$TMP/$name.request.json" --out "$TMP/$name" >"$TMP/$name.compose.json" ||
       fail "mmhs compose $name"
-    [ -s "$TMP/$name/01.eml" ] && [ -s "$TMP/$name/01.envelope.json" ] ||
+    if ! [ -s "$TMP/$name/01.eml" ] || ! [ -s "$TMP/$name/01.envelope.json" ]; then
       fail "mmhs compose wrote no 01.eml / 01.envelope.json"
+    fi
     msg="$TMP/$name/01.eml"
     if [ -n "$secure" ] && has_sub sign; then
       MMHS_CHECK_PASSWORD="$(demo_password "$from")" "$MMHS" sign "$msg" --p12 "$PKI/$from.p12" \
@@ -197,9 +198,9 @@ EOF
   # wait_for USER FOLDER MESSAGE-ID [TRIES]: poll the folder (every 0.25 s, default 40
   # times); prints the stored message id.
   wait_for() {
-    local token i id
+    local token id
     token="$(login "$1")"
-    for i in $(seq 1 "${4:-40}"); do
+    for _ in $(seq 1 "${4:-40}"); do
       api GET "/api/folders/$2/messages" "$token" >"$TMP/list.json" || fail "list $1 $2"
       id="$(json "$TMP/list.json" "(j.messages.find(m => bare(m.messageId) === bare(process.argv[2])) || {}).id" "$3" 2>/dev/null || true)"
       if [ -n "$id" ]; then printf '%s\n' "$id"; return 0; fi

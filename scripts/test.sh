@@ -26,7 +26,7 @@
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 ALL_STEPS=(fmt docs clippy native pkg wasm node demo www e2e)
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL_STEPS[@]}"; exit 0; fi
