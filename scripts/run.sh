@@ -16,11 +16,12 @@
 # message from bob to alice, `mmhs sign` it with bob's demo PKCS#12, `mmhs encrypt` it to
 # alice and bob, submit it with the webmail's JSON API (which submits it over SMTP), fetch
 # it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4), `mmhs decrypt` it
-# with alice's PKCS#12 and `mmhs verify` it against the demo CA (valid, trusted). A message
-# from alice, whose policy needs a release officer, must land in the officer's Release queue
-# instead of bob's Inbox.
-# Exits non-zero on any failure (the server log is printed). Skips the wasm and extension
-# builds (scripts/test.sh has steps for those).
+# with alice's PKCS#12 and `mmhs verify` it against the demo CA (valid, trusted); bob gets
+# the success DSN he asked for (NOTIFY=SUCCESS; the request also sets latestDelivery, so the
+# envelope carries BY). A message from alice, whose policy needs a release officer, must land
+# in the officer's Release queue instead of bob's Inbox. Exits non-zero on any failure (the
+# server log is printed). Skips the wasm and extension builds (scripts/test.sh has steps for
+# those).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -163,6 +164,8 @@ if [ "$CHECK" = 1 ]; then
   "subject": "run.sh --check $name",
   "primaryPrecedence": "$prec",
   "messageType": "drill",
+  "latestDelivery": "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)",
+  "notify": ["success", "failure"],
   "body": "Round trip of scripts/run.sh --check.\n"
 }
 EOF
@@ -195,26 +198,33 @@ EOF
       fail "webmail /api/send of $name"
     json "$TMP/$name.compose.json" 'j[0].messageId'
   }
-  # wait_for USER FOLDER MESSAGE-ID [TRIES]: poll the folder (every 0.25 s, default 40
-  # times); prints the stored message id.
-  wait_for() {
+  # wait_match USER FOLDER JS-PREDICATE ARG [TRIES]: poll the folder (every 0.25 s, default
+  # 40 times) for a message `m` (its summary) for which the predicate holds (`a` = ARG);
+  # prints the stored message id.
+  wait_match() {
     local token id
     token="$(login "$1")"
-    for _ in $(seq 1 "${4:-40}"); do
+    for _ in $(seq 1 "${5:-40}"); do
       api GET "/api/folders/$2/messages" "$token" >"$TMP/list.json" || fail "list $1 $2"
-      id="$(json "$TMP/list.json" "(j.messages.find(m => bare(m.messageId) === bare(process.argv[2])) || {}).id" "$3" 2>/dev/null || true)"
+      id="$(json "$TMP/list.json" "(j.messages.find(m => { const a = process.argv[2]; return $3; }) || {}).id" "$4" 2>/dev/null || true)"
       if [ -n "$id" ]; then printf '%s\n' "$id"; return 0; fi
       sleep 0.25
     done
     return 1
+  }
+  # wait_for USER FOLDER MESSAGE-ID [TRIES]
+  wait_for() { wait_match "$1" "$2" 'bare(m.messageId) === bare(a)' "$3" "${4:-40}"; }
+  # raw USER ID FILE: download a stored message
+  raw() {
+    curl -fsS --max-time 30 -H "Authorization: Bearer $(login "$1")" \
+      -o "$3" "${WEBMAIL%/}/api/messages/$2/raw" || fail "raw download of $1's message $2"
   }
 
   # 1. bob (no release officer) → alice: delivered to alice's Inbox.
   mid="$(submit flash bob@navy.example alice@army.example flash secure)"
   log "check: submitted $mid bob → alice"
   id="$(wait_for alice@army.example Inbox "$mid")" || fail "$mid not in alice's Inbox"
-  curl -fsS --max-time 30 -H "Authorization: Bearer $(login alice@army.example)" \
-    -o "$TMP/received.eml" "${WEBMAIL%/}/api/messages/$id/raw" || fail "raw download of message $id"
+  raw alice@army.example "$id" "$TMP/received.eml"
   "$MMHS" inspect "$TMP/received.eml" >"$TMP/inspect.json" || fail "mmhs inspect the received message"
   got="$(json "$TMP/inspect.json" '[j.military, bare(j.messageId), j.primaryPrecedence && j.primaryPrecedence.name, j.mtPriority].join(" ")')"
   bmid="${mid#<}"; want="true ${bmid%>} flash 4"
@@ -234,6 +244,16 @@ EOF
       fail "mmhs verify: expected 'true signed bob@navy.example:true:true', got '$got'"
     log "check: mmhs decrypt (alice's PKCS#12) + mmhs verify: bob's signature valid, trusted by the demo CA"
   fi
+
+  # bob asked for NOTIFY=SUCCESS: a delivery DSN (RFC 3464) for his ENVID comes back to him.
+  id="$(wait_match bob@navy.example Inbox '/^Delivery Status Notification/.test(m.subject || "")' "")" ||
+    fail "no delivery status notification in bob's Inbox"
+  raw bob@navy.example "$id" "$TMP/dsn.eml"
+  grep -qi '^Content-Type: multipart/report; *report-type=delivery-status' "$TMP/dsn.eml" &&
+    grep -qi '^Action: delivered' "$TMP/dsn.eml" &&
+    grep -qi "^Final-Recipient: rfc822; *alice@army.example" "$TMP/dsn.eml" ||
+    fail "bob's DSN is not a success report for alice: $(head -c 2000 "$TMP/dsn.eml")"
+  log "check: bob got the success DSN (multipart/report, Action: delivered)"
 
   # 2. alice (releaseBy: officer) → bob: diverted to the officer's Release queue.
   mid="$(submit release alice@army.example bob@navy.example immediate)"

@@ -335,7 +335,7 @@ pub enum ByValue {
         /// Relative seconds.
         #[serde(alias = "time", alias = "byTime")]
         seconds: i64,
-        /// `"R"` or `"N"`.
+        /// `"R"` / `"return"` or `"N"` / `"notify"`.
         mode: String,
         /// Trace.
         #[serde(default)]
@@ -448,11 +448,13 @@ pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiE
             mode,
             trace,
         }) => {
-            let m = format!(
-                "{}{}",
-                mode.to_ascii_uppercase(),
-                if *trace { "T" } else { "" }
-            );
+            // compose's `DeliverBy` (docs/compose.md) spells the mode "return" / "notify"
+            let m = match mode.to_ascii_uppercase().as_str() {
+                "RETURN" | "R" => "R",
+                "NOTIFY" | "N" => "N",
+                _ => return Err(bad_env("by mode must be R, N, return or notify")),
+            };
+            let m = format!("{m}{}", if *trace { "T" } else { "" });
             Some(by_of(*seconds, &m)?)
         }
     };
