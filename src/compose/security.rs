@@ -33,7 +33,7 @@ use super::request::{ComposeRequest, Recipient};
 use super::security_request::{ProtectHeaders, ProtectHeadersRequest, SignerIdentifier};
 use super::{ComposeContext, Error};
 use crate::mime::encode::Message;
-use crate::mmhs::{self, names, EssSecurityLabel, SioLabel};
+use crate::mmhs::{self, names, SioLabel};
 use crate::protect::{self, Hcp, InjectOptions};
 use crate::rng::CryptoRng;
 use crate::smime::{
@@ -203,7 +203,10 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
             use_ski: s.signer_identifier == SignerIdentifier::Ski,
             include_certs: s.include_certificates.unwrap_or(true),
             signing_time: None, // set from the context per copy
-            security_label: label.map(|l| l.security_label()),
+            security_label: label
+                .map(|l| smime::attributes_label::from_report(&l.security_label()))
+                .transpose()
+                .map_err(Error::LabelInvalid)?,
             signature_type: s.signature_type.clone(),
             ..SignOptions::default()
         };
@@ -215,7 +218,9 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
     }
     if let Some(l) = label {
         // Fail early with the label's own code rather than inside the first copy.
-        smime::attributes_label::encode_label(&l.security_label()).map_err(Error::LabelInvalid)?;
+        smime::attributes_label::from_report(&l.security_label())
+            .and_then(|e| smime::attributes_label::encode_label(&e))
+            .map_err(Error::LabelInvalid)?;
     }
 
     // ---- encryption
@@ -327,9 +332,8 @@ pub fn sio_label(req: &ComposeRequest) -> Result<Option<String>, Error> {
     if let Some(m) = &sio.marking {
         super::validate::header_text(field, m)?;
     }
-    let der = smime::attributes_label::encode_label(&label.security_label())
+    let ess = smime::attributes_label::from_report(&label.security_label())
         .map_err(Error::LabelInvalid)?;
-    let ess = EssSecurityLabel::from_ber(&der).map_err(|error| Error::Field { field, error })?;
     let sio = SioLabel::from_ess(
         &ess,
         sio.marking.clone(),
