@@ -6,6 +6,7 @@
 #   scripts/run.sh --no-browser          # same, never launch chromium
 #   scripts/run.sh --data DIR --http ADDR --smtp ADDR
 #   scripts/run.sh --check [--no-setup]  # CI round trip (scripts/test.sh step `demo`), see below
+#                                        # (MMHS_CHECK_KEEP=1 keeps its temp dir)
 #
 # Idempotent: setup installs only what is missing; builds are incremental; the data directory
 # (default ./data: config.json, mail.sqlite, pki/) is created on the first run and reused
@@ -15,8 +16,8 @@
 # webmail answers, then a CLI round trip through the real server: `mmhs compose` a FLASH
 # message from bob to alice, `mmhs sign` it with bob's demo PKCS#12, `mmhs encrypt` it to
 # alice and bob, submit it with the webmail's JSON API (which submits it over SMTP), fetch
-# it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4), `mmhs decrypt` it
-# with alice's PKCS#12 and `mmhs verify` it against the demo CA (valid, trusted); bob gets
+# it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4), `mmhs verify` it with
+# alice's PKCS#12 against the demo CA (decrypted, valid, trusted; `mmhs decrypt` too); bob gets
 # the success DSN he asked for (NOTIFY=SUCCESS; the request also sets latestDelivery, so the
 # envelope carries BY). A message from alice, whose policy needs a release officer, must land
 # in the officer's Release queue instead of bob's Inbox. Exits non-zero on any failure (the
@@ -90,20 +91,10 @@ stop_serve() {
   SERVE_PID=
 }
 
-# PKCS#12 files for the extension's settings page (import with the password printed),
-# made from the demo PKI's PEM files once. The password of each is the user's webmail
-# password. openssl's defaults (PBES2 AES-256-CBC, PBKDF2-HMAC-SHA256, SHA-256 MAC).
-make_p12s() {
-  local pki="$1/pki" cert addr
-  for cert in "$pki"/*.cert.pem; do
-    addr="$(basename "$cert" .cert.pem)"
-    [ "$addr" = ca ] && continue
-    [ -f "$pki/$addr.key.pem" ] || continue
-    [ -s "$pki/$addr.p12" ] && continue
-    openssl pkcs12 -export -name "$addr" -inkey "$pki/$addr.key.pem" -in "$cert" \
-      -certfile "$pki/ca.cert.pem" -passout "pass:$(demo_password "$addr")" -out "$pki/$addr.p12"
-    chmod 600 "$pki/$addr.p12"
-  done
+# The demo PKCS#12 files `mmhs serve` writes (data/pki/<address>.p12) and their password
+# (src/server/pki.rs DEMO_P12_PASSWORD, printed in the server's banner).
+p12_password() {
+  sed -n 's/^.*PKCS#12 password "\([^"]*\)".*$/\1/p' "$1" | head -n1 | grep . || echo mmhs-demo
 }
 
 # ------------------------------------------------------------------ --check
@@ -112,7 +103,7 @@ if [ "$CHECK" = 1 ]; then
   ok=0
   cleanup() {
     stop_serve
-    if [ "$ok" = 1 ]; then rm -rf "$TMP"; else log "check: kept $TMP for inspection"; fi
+    if [ "$ok" = 1 ] && [ -z "${MMHS_CHECK_KEEP:-}" ]; then rm -rf "$TMP"; else log "check: kept $TMP for inspection"; fi
   }
   trap cleanup EXIT
   fail() {
@@ -130,9 +121,11 @@ if [ "$CHECK" = 1 ]; then
   for f in config.json mail.sqlite pki/ca.cert.pem pki/alice@army.example.key.pem; do
     [ -s "$TMP/data/$f" ] || fail "first run did not create $f"
   done
-  make_p12s "$TMP/data"
-  openssl pkcs12 -in "$TMP/data/pki/bob@navy.example.p12" -passin pass:bob-demo -noout ||
-    fail "demo PKCS#12 for bob does not open with its password"
+  P12PW="$(p12_password "$TMP/serve.log")"
+  for u in alice@army.example officer@army.example bob@navy.example; do
+    openssl pkcs12 -in "$TMP/data/pki/$u.p12" -passin "pass:$P12PW" -noout 2>/dev/null ||
+      fail "the demo PKCS#12 of $u does not open with the password \"$P12PW\" (openssl pkcs12)"
+  done
 
   # api METHOD PATH [TOKEN] [BODY-FILE] → body on stdout, fails on HTTP >= 400
   api() {
@@ -176,7 +169,7 @@ EOF
     fi
     msg="$TMP/$name/01.eml"
     if [ -n "$secure" ] && has_sub sign; then
-      MMHS_CHECK_PASSWORD="$(demo_password "$from")" "$MMHS" sign "$msg" --p12 "$PKI/$from.p12" \
+      MMHS_CHECK_PASSWORD="$P12PW" "$MMHS" sign "$msg" --p12 "$PKI/$from.p12" \
         --password-env MMHS_CHECK_PASSWORD >"$TMP/$name/signed.eml" || fail "mmhs sign $name"
       msg="$TMP/$name/signed.eml"
       log "check: signed with $from's PKCS#12"
@@ -231,18 +224,24 @@ EOF
   [ "$got" = "$want" ] || fail "inspect of the received message: expected '$want', got '$got'"
   log "check: alice received it; mmhs inspect: military, FLASH, MT-Priority 4"
   if has_sub verify && has_sub sign && has_sub encrypt && has_sub decrypt; then
-    # `mmhs decrypt` with alice's demo PKCS#12, then `mmhs verify` the signed content.
-    # (The wasm/CLI `verify` of the encrypted message itself would unwrap the enveloped layer
-    # with --key; it reports `decrypt-unavailable` while that is not wired into smime::verify.)
-    MMHS_CHECK_PASSWORD=alice-demo "$MMHS" decrypt "$TMP/received.eml" \
+    # what the reader does: verify the stored message, unwrapping the enveloped layer with
+    # alice's key (from her demo PKCS#12), against the demo CA
+    MMHS_CHECK_PASSWORD="$P12PW" "$MMHS" verify "$TMP/received.eml" --trust "$PKI/ca.cert.pem" \
+      --p12 "$PKI/alice@army.example.p12" --password-env MMHS_CHECK_PASSWORD \
+      >"$TMP/verify.json" || fail "mmhs verify of the received message: $(cat "$TMP/verify.json" 2>/dev/null)"
+    got="$(json "$TMP/verify.json" '[j.valid, j.layers.join("+"), j.signatures.map(s => s.signer + ":" + s.valid + ":" + s.trusted).join(",")].join(" ")')"
+    [ "$got" = "true enveloped+signed bob@navy.example:true:true" ] ||
+      fail "mmhs verify: expected 'true enveloped+signed bob@navy.example:true:true', got '$got'"
+    # and step by step: mmhs decrypt, then verify the signed content
+    MMHS_CHECK_PASSWORD="$P12PW" "$MMHS" decrypt "$TMP/received.eml" \
       --p12 "$PKI/alice@army.example.p12" --password-env MMHS_CHECK_PASSWORD \
       >"$TMP/decrypted.eml" || fail "mmhs decrypt of the received message"
-    "$MMHS" verify "$TMP/decrypted.eml" --trust "$PKI/ca.cert.pem" >"$TMP/verify.json" ||
-      fail "mmhs verify of the decrypted message: $(cat "$TMP/verify.json" 2>/dev/null)"
-    got="$(json "$TMP/verify.json" '[j.valid, j.layers.join("+"), j.signatures.map(s => s.signer + ":" + s.valid + ":" + s.trusted).join(",")].join(" ")')"
-    [ "$got" = "true signed bob@navy.example:true:true" ] ||
-      fail "mmhs verify: expected 'true signed bob@navy.example:true:true', got '$got'"
-    log "check: mmhs decrypt (alice's PKCS#12) + mmhs verify: bob's signature valid, trusted by the demo CA"
+    "$MMHS" verify "$TMP/decrypted.eml" --trust "$PKI/ca.cert.pem" >"$TMP/verify2.json" ||
+      fail "mmhs verify of the decrypted message: $(cat "$TMP/verify2.json" 2>/dev/null)"
+    got="$(json "$TMP/verify2.json" '[j.valid, j.layers.join("+"), j.signatures.map(s => s.signer + ":" + s.valid).join(",")].join(" ")')"
+    [ "$got" = "true signed bob@navy.example:true" ] ||
+      fail "mmhs verify of the decrypted message: expected 'true signed bob@navy.example:true', got '$got'"
+    log "check: mmhs verify with alice's PKCS#12: enveloped+signed, bob's signature valid and trusted (demo CA); mmhs decrypt agrees"
   fi
 
   # bob asked for NOTIFY=SUCCESS: a delivery DSN (RFC 3464) for his ENVID comes back to him.
@@ -293,7 +292,7 @@ trap stop_serve EXIT
 trap 'echo; log "run: stopping"; stop_serve; exit 0' INT TERM
 log "run: mmhs serve --data $DATA --http $HTTP --smtp $SMTP"
 start_serve "$DATA" "$HTTP" "$SMTP" "$DATA/serve.log"
-make_p12s "$DATA"
+P12PW="$(p12_password "$DATA/serve.log")"
 
 cat <<EOF
 
@@ -301,25 +300,26 @@ cat <<EOF
  MMHS reference webmail is running: $WEBMAIL
  (SMTP submission agent on $SMTP; data in $DATA; log in $DATA/serve.log)
 
- Demo users (webmail password = PKCS#12 password):
+ Demo users (log in to the webmail with these):
 EOF
 node -e '
   const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   for (const u of c.users || []) {
     const pw = u.address.split("@")[0] + "-demo";
-    const role = u.officer ? "release officer" : (u.releaseBy || []).length ? "originator (released by " + u.releaseBy.join(", ") + ")" : "user";
-    console.log(`   ${u.address.padEnd(24)} password ${pw.padEnd(14)} ${role}`);
+    console.log(`   ${u.address.padEnd(24)} password ${pw.padEnd(14)} ${u.officer ? "release officer" : ""}`);
   }' "$DATA/config.json" || true
 cat <<EOF
-   (users added to $DATA/config.json by hand have the passwords you gave them)
+   (alice's military messages need release by officer: $DATA/release-policy.json;
+    users you add to $DATA/config.json have the passwords you gave them)
 
  Demo PKI: trust anchor $DATA/pki/ca.cert.pem
-           keys as PKCS#12: $DATA/pki/<address>.p12
+           each user's key as PKCS#12: $DATA/pki/<address>.p12, password "$P12PW"
+           (also downloadable from the webmail's "My keys" page)
 
  The browser extension (unpacked, Manifest V3): $EXT
    Chromium: open chrome://extensions, switch on "Developer mode",
-   "Load unpacked" and choose that folder. Then open the extension's
-   options page: import your user's .p12 with its password and the trust
+   "Load unpacked" and choose that folder. Then in the extension's
+   Settings import your user's .p12 (password "$P12PW") and the trust
    anchor above; log in to the webmail as that user.
 EOF
 if [ "$BROWSER" = 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; } && have chromium; then
