@@ -309,7 +309,8 @@ node -e '
     console.log(`   ${u.address.padEnd(24)} password ${pw.padEnd(14)} ${u.officer ? "release officer" : ""}`);
   }' "$DATA/config.json" || true
 cat <<EOF
-   (alice's military messages need release by officer: $DATA/release-policy.json;
+   (by the default release policy alice's military messages wait for officer's
+    release: $DATA/release-policy.json;
     users you add to $DATA/config.json have the passwords you gave them)
 
  Demo PKI: trust anchor $DATA/pki/ca.cert.pem
