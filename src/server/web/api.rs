@@ -620,3 +620,38 @@ pub async fn send(
         "sentId": sent_id,
     })))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(by: &str) -> EnvelopeSpec {
+        serde_json::from_str(&format!(
+            r#"{{"mailFrom":"a@x.example","mailParams":{{"by":{by}}},"rcpts":[{{"address":"b@y.example"}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn by_accepts_compose_and_smtp_spellings() {
+        // compose's DeliverBy serialisation (docs/compose.md), passed on verbatim by the extension
+        let e = envelope(
+            r#"{"seconds":3600,"mode":"return","trace":false,"deadline":"2026-11-23T13:00:00Z"}"#,
+        );
+        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
+        assert_eq!((by.by_time, by.return_mode, by.trace), (3600, true, false));
+        let e = envelope(r#"{"seconds":60,"mode":"notify","trace":true}"#);
+        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
+        assert_eq!((by.by_time, by.return_mode, by.trace), (60, false, true));
+        let e = envelope(r#"{"seconds":60,"mode":"N"}"#);
+        assert!(!to_out_envelope(&e, b"x").unwrap().by.unwrap().return_mode);
+        let e = envelope(r#""125;RT""#);
+        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
+        assert_eq!((by.by_time, by.return_mode, by.trace), (125, true, true));
+        let e = envelope(r#"{"seconds":60,"mode":"later"}"#);
+        assert_eq!(
+            to_out_envelope(&e, b"x").unwrap_err().code,
+            "envelope-invalid"
+        );
+    }
+}
