@@ -30,7 +30,7 @@ npm_project() { [ -f "$1/package.json" ]; }
 
 # Does package.json in $1 define script $2?
 npm_has_script() {
-  node -e 'const s=(require(process.argv[1]+"/package.json").scripts||{}); process.exit(s[process.argv[2]]?0:1)' \
+  node -e 'const s=(require(require("path").resolve(process.argv[1],"package.json")).scripts||{}); process.exit(s[process.argv[2]]?0:1)' \
     "$1" "$2" 2>/dev/null
 }
 

@@ -6,6 +6,7 @@
 #   scripts/run.sh --no-browser          # same, never launch chromium
 #   scripts/run.sh --data DIR --http ADDR --smtp ADDR
 #   scripts/run.sh --check [--no-setup]  # CI round trip (scripts/test.sh step `demo`), see below
+#                                        # (MMHS_CHECK_KEEP=1 keeps its temp dir)
 #
 # Idempotent: setup installs only what is missing; builds are incremental; the data directory
 # (default ./data: config.json, mail.sqlite, pki/) is created on the first run and reused
@@ -15,11 +16,13 @@
 # webmail answers, then a CLI round trip through the real server: `mmhs compose` a FLASH
 # message from bob to alice, `mmhs sign` it with bob's demo PKCS#12, `mmhs encrypt` it to
 # alice and bob, submit it with the webmail's JSON API (which submits it over SMTP), fetch
-# it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4) and `mmhs verify` it
-# with alice's key against the demo CA (valid, trusted). A message from alice, whose policy
-# needs a release officer, must land in the officer's Release queue instead of bob's Inbox.
-# Exits non-zero on any failure (the server log is printed). Skips the wasm and extension
-# builds (scripts/test.sh has steps for those).
+# it back from alice's Inbox, `mmhs inspect` it (FLASH, MT-Priority 4), `mmhs verify` it with
+# alice's PKCS#12 against the demo CA (decrypted, valid, trusted; `mmhs decrypt` too); bob gets
+# the success DSN he asked for (NOTIFY=SUCCESS; the request also sets latestDelivery, so the
+# envelope carries BY). A message from alice, whose policy needs a release officer, must land
+# in the officer's Release queue instead of bob's Inbox. Exits non-zero on any failure (the
+# server log is printed). Skips the wasm and extension builds (scripts/test.sh has steps for
+# those).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -60,11 +63,11 @@ json() { node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],
 # and wait until it prints its webmail URL (in WEBMAIL) and answers HTTP.
 SERVE_PID=
 start_serve() {
-  local data="$1" http="$2" smtp="$3" logf="$4" i
+  local data="$1" http="$2" smtp="$3" logf="$4"
   "$MMHS" serve --data "$data" --http "$http" --smtp "$smtp" >"$logf" 2>&1 &
   SERVE_PID=$!
   WEBMAIL=
-  for i in $(seq 1 240); do
+  for _ in $(seq 1 240); do
     if ! kill -0 "$SERVE_PID" 2>/dev/null; then
       cat "$logf" >&2
       die "mmhs serve exited (see its output above)"
@@ -88,20 +91,10 @@ stop_serve() {
   SERVE_PID=
 }
 
-# PKCS#12 files for the extension's settings page (import with the password printed),
-# made from the demo PKI's PEM files once. The password of each is the user's webmail
-# password. openssl's defaults (PBES2 AES-256-CBC, PBKDF2-HMAC-SHA256, SHA-256 MAC).
-make_p12s() {
-  local pki="$1/pki" cert addr
-  for cert in "$pki"/*.cert.pem; do
-    addr="$(basename "$cert" .cert.pem)"
-    [ "$addr" = ca ] && continue
-    [ -f "$pki/$addr.key.pem" ] || continue
-    [ -s "$pki/$addr.p12" ] && continue
-    openssl pkcs12 -export -name "$addr" -inkey "$pki/$addr.key.pem" -in "$cert" \
-      -certfile "$pki/ca.cert.pem" -passout "pass:$(demo_password "$addr")" -out "$pki/$addr.p12"
-    chmod 600 "$pki/$addr.p12"
-  done
+# The demo PKCS#12 files `mmhs serve` writes (data/pki/<address>.p12) and their password
+# (src/server/pki.rs DEMO_P12_PASSWORD, printed in the server's banner).
+p12_password() {
+  sed -n 's/^.*PKCS#12 password "\([^"]*\)".*$/\1/p' "$1" | head -n1 | grep . || echo mmhs-demo
 }
 
 # ------------------------------------------------------------------ --check
@@ -110,12 +103,12 @@ if [ "$CHECK" = 1 ]; then
   ok=0
   cleanup() {
     stop_serve
-    if [ "$ok" = 1 ]; then rm -rf "$TMP"; else log "check: kept $TMP for inspection"; fi
+    if [ "$ok" = 1 ] && [ -z "${MMHS_CHECK_KEEP:-}" ]; then rm -rf "$TMP"; else log "check: kept $TMP for inspection"; fi
   }
   trap cleanup EXIT
   fail() {
     log "check: FAIL: $*"
-    log "check: server output:"; sed 's/^/    /' "$TMP/serve.log" >&2 || true
+    if [ -s "$TMP/serve.log" ]; then log "check: server output:"; sed "s/^/    /" "$TMP/serve.log" >&2; fi
     exit 1
   }
   for sub in compose inspect; do
@@ -128,9 +121,11 @@ if [ "$CHECK" = 1 ]; then
   for f in config.json mail.sqlite pki/ca.cert.pem pki/alice@army.example.key.pem; do
     [ -s "$TMP/data/$f" ] || fail "first run did not create $f"
   done
-  make_p12s "$TMP/data"
-  openssl pkcs12 -in "$TMP/data/pki/bob@navy.example.p12" -passin pass:bob-demo -noout ||
-    fail "demo PKCS#12 for bob does not open with its password"
+  P12PW="$(p12_password "$TMP/serve.log")"
+  for u in alice@army.example officer@army.example bob@navy.example; do
+    openssl pkcs12 -in "$TMP/data/pki/$u.p12" -passin "pass:$P12PW" -noout 2>/dev/null ||
+      fail "the demo PKCS#12 of $u does not open with the password \"$P12PW\" (openssl pkcs12)"
+  done
 
   # api METHOD PATH [TOKEN] [BODY-FILE] → body on stdout, fails on HTTP >= 400
   api() {
@@ -162,16 +157,19 @@ if [ "$CHECK" = 1 ]; then
   "subject": "run.sh --check $name",
   "primaryPrecedence": "$prec",
   "messageType": "drill",
+  "latestDelivery": "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)",
+  "notify": ["success", "failure"],
   "body": "Round trip of scripts/run.sh --check.\n"
 }
 EOF
     "$MMHS" compose "$TMP/$name.request.json" --out "$TMP/$name" >"$TMP/$name.compose.json" ||
       fail "mmhs compose $name"
-    [ -s "$TMP/$name/01.eml" ] && [ -s "$TMP/$name/01.envelope.json" ] ||
+    if ! [ -s "$TMP/$name/01.eml" ] || ! [ -s "$TMP/$name/01.envelope.json" ]; then
       fail "mmhs compose wrote no 01.eml / 01.envelope.json"
+    fi
     msg="$TMP/$name/01.eml"
     if [ -n "$secure" ] && has_sub sign; then
-      MMHS_CHECK_PASSWORD="$(demo_password "$from")" "$MMHS" sign "$msg" --p12 "$PKI/$from.p12" \
+      MMHS_CHECK_PASSWORD="$P12PW" "$MMHS" sign "$msg" --p12 "$PKI/$from.p12" \
         --password-env MMHS_CHECK_PASSWORD >"$TMP/$name/signed.eml" || fail "mmhs sign $name"
       msg="$TMP/$name/signed.eml"
       log "check: signed with $from's PKCS#12"
@@ -193,41 +191,68 @@ EOF
       fail "webmail /api/send of $name"
     json "$TMP/$name.compose.json" 'j[0].messageId'
   }
-  # wait_for USER FOLDER MESSAGE-ID [TRIES]: poll the folder (every 0.25 s, default 40
-  # times); prints the stored message id.
-  wait_for() {
-    local token i id
+  # wait_match USER FOLDER JS-PREDICATE ARG [TRIES]: poll the folder (every 0.25 s, default
+  # 40 times) for a message `m` (its summary) for which the predicate holds (`a` = ARG);
+  # prints the stored message id.
+  wait_match() {
+    local token id
     token="$(login "$1")"
-    for i in $(seq 1 "${4:-40}"); do
+    for _ in $(seq 1 "${5:-40}"); do
       api GET "/api/folders/$2/messages" "$token" >"$TMP/list.json" || fail "list $1 $2"
-      id="$(json "$TMP/list.json" "(j.messages.find(m => bare(m.messageId) === bare(process.argv[2])) || {}).id" "$3" 2>/dev/null || true)"
+      id="$(json "$TMP/list.json" "(j.messages.find(m => { const a = process.argv[2]; return $3; }) || {}).id" "$4" 2>/dev/null || true)"
       if [ -n "$id" ]; then printf '%s\n' "$id"; return 0; fi
       sleep 0.25
     done
     return 1
+  }
+  # wait_for USER FOLDER MESSAGE-ID [TRIES]
+  wait_for() { wait_match "$1" "$2" 'bare(m.messageId) === bare(a)' "$3" "${4:-40}"; }
+  # raw USER ID FILE: download a stored message
+  raw() {
+    curl -fsS --max-time 30 -H "Authorization: Bearer $(login "$1")" \
+      -o "$3" "${WEBMAIL%/}/api/messages/$2/raw" || fail "raw download of $1's message $2"
   }
 
   # 1. bob (no release officer) → alice: delivered to alice's Inbox.
   mid="$(submit flash bob@navy.example alice@army.example flash secure)"
   log "check: submitted $mid bob → alice"
   id="$(wait_for alice@army.example Inbox "$mid")" || fail "$mid not in alice's Inbox"
-  curl -fsS --max-time 30 -H "Authorization: Bearer $(login alice@army.example)" \
-    -o "$TMP/received.eml" "${WEBMAIL%/}/api/messages/$id/raw" || fail "raw download of message $id"
+  raw alice@army.example "$id" "$TMP/received.eml"
   "$MMHS" inspect "$TMP/received.eml" >"$TMP/inspect.json" || fail "mmhs inspect the received message"
   got="$(json "$TMP/inspect.json" '[j.military, bare(j.messageId), j.primaryPrecedence && j.primaryPrecedence.name, j.mtPriority].join(" ")')"
   bmid="${mid#<}"; want="true ${bmid%>} flash 4"
   [ "$got" = "$want" ] || fail "inspect of the received message: expected '$want', got '$got'"
   log "check: alice received it; mmhs inspect: military, FLASH, MT-Priority 4"
-  if has_sub verify && has_sub sign && has_sub encrypt; then
-    "$MMHS" verify "$TMP/received.eml" --trust "$PKI/ca.cert.pem" \
-      --key "$PKI/alice@army.example.key.pem" --cert "$PKI/alice@army.example.cert.pem" \
-      --content "$TMP/received.content.eml" >"$TMP/verify.json" ||
-      fail "mmhs verify of the received message: $(cat "$TMP/verify.json" 2>/dev/null)"
+  if has_sub verify && has_sub sign && has_sub encrypt && has_sub decrypt; then
+    # what the reader does: verify the stored message, unwrapping the enveloped layer with
+    # alice's key (from her demo PKCS#12), against the demo CA
+    MMHS_CHECK_PASSWORD="$P12PW" "$MMHS" verify "$TMP/received.eml" --trust "$PKI/ca.cert.pem" \
+      --p12 "$PKI/alice@army.example.p12" --password-env MMHS_CHECK_PASSWORD \
+      >"$TMP/verify.json" || fail "mmhs verify of the received message: $(cat "$TMP/verify.json" 2>/dev/null)"
     got="$(json "$TMP/verify.json" '[j.valid, j.layers.join("+"), j.signatures.map(s => s.signer + ":" + s.valid + ":" + s.trusted).join(",")].join(" ")')"
     [ "$got" = "true enveloped+signed bob@navy.example:true:true" ] ||
       fail "mmhs verify: expected 'true enveloped+signed bob@navy.example:true:true', got '$got'"
-    log "check: mmhs verify: decrypted with alice's key, bob's signature valid and trusted (demo CA)"
+    # and step by step: mmhs decrypt, then verify the signed content
+    MMHS_CHECK_PASSWORD="$P12PW" "$MMHS" decrypt "$TMP/received.eml" \
+      --p12 "$PKI/alice@army.example.p12" --password-env MMHS_CHECK_PASSWORD \
+      >"$TMP/decrypted.eml" || fail "mmhs decrypt of the received message"
+    "$MMHS" verify "$TMP/decrypted.eml" --trust "$PKI/ca.cert.pem" >"$TMP/verify2.json" ||
+      fail "mmhs verify of the decrypted message: $(cat "$TMP/verify2.json" 2>/dev/null)"
+    got="$(json "$TMP/verify2.json" '[j.valid, j.layers.join("+"), j.signatures.map(s => s.signer + ":" + s.valid).join(",")].join(" ")')"
+    [ "$got" = "true signed bob@navy.example:true" ] ||
+      fail "mmhs verify of the decrypted message: expected 'true signed bob@navy.example:true', got '$got'"
+    log "check: mmhs verify with alice's PKCS#12: enveloped+signed, bob's signature valid and trusted (demo CA); mmhs decrypt agrees"
   fi
+
+  # bob asked for NOTIFY=SUCCESS: a delivery DSN (RFC 3464) for his ENVID comes back to him.
+  id="$(wait_match bob@navy.example Inbox '/^Delivery Status Notification/.test(m.subject || "")' "")" ||
+    fail "no delivery status notification in bob's Inbox"
+  raw bob@navy.example "$id" "$TMP/dsn.eml"
+  grep -qi '^Content-Type: multipart/report; *report-type=delivery-status' "$TMP/dsn.eml" &&
+    grep -qi '^Action: delivered' "$TMP/dsn.eml" &&
+    grep -qi "^Final-Recipient: rfc822; *alice@army.example" "$TMP/dsn.eml" ||
+    fail "bob's DSN is not a success report for alice: $(head -c 2000 "$TMP/dsn.eml")"
+  log "check: bob got the success DSN (multipart/report, Action: delivered)"
 
   # 2. alice (releaseBy: officer) → bob: diverted to the officer's Release queue.
   mid="$(submit release alice@army.example bob@navy.example immediate)"
@@ -267,7 +292,7 @@ trap stop_serve EXIT
 trap 'echo; log "run: stopping"; stop_serve; exit 0' INT TERM
 log "run: mmhs serve --data $DATA --http $HTTP --smtp $SMTP"
 start_serve "$DATA" "$HTTP" "$SMTP" "$DATA/serve.log"
-make_p12s "$DATA"
+P12PW="$(p12_password "$DATA/serve.log")"
 
 cat <<EOF
 
@@ -275,25 +300,27 @@ cat <<EOF
  MMHS reference webmail is running: $WEBMAIL
  (SMTP submission agent on $SMTP; data in $DATA; log in $DATA/serve.log)
 
- Demo users (webmail password = PKCS#12 password):
+ Demo users (log in to the webmail with these):
 EOF
 node -e '
   const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   for (const u of c.users || []) {
     const pw = u.address.split("@")[0] + "-demo";
-    const role = u.officer ? "release officer" : (u.releaseBy || []).length ? "originator (released by " + u.releaseBy.join(", ") + ")" : "user";
-    console.log(`   ${u.address.padEnd(24)} password ${pw.padEnd(14)} ${role}`);
+    console.log(`   ${u.address.padEnd(24)} password ${pw.padEnd(14)} ${u.officer ? "release officer" : ""}`);
   }' "$DATA/config.json" || true
 cat <<EOF
-   (users added to $DATA/config.json by hand have the passwords you gave them)
+   (by the default release policy alice's military messages wait for officer's
+    release: $DATA/release-policy.json;
+    users you add to $DATA/config.json have the passwords you gave them)
 
  Demo PKI: trust anchor $DATA/pki/ca.cert.pem
-           keys as PKCS#12: $DATA/pki/<address>.p12
+           each user's key as PKCS#12: $DATA/pki/<address>.p12, password "$P12PW"
+           (also downloadable from the webmail's "My keys" page)
 
  The browser extension (unpacked, Manifest V3): $EXT
    Chromium: open chrome://extensions, switch on "Developer mode",
-   "Load unpacked" and choose that folder. Then open the extension's
-   options page: import your user's .p12 with its password and the trust
+   "Load unpacked" and choose that folder. Then in the extension's
+   Settings import your user's .p12 (password "$P12PW") and the trust
    anchor above; log in to the webmail as that user.
 EOF
 if [ "$BROWSER" = 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; } && have chromium; then

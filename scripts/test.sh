@@ -8,6 +8,7 @@
 #
 # Steps (in order):
 #   fmt        cargo fmt --check
+#   docs       every relative link in README.md and docs/*.md resolves (scripts/check-links.mjs)
 #   clippy     cargo clippy --all-targets -D warnings (native), and the lib + wasm tests for
 #              wasm32 (the wasm facade only exists there)
 #   native     cargo test (unit, integration incl. tests/cli_*.rs, doc tests)
@@ -25,9 +26,9 @@
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
-ALL_STEPS=(fmt clippy native pkg wasm node demo www e2e)
+ALL_STEPS=(fmt docs clippy native pkg wasm node demo www e2e)
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL_STEPS[@]}"; exit 0; fi
 if [ "${1:-}" = "--in-step" ]; then
   STEPS=()
@@ -85,6 +86,8 @@ skip_step() { results+=("$1|SKIP|0|$2"); log "--- $1: skipped ($2)"; }
 
 # ------------------------------------------------------------------ steps
 step_fmt() { cargo fmt --all -- --check; }
+
+step_docs() { node scripts/check-links.mjs; }
 
 step_clippy() {
   cargo clippy --all-targets -- -D warnings || return 1

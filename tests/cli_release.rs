@@ -26,7 +26,7 @@ fn pki() -> &'static Pki {
         );
         p.write(
             "draft.eml",
-            b"From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <rel-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n",
+            b"From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <rel-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (priority)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n",
         );
         let out = mmhs(
             &p.dir,
@@ -405,4 +405,31 @@ fn audit_log_chains_and_tampering_is_detected() {
     p.write("junk.jsonl", b"not json\n");
     let out = mmhs(&p.dir, &["audit", "verify", "junk.jsonl"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn release_of_a_draft_signed_without_header_protection() {
+    let p = pki();
+    let out = mmhs(
+        &p.dir,
+        &[
+            "sign",
+            "draft.eml",
+            "--key",
+            "drafter.key",
+            "--cert",
+            "drafter.pem",
+            "--at",
+            AT,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    p.write("plain-signed.eml", &out.stdout);
+    let mut args = officer_args("plain-signed.eml");
+    args.push("--json");
+    let out = mmhs(&p.dir, &args);
+    let r = json(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(r["outcome"], "released");
+    assert_eq!(r["report"]["valid"], true);
 }

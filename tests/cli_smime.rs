@@ -375,7 +375,13 @@ fn openssl_encrypted_message_is_decrypted_and_verify_unwraps_it() {
         ],
     );
     let report = json(&out.stdout);
-    assert_eq!(report["layers"][0], "enveloped", "{report:#}");
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(
+        report["layers"],
+        serde_json::json!(["enveloped", "signed"]),
+        "{report:#}"
+    );
+    assert_eq!(report["signatures"][0]["valid"], true, "{report:#}");
     // decrypt, then verify the signed message inside
     let dec = mmhs_ok(
         &p.dir,

@@ -310,6 +310,21 @@ async fn signed_message_is_held_released_and_delivered() {
     let n = audit::verify(&store).unwrap().unwrap();
     assert_eq!(n, recs.len() as i64);
 
+    let verify_cli = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mmhs"))
+            .args(["serve", "--verify-audit", "--data"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (rc, text) = verify_cli();
+    assert_eq!(rc, Some(0), "{text}");
+    assert!(text.contains("audit trail intact"), "{text}");
+
     // Tampering: a profile record (change the officer), then a server record.
     let tamper = |sql: &str| {
         store
@@ -322,6 +337,9 @@ async fn signed_message_is_held_released_and_delivered() {
     tamper("UPDATE audit_core SET record = replace(record, 'officer@army.example', 'mallory@army.example')");
     let e = audit::verify(&store).unwrap().unwrap_err();
     assert!(e.reason.contains("audit-record-altered"), "{e}");
+    let (rc, text) = verify_cli();
+    assert_eq!(rc, Some(1), "{text}");
+    assert!(text.contains("BROKEN"), "{text}");
     let core = audit::core_records(&store).unwrap();
     assert!(!release::verify_audit_log(&core, &Default::default()).valid);
     tamper("UPDATE audit_core SET record = replace(record, 'mallory@army.example', 'officer@army.example')");

@@ -270,9 +270,10 @@ async fn deliverby_futurerelease_and_bdat() {
         .cmd("MAIL FROM:<alice@army.example> HOLDFOR=10 HOLDUNTIL=2030-01-01T00:00:00Z")
         .await;
     assert!(r.starts_with("501"), "{r}");
-    // Held for 1 s, sent with BDAT (RFC 3030).
+    // Held for 4 s (long enough for a loaded CI machine to finish the transaction before the
+    // hold ends), sent with BDAT (RFC 3030).
     assert!(c
-        .cmd("MAIL FROM:<alice@army.example> HOLDFOR=1")
+        .cmd("MAIL FROM:<alice@army.example> HOLDFOR=4")
         .await
         .starts_with("250"));
     assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("250"));

@@ -42,6 +42,28 @@ async fn login_and_send_via_json_api() {
     assert_eq!(j["accepted"], serde_json::json!(["bob@navy.example"]));
     assert_eq!(j["reply"]["code"], 250);
 
+    // The envelope exactly as compose (core / extension) serialises it: lowercase keywords,
+    // DeliverBy object with mode names and an absolute deadline.
+    let deadline = (time::OffsetDateTime::now_utc() + time::Duration::hours(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let compose_env = serde_json::json!({
+        "mailFrom": "alice@army.example",
+        "mailParams": {
+            "envid": "E2", "ret": "hdrs", "mtPriority": 2, "eightBitMime": false, "size": raw.len(),
+            "by": {"seconds": 60, "mode": "return", "trace": false, "deadline": deadline}
+        },
+        "rcpts": [{"address": "bob@navy.example", "notify": ["success", "failure"], "orcpt": "rfc822;bob@navy.example"}]
+    });
+    let r = api_post(
+        addr,
+        &alice,
+        "/api/send",
+        &serde_json::json!({"raw": raw, "envelope": compose_env}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
     // Bad envelope is refused with a code.
     let bad = serde_json::json!({"raw": raw, "envelope": {"mailFrom": "alice@army.example", "mailParams": {"mtPriority": 12}, "rcpts": [{"address": "bob@navy.example"}]}});
     let r = api_post(addr, &alice, "/api/send", &bad).await;
@@ -58,7 +80,7 @@ async fn login_and_send_via_json_api() {
     let bob = api_login(addr, "bob@navy.example", "bob-demo").await;
     let f = api_get(addr, &bob, "/api/folders").await.json();
     assert_eq!(f["folders"][0]["name"], "Inbox");
-    assert_eq!(f["folders"][0]["count"], 1);
+    assert_eq!(f["folders"][0]["count"], 2, "both sends delivered");
     assert!(
         f["folders"]
             .as_array()

@@ -386,7 +386,16 @@ fn label(classification: u16) -> EssSecurityLabel {
     l
 }
 
-fn labelled(sio_classification: u16, ess_classification: u16) -> Vec<u8> {
+fn report_label(classification: u32) -> mmhs::report::SecurityLabel {
+    mmhs::report::SecurityLabel {
+        policy: "1.3.6.1.4.1.22112.1.1".into(),
+        classification: Some(classification),
+        privacy_mark: Some("NATO CONFIDENTIAL".into()),
+        categories: vec![],
+    }
+}
+
+fn labelled(sio_classification: u16, ess_classification: u32) -> Vec<u8> {
     let sio = label(sio_classification).to_base64().unwrap();
     let msg = format!(
         "{HEADERS}SIO-Label: marking=\"NATO CONFIDENTIAL\"; type=\":ess\"; label=\"{sio}\"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nLabelled.\r\n"
@@ -396,7 +405,7 @@ fn labelled(sio_classification: u16, ess_classification: u16) -> Vec<u8> {
         &pki().signer("alice"),
         &SignOptions {
             signing_time: Some(now()),
-            security_label: Some(label(ess_classification)),
+            security_label: Some(report_label(ess_classification)),
             ..Default::default()
         },
         &mut SeededRng::new(9),
@@ -552,4 +561,127 @@ fn originator_is_sender_when_authorizing_users_are_present() {
     let r = smime::verify(&signed, &pki().verify_context(now())).unwrap();
     assert_eq!(r.signatures[0].address_match, Some(false));
     assert!(r.has_problem("signer-address-mismatch"));
+}
+
+/// The draft injected form (`protected-headers="v1"`), signed; `outer` is the header section
+/// outside the signature.
+fn v1_message(outer: &str, extra_inner: &str) -> Vec<u8> {
+    let entity = format!(
+        "Content-Type: text/plain; charset=us-ascii; protected-headers=\"v1\"\r\nFrom: alice@army.example\r\nTo: bob@navy.example\r\nSubject: Convoy movement\r\nMessage-ID: <v1@army.example>\r\n{extra_inner}\r\nThe convoy moves at dawn.\r\n"
+    );
+    let signed = smime::sign_entity(
+        entity.as_bytes(),
+        &pki().signer("alice"),
+        &SignOptions {
+            signing_time: Some(now()),
+            ..Default::default()
+        },
+        &mut SeededRng::new(23),
+    )
+    .unwrap();
+    let mut m = format!("{outer}MIME-Version: 1.0\r\n").into_bytes();
+    m.extend_from_slice(&signed);
+    m
+}
+
+#[test]
+fn injected_v1_headers_hp_removed_and_mismatch() {
+    let ctx = pki().verify_context(now());
+    let same = format!("{HEADERS}Message-ID: <v1@army.example>\r\n");
+    let r = smime::verify(&v1_message(&same, ""), &ctx).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    assert_eq!(r.header_protection.scheme, "injected");
+    assert_eq!(r.header_protection.forwarded, "absent");
+    assert!(r.header_protection.mismatches.is_empty());
+    assert_eq!(r.mmhs["messageId"], "v1@army.example", "{}", r.mmhs);
+
+    // HP-Removed explains a field missing outside.
+    let r = smime::verify(&v1_message(HEADERS, "HP-Removed: Message-ID\r\n"), &ctx).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    assert!(r.header_protection.mismatches.is_empty());
+
+    // Not declared: the same missing field is a mismatch.
+    let r = smime::verify(&v1_message(HEADERS, ""), &ctx).unwrap();
+    assert!(!r.valid);
+    assert!(r.has_problem("hp-header-mismatch"), "{:?}", r.problems);
+    let m = &r.header_protection.mismatches[0];
+    assert_eq!(m.field, "Message-ID");
+    assert_eq!(m.outer, None);
+
+    // HP-Obscured declares the outer Subject; another outer Subject is a mismatch.
+    let obscured = "HP-Obscured: Subject: [...]\r\n";
+    let outer = "From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: [...]\r\nMessage-ID: <v1@army.example>\r\n";
+    let r = smime::verify(&v1_message(outer, obscured), &ctx).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    let tampered = outer.replace("[...]", "Convoy cancelled");
+    let r = smime::verify(&v1_message(&tampered, obscured), &ctx).unwrap();
+    assert!(!r.valid);
+    assert_eq!(r.header_protection.mismatches[0].field, "Subject");
+}
+
+/// The base64 body of an OpenSSL S/MIME part, decoded.
+fn smime_body(part: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(part);
+    let (_, body) = text
+        .split_once("\n\n")
+        .or_else(|| text.split_once("\r\n\r\n"))
+        .unwrap();
+    let clean: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .unwrap()
+}
+
+fn smime_part(smime_type: &str, der: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    format!(
+        "{HEADERS}MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    )
+    .into_bytes()
+}
+
+#[test]
+fn modified_ciphertext_is_a_decrypt_problem() {
+    openssl_triple_wrap("mod", "bob", "-aes-128-gcm");
+    let der = smime_body(&std::fs::read(pki().dir.join("mod-e.eml")).unwrap());
+    // Untouched: the inner signed layer verifies (no outer signature here).
+    let r = smime::verify(
+        &smime_part("authEnveloped-data", &der),
+        &ctx_with_keys(&["bob"]),
+    )
+    .unwrap();
+    assert_eq!(r.layers, ["authEnveloped", "signed"]);
+    assert!(r.valid, "{:?}", r.problems);
+    // The GCM tag (last octets of the AuthEnvelopedData) modified.
+    let mut bad = der.clone();
+    if let Some(b) = bad.last_mut() {
+        *b ^= 1;
+    }
+    let r = smime::verify(
+        &smime_part("authEnveloped-data", &bad),
+        &ctx_with_keys(&["bob"]),
+    )
+    .unwrap();
+    assert!(!r.valid);
+    assert_eq!(r.layers, ["authEnveloped"]);
+    assert!(r.has_problem("decrypt-auth-failed"), "{:?}", r.problems);
+}
+
+#[test]
+fn truncated_and_corrupted_messages_never_panic() {
+    let msg = openssl_triple_wrap("trunc", "bob", "-aes-256-cbc");
+    let ctx = ctx_with_keys(&["bob"]);
+    let step = (msg.len() / 60).max(1);
+    for n in (1..msg.len()).step_by(step) {
+        if let Ok(r) = smime::verify(&msg[..n], &ctx) {
+            assert!(!r.valid, "truncated at {n} is not valid");
+        }
+        let mut m = msg.clone();
+        if let Some(b) = m.get_mut(n) {
+            *b = b.wrapping_add(1);
+        }
+        let _ = smime::verify(&m, &ctx);
+    }
 }

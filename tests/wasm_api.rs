@@ -183,7 +183,7 @@ mod pki {
             let ca_key = SigningKey::generate_from_rng(&mut mmhs::rng::system_rng());
             let profile = x509_cert::builder::profile::cabf::Root::new(
                 false,
-                Name::from_str("CN=Test Root,O=MMHS Test").expect("name"),
+                Name::from_str("CN=Test Root,O=MMHS Test,C=GB").expect("name"),
             )
             .expect("profile");
             let ca = CertificateBuilder::new(profile, serial(1), validity(), spki(&ca_key))
@@ -201,7 +201,7 @@ mod pki {
 
 const AT: &str = "2030-01-01T00:00:00Z";
 
-const DRAFT: &str = "From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <wasm-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n";
+const DRAFT: &str = "From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <wasm-1@example.mil>\r\nMMHS-Primary-Precedence: 2 (priority)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n";
 
 /// Build a JS value from JSON text (what a JS caller would pass).
 fn js(json: &str) -> JsValue {
@@ -227,9 +227,9 @@ fn signed_draft() -> JsValue {
     mmhs::wasm::sign(
         JsValue::from_str(DRAFT),
         key_use(&p.drafter),
-        js(&format!(
+        Some(js(&format!(
             "{{\"signingTime\": \"{AT}\", \"protectHeaders\": true}}"
-        )),
+        ))),
     )
     .expect("sign")
 }
@@ -240,7 +240,8 @@ fn compose_returns_messages_and_rejects_bad_requests() {
         r#"{"from": "a@example.mil", "to": ["b@example.mil"], "subject": "S",
         "primaryPrecedence": "flash", "extendedAuthorisationInfo": "2029-01-01T00:00:00Z", "body": "x"}"#,
     );
-    let out = mmhs::wasm::compose(req, js(&format!("{{\"now\": \"{AT}\"}}"))).expect("compose");
+    let out =
+        mmhs::wasm::compose(req, Some(js(&format!("{{\"now\": \"{AT}\"}}")))).expect("compose");
     let arr: js_sys::Array = out.dyn_into().expect("array");
     assert_eq!(arr.length(), 1);
     let raw = bytes_of(&get(&arr.get(0), "raw"));
@@ -250,12 +251,12 @@ fn compose_returns_messages_and_rejects_bad_requests() {
             js(
                 r#"{"from": "a@example.mil", "to": ["b@example.mil"], "primaryPrecedence": "soon", "body": "x"}"#,
             ),
-            JsValue::UNDEFINED,
+            None,
         ),
         "precedence-invalid",
     );
     assert_error_code(
-        mmhs::wasm::compose(JsValue::from_f64(3.0), JsValue::UNDEFINED),
+        mmhs::wasm::compose(JsValue::from_f64(3.0), None),
         "request-invalid",
     );
 }
@@ -264,20 +265,20 @@ fn compose_returns_messages_and_rejects_bad_requests() {
 fn inspect_shows_the_precedence_and_rejects_non_messages() {
     let v = mmhs::wasm::inspect(
         JsValue::from_str(DRAFT),
-        js(&format!("{{\"at\": \"{AT}\"}}")),
+        Some(js(&format!("{{\"at\": \"{AT}\"}}"))),
     )
     .expect("inspect");
     assert!(js_sys::JSON::stringify(&v)
         .unwrap()
         .as_string()
         .unwrap()
-        .contains("immediate"));
+        .contains("\"name\":\"priority\""));
     assert_error_code(
-        mmhs::wasm::inspect(JsValue::from_f64(1.0), JsValue::UNDEFINED),
+        mmhs::wasm::inspect(JsValue::from_f64(1.0), None),
         "request-invalid",
     );
     assert_error_code(
-        mmhs::wasm::inspect(JsValue::from_str(DRAFT), js(r#"{"bogus": 1}"#)),
+        mmhs::wasm::inspect(JsValue::from_str(DRAFT), Some(js(r#"{"bogus": 1}"#))),
         "request-invalid",
     );
 }
@@ -315,20 +316,20 @@ fn sign_then_verify_and_tampering() {
             JsValue::from_str(DRAFT),
             js(r#"{"trustAnchors": ["garbage"]}"#),
         ),
-        "certificate-malformed",
+        "certificate-missing",
     );
     let wrong = js(
         &serde_json::json!({ "pkcs8": p.officer.key, "certificate": p.drafter.cert }).to_string(),
     );
     assert_error_code(
-        mmhs::wasm::sign(JsValue::from_str(DRAFT), wrong, JsValue::UNDEFINED),
+        mmhs::wasm::sign(JsValue::from_str(DRAFT), wrong, None),
         "signer-key-invalid",
     );
     assert_error_code(
         mmhs::wasm::sign(
             JsValue::from_str(DRAFT),
             js(&serde_json::json!({ "certificate": p.drafter.cert }).to_string()),
-            JsValue::UNDEFINED,
+            None,
         ),
         "request-invalid",
     );
@@ -336,7 +337,7 @@ fn sign_then_verify_and_tampering() {
         mmhs::wasm::sign(
             JsValue::from_str(DRAFT),
             key_use(&p.drafter),
-            js(r#"{"digest": "md5"}"#),
+            Some(js(r#"{"digest": "md5"}"#)),
         ),
         "request-invalid",
     );
@@ -348,7 +349,7 @@ fn encrypt_then_decrypt_with_ecdh() {
     let enc = mmhs::wasm::encrypt(
         JsValue::from_str(DRAFT),
         js(&serde_json::json!([p.officer.cert]).to_string()),
-        js(r#"{"gcm": true}"#),
+        Some(js(r#"{"gcm": true}"#)),
     )
     .expect("encrypt");
     let enc_bytes = bytes_of(&enc);
@@ -360,7 +361,7 @@ fn encrypt_then_decrypt_with_ecdh() {
         "decrypt-no-recipient",
     );
     assert_error_code(
-        mmhs::wasm::encrypt(JsValue::from_str(DRAFT), js("[]"), JsValue::UNDEFINED),
+        mmhs::wasm::encrypt(JsValue::from_str(DRAFT), js("[]"), None),
         "encrypt-no-recipient",
     );
     assert_error_code(
@@ -375,12 +376,12 @@ fn import_pkcs12_rejects_garbage() {
         mmhs::wasm::import_pkcs12(
             js_sys::Uint8Array::from(&b"not a pfx"[..]).into(),
             "pw",
-            JsValue::UNDEFINED,
+            None,
         ),
         "pkcs12-malformed",
     );
     assert_error_code(
-        mmhs::wasm::import_pkcs12(JsValue::from_f64(1.0), "pw", JsValue::UNDEFINED),
+        mmhs::wasm::import_pkcs12(JsValue::from_f64(1.0), "pw", None),
         "request-invalid",
     );
 }
@@ -432,7 +433,7 @@ fn release_approve_reject_and_refuse() {
 fn release_gate_queues_an_unreleased_military_message() {
     let d = mmhs::wasm::release_gate(
         signed_draft(),
-        js(r#"{"policy": {"officers": ["officer@example.mil"]}}"#),
+        Some(js(r#"{"policy": {"officers": ["officer@example.mil"]}}"#)),
     )
     .expect("gate");
     assert_eq!(
@@ -441,7 +442,7 @@ fn release_gate_queues_an_unreleased_military_message() {
     );
     assert_eq!(get(&d, "military").as_bool(), Some(true));
     assert_error_code(
-        mmhs::wasm::release_gate(signed_draft(), js(r#"{"policy": {"officers": 3}}"#)),
+        mmhs::wasm::release_gate(signed_draft(), Some(js(r#"{"policy": {"officers": 3}}"#))),
         "request-invalid",
     );
 }
@@ -499,15 +500,15 @@ fn audit_records_chain_and_tampering_is_detected() {
     assert_eq!(get(&r1, "prevHash"), get(&r0, "hash"));
 
     let log = js_sys::Array::of2(&r0, &r1);
-    let v = mmhs::wasm::verify_audit_log(log.clone().into(), JsValue::UNDEFINED).expect("verify");
+    let v = mmhs::wasm::verify_audit_log(log.clone().into(), None).expect("verify");
     assert_eq!(get(&v, "valid").as_bool(), Some(true));
 
     Reflect::set(&r0, &"time".into(), &"2030-01-02T00:00:00Z".into()).unwrap();
-    let v = mmhs::wasm::verify_audit_log(log.into(), JsValue::UNDEFINED).expect("verify");
+    let v = mmhs::wasm::verify_audit_log(log.into(), None).expect("verify");
     assert_eq!(get(&v, "valid").as_bool(), Some(false));
 
     assert_error_code(
-        mmhs::wasm::verify_audit_log(JsValue::from_str("not json"), JsValue::UNDEFINED),
+        mmhs::wasm::verify_audit_log(JsValue::from_str("not json"), None),
         "request-invalid",
     );
     assert_error_code(

@@ -79,9 +79,54 @@ pub struct ServeArgs {
     /// SMTP submission listen address.
     #[arg(long, default_value = "127.0.0.1:2587")]
     pub smtp: String,
-    /// Relay non-local mail to this MTA: smtp://host[:port] (25) or submit://host[:port] (587).
+    /// Relay non-local mail to this MTA: smtp://[user@]host[:port] (25) or
+    /// submit://[user@]host[:port] (587); the AUTH password comes from MMHS_RELAY_PASSWORD.
     #[arg(long)]
     pub relay: Option<String>,
+    /// Verify the audit trail of the data directory (both hash chains and their links), print
+    /// the result and the head hashes, and exit (0 = intact, 1 = broken).
+    #[arg(long)]
+    pub verify_audit: bool,
+}
+
+/// `mmhs serve --verify-audit`.
+fn verify_audit(data: &std::path::Path) -> i32 {
+    let path = data.join("mail.sqlite");
+    if !path.exists() {
+        eprintln!("mmhs serve: no store at {}", path.display());
+        return 1;
+    }
+    let store = match Store::open(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mmhs serve: {e} [{}]", e.code());
+            return 1;
+        }
+    };
+    let core = audit::core_records(&store).unwrap_or_default();
+    match audit::verify(&store) {
+        Ok(Ok(n)) => {
+            println!(
+                "audit trail intact: {n} server records, {} profile records",
+                core.len()
+            );
+            if let Ok(Some(h)) = audit::head(&store) {
+                println!("server head hash:  {h}");
+            }
+            if let Some(last) = core.last() {
+                println!("profile head hash: {}", last.hash);
+            }
+            0
+        }
+        Ok(Err(e)) => {
+            println!("audit trail BROKEN [audit-chain-broken]: {e}");
+            1
+        }
+        Err(e) => {
+            eprintln!("mmhs serve: {e} [{}]", e.code());
+            1
+        }
+    }
 }
 
 /// What `start` needs.
@@ -233,6 +278,9 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
 
 /// Run `mmhs serve` until Ctrl-C; returns the process exit code.
 pub fn run(args: ServeArgs) -> i32 {
+    if args.verify_audit {
+        return verify_audit(&args.data);
+    }
     let relay = match args.relay.as_deref().map(parse_mail_uri).transpose() {
         Ok(r) => r,
         Err(e) => {

@@ -77,9 +77,10 @@ struct ComposeOptions {
 #[wasm_bindgen(js_name = compose, unchecked_return_type = "ComposedMessage[]")]
 pub fn compose(
     #[wasm_bindgen(unchecked_param_type = "ComposeRequest | string")] request: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ComposeOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ComposeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options: ComposeOptions = from_js_or_default(options, "compose options")?;
+    let options: ComposeOptions =
+        from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "compose options")?;
     let json = request_json(&request)?;
     let request = ComposeRequest::from_json(json.as_bytes()).map_err(|e| js_error(&e.into()))?;
     let mut ctx = ComposeContext::new(match options.now {

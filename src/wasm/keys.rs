@@ -62,9 +62,12 @@ struct Imported {
 pub fn import_pkcs12(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array")] p12: JsValue,
     password: &str,
-    #[wasm_bindgen(unchecked_param_type = "ImportPkcs12Options | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImportPkcs12Options")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let o: ImportOpts = from_js_or_default(options, "importPkcs12 options")?;
+    let o: ImportOpts = from_js_or_default(
+        options.unwrap_or(JsValue::UNDEFINED),
+        "importPkcs12 options",
+    )?;
     let der = bytes(&p12, "PKCS#12 file")?;
     let bundle = keys::import_pkcs12(&der, password).map_err(|e| js_error(&e.into()))?;
     let pem = |c: &x509_cert::Certificate| {

@@ -72,9 +72,27 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
         .map_err(|e| error_value(codes::OUTPUT_UNSERIALIZABLE, &e.to_string()))
 }
 
-/// Deserialize a JS argument; `what` names it in the error message.
+/// Deserialize a JS argument; `what` names it in the error message. The value goes through
+/// `JSON.stringify` and serde_json, so the facade accepts exactly the JSON the CLI reads
+/// (unknown fields are refused where the type says so — serde-wasm-bindgen would silently
+/// skip them). Byte arguments are taken separately ([`material::bytes`]).
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
+    let json = js_sys::JSON::stringify(&value)
+        .map_err(|e| {
+            let why = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default();
+            error_value(codes::REQUEST_INVALID, &format!("{what}: {why}"))
+        })?
+        .as_string()
+        .ok_or_else(|| {
+            error_value(
+                codes::REQUEST_INVALID,
+                &format!("{what}: expected a JSON value, got undefined or a function"),
+            )
+        })?;
+    serde_json::from_str(&json)
         .map_err(|e| error_value(codes::REQUEST_INVALID, &format!("{what}: {e}")))
 }
 

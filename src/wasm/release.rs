@@ -212,9 +212,12 @@ struct GateOpts {
 #[wasm_bindgen(js_name = releaseGate, unchecked_return_type = "Record<string, unknown>")]
 pub fn release_gate(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ReleaseGateOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ReleaseGateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let o: GateOpts = from_js_or_default(options, "release gate options")?;
+    let o: GateOpts = from_js_or_default(
+        options.unwrap_or(JsValue::UNDEFINED),
+        "release gate options",
+    )?;
     let raw = bytes(&raw, "message")?;
     let policy = o.policy.clone().unwrap_or_default();
     let report = if o.trust_anchors.is_empty() {
@@ -328,9 +331,12 @@ pub fn audit_record(
 #[wasm_bindgen(js_name = verifyAuditLog, unchecked_return_type = "{ valid: boolean; records: number; problems: Array<{ code: string; message: string }> }")]
 pub fn verify_audit_log(
     #[wasm_bindgen(unchecked_param_type = "AuditRecord[] | string")] records: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "AuditVerifyOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AuditVerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let mut opts: AuditVerifyOptions = from_js_or_default(options, "audit verify options")?;
+    let mut opts: AuditVerifyOptions = from_js_or_default(
+        options.unwrap_or(JsValue::UNDEFINED),
+        "audit verify options",
+    )?;
     let records: Vec<AuditRecord> = match records.as_string() {
         Some(text) => text
             .lines()

@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use super::material::{bytes, certs, crls, uint8, KeyUse};
 use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_js};
-use crate::mmhs::EssSecurityLabel as SecurityLabel;
 use crate::mmhs::InspectOptions;
+use crate::report::SecurityLabel;
 use crate::smime::{
     DigestAlg, EncryptOptions, KeyTransportPadding, RsaPadding, SignOptions, SignatureType,
     VerifyContext,
@@ -109,9 +109,10 @@ struct InspectOpts {
 #[wasm_bindgen(js_name = inspect, unchecked_return_type = "Record<string, unknown>")]
 pub fn inspect(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "InspectOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "InspectOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let o: InspectOpts = from_js_or_default(options, "inspect options")?;
+    let o: InspectOpts =
+        from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "inspect options")?;
     let raw = bytes(&raw, "message")?;
     let opts = InspectOptions {
         now: Some(time_or_now(o.at.or(o.now))?),
@@ -156,9 +157,9 @@ fn digest(name: Option<&str>) -> Result<DigestAlg, JsValue> {
 pub fn sign(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "KeyUse")] signer: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "SignOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let o: SignOpts = from_js_or_default(options, "sign options")?;
+    let o: SignOpts = from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "sign options")?;
     let key: KeyUse = from_js(signer, "signer")?;
     let raw = bytes(&raw, "message")?;
     let signer = key.signer()?;
@@ -204,9 +205,10 @@ struct EncryptOpts {
 pub fn encrypt(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string[]")] recipients: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "EncryptOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "EncryptOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let o: EncryptOpts = from_js_or_default(options, "encrypt options")?;
+    let o: EncryptOpts =
+        from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "encrypt options")?;
     let pems: Vec<String> = from_js(recipients, "recipients")?;
     let raw = bytes(&raw, "message")?;
     let refs: Vec<&str> = pems.iter().map(String::as_str).collect();

@@ -41,7 +41,7 @@ const ca = read('ca.pem');
 const DRAFT =
   'From: Drafter <drafter@example.mil>\r\nTo: hq@example.mil\r\nSubject: Movement order\r\n' +
   'Date: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <js-1@example.mil>\r\n' +
-  'MMHS-Primary-Precedence: 2 (immediate)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\n' +
+  'MMHS-Primary-Precedence: 2 (priority)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\n' +
   'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n';
 const text = (u8) => Buffer.from(u8).toString('utf8');
 
@@ -54,7 +54,7 @@ test('the package exports every documented function', () => {
 
 test('inspect shows the MMHS view', () => {
   const v = mmhs.inspect(new TextEncoder().encode(DRAFT), { at: AT });
-  assert.match(JSON.stringify(v), /immediate/);
+  assert.equal(v.primaryPrecedence.name, 'priority');
   throwsCode(assert, () => mmhs.inspect(42), 'request-invalid');
 });
 
@@ -73,8 +73,9 @@ test('sign: OpenSSL verifies; mmhs verifies; tampering is not valid', () => {
 });
 
 test('OpenSSL-signed messages verify', () => {
-  write('draft.eml', DRAFT);
-  openssl('cms', '-sign', '-in', 'draft.eml', '-signer', 'officer.pem', '-inkey', 'officer.key', '-nodetach', '-out', 'ossl.eml');
+  write('body.txt', 'Move at dawn.\r\n');
+  openssl('cms', '-sign', '-in', 'body.txt', '-text', '-signer', 'officer.pem', '-inkey', 'officer.key', '-nodetach',
+    '-from', 'officer@example.mil', '-to', 'hq@example.mil', '-subject', 'Order', '-out', 'ossl.eml');
   const report = mmhs.verify(readFileSync(path.join(dir, 'ossl.eml')), { trustAnchors: [ca], at: AT });
   assert.equal(report.valid, true, JSON.stringify(report.problems));
 });
@@ -89,7 +90,7 @@ test('encrypt: OpenSSL decrypts; decrypt reads OpenSSL output', () => {
   openssl('cms', '-encrypt', '-in', 'draft.eml', '-aes256', '-out', 'ossl-enc.eml', 'officer.pem');
   assert.match(text(mmhs.decrypt(readFileSync(path.join(dir, 'ossl-enc.eml')), users.officer)), /Move at dawn/);
   throwsCode(assert, () => mmhs.decrypt(enc, users.drafter), 'decrypt-no-recipient');
-  throwsCode(assert, () => mmhs.encrypt(DRAFT, ['not a pem'], {}), 'certificate-malformed');
+  throwsCode(assert, () => mmhs.encrypt(DRAFT, ['not a pem'], {}), 'certificate-missing');
 });
 
 test('importPkcs12: OpenSSL default and -legacy files; the key then signs', () => {

@@ -16,4 +16,20 @@ test('the TypeScript declarations describe the exports', () => {
   const dts = readFileSync(path.join(pkgDir, 'mmhs.d.ts'), 'utf8');
   assert.match(dts, /export function version\(\): VersionInfo;/);
   assert.match(dts, /export interface MmhsError extends Error/);
+  for (const sig of [
+    /export function compose\(request: ComposeRequest \| string, options\?: ComposeOptions\): ComposedMessage\[\];/,
+    /export function inspect\(raw: MessageInput, options\?: InspectOptions\)/,
+    /export function sign\(raw: MessageInput, signer: KeyUse, options\?: SignOptions\): Uint8Array;/,
+    /export function encrypt\(raw: MessageInput, recipients: string\[\], options\?: EncryptOptions\): Uint8Array;/,
+    /export function decrypt\(raw: MessageInput, key: KeyUse\): Uint8Array;/,
+    /export function verify\(raw: MessageInput, options: VerifyOptions\)/,
+    /export function importPkcs12\(p12: Uint8Array, password: string, options\?: ImportPkcs12Options\): ImportedKey;/,
+    /export function release\(raw: MessageInput, options: ReleaseOptions\): ReleaseResult;/,
+    /export function releaseGate\(raw: MessageInput, options\?: ReleaseGateOptions\)/,
+    /export function mixerMap\(heading: Record<string, unknown>, options: MixerOptions\)/,
+    /export function auditRecord\(input: AuditRecordInput\): AuditRecord;/,
+    /export function verifyAuditLog\(records: AuditRecord\[\] \| string, options\?: AuditVerifyOptions\)/,
+  ]) {
+    assert.match(dts, sig);
+  }
 });

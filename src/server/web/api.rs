@@ -330,16 +330,21 @@ pub enum NotifyValue {
 pub enum ByValue {
     /// `"125;R"`, `"-10;NT"`.
     Text(String),
-    /// `{ "seconds": 125, "mode": "R", "trace": false }`.
+    /// `{ "seconds": 125, "mode": "R", "trace": false }`, or compose's `DeliverBy`
+    /// `{ "seconds", "mode": "return"|"notify", "trace", "deadline": RFC 3339 }`.
     Object {
         /// Relative seconds.
         #[serde(alias = "time", alias = "byTime")]
         seconds: i64,
-        /// `"R"` or `"N"`.
+        /// `"R"` / `"return"` or `"N"` / `"notify"`.
         mode: String,
         /// Trace.
         #[serde(default)]
         trace: bool,
+        /// Absolute deadline (RFC 3339): when given, the by-time is recomputed from it at
+        /// submission (a message released later keeps its deadline, RFC 2852 §4).
+        #[serde(default)]
+        deadline: Option<String>,
     },
 }
 
@@ -447,13 +452,26 @@ pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiE
             seconds,
             mode,
             trace,
+            deadline,
         }) => {
-            let m = format!(
-                "{}{}",
-                mode.to_ascii_uppercase(),
-                if *trace { "T" } else { "" }
-            );
-            Some(by_of(*seconds, &m)?)
+            let mode = match mode.to_ascii_lowercase().as_str() {
+                "r" | "return" => "R",
+                "n" | "notify" => "N",
+                _ => return Err(bad_env("by mode must be R (return) or N (notify)")),
+            };
+            let m = format!("{mode}{}", if *trace { "T" } else { "" });
+            let seconds = match deadline {
+                None => *seconds,
+                Some(d) => {
+                    let d = time::OffsetDateTime::parse(
+                        d,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .map_err(|_| bad_env("by.deadline must be an RFC 3339 date-time"))?;
+                    (d - time::OffsetDateTime::now_utc()).whole_seconds()
+                }
+            };
+            Some(by_of(seconds, &m)?)
         }
     };
     if mp.hold_for.is_some() && mp.hold_until.is_some() {
@@ -601,4 +619,39 @@ pub async fn send(
         "reply": out.data_reply,
         "sentId": sent_id,
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(by: &str) -> EnvelopeSpec {
+        serde_json::from_str(&format!(
+            r#"{{"mailFrom":"a@x.example","mailParams":{{"by":{by}}},"rcpts":[{{"address":"b@y.example"}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn by_accepts_compose_and_smtp_spellings() {
+        // compose's DeliverBy serialisation (docs/compose.md), passed on verbatim by the extension
+        let e = envelope(
+            r#"{"seconds":3600,"mode":"return","trace":false,"deadline":"2026-11-23T13:00:00Z"}"#,
+        );
+        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
+        assert_eq!((by.by_time, by.return_mode, by.trace), (3600, true, false));
+        let e = envelope(r#"{"seconds":60,"mode":"notify","trace":true}"#);
+        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
+        assert_eq!((by.by_time, by.return_mode, by.trace), (60, false, true));
+        let e = envelope(r#"{"seconds":60,"mode":"N"}"#);
+        assert!(!to_out_envelope(&e, b"x").unwrap().by.unwrap().return_mode);
+        let e = envelope(r#""125;RT""#);
+        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
+        assert_eq!((by.by_time, by.return_mode, by.trace), (125, true, true));
+        let e = envelope(r#"{"seconds":60,"mode":"later"}"#);
+        assert_eq!(
+            to_out_envelope(&e, b"x").unwrap_err().code,
+            "envelope-invalid"
+        );
+    }
 }

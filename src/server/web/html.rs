@@ -110,7 +110,8 @@ fn login_page(error: Option<&str>) -> Html<String> {
 <label for=\"address\">Address</label><input id=\"address\" name=\"address\" type=\"email\" autocomplete=\"username\" required>\
 <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
 <button type=\"submit\">Log in</button></form>\
-<p>Demo users: alice@army.example / alice-demo, officer@army.example / officer-demo, bob@navy.example / bob-demo.</p></main>"
+<p>Demo users: alice@army.example / alice-demo, officer@army.example / officer-demo, bob@navy.example / bob-demo.</p>\
+<p>After logging in, <em>My keys</em> has your demo key (PKCS#12, password mmhs-demo) and the trust anchor for the extension.</p></main>"
         ),
     )
 }
