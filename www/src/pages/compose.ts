@@ -99,7 +99,7 @@ function build(settings: Settings): void {
   const references = h("input", { type: "text", id: "references", placeholder: "<id@host> …" });
   const sign = h("input", { type: "checkbox", id: "opt-sign", checked: true });
   const encrypt = h("input", { type: "checkbox", id: "opt-encrypt" });
-  const protect = select("opt-protect", [{ value: "wrapped", label: "wrapped (message/rfc822, forwarded=no — MMHS profile)" }, { value: "injected", label: "injected (RFC 9788)" }, { value: "none", label: "none" }], "wrapped");
+  const protect = select("opt-protect", [{ value: "wrapped", label: "wrapped (message/rfc822, forwarded=no — MMHS profile)" }, { value: "none", label: "none" }], "wrapped");
   const compress = h("input", { type: "checkbox", id: "opt-compress" });
   const password = h("input", { type: "password", id: "key-password", autocomplete: "current-password" });
   const attach = h("input", { type: "file", id: "attachments", multiple: true });
