@@ -3,7 +3,7 @@
 // piece has not landed the whole suite is reported as SKIPPED with the reason — never passed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
@@ -30,7 +30,7 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
   const browsers = {};
   const base = {};
   const tmp = mkdtempSync(join(tmpdir(), "mmhs-e2e-"));
-  const subjects = { s1: `FLASH e2e ${Date.now()}`, s3: `Return me ${Date.now()}`, s5: `Forwarding ${Date.now()}` };
+  const subjects = { s1: `FLASH e2e ${Date.now()}`, s3: `Return me ${Date.now()}`, s5: `Forwarding ${Date.now()}`, s6: `Sealed ${Date.now()}` };
   let released; // bob's copy of the released S1 message
 
   before(async () => {
@@ -226,5 +226,41 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
     const dn = await waitOutcome(b, "section.dsn[data-report=disposition-notification]");
     assert.match(await dn.getText(), /displayed/);
     await shot(b, "53-s5-mdn-received");
+  });
+
+  test("6 (beyond the five): an encrypted message is decrypted and verified only inside the extension", async () => {
+    // bob (not subject to release) encrypts to alice with her certificate from his settings
+    const b = browsers.bob;
+    await b.get(`${base.bob}/options.html`);
+    await b.wait(until.elementLocated(By.id("correspondents")), 10000);
+    await b.findElement(By.id("correspondents")).sendKeys(readFileSync(join(server.data, "pki", "alice@army.example.cert.pem"), "utf8"));
+    await b.findElement(By.id("correspondents-save")).click();
+    await b.wait(until.elementLocated(By.xpath("//*[contains(text(),'certificate(s) saved')]")), 10000);
+    assert.match(await b.findElement(By.id("correspondents-list")).getText(), /alice@army\.example/);
+    await b.get(`${server.origin}/compose`);
+    await enterFrame(b, "compose");
+    await fillCompose(b, { to: USERS.alice.address, precedence: "2", classification: "3", subject: subjects.s6, body: "Sealed orders: rendezvous at grid 1234.", password: P12_PASSWORD });
+    await b.findElement(By.id("opt-encrypt")).click();
+    await b.findElement(By.id("send")).click();
+    await waitOutcome(b, "#send-done");
+
+    const aliceApi = await Api.login(server.origin, USERS.alice);
+    const msg = await aliceApi.waitFor("Inbox", (m) => m.subject === subjects.s6);
+    assert.doesNotMatch((await aliceApi.raw(msg.id)).toString("latin1"), /rendezvous/, "the store holds ciphertext only");
+    const a = browsers.alice;
+    await a.get(`${server.origin}/message/${msg.id}`);
+    await enterFrame(a, "reader");
+    await a.wait(until.elementLocated(By.id("key-password")), 15000);
+    await shot(a, "54-s6-encrypted-unlock");
+    await enterFrame(a, "reader");
+    await a.findElement(By.id("key-password")).sendKeys(P12_PASSWORD);
+    await a.findElement(By.css("form.unlock [type=submit]")).click();
+    await waitOutcome(a, "[data-verdict]");
+    assert.equal(await a.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid", await a.findElement(By.id("app")).getText());
+    const app = await a.findElement(By.id("app")).getText();
+    assert.match(app, /enveloped/i);
+    assert.match(app, /rendezvous at grid 1234/);
+    assert.equal(await a.findElement(By.css(".label-banner")).getAttribute("data-classification"), "CONFIDENTIAL");
+    await shot(a, "55-s6-decrypted");
   });
 });
