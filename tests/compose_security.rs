@@ -162,39 +162,9 @@ fn our_verify(raw: &[u8], decrypt_as: Option<&str>) -> VerifyReport {
     mmhs::smime::verify(raw, &verify_ctx(decrypt_as)).expect("a message")
 }
 
-fn key_cert(who: &str) -> (mmhs::keys::PrivateKey, x509_cert::Certificate) {
-    use der::DecodePem;
-    (
-        mmhs::keys::PrivateKey::from_pem(&pki().read(&format!("{who}.key"))).unwrap(),
-        x509_cert::Certificate::from_pem(pki().read(&format!("{who}.pem"))).unwrap(),
-    )
-}
-
-/// `smime::decrypt_message` as `who` must succeed; the report is `verify` of the encrypted
-/// message with `who`'s key (it opens the encrypted layers itself, so hp="cipher" and the
-/// obscured outer fields are judged as encrypted).
-fn our_decrypt_verify(raw: &[u8], who: &str) -> VerifyReport {
-    let (key, cert) = key_cert(who);
-    mmhs::smime::decrypt_message(raw, &key, &cert)
-        .unwrap_or_else(|e| panic!("{who} cannot decrypt: {e}"));
-    our_verify(raw, Some(who))
-}
-
 fn assert_valid_with_label(r: &VerifyReport) {
     assert!(r.valid, "not valid: {:#?}", r.problems);
-    assert_signed_with_label(r, &[]);
-}
-
-/// Every signature valid, trusted and labelled; no problem other than `allowed` (layers this
-/// build's verifier does not open yet).
-fn assert_signed_with_label(r: &VerifyReport, allowed: &[&str]) {
-    assert!(
-        r.problems
-            .iter()
-            .all(|p| allowed.contains(&p.code.as_str())),
-        "{:#?}",
-        r.problems
-    );
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
     assert!(!r.signatures.is_empty());
     let l = r.security_label.as_ref().expect("a security label");
     assert_eq!(l.policy, POLICY);
@@ -357,13 +327,15 @@ fn signed_encrypted_compressed_each_copy_for_its_own_recipients() {
     }
     // Ours: decrypt as bob (EC), carol (RSA), the sender; verify; decompress.
     for who in ["bob", "carol", "alice"] {
-        let r = our_decrypt_verify(open, who);
-        assert_signed_with_label(&r, &[]);
+        let r = our_verify(open, Some(who));
+        assert_valid_with_label(&r);
         assert_eq!(r.layers, vec!["enveloped", "signed", "compressed"]);
-        // The wrapper is inside the compressed layer.
         assert_eq!(r.header_protection.scheme, "wrapped");
+        assert_eq!(r.header_protection.forwarded, "no");
     }
-    assert_signed_with_label(&our_decrypt_verify(blind, "dave"), &[]);
+    assert_valid_with_label(&our_verify(blind, Some("dave")));
+    // dave's key does not open the open copy.
+    assert!(!our_verify(open, Some("dave")).valid);
 }
 
 #[test]
@@ -385,7 +357,7 @@ fn gcm_when_every_recipient_advertises_it() {
             .unwrap_or_else(|e| panic!("{who}: {e}"));
         openssl_verify(&format!("gcm-{who}-dec.eml"), &dec);
     }
-    let r = our_decrypt_verify(raw, "carol");
+    let r = our_verify(raw, Some("carol"));
     assert!(r.valid, "{:#?}", r.problems);
     assert_eq!(r.layers, vec!["authEnveloped", "signed"]);
 
@@ -416,32 +388,10 @@ fn triple_wrapped() {
     let dec = openssl_decrypt("triple-dec.eml", &outer, "bob").unwrap();
     let inner = openssl_verify("triple-inner.eml", &dec);
     assert!(s(&inner).starts_with("Content-Type: message/rfc822; forwarded=no"));
-    // Ours: the outer signature verifies (this build's verifier stops at the encrypted
-    // layer), then the decrypted inner message verifies with the label.
-    let r = our_verify(raw, None);
-    assert_eq!(r.layers.first().map(String::as_str), Some("signed"));
-    assert!(
-        r.signatures[0].valid && r.signatures[0].trusted,
-        "{:#?}",
-        r.signatures
-    );
-    assert_eq!(
-        r.signatures[0]
-            .security_label
-            .as_ref()
-            .map(|l| l.policy.as_str()),
-        Some(POLICY)
-    );
-    let mut enveloped = Vec::new();
-    let outer_fields = s(raw)
-        .split("\r\nMIME-Version: 1.0\r\n")
-        .next()
-        .unwrap()
-        .to_string();
-    enveloped.extend_from_slice(outer_fields.as_bytes());
-    enveloped.extend_from_slice(b"\r\nMIME-Version: 1.0\r\n");
-    enveloped.extend_from_slice(&outer);
-    assert_valid_with_label(&our_decrypt_verify(&enveloped, "bob"));
+    let r = our_verify(raw, Some("bob"));
+    assert_valid_with_label(&r);
+    assert_eq!(r.layers, vec!["signed", "enveloped", "signed"]);
+    assert_eq!(r.signatures.len(), 2);
 }
 
 #[test]
@@ -472,7 +422,7 @@ fn injected_header_protection() {
     let inner = s(&openssl_verify("inj-cipher-dec.eml", &dec));
     assert!(inner.contains("hp=\"cipher\""), "{inner}");
     assert!(inner.contains("HP-Outer: Subject: [...]"), "{inner}");
-    let r = our_decrypt_verify(raw, "carol");
+    let r = our_verify(raw, Some("carol"));
     assert_valid_with_label(&r);
     assert_eq!(r.header_protection.scheme, "injected");
 }
@@ -506,7 +456,7 @@ fn keys_from_the_caller() {
     )
     .unwrap();
     assert_eq!(copies.len(), 2);
-    let r = our_decrypt_verify(&copies[1].raw, "dave");
+    let r = our_verify(&copies[1].raw, Some("dave"));
     assert_valid_with_label(&r);
     // The key never appears in the serialised request.
     assert!(!serde_json::to_string(&req).unwrap().contains("PRIVATE KEY"));
@@ -605,4 +555,39 @@ fn error_codes() {
         code(request(json!({ "sign": sha1 }))),
         "unsupported-algorithm"
     );
+}
+
+#[test]
+fn sio_label_alone_and_encrypt_only() {
+    // A label with sioLabel and no signature: only the header field, no S/MIME.
+    let copies = compose_ok(request(json!({
+        "bcc": [], "labels": { "policy": POLICY, "classification": 2, "sioLabel": true },
+    })));
+    let h = header(&copies[0]);
+    assert!(h.contains("\r\nSIO-Label: type=\":ess\"; label="), "{h}");
+    assert!(h.contains("Content-Type: text/plain"), "{h}");
+    let view = mmhs::mmhs::inspect(&copies[0], &Default::default()).unwrap();
+    let view = serde_json::to_string(&view).unwrap();
+    assert!(view.contains(POLICY), "{view}");
+
+    // Encrypt only: wrapped by default, sender certificate given explicitly.
+    let copies = compose_ok(request(json!({
+        "bcc": [],
+        "encrypt": {
+            "certificates": [pki().read("bob.pem"), pki().read("carol.pem")],
+            "senderCertificate": pki().read("alice.pem"),
+            "cipher": "aes128-cbc",
+        },
+    })));
+    let raw = &copies[0];
+    assert!(header(raw).contains("smime-type=enveloped-data"));
+    for who in ["bob", "alice"] {
+        let dec = openssl_decrypt(&format!("enc-only-{who}.eml"), raw, who).unwrap();
+        let dec = s(&dec);
+        assert!(
+            dec.starts_with("Content-Type: message/rfc822; forwarded=no"),
+            "{dec}"
+        );
+        assert!(dec.contains("EXERCISE EXERCISE EXERCISE"));
+    }
 }

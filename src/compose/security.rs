@@ -30,7 +30,9 @@ use const_oid::ObjectIdentifier;
 use x509_cert::Certificate;
 
 use super::request::{ComposeRequest, Recipient};
-use super::security_request::{ProtectHeaders, ProtectHeadersRequest, SignerIdentifier};
+use super::security_request::{
+    LabelRequest, ProtectHeaders, ProtectHeadersRequest, SignerIdentifier,
+};
 use super::{ComposeContext, Error};
 use crate::mime::encode::Message;
 use crate::mmhs::{self, names, EssSecurityLabel, SioLabel};
@@ -94,13 +96,18 @@ impl Plan<'_> {
     }
 }
 
-/// The content-encryption OIDs (RFC 3565 §4.1, RFC 5084 §3.2): shared/SPEC-NOTES.md.
+/// The content-encryption OIDs (RFC 3565 §4.1, RFC 5084 §3.2).
+const AES128_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2");
+const AES256_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42");
+const AES128_GCM: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6");
+const AES256_GCM: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46");
+
 fn cipher_oid(c: ContentCipher) -> ObjectIdentifier {
     match c {
-        ContentCipher::Aes128Cbc => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2"),
-        ContentCipher::Aes256Cbc => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42"),
-        ContentCipher::Aes128Gcm => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6"),
-        ContentCipher::Aes256Gcm => ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46"),
+        ContentCipher::Aes128Cbc => AES128_CBC,
+        ContentCipher::Aes256Cbc => AES256_CBC,
+        ContentCipher::Aes128Gcm => AES128_GCM,
+        ContentCipher::Aes256Gcm => AES256_GCM,
     }
 }
 
@@ -164,6 +171,13 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
         }
     }
 
+    // The one label: ESS attribute and SIO-Label (checked here, with its own code, before
+    // any copy is built).
+    let ess_label = match label {
+        Some(l) => Some(ess_label(l)?),
+        None => None,
+    };
+
     // ---- signer
     let mut signer: Option<Cow<'a, Signer>> = None;
     let mut sign_options = SignOptions::default();
@@ -203,7 +217,7 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
             use_ski: s.signer_identifier == SignerIdentifier::Ski,
             include_certs: s.include_certificates.unwrap_or(true),
             signing_time: None, // set from the context per copy
-            security_label: label.map(|l| l.security_label()),
+            security_label: ess_label.clone(),
             signature_type: s.signature_type.clone(),
             ..SignOptions::default()
         };
@@ -212,10 +226,6 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
                 "SHA-1 signatures are not produced".into(),
             )));
         }
-    }
-    if let Some(l) = label {
-        // Fail early with the label's own code rather than inside the first copy.
-        smime::attributes_label::encode_label(&l.security_label()).map_err(Error::LabelInvalid)?;
     }
 
     // ---- encryption
@@ -271,7 +281,7 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
         encrypt,
         protect,
         compress: req.compress,
-        sio_label: sio_label(req)?,
+        sio_label: sio_label(req, ess_label.as_ref())?,
     })
 }
 
@@ -309,10 +319,22 @@ fn check_signer_address(
     ))
 }
 
+/// The request's label as the DER-encodable ESS label (`label-invalid` when it cannot be
+/// encoded: policy not an OID, classification over 256, category value not DER …).
+pub fn ess_label(label: &LabelRequest) -> Result<EssSecurityLabel, Error> {
+    let ess = smime::attributes_label::from_report(&label.security_label())
+        .map_err(Error::LabelInvalid)?;
+    smime::attributes_label::encode_label(&ess).map_err(Error::LabelInvalid)?;
+    Ok(ess)
+}
+
 /// The `SIO-Label` value for the request, if one is asked for (RFC 7444 §3, profile §4.2.5:
 /// the same label as the ESS security label).
-pub fn sio_label(req: &ComposeRequest) -> Result<Option<String>, Error> {
-    let Some(label) = &req.labels else {
+pub fn sio_label(
+    req: &ComposeRequest,
+    ess: Option<&EssSecurityLabel>,
+) -> Result<Option<String>, Error> {
+    let (Some(label), Some(ess)) = (&req.labels, ess) else {
         return Ok(None);
     };
     let Some(sio) = &label.sio_label else {
@@ -327,11 +349,8 @@ pub fn sio_label(req: &ComposeRequest) -> Result<Option<String>, Error> {
     if let Some(m) = &sio.marking {
         super::validate::header_text(field, m)?;
     }
-    let der = smime::attributes_label::encode_label(&label.security_label())
-        .map_err(Error::LabelInvalid)?;
-    let ess = EssSecurityLabel::from_ber(&der).map_err(|error| Error::Field { field, error })?;
     let sio = SioLabel::from_ess(
-        &ess,
+        ess,
         sio.marking.clone(),
         color(&sio.fgcolor)?,
         color(&sio.bgcolor)?,
