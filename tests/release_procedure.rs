@@ -451,3 +451,74 @@ impl Line {
         })
     }
 }
+
+/// RFC 7912 §3.3.1/§3.3.2: an encrypted draft is triple-wrapped (sign, encrypt to the
+/// recipients, the officer and the drafter, sign) and the officer authorises the OUTER
+/// signature; a draft whose outermost layer is encryption cannot be authorised.
+#[test]
+fn triple_wrapped_draft_is_released_on_its_outer_signature() {
+    let p = pki();
+    let (alice, o1, o2) = (p.signer("alice"), p.signer("o1"), p.signer("o2"));
+    let opts = SignOptions {
+        signing_time: Some(now()),
+        ..SignOptions::default()
+    };
+    let inner =
+        smime::sign_message(DRAFT.as_bytes(), &alice, &opts, &mut SeededRng::new(1)).unwrap();
+    // o2 stands in for the addressee here: any certificate of the recipient side will do.
+    let to = [o2.cert.clone(), o1.cert.clone(), alice.cert.clone()];
+    let enc =
+        smime::encrypt_message(&inner, &to, &Default::default(), &mut SeededRng::new(2)).unwrap();
+    let outer = smime::sign_message(&enc, &alice, &opts, &mut SeededRng::new(3)).unwrap();
+
+    let mut officer_ctx = p.verify_context(now());
+    officer_ctx
+        .decryption_keys
+        .push((o1.key.clone(), o1.cert.clone()));
+    let pol = policy(&["o1@army.example"]);
+    let release_as_o1 = |raw: &[u8], seed: u64| {
+        let req = ReleaseRequest {
+            raw,
+            officer: &o1,
+            verify: &officer_ctx,
+            policy: &pol,
+            decision: Decision::Approve,
+            envelope: None,
+            now: now(),
+        };
+        release::release(&req, &mut SeededRng::new(seed)).unwrap()
+    };
+    let r = release_as_o1(&outer, 4);
+    assert_eq!(r.outcome, Outcome::Released, "{:?}", r.problems);
+    // The officer reviewed the decrypted content.
+    assert_eq!(
+        r.report.layers,
+        vec!["signed", "enveloped", "signed"],
+        "{:?}",
+        r.report.problems
+    );
+
+    // The addressee decrypts and sees both originator signatures and the officer's
+    // countersignature on the outer one.
+    let mut rctx = p.verify_context(now());
+    rctx.decryption_keys.push((o2.key.clone(), o2.cert.clone()));
+    let rep = release::verify_with_authorizing_users(&r.message, &rctx).unwrap();
+    assert_eq!(rep.layers, vec!["signed", "enveloped", "signed"]);
+    assert!(rep.valid, "{:?}", rep.problems);
+    assert_eq!(rep.signatures.len(), 2);
+    assert!(rep.signatures.iter().all(|s| s.valid && s.trusted));
+    let statuses: Vec<(String, String)> = rep
+        .authorizing_users
+        .iter()
+        .map(|a| (a.address.clone(), a.status.clone()))
+        .collect();
+    assert_eq!(statuses, vec![pair("o1@army.example", "countersigned")]);
+
+    // Signed then encrypted (no outer signature): refused in step 1.
+    let r = release_as_o1(&enc, 5);
+    assert_eq!(r.outcome, Outcome::Refused);
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.code == "release-originator-unverified"));
+}
