@@ -3,9 +3,9 @@
 import { Builder, By, until } from "selenium-webdriver";
 import chrome from "selenium-webdriver/chrome.js";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./env.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const CHROMEDRIVER = process.env.CHROMEDRIVER ?? "/usr/bin/chromedriver";
@@ -17,7 +17,7 @@ export function extensionIdForPath(dir) {
 }
 
 export async function launch(extensionDir, { width = 1280, height = 1000 } = {}) {
-  const profile = mkdtempSync(join(tmpdir(), "mmhs-chromium-"));
+  const profile = tempDir("mmhs-chromium-");
   const options = new chrome.Options()
     .setChromeBinaryPath(CHROMIUM)
     .addArguments(

@@ -1,6 +1,6 @@
 // Locations and prerequisites for the e2e tests.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -11,6 +11,27 @@ export const REPO = resolve(WEBDRIVER_DIR, "..");
 export const WWW = join(REPO, "www");
 export const SCREENSHOTS = resolve(join(process.env.TEST_OUTPUT ?? join(REPO, "test-output"), "screenshots"));
 export const MMHS_BIN = process.env.MMHS_BIN ?? join(REPO, "target", "debug", "mmhs");
+
+/**
+ * Temporary directories made by these tests (extension builds, browser profiles, data dirs),
+ * removed when the test process exits; set MMHS_E2E_KEEP=1 to keep them for debugging.
+ */
+const TEMP_DIRS = new Set();
+export function tempDir(prefix) {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  TEMP_DIRS.add(d);
+  return d;
+}
+process.on("exit", () => {
+  if (process.env.MMHS_E2E_KEEP) return;
+  for (const d of TEMP_DIRS) {
+    try {
+      rmSync(d, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      /* best effort */
+    }
+  }
+});
 
 /** A free loopback TCP port (bound then released). */
 export function freePort() {
@@ -26,7 +47,7 @@ export function freePort() {
 
 /** Build the unpacked extension into a temp dir, adding the test webmail origin. */
 export function buildExtension(origin) {
-  const out = mkdtempSync(join(tmpdir(), "mmhs-ext-"));
+  const out = tempDir("mmhs-ext-");
   const args = [join(WWW, "scripts", "build.mjs"), "--outdir", out];
   if (origin) args.push("--origin", origin);
   execFileSync(process.execPath, args, { cwd: WWW, stdio: ["ignore", "pipe", "inherit"] });

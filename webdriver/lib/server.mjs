@@ -1,12 +1,9 @@
 // Runs `mmhs serve` on loopback with ephemeral ports and a fresh data directory.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { MMHS_BIN, freePort } from "./env.mjs";
+import { MMHS_BIN, freePort, tempDir } from "./env.mjs";
 
 export async function startServer() {
-  const data = mkdtempSync(join(tmpdir(), "mmhs-data-"));
+  const data = tempDir("mmhs-data-");
   const httpPort = await freePort();
   const smtpPort = await freePort();
   const origin = `http://127.0.0.1:${httpPort}`;

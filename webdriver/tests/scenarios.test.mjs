@@ -3,12 +3,11 @@
 // piece has not landed the whole suite is reported as SKIPPED with the reason — never passed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
 import { launch } from "../lib/browser.mjs";
-import { buildExtension, composeLabelsMissing, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
+import { buildExtension, composeLabelsMissing, tempDir, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
 import { Api, USERS, caPem, makePkcs12, tamperStored } from "../lib/webmail.mjs";
@@ -29,7 +28,7 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
   let server;
   const browsers = {};
   const base = {};
-  const tmp = mkdtempSync(join(tmpdir(), "mmhs-e2e-"));
+  const tmp = tempDir("mmhs-e2e-");
   const subjects = { s1: `FLASH e2e ${Date.now()}`, s3: `Return me ${Date.now()}`, s5: `Forwarding ${Date.now()}`, s6: `Sealed ${Date.now()}` };
   let released; // bob's copy of the released S1 message
 
