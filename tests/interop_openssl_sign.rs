@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use mmhs::report::{SecurityLabel, VerifyReport};
+use mmhs::mmhs::ess_label::EssSecurityLabel;
+use mmhs::report::VerifyReport;
 use mmhs::smime::{self, RsaPadding, SignOptions, SignatureType, Signer, VerifyContext};
 
 struct Pki {
@@ -201,11 +202,10 @@ fn openssl_verifies_ski_no_certs_label_and_signature_type() {
         use_ski: true,
         include_certs: false,
         signing_time: Some(at()),
-        security_label: Some(SecurityLabel {
-            policy: "1.3.6.1.4.1.22112.1.1".into(),
-            classification: Some(3),
-            privacy_mark: Some("NATO CONFIDENTIAL".into()),
-            categories: vec![],
+        security_label: Some({
+            let mut l = EssSecurityLabel::new("1.3.6.1.4.1.22112.1.1", Some(3));
+            l.privacy_mark = Some("NATO CONFIDENTIAL".into());
+            l
         }),
         signature_type: vec![SignatureType::Originator],
         ..Default::default()

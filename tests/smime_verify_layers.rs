@@ -386,16 +386,7 @@ fn label(classification: u16) -> EssSecurityLabel {
     l
 }
 
-fn report_label(classification: u32) -> mmhs::report::SecurityLabel {
-    mmhs::report::SecurityLabel {
-        policy: "1.3.6.1.4.1.22112.1.1".into(),
-        classification: Some(classification),
-        privacy_mark: Some("NATO CONFIDENTIAL".into()),
-        categories: vec![],
-    }
-}
-
-fn labelled(sio_classification: u16, ess_classification: u32) -> Vec<u8> {
+fn labelled(sio_classification: u16, ess_classification: u16) -> Vec<u8> {
     let sio = label(sio_classification).to_base64().unwrap();
     let msg = format!(
         "{HEADERS}SIO-Label: marking=\"NATO CONFIDENTIAL\"; type=\":ess\"; label=\"{sio}\"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nLabelled.\r\n"
@@ -405,7 +396,7 @@ fn labelled(sio_classification: u16, ess_classification: u32) -> Vec<u8> {
         &pki().signer("alice"),
         &SignOptions {
             signing_time: Some(now()),
-            security_label: Some(report_label(ess_classification)),
+            security_label: Some(label(ess_classification)),
             ..Default::default()
         },
         &mut SeededRng::new(9),

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use super::material::{read_json, KeyArgs};
 use super::{io, Outcome};
-use crate::report::SecurityLabel;
+use crate::mmhs::EssSecurityLabel as SecurityLabel;
 use crate::smime::{sign_message, DigestAlg, RsaPadding, SignOptions};
 use crate::Result;
 

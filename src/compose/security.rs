@@ -217,7 +217,7 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
             use_ski: s.signer_identifier == SignerIdentifier::Ski,
             include_certs: s.include_certificates.unwrap_or(true),
             signing_time: None, // set from the context per copy
-            security_label: ess_label.as_ref().map(smime::attributes_label::to_report),
+            security_label: ess_label.clone(),
             signature_type: s.signature_type.clone(),
             ..SignOptions::default()
         };
@@ -324,7 +324,7 @@ fn check_signer_address(
 pub fn ess_label(label: &LabelRequest) -> Result<EssSecurityLabel, Error> {
     let ess = smime::attributes_label::from_report(&label.security_label())
         .map_err(Error::LabelInvalid)?;
-    smime::attributes_label::encode_ess_label(&ess).map_err(Error::LabelInvalid)?;
+    smime::attributes_label::encode_label(&ess).map_err(Error::LabelInvalid)?;
     Ok(ess)
 }
 

@@ -25,15 +25,9 @@ use crate::report::{SecurityCategory, SecurityLabel};
 /// Highest classification value (`ub-integer-options`).
 pub const MAX_CLASSIFICATION: u32 = 256;
 
-/// Encode an ESSSecurityLabel (DER) given in its report (JSON) form — through
-/// `mmhs::ess_label` (one encoder for the whole crate: compose, SIO-Label and the signed
-/// attribute agree byte for byte).
-pub fn encode_label(label: &SecurityLabel) -> Result<Vec<u8>, String> {
-    encode_ess_label(&from_report(label)?)
-}
-
-/// Encode an [`EssSecurityLabel`] (DER).
-pub fn encode_ess_label(label: &EssSecurityLabel) -> Result<Vec<u8>, String> {
+/// Encode an ESSSecurityLabel (DER) — the DER type is `mmhs::ess_label` (one encoder for
+/// the whole crate: compose, SIO-Label and the signed attribute agree byte for byte).
+pub fn encode_label(label: &EssSecurityLabel) -> Result<Vec<u8>, String> {
     label.to_der().map_err(|e| e.to_string())
 }
 
@@ -165,7 +159,7 @@ pub fn decode_label(t: &Tlv<'_>) -> Result<SecurityLabel, String> {
 }
 
 /// eSSSecurityLabel attribute DER.
-pub fn label_attribute(label: &SecurityLabel) -> Result<Vec<u8>, String> {
+pub fn label_attribute(label: &EssSecurityLabel) -> Result<Vec<u8>, String> {
     super::attributes::attribute(
         super::attributes::SECURITY_LABEL,
         vec![encode_label(label)?],
@@ -195,7 +189,7 @@ mod tests {
         assert_eq!(l.classification, Some(3));
         // The DER encoding sorts by tag: INTEGER before OID.
         assert_eq!(
-            encode_label(&l).unwrap(),
+            encode_label(&from_report(&l).unwrap()).unwrap(),
             vec![0x31, 0x06, 0x02, 0x01, 0x03, 0x06, 0x01, 0x29]
         );
     }
@@ -211,7 +205,7 @@ mod tests {
                 value: base64::engine::general_purpose::STANDARD.encode([0x0c, 0x02, b'U', b'K']),
             }],
         };
-        let der = encode_label(&l).unwrap();
+        let der = encode_label(&from_report(&l).unwrap()).unwrap();
         let back = decode_label(&Tlv::parse_all(&der).unwrap()).unwrap();
         assert_eq!(back, l);
         assert!(labels_agree(&l, &back));
@@ -221,11 +215,6 @@ mod tests {
     #[test]
     fn rejects_bad_labels() {
         assert!(decode_label(&Tlv::parse_all(&[0x31, 0x03, 0x02, 0x01, 0x03]).unwrap()).is_err());
-        assert!(encode_ess_label(&EssSecurityLabel::new("x", None)).is_err());
-        assert!(encode_label(&SecurityLabel {
-            policy: "x".into(),
-            ..Default::default()
-        })
-        .is_err());
+        assert!(encode_label(&EssSecurityLabel::new("x", None)).is_err());
     }
 }

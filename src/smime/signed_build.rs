@@ -19,7 +19,7 @@ use super::sig_type::{self, SignatureType};
 use super::signed_parse::{ID_DATA, ID_SIGNED_DATA};
 use super::Error;
 use crate::keys::PrivateKey;
-use crate::report::SecurityLabel;
+use crate::mmhs::ess_label::EssSecurityLabel;
 use crate::rng::CryptoRng;
 
 /// Who signs: the private key, its certificate, and the chain to include (intermediates,
@@ -132,7 +132,7 @@ pub struct SignOptions {
     #[serde(with = "time::serde::rfc3339::option")]
     pub signing_time: Option<time::OffsetDateTime>,
     /// eSSSecurityLabel to include.
-    pub security_label: Option<SecurityLabel>,
+    pub security_label: Option<EssSecurityLabel>,
     /// signatureType attribute values; empty omits the attribute.
     pub signature_type: Vec<SignatureType>,
     /// Include sMIMECapabilities.

@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use super::material::{bytes, certs, crls, uint8, KeyUse};
 use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_js};
+use crate::mmhs::EssSecurityLabel as SecurityLabel;
 use crate::mmhs::InspectOptions;
-use crate::report::SecurityLabel;
 use crate::smime::{
     DigestAlg, EncryptOptions, KeyTransportPadding, RsaPadding, SignOptions, SignatureType,
     VerifyContext,

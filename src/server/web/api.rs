@@ -635,11 +635,18 @@ mod tests {
     #[test]
     fn by_accepts_compose_and_smtp_spellings() {
         // compose's DeliverBy serialisation (docs/compose.md), passed on verbatim by the extension
-        let e = envelope(
-            r#"{"seconds":3600,"mode":"return","trace":false,"deadline":"2026-11-23T13:00:00Z"}"#,
-        );
+        let e = envelope(r#"{"seconds":3600,"mode":"return","trace":false}"#);
         let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
         assert_eq!((by.by_time, by.return_mode, by.trace), (3600, true, false));
+        // with a deadline the time limit is recomputed at submission
+        let deadline = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let e = envelope(&format!(
+            r#"{{"seconds":1,"mode":"return","trace":false,"deadline":"{deadline}"}}"#
+        ));
+        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
+        assert!((3500..=3600).contains(&by.by_time), "{}", by.by_time);
         let e = envelope(r#"{"seconds":60,"mode":"notify","trace":true}"#);
         let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
         assert_eq!((by.by_time, by.return_mode, by.trace), (60, false, true));
