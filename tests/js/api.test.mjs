@@ -169,3 +169,13 @@ test('compose with sign and options.signer: OpenSSL verifies', () => {
   assert.equal(err?.name, 'MmhsError');
   assert.match(err.code, /^[a-z0-9]+(-[a-z0-9]+)*$/);
 });
+
+test('verify opens an encrypted layer with decryptionKey', () => {
+  const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT });
+  const enc = mmhs.encrypt(signed, [users.officer.certificate], { gcm: true });
+  const report = mmhs.verify(enc, { trustAnchors: [ca], at: AT, decryptionKey: users.officer });
+  assert.deepEqual(report.layers, ['authEnveloped', 'signed']);
+  assert.equal(report.signatures[0].valid, true);
+  const both = mmhs.verify(enc, { trustAnchors: [ca], at: AT, decryptionKey: users.officer, withContent: true });
+  assert.match(text(both.content), /Move at dawn/);
+});
