@@ -592,3 +592,50 @@ fn import_pkcs12_default_and_legacy_then_sign_with_the_encrypted_key() {
     let out = mmhs(&p.dir, &["import-pkcs12", "bob-false.p12"]);
     assert_eq!(error_code(&out), "args-invalid");
 }
+
+#[test]
+fn compose_signs_with_the_key_flags_and_openssl_verifies() {
+    let p = pki();
+    p.write(
+        "signed-request.json",
+        br#"{"from": "alice@example.mil", "to": ["bob@example.mil"], "subject": "Signed order",
+            "primaryPrecedence": "flash", "body": "Hold position.\n", "sign": true}"#,
+    );
+    let out = mmhs_ok(
+        &p.dir,
+        &[
+            "compose",
+            "signed-request.json",
+            "--out",
+            "composed",
+            "--now",
+            "2029-06-01T00:00:00Z",
+            "--key",
+            "alice.key",
+            "--cert",
+            "alice.pem",
+        ],
+    );
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+    let o = openssl(
+        &p.dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            "composed/01.eml",
+            "-CAfile",
+            "ca.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = json(&mmhs_ok(
+        &p.dir,
+        &["verify", "composed/01.eml", "--trust", "ca.pem", "--at", AT],
+    ));
+    assert_eq!(report["valid"], true, "{report:#}");
+}

@@ -516,3 +516,22 @@ fn audit_records_chain_and_tampering_is_detected() {
         "request-invalid",
     );
 }
+
+#[wasm_bindgen_test]
+fn compose_signs_with_the_request_signer() {
+    let p = pki::get();
+    let req = js(&serde_json::json!({
+        "from": "drafter@example.mil", "to": ["hq@example.mil"], "subject": "Signed",
+        "primaryPrecedence": "priority", "body": "Hold.\n", "sign": true,
+        "signer": { "pkcs8": p.drafter.key, "certificate": p.drafter.cert }
+    })
+    .to_string());
+    let out =
+        mmhs::wasm::compose(req, Some(js(&format!("{{\"now\": \"{AT}\"}}")))).expect("compose");
+    let arr: js_sys::Array = out.dyn_into().expect("array");
+    let raw = bytes_of(&get(&arr.get(0), "raw"));
+    assert!(String::from_utf8_lossy(&raw).contains("multipart/signed"));
+    let report = mmhs::wasm::verify(js_sys::Uint8Array::from(&raw[..]).into(), verify_opts())
+        .expect("verify");
+    assert_eq!(get(&report, "valid").as_bool(), Some(true));
+}

@@ -1,4 +1,9 @@
-//! `mmhs compose REQUEST.json [--out DIR] [--now TIME] [--message-id-domain DOMAIN]`
+//! `mmhs compose REQUEST.json [--out DIR] [--now TIME] [--message-id-domain DOMAIN]
+//! [--key KEY.pem --cert CERT.pem [--chain CA.pem] | --p12 FILE.p12] [--recipient-cert X.pem …]`
+//!
+//! The key flags supply the signer for a request with `sign` but no `sign.key` (the wasm
+//! `compose` takes the same from `options.signer`); `--recipient-cert` adds recipient
+//! certificates for `encrypt` (found by e-mail address, like `encrypt.certificates`).
 //!
 //! Reads a compose request (`docs/compose.md`; `-` = stdin) and composes it at the given
 //! time (default: now) with the system RNG. With `--out DIR`, writes `NN.eml` and
@@ -10,8 +15,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::material::{read_cert_files, KeyArgs};
 use super::{io, Outcome};
-use crate::compose::{compose, ComposeContext, ComposeRequest, CopyKind};
+use crate::compose::{compose_with_keys, ComposeContext, ComposeKeys, ComposeRequest, CopyKind};
 use crate::Result;
 
 /// Arguments of `mmhs compose`.
@@ -28,6 +34,12 @@ pub struct Args {
     /// Right-hand side of the generated Message-ID (default: the From domain).
     #[arg(long, value_name = "DOMAIN")]
     pub message_id_domain: Option<String>,
+    /// The signer for `sign` (when the request carries no key).
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Recipient certificates for `encrypt` (PEM; repeatable).
+    #[arg(long, value_name = "X.pem")]
+    pub recipient_cert: Vec<PathBuf>,
 }
 
 /// One written copy, as printed with `--out`.
@@ -49,7 +61,18 @@ pub fn run(args: Args) -> Result<Outcome> {
     if let Some(domain) = args.message_id_domain {
         ctx = ctx.with_message_id_domain(domain);
     }
-    let copies = compose(&request, &ctx, &mut crate::rng::system_rng())?;
+    let signer = if args.key.key.is_some() || args.key.p12.is_some() {
+        Some(args.key.signer("signer")?)
+    } else {
+        None
+    };
+    let recipients = read_cert_files(&args.recipient_cert, "recipient certificate")?;
+    let keys = ComposeKeys {
+        signer: signer.as_ref(),
+        sender_certificate: None,
+        recipient_certificates: &recipients,
+    };
+    let copies = compose_with_keys(&request, &ctx, &keys, &mut crate::rng::system_rng())?;
 
     let Some(dir) = args.out else {
         io::print_json(&copies)?;

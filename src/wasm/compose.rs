@@ -8,8 +8,9 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use wasm_bindgen::prelude::*;
 
-use super::{codes, error_value, from_js_or_default, js_error, now, to_js};
-use crate::compose::{self, ComposeContext, ComposeRequest};
+use super::material::{certs, KeyUse};
+use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_js};
+use crate::compose::{self, ComposeContext, ComposeKeys, ComposeRequest};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_COMPOSE: &'static str = r#"
@@ -22,6 +23,11 @@ export interface ComposeOptions {
   now?: string;
   /** Right-hand side of the generated Message-ID; default: the domain of the first From. */
   messageIdDomain?: string;
+  /** The signer for `sign` when the request carries no `sign.key` (also accepted as
+   * `request.signer`). */
+  signer?: KeyUse;
+  /** Recipient certificates (PEM) for `encrypt`, found by e-mail address. */
+  recipientCertificates?: string[];
 }
 
 /** Parameters of the SMTP MAIL FROM command (docs/compose.md, "SMTP parameters"). */
@@ -70,6 +76,10 @@ struct ComposeOptions {
     now: Option<OffsetDateTime>,
     #[serde(default)]
     message_id_domain: Option<String>,
+    #[serde(default)]
+    signer: Option<KeyUse>,
+    #[serde(default)]
+    recipient_certificates: Vec<String>,
 }
 
 /// Compose a request into one message per copy (open recipients, then one per Bcc).
@@ -79,8 +89,9 @@ pub fn compose(
     #[wasm_bindgen(unchecked_param_type = "ComposeRequest | string")] request: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ComposeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options: ComposeOptions =
+    let mut options: ComposeOptions =
         from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "compose options")?;
+    let request = take_signer(request, &mut options)?;
     let json = request_json(&request)?;
     let request = ComposeRequest::from_json(json.as_bytes()).map_err(|e| js_error(&e.into()))?;
     let mut ctx = ComposeContext::new(match options.now {
@@ -90,7 +101,22 @@ pub fn compose(
     if let Some(domain) = options.message_id_domain {
         ctx = ctx.with_message_id_domain(domain);
     }
-    let copies = compose::compose(&request, &ctx, &mut crate::rng::system_rng())
+    let signer = match &options.signer {
+        Some(k) => Some(k.signer()?),
+        None => None,
+    };
+    let refs: Vec<&str> = options
+        .recipient_certificates
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let recipients = certs(&refs)?;
+    let keys = ComposeKeys {
+        signer: signer.as_ref(),
+        sender_certificate: None,
+        recipient_certificates: &recipients,
+    };
+    let copies = compose::compose_with_keys(&request, &ctx, &keys, &mut crate::rng::system_rng())
         .map_err(|e| js_error(&e.into()))?;
 
     let out = js_sys::Array::new();
@@ -126,4 +152,23 @@ fn request_json(request: &JsValue) -> Result<String, JsValue> {
         })?
         .as_string()
         .ok_or_else(|| error_value(codes::REQUEST_INVALID, "compose request: not serialisable"))
+}
+
+/// The extension passes the stored key as `request.signer` (docs/extension.md): take it out
+/// of a request object (a copy; the caller's object is not changed) into `options.signer`.
+fn take_signer(request: JsValue, options: &mut ComposeOptions) -> Result<JsValue, JsValue> {
+    if !request.is_object() {
+        return Ok(request);
+    }
+    let key = JsValue::from_str("signer");
+    let signer = js_sys::Reflect::get(&request, &key).unwrap_or_default();
+    if signer.is_undefined() || signer.is_null() {
+        return Ok(request);
+    }
+    if options.signer.is_none() {
+        options.signer = Some(from_js(signer, "compose request signer")?);
+    }
+    let copy = js_sys::Object::assign(&js_sys::Object::new(), request.unchecked_ref());
+    let _ = js_sys::Reflect::delete_property(&copy, &key);
+    Ok(copy.into())
 }

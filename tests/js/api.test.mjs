@@ -156,3 +156,26 @@ test('audit log: chained records, tampering detected, JSON lines accepted', () =
   assert.equal(mmhs.verifyAuditLog([{ ...r0, event: 'reject' }, r1]).valid, false);
   throwsCode(assert, () => mmhs.auditRecord({ agent: 'robot', event: 'submit' }), 'request-invalid');
 });
+
+test('compose with sign and options.signer: OpenSSL verifies', () => {
+  const req = { from: 'drafter@example.mil', to: ['hq@example.mil'], subject: 'Signed', primaryPrecedence: 'priority', body: 'Hold.\n', sign: true };
+  const [m] = mmhs.compose(req, { now: AT, signer: users.drafter });
+  write('composed.eml', m.raw);
+  openssl('cms', '-verify', '-in', 'composed.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+  assert.equal(mmhs.verify(m.raw, { trustAnchors: [ca], at: AT }).valid, true);
+  // sign without any key: a typed error, not a panic
+  let err;
+  try { mmhs.compose(req, { now: AT }); } catch (e) { err = e; }
+  assert.equal(err?.name, 'MmhsError');
+  assert.match(err.code, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+});
+
+test('verify opens an encrypted layer with decryptionKey', () => {
+  const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT });
+  const enc = mmhs.encrypt(signed, [users.officer.certificate], { gcm: true });
+  const report = mmhs.verify(enc, { trustAnchors: [ca], at: AT, decryptionKey: users.officer });
+  assert.deepEqual(report.layers, ['authEnveloped', 'signed']);
+  assert.equal(report.signatures[0].valid, true);
+  const both = mmhs.verify(enc, { trustAnchors: [ca], at: AT, decryptionKey: users.officer, withContent: true });
+  assert.match(text(both.content), /Move at dawn/);
+});
