@@ -191,10 +191,22 @@ pub struct ChainError {
 /// [`crate::release::verify_audit_log`]. A row that is not a record JSON is an error
 /// (`server-db`).
 pub fn core_records(store: &Store) -> Result<Vec<release::AuditRecord>, Error> {
+    json_rows(
+        store,
+        "SELECT record FROM audit_core ORDER BY seq",
+        "audit_core",
+    )
+}
+
+/// Every row of `sql` (one TEXT column of record JSON) decoded; a row that does not decode
+/// is an error naming `table`, never silently skipped (a mangled audit row is evidence).
+fn json_rows<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    sql: &str,
+    table: &str,
+) -> Result<Vec<T>, Error> {
     store.with_conn(|conn| {
-        let mut stmt = conn
-            .prepare("SELECT record FROM audit_core ORDER BY seq")
-            .map_err(db_err)?;
+        let mut stmt = conn.prepare(sql).map_err(db_err)?;
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .map_err(db_err)?;
@@ -202,8 +214,7 @@ pub fn core_records(store: &Store) -> Result<Vec<release::AuditRecord>, Error> {
         for r in rows {
             let s = r.map_err(db_err)?;
             out.push(
-                serde_json::from_str(&s)
-                    .map_err(|e| Error::Db(format!("audit_core record: {e}")))?,
+                serde_json::from_str(&s).map_err(|e| Error::Db(format!("{table} record: {e}")))?,
             );
         }
         Ok(out)
@@ -337,22 +348,7 @@ pub fn head(store: &Store) -> Result<Option<String>, Error> {
 
 /// All records, oldest first.
 pub fn records(store: &Store) -> Result<Vec<AuditRecord>, Error> {
-    store.with_conn(|conn| {
-        let mut stmt = conn
-            .prepare("SELECT record FROM audit ORDER BY seq")
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(db_err)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let s = r.map_err(db_err)?;
-            if let Ok(rec) = serde_json::from_str(&s) {
-                out.push(rec);
-            }
-        }
-        Ok(out)
-    })
+    json_rows(store, "SELECT record FROM audit ORDER BY seq", "audit")
 }
 
 #[cfg(test)]

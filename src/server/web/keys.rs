@@ -77,13 +77,7 @@ pub async fn pkcs12(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let s = session(&state, &headers)?;
-    let u = user_files(&state, &s).ok_or_else(|| unavailable("no demo key for this user"))?;
-    download(
-        &u.p12,
-        "application/x-pkcs12",
-        &format!("{}.p12", s.address),
-    )
+    own_file(&state, &headers, |u| &u.p12, "application/x-pkcs12", "p12")
 }
 
 /// `GET /api/keys/certificate`: the logged-in user's certificate (PEM).
@@ -91,13 +85,26 @@ pub async fn certificate(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let s = session(&state, &headers)?;
-    let u = user_files(&state, &s).ok_or_else(|| unavailable("no demo key for this user"))?;
-    download(
-        &u.cert,
+    own_file(
+        &state,
+        &headers,
+        |u| &u.cert,
         "application/x-pem-file",
-        &format!("{}.cert.pem", s.address),
+        "cert.pem",
     )
+}
+
+/// Download one of the logged-in user's own demo key files as `<address>.<suffix>`.
+fn own_file(
+    state: &WebState,
+    headers: &HeaderMap,
+    pick: fn(&UserKeyFiles) -> &std::path::PathBuf,
+    mime: &str,
+    suffix: &str,
+) -> Result<Response, ApiError> {
+    let s = session(state, headers)?;
+    let u = user_files(state, &s).ok_or_else(|| unavailable("no demo key for this user"))?;
+    download(pick(u), mime, &format!("{}.{suffix}", s.address))
 }
 
 /// `GET /api/keys/trust-anchor`: the demo root CA certificate (PEM).
