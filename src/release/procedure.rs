@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::{AuthorizationForm, ReleasePolicy, Severity};
 use super::review::{review, Finding, ReviewInput};
-use super::status::{apply_to_report, is_originator_signature};
+use super::status::is_originator_signature;
 use crate::compose::Envelope;
 use crate::report::{Problem, VerifyReport};
 use crate::rng::CryptoRng;
@@ -127,17 +127,15 @@ pub struct ReleaseResult {
     pub problems: Vec<Problem>,
 }
 
-/// Verify a message and fill the Draft & Release reading side (`authorizingUsers`, issue 4):
-/// every address of the outer MMHS-Authorizing-Users field is checked against the
-/// countersignatures and review signatures found.
+/// Verify a message with the Draft & Release reading side (`authorizingUsers`, issue 4):
+/// every address of the outer MMHS-Authorizing-Users field checked against the
+/// countersignatures and review signatures found. `smime::verify` does this itself (it calls
+/// [`super::apply_to_report`]); this name stays for callers that want to say so.
 pub fn verify_with_authorizing_users(
     raw: &[u8],
     ctx: &VerifyContext,
 ) -> Result<VerifyReport, crate::Error> {
-    let mut report = smime::verify(raw, ctx)?;
-    let listed = listed_authorizing_users(raw);
-    apply_to_report(&mut report, &listed);
-    Ok(report)
+    Ok(smime::verify(raw, ctx)?)
 }
 
 /// The addresses of the top-level MMHS-Authorizing-Users field (all instances, in order).
@@ -184,10 +182,10 @@ pub fn release<R: CryptoRng + ?Sized>(
     };
 
     // Step 1: authenticity of the drafter.
+    // (verify fills `authorizingUsers` from the outer MMHS-Authorizing-Users field.)
     let verified = smime::verify_message(req.raw, req.verify)?;
-    let mut report = verified.report;
+    let report = verified.report;
     let listed = listed_authorizing_users(req.raw);
-    apply_to_report(&mut report, &listed);
     let drafter = drafter_of(req.raw);
     let originator_ok = report.layers.first().map(String::as_str) == Some("signed")
         && report.signatures.iter().any(|s| {
