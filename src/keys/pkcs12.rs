@@ -66,7 +66,7 @@ fn malformed(msg: impl Into<String>) -> Error {
     Error::Pkcs12Malformed(msg.into())
 }
 
-fn map_ber(e: crate::smime::Error) -> Error {
+fn map_ber(e: impl std::fmt::Display) -> Error {
     Error::Pkcs12Malformed(e.to_string())
 }
 
@@ -101,7 +101,7 @@ pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
             "PKCS#12 public-key integrity mode (signed authSafe) is not supported".into(),
         ));
     }
-    let auth_octets = inner.octets().map_err(map_ber)?;
+    let auth_octets = inner.string_octets().map_err(map_ber)?.into_owned();
     // An empty password is "" ⇒ BMPString [0,0]; files written with a NULL password use
     // no octets at all (RFC 7292 leaves this open): accept either.
     if let Some(m) = mac_data {
@@ -119,7 +119,7 @@ pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
     for ci in safes.children().map_err(map_ber)? {
         let (ct, inner) = ber::content_info(ci.raw).map_err(map_ber)?;
         let safe_contents: Zeroizing<Vec<u8>> = if ct == ID_DATA {
-            Zeroizing::new(inner.octets().map_err(map_ber)?)
+            Zeroizing::new(inner.string_octets().map_err(map_ber)?.into_owned())
         } else if ct == ID_ENCRYPTED_DATA {
             decrypt_encrypted_data(&inner, password)?
         } else {
@@ -144,14 +144,14 @@ fn verify_mac(mac_data: &Tlv<'_>, data: &[u8], bmp: &[u8]) -> Result<bool, Error
             "MAC iteration count above our limit".into(),
         ));
     }
-    let salt = salt.octets().map_err(map_ber)?;
+    let salt = salt.string_octets().map_err(map_ber)?.into_owned();
     let di = digest_info.children().map_err(map_ber)?;
     let [alg_t, digest_t] = di.as_slice() else {
         return Err(malformed("bad DigestInfo"));
     };
     let alg: AlgorithmIdentifierOwned =
         ber::decode_tlv(alg_t, "MAC digest algorithm").map_err(map_ber)?;
-    let expected = digest_t.octets().map_err(map_ber)?;
+    let expected = digest_t.string_octets().map_err(map_ber)?.into_owned();
     macro_rules! check {
         ($d:ty, $v:expr) => {{
             let out = <$d as sha2::digest::Digest>::output_size();
@@ -194,7 +194,7 @@ fn decrypt_encrypted_data(t: &Tlv<'_>, password: &str) -> Result<Zeroizing<Vec<u
     };
     let alg: AlgorithmIdentifierOwned =
         ber::decode_tlv(alg_t, "encryption algorithm").map_err(map_ber)?;
-    let ct = content_t.octets().map_err(map_ber)?;
+    let ct = content_t.string_octets().map_err(map_ber)?.into_owned();
     pbe::decrypt(&alg, password, &ct).map_err(pbe_err)
 }
 
@@ -205,7 +205,7 @@ fn local_key_id(attrs: Option<&Tlv<'_>>) -> Option<Vec<u8>> {
         if let [oid, values] = kids.as_slice() {
             if ber::oid_of(oid).ok()? == LOCAL_KEY_ID {
                 let v = values.children().ok()?;
-                return v.first()?.octets().ok();
+                return v.first()?.string_octets().ok().map(|c| c.into_owned());
             }
         }
     }
@@ -242,7 +242,7 @@ fn read_safe_contents(
         };
         let lkid = local_key_id(attrs);
         if id == KEY_BAG {
-            let der = Zeroizing::new(value.normalised().map_err(map_ber)?);
+            let der = Zeroizing::new(value.to_der().map_err(map_ber)?.into_owned());
             found.keys.push((PrivateKey::from_pkcs8_der(&der)?, lkid));
         } else if id == SHROUDED_KEY_BAG {
             let kids = value.children().map_err(map_ber)?;
@@ -251,8 +251,12 @@ fn read_safe_contents(
             };
             let alg: AlgorithmIdentifierOwned =
                 ber::decode_tlv(alg_t, "key encryption algorithm").map_err(map_ber)?;
-            let pt =
-                pbe::decrypt(&alg, password, &enc_t.octets().map_err(map_ber)?).map_err(pbe_err)?;
+            let pt = pbe::decrypt(
+                &alg,
+                password,
+                &enc_t.string_octets().map_err(map_ber)?,
+            )
+            .map_err(pbe_err)?;
             let key = PrivateKey::from_pkcs8_der(&pt).map_err(|_| Error::Pkcs12BadPassword)?;
             found.keys.push((key, lkid));
         } else if id == CERT_BAG {
@@ -264,7 +268,7 @@ fn read_safe_contents(
                 continue; // sdsiCertificate etc.: not for us
             }
             let inner = match cval.children().map_err(map_ber)?.as_slice() {
-                [os] => os.octets().map_err(map_ber)?,
+                [os] => os.string_octets().map_err(map_ber)?.into_owned(),
                 _ => return Err(malformed("bad CertBag value")),
             };
             let cert = Certificate::from_der(&inner).map_err(|e| {

@@ -85,7 +85,7 @@ pub(crate) fn parse(t: &Tlv<'_>) -> Result<Parsed, Error> {
     let mut aad = Vec::new();
     if it.peek().is_some_and(|k| k.is_context(1)) {
         if let Some(attrs) = it.next() {
-            aad = attrs.normalised()?;
+            aad = attrs.to_der()?.into_owned();
             if let Some(first) = aad.first_mut() {
                 *first = 0x31;
             }
@@ -99,7 +99,7 @@ pub(crate) fn parse(t: &Tlv<'_>) -> Result<Parsed, Error> {
             "AuthEnvelopedData mac is not an OCTET STRING".into(),
         ));
     }
-    let mac = mac_t.octets()?;
+    let mac = mac_t.string_octets()?.into_owned();
     Ok(Parsed {
         recipient_infos: ris,
         content_type,

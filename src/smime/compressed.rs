@@ -185,7 +185,7 @@ pub fn decompress_content_info(
     let eci_kids = eci.children()?;
     let econtent = match eci_kids.as_slice() {
         [_oid, wrapper] if wrapper.is_context(0) => match wrapper.children()?.as_slice() {
-            [os] if os.is_universal(4) => os.octets()?,
+            [os] if os.is_universal(4) => os.string_octets()?.into_owned(),
             _ => return Err(Error::Malformed("eContent is not an OCTET STRING".into())),
         },
         [_oid] => {

@@ -283,7 +283,7 @@ pub(crate) fn parse_encrypted_content_info(
     let content_type = ber::oid_of(ct_t)?;
     let alg = ber::decode_tlv::<AlgorithmIdentifierOwned>(alg_t, "content-encryption algorithm")?;
     let ciphertext = match rest {
-        [c] if c.is_context(0) => c.octets()?,
+        [c] if c.is_context(0) => c.string_octets()?.into_owned(),
         [] => {
             return Err(Error::UnsupportedAlgorithm(
                 "detached encrypted content (encryptedContent absent) is not supported".into(),
