@@ -251,12 +251,8 @@ fn read_safe_contents(
             };
             let alg: AlgorithmIdentifierOwned =
                 ber::decode_tlv(alg_t, "key encryption algorithm").map_err(map_ber)?;
-            let pt = pbe::decrypt(
-                &alg,
-                password,
-                &enc_t.string_octets().map_err(map_ber)?,
-            )
-            .map_err(pbe_err)?;
+            let pt = pbe::decrypt(&alg, password, &enc_t.string_octets().map_err(map_ber)?)
+                .map_err(pbe_err)?;
             let key = PrivateKey::from_pkcs8_der(&pt).map_err(|_| Error::Pkcs12BadPassword)?;
             found.keys.push((key, lkid));
         } else if id == CERT_BAG {
