@@ -107,7 +107,18 @@ step_wasm() {
   # wasm-pack builds every test target for wasm32 (`cargo build --tests`), then runs only
   # the wasm_* ones: native-only integration tests must start with
   # `#![cfg(not(target_arch = "wasm32"))]`.
-  wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test 'wasm_*'
+  # A Chromium that fails to start ("failed to create a Chrome session") is retried once;
+  # test failures are not.
+  local out rc attempt
+  out=$(mktemp)
+  for attempt in 1 2; do
+    wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test 'wasm_*' 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -eq 0 ] || ! grep -q "failed to create a Chrome session" "$out"; then break; fi
+    log "wasm: Chromium did not start (attempt $attempt); retrying"
+  done
+  rm -f "$out"
+  return "$rc"
 }
 
 step_node() { node --test tests/js/; }
