@@ -22,9 +22,9 @@ use mmhs::keys::PrivateKey;
 use mmhs::mmhs::{inspect, InspectOptions};
 use mmhs::server::pki;
 use mmhs::smime::{
-    decrypt_message, encrypt_message, sign_message, verify, EncryptOptions, SignOptions, Signer,
-    VerifyContext,
+    decrypt_message, encrypt_message, sign_message, EncryptOptions, SignOptions, Signer,
 };
+use mmhs::verify::{verify, VerifyContext};
 use x509_cert::Certificate;
 
 const MIB: usize = 1024 * 1024;

@@ -11,10 +11,13 @@
 //! - [`mmhs`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
 //!   and `inspect`.
 //! - [`compose`]: compose request → finished messages with SMTP envelopes.
-//! - [`smime`]: CMS sign / verify / encrypt / decrypt / compress / countersign.
+//! - [`smime`]: CMS sign / encrypt / decrypt / compress / countersign, and the CMS-level
+//!   checks of SignedData (signatures, attributes, SignerIdentifier → certificate).
 //! - [`keys`], [`trust`]: key import/export and RFC 5280 path validation.
 //! - [`protect`]: header protection (wrapped `forwarded=no`, RFC 9788 injected headers).
-//! - [`release`]: Draft & Release, authorizing users, MIXER mapping, audit trail.
+//! - [`verify`]: reading a received message — every layer, every signature bound to its own
+//!   certificate, trust, originator, labels, field coverage, authorizing users, the verdict.
+//! - [`release`]: Draft & Release, the release gate, MIXER mapping, audit trail.
 //! - [`report`]: the one verification report every caller renders.
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -33,6 +36,7 @@ pub mod report;
 pub mod rng;
 pub mod smime;
 pub mod trust;
+pub mod verify;
 
 /// Native-only: command-line interface and the reference webmail/submission agent.
 #[cfg(not(target_arch = "wasm32"))]

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use mmhs::compose::{compose, compose_with_keys, ComposeContext, ComposeKeys, ComposeRequest};
 use mmhs::error::Coded;
 use mmhs::report::VerifyReport;
-use mmhs::smime::VerifyContext;
+use mmhs::verify::VerifyContext;
 use serde_json::{json, Value};
 use support::pki::{openssl, Alg, Pki};
 
@@ -159,7 +159,7 @@ fn verify_ctx(decrypt_as: Option<&str>) -> VerifyContext {
 }
 
 fn our_verify(raw: &[u8], decrypt_as: Option<&str>) -> VerifyReport {
-    mmhs::smime::verify(raw, &verify_ctx(decrypt_as)).expect("a message")
+    mmhs::verify::verify(raw, &verify_ctx(decrypt_as)).expect("a message")
 }
 
 fn assert_valid_with_label(r: &VerifyReport) {
@@ -266,7 +266,7 @@ fn rsa_pss_without_certificates() {
         use der::DecodePem;
         x509_cert::Certificate::from_pem(pki().read("alice.pem")).unwrap()
     });
-    let r = mmhs::smime::verify(raw, &ctx).unwrap();
+    let r = mmhs::verify::verify(raw, &ctx).unwrap();
     assert!(r.valid, "{:#?}", r.problems);
     assert_eq!(r.header_protection.scheme, "none");
 }

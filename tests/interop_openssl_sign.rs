@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 
 use mmhs::mmhs::ess_label::EssSecurityLabel;
 use mmhs::report::VerifyReport;
-use mmhs::smime::{self, RsaPadding, SignOptions, SignatureType, Signer, VerifyContext};
+use mmhs::smime::{self, RsaPadding, SignOptions, SignatureType, Signer};
+use mmhs::verify::VerifyContext;
 
 struct Pki {
     dir: PathBuf,
@@ -228,7 +229,7 @@ fn openssl_verifies_ski_no_certs_label_and_signature_type() {
         certificates: smime::signed_build::parse_certificates_pem(&read(p, "alice.pem")).unwrap(),
         ..Default::default()
     };
-    let r = smime::verify(&signed, &ctx).unwrap();
+    let r = mmhs::verify::verify(&signed, &ctx).unwrap();
     assert!(r.signatures[0].valid, "{:?}", r.problems);
     assert_eq!(r.signatures[0].address_match, Some(true));
     assert_eq!(r.signatures[0].signature_type, "originator");
@@ -272,7 +273,7 @@ fn openssl_verifies_countersigned_message_and_we_verify_the_countersignature() {
             dump.contains("pkcs9_countersignature") || dump.contains("countersignature"),
             "{dump}"
         );
-        let r = smime::verify(&cs, &VerifyContext::default()).unwrap();
+        let r = mmhs::verify::verify(&cs, &VerifyContext::default()).unwrap();
         let s = &r.signatures[0];
         assert!(s.valid, "{:?}", s.problems);
         assert_eq!(s.countersignatures.len(), 1);
@@ -291,7 +292,7 @@ fn openssl_verifies_countersigned_message_and_we_verify_the_countersignature() {
             &mut mmhs::rng::system_rng(),
         )
         .unwrap();
-        let r = smime::verify(&cs2, &VerifyContext::default()).unwrap();
+        let r = mmhs::verify::verify(&cs2, &VerifyContext::default()).unwrap();
         assert_eq!(r.signatures[0].countersignatures.len(), 2);
         assert!(r.signatures[0].countersignatures.iter().all(|c| c.valid));
         assert_openssl_accepts(p, &format!("countersigned2-{detached}.eml"), &cs2, &[]);
@@ -336,7 +337,7 @@ fn openssl_sign(p: &Pki, out: &str, extra: &[&str], signer_name: &str) -> Vec<u8
 }
 
 fn verify_ok(raw: &[u8]) -> VerifyReport {
-    let r = smime::verify(raw, &VerifyContext::default()).unwrap();
+    let r = mmhs::verify::verify(raw, &VerifyContext::default()).unwrap();
     assert_eq!(r.signatures.len(), 1, "{:?}", r.problems);
     assert!(r.signatures[0].valid, "{:?}", r.signatures[0].problems);
     r
@@ -356,7 +357,7 @@ fn we_verify_openssl_detached_nodetach_binary() {
         let r = verify_ok(&raw);
         assert_eq!(r.signatures[0].address_match, Some(true), "{name}");
         assert_eq!(r.signatures[0].signer, "alice@army.example");
-        let v = smime::verify_message(&raw, &VerifyContext::default()).unwrap();
+        let v = mmhs::verify::verify_message(&raw, &VerifyContext::default()).unwrap();
         assert!(
             String::from_utf8_lossy(&v.content).contains("Hello from OpenSSL."),
             "{name}"
@@ -379,7 +380,7 @@ fn we_verify_openssl_der_and_ber() {
         &["-nodetach", "-outform", "DER", "-binary"],
         "alice",
     );
-    let v = smime::verify_cms(&der, None, &VerifyContext::default());
+    let v = mmhs::verify::verify_cms(&der, None, &VerifyContext::default());
     assert!(v.report.signatures[0].valid, "{:?}", v.report.problems);
     // -stream makes OpenSSL write indefinite-length BER with chunked content.
     let ber = openssl_sign(
@@ -389,7 +390,7 @@ fn we_verify_openssl_der_and_ber() {
         "alice",
     );
     assert_ne!(ber, der);
-    let vb = smime::verify_cms(&ber, None, &VerifyContext::default());
+    let vb = mmhs::verify::verify_cms(&ber, None, &VerifyContext::default());
     assert!(vb.report.signatures[0].valid, "{:?}", vb.report.problems);
     assert_eq!(vb.content, v.content);
     // And countersigning a BER SignedData re-encodes it to DER, still verifiable by OpenSSL.
@@ -434,7 +435,7 @@ fn tampered_and_wrong_key_fail_with_codes() {
     // Tampered body of an OpenSSL detached signature.
     let raw = openssl_sign(p, "t-detached.eml", &[], "alice");
     let t = String::from_utf8_lossy(&raw).replacen("Hello from OpenSSL.", "Hello from 0penSSL.", 1);
-    let r = smime::verify(t.as_bytes(), &VerifyContext::default()).unwrap();
+    let r = mmhs::verify::verify(t.as_bytes(), &VerifyContext::default()).unwrap();
     assert!(!r.signatures[0].valid);
     assert!(r.has_problem("message-digest-mismatch"), "{:?}", r.problems);
     // Tampered body of our own opaque signature: flip one character inside the base64.
@@ -446,13 +447,13 @@ fn tampered_and_wrong_key_fail_with_codes() {
             ..Default::default()
         },
     );
-    let v = smime::verify_message(&ours_raw, &VerifyContext::default()).unwrap();
+    let v = mmhs::verify::verify_message(&ours_raw, &VerifyContext::default()).unwrap();
     assert!(v.report.signatures[0].valid);
     // Wrong key: mallory's certificate has alice's issuer and serial; a message without
     // certificates then names mallory's key, which did not sign.
     let raw = openssl_sign(p, "t-nocerts.eml", &["-nocerts"], "alice");
     let mallory = smime::signed_build::parse_certificates_pem(&read(p, "mallory.pem")).unwrap();
-    let r = smime::verify(
+    let r = mmhs::verify::verify(
         &raw,
         &VerifyContext {
             certificates: mallory,
@@ -463,7 +464,7 @@ fn tampered_and_wrong_key_fail_with_codes() {
     assert!(!r.signatures[0].valid);
     assert!(r.has_problem("signature-invalid"), "{:?}", r.problems);
     // No certificate at all.
-    let r = smime::verify(&raw, &VerifyContext::default()).unwrap();
+    let r = mmhs::verify::verify(&raw, &VerifyContext::default()).unwrap();
     assert!(r.has_problem("signer-cert-not-found"), "{:?}", r.problems);
     // A key that does not match the certificate is refused when signing.
     let e = Signer::from_pem(&read(p, "bob.key"), &read(p, "alice.pem"), None).unwrap_err();

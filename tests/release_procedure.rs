@@ -80,12 +80,12 @@ fn run(raw: &[u8], officer: &str, policy: &ReleasePolicy, decision: Decision) ->
 }
 
 fn statuses(raw: &[u8]) -> (bool, Vec<(String, String)>, Vec<String>) {
-    let r = release::verify_with_authorizing_users(raw, &pki().verify_context(now())).unwrap();
+    let r = mmhs::verify::verify(raw, &pki().verify_context(now())).unwrap();
     (
         r.valid,
         r.authorizing_users
             .iter()
-            .map(|a| (a.address.clone(), a.status.clone()))
+            .map(|a| (a.address.clone(), a.status.to_string()))
             .collect(),
         r.problems.iter().map(|p| p.code.clone()).collect(),
     )
@@ -117,7 +117,7 @@ fn single_officer_release_verifies() {
     assert_eq!(rcpts, vec!["bob@navy.example", "carol@navy.example"]);
     assert_eq!(env.mail_from, "alice@army.example");
     assert_eq!(
-        release::listed_authorizing_users(&r.message),
+        mmhs::verify::listed_authorizing_users(&r.message),
         vec!["o1@army.example"]
     );
     let (valid, st, problems) = statuses(&r.message);
@@ -139,7 +139,7 @@ fn two_officers_in_order_and_shortcut() {
     assert_eq!(r2.outcome, Outcome::Released, "{:?}", r2.problems);
     assert_eq!(r2.next, Some(NextHop::Transfer));
     assert_eq!(
-        release::listed_authorizing_users(&r2.message),
+        mmhs::verify::listed_authorizing_users(&r2.message),
         vec!["o1@army.example", "o2@army.example"]
     );
     let (valid, st, problems) = statuses(&r2.message);
@@ -152,8 +152,7 @@ fn two_officers_in_order_and_shortcut() {
     );
     assert!(valid, "{problems:?}");
     // The originator's signature is still valid after two countersignatures.
-    let rep =
-        release::verify_with_authorizing_users(&r2.message, &pki().verify_context(now())).unwrap();
+    let rep = mmhs::verify::verify(&r2.message, &pki().verify_context(now())).unwrap();
     assert!(rep.signatures[0].valid && rep.signatures[0].trusted);
     assert_eq!(rep.signatures[0].countersignatures.len(), 2);
 
@@ -172,8 +171,7 @@ fn forged_listing_is_flagged_and_stripped() {
     assert_eq!(st, vec![pair("o1@army.example", "notCountersigned")]);
     assert!(problems.contains(&"authorizing-user-not-countersigned".to_string()));
     // The gate diverts it.
-    let rep =
-        release::verify_with_authorizing_users(&forged, &pki().verify_context(now())).unwrap();
+    let rep = mmhs::verify::verify(&forged, &pki().verify_context(now())).unwrap();
     let d = release::release_gate(
         &forged,
         &policy(&["o1@army.example"]),
@@ -192,7 +190,7 @@ fn forged_listing_is_flagged_and_stripped() {
     );
     assert_eq!(r.stripped, vec!["o1@army.example"]);
     assert_eq!(
-        release::listed_authorizing_users(&r.message),
+        mmhs::verify::listed_authorizing_users(&r.message),
         vec!["o2@army.example"]
     );
     let (valid, _, problems) = statuses(&r.message);
@@ -255,8 +253,7 @@ fn review_signature_form() {
     p.form = release::AuthorizationForm::ReviewSignature;
     let r = run(&signed_draft(), "o1", &p, Decision::Approve);
     assert_eq!(r.outcome, Outcome::Released, "{:?}", r.problems);
-    let rep =
-        release::verify_with_authorizing_users(&r.message, &pki().verify_context(now())).unwrap();
+    let rep = mmhs::verify::verify(&r.message, &pki().verify_context(now())).unwrap();
     assert_eq!(rep.authorizing_users[0].status, "countersigned");
     assert_eq!(
         rep.authorizing_users[0].form.as_deref(),
@@ -502,7 +499,7 @@ fn triple_wrapped_draft_is_released_on_its_outer_signature() {
     // countersignature on the outer one.
     let mut rctx = p.verify_context(now());
     rctx.decryption_keys.push((o2.key.clone(), o2.cert.clone()));
-    let rep = release::verify_with_authorizing_users(&r.message, &rctx).unwrap();
+    let rep = mmhs::verify::verify(&r.message, &rctx).unwrap();
     assert_eq!(rep.layers, vec!["signed", "enveloped", "signed"]);
     assert!(rep.valid, "{:?}", rep.problems);
     assert_eq!(rep.signatures.len(), 2);
@@ -510,7 +507,7 @@ fn triple_wrapped_draft_is_released_on_its_outer_signature() {
     let statuses: Vec<(String, String)> = rep
         .authorizing_users
         .iter()
-        .map(|a| (a.address.clone(), a.status.clone()))
+        .map(|a| (a.address.clone(), a.status.to_string()))
         .collect();
     assert_eq!(statuses, vec![pair("o1@army.example", "countersigned")]);
 

@@ -15,7 +15,8 @@ use mmhs::release::{self, Decision, Outcome, ReleasePolicy, ReleaseRequest};
 use mmhs::server::audit;
 use mmhs::server::pki::DEMO_P12_PASSWORD;
 use mmhs::server::store::folders;
-use mmhs::smime::{self, SignOptions, Signer, VerifyContext};
+use mmhs::smime::{self, SignOptions, Signer};
+use mmhs::verify::VerifyContext;
 use server_common::*;
 
 const DRAFT: &str = "From: Alice Originator <alice@army.example>\r\nTo: Bob Recipient <bob@navy.example>\r\nSubject: Convoy movement\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <convoy-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Copy-Precedence: 1 (routine)\r\nMT-Priority: 4\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe convoy moves at dawn.\r\n";
@@ -145,7 +146,7 @@ async fn signed_message_is_held_released_and_delivered() {
     let inbox = store.list("bob@navy.example", folders::INBOX).unwrap();
     assert_eq!(inbox.len(), 1, "released message delivered");
     let got = store.get("bob@navy.example", inbox[0].id).unwrap().unwrap();
-    let report = release::verify_with_authorizing_users(&got.raw, &ctx).unwrap();
+    let report = mmhs::verify::verify(&got.raw, &ctx).unwrap();
     assert!(report.valid, "{:?}", report.problems);
     assert_eq!(report.authorizing_users.len(), 1);
     assert_eq!(report.authorizing_users[0].address, "officer@army.example");

@@ -4,7 +4,8 @@
 //! signature-level verdict (`signatures[i].valid`) and the problem codes.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mmhs::smime::{self, signed_parse, VerifyContext};
+use mmhs::smime::{self, signed_parse};
+use mmhs::verify::VerifyContext;
 
 fn ctx() -> VerifyContext {
     VerifyContext::default()
@@ -22,7 +23,7 @@ macro_rules! v {
 
 #[test]
 fn rfc4134_4_2_rsa_without_signed_attributes() {
-    let v = smime::verify_cms(v!("rfc4134/4.2.bin"), None, &ctx());
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.2.bin"), None, &ctx());
     assert_eq!(v.report.signatures.len(), 1);
     let s = &v.report.signatures[0];
     assert!(s.valid, "{:?}", s.problems);
@@ -32,25 +33,25 @@ fn rfc4134_4_2_rsa_without_signed_attributes() {
 
 #[test]
 fn rfc4134_4_3_detached_with_excontent() {
-    let v = smime::verify_cms(
+    let v = mmhs::verify::verify_cms(
         v!("rfc4134/4.3.bin"),
         Some(v!("rfc4134/ExContent.bin")),
         &ctx(),
     );
     assert!(v.report.signatures[0].valid, "{:?}", v.report.problems);
     // Without the content it cannot verify.
-    let v = smime::verify_cms(v!("rfc4134/4.3.bin"), None, &ctx());
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.3.bin"), None, &ctx());
     assert!(v.report.has_problem("content-missing"));
     // Other content: digest mismatch.
     // No signed attributes in 4.3: the signature covers the content digest directly.
-    let v = smime::verify_cms(v!("rfc4134/4.3.bin"), Some(b"tampered"), &ctx());
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.3.bin"), Some(b"tampered"), &ctx());
     assert!(!v.report.signatures[0].valid);
     assert!(v.report.has_problem("signature-invalid"));
 }
 
 #[test]
 fn rfc4134_4_4_countersignature() {
-    let v = smime::verify_cms(v!("rfc4134/4.4.bin"), None, &ctx());
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.4.bin"), None, &ctx());
     let s = &v.report.signatures[0];
     assert!(s.valid, "{:?}", s.problems);
     assert!(s.signing_time.is_some());
@@ -68,7 +69,7 @@ fn rfc4134_4_5_and_4_7_ski() {
         ("4.5", v!("rfc4134/4.5.bin")),
         ("4.7", v!("rfc4134/4.7.bin")),
     ] {
-        let v = smime::verify_cms(bytes, None, &ctx());
+        let v = mmhs::verify::verify_cms(bytes, None, &ctx());
         assert!(!v.report.signatures.is_empty(), "{name}");
         for s in &v.report.signatures {
             assert!(s.valid, "{name}: {:?}", s.problems);
@@ -78,7 +79,7 @@ fn rfc4134_4_5_and_4_7_ski() {
 
 #[test]
 fn rfc4134_4_11_certs_only_is_not_signed() {
-    let v = smime::verify_cms(v!("rfc4134/4.11.bin"), None, &ctx());
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.11.bin"), None, &ctx());
     assert!(v.report.signatures.is_empty());
     assert!(!v.report.valid);
     assert!(v.report.has_problem("no-signers"), "{:?}", codes(&v.report));
@@ -90,8 +91,8 @@ fn rfc4134_4_8_multipart_signed_and_4_9_opaque() {
         ("4.8", v!("rfc4134/4.8.eml")),
         ("4.9", v!("rfc4134/4.9.eml")),
     ] {
-        let r = smime::verify(bytes, &ctx()).unwrap();
-        assert_eq!(r.layers, vec!["signed".to_string()], "{name}");
+        let r = mmhs::verify::verify(bytes, &ctx()).unwrap();
+        assert_eq!(r.layers, vec!["signed"], "{name}");
         assert!(
             r.signatures[0].valid,
             "{name}: {:?}",
@@ -119,7 +120,7 @@ fn rfc4134_8_tampered_body_fails() {
         1,
     );
     assert_ne!(text, tampered);
-    let r = smime::verify(tampered.as_bytes(), &ctx()).unwrap();
+    let r = mmhs::verify::verify(tampered.as_bytes(), &ctx()).unwrap();
     assert!(!r.signatures[0].valid);
     // 4.8 has no signed attributes: the signature over the content digest fails.
     assert!(r.has_problem("signature-invalid"), "{:?}", codes(&r));
@@ -149,7 +150,7 @@ fn openssl_bad_attribute_vectors_fail() {
             "signed-attr-malformed",
         ),
     ] {
-        let v = smime::verify_cms(bytes, None, &ctx());
+        let v = mmhs::verify::verify_cms(bytes, None, &ctx());
         assert!(!v.report.valid, "{name}");
         assert!(
             v.report.signatures.iter().all(|s| !s.valid),
@@ -182,14 +183,14 @@ fn rustcrypto_bad_signer_infos_are_rejected() {
 
 #[test]
 fn rustcrypto_ber_and_der_forms_agree() {
-    let der = smime::verify_cms(v!("rustcrypto/cms_der.bin"), None, &ctx());
-    let ber = smime::verify_cms(v!("rustcrypto/cms_ber.bin"), None, &ctx());
+    let der = mmhs::verify::verify_cms(v!("rustcrypto/cms_der.bin"), None, &ctx());
+    let ber = mmhs::verify::verify_cms(v!("rustcrypto/cms_ber.bin"), None, &ctx());
     assert_eq!(der.content, ber.content);
     assert_eq!(der.report.signatures.len(), ber.report.signatures.len());
     for (a, b) in der.report.signatures.iter().zip(&ber.report.signatures) {
         assert_eq!(a.valid, b.valid);
     }
-    let sd = smime::verify_cms(v!("rustcrypto/sd.cms"), None, &ctx());
+    let sd = mmhs::verify::verify_cms(v!("rustcrypto/sd.cms"), None, &ctx());
     assert!(
         sd.report.signatures.iter().all(|s| s.valid),
         "{:?}",
@@ -203,7 +204,7 @@ fn ess_security_label_vectors() {
         ("rfc2634", v!("ess/rfc2634_SignedMessageTestCase.der")),
         ("rfc5035", v!("ess/rfc5035_SignedMessageTestCase.der")),
     ] {
-        let v = smime::verify_cms(bytes, None, &ctx());
+        let v = mmhs::verify::verify_cms(bytes, None, &ctx());
         let s = &v.report.signatures[0];
         assert!(s.valid, "{name}: {:?}", s.problems);
         let l = s.security_label.as_ref().expect("label");
@@ -217,7 +218,7 @@ fn ess_security_label_vectors() {
 #[test]
 fn rfc3114_label_with_categories_inside_signed_data() {
     // SignedData over AuthEnvelopedData: the label is on the outer signature.
-    let v = smime::verify_cms(v!("ess/rfc3114_SecurityLabelTestCase.der"), None, &ctx());
+    let v = mmhs::verify::verify_cms(v!("ess/rfc3114_SecurityLabelTestCase.der"), None, &ctx());
     let s = &v.report.signatures[0];
     assert!(s.valid, "{:?}", s.problems);
     let l = s.security_label.as_ref().expect("label");
@@ -228,14 +229,14 @@ fn rfc3114_label_with_categories_inside_signed_data() {
 
 #[test]
 fn openssl_empty_digest_set_is_handled() {
-    let r = smime::verify(v!("openssl/pkcs7-empty-digest-set.eml"), &ctx()).unwrap();
+    let r = mmhs::verify::verify(v!("openssl/pkcs7-empty-digest-set.eml"), &ctx()).unwrap();
     assert!(!r.valid);
 }
 
 fn johnny(path: &str) -> mmhs::report::VerifyReport {
     let p = format!("{}/tests/vectors/johnny/{path}", env!("CARGO_MANIFEST_DIR"));
     let raw = std::fs::read(&p).unwrap();
-    smime::verify(&raw, &ctx()).unwrap()
+    mmhs::verify::verify(&raw, &ctx()).unwrap()
 }
 
 #[test]
@@ -255,7 +256,7 @@ fn johnny_attacks_never_verify_as_valid_signed_from_sender() {
                     continue;
                 }
                 let raw = std::fs::read(&p).unwrap();
-                let r = smime::verify(&raw, &ctx()).unwrap();
+                let r = mmhs::verify::verify(&raw, &ctx()).unwrap();
                 assert!(!r.valid, "{} verified as valid", p.display());
                 n += 1;
             }
@@ -297,13 +298,13 @@ fn johnny_identity_attacks_flag_address_mismatch() {
             if p.ends_with("i2-from-contains-signer-smime.eml") {
                 // From: "The Manager <eve@…>" signed by eve: the address does match; the
                 // report names the real signer, never the display name.
-                let r = smime::verify(&std::fs::read(&p).unwrap(), &ctx()).unwrap();
+                let r = mmhs::verify::verify(&std::fs::read(&p).unwrap(), &ctx()).unwrap();
                 assert_eq!(r.signatures[0].signer, "eve@bigcorporation.de");
                 assert!(!r.valid);
                 continue;
             }
             let raw = std::fs::read(&p).unwrap();
-            let r = smime::verify(&raw, &ctx()).unwrap();
+            let r = mmhs::verify::verify(&raw, &ctx()).unwrap();
             assert!(
                 r.has_problem("signer-address-mismatch")
                     || r.has_problem("from-display-name-address")

@@ -14,7 +14,8 @@ use mmhs::keys::PrivateKey;
 use mmhs::mmhs::ess_label::EssSecurityLabel;
 use mmhs::report::VerifyReport;
 use mmhs::rng::danger::SeededRng;
-use mmhs::smime::{self, SignOptions, VerifyContext};
+use mmhs::smime::{self, SignOptions};
+use mmhs::verify::VerifyContext;
 use support::pki::{ok, openssl, Alg, Pki};
 
 fn pki() -> &'static Pki {
@@ -127,7 +128,7 @@ fn openssl_triple_wrapped_unwraps_fully() {
         ("ec-cbc", "carol", "-aes-128-cbc", "enveloped"),
     ] {
         let msg = openssl_triple_wrap(tag, recip, cipher);
-        let v = smime::verify_message(&msg, &ctx_with_keys(&[recip])).unwrap();
+        let v = mmhs::verify::verify_message(&msg, &ctx_with_keys(&[recip])).unwrap();
         let r = &v.report;
         assert!(r.valid, "{tag}: {:?}", r.problems);
         assert_eq!(r.layers, ["signed", layer, "signed"], "{tag}");
@@ -156,7 +157,7 @@ fn openssl_triple_wrapped_unwraps_fully() {
 fn triple_wrapped_without_the_key_names_the_layer() {
     let msg = openssl_triple_wrap("nokey", "bob", "-aes-256-cbc");
     // No key at all.
-    let r = smime::verify(&msg, &pki().verify_context(now())).unwrap();
+    let r = mmhs::verify::verify(&msg, &pki().verify_context(now())).unwrap();
     assert!(!r.valid);
     assert_eq!(r.layers, ["signed", "enveloped"]);
     assert!(r.has_problem("no-decryption-key"), "{:?}", r.problems);
@@ -165,7 +166,7 @@ fn triple_wrapped_without_the_key_names_the_layer() {
         .iter()
         .any(|p| p.message.contains("layer 2 (enveloped)")));
     // A key that is not a recipient.
-    let r = smime::verify(&msg, &ctx_with_keys(&["carol"])).unwrap();
+    let r = mmhs::verify::verify(&msg, &ctx_with_keys(&["carol"])).unwrap();
     assert!(!r.valid);
     assert!(r.has_problem("no-decryption-key"), "{:?}", r.problems);
     // The outer signature is still reported as good.
@@ -179,7 +180,7 @@ fn tampered_outer_header_of_a_wrapped_message_is_flagged() {
     assert!(text.contains("Subject: Convoy movement"));
     let tampered = text.replacen("Subject: Convoy movement", "Subject: Convoy cancelled", 1);
     let tampered = tampered.replacen("From: alice@army.example", "From: mallory@army.example", 1);
-    let r = smime::verify(tampered.as_bytes(), &ctx_with_keys(&["bob"])).unwrap();
+    let r = mmhs::verify::verify(tampered.as_bytes(), &ctx_with_keys(&["bob"])).unwrap();
     assert!(!r.valid);
     // The signatures themselves are fine: only the unprotected header changed.
     assert!(r.signatures.iter().all(|s| s.valid && s.trusted));
@@ -288,7 +289,7 @@ fn signed_compressed_message_verifies() {
         ],
     );
     let msg = std::fs::read(p.dir.join("sc.eml")).unwrap();
-    let v = smime::verify_message(&msg, &pki().verify_context(now())).unwrap();
+    let v = mmhs::verify::verify_message(&msg, &pki().verify_context(now())).unwrap();
     assert!(v.report.valid, "{:?}", v.report.problems);
     assert_eq!(v.report.layers, ["signed", "compressed"]);
     assert!(String::from_utf8_lossy(&v.content).contains("Compressed convoy orders."));
@@ -296,7 +297,7 @@ fn signed_compressed_message_verifies() {
     // A decompression limit below the content size is a problem, not a crash.
     let mut ctx = pki().verify_context(now());
     ctx.decompress_limits.max_size = 10;
-    let r = smime::verify(&msg, &ctx).unwrap();
+    let r = mmhs::verify::verify(&msg, &ctx).unwrap();
     assert!(!r.valid);
     assert!(r.has_problem("decompress-limit"), "{:?}", r.problems);
 }
@@ -341,7 +342,7 @@ fn encrypted_compressed_by_us_and_signed_by_openssl() {
         ],
     );
     let msg = std::fs::read(p.dir.join("ec.eml")).unwrap();
-    let v = smime::verify_message(&msg, &ctx_with_keys(&["bob"])).unwrap();
+    let v = mmhs::verify::verify_message(&msg, &ctx_with_keys(&["bob"])).unwrap();
     assert!(v.report.valid, "{:?}", v.report.problems);
     assert_eq!(v.report.layers, ["signed", "enveloped", "compressed"]);
     assert!(String::from_utf8_lossy(&v.content).contains("Squashed and sealed."));
@@ -373,7 +374,7 @@ fn gzip_and_zlib_bodies_rfc6713() {
             &mut SeededRng::new(5),
         )
         .unwrap();
-        let v = smime::verify_message(&signed, &pki().verify_context(now())).unwrap();
+        let v = mmhs::verify::verify_message(&signed, &pki().verify_context(now())).unwrap();
         assert!(v.report.valid, "{media}: {:?}", v.report.problems);
         assert_eq!(v.report.layers, ["signed", "compressed"], "{media}");
         assert!(String::from_utf8_lossy(&v.content).contains("Inflated text."));
@@ -408,7 +409,7 @@ fn labelled(sio_classification: u16, ess_classification: u16) -> Vec<u8> {
 fn ess_label_against_sio_label() {
     // Agreeing labels: valid, and OpenSSL verifies the signature carrying the ESS label.
     let good = labelled(3, 3);
-    let r = smime::verify(&good, &pki().verify_context(now())).unwrap();
+    let r = mmhs::verify::verify(&good, &pki().verify_context(now())).unwrap();
     assert!(r.valid, "{:?}", r.problems);
     assert_eq!(r.security_label.as_ref().unwrap().classification, Some(3));
     assert_eq!(r.mmhs["sioLabel"]["ess"]["classification"], 3, "{}", r.mmhs);
@@ -428,7 +429,7 @@ fn ess_label_against_sio_label() {
     );
     // SIO-Label says SECRET (4), the signed label CONFIDENTIAL (3).
     let bad = labelled(4, 3);
-    let r = smime::verify(&bad, &pki().verify_context(now())).unwrap();
+    let r = mmhs::verify::verify(&bad, &pki().verify_context(now())).unwrap();
     assert!(!r.valid);
     assert!(r.signatures[0].valid && r.signatures[0].trusted);
     assert!(r.has_problem("sio-label-mismatch"), "{:?}", r.problems);
@@ -454,7 +455,7 @@ fn signed_wrapped_draft() -> Vec<u8> {
 fn released_wrapped_message_outer_only_authorizing_users() {
     use mmhs::release::{self, Decision, Outcome, ReleasePolicy, ReleaseRequest};
     let draft = signed_wrapped_draft();
-    let r = smime::verify(&draft, &pki().verify_context(now())).unwrap();
+    let r = mmhs::verify::verify(&draft, &pki().verify_context(now())).unwrap();
     assert!(r.valid, "{:?}", r.problems);
     assert_eq!(r.header_protection.scheme, "wrapped");
     assert_eq!(r.mmhs["primaryPrecedence"]["value"], 4, "{}", r.mmhs);
@@ -486,7 +487,7 @@ fn released_wrapped_message_outer_only_authorizing_users() {
         "{:?}",
         released.problems
     );
-    let r = smime::verify(&released.message, &ctx).unwrap();
+    let r = mmhs::verify::verify(&released.message, &ctx).unwrap();
     assert!(r.valid, "{:?}", r.problems);
     assert!(r.header_protection.mismatches.is_empty(), "{r:?}");
     assert_eq!(r.authorizing_users.len(), 1);
@@ -496,13 +497,18 @@ fn released_wrapped_message_outer_only_authorizing_users() {
         .notes
         .iter()
         .any(|n| n.code == "authorizing-users-outer-only"));
-    // verify_with_authorizing_users agrees and does not double the findings.
-    let r2 = release::verify_with_authorizing_users(&released.message, &ctx).unwrap();
+    // The countersignature protects the outer-only listing.
+    assert!(r
+        .field_coverage
+        .iter()
+        .any(|c| c.field.eq_ignore_ascii_case("MMHS-Authorizing-Users") && c.covered));
+    // Verifying again gives the same report.
+    let r2 = mmhs::verify::verify(&released.message, &ctx).unwrap();
     assert_eq!(r2, r);
 
     // A forged outer listing (no countersignature): a mismatch and not countersigned.
     let forged = release::set_authorizing_users(&draft, &["o1@army.example".into()]).unwrap();
-    let r = smime::verify(&forged, &ctx).unwrap();
+    let r = mmhs::verify::verify(&forged, &ctx).unwrap();
     assert!(!r.valid);
     assert_eq!(r.authorizing_users[0].status, "notCountersigned");
     assert!(r.has_problem("authorizing-user-not-countersigned"));
@@ -511,7 +517,19 @@ fn released_wrapped_message_outer_only_authorizing_users() {
         .mismatches
         .iter()
         .any(|m| m.field.eq_ignore_ascii_case("MMHS-Authorizing-Users")));
-    assert!(r.notes.is_empty());
+    assert!(!r
+        .notes
+        .iter()
+        .any(|n| n.code == "authorizing-users-outer-only"));
+    // The forged listing is not covered; the protected precedence is.
+    let coverage = |r: &mmhs::report::VerifyReport, f: &str| {
+        r.field_coverage
+            .iter()
+            .find(|c| c.field.eq_ignore_ascii_case(f))
+            .map(|c| c.covered)
+    };
+    assert_eq!(coverage(&r, "MMHS-Authorizing-Users"), Some(false));
+    assert!(r.notes.iter().any(|n| n.code == "field-not-covered"));
 }
 
 #[test]
@@ -528,7 +546,7 @@ fn originator_is_sender_when_authorizing_users_are_present() {
         &mut SeededRng::new(19),
     )
     .unwrap();
-    let r = smime::verify(&signed, &pki().verify_context(now())).unwrap();
+    let r = mmhs::verify::verify(&signed, &pki().verify_context(now())).unwrap();
     assert_eq!(
         r.signatures[0].address_match,
         Some(true),
@@ -549,7 +567,7 @@ fn originator_is_sender_when_authorizing_users_are_present() {
         &mut SeededRng::new(19),
     )
     .unwrap();
-    let r = smime::verify(&signed, &pki().verify_context(now())).unwrap();
+    let r = mmhs::verify::verify(&signed, &pki().verify_context(now())).unwrap();
     assert_eq!(r.signatures[0].address_match, Some(false));
     assert!(r.has_problem("signer-address-mismatch"));
 }
@@ -579,7 +597,7 @@ fn v1_message(outer: &str, extra_inner: &str) -> Vec<u8> {
 fn injected_v1_headers_hp_removed_and_mismatch() {
     let ctx = pki().verify_context(now());
     let same = format!("{HEADERS}Message-ID: <v1@army.example>\r\n");
-    let r = smime::verify(&v1_message(&same, ""), &ctx).unwrap();
+    let r = mmhs::verify::verify(&v1_message(&same, ""), &ctx).unwrap();
     assert!(r.valid, "{:?}", r.problems);
     assert_eq!(r.header_protection.scheme, "injected");
     assert_eq!(r.header_protection.forwarded, "absent");
@@ -587,12 +605,12 @@ fn injected_v1_headers_hp_removed_and_mismatch() {
     assert_eq!(r.mmhs["messageId"], "v1@army.example", "{}", r.mmhs);
 
     // HP-Removed explains a field missing outside.
-    let r = smime::verify(&v1_message(HEADERS, "HP-Removed: Message-ID\r\n"), &ctx).unwrap();
+    let r = mmhs::verify::verify(&v1_message(HEADERS, "HP-Removed: Message-ID\r\n"), &ctx).unwrap();
     assert!(r.valid, "{:?}", r.problems);
     assert!(r.header_protection.mismatches.is_empty());
 
     // Not declared: the same missing field is a mismatch.
-    let r = smime::verify(&v1_message(HEADERS, ""), &ctx).unwrap();
+    let r = mmhs::verify::verify(&v1_message(HEADERS, ""), &ctx).unwrap();
     assert!(!r.valid);
     assert!(r.has_problem("hp-header-mismatch"), "{:?}", r.problems);
     let m = &r.header_protection.mismatches[0];
@@ -602,10 +620,10 @@ fn injected_v1_headers_hp_removed_and_mismatch() {
     // HP-Obscured declares the outer Subject; another outer Subject is a mismatch.
     let obscured = "HP-Obscured: Subject: [...]\r\n";
     let outer = "From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: [...]\r\nMessage-ID: <v1@army.example>\r\n";
-    let r = smime::verify(&v1_message(outer, obscured), &ctx).unwrap();
+    let r = mmhs::verify::verify(&v1_message(outer, obscured), &ctx).unwrap();
     assert!(r.valid, "{:?}", r.problems);
     let tampered = outer.replace("[...]", "Convoy cancelled");
-    let r = smime::verify(&v1_message(&tampered, obscured), &ctx).unwrap();
+    let r = mmhs::verify::verify(&v1_message(&tampered, obscured), &ctx).unwrap();
     assert!(!r.valid);
     assert_eq!(r.header_protection.mismatches[0].field, "Subject");
 }
@@ -638,7 +656,7 @@ fn modified_ciphertext_is_a_decrypt_problem() {
     openssl_triple_wrap("mod", "bob", "-aes-128-gcm");
     let der = smime_body(&std::fs::read(pki().dir.join("mod-e.eml")).unwrap());
     // Untouched: the inner signed layer verifies (no outer signature here).
-    let r = smime::verify(
+    let r = mmhs::verify::verify(
         &smime_part("authEnveloped-data", &der),
         &ctx_with_keys(&["bob"]),
     )
@@ -650,7 +668,7 @@ fn modified_ciphertext_is_a_decrypt_problem() {
     if let Some(b) = bad.last_mut() {
         *b ^= 1;
     }
-    let r = smime::verify(
+    let r = mmhs::verify::verify(
         &smime_part("authEnveloped-data", &bad),
         &ctx_with_keys(&["bob"]),
     )
@@ -666,13 +684,13 @@ fn truncated_and_corrupted_messages_never_panic() {
     let ctx = ctx_with_keys(&["bob"]);
     let step = (msg.len() / 60).max(1);
     for n in (1..msg.len()).step_by(step) {
-        if let Ok(r) = smime::verify(&msg[..n], &ctx) {
+        if let Ok(r) = mmhs::verify::verify(&msg[..n], &ctx) {
             assert!(!r.valid, "truncated at {n} is not valid");
         }
         let mut m = msg.clone();
         if let Some(b) = m.get_mut(n) {
             *b = b.wrapping_add(1);
         }
-        let _ = smime::verify(&m, &ctx);
+        let _ = mmhs::verify::verify(&m, &ctx);
     }
 }

@@ -68,7 +68,7 @@ pub fn internet_heading(raw: &[u8]) -> InternetHeading {
         })
         .unwrap_or_default()
     };
-    let listed = crate::release::listed_authorizing_users(raw);
+    let listed = crate::verify::listed_authorizing_users(raw);
     InternetHeading {
         from: addrs(msg.from()),
         sender: addrs(msg.sender()).into_iter().next(),

@@ -24,10 +24,11 @@ use super::material::{read_cert_files, read_json, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
 use crate::compose::Envelope;
 use crate::release::{
-    release, release_gate, verify_with_authorizing_users, Decision, GateAction, GateContext,
-    Outcome as ReleaseOutcome, ReleasePolicy, ReleaseRequest, ReleaseResult,
+    release, release_gate, Decision, GateAction, GateContext, Outcome as ReleaseOutcome,
+    ReleasePolicy, ReleaseRequest, ReleaseResult,
 };
-use crate::smime::{countersign_message, VerifyContext};
+use crate::smime::countersign_message;
+use crate::verify::VerifyContext;
 use crate::{Error, Result};
 
 /// Arguments of `mmhs release`.
@@ -250,7 +251,7 @@ pub fn run_gate(args: GateArgs) -> Result<Outcome> {
             at: Some(io::time_or_now("--at", args.at.as_deref())?),
             ..VerifyContext::default()
         };
-        Some(verify_with_authorizing_users(&raw, &ctx)?)
+        Some(crate::verify::verify(&raw, &ctx)?)
     };
     let gctx = GateContext {
         submitter: args.submitter.as_deref(),

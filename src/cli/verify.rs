@@ -14,8 +14,7 @@ use std::path::PathBuf;
 
 use super::material::{read_cert_files, read_crls, read_key, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
-use crate::release::verify_with_authorizing_users;
-use crate::smime::{verify_message, VerifyContext};
+use crate::verify::{verify_message, VerifyContext};
 use crate::{Error, Result};
 
 /// Arguments of `mmhs verify`.
@@ -96,11 +95,12 @@ pub fn run(args: Args) -> Result<Outcome> {
             })?;
         ctx.decryption_keys.push((key, cert));
     }
-    let report = verify_with_authorizing_users(&raw, &ctx)?;
+    // One verification: the report and the content come from the same walk.
+    let verified = verify_message(&raw, &ctx)?;
     if let Some(path) = &args.content {
-        let v = verify_message(&raw, &ctx)?;
-        io::write_file(path, &v.content)?;
+        io::write_file(path, &verified.content)?;
     }
+    let report = verified.report;
     io::print_json(&report)?;
     Ok(if report.valid {
         Outcome::Success

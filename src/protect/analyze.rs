@@ -5,7 +5,8 @@
 //! - **wrapped** — `message/rfc822` (or `message/global`) with `forwarded=no`
 //!   (draft-melnikov-iana-reg-forwarded §2, the MMHS profile / Isode form), or with the older
 //!   draft's `protected-headers="wrapped"`. With `forwarded=yes` or without `forwarded` the
-//!   payload is a *forwarded message*, not header protection (scheme `none`, `hp-forwarded`).
+//!   payload is a *forwarded message*, not header protection (scheme `none`, note
+//!   `hp-forwarded`: legitimate, but this message's own header fields are not protected).
 //! - **injected** — RFC 9788 `hp="clear"` / `hp="cipher"` (with `HP-Outer`, honoured only for
 //!   `hp="cipher"` in an encrypted message, §2.2), or the draft form `protected-headers="v1"`
 //!   (with `HP-Obscured: Name: value` and `HP-Removed: Name`).
@@ -38,7 +39,8 @@ pub mod codes {
     pub const FROM_MISMATCH: &str = "hp-from-mismatch";
     /// Another outer field differs from its protected value without explanation.
     pub const HEADER_MISMATCH: &str = "hp-header-mismatch";
-    /// The payload is message/rfc822 with forwarded=yes or no forwarded parameter.
+    /// Note (not a problem): the payload is message/rfc822 with forwarded=yes or no forwarded
+    /// parameter — a forwarded message, not header protection.
     pub const FORWARDED: &str = "hp-forwarded";
     /// `hp="cipher"` on a message that was not encrypted (RFC 9788 §4.1).
     pub const CIPHER_UNENCRYPTED: &str = "hp-cipher-unencrypted";
@@ -71,6 +73,9 @@ pub struct HeaderProtection {
     pub legacy_display_part_removed: bool,
     /// Findings with stable codes ([`codes`]).
     pub problems: Vec<Problem>,
+    /// Informational findings with stable codes, not problems: `hp-forwarded` (a signed
+    /// forward is legitimate traffic; only this message's own header is unprotected).
+    pub notes: Vec<Problem>,
 }
 
 impl HeaderProtection {
@@ -83,6 +88,7 @@ impl HeaderProtection {
             protected_headers: Vec::new(),
             legacy_display_part_removed: false,
             problems: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -150,7 +156,7 @@ pub fn analyze(
         let wrapped_draft = ct.param("protected-headers") == Some("wrapped");
         if fwd != "no" && !wrapped_draft {
             let mut hp = HeaderProtection::none(fwd);
-            hp.problems.push(Problem::new(
+            hp.notes.push(Problem::new(
                 codes::FORWARDED,
                 format!(
                     "the protected content is a forwarded message (message/rfc822 with {}): its header fields belong to the forwarded message, not to this one, so this message's header fields are not protected",
@@ -307,6 +313,7 @@ pub fn analyze(
         legacy_display_part_removed: scheme == "injected"
             && remove_legacy_display(payload_root_entity).is_some(),
         problems,
+        notes: Vec::new(),
     }
 }
 

@@ -167,9 +167,10 @@ pub fn release_gate(raw: &[u8], policy: &ReleasePolicy, ctx: &GateContext<'_>) -
             ));
             continue;
         }
-        let signed = statuses
-            .iter()
-            .any(|s| s.address.eq_ignore_ascii_case(addr) && s.status == "countersigned");
+        let signed = statuses.iter().any(|s| {
+            s.address.eq_ignore_ascii_case(addr)
+                && s.status == crate::report::AuthorizationStatus::Countersigned
+        });
         // Without signatures (policy countersign=false) the last listed officer may be the
         // authenticated submitter himself: his submission is the authorisation.
         let by_submission = !policy.countersign && i + 1 == listed.len() && submitter_is(addr);
@@ -251,7 +252,8 @@ mod tests {
                 .iter()
                 .map(|(a, s)| AuthorizingUser {
                     address: a.to_string(),
-                    status: s.to_string(),
+                    status: serde_json::from_value(serde_json::Value::String(s.to_string()))
+                        .unwrap(),
                     form: None,
                 })
                 .collect(),

@@ -10,7 +10,6 @@ pub mod notice;
 pub mod policy;
 pub mod procedure;
 pub mod review;
-pub mod status;
 
 pub use audit::{
     audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,
@@ -23,11 +22,9 @@ pub use mixer::{
 pub use notice::{rejection_notice, NoticeInput};
 pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
 pub use procedure::{
-    listed_authorizing_users, release, set_authorizing_users, verify_with_authorizing_users,
-    Decision, NextHop, Outcome, ReleaseRequest, ReleaseResult,
+    release, set_authorizing_users, Decision, NextHop, Outcome, ReleaseRequest, ReleaseResult,
 };
 pub use review::{review, Finding, ReviewInput};
-pub use status::{apply_to_report, authorizing_users_status, is_originator_signature};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,11 +34,11 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::{AuthorizationForm, ReleasePolicy, Severity};
 use super::review::{review, Finding, ReviewInput};
-use super::status::is_originator_signature;
 use crate::compose::Envelope;
 use crate::report::{Problem, VerifyReport};
 use crate::rng::CryptoRng;
-use crate::smime::{self, Signer, VerifyContext};
+use crate::smime::{self, Signer};
+use crate::verify::{is_originator_signature, listed_authorizing_users, VerifyContext};
 
 /// The officer's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,36 +127,6 @@ pub struct ReleaseResult {
     pub problems: Vec<Problem>,
 }
 
-/// Verify a message with the Draft & Release reading side (`authorizingUsers`, issue 4):
-/// every address of the outer MMHS-Authorizing-Users field checked against the
-/// countersignatures and review signatures found. `smime::verify` does this itself (it calls
-/// [`super::apply_to_report`]); this name stays for callers that want to say so.
-pub fn verify_with_authorizing_users(
-    raw: &[u8],
-    ctx: &VerifyContext,
-) -> Result<VerifyReport, crate::Error> {
-    Ok(smime::verify(raw, ctx)?)
-}
-
-/// The addresses of the top-level MMHS-Authorizing-Users field (all instances, in order).
-pub fn listed_authorizing_users(raw: &[u8]) -> Vec<String> {
-    let parser = mail_parser::MessageParser::new()
-        .header_address(mail_parser::HeaderName::MmhsAuthorizingUsers);
-    let Some(msg) = parser.parse_headers(raw) else {
-        return Vec::new();
-    };
-    msg.headers()
-        .iter()
-        .filter(|h| h.name == mail_parser::HeaderName::MmhsAuthorizingUsers)
-        .filter_map(|h| h.value.as_address())
-        .flat_map(|a| {
-            a.iter()
-                .filter_map(|x| x.address().map(str::to_string))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 /// Run the procedure.
 pub fn release<R: CryptoRng + ?Sized>(
     req: &ReleaseRequest<'_>,
@@ -183,11 +153,11 @@ pub fn release<R: CryptoRng + ?Sized>(
 
     // Step 1: authenticity of the drafter.
     // (verify fills `authorizingUsers` from the outer MMHS-Authorizing-Users field.)
-    let verified = smime::verify_message(req.raw, req.verify)?;
+    let verified = crate::verify::verify_message(req.raw, req.verify)?;
     let report = verified.report;
     let listed = listed_authorizing_users(req.raw);
     let drafter = drafter_of(req.raw);
-    let originator_ok = report.layers.first().map(String::as_str) == Some("signed")
+    let originator_ok = report.layers.first() == Some(&crate::report::Layer::Signed)
         && report.signatures.iter().any(|s| {
             s.layer == 0
                 && is_originator_signature(s)
@@ -212,14 +182,16 @@ pub fn release<R: CryptoRng + ?Sized>(
     // Step 2: already listed?
     let mut message = req.raw.to_vec();
     let my_status = report.authorizing_users.iter().find(|a| is_me(&a.address));
-    if my_status.is_some_and(|a| a.status == "countersigned") && req.decision != Decision::Review {
+    if my_status.is_some_and(|a| a.status == crate::report::AuthorizationStatus::Countersigned)
+        && req.decision != Decision::Review
+    {
         result.outcome = Outcome::AlreadyReleased;
         return finish_step5(result, message, req, &officer_addr, &listed);
     }
     let keep: Vec<String> = report
         .authorizing_users
         .iter()
-        .filter(|a| a.status == "countersigned")
+        .filter(|a| a.status == crate::report::AuthorizationStatus::Countersigned)
         .map(|a| a.address.clone())
         .collect();
     result.stripped = listed

@@ -1,9 +1,11 @@
 //! The one verification report every caller renders (see `docs/report.md`).
 //!
-//! [`VerifyReport`] is the contract between the core (`smime::verify`) and every caller: the
+//! [`VerifyReport`] is the contract between the core ([`crate::verify`]) and every caller: the
 //! browser extension, the CLI (`mmhs verify` prints it as JSON), the server and the tests.
 //! Field names are camelCase in JSON. Every `code` that can appear in a [`Problem`] is listed
 //! in `docs/report.md`; codes never change once released.
+
+pub mod codes;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +30,7 @@ impl Problem {
     }
 }
 
-/// The verification report of one message (`smime::verify`).
+/// The verification report of one message ([`crate::verify`]).
 ///
 /// `valid` is true only when at least one signature is present, every signature (and every
 /// countersignature) verifies and chains to a trust anchor, and `problems` is empty.
@@ -37,9 +39,8 @@ impl Problem {
 pub struct VerifyReport {
     /// Overall verdict (see the type documentation).
     pub valid: bool,
-    /// The S/MIME layers unwrapped, outermost first: `"signed"` (multipart/signed or
-    /// signed-data), `"enveloped"`, `"authEnveloped"`, `"compressed"`.
-    pub layers: Vec<String>,
+    /// The S/MIME layers unwrapped, outermost first.
+    pub layers: Vec<Layer>,
     /// Every SignerInfo found, in layer order (outermost first), then in the order the
     /// SignerInfos appear in each SignedData.
     pub signatures: Vec<SignatureReport>,
@@ -53,15 +54,121 @@ pub struct VerifyReport {
     /// `mmhs::inspect`, or `null` when that is not available.
     pub mmhs: serde_json::Value,
     /// Status of every address in MMHS-Authorizing-Users, and of every countersignature (or
-    /// review signature) whose signer is not listed (issue 4; `release::authorizing_users_status`).
+    /// review signature) whose signer is not listed ([`crate::verify::authorizing_users`]).
     #[serde(default)]
     pub authorizing_users: Vec<AuthorizingUser>,
-    /// Every problem found, each with a stable code.
+    /// Every address of every From field of the header the message is read from (the
+    /// protected one when header protection is present, else the outer one), in order: the
+    /// exact addresses a reader must show. More than one From field is a problem
+    /// (`originator-field-duplicate`).
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// Every address of every Sender field of that header, in order.
+    #[serde(default)]
+    pub sender: Vec<String>,
+    /// Per header field of the message (first spelling of each name, in order of first
+    /// appearance, protected header first): whether a valid, trusted signature covers the
+    /// value a reader is shown (`docs/report.md`, "Field coverage").
+    #[serde(default)]
+    pub field_coverage: Vec<FieldCoverage>,
+    /// Every problem found, each with a stable code, the cause first (`docs/report.md`).
     pub problems: Vec<Problem>,
     /// Informational findings with stable codes that do not affect `valid` (e.g.
     /// `authorizing-users-outer-only`).
     #[serde(default)]
     pub notes: Vec<Problem>,
+}
+
+/// One S/MIME layer (RFC 8551 §3), as named in [`VerifyReport::layers`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Layer {
+    /// multipart/signed (RFC 1847 §2.1) or SignedData (RFC 5652 §5).
+    Signed,
+    /// EnvelopedData (RFC 5652 §6).
+    Enveloped,
+    /// AuthEnvelopedData (RFC 5083).
+    AuthEnveloped,
+    /// CompressedData (RFC 3274) or an `application/zlib|gzip` body (RFC 6713).
+    Compressed,
+}
+
+impl Layer {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Signed => "signed",
+            Layer::Enveloped => "enveloped",
+            Layer::AuthEnveloped => "authEnveloped",
+            Layer::Compressed => "compressed",
+        }
+    }
+}
+
+impl PartialEq<&str> for Layer {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a valid signature covers one header field (`VerifyReport::field_coverage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldCoverage {
+    /// The field name as it appears first.
+    pub field: String,
+    /// True when the value shown comes from a protected header section inside a signed layer
+    /// whose signatures are valid and trusted, and no unprotected instance contradicts it.
+    pub covered: bool,
+}
+
+/// How an authorizing user's authorisation is protected ([`AuthorizingUser::status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthorizationStatus {
+    /// A valid, trusted countersignature (or RFC 7912 review signature) by this address on a
+    /// valid originator signature of this content.
+    Countersigned,
+    /// Listed, nothing signed by this address.
+    NotCountersigned,
+    /// Its signature does not verify, or authorises nothing (not on a valid originator
+    /// signature of this content).
+    Invalid,
+    /// Its signature verifies but its certificate does not chain to a trust anchor.
+    Untrusted,
+    /// A countersignature (or review signature) whose signer is not listed.
+    NotListed,
+}
+
+impl AuthorizationStatus {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorizationStatus::Countersigned => "countersigned",
+            AuthorizationStatus::NotCountersigned => "notCountersigned",
+            AuthorizationStatus::Invalid => "invalid",
+            AuthorizationStatus::Untrusted => "untrusted",
+            AuthorizationStatus::NotListed => "notListed",
+        }
+    }
+}
+
+impl PartialEq<&str> for AuthorizationStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for AuthorizationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One authorizing user (draft-melnikov-mmhs-authorizing-users §4, RFC 7912 §4) and how its
@@ -71,11 +178,8 @@ pub struct VerifyReport {
 pub struct AuthorizingUser {
     /// The address (listed in MMHS-Authorizing-Users, or the unlisted countersigner's).
     pub address: String,
-    /// `countersigned` (a valid, trusted countersignature — or RFC 7912 review signature — by
-    /// this address), `notCountersigned` (listed, no countersignature by it), `invalid` (its
-    /// countersignature does not verify), `untrusted` (verifies but does not chain), or
-    /// `notListed` (a countersignature whose signer is not in the field).
-    pub status: String,
+    /// How its authorisation is protected.
+    pub status: AuthorizationStatus,
     /// `countersignature` or `reviewSignature` when a signature by this address was found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
@@ -236,7 +340,7 @@ impl VerifyReport {
             && self
                 .authorizing_users
                 .iter()
-                .all(|a| a.status == "countersigned");
+                .all(|a| a.status == AuthorizationStatus::Countersigned);
     }
 }
 
@@ -247,7 +351,7 @@ mod tests {
     #[test]
     fn json_names_are_the_contract() {
         let mut r = VerifyReport {
-            layers: vec!["signed".into()],
+            layers: vec![Layer::Signed],
             signatures: vec![SignatureReport {
                 signer: "alice@army.example".into(),
                 valid: true,

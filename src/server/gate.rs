@@ -8,7 +8,7 @@
 //!   [`DEFAULT_POLICY`] on first run: the demo officer releases every military message of
 //!   `*@army.example`), and
 //! - a verification report of the message when it lists authorizing users: the message is
-//!   verified ([`crate::release::verify_with_authorizing_users`]) against the trust anchors of
+//!   verified ([`crate::verify::verify`]) against the trust anchors of
 //!   the data directory (`<data>/pki/ca.cert.pem` and `<data>/trust/*.pem`) at the current
 //!   time, so an officer counts as having authorised the message only when his
 //!   countersignature (or RFC 7912 review signature) verifies and chains.
@@ -26,7 +26,7 @@ use super::config::Config;
 use super::msginfo::MessageInfo;
 use super::Error;
 use crate::release::{self, GateAction, ReleasePolicy};
-use crate::smime::VerifyContext;
+use crate::verify::VerifyContext;
 
 /// What the gate knows about a submission besides the message bytes.
 #[derive(Debug, Clone, Copy)]
@@ -189,7 +189,7 @@ impl Gate for ReleaseGate {
         let report = if ctx.info.authorizing_users_fields > 0 {
             let mut vc = self.trust.clone();
             vc.at = Some(time::OffsetDateTime::now_utc());
-            release::verify_with_authorizing_users(raw, &vc).ok()
+            crate::verify::verify(raw, &vc).ok()
         } else {
             None
         };

@@ -1,7 +1,10 @@
 //! S/MIME (RFC 8551) on CMS (RFC 5652): sign, verify, encrypt, decrypt, compress, countersign.
 //!
-//! Signing side (this file's `sign*`, `signed*`, `attributes*`, `sig_type`, `countersign`,
-//! `verify`, `smime_mime`): see `docs/smime.md` and `docs/report.md`.
+//! CMS-level work only: building and checking SignedData (`sign*`, `signed*`,
+//! `signer_certificate`, `attributes*`, `sig_type`, `countersign`), EnvelopedData,
+//! AuthEnvelopedData and CompressedData, and their MIME forms (`smime_mime`, `enveloped_mime`).
+//! Reading a whole message — the layer walk, trust, originator, labels, authorizations and
+//! the verdict — is [`crate::verify`]'s.
 
 use crate::error::Coded;
 
@@ -15,17 +18,14 @@ pub mod sign;
 pub mod signed_build;
 pub mod signed_parse;
 pub mod signed_verify;
+pub mod signer_certificate;
 pub mod smime_mime;
-pub mod verify;
-mod verify_finish;
-mod verify_unwrap;
 
 pub use algorithms::{DigestAlg, RsaPadding};
 pub use countersign::{countersign_der, countersign_message, countersign_message_with};
 pub use sig_type::SignatureType;
 pub use sign::{sign_entity, sign_message};
 pub use signed_build::{sign_content, SignOptions, Signer};
-pub use verify::{verify, verify_cms, verify_message, Verified, VerifyContext};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,8 +125,8 @@ impl Coded for Error {
 
 // ---- encryption / decryption / compression (owner: "envelope") ----
 mod auth_enveloped;
-mod compressed;
-mod enveloped;
+pub(crate) mod compressed;
+pub(crate) mod enveloped;
 pub(crate) mod enveloped_ber;
 mod enveloped_cipher;
 mod enveloped_mime;

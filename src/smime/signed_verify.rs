@@ -18,17 +18,31 @@ use super::attributes::{self, CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
 use super::attributes_label;
 use super::sig_type::{self, SignatureType};
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
-use crate::report::{CountersignatureReport, Problem, SecurityLabel, SignatureReport};
+use super::signer_certificate::{CertIndex, Resolution};
+use crate::report::{Problem, SecurityLabel};
+
+/// Several different certificates match one SignerIdentifier (same issuer and serial number,
+/// or same subjectKeyIdentifier): the signature is attributed to none of them.
+pub const SIGNER_CERT_AMBIGUOUS: &str = "signer-cert-ambiguous";
 
 /// Maximum nesting of countersignatures we follow.
 pub const MAX_COUNTERSIGNATURE_DEPTH: usize = 8;
 
-/// The outcome of checking one SignerInfo (or countersignature).
+/// The outcome of checking one SignerInfo (or countersignature) at the CMS level: the
+/// certificate its SignerIdentifier names (see [`super::signer_certificate`]), whether the
+/// signature and its attributes verify, and the countersignatures over its signature value.
+/// Trust is not judged here (`crate::verify` does it with exactly [`SignerCheck::cert`]).
 #[derive(Debug, Clone, Default)]
 pub struct SignerCheck {
-    /// The signer certificate, when found.
+    /// Position of the SignerInfo in its SignedData, in encoding order (0 for a
+    /// countersignature).
+    pub index: usize,
+    /// The signer's identity: first e-mail address of [`SignerCheck::cert`], else its subject
+    /// DN, else the SignerIdentifier as text.
+    pub signer: String,
+    /// The one certificate the SignerIdentifier names; `None` when none or several do.
     pub cert: Option<Certificate>,
-    /// Signature and attributes verify.
+    /// Signature and attributes verify with [`SignerCheck::cert`].
     pub valid: bool,
     /// Problems found.
     pub problems: Vec<Problem>,
@@ -40,8 +54,29 @@ pub struct SignerCheck {
     pub known_types: Vec<SignatureType>,
     /// signingTime.
     pub signing_time: Option<time::OffsetDateTime>,
-    /// Countersignatures found in unsignedAttrs.
-    pub countersignatures: Vec<CountersignatureReport>,
+    /// Digest algorithm name (e.g. `sha-256`) or OID.
+    pub digest_algorithm: String,
+    /// Signature algorithm name or OID.
+    pub signature_algorithm: String,
+    /// Countersignatures found in unsignedAttrs (RFC 5652 §11.4), each over this signature value.
+    pub countersignatures: Vec<SignerCheck>,
+}
+
+impl SignerCheck {
+    /// The e-mail addresses of the certificate the SignerIdentifier names.
+    pub fn emails(&self) -> Vec<String> {
+        self.cert
+            .as_ref()
+            .map(crate::trust::email_addresses)
+            .unwrap_or_default()
+    }
+
+    /// The certificate's subject DN (RFC 4514 string), when the certificate was found.
+    pub fn subject(&self) -> Option<String> {
+        self.cert
+            .as_ref()
+            .map(|c| c.tbs_certificate().subject().to_string())
+    }
 }
 
 /// What the signature covers.
@@ -57,36 +92,10 @@ pub enum Covered<'c> {
     Countersigned(&'c [u8]),
 }
 
-/// E-mail addresses of a certificate: SAN rfc822Name values, then subject emailAddress.
-pub fn cert_emails(cert: &Certificate) -> Vec<String> {
-    use x509_cert::ext::pkix::{name::GeneralName, SubjectAltName};
-    let mut out = Vec::new();
-    if let Ok(Some((_, san))) = cert.tbs_certificate().get_extension::<SubjectAltName>() {
-        for n in san.0 {
-            if let GeneralName::Rfc822Name(s) = n {
-                out.push(s.as_str().to_ascii_lowercase());
-            }
-        }
-    }
-    const EMAIL: const_oid::ObjectIdentifier =
-        const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
-    for atv in cert.tbs_certificate().subject().iter() {
-        if atv.oid == EMAIL {
-            if let Ok(s) = atv.value.decode_as::<der::asn1::Ia5String>() {
-                let s = s.as_str().to_ascii_lowercase();
-                if !out.contains(&s) {
-                    out.push(s);
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Identity text for a signer: first e-mail, else subject DN, else the sid.
 pub fn identity(cert: Option<&Certificate>, si: &ParsedSignerInfo<'_>) -> String {
     match cert {
-        Some(c) => cert_emails(c)
+        Some(c) => crate::trust::email_addresses(c)
             .into_iter()
             .next()
             .unwrap_or_else(|| c.tbs_certificate().subject().to_string()),
@@ -108,25 +117,41 @@ fn p(code: &str, msg: impl Into<String>) -> Problem {
     Problem::new(code, msg)
 }
 
-/// Check one SignerInfo over what it covers, using `certs` to find the signer certificate.
+/// Check one SignerInfo over what it covers, with the certificate its SignerIdentifier names
+/// in `certs` (and nothing else).
 pub fn check_signer(
     si: &ParsedSignerInfo<'_>,
     covered: &Covered<'_>,
-    certs: &[&Certificate],
+    certs: &CertIndex<'_>,
     cache: &mut DigestCache,
     depth: usize,
 ) -> SignerCheck {
-    let mut out = SignerCheck::default();
-    let cert = certs
-        .iter()
-        .find(|c| si.sid.matches(c))
-        .map(|c| (*c).clone());
-    if cert.is_none() {
-        out.problems.push(p(
-            "signer-cert-not-found",
-            format!("no certificate for signer {}", si.sid.describe()),
-        ));
-    }
+    let mut out = SignerCheck {
+        digest_algorithm: algorithms::name(&si.digest_alg.oid),
+        signature_algorithm: algorithms::name(&si.signature_alg.oid),
+        ..SignerCheck::default()
+    };
+    let cert = match certs.resolve(&si.sid) {
+        Resolution::Found(c) => Some(c.clone()),
+        Resolution::NotFound => {
+            out.problems.push(p(
+                "signer-cert-not-found",
+                format!("no certificate for signer {}", si.sid.describe()),
+            ));
+            None
+        }
+        Resolution::Ambiguous(n) => {
+            out.problems.push(p(
+                SIGNER_CERT_AMBIGUOUS,
+                format!(
+                    "{n} different certificates match signer {}: the SignerIdentifier does not name one certificate, so the signature is attributed to none of them",
+                    si.sid.describe()
+                ),
+            ));
+            None
+        }
+    };
+    out.signer = identity(cert.as_ref(), si);
     let Some(digest) = DigestAlg::from_oid(&si.digest_alg.oid) else {
         out.problems.push(p(
             "unsupported-algorithm",
@@ -186,6 +211,7 @@ pub fn check_signer(
         }
     }
     out.valid = out.problems.is_empty() && cert.is_some();
+    out.cert = cert;
     // Countersignatures over this signature value.
     for a in si
         .unsigned_attrs
@@ -197,7 +223,6 @@ pub fn check_signer(
                 .push(check_countersignature(v, &si.signature, certs, depth + 1));
         }
     }
-    out.cert = cert;
     out
 }
 
@@ -306,66 +331,50 @@ fn check_signed_attributes(
     }
 }
 
-/// Verify one countersignature value (a SignerInfo) over `countersigned` signature octets.
+/// Verify one countersignature value (a SignerInfo) over `countersigned` signature octets,
+/// with the certificate its own SignerIdentifier names.
 pub fn check_countersignature(
     value: &super::ber::Tlv<'_>,
     countersigned: &[u8],
-    certs: &[&Certificate],
+    certs: &CertIndex<'_>,
     depth: usize,
-) -> CountersignatureReport {
-    let mut r = CountersignatureReport::default();
+) -> SignerCheck {
     if depth > MAX_COUNTERSIGNATURE_DEPTH {
-        r.signer = "(too deep)".into();
-        r.problems
-            .push(p("depth-limit", "countersignatures nested too deeply"));
-        return r;
+        return SignerCheck {
+            signer: "(too deep)".into(),
+            problems: vec![p("depth-limit", "countersignatures nested too deeply")],
+            ..SignerCheck::default()
+        };
     }
     let si = match parse_signer_info(*value) {
         Ok(si) => si,
         Err(e) => {
-            r.signer = "(malformed)".into();
-            r.problems
-                .push(p("cms-malformed", format!("countersignature: {}", e.0)));
-            return r;
+            return SignerCheck {
+                signer: "(malformed)".into(),
+                problems: vec![p("cms-malformed", format!("countersignature: {}", e.0))],
+                ..SignerCheck::default()
+            }
         }
     };
     let mut cache = DigestCache::default();
-    let c = check_signer(
+    check_signer(
         &si,
         &Covered::Countersigned(countersigned),
         certs,
         &mut cache,
         depth,
-    );
-    r.signer = identity(c.cert.as_ref(), &si);
-    r.subject = c
-        .cert
-        .as_ref()
-        .map(|c| c.tbs_certificate().subject().to_string());
-    r.emails = c.cert.as_ref().map(cert_emails).unwrap_or_default();
-    r.valid = c.valid;
-    r.signature_type = if c.signature_types.is_empty() {
-        String::new()
-    } else {
-        c.signature_types.join(",")
-    };
-    r.signing_time = c.signing_time.map(attributes::rfc3339);
-    r.countersignatures = c.countersignatures;
-    r.problems = c.problems;
-    r
+    )
 }
 
-/// Check every SignerInfo of a SignedData over `content`. `extra` are certificates supplied
-/// by the caller (for messages without certificates). Returns one report per SignerInfo, in
-/// encoding order, with `layer` set; trust is filled in by the caller.
+/// Check every SignerInfo of a SignedData over `content`, each with the certificate its
+/// SignerIdentifier names among `certs` (the SignedData's certificates and the caller's).
+/// Returns one check per SignerInfo, in encoding order, and the SignedData-level problems.
 pub fn check_signed_data(
     sd: &ParsedSignedData<'_>,
     content: &[u8],
-    extra: &[Certificate],
-    layer: usize,
-) -> (Vec<(SignatureReport, SignerCheck)>, Vec<Problem>) {
+    certs: &CertIndex<'_>,
+) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let certs: Vec<&Certificate> = sd.certificates.iter().chain(extra.iter()).collect();
     let mut cache = DigestCache::default();
     let mut out = Vec::new();
     if sd.signer_infos.is_empty() {
@@ -375,44 +384,21 @@ pub fn check_signed_data(
         ));
     }
     for (index, si) in sd.signer_infos.iter().enumerate() {
-        let c = check_signer(
+        let mut c = check_signer(
             si,
             &Covered::Content {
                 octets: content,
                 econtent_type: sd.econtent_type,
             },
-            &certs,
+            certs,
             &mut cache,
             0,
         );
-        let rep = SignatureReport {
-            layer,
-            index,
-            signer: identity(c.cert.as_ref(), si),
-            subject: c
-                .cert
-                .as_ref()
-                .map(|c| c.tbs_certificate().subject().to_string()),
-            emails: c.cert.as_ref().map(cert_emails).unwrap_or_default(),
-            valid: c.valid,
-            trusted: false,
-            address_match: None,
-            signature_type: if c.signature_types.is_empty() {
-                "originator".into()
-            } else {
-                c.signature_types.join(",")
-            },
-            security_label: c.label.clone(),
-            signing_time: c.signing_time.map(attributes::rfc3339),
-            digest_algorithm: algorithms::name(&si.digest_alg.oid),
-            signature_algorithm: algorithms::name(&si.signature_alg.oid),
-            countersignatures: c.countersignatures.clone(),
-            problems: c.problems.clone(),
-        };
-        out.push((rep, c));
+        c.index = index;
+        out.push(c);
     }
     // RFC 2634 §3.1.1: if one SignerInfo has a label, all must carry an identical one.
-    let labels: Vec<Option<&SecurityLabel>> = out.iter().map(|(_, c)| c.label.as_ref()).collect();
+    let labels: Vec<Option<&SecurityLabel>> = out.iter().map(|c| c.label.as_ref()).collect();
     if labels.iter().any(|l| l.is_some()) && labels.windows(2).any(|w| w[0] != w[1]) {
         problems.push(p(
             "security-label-inconsistent",

@@ -230,7 +230,7 @@ pub fn release_gate(
             ..VerifyOpts::default()
         }
         .context()?;
-        Some(release::verify_with_authorizing_users(&raw, &ctx).map_err(|e| js_error(&e))?)
+        Some(crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e.into()))?)
     };
     let gctx = GateContext {
         submitter: o.submitter.as_deref(),

@@ -11,8 +11,8 @@ use crate::mmhs::EssSecurityLabel as SecurityLabel;
 use crate::mmhs::InspectOptions;
 use crate::smime::{
     DigestAlg, EncryptOptions, KeyTransportPadding, RsaPadding, SignOptions, SignatureType,
-    VerifyContext,
 };
+use crate::verify::VerifyContext;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SMIME: &'static str = r#"
@@ -307,19 +307,14 @@ pub fn verify(
     let raw = bytes(&raw, "message")?;
     let ctx = o.context()?;
     if o.with_content {
-        let v = crate::smime::verify_message(&raw, &ctx).map_err(|e| js_error(&e.into()))?;
-        let mut report = v.report;
-        crate::release::apply_to_report(
-            &mut report,
-            &crate::release::listed_authorizing_users(&raw),
-        );
+        let v = crate::verify::verify_message(&raw, &ctx).map_err(|e| js_error(&e.into()))?;
+        let report = v.report;
         let out = js_sys::Object::new();
         js_sys::Reflect::set(&out, &JsValue::from_str("report"), &to_js(&report)?)
             .map_err(|_| error_value(codes::OUTPUT_UNSERIALIZABLE, "cannot set report"))?;
         super::material::set_bytes(&out, "content", &v.content)?;
         return Ok(out.into());
     }
-    let report =
-        crate::release::verify_with_authorizing_users(&raw, &ctx).map_err(|e| js_error(&e))?;
+    let report = crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e.into()))?;
     to_js(&report)
 }

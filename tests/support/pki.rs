@@ -180,8 +180,8 @@ impl Pki {
         x509_cert::Certificate::from_pem(self.read("ca.pem")).unwrap()
     }
 
-    pub fn verify_context(&self, at: time::OffsetDateTime) -> mmhs::smime::VerifyContext {
-        mmhs::smime::VerifyContext {
+    pub fn verify_context(&self, at: time::OffsetDateTime) -> mmhs::verify::VerifyContext {
+        mmhs::verify::VerifyContext {
             trust_anchors: vec![self.ca()],
             at: Some(at),
             ..Default::default()

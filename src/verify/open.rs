@@ -1,15 +1,15 @@
 //! The non-signature layers `verify` removes: EnvelopedData (RFC 5652 §6), AuthEnvelopedData
-//! (RFC 5083) — decrypted with the caller's keys ([`super::decrypt_content_info`]) — and
+//! (RFC 5083) — decrypted with the caller's keys ([`crate::smime::decrypt_content_info`]) — and
 //! CompressedData (RFC 3274) and `application/zlib` / `application/gzip` bodies (RFC 6713),
-//! inflated within [`DecompressLimits`].
+//! inflated within [`crate::smime::DecompressLimits`].
 //!
 //! Every failure is a problem in the report naming the layer (its index in `layers` and its
 //! kind), never an `Err`: the walk stops at the layer that cannot be opened.
 
-use super::compressed::{decompress_body, decompress_content_info, ID_CT_COMPRESSED_DATA};
-use super::enveloped::{decrypt_content_info, EncryptedKind};
-use super::Error;
-use crate::report::VerifyReport;
+use super::{Error, VerifyContext};
+use crate::report::{Layer, VerifyReport};
+use crate::smime::compressed::{decompress_body, decompress_content_info, ID_CT_COMPRESSED_DATA};
+use crate::smime::enveloped::{decrypt_content_info, EncryptedKind};
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -36,7 +36,7 @@ fn layer_name(report: &VerifyReport, index: usize) -> String {
     format!(
         "layer {} ({})",
         index + 1,
-        report.layers.get(index).map(String::as_str).unwrap_or("?")
+        report.layers.get(index).map_or("?", |l| l.as_str())
     )
 }
 
@@ -73,7 +73,7 @@ pub(crate) fn decrypt_layer(
     report: &mut VerifyReport,
     index: usize,
     der: &[u8],
-    ctx: &super::VerifyContext,
+    ctx: &VerifyContext,
 ) -> Option<Vec<u8>> {
     if ctx.decryption_keys.is_empty() {
         error_problem(report, index, &Error::DecryptNoRecipient(String::new()), 0);
@@ -88,19 +88,20 @@ pub(crate) fn decrypt_layer(
     };
     if let Some(l) = report.layers.get_mut(index) {
         *l = match d.kind {
-            EncryptedKind::Enveloped => "enveloped".into(),
-            EncryptedKind::AuthEnveloped => "authEnveloped".into(),
+            EncryptedKind::Enveloped => Layer::Enveloped,
+            EncryptedKind::AuthEnveloped => Layer::AuthEnveloped,
         };
     }
     if d.content_type == ID_CT_COMPRESSED_DATA.to_string() {
-        let ci = match super::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, &d.content) {
+        let ci = match crate::smime::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, &d.content)
+        {
             Ok(ci) => ci,
             Err(e) => {
                 error_problem(report, index, &e, 0);
                 return None;
             }
         };
-        report.layers.push("compressed".into());
+        report.layers.push(Layer::Compressed);
         return decompress_layer(report, report.layers.len() - 1, &ci, ctx);
     }
     Some(d.content)
@@ -111,7 +112,7 @@ pub(crate) fn decompress_layer(
     report: &mut VerifyReport,
     index: usize,
     der: &[u8],
-    ctx: &super::VerifyContext,
+    ctx: &VerifyContext,
 ) -> Option<Vec<u8>> {
     if compressed_twice(report, index) {
         return None;
@@ -132,7 +133,7 @@ pub(crate) fn decompress_media(
     index: usize,
     media_type: &str,
     body: &[u8],
-    ctx: &super::VerifyContext,
+    ctx: &VerifyContext,
 ) -> Option<Vec<u8>> {
     if compressed_twice(report, index) {
         return None;
@@ -152,7 +153,7 @@ fn compressed_twice(report: &mut VerifyReport, index: usize) -> bool {
         .layers
         .iter()
         .take(index)
-        .filter(|l| *l == "compressed")
+        .filter(|l| **l == Layer::Compressed)
         .count();
     if earlier > 0 {
         let at = layer_name(report, index);
@@ -169,17 +170,17 @@ fn compressed_twice(report: &mut VerifyReport, index: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn report(layers: &[&str]) -> VerifyReport {
+    fn report(layers: &[Layer]) -> VerifyReport {
         VerifyReport {
-            layers: layers.iter().map(|s| s.to_string()).collect(),
+            layers: layers.to_vec(),
             ..Default::default()
         }
     }
 
     #[test]
     fn compressed_layer_inflates() {
-        let ci = super::super::compress_content(b"Content-Type: text/plain\r\n\r\nhi\r\n").unwrap();
-        let mut r = report(&["signed", "compressed"]);
+        let ci = crate::smime::compress_content(b"Content-Type: text/plain\r\n\r\nhi\r\n").unwrap();
+        let mut r = report(&[Layer::Signed, Layer::Compressed]);
         let out = decompress_layer(&mut r, 1, &ci, &Default::default()).unwrap();
         assert_eq!(out, b"Content-Type: text/plain\r\n\r\nhi\r\n");
         assert!(r.problems.is_empty());
@@ -187,33 +188,33 @@ mod tests {
 
     #[test]
     fn second_compressed_layer_is_refused() {
-        let ci = super::super::compress_content(b"x").unwrap();
-        let mut r = report(&["compressed", "compressed"]);
+        let ci = crate::smime::compress_content(b"x").unwrap();
+        let mut r = report(&[Layer::Compressed, Layer::Compressed]);
         assert!(decompress_layer(&mut r, 1, &ci, &Default::default()).is_none());
         assert!(r.has_problem(codes::COMPRESSED_TWICE));
     }
 
     #[test]
     fn bomb_and_corruption_are_problems() {
-        let ctx = super::super::VerifyContext {
-            decompress_limits: super::super::DecompressLimits {
+        let ctx = VerifyContext {
+            decompress_limits: crate::smime::DecompressLimits {
                 max_size: 100,
                 ..Default::default()
             },
             ..Default::default()
         };
-        let ci = super::super::compress_content(&[0u8; 1000]).unwrap();
-        let mut r = report(&["compressed"]);
+        let ci = crate::smime::compress_content(&[0u8; 1000]).unwrap();
+        let mut r = report(&[Layer::Compressed]);
         assert!(decompress_layer(&mut r, 0, &ci, &ctx).is_none());
         assert!(r.has_problem(codes::DECOMPRESS_LIMIT), "{:?}", r.problems);
-        let mut r = report(&["compressed"]);
+        let mut r = report(&[Layer::Compressed]);
         assert!(decompress_media(&mut r, 0, "application/gzip", b"not gzip", &ctx).is_none());
         assert!(r.has_problem(codes::DECOMPRESS_FAILED), "{:?}", r.problems);
     }
 
     #[test]
     fn no_key_is_a_problem_naming_the_layer() {
-        let mut r = report(&["signed", "enveloped"]);
+        let mut r = report(&[Layer::Signed, Layer::Enveloped]);
         assert!(decrypt_layer(&mut r, 1, b"\x30\x00", &Default::default()).is_none());
         assert_eq!(r.problems[0].code, codes::NO_DECRYPTION_KEY);
         assert!(r.problems[0].message.contains("layer 2 (enveloped)"));

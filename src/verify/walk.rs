@@ -1,132 +1,41 @@
-//! `verify`: unwrap every S/MIME layer of a message and build the one [`VerifyReport`].
-//!
-//! Layers (RFC 8551 §3): multipart/signed (RFC 1847 §2.1) and application/pkcs7-mime with a
-//! SignedData, EnvelopedData, AuthEnvelopedData or CompressedData, and `application/zlib` /
-//! `application/gzip` bodies (RFC 6713), nested in any order (triple wrapping, RFC 2634 §1.1)
-//! up to [`VerifyContext::max_depth`]. For every SignedData each SignerInfo is checked
-//! (`signed_verify`) and its certificate path validated (trust); encrypted layers are opened
-//! with [`VerifyContext::decryption_keys`] and compressed ones inflated within
-//! [`VerifyContext::decompress_limits`] (`verify_unwrap`). The cross-layer checks — header
-//! protection, From/Sender vs signers, MMHS view, ESS label vs SIO-Label, authorizing users,
-//! the verdict — are `verify_finish`'s.
+//! The layer walk: unwrap every S/MIME layer of a message (RFC 8551 §3) — multipart/signed
+//! (RFC 1847 §2.1) and application/pkcs7-mime with a SignedData, EnvelopedData,
+//! AuthEnvelopedData or CompressedData, and `application/zlib` / `application/gzip` bodies
+//! (RFC 6713), nested in any order (triple wrapping, RFC 2634 §1.1) up to
+//! [`VerifyContext::max_depth`]. A SignedData whose eContentType is id-ct-compressedData
+//! (RFC 3274 §1.1; MMHS profile §4.2.1.2.1: compress, then sign) is a signed layer followed by
+//! a compressed one. For every SignedData each SignerInfo is checked at the CMS level
+//! (`smime::signed_verify`) with the certificate its SignerIdentifier names, and the report
+//! built with trust judged on that certificate ([`super::signers`]); encrypted layers are
+//! opened with [`VerifyContext::decryption_keys`] and compressed ones inflated within
+//! [`VerifyContext::decompress_limits`] ([`super::open`]). The cross-layer checks are
+//! [`super::verdict`]'s.
 //!
 //! The message is canonicalised to CRLF once when it arrived with bare LF line ends (as mail
 //! stores often keep it); signatures are computed over the canonical form (RFC 8551 §3.1.1).
 
 use std::borrow::Cow;
 
-use x509_cert::Certificate;
-
-use super::compressed::DecompressLimits;
-use super::signed_parse::{
+use crate::report::{Layer, Problem, VerifyReport};
+use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
+use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
     ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
-use super::signed_verify::{check_signed_data, SignerCheck};
-use super::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
-use super::verify_finish::{finish, Input};
-use super::verify_unwrap::{decompress_layer, decompress_media, decrypt_layer};
-use super::Error;
-use crate::keys::PrivateKey;
-use crate::report::{Problem, SignatureReport, VerifyReport};
+use crate::smime::signed_verify::{check_signed_data, SignerCheck};
+use crate::smime::signer_certificate::CertIndex;
+use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
+
+use super::open::{decompress_layer, decompress_media, decrypt_layer};
+use super::signers::signature_report;
+use super::trust::Trust;
+use super::verdict::{conclude, Input};
+use super::{Error, Verified, VerifyContext};
 
 /// Default nesting limit of S/MIME layers.
 pub const DEFAULT_MAX_DEPTH: usize = 8;
 /// Largest message accepted (octets).
 pub const MAX_MESSAGE_SIZE: usize = 128 * 1024 * 1024;
-
-/// What `verify` needs from the caller: trust anchors, the time, optional extra certificates
-/// and CRLs, optional decryption keys. Nothing is read from the environment.
-#[derive(Clone, Debug, Default)]
-pub struct VerifyContext {
-    /// Trust anchors (root certificates).
-    pub trust_anchors: Vec<Certificate>,
-    /// Extra certificates: intermediates, or signer certificates for messages sent without
-    /// them (impoverished links).
-    pub certificates: Vec<Certificate>,
-    /// CRLs (DER) to use in path validation.
-    pub crls: Vec<Vec<u8>>,
-    /// The validation time; `None` means "now" is not known — path validation then uses the
-    /// signingTime of each signature, and reports `validation-time-unknown` without one.
-    pub at: Option<time::OffsetDateTime>,
-    /// Keys (with their certificates) to decrypt enveloped layers.
-    pub decryption_keys: Vec<(PrivateKey, Certificate)>,
-    /// Maximum number of nested S/MIME layers (0 = [`DEFAULT_MAX_DEPTH`]).
-    pub max_depth: usize,
-    /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
-    pub decompress_limits: DecompressLimits,
-}
-
-/// The report plus the content to render once the layers are removed.
-#[derive(Debug, Clone)]
-pub struct Verified {
-    /// The verification report.
-    pub report: VerifyReport,
-    /// For a message ([`verify_message`]) with S/MIME layers: the outer header fields (less
-    /// the outer `Content-*` ones) followed by the innermost MIME entity — a whole message,
-    /// as [`super::decrypt_message`] returns it; for a header-protected message that entity
-    /// is the `message/rfc822` wrapper, whose inner message is what to render. Without any
-    /// S/MIME layer, the message as received (CRLF). For [`verify_cms`], the encapsulated
-    /// (or detached) content octets.
-    pub content: Vec<u8>,
-}
-
-/// Verify a message; see the module documentation. `Err` only when the input cannot be
-/// treated as a message at all (empty, too large); every finding about a message is a
-/// problem in the report.
-pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
-    verify_message(raw, ctx).map(|v| v.report)
-}
-
-/// Trust decision for one signer certificate: RFC 5280 path validation by
-/// [`crate::trust::validate`] for the signing purpose, through the message's certificates and
-/// the caller's extra ones, at the caller's time (or the signature's signingTime when the
-/// caller gave none), with the caller's CRLs. `Err` carries every problem found.
-fn check_trust(
-    cert: &Certificate,
-    pool: &[&Certificate],
-    ctx: &VerifyContext,
-    signing_time: Option<time::OffsetDateTime>,
-) -> Result<(), Vec<Problem>> {
-    use der::Decode;
-    let Some(at) = ctx.at.or(signing_time) else {
-        return Err(vec![Problem::new(
-            "validation-time-unknown",
-            "no validation time was supplied and the signature has no signingTime",
-        )]);
-    };
-    let mut crls = Vec::with_capacity(ctx.crls.len());
-    let mut problems = Vec::new();
-    for der in &ctx.crls {
-        match x509_cert::crl::CertificateList::from_der(der) {
-            Ok(c) => crls.push(c),
-            Err(e) => problems.push(Problem::new(
-                crate::trust::codes::CERT_MALFORMED,
-                format!("a supplied CRL cannot be decoded: {e}"),
-            )),
-        }
-    }
-    let tctx = crate::trust::TrustContext {
-        anchors: ctx.trust_anchors.clone(),
-        intermediates: Vec::new(),
-        crls,
-        at,
-    };
-    let extra: Vec<Certificate> = pool.iter().map(|c| (*c).clone()).collect();
-    let res = crate::trust::validate(cert, &extra, &tctx, crate::trust::Purpose::Signing);
-    problems.extend(res.problems);
-    if res.trusted && problems.is_empty() {
-        Ok(())
-    } else {
-        if problems.is_empty() {
-            problems.push(Problem::new(
-                crate::trust::codes::CERT_UNTRUSTED,
-                "the signer's certificate does not chain to a trust anchor",
-            ));
-        }
-        Err(problems)
-    }
-}
 
 /// Walk state of one layer.
 struct Walk<'c> {
@@ -142,10 +51,11 @@ impl Walk<'_> {
         self.report.problems.push(Problem::new(code, msg));
     }
 
-    /// Verify a SignedData over `content`; returns false when it could not be parsed.
+    /// Verify a SignedData over `content`; returns the content it carries, or `None` when
+    /// it could not be parsed.
     fn signed_layer(&mut self, der: &[u8], detached: Option<&[u8]>) -> Option<Vec<u8>> {
         let layer = self.report.layers.len();
-        self.report.layers.push("signed".into());
+        self.report.layers.push(Layer::Signed);
         let ci = match parse_content_info(der) {
             Ok(ci) => ci,
             Err(e) => {
@@ -196,49 +106,35 @@ impl Walk<'_> {
                 return None;
             }
         };
-        let (sigs, problems) = check_signed_data(&sd, &content, &self.ctx.certificates, layer);
+        let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
+        let (checks, problems) = check_signed_data(&sd, &content, &index);
         self.report.problems.extend(problems);
-        let pool: Vec<&Certificate> = sd
-            .certificates
-            .iter()
-            .chain(self.ctx.certificates.iter())
-            .collect();
-        for (mut rep, check) in sigs {
-            if let Some(cert) = &check.cert {
-                match check_trust(cert, &pool, self.ctx, check.signing_time) {
-                    Ok(()) => rep.trusted = true,
-                    Err(p) => rep.problems.extend(p),
-                }
-            }
-            set_cs_trust(&mut rep.countersignatures, &pool, self.ctx);
-            self.report.signatures.push(rep);
+        let trust = Trust::new(self.ctx, index.certificates());
+        for check in checks {
+            self.report
+                .signatures
+                .push(signature_report(&check, layer, &trust));
             self.checks.push(check);
+        }
+        if sd.econtent_type == ID_CT_COMPRESSED_DATA {
+            return self.compressed_econtent(&content);
         }
         Some(content.into_owned())
     }
-}
 
-fn set_cs_trust(
-    cs: &mut [crate::report::CountersignatureReport],
-    pool: &[&Certificate],
-    ctx: &VerifyContext,
-) {
-    for c in cs {
-        let cert = pool
-            .iter()
-            .find(|p| {
-                let e = super::signed_verify::cert_emails(p);
-                (!c.emails.is_empty() && e == c.emails)
-                    || c.subject.as_deref() == Some(&p.tbs_certificate().subject().to_string())
-            })
-            .copied();
-        if let Some(cert) = cert {
-            match check_trust(cert, pool, ctx, None) {
-                Ok(()) => c.trusted = true,
-                Err(p) => c.problems.extend(p),
+    /// The eContent of a SignedData whose eContentType is id-ct-compressedData: a
+    /// CompressedData (RFC 3274 §1.1), inflated as a further `compressed` layer.
+    fn compressed_econtent(&mut self, content: &[u8]) -> Option<Vec<u8>> {
+        self.report.layers.push(Layer::Compressed);
+        let index = self.report.layers.len() - 1;
+        let ci = match crate::smime::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, content) {
+            Ok(ci) => ci,
+            Err(e) => {
+                self.problem("cms-malformed", format!("CompressedData: {e}"));
+                return None;
             }
-        }
-        set_cs_trust(&mut c.countersignatures, pool, ctx);
+        };
+        decompress_layer(&mut self.report, index, &ci, self.ctx)
     }
 }
 
@@ -312,7 +208,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
                             match smime_mime::decode_transfer(sb, scte.as_deref()) {
                                 Ok(der) => w.signed_layer(&der, Some(parts[0])),
                                 Err(e) => {
-                                    w.report.layers.push("signed".into());
+                                    w.report.layers.push(Layer::Signed);
                                     w.problem("mime-malformed", format!("signature part: {e}"));
                                     None
                                 }
@@ -332,21 +228,18 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
                         match kind {
                             Ok(k) if k == ID_SIGNED_DATA => w.signed_layer(&der, None),
                             Ok(k) if k == ID_ENVELOPED_DATA || k == ID_AUTH_ENVELOPED_DATA => {
-                                w.report.layers.push(
-                                    if k == ID_ENVELOPED_DATA {
-                                        "enveloped"
-                                    } else {
-                                        "authEnveloped"
-                                    }
-                                    .into(),
-                                );
+                                w.report.layers.push(if k == ID_ENVELOPED_DATA {
+                                    Layer::Enveloped
+                                } else {
+                                    Layer::AuthEnveloped
+                                });
                                 let index = w.report.layers.len() - 1;
                                 let out = decrypt_layer(&mut w.report, index, &der, ctx);
                                 w.encrypted |= out.is_some();
                                 out
                             }
                             Ok(k) if k == ID_COMPRESSED_DATA => {
-                                w.report.layers.push("compressed".into());
+                                w.report.layers.push(Layer::Compressed);
                                 let index = w.report.layers.len() - 1;
                                 decompress_layer(&mut w.report, index, &der, ctx)
                             }
@@ -372,7 +265,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
                         None
                     }
                     Ok(data) => {
-                        w.report.layers.push("compressed".into());
+                        w.report.layers.push(Layer::Compressed);
                         let index = w.report.layers.len() - 1;
                         match decompress_media(&mut w.report, index, &ct.mime, &data, ctx) {
                             // A MIME entity inside goes on being unwrapped; other data is
@@ -395,7 +288,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         }
     }
     let entity = current.into_owned();
-    finish(
+    conclude(
         &mut w.report,
         &w.checks,
         &Input {
@@ -445,7 +338,7 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
         encrypted: false,
     };
     let content = w.signed_layer(der, detached).unwrap_or_default();
-    finish(
+    conclude(
         &mut w.report,
         &w.checks,
         &Input {
@@ -466,9 +359,4 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
 fn is_mime_entity(data: &[u8]) -> bool {
     let (h, _) = split_message(data);
     !h.is_empty() && smime_mime::field(&fields(h), "content-type").is_some()
-}
-
-/// Convenience for tests and callers: the signature reports of a report.
-pub fn signatures(r: &VerifyReport) -> &[SignatureReport] {
-    &r.signatures
 }

@@ -1,0 +1,98 @@
+//! Per header field: does a signature cover the value a reader is shown?
+//!
+//! A signature covers only what it signs. The header section outside every S/MIME layer is
+//! signed by nobody (RFC 8551 §3.1 — hence header protection: the wrapped `message/rfc822`
+//! form of the MMHS profile §4.2.6 / draft-melnikov-iana-reg-forwarded, or RFC 9788's
+//! injected header fields). So a field is **covered** only when the value shown comes from a
+//! protected header section inside the signed content, at least one signature over that
+//! content is valid and chains to a trust anchor, and the outer header does not show a
+//! different, unexplained value for it (`headerProtection.mismatches`). Everything else —
+//! every field of a message without header protection, and every outer-only field — is not
+//! covered: anybody on the path could have added or changed it, so a reader marks
+//! precedence or label taken from it as unverified, and the release gate never relies on it.
+//!
+//! MMHS-Authorizing-Users is the one field whose protection is not header protection: each
+//! listed address is protected by that officer's countersignature (draft-melnikov-mmhs-
+//! authorizing-users §4; RFC 7912 §3.2), and on a wrapped message the officer can only add the
+//! field outside. It is covered when every address it lists is `countersigned`.
+//!
+//! MIME structure fields (`Content-*`, `MIME-Version`) and header-protection bookkeeping
+//! (`HP-*`) are not listed. An uncovered `MMHS-*` or `SIO-Label` field of a signed message
+//! adds the note `field-not-covered`.
+
+use crate::report::{AuthorizationStatus, FieldCoverage, Problem, VerifyReport};
+use crate::smime::smime_mime::Field;
+
+/// Note codes of this module (documented in `docs/report.md`).
+pub mod codes {
+    /// Note: a military header field (MMHS-*, SIO-Label) that no valid signature covers.
+    pub const FIELD_NOT_COVERED: &str = "field-not-covered";
+}
+
+fn shown(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    !(n.starts_with("content-") || n == "mime-version" || n.starts_with("hp-"))
+}
+
+fn security_relevant(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("mmhs-") || n == "sio-label"
+}
+
+/// Fill `report.field_coverage` (and the `field-not-covered` notes) from the outer header
+/// fields and the protected ones (`None` without header protection). Needs the signatures
+/// and `header_protection.mismatches` already in the report.
+pub fn compute(report: &mut VerifyReport, outer: &[Field<'_>], protected: Option<&[Field<'_>]>) {
+    let signed_ok = report.signatures.iter().any(|s| s.valid && s.trusted);
+    let contradicted = |name: &str| {
+        report
+            .header_protection
+            .mismatches
+            .iter()
+            .any(|m| m.field.eq_ignore_ascii_case(name))
+    };
+    let listed: Vec<_> = report
+        .authorizing_users
+        .iter()
+        .filter(|a| a.status != AuthorizationStatus::NotListed)
+        .collect();
+    let authorised = !listed.is_empty()
+        && listed
+            .iter()
+            .all(|a| a.status == AuthorizationStatus::Countersigned);
+    let mut out: Vec<FieldCoverage> = Vec::new();
+    let push = |out: &mut Vec<FieldCoverage>, name: &str, covered: bool| {
+        let covered = if name.eq_ignore_ascii_case("mmhs-authorizing-users") {
+            authorised
+        } else {
+            covered
+        };
+        if shown(name) && !out.iter().any(|c| c.field.eq_ignore_ascii_case(name)) {
+            out.push(FieldCoverage {
+                field: name.to_string(),
+                covered,
+            });
+        }
+    };
+    for f in protected.unwrap_or_default() {
+        push(&mut out, f.name, signed_ok && !contradicted(f.name));
+    }
+    for f in outer {
+        push(&mut out, f.name, false);
+    }
+    if !report.signatures.is_empty() {
+        for c in out
+            .iter()
+            .filter(|c| !c.covered && security_relevant(&c.field))
+        {
+            report.notes.push(Problem::new(
+                codes::FIELD_NOT_COVERED,
+                format!(
+                    "{} is not covered by a valid signature (no header protection covers it): treat its value as unverified",
+                    c.field
+                ),
+            ));
+        }
+    }
+    report.field_coverage = out;
+}

@@ -1,0 +1,102 @@
+//! The MMHS view of the header a message is read from ([`crate::mmhs::inspect`]) and the
+//! security label: the effective ESS security label (RFC 2634 §3.1.1: the label of the
+//! innermost signed layer that carries one, from a valid signature) against the SIO-Label
+//! header field (RFC 7444; MMHS profile §4.2.5: same policy, classification and categories;
+//! privacy marks are display text and are not compared).
+
+use crate::report::{SecurityLabel, SignatureReport, VerifyReport};
+use crate::smime::attributes_label::{labels_agree, to_report};
+use crate::smime::smime_mime::Field;
+
+/// Problem codes of this module (documented in `docs/report.md`).
+pub mod codes {
+    /// More than one SIO-Label field (RFC 7444 §4).
+    pub const SIO_LABEL_DUPLICATE: &str = "sio-label-duplicate";
+    /// SIO-Label `type=":ess"` whose label cannot be read (RFC 7444 §4).
+    pub const SIO_LABEL_INVALID: &str = "sio-label-invalid";
+    /// The SIO-Label and the signed ESS security label disagree (MMHS profile §4.2.5).
+    pub const SIO_LABEL_MISMATCH: &str = "sio-label-mismatch";
+    /// `mmhs::inspect` could not read the header section (the suffix is its error code).
+    pub const MMHS_PREFIX: &str = "mmhs-";
+}
+
+/// The effective ESS security label: the one of the innermost valid signature carrying one.
+pub fn effective_label(signatures: &[SignatureReport]) -> Option<SecurityLabel> {
+    signatures
+        .iter()
+        .rev()
+        .filter(|s| s.valid)
+        .find_map(|s| s.security_label.clone())
+}
+
+/// Fill `report.mmhs` from `mmhs::inspect` of `src` and compare its SIO-Label with the
+/// effective ESS label (MMHS profile §4.2.5).
+pub fn mmhs_view(
+    report: &mut VerifyReport,
+    src: &[u8],
+    header: &[Field<'_>],
+    at: Option<time::OffsetDateTime>,
+) {
+    use crate::error::Coded;
+    let opts = crate::mmhs::InspectOptions { now: at };
+    let view = match crate::mmhs::inspect(src, &opts) {
+        Ok(v) => v,
+        Err(e) => {
+            report.mmhs = serde_json::Value::Null;
+            report.problem(
+                &format!("{}{}", codes::MMHS_PREFIX, e.code()),
+                format!("the header section cannot be inspected: {e}"),
+            );
+            return;
+        }
+    };
+    let sio_count = header
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("sio-label"))
+        .count();
+    if sio_count > 1 {
+        report.problem(
+            codes::SIO_LABEL_DUPLICATE,
+            "more than one SIO-Label field (RFC 7444 §4: zero or one)",
+        );
+    }
+    match &view.sio_label {
+        None if sio_count > 0 => report.problem(
+            codes::SIO_LABEL_INVALID,
+            "the SIO-Label field cannot be parsed (RFC 7444 §4)",
+        ),
+        None => {}
+        Some(sio) => match (sio.label.ess_label(), &report.security_label) {
+            (Some(Err(e)), _) => report.problem(
+                codes::SIO_LABEL_INVALID,
+                format!("SIO-Label type=\":ess\" label cannot be decoded: {e}"),
+            ),
+            (Some(Ok(sio_ess)), Some(ess)) => {
+                let sio_ess = to_report(&sio_ess);
+                if !labels_agree(&sio_ess, ess) {
+                    let show = |l: &crate::report::SecurityLabel| {
+                        format!(
+                            "policy {}, classification {}, {} categor{}",
+                            l.policy,
+                            l.classification
+                                .map(|c| c.to_string())
+                                .unwrap_or_else(|| "none".into()),
+                            l.categories.len(),
+                            if l.categories.len() == 1 { "y" } else { "ies" }
+                        )
+                    };
+                    report.problem(
+                        codes::SIO_LABEL_MISMATCH,
+                        format!(
+                            "the SIO-Label ({}) and the signed ESS security label ({}) disagree (MMHS profile §4.2.5)",
+                            show(&sio_ess),
+                            show(ess)
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        },
+    }
+    report.mmhs = serde_json::to_value(&view).unwrap_or(serde_json::Value::Null);
+}

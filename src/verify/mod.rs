@@ -1,0 +1,89 @@
+//! Reading a received message: the one receive pipeline behind every verdict.
+//!
+//! [`verify_message`] unwraps every S/MIME layer (RFC 8551 §3: multipart/signed, SignedData,
+//! EnvelopedData, AuthEnvelopedData, CompressedData, `application/zlib|gzip`), nested in any
+//! order up to [`VerifyContext::max_depth`], and produces the one [`VerifyReport`] that the
+//! CLI, the wasm facade, the release procedure, the release gate and the extension render.
+//! Each concept lives in one file:
+//!
+//! - [`walk`]: the layer walk (`verify_message`, `verify_cms`);
+//! - [`open`]: opening encrypted and compressed layers;
+//! - [`signers`]: every SignerInfo and countersignature bound to exactly the certificate its
+//!   SignerIdentifier names (`smime::signer_certificate`), and trust judged on that same
+//!   certificate ([`trust`]) — nothing is ever looked up by name or address;
+//! - [`originator`]: the From / Sender the recipient is shown, and the signer ↔ sender binding;
+//! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
+//! - [`coverage`]: per header field, whether a valid signature covers it;
+//! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
+//! - [`verdict`]: the cross-layer steps in order, problems ordered cause first, and `valid`.
+//!
+//! `smime` keeps the CMS-level checks (signature values, signed attributes, SignerIdentifier
+//! resolution); `protect` the header-protection analysis; `mmhs` the header fields.
+
+pub mod authorizing_users;
+pub mod coverage;
+pub mod label;
+pub mod open;
+pub mod originator;
+pub mod signers;
+pub mod trust;
+pub mod verdict;
+pub mod walk;
+
+use x509_cert::Certificate;
+
+use crate::keys::PrivateKey;
+use crate::report::VerifyReport;
+use crate::smime::DecompressLimits;
+
+pub use authorizing_users::{
+    authorizing_users_status, is_originator_signature, listed_authorizing_users,
+};
+pub use walk::{verify_cms, verify_message, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE};
+
+/// What `verify` needs from the caller: trust anchors, the time, optional extra certificates
+/// and CRLs, optional decryption keys. Nothing is read from the environment.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyContext {
+    /// Trust anchors (root certificates).
+    pub trust_anchors: Vec<Certificate>,
+    /// Extra certificates: intermediates, or signer certificates for messages sent without
+    /// them (impoverished links). They can be named by a SignerIdentifier like the message's
+    /// own; they never stand in for a certificate the identifier does not name.
+    pub certificates: Vec<Certificate>,
+    /// CRLs (DER) to use in path validation.
+    pub crls: Vec<Vec<u8>>,
+    /// The validation time; `None` means "now" is not known — path validation then uses the
+    /// signingTime of each signature, and reports `validation-time-unknown` without one.
+    pub at: Option<time::OffsetDateTime>,
+    /// Keys (with their certificates) to decrypt enveloped layers.
+    pub decryption_keys: Vec<(PrivateKey, Certificate)>,
+    /// Maximum number of nested S/MIME layers (0 = [`DEFAULT_MAX_DEPTH`]).
+    pub max_depth: usize,
+    /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
+    pub decompress_limits: DecompressLimits,
+}
+
+/// The report plus the content to render once the layers are removed.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The verification report.
+    pub report: VerifyReport,
+    /// For a message ([`verify_message`]) with S/MIME layers: the outer header fields (less
+    /// the outer `Content-*` ones) followed by the innermost MIME entity — a whole message,
+    /// as [`crate::smime::decrypt_message`] returns it; for a header-protected message that
+    /// entity is the `message/rfc822` wrapper, whose inner message is what to render. Without
+    /// any S/MIME layer, the message as received (CRLF). For [`verify_cms`], the encapsulated
+    /// (or detached) content octets.
+    pub content: Vec<u8>,
+}
+
+/// Errors of `verify`: only when the input cannot be treated as a message at all; every
+/// finding about a message is a problem in the report.
+pub type Error = crate::smime::Error;
+
+/// Verify a message; see the module documentation. `Err` only when the input cannot be
+/// treated as a message at all (empty, too large).
+pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
+    verify_message(raw, ctx).map(|v| v.report)
+}

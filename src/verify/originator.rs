@@ -1,0 +1,226 @@
+//! The sender a reader is shown, and its binding to the originator signature.
+//!
+//! - The addresses shown are every address of every From and Sender field of the header the
+//!   message is read from (the protected header when present): [`VerifyReport::from`] and
+//!   [`VerifyReport::sender`]. RFC 5322 §3.6 allows exactly one From and at most one Sender;
+//!   a second one (say, prepended outside a signature) would let a reader show one address
+//!   while the signature is checked against another, so more than one From or Sender field in
+//!   the read header or in the outer header is `originator-field-duplicate`.
+//! - Every originator signature must be made with a certificate carrying the originator
+//!   address (RFC 8551 §3: From or Sender; MMHS profile §3.4.29 / RFC 7912 §5: with
+//!   MMHS-Authorizing-Users present the originator is the Sender, or From without Sender);
+//!   otherwise `signer-address-mismatch`. The addresses come from the certificate the
+//!   SignerIdentifier named, never from a certificate found by address.
+//! - A From whose display name shows another address than its addr-spec is
+//!   `from-display-name-address`.
+
+use crate::report::{Problem, VerifyReport};
+use crate::smime::signed_verify::SignerCheck;
+use crate::smime::smime_mime::{self, Field};
+use crate::smime::SignatureType;
+
+/// Problem codes of this module (documented in `docs/report.md`).
+pub mod codes {
+    /// A signer's certificate addresses do not include the From/Sender address.
+    pub const SIGNER_ADDRESS_MISMATCH: &str = "signer-address-mismatch";
+    /// A From display name shows another address than its addr-spec.
+    pub const FROM_DISPLAY_NAME_ADDRESS: &str = "from-display-name-address";
+    /// More than one From or Sender field (RFC 5322 §3.6).
+    pub const ORIGINATOR_FIELD_DUPLICATE: &str = "originator-field-duplicate";
+    /// The message carries no signature.
+    pub const NOT_SIGNED: &str = "not-signed";
+    /// Only domain / review / additional-attributes signatures.
+    pub const NO_ORIGINATOR_SIGNATURE: &str = "no-originator-signature";
+}
+
+/// Fill `report.from` / `report.sender` from `read` (the header the message is read from; the
+/// outer one, `outer`, when `read` has no From), check both headers for duplicate originator
+/// fields, and bind every originator signature to the originator address.
+pub fn check(
+    report: &mut VerifyReport,
+    checks: &[SignerCheck],
+    read: &[Field<'_>],
+    outer: &[Field<'_>],
+    with_authorizing_users: bool,
+) {
+    let addr_fields: &[Field<'_>] = if smime_mime::field(read, "from").is_some() {
+        read
+    } else {
+        outer
+    };
+    for (which, header) in [
+        ("the header shown", addr_fields),
+        ("the outer header", outer),
+    ] {
+        for name in ["From", "Sender"] {
+            let n = header
+                .iter()
+                .filter(|f| f.name.eq_ignore_ascii_case(name))
+                .count();
+            if n > 1 {
+                report.problem(
+                    codes::ORIGINATOR_FIELD_DUPLICATE,
+                    format!("{which} has {n} {name} fields (RFC 5322 §3.6: at most one); a reader could show one while the signature is checked against another"),
+                );
+            }
+        }
+        if std::ptr::eq(addr_fields, outer) {
+            break;
+        }
+    }
+    report.from = addresses_of(addr_fields, "from");
+    report.sender = addresses_of(addr_fields, "sender");
+    for f in addr_fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("from"))
+    {
+        if let Some(m) = display_name_spoof(&f.value) {
+            report.problem(codes::FROM_DISPLAY_NAME_ADDRESS, m);
+        }
+    }
+    let claimed = claimed_originators(&report.from, &report.sender, with_authorizing_users);
+    address_checks(report, checks, &claimed, with_authorizing_users);
+}
+
+fn addresses_of(header: &[Field<'_>], name: &str) -> Vec<String> {
+    header
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case(name))
+        .flat_map(|f| smime_mime::addresses(&f.value))
+        .collect()
+}
+
+/// The addresses an originator signature must match: From or Sender (RFC 8551 §3); with
+/// authorizing users present, the Sender (MMHS profile §3.4.29, RFC 7912 §5) — or From
+/// when there is no Sender.
+fn claimed_originators(
+    from: &[String],
+    sender: &[String],
+    with_authorizing_users: bool,
+) -> Vec<String> {
+    if with_authorizing_users && !sender.is_empty() {
+        return sender.to_vec();
+    }
+    let mut claimed = from.to_vec();
+    claimed.extend(sender.iter().cloned());
+    claimed
+}
+
+/// Whether a check is an originator signature for address binding: not only domain / review
+/// / additional-attributes types (draft-melnikov-smime-msa-to-mda §3.2).
+fn is_originator(check: &SignerCheck) -> bool {
+    check.known_types.is_empty()
+        || !check.known_types.iter().all(|t| {
+            matches!(
+                t,
+                SignatureType::Domain | SignatureType::Review | SignatureType::AdditionalAttributes
+            )
+        })
+}
+
+/// Signer address vs the claimed originator, per originator signature; `not-signed` /
+/// `no-originator-signature`.
+fn address_checks(
+    report: &mut VerifyReport,
+    checks: &[SignerCheck],
+    claimed: &[String],
+    with_authorizing_users: bool,
+) {
+    let mut originator_sigs = 0usize;
+    for (rep, check) in report.signatures.iter_mut().zip(checks.iter()) {
+        if !is_originator(check) || check.cert.is_none() {
+            continue;
+        }
+        originator_sigs += 1;
+        let m = !claimed.is_empty()
+            && rep
+                .emails
+                .iter()
+                .any(|e| claimed.iter().any(|c| c.eq_ignore_ascii_case(e)));
+        rep.address_match = Some(m);
+        if !m {
+            rep.problems.push(Problem::new(
+                codes::SIGNER_ADDRESS_MISMATCH,
+                format!(
+                    "signer {} does not match the {} address {}",
+                    rep.signer,
+                    if with_authorizing_users {
+                        "originator (Sender, as MMHS-Authorizing-Users is present)"
+                    } else {
+                        "From/Sender"
+                    },
+                    if claimed.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        claimed.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
+    if report.signatures.is_empty() {
+        if !report.has_problem("no-signers") {
+            report.problem(codes::NOT_SIGNED, "the message carries no signature");
+        }
+    } else if originator_sigs == 0 {
+        report.problem(
+            codes::NO_ORIGINATOR_SIGNATURE,
+            "no signature authenticates the originator (only domain/review/additional-attributes signatures, or signers whose certificate was not found)",
+        );
+    }
+}
+
+/// When a From value's display name contains an address other than its addr-spec.
+fn display_name_spoof(value: &str) -> Option<String> {
+    let lt = value.rfind('<')?;
+    let addr = smime_mime::addresses(value);
+    let display = value.get(..lt)?;
+    let shown: Vec<String> = display
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
+        .filter(|t| t.contains('@'))
+        .map(smime_mime::normalize_address)
+        .collect();
+    let other = shown.iter().find(|s| !addr.contains(s))?;
+    Some(format!(
+        "the From display name shows {other} but the address is {}",
+        addr.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smime::smime_mime::fields;
+
+    #[test]
+    fn originator_is_sender_with_authorizing_users() {
+        let from = vec!["o1@army.example".to_string()];
+        let sender = vec!["alice@army.example".to_string()];
+        assert_eq!(
+            claimed_originators(&from, &sender, true),
+            vec!["alice@army.example"]
+        );
+        let both = claimed_originators(&from, &sender, false);
+        assert!(both.contains(&"o1@army.example".to_string()));
+        assert!(both.contains(&"alice@army.example".to_string()));
+        // Without Sender, From is the originator.
+        assert_eq!(claimed_originators(&sender, &[], true), sender);
+    }
+
+    #[test]
+    fn display_name_spoof_is_found() {
+        assert!(display_name_spoof("\"boss@army.example\" <eve@evil.example>").is_some());
+        assert!(display_name_spoof("Alice <alice@army.example>").is_none());
+        assert!(display_name_spoof("alice@army.example").is_none());
+    }
+
+    #[test]
+    fn two_from_fields_are_a_problem_and_both_are_shown() {
+        let h = b"From: mallory@evil.example\r\nFrom: alice@army.example\r\n";
+        let f = fields(h);
+        let mut r = VerifyReport::default();
+        check(&mut r, &[], &f, &f, false);
+        assert!(r.has_problem(codes::ORIGINATOR_FIELD_DUPLICATE));
+        assert_eq!(r.from, vec!["mallory@evil.example", "alice@army.example"]);
+    }
+}

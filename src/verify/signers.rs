@@ -1,0 +1,81 @@
+//! The signatures of one SignedData as the report shows them: every SignerInfo and every
+//! countersignature (RFC 5652 §5.4, §11.4) with the certificate its own SignerIdentifier names
+//! ([`crate::smime::signer_certificate`]) — its identity, its addresses and its trust all come
+//! from that one certificate. A signature whose identifier names no certificate (or several)
+//! has no identity beyond the identifier, no addresses, and is neither valid nor trusted.
+
+use crate::report::{CountersignatureReport, SignatureReport};
+use crate::smime::attributes;
+use crate::smime::signed_verify::SignerCheck;
+
+use super::trust::Trust;
+
+/// The report of SignerInfo `check` of the SignedData at `layer`, trust judged by `trust`.
+pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) -> SignatureReport {
+    let mut problems = check.problems.clone();
+    let trusted = judge(check, trust, &mut problems);
+    SignatureReport {
+        layer,
+        index: check.index,
+        signer: check.signer.clone(),
+        subject: check.subject(),
+        emails: check.emails(),
+        valid: check.valid,
+        trusted,
+        address_match: None,
+        signature_type: if check.signature_types.is_empty() {
+            "originator".into()
+        } else {
+            check.signature_types.join(",")
+        },
+        security_label: check.label.clone(),
+        signing_time: check.signing_time.map(attributes::rfc3339),
+        digest_algorithm: check.digest_algorithm.clone(),
+        signature_algorithm: check.signature_algorithm.clone(),
+        countersignatures: check
+            .countersignatures
+            .iter()
+            .map(|c| countersignature_report(c, trust))
+            .collect(),
+        problems,
+    }
+}
+
+/// The report of one countersignature (and, recursively, of its own countersignatures).
+fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> CountersignatureReport {
+    let mut problems = check.problems.clone();
+    let trusted = judge(check, trust, &mut problems);
+    CountersignatureReport {
+        signer: check.signer.clone(),
+        subject: check.subject(),
+        emails: check.emails(),
+        valid: check.valid,
+        trusted,
+        signature_type: check.signature_types.join(","),
+        signing_time: check.signing_time.map(attributes::rfc3339),
+        countersignatures: check
+            .countersignatures
+            .iter()
+            .map(|c| countersignature_report(c, trust))
+            .collect(),
+        problems,
+    }
+}
+
+/// Trust of exactly the certificate the check's SignerIdentifier named; false without one.
+fn judge(
+    check: &SignerCheck,
+    trust: &Trust<'_>,
+    problems: &mut Vec<crate::report::Problem>,
+) -> bool {
+    let Some(cert) = &check.cert else {
+        return false;
+    };
+    match trust.check(cert, check.signing_time) {
+        Ok(()) => true,
+        Err(p) => {
+            problems.extend(p);
+            false
+        }
+    }
+}
