@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { viewReport, type CoreReport, type ReportView } from "../src/shared/report.js";
 import { knownCodes } from "../src/shared/problems.js";
-import { reportSections } from "../src/pages/render-report.js";
+import { dsnView, reportSections } from "../src/pages/render-report.js";
+import type { ContentView } from "../src/shared/content-view.js";
 import { FakeElement, fake, installFakeDom } from "./fake-dom.js";
 
 installFakeDom();
@@ -226,4 +227,14 @@ test("the problem catalogue has the core's codes, one entry per line", () => {
   const src = readFileSync(new URL("../src/shared/problems.ts", import.meta.url), "utf8");
   const perLine = src.split("\n").filter((l) => /^ {2}"[a-z0-9-]+": e\(/.test(l)).map((l) => /^ {2}"([a-z0-9-]+)"/.exec(l)?.[1]);
   assert.deepEqual([...perLine].sort(), [...knownCodes()].sort());
+});
+
+test("delivered rows of a DSN carried by an invalid (e.g. unsigned) message are not styled as success", () => {
+  const dsn: ContentView = {
+    headerSource: "outer", headers: [], body: null, opaque: false, forwarded: [], attachments: [],
+    report: { kind: "delivery-status", reportingMta: "mta.example", envelopeId: null, arrivalDate: null, humanText: null, disposition: null, originalMessageId: null, recipients: [{ recipient: "bob@navy.example", action: "delivered", status: "2.0.0", diagnostic: null, remoteMta: null }] },
+  };
+  const unsigned = viewReport({ valid: false, signatures: [], problems: [{ code: "not-signed", message: "m" }] });
+  assert.deepEqual(successStyled(fake(dsnView(dsn, unsigned))), []);
+  assert.equal(successStyled(fake(dsnView(dsn, viewReport(released)))).length, 1);
 });

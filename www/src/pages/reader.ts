@@ -93,7 +93,7 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
       receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
-      R.dsnView(content),
+      R.dsnView(content, v),
       R.messageContent(content),
     ].filter((x): x is HTMLElement => x !== null),
   );

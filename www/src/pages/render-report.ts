@@ -203,7 +203,12 @@ export function messageContent(c: ContentView): HTMLElement {
   );
 }
 
-export function dsnView(c: ContentView): HTMLElement | null {
+/**
+ * A delivery or disposition report carried by the message. Its "delivered" rows are styled as
+ * success only when the report of the message carrying them is valid: an unsigned or altered
+ * DSN (RFC 3464) proves nothing.
+ */
+export function dsnView(c: ContentView, v: ReportView): HTMLElement | null {
   const r = c.report;
   if (!r) return null;
   if (r.kind === "delivery-status") {
@@ -220,7 +225,7 @@ export function dsnView(c: ContentView): HTMLElement | null {
           "tbody",
           {},
           r.recipients.map((x) =>
-            h("tr", { class: x.status.startsWith("2.") ? "ok" : x.status.startsWith("4.") ? "warn" : "bad" }, h("th", { scope: "row" }, x.recipient), h("td", {}, `${x.action} — ${statusText(x.status)}`), h("td", {}, x.status), h("td", {}, x.diagnostic ?? "")),
+            h("tr", { class: x.status.startsWith("2.") ? (v.overall === "valid" ? "ok" : "unverified") : x.status.startsWith("4.") ? "warn" : "bad" }, h("th", { scope: "row" }, x.recipient), h("td", {}, `${x.action} — ${statusText(x.status)}`), h("td", {}, x.status), h("td", {}, x.diagnostic ?? "")),
           ),
         ),
       ),
