@@ -99,7 +99,8 @@ export function inspect(raw: Uint8Array, options: { readonly at: string }): Prom
 /**
  * The report with its MMHS view: when the core's `verify` leaves `mmhs` null, wasm `inspect` is
  * run on the header source the recipient sees (`headerSourceBytes`). An inspect failure is
- * shown as a problem of the report (never hidden), without changing the verdict.
+ * shown as a problem of the report (never hidden); a report listing a problem is never shown as
+ * valid (`viewReport`).
  */
 export async function withMmhsView(report: unknown, headerSource: Uint8Array, at: string): Promise<unknown> {
   if (typeof report !== "object" || report === null) return report;
