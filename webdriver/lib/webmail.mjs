@@ -1,8 +1,9 @@
 // Node-side helpers for the reference webmail's JSON API (docs/server.md) and its data dir:
 // used by the e2e tests to check where messages landed, independently of the extension.
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MMHS_BIN } from "./env.mjs";
 
 /** Demo users created by `mmhs serve` on first run (src/server/config.rs DEMO_USERS). */
 export const USERS = {
@@ -79,4 +80,18 @@ c.execute("UPDATE messages SET raw = ? WHERE id = ?", (raw.replace(a, b, 1), mid
 c.commit()
 `;
   execFileSync("python3", ["-c", script, db, String(id), from, to]);
+}
+
+/**
+ * The core's verification report of `raw` (`mmhs verify --trust <demo CA> --at <now>`,
+ * docs/cli.md), independently of the extension: what the reader must render.
+ */
+export function verifyReport(dataDir, raw, outDir) {
+  const eml = join(outDir, `verify-${Date.now()}.eml`);
+  writeFileSync(eml, raw);
+  const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const r = spawnSync(MMHS_BIN, ["verify", eml, "--trust", join(dataDir, "pki", "ca.cert.pem"), "--at", at], { encoding: "utf8", timeout: 30000 });
+  // exit 0 = valid, 1 = not valid; anything else is a failure of the command itself
+  if (r.status !== 0 && r.status !== 1) throw new Error(`mmhs verify: exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }

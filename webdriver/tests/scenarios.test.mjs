@@ -10,7 +10,7 @@ import { launch } from "../lib/browser.mjs";
 import { buildExtension, composeLabelsMissing, tempDir, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
-import { Api, USERS, caPem, makePkcs12, tamperStored } from "../lib/webmail.mjs";
+import { Api, USERS, caPem, makePkcs12, tamperStored, verifyReport } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
 
@@ -169,8 +169,26 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
     await b.get(`${server.origin}/message/${released.id}`);
     await enterFrame(b, "reader");
     await waitOutcome(b, "[data-verdict]");
-    assert.equal(await b.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "invalid");
-    assert.match(await b.findElement(By.css("[data-verdict]")).getText(), /INVALID|NOT VERIFIED/);
+    const verdict = await b.findElement(By.css("[data-verdict]"));
+    assert.equal(await verdict.getAttribute("data-verdict"), "invalid");
+    assert.match(await verdict.getText(), /NOT VERIFIED/);
+    // the headline and the first problem listed are the report's first problem (its cause)
+    const bobApi = await Api.login(server.origin, USERS.bob);
+    const report = verifyReport(server.data, await bobApi.raw(released.id), tmp);
+    assert.equal(report.valid, false);
+    const first = report.problems[0]?.code;
+    assert.ok(first, "the core reports why the message is not valid");
+    assert.equal(await verdict.getAttribute("data-code"), first);
+    const shown = await b.findElements(By.css(".problems-section li.problem"));
+    assert.equal(await shown[0]?.getAttribute("data-code"), first);
+    const codes = await Promise.all(shown.map((e) => e.getAttribute("data-code")));
+    assert.deepEqual(codes.slice(0, report.problems.length), report.problems.map((p) => p.code), "problems in the report's order");
+    // nothing is styled or worded as success beside the invalid verdict — not even the officer's
+    // countersignature, which is over the (unchanged) signature value and still verifies
+    const app = b.findElement(By.id("app"));
+    assert.deepEqual(await Promise.all((await app.findElements(By.css(".ok, .valid, .badge.ok, [data-verdict=valid]"))).map((e) => e.getAttribute("outerHTML"))), []);
+    const text = await app.getText();
+    for (const w of [/✔/, /\bintact\b/, /countersignature valid/, /valid, trusted/]) assert.doesNotMatch(text, w);
     await shot(b, "40-s4-tampered");
   });
 

@@ -33,7 +33,7 @@ test("a released FLASH message: urgent, labelled, CLEAR warning, intact protecti
   assert.equal(v.headerProtection.intact, true);
   assert.equal(v.signatures[0]?.status, "valid");
   assert.equal(v.signatures[0]?.countersignatures[0]?.signer, "officer@army.example");
-  assert.equal(v.authorizingUsers[0]?.ok, true);
+  assert.equal(v.authorizingUsers[0]?.tone, "ok");
   assert.equal(v.expiry?.expired, false);
   assert.deepEqual(v.obsoletes, ["<old@x>"]);
   assert.equal(v.receiptRequest?.to, "alice@army.example");
@@ -50,13 +50,15 @@ test("an altered message is invalid and every problem and mismatch is visible", 
     authorizingUsers: [{ address: "mallory@army.example", status: "notCountersigned" }],
   });
   assert.equal(v.overall, "invalid");
-  assert.match(v.summary, /INVALID/);
+  // the headline is the report's first problem
+  assert.equal(v.summaryCode, "message-digest-mismatch");
+  assert.match(v.summary, /^NOT VERIFIED: .*altered/);
   assert.equal(v.signatures[0]?.addressMatch, false);
   assert.equal(v.headerProtection.intact, false);
   assert.equal(v.headerProtection.mismatches[0]?.inner, null);
   assert.equal(v.problems.length, 2);
   assert.equal(v.problems[1]?.text, "Detail from the core");
-  assert.equal(v.authorizingUsers[0]?.ok, false);
+  assert.equal(v.authorizingUsers[0]?.tone, "bad");
   // wrapped headers without mismatches are still not "intact" when the signature fails
   const t = viewReport({ ...released, valid: false, signatures: [{ ...released.signatures[0], valid: false }], problems: [{ code: "message-digest-mismatch", message: "x" }] });
   assert.equal(t.headerProtection.mismatches.length, 0);
@@ -91,7 +93,7 @@ test("the MMHS view is read from the core's real inspect output (tests/vectors/m
   assert.equal(v.copyPrecedence?.name, "DEFERRED");
   assert.equal(v.urgent, true);
   assert.equal(v.messageType, "exercise (CANDLE FISH)");
-  assert.deepEqual(v.expiry, { at: "2010-08-10T15:27:40+01:00", expired: true });
+  assert.deepEqual(v.expiry, { at: "2010-08-10T15:27:40+01:00", expired: true, verified: false });
   assert.deepEqual(v.obsoletes, ["20100808101010.9@hq.example.mil"]);
   // no ESS label from a signature: the SIO-Label's own marking and colours are shown
   assert.equal(v.label?.source, "sio");

@@ -99,7 +99,8 @@ export function inspect(raw: Uint8Array, options: { readonly at: string }): Prom
 /**
  * The report with its MMHS view: when the core's `verify` leaves `mmhs` null, wasm `inspect` is
  * run on the header source the recipient sees (`headerSourceBytes`). An inspect failure is
- * shown as a problem of the report (never hidden), without changing the verdict.
+ * shown as a problem of the report (never hidden); a report listing a problem is never shown as
+ * valid (`viewReport`).
  */
 export async function withMmhsView(report: unknown, headerSource: Uint8Array, at: string): Promise<unknown> {
   if (typeof report !== "object" || report === null) return report;
@@ -163,9 +164,24 @@ export function toBytes(v: unknown): Uint8Array {
   throw new CodedError(EXTENSION_CODES.coreFailed, "The core returned a message in an unexpected form.");
 }
 
+/** The `outcome` values of the core's `ReleaseResult` (docs/release.md). */
+export const RELEASE_OUTCOMES = ["released", "alreadyReleased", "refused", "rejected", "blocked", "reviewed"] as const;
+/** A release outcome; `unknown` when the result has none or one not listed (never released). */
+export type ReleaseOutcomeName = (typeof RELEASE_OUTCOMES)[number] | "unknown";
+
+export type ReleaseDecision = "approve" | "reject" | "review";
+
+/** The outcomes after which a decision hands messages to the webmail; anything else sends nothing. */
+const SUBMITTING: Readonly<Record<ReleaseDecision, readonly ReleaseOutcomeName[]>> = {
+  approve: ["released", "alreadyReleased"],
+  reject: ["rejected"],
+  review: [],
+};
+
 export interface ReleaseOutcome {
-  /** released | alreadyReleased | refused | rejected | blocked | reviewed (docs/release.md) */
-  readonly outcome: string;
+  readonly outcome: ReleaseOutcomeName;
+  /** Only an explicit `released` / `alreadyReleased` outcome of an approval counts as released. */
+  readonly released: boolean;
   /** What to submit: the released message, or the rejection notice. Empty when nothing goes out. */
   readonly messages: ComposedMessage[];
   readonly findings: { code: string; message?: string; severity?: string }[];
@@ -175,24 +191,47 @@ export interface ReleaseOutcome {
 
 /**
  * The `release` result (src/release/procedure.rs `ReleaseResult`: `{ outcome, message, envelope,
- * next, findings, report, stripped, problems }`, `message` as bytes or base64). Only
- * `released`, `alreadyReleased` and `rejected` produce something to submit.
+ * next, findings, report, stripped, problems }`, `message` as bytes or base64), read fail-closed:
+ * a missing or unlisted `outcome` is `unknown` (not released), and only the outcomes that answer
+ * `decision` (`released` / `alreadyReleased` for approve, `rejected` for reject) produce
+ * something to submit.
  */
-export function interpretRelease(out: unknown): ReleaseOutcome {
+export function interpretRelease(out: unknown, decision: ReleaseDecision): ReleaseOutcome {
   if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "release returned no result object.");
   const o = out as Record<string, unknown>;
-  const outcome = typeof o["outcome"] === "string" ? o["outcome"] : "released";
+  const listed = RELEASE_OUTCOMES.find((x) => x === o["outcome"]);
+  const outcome: ReleaseOutcomeName = listed ?? "unknown";
   const coded = (v: unknown) =>
     (Array.isArray(v) ? v : [])
       .filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null && typeof (x as { code?: unknown }).code === "string")
       .map((x) => ({ code: x["code"] as string, ...(typeof x["message"] === "string" ? { message: x["message"] } : {}), ...(typeof x["severity"] === "string" ? { severity: x["severity"] } : {}) }));
+  const problems = coded(o["problems"]);
+  if (outcome === "unknown") {
+    problems.unshift({ code: EXTENSION_CODES.coreFailed, message: `release returned ${typeof o["outcome"] === "string" ? `the unknown outcome "${o["outcome"]}"` : "no outcome"}: not released.` });
+  }
   let messages: ComposedMessage[] = [];
-  if (["released", "alreadyReleased", "rejected"].includes(outcome)) {
+  if (SUBMITTING[decision].includes(outcome)) {
     if (Array.isArray(o["messages"])) messages = normaliseMessages(o["messages"], "release");
     else if (o["message"] !== undefined && o["message"] !== null) messages = [{ raw: messageBytes(o["message"]), envelope: o["envelope"] }];
     if (messages.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, `release said "${outcome}" but returned no message.`);
   }
-  return { outcome, messages, findings: coded(o["findings"]), problems: coded(o["problems"]), report: o["report"] };
+  const released = decision === "approve" && (outcome === "released" || outcome === "alreadyReleased");
+  return { outcome, released, messages, findings: coded(o["findings"]), problems, report: o["report"] };
+}
+
+const OUTCOME_TEXT: Readonly<Record<ReleaseOutcomeName, string>> = {
+  released: "Released: countersigned and submitted.",
+  alreadyReleased: "Already released by you: submitted unchanged.",
+  rejected: "Returned to the originator with your reason.",
+  refused: "Not released: the originator's signature could not be authenticated",
+  blocked: "Not released: the review found a blocking problem",
+  reviewed: "Not released: only reviewed",
+  unknown: "Not released: the release result names no known outcome",
+};
+
+/** What the officer is told about an outcome; only `released` / `alreadyReleased` say released. */
+export function releaseOutcomeText(outcome: ReleaseOutcomeName): string {
+  return OUTCOME_TEXT[outcome];
 }
 
 /** A message from the core: bytes, a number array, or base64 (the serde form of raw bytes). */

@@ -23,7 +23,8 @@ export function statusLine(text: string): HTMLElement {
   return h("p", { class: "status", role: "status" }, text);
 }
 
-export function badge(text: string, kind: "ok" | "bad" | "warn" | "info"): HTMLElement {
+/** A status badge; only `ok` is styled as success (✔). */
+export function badge(text: string, kind: "ok" | "bad" | "warn" | "info" | "neutral"): HTMLElement {
   const icon = kind === "ok" ? "✔ " : kind === "bad" ? "✖ " : kind === "warn" ? "⚠ " : "";
   return h("span", { class: `badge ${kind}` }, icon + text);
 }

@@ -91,18 +91,9 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
   const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
   root.append(
     ...[
-      R.precedenceStrip(v),
-      R.labelBanner(v),
-      R.clearWarning(v),
-      R.verdict(v),
-      settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null,
-      R.notices(v),
-      R.signaturesTable(v),
-      R.authorizingUsers(v),
-      R.headerProtection(v),
-      R.problems(v),
+      ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
       receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
-      R.dsnView(content),
+      R.dsnView(content, v),
       R.messageContent(content),
     ].filter((x): x is HTMLElement => x !== null),
   );

@@ -5,7 +5,7 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { interpretRelease, release, verify, withMmhsView } from "../core/wasm.js";
+import { interpretRelease, release, releaseOutcomeText, verify, withMmhsView } from "../core/wasm.js";
 import { headerSourceBytes, splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
@@ -56,9 +56,13 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
     report = await withMmhsView(out.report, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339());
     content = innerBytes === null ? null : bytesToLatin1(innerBytes);
     const v = viewReport(report);
+    const prec = v.primaryPrecedence ?? v.copyPrecedence;
+    const precVerified = v.primaryPrecedence ? v.primaryPrecedenceVerified : v.copyPrecedenceVerified;
     summary = [
-      h("span", { class: `prec ${v.urgent ? "urgent" : ""}` }, v.primaryPrecedence?.name ?? v.copyPrecedence?.name ?? "—"),
-      v.label ? h("span", { class: "mini-label", style: `color:${v.label.fg};background:${v.label.bg}` }, v.label.classification) : h("span", { class: "mini-label none" }, "NO LABEL"),
+      h("span", { class: `prec ${v.urgent ? "urgent" : ""}`, "data-verified": String(precVerified) }, prec ? `${prec.name}${precVerified ? "" : " (unverified)"}` : "—"),
+      v.label
+        ? h("span", { class: "mini-label", style: `color:${v.label.fg};background:${v.label.bg}`, "data-verified": String(v.label.verified) }, `${v.label.classification}${v.label.verified ? "" : " (unverified)"}`)
+        : h("span", { class: "mini-label none" }, "NO LABEL"),
     ];
   } catch (err) {
     summary = [h("span", { class: "badge bad" }, `not verified (${describeProblem({ code: (err as { code?: string }).code ?? "core-failed" }).code})`)];
@@ -76,9 +80,9 @@ function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: stri
     const v = viewReport(report);
     const c = verifiedContentView(bytesToLatin1(raw), innermost, v.headerProtection.scheme);
     detail.append(
-      ...[h("h4", {}, "As the recipients will see it"), R.precedenceStrip(v), R.labelBanner(v), R.clearWarning(v), R.verdict(v), R.signaturesTable(v), R.authorizingUsers(v), R.headerProtection(v), R.problems(v), R.messageContent(c)].filter(
-        (x): x is HTMLElement => x !== null,
-      ),
+      h("h4", {}, "As the recipients will see it"),
+      ...R.reportSections(v),
+      R.messageContent(c),
     );
   } else {
     detail.append(errorBox(new CodedError(EXTENSION_CODES.coreFunctionUnavailable, "verify is not available: the draft cannot be reviewed."), "Review"));
@@ -106,12 +110,6 @@ function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: stri
 
 type Decision = { kind: "approve" } | { kind: "reject"; reason: string } | { kind: "review" };
 
-const OUTCOME_TEXT: Readonly<Record<string, string>> = {
-  refused: "Not released: the originator's signature could not be authenticated",
-  blocked: "Not released: the review found a blocking problem",
-  reviewed: "Only reviewed",
-};
-
 async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: Decision, password: string, out: HTMLElement, findings: HTMLElement): Promise<void> {
   clear(out);
   try {
@@ -126,7 +124,7 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       envelope: envelopeForCore(item.envelope, item.receivedAt ?? null) ?? undefined,
       at: nowRfc3339(),
     });
-    const r = interpretRelease(result);
+    const r = interpretRelease(result, d.kind);
     clear(findings);
     findings.append(h("h4", {}, "Review findings"));
     if (r.findings.length > 0) findings.append(problemList(r.findings.map((x) => describeProblem(x))));
@@ -137,8 +135,8 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       return;
     }
     if (r.messages.length === 0) {
-      // refused (originator not authenticated), blocked (a blocking finding) or nothing to send
-      throw new CodedError(r.problems[0]?.code ?? EXTENSION_CODES.coreFailed, `${OUTCOME_TEXT[r.outcome] ?? `release ended with "${r.outcome}"`}${r.problems.length > 0 ? `: ${r.problems.map((p) => p.message ?? p.code).join("; ")}` : "."}`);
+      // refused, blocked, an outcome that does not match the decision, or none: nothing is sent
+      throw new CodedError(r.problems[0]?.code ?? EXTENSION_CODES.coreFailed, `${releaseOutcomeText(r.outcome)}${r.problems.length > 0 ? `: ${r.problems.map((p) => p.message ?? p.code).join("; ")}` : "."}`);
     }
     for (const m of r.messages) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: envelopeForWebmail(m.envelope, Date.now()) });
     await send("webmail", { op: "removeFromQueue", id: item.id });
@@ -146,7 +144,7 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
       h(
         "p",
         { role: "status", class: "ok", id: "release-done", "data-outcome": r.outcome },
-        r.outcome === "rejected" ? "Returned to the originator with your reason." : r.outcome === "alreadyReleased" ? "Already released by you: submitted unchanged." : "Released: countersigned and submitted.",
+        releaseOutcomeText(r.outcome),
       ),
     );
   } catch (err) {

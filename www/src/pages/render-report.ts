@@ -3,22 +3,28 @@ import type { ContentView } from "../shared/content-view.js";
 import { h } from "../shared/dom.js";
 import { statusText } from "../shared/mime.js";
 import { problemList } from "../shared/problem-ui.js";
-import type { ReportView, SignatureView } from "../shared/report.js";
+import type { ReportView, SignatureView, Tone } from "../shared/report.js";
 import { badge } from "./common.js";
+
+/** Marks an element drawn from a header field that no valid signature covers. */
+function unverifiedMark(verified: boolean, what: string): HTMLElement | null {
+  return verified ? null : h("span", { class: "unverified", "data-unverified": what }, " (unverified: not covered by a valid signature)");
+}
 
 export function precedenceStrip(v: ReportView): HTMLElement | null {
   if (!v.primaryPrecedence && !v.copyPrecedence) return null;
-  const parts: string[] = [];
-  if (v.primaryPrecedence) parts.push(`${v.primaryPrecedence.name} (primary)`);
-  if (v.copyPrecedence) parts.push(`${v.copyPrecedence.name} (copy)`);
+  const parts: HTMLElement[] = [];
+  if (v.primaryPrecedence) parts.push(h("span", { class: "prec-primary", "data-verified": String(v.primaryPrecedenceVerified) }, `${v.primaryPrecedence.name} (primary)`, unverifiedMark(v.primaryPrecedenceVerified, "MMHS-Primary-Precedence")));
+  if (v.copyPrecedence) parts.push(h("span", { class: "prec-copy", "data-verified": String(v.copyPrecedenceVerified) }, `${v.copyPrecedence.name} (copy)`, unverifiedMark(v.copyPrecedenceVerified, "MMHS-Copy-Precedence")));
   const top = v.primaryPrecedence?.urgent ? v.primaryPrecedence : v.copyPrecedence?.urgent ? v.copyPrecedence : v.primaryPrecedence ?? v.copyPrecedence;
   const urgentName = top?.name ?? "";
+  const verified = (!v.primaryPrecedence || v.primaryPrecedenceVerified) && (!v.copyPrecedence || v.copyPrecedenceVerified);
   return h(
     "div",
-    { class: `precedence ${v.urgent ? `urgent ${urgentName.toLowerCase()}` : "normal"}`, role: v.urgent ? "alert" : "note", "data-precedence": urgentName },
+    { class: `precedence ${v.urgent ? `urgent ${urgentName.toLowerCase()}` : "normal"}`, role: v.urgent ? "alert" : "note", "data-precedence": urgentName, "data-verified": String(verified) },
     v.urgent ? h("span", { class: "precedence-big" }, urgentName) : null,
-    h("span", { class: "precedence-text" }, `Precedence: ${parts.join(" · ")}`),
-    v.messageType ? h("span", { class: "message-type" }, ` · Message type: ${v.messageType}`) : null,
+    h("span", { class: "precedence-text" }, "Precedence: ", ...parts.flatMap((p, i) => (i === 0 ? [p] : [" · ", p]))),
+    v.messageType ? h("span", { class: "message-type" }, ` · Message type: ${v.messageType}`, unverifiedMark(v.messageTypeVerified, "MMHS-Message-Type")) : null,
   );
 }
 
@@ -29,12 +35,12 @@ export function labelBanner(v: ReportView): HTMLElement {
   const l = v.label;
   return h(
     "div",
-    { class: "label-banner", role: "note", style: `color:${l.fg};background:${l.bg}`, "data-classification": l.classification, "aria-label": `Security label ${l.text}` },
+    { class: "label-banner", role: "note", style: `color:${l.fg};background:${l.bg}`, "data-classification": l.classification, "data-verified": String(l.verified), "aria-label": `Security label ${l.text}` },
     h("span", { class: "label-text" }, l.text),
     h(
       "span",
       { class: "label-detail" },
-      [l.privacyMark && !l.text.includes(l.privacyMark) ? `Privacy mark: ${l.privacyMark}` : null, l.policy ? `Policy ${l.policy}` : null, l.source === "sio" ? "SIO-Label header only (not signed)" : "signed ESS label"]
+      [l.privacyMark && !l.text.includes(l.privacyMark) ? `Privacy mark: ${l.privacyMark}` : null, l.policy ? `Policy ${l.policy}` : null, l.basis]
         .filter((x): x is string => x !== null)
         .join(" · "),
     ),
@@ -46,19 +52,34 @@ export function clearWarning(v: ReportView): HTMLElement | null {
   return h("div", { class: "clear-warning", role: "alert" }, "CLEAR SERVICE: this classified message was transmitted over NON-SECURE communication links.");
 }
 
+/** The verdict; when invalid its headline is the report's first problem (`data-code`). */
 export function verdict(v: ReportView): HTMLElement {
-  return h("div", { class: `verdict ${v.overall}`, role: v.overall === "valid" ? "status" : "alert", "data-verdict": v.overall }, v.overall === "valid" ? "✔ " : "✖ ", v.summary);
+  return h("div", { class: `verdict ${v.overall}`, role: v.overall === "valid" ? "status" : "alert", "data-verdict": v.overall, "data-code": v.summaryCode }, v.overall === "valid" ? "✔ " : "✖ ", v.summary);
+}
+
+/**
+ * The report in reading order: the verdict (headline = the first problem), then the problems
+ * in the report's order, before any detail from which a finding is derived.
+ */
+export function reportSections(v: ReportView, settingsWarning: HTMLElement | null = null): HTMLElement[] {
+  return [precedenceStrip(v), labelBanner(v), clearWarning(v), verdict(v), problems(v), notes(v), settingsWarning, originator(v), notices(v), signaturesTable(v), authorizingUsers(v), headerProtection(v)].filter(
+    (x): x is HTMLElement => x !== null,
+  );
+}
+
+/** Row classes: `valid` only for a success tone (never beside an invalid verdict). */
+function rowState(tone: Tone, status: string): string {
+  return tone === "ok" ? "valid" : tone === "neutral" ? "unverified" : status;
 }
 
 function signatureRow(s: SignatureView): HTMLElement[] {
-  const status = s.status === "valid" ? badge("valid, trusted", "ok") : s.status === "untrusted" ? badge("valid signature, certificate NOT trusted", "warn") : badge("INVALID", "bad");
   const rows: HTMLElement[] = [
     h(
       "tr",
-      { class: `sig ${s.status}` },
+      { class: `sig ${rowState(s.tone, s.status)}`, "data-status": s.status },
       h("th", { scope: "row" }, s.signer),
       h("td", {}, s.signatureType ?? "originator"),
-      h("td", {}, status, s.addressMatch === false ? badge("address does not match From/Sender", "bad") : null),
+      h("td", {}, badge(s.statusText, s.tone), s.addressMatch === false ? badge("address does not match From/Sender", "bad") : null),
       h("td", {}, [s.signingTime, s.algorithm].filter((x) => x).join(" · ")),
     ),
   ];
@@ -66,10 +87,10 @@ function signatureRow(s: SignatureView): HTMLElement[] {
     rows.push(
       h(
         "tr",
-        { class: `countersig ${c.valid && c.trusted ? "valid" : "invalid"}` },
+        { class: `countersig ${rowState(c.tone, c.valid ? (c.trusted ? "valid" : "untrusted") : "invalid")}` },
         h("th", { scope: "row" }, `↳ countersigned by ${c.signer}`),
         h("td", {}, "countersignature"),
-        h("td", {}, c.valid ? (c.trusted ? badge("valid, trusted", "ok") : badge("valid, NOT trusted", "warn")) : badge("INVALID", "bad")),
+        h("td", {}, badge(c.statusText, c.tone)),
         h("td", {}, ""),
       ),
     );
@@ -93,30 +114,28 @@ export function authorizingUsers(v: ReportView): HTMLElement | null {
   return h(
     "section",
     { class: "authorizing", "aria-label": "Authorizing users" },
-    h("h3", {}, "Released by (authorizing users)"),
-    h("ul", {}, v.authorizingUsers.map((a) => h("li", { class: a.ok ? "ok" : "bad", "data-status": a.status }, badge(a.address, a.ok ? "ok" : "bad"), ` ${a.text}`))),
+    h("h3", {}, "Authorizing users (MMHS-Authorizing-Users)"),
+    h("ul", {}, v.authorizingUsers.map((a) => h("li", { class: a.tone, "data-status": a.status }, badge(a.address, a.tone), ` ${a.text}`))),
   );
+}
+
+/** Every From and Sender address of the header read, as the core reports them. */
+export function originator(v: ReportView): HTMLElement | null {
+  if (v.from === null && v.sender === null) return null;
+  const row = (name: string, list: readonly string[] | null) => [
+    h("dt", {}, name),
+    h("dd", { "data-field": name }, list === null ? "not reported — unknown" : list.length === 0 ? "(none)" : list.flatMap((a, i) => [i === 0 ? null : ", ", h("span", { class: "address" }, a)])),
+  ];
+  return h("section", { class: "originator", "aria-label": "Originator" }, h("dl", { class: "headers" }, ...row("From", v.from), ...(v.sender === null || v.sender.length === 0 ? [] : row("Sender", v.sender))));
 }
 
 export function headerProtection(v: ReportView): HTMLElement {
   const hp = v.headerProtection;
-  const scheme =
-    hp.scheme === "wrapped" ? `Headers protected (wrapped message, forwarded=${hp.forwarded})` : hp.scheme === "injected" ? "Headers protected (RFC 9788 injected headers)" : "Headers NOT protected";
   return h(
     "section",
     { class: `header-protection ${hp.scheme}`, "data-scheme": hp.scheme, "data-forwarded": hp.forwarded },
     h("h3", {}, "Header protection"),
-    h(
-      "p",
-      {},
-      hp.scheme === "none"
-        ? badge(scheme, "warn")
-        : hp.mismatches.length > 0
-          ? badge(`${scheme} — ${hp.mismatches.length} MISMATCH(ES)`, "bad")
-          : hp.intact
-            ? badge(`${scheme} — intact`, "ok")
-            : badge(`${scheme} — but the signature over them does not verify: not protected`, "bad"),
-    ),
+    h("p", {}, badge(hp.text, hp.tone)),
     hp.mismatches.length > 0
       ? h(
           "table",
@@ -126,20 +145,38 @@ export function headerProtection(v: ReportView): HTMLElement {
           h("tbody", {}, hp.mismatches.map((m) => h("tr", {}, h("th", { scope: "row" }, m.field), h("td", {}, m.outer ?? "(absent)"), h("td", {}, m.inner ?? "(absent)")))),
         )
       : null,
+    hp.fieldCoverage === null
+      ? h("p", { class: "coverage-unknown" }, badge("Which header fields a signature covers is not reported: every header field is unverified.", "neutral"))
+      : hp.fieldCoverage.length > 0
+        ? h(
+            "table",
+            { class: "coverage" },
+            h("caption", {}, "Header fields covered by a signature"),
+            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Coverage"))),
+            h("tbody", {}, hp.fieldCoverage.map((c) => h("tr", { "data-field": c.field, "data-covered": String(c.covered) }, h("th", { scope: "row" }, c.field), h("td", {}, badge(c.text, c.tone))))),
+          )
+        : null,
   );
 }
 
 export function notices(v: ReportView): HTMLElement | null {
   const items: HTMLElement[] = [];
-  if (v.expiry) items.push(h("li", { class: v.expiry.expired ? "bad" : "info", "data-notice": "expiry" }, v.expiry.expired ? `EXPIRED at ${v.expiry.at}` : `Expires ${v.expiry.at}`));
-  if (v.obsoletes.length > 0) items.push(h("li", { class: "info", "data-notice": "obsoletes" }, `This message makes obsolete: ${v.obsoletes.join(", ")}`));
+  if (v.expiry) items.push(h("li", { class: v.expiry.expired ? "bad" : "info", "data-notice": "expiry" }, v.expiry.expired ? `EXPIRED at ${v.expiry.at}` : `Expires ${v.expiry.at}`, unverifiedMark(v.expiry.verified, "Expires")));
+  if (v.obsoletes.length > 0) items.push(h("li", { class: "info", "data-notice": "obsoletes" }, `This message makes obsolete: ${v.obsoletes.join(", ")}`, unverifiedMark(v.obsoletesVerified, "Supersedes")));
   if (v.layers.length > 0) items.push(h("li", { class: "info" }, `Security layers: ${v.layers.join(" → ")}${v.encrypted ? "" : " (not encrypted)"}`));
   return items.length > 0 ? h("ul", { class: "notices" }, items) : null;
 }
 
+/** The report's problems in the report's order (the first is the cause). */
 export function problems(v: ReportView): HTMLElement | null {
   if (v.problems.length === 0) return null;
   return h("section", { class: "problems-section" }, h("h3", {}, `Problems (${v.problems.length})`), problemList(v.problems));
+}
+
+/** Informational findings (`notes`): they do not change the verdict. */
+export function notes(v: ReportView): HTMLElement | null {
+  if (v.notes.length === 0) return null;
+  return h("section", { class: "notes-section" }, h("h3", {}, `Notes (${v.notes.length})`), problemList(v.notes));
 }
 
 export function messageContent(c: ContentView): HTMLElement {
@@ -166,7 +203,12 @@ export function messageContent(c: ContentView): HTMLElement {
   );
 }
 
-export function dsnView(c: ContentView): HTMLElement | null {
+/**
+ * A delivery or disposition report carried by the message. Its "delivered" rows are styled as
+ * success only when the report of the message carrying them is valid: an unsigned or altered
+ * DSN (RFC 3464) proves nothing.
+ */
+export function dsnView(c: ContentView, v: ReportView): HTMLElement | null {
   const r = c.report;
   if (!r) return null;
   if (r.kind === "delivery-status") {
@@ -183,7 +225,7 @@ export function dsnView(c: ContentView): HTMLElement | null {
           "tbody",
           {},
           r.recipients.map((x) =>
-            h("tr", { class: x.status.startsWith("2.") ? "ok" : x.status.startsWith("4.") ? "warn" : "bad" }, h("th", { scope: "row" }, x.recipient), h("td", {}, `${x.action} — ${statusText(x.status)}`), h("td", {}, x.status), h("td", {}, x.diagnostic ?? "")),
+            h("tr", { class: x.status.startsWith("2.") ? (v.overall === "valid" ? "ok" : "unverified") : x.status.startsWith("4.") ? "warn" : "bad" }, h("th", { scope: "row" }, x.recipient), h("td", {}, `${x.action} — ${statusText(x.status)}`), h("td", {}, x.status), h("td", {}, x.diagnostic ?? "")),
           ),
         ),
       ),

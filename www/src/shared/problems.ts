@@ -2,7 +2,8 @@
  * Problem / error code catalogue: stable kebab-case codes (from the core's `Problem { code }`,
  * the core's typed errors and this extension's own errors) → human text for the UI.
  * Unknown codes fall back to the core's own message plus the code, never to silence.
- * Extension-side codes are documented in docs/extension.md.
+ * Extension-side codes are documented in docs/extension.md, the core's in docs/report.md,
+ * docs/compose.md and docs/release.md. One `"code": e("text")` entry per line.
  */
 
 export interface ProblemLike {
@@ -60,75 +61,34 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
 
   // --- signatures and certificates (core report problems) ---
   "signature-invalid": e("A signature does not verify: the message was changed after it was signed, or the signature is forged."),
-  "signature-missing": e("The message is not signed."),
   "message-digest-mismatch": e("The signed content does not match its signature (message digest mismatch): the message was altered."),
-  "signed-attributes-invalid": e("The signed attributes of a signature are malformed."),
-  "certificate-untrusted": e("A signer's certificate does not chain to any of your trust anchors."),
-  "certificate-expired": e("A signer's certificate has expired or is not yet valid."),
-  "certificate-revoked": e("A signer's certificate has been revoked."),
   "certificate-missing": e("The signer's certificate is not in the message and is not known."),
-  "chain-invalid": e("A signer's certificate chain is invalid."),
-  "path-validation-failed": e("A signer's certificate chain fails validation."),
-  "key-usage-invalid": e("A signer's certificate is not allowed for signing e-mail (keyUsage / extendedKeyUsage)."),
   "signer-address-mismatch": e("The signer's certificate address does not match the From/Sender of the message."),
-  "signer-from-mismatch": e("The signer's certificate address does not match the From/Sender of the message."),
-  "countersignature-invalid": e("A release officer's countersignature does not verify."),
-  "countersignature-untrusted": e("A release officer's countersignature is not from a trusted certificate."),
 
   // --- authorizing users (RFC 7912 / seed) ---
   "authorizing-user-not-countersigned": e("An authorizing user is listed without a countersignature: the release is not proven."),
-  "authorizing-user-invalid": e("An authorizing user's countersignature is invalid."),
   "authorizing-user-untrusted": e("An authorizing user's countersignature is not trusted."),
-  "authorizing-user-not-listed": e("A countersignature is present from someone not listed as an authorizing user.", "warning"),
   "authorizing-users-duplicate": e("MMHS-Authorizing-Users appears more than once."),
 
   // --- labels ---
-  "label-mismatch": e("The signed ESS security label and the SIO-Label header disagree."),
   "sio-label-mismatch": e("The signed ESS security label and the SIO-Label header disagree."),
-  "label-missing": e("The message carries no security label.", "warning"),
   "sio-label-invalid": e("The SIO-Label header is malformed."),
   "label-invalid": e("The security label is malformed."),
 
-  // --- header protection ---
-  "header-mismatch": e("A visible header differs from the signed (protected) header; the protected value is shown."),
-  "header-protection-mismatch": e("A visible header differs from the signed (protected) header; the protected value is shown."),
-  "unprotected-headers": e("The headers of this message are not protected by its signature.", "warning"),
-
   // --- MMHS fields (inspect) ---
   "precedence-invalid": e("A precedence field is malformed."),
-  "precedence-without-recipients": e("A precedence is given for a kind of recipient the message does not have.", "warning"),
   "primary-precedence-missing": e("The message has To recipients but no primary precedence.", "warning"),
   "copy-precedence-missing": e("The message has Cc recipients but no copy precedence.", "warning"),
   "message-type-invalid": e("The message type field is malformed."),
   "duplicate-field": e("A header field that may appear only once appears several times."),
-  "expired": e("This message has expired (its Expires time has passed).", "warning"),
-  "message-expired": e("This message has expired (its Expires time has passed).", "warning"),
   "header-crlf": e("A header value contains CR or LF."),
-  "header-value-crlf": e("A header value contains CR or LF."),
 
   // --- crypto layers ---
   "decrypt-failed": e("The message could not be decrypted with your key."),
-  "no-recipient-info": e("The message is not encrypted to any of your keys."),
-  "nesting-too-deep": e("The message nests too many security layers; it was not processed further."),
-  "decompression-limit": e("The compressed content is larger than the allowed limit."),
   "input-too-large": e("The message is larger than the allowed limit."),
   "unsupported-algorithm": e("The message uses an algorithm this client does not support."),
-  "malformed-cms": e("The S/MIME structure of the message is malformed."),
-  "cms-invalid": e("The S/MIME structure of the message is malformed."),
-  "mime-invalid": e("The MIME structure of the message is malformed."),
-
-  // --- keys ---
-  "pkcs12-password": e("The PKCS#12 password is wrong."),
-  "pkcs12-invalid": e("The file is not a valid PKCS#12 (.p12/.pfx) file."),
-  "pkcs8-password": e("The key password is wrong."),
-  "key-invalid": e("The private key is malformed or of an unsupported type."),
 
   // --- release ---
-  "originator-signature-invalid": e("The originator's signature does not verify; the message cannot be released."),
-  "originator-untrusted": e("The originator's certificate is not trusted; the message cannot be released."),
-  "originator-mismatch": e("The originator's signature does not match the sender of the message; it cannot be released."),
-  "release-refused": e("The release was refused."),
-  "release-rejected": e("The release officer returned the message."),
   "authorizing-user-countersignature-invalid": e("An authorizing user's countersignature does not verify."),
   "countersigner-not-listed": e("A countersignature is present from someone not listed in MMHS-Authorizing-Users.", "warning"),
   "authorizing-users-malformed": e("MMHS-Authorizing-Users is not a valid address list."),
@@ -142,8 +102,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "review-recipient-clearance-unknown": e("Review: a recipient's clearance is unknown.", "warning"),
   "review-missing-field": e("Review: a field required by the policy is missing."),
 
-
-  // --- codes found in the core (src/smime, keys, trust, protect, mmhs, release) ---
+  // --- core codes (docs/report.md, docs/release.md; src/smime, keys, trust, protect, mmhs, release) ---
   "not-signed": e("The message is not signed."),
   "no-signers": e("The signed layer has no signer."),
   "signed-attr-malformed": e("A signature's signed attributes are malformed."),
@@ -154,6 +113,11 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "content-ambiguous": e("The signed content is ambiguous."),
   "signing-certificate-mismatch": e("The signing-certificate attribute does not match the signer's certificate."),
   "signer-cert-not-found": e("The signer's certificate is not in the message and is not known."),
+  "signer-cert-ambiguous": e("Several certificates match the signer's identifier: the signer cannot be identified."),
+  "originator-field-duplicate": e("The message has more than one From or Sender field: the originator is ambiguous."),
+  "countersignature-orphaned": e("A countersignature is on a signature that is not a valid originator signature of this content: it authorises nothing."),
+  "path-budget-exhausted": e("Building the signer's certificate path needed more work than allowed and was stopped: the certificate is not trusted."),
+  "field-not-covered": e("A security-relevant header field is not covered by any signature: it is shown as unverified.", "warning"),
   "signer-key-invalid": e("The signer's public key is invalid."),
   "signature-algorithm-weak": e("A signature uses a weak algorithm."),
   "signature-algorithm-unsupported": e("A signature uses an unsupported algorithm."),
@@ -183,9 +147,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "security-label-invalid": e("The ESS security label is malformed."),
   "security-label-inconsistent": e("The security labels of the signers disagree."),
   "ess-label-invalid": e("The ESS security label is malformed."),
-  "label-sio-mismatch": e("The signed ESS security label and the SIO-Label header disagree."),
   "mmhs-sio-label-mismatch": e("The signed ESS security label and the SIO-Label header disagree."),
-  "sio-label-malformed": e("The SIO-Label header is malformed."),
   "sio-label-duplicate": e("The message carries more than one SIO-Label."),
   "sio-label-history-invalid": e("The SIO-Label-History header is malformed.", "warning"),
   "hp-header-mismatch": e("A visible header differs from the signed (protected) header; the protected value is shown."),
@@ -193,7 +155,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "hp-no-from": e("The protected header section has no From."),
   "hp-invalid": e("The header protection is malformed."),
   "hp-unreadable": e("The protected headers cannot be read."),
-  "hp-forwarded": e("The signed content is a forwarded message (forwarded=yes), not header protection.", "info"),
+  "hp-forwarded": e("The signed content carries a forwarded message (message/rfc822 with forwarded=yes or without forwarded): its header is the forwarded message's, not a protected header of this message.", "info"),
   "hp-legacy-display": e("The message carries a legacy display element for protected headers.", "info"),
   "hp-cipher-unencrypted": e("Headers marked confidential (hp=cipher) were sent unencrypted."),
   "authorizing-users-outer-only": e("MMHS-Authorizing-Users is only in the outer header, as release requires; every listed officer's countersignature was checked.", "info"),
@@ -234,6 +196,16 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "mmhs-received-date-invalid": e("A Received date is malformed.", "warning"),
   "mmhs-not-military": e("This is not a military message.", "info"),
   "no-originator-signature": e("The draft has no originator signature; it cannot be released."),
+  "release-originator-unverified": e("The originator's signature could not be authenticated; the message is not released."),
+  "release-blocked-by-review": e("The review found a blocking problem; the message is not released."),
+  "mixer-no-from": e("The message has no From: it cannot be mapped to MIXER."),
+  "mixer-no-originator": e("The message names no originator: it cannot be mapped to MIXER."),
+  "mixer-sender-missing": e("MMHS-Authorizing-Users without a Sender: it cannot be mapped to MIXER."),
+  "audit-chain-broken": e("The audit trail's hash chain is broken."),
+  "audit-head-mismatch": e("The audit trail's head does not match its records."),
+  "audit-record-altered": e("An audit record was altered."),
+  "audit-retention-violated": e("Audit records were removed before their retention period ended."),
+  "audit-sequence-gap": e("The audit trail has a gap in its sequence."),
   "release-malformed": e("The release request is malformed."),
   "encrypt-no-recipient": e("No recipient certificate to encrypt to."),
   "encrypt-recipient-invalid": e("A recipient certificate cannot be used for encryption."),
@@ -252,7 +224,6 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "too-many-recipients": e("Too many recipients."),
   "primary-precedence-without-to": e("A primary precedence is given but there are no To recipients."),
   "copy-precedence-without-cc": e("A copy precedence is given but there are no Cc/Bcc recipients."),
-  "field-invalid": e("An MMHS field value is outside its grammar."),
   "message-id-invalid": e("A message id is malformed (expected <id@host>)."),
   "message-id-domain-invalid": e("The Message-ID domain is not usable."),
   "notify-invalid": e("The delivery notification choice is invalid."),
@@ -262,6 +233,23 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "delivery-times-conflict": e("The latest delivery time must be after the deferred delivery time."),
   "message-too-large": e("The message is too large."),
   "header-nul": e("A header contains a NUL character."),
+  "military-string-invalid": e("A value is not a valid military string."),
+  "sic-invalid": e("A subject indicator code is malformed."),
+  "field-value-invalid": e("An MMHS field value is outside its grammar."),
+  "language-tag-invalid": e("A language tag is malformed."),
+  "content-type-invalid": e("An attachment content type is invalid."),
+  "base64-invalid": e("Attachment or forwarded data is not valid base64."),
+  "filename-invalid": e("An attachment file name is invalid."),
+  "forwarded-invalid": e("A forwarded message is not a valid message."),
+  "too-many-attachments": e("Too many attachments."),
+  "signer-missing": e("Signing was asked for without a key and certificate."),
+  "certificate-invalid": e("A certificate cannot be read."),
+  "sender-certificate-missing": e("Encryption needs your own certificate, and none was given."),
+  "recipient-certificate-missing": e("A recipient has no certificate to encrypt to."),
+  "security-option-conflict": e("The security options do not go together."),
+  "cms-encode": e("The S/MIME structure could not be encoded."),
+  "protect-already-protected": e("The message already has protected headers."),
+  "protect-line-too-long": e("A header line is too long to protect."),
 };
 
 export interface ProblemView {

@@ -7,6 +7,52 @@
 import { classificationByValue, parsePrecedence, sioColour, type Precedence } from "./mmhs.js";
 import { describeProblem, type ProblemLike, type ProblemView } from "./problems.js";
 
+/**
+ * The members of the core's report (docs/report.md, `src/report/mod.rs`) that this view reads.
+ * Every member is optional here: an absent member is "unknown / unverified", never "verified".
+ */
+export interface CoreProblem {
+  readonly code: string;
+  readonly message?: string;
+}
+
+export interface CoreFieldCoverage {
+  /** A header field name (e.g. `MMHS-Primary-Precedence`, `SIO-Label`). */
+  readonly field: string;
+  /** A valid signature covers this field (header protection). */
+  readonly covered: boolean;
+}
+
+export interface CoreReport {
+  readonly valid?: boolean;
+  readonly layers?: readonly string[];
+  readonly signatures?: readonly unknown[];
+  readonly securityLabel?: unknown;
+  readonly headerProtection?: { readonly scheme?: string; readonly forwarded?: string; readonly mismatches?: readonly unknown[] };
+  readonly mmhs?: unknown;
+  readonly authorizingUsers?: readonly { readonly address?: string; readonly status?: string; readonly form?: string }[];
+  /** Every address of every From field of the header the message is read from. */
+  readonly from?: readonly string[];
+  /** Every address of every Sender field of that header. */
+  readonly sender?: readonly string[];
+  readonly fieldCoverage?: readonly CoreFieldCoverage[];
+  /** Ordered by the core, cause first (signature, certificate, trust before derived findings). */
+  readonly problems?: readonly CoreProblem[];
+  /** Informational findings that do not change `valid`. */
+  readonly notes?: readonly CoreProblem[];
+}
+
+/**
+ * How an element is styled. `ok` (success) is only ever given when the whole report is valid:
+ * beside an invalid verdict an element is at best `neutral` (unverified).
+ */
+export type Tone = "ok" | "warn" | "bad" | "neutral";
+
+/** `ok` only when the report is valid; otherwise the element is shown as unverified. */
+const gate = (reportValid: boolean, tone: Tone): Tone => (tone === "ok" && !reportValid ? "neutral" : tone);
+
+const UNVERIFIED = "unverified — the message is not valid";
+
 export interface SecurityLabel {
   readonly policy: string | null;
   readonly classification: number | null;
@@ -55,6 +101,8 @@ export interface CountersignatureView {
   readonly signer: string;
   readonly valid: boolean;
   readonly trusted: boolean;
+  readonly tone: Tone;
+  readonly statusText: string;
 }
 
 export interface SignatureView {
@@ -65,6 +113,8 @@ export interface SignatureView {
   readonly securityLabel: SecurityLabel | null;
   readonly countersignatures: readonly CountersignatureView[];
   readonly status: "valid" | "untrusted" | "invalid";
+  readonly tone: Tone;
+  readonly statusText: string;
   /** false when the certificate's address does not match From/Sender; null when not compared. */
   readonly addressMatch: boolean | null;
   readonly subject: string | null;
@@ -87,7 +137,7 @@ export interface AuthorizingUserView {
   readonly address: string;
   /** AuthorizingStatus, or an unknown status string shown as is. */
   readonly status: string;
-  readonly ok: boolean;
+  readonly tone: Tone;
   readonly text: string;
 }
 
@@ -100,6 +150,13 @@ export interface LabelBanner {
   readonly fg: string;
   readonly bg: string;
   readonly source: "ess" | "sio";
+  /**
+   * The label is vouched for by a valid report: the ESS label is signed by definition; a label
+   * from the SIO-Label header only when a valid signature covers that field.
+   */
+  readonly verified: boolean;
+  /** Where the label comes from and whether it is verified, in words. */
+  readonly basis: string;
 }
 
 export interface HeaderProtectionView {
@@ -110,28 +167,54 @@ export interface HeaderProtectionView {
   /** How the body must be presented: wrapped forwarded=no is the real message; forwarded=yes a forwarded one. */
   readonly presentation: "real-message" | "forwarded-message" | "plain";
   readonly mismatches: readonly MismatchView[];
+  /** Only in a valid report: protected, no mismatch, every signature verifies. */
   readonly intact: boolean;
+  readonly tone: Tone;
+  readonly text: string;
+  /** The core's per-field coverage, in its order; null when the report has none (all unverified). */
+  readonly fieldCoverage: readonly FieldCoverageView[] | null;
+}
+
+export interface FieldCoverageView {
+  readonly field: string;
+  readonly covered: boolean;
+  readonly tone: Tone;
+  readonly text: string;
 }
 
 export interface ReportView {
   readonly overall: "valid" | "invalid";
+  /** The headline: in an invalid report, the report's first problem (the cause). */
   readonly summary: string;
+  /** Code of the problem the headline shows; null when valid or when the report gives none. */
+  readonly summaryCode: string | null;
   readonly layers: readonly string[];
   readonly encrypted: boolean;
   readonly primaryPrecedence: Precedence | null;
   readonly copyPrecedence: Precedence | null;
+  /** Each precedence is verified only when a valid signature covers its header field. */
+  readonly primaryPrecedenceVerified: boolean;
+  readonly copyPrecedenceVerified: boolean;
   readonly urgent: boolean;
   readonly label: LabelBanner | null;
   readonly clearService: boolean;
   readonly headerProtection: HeaderProtectionView;
   readonly signatures: readonly SignatureView[];
   readonly authorizingUsers: readonly AuthorizingUserView[];
-  readonly expiry: { readonly at: string; readonly expired: boolean } | null;
+  readonly expiry: { readonly at: string; readonly expired: boolean; readonly verified: boolean } | null;
   readonly obsoletes: readonly string[];
+  readonly obsoletesVerified: boolean;
   /** Disposition-Notification-To (RFC 8098 §2.1) and its options (§2.2), when requested. */
-  readonly receiptRequest: { readonly to: string; readonly options: string | null } | null;
+  readonly receiptRequest: { readonly to: string; readonly options: string | null; readonly verified: boolean } | null;
   readonly messageType: string | null;
+  readonly messageTypeVerified: boolean;
+  /** Every From address of the header read (null: not reported, unknown). */
+  readonly from: readonly string[] | null;
+  /** Every Sender address of the header read (null: not reported, unknown). */
+  readonly sender: readonly string[] | null;
+  /** In the report's order: the first is the cause. */
   readonly problems: readonly ProblemView[];
+  readonly notes: readonly ProblemView[];
 }
 
 type Obj = Record<string, unknown>;
@@ -174,13 +257,21 @@ export function parseLabel(v: unknown): SecurityLabel | null {
   };
 }
 
-function labelBanner(label: SecurityLabel, source: "ess" | "sio", sio: Obj | null): LabelBanner {
+function labelBanner(label: SecurityLabel, source: "ess" | "sio", sio: Obj | null, verified: boolean): LabelBanner {
   const cls = label.classification === null ? null : classificationByValue(label.classification);
   const marking = sio ? str(sio["marking"]) : null;
   const classification = cls?.name ?? "NO CLASSIFICATION";
   const parts = [classification];
   if (label.privacyMark) parts.push(label.privacyMark);
   if (label.categories.length > 0) parts.push(label.categories.join(" / "));
+  const basis =
+    source === "ess"
+      ? verified
+        ? "signed ESS label"
+        : `ESS label of a signature — ${UNVERIFIED}`
+      : verified
+        ? "SIO-Label header, covered by a valid signature"
+        : "SIO-Label header — unverified (not covered by a valid signature)";
   return {
     text: marking ?? parts.join(" — "),
     classification,
@@ -190,10 +281,25 @@ function labelBanner(label: SecurityLabel, source: "ess" | "sio", sio: Obj | nul
     fg: sioColour(sio ? str(sio["fgcolor"]) : null) ?? cls?.fg ?? "#000000",
     bg: sioColour(sio ? str(sio["bgcolor"]) : null) ?? cls?.bg ?? "#e0e0e0",
     source,
+    verified,
+    basis,
   };
 }
 
-function parseSignature(v: unknown): SignatureView | null {
+/** Status of one signature or countersignature; success wording only in a valid report. */
+function signerStatus(valid: boolean, trusted: boolean, reportValid: boolean): { tone: Tone; statusText: string } {
+  if (!valid) return { tone: "bad", statusText: "INVALID" };
+  if (!trusted) return { tone: "warn", statusText: "valid signature, certificate NOT trusted" };
+  return reportValid ? { tone: "ok", statusText: "valid, trusted" } : { tone: "neutral", statusText: UNVERIFIED };
+}
+
+function parseCountersignature(c: Obj, reportValid: boolean): CountersignatureView {
+  const valid = bool(c["valid"]);
+  const trusted = bool(c["trusted"]);
+  return { signer: str(c["signer"]) ?? "(unknown signer)", valid, trusted, ...signerStatus(valid, trusted, reportValid) };
+}
+
+function parseSignature(v: unknown, reportValid: boolean): SignatureView | null {
   if (!isObj(v)) return null;
   const valid = bool(v["valid"]);
   const trusted = bool(v["trusted"]);
@@ -205,8 +311,9 @@ function parseSignature(v: unknown): SignatureView | null {
     securityLabel: parseLabel(v["securityLabel"]),
     countersignatures: arr(v["countersignatures"])
       .filter(isObj)
-      .map((c) => ({ signer: str(c["signer"]) ?? "(unknown signer)", valid: bool(c["valid"]), trusted: bool(c["trusted"]) })),
+      .map((c) => parseCountersignature(c, reportValid)),
     status: valid ? (trusted ? "valid" : "untrusted") : "invalid",
+    ...signerStatus(valid, trusted, reportValid),
     addressMatch: typeof v["addressMatch"] === "boolean" ? v["addressMatch"] : null,
     subject: str(v["subject"]),
     signingTime: str(v["signingTime"]),
@@ -215,6 +322,7 @@ function parseSignature(v: unknown): SignatureView | null {
   };
 }
 
+/** RFC 7912 authorizing-user status (docs/release.md) → words; only `countersigned` can be success. */
 const AUTH_TEXT: Readonly<Record<string, string>> = {
   countersigned: "released — countersignature valid",
   notCountersigned: "listed WITHOUT a countersignature",
@@ -223,11 +331,73 @@ const AUTH_TEXT: Readonly<Record<string, string>> = {
   notListed: "countersigned but not listed as authorizing user",
 };
 
+function authorizingUser(a: Obj, reportValid: boolean): AuthorizingUserView {
+  const status = str(a["status"]) ?? "unknown";
+  const address = str(a["address"]) ?? "(unknown)";
+  if (status !== "countersigned") return { address, status, tone: "bad", text: AUTH_TEXT[status] ?? `not released (status "${status}")` };
+  return reportValid ? { address, status, tone: "ok", text: AUTH_TEXT[status] ?? status } : { address, status, tone: "neutral", text: `countersignature present — ${UNVERIFIED}; not released` };
+}
+
 function parseProblems(v: unknown): ProblemView[] {
   return arr(v)
     .filter(isObj)
     .map((p): ProblemLike => ({ code: str(p["code"]) ?? "unknown-problem", message: str(p["message"]) ?? undefined }))
     .map(describeProblem);
+}
+
+/** The core's `fieldCoverage`, or null when the report has none (every header field unverified). */
+function parseCoverage(v: unknown, reportValid: boolean): FieldCoverageView[] | null {
+  if (!Array.isArray(v)) return null;
+  return v.filter(isObj).map((c) => {
+    const covered = c["covered"] === true;
+    const tone = gate(reportValid, covered ? "ok" : "neutral");
+    const text = !covered ? "NOT covered by a valid signature — unverified" : tone === "ok" ? "covered by a valid signature" : `covered — ${UNVERIFIED}`;
+    return { field: str(c["field"]) ?? "?", covered, tone, text };
+  });
+}
+
+/**
+ * A header field is verified when the report is valid and the core says a valid signature covers
+ * it; a field the core does not list, or a report without `fieldCoverage`, is unverified.
+ */
+function fieldVerified(coverage: readonly FieldCoverageView[] | null, reportValid: boolean, field: string): boolean {
+  if (!reportValid || coverage === null) return false;
+  const entries = coverage.filter((c) => c.field.toLowerCase() === field.toLowerCase());
+  return entries.length > 0 && entries.every((c) => c.covered);
+}
+
+/** An address list of the report (`from`, `sender`); null when absent (unknown). */
+function addresses(v: unknown): string[] | null {
+  return Array.isArray(v) ? strs(v) : null;
+}
+
+function headerProtectionView(hp: Obj, signatures: readonly SignatureView[], reportValid: boolean, coverage: FieldCoverageView[] | null): HeaderProtectionView {
+  const scheme = str(hp["scheme"]) ?? "none";
+  const forwarded = str(hp["forwarded"]) ?? "absent";
+  const mismatches = arr(hp["mismatches"])
+    .filter(isObj)
+    .map((m) => ({ field: str(m["field"]) ?? "?", outer: str(m["outer"]), inner: str(m["inner"]) }));
+  const presentation: HeaderProtectionView["presentation"] =
+    forwarded === "yes" ? "forwarded-message" : scheme === "wrapped" || scheme === "injected" ? "real-message" : "plain";
+  const name = scheme === "wrapped" ? `Headers protected (wrapped message, forwarded=${forwarded})` : scheme === "injected" ? "Headers protected (RFC 9788 injected headers)" : "Headers NOT protected";
+  const signaturesValid = signatures.length > 0 && signatures.every((s) => s.valid);
+  const intact = reportValid && scheme !== "none" && mismatches.length === 0 && signaturesValid;
+  let tone: Tone;
+  let text: string;
+  if (scheme === "none") [tone, text] = ["warn", name];
+  else if (mismatches.length > 0) [tone, text] = ["bad", `${name} — ${mismatches.length} MISMATCH(ES)`];
+  else if (!signaturesValid) [tone, text] = ["bad", `${name} — but the signature over them does not verify: not protected`];
+  else if (intact) [tone, text] = ["ok", `${name} — intact`];
+  else [tone, text] = ["neutral", `${name} — ${UNVERIFIED}`];
+  return { scheme, forwarded, presentation, mismatches, intact, tone, text, fieldCoverage: coverage };
+}
+
+/** The headline: verified, or the report's first problem — the cause, in the core's order. */
+function headline(valid: boolean, problems: readonly ProblemView[], signatures: readonly SignatureView[]): { summary: string; summaryCode: string | null } {
+  if (valid) return { summary: "Verified: every signature is valid and trusted, nothing is flagged.", summaryCode: null };
+  const first = problems[0];
+  if (first) return { summary: `NOT VERIFIED: ${first.text}`, summaryCode: first.code };
+  return { summary: signatures.length === 0 ? "NOT VERIFIED: the message carries no signature." : "NOT VERIFIED: the report does not say the message is valid.", summaryCode: null };
 }
 
 /** The MMHS view (`inspect`) may put a precedence under several shapes; accept them all. */
@@ -255,7 +425,7 @@ function messageTypeText(v: unknown): string | null {
 }
 
 /** First address of a Disposition-Notification-To value (string, `[string]` or `[{ address }]`). */
-function receiptTarget(v: unknown, options: string | null): ReportView["receiptRequest"] {
+function receiptTarget(v: unknown, options: string | null): { to: string; options: string | null } | null {
   let to: string | null = null;
   if (typeof v === "string") to = v.trim() || null;
   else if (isObj(v)) to = str(v["address"]) ?? str(v["to"]);
@@ -272,48 +442,41 @@ export function viewReport(input: unknown): ReportView {
   const extraProblems: ProblemView[] = [];
   if (!isObj(input)) extraProblems.push(describeProblem({ code: "core-failed", message: "The verification report is not an object." }));
 
+  // Problems in exactly the report's order (cause first); nothing is reordered or promoted.
+  const problems = [...extraProblems, ...parseProblems(r["problems"])];
+  // Fail closed: `valid` must be the boolean true, with no problem listed beside it.
+  const valid = r["valid"] === true && problems.length === 0;
+
   const layers = strs(r["layers"]);
   const encrypted = layers.some((l) => /envelop/i.test(l));
   const mmhs = isObj(r["mmhs"]) ? r["mmhs"] : null;
-  const signatures = arr(r["signatures"]).map(parseSignature).filter((s): s is SignatureView => s !== null);
+  const signatures = arr(r["signatures"]).map((s) => parseSignature(s, valid)).filter((s): s is SignatureView => s !== null);
+  const coverage = parseCoverage(r["fieldCoverage"], valid);
+  const verified = (field: string) => fieldVerified(coverage, valid, field);
 
+  // RFC 2634 §3.1.1: the ESS label is a signed attribute, covered by its signature by definition.
   const essLabel = parseLabel(r["securityLabel"]);
   const sio = isObj(pick(mmhs, "sioLabel", "sio_label")) ? (pick(mmhs, "sioLabel", "sio_label") as Obj) : null;
   let label: LabelBanner | null = null;
-  if (essLabel) label = labelBanner(essLabel, "ess", sio);
+  if (essLabel) label = labelBanner(essLabel, "ess", sio, valid);
   else if (sio) {
     // inspect: `sioLabel.ess` is the decoded ESS label of a `type=":ess"` SIO-Label
     const sioParsed = parseLabel(sio["ess"]) ?? parseLabel(sio["label"]) ?? parseLabel(sio);
-    label = labelBanner(sioParsed ?? { policy: null, classification: null, privacyMark: null, categories: [] }, "sio", sio);
+    label = labelBanner(sioParsed ?? { policy: null, classification: null, privacyMark: null, categories: [] }, "sio", sio, verified("SIO-Label"));
   }
 
-  const hp = isObj(r["headerProtection"]) ? r["headerProtection"] : {};
-  const scheme = str(hp["scheme"]) ?? "none";
-  const forwarded = str(hp["forwarded"]) ?? "absent";
-  const mismatches = arr(hp["mismatches"])
-    .filter(isObj)
-    .map((m) => ({ field: str(m["field"]) ?? "?", outer: str(m["outer"]), inner: str(m["inner"]) }));
-  const presentation: HeaderProtectionView["presentation"] =
-    forwarded === "yes" ? "forwarded-message" : scheme === "wrapped" || scheme === "injected" ? "real-message" : "plain";
+  const headerProtection = headerProtectionView(isObj(r["headerProtection"]) ? r["headerProtection"] : {}, signatures, valid, coverage);
 
   const authorizingUsers = arr(r["authorizingUsers"])
     .filter(isObj)
-    .map((a) => {
-      const status = str(a["status"]) ?? "unknown";
-      return {
-        address: str(a["address"]) ?? "(unknown)",
-        status,
-        ok: status === "countersigned",
-        text: AUTH_TEXT[status] ?? `status "${status}"`,
-      };
-    });
+    .map((a) => authorizingUser(a, valid));
 
   const expiresRaw = pick(mmhs, "expires", "expiry", "expiryTime");
   let expiry: ReportView["expiry"] = null;
-  if (typeof expiresRaw === "string") expiry = { at: expiresRaw, expired: bool(pick(mmhs, "expired")) };
+  if (typeof expiresRaw === "string") expiry = { at: expiresRaw, expired: bool(pick(mmhs, "expired")), verified: verified("Expires") };
   else if (isObj(expiresRaw)) {
     const at = str(expiresRaw["at"]) ?? str(expiresRaw["date"]) ?? str(expiresRaw["value"]);
-    if (at) expiry = { at, expired: bool(expiresRaw["expired"]) };
+    if (at) expiry = { at, expired: bool(expiresRaw["expired"]), verified: verified("Expires") };
   }
 
   // `inspect` (src/mmhs/inspect.rs): `supersedes` = MMHS-Obsoletes message ids.
@@ -324,36 +487,36 @@ export function viewReport(input: unknown): ReportView {
   // (`[{ address, name }]`); older shapes are accepted too.
   const notifications = pick(mmhs, "notifications");
   const notif = isObj(notifications) ? notifications["dispositionNotificationTo"] : pick(mmhs, "dispositionNotificationTo", "receiptRequest");
-  const receiptRequest: ReportView["receiptRequest"] = receiptTarget(notif, isObj(notifications) ? str(notifications["dispositionNotificationOptions"]) : null);
+  const receipt = receiptTarget(notif, isObj(notifications) ? str(notifications["dispositionNotificationOptions"]) : null);
+  const receiptRequest: ReportView["receiptRequest"] = receipt ? { ...receipt, verified: verified("Disposition-Notification-To") } : null;
 
   const primaryPrecedence = mmhsPrecedence(mmhs, "primary");
   const copyPrecedence = mmhsPrecedence(mmhs, "copy");
-  const problems = [...extraProblems, ...parseProblems(r["problems"])];
-  const valid = r["valid"] === true && extraProblems.length === 0;
-
-  let summary: string;
-  if (valid) summary = "Verified: every signature is valid and trusted, nothing is flagged.";
-  else if (signatures.length === 0) summary = "NOT VERIFIED: the message carries no valid signature.";
-  else if (signatures.some((s) => !s.valid)) summary = "INVALID: a signature does not verify — the message may have been altered.";
-  else summary = "NOT VERIFIED: see the problems below.";
 
   return {
     overall: valid ? "valid" : "invalid",
-    summary,
+    ...headline(valid, problems, signatures),
     layers,
     encrypted,
     primaryPrecedence,
     copyPrecedence,
+    primaryPrecedenceVerified: verified("MMHS-Primary-Precedence"),
+    copyPrecedenceVerified: verified("MMHS-Copy-Precedence"),
     urgent: (primaryPrecedence?.urgent ?? false) || (copyPrecedence?.urgent ?? false),
     label,
     clearService: (label?.privacyMark ?? "").trim().toUpperCase() === "CLEAR",
-    headerProtection: { scheme, forwarded, presentation, mismatches, intact: scheme !== "none" && mismatches.length === 0 && signatures.length > 0 && signatures.every((s) => s.valid) },
+    headerProtection,
     signatures,
     authorizingUsers,
     expiry,
     obsoletes,
+    obsoletesVerified: verified("Supersedes"),
     receiptRequest,
     messageType: messageTypeText(pick(mmhs, "messageType")),
+    messageTypeVerified: verified("MMHS-Message-Type"),
+    from: addresses(r["from"]),
+    sender: addresses(r["sender"]),
     problems,
+    notes: parseProblems(r["notes"]),
   };
 }

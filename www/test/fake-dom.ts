@@ -1,0 +1,66 @@
+// A minimal stand-in for the DOM calls of src/shared/dom.ts (createElement, createTextNode,
+// setAttribute, appendChild, addEventListener), so the rendering of a report can be checked in
+// node:test without a browser.
+
+export class FakeText {
+  constructor(readonly data: string) {}
+  get textContent(): string {
+    return this.data;
+  }
+}
+
+export class FakeElement {
+  readonly attributes = new Map<string, string>();
+  readonly childNodes: (FakeElement | FakeText)[] = [];
+  constructor(readonly tagName: string) {}
+  set className(v: string) {
+    this.attributes.set("class", v);
+  }
+  get className(): string {
+    return this.attributes.get("class") ?? "";
+  }
+  get classList(): string[] {
+    return this.className.split(/\s+/).filter((c) => c !== "");
+  }
+  setAttribute(k: string, v: string): void {
+    this.attributes.set(k, v);
+  }
+  getAttribute(k: string): string | null {
+    return this.attributes.get(k) ?? null;
+  }
+  appendChild<T extends FakeElement | FakeText>(c: T): T {
+    this.childNodes.push(c);
+    return c;
+  }
+  append(...cs: (FakeElement | FakeText | string)[]): void {
+    for (const c of cs) this.childNodes.push(typeof c === "string" ? new FakeText(c) : c);
+  }
+  addEventListener(): void {
+    // events are not exercised
+  }
+  get firstChild(): FakeElement | FakeText | null {
+    return this.childNodes[0] ?? null;
+  }
+  removeChild(c: FakeElement | FakeText): void {
+    this.childNodes.splice(this.childNodes.indexOf(c), 1);
+  }
+  get textContent(): string {
+    return this.childNodes.map((c) => c.textContent).join("");
+  }
+  /** This element and every element below it, in document order. */
+  *all(): Generator<FakeElement> {
+    yield this;
+    for (const c of this.childNodes) if (c instanceof FakeElement) yield* c.all();
+  }
+}
+
+/** Installs the fake `document` (idempotent). */
+export function installFakeDom(): void {
+  (globalThis as unknown as { document: unknown }).document = {
+    createElement: (tag: string) => new FakeElement(tag),
+    createTextNode: (data: string) => new FakeText(data),
+  };
+}
+
+/** A rendered element (typed as the DOM's) as the fake it is. */
+export const fake = (el: unknown): FakeElement => el as FakeElement;
