@@ -694,3 +694,35 @@ fn truncated_and_corrupted_messages_never_panic() {
         let _ = mmhs::verify::verify(&m, &ctx);
     }
 }
+
+#[test]
+fn non_ascii_header_field_names_never_panic() {
+    // RFC 5322 §3.6.8 allows printable US-ASCII field names only; a malformed name with a
+    // multi-byte character across its eighth octet must be an ordinary (non-MIME) field to
+    // sign, encrypt, decrypt and verify — never a panic (in wasm a panic kills the module).
+    let msg = "From: alice@army.example\r\nContenté-Foo: 1\r\nXéééé: 2\r\nTo: bob@navy.example\r\nSubject: x\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
+    let signed = smime::sign_message(
+        msg.as_bytes(),
+        &pki().signer("alice"),
+        &SignOptions {
+            signing_time: Some(now()),
+            ..Default::default()
+        },
+        &mut SeededRng::new(31),
+    )
+    .unwrap();
+    let r = mmhs::verify::verify(&signed, &pki().verify_context(now())).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    let enc = smime::encrypt_message(
+        &signed,
+        &[cert("bob")],
+        &smime::EncryptOptions::default(),
+        &mut SeededRng::new(32),
+    )
+    .unwrap();
+    let key = PrivateKey::from_pem(&pki().read("bob.key")).unwrap();
+    let dec = smime::decrypt_message(&enc, &key, &cert("bob")).unwrap();
+    assert!(String::from_utf8_lossy(&dec).contains("Contenté-Foo: 1"));
+    let r = mmhs::verify::verify(&enc, &ctx_with_keys(&["bob"])).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+}

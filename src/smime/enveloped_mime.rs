@@ -40,7 +40,7 @@ impl Field<'_> {
 
     /// Is this a MIME Content-* field (part of the entity, not of the message)?
     pub fn is_content(&self) -> bool {
-        self.name.len() >= 8 && self.name[..8].eq_ignore_ascii_case("content-")
+        super::smime_mime::is_content_field(self.name)
     }
 }
 

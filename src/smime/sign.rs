@@ -8,14 +8,9 @@
 //! triple wrapping feeds its output to the envelope functions.
 
 use super::signed_build::{sign_content, SignOptions, Signer};
-use super::smime_mime::{base64_lines, canonical_crlf, fields, split_message};
+use super::smime_mime::{base64_lines, canonical_crlf, fields, is_content_field, split_message};
 use super::Error;
 use crate::rng::CryptoRng;
-
-/// Whether a header field belongs to the MIME entity (moves inside the signature).
-fn is_content_field(name: &str) -> bool {
-    name.len() >= 8 && name[..8].eq_ignore_ascii_case("content-")
-}
 
 /// Split a message into (outer RFC 5322 header fields, MIME entity). The entity gets the
 /// Content-* fields (or `Content-Type: text/plain; charset=us-ascii` when there is none) and

@@ -93,6 +93,15 @@ pub fn field<'a, 'b>(fields: &'b [Field<'a>], name: &str) -> Option<&'b Field<'a
     fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
 }
 
+/// Whether a header field name is a MIME `Content-*` field (RFC 2045 §3: it belongs to the
+/// entity, not to the message). Compared on bytes, so a field name with non-ASCII octets
+/// (malformed, RFC 5322 §3.6.8 allows printable US-ASCII only) is simply not one.
+pub fn is_content_field(name: &str) -> bool {
+    name.as_bytes()
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"content-"))
+}
+
 /// Convert bare LF line ends to CRLF (RFC 8551 §3.1.1 canonical form). Borrowed when the
 /// input is already canonical.
 pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
@@ -360,6 +369,17 @@ pub fn normalize_address(a: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_field_names_never_panic() {
+        assert!(is_content_field("Content-Type"));
+        assert!(is_content_field("content-transfer-encoding"));
+        assert!(!is_content_field("Subject"));
+        assert!(!is_content_field("Conte"));
+        // Multi-byte characters across the eighth octet.
+        assert!(!is_content_field("Contenté-x"));
+        assert!(!is_content_field("ééééé"));
+    }
 
     #[test]
     fn split_and_fields() {

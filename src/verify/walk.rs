@@ -315,11 +315,7 @@ fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
     let (header, _) = split_message(message);
     let mut out = Vec::with_capacity(header.len() + entity.len());
     for f in fields(header) {
-        let content = f
-            .name
-            .get(..8)
-            .is_some_and(|p| p.eq_ignore_ascii_case("content-"));
-        if !content {
+        if !smime_mime::is_content_field(f.name) {
             out.extend_from_slice(f.raw);
         }
     }
