@@ -484,50 +484,105 @@ fn release_gate_refuses_the_attacks() {
     let mut args = officer_args("signed-draft.eml");
     args.extend(["--policy", "policy-attacks.json"]);
     let out = mmhs(&p.dir, &args);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let released = out.stdout;
     p.write("attack-released.eml", &released);
     let (rc, d) = gate(p, "attack-released.eml", &["--submitter", DRAFTER]);
-    assert_eq!((rc, d["action"].as_str()), (Some(0), Some("transfer")), "{d:#}");
+    assert_eq!(
+        (rc, d["action"].as_str()),
+        (Some(0), Some("transfer")),
+        "{d:#}"
+    );
 
     // A. The officer's countersigned SignerInfo over other content: its countersignature still
     //    verifies, the message does not — no authorisation.
     let text = String::from_utf8_lossy(&released).to_string();
     assert!(text.contains("Move at dawn."));
-    p.write("attack-a.eml", text.replace("Move at dawn.", "Move at dusk.").as_bytes());
+    p.write(
+        "attack-a.eml",
+        text.replace("Move at dawn.", "Move at dusk.").as_bytes(),
+    );
     let (rc, d) = gate(p, "attack-a.eml", &["--submitter", DRAFTER]);
-    assert_eq!((rc, d["action"].as_str()), (Some(0), Some("releaseQueue")), "{d:#}");
+    assert_eq!(
+        (rc, d["action"].as_str()),
+        (Some(0), Some("releaseQueue")),
+        "{d:#}"
+    );
     assert_eq!(first_code(&d), "gate-report-invalid", "{d:#}");
     assert_eq!(d["authorized"], serde_json::json!([]));
 
     // B. The drafter is the authenticated submitter.
-    let (rc, d) = gate(p, "signed-draft.eml", &["--submitter", "intruder@example.mil"]);
-    assert_eq!((rc, first_code(&d)), (Some(1), "gate-from-not-owned"), "{d:#}");
+    let (rc, d) = gate(
+        p,
+        "signed-draft.eml",
+        &["--submitter", "intruder@example.mil"],
+    );
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-from-not-owned"),
+        "{d:#}"
+    );
     assert!(d["smtpReply"].as_str().unwrap().starts_with("550 5.7.1"));
     let (rc, d) = gate(p, "signed-draft.eml", &["--rcpt", "hq@example.mil"]);
-    assert_eq!((rc, first_code(&d)), (Some(1), "gate-unauthenticated"), "{d:#}");
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-unauthenticated"),
+        "{d:#}"
+    );
     let (rc, d) = gate(p, "signed-draft.eml", &["--rcpt", OFFICER]);
-    assert_eq!((rc, d["action"].as_str()), (Some(0), Some("transfer")), "{d:#}");
+    assert_eq!(
+        (rc, d["action"].as_str()),
+        (Some(0), Some("transfer")),
+        "{d:#}"
+    );
     // The officer may re-submit the draft he validly released, not the altered one.
     let (_, d) = gate(p, "attack-released.eml", &["--submitter", OFFICER]);
     assert_eq!(d["action"], "transfer", "{d:#}");
     assert_eq!(d["drafter"], DRAFTER);
     let (rc, d) = gate(p, "attack-a.eml", &["--submitter", OFFICER]);
-    assert_eq!((rc, first_code(&d)), (Some(1), "gate-from-not-owned"), "{d:#}");
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-from-not-owned"),
+        "{d:#}"
+    );
 
     // C. Military fields only in the protected header: the outer header lies.
     let signed = std::fs::read(p.dir.join("signed-draft.eml")).unwrap();
     p.write("attack-c.eml", &strip_outer_mmhs(&signed));
     let (rc, d) = gate(p, "attack-c.eml", &["--submitter", DRAFTER]);
-    assert_eq!((rc, first_code(&d)), (Some(1), "gate-header-mismatch"), "{d:#}");
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-header-mismatch"),
+        "{d:#}"
+    );
     assert_eq!(d["military"], true);
     //    Encrypted outermost (to the officer too), MMHS fields only inside: nothing to judge.
     let out = mmhs(
         &p.dir,
-        &["encrypt", "signed-draft.eml", "--to", "officer.pem", "--protect-headers"],
+        &[
+            "encrypt",
+            "signed-draft.eml",
+            "--to",
+            "officer.pem",
+            "--protect-headers",
+        ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     p.write("attack-c2.eml", &strip_outer_mmhs(&out.stdout));
     let (rc, d) = gate(p, "attack-c2.eml", &["--submitter", DRAFTER]);
-    assert_eq!((rc, first_code(&d)), (Some(1), "gate-content-opaque"), "{d:#}");
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-content-opaque"),
+        "{d:#}"
+    );
 }
