@@ -247,6 +247,8 @@ fn release_gate_routes_unreleased_and_released_messages() {
             "signed-draft.eml",
             "--policy",
             "policy.json",
+            "--submitter",
+            "drafter@example.mil",
             "--trust",
             "ca.pem",
             "--at",
@@ -280,6 +282,8 @@ fn release_gate_routes_unreleased_and_released_messages() {
             "released-policy.eml",
             "--policy",
             "policy.json",
+            "--submitter",
+            "drafter@example.mil",
             "--trust",
             "ca.pem",
             "--at",
@@ -432,4 +436,158 @@ fn release_of_a_draft_signed_without_header_protection() {
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     assert_eq!(r["outcome"], "released");
     assert_eq!(r["report"]["valid"], true);
+}
+
+/// `mmhs release-gate FILE --policy policy-attacks.json --trust ca.pem --at AT ARGS…`: exit
+/// code and decision.
+fn gate(p: &Pki, file: &str, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let mut all = vec![
+        "release-gate",
+        file,
+        "--policy",
+        "policy-attacks.json",
+        "--trust",
+        "ca.pem",
+        "--at",
+        AT,
+    ];
+    all.extend(args);
+    let out = mmhs(&p.dir, &all);
+    let d = json(&out.stdout);
+    (out.status.code(), d)
+}
+
+fn first_code(d: &serde_json::Value) -> &str {
+    d["problems"][0]["code"].as_str().unwrap_or("")
+}
+
+/// The header section of `raw` without its MMHS-* fields (outside every signature).
+fn strip_outer_mmhs(raw: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").expect("header/body");
+    let kept: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("mmhs-"))
+        .collect();
+    format!("{}\r\n\r\n{body}", kept.join("\r\n")).into_bytes()
+}
+
+#[test]
+fn release_gate_refuses_the_attacks() {
+    const DRAFTER: &str = "drafter@example.mil";
+    const OFFICER: &str = "officer@example.mil";
+    let p = pki();
+    p.write(
+        "policy-attacks.json",
+        br#"{"officers": ["officer@example.mil"], "requireRelease": ["*@example.mil"], "exempt": ["officer@example.mil"]}"#,
+    );
+    let mut args = officer_args("signed-draft.eml");
+    args.extend(["--policy", "policy-attacks.json"]);
+    let out = mmhs(&p.dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let released = out.stdout;
+    p.write("attack-released.eml", &released);
+    let (rc, d) = gate(p, "attack-released.eml", &["--submitter", DRAFTER]);
+    assert_eq!(
+        (rc, d["action"].as_str()),
+        (Some(0), Some("transfer")),
+        "{d:#}"
+    );
+
+    // A. The officer's countersigned SignerInfo over other content: its countersignature still
+    //    verifies, the message does not — no authorisation.
+    let text = String::from_utf8_lossy(&released).to_string();
+    assert!(text.contains("Move at dawn."));
+    p.write(
+        "attack-a.eml",
+        text.replace("Move at dawn.", "Move at dusk.").as_bytes(),
+    );
+    let (rc, d) = gate(p, "attack-a.eml", &["--submitter", DRAFTER]);
+    assert_eq!(
+        (rc, d["action"].as_str()),
+        (Some(0), Some("releaseQueue")),
+        "{d:#}"
+    );
+    // The verifier already refuses the orphaned countersignature (the officer is not
+    // `countersigned`); the gate's own whole-report rule would refuse it too.
+    assert!(
+        ["authorizing-user-unverified", "gate-report-invalid"].contains(&first_code(&d)),
+        "{d:#}"
+    );
+    assert_eq!(d["authorized"], serde_json::json!([]));
+
+    // B. The drafter is the authenticated submitter.
+    let (rc, d) = gate(
+        p,
+        "signed-draft.eml",
+        &["--submitter", "intruder@example.mil"],
+    );
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-from-not-owned"),
+        "{d:#}"
+    );
+    assert!(d["smtpReply"].as_str().unwrap().starts_with("550 5.7.1"));
+    let (rc, d) = gate(p, "signed-draft.eml", &["--rcpt", "hq@example.mil"]);
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-unauthenticated"),
+        "{d:#}"
+    );
+    let (rc, d) = gate(p, "signed-draft.eml", &["--rcpt", OFFICER]);
+    assert_eq!(
+        (rc, d["action"].as_str()),
+        (Some(0), Some("transfer")),
+        "{d:#}"
+    );
+    // The officer may re-submit the draft he validly released, not the altered one.
+    let (_, d) = gate(p, "attack-released.eml", &["--submitter", OFFICER]);
+    assert_eq!(d["action"], "transfer", "{d:#}");
+    assert_eq!(d["drafter"], DRAFTER);
+    let (rc, d) = gate(p, "attack-a.eml", &["--submitter", OFFICER]);
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-from-not-owned"),
+        "{d:#}"
+    );
+
+    // C. Military fields only in the protected header: the outer header lies.
+    let signed = std::fs::read(p.dir.join("signed-draft.eml")).unwrap();
+    p.write("attack-c.eml", &strip_outer_mmhs(&signed));
+    let (rc, d) = gate(p, "attack-c.eml", &["--submitter", DRAFTER]);
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-header-mismatch"),
+        "{d:#}"
+    );
+    assert_eq!(d["military"], true);
+    //    Encrypted outermost (to the officer too), MMHS fields only inside: nothing to judge.
+    let out = mmhs(
+        &p.dir,
+        &[
+            "encrypt",
+            "signed-draft.eml",
+            "--to",
+            "officer.pem",
+            "--protect-headers",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    p.write("attack-c2.eml", &strip_outer_mmhs(&out.stdout));
+    let (rc, d) = gate(p, "attack-c2.eml", &["--submitter", DRAFTER]);
+    assert_eq!(
+        (rc, first_code(&d)),
+        (Some(1), "gate-content-opaque"),
+        "{d:#}"
+    );
 }

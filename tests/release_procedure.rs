@@ -176,8 +176,9 @@ fn forged_listing_is_flagged_and_stripped() {
         &forged,
         &policy(&["o1@army.example"]),
         &release::GateContext {
-            report: Some(&rep),
+            report: &rep,
             submitter: Some("alice@army.example"),
+            recipients: &[],
         },
     );
     assert_eq!(d.action, release::GateAction::ReleaseQueue);

@@ -433,7 +433,9 @@ fn release_approve_reject_and_refuse() {
 fn release_gate_queues_an_unreleased_military_message() {
     let d = mmhs::wasm::release_gate(
         signed_draft(),
-        Some(js(r#"{"policy": {"officers": ["officer@example.mil"]}}"#)),
+        Some(js(
+            r#"{"policy": {"officers": ["officer@example.mil"]}, "submitter": "drafter@example.mil"}"#,
+        )),
     )
     .expect("gate");
     assert_eq!(

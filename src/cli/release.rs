@@ -11,10 +11,11 @@
 //!   output, `message` in base64) goes to stdout instead of the message.
 //! - `mmhs countersign IN.eml --key KEY.pem --cert CERT.pem [--signer-index N] [--at TIME] > OUT.eml`
 //!   — an RFC 5652 §11.4 countersignature on one SignerInfo of the outer SignedData.
-//! - `mmhs release-gate IN.eml [--policy POLICY.json] [--submitter ADDR] [--trust ROOTS.pem
-//!   [--cert X.pem] [--at TIME]]` — the submission gate ([`crate::release::release_gate`]);
-//!   prints the decision JSON; exit 0 for `transfer`/`releaseQueue`, 1 for `refuse`. With
-//!   `--trust` the message is verified first, so protected authorisations count.
+//! - `mmhs release-gate IN.eml [--policy POLICY.json] [--submitter ADDR] [--rcpt ADDR]…
+//!   [--trust ROOTS.pem] [--cert X.pem] [--at TIME]` — the submission gate
+//!   ([`crate::release::verify_and_gate`]: one verification, then the decision); prints the
+//!   decision JSON; exit 0 for `transfer`/`releaseQueue`, 1 for `refuse`. Without
+//!   `--submitter` the submission is unauthenticated.
 
 use std::path::PathBuf;
 
@@ -24,8 +25,8 @@ use super::material::{read_cert_files, read_json, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
 use crate::compose::Envelope;
 use crate::release::{
-    release, release_gate, Decision, GateAction, GateContext, Outcome as ReleaseOutcome,
-    ReleasePolicy, ReleaseRequest, ReleaseResult,
+    release, verify_and_gate, Decision, GateAction, Outcome as ReleaseOutcome, ReleasePolicy,
+    ReleaseRequest, ReleaseResult,
 };
 use crate::smime::countersign_message;
 use crate::verify::VerifyContext;
@@ -221,10 +222,13 @@ pub struct GateArgs {
     /// The release policy (JSON); default: the default policy.
     #[arg(long, value_name = "POLICY.json")]
     pub policy: Option<PathBuf>,
-    /// The authenticated submitter (SMTP AUTH identity).
+    /// The authenticated submitter (SMTP AUTH identity); absent = unauthenticated.
     #[arg(long, value_name = "ADDR")]
     pub submitter: Option<String>,
-    /// Verify the message against these trust anchors first (repeatable).
+    /// An envelope recipient (SMTP RCPT TO; repeatable).
+    #[arg(long, value_name = "ADDR")]
+    pub rcpt: Vec<String>,
+    /// Trust anchors the message is verified against (repeatable; none = nothing chains).
     #[arg(long, value_name = "ROOTS.pem")]
     pub trust: Vec<PathBuf>,
     /// Extra certificates for path validation (repeatable).
@@ -242,22 +246,13 @@ pub fn run_gate(args: GateArgs) -> Result<Outcome> {
         Some(p) => read_json(p, "policy")?,
         None => ReleasePolicy::default(),
     };
-    let report = if args.trust.is_empty() {
-        None
-    } else {
-        let ctx = VerifyContext {
-            trust_anchors: read_cert_files(&args.trust, "trust anchors")?,
-            certificates: read_cert_files(&args.cert, "certificate")?,
-            at: Some(io::time_or_now("--at", args.at.as_deref())?),
-            ..VerifyContext::default()
-        };
-        Some(crate::verify::verify(&raw, &ctx)?)
+    let ctx = VerifyContext {
+        trust_anchors: read_cert_files(&args.trust, "trust anchors")?,
+        certificates: read_cert_files(&args.cert, "certificate")?,
+        at: Some(io::time_or_now("--at", args.at.as_deref())?),
+        ..VerifyContext::default()
     };
-    let gctx = GateContext {
-        submitter: args.submitter.as_deref(),
-        report: report.as_ref(),
-    };
-    let d = release_gate(&raw, &policy, &gctx);
+    let d = verify_and_gate(&raw, &policy, args.submitter.as_deref(), &args.rcpt, &ctx)?;
     io::print_json(&d)?;
     Ok(if d.action == GateAction::Refuse {
         Outcome::NotValid

@@ -3,7 +3,7 @@
 //!
 //! Unwraps every S/MIME layer and prints the one verification report (docs/report.md), with
 //! the Draft & Release reading side (`authorizingUsers`) filled
-//! ([`crate::release::verify_with_authorizing_users`]) — the same JSON as the wasm `verify`.
+//! ([`crate::verify::verify_message`]) — the same JSON as the wasm `verify`.
 //! Exit 0 when the report says `valid`, 1 when not, 2 on unusable input.
 //!
 //! `--cert` adds certificates (intermediates, or signer certificates of messages sent

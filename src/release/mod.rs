@@ -15,7 +15,7 @@ pub use audit::{
     audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,
     AuditVerification, AuditVerifyOptions,
 };
-pub use gate::{release_gate, GateAction, GateContext, GateDecision};
+pub use gate::{release_gate, verify_and_gate, GateAction, GateContext, GateDecision};
 pub use mixer::{
     to_internet, to_x400, InternetHeading, IpmsHeading, MixerRule, ToInternet, ToX400,
 };

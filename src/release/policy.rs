@@ -147,6 +147,27 @@ impl ReleasePolicy {
                 .any(|o| address_matches_pattern(addr, o))
     }
 
+    /// Whether `addr` speaks for the domain this policy governs: a drafter whose messages need
+    /// release, an exempt drafter or a named officer. An unauthenticated submission claiming
+    /// such an address cannot be told from a forgery (docs/release.md, the submission gate).
+    pub fn governs(&self, addr: &str) -> bool {
+        self.needs_release(addr)
+            || self
+                .exempt
+                .iter()
+                .chain(self.officers.iter())
+                .any(|p| address_matches_pattern(addr, p))
+    }
+
+    /// Whether `addr` is where drafts go for release: a named officer or the release-queue
+    /// mailbox (not "anybody" when the policy names no officer).
+    pub fn is_release_destination(&self, addr: &str) -> bool {
+        self.officers
+            .iter()
+            .chain(self.release_queue.iter())
+            .any(|p| address_matches_pattern(addr, p))
+    }
+
     /// The clearance of a recipient: its own entry, else its domain's (most specific parent
     /// domain first), else the default.
     pub fn clearance_of(&self, rcpt: &str) -> Option<u32> {

@@ -7,18 +7,20 @@
 //! - the release policy of the data directory (`<data>/release-policy.json`, written with
 //!   [`DEFAULT_POLICY`] on first run: the demo officer releases every military message of
 //!   `*@army.example`), and
-//! - a verification report of the message when it lists authorizing users: the message is
-//!   verified ([`crate::verify::verify`]) against the trust anchors of
-//!   the data directory (`<data>/pki/ca.cert.pem` and `<data>/trust/*.pem`) at the current
-//!   time, so an officer counts as having authorised the message only when his
-//!   countersignature (or RFC 7912 review signature) verifies and chains.
+//! - the SMTP AUTH identity and the envelope recipients, and
+//! - one verification of every message ([`crate::release::verify_and_gate`]) against the
+//!   trust anchors of the data directory (`<data>/pki/ca.cert.pem` and `<data>/trust/*.pem`)
+//!   at the current time, so an officer counts as having authorised the message only when his
+//!   countersignature (or RFC 7912 review signature) verifies and chains on a message whose
+//!   whole report is valid, and military fields inside a protected header are seen.
 //!
 //! Mapping of the core decision: `transfer` → [`GateDecision::Transfer`] (with the officers
 //! whose authorisation was verified, for the audit trail's release record); `releaseQueue` →
 //! [`GateDecision::Divert`] into the Release folder of the next officer (or, when the policy
 //! names no officer, of the policy's `releaseQueue` mailbox if it is a local user, else of
 //! every configured officer); `refuse` → [`GateDecision::Refuse`] (SMTP 550 5.7.1 with the
-//! problem code and text).
+//! problem code and text). Fail closed: a message that cannot be verified at all is refused,
+//! and a `transfer` carrying problems is diverted, never transferred.
 
 use std::path::Path;
 
@@ -184,25 +186,29 @@ impl ReleaseGate {
 
 impl Gate for ReleaseGate {
     fn decide(&self, raw: &[u8], ctx: &GateContext<'_>) -> GateDecision {
-        // Verify only when there is an authorisation to check (the signature work is wasted on
-        // drafts and civilian mail).
-        let report = if ctx.info.authorizing_users_fields > 0 {
-            let mut vc = self.trust.clone();
-            vc.at = Some(time::OffsetDateTime::now_utc());
-            crate::verify::verify(raw, &vc).ok()
-        } else {
-            None
+        // One verification of every message: whether it is military may only show in its
+        // protected header, and the decision is made from that one report.
+        let mut vc = self.trust.clone();
+        vc.at = Some(time::OffsetDateTime::now_utc());
+        let d = match release::verify_and_gate(raw, &self.policy, ctx.submitter, ctx.rcpts, &vc) {
+            Ok(d) => d,
+            Err(e) => {
+                return GateDecision::Refuse {
+                    code: release::gate::codes::UNPARSABLE.into(),
+                    reason: format!("the message cannot be verified: {e}"),
+                }
+            }
         };
-        let d = release::release_gate(
-            raw,
-            &self.policy,
-            &release::GateContext {
-                submitter: ctx.submitter,
-                report: report.as_ref(),
-            },
-        );
+        self.map(d, ctx.config)
+    }
+}
+
+impl ReleaseGate {
+    /// The server action of a core decision; fails closed: a `transfer` carrying problems is
+    /// diverted, a `refuse` without a problem still refuses.
+    fn map(&self, d: release::GateDecision, config: &Config) -> GateDecision {
         match d.action {
-            GateAction::Transfer => GateDecision::Transfer {
+            GateAction::Transfer if d.problems.is_empty() => GateDecision::Transfer {
                 authorized: d.authorized,
             },
             GateAction::Refuse => {
@@ -213,8 +219,8 @@ impl Gate for ReleaseGate {
                     .unwrap_or_else(|| ("gate-refused".into(), "refused by policy".into()));
                 GateDecision::Refuse { code, reason }
             }
-            GateAction::ReleaseQueue => {
-                let officers = self.queue_owners(&d, ctx.config);
+            GateAction::Transfer | GateAction::ReleaseQueue => {
+                let officers = self.queue_owners(&d, config);
                 if officers.is_empty() {
                     return GateDecision::Refuse {
                         code: "gate-no-officer".into(),
@@ -270,10 +276,15 @@ mod tests {
         assert!(
             matches!(decide(&gate, mil, Some("alice@army.example")), GateDecision::Divert { officers, .. } if officers == vec!["officer@army.example"])
         );
-        // A listing without a verifiable countersignature does not count, even from the officer.
+        // A listing without a verifiable countersignature does not count, even from the
+        // officer: he does not own alice's From.
         let rel = b"From: alice@army.example\r\nTo: bob@navy.example\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\n\r\nx";
         assert!(matches!(
             decide(&gate, rel, Some("officer@army.example")),
+            GateDecision::Refuse { code, .. } if code == "gate-from-not-owned"
+        ));
+        assert!(matches!(
+            decide(&gate, rel, Some("alice@army.example")),
             GateDecision::Divert { .. }
         ));
         let dup = b"From: alice@army.example\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Authorizing-Users: a@b\r\nMMHS-Authorizing-Users: c@d\r\n\r\nx";

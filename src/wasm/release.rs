@@ -12,7 +12,7 @@ use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_j
 use crate::compose::Envelope;
 use crate::release::{
     self, AuditAgent, AuditEvent, AuditFacts, AuditRecord, AuditVerifyOptions, Decision,
-    GateContext, InternetHeading, IpmsHeading, ReleasePolicy, ReleaseRequest,
+    InternetHeading, IpmsHeading, ReleasePolicy, ReleaseRequest,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -63,9 +63,11 @@ export interface ReleaseResult {
 /** Options of `releaseGate`. */
 export interface ReleaseGateOptions {
   policy?: Record<string, unknown>;
-  /** The authenticated submitter. */
+  /** The authenticated submitter (SMTP AUTH identity); absent = unauthenticated. */
   submitter?: string;
-  /** Verify first against these trust anchors (PEM texts), so protected authorisations count. */
+  /** The envelope recipients (SMTP RCPT TO). */
+  recipients?: string[];
+  /** The message is verified against these trust anchors (PEM texts); none = nothing chains. */
   trustAnchors?: string[];
   certificates?: string[];
   at?: string;
@@ -201,6 +203,8 @@ struct GateOpts {
     #[serde(default)]
     submitter: Option<String>,
     #[serde(default)]
+    recipients: Vec<String>,
+    #[serde(default)]
     trust_anchors: Vec<String>,
     #[serde(default)]
     certificates: Vec<String>,
@@ -220,23 +224,16 @@ pub fn release_gate(
     )?;
     let raw = bytes(&raw, "message")?;
     let policy = o.policy.clone().unwrap_or_default();
-    let report = if o.trust_anchors.is_empty() {
-        None
-    } else {
-        let ctx = VerifyOpts {
-            trust_anchors: o.trust_anchors.clone(),
-            certificates: o.certificates.clone(),
-            at: o.at,
-            ..VerifyOpts::default()
-        }
-        .context()?;
-        Some(crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e.into()))?)
-    };
-    let gctx = GateContext {
-        submitter: o.submitter.as_deref(),
-        report: report.as_ref(),
-    };
-    to_js(&release::release_gate(&raw, &policy, &gctx))
+    let ctx = VerifyOpts {
+        trust_anchors: o.trust_anchors.clone(),
+        certificates: o.certificates.clone(),
+        at: o.at,
+        ..VerifyOpts::default()
+    }
+    .context()?;
+    let d = release::verify_and_gate(&raw, &policy, o.submitter.as_deref(), &o.recipients, &ctx)
+        .map_err(|e| js_error(&e))?;
+    to_js(&d)
 }
 
 /// JS `MixerOptions`.
