@@ -24,7 +24,7 @@ use super::fields::{
 };
 use super::legacy::remove_legacy_display;
 use crate::mime::header::HeaderSection;
-use crate::report::{HeaderMismatch, Problem};
+use crate::report::{Forwarded, HeaderMismatch, HpScheme, Problem};
 use crate::smime::smime_mime::media_type;
 
 /// Outer Subject values accepted as an obscured Subject in an encrypted message that does not
@@ -57,9 +57,9 @@ pub mod codes {
 #[serde(rename_all = "camelCase")]
 pub struct HeaderProtection {
     /// `wrapped`, `injected` or `none`.
-    pub scheme: String,
+    pub scheme: HpScheme,
     /// `forwarded` of a message/rfc822 payload: `yes`, `no` or `absent`.
-    pub forwarded: String,
+    pub forwarded: Forwarded,
     /// Unexplained outer/inner differences (each also a problem).
     pub mismatches: Vec<HeaderMismatch>,
     /// Differences explained by HP-Outer / HP-Obscured / HP-Removed or the obscuring policy
@@ -79,10 +79,10 @@ pub struct HeaderProtection {
 }
 
 impl HeaderProtection {
-    fn none(forwarded: &str) -> Self {
+    fn none(forwarded: Forwarded) -> Self {
         HeaderProtection {
-            scheme: "none".into(),
-            forwarded: forwarded.into(),
+            scheme: HpScheme::None,
+            forwarded,
             mismatches: Vec::new(),
             obscured: Vec::new(),
             protected_headers: Vec::new(),
@@ -95,8 +95,8 @@ impl HeaderProtection {
     /// The subset the verification report carries.
     pub fn to_report(&self) -> crate::report::HeaderProtection {
         crate::report::HeaderProtection {
-            scheme: self.scheme.clone(),
-            forwarded: self.forwarded.clone(),
+            scheme: self.scheme,
+            forwarded: self.forwarded,
             mismatches: self.mismatches.clone(),
         }
     }
@@ -129,7 +129,7 @@ pub fn analyze(
     ) {
         (Ok(o), Ok(r)) => (o, r),
         (Err(e), _) | (_, Err(e)) => {
-            let mut hp = HeaderProtection::none("absent");
+            let mut hp = HeaderProtection::none(Forwarded::Absent);
             hp.problems.push(Problem::new(
                 codes::UNREADABLE,
                 format!("a header section cannot be read: {e}"),
@@ -146,34 +146,34 @@ pub fn analyze(
     let mut problems = Vec::new();
 
     // Decide the scheme and find the protected header section.
-    let (scheme, forwarded, inner_src, declared): (&str, &str, &[u8], Declared);
+    let (scheme, forwarded, inner_src, declared): (HpScheme, Forwarded, &[u8], Declared);
     if ct.mime == "message/rfc822" || ct.mime == "message/global" {
         let fwd = match ct.param("forwarded").map(|v| v.to_ascii_lowercase()) {
-            Some(v) if v == "no" => "no",
-            Some(v) if v == "yes" => "yes",
-            _ => "absent",
+            Some(v) if v == "no" => Forwarded::No,
+            Some(v) if v == "yes" => Forwarded::Yes,
+            _ => Forwarded::Absent,
         };
         let wrapped_draft = ct.param("protected-headers") == Some("wrapped");
-        if fwd != "no" && !wrapped_draft {
+        if fwd != Forwarded::No && !wrapped_draft {
             let mut hp = HeaderProtection::none(fwd);
             hp.notes.push(Problem::new(
                 codes::FORWARDED,
                 format!(
                     "the protected content is a forwarded message (message/rfc822 with {}): its header fields belong to the forwarded message, not to this one, so this message's header fields are not protected",
-                    if fwd == "yes" { "forwarded=yes" } else { "no forwarded=no parameter" }
+                    if fwd == Forwarded::Yes { "forwarded=yes" } else { "no forwarded=no parameter" }
                 ),
             ));
             return hp;
         }
-        scheme = "wrapped";
+        scheme = HpScheme::Wrapped;
         forwarded = fwd;
         inner_src = payload_root_entity
             .get(root.body_offset..)
             .unwrap_or_default();
         declared = Declared::Nothing;
     } else if let Some(hpv) = ct.param("hp") {
-        scheme = "injected";
-        forwarded = "absent";
+        scheme = HpScheme::Injected;
+        forwarded = Forwarded::Absent;
         inner_src = payload_root_entity;
         let hpv = hpv.to_ascii_lowercase();
         if hpv != "clear" && hpv != "cipher" {
@@ -198,8 +198,8 @@ pub fn analyze(
             Declared::Nothing
         };
     } else if ct.param("protected-headers") == Some("v1") {
-        scheme = "injected";
-        forwarded = "absent";
+        scheme = HpScheme::Injected;
+        forwarded = Forwarded::Absent;
         inner_src = payload_root_entity;
         declared = Declared::Draft {
             obscured: root
@@ -218,14 +218,14 @@ pub fn analyze(
                 .collect(),
         };
     } else {
-        return HeaderProtection::none("absent");
+        return HeaderProtection::none(Forwarded::Absent);
     }
 
     let inner = match HeaderSection::parse(inner_src) {
         Ok(h) => h,
         Err(e) => {
             let mut hp = HeaderProtection::none(forwarded);
-            hp.scheme = scheme.into();
+            hp.scheme = scheme;
             hp.problems.push(Problem::new(
                 codes::UNREADABLE,
                 format!("the protected header section cannot be read: {e}"),
@@ -305,12 +305,12 @@ pub fn analyze(
     }
 
     HeaderProtection {
-        scheme: scheme.into(),
-        forwarded: forwarded.into(),
+        scheme,
+        forwarded,
         mismatches,
         obscured,
         protected_headers,
-        legacy_display_part_removed: scheme == "injected"
+        legacy_display_part_removed: scheme == HpScheme::Injected
             && remove_legacy_display(payload_root_entity).is_some(),
         problems,
         notes: Vec::new(),

@@ -10,7 +10,7 @@
 //! officer's authorisation is protected (countersignature, RFC 7912 review signature — or, when
 //! the policy does not ask officers to sign, the officer's own authenticated submission).
 //!
-//! The gate judges the message from its verification report ([`crate::smime::verify`]; one
+//! The gate judges the message from its verification report ([`crate::verify::verify`]; one
 //! verification per message): the MMHS view of the header the recipient will act on (the
 //! protected one when header-protected), the layers, the header-protection mismatches and the
 //! authorizing users. Of the raw message it reads only the outer header section: whether it
@@ -82,9 +82,8 @@ pub mod codes {
     pub const UNVERIFIED: &str = "authorizing-user-unverified";
 }
 
-/// Report problem code of an encrypted layer no supplied key opens
-/// (`smime::verify_unwrap::codes::NO_DECRYPTION_KEY`).
-const NO_DECRYPTION_KEY: &str = "no-decryption-key";
+/// Report problem code of an encrypted layer no supplied key opens.
+const NO_DECRYPTION_KEY: &str = crate::verify::open::codes::NO_DECRYPTION_KEY;
 /// Report problem codes meaning an encrypted layer stayed closed.
 const CLOSED_LAYER: [&str; 4] = [
     NO_DECRYPTION_KEY,
@@ -100,7 +99,8 @@ pub struct GateContext<'a> {
     pub submitter: Option<&'a str>,
     /// The envelope recipients (SMTP RCPT TO), for the unauthenticated rule (step 4).
     pub recipients: &'a [String],
-    /// The verification report of the message (`smime::verify`, `authorizingUsers` filled).
+    /// The verification report of the message ([`crate::verify::verify`], `authorizingUsers`
+    /// filled).
     pub report: &'a VerifyReport,
 }
 
@@ -765,8 +765,8 @@ mod tests {
         assert!(d.military);
         assert_eq!(d.action, GateAction::ReleaseQueue, "{d:?}");
         r.header_protection = HeaderProtection {
-            scheme: "wrapped".into(),
-            forwarded: "no".into(),
+            scheme: crate::report::HpScheme::Wrapped,
+            forwarded: crate::report::Forwarded::No,
             mismatches: vec![HeaderMismatch {
                 field: "MMHS-Primary-Precedence".into(),
                 outer: None,

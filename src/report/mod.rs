@@ -278,15 +278,77 @@ pub struct SecurityCategory {
     pub value: String,
 }
 
+/// The header-protection scheme of a signed or encrypted payload
+/// ([`HeaderProtection::scheme`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum HpScheme {
+    /// `message/rfc822` with `forwarded=no` (MMHS profile §4.2.6, draft-melnikov-iana-reg-
+    /// forwarded §2), or the draft `protected-headers="wrapped"`.
+    Wrapped,
+    /// RFC 9788 `hp="clear"` / `hp="cipher"`, or the draft `protected-headers="v1"`.
+    Injected,
+    /// No header protection.
+    #[default]
+    None,
+}
+
+impl HpScheme {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HpScheme::Wrapped => "wrapped",
+            HpScheme::Injected => "injected",
+            HpScheme::None => "none",
+        }
+    }
+}
+
+impl PartialEq<&str> for HpScheme {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The `forwarded` parameter of a `message/rfc822` payload (draft-melnikov-iana-reg-forwarded
+/// §2; [`HeaderProtection::forwarded`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum Forwarded {
+    /// `forwarded=yes`: a forwarded message.
+    Yes,
+    /// `forwarded=no`: header protection.
+    No,
+    /// No such parameter (or no message/rfc822 payload).
+    #[default]
+    Absent,
+}
+
+impl Forwarded {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Forwarded::Yes => "yes",
+            Forwarded::No => "no",
+            Forwarded::Absent => "absent",
+        }
+    }
+}
+
+impl PartialEq<&str> for Forwarded {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// Header protection found on the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderProtection {
-    /// `wrapped` (message/rfc822 inside the signature, MMHS profile / RFC 8551 §3.1),
-    /// `injected` (RFC 9788 or its draft forms), or `none`.
-    pub scheme: String,
-    /// The `forwarded` parameter of the wrapping message/rfc822: `yes`, `no` or `absent`.
-    pub forwarded: String,
+    /// The scheme.
+    pub scheme: HpScheme,
+    /// The `forwarded` parameter of the wrapping message/rfc822.
+    pub forwarded: Forwarded,
     /// Every header field whose outer value differs from the protected (inner) value.
     pub mismatches: Vec<HeaderMismatch>,
 }
@@ -294,8 +356,8 @@ pub struct HeaderProtection {
 impl Default for HeaderProtection {
     fn default() -> Self {
         HeaderProtection {
-            scheme: "none".into(),
-            forwarded: "absent".into(),
+            scheme: HpScheme::None,
+            forwarded: Forwarded::Absent,
             mismatches: Vec::new(),
         }
     }

@@ -19,7 +19,7 @@
 //!    protection, labels) and `valid` ([`VerifyReport::finish`]).
 
 use super::authorizing_users;
-use crate::report::{AuthorizationStatus, Problem, VerifyReport};
+use crate::report::{AuthorizationStatus, Forwarded, HpScheme, Problem, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
 use crate::smime::smime_mime::{self, fields, split_message};
 
@@ -69,10 +69,10 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
         report.header_protection = hp.to_report();
         report.notes.extend(hp.notes.iter().cloned());
         hp_problems = hp.problems;
-        protected = match hp.scheme.as_str() {
-            "wrapped" => Some(split_message(input.inner).1),
-            "injected" => Some(input.inner),
-            _ => None,
+        protected = match hp.scheme {
+            HpScheme::Wrapped => Some(split_message(input.inner).1),
+            HpScheme::Injected => Some(input.inner),
+            HpScheme::None => None,
         };
     }
     // 3. The header the message is read from.
@@ -117,7 +117,7 @@ fn outer_only_authorizing_users(
             })
         });
     let hpr = &mut report.header_protection;
-    if !(hpr.scheme == "wrapped" && hpr.forwarded == "no" && all_countersigned) {
+    if !(hpr.scheme == HpScheme::Wrapped && hpr.forwarded == Forwarded::No && all_countersigned) {
         return;
     }
     let before = hpr.mismatches.len();
