@@ -318,6 +318,37 @@ fn originator_fields_prepended_outside_the_signature_are_refused() {
 }
 
 #[test]
+fn from_listing_another_mailbox_beside_the_signer_is_refused() {
+    // RFC 5322 §3.6.2: a From with several mailboxes needs a Sender naming the one
+    // responsible. Without it a reader shows the first mailbox while the signature is bound
+    // to another ("from is sender", class I3 of tests/vectors/johnny).
+    let text = String::from_utf8(sign(PLAIN, 59)).unwrap();
+    let rewritten = text.replacen(
+        "From: alice@army.example",
+        "From: mallory@evil.example, alice@army.example",
+        1,
+    );
+    assert_ne!(rewritten, text);
+    let r = verify(rewritten.as_bytes());
+    assert!(!r.valid);
+    assert!(
+        r.has_problem("originator-field-duplicate"),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(r.from, ["mallory@evil.example", DRAFTER]);
+
+    // With a Sender naming the signer the form is legitimate.
+    let on_behalf = PLAIN.replace(
+        "From: alice@army.example\r\n",
+        "From: ops@army.example, hq@army.example\r\nSender: alice@army.example\r\n",
+    );
+    let r = verify(&sign(&on_behalf, 59));
+    assert!(r.valid, "{:?}", r.problems);
+    assert_eq!(r.from, ["ops@army.example", "hq@army.example"]);
+}
+
+#[test]
 fn sender_prepended_to_a_released_message_is_the_originator_and_mismatches() {
     // With MMHS-Authorizing-Users the originator is the Sender (MMHS profile §3.4.29): a
     // Sender added outside the signature becomes the address the signature must carry.
