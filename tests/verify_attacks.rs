@@ -92,6 +92,10 @@ fn coverage(r: &VerifyReport, field: &str) -> Option<bool> {
         .map(|c| c.covered)
 }
 
+fn count(r: &VerifyReport, code: &str) -> usize {
+    r.problems.iter().filter(|p| p.code == code).count()
+}
+
 fn note_about(r: &VerifyReport, code: &str, field: &str) -> bool {
     r.notes
         .iter()
@@ -262,8 +266,9 @@ fn two_from_fields_signed_by_the_second_are_refused() {
     );
     let r = verify(&sign(&msg, 51));
     assert!(!r.valid);
-    assert!(
-        r.has_problem("originator-field-duplicate"),
+    assert_eq!(
+        count(&r, "originator-field-duplicate"),
+        1,
         "{:?}",
         r.problems
     );
@@ -277,8 +282,9 @@ fn originator_fields_prepended_outside_the_signature_are_refused() {
     assert!(verify(&signed).valid);
     let r = verify(&prepend("From: mallory@evil.example\r\n", &signed));
     assert!(!r.valid);
-    assert!(
-        r.has_problem("originator-field-duplicate"),
+    assert_eq!(
+        count(&r, "originator-field-duplicate"),
+        1,
         "{:?}",
         r.problems
     );
