@@ -5,7 +5,8 @@
 //!   [`VerifyReport::sender`]. RFC 5322 §3.6 allows exactly one From and at most one Sender;
 //!   a second one (say, prepended outside a signature) would let a reader show one address
 //!   while the signature is checked against another, so more than one From or Sender field in
-//!   the read header or in the outer header is `originator-field-duplicate`.
+//!   the read header or in the outer header is `originator-field-duplicate` — and so is a
+//!   From listing several mailboxes without a Sender (RFC 5322 §3.6.2 requires one).
 //! - Every originator signature must be made with a certificate carrying the originator
 //!   address (RFC 8551 §3: From or Sender; MMHS profile §3.4.29 / RFC 7912 §5: with
 //!   MMHS-Authorizing-Users present the originator is the Sender, or From without Sender);
@@ -25,7 +26,8 @@ pub mod codes {
     pub const SIGNER_ADDRESS_MISMATCH: &str = "signer-address-mismatch";
     /// A From display name shows another address than its addr-spec.
     pub const FROM_DISPLAY_NAME_ADDRESS: &str = "from-display-name-address";
-    /// More than one From or Sender field (RFC 5322 §3.6).
+    /// More than one From or Sender field (RFC 5322 §3.6), or a From listing several
+    /// mailboxes without a Sender (RFC 5322 §3.6.2).
     pub const ORIGINATOR_FIELD_DUPLICATE: &str = "originator-field-duplicate";
     /// The message carries no signature.
     pub const NOT_SIGNED: &str = "not-signed";
@@ -48,6 +50,10 @@ pub fn check(
     } else {
         outer
     };
+    // Without header protection the header shown is the outer one (the same octets): it is
+    // checked once.
+    let first_octet = |h: &[Field<'_>]| h.first().map(|f| f.raw.as_ptr());
+    let same_header = first_octet(addr_fields) == first_octet(outer);
     for (which, header) in [
         ("the header shown", addr_fields),
         ("the outer header", outer),
@@ -64,7 +70,22 @@ pub fn check(
                 );
             }
         }
-        if std::ptr::eq(addr_fields, outer) {
+        // RFC 5322 §3.6.2: a From listing several mailboxes requires a Sender naming the one
+        // responsible; without it a reader could show one mailbox while the signature is
+        // bound to another.
+        let from_mailboxes = header
+            .iter()
+            .filter(|f| f.name.eq_ignore_ascii_case("from"))
+            .map(|f| smime_mime::addresses(&f.value).len())
+            .max()
+            .unwrap_or(0);
+        if from_mailboxes > 1 && smime_mime::field(header, "sender").is_none() {
+            report.problem(
+                codes::ORIGINATOR_FIELD_DUPLICATE,
+                format!("{which} has a From listing {from_mailboxes} mailboxes and no Sender (RFC 5322 §3.6.2: a Sender must then name the one responsible); a reader could show one while the signature is checked against another"),
+            );
+        }
+        if same_header {
             break;
         }
     }
@@ -217,10 +238,31 @@ mod tests {
     #[test]
     fn two_from_fields_are_a_problem_and_both_are_shown() {
         let h = b"From: mallory@evil.example\r\nFrom: alice@army.example\r\n";
+        let (read, outer) = (fields(h), fields(h));
+        let mut r = VerifyReport::default();
+        check(&mut r, &[], &read, &outer, false);
+        // One header (read twice): one problem.
+        let dup = |r: &VerifyReport| {
+            r.problems
+                .iter()
+                .filter(|p| p.code == codes::ORIGINATOR_FIELD_DUPLICATE)
+                .count()
+        };
+        assert_eq!(dup(&r), 1, "{:?}", r.problems);
+        assert_eq!(r.from, vec!["mallory@evil.example", "alice@army.example"]);
+    }
+
+    #[test]
+    fn several_from_mailboxes_need_a_sender() {
+        let h = b"From: mallory@evil.example, alice@army.example\r\n";
         let f = fields(h);
         let mut r = VerifyReport::default();
         check(&mut r, &[], &f, &f, false);
         assert!(r.has_problem(codes::ORIGINATOR_FIELD_DUPLICATE));
-        assert_eq!(r.from, vec!["mallory@evil.example", "alice@army.example"]);
+        let h = b"From: ops@army.example, hq@army.example\r\nSender: alice@army.example\r\n";
+        let f = fields(h);
+        let mut r = VerifyReport::default();
+        check(&mut r, &[], &f, &f, false);
+        assert!(!r.has_problem(codes::ORIGINATOR_FIELD_DUPLICATE));
     }
 }

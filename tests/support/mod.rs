@@ -1,2 +1,3 @@
-//! Shared test support (openssl-made PKI).
+//! Shared test support (openssl-made PKI; attacks built on it).
+pub mod attacks;
 pub mod pki;

@@ -1,6 +1,7 @@
 //! A throwaway PKI made with the openssl CLI at test time (no private key is ever committed):
 //! a root CA and end-entity S/MIME certificates (RSA-2048 or P-256, emailProtection EKU, SAN
-//! rfc822Name; keyEncipherment for RSA, keyAgreement for P-256), valid for ten years.
+//! rfc822Name; keyEncipherment for RSA, keyAgreement for P-256), valid for ten years — and
+//! impostor certificates made outside it ([`Pki::impostor`]).
 
 #![allow(dead_code)]
 
@@ -38,6 +39,20 @@ pub fn ok(dir: &Path, args: &[&str]) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// What an impostor's certificate copies from a genuine certificate of the PKI. A
+/// SignerIdentifier names its certificate by issuerAndSerialNumber or by subjectKeyIdentifier
+/// (RFC 5652 §5.3); neither is a secret, so anyone can make a second certificate that matches.
+#[derive(Clone, Copy)]
+pub enum Imitation<'a> {
+    /// Nothing: a self-signed certificate of its own.
+    Nothing,
+    /// The subjectKeyIdentifier of that end entity's certificate (otherwise self-signed).
+    SubjectKeyIdentifier(&'a str),
+    /// The issuer name and serial number of that end entity's certificate, issued by a rogue
+    /// CA that bears the genuine CA's name.
+    IssuerAndSerial(&'a str),
 }
 
 impl Pki {
@@ -156,6 +171,138 @@ impl Pki {
             );
         }
         Pki { dir }
+    }
+
+    /// A certificate made outside this PKI (its own RSA key; never issued by `ca.pem`) with
+    /// `email` as SAN rfc822Name and the S/MIME signing extensions, copying what `imitation`
+    /// says from a genuine certificate. Writes `<name>.key` and `<name>.pem`; returns its signer.
+    pub fn impostor(
+        &self,
+        name: &str,
+        email: &str,
+        imitation: Imitation<'_>,
+    ) -> mmhs::smime::Signer {
+        let dir = &self.dir;
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let ext = format!("{name}.ext");
+        let pem = format!("{name}.pem");
+        ok(
+            dir,
+            &[
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+                &key,
+            ],
+        );
+        ok(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-key",
+                &key,
+                "-out",
+                &csr,
+                "-subj",
+                &format!("/O=Impostor/CN={name}"),
+                "-config",
+                "req.cnf",
+            ],
+        );
+        let ski = match imitation {
+            Imitation::SubjectKeyIdentifier(victim) => {
+                let out = ok(
+                    dir,
+                    &[
+                        "x509",
+                        "-in",
+                        &format!("{victim}.pem"),
+                        "-noout",
+                        "-ext",
+                        "subjectKeyIdentifier",
+                    ],
+                );
+                let text = String::from_utf8(out).unwrap();
+                text.lines()
+                    .nth(1)
+                    .expect("a subjectKeyIdentifier")
+                    .trim()
+                    .to_string()
+            }
+            _ => "hash".to_string(),
+        };
+        self.write(
+            &ext,
+            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier={ski}\nsubjectAltName=email:{email}\n").as_bytes(),
+        );
+        match imitation {
+            Imitation::Nothing | Imitation::SubjectKeyIdentifier(_) => {
+                ok(
+                    dir,
+                    &[
+                        "x509", "-req", "-in", &csr, "-signkey", &key, "-days", "3650", "-extfile",
+                        &ext, "-out", &pem,
+                    ],
+                );
+            }
+            Imitation::IssuerAndSerial(victim) => {
+                let victim = format!("{victim}.pem");
+                let field = |what: &str| {
+                    let out = ok(
+                        dir,
+                        &["x509", "-in", &victim, "-noout", what, "-nameopt", "compat"],
+                    );
+                    let text = String::from_utf8(out).unwrap();
+                    text.trim()
+                        .split_once('=')
+                        .expect("name=value")
+                        .1
+                        .to_string()
+                };
+                let (issuer, serial) = (field("-issuer"), field("-serial"));
+                let (ca_key, ca_pem) = (format!("{name}-ca.key"), format!("{name}-ca.pem"));
+                ok(
+                    dir,
+                    &[
+                        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", &ca_key,
+                        "-out", &ca_pem, "-subj", &issuer, "-days", "3650", "-config", "ca.cnf",
+                    ],
+                );
+                ok(
+                    dir,
+                    &[
+                        "x509",
+                        "-req",
+                        "-in",
+                        &csr,
+                        "-CA",
+                        &ca_pem,
+                        "-CAkey",
+                        &ca_key,
+                        "-set_serial",
+                        &format!("0x{serial}"),
+                        "-days",
+                        "3650",
+                        "-extfile",
+                        &ext,
+                        "-out",
+                        &pem,
+                    ],
+                );
+            }
+        }
+        self.signer(name)
+    }
+
+    /// The certificate `<name>.pem`.
+    pub fn cert(&self, name: &str) -> x509_cert::Certificate {
+        use der::DecodePem;
+        x509_cert::Certificate::from_pem(self.read(&format!("{name}.pem"))).unwrap()
     }
 
     pub fn read(&self, f: &str) -> String {
