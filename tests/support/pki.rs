@@ -72,90 +72,153 @@ impl Pki {
                 "ca.cnf",
             ],
         );
+        let pki = Pki { dir };
         for (i, (name, email, alg)) in people.iter().enumerate() {
-            let key = format!("{name}.key");
-            match alg {
-                Alg::Rsa => ok(
-                    &dir,
-                    &[
-                        "genpkey",
-                        "-algorithm",
-                        "RSA",
-                        "-pkeyopt",
-                        "rsa_keygen_bits:2048",
-                        "-out",
-                        &key,
-                    ],
-                ),
-                Alg::Ec => ok(
-                    &dir,
-                    &[
-                        "genpkey",
-                        "-algorithm",
-                        "EC",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:P-256",
-                        "-out",
-                        &key,
-                    ],
-                ),
-            };
+            pki.issue(name, email, *alg, ("ca.pem", "ca.key"), 4096 + i);
+        }
+        pki
+    }
+
+    /// Issue the end entity `name` (`<name>.key`, `<name>.pem`, `<name>.pub`) under the CA
+    /// whose certificate and key files are `ca`.
+    pub fn issue(&self, name: &str, email: &str, alg: Alg, ca: (&str, &str), serial: usize) {
+        let dir = &self.dir;
+        let key = format!("{name}.key");
+        match alg {
+            Alg::Rsa => ok(
+                dir,
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "RSA",
+                    "-pkeyopt",
+                    "rsa_keygen_bits:2048",
+                    "-out",
+                    &key,
+                ],
+            ),
+            Alg::Ec => ok(
+                dir,
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    &key,
+                ],
+            ),
+        };
+        ok(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-key",
+                &key,
+                "-out",
+                &format!("{name}.csr"),
+                "-subj",
+                &format!("/O=MMHS Test/CN={name}"),
+                "-config",
+                "req.cnf",
+            ],
+        );
+        std::fs::write(
+            dir.join(format!("{name}.ext")),
+            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n",
+                // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
+                match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" }),
+        )
+        .unwrap();
+        ok(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                ca.0,
+                "-CAkey",
+                ca.1,
+                "-set_serial",
+                &serial.to_string(),
+                "-days",
+                "3650",
+                "-out",
+                &format!("{name}.pem"),
+                "-extfile",
+                &format!("{name}.ext"),
+            ],
+        );
+        ok(
+            dir,
+            &[
+                "pkey",
+                "-in",
+                &key,
+                "-pubout",
+                "-out",
+                &format!("{name}.pub"),
+            ],
+        );
+    }
+
+    /// The path-building attack material: `n` self-issued CA certificates that all have the
+    /// subject and issuer `/O=MMHS Test/CN=Loop CA` and one P-256 key (so every one verifies as
+    /// the issuer of every other, RFC 5280 §6.1 name chaining and AKI/SKI both agreeing),
+    /// none issued by the root, and the end entity `loop` (`loop@army.example`) issued under
+    /// that name. Returns the `n` certificates; the signer is `self.signer("loop")`.
+    pub fn same_name_cas(&self, n: usize) -> Vec<x509_cert::Certificate> {
+        use der::DecodePem;
+        let dir = &self.dir;
+        ok(
+            dir,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+                "loop-ca.key",
+            ],
+        );
+        let mut certs = Vec::with_capacity(n);
+        for i in 0..n {
+            let out = format!("loop-ca-{i}.pem");
             ok(
-                &dir,
+                dir,
                 &[
                     "req",
+                    "-x509",
                     "-new",
                     "-key",
-                    &key,
-                    "-out",
-                    &format!("{name}.csr"),
+                    "loop-ca.key",
                     "-subj",
-                    &format!("/O=MMHS Test/CN={name}"),
-                    "-config",
-                    "req.cnf",
-                ],
-            );
-            std::fs::write(
-                dir.join(format!("{name}.ext")),
-                format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n",
-                    // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                    match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" }),
-            )
-            .unwrap();
-            ok(
-                &dir,
-                &[
-                    "x509",
-                    "-req",
-                    "-in",
-                    &format!("{name}.csr"),
-                    "-CA",
-                    "ca.pem",
-                    "-CAkey",
-                    "ca.key",
+                    "/O=MMHS Test/CN=Loop CA",
                     "-set_serial",
-                    &format!("{}", 4096 + i),
+                    &(i + 1).to_string(),
                     "-days",
                     "3650",
+                    "-config",
+                    "ca.cnf",
                     "-out",
-                    &format!("{name}.pem"),
-                    "-extfile",
-                    &format!("{name}.ext"),
+                    &out,
                 ],
             );
-            ok(
-                &dir,
-                &[
-                    "pkey",
-                    "-in",
-                    &key,
-                    "-pubout",
-                    "-out",
-                    &format!("{name}.pub"),
-                ],
-            );
+            certs.push(x509_cert::Certificate::from_pem(self.read(&out)).unwrap());
         }
-        Pki { dir }
+        self.issue(
+            "loop",
+            "loop@army.example",
+            Alg::Ec,
+            ("loop-ca-0.pem", "loop-ca.key"),
+            8192,
+        );
+        certs
     }
 
     pub fn read(&self, f: &str) -> String {
