@@ -78,43 +78,24 @@ pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
     verify_message(raw, ctx).map(|v| v.report)
 }
 
-/// Trust decision for one signer certificate: RFC 5280 path validation by
-/// [`crate::trust::validate`] for the signing purpose, through the message's certificates and
-/// the caller's extra ones, at the caller's time (or the signature's signingTime when the
-/// caller gave none), with the caller's CRLs. `Err` carries every problem found.
+/// Trust decision for one signer certificate: RFC 5280 path validation by the SignedData's
+/// [`crate::trust::Validator`] (its certificates and the caller's extra ones, the caller's
+/// anchors and CRLs) for the signing purpose, at the caller's time (or the signature's
+/// signingTime when the caller gave none). `Err` carries every problem found.
 fn check_trust(
     cert: &Certificate,
-    pool: &[&Certificate],
+    trust: &crate::trust::Validator<'_>,
     ctx: &VerifyContext,
     signing_time: Option<time::OffsetDateTime>,
 ) -> Result<(), Vec<Problem>> {
-    use der::Decode;
     let Some(at) = ctx.at.or(signing_time) else {
         return Err(vec![Problem::new(
             "validation-time-unknown",
             "no validation time was supplied and the signature has no signingTime",
         )]);
     };
-    let mut crls = Vec::with_capacity(ctx.crls.len());
-    let mut problems = Vec::new();
-    for der in &ctx.crls {
-        match x509_cert::crl::CertificateList::from_der(der) {
-            Ok(c) => crls.push(c),
-            Err(e) => problems.push(Problem::new(
-                crate::trust::codes::CERT_MALFORMED,
-                format!("a supplied CRL cannot be decoded: {e}"),
-            )),
-        }
-    }
-    let tctx = crate::trust::TrustContext {
-        anchors: ctx.trust_anchors.clone(),
-        intermediates: Vec::new(),
-        crls,
-        at,
-    };
-    let extra: Vec<Certificate> = pool.iter().map(|c| (*c).clone()).collect();
-    let res = crate::trust::validate(cert, &extra, &tctx, crate::trust::Purpose::Signing);
-    problems.extend(res.problems);
+    let res = trust.validate_at(cert, crate::trust::Purpose::Signing, at);
+    let mut problems = res.problems;
     if res.trusted && problems.is_empty() {
         Ok(())
     } else {
@@ -126,6 +107,19 @@ fn check_trust(
         }
         Err(problems)
     }
+}
+
+/// The trust context of `ctx` (its `at` is a placeholder when absent: [`check_trust`] always
+/// passes the time) and the problems of its CRLs.
+fn trust_context(ctx: &VerifyContext) -> (crate::trust::TrustContext, Vec<Problem>) {
+    let (crls, problems) = crate::trust::decode_crls(&ctx.crls);
+    let tctx = crate::trust::TrustContext {
+        anchors: ctx.trust_anchors.clone(),
+        intermediates: Vec::new(),
+        crls,
+        at: ctx.at.unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    };
+    (tctx, problems)
 }
 
 /// Walk state of one layer.
@@ -203,14 +197,17 @@ impl Walk<'_> {
             .iter()
             .chain(self.ctx.certificates.iter())
             .collect();
+        let (tctx, crl_problems) = trust_context(self.ctx);
+        let trust =
+            crate::trust::Validator::new(&tctx, pool.iter().copied()).with_problems(crl_problems);
         for (mut rep, check) in sigs {
             if let Some(cert) = &check.cert {
-                match check_trust(cert, &pool, self.ctx, check.signing_time) {
+                match check_trust(cert, &trust, self.ctx, check.signing_time) {
                     Ok(()) => rep.trusted = true,
                     Err(p) => rep.problems.extend(p),
                 }
             }
-            set_cs_trust(&mut rep.countersignatures, &pool, self.ctx);
+            set_cs_trust(&mut rep.countersignatures, &pool, &trust, self.ctx);
             self.report.signatures.push(rep);
             self.checks.push(check);
         }
@@ -221,6 +218,7 @@ impl Walk<'_> {
 fn set_cs_trust(
     cs: &mut [crate::report::CountersignatureReport],
     pool: &[&Certificate],
+    trust: &crate::trust::Validator<'_>,
     ctx: &VerifyContext,
 ) {
     for c in cs {
@@ -233,12 +231,12 @@ fn set_cs_trust(
             })
             .copied();
         if let Some(cert) = cert {
-            match check_trust(cert, pool, ctx, None) {
+            match check_trust(cert, trust, ctx, None) {
                 Ok(()) => c.trusted = true,
                 Err(p) => c.problems.extend(p),
             }
         }
-        set_cs_trust(&mut c.countersignatures, pool, ctx);
+        set_cs_trust(&mut c.countersignatures, pool, trust, ctx);
     }
 }
 
