@@ -226,30 +226,31 @@ fn dos(
     if !bench.filter.is_empty() && !bench.filter.iter().any(|w| w == "dos") {
         return;
     }
-    // (a) n self-issued certificates with one name and key: every ordering is a path.
+    // (a) n self-issued certificates with one name (one key, or a key each): every ordering
+    // of them is a path.
     let n = env_count("MMHS_BENCH_DOS_CERTS", 16);
     if Command::new("openssl").arg("version").output().is_ok() {
         let p = openssl_pki::Pki::new("bench-dos", &[]);
-        let cas = p.same_name_cas(n);
-        let mut signer = p.signer("loop");
-        signer.chain = cas;
-        let opts = SignOptions {
-            signing_time: Some(now),
-            ..SignOptions::default()
-        };
-        let signed = sign_message(&message(1024), &signer, &opts, rng).expect("sign");
-        let ctx = VerifyContext {
-            trust_anchors: vec![p.ca()],
-            at: Some(now),
-            ..VerifyContext::default()
-        };
-        bench.run(
-            &format!("verify dos {n} same-name certs ({} B)", signed.len()),
-            signed.len(),
-            || {
-                black_box(verify(&signed, &ctx).expect("verify"));
-            },
-        );
+        for (tag, shared_key) in [("one-key", true), ("own-keys", false)] {
+            let signer = p.signer_with(tag, p.same_name_cas(tag, n, shared_key));
+            let opts = SignOptions {
+                signing_time: Some(now),
+                ..SignOptions::default()
+            };
+            let signed = sign_message(&message(1024), &signer, &opts, rng).expect("sign");
+            let ctx = VerifyContext {
+                trust_anchors: vec![p.ca()],
+                at: Some(now),
+                ..VerifyContext::default()
+            };
+            bench.run(
+                &format!("verify dos {n} same-name certs {tag} ({} B)", signed.len()),
+                signed.len(),
+                || {
+                    black_box(verify(&signed, &ctx).expect("verify"));
+                },
+            );
+        }
         let _ = std::fs::remove_dir_all(&p.dir);
     } else {
         eprintln!("bench: openssl CLI unavailable: the same-name certificates case is skipped");

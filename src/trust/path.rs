@@ -5,16 +5,19 @@
 //! certificate are the pool's anchors and certificates whose subject matches its issuer name
 //! (looked up in the [`Pool`]'s name index, confirmed by RFC 5280 §7.1 name comparison) and
 //! whose subjectKeyIdentifier, when both are present, equals its authorityKeyIdentifier.
-//! Anchors are tried before intermediates, depth-first, at most [`MAX_PATH_LEN`]
+//! Anchors are tried first, depth-first, at most [`MAX_PATH_LEN`]
 //! intermediates, never a certificate with the subject name and key of one already in the path
 //! (RFC 4158 §2.4.1: a repetition is a loop, never a new path).
 //!
-//! The search is bounded by work, not by results (RFC 4158 §8.1: path building must not be a
-//! denial-of-service vector): every issuer candidate examined is one node, and a search stops
-//! after its node budget ([`super::MAX_PATH_NODES`] per leaf) with `path-budget-exhausted`.
-//! Same-named certificates that all issue one another would otherwise make every ordering of
-//! them a path (16 of them: half a billion paths of 8). At most [`MAX_CANDIDATES`] of the paths
-//! found are validated.
+//! The search is bounded by work, not by results: every issuer candidate examined is one
+//! node, and a search stops after its node budget ([`super::MAX_PATH_NODES`] per leaf) with
+//! `path-budget-exhausted`. Same-named certificates that all issue one another would otherwise
+//! make every ordering of them a path (16 of them: half a billion paths of 8 — the message
+//! carrying them is 7 KB). Issuers whose subjectKeyIdentifier is the authorityKeyIdentifier
+//! are tried before those that only match by name (RFC 4158 §3, key identifier sorting), so
+//! decoys without key identifiers cannot use up the budget before the real issuer is tried.
+//! Each path found is validated at once, at most [`MAX_CANDIDATES`] of them; the first that
+//! validates ends the search.
 //!
 //! Each candidate is validated by `certval::validate_path_rfc5280` and, when CRLs are
 //! supplied, `certval::check_revocation_local`. Certificates whose issuer published none of
@@ -40,12 +43,6 @@ use crate::report::Problem;
 /// Most candidate paths validated by certval for one leaf.
 pub const MAX_CANDIDATES: usize = 8;
 
-/// A candidate: pool indices from the leaf's issuer upwards, and the anchor index.
-struct Candidate {
-    pool: Vec<usize>,
-    anchor: usize,
-}
-
 /// What a leaf's path building and validation may spend.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Budget {
@@ -63,8 +60,9 @@ pub(super) struct Outcome {
     pub spent: Budget,
 }
 
-/// Build `leaf`'s candidate paths through `pool` within `budget` and validate them at `at`
-/// with the environment `env` makes (called only when there is a candidate to validate).
+/// Build `leaf`'s candidate paths through `pool` within `budget`, validating each at `at` as
+/// it is found with the environment `env` makes (called once, on the first candidate); stop
+/// at the first that validates.
 pub(super) fn validate_paths<'e>(
     leaf: &Node<'_>,
     pool: &Pool<'_>,
@@ -84,31 +82,97 @@ pub(super) fn validate_paths<'e>(
     if pool.is_anchor(&leaf.der) {
         return out;
     }
-    let mut search = Search::new(pool, leaf, budget.nodes);
-    search.build(leaf);
-    out.spent.nodes = search.nodes;
-    let exhausted = Problem::new(
-        codes::PATH_BUDGET_EXHAUSTED,
-        format!(
-            "path building for {} stopped after examining {} issuer candidates (the certificates supplied allow too many paths)",
-            subject_string(leaf.cert),
-            search.nodes
-        ),
-    );
-    if search.found.is_empty() {
-        out.chain.extend(
-            search
-                .longest
-                .iter()
-                .filter_map(|&i| pool.certs.get(i))
-                .map(|n| subject_string(n.cert)),
-        );
-        if search.exhausted {
-            out.problems.push(exhausted);
-            return out;
+    let mut env = Some(env);
+    let mut ready: Option<Result<(&Environment, CertificationPathSettings), Problem>> = None;
+    let mut found = 0usize;
+    let mut validated: Option<Vec<String>> = None;
+    let mut first_failure: Option<(Vec<String>, Problem)> = None;
+    let mut visit = |stack: &[usize], anchor: usize| -> bool {
+        found += 1;
+        if out.spent.validations >= budget.validations {
+            return true;
         }
-        let top = search
-            .longest
+        let ready = ready.get_or_insert_with(|| {
+            let env = env.take().map_or_else(
+                || {
+                    Err(Problem::new(
+                        codes::CERT_MALFORMED,
+                        "no certval environment",
+                    ))
+                },
+                |make| make(),
+            )?;
+            Ok((env, env.settings(at)?))
+        });
+        let (env, cps) = match ready {
+            Ok((env, cps)) => (*env, &*cps),
+            Err(p) => {
+                first_failure.get_or_insert_with(|| (Vec::new(), p.clone()));
+                return true;
+            }
+        };
+        let Some(anchor) = pool.anchors.get(anchor) else {
+            return false;
+        };
+        out.spent.validations += 1;
+        let certs: Vec<&Node<'_>> = stack.iter().filter_map(|&i| pool.certs.get(i)).collect();
+        let mut chain = vec![subject_string(leaf.cert)];
+        chain.extend(certs.iter().map(|n| subject_string(n.cert)));
+        chain.push(subject_string(anchor.cert));
+        match env.check(cps, &leaf.der, &certs, anchor) {
+            Ok(()) => {
+                validated = Some(chain);
+                true
+            }
+            Err(p) => {
+                first_failure.get_or_insert((chain, p));
+                found >= MAX_CANDIDATES
+            }
+        }
+    };
+    let mut search = Search::new(pool, leaf, budget.nodes, &mut visit);
+    search.build(leaf);
+    let (nodes, exhausted, longest) = (search.nodes, search.exhausted, search.longest);
+    out.spent.nodes = nodes;
+    if let Some(chain) = validated {
+        out.chain = chain;
+        return out;
+    }
+    let exhausted = exhausted.then(|| {
+        Problem::new(
+            codes::PATH_BUDGET_EXHAUSTED,
+            format!(
+                "path building for {} stopped after examining {nodes} issuer candidates (the certificates supplied allow too many paths)",
+                subject_string(leaf.cert),
+            ),
+        )
+    });
+    if let Some((chain, p)) = first_failure {
+        if !chain.is_empty() {
+            out.chain = chain;
+        }
+        out.problems.push(p);
+        out.problems.extend(exhausted);
+        return out;
+    }
+    out.chain.extend(
+        longest
+            .iter()
+            .filter_map(|&i| pool.certs.get(i))
+            .map(|n| subject_string(n.cert)),
+    );
+    if let Some(p) = exhausted {
+        out.problems.push(p);
+    } else if found > 0 {
+        out.problems.push(Problem::new(
+            codes::PATH_BUDGET_EXHAUSTED,
+            format!(
+                "no candidate path of {} could be validated within the validation budget",
+                subject_string(leaf.cert)
+            ),
+        ));
+    } else {
+        let top = longest
             .last()
             .and_then(|&i| pool.certs.get(i))
             .map_or(leaf.cert, |n| n.cert);
@@ -120,130 +184,84 @@ pub(super) fn validate_paths<'e>(
                 top.tbs_certificate().issuer()
             ),
         ));
-        return out;
-    }
-
-    let env = match env() {
-        Ok(env) => env,
-        Err(p) => {
-            out.problems.push(p);
-            return out;
-        }
-    };
-    let cps = match env.settings(at) {
-        Ok(cps) => cps,
-        Err(p) => {
-            out.problems.push(p);
-            return out;
-        }
-    };
-    let mut first_failure: Option<(Vec<String>, Problem)> = None;
-    for cand in &search.found {
-        let Some(anchor) = pool.anchors.get(cand.anchor) else {
-            continue;
-        };
-        if out.spent.validations >= budget.validations {
-            break;
-        }
-        out.spent.validations += 1;
-        let certs: Vec<&Node<'_>> = cand
-            .pool
-            .iter()
-            .filter_map(|&i| pool.certs.get(i))
-            .collect();
-        let mut chain = vec![subject_string(leaf.cert)];
-        chain.extend(certs.iter().map(|n| subject_string(n.cert)));
-        chain.push(subject_string(anchor.cert));
-        match env.check(&cps, &leaf.der, &certs, anchor) {
-            Ok(()) => {
-                out.chain = chain;
-                return out;
-            }
-            Err(p) => {
-                if first_failure.is_none() {
-                    first_failure = Some((chain, p));
-                }
-            }
-        }
-    }
-    match first_failure {
-        Some((chain, p)) => {
-            out.chain = chain;
-            out.problems.push(p);
-        }
-        None => out.problems.push(Problem::new(
-            codes::PATH_BUDGET_EXHAUSTED,
-            format!(
-                "no candidate path of {} could be validated within the validation budget",
-                subject_string(leaf.cert)
-            ),
-        )),
-    }
-    if search.exhausted {
-        out.problems.push(exhausted);
     }
     out
 }
 
-/// Depth-first search state: the path so far, what was found, what was spent.
-struct Search<'p, 'a> {
+/// Called with each path found (pool indices from the leaf's issuer upwards, anchor index);
+/// returns true to stop the search.
+type Visit<'f> = dyn FnMut(&[usize], usize) -> bool + 'f;
+
+/// Depth-first search state: the path so far, what was spent.
+struct Search<'p, 'a, 'f> {
     pool: &'p Pool<'a>,
     leaf: &'p Node<'a>,
     budget: usize,
     nodes: usize,
     exhausted: bool,
+    stopped: bool,
     stack: Vec<usize>,
     longest: Vec<usize>,
-    found: Vec<Candidate>,
+    visit: &'f mut Visit<'f>,
 }
 
-impl<'p, 'a> Search<'p, 'a> {
-    fn new(pool: &'p Pool<'a>, leaf: &'p Node<'a>, budget: usize) -> Self {
+impl<'p, 'a, 'f> Search<'p, 'a, 'f> {
+    fn new(
+        pool: &'p Pool<'a>,
+        leaf: &'p Node<'a>,
+        budget: usize,
+        visit: &'f mut Visit<'f>,
+    ) -> Self {
         Search {
             pool,
             leaf,
             budget,
             nodes: 0,
             exhausted: false,
+            stopped: false,
             stack: Vec::new(),
             longest: Vec::new(),
-            found: Vec::new(),
+            visit,
         }
     }
 
-    /// Explore the issuers of `cert` (anchors first), one node per candidate examined.
+    /// Explore the issuers of `cert` in two passes over the certificates with the issuer's
+    /// name, one node per candidate per pass: anchors and the certificates whose
+    /// subjectKeyIdentifier is `cert`'s authorityKeyIdentifier, then those that only match by
+    /// name.
     fn build(&mut self, cert: &Node<'a>) {
         if self.stack.len() > self.longest.len() {
             self.longest = self.stack.clone();
         }
         let pool = self.pool;
-        for &at in pool.subjects(cert.cert.tbs_certificate().issuer()) {
-            if self.exhausted || self.found.len() >= MAX_CANDIDATES {
-                return;
-            }
-            if self.nodes >= self.budget {
-                self.exhausted = true;
-                return;
-            }
-            self.nodes += 1;
-            let Some(issuer) = pool.node(at) else {
-                continue;
-            };
-            if !cert.issued_by(issuer) {
-                continue;
-            }
-            match at {
-                Issuer::Anchor(anchor) => self.found.push(Candidate {
-                    pool: self.stack.clone(),
-                    anchor,
-                }),
-                Issuer::Cert(i) => {
-                    if self.stack.len() >= MAX_PATH_LEN || self.repeats(issuer) {
-                        continue;
+        let candidates = pool.subjects(cert.cert.tbs_certificate().issuer());
+        for keyed in [true, false] {
+            for &at in candidates {
+                if self.stopped || self.exhausted {
+                    return;
+                }
+                if self.nodes >= self.budget {
+                    self.exhausted = true;
+                    return;
+                }
+                self.nodes += 1;
+                let Some(issuer) = pool.node(at) else {
+                    continue;
+                };
+                let first = matches!(at, Issuer::Anchor(_)) || cert.key_id_matches(issuer);
+                if first != keyed || !cert.issued_by(issuer) {
+                    continue;
+                }
+                match at {
+                    Issuer::Anchor(i) => self.stopped = (self.visit)(&self.stack, i),
+                    Issuer::Cert(i) => {
+                        if self.stack.len() >= MAX_PATH_LEN || self.repeats(issuer) {
+                            continue;
+                        }
+                        self.stack.push(i);
+                        self.build(issuer);
+                        self.stack.pop();
                     }
-                    self.stack.push(i);
-                    self.build(issuer);
-                    self.stack.pop();
                 }
             }
         }
@@ -538,23 +556,24 @@ mod tests {
         let (key, root) = make_ca(&mut rng, ROOT).unwrap();
         let leaf = user(&mut rng, &key, &root);
         let decoys = decoys(&mut rng, 200);
-        // Without the root as anchor: 200 same-named issuers, none with the leaf's AKI.
+        // Without the root as anchor: 200 same-named issuers, none with the leaf's AKI,
+        // examined in both passes (key identifier matches first, then name matches).
         let none: [&Certificate; 0] = [];
         let pool = Pool::new(none, &decoys);
         let o = run(&leaf, &pool, MAX_PATH_LEN * 1000);
         assert_eq!(codes(&o), [codes::CERT_UNTRUSTED]);
-        assert_eq!(o.spent.nodes, 200);
+        assert_eq!(o.spent.nodes, 400);
         let o = run(&leaf, &pool, 50);
         assert_eq!(codes(&o), [codes::PATH_BUDGET_EXHAUSTED]);
         assert_eq!(o.spent.nodes, 50);
         assert_eq!(o.spent.validations, 0);
-        // With it: the anchor is examined first, so a path is found within any budget ≥ 1
-        // and validates even though the decoys exhaust the rest.
+        // With it: the anchor is examined first and its path validated at once, which ends
+        // the search.
         let pool = Pool::new([&root], &decoys);
         let o = run(&leaf, &pool, 50);
         assert!(o.problems.is_empty(), "{:?}", o.problems);
         assert_eq!(o.chain.len(), 2);
-        assert_eq!(o.spent.validations, 1);
+        assert_eq!((o.spent.nodes, o.spent.validations), (1, 1));
         let o = run(&leaf, &pool, 0);
         assert_eq!(codes(&o), [codes::PATH_BUDGET_EXHAUSTED]);
     }
@@ -568,6 +587,6 @@ mod tests {
         let pool = Pool::new(none, [&ca]);
         let o = run(&ca, &pool, MAX_PATH_LEN * 1000);
         assert_eq!(codes(&o), [codes::CERT_UNTRUSTED]);
-        assert_eq!(o.spent.nodes, 1);
+        assert_eq!(o.spent.nodes, 2);
     }
 }

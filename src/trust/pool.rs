@@ -69,6 +69,12 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// Whether this certificate's authorityKeyIdentifier is present and is `issuer`'s
+    /// subjectKeyIdentifier.
+    pub fn key_id_matches(&self, issuer: &Node<'_>) -> bool {
+        self.aki.is_some() && self.aki == issuer.ski
+    }
+
     /// Whether both certificates have the same subject name and public key: one of them in
     /// a path makes the other a repetition (RFC 4158 §2.4.1), never a new issuer.
     pub fn same_entity(&self, other: &Node<'_>) -> bool {
