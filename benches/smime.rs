@@ -9,8 +9,14 @@
 //! `openssl` CLI when it is installed (skipped otherwise). Performance is measured here,
 //! never asserted in timed tests.
 //!
+//! The `dos` cases verify hostile certificate sets (docs/design.md, "Bounded path building"):
+//! a message carrying `MMHS_BENCH_DOS_CERTS` (default 16) self-issued CA certificates with one
+//! name and one key, and a SignedData of `MMHS_BENCH_DOS_SIGNERS` (default 800) SignerInfos
+//! with as many certificates, validated at a given time and at each signature's signingTime.
+//!
 //!   cargo bench --bench smime                 # everything
 //!   cargo bench --bench smime -- verify 10MiB # only cases whose name contains every word
+//!   cargo bench --bench smime -- dos          # the hostile certificate sets
 
 use std::hint::black_box;
 use std::path::Path;
@@ -22,10 +28,14 @@ use mmhs::keys::PrivateKey;
 use mmhs::mmhs::{inspect, InspectOptions};
 use mmhs::server::pki;
 use mmhs::smime::{
-    decrypt_message, encrypt_message, sign_message, EncryptOptions, SignOptions, Signer,
+    decrypt_message, encrypt_message, sign_message, signed_build, signed_parse, EncryptOptions,
+    SignOptions, Signer,
 };
-use mmhs::verify::{verify, VerifyContext};
+use mmhs::verify::{verify, verify_cms, VerifyContext};
 use x509_cert::Certificate;
+
+#[path = "../tests/support/pki.rs"]
+mod openssl_pki;
 
 const MIB: usize = 1024 * 1024;
 
@@ -200,6 +210,100 @@ impl Bench {
     }
 }
 
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The hostile certificate sets of the module documentation.
+fn dos(
+    bench: &Bench,
+    id: &Identity,
+    now: time::OffsetDateTime,
+    rng: &mut impl mmhs::rng::CryptoRng,
+) {
+    if !bench.filter.is_empty() && !bench.filter.iter().any(|w| w == "dos") {
+        return;
+    }
+    // (a) n self-issued certificates with one name (one key, or a key each): every ordering
+    // of them is a path.
+    let n = env_count("MMHS_BENCH_DOS_CERTS", 16);
+    if Command::new("openssl").arg("version").output().is_ok() {
+        let p = openssl_pki::Pki::new("bench-dos", &[]);
+        for (tag, shared_key) in [("one-key", true), ("own-keys", false)] {
+            let signer = p.signer_with(tag, p.same_name_cas(tag, n, shared_key));
+            let opts = SignOptions {
+                signing_time: Some(now),
+                ..SignOptions::default()
+            };
+            let signed = sign_message(&message(1024), &signer, &opts, rng).expect("sign");
+            let ctx = VerifyContext {
+                trust_anchors: vec![p.ca()],
+                at: Some(now),
+                ..VerifyContext::default()
+            };
+            bench.run(
+                &format!("verify dos {n} same-name certs {tag} ({} B)", signed.len()),
+                signed.len(),
+                || {
+                    black_box(verify(&signed, &ctx).expect("verify"));
+                },
+            );
+        }
+        let _ = std::fs::remove_dir_all(&p.dir);
+    } else {
+        eprintln!("bench: openssl CLI unavailable: the same-name certificates case is skipped");
+    }
+
+    // (b) m SignerInfos (one key, different signingTimes) and m certificates in one SignedData.
+    let m = env_count("MMHS_BENCH_DOS_SIGNERS", 800);
+    let signer = Signer::from_pem(&id.key_pem, &id.cert_pem, None).expect("signer");
+    let content = message(1024);
+    let base = SignOptions::default();
+    let digest = base.digest.hash(&content);
+    let mut infos = Vec::with_capacity(m);
+    for i in 0..m {
+        let opts = SignOptions {
+            signing_time: Some(now - time::Duration::seconds(i as i64)),
+            ..SignOptions::default()
+        };
+        let attrs = signed_build::signed_attributes(&signer, &opts, signed_parse::ID_DATA, &digest)
+            .expect("attributes");
+        infos.push(signed_build::build_signer_info(&signer, &opts, attrs, rng).expect("sign"));
+    }
+    let mut certs = vec![der::Encode::to_der(&signer.cert).expect("DER")];
+    for i in 1..m {
+        let (_, c) = pki::make_ca(rng, &format!("CN=Decoy {i},O=Bench,C=GB")).expect("CA");
+        certs.push(der::Encode::to_der(&c).expect("DER"));
+    }
+    let alg = der::Encode::to_der(&base.digest.algorithm_identifier()).expect("DER");
+    let sd = signed_build::assemble_signed_data(
+        1,
+        &[alg],
+        signed_parse::ID_DATA,
+        Some(&content),
+        &certs,
+        &infos,
+    )
+    .expect("SignedData");
+    for (what, at) in [("at", Some(now)), ("signingTime", None)] {
+        let ctx = VerifyContext {
+            trust_anchors: vec![id.ca.clone()],
+            at,
+            ..VerifyContext::default()
+        };
+        bench.run(
+            &format!("verify dos {m}x{m} {what} ({} B)", sd.len()),
+            sd.len(),
+            || {
+                black_box(verify_cms(&sd, None, &ctx));
+            },
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; everything else that is not a flag filters by name.
     let filter: Vec<String> = std::env::args()
@@ -289,6 +393,8 @@ fn main() {
             black_box(inspect(&msg, &opts).expect("inspect"));
         });
     }
+
+    dos(&bench, &identities[0], now, &mut rng);
 
     // compose: the golden request of tests/vectors/compose (three copies, attachment).
     let req_json = include_bytes!("../tests/vectors/compose/golden-request.json");

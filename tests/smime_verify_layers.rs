@@ -1,4 +1,4 @@
-//! `smime::verify` over every layer kind, with messages made by OpenSSL at test time (throwaway
+//! `verify::verify` over every layer kind, with messages made by OpenSSL at test time (throwaway
 //! PKI from `support/pki.rs`): triple wrapping (`openssl cms -sign`, `-encrypt`, `-sign`) with
 //! RSA and EC recipients, AES-CBC and AES-GCM; compressed layers; header protection (wrapped,
 //! `forwarded=no`) with a tampered outer header; ESS label vs SIO-Label; a release officer's

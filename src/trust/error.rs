@@ -2,7 +2,7 @@
 //!
 //! Path validation itself never fails with an error: its findings are [`crate::Problem`]s in a
 //! [`super::PathResult`]. These errors come from [`super::verify_signature`], which the CMS
-//! verifier calls for signer signatures, and are documented in `docs/trust.md`.
+//! verifier calls for signer signatures, and are documented in `docs/report.md`.
 
 use crate::error::Coded;
 

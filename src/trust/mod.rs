@@ -10,17 +10,24 @@
 //! supplied. The end-entity purpose checks (keyUsage for signing / encryption, extendedKeyUsage
 //! emailProtection) are ours ([`purpose`]), because certval can only require *all* of a set of
 //! key-usage bits and does not tell a key-usage failure from an EKU failure.
-//! See `docs/trust.md` for every problem code.
+//!
+//! Path building is bounded in work, whatever certificates a message carries ([`path`],
+//! [`MAX_PATH_NODES`]); many certificates against one pool — every signer of a SignedData —
+//! are validated by one [`Validator`], which indexes the pool and builds certval's environment
+//! once. See `docs/report.md` ("Certificates") for every problem code.
 
 mod error;
 mod names;
 mod path;
+mod pool;
 mod purpose;
 mod signature;
+mod validator;
 
 pub use error::Error;
 pub use names::{address_matches, email_addresses, subject_string};
 pub use signature::{verify_signature, verify_signer_signature};
+pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 
 use serde::Serialize;
 use x509_cert::crl::CertificateList;
@@ -28,7 +35,7 @@ use x509_cert::Certificate;
 
 use crate::report::Problem;
 
-/// Stable problem codes produced by [`validate`] (documented in `docs/trust.md`).
+/// Stable problem codes produced by [`validate`] (documented in `docs/report.md`).
 pub mod codes {
     /// A certificate in the path is past its notAfter at the validation time.
     pub const CERT_EXPIRED: &str = "cert-expired";
@@ -60,10 +67,21 @@ pub mod codes {
     pub const CERT_WEAK_KEY: &str = "cert-weak-key";
     /// A certificate or CRL in the path cannot be decoded or used.
     pub const CERT_MALFORMED: &str = "cert-malformed";
+    /// Path building stopped at its work budget ([`super::MAX_PATH_NODES`] issuer candidates
+    /// for one certificate, or a [`super::Validator`]'s budget for all of them) without a path
+    /// that validates: the certificates supplied allow too many paths.
+    pub const PATH_BUDGET_EXHAUSTED: &str = "path-budget-exhausted";
 }
 
 /// Longest path considered: intermediates between the leaf and an anchor.
 pub const MAX_PATH_LEN: usize = 8;
+
+/// Most issuer candidates examined while building one certificate's paths (RFC 4158 §8.1).
+/// A real PKI offers a handful of issuers per name — a CA, its key rollovers, a few
+/// cross-certificates — over at most [`MAX_PATH_LEN`] levels: a few hundred nodes even for a
+/// bridged PKI, so 4096 never refuses one, while it bounds the search of a hostile set to
+/// a few milliseconds (each node is one index lookup and one name comparison).
+pub const MAX_PATH_NODES: usize = 4096;
 
 /// Everything path validation needs from the caller.
 #[derive(Debug, Clone)]
@@ -79,7 +97,7 @@ pub struct TrustContext {
 }
 
 /// What the certificate is used for; selects the end-entity keyUsage bits required.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Purpose {
     /// Signing: digitalSignature or nonRepudiation (RFC 8550 §4.4.2).
@@ -104,23 +122,31 @@ pub struct PathResult {
 /// Validate `leaf` for `purpose` at `ctx.at`: build candidate paths through `extra` (the
 /// certificates carried in the CMS message) and `ctx.intermediates` up to `ctx.anchors`,
 /// validate each per RFC 5280 §6.1 (with revocation from `ctx.crls`), and report the first
-/// path that validates, or the problems of the best failing one.
+/// path that validates, or the problems of the best failing one. For several certificates
+/// against the same `extra`, use one [`Validator`].
 pub fn validate(
     leaf: &Certificate,
     extra: &[Certificate],
     ctx: &TrustContext,
     purpose: Purpose,
 ) -> PathResult {
-    let mut problems = purpose::check_leaf(leaf, purpose, ctx.at);
-    let (chain, path_problems) = path::validate_paths(leaf, extra, ctx);
-    for p in path_problems {
-        if !problems.iter().any(|q| q.code == p.code) {
-            problems.push(p);
+    Validator::new(ctx, extra).validate(leaf, purpose)
+}
+
+/// Decode CRLs supplied as DER; each one that cannot be decoded is a `cert-malformed` problem
+/// (to report with every path, [`Validator::with_problems`]).
+pub fn decode_crls(ders: &[Vec<u8>]) -> (Vec<CertificateList>, Vec<Problem>) {
+    use der::Decode;
+    let mut crls = Vec::with_capacity(ders.len());
+    let mut problems = Vec::new();
+    for der in ders {
+        match CertificateList::from_der(der) {
+            Ok(c) => crls.push(c),
+            Err(e) => problems.push(Problem::new(
+                codes::CERT_MALFORMED,
+                format!("a supplied CRL cannot be decoded: {e}"),
+            )),
         }
     }
-    PathResult {
-        trusted: problems.is_empty(),
-        chain,
-        problems,
-    }
+    (crls, problems)
 }

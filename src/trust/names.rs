@@ -5,7 +5,7 @@
 //! (PKCS #9, 1.2.840.113549.1.9.1). RFC 9788 §4.4 / RFC 8551 §3.1: a receiving agent compares the
 //! message's From (and Sender) addr-spec with those addresses: the domain case-insensitively,
 //! the local part case-sensitively in principle, but in practice ASCII case-insensitively (what
-//! every deployed agent does; documented in `docs/trust.md`).
+//! every deployed agent does; documented in `docs/report.md`, "The originator and the signer address").
 
 use der::asn1::Ia5StringRef;
 use der::oid::ObjectIdentifier;

@@ -1,11 +1,23 @@
-//! Path building and RFC 5280 §6.1 validation of each candidate path with certval.
+//! Path building within a work budget, and RFC 5280 §6.1 validation of each candidate path
+//! with certval.
 //!
-//! Building (RFC 4158 in its simplest form): starting at the leaf, an issuer candidate is any
-//! anchor or pool certificate (the message's certificates plus the caller's intermediates)
-//! whose subject matches the certificate's issuer name (RFC 5280 §7.1 name comparison, via
-//! certval) and whose subjectKeyIdentifier, when both are present, equals the certificate's
-//! authorityKeyIdentifier. Anchors are tried before intermediates, depth-first, without
-//! reusing a certificate, at most [`MAX_PATH_LEN`] intermediates and [`MAX_CANDIDATES`] paths.
+//! Building (RFC 4158 in its simplest form): starting at the leaf, the issuer candidates of a
+//! certificate are the pool's anchors and certificates whose subject matches its issuer name
+//! (looked up in the [`Pool`]'s name index, confirmed by RFC 5280 §7.1 name comparison) and
+//! whose subjectKeyIdentifier, when both are present, equals its authorityKeyIdentifier.
+//! Anchors are tried first, depth-first, at most [`MAX_PATH_LEN`]
+//! intermediates, never a certificate with the subject name and key of one already in the path
+//! (RFC 4158 §2.4.1: a repetition is a loop, never a new path).
+//!
+//! The search is bounded by work, not by results: every issuer candidate examined is one
+//! node, and a search stops after its node budget ([`super::MAX_PATH_NODES`] per leaf) with
+//! `path-budget-exhausted`. Same-named certificates that all issue one another would otherwise
+//! make every ordering of them a path (16 of them: half a billion paths of 8 — the message
+//! carrying them is 7 KB). Issuers whose subjectKeyIdentifier is the authorityKeyIdentifier
+//! are tried before those that only match by name (RFC 4158 §3, key identifier sorting), so
+//! decoys without key identifiers cannot use up the budget before the real issuer is tried.
+//! Each path found is validated at once, at most [`MAX_CANDIDATES`] of them; the first that
+//! validates ends the search.
 //!
 //! Each candidate is validated by `certval::validate_path_rfc5280` and, when CRLs are
 //! supplied, `certval::check_revocation_local`. Certificates whose issuer published none of
@@ -20,242 +32,284 @@ use certval::{
     TimeOfInterest,
 };
 use der::Encode;
-use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectKeyIdentifier};
+use x509_cert::crl::CertificateList;
 use x509_cert::name::Name;
 use x509_cert::Certificate;
 
-use super::{codes, subject_string, TrustContext, MAX_PATH_LEN};
+use super::pool::{Issuer, Node, Pool};
+use super::{codes, subject_string, MAX_PATH_LEN};
 use crate::report::Problem;
 
-/// Most candidate paths validated for one leaf.
-pub const MAX_CANDIDATES: usize = 16;
+/// Most candidate paths validated by certval for one leaf.
+pub const MAX_CANDIDATES: usize = 8;
 
-/// A candidate: pool indices from the leaf's issuer upwards, and the anchor index.
-struct Candidate {
-    pool: Vec<usize>,
-    anchor: usize,
+/// What a leaf's path building and validation may spend.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Budget {
+    /// Issuer candidates that may be examined.
+    pub nodes: usize,
+    /// Candidate paths that may be validated by certval.
+    pub validations: usize,
 }
 
-/// Validate `leaf`'s candidate paths; return the chain (subjects leaf→anchor) and problems
-/// (empty when a path validated).
-pub(super) fn validate_paths(
-    leaf: &Certificate,
-    extra: &[Certificate],
-    ctx: &TrustContext,
-) -> (Vec<String>, Vec<Problem>) {
-    let leaf_der = match leaf.to_der() {
-        Ok(d) => d,
-        Err(e) => {
-            return (
-                vec![subject_string(leaf)],
-                vec![malformed(leaf, &e.to_string())],
-            )
-        }
+/// The outcome for one leaf: chain (subjects leaf→anchor), problems (empty when a path
+/// validated) and what was spent.
+pub(super) struct Outcome {
+    pub chain: Vec<String>,
+    pub problems: Vec<Problem>,
+    pub spent: Budget,
+}
+
+/// Build `leaf`'s candidate paths through `pool` within `budget`, validating each at `at` as
+/// it is found with the environment `env` makes (called once, on the first candidate); stop
+/// at the first that validates.
+pub(super) fn validate_paths<'e>(
+    leaf: &Node<'_>,
+    pool: &Pool<'_>,
+    budget: Budget,
+    env: impl FnOnce() -> Result<&'e Environment, Problem>,
+    at: time::OffsetDateTime,
+) -> Outcome {
+    let mut out = Outcome {
+        chain: vec![subject_string(leaf.cert)],
+        problems: Vec::new(),
+        spent: Budget {
+            nodes: 0,
+            validations: 0,
+        },
     };
-    let anchors_der: Vec<Vec<u8>> = ctx.anchors.iter().filter_map(|a| a.to_der().ok()).collect();
-
     // The leaf is itself a trust anchor: trusted on its own terms.
-    if anchors_der.contains(&leaf_der) {
-        return (vec![subject_string(leaf)], Vec::new());
+    if pool.is_anchor(&leaf.der) {
+        return out;
     }
-
-    // The pool: message certificates then the caller's, without duplicates, the leaf or anchors.
-    let mut pool: Vec<&Certificate> = Vec::new();
-    let mut seen: Vec<Vec<u8>> = vec![leaf_der.clone()];
-    seen.extend(anchors_der.iter().cloned());
-    for c in extra.iter().chain(ctx.intermediates.iter()) {
-        if let Ok(d) = c.to_der() {
-            if !seen.contains(&d) {
-                seen.push(d);
-                pool.push(c);
+    let mut env = Some(env);
+    let mut ready: Option<Result<(&Environment, CertificationPathSettings), Problem>> = None;
+    let mut found = 0usize;
+    let mut validated: Option<Vec<String>> = None;
+    let mut first_failure: Option<(Vec<String>, Problem)> = None;
+    let mut visit = |stack: &[usize], anchor: usize| -> bool {
+        found += 1;
+        if out.spent.validations >= budget.validations {
+            return true;
+        }
+        let ready = ready.get_or_insert_with(|| {
+            let env = env.take().map_or_else(
+                || {
+                    Err(Problem::new(
+                        codes::CERT_MALFORMED,
+                        "no certval environment",
+                    ))
+                },
+                |make| make(),
+            )?;
+            Ok((env, env.settings(at)?))
+        });
+        let (env, cps) = match ready {
+            Ok((env, cps)) => (*env, &*cps),
+            Err(p) => {
+                first_failure.get_or_insert_with(|| (Vec::new(), p.clone()));
+                return true;
+            }
+        };
+        let Some(anchor) = pool.anchors.get(anchor) else {
+            return false;
+        };
+        out.spent.validations += 1;
+        let certs: Vec<&Node<'_>> = stack.iter().filter_map(|&i| pool.certs.get(i)).collect();
+        let mut chain = vec![subject_string(leaf.cert)];
+        chain.extend(certs.iter().map(|n| subject_string(n.cert)));
+        chain.push(subject_string(anchor.cert));
+        match env.check(cps, &leaf.der, &certs, anchor) {
+            Ok(()) => {
+                validated = Some(chain);
+                true
+            }
+            Err(p) => {
+                first_failure.get_or_insert((chain, p));
+                found >= MAX_CANDIDATES
             }
         }
+    };
+    let mut search = Search::new(pool, leaf, budget.nodes, &mut visit);
+    search.build(leaf);
+    let (nodes, exhausted, longest) = (search.nodes, search.exhausted, search.longest);
+    out.spent.nodes = nodes;
+    if let Some(chain) = validated {
+        out.chain = chain;
+        return out;
     }
-
-    let mut candidates = Vec::new();
-    let mut longest: Vec<usize> = Vec::new();
-    build(
-        leaf,
-        &pool,
-        &ctx.anchors,
-        &mut Vec::new(),
-        &mut candidates,
-        &mut longest,
+    let exhausted = exhausted.then(|| {
+        Problem::new(
+            codes::PATH_BUDGET_EXHAUSTED,
+            format!(
+                "path building for {} stopped after examining {nodes} issuer candidates (the certificates supplied allow too many paths)",
+                subject_string(leaf.cert),
+            ),
+        )
+    });
+    if let Some((chain, p)) = first_failure {
+        if !chain.is_empty() {
+            out.chain = chain;
+        }
+        out.problems.push(p);
+        out.problems.extend(exhausted);
+        return out;
+    }
+    out.chain.extend(
+        longest
+            .iter()
+            .filter_map(|&i| pool.certs.get(i))
+            .map(|n| subject_string(n.cert)),
     );
-
-    if candidates.is_empty() {
-        let mut chain = vec![subject_string(leaf)];
-        chain.extend(
-            longest
-                .iter()
-                .filter_map(|&i| pool.get(i))
-                .map(|c| subject_string(c)),
-        );
+    if let Some(p) = exhausted {
+        out.problems.push(p);
+    } else if found > 0 {
+        out.problems.push(Problem::new(
+            codes::PATH_BUDGET_EXHAUSTED,
+            format!(
+                "no candidate path of {} could be validated within the validation budget",
+                subject_string(leaf.cert)
+            ),
+        ));
+    } else {
         let top = longest
             .last()
-            .and_then(|&i| pool.get(i).copied())
-            .unwrap_or(leaf);
-        return (
-            chain,
-            vec![Problem::new(
-                codes::CERT_UNTRUSTED,
-                format!(
-                    "no path from {} to a trusted anchor: issuer {} is neither a trust anchor nor among the known certificates",
-                    subject_string(leaf),
-                    top.tbs_certificate().issuer()
-                ),
-            )],
-        );
+            .and_then(|&i| pool.certs.get(i))
+            .map_or(leaf.cert, |n| n.cert);
+        out.problems.push(Problem::new(
+            codes::CERT_UNTRUSTED,
+            format!(
+                "no path from {} to a trusted anchor: issuer {} is neither a trust anchor nor among the known certificates",
+                subject_string(leaf.cert),
+                top.tbs_certificate().issuer()
+            ),
+        ));
+    }
+    out
+}
+
+/// Called with each path found (pool indices from the leaf's issuer upwards, anchor index);
+/// returns true to stop the search.
+type Visit<'f> = dyn FnMut(&[usize], usize) -> bool + 'f;
+
+/// Depth-first search state: the path so far, what was spent.
+struct Search<'p, 'a, 'f> {
+    pool: &'p Pool<'a>,
+    leaf: &'p Node<'a>,
+    budget: usize,
+    nodes: usize,
+    exhausted: bool,
+    stopped: bool,
+    stack: Vec<usize>,
+    longest: Vec<usize>,
+    visit: &'f mut Visit<'f>,
+}
+
+impl<'p, 'a, 'f> Search<'p, 'a, 'f> {
+    fn new(
+        pool: &'p Pool<'a>,
+        leaf: &'p Node<'a>,
+        budget: usize,
+        visit: &'f mut Visit<'f>,
+    ) -> Self {
+        Search {
+            pool,
+            leaf,
+            budget,
+            nodes: 0,
+            exhausted: false,
+            stopped: false,
+            stack: Vec::new(),
+            longest: Vec::new(),
+            visit,
+        }
     }
 
-    let env = match Environment::new(ctx) {
-        Ok(env) => env,
-        Err(p) => return (vec![subject_string(leaf)], vec![p]),
-    };
-    let mut first_failure: Option<(Vec<String>, Problem)> = None;
-    for cand in &candidates {
-        let mut chain = vec![subject_string(leaf)];
-        chain.extend(
-            cand.pool
-                .iter()
-                .filter_map(|&i| pool.get(i))
-                .map(|c| subject_string(c)),
-        );
-        let Some(anchor) = ctx.anchors.get(cand.anchor) else {
-            continue;
-        };
-        chain.push(subject_string(anchor));
-        let certs: Vec<&Certificate> = cand
-            .pool
-            .iter()
-            .filter_map(|&i| pool.get(i).copied())
-            .collect();
-        match env.check(&leaf_der, &certs, anchor) {
-            Ok(()) => return (chain, Vec::new()),
-            Err(p) => {
-                if first_failure.is_none() {
-                    first_failure = Some((chain, p));
+    /// Explore the issuers of `cert` in two passes over the certificates with the issuer's
+    /// name, one node per candidate per pass: anchors and the certificates whose
+    /// subjectKeyIdentifier is `cert`'s authorityKeyIdentifier, then those that only match by
+    /// name.
+    fn build(&mut self, cert: &Node<'a>) {
+        if self.stack.len() > self.longest.len() {
+            self.longest = self.stack.clone();
+        }
+        let pool = self.pool;
+        let candidates = pool.subjects(cert.cert.tbs_certificate().issuer());
+        for keyed in [true, false] {
+            for &at in candidates {
+                if self.stopped || self.exhausted {
+                    return;
+                }
+                if self.nodes >= self.budget {
+                    self.exhausted = true;
+                    return;
+                }
+                self.nodes += 1;
+                let Some(issuer) = pool.node(at) else {
+                    continue;
+                };
+                let first = matches!(at, Issuer::Anchor(_)) || cert.key_id_matches(issuer);
+                if first != keyed || !cert.issued_by(issuer) {
+                    continue;
+                }
+                match at {
+                    Issuer::Anchor(i) => self.stopped = (self.visit)(&self.stack, i),
+                    Issuer::Cert(i) => {
+                        if self.stack.len() >= MAX_PATH_LEN || self.repeats(issuer) {
+                            continue;
+                        }
+                        self.stack.push(i);
+                        self.build(issuer);
+                        self.stack.pop();
+                    }
                 }
             }
         }
     }
-    match first_failure {
-        Some((chain, p)) => (chain, vec![p]),
-        None => (
-            vec![subject_string(leaf)],
-            vec![Problem::new(codes::CERT_UNTRUSTED, "no usable path")],
-        ),
+
+    /// Whether `node` has the subject and key of the leaf or of a certificate in the path.
+    fn repeats(&self, node: &Node<'_>) -> bool {
+        self.leaf.same_entity(node)
+            || self
+                .stack
+                .iter()
+                .filter_map(|&i| self.pool.certs.get(i))
+                .any(|c| c.same_entity(node))
     }
 }
 
-/// Depth-first search for issuer chains; anchors first.
-fn build(
-    cert: &Certificate,
-    pool: &[&Certificate],
-    anchors: &[Certificate],
-    stack: &mut Vec<usize>,
-    out: &mut Vec<Candidate>,
-    longest: &mut Vec<usize>,
-) {
-    if stack.len() > longest.len() {
-        *longest = stack.clone();
-    }
-    for (i, a) in anchors.iter().enumerate() {
-        if out.len() >= MAX_CANDIDATES {
-            return;
-        }
-        if issued_by(cert, a) {
-            out.push(Candidate {
-                pool: stack.clone(),
-                anchor: i,
-            });
-        }
-    }
-    if stack.len() >= MAX_PATH_LEN {
-        return;
-    }
-    for (i, c) in pool.iter().enumerate() {
-        if out.len() >= MAX_CANDIDATES {
-            return;
-        }
-        if stack.contains(&i) || !issued_by(cert, c) {
-            continue;
-        }
-        // A self-issued pool certificate that is not an anchor cannot lead anywhere new
-        // unless it is a cross/rollover certificate; keep it (names equal is fine).
-        stack.push(i);
-        build(c, pool, anchors, stack, out, longest);
-        stack.pop();
-    }
-}
-
-/// Whether `issuer` may have issued `cert`: name chaining plus AKI/SKI agreement when both
-/// identifiers are present.
-fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
-    if !compare_names(
-        cert.tbs_certificate().issuer(),
-        issuer.tbs_certificate().subject(),
-    ) {
-        return false;
-    }
-    let aki = cert
-        .tbs_certificate()
-        .get_extension::<AuthorityKeyIdentifier>()
-        .ok()
-        .flatten()
-        .and_then(|(_, a)| a.key_identifier);
-    let ski = issuer
-        .tbs_certificate()
-        .get_extension::<SubjectKeyIdentifier>()
-        .ok()
-        .flatten();
-    match (aki, ski) {
-        (Some(a), Some((_, s))) => a.as_bytes() == s.0.as_bytes(),
-        _ => true,
-    }
-}
-
-/// certval environment and settings for one `validate` call.
-struct Environment {
+/// certval environment (trust anchors, CRLs, revocation cache) and settings, built once per
+/// pool; the time of interest is set per validation ([`Environment::settings`]).
+pub(super) struct Environment {
     pe: PkiEnvironment,
     cps: CertificationPathSettings,
 }
 
 impl Environment {
-    fn new(ctx: &TrustContext) -> Result<Self, Problem> {
+    pub fn new(anchors: &[Node<'_>], crls: &[CertificateList]) -> Result<Self, Problem> {
         let mut pe = super::signature::environment();
         let mut tas = TaSource::new();
-        for (i, a) in ctx.anchors.iter().enumerate() {
-            if let Ok(bytes) = a.to_der() {
-                tas.push(CertFile {
-                    filename: format!("anchor #{i}"),
-                    bytes,
-                });
-            }
+        for (i, a) in anchors.iter().enumerate() {
+            tas.push(CertFile {
+                filename: format!("anchor #{i}"),
+                bytes: a.der.clone(),
+            });
         }
         tas.initialize()
             .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("trust anchors: {e:?}")))?;
         pe.add_trust_anchor_source(Box::new(tas));
 
         let mut cps = CertificationPathSettings::new();
-        let secs = u64::try_from(ctx.at.unix_timestamp()).unwrap_or(0);
-        let toi = TimeOfInterest::from_unix_secs(secs).map_err(|e| {
-            Problem::new(
-                codes::CERT_MALFORMED,
-                format!("validation time out of range: {e}"),
-            )
-        })?;
-        cps.set_time_of_interest(toi);
         cps.set_check_ocsp_from_aia(false);
         cps.set_check_crldp_http(false);
         cps.set_retrieve_from_aia_sia_http(false);
         cps.set_check_crls(true);
-        cps.set_check_revocation_status(!ctx.crls.is_empty());
+        cps.set_check_revocation_status(!crls.is_empty());
 
-        if !ctx.crls.is_empty() {
+        if !crls.is_empty() {
             let source = MemoryCrlSource::new();
             let mut issuers = Vec::new();
-            for crl in &ctx.crls {
+            for crl in crls {
                 if let Ok(bytes) = crl.to_der() {
                     if source.add(&bytes) {
                         issuers.push(crl.tbs_cert_list.issuer.clone());
@@ -268,27 +322,38 @@ impl Environment {
         Ok(Environment { pe, cps })
     }
 
+    /// The settings with the validation time `at`.
+    fn settings(&self, at: time::OffsetDateTime) -> Result<CertificationPathSettings, Problem> {
+        let mut cps = self.cps.clone();
+        let secs = u64::try_from(at.unix_timestamp()).unwrap_or(0);
+        let toi = TimeOfInterest::from_unix_secs(secs).map_err(|e| {
+            Problem::new(
+                codes::CERT_MALFORMED,
+                format!("validation time out of range: {e}"),
+            )
+        })?;
+        cps.set_time_of_interest(toi);
+        Ok(cps)
+    }
+
     /// Validate leaf ← intermediates (leaf side first) ← anchor.
     fn check(
         &self,
+        cps: &CertificationPathSettings,
         leaf_der: &[u8],
-        intermediates: &[&Certificate],
-        anchor: &Certificate,
+        intermediates: &[&Node<'_>],
+        anchor: &Node<'_>,
     ) -> Result<(), Problem> {
         let target = PDVCertificate::try_from(leaf_der)
             .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("leaf certificate: {e:?}")))?;
-        let ta_der = anchor
-            .to_der()
-            .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("trust anchor: {e}")))?;
-        let ta = PDVTrustAnchorChoice::try_from(ta_der.as_slice())
+        let ta = PDVTrustAnchorChoice::try_from(anchor.der.as_slice())
             .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("trust anchor: {e}")))?;
         // certval wants the intermediates starting with the one the anchor issued.
         let mut chain = Vec::with_capacity(intermediates.len());
         for c in intermediates.iter().rev() {
-            let der = c.to_der().map_err(|e| malformed(c, &e.to_string()))?;
             chain.push(
-                PDVCertificate::try_from(der.as_slice())
-                    .map_err(|e| malformed(c, &format!("{e:?}")))?,
+                PDVCertificate::try_from(c.der.as_slice())
+                    .map_err(|e| malformed(c.cert, &format!("{e:?}")))?,
             );
         }
         let cp = CertificationPath::new(ta, chain, target);
@@ -301,7 +366,7 @@ impl Environment {
                     let pos = intermediates.len() - i;
                     intermediates
                         .get(pos)
-                        .map(|c| subject_string(c))
+                        .map(|c| subject_string(c.cert))
                         .unwrap_or_default()
                 }
                 Some(i) if i == intermediates.len() + 1 => {
@@ -310,12 +375,12 @@ impl Environment {
                 _ => String::new(),
             }
         };
-        if let Err(e) = certval::validate_path_rfc5280(&self.pe, &self.cps, &cp, &mut cpr) {
+        if let Err(e) = certval::validate_path_rfc5280(&self.pe, cps, &cp, &mut cpr) {
             return Err(map_error(&e, &describe(&cpr)));
         }
-        if self.cps.get_check_revocation_status() {
+        if cps.get_check_revocation_status() {
             let mut cpr = CertificationPathResults::new();
-            if let Err(e) = certval::check_revocation_local(&self.pe, &self.cps, &cp, &mut cpr) {
+            if let Err(e) = certval::check_revocation_local(&self.pe, cps, &cp, &mut cpr) {
                 return Err(map_error(&e, &describe(&cpr)));
             }
         }
@@ -409,4 +474,119 @@ fn map_error(e: &certval::Error, who: &str) -> Problem {
         _ => (codes::CERT_MALFORMED, "cannot be processed"),
     };
     Problem::new(code, format!("{who} {what} ({e:?})"))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::server::pki::{issue_user, make_ca, Subject};
+
+    const ROOT: &str = "CN=Path Root,O=Path Test,C=GB";
+
+    fn user(
+        rng: &mut impl crate::rng::CryptoRng,
+        key: &p256::ecdsa::SigningKey,
+        ca: &Certificate,
+    ) -> Certificate {
+        let s = Subject {
+            address: "leaf@army.example",
+            name: "Leaf",
+            org: "Path Test",
+        };
+        issue_user(rng, key, ca, &s).unwrap().1
+    }
+
+    /// `n` CA certificates named like the root, each with its own key.
+    fn decoys(rng: &mut impl crate::rng::CryptoRng, n: usize) -> Vec<Certificate> {
+        (0..n).map(|_| make_ca(rng, ROOT).unwrap().1).collect()
+    }
+
+    fn run(leaf: &Certificate, pool: &Pool<'_>, nodes: usize) -> Outcome {
+        let env = Environment::new(&pool.anchors, &[]);
+        validate_paths(
+            &Node::new(leaf).unwrap(),
+            pool,
+            Budget {
+                nodes,
+                validations: MAX_CANDIDATES,
+            },
+            || env.as_ref().map_err(Clone::clone),
+            time::OffsetDateTime::now_utc(),
+        )
+    }
+
+    fn codes(o: &Outcome) -> Vec<&str> {
+        o.problems.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    #[test]
+    fn pool_drops_duplicates_and_anchors() {
+        let mut rng = crate::rng::system_rng();
+        let (key, root) = make_ca(&mut rng, ROOT).unwrap();
+        let leaf = user(&mut rng, &key, &root);
+        let other = decoys(&mut rng, 1).remove(0);
+        let mut others = vec![&leaf; 500];
+        others.extend([&root, &other, &leaf, &other]);
+        let pool = Pool::new([&root, &root], others);
+        assert_eq!(pool.certs.len(), 2);
+        assert_eq!(pool.anchors.len(), 2);
+        // anchors first, then the pool certificate with the same subject
+        let subjects = pool.subjects(root.tbs_certificate().subject());
+        assert_eq!(
+            subjects,
+            &[Issuer::Anchor(0), Issuer::Anchor(1), Issuer::Cert(1)]
+        );
+    }
+
+    #[test]
+    fn name_key_ignores_case_and_space() {
+        use std::str::FromStr;
+        let a = Name::from_str("CN=Path  Root,O=Path Test,C=GB").unwrap();
+        let b = Name::from_str("CN=path root,O=PATH TEST,C=gb").unwrap();
+        assert!(compare_names(&a, &b));
+        assert_eq!(
+            super::super::pool::name_key(&a),
+            super::super::pool::name_key(&b)
+        );
+    }
+
+    #[test]
+    fn budget_counts_every_candidate_examined() {
+        let mut rng = crate::rng::system_rng();
+        let (key, root) = make_ca(&mut rng, ROOT).unwrap();
+        let leaf = user(&mut rng, &key, &root);
+        let decoys = decoys(&mut rng, 200);
+        // Without the root as anchor: 200 same-named issuers, none with the leaf's AKI,
+        // examined in both passes (key identifier matches first, then name matches).
+        let none: [&Certificate; 0] = [];
+        let pool = Pool::new(none, &decoys);
+        let o = run(&leaf, &pool, MAX_PATH_LEN * 1000);
+        assert_eq!(codes(&o), [codes::CERT_UNTRUSTED]);
+        assert_eq!(o.spent.nodes, 400);
+        let o = run(&leaf, &pool, 50);
+        assert_eq!(codes(&o), [codes::PATH_BUDGET_EXHAUSTED]);
+        assert_eq!(o.spent.nodes, 50);
+        assert_eq!(o.spent.validations, 0);
+        // With it: the anchor is examined first and its path validated at once, which ends
+        // the search.
+        let pool = Pool::new([&root], &decoys);
+        let o = run(&leaf, &pool, 50);
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+        assert_eq!(o.chain.len(), 2);
+        assert_eq!((o.spent.nodes, o.spent.validations), (1, 1));
+        let o = run(&leaf, &pool, 0);
+        assert_eq!(codes(&o), [codes::PATH_BUDGET_EXHAUSTED]);
+    }
+
+    #[test]
+    fn repetition_is_not_an_issuer() {
+        let mut rng = crate::rng::system_rng();
+        let (_, ca) = make_ca(&mut rng, ROOT).unwrap();
+        // A self-signed certificate in the pool issues itself, but never twice in one path.
+        let none: [&Certificate; 0] = [];
+        let pool = Pool::new(none, [&ca]);
+        let o = run(&ca, &pool, MAX_PATH_LEN * 1000);
+        assert_eq!(codes(&o), [codes::CERT_UNTRUSTED]);
+        assert_eq!(o.spent.nodes, 2);
+    }
 }

@@ -1,46 +1,50 @@
 //! The trust decision for one signer certificate: RFC 5280 path validation by
-//! [`crate::trust::validate`] for the signing purpose, through the message's certificates and
+//! [`crate::trust::Validator`] for the signing purpose, through the message's certificates and
 //! the caller's extra ones, at the caller's time (or the signature's signingTime when the
-//! caller gave none), with the caller's CRLs.
+//! caller gave none), with the caller's CRLs. One validator serves every signer and
+//! countersigner of a SignedData: the pool is indexed once, results are remembered per
+//! certificate and time, and path building has one work budget (`path-budget-exhausted`).
 //!
 //! The certificate judged is always the one the (counter)signature's SignerIdentifier names
 //! ([`crate::smime::signer_certificate`]); this module never looks a certificate up.
 
-use der::Decode;
 use x509_cert::Certificate;
 
 use super::VerifyContext;
 use crate::report::Problem;
-use crate::trust::codes;
+use crate::trust::{codes, Purpose, TrustContext, Validator};
 
-/// Trust evaluation for the signers of one SignedData: the certificate pool and the CRLs are
-/// prepared once, not per signer.
-pub struct Trust<'c> {
-    ctx: &'c VerifyContext,
-    pool: Vec<Certificate>,
-    crls: Vec<x509_cert::crl::CertificateList>,
-    crl_problems: Vec<Problem>,
+/// The trust context of `ctx` (its `at` is a placeholder when absent: [`Trust::check`] always
+/// passes the time) and the problems of its CRLs.
+pub fn context(ctx: &VerifyContext) -> (TrustContext, Vec<Problem>) {
+    let (crls, problems) = crate::trust::decode_crls(&ctx.crls);
+    let tctx = TrustContext {
+        anchors: ctx.trust_anchors.clone(),
+        intermediates: Vec::new(),
+        crls,
+        at: ctx.at.unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    };
+    (tctx, problems)
 }
 
-impl<'c> Trust<'c> {
-    /// Prepare for certificates of `pool` (the SignedData's and the caller's, deduplicated).
-    pub fn new(ctx: &'c VerifyContext, pool: &[&Certificate]) -> Self {
-        let mut crls = Vec::with_capacity(ctx.crls.len());
-        let mut crl_problems = Vec::new();
-        for der in &ctx.crls {
-            match x509_cert::crl::CertificateList::from_der(der) {
-                Ok(c) => crls.push(c),
-                Err(e) => crl_problems.push(Problem::new(
-                    codes::CERT_MALFORMED,
-                    format!("a supplied CRL cannot be decoded: {e}"),
-                )),
-            }
-        }
+/// Trust evaluation for the signers of one SignedData.
+pub struct Trust<'v> {
+    validator: Validator<'v>,
+    at: Option<time::OffsetDateTime>,
+}
+
+impl<'v> Trust<'v> {
+    /// Prepare for certificates of `pool` (the SignedData's and the caller's) under `tctx`
+    /// (from [`context`], with its CRL problems), at the caller's time `at` if known.
+    pub fn new(
+        tctx: &'v TrustContext,
+        crl_problems: Vec<Problem>,
+        pool: &[&'v Certificate],
+        at: Option<time::OffsetDateTime>,
+    ) -> Self {
         Trust {
-            ctx,
-            pool: pool.iter().map(|c| (*c).clone()).collect(),
-            crls,
-            crl_problems,
+            validator: Validator::new(tctx, pool.iter().copied()).with_problems(crl_problems),
+            at,
         }
     }
 
@@ -51,21 +55,14 @@ impl<'c> Trust<'c> {
         cert: &Certificate,
         signing_time: Option<time::OffsetDateTime>,
     ) -> Result<(), Vec<Problem>> {
-        let Some(at) = self.ctx.at.or(signing_time) else {
+        let Some(at) = self.at.or(signing_time) else {
             return Err(vec![Problem::new(
                 "validation-time-unknown",
                 "no validation time was supplied and the signature has no signingTime",
             )]);
         };
-        let tctx = crate::trust::TrustContext {
-            anchors: self.ctx.trust_anchors.clone(),
-            intermediates: Vec::new(),
-            crls: self.crls.clone(),
-            at,
-        };
-        let res = crate::trust::validate(cert, &self.pool, &tctx, crate::trust::Purpose::Signing);
-        let mut problems = self.crl_problems.clone();
-        problems.extend(res.problems);
+        let res = self.validator.validate_at(cert, Purpose::Signing, at);
+        let mut problems = res.problems;
         if res.trusted && problems.is_empty() {
             return Ok(());
         }

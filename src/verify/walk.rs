@@ -109,7 +109,8 @@ impl Walk<'_> {
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
         let (checks, problems) = check_signed_data(&sd, &content, &index);
         self.report.problems.extend(problems);
-        let trust = Trust::new(self.ctx, index.certificates());
+        let (tctx, crl_problems) = super::trust::context(self.ctx);
+        let trust = Trust::new(&tctx, crl_problems, index.certificates(), self.ctx.at);
         for check in checks {
             self.report
                 .signatures

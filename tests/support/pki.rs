@@ -87,90 +87,280 @@ impl Pki {
                 "ca.cnf",
             ],
         );
+        let pki = Pki { dir };
         for (i, (name, email, alg)) in people.iter().enumerate() {
-            let key = format!("{name}.key");
-            match alg {
-                Alg::Rsa => ok(
-                    &dir,
-                    &[
-                        "genpkey",
-                        "-algorithm",
-                        "RSA",
-                        "-pkeyopt",
-                        "rsa_keygen_bits:2048",
-                        "-out",
-                        &key,
-                    ],
-                ),
-                Alg::Ec => ok(
-                    &dir,
-                    &[
-                        "genpkey",
-                        "-algorithm",
-                        "EC",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:P-256",
-                        "-out",
-                        &key,
-                    ],
-                ),
-            };
+            pki.issue(name, email, *alg, ("ca.pem", "ca.key"), 4096 + i);
+        }
+        pki
+    }
+
+    /// Issue the end entity `name` (`<name>.key`, `<name>.pem`, `<name>.pub`) under the CA
+    /// whose certificate and key files are `ca`.
+    pub fn issue(&self, name: &str, email: &str, alg: Alg, ca: (&str, &str), serial: usize) {
+        self.issue_with(name, email, alg, ca, serial, true)
+    }
+
+    /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
+    /// under a CA certificate without a subjectKeyIdentifier).
+    fn issue_with(
+        &self,
+        name: &str,
+        email: &str,
+        alg: Alg,
+        ca: (&str, &str),
+        serial: usize,
+        aki: bool,
+    ) {
+        let dir = &self.dir;
+        let key = format!("{name}.key");
+        match alg {
+            Alg::Rsa => ok(
+                dir,
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "RSA",
+                    "-pkeyopt",
+                    "rsa_keygen_bits:2048",
+                    "-out",
+                    &key,
+                ],
+            ),
+            Alg::Ec => ok(
+                dir,
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    &key,
+                ],
+            ),
+        };
+        ok(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-key",
+                &key,
+                "-out",
+                &format!("{name}.csr"),
+                "-subj",
+                &format!("/O=MMHS Test/CN={name}"),
+                "-config",
+                "req.cnf",
+            ],
+        );
+        std::fs::write(
+            dir.join(format!("{name}.ext")),
+            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName=email:{email}\n",
+                // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
+                match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" },
+                if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
+        )
+        .unwrap();
+        ok(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                ca.0,
+                "-CAkey",
+                ca.1,
+                "-set_serial",
+                &serial.to_string(),
+                "-days",
+                "3650",
+                "-out",
+                &format!("{name}.pem"),
+                "-extfile",
+                &format!("{name}.ext"),
+            ],
+        );
+        ok(
+            dir,
+            &[
+                "pkey",
+                "-in",
+                &key,
+                "-pubout",
+                "-out",
+                &format!("{name}.pub"),
+            ],
+        );
+    }
+
+    /// A self-signed P-256 root `/O=MMHS Test/CN=<cn>` (`<stem>.key`, `<stem>.pem`).
+    pub fn root(&self, stem: &str, cn: &str) {
+        ok(
+            &self.dir,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &format!("{stem}.key"),
+                "-out",
+                &format!("{stem}.pem"),
+                "-subj",
+                &format!("/O=MMHS Test/CN={cn}"),
+                "-days",
+                "3650",
+                "-config",
+                "ca.cnf",
+            ],
+        );
+    }
+
+    /// An intermediate CA `/O=MMHS Test/CN=<cn>` with a new P-256 key (`<stem>.key`,
+    /// `<stem>.csr`), certified by the CA whose certificate and key files are `ca`, into
+    /// `<out>.pem`. With an existing `<stem>.key` (a second call), the same key is certified
+    /// again: a cross-certificate when `ca` is another CA.
+    pub fn intermediate(&self, stem: &str, cn: &str, ca: (&str, &str), serial: usize, out: &str) {
+        let dir = &self.dir;
+        let key = format!("{stem}.key");
+        let csr = format!("{stem}.csr");
+        if !dir.join(&key).exists() {
             ok(
-                &dir,
+                dir,
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    &key,
+                ],
+            );
+            ok(
+                dir,
                 &[
                     "req",
                     "-new",
                     "-key",
                     &key,
                     "-out",
-                    &format!("{name}.csr"),
+                    &csr,
                     "-subj",
-                    &format!("/O=MMHS Test/CN={name}"),
+                    &format!("/O=MMHS Test/CN={cn}"),
                     "-config",
                     "req.cnf",
                 ],
             );
-            std::fs::write(
-                dir.join(format!("{name}.ext")),
-                format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n",
-                    // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                    match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" }),
-            )
-            .unwrap();
-            ok(
-                &dir,
-                &[
-                    "x509",
-                    "-req",
-                    "-in",
-                    &format!("{name}.csr"),
-                    "-CA",
-                    "ca.pem",
-                    "-CAkey",
-                    "ca.key",
-                    "-set_serial",
-                    &format!("{}", 4096 + i),
-                    "-days",
-                    "3650",
-                    "-out",
-                    &format!("{name}.pem"),
-                    "-extfile",
-                    &format!("{name}.ext"),
-                ],
-            );
-            ok(
-                &dir,
-                &[
-                    "pkey",
-                    "-in",
-                    &key,
-                    "-pubout",
-                    "-out",
-                    &format!("{name}.pub"),
-                ],
-            );
         }
-        Pki { dir }
+        std::fs::write(
+            dir.join("intermediate.ext"),
+            "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+        )
+        .unwrap();
+        ok(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                ca.0,
+                "-CAkey",
+                ca.1,
+                "-set_serial",
+                &serial.to_string(),
+                "-days",
+                "3650",
+                "-out",
+                &format!("{out}.pem"),
+                "-extfile",
+                "intermediate.ext",
+            ],
+        );
+    }
+
+    /// The path-building attack material: `n` self-issued CA certificates that all have the
+    /// subject and issuer `/O=MMHS Test/CN=<tag> CA`, none issued by the root, and the end
+    /// entity `<tag>` (`<tag>@army.example`, key and certificate files `<tag>.key`, `<tag>.pem`)
+    /// issued under that name. With `shared_key` the certificates share one P-256 key (each
+    /// one's signature verifies with any other's key; AKI and SKI agree); without, each has its
+    /// own key and none carries a key identifier. Either way every one may have issued every
+    /// other by RFC 5280 name chaining. Returns the `n` certificates.
+    pub fn same_name_cas(
+        &self,
+        tag: &str,
+        n: usize,
+        shared_key: bool,
+    ) -> Vec<x509_cert::Certificate> {
+        use der::DecodePem;
+        let dir = &self.dir;
+        std::fs::write(
+            dir.join("loop.cnf"),
+            "[req]\ndistinguished_name=dn\n[dn]\n[loop]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n",
+        )
+        .unwrap();
+        let genkey = |key: &str| {
+            ok(
+                dir,
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    key,
+                ],
+            )
+        };
+        let subject = format!("/O=MMHS Test/CN={tag} CA");
+        let mut certs = Vec::with_capacity(n);
+        for i in 0..n {
+            let key = if shared_key {
+                format!("{tag}-ca.key")
+            } else {
+                format!("{tag}-ca-{i}.key")
+            };
+            if i == 0 || !shared_key {
+                genkey(&key);
+            }
+            let out = format!("{tag}-ca-{i}.pem");
+            let mut args = vec![
+                "req", "-x509", "-new", "-key", &key, "-subj", &subject, "-days", "3650", "-out",
+                &out,
+            ];
+            let serial = (i + 1).to_string();
+            args.extend(["-set_serial", &serial]);
+            if shared_key {
+                args.extend(["-config", "ca.cnf"]);
+            } else {
+                args.extend(["-config", "loop.cnf", "-extensions", "loop"]);
+            }
+            ok(dir, &args);
+            certs.push(x509_cert::Certificate::from_pem(self.read(&out)).unwrap());
+        }
+        let ca_key = if shared_key {
+            format!("{tag}-ca.key")
+        } else {
+            format!("{tag}-ca-0.key")
+        };
+        self.issue_with(
+            tag,
+            &format!("{tag}@army.example"),
+            Alg::Ec,
+            (&format!("{tag}-ca-0.pem"), &ca_key),
+            8192,
+            shared_key,
+        );
+        certs
     }
 
     /// A certificate made outside this PKI (its own RSA key; never issued by `ca.pem`) with
@@ -299,10 +489,15 @@ impl Pki {
         self.signer(name)
     }
 
-    /// The certificate `<name>.pem`.
+    /// The certificate `<name>.pem` (or the PEM file `name` when it ends in `.pem`).
     pub fn cert(&self, name: &str) -> x509_cert::Certificate {
         use der::DecodePem;
-        x509_cert::Certificate::from_pem(self.read(&format!("{name}.pem"))).unwrap()
+        let file = if name.ends_with(".pem") {
+            name.to_string()
+        } else {
+            format!("{name}.pem")
+        };
+        x509_cert::Certificate::from_pem(self.read(&file)).unwrap()
     }
 
     pub fn read(&self, f: &str) -> String {
@@ -320,6 +515,17 @@ impl Pki {
             None,
         )
         .unwrap()
+    }
+
+    /// The signer `name` with `chain` as the extra certificates it includes.
+    pub fn signer_with(
+        &self,
+        name: &str,
+        chain: Vec<x509_cert::Certificate>,
+    ) -> mmhs::smime::Signer {
+        let mut s = self.signer(name);
+        s.chain = chain;
+        s
     }
 
     pub fn ca(&self) -> x509_cert::Certificate {

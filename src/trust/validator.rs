@@ -1,0 +1,218 @@
+//! [`Validator`]: path validation of many certificates against one [`TrustContext`] and one
+//! certificate pool — the certificates of a CMS SignedData (RFC 5652 §5.1 `certificates`), whose
+//! every SignerInfo and countersignature needs its signer's path.
+//!
+//! The pool is encoded, deduplicated and indexed once; the certval environment (trust
+//! anchors, CRLs) is built once, on the first path to validate; a result is kept per
+//! (certificate, purpose, time), so one certificate signing many SignerInfos is validated
+//! once. Work is bounded twice: each certificate's path building within
+//! [`super::MAX_PATH_NODES`] nodes and [`super::path`]'s candidate limit, and all the
+//! certificates of one validator within [`MAX_VALIDATOR_NODES`] nodes and
+//! [`MAX_VALIDATOR_VALIDATIONS`] certval validations — past either, further certificates get
+//! `path-budget-exhausted`. A message may name thousands of signers; no real one needs more.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::BTreeMap;
+
+use x509_cert::Certificate;
+
+use super::path::{self, Budget, Environment};
+use super::pool::{Node, Pool};
+use super::{codes, purpose, subject_string, PathResult, Purpose, TrustContext, MAX_PATH_NODES};
+use crate::report::Problem;
+
+/// Most issuer candidates examined for all the certificates one [`Validator`] validates:
+/// four certificates' worth of [`MAX_PATH_NODES`].
+pub const MAX_VALIDATOR_NODES: usize = 4 * MAX_PATH_NODES;
+
+/// Most certval path validations one [`Validator`] runs (each verifies up to
+/// [`super::MAX_PATH_LEN`] + 1 signatures).
+pub const MAX_VALIDATOR_VALIDATIONS: usize = 32;
+
+/// Memo key: the certificate's DER, the purpose, the validation time.
+type MemoKey = (Vec<u8>, Purpose, time::OffsetDateTime);
+
+/// Path validation against one trust context and one certificate pool (module documentation).
+pub struct Validator<'a> {
+    ctx: &'a TrustContext,
+    pool: Pool<'a>,
+    env: OnceCell<Result<Environment, Problem>>,
+    left: Cell<Budget>,
+    explored: Cell<usize>,
+    memo: RefCell<BTreeMap<MemoKey, PathResult>>,
+    context_problems: Vec<Problem>,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator for paths through `extra` (e.g. the message's certificates) and
+    /// `ctx.intermediates` up to `ctx.anchors`, with the CRLs of `ctx`.
+    pub fn new(ctx: &'a TrustContext, extra: impl IntoIterator<Item = &'a Certificate>) -> Self {
+        Validator {
+            ctx,
+            pool: Pool::new(&ctx.anchors, extra.into_iter().chain(&ctx.intermediates)),
+            env: OnceCell::new(),
+            left: Cell::new(Budget {
+                nodes: MAX_VALIDATOR_NODES,
+                validations: MAX_VALIDATOR_VALIDATIONS,
+            }),
+            explored: Cell::new(0),
+            memo: RefCell::new(BTreeMap::new()),
+            context_problems: Vec::new(),
+        }
+    }
+
+    /// Findings about the context itself (such as a supplied CRL that cannot be decoded,
+    /// [`super::decode_crls`]), reported in every result, which is then not trusted.
+    #[must_use]
+    pub fn with_problems(mut self, problems: Vec<Problem>) -> Self {
+        self.context_problems = problems;
+        self
+    }
+
+    /// Validate `leaf` for `purpose` at `ctx.at` (see [`Validator::validate_at`]).
+    pub fn validate(&self, leaf: &Certificate, purpose: Purpose) -> PathResult {
+        self.validate_at(leaf, purpose, self.ctx.at)
+    }
+
+    /// Validate `leaf` for `purpose` at `at`: the leaf's own checks, then its candidate paths
+    /// per RFC 5280 §6.1 (with revocation from the CRLs); the first path that validates, or
+    /// the problems of the first failing one. The same (leaf, purpose, time) again returns
+    /// the first answer.
+    pub fn validate_at(
+        &self,
+        leaf: &Certificate,
+        purpose: Purpose,
+        at: time::OffsetDateTime,
+    ) -> PathResult {
+        let Some(node) = Node::new(leaf) else {
+            return self.result(
+                vec![subject_string(leaf)],
+                vec![Problem::new(
+                    codes::CERT_MALFORMED,
+                    format!("certificate {} cannot be encoded", subject_string(leaf)),
+                )],
+            );
+        };
+        let key = (node.der.clone(), purpose, at);
+        if let Some(r) = self
+            .memo
+            .try_borrow()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return r;
+        }
+        let mut problems = purpose::check_leaf(leaf, purpose, at);
+        let left = self.left.get();
+        let outcome = path::validate_paths(
+            &node,
+            &self.pool,
+            Budget {
+                nodes: left.nodes.min(MAX_PATH_NODES),
+                validations: left.validations,
+            },
+            || {
+                self.env
+                    .get_or_init(|| Environment::new(&self.pool.anchors, &self.ctx.crls))
+                    .as_ref()
+                    .map_err(Clone::clone)
+            },
+            at,
+        );
+        self.left.set(Budget {
+            nodes: left.nodes.saturating_sub(outcome.spent.nodes),
+            validations: left.validations.saturating_sub(outcome.spent.validations),
+        });
+        self.explored
+            .set(self.explored.get().saturating_add(outcome.spent.nodes));
+        for p in outcome.problems {
+            if !problems.iter().any(|q| q.code == p.code) {
+                problems.push(p);
+            }
+        }
+        let result = self.result(outcome.chain, problems);
+        if let Ok(mut memo) = self.memo.try_borrow_mut() {
+            memo.insert(key, result.clone());
+        }
+        result
+    }
+
+    fn result(&self, chain: Vec<String>, problems: Vec<Problem>) -> PathResult {
+        let mut all = self.context_problems.clone();
+        all.extend(problems);
+        PathResult {
+            trusted: all.is_empty(),
+            chain,
+            problems: all,
+        }
+    }
+
+    /// Issuer candidates examined so far, over every certificate validated (a test hook).
+    #[doc(hidden)]
+    pub fn nodes_explored(&self) -> usize {
+        self.explored.get()
+    }
+
+    /// Distinct certificates in the pool, anchors excluded (a test hook).
+    #[doc(hidden)]
+    pub fn pool_len(&self) -> usize {
+        self.pool.certs.len()
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::server::pki::{issue_user, make_ca, Subject};
+
+    #[test]
+    fn one_validation_per_leaf_purpose_and_time() {
+        let mut rng = crate::rng::system_rng();
+        let (key, root) = make_ca(&mut rng, "CN=Memo Root,O=Memo,C=GB").unwrap();
+        let s = Subject {
+            address: "memo@army.example",
+            name: "Memo",
+            org: "Memo",
+        };
+        let leaf = issue_user(&mut rng, &key, &root, &s).unwrap().1;
+        let decoys: Vec<Certificate> = (0..10)
+            .map(|_| make_ca(&mut rng, "CN=Memo Root,O=Memo,C=GB").unwrap().1)
+            .collect();
+        let at = time::OffsetDateTime::now_utc();
+        let ctx = TrustContext {
+            anchors: vec![root],
+            intermediates: Vec::new(),
+            crls: Vec::new(),
+            at,
+        };
+        let v = Validator::new(&ctx, decoys.iter().chain(decoys.iter()));
+        assert_eq!(v.pool_len(), 10);
+        let r = v.validate(&leaf, Purpose::Signing);
+        assert!(r.trusted, "{r:?}");
+        let spent = v.nodes_explored();
+        assert_eq!(spent, 1);
+        assert_eq!(v.validate(&leaf, Purpose::Signing), r);
+        assert_eq!(v.nodes_explored(), spent);
+        let later = at + time::Duration::seconds(1);
+        assert!(v.validate_at(&leaf, Purpose::Signing, later).trusted);
+        assert_eq!(v.nodes_explored(), 2 * spent);
+    }
+
+    #[test]
+    fn context_problems_are_in_every_result() {
+        let mut rng = crate::rng::system_rng();
+        let (_, root) = make_ca(&mut rng, "CN=Ctx Root,O=Ctx,C=GB").unwrap();
+        let (_, problems) = crate::trust::decode_crls(&[vec![0x30, 0x00]]);
+        let ctx = TrustContext {
+            anchors: vec![root.clone()],
+            intermediates: Vec::new(),
+            crls: Vec::new(),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        let none: [&Certificate; 0] = [];
+        let v = Validator::new(&ctx, none).with_problems(problems);
+        let r = v.validate(&root, Purpose::Signing);
+        assert!(!r.trusted);
+        assert_eq!(r.problems[0].code, codes::CERT_MALFORMED);
+    }
+}
