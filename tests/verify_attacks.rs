@@ -290,6 +290,13 @@ fn originator_fields_prepended_outside_the_signature_are_refused() {
     );
     assert_eq!(r.from, ["mallory@evil.example", DRAFTER]);
 
+    // A Sender added to a message signed by its From: the Sender is the one responsible
+    // (RFC 5322 §3.6.2), so the signature must be his — it is not.
+    let r = verify(&prepend("Sender: mallory@evil.example\r\n", &signed));
+    assert!(!r.valid);
+    assert!(r.has_problem("signer-address-mismatch"), "{:?}", r.problems);
+    assert_eq!(r.sender, ["mallory@evil.example"]);
+
     // Sender prepended to a message sent by alice on behalf of a shared mailbox.
     let shared = PLAIN.replace(
         "From: alice@army.example\r\n",
@@ -576,4 +583,31 @@ fn signed_forward_is_valid_with_a_note() {
         // The sender shown is this message's, not the forwarded one's.
         assert_eq!(r.from, [DRAFTER], "{expected}");
     }
+}
+
+#[test]
+fn more_signatures_than_the_budget_are_not_checked() {
+    // Bounded work: each signature value costs a public-key operation, so a message may carry
+    // at most MAX_SIGNATURES of them (SignerInfos and countersignatures together); the rest are
+    // reported, never checked, and the message is not valid.
+    use mmhs::smime::signed_verify::{MAX_SIGNATURES, SIGNATURE_LIMIT};
+    let mut msg = sign(DRAFT, 71);
+    let o1 = pki().signer("o1");
+    let mut rng = SeededRng::new(72);
+    for _ in 0..MAX_SIGNATURES {
+        msg = smime::countersign_message(&msg, 0, &o1, now(), &mut rng).unwrap();
+    }
+    let r = verify(&msg);
+    assert!(!r.valid);
+    assert_eq!(r.signatures.len(), 1);
+    assert_eq!(r.signatures[0].countersignatures.len(), MAX_SIGNATURES);
+    // The originator signature and MAX_SIGNATURES - 1 countersignatures were checked.
+    let checked = r.signatures[0]
+        .countersignatures
+        .iter()
+        .filter(|c| c.valid)
+        .count();
+    assert_eq!(checked, MAX_SIGNATURES - 1);
+    assert_eq!(count(&r, SIGNATURE_LIMIT), 1, "{:?}", codes(&r.problems));
+    assert_eq!(r.problems[0].code, SIGNATURE_LIMIT);
 }

@@ -38,6 +38,7 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("no-signers", Cause::Structure),
     ("not-signed", Cause::Structure),
     ("depth-limit", Cause::Structure),
+    ("signature-limit", Cause::Structure),
     ("no-decryption-key", Cause::Structure),
     ("decrypt-failed", Cause::Structure),
     ("decrypt-auth-failed", Cause::Structure),

@@ -28,6 +28,37 @@ pub const SIGNER_CERT_AMBIGUOUS: &str = "signer-cert-ambiguous";
 /// Maximum nesting of countersignatures we follow.
 pub const MAX_COUNTERSIGNATURE_DEPTH: usize = 8;
 
+/// Most signature values (SignerInfos and countersignatures, every layer together) checked
+/// for one message. Each costs a public-key operation; real messages carry a handful (an
+/// originator, a few officers, a domain signature), so 64 leaves ample room while a message
+/// of many thousands of SignerInfos stays bounded work.
+pub const MAX_SIGNATURES: usize = 64;
+
+/// Too many signatures in one message: those beyond [`MAX_SIGNATURES`] are not checked.
+pub const SIGNATURE_LIMIT: &str = "signature-limit";
+
+/// What is left of [`MAX_SIGNATURES`] for one message (shared by its layers).
+#[derive(Debug)]
+pub struct SignatureBudget(std::cell::Cell<usize>);
+
+impl Default for SignatureBudget {
+    fn default() -> Self {
+        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES))
+    }
+}
+
+impl SignatureBudget {
+    /// Take one signature check; false when the budget is spent.
+    fn take(&self) -> bool {
+        let left = self.0.get();
+        if left == 0 {
+            return false;
+        }
+        self.0.set(left - 1);
+        true
+    }
+}
+
 /// The outcome of checking one SignerInfo (or countersignature) at the CMS level: the
 /// certificate its SignerIdentifier names (see [`super::signer_certificate`]), whether the
 /// signature and its attributes verify, and the countersignatures over its signature value.
@@ -124,6 +155,7 @@ pub fn check_signer(
     covered: &Covered<'_>,
     certs: &CertIndex<'_>,
     cache: &mut DigestCache,
+    budget: &SignatureBudget,
     depth: usize,
 ) -> SignerCheck {
     let mut out = SignerCheck {
@@ -131,6 +163,16 @@ pub fn check_signer(
         signature_algorithm: algorithms::name(&si.signature_alg.oid),
         ..SignerCheck::default()
     };
+    if !budget.take() {
+        out.signer = si.sid.describe();
+        out.problems.push(p(
+            SIGNATURE_LIMIT,
+            format!(
+                "more than {MAX_SIGNATURES} signatures in one message: this one was not checked"
+            ),
+        ));
+        return out;
+    }
     let cert = match certs.resolve(&si.sid) {
         Resolution::Found(c) => Some(c.clone()),
         Resolution::NotFound => {
@@ -219,8 +261,13 @@ pub fn check_signer(
         .filter(|a| a.oid == COUNTERSIGNATURE)
     {
         for v in &a.values {
-            out.countersignatures
-                .push(check_countersignature(v, &si.signature, certs, depth + 1));
+            out.countersignatures.push(check_countersignature(
+                v,
+                &si.signature,
+                certs,
+                budget,
+                depth + 1,
+            ));
         }
     }
     out
@@ -337,6 +384,7 @@ pub fn check_countersignature(
     value: &super::ber::Tlv<'_>,
     countersigned: &[u8],
     certs: &CertIndex<'_>,
+    budget: &SignatureBudget,
     depth: usize,
 ) -> SignerCheck {
     if depth > MAX_COUNTERSIGNATURE_DEPTH {
@@ -362,6 +410,7 @@ pub fn check_countersignature(
         &Covered::Countersigned(countersigned),
         certs,
         &mut cache,
+        budget,
         depth,
     )
 }
@@ -373,6 +422,7 @@ pub fn check_signed_data(
     sd: &ParsedSignedData<'_>,
     content: &[u8],
     certs: &CertIndex<'_>,
+    budget: &SignatureBudget,
 ) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut cache = DigestCache::default();
@@ -392,6 +442,7 @@ pub fn check_signed_data(
             },
             certs,
             &mut cache,
+            budget,
             0,
         );
         c.index = index;

@@ -8,9 +8,11 @@
 //!   the read header or in the outer header is `originator-field-duplicate` — and so is a
 //!   From listing several mailboxes without a Sender (RFC 5322 §3.6.2 requires one).
 //! - Every originator signature must be made with a certificate carrying the originator
-//!   address (RFC 8551 §3: From or Sender; MMHS profile §3.4.29 / RFC 7912 §5: with
-//!   MMHS-Authorizing-Users present the originator is the Sender, or From without Sender);
-//!   otherwise `signer-address-mismatch`. The addresses come from the certificate the
+//!   address: the Sender when there is one, else the From (RFC 8551 §3 accepts either; RFC
+//!   5322 §3.6.2 makes the Sender the one responsible; MMHS profile §3.4.29 / RFC 7912 §5:
+//!   with MMHS-Authorizing-Users From names the officers); otherwise
+//!   `signer-address-mismatch`. A From beside a Sender is then only as trustworthy as its
+//!   coverage (`fieldCoverage`): a reader shows "Sender on behalf of From". The addresses come from the certificate the
 //!   SignerIdentifier named, never from a certificate found by address.
 //! - A From whose display name shows another address than its addr-spec is
 //!   `from-display-name-address`.
@@ -99,7 +101,7 @@ pub fn check(
             report.problem(codes::FROM_DISPLAY_NAME_ADDRESS, m);
         }
     }
-    let claimed = claimed_originators(&report.from, &report.sender, with_authorizing_users);
+    let claimed = claimed_originators(&report.from, &report.sender);
     address_checks(report, checks, &claimed, with_authorizing_users);
 }
 
@@ -111,20 +113,19 @@ fn addresses_of(header: &[Field<'_>], name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The addresses an originator signature must match: From or Sender (RFC 8551 §3); with
-/// authorizing users present, the Sender (MMHS profile §3.4.29, RFC 7912 §5) — or From
-/// when there is no Sender.
-fn claimed_originators(
-    from: &[String],
-    sender: &[String],
-    with_authorizing_users: bool,
-) -> Vec<String> {
-    if with_authorizing_users && !sender.is_empty() {
-        return sender.to_vec();
+/// The addresses an originator signature must match: the Sender when there is one, else the
+/// From. RFC 8551 §3 accepts either; binding the one responsible for the message (RFC 5322
+/// §3.6.2: the Sender when present, and necessarily when From lists several mailboxes; MMHS
+/// profile §3.4.29 / RFC 7912 §5: the Sender when MMHS-Authorizing-Users names the
+/// authorizing users in From) means a Sender added outside the signature cannot stand beside
+/// a signature by the From, and a reader shows "Sender on behalf of From" with the Sender
+/// verified (what Thunderbird checks too).
+fn claimed_originators(from: &[String], sender: &[String]) -> Vec<String> {
+    if sender.is_empty() {
+        from.to_vec()
+    } else {
+        sender.to_vec()
     }
-    let mut claimed = from.to_vec();
-    claimed.extend(sender.iter().cloned());
-    claimed
 }
 
 /// Whether a check is an originator signature for address binding: not only domain / review
@@ -166,9 +167,9 @@ fn address_checks(
                     "signer {} does not match the {} address {}",
                     rep.signer,
                     if with_authorizing_users {
-                        "originator (Sender, as MMHS-Authorizing-Users is present)"
+                        "originator (Sender, else From; MMHS-Authorizing-Users is present)"
                     } else {
-                        "From/Sender"
+                        "originator (Sender, else From)"
                     },
                     if claimed.is_empty() {
                         "(none)".to_string()
@@ -214,18 +215,13 @@ mod tests {
     use crate::smime::smime_mime::fields;
 
     #[test]
-    fn originator_is_sender_with_authorizing_users() {
+    fn originator_is_the_sender_else_the_from() {
         let from = vec!["o1@army.example".to_string()];
         let sender = vec!["alice@army.example".to_string()];
-        assert_eq!(
-            claimed_originators(&from, &sender, true),
-            vec!["alice@army.example"]
-        );
-        let both = claimed_originators(&from, &sender, false);
-        assert!(both.contains(&"o1@army.example".to_string()));
-        assert!(both.contains(&"alice@army.example".to_string()));
-        // Without Sender, From is the originator.
-        assert_eq!(claimed_originators(&sender, &[], true), sender);
+        assert_eq!(claimed_originators(&from, &sender), sender);
+        assert_eq!(claimed_originators(&sender, &[]), sender);
+        let two = vec!["a@army.example".to_string(), "b@army.example".to_string()];
+        assert_eq!(claimed_originators(&two, &sender), sender);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
     ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
-use crate::smime::signed_verify::{check_signed_data, SignerCheck};
+use crate::smime::signed_verify::{check_signed_data, SignatureBudget, SignerCheck};
 use crate::smime::signer_certificate::CertIndex;
 use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
 
@@ -42,6 +42,8 @@ struct Walk<'c> {
     ctx: &'c VerifyContext,
     report: VerifyReport,
     checks: Vec<SignerCheck>,
+    /// Signature checks left for this message.
+    budget: SignatureBudget,
     /// Whether an encrypted layer was opened (for header protection's obscuring rules).
     encrypted: bool,
 }
@@ -107,7 +109,7 @@ impl Walk<'_> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (checks, problems) = check_signed_data(&sd, &content, &index);
+        let (checks, problems) = check_signed_data(&sd, &content, &index, &self.budget);
         self.report.problems.extend(problems);
         let (tctx, crl_problems) = super::trust::context(self.ctx);
         let trust = Trust::new(&tctx, crl_problems, index.certificates(), self.ctx.at);
@@ -159,6 +161,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         ctx,
         report: VerifyReport::default(),
         checks: Vec::new(),
+        budget: SignatureBudget::default(),
         encrypted: false,
     };
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
@@ -332,6 +335,7 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
         ctx,
         report: VerifyReport::default(),
         checks: Vec::new(),
+        budget: SignatureBudget::default(),
         encrypted: false,
     };
     let content = w.signed_layer(der, detached).unwrap_or_default();
