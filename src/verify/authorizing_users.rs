@@ -42,18 +42,19 @@ pub mod codes {
 
 /// The addresses of the top-level MMHS-Authorizing-Users field (all instances, in order).
 pub fn listed_authorizing_users(raw: &[u8]) -> Vec<String> {
-    let parser = mail_parser::MessageParser::new()
-        .header_address(mail_parser::HeaderName::MmhsAuthorizingUsers);
-    let Some(msg) = parser.parse_headers(raw) else {
+    let Ok(header) = crate::mime::header::HeaderSection::parse(raw) else {
         return Vec::new();
     };
-    msg.headers()
-        .iter()
-        .filter(|h| h.name == mail_parser::HeaderName::MmhsAuthorizingUsers)
-        .filter_map(|h| h.value.as_address())
-        .flat_map(|a| {
-            a.iter()
-                .filter_map(|x| x.address().map(str::to_string))
+    header
+        .get_all("MMHS-Authorizing-Users")
+        .filter_map(|f| {
+            f.unfolded()
+                .parse::<crate::mmhs::authorizing_users::AuthorizingUsers>()
+                .ok()
+        })
+        .flat_map(|u| {
+            u.0.mailboxes()
+                .map(|m| m.address.clone())
                 .collect::<Vec<_>>()
         })
         .collect()

@@ -48,7 +48,17 @@ struct Walk<'c> {
     encrypted: bool,
 }
 
-impl Walk<'_> {
+impl<'c> Walk<'c> {
+    fn new(ctx: &'c VerifyContext) -> Self {
+        Walk {
+            ctx,
+            report: VerifyReport::default(),
+            checks: Vec::new(),
+            budget: SignatureBudget::default(),
+            encrypted: false,
+        }
+    }
+
     fn problem(&mut self, code: &str, msg: impl Into<String>) {
         self.report.problems.push(Problem::new(code, msg));
     }
@@ -157,13 +167,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         ctx.max_depth
     };
     let canon = canonical_crlf(raw);
-    let mut w = Walk {
-        ctx,
-        report: VerifyReport::default(),
-        checks: Vec::new(),
-        budget: SignatureBudget::default(),
-        encrypted: false,
-    };
+    let mut w = Walk::new(ctx);
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
     let mut depth = 0usize;
     loop {
@@ -331,13 +335,7 @@ fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
 /// no From to compare with). `detached` is the content for a detached signature. Returns the
 /// report (one `signed` layer) and the encapsulated (or detached) content.
 pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> Verified {
-    let mut w = Walk {
-        ctx,
-        report: VerifyReport::default(),
-        checks: Vec::new(),
-        budget: SignatureBudget::default(),
-        encrypted: false,
-    };
+    let mut w = Walk::new(ctx);
     let content = w.signed_layer(der, detached).unwrap_or_default();
     conclude(
         &mut w.report,
