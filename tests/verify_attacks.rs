@@ -611,3 +611,23 @@ fn more_signatures_than_the_budget_are_not_checked() {
     assert_eq!(count(&r, SIGNATURE_LIMIT), 1, "{:?}", codes(&r.problems));
     assert_eq!(r.problems[0].code, SIGNATURE_LIMIT);
 }
+
+#[test]
+fn bare_cms_countersignature_is_a_signature_not_an_authorisation() {
+    // A bare ContentInfo has no header and so no MMHS-Authorizing-Users: a valid, trusted
+    // countersignature is just that (RFC 5652 §11.4), valid — neither "not listed" nor an
+    // authorisation.
+    let opts = SignOptions {
+        signing_time: Some(now()),
+        ..SignOptions::default()
+    };
+    let mut rng = SeededRng::new(81);
+    let der =
+        smime::sign_content(b"plain content", &pki().signer("alice"), &opts, &mut rng).unwrap();
+    let der = smime::countersign_der(&der, 0, &pki().signer("o1"), &opts, &mut rng).unwrap();
+    let v = mmhs::verify::verify_cms(&der, Some(b"plain content"), &pki().verify_context(now()));
+    assert!(v.report.valid, "{:?}", v.report.problems);
+    assert!(v.report.authorizing_users.is_empty());
+    assert!(v.report.signatures[0].countersignatures[0].trusted);
+    assert_eq!(v.content, b"plain content");
+}

@@ -54,7 +54,8 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
                 "the CMS object carries no signature",
             );
         }
-        authorizing_users::apply(report, &[]);
+        // No header, so no MMHS-Authorizing-Users: countersignatures are judged as
+        // signatures only (valid and trusted), not as authorisations.
         settle(report, Vec::new());
         report.mmhs = serde_json::Value::Null;
         return;
