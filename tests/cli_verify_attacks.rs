@@ -1,4 +1,4 @@
-//! `mmhs verify` refuses the Draft & Release attacks of `support/attacks.rs` (built at test
+//! `mmhs verify` refuses the verdict attacks (built at test
 //! time on a throwaway OpenSSL PKI): exit status 1 and a JSON report with `valid: false` and
 //! the specific refusal (RFC 5652 §5.3, §11.4; RFC 7912 §3.2). The genuine release is the
 //! control: exit 0, the officer `countersigned`.
@@ -137,4 +137,98 @@ fn countersignature_carried_over_to_other_content_is_refused() {
             "{file}"
         );
     }
+}
+
+/// `text` with `field` prepended outside every signature.
+fn prepend(field: &str, message: &[u8]) -> Vec<u8> {
+    let mut out = field.as_bytes().to_vec();
+    out.extend_from_slice(message);
+    out
+}
+
+#[test]
+fn second_from_outside_the_signature_is_refused() {
+    // The sender shown must be the sender checked (RFC 5322 §3.6).
+    let signed = attacks::signed_draft(pki());
+    let (code, r) = verify(
+        "two-from.eml",
+        &prepend("From: general@army.example\r\n", &signed),
+    );
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["valid"], false);
+    assert!(
+        has_code(&r["problems"], "originator-field-duplicate"),
+        "{r:#}"
+    );
+    // The report carries every address a reader must show.
+    assert_eq!(r["from"][0], "general@army.example", "{r:#}");
+    assert_eq!(r["from"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn unsigned_precedence_is_reported_not_covered() {
+    // A precedence the signature does not cover is not presented as verified.
+    let signed = attacks::signed_draft(pki());
+    let (_, clean) = verify("clean.eml", &signed);
+    let (_, r) = verify(
+        "override.eml",
+        &prepend("MMHS-Copy-Precedence: 5\r\n", &signed),
+    );
+    let covered = |r: &serde_json::Value, field: &str| {
+        r["fieldCoverage"]
+            .as_array()
+            .and_then(|a| {
+                a.iter().find(|c| {
+                    c["field"]
+                        .as_str()
+                        .is_some_and(|f| f.eq_ignore_ascii_case(field))
+                })
+            })
+            .map(|c| c["covered"].clone())
+    };
+    assert_eq!(
+        covered(&r, "MMHS-Copy-Precedence"),
+        Some(serde_json::Value::Bool(false)),
+        "{r:#}"
+    );
+    assert!(has_code(&r["notes"], "field-not-covered"), "{r:#}");
+    // The signed draft itself is header-protected: its own precedence is covered.
+    assert_eq!(
+        covered(&clean, "MMHS-Primary-Precedence"),
+        Some(serde_json::Value::Bool(
+            clean["headerProtection"]["scheme"] != "none"
+        )),
+        "{clean:#}"
+    );
+}
+
+#[test]
+fn same_name_certificate_set_is_refused_within_the_budget() {
+    // Exponential path building: 16 self-issued CA certificates of one name, each with its
+    // own key, carried by the message. `mmhs verify` answers (bounded work) and refuses.
+    let p = pki();
+    let cas = p.same_name_cas("cli-dos", 16, false);
+    let signer = p.signer_with("cli-dos", cas);
+    let msg = "From: <cli-dos@army.example>\r\nTo: bob@navy.example\r\nSubject: paths\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n";
+    let signed = mmhs::smime::sign_message(
+        msg.as_bytes(),
+        &signer,
+        &mmhs::smime::SignOptions {
+            signing_time: Some(now()),
+            ..Default::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let (code, r) = verify("same-name.eml", &signed);
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["valid"], false);
+    let sig = &r["signatures"][0];
+    assert_eq!(sig["valid"], true, "the signature itself verifies: {sig:#}");
+    assert_eq!(sig["trusted"], false);
+    assert!(
+        has_code(&sig["problems"], "path-budget-exhausted")
+            || has_code(&sig["problems"], "cert-untrusted"),
+        "{sig:#}"
+    );
 }
