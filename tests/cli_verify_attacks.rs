@@ -1,7 +1,10 @@
-//! `mmhs verify` refuses the verdict attacks (built at test
-//! time on a throwaway OpenSSL PKI): exit status 1 and a JSON report with `valid: false` and
-//! the specific refusal (RFC 5652 §5.3, §11.4; RFC 7912 §3.2). The genuine release is the
-//! control: exit 0, the officer `countersigned`.
+//! `mmhs verify` refuses the verdict attacks, built at test time on a throwaway OpenSSL PKI
+//! (`support/attacks.rs`): exit status 1 and a JSON report with `valid: false` and the
+//! specific refusal — a countersignature by the wrong certificate or carried over to other
+//! content (RFC 5652 §5.3, §11.4; RFC 7912 §3.2), a second From (RFC 5322 §3.6), a precedence
+//! outside the signature (RFC 8551 §3.1), a certificate set built for exponential path
+//! building (RFC 4158). The genuine release is the control: exit 0, the officer
+//! `countersigned`.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
