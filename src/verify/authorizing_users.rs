@@ -194,7 +194,7 @@ pub(crate) fn apply(report: &mut VerifyReport, listed: &[String]) {
             Problem::new(
                 codes::COUNTERSIGNATURE_ORPHANED,
                 format!(
-                    "the {} by {} is not on a valid, trusted originator signature of this content, so it authorises nothing",
+                    "the {} by {} is not on an originator signature of this content that verifies and chains to a trust anchor, so it authorises nothing",
                     if e.form == "reviewSignature" { "review signature" } else { "countersignature" },
                     e.emails.first().map(String::as_str).unwrap_or(e.signer)
                 ),

@@ -88,7 +88,7 @@ pub fn compute(report: &mut VerifyReport, outer: &[Field<'_>], protected: Option
             report.notes.push(Problem::new(
                 codes::FIELD_NOT_COVERED,
                 format!(
-                    "{} is not covered by a valid signature (no header protection covers it): treat its value as unverified",
+                    "{} is not covered by a signature that verifies and chains (header protection inside such a signature): treat its value as unverified",
                     c.field
                 ),
             ));

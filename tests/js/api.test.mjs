@@ -133,8 +133,18 @@ test('release: approve (OpenSSL still verifies), reject, refuse; gate', () => {
   throwsCode(assert, () => mmhs.release(signed, opts('perhaps')), 'request-invalid');
 
   const policy = { officers: ['officer@example.mil'] };
-  assert.equal(mmhs.releaseGate(signed, { policy, trustAnchors: [ca], at: AT }).action, 'releaseQueue');
-  assert.equal(mmhs.releaseGate(r.message, { policy, trustAnchors: [ca], at: AT }).action, 'transfer');
+  const gate = (raw, extra) => mmhs.releaseGate(raw, { policy, trustAnchors: [ca], at: AT, ...extra });
+  const submitter = 'drafter@example.mil';
+  assert.equal(gate(signed, { submitter }).action, 'releaseQueue');
+  assert.equal(gate(r.message, { submitter }).action, 'transfer');
+  // Unauthenticated military mail is refused unless addressed to an officer; a From the
+  // submitter does not own is refused.
+  const unauth = gate(signed, { recipients: ['hq@example.mil'] });
+  assert.equal(unauth.action, 'refuse');
+  assert.equal(unauth.problems[0].code, 'gate-unauthenticated');
+  const foreign = gate(signed, { submitter: 'mallory@example.mil' });
+  assert.equal(foreign.action, 'refuse');
+  assert.equal(foreign.problems[0].code, 'gate-from-not-owned');
 });
 
 test('mixerMap both ways', () => {
