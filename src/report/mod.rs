@@ -6,8 +6,11 @@
 //! in `docs/report.md`; codes never change once released.
 
 pub mod codes;
+pub mod signature_type;
 
 use serde::{Deserialize, Serialize};
+
+pub use signature_type::{SignatureType, SignatureTypeValue, SignatureTypes};
 
 /// A problem found in a message: a stable `code` (kebab-case, documented in
 /// `docs/report.md`) and a human `message`. Problems are findings about the *input*; they are
@@ -210,10 +213,11 @@ pub struct SignatureReport {
     /// True when one of the certificate's addresses equals the message's From (or Sender)
     /// address; `null` when the message has no From to compare against (inner layers).
     pub address_match: Option<bool>,
-    /// The signature type (draft-melnikov-smime-msa-to-mda §3.2):
-    /// `originator|domain|review|additionalAttributes|delegatedOriginator`; `originator` when
-    /// the attribute is absent. Several values are joined with `,`.
-    pub signature_type: String,
+    /// The signature types (draft-melnikov-smime-msa-to-mda §3.2); `originator` when the
+    /// attribute is absent. In JSON the names
+    /// (`originator|domain|review|additionalAttributes|delegatedOriginator`, unknown OIDs
+    /// dotted) joined with `,` ([`SignatureTypes`]).
+    pub signature_type: SignatureTypes,
     /// The ESS security label of this SignerInfo (RFC 2634 §3.2), if any.
     pub security_label: Option<SecurityLabel>,
     /// signingTime (RFC 5652 §11.3) in RFC 3339, if present.
@@ -242,9 +246,9 @@ pub struct CountersignatureReport {
     pub valid: bool,
     /// True when the countersigner certificate chains to a supplied trust anchor.
     pub trusted: bool,
-    /// The signature type attribute of the countersignature, if any (as
-    /// [`SignatureReport::signature_type`]).
-    pub signature_type: String,
+    /// The signature type attribute of the countersignature (as
+    /// [`SignatureReport::signature_type`]); empty (`""`) without the attribute.
+    pub signature_type: SignatureTypes,
     /// signingTime of the countersignature in RFC 3339, if present.
     pub signing_time: Option<String>,
     /// Countersignatures of this countersignature.
@@ -418,7 +422,7 @@ mod tests {
                 signer: "alice@army.example".into(),
                 valid: true,
                 trusted: true,
-                signature_type: "originator".into(),
+                signature_type: SignatureTypes::originator(),
                 countersignatures: vec![CountersignatureReport {
                     signer: "rel@army.example".into(),
                     valid: true,
@@ -454,6 +458,8 @@ mod tests {
         ] {
             assert!(s.get(k).is_some(), "missing signatures[0].{k}");
         }
+        assert_eq!(s["signatureType"], "originator");
+        assert_eq!(s["countersignatures"][0]["signatureType"], "");
         assert_eq!(v["headerProtection"]["scheme"], "none");
         assert_eq!(v["headerProtection"]["forwarded"], "absent");
         r.problem("x-y", "z");

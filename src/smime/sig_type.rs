@@ -12,66 +12,15 @@
 //! The draft writes the attribute OID as `{ … pkcs9(9) 28 }`; that arc misses
 //! `smime(16) id-aa(2)` — we use the registered 1.2.840.113549.1.9.16.2.28 (SPEC-NOTES §5).
 //! Rules: at most one SignatureType per SignerInfo; `addAttribSig` must stand alone; an absent
-//! attribute means an originator signature.
+//! attribute means an originator signature. The values themselves ([`SignatureType`],
+//! [`SignatureTypes`]) are the report's ([`crate::report::signature_type`]).
 
-use const_oid::ObjectIdentifier as Oid;
 use der::Encode;
-use serde::{Deserialize, Serialize};
 
 use super::ber::{self, Tlv};
+use crate::report::{SignatureTypeValue, SignatureTypes};
 
-/// A signature type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SignatureType {
-    /// id-sti-originatorSig.
-    Originator,
-    /// id-sti-domainSig.
-    Domain,
-    /// id-sti-addAttribSig.
-    AdditionalAttributes,
-    /// id-sti-reviewSig.
-    Review,
-    /// id-sti-delegatedOriginatorSig.
-    DelegatedOriginator,
-}
-
-impl SignatureType {
-    /// The OID.
-    pub fn oid(self) -> Oid {
-        match self {
-            SignatureType::Originator => Oid::new_unwrap("1.2.840.113549.1.9.16.9.1"),
-            SignatureType::Domain => Oid::new_unwrap("1.2.840.113549.1.9.16.9.2"),
-            SignatureType::AdditionalAttributes => Oid::new_unwrap("1.2.840.113549.1.9.16.9.3"),
-            SignatureType::Review => Oid::new_unwrap("1.2.840.113549.1.9.16.9.4"),
-            SignatureType::DelegatedOriginator => Oid::new_unwrap("1.2.840.113549.1.9.16.9.5"),
-        }
-    }
-
-    /// From the OID.
-    pub fn from_oid(oid: &Oid) -> Option<Self> {
-        [
-            SignatureType::Originator,
-            SignatureType::Domain,
-            SignatureType::AdditionalAttributes,
-            SignatureType::Review,
-            SignatureType::DelegatedOriginator,
-        ]
-        .into_iter()
-        .find(|t| t.oid() == *oid)
-    }
-
-    /// The report name (`originator|domain|review|additionalAttributes|delegatedOriginator`).
-    pub fn name(self) -> &'static str {
-        match self {
-            SignatureType::Originator => "originator",
-            SignatureType::Domain => "domain",
-            SignatureType::AdditionalAttributes => "additionalAttributes",
-            SignatureType::Review => "review",
-            SignatureType::DelegatedOriginator => "delegatedOriginator",
-        }
-    }
-}
+pub use crate::report::SignatureType;
 
 /// The signatureType attribute DER.
 pub fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, String> {
@@ -92,17 +41,20 @@ pub fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, Stri
     )
 }
 
-/// Decode a SignatureType value; unknown OIDs are returned as dotted text.
-pub fn decode_signature_type(t: &Tlv<'_>) -> Result<Vec<Result<SignatureType, String>>, String> {
+/// Decode a SignatureType value; OIDs outside [`SignatureType`] are kept as
+/// [`SignatureTypeValue::Other`].
+pub fn decode_signature_type(t: &Tlv<'_>) -> Result<SignatureTypes, String> {
     let mut out = Vec::new();
     for o in t.sequence("SignatureType").map_err(|e| e.0)? {
-        let oid = o.oid("SignatureType").map_err(|e| e.0)?;
-        out.push(SignatureType::from_oid(&oid).ok_or(oid.to_string()));
+        out.push(SignatureTypeValue::from_oid(
+            o.oid("SignatureType").map_err(|e| e.0)?,
+        ));
     }
+    let out = SignatureTypes(out);
     if out.is_empty() {
         return Err("empty SignatureType".into());
     }
-    if out.contains(&Ok(SignatureType::AdditionalAttributes)) && out.len() > 1 {
+    if out.contains(SignatureType::AdditionalAttributes) && out.0.len() > 1 {
         return Err("additionalAttributes signature type combined with others".into());
     }
     Ok(out)
@@ -124,7 +76,7 @@ mod tests {
         let v = kids[1].set("v").unwrap();
         assert_eq!(
             decode_signature_type(&v[0]).unwrap(),
-            vec![Ok(SignatureType::Review)]
+            SignatureTypes::from(vec![SignatureType::Review])
         );
         assert!(signature_type_attribute(&[
             SignatureType::AdditionalAttributes,

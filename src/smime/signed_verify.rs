@@ -16,10 +16,10 @@ use x509_cert::Certificate;
 use super::algorithms::{self, DigestAlg, VerifyFailure};
 use super::attributes::{self, CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
 use super::attributes_label;
-use super::sig_type::{self, SignatureType};
+use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
 use super::signer_certificate::{CertIndex, Resolution};
-use crate::report::{Problem, SecurityLabel};
+use crate::report::{Problem, SecurityLabel, SignatureTypes};
 
 /// Several different certificates match one SignerIdentifier (same issuer and serial number,
 /// or same subjectKeyIdentifier): the signature is attributed to none of them.
@@ -79,10 +79,9 @@ pub struct SignerCheck {
     pub problems: Vec<Problem>,
     /// eSSSecurityLabel.
     pub label: Option<SecurityLabel>,
-    /// signatureType values (names; unknown OIDs as dotted text).
-    pub signature_types: Vec<String>,
-    /// Parsed signatureType values we know.
-    pub known_types: Vec<SignatureType>,
+    /// signatureType values, in encoding order; empty when the attribute is absent (or
+    /// malformed).
+    pub signature_types: SignatureTypes,
     /// signingTime.
     pub signing_time: Option<time::OffsetDateTime>,
     /// Digest algorithm name (e.g. `sha-256`) or OID.
@@ -349,17 +348,7 @@ fn check_signed_attributes(
     // signatureType.
     if let Ok(Some(v)) = attributes::single(attrs, attributes::SIGNATURE_TYPE) {
         match sig_type::decode_signature_type(v) {
-            Ok(types) => {
-                for t in types {
-                    match t {
-                        Ok(k) => {
-                            out.known_types.push(k);
-                            out.signature_types.push(k.name().to_string());
-                        }
-                        Err(o) => out.signature_types.push(o),
-                    }
-                }
-            }
+            Ok(types) => out.signature_types = types,
             Err(e) => out
                 .problems
                 .push(p("signed-attr-malformed", format!("signatureType: {e}"))),

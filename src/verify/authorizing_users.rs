@@ -22,7 +22,7 @@
 
 use crate::report::{
     AuthorizationStatus, AuthorizingUser, CountersignatureReport, Problem, SignatureReport,
-    VerifyReport,
+    SignatureType, VerifyReport,
 };
 
 /// Problem codes of this module (documented in `docs/report.md`).
@@ -82,14 +82,10 @@ fn same_addr(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
-/// Whether a signature is an originator's (absent type, `originator` or
-/// `delegatedOriginator`), i.e. one that authenticates the drafter (seed §3 step 1).
+/// Whether a signature is an originator's, one that authenticates the drafter
+/// ([`crate::report::SignatureTypes::is_originator`]).
 pub fn is_originator_signature(s: &SignatureReport) -> bool {
-    s.signature_type.is_empty()
-        || s.signature_type
-            .split(',')
-            .map(str::trim)
-            .any(|t| t == "originator" || t == "delegatedOriginator")
+    s.signature_type.is_originator()
 }
 
 /// An originator signature that binds this content to its originator: valid, trusted, and
@@ -114,8 +110,7 @@ fn evidence(report: &VerifyReport) -> Vec<Evidence<'_>> {
         }
     }
     for s in &report.signatures {
-        let types: Vec<&str> = s.signature_type.split(',').map(str::trim).collect();
-        if types.contains(&"review") {
+        if s.signature_type.contains(SignatureType::Review) {
             // RFC 7912 §3.3.2: the review signature encapsulates the originator's signed layer.
             let encapsulates_originator = report
                 .signatures
@@ -247,6 +242,7 @@ pub(crate) fn apply(report: &mut VerifyReport, listed: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::SignatureTypes;
 
     fn cs(email: &str, valid: bool, trusted: bool) -> CountersignatureReport {
         CountersignatureReport {
@@ -266,7 +262,7 @@ mod tests {
                 emails: vec!["alice@army.example".into()],
                 valid: true,
                 trusted: true,
-                signature_type: "originator".into(),
+                signature_type: SignatureTypes::originator(),
                 countersignatures: cs,
                 ..Default::default()
             }],
@@ -344,7 +340,7 @@ mod tests {
         for tweak in [
             |s: &mut SignatureReport| s.trusted = false,
             |s: &mut SignatureReport| s.address_match = Some(false),
-            |s: &mut SignatureReport| s.signature_type = "domain".into(),
+            |s: &mut SignatureReport| s.signature_type = vec![SignatureType::Domain].into(),
         ] {
             let mut r = report(vec![cs("o1@army.example", true, true)]);
             tweak(&mut r.signatures[0]);
@@ -388,7 +384,7 @@ mod tests {
                 emails: vec!["o1@army.example".into()],
                 valid: true,
                 trusted: true,
-                signature_type: "review".into(),
+                signature_type: vec![SignatureType::Review].into(),
                 ..Default::default()
             },
         );

@@ -20,7 +20,6 @@
 use crate::report::{Problem, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
 use crate::smime::smime_mime::{self, Field};
-use crate::smime::SignatureType;
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -128,18 +127,6 @@ fn claimed_originators(from: &[String], sender: &[String]) -> Vec<String> {
     }
 }
 
-/// Whether a check is an originator signature for address binding: not only domain / review
-/// / additional-attributes types (draft-melnikov-smime-msa-to-mda §3.2).
-fn is_originator(check: &SignerCheck) -> bool {
-    check.known_types.is_empty()
-        || !check.known_types.iter().all(|t| {
-            matches!(
-                t,
-                SignatureType::Domain | SignatureType::Review | SignatureType::AdditionalAttributes
-            )
-        })
-}
-
 /// Signer address vs the claimed originator, per originator signature; `not-signed` /
 /// `no-originator-signature`.
 fn address_checks(
@@ -150,7 +137,7 @@ fn address_checks(
 ) {
     let mut originator_sigs = 0usize;
     for (rep, check) in report.signatures.iter_mut().zip(checks.iter()) {
-        if !is_originator(check) || check.cert.is_none() {
+        if !check.signature_types.is_originator() || check.cert.is_none() {
             continue;
         }
         originator_sigs += 1;
@@ -187,7 +174,7 @@ fn address_checks(
     } else if originator_sigs == 0 {
         report.problem(
             codes::NO_ORIGINATOR_SIGNATURE,
-            "no signature authenticates the originator (only domain/review/additional-attributes signatures, or signers whose certificate was not found)",
+            "no signature authenticates the originator (only domain/review/additional-attributes or unknown-type signatures, or signers whose certificate was not found)",
         );
     }
 }

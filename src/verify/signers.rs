@@ -4,7 +4,7 @@
 //! from that one certificate. A signature whose identifier names no certificate (or several)
 //! has no identity beyond the identifier, no addresses, and is neither valid nor trusted.
 
-use crate::report::{CountersignatureReport, SignatureReport};
+use crate::report::{CountersignatureReport, SignatureReport, SignatureTypes};
 use crate::smime::attributes;
 use crate::smime::signed_verify::SignerCheck;
 
@@ -23,10 +23,12 @@ pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) ->
         valid: check.valid,
         trusted,
         address_match: None,
+        // An absent signatureType means an originator signature
+        // (draft-melnikov-smime-msa-to-mda-04 §3.2).
         signature_type: if check.signature_types.is_empty() {
-            "originator".into()
+            SignatureTypes::originator()
         } else {
-            check.signature_types.join(",")
+            check.signature_types.clone()
         },
         security_label: check.label.clone(),
         signing_time: check.signing_time.map(attributes::rfc3339),
@@ -51,7 +53,7 @@ fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> Countersig
         emails: check.emails(),
         valid: check.valid,
         trusted,
-        signature_type: check.signature_types.join(","),
+        signature_type: check.signature_types.clone(),
         signing_time: check.signing_time.map(attributes::rfc3339),
         countersignatures: check
             .countersignatures
