@@ -1,4 +1,4 @@
-//! Compose with the security options (issue 3): `sign`, `encrypt`, `labels`, `protectHeaders`,
+//! Compose with the security options (MMHS profile §4): `sign`, `encrypt`, `labels`, `protectHeaders`,
 //! `compress`, triple wrapping — checked by OpenSSL (`openssl cms -verify / -decrypt /
 //! -uncompress`) and by our own `mmhs::verify::verify`, with a throwaway PKI made by the openssl
 //! CLI at test time (tests/support/pki.rs; no private key is committed).

@@ -1,4 +1,4 @@
-//! Draft & Release end to end (issue 4): a single officer; two officers in order; the step-2
+//! Draft & Release end to end (draft-melnikov-mmhs-authorizing-users §3, RFC 7912): a single officer; two officers in order; the step-2
 //! short-cut; a forged MMHS-Authorizing-Users listing; an invalid originator signature; a
 //! rejection with reason; RFC 7912 review-signature form. Released messages are checked by
 //! OpenSSL (`cms -verify` of the originator signature) and the countersignature by an

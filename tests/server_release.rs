@@ -1,4 +1,4 @@
-//! Draft & Release through the running server (issue 5): the demo PKI and users made on first
+//! Draft & Release through the running server (MMHS profile §6.1 item 11): the demo PKI and users made on first
 //! run; a signed military message from the originator lands in the officer's Release queue,
 //! not with the recipient; the officer releases it with the core procedure
 //! (`release::release`, countersignature) and re-submits through the webmail API; the gate

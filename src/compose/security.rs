@@ -1,4 +1,4 @@
-//! The per-copy security step (draft-melnikov-mmhs-profile-09 §4; issue 3). Every copy — each
+//! The per-copy security step (draft-melnikov-mmhs-profile-09 §4). Every copy — each
 //! Bcc copy separately, so a Bcc recipient's certificate is only in its own copy — goes
 //! through, in this order:
 //!

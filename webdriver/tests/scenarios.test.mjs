@@ -1,4 +1,4 @@
-// The five browser scenarios of issue 5, against a real `mmhs serve` on loopback (ephemeral
+// The browser scenarios of Draft & Release and reading, against a real `mmhs serve` on loopback (ephemeral
 // ports, fresh data dir, demo PKI) with the real wasm core in the extension. When a backend
 // piece has not landed the whole suite is reported as SKIPPED with the reason — never passed.
 import { after, before, describe, test } from "node:test";

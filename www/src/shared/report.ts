@@ -1,5 +1,5 @@
 /**
- * The verification report (issue 3 / docs/report.md) as the reader sees it, and a pure
+ * The verification report (docs/report.md) as the reader sees it, and a pure
  * `viewReport` turning it into what the reader renders. Parsing is defensive: the report comes
  * from the wasm core and every field is checked; an unexpected shape becomes a visible problem,
  * never an exception and never a silently "valid" message.
