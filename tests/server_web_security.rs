@@ -279,6 +279,52 @@ async fn ten_failures_lock_the_account_until_the_lock_expires() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_from_one_client_lock_that_client() {
+    let mut cfg = test_config(100_000);
+    cfg.login_client_lock_after = 5;
+    let (srv, _d) = start_with("client-lock", Some(cfg), false).await;
+    let addr = srv.http_addr;
+    // one guess each at five accounts (no account reaches its own limit)
+    for i in 0..5 {
+        let r = api_login_status(addr, &format!("user{i}@army.example"), "guess").await;
+        assert_eq!(r.status, 401);
+    }
+    let r = api_login_status(addr, "alice@army.example", "alice-demo").await;
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert_eq!(r.json()["code"], "auth-locked");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_account_keeps_its_webmail_session_submitting() {
+    let (srv, _d) = start("lock-session", 100_000, None).await;
+    let addr = srv.http_addr;
+    let token = api_login(addr, "alice@army.example", "alice-demo").await;
+    // someone else guesses alice's password over SMTP until the account locks
+    use base64::Engine;
+    let mut smtp = Smtp::connect(srv.smtp_addr).await;
+    smtp.cmd("EHLO t.example").await;
+    for i in 0..11 {
+        let tok = base64::engine::general_purpose::STANDARD
+            .encode(format!("\0alice@army.example\0guess-{i}"));
+        let a = smtp.cmd(&format!("AUTH PLAIN {tok}")).await;
+        assert!(
+            a.starts_with(if i < 10 { "535" } else { "454" }),
+            "{i}: {a}"
+        );
+    }
+    // the logged-in webmail still submits (its submission token, not the password)
+    let raw = plain_message("alice@army.example", "bob@navy.example", "still-sends", "");
+    let req = serde_json::json!({
+        "raw": raw,
+        "envelope": {"mailFrom": "alice@army.example", "rcpts": [{"address": "bob@navy.example"}]}
+    });
+    let r = api_post(addr, &token, "/api/send", &req).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_expire_when_idle() {
     let mut cfg = test_config(100_000);
     cfg.session_idle_seconds = 1;

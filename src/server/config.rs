@@ -209,14 +209,17 @@ impl Config {
         client: Option<IpAddr>,
     ) -> Result<&UserConfig, AuthError> {
         let policy = self.login_policy();
-        if let Some(wait) = self.guard.locked(address, client, &policy) {
-            return Err(AuthError::Locked(wait));
-        }
         let user = self.user(address);
+        // A live submission token (256 random bits, held only by the webmail) is checked
+        // first, so that a lock provoked by someone else's guesses does not stop a logged-in
+        // user's webmail from submitting.
         if let Some(u) = user {
             if self.guard.check_submission_token(&u.address, password) {
                 return Ok(u);
             }
+        }
+        if let Some(wait) = self.guard.locked(address, client, &policy) {
+            return Err(AuthError::Locked(wait));
         }
         let ok = match user {
             Some(u) => {

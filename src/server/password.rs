@@ -187,6 +187,27 @@ mod tests {
     }
 
     #[test]
+    fn unknown_user_costs_a_verification() {
+        let h = hash_password("known").unwrap();
+        verify_unknown_user("warm-up");
+        let t = std::time::Instant::now();
+        for _ in 0..3 {
+            check_password(&h, "wrong");
+        }
+        let known = t.elapsed();
+        let t = std::time::Instant::now();
+        for _ in 0..3 {
+            verify_unknown_user("wrong");
+        }
+        let unknown = t.elapsed();
+        // Same work (one Argon2id verification); a loose bound against scheduling noise.
+        assert!(
+            unknown * 3 >= known,
+            "unknown {unknown:?} vs known {known:?}"
+        );
+    }
+
+    #[test]
     fn legacy_pbkdf2_verifies_and_needs_rehash() {
         let salt = [7u8; 16];
         let h = pbkdf2_sha256(b"old", &salt, 20_000).unwrap();
