@@ -206,20 +206,18 @@ impl LoginGuard {
         self.lock().submission.remove(token);
     }
 
-    /// Whether `secret` is a live submission token of `address` (constant-time comparison
-    /// of the stored token with the presented one).
+    /// Whether `secret` is a live submission token of `address`. The lookup hashes the
+    /// presented value (SipHash with a per-process random key), so its timing says nothing
+    /// about stored tokens; the final comparison is constant-time all the same.
     pub fn check_submission_token(&self, address: &str, secret: &str) -> bool {
         let now = Instant::now();
         let s = self.lock();
-        let Some((owner, exp)) = s.submission.get(secret) else {
+        let Some((stored, (owner, exp))) = s.submission.get_key_value(secret) else {
             return false;
         };
-        let stored = s
-            .submission
-            .get_key_value(secret)
-            .map(|(k, _)| k.as_bytes())
-            .unwrap_or_default();
-        *exp > now && owner.eq_ignore_ascii_case(address) && ct_eq(stored, secret.as_bytes())
+        *exp > now
+            && owner.eq_ignore_ascii_case(address)
+            && ct_eq(stored.as_bytes(), secret.as_bytes())
     }
 }
 

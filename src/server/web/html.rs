@@ -103,8 +103,7 @@ fn internal(e: crate::server::Error) -> Response {
         .into_response()
 }
 
-fn bad_token(state: &WebState, s: &WebSession) -> Response {
-    let _ = state;
+fn bad_token(s: &WebSession) -> Response {
     (
         StatusCode::FORBIDDEN,
         page(
@@ -238,7 +237,7 @@ pub async fn logout(
 ) -> Response {
     if let Some(s) = state.session(&headers) {
         if !csrf_ok(&s.csrf, &f.csrf) {
-            return bad_token(&state, &s);
+            return bad_token(&s);
         }
     }
     state.logout(&headers);
@@ -381,7 +380,7 @@ pub async fn move_message(
         return to_login();
     };
     if !csrf_ok(&s.csrf, &f.csrf) {
-        return bad_token(&state, &s);
+        return bad_token(&s);
     }
     if !valid_folder(&f.folder) {
         return (StatusCode::BAD_REQUEST, "invalid folder").into_response();
@@ -404,7 +403,7 @@ pub async fn delete_message(
         return to_login();
     };
     if !csrf_ok(&s.csrf, &f.csrf) {
-        return bad_token(&state, &s);
+        return bad_token(&s);
     }
     match state.agent.store.delete(&s.address, id) {
         Ok(_) => Redirect::to("/folder/Inbox").into_response(),
