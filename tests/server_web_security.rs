@@ -337,6 +337,23 @@ async fn sessions_expire_when_idle() {
     srv.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_end_at_their_absolute_lifetime() {
+    let mut cfg = test_config(100_000);
+    cfg.session_max_seconds = 2;
+    let (srv, _d) = start_with("absolute", Some(cfg), false).await;
+    let token = api_login(srv.http_addr, "alice@army.example", "alice-demo").await;
+    // in use all the time, yet it ends
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_millis(1000) {
+        assert_eq!(api_get(srv.http_addr, &token, "/api/me").await.status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    assert_eq!(api_get(srv.http_addr, &token, "/api/me").await.status, 401);
+    srv.shutdown().await;
+}
+
 #[cfg(unix)]
 fn mode(p: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

@@ -9,10 +9,10 @@
 //! Management Cheat Sheet, "Session Expiration"). It holds no password: SMTP AUTH on the
 //! user's behalf uses a submission token (`crate::server::login_guard`) that dies with it.
 //!
-//! Cross-site requests ([`security`]): SameSite=Strict does not separate ports (RFC 6265bis
-//! §8.8.1: a "site" is scheme and registrable domain; RFC 6265 §8.5: cookies do not isolate
-//! by port), so every state-changing request must come from the webmail's own origin, and
-//! every HTML form carries the session's CSRF token.
+//! Cross-site requests ([`security`]): SameSite=Strict does not separate ports (RFC 6265bis,
+//! "Same-site and Cross-site Requests": a site is scheme and registrable domain; RFC 6265
+//! §8.5: cookies do not isolate by port), so every state-changing request must come from the
+//! webmail's own origin, and every HTML form carries the session's CSRF token.
 
 pub mod api;
 pub mod html;
