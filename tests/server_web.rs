@@ -262,25 +262,16 @@ async fn html_login_compose_and_read() {
     let r = http(addr, "GET", "/login", &[], None).await;
     assert_eq!(r.status, 200);
     assert!(r.text().contains("<label for=\"address\">"));
-    let form = b"address=alice%40army.example&password=alice-demo";
-    let r = http(
-        addr,
-        "POST",
-        "/login",
-        &[],
-        Some(("application/x-www-form-urlencoded", form)),
-    )
-    .await;
-    assert_eq!(r.status, 303);
-    let cookie = r
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let r = html_login_response(addr, "alice@army.example", "alice-demo", &[]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let cookie = cookie_pair(&r);
     assert!(r.header("set-cookie").unwrap().contains("HttpOnly"));
-    let compose = b"to=bob%40navy.example&cc=&subject=Hello+%3Cb%3E&body=Line+1%0D%0A.dot+line";
+    let page = http(addr, "GET", "/compose", &[("Cookie", &cookie)], None).await;
+    let csrf = csrf_of(&page.text());
+    let compose = format!(
+        "to=bob%40navy.example&cc=&subject=Hello+%3Cb%3E&body=Line+1%0D%0A.dot+line&csrf={csrf}"
+    );
+    let compose = compose.as_bytes();
     let r = http(
         addr,
         "POST",
@@ -293,22 +284,7 @@ async fn html_login_compose_and_read() {
     let r = http(addr, "GET", "/folder/Sent", &[("Cookie", &cookie)], None).await;
     assert!(r.text().contains("Hello &lt;b&gt;"), "escaped subject");
     // Bob reads it in HTML.
-    let form = b"address=bob%40navy.example&password=bob-demo";
-    let r = http(
-        addr,
-        "POST",
-        "/login",
-        &[],
-        Some(("application/x-www-form-urlencoded", form)),
-    )
-    .await;
-    let bob_cookie = r
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let bob_cookie = html_login(addr, "bob@navy.example", "bob-demo").await;
     let list = srv.agent.store.list("bob@navy.example", "Inbox").unwrap();
     let id = list[0].id;
     let r = http(

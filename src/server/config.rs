@@ -1,14 +1,18 @@
 //! Server configuration: `<data>/config.json`, created with the demo users on first run.
 //!
-//! Passwords are stored as `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>` (PBKDF2,
-//! RFC 8018 §5.2, HMAC-SHA-256). The demo passwords are documented in docs/server.md.
+//! Password hashes: `super::password` (Argon2id; older PBKDF2 hashes still verify and are
+//! upgraded at the next login). Every check goes through [`Config::authenticate_from`], which
+//! applies the lockout of `super::login_guard`. The demo passwords are documented in
+//! docs/server.md.
 
+use std::net::IpAddr;
 use std::path::Path;
+use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
+use super::login_guard::{LoginGuard, Policy};
+use super::password::{needs_rehash, verify_unknown_user};
 use super::Error;
 
 /// One mailbox user.
@@ -43,6 +47,41 @@ pub struct Config {
     pub max_hold_seconds: u64,
     /// Users.
     pub users: Vec<UserConfig>,
+    // Web security
+    /// Failed logins (web or SMTP AUTH) that lock an account.
+    #[serde(default = "default_lock_after")]
+    pub login_lock_after: u32,
+    /// Failed logins from one client address that lock that address (web logins).
+    #[serde(default = "default_client_lock_after")]
+    pub login_client_lock_after: u32,
+    /// How long a lock lasts, in seconds (also how long a failure is remembered).
+    #[serde(default = "default_lock_seconds")]
+    pub login_lock_seconds: u64,
+    /// A web session unused this many seconds ends.
+    #[serde(default = "default_session_idle")]
+    pub session_idle_seconds: u64,
+    /// A web session ends this many seconds after login, however active.
+    #[serde(default = "default_session_max")]
+    pub session_max_seconds: u64,
+    /// Runtime login state (lockout counters, submission tokens); never in config.json.
+    #[serde(skip)]
+    pub guard: LoginGuard,
+}
+
+fn default_lock_after() -> u32 {
+    10
+}
+fn default_client_lock_after() -> u32 {
+    100
+}
+fn default_lock_seconds() -> u64 {
+    15 * 60
+}
+fn default_session_idle() -> u64 {
+    30 * 60
+}
+fn default_session_max() -> u64 {
+    8 * 3600
 }
 
 fn default_hostname() -> String {
@@ -73,82 +112,25 @@ pub const DEMO_USERS: &[(&str, &str, &str, bool)] = &[
     ("bob@navy.example", "Bob Recipient", "bob-demo", false),
 ];
 
-const ITERATIONS: u32 = 20_000;
+pub use super::password::{check_password, hash_password};
 
-/// PBKDF2-HMAC-SHA256 with one output block (32 octets), RFC 8018 §5.2.
-fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> Result<[u8; 32], Error> {
-    let mac = Hmac::<Sha256>::new_from_slice(password)
-        .map_err(|e| Error::Config(format!("hmac: {e}")))?;
-    let mut u = mac.clone();
-    u.update(salt);
-    u.update(&1u32.to_be_bytes());
-    let mut prev: [u8; 32] = u.finalize().into_bytes().into();
-    let mut out = prev;
-    for _ in 1..iterations {
-        let mut m = mac.clone();
-        m.update(&prev);
-        prev = m.finalize().into_bytes().into();
-        for (o, p) in out.iter_mut().zip(prev.iter()) {
-            *o ^= p;
+/// Why a password check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthError {
+    /// Wrong address or password (one answer for both).
+    Invalid,
+    /// The account or the client address is locked; retry after this long.
+    Locked(Duration),
+}
+
+impl AuthError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::Invalid => "auth-failed",
+            AuthError::Locked(_) => "auth-locked",
         }
     }
-    Ok(out)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect()
-}
-
-/// Hash a password for the config file.
-pub fn hash_password(password: &str) -> Result<String, Error> {
-    let mut salt = [0u8; 16];
-    crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut salt);
-    let h = pbkdf2_sha256(password.as_bytes(), &salt, ITERATIONS)?;
-    Ok(format!(
-        "pbkdf2-sha256${ITERATIONS}${}${}",
-        hex(&salt),
-        hex(&h)
-    ))
-}
-
-/// Check a password against a stored hash (constant-time comparison of the digests).
-pub fn check_password(stored: &str, password: &str) -> bool {
-    let mut parts = stored.split('$');
-    let (Some("pbkdf2-sha256"), Some(iter), Some(salt), Some(hash), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return false;
-    };
-    let (Ok(iter), Some(salt), Some(hash)) = (iter.parse::<u32>(), unhex(salt), unhex(hash)) else {
-        return false;
-    };
-    if iter == 0 || iter > 10_000_000 {
-        return false;
-    }
-    let Ok(got) = pbkdf2_sha256(password.as_bytes(), &salt, iter) else {
-        return false;
-    };
-    if hash.len() != got.len() {
-        return false;
-    }
-    hash.iter()
-        .zip(got.iter())
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-        == 0
 }
 
 impl Config {
@@ -168,6 +150,12 @@ impl Config {
             max_message_size: default_max_size(),
             max_hold_seconds: default_max_hold(),
             users,
+            login_lock_after: default_lock_after(),
+            login_client_lock_after: default_client_lock_after(),
+            login_lock_seconds: default_lock_seconds(),
+            session_idle_seconds: default_session_idle(),
+            session_max_seconds: default_session_max(),
+            guard: LoginGuard::default(),
         })
     }
 
@@ -180,11 +168,13 @@ impl Config {
                 .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
             let cfg: Config = serde_json::from_str(&text)
                 .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+            cfg.guard.set_config_path(path);
             return Ok((cfg, false));
         }
         let cfg = Config::demo()?;
         let text = serde_json::to_string_pretty(&cfg).map_err(|e| Error::Config(e.to_string()))?;
-        std::fs::write(&path, text).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        super::private_file::write_private(&path, text.as_bytes())?;
+        cfg.guard.set_config_path(path);
         Ok((cfg, true))
     }
 
@@ -195,10 +185,104 @@ impl Config {
             .find(|u| u.address.eq_ignore_ascii_case(address))
     }
 
-    /// Authenticate.
+    /// The lockout policy.
+    pub fn login_policy(&self) -> Policy {
+        Policy {
+            lock_after: self.login_lock_after.max(1),
+            client_lock_after: self.login_client_lock_after.max(1),
+            lock_duration: Duration::from_secs(self.login_lock_seconds),
+        }
+    }
+
+    /// Authenticate without a client address (see [`Config::authenticate_from`]).
     pub fn authenticate(&self, address: &str, password: &str) -> Option<&UserConfig> {
-        self.user(address)
-            .filter(|u| check_password(&u.password_hash, password))
+        self.authenticate_from(address, password, None).ok()
+    }
+
+    /// Check a password (or a webmail submission token) under the lockout policy: a locked
+    /// account or client is refused before any check; an unknown address costs one dummy
+    /// verification, like a known one; a success with an old-format hash upgrades it.
+    pub fn authenticate_from(
+        &self,
+        address: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<&UserConfig, AuthError> {
+        let policy = self.login_policy();
+        let user = self.user(address);
+        // A live submission token (256 random bits, held only by the webmail) is checked
+        // first, so that a lock provoked by someone else's guesses does not stop a logged-in
+        // user's webmail from submitting.
+        if let Some(u) = user {
+            if self.guard.check_submission_token(&u.address, password) {
+                return Ok(u);
+            }
+        }
+        if let Some(wait) = self.guard.locked(address, client, &policy) {
+            return Err(AuthError::Locked(wait));
+        }
+        let ok = match user {
+            Some(u) => {
+                let stored = self
+                    .guard
+                    .upgraded_hash(&u.address)
+                    .unwrap_or_else(|| u.password_hash.clone());
+                let ok = check_password(&stored, password);
+                if ok && needs_rehash(&stored) {
+                    self.upgrade_hash(u, password);
+                }
+                ok
+            }
+            None => verify_unknown_user(password),
+        };
+        match user {
+            Some(u) if ok => {
+                self.guard.success(address);
+                Ok(u)
+            }
+            _ => {
+                self.guard.failure(address, client, &policy);
+                Err(AuthError::Invalid)
+            }
+        }
+    }
+
+    /// Replace an old-format hash: in memory at once, and in config.json when the server
+    /// loaded one (its other content kept as it is).
+    fn upgrade_hash(&self, u: &UserConfig, password: &str) {
+        let Ok(new) = hash_password(password) else {
+            return;
+        };
+        self.guard.set_upgraded_hash(&u.address, new.clone());
+        let Some(path) = self.guard.config_path() else {
+            return;
+        };
+        let result = (|| -> Result<(), Error> {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+            let mut v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| Error::Config(e.to_string()))?;
+            if let Some(users) = v.get_mut("users").and_then(|x| x.as_array_mut()) {
+                for x in users {
+                    let same = x
+                        .get("address")
+                        .and_then(|a| a.as_str())
+                        .is_some_and(|a| a.eq_ignore_ascii_case(&u.address));
+                    if same {
+                        x["passwordHash"] = serde_json::Value::String(new.clone());
+                    }
+                }
+            }
+            let text =
+                serde_json::to_string_pretty(&v).map_err(|e| Error::Config(e.to_string()))?;
+            super::private_file::write_private(&path, text.as_bytes())
+        })();
+        if let Err(e) = result {
+            eprintln!(
+                "mmhs serve: upgrading the password hash of {}: {e}",
+                u.address
+            );
+        }
     }
 
     /// Domains we deliver locally (those of the configured users).
@@ -219,20 +303,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn password_roundtrip() {
-        let h = hash_password("s3cret").unwrap();
-        assert!(check_password(&h, "s3cret"));
-        assert!(!check_password(&h, "s3cret!"));
-        assert!(!check_password("garbage", "x"));
-    }
-
-    #[test]
-    fn pbkdf2_rfc7914_vector() {
-        // RFC 7914 §11: PBKDF2-HMAC-SHA256 P="passwd", S="salt", c=1, first 32 octets.
-        let out = pbkdf2_sha256(b"passwd", b"salt", 1).unwrap();
-        assert_eq!(
-            hex(&out),
-            "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
-        );
+    fn lockout_refuses_the_right_password() {
+        let mut c = Config::demo().unwrap();
+        c.login_lock_after = 2;
+        assert!(c.authenticate("bob@navy.example", "x").is_none());
+        assert!(c.authenticate("bob@navy.example", "y").is_none());
+        assert!(matches!(
+            c.authenticate_from("bob@navy.example", "bob-demo", None),
+            Err(AuthError::Locked(_))
+        ));
+        assert!(c.authenticate("alice@army.example", "alice-demo").is_some());
     }
 }

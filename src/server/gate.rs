@@ -135,8 +135,7 @@ impl ReleaseGate {
     pub fn load(data: &Path) -> Result<ReleaseGate, Error> {
         let path = data.join("release-policy.json");
         if !path.exists() {
-            std::fs::write(&path, DEFAULT_POLICY)
-                .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+            super::private_file::write_private(&path, DEFAULT_POLICY.as_bytes())?;
         }
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;

@@ -11,9 +11,12 @@ pub mod agent;
 pub mod audit;
 pub mod config;
 pub mod gate;
+pub mod login_guard;
 pub mod msginfo;
 pub mod p12;
+pub mod password;
 pub mod pki;
+pub mod private_file;
 pub mod relay;
 pub mod smtp;
 pub mod store;
@@ -178,8 +181,13 @@ impl Running {
 
 /// Start the SMTP listener, the queue worker and the webmail; return once they listen.
 pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
-    std::fs::create_dir_all(&opts.data)
-        .map_err(|e| Error::Io(format!("{}: {e}", opts.data.display())))?;
+    private_file::create_private_dir(&opts.data)?;
+    if !private_file::is_private(&opts.data) {
+        eprintln!(
+            "mmhs serve: warning: {} is accessible to other users (make it mode 0700)",
+            opts.data.display()
+        );
+    }
     let (config, first_run) = match opts.config {
         Some(c) => (c, false),
         None => Config::load_or_create(&opts.data)?,
@@ -198,6 +206,8 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     } else {
         None
     };
+    // Compute the dummy hash now, so the first unknown-address login costs the same as any.
+    password::verify_unknown_user("");
     let store = Arc::new(Store::open(&opts.data.join("mail.sqlite"))?);
     let gate: Box<dyn Gate> = match opts.gate {
         Some(g) => g,
@@ -258,11 +268,14 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     let app = web::router(web::WebState::new(agent.clone(), smtp_addr).with_pki(pki.clone()));
     let mut stop = rx.clone();
     tasks.push(tokio::spawn(async move {
-        let _ = axum::serve(http_listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.changed().await;
-            })
-            .await;
+        let _ = axum::serve(
+            http_listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.changed().await;
+        })
+        .await;
     }));
 
     Ok(Running {

@@ -226,16 +226,10 @@ fn cert_pem(cert: &Certificate) -> Result<String, Error> {
 }
 
 fn write_file(path: &Path, data: &[u8], private: bool) -> Result<(), Error> {
-    std::fs::write(path, data).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-    #[cfg(unix)]
     if private {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        return super::private_file::write_private(path, data);
     }
-    #[cfg(not(unix))]
-    let _ = private;
-    Ok(())
+    std::fs::write(path, data).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
 }
 
 /// Paths of the demo PKI under `dir` for the given addresses (whether or not they exist yet).
@@ -313,7 +307,7 @@ pub fn ensure_demo_pki(dir: &Path, subjects: &[Subject<'_>]) -> Result<(DemoPki,
         complete_p12(&out)?;
         return Ok((out, false));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+    super::private_file::create_private_dir(dir)?;
     let mut rng = crate::rng::system_rng();
     let (ca_key, ca_cert) = make_ca(&mut rng, "CN=MMHS Demo Root CA,O=MMHS Demo,C=GB")?;
     let ca_pem = cert_pem(&ca_cert)?;

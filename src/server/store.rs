@@ -130,6 +130,9 @@ pub(crate) fn db_err(e: rusqlite::Error) -> Error {
 impl Store {
     /// Open (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store, Error> {
+        // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the
+        // database file's mode (src/os_unix.c, findCreateFileMode).
+        super::private_file::ensure_private_file(path)?;
         let conn = Connection::open(path).map_err(db_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db_err)?;

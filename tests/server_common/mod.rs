@@ -283,3 +283,58 @@ pub async fn start_demo(name: &str) -> (Running, PathBuf) {
     .unwrap();
     (running, dir)
 }
+
+/// The value of the hidden `csrf` field of an HTML page.
+pub fn csrf_of(page: &str) -> String {
+    let i = page
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("no csrf field: {page}"))
+        + "name=\"csrf\" value=\"".len();
+    page[i..].split('"').next().unwrap().to_string()
+}
+
+/// The `name=value` part of a response's Set-Cookie.
+pub fn cookie_pair(r: &HttpResponse) -> String {
+    r.header("set-cookie")
+        .unwrap_or_else(|| panic!("no Set-Cookie: {}", r.text()))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Log in through the HTML form as a browser does (GET /login for the login CSRF cookie and
+/// token, POST /login with both); returns the raw response of the POST.
+pub async fn html_login_response(
+    addr: std::net::SocketAddr,
+    user: &str,
+    pass: &str,
+    extra: &[(&str, &str)],
+) -> HttpResponse {
+    let r = http(addr, "GET", "/login", &[], None).await;
+    assert_eq!(r.status, 200);
+    let login_cookie = cookie_pair(&r);
+    let token = csrf_of(&r.text());
+    let form = format!(
+        "address={}&password={}&csrf={token}",
+        user.replace('@', "%40"),
+        pass
+    );
+    let mut headers = vec![("Cookie", login_cookie.as_str())];
+    headers.extend_from_slice(extra);
+    http(
+        addr,
+        "POST",
+        "/login",
+        &headers,
+        Some(("application/x-www-form-urlencoded", form.as_bytes())),
+    )
+    .await
+}
+
+/// Log in through the HTML form; returns the session cookie pair.
+pub async fn html_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> String {
+    let r = html_login_response(addr, user, pass, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    cookie_pair(&r)
+}

@@ -397,12 +397,20 @@ impl Session {
             );
             return;
         }
-        match self.agent.config.authenticate(&authc, &pass) {
-            Some(u) => {
+        // One password check for web and SMTP, under the account lockout
+        // (crate::server::login_guard); a locked account gets RFC 4954 §6's 454 4.7.0.
+        match self.agent.config.authenticate_from(&authc, &pass, None) {
+            Ok(u) => {
                 self.user = Some(u.address.clone());
                 reply(&mut self.out, 235, [2, 7, 0], "Authentication successful");
             }
-            None => reply(
+            Err(crate::server::config::AuthError::Locked(_)) => reply(
+                &mut self.out,
+                454,
+                [4, 7, 0],
+                "Temporary authentication failure: too many failed attempts, try later",
+            ),
+            Err(crate::server::config::AuthError::Invalid) => reply(
                 &mut self.out,
                 535,
                 [5, 7, 8],

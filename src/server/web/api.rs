@@ -2,18 +2,21 @@
 //!
 //! Errors are `{"code": "...", "message": "..."}` with codes `auth-required`,
 //! `auth-failed`, `not-found`, `bad-request`, `raw-invalid`, `envelope-invalid`,
-//! `smtp-rejected`, `smtp-unavailable`, `server-db`.
+//! `smtp-rejected`, `smtp-unavailable`, `server-db`, `auth-locked`, `message-too-large`,
+//! `csrf-cross-origin`. A server fault is logged and answered with its code only.
 
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::{set_cookie, WebSession, WebState};
+use super::{set_cookie, ClientAddr, WebSession, WebState};
+use crate::server::config::AuthError;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
 use crate::server::smtp::priority::parse_priority_value;
 use crate::server::smtp::{DeliverBy, Notify, Recipient};
@@ -57,7 +60,43 @@ impl IntoResponse for ApiError {
 
 impl From<crate::server::Error> for ApiError {
     fn from(e: crate::server::Error) -> Self {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string())
+        eprintln!("mmhs serve: webmail API: {e}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            e.code(),
+            "internal server error",
+        )
+    }
+}
+
+/// Stable code of a request body or message above the configured maximum.
+pub const TOO_LARGE: &str = "message-too-large";
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        TOO_LARGE,
+        "message larger than the configured maximum size (maxMessageSize)",
+    )
+}
+
+/// `Json` whose rejections are API errors: `message-too-large` (413) for a body above
+/// [`super::body_limit`], `bad-request` otherwise.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
+            Err(r) => Err(ApiError::new(r.status(), "bad-request", r.body_text())),
+        }
     }
 }
 
@@ -83,15 +122,32 @@ pub struct LoginRequest {
 /// `POST /api/login`.
 pub async fn login(
     State(state): State<WebState>,
-    Json(req): Json<LoginRequest>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let (token, s) = state.login(&req.address, &req.password).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "auth-failed",
-            "wrong address or password",
-        )
-    })?;
+    let (token, s) = match state.login(&req.address, &req.password, client) {
+        Ok(x) => x,
+        Err(e @ AuthError::Invalid) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                e.code(),
+                "wrong address or password",
+            ))
+        }
+        Err(e @ AuthError::Locked(wait)) => {
+            let secs = wait.as_secs().max(1);
+            let mut r = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                e.code(),
+                format!("too many failed logins: try again in {secs} s"),
+            )
+            .into_response();
+            if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(r);
+        }
+    };
     let body = serde_json::json!({
         "token": token,
         "address": s.address,
@@ -187,7 +243,7 @@ pub async fn append(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(name): Path<String>,
-    Json(req): Json<AppendRequest>,
+    ApiJson(req): ApiJson<AppendRequest>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let s = auth(&state, &headers)?;
     if !valid_folder(&name) {
@@ -199,11 +255,7 @@ pub async fn append(
     }
     let raw = decode_raw(req.raw, req.encoding.as_deref())?;
     if raw.len() > state.agent.config.max_message_size {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "raw-invalid",
-            "message larger than the configured maximum size",
-        ));
+        return Err(too_large());
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let id = state.agent.store.put(&s.address, &name, &raw, None, now)?;
@@ -222,13 +274,8 @@ pub async fn get_message(
         .store
         .get(&s.address, id)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))?;
-    let v = serde_json::to_value(&m.summary).map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server-io",
-            e.to_string(),
-        )
-    })?;
+    let v = serde_json::to_value(&m.summary)
+        .map_err(|e| crate::server::Error::Io(format!("summary JSON: {e}")))?;
     Ok(Json(v))
 }
 
@@ -275,7 +322,7 @@ pub async fn move_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Json(req): Json<MoveRequest>,
+    ApiJson(req): ApiJson<MoveRequest>,
 ) -> Result<StatusCode, ApiError> {
     let s = auth(&state, &headers)?;
     if !valid_folder(&req.folder) {
@@ -568,23 +615,32 @@ pub async fn submit(
     let out = client::send(
         &state.smtp_addr.to_string(),
         "webmail.localhost",
-        Some((&s.address, &s.password)),
+        Some((&s.address, &s.submission_token)),
         env,
         raw,
         Duration::from_secs(30),
     )
     .await
     .map_err(|e| {
-        let (status, reply) = match &e {
-            ClientError::Rejected { reply, .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, Some(reply.clone()))
+        let (status, reply, message) = match &e {
+            ClientError::Rejected { reply, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(reply.clone()),
+                e.to_string(),
+            ),
+            ClientError::Unavailable(_) => {
+                eprintln!("mmhs serve: webmail submission: {e}");
+                (
+                    StatusCode::BAD_GATEWAY,
+                    None,
+                    "the submission agent is unavailable".to_string(),
+                )
             }
-            ClientError::Unavailable(_) => (StatusCode::BAD_GATEWAY, None),
         };
         ApiError {
             status,
             code: e.code(),
-            message: e.to_string(),
+            message,
             reply,
         }
     })?;
@@ -606,10 +662,13 @@ pub async fn submit(
 pub async fn send(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Json(req): Json<SendRequest>,
+    ApiJson(req): ApiJson<SendRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let s = auth(&state, &headers)?;
     let raw = decode_raw(req.raw, req.encoding.as_deref())?;
+    if raw.len() > state.agent.config.max_message_size {
+        return Err(too_large());
+    }
     let env = to_out_envelope(&req.envelope, &raw)?;
     let (out, sent_id) = submit(&state, &s, &raw, &env, req.save_sent.unwrap_or(true)).await?;
     Ok(Json(serde_json::json!({

@@ -9,7 +9,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::api::{submit, valid_folder};
-use super::{set_cookie, WebSession, WebState};
+use super::security::{cookie, csrf_field, csrf_ok, CSRF_TOKEN, LOGIN_CSRF_COOKIE};
+use super::{set_cookie, ClientAddr, WebSession, WebState};
+use crate::server::config::AuthError;
 use crate::server::smtp::client::OutEnvelope;
 use crate::server::smtp::{Notify, Recipient};
 
@@ -43,8 +45,9 @@ pub(super) fn page(title: &str, session: Option<&WebSession>, body: &str) -> Htm
     let head = match session {
         Some(s) => format!(
             "<header><strong>MMHS reference webmail</strong><span>{}</span>\
-<form method=\"post\" action=\"/logout\"><button type=\"submit\">Log out</button></form></header>",
-            esc(&s.address)
+<form method=\"post\" action=\"/logout\">{}<button type=\"submit\">Log out</button></form></header>",
+            esc(&s.address),
+            csrf_field(&s.csrf)
         ),
         None => "<header><strong>MMHS reference webmail</strong></header>".to_string(),
     };
@@ -90,6 +93,30 @@ fn to_login() -> Response {
     Redirect::to("/login").into_response()
 }
 
+/// A server fault: logged in full, answered with its stable code only.
+fn internal(e: crate::server::Error) -> Response {
+    eprintln!("mmhs serve: webmail: {e}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("internal server error ({})", e.code()),
+    )
+        .into_response()
+}
+
+fn bad_token(s: &WebSession) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        page(
+            "Refused",
+            Some(s),
+            &format!(
+                "<main><h1>Request refused</h1><p class=\"err\" role=\"alert\">The form was out of date or not from this webmail ({CSRF_TOKEN}). Go back, reload the page and try again.</p></main>"
+            ),
+        ),
+    )
+        .into_response()
+}
+
 /// `GET /`.
 pub async fn index(State(state): State<WebState>, headers: HeaderMap) -> Response {
     match state.session(&headers) {
@@ -98,7 +125,7 @@ pub async fn index(State(state): State<WebState>, headers: HeaderMap) -> Respons
     }
 }
 
-fn login_page(error: Option<&str>) -> Html<String> {
+fn login_page(error: Option<&str>, address: &str, csrf: &str) -> Html<String> {
     let err = error
         .map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e)))
         .unwrap_or_default();
@@ -106,19 +133,36 @@ fn login_page(error: Option<&str>) -> Html<String> {
         "Log in",
         None,
         &format!(
-            "<main><h1>Log in</h1>{err}<form method=\"post\" action=\"/login\" id=\"login-form\">\
-<label for=\"address\">Address</label><input id=\"address\" name=\"address\" type=\"email\" autocomplete=\"username\" required>\
+            "<main><h1>Log in</h1>{err}<form method=\"post\" action=\"/login\" id=\"login-form\">{}\
+<label for=\"address\">Address</label><input id=\"address\" name=\"address\" type=\"email\" autocomplete=\"username\" value=\"{}\" required>\
 <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
 <button type=\"submit\">Log in</button></form>\
 <p>Demo users: alice@army.example / alice-demo, officer@army.example / officer-demo, bob@navy.example / bob-demo.</p>\
-<p>After logging in, <em>My keys</em> has your demo key (PKCS#12, password mmhs-demo) and the trust anchor for the extension.</p></main>"
+<p>After logging in, <em>My keys</em> has your demo key (PKCS#12, password mmhs-demo) and the trust anchor for the extension.</p></main>",
+            csrf_field(csrf),
+            esc(address)
         ),
     )
 }
 
+/// A login page with a fresh login CSRF token and its cookie (HttpOnly, SameSite=Strict,
+/// only sent to `/login`).
+fn login_response(status: StatusCode, error: Option<&str>, address: &str) -> Response {
+    let token = super::random_hex32();
+    (
+        status,
+        [(
+            header::SET_COOKIE,
+            format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict"),
+        )],
+        login_page(error, address, &token),
+    )
+        .into_response()
+}
+
 /// `GET /login`.
-pub async fn login_form() -> Html<String> {
-    login_page(None)
+pub async fn login_form() -> Response {
+    login_response(StatusCode::OK, None, "")
 }
 
 /// Login form.
@@ -126,12 +170,29 @@ pub async fn login_form() -> Html<String> {
 pub struct LoginForm {
     address: String,
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
 /// `POST /login`.
-pub async fn login(State(state): State<WebState>, Form(f): Form<LoginForm>) -> Response {
-    match state.login(&f.address, &f.password) {
-        Some((token, _)) => (
+pub async fn login(
+    State(state): State<WebState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if !csrf_ok(&expected, &f.csrf) {
+        return login_response(
+            StatusCode::FORBIDDEN,
+            Some(&format!(
+                "The login form was out of date or not from this webmail ({CSRF_TOKEN}); please log in again."
+            )),
+            &f.address,
+        );
+    }
+    match state.login(&f.address, &f.password, client) {
+        Ok((token, _)) => (
             StatusCode::SEE_OTHER,
             [
                 (header::SET_COOKIE, set_cookie(&token)),
@@ -139,16 +200,46 @@ pub async fn login(State(state): State<WebState>, Form(f): Form<LoginForm>) -> R
             ],
         )
             .into_response(),
-        None => (
+        Err(AuthError::Invalid) => login_response(
             StatusCode::UNAUTHORIZED,
-            login_page(Some("Wrong address or password.")),
-        )
-            .into_response(),
+            Some("Wrong address or password."),
+            &f.address,
+        ),
+        Err(AuthError::Locked(wait)) => {
+            let mut r = login_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&format!(
+                    "Too many failed logins: try again in {} minute(s) (auth-locked).",
+                    wait.as_secs().div_ceil(60).max(1)
+                )),
+                &f.address,
+            );
+            if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
     }
 }
 
+/// Forms whose only field is the CSRF token (logout, delete).
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+}
+
 /// `POST /logout`.
-pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> Response {
+pub async fn logout(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    if let Some(s) = state.session(&headers) {
+        if !csrf_ok(&s.csrf, &f.csrf) {
+            return bad_token(&s);
+        }
+    }
     state.logout(&headers);
     (
         StatusCode::SEE_OTHER,
@@ -174,7 +265,7 @@ pub async fn folder(
     };
     let msgs = match state.agent.store.list(&s.address, &name) {
         Ok(m) => m,
-        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+        Err(e) => return internal(e),
     };
     let title = if name == "Release" {
         "Release queue".to_string()
@@ -237,7 +328,7 @@ pub async fn message(
     let m = match state.agent.store.get(&s.address, id) {
         Ok(Some(m)) => m,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such message").into_response(),
-        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+        Err(e) => return internal(e),
     };
     let sm = &m.summary;
     let header_text =
@@ -255,9 +346,10 @@ pub async fn message(
 <p><a href=\"/message/{id}/raw\" download>Download raw message (.eml)</a></p>\
 <details><summary>Header fields</summary><pre>{hdr}</pre></details>\
 <section aria-label=\"Message text\"><pre id=\"message-body\">{body}</pre></section></article>\
-<form method=\"post\" action=\"/message/{id}/move\"><label for=\"folder\">Move to folder</label>\
+<form method=\"post\" action=\"/message/{id}/move\">{csrf}<label for=\"folder\">Move to folder</label>\
 <select id=\"folder\" name=\"folder\">{folders_opts}</select><button type=\"submit\">Move</button></form>\
-<form method=\"post\" action=\"/message/{id}/delete\"><button type=\"submit\">Delete</button></form></main></div>",
+<form method=\"post\" action=\"/message/{id}/delete\">{csrf}<button type=\"submit\">Delete</button></form></main></div>",
+        csrf = csrf_field(&s.csrf),
         nav = nav(&state, &s, &sm.folder),
         folder = esc(&sm.folder),
         subject = esc(sm.subject.as_deref().unwrap_or("(no subject)")),
@@ -273,6 +365,8 @@ pub async fn message(
 #[derive(Debug, Deserialize)]
 pub struct MoveForm {
     folder: String,
+    #[serde(default)]
+    csrf: String,
 }
 
 /// `POST /message/{id}/move`.
@@ -285,13 +379,16 @@ pub async fn move_message(
     let Some(s) = state.session(&headers) else {
         return to_login();
     };
+    if !csrf_ok(&s.csrf, &f.csrf) {
+        return bad_token(&s);
+    }
     if !valid_folder(&f.folder) {
         return (StatusCode::BAD_REQUEST, "invalid folder").into_response();
     }
     match state.agent.store.move_to(&s.address, id, &f.folder) {
         Ok(true) => Redirect::to(&format!("/folder/{}", f.folder)).into_response(),
         Ok(false) => (StatusCode::NOT_FOUND, "no such message").into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+        Err(e) => internal(e),
     }
 }
 
@@ -300,28 +397,37 @@ pub async fn delete_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    Form(f): Form<TokenForm>,
 ) -> Response {
     let Some(s) = state.session(&headers) else {
         return to_login();
     };
+    if !csrf_ok(&s.csrf, &f.csrf) {
+        return bad_token(&s);
+    }
     match state.agent.store.delete(&s.address, id) {
         Ok(_) => Redirect::to("/folder/Inbox").into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, esc(&e.to_string())).into_response(),
+        Err(e) => internal(e),
     }
 }
 
-fn compose_page(state: &WebState, s: &WebSession, msg: &str) -> Html<String> {
+fn compose_page(state: &WebState, s: &WebSession, msg: &str, typed: &ComposeForm) -> Html<String> {
     page(
         "Compose",
         Some(s),
         &format!(
-            "<div class=\"wrap\">{}<main><h1>Compose</h1>{msg}<form method=\"post\" action=\"/compose\" id=\"compose-form\">\
-<label for=\"to\">To (comma-separated)</label><input id=\"to\" name=\"to\" required>\
-<label for=\"cc\">Cc</label><input id=\"cc\" name=\"cc\">\
-<label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\">\
-<label for=\"body\">Message</label><textarea id=\"body\" name=\"body\" rows=\"14\"></textarea>\
+            "<div class=\"wrap\">{}<main><h1>Compose</h1>{msg}<form method=\"post\" action=\"/compose\" id=\"compose-form\">{}\
+<label for=\"to\">To (comma-separated)</label><input id=\"to\" name=\"to\" value=\"{}\" required>\
+<label for=\"cc\">Cc</label><input id=\"cc\" name=\"cc\" value=\"{}\">\
+<label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\" value=\"{}\">\
+<label for=\"body\">Message</label><textarea id=\"body\" name=\"body\" rows=\"14\">{}</textarea>\
 <button type=\"submit\">Send</button></form></main></div>",
-            nav(state, s, "")
+            nav(state, s, ""),
+            csrf_field(&s.csrf),
+            esc(&typed.to),
+            esc(&typed.cc),
+            esc(&typed.subject),
+            esc(&typed.body)
         ),
     )
 }
@@ -329,15 +435,18 @@ fn compose_page(state: &WebState, s: &WebSession, msg: &str) -> Html<String> {
 /// `GET /compose`.
 pub async fn compose_form(State(state): State<WebState>, headers: HeaderMap) -> Response {
     match state.session(&headers) {
-        Some(s) => compose_page(&state, &s, "").into_response(),
+        Some(s) => compose_page(&state, &s, "", &ComposeForm::default()).into_response(),
         None => to_login(),
     }
 }
 
 /// Compose form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ComposeForm {
+    #[serde(default)]
     to: String,
+    #[serde(default)]
+    csrf: String,
     #[serde(default)]
     cc: String,
     #[serde(default)]
@@ -424,6 +533,18 @@ pub async fn compose(
     let Some(s) = state.session(&headers) else {
         return to_login();
     };
+    if !csrf_ok(&s.csrf, &f.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            compose_page(
+                &state,
+                &s,
+                &format!("<p class=\"err\" role=\"alert\">Not sent: the form was out of date or not from this webmail ({CSRF_TOKEN}). Your text is kept below; send again.</p>"),
+                &f,
+            ),
+        )
+            .into_response();
+    }
     let to = split_addrs(&f.to);
     let cc = split_addrs(&f.cc);
     if to.is_empty() || to.iter().chain(cc.iter()).any(|a| !valid_addr(a)) {
@@ -433,6 +554,7 @@ pub async fn compose(
                 &state,
                 &s,
                 "<p class=\"err\" role=\"alert\">Invalid recipient address.</p>",
+                &f,
             ),
         )
             .into_response();
@@ -444,6 +566,7 @@ pub async fn compose(
                 &state,
                 &s,
                 "<p class=\"err\" role=\"alert\">The subject may not contain line breaks.</p>",
+                &f,
             ),
         )
             .into_response();
@@ -500,6 +623,7 @@ pub async fn compose(
                     esc(&e.message),
                     esc(e.code)
                 ),
+                &f,
             ),
         )
             .into_response(),

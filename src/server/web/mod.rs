@@ -1,25 +1,37 @@
 //! The reference webmail: server-rendered HTML ([`html`]) and a JSON API ([`api`]) on axum.
 //! It knows nothing of MMHS: it stores, lists and moves messages, and submits every message
-//! over SMTP (AUTH PLAIN with the logged-in user's credentials) to the submission agent.
+//! over SMTP to the submission agent.
 //!
 //! Sessions: `POST /login` or `POST /api/login` creates a random 256-bit token kept in
-//! memory (with the password, needed for SMTP AUTH; never written to disk), returned as the
-//! `mmhs_session` cookie (HttpOnly, SameSite=Strict) and, for the API, in the JSON body for
-//! use as `Authorization: Bearer <token>`.
+//! memory, returned as the `mmhs_session` cookie (HttpOnly, SameSite=Strict) and, for the
+//! API, in the JSON body for use as `Authorization: Bearer <token>`. A session ends after
+//! `sessionIdleSeconds` without use or `sessionMaxSeconds` after login (OWASP Session
+//! Management Cheat Sheet, "Session Expiration"). It holds no password: SMTP AUTH on the
+//! user's behalf uses a submission token (`crate::server::login_guard`) that dies with it.
+//!
+//! Cross-site requests ([`security`]): SameSite=Strict does not separate ports (RFC 6265bis,
+//! "Same-site and Cross-site Requests": a site is scheme and registrable domain; RFC 6265
+//! §8.5: cookies do not isolate by port), so every state-changing request must come from the
+//! webmail's own origin, and every HTML form carries the session's CSRF token.
 
 pub mod api;
 pub mod html;
 pub mod keys;
+pub mod security;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 
 use super::agent::Agent;
+use super::config::AuthError;
 
 /// A logged-in user.
 #[derive(Debug, Clone)]
@@ -28,10 +40,44 @@ pub struct WebSession {
     pub address: String,
     /// Display name.
     pub display_name: String,
-    /// Password (for SMTP AUTH on the user's behalf; memory only).
-    pub password: String,
+    /// Submission token for SMTP AUTH on the user's behalf (memory only; not the password).
+    pub submission_token: String,
     /// Release officer.
     pub officer: bool,
+    /// The session's CSRF token, in every HTML form it is shown.
+    pub csrf: String,
+}
+
+struct SessionEntry {
+    session: WebSession,
+    created: Instant,
+    last_seen: Instant,
+}
+
+/// Most sessions kept at once; the oldest goes when a login would exceed it.
+const MAX_SESSIONS: usize = 10_000;
+
+/// The client's address, when the server was started with connection info.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+pub(crate) fn random_hex32() -> String {
+    let mut b = [0u8; 32];
+    crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Shared web state.
@@ -43,7 +89,7 @@ pub struct WebState {
     pub smtp_addr: SocketAddr,
     /// The demo PKI (key downloads), when the server made one.
     pub pki: Option<Arc<super::pki::DemoPki>>,
-    sessions: Arc<Mutex<HashMap<String, WebSession>>>,
+    sessions: Arc<Mutex<HashMap<String, SessionEntry>>>,
 }
 
 /// Cookie name.
@@ -66,43 +112,103 @@ impl WebState {
         self
     }
 
-    /// Check credentials and open a session; returns the token.
-    pub fn login(&self, address: &str, password: &str) -> Option<(String, WebSession)> {
-        let u = self.agent.config.authenticate(address.trim(), password)?;
-        let mut b = [0u8; 32];
-        crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut b);
-        let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    fn sessions(&self) -> MutexGuard<'_, HashMap<String, SessionEntry>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn idle(&self) -> Duration {
+        Duration::from_secs(self.agent.config.session_idle_seconds)
+    }
+
+    fn max_age(&self) -> Duration {
+        Duration::from_secs(self.agent.config.session_max_seconds)
+    }
+
+    fn expired(&self, e: &SessionEntry, now: Instant) -> bool {
+        now.duration_since(e.last_seen) >= self.idle()
+            || now.duration_since(e.created) >= self.max_age()
+    }
+
+    /// Check credentials (under the lockout policy) and open a session; returns the token.
+    pub fn login(
+        &self,
+        address: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(String, WebSession), AuthError> {
+        let cfg = &self.agent.config;
+        let u = cfg.authenticate_from(address.trim(), password, client)?;
+        let token = random_hex32();
         let s = WebSession {
             address: u.address.clone(),
             display_name: u.display_name.clone(),
-            password: password.to_string(),
+            submission_token: cfg.guard.issue_submission_token(&u.address, self.max_age()),
             officer: u.officer,
+            csrf: random_hex32(),
         };
-        self.sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(token.clone(), s.clone());
-        Some((token, s))
+        let now = Instant::now();
+        let mut sessions = self.sessions();
+        let dead: Vec<String> = sessions
+            .iter()
+            .filter(|(_, e)| self.expired(e, now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in dead {
+            if let Some(e) = sessions.remove(&k) {
+                cfg.guard
+                    .revoke_submission_token(&e.session.submission_token);
+            }
+        }
+        if sessions.len() >= MAX_SESSIONS {
+            let oldest = sessions
+                .iter()
+                .min_by_key(|(_, e)| e.created)
+                .map(|(k, _)| k.clone());
+            if let Some(e) = oldest.and_then(|k| sessions.remove(&k)) {
+                cfg.guard
+                    .revoke_submission_token(&e.session.submission_token);
+            }
+        }
+        sessions.insert(
+            token.clone(),
+            SessionEntry {
+                session: s.clone(),
+                created: now,
+                last_seen: now,
+            },
+        );
+        Ok((token, s))
     }
 
     /// End a session.
     pub fn logout(&self, headers: &HeaderMap) {
         if let Some(t) = token_of(headers) {
-            self.sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&t);
+            if let Some(e) = self.sessions().remove(&t) {
+                self.agent
+                    .config
+                    .guard
+                    .revoke_submission_token(&e.session.submission_token);
+            }
         }
     }
 
-    /// The session of a request (cookie or bearer token).
+    /// The session of a request (cookie or bearer token), if it has not expired.
     pub fn session(&self, headers: &HeaderMap) -> Option<WebSession> {
         let t = token_of(headers)?;
-        self.sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&t)
-            .cloned()
+        let now = Instant::now();
+        let mut sessions = self.sessions();
+        let e = sessions.get_mut(&t)?;
+        if self.expired(e, now) {
+            if let Some(e) = sessions.remove(&t) {
+                self.agent
+                    .config
+                    .guard
+                    .revoke_submission_token(&e.session.submission_token);
+            }
+            return None;
+        }
+        e.last_seen = now;
+        Some(e.session.clone())
     }
 }
 
@@ -133,8 +239,19 @@ pub fn set_cookie(token: &str) -> String {
     format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict")
 }
 
+/// The largest request body: the configured message size (`maxMessageSize`, the SMTP SIZE
+/// too) as base64 (4/3), plus room for the JSON envelope.
+pub fn body_limit(max_message_size: usize) -> usize {
+    max_message_size
+        .saturating_add(2)
+        .saturating_div(3)
+        .saturating_mul(4)
+        .saturating_add(64 * 1024)
+}
+
 /// All routes.
 pub fn router(state: WebState) -> Router {
+    let limit = body_limit(state.agent.config.max_message_size);
     Router::new()
         .route("/", get(html::index))
         .route("/login", get(html::login_form).post(html::login))
@@ -165,5 +282,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/messages/{id}/raw", get(api::raw))
         .route("/api/messages/{id}/move", post(api::move_message))
         .route("/api/send", post(api::send))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(security::guard))
         .with_state(state)
 }
