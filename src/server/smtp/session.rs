@@ -18,6 +18,7 @@ use smtp_proto::{
     MAIL_RET_HDRS, RCPT_NOTIFY_DELAY, RCPT_NOTIFY_FAILURE, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::{timeout_at, Instant};
 
 use super::params::scan;
 use super::{DeliverBy, Notify, Recipient, Transaction};
@@ -25,8 +26,37 @@ use crate::server::agent::Agent;
 
 /// Maximum recipients per transaction.
 pub const MAX_RCPTS: usize = 100;
-/// Idle timeout per read (RFC 5321 §4.5.3.2 suggests 5 minutes).
-pub const IDLE: Duration = Duration::from_secs(300);
+/// The two clocks of a session (config.json's `idleTimeoutSeconds`, default 300 s as RFC 5321
+/// §4.5.3.2 suggests, and `sessionTimeoutSeconds`): every read and write ends by the idle
+/// deadline, and the whole session by its own deadline, so a client sending one byte every
+/// few seconds is still bounded.
+struct Clocks {
+    idle: Duration,
+    end: Instant,
+}
+
+impl Clocks {
+    fn new(idle_seconds: u64, session_seconds: u64) -> Clocks {
+        let now = Instant::now();
+        let session = Duration::from_secs(session_seconds.max(1));
+        Clocks {
+            idle: Duration::from_secs(idle_seconds.max(1)),
+            end: now
+                .checked_add(session)
+                .unwrap_or_else(|| now + Duration::from_secs(86_400)),
+        }
+    }
+
+    fn next(&self) -> Instant {
+        Instant::now()
+            .checked_add(self.idle)
+            .map_or(self.end, |t| t.min(self.end))
+    }
+
+    fn expired(&self) -> bool {
+        Instant::now() >= self.end
+    }
+}
 
 enum State {
     Command,
@@ -67,21 +97,32 @@ where
         agent,
     };
     let host = s.agent.config.hostname.clone();
+    let clocks = Clocks::new(
+        s.agent.config.idle_timeout_seconds,
+        s.agent.config.session_timeout_seconds,
+    );
     let greeting = format!("220 {host} ESMTP mmhs submission agent ready\r\n");
-    if stream.write_all(greeting.as_bytes()).await.is_err() {
+    if !matches!(
+        timeout_at(clocks.next(), stream.write_all(greeting.as_bytes())).await,
+        Ok(Ok(()))
+    ) {
         return;
     }
     let mut receiver = RequestReceiver::default();
     let mut state = State::Command;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = match tokio::time::timeout(IDLE, stream.read(&mut buf)).await {
+        let n = match timeout_at(clocks.next(), stream.read(&mut buf)).await {
             Ok(Ok(0)) | Ok(Err(_)) => return,
             Ok(Ok(n)) => n,
             Err(_) => {
-                let _ = stream
-                    .write_all(b"421 4.4.2 Idle timeout, closing connection\r\n")
-                    .await;
+                // RFC 5321 §4.5.3.2: the server may close with 421 after a timeout.
+                let bye: &[u8] = if clocks.expired() {
+                    b"421 4.4.2 Session time limit reached, closing connection\r\n"
+                } else {
+                    b"421 4.4.2 Idle timeout, closing connection\r\n"
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(bye)).await;
                 return;
             }
         };
@@ -161,10 +202,14 @@ where
         // RFC 2920: flush replies when no more input is buffered.
         if !s.out.is_empty() {
             let out = std::mem::take(&mut s.out);
-            if stream.write_all(&out).await.is_err() {
+            let written = timeout_at(clocks.next(), async {
+                stream.write_all(&out).await?;
+                stream.flush().await
+            })
+            .await;
+            if !matches!(written, Ok(Ok(()))) {
                 return;
             }
-            let _ = stream.flush().await;
         }
         if s.quit {
             return;
@@ -208,8 +253,11 @@ impl Session {
 
     fn ehlo_lines(&self, host: &str) -> String {
         let cfg = &self.agent.config;
-        let max_until =
-            time::OffsetDateTime::now_utc() + time::Duration::seconds(cfg.max_hold_seconds as i64);
+        let now = time::OffsetDateTime::now_utc();
+        let max_until = i64::try_from(cfg.max_hold_seconds)
+            .ok()
+            .and_then(|s| now.checked_add(time::Duration::seconds(s)))
+            .unwrap_or(now);
         let until = max_until
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
@@ -502,11 +550,18 @@ impl Session {
                 );
             }
             hold_for = Some(from.hold_for);
-            hold_until = Some(now.saturating_add(from.hold_for as i64));
+            // At most 9 digits (params::scan, RFC 4865 §4), so the cast is exact.
+            hold_until = Some(now.saturating_add(i64::try_from(from.hold_for).unwrap_or(i64::MAX)));
         }
         if raw.keywords.iter().any(|k| k == "HOLDUNTIL") {
-            let t = from.hold_until as i64;
-            if t > now.saturating_add(cfg.max_hold_seconds as i64) {
+            let max = i64::try_from(cfg.max_hold_seconds).unwrap_or(i64::MAX);
+            let t = match i64::try_from(from.hold_until) {
+                Ok(t) => t,
+                Err(_) => {
+                    return reply(&mut self.out, 501, [5, 5, 4], "HOLDUNTIL out of range");
+                }
+            };
+            if t > now.saturating_add(max) {
                 return reply(
                     &mut self.out,
                     501,
