@@ -129,3 +129,47 @@ async fn a_trickling_session_ends_at_the_session_deadline() {
     srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_messages_are_spooled_to_disk_while_received() {
+    let (srv, dir) = server_common::start("limits-spool", 4 << 20, None).await;
+    let spool = dir.join("spool");
+    // ~1.2 MiB of dot-stuffed lines: well beyond what a session keeps in memory.
+    let mut body = String::new();
+    for i in 0..20_000 {
+        body.push_str(&format!(
+            "..line {i:05} of the spooled message, dot-stuffed\r\n"
+        ));
+    }
+    let msg = plain_message("alice@army.example", "bob@navy.example", "spooled", "");
+    let data = format!("{msg}{body}");
+    let mut c = Smtp::connect(srv.smtp_addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    assert!(c
+        .cmd("MAIL FROM:<alice@army.example>")
+        .await
+        .starts_with("250"));
+    assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("250"));
+    assert!(c.cmd("DATA").await.starts_with("354"));
+    let (first, rest) = data.as_bytes().split_at(data.len() / 2);
+    c.send_bytes(first).await;
+    eventually(|| (std::fs::read_dir(&spool).ok()?.count() == 1).then_some(())).await;
+    c.send_bytes(rest).await;
+    let r = c.cmd(".").await;
+    assert!(r.starts_with("250"), "{r}");
+    assert_eq!(
+        std::fs::read_dir(&spool).unwrap().count(),
+        0,
+        "spool file left"
+    );
+    let store = srv.agent.store.clone();
+    let list = store.list("bob@navy.example", "Inbox").unwrap();
+    let m = store.get("bob@navy.example", list[0].id).unwrap().unwrap();
+    let want = format!(
+        "{msg}{}",
+        body.replace("\r\n..", "\r\n.").replacen("..", ".", 1)
+    );
+    assert!(m.raw.ends_with(want.as_bytes()), "message not byte-exact");
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

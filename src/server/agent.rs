@@ -48,6 +48,9 @@ pub struct Agent {
     /// Password for AUTH PLAIN at the next hop, used with the URI's user name
     /// (`submit://user@host`; `mmhs serve` reads it from `MMHS_RELAY_PASSWORD`).
     pub relay_password: Option<String>,
+    /// Where messages being received spill beyond memory ([`super::smtp::spool`]);
+    /// `mmhs serve` uses `<data>/spool`.
+    pub spool_dir: std::path::PathBuf,
     /// Wakes the queue worker.
     pub wake: tokio::sync::Notify,
     /// Slots of the blocking pool for the gate's verification and SQLite commits
@@ -128,6 +131,7 @@ impl Agent {
             gate,
             relay,
             relay_password: None,
+            spool_dir: std::env::temp_dir(),
             wake: tokio::sync::Notify::new(),
             blocking_slots: tokio::sync::Semaphore::new(config.blocking_jobs.max(1)),
             counter: AtomicU64::new(0),

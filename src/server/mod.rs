@@ -210,6 +210,11 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     };
     let mut agent = Agent::new(config, store, gate, opts.relay);
     agent.relay_password = opts.relay_password;
+    // Spool files of a previous run belong to transactions that were never answered 250.
+    agent.spool_dir = opts.data.join("spool");
+    let _ = std::fs::remove_dir_all(&agent.spool_dir);
+    std::fs::create_dir_all(&agent.spool_dir)
+        .map_err(|e| Error::Io(format!("{}: {e}", agent.spool_dir.display())))?;
     let agent = Arc::new(agent);
     let smtp_listener = TcpListener::bind(&opts.smtp)
         .await

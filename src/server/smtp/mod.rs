@@ -8,6 +8,7 @@ pub mod limits;
 pub mod params;
 pub mod priority;
 pub mod session;
+pub mod spool;
 
 use serde::{Deserialize, Serialize};
 

@@ -21,6 +21,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 
 use super::params::scan;
+use super::spool::Spool;
 use super::{DeliverBy, Notify, Recipient, Transaction};
 use crate::server::agent::Agent;
 
@@ -70,7 +71,13 @@ struct Session {
     helo: Option<String>,
     user: Option<String>,
     tx: Option<Transaction>,
-    data: Vec<u8>,
+    /// The message being received (DATA / BDAT), spilled to `<data>/spool/` beyond
+    /// [`super::spool::MEMORY`] octets.
+    data: Spool,
+    /// Spilling to the spool file failed: the message is answered 452 at its end.
+    spool_failed: bool,
+    /// An AUTH PLAIN response line being received.
+    auth_line: Vec<u8>,
     oversized: bool,
     out: Vec<u8>,
     quit: bool,
@@ -90,7 +97,9 @@ where
         helo: None,
         user: None,
         tx: None,
-        data: Vec::new(),
+        data: Spool::new(&agent.spool_dir),
+        spool_failed: false,
+        auth_line: Vec::new(),
         oversized: false,
         out: Vec::new(),
         quit: false,
@@ -147,10 +156,10 @@ where
                     let rest = iter.as_slice();
                     let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
                         // Wait for the rest of the line (bounded by the read size).
-                        s.data.extend_from_slice(rest);
+                        s.auth_line.extend_from_slice(rest);
                         iter = [].iter();
-                        if s.data.len() > 8192 {
-                            s.data.clear();
+                        if s.auth_line.len() > 8192 {
+                            s.auth_line.clear();
                             reply(&mut s.out, 500, [5, 5, 6], "Authentication line too long");
                             state = State::Command;
                         }
@@ -158,7 +167,7 @@ where
                     };
                     let (line, tail) = rest.split_at(pos + 1);
                     iter = tail.iter();
-                    let mut full = std::mem::take(&mut s.data);
+                    let mut full = std::mem::take(&mut s.auth_line);
                     full.extend_from_slice(line);
                     let text = String::from_utf8_lossy(&full).trim().to_string();
                     if text == "*" {
@@ -169,20 +178,21 @@ where
                     state = State::Command;
                 }
                 State::Data(rx) => {
-                    let done = rx.ingest(&mut iter, &mut s.data);
-                    s.check_size();
+                    let done = rx.ingest(&mut iter, s.data.buf());
+                    s.check_size().await;
                     if done {
                         s.finish_message().await;
                         state = State::Command;
                     }
                 }
                 State::Bdat(rx) => {
-                    let done = rx.ingest(&mut iter, &mut s.data);
-                    s.check_size();
+                    let done = rx.ingest(&mut iter, s.data.buf());
+                    s.check_size().await;
                     if done {
                         if s.tx.is_none() {
                             s.data.clear();
                             s.oversized = false;
+                            s.spool_failed = false;
                         } else if rx.is_last {
                             s.finish_message().await;
                         } else {
@@ -244,9 +254,12 @@ impl Session {
         reply(&mut self.out, code, esc, &text);
     }
 
-    fn check_size(&mut self) {
+    async fn check_size(&mut self) {
         if self.data.len() > self.agent.config.max_message_size {
             self.oversized = true;
+            self.data.clear();
+        } else if !self.spool_failed && self.data.spill().await.is_err() {
+            self.spool_failed = true;
             self.data.clear();
         }
     }
@@ -346,6 +359,7 @@ impl Session {
                 Some(_) => {
                     self.data.clear();
                     self.oversized = false;
+                    self.spool_failed = false;
                     self.out
                         .extend_from_slice(b"354 Start mail input; end with <CRLF>.<CRLF>\r\n");
                     return State::Data(DataReceiver::new());
@@ -659,10 +673,28 @@ impl Session {
     }
 
     async fn finish_message(&mut self) {
-        let data = std::mem::take(&mut self.data);
+        let data = if self.oversized || self.spool_failed {
+            self.data.clear();
+            Ok(Vec::new())
+        } else {
+            self.data.take().await
+        };
         let Some(tx) = self.tx.take() else {
             // BDAT without a transaction: already answered 503.
             return;
+        };
+        let spool_failed = std::mem::take(&mut self.spool_failed);
+        let data = match data {
+            Ok(d) if !spool_failed => d,
+            _ => {
+                // RFC 3463 X.3.1: mail system full (the spool file could not be written).
+                return reply(
+                    &mut self.out,
+                    452,
+                    [4, 3, 1],
+                    "Insufficient system storage, try again later",
+                );
+            }
         };
         if self.oversized {
             self.oversized = false;
