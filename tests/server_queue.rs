@@ -2,7 +2,8 @@
 //! beyond their grammars (RFC 2852 by-time, RFC 4865 holdfor-value, RFC 1870 size-value,
 //! RFC 6710 priority-value) are refused at MAIL FROM; an unprocessable queue item is
 //! dead-lettered and the next item is still delivered; and DSNs of unauthenticated sessions
-//! never leave for an unverified reverse-path (no backscatter) nor carry the content back.
+//! never leave for an unverified reverse-path (no backscatter) nor carry the content back;
+//! a panic while gating one message answers that message 451 and the next is accepted.
 //! Loopback only; the relay, when one is needed, is a closed loopback port.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -246,6 +247,55 @@ async fn ret_full_never_returns_content_to_an_unverified_sender() {
     assert!(text.contains("Action: failed"), "{text}");
     assert!(text.contains("text/rfc822-headers"), "{text}");
     assert!(!text.contains("SECRET-BODY"), "{text}");
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_the_gate_costs_one_message_not_the_server() {
+    use mmhs::server::{GateContext, GateDecision};
+    let dir = temp_dir("queue-gate-panic");
+    let gate = |raw: &[u8], _: &GateContext<'_>| -> GateDecision {
+        if raw.windows(4).any(|w| w == b"BOOM") {
+            panic!("gate failure injected by the test");
+        }
+        GateDecision::Transfer { authorized: vec![] }
+    };
+    let srv = mmhs::server::start(mmhs::server::ServerOptions {
+        data: dir.clone(),
+        http: "127.0.0.1:0".into(),
+        smtp: "127.0.0.1:0".into(),
+        relay: None,
+        relay_password: None,
+        config: Some(test_config(1 << 20)),
+        gate: Some(Box::new(gate)),
+        demo_pki: false,
+    })
+    .await
+    .unwrap();
+    let mut c = Smtp::connect(srv.smtp_addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    for (subject, want) in [("BOOM", "451 4.3.0"), ("after-boom", "250")] {
+        assert!(c
+            .cmd("MAIL FROM:<alice@army.example>")
+            .await
+            .starts_with("250"));
+        assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("250"));
+        assert!(c.cmd("DATA").await.starts_with("354"));
+        c.send(&plain_message(
+            "alice@army.example",
+            "bob@navy.example",
+            subject,
+            "",
+        ))
+        .await;
+        let r = c.cmd(".").await;
+        assert!(r.starts_with(want), "{subject}: {r}");
+    }
+    assert_eq!(
+        inbox_subjects(&srv.agent.store, "bob@navy.example"),
+        vec!["after-boom".to_string()]
+    );
     srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
