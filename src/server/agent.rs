@@ -517,9 +517,10 @@ impl Agent {
         if rcpts.is_empty() || tx.mail_from.is_empty() {
             return Ok(());
         }
-        // No backscatter (RFC 5321 §6.2, RFC 3461 §6.2): the reverse-path of an
+        // No backscatter (RFC 5321 §6.2: "attack" messages): the reverse-path of an
         // unauthenticated session is unverified, so its DSNs go only to a local mailbox, and
-        // never carry the content back (RET=FULL is honoured for authenticated submitters).
+        // never carry the content back (RET=FULL, RFC 3461 §4.3, is honoured for
+        // authenticated submitters only).
         let local = self.config.user(&tx.mail_from).is_some();
         let verified = tx.submitter.is_some();
         if !verified && !local {
@@ -678,7 +679,6 @@ impl Agent {
 
     /// A queued item whose R-mode BY deadline has passed: failure DSN, dequeue.
     fn expire_item(&self, item: &QueueItem, tx: &Transaction) -> Result<(), Error> {
-        let tx = tx.clone();
         let info = message_info(&item.raw);
         self.store.transaction(|sql| {
             let failed: Vec<DsnRecipient> = tx
@@ -715,7 +715,6 @@ impl Agent {
         relay_result: Option<Result<client::SendOutcome, ClientError>>,
         now_s: i64,
     ) -> Result<(), Error> {
-        let tx = tx.clone();
         let info = message_info(&item.raw);
         let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
             .rcpts
