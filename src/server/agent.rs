@@ -697,12 +697,12 @@ impl Agent {
             self.audit(
                 sql,
                 AuditEvent::Fail,
-                &tx,
+                tx,
                 &info,
                 None,
                 Some("BY deadline expired".into()),
             )?;
-            self.emit_dsn(sql, &tx, &info, &item.raw, failed, true)?;
+            self.emit_dsn(sql, tx, &info, &item.raw, failed, true)?;
             Store::dequeue(sql, item.id)
         })
     }
@@ -722,7 +722,7 @@ impl Agent {
             .cloned()
             .partition(|r| self.config.is_local_domain(&r.address));
         self.store.transaction(|sql| {
-            self.deliver_local(sql, &tx, &info, &item.raw, &local)?;
+            self.deliver_local(sql, tx, &info, &item.raw, &local)?;
             let mut retry: Vec<Recipient> = Vec::new();
             if let Some(res) = &relay_result {
                 match res {
@@ -730,7 +730,7 @@ impl Agent {
                         self.audit(
                             sql,
                             AuditEvent::Relay,
-                            &tx,
+                            tx,
                             &info,
                             Some(out.accepted.clone()),
                             Some(format!(
@@ -764,7 +764,7 @@ impl Agent {
                             }
                         }
                         let failure = dsns.iter().any(|d| d.action == Action::Failed);
-                        self.emit_dsn(sql, &tx, &info, &item.raw, dsns, failure)?;
+                        self.emit_dsn(sql, tx, &info, &item.raw, dsns, failure)?;
                     }
                     Err(ClientError::Rejected { reply, .. }) if !reply.is_transient() => {
                         let dsns: Vec<DsnRecipient> = remote
@@ -782,12 +782,12 @@ impl Agent {
                         self.audit(
                             sql,
                             AuditEvent::Fail,
-                            &tx,
+                            tx,
                             &info,
                             None,
                             Some(reply.to_string()),
                         )?;
-                        self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
+                        self.emit_dsn(sql, tx, &info, &item.raw, dsns, true)?;
                     }
                     Err(_) => retry = remote.clone(),
                 }
@@ -811,12 +811,12 @@ impl Agent {
                     self.audit(
                         sql,
                         AuditEvent::Fail,
-                        &tx,
+                        tx,
                         &info,
                         None,
                         Some("retries exhausted".into()),
                     )?;
-                    self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
+                    self.emit_dsn(sql, tx, &info, &item.raw, dsns, true)?;
                 } else {
                     let mut q = tx.clone();
                     q.rcpts = retry;
