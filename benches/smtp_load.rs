@@ -96,10 +96,7 @@ impl Client {
         self.cmd(&format!("MAIL FROM:<{USER}>"), "250").await?;
         self.cmd(&format!("RCPT TO:<{RCPT}>"), "250").await?;
         self.cmd("DATA", "354").await?;
-        self.w
-            .write_all(message)
-            .await
-            .map_err(|e| e.to_string())?;
+        self.w.write_all(message).await.map_err(|e| e.to_string())?;
         self.w
             .write_all(b".\r\n")
             .await
@@ -174,7 +171,10 @@ async fn run_clients(
 }
 
 fn main() {
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tokio: {e}");
@@ -194,6 +194,9 @@ async fn bench() -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut config = Config::demo().map_err(|e| e.to_string())?;
     config.max_message_size = (big_mib + 1) * 1024 * 1024;
+    // Every client comes from 127.0.0.1: allow the 50 concurrent sessions measured.
+    config.max_sessions = config.max_sessions.max(64);
+    config.max_sessions_per_client = config.max_sessions_per_client.max(64);
     let running = server::start(ServerOptions {
         data: dir.clone(),
         http: "127.0.0.1:0".into(),

@@ -19,7 +19,7 @@ use super::smtp::client::{self, ClientError, OutEnvelope};
 use super::smtp::dsn::{self, Action, DsnRecipient};
 use super::smtp::priority::{parse_priority_value, stanag4406_level};
 use super::smtp::{Notify, Recipient, Transaction};
-use super::store::{folders, Store};
+use super::store::{folders, QueueItem, Store};
 use super::uri::MailUri;
 use super::Error;
 use crate::release::AuditFacts;
@@ -48,10 +48,19 @@ pub struct Agent {
     /// Password for AUTH PLAIN at the next hop, used with the URI's user name
     /// (`submit://user@host`; `mmhs serve` reads it from `MMHS_RELAY_PASSWORD`).
     pub relay_password: Option<String>,
+    /// Where messages being received spill beyond memory ([`super::smtp::spool`]);
+    /// `mmhs serve` uses `<data>/spool`.
+    pub spool_dir: std::path::PathBuf,
     /// Wakes the queue worker.
     pub wake: tokio::sync::Notify,
+    /// Slots of the blocking pool for the gate's verification and SQLite commits
+    /// ([`Agent::blocking`]; `blockingJobs` in config.json).
+    blocking_slots: tokio::sync::Semaphore,
     counter: AtomicU64,
 }
+
+/// Queue items taken per round of the queue worker (bounded memory: each carries its message).
+pub const QUEUE_BATCH: usize = 32;
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
@@ -118,13 +127,35 @@ impl Agent {
         relay: Option<MailUri>,
     ) -> Agent {
         Agent {
-            config,
             store,
             gate,
             relay,
             relay_password: None,
+            spool_dir: std::env::temp_dir(),
             wake: tokio::sync::Notify::new(),
+            blocking_slots: tokio::sync::Semaphore::new(config.blocking_jobs.max(1)),
             counter: AtomicU64::new(0),
+            config,
+        }
+    }
+
+    /// Run synchronous work — the gate's verification, SQLite commits (`synchronous=FULL`
+    /// fsyncs) — on tokio's blocking pool, at most `blockingJobs` at a time, so that the
+    /// reactor keeps serving every other session and HTTP request meanwhile. A panic in `f`
+    /// comes back as [`Error::Internal`].
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let _slot = self
+            .blocking_slots
+            .acquire()
+            .await
+            .map_err(|_| Error::Internal("blocking pool closed".into()))?;
+        match tokio::task::spawn_blocking(f).await {
+            Ok(r) => r,
+            Err(e) if e.is_panic() => Err(Error::Internal("panic in blocking work".into())),
+            Err(e) => Err(Error::Internal(e.to_string())),
         }
     }
 
@@ -251,8 +282,10 @@ impl Agent {
     }
 
     /// Process a received message (end of DATA / last BDAT).
-    pub async fn accept(&self, tx: Transaction, data: Vec<u8>) -> AgentReply {
-        match self.accept_inner(tx, data) {
+    /// The gate's verification and the commit run on the blocking pool ([`Agent::blocking`]).
+    pub async fn accept(self: &Arc<Self>, tx: Transaction, data: Vec<u8>) -> AgentReply {
+        let me = self.clone();
+        match self.blocking(move || me.accept_inner(tx, data)).await {
             Ok(r) => {
                 self.wake.notify_one();
                 r
@@ -484,6 +517,25 @@ impl Agent {
         if rcpts.is_empty() || tx.mail_from.is_empty() {
             return Ok(());
         }
+        // No backscatter (RFC 5321 §6.2: "attack" messages): the reverse-path of an
+        // unauthenticated session is unverified, so its DSNs go only to a local mailbox, and
+        // never carry the content back (RET=FULL, RFC 3461 §4.3, is honoured for
+        // authenticated submitters only).
+        let local = self.config.user(&tx.mail_from).is_some();
+        let verified = tx.submitter.is_some();
+        if !verified && !local {
+            return self.audit(
+                sql,
+                AuditEvent::Dsn,
+                tx,
+                info,
+                None,
+                Some(format!(
+                    "DSN to {} not sent: unauthenticated submission, reverse-path not local",
+                    tx.mail_from
+                )),
+            );
+        }
         let t = now();
         let mid = format!("dsn-{}@{}", self.new_id(), self.config.hostname);
         let boundary = format!("=_dsn_{}", random_hex(12));
@@ -499,7 +551,7 @@ impl Agent {
             boundary: &boundary,
             priority: tx.effective_priority(),
             recipients: &rcpts,
-            return_full: failure && tx.ret_full == Some(true),
+            return_full: failure && verified && tx.ret_full == Some(true),
             original,
         });
         let detail = format!(
@@ -516,7 +568,7 @@ impl Agent {
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        if self.config.user(&tx.mail_from).is_some() {
+        if local {
             Store::insert_message(
                 sql,
                 &tx.mail_from,
@@ -566,171 +618,270 @@ impl Agent {
         self.audit(sql, AuditEvent::Dsn, tx, info, None, Some(detail))
     }
 
-    /// Process due queue items once (held messages whose time has come, relaying).
-    pub async fn run_queue_once(&self) -> Result<usize, Error> {
+    /// Process due queue items once (held messages whose time has come, relaying), at most
+    /// [`QUEUE_BATCH`] per round.
+    ///
+    /// Each item is processed in its own task and its own SQLite transaction: an error or a
+    /// panic while processing one item dead-letters that item (kept in the store's
+    /// `dead_letter` table, audited, failure DSN when one is due) and the others go on, so one
+    /// bad item never stops delivery of the rest (RFC 5321 §6.1: accepted mail is delivered
+    /// or reported, never silently dropped).
+    pub async fn run_queue_once(self: &Arc<Self>) -> Result<usize, Error> {
         let now_s = now().unix_timestamp();
-        let items = self.store.due(now_s)?;
+        let store = self.store.clone();
+        let items = self.blocking(move || store.due(now_s, QUEUE_BATCH)).await?;
         let n = items.len();
         for item in items {
-            let Ok(tx) = serde_json::from_str::<Transaction>(&item.transaction) else {
-                self.store.transaction(|sql| Store::dequeue(sql, item.id))?;
-                continue;
+            let id = item.id;
+            let me = self.clone();
+            let failure = match tokio::spawn(me.process_item(item, now_s)).await {
+                Ok(Ok(())) => continue,
+                Ok(Err(e)) => format!("{e} [{}]", e.code()),
+                Err(j) if j.is_panic() => "internal error while processing the item".to_string(),
+                Err(j) => j.to_string(),
             };
-            let info = message_info(&item.raw);
-            // RFC 2852: R mode past its deadline ⇒ fail (5.4.7), N mode ⇒ notify and go on.
-            if let Some(by) = tx.by {
-                if by.return_mode && now_s > by.deadline {
-                    self.store.transaction(|sql| {
-                        let failed: Vec<DsnRecipient> = tx
-                            .rcpts
-                            .iter()
-                            .filter(|r| r.notify.wants_failure())
-                            .map(|r| {
-                                dsn_rcpt(
-                                    r,
-                                    Action::Failed,
-                                    "5.4.7",
-                                    Some("delivery time (BY) expired"),
-                                )
-                            })
-                            .collect();
-                        self.audit(
-                            sql,
-                            AuditEvent::Fail,
-                            &tx,
-                            &info,
-                            None,
-                            Some("BY deadline expired".into()),
-                        )?;
-                        self.emit_dsn(sql, &tx, &info, &item.raw, failed, true)?;
-                        Store::dequeue(sql, item.id)
-                    })?;
-                    continue;
-                }
+            eprintln!("mmhs serve: queue item {id}: {failure}; moved to the dead-letter table");
+            let me = self.clone();
+            if let Err(e) = self.blocking(move || me.dead_letter(id, &failure)).await {
+                eprintln!("mmhs serve: queue item {id}: dead-lettering failed: {e}");
             }
-            let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
+        }
+        Ok(n)
+    }
+
+    /// One queue item: the BY check, the relay attempt, then the commit of its outcome.
+    async fn process_item(self: Arc<Self>, item: QueueItem, now_s: i64) -> Result<(), Error> {
+        let tx = serde_json::from_str::<Transaction>(&item.transaction)
+            .map_err(|e| Error::Internal(format!("unreadable queued transaction: {e}")))?;
+        // RFC 2852 §4: R mode past its deadline ⇒ fail (5.4.7), N mode ⇒ notify and go on.
+        if tx
+            .by
+            .is_some_and(|by| by.return_mode && now_s > by.deadline)
+        {
+            let me = self.clone();
+            return self.blocking(move || me.expire_item(&item, &tx)).await;
+        }
+        let remote: Vec<Recipient> = tx
+            .rcpts
+            .iter()
+            .filter(|r| !self.config.is_local_domain(&r.address))
+            .cloned()
+            .collect();
+        let relay_result = if remote.is_empty() {
+            None
+        } else {
+            Some(self.relay_out(&tx, &remote, &item.raw).await)
+        };
+        let me = self.clone();
+        self.blocking(move || me.settle_item(&item, &tx, relay_result, now_s))
+            .await
+    }
+
+    /// A queued item whose R-mode BY deadline has passed: failure DSN, dequeue.
+    fn expire_item(&self, item: &QueueItem, tx: &Transaction) -> Result<(), Error> {
+        let info = message_info(&item.raw);
+        self.store.transaction(|sql| {
+            let failed: Vec<DsnRecipient> = tx
                 .rcpts
                 .iter()
-                .cloned()
-                .partition(|r| self.config.is_local_domain(&r.address));
-            let relay_result = if remote.is_empty() {
-                None
-            } else {
-                Some(self.relay_out(&tx, &remote, &item.raw).await)
-            };
-            self.store.transaction(|sql| {
-                self.deliver_local(sql, &tx, &info, &item.raw, &local)?;
-                let mut retry: Vec<Recipient> = Vec::new();
-                if let Some(res) = &relay_result {
-                    match res {
-                        Ok(out) => {
-                            self.audit(
-                                sql,
-                                AuditEvent::Relay,
-                                &tx,
-                                &info,
-                                Some(out.accepted.clone()),
-                                Some(format!(
-                                    "transferred out to {} at {}",
-                                    self.relay
-                                        .as_ref()
-                                        .map(|r| r.to_string())
-                                        .unwrap_or_default(),
-                                    rfc3339(now())
-                                )),
-                            )?;
-                            let mut dsns = Vec::new();
-                            for r in &remote {
-                                if out.accepted.contains(&r.address) {
-                                    if !out.server_dsn && r.notify.wants_success() {
-                                        dsns.push(dsn_rcpt(r, Action::Relayed, "2.0.0", None));
-                                    }
-                                } else if let Some((_, reply)) =
-                                    out.rejected.iter().find(|(a, _)| a == &r.address)
-                                {
-                                    if reply.is_transient() {
-                                        retry.push(r.clone());
-                                    } else if r.notify.wants_failure() {
-                                        dsns.push(dsn_rcpt(
-                                            r,
-                                            Action::Failed,
-                                            &status_of(reply),
-                                            Some(&reply.to_string()),
-                                        ));
-                                    }
+                .filter(|r| r.notify.wants_failure())
+                .map(|r| {
+                    dsn_rcpt(
+                        r,
+                        Action::Failed,
+                        "5.4.7",
+                        Some("delivery time (BY) expired"),
+                    )
+                })
+                .collect();
+            self.audit(
+                sql,
+                AuditEvent::Fail,
+                tx,
+                &info,
+                None,
+                Some("BY deadline expired".into()),
+            )?;
+            self.emit_dsn(sql, tx, &info, &item.raw, failed, true)?;
+            Store::dequeue(sql, item.id)
+        })
+    }
+
+    /// Commit the outcome of one item: local delivery, relay result, retry or give up.
+    fn settle_item(
+        &self,
+        item: &QueueItem,
+        tx: &Transaction,
+        relay_result: Option<Result<client::SendOutcome, ClientError>>,
+        now_s: i64,
+    ) -> Result<(), Error> {
+        let info = message_info(&item.raw);
+        let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
+            .rcpts
+            .iter()
+            .cloned()
+            .partition(|r| self.config.is_local_domain(&r.address));
+        self.store.transaction(|sql| {
+            self.deliver_local(sql, tx, &info, &item.raw, &local)?;
+            let mut retry: Vec<Recipient> = Vec::new();
+            if let Some(res) = &relay_result {
+                match res {
+                    Ok(out) => {
+                        self.audit(
+                            sql,
+                            AuditEvent::Relay,
+                            tx,
+                            &info,
+                            Some(out.accepted.clone()),
+                            Some(format!(
+                                "transferred out to {} at {}",
+                                self.relay
+                                    .as_ref()
+                                    .map(|r| r.to_string())
+                                    .unwrap_or_default(),
+                                rfc3339(now())
+                            )),
+                        )?;
+                        let mut dsns = Vec::new();
+                        for r in &remote {
+                            if out.accepted.contains(&r.address) {
+                                if !out.server_dsn && r.notify.wants_success() {
+                                    dsns.push(dsn_rcpt(r, Action::Relayed, "2.0.0", None));
                                 }
-                            }
-                            let failure = dsns.iter().any(|d| d.action == Action::Failed);
-                            self.emit_dsn(sql, &tx, &info, &item.raw, dsns, failure)?;
-                        }
-                        Err(ClientError::Rejected { reply, .. }) if !reply.is_transient() => {
-                            let dsns: Vec<DsnRecipient> = remote
-                                .iter()
-                                .filter(|r| r.notify.wants_failure())
-                                .map(|r| {
-                                    dsn_rcpt(
+                            } else if let Some((_, reply)) =
+                                out.rejected.iter().find(|(a, _)| a == &r.address)
+                            {
+                                if reply.is_transient() {
+                                    retry.push(r.clone());
+                                } else if r.notify.wants_failure() {
+                                    dsns.push(dsn_rcpt(
                                         r,
                                         Action::Failed,
                                         &status_of(reply),
                                         Some(&reply.to_string()),
-                                    )
-                                })
-                                .collect();
-                            self.audit(
-                                sql,
-                                AuditEvent::Fail,
-                                &tx,
-                                &info,
-                                None,
-                                Some(reply.to_string()),
-                            )?;
-                            self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
+                                    ));
+                                }
+                            }
                         }
-                        Err(_) => retry = remote.clone(),
+                        let failure = dsns.iter().any(|d| d.action == Action::Failed);
+                        self.emit_dsn(sql, tx, &info, &item.raw, dsns, failure)?;
                     }
-                }
-                Store::dequeue(sql, item.id)?;
-                if !retry.is_empty() {
-                    let attempts = item.attempts + 1;
-                    if attempts >= 8 {
-                        let dsns: Vec<DsnRecipient> = retry
+                    Err(ClientError::Rejected { reply, .. }) if !reply.is_transient() => {
+                        let dsns: Vec<DsnRecipient> = remote
                             .iter()
                             .filter(|r| r.notify.wants_failure())
                             .map(|r| {
                                 dsn_rcpt(
                                     r,
                                     Action::Failed,
-                                    "4.4.1",
-                                    Some("next hop unreachable, giving up"),
+                                    &status_of(reply),
+                                    Some(&reply.to_string()),
                                 )
                             })
                             .collect();
                         self.audit(
                             sql,
                             AuditEvent::Fail,
-                            &tx,
+                            tx,
                             &info,
                             None,
-                            Some("retries exhausted".into()),
+                            Some(reply.to_string()),
                         )?;
-                        self.emit_dsn(sql, &tx, &info, &item.raw, dsns, true)?;
-                    } else {
-                        let mut q = tx.clone();
-                        q.rcpts = retry;
-                        let json =
-                            serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
-                        let id = Store::enqueue(sql, &item.raw, &json, now_s + 30 * attempts)?;
-                        sql.execute(
-                            "UPDATE queue SET attempts = ?2 WHERE id = ?1",
-                            rusqlite::params![id, attempts],
-                        )
-                        .map_err(super::store::db_err)?;
+                        self.emit_dsn(sql, tx, &info, &item.raw, dsns, true)?;
                     }
+                    Err(_) => retry = remote.clone(),
                 }
-                Ok(())
-            })?;
+            }
+            Store::dequeue(sql, item.id)?;
+            if !retry.is_empty() {
+                let attempts = item.attempts + 1;
+                if attempts >= 8 {
+                    let dsns: Vec<DsnRecipient> = retry
+                        .iter()
+                        .filter(|r| r.notify.wants_failure())
+                        .map(|r| {
+                            dsn_rcpt(
+                                r,
+                                Action::Failed,
+                                "4.4.1",
+                                Some("next hop unreachable, giving up"),
+                            )
+                        })
+                        .collect();
+                    self.audit(
+                        sql,
+                        AuditEvent::Fail,
+                        tx,
+                        &info,
+                        None,
+                        Some("retries exhausted".into()),
+                    )?;
+                    self.emit_dsn(sql, tx, &info, &item.raw, dsns, true)?;
+                } else {
+                    let mut q = tx.clone();
+                    q.rcpts = retry;
+                    let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
+                    let id = Store::enqueue(
+                        sql,
+                        &item.raw,
+                        &json,
+                        now_s.saturating_add(attempts.saturating_mul(30)),
+                    )?;
+                    sql.execute(
+                        "UPDATE queue SET attempts = ?2 WHERE id = ?1",
+                        rusqlite::params![id, attempts],
+                    )
+                    .map_err(super::store::db_err)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Move a queue item that could not be processed to the dead-letter table, with an
+    /// audit record and a failure DSN (RFC 3461 §4.1) when possible; if even that fails,
+    /// move it alone.
+    fn dead_letter(&self, id: i64, reason: &str) -> Result<(), Error> {
+        let now_s = now().unix_timestamp();
+        let full = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.store.transaction(|sql| {
+                let Some(item) = Store::dead_letter(sql, id, reason, now_s)? else {
+                    return Ok(());
+                };
+                let Ok(tx) = serde_json::from_str::<Transaction>(&item.transaction) else {
+                    return Ok(());
+                };
+                let info = message_info(&item.raw);
+                self.audit(
+                    sql,
+                    AuditEvent::Fail,
+                    &tx,
+                    &info,
+                    None,
+                    Some(format!("dead-lettered: {reason}")),
+                )?;
+                let failed: Vec<DsnRecipient> = tx
+                    .rcpts
+                    .iter()
+                    .filter(|r| r.notify.wants_failure())
+                    .map(|r| {
+                        dsn_rcpt(
+                            r,
+                            Action::Failed,
+                            "5.3.0",
+                            Some("internal mail system error"),
+                        )
+                    })
+                    .collect();
+                self.emit_dsn(sql, &tx, &info, &item.raw, failed, true)
+            })
+        }));
+        match full {
+            Ok(Ok(())) => Ok(()),
+            _ => self
+                .store
+                .transaction(|sql| Store::dead_letter(sql, id, reason, now_s).map(|_| ())),
         }
-        Ok(n)
     }
 
     async fn relay_out(
@@ -745,7 +896,11 @@ impl Agent {
         let now_s = now().unix_timestamp();
         let by = tx.by.map(|b| {
             let mut b = b;
-            b.by_time = (b.deadline - now_s).max(1); // RFC 2852 §4: pass on the remaining time
+            // RFC 2852 §4: pass on the remaining time, within the by-time grammar's 9 digits.
+            b.by_time = b
+                .deadline
+                .saturating_sub(now_s)
+                .clamp(1, super::smtp::params::MAX_BY_TIME);
             b
         });
         let env = OutEnvelope {

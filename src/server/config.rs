@@ -47,6 +47,22 @@ pub struct Config {
     pub max_hold_seconds: u64,
     /// Users.
     pub users: Vec<UserConfig>,
+    // SMTP limits
+    /// Concurrent SMTP sessions; one more is answered `421 4.7.0` and closed.
+    #[serde(default = "default_max_sessions")]
+    pub max_sessions: usize,
+    /// Concurrent SMTP sessions from one client IP address.
+    #[serde(default = "default_max_sessions_per_client")]
+    pub max_sessions_per_client: usize,
+    /// Idle timeout per read, in seconds (RFC 5321 §4.5.3.2: 5 minutes).
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_seconds: u64,
+    /// Whole-session deadline in seconds, however active the client is.
+    #[serde(default = "default_session_timeout")]
+    pub session_timeout_seconds: u64,
+    /// Gate verifications and SQLite commits running at once on the blocking pool.
+    #[serde(default = "default_blocking_jobs")]
+    pub blocking_jobs: usize,
     // Web security
     /// Failed logins (web or SMTP AUTH) that lock an account.
     #[serde(default = "default_lock_after")]
@@ -82,6 +98,21 @@ fn default_session_idle() -> u64 {
 }
 fn default_session_max() -> u64 {
     8 * 3600
+}
+fn default_max_sessions() -> usize {
+    64
+}
+fn default_max_sessions_per_client() -> usize {
+    16
+}
+fn default_idle_timeout() -> u64 {
+    300
+}
+fn default_session_timeout() -> u64 {
+    1800
+}
+fn default_blocking_jobs() -> usize {
+    4
 }
 
 fn default_hostname() -> String {
@@ -156,6 +187,11 @@ impl Config {
             session_idle_seconds: default_session_idle(),
             session_max_seconds: default_session_max(),
             guard: LoginGuard::default(),
+            max_sessions: default_max_sessions(),
+            max_sessions_per_client: default_max_sessions_per_client(),
+            idle_timeout_seconds: default_idle_timeout(),
+            session_timeout_seconds: default_session_timeout(),
+            blocking_jobs: default_blocking_jobs(),
         })
     }
 

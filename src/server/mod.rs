@@ -36,7 +36,7 @@ pub use store::Store;
 pub use uri::{parse_mail_uri, MailUri, Scheme};
 
 /// Server errors. Codes: `server-io`, `server-db`, `server-config`, `server-pki`,
-/// `uri-invalid`.
+/// `server-internal`, `uri-invalid`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -52,6 +52,10 @@ pub enum Error {
     /// Demo PKI generation.
     #[error("PKI error: {0}")]
     Pki(String),
+    /// An internal failure contained to one item of work (a panic or a cancelled task on
+    /// the blocking pool); the server goes on.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Bad `--relay` URI.
     #[error(transparent)]
     Uri(#[from] uri::UriError),
@@ -65,6 +69,7 @@ impl Error {
             Error::Db(_) => "server-db",
             Error::Config(_) => "server-config",
             Error::Pki(_) => "server-pki",
+            Error::Internal(_) => "server-internal",
             Error::Uri(e) => e.code(),
         }
     }
@@ -215,6 +220,11 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     };
     let mut agent = Agent::new(config, store, gate, opts.relay);
     agent.relay_password = opts.relay_password;
+    // Spool files of a previous run belong to transactions that were never answered 250.
+    agent.spool_dir = opts.data.join("spool");
+    let _ = std::fs::remove_dir_all(&agent.spool_dir);
+    std::fs::create_dir_all(&agent.spool_dir)
+        .map_err(|e| Error::Io(format!("{}: {e}", agent.spool_dir.display())))?;
     let agent = Arc::new(agent);
     let smtp_listener = TcpListener::bind(&opts.smtp)
         .await
@@ -234,14 +244,28 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     // SMTP accept loop
     let a = agent.clone();
     let mut stop = rx.clone();
+    let limits = smtp::limits::SessionLimits::new(
+        agent.config.max_sessions,
+        agent.config.max_sessions_per_client,
+    );
     tasks.push(tokio::spawn(async move {
         loop {
             tokio::select! {
                 _ = stop.changed() => break,
                 r = smtp_listener.accept() => {
-                    if let Ok((sock, _peer)) = r {
-                        let a = a.clone();
-                        tokio::spawn(async move { smtp::session::run(sock, a).await });
+                    let Ok((sock, peer)) = r else { continue };
+                    match limits.admit(peer.ip()) {
+                        Some(slot) => {
+                            let a = a.clone();
+                            tokio::spawn(async move {
+                                smtp::session::run(sock, a).await;
+                                drop(slot);
+                            });
+                        }
+                        None => {
+                            // A fresh socket's send buffer is empty: this never waits.
+                            let _ = sock.try_write(smtp::limits::TOO_MANY);
+                        }
                     }
                 }
             }

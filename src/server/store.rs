@@ -111,6 +111,15 @@ CREATE TABLE IF NOT EXISTS queue (
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT
 );
+CREATE TABLE IF NOT EXISTS dead_letter (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue_id INTEGER NOT NULL,
+  raw BLOB NOT NULL,
+  txn TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  failed_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY,
   record TEXT NOT NULL,
@@ -319,14 +328,17 @@ impl Store {
         Ok(tx.last_insert_rowid())
     }
 
-    /// Queue items due at `now`.
-    pub fn due(&self, now: i64) -> Result<Vec<QueueItem>, Error> {
+    /// At most `limit` queue items due at `now`, oldest first.
+    pub fn due(&self, now: i64, limit: usize) -> Result<Vec<QueueItem>, Error> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare("SELECT id, raw, txn, attempts FROM queue WHERE not_before <= ?1 ORDER BY id")
+            .prepare(
+                "SELECT id, raw, txn, attempts FROM queue WHERE not_before <= ?1 ORDER BY id LIMIT ?2",
+            )
             .map_err(db_err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map(params![now], |r| {
+            .query_map(params![now, limit], |r| {
                 Ok(QueueItem {
                     id: r.get(0)?,
                     raw: r.get(1)?,
@@ -354,6 +366,56 @@ impl Store {
         tx.execute("DELETE FROM queue WHERE id = ?1", params![id])
             .map_err(db_err)?;
         Ok(())
+    }
+
+    /// Move a queue item that could not be processed to the `dead_letter` table (inside a
+    /// transaction), keeping its bytes, transaction and `error` for the administrator;
+    /// returns the item, or `None` when it is no longer queued.
+    pub fn dead_letter(
+        tx: &Transaction<'_>,
+        id: i64,
+        error: &str,
+        now: i64,
+    ) -> Result<Option<QueueItem>, Error> {
+        let item = tx
+            .query_row(
+                "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(QueueItem {
+                        id: r.get(0)?,
+                        raw: r.get(1)?,
+                        transaction: r.get(2)?,
+                        attempts: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db_err)?;
+        if let Some(item) = &item {
+            tx.execute(
+                "INSERT INTO dead_letter(queue_id, raw, txn, attempts, error, failed_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    item.id,
+                    item.raw,
+                    item.transaction,
+                    item.attempts,
+                    error,
+                    now
+                ],
+            )
+            .map_err(db_err)?;
+            Self::dequeue(tx, id)?;
+        }
+        Ok(item)
+    }
+
+    /// Number of dead-lettered queue items.
+    pub fn dead_letter_len(&self) -> Result<i64, Error> {
+        let conn = self.lock();
+        conn.query_row("SELECT COUNT(*) FROM dead_letter", [], |r| r.get(0))
+            .map_err(db_err)
     }
 
     /// Record a failed attempt and push the item back.

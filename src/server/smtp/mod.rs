@@ -1,12 +1,14 @@
 //! The submission agent's SMTP side: the session state machine (ours; commands parsed by
 //! `smtp-proto`), strict parameter checks, the envelope/transaction types, DSN generation
-//! and a small SMTP client (used by the webmail and the relay).
+//! session admission limits and a small SMTP client (used by the webmail and the relay).
 
 pub mod client;
 pub mod dsn;
+pub mod limits;
 pub mod params;
 pub mod priority;
 pub mod session;
+pub mod spool;
 
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,8 @@
 //! one occurrence per keyword (RFC 3461 §4: RET/ENVID once per MAIL, NOTIFY/ORCPT once per
 //! RCPT, else 501; RFC 6710 §3: more than one MT-PRIORITY must be rejected; RFC 4865 §4.1:
 //! only one of HOLDFOR/HOLDUNTIL), the exact `priority-value` ABNF (RFC 6710 §3: "+3", "-0",
-//! "03", "10" are syntax errors → `501 5.5.2`), and xtext encoding for the client side.
+//! "03", "10" are syntax errors → `501 5.5.2`), the value grammars that bound every
+//! number a client may send (see [`check_value`]), and xtext encoding for the client side.
 
 use super::priority::parse_priority_value;
 
@@ -73,6 +74,11 @@ pub fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
                 e(501, [5, 5, 4], format!("Duplicate {k} parameter"))
             });
         }
+        if is_mail {
+            if let Some(err) = check_value(&k, v) {
+                return Err(err);
+            }
+        }
         if k == "MT-PRIORITY" && is_mail {
             match v.and_then(parse_priority_value) {
                 Some(p) => out.mt_priority = Some(p),
@@ -92,6 +98,52 @@ pub fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
         return Err(e(501, [5, 5, 4], "Only one of HOLDFOR and HOLDUNTIL"));
     }
     Ok(out)
+}
+
+/// Largest by-time magnitude: RFC 2852 §4, `by-time = ["-" / "+"]1*9digit`.
+pub const MAX_BY_TIME: i64 = 999_999_999;
+
+fn digits(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The value grammars of the numeric MAIL parameters, checked on the raw text so that no
+/// out-of-range number reaches the queue's time arithmetic:
+///
+/// ```text
+/// by-value      = by-time ";" by-mode [ by-trace ]      ; RFC 2852 §4
+/// by-time       = [ "-" / "+" ] 1*9digit
+/// holdfor-value = 1*9DIGIT                              ; RFC 4865 §4
+/// size-value    = 1*20DIGIT                             ; RFC 1870 §5
+/// ```
+/// HOLDUNTIL (an RFC 3339 date-time) is bounded by the session against the advertised
+/// maximum; MT-PRIORITY has its own ABNF check above. A violation is `501 5.5.4`
+/// (RFC 3463 X.5.4, invalid command arguments).
+fn check_value(keyword: &str, value: Option<&str>) -> Option<ParamError> {
+    let bad = |what: &str| {
+        Some(e(
+            501,
+            [5, 5, 4],
+            format!("Invalid {keyword} value: {what}"),
+        ))
+    };
+    match keyword {
+        "BY" => {
+            let v = value.unwrap_or("");
+            let time = v.split(';').next().unwrap_or("");
+            let magnitude = time.strip_prefix(['-', '+']).unwrap_or(time);
+            if !digits(magnitude, 9) {
+                return bad("by-time is at most 9 digits (RFC 2852)");
+            }
+            None
+        }
+        "HOLDFOR" if !digits(value.unwrap_or(""), 9) => bad("at most 9 digits (RFC 4865)"),
+        "SIZE" if !digits(value.unwrap_or(""), 20) => bad("at most 20 digits (RFC 1870)"),
+        "HOLDUNTIL" if value.is_none_or(|v| v.is_empty() || v.len() > 64) => {
+            bad("an RFC 3339 date-time (RFC 4865)")
+        }
+        _ => None,
+    }
 }
 
 /// xtext-encode (RFC 3461 §4): `+` and `=` and characters outside 33..126 as `+XX`.
@@ -139,6 +191,32 @@ mod tests {
         // '>' inside a quoted local part does not end the path
         let p = scan(b"MAIL FROM:<\"a>b\"@c> RET=FULL\r\n", true).unwrap();
         assert_eq!(p.keywords, vec!["RET"]);
+    }
+
+    #[test]
+    fn numeric_values_bounded() {
+        for bad in [
+            "BY=-9223372036854775806;N",
+            "BY=1000000000;R",
+            "BY=;R",
+            "HOLDFOR=1000000000",
+            "HOLDFOR=-1",
+            "SIZE=123456789012345678901",
+            "SIZE=x",
+        ] {
+            let line = format!("MAIL FROM:<a@b> {bad}\r\n");
+            let err = scan(line.as_bytes(), true).unwrap_err();
+            assert_eq!((err.code, err.esc), (501, [5, 5, 4]), "{bad}");
+        }
+        for good in [
+            "BY=-999999999;N",
+            "BY=+120;RT",
+            "HOLDFOR=999999999",
+            "SIZE=0",
+        ] {
+            let line = format!("MAIL FROM:<a@b> {good}\r\n");
+            assert!(scan(line.as_bytes(), true).is_ok(), "{good}");
+        }
     }
 
     #[test]

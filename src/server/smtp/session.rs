@@ -18,15 +18,46 @@ use smtp_proto::{
     MAIL_RET_HDRS, RCPT_NOTIFY_DELAY, RCPT_NOTIFY_FAILURE, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::{timeout_at, Instant};
 
 use super::params::scan;
+use super::spool::Spool;
 use super::{DeliverBy, Notify, Recipient, Transaction};
 use crate::server::agent::Agent;
 
 /// Maximum recipients per transaction.
 pub const MAX_RCPTS: usize = 100;
-/// Idle timeout per read (RFC 5321 §4.5.3.2 suggests 5 minutes).
-pub const IDLE: Duration = Duration::from_secs(300);
+/// The two clocks of a session (config.json's `idleTimeoutSeconds`, default 300 s as RFC 5321
+/// §4.5.3.2 suggests, and `sessionTimeoutSeconds`): every read and write ends by the idle
+/// deadline, and the whole session by its own deadline, so a client sending one byte every
+/// few seconds is still bounded.
+struct Clocks {
+    idle: Duration,
+    end: Instant,
+}
+
+impl Clocks {
+    fn new(idle_seconds: u64, session_seconds: u64) -> Clocks {
+        let now = Instant::now();
+        let session = Duration::from_secs(session_seconds.max(1));
+        Clocks {
+            idle: Duration::from_secs(idle_seconds.max(1)),
+            end: now
+                .checked_add(session)
+                .unwrap_or_else(|| now + Duration::from_secs(86_400)),
+        }
+    }
+
+    fn next(&self) -> Instant {
+        Instant::now()
+            .checked_add(self.idle)
+            .map_or(self.end, |t| t.min(self.end))
+    }
+
+    fn expired(&self) -> bool {
+        Instant::now() >= self.end
+    }
+}
 
 enum State {
     Command,
@@ -40,7 +71,13 @@ struct Session {
     helo: Option<String>,
     user: Option<String>,
     tx: Option<Transaction>,
-    data: Vec<u8>,
+    /// The message being received (DATA / BDAT), spilled to `<data>/spool/` beyond
+    /// [`super::spool::MEMORY`] octets.
+    data: Spool,
+    /// Spilling to the spool file failed: the message is answered 452 at its end.
+    spool_failed: bool,
+    /// An AUTH PLAIN response line being received.
+    auth_line: Vec<u8>,
     oversized: bool,
     out: Vec<u8>,
     quit: bool,
@@ -60,28 +97,41 @@ where
         helo: None,
         user: None,
         tx: None,
-        data: Vec::new(),
+        data: Spool::new(&agent.spool_dir),
+        spool_failed: false,
+        auth_line: Vec::new(),
         oversized: false,
         out: Vec::new(),
         quit: false,
         agent,
     };
     let host = s.agent.config.hostname.clone();
+    let clocks = Clocks::new(
+        s.agent.config.idle_timeout_seconds,
+        s.agent.config.session_timeout_seconds,
+    );
     let greeting = format!("220 {host} ESMTP mmhs submission agent ready\r\n");
-    if stream.write_all(greeting.as_bytes()).await.is_err() {
+    if !matches!(
+        timeout_at(clocks.next(), stream.write_all(greeting.as_bytes())).await,
+        Ok(Ok(()))
+    ) {
         return;
     }
     let mut receiver = RequestReceiver::default();
     let mut state = State::Command;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = match tokio::time::timeout(IDLE, stream.read(&mut buf)).await {
+        let n = match timeout_at(clocks.next(), stream.read(&mut buf)).await {
             Ok(Ok(0)) | Ok(Err(_)) => return,
             Ok(Ok(n)) => n,
             Err(_) => {
-                let _ = stream
-                    .write_all(b"421 4.4.2 Idle timeout, closing connection\r\n")
-                    .await;
+                // RFC 5321 §4.5.3.2: the server may close with 421 after a timeout.
+                let bye: &[u8] = if clocks.expired() {
+                    b"421 4.4.2 Session time limit reached, closing connection\r\n"
+                } else {
+                    b"421 4.4.2 Idle timeout, closing connection\r\n"
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(bye)).await;
                 return;
             }
         };
@@ -106,10 +156,10 @@ where
                     let rest = iter.as_slice();
                     let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
                         // Wait for the rest of the line (bounded by the read size).
-                        s.data.extend_from_slice(rest);
+                        s.auth_line.extend_from_slice(rest);
                         iter = [].iter();
-                        if s.data.len() > 8192 {
-                            s.data.clear();
+                        if s.auth_line.len() > 8192 {
+                            s.auth_line.clear();
                             reply(&mut s.out, 500, [5, 5, 6], "Authentication line too long");
                             state = State::Command;
                         }
@@ -117,7 +167,7 @@ where
                     };
                     let (line, tail) = rest.split_at(pos + 1);
                     iter = tail.iter();
-                    let mut full = std::mem::take(&mut s.data);
+                    let mut full = std::mem::take(&mut s.auth_line);
                     full.extend_from_slice(line);
                     let text = String::from_utf8_lossy(&full).trim().to_string();
                     if text == "*" {
@@ -128,20 +178,21 @@ where
                     state = State::Command;
                 }
                 State::Data(rx) => {
-                    let done = rx.ingest(&mut iter, &mut s.data);
-                    s.check_size();
+                    let done = rx.ingest(&mut iter, s.data.buf());
+                    s.check_size().await;
                     if done {
                         s.finish_message().await;
                         state = State::Command;
                     }
                 }
                 State::Bdat(rx) => {
-                    let done = rx.ingest(&mut iter, &mut s.data);
-                    s.check_size();
+                    let done = rx.ingest(&mut iter, s.data.buf());
+                    s.check_size().await;
                     if done {
                         if s.tx.is_none() {
                             s.data.clear();
                             s.oversized = false;
+                            s.spool_failed = false;
                         } else if rx.is_last {
                             s.finish_message().await;
                         } else {
@@ -161,10 +212,14 @@ where
         // RFC 2920: flush replies when no more input is buffered.
         if !s.out.is_empty() {
             let out = std::mem::take(&mut s.out);
-            if stream.write_all(&out).await.is_err() {
+            let written = timeout_at(clocks.next(), async {
+                stream.write_all(&out).await?;
+                stream.flush().await
+            })
+            .await;
+            if !matches!(written, Ok(Ok(()))) {
                 return;
             }
-            let _ = stream.flush().await;
         }
         if s.quit {
             return;
@@ -199,17 +254,23 @@ impl Session {
         reply(&mut self.out, code, esc, &text);
     }
 
-    fn check_size(&mut self) {
+    async fn check_size(&mut self) {
         if self.data.len() > self.agent.config.max_message_size {
             self.oversized = true;
+            self.data.clear();
+        } else if !self.spool_failed && self.data.spill().await.is_err() {
+            self.spool_failed = true;
             self.data.clear();
         }
     }
 
     fn ehlo_lines(&self, host: &str) -> String {
         let cfg = &self.agent.config;
-        let max_until =
-            time::OffsetDateTime::now_utc() + time::Duration::seconds(cfg.max_hold_seconds as i64);
+        let now = time::OffsetDateTime::now_utc();
+        let max_until = i64::try_from(cfg.max_hold_seconds)
+            .ok()
+            .and_then(|s| now.checked_add(time::Duration::seconds(s)))
+            .unwrap_or(now);
         let until = max_until
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
@@ -298,6 +359,7 @@ impl Session {
                 Some(_) => {
                     self.data.clear();
                     self.oversized = false;
+                    self.spool_failed = false;
                     self.out
                         .extend_from_slice(b"354 Start mail input; end with <CRLF>.<CRLF>\r\n");
                     return State::Data(DataReceiver::new());
@@ -510,11 +572,18 @@ impl Session {
                 );
             }
             hold_for = Some(from.hold_for);
-            hold_until = Some(now.saturating_add(from.hold_for as i64));
+            // At most 9 digits (params::scan, RFC 4865 §4), so the cast is exact.
+            hold_until = Some(now.saturating_add(i64::try_from(from.hold_for).unwrap_or(i64::MAX)));
         }
         if raw.keywords.iter().any(|k| k == "HOLDUNTIL") {
-            let t = from.hold_until as i64;
-            if t > now.saturating_add(cfg.max_hold_seconds as i64) {
+            let max = i64::try_from(cfg.max_hold_seconds).unwrap_or(i64::MAX);
+            let t = match i64::try_from(from.hold_until) {
+                Ok(t) => t,
+                Err(_) => {
+                    return reply(&mut self.out, 501, [5, 5, 4], "HOLDUNTIL out of range");
+                }
+            };
+            if t > now.saturating_add(max) {
                 return reply(
                     &mut self.out,
                     501,
@@ -612,10 +681,28 @@ impl Session {
     }
 
     async fn finish_message(&mut self) {
-        let data = std::mem::take(&mut self.data);
+        let data = if self.oversized || self.spool_failed {
+            self.data.clear();
+            Ok(Vec::new())
+        } else {
+            self.data.take().await
+        };
         let Some(tx) = self.tx.take() else {
             // BDAT without a transaction: already answered 503.
             return;
+        };
+        let spool_failed = std::mem::take(&mut self.spool_failed);
+        let data = match data {
+            Ok(d) if !spool_failed => d,
+            _ => {
+                // RFC 3463 X.3.1: mail system full (the spool file could not be written).
+                return reply(
+                    &mut self.out,
+                    452,
+                    [4, 3, 1],
+                    "Insufficient system storage, try again later",
+                );
+            }
         };
         if self.oversized {
             self.oversized = false;

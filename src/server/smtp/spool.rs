@@ -1,0 +1,142 @@
+//! The message being received (DATA, RFC 5321 §4.1.1.4; BDAT chunks, RFC 3030 §2): the
+//! first [`MEMORY`] octets in memory, the rest streamed to a file of the spool directory
+//! (`<data>/spool/`, emptied at start), so that many slow transfers cost disk, not memory;
+//! the message is read back whole only at its end, for the gate and the store (at most
+//! `blockingJobs` at a time, [`crate::server::Agent::blocking`]).
+
+use std::path::{Path, PathBuf};
+
+use tokio::io::AsyncWriteExt;
+
+/// Octets kept in memory before spilling to the spool file.
+pub const MEMORY: usize = 256 * 1024;
+/// Octets always kept in memory: the DATA receiver may take back the last octet it stored
+/// (the CR of the terminating CRLF "." CRLF).
+const KEEP: usize = 16;
+
+/// One message being received.
+pub struct Spool {
+    dir: PathBuf,
+    buf: Vec<u8>,
+    file: Option<(PathBuf, tokio::fs::File)>,
+    spilled: usize,
+}
+
+impl Spool {
+    /// An empty spool whose file, if one is needed, goes into `dir`.
+    pub fn new(dir: &Path) -> Spool {
+        Spool {
+            dir: dir.to_path_buf(),
+            buf: Vec::new(),
+            file: None,
+            spilled: 0,
+        }
+    }
+
+    /// The in-memory tail, for the DATA/BDAT receivers to append to.
+    pub fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    /// Octets received so far.
+    pub fn len(&self) -> usize {
+        self.spilled.saturating_add(self.buf.len())
+    }
+
+    /// Nothing received.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Move all but the last octets to the spool file once more than [`MEMORY`] are held.
+    pub async fn spill(&mut self) -> std::io::Result<()> {
+        if self.buf.len() <= MEMORY {
+            return Ok(());
+        }
+        let n = self.buf.len() - KEEP;
+        if self.file.is_none() {
+            std::fs::create_dir_all(&self.dir)?;
+            let mut name = [0u8; 12];
+            crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut name);
+            let name: String = name.iter().map(|b| format!("{b:02x}")).collect();
+            let path = self.dir.join(name);
+            let mut opts = tokio::fs::OpenOptions::new();
+            opts.write(true).read(true).create_new(true);
+            #[cfg(unix)]
+            opts.mode(0o600);
+            let f = opts.open(&path).await?;
+            self.file = Some((path, f));
+        }
+        if let Some((_, f)) = &mut self.file {
+            f.write_all(self.buf.get(..n).unwrap_or(&[])).await?;
+        }
+        self.buf.drain(..n);
+        self.spilled = self.spilled.saturating_add(n);
+        Ok(())
+    }
+
+    /// Forget what was received (and its file).
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.spilled = 0;
+        self.remove_file();
+    }
+
+    /// The whole message; the spool is empty afterwards.
+    pub async fn take(&mut self) -> std::io::Result<Vec<u8>> {
+        let tail = std::mem::take(&mut self.buf);
+        let Some((path, mut f)) = self.file.take() else {
+            return Ok(tail);
+        };
+        self.spilled = 0;
+        f.flush().await?;
+        drop(f);
+        let read = tokio::fs::read(&path).await;
+        let _ = tokio::fs::remove_file(&path).await;
+        let mut all = read?;
+        all.extend_from_slice(&tail);
+        Ok(all)
+    }
+
+    fn remove_file(&mut self) {
+        if let Some((path, f)) = self.file.take() {
+            drop(f);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        self.remove_file();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn spills_and_reads_back() {
+        let dir = std::env::temp_dir().join(format!("mmhs-spool-{}", std::process::id()));
+        let mut s = Spool::new(&dir);
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+        let mut want = Vec::new();
+        for _ in 0..5 {
+            s.buf().extend_from_slice(&chunk);
+            want.extend_from_slice(&chunk);
+            s.spill().await.unwrap();
+        }
+        assert!(s.buf().len() <= MEMORY);
+        assert_eq!(s.len(), want.len());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        assert_eq!(s.take().await.unwrap(), want);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "file removed");
+        s.buf().extend_from_slice(&want);
+        s.spill().await.unwrap();
+        s.clear();
+        assert!(s.is_empty());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "file removed");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
