@@ -157,7 +157,7 @@ pub async fn http(
     headers: &[(&str, &str)],
     body: Option<(&str, &[u8])>,
 ) -> HttpResponse {
-    let mut s = tokio::time::timeout(T, TcpStream::connect(addr))
+    let s = tokio::time::timeout(T, TcpStream::connect(addr))
         .await
         .unwrap()
         .unwrap();
@@ -176,12 +176,31 @@ pub async fn http(
     if let Some((_, b)) = body {
         bytes.extend_from_slice(b);
     }
-    s.write_all(&bytes).await.unwrap();
+    // Write while reading: a server may answer (413) and close before it has read a body
+    // that is too large, so the write can fail with a broken pipe while the answer is there.
+    let (mut r, mut w) = s.into_split();
+    let writer = tokio::spawn(async move {
+        if let Err(e) = w.write_all(&bytes).await {
+            assert!(
+                matches!(
+                    e.kind(),
+                    std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+                ),
+                "{e}"
+            );
+        }
+        w
+    });
     let mut resp = Vec::new();
-    tokio::time::timeout(T, s.read_to_end(&mut resp))
+    match tokio::time::timeout(T, r.read_to_end(&mut resp))
         .await
         .unwrap()
-        .unwrap();
+    {
+        Ok(_) => {}
+        Err(e) if !resp.is_empty() && e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("reading the HTTP response: {e}"),
+    }
+    let _ = writer.await;
     let split = resp
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
