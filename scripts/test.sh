@@ -7,7 +7,7 @@
 #   scripts/test.sh --list          # list the steps
 #
 # Steps (in order):
-#   fmt        cargo fmt --check
+#   fmt        cargo fmt --check (the crate and fuzz/)
 #   docs       every relative link in README.md and docs/*.md resolves (scripts/check-links.mjs)
 #   clippy     cargo clippy --all-targets -D warnings (native), and the lib + wasm tests for
 #              wasm32 (the wasm facade only exists there)
@@ -87,7 +87,7 @@ trap 'if [ -n "$STEP_PID" ]; then kill -TERM "$STEP_PID" 2>/dev/null; wait "$STE
 skip_step() { results+=("$1|SKIP|0|$2"); log "--- $1: skipped ($2)"; }
 
 # ------------------------------------------------------------------ steps
-step_fmt() { cargo fmt --all -- --check; }
+step_fmt() { cargo fmt --all -- --check && cargo fmt --all --manifest-path fuzz/Cargo.toml -- --check; }
 
 step_docs() { node scripts/check-links.mjs; }
 
