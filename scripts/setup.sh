@@ -8,6 +8,7 @@
 #   - Rust (rustup, with rustfmt and clippy) when cargo is absent
 #   - the wasm32-unknown-unknown target
 #   - wasm-pack
+#   - cargo-fuzz (scripts/fuzz.sh; libFuzzer is built with the C++ compiler of build-essential)
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version pinned in Cargo.lock
 #   - npm packages from the committed lockfiles (`npm ci`) of ./, www/ and webdriver/
 #     when those have a package.json
@@ -92,6 +93,12 @@ if ! have wasm-pack; then
   installed+=(wasm-pack)
 fi
 
+# ---------------------------------------------------------------- cargo-fuzz
+if ! have cargo-fuzz; then
+  cargo_install "cargo-fuzz@${MMHS_CARGO_FUZZ_VERSION:-0.13.2}"
+  installed+=(cargo-fuzz)
+fi
+
 # ---------------------------------------------------------------- wasm-bindgen-cli
 wb_version="$(wasm_bindgen_lock_version)"
 [ -n "$wb_version" ] || die "no wasm-bindgen in Cargo.lock"
@@ -104,7 +111,7 @@ fi
 # Cargo.lock must be committed and match Cargo.toml (cargo would otherwise rewrite it and CI
 # would build something nobody tested); the same for each package-lock.json (`npm ci`
 # refuses a lockfile that does not match its package.json).
-lockfiles=(Cargo.lock)
+lockfiles=(Cargo.lock fuzz/Cargo.lock)
 for dir in . www webdriver; do
   npm_project "$dir" || continue
   [ -f "$dir/package-lock.json" ] || die "$dir/package.json has no package-lock.json (run npm install there and commit it)"
@@ -117,6 +124,8 @@ if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 fi
 cargo metadata --locked --format-version 1 >/dev/null ||
   die "Cargo.lock does not match Cargo.toml: run cargo build and commit Cargo.lock"
+cargo metadata --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null ||
+  die "fuzz/Cargo.lock does not match fuzz/Cargo.toml: run cargo fuzz build and commit fuzz/Cargo.lock"
 
 # ---------------------------------------------------------------- npm packages
 # `npm ci` from the committed lockfile, skipped when node_modules was installed from this

@@ -7,11 +7,13 @@
 #   scripts/test.sh --list          # list the steps
 #
 # Steps (in order):
-#   fmt        cargo fmt --check
+#   fmt        cargo fmt --check (the crate and fuzz/)
 #   docs       every relative link in README.md and docs/*.md resolves (scripts/check-links.mjs)
 #   clippy     cargo clippy --all-targets -D warnings (native), and the lib + wasm tests for
 #              wasm32 (the wasm facade only exists there)
 #   native     cargo test (unit, integration incl. tests/cli_*.rs, doc tests)
+#   fuzz       scripts/fuzz.sh: every fuzz target of fuzz/ for a few seconds (smoke run;
+#              MMHS_FUZZ_SECONDS per target, default 5); fails on a crash, timeout or OOM
 #   pkg        wasm-pack build --target web → pkg/, --target nodejs → target/pkg-node/
 #   wasm       wasm-pack test --headless --chrome (tests/wasm_*.rs in headless Chromium)
 #   node       node --test tests/js/ against target/pkg-node
@@ -28,7 +30,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT" || exit 1
 
-ALL_STEPS=(fmt docs clippy native pkg wasm node demo www e2e)
+ALL_STEPS=(fmt docs clippy native fuzz pkg wasm node demo www e2e)
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL_STEPS[@]}"; exit 0; fi
 if [ "${1:-}" = "--in-step" ]; then
   STEPS=()
@@ -85,7 +87,7 @@ trap 'if [ -n "$STEP_PID" ]; then kill -TERM "$STEP_PID" 2>/dev/null; wait "$STE
 skip_step() { results+=("$1|SKIP|0|$2"); log "--- $1: skipped ($2)"; }
 
 # ------------------------------------------------------------------ steps
-step_fmt() { cargo fmt --all -- --check; }
+step_fmt() { cargo fmt --all -- --check && cargo fmt --all --manifest-path fuzz/Cargo.toml -- --check; }
 
 step_docs() { node scripts/check-links.mjs; }
 
@@ -97,6 +99,8 @@ step_clippy() {
 }
 
 step_native() { cargo test --no-fail-fast; }
+
+step_fuzz() { "$ROOT/scripts/fuzz.sh" "${MMHS_FUZZ_SECONDS:-5}"; }
 
 step_pkg() {
   wasm-pack --quiet build --target web --out-dir pkg &&

@@ -135,3 +135,12 @@ fn field_parsers_never_panic_and_round_trip() {
         }
     }
 }
+
+/// Inputs the fuzz targets found (tests/vectors/fuzz-regressions/PROVENANCE.md).
+#[test]
+fn fuzz_regressions_round_trip() {
+    let obs_local_part = include_str!("vectors/fuzz-regressions/address-list-obs-local-part.txt");
+    check::<AddressList>(obs_local_part);
+    let list: AddressList = obs_local_part.parse().unwrap();
+    assert_eq!(list.to_string(), "\"vm.ela <>\"@ee!na");
+}

@@ -465,18 +465,15 @@ impl Parser<'_> {
         if local.is_empty() {
             return Err(self.err("missing local part"));
         }
+        // RFC 5322 §3.4.1: the local part is its words' characters, quotes removed; written
+        // back as a dot-atom when it is one, else as one quoted-string (an obs-local-part
+        // such as `a."b c"` becomes `"a.b c"`).
         let mut lp = String::new();
         let mut expect_word = true;
         for t in &local {
             match (t, expect_word) {
                 (Tok::Atom(a), true) => lp.push_str(a),
-                (Tok::Quoted(q), true) => {
-                    if local.len() == 1 && needs_quoting(q) {
-                        lp.push_str(&quote(q));
-                    } else {
-                        lp.push_str(q);
-                    }
-                }
+                (Tok::Quoted(q), true) => lp.push_str(q),
                 (Tok::Special('.'), false) => lp.push('.'),
                 _ => return Err(self.err("bad local part")),
             }
@@ -484,6 +481,9 @@ impl Parser<'_> {
         }
         if expect_word {
             return Err(self.err("local part ends with '.'"));
+        }
+        if needs_quoting(&lp) {
+            lp = quote(&lp);
         }
         if self.next() != Some(Tok::Special('@')) {
             return Err(self.err("expected '@'"));

@@ -139,19 +139,13 @@ where
         let mut iter = input.iter();
         while iter.len() > 0 && !s.quit {
             match &mut state {
-                State::Command => {
-                    let before = iter.as_slice();
-                    match receiver.ingest(&mut iter) {
-                        Ok(req) => {
-                            let consumed = before.len() - iter.len();
-                            let line = before.get(..consumed).unwrap_or(&[]).to_vec();
-                            let req = req.into_owned();
-                            state = s.command(req, &line).await;
-                        }
-                        Err(smtp_proto::Error::NeedsMoreData { .. }) => break,
-                        Err(e) => s.parse_error(e),
+                State::Command => match read_command(&mut receiver, &mut iter) {
+                    Ok((req, line)) => {
+                        state = s.command(req, &line).await;
                     }
-                }
+                    Err(smtp_proto::Error::NeedsMoreData { .. }) => break,
+                    Err(e) => s.parse_error(e),
+                },
                 State::AuthPlain => {
                     let rest = iter.as_slice();
                     let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
@@ -225,6 +219,44 @@ where
             return;
         }
     }
+}
+
+/// One command from the client's input: the request as `smtp-proto` parses it, and its line
+/// as received (RFC 5321 §4.1.1), which [`scan`] checks for what the parser lets through.
+fn read_command(
+    receiver: &mut RequestReceiver,
+    iter: &mut std::slice::Iter<'_, u8>,
+) -> Result<(Request<String>, Vec<u8>), smtp_proto::Error> {
+    let before = iter.as_slice();
+    let req = receiver.ingest(iter)?.into_owned();
+    let consumed = before.len() - iter.len();
+    let line = before.get(..consumed).unwrap_or(&[]).to_vec();
+    Ok((req, line))
+}
+
+/// Fuzzing hook (`fuzz/fuzz_targets/smtp_command.rs`): read `input` as a sequence of commands
+/// the way a session in its command state does ([`read_command`], then [`scan`] on each MAIL
+/// and RCPT line), without an agent behind it. Returns the number of commands read.
+#[doc(hidden)]
+pub fn fuzz_commands(input: &[u8]) -> usize {
+    let mut receiver = RequestReceiver::default();
+    let mut iter = input.iter();
+    let mut commands = 0;
+    while iter.len() > 0 {
+        match read_command(&mut receiver, &mut iter) {
+            Ok((Request::Mail { .. }, line)) => {
+                let _ = scan(&line, true);
+            }
+            Ok((Request::Rcpt { .. }, line)) => {
+                let _ = scan(&line, false);
+            }
+            Ok(_) => {}
+            Err(smtp_proto::Error::NeedsMoreData { .. }) => break,
+            Err(_) => {}
+        }
+        commands += 1;
+    }
+    commands
 }
 
 impl Session {

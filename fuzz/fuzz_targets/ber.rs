@@ -1,0 +1,28 @@
+//! `mmhs::smime::ber::Tlv`: the BER/DER reader under every CMS structure (X.690 §8.1),
+//! walked to the leaves with each accessor the CMS code uses.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mmhs::smime::ber::Tlv;
+
+fn walk(t: &Tlv<'_>) {
+    let _ = t.to_der();
+    if t.constructed {
+        let _ = t.string_octets();
+        if let Ok(kids) = t.children() {
+            for k in &kids {
+                walk(k);
+            }
+        }
+    } else {
+        let _ = t.oid("fuzz");
+        let _ = t.small_uint("fuzz");
+        let _ = t.octet_string("fuzz");
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(t) = Tlv::parse_all(data) {
+        walk(&t);
+    }
+});

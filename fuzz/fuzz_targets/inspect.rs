@@ -1,0 +1,12 @@
+//! `mmhs::mmhs::inspect`: the MMHS view of a received message's header section.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mmhs::mmhs::{inspect, InspectOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let opts = InspectOptions {
+        now: Some(mmhs_fuzz::fixed_time()),
+    };
+    let _ = inspect(data, &opts);
+});
