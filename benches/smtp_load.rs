@@ -191,7 +191,14 @@ async fn bench() -> Result<(), String> {
     let per_client = env_usize("MMHS_LOAD_MESSAGES", 20);
     let big_mib = env_usize("MMHS_LOAD_BIG_MIB", 20);
     let dir = std::env::temp_dir().join(format!("mmhs-smtp-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| e.to_string())?;
+    }
     let mut config = Config::demo().map_err(|e| e.to_string())?;
     config.max_message_size = (big_mib + 1) * 1024 * 1024;
     // Every client comes from 127.0.0.1: allow the 50 concurrent sessions measured.
