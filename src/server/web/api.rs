@@ -125,7 +125,10 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let (token, s) = match state.login(&req.address, &req.password, client) {
+    let (token, s) = match state
+        .login_blocking(&req.address, &req.password, client)
+        .await
+    {
         Ok(x) => x,
         Err(e @ AuthError::Invalid) => {
             return Err(ApiError::new(

@@ -191,7 +191,7 @@ pub async fn login(
             &f.address,
         );
     }
-    match state.login(&f.address, &f.password, client) {
+    match state.login_blocking(&f.address, &f.password, client).await {
         Ok((token, _)) => (
             StatusCode::SEE_OTHER,
             [

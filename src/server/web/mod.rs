@@ -129,6 +129,22 @@ impl WebState {
             || now.duration_since(e.created) >= self.max_age()
     }
 
+    /// [`WebState::login`] on the agent's bounded blocking pool: the password hash (Argon2id,
+    /// RFC 9106) is deliberately expensive and must not stall the async runtime. A failure of
+    /// the pool itself is an invalid login (fail closed).
+    pub async fn login_blocking(
+        &self,
+        address: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(String, WebSession), AuthError> {
+        let (st, address, password) = (self.clone(), address.to_string(), password.to_string());
+        self.agent
+            .blocking(move || Ok(st.login(&address, &password, client)))
+            .await
+            .unwrap_or(Err(AuthError::Invalid))
+    }
+
     /// Check credentials (under the lockout policy) and open a session; returns the token.
     pub fn login(
         &self,
