@@ -677,32 +677,49 @@ impl Agent {
             .await
     }
 
+    /// Give up on `rcpts` of `tx`: a failure record in the audit trail, and a failure DSN
+    /// (RFC 3464 §2.3, action `failed`) for those that asked for one (RFC 3461 NOTIFY).
+    fn give_up(
+        &self,
+        sql: &SqlTx<'_>,
+        tx: &Transaction,
+        info: &MessageInfo,
+        raw: &[u8],
+        rcpts: &[Recipient],
+        why: &GiveUp<'_>,
+    ) -> Result<(), Error> {
+        let failed: Vec<DsnRecipient> = rcpts
+            .iter()
+            .filter(|r| r.notify.wants_failure())
+            .map(|r| dsn_rcpt(r, Action::Failed, why.status, Some(why.diagnostic)))
+            .collect();
+        self.audit(
+            sql,
+            AuditEvent::Fail,
+            tx,
+            info,
+            None,
+            Some(why.reason.into()),
+        )?;
+        self.emit_dsn(sql, tx, info, raw, failed, true)
+    }
+
     /// A queued item whose R-mode BY deadline has passed: failure DSN, dequeue.
     fn expire_item(&self, item: &QueueItem, tx: &Transaction) -> Result<(), Error> {
         let info = message_info(&item.raw);
         self.store.transaction(|sql| {
-            let failed: Vec<DsnRecipient> = tx
-                .rcpts
-                .iter()
-                .filter(|r| r.notify.wants_failure())
-                .map(|r| {
-                    dsn_rcpt(
-                        r,
-                        Action::Failed,
-                        "5.4.7",
-                        Some("delivery time (BY) expired"),
-                    )
-                })
-                .collect();
-            self.audit(
+            self.give_up(
                 sql,
-                AuditEvent::Fail,
                 tx,
                 &info,
-                None,
-                Some("BY deadline expired".into()),
+                &item.raw,
+                &tx.rcpts,
+                &GiveUp {
+                    status: "5.4.7",
+                    diagnostic: "delivery time (BY) expired",
+                    reason: "BY deadline expired",
+                },
             )?;
-            self.emit_dsn(sql, tx, &info, &item.raw, failed, true)?;
             Store::dequeue(sql, item.id)
         })
     }
@@ -796,27 +813,18 @@ impl Agent {
             if !retry.is_empty() {
                 let attempts = item.attempts + 1;
                 if attempts >= 8 {
-                    let dsns: Vec<DsnRecipient> = retry
-                        .iter()
-                        .filter(|r| r.notify.wants_failure())
-                        .map(|r| {
-                            dsn_rcpt(
-                                r,
-                                Action::Failed,
-                                "4.4.1",
-                                Some("next hop unreachable, giving up"),
-                            )
-                        })
-                        .collect();
-                    self.audit(
+                    self.give_up(
                         sql,
-                        AuditEvent::Fail,
                         tx,
                         &info,
-                        None,
-                        Some("retries exhausted".into()),
+                        &item.raw,
+                        &retry,
+                        &GiveUp {
+                            status: "4.4.1",
+                            diagnostic: "next hop unreachable, giving up",
+                            reason: "retries exhausted",
+                        },
                     )?;
-                    self.emit_dsn(sql, tx, &info, &item.raw, dsns, true)?;
                 } else {
                     let mut q = tx.clone();
                     q.rcpts = retry;
@@ -933,6 +941,16 @@ fn status_of(reply: &client::Reply) -> String {
     } else {
         reply.enhanced.clone()
     }
+}
+
+/// Why delivery to some recipients ends in failure ([`Agent::give_up`]).
+struct GiveUp<'a> {
+    /// RFC 3463 status code.
+    status: &'a str,
+    /// Diagnostic text of the DSN.
+    diagnostic: &'a str,
+    /// Detail of the audit record.
+    reason: &'a str,
 }
 
 fn dsn_rcpt(r: &Recipient, action: Action, status: &str, diag: Option<&str>) -> DsnRecipient {
