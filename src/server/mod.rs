@@ -6,9 +6,12 @@
 //! - [`smtp`] + [`agent`]: the submission agent (our state machine, `smtp-proto` parsing)
 //!   with the [`gate`] seam, the [`audit`] trail, DSNs, FUTURERELEASE holds and [`relay`]ing.
 //! - [`store`]: per-user folders in SQLite; [`pki`]: the demo PKI made on first run.
+//! - [`boundary`]: `mmhs boundary`, the boundary MTA agent of domain security (a Postfix
+//!   content filter) on the same SMTP session code and audit trail.
 
 pub mod agent;
 pub mod audit;
+pub mod boundary;
 pub mod config;
 pub mod gate;
 pub mod login_guard;

@@ -100,6 +100,20 @@ impl Pki {
         self.issue_with(name, email, alg, ca, serial, true)
     }
 
+    /// A domain agent's certificate (draft-melnikov-smime-msa-to-mda-04 §2.6) under the CA:
+    /// `san` as an openssl subjectAltName value (e.g. `URI:smtp://army.example,DNS:army.example`),
+    /// keyUsage digitalSignature + nonRepudiation for a signing agent, or keyEncipherment
+    /// (RSA) / keyAgreement (P-256) for an encrypting one (a DCA); emailProtection EKU.
+    pub fn issue_agent(&self, name: &str, san: &str, alg: Alg, encrypting: bool, serial: usize) {
+        let usage = match (encrypting, alg) {
+            (false, _) => "digitalSignature,nonRepudiation",
+            (true, Alg::Rsa) => "keyEncipherment",
+            (true, Alg::Ec) => "keyAgreement",
+        };
+        let ext = format!("basicConstraints=CA:false\nkeyUsage=critical,{usage}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName={san}\n");
+        self.issue_ext(name, alg, ("ca.pem", "ca.key"), serial, &ext);
+    }
+
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
     /// under a CA certificate without a subjectKeyIdentifier).
     fn issue_with(
@@ -111,6 +125,16 @@ impl Pki {
         serial: usize,
         aki: bool,
     ) {
+        let ext = format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName=email:{email}\n",
+            // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
+            match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" },
+            if aki { "authorityKeyIdentifier=keyid\n" } else { "" });
+        self.issue_ext(name, alg, ca, serial, &ext);
+    }
+
+    /// A key of `alg` and a certificate for it under `ca` with the extensions `ext`
+    /// (openssl extension file syntax).
+    fn issue_ext(&self, name: &str, alg: Alg, ca: (&str, &str), serial: usize, ext: &str) {
         let dir = &self.dir;
         let key = format!("{name}.key");
         match alg {
@@ -154,14 +178,7 @@ impl Pki {
                 "req.cnf",
             ],
         );
-        std::fs::write(
-            dir.join(format!("{name}.ext")),
-            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName=email:{email}\n",
-                // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" },
-                if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
-        )
-        .unwrap();
+        std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
         ok(
             dir,
             &[

@@ -1,0 +1,788 @@
+//! The boundary agent's processing of one message: outbound (domain signature, domain
+//! encryption), inbound (domain decryption, verification, the domain-signature requirement,
+//! the result header), then re-injection into the MTA — the reply to the MTA is 250 only
+//! once the re-injection was accepted, a 4xx when it was not (the MTA keeps the message and
+//! retries), a 5xx when the policy refuses the message. Every outcome is an audit record
+//! (draft-melnikov-mmhs-profile-09 §7.2).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::config::BoundaryConfig;
+use super::domsec::{self, Decryption};
+use super::policy::{self, DcaLookup, DomainPolicy, Encrypt, OnFailure, RouteKey};
+use super::results::{self, Results, SmimeResult};
+use crate::release::AuditFacts;
+use crate::server::agent::{run_blocking, AgentReply};
+use crate::server::audit::{self, AuditEvent, AuditRecord};
+use crate::server::config::AuthError;
+use crate::server::msginfo::message_info;
+use crate::server::smtp::client::{self, ClientError, OutEnvelope};
+use crate::server::smtp::host::{Extensions, Refusal, SessionHost, SessionSettings};
+use crate::server::smtp::priority::stanag4406_level;
+use crate::server::smtp::Transaction;
+use crate::server::store::Store;
+use crate::server::{private_file, Error};
+use crate::verify::VerifyContext;
+
+/// Which listener a message came in on: the MTA decides, by the service that received it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Submitted inside our domains.
+    Outbound,
+    /// Arrived from another domain.
+    Inbound,
+}
+
+/// Why a message failed the policy, or could not be processed. The codes are documented in
+/// `docs/domain.md` and appear in replies, audit records and the result header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Inbound: no domain signature, and the policy requires one.
+    DomainSignatureMissing,
+    /// Inbound: a domain signature whose value or certificate path does not verify.
+    DomainSignatureInvalid,
+    /// Inbound: a domain signature by an agent not named for the originator's domain (§2.6).
+    DomainSignatureNaming,
+    /// A signature present does not verify (the report is not valid).
+    SignatureInvalid,
+    /// Outbound: no valid originator signature, and the configuration requires one.
+    OriginatorUnverified,
+    /// Outbound: encrypted content we cannot open, so its signatures cannot be checked.
+    Opaque,
+    /// A layer addressed to our DCA does not decrypt.
+    DecryptFailed,
+    /// The message cannot be read at all.
+    Unreadable,
+    /// Outbound: encryption required, and no DCA certificate for the domain.
+    NoDcaCertificate,
+    /// Outbound: signing or encryption failed.
+    ProtectFailed,
+}
+
+impl Reason {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::DomainSignatureMissing => "domain-signature-missing",
+            Reason::DomainSignatureInvalid => "domain-signature-invalid",
+            Reason::DomainSignatureNaming => "domain-signature-naming",
+            Reason::SignatureInvalid => "boundary-signature-invalid",
+            Reason::OriginatorUnverified => "boundary-originator-unverified",
+            Reason::Opaque => "boundary-content-opaque",
+            Reason::DecryptFailed => "boundary-decrypt-failed",
+            Reason::Unreadable => "boundary-unreadable",
+            Reason::NoDcaCertificate => "boundary-no-dca-certificate",
+            Reason::ProtectFailed => "boundary-protect-failed",
+        }
+    }
+
+    /// Every code, for the documentation test.
+    pub const ALL: [Reason; 10] = [
+        Reason::DomainSignatureMissing,
+        Reason::DomainSignatureInvalid,
+        Reason::DomainSignatureNaming,
+        Reason::SignatureInvalid,
+        Reason::OriginatorUnverified,
+        Reason::Opaque,
+        Reason::DecryptFailed,
+        Reason::Unreadable,
+        Reason::NoDcaCertificate,
+        Reason::ProtectFailed,
+    ];
+}
+
+/// The outcome of processing.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Hand these octets on; `detail` says what was done.
+    Forward {
+        /// The message to re-inject.
+        data: Vec<u8>,
+        /// What was done, for the audit record.
+        detail: String,
+    },
+    /// The policy rejects the message.
+    Reject {
+        /// Why.
+        reason: Reason,
+        /// Detail.
+        detail: String,
+        /// Refuse or quarantine.
+        action: OnFailure,
+    },
+    /// A failure the MTA should retry later (configuration being fixed, resources).
+    Retry {
+        /// Why.
+        reason: Reason,
+        /// Detail.
+        detail: String,
+    },
+}
+
+/// The agent shared by both listeners.
+pub struct Boundary {
+    /// Configuration and keys.
+    pub config: BoundaryConfig,
+    /// The audit trail (`<data>/audit.sqlite`).
+    pub store: Arc<Store>,
+    spool_dir: PathBuf,
+    quarantine_dir: PathBuf,
+    slots: tokio::sync::Semaphore,
+    counter: AtomicU64,
+}
+
+/// One listener: the agent and the direction its messages travel.
+pub struct Listener {
+    /// The agent.
+    pub boundary: Arc<Boundary>,
+    /// Direction.
+    pub direction: Direction,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+impl Boundary {
+    /// The agent over a loaded configuration: creates the data directory (0700), opens the
+    /// audit store, empties the spool.
+    pub fn new(config: BoundaryConfig) -> Result<Boundary, Error> {
+        let data = config.file.data_dir.clone();
+        private_file::create_private_dir(&data)?;
+        let store = Arc::new(Store::open(&data.join("audit.sqlite"))?);
+        let spool_dir = data.join("spool");
+        // Spool files of a previous run belong to transactions never answered 250.
+        let _ = std::fs::remove_dir_all(&spool_dir);
+        private_file::create_private_dir(&spool_dir)?;
+        let quarantine_dir = data.join("quarantine");
+        private_file::create_private_dir(&quarantine_dir)?;
+        Ok(Boundary {
+            slots: tokio::sync::Semaphore::new(config.file.blocking_jobs.max(1)),
+            config,
+            store,
+            spool_dir,
+            quarantine_dir,
+            counter: AtomicU64::new(0),
+        })
+    }
+
+    /// Where quarantined messages are kept (`<id>.eml` and `<id>.json`).
+    pub fn quarantine_dir(&self) -> &Path {
+        &self.quarantine_dir
+    }
+
+    fn verify_context(&self, at: OffsetDateTime) -> VerifyContext {
+        VerifyContext {
+            trust_anchors: self.config.trust_anchors.clone(),
+            certificates: self.config.certificates.clone(),
+            at: Some(at),
+            ..VerifyContext::default()
+        }
+    }
+
+    fn policy(&self, domain: &str) -> &DomainPolicy {
+        policy::policy_for(
+            &self.config.file.remote_domains,
+            &self.config.file.default_remote,
+            domain,
+        )
+        .1
+    }
+
+    /// Process one message (synchronous: run on the blocking pool).
+    pub fn process(&self, direction: Direction, tx: &Transaction, data: &[u8]) -> Outcome {
+        let at = OffsetDateTime::now_utc();
+        match direction {
+            Direction::Outbound => self.outbound(tx, data, at),
+            Direction::Inbound => self.inbound(data, at),
+        }
+    }
+
+    fn outbound(&self, tx: &Transaction, data: &[u8], at: OffsetDateTime) -> Outcome {
+        let ours = &self.config.file.domains;
+        let key = tx
+            .rcpts
+            .first()
+            .and_then(|r| policy::outbound_key(ours, &r.address));
+        let domain = match key {
+            Some(RouteKey::Remote(d)) => d,
+            _ => {
+                return Outcome::Forward {
+                    data: data.to_vec(),
+                    detail: "internal: unchanged".into(),
+                }
+            }
+        };
+        let pol = *self.policy(&domain);
+        let reject = |reason: Reason, detail: String| Outcome::Reject {
+            reason,
+            detail,
+            action: pol.on_failure,
+        };
+        // §5 (no mlExpansionHistory, an envelopedData): decrypt with our DCA key (case (b)
+        // for transmission) — the signatures inside must be checked before a domain
+        // signature may be added (§3.3).
+        let (message, was_encrypted) = match domsec::domain_decrypt(data, self.config.dca.as_ref())
+        {
+            Decryption::NotEncrypted => (data.to_vec(), false),
+            Decryption::Decrypted(m) => (m, true),
+            Decryption::NotForUs => {
+                return reject(
+                    Reason::Opaque,
+                    "encrypted for others: its signatures cannot be checked (§3.3)".into(),
+                )
+            }
+            Decryption::Failed(e) => return reject(Reason::DecryptFailed, e.to_string()),
+        };
+        let verified = match domsec::verify(&message, &self.verify_context(at)) {
+            Ok(v) => v,
+            Err(e) => return reject(Reason::Unreadable, e.to_string()),
+        };
+        let report = &verified.report;
+        if !report.signatures.is_empty() && !report.valid {
+            let first = report.problems.first().map_or("", |p| p.code.as_str());
+            return reject(
+                Reason::SignatureInvalid,
+                format!("a signature present does not verify ({first}): no domain signature may be added (§3.3)"),
+            );
+        }
+        if self.config.file.require_originator_signature
+            && !domsec::has_originator_signature(report)
+        {
+            return reject(
+                Reason::OriginatorUnverified,
+                "no valid originator signature (§3.3)".into(),
+            );
+        }
+        let mut rng = crate::rng::system_rng();
+        let mut done = Vec::new();
+        let signed = match &self.config.signer {
+            Some(signer) => match domsec::domain_sign(&message, signer, at, &mut rng) {
+                Ok(m) => {
+                    done.push("domain-signed".to_string());
+                    m
+                }
+                Err(e) => {
+                    return Outcome::Retry {
+                        reason: Reason::ProtectFailed,
+                        detail: format!("domain signature: {e}"),
+                    }
+                }
+            },
+            None => message,
+        };
+        // §5 A: without an encryption policy, content that arrived encrypted leaves encrypted.
+        if pol.encrypt == Encrypt::Dca || was_encrypted {
+            let cert = match policy::dca_certificate(&self.config.certificates, &domain) {
+                Ok(c) => c,
+                Err(DcaLookup::None) => {
+                    return Outcome::Retry {
+                        reason: Reason::NoDcaCertificate,
+                        detail: format!(
+                            "no DCA certificate for {domain} in the certificate directory"
+                        ),
+                    }
+                }
+                Err(DcaLookup::Ambiguous(n)) => {
+                    return Outcome::Retry {
+                        reason: Reason::NoDcaCertificate,
+                        detail: format!("{n} DCA certificates for {domain}, equally specific"),
+                    }
+                }
+            };
+            match domsec::domain_encrypt(&signed, std::slice::from_ref(cert), &mut rng) {
+                Ok(m) => {
+                    done.push(format!(
+                        "encrypted to the DCA of {domain} ({})",
+                        cert.tbs_certificate().subject()
+                    ));
+                    return Outcome::Forward {
+                        data: m,
+                        detail: done.join("; "),
+                    };
+                }
+                Err(e) => {
+                    return Outcome::Retry {
+                        reason: Reason::ProtectFailed,
+                        detail: format!("encryption: {e}"),
+                    }
+                }
+            }
+        }
+        if done.is_empty() {
+            done.push("unchanged".into());
+        }
+        Outcome::Forward {
+            data: signed,
+            detail: done.join("; "),
+        }
+    }
+
+    fn inbound(&self, data: &[u8], at: OffsetDateTime) -> Outcome {
+        let id = self.config.file.hostname.as_str();
+        let data = results::strip_ours(data, id);
+        let (message, decrypted) = match domsec::domain_decrypt(&data, self.config.dca.as_ref()) {
+            Decryption::NotEncrypted | Decryption::NotForUs => (data, false),
+            Decryption::Decrypted(m) => (m, true),
+            Decryption::Failed(e) => {
+                // Gateway draft §5.2: never relay what we failed to decrypt.
+                return Outcome::Reject {
+                    reason: Reason::DecryptFailed,
+                    detail: e.to_string(),
+                    action: self.config.file.default_remote.on_failure,
+                };
+            }
+        };
+        let verified = match domsec::verify(&message, &self.verify_context(at)) {
+            Ok(v) => v,
+            Err(e) => {
+                return Outcome::Reject {
+                    reason: Reason::Unreadable,
+                    detail: e.to_string(),
+                    action: self.config.file.default_remote.on_failure,
+                }
+            }
+        };
+        let report = &verified.report;
+        let from = domsec::originator(report);
+        let from_domain = from
+            .as_deref()
+            .and_then(policy::domain_of)
+            .unwrap_or_default();
+        let mut pol = *self.policy(&from_domain);
+        // Mail from outside claiming one of our own domains proves itself with a domain
+        // signature of ours, whatever the default says.
+        if policy::is_ours(&self.config.file.domains, &from_domain) || from_domain.is_empty() {
+            pol.require_domain_signature = true;
+        }
+        let sigs = domsec::domain_signatures(&verified, &from_domain);
+        let good = sigs.iter().find(|s| s.good());
+        let mut r = Results {
+            result: SmimeResult::None,
+            reason: "not-signed",
+            from: from.clone(),
+            identifier: good.and_then(|g| {
+                g.agent_domains
+                    .iter()
+                    .find(|d| domsec::serves(d, &from_domain))
+                    .cloned()
+            }),
+            decrypted,
+        };
+        let failure = if pol.require_domain_signature && good.is_none() {
+            Some(
+                if sigs.iter().any(|s| s.valid && s.trusted && !s.naming_ok) {
+                    (
+                    Reason::DomainSignatureNaming,
+                    format!(
+                        "domain signature by an agent for {} on a message from {from_domain} (§2.6)",
+                        sigs.iter()
+                            .flat_map(|s| s.agent_domains.iter().cloned())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                } else if !sigs.is_empty() {
+                    (
+                        Reason::DomainSignatureInvalid,
+                        "the domain signature does not verify or does not chain to a trust anchor"
+                            .to_string(),
+                    )
+                } else {
+                    (
+                        Reason::DomainSignatureMissing,
+                        format!(
+                            "no domain signature of {from_domain}, and the policy requires one"
+                        ),
+                    )
+                },
+            )
+        } else if !report.signatures.is_empty() && !report.valid && pol.require_domain_signature {
+            let first = report.problems.first().map_or("", |p| p.code.as_str());
+            Some((
+                Reason::SignatureInvalid,
+                format!("the message does not verify ({first})"),
+            ))
+        } else {
+            None
+        };
+        if let Some((reason, detail)) = failure {
+            return Outcome::Reject {
+                reason,
+                detail,
+                action: pol.on_failure,
+            };
+        }
+        if report.signatures.is_empty() {
+            r.result = SmimeResult::None;
+            r.reason = "not-signed";
+        } else if good.is_some() && report.valid {
+            r.result = SmimeResult::Pass;
+            r.reason = "domain-signature-verified";
+        } else if report.valid {
+            r.result = SmimeResult::Pass;
+            r.reason = "verified";
+        } else {
+            r.result = SmimeResult::Neutral;
+            r.reason = "not-valid";
+        }
+        let detail = format!(
+            "{}smime={} reason={}",
+            if decrypted {
+                "decrypted by our DCA; "
+            } else {
+                ""
+            },
+            r.result.as_str(),
+            r.reason
+        );
+        Outcome::Forward {
+            data: results::add(&message, id, &r),
+            detail,
+        }
+    }
+
+    /// Write an audit record: the server's record and the profile's MTA record.
+    fn audit(&self, ev: AuditEvent, tx: &Transaction, data: &[u8], detail: String) {
+        let t = OffsetDateTime::now_utc();
+        let info = message_info(data);
+        let p = tx.effective_priority();
+        let arrival = OffsetDateTime::from_unix_timestamp(tx.arrival).unwrap_or(t);
+        let record = AuditRecord {
+            event: ev,
+            time: rfc3339(t),
+            mm_identification: info.message_id.clone(),
+            message_identification: tx.id.clone(),
+            envid: tx.envid.clone(),
+            submission_time: rfc3339(arrival),
+            priority: p,
+            priority_level: stanag4406_level(p),
+            precedence: info
+                .primary_precedence
+                .clone()
+                .or_else(|| info.copy_precedence.clone()),
+            security_label: info.sio_label.clone(),
+            authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
+            submitter: None,
+            mail_from: tx.mail_from.clone(),
+            recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
+            detail: Some(detail.clone()),
+            core_seq: None,
+            core_hash: None,
+        };
+        let facts = AuditFacts {
+            mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
+            message_identification: info.message_id.as_ref().map(|m| format!("<{m}>")),
+            submission_timestamp: Some(rfc3339(arrival)),
+            priority: Some(p),
+            time_of_transfer_in: (ev == AuditEvent::Receive).then(|| rfc3339(t)),
+            time_of_transfer_out: (ev != AuditEvent::Receive).then(|| rfc3339(t)),
+            reason: matches!(ev, AuditEvent::Refuse | AuditEvent::Quarantine).then_some(detail),
+            ..AuditFacts::default()
+        };
+        let written = self
+            .store
+            .transaction(|sql| audit::append_with(sql, &record, Some(facts), t).map(|_| ()));
+        if let Err(e) = written {
+            eprintln!(
+                "mmhs boundary: audit record not written [{}]: {e}",
+                e.code()
+            );
+        }
+    }
+
+    fn quarantine(
+        &self,
+        tx: &Transaction,
+        data: &[u8],
+        reason: Reason,
+        detail: &str,
+    ) -> Result<(), Error> {
+        let meta = serde_json::json!({
+            "transactionId": tx.id,
+            "mailFrom": tx.mail_from,
+            "rcpts": tx.rcpts.iter().map(|r| r.address.clone()).collect::<Vec<_>>(),
+            "reason": reason.code(),
+            "detail": detail,
+            "time": rfc3339(OffsetDateTime::now_utc()),
+        });
+        private_file::write_private(&self.quarantine_dir.join(format!("{}.eml", tx.id)), data)?;
+        private_file::write_private(
+            &self.quarantine_dir.join(format!("{}.json", tx.id)),
+            meta.to_string().as_bytes(),
+        )
+    }
+
+    /// Hand `data` to the MTA's re-injection service with the transaction's envelope; every
+    /// recipient or none (so one reply answers for all of them).
+    async fn reinject(&self, tx: &Transaction, data: &[u8]) -> Result<client::Reply, ClientError> {
+        let env = OutEnvelope {
+            mail_from: tx.mail_from.clone(),
+            envid: tx.envid.clone(),
+            ret_full: tx.ret_full,
+            mt_priority: tx.priority,
+            by: None,
+            hold_for: None,
+            hold_until: None,
+            body_8bit: tx.body_8bit,
+            rcpts: tx.rcpts.clone(),
+            all_or_nothing: true,
+        };
+        let timeout = Duration::from_secs(self.config.file.reinject_timeout_seconds.max(1));
+        client::send(
+            &self.config.reinject.socket_addr_string(),
+            &self.config.file.hostname,
+            None,
+            &env,
+            data,
+            timeout,
+        )
+        .await
+        .map(|o| o.data_reply)
+    }
+
+    /// Process and answer one message.
+    pub async fn handle(
+        self: &Arc<Self>,
+        direction: Direction,
+        tx: Transaction,
+        data: Vec<u8>,
+    ) -> AgentReply {
+        let me = self.clone();
+        let tx2 = tx.clone();
+        let processed = run_blocking(&self.slots, move || {
+            let out = me.process(direction, &tx2, &data);
+            Ok((out, data))
+        })
+        .await;
+        let (outcome, original) = match processed {
+            Ok(x) => x,
+            Err(e) => {
+                return AgentReply {
+                    code: 451,
+                    esc: [4, 3, 0],
+                    text: format!("Local error, try again later [{}]", e.code()),
+                }
+            }
+        };
+        let me = self.clone();
+        match outcome {
+            Outcome::Forward { data, detail } => match self.reinject(&tx, &data).await {
+                Ok(reply) => {
+                    let ev = match direction {
+                        Direction::Outbound => AuditEvent::Relay,
+                        Direction::Inbound => AuditEvent::Receive,
+                    };
+                    let detail = format!("{detail}; re-injected: {reply}");
+                    let txc = tx.clone();
+                    let _ = run_blocking(&self.slots, move || {
+                        me.audit(ev, &txc, &data, detail);
+                        Ok(())
+                    })
+                    .await;
+                    AgentReply {
+                        code: 250,
+                        esc: [2, 0, 0],
+                        text: format!("Processed and queued as {}", tx.id),
+                    }
+                }
+                Err(e) => {
+                    let (code, esc, text) = match &e {
+                        ClientError::Rejected { reply, .. } if !reply.is_transient() => {
+                            (554, [5, 0, 0], format!("Re-injection refused: {reply}"))
+                        }
+                        _ => (
+                            451,
+                            [4, 4, 1],
+                            format!("Re-injection failed, try again later: {e}"),
+                        ),
+                    };
+                    let ev = if code >= 500 {
+                        AuditEvent::Refuse
+                    } else {
+                        AuditEvent::Fail
+                    };
+                    let d = text.clone();
+                    let txc = tx.clone();
+                    let _ = run_blocking(&self.slots, move || {
+                        me.audit(ev, &txc, &original, d);
+                        Ok(())
+                    })
+                    .await;
+                    AgentReply { code, esc, text }
+                }
+            },
+            Outcome::Reject {
+                reason,
+                detail,
+                action,
+            } => {
+                let txc = tx.clone();
+                let r = run_blocking(&self.slots, move || {
+                    let kept = match action {
+                        OnFailure::Refuse => Ok(false),
+                        OnFailure::Quarantine => me
+                            .quarantine(&txc, &original, reason, &detail)
+                            .map(|_| true),
+                    };
+                    match &kept {
+                        Ok(true) => me.audit(
+                            AuditEvent::Quarantine,
+                            &txc,
+                            &original,
+                            format!("{}: {detail}", reason.code()),
+                        ),
+                        Ok(false) => me.audit(
+                            AuditEvent::Refuse,
+                            &txc,
+                            &original,
+                            format!("{}: {detail}", reason.code()),
+                        ),
+                        Err(_) => {}
+                    }
+                    kept.map(|q| (q, detail))
+                })
+                .await;
+                match r {
+                    Ok((true, _)) => AgentReply {
+                        code: 250,
+                        esc: [2, 6, 0],
+                        text: format!("Quarantined as {} [{}]", tx.id, reason.code()),
+                    },
+                    Ok((false, detail)) => AgentReply {
+                        code: 550,
+                        esc: [5, 7, 1],
+                        text: format!(
+                            "Refused by the domain security policy: {detail} [{}]",
+                            reason.code()
+                        ),
+                    },
+                    Err(e) => AgentReply {
+                        code: 451,
+                        esc: [4, 3, 0],
+                        text: format!("Quarantine unavailable, try again later [{}]", e.code()),
+                    },
+                }
+            }
+            Outcome::Retry { reason, detail } => {
+                let txc = tx.clone();
+                let d = format!("{}: {detail}", reason.code());
+                let _ = run_blocking(&self.slots, move || {
+                    me.audit(AuditEvent::Fail, &txc, &original, d);
+                    Ok(())
+                })
+                .await;
+                AgentReply {
+                    code: 451,
+                    esc: [4, 7, 0],
+                    text: format!(
+                        "Cannot process now, try again later: {detail} [{}]",
+                        reason.code()
+                    ),
+                }
+            }
+        }
+    }
+
+    fn new_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let mut r = [0u8; 4];
+        crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut r);
+        format!(
+            "b{:x}{:04x}{}",
+            OffsetDateTime::now_utc().unix_timestamp(),
+            n & 0xffff,
+            r.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        )
+    }
+}
+
+impl SessionHost for Listener {
+    fn settings(&self) -> SessionSettings {
+        let f = &self.boundary.config.file;
+        SessionSettings {
+            hostname: f.hostname.clone(),
+            role: "mmhs boundary agent",
+            max_message_size: f.max_message_size,
+            max_hold_seconds: 0,
+            idle_timeout_seconds: f.idle_timeout_seconds,
+            session_timeout_seconds: f.session_timeout_seconds,
+        }
+    }
+
+    fn extensions(&self) -> Extensions {
+        Extensions {
+            auth: false,
+            deliver_by: false,
+            future_release: false,
+        }
+    }
+
+    fn spool_dir(&self) -> &Path {
+        &self.boundary.spool_dir
+    }
+
+    fn new_id(&self) -> String {
+        self.boundary.new_id()
+    }
+
+    fn authenticate(&self, _user: &str, _password: &str) -> Result<String, AuthError> {
+        Err(AuthError::Invalid)
+    }
+
+    fn may_send_as(&self, _user: Option<&str>, _address: &str) -> bool {
+        // The MTA hands every message over: the reverse-path is its, as received.
+        true
+    }
+
+    fn check_rcpt(
+        &self,
+        tx: &Transaction,
+        _user: Option<&str>,
+        address: &str,
+    ) -> Result<(), Refusal> {
+        let ours = &self.boundary.config.file.domains;
+        let Some(key) = policy::outbound_key(ours, address) else {
+            return Err(Refusal::new(
+                501,
+                [5, 1, 3],
+                "Recipient address without a domain",
+            ));
+        };
+        match self.direction {
+            Direction::Inbound if key != RouteKey::Internal => Err(Refusal::new(
+                550,
+                [5, 7, 1],
+                "Inbound listener: recipients outside our domains are not relayed",
+            )),
+            Direction::Inbound => Ok(()),
+            Direction::Outbound => {
+                let first = tx
+                    .rcpts
+                    .first()
+                    .and_then(|r| policy::outbound_key(ours, &r.address));
+                match first {
+                    Some(k) if k != key => Err(Refusal::new(
+                        452,
+                        [4, 5, 3],
+                        "One destination domain per transaction: send this recipient separately",
+                    )),
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+
+    async fn accept(self: &Arc<Self>, tx: Transaction, data: Vec<u8>) -> AgentReply {
+        self.boundary.handle(self.direction, tx, data).await
+    }
+}
