@@ -95,15 +95,7 @@ fn pki() -> Pki {
         &format!("boundary-agent-{}", rand_tag()),
         &[("alice", "alice@army.example", Alg::Ec)],
     );
-    pki.issue_agent(
-        "army-sig",
-        "URI:smtp://army.example,DNS:army.example",
-        Alg::Ec,
-        false,
-        10,
-    );
-    pki.issue_agent("navy-sig", "URI:smtp://navy.example", Alg::Ec, false, 11);
-    pki.issue_agent("navy-dca", "URI:smtp://navy.example", Alg::Rsa, true, 12);
+    pki.domain_agents();
     pki
 }
 
@@ -177,6 +169,19 @@ async fn send(
     .map(|o| o.data_reply)
 }
 
+/// Send to bob@navy.example on the inbound listener.
+async fn inbound(s: &Setup, from: &str, msg: &[u8]) -> Result<client::Reply, ClientError> {
+    send(s.running.inbound.port(), from, &["bob@navy.example"], msg).await
+}
+
+/// The reply of a refused transaction.
+fn refusal(r: Result<client::Reply, ClientError>) -> client::Reply {
+    match r {
+        Err(ClientError::Rejected { reply, .. }) => reply,
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
 fn message(from: &str, subject: &str) -> Vec<u8> {
     format!("From: {from}\r\nTo: bob@navy.example\r\nSubject: {subject}\r\nMessage-ID: <{subject}@test>\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n").into_bytes()
 }
@@ -225,14 +230,7 @@ async fn unsigned_mail_of_an_unlisted_domain_is_quarantined_not_delivered() {
     let re = reinjection(vec![]);
     let s = navy(pki(), re.port, serde_json::json!({})).await;
     let raw = message("x@elsewhere.example", "unsigned");
-    let r = send(
-        s.running.inbound.port(),
-        "x@elsewhere.example",
-        &["bob@navy.example"],
-        &raw,
-    )
-    .await
-    .unwrap();
+    let r = inbound(&s, "x@elsewhere.example", &raw).await.unwrap();
     assert_eq!((r.code, r.enhanced.as_str()), (250, "2.6.0"), "{r}");
     assert!(r.message.contains("[domain-signature-missing]"), "{r}");
     assert!(
@@ -269,14 +267,7 @@ async fn forged_results_of_ours_are_removed_and_a_good_domain_signature_passes()
         &message("alice@army.example", "forged"),
     ));
     let raw = signed(&s.pki, "army-sig", true, &raw);
-    let r = send(
-        s.running.inbound.port(),
-        "alice@army.example",
-        &["bob@navy.example"],
-        &raw,
-    )
-    .await
-    .unwrap();
+    let r = inbound(&s, "alice@army.example", &raw).await.unwrap();
     assert_eq!(r.code, 250, "{r}");
     let got = re.received.lock().unwrap()[0].clone();
     let text = String::from_utf8_lossy(&got);
@@ -303,17 +294,7 @@ async fn a_look_alike_domain_agent_and_a_modified_message_are_refused() {
         &message("alice@army.example", "misnamed"),
     );
     let raw = signed(&s.pki, "navy-sig", true, &inner);
-    let r = send(
-        s.running.inbound.port(),
-        "alice@army.example",
-        &["bob@navy.example"],
-        &raw,
-    )
-    .await
-    .unwrap_err();
-    let ClientError::Rejected { reply, .. } = r else {
-        panic!("{r}")
-    };
+    let reply = refusal(inbound(&s, "alice@army.example", &raw).await);
     assert_eq!(reply.code, 550);
     assert!(
         reply.message.contains("[domain-signature-naming]"),
@@ -324,19 +305,16 @@ async fn a_look_alike_domain_agent_and_a_modified_message_are_refused() {
     let text = String::from_utf8(good)
         .unwrap()
         .replacen("hello", "HELLO", 1);
-    let r = send(
-        s.running.inbound.port(),
-        "alice@army.example",
-        &["bob@navy.example"],
-        text.as_bytes(),
-    )
-    .await
-    .unwrap_err();
-    let ClientError::Rejected { reply, .. } = r else {
-        panic!("{r}")
-    };
+    let reply = refusal(inbound(&s, "alice@army.example", text.as_bytes()).await);
     assert!(
         reply.message.contains("[domain-signature-invalid]"),
+        "{reply}"
+    );
+    // A Sender of a domain that requires nothing does not lift the From domain's requirement.
+    let raw = b"From: general@army.example\r\nSender: x@air.example\r\nTo: bob@navy.example\r\nSubject: s\r\n\r\nhi\r\n";
+    let reply = refusal(inbound(&s, "x@air.example", raw).await);
+    assert!(
+        reply.message.contains("[domain-signature-missing]"),
         "{reply}"
     );
     // Claiming our own domain from outside needs our own domain signature.
@@ -346,14 +324,7 @@ async fn a_look_alike_domain_agent_and_a_modified_message_are_refused() {
         false,
         &message("admiral@navy.example", "spoofed"),
     );
-    let r = send(
-        s.running.inbound.port(),
-        "admiral@navy.example",
-        &["bob@navy.example"],
-        &raw,
-    )
-    .await
-    .unwrap();
+    let r = inbound(&s, "admiral@navy.example", &raw).await.unwrap();
     assert!(
         r.message.contains("Quarantined") && r.message.contains("[domain-signature-"),
         "{r}"
@@ -372,17 +343,7 @@ async fn no_250_before_the_reinjection_accepted_every_recipient() {
         .port();
     let s = navy(pki(), closed, serde_json::json!({})).await;
     let raw = message("carol@air.example", "down");
-    let r = send(
-        s.running.inbound.port(),
-        "carol@air.example",
-        &["bob@navy.example"],
-        &raw,
-    )
-    .await
-    .unwrap_err();
-    let ClientError::Rejected { reply, .. } = r else {
-        panic!("{r}")
-    };
+    let reply = refusal(inbound(&s, "carol@air.example", &raw).await);
     assert_eq!(
         (reply.code, reply.enhanced.as_str()),
         (451, "4.4.1"),
@@ -397,22 +358,12 @@ async fn no_250_before_the_reinjection_accepted_every_recipient() {
     let re = reinjection(vec!["250 2.1.5 Ok", "450 4.2.0 Mailbox busy"]);
     let s = navy(pki(), re.port, serde_json::json!({})).await;
     let to = ["bob@navy.example", "dave@navy.example"];
-    let r = send(s.running.inbound.port(), "carol@air.example", &to, &raw)
-        .await
-        .unwrap_err();
-    let ClientError::Rejected { reply, .. } = r else {
-        panic!("{r}")
-    };
+    let reply = refusal(send(s.running.inbound.port(), "carol@air.example", &to, &raw).await);
     assert_eq!(reply.code, 451, "{reply}");
     // Refused for good: 554, the MTA returns the message.
     let re2 = reinjection(vec!["550 5.1.1 No such user", "250 2.1.5 Ok"]);
     let s2 = navy(pki(), re2.port, serde_json::json!({})).await;
-    let r = send(s2.running.inbound.port(), "carol@air.example", &to, &raw)
-        .await
-        .unwrap_err();
-    let ClientError::Rejected { reply, .. } = r else {
-        panic!("{r}")
-    };
+    let reply = refusal(send(s2.running.inbound.port(), "carol@air.example", &to, &raw).await);
     assert_eq!(reply.code, 554, "{reply}");
     assert!(re.received.lock().unwrap().is_empty() && re2.received.lock().unwrap().is_empty());
     s.running.shutdown().await;
@@ -454,17 +405,15 @@ async fn outbound_one_domain_per_transaction_and_the_originator_requirement() {
         mmhs::verify::verify(&got, &s.pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
     assert_eq!(report.signatures[0].signature_type, "domain");
     // Unsigned: no originator signature, refused (army.example's onFailure).
-    let r = send(
-        out,
-        "alice@army.example",
-        &["x@army.example"],
-        &message("alice@army.example", "unsigned-out"),
-    )
-    .await
-    .unwrap_err();
-    let ClientError::Rejected { reply, .. } = r else {
-        panic!("{r}")
-    };
+    let reply = refusal(
+        send(
+            out,
+            "alice@army.example",
+            &["x@army.example"],
+            &message("alice@army.example", "unsigned-out"),
+        )
+        .await,
+    );
     assert!(
         reply.message.contains("[boundary-originator-unverified]"),
         "{reply}"
@@ -473,17 +422,15 @@ async fn outbound_one_domain_per_transaction_and_the_originator_requirement() {
     let bad = String::from_utf8(raw.clone())
         .unwrap()
         .replacen("hello", "HELLO", 1);
-    let r = send(
-        out,
-        "alice@army.example",
-        &["x@army.example"],
-        bad.as_bytes(),
-    )
-    .await
-    .unwrap_err();
-    let ClientError::Rejected { reply, .. } = r else {
-        panic!("{r}")
-    };
+    let reply = refusal(
+        send(
+            out,
+            "alice@army.example",
+            &["x@army.example"],
+            bad.as_bytes(),
+        )
+        .await,
+    );
     assert!(
         reply.message.contains("[boundary-signature-invalid]"),
         "{reply}"

@@ -523,23 +523,7 @@ fn army_to_navy_through_two_postfix_instances() {
             ("bob", "bob@navy.example", Alg::Ec),
         ],
     );
-    pki.issue_agent(
-        "army-sig",
-        "URI:smtp://army.example,DNS:army.example",
-        Alg::Ec,
-        false,
-        10,
-    );
-    pki.issue_agent("army-dca", "URI:smtp://army.example", Alg::Rsa, true, 11);
-    pki.issue_agent(
-        "navy-sig",
-        "URI:smtp://navy.example,DNS:navy.example",
-        Alg::Ec,
-        false,
-        12,
-    );
-    pki.issue_agent("navy-dca", "URI:smtp://navy.example", Alg::Rsa, true, 13);
-    pki.issue_agent("evil-sig", "URI:smtp://evil.example", Alg::Ec, false, 14);
+    pki.domain_agents();
     let base = pki.dir.join("mta");
     let (army, navy) = (Ports::new(), Ports::new());
     // army → navy over a recording relay; navy → army directly.

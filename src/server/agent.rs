@@ -141,6 +141,35 @@ impl super::smtp::host::SessionHost for Agent {
     }
 }
 
+/// The server's audit record of `ev` for the transaction `tx` carrying a message with `info`:
+/// time now, MM Identification = Message-ID, Message Identification = our transaction id,
+/// submission time, priority, precedence, label, authorizing users, envelope.
+pub fn transaction_record(ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
+    let p = tx.effective_priority();
+    AuditRecord {
+        event: ev,
+        time: rfc3339(now()),
+        mm_identification: info.message_id.clone(),
+        message_identification: tx.id.clone(),
+        envid: tx.envid.clone(),
+        submission_time: rfc3339(from_unix(tx.arrival)),
+        priority: p,
+        priority_level: stanag4406_level(p),
+        precedence: info
+            .primary_precedence
+            .clone()
+            .or_else(|| info.copy_precedence.clone()),
+        security_label: info.sio_label.clone(),
+        authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
+        submitter: tx.submitter.clone(),
+        mail_from: tx.mail_from.clone(),
+        recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
+        detail: None,
+        core_seq: None,
+        core_hash: None,
+    }
+}
+
 /// Run `f` on tokio's blocking pool once one of `slots` is free, so that synchronous work
 /// (verification, signing, SQLite commits) never stalls the reactor and at most that many
 /// such jobs run at once. A panic in `f` comes back as [`Error::Internal`].
@@ -262,29 +291,7 @@ impl Agent {
     }
 
     fn audit_base(&self, ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
-        let p = tx.effective_priority();
-        AuditRecord {
-            event: ev,
-            time: rfc3339(now()),
-            mm_identification: info.message_id.clone(),
-            message_identification: tx.id.clone(),
-            envid: tx.envid.clone(),
-            submission_time: rfc3339(from_unix(tx.arrival)),
-            priority: p,
-            priority_level: stanag4406_level(p),
-            precedence: info
-                .primary_precedence
-                .clone()
-                .or_else(|| info.copy_precedence.clone()),
-            security_label: info.sio_label.clone(),
-            authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
-            submitter: tx.submitter.clone(),
-            mail_from: tx.mail_from.clone(),
-            recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
-            detail: None,
-            core_seq: None,
-            core_hash: None,
-        }
+        transaction_record(ev, tx, info)
     }
 
     fn audit(

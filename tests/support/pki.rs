@@ -114,6 +114,32 @@ impl Pki {
         self.issue_ext(name, alg, ("ca.pem", "ca.key"), serial, &ext);
     }
 
+    /// The domain agents of the boundary tests (§2.6 names): `army-sig`, `navy-sig` (signing,
+    /// P-256, `smtp://` URI and dNSName), `army-dca`, `navy-dca` (DCAs, RSA), and `evil-sig`
+    /// (a signing agent of evil.example).
+    pub fn domain_agents(&self) {
+        let agents = [
+            (
+                "army-sig",
+                "URI:smtp://army.example,DNS:army.example",
+                Alg::Ec,
+                false,
+            ),
+            ("army-dca", "URI:smtp://army.example", Alg::Rsa, true),
+            (
+                "navy-sig",
+                "URI:smtp://navy.example,DNS:navy.example",
+                Alg::Ec,
+                false,
+            ),
+            ("navy-dca", "URI:smtp://navy.example", Alg::Rsa, true),
+            ("evil-sig", "URI:smtp://evil.example", Alg::Ec, false),
+        ];
+        for (i, (name, san, alg, encrypting)) in agents.into_iter().enumerate() {
+            self.issue_agent(name, san, alg, encrypting, 10 + i);
+        }
+    }
+
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
     /// under a CA certificate without a subjectKeyIdentifier).
     fn issue_with(

@@ -18,13 +18,12 @@ use super::domsec::{self, Decryption};
 use super::policy::{self, DcaLookup, DomainPolicy, Encrypt, OnFailure, RouteKey};
 use super::results::{self, Results, SmimeResult};
 use crate::release::AuditFacts;
-use crate::server::agent::{run_blocking, AgentReply};
-use crate::server::audit::{self, AuditEvent, AuditRecord};
+use crate::server::agent::{run_blocking, transaction_record, AgentReply};
+use crate::server::audit::{self, AuditEvent};
 use crate::server::config::AuthError;
 use crate::server::msginfo::message_info;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope};
 use crate::server::smtp::host::{Extensions, Refusal, SessionHost, SessionSettings};
-use crate::server::smtp::priority::stanag4406_level;
 use crate::server::smtp::Transaction;
 use crate::server::store::Store;
 use crate::server::{private_file, Error};
@@ -353,79 +352,99 @@ impl Boundary {
             }
         };
         let report = &verified.report;
-        let from = domsec::originator(report);
-        let from_domain = from
-            .as_deref()
-            .and_then(policy::domain_of)
-            .unwrap_or_default();
-        let mut pol = *self.policy(&from_domain);
-        // Mail from outside claiming one of our own domains proves itself with a domain
-        // signature of ours, whatever the default says.
-        if policy::is_ours(&self.config.file.domains, &from_domain) || from_domain.is_empty() {
-            pol.require_domain_signature = true;
+        // Every originator domain the reader may be shown — each From and Sender address —
+        // is held to its own policy: a Sender of an unlisted domain must not lift the
+        // requirement of the From's domain.
+        let mut domains: Vec<String> = report
+            .sender
+            .iter()
+            .chain(report.from.iter())
+            .map(|a| policy::domain_of(a).unwrap_or_default())
+            .collect();
+        if domains.is_empty() {
+            domains.push(String::new());
         }
-        let sigs = domsec::domain_signatures(&verified, &from_domain);
-        let good = sigs.iter().find(|s| s.good());
+        domains.dedup();
+        let mut identifier = None;
+        let mut any_required = false;
+        for domain in &domains {
+            let mut pol = *self.policy(domain);
+            // Mail from outside claiming one of our own domains (or no originator at all)
+            // proves itself with a domain signature, whatever the default says.
+            if domain.is_empty() || policy::is_ours(&self.config.file.domains, domain) {
+                pol.require_domain_signature = true;
+            }
+            let sigs = domsec::domain_signatures(&verified, domain);
+            let good = sigs.iter().find(|s| s.good());
+            if identifier.is_none() {
+                identifier = good.and_then(|g| {
+                    g.agent_domains
+                        .iter()
+                        .find(|d| domsec::serves(d, domain))
+                        .cloned()
+                });
+            }
+            if !pol.require_domain_signature {
+                continue;
+            }
+            any_required = true;
+            let failure = if good.is_some() {
+                None
+            } else if sigs.iter().any(|s| s.valid && s.trusted && !s.naming_ok) {
+                let names: Vec<String> = sigs
+                    .iter()
+                    .flat_map(|s| s.agent_domains.iter().cloned())
+                    .collect();
+                Some((
+                    Reason::DomainSignatureNaming,
+                    format!(
+                        "domain signature by an agent for {} on a message from {domain} (§2.6)",
+                        names.join(", ")
+                    ),
+                ))
+            } else if !sigs.is_empty() {
+                Some((
+                    Reason::DomainSignatureInvalid,
+                    "the domain signature does not verify or does not chain to a trust anchor"
+                        .to_string(),
+                ))
+            } else {
+                Some((
+                    Reason::DomainSignatureMissing,
+                    format!("no domain signature of {domain:?}, and the policy requires one"),
+                ))
+            };
+            if let Some((reason, detail)) = failure {
+                return Outcome::Reject {
+                    reason,
+                    detail,
+                    action: pol.on_failure,
+                };
+            }
+        }
+        if any_required && !report.valid {
+            let first = report.problems.first().map_or("", |p| p.code.as_str());
+            return Outcome::Reject {
+                reason: Reason::SignatureInvalid,
+                detail: format!("the message does not verify ({first})"),
+                action: self
+                    .policy(domains.first().map_or("", |d| d.as_str()))
+                    .on_failure,
+            };
+        }
+        let good = identifier.is_some();
         let mut r = Results {
             result: SmimeResult::None,
             reason: "not-signed",
-            from: from.clone(),
-            identifier: good.and_then(|g| {
-                g.agent_domains
-                    .iter()
-                    .find(|d| domsec::serves(d, &from_domain))
-                    .cloned()
-            }),
+            from: report.from.first().cloned(),
+            sender: report.sender.first().cloned(),
+            identifier,
             decrypted,
         };
-        let failure = if pol.require_domain_signature && good.is_none() {
-            Some(
-                if sigs.iter().any(|s| s.valid && s.trusted && !s.naming_ok) {
-                    (
-                    Reason::DomainSignatureNaming,
-                    format!(
-                        "domain signature by an agent for {} on a message from {from_domain} (§2.6)",
-                        sigs.iter()
-                            .flat_map(|s| s.agent_domains.iter().cloned())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-                } else if !sigs.is_empty() {
-                    (
-                        Reason::DomainSignatureInvalid,
-                        "the domain signature does not verify or does not chain to a trust anchor"
-                            .to_string(),
-                    )
-                } else {
-                    (
-                        Reason::DomainSignatureMissing,
-                        format!(
-                            "no domain signature of {from_domain}, and the policy requires one"
-                        ),
-                    )
-                },
-            )
-        } else if !report.signatures.is_empty() && !report.valid && pol.require_domain_signature {
-            let first = report.problems.first().map_or("", |p| p.code.as_str());
-            Some((
-                Reason::SignatureInvalid,
-                format!("the message does not verify ({first})"),
-            ))
-        } else {
-            None
-        };
-        if let Some((reason, detail)) = failure {
-            return Outcome::Reject {
-                reason,
-                detail,
-                action: pol.on_failure,
-            };
-        }
         if report.signatures.is_empty() {
             r.result = SmimeResult::None;
             r.reason = "not-signed";
-        } else if good.is_some() && report.valid {
+        } else if good && report.valid {
             r.result = SmimeResult::Pass;
             r.reason = "domain-signature-verified";
         } else if report.valid {
@@ -457,28 +476,8 @@ impl Boundary {
         let info = message_info(data);
         let p = tx.effective_priority();
         let arrival = OffsetDateTime::from_unix_timestamp(tx.arrival).unwrap_or(t);
-        let record = AuditRecord {
-            event: ev,
-            time: rfc3339(t),
-            mm_identification: info.message_id.clone(),
-            message_identification: tx.id.clone(),
-            envid: tx.envid.clone(),
-            submission_time: rfc3339(arrival),
-            priority: p,
-            priority_level: stanag4406_level(p),
-            precedence: info
-                .primary_precedence
-                .clone()
-                .or_else(|| info.copy_precedence.clone()),
-            security_label: info.sio_label.clone(),
-            authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
-            submitter: None,
-            mail_from: tx.mail_from.clone(),
-            recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
-            detail: Some(detail.clone()),
-            core_seq: None,
-            core_hash: None,
-        };
+        let mut record = transaction_record(ev, tx, &info);
+        record.detail = Some(detail.clone());
         let facts = AuditFacts {
             mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
             message_identification: info.message_id.as_ref().map(|m| format!("<{m}>")),

@@ -38,26 +38,15 @@ pub struct Listen {
     pub inbound: String,
 }
 
-fn d_max_size() -> usize {
-    25 * 1024 * 1024
-}
-fn d_sessions() -> usize {
-    64
-}
-fn d_sessions_client() -> usize {
-    16
-}
-fn d_idle() -> u64 {
-    300
-}
-fn d_session() -> u64 {
-    1800
-}
+// The limits default to `mmhs serve`'s (docs/server.md, "Limits").
+use crate::server::config::{
+    default_blocking_jobs as d_blocking, default_idle_timeout as d_idle,
+    default_max_sessions as d_sessions, default_max_sessions_per_client as d_sessions_client,
+    default_max_size as d_max_size, default_session_timeout as d_session,
+};
+
 fn d_reinject_timeout() -> u64 {
     120
-}
-fn d_blocking() -> usize {
-    4
 }
 
 /// The file as written.

@@ -188,16 +188,6 @@ pub fn domain_signatures(v: &verify::Verified, originator_domain: &str) -> Vec<D
         .collect()
 }
 
-/// The originator's address as the report shows it: the Sender when there is one, else
-/// the From (RFC 5322 §3.6.2), from the header the message is read from.
-pub fn originator(report: &VerifyReport) -> Option<String> {
-    report
-        .sender
-        .first()
-        .or(report.from.first())
-        .map(|a| a.to_ascii_lowercase())
-}
-
 /// Whether the report carries a valid, trusted originator signature (§3.3: the domain
 /// signer "MUST first satisfy itself of the authenticity of the message originator").
 pub fn has_originator_signature(report: &VerifyReport) -> bool {
@@ -205,4 +195,21 @@ pub fn has_originator_signature(report: &VerifyReport) -> bool {
         .signatures
         .iter()
         .any(|s| s.valid && s.trusted && s.signature_type.is_originator())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_domain_serves_itself_and_below_only() {
+        assert!(serves("army.example", "army.example"));
+        assert!(serves("army.example", "hq.ARMY.example."));
+        assert!(serves("Army.Example.", "army.example"));
+        assert!(!serves("army.example", "notarmy.example"));
+        assert!(!serves("hq.army.example", "army.example"));
+        assert!(!serves("army.example", "army.example.evil"));
+        assert!(!serves("", "army.example"));
+        assert!(!serves("example", "army.example.com"));
+    }
 }

@@ -135,15 +135,8 @@ pub fn run(args: BoundaryArgs) -> i32 {
             return 2;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("mmhs boundary: cannot start runtime: {e}");
-            return 1;
-        }
+    let Some(rt) = super::runtime("boundary") else {
+        return 1;
     };
     rt.block_on(async move {
         let running = match start(config).await {

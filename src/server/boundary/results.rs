@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! Authentication-Results: <authserv-id>; smime=<result> reason="<code>"
-//!     [header.from=<originator address>] [body.smime-identifier=<agent domain>]
+//!     [header.from=<From address>] [header.sender=<Sender address>]
+//!     [body.smime-identifier=<agent domain>]
 //!     [(decrypted by the domain confidentiality authority)]
 //! result = pass / fail / none / neutral          ; RFC 7281 §3, RFC 8601 §2.7
 //! ```
@@ -50,8 +51,10 @@ pub struct Results {
     pub result: SmimeResult,
     /// Reason code (`docs/domain.md`).
     pub reason: &'static str,
-    /// The originator's address.
+    /// The (first) From address.
     pub from: Option<String>,
+    /// The Sender address, when there is one.
+    pub sender: Option<String>,
     /// The domain of the agent whose domain signature verified.
     pub identifier: Option<String>,
     /// We decrypted a layer addressed to our DCA.
@@ -77,6 +80,9 @@ pub fn header_field(authserv_id: &str, r: &Results) -> String {
     );
     if let Some(f) = r.from.as_deref().and_then(pvalue) {
         s.push_str(&format!("\r\n header.from={f}"));
+    }
+    if let Some(f) = r.sender.as_deref().and_then(pvalue) {
+        s.push_str(&format!("\r\n header.sender={f}"));
     }
     if let Some(i) = r.identifier.as_deref().and_then(pvalue) {
         s.push_str(&format!("\r\n body.smime-identifier={i}"));
@@ -142,6 +148,7 @@ mod tests {
             result: SmimeResult::Fail,
             reason: "domain-signature-missing",
             from: Some("a@army.example".into()),
+            sender: None,
             identifier: None,
             decrypted: false,
         };
@@ -159,11 +166,14 @@ mod tests {
             result: SmimeResult::Pass,
             reason: "domain-signature-verified",
             from: Some("x@a.example\r\nX-Evil: 1".into()),
+            sender: Some("a b@c".into()),
             identifier: Some("army.example; smime=pass".into()),
             decrypted: true,
         };
         let h = header_field("mta.navy.example", &r);
-        assert!(!h.contains("X-Evil") && !h.contains("header.from"));
+        assert!(
+            !h.contains("X-Evil") && !h.contains("header.from") && !h.contains("header.sender")
+        );
         assert!(!h.contains("smime-identifier"));
         assert!(h.ends_with("authority)\r\n"));
     }
