@@ -549,6 +549,15 @@ impl Boundary {
         .map(|o| o.data_reply)
     }
 
+    /// Run `f` on the blocking pool (errors there are contained to this message).
+    async fn off_reactor<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Boundary) -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let me = self.clone();
+        run_blocking(&self.slots, move || Ok(f(&me))).await
+    }
+
     /// Process and answer one message.
     pub async fn handle(
         self: &Arc<Self>,
@@ -556,139 +565,160 @@ impl Boundary {
         tx: Transaction,
         data: Vec<u8>,
     ) -> AgentReply {
-        let me = self.clone();
-        let tx2 = tx.clone();
-        let processed = run_blocking(&self.slots, move || {
-            let out = me.process(direction, &tx2, &data);
-            Ok((out, data))
-        })
-        .await;
-        let (outcome, original) = match processed {
-            Ok(x) => x,
-            Err(e) => {
-                return AgentReply {
-                    code: 451,
-                    esc: [4, 3, 0],
-                    text: format!("Local error, try again later [{}]", e.code()),
-                }
+        let txc = tx.clone();
+        let processed = self
+            .off_reactor(move |b| (b.process(direction, &txc, &data), data))
+            .await;
+        match processed {
+            Ok((Outcome::Forward { data, detail }, original)) => {
+                self.forward(direction, tx, data, original, detail).await
             }
-        };
-        let me = self.clone();
-        match outcome {
-            Outcome::Forward { data, detail } => match self.reinject(&tx, &data).await {
-                Ok(reply) => {
-                    let ev = match direction {
-                        Direction::Outbound => AuditEvent::Relay,
-                        Direction::Inbound => AuditEvent::Receive,
-                    };
-                    let detail = format!("{detail}; re-injected: {reply}");
-                    let txc = tx.clone();
-                    let _ = run_blocking(&self.slots, move || {
-                        me.audit(ev, &txc, &data, detail);
-                        Ok(())
-                    })
-                    .await;
-                    AgentReply {
-                        code: 250,
-                        esc: [2, 0, 0],
-                        text: format!("Processed and queued as {}", tx.id),
-                    }
-                }
-                Err(e) => {
-                    let (code, esc, text) = match &e {
-                        ClientError::Rejected { reply, .. } if !reply.is_transient() => {
-                            (554, [5, 0, 0], format!("Re-injection refused: {reply}"))
-                        }
-                        _ => (
-                            451,
-                            [4, 4, 1],
-                            format!("Re-injection failed, try again later: {e}"),
-                        ),
-                    };
-                    let ev = if code >= 500 {
-                        AuditEvent::Refuse
-                    } else {
-                        AuditEvent::Fail
-                    };
-                    let d = text.clone();
-                    let txc = tx.clone();
-                    let _ = run_blocking(&self.slots, move || {
-                        me.audit(ev, &txc, &original, d);
-                        Ok(())
-                    })
-                    .await;
-                    AgentReply { code, esc, text }
-                }
-            },
-            Outcome::Reject {
-                reason,
-                detail,
-                action,
-            } => {
-                let txc = tx.clone();
-                let r = run_blocking(&self.slots, move || {
-                    let kept = match action {
-                        OnFailure::Refuse => Ok(false),
-                        OnFailure::Quarantine => me
-                            .quarantine(&txc, &original, reason, &detail)
-                            .map(|_| true),
-                    };
-                    match &kept {
-                        Ok(true) => me.audit(
-                            AuditEvent::Quarantine,
-                            &txc,
-                            &original,
-                            format!("{}: {detail}", reason.code()),
-                        ),
-                        Ok(false) => me.audit(
-                            AuditEvent::Refuse,
-                            &txc,
-                            &original,
-                            format!("{}: {detail}", reason.code()),
-                        ),
-                        Err(_) => {}
-                    }
-                    kept.map(|q| (q, detail))
-                })
-                .await;
-                match r {
-                    Ok((true, _)) => AgentReply {
-                        code: 250,
-                        esc: [2, 6, 0],
-                        text: format!("Quarantined as {} [{}]", tx.id, reason.code()),
-                    },
-                    Ok((false, detail)) => AgentReply {
-                        code: 550,
-                        esc: [5, 7, 1],
-                        text: format!(
-                            "Refused by the domain security policy: {detail} [{}]",
-                            reason.code()
-                        ),
-                    },
-                    Err(e) => AgentReply {
-                        code: 451,
-                        esc: [4, 3, 0],
-                        text: format!("Quarantine unavailable, try again later [{}]", e.code()),
-                    },
-                }
-            }
-            Outcome::Retry { reason, detail } => {
-                let txc = tx.clone();
+            Ok((
+                Outcome::Reject {
+                    reason,
+                    detail,
+                    action,
+                },
+                original,
+            )) => self.reject(tx, original, reason, detail, action).await,
+            Ok((Outcome::Retry { reason, detail }, original)) => {
+                let text = format!(
+                    "Cannot process now, try again later: {detail} [{}]",
+                    reason.code()
+                );
                 let d = format!("{}: {detail}", reason.code());
-                let _ = run_blocking(&self.slots, move || {
-                    me.audit(AuditEvent::Fail, &txc, &original, d);
-                    Ok(())
-                })
-                .await;
+                self.audit_off_reactor(AuditEvent::Fail, tx, original, d)
+                    .await;
                 AgentReply {
                     code: 451,
                     esc: [4, 7, 0],
-                    text: format!(
-                        "Cannot process now, try again later: {detail} [{}]",
-                        reason.code()
-                    ),
+                    text,
                 }
             }
+            Err(e) => AgentReply {
+                code: 451,
+                esc: [4, 3, 0],
+                text: format!("Local error, try again later [{}]", e.code()),
+            },
+        }
+    }
+
+    async fn audit_off_reactor(
+        self: &Arc<Self>,
+        ev: AuditEvent,
+        tx: Transaction,
+        data: Vec<u8>,
+        detail: String,
+    ) {
+        if let Err(e) = self
+            .off_reactor(move |b| b.audit(ev, &tx, &data, detail))
+            .await
+        {
+            eprintln!(
+                "mmhs boundary: audit record not written [{}]: {e}",
+                e.code()
+            );
+        }
+    }
+
+    /// Re-inject; 250 only once the MTA accepted the message for every recipient.
+    async fn forward(
+        self: &Arc<Self>,
+        direction: Direction,
+        tx: Transaction,
+        data: Vec<u8>,
+        original: Vec<u8>,
+        detail: String,
+    ) -> AgentReply {
+        match self.reinject(&tx, &data).await {
+            Ok(reply) => {
+                let ev = match direction {
+                    Direction::Outbound => AuditEvent::Relay,
+                    Direction::Inbound => AuditEvent::Receive,
+                };
+                let id = tx.id.clone();
+                let detail = format!("{detail}; re-injected: {reply}");
+                self.audit_off_reactor(ev, tx, data, detail).await;
+                AgentReply {
+                    code: 250,
+                    esc: [2, 0, 0],
+                    text: format!("Processed and queued as {id}"),
+                }
+            }
+            Err(e) => {
+                let (code, esc, text) = match &e {
+                    ClientError::Rejected { reply, .. } if !reply.is_transient() => {
+                        (554, [5, 0, 0], format!("Re-injection refused: {reply}"))
+                    }
+                    _ => (
+                        451,
+                        [4, 4, 1],
+                        format!("Re-injection failed, try again later: {e}"),
+                    ),
+                };
+                let ev = if code >= 500 {
+                    AuditEvent::Refuse
+                } else {
+                    AuditEvent::Fail
+                };
+                self.audit_off_reactor(ev, tx, original, text.clone()).await;
+                AgentReply { code, esc, text }
+            }
+        }
+    }
+
+    /// Refuse (5xx) or quarantine (250 once the files are synced) per the policy.
+    async fn reject(
+        self: &Arc<Self>,
+        tx: Transaction,
+        original: Vec<u8>,
+        reason: Reason,
+        detail: String,
+        action: OnFailure,
+    ) -> AgentReply {
+        let txc = tx.clone();
+        let kept = self
+            .off_reactor(move |b| {
+                let record = format!("{}: {detail}", reason.code());
+                match action {
+                    OnFailure::Refuse => {
+                        b.audit(AuditEvent::Refuse, &txc, &original, record);
+                        Ok((false, detail))
+                    }
+                    OnFailure::Quarantine => match b.quarantine(&txc, &original, reason, &detail) {
+                        Ok(()) => {
+                            b.audit(AuditEvent::Quarantine, &txc, &original, record);
+                            Ok((true, detail))
+                        }
+                        Err(e) => {
+                            let why = format!("{record}; quarantine failed: {e}");
+                            b.audit(AuditEvent::Fail, &txc, &original, why);
+                            Err(e)
+                        }
+                    },
+                }
+            })
+            .await
+            .and_then(|r| r);
+        match kept {
+            Ok((true, _)) => AgentReply {
+                code: 250,
+                esc: [2, 6, 0],
+                text: format!("Quarantined as {} [{}]", tx.id, reason.code()),
+            },
+            Ok((false, detail)) => AgentReply {
+                code: 550,
+                esc: [5, 7, 1],
+                text: format!(
+                    "Refused by the domain security policy: {detail} [{}]",
+                    reason.code()
+                ),
+            },
+            Err(e) => AgentReply {
+                code: 451,
+                esc: [4, 3, 0],
+                text: format!("Quarantine unavailable, try again later [{}]", e.code()),
+            },
         }
     }
 
