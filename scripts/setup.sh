@@ -77,9 +77,13 @@ if [ ! -x /usr/sbin/postfix ]; then
   installed+=(postfix)
 fi
 # The system service must not be running: the tests' instances use their own ports, and a
-# machine-wide MTA on :25 is not ours to start.
+# machine-wide MTA on :25 is not ours to start. Right after our installation, a listener on
+# :25 would be ours: fail; otherwise it belongs to the machine: warn.
 if have ss && ss -ltn 2>/dev/null | awk '{print $4}' | grep -Eq '(^|:)25$'; then
-  log "setup: warning: something listens on port 25 (not started by this script)"
+  case " ${installed[*]} " in
+    *" postfix "*) die "port 25 is listened on after installing postfix: the system service must not run" ;;
+    *) log "setup: warning: something listens on port 25 (not started by this script)" ;;
+  esac
 fi
 
 # Node: the www/ toolchain (ESLint 10) needs Node.js ^20.19 || ^22.13 || >= 24. Debian 13's
