@@ -1,3 +1,4 @@
-//! Shared test support (openssl-made PKI; attacks built on it).
+//! Shared test support (openssl-made PKI; attacks built on it; Postfix instances).
 pub mod attacks;
 pub mod pki;
+pub mod postfix;
