@@ -451,3 +451,50 @@ fn every_reason_code_is_documented() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_valid_dca_certificate_is_encrypted_to() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    // A DCA certificate for air.example from a CA nobody trusts, beside a genuine one for
+    // army.example, in the certificate directory.
+    let foreign = Pki::new(
+        &format!("boundary-foreign-{}", rand_tag()),
+        &[("nobody", "nobody@air.example", Alg::Ec)],
+    );
+    foreign.issue_agent("air-dca", "URI:smtp://air.example", Alg::Rsa, true, 20);
+    let certs = pki.dir.join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(foreign.dir.join("air-dca.pem"), certs.join("air-dca.pem")).unwrap();
+    std::fs::copy(pki.dir.join("army-dca.pem"), certs.join("army-dca.pem")).unwrap();
+    let policies = serde_json::json!({
+        "certificates": "certs",
+        "remoteDomains": {
+            "army.example": { "encrypt": "dca" },
+            "air.example": { "encrypt": "dca" }
+        }
+    });
+    let s = navy(pki, re.port, policies).await;
+    let out = s.running.outbound.port();
+    let raw = message("bob@navy.example", "to-the-dca");
+    let reply = refusal(send(out, "bob@navy.example", &["y@air.example"], &raw).await);
+    assert_eq!(reply.code, 451, "{reply}");
+    assert!(
+        reply.message.contains("[boundary-no-dca-certificate]"),
+        "{reply}"
+    );
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "never sent in clear"
+    );
+    let r = send(out, "bob@navy.example", &["x@army.example"], &raw)
+        .await
+        .unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    assert!(String::from_utf8_lossy(&got).contains("smime-type=enveloped-data"));
+    let key = mmhs::keys::PrivateKey::from_pem(&s.pki.read("army-dca.key")).unwrap();
+    let opened = mmhs::smime::decrypt_message(&got, &key, &s.pki.cert("army-dca")).unwrap();
+    assert!(String::from_utf8_lossy(&opened).contains("hello"));
+    s.running.shutdown().await;
+}

@@ -281,13 +281,16 @@ impl Boundary {
         };
         // §5 A: without an encryption policy, content that arrived encrypted leaves encrypted.
         if pol.encrypt == Encrypt::Dca || was_encrypted {
-            let cert = match policy::dca_certificate(&self.config.certificates, &domain) {
+            let (anchors, certs) = (&self.config.trust_anchors, &self.config.certificates);
+            let usable =
+                |c: &x509_cert::Certificate| domsec::encrypts_validly(c, anchors, certs, at);
+            let cert = match policy::dca_certificate(certs, &domain, usable) {
                 Ok(c) => c,
                 Err(DcaLookup::None) => {
                     return Outcome::Retry {
                         reason: Reason::NoDcaCertificate,
                         detail: format!(
-                            "no DCA certificate for {domain} in the certificate directory"
+                            "no valid DCA certificate for {domain} in the certificate directory"
                         ),
                     }
                 }

@@ -188,6 +188,24 @@ pub fn domain_signatures(v: &verify::Verified, originator_domain: &str) -> Vec<D
         .collect()
 }
 
+/// Whether `cert` chains to `anchors` (through `intermediates`) and may encrypt at `at`
+/// (RFC 5280 §6.1; keyEncipherment or keyAgreement, RFC 8550 §4.4.2): a DCA certificate is
+/// used only then, so an expired or foreign certificate in the directory is never encrypted to.
+pub fn encrypts_validly(
+    cert: &Certificate,
+    anchors: &[Certificate],
+    intermediates: &[Certificate],
+    at: time::OffsetDateTime,
+) -> bool {
+    let ctx = crate::trust::TrustContext {
+        anchors: anchors.to_vec(),
+        intermediates: intermediates.to_vec(),
+        crls: Vec::new(),
+        at,
+    };
+    crate::trust::validate(cert, &[], &ctx, crate::trust::Purpose::Encryption).trusted
+}
+
 /// Whether the report carries a valid, trusted originator signature (§3.3: the domain
 /// signer "MUST first satisfy itself of the authenticity of the message originator").
 pub fn has_originator_signature(report: &VerifyReport) -> bool {

@@ -103,7 +103,7 @@ pub fn outbound_key(ours: &[String], recipient: &str) -> Option<RouteKey> {
 /// Why no DCA certificate could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DcaLookup {
-    /// No certificate names an agent serving the domain with an encryption key usage.
+    /// No valid certificate names an agent serving the domain with an encryption key usage.
     None,
     /// Several, equally specific: the directory must name one.
     Ambiguous(usize),
@@ -118,13 +118,15 @@ fn encrypts(cert: &Certificate) -> bool {
 
 /// The DCA certificate for `domain` among `certs`: one whose §2.6 agent name serves the
 /// domain, with keyUsage keyEncipherment or keyAgreement (§2.6 tells encrypting from
-/// signing agents by keyUsage), the most specific name first (gateway §4).
+/// signing agents by keyUsage), accepted by `usable` (path validation), the most specific
+/// name first (gateway §4).
 pub fn dca_certificate<'c>(
     certs: &'c [Certificate],
     domain: &str,
+    usable: impl Fn(&Certificate) -> bool,
 ) -> Result<&'c Certificate, DcaLookup> {
     let mut best: Vec<(&Certificate, usize)> = Vec::new();
-    for c in certs.iter().filter(|c| encrypts(c)) {
+    for c in certs.iter().filter(|c| encrypts(c) && usable(c)) {
         let Some(len) = agent_domains(c)
             .iter()
             .filter(|a| serves(a, domain))
