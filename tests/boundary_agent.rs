@@ -498,3 +498,31 @@ async fn only_a_valid_dca_certificate_is_encrypted_to() {
     assert!(String::from_utf8_lossy(&opened).contains("hello"));
     s.running.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbound_listener_relays_nowhere_and_a_misspelt_policy_does_not_start() {
+    let re = reinjection(vec![]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    // Mail from outside for another domain: the inbound listener is no open relay.
+    let o = client::send(
+        &format!("127.0.0.1:{}", s.running.inbound.port()),
+        "mta.example",
+        None,
+        &env("x@air.example", &["y@army.example"]),
+        &message("x@air.example", "relay"),
+        Duration::from_secs(20),
+    )
+    .await;
+    let reply = refusal(o.map(|o| o.data_reply));
+    assert_eq!((reply.code, reply.enhanced.as_str()), (550, "5.7.1"), "{reply}");
+    // A misspelt field never falls back to a default.
+    let cfg = std::fs::read_to_string(s.pki.dir.join("navy.json"))
+        .unwrap()
+        .replace("\"remoteDomains\"", "\"remoteDomain\"");
+    let bad = s.pki.dir.join("bad.json");
+    std::fs::write(&bad, cfg).unwrap();
+    let e = BoundaryConfig::load(&bad).unwrap_err();
+    assert_eq!(e.code(), "server-config", "{e}");
+    assert!(e.to_string().contains("remoteDomain"), "{e}");
+    s.running.shutdown().await;
+}
