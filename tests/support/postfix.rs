@@ -175,7 +175,7 @@ minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 maillog_file = {d}/postfix.log
 maillog_file_prefixes = {d}
-# The boundary agent: a content filter with one recipient domain per transaction.
+# The boundary agent: one recipient per transaction.
 mmhs-boundary_destination_recipient_limit = 1
 "
     );
