@@ -514,7 +514,11 @@ async fn the_inbound_listener_relays_nowhere_and_a_misspelt_policy_does_not_star
     )
     .await;
     let reply = refusal(o.map(|o| o.data_reply));
-    assert_eq!((reply.code, reply.enhanced.as_str()), (550, "5.7.1"), "{reply}");
+    assert_eq!(
+        (reply.code, reply.enhanced.as_str()),
+        (550, "5.7.1"),
+        "{reply}"
+    );
     // A misspelt field never falls back to a default.
     let cfg = std::fs::read_to_string(s.pki.dir.join("navy.json"))
         .unwrap()
