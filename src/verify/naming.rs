@@ -11,6 +11,13 @@
 //! - A domain, review or additional-attributes signature must encapsulate another signature
 //!   (§3.2; possibly an empty signature layer, §2.5): a later signed layer in
 //!   `layers`, else `signature-type-not-encapsulating`.
+//! - A signature *without* the signatureType attribute is the originator's only when "there
+//!   are no further encapsulated signatures" (§3.2). One that encapsulates a signed layer and
+//!   is made with an agent certificate (agent names, no e-mail address) — what `openssl cms
+//!   -sign` makes with a domain certificate, having no way to add the attribute — is judged
+//!   domain-style ([`untyped_agent_signature`]): `namingOk` instead of `addressMatch`; it
+//!   does not make the message `domainVerified` (§3.3: a domain signature is "indicated by
+//!   the presence of the value id-sti-domainSig").
 //! - `domainVerified` (§3.3): a valid, trusted, correctly named domain signature.
 
 use crate::domain::naming_verdict;
@@ -40,6 +47,21 @@ fn known(types: &crate::report::SignatureTypes) -> Vec<SignatureType> {
         .collect()
 }
 
+/// Whether a signature without signatureType encapsulates a later signed layer and is made
+/// with an agent certificate carrying no e-mail address (module documentation, §3.2).
+pub(crate) fn untyped_agent_signature(check: &SignerCheck, layer: usize, layers: &[Layer]) -> bool {
+    check.signature_types.is_empty()
+        && encapsulates_signed_layer(layer, layers)
+        && check.cert.as_ref().is_some_and(|c| {
+            crate::trust::email_addresses(c).is_empty() && !crate::domain::agent_names(c).is_empty()
+        })
+}
+
+/// Whether a signed layer follows `layer` (§3.2: the signature encapsulates a signature).
+fn encapsulates_signed_layer(layer: usize, layers: &[Layer]) -> bool {
+    layers.iter().skip(layer + 1).any(|l| *l == Layer::Signed)
+}
+
 /// Fill `namingOk` / `agentDomain` of every signature the naming convention binds, flag
 /// violations and non-encapsulating types, and set `domainVerified`. `originators` are the
 /// originator addresses (Sender, else From); `checks` are in the order of
@@ -48,12 +70,7 @@ pub fn apply(report: &mut VerifyReport, checks: &[SignerCheck], originators: &[S
     let layers = report.layers.clone();
     for (rep, check) in report.signatures.iter_mut().zip(checks.iter()) {
         let types = known(&check.signature_types);
-        if must_encapsulate(&types)
-            && !layers
-                .iter()
-                .skip(rep.layer + 1)
-                .any(|l| *l == Layer::Signed)
-        {
+        if must_encapsulate(&types) && !encapsulates_signed_layer(rep.layer, &layers) {
             rep.problems.push(Problem::new(
                 codes::SIGNATURE_TYPE_NOT_ENCAPSULATING,
                 format!(
@@ -62,7 +79,9 @@ pub fn apply(report: &mut VerifyReport, checks: &[SignerCheck], originators: &[S
                 ),
             ));
         }
-        if !naming_applies(&types, check.cert.as_ref()) {
+        if !naming_applies(&types, check.cert.as_ref())
+            && !untyped_agent_signature(check, rep.layer, &layers)
+        {
             continue;
         }
         let Some(cert) = &check.cert else {

@@ -138,8 +138,12 @@ fn address_checks(
 ) {
     super::naming::apply(report, checks, claimed);
     let mut originator_sigs = 0usize;
+    let layers = report.layers.clone();
     for (rep, check) in report.signatures.iter_mut().zip(checks.iter()) {
-        if !check.signature_types.is_originator() || check.cert.is_none() {
+        if !check.signature_types.is_originator()
+            || check.cert.is_none()
+            || super::naming::untyped_agent_signature(check, rep.layer, &layers)
+        {
             continue;
         }
         // A delegated originator signature (draft-melnikov-smime-msa-to-mda-04 §3.7) made
