@@ -55,16 +55,19 @@ pub struct Args {
     pub at: Option<String>,
     /// signatureType attribute values, comma-separated (draft-melnikov-smime-msa-to-mda-04
     /// §3.2): originator, domain, additionalAttributes, review, delegatedOriginator.
-    #[arg(long, value_name = "TYPES", value_parser = signature_types)]
-    pub signature_type: Option<Vec<SignatureType>>,
+    #[arg(long, value_name = "TYPES")]
+    pub signature_type: Option<String>,
 }
 
 /// Parse `--signature-type`: known names joined with `,`.
-fn signature_types(s: &str) -> std::result::Result<Vec<SignatureType>, String> {
+fn signature_types(s: &str) -> Result<Vec<SignatureType>> {
     s.split(',')
         .map(|t| {
             SignatureType::from_name(t.trim()).ok_or_else(|| {
-                format!("unknown signature type {t:?} (originator, domain, additionalAttributes, review, delegatedOriginator)")
+                crate::Error::input(
+                    "args-invalid",
+                    format!("--signature-type: unknown signature type {t:?} (originator, domain, additionalAttributes, review, delegatedOriginator)"),
+                )
             })
         })
         .collect()
@@ -99,7 +102,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         include_certs: !args.no_certs,
         signing_time: Some(io::time_or_now("--at", args.at.as_deref())?),
         security_label,
-        signature_type: args.signature_type.unwrap_or_default(),
+        signature_type: match args.signature_type.as_deref() {
+            Some(t) => signature_types(t)?,
+            None => Vec::new(),
+        },
         ..SignOptions::default()
     };
     let input = if args.protect_headers {
