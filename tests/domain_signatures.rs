@@ -85,7 +85,7 @@ fn forged(raw: &[u8], agent: &str, types: &[SignatureType]) -> Vec<u8> {
     smime::sign_message(raw, &signer(agent), &opts(types), &mut SeededRng::new(3)).unwrap()
 }
 
-fn sig<'r>(r: &'r VerifyReport, layer: usize) -> &'r SignatureReport {
+fn sig(r: &VerifyReport, layer: usize) -> &SignatureReport {
     r.signatures
         .iter()
         .find(|s| s.layer == layer)
