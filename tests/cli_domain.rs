@@ -17,10 +17,9 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+use support::cli::{error_code, mmhs, mmhs_ok};
 use support::pki::{ok, Alg, Pki};
 
 const AT: &str = "2030-01-01T00:00:00Z";
@@ -60,24 +59,24 @@ fn pki() -> &'static Pki {
     })
 }
 
-fn mmhs(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mmhs"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mmhs")
-}
-
-fn mmhs_ok(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = mmhs(dir, args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "mmhs {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+/// `mmhs sign IN --key <signer>.key --cert <signer>.pem --signature-type TYPES --at AT`.
+fn sign_typed(p: &Pki, input: &str, signer: &str, types: &str) -> std::process::Output {
+    let (key, cert) = (format!("{signer}.key"), format!("{signer}.pem"));
+    mmhs(
+        &p.dir,
+        &[
+            "sign",
+            input,
+            "--key",
+            &key,
+            "--cert",
+            &cert,
+            "--signature-type",
+            types,
+            "--at",
+            AT,
+        ],
+    )
 }
 
 fn verify_json(p: &Pki, file: &str) -> (Option<i32>, serde_json::Value) {
@@ -131,22 +130,14 @@ fn openssl_agent_sign(p: &Pki, agent: &str, out: &str) {
 #[test]
 fn domain_signature_by_the_cli_verifies_in_openssl_and_mmhs() {
     let p = pki();
-    let out = mmhs_ok(
-        &p.dir,
-        &[
-            "sign",
-            "alice.eml",
-            "--key",
-            "army-mta.key",
-            "--cert",
-            "army-mta.pem",
-            "--signature-type",
-            "domain",
-            "--at",
-            AT,
-        ],
+    let out = sign_typed(p, "alice.eml", "army-mta", "domain");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    p.write("domain.eml", &out);
+    p.write("domain.eml", &out.stdout);
     // OpenSSL accepts the domain signature; what it covers is alice's signed entity, which
     // OpenSSL accepts in turn.
     let inner = ok(
@@ -205,24 +196,8 @@ fn domain_signature_by_the_cli_verifies_in_openssl_and_mmhs() {
 #[test]
 fn rogue_agent_is_refused_and_flagged() {
     let p = pki();
-    let out = mmhs(
-        &p.dir,
-        &[
-            "sign",
-            "alice.eml",
-            "--key",
-            "evil-mta.key",
-            "--cert",
-            "evil-mta.pem",
-            "--signature-type",
-            "domain",
-            "--at",
-            AT,
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let e: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(e["code"], "agent-naming-invalid");
+    let out = sign_typed(p, "alice.eml", "evil-mta", "domain");
+    assert_eq!(error_code(&out), "agent-naming-invalid");
 
     // The rogue agent signs anyway, with OpenSSL.
     openssl_agent_sign(p, "evil-mta", "rogue.eml");
@@ -261,39 +236,9 @@ fn forbidden_signature_type_lists_are_refused() {
         ("additionalAttributes,domain", "signature-type-invalid"),
         ("domain,domain", "signature-type-invalid"),
     ] {
-        let out = mmhs(
-            &p.dir,
-            &[
-                "sign",
-                "alice.eml",
-                "--key",
-                "army-mta.key",
-                "--cert",
-                "army-mta.pem",
-                "--signature-type",
-                types,
-                "--at",
-                AT,
-            ],
-        );
-        assert_eq!(out.status.code(), Some(2), "{types}");
-        let e: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
-        assert_eq!(e["code"], code, "{types}");
+        let out = sign_typed(p, "alice.eml", "army-mta", types);
+        assert_eq!(error_code(&out), code, "{types}");
     }
-    let out = mmhs(
-        &p.dir,
-        &[
-            "sign",
-            "msg.eml",
-            "--key",
-            "alice.key",
-            "--cert",
-            "alice.pem",
-            "--signature-type",
-            "domainish",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let e: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(e["code"], "args-invalid");
+    let out = sign_typed(p, "msg.eml", "alice", "domainish");
+    assert_eq!(error_code(&out), "args-invalid");
 }
