@@ -19,7 +19,7 @@ mod support;
 
 use std::sync::OnceLock;
 
-use support::cli::{error_code, mmhs, mmhs_ok};
+use support::cli::{error_code, mmhs};
 use support::pki::{ok, Alg, Pki};
 
 const AT: &str = "2030-01-01T00:00:00Z";
@@ -38,19 +38,14 @@ fn pki() -> &'static Pki {
         );
         p.issue_san("evil-mta", "URI:smtp://evil.example", Alg::Rsa, 6002);
         p.write("msg.eml", MESSAGE);
-        let signed = mmhs_ok(
-            &p.dir,
-            &[
-                "sign",
-                "msg.eml",
-                "--key",
-                "alice.key",
-                "--cert",
-                "alice.pem",
-                "--at",
-                AT,
-            ],
+        let out = sign_typed(&p, "msg.eml", "alice", "originator");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
         );
+        let signed = out.stdout;
         p.write("alice.eml", &signed);
         // The signed entity (Content-Type multipart/signed + body), what OpenSSL signs around.
         let (_, entity) = mmhs::smime::sign::split_entity(&signed);
