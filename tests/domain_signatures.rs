@@ -131,6 +131,12 @@ fn domain_signature_alone_is_domain_verified() {
     assert_eq!(r.signatures.len(), 1);
     assert!(!codes(&r).contains(&"no-originator-signature"));
     assert!(r.notes.iter().any(|n| n.code == "empty-signature-layer"));
+    // What is verified is the domain: the From outside the signed entity is not covered.
+    let from = r
+        .field_coverage
+        .iter()
+        .find(|f| f.field.eq_ignore_ascii_case("from"));
+    assert_eq!(from.map(|f| f.covered), Some(false));
     // The empty layer alone is a layer, not an error; it signs nothing.
     let r = verify(&empty_signature_layer(MESSAGE.as_bytes()).unwrap());
     assert_eq!(codes(&r), vec!["not-signed"]);
@@ -385,4 +391,39 @@ fn personal_certificate_cannot_domain_sign() {
     )
     .unwrap_err();
     assert_eq!(e.code(), "agent-naming-invalid");
+}
+
+/// §2.5: "A reviewer then signs this encrypted data, which is then encapsulated by a domain
+/// signature" — a domain signature around an encrypted (triple-wrap inner) message is a new
+/// signed layer over the EnvelopedData; the recipient with the key reads every layer, one
+/// without it is told which layer it cannot open.
+#[test]
+fn domain_signature_around_an_encrypted_message() {
+    let encrypted = smime::encrypt_message(
+        &originator_signed(MESSAGE),
+        &[pki().cert("alice")],
+        &smime::EncryptOptions::default(),
+        &mut SeededRng::new(11),
+    )
+    .unwrap();
+    let raw = domain_signed(&encrypted, "army-mta");
+    let mut ctx = pki().verify_context(now());
+    ctx.decryption_keys = vec![(
+        mmhs::keys::PrivateKey::from_pem(&pki().read("alice.key")).unwrap(),
+        pki().cert("alice"),
+    )];
+    let r = mmhs::verify::verify(&raw, &ctx).unwrap();
+    assert!(r.valid, "{:#?}", r.problems);
+    assert_eq!(r.layers, vec!["signed", "enveloped", "signed"]);
+    assert!(r.domain_verified);
+    assert!(r.notes.iter().all(|n| n.code != "empty-signature-layer"));
+
+    let r = verify(&raw);
+    assert!(!r.valid);
+    assert!(codes(&r).contains(&"no-decryption-key"));
+    // The domain signature itself verifies and is correctly named; the layer it encapsulates
+    // is one this reader cannot open, which is not a DOMSEC violation.
+    assert_eq!(sig(&r, 0).naming_ok, Some(true));
+    assert!(sig(&r, 0).valid && sig(&r, 0).trusted);
+    assert!(!codes(&r).contains(&"signature-type-not-encapsulating"));
 }

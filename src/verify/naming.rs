@@ -9,8 +9,8 @@
 //!   [`super::originator`] (the Sender, else the From — never an address the certificate
 //!   was found by); a violation is `domain-naming-mismatch`.
 //! - A domain, review or additional-attributes signature must encapsulate another signature
-//!   (§3.2; possibly an empty signature layer, §2.5): a later signed layer in
-//!   `layers`, else `signature-type-not-encapsulating`.
+//!   (§3.2; possibly an empty signature layer, §2.5): a later signed (or encrypted, which
+//!   may hold it) layer in `layers`, else `signature-type-not-encapsulating`.
 //! - A signature *without* the signatureType attribute is the originator's only when "there
 //!   are no further encapsulated signatures" (§3.2). One that encapsulates a signed layer and
 //!   is made with an agent certificate (agent names, no e-mail address) — what `openssl cms
@@ -70,7 +70,14 @@ pub fn apply(report: &mut VerifyReport, checks: &[SignerCheck], originators: &[S
     let layers = report.layers.clone();
     for (rep, check) in report.signatures.iter_mut().zip(checks.iter()) {
         let types = known(&check.signature_types);
-        if must_encapsulate(&types) && !encapsulates_signed_layer(rep.layer, &layers) {
+        // An encrypted layer under it may hold the signature it encapsulates (§2.5: "A
+        // reviewer then signs this encrypted data"), read or not by this recipient.
+        let encapsulates = encapsulates_signed_layer(rep.layer, &layers)
+            || layers
+                .iter()
+                .skip(rep.layer + 1)
+                .any(|l| matches!(l, Layer::Enveloped | Layer::AuthEnveloped));
+        if must_encapsulate(&types) && !encapsulates {
             rep.problems.push(Problem::new(
                 codes::SIGNATURE_TYPE_NOT_ENCAPSULATING,
                 format!(
