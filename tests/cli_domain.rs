@@ -19,7 +19,7 @@ mod support;
 
 use std::sync::OnceLock;
 
-use support::cli::{error_code, mmhs};
+use support::cli::{error_code, mmhs, stdout_of_success};
 use support::pki::{ok, Alg, Pki};
 
 const AT: &str = "2030-01-01T00:00:00Z";
@@ -38,20 +38,23 @@ fn pki() -> &'static Pki {
         );
         p.issue_san("evil-mta", "URI:smtp://evil.example", Alg::Rsa, 6002);
         p.write("msg.eml", MESSAGE);
-        let out = sign_typed(&p, "msg.eml", "alice", "originator");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let signed = out.stdout;
+        let signed = stdout_of_success(&sign_typed(&p, "msg.eml", "alice", "originator"));
         p.write("alice.eml", &signed);
         // The signed entity (Content-Type multipart/signed + body), what OpenSSL signs around.
         let (_, entity) = mmhs::smime::sign::split_entity(&signed);
         p.write("alice-entity.eml", &entity);
         p
     })
+}
+
+/// `openssl cms -verify` of `file` against the root; its output (the signed content).
+fn openssl_verify(p: &Pki, file: &str) -> Vec<u8> {
+    ok(
+        &p.dir,
+        &[
+            "cms", "-verify", "-in", file, "-CAfile", "ca.pem", "-purpose", "any",
+        ],
+    )
 }
 
 /// `mmhs sign IN --key <signer>.key --cert <signer>.pem --signature-type TYPES --at AT`.
@@ -126,43 +129,14 @@ fn openssl_agent_sign(p: &Pki, agent: &str, out: &str) {
 fn domain_signature_by_the_cli_verifies_in_openssl_and_mmhs() {
     let p = pki();
     let out = sign_typed(p, "alice.eml", "army-mta", "domain");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    p.write("domain.eml", &out.stdout);
+    let signed = stdout_of_success(&out);
+    p.write("domain.eml", &signed);
     // OpenSSL accepts the domain signature; what it covers is alice's signed entity, which
     // OpenSSL accepts in turn.
-    let inner = ok(
-        &p.dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "domain.eml",
-            "-CAfile",
-            "ca.pem",
-            "-purpose",
-            "any",
-        ],
-    );
+    let inner = openssl_verify(p, "domain.eml");
     assert!(String::from_utf8_lossy(&inner).contains("multipart/signed"));
     p.write("domain-inner.eml", &inner);
-    let content = ok(
-        &p.dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "domain-inner.eml",
-            "-CAfile",
-            "ca.pem",
-            "-purpose",
-            "any",
-        ],
-    );
+    let content = openssl_verify(p, "domain-inner.eml");
     assert!(String::from_utf8_lossy(&content).contains("Proceed to grid 123."));
     // OpenSSL reads the signatureType attribute (1.2.840.113549.1.9.16.2.28) and its value
     // id-sti-domainSig (1.2.840.113549.1.9.16.9.2).

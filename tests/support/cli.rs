@@ -19,14 +19,18 @@ pub fn mmhs(dir: &Path, args: &[&str]) -> Output {
 
 /// Run, expect exit 0, return stdout.
 pub fn mmhs_ok(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = mmhs(dir, args);
+    stdout_of_success(&mmhs(dir, args))
+}
+
+/// The stdout of a run that must have exited 0.
+pub fn stdout_of_success(out: &Output) -> Vec<u8> {
     assert_eq!(
         out.status.code(),
         Some(0),
-        "mmhs {args:?}: {}",
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    out.stdout
+    out.stdout.clone()
 }
 
 /// The code of the JSON error line of an exit-2 run.
