@@ -427,3 +427,41 @@ fn domain_signature_around_an_encrypted_message() {
     assert!(sig(&r, 0).valid && sig(&r, 0).trusted);
     assert!(!codes(&r).contains(&"signature-type-not-encapsulating"));
 }
+
+/// §3.5: "An entity generating a review signature MUST do so using a certificate that follows
+/// the naming convention (…) On reception, a check MUST be made": an agent certificate is
+/// checked like a domain signature's; a person's review signature (RFC 7912 §3.3, an
+/// e-mail certificate) is judged by the authorizing-users rules and carries no `namingOk`.
+#[test]
+fn review_signatures_by_agents_follow_the_naming_rule() {
+    let inner = originator_signed(MESSAGE);
+    let review = [SignatureType::Review];
+    let r = verify(
+        &sign_typed(
+            &inner,
+            &signer("army-mta"),
+            &opts(&review),
+            &mut SeededRng::new(12),
+        )
+        .unwrap(),
+    );
+    assert_eq!(sig(&r, 0).signature_type, "review");
+    assert_eq!(sig(&r, 0).naming_ok, Some(true));
+    assert!(!codes(&r).contains(&"domain-naming-mismatch"));
+
+    let e = sign_typed(
+        &inner,
+        &signer("evil-mta"),
+        &opts(&review),
+        &mut SeededRng::new(13),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "agent-naming-invalid");
+    let r = verify(&forged(&inner, "evil-mta", &review));
+    assert_eq!(sig(&r, 0).naming_ok, Some(false));
+    assert!(codes(&r).contains(&"domain-naming-mismatch"));
+
+    let r = verify(&forged(&inner, "alice", &review));
+    assert_eq!(sig(&r, 0).naming_ok, None);
+    assert!(!codes(&r).contains(&"domain-naming-mismatch"));
+}
