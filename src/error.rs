@@ -48,6 +48,9 @@ pub enum Error {
     /// A header-protection error.
     #[error(transparent)]
     Protect(#[from] crate::protect::Error),
+    /// A domain-signing error (draft-melnikov-smime-msa-to-mda).
+    #[error(transparent)]
+    Domain(#[from] crate::domain::Error),
     /// A raw header-section error (limits, CR/LF in a generated value).
     #[error(transparent)]
     Header(#[from] crate::mime::header::Error),
@@ -74,6 +77,7 @@ impl Error {
             Error::Trust(e) => e.code(),
             Error::Protect(e) => e.code(),
             Error::Header(e) => e.code(),
+            Error::Domain(e) => e.code(),
         }
     }
 }

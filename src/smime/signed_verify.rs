@@ -68,8 +68,9 @@ pub struct SignerCheck {
     /// Position of the SignerInfo in its SignedData, in encoding order (0 for a
     /// countersignature).
     pub index: usize,
-    /// The signer's identity: first e-mail address of [`SignerCheck::cert`], else its subject
-    /// DN, else the SignerIdentifier as text.
+    /// The signer's identity ([`identity`]): first e-mail address of [`SignerCheck::cert`],
+    /// else its first agent name (SAN URI or dNSName), else its subject DN, else the
+    /// SignerIdentifier as text.
     pub signer: String,
     /// The one certificate the SignerIdentifier names; `None` when none or several do.
     pub cert: Option<Certificate>,
@@ -122,12 +123,20 @@ pub enum Covered<'c> {
     Countersigned(&'c [u8]),
 }
 
-/// Identity text for a signer: first e-mail, else subject DN, else the sid.
+/// Identity text for a signer: first e-mail, else the first agent name of a domain agent's
+/// certificate (its subjectAltName `smtp:` / `submit:` URI or dNSName, as written there;
+/// draft-melnikov-smime-msa-to-mda-04 §2.6), else subject DN, else the sid.
 pub fn identity(cert: Option<&Certificate>, si: &ParsedSignerInfo<'_>) -> String {
     match cert {
         Some(c) => crate::trust::email_addresses(c)
             .into_iter()
             .next()
+            .or_else(|| {
+                crate::domain::agent_names(c)
+                    .into_iter()
+                    .next()
+                    .map(|a| a.text)
+            })
             .unwrap_or_else(|| c.tbs_certificate().subject().to_string()),
         None => si.sid.describe(),
     }
@@ -404,6 +413,14 @@ pub fn check_countersignature(
     )
 }
 
+/// Whether a SignedData is an empty signature layer (draft-melnikov-smime-msa-to-mda-04 §2.5
+/// method 1: no SignerInfo, eContentType id-data, the unsigned message as eContent): a layer
+/// a DOMSEC signature encapsulates, not an error. Without eContent (certs-only, RFC 8551
+/// §3.6, or a detached SignedData) nothing is signed: `no-signers`.
+pub fn is_empty_signature_layer(sd: &ParsedSignedData<'_>) -> bool {
+    sd.signer_infos.is_empty() && sd.econtent.is_some() && sd.econtent_type == ID_DATA
+}
+
 /// Check every SignerInfo of a SignedData over `content`, each with the certificate its
 /// SignerIdentifier names among `certs` (the SignedData's certificates and the caller's).
 /// Returns one check per SignerInfo, in encoding order, and the SignedData-level problems.
@@ -416,7 +433,7 @@ pub fn check_signed_data(
     let mut problems = Vec::new();
     let mut cache = DigestCache::default();
     let mut out = Vec::new();
-    if sd.signer_infos.is_empty() {
+    if sd.signer_infos.is_empty() && !is_empty_signature_layer(sd) {
         problems.push(p(
             "no-signers",
             "SignedData without any SignerInfo: nothing is signed",
@@ -445,5 +462,27 @@ pub fn check_signed_data(
             "the SignerInfos of one SignedData carry different security labels",
         ));
     }
+    // draft-melnikov-smime-msa-to-mda-04 §3.2: "If there is more than one SignerInfo in a
+    // signerInfos (…) then the SignatureType attribute in all the SignerInfos MUST contain
+    // the same content" — a parallel SignerInfo cannot turn a signature into another type.
+    if out
+        .windows(2)
+        .any(|w| effective_types(&w[0]) != effective_types(&w[1]))
+    {
+        problems.push(p(
+            "signature-type-inconsistent",
+            "the SignerInfos of one SignedData carry different signature types",
+        ));
+    }
     (out, problems)
+}
+
+/// The types a SignerInfo declares, an absent attribute being an originator signature
+/// (draft-melnikov-smime-msa-to-mda-04 §3.2, §3.6).
+fn effective_types(c: &SignerCheck) -> SignatureTypes {
+    if c.signature_types.is_empty() {
+        SignatureTypes::originator()
+    } else {
+        c.signature_types.clone()
+    }
 }

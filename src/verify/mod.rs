@@ -12,6 +12,8 @@
 //!   SignerIdentifier names (`smime::signer_certificate`), and trust judged on that same
 //!   certificate ([`trust`]) — nothing is ever looked up by name or address;
 //! - [`originator`]: the From / Sender the recipient is shown, and the signer ↔ sender binding;
+//! - [`naming`]: the DOMSEC naming verdict of domain-type signatures against the originator,
+//!   and `domainVerified` (draft-melnikov-smime-msa-to-mda-04 §2.6, §3);
 //! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
 //! - [`coverage`]: per header field, whether a valid signature covers it;
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
@@ -23,6 +25,7 @@
 pub mod authorizing_users;
 pub mod coverage;
 pub mod label;
+pub mod naming;
 pub mod open;
 pub mod originator;
 pub mod signers;

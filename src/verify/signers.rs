@@ -23,6 +23,9 @@ pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) ->
         valid: check.valid,
         trusted,
         address_match: None,
+        // The DOMSEC naming verdict needs the originator: `super::naming`.
+        naming_ok: None,
+        agent_domain: None,
         // An absent signatureType means an originator signature
         // (draft-melnikov-smime-msa-to-mda-04 §3.2).
         signature_type: if check.signature_types.is_empty() {

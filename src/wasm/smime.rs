@@ -37,8 +37,11 @@ export interface SignOptions {
   signingTime?: string;
   /** ESS security label (docs/report.md). */
   securityLabel?: Record<string, unknown>;
-  /** signatureType attribute values, e.g. ["originator"]. */
-  signatureType?: string[];
+  /** signatureType attribute values (draft-melnikov-smime-msa-to-mda-04 §3): "originator",
+   *  "domain", "additionalAttributes", "review", "delegatedOriginator". Domain, review and
+   *  additional-attributes signatures become a new signed layer around the message; the
+   *  certificate must name an agent of the originator's domain (docs/domain.md). */
+  signatureType?: Array<"originator" | "domain" | "additionalAttributes" | "review" | "delegatedOriginator">;
   capabilities?: boolean;
   signingCertificateV2?: boolean;
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
@@ -182,7 +185,7 @@ pub fn sign(
     } else {
         raw
     };
-    let out = crate::smime::sign_message(&input, &signer, &opts, &mut crate::rng::system_rng())
+    let out = crate::domain::sign_typed(&input, &signer, &opts, &mut crate::rng::system_rng())
         .map_err(|e| js_error(&e.into()))?;
     Ok(uint8(&out))
 }

@@ -97,7 +97,14 @@ impl Pki {
     /// Issue the end entity `name` (`<name>.key`, `<name>.pem`, `<name>.pub`) under the CA
     /// whose certificate and key files are `ca`.
     pub fn issue(&self, name: &str, email: &str, alg: Alg, ca: (&str, &str), serial: usize) {
-        self.issue_with(name, email, alg, ca, serial, true)
+        self.issue_with(name, &format!("email:{email}"), alg, ca, serial, true)
+    }
+
+    /// Issue the end entity `name` under the root with the subjectAltName `san` in the openssl
+    /// form, e.g. `URI:smtp://army.example,DNS:army.example` — a domain agent's certificate
+    /// (draft-melnikov-smime-msa-to-mda-04 §2.6).
+    pub fn issue_san(&self, name: &str, san: &str, alg: Alg, serial: usize) {
+        self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true)
     }
 
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
@@ -105,7 +112,7 @@ impl Pki {
     fn issue_with(
         &self,
         name: &str,
-        email: &str,
+        san: &str,
         alg: Alg,
         ca: (&str, &str),
         serial: usize,
@@ -156,7 +163,7 @@ impl Pki {
         );
         std::fs::write(
             dir.join(format!("{name}.ext")),
-            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName=email:{email}\n",
+            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
                 // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
                 match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" },
                 if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
@@ -354,7 +361,7 @@ impl Pki {
         };
         self.issue_with(
             tag,
-            &format!("{tag}@army.example"),
+            &format!("email:{tag}@army.example"),
             Alg::Ec,
             (&format!("{tag}-ca-0.pem"), &ca_key),
             8192,

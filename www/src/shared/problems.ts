@@ -63,6 +63,9 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "signature-invalid": e("A signature does not verify: the message was changed after it was signed, or the signature is forged."),
   "message-digest-mismatch": e("The signed content does not match its signature (message digest mismatch): the message was altered."),
   "certificate-missing": e("The signer's certificate is not in the message and is not known."),
+  "domain-naming-mismatch": e("A domain signature is made by an agent that does not serve the sender's domain (or an ascendant of it)."),
+  "signature-type-inconsistent": e("The signers of one signature layer declare different signature types."),
+  "signature-type-not-encapsulating": e("A domain, review or additional-attributes signature does not wrap another signature."),
   "signer-address-mismatch": e("The signer's certificate address does not match the From/Sender of the message."),
 
   // --- authorizing users (RFC 7912 / seed) ---
@@ -123,7 +126,11 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "originator-field-duplicate": e("The message has more than one From or Sender field, or a From with several addresses and no Sender: the originator is ambiguous."),
   "countersignature-orphaned": e("A countersignature is on a signature that is not a valid originator signature of this content: it authorises nothing."),
   "path-budget-exhausted": e("Building the signer's certificate path needed more work than allowed and was stopped: the certificate is not trusted."),
+  "empty-signature-layer": e("The message carries an empty signature layer (a signed wrapper without signers), as domain signing adds.", "info"),
   "field-not-covered": e("A security-relevant header field is not covered by any signature: it is shown as unverified.", "warning"),
+  "signature-type-invalid": e("That combination of signature types is not allowed (draft-melnikov-smime-msa-to-mda §3.2)."),
+  "agent-naming-invalid": e("The certificate does not name an agent of the sender's domain: it cannot make this signature."),
+  "domain-signature-refused": e("A domain signature cannot be added: the originator is not authenticated or a signature is not valid."),
   "signer-key-invalid": e("The signer's public key is invalid."),
   "signature-algorithm-weak": e("A signature uses a weak algorithm."),
   "signature-algorithm-unsupported": e("A signature uses an unsupported algorithm."),
