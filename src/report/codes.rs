@@ -57,6 +57,7 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("attr-must-be-signed", Cause::Signature),
     ("signing-certificate-mismatch", Cause::Signature),
     ("security-label-inconsistent", Cause::Signature),
+    ("weak-algorithm", Cause::Signature),
     // Certificates.
     ("validation-time-unknown", Cause::Certificate),
     ("cert-expired", Cause::Certificate),
@@ -111,6 +112,7 @@ pub const NOTES: &[&str] = &[
     "authorizing-users-outer-only",
     "hp-forwarded",
     "field-not-covered",
+    "weak-algorithm-accepted",
 ];
 
 /// The cause of a problem code; an unknown code (there should be none: the catalogue test
