@@ -26,9 +26,10 @@
 //! least 2048 bits with PKCS#1 v1.5 or PSS signatures and RSAES-OAEP key transport, ECDSA /
 //! ECDH P-256, AES-CBC and AES-GCM.
 
+use const_oid::db::rfc5911::{DES_EDE_3_CBC as DES_EDE3_CBC, RC_2_CBC as RC2_CBC};
 use const_oid::db::rfc5912::{
-    DSA_WITH_SHA_1, ID_DSA, ID_RSASSA_PSS, ID_SHA_1, MD_2_WITH_RSA_ENCRYPTION,
-    MD_5_WITH_RSA_ENCRYPTION, RSA_ENCRYPTION, SHA_1_WITH_RSA_ENCRYPTION,
+    DSA_WITH_SHA_1, DSA_WITH_SHA_256, ID_DSA, ID_MD_5 as ID_MD5, ID_RSASSA_PSS, ID_SHA_1,
+    MD_2_WITH_RSA_ENCRYPTION, MD_5_WITH_RSA_ENCRYPTION, RSA_ENCRYPTION, SHA_1_WITH_RSA_ENCRYPTION,
 };
 use der::oid::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
@@ -51,17 +52,9 @@ pub mod codes {
 /// 112-bit security; RFC 8551 §2.2 "SHOULD+ RSA ... 2048 bits").
 pub const MIN_RSA_BITS: usize = 2048;
 
-/// md5 (RFC 1321), only to name it.
-const ID_MD5: Oid = Oid::new_unwrap("1.2.840.113549.2.5");
-/// ecdsa-with-SHA1 (RFC 3279 §2.2.3).
+/// ecdsa-with-SHA1 (RFC 3279 §2.2.3; not in const-oid's database).
 const ECDSA_WITH_SHA_1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
-/// dsa-with-sha256 (RFC 5758 §3.1).
-const DSA_WITH_SHA_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.2");
-/// des-ede3-cbc (RFC 3370 §5.1).
-const DES_EDE3_CBC: Oid = Oid::new_unwrap("1.2.840.113549.3.7");
-/// rc2-cbc (RFC 3370 §5.2).
-const RC2_CBC: Oid = Oid::new_unwrap("1.2.840.113549.3.2");
-/// desCBC (OIW, RFC 8018 Appendix B.2.1).
+/// desCBC (OIW, RFC 8018 Appendix B.2.1; not in const-oid's database).
 const DES_CBC: Oid = Oid::new_unwrap("1.3.14.3.2.7");
 
 /// What a received message's weak algorithms do to the verdict (module documentation).

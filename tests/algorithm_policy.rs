@@ -9,13 +9,13 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use mmhs::algorithm_policy::AlgorithmPolicy;
 use mmhs::keys::PrivateKey;
 use mmhs::report::VerifyReport;
 use mmhs::verify::VerifyContext;
+use support::cli::{has_code, mmhs_verify};
 use support::pki::{ok, Alg, Pki};
 
 const ALICE: &str = "alice@army.example";
@@ -233,34 +233,11 @@ fn nothing_weak_is_produced() {
 
 /// `mmhs verify FILE --trust ca.pem --key bob.key --cert bob.pem [--allow-weak]`.
 fn cli_verify(file: &str, allow_weak: bool) -> (Option<i32>, serde_json::Value) {
-    let p = pki();
-    let at = now()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
-    let mut args = vec![
-        "verify", file, "--trust", "ca.pem", "--key", "bob.key", "--cert", "bob.pem", "--at", &at,
-    ];
+    let mut extra = vec!["--key", "bob.key", "--cert", "bob.pem"];
     if allow_weak {
-        args.push("--allow-weak");
+        extra.push("--allow-weak");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_mmhs"))
-        .args(&args)
-        .current_dir(&p.dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mmhs");
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{file}: no JSON report ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code(), report)
-}
-
-fn has_code(list: &serde_json::Value, code: &str) -> bool {
-    list.as_array()
-        .is_some_and(|a| a.iter().any(|p| p["code"] == code))
+    mmhs_verify(&pki().dir, file, now(), &extra)
 }
 
 #[test]
