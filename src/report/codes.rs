@@ -59,6 +59,7 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("security-label-inconsistent", Cause::Signature),
     ("signature-type-inconsistent", Cause::Signature),
     ("signature-type-not-encapsulating", Cause::Signature),
+    ("weak-algorithm", Cause::Signature),
     // Certificates.
     ("validation-time-unknown", Cause::Certificate),
     ("cert-expired", Cause::Certificate),
@@ -115,6 +116,7 @@ pub const NOTES: &[&str] = &[
     "hp-forwarded",
     "field-not-covered",
     "empty-signature-layer",
+    "weak-algorithm-accepted",
 ];
 
 /// The cause of a problem code; an unknown code (there should be none: the catalogue test

@@ -249,6 +249,10 @@ pub struct SignatureReport {
     pub countersignatures: Vec<CountersignatureReport>,
     /// Problems specific to this signer (also copied into [`VerifyReport::problems`]).
     pub problems: Vec<Problem>,
+    /// Notes specific to this signer (`weak-algorithm-accepted`; also copied into
+    /// [`VerifyReport::notes`]); omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Problem>,
 }
 
 /// A countersignature (RFC 5652 §11.4) nested under the SignerInfo it countersigns.
@@ -274,6 +278,9 @@ pub struct CountersignatureReport {
     pub countersignatures: Vec<CountersignatureReport>,
     /// Problems specific to this countersignature.
     pub problems: Vec<Problem>,
+    /// Notes specific to this countersignature (as [`SignatureReport::notes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Problem>,
 }
 
 /// An ESS security label (RFC 2634 §3.2) as JSON.

@@ -7,7 +7,8 @@
 //! exactly once with one value and match; every attribute we understand must be well formed
 //! and single where RFC 5652 / 8551 / 2634 say so; the signature is checked over the DER of
 //! the signed attributes *as received*. Countersignatures sign the countersigned SignerInfo's
-//! signature value and must not carry contentType.
+//! signature value and must not carry contentType. Weak signature algorithms (SHA-1, DSA)
+//! are judged by the caller's [`AlgorithmPolicy`].
 
 use std::collections::HashMap;
 
@@ -19,6 +20,7 @@ use super::attributes_label;
 use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
 use super::signer_certificate::{CertIndex, Resolution};
+use crate::algorithm_policy::{self, AlgorithmPolicy, Judged};
 use crate::report::{Problem, SecurityLabel, SignatureTypes};
 
 /// Several different certificates match one SignerIdentifier (same issuer and serial number,
@@ -78,6 +80,8 @@ pub struct SignerCheck {
     pub valid: bool,
     /// Problems found.
     pub problems: Vec<Problem>,
+    /// Weak algorithms the algorithm policy accepted (`weak-algorithm-accepted`).
+    pub notes: Vec<Problem>,
     /// eSSSecurityLabel.
     pub label: Option<SecurityLabel>,
     /// signatureType values, in encoding order; empty when the attribute is absent (or
@@ -164,6 +168,7 @@ pub fn check_signer(
     certs: &CertIndex<'_>,
     cache: &mut DigestCache,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
     depth: usize,
 ) -> SignerCheck {
     let mut out = SignerCheck {
@@ -247,6 +252,15 @@ pub fn check_signer(
             Err(VerifyFailure::Unsupported(m)) => out.problems.push(p("unsupported-algorithm", m)),
         }
     }
+    // The algorithm policy (RFC 8551 §2.7): a SHA-1 / DSA signature is not valid unless the
+    // caller accepts weak algorithms. The signer's key size is judged with its path
+    // (`crate::trust`).
+    if let Some(w) = algorithm_policy::signature(Some(&si.digest_alg.oid), &si.signature_alg) {
+        match policy.judge(&w.at("signature")) {
+            Judged::Problem(pr) => out.problems.push(pr),
+            Judged::Note(n) => out.notes.push(n),
+        }
+    }
     // Attributes that RFC 5652 §11 / RFC 8551 §2.5 / RFC 2634 require to be signed must not
     // appear unsigned (OpenSSL's bad_signtime_attr vector).
     for a in &si.unsigned_attrs {
@@ -274,6 +288,7 @@ pub fn check_signer(
                 &si.signature,
                 certs,
                 budget,
+                policy,
                 depth + 1,
             ));
         }
@@ -383,6 +398,7 @@ pub fn check_countersignature(
     countersigned: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
     depth: usize,
 ) -> SignerCheck {
     if depth > MAX_COUNTERSIGNATURE_DEPTH {
@@ -409,6 +425,7 @@ pub fn check_countersignature(
         certs,
         &mut cache,
         budget,
+        policy,
         depth,
     )
 }
@@ -429,6 +446,7 @@ pub fn check_signed_data(
     content: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
 ) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut cache = DigestCache::default();
@@ -449,6 +467,7 @@ pub fn check_signed_data(
             certs,
             &mut cache,
             budget,
+            policy,
             0,
         );
         c.index = index;

@@ -35,6 +35,7 @@ pub mod walk;
 
 use x509_cert::Certificate;
 
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
 use crate::smime::DecompressLimits;
@@ -65,6 +66,9 @@ pub struct VerifyContext {
     pub max_depth: usize,
     /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
     pub decompress_limits: DecompressLimits,
+    /// What weak algorithms and keys do to the verdict (default: they make it not valid;
+    /// [`AlgorithmPolicy::legacy`] reports them as notes).
+    pub algorithms: AlgorithmPolicy,
 }
 
 /// The report plus the content to render once the layers are removed.

@@ -121,7 +121,8 @@ impl<'c> Walk<'c> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (checks, problems) = check_signed_data(&sd, &content, &index, &self.budget);
+        let (checks, problems) =
+            check_signed_data(&sd, &content, &index, &self.budget, &self.ctx.algorithms);
         self.report.problems.extend(problems);
         if is_empty_signature_layer(&sd) {
             self.report.notes.push(Problem::new(
@@ -130,7 +131,13 @@ impl<'c> Walk<'c> {
             ));
         }
         let (tctx, crl_problems) = super::trust::context(self.ctx);
-        let trust = Trust::new(&tctx, crl_problems, index.certificates(), self.ctx.at);
+        let trust = Trust::new(
+            &tctx,
+            crl_problems,
+            index.certificates(),
+            self.ctx.at,
+            self.ctx.algorithms,
+        );
         for check in checks {
             self.report
                 .signatures

@@ -55,7 +55,7 @@ export interface EncryptOptions {
   /** Compress (RFC 3274) before encrypting. */
   compress?: boolean;
   /** RSA key transport padding (default "oaep"). */
-  rsaPadding?: "oaep" | "pkcs1v15";
+  rsaPadding?: "oaep";
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
   protectHeaders?: boolean;
 }
@@ -76,6 +76,9 @@ export interface VerifyOptions {
   maxDepth?: number;
   /** Also return the innermost content: the result is then `{ report, content }`. */
   withContent?: boolean;
+  /** Legacy receive: weak algorithms and keys become the note `weak-algorithm-accepted`
+   *  instead of problems (default false: they make the report not valid). */
+  allowWeak?: boolean;
 }
 
 /** The verification report (docs/report.md). */
@@ -88,6 +91,7 @@ export type VerifyReport = {
   mmhs: Record<string, unknown> | null;
   authorizingUsers: Array<{ address: string; status: string }>;
   problems: Array<{ code: string; message: string }>;
+  notes: Array<{ code: string; message: string }>;
 };
 "#;
 
@@ -218,11 +222,11 @@ pub fn encrypt(
     let recipients = certs(&refs)?;
     let rsa_padding = match o.rsa_padding.as_deref() {
         None | Some("oaep") => KeyTransportPadding::Oaep,
-        Some("pkcs1v15") => KeyTransportPadding::Pkcs1v15,
+        // PKCS#1 v1.5 key transport is weak (algorithm policy, docs/security.md): never produced.
         Some(other) => {
             return Err(error_value(
                 codes::REQUEST_INVALID,
-                &format!("encrypt options: rsaPadding {other:?} is not oaep or pkcs1v15"),
+                &format!("encrypt options: rsaPadding {other:?} is not oaep"),
             ))
         }
     };
@@ -275,6 +279,8 @@ pub(crate) struct VerifyOpts {
     pub(crate) max_depth: usize,
     #[serde(default)]
     pub(crate) with_content: bool,
+    #[serde(default)]
+    pub(crate) allow_weak: bool,
 }
 
 impl VerifyOpts {
@@ -288,6 +294,9 @@ impl VerifyOpts {
             crls: crls(&self.crls)?,
             at: Some(time_or_now(self.at)?),
             max_depth: self.max_depth,
+            algorithms: crate::algorithm_policy::AlgorithmPolicy {
+                allow_weak: self.allow_weak,
+            },
             ..VerifyContext::default()
         };
         if let Some(k) = &self.decryption_key {

@@ -21,6 +21,8 @@ pub enum Alg {
     Rsa,
     /// ECDSA / ECDH P-256.
     Ec,
+    /// RSA-1024: a key the algorithm policy finds weak (`cert-weak-key`).
+    Rsa1024,
 }
 
 pub fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -121,14 +123,18 @@ impl Pki {
         let dir = &self.dir;
         let key = format!("{name}.key");
         match alg {
-            Alg::Rsa => ok(
+            Alg::Rsa | Alg::Rsa1024 => ok(
                 dir,
                 &[
                     "genpkey",
                     "-algorithm",
                     "RSA",
                     "-pkeyopt",
-                    "rsa_keygen_bits:2048",
+                    if matches!(alg, Alg::Rsa1024) {
+                        "rsa_keygen_bits:1024"
+                    } else {
+                        "rsa_keygen_bits:2048"
+                    },
                     "-out",
                     &key,
                 ],
@@ -165,7 +171,7 @@ impl Pki {
             dir.join(format!("{name}.ext")),
             format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
                 // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" },
+                match alg { Alg::Rsa | Alg::Rsa1024 => "keyEncipherment", Alg::Ec => "keyAgreement" },
                 if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
         )
         .unwrap();
@@ -234,6 +240,20 @@ impl Pki {
     /// `<out>.pem`. With an existing `<stem>.key` (a second call), the same key is certified
     /// again: a cross-certificate when `ca` is another CA.
     pub fn intermediate(&self, stem: &str, cn: &str, ca: (&str, &str), serial: usize, out: &str) {
+        self.intermediate_with_digest(stem, cn, ca, serial, out, "-sha256")
+    }
+
+    /// [`Pki::intermediate`], signed by `ca` with the digest option `digest` of `openssl x509`
+    /// (e.g. `-sha1`: a SHA-1 certificate signature the algorithm policy finds weak).
+    pub fn intermediate_with_digest(
+        &self,
+        stem: &str,
+        cn: &str,
+        ca: (&str, &str),
+        serial: usize,
+        out: &str,
+        digest: &str,
+    ) {
         let dir = &self.dir;
         let key = format!("{stem}.key");
         let csr = format!("{stem}.csr");
@@ -290,6 +310,7 @@ impl Pki {
                 &format!("{out}.pem"),
                 "-extfile",
                 "intermediate.ext",
+                digest,
             ],
         );
     }

@@ -38,10 +38,14 @@ export const EXTENSION_CODES = {
   labelCatalogueInvalid: "label-catalogue-invalid",
   policyInvalid: "release-policy-invalid",
   pemInvalid: "pem-invalid",
+  settingsUnprotected: "settings-unprotected",
+  trustAnchorsUnconfirmed: "trust-anchors-unconfirmed",
 } as const;
 
 const CATALOGUE: Readonly<Record<string, Entry>> = {
   // --- this extension ---
+  "settings-unprotected": e("The browser cannot restrict the extension's settings to the extension's own pages (chrome.storage.local access level): the trust anchors, keys and policies are not used. Update Chromium."),
+  "trust-anchors-unconfirmed": e("Trust anchors change only through Settings, after you confirm each added or removed certificate (subject and SHA-256 fingerprint)."),
   "core-unavailable": e("The MMHS core (WebAssembly) is not available in this build of the extension. Build it with wasm-pack and rebuild the extension."),
   "core-function-unavailable": e("This function is not available yet in the MMHS core built into the extension."),
   "core-failed": e("The MMHS core failed while processing this message."),
@@ -132,8 +136,8 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "agent-naming-invalid": e("The certificate does not name an agent of the sender's domain: it cannot make this signature."),
   "domain-signature-refused": e("A domain signature cannot be added: the originator is not authenticated or a signature is not valid."),
   "signer-key-invalid": e("The signer's public key is invalid."),
-  "signature-algorithm-weak": e("A signature uses a weak algorithm."),
-  "signature-algorithm-unsupported": e("A signature uses an unsupported algorithm."),
+  "weak-algorithm": e("The message uses a weak algorithm (SHA-1, DSA, 3DES, RC2 or PKCS#1 v1.5 key transport): it is not accepted."),
+  "weak-algorithm-accepted": e("A weak algorithm or key was accepted because legacy messages are allowed: the protection is weaker than required.", "warning"),
   "cms-malformed": e("The S/MIME (CMS) structure is malformed."),
   "smime-malformed": e("The S/MIME structure of the message is malformed."),
   "mime-malformed": e("The MIME structure of the message is malformed."),
@@ -153,7 +157,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "cert-name-constraints": e("A certificate violates name constraints."),
   "cert-unknown-critical-extension": e("A certificate has an unknown critical extension."),
   "cert-malformed": e("A certificate is malformed."),
-  "cert-weak-key": e("A certificate has a weak key."),
+  "cert-weak-key": e("A certificate in the signer's path has an RSA key shorter than 2048 bits: it is not accepted."),
   "certificate-malformed": e("A certificate is malformed."),
   "path-too-long": e("The certificate chain is too long."),
   "validation-time-unknown": e("The validation time is unknown.", "warning"),
