@@ -23,20 +23,7 @@ fn message_of_size(pki: &Pki, size: usize, tag: &str) -> Vec<u8> {
         body.push_str(&line);
         body.push_str("\r\n");
     }
-    let msg = format!(
-        "From: Alice <alice@army.example>\r\nTo: Bob <bob@navy.example>\r\nSubject: bench {tag}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <bench-{tag}@army.example>\r\nMMHS-Primary-Precedence: 3 (immediate)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{body}"
-    );
-    let opts = mmhs::smime::SignOptions {
-        signing_time: Some(time::OffsetDateTime::now_utc()),
-        ..Default::default()
-    };
-    mmhs::smime::sign_message(
-        msg.as_bytes(),
-        &pki.signer("alice"),
-        &opts,
-        &mut mmhs::rng::system_rng(),
-    )
-    .expect("alice signs")
+    alice_message_with(pki, &format!("bench {tag}"), &body)
 }
 
 fn main() {
@@ -48,40 +35,8 @@ fn main() {
         &[("alice", "alice@army.example", Alg::Ec)],
     );
     pki.domain_agents();
-    let base = pki.dir.join("mta");
-    let (army, navy) = (Ports::new(), Ports::new());
-    let army_cfg = agent_config(
-        &pki,
-        &base,
-        "army.example",
-        army,
-        "navy.example",
-        &["navy-dca", "navy-sig"],
-    );
-    let navy_cfg = agent_config(
-        &pki,
-        &base,
-        "navy.example",
-        navy,
-        "army.example",
-        &["army-dca", "army-sig"],
-    );
-    let _a = start_agent(&army_cfg, army);
-    let _n = start_agent(&navy_cfg, navy);
-    let _army_mta = start_postfix(
-        &base,
-        "army.example",
-        army,
-        &["alice"],
-        &[("navy.example", navy.mx)],
-    );
-    let navy_mta = start_postfix(
-        &base,
-        "navy.example",
-        navy,
-        &["bob"],
-        &[("army.example", army.mx)],
-    );
+    let d = two_domains(&pki, |navy_mx| navy_mx);
+    let (army, navy_mta) = (d.army, &d.navy_mta);
     let maildir = navy_mta.maildir_new("navy.example", "bob");
     let n_env = std::env::var("MMHS_BENCH_BOUNDARY_N")
         .ok()

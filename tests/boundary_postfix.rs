@@ -114,42 +114,16 @@ fn army_to_navy_through_two_postfix_instances() {
         ],
     );
     pki.domain_agents();
-    let base = pki.dir.join("mta");
-    let (army, navy) = (Ports::new(), Ports::new());
     // army → navy over a recording relay; navy → army directly.
-    let (wire_port, wire) = recording_relay(navy.mx);
-    let army_cfg = agent_config(
-        &pki,
-        &base,
-        "army.example",
-        army,
-        "navy.example",
-        &["navy-dca", "navy-sig"],
-    );
-    let navy_cfg = agent_config(
-        &pki,
-        &base,
-        "navy.example",
-        navy,
-        "army.example",
-        &["army-dca", "army-sig"],
-    );
-    let _army_agent = start_agent(&army_cfg, army);
-    let _navy_agent = start_agent(&navy_cfg, navy);
-    let army_mta = start_postfix(
-        &base,
-        "army.example",
-        army,
-        &["alice"],
-        &[("navy.example", wire_port)],
-    );
-    let navy_mta = start_postfix(
-        &base,
-        "navy.example",
-        navy,
-        &["bob"],
-        &[("army.example", army.mx)],
-    );
+    let mut wire = None;
+    let d = two_domains(&pki, |navy_mx| {
+        let (port, seen) = recording_relay(navy_mx);
+        wire = Some(seen);
+        port
+    });
+    let wire = wire.unwrap();
+    let (army, navy, base) = (d.army, d.navy, d.base.clone());
+    let navy_mta = &d.navy_mta;
 
     // 1. alice → army's Postfix → army's agent (domain-sign, encrypt) → navy → bob.
     let signed = alice_message(&pki, "grid reference");
@@ -321,5 +295,4 @@ fn army_to_navy_through_two_postfix_instances() {
     assert!(navy_audit
         .iter()
         .any(|r| r.contains("\"event\":\"refuse\"") && r.contains("domain-signature-naming")));
-    drop(army_mta);
 }

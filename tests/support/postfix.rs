@@ -356,8 +356,13 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
 
 /// alice's military message, signed by alice with the core.
 pub fn alice_message(pki: &Pki, subject: &str) -> Vec<u8> {
+    alice_message_with(pki, subject, "Proceed to grid 1234.\r\n")
+}
+
+/// alice's military message with `body`, signed by alice with the core.
+pub fn alice_message_with(pki: &Pki, subject: &str, body: &str) -> Vec<u8> {
     let msg = format!(
-        "From: Alice <alice@army.example>\r\nTo: Bob <bob@navy.example>\r\nSubject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <{}@army.example>\r\nMMHS-Primary-Precedence: 3 (immediate)\r\nMMHS-Message-Type: 1 (operation)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nProceed to grid 1234.\r\n",
+        "From: Alice <alice@army.example>\r\nTo: Bob <bob@navy.example>\r\nSubject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <{}@army.example>\r\nMMHS-Primary-Precedence: 3 (immediate)\r\nMMHS-Message-Type: 1 (operation)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{body}",
         subject.replace(' ', "-")
     );
     let opts = mmhs::smime::SignOptions {
@@ -371,6 +376,70 @@ pub fn alice_message(pki: &Pki, subject: &str) -> Vec<u8> {
         &mut mmhs::rng::system_rng(),
     )
     .unwrap()
+}
+
+/// army.example and navy.example, each a Postfix instance with its boundary agent (their
+/// agent certificates from [`Pki::domain_agents`]); army reaches navy's MX through the port
+/// `army_to_navy` returns for it (the MX itself, or a relay in front of it). Everything stops
+/// on drop, the MTAs first.
+pub struct TwoDomains {
+    /// army's Postfix.
+    pub army_mta: PostfixInstance,
+    /// navy's Postfix.
+    pub navy_mta: PostfixInstance,
+    /// army's ports.
+    pub army: Ports,
+    /// navy's ports.
+    pub navy: Ports,
+    /// The directory of both (`agent-<domain>/`, `<domain>/`).
+    pub base: PathBuf,
+    _agents: (Agent, Agent),
+}
+
+/// Start [`TwoDomains`] under `<pki dir>/mta`.
+pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomains {
+    let base = pki.dir.join("mta");
+    let (army, navy) = (Ports::new(), Ports::new());
+    let navy_route = army_to_navy(navy.mx);
+    let army_cfg = agent_config(
+        pki,
+        &base,
+        "army.example",
+        army,
+        "navy.example",
+        &["navy-dca", "navy-sig"],
+    );
+    let navy_cfg = agent_config(
+        pki,
+        &base,
+        "navy.example",
+        navy,
+        "army.example",
+        &["army-dca", "army-sig"],
+    );
+    let agents = (start_agent(&army_cfg, army), start_agent(&navy_cfg, navy));
+    let army_mta = start_postfix(
+        &base,
+        "army.example",
+        army,
+        &["alice"],
+        &[("navy.example", navy_route)],
+    );
+    let navy_mta = start_postfix(
+        &base,
+        "navy.example",
+        navy,
+        &["bob"],
+        &[("army.example", army.mx)],
+    );
+    TwoDomains {
+        army_mta,
+        navy_mta,
+        army,
+        navy,
+        base,
+        _agents: agents,
+    }
 }
 
 pub fn agent_config(
