@@ -88,4 +88,6 @@ fn main() {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
 }

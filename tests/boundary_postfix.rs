@@ -295,4 +295,7 @@ fn army_to_navy_through_two_postfix_instances() {
     assert!(navy_audit
         .iter()
         .any(|r| r.contains("\"event\":\"refuse\"") && r.contains("domain-signature-naming")));
+    // Passed: stop everything and remove the directories (kept when a test fails).
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
 }
