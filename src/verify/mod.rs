@@ -76,6 +76,11 @@ pub struct VerifyContext {
 pub struct Verified {
     /// The verification report.
     pub report: VerifyReport,
+    /// Index-aligned with `report.signatures`: the one certificate each SignerIdentifier
+    /// named (`None` when none or several did) — for callers that judge a certificate
+    /// further, e.g. the names of a domain signing agent (draft-melnikov-smime-msa-to-mda-04
+    /// §2.6), with exactly the certificate the signature was verified with.
+    pub signer_certificates: Vec<Option<Certificate>>,
     /// For a message ([`verify_message`]) with S/MIME layers: the outer header fields (less
     /// the outer `Content-*` ones) followed by the innermost MIME entity — a whole message,
     /// as [`crate::smime::decrypt_message`] returns it; for a header-protected message that

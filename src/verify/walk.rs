@@ -328,6 +328,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         with_outer_fields(&canon, &entity)
     };
     Ok(Verified {
+        signer_certificates: w.checks.iter().map(|c| c.cert.clone()).collect(),
         report: w.report,
         content,
     })
@@ -364,6 +365,7 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
         },
     );
     Verified {
+        signer_certificates: w.checks.iter().map(|c| c.cert.clone()).collect(),
         report: w.report,
         content,
     }
