@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mmhs::server::{self, GateContext, GateDecision, Running, ServerOptions};
+use mmhs::server::{GateContext, GateDecision, Running};
 use mmhs::smime::{sign_message, SignOptions};
 use server_common::*;
 
@@ -87,37 +87,32 @@ async fn start_gated(
     budget_millis: u64,
     gate: impl Fn(&[u8], &GateContext<'_>) -> GateDecision + Send + Sync + 'static,
 ) -> (Running, std::path::PathBuf) {
-    let dir = temp_dir(name);
     let mut config = test_config(1 << 20);
     config.blocking_jobs = blocking_jobs;
     config.message_budget_millis = budget_millis;
-    let running = server::start(ServerOptions {
-        data: dir.clone(),
-        http: "127.0.0.1:0".into(),
-        smtp: "127.0.0.1:0".into(),
-        relay: None,
-        relay_password: None,
-        config: Some(config),
-        gate: Some(Box::new(gate)),
-        demo_pki: false,
-    })
-    .await
-    .unwrap();
-    (running, dir)
+    start_configured(name, config, Some(Box::new(gate))).await
 }
 
 /// Submit `msg` as alice to bob; the reply to the final dot.
 async fn submit_plain(addr: std::net::SocketAddr, msg: String) -> String {
     let mut c = Smtp::connect(addr).await;
     c.ehlo_auth("alice@army.example", "alice-demo").await;
-    assert!(c
-        .cmd("MAIL FROM:<alice@army.example>")
+    c.transaction("alice@army.example", "bob@navy.example", &msg)
         .await
-        .starts_with("250"));
-    assert!(c.cmd("RCPT TO:<bob@navy.example>").await.starts_with("250"));
-    assert!(c.cmd("DATA").await.starts_with("354"));
-    c.send(&msg).await;
-    c.cmd(".").await
+}
+
+/// A new SMTP session, greeted and its EHLO answered within 1 s.
+async fn responsive_session(addr: std::net::SocketAddr) -> Smtp {
+    let t0 = Instant::now();
+    let mut c = Smtp::connect(addr).await;
+    let ehlo = c.cmd("EHLO responsive.example").await;
+    let took = t0.elapsed();
+    assert!(ehlo.starts_with("250"), "{ehlo}");
+    assert!(
+        took < Duration::from_secs(1),
+        "greeting + EHLO took {took:?}"
+    );
+    c
 }
 
 fn audit_rows(srv: &Running) -> i64 {
@@ -174,15 +169,7 @@ async fn a_busy_message_pool_leaves_the_webmail_and_smtp_responsive() {
         assert!(took < Duration::from_secs(1), "{path} took {took:?}");
     }
     // A new SMTP session is greeted and its EHLO answered.
-    let t0 = Instant::now();
-    let mut c = Smtp::connect(srv.smtp_addr).await;
-    let ehlo = c.cmd("EHLO responsive.example").await;
-    let took = t0.elapsed();
-    assert!(ehlo.starts_with("250"), "{ehlo}");
-    assert!(
-        took < Duration::from_secs(1),
-        "greeting + EHLO took {took:?}"
-    );
+    let mut c = responsive_session(srv.smtp_addr).await;
     // AUTH's Argon2id check does not wait for a message slot: it is answered while both
     // are still held (the gate lets go only after this).
     use base64::Engine;
@@ -302,15 +289,7 @@ async fn a_stalled_store_leaves_the_reactor_free() {
     let took = t0.elapsed();
     assert_eq!(me.status, 200);
     assert!(took < Duration::from_secs(1), "GET /api/me took {took:?}");
-    let t0 = Instant::now();
-    let mut c = Smtp::connect(srv.smtp_addr).await;
-    let ehlo = c.cmd("EHLO responsive.example").await;
-    let took = t0.elapsed();
-    assert!(ehlo.starts_with("250"), "{ehlo}");
-    assert!(
-        took < Duration::from_secs(1),
-        "greeting + EHLO took {took:?}"
-    );
+    responsive_session(srv.smtp_addr).await;
     for w in waiting {
         assert_eq!(w.await.unwrap(), 200);
     }

@@ -64,7 +64,7 @@ pub struct Agent {
     counter: AtomicU64,
 }
 
-/// Queue items taken per round of the queue worker (bounded memory: each carries its message).
+/// Queue items taken per round of the queue worker (each read with its message only when processed).
 pub const QUEUE_BATCH: usize = 32;
 
 fn now() -> OffsetDateTime {
@@ -689,12 +689,13 @@ impl Agent {
     pub async fn run_queue_once(self: &Arc<Self>) -> Result<usize, Error> {
         let now_s = now().unix_timestamp();
         let store = self.store.clone();
-        let items = self.blocking(move || store.due(now_s, QUEUE_BATCH)).await?;
-        let n = items.len();
-        for item in items {
-            let id = item.id;
+        let ids = self
+            .blocking(move || store.due_ids(now_s, QUEUE_BATCH))
+            .await?;
+        let n = ids.len();
+        for id in ids {
             let me = self.clone();
-            let failure = match tokio::spawn(me.process_item(item, now_s)).await {
+            let failure = match tokio::spawn(me.load_and_process(id, now_s)).await {
                 Ok(Ok(())) => continue,
                 Ok(Err(e)) => format!("{e} [{}]", e.code()),
                 Err(j) if j.is_panic() => "internal error while processing the item".to_string(),
@@ -707,6 +708,16 @@ impl Agent {
             }
         }
         Ok(n)
+    }
+
+    /// Read one queue item (its bytes only now: one queued message in memory at a time) and
+    /// process it.
+    async fn load_and_process(self: Arc<Self>, id: i64, now_s: i64) -> Result<(), Error> {
+        let store = self.store.clone();
+        match self.blocking(move || store.queue_item(id)).await? {
+            Some(item) => self.process_item(item, now_s).await,
+            None => Ok(()),
+        }
     }
 
     /// One queue item: the BY check, the relay attempt, then the commit of its outcome.

@@ -375,30 +375,27 @@ impl Store {
         Ok(id)
     }
 
-    /// At most `limit` queue items due at `now`, oldest first.
-    pub fn due(&self, now: i64, limit: usize) -> Result<Vec<QueueItem>, Error> {
+    /// The ids of at most `limit` queue items due at `now`, oldest first; each item's bytes
+    /// are read when it is processed ([`Store::queue_item`]), one message at a time.
+    pub fn due_ids(&self, now: i64, limit: usize) -> Result<Vec<i64>, Error> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare(
-                "SELECT id, raw, txn, attempts FROM queue WHERE not_before <= ?1 ORDER BY id LIMIT ?2",
-            )
+            .prepare("SELECT id FROM queue WHERE not_before <= ?1 ORDER BY id LIMIT ?2")
             .map_err(db_err)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map(params![now, limit], |r| {
-                Ok(QueueItem {
-                    id: r.get(0)?,
-                    raw: r.get(1)?,
-                    transaction: r.get(2)?,
-                    attempts: r.get(3)?,
-                })
-            })
+            .query_map(params![now, limit], |r| r.get(0))
             .map_err(db_err)?;
         let mut out = Vec::new();
         for r in rows {
             out.push(r.map_err(db_err)?);
         }
         Ok(out)
+    }
+
+    /// One queue item with its bytes, or `None` when it is no longer queued.
+    pub fn queue_item(&self, id: i64) -> Result<Option<QueueItem>, Error> {
+        read_queue_item(&self.lock(), id)
     }
 
     /// Number of queued items.
@@ -424,21 +421,7 @@ impl Store {
         error: &str,
         now: i64,
     ) -> Result<Option<QueueItem>, Error> {
-        let item = tx
-            .query_row(
-                "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
-                params![id],
-                |r| {
-                    Ok(QueueItem {
-                        id: r.get(0)?,
-                        raw: r.get(1)?,
-                        transaction: r.get(2)?,
-                        attempts: r.get(3)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(db_err)?;
+        let item = read_queue_item(tx, id)?;
         if let Some(item) = &item {
             tx.execute(
                 "INSERT INTO dead_letter(queue_id, raw, txn, attempts, error, failed_at) \
@@ -486,6 +469,23 @@ impl Store {
     }
 }
 
+fn read_queue_item(conn: &Connection, id: i64) -> Result<Option<QueueItem>, Error> {
+    conn.query_row(
+        "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
+        params![id],
+        |r| {
+            Ok(QueueItem {
+                id: r.get(0)?,
+                raw: r.get(1)?,
+                transaction: r.get(2)?,
+                attempts: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(db_err)
+}
+
 /// The summary of a message from its header section (`head`: the message or a prefix of it
 /// that holds the header section).
 fn summary(
@@ -518,4 +518,42 @@ fn row_to_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     let size = i64::try_from(raw.len()).unwrap_or(i64::MAX);
     let summary = summary(r.get(0)?, r.get(1)?, size, &raw, r.get(3)?, r.get(4)?);
     Ok(StoredMessage { summary, raw })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_io_round_trip_and_summaries_from_the_header_section() {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-blob-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        // A body well beyond what a listing reads.
+        let mut raw = b"From: <a@army.example>\r\nSubject: big\r\n\r\n".to_vec();
+        while raw.len() < 3 * SUMMARY_READ {
+            raw.extend_from_slice(b"0123456789abcdef0123456789abcdef\r\n");
+        }
+        let id = store.put("b@navy.example", "Inbox", &raw, None, 1).unwrap();
+        store
+            .transaction(|tx| Store::enqueue(tx, &raw, "{}", 1).map(|_| ()))
+            .unwrap();
+        let list = store.list("b@navy.example", "Inbox").unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            list[0].size,
+            raw.len() as i64,
+            "the whole size, not the part read"
+        );
+        assert_eq!(list[0].subject.as_deref(), Some("big"));
+        let got = store.get("b@navy.example", id).unwrap().unwrap();
+        assert_eq!(got.raw, raw, "written through blob I/O byte for byte");
+        let due = store.due_ids(1, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        let item = store.queue_item(due[0]).unwrap().unwrap();
+        assert_eq!(item.raw, raw);
+        assert!(store.queue_item(due[0] + 1).unwrap().is_none());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -205,6 +205,14 @@ mod tests {
         );
         assert_eq!(read, want);
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "file removed");
+        // A message never read (its client answered before a slot was free): dropping it
+        // removes its file.
+        s.buf().extend_from_slice(&want);
+        s.spill().await.unwrap();
+        let unread = s.take().await.unwrap();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        drop(unread);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "file removed");
         s.buf().extend_from_slice(&want);
         s.spill().await.unwrap();
         s.clear();
