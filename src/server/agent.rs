@@ -298,7 +298,7 @@ impl Agent {
     /// Past it the client gets `451 4.7.0` (RFC 5321 §4.2.5: the message is not accepted and
     /// stays the client's to retry) and the worker, which may still be finishing its bounded
     /// verification, stores nothing: of the session's deadline and the worker's commit,
-    /// whichever claims the message first wins ([`Claim`]). The worker keeps its slot until
+    /// whichever claims the message first wins (`Claim`). The worker keeps its slot until
     /// it ends ([`BlockingPool`]), so abandoned work still counts against `blockingJobs`.
     pub async fn accept(self: &Arc<Self>, tx: Transaction, message: Spooled) -> AgentReply {
         let budget = Duration::from_millis(self.config.message_budget_millis.max(1));
