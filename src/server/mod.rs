@@ -19,6 +19,7 @@ pub mod msginfo;
 pub mod p12;
 pub mod password;
 pub mod pki;
+pub mod pool;
 pub mod private_file;
 pub mod relay;
 pub mod smtp;

@@ -97,5 +97,5 @@ pub type Error = crate::smime::Error;
 /// Verify a message; see the module documentation. `Err` only when the input cannot be
 /// treated as a message at all (empty, too large).
 pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
-    verify_message(raw, ctx).map(|v| v.report)
+    walk::verify_report(raw, ctx)
 }

@@ -168,6 +168,36 @@ impl<'c> Walk<'c> {
 
 /// Verify a message and return the report and the innermost content.
 pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error> {
+    walk_message(raw, ctx, |report, checks, canon, entity| {
+        let entity = entity.into_owned();
+        let content = if report.layers.is_empty() || !is_mime_entity(&entity) {
+            entity
+        } else {
+            with_outer_fields(canon, &entity)
+        };
+        Verified {
+            signer_certificates: checks.iter().map(|c| c.cert.clone()).collect(),
+            report,
+            content,
+        }
+    })
+}
+
+/// Verify a message and return the report only: the innermost content is judged where it
+/// lies and never copied out (a message without S/MIME layers is only borrowed), so a
+/// caller that needs no content — the release gate — holds no second copy of the message.
+pub fn verify_report(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
+    walk_message(raw, ctx, |report, _, _, _| report)
+}
+
+/// The layer walk and the cross-layer verdict; `finish` gets the report, the signature
+/// checks (index-aligned with the report's signatures), the canonical message and the
+/// innermost entity.
+fn walk_message<T>(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    finish: impl FnOnce(VerifyReport, &[SignerCheck], &[u8], Cow<'_, [u8]>) -> T,
+) -> Result<T, Error> {
     if raw.is_empty() {
         return Err(Error::Malformed("empty message".into()));
     }
@@ -310,28 +340,18 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
             None => break,
         }
     }
-    let entity = current.into_owned();
     conclude(
         &mut w.report,
         &w.checks,
         &Input {
             message: &canon,
-            inner: &entity,
+            inner: &current,
             encrypted: w.encrypted,
             mail: true,
             at: ctx.at,
         },
     );
-    let content = if w.report.layers.is_empty() || !is_mime_entity(&entity) {
-        entity
-    } else {
-        with_outer_fields(&canon, &entity)
-    };
-    Ok(Verified {
-        signer_certificates: w.checks.iter().map(|c| c.cert.clone()).collect(),
-        report: w.report,
-        content,
-    })
+    Ok(finish(w.report, &w.checks, &canon, current))
 }
 
 /// The outer header fields of `message` except `Content-*`, then `entity`.

@@ -18,12 +18,14 @@ use super::domsec::{self, Decryption};
 use super::policy::{self, DcaLookup, DomainPolicy, Encrypt, OnFailure, RouteKey};
 use super::results::{self, Results, SmimeResult};
 use crate::release::AuditFacts;
-use crate::server::agent::{run_blocking, transaction_record, AgentReply};
+use crate::server::agent::{transaction_record, AgentReply};
 use crate::server::audit::{self, AuditEvent};
 use crate::server::config::AuthError;
 use crate::server::msginfo::message_info;
+use crate::server::pool::BlockingPool;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope};
 use crate::server::smtp::host::{Extensions, Refusal, SessionHost, SessionSettings};
+use crate::server::smtp::spool::Spooled;
 use crate::server::smtp::Transaction;
 use crate::server::store::Store;
 use crate::server::{private_file, Error};
@@ -136,7 +138,7 @@ pub struct Boundary {
     pub store: Arc<Store>,
     spool_dir: PathBuf,
     quarantine_dir: PathBuf,
-    slots: tokio::sync::Semaphore,
+    slots: BlockingPool,
     counter: AtomicU64,
 }
 
@@ -169,7 +171,7 @@ impl Boundary {
         let quarantine_dir = data.join("quarantine");
         private_file::create_private_dir(&quarantine_dir)?;
         Ok(Boundary {
-            slots: tokio::sync::Semaphore::new(config.file.blocking_jobs.max(1)),
+            slots: BlockingPool::new(config.file.blocking_jobs),
             config,
             store,
             spool_dir,
@@ -567,7 +569,7 @@ impl Boundary {
         f: impl FnOnce(&Boundary) -> T + Send + 'static,
     ) -> Result<T, Error> {
         let me = self.clone();
-        run_blocking(&self.slots, move || Ok(f(&me))).await
+        self.slots.run(move || Ok(f(&me))).await
     }
 
     /// Process and answer one message.
@@ -575,12 +577,17 @@ impl Boundary {
         self: &Arc<Self>,
         direction: Direction,
         tx: Transaction,
-        data: Vec<u8>,
+        data: Spooled,
     ) -> AgentReply {
         let txc = tx.clone();
+        // Read once from the spool, on the blocking pool (file I/O).
         let processed = self
-            .off_reactor(move |b| (b.process(direction, &txc, &data), data))
-            .await;
+            .off_reactor(move |b| {
+                data.read_with_headroom(0)
+                    .map(|data| (b.process(direction, &txc, &data), data))
+            })
+            .await
+            .and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}"))));
         match processed {
             Ok((Outcome::Forward { data, detail }, original)) => {
                 self.forward(direction, tx, data, original, detail).await
@@ -776,8 +783,13 @@ impl SessionHost for Listener {
         self.boundary.new_id()
     }
 
-    fn authenticate(&self, _user: &str, _password: &str) -> Result<String, AuthError> {
-        Err(AuthError::Invalid)
+    async fn authenticate(
+        self: &Arc<Self>,
+        _user: String,
+        _password: String,
+    ) -> Result<Result<String, AuthError>, Error> {
+        // Not offered (the MTA hands messages over without AUTH); asked anyway, no.
+        Ok(Err(AuthError::Invalid))
     }
 
     fn may_send_as(&self, _user: Option<&str>, _address: &str) -> bool {
@@ -823,7 +835,7 @@ impl SessionHost for Listener {
         }
     }
 
-    async fn accept(self: &Arc<Self>, tx: Transaction, data: Vec<u8>) -> AgentReply {
+    async fn accept(self: &Arc<Self>, tx: Transaction, data: Spooled) -> AgentReply {
         self.boundary.handle(self.direction, tx, data).await
     }
 }

@@ -8,9 +8,11 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::spool::Spooled;
 use super::Transaction;
 use crate::server::agent::AgentReply;
 use crate::server::config::AuthError;
+use crate::server::Error;
 
 /// Names and limits of a session.
 #[derive(Debug, Clone)]
@@ -73,8 +75,14 @@ pub trait SessionHost: Send + Sync + 'static {
     fn spool_dir(&self) -> &Path;
     /// A fresh transaction id.
     fn new_id(&self) -> String;
-    /// AUTH PLAIN: the authenticated address (only asked when [`Extensions::auth`]).
-    fn authenticate(&self, user: &str, password: &str) -> Result<String, AuthError>;
+    /// AUTH PLAIN: the authenticated address (only asked when [`Extensions::auth`]), or why
+    /// not; the outer `Err` is a failure of the host itself (a temporary failure, never a
+    /// success). Password hashing is slow: run it off the async runtime.
+    fn authenticate(
+        self: &Arc<Self>,
+        user: String,
+        password: String,
+    ) -> impl Future<Output = Result<Result<String, AuthError>, Error>> + Send;
     /// Whether the session's user (if any) may use `address` as reverse-path.
     fn may_send_as(&self, user: Option<&str>, address: &str) -> bool;
     /// Whether `address` is accepted as one more recipient of `tx`.
@@ -89,6 +97,6 @@ pub trait SessionHost: Send + Sync + 'static {
     fn accept(
         self: &Arc<Self>,
         tx: Transaction,
-        data: Vec<u8>,
+        data: Spooled,
     ) -> impl Future<Output = AgentReply> + Send;
 }

@@ -22,7 +22,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::host::{Refusal, SessionHost};
 use super::params::scan;
-use super::spool::Spool;
+use super::spool::{Spool, Spooled};
 use super::{DeliverBy, Notify, Recipient, Transaction};
 
 /// Maximum recipients per transaction.
@@ -172,7 +172,7 @@ where
                     if text == "*" {
                         reply(&mut s.out, 501, [5, 0, 0], "Authentication cancelled");
                     } else {
-                        s.auth_plain(&text);
+                        s.auth_plain(&text).await;
                     }
                     state = State::Command;
                 }
@@ -389,9 +389,9 @@ impl<H: SessionHost> Session<H> {
                     self.out.extend_from_slice(b"334 \r\n");
                     return State::AuthPlain;
                 } else if initial_response == "=" {
-                    self.auth_plain("");
+                    self.auth_plain("").await;
                 } else {
-                    self.auth_plain(&initial_response);
+                    self.auth_plain(&initial_response).await;
                 }
             }
             Request::Mail { from } => self.mail(from, line),
@@ -466,7 +466,7 @@ impl<H: SessionHost> Session<H> {
         State::Command
     }
 
-    fn auth_plain(&mut self, b64: &str) {
+    async fn auth_plain(&mut self, b64: &str) {
         let decoded = match base64::engine::general_purpose::STANDARD.decode(b64.trim()) {
             Ok(d) => d,
             Err(_) => {
@@ -505,24 +505,36 @@ impl<H: SessionHost> Session<H> {
             return;
         }
         // One password check for web and SMTP, under the account lockout
-        // (crate::server::login_guard); a locked account gets RFC 4954 §6's 454 4.7.0.
-        match self.agent.authenticate(&authc, &pass) {
-            Ok(address) => {
+        // (crate::server::login_guard); a locked account gets RFC 4954 §6's 454 4.7.0. The
+        // Argon2id hash runs on the interactive share of the blocking pool, never on the
+        // async runtime; a failure of the pool is a temporary failure, never a success.
+        let checked = self.agent.authenticate(authc, pass).await;
+        match checked {
+            Ok(Ok(address)) => {
                 self.user = Some(address);
                 reply(&mut self.out, 235, [2, 7, 0], "Authentication successful");
             }
-            Err(crate::server::config::AuthError::Locked(_)) => reply(
+            Ok(Err(crate::server::config::AuthError::Locked(_))) => reply(
                 &mut self.out,
                 454,
                 [4, 7, 0],
                 "Temporary authentication failure: too many failed attempts, try later",
             ),
-            Err(crate::server::config::AuthError::Invalid) => reply(
+            Ok(Err(crate::server::config::AuthError::Invalid)) => reply(
                 &mut self.out,
                 535,
                 [5, 7, 8],
                 "Authentication credentials invalid",
             ),
+            Err(e) => {
+                eprintln!("mmhs serve: SMTP AUTH: {e}");
+                reply(
+                    &mut self.out,
+                    454,
+                    [4, 7, 0],
+                    "Temporary authentication failure",
+                )
+            }
         }
     }
 
@@ -716,7 +728,7 @@ impl<H: SessionHost> Session<H> {
     async fn finish_message(&mut self) {
         let data = if self.oversized || self.spool_failed {
             self.data.clear();
-            Ok(Vec::new())
+            Ok(Spooled::from_memory(Vec::new()))
         } else {
             self.data.take().await
         };
