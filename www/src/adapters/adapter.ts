@@ -12,6 +12,16 @@ export type WebmailView =
   | { readonly kind: "release-queue" }
   | { readonly kind: "other" };
 
+/** What a webmail reports after accepting a message for submission. */
+export interface SendOutcome {
+  /** The webmail's id of the sent copy, if it keeps one. */
+  readonly id: string | null;
+  /** SMTP parameters of the envelope the webmail's SMTP server did not carry (e.g. `MT-PRIORITY`). */
+  readonly notCarried?: readonly string[];
+  /** Recipients the SMTP server refused (the others were accepted). */
+  readonly rejected?: readonly string[];
+}
+
 export interface WebmailAdapter {
   /** Human name for the settings page. */
   readonly name: string;
@@ -26,7 +36,7 @@ export interface WebmailAdapter {
   /** Raw RFC 5322 bytes of a message, exactly as stored. */
   fetchRaw(messageId: string): Promise<Uint8Array>;
   /** Hand a finished message and its SMTP envelope to the webmail's send API. */
-  send(raw: Uint8Array, envelope: Envelope): Promise<{ id: string | null }>;
+  send(raw: Uint8Array, envelope: Envelope): Promise<SendOutcome>;
   /** Drafts waiting in the release queue (release officers). */
   listReleaseQueue(): Promise<QueueItem[]>;
   /** Remove a handled draft from the release queue. */

@@ -3,7 +3,7 @@
  * frames (reader / compose / release) into the page, and executes webmail operations for those
  * frames. It never loads the wasm core and never sees keys or decrypted content.
  */
-import { adapterFor } from "../adapters/reference.js";
+import { adapterFor } from "../adapters/registry.js";
 import type { WebmailAdapter, WebmailView } from "../adapters/adapter.js";
 import { b64ToBytes, bytesToB64, fail, ok, parseMessage, type Result, type WebmailOp, type WebmailResult } from "../shared/messages.js";
 import { EXTENSION_CODES } from "../shared/problems.js";
@@ -16,7 +16,7 @@ async function perform(adapter: WebmailAdapter, op: WebmailOp): Promise<WebmailR
     case "fetchRaw":
       return { op: "fetchRaw", rawB64: bytesToB64(await adapter.fetchRaw(op.id)) };
     case "send":
-      return { op: "send", id: (await adapter.send(b64ToBytes(op.rawB64), op.envelope)).id };
+      return { op: "send", ...(await adapter.send(b64ToBytes(op.rawB64), op.envelope)) };
     case "listReleaseQueue":
       return { op: "listReleaseQueue", items: await adapter.listReleaseQueue() };
     case "removeFromQueue":
@@ -71,7 +71,7 @@ async function attach(adapter: WebmailAdapter): Promise<void> {
 }
 
 function main(): void {
-  const adapter = adapterFor(new URL(location.href));
+  const adapter = adapterFor(new URL(location.href), document);
   if (!adapter) return;
 
   chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse: (r: Result<WebmailResult>) => void) => {
