@@ -135,7 +135,8 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     await shot(d, "72-rc-compose-filled");
     await enterFrame(d, "compose");
     await d.findElement(By.id("send")).click();
-    await waitOutcome(d, "#send-done");
+    const done = await waitOutcome(d, "#send-done");
+    await d.executeScript("arguments[0].scrollIntoView({ block: 'end' })", done); // Roundcube's compose view scrolls inside
     // Postfix offers DSN but not MT-PRIORITY (RFC 6710): the panel says what was left out.
     const warn = await d.findElement(By.css('[data-code="webmail-parameter-not-carried"]'));
     assert.match(await warn.getText(), /MT-PRIORITY/);
