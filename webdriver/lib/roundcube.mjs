@@ -53,9 +53,12 @@ function daemon(cmd, args, log) {
 
 /**
  * Start the stack for `users` ([{ address, password }]). Returns { origin, imapPort, smtpPort,
- * dir, maildir(address), log(), stop() }.
+ * dir, maildirNew(address), inboxFiles(address), sentFiles(address), log(), stop() }.
+ * `smtpHost` points Roundcube at another SMTP server than this stack's Postfix (e.g. `mmhs
+ * serve`'s submission agent), `smtpAuth` makes Roundcube authenticate there as the logged-in
+ * user with the login password (`%u` / `%p`).
  */
-export async function startRoundcube(users, { smtpHost = null } = {}) {
+export async function startRoundcube(users, { smtpHost = null, smtpAuth = false } = {}) {
   const dir = tempDir("mmhs-rc-");
   chmodSync(dir, 0o755); // postfix, dovecot and nobody traverse it
   const [imapPort, smtpPort, httpPort] = [await freePort(), await freePort(), await freePort()];
@@ -202,8 +205,8 @@ $config = [];
 $config['db_dsnw'] = ${php(`sqlite:///${rc}/roundcube.db?mode=0600`)};
 $config['imap_host'] = ${php(`127.0.0.1:${imapPort}`)};
 $config['smtp_host'] = ${php(smtpHost ?? `127.0.0.1:${smtpPort}`)};
-$config['smtp_user'] = '';
-$config['smtp_pass'] = '';
+$config['smtp_user'] = ${smtpAuth ? "'%u'" : "''"};
+$config['smtp_pass'] = ${smtpAuth ? "'%p'" : "''"};
 $config['smtp_log'] = true;
 $config['smtp_debug'] = true; // the SMTP dialogue in logs/smtp.log (the tests read the parameters sent)
 $config['log_dir'] = ${php(`${rc}/logs/`)};

@@ -4,6 +4,9 @@
 // the extension's panel and sends it through the plugin (Roundcube's own SMTP connection); bob
 // opens it in Roundcube and the extension's reader shows the verdict. The webmail origin is added
 // at run time in Settings → Webmail origins (registered content script), not compiled in.
+// Then the release-queue round trip with `mmhs serve`'s submission agent as Roundcube's SMTP
+// server: alice's FLASH message from Roundcube waits in the Release queue, the officer releases
+// it in the reference webmail, bob receives it.
 // Skipped with the reason when the Debian stack, the mmhs binary (demo PKI) or the wasm core is
 // missing — never passed on a stand-in.
 import { after, before, describe, test } from "node:test";
@@ -16,8 +19,8 @@ import { launch } from "../lib/browser.mjs";
 import { REPO, buildExtension, coreExports, serveAvailable, tempDir } from "../lib/env.mjs";
 import { RoundcubeSession, roundcubeStackMissing, startRoundcube } from "../lib/roundcube.mjs";
 import { startServer } from "../lib/server.mjs";
-import { configureExtension, enterFrame, fillCompose, shot, waitOutcome } from "../lib/ui.mjs";
-import { caPem, makePkcs12, verifyReport } from "../lib/webmail.mjs";
+import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
+import { Api, USERS as DEMO, caPem, makePkcs12, verifyReport } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
 // Mailbox users of this stack; their addresses are those of the demo PKI of `mmhs serve`.
@@ -62,7 +65,9 @@ async function addWebmailOrigin(d, base, origin) {
 }
 
 describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopback", { skip, concurrency: 1 }, () => {
-  let stack;
+  let stack; // Roundcube → Postfix
+  let viaAgent; // Roundcube → mmhs serve's submission agent (AUTH as the Roundcube user)
+  let server; // mmhs serve: the demo PKI, the submission agent, the officer's reference webmail
   const browsers = {};
   const base = {};
   let pkiDir;
@@ -70,26 +75,31 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
   const subject = `FLASH via Roundcube ${Date.now()}`;
 
   before(async () => {
-    // The demo PKI (CA, alice, bob) of `mmhs serve`; the server itself is not used further.
-    const server = await startServer();
+    server = await startServer();
     pkiDir = server.data;
-    await server.stop();
     stack = await startRoundcube(Object.values(USERS));
-    const ext = buildExtension(null, { grant: [stack.origin] });
+    // Same mailbox users, with the passwords of `mmhs serve`'s demo users (Roundcube logs in to
+    // Dovecot and authenticates to the submission agent with the same credentials).
+    viaAgent = await startRoundcube([DEMO.alice], { smtpHost: `127.0.0.1:${server.smtpPort}`, smtpAuth: true });
+    const ext = buildExtension(server.origin, { grant: [stack.origin, viaAgent.origin] });
     const ca = caPem(pkiDir);
-    for (const [name, user] of Object.entries(USERS)) {
+    for (const [name, user] of [["alice", USERS.alice], ["bob", USERS.bob], ["officer", DEMO.officer]]) {
       const b = await launch(ext);
       browsers[name] = b.driver;
       base[name] = `chrome-extension://${b.extensionId}`;
       await configureExtension(b.driver, base[name], makePkcs12(pkiDir, user.address, P12_PASSWORD, tmp), P12_PASSWORD, ca);
-      await addWebmailOrigin(b.driver, base[name], stack.origin);
     }
+    await addWebmailOrigin(browsers.alice, base.alice, viaAgent.origin);
+    await addWebmailOrigin(browsers.alice, base.alice, stack.origin);
+    await addWebmailOrigin(browsers.bob, base.bob, stack.origin);
     await shot(browsers.alice, "70-rc-settings-webmail-origin");
   });
 
   after(async () => {
     for (const d of Object.values(browsers)) await d.quit().catch(() => {});
     await stack?.stop();
+    await viaAgent?.stop();
+    await server?.stop();
   });
 
   test("the plugin refuses what it must (CSRF token, method, type, size, envelope, reverse-path, bytes SMTP would change)", async () => {
@@ -180,6 +190,46 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     assert.equal(await d.findElement(By.css(".label-banner")).getAttribute("data-classification"), "SECRET");
     assert.match(await d.findElement(By.css("table.signatures")).getText(), /alice@army\.example/);
     await shot(d, "75-rc-bob-reader");
+  });
+
+  test("release queue round trip: Roundcube submits to mmhs serve's agent, which carries the whole envelope and holds FLASH for the officer", async () => {
+    const rtSubject = `FLASH for release via Roundcube ${Date.now()}`;
+    const d = browsers.alice;
+    await roundcubeLogin(d, viaAgent.origin, DEMO.alice);
+    await d.get(`${viaAgent.origin}/?_task=mail&_action=compose`);
+    await enterFrame(d, "compose", 20000);
+    await fillCompose(d, { to: DEMO.bob.address, notifySuccess: true, precedence: "4", classification: "4", subject: rtSubject, body: "Hold the bridge.", password: P12_PASSWORD });
+    await enterFrame(d, "compose");
+    await d.findElement(By.id("send")).click();
+    const done = await waitOutcome(d, "#send-done");
+    await d.executeScript("arguments[0].scrollIntoView({ block: 'end' })", done);
+    // The agent offers DSN and MT-PRIORITY: nothing of the envelope is left out.
+    assert.equal((await d.findElements(By.css('[data-code="webmail-parameter-not-carried"]'))).length, 0);
+    await shot(d, "77-rc-sent-to-agent");
+    const smtp = readFileSync(join(viaAgent.dir, "rc/logs/smtp.log"), "utf8");
+    assert.match(smtp, /MAIL FROM:<alice@army\.example>[^\n]*MT-PRIORITY=4/);
+    assert.match(smtp, /RCPT TO:<bob@navy\.example> NOTIFY=SUCCESS/);
+
+    const officer = await Api.login(server.origin, DEMO.officer);
+    const queued = await officer.waitFor("Release", (m) => m.subject === rtSubject);
+    const bobApi = await Api.login(server.origin, DEMO.bob);
+    assert.equal((await bobApi.list("Inbox")).find((m) => m.subject === rtSubject), undefined, "not delivered before release");
+    assert.ok(viaAgent.sentFiles(DEMO.alice.address).some((f) => readFileSync(f, "latin1").includes(rtSubject)), "the copy in alice's Sent (Roundcube's IMAP)");
+
+    const o = browsers.officer;
+    await webmailLogin(o, server.origin, DEMO.officer);
+    await o.get(`${server.origin}/folder/Release`);
+    await enterFrame(o, "release");
+    const item = await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000);
+    await item.click();
+    await o.wait(until.elementLocated(By.id("approve")), 10000);
+    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
+    await o.findElement(By.id("approve")).click();
+    await waitOutcome(o, "#release-done");
+    await shot(o, "78-rc-released-by-officer");
+    const got = await bobApi.waitFor("Inbox", (m) => m.subject === rtSubject);
+    const report = verifyReport(pkiDir, await bobApi.raw(got.id), tmp);
+    assert.equal(report.valid, true, JSON.stringify(report.problems));
   });
 
   test("the toolbar popup shows the key, the trust anchors and the settings link", async () => {
