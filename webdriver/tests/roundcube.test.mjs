@@ -19,7 +19,7 @@ import { launch } from "../lib/browser.mjs";
 import { REPO, buildExtension, coreExports, serveAvailable, tempDir } from "../lib/env.mjs";
 import { RoundcubeSession, roundcubeStackMissing, startRoundcube } from "../lib/roundcube.mjs";
 import { startServer } from "../lib/server.mjs";
-import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
+import { configureExtension, enterFrame, fillCompose, openQueueItem, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
 import { Api, USERS as DEMO, caPem, makePkcs12, verifyReport } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
@@ -218,12 +218,7 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
 
     const o = browsers.officer;
     await webmailLogin(o, server.origin, DEMO.officer);
-    await o.get(`${server.origin}/folder/Release`);
-    await enterFrame(o, "release");
-    const item = await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000);
-    await item.click();
-    await o.wait(until.elementLocated(By.id("approve")), 10000);
-    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
+    await openQueueItem(o, server.origin, queued.id, P12_PASSWORD);
     await o.findElement(By.id("approve")).click();
     await waitOutcome(o, "#release-done");
     await shot(o, "78-rc-released-by-officer");
