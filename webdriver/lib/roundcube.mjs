@@ -224,6 +224,7 @@ $config['junk_mbox'] = '';
 $config['identities_level'] = 3;
 $config['login_rate_limit'] = 0;
 $config['mmhs_max_message_size'] = 10485760;
+$config['max_recipients'] = 20;
 `);
   // php -S serves files of the Debian docroot itself; everything else is Roundcube's index.php
   // with the plugins directory of this test (the mmhs plugin of the repository).

@@ -117,6 +117,7 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
       ["SMTP injection in a parameter", () => s.send({ raw: b64(good), envelope: { ...env, mailParams: { envid: "x\r\nRSET" } } }), 400, "envelope-invalid"],
       ["someone else's reverse-path", () => s.send({ raw: b64(good), envelope: { ...env, mailFrom: USERS.bob.address } }), 403, "envelope-sender-not-own"],
       ["bare LF (SMTP would rewrite it)", () => s.send({ raw: b64(good.replaceAll("\r\n", "\n")), envelope: env }), 400, "raw-invalid"],
+      ["more recipients than Roundcube's max_recipients (20)", () => s.send({ raw: b64(good), envelope: { ...env, rcpts: Array.from({ length: 21 }, (_, i) => ({ address: `r${i}@navy.example` })) } }), 400, "envelope-invalid"],
       ["not base64", () => s.send({ raw: "%%%", envelope: env }), 400, "raw-invalid"],
       ["latest delivery time on a server without DELIVERBY", () => s.send({ raw: b64(good), envelope: { ...env, mailParams: { by: "3600;R" } } }), 422, "envelope-param-unsupported"],
       ["larger than mmhs_max_message_size", () => s.send({ raw: "A".repeat(15 * 1024 * 1024), envelope: env }), 413, "message-too-large"],
@@ -179,7 +180,8 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     await roundcubeLogin(d, stack.origin, USERS.bob);
     const row = await d.wait(until.elementLocated(By.xpath(`//table[@id="messagelist"]//tr[.//*[contains(text(), "${subject}")]]`)), 20000);
     // Roundcube's row id is "rcmrow" + the UID in unpadded base64 (rcube_utils::html_identifier)
-    const uid = Buffer.from((await row.getAttribute("id")).replace(/^rcmrow/, ""), "base64").toString("latin1");
+    const rowId = await row.getAttribute("id");
+    const uid = Buffer.from(rowId.replace(/^rcmrow/, ""), "base64").toString("latin1");
     assert.match(uid, /^[0-9]+$/);
     await shot(d, "74-rc-bob-inbox");
     await d.get(`${stack.origin}/?_task=mail&_mbox=INBOX&_uid=${uid}&_action=show`);
@@ -190,6 +192,16 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     assert.equal(await d.findElement(By.css(".label-banner")).getAttribute("data-classification"), "SECRET");
     assert.match(await d.findElement(By.css("table.signatures")).getText(), /alice@army\.example/);
     await shot(d, "75-rc-bob-reader");
+
+    // The same message in the list's preview pane (a same-origin frame of Roundcube).
+    await d.switchTo().defaultContent();
+    await d.get(`${stack.origin}/?_task=mail&_mbox=INBOX`);
+    await (await d.wait(until.elementLocated(By.id(rowId)), 20000)).click();
+    await d.switchTo().frame(await d.wait(until.elementLocated(By.id("messagecontframe")), 10000));
+    await d.switchTo().frame(await d.wait(until.elementLocated(By.css('iframe[data-mmhs-frame="reader"]')), 20000));
+    await waitOutcome(d, "[data-verdict]");
+    assert.equal(await d.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid");
+    await shot(d, "75b-rc-bob-preview-pane");
   });
 
   test("release queue round trip: Roundcube submits to mmhs serve's agent, which carries the whole envelope and holds FLASH for the officer", async () => {

@@ -66,11 +66,27 @@ class mmhs extends rcube_plugin
     /** POST plugin.mmhs-send */
     public function send()
     {
+        [$raw, $env] = $this->read_request();
+        $this->check_limits($env);
+        // The reverse-path is one of the user's own addresses (as Roundcube's compose allows:
+        // its identities), or null for notifications (RFC 8098 §3 MDN, RFC 3464 DSN).
+        if ($env['mailFrom'] !== '' && !$this->own_address($env['mailFrom'])) {
+            $this->reply(403, 'envelope-sender-not-own', 'The reverse-path is not one of your identities.');
+        }
+        $this->submit($raw, $env);
+    }
+
+    /**
+     * The request, checked in the order an attacker meets the checks: method, CSRF token, type,
+     * size (read with a bound), shape, the message bytes, the envelope. Answers and exits on
+     * the first failure; returns [raw message, envelope].
+     */
+    private function read_request()
+    {
         $max = (int) $this->rc->config->get('mmhs_max_message_size', self::DEFAULT_MAX_MESSAGE);
         if ($max <= 0) {
             $max = self::DEFAULT_MAX_MESSAGE;
         }
-
         if (($_SERVER['REQUEST_METHOD'] ?? '') !== 'POST') {
             $this->reply(405, 'method-not-allowed', 'Only POST is accepted.');
         }
@@ -84,13 +100,9 @@ class mmhs extends rcube_plugin
         if ($ctype !== 'application/json') {
             $this->reply(415, 'bad-request', 'The body must be application/json.');
         }
-
-        // Bounded read: base64 of the largest message plus room for the envelope.
+        // Base64 of the largest message plus room for the envelope.
         $limit = intdiv($max + 2, 3) * 4 + 262144;
-        if ((int) ($_SERVER['CONTENT_LENGTH'] ?? 0) > $limit) {
-            $this->reply(413, 'message-too-large', "The request exceeds $limit bytes.");
-        }
-        $in = fopen('php://input', 'rb');
+        $in = (int) ($_SERVER['CONTENT_LENGTH'] ?? 0) <= $limit ? fopen('php://input', 'rb') : false;
         $body = $in ? stream_get_contents($in, $limit + 1) : false;
         if (!is_string($body) || strlen($body) > $limit) {
             $this->reply(413, 'message-too-large', "The request exceeds $limit bytes.");
@@ -111,19 +123,27 @@ class mmhs extends rcube_plugin
         if ($why !== null) {
             $this->reply(400, 'raw-invalid', $why);
         }
-
         try {
             $env = mmhs_envelope::parse($req['envelope'], self::MAX_RCPTS, self::MAX_PATH);
         } catch (InvalidArgumentException $e) {
             $this->reply(400, 'envelope-invalid', $e->getMessage());
         }
-        // The reverse-path is one of the user's own addresses (as Roundcube's compose allows:
-        // its identities), or null for notifications (RFC 8098 §3 MDN, RFC 3464 DSN).
-        if ($env['mailFrom'] !== '' && !$this->own_address($env['mailFrom'])) {
-            $this->reply(403, 'envelope-sender-not-own', 'The reverse-path is not one of your identities.');
-        }
+        return [$raw, $env];
+    }
 
-        $this->submit($raw, $env);
+    /** Roundcube's own sending limits (rcmail_sendmail): max_recipients, sendmail_delay. */
+    private function check_limits(array $env)
+    {
+        $max_rcpts = (int) $this->rc->config->get('max_recipients');
+        if ($max_rcpts > 0 && count($env['rcpts']) > $max_rcpts) {
+            $this->reply(400, 'envelope-invalid', "More than $max_rcpts recipients (max_recipients).");
+        }
+        $delay = (int) $this->rc->config->get('sendmail_delay');
+        $wait = $delay - (time() - (int) $this->rc->config->get('last_message_time'));
+        if ($delay > 0 && $wait > 0) {
+            header('Retry-After: ' . $wait);
+            $this->reply(429, 'sent-too-quickly', "Wait $wait s before sending again (sendmail_delay).");
+        }
     }
 
     private function own_address($addr)
@@ -186,23 +206,10 @@ class mmhs extends rcube_plugin
         if ($res instanceof PEAR_Error) {
             $this->reply(422, 'smtp-rejected', 'DATA refused', ['smtpReply' => $reply, 'rejected' => $rejected]);
         }
-
-        // The copy in Sent, as Roundcube's own compose does (sent_mbox); a failure here does
-        // not undo the submission and is reported as such.
-        $sent_id = null;
-        $saved = false;
-        $mbox = (string) $this->rc->config->get('sent_mbox');
-        if ($mbox !== '') {
-            $storage = $this->rc->get_storage();
-            if (!$storage->folder_exists($mbox)) {
-                $storage->create_folder($mbox, true);
-            }
-            $uid = $storage->save_message($mbox, $raw, '', false, ['SEEN']);
-            $saved = $uid !== false;
-            if (is_int($uid) || (is_string($uid) && ctype_digit($uid))) {
-                $sent_id = $mbox . '/' . $uid;
-            }
+        if ((int) $this->rc->config->get('sendmail_delay') > 0) {
+            $this->rc->user->save_prefs(['last_message_time' => time()]);
         }
+        [$saved, $sent_id] = $this->save_sent($raw);
 
         $this->json(200, [
             'ok'       => true,
@@ -213,6 +220,25 @@ class mmhs extends rcube_plugin
             'savedToSent' => $saved,
             'dropped'  => $plan['dropped'],
         ]);
+    }
+
+    /**
+     * The copy in Sent over IMAP, as Roundcube's own compose does (sent_mbox); a failure does
+     * not undo the submission and is reported as such. Returns [saved, "MBOX/UID" | null].
+     */
+    private function save_sent($raw)
+    {
+        $mbox = (string) $this->rc->config->get('sent_mbox');
+        if ($mbox === '') {
+            return [false, null];
+        }
+        $storage = $this->rc->get_storage();
+        if (!$storage->folder_exists($mbox)) {
+            $storage->create_folder($mbox, true);
+        }
+        $uid = $storage->save_message($mbox, $raw, '', false, ['SEEN']);
+        $id = is_int($uid) || (is_string($uid) && ctype_digit($uid)) ? $mbox . '/' . $uid : null;
+        return [$uid !== false, $id];
     }
 
     /**

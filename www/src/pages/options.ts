@@ -142,7 +142,8 @@ async function coreSection(): Promise<HTMLElement> {
 /**
  * Webmail origins the extension runs on besides the reference webmail: the browser asks the
  * user for the host permission (optional_host_permissions), then the content script is
- * registered for that origin only; Remove unregisters it and gives the permission back.
+ * registered for that origin only — in its frames too, for a webmail's preview pane of the same
+ * origin (Roundcube's `_action=preview`); Remove unregisters it and gives the permission back.
  */
 async function originsSection(): Promise<HTMLElement> {
   const input = h("input", { id: "webmail-url", type: "url", placeholder: "https://mail.example.org/", autocomplete: "off" });
@@ -180,7 +181,7 @@ async function originsSection(): Promise<HTMLElement> {
       if (!granted) throw new CodedError(EXTENSION_CODES.permissionDenied, o.origin);
       const existing = await chrome.scripting.getRegisteredContentScripts({ ids: [o.scriptId] });
       if (existing.length === 0) {
-        await chrome.scripting.registerContentScripts([{ id: o.scriptId, matches: [o.pattern], js: ["content.js"], runAt: "document_idle", allFrames: false, persistAcrossSessions: true }]);
+        await chrome.scripting.registerContentScripts([{ id: o.scriptId, matches: [o.pattern], js: ["content.js"], runAt: "document_idle", allFrames: true, persistAcrossSessions: true }]);
       }
       out.append(h("p", { class: "ok" }, `The extension now runs on ${o.origin} (reload its open pages).`));
       await refresh();
