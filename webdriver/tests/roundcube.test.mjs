@@ -152,6 +152,17 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     const warn = await d.findElement(By.css('[data-code="webmail-parameter-not-carried"]'));
     assert.match(await warn.getText(), /MT-PRIORITY/);
     await shot(d, "73-rc-sent");
+    // Roundcube's own form and Send button are hidden while the panel owns the view; the way
+    // back is explicit.
+    await d.switchTo().defaultContent();
+    assert.equal(await d.findElement(By.id("compose-content")).isDisplayed(), false, "Roundcube's compose form hidden");
+    await d.findElement(By.css('button[data-mmhs-own-ui="compose"]')).click();
+    assert.equal(await d.findElement(By.id("compose-content")).isDisplayed(), true, "shown on request");
+    assert.equal(await d.findElement(By.css('iframe[data-mmhs-frame="compose"]')).isDisplayed(), false, "one compose form at a time");
+    assert.ok((await d.executeScript("return document.getElementById('compose-content').getBoundingClientRect().height")) > 100, "Roundcube's form has room");
+    await shot(d, "73b-rc-send-without-mmhs");
+    await d.findElement(By.css('button[data-mmhs-own-ui="compose"]')).click();
+    assert.equal(await d.findElement(By.id("compose-content")).isDisplayed(), false, "back to the panel");
 
     // Delivered to bob's Maildir by Postfix; the copy in alice's Sent (IMAP APPEND) is the same bytes.
     const end = Date.now() + 20000;
@@ -192,6 +203,9 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     assert.equal(await d.findElement(By.css(".label-banner")).getAttribute("data-classification"), "SECRET");
     assert.match(await d.findElement(By.css("table.signatures")).getText(), /alice@army\.example/);
     await shot(d, "75-rc-bob-reader");
+    await d.switchTo().defaultContent();
+    assert.equal(await d.findElement(By.id("messagebody")).isDisplayed(), false, "Roundcube's unverified rendering hidden");
+    assert.equal((await d.findElements(By.css('button[data-mmhs-own-ui="read"]'))).length, 1);
 
     // The same message in the list's preview pane (a same-origin frame of Roundcube).
     await d.switchTo().defaultContent();

@@ -33,6 +33,12 @@ export interface WebmailAdapter {
   currentUser(doc: Document): string | null;
   /** Where to mount the extension frame for a view (the adapter knows the page layout). */
   mountPoint(view: WebmailView, doc: Document): { parent: Element; before: Element | null } | null;
+  /**
+   * The webmail's own elements the extension's panel replaces in a view (its compose form and
+   * send button, its unverified rendering of a message): hidden while the panel is shown, with
+   * an explicit way back ("send without MMHS"). None when the webmail needs nothing hidden.
+   */
+  ownUi?(view: WebmailView, doc: Document): Element[];
   /** Raw RFC 5322 bytes of a message, exactly as stored. */
   fetchRaw(messageId: string): Promise<Uint8Array>;
   /** Hand a finished message and its SMTP envelope to the webmail's send API. */

@@ -131,6 +131,13 @@ export class RoundcubeWebmail implements WebmailAdapter {
     return content ? { parent: content, before: content.firstElementChild } : null;
   }
 
+  ownUi(view: WebmailView, doc: Document): Element[] {
+    // #compose-content holds Roundcube's form and its Send button; #messagebody its rendering
+    // of the message, which has not been verified.
+    const el = view.kind === "compose" ? doc.querySelector("#compose-content") : view.kind === "read" ? doc.querySelector("#messagebody") : null;
+    return el ? [el] : [];
+  }
+
   async fetchRaw(messageId: string): Promise<Uint8Array> {
     const res = await fetch(roundcubeEndpoints(this.base, this.token()).raw(messageId), { credentials: "same-origin", cache: "no-store" });
     const type = res.headers.get("content-type") ?? "";
