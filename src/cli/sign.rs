@@ -1,8 +1,14 @@
 //! `mmhs sign IN.eml --key KEY.pem --cert CERT.pem [--chain CA.pem] [--opaque] [--label LABEL.json]
-//! [--protect-headers] [--digest sha256|sha384|sha512] [--pss] [--ski] [--no-certs] [--at TIME] > OUT.eml`
+//! [--protect-headers] [--digest sha256|sha384|sha512] [--pss] [--ski] [--no-certs] [--at TIME]
+//! [--signature-type TYPE[,TYPE…]] > OUT.eml`
 //!
-//! Signs a whole RFC 5322 message ([`crate::smime::sign_message`]): multipart/signed by
+//! Signs a whole RFC 5322 message ([`crate::domain::sign_typed`]): multipart/signed by
 //! default, `application/pkcs7-mime; smime-type=signed-data` with `--opaque`. With
+//! `--signature-type` (`originator`, `domain`, `additionalAttributes`, `review`,
+//! `delegatedOriginator`; draft-melnikov-smime-msa-to-mda-04 §3) the signatureType attribute
+//! is added and the draft's rules apply: a domain, review or additional-attributes signature
+//! is a new signed layer around the message (over an empty signature layer when it is not
+//! signed yet), and the certificate must name an agent of the originator's domain (§2.6). With
 //! `--protect-headers` the message is first wrapped as `message/rfc822; forwarded=no`
 //! ([`crate::protect::wrap`], the MMHS profile's header protection). signingTime is `--at`
 //! (default: now).
@@ -12,7 +18,8 @@ use std::path::PathBuf;
 use super::material::{read_json, KeyArgs};
 use super::{io, Outcome};
 use crate::mmhs::EssSecurityLabel as SecurityLabel;
-use crate::smime::{sign_message, DigestAlg, RsaPadding, SignOptions};
+use crate::report::SignatureType;
+use crate::smime::{DigestAlg, RsaPadding, SignOptions};
 use crate::Result;
 
 /// Arguments of `mmhs sign`.
@@ -46,6 +53,24 @@ pub struct Args {
     /// signingTime (RFC 3339); default: now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
+    /// signatureType attribute values, comma-separated (draft-melnikov-smime-msa-to-mda-04
+    /// §3.2): originator, domain, additionalAttributes, review, delegatedOriginator.
+    #[arg(long, value_name = "TYPES")]
+    pub signature_type: Option<String>,
+}
+
+/// Parse `--signature-type`: known names joined with `,`.
+fn signature_types(s: &str) -> Result<Vec<SignatureType>> {
+    s.split(',')
+        .map(|t| {
+            SignatureType::from_name(t.trim()).ok_or_else(|| {
+                crate::Error::input(
+                    "args-invalid",
+                    format!("--signature-type: unknown signature type {t:?} (originator, domain, additionalAttributes, review, delegatedOriginator)"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The digest named on the command line.
@@ -77,6 +102,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         include_certs: !args.no_certs,
         signing_time: Some(io::time_or_now("--at", args.at.as_deref())?),
         security_label,
+        signature_type: match args.signature_type.as_deref() {
+            Some(t) => signature_types(t)?,
+            None => Vec::new(),
+        },
         ..SignOptions::default()
     };
     let input = if args.protect_headers {
@@ -84,7 +113,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     } else {
         raw
     };
-    let out = sign_message(&input, &signer, &opts, &mut crate::rng::system_rng())?;
+    let out = crate::domain::sign_typed(&input, &signer, &opts, &mut crate::rng::system_rng())?;
     io::write_stdout(&out)?;
     Ok(Outcome::Success)
 }

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use super::material::{read_cert_files, read_crls, read_key, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::verify::{verify_message, VerifyContext};
 use crate::{Error, Result};
 
@@ -37,6 +38,11 @@ pub struct Args {
     /// Also write the innermost content (the MIME entity to render) to this file.
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
+    /// Legacy receive: accept weak algorithms and keys (SHA-1, DSA, RSA under 2048 bits,
+    /// 3DES / RC2, PKCS#1 v1.5 key transport), reporting each as the note
+    /// `weak-algorithm-accepted` instead of a problem (docs/security.md, Algorithm policy).
+    #[arg(long)]
+    pub allow_weak: bool,
 }
 
 /// `verify`'s key flags: like [`KeyArgs`] but `--cert` may repeat (extra certificates).
@@ -63,6 +69,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         certificates: read_cert_files(&args.key.cert, "certificate")?,
         crls: read_crls(&args.crl)?,
         at: Some(io::time_or_now("--at", args.at.as_deref())?),
+        algorithms: AlgorithmPolicy {
+            allow_weak: args.allow_weak,
+        },
         ..VerifyContext::default()
     };
     if ctx.trust_anchors.is_empty() {

@@ -20,8 +20,8 @@ use super::smtp::dsn::{self, Action, DsnRecipient};
 use super::smtp::priority::{parse_priority_value, stanag4406_level};
 use super::smtp::{Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
-use super::uri::MailUri;
 use super::Error;
+use crate::domain::uri::MailUri;
 use crate::release::AuditFacts;
 
 /// A reply to the end of DATA.
@@ -57,6 +57,135 @@ pub struct Agent {
     /// ([`Agent::blocking`]; `blockingJobs` in config.json).
     blocking_slots: tokio::sync::Semaphore,
     counter: AtomicU64,
+}
+
+impl super::smtp::host::SessionHost for Agent {
+    fn settings(&self) -> super::smtp::host::SessionSettings {
+        super::smtp::host::SessionSettings {
+            hostname: self.config.hostname.clone(),
+            role: "mmhs submission agent",
+            max_message_size: self.config.max_message_size,
+            max_hold_seconds: self.config.max_hold_seconds,
+            idle_timeout_seconds: self.config.idle_timeout_seconds,
+            session_timeout_seconds: self.config.session_timeout_seconds,
+        }
+    }
+
+    fn extensions(&self) -> super::smtp::host::Extensions {
+        super::smtp::host::Extensions {
+            auth: true,
+            deliver_by: true,
+            future_release: true,
+        }
+    }
+
+    fn spool_dir(&self) -> &std::path::Path {
+        &self.spool_dir
+    }
+
+    fn new_id(&self) -> String {
+        Agent::new_id(self)
+    }
+
+    fn authenticate(&self, user: &str, password: &str) -> Result<String, super::config::AuthError> {
+        // One password check for web and SMTP, under the account lockout
+        // (crate::server::login_guard).
+        self.config
+            .authenticate_from(user, password, None)
+            .map(|u| u.address.clone())
+    }
+
+    fn may_send_as(&self, user: Option<&str>, address: &str) -> bool {
+        let Some(user) = user else {
+            return true; // unauthenticated: like an MX, local delivery only (checked at RCPT)
+        };
+        if address.is_empty() || address.eq_ignore_ascii_case(user) {
+            return true;
+        }
+        // A release officer re-submits released messages with the (local) originator's
+        // reverse-path, so DSNs reach the originator.
+        let cfg = &self.config;
+        cfg.user(user).is_some_and(|u| u.officer) && cfg.user(address).is_some()
+    }
+
+    fn check_rcpt(
+        &self,
+        _tx: &Transaction,
+        user: Option<&str>,
+        address: &str,
+    ) -> Result<(), super::smtp::host::Refusal> {
+        use super::smtp::host::Refusal;
+        let cfg = &self.config;
+        if cfg.is_local_domain(address) {
+            if cfg.user(address).is_none() {
+                return Err(Refusal::new(550, [5, 1, 1], "No such user here"));
+            }
+        } else if self.relay.is_none() {
+            return Err(Refusal::new(
+                550,
+                [5, 7, 1],
+                "Relaying not configured: this server delivers only to its own users",
+            ));
+        } else if user.is_none() {
+            return Err(Refusal::new(
+                550,
+                [5, 7, 1],
+                "Relaying requires authentication",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn accept(self: &Arc<Self>, tx: Transaction, data: Vec<u8>) -> AgentReply {
+        Agent::accept(self, tx, data).await
+    }
+}
+
+/// The server's audit record of `ev` for the transaction `tx` carrying a message with `info`:
+/// time now, MM Identification = Message-ID, Message Identification = our transaction id,
+/// submission time, priority, precedence, label, authorizing users, envelope.
+pub fn transaction_record(ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
+    let p = tx.effective_priority();
+    AuditRecord {
+        event: ev,
+        time: rfc3339(now()),
+        mm_identification: info.message_id.clone(),
+        message_identification: tx.id.clone(),
+        envid: tx.envid.clone(),
+        submission_time: rfc3339(from_unix(tx.arrival)),
+        priority: p,
+        priority_level: stanag4406_level(p),
+        precedence: info
+            .primary_precedence
+            .clone()
+            .or_else(|| info.copy_precedence.clone()),
+        security_label: info.sio_label.clone(),
+        authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
+        submitter: tx.submitter.clone(),
+        mail_from: tx.mail_from.clone(),
+        recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
+        detail: None,
+        core_seq: None,
+        core_hash: None,
+    }
+}
+
+/// Run `f` on tokio's blocking pool once one of `slots` is free, so that synchronous work
+/// (verification, signing, SQLite commits) never stalls the reactor and at most that many
+/// such jobs run at once. A panic in `f` comes back as [`Error::Internal`].
+pub async fn run_blocking<T: Send + 'static>(
+    slots: &tokio::sync::Semaphore,
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let _slot = slots
+        .acquire()
+        .await
+        .map_err(|_| Error::Internal("blocking pool closed".into()))?;
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => Err(Error::Internal("panic in blocking work".into())),
+        Err(e) => Err(Error::Internal(e.to_string())),
+    }
 }
 
 /// Queue items taken per round of the queue worker (bounded memory: each carries its message).
@@ -147,16 +276,7 @@ impl Agent {
         &self,
         f: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
-        let _slot = self
-            .blocking_slots
-            .acquire()
-            .await
-            .map_err(|_| Error::Internal("blocking pool closed".into()))?;
-        match tokio::task::spawn_blocking(f).await {
-            Ok(r) => r,
-            Err(e) if e.is_panic() => Err(Error::Internal("panic in blocking work".into())),
-            Err(e) => Err(Error::Internal(e.to_string())),
-        }
+        run_blocking(&self.blocking_slots, f).await
     }
 
     /// A fresh transaction id.
@@ -171,29 +291,7 @@ impl Agent {
     }
 
     fn audit_base(&self, ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
-        let p = tx.effective_priority();
-        AuditRecord {
-            event: ev,
-            time: rfc3339(now()),
-            mm_identification: info.message_id.clone(),
-            message_identification: tx.id.clone(),
-            envid: tx.envid.clone(),
-            submission_time: rfc3339(from_unix(tx.arrival)),
-            priority: p,
-            priority_level: stanag4406_level(p),
-            precedence: info
-                .primary_precedence
-                .clone()
-                .or_else(|| info.copy_precedence.clone()),
-            security_label: info.sio_label.clone(),
-            authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
-            submitter: tx.submitter.clone(),
-            mail_from: tx.mail_from.clone(),
-            recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
-            detail: None,
-            core_seq: None,
-            core_hash: None,
-        }
+        transaction_record(ev, tx, info)
     }
 
     fn audit(
@@ -921,6 +1019,7 @@ impl Agent {
             hold_until: None,
             body_8bit: tx.body_8bit,
             rcpts: rcpts.to_vec(),
+            all_or_nothing: false,
         };
         let auth = relay.user.as_deref().zip(self.relay_password.as_deref());
         client::send(

@@ -99,26 +99,26 @@ fn default_session_idle() -> u64 {
 fn default_session_max() -> u64 {
     8 * 3600
 }
-fn default_max_sessions() -> usize {
+pub(crate) fn default_max_sessions() -> usize {
     64
 }
-fn default_max_sessions_per_client() -> usize {
+pub(crate) fn default_max_sessions_per_client() -> usize {
     16
 }
-fn default_idle_timeout() -> u64 {
+pub(crate) fn default_idle_timeout() -> u64 {
     300
 }
-fn default_session_timeout() -> u64 {
+pub(crate) fn default_session_timeout() -> u64 {
     1800
 }
-fn default_blocking_jobs() -> usize {
+pub(crate) fn default_blocking_jobs() -> usize {
     4
 }
 
 fn default_hostname() -> String {
     "mmhs.localhost".into()
 }
-fn default_max_size() -> usize {
+pub(crate) fn default_max_size() -> usize {
     25 * 1024 * 1024
 }
 fn default_max_hold() -> u64 {

@@ -12,6 +12,8 @@
 //!   SignerIdentifier names (`smime::signer_certificate`), and trust judged on that same
 //!   certificate ([`trust`]) — nothing is ever looked up by name or address;
 //! - [`originator`]: the From / Sender the recipient is shown, and the signer ↔ sender binding;
+//! - [`naming`]: the DOMSEC naming verdict of domain-type signatures against the originator,
+//!   and `domainVerified` (draft-melnikov-smime-msa-to-mda-04 §2.6, §3);
 //! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
 //! - [`coverage`]: per header field, whether a valid signature covers it;
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
@@ -23,6 +25,7 @@
 pub mod authorizing_users;
 pub mod coverage;
 pub mod label;
+pub mod naming;
 pub mod open;
 pub mod originator;
 pub mod signers;
@@ -32,6 +35,7 @@ pub mod walk;
 
 use x509_cert::Certificate;
 
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
 use crate::smime::DecompressLimits;
@@ -62,6 +66,9 @@ pub struct VerifyContext {
     pub max_depth: usize,
     /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
     pub decompress_limits: DecompressLimits,
+    /// What weak algorithms and keys do to the verdict (default: they make it not valid;
+    /// [`AlgorithmPolicy::legacy`] reports them as notes).
+    pub algorithms: AlgorithmPolicy,
 }
 
 /// The report plus the content to render once the layers are removed.
@@ -69,6 +76,11 @@ pub struct VerifyContext {
 pub struct Verified {
     /// The verification report.
     pub report: VerifyReport,
+    /// Index-aligned with `report.signatures`: the one certificate each SignerIdentifier
+    /// named (`None` when none or several did) — for callers that judge a certificate
+    /// further, e.g. the names of a domain signing agent (draft-melnikov-smime-msa-to-mda-04
+    /// §2.6), with exactly the certificate the signature was verified with.
+    pub signer_certificates: Vec<Option<Certificate>>,
     /// For a message ([`verify_message`]) with S/MIME layers: the outer header fields (less
     /// the outer `Content-*` ones) followed by the innermost MIME entity — a whole message,
     /// as [`crate::smime::decrypt_message`] returns it; for a header-protected message that

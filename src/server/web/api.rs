@@ -588,6 +588,7 @@ pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiE
         hold_until: mp.hold_until.clone(),
         body_8bit: raw.iter().any(|b| *b >= 0x80),
         rcpts,
+        all_or_nothing: false,
     })
 }
 
