@@ -58,6 +58,16 @@ export async function waitOutcome(driver, okCss, timeout = 60000) {
   }, timeout);
 }
 
+/** The officer's Release queue in the reference webmail: open draft `id`, type the key password. */
+export async function openQueueItem(driver, origin, id, password) {
+  await driver.get(`${origin}/folder/Release`);
+  await enterFrame(driver, "release");
+  const item = await driver.wait(until.elementLocated(By.css(`.queue-item[data-id="${id}"] .queue-open`)), 30000);
+  await item.click();
+  await driver.wait(until.elementLocated(By.id("approve")), 10000);
+  await driver.findElement(By.id("officer-password")).sendKeys(password);
+}
+
 export async function fillCompose(driver, m) {
   const rcpt = await driver.findElement(By.css(".rcpt-address"));
   await rcpt.sendKeys(m.to);

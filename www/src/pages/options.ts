@@ -3,6 +3,7 @@ import { coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.
 import { byId, clear, field, h } from "../shared/dom.js";
 import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
+import { originOfScriptId, webmailOrigin, type WebmailOrigin } from "../shared/origins.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import {
@@ -199,6 +200,66 @@ async function coreSection(): Promise<HTMLElement> {
   }
 }
 
+/**
+ * Webmail origins the extension runs on besides the reference webmail: the browser asks the
+ * user for the host permission (optional_host_permissions), then the content script is
+ * registered for that origin only — in its frames too, for a webmail's preview pane of the same
+ * origin (Roundcube's `_action=preview`); Remove unregisters it and gives the permission back.
+ */
+async function originsSection(): Promise<HTMLElement> {
+  const input = h("input", { id: "webmail-url", type: "url", placeholder: "https://mail.example.org/", autocomplete: "off" });
+  const out = h("div", { id: "webmail-origins-result", role: "status" });
+  const list = h("ul", { id: "webmail-origins" });
+  const refresh = async (): Promise<void> => {
+    clear(list);
+    const scripts = await chrome.scripting.getRegisteredContentScripts();
+    for (const s of scripts) {
+      const origin = originOfScriptId(s.id);
+      if (!origin) continue;
+      const remove = h("button", { type: "button", class: "origin-remove", "aria-label": `Remove ${origin}` }, "Remove");
+      remove.addEventListener("click", () => {
+        void (async () => {
+          await chrome.scripting.unregisterContentScripts({ ids: [s.id] });
+          await chrome.permissions.remove({ origins: [`${origin}/*`] });
+          await refresh();
+        })().catch((err: unknown) => { clear(out); out.append(errorBox(err, "Not removed")); });
+      });
+      list.append(h("li", { "data-origin": origin }, h("code", {}, origin), " ", remove));
+    }
+  };
+  const add = h("button", { id: "webmail-add", type: "button" }, "Allow the extension on this webmail");
+  add.addEventListener("click", () => {
+    clear(out);
+    let o: WebmailOrigin;
+    try {
+      o = webmailOrigin(input.value);
+    } catch (err) {
+      out.append(errorBox(err, "Not added"));
+      return;
+    }
+    // permissions.request must run in the click's user gesture: no await before it.
+    chrome.permissions.request({ origins: [o.pattern] }).then(async (granted) => {
+      if (!granted) throw new CodedError(EXTENSION_CODES.permissionDenied, o.origin);
+      const existing = await chrome.scripting.getRegisteredContentScripts({ ids: [o.scriptId] });
+      if (existing.length === 0) {
+        await chrome.scripting.registerContentScripts([{ id: o.scriptId, matches: [o.pattern], js: ["content.js"], runAt: "document_idle", allFrames: true, persistAcrossSessions: true }]);
+      }
+      out.append(h("p", { class: "ok" }, `The extension now runs on ${o.origin} (reload its open pages).`));
+      await refresh();
+    }).catch((err: unknown) => { out.append(errorBox(err, "Not added")); });
+  });
+  await refresh();
+  return section(
+    "Webmail origins",
+    "webmail-origins",
+    h("p", {}, "The reference webmail (127.0.0.1:8025) is always on. Add another webmail (Roundcube with the mmhs plugin) by its address; the browser asks you to allow access to that site only."),
+    field("Webmail address", input),
+    add,
+    out,
+    list,
+  );
+}
+
 async function main(): Promise<void> {
   const s = await loadSettings();
   root.append(
@@ -211,6 +272,7 @@ async function main(): Promise<void> {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
       await saveSettings({ releasePolicy: v as Record<string, unknown> });
     }),
+    await originsSection(),
     await coreSection(),
   );
 }

@@ -38,6 +38,10 @@ export const EXTENSION_CODES = {
   labelCatalogueInvalid: "label-catalogue-invalid",
   policyInvalid: "release-policy-invalid",
   pemInvalid: "pem-invalid",
+  paramNotCarried: "webmail-parameter-not-carried",
+  recipientRefused: "webmail-recipient-refused",
+  originInvalid: "webmail-origin-invalid",
+  permissionDenied: "webmail-permission-denied",
   settingsUnprotected: "settings-unprotected",
   trustAnchorsUnconfirmed: "trust-anchors-unconfirmed",
 } as const;
@@ -61,6 +65,10 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "compose-form-invalid": e("The compose form is incomplete."),
   "label-catalogue-invalid": e("The label catalogue is not valid JSON of the expected shape."),
   "release-policy-invalid": e("The release policy is not valid JSON."),
+  "webmail-parameter-not-carried": e("The webmail's SMTP server does not offer these envelope parameters; they were left out (the message's own header fields still carry precedence and label):", "warning"),
+  "webmail-recipient-refused": e("The webmail's SMTP server refused these recipients; the message was not sent to them:"),
+  "webmail-origin-invalid": e("Enter the webmail's address as http(s)://host[:port]/ (no user name, no wildcard)."),
+  "webmail-permission-denied": e("The browser did not grant access to that webmail; the extension does not run there."),
   "pem-invalid": e("No PEM certificate (-----BEGIN CERTIFICATE-----) was found in the input."),
 
   // --- signatures and certificates (core report problems) ---
