@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
+use crate::smime::receipt::ID_CT_RECEIPT;
 use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
     ID_ENVELOPED_DATA, ID_SIGNED_DATA,
@@ -27,6 +28,7 @@ use crate::smime::signer_certificate::CertIndex;
 use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
+use super::receipt::ReceivedReceipt;
 use super::signers::signature_report;
 use super::trust::Trust;
 use super::verdict::{conclude, Input};
@@ -46,6 +48,9 @@ struct Walk<'c> {
     budget: SignatureBudget,
     /// Whether an encrypted layer was opened (for header protection's obscuring rules).
     encrypted: bool,
+    /// A SignedData of id-ct-receipt (RFC 2634 §2.4): a signed receipt, checked by
+    /// [`super::receipt::check`].
+    receipt: Option<ReceivedReceipt>,
 }
 
 impl<'c> Walk<'c> {
@@ -56,6 +61,7 @@ impl<'c> Walk<'c> {
             checks: Vec::new(),
             budget: SignatureBudget::default(),
             encrypted: false,
+            receipt: None,
         }
     }
 
@@ -132,6 +138,14 @@ impl<'c> Walk<'c> {
         if sd.econtent_type == ID_CT_COMPRESSED_DATA {
             return self.compressed_econtent(&content);
         }
+        if sd.econtent_type == ID_CT_RECEIPT {
+            // A signed receipt: its content is a Receipt, not a MIME entity; the walk ends.
+            self.receipt = Some(ReceivedReceipt {
+                content: content.into_owned(),
+                layer,
+            });
+            return None;
+        }
         Some(content.into_owned())
     }
 
@@ -153,6 +167,15 @@ impl<'c> Walk<'c> {
 
 /// Verify a message and return the report and the innermost content.
 pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error> {
+    walk_message(raw, ctx).map(|(v, _)| v)
+}
+
+/// [`verify_message`], also returning the CMS-level check of every signature, in the order
+/// of `report.signatures` (signed receipts need the signature values and signed attributes).
+pub(crate) fn walk_message(
+    raw: &[u8],
+    ctx: &VerifyContext,
+) -> Result<(Verified, Vec<SignerCheck>), Error> {
     if raw.is_empty() {
         return Err(Error::Malformed("empty message".into()));
     }
@@ -305,6 +328,8 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
             encrypted: w.encrypted,
             mail: true,
             at: ctx.at,
+            receipt: w.receipt.as_ref(),
+            ctx,
         },
     );
     let content = if w.report.layers.is_empty() || !is_mime_entity(&entity) {
@@ -312,10 +337,13 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
     } else {
         with_outer_fields(&canon, &entity)
     };
-    Ok(Verified {
-        report: w.report,
-        content,
-    })
+    Ok((
+        Verified {
+            report: w.report,
+            content,
+        },
+        w.checks,
+    ))
 }
 
 /// The outer header fields of `message` except `Content-*`, then `entity`.
@@ -346,6 +374,8 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
             encrypted: false,
             mail: false,
             at: ctx.at,
+            receipt: w.receipt.as_ref(),
+            ctx,
         },
     );
     Verified {
