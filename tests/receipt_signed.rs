@@ -11,7 +11,9 @@
 //!    other attributes, another identifier, a signer not asked (receiptList, firstTier), a
 //!    receipt requesting a receipt, a request on a domain signature, different requests on
 //!    two SignerInfos; and no receipt at all for an unsigned, tampered, untrusted or
-//!    unrequested message, for a receipt, or for a recipient the request does not name.
+//!    unrequested message, for a receipt, or for a recipient the request does not name;
+//! 4. compose: `sign.receiptRequest` on the inner signature of a triple-wrapped copy.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 
@@ -688,4 +690,78 @@ fn openssl_answers_our_request_and_we_verify_its_receipt() {
             "ca.pem",
         ],
     );
+}
+
+// ---- compose ---------------------------------------------------------------------------
+
+#[test]
+fn compose_requests_receipts_on_the_inner_signature_of_a_triple_wrap() {
+    use mmhs::compose::{compose, ComposeContext, ComposeRequest};
+    let p = pki();
+    let req = serde_json::json!({
+        "from": ALICE,
+        "to": [BOB],
+        "primaryPrecedence": "flash",
+        "subject": "Move at dawn",
+        "body": "Proceed.\n",
+        "sign": {
+            "key": p.read("alice.key"), "certificate": p.read("alice.pem"), "tripleWrap": true,
+            "receiptRequest": { "receiptsFrom": { "kind": "firstTier" }, "receiptsTo": [ALICE] },
+        },
+        "encrypt": { "certificates": [p.read("bob.pem")], "senderCertificate": p.read("alice.pem") },
+    });
+    let parsed = ComposeRequest::from_json(req.to_string().as_bytes()).unwrap();
+    let copies = compose(
+        &parsed,
+        &ComposeContext::new(now()),
+        &mut SeededRng::new(40),
+    )
+    .unwrap();
+    let sent = copies[0].raw.clone();
+    let key_of = |who: &str| {
+        let s = p.signer(who);
+        VerifyContext {
+            decryption_keys: vec![(s.key, s.cert)],
+            ..ctx()
+        }
+    };
+    // bob reads it: one request (the outer signature carries none), valid.
+    let r = verify(&sent, &key_of("bob"));
+    assert!(r.valid, "{:?}", r.problems);
+    assert_eq!(r.layers.len(), 3);
+    let req = r.receipt_request.expect("receiptRequest");
+    assert_eq!(req.receipts_from, ReceiptsFrom::FirstTier);
+    assert_eq!(req.signer, ALICE);
+    // bob answers; alice checks the receipt against her copy (encrypted to her too).
+    let receipt = make_receipt(
+        &sent,
+        &key_of("bob"),
+        &p.signer("bob"),
+        &receipt_opts(),
+        &mut SeededRng::new(41),
+    )
+    .unwrap();
+    let alice = VerifyContext {
+        original: Some(sent.clone()),
+        ..key_of("alice")
+    };
+    let rr = verify(&receipt.message, &alice);
+    assert!(rr.valid, "{:?}", rr.problems);
+    assert_eq!(rr.receipt.unwrap().identifier, req.identifier);
+    // A bad receiptsTo is refused at compose time.
+    let bad = serde_json::json!({
+        "from": ALICE, "to": [BOB], "primaryPrecedence": "flash", "body": "x",
+        "sign": {
+            "key": p.read("alice.key"), "certificate": p.read("alice.pem"),
+            "receiptRequest": { "receiptsFrom": { "kind": "all" }, "receiptsTo": [] },
+        },
+    });
+    let parsed = ComposeRequest::from_json(bad.to_string().as_bytes()).unwrap();
+    let e = compose(
+        &parsed,
+        &ComposeContext::new(now()),
+        &mut SeededRng::new(42),
+    )
+    .unwrap_err();
+    assert_eq!(mmhs::error::Coded::code(&e), "sign-options-invalid");
 }

@@ -51,6 +51,16 @@ pub struct ReceiptRequestOptions {
 }
 
 impl ReceiptRequestOptions {
+    /// Check the options as [`ReceiptRequest::check`] would, before any signing.
+    pub fn check(&self) -> Result<(), String> {
+        ReceiptRequest {
+            signed_content_identifier: vec![0; GENERATED_IDENTIFIER_LEN],
+            receipts_from: self.receipts_from.clone(),
+            receipts_to: self.receipts_to.iter().map(|a| vec![a.clone()]).collect(),
+        }
+        .check()
+    }
+
     /// The request, with a fresh identifier from `rng`.
     pub fn generate<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> Result<ReceiptRequest, String> {
         ReceiptRequest::generate(self.receipts_from.clone(), &self.receipts_to, rng)

@@ -67,7 +67,7 @@ export interface EncryptOptions {
   protectHeaders?: boolean;
 }
 
-/** The context of `verify`. */
+/** The context of `verify` (and of `makeReceipt` / `verifyReceipt`). */
 export interface VerifyOptions {
   /** Trust anchors (PEM texts). */
   trustAnchors: string[];
