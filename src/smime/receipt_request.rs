@@ -103,20 +103,7 @@ impl ReceiptRequest {
     /// [`MAX_IDENTIFIER_LEN`] octets, 1 to 16 receiptsTo entities each with at least one
     /// name, a receiptList of at least one entity, every name encodable.
     pub fn check(&self) -> Result<(), String> {
-        if self.signed_content_identifier.is_empty() {
-            return Err("signedContentIdentifier is empty: it must identify the content".into());
-        }
-        if self.signed_content_identifier.len() > MAX_IDENTIFIER_LEN {
-            return Err(format!(
-                "signedContentIdentifier longer than {MAX_IDENTIFIER_LEN} octets"
-            ));
-        }
-        if self.receipts_to.is_empty() || self.receipts_to.len() > UB_RECEIPTS_TO {
-            return Err(format!(
-                "receiptsTo must name 1 to {UB_RECEIPTS_TO} entities, not {}",
-                self.receipts_to.len()
-            ));
-        }
+        self.check_received()?;
         if let ReceiptsFrom::List { recipients } = &self.receipts_from {
             if recipients.is_empty() || recipients.len() > MAX_NAMES {
                 return Err(format!(
@@ -186,11 +173,12 @@ impl ReceiptRequest {
         Ok(r)
     }
 
-    /// [`ReceiptRequest::check`] without re-encoding (a received request may name what we do
-    /// not generate, e.g. a directoryName).
+    /// The bounds every request meets, received or generated: [`ReceiptRequest::check`]
+    /// without re-encoding (a received request may name what we do not generate, e.g. a
+    /// directoryName).
     fn check_received(&self) -> Result<(), String> {
         if self.signed_content_identifier.is_empty() {
-            return Err("signedContentIdentifier is empty".into());
+            return Err("signedContentIdentifier is empty: it must identify the content".into());
         }
         if self.signed_content_identifier.len() > MAX_IDENTIFIER_LEN {
             return Err(format!(
