@@ -42,12 +42,12 @@ pub enum Error {
     /// A release (Draft & Release) error.
     #[error(transparent)]
     Release(#[from] crate::release::Error),
-    /// A certificate / signature-verification error.
-    #[error(transparent)]
-    Trust(#[from] crate::trust::Error),
     /// A header-protection error.
     #[error(transparent)]
     Protect(#[from] crate::protect::Error),
+    /// A domain-signing error (draft-melnikov-smime-msa-to-mda).
+    #[error(transparent)]
+    Domain(#[from] crate::domain::Error),
     /// A raw header-section error (limits, CR/LF in a generated value).
     #[error(transparent)]
     Header(#[from] crate::mime::header::Error),
@@ -71,9 +71,9 @@ impl Error {
             Error::Smime(e) => e.code(),
             Error::Keys(e) => e.code(),
             Error::Release(e) => e.code(),
-            Error::Trust(e) => e.code(),
             Error::Protect(e) => e.code(),
             Error::Header(e) => e.code(),
+            Error::Domain(e) => e.code(),
         }
     }
 }

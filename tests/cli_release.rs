@@ -6,10 +6,9 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+use support::cli::{json, mmhs};
 use support::pki::{openssl, Alg, Pki};
 
 const AT: &str = "2030-01-01T00:00:00Z";
@@ -39,19 +38,6 @@ fn pki() -> &'static Pki {
         p.write("signed-draft.eml", &out.stdout);
         p
     })
-}
-
-fn mmhs(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mmhs"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mmhs")
-}
-
-fn json(bytes: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(bytes).expect("JSON")
 }
 
 fn officer_args(input: &str) -> Vec<&str> {

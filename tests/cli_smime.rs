@@ -7,10 +7,9 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+use support::cli::{error_code, json, mmhs, mmhs_ok};
 use support::pki::{ok, openssl, Alg, Pki};
 
 const AT: &str = "2030-01-01T00:00:00Z";
@@ -41,46 +40,6 @@ fn pki() -> &'static Pki {
         );
         p
     })
-}
-
-/// Run the binary in the PKI directory.
-fn mmhs(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mmhs"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mmhs")
-}
-
-/// Run, expect exit 0, return stdout.
-fn mmhs_ok(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = mmhs(dir, args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "mmhs {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// The JSON error line of an exit-2 run.
-fn error_code(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = String::from_utf8_lossy(&out.stderr);
-    let v: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON error line");
-    assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
-    v["code"].as_str().expect("code").to_string()
-}
-
-fn json(bytes: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(bytes).expect("JSON on stdout")
 }
 
 #[test]

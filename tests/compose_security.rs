@@ -365,7 +365,7 @@ fn gcm_when_every_recipient_advertises_it() {
     let copies = compose_ok(request(json!({
         "bcc": [],
         "sign": sign_as("alice"),
-        "encrypt": { "certificates": [gcm("bob"), pki().read("carol.pem")], "keyTransport": "pkcs1v15" },
+        "encrypt": { "certificates": [gcm("bob"), pki().read("carol.pem")], "keyTransport": "oaep" },
     })));
     assert!(header(&copies[0]).contains("smime-type=enveloped-data"));
     openssl_decrypt("cbc-carol.eml", &copies[0], "carol").unwrap();
@@ -525,6 +525,23 @@ fn error_codes() {
         code(request(json!({ "sign": tw }))),
         "security-option-conflict"
     );
+    // draft-melnikov-smime-msa-to-mda-04 §3.2: types that must encapsulate another signature,
+    // and additionalAttributes with another type, are not made by compose.
+    for types in [
+        json!(["domain"]),
+        json!(["review"]),
+        json!(["additionalAttributes"]),
+        json!(["originator", "domain"]),
+        json!(["originator", "originator"]),
+    ] {
+        let mut st = sign.clone();
+        st["signatureType"] = types.clone();
+        assert_eq!(
+            code(request(json!({ "sign": st }))),
+            "security-option-conflict",
+            "{types}"
+        );
+    }
     // a label that cannot be encoded
     assert_eq!(
         code(request(

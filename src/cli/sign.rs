@@ -1,9 +1,15 @@
 //! `mmhs sign IN.eml --key KEY.pem --cert CERT.pem [--chain CA.pem] [--opaque] [--label LABEL.json]
 //! [--protect-headers] [--digest sha256|sha384|sha512] [--pss] [--ski] [--no-certs] [--at TIME]
+//! [--signature-type TYPE[,TYPE…]]
 //! [--receipt-request all|first-tier|list [--receipt-from ADDR …] --receipt-to ADDR …] > OUT.eml`
 //!
-//! Signs a whole RFC 5322 message ([`crate::smime::sign_message`]): multipart/signed by
+//! Signs a whole RFC 5322 message ([`crate::domain::sign_typed`]): multipart/signed by
 //! default, `application/pkcs7-mime; smime-type=signed-data` with `--opaque`. With
+//! `--signature-type` (`originator`, `domain`, `additionalAttributes`, `review`,
+//! `delegatedOriginator`; draft-melnikov-smime-msa-to-mda-04 §3) the signatureType attribute
+//! is added and the draft's rules apply: a domain, review or additional-attributes signature
+//! is a new signed layer around the message (over an empty signature layer when it is not
+//! signed yet), and the certificate must name an agent of the originator's domain (§2.6). With
 //! `--protect-headers` the message is first wrapped as `message/rfc822; forwarded=no`
 //! ([`crate::protect::wrap`], the MMHS profile's header protection). signingTime is `--at`
 //! (default: now). `--receipt-request` asks for signed receipts (RFC 2634 §2.2): from every
@@ -15,8 +21,8 @@ use std::path::PathBuf;
 use super::material::{read_json, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
 use crate::mmhs::EssSecurityLabel as SecurityLabel;
-use crate::report::ReceiptsFrom;
-use crate::smime::{sign_message, DigestAlg, ReceiptRequestOptions, RsaPadding, SignOptions};
+use crate::report::{ReceiptsFrom, SignatureType};
+use crate::smime::{DigestAlg, ReceiptRequestOptions, RsaPadding, SignOptions};
 use crate::{Error, Result};
 
 /// Arguments of `mmhs sign`.
@@ -50,6 +56,10 @@ pub struct Args {
     /// signingTime (RFC 3339); default: now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
+    /// signatureType attribute values, comma-separated (draft-melnikov-smime-msa-to-mda-04
+    /// §3.2): originator, domain, additionalAttributes, review, delegatedOriginator.
+    #[arg(long, value_name = "TYPES")]
+    pub signature_type: Option<String>,
     /// Ask for signed receipts: from all recipients, first-tier ones, or the --receipt-from list.
     #[arg(long, value_name = "WHO", value_parser = ["all", "first-tier", "list"], requires = "receipt_to")]
     pub receipt_request: Option<String>,
@@ -96,6 +106,20 @@ fn receipt_request(args: &Args) -> Result<Option<ReceiptRequestOptions>> {
     }))
 }
 
+/// Parse `--signature-type`: known names joined with `,`.
+fn signature_types(s: &str) -> Result<Vec<SignatureType>> {
+    s.split(',')
+        .map(|t| {
+            SignatureType::from_name(t.trim()).ok_or_else(|| {
+                crate::Error::input(
+                    "args-invalid",
+                    format!("--signature-type: unknown signature type {t:?} (originator, domain, additionalAttributes, review, delegatedOriginator)"),
+                )
+            })
+        })
+        .collect()
+}
+
 /// The digest named on the command line.
 pub fn digest(name: &str) -> DigestAlg {
     match name {
@@ -125,6 +149,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         include_certs: !args.no_certs,
         signing_time: Some(io::time_or_now("--at", args.at.as_deref())?),
         security_label,
+        signature_type: match args.signature_type.as_deref() {
+            Some(t) => signature_types(t)?,
+            None => Vec::new(),
+        },
         receipt_request: receipt_request(&args)?,
         ..SignOptions::default()
     };
@@ -133,7 +161,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     } else {
         raw
     };
-    let out = sign_message(&input, &signer, &opts, &mut crate::rng::system_rng())?;
+    let out = crate::domain::sign_typed(&input, &signer, &opts, &mut crate::rng::system_rng())?;
     io::write_stdout(&out)?;
     Ok(Outcome::Success)
 }

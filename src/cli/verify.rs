@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 use super::material::{read_cert_files, read_crls, read_key, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::verify::{verify_message, VerifyContext};
 use crate::{Error, Result};
 
@@ -42,6 +43,11 @@ pub struct Args {
     /// The original (sent) message a signed receipt answers.
     #[arg(long, value_name = "SENT.eml")]
     pub original: Option<PathBuf>,
+    /// Legacy receive: accept weak algorithms and keys (SHA-1, DSA, RSA under 2048 bits,
+    /// 3DES / RC2, PKCS#1 v1.5 key transport), reporting each as the note
+    /// `weak-algorithm-accepted` instead of a problem (docs/security.md, Algorithm policy).
+    #[arg(long)]
+    pub allow_weak: bool,
 }
 
 /// `verify`'s key flags: like [`KeyArgs`] but `--cert` may repeat (extra certificates).
@@ -68,6 +74,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         certificates: read_cert_files(&args.key.cert, "certificate")?,
         crls: read_crls(&args.crl)?,
         at: Some(io::time_or_now("--at", args.at.as_deref())?),
+        algorithms: AlgorithmPolicy {
+            allow_weak: args.allow_weak,
+        },
         ..VerifyContext::default()
     };
     if ctx.trust_anchors.is_empty() {

@@ -38,9 +38,7 @@ use crate::mime::encode::Message;
 use crate::mmhs::{self, names, EssSecurityLabel, SioLabel};
 use crate::protect::{self, Hcp, InjectOptions};
 use crate::rng::CryptoRng;
-use crate::smime::{
-    self, smime_mime::base64_lines, ContentCipher, SignOptions, SignatureType, Signer,
-};
+use crate::smime::{self, smime_mime::base64_lines, ContentCipher, SignOptions, Signer};
 
 /// Key material supplied by the caller instead of in the request.
 #[derive(Clone, Copy, Default)]
@@ -222,6 +220,17 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
             receipt_request: s.receipt_request.clone(),
             ..SignOptions::default()
         };
+        // draft-melnikov-smime-msa-to-mda-04 §3.2: a type list the draft forbids, or a type
+        // that must encapsulate another signature (domain, review, additional attributes) —
+        // compose makes the originator's signature over the content it composes; those are
+        // added afterwards around the signed message (`crate::domain::sign_typed`).
+        crate::domain::signing::check_types(&sign_options.signature_type)
+            .map_err(|e| conflict(&e.to_string()))?;
+        if crate::domain::signing::must_encapsulate(&sign_options.signature_type) {
+            return Err(conflict(
+                "signatureType domain, review and additionalAttributes encapsulate the signed message (draft-melnikov-smime-msa-to-mda-04 §3.2): sign the composed message with them afterwards",
+            ));
+        }
         if let Some(r) = &s.receipt_request {
             r.check()
                 .map_err(|m| Error::Smime(smime::Error::Options(format!("receiptRequest: {m}"))))?;
@@ -276,7 +285,7 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
 
     if let Some(s) = &signer {
         sign_options.encryption_cert = encrypt.as_ref().map(|e| e.sender.clone());
-        check_signer_address(req, &s.cert, &sign_options.signature_type)?;
+        check_signer_address(req, &s.cert)?;
     }
 
     Ok(Plan {
@@ -291,23 +300,9 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
 }
 
 /// An originator signature must name a From or the Sender address (the verifier flags
-/// `signer-address-mismatch` otherwise); domain, review and additional-attributes signatures
-/// (draft-melnikov-smime-msa-to-mda §3.2) are exempt.
-fn check_signer_address(
-    req: &ComposeRequest,
-    cert: &Certificate,
-    types: &[SignatureType],
-) -> Result<(), Error> {
-    let non_originator = !types.is_empty()
-        && types.iter().all(|t| {
-            matches!(
-                t,
-                SignatureType::Domain | SignatureType::Review | SignatureType::AdditionalAttributes
-            )
-        });
-    if non_originator {
-        return Ok(());
-    }
+/// `signer-address-mismatch` otherwise); compose makes no other kind (see the signature-type
+/// check above).
+fn check_signer_address(req: &ComposeRequest, cert: &Certificate) -> Result<(), Error> {
     let claimed = req
         .from
         .iter()

@@ -159,7 +159,8 @@ pub struct EncryptRequest {
     /// Default: AES-256-GCM AuthEnvelopedData when every recipient of the copy advertises
     /// it, else the best cipher all advertise, else AES-256-CBC EnvelopedData.
     pub cipher: Option<ContentCipher>,
-    /// RSA key transport: `oaep` (default, RSAES-OAEP SHA-256) or `pkcs1v15`.
+    /// RSA key transport: `oaep` (RSAES-OAEP SHA-256), the default and only value (PKCS#1
+    /// v1.5 is weak: `crate::algorithm_policy`).
     pub key_transport: KeyTransportPadding,
     /// `issuer-and-serial-number` (default) or `subject-key-identifier`.
     pub recipient_identifier: RecipientIdKind,

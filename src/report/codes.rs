@@ -57,6 +57,9 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("attr-must-be-signed", Cause::Signature),
     ("signing-certificate-mismatch", Cause::Signature),
     ("security-label-inconsistent", Cause::Signature),
+    ("signature-type-inconsistent", Cause::Signature),
+    ("signature-type-not-encapsulating", Cause::Signature),
+    ("weak-algorithm", Cause::Signature),
     // Signed receipts (RFC 2634 §2).
     ("receipt-malformed", Cause::Structure),
     ("receipt-request-misplaced", Cause::Signature),
@@ -92,6 +95,7 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("signer-address-mismatch", Cause::Originator),
     ("from-display-name-address", Cause::Originator),
     ("no-originator-signature", Cause::Originator),
+    ("domain-naming-mismatch", Cause::Originator),
     // Authorizing users.
     ("countersignature-orphaned", Cause::Authorization),
     ("authorizing-user-not-countersigned", Cause::Authorization),
@@ -123,6 +127,8 @@ pub const NOTES: &[&str] = &[
     "authorizing-users-outer-only",
     "hp-forwarded",
     "field-not-covered",
+    "empty-signature-layer",
+    "weak-algorithm-accepted",
 ];
 
 /// The cause of a problem code; an unknown code (there should be none: the catalogue test

@@ -71,6 +71,13 @@ pub struct VerifyReport {
     /// Every address of every Sender field of that header, in order.
     #[serde(default)]
     pub sender: Vec<String>,
+    /// True when a valid, trusted domain signature whose certificate follows the naming
+    /// convention (`namingOk`) covers the message (draft-melnikov-smime-msa-to-mda-04 §3.3:
+    /// it "authenticates the fact that the message has been released from that domain"):
+    /// with no originator signature, the originator's *domain* is what is verified, and
+    /// the message is not `no-originator-signature`.
+    #[serde(default)]
+    pub domain_verified: bool,
     /// Per header field of the message (first spelling of each name, in order of first
     /// appearance, protected header first): whether a valid, trusted signature covers the
     /// value a reader is shown (`docs/report.md`, "Field coverage").
@@ -207,8 +214,9 @@ pub struct SignatureReport {
     /// Index of the SignerInfo inside its SignedData, in encoding order (the index that
     /// `smime::countersign_message` takes).
     pub index: usize,
-    /// The signer's identity: the first e-mail address of its certificate, else its subject
-    /// DN, else (certificate not found) the SignerIdentifier as text.
+    /// The signer's identity: the first e-mail address of its certificate, else its first
+    /// agent name (subjectAltName `smtp://` / `submit://` URI or dNSName, as written there),
+    /// else its subject DN, else (certificate not found) the SignerIdentifier as text.
     pub signer: String,
     /// The signer certificate's subject DN (RFC 4514 string), when the certificate was found.
     pub subject: Option<String>,
@@ -223,6 +231,17 @@ pub struct SignatureReport {
     /// True when one of the certificate's addresses equals the message's From (or Sender)
     /// address; `null` when the message has no From to compare against (inner layers).
     pub address_match: Option<bool>,
+    /// The naming-convention verdict of a domain, delegated-originator, additional-attributes
+    /// or (agent-certificate) review signature (draft-melnikov-smime-msa-to-mda-04 §2.6): the
+    /// certificate names an agent (`smtp://` / `submit://` URI or dNSName) whose domain
+    /// equals or is an ascendant of the originator's domain. Absent for originator signatures
+    /// (they keep `addressMatch`) and for a bare CMS object (no originator to compare with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naming_ok: Option<bool>,
+    /// The domain the signer certificate names an agent of (the one satisfying the naming
+    /// rule, else the first); absent when the certificate names no agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_domain: Option<String>,
     /// The signature types (draft-melnikov-smime-msa-to-mda §3.2); `originator` when the
     /// attribute is absent. In JSON the names
     /// (`originator|domain|review|additionalAttributes|delegatedOriginator`, unknown OIDs
@@ -240,6 +259,10 @@ pub struct SignatureReport {
     pub countersignatures: Vec<CountersignatureReport>,
     /// Problems specific to this signer (also copied into [`VerifyReport::problems`]).
     pub problems: Vec<Problem>,
+    /// Notes specific to this signer (`weak-algorithm-accepted`; also copied into
+    /// [`VerifyReport::notes`]); omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Problem>,
 }
 
 /// A countersignature (RFC 5652 §11.4) nested under the SignerInfo it countersigns.
@@ -265,6 +288,9 @@ pub struct CountersignatureReport {
     pub countersignatures: Vec<CountersignatureReport>,
     /// Problems specific to this countersignature.
     pub problems: Vec<Problem>,
+    /// Notes specific to this countersignature (as [`SignatureReport::notes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Problem>,
 }
 
 /// An ESS security label (RFC 2634 §3.2) as JSON.

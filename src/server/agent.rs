@@ -20,8 +20,8 @@ use super::smtp::dsn::{self, Action, DsnRecipient};
 use super::smtp::priority::{parse_priority_value, stanag4406_level};
 use super::smtp::{Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
-use super::uri::MailUri;
 use super::Error;
+use crate::domain::uri::MailUri;
 use crate::release::AuditFacts;
 
 /// A reply to the end of DATA.

@@ -20,7 +20,6 @@ pub mod private_file;
 pub mod relay;
 pub mod smtp;
 pub mod store;
-pub mod uri;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -29,11 +28,11 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+pub use crate::domain::uri::{parse_mail_uri, MailUri, Scheme};
 pub use agent::Agent;
 pub use config::Config;
 pub use gate::{Gate, GateContext, GateDecision, ReleaseGate};
 pub use store::Store;
-pub use uri::{parse_mail_uri, MailUri, Scheme};
 
 /// Server errors. Codes: `server-io`, `server-db`, `server-config`, `server-pki`,
 /// `server-internal`, `uri-invalid`.
@@ -58,7 +57,7 @@ pub enum Error {
     Internal(String),
     /// Bad `--relay` URI.
     #[error(transparent)]
-    Uri(#[from] uri::UriError),
+    Uri(#[from] crate::domain::uri::UriError),
 }
 
 impl Error {

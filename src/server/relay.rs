@@ -1,4 +1,4 @@
-//! Relaying to a real MTA given as an `smtp://` / `submit://` URI ([`super::uri`]).
+//! Relaying to a real MTA given as an `smtp://` / `submit://` URI ([`crate::domain::uri`]).
 //!
 //! Non-local recipients are queued and handed to the next hop by the queue worker
 //! ([`super::agent::Agent::run_queue_once`]) with the SMTP client
@@ -9,4 +9,4 @@
 //! transient failures retried with back-off (8 attempts), permanent ones answered with a
 //! failure DSN.
 
-pub use super::uri::{parse_mail_uri, MailUri, Scheme};
+pub use crate::domain::uri::{parse_mail_uri, MailUri, Scheme};

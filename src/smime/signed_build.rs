@@ -58,18 +58,13 @@ impl Signer {
         Ok(s)
     }
 
-    /// Check that the key matches the certificate and is strong enough.
+    /// Check that the key matches the certificate and is strong enough (the algorithm policy,
+    /// [`crate::algorithm_policy::refuse_for_production`]).
     pub fn check(&self) -> Result<(), Error> {
         let spki = &self.cert.tbs_certificate().subject_public_key_info();
+        crate::algorithm_policy::refuse_for_production(spki).map_err(Error::Key)?;
         match &self.key {
             PrivateKey::Rsa(k) => {
-                use rsa::traits::PublicKeyParts;
-                if k.size() * 8 < 2048 {
-                    return Err(Error::Key(format!(
-                        "RSA key of {} bits: at least 2048 are required",
-                        k.size() * 8
-                    )));
-                }
                 let der = spki.to_der().map_err(|e| Error::Key(e.to_string()))?;
                 use rsa::pkcs8::DecodePublicKey;
                 let pk = rsa::RsaPublicKey::from_public_key_der(&der)
@@ -190,8 +185,11 @@ pub fn sign_raw<R: CryptoRng + ?Sized>(
     match key {
         PrivateKey::Rsa(k) => {
             use rsa::traits::PublicKeyParts;
-            if k.size() * 8 < 2048 {
-                return Err(Error::Key("RSA keys below 2048 bits are not used".into()));
+            if k.size() * 8 < crate::algorithm_policy::MIN_RSA_BITS {
+                return Err(Error::Key(format!(
+                    "RSA keys below {} bits are not used (algorithm policy)",
+                    crate::algorithm_policy::MIN_RSA_BITS
+                )));
             }
             match padding {
                 RsaPadding::Pkcs1v15 => {

@@ -7,7 +7,8 @@
 //! exactly once with one value and match; every attribute we understand must be well formed
 //! and single where RFC 5652 / 8551 / 2634 say so; the signature is checked over the DER of
 //! the signed attributes *as received*. Countersignatures sign the countersigned SignerInfo's
-//! signature value and must not carry contentType.
+//! signature value and must not carry contentType. Weak signature algorithms (SHA-1, DSA)
+//! are judged by the caller's [`AlgorithmPolicy`].
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ use super::receipt_request::ReceiptRequest;
 use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
 use super::signer_certificate::{CertIndex, Resolution};
+use crate::algorithm_policy::{self, AlgorithmPolicy, Judged};
 use crate::report::{Problem, SecurityLabel, SignatureTypes};
 
 /// Several different certificates match one SignerIdentifier (same issuer and serial number,
@@ -69,8 +71,9 @@ pub struct SignerCheck {
     /// Position of the SignerInfo in its SignedData, in encoding order (0 for a
     /// countersignature).
     pub index: usize,
-    /// The signer's identity: first e-mail address of [`SignerCheck::cert`], else its subject
-    /// DN, else the SignerIdentifier as text.
+    /// The signer's identity ([`identity`]): first e-mail address of [`SignerCheck::cert`],
+    /// else its first agent name (SAN URI or dNSName), else its subject DN, else the
+    /// SignerIdentifier as text.
     pub signer: String,
     /// The one certificate the SignerIdentifier names; `None` when none or several do.
     pub cert: Option<Certificate>,
@@ -78,6 +81,8 @@ pub struct SignerCheck {
     pub valid: bool,
     /// Problems found.
     pub problems: Vec<Problem>,
+    /// Weak algorithms the algorithm policy accepted (`weak-algorithm-accepted`).
+    pub notes: Vec<Problem>,
     /// eSSSecurityLabel.
     pub label: Option<SecurityLabel>,
     /// signatureType values, in encoding order; empty when the attribute is absent (or
@@ -139,12 +144,20 @@ pub enum Covered<'c> {
     Countersigned(&'c [u8]),
 }
 
-/// Identity text for a signer: first e-mail, else subject DN, else the sid.
+/// Identity text for a signer: first e-mail, else the first agent name of a domain agent's
+/// certificate (its subjectAltName `smtp:` / `submit:` URI or dNSName, as written there;
+/// draft-melnikov-smime-msa-to-mda-04 §2.6), else subject DN, else the sid.
 pub fn identity(cert: Option<&Certificate>, si: &ParsedSignerInfo<'_>) -> String {
     match cert {
         Some(c) => crate::trust::email_addresses(c)
             .into_iter()
             .next()
+            .or_else(|| {
+                crate::domain::agent_names(c)
+                    .into_iter()
+                    .next()
+                    .map(|a| a.text)
+            })
             .unwrap_or_else(|| c.tbs_certificate().subject().to_string()),
         None => si.sid.describe(),
     }
@@ -172,6 +185,7 @@ pub fn check_signer(
     certs: &CertIndex<'_>,
     cache: &mut DigestCache,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
     depth: usize,
 ) -> SignerCheck {
     let mut out = SignerCheck {
@@ -258,6 +272,15 @@ pub fn check_signer(
             Err(VerifyFailure::Unsupported(m)) => out.problems.push(p("unsupported-algorithm", m)),
         }
     }
+    // The algorithm policy (RFC 8551 §2.7): a SHA-1 / DSA signature is not valid unless the
+    // caller accepts weak algorithms. The signer's key size is judged with its path
+    // (`crate::trust`).
+    if let Some(w) = algorithm_policy::signature(Some(&si.digest_alg.oid), &si.signature_alg) {
+        match policy.judge(&w.at("signature")) {
+            Judged::Problem(pr) => out.problems.push(pr),
+            Judged::Note(n) => out.notes.push(n),
+        }
+    }
     // Attributes that RFC 5652 §11 / RFC 8551 §2.5 / RFC 2634 require to be signed must not
     // appear unsigned (OpenSSL's bad_signtime_attr vector).
     for a in &si.unsigned_attrs {
@@ -285,6 +308,7 @@ pub fn check_signer(
                 &si.signature,
                 certs,
                 budget,
+                policy,
                 depth + 1,
             ));
         }
@@ -412,6 +436,7 @@ pub fn check_countersignature(
     countersigned: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
     depth: usize,
 ) -> SignerCheck {
     if depth > MAX_COUNTERSIGNATURE_DEPTH {
@@ -438,8 +463,17 @@ pub fn check_countersignature(
         certs,
         &mut cache,
         budget,
+        policy,
         depth,
     )
+}
+
+/// Whether a SignedData is an empty signature layer (draft-melnikov-smime-msa-to-mda-04 §2.5
+/// method 1: no SignerInfo, eContentType id-data, the unsigned message as eContent): a layer
+/// a DOMSEC signature encapsulates, not an error. Without eContent (certs-only, RFC 8551
+/// §3.6, or a detached SignedData) nothing is signed: `no-signers`.
+pub fn is_empty_signature_layer(sd: &ParsedSignedData<'_>) -> bool {
+    sd.signer_infos.is_empty() && sd.econtent.is_some() && sd.econtent_type == ID_DATA
 }
 
 /// Check every SignerInfo of a SignedData over `content`, each with the certificate its
@@ -450,11 +484,12 @@ pub fn check_signed_data(
     content: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
 ) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut cache = DigestCache::default();
     let mut out = Vec::new();
-    if sd.signer_infos.is_empty() {
+    if sd.signer_infos.is_empty() && !is_empty_signature_layer(sd) {
         problems.push(p(
             "no-signers",
             "SignedData without any SignerInfo: nothing is signed",
@@ -470,6 +505,7 @@ pub fn check_signed_data(
             certs,
             &mut cache,
             budget,
+            policy,
             0,
         );
         c.index = index;
@@ -483,5 +519,27 @@ pub fn check_signed_data(
             "the SignerInfos of one SignedData carry different security labels",
         ));
     }
+    // draft-melnikov-smime-msa-to-mda-04 §3.2: "If there is more than one SignerInfo in a
+    // signerInfos (…) then the SignatureType attribute in all the SignerInfos MUST contain
+    // the same content" — a parallel SignerInfo cannot turn a signature into another type.
+    if out
+        .windows(2)
+        .any(|w| effective_types(&w[0]) != effective_types(&w[1]))
+    {
+        problems.push(p(
+            "signature-type-inconsistent",
+            "the SignerInfos of one SignedData carry different signature types",
+        ));
+    }
     (out, problems)
+}
+
+/// The types a SignerInfo declares, an absent attribute being an originator signature
+/// (draft-melnikov-smime-msa-to-mda-04 §3.2, §3.6).
+fn effective_types(c: &SignerCheck) -> SignatureTypes {
+    if c.signature_types.is_empty() {
+        SignatureTypes::originator()
+    } else {
+        c.signature_types.clone()
+    }
 }

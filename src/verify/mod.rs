@@ -12,6 +12,8 @@
 //!   SignerIdentifier names (`smime::signer_certificate`), and trust judged on that same
 //!   certificate ([`trust`]) — nothing is ever looked up by name or address;
 //! - [`originator`]: the From / Sender the recipient is shown, and the signer ↔ sender binding;
+//! - [`naming`]: the DOMSEC naming verdict of domain-type signatures against the originator,
+//!   and `domainVerified` (draft-melnikov-smime-msa-to-mda-04 §2.6, §3);
 //! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
 //! - [`coverage`]: per header field, whether a valid signature covers it;
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
@@ -25,6 +27,7 @@
 pub mod authorizing_users;
 pub mod coverage;
 pub mod label;
+pub mod naming;
 pub mod open;
 pub mod originator;
 pub mod receipt;
@@ -35,6 +38,7 @@ pub mod walk;
 
 use x509_cert::Certificate;
 
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
 use crate::smime::DecompressLimits;
@@ -70,6 +74,9 @@ pub struct VerifyContext {
     /// a signed receipt is checked against it (RFC 2634 §2.7, [`receipt`]); `None` for
     /// anything else.
     pub original: Option<Vec<u8>>,
+    /// What weak algorithms and keys do to the verdict (default: they make it not valid;
+    /// [`AlgorithmPolicy::legacy`] reports them as notes).
+    pub algorithms: AlgorithmPolicy,
 }
 
 /// The report plus the content to render once the layers are removed.

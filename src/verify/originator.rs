@@ -17,7 +17,7 @@
 //! - A From whose display name shows another address than its addr-spec is
 //!   `from-display-name-address`.
 
-use crate::report::{Problem, VerifyReport};
+use crate::report::{Problem, SignatureType, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
 use crate::smime::smime_mime::{self, Field};
 
@@ -32,7 +32,8 @@ pub mod codes {
     pub const ORIGINATOR_FIELD_DUPLICATE: &str = "originator-field-duplicate";
     /// The message carries no signature.
     pub const NOT_SIGNED: &str = "not-signed";
-    /// Only domain / review / additional-attributes signatures.
+    /// Only domain / review / additional-attributes signatures, and no valid, correctly
+    /// named domain signature (`domainVerified`).
     pub const NO_ORIGINATOR_SIGNATURE: &str = "no-originator-signature";
 }
 
@@ -135,9 +136,27 @@ fn address_checks(
     claimed: &[String],
     with_authorizing_users: bool,
 ) {
+    super::naming::apply(report, checks, claimed);
     let mut originator_sigs = 0usize;
+    let layers = report.layers.clone();
     for (rep, check) in report.signatures.iter_mut().zip(checks.iter()) {
-        if !check.signature_types.is_originator() || check.cert.is_none() {
+        if !check.signature_types.is_originator()
+            || check.cert.is_none()
+            || super::naming::untyped_agent_signature(check, rep.layer, &layers)
+        {
+            continue;
+        }
+        // A delegated originator signature (draft-melnikov-smime-msa-to-mda-04 §3.7) made
+        // with an MSA certificate that carries no e-mail address is bound to the originator
+        // by the naming convention instead (`namingOk`, `super::naming`).
+        if check
+            .signature_types
+            .contains(SignatureType::DelegatedOriginator)
+            && rep.emails.is_empty()
+        {
+            if rep.naming_ok == Some(true) {
+                originator_sigs += 1;
+            }
             continue;
         }
         originator_sigs += 1;
@@ -171,7 +190,7 @@ fn address_checks(
         if !report.has_problem("no-signers") {
             report.problem(codes::NOT_SIGNED, "the message carries no signature");
         }
-    } else if originator_sigs == 0 {
+    } else if originator_sigs == 0 && !report.domain_verified {
         report.problem(
             codes::NO_ORIGINATOR_SIGNATURE,
             "no signature authenticates the originator (only domain/review/additional-attributes or unknown-type signatures, or signers whose certificate was not found)",

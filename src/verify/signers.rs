@@ -13,7 +13,8 @@ use super::trust::Trust;
 /// The report of SignerInfo `check` of the SignedData at `layer`, trust judged by `trust`.
 pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) -> SignatureReport {
     let mut problems = check.problems.clone();
-    let trusted = judge(check, trust, &mut problems);
+    let mut notes = check.notes.clone();
+    let trusted = judge(check, trust, &mut problems, &mut notes);
     SignatureReport {
         layer,
         index: check.index,
@@ -23,6 +24,9 @@ pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) ->
         valid: check.valid,
         trusted,
         address_match: None,
+        // The DOMSEC naming verdict needs the originator: `super::naming`.
+        naming_ok: None,
+        agent_domain: None,
         // An absent signatureType means an originator signature
         // (draft-melnikov-smime-msa-to-mda-04 §3.2).
         signature_type: if check.signature_types.is_empty() {
@@ -40,13 +44,15 @@ pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) ->
             .map(|c| countersignature_report(c, trust))
             .collect(),
         problems,
+        notes,
     }
 }
 
 /// The report of one countersignature (and, recursively, of its own countersignatures).
 fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> CountersignatureReport {
     let mut problems = check.problems.clone();
-    let trusted = judge(check, trust, &mut problems);
+    let mut notes = check.notes.clone();
+    let trusted = judge(check, trust, &mut problems, &mut notes);
     CountersignatureReport {
         signer: check.signer.clone(),
         subject: check.subject(),
@@ -61,6 +67,7 @@ fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> Countersig
             .map(|c| countersignature_report(c, trust))
             .collect(),
         problems,
+        notes,
     }
 }
 
@@ -69,15 +76,14 @@ fn judge(
     check: &SignerCheck,
     trust: &Trust<'_>,
     problems: &mut Vec<crate::report::Problem>,
+    notes: &mut Vec<crate::report::Problem>,
 ) -> bool {
     let Some(cert) = &check.cert else {
         return false;
     };
-    match trust.check(cert, check.signing_time) {
-        Ok(()) => true,
-        Err(p) => {
-            problems.extend(p);
-            false
-        }
-    }
+    let j = trust.check(cert, check.signing_time);
+    notes.extend(j.notes);
+    let trusted = j.problems.is_empty();
+    problems.extend(j.problems);
+    trusted
 }

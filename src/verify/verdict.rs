@@ -165,18 +165,26 @@ fn settle(report: &mut VerifyReport, hp_problems: Vec<Problem>) {
     }
 }
 
-/// Copy per-signature and per-countersignature problems into the report.
+/// Copy per-signature and per-countersignature problems and notes into the report.
 fn signature_problems(report: &mut VerifyReport) {
-    fn collect_cs(cs: &[crate::report::CountersignatureReport], out: &mut Vec<Problem>) {
+    fn collect_cs(
+        cs: &[crate::report::CountersignatureReport],
+        out: &mut Vec<Problem>,
+        notes: &mut Vec<Problem>,
+    ) {
         for c in cs {
             out.extend(c.problems.iter().cloned());
-            collect_cs(&c.countersignatures, out);
+            notes.extend(c.notes.iter().cloned());
+            collect_cs(&c.countersignatures, out, notes);
         }
     }
     let mut extra: Vec<Problem> = Vec::new();
+    let mut notes: Vec<Problem> = Vec::new();
     for s in &report.signatures {
         extra.extend(s.problems.iter().cloned());
-        collect_cs(&s.countersignatures, &mut extra);
+        notes.extend(s.notes.iter().cloned());
+        collect_cs(&s.countersignatures, &mut extra, &mut notes);
     }
     report.problems.extend(extra);
+    report.notes.extend(notes);
 }

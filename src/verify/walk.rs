@@ -23,7 +23,9 @@ use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
     ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
-use crate::smime::signed_verify::{check_signed_data, SignatureBudget, SignerCheck};
+use crate::smime::signed_verify::{
+    check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
+};
 use crate::smime::signer_certificate::CertIndex;
 use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
 
@@ -125,10 +127,23 @@ impl<'c> Walk<'c> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (checks, problems) = check_signed_data(&sd, &content, &index, &self.budget);
+        let (checks, problems) =
+            check_signed_data(&sd, &content, &index, &self.budget, &self.ctx.algorithms);
         self.report.problems.extend(problems);
+        if is_empty_signature_layer(&sd) {
+            self.report.notes.push(Problem::new(
+                "empty-signature-layer",
+                format!("layer {layer} is an empty signature layer (a SignedData without signers around the unsigned message, draft-melnikov-smime-msa-to-mda-04 §2.5 method 1)"),
+            ));
+        }
         let (tctx, crl_problems) = super::trust::context(self.ctx);
-        let trust = Trust::new(&tctx, crl_problems, index.certificates(), self.ctx.at);
+        let trust = Trust::new(
+            &tctx,
+            crl_problems,
+            index.certificates(),
+            self.ctx.at,
+            self.ctx.algorithms,
+        );
         for check in checks {
             self.report
                 .signatures

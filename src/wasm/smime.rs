@@ -38,8 +38,11 @@ export interface SignOptions {
   signingTime?: string;
   /** ESS security label (docs/report.md). */
   securityLabel?: Record<string, unknown>;
-  /** signatureType attribute values, e.g. ["originator"]. */
-  signatureType?: string[];
+  /** signatureType attribute values (draft-melnikov-smime-msa-to-mda-04 §3): "originator",
+   *  "domain", "additionalAttributes", "review", "delegatedOriginator". Domain, review and
+   *  additional-attributes signatures become a new signed layer around the message; the
+   *  certificate must name an agent of the originator's domain (docs/domain.md). */
+  signatureType?: Array<"originator" | "domain" | "additionalAttributes" | "review" | "delegatedOriginator">;
   capabilities?: boolean;
   signingCertificateV2?: boolean;
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
@@ -62,7 +65,7 @@ export interface EncryptOptions {
   /** Compress (RFC 3274) before encrypting. */
   compress?: boolean;
   /** RSA key transport padding (default "oaep"). */
-  rsaPadding?: "oaep" | "pkcs1v15";
+  rsaPadding?: "oaep";
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
   protectHeaders?: boolean;
 }
@@ -83,6 +86,9 @@ export interface VerifyOptions {
   maxDepth?: number;
   /** Also return the innermost content: the result is then `{ report, content }`. */
   withContent?: boolean;
+  /** Legacy receive: weak algorithms and keys become the note `weak-algorithm-accepted`
+   *  instead of problems (default false: they make the report not valid). */
+  allowWeak?: boolean;
 }
 
 /** The verification report (docs/report.md). */
@@ -99,6 +105,7 @@ export type VerifyReport = {
   /** When the message is a signed receipt. */
   receipt?: { identifier: string; contentType: string; signer: string; from: string[]; signingTime: string | null; originalChecked: boolean; verified: boolean; problems: Array<{ code: string; message: string }> };
   problems: Array<{ code: string; message: string }>;
+  notes: Array<{ code: string; message: string }>;
 };
 "#;
 
@@ -198,7 +205,7 @@ pub fn sign(
     } else {
         raw
     };
-    let out = crate::smime::sign_message(&input, &signer, &opts, &mut crate::rng::system_rng())
+    let out = crate::domain::sign_typed(&input, &signer, &opts, &mut crate::rng::system_rng())
         .map_err(|e| js_error(&e.into()))?;
     Ok(uint8(&out))
 }
@@ -231,11 +238,11 @@ pub fn encrypt(
     let recipients = certs(&refs)?;
     let rsa_padding = match o.rsa_padding.as_deref() {
         None | Some("oaep") => KeyTransportPadding::Oaep,
-        Some("pkcs1v15") => KeyTransportPadding::Pkcs1v15,
+        // PKCS#1 v1.5 key transport is weak (algorithm policy, docs/security.md): never produced.
         Some(other) => {
             return Err(error_value(
                 codes::REQUEST_INVALID,
-                &format!("encrypt options: rsaPadding {other:?} is not oaep or pkcs1v15"),
+                &format!("encrypt options: rsaPadding {other:?} is not oaep"),
             ))
         }
     };
@@ -288,6 +295,8 @@ pub(crate) struct VerifyOpts {
     pub(crate) max_depth: usize,
     #[serde(default)]
     pub(crate) with_content: bool,
+    #[serde(default)]
+    pub(crate) allow_weak: bool,
 }
 
 impl VerifyOpts {
@@ -301,6 +310,9 @@ impl VerifyOpts {
             crls: crls(&self.crls)?,
             at: Some(time_or_now(self.at)?),
             max_depth: self.max_depth,
+            algorithms: crate::algorithm_policy::AlgorithmPolicy {
+                allow_weak: self.allow_weak,
+            },
             ..VerifyContext::default()
         };
         if let Some(k) = &self.decryption_key {

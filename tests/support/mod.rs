@@ -1,3 +1,5 @@
-//! Shared test support (openssl-made PKI; attacks built on it).
+//! Shared test support (openssl-made PKI; attacks built on it; the `mmhs` binary).
 pub mod attacks;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod pki;

@@ -21,6 +21,8 @@ pub enum Alg {
     Rsa,
     /// ECDSA / ECDH P-256.
     Ec,
+    /// RSA-1024: a key the algorithm policy finds weak (`cert-weak-key`).
+    Rsa1024,
 }
 
 pub fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -97,7 +99,14 @@ impl Pki {
     /// Issue the end entity `name` (`<name>.key`, `<name>.pem`, `<name>.pub`) under the CA
     /// whose certificate and key files are `ca`.
     pub fn issue(&self, name: &str, email: &str, alg: Alg, ca: (&str, &str), serial: usize) {
-        self.issue_with(name, email, alg, ca, serial, true)
+        self.issue_with(name, &format!("email:{email}"), alg, ca, serial, true)
+    }
+
+    /// Issue the end entity `name` under the root with the subjectAltName `san` in the openssl
+    /// form, e.g. `URI:smtp://army.example,DNS:army.example` — a domain agent's certificate
+    /// (draft-melnikov-smime-msa-to-mda-04 §2.6).
+    pub fn issue_san(&self, name: &str, san: &str, alg: Alg, serial: usize) {
+        self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true)
     }
 
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
@@ -105,7 +114,7 @@ impl Pki {
     fn issue_with(
         &self,
         name: &str,
-        email: &str,
+        san: &str,
         alg: Alg,
         ca: (&str, &str),
         serial: usize,
@@ -114,14 +123,18 @@ impl Pki {
         let dir = &self.dir;
         let key = format!("{name}.key");
         match alg {
-            Alg::Rsa => ok(
+            Alg::Rsa | Alg::Rsa1024 => ok(
                 dir,
                 &[
                     "genpkey",
                     "-algorithm",
                     "RSA",
                     "-pkeyopt",
-                    "rsa_keygen_bits:2048",
+                    if matches!(alg, Alg::Rsa1024) {
+                        "rsa_keygen_bits:1024"
+                    } else {
+                        "rsa_keygen_bits:2048"
+                    },
                     "-out",
                     &key,
                 ],
@@ -156,9 +169,9 @@ impl Pki {
         );
         std::fs::write(
             dir.join(format!("{name}.ext")),
-            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName=email:{email}\n",
+            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
                 // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" },
+                match alg { Alg::Rsa | Alg::Rsa1024 => "keyEncipherment", Alg::Ec => "keyAgreement" },
                 if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
         )
         .unwrap();
@@ -227,6 +240,20 @@ impl Pki {
     /// `<out>.pem`. With an existing `<stem>.key` (a second call), the same key is certified
     /// again: a cross-certificate when `ca` is another CA.
     pub fn intermediate(&self, stem: &str, cn: &str, ca: (&str, &str), serial: usize, out: &str) {
+        self.intermediate_with_digest(stem, cn, ca, serial, out, "-sha256")
+    }
+
+    /// [`Pki::intermediate`], signed by `ca` with the digest option `digest` of `openssl x509`
+    /// (e.g. `-sha1`: a SHA-1 certificate signature the algorithm policy finds weak).
+    pub fn intermediate_with_digest(
+        &self,
+        stem: &str,
+        cn: &str,
+        ca: (&str, &str),
+        serial: usize,
+        out: &str,
+        digest: &str,
+    ) {
         let dir = &self.dir;
         let key = format!("{stem}.key");
         let csr = format!("{stem}.csr");
@@ -283,6 +310,7 @@ impl Pki {
                 &format!("{out}.pem"),
                 "-extfile",
                 "intermediate.ext",
+                digest,
             ],
         );
     }
@@ -354,7 +382,7 @@ impl Pki {
         };
         self.issue_with(
             tag,
-            &format!("{tag}@army.example"),
+            &format!("email:{tag}@army.example"),
             Alg::Ec,
             (&format!("{tag}-ca-0.pem"), &ca_key),
             8192,

@@ -14,6 +14,9 @@ export async function configureExtension(driver, base, p12Path, p12Password, caP
   await driver.wait(until.elementLocated(By.id("p12-file")), 10000);
   await driver.findElement(By.id("trust-anchors")).sendKeys(caPem);
   await driver.findElement(By.id("anchors-save")).click();
+  // The change is shown (subject, SHA-256 fingerprint) and stored only when confirmed.
+  await driver.wait(until.elementLocated(By.id("anchors-confirm")), 10000);
+  await driver.findElement(By.id("anchors-confirm")).click();
   await driver.wait(until.elementLocated(By.xpath("//*[contains(text(),'trust anchor(s) saved')]")), 10000);
   await driver.findElement(By.id("p12-file")).sendKeys(p12Path);
   await driver.findElement(By.id("p12-password")).sendKeys(p12Password);

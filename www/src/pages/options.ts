@@ -5,7 +5,17 @@ import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
-import { identityFromImport, loadSettings, pemCertificates, saveSettings, type Settings } from "../shared/settings.js";
+import {
+  anchorChange,
+  identityFromImport,
+  loadSettings,
+  pemCertificates,
+  saveSettings,
+  saveTrustAnchors,
+  type AnchorChange,
+  type AnchorInfo,
+  type Settings,
+} from "../shared/settings.js";
 
 const root = byId("app");
 
@@ -51,19 +61,70 @@ function keySection(s: Settings): HTMLElement {
   );
 }
 
+function anchorList(id: string, title: string, items: readonly AnchorInfo[]): HTMLElement | null {
+  if (items.length === 0) return null;
+  return h(
+    "div",
+    {},
+    h("h3", {}, title),
+    h("ul", { id }, ...items.map((a) => h("li", { "data-sha256": a.sha256 }, h("span", { class: "anchor-subject" }, a.subject), h("br", {}), h("code", { class: "anchor-fingerprint" }, `SHA-256 ${a.sha256}`)))),
+  );
+}
+
+/**
+ * The confirmation of a trust-anchor change: every added and removed anchor by subject and
+ * SHA-256 fingerprint; nothing is stored until the user confirms.
+ */
+function confirmAnchors(change: AnchorChange, out: HTMLElement, done: (saved: Settings) => void): HTMLElement {
+  const confirm = h("button", { type: "button", id: "anchors-confirm" }, "Confirm trust anchor change");
+  const cancel = h("button", { type: "button", id: "anchors-cancel" }, "Cancel");
+  const panel = h(
+    "div",
+    { id: "anchors-confirmation", role: "alertdialog", "aria-labelledby": "anchors-confirmation-h" },
+    h("h3", { id: "anchors-confirmation-h" }, "Confirm the trust anchor change"),
+    h("p", {}, "Messages signed under a trust anchor are shown as trusted. Compare each fingerprint with one obtained from its authority by another channel."),
+    anchorList("anchors-added", `Add (${change.added.length})`, change.added),
+    anchorList("anchors-removed", `Remove (${change.removed.length})`, change.removed),
+    confirm,
+    cancel,
+  );
+  confirm.addEventListener("click", () => {
+    void (async () => {
+      clear(out);
+      try {
+        const saved = await saveTrustAnchors(change);
+        out.append(h("p", { role: "status", class: "ok" }, `${saved.trustAnchors.length} trust anchor(s) saved.`));
+        done(saved);
+      } catch (err) {
+        out.append(errorBox(err, "Not saved"));
+      }
+    })();
+  });
+  cancel.addEventListener("click", () => {
+    clear(out);
+    out.append(h("p", { role: "status" }, "Trust anchors unchanged."));
+  });
+  return panel;
+}
+
 function anchorsSection(s: Settings): HTMLElement {
   const ta = h("textarea", { id: "trust-anchors", rows: 8, spellcheck: false });
   ta.value = s.trustAnchors.join("\n");
+  let stored = s.trustAnchors;
   const out = h("div", { "aria-live": "polite" });
-  const btn = h("button", { type: "button", id: "anchors-save" }, "Save trust anchors");
+  const btn = h("button", { type: "button", id: "anchors-save" }, "Review trust anchor change");
   btn.addEventListener("click", () => {
     void (async () => {
       clear(out);
       try {
         const certs = pemCertificates(ta.value);
         if (certs.length === 0 && ta.value.trim() !== "") throw new CodedError(EXTENSION_CODES.pemInvalid);
-        await saveSettings({ trustAnchors: certs });
-        out.append(h("p", { role: "status", class: "ok" }, `${certs.length} trust anchor(s) saved.`));
+        const change = await anchorChange(stored, certs);
+        if (change.added.length === 0 && change.removed.length === 0) {
+          out.append(h("p", { role: "status" }, "No change to the trust anchors."));
+          return;
+        }
+        out.append(confirmAnchors(change, out, (saved) => { stored = saved.trustAnchors; }));
       } catch (err) {
         out.append(errorBox(err, "Not saved"));
       }

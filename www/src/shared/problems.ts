@@ -38,10 +38,14 @@ export const EXTENSION_CODES = {
   labelCatalogueInvalid: "label-catalogue-invalid",
   policyInvalid: "release-policy-invalid",
   pemInvalid: "pem-invalid",
+  settingsUnprotected: "settings-unprotected",
+  trustAnchorsUnconfirmed: "trust-anchors-unconfirmed",
 } as const;
 
 const CATALOGUE: Readonly<Record<string, Entry>> = {
   // --- this extension ---
+  "settings-unprotected": e("The browser cannot restrict the extension's settings to the extension's own pages (chrome.storage.local access level): the trust anchors, keys and policies are not used. Update Chromium."),
+  "trust-anchors-unconfirmed": e("Trust anchors change only through Settings, after you confirm each added or removed certificate (subject and SHA-256 fingerprint)."),
   "core-unavailable": e("The MMHS core (WebAssembly) is not available in this build of the extension. Build it with wasm-pack and rebuild the extension."),
   "core-function-unavailable": e("This function is not available yet in the MMHS core built into the extension."),
   "core-failed": e("The MMHS core failed while processing this message."),
@@ -63,6 +67,9 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "signature-invalid": e("A signature does not verify: the message was changed after it was signed, or the signature is forged."),
   "message-digest-mismatch": e("The signed content does not match its signature (message digest mismatch): the message was altered."),
   "certificate-missing": e("The signer's certificate is not in the message and is not known."),
+  "domain-naming-mismatch": e("A domain signature is made by an agent that does not serve the sender's domain (or an ascendant of it)."),
+  "signature-type-inconsistent": e("The signers of one signature layer declare different signature types."),
+  "signature-type-not-encapsulating": e("A domain, review or additional-attributes signature does not wrap another signature."),
   "signer-address-mismatch": e("The signer's certificate address does not match the From/Sender of the message."),
 
   // --- authorizing users (RFC 7912 / seed) ---
@@ -123,10 +130,14 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "originator-field-duplicate": e("The message has more than one From or Sender field, or a From with several addresses and no Sender: the originator is ambiguous."),
   "countersignature-orphaned": e("A countersignature is on a signature that is not a valid originator signature of this content: it authorises nothing."),
   "path-budget-exhausted": e("Building the signer's certificate path needed more work than allowed and was stopped: the certificate is not trusted."),
+  "empty-signature-layer": e("The message carries an empty signature layer (a signed wrapper without signers), as domain signing adds.", "info"),
   "field-not-covered": e("A security-relevant header field is not covered by any signature: it is shown as unverified.", "warning"),
+  "signature-type-invalid": e("That combination of signature types is not allowed (draft-melnikov-smime-msa-to-mda §3.2)."),
+  "agent-naming-invalid": e("The certificate does not name an agent of the sender's domain: it cannot make this signature."),
+  "domain-signature-refused": e("A domain signature cannot be added: the originator is not authenticated or a signature is not valid."),
   "signer-key-invalid": e("The signer's public key is invalid."),
-  "signature-algorithm-weak": e("A signature uses a weak algorithm."),
-  "signature-algorithm-unsupported": e("A signature uses an unsupported algorithm."),
+  "weak-algorithm": e("The message uses a weak algorithm (SHA-1, DSA, 3DES, RC2 or PKCS#1 v1.5 key transport): it is not accepted."),
+  "weak-algorithm-accepted": e("A weak algorithm or key was accepted because legacy messages are allowed: the protection is weaker than required.", "warning"),
   "cms-malformed": e("The S/MIME (CMS) structure is malformed."),
   "smime-malformed": e("The S/MIME structure of the message is malformed."),
   "mime-malformed": e("The MIME structure of the message is malformed."),
@@ -146,7 +157,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "cert-name-constraints": e("A certificate violates name constraints."),
   "cert-unknown-critical-extension": e("A certificate has an unknown critical extension."),
   "cert-malformed": e("A certificate is malformed."),
-  "cert-weak-key": e("A certificate has a weak key."),
+  "cert-weak-key": e("A certificate in the signer's path has an RSA key shorter than 2048 bits: it is not accepted."),
   "certificate-malformed": e("A certificate is malformed."),
   "path-too-long": e("The certificate chain is too long."),
   "validation-time-unknown": e("The validation time is unknown.", "warning"),

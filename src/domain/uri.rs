@@ -7,7 +7,8 @@
 //! ```
 //! SMTP user names are UTF-8 and percent-encoded (RFC 3986 §2.1). The query component is
 //! reserved for future extensions: we accept and keep it, but give it no meaning.
-//! Pure function, no I/O.
+//! Pure function, no I/O: the server reads its relay from such a URI, and
+//! [`super::naming`] reads the agent names of a certificate's subjectAltName with it (§2.6).
 
 use std::fmt;
 
@@ -21,6 +22,14 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// The scheme name as written in URIs (`smtp`, `submit`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Smtp => "smtp",
+            Scheme::Submit => "submit",
+        }
+    }
+
     /// The port used when the URI has none (§6.1: 25, §6.2: 587).
     pub fn default_port(self) -> u16 {
         match self {
@@ -60,11 +69,12 @@ impl MailUri {
 
 impl fmt::Display for MailUri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scheme = match self.scheme {
-            Scheme::Smtp => "smtp",
-            Scheme::Submit => "submit",
-        };
-        write!(f, "{scheme}://{}", self.socket_addr_string())
+        write!(
+            f,
+            "{}://{}",
+            self.scheme.as_str(),
+            self.socket_addr_string()
+        )
     }
 }
 
