@@ -15,7 +15,8 @@
 //! ```
 //! The encoding and decoding are [`crate::smime::receipt_request`]'s. A `GeneralNames` (one
 //! entity) is a list of names; in JSON each name is a string: an rfc822Name as the bare
-//! address, the other choices prefixed (`dns:`, `uri:`, `dn:`, `ip:` hex, `other:[n]`).
+//! address (prefixed `rfc822:` when it holds a `:`), the other choices prefixed (`dns:`,
+//! `uri:`, `dn:`, `ip:` hex, `other:[n]`).
 
 use serde::{Deserialize, Serialize};
 

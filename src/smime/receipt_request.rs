@@ -298,7 +298,14 @@ fn decode_general_name(n: &Tlv<'_>) -> Result<String, String> {
         Ok(format!("{prefix}{}", String::from_utf8_lossy(&octets)))
     };
     match n.number {
-        1 => ia5(""),
+        // An rfc822Name is shown bare only when it cannot be read as a prefixed name.
+        1 => ia5("").map(|v| {
+            if v.contains(':') {
+                format!("rfc822:{v}")
+            } else {
+                v
+            }
+        }),
         2 => ia5("dns:"),
         6 => ia5("uri:"),
         4 => {
@@ -431,5 +438,13 @@ mod tests {
         );
         assert_eq!(r.receipts_to, vec![vec!["uri:u:/x".to_string()]]);
         assert!(r.receipts_to_addresses().is_empty());
+        // An rfc822Name that looks like a prefixed name is not shown as one.
+        let der = [
+            0x30, 0x10, 0x04, 0x01, 9, 0x80, 0x01, 0x00, 0x30, 0x08, 0x30, 0x06, 0x81, 0x04, b'd',
+            b'n', b's', b':',
+        ];
+        let r = ReceiptRequest::decode(&Tlv::parse_all(&der).unwrap()).unwrap();
+        assert_eq!(r.receipts_to, vec![vec!["rfc822:dns:".to_string()]]);
+        assert!(r.to_der().is_err());
     }
 }
