@@ -4,7 +4,8 @@
 # (scripts/run.sh and scripts/test.sh both call it first).
 #
 #   - Debian packages: a C toolchain, curl, git, openssl, chromium, chromium-driver,
-#     binaryen, nodejs + npm (apt-get update only when something must be installed)
+#     binaryen, nodejs + npm (apt-get update only when something must be installed);
+#     postfix (no configuration, the system service never started)
 #   - Rust (rustup, with rustfmt and clippy) when cargo is absent
 #   - the wasm32-unknown-unknown target
 #   - wasm-pack
@@ -46,6 +47,43 @@ if [ "${#apt_needed[@]}" -gt 0 ]; then
   as_root apt-get update -qq
   as_root apt-get install -y -qq "${apt_needed[@]}" </dev/null
   installed+=("${apt_needed[@]}")
+fi
+
+# Postfix for the boundary agent's real-MTA test (tests/boundary_postfix.rs): Debian's postfix,
+# installed without prompts (debconf "No configuration": no /etc/postfix/main.cf is written)
+# and never started or enabled as the system service — a policy-rc.d that refuses every
+# service action is in place during the installation (one already present is kept), and the
+# tests start their own instances on loopback ports with their own config directories.
+if [ ! -x /usr/sbin/postfix ]; then
+  have apt-get || die "missing postfix and no apt-get: install it by hand"
+  log "setup: apt-get install postfix (no configuration, service not started)"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# mmhs setup: no service starts while postfix is installed\nexit 101\n' |
+      as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends postfix </dev/null
+  [ -n "$own_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+  if have systemctl && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now postfix >/dev/null 2>&1 || true
+  elif have update-rc.d; then
+    as_root update-rc.d postfix disable >/dev/null 2>&1 || true
+  fi
+  installed+=(postfix)
+fi
+# The system service must not be running: the tests' instances use their own ports, and a
+# machine-wide MTA on :25 is not ours to start. Right after our installation, a listener on
+# :25 would be ours: fail; otherwise it belongs to the machine: warn.
+if have ss && ss -ltn 2>/dev/null | awk '{print $4}' | grep -Eq '(^|:)25$'; then
+  case " ${installed[*]} " in
+    *" postfix "*) die "port 25 is listened on after installing postfix: the system service must not run" ;;
+    *) log "setup: warning: something listens on port 25 (not started by this script)" ;;
+  esac
 fi
 
 # Node: the www/ toolchain (ESLint 10) needs Node.js ^20.19 || ^22.13 || >= 24. Debian 13's

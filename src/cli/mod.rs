@@ -76,6 +76,9 @@ enum Command {
     ImportPkcs12(pkcs12::Args),
     /// Reference webmail + SMTP submission agent + mailbox store (docs/server.md).
     Serve(serve::ServeArgs),
+    /// Boundary MTA agent of domain security: a Postfix content filter that domain-signs,
+    /// encrypts, decrypts and verifies (docs/domain.md).
+    Boundary(serve::BoundaryArgs),
 }
 
 /// What a subcommand concluded (errors are `Err`, exit 2).
@@ -85,7 +88,7 @@ pub enum Outcome {
     Success,
     /// Understood but not valid, or refused: exit 1.
     NotValid,
-    /// A subcommand that computes its own exit code (`serve`).
+    /// A subcommand that computes its own exit code (`serve`, `boundary`).
     Code(i32),
 }
 
@@ -149,5 +152,6 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Audit(args) => audit::run(args),
         Command::ImportPkcs12(args) => pkcs12::run(args),
         Command::Serve(args) => Ok(Outcome::Code(serve::serve(args))),
+        Command::Boundary(args) => Ok(Outcome::Code(serve::boundary(args))),
     }
 }

@@ -84,6 +84,11 @@ pub struct VerifyContext {
 pub struct Verified {
     /// The verification report.
     pub report: VerifyReport,
+    /// Index-aligned with `report.signatures`: the one certificate each SignerIdentifier
+    /// named (`None` when none or several did) — for callers that judge a certificate
+    /// further, e.g. the names of a domain signing agent (draft-melnikov-smime-msa-to-mda-04
+    /// §2.6), with exactly the certificate the signature was verified with.
+    pub signer_certificates: Vec<Option<Certificate>>,
     /// For a message ([`verify_message`]) with S/MIME layers: the outer header fields (less
     /// the outer `Content-*` ones) followed by the innermost MIME entity — a whole message,
     /// as [`crate::smime::decrypt_message`] returns it; for a header-protected message that
@@ -100,5 +105,5 @@ pub type Error = crate::smime::Error;
 /// Verify a message; see the module documentation. `Err` only when the input cannot be
 /// treated as a message at all (empty, too large).
 pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
-    verify_message(raw, ctx).map(|v| v.report)
+    walk::verify_report(raw, ctx)
 }

@@ -234,7 +234,7 @@ fn against_original(
         original: None,
         ..ctx.clone()
     };
-    let (verified, ochecks) = match super::walk::walk_message(original, &octx) {
+    let (verified, ochecks) = match super::walk::verify_with_checks(original, &octx) {
         Ok(w) => w,
         Err(e) => {
             problem(
@@ -417,7 +417,7 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
         original: None,
         ..ctx.clone()
     };
-    let (verified, checks) = super::walk::walk_message(original, &octx)?;
+    let (verified, checks) = super::walk::verify_with_checks(original, &octx)?;
     let report = &verified.report;
     if report.receipt.is_some() {
         return Err(refuse(

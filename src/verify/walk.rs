@@ -182,15 +182,58 @@ impl<'c> Walk<'c> {
 
 /// Verify a message and return the report and the innermost content.
 pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error> {
-    walk_message(raw, ctx).map(|(v, _)| v)
+    walk_message(raw, ctx, |report, checks, canon, entity| {
+        verified(report, checks, canon, entity)
+    })
 }
 
 /// [`verify_message`], also returning the CMS-level check of every signature, in the order
 /// of `report.signatures` (signed receipts need the signature values and signed attributes).
-pub(crate) fn walk_message(
+pub(crate) fn verify_with_checks(
     raw: &[u8],
     ctx: &VerifyContext,
 ) -> Result<(Verified, Vec<SignerCheck>), Error> {
+    walk_message(raw, ctx, |report, checks, canon, entity| {
+        (verified(report, checks, canon, entity), checks.to_vec())
+    })
+}
+
+/// The [`Verified`] of a finished walk: the content to render is the outer header fields and
+/// the innermost entity when there were S/MIME layers, else the message as received.
+fn verified(
+    report: VerifyReport,
+    checks: &[SignerCheck],
+    canon: &[u8],
+    entity: Cow<'_, [u8]>,
+) -> Verified {
+    let entity = entity.into_owned();
+    let content = if report.layers.is_empty() || !is_mime_entity(&entity) {
+        entity
+    } else {
+        with_outer_fields(canon, &entity)
+    };
+    Verified {
+        signer_certificates: checks.iter().map(|c| c.cert.clone()).collect(),
+        report,
+        content,
+    }
+}
+
+/// Verify a message and return the report only: the innermost content is judged where it
+/// lies and never copied out (a message without S/MIME layers is only borrowed), so a
+/// caller that needs no content — the release gate — holds no second copy of the message.
+pub fn verify_report(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
+    walk_message(raw, ctx, |report, _, _, _| report)
+}
+
+/// The layer walk and the cross-layer verdict; `finish` gets the report, the signature
+/// checks (index-aligned with the report's signatures), the canonical message and the
+/// innermost entity.
+fn walk_message<T>(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    finish: impl FnOnce(VerifyReport, &[SignerCheck], &[u8], Cow<'_, [u8]>) -> T,
+) -> Result<T, Error> {
     if raw.is_empty() {
         return Err(Error::Malformed("empty message".into()));
     }
@@ -333,13 +376,12 @@ pub(crate) fn walk_message(
             None => break,
         }
     }
-    let entity = current.into_owned();
     conclude(
         &mut w.report,
         &w.checks,
         &Input {
             message: &canon,
-            inner: &entity,
+            inner: &current,
             encrypted: w.encrypted,
             mail: true,
             at: ctx.at,
@@ -347,18 +389,7 @@ pub(crate) fn walk_message(
             ctx,
         },
     );
-    let content = if w.report.layers.is_empty() || !is_mime_entity(&entity) {
-        entity
-    } else {
-        with_outer_fields(&canon, &entity)
-    };
-    Ok((
-        Verified {
-            report: w.report,
-            content,
-        },
-        w.checks,
-    ))
+    Ok(finish(w.report, &w.checks, &canon, current))
 }
 
 /// The outer header fields of `message` except `Content-*`, then `entity`.
@@ -394,6 +425,7 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
         },
     );
     Verified {
+        signer_certificates: w.checks.iter().map(|c| c.cert.clone()).collect(),
         report: w.report,
         content,
     }

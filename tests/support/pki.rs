@@ -109,6 +109,46 @@ impl Pki {
         self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true)
     }
 
+    /// A domain agent's certificate (draft-melnikov-smime-msa-to-mda-04 §2.6) under the CA:
+    /// `san` as an openssl subjectAltName value (e.g. `URI:smtp://army.example,DNS:army.example`),
+    /// keyUsage digitalSignature + nonRepudiation for a signing agent, or keyEncipherment
+    /// (RSA) / keyAgreement (P-256) for an encrypting one (a DCA); emailProtection EKU.
+    pub fn issue_agent(&self, name: &str, san: &str, alg: Alg, encrypting: bool, serial: usize) {
+        let usage = match (encrypting, alg) {
+            (false, _) => "digitalSignature,nonRepudiation",
+            (true, Alg::Rsa | Alg::Rsa1024) => "keyEncipherment",
+            (true, Alg::Ec) => "keyAgreement",
+        };
+        let ext = format!("basicConstraints=CA:false\nkeyUsage=critical,{usage}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName={san}\n");
+        self.issue_ext(name, alg, ("ca.pem", "ca.key"), serial, &ext);
+    }
+
+    /// The domain agents of the boundary tests (§2.6 names): `army-sig`, `navy-sig` (signing,
+    /// P-256, `smtp://` URI and dNSName), `army-dca`, `navy-dca` (DCAs, RSA), and `evil-sig`
+    /// (a signing agent of evil.example).
+    pub fn domain_agents(&self) {
+        let agents = [
+            (
+                "army-sig",
+                "URI:smtp://army.example,DNS:army.example",
+                Alg::Ec,
+                false,
+            ),
+            ("army-dca", "URI:smtp://army.example", Alg::Rsa, true),
+            (
+                "navy-sig",
+                "URI:smtp://navy.example,DNS:navy.example",
+                Alg::Ec,
+                false,
+            ),
+            ("navy-dca", "URI:smtp://navy.example", Alg::Rsa, true),
+            ("evil-sig", "URI:smtp://evil.example", Alg::Ec, false),
+        ];
+        for (i, (name, san, alg, encrypting)) in agents.into_iter().enumerate() {
+            self.issue_agent(name, san, alg, encrypting, 10 + i);
+        }
+    }
+
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
     /// under a CA certificate without a subjectKeyIdentifier).
     fn issue_with(
@@ -120,6 +160,16 @@ impl Pki {
         serial: usize,
         aki: bool,
     ) {
+        let ext = format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
+            // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
+            match alg { Alg::Rsa | Alg::Rsa1024 => "keyEncipherment", Alg::Ec => "keyAgreement" },
+            if aki { "authorityKeyIdentifier=keyid\n" } else { "" });
+        self.issue_ext(name, alg, ca, serial, &ext);
+    }
+
+    /// A key of `alg` and a certificate for it under `ca` with the extensions `ext`
+    /// (openssl extension file syntax).
+    fn issue_ext(&self, name: &str, alg: Alg, ca: (&str, &str), serial: usize, ext: &str) {
         let dir = &self.dir;
         let key = format!("{name}.key");
         match alg {
@@ -167,14 +217,7 @@ impl Pki {
                 "req.cnf",
             ],
         );
-        std::fs::write(
-            dir.join(format!("{name}.ext")),
-            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
-                // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                match alg { Alg::Rsa | Alg::Rsa1024 => "keyEncipherment", Alg::Ec => "keyAgreement" },
-                if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
-        )
-        .unwrap();
+        std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
         ok(
             dir,
             &[
