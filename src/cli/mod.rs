@@ -23,6 +23,7 @@ mod io;
 mod material;
 mod mixer;
 mod pkcs12;
+mod receipt;
 mod release;
 pub mod serve;
 mod sign;
@@ -57,6 +58,8 @@ enum Command {
     Decrypt(encrypt::DecryptArgs),
     /// Verify every S/MIME layer and print the report (exit 0 only when valid).
     Verify(verify::Args),
+    /// Return a signed receipt for a received message that requests one (RFC 2634 §2).
+    Receipt(receipt::Args),
     /// Countersign a SignerInfo of a signed message (RFC 5652 §11.4).
     Countersign(release::CountersignArgs),
     /// The release officer's procedure (approve / reject / review a draft).
@@ -141,6 +144,7 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Encrypt(args) => encrypt::encrypt(args),
         Command::Decrypt(args) => encrypt::decrypt(args),
         Command::Verify(args) => verify::run(args),
+        Command::Receipt(args) => receipt::run(args),
         Command::Countersign(args) => release::run_countersign(args),
         Command::Release(args) => release::run_release(args),
         Command::ReleaseGate(args) => release::run_gate(args),

@@ -1,5 +1,6 @@
 //! `mmhs verify IN.eml --trust ROOTS.pem [--cert X.pem …] [--crl CRL.pem …]
-//! [--key KEY.pem [--password-file F]] [--p12 FILE.p12] [--at TIME] [--content OUT.eml] > REPORT.json`
+//! [--key KEY.pem [--password-file F]] [--p12 FILE.p12] [--at TIME] [--content OUT.eml]
+//! [--original SENT.eml] > REPORT.json`
 //!
 //! Unwraps every S/MIME layer and prints the one verification report (docs/report.md), with
 //! the Draft & Release reading side (`authorizingUsers`) filled
@@ -8,7 +9,8 @@
 //!
 //! `--cert` adds certificates (intermediates, or signer certificates of messages sent
 //! without them); with `--key`, the `--cert` certificate matching the key is also the
-//! decryption certificate. Without `--at` the time is now.
+//! decryption certificate. Without `--at` the time is now. `--original` is the sent message a
+//! signed receipt answers (docs/report.md, "Signed receipts"); the same keys open it.
 
 use std::path::PathBuf;
 
@@ -38,6 +40,9 @@ pub struct Args {
     /// Also write the innermost content (the MIME entity to render) to this file.
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
+    /// The original (sent) message a signed receipt answers.
+    #[arg(long, value_name = "SENT.eml")]
+    pub original: Option<PathBuf>,
     /// Legacy receive: accept weak algorithms and keys (SHA-1, DSA, RSA under 2048 bits,
     /// 3DES / RC2, PKCS#1 v1.5 key transport), reporting each as the note
     /// `weak-algorithm-accepted` instead of a problem (docs/security.md, Algorithm policy).
@@ -103,6 +108,9 @@ pub fn run(args: Args) -> Result<Outcome> {
                 )
             })?;
         ctx.decryption_keys.push((key, cert));
+    }
+    if let Some(p) = &args.original {
+        ctx.original = Some(io::read_input(p, "original message")?);
     }
     // One verification: the report and the content come from the same walk.
     let verified = verify_message(&raw, &ctx)?;

@@ -60,6 +60,18 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("signature-type-inconsistent", Cause::Signature),
     ("signature-type-not-encapsulating", Cause::Signature),
     ("weak-algorithm", Cause::Signature),
+    // Signed receipts (RFC 2634 §2).
+    ("receipt-malformed", Cause::Structure),
+    ("receipt-request-misplaced", Cause::Signature),
+    ("receipt-request-inconsistent", Cause::Signature),
+    ("receipt-request-in-receipt", Cause::Signature),
+    ("receipt-original-unknown", Cause::Signature),
+    ("receipt-not-for-original", Cause::Signature),
+    ("receipt-msg-sig-digest-mismatch", Cause::Signature),
+    ("receipt-content-type-mismatch", Cause::Signature),
+    ("receipt-not-requested", Cause::Signature),
+    ("receipt-identifier-mismatch", Cause::Signature),
+    ("receipt-signer-not-requested", Cause::Signature),
     // Certificates.
     ("validation-time-unknown", Cause::Certificate),
     ("cert-expired", Cause::Certificate),

@@ -15,6 +15,7 @@ use super::algorithms::{self, DigestAlg, RsaPadding};
 use super::attributes;
 use super::attributes_label;
 use super::ber;
+use super::receipt_request::ReceiptRequestOptions;
 use super::sig_type::{self, SignatureType};
 use super::signed_parse::{ID_DATA, ID_SIGNED_DATA};
 use super::Error;
@@ -138,6 +139,9 @@ pub struct SignOptions {
     /// certificate); `None` omits the attribute.
     #[serde(skip)]
     pub encryption_cert: Option<Certificate>,
+    /// Ask for signed receipts (RFC 2634 §2.2): a receiptRequest attribute with a fresh
+    /// signedContentIdentifier is added when signing content; `None` omits it.
+    pub receipt_request: Option<ReceiptRequestOptions>,
 }
 
 impl Default for SignOptions {
@@ -154,6 +158,7 @@ impl Default for SignOptions {
             capabilities: true,
             signing_certificate_v2: true,
             encryption_cert: None,
+            receipt_request: None,
         }
     }
 }
@@ -324,7 +329,11 @@ pub fn sign_content<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     let digest = opts.digest.hash(content);
-    let attrs = signed_attributes(signer, opts, ID_DATA, &digest)?;
+    let mut attrs = signed_attributes(signer, opts, ID_DATA, &digest)?;
+    if let Some(r) = &opts.receipt_request {
+        let request = r.generate(rng).map_err(Error::Options)?;
+        attrs.push(request.attribute().map_err(Error::Options)?);
+    }
     let si = build_signer_info(signer, opts, attrs, rng)?;
     let version: u8 = if opts.use_ski { 3 } else { 1 };
     let econtent = if opts.detached { None } else { Some(content) };

@@ -17,6 +17,7 @@ use x509_cert::Certificate;
 use super::algorithms::{self, DigestAlg, VerifyFailure};
 use super::attributes::{self, CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
 use super::attributes_label;
+use super::receipt_request::ReceiptRequest;
 use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
 use super::signer_certificate::{CertIndex, Resolution};
@@ -95,6 +96,22 @@ pub struct SignerCheck {
     pub signature_algorithm: String,
     /// Countersignatures found in unsignedAttrs (RFC 5652 §11.4), each over this signature value.
     pub countersignatures: Vec<SignerCheck>,
+    /// The signature value (what a signed receipt's originatorSignatureValue names, RFC 2634
+    /// §2.8).
+    pub signature_value: Vec<u8>,
+    /// The DER of the signed attributes as received (what msgSigDigest digests, RFC 2634 §2.4).
+    pub signed_attrs_der: Option<Vec<u8>>,
+    /// The digest algorithm, when supported.
+    pub digest: Option<DigestAlg>,
+    /// The contentType signed attribute, when present and well formed.
+    pub content_type: Option<const_oid::ObjectIdentifier>,
+    /// receiptRequest (RFC 2634 §2.2), when present and well formed.
+    pub receipt_request: Option<ReceiptRequest>,
+    /// msgSigDigest (RFC 2634 §2.10), when present and well formed.
+    pub msg_sig_digest: Option<Vec<u8>>,
+    /// Whether an mlExpansionHistory signed attribute is present (RFC 2634 §4.2: the message
+    /// went through a mailing list).
+    pub ml_expansion_history: bool,
 }
 
 impl SignerCheck {
@@ -174,6 +191,9 @@ pub fn check_signer(
     let mut out = SignerCheck {
         digest_algorithm: algorithms::name(&si.digest_alg.oid),
         signature_algorithm: algorithms::name(&si.signature_alg.oid),
+        signature_value: si.signature.to_vec(),
+        signed_attrs_der: si.signed_attrs_der.clone(),
+        digest: DigestAlg::from_oid(&si.digest_alg.oid),
         ..SignerCheck::default()
     };
     if !budget.take() {
@@ -326,7 +346,7 @@ fn check_signed_attributes(
             "a countersignature must not carry contentType (RFC 5652 §11.4)",
         )),
         (Ok(Some(v)), Covered::Content { econtent_type, .. }) => match v.oid("contentType") {
-            Ok(ct) if ct == *econtent_type => {}
+            Ok(ct) if ct == *econtent_type => out.content_type = Some(ct),
             Ok(ct) => out.problems.push(p(
                 "content-type-mismatch",
                 format!("contentType attribute {ct} differs from eContentType {econtent_type}"),
@@ -378,6 +398,24 @@ fn check_signed_attributes(
                 .push(p("signed-attr-malformed", format!("signatureType: {e}"))),
         }
     }
+    // Signed receipts (RFC 2634 §2.2, §2.10, §4.2).
+    if let Ok(Some(v)) = attributes::single(attrs, attributes::RECEIPT_REQUEST) {
+        match ReceiptRequest::decode(v) {
+            Ok(r) => out.receipt_request = Some(r),
+            Err(e) => out
+                .problems
+                .push(p("signed-attr-malformed", format!("receiptRequest: {e}"))),
+        }
+    }
+    if let Ok(Some(v)) = attributes::single(attrs, attributes::MSG_SIG_DIGEST) {
+        match v.octet_string("msgSigDigest") {
+            Ok(d) => out.msg_sig_digest = Some(d.into_owned()),
+            Err(e) => out
+                .problems
+                .push(p("signed-attr-malformed", format!("msgSigDigest: {}", e.0))),
+        }
+    }
+    out.ml_expansion_history = attrs.iter().any(|a| a.oid == attributes::ML_EXPAND_HISTORY);
     // signingCertificate / signingCertificateV2 bind the certificate (RFC 5035 §5.4).
     for oid in [
         attributes::SIGNING_CERTIFICATE_V2,

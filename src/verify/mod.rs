@@ -17,6 +17,8 @@
 //! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
 //! - [`coverage`]: per header field, whether a valid signature covers it;
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
+//! - [`receipt`]: signed receipts (RFC 2634 §2): the request an original carries, returning a
+//!   receipt ([`receipt::make_receipt`]) and checking one against its original;
 //! - [`verdict`]: the cross-layer steps in order, problems ordered cause first, and `valid`.
 //!
 //! `smime` keeps the CMS-level checks (signature values, signed attributes, SignerIdentifier
@@ -28,6 +30,7 @@ pub mod label;
 pub mod naming;
 pub mod open;
 pub mod originator;
+pub mod receipt;
 pub mod signers;
 pub mod trust;
 pub mod verdict;
@@ -43,6 +46,7 @@ use crate::smime::DecompressLimits;
 pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
+pub use receipt::{make_receipt, ReceiptOptions, SignedReceipt};
 pub use walk::{verify_cms, verify_message, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE};
 
 /// What `verify` needs from the caller: trust anchors, the time, optional extra certificates
@@ -66,6 +70,10 @@ pub struct VerifyContext {
     pub max_depth: usize,
     /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
     pub decompress_limits: DecompressLimits,
+    /// The original message a signed receipt answers (the sender's copy, e.g. from Sent):
+    /// a signed receipt is checked against it (RFC 2634 §2.7, [`receipt`]); `None` for
+    /// anything else.
+    pub original: Option<Vec<u8>>,
     /// What weak algorithms and keys do to the verdict (default: they make it not valid;
     /// [`AlgorithmPolicy::legacy`] reports them as notes).
     pub algorithms: AlgorithmPolicy,

@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
+use crate::smime::receipt::ID_CT_RECEIPT;
 use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
     ID_ENVELOPED_DATA, ID_SIGNED_DATA,
@@ -29,6 +30,7 @@ use crate::smime::signer_certificate::CertIndex;
 use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
+use super::receipt::ReceivedReceipt;
 use super::signers::signature_report;
 use super::trust::Trust;
 use super::verdict::{conclude, Input};
@@ -48,6 +50,9 @@ struct Walk<'c> {
     budget: SignatureBudget,
     /// Whether an encrypted layer was opened (for header protection's obscuring rules).
     encrypted: bool,
+    /// A SignedData of id-ct-receipt (RFC 2634 §2.4): a signed receipt, checked by
+    /// [`super::receipt::check`].
+    receipt: Option<ReceivedReceipt>,
 }
 
 impl<'c> Walk<'c> {
@@ -58,6 +63,7 @@ impl<'c> Walk<'c> {
             checks: Vec::new(),
             budget: SignatureBudget::default(),
             encrypted: false,
+            receipt: None,
         }
     }
 
@@ -147,6 +153,14 @@ impl<'c> Walk<'c> {
         if sd.econtent_type == ID_CT_COMPRESSED_DATA {
             return self.compressed_econtent(&content);
         }
+        if sd.econtent_type == ID_CT_RECEIPT {
+            // A signed receipt: its content is a Receipt, not a MIME entity; the walk ends.
+            self.receipt = Some(ReceivedReceipt {
+                content: content.into_owned(),
+                layer,
+            });
+            return None;
+        }
         Some(content.into_owned())
     }
 
@@ -169,18 +183,40 @@ impl<'c> Walk<'c> {
 /// Verify a message and return the report and the innermost content.
 pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error> {
     walk_message(raw, ctx, |report, checks, canon, entity| {
-        let entity = entity.into_owned();
-        let content = if report.layers.is_empty() || !is_mime_entity(&entity) {
-            entity
-        } else {
-            with_outer_fields(canon, &entity)
-        };
-        Verified {
-            signer_certificates: checks.iter().map(|c| c.cert.clone()).collect(),
-            report,
-            content,
-        }
+        verified(report, checks, canon, entity)
     })
+}
+
+/// [`verify_message`], also returning the CMS-level check of every signature, in the order
+/// of `report.signatures` (signed receipts need the signature values and signed attributes).
+pub(crate) fn verify_with_checks(
+    raw: &[u8],
+    ctx: &VerifyContext,
+) -> Result<(Verified, Vec<SignerCheck>), Error> {
+    walk_message(raw, ctx, |report, checks, canon, entity| {
+        (verified(report, checks, canon, entity), checks.to_vec())
+    })
+}
+
+/// The [`Verified`] of a finished walk: the content to render is the outer header fields and
+/// the innermost entity when there were S/MIME layers, else the message as received.
+fn verified(
+    report: VerifyReport,
+    checks: &[SignerCheck],
+    canon: &[u8],
+    entity: Cow<'_, [u8]>,
+) -> Verified {
+    let entity = entity.into_owned();
+    let content = if report.layers.is_empty() || !is_mime_entity(&entity) {
+        entity
+    } else {
+        with_outer_fields(canon, &entity)
+    };
+    Verified {
+        signer_certificates: checks.iter().map(|c| c.cert.clone()).collect(),
+        report,
+        content,
+    }
 }
 
 /// Verify a message and return the report only: the innermost content is judged where it
@@ -349,6 +385,8 @@ fn walk_message<T>(
             encrypted: w.encrypted,
             mail: true,
             at: ctx.at,
+            receipt: w.receipt.as_ref(),
+            ctx,
         },
     );
     Ok(finish(w.report, &w.checks, &canon, current))
@@ -382,6 +420,8 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
             encrypted: false,
             mail: false,
             at: ctx.at,
+            receipt: w.receipt.as_ref(),
+            ctx,
         },
     );
     Verified {

@@ -10,7 +10,8 @@ use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_j
 use crate::mmhs::EssSecurityLabel as SecurityLabel;
 use crate::mmhs::InspectOptions;
 use crate::smime::{
-    DigestAlg, EncryptOptions, KeyTransportPadding, RsaPadding, SignOptions, SignatureType,
+    DigestAlg, EncryptOptions, KeyTransportPadding, ReceiptRequestOptions, RsaPadding, SignOptions,
+    SignatureType,
 };
 use crate::verify::VerifyContext;
 
@@ -46,6 +47,15 @@ export interface SignOptions {
   signingCertificateV2?: boolean;
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
   protectHeaders?: boolean;
+  /** Ask for signed receipts (RFC 2634 §2.2; docs/report.md "Signed receipts"). */
+  receiptRequest?: ReceiptRequestOptions;
+}
+
+/** A signed-receipt request: who returns receipts, and where they go. */
+export interface ReceiptRequestOptions {
+  receiptsFrom: { kind: "all" } | { kind: "firstTier" } | { kind: "list"; recipients: string[][] };
+  /** 1 to 16 addresses (usually the sender's own). */
+  receiptsTo: string[];
 }
 
 /** Options of `encrypt`. */
@@ -60,7 +70,7 @@ export interface EncryptOptions {
   protectHeaders?: boolean;
 }
 
-/** The context of `verify`. */
+/** The context of `verify` (and of `makeReceipt` / `verifyReceipt`). */
 export interface VerifyOptions {
   /** Trust anchors (PEM texts). */
   trustAnchors: string[];
@@ -90,6 +100,10 @@ export type VerifyReport = {
   headerProtection: Record<string, unknown>;
   mmhs: Record<string, unknown> | null;
   authorizingUsers: Array<{ address: string; status: string }>;
+  /** The signed-receipt request of the originator signature, when present. */
+  receiptRequest?: { identifier: string; receiptsFrom: Record<string, unknown>; receiptsTo: string[][]; signer: string };
+  /** When the message is a signed receipt. */
+  receipt?: { identifier: string; contentType: string; signer: string; from: string[]; signingTime: string | null; originalChecked: boolean; verified: boolean; problems: Array<{ code: string; message: string }> };
   problems: Array<{ code: string; message: string }>;
   notes: Array<{ code: string; message: string }>;
 };
@@ -145,6 +159,7 @@ struct SignOpts {
     signing_certificate_v2: Option<bool>,
     #[serde(default)]
     protect_headers: bool,
+    receipt_request: Option<ReceiptRequestOptions>,
 }
 
 fn digest(name: Option<&str>) -> Result<DigestAlg, JsValue> {
@@ -183,6 +198,7 @@ pub fn sign(
         capabilities: o.capabilities.unwrap_or(d.capabilities),
         signing_certificate_v2: o.signing_certificate_v2.unwrap_or(d.signing_certificate_v2),
         encryption_cert: None,
+        receipt_request: o.receipt_request,
     };
     let input = if o.protect_headers {
         crate::protect::wrap(&raw).map_err(|e| js_error(&e.into()))?
