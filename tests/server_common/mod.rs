@@ -390,15 +390,28 @@ pub async fn html_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> S
     cookie_pair(&r)
 }
 
+/// A slow next hop: see [`slow_relay`].
+pub struct SlowRelay {
+    /// Its `smtp://` URI.
+    pub uri: String,
+    /// The `Subject:` of each message, in the order their data was received.
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Closed (false) at start: the relay then holds its reply to the end of data until it is
+    /// opened (at most [`T`]), so a test can know what waits in the sender's queue.
+    pub open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
 /// A scripted next-hop SMTP server on 127.0.0.1 that answers each message's end of data
-/// after `delay` (a slow relay), one connection at a time, recording the `Subject:` of each
-/// message in the order received. Returns its `smtp://` URI and the record.
-pub fn slow_relay(delay: Duration) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+/// after `delay` (and after [`SlowRelay::open`]), one connection at a time, recording the
+/// `Subject:` of each message before it waits.
+pub fn slow_relay(delay: Duration) -> SlowRelay {
     use std::io::{BufRead, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let uri = format!("smtp://{}", listener.local_addr().unwrap());
     let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let rec = got.clone();
+    let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let gate = open.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
             let Ok(conn) = conn else { return };
@@ -440,6 +453,10 @@ pub fn slow_relay(delay: Duration) -> (String, std::sync::Arc<std::sync::Mutex<V
                         break;
                     }
                     rec.lock().unwrap().push(subject);
+                    let start = std::time::Instant::now();
+                    while !gate.load(std::sync::atomic::Ordering::SeqCst) && start.elapsed() < T {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
                     std::thread::sleep(delay);
                     "250 2.0.0 queued\r\n"
                 } else if cmd.starts_with("QUIT") {
@@ -454,5 +471,9 @@ pub fn slow_relay(delay: Duration) -> (String, std::sync::Arc<std::sync::Mutex<V
             }
         }
     });
-    (uri, got)
+    SlowRelay {
+        uri,
+        received: got,
+        open,
+    }
 }
