@@ -4,7 +4,11 @@
 //! dead-lettered and the next item is still delivered; and DSNs of unauthenticated sessions
 //! never leave for an unverified reverse-path (no backscatter) nor carry the content back;
 //! a panic while gating one message answers that message 451 and the next is accepted.
-//! Loopback only; the relay, when one is needed, is a closed loopback port.
+//! The queue delivers by MT-PRIORITY then age (RFC 6710; draft-melnikov-mmhs-profile-09
+//! §6.1 item 5): a FLASH message submitted after 50 ROUTINE ones to a slow relay leaves
+//! before the ROUTINE ones still queued.
+//! Loopback only; the relay, when one is needed, is a closed loopback port or a scripted
+//! loopback server.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod server_common;
@@ -108,17 +112,19 @@ async fn poisoned_queue_items_do_not_stop_the_next() {
     let good = queued("alice@army.example", "bob@navy.example", None);
     store
         .transaction(|sql| {
-            Store::enqueue(sql, b"not a message", "{not json", 0)?;
+            Store::enqueue(sql, b"not a message", "{not json", 0, 0)?;
             Store::enqueue(
                 sql,
                 raw.as_bytes(),
                 &serde_json::to_string(&overflowing).unwrap(),
+                0,
                 0,
             )?;
             Store::enqueue(
                 sql,
                 raw.as_bytes(),
                 &serde_json::to_string(&good).unwrap(),
+                0,
                 0,
             )
         })
@@ -140,6 +146,7 @@ async fn poisoned_queue_items_do_not_stop_the_next() {
                 sql,
                 raw.as_bytes(),
                 &serde_json::to_string(&later).unwrap(),
+                0,
                 0,
             )
         })
@@ -233,7 +240,13 @@ async fn ret_full_never_returns_content_to_an_unverified_sender() {
     let raw = "From: <alice@army.example>\r\nTo: <bob@navy.example>\r\nSubject: late\r\n\r\nSECRET-BODY\r\n";
     store
         .transaction(|sql| {
-            Store::enqueue(sql, raw.as_bytes(), &serde_json::to_string(&tx).unwrap(), 0)
+            Store::enqueue(
+                sql,
+                raw.as_bytes(),
+                &serde_json::to_string(&tx).unwrap(),
+                0,
+                0,
+            )
         })
         .unwrap();
     srv.agent.wake.notify_one();
@@ -296,6 +309,75 @@ async fn a_panic_in_the_gate_costs_one_message_not_the_server() {
         inbox_subjects(&srv.agent.store, "bob@navy.example"),
         vec!["after-boom".to_string()]
     );
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flash_leaves_before_queued_routine_messages() {
+    // The next hop holds the first message until all are submitted, then takes 10 ms each.
+    let relay = slow_relay(std::time::Duration::from_millis(10));
+    let relayed = relay.received.clone();
+    let (srv, dir) = start("queue-precedence", 100_000, Some(&relay.uri)).await;
+    let mut c = Smtp::connect(srv.smtp_addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    let mut send = async |priority: &str, subject: &str| {
+        let r = c
+            .cmd(&format!(
+                "MAIL FROM:<alice@army.example> MT-PRIORITY={priority}"
+            ))
+            .await;
+        assert!(r.starts_with("250"), "{r}");
+        let r = c.cmd("RCPT TO:<carol@other.example>").await;
+        assert!(r.starts_with("250"), "{r}");
+        assert!(c.cmd("DATA").await.starts_with("354"));
+        c.send(&plain_message(
+            "alice@army.example",
+            "carol@other.example",
+            subject,
+            "",
+        ))
+        .await;
+        let r = c.cmd(".").await;
+        assert!(r.starts_with("250"), "{r}");
+    };
+    // ROUTINE is -2 under the STANAG4406 policy, FLASH 4 (RFC 6710 Appendix A).
+    for i in 0..50 {
+        send("-2", &format!("routine-{i}")).await;
+    }
+    send("4", "flash").await;
+    // What had reached the next hop when FLASH was accepted (the message being relayed at
+    // that moment included): FLASH goes next, before every ROUTINE message still queued.
+    let before = relayed.lock().unwrap().len();
+    assert!(
+        before < 50,
+        "ROUTINE messages must still be queued for the test to mean anything ({before} gone)"
+    );
+    relay.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    let order = {
+        let start = std::time::Instant::now();
+        loop {
+            let got = relayed.lock().unwrap().clone();
+            if got.len() == 51 {
+                break got;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "only {} of 51 relayed",
+                got.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let flash_at = order.iter().position(|s| s == "flash").unwrap();
+    assert!(
+        flash_at <= before,
+        "FLASH left at position {flash_at}, {before} messages had left when it was accepted: {order:?}"
+    );
+    // The ROUTINE messages keep their order of submission among themselves.
+    let routine: Vec<&String> = order.iter().filter(|s| *s != "flash").collect();
+    let expected: Vec<String> = (0..50).map(|i| format!("routine-{i}")).collect();
+    assert_eq!(routine, expected.iter().collect::<Vec<_>>());
     srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

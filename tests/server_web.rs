@@ -168,9 +168,10 @@ async fn release_queue_flow_through_the_api() {
     );
     let env = serde_json::json!({
         "mailFrom": "alice@army.example",
-        "mailParams": {"mtPriority": 4},
+        "mailParams": {"mtPriority": 4, "by": "3600;N"},
         "rcpts": [{"address": "bob@navy.example", "notify": "SUCCESS"}]
     });
+    let submitted = time::OffsetDateTime::now_utc().unix_timestamp();
     let r = api_post(
         addr,
         &alice,
@@ -203,6 +204,28 @@ async fn release_queue_flow_through_the_api() {
         .json();
     let item = &q["messages"][0];
     assert_eq!(item["primaryPrecedence"], "4 (flash)");
+    // Its handling priority (FLASH: 4) and its DELIVERBY deadline (RFC 2852: arrival + 3600 s).
+    assert_eq!(item["priority"], 4);
+    let deadline = time::OffsetDateTime::parse(
+        item["deadline"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+    .unix_timestamp();
+    assert!(
+        (submitted + 3590..=submitted + 3610).contains(&deadline),
+        "{deadline}"
+    );
+    // The officer's HTML view shows submission time and deadline.
+    let cookie = html_login(addr, "officer@army.example", "officer-demo").await;
+    let page = http(addr, "GET", "/folder/Release", &[("Cookie", &cookie)], None)
+        .await
+        .text();
+    assert!(
+        page.contains("<th scope=\"col\">Submitted</th><th scope=\"col\">Deadline</th>"),
+        "{page}"
+    );
+    assert!(page.contains(item["deadline"].as_str().unwrap()), "{page}");
     let env = item["envelope"].clone();
     assert_eq!(env["mailFrom"], "alice@army.example");
     // A listing without a countersignature proves nothing: submitted by the officer with

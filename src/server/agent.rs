@@ -530,6 +530,14 @@ impl Agent {
                         "divertReason".into(),
                         serde_json::Value::String(reason.clone()),
                     );
+                    // The absolute DELIVERBY deadline (RFC 2852 §4: arrival + by-time), shown
+                    // in the Release queue.
+                    if let Some(by) = tx.by {
+                        o.insert(
+                            "byDeadline".into(),
+                            serde_json::Value::String(rfc3339(from_unix(by.deadline))),
+                        );
+                    }
                 }
                 self.store.transaction(|sql| {
                     self.audit(sql, AuditEvent::Submit, &tx, &info, None, None)?;
@@ -614,7 +622,13 @@ impl Agent {
                         q.rcpts = queued;
                         let json =
                             serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
-                        Store::enqueue(sql, &msg, &json, tx.hold_until.unwrap_or(now_s))?;
+                        Store::enqueue(
+                            sql,
+                            &msg,
+                            &json,
+                            tx.hold_until.unwrap_or(now_s),
+                            q.queue_priority(),
+                        )?;
                     }
                     Ok(())
                 })?;
@@ -761,7 +775,7 @@ impl Agent {
                 arrival: t.unix_timestamp(),
             };
             let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
-            Store::enqueue(sql, &bytes, &json, t.unix_timestamp())?;
+            Store::enqueue(sql, &bytes, &json, t.unix_timestamp(), q.queue_priority())?;
         } else {
             return self.audit(
                 sql,
@@ -778,7 +792,12 @@ impl Agent {
     }
 
     /// Process due queue items once (held messages whose time has come, relaying), at most
-    /// [`QUEUE_BATCH`] per round.
+    /// [`QUEUE_BATCH`] per round, in the store's delivery order ([`Store::due_ids`]: highest
+    /// MT-PRIORITY, then oldest; RFC 6710, draft-melnikov-mmhs-profile-09 §6.1 item 5).
+    ///
+    /// The order is read again before each item, so a FLASH message accepted while ROUTINE
+    /// items are being relayed is the next one out, not the next round's; each read is
+    /// bounded by the round's size, and an item is attempted at most once per round.
     ///
     /// Each item is processed in its own task and its own SQLite transaction: an error or a
     /// panic while processing one item dead-letters that item (kept in the store's
@@ -786,13 +805,17 @@ impl Agent {
     /// bad item never stops delivery of the rest (RFC 5321 §6.1: accepted mail is delivered
     /// or reported, never silently dropped).
     pub async fn run_queue_once(self: &Arc<Self>) -> Result<usize, Error> {
-        let now_s = now().unix_timestamp();
-        let store = self.store.clone();
-        let ids = self
-            .blocking(move || store.due_ids(now_s, QUEUE_BATCH))
-            .await?;
-        let n = ids.len();
-        for id in ids {
+        let mut done: Vec<i64> = Vec::with_capacity(QUEUE_BATCH);
+        while done.len() < QUEUE_BATCH {
+            let now_s = now().unix_timestamp();
+            let store = self.store.clone();
+            // Items of this round still due come first at most `done.len()` times.
+            let want = done.len() + 1;
+            let ids = self.blocking(move || store.due_ids(now_s, want)).await?;
+            let Some(id) = ids.into_iter().find(|i| !done.contains(i)) else {
+                break;
+            };
+            done.push(id);
             let me = self.clone();
             let failure = match tokio::spawn(me.load_and_process(id, now_s)).await {
                 Ok(Ok(())) => continue,
@@ -806,7 +829,7 @@ impl Agent {
                 eprintln!("mmhs serve: queue item {id}: dead-lettering failed: {e}");
             }
         }
-        Ok(n)
+        Ok(done.len())
     }
 
     /// Read one queue item (its bytes only now: one queued message in memory at a time) and
@@ -1004,6 +1027,7 @@ impl Agent {
                         &item.raw,
                         &json,
                         now_s.saturating_add(attempts.saturating_mul(30)),
+                        q.queue_priority(),
                     )?;
                     sql.execute(
                         "UPDATE queue SET attempts = ?2 WHERE id = ?1",

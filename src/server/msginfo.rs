@@ -37,6 +37,10 @@ pub struct MessageInfo {
     pub authorizing_users: Option<Vec<String>>,
     /// Number of `MMHS-Authorizing-Users:` fields (RFC 7912 §4: more than one is malformed).
     pub authorizing_users_fields: usize,
+    /// `Expires:` (RFC 2156; the profile's Expiry Date Indication, §3.4.17) as Unix seconds,
+    /// when present and valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<i64>,
     /// `MT-Priority:` fields' raw values (RFC 6758).
     pub mt_priority_fields: Vec<String>,
     /// Whether any `MMHS-*` header field is present (military message, RFC 7912 §5).
@@ -97,6 +101,13 @@ pub fn message_info(raw: &[u8]) -> MessageInfo {
                 info.extended_authorisation_info = Some(raw_trim(&value))
             }
             "mt-priority" => info.mt_priority_fields.push(raw_trim(&value)),
+            "expires" => {
+                info.expires = value
+                    .trim()
+                    .parse::<crate::mmhs::date_time::DateTime>()
+                    .ok()
+                    .map(|d| d.0.unix_timestamp())
+            }
             "mmhs-authorizing-users" => {
                 info.authorizing_users_fields += 1;
                 let list = info.authorizing_users.get_or_insert_with(Vec::new);

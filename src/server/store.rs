@@ -14,8 +14,14 @@ use rusqlite::blob::ZeroBlob;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, MAIN_DB};
 use serde::Serialize;
 
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
 use super::msginfo::message_info;
+use super::smtp::priority::stanag4406_level;
 use super::Error;
+use crate::mmhs::mt_priority;
+use crate::mmhs::precedence::Precedence;
 
 /// Well-known folder names.
 pub mod folders {
@@ -66,6 +72,14 @@ pub struct MessageSummary {
     pub sio_label: Option<String>,
     /// The SMTP envelope the message arrived with (JSON), for Release-queue items.
     pub envelope: Option<serde_json::Value>,
+    /// The MT-PRIORITY level the message is handled with under the STANAG4406 policy
+    /// (RFC 6710 §5, Appendix A): from its precedence (primary, else copy;
+    /// draft-melnikov-mmhs-profile-09 §3.2), else from the envelope's MT-PRIORITY, else 0.
+    pub priority: i8,
+    /// The delivery deadline (RFC 3339), the earlier of the envelope's DELIVERBY deadline
+    /// (RFC 2852, `byDeadline` of Release-queue items) and the message's `Expires:`
+    /// (RFC 2156; profile §3.4.17); `None` when neither is given.
+    pub deadline: Option<String>,
 }
 
 /// A stored message with its bytes.
@@ -112,7 +126,8 @@ CREATE TABLE IF NOT EXISTS queue (
   txn TEXT NOT NULL,
   not_before INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT
+  last_error TEXT,
+  priority INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS dead_letter (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -175,6 +190,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db_err)?;
         conn.execute_batch(SCHEMA).map_err(db_err)?;
+        migrate_queue_priority(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -272,7 +288,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Messages of `owner` in `folder`, newest first.
+    /// Messages of `owner` in `folder`, newest first; the Release queue
+    /// ([`folders::RELEASE`]) in the order an officer works it: highest precedence first
+    /// ([`MessageSummary::priority`]), then longest waiting (draft-melnikov-mmhs-profile-09
+    /// §6.1 item 5 applied to the drafts awaiting release).
     pub fn list(&self, owner: &str, folder: &str) -> Result<Vec<MessageSummary>, Error> {
         let conn = self.lock();
         let mut stmt = conn
@@ -305,6 +324,9 @@ impl Store {
                 .read_to_end(&mut head)
                 .map_err(|e| Error::Db(format!("reading message {id}: {e}")))?;
             out.push(summary(id, folder, size, &head, env, received_at));
+        }
+        if folder == folders::RELEASE {
+            out.sort_by_key(|m| (std::cmp::Reverse(m.priority), m.received_at, m.id));
         }
         Ok(out)
     }
@@ -358,16 +380,18 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Queue a transaction (inside a transaction).
+    /// Queue a transaction (inside a transaction). `priority` is its MT-PRIORITY rounded
+    /// by the STANAG4406 policy (RFC 6710 §5, Appendix A): the queue's first sort key.
     pub fn enqueue(
         tx: &Transaction<'_>,
         raw: &[u8],
         transaction_json: &str,
         not_before: i64,
+        priority: i8,
     ) -> Result<i64, Error> {
         tx.execute(
-            "INSERT INTO queue(raw, txn, not_before) VALUES (?1, ?2, ?3)",
-            params![blob_size(raw)?, transaction_json, not_before],
+            "INSERT INTO queue(raw, txn, not_before, priority) VALUES (?1, ?2, ?3, ?4)",
+            params![blob_size(raw)?, transaction_json, not_before, priority],
         )
         .map_err(db_err)?;
         let id = tx.last_insert_rowid();
@@ -375,13 +399,18 @@ impl Store {
         Ok(id)
     }
 
-    /// The ids of at most `limit` queue items due at `now`, oldest first; each item's bytes
-    /// are read when it is processed ([`Store::queue_item`]), one message at a time.
+    /// The ids of at most `limit` queue items due at `now` in delivery order: highest
+    /// MT-PRIORITY first (RFC 6710; draft-melnikov-mmhs-profile-09 §6.1 item 5: a FLASH
+    /// or OVERRIDE message never waits behind ROUTINE ones), then oldest first (the id is the order of acceptance, kept
+    /// across retries). Each item's bytes are read when it is processed
+    /// ([`Store::queue_item`]), one message at a time.
+    ///
+    /// The `queue_due` index (`priority DESC, id, not_before`) gives the order without a
+    /// sort and covers the due test, so the work is bounded by `limit` plus the not-yet-due
+    /// items scanned past, never a sort of the whole queue.
     pub fn due_ids(&self, now: i64, limit: usize) -> Result<Vec<i64>, Error> {
         let conn = self.lock();
-        let mut stmt = conn
-            .prepare("SELECT id FROM queue WHERE not_before <= ?1 ORDER BY id LIMIT ?2")
-            .map_err(db_err)?;
+        let mut stmt = conn.prepare(DUE_IDS_SQL).map_err(db_err)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(params![now, limit], |r| r.get(0))
@@ -469,6 +498,32 @@ impl Store {
     }
 }
 
+/// [`Store::due_ids`]'s query (named for the query-plan test).
+const DUE_IDS_SQL: &str = "SELECT id FROM queue INDEXED BY queue_due WHERE not_before <= ?1 \
+     ORDER BY priority DESC, id LIMIT ?2";
+
+/// Add the queue's `priority` column to a store created before it existed (SQLite's
+/// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is), then its index.
+/// Items queued before get 0, the SMTP default priority (RFC 6710 §3).
+fn migrate_queue_priority(conn: &Connection) -> Result<(), Error> {
+    let has: bool = conn
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = 'priority'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(db_err)?
+        > 0;
+    if !has {
+        conn.execute_batch("ALTER TABLE queue ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+            .map_err(db_err)?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS queue_due ON queue(priority DESC, id, not_before)",
+    )
+    .map_err(db_err)
+}
+
 fn read_queue_item(conn: &Connection, id: i64) -> Result<Option<QueueItem>, Error> {
     conn.query_row(
         "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
@@ -497,6 +552,20 @@ fn summary(
     received_at: i64,
 ) -> MessageSummary {
     let info = message_info(head);
+    let envelope: Option<serde_json::Value> = envelope.and_then(|e| serde_json::from_str(&e).ok());
+    let priority = handling_priority(&info, envelope.as_ref());
+    let by_deadline = envelope
+        .as_ref()
+        .and_then(|e| e.get("byDeadline"))
+        .and_then(|d| d.as_str())
+        .and_then(|d| OffsetDateTime::parse(d, &Rfc3339).ok())
+        .map(|d| d.unix_timestamp());
+    let deadline = [by_deadline, info.expires]
+        .into_iter()
+        .flatten()
+        .min()
+        .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+        .and_then(|t| t.format(&Rfc3339).ok());
     MessageSummary {
         id,
         folder,
@@ -509,8 +578,34 @@ fn summary(
         date: info.date,
         primary_precedence: info.primary_precedence,
         sio_label: info.sio_label,
-        envelope: envelope.and_then(|e| serde_json::from_str(&e).ok()),
+        envelope,
+        priority,
+        deadline,
     }
+}
+
+/// [`MessageSummary::priority`]: the STANAG4406 level of the message's precedence (primary,
+/// else copy; `crate::mmhs::mt_priority::derive`), else of the envelope's MT-PRIORITY, else 0
+/// (RFC 6710 §3: no priority means 0).
+fn handling_priority(
+    info: &super::msginfo::MessageInfo,
+    envelope: Option<&serde_json::Value>,
+) -> i8 {
+    let precedence = |v: &Option<String>| v.as_deref().and_then(|s| s.parse::<Precedence>().ok());
+    let from_envelope = || {
+        envelope
+            .and_then(|e| e.pointer("/mailParams/mtPriority"))
+            .and_then(|p| p.as_i64())
+            .and_then(|p| i8::try_from(p).ok())
+            .filter(|p| (-9..=9).contains(p))
+    };
+    mt_priority::derive(
+        precedence(&info.primary_precedence),
+        precedence(&info.copy_precedence),
+    )
+    .or_else(from_envelope)
+    .map(stanag4406_level)
+    .unwrap_or(0)
 }
 
 fn row_to_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
@@ -536,7 +631,7 @@ mod tests {
         }
         let id = store.put("b@navy.example", "Inbox", &raw, None, 1).unwrap();
         store
-            .transaction(|tx| Store::enqueue(tx, &raw, "{}", 1).map(|_| ()))
+            .transaction(|tx| Store::enqueue(tx, &raw, "{}", 1, 0).map(|_| ()))
             .unwrap();
         let list = store.list("b@navy.example", "Inbox").unwrap();
         assert_eq!(list.len(), 1);
@@ -553,6 +648,202 @@ mod tests {
         let item = store.queue_item(due[0]).unwrap().unwrap();
         assert_eq!(item.raw, raw);
         assert!(store.queue_item(due[0] + 1).unwrap().is_none());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn due_items_by_priority_then_age_through_the_index() {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-due-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        // (priority, not_before): ROUTINE -2, FLASH 4, OVERRIDE 6, DEFERRED -4.
+        let items = [
+            (-2, 10), // 1: routine, oldest
+            (-2, 10), // 2: routine
+            (4, 10),  // 3: flash
+            (6, 99),  // 4: override held until 99: not due at 50, however high
+            (-4, 10), // 5: deferred
+            (4, 10),  // 6: flash, younger than 3
+            (-2, 10), // 7: routine
+        ];
+        let ids: Vec<i64> = store
+            .transaction(|tx| {
+                items
+                    .iter()
+                    .map(|(p, nb)| Store::enqueue(tx, b"x", "{}", *nb, *p))
+                    .collect()
+            })
+            .unwrap();
+        let pick = |i: usize| ids[i - 1];
+        assert_eq!(
+            store.due_ids(50, 100).unwrap(),
+            vec![pick(3), pick(6), pick(1), pick(2), pick(7), pick(5)]
+        );
+        // The limit bounds the answer, and it keeps the order's head.
+        assert_eq!(store.due_ids(50, 2).unwrap(), vec![pick(3), pick(6)]);
+        // Once due, the held OVERRIDE message goes first.
+        assert_eq!(store.due_ids(99, 1).unwrap(), vec![pick(4)]);
+        assert!(store.due_ids(9, 100).unwrap().is_empty());
+        // The order comes from the index, not from sorting the whole queue.
+        let plan: Vec<String> = store
+            .with_conn(|c| {
+                let mut st = c
+                    .prepare(&format!("EXPLAIN QUERY PLAN {DUE_IDS_SQL}"))
+                    .map_err(db_err)?;
+                let rows = st
+                    .query_map(params![50, 10], |r| r.get::<_, String>(3))
+                    .map_err(db_err)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+            })
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("queue_due"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_store_from_before_the_priority_column_is_migrated() {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-mig-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("mail.sqlite");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE queue (id INTEGER PRIMARY KEY AUTOINCREMENT, raw BLOB NOT NULL, \
+                 txn TEXT NOT NULL, not_before INTEGER NOT NULL, \
+                 attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT); \
+                 INSERT INTO queue(raw, txn, not_before) VALUES (x'00', '{}', 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let flash = store
+            .transaction(|tx| Store::enqueue(tx, b"x", "{}", 1, 4))
+            .unwrap();
+        // The old item has the default priority 0 and waits behind FLASH.
+        assert_eq!(store.due_ids(1, 10).unwrap(), vec![flash, 1]);
+        drop(store);
+        // Opening again changes nothing.
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.due_ids(1, 10).unwrap(), vec![flash, 1]);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn release_queue_by_precedence_then_waiting_time_with_deadlines() {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-rel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        let officer = "officer@army.example";
+        let draft = |subject: &str, extra: &str| {
+            format!("From: <alice@army.example>\r\nSubject: {subject}\r\n{extra}\r\nbody\r\n")
+        };
+        let env = |v: serde_json::Value| Some(v);
+        // Put in an order that is neither the expected one nor its reverse.
+        let put = |subject: &str, extra: &str, e: Option<serde_json::Value>, at: i64| {
+            store
+                .put(
+                    officer,
+                    folders::RELEASE,
+                    draft(subject, extra).as_bytes(),
+                    e.as_ref(),
+                    at,
+                )
+                .unwrap()
+        };
+        put(
+            "routine-old",
+            "MMHS-Primary-Precedence: 1 (routine)\r\n",
+            None,
+            100,
+        );
+        put(
+            "flash-new",
+            "MMHS-Primary-Precedence: flash\r\nExpires: Thu, 1 Jan 1970 01:00:00 +0000\r\n",
+            env(serde_json::json!({"byDeadline": "1970-01-01T00:30:00Z"})),
+            300,
+        );
+        put("routine-new", "MMHS-Primary-Precedence: 1\r\n", None, 200);
+        put(
+            "flash-old",
+            "MMHS-Primary-Precedence: 4 (flash)\r\nExpires: Thu, 1 Jan 1970 00:10:00 +0000\r\n",
+            None,
+            250,
+        );
+        // No precedence field: the envelope's MT-PRIORITY (2: IMMEDIATE) orders it.
+        put(
+            "by-envelope",
+            "",
+            env(serde_json::json!({"mailParams": {"mtPriority": 2}})),
+            50,
+        );
+        // A copy precedence only (no primary recipients): OVERRIDE.
+        put(
+            "override-copy",
+            "MMHS-Copy-Precedence: override\r\n",
+            None,
+            400,
+        );
+        // Neither, and an out-of-range envelope value: 0 (PRIORITY level), not trusted as 99.
+        put(
+            "unmarked",
+            "",
+            env(serde_json::json!({"mailParams": {"mtPriority": 99}})),
+            10,
+        );
+        let list = store.list(officer, folders::RELEASE).unwrap();
+        let order: Vec<&str> = list.iter().filter_map(|m| m.subject.as_deref()).collect();
+        assert_eq!(
+            order,
+            [
+                "override-copy",
+                "flash-old",
+                "flash-new",
+                "by-envelope",
+                "unmarked",
+                "routine-old",
+                "routine-new"
+            ]
+        );
+        let deadline = |s: &str| {
+            list.iter()
+                .find(|m| m.subject.as_deref() == Some(s))
+                .and_then(|m| m.deadline.clone())
+        };
+        // The earlier of DELIVERBY and Expires.
+        assert_eq!(
+            deadline("flash-new").as_deref(),
+            Some("1970-01-01T00:30:00Z")
+        );
+        assert_eq!(
+            deadline("flash-old").as_deref(),
+            Some("1970-01-01T00:10:00Z")
+        );
+        assert_eq!(deadline("routine-old"), None);
+        // Other folders keep newest first.
+        store
+            .put(
+                officer,
+                folders::INBOX,
+                draft("a", "MMHS-Primary-Precedence: 5\r\n").as_bytes(),
+                None,
+                1,
+            )
+            .unwrap();
+        store
+            .put(officer, folders::INBOX, draft("b", "").as_bytes(), None, 2)
+            .unwrap();
+        let inbox: Vec<String> = store
+            .list(officer, folders::INBOX)
+            .unwrap()
+            .into_iter()
+            .filter_map(|m| m.subject)
+            .collect();
+        assert_eq!(inbox, ["b", "a"]);
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }

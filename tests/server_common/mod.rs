@@ -389,3 +389,91 @@ pub async fn html_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> S
     assert_eq!(r.status, 303, "{}", r.text());
     cookie_pair(&r)
 }
+
+/// A slow next hop: see [`slow_relay`].
+pub struct SlowRelay {
+    /// Its `smtp://` URI.
+    pub uri: String,
+    /// The `Subject:` of each message, in the order their data was received.
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Closed (false) at start: the relay then holds its reply to the end of data until it is
+    /// opened (at most [`T`]), so a test can know what waits in the sender's queue.
+    pub open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// A scripted next-hop SMTP server on 127.0.0.1 that answers each message's end of data
+/// after `delay` (and after [`SlowRelay::open`]), one connection at a time, recording the
+/// `Subject:` of each message before it waits.
+pub fn slow_relay(delay: Duration) -> SlowRelay {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let uri = format!("smtp://{}", listener.local_addr().unwrap());
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let rec = got.clone();
+    let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let gate = open.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            let _ = conn.set_read_timeout(Some(T));
+            let Ok(read_half) = conn.try_clone() else {
+                return;
+            };
+            let mut r = std::io::BufReader::new(read_half);
+            let mut w = conn;
+            let _ = w.write_all(b"220 slow.localhost ESMTP\r\n");
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let cmd = line.to_ascii_uppercase();
+                let answer = if cmd.starts_with("EHLO") {
+                    "250-slow.localhost\r\n250-8BITMIME\r\n250 MT-PRIORITY STANAG4406\r\n"
+                } else if cmd.starts_with("DATA") {
+                    let _ = w.write_all(b"354 go\r\n");
+                    let mut subject = String::new();
+                    let mut complete = false;
+                    loop {
+                        let mut l = String::new();
+                        if r.read_line(&mut l).unwrap_or(0) == 0 {
+                            break;
+                        }
+                        if l == ".\r\n" {
+                            complete = true;
+                            break;
+                        }
+                        if subject.is_empty() {
+                            if let Some(s) = l.strip_prefix("Subject: ") {
+                                subject = s.trim_end().to_string();
+                            }
+                        }
+                    }
+                    if !complete {
+                        break;
+                    }
+                    rec.lock().unwrap().push(subject);
+                    let start = std::time::Instant::now();
+                    while !gate.load(std::sync::atomic::Ordering::SeqCst) && start.elapsed() < T {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    std::thread::sleep(delay);
+                    "250 2.0.0 queued\r\n"
+                } else if cmd.starts_with("QUIT") {
+                    let _ = w.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    "250 ok\r\n"
+                };
+                if w.write_all(answer.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    SlowRelay {
+        uri,
+        received: got,
+        open,
+    }
+}

@@ -132,4 +132,11 @@ impl Transaction {
     pub fn effective_priority(&self) -> i8 {
         self.priority.unwrap_or(0)
     }
+
+    /// The priority the queue orders by: the effective priority rounded to the STANAG4406
+    /// policy's levels (RFC 6710 §5, Appendix A), so values between two levels are handled
+    /// as the next higher level.
+    pub fn queue_priority(&self) -> i8 {
+        priority::stanag4406_level(self.effective_priority())
+    }
 }

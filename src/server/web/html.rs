@@ -283,24 +283,45 @@ pub async fn folder(
     } else {
         name.clone()
     };
+    // The Release queue (officers) shows when each draft was submitted and its deadline
+    // (DELIVERBY / Expires), in the store's order: precedence, then waiting time.
+    let release = name == "Release";
     let mut rows = String::new();
     for m in &msgs {
+        let when = if release {
+            format!(
+                "<td>{}</td><td>{}</td>",
+                esc(&time::OffsetDateTime::from_unix_timestamp(m.received_at)
+                    .ok()
+                    .and_then(|t| t
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .ok())
+                    .unwrap_or_default()),
+                esc(m.deadline.as_deref().unwrap_or("none")),
+            )
+        } else {
+            format!("<td>{}</td>", esc(m.date.as_deref().unwrap_or("")))
+        };
         rows.push_str(&format!(
-            "<tr data-id=\"{}\"><td>{}</td><td><a href=\"/message/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            "<tr data-id=\"{}\"><td>{}</td><td><a href=\"/message/{}\">{}</a></td><td>{}</td>{when}</tr>",
             m.id,
             esc(m.from.as_deref().unwrap_or("")),
             m.id,
             esc(m.subject.as_deref().filter(|x| !x.is_empty()).unwrap_or("(no subject)")),
             esc(m.primary_precedence.as_deref().unwrap_or("")),
-            esc(m.date.as_deref().unwrap_or("")),
         ));
     }
+    let when_heads = if release {
+        "<th scope=\"col\">Submitted</th><th scope=\"col\">Deadline</th>"
+    } else {
+        "<th scope=\"col\">Date</th>"
+    };
     let table = if msgs.is_empty() {
         "<p>No messages.</p>".to_string()
     } else {
         format!(
             "<table id=\"message-list\"><caption class=\"sr\">{}</caption><thead><tr><th scope=\"col\">From</th><th scope=\"col\">Subject</th>\
-<th scope=\"col\">Precedence</th><th scope=\"col\">Date</th></tr></thead><tbody>{rows}</tbody></table>",
+<th scope=\"col\">Precedence</th>{when_heads}</tr></thead><tbody>{rows}</tbody></table>",
             esc(&title)
         )
     };
