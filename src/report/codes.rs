@@ -115,6 +115,8 @@ pub const NOTES: &[&str] = &[
     "hp-forwarded",
     "field-not-covered",
     "empty-signature-layer",
+    "encrypted-for-domain",
+    "gateway-decrypted",
 ];
 
 /// The cause of a problem code; an unknown code (there should be none: the catalogue test

@@ -55,9 +55,12 @@ pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2
 /// id-aa-signatureType (RFC 3183 arc; the msa-to-mda draft's short arc is a typo).
 pub const SIGNATURE_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.28");
 
+/// id-aa-mlExpandHistory (RFC 2634 §4.4; [`super::ml_expansion`]).
+pub const ML_EXPANSION_HISTORY: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.3");
+
 /// Attributes that may occur at most once among signed attributes (and then with exactly
 /// one value).
-pub const SINGLE_VALUED: [Oid; 8] = [
+pub const SINGLE_VALUED: [Oid; 9] = [
     CONTENT_TYPE,
     MESSAGE_DIGEST,
     SIGNING_TIME,
@@ -66,6 +69,7 @@ pub const SINGLE_VALUED: [Oid; 8] = [
     SECURITY_LABEL,
     SIGNING_CERTIFICATE_V2,
     SIGNATURE_TYPE,
+    ML_EXPANSION_HISTORY,
 ];
 
 /// DER of one Attribute with the given value encodings (values sorted as a DER SET OF).

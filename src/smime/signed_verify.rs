@@ -128,18 +128,24 @@ pub enum Covered<'c> {
 /// draft-melnikov-smime-msa-to-mda-04 §2.6), else subject DN, else the sid.
 pub fn identity(cert: Option<&Certificate>, si: &ParsedSignerInfo<'_>) -> String {
     match cert {
-        Some(c) => crate::trust::email_addresses(c)
-            .into_iter()
-            .next()
-            .or_else(|| {
-                crate::domain::agent_names(c)
-                    .into_iter()
-                    .next()
-                    .map(|a| a.text)
-            })
-            .unwrap_or_else(|| c.tbs_certificate().subject().to_string()),
+        Some(c) => certificate_identity(c),
         None => si.sid.describe(),
     }
+}
+
+/// Identity text of a certificate: first e-mail, else first agent name, else subject DN
+/// (as [`identity`]).
+pub fn certificate_identity(c: &Certificate) -> String {
+    crate::trust::email_addresses(c)
+        .into_iter()
+        .next()
+        .or_else(|| {
+            crate::domain::agent_names(c)
+                .into_iter()
+                .next()
+                .map(|a| a.text)
+        })
+        .unwrap_or_else(|| c.tbs_certificate().subject().to_string())
 }
 
 /// A digest cache: one pass over the content per digest algorithm.

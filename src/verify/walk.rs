@@ -304,6 +304,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         }
     }
     let entity = current.into_owned();
+    super::domain_encryption::record_gateway(&mut w.report, &canon);
     conclude(
         &mut w.report,
         &w.checks,
@@ -327,7 +328,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
 }
 
 /// The outer header fields of `message` except `Content-*`, then `entity`.
-fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
+pub(crate) fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
     let (header, _) = split_message(message);
     let mut out = Vec::with_capacity(header.len() + entity.len());
     for f in fields(header) {
