@@ -169,7 +169,8 @@ mod tests {
         assert_eq!(s.ml_history, Ok(None));
         assert_eq!(
             s.inner,
-            b"From: a@army.example\r\nContent-Type: text/plain\r\n\r\nhi\r\n".to_vec()
+            b"From: a@army.example\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                .to_vec()
         );
     }
 

@@ -115,7 +115,8 @@ pub fn expand<R: CryptoRng + ?Sized>(
         EntityIdentifier::of(&mla.signer.cert, mla.use_ski).map_err(smime::Error::Key)?;
     history.0.push(MlData {
         mail_list_identifier: identifier,
-        expansion_time: now,
+        // GeneralizedTime in whole seconds: the record as it is encoded.
+        expansion_time: now - time::Duration::nanoseconds(i64::from(now.nanosecond())),
         ml_receipt_policy: mla.receipt_policy.clone(),
     });
     let body = if search.encrypted {

@@ -107,6 +107,21 @@ impl Pki {
         self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true)
     }
 
+    /// [`Pki::issue_san`] with the keyUsage `key_usage` (openssl form, e.g.
+    /// `digitalSignature`): a signing-only domain agent (draft-melnikov-smime-msa-to-mda-04
+    /// §2.6 tells signing from encrypting agents by keyUsage).
+    pub fn issue_san_usage(&self, name: &str, san: &str, alg: Alg, serial: usize, key_usage: &str) {
+        self.issue_full(
+            name,
+            san,
+            alg,
+            ("ca.pem", "ca.key"),
+            serial,
+            true,
+            Some(key_usage),
+        )
+    }
+
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
     /// under a CA certificate without a subjectKeyIdentifier).
     fn issue_with(
@@ -117,6 +132,20 @@ impl Pki {
         ca: (&str, &str),
         serial: usize,
         aki: bool,
+    ) {
+        self.issue_full(name, san, alg, ca, serial, aki, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn issue_full(
+        &self,
+        name: &str,
+        san: &str,
+        alg: Alg,
+        ca: (&str, &str),
+        serial: usize,
+        aki: bool,
+        key_usage: Option<&str>,
     ) {
         let dir = &self.dir;
         let key = format!("{name}.key");
@@ -163,9 +192,10 @@ impl Pki {
         );
         std::fs::write(
             dir.join(format!("{name}.ext")),
-            format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
+            format!("basicConstraints=CA:false\nkeyUsage=critical,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
                 // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" },
+                key_usage.map(str::to_string).unwrap_or_else(|| format!("digitalSignature,nonRepudiation,{}",
+                    match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" })),
                 if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
         )
         .unwrap();
