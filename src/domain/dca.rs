@@ -208,6 +208,24 @@ pub enum DomainEncryption {
     Instead,
 }
 
+impl std::str::FromStr for DomainEncryption {
+    type Err = Error;
+
+    /// The JSON names (`none`, `whenNoPersonal`, `also`, `instead`) and their kebab-case
+    /// spellings (`when-no-personal`) of the command line.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "none" => Ok(DomainEncryption::None),
+            "whenNoPersonal" | "when-no-personal" => Ok(DomainEncryption::WhenNoPersonal),
+            "also" => Ok(DomainEncryption::Also),
+            "instead" => Ok(DomainEncryption::Instead),
+            other => Err(Error::NoRecipientCertificate(format!(
+                "domain encryption \"{other}\" is not none, when-no-personal, also or instead"
+            ))),
+        }
+    }
+}
+
 /// How a recipient's certificate was chosen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "via")]
@@ -280,6 +298,27 @@ pub fn recipient_certificates(
                 _ => " (neither its own nor a DCA or gateway certificate of its domain)",
             }
         )));
+    }
+    Ok(out)
+}
+
+/// The certificates to encrypt one message to for all of `addresses`: the union of
+/// [`recipient_certificates`] for each, in order, without duplicates.
+pub fn encryption_certificates(
+    addresses: &[String],
+    certs: &[Certificate],
+    mode: DomainEncryption,
+    usable: impl Fn(&Certificate) -> bool,
+) -> Result<Vec<Certificate>, Error> {
+    let mut out: Vec<Certificate> = Vec::new();
+    for a in addresses {
+        for (i, _) in recipient_certificates(a, certs, mode, &usable)? {
+            if let Some(c) = certs.get(i) {
+                if !out.contains(c) {
+                    out.push(c.clone());
+                }
+            }
+        }
     }
     Ok(out)
 }

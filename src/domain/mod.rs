@@ -26,8 +26,9 @@ pub mod uri;
 use crate::error::Coded;
 
 pub use dca::{
-    dca_decrypt, dca_domains, domain_certificates, gateway_domains, recipient_certificates,
-    DcaDelivery, DcaOutcome, DomainCertificateKind, DomainEncryption, RecipientVia,
+    dca_decrypt, dca_domains, domain_certificates, encryption_certificates, gateway_domains,
+    recipient_certificates, DcaDelivery, DcaOutcome, DomainCertificateKind, DomainEncryption,
+    RecipientVia,
 };
 pub use gateway::{
     gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,
