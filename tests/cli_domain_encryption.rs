@@ -14,8 +14,8 @@ mod support;
 
 use std::sync::OnceLock;
 
-use support::cli::{error_code, mmhs, mmhs_ok};
-use support::pki::{ok, Alg, Pki};
+use support::cli::{error_code, mmhs};
+use support::pki::{Alg, Pki};
 
 const MESSAGE: &str = "From: Alice <alice@army.example>\r\nTo: carol@navy.example\r\nSubject: Fuel\r\nDate: Fri, 04 Dec 2026 12:00:00 +0000\r\nMessage-ID: <cli-dca-1@army.example>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nTwo tankers at the pier.\r\n";
 
@@ -36,57 +36,39 @@ fn pki() -> &'static Pki {
     })
 }
 
+/// `mmhs encrypt message.eml --rcpt carol@navy.example --certs C … --domain-encryption MODE`.
+fn encrypt_for_carol(certs: &[&str], mode: &str) -> std::process::Output {
+    let mut args = vec!["encrypt", "message.eml", "--rcpt", "carol@navy.example"];
+    for c in certs {
+        args.extend(["--certs", c]);
+    }
+    args.extend(["--domain-encryption", mode]);
+    mmhs(&pki().dir, &args)
+}
+
+/// `openssl cms -decrypt` of `file` with `who`'s key.
+fn openssl_decrypt(file: &str, who: &str) -> std::process::Output {
+    let (key, cert) = (format!("{who}.key"), format!("{who}.pem"));
+    support::pki::openssl(
+        &pki().dir,
+        &[
+            "cms", "-decrypt", "-in", file, "-inkey", &key, "-recip", &cert,
+        ],
+    )
+}
+
 #[test]
 fn encrypt_to_the_recipient_domains_dca() {
     let p = pki();
-    let out = mmhs_ok(
-        &p.dir,
-        &[
-            "encrypt",
-            "message.eml",
-            "--rcpt",
-            "carol@navy.example",
-            "--certs",
-            "bob.pem",
-            "--certs",
-            "navy-dca.pem",
-            "--certs",
-            "evil-dca.pem",
-            "--domain-encryption",
-            "when-no-personal",
-        ],
-    );
+    let out = support::cli::stdout_of_success(&encrypt_for_carol(
+        &["bob.pem", "navy-dca.pem", "evil-dca.pem"],
+        "when-no-personal",
+    ));
     p.write("to-dca.eml", &out);
-    let plain = ok(
-        &p.dir,
-        &[
-            "cms",
-            "-decrypt",
-            "-in",
-            "to-dca.eml",
-            "-inkey",
-            "navy-dca.key",
-            "-recip",
-            "navy-dca.pem",
-        ],
-    );
+    let plain = support::cli::stdout_of_success(&openssl_decrypt("to-dca.eml", "navy-dca"));
     assert!(String::from_utf8_lossy(&plain).contains("Two tankers at the pier."));
     // bob's key is not a recipient: only the DCA was chosen for carol.
-    assert!(!support::pki::openssl(
-        &p.dir,
-        &[
-            "cms",
-            "-decrypt",
-            "-in",
-            "to-dca.eml",
-            "-inkey",
-            "bob.key",
-            "-recip",
-            "bob.pem"
-        ]
-    )
-    .status
-    .success());
+    assert!(!openssl_decrypt("to-dca.eml", "bob").status.success());
 
     // Not signed: exit 1 (not valid), the report on stdout.
     let report = support::cli::json(
@@ -118,38 +100,11 @@ fn encrypt_to_the_recipient_domains_dca() {
 
 #[test]
 fn without_domain_encryption_nothing_is_sent_in_clear() {
-    let p = pki();
     for mode in ["none", "also"] {
-        let out = mmhs(
-            &p.dir,
-            &[
-                "encrypt",
-                "message.eml",
-                "--rcpt",
-                "carol@navy.example",
-                "--certs",
-                "bob.pem",
-                "--certs",
-                "evil-dca.pem",
-                "--domain-encryption",
-                mode,
-            ],
-        );
+        let out = encrypt_for_carol(&["bob.pem", "evil-dca.pem"], mode);
         assert_eq!(error_code(&out), "no-recipient-certificate", "{mode}");
     }
-    let out = mmhs(
-        &p.dir,
-        &[
-            "encrypt",
-            "message.eml",
-            "--rcpt",
-            "carol@navy.example",
-            "--certs",
-            "navy-dca.pem",
-            "--domain-encryption",
-            "sometimes",
-        ],
-    );
+    let out = encrypt_for_carol(&["navy-dca.pem"], "sometimes");
     assert_eq!(error_code(&out), "args-invalid");
 }
 
@@ -190,19 +145,7 @@ fn compose_encrypts_to_the_dca_when_asked() {
             .unwrap()
     };
     p.write("composed.eml", &raw);
-    let plain = ok(
-        &p.dir,
-        &[
-            "cms",
-            "-decrypt",
-            "-in",
-            "composed.eml",
-            "-inkey",
-            "navy-dca.key",
-            "-recip",
-            "navy-dca.pem",
-        ],
-    );
+    let plain = support::cli::stdout_of_success(&openssl_decrypt("composed.eml", "navy-dca"));
     assert!(String::from_utf8_lossy(&plain).contains("Two tankers"));
 
     p.write("req-none.json", compose_request(None).as_bytes());

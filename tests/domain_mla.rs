@@ -169,27 +169,36 @@ const ALICE: &str = "S[originator by alice@army.example]";
 /// example 6): made by the domain agent, without a signatureType.
 const CARRIER: &str = "S[originator by smtp://army.example]";
 
-fn agent_sign(raw: &[u8], encrypt: bool) -> mmhs::domain::DomainSigned {
+/// army.example's agent applies its domain signature (§5) with `policy`.
+fn try_agent_sign(
+    raw: &[u8],
+    policy: &DomainPolicy,
+    auth: OriginatorAuthentication,
+) -> Result<mmhs::domain::DomainSigned, mmhs::domain::Error> {
     let dca = key("army-dca");
     let agent = DomainAgent {
         signer: &signer("army-mta"),
         dca: Some(&dca),
     };
+    apply_domain_signature(
+        raw,
+        &agent,
+        policy,
+        &ctx(&["army-dca"]),
+        auth,
+        &opts(),
+        &mut SeededRng::new(99),
+    )
+}
+
+/// The same with the policy "encrypt (or not) for navy.example's DCA".
+fn agent_sign(raw: &[u8], encrypt: bool) -> mmhs::domain::DomainSigned {
     let policy = DomainPolicy {
         encrypt,
         recipients: vec![cert("navy-dca")],
         encrypt_options: EncryptOptions::default(),
     };
-    apply_domain_signature(
-        raw,
-        &agent,
-        &policy,
-        &ctx(&["army-dca"]),
-        OriginatorAuthentication::Signature,
-        &opts(),
-        &mut SeededRng::new(99),
-    )
-    .unwrap()
+    try_agent_sign(raw, &policy, OriginatorAuthentication::Signature).unwrap()
 }
 
 /// The mlExpansionHistory of the outer signature of `raw`.
@@ -368,18 +377,10 @@ fn example_7_an_encrypted_layer_lower_down_forces_encryption() {
         ["E", DOMAIN, ALICE, "E", ALICE]
     );
     // Without recipient certificates the agent cannot honour the MUST: refused.
-    let dca = key("army-dca");
-    let err = apply_domain_signature(
+    let err = try_agent_sign(
         &msg,
-        &DomainAgent {
-            signer: &signer("army-mta"),
-            dca: Some(&dca),
-        },
         &DomainPolicy::default(),
-        &ctx(&["army-dca"]),
         OriginatorAuthentication::Signature,
-        &opts(),
-        &mut SeededRng::new(15),
     )
     .unwrap_err();
     assert_eq!(err.code(), "no-recipient-certificate");
@@ -391,18 +392,10 @@ fn example_7_an_encrypted_layer_lower_down_forces_encryption() {
 #[test]
 fn an_encrypted_layer_not_for_the_local_dca_is_refused() {
     let msg = e(&s1(), &["bob"], 16);
-    let dca = key("army-dca");
-    let err = apply_domain_signature(
+    let err = try_agent_sign(
         &msg,
-        &DomainAgent {
-            signer: &signer("army-mta"),
-            dca: Some(&dca),
-        },
         &DomainPolicy::default(),
-        &ctx(&["army-dca"]),
         OriginatorAuthentication::External,
-        &opts(),
-        &mut SeededRng::new(17),
     )
     .unwrap_err();
     assert_eq!(err.code(), "domain-signature-refused", "{err}");

@@ -18,7 +18,7 @@ use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA,
     ID_SIGNED_DATA,
 };
-use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
+use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message};
 use crate::smime::Error as SmimeError;
 
 /// One signed attribute as received: its type and the whole `Attribute` DER.
@@ -60,11 +60,7 @@ pub fn top_layer(raw: &[u8]) -> Result<TopLayer, SmimeError> {
     let canon = canonical_crlf(raw);
     let (header, body) = split_message(&canon);
     let fs = fields(header);
-    let ct = media_type(
-        smime_mime::field(&fs, "content-type")
-            .map(|f| f.value.as_str())
-            .unwrap_or("text/plain"),
-    );
+    let ct = smime_mime::entity_media_type(&fs);
     let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
     let malformed = |m: String| SmimeError::Malformed(m);
     match ct.mime.as_str() {

@@ -113,11 +113,7 @@ pub fn originator_addresses(raw: &[u8]) -> Vec<String> {
 fn is_signed_or_encrypted(raw: &[u8]) -> bool {
     let (header, body) = split_message(raw);
     let fs = fields(header);
-    let ct = smime_mime::media_type(
-        smime_mime::field(&fs, "content-type")
-            .map(|f| f.value.as_str())
-            .unwrap_or("text/plain"),
-    );
+    let ct = smime_mime::entity_media_type(&fs);
     match ct.mime.as_str() {
         "multipart/signed" => true,
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => {

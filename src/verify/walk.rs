@@ -26,7 +26,7 @@ use crate::smime::signed_verify::{
     check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
 };
 use crate::smime::signer_certificate::CertIndex;
-use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
+use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::signers::signature_report;
@@ -189,11 +189,7 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
         depth += 1;
         let (header, body) = split_message(&current);
         let fs = fields(header);
-        let ct = media_type(
-            smime_mime::field(&fs, "content-type")
-                .map(|f| f.value.as_str())
-                .unwrap_or("text/plain"),
-        );
+        let ct = smime_mime::entity_media_type(&fs);
         let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
         let next: Option<Vec<u8>> = match ct.mime.as_str() {
             "multipart/signed" => {

@@ -97,21 +97,21 @@ impl Pki {
     /// Issue the end entity `name` (`<name>.key`, `<name>.pem`, `<name>.pub`) under the CA
     /// whose certificate and key files are `ca`.
     pub fn issue(&self, name: &str, email: &str, alg: Alg, ca: (&str, &str), serial: usize) {
-        self.issue_with(name, &format!("email:{email}"), alg, ca, serial, true)
+        self.issue_with(name, &format!("email:{email}"), alg, ca, serial, true, None)
     }
 
     /// Issue the end entity `name` under the root with the subjectAltName `san` in the openssl
     /// form, e.g. `URI:smtp://army.example,DNS:army.example` — a domain agent's certificate
     /// (draft-melnikov-smime-msa-to-mda-04 §2.6).
     pub fn issue_san(&self, name: &str, san: &str, alg: Alg, serial: usize) {
-        self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true)
+        self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true, None)
     }
 
     /// [`Pki::issue_san`] with the keyUsage `key_usage` (openssl form, e.g.
     /// `digitalSignature`): a signing-only domain agent (draft-melnikov-smime-msa-to-mda-04
     /// §2.6 tells signing from encrypting agents by keyUsage).
     pub fn issue_san_usage(&self, name: &str, san: &str, alg: Alg, serial: usize, key_usage: &str) {
-        self.issue_full(
+        self.issue_with(
             name,
             san,
             alg,
@@ -123,21 +123,10 @@ impl Pki {
     }
 
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
-    /// under a CA certificate without a subjectKeyIdentifier).
-    fn issue_with(
-        &self,
-        name: &str,
-        san: &str,
-        alg: Alg,
-        ca: (&str, &str),
-        serial: usize,
-        aki: bool,
-    ) {
-        self.issue_full(name, san, alg, ca, serial, aki, None)
-    }
-
+    /// under a CA certificate without a subjectKeyIdentifier), and the keyUsage `key_usage`
+    /// (default: digitalSignature, nonRepudiation and the key's encryption usage).
     #[allow(clippy::too_many_arguments)]
-    fn issue_full(
+    fn issue_with(
         &self,
         name: &str,
         san: &str,
@@ -396,6 +385,7 @@ impl Pki {
             (&format!("{tag}-ca-0.pem"), &ca_key),
             8192,
             shared_key,
+            None,
         );
         certs
     }
