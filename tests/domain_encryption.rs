@@ -491,6 +491,27 @@ fn gateway_inbound_decrypts_and_marks() {
         panic!("relayed")
     };
     assert!(!String::from_utf8_lossy(&relayed).contains("SMIME-Gateway-Decrypted"));
+    // …and inside the encrypted entity, whose header fields join the outer ones.
+    let entity =
+        b"SMIME-Gateway-Decrypted: other.example\r\nContent-Type: text/plain\r\n\r\nhi\r\n";
+    let der = smime::encrypt_content(
+        entity,
+        &[cert("navy-gw")],
+        &EncryptOptions::default(),
+        &mut SeededRng::new(10),
+    )
+    .unwrap();
+    let mut inside = b"From: alice@army.example\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+    inside.extend_from_slice(&smime::smime_mime::base64_lines(&der));
+    let GatewayInbound::Decrypted(out) = gateway_inbound(&inside, &gw).unwrap() else {
+        panic!("not decrypted")
+    };
+    let r = mmhs::verify::verify(&out, &ctx(&[], &[])).unwrap();
+    assert_eq!(
+        r.gateway_decrypted,
+        ["navy.example"],
+        "only the gateway's own field"
+    );
     // A key without a gateway certificate is refused.
     let err = gateway_inbound(&msg, &key("navy-dca")).unwrap_err();
     assert_eq!(err.code(), "agent-naming-invalid");

@@ -531,3 +531,39 @@ fn what_does_not_verify_is_not_expanded() {
     let err = run_expand(&not_for_list, "army-mla", &["carol"], false).unwrap_err();
     assert_eq!(err.code(), "ml-expansion-refused", "{err}");
 }
+
+/// RFC 2634 §4.2: the MLA's new outer signature "MUST include all signed attributes from the
+/// original outer signedData": alice's outer signature over the envelopedData of her
+/// triple-wrapped message carries an ESS security label; the MLA's signature carries it on.
+#[test]
+fn the_outer_signatures_attributes_are_carried_over() {
+    let mut label = mmhs::mmhs::EssSecurityLabel::new("1.3.6.1.4.1.22112.1.1", Some(3));
+    label.privacy_mark = Some("NATO CONFIDENTIAL".into());
+    let labelled = SignOptions {
+        security_label: Some(label),
+        ..opts()
+    };
+    let outer = smime::sign_message(
+        &e(&s1(), &["army-mla"], 27),
+        &signer("alice"),
+        &labelled,
+        &mut SeededRng::new(28),
+    )
+    .unwrap();
+    let out = run_expand(&outer, "army-mla", &["bob"], false).unwrap();
+    let TopLayer::Signed(s) = top_layer(&out.message).unwrap() else {
+        panic!("not signed")
+    };
+    let oids: Vec<String> = s.signers[0].iter().map(|a| a.oid.to_string()).collect();
+    assert!(
+        oids.contains(&"1.2.840.113549.1.9.16.2.2".to_string()),
+        "eSSSecurityLabel carried: {oids:?}"
+    );
+    assert!(oids.contains(&"1.2.840.113549.1.9.16.2.3".to_string()));
+    let r = mmhs::verify::verify(&out.message, &ctx(&["bob"])).unwrap();
+    let mla_sig = r.signatures.iter().find(|x| x.layer == 0).unwrap();
+    assert_eq!(
+        mla_sig.security_label.as_ref().unwrap().classification,
+        Some(3)
+    );
+}

@@ -169,8 +169,10 @@ pub fn gateway_inbound(
     let cleaned = without_marker(raw);
     match smime::decrypt_message(&cleaned, &gateway.0, &gateway.1) {
         Ok(plain) => {
+            // The decrypted entity's own header fields join the outer ones: a marker the
+            // sender put inside the encryption is removed too.
             let mut out = format!("{GATEWAY_DECRYPTED_FIELD}: {domain}\r\n").into_bytes();
-            out.extend_from_slice(&canonical_crlf(&plain));
+            out.extend_from_slice(&without_marker(&plain));
             Ok(GatewayInbound::Decrypted(out))
         }
         Err(smime::Error::NotEncrypted(_)) | Err(smime::Error::DecryptNoRecipient(_)) => {

@@ -26,8 +26,9 @@
 //!    rather than re-wrapping the old one: the members read the same octets, and no key
 //!    chosen by the originator is handed on.
 //! 5. **Re-signing.** The MLA signs the result with its own key; the new SignerInfo carries
-//!    the remembered attributes of the stripped outer layer (except the signer's own ones,
-//!    `carried_attributes`) and the history with one more MLData: this MLA's identifier,
+//!    the remembered attributes of the stripped outer layer — the one with the history, or the
+//!    originator's outer signature over the envelopedData of a triple-wrapped message —
+//!    (except the signer's own ones, `carried_attributes`) and the history with one more MLData: this MLA's identifier,
 //!    the expansion time, its receipt policy (§4.1: "add an MLData record containing the
 //!    MLA's identification information, date/time of expansion and optional receipt policy
 //!    to the end of the mlExpansionHistory sequence").
@@ -131,12 +132,12 @@ pub fn expand<R: CryptoRng + ?Sized>(
         search.rest
     };
     let carried = search
-        .ml_layer
+        .outer_attributes
         .as_ref()
-        .map(|l| {
+        .map(|attrs| {
             let mut except = security_label_oid(opts);
             except.push(ML_EXPANSION_HISTORY);
-            carried_attributes(&l.attributes, &except)
+            carried_attributes(attrs, &except)
         })
         .unwrap_or_default();
     let mut extra = carried;

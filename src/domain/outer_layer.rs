@@ -62,6 +62,11 @@ pub struct Search {
     /// The first signedData layer with an mlExpansionHistory, when one was found above the
     /// envelopedData or the content.
     pub ml_layer: Option<MlLayer>,
+    /// The signed attributes of the "outer" signedData (of its first SignerInfo): the
+    /// mlExpansionHistory layer, else the signedData that encapsulates the envelopedData;
+    /// `None` when the search ended at the content without either. RFC 2634 §4.2: the MLA's
+    /// new outer signature includes them.
+    pub outer_attributes: Option<Vec<SignedAttribute>>,
     /// What processing continues from (module documentation table).
     pub rest: Vec<u8>,
     /// Whether `rest` is an envelopedData (or authEnvelopedData) layer.
@@ -76,6 +81,8 @@ pub struct Search {
 pub fn search_outer(raw: &[u8]) -> Result<Search, Error> {
     let mut ml_layer: Option<MlLayer> = None;
     let mut after_ml: Option<(Vec<u8>, usize)> = None;
+    // The signed attributes of the last signedData seen (the one right above what follows).
+    let mut last_signed: Option<Vec<SignedAttribute>> = None;
     let mut current = raw.to_vec();
     for depth in 0..DEFAULT_MAX_DEPTH {
         match top_layer(&current)? {
@@ -88,15 +95,21 @@ pub fn search_outer(raw: &[u8]) -> Result<Search, Error> {
                     });
                     after_ml = Some((s.inner.clone(), depth + 1));
                 }
+                last_signed = Some(s.signers.first().cloned().unwrap_or_default());
                 current = s.inner;
             }
             TopLayer::Encrypted => {
+                let outer_attributes = match &ml_layer {
+                    Some(l) => Some(l.attributes.clone()),
+                    None => last_signed,
+                };
                 return Ok(Search {
                     ml_layer,
+                    outer_attributes,
                     rest: current,
                     encrypted: true,
                     stripped: depth,
-                })
+                });
             }
             TopLayer::Content => {
                 let (rest, stripped) = match after_ml {
@@ -104,6 +117,7 @@ pub fn search_outer(raw: &[u8]) -> Result<Search, Error> {
                     None => (raw.to_vec(), 0),
                 };
                 return Ok(Search {
+                    outer_attributes: ml_layer.as_ref().map(|l| l.attributes.clone()),
                     ml_layer,
                     rest,
                     encrypted: false,
