@@ -446,6 +446,17 @@ fn mla_wraps_a_signed_message() {
         shape(&out.message, &[]),
         ["S[originator by smtp://army.example]", ALICE]
     );
+    // A member's report shows who expanded the message and when.
+    let r = mmhs::verify::verify(&out.message, &ctx(&[])).unwrap();
+    let h = &r.signatures[0].ml_expansion_history;
+    assert_eq!(h.len(), 1);
+    assert!(h[0].mail_list_identifier.starts_with("issuer "), "{h:?}");
+    assert_eq!(h[0].receipt_policy, None);
+    assert!(r.notes.iter().any(|n| n.code == "ml-expanded"));
+    assert!(r.signatures[1].ml_expansion_history.is_empty());
+    let json = serde_json::to_value(&r).unwrap();
+    assert!(json["signatures"][0]["mlExpansionHistory"][0]["expansionTime"].is_string());
+    assert!(json["signatures"][1].get("mlExpansionHistory").is_none());
 }
 
 /// RFC 2634 §4.2.3.1: a triple-wrapped message (S2 (E (S1))) encrypted for the list: the

@@ -117,6 +117,7 @@ pub const NOTES: &[&str] = &[
     "empty-signature-layer",
     "encrypted-for-domain",
     "gateway-decrypted",
+    "ml-expanded",
 ];
 
 /// The cause of a problem code; an unknown code (there should be none: the catalogue test

@@ -100,6 +100,20 @@ pub struct VerifyReport {
     pub notes: Vec<Problem>,
 }
 
+/// One expansion of a mail list (RFC 2634 §4.4 `MLData`), as the signature that carries the
+/// mlExpansionHistory records it ([`SignatureReport::ml_expansion_history`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlExpansion {
+    /// The Mail List Agent: `issuer "…" serial …` or `subjectKeyIdentifier …`.
+    pub mail_list_identifier: String,
+    /// When it expanded the list (RFC 3339).
+    pub expansion_time: String,
+    /// `none`, `insteadOf` or `inAdditionTo`; absent when the MLA set none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_policy: Option<String>,
+}
+
 /// For whom one encrypted layer was encrypted ([`VerifyReport::encryption`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -290,6 +304,11 @@ pub struct SignatureReport {
     pub signature_type: SignatureTypes,
     /// The ESS security label of this SignerInfo (RFC 2634 §3.2), if any.
     pub security_label: Option<SecurityLabel>,
+    /// The mailing lists that expanded the message, oldest first (RFC 2634 §4.4
+    /// mlExpansionHistory of this SignerInfo; an MLA's outer signature carries it). Absent
+    /// when the SignerInfo has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ml_expansion_history: Vec<MlExpansion>,
     /// signingTime (RFC 5652 §11.3) in RFC 3339, if present.
     pub signing_time: Option<String>,
     /// Digest algorithm name (e.g. `sha-256`) or OID.

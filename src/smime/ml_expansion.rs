@@ -261,6 +261,25 @@ impl MlExpansionHistory {
         Ok(MlExpansionHistory(out))
     }
 
+    /// The report's form ([`crate::report::MlExpansion`]), oldest first.
+    pub fn to_report(&self) -> Vec<crate::report::MlExpansion> {
+        self.0
+            .iter()
+            .map(|d| crate::report::MlExpansion {
+                mail_list_identifier: d.mail_list_identifier.describe(),
+                expansion_time: attributes::rfc3339(d.expansion_time),
+                receipt_policy: d.ml_receipt_policy.as_ref().map(|p| {
+                    match p {
+                        MlReceiptPolicy::None => "none",
+                        MlReceiptPolicy::InsteadOf(_) => "insteadOf",
+                        MlReceiptPolicy::InAdditionTo(_) => "inAdditionTo",
+                    }
+                    .to_string()
+                }),
+            })
+            .collect()
+    }
+
     /// The history of a SignerInfo's signed attributes: `None` without the attribute; an
     /// error when it occurs twice, with other than one value (RFC 2634 §1.3.4), or is
     /// malformed.

@@ -85,6 +85,8 @@ pub struct SignerCheck {
     pub signature_types: SignatureTypes,
     /// signingTime.
     pub signing_time: Option<time::OffsetDateTime>,
+    /// mlExpansionHistory (RFC 2634 §4.4), when the SignerInfo carries one.
+    pub ml_history: Option<super::ml_expansion::MlExpansionHistory>,
     /// Digest algorithm name (e.g. `sha-256`) or OID.
     pub digest_algorithm: String,
     /// Signature algorithm name or OID.
@@ -359,6 +361,17 @@ fn check_signed_attributes(
                 .problems
                 .push(p("signed-attr-malformed", format!("eSSSecurityLabel: {e}"))),
         }
+    }
+    // mlExpansionHistory (RFC 2634 §4.4; its single instance is checked above).
+    match super::ml_expansion::MlExpansionHistory::from_attributes(attrs) {
+        Ok(h) => out.ml_history = h,
+        Err(e) if attributes::single(attrs, attributes::ML_EXPANSION_HISTORY).is_ok() => {
+            out.problems.push(p(
+                "signed-attr-malformed",
+                format!("mlExpansionHistory: {e}"),
+            ))
+        }
+        Err(_) => {}
     }
     // signatureType.
     if let Ok(Some(v)) = attributes::single(attrs, attributes::SIGNATURE_TYPE) {

@@ -24,6 +24,9 @@ use crate::smime::smime_mime::{fields, split_message};
 pub const ENCRYPTED_FOR_DOMAIN: &str = "encrypted-for-domain";
 /// Note: a gateway of the recipient's domain decrypted the message.
 pub const GATEWAY_DECRYPTED: &str = "gateway-decrypted";
+/// At most this many recipients of one encrypted layer are listed in the report (a message
+/// chooses how many RecipientInfos it carries; the report stays small).
+pub const MAX_REPORTED_RECIPIENTS: usize = 256;
 
 /// Record the recipients of the encrypted layer `index` (ContentInfo `der`): which of the
 /// caller's certificates (`ctx.certificates`, the decryption keys' certificates) each
@@ -47,7 +50,7 @@ pub(crate) fn record_recipients(
     };
     let mut recipients = Vec::with_capacity(named.len());
     let mut domains: Vec<String> = Vec::new();
-    for n in named {
+    for n in named.into_iter().take(MAX_REPORTED_RECIPIENTS) {
         let Some(i) = n else {
             recipients.push(EncryptionRecipient {
                 certificate: None,

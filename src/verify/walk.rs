@@ -131,6 +131,15 @@ impl<'c> Walk<'c> {
         }
         let (tctx, crl_problems) = super::trust::context(self.ctx);
         let trust = Trust::new(&tctx, crl_problems, index.certificates(), self.ctx.at);
+        if let Some(h) = checks.iter().find_map(|c| c.ml_history.as_ref()) {
+            self.report.notes.push(Problem::new(
+                "ml-expanded",
+                format!(
+                    "layer {layer} carries a mail list expansion history: the message was expanded by {} mailing list(s) (RFC 2634 §4); signatures[].mlExpansionHistory",
+                    h.0.len()
+                ),
+            ));
+        }
         for check in checks {
             self.report
                 .signatures

@@ -105,5 +105,8 @@ test("content a gateway decrypted is never shown as encrypted to the reader; dom
     encryption: [{ layer: 0, recipients: [{ certificate: "bob@navy.example", kind: "personal", decryptedHere: true }, { certificate: "smtp://navy.example", kind: "dca", domain: "navy.example", decryptedHere: false }, { certificate: null, kind: null, decryptedHere: false }] }],
   });
   assert.deepEqual(e.encryptedFor, ["bob@navy.example", "the domain confidentiality authority of navy.example"]);
+  const ml = viewReport({ ...domainOnly, signatures: [{ ...domainSignature, mlExpansionHistory: [{ mailListIdentifier: "issuer \"CN=Root\" serial 6004", expansionTime: "2026-12-04T11:00:00Z" }] }] });
+  assert.deepEqual(ml.mailListExpansions, ['issuer "CN=Root" serial 6004 at 2026-12-04T11:00:00Z']);
+  assert.match(render(ml).textContent, /Expanded by mailing list issuer "CN=Root" serial 6004/);
   assert.match(render(e).textContent, /Encrypted for: bob@navy\.example, the domain confidentiality authority of navy\.example/);
 });

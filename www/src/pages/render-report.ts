@@ -182,6 +182,7 @@ export function notices(v: ReportView): HTMLElement | null {
   if (v.obsoletes.length > 0) items.push(h("li", { class: "info", "data-notice": "obsoletes" }, `This message makes obsolete: ${v.obsoletes.join(", ")}`, unverifiedMark(v.obsoletesVerified, "Supersedes")));
   if (v.layers.length > 0) items.push(h("li", { class: "info" }, `Security layers: ${v.layers.join(" → ")}${v.encrypted ? "" : " (not encrypted)"}`));
   if (v.encryptedFor.length > 0) items.push(h("li", { class: "info", "data-notice": "encrypted-for" }, `Encrypted for: ${v.encryptedFor.join(", ")}`));
+  for (const m of v.mailListExpansions) items.push(h("li", { class: "info", "data-notice": "ml-expanded" }, `Expanded by mailing list ${m}`));
   for (const d of v.gatewayDecrypted)
     items.push(h("li", { class: "warn", "data-notice": "gateway-decrypted", "data-domain": d }, `Decrypted by the S/MIME gateway of ${d} before delivery: NOT encrypted to you end to end.`));
   return items.length > 0 ? h("ul", { class: "notices" }, items) : null;

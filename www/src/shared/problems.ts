@@ -128,6 +128,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "path-budget-exhausted": e("Building the signer's certificate path needed more work than allowed and was stopped: the certificate is not trusted."),
   "empty-signature-layer": e("The message carries an empty signature layer (a signed wrapper without signers), as domain signing adds.", "info"),
   "encrypted-for-domain": e("The message was encrypted for a domain's confidentiality authority or S/MIME gateway: that domain can read it.", "info"),
+  "ml-expanded": e("Mailing lists expanded this message (their expansion history is signed).", "info"),
   "gateway-decrypted": e("An S/MIME gateway of your domain decrypted this message before delivery: it was not encrypted to you end to end.", "warning"),
   "ml-expansion-loop": e("This mailing list already expanded the message: expanding it again would loop (RFC 2634 §4.1.1)."),
   "ml-history-limit": e("The message has been expanded by too many mailing lists (RFC 2634 §4.4)."),

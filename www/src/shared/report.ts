@@ -242,6 +242,8 @@ export interface ReportView {
   readonly gatewayDecrypted: readonly string[];
   /** Who each encrypted layer was for, in words (e.g. "the DCA of navy.example"). */
   readonly encryptedFor: readonly string[];
+  /** Mailing-list expansions recorded by the signatures (RFC 2634 §4.4), in words, oldest first. */
+  readonly mailListExpansions: readonly string[];
   /** In the report's order: the first is the cause. */
   readonly problems: readonly ProblemView[];
   readonly notes: readonly ProblemView[];
@@ -553,6 +555,11 @@ export function viewReport(input: unknown): ReportView {
   // Domain-verified only: a valid report, `domainVerified`, and a correctly named domain signature.
   const domainSig = signatures.find((s) => s.valid && s.trusted && s.namingOk === true && s.agentDomain !== null && !s.originatorType);
   const verifiedDomain = valid && !fromVerified && r["domainVerified"] === true && domainSig ? domainSig.agentDomain : null;
+  const mailListExpansions = arr(r["signatures"])
+    .filter(isObj)
+    .flatMap((s) => arr(s["mlExpansionHistory"]))
+    .filter(isObj)
+    .map((m) => `${str(m["mailListIdentifier"]) ?? "(unknown list agent)"} at ${str(m["expansionTime"]) ?? "?"}`);
   const encryptedFor = arr(r["encryption"])
     .filter(isObj)
     .flatMap((l) => arr(l["recipients"]).map(recipientText))
@@ -585,6 +592,7 @@ export function viewReport(input: unknown): ReportView {
     verifiedDomain,
     gatewayDecrypted: strs(r["gatewayDecrypted"]),
     encryptedFor: [...new Set(encryptedFor)],
+    mailListExpansions,
     problems,
     notes: parseProblems(r["notes"]),
   };
