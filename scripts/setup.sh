@@ -4,7 +4,11 @@
 # (scripts/run.sh and scripts/test.sh both call it first).
 #
 #   - Debian packages: a C toolchain, curl, git, openssl, chromium, chromium-driver,
-#     binaryen, nodejs + npm (apt-get update only when something must be installed)
+#     binaryen, nodejs + npm (apt-get update only when something must be installed);
+#     postfix (no configuration, the system service never started)
+#   - the webmail stack of the Roundcube e2e tests: roundcube + roundcube-sqlite3, php-cli
+#     (+ php-cgi, php-sqlite3, php-mbstring, php-intl), dovecot-imapd — no database configured
+#     by debconf, no web server, no system service started
 #   - Rust (rustup, with rustfmt and clippy) when cargo is absent
 #   - the wasm32-unknown-unknown target
 #   - wasm-pack
@@ -48,6 +52,44 @@ if [ "${#apt_needed[@]}" -gt 0 ]; then
   installed+=("${apt_needed[@]}")
 fi
 
+# Postfix for the boundary agent's real-MTA test (tests/boundary_postfix.rs) and the Roundcube
+# e2e (webdriver/tests/roundcube.test.mjs): Debian's postfix,
+# installed without prompts (debconf "No configuration": no /etc/postfix/main.cf is written)
+# and never started or enabled as the system service — a policy-rc.d that refuses every
+# service action is in place during the installation (one already present is kept), and the
+# tests start their own instances on loopback ports with their own config directories.
+if [ ! -x /usr/sbin/postfix ]; then
+  have apt-get || die "missing postfix and no apt-get: install it by hand"
+  log "setup: apt-get install postfix (no configuration, service not started)"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# mmhs setup: no service starts while postfix is installed\nexit 101\n' |
+      as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends postfix </dev/null
+  [ -n "$own_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+  if have systemctl && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now postfix >/dev/null 2>&1 || true
+  elif have update-rc.d; then
+    as_root update-rc.d postfix disable >/dev/null 2>&1 || true
+  fi
+  installed+=(postfix)
+fi
+# The system service must not be running: the tests' instances use their own ports, and a
+# machine-wide MTA on :25 is not ours to start. Right after our installation, a listener on
+# :25 would be ours: fail; otherwise it belongs to the machine: warn.
+if have ss && ss -ltn 2>/dev/null | awk '{print $4}' | grep -Eq '(^|:)25$'; then
+  case " ${installed[*]} " in
+    *" postfix "*) die "port 25 is listened on after installing postfix: the system service must not run" ;;
+    *) log "setup: warning: something listens on port 25 (not started by this script)" ;;
+  esac
+fi
+
 # Node: the www/ toolchain (ESLint 10) needs Node.js ^20.19 || ^22.13 || >= 24. Debian 13's
 # nodejs is 20.19; Debian 12's is 18, too old: use NodeSource's nodejs 20/22 there.
 node_ok() {
@@ -55,6 +97,55 @@ node_ok() {
     process.exit((a===20&&b>=19)||(a===22&&b>=13)||a>=24?0:1)'
 }
 node_ok || die "Node.js $(node --version) is too old: www/ needs ^20.19, ^22.13 or >= 24 (Debian 13's nodejs, or NodeSource's on Debian 12: https://github.com/nodesource/distributions)"
+
+# ---------------------------------------------------------------- webmail stack (Roundcube e2e)
+# Debian's roundcube and dovecot-imapd (postfix: above) for webdriver/tests/roundcube.test.mjs,
+# which starts its own instances on loopback ports with configuration under a temporary
+# directory. debconf: dbconfig-common does not configure a database (the test writes its own
+# SQLite config); php8.2-cgi satisfies php's web-server SAPI without
+# apache2 (libapache2-mod-php is excluded). While installing, a policy-rc.d refuses every service
+# start (one already present is kept), so no system service runs afterwards.
+webmail_needed=()
+[ -e /var/lib/roundcube/index.php ] || webmail_needed+=(roundcube roundcube-core)
+[ -e /usr/share/roundcube/program/lib/Roundcube/db/sqlite.php ] || webmail_needed+=(roundcube-sqlite3)
+need_pkg_file() { [ -e "$1" ] || webmail_needed+=("$2"); }
+need_pkg_file /usr/bin/php php-cli
+need_pkg_file /usr/bin/php-cgi8.2 php8.2-cgi
+need_pkg_file /usr/sbin/dovecot dovecot-imapd
+need_pkg_file /usr/lib/dovecot/imap dovecot-imapd
+if have php; then
+  php_modules="$(php -m 2>/dev/null || true)"
+  for mod in pdo_sqlite:php-sqlite3 mbstring:php-mbstring intl:php-intl; do
+    grep -qx "${mod%%:*}" <<<"$php_modules" || webmail_needed+=("${mod#*:}")
+  done
+fi
+if [ "${#webmail_needed[@]}" -gt 0 ]; then
+  have apt-get || die "missing ${webmail_needed[*]} and no apt-get: install them by hand"
+  log "setup: apt-get install ${webmail_needed[*]} (no database configured, no service started)"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "roundcube-core roundcube/dbconfig-install boolean false" | as_root debconf-set-selections
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# mmhs setup: no service starts while packages are installed\nexit 101\n' |
+      as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends "${webmail_needed[@]}" \
+    roundcube-sqlite3 php-cli php8.2-cgi php-sqlite3 php-mbstring php-intl libapache2-mod-php8.2- </dev/null
+  [ -n "$own_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+  if have systemctl && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now dovecot >/dev/null 2>&1 || true
+  elif have update-rc.d; then
+    as_root update-rc.d dovecot disable >/dev/null 2>&1 || true
+  fi
+  installed+=("${webmail_needed[@]}")
+fi
+# No system mail service may listen (the tests' instances use their own high ports).
+if have ss && ss -ltn 2>/dev/null | awk '{print $4}' | grep -Eq '(^|:)(25|110|143|587|993|995)$'; then
+  log "setup: warning: something listens on a mail port (25/110/143/587/993/995), not started by this script"
+fi
 
 # ---------------------------------------------------------------- Rust
 if ! have cargo; then

@@ -25,6 +25,8 @@
 # Environment for the www / e2e steps: MMHS_BIN (native mmhs binary), MMHS_PKG (pkg/),
 # MMHS_PKG_NODE, CHROMEDRIVER, CHROMIUM, TEST_OUTPUT (screenshots etc., test-output/).
 # MMHS_STEP_TIMEOUT: seconds one step may take before it is killed (default 2700).
+# MMHS_TEST_SH=1 is exported to every step: a test that needs a machine component installed by
+# scripts/setup.sh (tests/boundary_postfix.rs: Postfix) runs, and fails, rather than skip.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -43,6 +45,7 @@ else
   STEPS=("${ALL_STEPS[@]}")
 fi
 
+export MMHS_TEST_SH=1
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}"
 export CHROMIUM="${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}"

@@ -42,9 +42,6 @@ pub enum Error {
     /// A release (Draft & Release) error.
     #[error(transparent)]
     Release(#[from] crate::release::Error),
-    /// A certificate / signature-verification error.
-    #[error(transparent)]
-    Trust(#[from] crate::trust::Error),
     /// A header-protection error.
     #[error(transparent)]
     Protect(#[from] crate::protect::Error),
@@ -74,7 +71,6 @@ impl Error {
             Error::Smime(e) => e.code(),
             Error::Keys(e) => e.code(),
             Error::Release(e) => e.code(),
-            Error::Trust(e) => e.code(),
             Error::Protect(e) => e.code(),
             Error::Header(e) => e.code(),
             Error::Domain(e) => e.code(),

@@ -16,6 +16,8 @@
 //! - [`keys`], [`trust`]: key import/export and RFC 5280 path validation.
 //! - [`domain`]: domain security (draft-melnikov-smime-msa-to-mda): `smtp:` / `submit:` URIs,
 //!   the agent naming convention, generating each signature type.
+//! - [`algorithm_policy`]: which algorithms and key sizes are weak, on receipt and when
+//!   producing (one policy for CMS signatures, certification paths and encrypted layers).
 //! - [`protect`]: header protection (wrapped `forwarded=no`, RFC 9788 injected headers).
 //! - [`verify`]: reading a received message — every layer, every signature bound to its own
 //!   certificate, trust, originator, labels, field coverage, authorizing users, the verdict.
@@ -27,6 +29,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod algorithm_policy;
 pub mod compose;
 pub mod domain;
 pub mod error;

@@ -9,10 +9,10 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use support::attacks::{self, now, DRAFTER, OFFICER};
+use support::cli::{has_code, mmhs_verify};
 use support::pki::{Alg, Imitation, Pki};
 
 fn pki() -> &'static Pki {
@@ -29,27 +29,7 @@ fn pki() -> &'static Pki {
 fn verify(file: &str, message: &[u8]) -> (Option<i32>, serde_json::Value) {
     let p = pki();
     p.write(file, message);
-    let at = now()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mmhs"))
-        .args(["verify", file, "--trust", "ca.pem", "--at", &at])
-        .current_dir(&p.dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mmhs");
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{file}: no JSON report ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code(), report)
-}
-
-fn has_code(list: &serde_json::Value, code: &str) -> bool {
-    list.as_array()
-        .is_some_and(|a| a.iter().any(|p| p["code"] == code))
+    mmhs_verify(&p.dir, file, now(), &[])
 }
 
 fn officer_status(report: &serde_json::Value) -> &serde_json::Value {

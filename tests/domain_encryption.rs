@@ -38,12 +38,12 @@ fn pki() -> &'static Pki {
         );
         p.issue_san("navy-dca", "URI:smtp://navy.example", Alg::Rsa, 7001);
         p.issue_san("hq-navy-dca", "DNS:hq.navy.example", Alg::Ec, 7002);
-        p.issue_san_usage(
+        p.issue_agent(
             "navy-signer",
             "URI:smtp://navy.example",
             Alg::Ec,
+            false,
             7003,
-            "digitalSignature",
         );
         p.issue_san("xnavy-dca", "URI:smtp://xnavy.example", Alg::Rsa, 7004);
         p.issue_san("evil-dca", "URI:smtp://evil.example", Alg::Rsa, 7005);

@@ -90,10 +90,11 @@ fn kari_p256_aes128_and_ski_openssl_decrypts() {
 }
 
 #[test]
-fn ktri_oaep_and_pkcs1v15_openssl_decrypts() {
+fn ktri_oaep_openssl_decrypts() {
     let pki = Pki::new("ktri");
     let bob = pki.user("bob", false);
-    for padding in [KeyTransportPadding::Oaep, KeyTransportPadding::Pkcs1v15] {
+    // PKCS#1 v1.5 key transport is weak (algorithm policy) and cannot be asked for.
+    for padding in [KeyTransportPadding::Oaep] {
         for id in [
             RecipientIdKind::IssuerAndSerialNumber,
             RecipientIdKind::SubjectKeyIdentifier,

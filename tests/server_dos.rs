@@ -1,13 +1,30 @@
-//! `mmhs serve` under the path-building attack: a signed military message whose certificates
-//! are self-issued CA certificates with one name (every ordering a candidate path), listing
-//! the officer in MMHS-Authorizing-Users so that the release gate verifies it, is submitted
-//! over SMTP; the SMTP reply arrives and the webmail answers HTTP meanwhile, within 1 s. A few messages,
-//! loopback only. Performance is measured by `cargo bench --bench smime -- dos`, never here.
+//! `mmhs serve` under slow messages.
+//!
+//! - The path-building attack: a signed military message whose certificates are self-issued
+//!   CA certificates with one name (every ordering a candidate path), listing the officer in
+//!   MMHS-Authorizing-Users so that the release gate verifies it, is submitted over SMTP; the
+//!   SMTP reply arrives and the webmail answers HTTP meanwhile, within 1 s.
+//! - Every message slot of the blocking pool held by a gate that does not return: the
+//!   webmail's SQLite calls, an SMTP EHLO and an SMTP AUTH (Argon2id) are still answered —
+//!   they run on the interactive share of the pool, or on the reactor.
+//! - The store's connection held by a stalled write: the webmail's SQLite calls wait for it
+//!   off the reactor, so requests that need no SQLite and an SMTP EHLO are still answered.
+//! - A message whose processing outlasts its budget (`messageBudgetMillis`): the client gets
+//!   `451 4.7.0` at the budget, nothing is stored, the worker's late result is dropped, and
+//!   the client's retry is accepted once.
+//!
+//! A few messages, loopback only, every wait bounded. Performance is measured by
+//! `cargo bench --bench smime -- dos` and `--bench smtp_load`, never here.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod server_common;
 mod support;
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mmhs::server::{GateContext, GateDecision, Running};
 use mmhs::smime::{sign_message, SignOptions};
 use server_common::*;
 
@@ -60,5 +77,223 @@ async fn same_name_certificates_do_not_stall_the_gate() {
     }
     srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&p.dir);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Start with `gate` and the blocking limits given; demo users, no PKI.
+async fn start_gated(
+    name: &str,
+    blocking_jobs: usize,
+    budget_millis: u64,
+    gate: impl Fn(&[u8], &GateContext<'_>) -> GateDecision + Send + Sync + 'static,
+) -> (Running, std::path::PathBuf) {
+    let mut config = test_config(1 << 20);
+    config.blocking_jobs = blocking_jobs;
+    config.message_budget_millis = budget_millis;
+    start_configured(name, config, Some(Box::new(gate))).await
+}
+
+/// Submit `msg` as alice to bob; the reply to the final dot.
+async fn submit_plain(addr: std::net::SocketAddr, msg: String) -> String {
+    let mut c = Smtp::connect(addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    c.transaction("alice@army.example", "bob@navy.example", &msg)
+        .await
+}
+
+/// A new SMTP session, greeted and its EHLO answered within 1 s.
+async fn responsive_session(addr: std::net::SocketAddr) -> Smtp {
+    let t0 = Instant::now();
+    let mut c = Smtp::connect(addr).await;
+    let ehlo = c.cmd("EHLO responsive.example").await;
+    let took = t0.elapsed();
+    assert!(ehlo.starts_with("250"), "{ehlo}");
+    assert!(
+        took < Duration::from_secs(1),
+        "greeting + EHLO took {took:?}"
+    );
+    c
+}
+
+fn audit_rows(srv: &Running) -> i64 {
+    srv.agent
+        .store
+        .with_conn(|c| {
+            c.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))
+                .map_err(|e| mmhs::server::Error::Db(e.to_string()))
+        })
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_message_pool_leaves_the_webmail_and_smtp_responsive() {
+    // Each gate call holds its message slot until `release` (at most 10 s): with
+    // blockingJobs = 2, two submissions take every slot.
+    let entered = Arc::new(AtomicUsize::new(0));
+    let release = Arc::new(AtomicBool::new(false));
+    let (e, r) = (entered.clone(), release.clone());
+    let (srv, dir) = start_gated(
+        "dos-busy-pool",
+        2,
+        60_000,
+        move |_: &[u8], _: &GateContext<'_>| {
+            e.fetch_add(1, Ordering::SeqCst);
+            let t0 = Instant::now();
+            while !r.load(Ordering::SeqCst) && t0.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            GateDecision::Transfer { authorized: vec![] }
+        },
+    )
+    .await;
+    let token = api_login(srv.http_addr, "bob@navy.example", "bob-demo").await;
+    let held: Vec<_> = (0..2)
+        .map(|i| {
+            let msg = plain_message(
+                "alice@army.example",
+                "bob@navy.example",
+                &format!("held{i}"),
+                "",
+            );
+            tokio::spawn(submit_plain(srv.smtp_addr, msg))
+        })
+        .collect();
+    eventually(|| (entered.load(Ordering::SeqCst) == 2).then_some(())).await;
+
+    // The webmail's SQLite calls (folder list, message list) run beside the held slots.
+    for path in ["/api/folders", "/api/folders/Inbox/messages"] {
+        let t0 = Instant::now();
+        let r = api_get(srv.http_addr, &token, path).await;
+        let took = t0.elapsed();
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        assert!(took < Duration::from_secs(1), "{path} took {took:?}");
+    }
+    // A new SMTP session is greeted and its EHLO answered.
+    let mut c = responsive_session(srv.smtp_addr).await;
+    // AUTH's Argon2id check does not wait for a message slot: it is answered while both
+    // are still held (the gate lets go only after this).
+    use base64::Engine;
+    let plain = base64::engine::general_purpose::STANDARD.encode("\0bob@navy.example\0bob-demo");
+    let auth = tokio::time::timeout(
+        Duration::from_secs(5),
+        c.cmd(&format!("AUTH PLAIN {plain}")),
+    )
+    .await
+    .expect("AUTH waited for a message slot");
+    assert!(auth.starts_with("235 2.7.0"), "{auth}");
+    assert!(!release.load(Ordering::SeqCst));
+
+    release.store(true, Ordering::SeqCst);
+    for h in held {
+        let reply = h.await.unwrap();
+        assert!(reply.starts_with("250"), "{reply}");
+    }
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_its_budget_gets_451_and_is_not_stored() {
+    // The first gate call works for 2 s (bounded, like a verification at its work limits);
+    // later ones are quick. The budget is 500 ms.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
+    let (c, d) = (calls.clone(), done.clone());
+    let (srv, dir) = start_gated(
+        "dos-budget",
+        1,
+        500,
+        move |_: &[u8], _: &GateContext<'_>| {
+            if c.fetch_add(1, Ordering::SeqCst) == 0 {
+                std::thread::sleep(Duration::from_secs(2));
+            }
+            d.fetch_add(1, Ordering::SeqCst);
+            GateDecision::Transfer { authorized: vec![] }
+        },
+    )
+    .await;
+    let before = audit_rows(&srv);
+    let msg = plain_message("alice@army.example", "bob@navy.example", "budget", "");
+
+    let t0 = Instant::now();
+    let reply = submit_plain(srv.smtp_addr, msg.clone()).await;
+    let took = t0.elapsed();
+    assert!(reply.starts_with("451 4.7.0"), "{reply}");
+    assert!(
+        took < Duration::from_millis(1800),
+        "the client waited for the worker: {took:?}"
+    );
+    assert_eq!(
+        done.load(Ordering::SeqCst),
+        0,
+        "answered before the gate ended"
+    );
+
+    // The worker ends its work and drops it: nothing delivered, queued or audited.
+    eventually(|| (done.load(Ordering::SeqCst) == 1).then_some(())).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let store = srv.agent.store.clone();
+    assert!(store.list("bob@navy.example", "Inbox").unwrap().is_empty());
+    assert_eq!(store.queue_len().unwrap(), 0);
+    assert_eq!(
+        audit_rows(&srv),
+        before,
+        "an abandoned message leaves no record"
+    );
+
+    // The client kept the message; its retry is delivered, once.
+    let reply = submit_plain(srv.smtp_addr, msg).await;
+    assert!(reply.starts_with("250"), "{reply}");
+    assert_eq!(store.list("bob@navy.example", "Inbox").unwrap().len(), 1);
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_store_leaves_the_reactor_free() {
+    let (srv, dir) = start_gated(
+        "dos-stalled-store",
+        2,
+        60_000,
+        |_: &[u8], _: &GateContext<'_>| GateDecision::Transfer { authorized: vec![] },
+    )
+    .await;
+    let token = api_login(srv.http_addr, "bob@navy.example", "bob-demo").await;
+    // A write that stalls for 2 s holding the store (a slow disk, a large commit).
+    let store = srv.agent.store.clone();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        store
+            .with_conn(|_| {
+                let _ = held_tx.send(());
+                std::thread::sleep(Duration::from_secs(2));
+                Ok(())
+            })
+            .unwrap();
+    });
+    held_rx.recv_timeout(T).unwrap();
+    // More webmail SQLite calls than the runtime has worker threads: on the reactor they
+    // would block every worker until the store is free.
+    let waiting: Vec<_> = (0..4)
+        .map(|_| {
+            let token = token.clone();
+            let addr = srv.http_addr;
+            tokio::spawn(async move { api_get(addr, &token, "/api/folders").await.status })
+        })
+        .collect();
+    // A std sleep: the test's own thread waits here, so the clock below is not started
+    // late by timers that stalled workers would not fire.
+    std::thread::sleep(Duration::from_millis(200));
+    let t0 = Instant::now();
+    let me = api_get(srv.http_addr, &token, "/api/me").await;
+    let took = t0.elapsed();
+    assert_eq!(me.status, 200);
+    assert!(took < Duration::from_secs(1), "GET /api/me took {took:?}");
+    responsive_session(srv.smtp_addr).await;
+    for w in waiting {
+        assert_eq!(w.await.unwrap(), 200);
+    }
+    holder.join().unwrap();
+    srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,26 +8,13 @@ mod server_common;
 
 use std::time::{Duration, Instant};
 
-use mmhs::server::{self, Config, Running, ServerOptions};
+use mmhs::server::{Config, Running};
 use server_common::*;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 async fn start_with(name: &str, config: Config) -> (Running, std::path::PathBuf) {
-    let dir = temp_dir(name);
-    let running = server::start(ServerOptions {
-        data: dir.clone(),
-        http: "127.0.0.1:0".into(),
-        smtp: "127.0.0.1:0".into(),
-        relay: None,
-        relay_password: None,
-        config: Some(config),
-        gate: None,
-        demo_pki: false,
-    })
-    .await
-    .unwrap();
-    (running, dir)
+    start_configured(name, config, None).await
 }
 
 async fn first_line(r: &mut BufReader<TcpStream>) -> String {

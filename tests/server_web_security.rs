@@ -7,7 +7,7 @@
 mod server_common;
 use server_common::*;
 
-use mmhs::server::{self, Config, Running, ServerOptions};
+use mmhs::server::{self, Config, Running};
 
 const EVIL: &str = "http://127.0.0.1:9999";
 
@@ -17,18 +17,9 @@ async fn start_with(
     demo_pki: bool,
 ) -> (Running, std::path::PathBuf) {
     let dir = temp_dir(name).join("data");
-    let running = server::start(ServerOptions {
-        data: dir.clone(),
-        http: "127.0.0.1:0".into(),
-        smtp: "127.0.0.1:0".into(),
-        relay: None,
-        relay_password: None,
-        config: cfg,
-        gate: None,
-        demo_pki,
-    })
-    .await
-    .unwrap();
+    let running = server::start(options(dir.clone(), cfg, None, demo_pki))
+        .await
+        .unwrap();
     (running, dir)
 }
 
@@ -410,18 +401,9 @@ async fn first_start_creates_private_files_and_upgrades_legacy_hashes() {
     let h = pbkdf2(b"alice-demo", &salt, 20_000);
     v["users"][0]["passwordHash"] = format!("{legacy}{h}").into();
     std::fs::write(dir.join("config.json"), v.to_string()).unwrap();
-    let srv = server::start(ServerOptions {
-        data: dir.clone(),
-        http: "127.0.0.1:0".into(),
-        smtp: "127.0.0.1:0".into(),
-        relay: None,
-        relay_password: None,
-        config: None,
-        gate: None,
-        demo_pki: false,
-    })
-    .await
-    .unwrap();
+    let srv = server::start(options(dir.clone(), None, None, false))
+        .await
+        .unwrap();
     api_login(srv.http_addr, "alice@army.example", "alice-demo").await;
     let text = std::fs::read_to_string(dir.join("config.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -7,8 +7,13 @@
 use mmhs::smime::{self, signed_parse};
 use mmhs::verify::VerifyContext;
 
+/// RFC 4134's examples sign with SHA-1 (and DSA): they are read with the legacy receive
+/// policy here; the default refuses them ([`rfc4134_is_weak_by_default`]).
 fn ctx() -> VerifyContext {
-    VerifyContext::default()
+    VerifyContext {
+        algorithms: mmhs::algorithm_policy::AlgorithmPolicy::legacy(),
+        ..VerifyContext::default()
+    }
 }
 
 fn codes(r: &mmhs::report::VerifyReport) -> Vec<String> {
@@ -19,6 +24,34 @@ macro_rules! v {
     ($p:literal) => {
         include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/", $p)) as &[u8]
     };
+}
+
+#[test]
+fn rfc4134_is_weak_by_default() {
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.2.bin"), None, &VerifyContext::default());
+    let s = &v.report.signatures[0];
+    assert!(!s.valid);
+    assert!(s
+        .problems
+        .iter()
+        .any(|p| p.code == "weak-algorithm" && p.message.contains("sha-1")));
+    // DSA (4.4's signer AliceDSS): the signature and the key.
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.4.bin"), None, &VerifyContext::default());
+    let msgs: Vec<&str> = v
+        .report
+        .problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert!(msgs.iter().any(|m| m.contains("a DSA key")), "{msgs:?}");
+    // The legacy policy: the same findings are notes.
+    let v = mmhs::verify::verify_cms(v!("rfc4134/4.2.bin"), None, &ctx());
+    assert!(v.report.signatures[0].valid);
+    assert!(v
+        .report
+        .notes
+        .iter()
+        .any(|n| n.code == "weak-algorithm-accepted"));
 }
 
 #[test]

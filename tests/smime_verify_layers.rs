@@ -69,7 +69,8 @@ fn wrapped_entity() -> String {
     )
 }
 
-/// `openssl cms -sign` (inner), `-encrypt` to `recip` with `cipher`, `-sign` (outer), with
+/// `openssl cms -sign` (inner), `-encrypt` to `recip` with `cipher` (RSAES-OAEP for RSA
+/// recipients), `-sign` (outer), with
 /// the outer From/To/Subject of [`HEADERS`].
 fn openssl_triple_wrap(tag: &str, recip: &str, cipher: &str) -> Vec<u8> {
     let p = pki();
@@ -103,19 +104,28 @@ fn openssl_triple_wrap(tag: &str, recip: &str, cipher: &str) -> Vec<u8> {
         ok(d, &args);
     };
     sign(&format!("{tag}-in.eml"), &format!("{tag}-s1.eml"), false);
-    ok(
-        d,
-        &[
-            "cms",
-            "-encrypt",
-            "-in",
-            &format!("{tag}-s1.eml"),
-            "-out",
-            &format!("{tag}-e.eml"),
-            cipher,
-            &format!("{recip}.pem"),
-        ],
-    );
+    let recip_pem = format!("{recip}.pem");
+    let mut args = vec![
+        "cms",
+        "-encrypt",
+        "-in",
+        &format!("{tag}-s1.eml"),
+        "-out",
+        &format!("{tag}-e.eml"),
+        cipher,
+        "-recip",
+        &recip_pem,
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    // RSAES-OAEP: OpenSSL's default RSA key transport (PKCS#1 v1.5) is weak by the
+    // algorithm policy (tests/algorithm_policy.rs). carol is the P-256 (ECDH) recipient.
+    if recip != "carol" {
+        args.extend(["-keyopt".into(), "rsa_padding_mode:oaep".into()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(d, &args);
     sign(&format!("{tag}-e.eml"), &format!("{tag}-t.eml"), true);
     std::fs::read(d.join(format!("{tag}-t.eml"))).unwrap()
 }

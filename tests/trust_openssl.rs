@@ -741,66 +741,73 @@ fn email_addresses_and_matching() {
     assert!(trust::email_addresses(&f.root).is_empty());
 }
 
+/// The one signature verifier (`smime::algorithms::verify_signature`, which CMS uses) on
+/// certificate signatures: RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA.
 #[test]
 fn verify_signature_of_certificates_rsa_pss_ec() {
+    use mmhs::smime::algorithms::{verify_signature, VerifyFailure};
     let f = fixture();
     let inter_spki = f.inter.tbs_certificate().subject_public_key_info().clone();
     for leaf in [&f.leaf, &f.pss_leaf, &f.leaf_ec] {
         let tbs = leaf.tbs_certificate().to_der().unwrap();
         let sig = leaf.signature().raw_bytes();
-        trust::verify_signature(&inter_spki, leaf.signature_algorithm(), &tbs, sig).unwrap();
+        let d = mmhs::smime::DigestAlg::Sha256;
+        verify_signature(&inter_spki, d, leaf.signature_algorithm(), &tbs, sig).unwrap();
         let mut bad = tbs.clone();
         bad[20] ^= 1;
-        let e = trust::verify_signature(&inter_spki, leaf.signature_algorithm(), &bad, sig)
-            .unwrap_err();
-        assert_eq!(e.code(), "signature-invalid");
+        let e =
+            verify_signature(&inter_spki, d, leaf.signature_algorithm(), &bad, sig).unwrap_err();
+        assert!(matches!(e, VerifyFailure::Invalid(_)), "{e:?}");
     }
 }
 
+/// `openssl dgst -sign` output checked with a bare key algorithm and the digest algorithm, as
+/// CMS names them (RFC 5754 §3.2); SHA-1 verifies arithmetically and is the algorithm
+/// policy's to refuse (`mmhs::algorithm_policy::signature`).
 #[test]
 fn verify_signature_of_openssl_dgst_output() {
+    use mmhs::smime::algorithms::{verify_signature, VerifyFailure};
+    use mmhs::smime::DigestAlg;
     let f = fixture();
     let dir = &f.pki.dir;
     std::fs::write(dir.join("msg.bin"), b"The message to be signed").unwrap();
-    for (key, cert, opts, alg) in [
-        (
-            "Alice.key",
-            &f.leaf,
-            Vec::<&str>::new(),
-            "1.2.840.113549.1.1.1",
-        ),
-        ("Alice EC.key", &f.leaf_ec, vec![], "1.2.840.10045.2.1"),
+    for (key, cert, alg) in [
+        ("Alice.key", &f.leaf, "1.2.840.113549.1.1.1"),
+        ("Alice EC.key", &f.leaf_ec, "1.2.840.10045.2.1"),
     ] {
-        let mut args = vec!["dgst", "-sha256", "-sign", key, "-out", "msg.sig"];
-        args.extend(opts.iter().copied());
-        args.push("msg.bin");
-        run(dir, dir, "x@x", &args);
+        run(
+            dir,
+            dir,
+            "x@x",
+            &[
+                "dgst", "-sha256", "-sign", key, "-out", "msg.sig", "msg.bin",
+            ],
+        );
         let sig = std::fs::read(dir.join("msg.sig")).unwrap();
         let spki = cert.tbs_certificate().subject_public_key_info().clone();
-        let digest = spki::AlgorithmIdentifierOwned {
-            oid: const_oid::db::rfc5912::ID_SHA_256,
-            parameters: None,
-        };
         let sig_alg = spki::AlgorithmIdentifierOwned {
             oid: alg.parse().unwrap(),
             parameters: None,
         };
-        trust::verify_signer_signature(&spki, &digest, &sig_alg, b"The message to be signed", &sig)
-            .unwrap();
-        let e = trust::verify_signer_signature(
+        verify_signature(
             &spki,
-            &digest,
+            DigestAlg::Sha256,
+            &sig_alg,
+            b"The message to be signed",
+            &sig,
+        )
+        .unwrap();
+        let e = verify_signature(
+            &spki,
+            DigestAlg::Sha256,
             &sig_alg,
             b"The message to be signeD",
             &sig,
         )
         .unwrap_err();
-        assert_eq!(e.code(), "signature-invalid");
-        let sha1 = spki::AlgorithmIdentifierOwned {
-            oid: const_oid::db::rfc5912::ID_SHA_1,
-            parameters: None,
-        };
-        let e = trust::verify_signer_signature(&spki, &sha1, &sig_alg, b"x", &sig).unwrap_err();
-        assert_eq!(e.code(), "signature-algorithm-weak");
+        assert!(matches!(e, VerifyFailure::Invalid(_)), "{e:?}");
+        let sha1 = const_oid::db::rfc5912::ID_SHA_1;
+        let w = mmhs::algorithm_policy::signature(Some(&sha1), &sig_alg).unwrap();
+        assert_eq!(w.code, "weak-algorithm");
     }
 }

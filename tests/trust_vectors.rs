@@ -139,9 +139,17 @@ fn rfc4134_legacy_pki_is_refused_as_weak() {
     let mut c = ctx(vec![carl]);
     c.at = time::macros::datetime!(2005-01-01 0:00 UTC);
     for (leaf, purpose) in [(&alice, Purpose::Signing), (&bob, Purpose::Encryption)] {
+        // The algorithm policy (strict by default): RSA-1024 keys (the leaf's and Carl's)
+        // and sha1WithRSAEncryption signatures.
         let r = trust::validate(leaf, &[], &c, purpose);
         assert!(!r.trusted);
-        assert_eq!(codes(&r), ["cert-weak-key"], "{:?}", r.problems);
+        let mut got = codes(&r);
+        got.sort();
+        assert_eq!(got, ["cert-weak-key", "weak-algorithm"], "{:?}", r.problems);
+        assert!(r
+            .problems
+            .iter()
+            .any(|p| p.message.contains("sha1-with-rsa")));
         assert_eq!(
             r.chain,
             [
@@ -149,19 +157,18 @@ fn rfc4134_legacy_pki_is_refused_as_weak() {
                 "CN=CarlRSA".to_string()
             ]
         );
+        // Legacy receive accepts them (certval verifies the SHA-1 signatures), as notes.
+        let none: [&Certificate; 0] = [];
+        let r = trust::Validator::new(&c, none)
+            .with_algorithm_policy(mmhs::algorithm_policy::AlgorithmPolicy::legacy())
+            .validate(leaf, purpose);
+        assert!(r.trusted, "{:?}", r.problems);
+        let notes: Vec<&str> = r.notes.iter().map(|n| n.message.as_str()).collect();
+        assert!(notes.iter().any(|n| n.contains("1024 bits")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("sha1-with-rsa")),
+            "{notes:?}"
+        );
+        assert!(r.notes.iter().all(|n| n.code == "weak-algorithm-accepted"));
     }
-    // Their signature (sha1WithRSAEncryption) is refused by the helper too.
-    let carl_spki = c.anchors[0]
-        .tbs_certificate()
-        .subject_public_key_info()
-        .clone();
-    let tbs = der::Encode::to_der(alice.tbs_certificate()).unwrap();
-    let e = trust::verify_signature(
-        &carl_spki,
-        alice.signature_algorithm(),
-        &tbs,
-        alice.signature().raw_bytes(),
-    )
-    .unwrap_err();
-    assert_eq!(e.code(), "signature-algorithm-weak");
 }

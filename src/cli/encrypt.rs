@@ -1,10 +1,11 @@
 //! `mmhs encrypt IN.eml --to CERT.pem [--to CERT.pem …] [--rcpt ADDRESS … --certs CERTS.pem …
-//! [--domain-encryption MODE]] [--gcm] [--compress] [--rsa-pkcs1] [--protect-headers] > OUT.eml` and `mmhs decrypt IN.eml --key KEY.pem --cert CERT.pem > OUT.eml`
+//! [--domain-encryption MODE]] [--gcm] [--compress] [--protect-headers] > OUT.eml` and
+//! `mmhs decrypt IN.eml --key KEY.pem --cert CERT.pem > OUT.eml`
 //! ([`crate::smime::encrypt_message`], [`crate::smime::decrypt_message`]).
 //!
 //! Encrypt to every `--to` certificate (include your own so you can read the sent copy):
 //! EnvelopedData with AES-256-CBC, or AuthEnvelopedData with AES-256-GCM with `--gcm`;
-//! RSA recipients by RSAES-OAEP (PKCS#1 v1.5 with `--rsa-pkcs1`), EC P-256 recipients by
+//! RSA recipients by RSAES-OAEP (never PKCS#1 v1.5: `algorithm_policy`), EC P-256 recipients by
 //! ECDH key agreement.
 
 use std::path::PathBuf;
@@ -47,9 +48,6 @@ pub struct EncryptArgs {
     /// Compress (RFC 3274) before encrypting.
     #[arg(long)]
     pub compress: bool,
-    /// RSAES-PKCS1-v1_5 key transport instead of RSAES-OAEP.
-    #[arg(long)]
-    pub rsa_pkcs1: bool,
     /// Wrap the message as message/rfc822; forwarded=no before encrypting (header protection).
     #[arg(long)]
     pub protect_headers: bool,
@@ -89,11 +87,7 @@ pub fn encrypt(args: EncryptArgs) -> Result<Outcome> {
     let opts = EncryptOptions {
         gcm: args.gcm,
         compress: args.compress,
-        rsa_padding: if args.rsa_pkcs1 {
-            KeyTransportPadding::Pkcs1v15
-        } else {
-            KeyTransportPadding::Oaep
-        },
+        rsa_padding: KeyTransportPadding::Oaep,
         ..EncryptOptions::default()
     };
     let input = if args.protect_headers {

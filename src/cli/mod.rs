@@ -23,6 +23,7 @@ mod io;
 mod material;
 mod mixer;
 mod pkcs12;
+mod receipt;
 mod release;
 pub mod serve;
 mod sign;
@@ -57,6 +58,8 @@ enum Command {
     Decrypt(encrypt::DecryptArgs),
     /// Verify every S/MIME layer and print the report (exit 0 only when valid).
     Verify(verify::Args),
+    /// Return a signed receipt for a received message that requests one (RFC 2634 §2).
+    Receipt(receipt::Args),
     /// Countersign a SignerInfo of a signed message (RFC 5652 §11.4).
     Countersign(release::CountersignArgs),
     /// The release officer's procedure (approve / reject / review a draft).
@@ -73,6 +76,9 @@ enum Command {
     ImportPkcs12(pkcs12::Args),
     /// Reference webmail + SMTP submission agent + mailbox store (docs/server.md).
     Serve(serve::ServeArgs),
+    /// Boundary MTA agent of domain security: a Postfix content filter that domain-signs,
+    /// encrypts, decrypts and verifies (docs/domain.md).
+    Boundary(serve::BoundaryArgs),
 }
 
 /// What a subcommand concluded (errors are `Err`, exit 2).
@@ -82,7 +88,7 @@ pub enum Outcome {
     Success,
     /// Understood but not valid, or refused: exit 1.
     NotValid,
-    /// A subcommand that computes its own exit code (`serve`).
+    /// A subcommand that computes its own exit code (`serve`, `boundary`).
     Code(i32),
 }
 
@@ -138,6 +144,7 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Encrypt(args) => encrypt::encrypt(args),
         Command::Decrypt(args) => encrypt::decrypt(args),
         Command::Verify(args) => verify::run(args),
+        Command::Receipt(args) => receipt::run(args),
         Command::Countersign(args) => release::run_countersign(args),
         Command::Release(args) => release::run_release(args),
         Command::ReleaseGate(args) => release::run_gate(args),
@@ -145,5 +152,6 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Audit(args) => audit::run(args),
         Command::ImportPkcs12(args) => pkcs12::run(args),
         Command::Serve(args) => Ok(Outcome::Code(serve::serve(args))),
+        Command::Boundary(args) => Ok(Outcome::Code(serve::boundary(args))),
     }
 }

@@ -1,6 +1,7 @@
 //! `mmhs sign IN.eml --key KEY.pem --cert CERT.pem [--chain CA.pem] [--opaque] [--label LABEL.json]
 //! [--protect-headers] [--digest sha256|sha384|sha512] [--pss] [--ski] [--no-certs] [--at TIME]
-//! [--signature-type TYPE[,TYPE…]] > OUT.eml`
+//! [--signature-type TYPE[,TYPE…]]
+//! [--receipt-request all|first-tier|list [--receipt-from ADDR …] --receipt-to ADDR …] > OUT.eml`
 //!
 //! Signs a whole RFC 5322 message ([`crate::domain::sign_typed`]): multipart/signed by
 //! default, `application/pkcs7-mime; smime-type=signed-data` with `--opaque`. With
@@ -11,16 +12,18 @@
 //! signed yet), and the certificate must name an agent of the originator's domain (§2.6). With
 //! `--protect-headers` the message is first wrapped as `message/rfc822; forwarded=no`
 //! ([`crate::protect::wrap`], the MMHS profile's header protection). signingTime is `--at`
-//! (default: now).
+//! (default: now). `--receipt-request` asks for signed receipts (RFC 2634 §2.2): from every
+//! recipient, first-tier recipients, or the `--receipt-from` addresses (`list`), to be sent to
+//! the `--receipt-to` addresses.
 
 use std::path::PathBuf;
 
-use super::material::{read_json, KeyArgs};
+use super::material::{read_json, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
 use crate::mmhs::EssSecurityLabel as SecurityLabel;
-use crate::report::SignatureType;
-use crate::smime::{DigestAlg, RsaPadding, SignOptions};
-use crate::Result;
+use crate::report::{ReceiptsFrom, SignatureType};
+use crate::smime::{DigestAlg, ReceiptRequestOptions, RsaPadding, SignOptions};
+use crate::{Error, Result};
 
 /// Arguments of `mmhs sign`.
 #[derive(Debug, clap::Args)]
@@ -57,6 +60,50 @@ pub struct Args {
     /// §3.2): originator, domain, additionalAttributes, review, delegatedOriginator.
     #[arg(long, value_name = "TYPES")]
     pub signature_type: Option<String>,
+    /// Ask for signed receipts: from all recipients, first-tier ones, or the --receipt-from list.
+    #[arg(long, value_name = "WHO", value_parser = ["all", "first-tier", "list"], requires = "receipt_to")]
+    pub receipt_request: Option<String>,
+    /// With `--receipt-request list`: an address asked for a receipt (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    pub receipt_from: Vec<String>,
+    /// Where receipts go (repeatable, 1 to 16).
+    #[arg(long, value_name = "ADDR")]
+    pub receipt_to: Vec<String>,
+}
+
+/// The receipt request of the `--receipt-*` flags.
+fn receipt_request(args: &Args) -> Result<Option<ReceiptRequestOptions>> {
+    let receipts_from = match args.receipt_request.as_deref() {
+        None => {
+            if !args.receipt_from.is_empty() || !args.receipt_to.is_empty() {
+                return Err(Error::input(
+                    ARGS_INVALID,
+                    "--receipt-from / --receipt-to need --receipt-request",
+                ));
+            }
+            return Ok(None);
+        }
+        Some("list") => ReceiptsFrom::List {
+            recipients: args.receipt_from.iter().map(|a| vec![a.clone()]).collect(),
+        },
+        Some(other) => {
+            if !args.receipt_from.is_empty() {
+                return Err(Error::input(
+                    ARGS_INVALID,
+                    "--receipt-from goes with --receipt-request list",
+                ));
+            }
+            if other == "all" {
+                ReceiptsFrom::All
+            } else {
+                ReceiptsFrom::FirstTier
+            }
+        }
+    };
+    Ok(Some(ReceiptRequestOptions {
+        receipts_from,
+        receipts_to: args.receipt_to.clone(),
+    }))
 }
 
 /// Parse `--signature-type`: known names joined with `,`.
@@ -106,6 +153,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             Some(t) => signature_types(t)?,
             None => Vec::new(),
         },
+        receipt_request: receipt_request(&args)?,
         ..SignOptions::default()
     };
     let input = if args.protect_headers {

@@ -1,5 +1,6 @@
 //! `mmhs verify IN.eml --trust ROOTS.pem [--cert X.pem …] [--crl CRL.pem …]
-//! [--key KEY.pem [--password-file F]] [--p12 FILE.p12] [--at TIME] [--content OUT.eml] > REPORT.json`
+//! [--key KEY.pem [--password-file F]] [--p12 FILE.p12] [--at TIME] [--content OUT.eml]
+//! [--original SENT.eml] > REPORT.json`
 //!
 //! Unwraps every S/MIME layer and prints the one verification report (docs/report.md), with
 //! the Draft & Release reading side (`authorizingUsers`) filled
@@ -8,12 +9,14 @@
 //!
 //! `--cert` adds certificates (intermediates, or signer certificates of messages sent
 //! without them); with `--key`, the `--cert` certificate matching the key is also the
-//! decryption certificate. Without `--at` the time is now.
+//! decryption certificate. Without `--at` the time is now. `--original` is the sent message a
+//! signed receipt answers (docs/report.md, "Signed receipts"); the same keys open it.
 
 use std::path::PathBuf;
 
 use super::material::{read_cert_files, read_crls, read_key, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::verify::{verify_message, VerifyContext};
 use crate::{Error, Result};
 
@@ -37,6 +40,14 @@ pub struct Args {
     /// Also write the innermost content (the MIME entity to render) to this file.
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
+    /// The original (sent) message a signed receipt answers.
+    #[arg(long, value_name = "SENT.eml")]
+    pub original: Option<PathBuf>,
+    /// Legacy receive: accept weak algorithms and keys (SHA-1, DSA, RSA under 2048 bits,
+    /// 3DES / RC2, PKCS#1 v1.5 key transport), reporting each as the note
+    /// `weak-algorithm-accepted` instead of a problem (docs/security.md, Algorithm policy).
+    #[arg(long)]
+    pub allow_weak: bool,
 }
 
 /// `verify`'s key flags: like [`KeyArgs`] but `--cert` may repeat (extra certificates).
@@ -63,6 +74,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         certificates: read_cert_files(&args.key.cert, "certificate")?,
         crls: read_crls(&args.crl)?,
         at: Some(io::time_or_now("--at", args.at.as_deref())?),
+        algorithms: AlgorithmPolicy {
+            allow_weak: args.allow_weak,
+        },
         ..VerifyContext::default()
     };
     if ctx.trust_anchors.is_empty() {
@@ -94,6 +108,9 @@ pub fn run(args: Args) -> Result<Outcome> {
                 )
             })?;
         ctx.decryption_keys.push((key, cert));
+    }
+    if let Some(p) = &args.original {
+        ctx.original = Some(io::read_input(p, "original message")?);
     }
     // One verification: the report and the content come from the same walk.
     let verified = verify_message(&raw, &ctx)?;

@@ -220,6 +220,7 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
             signing_time: None, // set from the context per copy
             security_label: ess_label.clone(),
             signature_type: s.signature_type.clone(),
+            receipt_request: s.receipt_request.clone(),
             ..SignOptions::default()
         };
         // draft-melnikov-smime-msa-to-mda-04 §3.2: a type list the draft forbids, or a type
@@ -232,6 +233,10 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
             return Err(conflict(
                 "signatureType domain, review and additionalAttributes encapsulate the signed message (draft-melnikov-smime-msa-to-mda-04 §3.2): sign the composed message with them afterwards",
             ));
+        }
+        if let Some(r) = &s.receipt_request {
+            r.check()
+                .map_err(|m| Error::Smime(smime::Error::Options(format!("receiptRequest: {m}"))))?;
         }
         if sign_options.digest == smime::DigestAlg::Sha1 {
             return Err(Error::Smime(smime::Error::Unsupported(
@@ -466,11 +471,16 @@ pub fn finish<R: CryptoRng + ?Sized>(
             pkcs7_mime("enveloped-data", "smime.p7m", &der)
         };
         // 6. triple wrapping: sign the encrypted part again (same signer and attributes;
-        // RFC 2634 §1.1.1 lets the outer label equal the inner one)
+        // RFC 2634 §1.1.1 lets the outer label equal the inner one). A receipt request stays
+        // on the inner signature only (RFC 2634 §2.2: an inner attribute).
         if plan.triple_wrap {
             if let Some(signer) = &plan.signer {
+                let outer_opts = SignOptions {
+                    receipt_request: None,
+                    ..sign_opts.clone()
+                };
                 entity =
-                    smime::sign_entity(&entity, signer, &sign_opts, rng).map_err(Error::Smime)?;
+                    smime::sign_entity(&entity, signer, &outer_opts, rng).map_err(Error::Smime)?;
             }
         }
     }

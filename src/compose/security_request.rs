@@ -9,7 +9,10 @@ use zeroize::Zeroizing;
 
 use crate::protect::Hcp;
 use crate::report::SecurityCategory;
-use crate::smime::{ContentCipher, DigestAlg, KeyTransportPadding, RecipientIdKind, SignatureType};
+use crate::smime::{
+    ContentCipher, DigestAlg, KeyTransportPadding, ReceiptRequestOptions, RecipientIdKind,
+    SignatureType,
+};
 
 /// A PEM private key: zeroized on drop, `Debug` prints `<redacted>`, serialises as `null`
 /// (a serialised request never carries the key).
@@ -88,6 +91,11 @@ pub struct SignRequest {
     /// Triple wrapping (RFC 2634 §1.1, profile §4.2.2): sign, encrypt, sign again (needs
     /// `encrypt`). The outer signature carries the same label.
     pub triple_wrap: bool,
+    /// Ask for signed receipts (RFC 2634 §2.2, MMHS profile §4.1.7): `{ "receiptsFrom":
+    /// {"kind": "all" | "firstTier"} | {"kind": "list", "recipients": [["bob@…"]]},
+    /// "receiptsTo": ["alice@…"] }`. The inner (originator) signature of each copy carries a
+    /// receiptRequest with its own fresh signedContentIdentifier.
+    pub receipt_request: Option<ReceiptRequestOptions>,
 }
 
 fn is_empty_secret(k: &Option<SecretPem>) -> bool {
@@ -151,7 +159,8 @@ pub struct EncryptRequest {
     /// Default: AES-256-GCM AuthEnvelopedData when every recipient of the copy advertises
     /// it, else the best cipher all advertise, else AES-256-CBC EnvelopedData.
     pub cipher: Option<ContentCipher>,
-    /// RSA key transport: `oaep` (default, RSAES-OAEP SHA-256) or `pkcs1v15`.
+    /// RSA key transport: `oaep` (RSAES-OAEP SHA-256), the default and only value (PKCS#1
+    /// v1.5 is weak: `crate::algorithm_policy`).
     pub key_transport: KeyTransportPadding,
     /// `issuer-and-serial-number` (default) or `subject-key-identifier`.
     pub recipient_identifier: RecipientIdKind,

@@ -40,7 +40,7 @@ use super::signing::all_signatures_valid;
 use super::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
-use crate::smime::attributes::ML_EXPANSION_HISTORY;
+use crate::smime::attributes::ML_EXPAND_HISTORY;
 use crate::smime::ml_expansion::{
     EntityIdentifier, MlData, MlExpansionHistory, MlReceiptPolicy, UB_ML_EXPANSION_HISTORY,
 };
@@ -136,7 +136,7 @@ pub fn expand<R: CryptoRng + ?Sized>(
         .as_ref()
         .map(|attrs| {
             let mut except = security_label_oid(opts);
-            except.push(ML_EXPANSION_HISTORY);
+            except.push(ML_EXPAND_HISTORY);
             carried_attributes(attrs, &except)
         })
         .unwrap_or_default();

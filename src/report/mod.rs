@@ -6,10 +6,12 @@
 //! in `docs/report.md`; codes never change once released.
 
 pub mod codes;
+pub mod receipt;
 pub mod signature_type;
 
 use serde::{Deserialize, Serialize};
 
+pub use receipt::{ReceiptReport, ReceiptRequestReport, ReceiptsFrom};
 pub use signature_type::{SignatureType, SignatureTypeValue, SignatureTypes};
 
 /// A problem found in a message: a stable `code` (kebab-case, documented in
@@ -92,6 +94,14 @@ pub struct VerifyReport {
     /// value a reader is shown (`docs/report.md`, "Field coverage").
     #[serde(default)]
     pub field_coverage: Vec<FieldCoverage>,
+    /// The signed-receipt request (RFC 2634 §2.2) of the originator signature, when the
+    /// message carries one; absent otherwise ([`crate::verify::receipt`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_request: Option<ReceiptRequestReport>,
+    /// When the message is a signed receipt (RFC 2634 §2.4, SignedData of id-ct-receipt): whom
+    /// it is from and whether it proves receipt of the original; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ReceiptReport>,
     /// Every problem found, each with a stable code, the cause first (`docs/report.md`).
     pub problems: Vec<Problem>,
     /// Informational findings with stable codes that do not affect `valid` (e.g.
@@ -319,6 +329,10 @@ pub struct SignatureReport {
     pub countersignatures: Vec<CountersignatureReport>,
     /// Problems specific to this signer (also copied into [`VerifyReport::problems`]).
     pub problems: Vec<Problem>,
+    /// Notes specific to this signer (`weak-algorithm-accepted`; also copied into
+    /// [`VerifyReport::notes`]); omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Problem>,
 }
 
 /// A countersignature (RFC 5652 §11.4) nested under the SignerInfo it countersigns.
@@ -344,6 +358,9 @@ pub struct CountersignatureReport {
     pub countersignatures: Vec<CountersignatureReport>,
     /// Problems specific to this countersignature.
     pub problems: Vec<Problem>,
+    /// Notes specific to this countersignature (as [`SignatureReport::notes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Problem>,
 }
 
 /// An ESS security label (RFC 2634 §3.2) as JSON.

@@ -3,7 +3,7 @@
 //! relay, DSNs and audit records — each accepted message in **one SQLite transaction that
 //! is committed before the 250 reply**.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,9 +15,11 @@ use super::audit::{self, AuditEvent, AuditRecord};
 use super::config::Config;
 use super::gate::{Gate, GateContext, GateDecision};
 use super::msginfo::{message_info, MessageInfo};
+use super::pool::BlockingPool;
 use super::smtp::client::{self, ClientError, OutEnvelope};
 use super::smtp::dsn::{self, Action, DsnRecipient};
 use super::smtp::priority::{parse_priority_value, stanag4406_level};
+use super::smtp::spool::Spooled;
 use super::smtp::{Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
 use super::Error;
@@ -53,13 +55,137 @@ pub struct Agent {
     pub spool_dir: std::path::PathBuf,
     /// Wakes the queue worker.
     pub wake: tokio::sync::Notify,
-    /// Slots of the blocking pool for the gate's verification and SQLite commits
-    /// ([`Agent::blocking`]; `blockingJobs` in config.json).
-    blocking_slots: tokio::sync::Semaphore,
+    /// The blocking pool's share for message work: the gate's verification and delivery
+    /// commits ([`Agent::blocking`]; `blockingJobs` in config.json).
+    message_pool: BlockingPool,
+    /// The blocking pool's share for interactive work: password checks and the webmail's
+    /// SQLite calls ([`Agent::interactive`]; `interactiveJobs` in config.json).
+    interactive_pool: BlockingPool,
     counter: AtomicU64,
 }
 
-/// Queue items taken per round of the queue worker (bounded memory: each carries its message).
+impl super::smtp::host::SessionHost for Agent {
+    fn settings(&self) -> super::smtp::host::SessionSettings {
+        super::smtp::host::SessionSettings {
+            hostname: self.config.hostname.clone(),
+            role: "mmhs submission agent",
+            max_message_size: self.config.max_message_size,
+            max_hold_seconds: self.config.max_hold_seconds,
+            idle_timeout_seconds: self.config.idle_timeout_seconds,
+            session_timeout_seconds: self.config.session_timeout_seconds,
+        }
+    }
+
+    fn extensions(&self) -> super::smtp::host::Extensions {
+        super::smtp::host::Extensions {
+            auth: true,
+            deliver_by: true,
+            future_release: true,
+        }
+    }
+
+    fn spool_dir(&self) -> &std::path::Path {
+        &self.spool_dir
+    }
+
+    fn new_id(&self) -> String {
+        Agent::new_id(self)
+    }
+
+    async fn authenticate(
+        self: &Arc<Self>,
+        user: String,
+        password: String,
+    ) -> Result<Result<String, super::config::AuthError>, Error> {
+        // One password check for web and SMTP, under the account lockout
+        // (crate::server::login_guard). The Argon2id hash runs on the interactive share of
+        // the blocking pool, never on the async runtime.
+        let me = self.clone();
+        self.interactive(move || {
+            Ok(me
+                .config
+                .authenticate_from(&user, &password, None)
+                .map(|u| u.address.clone()))
+        })
+        .await
+    }
+
+    fn may_send_as(&self, user: Option<&str>, address: &str) -> bool {
+        let Some(user) = user else {
+            return true; // unauthenticated: like an MX, local delivery only (checked at RCPT)
+        };
+        if address.is_empty() || address.eq_ignore_ascii_case(user) {
+            return true;
+        }
+        // A release officer re-submits released messages with the (local) originator's
+        // reverse-path, so DSNs reach the originator.
+        let cfg = &self.config;
+        cfg.user(user).is_some_and(|u| u.officer) && cfg.user(address).is_some()
+    }
+
+    fn check_rcpt(
+        &self,
+        _tx: &Transaction,
+        user: Option<&str>,
+        address: &str,
+    ) -> Result<(), super::smtp::host::Refusal> {
+        use super::smtp::host::Refusal;
+        let cfg = &self.config;
+        if cfg.is_local_domain(address) {
+            if cfg.user(address).is_none() {
+                return Err(Refusal::new(550, [5, 1, 1], "No such user here"));
+            }
+        } else if self.relay.is_none() {
+            return Err(Refusal::new(
+                550,
+                [5, 7, 1],
+                "Relaying not configured: this server delivers only to its own users",
+            ));
+        } else if user.is_none() {
+            return Err(Refusal::new(
+                550,
+                [5, 7, 1],
+                "Relaying requires authentication",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn accept(self: &Arc<Self>, tx: Transaction, data: Spooled) -> AgentReply {
+        Agent::accept(self, tx, data).await
+    }
+}
+
+/// The server's audit record of `ev` for the transaction `tx` carrying a message with `info`:
+/// time now, MM Identification = Message-ID, Message Identification = our transaction id,
+/// submission time, priority, precedence, label, authorizing users, envelope.
+pub fn transaction_record(ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
+    let p = tx.effective_priority();
+    AuditRecord {
+        event: ev,
+        time: rfc3339(now()),
+        mm_identification: info.message_id.clone(),
+        message_identification: tx.id.clone(),
+        envid: tx.envid.clone(),
+        submission_time: rfc3339(from_unix(tx.arrival)),
+        priority: p,
+        priority_level: stanag4406_level(p),
+        precedence: info
+            .primary_precedence
+            .clone()
+            .or_else(|| info.copy_precedence.clone()),
+        security_label: info.sio_label.clone(),
+        authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
+        submitter: tx.submitter.clone(),
+        mail_from: tx.mail_from.clone(),
+        recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
+        detail: None,
+        core_seq: None,
+        core_hash: None,
+    }
+}
+
+/// Queue items taken per round of the queue worker (each read with its message only when processed).
 pub const QUEUE_BATCH: usize = 32;
 
 fn now() -> OffsetDateTime {
@@ -133,30 +259,34 @@ impl Agent {
             relay_password: None,
             spool_dir: std::env::temp_dir(),
             wake: tokio::sync::Notify::new(),
-            blocking_slots: tokio::sync::Semaphore::new(config.blocking_jobs.max(1)),
+            message_pool: BlockingPool::new(config.blocking_jobs),
+            interactive_pool: BlockingPool::new(config.interactive_jobs),
             counter: AtomicU64::new(0),
             config,
         }
     }
 
-    /// Run synchronous work — the gate's verification, SQLite commits (`synchronous=FULL`
-    /// fsyncs) — on tokio's blocking pool, at most `blockingJobs` at a time, so that the
-    /// reactor keeps serving every other session and HTTP request meanwhile. A panic in `f`
-    /// comes back as [`Error::Internal`].
+    /// Run message work — the gate's verification, delivery and queue commits
+    /// (`synchronous=FULL` fsyncs) — on tokio's blocking pool, at most `blockingJobs` at a
+    /// time ([`BlockingPool`]), so that the reactor keeps serving every other session and
+    /// HTTP request meanwhile. A panic in `f` comes back as [`Error::Internal`].
     pub async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
-        let _slot = self
-            .blocking_slots
-            .acquire()
-            .await
-            .map_err(|_| Error::Internal("blocking pool closed".into()))?;
-        match tokio::task::spawn_blocking(f).await {
-            Ok(r) => r,
-            Err(e) if e.is_panic() => Err(Error::Internal("panic in blocking work".into())),
-            Err(e) => Err(Error::Internal(e.to_string())),
-        }
+        self.message_pool.run(f).await
+    }
+
+    /// Run interactive work — Argon2id password checks (web logins, SMTP AUTH) and the
+    /// webmail's SQLite calls — on tokio's blocking pool, at most `interactiveJobs` at a
+    /// time. Its own share, apart from [`Agent::blocking`]: a burst of slow messages holding
+    /// every message slot must not keep users from logging in or reading their mail, and a
+    /// burst of logins (19 MiB of Argon2id memory each) must not delay accepted mail.
+    pub async fn interactive<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        self.interactive_pool.run(f).await
     }
 
     /// A fresh transaction id.
@@ -171,29 +301,7 @@ impl Agent {
     }
 
     fn audit_base(&self, ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
-        let p = tx.effective_priority();
-        AuditRecord {
-            event: ev,
-            time: rfc3339(now()),
-            mm_identification: info.message_id.clone(),
-            message_identification: tx.id.clone(),
-            envid: tx.envid.clone(),
-            submission_time: rfc3339(from_unix(tx.arrival)),
-            priority: p,
-            priority_level: stanag4406_level(p),
-            precedence: info
-                .primary_precedence
-                .clone()
-                .or_else(|| info.copy_precedence.clone()),
-            security_label: info.sio_label.clone(),
-            authorizing_users: info.authorizing_users.clone().unwrap_or_default(),
-            submitter: tx.submitter.clone(),
-            mail_from: tx.mail_from.clone(),
-            recipients: tx.rcpts.iter().map(|r| r.address.clone()).collect(),
-            detail: None,
-            core_seq: None,
-            core_hash: None,
-        }
+        transaction_record(ev, tx, info)
     }
 
     fn audit(
@@ -281,26 +389,85 @@ impl Agent {
         audit::append_with(sql, &r, Some(facts), t).map(|_| ())
     }
 
-    /// Process a received message (end of DATA / last BDAT).
-    /// The gate's verification and the commit run on the blocking pool ([`Agent::blocking`]).
-    pub async fn accept(self: &Arc<Self>, tx: Transaction, data: Vec<u8>) -> AgentReply {
-        let me = self.clone();
-        match self.blocking(move || me.accept_inner(tx, data)).await {
+    /// Process a received message (end of DATA / last BDAT): read it once from its spool,
+    /// the gate's verification and the commit, on the blocking pool ([`Agent::blocking`]),
+    /// within the message budget (`messageBudgetMillis`).
+    ///
+    /// The budget runs from now to the decision to commit, waiting for a slot included.
+    /// Past it the client gets `451 4.7.0` (RFC 5321 §4.2.5: the message is not accepted and
+    /// stays the client's to retry) and the worker, which may still be finishing its bounded
+    /// verification, stores nothing: of the session's deadline and the worker's commit,
+    /// whichever claims the message first wins (`Claim`). The worker keeps its slot until
+    /// it ends ([`BlockingPool`]), so abandoned work still counts against `blockingJobs`.
+    pub async fn accept(self: &Arc<Self>, tx: Transaction, message: Spooled) -> AgentReply {
+        let budget = Duration::from_millis(self.config.message_budget_millis.max(1));
+        let start = tokio::time::Instant::now();
+        let deadline = start.checked_add(budget).unwrap_or(start);
+        let claim = Arc::new(Claim::default());
+        let (me, c) = (self.clone(), claim.clone());
+        let work = self.blocking(move || me.accept_inner(tx, message, &c));
+        tokio::pin!(work);
+        let result = match tokio::time::timeout_at(deadline, &mut work).await {
+            Ok(r) => r,
+            Err(_) if claim.abandon() => {
+                return AgentReply {
+                    code: 451,
+                    esc: [4, 7, 0],
+                    text: format!(
+                        "Message not accepted: processing exceeded its time budget ({} ms), try again later",
+                        budget.as_millis()
+                    ),
+                };
+            }
+            // The worker has begun its commit: a bounded write, wait for its outcome.
+            Err(_) => work.await,
+        };
+        match result {
             Ok(r) => {
                 self.wake.notify_one();
                 r
             }
-            Err(e) => AgentReply {
-                code: 451,
-                esc: [4, 3, 0],
-                text: format!("Local error, message not accepted: {e}"),
-            },
+            Err(e) => {
+                eprintln!("mmhs serve: message not accepted: {e}");
+                AgentReply {
+                    code: 451,
+                    esc: [4, 3, 0],
+                    text: format!("Local error, message not accepted [{}]", e.code()),
+                }
+            }
         }
     }
 
-    fn accept_inner(&self, mut tx: Transaction, data: Vec<u8>) -> Result<AgentReply, Error> {
+    /// The trace field (RFC 5321 §4.4) with the RFC 6710 §6 PRIORITY clause.
+    fn received_field(&self, tx: &Transaction, priority: i8, t: OffsetDateTime) -> String {
+        let with = if tx.submitter.is_some() {
+            "ESMTPA"
+        } else {
+            "ESMTP"
+        };
+        format!(
+            "Received: from {} by {} with {with} id {}\r\n\tPRIORITY {priority}; {}\r\n",
+            sanitize(&tx.helo),
+            self.config.hostname,
+            tx.id,
+            rfc2822(t)
+        )
+    }
+
+    fn accept_inner(
+        &self,
+        mut tx: Transaction,
+        message: Spooled,
+        claim: &Claim,
+    ) -> Result<AgentReply, Error> {
         let t = now();
-        let info = message_info(&data);
+        // Read once, into one buffer with room for the trace field in front (the longest
+        // priority, -9, gives the longest field).
+        let room = self.received_field(&tx, -9, t).len();
+        let mut msg = message
+            .read_with_headroom(room)
+            .map_err(|e| Error::Io(format!("reading the spooled message: {e}")))?;
+        let info = message_info(&msg);
         // RFC 6758 §3: no MAIL parameter but exactly one valid MT-Priority field ⇒ use it,
         // subject to the trust rules (raised priority only from authenticated submitters).
         if tx.priority.is_none() && info.mt_priority_fields.len() == 1 {
@@ -315,24 +482,8 @@ impl Agent {
                 }
             }
         }
-        let p = tx.effective_priority();
-        // Trace field (RFC 5321 §4.4) with the RFC 6710 §6 PRIORITY clause.
-        let with = if tx.submitter.is_some() {
-            "ESMTPA"
-        } else {
-            "ESMTP"
-        };
-        let received = format!(
-            "Received: from {} by {} with {with} id {}\r\n\tPRIORITY {p}; {}\r\n",
-            sanitize(&tx.helo),
-            self.config.hostname,
-            tx.id,
-            rfc2822(t)
-        );
-        let mut msg = Vec::with_capacity(received.len() + data.len());
-        msg.extend_from_slice(received.as_bytes());
-        msg.extend_from_slice(&data);
-        drop(data);
+        let received = self.received_field(&tx, tx.effective_priority(), t);
+        prepend(&mut msg, received.as_bytes());
 
         let rcpt_addrs: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
         let decision = self.gate.decide(
@@ -345,6 +496,14 @@ impl Agent {
                 config: &self.config,
             },
         );
+        if !claim.commit() {
+            // The client was answered 451 and keeps the message: nothing is recorded.
+            return Ok(AgentReply {
+                code: 451,
+                esc: [4, 7, 0],
+                text: "abandoned after the time budget".into(),
+            });
+        }
         let now_s = t.unix_timestamp();
         match decision {
             GateDecision::Refuse { code, reason } => {
@@ -629,12 +788,13 @@ impl Agent {
     pub async fn run_queue_once(self: &Arc<Self>) -> Result<usize, Error> {
         let now_s = now().unix_timestamp();
         let store = self.store.clone();
-        let items = self.blocking(move || store.due(now_s, QUEUE_BATCH)).await?;
-        let n = items.len();
-        for item in items {
-            let id = item.id;
+        let ids = self
+            .blocking(move || store.due_ids(now_s, QUEUE_BATCH))
+            .await?;
+        let n = ids.len();
+        for id in ids {
             let me = self.clone();
-            let failure = match tokio::spawn(me.process_item(item, now_s)).await {
+            let failure = match tokio::spawn(me.load_and_process(id, now_s)).await {
                 Ok(Ok(())) => continue,
                 Ok(Err(e)) => format!("{e} [{}]", e.code()),
                 Err(j) if j.is_panic() => "internal error while processing the item".to_string(),
@@ -647,6 +807,16 @@ impl Agent {
             }
         }
         Ok(n)
+    }
+
+    /// Read one queue item (its bytes only now: one queued message in memory at a time) and
+    /// process it.
+    async fn load_and_process(self: Arc<Self>, id: i64, now_s: i64) -> Result<(), Error> {
+        let store = self.store.clone();
+        match self.blocking(move || store.queue_item(id)).await? {
+            Some(item) => self.process_item(item, now_s).await,
+            None => Ok(()),
+        }
     }
 
     /// One queue item: the BY check, the relay attempt, then the commit of its outcome.
@@ -921,6 +1091,7 @@ impl Agent {
             hold_until: None,
             body_8bit: tx.body_8bit,
             rcpts: rcpts.to_vec(),
+            all_or_nothing: false,
         };
         let auth = relay.user.as_deref().zip(self.relay_password.as_deref());
         client::send(
@@ -966,6 +1137,54 @@ fn dsn_rcpt(r: &Recipient, action: Action, status: &str, diag: Option<&str>) -> 
 /// Drop a trailing RFC 5322 comment: `4 (flash)` → `4`.
 fn strip_comment(v: &str) -> String {
     v.split('(').next().unwrap_or("").trim().to_string()
+}
+
+/// Put `prefix` in front of `buf`, within its spare capacity when it has room (no second
+/// copy of the message).
+fn prepend(buf: &mut Vec<u8>, prefix: &[u8]) {
+    let n = buf.len();
+    buf.resize(n.saturating_add(prefix.len()), 0);
+    buf.copy_within(..n, prefix.len());
+    if let Some(head) = buf.get_mut(..prefix.len()) {
+        head.copy_from_slice(prefix);
+    }
+}
+
+/// Who ends one message's wait for its reply ([`Agent::accept`]): the worker, deciding to
+/// commit, or the session, past the message budget. The first to claim it wins; the other
+/// backs off.
+#[derive(Debug, Default)]
+pub(crate) struct Claim(AtomicU8);
+
+impl Claim {
+    const PENDING: u8 = 0;
+    const COMMITTING: u8 = 1;
+    const ABANDONED: u8 = 2;
+
+    /// The worker's claim: true when it may commit (the client is still waiting).
+    fn commit(&self) -> bool {
+        self.0
+            .compare_exchange(
+                Self::PENDING,
+                Self::COMMITTING,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+    }
+
+    /// The session's claim: true when the worker has not begun to commit, which then never
+    /// will.
+    fn abandon(&self) -> bool {
+        self.0
+            .compare_exchange(
+                Self::PENDING,
+                Self::ABANDONED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+    }
 }
 
 fn sanitize(s: &str) -> String {

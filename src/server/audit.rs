@@ -45,6 +45,14 @@ pub enum AuditEvent {
     /// A message carrying verified authorisations (countersignatures) was accepted for
     /// transfer (Draft & Release: the officer's release reached the MSA).
     Release,
+    /// A message from another domain was taken in by the boundary agent and handed on to
+    /// our MTA (MTA transfer in, §7.2 "Inbound").
+    Receive,
+    /// The boundary agent refused a message its policy rejects (MTA reject).
+    Refuse,
+    /// The boundary agent kept a message its policy rejects in quarantine (MTA reject: not
+    /// transferred).
+    Quarantine,
 }
 
 impl AuditEvent {
@@ -56,6 +64,10 @@ impl AuditEvent {
             AuditEvent::Reject => Some((AuditAgent::Msa, release::AuditEvent::Reject)),
             AuditEvent::Deliver => Some((AuditAgent::Mta, release::AuditEvent::Deliver)),
             AuditEvent::Relay => Some((AuditAgent::Mta, release::AuditEvent::Submit)),
+            AuditEvent::Receive => Some((AuditAgent::Mta, release::AuditEvent::Receive)),
+            AuditEvent::Refuse | AuditEvent::Quarantine => {
+                Some((AuditAgent::Mta, release::AuditEvent::Reject))
+            }
             AuditEvent::Divert | AuditEvent::Dsn | AuditEvent::Fail => None,
         }
     }

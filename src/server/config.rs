@@ -60,9 +60,20 @@ pub struct Config {
     /// Whole-session deadline in seconds, however active the client is.
     #[serde(default = "default_session_timeout")]
     pub session_timeout_seconds: u64,
-    /// Gate verifications and SQLite commits running at once on the blocking pool.
+    /// Message work (gate verifications, delivery commits) running at once on the blocking
+    /// pool (`crate::server::Agent::blocking`).
     #[serde(default = "default_blocking_jobs")]
     pub blocking_jobs: usize,
+    /// Interactive work (password checks of web logins and SMTP AUTH, the webmail's SQLite
+    /// calls) running at once on the blocking pool, apart from the message work
+    /// (`crate::server::Agent::interactive`).
+    #[serde(default = "default_interactive_jobs")]
+    pub interactive_jobs: usize,
+    /// Time allowed to one message from the end of its DATA / last BDAT to the decision to
+    /// commit it (waiting for a slot, reading the spool, the gate's verification), in
+    /// milliseconds; beyond it the client gets `451 4.7.0` and keeps the message.
+    #[serde(default = "default_message_budget")]
+    pub message_budget_millis: u64,
     // Web security
     /// Failed logins (web or SMTP AUTH) that lock an account.
     #[serde(default = "default_lock_after")]
@@ -99,26 +110,32 @@ fn default_session_idle() -> u64 {
 fn default_session_max() -> u64 {
     8 * 3600
 }
-fn default_max_sessions() -> usize {
+pub(crate) fn default_max_sessions() -> usize {
     64
 }
-fn default_max_sessions_per_client() -> usize {
+pub(crate) fn default_max_sessions_per_client() -> usize {
     16
 }
-fn default_idle_timeout() -> u64 {
+pub(crate) fn default_idle_timeout() -> u64 {
     300
 }
-fn default_session_timeout() -> u64 {
+pub(crate) fn default_session_timeout() -> u64 {
     1800
 }
-fn default_blocking_jobs() -> usize {
+pub(crate) fn default_blocking_jobs() -> usize {
     4
+}
+fn default_interactive_jobs() -> usize {
+    4
+}
+fn default_message_budget() -> u64 {
+    30_000
 }
 
 fn default_hostname() -> String {
     "mmhs.localhost".into()
 }
-fn default_max_size() -> usize {
+pub(crate) fn default_max_size() -> usize {
     25 * 1024 * 1024
 }
 fn default_max_hold() -> u64 {
@@ -192,6 +209,8 @@ impl Config {
             idle_timeout_seconds: default_idle_timeout(),
             session_timeout_seconds: default_session_timeout(),
             blocking_jobs: default_blocking_jobs(),
+            interactive_jobs: default_interactive_jobs(),
+            message_budget_millis: default_message_budget(),
         })
     }
 

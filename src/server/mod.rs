@@ -6,9 +6,12 @@
 //! - [`smtp`] + [`agent`]: the submission agent (our state machine, `smtp-proto` parsing)
 //!   with the [`gate`] seam, the [`audit`] trail, DSNs, FUTURERELEASE holds and [`relay`]ing.
 //! - [`store`]: per-user folders in SQLite; [`pki`]: the demo PKI made on first run.
+//! - [`boundary`]: `mmhs boundary`, the boundary MTA agent of domain security (a Postfix
+//!   content filter) on the same SMTP session code and audit trail.
 
 pub mod agent;
 pub mod audit;
+pub mod boundary;
 pub mod config;
 pub mod gate;
 pub mod login_guard;
@@ -16,6 +19,7 @@ pub mod msginfo;
 pub mod p12;
 pub mod password;
 pub mod pki;
+pub mod pool;
 pub mod private_file;
 pub mod relay;
 pub mod smtp;
@@ -312,6 +316,21 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     })
 }
 
+/// The multi-threaded runtime of a long-running command (`serve`, `boundary`); `None` once
+/// the reason it could not be built is reported.
+pub(crate) fn runtime(command: &str) -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("mmhs {command}: cannot start runtime: {e}");
+            None
+        }
+    }
+}
+
 /// Run `mmhs serve` until Ctrl-C; returns the process exit code.
 pub fn run(args: ServeArgs) -> i32 {
     if args.verify_audit {
@@ -324,15 +343,8 @@ pub fn run(args: ServeArgs) -> i32 {
             return 2;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("mmhs serve: cannot start runtime: {e}");
-            return 1;
-        }
+    let Some(rt) = runtime("serve") else {
+        return 1;
     };
     rt.block_on(async move {
         let running = match start(ServerOptions {

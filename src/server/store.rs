@@ -8,7 +8,10 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::io::{Read, Write};
+
+use rusqlite::blob::ZeroBlob;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, MAIN_DB};
 use serde::Serialize;
 
 use super::msginfo::message_info;
@@ -136,6 +139,28 @@ pub(crate) fn db_err(e: rusqlite::Error) -> Error {
     Error::Db(e.to_string())
 }
 
+/// Octets of a message read for its summary ([`Store::list`]): the header section is all a
+/// summary needs, and a folder of large messages must not be read whole to list it.
+pub const SUMMARY_READ: usize = 256 * 1024;
+
+/// A `zeroblob(n)` of `raw`'s size, to be filled by [`write_blob`].
+fn blob_size(raw: &[u8]) -> Result<ZeroBlob, Error> {
+    i32::try_from(raw.len())
+        .map(ZeroBlob)
+        .map_err(|_| Error::Db("message too large for the store".into()))
+}
+
+/// Write `raw` into the `raw` column of row `id` of `table` through SQLite's incremental
+/// blob I/O (`sqlite3_blob_write`): the bytes go from the caller's buffer to the pages, where
+/// binding them as a parameter would first make SQLite's own copy of the whole message.
+fn write_blob(tx: &Transaction<'_>, table: &str, id: i64, raw: &[u8]) -> Result<(), Error> {
+    let mut blob = tx
+        .blob_open(MAIN_DB, table, "raw", id, false)
+        .map_err(db_err)?;
+    blob.write_all(raw)
+        .map_err(|e| Error::Db(format!("writing the message: {e}")))
+}
+
 impl Store {
     /// Open (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store, Error> {
@@ -185,10 +210,12 @@ impl Store {
         let env = envelope.map(|e| e.to_string());
         tx.execute(
             "INSERT INTO messages(owner, folder, raw, envelope, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![owner.to_ascii_lowercase(), folder, raw, env, now],
+            params![owner.to_ascii_lowercase(), folder, blob_size(raw)?, env, now],
         )
         .map_err(db_err)?;
-        Ok(tx.last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        write_blob(tx, "messages", id, raw)?;
+        Ok(id)
     }
 
     /// Convenience: insert one message in its own transaction.
@@ -250,16 +277,34 @@ impl Store {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
-                "SELECT id, folder, raw, envelope, received_at FROM messages \
+                "SELECT id, folder, length(raw), envelope, received_at FROM messages \
                  WHERE owner = ?1 AND folder = ?2 ORDER BY id DESC",
             )
             .map_err(db_err)?;
         let rows = stmt
-            .query_map(params![owner.to_ascii_lowercase(), folder], row_to_stored)
+            .query_map(params![owner.to_ascii_lowercase(), folder], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
             .map_err(db_err)?;
         let mut out = Vec::new();
         for r in rows {
-            out.push(r.map_err(db_err)?.summary);
+            let (id, folder, size, env, received_at) = r.map_err(db_err)?;
+            // The header section only (SUMMARY_READ), through blob I/O: `length(raw)` above
+            // reads no content, and the prefix is read without loading the rest.
+            let mut head = Vec::new();
+            let blob = conn
+                .blob_open(MAIN_DB, "messages", "raw", id, true)
+                .map_err(db_err)?;
+            blob.take(SUMMARY_READ as u64)
+                .read_to_end(&mut head)
+                .map_err(|e| Error::Db(format!("reading message {id}: {e}")))?;
+            out.push(summary(id, folder, size, &head, env, received_at));
         }
         Ok(out)
     }
@@ -322,36 +367,35 @@ impl Store {
     ) -> Result<i64, Error> {
         tx.execute(
             "INSERT INTO queue(raw, txn, not_before) VALUES (?1, ?2, ?3)",
-            params![raw, transaction_json, not_before],
+            params![blob_size(raw)?, transaction_json, not_before],
         )
         .map_err(db_err)?;
-        Ok(tx.last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        write_blob(tx, "queue", id, raw)?;
+        Ok(id)
     }
 
-    /// At most `limit` queue items due at `now`, oldest first.
-    pub fn due(&self, now: i64, limit: usize) -> Result<Vec<QueueItem>, Error> {
+    /// The ids of at most `limit` queue items due at `now`, oldest first; each item's bytes
+    /// are read when it is processed ([`Store::queue_item`]), one message at a time.
+    pub fn due_ids(&self, now: i64, limit: usize) -> Result<Vec<i64>, Error> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare(
-                "SELECT id, raw, txn, attempts FROM queue WHERE not_before <= ?1 ORDER BY id LIMIT ?2",
-            )
+            .prepare("SELECT id FROM queue WHERE not_before <= ?1 ORDER BY id LIMIT ?2")
             .map_err(db_err)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map(params![now, limit], |r| {
-                Ok(QueueItem {
-                    id: r.get(0)?,
-                    raw: r.get(1)?,
-                    transaction: r.get(2)?,
-                    attempts: r.get(3)?,
-                })
-            })
+            .query_map(params![now, limit], |r| r.get(0))
             .map_err(db_err)?;
         let mut out = Vec::new();
         for r in rows {
             out.push(r.map_err(db_err)?);
         }
         Ok(out)
+    }
+
+    /// One queue item with its bytes, or `None` when it is no longer queued.
+    pub fn queue_item(&self, id: i64) -> Result<Option<QueueItem>, Error> {
+        read_queue_item(&self.lock(), id)
     }
 
     /// Number of queued items.
@@ -377,21 +421,7 @@ impl Store {
         error: &str,
         now: i64,
     ) -> Result<Option<QueueItem>, Error> {
-        let item = tx
-            .query_row(
-                "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
-                params![id],
-                |r| {
-                    Ok(QueueItem {
-                        id: r.get(0)?,
-                        raw: r.get(1)?,
-                        transaction: r.get(2)?,
-                        attempts: r.get(3)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(db_err)?;
+        let item = read_queue_item(tx, id)?;
         if let Some(item) = &item {
             tx.execute(
                 "INSERT INTO dead_letter(queue_id, raw, txn, attempts, error, failed_at) \
@@ -439,15 +469,39 @@ impl Store {
     }
 }
 
-fn row_to_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
-    let raw: Vec<u8> = r.get(2)?;
-    let env: Option<String> = r.get(3)?;
-    let info = message_info(&raw);
-    let summary = MessageSummary {
-        id: r.get(0)?,
-        folder: r.get(1)?,
-        received_at: r.get(4)?,
-        size: raw.len() as i64,
+fn read_queue_item(conn: &Connection, id: i64) -> Result<Option<QueueItem>, Error> {
+    conn.query_row(
+        "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
+        params![id],
+        |r| {
+            Ok(QueueItem {
+                id: r.get(0)?,
+                raw: r.get(1)?,
+                transaction: r.get(2)?,
+                attempts: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(db_err)
+}
+
+/// The summary of a message from its header section (`head`: the message or a prefix of it
+/// that holds the header section).
+fn summary(
+    id: i64,
+    folder: String,
+    size: i64,
+    head: &[u8],
+    envelope: Option<String>,
+    received_at: i64,
+) -> MessageSummary {
+    let info = message_info(head);
+    MessageSummary {
+        id,
+        folder,
+        received_at,
+        size,
         subject: info.subject,
         from: info.from,
         to: info.to,
@@ -455,7 +509,51 @@ fn row_to_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
         date: info.date,
         primary_precedence: info.primary_precedence,
         sio_label: info.sio_label,
-        envelope: env.and_then(|e| serde_json::from_str(&e).ok()),
-    };
+        envelope: envelope.and_then(|e| serde_json::from_str(&e).ok()),
+    }
+}
+
+fn row_to_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let raw: Vec<u8> = r.get(2)?;
+    let size = i64::try_from(raw.len()).unwrap_or(i64::MAX);
+    let summary = summary(r.get(0)?, r.get(1)?, size, &raw, r.get(3)?, r.get(4)?);
     Ok(StoredMessage { summary, raw })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_io_round_trip_and_summaries_from_the_header_section() {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-blob-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        // A body well beyond what a listing reads.
+        let mut raw = b"From: <a@army.example>\r\nSubject: big\r\n\r\n".to_vec();
+        while raw.len() < 3 * SUMMARY_READ {
+            raw.extend_from_slice(b"0123456789abcdef0123456789abcdef\r\n");
+        }
+        let id = store.put("b@navy.example", "Inbox", &raw, None, 1).unwrap();
+        store
+            .transaction(|tx| Store::enqueue(tx, &raw, "{}", 1).map(|_| ()))
+            .unwrap();
+        let list = store.list("b@navy.example", "Inbox").unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            list[0].size,
+            raw.len() as i64,
+            "the whole size, not the part read"
+        );
+        assert_eq!(list[0].subject.as_deref(), Some("big"));
+        let got = store.get("b@navy.example", id).unwrap().unwrap();
+        assert_eq!(got.raw, raw, "written through blob I/O byte for byte");
+        let due = store.due_ids(1, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        let item = store.queue_item(due[0]).unwrap().unwrap();
+        assert_eq!(item.raw, raw);
+        assert!(store.queue_item(due[0] + 1).unwrap().is_none());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

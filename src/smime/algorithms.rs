@@ -404,6 +404,9 @@ pub fn verify_signature(
     }
     if key_oid == EC_PUBLIC_KEY {
         let hash = match sig_oid {
+            // A bare id-ecPublicKey signs the digestAlgorithm's hash (RFC 5753 §2.1.1 names
+            // ecdsa-with-*, but many implementations write the key algorithm).
+            EC_PUBLIC_KEY => digest,
             ECDSA_SHA256 => DigestAlg::Sha256,
             ECDSA_SHA384 => DigestAlg::Sha384,
             ECDSA_SHA512 => DigestAlg::Sha512,
@@ -413,7 +416,6 @@ pub fn verify_signature(
                 )))
             }
         };
-        let _ = digest;
         let curve = spki
             .algorithm
             .parameters

@@ -20,9 +20,13 @@
 //!   certHash Hash, issuerSerial IssuerSerial OPTIONAL }
 //! IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
 //! ```
+//! ReceiptRequest (RFC 2634 §2.2, …9.16.2.1) and MsgSigDigest ::= OCTET STRING (RFC 2634
+//! §2.10, …9.16.2.5) are [`super::receipt_request`]'s and [`super::receipt`]'s.
+//!
 //! RFC 5652 §5.3 / RFC 8551 §2.5: contentType and messageDigest MUST be present with
 //! signedAttrs, each with exactly one value; signingTime, sMIMECapabilities,
-//! sMIMEEncryptionKeyPreference, eSSSecurityLabel, signatureType at most once.
+//! sMIMEEncryptionKeyPreference, eSSSecurityLabel, signatureType, receiptRequest and
+//! msgSigDigest at most once.
 
 use const_oid::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
@@ -55,12 +59,16 @@ pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2
 /// id-aa-signatureType (RFC 3183 arc; the msa-to-mda draft's short arc is a typo).
 pub const SIGNATURE_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.28");
 
-/// id-aa-mlExpandHistory (RFC 2634 §4.4; [`super::ml_expansion`]).
-pub const ML_EXPANSION_HISTORY: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.3");
+/// id-aa-receiptRequest (RFC 2634 §2.2).
+pub const RECEIPT_REQUEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.1");
+/// id-aa-mlExpandHistory (RFC 2634 §4.2).
+pub const ML_EXPAND_HISTORY: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.3");
+/// id-aa-msgSigDigest (RFC 2634 §2.10).
+pub const MSG_SIG_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.5");
 
 /// Attributes that may occur at most once among signed attributes (and then with exactly
 /// one value).
-pub const SINGLE_VALUED: [Oid; 9] = [
+pub const SINGLE_VALUED: [Oid; 11] = [
     CONTENT_TYPE,
     MESSAGE_DIGEST,
     SIGNING_TIME,
@@ -69,7 +77,9 @@ pub const SINGLE_VALUED: [Oid; 9] = [
     SECURITY_LABEL,
     SIGNING_CERTIFICATE_V2,
     SIGNATURE_TYPE,
-    ML_EXPANSION_HISTORY,
+    RECEIPT_REQUEST,
+    MSG_SIG_DIGEST,
+    ML_EXPAND_HISTORY,
 ];
 
 /// DER of one Attribute with the given value encodings (values sorted as a DER SET OF).

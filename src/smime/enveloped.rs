@@ -40,6 +40,7 @@ pub use super::enveloped_recipient::RecipientIdKind;
 use super::enveloped_recipient::{self as recip, RecipientKey};
 pub use super::ktri::RsaPadding;
 use super::{kari, ktri, Error};
+use crate::algorithm_policy::{self, Weakness};
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
 
@@ -146,6 +147,10 @@ pub struct Decrypted {
     pub recipient_count: usize,
     /// Index into the `keys` slice of the key that decrypted it.
     pub key_index: usize,
+    /// Weak algorithms used (3DES / RC2 content encryption, PKCS#1 v1.5 key transport), for
+    /// the caller's [`crate::algorithm_policy::AlgorithmPolicy`] to judge.
+    #[serde(skip)]
+    pub weaknesses: Vec<Weakness>,
 }
 
 /// Generate a CEK and build one RecipientInfo per recipient.
@@ -162,6 +167,16 @@ pub(crate) fn build_recipient_infos<R: CryptoRng + ?Sized>(
     rng.fill_bytes(&mut cek);
     let mut ris = Vec::with_capacity(recipients.len());
     for cert in recipients {
+        // The algorithm policy: nothing is encrypted to a weak key (RSA under 2048 bits).
+        crate::algorithm_policy::refuse_for_production(
+            cert.tbs_certificate().subject_public_key_info(),
+        )
+        .map_err(|m| {
+            Error::EncryptRecipient(format!(
+                "recipient {}: {m}",
+                cert.tbs_certificate().subject()
+            ))
+        })?;
         let ri = match recip::recipient_key(cert)? {
             RecipientKey::Rsa(pk) => ktri::build(
                 &pk,
@@ -361,25 +376,28 @@ fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
     })
 }
 
-/// Try every key against the RecipientInfos; return the CEK, how it was obtained and
-/// the key index.
-fn recover_cek(
-    parsed: &Parsed,
-    keys: &[(PrivateKey, Certificate)],
-) -> Result<(Zeroizing<Vec<u8>>, String, usize), Error> {
+/// What [`recover_cek`] returns: the CEK, how it was obtained, the key index and the weakness
+/// of the key management used.
+type Recovered = (Zeroizing<Vec<u8>>, String, usize, Option<Weakness>);
+
+/// Try every key against the RecipientInfos; return the CEK, how it was obtained, the key
+/// index and the weakness of the key management used (RSAES-PKCS1-v1_5 key transport).
+fn recover_cek(parsed: &Parsed, keys: &[(PrivateKey, Certificate)]) -> Result<Recovered, Error> {
     let mut first_err: Option<Error> = None;
     let mut matched = false;
     for (ki, (key, cert)) in keys.iter().enumerate() {
         for ri in parsed.recipient_infos.iter().flatten() {
             let attempt = match (ri, key) {
                 (RecipientInfo::Ktri(k), PrivateKey::Rsa(rsa_key)) if recip::ktri_matches(&k.rid, cert) => {
-                    Some(ktri::decrypt(k, rsa_key).map(|cek| (cek, ktri::algorithm_name(&k.key_enc_alg))))
+                    Some(ktri::decrypt(k, rsa_key).map(|cek| {
+                        (cek, ktri::algorithm_name(&k.key_enc_alg), algorithm_policy::key_transport(&k.key_enc_alg.oid))
+                    }))
                 }
                 (RecipientInfo::Kari(k), PrivateKey::EcP256(ec_key)) => k
                     .recipient_enc_keys
                     .iter()
                     .position(|rek| recip::kari_matches(&rek.rid, cert))
-                    .map(|i| kari::decrypt(k, i, ec_key).map(|cek| (cek, kari::algorithm_name(k)))),
+                    .map(|i| kari::decrypt(k, i, ec_key).map(|cek| (cek, kari::algorithm_name(k), None))),
                 (RecipientInfo::Ktri(k), _) if recip::ktri_matches(&k.rid, cert) => {
                     Some(Err(Error::DecryptFailed(
                         "the message is encrypted to this certificate with RSA, but the private key is not an RSA key".into(),
@@ -390,7 +408,7 @@ fn recover_cek(
             let Some(attempt) = attempt else { continue };
             matched = true;
             match attempt {
-                Ok((cek, how)) => return Ok((cek, how, ki)),
+                Ok((cek, how, weak)) => return Ok((cek, how, ki, weak)),
                 Err(e) => {
                     if first_err.is_none() {
                         first_err = Some(e);
@@ -437,7 +455,7 @@ pub fn decrypt_content_info(
     };
     // Fail early on a cipher we lack, before spending a private-key operation.
     let key_len = cipher::key_len_for(&parsed.content_alg)?;
-    let (cek, key_management, key_index) = recover_cek(&parsed, keys)?;
+    let (cek, key_management, key_index, weak_key_management) = recover_cek(&parsed, keys)?;
     if cek.len() != key_len {
         return Err(Error::DecryptFailed(format!(
             "the recovered content key has {} octets, the cipher needs {key_len}: wrong key or corrupted message",
@@ -472,5 +490,9 @@ pub fn decrypt_content_info(
         key_management,
         recipient_count: parsed.recipient_infos.len(),
         key_index,
+        weaknesses: algorithm_policy::content_encryption(&parsed.content_alg.oid)
+            .into_iter()
+            .chain(weak_key_management)
+            .collect(),
     })
 }

@@ -14,7 +14,7 @@
 //!   pSourceAlgorithm   [2] PSourceAlgorithm DEFAULT pSpecifiedEmpty }
 //! ```
 //! We produce OAEP with SHA-256 for the hash and for MGF1 (parameters stated explicitly,
-//! RFC 4055 §4.1), or PKCS#1 v1.5 on request. On receipt we accept v1.5 and OAEP with
+//! RFC 4055 §4.1), never PKCS#1 v1.5 (weak: `crate::algorithm_policy`). On receipt we accept v1.5 and OAEP with
 //! SHA-1/224/256/384/512 for hash and MGF1 independently, and a pSpecified label.
 //!
 //! PKCS#1 v1.5 decryption failures are reported as `decrypt-failed`; there is no padding
@@ -50,15 +50,15 @@ const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.
 const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 
-/// RSA padding for key transport.
+/// RSA padding for key transport: RSAES-OAEP only. RSAES-PKCS1-v1_5 (RFC 8551 §2.3 MUST-) is
+/// weak by the algorithm policy ([`crate::algorithm_policy::key_transport`]) and never
+/// produced; it is still read on receipt, where the policy judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RsaPadding {
     /// RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 8551 SHOULD+). The default.
     #[default]
     Oaep,
-    /// RSAES-PKCS1-v1_5 (RFC 8551 MUST-), for old peers.
-    Pkcs1v15,
 }
 
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -113,13 +113,6 @@ pub(crate) fn build<R: CryptoRng + ?Sized>(
         RsaPadding::Oaep => (
             key.encrypt(rng, Oaep::<sha2::Sha256>::new(), cek),
             oaep_sha256_alg()?,
-        ),
-        RsaPadding::Pkcs1v15 => (
-            key.encrypt(rng, Pkcs1v15Encrypt, cek),
-            AlgorithmIdentifierOwned {
-                oid: RSA_ENCRYPTION,
-                parameters: Some(Any::null()),
-            },
         ),
     };
     let enc = enc.map_err(|e| Error::EncryptFailed(format!("RSA encryption failed: {e}")))?;

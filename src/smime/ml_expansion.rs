@@ -32,7 +32,7 @@ use super::attributes;
 use super::ber::{self, Tlv};
 use super::signed_parse::{hex, ParsedAttribute};
 
-pub use super::attributes::ML_EXPANSION_HISTORY;
+pub use super::attributes::ML_EXPAND_HISTORY;
 
 /// ub-ml-expansion-history (RFC 2634 §4.4): at most 64 MLData records.
 pub const UB_ML_EXPANSION_HISTORY: usize = 64;
@@ -229,7 +229,7 @@ impl MlExpansionHistory {
             records.push(ber::constructed(0x30, &refs));
         }
         let refs: Vec<&[u8]> = records.iter().map(|r| r.as_slice()).collect();
-        attributes::attribute(ML_EXPANSION_HISTORY, vec![ber::constructed(0x30, &refs)])
+        attributes::attribute(ML_EXPAND_HISTORY, vec![ber::constructed(0x30, &refs)])
     }
 
     /// Decode one attribute value (`MLExpansionHistory`), within the size bound.
@@ -284,7 +284,7 @@ impl MlExpansionHistory {
     /// error when it occurs twice, with other than one value (RFC 2634 §1.3.4), or is
     /// malformed.
     pub fn from_attributes(attrs: &[ParsedAttribute<'_>]) -> Result<Option<Self>, String> {
-        match attributes::single(attrs, ML_EXPANSION_HISTORY)? {
+        match attributes::single(attrs, ML_EXPAND_HISTORY)? {
             None => Ok(None),
             Some(v) => Self::decode(v).map(Some),
         }
@@ -334,7 +334,7 @@ mod tests {
         let a = h.to_attribute().unwrap();
         let t = Tlv::parse_all(&a).unwrap();
         let kids = t.sequence("a").unwrap();
-        assert_eq!(kids[0].oid("a").unwrap(), ML_EXPANSION_HISTORY);
+        assert_eq!(kids[0].oid("a").unwrap(), ML_EXPAND_HISTORY);
         let v = kids[1].set("v").unwrap();
         assert_eq!(v.len(), 1, "RFC 2634 §1.3.4: exactly one AttributeValue");
         MlExpansionHistory::decode(&v[0]).unwrap()

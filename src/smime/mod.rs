@@ -1,7 +1,8 @@
 //! S/MIME (RFC 8551) on CMS (RFC 5652): sign, verify, encrypt, decrypt, compress, countersign.
 //!
 //! CMS-level work only: building and checking SignedData (`sign*`, `signed*`,
-//! `signer_certificate`, `attributes*`, `sig_type`, `countersign`), EnvelopedData,
+//! `signer_certificate`, `attributes*`, `sig_type`, `countersign`, `receipt_request`,
+//! `receipt`), EnvelopedData,
 //! AuthEnvelopedData and CompressedData, and their MIME forms (`smime_mime`, `enveloped_mime`).
 //! Reading a whole message — the layer walk, trust, originator, labels, authorizations and
 //! the verdict — is [`crate::verify`]'s.
@@ -14,6 +15,8 @@ pub mod attributes_label;
 pub mod ber;
 pub mod countersign;
 pub mod ml_expansion;
+pub mod receipt;
+pub mod receipt_request;
 pub mod sig_type;
 pub mod sign;
 pub mod signed_build;
@@ -24,6 +27,8 @@ pub mod smime_mime;
 
 pub use algorithms::{DigestAlg, RsaPadding};
 pub use countersign::{countersign_der, countersign_message, countersign_message_with};
+pub use receipt::{Receipt, ID_CT_RECEIPT};
+pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
 pub use sign::{sign_entity, sign_message};
 pub use signed_build::{sign_content, SignOptions, Signer};
@@ -96,6 +101,15 @@ pub enum Error {
     /// Random number generation or encoding failed while producing a message.
     #[error("{0}")]
     EncryptFailed(String),
+    /// No signed receipt may be returned for this message (RFC 2634 §2.3): `code` says why
+    /// (`crate::verify::receipt::Refusal`).
+    #[error("{message}")]
+    ReceiptRefused {
+        /// Stable code.
+        code: &'static str,
+        /// Human explanation.
+        message: String,
+    },
 }
 
 impl Coded for Error {
@@ -120,6 +134,7 @@ impl Coded for Error {
             Error::DecompressLimit(_) => "decompress-limit",
             Error::DecompressFailed(_) => "decompress-failed",
             Error::EncryptFailed(_) => "encrypt-failed",
+            Error::ReceiptRefused { code, .. } => code,
         }
     }
 }

@@ -15,6 +15,7 @@ use super::algorithms::{self, DigestAlg, RsaPadding};
 use super::attributes;
 use super::attributes_label;
 use super::ber;
+use super::receipt_request::ReceiptRequestOptions;
 use super::sig_type::{self, SignatureType};
 use super::signed_parse::{ID_DATA, ID_SIGNED_DATA};
 use super::Error;
@@ -57,18 +58,13 @@ impl Signer {
         Ok(s)
     }
 
-    /// Check that the key matches the certificate and is strong enough.
+    /// Check that the key matches the certificate and is strong enough (the algorithm policy,
+    /// [`crate::algorithm_policy::refuse_for_production`]).
     pub fn check(&self) -> Result<(), Error> {
         let spki = &self.cert.tbs_certificate().subject_public_key_info();
+        crate::algorithm_policy::refuse_for_production(spki).map_err(Error::Key)?;
         match &self.key {
             PrivateKey::Rsa(k) => {
-                use rsa::traits::PublicKeyParts;
-                if k.size() * 8 < 2048 {
-                    return Err(Error::Key(format!(
-                        "RSA key of {} bits: at least 2048 are required",
-                        k.size() * 8
-                    )));
-                }
                 let der = spki.to_der().map_err(|e| Error::Key(e.to_string()))?;
                 use rsa::pkcs8::DecodePublicKey;
                 let pk = rsa::RsaPublicKey::from_public_key_der(&der)
@@ -150,6 +146,9 @@ pub struct SignOptions {
     /// the options above produce.
     #[serde(skip)]
     pub extra_attributes: Vec<Vec<u8>>,
+    /// Ask for signed receipts (RFC 2634 §2.2): a receiptRequest attribute with a fresh
+    /// signedContentIdentifier is added when signing content; `None` omits it.
+    pub receipt_request: Option<ReceiptRequestOptions>,
 }
 
 impl Default for SignOptions {
@@ -167,6 +166,7 @@ impl Default for SignOptions {
             signing_certificate_v2: true,
             encryption_cert: None,
             extra_attributes: Vec::new(),
+            receipt_request: None,
         }
     }
 }
@@ -193,8 +193,11 @@ pub fn sign_raw<R: CryptoRng + ?Sized>(
     match key {
         PrivateKey::Rsa(k) => {
             use rsa::traits::PublicKeyParts;
-            if k.size() * 8 < 2048 {
-                return Err(Error::Key("RSA keys below 2048 bits are not used".into()));
+            if k.size() * 8 < crate::algorithm_policy::MIN_RSA_BITS {
+                return Err(Error::Key(format!(
+                    "RSA keys below {} bits are not used (algorithm policy)",
+                    crate::algorithm_policy::MIN_RSA_BITS
+                )));
             }
             match padding {
                 RsaPadding::Pkcs1v15 => {
@@ -335,7 +338,11 @@ pub fn sign_content<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     let digest = opts.digest.hash(content);
-    let attrs = signed_attributes(signer, opts, ID_DATA, &digest)?;
+    let mut attrs = signed_attributes(signer, opts, ID_DATA, &digest)?;
+    if let Some(r) = &opts.receipt_request {
+        let request = r.generate(rng).map_err(Error::Options)?;
+        attrs.push(request.attribute().map_err(Error::Options)?);
+    }
     let si = build_signer_info(signer, opts, attrs, rng)?;
     let version: u8 = if opts.use_ski { 3 } else { 1 };
     let econtent = if opts.detached { None } else { Some(content) };

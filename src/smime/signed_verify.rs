@@ -7,7 +7,8 @@
 //! exactly once with one value and match; every attribute we understand must be well formed
 //! and single where RFC 5652 / 8551 / 2634 say so; the signature is checked over the DER of
 //! the signed attributes *as received*. Countersignatures sign the countersigned SignerInfo's
-//! signature value and must not carry contentType.
+//! signature value and must not carry contentType. Weak signature algorithms (SHA-1, DSA)
+//! are judged by the caller's [`AlgorithmPolicy`].
 
 use std::collections::HashMap;
 
@@ -16,9 +17,11 @@ use x509_cert::Certificate;
 use super::algorithms::{self, DigestAlg, VerifyFailure};
 use super::attributes::{self, CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
 use super::attributes_label;
+use super::receipt_request::ReceiptRequest;
 use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
 use super::signer_certificate::{CertIndex, Resolution};
+use crate::algorithm_policy::{self, AlgorithmPolicy, Judged};
 use crate::report::{Problem, SecurityLabel, SignatureTypes};
 
 /// Several different certificates match one SignerIdentifier (same issuer and serial number,
@@ -78,6 +81,8 @@ pub struct SignerCheck {
     pub valid: bool,
     /// Problems found.
     pub problems: Vec<Problem>,
+    /// Weak algorithms the algorithm policy accepted (`weak-algorithm-accepted`).
+    pub notes: Vec<Problem>,
     /// eSSSecurityLabel.
     pub label: Option<SecurityLabel>,
     /// signatureType values, in encoding order; empty when the attribute is absent (or
@@ -93,6 +98,22 @@ pub struct SignerCheck {
     pub signature_algorithm: String,
     /// Countersignatures found in unsignedAttrs (RFC 5652 §11.4), each over this signature value.
     pub countersignatures: Vec<SignerCheck>,
+    /// The signature value (what a signed receipt's originatorSignatureValue names, RFC 2634
+    /// §2.8).
+    pub signature_value: Vec<u8>,
+    /// The DER of the signed attributes as received (what msgSigDigest digests, RFC 2634 §2.4).
+    pub signed_attrs_der: Option<Vec<u8>>,
+    /// The digest algorithm, when supported.
+    pub digest: Option<DigestAlg>,
+    /// The contentType signed attribute, when present and well formed.
+    pub content_type: Option<const_oid::ObjectIdentifier>,
+    /// receiptRequest (RFC 2634 §2.2), when present and well formed.
+    pub receipt_request: Option<ReceiptRequest>,
+    /// msgSigDigest (RFC 2634 §2.10), when present and well formed.
+    pub msg_sig_digest: Option<Vec<u8>>,
+    /// Whether an mlExpansionHistory signed attribute is present (RFC 2634 §4.2: the message
+    /// went through a mailing list).
+    pub ml_expansion_history: bool,
 }
 
 impl SignerCheck {
@@ -172,11 +193,15 @@ pub fn check_signer(
     certs: &CertIndex<'_>,
     cache: &mut DigestCache,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
     depth: usize,
 ) -> SignerCheck {
     let mut out = SignerCheck {
         digest_algorithm: algorithms::name(&si.digest_alg.oid),
         signature_algorithm: algorithms::name(&si.signature_alg.oid),
+        signature_value: si.signature.to_vec(),
+        signed_attrs_der: si.signed_attrs_der.clone(),
+        digest: DigestAlg::from_oid(&si.digest_alg.oid),
         ..SignerCheck::default()
     };
     if !budget.take() {
@@ -255,6 +280,15 @@ pub fn check_signer(
             Err(VerifyFailure::Unsupported(m)) => out.problems.push(p("unsupported-algorithm", m)),
         }
     }
+    // The algorithm policy (RFC 8551 §2.7): a SHA-1 / DSA signature is not valid unless the
+    // caller accepts weak algorithms. The signer's key size is judged with its path
+    // (`crate::trust`).
+    if let Some(w) = algorithm_policy::signature(Some(&si.digest_alg.oid), &si.signature_alg) {
+        match policy.judge(&w.at("signature")) {
+            Judged::Problem(pr) => out.problems.push(pr),
+            Judged::Note(n) => out.notes.push(n),
+        }
+    }
     // Attributes that RFC 5652 §11 / RFC 8551 §2.5 / RFC 2634 require to be signed must not
     // appear unsigned (OpenSSL's bad_signtime_attr vector).
     for a in &si.unsigned_attrs {
@@ -282,6 +316,7 @@ pub fn check_signer(
                 &si.signature,
                 certs,
                 budget,
+                policy,
                 depth + 1,
             ));
         }
@@ -319,7 +354,7 @@ fn check_signed_attributes(
             "a countersignature must not carry contentType (RFC 5652 §11.4)",
         )),
         (Ok(Some(v)), Covered::Content { econtent_type, .. }) => match v.oid("contentType") {
-            Ok(ct) if ct == *econtent_type => {}
+            Ok(ct) if ct == *econtent_type => out.content_type = Some(ct),
             Ok(ct) => out.problems.push(p(
                 "content-type-mismatch",
                 format!("contentType attribute {ct} differs from eContentType {econtent_type}"),
@@ -365,7 +400,7 @@ fn check_signed_attributes(
     // mlExpansionHistory (RFC 2634 §4.4; its single instance is checked above).
     match super::ml_expansion::MlExpansionHistory::from_attributes(attrs) {
         Ok(h) => out.ml_history = h,
-        Err(e) if attributes::single(attrs, attributes::ML_EXPANSION_HISTORY).is_ok() => {
+        Err(e) if attributes::single(attrs, attributes::ML_EXPAND_HISTORY).is_ok() => {
             out.problems.push(p(
                 "signed-attr-malformed",
                 format!("mlExpansionHistory: {e}"),
@@ -382,6 +417,24 @@ fn check_signed_attributes(
                 .push(p("signed-attr-malformed", format!("signatureType: {e}"))),
         }
     }
+    // Signed receipts (RFC 2634 §2.2, §2.10, §4.2).
+    if let Ok(Some(v)) = attributes::single(attrs, attributes::RECEIPT_REQUEST) {
+        match ReceiptRequest::decode(v) {
+            Ok(r) => out.receipt_request = Some(r),
+            Err(e) => out
+                .problems
+                .push(p("signed-attr-malformed", format!("receiptRequest: {e}"))),
+        }
+    }
+    if let Ok(Some(v)) = attributes::single(attrs, attributes::MSG_SIG_DIGEST) {
+        match v.octet_string("msgSigDigest") {
+            Ok(d) => out.msg_sig_digest = Some(d.into_owned()),
+            Err(e) => out
+                .problems
+                .push(p("signed-attr-malformed", format!("msgSigDigest: {}", e.0))),
+        }
+    }
+    out.ml_expansion_history = attrs.iter().any(|a| a.oid == attributes::ML_EXPAND_HISTORY);
     // signingCertificate / signingCertificateV2 bind the certificate (RFC 5035 §5.4).
     for oid in [
         attributes::SIGNING_CERTIFICATE_V2,
@@ -402,6 +455,7 @@ pub fn check_countersignature(
     countersigned: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
     depth: usize,
 ) -> SignerCheck {
     if depth > MAX_COUNTERSIGNATURE_DEPTH {
@@ -428,6 +482,7 @@ pub fn check_countersignature(
         certs,
         &mut cache,
         budget,
+        policy,
         depth,
     )
 }
@@ -448,6 +503,7 @@ pub fn check_signed_data(
     content: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
+    policy: &AlgorithmPolicy,
 ) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut cache = DigestCache::default();
@@ -468,6 +524,7 @@ pub fn check_signed_data(
             certs,
             &mut cache,
             budget,
+            policy,
             0,
         );
         c.index = index;

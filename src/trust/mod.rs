@@ -1,6 +1,8 @@
 //! Certificate path validation (RFC 5280 §6) for S/MIME certificates, against caller-supplied
 //! trust anchors at a caller-supplied time, plus the certificate helpers the S/MIME verifier
-//! needs: signature verification with a certificate's key and e-mail address matching.
+//! needs (e-mail address matching). Signature values are verified by
+//! [`crate::smime::algorithms::verify_signature`] (CMS) and by certval (paths); which
+//! algorithms and key sizes are acceptable is [`crate::algorithm_policy`]'s to say, for both.
 //!
 //! Pure: no clock, no network, no disk. Path *building* (finding issuers among the message's
 //! certificates, the caller's intermediates and the anchors) is ours ([`path`]); path
@@ -16,17 +18,13 @@
 //! are validated by one [`Validator`], which indexes the pool and builds certval's environment
 //! once. See `docs/report.md` ("Certificates") for every problem code.
 
-mod error;
 mod names;
 mod path;
 mod pool;
 mod purpose;
-mod signature;
 mod validator;
 
-pub use error::Error;
 pub use names::{address_matches, email_addresses, subject_string};
-pub use signature::{verify_signature, verify_signer_signature};
 pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 
 use serde::Serialize;
@@ -63,8 +61,11 @@ pub mod codes {
     pub const CERT_POLICY: &str = "cert-policy";
     /// A critical extension that the validator does not process.
     pub const CERT_UNKNOWN_CRITICAL_EXTENSION: &str = "cert-unknown-critical-extension";
-    /// An RSA key shorter than 2048 bits (or an otherwise too small key) in the path.
-    pub const CERT_WEAK_KEY: &str = "cert-weak-key";
+    /// An RSA key shorter than 2048 bits in the path ([`crate::algorithm_policy`]).
+    pub const CERT_WEAK_KEY: &str = crate::algorithm_policy::codes::CERT_WEAK_KEY;
+    /// A weak (SHA-1, MD5, DSA) certificate signature or key in the path
+    /// ([`crate::algorithm_policy`]).
+    pub const WEAK_ALGORITHM: &str = crate::algorithm_policy::codes::WEAK_ALGORITHM;
     /// A certificate or CRL in the path cannot be decoded or used.
     pub const CERT_MALFORMED: &str = "cert-malformed";
     /// Path building stopped at its work budget ([`super::MAX_PATH_NODES`] issuer candidates
@@ -117,6 +118,10 @@ pub struct PathResult {
     pub chain: Vec<String>,
     /// Findings with stable codes ([`codes`]).
     pub problems: Vec<Problem>,
+    /// Weak algorithms or keys that the algorithm policy accepted (`weak-algorithm-accepted`,
+    /// [`crate::algorithm_policy::AlgorithmPolicy::legacy`]); they do not change `trusted`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Problem>,
 }
 
 /// Validate `leaf` for `purpose` at `ctx.at`: build candidate paths through `extra` (the

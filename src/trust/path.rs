@@ -38,6 +38,7 @@ use x509_cert::Certificate;
 
 use super::pool::{Issuer, Node, Pool};
 use super::{codes, subject_string, MAX_PATH_LEN};
+use crate::algorithm_policy::{self, AlgorithmPolicy, Weakness};
 use crate::report::Problem;
 
 /// Most candidate paths validated by certval for one leaf.
@@ -57,22 +58,27 @@ pub(super) struct Budget {
 pub(super) struct Outcome {
     pub chain: Vec<String>,
     pub problems: Vec<Problem>,
+    /// Weak algorithms or keys of the path chosen that the algorithm policy accepted.
+    pub notes: Vec<Problem>,
     pub spent: Budget,
 }
 
 /// Build `leaf`'s candidate paths through `pool` within `budget`, validating each at `at` as
 /// it is found with the environment `env` makes (called once, on the first candidate); stop
-/// at the first that validates.
+/// at the first that validates. Each candidate is first judged by the algorithm `policy`
+/// ([`weak_in_path`]): under the strict policy a weak one fails without reaching certval.
 pub(super) fn validate_paths<'e>(
     leaf: &Node<'_>,
     pool: &Pool<'_>,
     budget: Budget,
     env: impl FnOnce() -> Result<&'e Environment, Problem>,
     at: time::OffsetDateTime,
+    policy: AlgorithmPolicy,
 ) -> Outcome {
     let mut out = Outcome {
         chain: vec![subject_string(leaf.cert)],
         problems: Vec::new(),
+        notes: Vec::new(),
         spent: Budget {
             nodes: 0,
             validations: 0,
@@ -85,8 +91,8 @@ pub(super) fn validate_paths<'e>(
     let mut env = Some(env);
     let mut ready: Option<Result<(&Environment, CertificationPathSettings), Problem>> = None;
     let mut found = 0usize;
-    let mut validated: Option<Vec<String>> = None;
-    let mut first_failure: Option<(Vec<String>, Problem)> = None;
+    let mut validated: Option<(Vec<String>, Vec<Problem>)> = None;
+    let mut first_failure: Option<(Vec<String>, Vec<Problem>)> = None;
     let mut visit = |stack: &[usize], anchor: usize| -> bool {
         found += 1;
         if out.spent.validations >= budget.validations {
@@ -107,7 +113,7 @@ pub(super) fn validate_paths<'e>(
         let (env, cps) = match ready {
             Ok((env, cps)) => (*env, &*cps),
             Err(p) => {
-                first_failure.get_or_insert_with(|| (Vec::new(), p.clone()));
+                first_failure.get_or_insert_with(|| (Vec::new(), vec![p.clone()]));
                 return true;
             }
         };
@@ -119,13 +125,18 @@ pub(super) fn validate_paths<'e>(
         let mut chain = vec![subject_string(leaf.cert)];
         chain.extend(certs.iter().map(|n| subject_string(n.cert)));
         chain.push(subject_string(anchor.cert));
+        let (weak, notes) = policy.split(&weak_in_path(leaf, &certs, anchor));
+        if !weak.is_empty() {
+            first_failure.get_or_insert((chain, weak));
+            return found >= MAX_CANDIDATES;
+        }
         match env.check(cps, &leaf.der, &certs, anchor) {
             Ok(()) => {
-                validated = Some(chain);
+                validated = Some((chain, notes));
                 true
             }
             Err(p) => {
-                first_failure.get_or_insert((chain, p));
+                first_failure.get_or_insert((chain, vec![p]));
                 found >= MAX_CANDIDATES
             }
         }
@@ -134,8 +145,9 @@ pub(super) fn validate_paths<'e>(
     search.build(leaf);
     let (nodes, exhausted, longest) = (search.nodes, search.exhausted, search.longest);
     out.spent.nodes = nodes;
-    if let Some(chain) = validated {
+    if let Some((chain, notes)) = validated {
         out.chain = chain;
+        out.notes = notes;
         return out;
     }
     let exhausted = exhausted.then(|| {
@@ -151,7 +163,7 @@ pub(super) fn validate_paths<'e>(
         if !chain.is_empty() {
             out.chain = chain;
         }
-        out.problems.push(p);
+        out.problems.extend(p);
         out.problems.extend(exhausted);
         return out;
     }
@@ -186,6 +198,23 @@ pub(super) fn validate_paths<'e>(
         ));
     }
     out
+}
+
+/// The weak algorithms and keys of a candidate path (the algorithm policy, RFC 8551 §2.7): the
+/// leaf's signature algorithm (its key is judged once per leaf, whatever the path: see
+/// [`super::Validator`]), each intermediate's key and signature algorithm, and the anchor's
+/// key (its self-signature is never checked, RFC 5280 §6.1.1).
+fn weak_in_path(leaf: &Node<'_>, intermediates: &[&Node<'_>], anchor: &Node<'_>) -> Vec<Weakness> {
+    let mut weak: Vec<Weakness> =
+        algorithm_policy::signature(None, leaf.cert.signature_algorithm())
+            .map(|w| w.at(&format!("certificate {}", subject_string(leaf.cert))))
+            .into_iter()
+            .collect();
+    for n in intermediates {
+        weak.extend(algorithm_policy::certificate(n.cert, false));
+    }
+    weak.extend(algorithm_policy::certificate(anchor.cert, true));
+    weak
 }
 
 /// Called with each path found (pool indices from the leaf's issuer upwards, anchor index);
@@ -287,7 +316,9 @@ pub(super) struct Environment {
 
 impl Environment {
     pub fn new(anchors: &[Node<'_>], crls: &[CertificateList]) -> Result<Self, Problem> {
-        let mut pe = super::signature::environment();
+        // The RFC 5280 callbacks: hashing and signature verification with RustCrypto.
+        let mut pe = PkiEnvironment::new();
+        pe.populate_5280_pki_environment();
         let mut tas = TaSource::new();
         for (i, a) in anchors.iter().enumerate() {
             tas.push(CertFile {
@@ -305,6 +336,9 @@ impl Environment {
         cps.set_retrieve_from_aia_sia_http(false);
         cps.set_check_crls(true);
         cps.set_check_revocation_status(!crls.is_empty());
+        // Key sizes (and SHA-1 signatures, certval's `sha1_sig`) are the algorithm policy's
+        // to judge, before certval sees a path (`weak_in_path`).
+        cps.set_min_rsa_modulus_bits(0);
 
         if !crls.is_empty() {
             let source = MemoryCrlSource::new();
@@ -512,6 +546,7 @@ mod tests {
             },
             || env.as_ref().map_err(Clone::clone),
             time::OffsetDateTime::now_utc(),
+            AlgorithmPolicy::strict(),
         )
     }
 

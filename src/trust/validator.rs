@@ -19,6 +19,7 @@ use x509_cert::Certificate;
 use super::path::{self, Budget, Environment};
 use super::pool::{Node, Pool};
 use super::{codes, purpose, subject_string, PathResult, Purpose, TrustContext, MAX_PATH_NODES};
+use crate::algorithm_policy::{self, AlgorithmPolicy};
 use crate::report::Problem;
 
 /// Most issuer candidates examined for all the certificates one [`Validator`] validates:
@@ -41,6 +42,7 @@ pub struct Validator<'a> {
     explored: Cell<usize>,
     memo: RefCell<BTreeMap<MemoKey, PathResult>>,
     context_problems: Vec<Problem>,
+    algorithms: AlgorithmPolicy,
 }
 
 impl<'a> Validator<'a> {
@@ -58,7 +60,15 @@ impl<'a> Validator<'a> {
             explored: Cell::new(0),
             memo: RefCell::new(BTreeMap::new()),
             context_problems: Vec::new(),
+            algorithms: AlgorithmPolicy::strict(),
         }
+    }
+
+    /// Judge weak algorithms and keys by `policy` (default: [`AlgorithmPolicy::strict`]).
+    #[must_use]
+    pub fn with_algorithm_policy(mut self, policy: AlgorithmPolicy) -> Self {
+        self.algorithms = policy;
+        self
     }
 
     /// Findings about the context itself (such as a supplied CRL that cannot be decoded,
@@ -91,6 +101,7 @@ impl<'a> Validator<'a> {
                     codes::CERT_MALFORMED,
                     format!("certificate {} cannot be encoded", subject_string(leaf)),
                 )],
+                Vec::new(),
             );
         };
         let key = (node.der.clone(), purpose, at);
@@ -103,6 +114,11 @@ impl<'a> Validator<'a> {
             return r;
         }
         let mut problems = purpose::check_leaf(leaf, purpose, at);
+        // The leaf's own key, whatever path it has (the path's keys and signatures: `path`).
+        let leaf_key = algorithm_policy::key(leaf.tbs_certificate().subject_public_key_info())
+            .map(|w| w.at(&format!("certificate {}", subject_string(leaf))));
+        let (weak, mut notes) = self.algorithms.split(leaf_key.as_slice());
+        problems.extend(weak);
         let left = self.left.get();
         let outcome = path::validate_paths(
             &node,
@@ -118,6 +134,7 @@ impl<'a> Validator<'a> {
                     .map_err(Clone::clone)
             },
             at,
+            self.algorithms,
         );
         self.left.set(Budget {
             nodes: left.nodes.saturating_sub(outcome.spent.nodes),
@@ -130,20 +147,27 @@ impl<'a> Validator<'a> {
                 problems.push(p);
             }
         }
-        let result = self.result(outcome.chain, problems);
+        notes.extend(outcome.notes);
+        let result = self.result(outcome.chain, problems, notes);
         if let Ok(mut memo) = self.memo.try_borrow_mut() {
             memo.insert(key, result.clone());
         }
         result
     }
 
-    fn result(&self, chain: Vec<String>, problems: Vec<Problem>) -> PathResult {
+    fn result(
+        &self,
+        chain: Vec<String>,
+        problems: Vec<Problem>,
+        notes: Vec<Problem>,
+    ) -> PathResult {
         let mut all = self.context_problems.clone();
         all.extend(problems);
         PathResult {
             trusted: all.is_empty(),
             chain,
             problems: all,
+            notes,
         }
     }
 

@@ -19,6 +19,8 @@
 //! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
 //! - [`coverage`]: per header field, whether a valid signature covers it;
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
+//! - [`receipt`]: signed receipts (RFC 2634 §2): the request an original carries, returning a
+//!   receipt ([`receipt::make_receipt`]) and checking one against its original;
 //! - [`verdict`]: the cross-layer steps in order, problems ordered cause first, and `valid`.
 //!
 //! `smime` keeps the CMS-level checks (signature values, signed attributes, SignerIdentifier
@@ -31,6 +33,7 @@ pub mod label;
 pub mod naming;
 pub mod open;
 pub mod originator;
+pub mod receipt;
 pub mod signers;
 pub mod trust;
 pub mod verdict;
@@ -38,6 +41,7 @@ pub mod walk;
 
 use x509_cert::Certificate;
 
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
 use crate::smime::DecompressLimits;
@@ -45,6 +49,7 @@ use crate::smime::DecompressLimits;
 pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
+pub use receipt::{make_receipt, ReceiptOptions, SignedReceipt};
 pub use walk::{verify_cms, verify_message, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE};
 
 /// What `verify` needs from the caller: trust anchors, the time, optional extra certificates
@@ -68,6 +73,13 @@ pub struct VerifyContext {
     pub max_depth: usize,
     /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
     pub decompress_limits: DecompressLimits,
+    /// The original message a signed receipt answers (the sender's copy, e.g. from Sent):
+    /// a signed receipt is checked against it (RFC 2634 §2.7, [`receipt`]); `None` for
+    /// anything else.
+    pub original: Option<Vec<u8>>,
+    /// What weak algorithms and keys do to the verdict (default: they make it not valid;
+    /// [`AlgorithmPolicy::legacy`] reports them as notes).
+    pub algorithms: AlgorithmPolicy,
 }
 
 /// The report plus the content to render once the layers are removed.
@@ -75,6 +87,11 @@ pub struct VerifyContext {
 pub struct Verified {
     /// The verification report.
     pub report: VerifyReport,
+    /// Index-aligned with `report.signatures`: the one certificate each SignerIdentifier
+    /// named (`None` when none or several did) — for callers that judge a certificate
+    /// further, e.g. the names of a domain signing agent (draft-melnikov-smime-msa-to-mda-04
+    /// §2.6), with exactly the certificate the signature was verified with.
+    pub signer_certificates: Vec<Option<Certificate>>,
     /// For a message ([`verify_message`]) with S/MIME layers: the outer header fields (less
     /// the outer `Content-*` ones) followed by the innermost MIME entity — a whole message,
     /// as [`crate::smime::decrypt_message`] returns it; for a header-protected message that
@@ -91,5 +108,5 @@ pub type Error = crate::smime::Error;
 /// Verify a message; see the module documentation. `Err` only when the input cannot be
 /// treated as a message at all (empty, too large).
 pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
-    verify_message(raw, ctx).map(|v| v.report)
+    walk::verify_report(raw, ctx)
 }

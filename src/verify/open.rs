@@ -8,6 +8,7 @@
 
 use super::domain_encryption::record_recipients;
 use super::{Error, VerifyContext};
+use crate::algorithm_policy::Judged;
 use crate::report::{Layer, VerifyReport};
 use crate::smime::compressed::{decompress_body, decompress_content_info, ID_CT_COMPRESSED_DATA};
 use crate::smime::enveloped::{decrypt_content_info, EncryptedKind};
@@ -95,6 +96,16 @@ pub(crate) fn decrypt_layer(
             EncryptedKind::Enveloped => Layer::Enveloped,
             EncryptedKind::AuthEnveloped => Layer::AuthEnveloped,
         };
+    }
+    // The algorithm policy (RFC 8551 §2.7): 3DES / RC2 content encryption and PKCS#1 v1.5 key
+    // transport are problems unless the caller accepts weak algorithms. The content is still
+    // read, so the report says everything else about it.
+    let at = layer_name(report, index);
+    for w in &d.weaknesses {
+        match ctx.algorithms.judge(&w.clone().at(&at)) {
+            Judged::Problem(p) => report.problems.push(p),
+            Judged::Note(n) => report.notes.push(n),
+        }
     }
     if d.content_type == ID_CT_COMPRESSED_DATA.to_string() {
         let ci = match crate::smime::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, &d.content)

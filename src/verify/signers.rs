@@ -13,7 +13,8 @@ use super::trust::Trust;
 /// The report of SignerInfo `check` of the SignedData at `layer`, trust judged by `trust`.
 pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) -> SignatureReport {
     let mut problems = check.problems.clone();
-    let trusted = judge(check, trust, &mut problems);
+    let mut notes = check.notes.clone();
+    let trusted = judge(check, trust, &mut problems, &mut notes);
     SignatureReport {
         layer,
         index: check.index,
@@ -48,13 +49,15 @@ pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) ->
             .map(|c| countersignature_report(c, trust))
             .collect(),
         problems,
+        notes,
     }
 }
 
 /// The report of one countersignature (and, recursively, of its own countersignatures).
 fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> CountersignatureReport {
     let mut problems = check.problems.clone();
-    let trusted = judge(check, trust, &mut problems);
+    let mut notes = check.notes.clone();
+    let trusted = judge(check, trust, &mut problems, &mut notes);
     CountersignatureReport {
         signer: check.signer.clone(),
         subject: check.subject(),
@@ -69,6 +72,7 @@ fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> Countersig
             .map(|c| countersignature_report(c, trust))
             .collect(),
         problems,
+        notes,
     }
 }
 
@@ -77,15 +81,14 @@ fn judge(
     check: &SignerCheck,
     trust: &Trust<'_>,
     problems: &mut Vec<crate::report::Problem>,
+    notes: &mut Vec<crate::report::Problem>,
 ) -> bool {
     let Some(cert) = &check.cert else {
         return false;
     };
-    match trust.check(cert, check.signing_time) {
-        Ok(()) => true,
-        Err(p) => {
-            problems.extend(p);
-            false
-        }
-    }
+    let j = trust.check(cert, check.signing_time);
+    notes.extend(j.notes);
+    let trusted = j.problems.is_empty();
+    problems.extend(j.problems);
+    trusted
 }

@@ -5,12 +5,16 @@
 //! countersigner of a SignedData: the pool is indexed once, results are remembered per
 //! certificate and time, and path building has one work budget (`path-budget-exhausted`).
 //!
+//! Weak algorithms and keys in the path are judged by the caller's
+//! [`crate::algorithm_policy::AlgorithmPolicy`] (`VerifyContext::algorithms`).
+//!
 //! The certificate judged is always the one the (counter)signature's SignerIdentifier names
 //! ([`crate::smime::signer_certificate`]); this module never looks a certificate up.
 
 use x509_cert::Certificate;
 
 use super::VerifyContext;
+use crate::algorithm_policy::AlgorithmPolicy;
 use crate::report::Problem;
 use crate::trust::{codes, Purpose, TrustContext, Validator};
 
@@ -41,37 +45,52 @@ impl<'v> Trust<'v> {
         crl_problems: Vec<Problem>,
         pool: &[&'v Certificate],
         at: Option<time::OffsetDateTime>,
+        algorithms: AlgorithmPolicy,
     ) -> Self {
         Trust {
-            validator: Validator::new(tctx, pool.iter().copied()).with_problems(crl_problems),
+            validator: Validator::new(tctx, pool.iter().copied())
+                .with_problems(crl_problems)
+                .with_algorithm_policy(algorithms),
             at,
         }
     }
 
     /// Judge `cert` — the certificate a SignerIdentifier named — for a signature made at
-    /// `signing_time`. `Err` carries every problem found.
+    /// `signing_time`: trusted when [`Judgement::problems`] is empty.
     pub fn check(
         &self,
         cert: &Certificate,
         signing_time: Option<time::OffsetDateTime>,
-    ) -> Result<(), Vec<Problem>> {
+    ) -> Judgement {
         let Some(at) = self.at.or(signing_time) else {
-            return Err(vec![Problem::new(
-                "validation-time-unknown",
-                "no validation time was supplied and the signature has no signingTime",
-            )]);
+            return Judgement {
+                problems: vec![Problem::new(
+                    "validation-time-unknown",
+                    "no validation time was supplied and the signature has no signingTime",
+                )],
+                notes: Vec::new(),
+            };
         };
         let res = self.validator.validate_at(cert, Purpose::Signing, at);
         let mut problems = res.problems;
-        if res.trusted && problems.is_empty() {
-            return Ok(());
-        }
-        if problems.is_empty() {
+        if !res.trusted && problems.is_empty() {
             problems.push(Problem::new(
                 codes::CERT_UNTRUSTED,
                 "the signer's certificate does not chain to a trust anchor",
             ));
         }
-        Err(problems)
+        Judgement {
+            problems,
+            notes: res.notes,
+        }
     }
+}
+
+/// The trust judgement of one signer certificate.
+#[derive(Debug, Clone, Default)]
+pub struct Judgement {
+    /// Every problem found; empty when the certificate is trusted.
+    pub problems: Vec<Problem>,
+    /// Weak algorithms or keys the algorithm policy accepted (`weak-algorithm-accepted`).
+    pub notes: Vec<Problem>,
 }

@@ -1,6 +1,8 @@
 //! The cross-layer part of `verify`, once every S/MIME layer is removed, in order:
 //!
-//! 1. the effective ESS security label ([`super::label::effective_label`]);
+//! 1. the effective ESS security label ([`super::label::effective_label`]), the receipt
+//!    request and, for a signed receipt, its checks against the original
+//!    ([`super::receipt`]);
 //! 2. header protection — [`crate::protect::analyze`] of the outer header section against the
 //!    innermost entity: scheme `wrapped|injected|none`, `forwarded`, every outer/inner
 //!    mismatch (RFC 9788 §4, draft-melnikov-iana-reg-forwarded, the draft
@@ -42,11 +44,19 @@ pub(crate) struct Input<'a> {
     pub mail: bool,
     /// The verification time (for the MMHS view's `expired`).
     pub at: Option<time::OffsetDateTime>,
+    /// A signed receipt found by the walk.
+    pub receipt: Option<&'a super::receipt::ReceivedReceipt>,
+    /// The caller's context (the original a receipt answers).
+    pub ctx: &'a super::VerifyContext,
 }
 
 /// Complete `report`; `checks` are the SignerChecks in the order of `report.signatures`.
 pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input: &Input<'_>) {
     report.security_label = super::label::effective_label(&report.signatures);
+    super::receipt::request(report, checks);
+    if let Some(r) = input.receipt {
+        super::receipt::check(report, checks, r, input.ctx);
+    }
     if !input.mail {
         if report.signatures.is_empty() && !report.has_problem("no-signers") {
             report.problem(
@@ -150,20 +160,31 @@ fn settle(report: &mut VerifyReport, hp_problems: Vec<Problem>) {
         .problems
         .sort_by_key(|p| crate::report::codes::rank(&p.code));
     report.finish();
+    if let Some(r) = report.receipt.as_mut() {
+        r.verified = report.valid;
+    }
 }
 
-/// Copy per-signature and per-countersignature problems into the report.
+/// Copy per-signature and per-countersignature problems and notes into the report.
 fn signature_problems(report: &mut VerifyReport) {
-    fn collect_cs(cs: &[crate::report::CountersignatureReport], out: &mut Vec<Problem>) {
+    fn collect_cs(
+        cs: &[crate::report::CountersignatureReport],
+        out: &mut Vec<Problem>,
+        notes: &mut Vec<Problem>,
+    ) {
         for c in cs {
             out.extend(c.problems.iter().cloned());
-            collect_cs(&c.countersignatures, out);
+            notes.extend(c.notes.iter().cloned());
+            collect_cs(&c.countersignatures, out, notes);
         }
     }
     let mut extra: Vec<Problem> = Vec::new();
+    let mut notes: Vec<Problem> = Vec::new();
     for s in &report.signatures {
         extra.extend(s.problems.iter().cloned());
-        collect_cs(&s.countersignatures, &mut extra);
+        notes.extend(s.notes.iter().cloned());
+        collect_cs(&s.countersignatures, &mut extra, &mut notes);
     }
     report.problems.extend(extra);
+    report.notes.extend(notes);
 }

@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
+use crate::smime::receipt::ID_CT_RECEIPT;
 use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
     ID_ENVELOPED_DATA, ID_SIGNED_DATA,
@@ -29,6 +30,7 @@ use crate::smime::signer_certificate::CertIndex;
 use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
+use super::receipt::ReceivedReceipt;
 use super::signers::signature_report;
 use super::trust::Trust;
 use super::verdict::{conclude, Input};
@@ -48,6 +50,9 @@ struct Walk<'c> {
     budget: SignatureBudget,
     /// Whether an encrypted layer was opened (for header protection's obscuring rules).
     encrypted: bool,
+    /// A SignedData of id-ct-receipt (RFC 2634 §2.4): a signed receipt, checked by
+    /// [`super::receipt::check`].
+    receipt: Option<ReceivedReceipt>,
 }
 
 impl<'c> Walk<'c> {
@@ -58,6 +63,7 @@ impl<'c> Walk<'c> {
             checks: Vec::new(),
             budget: SignatureBudget::default(),
             encrypted: false,
+            receipt: None,
         }
     }
 
@@ -121,7 +127,8 @@ impl<'c> Walk<'c> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (checks, problems) = check_signed_data(&sd, &content, &index, &self.budget);
+        let (checks, problems) =
+            check_signed_data(&sd, &content, &index, &self.budget, &self.ctx.algorithms);
         self.report.problems.extend(problems);
         if is_empty_signature_layer(&sd) {
             self.report.notes.push(Problem::new(
@@ -130,7 +137,13 @@ impl<'c> Walk<'c> {
             ));
         }
         let (tctx, crl_problems) = super::trust::context(self.ctx);
-        let trust = Trust::new(&tctx, crl_problems, index.certificates(), self.ctx.at);
+        let trust = Trust::new(
+            &tctx,
+            crl_problems,
+            index.certificates(),
+            self.ctx.at,
+            self.ctx.algorithms,
+        );
         if let Some(h) = checks.iter().find_map(|c| c.ml_history.as_ref()) {
             self.report.notes.push(Problem::new(
                 "ml-expanded",
@@ -148,6 +161,14 @@ impl<'c> Walk<'c> {
         }
         if sd.econtent_type == ID_CT_COMPRESSED_DATA {
             return self.compressed_econtent(&content);
+        }
+        if sd.econtent_type == ID_CT_RECEIPT {
+            // A signed receipt: its content is a Receipt, not a MIME entity; the walk ends.
+            self.receipt = Some(ReceivedReceipt {
+                content: content.into_owned(),
+                layer,
+            });
+            return None;
         }
         Some(content.into_owned())
     }
@@ -170,6 +191,58 @@ impl<'c> Walk<'c> {
 
 /// Verify a message and return the report and the innermost content.
 pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error> {
+    walk_message(raw, ctx, |report, checks, canon, entity| {
+        verified(report, checks, canon, entity)
+    })
+}
+
+/// [`verify_message`], also returning the CMS-level check of every signature, in the order
+/// of `report.signatures` (signed receipts need the signature values and signed attributes).
+pub(crate) fn verify_with_checks(
+    raw: &[u8],
+    ctx: &VerifyContext,
+) -> Result<(Verified, Vec<SignerCheck>), Error> {
+    walk_message(raw, ctx, |report, checks, canon, entity| {
+        (verified(report, checks, canon, entity), checks.to_vec())
+    })
+}
+
+/// The [`Verified`] of a finished walk: the content to render is the outer header fields and
+/// the innermost entity when there were S/MIME layers, else the message as received.
+fn verified(
+    report: VerifyReport,
+    checks: &[SignerCheck],
+    canon: &[u8],
+    entity: Cow<'_, [u8]>,
+) -> Verified {
+    let entity = entity.into_owned();
+    let content = if report.layers.is_empty() || !is_mime_entity(&entity) {
+        entity
+    } else {
+        with_outer_fields(canon, &entity)
+    };
+    Verified {
+        signer_certificates: checks.iter().map(|c| c.cert.clone()).collect(),
+        report,
+        content,
+    }
+}
+
+/// Verify a message and return the report only: the innermost content is judged where it
+/// lies and never copied out (a message without S/MIME layers is only borrowed), so a
+/// caller that needs no content — the release gate — holds no second copy of the message.
+pub fn verify_report(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
+    walk_message(raw, ctx, |report, _, _, _| report)
+}
+
+/// The layer walk and the cross-layer verdict; `finish` gets the report, the signature
+/// checks (index-aligned with the report's signatures), the canonical message and the
+/// innermost entity.
+fn walk_message<T>(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    finish: impl FnOnce(VerifyReport, &[SignerCheck], &[u8], Cow<'_, [u8]>) -> T,
+) -> Result<T, Error> {
     if raw.is_empty() {
         return Err(Error::Malformed("empty message".into()));
     }
@@ -308,28 +381,21 @@ pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error
             None => break,
         }
     }
-    let entity = current.into_owned();
     super::domain_encryption::record_gateway(&mut w.report, &canon);
     conclude(
         &mut w.report,
         &w.checks,
         &Input {
             message: &canon,
-            inner: &entity,
+            inner: &current,
             encrypted: w.encrypted,
             mail: true,
             at: ctx.at,
+            receipt: w.receipt.as_ref(),
+            ctx,
         },
     );
-    let content = if w.report.layers.is_empty() || !is_mime_entity(&entity) {
-        entity
-    } else {
-        with_outer_fields(&canon, &entity)
-    };
-    Ok(Verified {
-        report: w.report,
-        content,
-    })
+    Ok(finish(w.report, &w.checks, &canon, current))
 }
 
 /// The outer header fields of `message` except `Content-*`, then `entity`.
@@ -360,9 +426,12 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
             encrypted: false,
             mail: false,
             at: ctx.at,
+            receipt: w.receipt.as_ref(),
+            ctx,
         },
     );
     Verified {
+        signer_certificates: w.checks.iter().map(|c| c.cert.clone()).collect(),
         report: w.report,
         content,
     }

@@ -21,12 +21,14 @@ use wasm_bindgen::prelude::*;
 mod compose;
 mod keys;
 mod material;
+mod receipt;
 mod release;
 mod smime;
 mod version;
 
 pub use compose::compose;
 pub use keys::import_pkcs12;
+pub use receipt::{make_receipt_js, verify_receipt};
 pub use release::{audit_record, mixer_map, release, release_gate, verify_audit_log};
 pub use smime::{decrypt, encrypt, inspect, sign, verify};
 pub use version::version;

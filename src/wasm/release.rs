@@ -171,6 +171,8 @@ pub fn release(
         decryption_key: None,
         max_depth: 0,
         with_content: false,
+        // A release is never decided under the legacy receive policy (docs/security.md).
+        allow_weak: false,
     };
     let mut ctx = vctx.context()?;
     if let Some(k) = &o.decryption_key {

@@ -10,7 +10,8 @@ use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_j
 use crate::mmhs::EssSecurityLabel as SecurityLabel;
 use crate::mmhs::InspectOptions;
 use crate::smime::{
-    DigestAlg, EncryptOptions, KeyTransportPadding, RsaPadding, SignOptions, SignatureType,
+    DigestAlg, EncryptOptions, KeyTransportPadding, ReceiptRequestOptions, RsaPadding, SignOptions,
+    SignatureType,
 };
 use crate::verify::VerifyContext;
 
@@ -46,6 +47,15 @@ export interface SignOptions {
   signingCertificateV2?: boolean;
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
   protectHeaders?: boolean;
+  /** Ask for signed receipts (RFC 2634 §2.2; docs/report.md "Signed receipts"). */
+  receiptRequest?: ReceiptRequestOptions;
+}
+
+/** A signed-receipt request: who returns receipts, and where they go. */
+export interface ReceiptRequestOptions {
+  receiptsFrom: { kind: "all" } | { kind: "firstTier" } | { kind: "list"; recipients: string[][] };
+  /** 1 to 16 addresses (usually the sender's own). */
+  receiptsTo: string[];
 }
 
 /** Options of `encrypt`. */
@@ -55,7 +65,7 @@ export interface EncryptOptions {
   /** Compress (RFC 3274) before encrypting. */
   compress?: boolean;
   /** RSA key transport padding (default "oaep"). */
-  rsaPadding?: "oaep" | "pkcs1v15";
+  rsaPadding?: "oaep";
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
   protectHeaders?: boolean;
   /** Recipient addresses whose certificates are looked up in `certificates` (`mmhs encrypt
@@ -69,7 +79,7 @@ export interface EncryptOptions {
   domainEncryption?: "none" | "whenNoPersonal" | "also" | "instead";
 }
 
-/** The context of `verify`. */
+/** The context of `verify` (and of `makeReceipt` / `verifyReceipt`). */
 export interface VerifyOptions {
   /** Trust anchors (PEM texts). */
   trustAnchors: string[];
@@ -85,6 +95,9 @@ export interface VerifyOptions {
   maxDepth?: number;
   /** Also return the innermost content: the result is then `{ report, content }`. */
   withContent?: boolean;
+  /** Legacy receive: weak algorithms and keys become the note `weak-algorithm-accepted`
+   *  instead of problems (default false: they make the report not valid). */
+  allowWeak?: boolean;
 }
 
 /** The verification report (docs/report.md). */
@@ -96,7 +109,12 @@ export type VerifyReport = {
   headerProtection: Record<string, unknown>;
   mmhs: Record<string, unknown> | null;
   authorizingUsers: Array<{ address: string; status: string }>;
+  /** The signed-receipt request of the originator signature, when present. */
+  receiptRequest?: { identifier: string; receiptsFrom: Record<string, unknown>; receiptsTo: string[][]; signer: string };
+  /** When the message is a signed receipt. */
+  receipt?: { identifier: string; contentType: string; signer: string; from: string[]; signingTime: string | null; originalChecked: boolean; verified: boolean; problems: Array<{ code: string; message: string }> };
   problems: Array<{ code: string; message: string }>;
+  notes: Array<{ code: string; message: string }>;
 };
 "#;
 
@@ -150,6 +168,7 @@ struct SignOpts {
     signing_certificate_v2: Option<bool>,
     #[serde(default)]
     protect_headers: bool,
+    receipt_request: Option<ReceiptRequestOptions>,
 }
 
 fn digest(name: Option<&str>) -> Result<DigestAlg, JsValue> {
@@ -188,6 +207,7 @@ pub fn sign(
         capabilities: o.capabilities.unwrap_or(d.capabilities),
         signing_certificate_v2: o.signing_certificate_v2.unwrap_or(d.signing_certificate_v2),
         encryption_cert: None,
+        receipt_request: o.receipt_request,
         extra_attributes: Vec::new(),
     };
     let input = if o.protect_headers {
@@ -246,11 +266,11 @@ pub fn encrypt(
     }
     let rsa_padding = match o.rsa_padding.as_deref() {
         None | Some("oaep") => KeyTransportPadding::Oaep,
-        Some("pkcs1v15") => KeyTransportPadding::Pkcs1v15,
+        // PKCS#1 v1.5 key transport is weak (algorithm policy, docs/security.md): never produced.
         Some(other) => {
             return Err(error_value(
                 codes::REQUEST_INVALID,
-                &format!("encrypt options: rsaPadding {other:?} is not oaep or pkcs1v15"),
+                &format!("encrypt options: rsaPadding {other:?} is not oaep"),
             ))
         }
     };
@@ -303,6 +323,8 @@ pub(crate) struct VerifyOpts {
     pub(crate) max_depth: usize,
     #[serde(default)]
     pub(crate) with_content: bool,
+    #[serde(default)]
+    pub(crate) allow_weak: bool,
 }
 
 impl VerifyOpts {
@@ -316,6 +338,9 @@ impl VerifyOpts {
             crls: crls(&self.crls)?,
             at: Some(time_or_now(self.at)?),
             max_depth: self.max_depth,
+            algorithms: crate::algorithm_policy::AlgorithmPolicy {
+                allow_weak: self.allow_weak,
+            },
             ..VerifyContext::default()
         };
         if let Some(k) = &self.decryption_key {

@@ -47,7 +47,7 @@ const text = (u8) => Buffer.from(u8).toString('utf8');
 
 test('the package exports every documented function', () => {
   for (const f of ['compose', 'inspect', 'sign', 'encrypt', 'decrypt', 'verify', 'importPkcs12', 'release',
-    'releaseGate', 'mixerMap', 'auditRecord', 'verifyAuditLog', 'version']) {
+    'releaseGate', 'mixerMap', 'auditRecord', 'verifyAuditLog', 'makeReceipt', 'verifyReceipt', 'version']) {
     assert.equal(typeof mmhs[f], 'function', f);
   }
 });
@@ -78,6 +78,33 @@ test('OpenSSL-signed messages verify', () => {
     '-from', 'officer@example.mil', '-to', 'hq@example.mil', '-subject', 'Order', '-out', 'ossl.eml');
   const report = mmhs.verify(readFileSync(path.join(dir, 'ossl.eml')), { trustAnchors: [ca], at: AT });
   assert.equal(report.valid, true, JSON.stringify(report.problems));
+});
+
+test('algorithm policy: a 1024-bit RSA SHA-1 signer is not valid; allowWeak reports it as a note', () => {
+  openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', 'legacy.key');
+  openssl('req', '-new', '-key', 'legacy.key', '-out', 'legacy.csr', '-subj', '/O=MMHS Test/CN=legacy', '-config', 'req.cnf');
+  write('legacy.ext', 'basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:legacy@example.mil\n');
+  openssl('x509', '-req', '-in', 'legacy.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '300', '-days', '3650',
+    '-out', 'legacy.pem', '-extfile', 'legacy.ext');
+  write('body.txt', 'Move at dawn.\r\n');
+  openssl('cms', '-sign', '-in', 'body.txt', '-text', '-signer', 'legacy.pem', '-inkey', 'legacy.key', '-md', 'sha1',
+    '-from', 'legacy@example.mil', '-to', 'hq@example.mil', '-subject', 'Order', '-out', 'legacy.eml');
+  const raw = readFileSync(path.join(dir, 'legacy.eml'));
+  const strict = mmhs.verify(raw, { trustAnchors: [ca], at: AT });
+  assert.equal(strict.valid, false);
+  const codes = strict.problems.map((p) => p.code);
+  assert.ok(codes.includes('weak-algorithm'), JSON.stringify(strict.problems));
+  assert.ok(codes.includes('cert-weak-key'), JSON.stringify(strict.problems));
+  const legacy = mmhs.verify(raw, { trustAnchors: [ca], at: AT, allowWeak: true });
+  assert.equal(legacy.valid, true, JSON.stringify(legacy.problems));
+  assert.ok(legacy.notes.some((n) => n.code === 'weak-algorithm-accepted' && /1024 bits/.test(n.message)));
+  assert.ok(legacy.notes.some((n) => n.code === 'weak-algorithm-accepted' && /sha-1/.test(n.message)));
+  throwsCode(assert, () => mmhs.verify(raw, { trustAnchors: [ca], allowWeak: 'yes' }), 'request-invalid');
+  // Nothing weak is produced: not signed with, not encrypted to, no PKCS#1 v1.5 key transport.
+  const weakSigner = { pkcs8: read('legacy.key'), certificate: read('legacy.pem') };
+  throwsCode(assert, () => mmhs.sign(DRAFT, weakSigner, {}), 'signer-key-invalid');
+  throwsCode(assert, () => mmhs.encrypt(DRAFT, [read('legacy.pem')], {}), 'encrypt-recipient-invalid');
+  throwsCode(assert, () => mmhs.encrypt(DRAFT, [users.officer.certificate], { rsaPadding: 'pkcs1v15' }), 'request-invalid');
 });
 
 test('encrypt: OpenSSL decrypts; decrypt reads OpenSSL output', () => {

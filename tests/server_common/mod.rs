@@ -30,17 +30,45 @@ pub fn test_config(max_size: usize) -> Config {
 pub async fn start(name: &str, max_size: usize, relay: Option<&str>) -> (Running, PathBuf) {
     let dir = temp_dir(name);
     let running = server::start(ServerOptions {
-        data: dir.clone(),
-        http: "127.0.0.1:0".into(),
-        smtp: "127.0.0.1:0".into(),
         relay: relay.map(|r| server::parse_mail_uri(r).unwrap()),
-        relay_password: None,
-        config: Some(test_config(max_size)),
-        gate: None,
-        demo_pki: false,
+        ..options(dir.clone(), Some(test_config(max_size)), None, false)
     })
     .await
     .unwrap();
+    (running, dir)
+}
+
+/// The options of a server on 127.0.0.1 (ephemeral ports) with its data in `data`, without a
+/// relay.
+pub fn options(
+    data: PathBuf,
+    config: Option<Config>,
+    gate: Option<Box<dyn server::Gate>>,
+    demo_pki: bool,
+) -> ServerOptions {
+    ServerOptions {
+        data,
+        http: "127.0.0.1:0".into(),
+        smtp: "127.0.0.1:0".into(),
+        relay: None,
+        relay_password: None,
+        config,
+        gate,
+        demo_pki,
+    }
+}
+
+/// Start with this configuration and gate (`None`: the data directory's release gate), without
+/// the demo PKI.
+pub async fn start_configured(
+    name: &str,
+    config: Config,
+    gate: Option<Box<dyn server::Gate>>,
+) -> (Running, PathBuf) {
+    let dir = temp_dir(name);
+    let running = server::start(options(dir.clone(), Some(config), gate, false))
+        .await
+        .unwrap();
     (running, dir)
 }
 
@@ -93,6 +121,19 @@ impl Smtp {
     pub async fn cmd(&mut self, line: &str) -> String {
         self.send(&format!("{line}\r\n")).await;
         self.reply().await
+    }
+
+    /// One mail transaction from `from` to `to` with `data` (dot-stuffed, without the final
+    /// dot); the reply to the final dot.
+    pub async fn transaction(&mut self, from: &str, to: &str, data: &str) -> String {
+        let r = self.cmd(&format!("MAIL FROM:<{from}>")).await;
+        assert!(r.starts_with("250"), "{r}");
+        let r = self.cmd(&format!("RCPT TO:<{to}>")).await;
+        assert!(r.starts_with("250"), "{r}");
+        let r = self.cmd("DATA").await;
+        assert!(r.starts_with("354"), "{r}");
+        self.send(data).await;
+        self.cmd(".").await
     }
 
     pub async fn ehlo_auth(&mut self, user: &str, pass: &str) {
@@ -288,18 +329,9 @@ pub async fn api_post(
 /// default release policy — in a fresh temp data dir.
 pub async fn start_demo(name: &str) -> (Running, PathBuf) {
     let dir = temp_dir(name);
-    let running = server::start(ServerOptions {
-        data: dir.clone(),
-        http: "127.0.0.1:0".into(),
-        smtp: "127.0.0.1:0".into(),
-        relay: None,
-        relay_password: None,
-        config: None,
-        gate: None,
-        demo_pki: true,
-    })
-    .await
-    .unwrap();
+    let running = server::start(options(dir.clone(), None, None, true))
+        .await
+        .unwrap();
     (running, dir)
 }
 

@@ -1,6 +1,6 @@
 //! Running the built `mmhs` binary in a test directory (native integration tests only):
 //! exit 0 success / valid, 1 not valid, 2 unusable input with one JSON `{code, message}` line
-//! on stderr (docs/cli.md).
+//! on stderr (docs/cli.md); `mmhs verify` with its exit status and JSON report.
 
 #![allow(dead_code)]
 
@@ -50,4 +50,36 @@ pub fn error_code(out: &Output) -> String {
 /// Parse JSON output.
 pub fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes).expect("JSON on stdout")
+}
+
+/// `mmhs verify FILE --trust ca.pem --at AT [extra…]` in `dir`: the exit status and the report.
+pub fn mmhs_verify(
+    dir: &Path,
+    file: &str,
+    at: time::OffsetDateTime,
+    extra: &[&str],
+) -> (Option<i32>, serde_json::Value) {
+    let at = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mmhs"))
+        .args(["verify", file, "--trust", "ca.pem", "--at", &at])
+        .args(extra)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run mmhs");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{file}: no JSON report ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), report)
+}
+
+/// Whether a JSON list of problems (or notes) carries `code`.
+pub fn has_code(list: &serde_json::Value, code: &str) -> bool {
+    list.as_array()
+        .is_some_and(|a| a.iter().any(|p| p["code"] == code))
 }

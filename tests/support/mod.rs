@@ -1,5 +1,8 @@
-//! Shared test support (openssl-made PKI; attacks built on it; the `mmhs` binary).
+//! Shared test support (openssl-made PKI; attacks built on it; the `mmhs` binary; Postfix
+//! instances).
 pub mod attacks;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod pki;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod postfix;

@@ -21,6 +21,8 @@ pub enum Alg {
     Rsa,
     /// ECDSA / ECDH P-256.
     Ec,
+    /// RSA-1024: a key the algorithm policy finds weak (`cert-weak-key`).
+    Rsa1024,
 }
 
 pub fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -97,35 +99,58 @@ impl Pki {
     /// Issue the end entity `name` (`<name>.key`, `<name>.pem`, `<name>.pub`) under the CA
     /// whose certificate and key files are `ca`.
     pub fn issue(&self, name: &str, email: &str, alg: Alg, ca: (&str, &str), serial: usize) {
-        self.issue_with(name, &format!("email:{email}"), alg, ca, serial, true, None)
+        self.issue_with(name, &format!("email:{email}"), alg, ca, serial, true)
     }
 
     /// Issue the end entity `name` under the root with the subjectAltName `san` in the openssl
     /// form, e.g. `URI:smtp://army.example,DNS:army.example` — a domain agent's certificate
     /// (draft-melnikov-smime-msa-to-mda-04 §2.6).
     pub fn issue_san(&self, name: &str, san: &str, alg: Alg, serial: usize) {
-        self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true, None)
+        self.issue_with(name, san, alg, ("ca.pem", "ca.key"), serial, true)
     }
 
-    /// [`Pki::issue_san`] with the keyUsage `key_usage` (openssl form, e.g.
-    /// `digitalSignature`): a signing-only domain agent (draft-melnikov-smime-msa-to-mda-04
-    /// §2.6 tells signing from encrypting agents by keyUsage).
-    pub fn issue_san_usage(&self, name: &str, san: &str, alg: Alg, serial: usize, key_usage: &str) {
-        self.issue_with(
-            name,
-            san,
-            alg,
-            ("ca.pem", "ca.key"),
-            serial,
-            true,
-            Some(key_usage),
-        )
+    /// A domain agent's certificate (draft-melnikov-smime-msa-to-mda-04 §2.6) under the CA:
+    /// `san` as an openssl subjectAltName value (e.g. `URI:smtp://army.example,DNS:army.example`),
+    /// keyUsage digitalSignature + nonRepudiation for a signing agent, or keyEncipherment
+    /// (RSA) / keyAgreement (P-256) for an encrypting one (a DCA); emailProtection EKU.
+    pub fn issue_agent(&self, name: &str, san: &str, alg: Alg, encrypting: bool, serial: usize) {
+        let usage = match (encrypting, alg) {
+            (false, _) => "digitalSignature,nonRepudiation",
+            (true, Alg::Rsa | Alg::Rsa1024) => "keyEncipherment",
+            (true, Alg::Ec) => "keyAgreement",
+        };
+        let ext = format!("basicConstraints=CA:false\nkeyUsage=critical,{usage}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName={san}\n");
+        self.issue_ext(name, alg, ("ca.pem", "ca.key"), serial, &ext);
+    }
+
+    /// The domain agents of the boundary tests (§2.6 names): `army-sig`, `navy-sig` (signing,
+    /// P-256, `smtp://` URI and dNSName), `army-dca`, `navy-dca` (DCAs, RSA), and `evil-sig`
+    /// (a signing agent of evil.example).
+    pub fn domain_agents(&self) {
+        let agents = [
+            (
+                "army-sig",
+                "URI:smtp://army.example,DNS:army.example",
+                Alg::Ec,
+                false,
+            ),
+            ("army-dca", "URI:smtp://army.example", Alg::Rsa, true),
+            (
+                "navy-sig",
+                "URI:smtp://navy.example,DNS:navy.example",
+                Alg::Ec,
+                false,
+            ),
+            ("navy-dca", "URI:smtp://navy.example", Alg::Rsa, true),
+            ("evil-sig", "URI:smtp://evil.example", Alg::Ec, false),
+        ];
+        for (i, (name, san, alg, encrypting)) in agents.into_iter().enumerate() {
+            self.issue_agent(name, san, alg, encrypting, 10 + i);
+        }
     }
 
     /// [`Pki::issue`], with an authorityKeyIdentifier only when `aki` (openssl cannot make one
-    /// under a CA certificate without a subjectKeyIdentifier), and the keyUsage `key_usage`
-    /// (default: digitalSignature, nonRepudiation and the key's encryption usage).
-    #[allow(clippy::too_many_arguments)]
+    /// under a CA certificate without a subjectKeyIdentifier).
     fn issue_with(
         &self,
         name: &str,
@@ -134,19 +159,32 @@ impl Pki {
         ca: (&str, &str),
         serial: usize,
         aki: bool,
-        key_usage: Option<&str>,
     ) {
+        let ext = format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
+            // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
+            match alg { Alg::Rsa | Alg::Rsa1024 => "keyEncipherment", Alg::Ec => "keyAgreement" },
+            if aki { "authorityKeyIdentifier=keyid\n" } else { "" });
+        self.issue_ext(name, alg, ca, serial, &ext);
+    }
+
+    /// A key of `alg` and a certificate for it under `ca` with the extensions `ext`
+    /// (openssl extension file syntax).
+    fn issue_ext(&self, name: &str, alg: Alg, ca: (&str, &str), serial: usize, ext: &str) {
         let dir = &self.dir;
         let key = format!("{name}.key");
         match alg {
-            Alg::Rsa => ok(
+            Alg::Rsa | Alg::Rsa1024 => ok(
                 dir,
                 &[
                     "genpkey",
                     "-algorithm",
                     "RSA",
                     "-pkeyopt",
-                    "rsa_keygen_bits:2048",
+                    if matches!(alg, Alg::Rsa1024) {
+                        "rsa_keygen_bits:1024"
+                    } else {
+                        "rsa_keygen_bits:2048"
+                    },
                     "-out",
                     &key,
                 ],
@@ -179,15 +217,7 @@ impl Pki {
                 "req.cnf",
             ],
         );
-        std::fs::write(
-            dir.join(format!("{name}.ext")),
-            format!("basicConstraints=CA:false\nkeyUsage=critical,{}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\n{}subjectAltName={san}\n",
-                // RSA transports keys (KTRI), P-256 agrees on them (KARI, RFC 5753).
-                key_usage.map(str::to_string).unwrap_or_else(|| format!("digitalSignature,nonRepudiation,{}",
-                    match alg { Alg::Rsa => "keyEncipherment", Alg::Ec => "keyAgreement" })),
-                if aki { "authorityKeyIdentifier=keyid\n" } else { "" }),
-        )
-        .unwrap();
+        std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
         ok(
             dir,
             &[
@@ -253,6 +283,20 @@ impl Pki {
     /// `<out>.pem`. With an existing `<stem>.key` (a second call), the same key is certified
     /// again: a cross-certificate when `ca` is another CA.
     pub fn intermediate(&self, stem: &str, cn: &str, ca: (&str, &str), serial: usize, out: &str) {
+        self.intermediate_with_digest(stem, cn, ca, serial, out, "-sha256")
+    }
+
+    /// [`Pki::intermediate`], signed by `ca` with the digest option `digest` of `openssl x509`
+    /// (e.g. `-sha1`: a SHA-1 certificate signature the algorithm policy finds weak).
+    pub fn intermediate_with_digest(
+        &self,
+        stem: &str,
+        cn: &str,
+        ca: (&str, &str),
+        serial: usize,
+        out: &str,
+        digest: &str,
+    ) {
         let dir = &self.dir;
         let key = format!("{stem}.key");
         let csr = format!("{stem}.csr");
@@ -309,6 +353,7 @@ impl Pki {
                 &format!("{out}.pem"),
                 "-extfile",
                 "intermediate.ext",
+                digest,
             ],
         );
     }
@@ -385,7 +430,6 @@ impl Pki {
             (&format!("{tag}-ca-0.pem"), &ca_key),
             8192,
             shared_key,
-            None,
         );
         certs
     }

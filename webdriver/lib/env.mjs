@@ -45,11 +45,16 @@ export function freePort() {
   });
 }
 
-/** Build the unpacked extension into a temp dir, adding the test webmail origin. */
-export function buildExtension(origin) {
+/**
+ * Build the unpacked extension into a temp dir, adding the test webmail origin; `grant` origins
+ * get a host permission only (as if the user had allowed them in Settings → Webmail origins:
+ * a browser permission prompt cannot be answered through WebDriver).
+ */
+export function buildExtension(origin, { grant = [] } = {}) {
   const out = tempDir("mmhs-ext-");
   const args = [join(WWW, "scripts", "build.mjs"), "--outdir", out];
   if (origin) args.push("--origin", origin);
+  for (const g of grant) args.push("--grant", g);
   execFileSync(process.execPath, args, { cwd: WWW, stdio: ["ignore", "pipe", "inherit"] });
   return out;
 }

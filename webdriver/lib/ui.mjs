@@ -14,6 +14,9 @@ export async function configureExtension(driver, base, p12Path, p12Password, caP
   await driver.wait(until.elementLocated(By.id("p12-file")), 10000);
   await driver.findElement(By.id("trust-anchors")).sendKeys(caPem);
   await driver.findElement(By.id("anchors-save")).click();
+  // The change is shown (subject, SHA-256 fingerprint) and stored only when confirmed.
+  await driver.wait(until.elementLocated(By.id("anchors-confirm")), 10000);
+  await driver.findElement(By.id("anchors-confirm")).click();
   await driver.wait(until.elementLocated(By.xpath("//*[contains(text(),'trust anchor(s) saved')]")), 10000);
   await driver.findElement(By.id("p12-file")).sendKeys(p12Path);
   await driver.findElement(By.id("p12-password")).sendKeys(p12Password);
@@ -53,6 +56,16 @@ export async function waitOutcome(driver, okCss, timeout = 60000) {
     }
     return null;
   }, timeout);
+}
+
+/** The officer's Release queue in the reference webmail: open draft `id`, type the key password. */
+export async function openQueueItem(driver, origin, id, password) {
+  await driver.get(`${origin}/folder/Release`);
+  await enterFrame(driver, "release");
+  const item = await driver.wait(until.elementLocated(By.css(`.queue-item[data-id="${id}"] .queue-open`)), 30000);
+  await item.click();
+  await driver.wait(until.elementLocated(By.id("approve")), 10000);
+  await driver.findElement(By.id("officer-password")).sendKeys(password);
 }
 
 export async function fillCompose(driver, m) {

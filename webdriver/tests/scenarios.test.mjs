@@ -9,7 +9,7 @@ import { By, until } from "selenium-webdriver";
 import { launch } from "../lib/browser.mjs";
 import { buildExtension, composeLabelsMissing, tempDir, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
-import { configureExtension, enterFrame, fillCompose, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
+import { configureExtension, enterFrame, fillCompose, openQueueItem, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
 import { Api, USERS, caPem, makePkcs12, tamperStored, verifyReport } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
@@ -81,12 +81,7 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
     const officer = await Api.login(server.origin, USERS.officer);
     const queued = (await officer.list("Release")).find((m) => m.subject === subjects.s1);
     assert.ok(queued, "S1 still in the queue");
-    await o.get(`${server.origin}/folder/Release`);
-    await enterFrame(o, "release");
-    const item = await o.wait(until.elementLocated(By.css(`.queue-item[data-id="${queued.id}"] .queue-open`)), 30000);
-    await item.click();
-    await o.wait(until.elementLocated(By.id("approve")), 10000);
-    await o.findElement(By.id("officer-password")).sendKeys(P12_PASSWORD);
+    await openQueueItem(o, server.origin, queued.id, P12_PASSWORD);
     await o.findElement(By.id("review")).click();
     await waitOutcome(o, "#review-done");
     assert.match(await o.findElement(By.id("findings")).getText(), /Review findings/);

@@ -1,8 +1,11 @@
 // Builds the unpacked extension into dist/ (or --outdir DIR): bundles the scripts with esbuild,
 // copies pages, CSS, manifest and the wasm core (../pkg/mmhs.js + mmhs_bg.wasm, when built).
-//   node scripts/build.mjs [--outdir DIR] [--origin http://127.0.0.1:PORT ...]
+//   node scripts/build.mjs [--outdir DIR] [--origin http://127.0.0.1:PORT ...] [--grant http://127.0.0.1:PORT ...]
 // --origin adds webmail origins (host permissions, content-script matches, adapter) — used by
 // the e2e tests, whose `mmhs serve` listens on an ephemeral port.
+// --grant adds a host permission only, as if the user had already allowed that origin in
+// Settings → Webmail origins (a browser permission prompt cannot be answered through
+// WebDriver); the content script is still registered at run time by the settings page.
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -13,12 +16,14 @@ const www = resolve(here, "..");
 const args = process.argv.slice(2);
 let outdir = join(www, "dist");
 const extraOrigins = [];
+const granted = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--outdir") outdir = resolve(args[++i]);
   else if (args[i] === "--origin") extraOrigins.push(args[++i]);
+  else if (args[i] === "--grant") granted.push(args[++i]);
   else throw new Error(`unknown argument ${args[i]}`);
 }
-for (const o of extraOrigins) {
+for (const o of [...extraOrigins, ...granted]) {
   const u = new URL(o);
   if (!["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) throw new Error(`--origin must be loopback: ${o}`);
 }
@@ -38,18 +43,18 @@ await build({ ...common, entryPoints: { background: join(www, "src/background/wo
 await build({ ...common, entryPoints: { content: join(www, "src/content/content.ts") }, outdir, format: "iife" });
 await build({
   ...common,
-  entryPoints: Object.fromEntries(["reader", "compose", "release", "options"].map((p) => [`pages/${p}`, join(www, `src/pages/${p}.ts`)])),
+  entryPoints: Object.fromEntries(["reader", "compose", "release", "options", "popup"].map((p) => [`pages/${p}`, join(www, `src/pages/${p}.ts`)])),
   outdir,
   format: "esm",
   splitting: true,
   chunkNames: "pages/chunks/[name]-[hash]",
 });
 
-for (const f of ["reader.html", "compose.html", "release.html", "options.html", "ui.css"]) cpSync(join(www, "static", f), join(outdir, f));
+for (const f of ["reader.html", "compose.html", "release.html", "options.html", "popup.html", "ui.css"]) cpSync(join(www, "static", f), join(outdir, f));
 
 const manifest = JSON.parse(readFileSync(join(www, "static/manifest.json"), "utf8"));
 const patterns = origins.map((o) => `${o}/*`);
-manifest.host_permissions = patterns;
+manifest.host_permissions = [...patterns, ...granted.map((o) => `${new URL(o).origin}/*`)];
 manifest.content_scripts[0].matches = patterns;
 manifest.web_accessible_resources[0].matches = patterns;
 writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { viewFromUrl, parseMessageList, adapterFor } from "../src/adapters/reference.js";
+import { viewFromUrl, parseMessageList } from "../src/adapters/reference.js";
+import { adapterFor } from "../src/adapters/registry.js";
 import { byForWebmail, envelopeForCore, envelopeForWebmail, normaliseEnvelope } from "../src/adapters/adapter.js";
 import { identityFromImport, normaliseSettings } from "../src/shared/settings.js";
 

@@ -93,6 +93,22 @@ pub struct OutEnvelope {
     pub body_8bit: bool,
     /// Recipients.
     pub rcpts: Vec<Recipient>,
+    /// Send the message only when the server accepts every recipient; otherwise end the
+    /// transaction without data (closing the connection when DATA was already accepted, so
+    /// the server discards it, RFC 5321 §4.1.1.4) and report the refusal — a transient one
+    /// first. A filter that must answer one reply for all its recipients (the boundary
+    /// agent) then never has part of a message delivered and part refused.
+    pub all_or_nothing: bool,
+}
+
+/// The refusal to report for an all-or-nothing transaction: the first transient (4xx)
+/// refusal, else the first one.
+fn first_refusal(rejected: &[(String, Reply)]) -> Option<Reply> {
+    rejected
+        .iter()
+        .find(|(_, r)| r.is_transient())
+        .or(rejected.first())
+        .map(|(_, r)| r.clone())
 }
 
 /// What happened.
@@ -371,6 +387,16 @@ pub async fn send(
                 rejected.push((r.address.clone(), reply));
             }
         }
+        if env.all_or_nothing && !accepted.is_empty() {
+            if let Some(reply) = first_refusal(&rejected) {
+                // DATA may have been accepted (354): closing without the final "." makes
+                // the server discard the transaction.
+                return Err(ClientError::Rejected {
+                    stage: "RCPT",
+                    reply,
+                });
+            }
+        }
         if accepted.is_empty() {
             let _ = c.write(b"QUIT\r\n").await;
             let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(dr);
@@ -403,6 +429,15 @@ pub async fn send(
                 accepted.push(r.address.clone());
             } else {
                 rejected.push((r.address.clone(), reply));
+            }
+        }
+        if env.all_or_nothing {
+            if let Some(reply) = first_refusal(&rejected) {
+                let _ = c.write(b"QUIT\r\n").await;
+                return Err(ClientError::Rejected {
+                    stage: "RCPT",
+                    reply,
+                });
             }
         }
         if accepted.is_empty() {

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod dsn;
+pub mod host;
 pub mod limits;
 pub mod params;
 pub mod priority;

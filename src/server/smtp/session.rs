@@ -20,10 +20,10 @@ use smtp_proto::{
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 
+use super::host::{Refusal, SessionHost};
 use super::params::scan;
-use super::spool::Spool;
+use super::spool::{Spool, Spooled};
 use super::{DeliverBy, Notify, Recipient, Transaction};
-use crate::server::agent::Agent;
 
 /// Maximum recipients per transaction.
 pub const MAX_RCPTS: usize = 100;
@@ -66,8 +66,10 @@ enum State {
     AuthPlain,
 }
 
-struct Session {
-    agent: Arc<Agent>,
+struct Session<H: SessionHost> {
+    agent: Arc<H>,
+    settings: super::host::SessionSettings,
+    ext: super::host::Extensions,
     helo: Option<String>,
     user: Option<String>,
     tx: Option<Transaction>,
@@ -88,16 +90,19 @@ fn reply(out: &mut Vec<u8>, code: u16, esc: [u8; 3], text: &str) {
     out.extend_from_slice(format!("{code} {}.{}.{} {text}\r\n", esc[0], esc[1], esc[2]).as_bytes());
 }
 
-/// Run one SMTP session over `stream`.
-pub async fn run<S>(mut stream: S, agent: Arc<Agent>)
+/// Run one SMTP session over `stream` for `agent`.
+pub async fn run<S, H>(mut stream: S, agent: Arc<H>)
 where
     S: AsyncRead + AsyncWrite + Unpin,
+    H: SessionHost,
 {
     let mut s = Session {
+        settings: agent.settings(),
+        ext: agent.extensions(),
         helo: None,
         user: None,
         tx: None,
-        data: Spool::new(&agent.spool_dir),
+        data: Spool::new(agent.spool_dir()),
         spool_failed: false,
         auth_line: Vec::new(),
         oversized: false,
@@ -105,12 +110,12 @@ where
         quit: false,
         agent,
     };
-    let host = s.agent.config.hostname.clone();
+    let host = s.settings.hostname.clone();
     let clocks = Clocks::new(
-        s.agent.config.idle_timeout_seconds,
-        s.agent.config.session_timeout_seconds,
+        s.settings.idle_timeout_seconds,
+        s.settings.session_timeout_seconds,
     );
-    let greeting = format!("220 {host} ESMTP mmhs submission agent ready\r\n");
+    let greeting = format!("220 {host} ESMTP {} ready\r\n", s.settings.role);
     if !matches!(
         timeout_at(clocks.next(), stream.write_all(greeting.as_bytes())).await,
         Ok(Ok(()))
@@ -167,7 +172,7 @@ where
                     if text == "*" {
                         reply(&mut s.out, 501, [5, 0, 0], "Authentication cancelled");
                     } else {
-                        s.auth_plain(&text);
+                        s.auth_plain(&text).await;
                     }
                     state = State::Command;
                 }
@@ -259,7 +264,7 @@ pub fn fuzz_commands(input: &[u8]) -> usize {
     commands
 }
 
-impl Session {
+impl<H: SessionHost> Session<H> {
     fn parse_error(&mut self, e: smtp_proto::Error) {
         use smtp_proto::Error as E;
         let (code, esc, text): (u16, [u8; 3], String) = match e {
@@ -287,7 +292,7 @@ impl Session {
     }
 
     async fn check_size(&mut self) {
-        if self.data.len() > self.agent.config.max_message_size {
+        if self.data.len() > self.settings.max_message_size {
             self.oversized = true;
             self.data.clear();
         } else if !self.spool_failed && self.data.spill().await.is_err() {
@@ -297,7 +302,7 @@ impl Session {
     }
 
     fn ehlo_lines(&self, host: &str) -> String {
-        let cfg = &self.agent.config;
+        let cfg = &self.settings;
         let now = time::OffsetDateTime::now_utc();
         let max_until = i64::try_from(cfg.max_hold_seconds)
             .ok()
@@ -313,7 +318,7 @@ impl Session {
             .trim_end_matches('Z')
             .to_string()
             + "Z";
-        let lines = [
+        let mut lines = vec![
             format!("{} greets {host}", cfg.hostname),
             "PIPELINING".into(),
             "ENHANCEDSTATUSCODES".into(),
@@ -322,10 +327,16 @@ impl Session {
             format!("SIZE {}", cfg.max_message_size),
             "DSN".into(),
             format!("MT-PRIORITY {}", super::priority::POLICY),
-            "DELIVERBY".into(),
-            format!("FUTURERELEASE {} {until}", cfg.max_hold_seconds),
-            "AUTH PLAIN".into(),
         ];
+        if self.ext.deliver_by {
+            lines.push("DELIVERBY".into());
+        }
+        if self.ext.future_release {
+            lines.push(format!("FUTURERELEASE {} {until}", cfg.max_hold_seconds));
+        }
+        if self.ext.auth {
+            lines.push("AUTH PLAIN".into());
+        }
         let mut s = String::new();
         for (i, l) in lines.iter().enumerate() {
             let sep = if i + 1 == lines.len() { ' ' } else { '-' };
@@ -345,7 +356,7 @@ impl Session {
             Request::Helo { host } => {
                 self.helo = Some(host.clone());
                 self.tx = None;
-                let h = self.agent.config.hostname.clone();
+                let h = self.settings.hostname.clone();
                 self.out
                     .extend_from_slice(format!("250 {h}\r\n").as_bytes());
             }
@@ -354,7 +365,9 @@ impl Session {
                 mechanism,
                 initial_response,
             } => {
-                if self.user.is_some() {
+                if !self.ext.auth {
+                    reply(&mut self.out, 502, [5, 5, 1], "AUTH not available here");
+                } else if self.user.is_some() {
                     reply(&mut self.out, 503, [5, 5, 1], "Already authenticated");
                 } else if self.tx.is_some() {
                     reply(
@@ -376,9 +389,9 @@ impl Session {
                     self.out.extend_from_slice(b"334 \r\n");
                     return State::AuthPlain;
                 } else if initial_response == "=" {
-                    self.auth_plain("");
+                    self.auth_plain("").await;
                 } else {
-                    self.auth_plain(&initial_response);
+                    self.auth_plain(&initial_response).await;
                 }
             }
             Request::Mail { from } => self.mail(from, line),
@@ -453,7 +466,7 @@ impl Session {
         State::Command
     }
 
-    fn auth_plain(&mut self, b64: &str) {
+    async fn auth_plain(&mut self, b64: &str) {
         let decoded = match base64::engine::general_purpose::STANDARD.decode(b64.trim()) {
             Ok(d) => d,
             Err(_) => {
@@ -492,42 +505,41 @@ impl Session {
             return;
         }
         // One password check for web and SMTP, under the account lockout
-        // (crate::server::login_guard); a locked account gets RFC 4954 §6's 454 4.7.0.
-        match self.agent.config.authenticate_from(&authc, &pass, None) {
-            Ok(u) => {
-                self.user = Some(u.address.clone());
+        // (crate::server::login_guard); a locked account gets RFC 4954 §6's 454 4.7.0. The
+        // Argon2id hash runs on the interactive share of the blocking pool, never on the
+        // async runtime; a failure of the pool is a temporary failure, never a success.
+        let checked = self.agent.authenticate(authc, pass).await;
+        match checked {
+            Ok(Ok(address)) => {
+                self.user = Some(address);
                 reply(&mut self.out, 235, [2, 7, 0], "Authentication successful");
             }
-            Err(crate::server::config::AuthError::Locked(_)) => reply(
+            Ok(Err(crate::server::config::AuthError::Locked(_))) => reply(
                 &mut self.out,
                 454,
                 [4, 7, 0],
                 "Temporary authentication failure: too many failed attempts, try later",
             ),
-            Err(crate::server::config::AuthError::Invalid) => reply(
+            Ok(Err(crate::server::config::AuthError::Invalid)) => reply(
                 &mut self.out,
                 535,
                 [5, 7, 8],
                 "Authentication credentials invalid",
             ),
+            Err(e) => {
+                eprintln!("mmhs serve: SMTP AUTH: {e}");
+                reply(
+                    &mut self.out,
+                    454,
+                    [4, 7, 0],
+                    "Temporary authentication failure",
+                )
+            }
         }
-    }
-
-    fn may_send_as(&self, address: &str) -> bool {
-        let Some(user) = &self.user else {
-            return true; // unauthenticated: like an MX, local delivery only (checked at RCPT)
-        };
-        if address.is_empty() || address.eq_ignore_ascii_case(user) {
-            return true;
-        }
-        // A release officer re-submits released messages with the (local) originator's
-        // reverse-path, so DSNs reach the originator.
-        let cfg = &self.agent.config;
-        cfg.user(user).is_some_and(|u| u.officer) && cfg.user(address).is_some()
     }
 
     fn mail(&mut self, from: smtp_proto::MailFrom<String>, line: &[u8]) {
-        let cfg = &self.agent.config;
+        let cfg = &self.settings;
         if self.helo.is_none() {
             return reply(&mut self.out, 503, [5, 5, 1], "Send EHLO/HELO first");
         }
@@ -560,7 +572,23 @@ impl Session {
                 );
             }
         }
-        if !self.may_send_as(&from.address) {
+        let unsupported = [
+            ("BY", self.ext.deliver_by),
+            ("HOLDFOR", self.ext.future_release),
+            ("HOLDUNTIL", self.ext.future_release),
+        ]
+        .into_iter()
+        .find(|(k, offered)| !offered && raw.keywords.iter().any(|x| x == k));
+        if let Some((k, _)) = unsupported {
+            // RFC 5321 §4.1.1.11: a parameter of an extension not offered.
+            return reply(
+                &mut self.out,
+                555,
+                [5, 5, 4],
+                &format!("Unsupported parameter {k}"),
+            );
+        }
+        if !self.agent.may_send_as(self.user.as_deref(), &from.address) {
             return reply(
                 &mut self.out,
                 550,
@@ -670,26 +698,11 @@ impl Session {
         if tx.rcpts.len() >= MAX_RCPTS {
             return reply(&mut self.out, 452, [4, 5, 3], "Too many recipients");
         }
-        let cfg = &self.agent.config;
         let addr = to.address.clone();
-        if cfg.is_local_domain(&addr) {
-            if cfg.user(&addr).is_none() {
-                return reply(&mut self.out, 550, [5, 1, 1], "No such user here");
-            }
-        } else if self.agent.relay.is_none() {
-            return reply(
-                &mut self.out,
-                550,
-                [5, 7, 1],
-                "Relaying not configured: this server delivers only to its own users",
-            );
-        } else if self.user.is_none() {
-            return reply(
-                &mut self.out,
-                550,
-                [5, 7, 1],
-                "Relaying requires authentication",
-            );
+        if let Err(Refusal { code, esc, text }) =
+            self.agent.check_rcpt(tx, self.user.as_deref(), &addr)
+        {
+            return reply(&mut self.out, code, esc, &text);
         }
         let f = to.flags;
         let explicit = f
@@ -715,7 +728,7 @@ impl Session {
     async fn finish_message(&mut self) {
         let data = if self.oversized || self.spool_failed {
             self.data.clear();
-            Ok(Vec::new())
+            Ok(Spooled::from_memory(Vec::new()))
         } else {
             self.data.take().await
         };

@@ -1,9 +1,12 @@
 //! The message being received (DATA, RFC 5321 §4.1.1.4; BDAT chunks, RFC 3030 §2): the
 //! first [`MEMORY`] octets in memory, the rest streamed to a file of the spool directory
-//! (`<data>/spool/`, emptied at start), so that many slow transfers cost disk, not memory;
-//! the message is read back whole only at its end, for the gate and the store (at most
-//! `blockingJobs` at a time, [`crate::server::Agent::blocking`]).
+//! (`<data>/spool/`, emptied at start), so that many slow transfers cost disk, not memory.
+//! At its end the message becomes a [`Spooled`], which the agent reads **once**, into one
+//! buffer of exactly its size with the trace field in front, on the blocking pool and only
+//! once a message slot is free (at most `blockingJobs` at a time,
+//! [`crate::server::Agent::blocking`]): messages waiting for a slot hold disk, not memory.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use tokio::io::AsyncWriteExt;
@@ -82,20 +85,27 @@ impl Spool {
         self.remove_file();
     }
 
-    /// The whole message; the spool is empty afterwards.
-    pub async fn take(&mut self) -> std::io::Result<Vec<u8>> {
+    /// The whole message, for [`Spooled::read_with_headroom`]; the spool is empty afterwards.
+    pub async fn take(&mut self) -> std::io::Result<Spooled> {
         let tail = std::mem::take(&mut self.buf);
+        let spilled = std::mem::replace(&mut self.spilled, 0);
         let Some((path, mut f)) = self.file.take() else {
-            return Ok(tail);
+            return Ok(Spooled {
+                file: None,
+                spilled: 0,
+                tail,
+            });
         };
-        self.spilled = 0;
-        f.flush().await?;
-        drop(f);
-        let read = tokio::fs::read(&path).await;
-        let _ = tokio::fs::remove_file(&path).await;
-        let mut all = read?;
-        all.extend_from_slice(&tail);
-        Ok(all)
+        let flushed = f.flush().await;
+        let file = f.into_std().await;
+        // From here on the Spooled owns the file and removes it when dropped.
+        let spooled = Spooled {
+            file: Some((path, file)),
+            spilled,
+            tail,
+        };
+        flushed?;
+        Ok(spooled)
     }
 
     fn remove_file(&mut self) {
@@ -109,6 +119,60 @@ impl Spool {
 impl Drop for Spool {
     fn drop(&mut self) {
         self.remove_file();
+    }
+}
+
+/// A message received whole: the octets spilled to its spool file, then the in-memory tail.
+/// The file is removed when this is dropped.
+pub struct Spooled {
+    file: Option<(PathBuf, std::fs::File)>,
+    spilled: usize,
+    tail: Vec<u8>,
+}
+
+impl Spooled {
+    /// A message held in memory only.
+    pub fn from_memory(data: Vec<u8>) -> Spooled {
+        Spooled {
+            file: None,
+            spilled: 0,
+            tail: data,
+        }
+    }
+
+    /// Its size in octets.
+    pub fn len(&self) -> usize {
+        self.spilled.saturating_add(self.tail.len())
+    }
+
+    /// Nothing received.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The message, read once into one buffer allocated with `headroom` more octets than
+    /// it needs, for a trace field to go in front without a second copy. Blocking file I/O:
+    /// call it on the blocking pool.
+    pub fn read_with_headroom(mut self, headroom: usize) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(self.len().saturating_add(headroom))
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::OutOfMemory, e))?;
+        if let Some((_, f)) = &mut self.file {
+            f.seek(SeekFrom::Start(0))?;
+            out.resize(self.spilled, 0);
+            f.read_exact(&mut out)?;
+        }
+        out.extend_from_slice(&self.tail);
+        Ok(out)
+    }
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        if let Some((path, f)) = self.file.take() {
+            drop(f);
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -130,7 +194,24 @@ mod tests {
         assert!(s.buf().len() <= MEMORY);
         assert_eq!(s.len(), want.len());
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        assert_eq!(s.take().await.unwrap(), want);
+        let whole = s.take().await.unwrap();
+        assert!(s.is_empty());
+        assert_eq!(whole.len(), want.len());
+        let read = whole.read_with_headroom(100).unwrap();
+        assert_eq!(
+            read.capacity(),
+            want.len() + 100,
+            "one allocation of the final size"
+        );
+        assert_eq!(read, want);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "file removed");
+        // A message never read (its client answered before a slot was free): dropping it
+        // removes its file.
+        s.buf().extend_from_slice(&want);
+        s.spill().await.unwrap();
+        let unread = s.take().await.unwrap();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        drop(unread);
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "file removed");
         s.buf().extend_from_slice(&want);
         s.spill().await.unwrap();

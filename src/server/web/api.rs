@@ -185,7 +185,10 @@ pub async fn folders(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let s = auth(&state, &headers)?;
-    let f = state.agent.store.folders(&s.address, s.officer)?;
+    let (address, officer) = (s.address.clone(), s.officer);
+    let f = state
+        .with_store(move |st| st.folders(&address, officer))
+        .await?;
     Ok(Json(serde_json::json!({ "folders": f })))
 }
 
@@ -196,7 +199,10 @@ pub async fn list(
     Path(name): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let s = auth(&state, &headers)?;
-    let m = state.agent.store.list(&s.address, &name)?;
+    let (address, folder) = (s.address.clone(), name.clone());
+    let m = state
+        .with_store(move |st| st.list(&address, &folder))
+        .await?;
     Ok(Json(serde_json::json!({ "folder": name, "messages": m })))
 }
 
@@ -261,7 +267,10 @@ pub async fn append(
         return Err(too_large());
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let id = state.agent.store.put(&s.address, &name, &raw, None, now)?;
+    let address = s.address.clone();
+    let id = state
+        .with_store(move |st| st.put(&address, &name, &raw, None, now))
+        .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }
 
@@ -272,10 +281,10 @@ pub async fn get_message(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let s = auth(&state, &headers)?;
+    let address = s.address.clone();
     let m = state
-        .agent
-        .store
-        .get(&s.address, id)?
+        .with_store(move |st| st.get(&address, id))
+        .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))?;
     let v = serde_json::to_value(&m.summary)
         .map_err(|e| crate::server::Error::Io(format!("summary JSON: {e}")))?;
@@ -289,10 +298,10 @@ pub async fn raw(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let s = auth(&state, &headers)?;
+    let address = s.address.clone();
     let m = state
-        .agent
-        .store
-        .get(&s.address, id)?
+        .with_store(move |st| st.get(&address, id))
+        .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such message"))?;
     Ok((
         [
@@ -335,7 +344,11 @@ pub async fn move_message(
             "invalid folder name",
         ));
     }
-    if state.agent.store.move_to(&s.address, id, &req.folder)? {
+    let address = s.address.clone();
+    if state
+        .with_store(move |st| st.move_to(&address, id, &req.folder))
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::new(
@@ -353,7 +366,8 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let s = auth(&state, &headers)?;
-    if state.agent.store.delete(&s.address, id)? {
+    let address = s.address.clone();
+    if state.with_store(move |st| st.delete(&address, id)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::new(
@@ -588,6 +602,7 @@ pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiE
         hold_until: mp.hold_until.clone(),
         body_8bit: raw.iter().any(|b| *b >= 0x80),
         rcpts,
+        all_or_nothing: false,
     })
 }
 
@@ -649,11 +664,11 @@ pub async fn submit(
     })?;
     let sent_id = if save_sent {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let (address, raw) = (s.address.clone(), raw.to_vec());
         Some(
             state
-                .agent
-                .store
-                .put(&s.address, folders::SENT, raw, None, now)?,
+                .with_store(move |st| st.put(&address, folders::SENT, &raw, None, now))
+                .await?,
         )
     } else {
         None

@@ -14,6 +14,7 @@ use super::{set_cookie, ClientAddr, WebSession, WebState};
 use crate::server::config::AuthError;
 use crate::server::smtp::client::OutEnvelope;
 use crate::server::smtp::{Notify, Recipient};
+use crate::server::store::FolderInfo;
 
 /// HTML-escape text.
 pub fn esc(s: &str) -> String {
@@ -62,28 +63,36 @@ pub(super) fn page(title: &str, session: Option<&WebSession>, body: &str) -> Htm
     ))
 }
 
-pub(super) fn nav(state: &WebState, s: &WebSession, current: &str) -> String {
+/// The user's folders for the navigation (none when the store cannot list them: the page
+/// still renders).
+pub(super) async fn folders_of(state: &WebState, s: &WebSession) -> Vec<FolderInfo> {
+    let (address, officer) = (s.address.clone(), s.officer);
+    state
+        .with_store(move |st| st.folders(&address, officer))
+        .await
+        .unwrap_or_default()
+}
+
+pub(super) fn nav(folders: &[FolderInfo], current: &str) -> String {
     let mut o =
         String::from("<nav aria-label=\"Folders\"><p><a href=\"/compose\">Compose</a></p><ul>");
-    if let Ok(fs) = state.agent.store.folders(&s.address, s.officer) {
-        for f in fs {
-            let label = if f.name == "Release" {
-                "Release queue"
-            } else {
-                &f.name
-            };
-            let cur = if f.name == current {
-                " aria-current=\"page\""
-            } else {
-                ""
-            };
-            o.push_str(&format!(
-                "<li><a href=\"/folder/{}\"{cur}>{}</a> ({})</li>",
-                esc(&f.name),
-                esc(label),
-                f.count
-            ));
-        }
+    for f in folders {
+        let label = if f.name == "Release" {
+            "Release queue"
+        } else {
+            &f.name
+        };
+        let cur = if f.name == current {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        o.push_str(&format!(
+            "<li><a href=\"/folder/{}\"{cur}>{}</a> ({})</li>",
+            esc(&f.name),
+            esc(label),
+            f.count
+        ));
     }
     o.push_str("</ul><p><a href=\"/keys\">My keys</a></p></nav>");
     o
@@ -263,10 +272,12 @@ pub async fn folder(
     let Some(s) = state.session(&headers) else {
         return to_login();
     };
-    let msgs = match state.agent.store.list(&s.address, &name) {
+    let (address, folder) = (s.address.clone(), name.clone());
+    let msgs = match state.with_store(move |st| st.list(&address, &folder)).await {
         Ok(m) => m,
         Err(e) => return internal(e),
     };
+    let folders = folders_of(&state, &s).await;
     let title = if name == "Release" {
         "Release queue".to_string()
     } else {
@@ -298,7 +309,7 @@ pub async fn folder(
         Some(&s),
         &format!(
             "<div class=\"wrap\">{}<main data-folder=\"{}\"><h1>{}</h1>{table}</main></div>",
-            nav(&state, &s, &name),
+            nav(&folders, &name),
             esc(&name),
             esc(&title)
         ),
@@ -325,20 +336,20 @@ pub async fn message(
     let Some(s) = state.session(&headers) else {
         return to_login();
     };
-    let m = match state.agent.store.get(&s.address, id) {
+    let address = s.address.clone();
+    let m = match state.with_store(move |st| st.get(&address, id)).await {
         Ok(Some(m)) => m,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such message").into_response(),
         Err(e) => return internal(e),
     };
+    let folders = folders_of(&state, &s).await;
     let sm = &m.summary;
     let header_text =
         String::from_utf8_lossy(crate::server::smtp::dsn::header_section(&m.raw)).to_string();
     let body = text_body(&m.raw);
     let mut folders_opts = String::new();
-    if let Ok(fs) = state.agent.store.folders(&s.address, s.officer) {
-        for f in fs {
-            folders_opts.push_str(&format!("<option>{}</option>", esc(&f.name)));
-        }
+    for f in &folders {
+        folders_opts.push_str(&format!("<option>{}</option>", esc(&f.name)));
     }
     let html = format!(
         "<div class=\"wrap\">{nav}<main><article id=\"message\" data-id=\"{id}\" data-raw-url=\"/api/messages/{id}/raw\" data-folder=\"{folder}\">\
@@ -350,7 +361,7 @@ pub async fn message(
 <select id=\"folder\" name=\"folder\">{folders_opts}</select><button type=\"submit\">Move</button></form>\
 <form method=\"post\" action=\"/message/{id}/delete\">{csrf}<button type=\"submit\">Delete</button></form></main></div>",
         csrf = csrf_field(&s.csrf),
-        nav = nav(&state, &s, &sm.folder),
+        nav = nav(&folders, &sm.folder),
         folder = esc(&sm.folder),
         subject = esc(sm.subject.as_deref().unwrap_or("(no subject)")),
         from = esc(sm.from.as_deref().unwrap_or("")),
@@ -385,7 +396,11 @@ pub async fn move_message(
     if !valid_folder(&f.folder) {
         return (StatusCode::BAD_REQUEST, "invalid folder").into_response();
     }
-    match state.agent.store.move_to(&s.address, id, &f.folder) {
+    let (address, folder) = (s.address.clone(), f.folder.clone());
+    match state
+        .with_store(move |st| st.move_to(&address, id, &folder))
+        .await
+    {
         Ok(true) => Redirect::to(&format!("/folder/{}", f.folder)).into_response(),
         Ok(false) => (StatusCode::NOT_FOUND, "no such message").into_response(),
         Err(e) => internal(e),
@@ -405,13 +420,20 @@ pub async fn delete_message(
     if !csrf_ok(&s.csrf, &f.csrf) {
         return bad_token(&s);
     }
-    match state.agent.store.delete(&s.address, id) {
+    let address = s.address.clone();
+    match state.with_store(move |st| st.delete(&address, id)).await {
         Ok(_) => Redirect::to("/folder/Inbox").into_response(),
         Err(e) => internal(e),
     }
 }
 
-fn compose_page(state: &WebState, s: &WebSession, msg: &str, typed: &ComposeForm) -> Html<String> {
+async fn compose_page(
+    state: &WebState,
+    s: &WebSession,
+    msg: &str,
+    typed: &ComposeForm,
+) -> Html<String> {
+    let folders = folders_of(state, s).await;
     page(
         "Compose",
         Some(s),
@@ -422,7 +444,7 @@ fn compose_page(state: &WebState, s: &WebSession, msg: &str, typed: &ComposeForm
 <label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\" value=\"{}\">\
 <label for=\"body\">Message</label><textarea id=\"body\" name=\"body\" rows=\"14\">{}</textarea>\
 <button type=\"submit\">Send</button></form></main></div>",
-            nav(state, s, ""),
+            nav(&folders, ""),
             csrf_field(&s.csrf),
             esc(&typed.to),
             esc(&typed.cc),
@@ -435,7 +457,9 @@ fn compose_page(state: &WebState, s: &WebSession, msg: &str, typed: &ComposeForm
 /// `GET /compose`.
 pub async fn compose_form(State(state): State<WebState>, headers: HeaderMap) -> Response {
     match state.session(&headers) {
-        Some(s) => compose_page(&state, &s, "", &ComposeForm::default()).into_response(),
+        Some(s) => compose_page(&state, &s, "", &ComposeForm::default())
+            .await
+            .into_response(),
         None => to_login(),
     }
 }
@@ -541,7 +565,8 @@ pub async fn compose(
                 &s,
                 &format!("<p class=\"err\" role=\"alert\">Not sent: the form was out of date or not from this webmail ({CSRF_TOKEN}). Your text is kept below; send again.</p>"),
                 &f,
-            ),
+            )
+           .await,
         )
             .into_response();
     }
@@ -555,7 +580,8 @@ pub async fn compose(
                 &s,
                 "<p class=\"err\" role=\"alert\">Invalid recipient address.</p>",
                 &f,
-            ),
+            )
+            .await,
         )
             .into_response();
     }
@@ -567,7 +593,8 @@ pub async fn compose(
                 &s,
                 "<p class=\"err\" role=\"alert\">The subject may not contain line breaks.</p>",
                 &f,
-            ),
+            )
+            .await,
         )
             .into_response();
     }
@@ -624,7 +651,8 @@ pub async fn compose(
                     esc(e.code)
                 ),
                 &f,
-            ),
+            )
+            .await,
         )
             .into_response(),
     }

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
 use super::api::ApiError;
-use super::html::{esc, nav, page};
+use super::html::{esc, folders_of, nav, page};
 use super::{WebSession, WebState};
 use crate::server::pki::{UserKeyFiles, DEMO_P12_PASSWORD};
 
@@ -37,8 +37,10 @@ fn user_files<'a>(state: &'a WebState, s: &WebSession) -> Option<&'a UserKeyFile
         .find(|u| u.address.eq_ignore_ascii_case(&s.address))
 }
 
-fn download(path: &std::path::Path, mime: &str, name: &str) -> Result<Response, ApiError> {
-    let bytes = std::fs::read(path).map_err(|_| unavailable("the file is not there"))?;
+async fn download(path: &std::path::Path, mime: &str, name: &str) -> Result<Response, ApiError> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|_| unavailable("the file is not there"))?;
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_string()),
@@ -77,7 +79,7 @@ pub async fn pkcs12(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    own_file(&state, &headers, |u| &u.p12, "application/x-pkcs12", "p12")
+    own_file(&state, &headers, |u| &u.p12, "application/x-pkcs12", "p12").await
 }
 
 /// `GET /api/keys/certificate`: the logged-in user's certificate (PEM).
@@ -92,10 +94,11 @@ pub async fn certificate(
         "application/x-pem-file",
         "cert.pem",
     )
+    .await
 }
 
 /// Download one of the logged-in user's own demo key files as `<address>.<suffix>`.
-fn own_file(
+async fn own_file(
     state: &WebState,
     headers: &HeaderMap,
     pick: fn(&UserKeyFiles) -> &std::path::PathBuf,
@@ -104,7 +107,7 @@ fn own_file(
 ) -> Result<Response, ApiError> {
     let s = session(state, headers)?;
     let u = user_files(state, &s).ok_or_else(|| unavailable("no demo key for this user"))?;
-    download(pick(u), mime, &format!("{}.{suffix}", s.address))
+    download(pick(u), mime, &format!("{}.{suffix}", s.address)).await
 }
 
 /// `GET /api/keys/trust-anchor`: the demo root CA certificate (PEM).
@@ -117,12 +120,13 @@ pub async fn trust_anchor(
         .pki
         .as_ref()
         .ok_or_else(|| unavailable("this server has no demo PKI"))?;
-    download(&p.ca_cert, "application/x-pem-file", "mmhs-demo-ca.pem")
+    download(&p.ca_cert, "application/x-pem-file", "mmhs-demo-ca.pem").await
 }
 
 /// `GET /keys`: the same as a page.
 pub async fn page_handler(state: &WebState, s: &WebSession) -> Html<String> {
     let mine = user_files(state, s).filter(|u| u.p12.exists());
+    let folders = folders_of(state, s).await;
     let body = match mine {
         Some(_) => format!(
             "<p>These are the demo keys made for <strong>{}</strong> when this server first ran. \
@@ -146,7 +150,7 @@ or your account was added later).</p>"
         Some(s),
         &format!(
             "<div class=\"wrap\">{}<main><h1>My keys</h1>{body}</main></div>",
-            nav(state, s, "")
+            nav(&folders, "")
         ),
     )
 }

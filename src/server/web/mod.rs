@@ -32,6 +32,7 @@ use axum::Router;
 
 use super::agent::Agent;
 use super::config::AuthError;
+use super::store::Store;
 
 /// A logged-in user.
 #[derive(Debug, Clone)]
@@ -129,9 +130,21 @@ impl WebState {
             || now.duration_since(e.created) >= self.max_age()
     }
 
-    /// [`WebState::login`] on the agent's bounded blocking pool: the password hash (Argon2id,
-    /// RFC 9106) is deliberately expensive and must not stall the async runtime. A failure of
-    /// the pool itself is an invalid login (fail closed).
+    /// Run `f` with the store on the agent's interactive share of the blocking pool
+    /// ([`Agent::interactive`]): SQLite calls wait for the store's lock and for disk, which
+    /// must not stall the async runtime. A failure of the pool is an error (fail closed).
+    pub async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, super::Error> + Send + 'static,
+    ) -> Result<T, super::Error> {
+        let store = self.agent.store.clone();
+        self.agent.interactive(move || f(&store)).await
+    }
+
+    /// [`WebState::login`] on the agent's interactive share of the blocking pool
+    /// ([`Agent::interactive`]): the password hash (Argon2id, RFC 9106) is deliberately
+    /// expensive and must not stall the async runtime. A failure of the pool itself is an
+    /// invalid login (fail closed).
     pub async fn login_blocking(
         &self,
         address: &str,
@@ -140,7 +153,7 @@ impl WebState {
     ) -> Result<(String, WebSession), AuthError> {
         let (st, address, password) = (self.clone(), address.to_string(), password.to_string());
         self.agent
-            .blocking(move || Ok(st.login(&address, &password, client)))
+            .interactive(move || Ok(st.login(&address, &password, client)))
             .await
             .unwrap_or(Err(AuthError::Invalid))
     }

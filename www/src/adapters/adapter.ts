@@ -12,6 +12,16 @@ export type WebmailView =
   | { readonly kind: "release-queue" }
   | { readonly kind: "other" };
 
+/** What a webmail reports after accepting a message for submission. */
+export interface SendOutcome {
+  /** The webmail's id of the sent copy, if it keeps one. */
+  readonly id: string | null;
+  /** SMTP parameters of the envelope the webmail's SMTP server did not carry (e.g. `MT-PRIORITY`). */
+  readonly notCarried?: readonly string[];
+  /** Recipients the SMTP server refused (the others were accepted). */
+  readonly rejected?: readonly string[];
+}
+
 export interface WebmailAdapter {
   /** Human name for the settings page. */
   readonly name: string;
@@ -23,10 +33,16 @@ export interface WebmailAdapter {
   currentUser(doc: Document): string | null;
   /** Where to mount the extension frame for a view (the adapter knows the page layout). */
   mountPoint(view: WebmailView, doc: Document): { parent: Element; before: Element | null } | null;
+  /**
+   * The webmail's own elements the extension's panel replaces in a view (its compose form and
+   * send button, its unverified rendering of a message): hidden while the panel is shown, with
+   * an explicit way back ("send without MMHS"). None when the webmail needs nothing hidden.
+   */
+  ownUi?(view: WebmailView, doc: Document): Element[];
   /** Raw RFC 5322 bytes of a message, exactly as stored. */
   fetchRaw(messageId: string): Promise<Uint8Array>;
   /** Hand a finished message and its SMTP envelope to the webmail's send API. */
-  send(raw: Uint8Array, envelope: Envelope): Promise<{ id: string | null }>;
+  send(raw: Uint8Array, envelope: Envelope): Promise<SendOutcome>;
   /** Drafts waiting in the release queue (release officers). */
   listReleaseQueue(): Promise<QueueItem[]>;
   /** Remove a handled draft from the release queue. */

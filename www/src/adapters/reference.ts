@@ -148,8 +148,3 @@ export class ReferenceWebmail implements WebmailAdapter {
     await checked(await fetch(this.origin + ENDPOINTS.remove(messageId), { method: "DELETE", credentials: "same-origin" }), "Removing the draft from the queue");
   }
 }
-
-/** All adapters known to the extension; the content script picks the first that matches. */
-export function adapterFor(url: URL): WebmailAdapter | null {
-  return REFERENCE_ORIGINS.includes(url.origin) ? new ReferenceWebmail(url.origin) : null;
-}

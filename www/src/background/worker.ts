@@ -1,17 +1,25 @@
 /**
  * MV3 service worker: routes the typed catalogue. Holds no state in memory that matters — the
  * stash of raw messages handed from the content script to the frames lives in
- * chrome.storage.session (trusted contexts only, survives the worker being stopped).
+ * chrome.storage.session (trusted contexts only, survives the worker being stopped). The
+ * settings in chrome.storage.local are restricted to trusted contexts too, at every start
+ * (content scripts run in the webmail page's renderer: they neither read nor write them).
  */
 import { fail, ok, parseMessage, type AnyMessage, type Result, type StashEntry, type WebmailResult } from "../shared/messages.js";
 import { EXTENSION_CODES } from "../shared/problems.js";
+import { protectSettingsStorage } from "../shared/settings.js";
 import { handleStash, isExtensionPage, pruneStash } from "./stash.js";
 
 const startedAt = Date.now();
 
-chrome.runtime.onInstalled.addListener(() => {
+function protectStorage(): void {
   void chrome.storage.session.setAccessLevel({ accessLevel: "TRUSTED_CONTEXTS" });
-});
+  // A browser that cannot: every page refuses to use the settings (`settings-unprotected`).
+  protectSettingsStorage(chrome.storage.local).catch(() => undefined);
+}
+
+chrome.runtime.onInstalled.addListener(protectStorage);
+protectStorage();
 
 chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse: (r: Result<unknown>) => void) => {
   if (sender.id !== chrome.runtime.id) return false;

@@ -3,7 +3,7 @@
  * frames (reader / compose / release) into the page, and executes webmail operations for those
  * frames. It never loads the wasm core and never sees keys or decrypted content.
  */
-import { adapterFor } from "../adapters/reference.js";
+import { adapterFor } from "../adapters/registry.js";
 import type { WebmailAdapter, WebmailView } from "../adapters/adapter.js";
 import { b64ToBytes, bytesToB64, fail, ok, parseMessage, type Result, type WebmailOp, type WebmailResult } from "../shared/messages.js";
 import { EXTENSION_CODES } from "../shared/problems.js";
@@ -16,7 +16,7 @@ async function perform(adapter: WebmailAdapter, op: WebmailOp): Promise<WebmailR
     case "fetchRaw":
       return { op: "fetchRaw", rawB64: bytesToB64(await adapter.fetchRaw(op.id)) };
     case "send":
-      return { op: "send", id: (await adapter.send(b64ToBytes(op.rawB64), op.envelope)).id };
+      return { op: "send", ...(await adapter.send(b64ToBytes(op.rawB64), op.envelope)) };
     case "listReleaseQueue":
       return { op: "listReleaseQueue", items: await adapter.listReleaseQueue() };
     case "removeFromQueue":
@@ -40,6 +40,39 @@ function mountFrame(adapter: WebmailAdapter, view: WebmailView, page: string, ha
   where.parent.insertBefore(frame, where.before);
 }
 
+const ESCAPE_ATTR = "data-mmhs-own-ui";
+
+/**
+ * Hide the webmail's own compose form / unverified message view while the extension's panel owns
+ * the view (two send buttons on one page invite the wrong one). A button switches between the
+ * panel and the webmail's own elements — one of the two at a time (in a column layout such as
+ * Roundcube's both would not fit anyway).
+ */
+function hideOwnUi(adapter: WebmailAdapter, view: WebmailView): void {
+  document.querySelectorAll(`[${ESCAPE_ATTR}]`).forEach((b) => { b.remove(); });
+  const own = (adapter.ownUi?.(view, document) ?? []).filter((el): el is HTMLElement => el instanceof HTMLElement);
+  const frame = document.querySelector<HTMLElement>(`iframe[${FRAME_ATTR}]`);
+  if (!frame?.parentElement || own.length === 0) return;
+  const ownDisplay = own.map((el) => el.style.display);
+  const frameDisplay = frame.style.display;
+  const labels = view.kind === "compose"
+    ? { toOwn: "Use the webmail's own compose form (send without MMHS)", toPanel: "Back to the MMHS compose panel" }
+    : { toOwn: "Show the webmail's own view of this message (not verified by MMHS)", toPanel: "Back to the MMHS reader" };
+  const button = document.createElement("button");
+  button.type = "button";
+  button.setAttribute(ESCAPE_ATTR, view.kind);
+  button.style.cssText = "display:block;margin:4px 0;padding:4px 10px;font:inherit;cursor:pointer";
+  const show = (panel: boolean): void => {
+    own.forEach((el, i) => { el.style.display = panel ? "none" : (ownDisplay[i] ?? ""); });
+    frame.style.display = panel ? frameDisplay : "none";
+    button.textContent = panel ? labels.toOwn : labels.toPanel;
+    button.setAttribute("data-showing", panel ? "panel" : "webmail");
+  };
+  button.addEventListener("click", () => { show(button.getAttribute("data-showing") !== "panel"); });
+  frame.parentElement.insertBefore(button, frame);
+  show(true);
+}
+
 async function attach(adapter: WebmailAdapter): Promise<void> {
   const view = adapter.detectView(new URL(location.href), document);
   const user = adapter.currentUser(document);
@@ -56,10 +89,12 @@ async function attach(adapter: WebmailAdapter): Promise<void> {
         return;
       }
       mountFrame(adapter, view, "reader", `stash=${id}${userHash}`);
+      hideOwnUi(adapter, view);
       return;
     }
     case "compose":
       mountFrame(adapter, view, "compose", userHash.slice(1));
+      hideOwnUi(adapter, view);
       return;
     case "release-queue":
       mountFrame(adapter, view, "release", userHash.slice(1));
@@ -71,7 +106,7 @@ async function attach(adapter: WebmailAdapter): Promise<void> {
 }
 
 function main(): void {
-  const adapter = adapterFor(new URL(location.href));
+  const adapter = adapterFor(new URL(location.href), document);
   if (!adapter) return;
 
   chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse: (r: Result<WebmailResult>) => void) => {

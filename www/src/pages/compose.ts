@@ -11,8 +11,8 @@ import { byId, clear, field, h } from "../shared/dom.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64 } from "../shared/messages.js";
 import { CLASSIFICATIONS, MESSAGE_TYPES, PRECEDENCES } from "../shared/mmhs.js";
-import { errorBox } from "../shared/problem-ui.js";
-import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { errorBox, problemList } from "../shared/problem-ui.js";
+import { CodedError, describeProblem, EXTENSION_CODES } from "../shared/problems.js";
 import { send } from "../shared/runtime.js";
 import { loadSettings, type Settings } from "../shared/settings.js";
 import { hashParams, reportHeight } from "./common.js";
@@ -225,13 +225,27 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     for (const m of messages) {
       const env = envelopeForWebmail(m.envelope, Date.now());
       const r = await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: env });
-      list.append(h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`));
+      const item = h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`);
+      if (r.op === "send") item.append(...sendWarnings(r.notCarried ?? [], r.rejected ?? []));
+      list.append(item);
     }
     out.append(h("p", { role: "status", class: "ok", id: "send-done" }, "Sent. Messages that need release authorisation wait in the release officers' queue."));
   } catch (err) {
     clear(out);
     out.append(errorBox(err, "Not sent"));
   }
+}
+
+/**
+ * What the webmail's SMTP path did not do as asked: envelope parameters its server does not
+ * offer (the message's own MMHS header fields still travel) and refused recipients.
+ */
+function sendWarnings(notCarried: readonly string[], rejected: readonly string[]): HTMLElement[] {
+  const found = [
+    ...(notCarried.length > 0 ? [describeProblem({ code: EXTENSION_CODES.paramNotCarried, message: notCarried.join(", ") })] : []),
+    ...(rejected.length > 0 ? [describeProblem({ code: EXTENSION_CODES.recipientRefused, message: rejected.join(", ") })] : []),
+  ];
+  return found.length > 0 ? [problemList(found)] : [];
 }
 
 async function main(): Promise<void> {

@@ -3,9 +3,20 @@ import { coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.
 import { byId, clear, field, h } from "../shared/dom.js";
 import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
+import { originOfScriptId, webmailOrigin, type WebmailOrigin } from "../shared/origins.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
-import { identityFromImport, loadSettings, pemCertificates, saveSettings, type Settings } from "../shared/settings.js";
+import {
+  anchorChange,
+  identityFromImport,
+  loadSettings,
+  pemCertificates,
+  saveSettings,
+  saveTrustAnchors,
+  type AnchorChange,
+  type AnchorInfo,
+  type Settings,
+} from "../shared/settings.js";
 
 const root = byId("app");
 
@@ -51,19 +62,70 @@ function keySection(s: Settings): HTMLElement {
   );
 }
 
+function anchorList(id: string, title: string, items: readonly AnchorInfo[]): HTMLElement | null {
+  if (items.length === 0) return null;
+  return h(
+    "div",
+    {},
+    h("h3", {}, title),
+    h("ul", { id }, ...items.map((a) => h("li", { "data-sha256": a.sha256 }, h("span", { class: "anchor-subject" }, a.subject), h("br", {}), h("code", { class: "anchor-fingerprint" }, `SHA-256 ${a.sha256}`)))),
+  );
+}
+
+/**
+ * The confirmation of a trust-anchor change: every added and removed anchor by subject and
+ * SHA-256 fingerprint; nothing is stored until the user confirms.
+ */
+function confirmAnchors(change: AnchorChange, out: HTMLElement, done: (saved: Settings) => void): HTMLElement {
+  const confirm = h("button", { type: "button", id: "anchors-confirm" }, "Confirm trust anchor change");
+  const cancel = h("button", { type: "button", id: "anchors-cancel" }, "Cancel");
+  const panel = h(
+    "div",
+    { id: "anchors-confirmation", role: "alertdialog", "aria-labelledby": "anchors-confirmation-h" },
+    h("h3", { id: "anchors-confirmation-h" }, "Confirm the trust anchor change"),
+    h("p", {}, "Messages signed under a trust anchor are shown as trusted. Compare each fingerprint with one obtained from its authority by another channel."),
+    anchorList("anchors-added", `Add (${change.added.length})`, change.added),
+    anchorList("anchors-removed", `Remove (${change.removed.length})`, change.removed),
+    confirm,
+    cancel,
+  );
+  confirm.addEventListener("click", () => {
+    void (async () => {
+      clear(out);
+      try {
+        const saved = await saveTrustAnchors(change);
+        out.append(h("p", { role: "status", class: "ok" }, `${saved.trustAnchors.length} trust anchor(s) saved.`));
+        done(saved);
+      } catch (err) {
+        out.append(errorBox(err, "Not saved"));
+      }
+    })();
+  });
+  cancel.addEventListener("click", () => {
+    clear(out);
+    out.append(h("p", { role: "status" }, "Trust anchors unchanged."));
+  });
+  return panel;
+}
+
 function anchorsSection(s: Settings): HTMLElement {
   const ta = h("textarea", { id: "trust-anchors", rows: 8, spellcheck: false });
   ta.value = s.trustAnchors.join("\n");
+  let stored = s.trustAnchors;
   const out = h("div", { "aria-live": "polite" });
-  const btn = h("button", { type: "button", id: "anchors-save" }, "Save trust anchors");
+  const btn = h("button", { type: "button", id: "anchors-save" }, "Review trust anchor change");
   btn.addEventListener("click", () => {
     void (async () => {
       clear(out);
       try {
         const certs = pemCertificates(ta.value);
         if (certs.length === 0 && ta.value.trim() !== "") throw new CodedError(EXTENSION_CODES.pemInvalid);
-        await saveSettings({ trustAnchors: certs });
-        out.append(h("p", { role: "status", class: "ok" }, `${certs.length} trust anchor(s) saved.`));
+        const change = await anchorChange(stored, certs);
+        if (change.added.length === 0 && change.removed.length === 0) {
+          out.append(h("p", { role: "status" }, "No change to the trust anchors."));
+          return;
+        }
+        out.append(confirmAnchors(change, out, (saved) => { stored = saved.trustAnchors; }));
       } catch (err) {
         out.append(errorBox(err, "Not saved"));
       }
@@ -138,6 +200,66 @@ async function coreSection(): Promise<HTMLElement> {
   }
 }
 
+/**
+ * Webmail origins the extension runs on besides the reference webmail: the browser asks the
+ * user for the host permission (optional_host_permissions), then the content script is
+ * registered for that origin only — in its frames too, for a webmail's preview pane of the same
+ * origin (Roundcube's `_action=preview`); Remove unregisters it and gives the permission back.
+ */
+async function originsSection(): Promise<HTMLElement> {
+  const input = h("input", { id: "webmail-url", type: "url", placeholder: "https://mail.example.org/", autocomplete: "off" });
+  const out = h("div", { id: "webmail-origins-result", role: "status" });
+  const list = h("ul", { id: "webmail-origins" });
+  const refresh = async (): Promise<void> => {
+    clear(list);
+    const scripts = await chrome.scripting.getRegisteredContentScripts();
+    for (const s of scripts) {
+      const origin = originOfScriptId(s.id);
+      if (!origin) continue;
+      const remove = h("button", { type: "button", class: "origin-remove", "aria-label": `Remove ${origin}` }, "Remove");
+      remove.addEventListener("click", () => {
+        void (async () => {
+          await chrome.scripting.unregisterContentScripts({ ids: [s.id] });
+          await chrome.permissions.remove({ origins: [`${origin}/*`] });
+          await refresh();
+        })().catch((err: unknown) => { clear(out); out.append(errorBox(err, "Not removed")); });
+      });
+      list.append(h("li", { "data-origin": origin }, h("code", {}, origin), " ", remove));
+    }
+  };
+  const add = h("button", { id: "webmail-add", type: "button" }, "Allow the extension on this webmail");
+  add.addEventListener("click", () => {
+    clear(out);
+    let o: WebmailOrigin;
+    try {
+      o = webmailOrigin(input.value);
+    } catch (err) {
+      out.append(errorBox(err, "Not added"));
+      return;
+    }
+    // permissions.request must run in the click's user gesture: no await before it.
+    chrome.permissions.request({ origins: [o.pattern] }).then(async (granted) => {
+      if (!granted) throw new CodedError(EXTENSION_CODES.permissionDenied, o.origin);
+      const existing = await chrome.scripting.getRegisteredContentScripts({ ids: [o.scriptId] });
+      if (existing.length === 0) {
+        await chrome.scripting.registerContentScripts([{ id: o.scriptId, matches: [o.pattern], js: ["content.js"], runAt: "document_idle", allFrames: true, persistAcrossSessions: true }]);
+      }
+      out.append(h("p", { class: "ok" }, `The extension now runs on ${o.origin} (reload its open pages).`));
+      await refresh();
+    }).catch((err: unknown) => { out.append(errorBox(err, "Not added")); });
+  });
+  await refresh();
+  return section(
+    "Webmail origins",
+    "webmail-origins",
+    h("p", {}, "The reference webmail (127.0.0.1:8025) is always on. Add another webmail (Roundcube with the mmhs plugin) by its address; the browser asks you to allow access to that site only."),
+    field("Webmail address", input),
+    add,
+    out,
+    list,
+  );
+}
+
 async function main(): Promise<void> {
   const s = await loadSettings();
   root.append(
@@ -150,6 +272,7 @@ async function main(): Promise<void> {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
       await saveSettings({ releasePolicy: v as Record<string, unknown> });
     }),
+    await originsSection(),
     await coreSection(),
   );
 }

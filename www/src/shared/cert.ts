@@ -101,3 +101,71 @@ export function certificateEmails(pem: string): string[] {
   }
   return [...new Set(out.map((e) => e.trim().toLowerCase()).filter((e) => e.includes("@")))];
 }
+
+/** RFC 4519 short names of the subject attributes shown (OID value octets → name). */
+const NAMES: readonly (readonly [readonly number[], string])[] = [
+  [[0x55, 0x04, 0x03], "CN"],
+  [[0x55, 0x04, 0x05], "serialNumber"],
+  [[0x55, 0x04, 0x06], "C"],
+  [[0x55, 0x04, 0x07], "L"],
+  [[0x55, 0x04, 0x08], "ST"],
+  [[0x55, 0x04, 0x0a], "O"],
+  [[0x55, 0x04, 0x0b], "OU"],
+  [OID_EMAIL, "emailAddress"],
+];
+
+/** An attribute value as text: UTF8String (0x0c) decoded as UTF-8, the string types as Latin-1. */
+function valueText(b: Uint8Array, t: Tlv): string {
+  if (t.tag === 0x0c) return new TextDecoder("utf-8", { fatal: false }).decode(b.subarray(t.start, t.end));
+  return ascii(b, t);
+}
+
+/** RFC 4514 §2.4 escaping of an attribute value. */
+function escapeValue(v: string): string {
+  let out = v.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
+  if (out.startsWith(" ") || out.startsWith("#")) out = `\\${out}`;
+  if (out.endsWith(" ")) out = `${out.slice(0, -1)}\\ `;
+  let shown = "";
+  for (const c of out) {
+    const code = c.charCodeAt(0);
+    shown += code < 0x20 || code === 0x7f ? `\\${code.toString(16).padStart(2, "0")}` : c;
+  }
+  return shown;
+}
+
+/**
+ * The subject of the certificate in `pem` as an RFC 4514 string (most specific RDN first,
+ * e.g. `CN=Test Root,O=MMHS Test`); attributes other than those of {@link NAMES} as dotted
+ * OIDs are skipped. `null` when the certificate cannot be read. Shown to the user to confirm a
+ * trust anchor, beside its fingerprint (which is what identifies it).
+ */
+export function certificateSubject(pem: string): string | null {
+  const b = pemToDer(pem);
+  if (!b) return null;
+  const cert = readTlv(b, 0, b.length);
+  if (cert?.tag !== 0x30) return null;
+  const tbs = children(b, cert)[0];
+  if (tbs?.tag !== 0x30) return null;
+  const f = children(b, tbs);
+  const subject = f[f[0]?.tag === 0xa0 ? 5 : 4];
+  if (subject?.tag !== 0x30) return null;
+  const rdns: string[] = [];
+  for (const rdn of children(b, subject)) {
+    const parts: string[] = [];
+    for (const atv of children(b, rdn)) {
+      const [oid, val] = children(b, atv);
+      const name = NAMES.find(([o]) => isOid(b, oid, o))?.[1];
+      if (name && val) parts.push(`${name}=${escapeValue(valueText(b, val))}`);
+    }
+    if (parts.length > 0) rdns.push(parts.join("+"));
+  }
+  return rdns.reverse().join(",");
+}
+
+/** SHA-256 of the certificate's DER as colon-separated upper-case hex (`AB:CD:…`); null when unreadable. */
+export async function certificateFingerprint(pem: string): Promise<string | null> {
+  const der = pemToDer(pem);
+  if (!der) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(der)));
+  return Array.from(digest, (x) => x.toString(16).padStart(2, "0").toUpperCase()).join(":");
+}

@@ -58,7 +58,7 @@ export type WebmailOp =
 
 export type WebmailResult =
   | { readonly op: "fetchRaw"; readonly rawB64: string }
-  | { readonly op: "send"; readonly id: string | null }
+  | { readonly op: "send"; readonly id: string | null; readonly notCarried?: readonly string[]; readonly rejected?: readonly string[] }
   | { readonly op: "listReleaseQueue"; readonly items: readonly QueueItem[] }
   | { readonly op: "removeFromQueue" }
   | { readonly op: "whoami"; readonly user: string | null };

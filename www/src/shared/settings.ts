@@ -1,7 +1,17 @@
 /**
  * Extension settings in chrome.storage.local: identity (certificate + password-encrypted PKCS#8
- * only — never a plaintext key), trust anchors, label catalogue, release policy.
+ * only — never a plaintext key), trust anchors, correspondents' certificates, label catalogue,
+ * release policy.
+ *
+ * Only extension pages and the service worker reach them: the area's access level is
+ * `TRUSTED_CONTEXTS` ({@link protectSettingsStorage}), so a content script — which runs in the
+ * webmail page's renderer process — gets "Access to storage is not allowed from this context"
+ * for any read or write. Every page sets it again before it reads a setting and fails closed
+ * (`settings-unprotected`) when the browser cannot. Trust anchors change only through
+ * {@link saveTrustAnchors}, which the settings page calls after the user confirmed each added or
+ * removed certificate by its subject and SHA-256 fingerprint ({@link anchorChange}).
  */
+import { certificateFingerprint, certificateSubject } from "./cert.js";
 import { DEFAULT_CATALOGUE, validateCatalogue, type LabelCatalogue } from "./labels.js";
 import { CodedError, EXTENSION_CODES } from "./problems.js";
 
@@ -84,19 +94,116 @@ export function normaliseSettings(v: unknown): Settings {
   return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy };
 }
 
-export async function loadSettings(): Promise<Settings> {
-  const got = await chrome.storage.local.get(KEY);
+/** The part of a storage area the settings need (chrome.storage.local, or a test double). */
+export interface SettingsArea {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  setAccessLevel(options: { accessLevel: "TRUSTED_CONTEXTS" }): Promise<void>;
+}
+
+/**
+ * Restrict `area` to trusted contexts (extension pages, the service worker): Chromium's
+ * `StorageArea.setAccessLevel`, which applies to `local` as well as `session` in the Chromium
+ * the extension supports. Fails closed with `settings-unprotected` when the browser refuses or
+ * lacks it: settings a content script could have written are then not used.
+ */
+export async function protectSettingsStorage(area: SettingsArea): Promise<void> {
+  try {
+    await area.setAccessLevel({ accessLevel: "TRUSTED_CONTEXTS" });
+  } catch (err) {
+    throw new CodedError(EXTENSION_CODES.settingsUnprotected, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function localArea(): SettingsArea {
+  return chrome.storage.local;
+}
+
+export async function loadSettings(area: SettingsArea = localArea()): Promise<Settings> {
+  await protectSettingsStorage(area);
+  const got = await area.get(KEY);
   return normaliseSettings(got[KEY]);
 }
 
-export async function saveSettings(patch: Partial<Settings>): Promise<Settings> {
-  const current = await loadSettings();
-  const next: Settings = { ...current, ...patch };
+async function store(area: SettingsArea, next: Settings): Promise<Settings> {
   if (next.identity && !isEncryptedPkcs8Pem(next.identity.encryptedPkcs8)) {
     throw new CodedError(EXTENSION_CODES.plaintextKeyRefused);
   }
-  await chrome.storage.local.set({ [KEY]: next });
+  await protectSettingsStorage(area);
+  await area.set({ [KEY]: next });
   return next;
+}
+
+/** Every setting but the trust anchors ({@link saveTrustAnchors}). */
+export type SettingsPatch = Partial<Omit<Settings, "trustAnchors">>;
+
+export async function saveSettings(patch: SettingsPatch, area: SettingsArea = localArea()): Promise<Settings> {
+  if ("trustAnchors" in patch) throw new CodedError(EXTENSION_CODES.trustAnchorsUnconfirmed);
+  const current = await loadSettings(area);
+  return store(area, { ...current, ...patch });
+}
+
+/** One trust anchor as the user confirms it. */
+export interface AnchorInfo {
+  readonly pem: string;
+  /** RFC 4514 subject, or "(unreadable certificate)". */
+  readonly subject: string;
+  /** SHA-256 of the DER, colon-separated hex. */
+  readonly sha256: string;
+}
+
+/** A proposed change of the trust anchors: what the user is asked to confirm. */
+export interface AnchorChange {
+  readonly added: readonly AnchorInfo[];
+  readonly removed: readonly AnchorInfo[];
+  /** The anchors after the change (de-duplicated by fingerprint, in the order given). */
+  readonly next: readonly string[];
+}
+
+async function anchorInfo(pem: string): Promise<AnchorInfo | null> {
+  const sha256 = await certificateFingerprint(pem);
+  if (sha256 === null) return null;
+  return { pem, subject: certificateSubject(pem) ?? "(unreadable certificate)", sha256 };
+}
+
+/**
+ * The change from the `current` anchors to the `proposed` PEM certificates, by SHA-256
+ * fingerprint (a certificate pasted again, re-wrapped differently, is not a change). A PEM block
+ * that is not base64 is `pem-invalid`. Pure but for WebCrypto's digest.
+ */
+export async function anchorChange(current: readonly string[], proposed: readonly string[]): Promise<AnchorChange> {
+  const before = new Map<string, AnchorInfo>();
+  for (const pem of current) {
+    const i = await anchorInfo(pem);
+    if (i) before.set(i.sha256, i);
+  }
+  const after = new Map<string, AnchorInfo>();
+  for (const pem of proposed) {
+    const i = await anchorInfo(pem);
+    if (!i) throw new CodedError(EXTENSION_CODES.pemInvalid, "A certificate block is not valid base64 DER.");
+    if (!after.has(i.sha256)) after.set(i.sha256, i);
+  }
+  return {
+    added: [...after.values()].filter((i) => !before.has(i.sha256)),
+    removed: [...before.values()].filter((i) => !after.has(i.sha256)),
+    next: [...after.values()].map((i) => i.pem),
+  };
+}
+
+/**
+ * Store the trust anchors of a change the user confirmed on the settings page (after seeing
+ * every added and removed anchor's subject and fingerprint). Checked again against what is
+ * stored now: a change computed against other anchors is refused (`trust-anchors-unconfirmed`).
+ */
+export async function saveTrustAnchors(confirmed: AnchorChange, area: SettingsArea = localArea()): Promise<Settings> {
+  const current = await loadSettings(area);
+  const again = await anchorChange(current.trustAnchors, confirmed.next);
+  const same = (a: readonly AnchorInfo[], b: readonly AnchorInfo[]): boolean =>
+    a.length === b.length && a.every((x, i) => x.sha256 === b[i]?.sha256);
+  if (!same(again.added, confirmed.added) || !same(again.removed, confirmed.removed)) {
+    throw new CodedError(EXTENSION_CODES.trustAnchorsUnconfirmed, "The stored trust anchors changed since this change was shown; review it again.");
+  }
+  return store(area, { ...current, trustAnchors: again.next });
 }
 
 /**

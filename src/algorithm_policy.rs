@@ -1,0 +1,353 @@
+//! The algorithm policy: which algorithms and key sizes are weak, what a weak one does to a
+//! received message, and that none is ever produced. One home for the rule; the CMS signer
+//! check (`smime::signed_verify`), path validation (`trust`), the opening of encrypted layers
+//! (`verify::open`) and every producer (signing, encryption, the server's PKI) ask it.
+//!
+//! Weak (RFC 8551 §2.7 and §6 "Security Considerations"; NIST SP 800-131A Rev. 2 §§3, 4, 9;
+//! RFC 6194 for SHA-1; RFC 8017 §7 and RFC 8551 §2.3 for PKCS#1 v1.5 key transport):
+//!
+//! | what | where | code |
+//! |---|---|---|
+//! | SHA-1 (and MD5 / MD2) digests and signatures: `digestAlgorithm` sha1, `sha1WithRSAEncryption`, `ecdsa-with-SHA1`, RSASSA-PSS with a SHA-1 hash | message signatures, certificate signatures | `weak-algorithm` |
+//! | DSA (`id-dsa`, `id-dsa-with-sha1`, `dsa-with-sha256`) keys and signatures | message signatures, certificates | `weak-algorithm` |
+//! | RSA moduli under [`MIN_RSA_BITS`] (2048) bits | every key of a certification path: signer, intermediates, anchor | `cert-weak-key` |
+//! | des-ede3-cbc, des-cbc, rc2-cbc content encryption | EnvelopedData | `weak-algorithm` |
+//! | `rsaEncryption` (RSAES-PKCS1-v1_5) key transport | KeyTransRecipientInfo | `weak-algorithm` |
+//!
+//! On receipt, by [`AlgorithmPolicy`]: by default ([`AlgorithmPolicy::strict`]) a weak finding
+//! is a problem — the signature is not valid or the certificate not trusted, and the verdict
+//! is not valid. [`AlgorithmPolicy::legacy`] (`mmhs verify --allow-weak`, the `allowWeak`
+//! verify option of the wasm API) reads old mail: the same findings become the note
+//! `weak-algorithm-accepted` (what was weak, in its message), and the verdict is decided by
+//! everything else. A trust anchor's own signature is not a finding (RFC 5280 §6.1.1: an
+//! anchor is its name and key; its self-signature is never checked), its key is.
+//!
+//! Produced: never any of the above ([`refuse_for_production`]): SHA-256/384/512, RSA of at
+//! least 2048 bits with PKCS#1 v1.5 or PSS signatures and RSAES-OAEP key transport, ECDSA /
+//! ECDH P-256, AES-CBC and AES-GCM.
+
+use const_oid::db::rfc5911::{DES_EDE_3_CBC as DES_EDE3_CBC, RC_2_CBC as RC2_CBC};
+use const_oid::db::rfc5912::{
+    DSA_WITH_SHA_1, DSA_WITH_SHA_256, ID_DSA, ID_MD_5 as ID_MD5, ID_RSASSA_PSS, ID_SHA_1,
+    MD_2_WITH_RSA_ENCRYPTION, MD_5_WITH_RSA_ENCRYPTION, RSA_ENCRYPTION, SHA_1_WITH_RSA_ENCRYPTION,
+};
+use der::oid::ObjectIdentifier as Oid;
+use der::{Decode, Encode};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
+
+use crate::report::Problem;
+
+/// Codes of the algorithm policy (documented in `docs/report.md`).
+pub mod codes {
+    /// Problem: a weak digest, signature, content-encryption or key-transport algorithm.
+    pub const WEAK_ALGORITHM: &str = "weak-algorithm";
+    /// Problem: an RSA key shorter than [`super::MIN_RSA_BITS`] in a certification path.
+    pub const CERT_WEAK_KEY: &str = "cert-weak-key";
+    /// Note: a weak algorithm or key that the legacy receive policy accepted.
+    pub const WEAK_ALGORITHM_ACCEPTED: &str = "weak-algorithm-accepted";
+}
+
+/// The shortest RSA modulus accepted on receipt and produced (NIST SP 800-131A Rev. 2 §3:
+/// 112-bit security; RFC 8551 §2.2 "SHOULD+ RSA ... 2048 bits").
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// ecdsa-with-SHA1 (RFC 3279 §2.2.3; not in const-oid's database).
+const ECDSA_WITH_SHA_1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
+/// desCBC (OIW, RFC 8018 Appendix B.2.1; not in const-oid's database).
+const DES_CBC: Oid = Oid::new_unwrap("1.3.14.3.2.7");
+
+/// What a received message's weak algorithms do to the verdict (module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlgorithmPolicy {
+    /// Accept weak algorithms and keys on receipt: report each as the note
+    /// `weak-algorithm-accepted` instead of a problem. Off by default.
+    pub allow_weak: bool,
+}
+
+/// One weak algorithm or key found: its problem code and what was weak.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weakness {
+    /// [`codes::WEAK_ALGORITHM`] or [`codes::CERT_WEAK_KEY`].
+    pub code: &'static str,
+    /// What was weak and where, e.g. "signature algorithm sha1-with-rsa".
+    pub what: String,
+}
+
+impl Weakness {
+    fn algorithm(what: String) -> Self {
+        Weakness {
+            code: codes::WEAK_ALGORITHM,
+            what,
+        }
+    }
+
+    /// Prefix the place (e.g. "certificate CN=…") to what was weak.
+    pub fn at(mut self, place: &str) -> Self {
+        self.what = format!("{place}: {}", self.what);
+        self
+    }
+}
+
+/// Where a [`Weakness`] goes under a policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judged {
+    /// A problem: the signature, path or layer concerned is not valid.
+    Problem(Problem),
+    /// A note (`weak-algorithm-accepted`): reported, the verdict unaffected.
+    Note(Problem),
+}
+
+impl AlgorithmPolicy {
+    /// The default: every weak algorithm or key is a problem.
+    pub const fn strict() -> Self {
+        AlgorithmPolicy { allow_weak: false }
+    }
+
+    /// Legacy receive: weak algorithms and keys are notes.
+    pub const fn legacy() -> Self {
+        AlgorithmPolicy { allow_weak: true }
+    }
+
+    /// Where `w` goes under this policy.
+    pub fn judge(&self, w: &Weakness) -> Judged {
+        if self.allow_weak {
+            Judged::Note(Problem::new(
+                codes::WEAK_ALGORITHM_ACCEPTED,
+                format!("accepted by the legacy receive policy: {}", w.what),
+            ))
+        } else {
+            Judged::Problem(Problem::new(w.code, w.what.clone()))
+        }
+    }
+
+    /// Judge every weakness: the problems and the notes.
+    pub fn split(&self, weak: &[Weakness]) -> (Vec<Problem>, Vec<Problem>) {
+        let (mut problems, mut notes) = (Vec::new(), Vec::new());
+        for w in weak {
+            match self.judge(w) {
+                Judged::Problem(p) => problems.push(p),
+                Judged::Note(n) => notes.push(n),
+            }
+        }
+        (problems, notes)
+    }
+}
+
+/// The name of a weak algorithm OID, for messages.
+fn name(oid: &Oid) -> String {
+    match *oid {
+        ID_SHA_1 => "sha-1",
+        ID_MD5 => "md5",
+        SHA_1_WITH_RSA_ENCRYPTION => "sha1-with-rsa",
+        MD_5_WITH_RSA_ENCRYPTION => "md5-with-rsa",
+        MD_2_WITH_RSA_ENCRYPTION => "md2-with-rsa",
+        ECDSA_WITH_SHA_1 => "ecdsa-with-sha1",
+        ID_DSA => "dsa",
+        DSA_WITH_SHA_1 => "dsa-with-sha1",
+        DSA_WITH_SHA_256 => "dsa-with-sha256",
+        DES_EDE3_CBC => "des-ede3-cbc",
+        RC2_CBC => "rc2-cbc",
+        DES_CBC => "des-cbc",
+        RSA_ENCRYPTION => "rsa-pkcs1-v1_5",
+        _ => return oid.to_string(),
+    }
+    .to_string()
+}
+
+/// A weak digest algorithm (SHA-1, MD5).
+fn weak_digest(oid: &Oid) -> bool {
+    [ID_SHA_1, ID_MD5].contains(oid)
+}
+
+/// The weakness of a signature algorithm (`signatureAlgorithm` of a certificate or a
+/// SignerInfo) with its `digestAlgorithm` when a SignerInfo names one (RFC 5652 §5.3; a bare
+/// `rsaEncryption` signs that digest, RFC 5754 §3.2). RSASSA-PSS is weak when its hash is
+/// SHA-1 (RFC 4055 §3.1: the default when absent).
+pub fn signature(digest: Option<&Oid>, sig_alg: &AlgorithmIdentifierOwned) -> Option<Weakness> {
+    if let Some(d) = digest.filter(|d| weak_digest(d)) {
+        return Some(Weakness::algorithm(format!("digest algorithm {}", name(d))));
+    }
+    let oid = sig_alg.oid;
+    let weak = [
+        SHA_1_WITH_RSA_ENCRYPTION,
+        MD_5_WITH_RSA_ENCRYPTION,
+        MD_2_WITH_RSA_ENCRYPTION,
+        ECDSA_WITH_SHA_1,
+        ID_DSA,
+        DSA_WITH_SHA_1,
+        DSA_WITH_SHA_256,
+    ];
+    if weak.contains(&oid) {
+        return Some(Weakness::algorithm(format!(
+            "signature algorithm {}",
+            name(&oid)
+        )));
+    }
+    if oid == ID_RSASSA_PSS
+        && pss_hash(sig_alg.parameters.as_ref()).is_some_and(|h| weak_digest(&h))
+    {
+        return Some(Weakness::algorithm(
+            "signature algorithm rsassa-pss with sha-1".into(),
+        ));
+    }
+    None
+}
+
+/// The hash of RSASSA-PSS-params (SHA-1 when the parameters or the field are absent); `None`
+/// when they cannot be decoded (then the signature does not verify either).
+fn pss_hash(params: Option<&der::Any>) -> Option<Oid> {
+    let Some(p) = params else {
+        return Some(ID_SHA_1);
+    };
+    let bytes = p.to_der().ok()?;
+    let params = rsa::pkcs1::RsaPssParamsOwned::from_der(&bytes).ok()?;
+    Some(params.hash.oid)
+}
+
+/// The number of bits of an RSA modulus given as big-endian octets (leading zeros ignored).
+fn modulus_bits(be: &[u8]) -> usize {
+    let be = match be.iter().position(|&b| b != 0) {
+        Some(i) => &be[i..],
+        None => return 0,
+    };
+    let top = be.first().map_or(0, |b| 8 - b.leading_zeros() as usize);
+    (be.len() - 1) * 8 + top
+}
+
+/// The RSA modulus size of an `rsaEncryption` / `id-RSASSA-PSS` public key, when it is one.
+pub fn rsa_bits(spki: &SubjectPublicKeyInfoOwned) -> Option<usize> {
+    if spki.algorithm.oid != RSA_ENCRYPTION && spki.algorithm.oid != ID_RSASSA_PSS {
+        return None;
+    }
+    let key = rsa::pkcs1::RsaPublicKeyRef::from_der(spki.subject_public_key.raw_bytes()).ok()?;
+    Some(modulus_bits(key.modulus.as_bytes()))
+}
+
+/// The weakness of a public key: an RSA modulus under [`MIN_RSA_BITS`] (`cert-weak-key`), a
+/// DSA key (`weak-algorithm`).
+pub fn key(spki: &SubjectPublicKeyInfoOwned) -> Option<Weakness> {
+    if spki.algorithm.oid == ID_DSA {
+        return Some(Weakness::algorithm("a DSA key".into()));
+    }
+    match rsa_bits(spki) {
+        Some(bits) if bits < MIN_RSA_BITS => Some(Weakness {
+            code: codes::CERT_WEAK_KEY,
+            what: format!("an RSA key of {bits} bits (at least {MIN_RSA_BITS} are required)"),
+        }),
+        _ => None,
+    }
+}
+
+/// The weaknesses of one certificate of a certification path: its key, and (unless it is the
+/// trust anchor, whose self-signature is never checked) its signature algorithm. Each names
+/// the certificate.
+pub fn certificate(cert: &Certificate, is_anchor: bool) -> Vec<Weakness> {
+    let tbs = cert.tbs_certificate();
+    let place = format!("certificate {}", tbs.subject());
+    let mut out = Vec::new();
+    if let Some(w) = key(tbs.subject_public_key_info()) {
+        out.push(w.at(&place));
+    }
+    if !is_anchor {
+        if let Some(w) = signature(None, cert.signature_algorithm()) {
+            out.push(w.at(&place));
+        }
+    }
+    out
+}
+
+/// The weakness of an EnvelopedData content-encryption algorithm (RFC 3370 §5: 3DES, RC2;
+/// single DES).
+pub fn content_encryption(oid: &Oid) -> Option<Weakness> {
+    [DES_EDE3_CBC, RC2_CBC, DES_CBC]
+        .contains(oid)
+        .then(|| Weakness::algorithm(format!("content-encryption algorithm {}", name(oid))))
+}
+
+/// The weakness of a KeyTransRecipientInfo key-encryption algorithm: `rsaEncryption`, i.e.
+/// RSAES-PKCS1-v1_5 (RFC 8551 §2.3 demotes it; RFC 8017 §7: OAEP for new applications).
+pub fn key_transport(oid: &Oid) -> Option<Weakness> {
+    (*oid == RSA_ENCRYPTION)
+        .then(|| Weakness::algorithm(format!("key transport {} (use RSAES-OAEP)", name(oid))))
+}
+
+/// Refuse to produce with a weak key: `Err(what)` for a signer's or recipient's certificate
+/// key that [`key`] finds weak. Producers map it to their own typed error.
+pub fn refuse_for_production(spki: &SubjectPublicKeyInfoOwned) -> Result<(), String> {
+    match key(spki) {
+        Some(w) => Err(format!("{} is not used to sign or encrypt", w.what)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alg(oid: Oid) -> AlgorithmIdentifierOwned {
+        AlgorithmIdentifierOwned {
+            oid,
+            parameters: None,
+        }
+    }
+
+    #[test]
+    fn modulus_bits_ignores_leading_zeros() {
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(modulus_bits(&[0x7f, 0]), 15);
+        assert_eq!(modulus_bits(&[0; 4]), 0);
+        assert_eq!(modulus_bits(&[]), 0);
+    }
+
+    #[test]
+    fn signatures() {
+        let sha256 = const_oid::db::rfc5912::ID_SHA_256;
+        assert!(signature(Some(&sha256), &alg(RSA_ENCRYPTION)).is_none());
+        let w = signature(Some(&ID_SHA_1), &alg(RSA_ENCRYPTION)).unwrap();
+        assert_eq!(w.code, codes::WEAK_ALGORITHM);
+        assert!(w.what.contains("sha-1"), "{}", w.what);
+        for oid in [
+            SHA_1_WITH_RSA_ENCRYPTION,
+            ECDSA_WITH_SHA_1,
+            ID_DSA,
+            DSA_WITH_SHA_256,
+        ] {
+            assert!(signature(Some(&sha256), &alg(oid)).is_some(), "{oid}");
+        }
+        // RSASSA-PSS without parameters hashes with SHA-1 (RFC 4055 §3.1).
+        assert!(signature(None, &alg(ID_RSASSA_PSS)).is_some());
+        let pss256 =
+            crate::smime::algorithms::rsa_pss_algorithm(crate::smime::DigestAlg::Sha256).unwrap();
+        assert!(signature(None, &pss256).is_none());
+        let pss1 =
+            crate::smime::algorithms::rsa_pss_algorithm(crate::smime::DigestAlg::Sha1).unwrap();
+        assert!(signature(None, &pss1).is_some());
+    }
+
+    #[test]
+    fn ciphers_and_key_transport() {
+        assert!(content_encryption(&DES_EDE3_CBC).is_some());
+        assert!(content_encryption(&RC2_CBC).is_some());
+        assert!(content_encryption(&Oid::new_unwrap("2.16.840.1.101.3.4.1.42")).is_none());
+        assert!(key_transport(&RSA_ENCRYPTION).is_some());
+        assert!(key_transport(&Oid::new_unwrap("1.2.840.113549.1.1.7")).is_none());
+    }
+
+    #[test]
+    fn policy_judges() {
+        let w = Weakness::algorithm("digest algorithm sha-1".into());
+        match AlgorithmPolicy::default().judge(&w) {
+            Judged::Problem(p) => assert_eq!(p.code, codes::WEAK_ALGORITHM),
+            other => panic!("{other:?}"),
+        }
+        match AlgorithmPolicy::legacy().judge(&w) {
+            Judged::Note(p) => {
+                assert_eq!(p.code, codes::WEAK_ALGORITHM_ACCEPTED);
+                assert!(p.message.contains("sha-1"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The boundary agent's decisions that need no I/O: which policy applies to a domain (the
+//! most specific configured domain, draft-ramsdell-enc-smime-gateway-00 §4), which
+//! recipients may share one transaction, and which DCA certificate encrypts for a domain
+//! (draft-melnikov-smime-msa-to-mda-04 §4.1, named by the §2.6 convention).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use x509_cert::ext::pkix::KeyUsage;
+use x509_cert::Certificate;
+
+use super::domsec::{agent_domains, serves};
+
+/// Encryption applied to messages for a remote domain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Encrypt {
+    /// None (link encryption, or none at all).
+    #[default]
+    None,
+    /// To the remote domain's DCA certificate (§4.1, case (c)/(d)).
+    Dca,
+}
+
+/// What happens to a message that fails the policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OnFailure {
+    /// Refused with a 5xx reply: the MTA returns it to its sender.
+    #[default]
+    Refuse,
+    /// Accepted and kept in the quarantine directory, not delivered.
+    Quarantine,
+}
+
+/// The policy for one remote domain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DomainPolicy {
+    /// Outbound: encryption.
+    #[serde(default)]
+    pub encrypt: Encrypt,
+    /// Inbound: a valid, trusted, correctly named domain signature of the originator's
+    /// domain is required (§3.3).
+    #[serde(default)]
+    pub require_domain_signature: bool,
+    /// Failures: refuse or quarantine.
+    #[serde(default)]
+    pub on_failure: OnFailure,
+}
+
+/// The domain of an address (lower case), if it has one.
+pub fn domain_of(address: &str) -> Option<String> {
+    let (_, d) = address.trim().rsplit_once('@')?;
+    let d = d
+        .trim_end_matches('>')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    (!d.is_empty()).then_some(d)
+}
+
+/// Whether `domain` is one of `ours` or below one of them.
+pub fn is_ours(ours: &[String], domain: &str) -> bool {
+    ours.iter().any(|o| serves(o, domain))
+}
+
+/// The policy for `domain`: the most specific configured domain that is `domain` or an
+/// ascendant of it (gateway §4: `sub.domain` before `domain`), else the default. Returns the
+/// configured domain that matched, if any.
+pub fn policy_for<'a>(
+    remote: &'a BTreeMap<String, DomainPolicy>,
+    default: &'a DomainPolicy,
+    domain: &str,
+) -> (Option<&'a str>, &'a DomainPolicy) {
+    remote
+        .iter()
+        .filter(|(k, _)| serves(k, domain))
+        .max_by_key(|(k, _)| k.len())
+        .map_or((None, default), |(k, p)| (Some(k.as_str()), p))
+}
+
+/// Which transaction a recipient belongs to. One transaction carries one message, and what
+/// the agent does to it depends on the recipients' domain: recipients of different keys are
+/// refused with 452 (RFC 5321 §4.5.3.1.10) so the MTA sends them in another transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteKey {
+    /// A recipient in one of our domains.
+    Internal,
+    /// A recipient in this remote domain.
+    Remote(String),
+}
+
+/// The route key of a recipient seen on the outbound listener.
+pub fn outbound_key(ours: &[String], recipient: &str) -> Option<RouteKey> {
+    let d = domain_of(recipient)?;
+    Some(if is_ours(ours, &d) {
+        RouteKey::Internal
+    } else {
+        RouteKey::Remote(d)
+    })
+}
+
+/// Why no DCA certificate could be chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DcaLookup {
+    /// No valid certificate names an agent serving the domain with an encryption key usage.
+    None,
+    /// Several, equally specific: the directory must name one.
+    Ambiguous(usize),
+}
+
+fn encrypts(cert: &Certificate) -> bool {
+    matches!(
+        cert.tbs_certificate().get_extension::<KeyUsage>(),
+        Ok(Some((_, ku))) if ku.key_encipherment() || ku.key_agreement()
+    )
+}
+
+/// The DCA certificate for `domain` among `certs`: one whose §2.6 agent name serves the
+/// domain, with keyUsage keyEncipherment or keyAgreement (§2.6 tells encrypting from
+/// signing agents by keyUsage), accepted by `usable` (path validation), the most specific
+/// name first (gateway §4).
+pub fn dca_certificate<'c>(
+    certs: &'c [Certificate],
+    domain: &str,
+    usable: impl Fn(&Certificate) -> bool,
+) -> Result<&'c Certificate, DcaLookup> {
+    let mut best: Vec<(&Certificate, usize)> = Vec::new();
+    for c in certs.iter().filter(|c| encrypts(c) && usable(c)) {
+        let Some(len) = agent_domains(c)
+            .iter()
+            .filter(|a| serves(a, domain))
+            .map(|a| a.len())
+            .max()
+        else {
+            continue;
+        };
+        match best.first().map(|(_, l)| *l) {
+            Some(l) if l > len => {}
+            Some(l) if l == len => {
+                if !best.iter().any(|(b, _)| *b == c) {
+                    best.push((c, len));
+                }
+            }
+            _ => best = vec![(c, len)],
+        }
+    }
+    match best.as_slice() {
+        [] => Err(DcaLookup::None),
+        [(c, _)] => Ok(c),
+        many => Err(DcaLookup::Ambiguous(many.len())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_specific_policy_wins() {
+        let mut remote = BTreeMap::new();
+        let strict = DomainPolicy {
+            require_domain_signature: true,
+            ..Default::default()
+        };
+        let sub = DomainPolicy {
+            on_failure: OnFailure::Quarantine,
+            ..Default::default()
+        };
+        remote.insert("navy.example".to_string(), strict);
+        remote.insert("fleet.navy.example".to_string(), sub);
+        let def = DomainPolicy::default();
+        assert_eq!(
+            policy_for(&remote, &def, "navy.example"),
+            (Some("navy.example"), &strict)
+        );
+        assert_eq!(
+            policy_for(&remote, &def, "a.fleet.navy.example"),
+            (Some("fleet.navy.example"), &sub)
+        );
+        // A look-alike is not a sub-domain.
+        assert_eq!(policy_for(&remote, &def, "evilnavy.example"), (None, &def));
+        assert_eq!(policy_for(&remote, &def, "navy.example.evil"), (None, &def));
+    }
+
+    #[test]
+    fn routes() {
+        let ours = vec!["army.example".to_string()];
+        assert_eq!(
+            outbound_key(&ours, "carol@hq.army.example"),
+            Some(RouteKey::Internal)
+        );
+        assert_eq!(
+            outbound_key(&ours, "bob@NAVY.example"),
+            Some(RouteKey::Remote("navy.example".into()))
+        );
+        assert_eq!(
+            outbound_key(&ours, "x@notarmy.example"),
+            Some(RouteKey::Remote("notarmy.example".into()))
+        );
+        assert_eq!(outbound_key(&ours, "postmaster"), None);
+    }
+
+    #[test]
+    fn policy_json_refuses_unknown_fields() {
+        let p: DomainPolicy = serde_json::from_str(
+            r#"{"encrypt":"dca","requireDomainSignature":true,"onFailure":"quarantine"}"#,
+        )
+        .unwrap();
+        assert_eq!(p.encrypt, Encrypt::Dca);
+        assert!(
+            serde_json::from_str::<DomainPolicy>(r#"{"requireDomainSignatures":true}"#).is_err()
+        );
+        assert!(serde_json::from_str::<DomainPolicy>(r#"{"encrypt":"gateway"}"#).is_err());
+    }
+}

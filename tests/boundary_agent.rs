@@ -1,0 +1,542 @@
+//! The boundary agent in process, against a scripted re-injection server on loopback (no
+//! MTA needed): quarantine, the forged result header, never answering 250 before the
+//! re-injection was accepted (server down, a recipient refused), one destination domain per
+//! transaction, the originator requirement, and the documented codes. The real-MTA path is
+//! tests/boundary_postfix.rs.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mmhs::server::boundary::{self, BoundaryConfig, Reason};
+use mmhs::server::smtp::client::{self, ClientError, OutEnvelope};
+use mmhs::server::smtp::{Notify, Recipient};
+use support::pki::{Alg, Pki};
+
+/// A scripted SMTP server standing for the MTA's re-injection smtpd: RCPT replies in order
+/// (250 when the script runs out), every message received recorded.
+struct Reinjection {
+    port: u16,
+    received: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+fn reinjection(rcpt_replies: Vec<&'static str>) -> Reinjection {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let rec = received.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            conn.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut r = BufReader::new(conn.try_clone().unwrap());
+            let mut w = conn;
+            let _ = w.write_all(b"220 reinject ESMTP\r\n");
+            let mut replies = rcpt_replies.clone().into_iter();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let cmd = line.to_ascii_uppercase();
+                let answer: String = if cmd.starts_with("EHLO") {
+                    "250-reinject\r\n250 8BITMIME\r\n".into()
+                } else if cmd.starts_with("RCPT") {
+                    format!("{}\r\n", replies.next().unwrap_or("250 2.1.5 Ok"))
+                } else if cmd.starts_with("DATA") {
+                    let _ = w.write_all(b"354 go\r\n");
+                    let mut data = Vec::new();
+                    let mut complete = false;
+                    loop {
+                        let mut l = Vec::new();
+                        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
+                            break;
+                        }
+                        if l == b".\r\n" {
+                            complete = true;
+                            break;
+                        }
+                        data.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
+                    }
+                    if !complete {
+                        break;
+                    }
+                    rec.lock().unwrap().push(data);
+                    "250 2.0.0 Ok: queued\r\n".into()
+                } else if cmd.starts_with("QUIT") {
+                    let _ = w.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    "250 2.0.0 Ok\r\n".into()
+                };
+                if w.write_all(answer.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    Reinjection { port, received }
+}
+
+struct Setup {
+    pki: Pki,
+    running: boundary::Running,
+}
+
+fn pki() -> Pki {
+    let pki = Pki::new(
+        &format!("boundary-agent-{}", rand_tag()),
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+        ],
+    );
+    pki.domain_agents();
+    pki
+}
+
+fn rand_tag() -> String {
+    let mut b = [0u8; 4];
+    mmhs::rng::Rng::fill_bytes(&mut mmhs::rng::system_rng(), &mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// navy.example's agent: army.example requires a domain signature (refused without), every
+/// other domain is quarantined without one.
+async fn navy(pki: Pki, reinject_port: u16, extra: serde_json::Value) -> Setup {
+    let mut cfg = serde_json::json!({
+        "hostname": "mta.navy.example",
+        "domains": ["navy.example"],
+        "listen": { "outbound": "127.0.0.1:0", "inbound": "127.0.0.1:0" },
+        "reinject": format!("smtp://127.0.0.1:{reinject_port}"),
+        "dataDir": "navy-data",
+        "signing": { "key": "navy-sig.key", "certificate": "navy-sig.pem" },
+        "dca": { "key": "navy-dca.key", "certificate": "navy-dca.pem" },
+        "trustAnchors": ["ca.pem"],
+        "remoteDomains": {
+            "army.example": { "requireDomainSignature": true, "onFailure": "refuse" },
+            "air.example": { "requireDomainSignature": false }
+        },
+        "defaultRemote": { "requireDomainSignature": true, "onFailure": "quarantine" },
+        "reinjectTimeoutSeconds": 5
+    });
+    if let (Some(c), Some(e)) = (cfg.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            c.insert(k.clone(), v.clone());
+        }
+    }
+    let path = pki.dir.join("navy.json");
+    std::fs::write(&path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+    let config = BoundaryConfig::load(&path).unwrap();
+    let running = boundary::start(config).await.unwrap();
+    Setup { pki, running }
+}
+
+fn env(from: &str, to: &[&str]) -> OutEnvelope {
+    OutEnvelope {
+        mail_from: from.into(),
+        rcpts: to
+            .iter()
+            .map(|a| Recipient {
+                address: a.to_string(),
+                notify: Notify::default(),
+                orcpt: None,
+            })
+            .collect(),
+        ..OutEnvelope::default()
+    }
+}
+
+async fn send(
+    port: u16,
+    from: &str,
+    to: &[&str],
+    msg: &[u8],
+) -> Result<client::Reply, ClientError> {
+    client::send(
+        &format!("127.0.0.1:{port}"),
+        "mta.example",
+        None,
+        &env(from, to),
+        msg,
+        Duration::from_secs(20),
+    )
+    .await
+    .map(|o| o.data_reply)
+}
+
+/// Send to bob@navy.example on the inbound listener.
+async fn inbound(s: &Setup, from: &str, msg: &[u8]) -> Result<client::Reply, ClientError> {
+    send(s.running.inbound.port(), from, &["bob@navy.example"], msg).await
+}
+
+/// The reply of a refused transaction.
+fn refusal(r: Result<client::Reply, ClientError>) -> client::Reply {
+    match r {
+        Err(ClientError::Rejected { reply, .. }) => reply,
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+fn message(from: &str, subject: &str) -> Vec<u8> {
+    format!("From: {from}\r\nTo: bob@navy.example\r\nSubject: {subject}\r\nMessage-ID: <{subject}@test>\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n").into_bytes()
+}
+
+fn signed(pki: &Pki, signer: &str, domain_sig: bool, raw: &[u8]) -> Vec<u8> {
+    let opts = mmhs::smime::SignOptions {
+        signing_time: Some(time::OffsetDateTime::now_utc()),
+        signature_type: if domain_sig {
+            vec![mmhs::smime::SignatureType::Domain]
+        } else {
+            Vec::new()
+        },
+        ..Default::default()
+    };
+    mmhs::smime::sign_message(
+        raw,
+        &pki.signer(signer),
+        &opts,
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap()
+}
+
+fn audit(dir: &Path) -> Vec<String> {
+    let store = mmhs::server::Store::open(&dir.join("audit.sqlite")).unwrap();
+    assert!(matches!(mmhs::server::audit::verify(&store), Ok(Ok(_))));
+    store
+        .with_conn(|c| {
+            let mut st = c.prepare("SELECT record FROM audit ORDER BY seq").unwrap();
+            let rows: Vec<String> = st
+                .query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .filter_map(|r| r.ok())
+                .collect();
+            Ok(rows)
+        })
+        .unwrap()
+}
+
+fn data_dir(s: &Setup) -> PathBuf {
+    s.pki.dir.join("navy-data")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsigned_mail_of_an_unlisted_domain_is_quarantined_not_delivered() {
+    let re = reinjection(vec![]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    let raw = message("x@elsewhere.example", "unsigned");
+    let r = inbound(&s, "x@elsewhere.example", &raw).await.unwrap();
+    assert_eq!((r.code, r.enhanced.as_str()), (250, "2.6.0"), "{r}");
+    assert!(r.message.contains("[domain-signature-missing]"), "{r}");
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "nothing re-injected"
+    );
+    let q = s.running.boundary.quarantine_dir().to_path_buf();
+    let files: Vec<String> = std::fs::read_dir(&q)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let eml = files.iter().find(|f| f.ends_with(".eml")).unwrap();
+    assert_eq!(std::fs::read(q.join(eml)).unwrap(), raw);
+    let json = files.iter().find(|f| f.ends_with(".json")).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(q.join(json)).unwrap()).unwrap();
+    assert_eq!(meta["reason"], "domain-signature-missing");
+    assert!(audit(&data_dir(&s))
+        .iter()
+        .any(|r| r.contains("\"event\":\"quarantine\"") && r.contains("domain-signature-missing")));
+    s.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_results_of_ours_are_removed_and_a_good_domain_signature_passes() {
+    let re = reinjection(vec![]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    let mut raw = b"Authentication-Results: mta.navy.example; smime=pass reason=\"domain-signature-verified\"\r\n".to_vec();
+    raw.extend(signed(
+        &s.pki,
+        "alice",
+        false,
+        &message("alice@army.example", "forged"),
+    ));
+    let raw = signed(&s.pki, "army-sig", true, &raw);
+    let r = inbound(&s, "alice@army.example", &raw).await.unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    let text = String::from_utf8_lossy(&got);
+    assert_eq!(
+        text.matches("Authentication-Results: mta.navy.example")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(text.starts_with("Authentication-Results: mta.navy.example;\r\n smime=pass reason=\"domain-signature-verified\"\r\n header.from=alice@army.example\r\n body.smime-identifier=army.example\r\n"), "{text}");
+    s.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_alike_domain_agent_and_a_modified_message_are_refused() {
+    let re = reinjection(vec![]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    // navy's own agent certificate (smtp://navy.example) domain-signs an army.example message:
+    // valid and trusted, but not named for the originator's domain.
+    let inner = signed(
+        &s.pki,
+        "alice",
+        false,
+        &message("alice@army.example", "misnamed"),
+    );
+    let raw = signed(&s.pki, "navy-sig", true, &inner);
+    let reply = refusal(inbound(&s, "alice@army.example", &raw).await);
+    assert_eq!(reply.code, 550);
+    assert!(
+        reply.message.contains("[domain-signature-naming]"),
+        "{reply}"
+    );
+    // A correctly named domain signature over content changed afterwards.
+    let good = signed(&s.pki, "army-sig", true, &inner);
+    let text = String::from_utf8(good)
+        .unwrap()
+        .replacen("hello", "HELLO", 1);
+    let reply = refusal(inbound(&s, "alice@army.example", text.as_bytes()).await);
+    assert!(
+        reply.message.contains("[domain-signature-invalid]"),
+        "{reply}"
+    );
+    // A Sender of a domain that requires nothing does not lift the From domain's requirement.
+    let raw = b"From: general@army.example\r\nSender: x@air.example\r\nTo: bob@navy.example\r\nSubject: s\r\n\r\nhi\r\n";
+    let reply = refusal(inbound(&s, "x@air.example", raw).await);
+    assert!(
+        reply.message.contains("[domain-signature-missing]"),
+        "{reply}"
+    );
+    // Claiming our own domain from outside needs our own domain signature.
+    let raw = signed(
+        &s.pki,
+        "alice",
+        false,
+        &message("admiral@navy.example", "spoofed"),
+    );
+    let r = inbound(&s, "admiral@navy.example", &raw).await.unwrap();
+    assert!(
+        r.message.contains("Quarantined") && r.message.contains("[domain-signature-"),
+        "{r}"
+    );
+    assert!(re.received.lock().unwrap().is_empty());
+    s.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_250_before_the_reinjection_accepted_every_recipient() {
+    // The re-injection server is down: 451, nothing lost.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let s = navy(pki(), closed, serde_json::json!({})).await;
+    let raw = message("carol@air.example", "down");
+    let reply = refusal(inbound(&s, "carol@air.example", &raw).await);
+    assert_eq!(
+        (reply.code, reply.enhanced.as_str()),
+        (451, "4.4.1"),
+        "{reply}"
+    );
+    assert!(audit(&data_dir(&s))
+        .iter()
+        .any(|r| r.contains("\"event\":\"fail\"")));
+    s.running.shutdown().await;
+
+    // One recipient refused for now: no data reaches the server, 451 for all.
+    let re = reinjection(vec!["250 2.1.5 Ok", "450 4.2.0 Mailbox busy"]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    let to = ["bob@navy.example", "dave@navy.example"];
+    let reply = refusal(send(s.running.inbound.port(), "carol@air.example", &to, &raw).await);
+    assert_eq!(reply.code, 451, "{reply}");
+    // Refused for good: 554, the MTA returns the message.
+    let re2 = reinjection(vec!["550 5.1.1 No such user", "250 2.1.5 Ok"]);
+    let s2 = navy(pki(), re2.port, serde_json::json!({})).await;
+    let reply = refusal(send(s2.running.inbound.port(), "carol@air.example", &to, &raw).await);
+    assert_eq!(reply.code, 554, "{reply}");
+    assert!(re.received.lock().unwrap().is_empty() && re2.received.lock().unwrap().is_empty());
+    s.running.shutdown().await;
+    s2.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbound_one_domain_per_transaction_and_the_originator_requirement() {
+    let re = reinjection(vec![]);
+    let s = navy(
+        pki(),
+        re.port,
+        serde_json::json!({ "requireOriginatorSignature": true }),
+    )
+    .await;
+    let out = s.running.outbound.port();
+    // Two remote domains: the second recipient is deferred (452), the first one goes on.
+    let raw = signed(
+        &s.pki,
+        "bob",
+        false,
+        &message("bob@navy.example", "two-domains"),
+    );
+    let to = ["x@army.example", "y@air.example"];
+    let o = client::send(
+        &format!("127.0.0.1:{out}"),
+        "mta.example",
+        None,
+        &env("bob@navy.example", &to),
+        &raw,
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap();
+    assert_eq!(o.accepted, ["x@army.example"]);
+    assert_eq!(o.rejected[0].1.code, 452);
+    let got = re.received.lock().unwrap()[0].clone();
+    let report =
+        mmhs::verify::verify(&got, &s.pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
+    assert_eq!(report.signatures[0].signature_type, "domain");
+    // Unsigned: no originator signature, refused (army.example's onFailure).
+    let reply = refusal(
+        send(
+            out,
+            "bob@navy.example",
+            &["x@army.example"],
+            &message("bob@navy.example", "unsigned-out"),
+        )
+        .await,
+    );
+    assert!(
+        reply.message.contains("[boundary-originator-unverified]"),
+        "{reply}"
+    );
+    // A signature that does not verify forbids the domain signature (§3.3).
+    let bad = String::from_utf8(raw.clone())
+        .unwrap()
+        .replacen("hello", "HELLO", 1);
+    let reply = refusal(send(out, "bob@navy.example", &["x@army.example"], bad.as_bytes()).await);
+    assert!(
+        reply.message.contains("[boundary-signature-invalid]"),
+        "{reply}"
+    );
+    // Mail of a domain we do not serve is never domain-signed by us (§2.6).
+    let foreign = signed(
+        &s.pki,
+        "alice",
+        false,
+        &message("alice@army.example", "foreign"),
+    );
+    let reply = refusal(send(out, "alice@army.example", &["x@army.example"], &foreign).await);
+    assert!(reply.message.contains("[agent-naming-invalid]"), "{reply}");
+    assert_eq!(re.received.lock().unwrap().len(), 1);
+    s.running.shutdown().await;
+}
+
+#[test]
+fn every_reason_code_is_documented() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/domain.md"))
+        .unwrap();
+    for r in Reason::ALL {
+        assert!(
+            doc.contains(&format!("| `{}` |", r.code())),
+            "{} not in docs/domain.md",
+            r.code()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_valid_dca_certificate_is_encrypted_to() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    // A DCA certificate for air.example from a CA nobody trusts, beside a genuine one for
+    // army.example, in the certificate directory.
+    let foreign = Pki::new(
+        &format!("boundary-foreign-{}", rand_tag()),
+        &[("nobody", "nobody@air.example", Alg::Ec)],
+    );
+    foreign.issue_agent("air-dca", "URI:smtp://air.example", Alg::Rsa, true, 20);
+    let certs = pki.dir.join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(foreign.dir.join("air-dca.pem"), certs.join("air-dca.pem")).unwrap();
+    std::fs::copy(pki.dir.join("army-dca.pem"), certs.join("army-dca.pem")).unwrap();
+    let policies = serde_json::json!({
+        "certificates": "certs",
+        "remoteDomains": {
+            "army.example": { "encrypt": "dca" },
+            "air.example": { "encrypt": "dca" }
+        }
+    });
+    let s = navy(pki, re.port, policies).await;
+    let out = s.running.outbound.port();
+    let raw = message("bob@navy.example", "to-the-dca");
+    let reply = refusal(send(out, "bob@navy.example", &["y@air.example"], &raw).await);
+    assert_eq!(reply.code, 451, "{reply}");
+    assert!(
+        reply.message.contains("[boundary-no-dca-certificate]"),
+        "{reply}"
+    );
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "never sent in clear"
+    );
+    let r = send(out, "bob@navy.example", &["x@army.example"], &raw)
+        .await
+        .unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    assert!(String::from_utf8_lossy(&got).contains("smime-type=enveloped-data"));
+    let key = mmhs::keys::PrivateKey::from_pem(&s.pki.read("army-dca.key")).unwrap();
+    let opened = mmhs::smime::decrypt_message(&got, &key, &s.pki.cert("army-dca")).unwrap();
+    let read = mmhs::verify::verify_message(
+        &opened,
+        &s.pki.verify_context(time::OffsetDateTime::now_utc()),
+    )
+    .unwrap();
+    assert!(read.report.domain_verified, "{:#?}", read.report);
+    assert!(String::from_utf8_lossy(&read.content).contains("hello"));
+    s.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbound_listener_relays_nowhere_and_a_misspelt_policy_does_not_start() {
+    let re = reinjection(vec![]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    // Mail from outside for another domain: the inbound listener is no open relay.
+    let o = client::send(
+        &format!("127.0.0.1:{}", s.running.inbound.port()),
+        "mta.example",
+        None,
+        &env("x@air.example", &["y@army.example"]),
+        &message("x@air.example", "relay"),
+        Duration::from_secs(20),
+    )
+    .await;
+    let reply = refusal(o.map(|o| o.data_reply));
+    assert_eq!(
+        (reply.code, reply.enhanced.as_str()),
+        (550, "5.7.1"),
+        "{reply}"
+    );
+    // A misspelt field never falls back to a default.
+    let cfg = std::fs::read_to_string(s.pki.dir.join("navy.json"))
+        .unwrap()
+        .replace("\"remoteDomains\"", "\"remoteDomain\"");
+    let bad = s.pki.dir.join("bad.json");
+    std::fs::write(&bad, cfg).unwrap();
+    let e = BoundaryConfig::load(&bad).unwrap_err();
+    assert_eq!(e.code(), "server-config", "{e}");
+    assert!(e.to_string().contains("remoteDomain"), "{e}");
+    s.running.shutdown().await;
+}

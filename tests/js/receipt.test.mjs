@@ -1,0 +1,84 @@
+// Signed receipts through the Node wasm package (RFC 2634 §2; docs/report.md "Signed receipts"):
+// `sign` with `receiptRequest`, `verify` shows the request, `makeReceipt` answers it (or throws
+// `receipt-refused-*`), `verifyReceipt` checks the receipt against the sent message; OpenSSL's
+// `cms -verify_receipt` accepts the package's receipt. Throwaway OpenSSL PKI made here.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { mmhs, throwsCode } from './pkg.mjs';
+
+const AT = '2030-01-01T00:00:00Z';
+const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-js-receipt-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+const read = (f) => readFileSync(path.join(dir, f), 'utf8');
+const write = (f, data) => writeFileSync(path.join(dir, f), data);
+
+write('ca.cnf', '[req]\ndistinguished_name=dn\nx509_extensions=ca\n[dn]\n[ca]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n');
+write('req.cnf', '[req]\ndistinguished_name=dn\n[dn]\n');
+openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key',
+  '-out', 'ca.pem', '-subj', '/O=MMHS Test/CN=Test Root', '-days', '3650', '-config', 'ca.cnf');
+const users = {};
+for (const [i, name] of ['alice', 'bob'].entries()) {
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
+  openssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/O=MMHS Test/CN=${name}`, '-config', 'req.cnf');
+  write(`${name}.ext`, `basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation,keyAgreement\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:${name}@example.mil\n`);
+  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(200 + i),
+    '-days', '3650', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+  users[name] = { pkcs8: read(`${name}.key`), certificate: read(`${name}.pem`) };
+}
+const ca = read('ca.pem');
+const ORDER = (id) =>
+  'From: alice@example.mil\r\nTo: bob@example.mil\r\nSubject: Orders\r\n' +
+  `Date: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <${id}@example.mil>\r\n` +
+  'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n';
+const REQUEST = { receiptsFrom: { kind: 'all' }, receiptsTo: ['alice@example.mil'] };
+const ctx = { trustAnchors: [ca], at: AT };
+
+test('alice asks, bob returns a signed receipt, alice verifies it against her sent message', () => {
+  assert.equal(typeof mmhs.makeReceipt, 'function');
+  assert.equal(typeof mmhs.verifyReceipt, 'function');
+  const sent = mmhs.sign(ORDER('r1'), users.alice, { signingTime: AT, receiptRequest: REQUEST });
+  const report = mmhs.verify(sent, ctx);
+  assert.equal(report.valid, true, JSON.stringify(report.problems));
+  assert.equal(report.receiptRequest.receiptsFrom.kind, 'all');
+  assert.deepEqual(report.receiptRequest.receiptsTo, [['alice@example.mil']]);
+
+  const made = mmhs.makeReceipt(sent, users.bob, ctx, { messageId: 'rct-1@example.mil', date: AT });
+  assert.ok(made.message instanceof Uint8Array);
+  assert.deepEqual(made.to, ['alice@example.mil']);
+  assert.equal(made.identifier, report.receiptRequest.identifier);
+
+  const checked = mmhs.verifyReceipt(made.message, sent, ctx);
+  assert.equal(checked.valid, true, JSON.stringify(checked.problems));
+  assert.equal(checked.receipt.verified, true);
+  assert.deepEqual(checked.receipt.from, ['bob@example.mil']);
+
+  // Against another sent message: not a receipt for it.
+  const other = mmhs.sign(ORDER('r2'), users.alice, { signingTime: AT, receiptRequest: REQUEST });
+  const wrong = mmhs.verifyReceipt(made.message, other, ctx);
+  assert.equal(wrong.valid, false);
+  assert.equal(wrong.problems[0].code, 'receipt-not-for-original');
+  // Plain verify of a receipt, without the original: not verified.
+  assert.equal(mmhs.verify(made.message, ctx).receipt.verified, false);
+
+  // OpenSSL accepts the package's receipt of the package's original.
+  write('sent.eml', Buffer.from(sent));
+  const body = Buffer.from(made.message).toString('utf8').split('\r\n\r\n').slice(1).join('');
+  write('rct.der', Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+  openssl('cms', '-verify_receipt', 'rct.der', '-rctform', 'DER', '-in', 'sent.eml', '-inform', 'SMIME', '-CAfile', 'ca.pem');
+});
+
+test('makeReceipt refuses what it must not answer', () => {
+  const plain = mmhs.sign(ORDER('r3'), users.alice, { signingTime: AT });
+  throwsCode(assert, () => mmhs.makeReceipt(plain, users.bob, ctx, { messageId: 'x@example.mil' }), 'receipt-refused-not-requested');
+  const sent = mmhs.sign(ORDER('r4'), users.alice, { signingTime: AT, receiptRequest: REQUEST });
+  const tampered = Buffer.from(sent).toString('utf8').replace('Move at dawn', 'Move at noon');
+  throwsCode(assert, () => mmhs.makeReceipt(tampered, users.bob, ctx, { messageId: 'x@example.mil' }), 'receipt-refused-invalid');
+  throwsCode(assert, () => mmhs.makeReceipt(sent, users.bob, ctx, { messageId: 'x@example.mil', extra: 1 }), 'request-invalid');
+  throwsCode(assert, () => mmhs.sign(ORDER('r5'), users.alice, { receiptRequest: { receiptsFrom: { kind: 'all' }, receiptsTo: [] } }), 'sign-options-invalid');
+});

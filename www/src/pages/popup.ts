@@ -1,0 +1,58 @@
+/**
+ * Toolbar popup: the state a user needs at a glance — personal key (loaded; locked: the password
+ * is asked at every use and never kept), how many trust anchors, whether the active tab is a
+ * webmail the extension is connected to (its content script answers `whoami`) — and a link to
+ * the settings. It decides nothing and sends nothing to the webmail.
+ */
+import { byId, h } from "../shared/dom.js";
+import { parseMessage, type Result, type WebmailResult } from "../shared/messages.js";
+import { errorBox } from "../shared/problem-ui.js";
+import { loadSettings } from "../shared/settings.js";
+
+const root = byId("app");
+
+function row(label: string, value: string, state: "ok" | "warn" | "neutral", id: string): HTMLElement {
+  return h("div", { class: `status-row ${state}`, id, "data-state": state }, h("dt", {}, label), h("dd", {}, value));
+}
+
+/** The active tab's content script, asked who is logged in (null: not a connected webmail). */
+async function connectedWebmail(): Promise<string | null | undefined> {
+  const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+  if (tab?.id === undefined) return undefined;
+  const request = { type: "adapter", body: { op: "whoami" } };
+  if (!parseMessage(request)) return undefined;
+  try {
+    const reply = await chrome.tabs.sendMessage<typeof request, Result<WebmailResult> | undefined>(tab.id, request, { frameId: 0 });
+    if (reply?.ok && reply.value.op === "whoami") return reply.value.user;
+    return undefined;
+  } catch {
+    return undefined; // no content script of ours in that tab
+  }
+}
+
+async function main(): Promise<void> {
+  const s = await loadSettings();
+  const webmail = await connectedWebmail();
+  const settings = h("a", { href: chrome.runtime.getURL("options.html"), id: "open-settings", target: "_blank", rel: "noopener" }, "Settings");
+  settings.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    void chrome.runtime.openOptionsPage();
+  });
+  root.append(
+    h("h1", {}, "MMHS"),
+    h(
+      "dl",
+      { class: "status" },
+      s.identity
+        ? row("Personal key", `${s.identity.address} — locked (the password is asked at each use)`, "ok", "status-key")
+        : row("Personal key", "none imported", "warn", "status-key"),
+      row("Trust anchors", s.trustAnchors.length > 0 ? `${String(s.trustAnchors.length)} configured` : "none — no signer can be trusted", s.trustAnchors.length > 0 ? "ok" : "warn", "status-anchors"),
+      webmail === undefined
+        ? row("Webmail", "this tab is not a connected webmail", "neutral", "status-webmail")
+        : row("Webmail", webmail ? `connected as ${webmail}` : "connected (not logged in)", "ok", "status-webmail"),
+    ),
+    settings,
+  );
+}
+
+main().catch((err: unknown) => { root.append(errorBox(err, "MMHS")); });
