@@ -31,6 +31,7 @@ declare -A SEEDS=(
   [ber]="tests/vectors/*/*.bin tests/vectors/*/*.cms tests/vectors/*/*.der tests/vectors/*/*.ber tests/vectors/*/*.cer tests/vectors/*/*.crl tests/vectors/*/*.pfx"
   [pkcs12]="tests/vectors/*/*.pfx"
   [compose]="tests/vectors/compose/*.json"
+  [ml_expansion]="tests/vectors/openssl/*.eml tests/vectors/rfc4134/*.eml"
 )
 
 mapfile -t ALL < <(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -vx mmhs-fuzz)

@@ -1,5 +1,6 @@
-//! `mmhs encrypt IN.eml --to CERT.pem [--to CERT.pem …] [--gcm] [--compress]
-//! [--protect-headers] > OUT.eml` and `mmhs decrypt IN.eml --key KEY.pem --cert CERT.pem > OUT.eml`
+//! `mmhs encrypt IN.eml --to CERT.pem [--to CERT.pem …] [--rcpt ADDRESS … --certs CERTS.pem …
+//! [--domain-encryption MODE]] [--gcm] [--compress] [--protect-headers] > OUT.eml` and
+//! `mmhs decrypt IN.eml --key KEY.pem --cert CERT.pem > OUT.eml`
 //! ([`crate::smime::encrypt_message`], [`crate::smime::decrypt_message`]).
 //!
 //! Encrypt to every `--to` certificate (include your own so you can read the sent copy):
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 use super::material::{read_cert_files, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
+use crate::domain::{encryption_certificates, DomainEncryption};
 use crate::smime::{decrypt_message, encrypt_message, EncryptOptions, KeyTransportPadding};
 use crate::{Error, Result};
 
@@ -19,9 +21,27 @@ use crate::{Error, Result};
 pub struct EncryptArgs {
     /// The message to encrypt (`-` for stdin).
     pub message: PathBuf,
-    /// A recipient certificate (PEM or DER; repeatable, at least one).
-    #[arg(long = "to", value_name = "CERT.pem", required = true)]
+    /// A recipient certificate (PEM or DER; repeatable): always encrypted to.
+    #[arg(long = "to", value_name = "CERT.pem", required_unless_present = "rcpt")]
     pub to: Vec<PathBuf>,
+    /// A recipient address whose certificate is looked up in the `--certs` files
+    /// (repeatable): its own certificate, or its domain's DCA or gateway certificate as
+    /// `--domain-encryption` says (draft-melnikov-smime-msa-to-mda-04 §4).
+    #[arg(long = "rcpt", value_name = "ADDRESS")]
+    pub rcpt: Vec<String>,
+    /// Certificates to look `--rcpt` addresses up in: personal, DCA and gateway
+    /// certificates (PEM or DER; repeatable).
+    #[arg(long = "certs", value_name = "CERTS.pem", requires = "rcpt")]
+    pub certs: Vec<PathBuf>,
+    /// For `--rcpt`: `none` (own certificate only), `when-no-personal` (the domain's DCA or
+    /// gateway certificate when there is no own one), `also` (both), `instead` (the domain's
+    /// only).
+    #[arg(
+        long = "domain-encryption",
+        value_name = "MODE",
+        default_value = "none"
+    )]
+    pub domain_encryption: String,
     /// AuthEnvelopedData with AES-256-GCM (RFC 5083/5084).
     #[arg(long)]
     pub gcm: bool,
@@ -45,7 +65,19 @@ pub struct DecryptArgs {
 /// Run `mmhs encrypt`.
 pub fn encrypt(args: EncryptArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
-    let recipients = read_cert_files(&args.to, "recipient certificate")?;
+    let mut recipients = read_cert_files(&args.to, "recipient certificate")?;
+    if !args.rcpt.is_empty() {
+        let mode: DomainEncryption = args
+            .domain_encryption
+            .parse()
+            .map_err(|e: crate::domain::Error| Error::input(ARGS_INVALID, e.to_string()))?;
+        let pool = read_cert_files(&args.certs, "certificate")?;
+        for c in encryption_certificates(&args.rcpt, &pool, mode, |_| true)? {
+            if !recipients.contains(&c) {
+                recipients.push(c);
+            }
+        }
+    }
     if recipients.is_empty() {
         return Err(Error::input(
             ARGS_INVALID,

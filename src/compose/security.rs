@@ -80,6 +80,9 @@ struct EncryptPlan {
     /// Recipient certificates with the content-cipher OIDs they advertise (`None`: unknown).
     recipients: Vec<(Certificate, Option<Vec<ObjectIdentifier>>)>,
     options: smime::EncryptOptions,
+    /// Whether a recipient's domain certificate (DCA, gateway) stands in or joins
+    /// (draft-melnikov-smime-msa-to-mda-04 §4 case (b)).
+    domain_encryption: crate::domain::DomainEncryption,
 }
 
 impl Plan<'_> {
@@ -280,6 +283,7 @@ pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>
                 recipient_id: e.recipient_identifier,
                 ..smime::EncryptOptions::default()
             },
+            domain_encryption: e.domain_encryption,
         });
     }
 
@@ -432,15 +436,23 @@ pub fn finish<R: CryptoRng + ?Sized>(
     if let Some(e) = &plan.encrypt {
         let mut certs: Vec<Certificate> = Vec::with_capacity(rcpts.len() + 1);
         let mut caps: Vec<Option<Vec<ObjectIdentifier>>> = Vec::with_capacity(rcpts.len() + 1);
+        let pool: Vec<Certificate> = e.recipients.iter().map(|(c, _)| c.clone()).collect();
         for r in rcpts {
-            let (cert, cap) = e
-                .recipients
-                .iter()
-                .find(|(c, _)| crate::trust::address_matches(c, &r.address))
-                .ok_or_else(|| Error::RecipientCertificateMissing(r.address.clone()))?;
-            if !certs.contains(cert) {
-                certs.push(cert.clone());
-                caps.push(cap.clone());
+            let chosen = crate::domain::recipient_certificates(
+                &r.address,
+                &pool,
+                e.domain_encryption,
+                |_| true,
+            )
+            .map_err(|_| Error::RecipientCertificateMissing(r.address.clone()))?;
+            for (i, _) in chosen {
+                let Some((cert, cap)) = e.recipients.get(i) else {
+                    continue;
+                };
+                if !certs.contains(cert) {
+                    certs.push(cert.clone());
+                    caps.push(cap.clone());
+                }
             }
         }
         if !certs.contains(&e.sender) {

@@ -164,6 +164,13 @@ pub struct EncryptRequest {
     pub key_transport: KeyTransportPadding,
     /// `issuer-and-serial-number` (default) or `subject-key-identifier`.
     pub recipient_identifier: RecipientIdKind,
+    /// Encryption for a recipient's domain (draft-melnikov-smime-msa-to-mda-04 §4 case (b);
+    /// draft-ramsdell-enc-smime-gateway-00): `none` (default: each recipient's own
+    /// certificate, or `recipient-certificate-missing`), `whenNoPersonal` (the recipient
+    /// domain's DCA or gateway certificate among `certificates` when the recipient has
+    /// none of its own), `also` (both), `instead` (the domain's only). The most specific
+    /// domain's certificates are used (`crate::domain::dca`).
+    pub domain_encryption: crate::domain::DomainEncryption,
 }
 
 /// `labels` / `securityLabel`: one label, used as the ESS security label signed attribute

@@ -14,13 +14,31 @@
 //! to the report). `uri` and `naming` are leaves (used by `smime` for the signer identity and
 //! by `verify`); `signing` sits above `smime`. Pure functions, no I/O (`docs/domain.md`).
 
+pub mod dca;
+pub mod gateway;
+pub mod layers;
+pub mod mla;
 pub mod naming;
+pub mod outer_layer;
 pub mod signing;
 pub mod uri;
 
 use crate::error::Coded;
 
+pub use dca::{
+    dca_decrypt, dca_domains, domain_certificates, encryption_certificates, gateway_domains,
+    recipient_certificates, DcaDelivery, DcaOutcome, DomainCertificateKind, DomainEncryption,
+    RecipientVia,
+};
+pub use gateway::{
+    gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,
+    GATEWAY_DECRYPTED_FIELD,
+};
+pub use mla::{expand, Expansion, MailListAgent};
 pub use naming::{agent_names, naming_verdict, AgentKind, AgentName, NamingVerdict};
+pub use outer_layer::{
+    apply_domain_signature, search_outer, DomainAgent, DomainPolicy, DomainSigned,
+};
 pub use signing::{
     domain_sign, empty_signature_layer, ready_for_domain_signature, sign_typed,
     OriginatorAuthentication,
@@ -43,7 +61,36 @@ pub enum Error {
     /// `domain-signature-refused`.
     #[error("domain signature refused: {0}")]
     NotReady(String),
-    /// An S/MIME error while signing.
+    /// An expansion loop: this Mail List Agent's identifier is already in the message's
+    /// mlExpansionHistory (RFC 2634 §4.1.1). Code `ml-expansion-loop`.
+    #[error("mail list expansion loop: {0}")]
+    MlLoop(String),
+    /// The mlExpansionHistory already holds ub-ml-expansion-history (64) records (RFC 2634
+    /// §4.4). Code `ml-history-limit`.
+    #[error("mail list expansion history full: {0}")]
+    MlHistoryLimit(String),
+    /// A malformed mlExpansionHistory, or SignerInfos of one SignedData whose histories
+    /// differ (RFC 2634 §4.1). Code `ml-history-invalid`.
+    #[error("mlExpansionHistory: {0}")]
+    MlHistory(String),
+    /// A Mail List Agent refuses a message whose signatures it cannot verify (RFC 2634
+    /// §4.2). Code `ml-expansion-refused`.
+    #[error("mail list expansion refused: {0}")]
+    MlRefused(String),
+    /// An envelopedData the agent must open has no RecipientInfo for its key (§5: "Locate the
+    /// RecipientInfo for the local DCA"). Code `dca-not-recipient`.
+    #[error("{0}")]
+    NotRecipient(String),
+    /// Encryption is required and no certificate serves a recipient: neither its own nor its
+    /// domain's DCA or gateway certificate (§4.1; gateway §4). Code
+    /// `no-recipient-certificate`.
+    #[error("{0}")]
+    NoRecipientCertificate(String),
+    /// Secured and unsecured recipients in one message where the gateway's policy forbids
+    /// it (gateway §6). Code `gateway-mixed-recipients`.
+    #[error("{0}")]
+    GatewayMixed(String),
+    /// An S/MIME error while signing, encrypting or decrypting.
     #[error(transparent)]
     Smime(#[from] crate::smime::Error),
 }
@@ -54,6 +101,13 @@ impl Coded for Error {
             Error::SignatureType(_) => "signature-type-invalid",
             Error::Naming(_) => "agent-naming-invalid",
             Error::NotReady(_) => "domain-signature-refused",
+            Error::MlLoop(_) => "ml-expansion-loop",
+            Error::MlHistoryLimit(_) => "ml-history-limit",
+            Error::MlHistory(_) => "ml-history-invalid",
+            Error::MlRefused(_) => "ml-expansion-refused",
+            Error::NotRecipient(_) => "dca-not-recipient",
+            Error::NoRecipientCertificate(_) => "no-recipient-certificate",
+            Error::GatewayMixed(_) => "gateway-mixed-recipients",
             Error::Smime(e) => e.code(),
         }
     }

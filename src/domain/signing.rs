@@ -113,11 +113,7 @@ pub fn originator_addresses(raw: &[u8]) -> Vec<String> {
 fn is_signed_or_encrypted(raw: &[u8]) -> bool {
     let (header, body) = split_message(raw);
     let fs = fields(header);
-    let ct = smime_mime::media_type(
-        smime_mime::field(&fs, "content-type")
-            .map(|f| f.value.as_str())
-            .unwrap_or("text/plain"),
-    );
+    let ct = smime_mime::entity_media_type(&fs);
     match ct.mime.as_str() {
         "multipart/signed" => true,
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
@@ -238,6 +234,30 @@ pub enum OriginatorAuthentication {
     External,
 }
 
+/// Whether every layer of the report was read and every signature in it is valid and
+/// trusted: what an agent checks before it signs over a message (§3.3, §3.7) or expands it
+/// for a list (RFC 2634 §4.2). `Err` says what is not.
+pub fn all_signatures_valid(report: &VerifyReport) -> Result<(), String> {
+    if let Some(p) = report
+        .problems
+        .iter()
+        .find(|p| cause(&p.code) == Cause::Structure && p.code != "not-signed")
+    {
+        return Err(format!(
+            "the message cannot be fully read ({}: {})",
+            p.code, p.message
+        ));
+    }
+    if let Some(s) = report.signatures.iter().find(|s| !(s.valid && s.trusted)) {
+        return Err(format!(
+            "the signature by {} is not {}",
+            s.signer,
+            if s.valid { "trusted" } else { "valid" }
+        ));
+    }
+    Ok(())
+}
+
 /// §3.3 / §3.7 preconditions of a domain or delegated-originator signature, on the report of
 /// the message to be signed (verified with the keys of every encrypted layer, "including those
 /// that have been encrypted"): no layer left unread, every signature present valid and
@@ -248,21 +268,9 @@ pub fn ready_for_domain_signature(
     auth: OriginatorAuthentication,
 ) -> Result<(), Error> {
     let refuse = |m: String| Err(Error::NotReady(m));
-    if let Some(p) = report
-        .problems
-        .iter()
-        .find(|p| cause(&p.code) == Cause::Structure && p.code != "not-signed")
-    {
+    if let Err(m) = all_signatures_valid(report) {
         return refuse(format!(
-            "the message cannot be fully read ({}: {})",
-            p.code, p.message
-        ));
-    }
-    if let Some(s) = report.signatures.iter().find(|s| !(s.valid && s.trusted)) {
-        return refuse(format!(
-            "the signature by {} is not {} (§3.3: all other signatures present must be valid)",
-            s.signer,
-            if s.valid { "trusted" } else { "valid" }
+            "{m} (§3.3: all other signatures present must be valid)"
         ));
     }
     let by_signature = report.domain_verified

@@ -129,6 +129,9 @@ pub const NOTES: &[&str] = &[
     "field-not-covered",
     "empty-signature-layer",
     "weak-algorithm-accepted",
+    "encrypted-for-domain",
+    "gateway-decrypted",
+    "ml-expanded",
 ];
 
 /// The cause of a problem code; an unknown code (there should be none: the catalogue test

@@ -78,6 +78,17 @@ pub struct VerifyReport {
     /// the message is not `no-originator-signature`.
     #[serde(default)]
     pub domain_verified: bool,
+    /// For whom each encrypted layer was encrypted, as far as the certificates the caller
+    /// supplied tell (draft-melnikov-smime-msa-to-mda-04 §4: the recipient, and/or the DCA
+    /// or S/MIME gateway of its domain). Absent when there is no encrypted layer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encryption: Vec<EncryptedLayer>,
+    /// The domains whose S/MIME gateway decrypted the message before delivery
+    /// (draft-ramsdell-enc-smime-gateway-00 §5.2; the `SMIME-Gateway-Decrypted` field the
+    /// gateway adds, `crate::domain::gateway`): the content was encrypted only as far as that
+    /// domain's boundary. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gateway_decrypted: Vec<String>,
     /// Per header field of the message (first spelling of each name, in order of first
     /// appearance, protected header first): whether a valid, trusted signature covers the
     /// value a reader is shown (`docs/report.md`, "Field coverage").
@@ -97,6 +108,60 @@ pub struct VerifyReport {
     /// `authorizing-users-outer-only`).
     #[serde(default)]
     pub notes: Vec<Problem>,
+}
+
+/// One expansion of a mail list (RFC 2634 §4.4 `MLData`), as the signature that carries the
+/// mlExpansionHistory records it ([`SignatureReport::ml_expansion_history`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlExpansion {
+    /// The Mail List Agent: `issuer "…" serial …` or `subjectKeyIdentifier …`.
+    pub mail_list_identifier: String,
+    /// When it expanded the list (RFC 3339).
+    pub expansion_time: String,
+    /// `none`, `insteadOf` or `inAdditionTo`; absent when the MLA set none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_policy: Option<String>,
+}
+
+/// For whom one encrypted layer was encrypted ([`VerifyReport::encryption`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptedLayer {
+    /// Index into `layers`.
+    pub layer: usize,
+    /// One entry per recipient (every KeyTransRecipientInfo, every recipientEncryptedKey of
+    /// a KeyAgreeRecipientInfo), in encoding order.
+    pub recipients: Vec<EncryptionRecipient>,
+}
+
+/// One recipient of an encrypted layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptionRecipient {
+    /// The certificate the RecipientInfo names, shown as a signer is (first e-mail address,
+    /// else agent name, else subject); `null` when none of the supplied certificates is the
+    /// one it names.
+    pub certificate: Option<String>,
+    /// `personal`, `dca` or `gateway`; `null` when the certificate is unknown.
+    pub kind: Option<RecipientKind>,
+    /// For a DCA or gateway: the domain it serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// One of the supplied keys opened the layer through this recipient.
+    pub decrypted_here: bool,
+}
+
+/// Whose certificate a RecipientInfo names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RecipientKind {
+    /// A person's (or any certificate that is neither of the two below).
+    Personal,
+    /// A Domain Confidentiality Authority's (draft-melnikov-smime-msa-to-mda-04 §4, §2.6).
+    Dca,
+    /// An S/MIME gateway's domain certificate (`smg_encryptor@domain`).
+    Gateway,
 }
 
 /// One S/MIME layer (RFC 8551 §3), as named in [`VerifyReport::layers`].
@@ -249,6 +314,11 @@ pub struct SignatureReport {
     pub signature_type: SignatureTypes,
     /// The ESS security label of this SignerInfo (RFC 2634 §3.2), if any.
     pub security_label: Option<SecurityLabel>,
+    /// The mailing lists that expanded the message, oldest first (RFC 2634 §4.4
+    /// mlExpansionHistory of this SignerInfo; an MLA's outer signature carries it). Absent
+    /// when the SignerInfo has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ml_expansion_history: Vec<MlExpansion>,
     /// signingTime (RFC 5652 §11.3) in RFC 3339, if present.
     pub signing_time: Option<String>,
     /// Digest algorithm name (e.g. `sha-256`) or OID.

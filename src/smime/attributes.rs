@@ -68,7 +68,7 @@ pub const MSG_SIG_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.5");
 
 /// Attributes that may occur at most once among signed attributes (and then with exactly
 /// one value).
-pub const SINGLE_VALUED: [Oid; 10] = [
+pub const SINGLE_VALUED: [Oid; 11] = [
     CONTENT_TYPE,
     MESSAGE_DIGEST,
     SIGNING_TIME,
@@ -79,6 +79,7 @@ pub const SINGLE_VALUED: [Oid; 10] = [
     SIGNATURE_TYPE,
     RECEIPT_REQUEST,
     MSG_SIG_DIGEST,
+    ML_EXPAND_HISTORY,
 ];
 
 /// DER of one Attribute with the given value encodings (values sorted as a DER SET OF).

@@ -23,7 +23,7 @@ use super::attributes;
 use super::ber::{self, Tlv};
 use super::signed_build::{build_signer_info, content_info, SignOptions, Signer};
 use super::signed_parse::{parse_content_info, parse_signed_data, ID_SIGNED_DATA};
-use super::smime_mime::{self, base64_lines, canonical_crlf, fields, media_type, split_message};
+use super::smime_mime::{self, base64_lines, canonical_crlf, fields, split_message};
 use super::Error;
 use crate::rng::CryptoRng;
 
@@ -200,11 +200,7 @@ pub fn countersign_message_with<R: CryptoRng + ?Sized>(
     let canon = canonical_crlf(raw);
     let (header, body) = split_message(&canon);
     let fs = fields(header);
-    let ct = media_type(
-        smime_mime::field(&fs, "content-type")
-            .map(|f| f.value.as_str())
-            .unwrap_or("text/plain"),
-    );
+    let ct = smime_mime::entity_media_type(&fs);
     let body_off =
         offset_in(&canon, body).ok_or_else(|| Error::Malformed("message layout".into()))?;
     match ct.mime.as_str() {

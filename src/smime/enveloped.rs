@@ -266,6 +266,42 @@ pub(crate) struct Parsed {
     pub mac: Vec<u8>,
 }
 
+/// Which of `certs` each recipient of an EnvelopedData / AuthEnvelopedData ContentInfo names,
+/// in encoding order (every KeyTransRecipientInfo, every recipientEncryptedKey of a
+/// KeyAgreeRecipientInfo): `Some(index into certs)`, or `None` when it names none of them or
+/// is of a type we do not read. Nothing is decrypted; the report uses it to say whom a layer
+/// was encrypted for (a domain's DCA or gateway, `crate::domain::dca`).
+pub fn recipients_named(
+    der_or_ber: &[u8],
+    certs: &[&Certificate],
+) -> Result<Vec<Option<usize>>, Error> {
+    let (ct, inner) = ber::content_info(der_or_ber)?;
+    let parsed = if ct == ID_ENVELOPED_DATA {
+        parse_enveloped(&inner)?
+    } else if ct == ID_AUTH_ENVELOPED_DATA {
+        super::auth_enveloped::parse(&inner)?
+    } else {
+        return Err(Error::NotEncrypted(format!(
+            "the CMS content type is {ct}, not EnvelopedData or AuthEnvelopedData"
+        )));
+    };
+    let mut out = Vec::new();
+    for ri in &parsed.recipient_infos {
+        match ri {
+            Some(RecipientInfo::Ktri(k)) => {
+                out.push(certs.iter().position(|c| recip::ktri_matches(&k.rid, c)))
+            }
+            Some(RecipientInfo::Kari(k)) => {
+                for rek in k.recipient_enc_keys.iter() {
+                    out.push(certs.iter().position(|c| recip::kari_matches(&rek.rid, c)));
+                }
+            }
+            _ => out.push(None),
+        }
+    }
+    Ok(out)
+}
+
 /// Read RecipientInfos; one we cannot decode (KEMRI, a future type) is kept as `None`.
 pub(crate) fn parse_recipient_infos(t: &Tlv<'_>) -> Result<Vec<Option<RecipientInfo>>, Error> {
     if !t.is_universal(17) {

@@ -14,6 +14,7 @@ pub mod attributes;
 pub mod attributes_label;
 pub mod ber;
 pub mod countersign;
+pub mod ml_expansion;
 pub mod receipt;
 pub mod receipt_request;
 pub mod sig_type;
@@ -153,8 +154,8 @@ pub use compressed::{
     decompress_message, DecompressLimits,
 };
 pub use enveloped::{
-    choose_content_cipher, decrypt_content_info, encrypt_content, ContentCipher, Decrypted,
-    EncryptOptions, EncryptedKind, RecipientIdKind,
+    choose_content_cipher, decrypt_content_info, encrypt_content, recipients_named, ContentCipher,
+    Decrypted, EncryptOptions, EncryptedKind, RecipientIdKind,
 };
 pub use enveloped_mime::{decrypt_message, encrypt_message};
 /// RSA key-transport padding (RSAES-OAEP or PKCS#1 v1.5) — not the signature padding

@@ -139,6 +139,13 @@ pub struct SignOptions {
     /// certificate); `None` omits the attribute.
     #[serde(skip)]
     pub encryption_cert: Option<Certificate>,
+    /// Further signed attributes (each one `Attribute`'s DER), appended as they are: the
+    /// mlExpansionHistory of a Mail List Agent (RFC 2634 §4.1) and the attributes it
+    /// carries over from the outer signature it replaces (RFC 2634 §4.2,
+    /// draft-melnikov-smime-msa-to-mda-04 §5). The caller keeps them distinct from the ones
+    /// the options above produce.
+    #[serde(skip)]
+    pub extra_attributes: Vec<Vec<u8>>,
     /// Ask for signed receipts (RFC 2634 §2.2): a receiptRequest attribute with a fresh
     /// signedContentIdentifier is added when signing content; `None` omits it.
     pub receipt_request: Option<ReceiptRequestOptions>,
@@ -158,6 +165,7 @@ impl Default for SignOptions {
             capabilities: true,
             signing_certificate_v2: true,
             encryption_cert: None,
+            extra_attributes: Vec::new(),
             receipt_request: None,
         }
     }
@@ -292,6 +300,7 @@ pub fn signed_attributes(
             sig_type::signature_type_attribute(&opts.signature_type).map_err(Error::Options)?,
         );
     }
+    attrs.extend(opts.extra_attributes.iter().cloned());
     Ok(attrs)
 }
 

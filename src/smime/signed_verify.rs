@@ -90,6 +90,8 @@ pub struct SignerCheck {
     pub signature_types: SignatureTypes,
     /// signingTime.
     pub signing_time: Option<time::OffsetDateTime>,
+    /// mlExpansionHistory (RFC 2634 §4.4), when the SignerInfo carries one.
+    pub ml_history: Option<super::ml_expansion::MlExpansionHistory>,
     /// Digest algorithm name (e.g. `sha-256`) or OID.
     pub digest_algorithm: String,
     /// Signature algorithm name or OID.
@@ -149,18 +151,24 @@ pub enum Covered<'c> {
 /// draft-melnikov-smime-msa-to-mda-04 §2.6), else subject DN, else the sid.
 pub fn identity(cert: Option<&Certificate>, si: &ParsedSignerInfo<'_>) -> String {
     match cert {
-        Some(c) => crate::trust::email_addresses(c)
-            .into_iter()
-            .next()
-            .or_else(|| {
-                crate::domain::agent_names(c)
-                    .into_iter()
-                    .next()
-                    .map(|a| a.text)
-            })
-            .unwrap_or_else(|| c.tbs_certificate().subject().to_string()),
+        Some(c) => certificate_identity(c),
         None => si.sid.describe(),
     }
+}
+
+/// Identity text of a certificate: first e-mail, else first agent name, else subject DN
+/// (as [`identity`]).
+pub fn certificate_identity(c: &Certificate) -> String {
+    crate::trust::email_addresses(c)
+        .into_iter()
+        .next()
+        .or_else(|| {
+            crate::domain::agent_names(c)
+                .into_iter()
+                .next()
+                .map(|a| a.text)
+        })
+        .unwrap_or_else(|| c.tbs_certificate().subject().to_string())
 }
 
 /// A digest cache: one pass over the content per digest algorithm.
@@ -388,6 +396,17 @@ fn check_signed_attributes(
                 .problems
                 .push(p("signed-attr-malformed", format!("eSSSecurityLabel: {e}"))),
         }
+    }
+    // mlExpansionHistory (RFC 2634 §4.4; its single instance is checked above).
+    match super::ml_expansion::MlExpansionHistory::from_attributes(attrs) {
+        Ok(h) => out.ml_history = h,
+        Err(e) if attributes::single(attrs, attributes::ML_EXPAND_HISTORY).is_ok() => {
+            out.problems.push(p(
+                "signed-attr-malformed",
+                format!("mlExpansionHistory: {e}"),
+            ))
+        }
+        Err(_) => {}
     }
     // signatureType.
     if let Ok(Some(v)) = attributes::single(attrs, attributes::SIGNATURE_TYPE) {

@@ -141,6 +141,16 @@ impl MediaType {
     }
 }
 
+/// The Content-Type of a header section's fields, `text/plain` when it has none (RFC 2045
+/// §5.2 default).
+pub fn entity_media_type(fields: &[Field<'_>]) -> MediaType {
+    media_type(
+        field(fields, "content-type")
+            .map(|f| f.value.as_str())
+            .unwrap_or("text/plain"),
+    )
+}
+
 /// Parse a Content-Type value (comments are not supported inside; they are rare here).
 pub fn media_type(value: &str) -> MediaType {
     let mut parts = split_params(value).into_iter();

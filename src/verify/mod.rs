@@ -14,6 +14,8 @@
 //! - [`originator`]: the From / Sender the recipient is shown, and the signer ↔ sender binding;
 //! - [`naming`]: the DOMSEC naming verdict of domain-type signatures against the originator,
 //!   and `domainVerified` (draft-melnikov-smime-msa-to-mda-04 §2.6, §3);
+//! - [`domain_encryption`]: for whom each encrypted layer was encrypted (a recipient, a
+//!   domain's DCA or gateway) and what a gateway decrypted before delivery;
 //! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
 //! - [`coverage`]: per header field, whether a valid signature covers it;
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
@@ -26,6 +28,7 @@
 
 pub mod authorizing_users;
 pub mod coverage;
+pub mod domain_encryption;
 pub mod label;
 pub mod naming;
 pub mod open;

@@ -6,6 +6,7 @@
 //! Every failure is a problem in the report naming the layer (its index in `layers` and its
 //! kind), never an `Err`: the walk stops at the layer that cannot be opened.
 
+use super::domain_encryption::record_recipients;
 use super::{Error, VerifyContext};
 use crate::algorithm_policy::Judged;
 use crate::report::{Layer, VerifyReport};
@@ -77,16 +78,19 @@ pub(crate) fn decrypt_layer(
     ctx: &VerifyContext,
 ) -> Option<Vec<u8>> {
     if ctx.decryption_keys.is_empty() {
+        record_recipients(report, index, der, ctx, None);
         error_problem(report, index, &Error::DecryptNoRecipient(String::new()), 0);
         return None;
     }
     let d = match decrypt_content_info(der, &ctx.decryption_keys) {
         Ok(d) => d,
         Err(e) => {
+            record_recipients(report, index, der, ctx, None);
             error_problem(report, index, &e, ctx.decryption_keys.len());
             return None;
         }
     };
+    record_recipients(report, index, der, ctx, Some(d.key_index));
     if let Some(l) = report.layers.get_mut(index) {
         *l = match d.kind {
             EncryptedKind::Enveloped => Layer::Enveloped,

@@ -35,6 +35,11 @@ pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) ->
             check.signature_types.clone()
         },
         security_label: check.label.clone(),
+        ml_expansion_history: check
+            .ml_history
+            .as_ref()
+            .map(|h| h.to_report())
+            .unwrap_or_default(),
         signing_time: check.signing_time.map(attributes::rfc3339),
         digest_algorithm: check.digest_algorithm.clone(),
         signature_algorithm: check.signature_algorithm.clone(),

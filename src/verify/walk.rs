@@ -27,7 +27,7 @@ use crate::smime::signed_verify::{
     check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
 };
 use crate::smime::signer_certificate::CertIndex;
-use crate::smime::smime_mime::{self, canonical_crlf, fields, media_type, split_message};
+use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
@@ -144,6 +144,15 @@ impl<'c> Walk<'c> {
             self.ctx.at,
             self.ctx.algorithms,
         );
+        if let Some(h) = checks.iter().find_map(|c| c.ml_history.as_ref()) {
+            self.report.notes.push(Problem::new(
+                "ml-expanded",
+                format!(
+                    "layer {layer} carries a mail list expansion history: the message was expanded by {} mailing list(s) (RFC 2634 §4); signatures[].mlExpansionHistory",
+                    h.0.len()
+                ),
+            ));
+        }
         for check in checks {
             self.report
                 .signatures
@@ -262,11 +271,7 @@ fn walk_message<T>(
         depth += 1;
         let (header, body) = split_message(&current);
         let fs = fields(header);
-        let ct = media_type(
-            smime_mime::field(&fs, "content-type")
-                .map(|f| f.value.as_str())
-                .unwrap_or("text/plain"),
-        );
+        let ct = smime_mime::entity_media_type(&fs);
         let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
         let next: Option<Vec<u8>> = match ct.mime.as_str() {
             "multipart/signed" => {
@@ -376,6 +381,7 @@ fn walk_message<T>(
             None => break,
         }
     }
+    super::domain_encryption::record_gateway(&mut w.report, &canon);
     conclude(
         &mut w.report,
         &w.checks,
@@ -393,7 +399,7 @@ fn walk_message<T>(
 }
 
 /// The outer header fields of `message` except `Content-*`, then `entity`.
-fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
+pub(crate) fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
     let (header, _) = split_message(message);
     let mut out = Vec::with_capacity(header.len() + entity.len());
     for f in fields(header) {

@@ -68,6 +68,15 @@ export interface EncryptOptions {
   rsaPadding?: "oaep";
   /** Wrap the message as message/rfc822; forwarded=no first (header protection). */
   protectHeaders?: boolean;
+  /** Recipient addresses whose certificates are looked up in `certificates` (`mmhs encrypt
+   *  --rcpt`): their own, or their domain's DCA or gateway certificate as `domainEncryption`
+   *  says (draft-melnikov-smime-msa-to-mda-04 §4; docs/domain.md). */
+  rcpt?: string[];
+  /** Certificates (PEM texts) to look `rcpt` up in: personal, DCA and gateway certificates. */
+  certificates?: string[];
+  /** For `rcpt` (default "none"): the domain's certificate never, when the recipient has none
+   *  of its own, as well as its own, or instead of it. */
+  domainEncryption?: "none" | "whenNoPersonal" | "also" | "instead";
 }
 
 /** The context of `verify` (and of `makeReceipt` / `verifyReceipt`). */
@@ -199,6 +208,7 @@ pub fn sign(
         signing_certificate_v2: o.signing_certificate_v2.unwrap_or(d.signing_certificate_v2),
         encryption_cert: None,
         receipt_request: o.receipt_request,
+        extra_attributes: Vec::new(),
     };
     let input = if o.protect_headers {
         crate::protect::wrap(&raw).map_err(|e| js_error(&e.into()))?
@@ -221,6 +231,12 @@ struct EncryptOpts {
     rsa_padding: Option<String>,
     #[serde(default)]
     protect_headers: bool,
+    #[serde(default)]
+    rcpt: Vec<String>,
+    #[serde(default)]
+    certificates: Vec<String>,
+    #[serde(default)]
+    domain_encryption: crate::domain::DomainEncryption,
 }
 
 /// Encrypt a whole message to recipient certificates (`mmhs encrypt`).
@@ -235,7 +251,19 @@ pub fn encrypt(
     let pems: Vec<String> = from_js(recipients, "recipients")?;
     let raw = bytes(&raw, "message")?;
     let refs: Vec<&str> = pems.iter().map(String::as_str).collect();
-    let recipients = certs(&refs)?;
+    let mut recipients = certs(&refs)?;
+    if !o.rcpt.is_empty() {
+        let pool_refs: Vec<&str> = o.certificates.iter().map(String::as_str).collect();
+        let pool = certs(&pool_refs)?;
+        let chosen =
+            crate::domain::encryption_certificates(&o.rcpt, &pool, o.domain_encryption, |_| true)
+                .map_err(|e| js_error(&e.into()))?;
+        for c in chosen {
+            if !recipients.contains(&c) {
+                recipients.push(c);
+            }
+        }
+    }
     let rsa_padding = match o.rsa_padding.as_deref() {
         None | Some("oaep") => KeyTransportPadding::Oaep,
         // PKCS#1 v1.5 key transport is weak (algorithm policy, docs/security.md): never produced.

@@ -79,3 +79,30 @@ test('a rogue evil.example agent is refused by sign and flagged by verify', () =
   assert.equal(r.signatures[0].agentDomain, 'evil.example');
   assert.ok(r.problems.some((p) => p.code === 'domain-naming-mismatch'), JSON.stringify(r.problems));
 });
+
+// Encryption for a recipient's domain (draft-melnikov-smime-msa-to-mda-04 §4 case (b)): carol
+// has no certificate, navy.example's DCA has one (its §2.6 name and an encryption keyUsage);
+// `encrypt` with `rcpt` / `domainEncryption` chooses it, OpenSSL decrypts with the DCA's key and
+// `verify` names the recipient as the domain's DCA. Without domain encryption: refused.
+openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'navy-dca.key');
+openssl('req', '-new', '-key', 'navy-dca.key', '-out', 'navy-dca.csr', '-subj', '/O=MMHS Test/CN=navy-dca', '-config', 'req.cnf');
+write('navy-dca.ext', 'basicConstraints=CA:false\nkeyUsage=critical,keyAgreement\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=URI:smtp://navy.example\n');
+openssl('x509', '-req', '-in', 'navy-dca.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '299',
+  '-days', '3650', '-out', 'navy-dca.pem', '-extfile', 'navy-dca.ext');
+
+test('encrypt chooses the recipient domain\'s DCA when the recipient has no certificate', () => {
+  const dca = read('navy-dca.pem');
+  const out = mmhs.encrypt(signedByAlice, [], {
+    rcpt: ['carol@navy.example'],
+    certificates: [keys['evil-mta'].certificate, dca],
+    domainEncryption: 'whenNoPersonal',
+  });
+  write('to-dca.eml', out);
+  const plain = openssl('cms', '-decrypt', '-in', 'to-dca.eml', '-inkey', 'navy-dca.key', '-recip', 'navy-dca.pem');
+  assert.match(plain.toString('utf8'), /Move at dawn/);
+  const r = mmhs.verify(out, { trustAnchors: [ca], at: AT, decryptionKey: { pkcs8: read('navy-dca.key'), certificate: dca } });
+  assert.equal(r.encryption[0].recipients[0].kind, 'dca', JSON.stringify(r.encryption));
+  assert.equal(r.encryption[0].recipients[0].domain, 'navy.example');
+  assert.ok(r.notes.some((n) => n.code === 'encrypted-for-domain'));
+  throwsCode(assert, () => mmhs.encrypt(signedByAlice, [], { rcpt: ['carol@navy.example'], certificates: [dca] }), 'no-recipient-certificate');
+});

@@ -56,7 +56,8 @@ test("security plan: ESS label + originator type + wrapped protection when signi
   assert.equal((p.sign?.securityLabel as { classification: number }).classification, 4);
   assert.equal(p.encrypt, null);
   assert.equal(toComposeRequest({ ...base, sioLabel: false })["labels"], undefined);
-  assert.deepEqual(securityPlan({ ...base, encrypt: true, compress: true }).encrypt, { compress: true, protectHeaders: false });
+  assert.deepEqual(securityPlan({ ...base, encrypt: true, compress: true }).encrypt, { compress: true, protectHeaders: false, domainEncryption: "none" });
+  assert.equal(securityPlan({ ...base, encrypt: true, domainEncryption: true }).encrypt?.domainEncryption, "whenNoPersonal");
   assert.throws(() => securityPlan({ ...base, protectHeaders: "injected" }), /Injected/);
   assert.throws(() => securityPlan({ ...base, sign: false }), /signed attribute/);
   assert.throws(() => securityPlan({ ...base, compress: true }), /Compression/);

@@ -101,6 +101,7 @@ function build(settings: Settings): void {
   const encrypt = h("input", { type: "checkbox", id: "opt-encrypt" });
   const protect = select("opt-protect", [{ value: "wrapped", label: "wrapped (message/rfc822, forwarded=no — MMHS profile)" }, { value: "none", label: "none" }], "wrapped");
   const compress = h("input", { type: "checkbox", id: "opt-compress" });
+  const domainEnc = h("input", { type: "checkbox", id: "opt-domain-encryption" });
   const password = h("input", { type: "password", id: "key-password", autocomplete: "current-password" });
   const attach = h("input", { type: "file", id: "attachments", multiple: true });
   const forward = h("input", { type: "file", id: "forward", multiple: true, accept: ".eml,message/rfc822" });
@@ -135,6 +136,7 @@ function build(settings: Settings): void {
       h("label", { class: "inline" }, sign, " Sign"),
       h("label", { class: "inline" }, encrypt, " Encrypt"),
       h("label", { class: "inline" }, compress, " Compress"),
+      h("label", { class: "inline", title: "A recipient without a certificate of its own is encrypted to its domain's confidentiality authority or S/MIME gateway certificate (Settings → Correspondents' certificates)" }, domainEnc, " Encrypt to the recipient's domain when it has no certificate"),
       field("Protect headers", protect),
     ),
     field("Key password", password, "Unlocks your password-encrypted key inside the extension; never sent to the webmail."),
@@ -170,6 +172,7 @@ function build(settings: Settings): void {
       encrypt: encrypt.checked,
       protectHeaders: protect.value as ComposeForm["protectHeaders"],
       compress: compress.checked,
+      domainEncryption: domainEnc.checked,
     };
     const errs = validateForm(f);
     if (errs.length > 0) {
@@ -209,8 +212,10 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
       if (plan.sign && key) raw = await sign(raw, key, { ...plan.sign });
       if (plan.encrypt && key) {
         const env = envelopeForWebmail(m.envelope, Date.now());
-        const certs = recipientCertificates(env.rcpts.map((r) => r.address), settings);
-        raw = await encrypt(raw, [key.certificate, ...certs], { ...plan.encrypt });
+        // The core finds each recipient's certificate among the correspondents' (by its
+        // address; or its domain's DCA / gateway certificate with domain encryption) and
+        // refuses a recipient it finds none for (`no-recipient-certificate`).
+        raw = await encrypt(raw, [key.certificate], { ...plan.encrypt, rcpt: env.rcpts.map((r) => r.address), certificates: settings.correspondents.map((c) => c.certificate) });
       }
       messages.push({ raw, envelope: m.envelope });
     }
@@ -241,19 +246,6 @@ function sendWarnings(notCarried: readonly string[], rejected: readonly string[]
     ...(rejected.length > 0 ? [describeProblem({ code: EXTENSION_CODES.recipientRefused, message: rejected.join(", ") })] : []),
   ];
   return found.length > 0 ? [problemList(found)] : [];
-}
-
-/** The correspondents' certificates (settings) for these recipients; every one must have one. */
-function recipientCertificates(addresses: readonly string[], settings: Settings): string[] {
-  const missing: string[] = [];
-  const out: string[] = [];
-  for (const a of addresses) {
-    const c = settings.correspondents.find((x) => x.emails.some((e) => e.toLowerCase() === a.toLowerCase()));
-    if (c) out.push(c.certificate);
-    else missing.push(a);
-  }
-  if (missing.length > 0) throw new CodedError("encrypt-no-recipient", `No certificate for ${missing.join(", ")}: add it under Settings → Correspondents' certificates.`);
-  return out;
 }
 
 async function main(): Promise<void> {

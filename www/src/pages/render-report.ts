@@ -78,8 +78,15 @@ function signatureRow(s: SignatureView): HTMLElement[] {
       "tr",
       { class: `sig ${rowState(s.tone, s.status)}`, "data-status": s.status },
       h("th", { scope: "row" }, s.signer),
-      h("td", {}, s.signatureType ?? "originator"),
-      h("td", {}, badge(s.statusText, s.tone), s.addressMatch === false ? badge("address does not match From/Sender", "bad") : null),
+      h("td", {}, s.signatureType ?? "originator", s.agentDomain !== null ? h("span", { class: "agent-domain", "data-agent-domain": s.agentDomain }, ` (agent of ${s.agentDomain})`) : null),
+      h(
+        "td",
+        {},
+        badge(s.statusText, s.tone),
+        s.addressMatch === false ? badge("address does not match From/Sender", "bad") : null,
+        // draft-melnikov-smime-msa-to-mda-04 §2.6: a violation MUST be flagged (fail closed).
+        s.namingOk === false ? h("span", { class: "naming-failed", "data-naming": "false" }, badge(`NAMING RULE FAILED: the signing agent${s.agentDomain ? ` (${s.agentDomain})` : ""} does not serve the sender's domain`, "bad")) : null,
+      ),
       h("td", {}, [s.signingTime, s.algorithm].filter((x) => x).join(" · ")),
     ),
   ];
@@ -126,7 +133,17 @@ export function originator(v: ReportView): HTMLElement | null {
     h("dt", {}, name),
     h("dd", { "data-field": name }, list === null ? "not reported — unknown" : list.length === 0 ? "(none)" : list.flatMap((a, i) => [i === 0 ? null : ", ", h("span", { class: "address" }, a)])),
   ];
-  return h("section", { class: "originator", "aria-label": "Originator" }, h("dl", { class: "headers" }, ...row("From", v.from), ...(v.sender === null || v.sender.length === 0 ? [] : row("Sender", v.sender))));
+  const basis = v.fromVerified
+    ? badge("signed by the sender", "ok")
+    : v.verifiedDomain !== null
+      ? badge(`only the domain ${v.verifiedDomain} is verified — not this mailbox`, "warn")
+      : badge("not verified by an originator signature", "neutral");
+  return h(
+    "section",
+    { class: "originator", "aria-label": "Originator", "data-from-verified": String(v.fromVerified) },
+    h("dl", { class: "headers" }, ...row("From", v.from), ...(v.sender === null || v.sender.length === 0 ? [] : row("Sender", v.sender))),
+    h("p", { class: "originator-basis" }, basis),
+  );
 }
 
 export function headerProtection(v: ReportView): HTMLElement {
@@ -164,6 +181,10 @@ export function notices(v: ReportView): HTMLElement | null {
   if (v.expiry) items.push(h("li", { class: v.expiry.expired ? "bad" : "info", "data-notice": "expiry" }, v.expiry.expired ? `EXPIRED at ${v.expiry.at}` : `Expires ${v.expiry.at}`, unverifiedMark(v.expiry.verified, "Expires")));
   if (v.obsoletes.length > 0) items.push(h("li", { class: "info", "data-notice": "obsoletes" }, `This message makes obsolete: ${v.obsoletes.join(", ")}`, unverifiedMark(v.obsoletesVerified, "Supersedes")));
   if (v.layers.length > 0) items.push(h("li", { class: "info" }, `Security layers: ${v.layers.join(" → ")}${v.encrypted ? "" : " (not encrypted)"}`));
+  if (v.encryptedFor.length > 0) items.push(h("li", { class: "info", "data-notice": "encrypted-for" }, `Encrypted for: ${v.encryptedFor.join(", ")}`));
+  for (const m of v.mailListExpansions) items.push(h("li", { class: "info", "data-notice": "ml-expanded" }, `Expanded by mailing list ${m}`));
+  for (const d of v.gatewayDecrypted)
+    items.push(h("li", { class: "warn", "data-notice": "gateway-decrypted", "data-domain": d }, `Decrypted by the S/MIME gateway of ${d} before delivery: NOT encrypted to you end to end.`));
   return items.length > 0 ? h("ul", { class: "notices" }, items) : null;
 }
 

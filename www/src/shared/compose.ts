@@ -44,6 +44,12 @@ export interface ComposeForm {
   readonly encrypt: boolean;
   readonly protectHeaders: "wrapped" | "injected" | "none";
   readonly compress: boolean;
+  /**
+   * Domain encryption (draft-melnikov-smime-msa-to-mda-04 §4 case (b)): a recipient without a
+   * certificate of its own is encrypted to its domain's DCA or S/MIME gateway certificate
+   * (among the correspondents' certificates); the core chooses (docs/domain.md).
+   */
+  readonly domainEncryption?: boolean;
   /** Files attached (multipart/mixed). */
   readonly attachments?: readonly FileData[];
   /** Messages forwarded as message/rfc822; forwarded=yes. */
@@ -103,12 +109,13 @@ export function coreLabel(l: NonNullable<ComposeForm["label"]>): Record<string, 
  * What happens to each composed copy in the extension after `compose` (docs/extension.md
  * "Sending"): wasm `sign(raw, key, signOptions)` with the ESS label, the originator signature
  * type and wrapped header protection (`message/rfc822; forwarded=no`, profile §4.2.6), then
- * wasm `encrypt(raw, certificates, encryptOptions)`. The key never leaves the extension frame:
+ * wasm `encrypt(raw, [own certificate], { ...encryptOptions, rcpt, certificates })` — the core
+ * finds each recipient's certificate (or its domain's DCA / gateway one). The key never leaves the extension frame:
  * the core decrypts the stored PKCS#8 with the password the user typed.
  */
 export interface SecurityPlan {
   readonly sign: { readonly securityLabel?: Record<string, unknown>; readonly protectHeaders: boolean; readonly signatureType: readonly string[] } | null;
-  readonly encrypt: { readonly compress: boolean; readonly protectHeaders: boolean } | null;
+  readonly encrypt: { readonly compress: boolean; readonly protectHeaders: boolean; readonly domainEncryption: "none" | "whenNoPersonal" } | null;
 }
 
 export function securityPlan(f: ComposeForm): SecurityPlan {
@@ -119,7 +126,7 @@ export function securityPlan(f: ComposeForm): SecurityPlan {
   return {
     sign: f.sign ? { ...(f.label ? { securityLabel: coreLabel(f.label) } : {}), protectHeaders: wrap, signatureType: ["originator"] } : null,
     // a signed message is already wrapped; wrap at encryption only when it is not signed
-    encrypt: f.encrypt ? { compress: f.compress, protectHeaders: wrap && !f.sign } : null,
+    encrypt: f.encrypt ? { compress: f.compress, protectHeaders: wrap && !f.sign, domainEncryption: f.domainEncryption === true ? "whenNoPersonal" : "none" } : null,
   };
 }
 

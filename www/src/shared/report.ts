@@ -36,6 +36,12 @@ export interface CoreReport {
   /** Every address of every Sender field of that header. */
   readonly sender?: readonly string[];
   readonly fieldCoverage?: readonly CoreFieldCoverage[];
+  /** A valid, trusted, correctly named domain signature covers the message (msa-to-mda §3.3). */
+  readonly domainVerified?: boolean;
+  /** The domains whose S/MIME gateway decrypted the message before delivery. */
+  readonly gatewayDecrypted?: readonly string[];
+  /** For whom each encrypted layer was encrypted (docs/report.md `encryption`). */
+  readonly encryption?: readonly unknown[];
   /** Ordered by the core, cause first (signature, certificate, trust before derived findings). */
   readonly problems?: readonly CoreProblem[];
   /** Informational findings that do not change `valid`. */
@@ -117,6 +123,15 @@ export interface SignatureView {
   readonly statusText: string;
   /** false when the certificate's address does not match From/Sender; null when not compared. */
   readonly addressMatch: boolean | null;
+  /**
+   * The naming-rule verdict of an agent's signature (draft-melnikov-smime-msa-to-mda-04 §2.6):
+   * false = the agent does not serve the originator's domain (flagged); null = not judged.
+   */
+  readonly namingOk: boolean | null;
+  /** The domain the signer certificate names an agent of; null when it names none. */
+  readonly agentDomain: string | null;
+  /** An originator signature (no type, `originator` or `delegatedOriginator`). */
+  readonly originatorType: boolean;
   readonly subject: string | null;
   readonly signingTime: string | null;
   readonly algorithm: string | null;
@@ -212,6 +227,23 @@ export interface ReportView {
   readonly from: readonly string[] | null;
   /** Every Sender address of the header read (null: not reported, unknown). */
   readonly sender: readonly string[] | null;
+  /**
+   * The From is verified as the sender's own: a valid report with a valid originator signature
+   * bound to the originator address. Never true for a message verified only by its domain.
+   */
+  readonly fromVerified: boolean;
+  /**
+   * The domain that verified the message when no originator signature did (msa-to-mda §3.3:
+   * "the only assumption that can be made is the domain the message originated from"); null
+   * otherwise.
+   */
+  readonly verifiedDomain: string | null;
+  /** Domains whose S/MIME gateway decrypted the message before delivery (not end to end). */
+  readonly gatewayDecrypted: readonly string[];
+  /** Who each encrypted layer was for, in words (e.g. "the DCA of navy.example"). */
+  readonly encryptedFor: readonly string[];
+  /** Mailing-list expansions recorded by the signatures (RFC 2634 §4.4), in words, oldest first. */
+  readonly mailListExpansions: readonly string[];
   /** In the report's order: the first is the cause. */
   readonly problems: readonly ProblemView[];
   readonly notes: readonly ProblemView[];
@@ -299,6 +331,23 @@ function parseCountersignature(c: Obj, reportValid: boolean): CountersignatureVi
   return { signer: str(c["signer"]) ?? "(unknown signer)", valid, trusted, ...signerStatus(valid, trusted, reportValid) };
 }
 
+/** docs/report.md: "An *originator signature* has `originator` or `delegatedOriginator` among them" (absent = originator). */
+function isOriginatorType(t: string | null): boolean {
+  if (t === null || t === "") return true;
+  return t.split(",").some((x) => x === "originator" || x === "delegatedOriginator");
+}
+
+/** Who a recipient of an encrypted layer is, in words; null when unknown. */
+function recipientText(x: unknown): string | null {
+  if (!isObj(x)) return null;
+  const kind = str(x["kind"]);
+  const domain = str(x["domain"]);
+  const cert = str(x["certificate"]);
+  if (kind === "dca" && domain) return `the domain confidentiality authority of ${domain}`;
+  if (kind === "gateway" && domain) return `the S/MIME gateway of ${domain}`;
+  return cert;
+}
+
 function parseSignature(v: unknown, reportValid: boolean): SignatureView | null {
   if (!isObj(v)) return null;
   const valid = bool(v["valid"]);
@@ -315,6 +364,9 @@ function parseSignature(v: unknown, reportValid: boolean): SignatureView | null 
     status: valid ? (trusted ? "valid" : "untrusted") : "invalid",
     ...signerStatus(valid, trusted, reportValid),
     addressMatch: typeof v["addressMatch"] === "boolean" ? v["addressMatch"] : null,
+    namingOk: typeof v["namingOk"] === "boolean" ? v["namingOk"] : null,
+    agentDomain: str(v["agentDomain"]),
+    originatorType: isOriginatorType(str(v["signatureType"])),
     subject: str(v["subject"]),
     signingTime: str(v["signingTime"]),
     algorithm: [str(v["signatureAlgorithm"]), str(v["digestAlgorithm"])].filter((x) => x !== null).join(" / ") || null,
@@ -393,7 +445,9 @@ function headerProtectionView(hp: Obj, signatures: readonly SignatureView[], rep
 }
 
 /** The headline: verified, or the report's first problem — the cause, in the core's order. */
-function headline(valid: boolean, problems: readonly ProblemView[], signatures: readonly SignatureView[]): { summary: string; summaryCode: string | null } {
+function headline(valid: boolean, problems: readonly ProblemView[], signatures: readonly SignatureView[], verifiedDomain: string | null): { summary: string; summaryCode: string | null } {
+  if (valid && verifiedDomain !== null)
+    return { summary: `Verified by domain ${verifiedDomain}: the message was released by that domain. The sender's own address is NOT verified (no originator signature).`, summaryCode: null };
   if (valid) return { summary: "Verified: every signature is valid and trusted, nothing is flagged.", summaryCode: null };
   const first = problems[0];
   if (first) return { summary: `NOT VERIFIED: ${first.text}`, summaryCode: first.code };
@@ -493,9 +547,27 @@ export function viewReport(input: unknown): ReportView {
   const primaryPrecedence = mmhsPrecedence(mmhs, "primary");
   const copyPrecedence = mmhsPrecedence(mmhs, "copy");
 
+  // The From is the sender's own only through a valid originator signature bound to it: an
+  // address match, or a delegated-originator signature by a correctly named agent (§3.7).
+  const fromVerified =
+    valid &&
+    signatures.some((s) => s.valid && s.trusted && s.originatorType && (s.addressMatch === true || (s.signatureType?.split(",").includes("delegatedOriginator") === true && s.namingOk === true)));
+  // Domain-verified only: a valid report, `domainVerified`, and a correctly named domain signature.
+  const domainSig = signatures.find((s) => s.valid && s.trusted && s.namingOk === true && s.agentDomain !== null && !s.originatorType);
+  const verifiedDomain = valid && !fromVerified && r["domainVerified"] === true && domainSig ? domainSig.agentDomain : null;
+  const mailListExpansions = arr(r["signatures"])
+    .filter(isObj)
+    .flatMap((s) => arr(s["mlExpansionHistory"]))
+    .filter(isObj)
+    .map((m) => `${str(m["mailListIdentifier"]) ?? "(unknown list agent)"} at ${str(m["expansionTime"]) ?? "?"}`);
+  const encryptedFor = arr(r["encryption"])
+    .filter(isObj)
+    .flatMap((l) => arr(l["recipients"]).map(recipientText))
+    .filter((x): x is string => x !== null);
+
   return {
     overall: valid ? "valid" : "invalid",
-    ...headline(valid, problems, signatures),
+    ...headline(valid, problems, signatures, verifiedDomain),
     layers,
     encrypted,
     primaryPrecedence,
@@ -516,6 +588,11 @@ export function viewReport(input: unknown): ReportView {
     messageTypeVerified: verified("MMHS-Message-Type"),
     from: addresses(r["from"]),
     sender: addresses(r["sender"]),
+    fromVerified,
+    verifiedDomain,
+    gatewayDecrypted: strs(r["gatewayDecrypted"]),
+    encryptedFor: [...new Set(encryptedFor)],
+    mailListExpansions,
     problems,
     notes: parseProblems(r["notes"]),
   };
