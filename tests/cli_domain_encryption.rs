@@ -10,6 +10,8 @@
 //! - `mmhs compose` with `encrypt.domainEncryption: "whenNoPersonal"` does the same for a
 //!   compose request, and refuses without it (`recipient-certificate-missing`).
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use std::sync::OnceLock;
