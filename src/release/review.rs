@@ -257,15 +257,10 @@ mod tests {
             serde_json::from_str(r#"{"pattern":"\\p{Greek}+","regex":true}"#).unwrap(),
         ];
         let f = review(&input, &p);
-        let codes: Vec<&str> = f.iter().map(|x| x.code.as_str()).collect();
-        assert_eq!(
-            codes,
-            vec![
-                "review-keyword",
-                "review-keyword",
-                "review-policy-bad-regex"
-            ]
-        );
+        let bad = f.iter().position(|x| x.code == "review-policy-bad-regex");
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(bad, Some(2), "only the \\p{{…}} pattern is refused: {f:?}");
+        assert!(f[..2].iter().all(|x| x.code == "review-keyword"), "{f:?}");
         assert!(
             f[0].message.contains("Opération ÉTÉ 42"),
             "{}",
