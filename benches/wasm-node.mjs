@@ -3,7 +3,7 @@
 // `cargo bench --bench smime`). Keys are made here with the openssl CLI (P-256; nothing is
 // committed). Run after an optimised Node build of the package:
 //
-//   wasm-pack build --target nodejs --out-dir target/pkg-node   # scripts/test.sh pkg does this
+//   scripts/build-wasm.sh nodejs target/pkg-node   # scripts/test.sh pkg does this
 //   node benches/wasm-node.mjs [--quick]
 //
 // MMHS_PKG_NODE overrides the package directory. `--quick` runs only 1 KiB and 1 MiB.

@@ -271,8 +271,8 @@ EOF
 fi
 
 # ------------------------------------------------------------------ the main job
-log "run: wasm-pack build --target web (the wasm core → pkg/)"
-wasm-pack --quiet build --target web --out-dir pkg
+log "run: scripts/build-wasm.sh web pkg (the wasm core → pkg/)"
+"$ROOT/scripts/build-wasm.sh" web pkg
 origin_args=()
 case "$HTTP" in
   127.0.0.1:8025|localhost:8025) ;;

@@ -4,7 +4,7 @@
 # (scripts/run.sh and scripts/test.sh both call it first).
 #
 #   - Debian packages: a C toolchain, curl, git, openssl, chromium, chromium-driver,
-#     binaryen, nodejs + npm (apt-get update only when something must be installed);
+#     nodejs + npm (apt-get update only when something must be installed);
 #     postfix (no configuration, the system service never started)
 #   - the webmail stack of the Roundcube e2e tests: roundcube + roundcube-sqlite3, php-cli
 #     (+ php-cgi, php-sqlite3, php-mbstring, php-intl), dovecot-imapd — no database configured
@@ -15,7 +15,8 @@
 #   - cargo-fuzz (scripts/fuzz.sh; libFuzzer is built with the C++ compiler of build-essential)
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version pinned in Cargo.lock
 #   - npm packages from the committed lockfiles (`npm ci`) of ./, www/ and webdriver/
-#     when those have a package.json
+#     when those have a package.json (./: binaryen's wasm-opt for scripts/build-wasm.sh;
+#     Debian's binaryen 108 breaks wasm-bindgen's externref table and is not used)
 #
 # Environment: MMHS_RUST_TOOLCHAIN (default 1.95.0) is the toolchain installed when there is
 # no cargo at all; an existing toolchain is used as it is.
@@ -37,7 +38,6 @@ need_cmd git git
 need_cmd openssl openssl
 need_cmd chromium chromium
 need_cmd chromedriver chromium-driver
-need_cmd wasm-opt binaryen
 need_cmd node nodejs
 # Debian's nodejs has no npm; NodeSource's nodejs includes it (never install both).
 if ! have npm; then apt_needed+=(npm); fi

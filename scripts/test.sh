@@ -14,7 +14,7 @@
 #   native     cargo test (unit, integration incl. tests/cli_*.rs, doc tests)
 #   fuzz       scripts/fuzz.sh: every fuzz target of fuzz/ for a few seconds (smoke run;
 #              MMHS_FUZZ_SECONDS per target, default 5); fails on a crash, timeout or OOM
-#   pkg        wasm-pack build --target web → pkg/, --target nodejs → target/pkg-node/
+#   pkg        scripts/build-wasm.sh (wasm-pack + wasm-opt): web → pkg/, nodejs → target/pkg-node/
 #   wasm       wasm-pack test --headless --chrome (tests/wasm_*.rs in headless Chromium)
 #   node       node --test tests/js/ against target/pkg-node
 #   demo       scripts/run.sh --check: mmhs serve on free ports in a temp dir + a CLI round
@@ -106,8 +106,8 @@ step_native() { cargo test --no-fail-fast; }
 step_fuzz() { "$ROOT/scripts/fuzz.sh" "${MMHS_FUZZ_SECONDS:-5}"; }
 
 step_pkg() {
-  wasm-pack --quiet build --target web --out-dir pkg &&
-    wasm-pack --quiet build --target nodejs --out-dir target/pkg-node
+  "$ROOT/scripts/build-wasm.sh" web pkg &&
+    "$ROOT/scripts/build-wasm.sh" nodejs target/pkg-node
 }
 
 step_wasm() {

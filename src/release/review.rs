@@ -241,6 +241,34 @@ mod tests {
         assert!(f[1].message.contains("securityLabel"));
     }
 
+    /// The regex crate is built with Unicode case folding and the Perl classes (`\w`, `\d`,
+    /// `\s`) but without the Unicode property tables (Cargo.toml, docs/release.md): a pattern
+    /// that needs one is reported as a bad pattern, never silently matched differently.
+    #[test]
+    fn regex_unicode_case_and_perl_classes_but_no_property_tables() {
+        let msg = "From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: Opération ÉTÉ 42\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nrien\r\n";
+        let input = ReviewInput::from_message(msg.as_bytes(), Some(4), &[]);
+        let mut p = policy();
+        p.clearances.clear();
+        p.required_fields.clear();
+        p.keywords = vec![
+            serde_json::from_str(r#"{"pattern":"OPÉRATION été \\d+","regex":true}"#).unwrap(),
+            serde_json::from_str(r#"{"pattern":"^\\w+ \\w+","regex":true}"#).unwrap(),
+            serde_json::from_str(r#"{"pattern":"\\p{Greek}+","regex":true}"#).unwrap(),
+        ];
+        let f = review(&input, &p);
+        let bad = f.iter().position(|x| x.code == "review-policy-bad-regex");
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(bad, Some(2), "only the \\p{{…}} pattern is refused: {f:?}");
+        assert!(f[..2].iter().all(|x| x.code == "review-keyword"), "{f:?}");
+        assert!(
+            f[0].message.contains("Opération ÉTÉ 42"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[1].message.contains("Opération ÉTÉ"), "{}", f[1].message);
+    }
+
     #[test]
     fn wrapped_inner_message_is_reviewed() {
         let wrapped = b"From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: outer\r\nContent-Type: message/rfc822; forwarded=no\r\n\r\nFrom: alice@army.example\r\nTo: bob@navy.example\r\nSubject: inner secret plan\r\nContent-Type: text/plain\r\n\r\nthe plan\r\n";
