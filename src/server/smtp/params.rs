@@ -3,7 +3,7 @@
 //! RCPT, else 501; RFC 6710 §3: more than one MT-PRIORITY must be rejected; RFC 4865 §4.1:
 //! only one of HOLDFOR/HOLDUNTIL), the exact `priority-value` ABNF (RFC 6710 §3: "+3", "-0",
 //! "03", "10" are syntax errors → `501 5.5.2`), the value grammars that bound every
-//! number a client may send (see [`check_value`]), and xtext encoding for the client side.
+//! number a client may send (see `check_value`), and xtext encoding for the client side.
 
 use super::priority::parse_priority_value;
 
