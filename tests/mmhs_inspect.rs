@@ -50,7 +50,10 @@ fn crlf(raw: &[u8]) -> Vec<u8> {
 
 #[test]
 fn golden_corpus() {
-    let opts = InspectOptions { now: Some(now()) };
+    let opts = InspectOptions {
+        now: Some(now()),
+        ..Default::default()
+    };
     let update = std::env::var_os("MMHS_UPDATE_GOLDEN").is_some();
     let files = vectors();
     assert!(files.len() >= 10, "corpus missing");
@@ -89,7 +92,10 @@ fn golden_corpus() {
 
 #[test]
 fn views_round_trip_through_json() {
-    let opts = InspectOptions { now: Some(now()) };
+    let opts = InspectOptions {
+        now: Some(now()),
+        ..Default::default()
+    };
     for eml in vectors() {
         let view = inspect(&std::fs::read(&eml).unwrap(), &opts).unwrap();
         let json = serde_json::to_string(&view).unwrap();

@@ -29,8 +29,8 @@ export function badge(text: string, kind: "ok" | "bad" | "warn" | "info" | "neut
   return h("span", { class: `badge ${kind}` }, icon + text);
 }
 
-export function download(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "message/rfc822" }));
+export function download(name: string, bytes: Uint8Array, type = "message/rfc822"): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
   const a = h("a", { href: url, download: name });
   a.click();
   setTimeout(() => { URL.revokeObjectURL(url); }, 10_000);

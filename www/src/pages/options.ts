@@ -1,5 +1,6 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
 import { coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.js";
+import { auditSection, autoReceiptSection } from "./options-audit.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
@@ -272,7 +273,9 @@ async function main(): Promise<void> {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
       await saveSettings({ releasePolicy: v as Record<string, unknown> });
     }),
+    autoReceiptSection(s),
     await originsSection(),
+    await auditSection(),
     await coreSection(),
   );
 }
