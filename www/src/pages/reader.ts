@@ -99,13 +99,14 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   const scheme = (coreReport as { headerProtection?: { scheme?: unknown } } | null)?.headerProtection?.scheme;
   const report = await withMmhsView(coreReport, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339(), reader);
   const v = viewReport(report);
-  await auditOpened(report, v, opened);
+  const auditError = await auditOpened(report, v, opened);
   const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
   root.append(
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
       await receiptsOfSent(v),
-      signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),
+      auditError,
+      isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),
       receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
       R.dsnView(content, v),
       R.messageContent(content),
@@ -201,9 +202,16 @@ async function receiptChecked(raw: Uint8Array, report: unknown, settings: Settin
   if (!tracked?.sentId) {
     return { ...r, problems: [...problems, { code: EXTENSION_CODES.receiptSentCopyUnknown, message: `no sent copy recorded for receipt identifier ${identifier || "(none)"}` }] };
   }
-  const fetched = await send("webmail", { op: "fetchRaw", id: tracked.sentId });
-  if (fetched.op !== "fetchRaw") throw new CodedError(EXTENSION_CODES.badMessage, "The webmail answered another request.");
-  const checked = await verifyReceipt(raw, b64ToBytes(fetched.rawB64), { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader });
+  let checked: unknown;
+  try {
+    const fetched = await send("webmail", { op: "fetchRaw", id: tracked.sentId });
+    if (fetched.op !== "fetchRaw") throw new CodedError(EXTENSION_CODES.badMessage, "The webmail answered another request.");
+    checked = await verifyReceipt(raw, b64ToBytes(fetched.rawB64), { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader });
+  } catch (err) {
+    // The Sent copy could not be read or checked: the receipt stays unverified, with the cause.
+    const code = typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : EXTENSION_CODES.coreFailed;
+    return { ...r, problems: [...problems, { code, message: `the sent copy could not be checked: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
   const v = viewReport(checked);
   const from = v.signedReceipt?.from[0] ?? v.signedReceipt?.signer ?? null;
   if (v.signedReceipt?.verified === true && from) {
@@ -214,21 +222,39 @@ async function receiptChecked(raw: Uint8Array, report: unknown, settings: Settin
   return checked;
 }
 
-/** A received message's audit record (profile §5.2), the first time the reader opens it. */
-async function auditOpened(report: unknown, v: ReportView, opened: Opened): Promise<void> {
-  if (opened.folder !== null && /^(sent|release)$/i.test(opened.folder)) return;
-  if (v.signedReceipt) return; // recorded as receipt-received when verified
-  const fields = reportFields("received", report, `opened from ${opened.folder ?? "the webmail"} (webmail id ${opened.messageId})`);
-  const log = await loadAudit(localArea());
-  if (log.records.some((x) => x.event === "received" && x.mmIdentification === fields.mmIdentification && x.detail === fields.detail)) return;
-  await audit(localArea(), fields);
+/**
+ * A received message's audit record (profile §5.2), the first time the reader opens it. A
+ * failure is shown (the message is still displayed: it has been verified).
+ */
+async function auditOpened(report: unknown, v: ReportView, opened: Opened): Promise<HTMLElement | null> {
+  if (isOwnFolder(opened)) return null;
+  if (v.signedReceipt) return null; // recorded as receipt-received when verified
+  try {
+    const fields = reportFields("received", report, `opened from ${opened.folder ?? "the webmail"} (webmail id ${opened.messageId})`);
+    const log = await loadAudit(localArea());
+    if (log.records.some((x) => x.event === "received" && x.mmIdentification === fields.mmIdentification && x.detail === fields.detail)) return null;
+    await audit(localArea(), fields);
+    return null;
+  } catch (err) {
+    return errorBox(err, "Not recorded in the audit log");
+  }
+}
+
+/** The drafter's own folders: Sent and the officers' Release queue. */
+function isOwnFolder(opened: Opened): boolean {
+  return opened.folder !== null && /^(sent|release)$/i.test(opened.folder);
 }
 
 /** On one's own sent copy: which recipients returned a verified signed receipt. */
 async function receiptsOfSent(v: ReportView): Promise<HTMLElement | null> {
   const id = v.signedReceiptRequest?.identifier;
   if (!id) return null;
-  const tracked = findTracked(await loadReceipts(localArea()), id);
+  let tracked;
+  try {
+    tracked = findTracked(await loadReceipts(localArea()), id);
+  } catch (err) {
+    return errorBox(err, "Signed receipts");
+  }
   if (!tracked) return null;
   return h(
     "section",
