@@ -159,6 +159,16 @@ fn reader_precedence_by_recipient_field() {
         assert!(view(reader).get("precedence").is_none());
     }
     // without a reader nothing is claimed
-    let plain = serde_json::to_value(inspect(&raw, &InspectOptions { now: Some(now()), ..Default::default() }).unwrap()).unwrap();
+    let plain = serde_json::to_value(
+        inspect(
+            &raw,
+            &InspectOptions {
+                now: Some(now()),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+    )
+    .unwrap();
     assert!(plain.get("readerPrecedence").is_none());
 }

@@ -63,9 +63,13 @@ pub fn reader_precedence(
     primary: Option<Precedence>,
     copy: Option<Precedence>,
 ) -> ReaderPrecedence {
-    let found = [(n::TO, ReaderRole::Action), (n::CC, ReaderRole::Information), (n::BCC, ReaderRole::Information)]
-        .into_iter()
-        .find(|(name, _)| lists(h, name, reader));
+    let found = [
+        (n::TO, ReaderRole::Action),
+        (n::CC, ReaderRole::Information),
+        (n::BCC, ReaderRole::Information),
+    ]
+    .into_iter()
+    .find(|(name, _)| lists(h, name, reader));
     let (role, field) = match found {
         Some((name, role)) => (role, Some(name.to_string())),
         None => (ReaderRole::NotListed, None),
@@ -90,8 +94,16 @@ mod tests {
     fn view(head: &str, reader: &str) -> ReaderPrecedence {
         let raw = format!("{head}\r\n");
         let h = HeaderSection::parse(raw.as_bytes()).unwrap();
-        let p = |name: &str| h.get(name).and_then(|f| f.unfolded().trim().parse::<Precedence>().ok());
-        reader_precedence(&h, reader, p(n::MMHS_PRIMARY_PRECEDENCE), p(n::MMHS_COPY_PRECEDENCE))
+        let p = |name: &str| {
+            h.get(name)
+                .and_then(|f| f.unfolded().trim().parse::<Precedence>().ok())
+        };
+        reader_precedence(
+            &h,
+            reader,
+            p(n::MMHS_PRIMARY_PRECEDENCE),
+            p(n::MMHS_COPY_PRECEDENCE),
+        )
     }
 
     const HEAD: &str = "From: alice@army.example\r\nTo: Bob <bob@navy.example>, dave@army.example\r\nCc: carol@airforce.example\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Copy-Precedence: 1\r\n";
@@ -113,17 +125,26 @@ mod tests {
     #[test]
     fn blind_copy_is_information_and_to_wins() {
         let bcc = view("From: a@x.example\r\nTo: b@x.example\r\nBcc: d@x.example\r\nMMHS-Copy-Precedence: 2\r\n", "d@x.example");
-        assert_eq!((bcc.role, bcc.field.as_deref()), (ReaderRole::Information, Some("Bcc")));
+        assert_eq!(
+            (bcc.role, bcc.field.as_deref()),
+            (ReaderRole::Information, Some("Bcc"))
+        );
         assert_eq!(bcc.precedence.map(|p| p.value), Some(2));
         // listed in To and in Cc: action
         let both = view("To: b@x.example\r\nCc: b@x.example\r\nMMHS-Primary-Precedence: 5\r\nMMHS-Copy-Precedence: 0\r\n", "b@x.example");
-        assert_eq!((both.role, both.precedence.map(|p| p.value)), (ReaderRole::Action, Some(5)));
+        assert_eq!(
+            (both.role, both.precedence.map(|p| p.value)),
+            (ReaderRole::Action, Some(5))
+        );
     }
 
     #[test]
     fn display_names_and_comments_do_not_name_the_reader() {
         // The display name shows the reader's address, the addr-spec is someone else's.
-        let v = view("To: \"bob@navy.example\" <eve@evil.example>\r\nMMHS-Primary-Precedence: 5\r\n", "bob@navy.example");
+        let v = view(
+            "To: \"bob@navy.example\" <eve@evil.example>\r\nMMHS-Primary-Precedence: 5\r\n",
+            "bob@navy.example",
+        );
         assert_eq!(v.role, ReaderRole::NotListed);
         assert_eq!(v.precedence, None);
         // A To field without its precedence: action, no precedence claimed.
