@@ -10,11 +10,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { launch } from "../lib/browser.mjs";
 import { buildExtension, coreExports, scenarioBlockers, serveAvailable, tempDir } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
-import { configureExtension, enterFrame, fillCompose, openQueueItem, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
-import { Api, USERS, caPem, makePkcs12 } from "../lib/webmail.mjs";
+import { enterFrame, fillCompose, launchDemoUsers, openQueueItem, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
+import { Api, USERS } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
 
@@ -27,27 +26,19 @@ if (skip) console.log(`# receipts skipped — ${skip}`);
 
 describe("signed receipts and elements of service (chromium + extension + mmhs serve)", { skip, concurrency: 1 }, () => {
   let server;
-  const browsers = {};
-  const base = {};
+  let browsers = {};
+  let base = {};
   const tmp = tempDir("mmhs-e2e-rct-");
   const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}` };
 
   before(async () => {
     assert.equal(serveAvailable(), null);
     server = await startServer();
-    const ext = buildExtension(server.origin);
-    const ca = caPem(server.data);
-    for (const [name, user] of Object.entries(USERS)) {
-      const b = await launch(ext);
-      browsers[name] = b.driver;
-      base[name] = `chrome-extension://${b.extensionId}`;
-      await configureExtension(b.driver, base[name], makePkcs12(server.data, user.address, P12_PASSWORD, tmp), P12_PASSWORD, ca);
-      await webmailLogin(b.driver, server.origin, user);
-    }
+    ({ browsers, base } = await launchDemoUsers(server, P12_PASSWORD, tmp));
   });
 
   after(async () => {
-    for (const d of Object.values(browsers)) await d.quit().catch(() => {});
+    await quitAll(browsers);
     await server?.stop();
   });
 

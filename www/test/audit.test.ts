@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendRecord, audit, canonicalJson, exportAudit, loadAudit, parseLog, prune, reportFields, sentFields, verifyChain, MAX_RECORDS, type AuditLog } from "../src/shared/audit.js";
-import type { SettingsArea } from "../src/shared/settings.js";
+import { recordingArea } from "./recording-area.js";
 
 const T0 = new Date("2030-01-01T00:00:00Z");
 const empty: AuditLog = { anchor: "", records: [], dropped: 0 };
@@ -78,21 +78,14 @@ test("retention: at least ten days kept; pruned records leave an anchor the chai
 });
 
 test("stored log: restricted area before every read and write; a damaged log is reported, not replaced", async () => {
-  const calls: string[] = [];
-  const data: Record<string, unknown> = {};
-  const area: SettingsArea = {
-    get: (k) => { calls.push("get"); return Promise.resolve({ [k]: data[k] }); },
-    set: (items) => { calls.push("set"); Object.assign(data, items); return Promise.resolve(); },
-    setAccessLevel: () => { calls.push("protect"); return Promise.resolve(); },
-  };
+  const area = recordingArea();
   await audit(area, { event: "sent", mmIdentification: "a@x" }, T0);
   await audit(area, { event: "received", mmIdentification: "b@x" }, T0);
-  assert.deepEqual(calls, ["protect", "get", "protect", "set", "protect", "get", "protect", "set"]);
+  assert.deepEqual(area.calls, ["protect", "get", "protect", "set", "protect", "get", "protect", "set"]);
   const log = await loadAudit(area);
   assert.equal(log.records.length, 2);
   assert.equal(await verifyChain(log), null);
   assert.throws(() => parseLog({ anchor: "", records: [{ seq: 1 }], dropped: 0 }), (e: { code?: string }) => e.code === "audit-log-damaged");
   assert.throws(() => parseLog([]), (e: { code?: string }) => e.code === "audit-log-damaged");
-  const refusing: SettingsArea = { ...area, setAccessLevel: () => Promise.reject(new Error("no")) };
-  await assert.rejects(audit(refusing, { event: "sent", mmIdentification: null }, T0), (e: { code?: string }) => e.code === "settings-unprotected");
+  await assert.rejects(audit(area.refusing(), { event: "sent", mmIdentification: null }, T0), (e: { code?: string }) => e.code === "settings-unprotected");
 });

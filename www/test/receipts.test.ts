@@ -7,7 +7,7 @@ import { autoReceiptAllowed, findTracked, parseStore, receiptRequestOption, reci
 import { viewReport, type CoreReport } from "../src/shared/report.js";
 import { signedReceipt } from "../src/pages/render-report.js";
 import { fake, installFakeDom } from "./fake-dom.js";
-import type { SettingsArea } from "../src/shared/settings.js";
+import { recordingArea } from "./recording-area.js";
 
 installFakeDom();
 
@@ -91,15 +91,8 @@ test("the Sent view: per recipient, a verified receipt or none yet; receipts of 
 });
 
 test("the store is restricted to the extension's pages before every read and write", async () => {
-  const calls: string[] = [];
-  const data: Record<string, unknown> = {};
-  const area: SettingsArea = {
-    get: (k) => { calls.push("get"); return Promise.resolve({ [k]: data[k] }); },
-    set: (items) => { calls.push("set"); Object.assign(data, items); return Promise.resolve(); },
-    setAccessLevel: () => { calls.push("protect"); return Promise.resolve(); },
-  };
+  const area = recordingArea();
   await updateReceipts(area, (s) => withTracked(s, tracked("cc")));
-  assert.deepEqual(calls, ["protect", "get", "protect", "set"]);
-  const refusing: SettingsArea = { ...area, setAccessLevel: () => Promise.reject(new Error("no")) };
-  await assert.rejects(updateReceipts(refusing, (s) => s), (e: { code?: string }) => e.code === "settings-unprotected");
+  assert.deepEqual(area.calls, ["protect", "get", "protect", "set"]);
+  await assert.rejects(updateReceipts(area.refusing(), (s) => s), (e: { code?: string }) => e.code === "settings-unprotected");
 });

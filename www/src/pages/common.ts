@@ -19,6 +19,11 @@ export function nowRfc3339(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** A titled section of the settings page (`aria-labelledby` its heading). */
+export function settingsSection(title: string, id: string, ...children: (HTMLElement | string | null)[]): HTMLElement {
+  return h("section", { class: "settings-section", "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
+}
+
 export function statusLine(text: string): HTMLElement {
   return h("p", { class: "status", role: "status" }, text);
 }

@@ -3,7 +3,7 @@
  * the MUA audit log (draft-melnikov-mmhs-profile-09 §5.2): the records, their hash chain's
  * state, and an export of the whole log as JSON.
  */
-import { download } from "./common.js";
+import { download, settingsSection as section } from "./common.js";
 import { exportAudit, loadAudit, verifyChain, type AuditRecord } from "../shared/audit.js";
 import { clear, h } from "../shared/dom.js";
 import { PRECEDENCES } from "../shared/mmhs.js";
@@ -11,9 +11,6 @@ import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { localArea, saveSettings, type Settings } from "../shared/settings.js";
 
-function section(title: string, id: string, ...children: (HTMLElement | string | null)[]): HTMLElement {
-  return h("section", { class: "settings-section", "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
-}
 
 /** Which precedences get a signed receipt without a click (default none). */
 export function autoReceiptSection(s: Settings): HTMLElement {
