@@ -213,7 +213,9 @@ async function receiptChecked(raw: Uint8Array, report: unknown, settings: Settin
     return { ...r, problems: [...problems, { code, message: `the sent copy could not be checked: ${err instanceof Error ? err.message : String(err)}` }] };
   }
   const v = viewReport(checked);
-  const from = v.signedReceipt?.from[0] ?? v.signedReceipt?.signer ?? null;
+  // The certificate address that is one of the copy's recipients (a certificate may name several).
+  const addrs = v.signedReceipt?.from ?? [];
+  const from = addrs.find((a) => tracked.recipients.some((r) => r.toLowerCase() === a.toLowerCase())) ?? addrs[0] ?? v.signedReceipt?.signer ?? null;
   if (v.signedReceipt?.verified === true && from) {
     const entry = { from, verifiedAt: nowRfc3339(), signedAt: v.signedReceipt.signingTime };
     await updateReceipts(localArea(), (s) => withReceipt(s, identifier, entry));
