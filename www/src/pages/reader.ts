@@ -200,7 +200,8 @@ async function receiptChecked(raw: Uint8Array, report: unknown, settings: Settin
   const tracked = findTracked(await loadReceipts(localArea()), identifier);
   const problems = Array.isArray(r["problems"]) ? (r["problems"] as unknown[]) : [];
   if (!tracked?.sentId) {
-    return { ...r, problems: [...problems, { code: EXTENSION_CODES.receiptSentCopyUnknown, message: `no sent copy recorded for receipt identifier ${identifier || "(none)"}` }] };
+    const why = tracked ? "the webmail gave no id for the Sent copy of that message" : `no sent copy recorded for receipt identifier ${identifier || "(none)"}`;
+    return { ...r, problems: [...problems, { code: EXTENSION_CODES.receiptSentCopyUnknown, message: why }] };
   }
   let checked: unknown;
   try {
