@@ -36,9 +36,13 @@ pub fn mmhs_view(
     src: &[u8],
     header: &[Field<'_>],
     at: Option<time::OffsetDateTime>,
+    reader: Option<&str>,
 ) {
     use crate::error::Coded;
-    let opts = crate::mmhs::InspectOptions { now: at };
+    let opts = crate::mmhs::InspectOptions {
+        now: at,
+        reader: reader.map(str::to_string),
+    };
     let view = match crate::mmhs::inspect(src, &opts) {
         Ok(v) => v,
         Err(e) => {

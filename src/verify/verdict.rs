@@ -100,7 +100,13 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
         &top_fields,
         with_authorizing_users,
     );
-    super::label::mmhs_view(report, view_src, &view_fields, input.at);
+    super::label::mmhs_view(
+        report,
+        view_src,
+        &view_fields,
+        input.at,
+        input.ctx.reader.as_deref(),
+    );
 
     // 5. Authorizing users (and the outer-only exception of wrapped messages).
     authorizing_users::apply(report, &listed);

@@ -173,6 +173,7 @@ pub fn release(
         with_content: false,
         // A release is never decided under the legacy receive policy (docs/security.md).
         allow_weak: false,
+        reader: None,
     };
     let mut ctx = vctx.context()?;
     if let Some(k) = &o.decryption_key {

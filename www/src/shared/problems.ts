@@ -44,6 +44,8 @@ export const EXTENSION_CODES = {
   permissionDenied: "webmail-permission-denied",
   settingsUnprotected: "settings-unprotected",
   trustAnchorsUnconfirmed: "trust-anchors-unconfirmed",
+  auditLogDamaged: "audit-log-damaged",
+  receiptSentCopyUnknown: "receipt-sent-copy-unknown",
 } as const;
 
 const CATALOGUE: Readonly<Record<string, Entry>> = {
@@ -70,6 +72,8 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "webmail-origin-invalid": e("Enter the webmail's address as http(s)://host[:port]/ (no user name, no wildcard)."),
   "webmail-permission-denied": e("The browser did not grant access to that webmail; the extension does not run there."),
   "pem-invalid": e("No PEM certificate (-----BEGIN CERTIFICATE-----) was found in the input."),
+  "audit-log-damaged": e("The extension's audit log is unreadable or its hash chain is broken: records were changed, inserted or removed outside the extension."),
+  "receipt-sent-copy-unknown": e("This signed receipt answers a message this extension has no record of sending, so it cannot be checked against your sent copy: it is not verified.", "warning"),
 
   // --- signatures and certificates (core report problems) ---
   "signature-invalid": e("A signature does not verify: the message was changed after it was signed, or the signature is forged."),
