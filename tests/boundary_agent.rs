@@ -269,11 +269,29 @@ async fn forged_results_of_ours_are_removed_and_a_good_domain_signature_passes()
         false,
         &message("alice@army.example", "forged"),
     ));
-    let raw = signed(&s.pki, "army-sig", true, &raw);
+    let mut raw = signed(&s.pki, "army-sig", true, &raw);
+    // A sender's own gateway marker (draft-ramsdell-enc-smime-gateway-00 §5.2: only our
+    // gateway says what it decrypted), in any case.
+    raw.splice(
+        0..0,
+        b"smime-gateway-decrypted: navy.example\r\n".iter().copied(),
+    );
     let r = inbound(&s, "alice@army.example", &raw).await.unwrap();
     assert_eq!(r.code, 250, "{r}");
     let got = re.received.lock().unwrap()[0].clone();
     let text = String::from_utf8_lossy(&got);
+    assert!(
+        !text
+            .to_ascii_lowercase()
+            .contains("smime-gateway-decrypted"),
+        "{text}"
+    );
+    let report =
+        mmhs::verify::verify(&got, &s.pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
+    assert!(
+        report.gateway_decrypted.is_empty() && report.valid,
+        "{report:#?}"
+    );
     assert_eq!(
         text.matches("Authentication-Results: mta.navy.example")
             .count(),
@@ -539,4 +557,111 @@ async fn the_inbound_listener_relays_nowhere_and_a_misspelt_policy_does_not_star
     assert_eq!(e.code(), "server-config", "{e}");
     assert!(e.to_string().contains("remoteDomain"), "{e}");
     s.running.shutdown().await;
+}
+
+/// The per-message time budget (`messageBudgetMillis`, as `mmhs serve`'s): a message whose
+/// processing outlasts it is answered `451 4.7.0` (the MTA keeps it and retries) and the
+/// abandoned work re-injects nothing, also once it has finished.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_its_time_budget_a_message_is_deferred_and_nothing_is_reinjected() {
+    let re = reinjection(vec![]);
+    let s = navy(
+        pki(),
+        re.port,
+        serde_json::json!({ "messageBudgetMillis": 1 }),
+    )
+    .await;
+    // 1 MiB, signed twice: reading, hashing and verifying it takes far more than 1 ms.
+    let body = "All stations, report status.\r\n".repeat(1 << 15);
+    let raw = format!("From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: big\r\nMessage-ID: <big@test>\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n{body}");
+    let raw = signed(&s.pki, "alice", false, raw.as_bytes());
+    let raw = signed(&s.pki, "army-sig", true, &raw);
+    let reply = refusal(inbound(&s, "alice@army.example", &raw).await);
+    assert_eq!(
+        (reply.code, reply.enhanced.as_str()),
+        (451, "4.7.0"),
+        "{reply}"
+    );
+    assert!(reply.message.contains("[boundary-over-budget]"), "{reply}");
+    // The abandoned verification ends on its own; what it produced is dropped.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "nothing re-injected"
+    );
+    let trail = audit(&data_dir(&s));
+    assert!(
+        trail
+            .iter()
+            .any(|r| r.contains("\"event\":\"fail\"") && r.contains("boundary-over-budget")),
+        "{trail:#?}"
+    );
+    assert!(!trail.iter().any(|r| r.contains("\"event\":\"receive\"")));
+    s.running.shutdown().await;
+}
+
+/// A list (RFC 2634 §4) travels alone in its transaction (its expansion replaces the
+/// recipients), and a list configuration that names another domain's address, or the list
+/// among its members, does not start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    let list = |address: &str, members: serde_json::Value| {
+        serde_json::json!({ "lists": { address: {
+            "members": members,
+            "signing": { "key": "navy-sig.key", "certificate": "navy-sig.pem" }
+        } } })
+    };
+    let s = navy(
+        pki,
+        re.port,
+        list(
+            "staff@navy.example",
+            serde_json::json!(["bob@navy.example"]),
+        ),
+    )
+    .await;
+    let o = client::send(
+        &format!("127.0.0.1:{}", s.running.inbound.port()),
+        "mta.example",
+        None,
+        &env("x@air.example", &["staff@navy.example", "bob@navy.example"]),
+        &message("x@air.example", "list-and-bob"),
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap();
+    assert_eq!(o.accepted, ["staff@navy.example"]);
+    assert_eq!(o.rejected[0].1.code, 452, "{:?}", o.rejected);
+    s.running.shutdown().await;
+    let base = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string(s.pki.dir.join("navy.json")).unwrap(),
+    )
+    .unwrap();
+    for (bad, why) in [
+        (
+            list(
+                "staff@army.example",
+                serde_json::json!(["bob@navy.example"]),
+            ),
+            "our domains",
+        ),
+        (
+            list(
+                "staff@navy.example",
+                serde_json::json!(["STAFF@navy.example"]),
+            ),
+            "its own members",
+        ),
+        (list("staff@navy.example", serde_json::json!([])), "members"),
+    ] {
+        let mut cfg = base.clone();
+        cfg["lists"] = bad["lists"].clone();
+        let path = s.pki.dir.join("bad-list.json");
+        std::fs::write(&path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+        let e = BoundaryConfig::load(&path).unwrap_err();
+        assert_eq!(e.code(), "server-config", "{e}");
+        assert!(e.to_string().contains(why), "{e}");
+    }
 }

@@ -299,3 +299,349 @@ fn army_to_navy_through_two_postfix_instances() {
     drop(d);
     let _ = std::fs::remove_dir_all(&pki.dir);
 }
+
+/// alice's triple-wrapped message (RFC 2634 §1.1: signed, encrypted for the list, signed),
+/// domain-signed by army's agent key (§3.3), as army's MTA would hand it to navy's MX.
+fn to_the_list(pki: &Pki, subject: &str) -> Vec<u8> {
+    let inner = alice_message_with(pki, subject, "All hands: muster at 0600.\r\n");
+    let encrypted = mmhs::smime::encrypt_message(
+        &inner,
+        &[pki.cert("staff")],
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let outer = sign(pki, "alice", &encrypted, false);
+    sign(pki, "army-sig", &outer, true)
+}
+
+fn sign(pki: &Pki, who: &str, raw: &[u8], domain: bool) -> Vec<u8> {
+    mmhs::smime::sign_message(
+        raw,
+        &pki.signer(who),
+        &mmhs::smime::SignOptions {
+            signature_type: if domain {
+                vec![mmhs::smime::SignatureType::Domain]
+            } else {
+                Vec::new()
+            },
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..Default::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap()
+}
+
+/// A Mail List Agent at navy's boundary (RFC 2634 §4; msa-to-mda §5): alice's
+/// triple-wrapped message to staff@navy.example, encrypted for the list, is verified,
+/// re-encrypted for bob and carol under the list's signature with an mlExpansionHistory, and
+/// delivered to both; OpenSSL verifies the list's signature and decrypts each copy with the
+/// member's key. A message the list already expanded is refused (RFC 2634 §4.1.1).
+#[test]
+fn a_list_at_navys_boundary_expands_for_its_members() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-mla",
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+            ("carol", "carol@navy.example", Alg::Rsa),
+            ("staff", "staff@navy.example", Alg::Rsa),
+        ],
+    );
+    pki.domain_agents();
+    let list = serde_json::json!({
+        "staff@navy.example": {
+            "members": ["bob@navy.example", "carol@navy.example"],
+            "signing": {
+                "key": pki.dir.join("staff.key"),
+                "certificate": pki.dir.join("staff.pem"),
+            },
+            "maxExpansions": 8
+        }
+    });
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| navy_mx,
+        DomainSetup {
+            users: vec!["alice"],
+            certs: vec!["navy-dca", "navy-sig"],
+            extra: serde_json::json!({}),
+        },
+        DomainSetup {
+            users: vec!["bob", "carol", "staff"],
+            certs: vec!["army-dca", "army-sig", "bob", "carol"],
+            extra: serde_json::json!({ "lists": list }),
+        },
+    );
+    let rep = smtp_send(
+        d.navy.mx,
+        "alice@army.example",
+        "staff@navy.example",
+        &to_the_list(&pki, "muster"),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
+    for (member, key_alg) in [("bob", "EC"), ("carol", "RSA")] {
+        let new = d.navy_mta.maildir_new("navy.example", member);
+        let path = wait_for(&format!("{member}'s copy"), 40, || {
+            files_in(&new).into_iter().next()
+        });
+        let copy = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&copy);
+        assert!(
+            text.contains("smime=pass reason=\"domain-signature-verified\""),
+            "{text}"
+        );
+        assert!(!text.contains("muster at 0600"), "re-encrypted: {key_alg}");
+        // The member's reader: the list's signature with its history, alice's inside.
+        let mut mctx = ctx.clone();
+        mctx.decryption_keys = vec![(
+            mmhs::keys::PrivateKey::from_pem(&pki.read(&format!("{member}.key"))).unwrap(),
+            pki.cert(member),
+        )];
+        let report = mmhs::verify::verify(&copy, &mctx).unwrap();
+        assert!(report.valid, "{:#?}", report.problems);
+        let h = &report.signatures[0].ml_expansion_history;
+        assert_eq!(h.len(), 1, "{:#?}", report.signatures);
+        assert_eq!(report.signatures[0].signer, "staff@navy.example");
+        assert_eq!(report.signatures[1].signer, "alice@army.example");
+        let json = serde_json::to_value(&report).unwrap();
+        assert!(json["signatures"][0]["mlExpansionHistory"][0]["expansionTime"].is_string());
+        // OpenSSL: the list's signature verifies; the member's key decrypts what it covers;
+        // alice's signature inside verifies.
+        pki.write(&format!("{member}.eml"), &copy);
+        support::pki::ok(
+            &pki.dir,
+            &[
+                "cms",
+                "-verify",
+                "-in",
+                &format!("{member}.eml"),
+                "-CAfile",
+                "ca.pem",
+                "-out",
+                &format!("{member}-enveloped.eml"),
+            ],
+        );
+        support::pki::ok(
+            &pki.dir,
+            &[
+                "cms",
+                "-decrypt",
+                "-in",
+                &format!("{member}-enveloped.eml"),
+                "-inkey",
+                &format!("{member}.key"),
+                "-recip",
+                &format!("{member}.pem"),
+                "-out",
+                &format!("{member}-signed.eml"),
+            ],
+        );
+        support::pki::ok(
+            &pki.dir,
+            &[
+                "cms",
+                "-verify",
+                "-in",
+                &format!("{member}-signed.eml"),
+                "-CAfile",
+                "ca.pem",
+                "-out",
+                &format!("{member}.txt"),
+            ],
+        );
+        assert!(pki
+            .read(&format!("{member}.txt"))
+            .contains("muster at 0600"));
+    }
+    // A loop: a message this list already expanded comes back to it.
+    let once = mmhs::domain::expand(
+        &alice_message(&pki, "loop"),
+        &mmhs::domain::MailListAgent {
+            signer: &pki.signer("staff"),
+            decryption: None,
+            use_ski: false,
+            receipt_policy: None,
+            history_limit: 64,
+        },
+        &[],
+        &ctx,
+        time::OffsetDateTime::now_utc(),
+        &mmhs::smime::SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..Default::default()
+        },
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let looped = sign(&pki, "army-sig", &once.message, true);
+    let rep = smtp_send(
+        d.navy.mx,
+        "alice@army.example",
+        "staff@navy.example",
+        &looped,
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let log = wait_for("the loop's refusal", 30, || {
+        let log = d.navy_mta.log();
+        log.contains("[ml-expansion-loop]").then_some(log)
+    });
+    assert!(log.contains("said: 550 5.7.1"), "{log}");
+    std::thread::sleep(Duration::from_millis(500));
+    for member in ["bob", "carol"] {
+        assert_eq!(
+            files_in(&d.navy_mta.maildir_new("navy.example", member)).len(),
+            1,
+            "the looped message reached {member}"
+        );
+    }
+    let navy_audit = audit_details(&d.base, "navy.example");
+    assert!(
+        navy_audit
+            .iter()
+            .any(|r| r.contains("\"event\":\"receive\"")
+                && r.contains("expanded by the list staff@navy.example for 2 members")
+                && r.contains("re-encrypted for the members")),
+        "{navy_audit:#?}"
+    );
+    assert!(navy_audit
+        .iter()
+        .any(|r| r.contains("\"event\":\"refuse\"") && r.contains("ml-expansion-loop")));
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
+
+/// The S/MIME gateway (draft-ramsdell-enc-smime-gateway-00): army's agent encrypts mail for
+/// dave@navy.example, who has no certificate, to navy's gateway certificate
+/// (`smg_encryptor@navy.example`, §5.1); navy's agent decrypts it (§5.2) and delivers it
+/// marked `gateway-decrypted`; dave's reader says so. OpenSSL decrypts the wire copy with the
+/// gateway key.
+#[test]
+fn army_encrypts_to_navys_gateway_and_navy_marks_what_it_decrypted() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-gateway",
+        &[("alice", "alice@army.example", Alg::Ec)],
+    );
+    pki.domain_agents();
+    pki.issue_agent(
+        "navy-gw",
+        "email:smg_encryptor@navy.example",
+        Alg::Rsa,
+        true,
+        40,
+    );
+    let mut wire = None;
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| {
+            let (port, seen) = recording_relay(navy_mx);
+            wire = Some(seen);
+            port
+        },
+        DomainSetup {
+            users: vec!["alice"],
+            certs: vec!["navy-sig", "navy-gw"],
+            extra: serde_json::json!({
+                "remoteDomains": {
+                    "navy.example": { "encrypt": "gateway", "requireDomainSignature": true }
+                }
+            }),
+        },
+        DomainSetup {
+            users: vec!["dave"],
+            certs: vec!["army-dca", "army-sig"],
+            extra: serde_json::json!({
+                "gateway": {
+                    "key": pki.dir.join("navy-gw.key"),
+                    "certificate": pki.dir.join("navy-gw.pem"),
+                }
+            }),
+        },
+    );
+    let wire = wire.unwrap();
+    let rep = smtp_send(
+        d.army.submission,
+        "alice@army.example",
+        "dave@navy.example",
+        &alice_message(&pki, "gateway"),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let new = d.navy_mta.maildir_new("navy.example", "dave");
+    let path = wait_for("dave's copy", 40, || files_in(&new).into_iter().next());
+    let copy = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&copy);
+    assert!(
+        text.contains("smime=pass reason=\"domain-signature-verified\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("(gateway-decrypted by the S/MIME gateway of navy.example)"),
+        "{text}"
+    );
+    assert!(text.contains("SMIME-Gateway-Decrypted: navy.example"));
+    let report =
+        mmhs::verify::verify(&copy, &pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
+    assert!(report.valid, "{:#?}", report.problems);
+    assert_eq!(report.gateway_decrypted, ["navy.example"]);
+    assert!(report.notes.iter().any(|n| n.code == "gateway-decrypted"));
+    assert!(report.domain_verified);
+    // On the wire: encrypted for the gateway only; OpenSSL opens it with the gateway key.
+    let on_wire = wait_for("the recorded transfer", 10, || {
+        data_of(&wire.lock().unwrap())
+    });
+    assert!(String::from_utf8_lossy(&on_wire).contains("smime-type=enveloped-data"));
+    pki.write("gw-wire.eml", &on_wire);
+    support::pki::ok(
+        &pki.dir,
+        &[
+            "cms",
+            "-decrypt",
+            "-in",
+            "gw-wire.eml",
+            "-inkey",
+            "navy-gw.key",
+            "-recip",
+            "navy-gw.pem",
+            "-out",
+            "gw-domain-signed.eml",
+        ],
+    );
+    support::pki::ok(
+        &pki.dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            "gw-domain-signed.eml",
+            "-CAfile",
+            "ca.pem",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    let army_audit = audit_details(&d.base, "army.example");
+    assert!(
+        army_audit.iter().any(|r| r.contains("\"event\":\"relay\"")
+            && r.contains("domain-signed; encrypted to the S/MIME gateway of navy.example")),
+        "{army_audit:#?}"
+    );
+    let navy_audit = audit_details(&d.base, "navy.example");
+    assert!(
+        navy_audit
+            .iter()
+            .any(|r| r.contains("\"event\":\"receive\"")
+                && r.contains("gateway-decrypted by our S/MIME gateway (navy.example)")),
+        "{navy_audit:#?}"
+    );
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
