@@ -601,8 +601,8 @@ async fn over_its_time_budget_a_message_is_deferred_and_nothing_is_reinjected() 
 }
 
 /// A list (RFC 2634 §4) travels alone in its transaction (its expansion replaces the
-/// recipients), and a list configuration that names another domain's address, or the list
-/// among its members, does not start.
+/// recipients), and a list configuration that names another domain's address, the list
+/// among its members, or no member does not start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
     let re = reinjection(vec![]);

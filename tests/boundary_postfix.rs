@@ -407,7 +407,12 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
         assert!(report.valid, "{:#?}", report.problems);
         let h = &report.signatures[0].ml_expansion_history;
         assert_eq!(h.len(), 1, "{:#?}", report.signatures);
+        // The list's signature is the list's (RFC 2634 §4.2): not bound to alice's address,
+        // no naming rule; alice's is the originator signature.
         assert_eq!(report.signatures[0].signer, "staff@navy.example");
+        assert_eq!(report.signatures[0].address_match, None);
+        assert_eq!(report.signatures[0].naming_ok, None);
+        assert_eq!(report.signatures[1].address_match, Some(true));
         assert_eq!(report.signatures[1].signer, "alice@army.example");
         let json = serde_json::to_value(&report).unwrap();
         assert!(json["signatures"][0]["mlExpansionHistory"][0]["expansionTime"].is_string());

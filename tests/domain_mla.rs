@@ -665,3 +665,44 @@ fn rfc4134_4_10_a_third_party_ml_expansion_history() {
     let err = run_expand(msg.as_bytes(), "army-mla", &[], false).unwrap_err();
     assert_eq!(err.code(), "ml-expansion-refused", "{err}");
 }
+
+/// RFC 2634 §4.2: a list's signature (no signatureType, its own mlExpansionHistory, a signed
+/// layer under it) is the list's — made with a personal certificate of another domain
+/// (bob@navy.example expanding alice's army.example message) it is bound neither to the
+/// originator's address nor by the naming rule, and alice's signature inside is the
+/// originator's. A history does not make a signature over nothing, or over another
+/// person's signature, pass for the originator's.
+#[test]
+fn a_list_signature_is_the_lists_not_the_originators() {
+    let listed = s_ml(&s1(), "bob", &history_by("bob"), 30);
+    let r = mmhs::verify::verify(&listed, &ctx(&[])).unwrap();
+    assert!(r.valid, "{:#?}", r.problems);
+    assert_eq!(r.signatures[0].signer, "bob@navy.example");
+    assert_eq!(
+        (r.signatures[0].address_match, r.signatures[0].naming_ok),
+        (None, None)
+    );
+    assert_eq!(r.signatures[1].address_match, Some(true));
+    // Over the content alone: nothing under it, so it is the originator signature of §3.2,
+    // and bob is not alice.
+    let alone = s_ml(MESSAGE.as_bytes(), "bob", &history_by("bob"), 31);
+    let r = mmhs::verify::verify(&alone, &ctx(&[])).unwrap();
+    assert!(!r.valid);
+    assert!(r.signatures[0]
+        .problems
+        .iter()
+        .any(|p| p.code == "signer-address-mismatch"));
+    // Over carol's signature on alice's From: carol's is still bound to alice's address.
+    let carols = s(MESSAGE.as_bytes(), "carol", 32);
+    let wrapped = s_ml(&carols, "bob", &history_by("bob"), 33);
+    let r = mmhs::verify::verify(&wrapped, &ctx(&[])).unwrap();
+    assert!(!r.valid);
+    assert!(r.signatures[1]
+        .problems
+        .iter()
+        .any(|p| p.code == "signer-address-mismatch"));
+    // Only list signatures and no originator signature at all: not valid.
+    let two = s_ml(&alone, "carol", &history_by("carol"), 34);
+    let r = mmhs::verify::verify(&two, &ctx(&[])).unwrap();
+    assert!(!r.valid);
+}
