@@ -665,3 +665,73 @@ async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
         assert!(e.to_string().contains(why), "{e}");
     }
 }
+
+/// Two valid DCA certificates of one domain (a rollover, msa-to-mda §4.1 with the core's
+/// `domain_certificates`) each get a RecipientInfo; a domain whose policy is
+/// `"encrypt": "gateway"` without a valid gateway certificate gets nothing in clear (`451`,
+/// gateway §6), and a signing agent's certificate is never taken for a gateway's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dca_rollover_gets_both_and_a_gateway_policy_never_sends_in_clear() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    pki.issue_agent("army-dca2", "URI:smtp://army.example", Alg::Rsa, true, 30);
+    // A signing-only certificate that lists smg_encryptor@air.example: not an encryption
+    // certificate (gateway §4 with keyUsage).
+    pki.issue_agent(
+        "air-sig",
+        "email:smg_encryptor@air.example",
+        Alg::Ec,
+        false,
+        31,
+    );
+    let certs = pki.dir.join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    for c in ["army-dca", "army-dca2", "air-sig"] {
+        std::fs::copy(
+            pki.dir.join(format!("{c}.pem")),
+            certs.join(format!("{c}.pem")),
+        )
+        .unwrap();
+    }
+    let s = navy(
+        pki,
+        re.port,
+        serde_json::json!({
+            "certificates": "certs",
+            "remoteDomains": {
+                "army.example": { "encrypt": "dca" },
+                "air.example": { "encrypt": "gateway" }
+            }
+        }),
+    )
+    .await;
+    let out = s.running.outbound.port();
+    let raw = message("bob@navy.example", "rollover");
+    let r = send(out, "bob@navy.example", &["x@army.example"], &raw)
+        .await
+        .unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    for dca in ["army-dca", "army-dca2"] {
+        let key = mmhs::keys::PrivateKey::from_pem(&s.pki.read(&format!("{dca}.key"))).unwrap();
+        let opened = mmhs::smime::decrypt_message(&got, &key, &s.pki.cert(dca)).unwrap();
+        let read = mmhs::verify::verify_message(
+            &opened,
+            &s.pki.verify_context(time::OffsetDateTime::now_utc()),
+        )
+        .unwrap();
+        assert!(read.report.domain_verified, "{dca}: {:#?}", read.report);
+        assert!(
+            String::from_utf8_lossy(&read.content).contains("hello"),
+            "{dca}"
+        );
+    }
+    let reply = refusal(send(out, "bob@navy.example", &["y@air.example"], &raw).await);
+    assert_eq!(reply.code, 451, "{reply}");
+    assert!(
+        reply.message.contains("[boundary-no-gateway-certificate]"),
+        "{reply}"
+    );
+    assert_eq!(re.received.lock().unwrap().len(), 1, "never sent in clear");
+    s.running.shutdown().await;
+}
