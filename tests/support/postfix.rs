@@ -435,7 +435,7 @@ pub fn two_domains_with(
     let base = pki.dir.join("mta");
     let (army, navy) = (Ports::new(), Ports::new());
     let navy_route = army_to_navy(navy.mx);
-    let army_cfg = agent_config_with(
+    let army_cfg = agent_config(
         pki,
         &base,
         "army.example",
@@ -444,7 +444,7 @@ pub fn two_domains_with(
         &army_setup.certs,
         &army_setup.extra,
     );
-    let navy_cfg = agent_config_with(
+    let navy_cfg = agent_config(
         pki,
         &base,
         "navy.example",
@@ -478,19 +478,9 @@ pub fn two_domains_with(
     }
 }
 
+/// The agent's configuration file for `domain` (docs/domain.md, "Configuration"), with
+/// top-level keys of `extra` replacing the defaults.
 pub fn agent_config(
-    pki: &Pki,
-    base: &Path,
-    domain: &str,
-    p: Ports,
-    peer: &str,
-    certs: &[&str],
-) -> PathBuf {
-    agent_config_with(pki, base, domain, p, peer, certs, &serde_json::json!({}))
-}
-
-/// [`agent_config`] with top-level keys of `extra` replacing the defaults.
-pub fn agent_config_with(
     pki: &Pki,
     base: &Path,
     domain: &str,
