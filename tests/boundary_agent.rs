@@ -601,7 +601,7 @@ async fn over_its_time_budget_a_message_is_deferred_and_nothing_is_reinjected() 
 }
 
 /// A list (RFC 2634 §4) travels alone in its transaction (its expansion replaces the
-/// recipients), and a list configuration that names another domain's address, the list
+/// recipients); postings from outside and from inside are expanded; and a list configuration that names another domain's address, the list
 /// among its members, or no member does not start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
@@ -634,6 +634,35 @@ async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
     .unwrap();
     assert_eq!(o.accepted, ["staff@navy.example"]);
     assert_eq!(o.rejected[0].1.code, 452, "{:?}", o.rejected);
+    // The accepted posting (air.example requires no domain signature) was expanded: the
+    // list's signature, with a history of one, around the message.
+    let ctx = s.pki.verify_context(time::OffsetDateTime::now_utc());
+    let first = re.received.lock().unwrap()[0].clone();
+    let r = mmhs::verify::verify(&first, &ctx).unwrap();
+    assert_eq!(r.signatures[0].ml_expansion_history.len(), 1, "{r:#?}");
+    // A posting from inside (outbound listener) is expanded as it is: bob's signature
+    // inside the list's.
+    let posting = signed(
+        &s.pki,
+        "bob",
+        false,
+        &message("bob@navy.example", "posting"),
+    );
+    let r = send(
+        s.running.outbound.port(),
+        "bob@navy.example",
+        &["staff@navy.example"],
+        &posting,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let second = re.received.lock().unwrap()[1].clone();
+    let r = mmhs::verify::verify(&second, &ctx).unwrap();
+    assert!(r.valid, "{:#?}", r.problems);
+    assert_eq!(r.signatures.len(), 2);
+    assert_eq!(r.signatures[0].ml_expansion_history.len(), 1);
+    assert_eq!(r.signatures[1].signer, "bob@navy.example");
     s.running.shutdown().await;
     let base = serde_json::from_str::<serde_json::Value>(
         &std::fs::read_to_string(s.pki.dir.join("navy.json")).unwrap(),
