@@ -650,3 +650,65 @@ fn army_encrypts_to_navys_gateway_and_navy_marks_what_it_decrypted() {
     drop(d);
     let _ = std::fs::remove_dir_all(&pki.dir);
 }
+
+/// The per-message time budget on a real MTA: navy's agent, allowed 1 ms per message, answers
+/// Postfix `451 4.7.0 … [boundary-over-budget]` for army's domain-signed and encrypted
+/// message; Postfix keeps it queued (deferred) and bob receives nothing.
+#[test]
+fn over_the_budget_postfix_keeps_the_message_queued() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-budget",
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+        ],
+    );
+    pki.domain_agents();
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| navy_mx,
+        DomainSetup {
+            users: vec!["alice"],
+            certs: vec!["navy-dca", "navy-sig"],
+            extra: serde_json::json!({}),
+        },
+        DomainSetup {
+            users: vec!["bob"],
+            certs: vec!["army-dca", "army-sig"],
+            extra: serde_json::json!({ "messageBudgetMillis": 1 }),
+        },
+    );
+    let rep = smtp_send(
+        d.army.submission,
+        "alice@army.example",
+        "bob@navy.example",
+        &alice_message(&pki, "over budget"),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let log = wait_for("navy's deferral", 40, || {
+        let log = d.navy_mta.log();
+        (log.contains("[boundary-over-budget]") && log.contains("status=deferred")).then_some(log)
+    });
+    assert!(log.contains("said: 451 4.7.0"), "{log}");
+    let deferred = d.base.join("navy.example/queue/deferred");
+    wait_for("the message in navy's deferred queue", 20, || {
+        let n: usize = files_in(&deferred)
+            .iter()
+            .map(|sub| files_in(sub).len())
+            .sum();
+        (n >= 1).then_some(())
+    });
+    assert!(files_in(&d.navy_mta.maildir_new("navy.example", "bob")).is_empty());
+    let navy_audit = audit_details(&d.base, "navy.example");
+    assert!(navy_audit
+        .iter()
+        .any(|r| r.contains("\"event\":\"fail\"") && r.contains("boundary-over-budget")));
+    assert!(!navy_audit
+        .iter()
+        .any(|r| r.contains("\"event\":\"receive\"")));
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
