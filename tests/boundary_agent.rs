@@ -764,3 +764,81 @@ async fn a_dca_rollover_gets_both_and_a_gateway_policy_never_sends_in_clear() {
     assert_eq!(re.received.lock().unwrap().len(), 1, "never sent in clear");
     s.running.shutdown().await;
 }
+
+/// Gateway inbound (draft-ramsdell-enc-smime-gateway-00 §5.2): a message encrypted for our
+/// gateway's domain certificate is decrypted and passed on marked `gateway-decrypted` (header
+/// field, result header, audit); one that names the gateway but does not decrypt is never
+/// passed on; a gateway certificate without `smg_encryptor@<domain>` does not start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_decrypts_marks_and_never_relays_what_fails() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    pki.issue_agent(
+        "navy-gw",
+        "email:smg_encryptor@navy.example",
+        Alg::Rsa,
+        true,
+        33,
+    );
+    let s = navy(
+        pki,
+        re.port,
+        serde_json::json!({
+            "gateway": { "key": "navy-gw.key", "certificate": "navy-gw.pem" }
+        }),
+    )
+    .await;
+    let inner = signed(&s.pki, "alice", false, &message("alice@army.example", "gw"));
+    let domain_signed = signed(&s.pki, "army-sig", true, &inner);
+    let for_gw = mmhs::smime::encrypt_message(
+        &domain_signed,
+        &[s.pki.cert("navy-gw")],
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let r = inbound(&s, "alice@army.example", &for_gw).await.unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.contains("(gateway-decrypted by the S/MIME gateway of navy.example)"),
+        "{text}"
+    );
+    let report =
+        mmhs::verify::verify(&got, &s.pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
+    assert_eq!(report.gateway_decrypted, ["navy.example"]);
+    assert!(report.valid && report.domain_verified, "{report:#?}");
+    // The same, its encrypted content damaged: never re-injected — quarantined, as
+    // `defaultRemote` says (before decryption no originator domain is known).
+    let t = String::from_utf8(for_gw).unwrap();
+    let body_at = t.find("\r\n\r\n").unwrap() + 4 + 400;
+    let mut damaged = t.into_bytes();
+    for b in &mut damaged[body_at..body_at + 40] {
+        if b.is_ascii_alphanumeric() {
+            *b = if *b == b'A' { b'B' } else { b'A' };
+        }
+    }
+    let reply = inbound(&s, "alice@army.example", &damaged).await.unwrap();
+    assert!(
+        reply.message.contains("Quarantined")
+            && reply.message.contains("[boundary-decrypt-failed]"),
+        "{reply}"
+    );
+    assert_eq!(re.received.lock().unwrap().len(), 1);
+    assert!(audit(&data_dir(&s))
+        .iter()
+        .any(|r| r.contains("\"event\":\"receive\"")
+            && r.contains("gateway-decrypted by our S/MIME gateway (navy.example)")));
+    s.running.shutdown().await;
+    // A gateway certificate must name smg_encryptor@<domain> (gateway §4).
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.pki.dir.join("navy.json")).unwrap())
+            .unwrap();
+    cfg["gateway"] = serde_json::json!({ "key": "navy-dca.key", "certificate": "navy-dca.pem" });
+    let path = s.pki.dir.join("bad-gateway.json");
+    std::fs::write(&path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+    let e = BoundaryConfig::load(&path).unwrap_err();
+    assert_eq!(e.code(), "server-config", "{e}");
+    assert!(e.to_string().contains("smg_encryptor"), "{e}");
+}
