@@ -20,7 +20,7 @@
 //!   the presence of the value id-sti-domainSig").
 //! - A Mail List Agent's signature — no signatureType, its own mlExpansionHistory, and a
 //!   signed or encrypted layer under it (RFC 2634 §4.2: the MLA's new "outer" signedData;
-//!   [`list_signature`]) — is the list's: neither the originator's (no `addressMatch`) nor
+//!   `list_signature`) — is the list's: neither the originator's (no `addressMatch`) nor
 //!   domain-style (no naming rule: a list serves its members, and may sit in any domain, not
 //!   the originator's). The report shows who expanded the message (`mlExpansionHistory`);
 //!   an originator signature under it is still required.

@@ -1,8 +1,10 @@
-//! Every call the boundary agent makes into the core, in one module: domain signing
+//! The boundary agent's signing and verification with the core: domain signing
 //! (draft-melnikov-smime-msa-to-mda-04 §3.3, signature encapsulation §2.5), domain encryption
-//! and decryption (§4, cases (c) and (d) for transmission, (b) and (d) for reception), the
-//! one receive pipeline (`crate::verify`) and the domain-signature verdict built on its
-//! report.
+//! (§4.1, cases (c) and (d) for transmission), the validity check of a certificate to encrypt
+//! to, the one receive pipeline (`crate::verify`) and the domain-signature verdict built on
+//! its report. Domain decryption, the choice of DCA and gateway certificates, gateway
+//! processing and list expansion are the core's `crate::domain` functions, called from
+//! [`super::agent`].
 //!
 //! The naming rule of §2.6 is the core's (`crate::domain::naming`), applied here to the
 //! certificate each SignerIdentifier named ([`crate::verify::Verified::signer_certificates`]) —
