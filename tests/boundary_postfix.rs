@@ -101,6 +101,27 @@ fn audit_details(base: &Path, domain: &str) -> Vec<String> {
         .unwrap()
 }
 
+/// `openssl cms -verify` of `input` against the test CA, the signed content written to `out`
+/// (files in the PKI directory).
+fn openssl_verify(pki: &Pki, input: &str, out: &str) {
+    support::pki::ok(
+        &pki.dir,
+        &[
+            "cms", "-verify", "-in", input, "-CAfile", "ca.pem", "-out", out,
+        ],
+    );
+}
+
+/// `openssl cms -decrypt` of `input` with the key and certificate files given, to `out`.
+fn openssl_decrypt(pki: &Pki, input: &str, key: &str, cert: &str, out: &str) {
+    support::pki::ok(
+        &pki.dir,
+        &[
+            "cms", "-decrypt", "-in", input, "-inkey", key, "-recip", cert, "-out", out,
+        ],
+    );
+}
+
 #[test]
 fn army_to_navy_through_two_postfix_instances() {
     if !postfix_usable() {
@@ -171,34 +192,14 @@ fn army_to_navy_through_two_postfix_instances() {
     );
     assert!(!wire_text.contains("Proceed to grid"));
     pki.write("wire.eml", &on_wire);
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-decrypt",
-            "-in",
-            "wire.eml",
-            "-inkey",
-            "navy-dca.key",
-            "-recip",
-            "navy-dca.pem",
-            "-out",
-            "domain-signed.eml",
-        ],
+    openssl_decrypt(
+        &pki,
+        "wire.eml",
+        "navy-dca.key",
+        "navy-dca.pem",
+        "domain-signed.eml",
     );
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "domain-signed.eml",
-            "-CAfile",
-            "ca.pem",
-            "-out",
-            "alice-signed.eml",
-        ],
-    );
+    openssl_verify(&pki, "domain-signed.eml", "alice-signed.eml");
     let printed = support::pki::ok(
         &pki.dir,
         &[
@@ -220,19 +221,7 @@ fn army_to_navy_through_two_postfix_instances() {
         printed.contains("1.2.840.113549.1.9.16.9.2") || printed.contains("domainSig"),
         "{printed}"
     );
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "alice-signed.eml",
-            "-CAfile",
-            "ca.pem",
-            "-out",
-            "content.txt",
-        ],
-    );
+    openssl_verify(&pki, "alice-signed.eml", "content.txt");
     assert!(pki.read("content.txt").contains("Proceed to grid 1234."));
 
     // 3. Refusals at navy's boundary, straight to its MX (as another domain's MTA would):
@@ -366,11 +355,7 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     let d = two_domains_with(
         &pki,
         |navy_mx| navy_mx,
-        DomainSetup {
-            users: vec!["alice"],
-            certs: vec!["navy-dca", "navy-sig"],
-            extra: serde_json::json!({}),
-        },
+        DomainSetup::army(),
         DomainSetup {
             users: vec!["bob", "carol", "staff"],
             certs: vec!["army-dca", "army-sig", "bob", "carol"],
@@ -419,46 +404,22 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
         // OpenSSL: the list's signature verifies; the member's key decrypts what it covers;
         // alice's signature inside verifies.
         pki.write(&format!("{member}.eml"), &copy);
-        support::pki::ok(
-            &pki.dir,
-            &[
-                "cms",
-                "-verify",
-                "-in",
-                &format!("{member}.eml"),
-                "-CAfile",
-                "ca.pem",
-                "-out",
-                &format!("{member}-enveloped.eml"),
-            ],
+        openssl_verify(
+            &pki,
+            &format!("{member}.eml"),
+            &format!("{member}-enveloped.eml"),
         );
-        support::pki::ok(
-            &pki.dir,
-            &[
-                "cms",
-                "-decrypt",
-                "-in",
-                &format!("{member}-enveloped.eml"),
-                "-inkey",
-                &format!("{member}.key"),
-                "-recip",
-                &format!("{member}.pem"),
-                "-out",
-                &format!("{member}-signed.eml"),
-            ],
+        openssl_decrypt(
+            &pki,
+            &format!("{member}-enveloped.eml"),
+            &format!("{member}.key"),
+            &format!("{member}.pem"),
+            &format!("{member}-signed.eml"),
         );
-        support::pki::ok(
-            &pki.dir,
-            &[
-                "cms",
-                "-verify",
-                "-in",
-                &format!("{member}-signed.eml"),
-                "-CAfile",
-                "ca.pem",
-                "-out",
-                &format!("{member}.txt"),
-            ],
+        openssl_verify(
+            &pki,
+            &format!("{member}-signed.eml"),
+            &format!("{member}.txt"),
         );
         assert!(pki
             .read(&format!("{member}.txt"))
@@ -605,34 +566,14 @@ fn army_encrypts_to_navys_gateway_and_navy_marks_what_it_decrypted() {
     });
     assert!(String::from_utf8_lossy(&on_wire).contains("smime-type=enveloped-data"));
     pki.write("gw-wire.eml", &on_wire);
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-decrypt",
-            "-in",
-            "gw-wire.eml",
-            "-inkey",
-            "navy-gw.key",
-            "-recip",
-            "navy-gw.pem",
-            "-out",
-            "gw-domain-signed.eml",
-        ],
+    openssl_decrypt(
+        &pki,
+        "gw-wire.eml",
+        "navy-gw.key",
+        "navy-gw.pem",
+        "gw-domain-signed.eml",
     );
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "gw-domain-signed.eml",
-            "-CAfile",
-            "ca.pem",
-            "-out",
-            "/dev/null",
-        ],
-    );
+    openssl_verify(&pki, "gw-domain-signed.eml", "/dev/null");
     let army_audit = audit_details(&d.base, "army.example");
     assert!(
         army_audit.iter().any(|r| r.contains("\"event\":\"relay\"")
@@ -670,15 +611,10 @@ fn over_the_budget_postfix_keeps_the_message_queued() {
     let d = two_domains_with(
         &pki,
         |navy_mx| navy_mx,
+        DomainSetup::army(),
         DomainSetup {
-            users: vec!["alice"],
-            certs: vec!["navy-dca", "navy-sig"],
-            extra: serde_json::json!({}),
-        },
-        DomainSetup {
-            users: vec!["bob"],
-            certs: vec!["army-dca", "army-sig"],
             extra: serde_json::json!({ "messageBudgetMillis": 1 }),
+            ..DomainSetup::navy()
         },
     );
     let rep = smtp_send(

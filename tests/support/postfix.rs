@@ -406,23 +406,30 @@ pub struct DomainSetup {
     pub extra: serde_json::Value,
 }
 
-/// Start [`TwoDomains`] under `<pki dir>/mta`: alice at army, bob at navy, each agent holding
-/// the other domain's DCA and agent certificates.
-pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomains {
-    two_domains_with(
-        pki,
-        army_to_navy,
+impl DomainSetup {
+    /// army.example: alice, navy's DCA and agent certificates.
+    pub fn army() -> DomainSetup {
         DomainSetup {
             users: vec!["alice"],
             certs: vec!["navy-dca", "navy-sig"],
             extra: serde_json::json!({}),
-        },
+        }
+    }
+
+    /// navy.example: bob, army's DCA and agent certificates.
+    pub fn navy() -> DomainSetup {
         DomainSetup {
             users: vec!["bob"],
             certs: vec!["army-dca", "army-sig"],
             extra: serde_json::json!({}),
-        },
-    )
+        }
+    }
+}
+
+/// Start [`TwoDomains`] under `<pki dir>/mta`: [`DomainSetup::army`] and
+/// [`DomainSetup::navy`].
+pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomains {
+    two_domains_with(pki, army_to_navy, DomainSetup::army(), DomainSetup::navy())
 }
 
 /// [`two_domains`] with each domain's users, certificates and configuration given.
