@@ -693,6 +693,17 @@ async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
         assert_eq!(e.code(), "server-config", "{e}");
         assert!(e.to_string().contains(why), "{e}");
     }
+    // A list among another list's members (re-injection would deliver, not expand, it).
+    let mut cfg = base.clone();
+    let signing = serde_json::json!({ "key": "navy-sig.key", "certificate": "navy-sig.pem" });
+    cfg["lists"] = serde_json::json!({
+        "staff@navy.example": { "members": ["all@navy.example"], "signing": signing },
+        "all@navy.example": { "members": ["bob@navy.example"], "signing": signing },
+    });
+    let path = s.pki.dir.join("nested-list.json");
+    std::fs::write(&path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+    let e = BoundaryConfig::load(&path).unwrap_err();
+    assert!(e.to_string().contains("is one of our lists"), "{e}");
 }
 
 /// Two valid DCA certificates of one domain (a rollover, msa-to-mda §4.1 with the core's

@@ -343,6 +343,16 @@ impl BoundaryConfig {
             let list = load_list(base, &file.domains, &address, l)?;
             lists.insert(address, list);
         }
+        // The expanded message is re-injected past the agent: a list among another's members
+        // would be delivered as a mailbox, never expanded.
+        for l in lists.values() {
+            if let Some(m) = l.members.iter().find(|m| lists.contains_key(m.as_str())) {
+                return Err(cfg_err(format!(
+                    "list {}: member {m} is one of our lists, which re-injection does not expand",
+                    l.address
+                )));
+            }
+        }
         let mut trust_anchors = Vec::new();
         for p in &file.trust_anchors {
             trust_anchors.extend(certs(base, p)?);
