@@ -83,6 +83,18 @@ pub fn agent_names(cert: &Certificate) -> Vec<AgentName> {
     out
 }
 
+/// The domains a certificate names agents of ([`agent_names`]), each once, in certificate
+/// order.
+pub fn agent_domains(cert: &Certificate) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in agent_names(cert) {
+        if !out.contains(&n.domain) {
+            out.push(n.domain);
+        }
+    }
+    out
+}
+
 /// An `smtp://<fqdn>` or `submit://<fqdn>` URI as an agent name; `None` for any other URI.
 pub fn agent_uri(text: &str) -> Option<AgentName> {
     let uri = parse_mail_uri(text).ok()?;
@@ -198,6 +210,8 @@ mod tests {
         assert!(!is_same_or_ascendant("navy.example", "army.example"));
         assert!(!is_same_or_ascendant("evil.example", "army.example"));
         assert!(!is_same_or_ascendant("", "army.example"));
+        assert!(is_same_or_ascendant("army.example", "hq.ARMY.example."));
+        assert!(!is_same_or_ascendant("army.example", "army.example.evil"));
     }
 
     /// §2.6: `"<protocol>://<fully-qualified-domain>"`, `<protocol>` "submit" for MSAs and
