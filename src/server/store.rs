@@ -102,6 +102,24 @@ pub struct QueueItem {
     pub transaction: String,
     /// Attempts so far.
     pub attempts: i64,
+    /// Whether the delay notice of an N-mode DELIVERBY deadline that passed was sent
+    /// (RFC 2852 §4: once).
+    pub by_notified: bool,
+}
+
+/// A Release-queue item whose DELIVERBY deadline has passed ([`Store::release_items_past_deadline`]).
+#[derive(Debug, Clone)]
+pub struct LateReleaseItem {
+    /// Message id (one officer's copy).
+    pub id: i64,
+    /// The officer whose queue holds this copy.
+    pub owner: String,
+    /// The stored envelope JSON (`agent::envelope_json` with `byDeadline`).
+    pub envelope: serde_json::Value,
+    /// When it was diverted (unix seconds).
+    pub received_at: i64,
+    /// The drafted message.
+    pub raw: Vec<u8>,
 }
 
 /// The store. One connection behind a mutex: the demo server's load is tiny and every
@@ -127,7 +145,8 @@ CREATE TABLE IF NOT EXISTS queue (
   not_before INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
-  priority INTEGER NOT NULL DEFAULT 0
+  priority INTEGER NOT NULL DEFAULT 0,
+  by_notified INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS dead_letter (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -190,7 +209,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db_err)?;
         conn.execute_batch(SCHEMA).map_err(db_err)?;
-        migrate_queue_priority(&conn)?;
+        migrate_queue_columns(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -477,6 +496,99 @@ impl Store {
             .map_err(db_err)
     }
 
+    /// Mark a queue item's N-mode deadline notice as sent (inside a transaction).
+    pub fn mark_by_notified(tx: &Transaction<'_>, id: i64) -> Result<(), Error> {
+        tx.execute(
+            "UPDATE queue SET by_notified = 1 WHERE id = ?1",
+            params![id],
+        )
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// At most `limit` Release-queue copies whose DELIVERBY deadline (`byDeadline` of the
+    /// stored envelope, RFC 3339 UTC) is before `now_rfc3339` and that were not yet handled
+    /// (`byNotified` unset), earliest deadline first. The copies of one draft (one per
+    /// officer) share the envelope's `transactionId`.
+    pub fn release_items_past_deadline(
+        &self,
+        now_rfc3339: &str,
+        limit: usize,
+    ) -> Result<Vec<LateReleaseItem>, Error> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, owner, envelope, received_at, raw FROM messages \
+                 WHERE folder = ?1 AND envelope IS NOT NULL AND json_valid(envelope) \
+                 AND json_type(envelope, '$.byDeadline') = 'text' \
+                 AND json_extract(envelope, '$.byDeadline') < ?2 \
+                 AND json_extract(envelope, '$.byNotified') IS NULL \
+                 ORDER BY json_extract(envelope, '$.byDeadline'), id LIMIT ?3",
+            )
+            .map_err(db_err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![folders::RELEASE, now_rfc3339, limit], |r| {
+                let env: String = r.get(2)?;
+                Ok(LateReleaseItem {
+                    id: r.get(0)?,
+                    owner: r.get(1)?,
+                    envelope: serde_json::from_str(&env).unwrap_or(serde_json::Value::Null),
+                    received_at: r.get(3)?,
+                    raw: r.get(4)?,
+                })
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(db_err)?);
+        }
+        Ok(out)
+    }
+
+    /// The owners of the Release-queue copies of the draft with transaction id `txid`
+    /// (inside a transaction).
+    pub fn release_copies(tx: &Transaction<'_>, txid: &str) -> Result<Vec<String>, Error> {
+        let mut stmt = tx
+            .prepare(
+                "SELECT owner FROM messages WHERE folder = ?1 AND json_valid(envelope) \
+                 AND json_extract(envelope, '$.transactionId') = ?2 ORDER BY id",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(params![folders::RELEASE, txid], |r| r.get(0))
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(db_err)?);
+        }
+        Ok(out)
+    }
+
+    /// Remove every Release-queue copy of the draft `txid` (inside a transaction); returns
+    /// how many.
+    pub fn remove_release_copies(tx: &Transaction<'_>, txid: &str) -> Result<usize, Error> {
+        tx.execute(
+            "DELETE FROM messages WHERE folder = ?1 AND json_valid(envelope) \
+             AND json_extract(envelope, '$.transactionId') = ?2",
+            params![folders::RELEASE, txid],
+        )
+        .map_err(db_err)
+    }
+
+    /// Mark every Release-queue copy of the draft `txid` as notified of its passed deadline
+    /// (`byNotified` in the envelope; inside a transaction).
+    pub fn mark_release_notified(tx: &Transaction<'_>, txid: &str) -> Result<(), Error> {
+        tx.execute(
+            "UPDATE messages SET envelope = json_set(envelope, '$.byNotified', json('true')) \
+             WHERE folder = ?1 AND json_valid(envelope) \
+             AND json_extract(envelope, '$.transactionId') = ?2",
+            params![folders::RELEASE, txid],
+        )
+        .map_err(db_err)?;
+        Ok(())
+    }
+
     /// Record a failed attempt and push the item back.
     pub fn defer(&self, id: i64, not_before: i64, error: &str) -> Result<(), Error> {
         let conn = self.lock();
@@ -502,10 +614,10 @@ impl Store {
 const DUE_IDS_SQL: &str = "SELECT id FROM queue INDEXED BY queue_due WHERE not_before <= ?1 \
      ORDER BY priority DESC, id LIMIT ?2";
 
-/// Add the queue's `priority` column to a store created before it existed (SQLite's
+/// Add the queue's `priority` and `by_notified` columns to a store created before they existed (SQLite's
 /// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is), then its index.
 /// Items queued before get 0, the SMTP default priority (RFC 6710 §3).
-fn migrate_queue_priority(conn: &Connection) -> Result<(), Error> {
+fn migrate_queue_columns(conn: &Connection) -> Result<(), Error> {
     let has: bool = conn
         .query_row(
             "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = 'priority'",
@@ -518,6 +630,18 @@ fn migrate_queue_priority(conn: &Connection) -> Result<(), Error> {
         conn.execute_batch("ALTER TABLE queue ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
             .map_err(db_err)?;
     }
+    let has_notified: bool = conn
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = 'by_notified'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(db_err)?
+        > 0;
+    if !has_notified {
+        conn.execute_batch("ALTER TABLE queue ADD COLUMN by_notified INTEGER NOT NULL DEFAULT 0")
+            .map_err(db_err)?;
+    }
     conn.execute_batch(
         "CREATE INDEX IF NOT EXISTS queue_due ON queue(priority DESC, id, not_before)",
     )
@@ -526,7 +650,7 @@ fn migrate_queue_priority(conn: &Connection) -> Result<(), Error> {
 
 fn read_queue_item(conn: &Connection, id: i64) -> Result<Option<QueueItem>, Error> {
     conn.query_row(
-        "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
+        "SELECT id, raw, txn, attempts, by_notified FROM queue WHERE id = ?1",
         params![id],
         |r| {
             Ok(QueueItem {
@@ -534,6 +658,7 @@ fn read_queue_item(conn: &Connection, id: i64) -> Result<Option<QueueItem>, Erro
                 raw: r.get(1)?,
                 transaction: r.get(2)?,
                 attempts: r.get(3)?,
+                by_notified: r.get::<_, i64>(4)? != 0,
             })
         },
     )
