@@ -573,7 +573,11 @@ async fn a_deadline_passing_in_the_release_queue_is_acted_on() {
     assert!(delayed.contains("BY=600;N"), "{delayed}");
     let officer_mail = texts("officer@army.example");
     assert_eq!(officer_mail.len(), 1, "{officer_mail:?}");
-    assert!(officer_mail[0].contains("Release deadline passed: Convoy movement"));
+    assert!(
+        officer_mail[0].contains("Release deadline passed: Convoy movement"),
+        "{}",
+        officer_mail[0]
+    );
     assert!(officer_mail[0].contains("<note-1@army.example>"));
     // Once: a later sweep changes nothing.
     let n = alice_mail.len();

@@ -1123,11 +1123,12 @@ impl Agent {
         now: OffsetDateTime,
     ) -> Vec<u8> {
         let head = mail_parser::MessageParser::default().parse_headers(draft);
+        // Display text from the draft: no control characters (no header injection), bounded.
         let subject = head
             .as_ref()
             .and_then(|m| m.subject())
-            .map(sanitize)
-            .unwrap_or_else(|| "(no subject)".into());
+            .map(|t| t.chars().filter(|c| !c.is_control()).take(200).collect())
+            .unwrap_or_else(|| "(no subject)".to_string());
         let msgid = head
             .as_ref()
             .and_then(|m| m.message_id())
