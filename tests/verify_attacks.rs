@@ -384,7 +384,11 @@ fn sender_prepended_to_a_released_message_is_the_originator_and_mismatches() {
     assert_ne!(officer_status(&r), AuthorizationStatus::Countersigned);
     let r = verify(&prepend("Sender: mallory@evil.example\r\n", &released));
     assert!(!r.valid);
-    assert!(r.has_problem("originator-field-duplicate"), "{:?}", r.problems);
+    assert!(
+        r.has_problem("originator-field-duplicate"),
+        "{:?}",
+        r.problems
+    );
 }
 
 // ---- 4. Unsigned MMHS fields presented as verified ----

@@ -495,7 +495,7 @@ mod tests {
         .enumerate()
         {
             let mut f = AuditFacts::from_message(MSG);
-            f.mm_identification = Some("ENV1".into());
+            f.set_identifiers(MessageIdentifiers::new(None, Some("ENV1"), Some("q-7")));
             f.officer = Some("officer@army.example".into());
             f.submission_timestamp = Some("2026-11-23T10:00:00Z".into());
             let r = audit_record(
@@ -527,10 +527,10 @@ mod tests {
         assert_eq!(mua_sub.officer, None);
         let msa = &l[1].attributes;
         assert_eq!(msa.priority, Some(4));
-        assert_eq!(
-            msa.message_identification.as_deref(),
-            Some("<m1@army.example>")
-        );
+        // Profile §3.3.5: MM Identification = Message-ID; §3.3.6: Message Identification =
+        // ENVID (the agent's transaction id only without one).
+        assert_eq!(msa.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(msa.message_identification.as_deref(), Some("ENV1"));
         assert_eq!(
             msa.primary_precedence, None,
             "precedence is not in the MSA table"
@@ -546,6 +546,50 @@ mod tests {
             Some(vec!["marking=\"NATO SECRET\"".to_string()])
         );
         assert_eq!(rcv.primary_recipients, None);
+    }
+
+    #[test]
+    fn identifiers_are_the_profiles() {
+        let ids = MessageIdentifiers::new(Some("m1@army.example"), Some("ENV1"), Some("q-7"));
+        assert_eq!(ids.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(ids.message_identification.as_deref(), Some("ENV1"));
+        // Brackets are not doubled; no ENVID ⇒ the transaction id; blanks are absent.
+        let ids = MessageIdentifiers::new(Some("<m1@army.example>"), Some(" "), Some("q-7"));
+        assert_eq!(ids.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(ids.message_identification.as_deref(), Some("q-7"));
+        assert_eq!(
+            MessageIdentifiers::new(None, None, None),
+            MessageIdentifiers::default()
+        );
+        // A message's own facts carry its Message-ID as MM Identification, never as Message
+        // Identification (the two were once swapped).
+        let f = AuditFacts::from_message(MSG);
+        assert_eq!(f.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(f.message_identification, None);
+    }
+
+    #[test]
+    fn deferred_delivery_keeps_its_time_and_reason() {
+        let t = time::OffsetDateTime::UNIX_EPOCH;
+        let mut f = AuditFacts::from_message(MSG);
+        f.set_identifiers(MessageIdentifiers::new(None, Some("ENV1"), None));
+        f.deferred_until = Some("2026-11-24T00:00:00Z".into());
+        f.reason = Some("held for future release".into());
+        f.priority = Some(4);
+        f.time_of_transfer_out = Some("2026-11-23T00:00:00Z".into());
+        let msa = audit_record(AuditAgent::Msa, AuditEvent::Defer, f.clone(), t, None);
+        let a = &msa.attributes;
+        assert_eq!(a.deferred_until.as_deref(), Some("2026-11-24T00:00:00Z"));
+        assert_eq!(a.reason.as_deref(), Some("held for future release"));
+        assert_eq!(a.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(a.message_identification.as_deref(), Some("ENV1"));
+        assert_eq!(a.priority, Some(4));
+        let mta = audit_record(AuditAgent::Mta, AuditEvent::Defer, f.clone(), t, None);
+        assert_eq!(mta.attributes.time_of_transfer_out, None, "not a transfer");
+        // Other events never carry deferredUntil.
+        let sub = audit_record(AuditAgent::Msa, AuditEvent::Submit, f, t, None);
+        assert_eq!(sub.attributes.deferred_until, None);
+        assert_eq!(sub.attributes.reason, None);
     }
 
     #[test]

@@ -678,4 +678,26 @@ mod tests {
         );
         assert!(set_authorizing_users(m, &["bad\r\nInjected: x@y".into()]).is_err());
     }
+
+    #[test]
+    fn release_fields_sender_after_from_and_the_time_replaced() {
+        let m = b"From: A <a@x>\r\nTo: b@y\r\nMMHS-Extended-Authorisation-Info: Mon, 23 Nov 2026 12:00:00 +0000\r\nMMHS-Extended-Authorisation-Info: Tue, 24 Nov 2026 12:00:00 +0000\r\n\r\nbody\r\n";
+        let at = time::macros::datetime!(2026-11-25 10:11:12.987 +02:00);
+        let out = set_release_fields(m, "a@x", at).unwrap();
+        assert_eq!(
+            out,
+            b"From: A <a@x>\r\nSender: a@x\r\nTo: b@y\r\nMMHS-Extended-Authorisation-Info: Wed, 25 Nov 2026 08:11:12 +0000\r\n\r\nbody\r\n"
+        );
+        // An existing Sender is kept (step 1 bound it to the originator signature).
+        let with_sender = b"From: A <a@x>\r\nSender: s@x\r\n\r\nbody\r\n";
+        let out = set_release_fields(with_sender, "s@x", at).unwrap();
+        assert_eq!(String::from_utf8_lossy(&out).matches("Sender:").count(), 1);
+        assert!(String::from_utf8_lossy(&out).contains("Sender: s@x\r\n"));
+        // LF messages keep LF; a drafter that is not an addr-spec is refused.
+        let lf = set_release_fields(b"From: a@x\n\nbody\n", "a@x", at).unwrap();
+        assert!(!lf.windows(2).any(|w| w == b"\r\n"));
+        for bad in ["a@x\r\nBcc: m@z", "A <a@x>", "nobody", ""] {
+            assert!(set_release_fields(m, bad, at).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -848,8 +848,14 @@ mod tests {
         let flash = store
             .transaction(|tx| Store::enqueue(tx, b"x", "{}", 1, 4))
             .unwrap();
-        // The old item has the default priority 0 and waits behind FLASH.
+        // The old item has the default priority 0 and waits behind FLASH, and no deadline
+        // notice sent yet.
         assert_eq!(store.due_ids(1, 10).unwrap(), vec![flash, 1]);
+        assert!(!store.queue_item(1).unwrap().unwrap().by_notified);
+        store
+            .transaction(|tx| Store::mark_by_notified(tx, 1))
+            .unwrap();
+        assert!(store.queue_item(1).unwrap().unwrap().by_notified);
         drop(store);
         // Opening again changes nothing.
         let store = Store::open(&path).unwrap();

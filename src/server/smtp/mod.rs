@@ -162,3 +162,26 @@ impl Transaction {
         priority::stanag4406_level(self.effective_priority())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_calls_for_its_mode_only_once_passed() {
+        let by = |return_mode| DeliverBy {
+            by_time: 60,
+            deadline: 1000,
+            return_mode,
+            trace: false,
+        };
+        assert_eq!(
+            by(true).past_deadline(1000),
+            None,
+            "at the deadline: still in time"
+        );
+        assert_eq!(by(true).past_deadline(1001), Some(ByExpiry::Return));
+        assert_eq!(by(false).past_deadline(1001), Some(ByExpiry::Notify));
+        assert_eq!(by(false).past_deadline(i64::MIN), None);
+    }
+}
