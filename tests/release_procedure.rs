@@ -538,7 +538,7 @@ fn release_time_text() -> (String, String) {
     )
 }
 
-fn field<'a>(raw: &'a [u8], name: &str) -> Vec<String> {
+fn field(raw: &[u8], name: &str) -> Vec<String> {
     let hs = mmhs::mime::HeaderSection::parse(raw).unwrap();
     hs.get_all(name)
         .map(|f| f.unfolded().trim().to_string())
