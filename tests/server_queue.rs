@@ -42,6 +42,13 @@ fn queued(mail_from: &str, rcpt: &str, by: Option<DeliverBy>) -> Transaction {
     }
 }
 
+/// Queue `tx` with `raw`, due now, at the default priority.
+fn enqueue_due(store: &Store, raw: &[u8], tx: &Transaction) {
+    store
+        .transaction(|sql| Store::enqueue(sql, raw, &serde_json::to_string(tx).unwrap(), 0, 0))
+        .unwrap();
+}
+
 fn inbox_subjects(store: &Store, owner: &str) -> Vec<String> {
     store
         .list(owner, "Inbox")
@@ -238,17 +245,7 @@ async fn ret_full_never_returns_content_to_an_unverified_sender() {
     );
     tx.ret_full = Some(true);
     let raw = "From: <alice@army.example>\r\nTo: <bob@navy.example>\r\nSubject: late\r\n\r\nSECRET-BODY\r\n";
-    store
-        .transaction(|sql| {
-            Store::enqueue(
-                sql,
-                raw.as_bytes(),
-                &serde_json::to_string(&tx).unwrap(),
-                0,
-                0,
-            )
-        })
-        .unwrap();
+    enqueue_due(&store, raw.as_bytes(), &tx);
     srv.agent.wake.notify_one();
     let dsn = eventually(|| {
         let list = store.list("alice@army.example", "Inbox").unwrap();
@@ -413,17 +410,7 @@ async fn n_mode_deadline_notifies_once_and_keeps_trying() {
         orcpt: None,
     });
     let raw = plain_message("alice@army.example", "x@far.example", "late-n", "");
-    store
-        .transaction(|sql| {
-            Store::enqueue(
-                sql,
-                raw.as_bytes(),
-                &serde_json::to_string(&tx).unwrap(),
-                0,
-                0,
-            )
-        })
-        .unwrap();
+    enqueue_due(&store, raw.as_bytes(), &tx);
     let delays = || -> Vec<String> {
         store
             .list("alice@army.example", "Inbox")

@@ -167,6 +167,19 @@ pub fn transaction_identifiers(tx: &Transaction, info: &MessageInfo) -> MessageI
     )
 }
 
+/// The profile attributes of every record about `tx`: the identifiers
+/// ([`transaction_identifiers`]), Submission Timestamp and Priority.
+fn base_facts(tx: &Transaction, info: &MessageInfo) -> AuditFacts {
+    let ids = transaction_identifiers(tx, info);
+    AuditFacts {
+        mm_identification: ids.mm_identification,
+        message_identification: ids.message_identification,
+        submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
+        priority: Some(tx.effective_priority()),
+        ..AuditFacts::default()
+    }
+}
+
 /// The server's audit record of `ev` for the transaction `tx` carrying a message with `info`:
 /// time now, the profile's identifiers ([`transaction_identifiers`]), submission time,
 /// priority, precedence, label, authorizing users, envelope.
@@ -362,9 +375,10 @@ impl Agent {
     }
 
     /// Write the server record and, for the events the profile audits, the profile record
-    /// (crate::release::audit): MM Identification = ENVID, else our transaction id; Message
-    /// Identification = Message-ID; Submission Timestamp; Priority; Time of Transfer Out (MTA
-    /// records); the officer(s) of a release; the reason of a reject.
+    /// (crate::release::audit): the identifiers, Submission Timestamp and Priority
+    /// ([`base_facts`]); Time of Transfer Out (MTA records); the officer(s) of a release; the
+    /// reason of a reject; `about`, the drafted message's Message-ID an officer's notice
+    /// answers, as MM Identification.
     #[allow(clippy::too_many_arguments)]
     fn audit_full(
         &self,
@@ -382,13 +396,10 @@ impl Agent {
         if let Some(rc) = rcpts {
             r.recipients = rc;
         }
-        let ids = transaction_identifiers(tx, info);
+        let base = base_facts(tx, info);
         let facts = AuditFacts {
             // A reject record of an officer's notice is about the drafted message.
-            mm_identification: about.or(ids.mm_identification),
-            message_identification: ids.message_identification,
-            submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
-            priority: Some(tx.effective_priority()),
+            mm_identification: about.or(base.mm_identification.clone()),
             time_of_transfer_out: Some(rfc3339(t)),
             officer,
             reason: if ev == AuditEvent::Reject {
@@ -396,7 +407,7 @@ impl Agent {
             } else {
                 None
             },
-            ..AuditFacts::default()
+            ..base
         };
         r.detail = detail;
         audit::append_with(sql, &r, Some(facts), t).map(|_| ())
@@ -405,34 +416,23 @@ impl Agent {
     /// A deferred delivery (draft-melnikov-mmhs-profile-09 §3.4.10: "it MUST be logged for
     /// audit and tracing purposes"): the server's record `ev` and the profile's `defer`
     /// record, with `deferredUntil` (when known) and the reason.
-    #[allow(clippy::too_many_arguments)]
     fn audit_defer(
         &self,
         sql: &SqlTx<'_>,
         ev: AuditEvent,
         tx: &Transaction,
         info: &MessageInfo,
-        rcpts: Option<Vec<String>>,
         until: Option<i64>,
         reason: String,
     ) -> Result<(), Error> {
-        let t = now();
         let mut r = self.audit_base(ev, tx, info);
-        if let Some(rc) = rcpts {
-            r.recipients = rc;
-        }
         r.detail = Some(reason.clone());
-        let ids = transaction_identifiers(tx, info);
         let facts = AuditFacts {
-            mm_identification: ids.mm_identification,
-            message_identification: ids.message_identification,
-            submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
-            priority: Some(tx.effective_priority()),
             deferred_until: until.map(|u| rfc3339(from_unix(u))),
             reason: Some(reason),
-            ..AuditFacts::default()
+            ..base_facts(tx, info)
         };
-        audit::append_with(sql, &r, Some(facts), t).map(|_| ())
+        audit::append_with(sql, &r, Some(facts), now()).map(|_| ())
     }
 
     /// Process a received message (end of DATA / last BDAT): read it once from its spool,
@@ -596,7 +596,6 @@ impl Agent {
                         &tx,
                         &info,
                         None,
-                        None,
                         format!("release queue of {}: {reason}", officers.join(", ")),
                     )?;
                     let delayed: Vec<DsnRecipient> = tx
@@ -662,7 +661,6 @@ impl Agent {
                             AuditEvent::Defer,
                             &tx,
                             &info,
-                            None,
                             tx.hold_until,
                             "held for future release (RFC 4865 FUTURERELEASE)".into(),
                         )?;
@@ -966,20 +964,39 @@ impl Agent {
     fn expire_item(&self, item: &QueueItem, tx: &Transaction) -> Result<(), Error> {
         let info = message_info(&item.raw);
         self.store.transaction(|sql| {
-            self.give_up(
-                sql,
-                tx,
-                &info,
-                &item.raw,
-                &tx.rcpts,
-                &GiveUp {
-                    status: "5.4.7",
-                    diagnostic: "delivery time (BY) expired",
-                    reason: "BY deadline expired",
-                },
-            )?;
+            self.return_late(sql, tx, &info, &item.raw, "", "BY deadline expired")?;
             Store::dequeue(sql, item.id)
         })
+    }
+
+    /// RFC 2852 §4, R mode past its deadline: the message is returned — a failure DSN
+    /// (5.4.7, the by-time and deadline in the diagnostic, `context` appended) for the
+    /// recipients that asked for one, and a *fail* audit record with `reason`.
+    fn return_late(
+        &self,
+        sql: &SqlTx<'_>,
+        tx: &Transaction,
+        info: &MessageInfo,
+        raw: &[u8],
+        context: &str,
+        reason: &str,
+    ) -> Result<(), Error> {
+        let diagnostic = tx
+            .by
+            .map(|by| format!("{}{context}", by_diagnostic(&by)))
+            .unwrap_or_else(|| format!("delivery time (BY) expired{context}"));
+        self.give_up(
+            sql,
+            tx,
+            info,
+            raw,
+            &tx.rcpts,
+            &GiveUp {
+                status: "5.4.7",
+                diagnostic: &diagnostic,
+                reason,
+            },
+        )
     }
 
     /// A queued item whose N-mode BY deadline has passed (RFC 2852 §4): a delay DSN
@@ -994,19 +1011,13 @@ impl Agent {
         };
         let info = message_info(&item.raw);
         let diagnostic = by_diagnostic(&by);
-        let delayed: Vec<DsnRecipient> = tx
-            .rcpts
-            .iter()
-            .filter(|r| !r.notify.never)
-            .map(|r| dsn_rcpt(r, Action::Delayed, "4.4.7", Some(&diagnostic)))
-            .collect();
+        let delayed = late_notices(tx, &diagnostic);
         self.store.transaction(|sql| {
             self.audit_defer(
                 sql,
                 AuditEvent::Defer,
                 tx,
                 &info,
-                None,
                 None,
                 format!("{diagnostic} (N mode: sender notified)"),
             )?;
@@ -1062,37 +1073,24 @@ impl Agent {
         self.store.transaction(|sql| {
             let officers = Store::release_copies(sql, &tx.id)?;
             if by.return_mode {
-                self.give_up(
+                self.return_late(
                     sql,
                     tx,
                     &info,
                     &item.raw,
-                    &tx.rcpts,
-                    &GiveUp {
-                        status: "5.4.7",
-                        diagnostic: &format!("{diagnostic} while waiting for release"),
-                        reason: &format!(
-                            "BY deadline expired in the release queue of {}: returned to the drafter",
-                            officers.join(", ")
-                        ),
-                    },
+                    " while waiting for release",
+                    &format!(
+                        "BY deadline expired in the release queue of {}: returned to the drafter",
+                        officers.join(", ")
+                    ),
                 )?;
                 Store::remove_release_copies(sql, &tx.id)?;
                 return Ok(());
             }
-            let delayed: Vec<DsnRecipient> = tx
-                .rcpts
-                .iter()
-                .filter(|r| !r.notify.never)
-                .map(|r| {
-                    dsn_rcpt(
-                        r,
-                        Action::Delayed,
-                        "4.4.7",
-                        Some(&format!("{diagnostic}; still waiting for release")),
-                    )
-                })
-                .collect();
+            let delayed = late_notices(
+                tx,
+                &format!("{diagnostic}; still waiting for release"),
+            );
             self.emit_dsn(sql, tx, &info, &item.raw, delayed, false)?;
             let notice = self.officer_deadline_notice(&item.raw, &by, &officers, now);
             for o in &officers {
@@ -1103,7 +1101,6 @@ impl Agent {
                 AuditEvent::Defer,
                 tx,
                 &info,
-                None,
                 None,
                 format!(
                     "{diagnostic} in the release queue of {} (N mode: drafter and officers notified)",
@@ -1378,6 +1375,17 @@ fn by_diagnostic(by: &DeliverBy) -> String {
         if by.return_mode { "R" } else { "N" },
         rfc3339(from_unix(by.deadline))
     )
+}
+
+/// The delay notices of an N-mode deadline that passed (RFC 2852 §4): every recipient still
+/// pending gets one — the N by-mode is itself the request — except those that asked for no
+/// notification at all (NOTIFY=NEVER, RFC 3461 §4.1).
+fn late_notices(tx: &Transaction, diagnostic: &str) -> Vec<DsnRecipient> {
+    tx.rcpts
+        .iter()
+        .filter(|r| !r.notify.never)
+        .map(|r| dsn_rcpt(r, Action::Delayed, "4.4.7", Some(diagnostic)))
+        .collect()
 }
 
 /// The transaction of a draft held in a Release queue, read back from its stored envelope
