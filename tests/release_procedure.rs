@@ -735,13 +735,14 @@ fn a_rewritten_sender_or_release_time_is_refused() {
         .any(|p| p.code == "signer-address-mismatch"));
 }
 
-/// Step 2 on an unverifiable MMHS-Authorizing-Users: the seed strips it (countersignature
-/// form), RFC 7912 §3.3 bounces the message with the reason (review-signature form).
+/// Step 2 on an unverifiable MMHS-Authorizing-Users: draft-melnikov-mmhs-authorizing-users-00
+/// strips it (countersignature form), RFC 7912 §3.3 bounces the message with the reason
+/// (review-signature form).
 #[test]
-fn unverified_listing_is_stripped_by_the_seed_and_bounced_by_rfc_7912() {
+fn unverified_listing_is_stripped_by_the_draft_and_bounced_by_rfc_7912() {
     let forged =
         release::set_authorizing_users(&signed_draft(), &["o1@army.example".into()]).unwrap();
-    // Seed: stripped, then released.
+    // draft-melnikov-mmhs-authorizing-users-00 §3 step 2: stripped, then released.
     let seed = run(
         &forged,
         "o2",

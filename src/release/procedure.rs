@@ -8,7 +8,7 @@
 //! 2. If MMHS-Authorizing-Users already lists this officer and his countersignature (or review
 //!    signature) is valid → straight to step 5 (`alreadyReleased`). Listings that are not
 //!    validly protected — the officer's own or anybody's — are handled by the policy's form:
-//!    - seed form (`countersignature`): stripped, as draft-melnikov-mmhs-authorizing-users-00
+//!    - draft form (`countersignature`): stripped, as draft-melnikov-mmhs-authorizing-users-00
 //!      §3 step 2 says ("Otherwise strip the MMHS-Authorizing-Users header field"); we strip
 //!      only the unprotected addresses, keeping other officers' valid authorisations;
 //!    - RFC 7912 form (`reviewSignature`): RFC 7912 §3.3 step 2 bounces a message whose
