@@ -541,6 +541,17 @@ async fn a_deadline_passing_in_the_release_queue_is_acted_on() {
     .text();
     assert_eq!(page.matches("(passed)").count(), 1, "{page}");
     assert!(page.contains("2026-11-23T13:00:00Z (passed)"), "{page}");
+    // An item whose envelope cannot be read back (no sender to notify): skipped once, not
+    // every round.
+    store
+        .put(
+            "officer@army.example",
+            folders::RELEASE,
+            b"Subject: bogus\r\n\r\nx\r\n",
+            Some(&serde_json::json!({"byDeadline": "2020-01-01T00:00:00Z"})),
+            0,
+        )
+        .unwrap();
     // Before the deadline nothing happens.
     let now = time::OffsetDateTime::now_utc();
     assert_eq!(srv.agent.run_release_deadlines_once(now).unwrap(), 0);
@@ -590,6 +601,10 @@ async fn a_deadline_passing_in_the_release_queue_is_acted_on() {
     assert_eq!(texts("alice@army.example").len(), n);
     assert_eq!(texts("officer@army.example").len(), 1);
     assert_eq!(queue("officer@army.example").len(), 3);
+    assert!(store
+        .release_items_past_deadline("2100-01-01T00:00:00Z", 100)
+        .unwrap()
+        .is_empty());
     // Both are in the audit trail: the return as a failure, the notice as deferred delivery.
     let recs = audit::records(&store).unwrap();
     assert!(recs.iter().any(|r| r.event == audit::AuditEvent::Fail

@@ -1043,10 +1043,15 @@ impl Agent {
         let mut done: Vec<String> = Vec::new();
         for item in late {
             let Some(tx) = held_transaction(&item.envelope, item.received_at) else {
-                // An envelope we cannot read back: mark it so the sweep does not spin on it.
-                let txid = item.envelope["transactionId"].as_str().unwrap_or_default();
+                // An envelope we cannot read back (no sender, no BY): nobody to notify. Mark
+                // it so the sweep does not come back to it every round; the officer still
+                // sees the draft and its deadline.
+                eprintln!(
+                    "mmhs serve: release-queue item {} of {}: unreadable envelope, deadline not acted on",
+                    item.id, item.owner
+                );
                 self.store
-                    .transaction(|sql| Store::mark_release_notified(sql, txid))?;
+                    .transaction(|sql| Store::mark_release_item_notified(sql, item.id))?;
                 continue;
             };
             if done.contains(&tx.id) {

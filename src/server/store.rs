@@ -138,6 +138,8 @@ CREATE TABLE IF NOT EXISTS messages (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_owner_folder ON messages(owner, folder);
+-- The Release-queue deadline sweep reads one folder across owners, every round.
+CREATE INDEX IF NOT EXISTS messages_folder ON messages(folder);
 CREATE TABLE IF NOT EXISTS queue (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   raw BLOB NOT NULL,
@@ -516,16 +518,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<LateReleaseItem>, Error> {
         let conn = self.lock();
-        let mut stmt = conn
-            .prepare(
-                "SELECT id, owner, envelope, received_at, raw FROM messages \
-                 WHERE folder = ?1 AND envelope IS NOT NULL AND json_valid(envelope) \
-                 AND json_type(envelope, '$.byDeadline') = 'text' \
-                 AND json_extract(envelope, '$.byDeadline') < ?2 \
-                 AND json_extract(envelope, '$.byNotified') IS NULL \
-                 ORDER BY json_extract(envelope, '$.byDeadline'), id LIMIT ?3",
-            )
-            .map_err(db_err)?;
+        let mut stmt = conn.prepare(RELEASE_LATE_SQL).map_err(db_err)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(params![folders::RELEASE, now_rfc3339, limit], |r| {
@@ -589,6 +582,18 @@ impl Store {
         Ok(())
     }
 
+    /// Mark one Release-queue copy as handled (an envelope that cannot be read back: the
+    /// sweep must not return to it every round; inside a transaction).
+    pub fn mark_release_item_notified(tx: &Transaction<'_>, id: i64) -> Result<(), Error> {
+        tx.execute(
+            "UPDATE messages SET envelope = json_set(envelope, '$.byNotified', json('true')) \
+             WHERE id = ?1 AND folder = ?2 AND json_valid(envelope)",
+            params![id, folders::RELEASE],
+        )
+        .map_err(db_err)?;
+        Ok(())
+    }
+
     /// Record a failed attempt and push the item back.
     pub fn defer(&self, id: i64, not_before: i64, error: &str) -> Result<(), Error> {
         let conn = self.lock();
@@ -609,6 +614,16 @@ impl Store {
         f(&conn)
     }
 }
+
+/// [`Store::release_items_past_deadline`]'s query (named for the query-plan test): the
+/// `messages_folder` index keeps it to the Release folder's rows.
+const RELEASE_LATE_SQL: &str = "SELECT id, owner, envelope, received_at, raw FROM messages \
+     INDEXED BY messages_folder \
+     WHERE folder = ?1 AND envelope IS NOT NULL AND json_valid(envelope) \
+     AND json_type(envelope, '$.byDeadline') = 'text' \
+     AND json_extract(envelope, '$.byDeadline') < ?2 \
+     AND json_extract(envelope, '$.byNotified') IS NULL \
+     ORDER BY json_extract(envelope, '$.byDeadline'), id LIMIT ?3";
 
 /// [`Store::due_ids`]'s query (named for the query-plan test).
 const DUE_IDS_SQL: &str = "SELECT id FROM queue INDEXED BY queue_due WHERE not_before <= ?1 \
@@ -860,6 +875,106 @@ mod tests {
         // Opening again changes nothing.
         let store = Store::open(&path).unwrap();
         assert_eq!(store.due_ids(1, 10).unwrap(), vec![flash, 1]);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn release_items_past_their_deadline_once_per_draft_copy() {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-late-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        let raw = b"From: <alice@army.example>\r\nSubject: d\r\n\r\nbody\r\n";
+        let put = |owner: &str, env: serde_json::Value| {
+            store
+                .put(owner, folders::RELEASE, raw, Some(&env), 1)
+                .unwrap()
+        };
+        let env = |id: &str, deadline: Option<&str>| {
+            let mut v = serde_json::json!({"transactionId": id, "mailFrom": "alice@army.example"});
+            if let Some(d) = deadline {
+                v["byDeadline"] = serde_json::json!(d);
+            }
+            v
+        };
+        // One draft in two officers' queues, one not yet due, one without a deadline, one
+        // whose deadline is not a string, and an Inbox message with a past deadline.
+        put("o1@army.example", env("t1", Some("2026-01-01T00:00:00Z")));
+        put("o2@army.example", env("t1", Some("2026-01-01T00:00:00Z")));
+        put("o1@army.example", env("t2", Some("2027-01-01T00:00:00Z")));
+        put("o1@army.example", env("t3", None));
+        put(
+            "o1@army.example",
+            serde_json::json!({"transactionId": "t4", "byDeadline": 5}),
+        );
+        store
+            .put(
+                "o1@army.example",
+                folders::INBOX,
+                raw,
+                Some(&env("t5", Some("2026-01-01T00:00:00Z"))),
+                1,
+            )
+            .unwrap();
+        let now = "2026-06-01T00:00:00Z";
+        let late = store.release_items_past_deadline(now, 10).unwrap();
+        let ids: Vec<&str> = late
+            .iter()
+            .map(|l| l.envelope["transactionId"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["t1", "t1"]);
+        store
+            .transaction(|tx| {
+                assert_eq!(
+                    Store::release_copies(tx, "t1")?,
+                    ["o1@army.example", "o2@army.example"]
+                );
+                Store::mark_release_notified(tx, "t1")
+            })
+            .unwrap();
+        assert!(store
+            .release_items_past_deadline(now, 10)
+            .unwrap()
+            .is_empty());
+        // Marked, not removed: still in both queues.
+        assert_eq!(
+            store
+                .list("o2@army.example", folders::RELEASE)
+                .unwrap()
+                .len(),
+            1
+        );
+        let n = store
+            .transaction(|tx| Store::remove_release_copies(tx, "t1"))
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            store
+                .list("o1@army.example", folders::RELEASE)
+                .unwrap()
+                .len(),
+            3
+        );
+        // Later, t2 is due too; the limit bounds each read.
+        let later = store
+            .release_items_past_deadline("2028-01-01T00:00:00Z", 1)
+            .unwrap();
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].envelope["transactionId"], "t2");
+        // The read goes through the folder index.
+        let plan: Vec<String> = {
+            let conn = store.lock();
+            let mut stmt = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {RELEASE_LATE_SQL}"))
+                .unwrap();
+            stmt.query_map(params![folders::RELEASE, now, 10], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+        };
+        assert!(plan.join("\n").contains("messages_folder"), "{plan:?}");
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
