@@ -629,33 +629,26 @@ const RELEASE_LATE_SQL: &str = "SELECT id, owner, envelope, received_at, raw FRO
 const DUE_IDS_SQL: &str = "SELECT id FROM queue INDEXED BY queue_due WHERE not_before <= ?1 \
      ORDER BY priority DESC, id LIMIT ?2";
 
-/// Add the queue's `priority` and `by_notified` columns to a store created before they existed (SQLite's
-/// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is), then its index.
-/// Items queued before get 0, the SMTP default priority (RFC 6710 §3).
+/// Add the queue's `priority` and `by_notified` columns to a store created before they
+/// existed (SQLite's `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is), then its
+/// index. Items queued before get 0: the SMTP default priority (RFC 6710 §3), and no
+/// deadline notice sent.
 fn migrate_queue_columns(conn: &Connection) -> Result<(), Error> {
-    let has: bool = conn
-        .query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = 'priority'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(db_err)?
-        > 0;
-    if !has {
-        conn.execute_batch("ALTER TABLE queue ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+    for column in ["priority", "by_notified"] {
+        let has: bool = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = ?1",
+                params![column],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(db_err)?
+            > 0;
+        if !has {
+            conn.execute_batch(&format!(
+                "ALTER TABLE queue ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+            ))
             .map_err(db_err)?;
-    }
-    let has_notified: bool = conn
-        .query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = 'by_notified'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(db_err)?
-        > 0;
-    if !has_notified {
-        conn.execute_batch("ALTER TABLE queue ADD COLUMN by_notified INTEGER NOT NULL DEFAULT 0")
-            .map_err(db_err)?;
+        }
     }
     conn.execute_batch(
         "CREATE INDEX IF NOT EXISTS queue_due ON queue(priority DESC, id, not_before)",
