@@ -49,7 +49,7 @@ export interface ReleaseOptions {
 
 /** The result of `release` (docs/release.md). */
 export interface ReleaseResult {
-  outcome: "released" | "alreadyReleased" | "refused" | "rejected" | "blocked" | "reviewed";
+  outcome: "released" | "alreadyReleased" | "refused" | "rejected" | "bounced" | "blocked" | "reviewed";
   /** The released message, or the notice to the drafter (empty when refused/blocked/reviewed). */
   message: Uint8Array;
   envelope: Envelope | null;

@@ -23,7 +23,7 @@ use crate::domain::{
     self, DcaOutcome, DomainEncryption, GatewayInbound, MailListAgent, MixedRecipients,
 };
 use crate::release::AuditFacts;
-use crate::server::agent::{transaction_record, AgentReply};
+use crate::server::agent::{transaction_identifiers, transaction_record, AgentReply};
 use crate::server::audit::{self, AuditEvent};
 use crate::server::config::AuthError;
 use crate::server::msginfo::message_info;
@@ -715,9 +715,10 @@ impl Boundary {
         let arrival = OffsetDateTime::from_unix_timestamp(tx.arrival).unwrap_or(t);
         let mut record = transaction_record(ev, tx, &info);
         record.detail = Some(detail.clone());
+        let ids = transaction_identifiers(tx, &info);
         let facts = AuditFacts {
-            mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
-            message_identification: info.message_id.as_ref().map(|m| format!("<{m}>")),
+            mm_identification: ids.mm_identification,
+            message_identification: ids.message_identification,
             submission_timestamp: Some(rfc3339(arrival)),
             priority: Some(p),
             time_of_transfer_in: (ev == AuditEvent::Receive).then(|| rfc3339(t)),

@@ -196,7 +196,7 @@ export function toBytes(v: unknown): Uint8Array {
 }
 
 /** The `outcome` values of the core's `ReleaseResult` (docs/release.md). */
-export const RELEASE_OUTCOMES = ["released", "alreadyReleased", "refused", "rejected", "blocked", "reviewed"] as const;
+export const RELEASE_OUTCOMES = ["released", "alreadyReleased", "refused", "rejected", "bounced", "blocked", "reviewed"] as const;
 /** A release outcome; `unknown` when the result has none or one not listed (never released). */
 export type ReleaseOutcomeName = (typeof RELEASE_OUTCOMES)[number] | "unknown";
 
@@ -204,8 +204,8 @@ export type ReleaseDecision = "approve" | "reject" | "review";
 
 /** The outcomes after which a decision hands messages to the webmail; anything else sends nothing. */
 const SUBMITTING: Readonly<Record<ReleaseDecision, readonly ReleaseOutcomeName[]>> = {
-  approve: ["released", "alreadyReleased"],
-  reject: ["rejected"],
+  approve: ["released", "alreadyReleased", "bounced"],
+  reject: ["rejected", "bounced"],
   review: [],
 };
 
@@ -224,7 +224,8 @@ export interface ReleaseOutcome {
  * The `release` result (src/release/procedure.rs `ReleaseResult`: `{ outcome, message, envelope,
  * next, findings, report, stripped, problems }`, `message` as bytes or base64), read fail-closed:
  * a missing or unlisted `outcome` is `unknown` (not released), and only the outcomes that answer
- * `decision` (`released` / `alreadyReleased` for approve, `rejected` for reject) produce
+ * `decision` (`released` / `alreadyReleased` for approve, `rejected` for reject, `bounced` — the
+ * RFC 7912 return notice — for either) produce
  * something to submit.
  */
 export function interpretRelease(out: unknown, decision: ReleaseDecision): ReleaseOutcome {
@@ -254,6 +255,7 @@ const OUTCOME_TEXT: Readonly<Record<ReleaseOutcomeName, string>> = {
   released: "Released: countersigned and submitted.",
   alreadyReleased: "Already released by you: submitted unchanged.",
   rejected: "Returned to the originator with your reason.",
+  bounced: "Not released: it lists an authorisation that cannot be verified (RFC 7912); returned to the originator with that reason.",
   refused: "Not released: the originator's signature could not be authenticated",
   blocked: "Not released: the review found a blocking problem",
   reviewed: "Not released: only reviewed",

@@ -146,7 +146,7 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
     out.append(
       h(
         "p",
-        { role: "status", class: "ok", id: "release-done", "data-outcome": r.outcome },
+        { role: "status", class: r.released ? "ok" : "warn", id: "release-done", "data-outcome": r.outcome },
         releaseOutcomeText(r.outcome),
       ),
     );
