@@ -53,6 +53,9 @@ pub enum AuditEvent {
     /// The boundary agent kept a message its policy rejects in quarantine (MTA reject: not
     /// transferred).
     Quarantine,
+    /// A label-based access-control decision (draft-melnikov-mmhs-profile-09 §4.1.1): the
+    /// label judged and the outcome (refusals are also `reject` / `refuse` records).
+    Label,
 }
 
 impl AuditEvent {
@@ -68,7 +71,7 @@ impl AuditEvent {
             AuditEvent::Refuse | AuditEvent::Quarantine => {
                 Some((AuditAgent::Mta, release::AuditEvent::Reject))
             }
-            AuditEvent::Divert | AuditEvent::Dsn | AuditEvent::Fail => None,
+            AuditEvent::Divert | AuditEvent::Dsn | AuditEvent::Fail | AuditEvent::Label => None,
         }
     }
 }

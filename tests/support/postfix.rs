@@ -398,6 +398,16 @@ pub struct TwoDomains {
 
 /// Start [`TwoDomains`] under `<pki dir>/mta`.
 pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomains {
+    two_domains_with(pki, army_to_navy, |_, _| {})
+}
+
+/// [`two_domains`], with `edit(domain, config)` changing each agent's configuration before
+/// it starts (paths in it are relative to the agent's directory).
+pub fn two_domains_with(
+    pki: &Pki,
+    army_to_navy: impl FnOnce(u16) -> u16,
+    edit: impl Fn(&str, &mut serde_json::Value),
+) -> TwoDomains {
     let base = pki.dir.join("mta");
     let (army, navy) = (Ports::new(), Ports::new());
     let navy_route = army_to_navy(navy.mx);
@@ -417,6 +427,12 @@ pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomai
         "army.example",
         &["army-dca", "army-sig"],
     );
+    for (domain, cfg) in [("army.example", &army_cfg), ("navy.example", &navy_cfg)] {
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(cfg).unwrap()).unwrap();
+        edit(domain, &mut v);
+        std::fs::write(cfg, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    }
     let agents = (start_agent(&army_cfg, army), start_agent(&navy_cfg, navy));
     let army_mta = start_postfix(
         &base,

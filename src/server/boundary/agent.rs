@@ -66,6 +66,9 @@ pub enum Reason {
     ProtectFailed,
     /// Outbound: our agent certificate does not name the originator's domain (§2.6).
     AgentNaming,
+    /// The security policy refuses the message's label for a recipient or the next hop
+    /// (docs/security.md, label-based access control).
+    LabelRefused,
 }
 
 impl Reason {
@@ -83,11 +86,12 @@ impl Reason {
             Reason::NoDcaCertificate => "boundary-no-dca-certificate",
             Reason::ProtectFailed => "boundary-protect-failed",
             Reason::AgentNaming => "agent-naming-invalid",
+            Reason::LabelRefused => "boundary-label-refused",
         }
     }
 
     /// Every code, for the documentation test.
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::DomainSignatureMissing,
         Reason::DomainSignatureInvalid,
         Reason::DomainSignatureNaming,
@@ -99,6 +103,7 @@ impl Reason {
         Reason::NoDcaCertificate,
         Reason::ProtectFailed,
         Reason::AgentNaming,
+        Reason::LabelRefused,
     ];
 }
 
@@ -208,7 +213,7 @@ impl Boundary {
         let at = OffsetDateTime::now_utc();
         match direction {
             Direction::Outbound => self.outbound(tx, data, at),
-            Direction::Inbound => self.inbound(data, at),
+            Direction::Inbound => self.inbound(tx, data, at),
         }
     }
 
@@ -268,8 +273,15 @@ impl Boundary {
                 "no valid originator signature (§3.3)".into(),
             );
         }
-        let mut rng = crate::rng::system_rng();
         let mut done = Vec::new();
+        if let Some(labels) = &self.config.labels {
+            let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
+            match policy::label_decision(labels, report, &rcpts, Some(&domain)) {
+                Ok(text) => done.push(text),
+                Err(text) => return reject(Reason::LabelRefused, text),
+            }
+        }
+        let mut rng = crate::rng::system_rng();
         let signed = match &self.config.signer {
             Some(signer) => match domsec::domain_sign(&message, signer, at, &mut rng) {
                 Ok(m) => {
@@ -340,7 +352,7 @@ impl Boundary {
         }
     }
 
-    fn inbound(&self, data: &[u8], at: OffsetDateTime) -> Outcome {
+    fn inbound(&self, tx: &Transaction, data: &[u8], at: OffsetDateTime) -> Outcome {
         let id = self.config.file.hostname.as_str();
         let data = results::strip_ours(data, id);
         let (message, decrypted) = match domsec::domain_decrypt(&data, self.config.dca.as_ref()) {
@@ -446,6 +458,20 @@ impl Boundary {
                 action: first_policy.unwrap_or_default().on_failure,
             };
         }
+        let mut label = String::new();
+        if let Some(labels) = &self.config.labels {
+            let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
+            match policy::label_decision(labels, report, &rcpts, None) {
+                Ok(text) => label = format!("; {text}"),
+                Err(detail) => {
+                    return Outcome::Reject {
+                        reason: Reason::LabelRefused,
+                        detail,
+                        action: first_policy.unwrap_or_default().on_failure,
+                    }
+                }
+            }
+        }
         let good = identifier.is_some();
         let mut r = Results {
             result: SmimeResult::None,
@@ -477,7 +503,7 @@ impl Boundary {
             },
             r.result.as_str(),
             r.reason
-        );
+        ) + &label;
         Outcome::Forward {
             data: results::add(&message, id, &r),
             detail,

@@ -108,6 +108,11 @@ pub struct BoundaryFile {
     /// Messages processed (signed, encrypted, verified) at once.
     #[serde(default = "d_blocking")]
     pub blocking_jobs: usize,
+    /// Label-based access control (`crate::server::labels`, docs/security.md): outbound,
+    /// every recipient with its remote domain as the next hop; inbound, every local
+    /// recipient. `dir` is relative to this file's directory. Absent: not enforced.
+    #[serde(default)]
+    pub label_policy: Option<crate::server::labels::LabelPolicyConfig>,
 }
 
 /// The configuration with its key material loaded.
@@ -125,6 +130,8 @@ pub struct BoundaryConfig {
     pub trust_anchors: Vec<Certificate>,
     /// The certificate directory's certificates.
     pub certificates: Vec<Certificate>,
+    /// The security policies, when labels are enforced.
+    pub labels: Option<crate::server::labels::LabelEnforcement>,
 }
 
 fn cfg_err(what: impl std::fmt::Display) -> Error {
@@ -206,6 +213,11 @@ impl BoundaryConfig {
         }
         let data_dir = base.join(&file.data_dir);
         file.data_dir = data_dir;
+        let labels = file
+            .label_policy
+            .as_ref()
+            .map(|c| crate::server::labels::LabelEnforcement::load(base, c))
+            .transpose()?;
         Ok(BoundaryConfig {
             file,
             reinject,
@@ -213,6 +225,7 @@ impl BoundaryConfig {
             dca,
             trust_anchors,
             certificates,
+            labels,
         })
     }
 }
