@@ -172,6 +172,28 @@ async fn serve_enforces_the_security_policy_over_smtp() {
     assert!(r.starts_with("250 2.0.0"), "{r}");
     assert_eq!(inbox(&srv, ALICE).len(), 2);
 
+    // A header-protected unlabelled message: the default label decides, nothing is added
+    // outside the protected header (RFC 9788 §4).
+    let wrapped = smime::sign_message(
+        &mmhs::protect::wrap(message(&[ALICE], "wrapped", "").as_bytes()).unwrap(),
+        &signer,
+        &SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..SignOptions::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let r = submit(&srv, &[ALICE], &wrapped).await;
+    assert!(r.starts_with("250 2.0.0"), "{r}");
+    let got = inbox(&srv, ALICE);
+    let last = got
+        .iter()
+        .map(|m| String::from_utf8_lossy(m).to_string())
+        .find(|m| m.contains("forwarded=no"))
+        .unwrap();
+    assert!(!last.contains("SIO-Label"), "{last}");
+
     // NAVY RESTRICTED is ARMY RESTRICTED: bob may receive it; NAVY CONFIDENTIAL not.
     let r = submit(
         &srv,
@@ -207,7 +229,7 @@ async fn serve_enforces_the_security_policy_over_smtp() {
     // the reasons for the refused.
     let audit = audit_details(&srv);
     let labels = audit.iter().filter(|d| d.starts_with("label: ")).count();
-    assert_eq!(labels, 4, "{audit:#?}");
+    assert_eq!(labels, 5, "{audit:#?}");
     assert!(
         audit
             .iter()

@@ -125,7 +125,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         Args::Equivalents(a) => {
             let set = policies(&a.policy)?;
             let label: SecurityLabel = read_json(&a.label, "label")?;
-            io::print_json(&label_policy::equivalent_labels(&set, &label))?;
+            io::print_json(&label_policy::request::equivalents_in(&set, &label))?;
             Ok(Outcome::Success)
         }
     }

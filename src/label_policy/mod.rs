@@ -152,13 +152,17 @@ pub mod request {
 
     /// Run an [`EquivalentsRequest`].
     pub fn equivalents(req: &EquivalentsRequest) -> Result<Vec<Equivalent>, PolicyError> {
-        let set = set_of(&req.policies)?;
-        Ok(equivalent_labels(&set, &req.label)
+        Ok(equivalents_in(&set_of(&req.policies)?, &req.label))
+    }
+
+    /// The equivalents of `label` in the set, each with its marking.
+    pub fn equivalents_in(set: &PolicySet, label: &SecurityLabel) -> Vec<Equivalent> {
+        equivalent_labels(set, label)
             .into_iter()
             .map(|l| Equivalent {
                 marking: set.get(&l.policy).and_then(|p| p.marking(&l)),
                 label: l,
             })
-            .collect())
+            .collect()
     }
 }

@@ -29,8 +29,10 @@
 //! a `transfer` whose label some recipients are not cleared for becomes
 //! [`GateDecision::TransferLabelled`] (the agent answers 250 for the message, and sends the
 //! refused recipients a failure DSN); an unlabelled military message given the default label
-//! carries the SIO-Label and SIO-Label-History fields to add. Remote recipients are judged
-//! with their domain as the next hop.
+//! carries the SIO-Label and SIO-Label-History fields to add — unless its header is protected
+//! (an outer-only field would differ from the protected header, RFC 9788 §4), when the default
+//! label decides access without being added. Remote recipients are judged with their domain
+//! as the next hop.
 
 use std::path::Path;
 
@@ -255,15 +257,23 @@ impl Gate for ReleaseGate {
             l.decide(input, rcpts)
         });
         let mapped = self.map(d, ctx.config);
+        // Under header protection (RFC 9788, wrapped) an added outer field would differ from
+        // the protected header the recipient reads: the default label then only decides.
+        let protected = report.header_protection.scheme != crate::report::HpScheme::None;
         match label {
             None => mapped,
-            Some(l) => with_label(mapped, l, ctx.config),
+            Some(l) => with_label(mapped, l, ctx.config, protected),
         }
     }
 }
 
 /// Combine the release decision with the label decision (module docs).
-fn with_label(d: GateDecision, l: LabelDecision, config: &Config) -> GateDecision {
+fn with_label(
+    d: GateDecision,
+    l: LabelDecision,
+    config: &Config,
+    protected_header: bool,
+) -> GateDecision {
     if l.action == LabelAction::Refuse {
         let code = l
             .problems
@@ -281,7 +291,7 @@ fn with_label(d: GateDecision, l: LabelDecision, config: &Config) -> GateDecisio
     match d {
         GateDecision::Transfer { authorized } => {
             let add_fields = match (l.action, &l.label) {
-                (LabelAction::AllowWithDefault, Some(label)) => {
+                (LabelAction::AllowWithDefault, Some(label)) if !protected_header => {
                     match crate::label_policy::default_label_fields(
                         label,
                         l.marking.as_deref(),

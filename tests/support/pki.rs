@@ -169,7 +169,7 @@ impl Pki {
 
     /// A key of `alg` and a certificate for it under `ca` with the extensions `ext`
     /// (openssl extension file syntax).
-    fn issue_ext(&self, name: &str, alg: Alg, ca: (&str, &str), serial: usize, ext: &str) {
+    pub fn issue_ext(&self, name: &str, alg: Alg, ca: (&str, &str), serial: usize, ext: &str) {
         let dir = &self.dir;
         let key = format!("{name}.key");
         match alg {
