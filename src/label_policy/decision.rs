@@ -7,13 +7,13 @@
 //!    classification and categories when both are present (profile §4.2.5; `sio-label-mismatch`);
 //!    an unreadable SIO-Label is refused (`sio-label-invalid`). The signed label wins; an
 //!    unsigned message is judged by its SIO-Label; a SIO-Label with a marking only is judged by
-//!    the policy classification whose marking it is (else `label-invalid`).
+//!    the policy classification whose marking it is (else `label-undefined`).
 //! 2. **Unlabelled military messages** get the local policy's default label when the agent is
 //!    configured so ([`Unlabelled::Default`]) and the policy has one, else are refused
 //!    (`label-missing`). Unlabelled civilian messages are not judged.
 //! 3. **The policy.** The label's policy must be known, or mapped by an equivalence (RFC 2634
 //!    §3.1.1: otherwise stop; `label-policy-unknown`), and a known policy must define the
-//!    label's classification and categories (`label-invalid`).
+//!    label's classification and categories (`label-undefined`).
 //! 4. **Each recipient, each next hop.** Its clearances (per policy: its own entry, else its
 //!    certificate's clearance attribute, else its domain's entry, else the policy's default
 //!    clearance; [`super::clearance::lookup`]) must admit the label or an equivalent of it in
@@ -243,6 +243,15 @@ fn refuse(
     }
 }
 
+fn boxed(
+    source: LabelSource,
+    label: Option<SecurityLabel>,
+    code: &str,
+    why: String,
+) -> Box<LabelDecision> {
+    Box::new(refuse(source, label, code, why))
+}
+
 /// A marking-only SIO-Label as a label: the classification of a policy whose marking it is
 /// (the local policy first), compared case-insensitively.
 fn label_of_marking(set: &PolicySet, marking: &str) -> Option<SecurityLabel> {
@@ -264,11 +273,11 @@ fn label_of_marking(set: &PolicySet, marking: &str) -> Option<SecurityLabel> {
 fn carried_label(
     set: &PolicySet,
     input: &LabelInput,
-) -> Result<Option<(SecurityLabel, LabelSource)>, LabelDecision> {
+) -> Result<Option<(SecurityLabel, LabelSource)>, Box<LabelDecision>> {
     let header = match &input.header {
         HeaderLabel::Absent => None,
         HeaderLabel::Unreadable { reason } => {
-            return Err(refuse(
+            return Err(boxed(
                 LabelSource::None,
                 input.signed.clone(),
                 codes::SIO_LABEL_INVALID,
@@ -278,7 +287,7 @@ fn carried_label(
         HeaderLabel::Field { label } => match label.ess_label() {
             Some(Ok(l)) => Some((to_report(&l), LabelSource::Header)),
             Some(Err(e)) => {
-                return Err(refuse(
+                return Err(boxed(
                     LabelSource::None,
                     input.signed.clone(),
                     codes::SIO_LABEL_INVALID,
@@ -286,7 +295,7 @@ fn carried_label(
                 ))
             }
             None if label.label.is_some() => {
-                return Err(refuse(
+                return Err(boxed(
                     LabelSource::None,
                     input.signed.clone(),
                     codes::SIO_LABEL_INVALID,
@@ -299,10 +308,10 @@ fn carried_label(
                     Some(l) => Some((l, LabelSource::Marking)),
                     None if input.signed.is_some() => None,
                     None => {
-                        return Err(refuse(
+                        return Err(boxed(
                             LabelSource::Marking,
                             None,
-                            codes::LABEL_INVALID,
+                            codes::LABEL_UNDEFINED,
                             format!("no security policy defines the SIO-Label marking {m:?}"),
                         ))
                     }
@@ -322,7 +331,7 @@ fn carried_label(
                 _ => labels_agree(s, &h),
             };
             if !agree {
-                return Err(refuse(
+                return Err(boxed(
                     LabelSource::Signed,
                     Some(s.clone()),
                     codes::SIO_LABEL_MISMATCH,
@@ -350,7 +359,7 @@ fn show_class(c: Option<u32>) -> String {
 /// at most one clearance per policy of the set.
 pub fn decide(set: &PolicySet, input: &LabelInput) -> LabelDecision {
     let (label, source) = match carried_label(set, input) {
-        Err(d) => return d,
+        Err(d) => return *d,
         Ok(Some(x)) => x,
         Ok(None) if !input.military => {
             return LabelDecision {
@@ -406,7 +415,7 @@ pub fn decide(set: &PolicySet, input: &LabelInput) -> LabelDecision {
     }
     if let Some(p) = set.get(&label.policy) {
         if let Err(e) = p.check_label(&label) {
-            return refuse(source, Some(label.clone()), codes::LABEL_INVALID, e.0);
+            return refuse(source, Some(label.clone()), codes::LABEL_UNDEFINED, e.0);
         }
     }
     if input.recipients.len() > MAX_RECIPIENTS {
@@ -605,7 +614,12 @@ pub fn receivable_classifications(
     recipients: &[RecipientRef],
     certificate_clearances: &[(String, Vec<Clearance>)],
 ) -> Vec<ReceivableClass> {
-    let Some(p) = policy.and_then(|o| set.get(o)).or_else(|| set.local()) else {
+    // A named policy that is not loaded lists nothing (never the local policy's classes).
+    let found = match policy {
+        Some(o) => set.get(o),
+        None => set.local(),
+    };
+    let Some(p) = found else {
         return Vec::new();
     };
     p.classifications
@@ -778,7 +792,7 @@ mod tests {
         // A category the policy does not define.
         l.categories[0].value = "DAJVUw==".into();
         let d = decide(&s, &input(Some(l), &["alice@army.example"]));
-        assert_eq!(d.problems[0].code, codes::LABEL_INVALID);
+        assert_eq!(d.problems[0].code, codes::LABEL_UNDEFINED);
     }
 
     #[test]
@@ -850,7 +864,7 @@ mod tests {
         if let HeaderLabel::Field { label } = &mut i.header {
             label.marking = Some("TOTALLY HARMLESS".into());
         }
-        assert_eq!(decide(&s, &i).problems[0].code, codes::LABEL_INVALID);
+        assert_eq!(decide(&s, &i).problems[0].code, codes::LABEL_UNDEFINED);
         // Marking disagreeing with the signed classification.
         i.signed = Some(label(ARMY, 1));
         if let HeaderLabel::Field { label } = &mut i.header {
@@ -893,7 +907,7 @@ mod tests {
         assert!(d.recipients[0].allowed);
         // A classification the navy policy does not define.
         let d = decide(&s, &input(Some(label(NAVY, 99)), &["bob@navy.example"]));
-        assert_eq!(d.problems[0].code, codes::LABEL_INVALID);
+        assert_eq!(d.problems[0].code, codes::LABEL_UNDEFINED);
         // Unknown policy.
         let d = decide(&s, &input(Some(label("1.9.9", 1)), &["bob@army.example"]));
         assert_eq!(d.problems[0].code, codes::LABEL_POLICY_UNKNOWN);
@@ -988,5 +1002,13 @@ mod tests {
             .collect();
         assert_eq!(allowed, vec![(1, true), (3, true), (4, false)]);
         assert_eq!(r[2].refused.len(), 2);
+        assert!(
+            receivable_classifications(&s, Some("1.9.9"), &rcpts(&["bob@army.example"]), &[])
+                .is_empty()
+        );
+        assert_eq!(
+            receivable_classifications(&s, Some(NAVY), &rcpts(&["bob@army.example"]), &[]).len(),
+            2
+        );
     }
 }

@@ -42,7 +42,7 @@ pub mod codes {
     pub const LABEL_MISSING: &str = "label-missing";
     /// The label names a classification or category its policy does not define, or a
     /// SIO-Label marking no policy defines.
-    pub const LABEL_INVALID: &str = "label-invalid";
+    pub const LABEL_UNDEFINED: &str = "label-undefined";
     /// The label's security policy is neither known nor mapped by an equivalence (RFC 2634
     /// §3.1.1: an unknown policy stops processing).
     pub const LABEL_POLICY_UNKNOWN: &str = "label-policy-unknown";

@@ -118,7 +118,7 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("sio-label-duplicate", Cause::Label),
     // Label-based access control (label_policy::decide).
     ("label-missing", Cause::Label),
-    ("label-invalid", Cause::Label),
+    ("label-undefined", Cause::Label),
     ("label-policy-unknown", Cause::Label),
     ("label-not-cleared", Cause::Label),
     ("label-no-clearance", Cause::Label),

@@ -655,7 +655,7 @@ impl Agent {
                     sql,
                     AuditEvent::Release,
                     &tx,
-                    &info,
+                    info,
                     None,
                     Some(format!("authorisation verified: {}", authorized.join(", "))),
                     Some(authorized.join(", ")),
@@ -667,7 +667,7 @@ impl Agent {
                     sql,
                     AuditEvent::Reject,
                     &tx,
-                    &info,
+                    info,
                     None,
                     Some(format!("release refused by {officer}: {reason}")),
                     Some(officer.clone()),
@@ -678,7 +678,7 @@ impl Agent {
             if held {
                 queued.extend(local.iter().cloned());
             } else {
-                self.deliver_local(sql, &tx, &info, &msg, &local)?;
+                self.deliver_local(sql, &tx, info, msg, &local)?;
             }
             if !queued.is_empty() {
                 let mut q = tx.clone();
@@ -686,7 +686,7 @@ impl Agent {
                 let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
                 Store::enqueue(
                     sql,
-                    &msg,
+                    msg,
                     &json,
                     tx.hold_until.unwrap_or(now_s),
                     q.queue_priority(),

@@ -196,7 +196,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "mmhs-sio-label-mismatch": e("The signed ESS security label and the SIO-Label header disagree."),
   "sio-label-duplicate": e("The message carries more than one SIO-Label."),
   "label-missing": e("The security policy refuses a military message without a security label."),
-  "label-invalid": e("The security label uses a classification or category its policy does not define."),
+  "label-undefined": e("The security label uses a classification or category its policy does not define."),
   "label-policy-unknown": e("The security label's policy is not known here and no known policy maps it."),
   "label-not-cleared": e("A recipient or next hop is not cleared for the message's security label."),
   "label-no-clearance": e("A recipient or next hop has no clearance in any known security policy."),

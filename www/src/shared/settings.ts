@@ -40,6 +40,8 @@ export interface Settings {
   readonly correspondents: readonly Correspondent[];
   readonly labelCatalogue: LabelCatalogue;
   readonly releasePolicy: Record<string, unknown>;
+  /** Security policy files (docs/security.md), as texts; the core validates them. */
+  readonly labelPolicies: readonly string[];
 }
 
 /** Default release policy handed to wasm `release` (docs/release.md of the release engineer). */
@@ -91,7 +93,8 @@ export function normaliseSettings(v: unknown): Settings {
     const emails = Array.isArray(r["emails"]) ? r["emails"].filter((e): e is string => typeof e === "string") : [];
     return typeof r["certificate"] === "string" ? [{ emails, certificate: r["certificate"] }] : [];
   });
-  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy };
+  const labelPolicies = Array.isArray(o["labelPolicies"]) ? o["labelPolicies"].filter((t): t is string => typeof t === "string") : [];
+  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, labelPolicies };
 }
 
 /** The part of a storage area the settings need (chrome.storage.local, or a test double). */
