@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyRestriction, equivalentLabels, equivalentsText, pickerRestriction, type CoreCall } from "../src/shared/label-policy.js";
+import { applyRestriction, equivalentLabels, equivalentsText, pickerRestriction, reportLabel, type CoreCall } from "../src/shared/label-policy.js";
 
 const receivable = [
   { classification: { value: 1, name: "u", marking: "ARMY UNCLASSIFIED" }, allowed: true, refused: [] },
@@ -51,4 +51,11 @@ test("equivalent labels are shown by marking", async () => {
   assert.deepEqual(equivalentsText(eqs), ["NAVY CONFIDENTIAL", "policy 1.3, classification 7"]);
   const broken: CoreCall = async () => { throw new Error("x"); };
   assert.deepEqual(await equivalentLabels(broken, ["{}"], { policy: "1.1", categories: [] }), []);
+});
+
+test("the reader asks for equivalents of the signed label only", () => {
+  assert.deepEqual(reportLabel({ securityLabel: { policy: "1.1", classification: 3, categories: [] } }), { policy: "1.1", classification: 3, categories: [] });
+  assert.equal(reportLabel({ securityLabel: null }), null);
+  assert.equal(reportLabel({ securityLabel: { policy: 7 } }), null);
+  assert.equal(reportLabel(null), null);
 });

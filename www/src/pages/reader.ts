@@ -3,8 +3,9 @@
  * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
  * worker's session stash; decrypted content never leaves this frame.
  */
-import { verify, withMmhsView } from "../core/wasm.js";
+import { call, verify, withMmhsView } from "../core/wasm.js";
 import { headerSourceBytes, splitVerifyResult, verifiedContentView, type ContentView } from "../shared/content-view.js";
+import { equivalentLabels, equivalentsNote, reportLabel } from "../shared/label-policy.js";
 import { buildMdn, rfc5322Date } from "../shared/mdn.js";
 import { byId, clear, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
@@ -89,9 +90,12 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
   const report = await withMmhsView(coreReport, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339());
   const v = viewReport(report);
   const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
+  const signedLabel = reportLabel(coreReport);
+  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
+      equivalents,
       receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
       R.dsnView(content, v),
       R.messageContent(content),

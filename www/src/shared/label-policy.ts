@@ -9,6 +9,8 @@
  * hold), no classification is offered.
  */
 
+import { h } from "./dom.js";
+
 /** The core call (`call` of core/wasm.ts), injected so this module stays testable. */
 export type CoreCall = (name: string, ...args: unknown[]) => Promise<unknown>;
 
@@ -106,4 +108,18 @@ export async function equivalentLabels(core: CoreCall, policies: readonly string
 /** One line per equivalent label: its marking, else policy and classification. */
 export function equivalentsText(eqs: readonly Equivalent[]): string[] {
   return eqs.map((e) => e.marking ?? `policy ${e.label.policy}, classification ${e.label.classification ?? "none"}`);
+}
+
+/** The reader's note of a received label's equivalents (RFC 2634 §3.4), or nothing. */
+export function equivalentsNote(eqs: readonly Equivalent[]): HTMLElement | null {
+  if (eqs.length === 0) return null;
+  return h("p", { class: "label-equivalents", role: "note" }, `Equivalent labels: ${equivalentsText(eqs).join(" · ")}`);
+}
+
+/** The signed label of a core verification report (`securityLabel`), if any. */
+export function reportLabel(report: unknown): LabelJson | null {
+  const l = (report as { securityLabel?: unknown } | null)?.securityLabel;
+  if (typeof l !== "object" || l === null) return null;
+  const o = l as Record<string, unknown>;
+  return typeof o["policy"] === "string" && Array.isArray(o["categories"]) ? (l as LabelJson) : null;
 }
