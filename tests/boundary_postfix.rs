@@ -302,24 +302,12 @@ fn army_to_navy_through_two_postfix_instances() {
 
 /// alice's military message with a signed ESS security label of `policy`, `class`.
 fn labelled_message(pki: &Pki, subject: &str, policy: &str, class: u16) -> Vec<u8> {
-    let msg = format!(
-        "From: Alice <alice@army.example>\r\nTo: Bob <bob@navy.example>\r\nSubject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <{}@army.example>\r\nMMHS-Primary-Precedence: 3 (immediate)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nlabelled\r\n",
-        subject.replace(' ', "-")
-    );
-    mmhs::smime::sign_message(
-        msg.as_bytes(),
-        &pki.signer("alice"),
-        &mmhs::smime::SignOptions {
-            signing_time: Some(time::OffsetDateTime::now_utc()),
-            security_label: Some(mmhs::mmhs::ess_label::EssSecurityLabel::new(
-                policy,
-                Some(class),
-            )),
-            ..Default::default()
-        },
-        &mut mmhs::rng::system_rng(),
+    pki.sign_labelled(
+        "alice",
+        alice_text(subject, "labelled\r\n").as_bytes(),
+        policy,
+        class,
     )
-    .unwrap()
 }
 
 const ARMY_POLICY: &str = "1.3.6.1.4.1.55555.1";

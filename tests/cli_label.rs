@@ -67,20 +67,24 @@ fn policies(pki: &Pki) {
 
 fn labelled(pki: &Pki, class: u16) -> Vec<u8> {
     let msg = "From: alice@army.example\r\nTo: carol@navy.example\r\nSubject: x\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <l@army.example>\r\nMMHS-Primary-Precedence: 2\r\nContent-Type: text/plain\r\n\r\nx\r\n";
-    mmhs::smime::sign_message(
-        msg.as_bytes(),
-        &pki.signer("alice"),
-        &mmhs::smime::SignOptions {
-            signing_time: Some(time::OffsetDateTime::now_utc()),
-            security_label: Some(mmhs::mmhs::ess_label::EssSecurityLabel::new(
-                ARMY,
-                Some(class),
-            )),
-            ..Default::default()
-        },
-        &mut mmhs::rng::system_rng(),
-    )
-    .unwrap()
+    pki.sign_labelled("alice", msg.as_bytes(), ARMY, class)
+}
+
+/// `mmhs label check` of `conf.eml` for carol under `trust`, with `extra` flags.
+fn check(pki: &Pki, trust: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "label",
+        "check",
+        "--policy",
+        "policies",
+        "conf.eml",
+        "--rcpt",
+        "carol@navy.example",
+        "--trust",
+        trust,
+    ];
+    args.extend_from_slice(extra);
+    mmhs(&pki.dir, &args)
 }
 
 #[test]
@@ -89,30 +93,15 @@ fn label_check_with_policy_and_certificate_clearances() {
     policies(&pki);
     cleared_cert(&pki, "carol-cleared", 9000);
     pki.write("conf.eml", &labelled(&pki, 3));
-    let check = |extra: &[&str]| {
-        let mut args = vec![
-            "label",
-            "check",
-            "--policy",
-            "policies",
-            "conf.eml",
-            "--rcpt",
-            "carol@navy.example",
-            "--trust",
-            "ca.pem",
-        ];
-        args.extend_from_slice(extra);
-        mmhs(&pki.dir, &args)
-    };
     // navy.example is cleared to RESTRICTED: CONFIDENTIAL is refused (exit 1).
-    let out = check(&[]);
+    let out = check(&pki, "ca.pem", &[]);
     assert_eq!(out.status.code(), Some(1));
     let d = json(&out.stdout);
     assert_eq!(d["source"], "signed");
     assert_eq!(d["marking"], "ARMY CONFIDENTIAL");
     assert_eq!(d["recipients"][0]["code"], "label-not-cleared");
     // carol's certificate (issued by our CA, OpenSSL) clears her for CONFIDENTIAL.
-    let out = check(&["--clearance-cert", "carol-cleared.pem"]);
+    let out = check(&pki, "ca.pem", &["--clearance-cert", "carol-cleared.pem"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -136,26 +125,13 @@ fn label_check_with_policy_and_certificate_clearances() {
         pki.dir.join("carol-rogue.pem"),
     )
     .unwrap();
-    let out = check(&["--clearance-cert", "carol-rogue.pem"]);
+    let out = check(&pki, "ca.pem", &["--clearance-cert", "carol-rogue.pem"]);
     assert_eq!(out.status.code(), Some(1));
 
     // Under a trust anchor that is not the signer's the signed label still restricts (the
     // signature value verifies; trust is the report's verdict): never treated as unlabelled.
     std::fs::copy(rogue.dir.join("ca.pem"), pki.dir.join("rogue-ca.pem")).unwrap();
-    let out = mmhs(
-        &pki.dir,
-        &[
-            "label",
-            "check",
-            "--policy",
-            "policies",
-            "conf.eml",
-            "--rcpt",
-            "carol@navy.example",
-            "--trust",
-            "rogue-ca.pem",
-        ],
-    );
+    let out = check(&pki, "rogue-ca.pem", &[]);
     assert_eq!(out.status.code(), Some(1));
     let d = json(&out.stdout);
     assert_eq!(d["source"], "signed", "{d}");

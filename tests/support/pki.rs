@@ -579,6 +579,24 @@ impl Pki {
         std::fs::write(self.dir.join(f), data).unwrap()
     }
 
+    /// `msg` signed by `name` with the ESS security label `policy`, `class` (RFC 2634 §3.2).
+    pub fn sign_labelled(&self, name: &str, msg: &[u8], policy: &str, class: u16) -> Vec<u8> {
+        mmhs::smime::sign_message(
+            msg,
+            &self.signer(name),
+            &mmhs::smime::SignOptions {
+                signing_time: Some(time::OffsetDateTime::now_utc()),
+                security_label: Some(mmhs::mmhs::ess_label::EssSecurityLabel::new(
+                    policy,
+                    Some(class),
+                )),
+                ..Default::default()
+            },
+            &mut mmhs::rng::system_rng(),
+        )
+        .unwrap()
+    }
+
     pub fn signer(&self, name: &str) -> mmhs::smime::Signer {
         mmhs::smime::Signer::from_pem(
             &self.read(&format!("{name}.key")),
