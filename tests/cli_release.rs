@@ -138,7 +138,7 @@ fn reject_produces_a_notice_and_exit_1() {
     assert_eq!(summary["outcome"], "rejected");
     assert_eq!(summary["next"], "drafter");
 
-    // the brief's spelling of the same
+    // the `--decision reject --reason` spelling of the same
     let mut args = officer_args("signed-draft.eml");
     args.extend(["--decision", "reject", "--reason", "Again wrong", "--json"]);
     let out = mmhs(&p.dir, &args);

@@ -1,5 +1,6 @@
 //! Golden corpus for `mmhs::inspect`: every `tests/vectors/mmhs/*.eml` must produce the view
-//! in the matching `*.json`, with LF and with CRLF line ends (STYLE.md habit 4). On mismatch
+//! in the matching `*.json`, with LF and with CRLF line ends (both occur in
+//! stored mail; RFC 5322 §2.1 requires CRLF on the wire). On mismatch
 //! the actual view is written to `*.failed` (LF run) or `*.crlf.failed` next to the vector.
 //! Set `MMHS_UPDATE_GOLDEN=1` to (re)write missing `.json` files — review them by hand.
 #![cfg(not(target_arch = "wasm32"))]

@@ -2,8 +2,8 @@
 //!
 //! > In order for a verifier to recognize a signing/encrypting certificate as the Domain-based
 //! > sending agent's certificate, it MUST contain uniformResourceIdentifier GeneralName of the
-//! > format "<protocol>://<fully-qualified-domain>" and/or dNSName of the format
-//! > <fully-qualified-domain> in its SubjectAltName [RFC5280]. (…) <protocol> is "submit" for
+//! > format "\<protocol>://\<fully-qualified-domain>" and/or dNSName of the format
+//! > \<fully-qualified-domain> in its SubjectAltName \[RFC5280]. (…) \<protocol> is "submit" for
 //! > MSAs and "smtp" for MTAs.
 //! >
 //! > Any message received where the domain part of the domain signing agent's name does not

@@ -1,5 +1,6 @@
 //! `inspect`: any received message → a JSON-serialisable view of every MMHS element present,
-//! plus `problems` with stable codes (documented in `docs/inspect.md`).
+//! plus `problems` with stable codes (documented in `docs/js-api.md`, `inspect`,
+//! and `docs/compose.md`, "Error codes").
 //!
 //! Inspect never fails on a malformed *field*: it records a [`Problem`] and goes on. It
 //! returns `Err` only for unusable input: larger than [`MAX_MESSAGE_BYTES`]

@@ -1,6 +1,7 @@
 //! MMHS header fields: RFC 6477, RFC 7912 (MMHS-Authorizing-Users), RFC 6758 (MT-Priority),
 //! RFC 7444 (SIO-Label), the RFC 2156 fields the profile uses; typed parse / validate / format
-//! and [`inspect`](inspect::inspect). See `docs/mmhs.md` and `docs/inspect.md`.
+//! and [`inspect`](inspect::inspect). See `docs/compose.md` (grammars,
+//! error codes) and `docs/js-api.md` (`inspect`).
 //!
 //! Every field value type implements [`std::str::FromStr`] (parse and validate an *unfolded*
 //! header value, see [`crate::mime::Field::unfolded`]) and [`std::fmt::Display`] (the
@@ -46,7 +47,7 @@ pub use sic::SubjectIndicatorCodes;
 pub use sio_label::{Color, LabelType, SioLabel};
 pub use sio_label_history::{LabelChange, SioLabelHistory};
 
-/// Errors of this module; each variant has a stable [`Coded::code`] (see `docs/mmhs.md`).
+/// Errors of this module; each variant has a stable [`Coded::code`] (see `docs/compose.md`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -7,7 +7,7 @@
 //!    (Sender when present, else From). Otherwise → `refused` (`release-originator-unverified`).
 //! 2. If MMHS-Authorizing-Users already lists this officer and his countersignature (or review
 //!    signature) is valid → straight to step 5 (`alreadyReleased`). Listings that are not
-//!    validly protected — the officer's own or anybody's — are stripped, as the seed says
+//!    validly protected — the officer's own or anybody's — are stripped, as draft-melnikov-mmhs-authorizing-users-00 says
 //!    ("Otherwise strip the MMHS-Authorizing-Users header field"); we strip only the
 //!    unprotected addresses, keeping other officers' valid authorisations.
 //! 3. Review: the policy's automated checks produce findings. A `reject` decision produces the

@@ -15,7 +15,7 @@
 //!   are no further encapsulated signatures" (§3.2). One that encapsulates a signed layer and
 //!   is made with an agent certificate (agent names, no e-mail address) — what `openssl cms
 //!   -sign` makes with a domain certificate, having no way to add the attribute — is judged
-//!   domain-style ([`untyped_agent_signature`]): `namingOk` instead of `addressMatch`; it
+//!   domain-style (`untyped_agent_signature`): `namingOk` instead of `addressMatch`; it
 //!   does not make the message `domainVerified` (§3.3: a domain signature is "indicated by
 //!   the presence of the value id-sti-domainSig").
 //! - `domainVerified` (§3.3): a valid, trusted, correctly named domain signature.
