@@ -149,13 +149,14 @@ impl Clearance {
         let class = label.classification.unwrap_or(0);
         let class_ok = u16::try_from(class).is_ok_and(|c| self.classes.contains(&c));
         if !class_ok {
+            // At most 8 values named: the reason goes into SMTP reply lines.
+            let mut listed: Vec<String> = self.classes.iter().take(8).map(u16::to_string).collect();
+            if self.classes.len() > 8 {
+                listed.push(format!("... ({} in all)", self.classes.len()));
+            }
             return Err(format!(
                 "cleared for classifications {}, not {class}",
-                self.classes
-                    .iter()
-                    .map(u16::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listed.join(", ")
             ));
         }
         for c in &label.categories {

@@ -67,7 +67,7 @@ test('labelReceivable and labelEquivalents', () => {
   const classes = mmhs.labelReceivable({ policies, recipients: ['bob@navy.example'] });
   assert.deepEqual(classes.map((c) => [c.classification.value, c.allowed]), [[1, true], [3, false]]);
   const eq = mmhs.labelEquivalents({ policies, label: { policy: ARMY, classification: 3, categories: [] } });
-  assert.deepEqual(eq, [{ label: { policy: NAVY, classification: 30, categories: [] }, marking: 'NAVY CONFIDENTIAL' }]);
+  assert.deepEqual(eq, [{ label: { policy: NAVY, classification: 30, privacyMark: null, categories: [] }, marking: 'NAVY CONFIDENTIAL' }]);
   throwsCode(assert, () => mmhs.labelReceivable({ policies: ['{"policy":"x"}'], recipients: [] }), 'label-policy-invalid');
   throwsCode(assert, () => mmhs.labelReceivable({ policies, recipients: [], extra: 1 }), 'request-invalid');
 });

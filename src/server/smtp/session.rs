@@ -90,7 +90,8 @@ struct Session<H: SessionHost> {
 fn reply(out: &mut Vec<u8>, code: u16, esc: [u8; 3], text: &str) {
     let lines: Vec<&str> = text.split('\n').take(100).collect();
     for (i, line) in lines.iter().enumerate() {
-        let line: String = line.chars().filter(|c| !c.is_control()).collect();
+        // RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets with its CRLF.
+        let line: String = line.chars().filter(|c| !c.is_control()).take(480).collect();
         let sep = if i + 1 == lines.len() { ' ' } else { '-' };
         out.extend_from_slice(
             format!("{code}{sep}{}.{}.{} {line}\r\n", esc[0], esc[1], esc[2]).as_bytes(),
