@@ -87,6 +87,19 @@ fn check(pki: &Pki, trust: &str, extra: &[&str]) -> std::process::Output {
     mmhs(&pki.dir, &args)
 }
 
+/// `mmhs label receivable` for one recipient.
+fn receivable(pki: &Pki, rcpt: &str) -> std::process::Output {
+    let args = [
+        "label",
+        "receivable",
+        "--policy",
+        "policies",
+        "--rcpt",
+        rcpt,
+    ];
+    mmhs(&pki.dir, &args)
+}
+
 #[test]
 fn label_check_with_policy_and_certificate_clearances() {
     let pki = Pki::new("cli-label", &[("alice", "alice@army.example", Alg::Ec)]);
@@ -138,17 +151,7 @@ fn label_check_with_policy_and_certificate_clearances() {
     assert_eq!(d["recipients"][0]["code"], "label-not-cleared", "{d}");
 
     // receivable / equivalents.
-    let out = mmhs(
-        &pki.dir,
-        &[
-            "label",
-            "receivable",
-            "--policy",
-            "policies",
-            "--rcpt",
-            "carol@navy.example",
-        ],
-    );
+    let out = receivable(&pki, "carol@navy.example");
     let r = json(&out.stdout);
     let allowed: Vec<(u64, bool)> = r
         .as_array()
@@ -181,17 +184,7 @@ fn label_check_with_policy_and_certificate_clearances() {
         "{\"policy\":\"not an oid\"}",
     )
     .unwrap();
-    let out = mmhs(
-        &pki.dir,
-        &[
-            "label",
-            "receivable",
-            "--policy",
-            "policies",
-            "--rcpt",
-            "x@y.example",
-        ],
-    );
+    let out = receivable(&pki, "x@y.example");
     assert_eq!(error_code(&out), "label-policy-invalid");
     let _ = std::fs::remove_dir_all(&pki.dir);
     let _ = std::fs::remove_dir_all(&rogue.dir);
