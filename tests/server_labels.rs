@@ -194,6 +194,31 @@ async fn serve_enforces_the_security_policy_over_smtp() {
         .unwrap();
     assert!(!last.contains("SIO-Label"), "{last}");
 
+    // Encrypted (the gate cannot see whether a protected header is inside): the default
+    // label decides, nothing is added.
+    let alice_cert = mmhs::keys::certificates_from_pem(
+        &std::fs::read_to_string(&pki.users.iter().find(|u| u.address == ALICE).unwrap().cert)
+            .unwrap(),
+    )
+    .unwrap()
+    .remove(0);
+    let sealed = smime::encrypt_message(
+        message(&[ALICE], "sealed", "").as_bytes(),
+        &[alice_cert],
+        &smime::EncryptOptions::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let r = submit(&srv, &[ALICE], &sealed).await;
+    assert!(r.starts_with("250 2.0.0"), "{r}");
+    let got = inbox(&srv, ALICE);
+    let last = got
+        .iter()
+        .map(|m| String::from_utf8_lossy(m).to_string())
+        .find(|m| m.contains("enveloped-data"))
+        .unwrap();
+    assert!(!last.contains("SIO-Label"), "{last}");
+
     // NAVY RESTRICTED is ARMY RESTRICTED: bob may receive it; NAVY CONFIDENTIAL not.
     let r = submit(
         &srv,
@@ -229,7 +254,7 @@ async fn serve_enforces_the_security_policy_over_smtp() {
     // the reasons for the refused.
     let audit = audit_details(&srv);
     let labels = audit.iter().filter(|d| d.starts_with("label: ")).count();
-    assert_eq!(labels, 5, "{audit:#?}");
+    assert_eq!(labels, 6, "{audit:#?}");
     assert!(
         audit
             .iter()

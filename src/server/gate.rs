@@ -30,8 +30,8 @@
 //! [`GateDecision::TransferLabelled`] (the agent answers 250 for the message, and sends the
 //! refused recipients a failure DSN); an unlabelled military message given the default label
 //! carries the SIO-Label and SIO-Label-History fields to add — unless its header is protected
-//! (an outer-only field would differ from the protected header, RFC 9788 §4), when the default
-//! label decides access without being added. Remote recipients are judged with their domain
+//! or it is encrypted (an outer-only field would differ from the protected header, RFC 9788
+//! §4), when the default label decides access without being added. Remote recipients are judged with their domain
 //! as the next hop.
 
 use std::path::Path;
@@ -258,8 +258,15 @@ impl Gate for ReleaseGate {
         });
         let mapped = self.map(d, ctx.config);
         // Under header protection (RFC 9788, wrapped) an added outer field would differ from
-        // the protected header the recipient reads: the default label then only decides.
-        let protected = report.header_protection.scheme != crate::report::HpScheme::None;
+        // the protected header the recipient reads — and inside an encrypted layer the gate
+        // cannot see whether there is one: the default label then only decides.
+        let protected = report.header_protection.scheme != crate::report::HpScheme::None
+            || report.layers.iter().any(|l| {
+                matches!(
+                    l,
+                    crate::report::Layer::Enveloped | crate::report::Layer::AuthEnveloped
+                )
+            });
         match label {
             None => mapped,
             Some(l) => with_label(mapped, l, ctx.config, protected),
