@@ -18,6 +18,9 @@
 //!   the agent naming convention, generating each signature type.
 //! - [`algorithm_policy`]: which algorithms and key sizes are weak, on receipt and when
 //!   producing (one policy for CMS signatures, certification paths and encrypted layers).
+//! - [`label_policy`]: label-based access control — security policies (classifications,
+//!   categories, markings, equivalences), clearances (RFC 5755) and the decision whether a
+//!   labelled message may go to its recipients and next hops.
 //! - [`protect`]: header protection (wrapped `forwarded=no`, RFC 9788 injected headers).
 //! - [`verify`]: reading a received message — every layer, every signature bound to its own
 //!   certificate, trust, originator, labels, field coverage, authorizing users, the verdict.
@@ -34,6 +37,7 @@ pub mod compose;
 pub mod domain;
 pub mod error;
 pub mod keys;
+pub mod label_policy;
 pub mod mime;
 pub mod mmhs;
 pub mod protect;

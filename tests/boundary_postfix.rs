@@ -648,3 +648,132 @@ fn over_the_budget_postfix_keeps_the_message_queued() {
     drop(d);
     let _ = std::fs::remove_dir_all(&pki.dir);
 }
+
+/// alice's military message with a signed ESS security label of `policy`, `class`.
+fn labelled_message(pki: &Pki, subject: &str, policy: &str, class: u16) -> Vec<u8> {
+    pki.sign_labelled(
+        "alice",
+        alice_text(subject, "labelled\r\n").as_bytes(),
+        policy,
+        class,
+    )
+}
+
+const ARMY_POLICY: &str = "1.3.6.1.4.1.55555.1";
+const NAVY_POLICY: &str = "1.3.6.1.4.1.55555.2";
+
+/// Label-based access control at both boundaries (docs/security.md): army's agent judges the
+/// next hop navy.example (cleared to ARMY RESTRICTED), navy's agent judges bob in the navy's
+/// own policy, through its equivalence from the army's. An ARMY SECRET message is refused at
+/// army's boundary; an ARMY RESTRICTED one crosses both and reaches bob, mapped to NAVY
+/// RESTRICTED at navy's boundary. Both decisions are in the audit trails.
+#[test]
+fn labels_enforced_at_both_boundaries() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-labels",
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+        ],
+    );
+    pki.domain_agents();
+    let class = |v: u16, m: &str| serde_json::json!({ "value": v, "name": m, "marking": m });
+    let army = serde_json::json!({
+        "policy": ARMY_POLICY, "local": true,
+        "classifications": [class(1, "ARMY UNCLASSIFIED"), class(2, "ARMY RESTRICTED"), class(4, "ARMY SECRET")],
+        "clearances": { "navy.example": 2, "army.example": 4 }
+    });
+    let navy = serde_json::json!({
+        "policy": NAVY_POLICY, "local": true,
+        "classifications": [class(10, "NAVY UNCLASSIFIED"), class(20, "NAVY RESTRICTED"), class(40, "NAVY SECRET")],
+        "equivalences": [{ "policy": ARMY_POLICY,
+            "classifications": [{"theirs": 1, "ours": 10}, {"theirs": 2, "ours": 20}, {"theirs": 4, "ours": 40}] }],
+        "clearances": { "bob@navy.example": { "classList": [10, 20] } }
+    });
+    let label_policy = |domain: &str, policy: &serde_json::Value| {
+        let dir = pki.dir.join(format!("policies-{domain}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("policy.json"), policy.to_string()).unwrap();
+        serde_json::json!({ "labelPolicy": { "dir": dir, "unlabelled": "refuse" } })
+    };
+    let d = two_domains_with(
+        &pki,
+        |mx| mx,
+        DomainSetup {
+            extra: label_policy("army.example", &army),
+            ..DomainSetup::army()
+        },
+        DomainSetup {
+            extra: label_policy("navy.example", &navy),
+            ..DomainSetup::navy()
+        },
+    );
+    let (army_ports, base) = (d.army, d.base.clone());
+
+    // Refused at army's boundary: navy.example is not cleared for ARMY SECRET.
+    let secret = labelled_message(&pki, "secret plan", ARMY_POLICY, 4);
+    let rep = smtp_send(
+        army_ports.submission,
+        "alice@army.example",
+        "bob@navy.example",
+        &secret,
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let log = wait_for("army's label refusal", 30, || {
+        let log = d.army_mta.log();
+        log.contains("[boundary-label-refused]").then_some(log)
+    });
+    assert!(log.contains("label-not-cleared"), "{log}");
+
+    // Allowed: ARMY RESTRICTED, which navy maps to NAVY RESTRICTED for bob.
+    let restricted = labelled_message(&pki, "restricted plan", ARMY_POLICY, 2);
+    let rep = smtp_send(
+        army_ports.submission,
+        "alice@army.example",
+        "bob@navy.example",
+        &restricted,
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let bob_new = d.navy_mta.maildir_new("navy.example", "bob");
+    let delivered = wait_for("bob's Maildir", 40, || {
+        files_in(&bob_new).into_iter().next()
+    });
+    let text = String::from_utf8_lossy(&std::fs::read(&delivered).unwrap()).to_string();
+    assert!(text.contains("restricted-plan"), "{text}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        files_in(&bob_new).len(),
+        1,
+        "the SECRET message never reached bob"
+    );
+
+    let army_audit = audit_details(&base, "army.example");
+    assert!(
+        army_audit.iter().any(|r| r.contains("\"event\":\"refuse\"")
+            && r.contains("boundary-label-refused")
+            && r.contains("label-not-cleared: <bob@navy.example>")),
+        "{army_audit:#?}"
+    );
+    assert!(
+        army_audit.iter().any(
+            |r| r.contains("\"event\":\"relay\"") && r.contains("label allow: ARMY RESTRICTED")
+        ),
+        "{army_audit:#?}"
+    );
+    let navy_audit = audit_details(&base, "navy.example");
+    assert!(
+        navy_audit
+            .iter()
+            .any(|r| r.contains("\"event\":\"receive\"")
+                && r.contains("label allow")
+                && r.contains(
+                    "through the equivalent label (policy 1.3.6.1.4.1.55555.2, classification 20)"
+                )),
+        "{navy_audit:#?}"
+    );
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}

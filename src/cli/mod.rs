@@ -20,6 +20,7 @@ mod compose;
 mod encrypt;
 mod inspect;
 mod io;
+mod label;
 mod material;
 mod mixer;
 mod pkcs12;
@@ -66,6 +67,10 @@ enum Command {
     Release(release::ReleaseArgs),
     /// Submission gate: transfer, release queue or refuse.
     ReleaseGate(release::GateArgs),
+    /// Label-based access control: decide for a message, receivable classifications,
+    /// equivalent labels (docs/security.md).
+    #[command(subcommand)]
+    Label(label::Args),
     /// MIXER mapping of originator and authorizing users (to X.400 and back).
     Mixer(mixer::Args),
     /// Audit trail: make records, verify a log.
@@ -148,6 +153,7 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Countersign(args) => release::run_countersign(args),
         Command::Release(args) => release::run_release(args),
         Command::ReleaseGate(args) => release::run_gate(args),
+        Command::Label(args) => label::run(args),
         Command::Mixer(args) => mixer::run(args),
         Command::Audit(args) => audit::run(args),
         Command::ImportPkcs12(args) => pkcs12::run(args),

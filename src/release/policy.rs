@@ -169,29 +169,15 @@ impl ReleasePolicy {
     }
 
     /// The clearance of a recipient: its own entry, else its domain's (most specific parent
-    /// domain first), else the default.
+    /// domain first), else the default — the lookup of the security policy's clearances
+    /// ([`crate::label_policy::clearance::lookup`]). A numeric clearance `n` is the security
+    /// policy's `{ "maxClassification": n }` in whatever policy the message's label names;
+    /// labels, categories and equivalences are enforced by the security policy
+    /// (docs/security.md), this check only informs the officer.
     pub fn clearance_of(&self, rcpt: &str) -> Option<u32> {
-        let r = rcpt.trim().to_ascii_lowercase();
-        let lookup = |k: &str| {
-            self.clearances
-                .iter()
-                .find(|(key, _)| key.to_ascii_lowercase() == k)
-                .map(|(_, v)| *v)
-        };
-        if let Some(v) = lookup(&r) {
-            return Some(v);
-        }
-        let mut dom = r.rsplit_once('@').map(|(_, d)| d.to_string());
-        while let Some(d) = dom {
-            if let Some(v) = lookup(&d) {
-                return Some(v);
-            }
-            dom = d
-                .split_once('.')
-                .map(|(_, rest)| rest.to_string())
-                .filter(|s| s.contains('.'));
-        }
-        self.default_clearance
+        crate::label_policy::clearance::lookup(&self.clearances, rcpt)
+            .map(|(v, _)| *v)
+            .or(self.default_clearance)
     }
 }
 

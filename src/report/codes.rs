@@ -116,6 +116,12 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("sio-label-mismatch", Cause::Label),
     ("sio-label-invalid", Cause::Label),
     ("sio-label-duplicate", Cause::Label),
+    // Label-based access control (label_policy::decide).
+    ("label-missing", Cause::Label),
+    ("label-undefined", Cause::Label),
+    ("label-policy-unknown", Cause::Label),
+    ("label-not-cleared", Cause::Label),
+    ("label-no-clearance", Cause::Label),
     ("mmhs-input-too-large", Cause::Label),
     ("mmhs-header-too-large", Cause::Label),
     ("mmhs-header-too-many-fields", Cause::Label),

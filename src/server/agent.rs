@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use super::audit::{self, AuditEvent, AuditRecord};
 use super::config::Config;
 use super::gate::{Gate, GateContext, GateDecision};
+use super::labels;
 use super::msginfo::{message_info, MessageInfo};
 use super::pool::BlockingPool;
 use super::smtp::client::{self, ClientError, OutEnvelope};
@@ -24,6 +25,7 @@ use super::smtp::{ByExpiry, DeliverBy, Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
 use super::Error;
 use crate::domain::uri::MailUri;
+use crate::label_policy::LabelDecision;
 use crate::release::{AuditFacts, MessageIdentifiers};
 
 /// A reply to the end of DATA.
@@ -621,79 +623,173 @@ impl Agent {
                 })
             }
             GateDecision::Transfer { authorized } => {
-                let rejection = self.officer_rejection(&tx, &msg);
-                let held = tx.hold_until.is_some_and(|h| h > now_s);
-                let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
-                    .rcpts
-                    .iter()
-                    .cloned()
-                    .partition(|r| self.config.is_local_domain(&r.address));
-                self.store.transaction(|sql| {
-                    self.audit(sql, AuditEvent::Submit, &tx, &info, None, None)?;
-                    if !authorized.is_empty() {
-                        self.audit_full(
-                            sql,
-                            AuditEvent::Release,
-                            &tx,
-                            &info,
-                            None,
-                            Some(format!("authorisation verified: {}", authorized.join(", "))),
-                            Some(authorized.join(", ")),
-                            None,
-                        )?;
-                    }
-                    if let Some((officer, reason, drafted)) = &rejection {
-                        self.audit_full(
-                            sql,
-                            AuditEvent::Reject,
-                            &tx,
-                            &info,
-                            None,
-                            Some(format!("release refused by {officer}: {reason}")),
-                            Some(officer.clone()),
-                            drafted.clone(),
-                        )?;
-                    }
-                    let mut queued = remote.clone();
-                    if held {
-                        self.audit_defer(
-                            sql,
-                            AuditEvent::Defer,
-                            &tx,
-                            &info,
-                            tx.hold_until,
-                            "held for future release (RFC 4865 FUTURERELEASE)".into(),
-                        )?;
-                        queued.extend(local.iter().cloned());
-                    } else {
-                        self.deliver_local(sql, &tx, &info, &msg, &local)?;
-                    }
-                    if !queued.is_empty() {
-                        let mut q = tx.clone();
-                        q.rcpts = queued;
-                        let json =
-                            serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
-                        Store::enqueue(
-                            sql,
-                            &msg,
-                            &json,
-                            tx.hold_until.unwrap_or(now_s),
-                            q.queue_priority(),
-                        )?;
-                    }
-                    Ok(())
-                })?;
-                Ok(AgentReply {
-                    code: 250,
-                    esc: [2, 0, 0],
-                    text: if held {
-                        format!("Queued as {}; held for future release", tx.id)
-                    } else {
-                        format!("Queued as {}", tx.id)
-                    },
-                })
+                self.transfer(tx, &info, &msg, authorized, None, now_s)
+            }
+            GateDecision::TransferLabelled {
+                authorized,
+                label,
+                add_fields,
+            } => {
+                prepend(&mut msg, add_fields.as_bytes());
+                self.transfer(tx, &info, &msg, authorized, Some(&label), now_s)
             }
         }
+    }
+
+    /// Transfer an accepted message: local delivery, the queue for held and remote
+    /// recipients. Under a label decision, its refused recipients are taken out, get a failure
+    /// DSN (5.7.1, the reason) and a reject record; the decision itself is audited.
+    fn transfer(
+        &self,
+        mut tx: Transaction,
+        info: &MessageInfo,
+        msg: &[u8],
+        authorized: Vec<String>,
+        label: Option<&LabelDecision>,
+        now_s: i64,
+    ) -> Result<AgentReply, Error> {
+        let mut refused: Vec<(Recipient, String)> = Vec::new();
+        if let Some(l) = label {
+            let (keep, out): (Vec<Recipient>, Vec<Recipient>) =
+                tx.rcpts.drain(..).partition(|r| l.allows(&r.address));
+            tx.rcpts = keep;
+            for r in out {
+                let why = l
+                    .recipients
+                    .iter()
+                    .find(|d| d.address.eq_ignore_ascii_case(&r.address))
+                    .map(|d| {
+                        format!(
+                            "{} [{}]",
+                            d.reason,
+                            d.code
+                                .as_deref()
+                                .unwrap_or(crate::label_policy::codes::LABEL_NOT_CLEARED)
+                        )
+                    })
+                    .unwrap_or_else(|| "not cleared for the message's security label".into());
+                refused.push((r, why));
+            }
+        }
+        let rejection = self.officer_rejection(&tx, msg);
+        let held = tx.hold_until.is_some_and(|h| h > now_s);
+        let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
+            .rcpts
+            .iter()
+            .cloned()
+            .partition(|r| self.config.is_local_domain(&r.address));
+        self.store.transaction(|sql| {
+            self.audit(sql, AuditEvent::Submit, &tx, info, None, None)?;
+            if let Some(l) = label {
+                self.audit(
+                    sql,
+                    AuditEvent::Label,
+                    &tx,
+                    info,
+                    None,
+                    Some(labels::audit_text(l)),
+                )?;
+            }
+            if !refused.is_empty() {
+                self.refuse_after_acceptance(sql, &tx, info, msg, &refused)?;
+            }
+            if !authorized.is_empty() {
+                self.audit_full(
+                    sql,
+                    AuditEvent::Release,
+                    &tx,
+                    info,
+                    None,
+                    Some(format!("authorisation verified: {}", authorized.join(", "))),
+                    Some(authorized.join(", ")),
+                    None,
+                )?;
+            }
+            if let Some((officer, reason, drafted)) = &rejection {
+                self.audit_full(
+                    sql,
+                    AuditEvent::Reject,
+                    &tx,
+                    info,
+                    None,
+                    Some(format!("release refused by {officer}: {reason}")),
+                    Some(officer.clone()),
+                    drafted.clone(),
+                )?;
+            }
+            let mut queued = remote.clone();
+            if held {
+                self.audit_defer(
+                    sql,
+                    AuditEvent::Defer,
+                    &tx,
+                    info,
+                    tx.hold_until,
+                    "held for future release (RFC 4865 FUTURERELEASE)".into(),
+                )?;
+                queued.extend(local.iter().cloned());
+            } else {
+                self.deliver_local(sql, &tx, info, msg, &local)?;
+            }
+            if !queued.is_empty() {
+                let mut q = tx.clone();
+                q.rcpts = queued;
+                let json = serde_json::to_string(&q).map_err(|e| Error::Io(e.to_string()))?;
+                Store::enqueue(
+                    sql,
+                    msg,
+                    &json,
+                    tx.hold_until.unwrap_or(now_s),
+                    q.queue_priority(),
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(AgentReply {
+            code: 250,
+            esc: [2, 0, 0],
+            text: match (held, refused.len()) {
+                (true, 0) => format!("Queued as {}; held for future release", tx.id),
+                (false, 0) => format!("Queued as {}", tx.id),
+                (h, n) => format!(
+                    "Queued as {}{}; {n} recipient(s) refused by the security policy (failure DSN follows)",
+                    tx.id,
+                    if h { ", held for future release" } else { "" }
+                ),
+            },
+        })
+    }
+
+    /// Recipients the security policy refuses after the message was accepted for others: a
+    /// reject record naming them and a failure DSN (RFC 3461; status 5.7.1) with each reason.
+    fn refuse_after_acceptance(
+        &self,
+        sql: &SqlTx<'_>,
+        tx: &Transaction,
+        info: &MessageInfo,
+        msg: &[u8],
+        refused: &[(Recipient, String)],
+    ) -> Result<(), Error> {
+        self.audit(
+            sql,
+            AuditEvent::Reject,
+            tx,
+            info,
+            Some(refused.iter().map(|(r, _)| r.address.clone()).collect()),
+            Some(
+                refused
+                    .iter()
+                    .map(|(r, why)| format!("<{}> {why}", r.address))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        )?;
+        let failed: Vec<DsnRecipient> = refused
+            .iter()
+            .filter(|(r, _)| r.notify.wants_failure())
+            .map(|(r, why)| dsn_rcpt(r, Action::Failed, "5.7.1", Some(why)))
+            .collect();
+        self.emit_dsn(sql, tx, info, msg, failed, true)
     }
 
     /// Deliver to local mailboxes, with success DSNs and audit.

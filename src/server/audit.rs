@@ -61,6 +61,9 @@ pub enum AuditEvent {
     /// Delivery deferred (profile §3.4.10: logged for audit and tracing): held for a future
     /// release time (RFC 4865), or undelivered past an RFC 2852 deadline and still tried.
     Defer,
+    /// A label-based access-control decision (draft-melnikov-mmhs-profile-09 §4.1.1): the
+    /// label judged and the outcome (refusals are also `reject` / `refuse` records).
+    Label,
 }
 
 impl AuditEvent {
@@ -80,7 +83,7 @@ impl AuditEvent {
             AuditEvent::Divert | AuditEvent::Defer => {
                 Some((AuditAgent::Msa, release::AuditEvent::Defer))
             }
-            AuditEvent::Dsn | AuditEvent::Fail => None,
+            AuditEvent::Dsn | AuditEvent::Fail | AuditEvent::Label => None,
         }
     }
 }

@@ -90,6 +90,11 @@ pub struct Config {
     /// A web session ends this many seconds after login, however active.
     #[serde(default = "default_session_max")]
     pub session_max_seconds: u64,
+    /// Label-based access control (`super::labels`, docs/server.md): the directory of
+    /// security policies and the handling of unlabelled military messages. Absent: labels
+    /// are not enforced. Written on first run as the demo's (`label-policies`, `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_policy: Option<super::labels::LabelPolicyConfig>,
     /// Runtime login state (lockout counters, submission tokens); never in config.json.
     #[serde(skip)]
     pub guard: LoginGuard,
@@ -204,6 +209,7 @@ impl Config {
             session_idle_seconds: default_session_idle(),
             session_max_seconds: default_session_max(),
             guard: LoginGuard::default(),
+            label_policy: None,
             max_sessions: default_max_sessions(),
             max_sessions_per_client: default_max_sessions_per_client(),
             idle_timeout_seconds: default_idle_timeout(),
@@ -226,7 +232,8 @@ impl Config {
             cfg.guard.set_config_path(path);
             return Ok((cfg, false));
         }
-        let cfg = Config::demo()?;
+        let mut cfg = Config::demo()?;
+        cfg.label_policy = Some(super::labels::demo_config());
         let text = serde_json::to_string_pretty(&cfg).map_err(|e| Error::Config(e.to_string()))?;
         super::private_file::write_private(&path, text.as_bytes())?;
         cfg.guard.set_config_path(path);

@@ -21,12 +21,26 @@
 //! every configured officer); `refuse` → [`GateDecision::Refuse`] (SMTP 550 5.7.1 with the
 //! problem code and text). Fail closed: a message that cannot be verified at all is refused,
 //! and a `transfer` carrying problems is diverted, never transferred.
+//!
+//! With a security policy configured ([`ReleaseGate::labels`], `labelPolicy` in config.json,
+//! `super::labels`), the same report also feeds the core's label-based access control
+//! ([`crate::label_policy::decide`]; draft-melnikov-mmhs-profile-09 §4.1.1, §4.2.5): a
+//! message the policy refuses as a whole is refused (550 5.7.1, one reply line per reason);
+//! a `transfer` whose label some recipients are not cleared for becomes
+//! [`GateDecision::TransferLabelled`] (the agent answers 250 for the message, and sends the
+//! refused recipients a failure DSN); an unlabelled military message given the default label
+//! carries the SIO-Label and SIO-Label-History fields to add — unless its header is protected
+//! or it is encrypted (an outer-only field would differ from the protected header, RFC 9788
+//! §4), when the default label decides access without being added. Remote recipients are judged with their domain
+//! as the next hop.
 
 use std::path::Path;
 
 use super::config::Config;
+use super::labels::LabelEnforcement;
 use super::msginfo::MessageInfo;
 use super::Error;
+use crate::label_policy::{LabelAction, LabelDecision, LabelInput, RecipientRef};
 use crate::release::{self, GateAction, ReleasePolicy};
 use crate::verify::VerifyContext;
 
@@ -59,6 +73,17 @@ pub enum GateDecision {
         officers: Vec<String>,
         /// Why (shown to the officer, written to the audit trail).
         reason: String,
+    },
+    /// Release to the transfer system under the security policy: only the recipients the
+    /// label decision allows; the others are refused after acceptance (failure DSN).
+    TransferLabelled {
+        /// Officers whose authorisation was verified.
+        authorized: Vec<String>,
+        /// The label decision (its refused recipients, its audit text).
+        label: Box<LabelDecision>,
+        /// Header fields to put in front of the message (the default label's SIO-Label and
+        /// SIO-Label-History, RFC 7444 §4–§5), CRLF-terminated; empty for none.
+        add_fields: String,
     },
     /// Refuse the submission (SMTP 550 5.7.1).
     Refuse {
@@ -106,6 +131,8 @@ pub struct ReleaseGate {
     /// Trust anchors and certificates for verifying countersignatures (`at` is set per
     /// message to the current time).
     pub trust: VerifyContext,
+    /// Label-based access control; `None`: labels are not enforced.
+    pub labels: Option<LabelEnforcement>,
 }
 
 fn read_pem_certs(path: &Path, out: &mut Vec<x509_cert::Certificate>) -> Result<(), Error> {
@@ -126,7 +153,14 @@ impl ReleaseGate {
                 trust_anchors,
                 ..VerifyContext::default()
             },
+            labels: None,
         }
+    }
+
+    /// The same gate enforcing a security policy.
+    pub fn with_labels(mut self, labels: Option<LabelEnforcement>) -> ReleaseGate {
+        self.labels = labels;
+        self
     }
 
     /// Load the gate of a data directory: `release-policy.json` (created with
@@ -186,11 +220,11 @@ impl ReleaseGate {
 impl Gate for ReleaseGate {
     fn decide(&self, raw: &[u8], ctx: &GateContext<'_>) -> GateDecision {
         // One verification of every message: whether it is military may only show in its
-        // protected header, and the decision is made from that one report.
+        // protected header, and both decisions are made from that one report.
         let mut vc = self.trust.clone();
         vc.at = Some(time::OffsetDateTime::now_utc());
-        let d = match release::verify_and_gate(raw, &self.policy, ctx.submitter, ctx.rcpts, &vc) {
-            Ok(d) => d,
+        let report = match crate::verify::verify(raw, &vc) {
+            Ok(r) => r,
             Err(e) => {
                 return GateDecision::Refuse {
                     code: release::gate::codes::UNPARSABLE.into(),
@@ -198,7 +232,107 @@ impl Gate for ReleaseGate {
                 }
             }
         };
-        self.map(d, ctx.config)
+        let d = release::release_gate(
+            raw,
+            &self.policy,
+            &release::GateContext {
+                submitter: ctx.submitter,
+                recipients: ctx.rcpts,
+                report: &report,
+            },
+        );
+        let label = self.labels.as_ref().map(|l| {
+            let mut input = LabelInput::from_report(&report);
+            input.military |= d.military;
+            let rcpts = ctx
+                .rcpts
+                .iter()
+                .map(|r| RecipientRef {
+                    address: r.clone(),
+                    next_hop: (!ctx.config.is_local_domain(r))
+                        .then(|| r.rsplit_once('@').map(|(_, dom)| dom.to_ascii_lowercase()))
+                        .flatten(),
+                })
+                .collect();
+            l.decide(input, rcpts)
+        });
+        let mapped = self.map(d, ctx.config);
+        // Under header protection (RFC 9788, wrapped) an added outer field would differ from
+        // the protected header the recipient reads — and inside an encrypted layer the gate
+        // cannot see whether there is one: the default label then only decides.
+        let protected = report.header_protection.scheme != crate::report::HpScheme::None
+            || report.layers.iter().any(|l| {
+                matches!(
+                    l,
+                    crate::report::Layer::Enveloped | crate::report::Layer::AuthEnveloped
+                )
+            });
+        match label {
+            None => mapped,
+            Some(l) => with_label(mapped, l, ctx.config, protected),
+        }
+    }
+}
+
+/// Combine the release decision with the label decision (module docs).
+fn with_label(
+    d: GateDecision,
+    l: LabelDecision,
+    config: &Config,
+    protected_header: bool,
+) -> GateDecision {
+    if l.action == LabelAction::Refuse {
+        let code = l
+            .problems
+            .first()
+            .map(|p| p.code.clone())
+            .or_else(|| l.refused().next().and_then(|r| r.code.clone()))
+            .unwrap_or_else(|| crate::label_policy::codes::LABEL_NOT_CLEARED.into());
+        let mut lines = vec!["the security policy refuses the message:".to_string()];
+        lines.extend(l.refusal_lines());
+        return GateDecision::Refuse {
+            code,
+            reason: lines.join("\n"),
+        };
+    }
+    match d {
+        GateDecision::Transfer { authorized } => {
+            let add_fields = match (l.action, &l.label) {
+                (LabelAction::AllowWithDefault, Some(label)) if !protected_header => {
+                    match crate::label_policy::default_label_fields(
+                        label,
+                        l.marking.as_deref(),
+                        &config.hostname,
+                        time::OffsetDateTime::now_utc(),
+                    ) {
+                        Ok(f) => f,
+                        Err(e) => {
+                            return GateDecision::Refuse {
+                                code: crate::label_policy::codes::LABEL_MISSING.into(),
+                                reason: format!("the default label cannot be added: {e}"),
+                            }
+                        }
+                    }
+                }
+                _ => String::new(),
+            };
+            GateDecision::TransferLabelled {
+                authorized,
+                label: Box::new(l),
+                add_fields,
+            }
+        }
+        GateDecision::Divert {
+            officers,
+            mut reason,
+        } => {
+            // The officer's release is gated again; the refusals are shown to him now.
+            for line in l.refusal_lines() {
+                reason.push_str(&format!("; {line}"));
+            }
+            GateDecision::Divert { officers, reason }
+        }
+        other => other,
     }
 }
 

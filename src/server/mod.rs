@@ -14,6 +14,7 @@ pub mod audit;
 pub mod boundary;
 pub mod config;
 pub mod gate;
+pub mod labels;
 pub mod login_guard;
 pub mod msginfo;
 pub mod p12;
@@ -219,7 +220,14 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     let store = Arc::new(Store::open(&opts.data.join("mail.sqlite"))?);
     let gate: Box<dyn Gate> = match opts.gate {
         Some(g) => g,
-        None => Box::new(ReleaseGate::load(&opts.data)?),
+        None => {
+            let labels = config
+                .label_policy
+                .as_ref()
+                .map(|c| labels::load_for_serve(&opts.data, c))
+                .transpose()?;
+            Box::new(ReleaseGate::load(&opts.data)?.with_labels(labels))
+        }
     };
     let mut agent = Agent::new(config, store, gate, opts.relay);
     agent.relay_password = opts.relay_password;

@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 
 mod compose;
 mod keys;
+mod label;
 mod material;
 mod receipt;
 mod release;
@@ -28,6 +29,7 @@ mod version;
 
 pub use compose::compose;
 pub use keys::import_pkcs12;
+pub use label::{label_check, label_equivalents, label_receivable};
 pub use receipt::{make_receipt_js, verify_receipt};
 pub use release::{audit_record, mixer_map, release, release_gate, verify_audit_log};
 pub use smime::{decrypt, encrypt, inspect, sign, verify};

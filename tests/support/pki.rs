@@ -169,7 +169,7 @@ impl Pki {
 
     /// A key of `alg` and a certificate for it under `ca` with the extensions `ext`
     /// (openssl extension file syntax).
-    fn issue_ext(&self, name: &str, alg: Alg, ca: (&str, &str), serial: usize, ext: &str) {
+    pub fn issue_ext(&self, name: &str, alg: Alg, ca: (&str, &str), serial: usize, ext: &str) {
         let dir = &self.dir;
         let key = format!("{name}.key");
         match alg {
@@ -577,6 +577,24 @@ impl Pki {
 
     pub fn write(&self, f: &str, data: &[u8]) {
         std::fs::write(self.dir.join(f), data).unwrap()
+    }
+
+    /// `msg` signed by `name` with the ESS security label `policy`, `class` (RFC 2634 §3.2).
+    pub fn sign_labelled(&self, name: &str, msg: &[u8], policy: &str, class: u16) -> Vec<u8> {
+        mmhs::smime::sign_message(
+            msg,
+            &self.signer(name),
+            &mmhs::smime::SignOptions {
+                signing_time: Some(time::OffsetDateTime::now_utc()),
+                security_label: Some(mmhs::mmhs::ess_label::EssSecurityLabel::new(
+                    policy,
+                    Some(class),
+                )),
+                ..Default::default()
+            },
+            &mut mmhs::rng::system_rng(),
+        )
+        .unwrap()
     }
 
     pub fn signer(&self, name: &str) -> mmhs::smime::Signer {

@@ -361,21 +361,25 @@ pub fn alice_message(pki: &Pki, subject: &str) -> Vec<u8> {
 
 /// alice's military message with `body`, signed by alice with the core.
 pub fn alice_message_with(pki: &Pki, subject: &str, body: &str) -> Vec<u8> {
-    let msg = format!(
-        "From: Alice <alice@army.example>\r\nTo: Bob <bob@navy.example>\r\nSubject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <{}@army.example>\r\nMMHS-Primary-Precedence: 3 (immediate)\r\nMMHS-Message-Type: 1 (operation)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{body}",
-        subject.replace(' ', "-")
-    );
     let opts = mmhs::smime::SignOptions {
         signing_time: Some(time::OffsetDateTime::now_utc()),
         ..Default::default()
     };
     mmhs::smime::sign_message(
-        msg.as_bytes(),
+        alice_text(subject, body).as_bytes(),
         &pki.signer("alice"),
         &opts,
         &mut mmhs::rng::system_rng(),
     )
     .unwrap()
+}
+
+/// alice's military message to bob with `body`, unsigned.
+pub fn alice_text(subject: &str, body: &str) -> String {
+    format!(
+        "From: Alice <alice@army.example>\r\nTo: Bob <bob@navy.example>\r\nSubject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <{}@army.example>\r\nMMHS-Primary-Precedence: 3 (immediate)\r\nMMHS-Message-Type: 1 (operation)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{body}",
+        subject.replace(' ', "-")
+    )
 }
 
 /// army.example and navy.example, each a Postfix instance with its boundary agent (their

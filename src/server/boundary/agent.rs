@@ -85,6 +85,9 @@ pub enum Reason {
     NoMemberCertificate,
     /// Processing exceeded the per-message time budget (`messageBudgetMillis`).
     OverBudget,
+    /// The security policy refuses the message's label for a recipient or the next hop
+    /// (docs/security.md, label-based access control).
+    LabelRefused,
 }
 
 impl Reason {
@@ -108,11 +111,12 @@ impl Reason {
             Reason::MlRefused => "ml-expansion-refused",
             Reason::NoMemberCertificate => "boundary-no-member-certificate",
             Reason::OverBudget => "boundary-over-budget",
+            Reason::LabelRefused => "boundary-label-refused",
         }
     }
 
     /// Every code, for the documentation test.
-    pub const ALL: [Reason; 17] = [
+    pub const ALL: [Reason; 18] = [
         Reason::DomainSignatureMissing,
         Reason::DomainSignatureInvalid,
         Reason::DomainSignatureNaming,
@@ -130,6 +134,7 @@ impl Reason {
         Reason::MlRefused,
         Reason::NoMemberCertificate,
         Reason::OverBudget,
+        Reason::LabelRefused,
     ];
 }
 
@@ -256,9 +261,9 @@ impl Boundary {
         let list = tx.rcpts.first().and_then(|r| self.config.list(&r.address));
         match (direction, list) {
             (Direction::Outbound, None) => self.outbound(tx, data, at),
-            (Direction::Inbound, None) => self.inbound(data, at, None),
+            (Direction::Inbound, None) => self.inbound(tx, data, at, None),
             (Direction::Outbound, Some(l)) => self.expand(l, data, "", at),
-            (Direction::Inbound, Some(l)) => match self.inbound(data, at, Some(l)) {
+            (Direction::Inbound, Some(l)) => match self.inbound(tx, data, at, Some(l)) {
                 Outcome::Forward { data, detail, .. } => self.expand(l, &data, &detail, at),
                 other => other,
             },
@@ -403,8 +408,15 @@ impl Boundary {
                 "no valid originator signature (§3.3)".into(),
             );
         }
-        let mut rng = crate::rng::system_rng();
         let mut done = Vec::new();
+        if let Some(labels) = &self.config.labels {
+            let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
+            match policy::label_decision(labels, report, &rcpts, Some(&domain)) {
+                Ok(text) => done.push(text),
+                Err(text) => return reject(Reason::LabelRefused, text),
+            }
+        }
+        let mut rng = crate::rng::system_rng();
         let signed = match &self.config.signer {
             Some(signer) => match domsec::domain_sign(&message, signer, at, &mut rng) {
                 Ok(m) => {
@@ -566,7 +578,13 @@ impl Boundary {
         }
     }
 
-    fn inbound(&self, data: &[u8], at: OffsetDateTime, list: Option<&MailList>) -> Outcome {
+    fn inbound(
+        &self,
+        tx: &Transaction,
+        data: &[u8],
+        at: OffsetDateTime,
+        list: Option<&MailList>,
+    ) -> Outcome {
         let id = self.config.file.hostname.as_str();
         let data = results::strip_ours(data, id);
         let (message, decrypted, gateway) = match self.open_inbound(&data) {
@@ -671,6 +689,20 @@ impl Boundary {
                 action: first_policy.unwrap_or_default().on_failure,
             };
         }
+        let mut label = String::new();
+        if let Some(labels) = &self.config.labels {
+            let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
+            match policy::label_decision(labels, report, &rcpts, None) {
+                Ok(text) => label = format!("; {text}"),
+                Err(detail) => {
+                    return Outcome::Reject {
+                        reason: Reason::LabelRefused,
+                        detail,
+                        action: first_policy.unwrap_or_default().on_failure,
+                    }
+                }
+            }
+        }
         let good = identifier.is_some();
         let mut r = Results {
             result: SmimeResult::None,
@@ -699,7 +731,7 @@ impl Boundary {
             (None, true) => "decrypted by our DCA; ".to_string(),
             (None, false) => String::new(),
         };
-        let detail = format!("{opened}smime={} reason={}", r.result.as_str(), r.reason);
+        let detail = format!("{opened}smime={} reason={}", r.result.as_str(), r.reason) + &label;
         Outcome::Forward {
             data: results::add(&message, id, &r),
             detail,

@@ -166,6 +166,11 @@ pub struct BoundaryFile {
     /// quarantine (milliseconds); past it `451 4.7.0` and nothing is re-injected.
     #[serde(default = "d_budget")]
     pub message_budget_millis: u64,
+    /// Label-based access control (`crate::server::labels`, docs/security.md): outbound,
+    /// every recipient with its remote domain as the next hop; inbound, every local
+    /// recipient. `dir` is relative to this file's directory. Absent: not enforced.
+    #[serde(default)]
+    pub label_policy: Option<crate::server::labels::LabelPolicyConfig>,
 }
 
 /// The configuration with its key material loaded.
@@ -191,6 +196,8 @@ pub struct BoundaryConfig {
     pub dca_certificates: NamedCertificates,
     /// The directory's gateway certificates with the domains each serves (gateway §4).
     pub gateway_certificates: NamedCertificates,
+    /// The security policies, when labels are enforced.
+    pub labels: Option<crate::server::labels::LabelEnforcement>,
 }
 
 /// Certificates with the domains each serves, as `crate::domain::domain_certificates` takes
@@ -373,6 +380,11 @@ impl BoundaryConfig {
         }
         let data_dir = base.join(&file.data_dir);
         file.data_dir = data_dir;
+        let labels = file
+            .label_policy
+            .as_ref()
+            .map(|c| crate::server::labels::LabelEnforcement::load(base, c))
+            .transpose()?;
         Ok(BoundaryConfig {
             file,
             reinject,
@@ -384,6 +396,7 @@ impl BoundaryConfig {
             dca_certificates: named(&certificates, DomainCertificateKind::Dca),
             gateway_certificates: named(&certificates, DomainCertificateKind::Gateway),
             certificates,
+            labels,
         })
     }
 

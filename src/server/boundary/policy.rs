@@ -60,6 +60,34 @@ pub fn domain_of(address: &str) -> Option<String> {
     (!d.is_empty()).then_some(d)
 }
 
+/// The label decision of a message crossing the boundary (draft-melnikov-mmhs-profile-09
+/// §7.1: border MTAs enforce the correctness of ESS security labels and SIO-Label; §4.1.1
+/// access control): each recipient, with `next_hop` (outbound: the remote domain; inbound:
+/// none, local delivery). A content filter answers once per message, so one refused
+/// recipient refuses the message. `Ok(audit text)` or `Err(refusal detail)`.
+pub fn label_decision(
+    labels: &crate::server::labels::LabelEnforcement,
+    report: &crate::report::VerifyReport,
+    rcpts: &[String],
+    next_hop: Option<&str>,
+) -> Result<String, String> {
+    use crate::label_policy::{LabelAction, LabelInput, RecipientRef};
+    let refs = rcpts
+        .iter()
+        .map(|r| RecipientRef {
+            address: r.clone(),
+            next_hop: next_hop.map(String::from),
+        })
+        .collect();
+    let d = labels.decide(LabelInput::from_report(report), refs);
+    let text = crate::server::labels::audit_text(&d);
+    if d.action == LabelAction::Refuse || d.refused().next().is_some() {
+        Err(text)
+    } else {
+        Ok(text)
+    }
+}
+
 /// Whether `domain` is one of `ours` or below one of them.
 pub fn is_ours(ours: &[String], domain: &str) -> bool {
     ours.iter().any(|o| serves(o, domain))

@@ -85,9 +85,18 @@ struct Session<H: SessionHost> {
     quit: bool,
 }
 
+/// A reply; a text of several lines (`\n`) becomes a multiline reply (RFC 5321 §4.2.1:
+/// `code-` on every line but the last), each line with the enhanced status code (RFC 2034 §4).
 fn reply(out: &mut Vec<u8>, code: u16, esc: [u8; 3], text: &str) {
-    let text: String = text.chars().filter(|c| !c.is_control()).collect();
-    out.extend_from_slice(format!("{code} {}.{}.{} {text}\r\n", esc[0], esc[1], esc[2]).as_bytes());
+    let lines: Vec<&str> = text.split('\n').take(100).collect();
+    for (i, line) in lines.iter().enumerate() {
+        // RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets with its CRLF.
+        let line: String = line.chars().filter(|c| !c.is_control()).take(480).collect();
+        let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+        out.extend_from_slice(
+            format!("{code}{sep}{}.{}.{} {line}\r\n", esc[0], esc[1], esc[2]).as_bytes(),
+        );
+    }
 }
 
 /// Run one SMTP session over `stream` for `agent`.

@@ -5,7 +5,7 @@
  * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { compose, encrypt, sign, verify, type StoredKeyUse } from "../core/wasm.js";
+import { call, compose, encrypt, sign, verify, type StoredKeyUse } from "../core/wasm.js";
 import { audit, sentFields } from "../shared/audit.js";
 import { elementsRequest, fieldOfError, precedenceRole } from "../shared/elements.js";
 import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
@@ -13,6 +13,7 @@ import { receiptRequestOption, updateReceipts, withTracked } from "../shared/rec
 import { elementsPart, receiptPart, type ElementsPart } from "./compose-elements.js";
 import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
 import { byId, clear, field, h } from "../shared/dom.js";
+import { applyRestriction, pickerRestriction } from "../shared/label-policy.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64, bytesToLatin1 } from "../shared/messages.js";
 import { CLASSIFICATIONS, MESSAGE_TYPES, PRECEDENCES } from "../shared/mmhs.js";
@@ -104,8 +105,16 @@ function build(settings: Settings): void {
     for (const m of p.privacyMarks) privacy.append(h("option", { value: m }, m === "" ? "(no privacy mark)" : m));
     p.categories.forEach((c, i) => { cats.append(h("label", { class: "inline" }, h("input", { type: "checkbox", class: "label-cat", value: String(i) }), ` ${c.name}`)); });
   };
-  policy.addEventListener("change", fillPolicy);
+  // No classification the recipients cannot receive (docs/security.md).
+  const restrict = () => {
+    const p = policies[Number(policy.value)] ?? firstPolicy;
+    if (!p) return;
+    void pickerRestriction(call, settings.labelPolicies, p.oid, readRecipients(rcpts).map((r) => r.address)).then((r) => { applyRestriction(classification, r); });
+  };
+  policy.addEventListener("change", () => { fillPolicy(); restrict(); });
+  rcpts.addEventListener("change", restrict);
   fillPolicy();
+  restrict();
 
   const expires = h("input", { type: "datetime-local", id: "expires" });
   const deferred = h("input", { type: "datetime-local", id: "deferred" });

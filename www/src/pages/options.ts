@@ -1,5 +1,5 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
-import { coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.js";
+import { call, coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.js";
 import { auditSection, autoReceiptSection } from "./options-audit.js";
 import { settingsSection as section } from "./common.js";
 import { byId, clear, field, h } from "../shared/dom.js";
@@ -259,6 +259,14 @@ async function originsSection(): Promise<HTMLElement> {
   );
 }
 
+function parseOrText(t: string): unknown {
+  try {
+    return JSON.parse(t) as unknown;
+  } catch {
+    return t;
+  }
+}
+
 async function main(): Promise<void> {
   const s = await loadSettings();
   root.append(
@@ -267,6 +275,13 @@ async function main(): Promise<void> {
     anchorsSection(s),
     correspondentsSection(s),
     jsonSection("Label catalogue", "label-catalogue", s.labelCatalogue, async (v) => { await saveSettings({ labelCatalogue: validateCatalogue(v) }); }),
+    jsonSection("Security policies", "label-policies", s.labelPolicies.map(parseOrText), async (v) => {
+      if (!Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The security policies must be a JSON array of policy objects.");
+      const texts = v.map((p) => JSON.stringify(p));
+      // The core checks them (the same rules as the submission agent's policy directory).
+      await call("labelReceivable", { policies: texts, recipients: [] });
+      await saveSettings({ labelPolicies: texts });
+    }),
     jsonSection("Release policy", "release-policy", s.releasePolicy, async (v) => {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
       await saveSettings({ releasePolicy: v as Record<string, unknown> });

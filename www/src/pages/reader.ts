@@ -3,10 +3,11 @@
  * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
  * worker's session stash; decrypted content never leaves this frame.
  */
-import { makeReceipt, verify, verifyReceipt, withMmhsView, type StoredKeyUse } from "../core/wasm.js";
+import { call, makeReceipt, verify, verifyReceipt, withMmhsView, type StoredKeyUse } from "../core/wasm.js";
 import { audit, loadAudit, reportFields } from "../shared/audit.js";
 import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
 import { headerSourceBytes, splitVerifyResult, verifiedContentView, type ContentView } from "../shared/content-view.js";
+import { equivalentLabels, equivalentsNote, reportLabel } from "../shared/label-policy.js";
 import { buildMdn, rfc5322Date } from "../shared/mdn.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
@@ -101,12 +102,15 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   const v = viewReport(report);
   const auditError = await auditOpened(report, v, opened);
   const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
+  const signedLabel = reportLabel(coreReport);
+  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
       await receiptsOfSent(v),
       auditError,
       isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),
+      equivalents,
       receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
       R.dsnView(content, v),
       R.messageContent(content),

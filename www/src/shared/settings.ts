@@ -46,6 +46,8 @@ export interface Settings {
    * §4.1.7, RFC 2634 §2; `receipts.ts` `autoReceiptAllowed`). Default: none.
    */
   readonly autoReceiptPrecedences: readonly number[];
+  /** Security policy files (docs/security.md), as texts; the core validates them. */
+  readonly labelPolicies: readonly string[];
 }
 
 /** Default release policy handed to wasm `release` (docs/release.md of the release engineer). */
@@ -99,7 +101,8 @@ export function normaliseSettings(v: unknown): Settings {
   });
   const auto = Array.isArray(o["autoReceiptPrecedences"]) ? o["autoReceiptPrecedences"] : [];
   const autoReceiptPrecedences = [...new Set(auto.filter((p): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= 255))];
-  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, autoReceiptPrecedences };
+  const labelPolicies = Array.isArray(o["labelPolicies"]) ? o["labelPolicies"].filter((t): t is string => typeof t === "string") : [];
+  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, autoReceiptPrecedences, labelPolicies };
 }
 
 /** The part of a storage area the settings need (chrome.storage.local, or a test double). */

@@ -1,0 +1,125 @@
+/**
+ * Label-based access control in the extension (docs/security.md, "Label-based access
+ * control"): the security policy files (Settings → Security policies, the same JSON files as
+ * the submission agent's `label-policies/` directory) read by the wasm core — which
+ * classifications the recipients may receive (the compose label picker offers no other), and
+ * the equivalent labels of a received label (the reader shows them). The core decides; this
+ * module only asks it (`labelReceivable`, `labelEquivalents`) and renders the answer.
+ * Fail closed: when the core cannot judge (a policy file it refuses, a policy it does not
+ * hold), no classification is offered.
+ */
+
+import { h } from "./dom.js";
+
+/** The core call (`call` of core/wasm.ts), injected so this module stays testable. */
+export type CoreCall = (name: string, ...args: unknown[]) => Promise<unknown>;
+
+export interface PolicyClassification {
+  readonly value: number;
+  readonly name: string;
+  readonly marking: string;
+  readonly fgcolor?: string;
+  readonly bgcolor?: string;
+}
+
+export interface ReceivableClass {
+  readonly classification: PolicyClassification;
+  readonly allowed: boolean;
+  readonly refused: ReadonlyArray<{ readonly address: string; readonly code?: string; readonly reason: string }>;
+}
+
+export interface LabelJson {
+  readonly policy: string;
+  readonly classification?: number | null;
+  readonly categories: ReadonlyArray<{ readonly type: string; readonly value: string }>;
+}
+
+export interface Equivalent {
+  readonly label: LabelJson;
+  readonly marking: string | null;
+}
+
+/** What the picker may offer for `policy`: `null` = no security policies configured (no
+ * restriction); otherwise, per classification value, whether it is allowed and why not. */
+export interface PickerRestriction {
+  readonly allowed: ReadonlySet<number>;
+  readonly why: ReadonlyMap<number, string>;
+  /** Set when the core could not judge: nothing is allowed. */
+  readonly error?: string;
+}
+
+function isReceivable(v: unknown): v is ReceivableClass {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  const c = o["classification"] as Record<string, unknown> | undefined;
+  return typeof o["allowed"] === "boolean" && Array.isArray(o["refused"]) && typeof c === "object" && c !== null && typeof c["value"] === "number";
+}
+
+/** Ask the core which classifications of `policy` every recipient may receive. */
+export async function pickerRestriction(core: CoreCall, policies: readonly string[], policy: string, recipients: readonly string[]): Promise<PickerRestriction | null> {
+  if (policies.length === 0) return null;
+  const fail = (error: string): PickerRestriction => ({ allowed: new Set(), why: new Map(), error });
+  let out: unknown;
+  try {
+    out = await core("labelReceivable", { policies: [...policies], recipients: [...recipients], policy });
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  if (!Array.isArray(out) || !out.every(isReceivable)) return fail("unexpected answer from the core");
+  if (out.length === 0) return fail(`the security policies do not define ${policy}`);
+  const allowed = new Set<number>();
+  const why = new Map<number, string>();
+  for (const c of out) {
+    if (c.allowed) allowed.add(c.classification.value);
+    else why.set(c.classification.value, c.refused.map((r) => `${r.address}: ${r.reason}`).join("; "));
+  }
+  return { allowed, why };
+}
+
+/** Apply a restriction to the classification `<select>`: options not allowed are disabled
+ * with the reason as their title; a disabled selection moves to the highest allowed one. */
+export function applyRestriction(select: HTMLSelectElement, r: PickerRestriction | null): void {
+  const options = Array.from(select.options);
+  for (const o of options) {
+    const v = Number(o.value);
+    const ok = r === null || r.allowed.has(v);
+    o.disabled = !ok;
+    o.title = ok ? "" : (r?.error ?? r?.why.get(v) ?? "not receivable by every recipient");
+  }
+  const current = options.find((o) => o.value === select.value);
+  if (current?.disabled) {
+    const best = options.filter((o) => !o.disabled).sort((a, b) => Number(b.value) - Number(a.value))[0];
+    select.value = best?.value ?? "";
+  }
+}
+
+/** The equivalents of a received label in the other configured policies (empty on error:
+ * they are informative only). */
+export async function equivalentLabels(core: CoreCall, policies: readonly string[], label: LabelJson): Promise<Equivalent[]> {
+  if (policies.length === 0) return [];
+  try {
+    const out = await core("labelEquivalents", { policies: [...policies], label });
+    return Array.isArray(out) ? (out as Equivalent[]).filter((e) => typeof e === "object" && e !== null && typeof e.label?.policy === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** One line per equivalent label: its marking, else policy and classification. */
+export function equivalentsText(eqs: readonly Equivalent[]): string[] {
+  return eqs.map((e) => e.marking ?? `policy ${e.label.policy}, classification ${e.label.classification ?? "none"}`);
+}
+
+/** The reader's note of a received label's equivalents (RFC 2634 §3.4), or nothing. */
+export function equivalentsNote(eqs: readonly Equivalent[]): HTMLElement | null {
+  if (eqs.length === 0) return null;
+  return h("p", { class: "label-equivalents", role: "note" }, `Equivalent labels: ${equivalentsText(eqs).join(" · ")}`);
+}
+
+/** The signed label of a core verification report (`securityLabel`), if any. */
+export function reportLabel(report: unknown): LabelJson | null {
+  const l = (report as { securityLabel?: unknown } | null)?.securityLabel;
+  if (typeof l !== "object" || l === null) return null;
+  const o = l as Record<string, unknown>;
+  return typeof o["policy"] === "string" && Array.isArray(o["categories"]) ? (l as LabelJson) : null;
+}
