@@ -90,6 +90,13 @@ pub struct Config {
     /// A web session ends this many seconds after login, however active.
     #[serde(default = "default_session_max")]
     pub session_max_seconds: u64,
+    /// Transport security: STARTTLS, HTTPS, AUTH before TLS, relay trust anchors
+    /// (`super::tls`).
+    #[serde(default)]
+    pub tls: super::tls::TlsSettings,
+    /// DKIM verification on receipt and signing of relayed mail (`super::dkim`).
+    #[serde(default)]
+    pub dkim: super::dkim::DkimSettings,
     /// Runtime login state (lockout counters, submission tokens); never in config.json.
     #[serde(skip)]
     pub guard: LoginGuard,
@@ -162,6 +169,24 @@ pub const DEMO_USERS: &[(&str, &str, &str, bool)] = &[
 
 pub use super::password::{check_password, hash_password};
 
+/// The demo's DKIM signing: one Ed25519 key per demo domain, selector `mmhs`, generated into
+/// `<data>/dkim/` on first start.
+fn demo_signing_domains() -> Vec<super::dkim::SigningDomain> {
+    let mut domains: Vec<&str> = DEMO_USERS
+        .iter()
+        .filter_map(|(a, ..)| a.rsplit_once('@').map(|(_, d)| d))
+        .collect();
+    domains.dedup();
+    domains
+        .into_iter()
+        .map(|d| super::dkim::SigningDomain {
+            domain: d.to_string(),
+            selector: "mmhs".into(),
+            key_path: None,
+        })
+        .collect()
+}
+
 /// Why a password check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthError {
@@ -211,6 +236,12 @@ impl Config {
             blocking_jobs: default_blocking_jobs(),
             interactive_jobs: default_interactive_jobs(),
             message_budget_millis: default_message_budget(),
+            tls: super::tls::TlsSettings::default(),
+            dkim: super::dkim::DkimSettings {
+                verify: true,
+                signing: demo_signing_domains(),
+                key_table: None,
+            },
         })
     }
 

@@ -646,7 +646,7 @@ pub async fn submit(
                 Some(reply.clone()),
                 e.to_string(),
             ),
-            ClientError::Unavailable(_) => {
+            ClientError::Unavailable(_) | ClientError::TlsRequired(_) => {
                 eprintln!("mmhs serve: webmail submission: {e}");
                 (
                     StatusCode::BAD_GATEWAY,
