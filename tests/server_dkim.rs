@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use mmhs::server::dkim::{
     generated_record, DkimOutcome, DkimSettings, DkimSigning, DkimVerifier, SigningDomain,
 };
-use mmhs::server::store::folders;
 
 fn settings(domain: &str) -> DkimSettings {
     DkimSettings {
@@ -98,12 +97,7 @@ async fn sign_then_verify_and_every_tampering_fails() {
 fn next_hop_config(key_table: &[(&str, &str)]) -> mmhs::server::Config {
     let mut cfg = test_config(100_000);
     cfg.hostname = "msa-b.localhost".into();
-    cfg.users = vec![mmhs::server::config::UserConfig {
-        address: "carol@other.example".into(),
-        display_name: "Carol".into(),
-        password_hash: mmhs::server::config::hash_password("carol").unwrap(),
-        officer: false,
-    }];
+    cfg.users = vec![carol()];
     cfg.dkim = table(key_table);
     cfg
 }
@@ -130,36 +124,8 @@ async fn relayed_mail_is_signed_and_the_next_hop_records_dkim_pass() {
     })
     .await
     .unwrap();
-    let mut c = Smtp::connect(a.smtp_addr).await;
-    c.ehlo_auth("alice@army.example", "alice-demo").await;
-    assert!(c
-        .cmd("MAIL FROM:<alice@army.example>")
-        .await
-        .starts_with("250"));
-    assert!(c
-        .cmd("RCPT TO:<carol@other.example>")
-        .await
-        .starts_with("250"));
-    assert!(c.cmd("DATA").await.starts_with("354"));
-    c.send(&plain_message(
-        "alice@army.example",
-        "carol@other.example",
-        "signed",
-        "",
-    ))
-    .await;
-    assert!(c.cmd(".").await.starts_with("250"));
-    let store_b = b.agent.store.clone();
-    let got = eventually(|| {
-        let l = store_b.list("carol@other.example", folders::INBOX).unwrap();
-        (!l.is_empty()).then_some(l)
-    })
-    .await;
-    let m = store_b
-        .get("carol@other.example", got[0].id)
-        .unwrap()
-        .unwrap();
-    let text = String::from_utf8_lossy(&m.raw).to_string();
+    alice_to_carol(a.smtp_addr, "signed").await;
+    let text = first_in_inbox(&b.agent.store, "carol@other.example").await;
     assert!(
         text.starts_with(
             "Authentication-Results: msa-b.localhost;\r\n dkim=pass header.d=army.example header.s=mmhs\r\n"
@@ -176,40 +142,22 @@ async fn forged_results_of_our_authserv_id_are_removed_on_entry() {
     let (b, _db) = start_configured("dkim-forged", next_hop_config(&[]), None).await;
     let mut c = Smtp::connect(b.smtp_addr).await;
     assert!(c.cmd("EHLO mx.elsewhere.example").await.starts_with("250"));
-    assert!(c
-        .cmd("MAIL FROM:<mallory@elsewhere.example>")
-        .await
-        .starts_with("250"));
-    assert!(c
-        .cmd("RCPT TO:<carol@other.example>")
-        .await
-        .starts_with("250"));
-    assert!(c.cmd("DATA").await.starts_with("354"));
     // The sender claims a DKIM pass in the receiving agent's own name, twice (one with a
     // comment and different case), and one result of another authserv-id.
     let forged = "Authentication-Results: msa-b.localhost; dkim=pass header.d=army.example\r\n\
 Authentication-Results: MSA-B.LOCALHOST (trusted); dkim=pass\r\n\
 Authentication-Results: relay.elsewhere.example; dkim=pass header.d=army.example\r\n";
-    c.send(&plain_message(
+    let data = plain_message(
         "alice@army.example",
         "carol@other.example",
         "forged",
         forged,
-    ))
-    .await;
-    assert!(c.cmd(".").await.starts_with("250"));
-    let l = b
-        .agent
-        .store
-        .list("carol@other.example", folders::INBOX)
-        .unwrap();
-    let m = b
-        .agent
-        .store
-        .get("carol@other.example", l[0].id)
-        .unwrap()
-        .unwrap();
-    let text = String::from_utf8_lossy(&m.raw).to_string();
+    );
+    let r = c
+        .transaction("mallory@elsewhere.example", "carol@other.example", &data)
+        .await;
+    assert!(r.starts_with("250"), "{r}");
+    let text = first_in_inbox(&b.agent.store, "carol@other.example").await;
     let ours: Vec<&str> = text
         .lines()
         .filter(|l| {

@@ -248,13 +248,23 @@ async fn next_hop(name: &str, starttls: bool) -> (mmhs::server::Running, std::pa
     let mut cfg = test_config(100_000);
     cfg.hostname = "msa-b.localhost".into();
     cfg.tls.starttls = starttls;
-    cfg.users = vec![mmhs::server::config::UserConfig {
-        address: "carol@other.example".into(),
-        display_name: "Carol".into(),
-        password_hash: mmhs::server::config::hash_password("carol").unwrap(),
-        officer: false,
-    }];
+    cfg.users = vec![carol()];
     start_configured(name, cfg, None).await
+}
+
+/// Wait until the relay's first attempt has failed and its item is queued again.
+async fn first_attempt_failed(a: &mmhs::server::Running) {
+    let store_a = a.agent.store.clone();
+    eventually(|| {
+        let q = store_a.with_conn(|c| {
+            c.query_row("SELECT COUNT(*) FROM queue WHERE attempts > 0", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| mmhs::server::Error::Db(e.to_string()))
+        });
+        (q.ok()? > 0).then_some(())
+    })
+    .await;
 }
 
 /// Start "msa-a" relaying to `uri`, trusting `anchors` for `tls=required`.
@@ -275,46 +285,14 @@ async fn relaying_to(
     (running, dir)
 }
 
-async fn submit_to_carol(a: &mmhs::server::Running, subject: &str) {
-    let mut c = Smtp::connect(a.smtp_addr).await;
-    c.ehlo_auth("alice@army.example", "alice-demo").await;
-    assert!(c
-        .cmd("MAIL FROM:<alice@army.example>")
-        .await
-        .starts_with("250"));
-    assert!(c
-        .cmd("RCPT TO:<carol@other.example>")
-        .await
-        .starts_with("250"));
-    assert!(c.cmd("DATA").await.starts_with("354"));
-    c.send(&plain_message(
-        "alice@army.example",
-        "carol@other.example",
-        subject,
-        "",
-    ))
-    .await;
-    assert!(c.cmd(".").await.starts_with("250"));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_requires_tls_and_verifies_the_next_hop() {
     let (b, _db) = next_hop("tls-relay-b", true).await;
     let anchors = b.tls_identity.as_ref().unwrap().cert.clone();
     let uri = format!("smtp://127.0.0.1:{}/?tls=required", b.smtp_addr.port());
     let (a, _da) = relaying_to("tls-relay-a", &uri, Some(anchors)).await;
-    submit_to_carol(&a, "required").await;
-    let store_b = b.agent.store.clone();
-    let got = eventually(|| {
-        let l = store_b.list("carol@other.example", folders::INBOX).unwrap();
-        (!l.is_empty()).then_some(l)
-    })
-    .await;
-    let m = store_b
-        .get("carol@other.example", got[0].id)
-        .unwrap()
-        .unwrap();
-    let text = String::from_utf8_lossy(&m.raw).to_string();
+    alice_to_carol(a.smtp_addr, "required").await;
+    let text = first_in_inbox(&b.agent.store, "carol@other.example").await;
     assert!(
         text.contains("by msa-b.localhost with ESMTPS id"),
         "relayed over TLS: {text}"
@@ -345,19 +323,9 @@ async fn relay_without_starttls_keeps_the_message_when_tls_is_required() {
     let (b, _db) = next_hop("tls-relay-b2", true).await;
     let anchors = b.tls_identity.as_ref().unwrap().cert.clone();
     let (a, _da) = relaying_to("tls-relay-a2", &uri, Some(anchors)).await;
-    submit_to_carol(&a, "downgrade").await;
+    alice_to_carol(a.smtp_addr, "downgrade").await;
     // The first attempt runs at once; give it time to fail, then look.
-    let store_a = a.agent.store.clone();
-    eventually(|| {
-        let q = store_a.with_conn(|c| {
-            c.query_row("SELECT COUNT(*) FROM queue WHERE attempts > 0", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map_err(|e| mmhs::server::Error::Db(e.to_string()))
-        });
-        (q.ok()? > 0).then_some(())
-    })
-    .await;
+    first_attempt_failed(&a).await;
     assert_eq!(
         a.agent.store.queue_len().unwrap(),
         1,
@@ -383,18 +351,8 @@ async fn relay_with_a_certificate_not_trusted_is_refused_when_required() {
     let wrong_anchor = other.tls_identity.as_ref().unwrap().cert.clone();
     let uri = format!("smtp://127.0.0.1:{}/?tls=required", b.smtp_addr.port());
     let (a, _da) = relaying_to("tls-relay-a3", &uri, Some(wrong_anchor)).await;
-    submit_to_carol(&a, "mitm").await;
-    let store_a = a.agent.store.clone();
-    eventually(|| {
-        let q = store_a.with_conn(|c| {
-            c.query_row("SELECT COUNT(*) FROM queue WHERE attempts > 0", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map_err(|e| mmhs::server::Error::Db(e.to_string()))
-        });
-        (q.ok()? > 0).then_some(())
-    })
-    .await;
+    alice_to_carol(a.smtp_addr, "mitm").await;
+    first_attempt_failed(&a).await;
     assert!(b
         .agent
         .store

@@ -234,33 +234,44 @@ impl DkimSigning {
         let Some((d, s, key)) = self.keys.iter().find(|(d, _, _)| *d == domain) else {
             return Ok(raw.to_vec());
         };
-        use mail_auth::dkim::Canonicalization::Relaxed;
         let signature = match key {
-            Key::Ed25519(der) => DkimSigner::from_key(
+            Key::Ed25519(der) => sign_with(
                 Ed25519Key::from_pkcs8_der(der).map_err(|e| format!("DKIM key of {d}: {e}"))?,
-            )
-            .domain(d.clone())
-            .selector(s.clone())
-            .headers(SIGNED_FIELDS.iter().copied())
-            .header_canonicalization(Relaxed)
-            .body_canonicalization(Relaxed)
-            .sign(raw),
-            Key::Rsa(der) => DkimSigner::from_key(
+                d,
+                s,
+                raw,
+            ),
+            Key::Rsa(der) => sign_with(
                 RsaKey::<Sha256>::from_key_der(der.clone_key())
                     .map_err(|e| format!("DKIM key of {d}: {e}"))?,
-            )
-            .domain(d.clone())
-            .selector(s.clone())
-            .headers(SIGNED_FIELDS.iter().copied())
-            .header_canonicalization(Relaxed)
-            .body_canonicalization(Relaxed)
-            .sign(raw),
+                d,
+                s,
+                raw,
+            ),
         }
         .map_err(|e| format!("DKIM signing for {d}: {e}"))?;
         let mut out = signature.to_header().into_bytes();
         out.extend_from_slice(raw);
         Ok(out)
     }
+}
+
+/// One DKIM-Signature by `key` for `d=domain; s=selector`: relaxed/relaxed, the profile's
+/// fields ([`SIGNED_FIELDS`]).
+fn sign_with<K: mail_auth::common::crypto::SigningKey>(
+    key: K,
+    domain: &str,
+    selector: &str,
+    raw: &[u8],
+) -> mail_auth::Result<mail_auth::dkim::Signature> {
+    use mail_auth::dkim::Canonicalization::Relaxed;
+    DkimSigner::from_key(key)
+        .domain(domain)
+        .selector(selector)
+        .headers(SIGNED_FIELDS.iter().copied())
+        .header_canonicalization(Relaxed)
+        .body_canonicalization(Relaxed)
+        .sign(raw)
 }
 
 /// The domain of the first `From:` address, lower-cased.

@@ -155,6 +155,40 @@ Message-ID: <{subject}.test@army.example>\r\n{extra_headers}MIME-Version: 1.0\r\
     )
 }
 
+/// A user of another domain, for a next hop: `carol@other.example`, password `carol`.
+pub fn carol() -> mmhs::server::config::UserConfig {
+    mmhs::server::config::UserConfig {
+        address: "carol@other.example".into(),
+        display_name: "Carol".into(),
+        password_hash: mmhs::server::config::hash_password("carol").unwrap(),
+        officer: false,
+    }
+}
+
+/// Alice (authenticated) submits a plain message to carol@other.example at `addr`.
+pub async fn alice_to_carol(addr: std::net::SocketAddr, subject: &str) {
+    let mut c = Smtp::connect(addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    let data = plain_message("alice@army.example", "carol@other.example", subject, "");
+    let r = c
+        .transaction("alice@army.example", "carol@other.example", &data)
+        .await;
+    assert!(r.starts_with("250"), "{r}");
+}
+
+/// The first message in `address`'s inbox of `store`, once there is one (10 s at most).
+pub async fn first_in_inbox(store: &mmhs::server::Store, address: &str) -> String {
+    let got = eventually(|| {
+        let l = store
+            .list(address, mmhs::server::store::folders::INBOX)
+            .unwrap();
+        (!l.is_empty()).then_some(l)
+    })
+    .await;
+    let m = store.get(address, got[0].id).unwrap().unwrap();
+    String::from_utf8_lossy(&m.raw).to_string()
+}
+
 /// Poll `f` until it returns Some, for at most 10 s.
 pub async fn eventually<F, R>(mut f: F) -> R
 where
