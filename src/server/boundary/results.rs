@@ -169,7 +169,7 @@ pub struct ResInfo {
     pub result: &'static str,
     /// Reason text (written as a quoted-string of printable ASCII, at most 200 characters).
     pub reason: Option<String>,
-    /// Properties (`header.d`, …), each written only when [`pvalue`] accepts its value.
+    /// Properties (`header.d`, …), each written only when it is a plain dot-atom value (`pvalue`).
     pub props: Vec<(&'static str, String)>,
 }
 
