@@ -417,3 +417,23 @@ async fn openssl_s_client_starttls_smtp_verifies_the_generated_certificate() {
     );
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webmail_submits_over_starttls_when_cleartext_auth_is_off() {
+    let (srv, _d) = start_configured("tls-webmail", no_plaintext_auth(), None).await;
+    let addr = srv.http_addr;
+    let alice = api_login(addr, "alice@army.example", "alice-demo").await;
+    let raw = plain_message("alice@army.example", "bob@navy.example", "webmail-tls", "");
+    let env = serde_json::json!({"mailFrom": "alice@army.example", "rcpts": [{"address": "bob@navy.example"}]});
+    let r = api_post(
+        addr,
+        &alice,
+        "/api/send",
+        &serde_json::json!({"raw": raw, "envelope": env}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = first_in_inbox(&srv.agent.store, "bob@navy.example").await;
+    assert!(text.contains("with ESMTPSA id"), "{text}");
+    srv.shutdown().await;
+}

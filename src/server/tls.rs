@@ -183,6 +183,8 @@ pub struct RelayTls {
     /// Use STARTTLS when the next hop offers it (RFC 3207; unauthenticated, RFC 7435
     /// opportunistic security, unless `required`).
     pub opportunistic: bool,
+    /// AUTH may be sent without TLS (`tls=none`, and the webmail's own listener on loopback).
+    pub cleartext_auth: bool,
     /// The client configuration for a required, verified session (`None` when not required).
     verified: Option<TlsConnector>,
     /// The client configuration for an opportunistic session.
@@ -194,6 +196,7 @@ impl std::fmt::Debug for RelayTls {
         f.debug_struct("RelayTls")
             .field("required", &self.required)
             .field("opportunistic", &self.opportunistic)
+            .field("cleartext_auth", &self.cleartext_auth)
             .finish()
     }
 }
@@ -204,6 +207,19 @@ impl RelayTls {
         Ok(RelayTls {
             required: false,
             opportunistic: false,
+            cleartext_auth: true,
+            verified: None,
+            unverified: danger::unverified_connector()?,
+        })
+    }
+
+    /// The webmail towards its own submission listener on loopback: STARTTLS when offered,
+    /// AUTH in cleartext otherwise (which the listener accepts only on loopback).
+    pub fn loopback() -> Result<RelayTls, Error> {
+        Ok(RelayTls {
+            required: false,
+            opportunistic: true,
+            cleartext_auth: true,
             verified: None,
             unverified: danger::unverified_connector()?,
         })
@@ -221,18 +237,21 @@ impl RelayTls {
             R::None => RelayTls {
                 required: false,
                 opportunistic: false,
+                cleartext_auth: true,
                 verified: None,
                 unverified,
             },
             R::Opportunistic => RelayTls {
                 required: false,
                 opportunistic: true,
+                cleartext_auth: false,
                 verified: None,
                 unverified,
             },
             R::Required => RelayTls {
                 required: true,
                 opportunistic: true,
+                cleartext_auth: false,
                 verified: Some(verified_connector(anchors)?),
                 unverified,
             },

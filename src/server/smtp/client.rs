@@ -359,8 +359,8 @@ pub fn tunnel_priority(raw: &[u8], p: i8) -> Vec<u8> {
     out
 }
 
-/// Send one message in cleartext (to a server on loopback: the webmail's own submission
-/// agent, a content filter's MTA). `auth` = (user, password) for AUTH PLAIN.
+/// Send one message in cleartext (to a server on loopback: a content filter's MTA).
+/// `auth` = (user, password) for AUTH PLAIN.
 pub async fn send(
     addr: &str,
     helo: &str,
@@ -446,7 +446,7 @@ pub async fn send_via(
     }
     let ext = ehlo.capabilities;
     if let Some((user, pass)) = auth {
-        if tls.opportunistic && !c.tls {
+        if !tls.cleartext_auth && !c.tls {
             // Never a password in cleartext to a server we meant to reach over TLS.
             let _ = c.write(b"QUIT\r\n").await;
             return Err(io_err(format!(
