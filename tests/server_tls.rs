@@ -437,3 +437,103 @@ async fn webmail_submits_over_starttls_when_cleartext_auth_is_off() {
     assert!(text.contains("with ESMTPSA id"), "{text}");
     srv.shutdown().await;
 }
+
+/// A scripted next hop: greets, answers EHLO with `ehlo`, then answers the next command
+/// with `reply` in one write, and records every line it read.
+async fn scripted_hop(
+    ehlo: &'static str,
+    reply: &'static str,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<String>) {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let (s, _) = l.accept().await.unwrap();
+        let mut c = BufReader::new(s);
+        let mut seen = String::new();
+        c.get_mut().write_all(b"220 hop ESMTP\r\n").await.unwrap();
+        for answer in [ehlo, reply] {
+            let mut line = String::new();
+            if c.read_line(&mut line).await.unwrap_or(0) == 0 {
+                break;
+            }
+            seen.push_str(&line);
+            c.get_mut().write_all(answer.as_bytes()).await.unwrap();
+        }
+        // Whatever else the client sends before it closes.
+        let mut rest = Vec::new();
+        let _ = tokio::time::timeout(T, c.read_to_end(&mut rest)).await;
+        seen.push_str(&String::from_utf8_lossy(&rest));
+        seen
+    });
+    (addr, task)
+}
+
+fn envelope() -> mmhs::server::smtp::client::OutEnvelope {
+    mmhs::server::smtp::client::OutEnvelope {
+        mail_from: "alice@army.example".into(),
+        rcpts: vec![mmhs::server::smtp::Recipient {
+            address: "carol@other.example".into(),
+            notify: Default::default(),
+            orcpt: None,
+        }],
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_client_refuses_cleartext_injected_after_the_servers_220() {
+    use mmhs::domain::uri::TlsRequirement;
+    use mmhs::server::smtp::client::{send_via, Hop};
+    use mmhs::server::tls::RelayTls;
+    // The server-side twin of the STARTTLS injection: bytes after the 220 would be read as if
+    // they had come over TLS.
+    let (addr, task) = scripted_hop(
+        "250-hop\r\n250 STARTTLS\r\n",
+        "220 2.0.0 go ahead\r\n250 2.0.0 injected\r\n",
+    )
+    .await;
+    let dir = temp_dir("tls-client-inject");
+    let id = mmhs::server::tls::ensure_server_identity(&dir, &Default::default(), "hop").unwrap();
+    let tls = RelayTls::new(TlsRequirement::Required, Some(&id.cert)).unwrap();
+    let hop = Hop {
+        addr: &addr.to_string(),
+        host: "127.0.0.1",
+        tls: &tls,
+        helo: "msa.example",
+        auth: Some(("alice@army.example", "secret")),
+        dkim: None,
+    };
+    let e = send_via(&hop, &envelope(), b"Subject: x\r\n\r\nx\r\n", T)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "smtp-tls-required", "{e}");
+    let seen = task.await.unwrap();
+    assert!(!seen.contains("AUTH") && !seen.contains("MAIL"), "{seen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_client_never_sends_a_password_in_cleartext_when_tls_was_meant() {
+    use mmhs::domain::uri::TlsRequirement;
+    use mmhs::server::smtp::client::{send_via, Hop};
+    use mmhs::server::tls::RelayTls;
+    // STARTTLS stripped from the EHLO reply (opportunistic policy, relay with a user name).
+    let (addr, task) = scripted_hop("250-hop\r\n250 AUTH PLAIN\r\n", "235 2.7.0 ok\r\n").await;
+    let tls = RelayTls::new(TlsRequirement::Opportunistic, None).unwrap();
+    let hop = Hop {
+        addr: &addr.to_string(),
+        host: "127.0.0.1",
+        tls: &tls,
+        helo: "msa.example",
+        auth: Some(("alice@army.example", "secret")),
+        dkim: None,
+    };
+    let e = send_via(&hop, &envelope(), b"Subject: x\r\n\r\nx\r\n", T)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "smtp-unavailable", "{e}");
+    let seen = task.await.unwrap();
+    assert!(
+        !seen.contains("AUTH"),
+        "no credentials in cleartext: {seen}"
+    );
+}
