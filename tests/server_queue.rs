@@ -25,6 +25,7 @@ fn queued(mail_from: &str, rcpt: &str, by: Option<DeliverBy>) -> Transaction {
         id: format!("test-{rcpt}"),
         helo: "test.example".into(),
         submitter: None,
+        tls: false,
         mail_from: mail_from.into(),
         envid: None,
         ret_full: None,

@@ -154,7 +154,8 @@ async fn relays_non_local_mail_to_smtp_uri() {
     // Two trace fields; the next hop got MT-PRIORITY as received (-3), not the rounded -2.
     assert_eq!(text.matches("Received: ").count(), 2, "{text}");
     assert!(
-        text.starts_with("Received: from mmhs.localhost by mta-b.localhost"),
+        text.starts_with("Authentication-Results: mta-b.localhost;")
+            && text.contains("\r\nReceived: from mmhs.localhost by mta-b.localhost with ESMTPS"),
         "{text}"
     );
     assert!(text.contains("PRIORITY -3;"), "{text}");
@@ -271,8 +272,8 @@ async fn relays_to_submit_uri_with_auth() {
         .unwrap();
     let text = String::from_utf8_lossy(&m.raw).to_string();
     assert!(
-        text.starts_with("Received: from mmhs.localhost by msa-b.localhost with ESMTPA"),
-        "authenticated at the next hop: {text}"
+        text.contains("\r\nReceived: from mmhs.localhost by msa-b.localhost with ESMTPSA"),
+        "authenticated over (opportunistic) TLS at the next hop: {text}"
     );
     a.shutdown().await;
     b.shutdown().await;

@@ -99,7 +99,10 @@ async fn login_and_send_via_json_api() {
     assert_eq!(rawr.status, 200);
     assert_eq!(rawr.header("content-type"), Some("message/rfc822"));
     let got = rawr.text();
-    assert!(got.starts_with("Received: "), "trace field added");
+    assert!(
+        got.starts_with("Authentication-Results: ") && got.contains("\r\nReceived: "),
+        "DKIM results and trace field added"
+    );
     assert!(
         got.ends_with(&raw),
         "message bytes unchanged after the trace field"

@@ -6,7 +6,10 @@
 //! authority = [ userinfo "@" ] host [ ":" port ]        ; RFC 3986 §3.2
 //! ```
 //! SMTP user names are UTF-8 and percent-encoded (RFC 3986 §2.1). The query component is
-//! reserved for future extensions: we accept and keep it, but give it no meaning.
+//! reserved for future extensions (§6.1); we keep it and give meaning to one parameter of our
+//! own, `tls` ([`TlsRequirement`]: `tls=required`, `tls=opportunistic`, `tls=none`), which a
+//! relay URI uses to say whether STARTTLS (RFC 3207) must succeed. Other parameters are kept
+//! and ignored.
 //! Pure function, no I/O: the server reads its relay from such a URI, and
 //! [`super::naming`] reads the agent names of a certificate's subjectAltName with it (§2.6).
 
@@ -52,8 +55,36 @@ pub struct MailUri {
     pub port: u16,
     /// Whether the port was written in the URI.
     pub explicit_port: bool,
-    /// The raw query, if any (reserved by the spec; not interpreted).
+    /// The raw query, if any (reserved by the spec; only `tls` is interpreted).
     pub query: Option<String>,
+    /// The `tls` parameter of the query (absent ⇒ [`TlsRequirement::Opportunistic`]).
+    pub tls: TlsRequirement,
+}
+
+/// What a client connecting to the URI's server does about STARTTLS (RFC 3207).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TlsRequirement {
+    /// `tls=none`: never start TLS.
+    None,
+    /// `tls=opportunistic` (the default): start TLS when the server offers it, without
+    /// authenticating it (RFC 7435); go on in cleartext when it does not.
+    #[default]
+    Opportunistic,
+    /// `tls=required`: TLS must be negotiated and the server's certificate verified; a server
+    /// that does not offer STARTTLS is a temporary failure (RFC 3207 §4.1: the client may
+    /// decide not to send).
+    Required,
+}
+
+impl TlsRequirement {
+    /// The parameter value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsRequirement::None => "none",
+            TlsRequirement::Opportunistic => "opportunistic",
+            TlsRequirement::Required => "required",
+        }
+    }
 }
 
 impl MailUri {
@@ -74,7 +105,11 @@ impl fmt::Display for MailUri {
             "{}://{}",
             self.scheme.as_str(),
             self.socket_addr_string()
-        )
+        )?;
+        if self.tls != TlsRequirement::Opportunistic {
+            write!(f, "/?tls={}", self.tls.as_str())?;
+        }
+        Ok(())
     }
 }
 
@@ -151,6 +186,7 @@ pub fn parse_mail_uri(input: &str) -> Result<MailUri, UriError> {
             (n as u16, true)
         }
     };
+    let tls = tls_parameter(query.as_deref())?;
     Ok(MailUri {
         scheme,
         user,
@@ -158,7 +194,34 @@ pub fn parse_mail_uri(input: &str) -> Result<MailUri, UriError> {
         port,
         explicit_port,
         query,
+        tls,
     })
+}
+
+/// The `tls` parameter of a query (`name=value` pairs separated by `&`): at most once, one of
+/// `none`, `opportunistic`, `required` (case-insensitive).
+fn tls_parameter(query: Option<&str>) -> Result<TlsRequirement, UriError> {
+    let mut found = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if !name.eq_ignore_ascii_case("tls") {
+            continue;
+        }
+        if found.is_some() {
+            return Err(err("the tls parameter is given more than once"));
+        }
+        found = Some(match value.to_ascii_lowercase().as_str() {
+            "none" => TlsRequirement::None,
+            "opportunistic" => TlsRequirement::Opportunistic,
+            "required" => TlsRequirement::Required,
+            other => {
+                return Err(err(format!(
+                    "tls={other:?}: expected none, opportunistic or required"
+                )))
+            }
+        });
+    }
+    Ok(found.unwrap_or_default())
 }
 
 fn parse_tail(tail: &str) -> Result<Option<String>, UriError> {
@@ -259,6 +322,30 @@ mod tests {
         assert!(u.explicit_port);
         assert_eq!(u.query.as_deref(), Some("x=1"));
         assert_eq!(u.socket_addr_string(), "msa.example.net:2525");
+    }
+
+    #[test]
+    fn tls_parameter() {
+        let u = parse_mail_uri("smtp://127.0.0.1:2525/?tls=required").unwrap();
+        assert_eq!(u.tls, TlsRequirement::Required);
+        assert_eq!(u.to_string(), "smtp://127.0.0.1:2525/?tls=required");
+        let u = parse_mail_uri("smtp://mx.example?x=1&TLS=None").unwrap();
+        assert_eq!(u.tls, TlsRequirement::None);
+        let u = parse_mail_uri("smtp://mx.example/?x=1").unwrap();
+        assert_eq!(u.tls, TlsRequirement::Opportunistic);
+        assert_eq!(u.to_string(), "smtp://mx.example:25");
+        // A downgrade cannot hide behind a second parameter, nor an unknown value pass.
+        for bad in [
+            "smtp://mx.example/?tls=required&tls=none",
+            "smtp://mx.example/?tls=yes",
+            "smtp://mx.example/?tls",
+        ] {
+            assert_eq!(
+                parse_mail_uri(bad).unwrap_err().code(),
+                "uri-invalid",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

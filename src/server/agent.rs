@@ -52,6 +52,13 @@ pub struct Agent {
     /// Password for AUTH PLAIN at the next hop, used with the URI's user name
     /// (`submit://user@host`; `mmhs serve` reads it from `MMHS_RELAY_PASSWORD`).
     pub relay_password: Option<String>,
+    /// TLS towards the relay (from the relay URI's `tls` parameter); `None` = the URI's
+    /// requirement with the system's trust anchors, decided at each attempt.
+    pub relay_tls: Option<super::tls::RelayTls>,
+    /// DKIM signing of relayed mail ([`super::dkim::DkimSigning`]).
+    pub dkim_signing: Arc<super::dkim::DkimSigning>,
+    /// DKIM verification on receipt ([`super::dkim::DkimVerifier`]).
+    pub dkim_verifier: Arc<super::dkim::DkimVerifier>,
     /// Where messages being received spill beyond memory ([`super::smtp::spool`]);
     /// `mmhs serve` uses `<data>/spool`.
     pub spool_dir: std::path::PathBuf,
@@ -282,6 +289,9 @@ impl Agent {
         Agent {
             store,
             gate,
+            relay_tls: None,
+            dkim_signing: Arc::new(super::dkim::DkimSigning::empty()),
+            dkim_verifier: Arc::new(super::dkim::DkimVerifier::new(&config.dkim)),
             relay,
             relay_password: None,
             spool_dir: std::env::temp_dir(),
@@ -486,12 +496,14 @@ impl Agent {
         }
     }
 
-    /// The trace field (RFC 5321 §4.4) with the RFC 6710 §6 PRIORITY clause.
+    /// The trace field (RFC 5321 §4.4) with the RFC 6710 §6 PRIORITY clause; the protocol
+    /// names of RFC 3848 (`S`: over TLS, `A`: authenticated).
     fn received_field(&self, tx: &Transaction, priority: i8, t: OffsetDateTime) -> String {
-        let with = if tx.submitter.is_some() {
-            "ESMTPA"
-        } else {
-            "ESMTP"
+        let with = match (tx.tls, tx.submitter.is_some()) {
+            (true, true) => "ESMTPSA",
+            (true, false) => "ESMTPS",
+            (false, true) => "ESMTPA",
+            (false, false) => "ESMTP",
         };
         format!(
             "Received: from {} by {} with {with} id {}\r\n\tPRIORITY {priority}; {}\r\n",
@@ -500,6 +512,21 @@ impl Agent {
             tx.id,
             rfc2822(t)
         )
+    }
+
+    /// The `Authentication-Results` field of DKIM verification (profile §4.1.2: "On
+    /// reception the MMHS MUST support verification of S/MIME and DKIM digital
+    /// signatures"), when `dkim.verify` is on.
+    fn dkim_results(&self, msg: &[u8]) -> Option<String> {
+        if !self.config.dkim.verify {
+            return None;
+        }
+        let verdicts = self.dkim_verifier.verify_blocking(msg);
+        let infos: Vec<_> = verdicts.iter().map(|v| v.resinfo()).collect();
+        Some(super::boundary::results::resinfo_field(
+            &self.config.hostname,
+            &infos,
+        ))
     }
 
     fn accept_inner(
@@ -531,7 +558,15 @@ impl Agent {
             }
         }
         let received = self.received_field(&tx, tx.effective_priority(), t);
-        prepend(&mut msg, received.as_bytes());
+        // RFC 8601 §5: an Authentication-Results field claiming our authserv-id that we did
+        // not add is removed on entry; ours (DKIM, RFC 6376, profile §4.2.4) goes on top.
+        let auth_results = self.dkim_results(&msg);
+        if super::boundary::results::claims_ours(&msg, &self.config.hostname) {
+            msg = super::boundary::results::strip_ours(&msg, &self.config.hostname);
+        }
+        let mut trace = auth_results.unwrap_or_default();
+        trace.push_str(&received);
+        prepend(&mut msg, trace.as_bytes());
 
         let rcpt_addrs: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
         let decision = self.gate.decide(
@@ -902,6 +937,7 @@ impl Agent {
                 id: self.new_id(),
                 helo: self.config.hostname.clone(),
                 submitter: None,
+                tls: false,
                 mail_from: String::new(),
                 envid: None,
                 ret_full: None,
@@ -1022,7 +1058,12 @@ impl Agent {
         let relay_result = if remote.is_empty() {
             None
         } else {
-            Some(self.relay_out(&tx, &remote, &item.raw).await)
+            let r = self.relay_out(&tx, &remote, &item.raw).await;
+            if let Err(e) = &r {
+                // Why the attempt failed (it is retried, or given up with a DSN).
+                eprintln!("mmhs serve: relay of {}: {e} [{}]", tx.id, e.code());
+            }
+            Some(r)
         };
         let me = self.clone();
         self.blocking(move || me.settle_item(&item, &tx, relay_result, now_s))
@@ -1456,15 +1497,23 @@ impl Agent {
             all_or_nothing: false,
         };
         let auth = relay.user.as_deref().zip(self.relay_password.as_deref());
-        client::send(
-            &relay.socket_addr_string(),
-            &self.config.hostname,
+        let tls = match &self.relay_tls {
+            Some(t) => t.clone(),
+            None => {
+                super::tls::RelayTls::new(relay.tls, self.config.tls.relay_trust_anchors.as_deref())
+                    .map_err(|e| ClientError::TlsRequired(e.to_string()))?
+            }
+        };
+        let addr = relay.socket_addr_string();
+        let hop = client::Hop {
+            addr: &addr,
+            host: &relay.host,
+            tls: &tls,
+            helo: &self.config.hostname,
             auth,
-            &env,
-            raw,
-            Duration::from_secs(60),
-        )
-        .await
+            dkim: Some(&self.dkim_signing),
+        };
+        client::send_via(&hop, &env, raw, Duration::from_secs(60)).await
     }
 }
 
@@ -1559,6 +1608,9 @@ fn held_transaction(env: &serde_json::Value, arrival: i64) -> Option<Transaction
         hold_for: None,
         rcpts,
         arrival,
+        // a draft rebuilt from the release queue's envelope: the trace field was written
+        // when it arrived
+        tls: false,
     })
 }
 

@@ -95,6 +95,13 @@ pub struct Config {
     /// are not enforced. Written on first run as the demo's (`label-policies`, `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_policy: Option<super::labels::LabelPolicyConfig>,
+    /// Transport security: STARTTLS, HTTPS, AUTH before TLS, relay trust anchors
+    /// (`super::tls`).
+    #[serde(default)]
+    pub tls: super::tls::TlsSettings,
+    /// DKIM verification on receipt and signing of relayed mail (`super::dkim`).
+    #[serde(default)]
+    pub dkim: super::dkim::DkimSettings,
     /// Runtime login state (lockout counters, submission tokens); never in config.json.
     #[serde(skip)]
     pub guard: LoginGuard,
@@ -167,6 +174,24 @@ pub const DEMO_USERS: &[(&str, &str, &str, bool)] = &[
 
 pub use super::password::{check_password, hash_password};
 
+/// The demo's DKIM signing: one Ed25519 key per demo domain, selector `mmhs`, generated into
+/// `<data>/dkim/` on first start.
+fn demo_signing_domains() -> Vec<super::dkim::SigningDomain> {
+    let mut domains: Vec<&str> = DEMO_USERS
+        .iter()
+        .filter_map(|(a, ..)| a.rsplit_once('@').map(|(_, d)| d))
+        .collect();
+    domains.dedup();
+    domains
+        .into_iter()
+        .map(|d| super::dkim::SigningDomain {
+            domain: d.to_string(),
+            selector: "mmhs".into(),
+            key_path: None,
+        })
+        .collect()
+}
+
 /// Why a password check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthError {
@@ -217,6 +242,12 @@ impl Config {
             blocking_jobs: default_blocking_jobs(),
             interactive_jobs: default_interactive_jobs(),
             message_budget_millis: default_message_budget(),
+            tls: super::tls::TlsSettings::default(),
+            dkim: super::dkim::DkimSettings {
+                verify: true,
+                signing: demo_signing_domains(),
+                key_table: None,
+            },
         })
     }
 

@@ -13,6 +13,7 @@ pub mod agent;
 pub mod audit;
 pub mod boundary;
 pub mod config;
+pub mod dkim;
 pub mod gate;
 pub mod labels;
 pub mod login_guard;
@@ -25,6 +26,7 @@ pub mod private_file;
 pub mod relay;
 pub mod smtp;
 pub mod store;
+pub mod tls;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -92,7 +94,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:2587")]
     pub smtp: String,
     /// Relay non-local mail to this MTA: `smtp://[user@]host[:port]` (25) or
-    /// `submit://[user@]host[:port]` (587); the AUTH password comes from MMHS_RELAY_PASSWORD.
+    /// `submit://[user@]host[:port]` (587), with `/?tls=required` to insist on STARTTLS
+    /// (default: opportunistic; `tls=none`: never); the AUTH password comes from
+    /// MMHS_RELAY_PASSWORD.
     #[arg(long)]
     pub relay: Option<String>,
     /// Verify the audit trail of the data directory (both hash chains and their links), print
@@ -173,6 +177,10 @@ pub struct Running {
     pub pki: Option<pki::DemoPki>,
     /// Whether config.json was created now.
     pub first_run: bool,
+    /// The TLS certificate of the SMTP listener and the webmail (when TLS is on).
+    pub tls_identity: Option<tls::ServerIdentity>,
+    /// Whether the webmail is served over HTTPS.
+    pub https: bool,
     shutdown: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -229,8 +237,33 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
             Box::new(ReleaseGate::load(&opts.data)?.with_labels(labels))
         }
     };
+    let tls_identity = if config.tls.starttls || config.tls.https {
+        Some(tls::ensure_server_identity(
+            &opts.data,
+            &config.tls,
+            &config.hostname,
+        )?)
+    } else {
+        None
+    };
+    let acceptor = tls_identity.as_ref().map(tls::acceptor).transpose()?;
+    let relay_tls = match &opts.relay {
+        Some(r) => Some(tls::RelayTls::new(
+            r.tls,
+            config.tls.relay_trust_anchors.as_deref(),
+        )?),
+        None => None,
+    };
+    let dkim_signing = dkim::DkimSigning::load(&opts.data, &config.dkim)?;
+    let dkim_verifier = dkim::DkimVerifier::new(&config.dkim);
+    let plaintext_auth = config.tls.plaintext_auth_on_loopback;
+    let starttls = config.tls.starttls;
+    let https = config.tls.https;
     let mut agent = Agent::new(config, store, gate, opts.relay);
     agent.relay_password = opts.relay_password;
+    agent.relay_tls = relay_tls;
+    agent.dkim_signing = Arc::new(dkim_signing);
+    agent.dkim_verifier = Arc::new(dkim_verifier);
     // Spool files of a previous run belong to transactions that were never answered 250.
     agent.spool_dir = opts.data.join("spool");
     let _ = std::fs::remove_dir_all(&agent.spool_dir);
@@ -259,6 +292,12 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
         agent.config.max_sessions,
         agent.config.max_sessions_per_client,
     );
+    // AUTH in cleartext only on a loopback listener, and only when the configuration
+    // allows it (draft-melnikov-mmhs-profile-09 §3.3.1: RFC 4954 over RFC 3207).
+    let security = smtp::session::ListenerSecurity {
+        starttls: if starttls { acceptor.clone() } else { None },
+        plaintext_auth: plaintext_auth && smtp_addr.ip().is_loopback(),
+    };
     tasks.push(tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -268,8 +307,9 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
                     match limits.admit(peer.ip()) {
                         Some(slot) => {
                             let a = a.clone();
+                            let security = security.clone();
                             tokio::spawn(async move {
-                                smtp::session::run(sock, a).await;
+                                smtp::session::run_secured(sock, a, security).await;
                                 drop(slot);
                             });
                         }
@@ -302,15 +342,30 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
     // Webmail
     let app = web::router(web::WebState::new(agent.clone(), smtp_addr).with_pki(pki.clone()));
     let mut stop = rx.clone();
+    let https_acceptor = if https { acceptor.clone() } else { None };
     tasks.push(tokio::spawn(async move {
-        let _ = axum::serve(
-            http_listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let shutdown = async move {
             let _ = stop.changed().await;
-        })
-        .await;
+        };
+        match https_acceptor {
+            Some(acc) => match tls::serve_https(http_listener, acc) {
+                Ok(l) => {
+                    // `tap_io` (a no-op) gives the connection info (the peer address) for a
+                    // listener of our own.
+                    use axum::serve::ListenerExt;
+                    let _ = axum::serve(l.tap_io(|_| {}), service)
+                        .with_graceful_shutdown(shutdown)
+                        .await;
+                }
+                Err(e) => eprintln!("mmhs serve: HTTPS: {e}"),
+            },
+            None => {
+                let _ = axum::serve(http_listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await;
+            }
+        }
     }));
 
     Ok(Running {
@@ -319,6 +374,8 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
         agent,
         pki,
         first_run,
+        tls_identity,
+        https,
         shutdown,
         tasks,
     })
@@ -373,11 +430,15 @@ pub fn run(args: ServeArgs) -> i32 {
                 return 1;
             }
         };
-        println!("mmhs serve: webmail   http://{}/", running.http_addr);
+        let scheme = if running.https { "https" } else { "http" };
+        println!("mmhs serve: webmail   {scheme}://{}/", running.http_addr);
         println!(
-            "mmhs serve: SMTP      {} (submission, AUTH PLAIN)",
+            "mmhs serve: SMTP      {} (submission, STARTTLS, AUTH PLAIN)",
             running.smtp_addr
         );
+        if let Some(t) = &running.tls_identity {
+            println!("mmhs serve: TLS certificate {}", t.cert.display());
+        }
         match &running.agent.relay {
             Some(r) => println!("mmhs serve: relay     {r}"),
             None => println!(

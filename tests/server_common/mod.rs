@@ -22,6 +22,8 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 pub fn test_config(max_size: usize) -> Config {
     let mut c = Config::demo().unwrap();
+    // DKIM keys come from a (here empty) key table, never from DNS: tests stay on 127.0.0.1.
+    c.dkim.key_table = Some(Default::default());
     c.max_message_size = max_size;
     c.max_hold_seconds = 3600;
     c
@@ -151,6 +153,40 @@ pub fn plain_message(from: &str, to: &str, subject: &str, extra_headers: &str) -
         "From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\
 Message-ID: <{subject}.test@army.example>\r\n{extra_headers}MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHello {subject}.\r\n"
     )
+}
+
+/// A user of another domain, for a next hop: `carol@other.example`, password `carol`.
+pub fn carol() -> mmhs::server::config::UserConfig {
+    mmhs::server::config::UserConfig {
+        address: "carol@other.example".into(),
+        display_name: "Carol".into(),
+        password_hash: mmhs::server::config::hash_password("carol").unwrap(),
+        officer: false,
+    }
+}
+
+/// Alice (authenticated) submits a plain message to carol@other.example at `addr`.
+pub async fn alice_to_carol(addr: std::net::SocketAddr, subject: &str) {
+    let mut c = Smtp::connect(addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    let data = plain_message("alice@army.example", "carol@other.example", subject, "");
+    let r = c
+        .transaction("alice@army.example", "carol@other.example", &data)
+        .await;
+    assert!(r.starts_with("250"), "{r}");
+}
+
+/// The first message in `address`'s inbox of `store`, once there is one (10 s at most).
+pub async fn first_in_inbox(store: &mmhs::server::Store, address: &str) -> String {
+    let got = eventually(|| {
+        let l = store
+            .list(address, mmhs::server::store::folders::INBOX)
+            .unwrap();
+        (!l.is_empty()).then_some(l)
+    })
+    .await;
+    let m = store.get(address, got[0].id).unwrap().unwrap();
+    String::from_utf8_lossy(&m.raw).to_string()
 }
 
 /// Poll `f` until it returns Some, for at most 10 s.

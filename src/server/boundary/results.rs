@@ -142,11 +142,67 @@ pub fn strip_ours(raw: &[u8], id: &str) -> Vec<u8> {
     out
 }
 
+/// Whether `raw` has an `Authentication-Results` field claiming `authserv_id` (which
+/// [`strip_ours`] would remove).
+pub fn claims_ours(raw: &[u8], id: &str) -> bool {
+    let (header, _) = split_message(raw);
+    fields(header).iter().any(|f| {
+        f.name.eq_ignore_ascii_case("authentication-results")
+            && authserv_id(&f.value).eq_ignore_ascii_case(id)
+    })
+}
+
 /// `raw` with our header field first and every forged one of ours removed.
 pub fn add(raw: &[u8], authserv_id: &str, r: &Results) -> Vec<u8> {
     let mut out = header_field(authserv_id, r).into_bytes();
     out.extend_from_slice(&strip_ours(raw, authserv_id));
     out
+}
+
+/// One `resinfo` of RFC 8601 §2.2 for any method (`dkim`, RFC 8601 §2.7.1, from the
+/// submission agent's `crate::server::dkim`): `method=result [reason="…"] ptype.prop=value…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResInfo {
+    /// Method (`dkim`).
+    pub method: &'static str,
+    /// Result keyword (RFC 8601 §2.7).
+    pub result: &'static str,
+    /// Reason text (written as a quoted-string of printable ASCII, at most 200 characters).
+    pub reason: Option<String>,
+    /// Properties (`header.d`, …), each written only when it is a plain dot-atom value (`pvalue`).
+    pub props: Vec<(&'static str, String)>,
+}
+
+/// The field with `resinfo`s (none ⇒ `none`, RFC 8601 §2.2 "no-result"), CRLF-terminated and
+/// folded one resinfo a line.
+pub fn resinfo_field(authserv_id: &str, all: &[ResInfo]) -> String {
+    let mut s = format!("Authentication-Results: {authserv_id};");
+    if all.is_empty() {
+        s.push_str(" none\r\n");
+        return s;
+    }
+    for (n, r) in all.iter().enumerate() {
+        if n > 0 {
+            s.push(';');
+        }
+        s.push_str(&format!("\r\n {}={}", r.method, r.result));
+        if let Some(reason) = &r.reason {
+            let clean: String = reason
+                .chars()
+                .filter(|c| c.is_ascii_graphic() || *c == ' ')
+                .filter(|c| *c != '"' && *c != '\\')
+                .take(200)
+                .collect();
+            s.push_str(&format!(" reason=\"{clean}\""));
+        }
+        for (name, value) in &r.props {
+            if let Some(v) = pvalue(value) {
+                s.push_str(&format!(" {name}={v}"));
+            }
+        }
+    }
+    s.push_str("\r\n");
+    s
 }
 
 #[cfg(test)]
@@ -170,6 +226,28 @@ mod tests {
         assert_eq!(
             text,
             "Authentication-Results: mta.navy.example;\r\n smime=fail reason=\"domain-signature-missing\"\r\n header.from=a@army.example\r\nAuthentication-Results: other.example; dkim=pass\r\nFrom: a@army.example\r\n\r\nAuthentication-Results: mta.navy.example; body\r\n"
+        );
+    }
+
+    #[test]
+    fn resinfo_fields_cannot_inject() {
+        let r = ResInfo {
+            method: "dkim",
+            result: "fail",
+            reason: Some("bad\r\nX-Evil: 1 \"quoted\"".into()),
+            props: vec![
+                ("header.d", "army.example; dkim=pass".into()),
+                ("header.s", "mmhs".into()),
+            ],
+        };
+        let h = resinfo_field("msa.example", &[r]);
+        assert_eq!(
+            h,
+            "Authentication-Results: msa.example;\r\n dkim=fail reason=\"badX-Evil: 1 quoted\" header.s=mmhs\r\n"
+        );
+        assert_eq!(
+            resinfo_field("msa.example", &[]),
+            "Authentication-Results: msa.example; none\r\n"
         );
     }
 

@@ -2,6 +2,13 @@
 //! RFC 3461, MT-PRIORITY RFC 6710, DELIVERBY RFC 2852, FUTURERELEASE RFC 4865), used by the
 //! webmail to submit and by the relay to hand mail to the next hop. Replies are framed here
 //! and parsed by `smtp-proto` (`ResponseReceiver`, `EhloResponse`).
+//!
+//! STARTTLS (RFC 3207) per [`RelayTls`]: used when the server offers it, required when the
+//! relay URI says `tls=required` (a server that does not offer it, or a failed handshake or
+//! certificate check, is then [`ClientError::TlsRequired`], a temporary failure: the message
+//! stays queued). After the handshake the client forgets what it knew and sends EHLO again
+//! (RFC 3207 §4.2); a server that sends anything after its `220` before the handshake is
+//! refused (its bytes would otherwise be read as if they came over TLS).
 
 use std::time::Duration;
 
@@ -9,12 +16,14 @@ use base64::Engine;
 use smtp_proto::response::parser::ResponseReceiver;
 use smtp_proto::{
     EhloResponse, EXT_DELIVER_BY, EXT_DSN, EXT_FUTURE_RELEASE, EXT_MT_PRIORITY, EXT_PIPELINING,
+    EXT_START_TLS,
 };
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use super::{DeliverBy, Recipient};
 use crate::compose::envelope::xtext;
+use crate::server::tls::{server_name, RelayTls};
 
 /// A server reply.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -45,13 +54,18 @@ impl std::fmt::Display for Reply {
     }
 }
 
-/// Client failures. Codes: `smtp-unavailable` (connect / I/O / timeout / protocol) and
-/// `smtp-rejected` (the server said no).
+/// Client failures. Codes: `smtp-unavailable` (connect / I/O / timeout / protocol),
+/// `smtp-tls-required` (TLS was required and could not be had) and `smtp-rejected` (the
+/// server said no).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
     /// Could not talk to the server.
     #[error("SMTP server unavailable: {0}")]
     Unavailable(String),
+    /// TLS was required (`tls=required`) and the server did not offer STARTTLS, refused it,
+    /// or failed the handshake or the certificate check. Temporary: retried later.
+    #[error("TLS required but not established: {0}")]
+    TlsRequired(String),
     /// The server rejected the transaction at some stage.
     #[error("SMTP {stage} rejected: {reply}")]
     Rejected {
@@ -67,6 +81,7 @@ impl ClientError {
     pub fn code(&self) -> &'static str {
         match self {
             ClientError::Unavailable(_) => "smtp-unavailable",
+            ClientError::TlsRequired(_) => "smtp-tls-required",
             ClientError::Rejected { .. } => "smtp-rejected",
         }
     }
@@ -127,10 +142,15 @@ pub struct SendOutcome {
     pub server_mt_priority: bool,
 }
 
+/// A byte stream the client talks over: TCP, then TLS over it after STARTTLS.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
 struct Conn {
-    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
-    writer: tokio::net::tcp::OwnedWriteHalf,
+    io: BufReader<Box<dyn Io>>,
     timeout: Duration,
+    /// Whether the session runs over TLS.
+    tls: bool,
 }
 
 fn io_err(e: impl std::fmt::Display) -> ClientError {
@@ -142,7 +162,7 @@ impl Conn {
         let mut all = Vec::new();
         loop {
             let mut line = Vec::new();
-            let n = tokio::time::timeout(self.timeout, self.reader.read_until(b'\n', &mut line))
+            let n = tokio::time::timeout(self.timeout, self.io.read_until(b'\n', &mut line))
                 .await
                 .map_err(|_| io_err("timeout waiting for reply"))?
                 .map_err(io_err)?;
@@ -166,10 +186,55 @@ impl Conn {
     }
 
     async fn write(&mut self, data: &[u8]) -> Result<(), ClientError> {
-        tokio::time::timeout(self.timeout, self.writer.write_all(data))
+        tokio::time::timeout(self.timeout, async {
+            self.io.write_all(data).await?;
+            self.io.flush().await
+        })
+        .await
+        .map_err(|_| io_err("timeout writing"))?
+        .map_err(io_err)
+    }
+
+    /// EHLO; the reply and its capabilities.
+    async fn ehlo(&mut self, helo: &str) -> Result<EhloResponse<String>, ClientError> {
+        self.write(format!("EHLO {helo}\r\n").as_bytes()).await?;
+        let ehlo_raw = self.read_raw().await?;
+        let ehlo_reply = parse_reply(&ehlo_raw)?;
+        if ehlo_reply.code != 250 {
+            return Err(ClientError::Rejected {
+                stage: "EHLO",
+                reply: ehlo_reply,
+            });
+        }
+        EhloResponse::parse(&mut ehlo_raw.iter())
+            .map_err(|e| io_err(format!("bad EHLO reply: {e:?}")))
+    }
+
+    /// STARTTLS and the handshake (RFC 3207 §4); `host` names the server for the
+    /// certificate check of a verified connector.
+    async fn start_tls(&mut self, tls: &RelayTls, host: &str) -> Result<(), String> {
+        self.write(b"STARTTLS\r\n")
             .await
-            .map_err(|_| io_err("timeout writing"))?
-            .map_err(io_err)
+            .map_err(|e| e.to_string())?;
+        let r = self.read_reply().await.map_err(|e| e.to_string())?;
+        if r.code != 220 {
+            return Err(format!("STARTTLS refused: {r}"));
+        }
+        // Anything the server sent after its 220 arrived in cleartext: an injection attempt
+        // (RFC 3207 §5; the CVE-2011-1431 class), never to be read as part of the TLS session.
+        if !self.io.buffer().is_empty() {
+            return Err("the server sent data after its 220 reply to STARTTLS".into());
+        }
+        let name = server_name(host)?;
+        let placeholder: Box<dyn Io> = Box::new(tokio::io::duplex(1).0);
+        let plain = std::mem::replace(&mut self.io, BufReader::new(placeholder)).into_inner();
+        let stream = tokio::time::timeout(self.timeout, tls.connector().connect(name, plain))
+            .await
+            .map_err(|_| "timeout in the TLS handshake".to_string())?
+            .map_err(|e| format!("TLS handshake: {e}"))?;
+        self.io = BufReader::new(Box::new(stream));
+        self.tls = true;
+        Ok(())
     }
 }
 
@@ -294,7 +359,8 @@ pub fn tunnel_priority(raw: &[u8], p: i8) -> Vec<u8> {
     out
 }
 
-/// Send one message. `auth` = (user, password) for AUTH PLAIN.
+/// Send one message in cleartext (to a server on loopback: a content filter's MTA).
+/// `auth` = (user, password) for AUTH PLAIN.
 pub async fn send(
     addr: &str,
     helo: &str,
@@ -303,15 +369,57 @@ pub async fn send(
     raw: &[u8],
     timeout: Duration,
 ) -> Result<SendOutcome, ClientError> {
+    let tls = RelayTls::none().map_err(|e| io_err(e.to_string()))?;
+    let hop = Hop {
+        addr,
+        host: "",
+        tls: &tls,
+        helo,
+        auth,
+        dkim: None,
+    };
+    send_via(&hop, env, raw, timeout).await
+}
+
+/// The next hop and how to talk to it.
+pub struct Hop<'a> {
+    /// `host:port` to connect to.
+    pub addr: &'a str,
+    /// The server's name, for the certificate check of a required TLS session.
+    pub host: &'a str,
+    /// STARTTLS policy.
+    pub tls: &'a RelayTls,
+    /// Our EHLO name.
+    pub helo: &'a str,
+    /// (user, password) for AUTH PLAIN, sent only over TLS unless `tls` asks for no TLS.
+    pub auth: Option<(&'a str, &'a str)>,
+    /// DKIM signing of the bytes exactly as they are sent (after RFC 6758 tunnelling).
+    pub dkim: Option<&'a crate::server::dkim::DkimSigning>,
+}
+
+/// Send one message to `hop`.
+pub async fn send_via(
+    hop: &Hop<'_>,
+    env: &OutEnvelope,
+    raw: &[u8],
+    timeout: Duration,
+) -> Result<SendOutcome, ClientError> {
+    let Hop {
+        addr,
+        host,
+        tls,
+        helo,
+        auth,
+        dkim,
+    } = *hop;
     let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
         .await
         .map_err(|_| io_err(format!("timeout connecting to {addr}")))?
         .map_err(|e| io_err(format!("{addr}: {e}")))?;
-    let (r, w) = stream.into_split();
     let mut c = Conn {
-        reader: BufReader::new(r),
-        writer: w,
+        io: BufReader::new(Box::new(stream)),
         timeout,
+        tls: false,
     };
     let greeting = c.read_reply().await?;
     if greeting.code != 220 {
@@ -320,19 +428,31 @@ pub async fn send(
             reply: greeting,
         });
     }
-    c.write(format!("EHLO {helo}\r\n").as_bytes()).await?;
-    let ehlo_raw = c.read_raw().await?;
-    let ehlo_reply = parse_reply(&ehlo_raw)?;
-    if ehlo_reply.code != 250 {
-        return Err(ClientError::Rejected {
-            stage: "EHLO",
-            reply: ehlo_reply,
-        });
+    let mut ehlo = c.ehlo(helo).await?;
+    if tls.opportunistic {
+        if ehlo.capabilities & EXT_START_TLS != 0 {
+            match c.start_tls(tls, host).await {
+                Ok(()) => ehlo = c.ehlo(helo).await?,
+                Err(e) if tls.required => return Err(ClientError::TlsRequired(e)),
+                // Opportunistic: the connection is in an unknown state; try again later.
+                Err(e) => return Err(io_err(e)),
+            }
+        } else if tls.required {
+            let _ = c.write(b"QUIT\r\n").await;
+            return Err(ClientError::TlsRequired(format!(
+                "{addr} does not offer STARTTLS"
+            )));
+        }
     }
-    let ehlo = EhloResponse::parse(&mut ehlo_raw.iter())
-        .map_err(|e| io_err(format!("bad EHLO reply: {e:?}")))?;
     let ext = ehlo.capabilities;
     if let Some((user, pass)) = auth {
+        if !tls.cleartext_auth && !c.tls {
+            // Never a password in cleartext to a server we meant to reach over TLS.
+            let _ = c.write(b"QUIT\r\n").await;
+            return Err(io_err(format!(
+                "{addr} does not offer STARTTLS: AUTH not sent in cleartext"
+            )));
+        }
         let token = base64::engine::general_purpose::STANDARD
             .encode(format!("\0{user}\0{pass}").as_bytes());
         c.write(format!("AUTH PLAIN {token}\r\n").as_bytes())
@@ -351,6 +471,14 @@ pub async fn send(
         Some(p) if ext & EXT_MT_PRIORITY == 0 => {
             tunnelled = tunnel_priority(raw, p);
             tunnelled.as_slice()
+        }
+        _ => raw,
+    };
+    let signed;
+    let raw = match dkim {
+        Some(d) if !d.is_empty() => {
+            signed = d.sign(raw).map_err(io_err)?;
+            signed.as_slice()
         }
         _ => raw,
     };

@@ -127,6 +127,10 @@ pub struct Transaction {
     pub helo: String,
     /// Authenticated submitter.
     pub submitter: Option<String>,
+    /// Received over TLS (STARTTLS, RFC 3207): the trace field says `ESMTPS` / `ESMTPSA`
+    /// (RFC 3848).
+    #[serde(default)]
+    pub tls: bool,
     /// Reverse-path ("" for the null path).
     pub mail_from: String,
     /// ENVID (decoded xtext).

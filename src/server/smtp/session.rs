@@ -5,8 +5,15 @@
 //! flushed whenever the client's input is exhausted), ENHANCEDSTATUSCODES (RFC 2034),
 //! 8BITMIME (RFC 6152), SIZE (RFC 1870), CHUNKING (RFC 3030 BDAT), DSN (RFC 3461),
 //! MT-PRIORITY STANAG4406 (RFC 6710), DELIVERBY (RFC 2852), FUTURERELEASE (RFC 4865),
-//! AUTH PLAIN (RFC 4954, RFC 4616). No STARTTLS: the listener is meant for loopback
-//! (documented deviation from profile §6.1 item 2).
+//! AUTH PLAIN (RFC 4954, RFC 4616), STARTTLS (RFC 3207) when the listener has a certificate
+//! ([`ListenerSecurity`]).
+//!
+//! STARTTLS (RFC 3207 §4.2): after the `220` the session forgets everything it learnt in
+//! cleartext — EHLO name, authentication, transaction, parser state — and any command the
+//! client pipelined after STARTTLS in cleartext is discarded unread, so that a man in the
+//! middle cannot inject commands that would run inside the TLS session (the CVE-2011-0411
+//! class). AUTH is offered and accepted only over TLS, except on a loopback listener whose
+//! configuration allows it (profile §3.3.1: strong authentication over RFC 3207).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +26,7 @@ use smtp_proto::{
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
+use tokio_rustls::TlsAcceptor;
 
 use super::host::{Refusal, SessionHost};
 use super::params::scan;
@@ -59,6 +67,22 @@ impl Clocks {
     }
 }
 
+/// What a listener offers for transport security.
+#[derive(Clone, Default)]
+pub struct ListenerSecurity {
+    /// Offer STARTTLS with this server configuration (`None`: no STARTTLS).
+    pub starttls: Option<TlsAcceptor>,
+    /// AUTH may be offered and used before TLS (a loopback listener whose configuration
+    /// allows it, `tls.plaintextAuthOnLoopback`).
+    pub plaintext_auth: bool,
+}
+
+/// How a pass over one stream ended.
+enum Next {
+    Close,
+    StartTls,
+}
+
 enum State {
     Command,
     Data(DataReceiver),
@@ -83,6 +107,11 @@ struct Session<H: SessionHost> {
     oversized: bool,
     out: Vec<u8>,
     quit: bool,
+    security: ListenerSecurity,
+    /// The session runs over TLS.
+    tls: bool,
+    /// STARTTLS was answered 220: the handshake comes next.
+    start_tls: bool,
 }
 
 /// A reply; a text of several lines (`\n`) becomes a multiline reply (RFC 5321 §4.2.1:
@@ -99,10 +128,24 @@ fn reply(out: &mut Vec<u8>, code: u16, esc: [u8; 3], text: &str) {
     }
 }
 
-/// Run one SMTP session over `stream` for `agent`.
-pub async fn run<S, H>(mut stream: S, agent: Arc<H>)
+/// Run one SMTP session over `stream` for `agent`, without STARTTLS and with AUTH (when the
+/// agent offers it) in cleartext: for listeners on loopback only.
+pub async fn run<S, H>(stream: S, agent: Arc<H>)
 where
-    S: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+    H: SessionHost,
+{
+    let security = ListenerSecurity {
+        starttls: None,
+        plaintext_auth: true,
+    };
+    run_secured(stream, agent, security).await
+}
+
+/// Run one SMTP session over `stream` for `agent` with the listener's `security`.
+pub async fn run_secured<S, H>(mut stream: S, agent: Arc<H>, security: ListenerSecurity)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
     H: SessionHost,
 {
     let mut s = Session {
@@ -118,6 +161,9 @@ where
         out: Vec::new(),
         quit: false,
         agent,
+        security,
+        tls: false,
+        start_tls: false,
     };
     let host = s.settings.hostname.clone();
     let clocks = Clocks::new(
@@ -131,107 +177,164 @@ where
     ) {
         return;
     }
-    let mut receiver = RequestReceiver::default();
-    let mut state = State::Command;
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match timeout_at(clocks.next(), stream.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return,
-            Ok(Ok(n)) => n,
-            Err(_) => {
-                // RFC 5321 §4.5.3.2: the server may close with 421 after a timeout.
-                let bye: &[u8] = if clocks.expired() {
-                    b"421 4.4.2 Session time limit reached, closing connection\r\n"
-                } else {
-                    b"421 4.4.2 Idle timeout, closing connection\r\n"
-                };
-                let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(bye)).await;
-                return;
-            }
-        };
-        let input = buf.get(..n).unwrap_or(&[]);
-        let mut iter = input.iter();
-        while iter.len() > 0 && !s.quit {
-            match &mut state {
-                State::Command => match read_command(&mut receiver, &mut iter) {
-                    Ok((req, line)) => {
-                        state = s.command(req, &line).await;
+    if let Next::Close = s.serve(&mut stream, &clocks).await {
+        return;
+    }
+    let Some(acceptor) = s.security.starttls.take() else {
+        return;
+    };
+    let handshake = timeout_at(
+        clocks
+            .next()
+            .min(Instant::now() + crate::server::tls::HANDSHAKE_TIMEOUT),
+        acceptor.accept(stream),
+    )
+    .await;
+    let Ok(Ok(mut tls)) = handshake else {
+        return;
+    };
+    s.reset_after_tls();
+    let _ = s.serve(&mut tls, &clocks).await;
+}
+
+impl<H: SessionHost> Session<H> {
+    /// Read and answer commands over `stream` until the session ends or STARTTLS was
+    /// answered 220 (then the rest of the input read so far, pipelined in cleartext after
+    /// STARTTLS, is dropped with this pass's buffers and parser).
+    async fn serve<S>(&mut self, stream: &mut S, clocks: &Clocks) -> Next
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let s = self;
+        let mut receiver = RequestReceiver::default();
+        let mut state = State::Command;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match timeout_at(clocks.next(), stream.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => return Next::Close,
+                Ok(Ok(n)) => n,
+                Err(_) => {
+                    // RFC 5321 §4.5.3.2: the server may close with 421 after a timeout.
+                    let bye: &[u8] = if clocks.expired() {
+                        b"421 4.4.2 Session time limit reached, closing connection\r\n"
+                    } else {
+                        b"421 4.4.2 Idle timeout, closing connection\r\n"
+                    };
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(1), stream.write_all(bye)).await;
+                    return Next::Close;
+                }
+            };
+            let input = buf.get(..n).unwrap_or(&[]);
+            let mut iter = input.iter();
+            while iter.len() > 0 && !s.quit && !s.start_tls {
+                match &mut state {
+                    State::Command => match read_command(&mut receiver, &mut iter) {
+                        Ok((req, line)) => {
+                            state = s.command(req, &line).await;
+                        }
+                        Err(smtp_proto::Error::NeedsMoreData { .. }) => break,
+                        Err(e) => s.parse_error(e),
+                    },
+                    State::AuthPlain => {
+                        let rest = iter.as_slice();
+                        let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
+                            // Wait for the rest of the line (bounded by the read size).
+                            s.auth_line.extend_from_slice(rest);
+                            iter = [].iter();
+                            if s.auth_line.len() > 8192 {
+                                s.auth_line.clear();
+                                reply(&mut s.out, 500, [5, 5, 6], "Authentication line too long");
+                                state = State::Command;
+                            }
+                            break;
+                        };
+                        let (line, tail) = rest.split_at(pos + 1);
+                        iter = tail.iter();
+                        let mut full = std::mem::take(&mut s.auth_line);
+                        full.extend_from_slice(line);
+                        let text = String::from_utf8_lossy(&full).trim().to_string();
+                        if text == "*" {
+                            reply(&mut s.out, 501, [5, 0, 0], "Authentication cancelled");
+                        } else {
+                            s.auth_plain(&text).await;
+                        }
+                        state = State::Command;
                     }
-                    Err(smtp_proto::Error::NeedsMoreData { .. }) => break,
-                    Err(e) => s.parse_error(e),
-                },
-                State::AuthPlain => {
-                    let rest = iter.as_slice();
-                    let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
-                        // Wait for the rest of the line (bounded by the read size).
-                        s.auth_line.extend_from_slice(rest);
-                        iter = [].iter();
-                        if s.auth_line.len() > 8192 {
-                            s.auth_line.clear();
-                            reply(&mut s.out, 500, [5, 5, 6], "Authentication line too long");
+                    State::Data(rx) => {
+                        let done = rx.ingest(&mut iter, s.data.buf());
+                        s.check_size().await;
+                        if done {
+                            s.finish_message().await;
                             state = State::Command;
                         }
-                        break;
-                    };
-                    let (line, tail) = rest.split_at(pos + 1);
-                    iter = tail.iter();
-                    let mut full = std::mem::take(&mut s.auth_line);
-                    full.extend_from_slice(line);
-                    let text = String::from_utf8_lossy(&full).trim().to_string();
-                    if text == "*" {
-                        reply(&mut s.out, 501, [5, 0, 0], "Authentication cancelled");
-                    } else {
-                        s.auth_plain(&text).await;
                     }
-                    state = State::Command;
-                }
-                State::Data(rx) => {
-                    let done = rx.ingest(&mut iter, s.data.buf());
-                    s.check_size().await;
-                    if done {
-                        s.finish_message().await;
-                        state = State::Command;
-                    }
-                }
-                State::Bdat(rx) => {
-                    let done = rx.ingest(&mut iter, s.data.buf());
-                    s.check_size().await;
-                    if done {
-                        if s.tx.is_none() {
-                            s.data.clear();
-                            s.oversized = false;
-                            s.spool_failed = false;
-                        } else if rx.is_last {
-                            s.finish_message().await;
-                        } else {
-                            let len = s.data.len();
-                            reply(
-                                &mut s.out,
-                                250,
-                                [2, 0, 0],
-                                &format!("{len} octets received"),
-                            );
+                    State::Bdat(rx) => {
+                        let done = rx.ingest(&mut iter, s.data.buf());
+                        s.check_size().await;
+                        if done {
+                            if s.tx.is_none() {
+                                s.data.clear();
+                                s.oversized = false;
+                                s.spool_failed = false;
+                            } else if rx.is_last {
+                                s.finish_message().await;
+                            } else {
+                                let len = s.data.len();
+                                reply(
+                                    &mut s.out,
+                                    250,
+                                    [2, 0, 0],
+                                    &format!("{len} octets received"),
+                                );
+                            }
+                            state = State::Command;
                         }
-                        state = State::Command;
                     }
                 }
             }
-        }
-        // RFC 2920: flush replies when no more input is buffered.
-        if !s.out.is_empty() {
-            let out = std::mem::take(&mut s.out);
-            let written = timeout_at(clocks.next(), async {
-                stream.write_all(&out).await?;
-                stream.flush().await
-            })
-            .await;
-            if !matches!(written, Ok(Ok(()))) {
-                return;
+            // RFC 2920: flush replies when no more input is buffered.
+            if !s.out.is_empty() {
+                let out = std::mem::take(&mut s.out);
+                let written = timeout_at(clocks.next(), async {
+                    stream.write_all(&out).await?;
+                    stream.flush().await
+                })
+                .await;
+                if !matches!(written, Ok(Ok(()))) {
+                    return Next::Close;
+                }
+            }
+            if s.quit {
+                return Next::Close;
+            }
+            if s.start_tls {
+                // What followed STARTTLS in `input` is dropped here, unread.
+                return Next::StartTls;
             }
         }
-        if s.quit {
-            return;
-        }
+    }
+
+    /// RFC 3207 §4.2: "the server MUST discard any knowledge obtained from the client, such
+    /// as the argument to the EHLO command, which was not obtained from the TLS negotiation
+    /// itself", and the client must start again with EHLO.
+    fn reset_after_tls(&mut self) {
+        self.helo = None;
+        self.user = None;
+        self.tx = None;
+        self.data.clear();
+        self.spool_failed = false;
+        self.auth_line.clear();
+        self.oversized = false;
+        self.out.clear();
+        self.start_tls = false;
+        self.tls = true;
+    }
+
+    /// AUTH is usable: offered by the agent, and over TLS or on a loopback listener that
+    /// allows it in cleartext.
+    fn auth_allowed(&self) -> bool {
+        self.ext.auth && (self.tls || self.security.plaintext_auth)
     }
 }
 
@@ -343,7 +446,10 @@ impl<H: SessionHost> Session<H> {
         if self.ext.future_release {
             lines.push(format!("FUTURERELEASE {} {until}", cfg.max_hold_seconds));
         }
-        if self.ext.auth {
+        if self.security.starttls.is_some() && !self.tls {
+            lines.push("STARTTLS".into());
+        }
+        if self.auth_allowed() {
             lines.push("AUTH PLAIN".into());
         }
         let mut s = String::new();
@@ -376,6 +482,14 @@ impl<H: SessionHost> Session<H> {
             } => {
                 if !self.ext.auth {
                     reply(&mut self.out, 502, [5, 5, 1], "AUTH not available here");
+                } else if !self.auth_allowed() {
+                    // RFC 4954 §6: 538 5.7.11, encryption required for the mechanism.
+                    reply(
+                        &mut self.out,
+                        538,
+                        [5, 7, 11],
+                        "Encryption required: issue STARTTLS first",
+                    );
                 } else if self.user.is_some() {
                     reply(&mut self.out, 503, [5, 5, 1], "Already authenticated");
                 } else if self.tx.is_some() {
@@ -459,12 +573,21 @@ impl<H: SessionHost> Session<H> {
                 [2, 0, 0],
                 "See docs/server.md of the mmhs project",
             ),
-            Request::StartTls => reply(
-                &mut self.out,
-                502,
-                [5, 5, 1],
-                "STARTTLS not available on this loopback listener",
-            ),
+            Request::StartTls => {
+                if self.tls {
+                    reply(&mut self.out, 503, [5, 5, 1], "TLS already active");
+                } else if self.security.starttls.is_none() {
+                    reply(
+                        &mut self.out,
+                        502,
+                        [5, 5, 1],
+                        "STARTTLS not available on this listener",
+                    );
+                } else {
+                    reply(&mut self.out, 220, [2, 0, 0], "Ready to start TLS");
+                    self.start_tls = true;
+                }
+            }
             Request::Expn { .. }
             | Request::Etrn { .. }
             | Request::Atrn { .. }
@@ -683,6 +806,7 @@ impl<H: SessionHost> Session<H> {
             id: self.agent.new_id(),
             helo: self.helo.clone().unwrap_or_default(),
             submitter: self.user.clone(),
+            tls: self.tls,
             mail_from: from.address,
             envid: from.env_id,
             ret_full,

@@ -21,6 +21,7 @@ use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
 use crate::server::smtp::priority::parse_priority_value;
 use crate::server::smtp::{DeliverBy, Notify, Recipient};
 use crate::server::store::folders;
+use crate::server::tls::RelayTls;
 
 /// An API error.
 #[derive(Debug)]
@@ -630,38 +631,49 @@ pub async fn submit(
     env: &OutEnvelope,
     save_sent: bool,
 ) -> Result<(client::SendOutcome, Option<i64>), ApiError> {
-    let out = client::send(
-        &state.smtp_addr.to_string(),
-        "webmail.localhost",
-        Some((&s.address, &s.submission_token)),
-        env,
-        raw,
-        Duration::from_secs(30),
-    )
-    .await
-    .map_err(|e| {
-        let (status, reply, message) = match &e {
-            ClientError::Rejected { reply, .. } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(reply.clone()),
-                e.to_string(),
-            ),
-            ClientError::Unavailable(_) => {
-                eprintln!("mmhs serve: webmail submission: {e}");
-                (
-                    StatusCode::BAD_GATEWAY,
-                    None,
-                    "the submission agent is unavailable".to_string(),
-                )
-            }
-        };
-        ApiError {
-            status,
-            code: e.code(),
-            message,
-            reply,
-        }
+    // STARTTLS when the listener offers it, so that the submission works whether or not
+    // the listener accepts AUTH in cleartext on loopback (`tls.plaintextAuthOnLoopback`).
+    let tls = RelayTls::loopback().map_err(|e| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: e.code(),
+        message: e.to_string(),
+        reply: None,
     })?;
+    let addr = state.smtp_addr.to_string();
+    let ip = state.smtp_addr.ip().to_string();
+    let hop = client::Hop {
+        addr: &addr,
+        host: &ip,
+        tls: &tls,
+        helo: "webmail.localhost",
+        auth: Some((&s.address, &s.submission_token)),
+        dkim: None,
+    };
+    let out = client::send_via(&hop, env, raw, Duration::from_secs(30))
+        .await
+        .map_err(|e| {
+            let (status, reply, message) = match &e {
+                ClientError::Rejected { reply, .. } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(reply.clone()),
+                    e.to_string(),
+                ),
+                ClientError::Unavailable(_) | ClientError::TlsRequired(_) => {
+                    eprintln!("mmhs serve: webmail submission: {e}");
+                    (
+                        StatusCode::BAD_GATEWAY,
+                        None,
+                        "the submission agent is unavailable".to_string(),
+                    )
+                }
+            };
+            ApiError {
+                status,
+                code: e.code(),
+                message,
+                reply,
+            }
+        })?;
     let sent_id = if save_sent {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let (address, raw) = (s.address.clone(), raw.to_vec());
