@@ -5,7 +5,8 @@
  * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { compose, encrypt, sign, type StoredKeyUse } from "../core/wasm.js";
+import { compose, encrypt, sign, signAsync, type StoredKeyUse } from "../core/wasm.js";
+import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import type { PolicyDef } from "../shared/labels.js";
@@ -199,9 +200,12 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     const request = toComposeRequest(f);
     const plan = securityPlan(f);
     let key: StoredKeyUse | null = null;
+    let unlocked: AsyncKey | null = null;
     if (plan.sign || plan.encrypt) {
       if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
-      if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+      // An unlocked key (shared/key-lock.ts) signs without the password; else the password.
+      unlocked = (await currentLock(settings.identity)).key;
+      if (!unlocked && password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
       key = { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain };
     }
     out.append(h("p", { role: "status" }, "Composing…"));
@@ -209,7 +213,8 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     const messages = [];
     for (const m of composed) {
       let raw = m.raw;
-      if (plan.sign && key) raw = await sign(raw, key, { ...plan.sign });
+      if (plan.sign && unlocked) raw = await signAsync(raw, unlocked, { ...plan.sign });
+      else if (plan.sign && key) raw = await sign(raw, key, { ...plan.sign });
       if (plan.encrypt && key) {
         const env = envelopeForWebmail(m.envelope, Date.now());
         // The core finds each recipient's certificate among the correspondents' (by its

@@ -12,6 +12,7 @@
  * removed certificate by its subject and SHA-256 fingerprint ({@link anchorChange}).
  */
 import { certificateFingerprint, certificateSubject } from "./cert.js";
+import { unlockMinutes } from "./key-lock-period.js";
 import { DEFAULT_CATALOGUE, validateCatalogue, type LabelCatalogue } from "./labels.js";
 import { CodedError, EXTENSION_CODES } from "./problems.js";
 
@@ -40,6 +41,9 @@ export interface Settings {
   readonly correspondents: readonly Correspondent[];
   readonly labelCatalogue: LabelCatalogue;
   readonly releasePolicy: Record<string, unknown>;
+  /** How long the personal key stays unlocked after the password was given once, minutes
+   *  (shared/key-lock.ts; locked earlier on browser close or when the machine idles or locks). */
+  readonly unlockMinutes: number;
 }
 
 /** Default release policy handed to wasm `release` (docs/release.md of the release engineer). */
@@ -91,7 +95,7 @@ export function normaliseSettings(v: unknown): Settings {
     const emails = Array.isArray(r["emails"]) ? r["emails"].filter((e): e is string => typeof e === "string") : [];
     return typeof r["certificate"] === "string" ? [{ emails, certificate: r["certificate"] }] : [];
   });
-  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy };
+  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, unlockMinutes: unlockMinutes(o["unlockMinutes"]) };
 }
 
 /** The part of a storage area the settings need (chrome.storage.local, or a test double). */
