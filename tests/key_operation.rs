@@ -213,18 +213,20 @@ fn external_decryption_gives_what_the_sync_path_gives() {
     }
 }
 
+/// erin's and alice's signers and a message encrypted to both.
+fn to_erin_and_alice(seed: u64) -> (smime::Signer, smime::Signer, Vec<u8>) {
+    let p = pki();
+    let (erin, alice) = (p.signer("erin"), p.signer("alice"));
+    let recipients = [erin.cert.clone(), alice.cert.clone()];
+    let o = EncryptOptions::default();
+    let enc = smime::encrypt_message(MSG, &recipients, &o, &mut SeededRng::new(seed)).unwrap();
+    (erin, alice, enc)
+}
+
 #[test]
 fn answers_that_do_not_recover_the_key_are_refused() {
     let p = pki();
-    let erin = p.signer("erin");
-    let alice = p.signer("alice");
-    let enc = smime::encrypt_message(
-        MSG,
-        &[erin.cert.clone(), alice.cert.clone()],
-        &EncryptOptions::default(),
-        &mut SeededRng::new(9),
-    )
-    .unwrap();
+    let (erin, alice, enc) = to_erin_and_alice(9);
     // A wrong shared secret: the AES key wrap integrity check fails.
     let mut d = MessageDecryption::start(&enc, &[&erin.cert]).unwrap();
     let e = d.resume(Ok(Zeroizing::new(vec![7u8; 32]))).unwrap_err();
@@ -268,15 +270,7 @@ fn answers_that_do_not_recover_the_key_are_refused() {
 #[test]
 fn a_failed_answer_moves_on_to_the_next_certificate() {
     let p = pki();
-    let erin = p.signer("erin");
-    let alice = p.signer("alice");
-    let enc = smime::encrypt_message(
-        MSG,
-        &[erin.cert.clone(), alice.cert.clone()],
-        &EncryptOptions::default(),
-        &mut SeededRng::new(11),
-    )
-    .unwrap();
+    let (erin, alice, enc) = to_erin_and_alice(11);
     let mut d = MessageDecryption::start(&enc, &[&erin.cert, &alice.cert]).unwrap();
     let (first, _) = d.request().unwrap();
     assert_eq!(first, 0);
