@@ -269,7 +269,6 @@ fn answers_that_do_not_recover_the_key_are_refused() {
 
 #[test]
 fn a_failed_answer_moves_on_to_the_next_certificate() {
-    let p = pki();
     let (erin, alice, enc) = to_erin_and_alice(11);
     let mut d = MessageDecryption::start(&enc, &[&erin.cert, &alice.cert]).unwrap();
     let (first, _) = d.request().unwrap();
