@@ -33,6 +33,12 @@ after(async () => {
   await driver?.quit();
 });
 
+/** The key status row's text, or "" while the popup (re)draws. */
+async function keyStatus() {
+  const rows = await driver.findElements(By.id("status-key"));
+  return rows.length > 0 ? rows[0].getText() : "";
+}
+
 async function popup() {
   await driver.get(`${base}/popup.html`);
   await driver.wait(async () => (await driver.findElements(By.id("status-key"))).length > 0, 10000);
@@ -48,11 +54,13 @@ test("the popup unlocks the key once, shows until when, and locks it", async () 
   await driver.findElement(By.id("unlock-key")).click();
   const alert = await driver.wait(async () => (await driver.findElements(By.css("#lock-out [role=alert]")))[0], 60000);
   assert.equal(await alert.getAttribute("data-code"), "key-bad-password");
-  assert.match(await driver.findElement(By.id("status-key")).getText(), /locked/);
+  assert.match(await keyStatus(), /locked/);
   // The right one: unlocked until a time.
   await driver.findElement(By.id("unlock-password")).sendKeys(PASSWORD);
   await driver.findElement(By.id("unlock-key")).click();
-  await driver.wait(async () => /unlocked until/.test(await driver.findElement(By.id("status-key")).getText()), 60000);
+  await driver.wait(async () => /unlocked until/.test(await keyStatus()), 60000).catch(async (e) => {
+    throw new Error(`${e.message}: ${await driver.findElement(By.css("body")).getText()}`);
+  });
   await fullScreenshot(driver, SCREENSHOTS, "unlock-01-unlocked");
   // The stored CryptoKeys are not extractable.
   const extractable = await driver.executeAsyncScript(`
@@ -65,6 +73,6 @@ test("the popup unlocks the key once, shows until when, and locks it", async () 
   assert.ok(extractable.length > 0 && extractable.every((e) => e === false), JSON.stringify(extractable));
   assert.match(await popup(), /unlocked until/, "still unlocked when the popup opens again");
   await driver.findElement(By.id("lock-key")).click();
-  await driver.wait(async () => /— locked/.test(await driver.findElement(By.id("status-key")).getText()), 10000);
+  await driver.wait(async () => /— locked/.test(await keyStatus()), 10000);
   await fullScreenshot(driver, SCREENSHOTS, "unlock-02-locked");
 });
