@@ -388,7 +388,10 @@ fn main() {
                 },
             );
         }
-        let opts = InspectOptions { now: Some(now) };
+        let opts = InspectOptions {
+            now: Some(now),
+            ..Default::default()
+        };
         bench.run(&format!("inspect {tag:>5}"), msg.len(), || {
             black_box(inspect(&msg, &opts).expect("inspect"));
         });

@@ -1,6 +1,8 @@
 // Checks that every relative link in README.md, docs/*.md and webdriver/README.md points at a
-// file or directory that exists (scripts/test.sh step `docs`). External links are not fetched.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+// file or directory that exists, and that every `docs/NAME.md` named in a comment or string of
+// the sources (src/, www/src/, tests/, benches/, scripts/, roundcube/) exists (scripts/test.sh
+// step `docs`). External links are not fetched.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,5 +22,29 @@ for (const f of files) {
     }
   }
 }
+
+// Sources that point readers at a document: `docs/NAME.md` must exist.
+const sourceDirs = ["src", "www/src", "tests", "benches", "scripts", "roundcube", "webdriver/tests"];
+const sourceExt = /\.(rs|ts|mjs|js|php|sh|toml)$/;
+let sources = 0;
+function walk(dir) {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name === "vectors" || name.startsWith(".")) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (sourceExt.test(name) && p !== fileURLToPath(import.meta.url)) {
+      sources++;
+      const text = readFileSync(p, "utf8");
+      for (const m of text.matchAll(/\bdocs\/([A-Za-z0-9_.-]+\.md)/g)) {
+        if (!existsSync(join(root, "docs", m[1]))) {
+          console.error(`${p.slice(root.length + 1)}: names missing docs/${m[1]}`);
+          bad++;
+        }
+      }
+    }
+  }
+}
+for (const d of sourceDirs) walk(join(root, d));
 if (bad) process.exit(1);
-console.log(`docs: links in ${files.length} files resolve`);
+console.log(`docs: links in ${files.length} files resolve; docs named in ${sources} source files exist`);

@@ -8,9 +8,10 @@
 #
 # Steps (in order):
 #   fmt        cargo fmt --check (the crate and fuzz/)
-#   docs       every relative link in README.md and docs/*.md resolves (scripts/check-links.mjs)
+#   docs       every relative link in README.md and docs/*.md resolves, and every docs/*.md the
+#              sources name exists (scripts/check-links.mjs)
 #   clippy     cargo clippy --all-targets -D warnings (native), and the lib + wasm tests for
-#              wasm32 (the wasm facade only exists there)
+#              wasm32 (the wasm facade only exists there); cargo doc with warnings as errors
 #   native     cargo test (unit, integration incl. tests/cli_*.rs, doc tests)
 #   fuzz       scripts/fuzz.sh: every fuzz target of fuzz/ for a few seconds (smoke run;
 #              MMHS_FUZZ_SECONDS per target, default 5); fails on a crash, timeout or OOM
@@ -98,7 +99,9 @@ step_clippy() {
   cargo clippy --all-targets -- -D warnings || return 1
   local wasm_tests=()
   for f in tests/wasm_*.rs; do [ -e "$f" ] && wasm_tests+=(--test "$(basename "$f" .rs)"); done
-  cargo clippy --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" -- -D warnings || return 1
+  # the API documentation builds without broken intra-doc links or stray HTML
+  RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 }
 
 step_native() { cargo test --no-fail-fast; }

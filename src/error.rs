@@ -9,7 +9,8 @@ use serde::Serialize;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Something every module error implements: a stable code (kebab-case, documented in
-/// `docs/errors.md`) that never changes once released.
+/// `docs/cli.md` "Error codes", `docs/compose.md` "Error codes", `docs/js-api.md`)
+/// that never changes once released.
 pub trait Coded {
     /// Stable machine-readable code, e.g. `"header-crlf"`.
     fn code(&self) -> &'static str;

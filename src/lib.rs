@@ -2,7 +2,7 @@
 //!
 //! A **sans-I/O core**: nothing here touches the network, the disk, the DOM, the clock or
 //! the operating system's RNG. The current time and a random number generator are always
-//! parameters, so the same functions run in the browser (through the thin [`wasm`] facade),
+//! parameters, so the same functions run in the browser (through the thin `wasm` facade),
 //! in the `mmhs` command line, in the native server and in tests with fixed, repeatable output.
 //!
 //! Layers (see `docs/design.md`):

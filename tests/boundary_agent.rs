@@ -269,11 +269,29 @@ async fn forged_results_of_ours_are_removed_and_a_good_domain_signature_passes()
         false,
         &message("alice@army.example", "forged"),
     ));
-    let raw = signed(&s.pki, "army-sig", true, &raw);
+    let mut raw = signed(&s.pki, "army-sig", true, &raw);
+    // A sender's own gateway marker (draft-ramsdell-enc-smime-gateway-00 §5.2: only our
+    // gateway says what it decrypted), in any case.
+    raw.splice(
+        0..0,
+        b"smime-gateway-decrypted: navy.example\r\n".iter().copied(),
+    );
     let r = inbound(&s, "alice@army.example", &raw).await.unwrap();
     assert_eq!(r.code, 250, "{r}");
     let got = re.received.lock().unwrap()[0].clone();
     let text = String::from_utf8_lossy(&got);
+    assert!(
+        !text
+            .to_ascii_lowercase()
+            .contains("smime-gateway-decrypted"),
+        "{text}"
+    );
+    let report =
+        mmhs::verify::verify(&got, &s.pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
+    assert!(
+        report.gateway_decrypted.is_empty() && report.valid,
+        "{report:#?}"
+    );
     assert_eq!(
         text.matches("Authentication-Results: mta.navy.example")
             .count(),
@@ -539,4 +557,299 @@ async fn the_inbound_listener_relays_nowhere_and_a_misspelt_policy_does_not_star
     assert_eq!(e.code(), "server-config", "{e}");
     assert!(e.to_string().contains("remoteDomain"), "{e}");
     s.running.shutdown().await;
+}
+
+/// The per-message time budget (`messageBudgetMillis`, as `mmhs serve`'s): a message whose
+/// processing outlasts it is answered `451 4.7.0` (the MTA keeps it and retries) and the
+/// abandoned work re-injects nothing, also once it has finished.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_its_time_budget_a_message_is_deferred_and_nothing_is_reinjected() {
+    let re = reinjection(vec![]);
+    let s = navy(
+        pki(),
+        re.port,
+        serde_json::json!({ "messageBudgetMillis": 1 }),
+    )
+    .await;
+    // 1 MiB, signed twice: reading, hashing and verifying it takes far more than 1 ms.
+    let body = "All stations, report status.\r\n".repeat(1 << 15);
+    let raw = format!("From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: big\r\nMessage-ID: <big@test>\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n{body}");
+    let raw = signed(&s.pki, "alice", false, raw.as_bytes());
+    let raw = signed(&s.pki, "army-sig", true, &raw);
+    let reply = refusal(inbound(&s, "alice@army.example", &raw).await);
+    assert_eq!(
+        (reply.code, reply.enhanced.as_str()),
+        (451, "4.7.0"),
+        "{reply}"
+    );
+    assert!(reply.message.contains("[boundary-over-budget]"), "{reply}");
+    // The abandoned verification ends on its own; what it produced is dropped.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "nothing re-injected"
+    );
+    let trail = audit(&data_dir(&s));
+    assert!(
+        trail
+            .iter()
+            .any(|r| r.contains("\"event\":\"fail\"") && r.contains("boundary-over-budget")),
+        "{trail:#?}"
+    );
+    assert!(!trail.iter().any(|r| r.contains("\"event\":\"receive\"")));
+    s.running.shutdown().await;
+}
+
+/// A list (RFC 2634 §4) travels alone in its transaction (its expansion replaces the
+/// recipients); postings from outside and from inside are expanded; and a list configuration that names another domain's address, the list
+/// among its members, or no member does not start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    let list = |address: &str, members: serde_json::Value| {
+        serde_json::json!({ "lists": { address: {
+            "members": members,
+            "signing": { "key": "navy-sig.key", "certificate": "navy-sig.pem" }
+        } } })
+    };
+    let s = navy(
+        pki,
+        re.port,
+        list(
+            "staff@navy.example",
+            serde_json::json!(["bob@navy.example"]),
+        ),
+    )
+    .await;
+    let o = client::send(
+        &format!("127.0.0.1:{}", s.running.inbound.port()),
+        "mta.example",
+        None,
+        &env("x@air.example", &["staff@navy.example", "bob@navy.example"]),
+        &message("x@air.example", "list-and-bob"),
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap();
+    assert_eq!(o.accepted, ["staff@navy.example"]);
+    assert_eq!(o.rejected[0].1.code, 452, "{:?}", o.rejected);
+    // The accepted posting (air.example requires no domain signature) was expanded: the
+    // list's signature, with a history of one, around the message.
+    let ctx = s.pki.verify_context(time::OffsetDateTime::now_utc());
+    let first = re.received.lock().unwrap()[0].clone();
+    let r = mmhs::verify::verify(&first, &ctx).unwrap();
+    assert_eq!(r.signatures[0].ml_expansion_history.len(), 1, "{r:#?}");
+    // A posting from inside (outbound listener) is expanded as it is: bob's signature
+    // inside the list's.
+    let posting = signed(
+        &s.pki,
+        "bob",
+        false,
+        &message("bob@navy.example", "posting"),
+    );
+    let r = send(
+        s.running.outbound.port(),
+        "bob@navy.example",
+        &["staff@navy.example"],
+        &posting,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let second = re.received.lock().unwrap()[1].clone();
+    let r = mmhs::verify::verify(&second, &ctx).unwrap();
+    assert!(r.valid, "{:#?}", r.problems);
+    assert_eq!(r.signatures.len(), 2);
+    assert_eq!(r.signatures[0].ml_expansion_history.len(), 1);
+    assert_eq!(r.signatures[1].signer, "bob@navy.example");
+    s.running.shutdown().await;
+    let base = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string(s.pki.dir.join("navy.json")).unwrap(),
+    )
+    .unwrap();
+    for (bad, why) in [
+        (
+            list(
+                "staff@army.example",
+                serde_json::json!(["bob@navy.example"]),
+            ),
+            "our domains",
+        ),
+        (
+            list(
+                "staff@navy.example",
+                serde_json::json!(["STAFF@navy.example"]),
+            ),
+            "its own members",
+        ),
+        (list("staff@navy.example", serde_json::json!([])), "members"),
+    ] {
+        let mut cfg = base.clone();
+        cfg["lists"] = bad["lists"].clone();
+        let path = s.pki.dir.join("bad-list.json");
+        std::fs::write(&path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+        let e = BoundaryConfig::load(&path).unwrap_err();
+        assert_eq!(e.code(), "server-config", "{e}");
+        assert!(e.to_string().contains(why), "{e}");
+    }
+    // A list among another list's members (re-injection would deliver, not expand, it).
+    let mut cfg = base.clone();
+    let signing = serde_json::json!({ "key": "navy-sig.key", "certificate": "navy-sig.pem" });
+    cfg["lists"] = serde_json::json!({
+        "staff@navy.example": { "members": ["all@navy.example"], "signing": signing },
+        "all@navy.example": { "members": ["bob@navy.example"], "signing": signing },
+    });
+    let path = s.pki.dir.join("nested-list.json");
+    std::fs::write(&path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+    let e = BoundaryConfig::load(&path).unwrap_err();
+    assert!(e.to_string().contains("is one of our lists"), "{e}");
+}
+
+/// Two valid DCA certificates of one domain (a rollover, msa-to-mda §4.1 with the core's
+/// `domain_certificates`) each get a RecipientInfo; a domain whose policy is
+/// `"encrypt": "gateway"` without a valid gateway certificate gets nothing in clear (`451`,
+/// gateway §6), and a signing agent's certificate is never taken for a gateway's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dca_rollover_gets_both_and_a_gateway_policy_never_sends_in_clear() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    pki.issue_agent("army-dca2", "URI:smtp://army.example", Alg::Rsa, true, 30);
+    // A signing-only certificate that lists smg_encryptor@air.example: not an encryption
+    // certificate (gateway §4 with keyUsage).
+    pki.issue_agent(
+        "air-sig",
+        "email:smg_encryptor@air.example",
+        Alg::Ec,
+        false,
+        31,
+    );
+    let certs = pki.dir.join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    for c in ["army-dca", "army-dca2", "air-sig"] {
+        std::fs::copy(
+            pki.dir.join(format!("{c}.pem")),
+            certs.join(format!("{c}.pem")),
+        )
+        .unwrap();
+    }
+    let s = navy(
+        pki,
+        re.port,
+        serde_json::json!({
+            "certificates": "certs",
+            "remoteDomains": {
+                "army.example": { "encrypt": "dca" },
+                "air.example": { "encrypt": "gateway" }
+            }
+        }),
+    )
+    .await;
+    let out = s.running.outbound.port();
+    let raw = message("bob@navy.example", "rollover");
+    let r = send(out, "bob@navy.example", &["x@army.example"], &raw)
+        .await
+        .unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    for dca in ["army-dca", "army-dca2"] {
+        let key = mmhs::keys::PrivateKey::from_pem(&s.pki.read(&format!("{dca}.key"))).unwrap();
+        let opened = mmhs::smime::decrypt_message(&got, &key, &s.pki.cert(dca)).unwrap();
+        let read = mmhs::verify::verify_message(
+            &opened,
+            &s.pki.verify_context(time::OffsetDateTime::now_utc()),
+        )
+        .unwrap();
+        assert!(read.report.domain_verified, "{dca}: {:#?}", read.report);
+        assert!(
+            String::from_utf8_lossy(&read.content).contains("hello"),
+            "{dca}"
+        );
+    }
+    let reply = refusal(send(out, "bob@navy.example", &["y@air.example"], &raw).await);
+    assert_eq!(reply.code, 451, "{reply}");
+    assert!(
+        reply.message.contains("[boundary-no-gateway-certificate]"),
+        "{reply}"
+    );
+    assert_eq!(re.received.lock().unwrap().len(), 1, "never sent in clear");
+    s.running.shutdown().await;
+}
+
+/// Gateway inbound (draft-ramsdell-enc-smime-gateway-00 §5.2): a message encrypted for our
+/// gateway's domain certificate is decrypted and passed on marked `gateway-decrypted` (header
+/// field, result header, audit); one that names the gateway but does not decrypt is never
+/// passed on; a gateway certificate without `smg_encryptor@<domain>` does not start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_decrypts_marks_and_never_relays_what_fails() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    pki.issue_agent(
+        "navy-gw",
+        "email:smg_encryptor@navy.example",
+        Alg::Rsa,
+        true,
+        33,
+    );
+    let s = navy(
+        pki,
+        re.port,
+        serde_json::json!({
+            "gateway": { "key": "navy-gw.key", "certificate": "navy-gw.pem" }
+        }),
+    )
+    .await;
+    let inner = signed(&s.pki, "alice", false, &message("alice@army.example", "gw"));
+    let domain_signed = signed(&s.pki, "army-sig", true, &inner);
+    let for_gw = mmhs::smime::encrypt_message(
+        &domain_signed,
+        &[s.pki.cert("navy-gw")],
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let r = inbound(&s, "alice@army.example", &for_gw).await.unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.contains("(gateway-decrypted by the S/MIME gateway of navy.example)"),
+        "{text}"
+    );
+    let report =
+        mmhs::verify::verify(&got, &s.pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
+    assert_eq!(report.gateway_decrypted, ["navy.example"]);
+    assert!(report.valid && report.domain_verified, "{report:#?}");
+    // The same, its encrypted content damaged: never re-injected — quarantined, as
+    // `defaultRemote` says (before decryption no originator domain is known).
+    let t = String::from_utf8(for_gw).unwrap();
+    let body_at = t.find("\r\n\r\n").unwrap() + 4 + 400;
+    let mut damaged = t.into_bytes();
+    for b in &mut damaged[body_at..body_at + 40] {
+        if b.is_ascii_alphanumeric() {
+            *b = if *b == b'A' { b'B' } else { b'A' };
+        }
+    }
+    let reply = inbound(&s, "alice@army.example", &damaged).await.unwrap();
+    assert!(
+        reply.message.contains("Quarantined")
+            && reply.message.contains("[boundary-decrypt-failed]"),
+        "{reply}"
+    );
+    assert_eq!(re.received.lock().unwrap().len(), 1);
+    assert!(audit(&data_dir(&s))
+        .iter()
+        .any(|r| r.contains("\"event\":\"receive\"")
+            && r.contains("gateway-decrypted by our S/MIME gateway (navy.example)")));
+    s.running.shutdown().await;
+    // A gateway certificate must name smg_encryptor@<domain> (gateway §4).
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.pki.dir.join("navy.json")).unwrap())
+            .unwrap();
+    cfg["gateway"] = serde_json::json!({ "key": "navy-dca.key", "certificate": "navy-dca.pem" });
+    let path = s.pki.dir.join("bad-gateway.json");
+    std::fs::write(&path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+    let e = BoundaryConfig::load(&path).unwrap_err();
+    assert_eq!(e.code(), "server-config", "{e}");
+    assert!(e.to_string().contains("smg_encryptor"), "{e}");
 }

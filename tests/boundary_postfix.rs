@@ -101,6 +101,27 @@ fn audit_details(base: &Path, domain: &str) -> Vec<String> {
         .unwrap()
 }
 
+/// `openssl cms -verify` of `input` against the test CA, the signed content written to `out`
+/// (files in the PKI directory).
+fn openssl_verify(pki: &Pki, input: &str, out: &str) {
+    support::pki::ok(
+        &pki.dir,
+        &[
+            "cms", "-verify", "-in", input, "-CAfile", "ca.pem", "-out", out,
+        ],
+    );
+}
+
+/// `openssl cms -decrypt` of `input` with the key and certificate files given, to `out`.
+fn openssl_decrypt(pki: &Pki, input: &str, key: &str, cert: &str, out: &str) {
+    support::pki::ok(
+        &pki.dir,
+        &[
+            "cms", "-decrypt", "-in", input, "-inkey", key, "-recip", cert, "-out", out,
+        ],
+    );
+}
+
 #[test]
 fn army_to_navy_through_two_postfix_instances() {
     if !postfix_usable() {
@@ -171,34 +192,14 @@ fn army_to_navy_through_two_postfix_instances() {
     );
     assert!(!wire_text.contains("Proceed to grid"));
     pki.write("wire.eml", &on_wire);
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-decrypt",
-            "-in",
-            "wire.eml",
-            "-inkey",
-            "navy-dca.key",
-            "-recip",
-            "navy-dca.pem",
-            "-out",
-            "domain-signed.eml",
-        ],
+    openssl_decrypt(
+        &pki,
+        "wire.eml",
+        "navy-dca.key",
+        "navy-dca.pem",
+        "domain-signed.eml",
     );
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "domain-signed.eml",
-            "-CAfile",
-            "ca.pem",
-            "-out",
-            "alice-signed.eml",
-        ],
-    );
+    openssl_verify(&pki, "domain-signed.eml", "alice-signed.eml");
     let printed = support::pki::ok(
         &pki.dir,
         &[
@@ -220,19 +221,7 @@ fn army_to_navy_through_two_postfix_instances() {
         printed.contains("1.2.840.113549.1.9.16.9.2") || printed.contains("domainSig"),
         "{printed}"
     );
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "alice-signed.eml",
-            "-CAfile",
-            "ca.pem",
-            "-out",
-            "content.txt",
-        ],
-    );
+    openssl_verify(&pki, "alice-signed.eml", "content.txt");
     assert!(pki.read("content.txt").contains("Proceed to grid 1234."));
 
     // 3. Refusals at navy's boundary, straight to its MX (as another domain's MTA would):
@@ -296,6 +285,366 @@ fn army_to_navy_through_two_postfix_instances() {
         .iter()
         .any(|r| r.contains("\"event\":\"refuse\"") && r.contains("domain-signature-naming")));
     // Passed: stop everything and remove the directories (kept when a test fails).
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
+
+/// alice's triple-wrapped message (RFC 2634 §1.1: signed, encrypted for the list, signed),
+/// domain-signed by army's agent key (§3.3), as army's MTA would hand it to navy's MX.
+fn to_the_list(pki: &Pki, subject: &str) -> Vec<u8> {
+    let inner = alice_message_with(pki, subject, "All hands: muster at 0600.\r\n");
+    let encrypted = mmhs::smime::encrypt_message(
+        &inner,
+        &[pki.cert("staff")],
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let outer = sign(pki, "alice", &encrypted, false);
+    sign(pki, "army-sig", &outer, true)
+}
+
+fn sign(pki: &Pki, who: &str, raw: &[u8], domain: bool) -> Vec<u8> {
+    mmhs::smime::sign_message(
+        raw,
+        &pki.signer(who),
+        &mmhs::smime::SignOptions {
+            signature_type: if domain {
+                vec![mmhs::smime::SignatureType::Domain]
+            } else {
+                Vec::new()
+            },
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..Default::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap()
+}
+
+/// A Mail List Agent at navy's boundary (RFC 2634 §4; msa-to-mda §5): alice's
+/// triple-wrapped message to staff@navy.example, encrypted for the list, is verified,
+/// re-encrypted for bob and carol under the list's signature with an mlExpansionHistory, and
+/// delivered to both; OpenSSL verifies the list's signature and decrypts each copy with the
+/// member's key. A message the list already expanded is refused (RFC 2634 §4.1.1).
+#[test]
+fn a_list_at_navys_boundary_expands_for_its_members() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-mla",
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+            ("carol", "carol@navy.example", Alg::Rsa),
+            ("staff", "staff@navy.example", Alg::Rsa),
+        ],
+    );
+    pki.domain_agents();
+    let list = serde_json::json!({
+        "staff@navy.example": {
+            "members": ["bob@navy.example", "carol@navy.example"],
+            "signing": {
+                "key": pki.dir.join("staff.key"),
+                "certificate": pki.dir.join("staff.pem"),
+            },
+            "maxExpansions": 8
+        }
+    });
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| navy_mx,
+        DomainSetup::army(),
+        DomainSetup {
+            users: vec!["bob", "carol", "staff"],
+            certs: vec!["army-dca", "army-sig", "bob", "carol"],
+            extra: serde_json::json!({ "lists": list }),
+        },
+    );
+    let rep = smtp_send(
+        d.navy.mx,
+        "alice@army.example",
+        "staff@navy.example",
+        &to_the_list(&pki, "muster"),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
+    for (member, key_alg) in [("bob", "EC"), ("carol", "RSA")] {
+        let new = d.navy_mta.maildir_new("navy.example", member);
+        let path = wait_for(&format!("{member}'s copy"), 40, || {
+            files_in(&new).into_iter().next()
+        });
+        let copy = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&copy);
+        assert!(
+            text.contains("smime=pass reason=\"domain-signature-verified\""),
+            "{text}"
+        );
+        assert!(!text.contains("muster at 0600"), "re-encrypted: {key_alg}");
+        // The member's reader: the list's signature with its history, alice's inside.
+        let mut mctx = ctx.clone();
+        mctx.decryption_keys = vec![(
+            mmhs::keys::PrivateKey::from_pem(&pki.read(&format!("{member}.key"))).unwrap(),
+            pki.cert(member),
+        )];
+        let report = mmhs::verify::verify(&copy, &mctx).unwrap();
+        assert!(report.valid, "{:#?}", report.problems);
+        let h = &report.signatures[0].ml_expansion_history;
+        assert_eq!(h.len(), 1, "{:#?}", report.signatures);
+        // The list's signature is the list's (RFC 2634 §4.2): not bound to alice's address,
+        // no naming rule; alice's is the originator signature.
+        assert_eq!(report.signatures[0].signer, "staff@navy.example");
+        assert_eq!(report.signatures[0].address_match, None);
+        assert_eq!(report.signatures[0].naming_ok, None);
+        assert_eq!(report.signatures[1].address_match, Some(true));
+        assert_eq!(report.signatures[1].signer, "alice@army.example");
+        let json = serde_json::to_value(&report).unwrap();
+        assert!(json["signatures"][0]["mlExpansionHistory"][0]["expansionTime"].is_string());
+        // OpenSSL: the list's signature verifies; the member's key decrypts what it covers;
+        // alice's signature inside verifies.
+        pki.write(&format!("{member}.eml"), &copy);
+        openssl_verify(
+            &pki,
+            &format!("{member}.eml"),
+            &format!("{member}-enveloped.eml"),
+        );
+        openssl_decrypt(
+            &pki,
+            &format!("{member}-enveloped.eml"),
+            &format!("{member}.key"),
+            &format!("{member}.pem"),
+            &format!("{member}-signed.eml"),
+        );
+        openssl_verify(
+            &pki,
+            &format!("{member}-signed.eml"),
+            &format!("{member}.txt"),
+        );
+        assert!(pki
+            .read(&format!("{member}.txt"))
+            .contains("muster at 0600"));
+    }
+    // A loop: a message this list already expanded comes back to it.
+    let once = mmhs::domain::expand(
+        &alice_message(&pki, "loop"),
+        &mmhs::domain::MailListAgent {
+            signer: &pki.signer("staff"),
+            decryption: None,
+            use_ski: false,
+            receipt_policy: None,
+            history_limit: 64,
+        },
+        &[],
+        &ctx,
+        time::OffsetDateTime::now_utc(),
+        &mmhs::smime::SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..Default::default()
+        },
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let looped = sign(&pki, "army-sig", &once.message, true);
+    let rep = smtp_send(
+        d.navy.mx,
+        "alice@army.example",
+        "staff@navy.example",
+        &looped,
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let log = wait_for("the loop's refusal", 30, || {
+        let log = d.navy_mta.log();
+        log.contains("[ml-expansion-loop]").then_some(log)
+    });
+    assert!(log.contains("said: 550 5.7.1"), "{log}");
+    std::thread::sleep(Duration::from_millis(500));
+    for member in ["bob", "carol"] {
+        assert_eq!(
+            files_in(&d.navy_mta.maildir_new("navy.example", member)).len(),
+            1,
+            "the looped message reached {member}"
+        );
+    }
+    let navy_audit = audit_details(&d.base, "navy.example");
+    assert!(
+        navy_audit
+            .iter()
+            .any(|r| r.contains("\"event\":\"receive\"")
+                && r.contains("expanded by the list staff@navy.example for 2 members")
+                && r.contains("re-encrypted for the members")),
+        "{navy_audit:#?}"
+    );
+    assert!(navy_audit
+        .iter()
+        .any(|r| r.contains("\"event\":\"refuse\"") && r.contains("ml-expansion-loop")));
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
+
+/// The S/MIME gateway (draft-ramsdell-enc-smime-gateway-00): army's agent encrypts mail for
+/// dave@navy.example, who has no certificate, to navy's gateway certificate
+/// (`smg_encryptor@navy.example`, §5.1); navy's agent decrypts it (§5.2) and delivers it
+/// marked `gateway-decrypted`; dave's reader says so. OpenSSL decrypts the wire copy with the
+/// gateway key.
+#[test]
+fn army_encrypts_to_navys_gateway_and_navy_marks_what_it_decrypted() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-gateway",
+        &[("alice", "alice@army.example", Alg::Ec)],
+    );
+    pki.domain_agents();
+    pki.issue_agent(
+        "navy-gw",
+        "email:smg_encryptor@navy.example",
+        Alg::Rsa,
+        true,
+        40,
+    );
+    let mut wire = None;
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| {
+            let (port, seen) = recording_relay(navy_mx);
+            wire = Some(seen);
+            port
+        },
+        DomainSetup {
+            users: vec!["alice"],
+            certs: vec!["navy-sig", "navy-gw"],
+            extra: serde_json::json!({
+                "remoteDomains": {
+                    "navy.example": { "encrypt": "gateway", "requireDomainSignature": true }
+                }
+            }),
+        },
+        DomainSetup {
+            users: vec!["dave"],
+            certs: vec!["army-dca", "army-sig"],
+            extra: serde_json::json!({
+                "gateway": {
+                    "key": pki.dir.join("navy-gw.key"),
+                    "certificate": pki.dir.join("navy-gw.pem"),
+                }
+            }),
+        },
+    );
+    let wire = wire.unwrap();
+    let rep = smtp_send(
+        d.army.submission,
+        "alice@army.example",
+        "dave@navy.example",
+        &alice_message(&pki, "gateway"),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let new = d.navy_mta.maildir_new("navy.example", "dave");
+    let path = wait_for("dave's copy", 40, || files_in(&new).into_iter().next());
+    let copy = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&copy);
+    assert!(
+        text.contains("smime=pass reason=\"domain-signature-verified\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("(gateway-decrypted by the S/MIME gateway of navy.example)"),
+        "{text}"
+    );
+    assert!(text.contains("SMIME-Gateway-Decrypted: navy.example"));
+    let report =
+        mmhs::verify::verify(&copy, &pki.verify_context(time::OffsetDateTime::now_utc())).unwrap();
+    assert!(report.valid, "{:#?}", report.problems);
+    assert_eq!(report.gateway_decrypted, ["navy.example"]);
+    assert!(report.notes.iter().any(|n| n.code == "gateway-decrypted"));
+    assert!(report.domain_verified);
+    // On the wire: encrypted for the gateway only; OpenSSL opens it with the gateway key.
+    let on_wire = wait_for("the recorded transfer", 10, || {
+        data_of(&wire.lock().unwrap())
+    });
+    assert!(String::from_utf8_lossy(&on_wire).contains("smime-type=enveloped-data"));
+    pki.write("gw-wire.eml", &on_wire);
+    openssl_decrypt(
+        &pki,
+        "gw-wire.eml",
+        "navy-gw.key",
+        "navy-gw.pem",
+        "gw-domain-signed.eml",
+    );
+    openssl_verify(&pki, "gw-domain-signed.eml", "/dev/null");
+    let army_audit = audit_details(&d.base, "army.example");
+    assert!(
+        army_audit.iter().any(|r| r.contains("\"event\":\"relay\"")
+            && r.contains("domain-signed; encrypted to the S/MIME gateway of navy.example")),
+        "{army_audit:#?}"
+    );
+    let navy_audit = audit_details(&d.base, "navy.example");
+    assert!(
+        navy_audit
+            .iter()
+            .any(|r| r.contains("\"event\":\"receive\"")
+                && r.contains("gateway-decrypted by our S/MIME gateway (navy.example)")),
+        "{navy_audit:#?}"
+    );
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
+
+/// The per-message time budget on a real MTA: navy's agent, allowed 1 ms per message, answers
+/// Postfix `451 4.7.0 … [boundary-over-budget]` for army's domain-signed and encrypted
+/// message; Postfix keeps it queued (deferred) and bob receives nothing.
+#[test]
+fn over_the_budget_postfix_keeps_the_message_queued() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-budget",
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+        ],
+    );
+    pki.domain_agents();
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| navy_mx,
+        DomainSetup::army(),
+        DomainSetup {
+            extra: serde_json::json!({ "messageBudgetMillis": 1 }),
+            ..DomainSetup::navy()
+        },
+    );
+    let rep = smtp_send(
+        d.army.submission,
+        "alice@army.example",
+        "bob@navy.example",
+        &alice_message(&pki, "over budget"),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let log = wait_for("navy's deferral", 40, || {
+        let log = d.navy_mta.log();
+        (log.contains("[boundary-over-budget]") && log.contains("status=deferred")).then_some(log)
+    });
+    assert!(log.contains("said: 451 4.7.0"), "{log}");
+    let deferred = d.base.join("navy.example/queue/deferred");
+    wait_for("the message in navy's deferred queue", 20, || {
+        let n: usize = files_in(&deferred)
+            .iter()
+            .map(|sub| files_in(sub).len())
+            .sum();
+        (n >= 1).then_some(())
+    });
+    assert!(files_in(&d.navy_mta.maildir_new("navy.example", "bob")).is_empty());
+    let navy_audit = audit_details(&d.base, "navy.example");
+    assert!(navy_audit
+        .iter()
+        .any(|r| r.contains("\"event\":\"fail\"") && r.contains("boundary-over-budget")));
+    assert!(!navy_audit
+        .iter()
+        .any(|r| r.contains("\"event\":\"receive\"")));
     drop(d);
     let _ = std::fs::remove_dir_all(&pki.dir);
 }

@@ -138,7 +138,7 @@ fn reject_produces_a_notice_and_exit_1() {
     assert_eq!(summary["outcome"], "rejected");
     assert_eq!(summary["next"], "drafter");
 
-    // the brief's spelling of the same
+    // the `--decision reject --reason` spelling of the same
     let mut args = officer_args("signed-draft.eml");
     args.extend(["--decision", "reject", "--reason", "Again wrong", "--json"]);
     let out = mmhs(&p.dir, &args);
@@ -494,15 +494,13 @@ fn release_gate_refuses_the_attacks() {
         text.replace("Move at dawn.", "Move at dusk.").as_bytes(),
     );
     let (rc, d) = gate(p, "attack-a.eml", &["--submitter", DRAFTER]);
-    assert_eq!(
-        (rc, d["action"].as_str()),
-        (Some(0), Some("releaseQueue")),
-        "{d:#}"
-    );
     // The verifier already refuses the orphaned countersignature (the officer is not
-    // `countersigned`); the gate's own whole-report rule would refuse it too.
-    assert!(
-        ["authorizing-user-unverified", "gate-report-invalid"].contains(&first_code(&d)),
+    // `countersigned`); the gate's own whole-report rule would refuse it too. With nothing
+    // authorised, the Sender the release wrote outside the signature is vouched for by
+    // nobody: a hidden header difference, refused (profile §3.4.3, RFC 9788 §4).
+    assert_eq!(
+        (rc, d["action"].as_str(), first_code(&d)),
+        (Some(1), Some("refuse"), "gate-header-mismatch"),
         "{d:#}"
     );
     assert_eq!(d["authorized"], serde_json::json!([]));
@@ -537,10 +535,37 @@ fn release_gate_refuses_the_attacks() {
     assert_eq!(d["drafter"], DRAFTER);
     let (rc, d) = gate(p, "attack-a.eml", &["--submitter", OFFICER]);
     assert_eq!(
-        (rc, first_code(&d)),
-        (Some(1), "gate-from-not-owned"),
+        (rc, d["action"].as_str()),
+        (Some(1), Some("refuse")),
         "{d:#}"
     );
+    assert!(
+        ["gate-header-mismatch", "gate-from-not-owned"].contains(&first_code(&d)),
+        "{d:#}"
+    );
+    // With the outer fields of the draft back (no Sender, the drafting time), the altered
+    // message is only diverted: its countersignature authorises nothing.
+    p.write(
+        "attack-a2.eml",
+        text.replace("Move at dawn.", "Move at dusk.")
+            .replace("Sender: drafter@example.mil\r\n", "")
+            .replace(
+                "MMHS-Extended-Authorisation-Info: Tue, 01 Jan 2030 00:00:00 +0000",
+                "MMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000",
+            )
+            .as_bytes(),
+    );
+    let (rc, d) = gate(p, "attack-a2.eml", &["--submitter", DRAFTER]);
+    assert_eq!(
+        (rc, d["action"].as_str()),
+        (Some(0), Some("releaseQueue")),
+        "{d:#}"
+    );
+    assert!(
+        ["authorizing-user-unverified", "gate-report-invalid"].contains(&first_code(&d)),
+        "{d:#}"
+    );
+    assert_eq!(d["authorized"], serde_json::json!([]));
 
     // C. Military fields only in the protected header: the outer header lies.
     let signed = std::fs::read(p.dir.join("signed-draft.eml")).unwrap();

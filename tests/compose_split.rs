@@ -1,4 +1,4 @@
-//! Issue 2 "done when": To, Cc and two Bcc recipients with FLASH/ROUTINE precedences give
+//! Splitting per recipient (MMHS profile §3.2, §3.4): To, Cc and two Bcc recipients with FLASH/ROUTINE precedences give
 //! three messages with one Message-ID, the right precedence fields and MT-Priority, correct
 //! envelopes, Bcc never disclosed — and every copy parses back with mail-parser.
 #![cfg(not(target_arch = "wasm32"))]

@@ -11,7 +11,7 @@ mod support;
 use std::sync::OnceLock;
 
 use mmhs::domain::{
-    dca_decrypt, dca_domains, gateway_domains, gateway_inbound, gateway_outbound,
+    dca_decrypt, dca_domains, dca_open, gateway_domains, gateway_inbound, gateway_outbound,
     recipient_certificates, DcaDelivery, DcaOutcome, DomainEncryption, GatewayInbound,
     MixedRecipients, RecipientVia,
 };
@@ -311,6 +311,31 @@ fn the_receiving_dca_delivers_or_reencrypts() {
         )
         .unwrap(),
         DcaOutcome::NotEncrypted
+    );
+}
+
+/// An agent with or without a DCA key (`dca_open`): without one, an encrypted message is
+/// not for it (never mistaken for content it may sign over), anything else is not encrypted
+/// — a message whose top layer cannot be read included, left to the receive pipeline.
+#[test]
+fn dca_open_with_and_without_a_key() {
+    let for_dca = encrypt(&signed(), &["navy-dca"]);
+    assert_eq!(dca_open(&for_dca, None).unwrap(), DcaOutcome::NotForUs);
+    assert_eq!(dca_open(&signed(), None).unwrap(), DcaOutcome::NotEncrypted);
+    let broken = b"Content-Type: multipart/signed; boundary=x\r\n\r\n--x--\r\n";
+    assert_eq!(dca_open(broken, None).unwrap(), DcaOutcome::NotEncrypted);
+    let dca = key("navy-dca");
+    let Ok(DcaOutcome::Decrypted(plain)) = dca_open(&for_dca, Some(&dca)) else {
+        panic!("not decrypted")
+    };
+    assert_eq!(
+        mmhs::verify::verify(&plain, &ctx(&[], &[])).unwrap().layers,
+        ["signed"]
+    );
+    let for_bob = encrypt(&signed(), &["bob"]);
+    assert_eq!(
+        dca_open(&for_bob, Some(&dca)).unwrap(),
+        DcaOutcome::NotForUs
     );
 }
 

@@ -24,7 +24,9 @@ use mmhs::domain::{
 use mmhs::error::Coded;
 use mmhs::keys::PrivateKey;
 use mmhs::rng::danger::SeededRng;
-use mmhs::smime::ml_expansion::{EntityIdentifier, MlData, MlExpansionHistory};
+use mmhs::smime::ml_expansion::{
+    EntityIdentifier, MlData, MlExpansionHistory, UB_ML_EXPANSION_HISTORY,
+};
 use mmhs::smime::{self, EncryptOptions, SignOptions, Signer};
 use mmhs::verify::VerifyContext;
 use support::pki::{Alg, Pki};
@@ -274,6 +276,7 @@ fn example_4_expanded_by_a_list() {
             decryption: Some(&mla_key),
             use_ski: false,
             receipt_policy: None,
+            history_limit: UB_ML_EXPANSION_HISTORY,
         },
         &[cert("army-dca")],
         &ctx(&["army-mla"]),
@@ -407,6 +410,7 @@ fn mla<'a>(who: &'a Signer, k: &'a (PrivateKey, Certificate), use_ski: bool) -> 
         decryption: Some(k),
         use_ski,
         receipt_policy: None,
+        history_limit: UB_ML_EXPANSION_HISTORY,
     }
 }
 
@@ -529,6 +533,34 @@ fn a_full_history_is_refused() {
     );
 }
 
+/// A local expansion limit below ub-ml-expansion-history (RFC 2634 §4.4) refuses a history
+/// that reached it; one above 64 is taken as 64, and 0 as 1.
+#[test]
+fn a_local_expansion_limit_is_applied() {
+    let one = history_by("army-mla2").0.remove(0);
+    let two = MlExpansionHistory(vec![one.clone(), one]);
+    let msg = s_ml(&s1(), "army-mla2", &two, 27);
+    let (s, k) = (signer("army-mla"), key("army-mla"));
+    let run = |limit: usize| {
+        let mut m = mla(&s, &k, false);
+        m.history_limit = limit;
+        expand(
+            &msg,
+            &m,
+            &[],
+            &ctx(&["army-mla"]),
+            now(),
+            &opts(),
+            &EncryptOptions::default(),
+            &mut SeededRng::new(28),
+        )
+    };
+    assert_eq!(run(2).unwrap_err().code(), "ml-history-limit");
+    assert_eq!(run(0).unwrap_err().code(), "ml-history-limit");
+    assert_eq!(run(3).unwrap().history.0.len(), 3);
+    assert_eq!(run(1000).unwrap().history.0.len(), 3);
+}
+
 /// RFC 2634 §4.2: the MLA verifies before it expands — a modified content, a signer that does
 /// not chain, or an encrypted layer it cannot open are refused.
 #[test]
@@ -577,4 +609,100 @@ fn the_outer_signatures_attributes_are_carried_over() {
         mla_sig.security_label.as_ref().unwrap().classification,
         Some(3)
     );
+}
+
+/// RFC 4134 §4.10 (third-party: Bouncy Castle's extraction of the RFC's examples,
+/// tests/vectors/PROVENANCE-sign.md): a SignedData whose signed attributes carry an
+/// mlExpansionHistory written by another implementation — one MLData, mailListIdentifier the
+/// subjectKeyIdentifier '5738299', expansionTime 19990311104433Z, mlReceiptPolicy insteadOf
+/// one GeneralNames of two directoryNames. Our reader decodes it; the §5 search takes its
+/// layer as the "outer" signedData; the report shows the history; and a Mail List Agent does
+/// not expand it under the default algorithm policy (SHA-1 and DSA: not valid, RFC 2634
+/// §4.2 "verify before using").
+#[test]
+fn rfc4134_4_10_a_third_party_ml_expansion_history() {
+    use base64::Engine as _;
+    let der = include_bytes!("vectors/rfc4134/4.10.bin");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let msg = format!(
+        "From: AliceDSS@example.com\r\nTo: list@example.com\r\nSubject: RFC 4134 4.10\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+        lines.join("\r\n")
+    );
+    let h = outer_history(msg.as_bytes()).expect("an mlExpansionHistory");
+    assert_eq!(h.0.len(), 1);
+    assert_eq!(
+        h.0[0].mail_list_identifier,
+        EntityIdentifier::SubjectKeyIdentifier(b"5738299".to_vec())
+    );
+    assert_eq!(
+        h.0[0].expansion_time,
+        time::macros::datetime!(1999-03-11 10:44:33 UTC)
+    );
+    match &h.0[0].ml_receipt_policy {
+        Some(mmhs::smime::ml_expansion::MlReceiptPolicy::InsteadOf(names)) => {
+            assert_eq!(names.len(), 1)
+        }
+        other => panic!("{other:?}"),
+    }
+    let search = mmhs::domain::search_outer(msg.as_bytes()).unwrap();
+    assert_eq!(search.ml_layer.map(|l| l.history), Some(h));
+    assert!(!search.encrypted);
+    // The report (legacy algorithms, to read the 1999 signature): the history is shown.
+    let legacy = VerifyContext {
+        algorithms: mmhs::algorithm_policy::AlgorithmPolicy::legacy(),
+        ..VerifyContext::default()
+    };
+    let r = mmhs::verify::verify(msg.as_bytes(), &legacy).unwrap();
+    let shown = &r.signatures[0].ml_expansion_history;
+    assert_eq!(shown.len(), 1, "{:#?}", r.signatures);
+    assert!(r.notes.iter().any(|n| n.code == "ml-expanded"));
+    // Expansion under the default policy: refused, never re-signed.
+    let err = run_expand(msg.as_bytes(), "army-mla", &[], false).unwrap_err();
+    assert_eq!(err.code(), "ml-expansion-refused", "{err}");
+}
+
+/// RFC 2634 §4.2: a list's signature (no signatureType, its own mlExpansionHistory, a signed
+/// layer under it) is the list's — made with a personal certificate of another domain
+/// (bob@navy.example expanding alice's army.example message) it is bound neither to the
+/// originator's address nor by the naming rule, and alice's signature inside is the
+/// originator's. A history does not make a signature over nothing, or over another
+/// person's signature, pass for the originator's.
+#[test]
+fn a_list_signature_is_the_lists_not_the_originators() {
+    let listed = s_ml(&s1(), "bob", &history_by("bob"), 30);
+    let r = mmhs::verify::verify(&listed, &ctx(&[])).unwrap();
+    assert!(r.valid, "{:#?}", r.problems);
+    assert_eq!(r.signatures[0].signer, "bob@navy.example");
+    assert_eq!(
+        (r.signatures[0].address_match, r.signatures[0].naming_ok),
+        (None, None)
+    );
+    assert_eq!(r.signatures[1].address_match, Some(true));
+    // Over the content alone: nothing under it, so it is the originator signature of §3.2,
+    // and bob is not alice.
+    let alone = s_ml(MESSAGE.as_bytes(), "bob", &history_by("bob"), 31);
+    let r = mmhs::verify::verify(&alone, &ctx(&[])).unwrap();
+    assert!(!r.valid);
+    assert!(r.signatures[0]
+        .problems
+        .iter()
+        .any(|p| p.code == "signer-address-mismatch"));
+    // Over carol's signature on alice's From: carol's is still bound to alice's address.
+    let carols = s(MESSAGE.as_bytes(), "carol", 32);
+    let wrapped = s_ml(&carols, "bob", &history_by("bob"), 33);
+    let r = mmhs::verify::verify(&wrapped, &ctx(&[])).unwrap();
+    assert!(!r.valid);
+    assert!(r.signatures[1]
+        .problems
+        .iter()
+        .any(|p| p.code == "signer-address-mismatch"));
+    // Only list signatures and no originator signature at all: not valid.
+    let two = s_ml(&alone, "carol", &history_by("carol"), 34);
+    let r = mmhs::verify::verify(&two, &ctx(&[])).unwrap();
+    assert!(!r.valid);
 }

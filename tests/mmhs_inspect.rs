@@ -1,5 +1,6 @@
 //! Golden corpus for `mmhs::inspect`: every `tests/vectors/mmhs/*.eml` must produce the view
-//! in the matching `*.json`, with LF and with CRLF line ends (STYLE.md habit 4). On mismatch
+//! in the matching `*.json`, with LF and with CRLF line ends (both occur in
+//! stored mail; RFC 5322 §2.1 requires CRLF on the wire). On mismatch
 //! the actual view is written to `*.failed` (LF run) or `*.crlf.failed` next to the vector.
 //! Set `MMHS_UPDATE_GOLDEN=1` to (re)write missing `.json` files — review them by hand.
 #![cfg(not(target_arch = "wasm32"))]
@@ -50,7 +51,10 @@ fn crlf(raw: &[u8]) -> Vec<u8> {
 
 #[test]
 fn golden_corpus() {
-    let opts = InspectOptions { now: Some(now()) };
+    let opts = InspectOptions {
+        now: Some(now()),
+        ..Default::default()
+    };
     let update = std::env::var_os("MMHS_UPDATE_GOLDEN").is_some();
     let files = vectors();
     assert!(files.len() >= 10, "corpus missing");
@@ -89,7 +93,10 @@ fn golden_corpus() {
 
 #[test]
 fn views_round_trip_through_json() {
-    let opts = InspectOptions { now: Some(now()) };
+    let opts = InspectOptions {
+        now: Some(now()),
+        ..Default::default()
+    };
     for eml in vectors() {
         let view = inspect(&std::fs::read(&eml).unwrap(), &opts).unwrap();
         let json = serde_json::to_string(&view).unwrap();
@@ -119,4 +126,50 @@ fn unusable_input_is_an_error_with_a_code() {
     }
     let top: mmhs::Error = inspect(b"", &opts).unwrap_err().into();
     assert_eq!(top.code(), "not-a-message");
+}
+
+/// `readerPrecedence` (MMHS profile §3.5.1, §3.5.2): the To recipient of the all-fields vector
+/// acts on its primary precedence (FLASH), the Cc recipient on the copy precedence (DEFERRED);
+/// an address only in a display name, or in no recipient field, gets no precedence.
+#[test]
+fn reader_precedence_by_recipient_field() {
+    let raw = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/mmhs/rfc6477-all-fields.eml"),
+    )
+    .unwrap();
+    let view = |reader: &str| {
+        let opts = InspectOptions {
+            now: Some(now()),
+            reader: Some(reader.into()),
+        };
+        serde_json::to_value(inspect(&raw, &opts).unwrap()).unwrap()["readerPrecedence"].clone()
+    };
+    assert_eq!(
+        view("CMDR@ship.example.mil"),
+        serde_json::json!({ "reader": "CMDR@ship.example.mil", "role": "action", "field": "To",
+                            "precedence": { "value": 4, "name": "flash" } })
+    );
+    assert_eq!(
+        view("ops@hq.example.mil"),
+        serde_json::json!({ "reader": "ops@hq.example.mil", "role": "information", "field": "Cc",
+                            "precedence": { "value": 0, "name": "deferred" } })
+    );
+    // the display name "Cmdr" is no address; the exempted address is no recipient
+    for reader in ["Cmdr", "exempt1@hq.example.mil"] {
+        assert_eq!(view(reader)["role"], "notListed");
+        assert!(view(reader).get("precedence").is_none());
+    }
+    // without a reader nothing is claimed
+    let plain = serde_json::to_value(
+        inspect(
+            &raw,
+            &InspectOptions {
+                now: Some(now()),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(plain.get("readerPrecedence").is_none());
 }

@@ -53,6 +53,7 @@ fn inspect_never_panics_on_mutated_corpus() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
     let opts = InspectOptions {
         now: Some(time::macros::datetime!(2026-01-01 00:00:00 UTC)),
+        ..Default::default()
     };
     let mut views = 0;
     let mut errors = 0;

@@ -264,6 +264,13 @@ fn review_signature_form() {
         .signatures
         .iter()
         .any(|s| s.signature_type == "review" && s.valid));
+    // The Sender and the release time are inside the review signature's content.
+    assert!(rep.valid, "{:?}", rep.problems);
+    assert_eq!(rep.sender, vec!["alice@army.example"]);
+    assert_eq!(
+        rep.mmhs["extendedAuthorisationInfo"].as_str(),
+        Some(release_time_text().1.as_str())
+    );
 }
 
 /// OpenSSL accepts the released message (originator signature), and an independent parser
@@ -519,4 +526,261 @@ fn triple_wrapped_draft_is_released_on_its_outer_signature() {
         .problems
         .iter()
         .any(|p| p.code == "release-originator-unverified"));
+}
+
+/// The release time as the release writes it: UTC, whole seconds.
+fn release_time_text() -> (String, String) {
+    let t = release::release_time(now()).unwrap();
+    (
+        mmhs::mmhs::date_time::DateTime(t).to_string(),
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+    )
+}
+
+fn field(raw: &[u8], name: &str) -> Vec<String> {
+    let hs = mmhs::mime::HeaderSection::parse(raw).unwrap();
+    hs.get_all(name)
+        .map(|f| f.unfolded().trim().to_string())
+        .collect()
+}
+
+fn wrapped_draft() -> Vec<u8> {
+    let wrapped = mmhs::protect::wrap(DRAFT.as_bytes()).unwrap();
+    smime::sign_message(
+        &wrapped,
+        &pki().signer("alice"),
+        &SignOptions {
+            signing_time: Some(now()),
+            ..SignOptions::default()
+        },
+        &mut SeededRng::new(7),
+    )
+    .unwrap()
+}
+
+#[test]
+fn release_writes_the_sender_and_the_time_of_release() {
+    let (eai, eai_rfc3339) = release_time_text();
+    for (what, draft) in [("signed", signed_draft()), ("wrapped", wrapped_draft())] {
+        let r = run(
+            &draft,
+            "o1",
+            &policy(&["o1@army.example"]),
+            Decision::Approve,
+        );
+        assert_eq!(r.outcome, Outcome::Released, "{what}: {:?}", r.problems);
+        // Profile §3.4.3: Sender (the originator, whom step 1 verified) with
+        // MMHS-Authorizing-Users; §3.5.5 / RFC 6477 §3.2: the time of release, not of drafting.
+        assert_eq!(
+            field(&r.message, "Sender"),
+            vec!["alice@army.example"],
+            "{what}"
+        );
+        assert_eq!(
+            field(&r.message, "From"),
+            vec!["Alice <alice@army.example>"],
+            "{what}"
+        );
+        assert_eq!(
+            field(&r.message, "MMHS-Extended-Authorisation-Info"),
+            vec![eai.clone()],
+            "{what}"
+        );
+        assert_ne!(eai, "Mon, 23 Nov 2026 12:00:00 +0000");
+        let rep = mmhs::verify::verify(&r.message, &pki().verify_context(now())).unwrap();
+        assert!(rep.valid, "{what}: {:?}", rep.problems);
+        assert_eq!(rep.sender, vec!["alice@army.example"], "{what}");
+        assert_eq!(
+            rep.mmhs["extendedAuthorisationInfo"].as_str(),
+            Some(eai_rfc3339.as_str()),
+            "{what}: the reader shows the release time"
+        );
+        // The countersignature's signingTime is that time: what binds the outer value.
+        assert_eq!(
+            rep.signatures[0].countersignatures[0]
+                .signing_time
+                .as_deref(),
+            Some(eai_rfc3339.as_str())
+        );
+        // MIXER (§5.1): Sender → originator; From + the field → authorizing-users.
+        let x400 = release::to_x400(&release::InternetHeading {
+            from: vec!["alice@army.example".into()],
+            sender: rep.sender.first().cloned(),
+            authorizing_users: Some(mmhs::verify::listed_authorizing_users(&r.message)),
+        });
+        assert_eq!(
+            x400.heading.originator.as_deref(),
+            Some("alice@army.example")
+        );
+        assert!(x400
+            .heading
+            .authorizing_users
+            .contains(&"o1@army.example".to_string()));
+    }
+    // A second officer overwrites the time with his own; the verifier binds the latest.
+    let p = policy(&["o1@army.example", "o2@army.example"]);
+    let r1 = run(&wrapped_draft(), "o1", &p, Decision::Approve);
+    let r2 = run(&r1.message, "o2", &p, Decision::Approve);
+    assert_eq!(field(&r2.message, "Sender"), vec!["alice@army.example"]);
+    assert_eq!(
+        field(&r2.message, "MMHS-Extended-Authorisation-Info").len(),
+        1
+    );
+    let rep = mmhs::verify::verify(&r2.message, &pki().verify_context(now())).unwrap();
+    assert!(rep.valid, "{:?}", rep.problems);
+    let notes: Vec<&str> = rep.notes.iter().map(|n| n.code.as_str()).collect();
+    for n in [
+        "authorizing-users-outer-only",
+        "sender-outer-only",
+        "release-time-outer",
+    ] {
+        assert!(notes.contains(&n), "{n}: {notes:?}");
+    }
+    for f in [
+        "Sender",
+        "MMHS-Extended-Authorisation-Info",
+        "MMHS-Authorizing-Users",
+    ] {
+        assert!(
+            rep.field_coverage
+                .iter()
+                .any(|c| c.field.eq_ignore_ascii_case(f) && c.covered),
+            "{f}: {:?}",
+            rep.field_coverage
+        );
+    }
+}
+
+/// The released fields live outside the drafter's signature: whoever handles the message
+/// could rewrite them. Each rewrite is refused by the verifier.
+#[test]
+fn a_rewritten_sender_or_release_time_is_refused() {
+    let released = run(
+        &wrapped_draft(),
+        "o1",
+        &policy(&["o1@army.example"]),
+        Decision::Approve,
+    )
+    .message;
+    let text = String::from_utf8(released.clone()).unwrap();
+    let (eai, _) = release_time_text();
+    let attacks = [
+        // The officer (or anybody on the path) names himself the originator.
+        (
+            "sender is the officer",
+            text.replace("Sender: alice@army.example", "Sender: o1@army.example"),
+        ),
+        (
+            "sender is a stranger",
+            text.replace("Sender: alice@army.example", "Sender: mallory@army.example"),
+        ),
+        // A second Sender next to the bound one.
+        (
+            "two senders",
+            text.replace(
+                "Sender: alice@army.example\r\n",
+                "Sender: alice@army.example\r\nSender: mallory@army.example\r\n",
+            ),
+        ),
+        // The release time moved: earlier (before a deadline) or later.
+        (
+            "release time moved",
+            text.replace(&eai, "Tue, 24 Nov 2026 12:00:00 +0000"),
+        ),
+        (
+            "release time one second off",
+            text.replace(
+                &eai,
+                &mmhs::mmhs::date_time::DateTime(
+                    release::release_time(now()).unwrap() + time::Duration::seconds(1),
+                )
+                .to_string(),
+            ),
+        ),
+    ];
+    for (what, m) in attacks {
+        assert_ne!(m, text, "{what}: the attack changed nothing");
+        let rep = mmhs::verify::verify(m.as_bytes(), &pki().verify_context(now())).unwrap();
+        assert!(!rep.valid, "{what}: accepted");
+        let codes: Vec<&str> = rep.problems.iter().map(|p| p.code.as_str()).collect();
+        assert!(
+            codes.contains(&"hp-header-mismatch") || codes.contains(&"originator-field-duplicate"),
+            "{what}: {codes:?}"
+        );
+    }
+    // Without the officer's countersignature the same fields explain nothing: a Sender and a
+    // release time written onto a draft by its drafter (or the path) stay mismatches.
+    let unreleased =
+        release::set_release_fields(&wrapped_draft(), "alice@army.example", now()).unwrap();
+    let rep = mmhs::verify::verify(&unreleased, &pki().verify_context(now())).unwrap();
+    assert!(!rep.valid);
+    assert!(rep.notes.iter().all(|n| n.code != "sender-outer-only"));
+    // Unwrapped: the outer Sender is what the signature is bound to.
+    let plain = run(
+        &signed_draft(),
+        "o1",
+        &policy(&["o1@army.example"]),
+        Decision::Approve,
+    )
+    .message;
+    let forged = String::from_utf8(plain)
+        .unwrap()
+        .replace("Sender: alice@army.example", "Sender: o1@army.example");
+    let rep = mmhs::verify::verify(forged.as_bytes(), &pki().verify_context(now())).unwrap();
+    assert!(!rep.valid);
+    assert!(rep.signatures[0]
+        .problems
+        .iter()
+        .any(|p| p.code == "signer-address-mismatch"));
+}
+
+/// Step 2 on an unverifiable MMHS-Authorizing-Users: draft-melnikov-mmhs-authorizing-users-00
+/// strips it (countersignature form), RFC 7912 §3.3 bounces the message with the reason
+/// (review-signature form).
+#[test]
+fn unverified_listing_is_stripped_by_the_draft_and_bounced_by_rfc_7912() {
+    let forged =
+        release::set_authorizing_users(&signed_draft(), &["o1@army.example".into()]).unwrap();
+    // draft-melnikov-mmhs-authorizing-users-00 §3 step 2: stripped, then released.
+    let seed = run(
+        &forged,
+        "o2",
+        &policy(&["o2@army.example"]),
+        Decision::Approve,
+    );
+    assert_eq!(seed.outcome, Outcome::Released, "{:?}", seed.problems);
+    assert_eq!(seed.stripped, vec!["o1@army.example"]);
+    // RFC 7912: bounced to the drafter with the reason; nothing released.
+    let mut p = policy(&["o2@army.example"]);
+    p.form = release::AuthorizationForm::ReviewSignature;
+    for decision in [
+        Decision::Approve,
+        Decision::Reject {
+            reason: "whatever".into(),
+        },
+    ] {
+        let r = run(&forged, "o2", &p, decision);
+        assert_eq!(r.outcome, Outcome::Bounced);
+        assert_eq!(r.next, Some(NextHop::Drafter));
+        assert_eq!(r.problems[0].code, "release-authorisation-unverified");
+        assert!(r.problems[0].message.contains("o1@army.example"));
+        assert_eq!(
+            r.envelope.as_ref().unwrap().rcpts[0].address,
+            "alice@army.example"
+        );
+        let text = String::from_utf8_lossy(&r.message);
+        assert!(text.contains("Status: 5.7.1"), "{text}");
+        assert!(text.contains("o1@army.example"), "{text}");
+        assert!(text.contains("RFC 7912"), "{text}");
+        // The notice is not the message: no authorisation was added.
+        assert!(mmhs::verify::listed_authorizing_users(&r.message).is_empty());
+    }
+    // A review only reports.
+    let r = run(&forged, "o2", &p, Decision::Review);
+    assert_eq!(r.outcome, Outcome::Reviewed);
+    // A valid listing is not bounced in RFC 7912 form.
+    let ok = run(&signed_draft(), "o2", &p, Decision::Approve);
+    assert_eq!(ok.outcome, Outcome::Released, "{:?}", ok.problems);
+    assert!(ok.stripped.is_empty() && ok.problems.is_empty());
 }

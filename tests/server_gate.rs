@@ -118,6 +118,23 @@ async fn gate_refuses_the_attacks_over_smtp() {
     let text = String::from_utf8_lossy(&res.message).to_string();
     let forged = text.replace("moves at dawn", "moves at dusk");
     assert_ne!(forged, text);
+    // Nothing authorises it, so nothing vouches for the Sender and release time the release
+    // wrote outside the signature (profile §3.4.3, §3.5.5): a hidden header difference.
+    let r = submit(&srv, Some(ALICE), ALICE, BOB, forged.as_bytes()).await;
+    assert!(
+        r.starts_with("550 5.7.1") && r.contains("gate-header-mismatch"),
+        "{r}"
+    );
+    // With the draft's own outer header back (it had neither field), it is diverted: the
+    // countersignature carried over authorises nothing.
+    let (head, body) = forged.split_once("\r\n\r\n").unwrap();
+    let kept: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| {
+            !l.starts_with("Sender:") && !l.starts_with("MMHS-Extended-Authorisation-Info:")
+        })
+        .collect();
+    let forged = format!("{}\r\n\r\n{body}", kept.join("\r\n"));
     let r = submit(&srv, Some(ALICE), ALICE, BOB, forged.as_bytes()).await;
     assert!(r.starts_with("250") && r.contains("release"), "{r}");
     assert_eq!(inbox(&srv, BOB), 0, "the altered message is not delivered");

@@ -42,6 +42,13 @@ fn queued(mail_from: &str, rcpt: &str, by: Option<DeliverBy>) -> Transaction {
     }
 }
 
+/// Queue `tx` with `raw`, due now, at the default priority.
+fn enqueue_due(store: &Store, raw: &[u8], tx: &Transaction) {
+    store
+        .transaction(|sql| Store::enqueue(sql, raw, &serde_json::to_string(tx).unwrap(), 0, 0))
+        .unwrap();
+}
+
 fn inbox_subjects(store: &Store, owner: &str) -> Vec<String> {
     store
         .list(owner, "Inbox")
@@ -238,17 +245,7 @@ async fn ret_full_never_returns_content_to_an_unverified_sender() {
     );
     tx.ret_full = Some(true);
     let raw = "From: <alice@army.example>\r\nTo: <bob@navy.example>\r\nSubject: late\r\n\r\nSECRET-BODY\r\n";
-    store
-        .transaction(|sql| {
-            Store::enqueue(
-                sql,
-                raw.as_bytes(),
-                &serde_json::to_string(&tx).unwrap(),
-                0,
-                0,
-            )
-        })
-        .unwrap();
+    enqueue_due(&store, raw.as_bytes(), &tx);
     srv.agent.wake.notify_one();
     let dsn = eventually(|| {
         let list = store.list("alice@army.example", "Inbox").unwrap();
@@ -378,6 +375,102 @@ async fn flash_leaves_before_queued_routine_messages() {
     let routine: Vec<&String> = order.iter().filter(|s| *s != "flash").collect();
     let expected: Vec<String> = (0..50).map(|i| format!("routine-{i}")).collect();
     assert_eq!(routine, expected.iter().collect::<Vec<_>>());
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// RFC 2852 §4, N mode: a queued message whose deadline passed before delivery gets one
+/// "delayed" DSN (RFC 3464, status 4.4.7, with the by-time) to the envelope sender, and the
+/// agent keeps trying; NOTIFY=NEVER suppresses the notice; R mode is returned (failed DSN).
+/// The deadline is set in the past instead of waiting for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn n_mode_deadline_notifies_once_and_keeps_trying() {
+    let (srv, dir) = start("queue-by-n", 1 << 20, Some(DEAD_RELAY)).await;
+    let store = srv.agent.store.clone();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut tx = queued(
+        "alice@army.example",
+        "x@far.example",
+        Some(DeliverBy {
+            by_time: 60,
+            deadline: now - 5,
+            return_mode: false,
+            trace: false,
+        }),
+    );
+    tx.envid = Some("late-1".into());
+    // A second recipient that asked never to be notified.
+    tx.rcpts.push(Recipient {
+        address: "y@far.example".into(),
+        notify: Notify {
+            never: true,
+            explicit: true,
+            ..Notify::default()
+        },
+        orcpt: None,
+    });
+    let raw = plain_message("alice@army.example", "x@far.example", "late-n", "");
+    enqueue_due(&store, raw.as_bytes(), &tx);
+    let delays = || -> Vec<String> {
+        store
+            .list("alice@army.example", "Inbox")
+            .unwrap()
+            .iter()
+            .map(|m| store.get("alice@army.example", m.id).unwrap().unwrap().raw)
+            .map(|r| String::from_utf8_lossy(&r).to_string())
+            .filter(|t| t.contains("Action: delayed"))
+            .collect()
+    };
+    let attempts = || -> i64 {
+        store
+            .with_conn(|c| {
+                c.query_row("SELECT COALESCE(MAX(attempts), -1) FROM queue", [], |r| {
+                    r.get(0)
+                })
+                .map_err(|e| mmhs::server::Error::Db(e.to_string()))
+            })
+            .unwrap()
+    };
+    srv.agent.wake.notify_one();
+    let first = eventually(|| delays().first().cloned()).await;
+    assert!(first.contains("Status: 4.4.7"), "{first}");
+    assert!(first.contains("BY=60;N"), "{first}");
+    assert!(first.contains("Original-Envelope-Id: late-1"), "{first}");
+    assert!(
+        first.contains("Final-Recipient: rfc822;x@far.example"),
+        "{first}"
+    );
+    assert!(!first.contains("y@far.example"), "NOTIFY=NEVER: {first}");
+    // Still queued and retried (the relay is down), never notified twice.
+    eventually(|| (attempts() >= 1).then_some(())).await;
+    for round in 2..=3 {
+        store
+            .with_conn(|c| {
+                c.execute("UPDATE queue SET not_before = 0", [])
+                    .map_err(|e| mmhs::server::Error::Db(e.to_string()))
+            })
+            .unwrap();
+        srv.agent.wake.notify_one();
+        eventually(|| (attempts() >= round).then_some(())).await;
+    }
+    assert_eq!(store.queue_len().unwrap(), 1, "N mode keeps trying");
+    assert_eq!(delays().len(), 1, "one delay notice, not one per attempt");
+    // The deferral is in the audit trail (profile §3.4.10), with the profile's identifiers.
+    let core = mmhs::server::audit::core_records(&store).unwrap();
+    let defer = core
+        .iter()
+        .find(|r| r.event == mmhs::release::AuditEvent::Defer)
+        .expect("deferred delivery audited");
+    assert_eq!(
+        defer.attributes.message_identification.as_deref(),
+        Some("late-1")
+    );
+    assert!(defer
+        .attributes
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("BY=60;N"));
     srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -104,6 +104,7 @@ async fn signed_message_is_held_released_and_delivered() {
         serde_json::from_str(&read(&dir.join("release-policy.json"))).unwrap();
     let ctx = verify_ctx(&srv);
     let officer_signer = signer(&srv, "officer@army.example");
+    let released_at = release::release_time(time::OffsetDateTime::now_utc()).unwrap();
     let res = release::release(
         &ReleaseRequest {
             raw: &raw,
@@ -112,7 +113,7 @@ async fn signed_message_is_held_released_and_delivered() {
             policy: &policy,
             decision: Decision::Approve,
             envelope: None,
-            now: time::OffsetDateTime::now_utc(),
+            now: released_at,
         },
         &mut mmhs::rng::system_rng(),
     )
@@ -151,6 +152,29 @@ async fn signed_message_is_held_released_and_delivered() {
     assert_eq!(report.authorizing_users.len(), 1);
     assert_eq!(report.authorizing_users[0].address, "officer@army.example");
     assert_eq!(report.authorizing_users[0].status, "countersigned");
+    // The release output (profile §3.4.3, §3.5.5): Sender = the originator, and the time of
+    // release (not the draft's), bound to the officer's countersignature.
+    let head = mmhs::mime::HeaderSection::parse(&got.raw).unwrap();
+    let one = |n: &str| -> Vec<String> {
+        head.get_all(n)
+            .map(|f| f.unfolded().trim().to_string())
+            .collect()
+    };
+    assert_eq!(one("Sender"), vec!["alice@army.example"]);
+    assert_eq!(
+        one("MMHS-Extended-Authorisation-Info"),
+        vec![mmhs::mmhs::date_time::DateTime(released_at).to_string()]
+    );
+    assert_eq!(report.sender, vec!["alice@army.example"]);
+    assert_eq!(
+        report.mmhs["extendedAuthorisationInfo"].as_str(),
+        Some(
+            released_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+                .as_str()
+        )
+    );
     let alice = store.list("alice@army.example", folders::INBOX).unwrap();
     let dsn = alice
         .iter()
@@ -266,15 +290,38 @@ async fn signed_message_is_held_released_and_delivered() {
             .find(|r| r.agent == agent && r.event == event)
             .unwrap_or_else(|| panic!("{agent:?} {event:?} record missing"))
     };
+    // Profile §3.3.5 / §3.3.6: MM Identification = Message-ID, Message Identification =
+    // ENVID — in the profile's records and in the server's own log alike.
     let sub = find(release::AuditAgent::Msa, release::AuditEvent::Submit);
     assert_eq!(
         sub.attributes.mm_identification.as_deref(),
-        Some("convoy-1")
+        Some("<convoy-1@army.example>")
     );
     assert_eq!(
         sub.attributes.message_identification.as_deref(),
+        Some("convoy-1")
+    );
+    let server_sub = recs
+        .iter()
+        .find(|r| r.event == audit::AuditEvent::Submit)
+        .unwrap();
+    assert_eq!(
+        server_sub.mm_identification.as_deref(),
         Some("<convoy-1@army.example>")
     );
+    assert_eq!(server_sub.message_identification, "convoy-1");
+    // The hold in the release queue is deferred delivery (§3.4.10), logged.
+    let held = find(release::AuditAgent::Msa, release::AuditEvent::Defer);
+    assert_eq!(
+        held.attributes.mm_identification.as_deref(),
+        Some("<convoy-1@army.example>")
+    );
+    assert!(held
+        .attributes
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("release queue of officer@army.example"));
     assert_eq!(sub.attributes.priority, Some(4));
     assert!(sub.attributes.submission_timestamp.is_some());
     let rel = find(release::AuditAgent::Msa, release::AuditEvent::Release);
@@ -298,7 +345,7 @@ async fn signed_message_is_held_released_and_delivered() {
         .unwrap()
         .contains("Wrong route for the convoy"));
     assert_eq!(
-        officer_rej.attributes.message_identification.as_deref(),
+        officer_rej.attributes.mm_identification.as_deref(),
         Some("<convoy-2@army.example>")
     );
     let rej = find(release::AuditAgent::Msa, release::AuditEvent::Reject);
@@ -417,5 +464,163 @@ async fn demo_keys_download_as_pkcs12() {
         mmhs::trust::email_addresses(&bb.cert),
         vec!["bob@navy.example".to_string()]
     );
+    srv.shutdown().await;
+}
+
+/// A DELIVERBY deadline (RFC 2852 §4) that passes while a draft waits in the Release queue
+/// is acted on: R mode returns the draft to the drafter (failed DSN) and every copy leaves
+/// the queue; N mode notifies the drafter (delayed DSN) and the officers once, and the draft
+/// stays. The sweep takes the time as a parameter: the test runs it "after" the deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_passing_in_the_release_queue_is_acted_on() {
+    let (srv, _dir) = start_demo("release-deadline").await;
+    let store = srv.agent.store.clone();
+    let alice = signer(&srv, "alice@army.example");
+    let submit = |id: &str, by: &str, extra: &str| {
+        let text = DRAFT
+            .replace("convoy-1@", &format!("{id}@"))
+            .replace("MT-Priority: 4\r\n", &format!("MT-Priority: 4\r\n{extra}"));
+        let draft = smime::sign_message(
+            &mmhs::protect::wrap(text.as_bytes()).unwrap(),
+            &alice,
+            &SignOptions {
+                signing_time: Some(time::OffsetDateTime::now_utc()),
+                ..SignOptions::default()
+            },
+            &mut mmhs::rng::system_rng(),
+        )
+        .unwrap();
+        let (srv_addr, by, id) = (srv.smtp_addr, by.to_string(), id.to_string());
+        async move {
+            let mut c = Smtp::connect(srv_addr).await;
+            c.ehlo_auth("alice@army.example", "alice-demo").await;
+            let mail = format!("MAIL FROM:<alice@army.example> ENVID={id} {by}");
+            assert!(c.cmd(&mail).await.starts_with("250"));
+            assert!(c
+                .cmd("RCPT TO:<bob@navy.example> NOTIFY=FAILURE")
+                .await
+                .starts_with("250"));
+            assert!(c.cmd("DATA").await.starts_with("354"));
+            c.send_bytes(&draft).await;
+            let r = c.cmd(".").await;
+            assert!(r.contains("release"), "{r}");
+        }
+    };
+    submit("ret-1", "BY=600;R", "").await;
+    submit("note-1", "BY=600;N", "").await;
+    submit("none-1", "", "").await;
+    // Expired (RFC 2156 Expires) but without DELIVERBY: shown as a passed deadline, not removed.
+    submit("old-1", "", "Expires: Mon, 23 Nov 2026 13:00:00 +0000\r\n").await;
+    let queue = |owner: &str| -> Vec<String> {
+        store
+            .list(owner, folders::RELEASE)
+            .unwrap()
+            .into_iter()
+            .filter_map(|m| m.message_id)
+            .collect()
+    };
+    let texts = |owner: &str| -> Vec<String> {
+        store
+            .list(owner, folders::INBOX)
+            .unwrap()
+            .iter()
+            .map(|m| store.get(owner, m.id).unwrap().unwrap().raw)
+            .map(|r| String::from_utf8_lossy(&r).to_string())
+            .collect()
+    };
+    assert_eq!(queue("officer@army.example").len(), 4);
+    let cookie = html_login(srv.http_addr, "officer@army.example", "officer-demo").await;
+    let page = server_common::http(
+        srv.http_addr,
+        "GET",
+        "/folder/Release",
+        &[("Cookie", &cookie)],
+        None,
+    )
+    .await
+    .text();
+    assert_eq!(page.matches("(passed)").count(), 1, "{page}");
+    assert!(page.contains("2026-11-23T13:00:00Z (passed)"), "{page}");
+    // An item whose envelope cannot be read back (no sender to notify): skipped once, not
+    // every round.
+    store
+        .put(
+            "officer@army.example",
+            folders::RELEASE,
+            b"Subject: bogus\r\n\r\nx\r\n",
+            Some(&serde_json::json!({"byDeadline": "2020-01-01T00:00:00Z"})),
+            0,
+        )
+        .unwrap();
+    // Before the deadline nothing happens.
+    let now = time::OffsetDateTime::now_utc();
+    assert_eq!(srv.agent.run_release_deadlines_once(now).unwrap(), 0);
+    // After it: both drafts with a deadline are handled, the one without is not.
+    let later = now + time::Duration::seconds(700);
+    assert_eq!(srv.agent.run_release_deadlines_once(later).unwrap(), 2);
+    assert_eq!(
+        queue("officer@army.example"),
+        vec![
+            "note-1@army.example",
+            "none-1@army.example",
+            "old-1@army.example"
+        ],
+        "R: the draft left the queue; N: it stays"
+    );
+    let alice_mail = texts("alice@army.example");
+    let failed = alice_mail
+        .iter()
+        .find(|t| t.contains("Original-Envelope-Id: ret-1"))
+        .expect("R: returned to the drafter");
+    assert!(failed.contains("Action: failed"), "{failed}");
+    assert!(failed.contains("Status: 5.4.7"), "{failed}");
+    assert!(failed.contains("BY=600;R"), "{failed}");
+    let delayed = alice_mail
+        .iter()
+        .find(|t| t.contains("Original-Envelope-Id: note-1"))
+        .expect("N: the drafter is notified");
+    assert!(delayed.contains("Action: delayed"), "{delayed}");
+    assert!(delayed.contains("Status: 4.4.7"), "{delayed}");
+    assert!(delayed.contains("BY=600;N"), "{delayed}");
+    let officer_mail = texts("officer@army.example");
+    assert_eq!(officer_mail.len(), 1, "{officer_mail:?}");
+    assert!(
+        officer_mail[0].contains("Release deadline passed: Convoy movement"),
+        "{}",
+        officer_mail[0]
+    );
+    assert!(officer_mail[0].contains("<note-1@army.example>"));
+    // Once: a later sweep changes nothing.
+    let n = alice_mail.len();
+    assert_eq!(
+        srv.agent
+            .run_release_deadlines_once(later + time::Duration::seconds(60))
+            .unwrap(),
+        0
+    );
+    assert_eq!(texts("alice@army.example").len(), n);
+    assert_eq!(texts("officer@army.example").len(), 1);
+    assert_eq!(queue("officer@army.example").len(), 3);
+    assert!(store
+        .release_items_past_deadline("2100-01-01T00:00:00Z", 100)
+        .unwrap()
+        .is_empty());
+    // Both are in the audit trail: the return as a failure, the notice as deferred delivery.
+    let recs = audit::records(&store).unwrap();
+    assert!(recs.iter().any(|r| r.event == audit::AuditEvent::Fail
+        && r.message_identification == "ret-1"
+        && r.detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("returned to the drafter")));
+    let core = audit::core_records(&store).unwrap();
+    assert!(core.iter().any(|r| r.event == release::AuditEvent::Defer
+        && r.attributes.message_identification.as_deref() == Some("note-1")
+        && r.attributes
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("N mode")));
+    assert!(audit::verify(&store).unwrap().is_ok());
     srv.shutdown().await;
 }

@@ -238,10 +238,13 @@ async fn dsn_parameters_and_success_notification() {
         .iter()
         .find(|r| r.event == audit::AuditEvent::Submit)
         .unwrap();
+    // Profile §3.3.5 / §3.3.6: MM Identification = the Message-ID, Message Identification =
+    // the ENVID.
     assert_eq!(
         submit.mm_identification.as_deref(),
-        Some("dsn-test.test@army.example")
+        Some("<dsn-test.test@army.example>")
     );
+    assert_eq!(submit.message_identification, "abc+def");
     assert_eq!(submit.priority, 3);
     assert_eq!(submit.priority_level, 4, "STANAG4406 rounds 3 up to 4");
     assert_eq!(submit.envid.as_deref(), Some("abc+def"));

@@ -226,6 +226,7 @@ async fn release_queue_flow_through_the_api() {
         "{page}"
     );
     assert!(page.contains(item["deadline"].as_str().unwrap()), "{page}");
+    assert!(!page.contains("(passed)"), "{page}");
     let env = item["envelope"].clone();
     assert_eq!(env["mailFrom"], "alice@army.example");
     // A listing without a countersignature proves nothing: submitted by the officer with

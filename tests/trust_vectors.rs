@@ -131,7 +131,7 @@ fn rfc4134_legacy_pki_is_refused_as_weak() {
     let bob = Certificate::from_der(include_bytes!("vectors/trust-rfc4134/BobRSASignByCarl.cer"))
         .unwrap();
     // The RFC 4134 CRLs are version 1 (no version field): x509-cert 0.3 cannot decode them,
-    // so a caller cannot even put them into a TrustContext (documented in docs/trust.md).
+    // so a caller cannot even put them into a TrustContext (documented in docs/report.md, "Certificates").
     assert!(<CertificateList>::from_der(include_bytes!(
         "vectors/trust-rfc4134/CarlRSACRLForAll.crl"
     ))

@@ -363,17 +363,32 @@ fn from_listing_another_mailbox_beside_the_signer_is_refused() {
 
 #[test]
 fn sender_prepended_to_a_released_message_is_the_originator_and_mismatches() {
-    // With MMHS-Authorizing-Users the originator is the Sender (MMHS profile §3.4.29): a
-    // Sender added outside the signature becomes the address the signature must carry.
-    let r = verify(&prepend(
-        "Sender: mallory@evil.example\r\n",
-        &attacks::released(pki()),
-    ));
+    // With MMHS-Authorizing-Users the originator is the Sender (MMHS profile §3.4.29); the
+    // release wrote the drafter's (§3.4.3). A Sender put in its place outside the signature
+    // becomes the address the signature must carry; one prepended beside it is a second
+    // Sender (RFC 5322 §3.6).
+    let released = attacks::released(pki());
+    let text = String::from_utf8(released.clone()).unwrap();
+    assert!(text.contains("Sender: alice@army.example\r\n"));
+    let r = verify(
+        text.replace(
+            "Sender: alice@army.example\r\n",
+            "Sender: mallory@evil.example\r\n",
+        )
+        .as_bytes(),
+    );
     assert!(!r.valid);
     assert_eq!(r.sender, ["mallory@evil.example"]);
     assert!(r.has_problem("signer-address-mismatch"), "{:?}", r.problems);
     assert_eq!(r.signatures[0].address_match, Some(false));
     assert_ne!(officer_status(&r), AuthorizationStatus::Countersigned);
+    let r = verify(&prepend("Sender: mallory@evil.example\r\n", &released));
+    assert!(!r.valid);
+    assert!(
+        r.has_problem("originator-field-duplicate"),
+        "{:?}",
+        r.problems
+    );
 }
 
 // ---- 4. Unsigned MMHS fields presented as verified ----

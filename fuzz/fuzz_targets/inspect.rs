@@ -7,6 +7,7 @@ use mmhs::mmhs::{inspect, InspectOptions};
 fuzz_target!(|data: &[u8]| {
     let opts = InspectOptions {
         now: Some(mmhs_fuzz::fixed_time()),
+        ..Default::default()
     };
     let _ = inspect(data, &opts);
 });

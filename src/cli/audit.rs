@@ -36,7 +36,7 @@ pub struct RecordArgs {
     #[arg(long, value_parser = ["mua", "msa", "mta"])]
     pub agent: String,
     /// The event.
-    #[arg(long, value_parser = ["submit", "receive", "release", "reject", "deliver"])]
+    #[arg(long, value_parser = ["submit", "receive", "release", "reject", "deliver", "defer"])]
     pub event: String,
     /// Read the header facts from this message.
     #[arg(long, value_name = "IN.eml")]
@@ -96,6 +96,7 @@ fn event(s: &str) -> AuditEvent {
         "release" => AuditEvent::Release,
         "reject" => AuditEvent::Reject,
         "deliver" => AuditEvent::Deliver,
+        "defer" => AuditEvent::Defer,
         _ => AuditEvent::Submit,
     }
 }

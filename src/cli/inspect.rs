@@ -15,6 +15,10 @@ pub struct Args {
     /// The current time for the `expired` flag (RFC 3339); default: now.
     #[arg(long, visible_alias = "now", value_name = "RFC3339")]
     pub at: Option<String>,
+    /// The reader's address: the view then says which precedence applies to this reader
+    /// (`readerPrecedence`, MMHS profile §3.5.1, §3.5.2).
+    #[arg(long, value_name = "ADDRESS")]
+    pub reader: Option<String>,
 }
 
 /// Run `mmhs inspect`.
@@ -22,6 +26,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let opts = InspectOptions {
         now: Some(io::time_or_now("--at", args.at.as_deref())?),
+        reader: args.reader,
     };
     let view = inspect(&raw, &opts)?;
     io::print_json(&view)?;

@@ -12,8 +12,8 @@
 //!
 //! One file per subcommand, `src/cli/<name>.rs`, each with an `Args` struct (clap derive)
 //! and `pub fn run(args: Args) -> Result<Outcome>`; this file only dispatches. To add one:
-//! write the file, add `mod <name>;` and a variant to [`Command`] with a doc comment (it is
-//! the `--help` text), and a match arm in [`run`]; test it in `tests/cli_<name>.rs`.
+//! write the file, add `mod <name>;` and a variant to `Command` with a doc comment (it is
+//! the `--help` text), and a match arm in `run`; test it in `tests/cli_<name>.rs`.
 
 mod audit;
 mod compose;

@@ -147,9 +147,10 @@ pub fn run_release(args: ReleaseArgs) -> Result<Outcome> {
         ReleaseOutcome::Released | ReleaseOutcome::AlreadyReleased | ReleaseOutcome::Reviewed => {
             Outcome::Success
         }
-        ReleaseOutcome::Refused | ReleaseOutcome::Rejected | ReleaseOutcome::Blocked => {
-            Outcome::NotValid
-        }
+        ReleaseOutcome::Refused
+        | ReleaseOutcome::Rejected
+        | ReleaseOutcome::Bounced
+        | ReleaseOutcome::Blocked => Outcome::NotValid,
     })
 }
 

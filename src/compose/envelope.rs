@@ -1,7 +1,7 @@
 //! The SMTP envelope of one composed copy, and the exact `MAIL FROM` / `RCPT TO` command
 //! lines a submission client sends for it.
 //!
-//! Parameters (shared/SPEC-NOTES.md §9):
+//! Parameters:
 //! - `ENVID=xtext` (≤100 chars), `RET=FULL|HDRS` — RFC 3461 §4.3, §4.4;
 //! - `NOTIFY=NEVER | 1#(SUCCESS / FAILURE / DELAY)`, `ORCPT=rfc822;xtext` — RFC 3461 §4.1, §4.2;
 //!   `xtext = *( xchar / hexchar )`, `xchar` = `%d33-126` except `+` and `=`,

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use x509_cert::ext::pkix::KeyUsage;
 use x509_cert::Certificate;
 
-use super::naming::{address_domain, agent_names, domain_name, is_same_or_ascendant};
+use super::naming::{address_domain, agent_domains, domain_name, is_same_or_ascendant};
 use super::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
@@ -84,13 +84,7 @@ pub fn dca_domains(cert: &Certificate) -> Vec<String> {
     if encryption_key_usage(cert) != Some(true) {
         return Vec::new();
     }
-    let mut out: Vec<String> = Vec::new();
-    for n in agent_names(cert) {
-        if !out.contains(&n.domain) {
-            out.push(n.domain);
-        }
-    }
-    out
+    agent_domains(cert)
 }
 
 /// The domains a certificate serves as an S/MIME gateway: each `smg_encryptor@<domain>` of
@@ -362,16 +356,30 @@ pub fn dca_decrypt<R: CryptoRng + ?Sized>(
     opts: &EncryptOptions,
     rng: &mut R,
 ) -> Result<DcaOutcome, Error> {
-    let plain = match smime::decrypt_message(raw, &dca.0, &dca.1) {
-        Ok(m) => m,
-        Err(smime::Error::NotEncrypted(_)) => return Ok(DcaOutcome::NotEncrypted),
-        Err(smime::Error::DecryptNoRecipient(_)) => return Ok(DcaOutcome::NotForUs),
-        Err(e) => return Err(e.into()),
+    match (dca_open(raw, Some(dca))?, delivery) {
+        (DcaOutcome::Decrypted(plain), DcaDelivery::ReEncrypt(certs)) => Ok(DcaOutcome::Decrypted(
+            smime::encrypt_message(&plain, certs, opts, rng)?,
+        )),
+        (outcome, _) => Ok(outcome),
+    }
+}
+
+/// The decryption step of [`dca_decrypt`] (delivery [`DcaDelivery::Plain`]) for an agent that
+/// may hold no DCA key: without one, a message encrypted at its top level is
+/// [`DcaOutcome::NotForUs`] (no RecipientInfo can name a DCA the agent does not have), any
+/// other — a message whose top layer cannot be read included, which the receive pipeline
+/// then reports — is [`DcaOutcome::NotEncrypted`].
+pub fn dca_open(raw: &[u8], dca: Option<&(PrivateKey, Certificate)>) -> Result<DcaOutcome, Error> {
+    let Some((key, cert)) = dca else {
+        return Ok(match super::layers::top_layer(raw) {
+            Ok(super::layers::TopLayer::Encrypted) => DcaOutcome::NotForUs,
+            _ => DcaOutcome::NotEncrypted,
+        });
     };
-    match delivery {
-        DcaDelivery::Plain => Ok(DcaOutcome::Decrypted(plain)),
-        DcaDelivery::ReEncrypt(certs) => Ok(DcaOutcome::Decrypted(smime::encrypt_message(
-            &plain, certs, opts, rng,
-        )?)),
+    match smime::decrypt_message(raw, key, cert) {
+        Ok(m) => Ok(DcaOutcome::Decrypted(m)),
+        Err(smime::Error::NotEncrypted(_)) => Ok(DcaOutcome::NotEncrypted),
+        Err(smime::Error::DecryptNoRecipient(_)) => Ok(DcaOutcome::NotForUs),
+        Err(e) => Err(e.into()),
     }
 }

@@ -15,7 +15,7 @@
 //!   decrypt is never relayed ("MUST NOT relay the encrypted message onto the next hop");
 //!   "any other message SHOULD be relayed unaltered" — [`gateway_inbound`].
 //!
-//! **Marking what the gateway decrypted.** The seed relays the decrypted message without
+//! **Marking what the gateway decrypted.** draft-ramsdell-enc-smime-gateway-00 relays the decrypted message without
 //! saying so; the recipient then holds a message that was encrypted only between gateways
 //! and would read it as never encrypted, or — worse — could be told by a sender that it was.
 //! The gateway therefore adds one header field to what it decrypted, and removes that field

@@ -58,6 +58,9 @@ pub struct MailListAgent<'a> {
     pub use_ski: bool,
     /// The receipt policy recorded in this expansion's MLData.
     pub receipt_policy: Option<MlReceiptPolicy>,
+    /// The most MLData records a history may hold once this expansion is added: the local
+    /// expansion limit, at most (and above taken as) ub-ml-expansion-history (RFC 2634 §4.4).
+    pub history_limit: usize,
 }
 
 /// What one expansion produced.
@@ -106,9 +109,10 @@ pub fn expand<R: CryptoRng + ?Sized>(
             smime::attributes::rfc3339(d.expansion_time)
         )));
     }
-    if history.0.len() >= UB_ML_EXPANSION_HISTORY {
+    let limit = mla.history_limit.clamp(1, UB_ML_EXPANSION_HISTORY);
+    if history.0.len() >= limit {
         return Err(Error::MlHistoryLimit(format!(
-            "the message was already expanded {} times (ub-ml-expansion-history = {UB_ML_EXPANSION_HISTORY}, RFC 2634 §4.4)",
+            "the message was already expanded {} times (expansion limit {limit}; ub-ml-expansion-history = {UB_ML_EXPANSION_HISTORY}, RFC 2634 §4.4)",
             history.0.len()
         )));
     }

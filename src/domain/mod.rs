@@ -26,16 +26,16 @@ pub mod uri;
 use crate::error::Coded;
 
 pub use dca::{
-    dca_decrypt, dca_domains, domain_certificates, encryption_certificates, gateway_domains,
-    recipient_certificates, DcaDelivery, DcaOutcome, DomainCertificateKind, DomainEncryption,
-    RecipientVia,
+    dca_decrypt, dca_domains, dca_open, domain_certificates, encryption_certificates,
+    gateway_domains, recipient_certificates, DcaDelivery, DcaOutcome, DomainCertificateKind,
+    DomainEncryption, RecipientVia,
 };
 pub use gateway::{
     gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,
     GATEWAY_DECRYPTED_FIELD,
 };
 pub use mla::{expand, Expansion, MailListAgent};
-pub use naming::{agent_names, naming_verdict, AgentKind, AgentName, NamingVerdict};
+pub use naming::{agent_domains, agent_names, naming_verdict, AgentKind, AgentName, NamingVerdict};
 pub use outer_layer::{
     apply_domain_signature, search_outer, DomainAgent, DomainPolicy, DomainSigned,
 };

@@ -2,8 +2,8 @@
 //!
 //! > In order for a verifier to recognize a signing/encrypting certificate as the Domain-based
 //! > sending agent's certificate, it MUST contain uniformResourceIdentifier GeneralName of the
-//! > format "<protocol>://<fully-qualified-domain>" and/or dNSName of the format
-//! > <fully-qualified-domain> in its SubjectAltName [RFC5280]. (…) <protocol> is "submit" for
+//! > format "\<protocol>://\<fully-qualified-domain>" and/or dNSName of the format
+//! > \<fully-qualified-domain> in its SubjectAltName \[RFC5280]. (…) \<protocol> is "submit" for
 //! > MSAs and "smtp" for MTAs.
 //! >
 //! > Any message received where the domain part of the domain signing agent's name does not
@@ -78,6 +78,18 @@ pub fn agent_names(cert: &Certificate) -> Vec<AgentName> {
             if !out.contains(&n) {
                 out.push(n);
             }
+        }
+    }
+    out
+}
+
+/// The domains a certificate names agents of ([`agent_names`]), each once, in certificate
+/// order.
+pub fn agent_domains(cert: &Certificate) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in agent_names(cert) {
+        if !out.contains(&n.domain) {
+            out.push(n.domain);
         }
     }
     out
@@ -198,6 +210,8 @@ mod tests {
         assert!(!is_same_or_ascendant("navy.example", "army.example"));
         assert!(!is_same_or_ascendant("evil.example", "army.example"));
         assert!(!is_same_or_ascendant("", "army.example"));
+        assert!(is_same_or_ascendant("army.example", "hq.ARMY.example."));
+        assert!(!is_same_or_ascendant("army.example", "army.example.evil"));
     }
 
     /// §2.6: `"<protocol>://<fully-qualified-domain>"`, `<protocol>` "submit" for MSAs and

@@ -3,7 +3,7 @@
 //! the Mail List Agent itself (RFC 2634 §4.2, [`super::mla`]).
 //!
 //! > A MLA will search a message for the "outer" signedData layer, as defined in ESS
-//! > [RFC2634] section 4.2, and strip off all signedData layers that encapsulate this "outer"
+//! > \[RFC2634] section 4.2, and strip off all signedData layers that encapsulate this "outer"
 //! > signedData layer. (…) Before the 'domain signature' can be applied the message MUST be
 //! > searched for the "outer" signedData layer, this search is complete when one of the
 //! > following is found:

@@ -263,28 +263,8 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, Error> {
                 rest = after;
             }
             '(' => {
-                let mut depth = 0usize;
-                let mut end = None;
-                let mut escaped = false;
-                for (i, ch) in rest.char_indices() {
-                    if escaped {
-                        escaped = false;
-                        continue;
-                    }
-                    match ch {
-                        '\\' => escaped = true,
-                        '(' => depth += 1,
-                        ')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                end = Some(i);
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                let end = end.ok_or_else(|| err("unterminated comment"))?;
+                let end =
+                    super::lex::comment_end(rest).ok_or_else(|| err("unterminated comment"))?;
                 toks.push(Tok::Comment(
                     rest.get(1..end).unwrap_or_default().trim().to_string(),
                 ));

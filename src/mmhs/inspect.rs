@@ -1,5 +1,6 @@
 //! `inspect`: any received message → a JSON-serialisable view of every MMHS element present,
-//! plus `problems` with stable codes (documented in `docs/inspect.md`).
+//! plus `problems` with stable codes (documented in `docs/js-api.md`, `inspect`,
+//! and `docs/compose.md`, "Error codes").
 //!
 //! Inspect never fails on a malformed *field*: it records a [`Problem`] and goes on. It
 //! returns `Err` only for unusable input: larger than [`MAX_MESSAGE_BYTES`]
@@ -28,6 +29,7 @@ use super::msg_id::MsgIdList;
 use super::mt_priority::{self, MtPriority};
 use super::names as n;
 use super::precedence::Precedence;
+use super::reader_precedence::{reader_precedence, ReaderPrecedence};
 use super::sic::{self, SubjectIndicatorCodes};
 use super::sio_label::SioLabel;
 use super::sio_label_history::SioLabelHistory;
@@ -42,13 +44,18 @@ const STANAG4406_LEVELS: [i8; 6] = [6, 4, 2, 0, -2, -4];
 /// Largest message `inspect` accepts.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Options for [`inspect`]. JSON: `{ "now": "2026-01-01T00:00:00Z" }` (RFC 3339, optional).
+/// Options for [`inspect`]. JSON: `{ "now": "2026-01-01T00:00:00Z", "reader": "bob@navy.example" }`
+/// (both optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InspectOptions {
     /// The current time, for the `expired` flag. Without it `expired` is absent.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub now: Option<OffsetDateTime>,
+    /// The reader's address: with it the view says which precedence applies to this reader
+    /// (`readerPrecedence`, MMHS profile §3.5.1, §3.5.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// A precedence as shown: `{ "value": 4, "name": "flash" }` (`name` absent and
@@ -188,6 +195,10 @@ pub struct MmhsView {
     /// MMHS-Copy-Precedence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_precedence: Option<PrecedenceView>,
+    /// The precedence that applies to the reader named in [`InspectOptions::reader`]: primary
+    /// for a To ("action") recipient, copy for a Cc / Bcc ("information") one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_precedence: Option<ReaderPrecedence>,
     /// MT-Priority as present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mt_priority: Option<MtPriority>,
@@ -504,6 +515,10 @@ pub fn inspect(raw: &[u8], opts: &InspectOptions) -> Result<MmhsView, Error> {
     }
     v.primary_precedence = primary.map(PrecedenceView::from);
     v.copy_precedence = copy.map(PrecedenceView::from);
+    v.reader_precedence = opts
+        .reader
+        .as_deref()
+        .map(|r| reader_precedence(&h, r, primary, copy));
     v.mt_priority = cx.parse(n::MT_PRIORITY);
     // Profile: the primary precedence, or the copy precedence when there are no primary
     // recipients. When no recipient fields are visible at all (e.g. a Bcc copy whose Bcc

@@ -107,17 +107,31 @@ pub(crate) fn parse_quoted(s: &str) -> Option<(String, &str)> {
 }
 
 /// Quote `s` as an RFC 5322 quoted-string (escaping `"` and `\`).
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
+pub(crate) use crate::mime::encode::quoted_string as quote;
+
+/// The byte index of the `)` that closes the RFC 5322 §3.2.2 comment `s` starts with (nested
+/// comments and quoted-pairs allowed), or `None` when it is not closed.
+pub(crate) fn comment_end(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
         }
-        out.push(c);
+        match c {
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
     }
-    out.push('"');
-    out
+    None
 }
 
 /// Reject CR/LF/NUL in a value we are about to format (header injection).

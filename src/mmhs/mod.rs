@@ -1,6 +1,7 @@
 //! MMHS header fields: RFC 6477, RFC 7912 (MMHS-Authorizing-Users), RFC 6758 (MT-Priority),
 //! RFC 7444 (SIO-Label), the RFC 2156 fields the profile uses; typed parse / validate / format
-//! and [`inspect`](inspect::inspect). See `docs/mmhs.md` and `docs/inspect.md`.
+//! and [`inspect`](inspect::inspect). See `docs/compose.md` (grammars,
+//! error codes) and `docs/js-api.md` (`inspect`).
 //!
 //! Every field value type implements [`std::str::FromStr`] (parse and validate an *unfolded*
 //! header value, see [`crate::mime::Field::unfolded`]) and [`std::fmt::Display`] (the
@@ -25,6 +26,7 @@ pub mod mt_priority;
 pub mod names;
 pub mod params;
 pub mod precedence;
+pub mod reader_precedence;
 pub mod sic;
 pub mod sio_label;
 pub mod sio_label_history;
@@ -42,11 +44,12 @@ pub use mixer::{Autoforwarded, ConversionPolicy, EncodedInformationTypes};
 pub use msg_id::MsgIdList;
 pub use mt_priority::MtPriority;
 pub use precedence::Precedence;
+pub use reader_precedence::{ReaderPrecedence, ReaderRole};
 pub use sic::SubjectIndicatorCodes;
 pub use sio_label::{Color, LabelType, SioLabel};
 pub use sio_label_history::{LabelChange, SioLabelHistory};
 
-/// Errors of this module; each variant has a stable [`Coded::code`] (see `docs/mmhs.md`).
+/// Errors of this module; each variant has a stable [`Coded::code`] (see `docs/compose.md`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -25,7 +25,7 @@
 //! when the deriving precedence is not 0–5 (a national policy may assign any value).
 //!
 //! The profile (draft-melnikov-mmhs-profile-09 §3.2) derives MT-Priority from the primary
-//! precedence, or from the copy precedence when there are no primary recipients: [`derive`].
+//! precedence, or from the copy precedence when there are no primary recipients: [`derive()`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -118,7 +118,7 @@ pub fn derive(primary: Option<Precedence>, copy: Option<Precedence>) -> Option<i
     primary.or(copy).map(stanag4406)
 }
 
-/// The precedence that [`derive`] used (for explanations): primary first, then copy.
+/// The precedence that [`derive()`] used (for explanations): primary first, then copy.
 pub fn deriving_precedence(
     primary: Option<Precedence>,
     copy: Option<Precedence>,

@@ -57,28 +57,7 @@ fn skip_cfws(mut s: &str) -> Result<&str, Error> {
     loop {
         s = s.trim_start_matches([' ', '\t', '\r', '\n']);
         if s.starts_with('(') {
-            let mut depth = 0usize;
-            let mut escaped = false;
-            let mut end = None;
-            for (i, c) in s.char_indices() {
-                if escaped {
-                    escaped = false;
-                    continue;
-                }
-                match c {
-                    '\\' => escaped = true,
-                    '(' => depth += 1,
-                    ')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = Some(i);
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let end = end.ok_or_else(|| bad(s, "unterminated comment"))?;
+            let end = super::lex::comment_end(s).ok_or_else(|| bad(s, "unterminated comment"))?;
             s = s.get(end + 1..).unwrap_or_default();
         } else {
             return Ok(s);

@@ -33,7 +33,7 @@ use crate::smime::smime_mime::media_type;
 pub const SUBJECT_PLACEHOLDERS: &[&str] =
     &["[...]", "...", "Encrypted Message", "Encrypted message"];
 
-/// Problem codes of [`analyze`] (documented in `docs/header-protection.md`).
+/// Problem codes of [`analyze`] (documented in `docs/report.md`, "Header protection").
 pub mod codes {
     /// The outer From addr-spec differs from the protected one (RFC 9788 §4.4).
     pub const FROM_MISMATCH: &str = "hp-from-mismatch";

@@ -1,4 +1,5 @@
-//! Header protection, both schemes, as pure MIME functions (see `docs/header-protection.md`):
+//! Header protection, both schemes, as pure MIME functions (see `docs/report.md`, "Header
+//! protection and release"):
 //!
 //! - [`wrap`] / [`wrap_parts`]: the MMHS profile's wrapped form — the whole message as
 //!   `message/rfc822; forwarded=no` inside the S/MIME layer (draft-melnikov-mmhs-profile-09

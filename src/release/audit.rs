@@ -11,15 +11,26 @@
 //!
 //! | agent | event | attributes (profile table) |
 //! |---|---|---|
-//! | MUA | submit, release, reject | Authorizing Users Indication, Extended Authorization Info, MM Identification, Message Identification, Delivery/Non-delivery Notification, Receipt/Non-receipt Notification Request Indication, Primary/Copy Precedence, Primary and Copy Recipients Indication, Blind Copy Recipient Indication, Non-Repudiation of Receipt, Security Labels, Message Type (§5.2 "Submitted") |
+//! | MUA | submit, release, reject, defer | Authorizing Users Indication, Extended Authorization Info, MM Identification, Message Identification, Delivery/Non-delivery Notification, Receipt/Non-receipt Notification Request Indication, Primary/Copy Precedence, Primary and Copy Recipients Indication, Blind Copy Recipient Indication, Non-Repudiation of Receipt, Security Labels, Message Type (§5.2 "Submitted") |
 //! | MUA | receive, deliver | Extended Authorization Info, MM Identification, Message Identification, Originator Indication, Primary/Copy Precedence, Security Labels, Delivery Timestamp Indication (§5.2 "Delivered/Received") |
 //! | MSA | any | MM Identification, Message Identification, Submission Timestamp Indication, Priority (§6.2) |
 //! | MTA | receive | MM Identification, Message Identification, Submission Timestamp Indication, Priority, Time of Transfer In (§7.2 "Inbound") |
 //! | MTA | submit, deliver, release, reject | … Time of Transfer Out (§7.2 "Outbound") |
+//! | any | defer | the agent's attributes above (without Time of Transfer), `deferredUntil`, `reason` |
 //!
 //! Release and reject records also carry the officer and (for reject) the reason — "policy may
-//! require … additional information" (§5.2). MM Identification is the MTS identifier (the SMTP
-//! `ENVID`, else the agent's queue id); Message Identification is the `Message-ID`.
+//! require … additional information" (§5.2). Deferred delivery (§3.4.10: "When this service is
+//! requested, it MUST be logged for audit and tracing purposes") is the `defer` event: a
+//! message held for a future release time (RFC 4865), for release by an officer, or still
+//! undelivered past its RFC 2852 deadline; its record carries `deferredUntil` and `reason`.
+//!
+//! The two identifiers are the profile's, defined once in [`MessageIdentifiers`] for every log
+//! (the server's own log too): **MM Identification** is the `Message-ID` (§3.3.5, RFC 5322
+//! §3.6.4: "A Military Message MUST be uniquely identified using the Message-ID header
+//! field"); **Message Identification** is the SMTP `ENVID` (§3.3.6, RFC 3461 §4.4: the
+//! identifier MUA and MTAs use to refer to a submitted message, returned as
+//! `Original-Envelope-Id` in DSNs) — else, for a submission without ENVID, the agent's own
+//! transaction id, the only handle the transfer system then has.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,6 +51,9 @@ pub enum AuditEvent {
     Reject,
     /// A message delivered to a recipient's mailbox.
     Deliver,
+    /// Delivery deferred (profile §3.4.10): held for a future release time (RFC 4865), for
+    /// release by an officer, or past its RFC 2852 deadline and still being tried.
+    Defer,
 }
 
 /// The agent writing the record (which table applies).
@@ -54,15 +68,48 @@ pub enum AuditAgent {
     Mta,
 }
 
+/// The profile's identifiers of one message, the single definition every audit log uses
+/// (draft-melnikov-mmhs-profile-09 §3.2 table, §5.2, §6.2, §7.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageIdentifiers {
+    /// MM Identification (§3.3.5): the `Message-ID`, as `<id-left@id-right>`.
+    pub mm_identification: Option<String>,
+    /// Message Identification (§3.3.6): the SMTP `ENVID` (RFC 3461 §4.4), else the agent's
+    /// transaction id.
+    pub message_identification: Option<String>,
+}
+
+impl MessageIdentifiers {
+    /// From the message's Message-ID (with or without angle brackets), the submission's
+    /// ENVID and the agent's own transaction id (used only without an ENVID).
+    pub fn new(message_id: Option<&str>, envid: Option<&str>, transaction: Option<&str>) -> Self {
+        let clean = |s: &str| -> Option<String> {
+            let t = s.trim();
+            (!t.is_empty()).then(|| t.to_string())
+        };
+        MessageIdentifiers {
+            mm_identification: message_id.and_then(clean).map(|m| {
+                let bare = m.trim_start_matches('<').trim_end_matches('>');
+                format!("<{bare}>")
+            }),
+            message_identification: envid
+                .and_then(clean)
+                .or_else(|| transaction.and_then(clean)),
+        }
+    }
+}
+
 /// The facts an agent knows about a message; [`audit_record`] keeps only those the table asks
 /// for. Build it with [`AuditFacts::from_message`] and add the envelope/timing facts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AuditFacts {
-    /// MM Identification: the MTS identifier (ENVID or queue id).
+    /// MM Identification: the Message-ID ([`MessageIdentifiers`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mm_identification: Option<String>,
-    /// Message Identification: the Message-ID.
+    /// Message Identification: the ENVID, else the agent's transaction id
+    /// ([`MessageIdentifiers`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_identification: Option<String>,
     /// Authorizing Users Indication (MMHS-Authorizing-Users).
@@ -122,9 +169,12 @@ pub struct AuditFacts {
     /// The release officer (release and reject records).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub officer: Option<String>,
-    /// The reason given (reject records).
+    /// The reason given (reject and defer records).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Until when delivery is deferred (RFC 3339; defer records), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deferred_until: Option<String>,
 }
 
 impl AuditFacts {
@@ -146,7 +196,7 @@ impl AuditFacts {
             msg.header_raw(name)
                 .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
         };
-        f.message_identification = msg.message_id().map(|s| format!("<{s}>"));
+        f.set_identifiers(MessageIdentifiers::new(msg.message_id(), None, None));
         f.primary_recipients = addrs(msg.to());
         f.copy_recipients = addrs(msg.cc());
         f.blind_copy_recipients = addrs(msg.bcc());
@@ -180,6 +230,16 @@ impl AuditFacts {
         f
     }
 
+    /// Set MM Identification and, when known, Message Identification.
+    pub fn set_identifiers(&mut self, ids: MessageIdentifiers) {
+        if ids.mm_identification.is_some() {
+            self.mm_identification = ids.mm_identification;
+        }
+        if ids.message_identification.is_some() {
+            self.message_identification = ids.message_identification;
+        }
+    }
+
     /// Keep only the attributes the profile's table lists for this agent and event.
     fn restrict(mut self, agent: AuditAgent, event: AuditEvent) -> Self {
         use AuditAgent::*;
@@ -190,7 +250,7 @@ impl AuditFacts {
             }
         };
         let (mua_sub, mua_rcv) = (
-            agent == Mua && matches!(event, Submit | Release | Reject),
+            agent == Mua && matches!(event, Submit | Release | Reject | Defer),
             agent == Mua && matches!(event, Receive | Deliver),
         );
         let mta = agent == Mta;
@@ -216,13 +276,14 @@ impl AuditFacts {
         keep(mta && event == Receive, &mut || {
             self.time_of_transfer_in = None
         });
-        keep(mta && event != Receive, &mut || {
+        keep(mta && !matches!(event, Receive | Defer), &mut || {
             self.time_of_transfer_out = None
         });
         keep(matches!(event, Release | Reject), &mut || {
             self.officer = None
         });
-        keep(event == Reject, &mut || self.reason = None);
+        keep(matches!(event, Reject | Defer), &mut || self.reason = None);
+        keep(event == Defer, &mut || self.deferred_until = None);
         self
     }
 }
@@ -434,7 +495,7 @@ mod tests {
         .enumerate()
         {
             let mut f = AuditFacts::from_message(MSG);
-            f.mm_identification = Some("ENV1".into());
+            f.set_identifiers(MessageIdentifiers::new(None, Some("ENV1"), Some("q-7")));
             f.officer = Some("officer@army.example".into());
             f.submission_timestamp = Some("2026-11-23T10:00:00Z".into());
             let r = audit_record(
@@ -466,10 +527,10 @@ mod tests {
         assert_eq!(mua_sub.officer, None);
         let msa = &l[1].attributes;
         assert_eq!(msa.priority, Some(4));
-        assert_eq!(
-            msa.message_identification.as_deref(),
-            Some("<m1@army.example>")
-        );
+        // Profile §3.3.5: MM Identification = Message-ID; §3.3.6: Message Identification =
+        // ENVID (the agent's transaction id only without one).
+        assert_eq!(msa.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(msa.message_identification.as_deref(), Some("ENV1"));
         assert_eq!(
             msa.primary_precedence, None,
             "precedence is not in the MSA table"
@@ -485,6 +546,50 @@ mod tests {
             Some(vec!["marking=\"NATO SECRET\"".to_string()])
         );
         assert_eq!(rcv.primary_recipients, None);
+    }
+
+    #[test]
+    fn identifiers_are_the_profiles() {
+        let ids = MessageIdentifiers::new(Some("m1@army.example"), Some("ENV1"), Some("q-7"));
+        assert_eq!(ids.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(ids.message_identification.as_deref(), Some("ENV1"));
+        // Brackets are not doubled; no ENVID ⇒ the transaction id; blanks are absent.
+        let ids = MessageIdentifiers::new(Some("<m1@army.example>"), Some(" "), Some("q-7"));
+        assert_eq!(ids.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(ids.message_identification.as_deref(), Some("q-7"));
+        assert_eq!(
+            MessageIdentifiers::new(None, None, None),
+            MessageIdentifiers::default()
+        );
+        // A message's own facts carry its Message-ID as MM Identification, never as Message
+        // Identification (the two were once swapped).
+        let f = AuditFacts::from_message(MSG);
+        assert_eq!(f.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(f.message_identification, None);
+    }
+
+    #[test]
+    fn deferred_delivery_keeps_its_time_and_reason() {
+        let t = time::OffsetDateTime::UNIX_EPOCH;
+        let mut f = AuditFacts::from_message(MSG);
+        f.set_identifiers(MessageIdentifiers::new(None, Some("ENV1"), None));
+        f.deferred_until = Some("2026-11-24T00:00:00Z".into());
+        f.reason = Some("held for future release".into());
+        f.priority = Some(4);
+        f.time_of_transfer_out = Some("2026-11-23T00:00:00Z".into());
+        let msa = audit_record(AuditAgent::Msa, AuditEvent::Defer, f.clone(), t, None);
+        let a = &msa.attributes;
+        assert_eq!(a.deferred_until.as_deref(), Some("2026-11-24T00:00:00Z"));
+        assert_eq!(a.reason.as_deref(), Some("held for future release"));
+        assert_eq!(a.mm_identification.as_deref(), Some("<m1@army.example>"));
+        assert_eq!(a.message_identification.as_deref(), Some("ENV1"));
+        assert_eq!(a.priority, Some(4));
+        let mta = audit_record(AuditAgent::Mta, AuditEvent::Defer, f.clone(), t, None);
+        assert_eq!(mta.attributes.time_of_transfer_out, None, "not a transfer");
+        // Other events never carry deferredUntil.
+        let sub = audit_record(AuditAgent::Msa, AuditEvent::Submit, f, t, None);
+        assert_eq!(sub.attributes.deferred_until, None);
+        assert_eq!(sub.attributes.reason, None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The submission gate (`releaseGate`): may a submitted message go to the transfer system, must
 //! it wait in a release queue (for which officer), or must it be refused?
 //!
-//! This is the MSA behaviour the seed suggests (§3: "redirect all email messages without the
+//! This is the MSA behaviour draft-melnikov-mmhs-authorizing-users-00 suggests (§3: "redirect all email messages without the
 //! MMHS-Authorizing-Users header field and/or corresponding S/MIME countersignatures to a
 //! preconfigured mailbox that can be accessed by authorizing user(s)") and that the profile
 //! requires of MSAs (§6.1 item 11) and of border MTAs of originating domains (§7.1: "Enforcement

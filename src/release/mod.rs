@@ -13,7 +13,7 @@ pub mod review;
 
 pub use audit::{
     audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,
-    AuditVerification, AuditVerifyOptions,
+    AuditVerification, AuditVerifyOptions, MessageIdentifiers,
 };
 pub use gate::{release_gate, verify_and_gate, GateAction, GateContext, GateDecision};
 pub use mixer::{
@@ -22,7 +22,8 @@ pub use mixer::{
 pub use notice::{rejection_notice, NoticeInput};
 pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
 pub use procedure::{
-    release, set_authorizing_users, Decision, NextHop, Outcome, ReleaseRequest, ReleaseResult,
+    release, release_time, set_authorizing_users, set_release_fields, Decision, NextHop, Outcome,
+    ReleaseRequest, ReleaseResult,
 };
 pub use review::{review, Finding, ReviewInput};
 

@@ -7,9 +7,15 @@
 //!    (Sender when present, else From). Otherwise → `refused` (`release-originator-unverified`).
 //! 2. If MMHS-Authorizing-Users already lists this officer and his countersignature (or review
 //!    signature) is valid → straight to step 5 (`alreadyReleased`). Listings that are not
-//!    validly protected — the officer's own or anybody's — are stripped, as the seed says
-//!    ("Otherwise strip the MMHS-Authorizing-Users header field"); we strip only the
-//!    unprotected addresses, keeping other officers' valid authorisations.
+//!    validly protected — the officer's own or anybody's — are handled by the policy's form:
+//!    - draft form (`countersignature`): stripped, as draft-melnikov-mmhs-authorizing-users-00
+//!      §3 step 2 says ("Otherwise strip the MMHS-Authorizing-Users header field"); we strip
+//!      only the unprotected addresses, keeping other officers' valid authorisations;
+//!    - RFC 7912 form (`reviewSignature`): RFC 7912 §3.3 step 2 bounces a message whose
+//!      MMHS-Authorizing-Users cannot be verified instead of stripping it (§3.2: the field
+//!      must be protected for every listed entity) → `bounced`: nothing is released, the
+//!      drafter gets the return notice naming the unverified addresses
+//!      (`release-authorisation-unverified`), whatever the officer decided.
 //! 3. Review: the policy's automated checks produce findings. A `reject` decision produces the
 //!    return-to-sender notice and stops (`rejected`); a `block` finding stops an approval
 //!    (`blocked`) — the officer must reject or the policy must change.
@@ -55,6 +61,16 @@ pub enum Decision {
     Review,
 }
 
+/// Problem codes of the procedure (documented in docs/release.md and docs/report.md).
+pub mod codes {
+    /// Step 1: no valid, trusted originator signature by the drafter.
+    pub const ORIGINATOR_UNVERIFIED: &str = "release-originator-unverified";
+    /// Step 3: a review finding of severity `block` stops the approval.
+    pub const BLOCKED_BY_REVIEW: &str = "release-blocked-by-review";
+    /// Step 2 in RFC 7912 form: a listed authorisation cannot be verified; bounced.
+    pub const AUTHORISATION_UNVERIFIED: &str = "release-authorisation-unverified";
+}
+
 /// Everything `release` needs.
 pub struct ReleaseRequest<'a> {
     /// The submitted message.
@@ -86,6 +102,9 @@ pub enum Outcome {
     Refused,
     /// The officer rejected it: `message` is the notice to the drafter.
     Rejected,
+    /// RFC 7912 form, step 2: MMHS-Authorizing-Users lists an address whose authorisation
+    /// cannot be verified; `message` is the return notice to the drafter with the reason.
+    Bounced,
     /// Approval stopped by a `block` finding.
     Blocked,
     /// `Decision::Review`: findings only.
@@ -170,7 +189,7 @@ pub fn release<R: CryptoRng + ?Sized>(
     result.report = report.clone();
     if !originator_ok {
         result.problems.push(Problem::new(
-            "release-originator-unverified",
+            codes::ORIGINATOR_UNVERIFIED,
             format!(
                 "no valid, trusted originator signature by the drafter {} on the outer signed layer",
                 drafter.as_deref().unwrap_or("(no From/Sender)")
@@ -194,11 +213,18 @@ pub fn release<R: CryptoRng + ?Sized>(
         .filter(|a| a.status == crate::report::AuthorizationStatus::Countersigned)
         .map(|a| a.address.clone())
         .collect();
-    result.stripped = listed
+    let unverified: Vec<String> = listed
         .iter()
         .filter(|l| !keep.iter().any(|k| k.eq_ignore_ascii_case(l)))
         .cloned()
         .collect();
+    if !unverified.is_empty()
+        && req.policy.form == AuthorizationForm::ReviewSignature
+        && req.decision != Decision::Review
+    {
+        return bounce(result, req, &officer_addr, &unverified, rng);
+    }
+    result.stripped = unverified;
     if !result.stripped.is_empty() {
         message = set_authorizing_users(&message, &keep)?;
     }
@@ -245,7 +271,7 @@ pub fn release<R: CryptoRng + ?Sized>(
     {
         result.outcome = Outcome::Blocked;
         result.problems.push(Problem::new(
-            "release-blocked-by-review",
+            codes::BLOCKED_BY_REVIEW,
             "a review finding of severity block stops release; reject the message or change the policy",
         ));
         return Ok(result);
@@ -256,6 +282,8 @@ pub fn release<R: CryptoRng + ?Sized>(
     if !list.iter().any(|a| is_me(a)) {
         list.push(officer_addr.clone());
     }
+    // The drafter step 1 authenticated (Sender, else From, bound to his signature).
+    let drafter = drafter.unwrap_or_default();
     if req.policy.countersign {
         match req.policy.form {
             AuthorizationForm::Countersignature => {
@@ -267,9 +295,11 @@ pub fn release<R: CryptoRng + ?Sized>(
                     .unwrap_or(0);
                 message = smime::countersign_message(&message, idx, req.officer, req.now, rng)?;
                 message = set_authorizing_users(&message, &list)?;
+                message = set_release_fields(&message, &drafter, req.now)?;
             }
             AuthorizationForm::ReviewSignature => {
                 message = set_authorizing_users(&message, &list)?;
+                message = set_release_fields(&message, &drafter, req.now)?;
                 let opts = smime::SignOptions {
                     signing_time: Some(req.now),
                     signature_type: vec![smime::SignatureType::Review],
@@ -280,9 +310,43 @@ pub fn release<R: CryptoRng + ?Sized>(
         }
     } else {
         message = set_authorizing_users(&message, &list)?;
+        message = set_release_fields(&message, &drafter, req.now)?;
     }
     result.outcome = Outcome::Released;
     finish_step5(result, message, req, &officer_addr, &list)
+}
+
+/// RFC 7912 §3.3 step 2 failed: return the draft to the drafter with the reason (the
+/// return-to-sender notice of `super::notice`), release nothing.
+fn bounce<R: CryptoRng + ?Sized>(
+    mut result: ReleaseResult,
+    req: &ReleaseRequest<'_>,
+    officer: &str,
+    unverified: &[String],
+    rng: &mut R,
+) -> Result<ReleaseResult, crate::Error> {
+    let reason = format!(
+        "MMHS-Authorizing-Users lists {} but no valid review signature or countersignature by {} protects it (RFC 7912 section 3.3 step 2: the message is bounced)",
+        unverified.join(", "),
+        if unverified.len() == 1 { "that address" } else { "those addresses" }
+    );
+    let (notice, to) = super::notice::rejection_notice(
+        &super::notice::NoticeInput {
+            original: req.raw,
+            officer,
+            reason: &reason,
+            now: req.now,
+        },
+        rng,
+    )?;
+    result
+        .problems
+        .push(Problem::new(codes::AUTHORISATION_UNVERIFIED, reason));
+    result.outcome = Outcome::Bounced;
+    result.message = notice;
+    result.envelope = Some(simple_envelope(officer, &[to]));
+    result.next = Some(NextHop::Drafter);
+    Ok(result)
 }
 
 /// Step 5: address the message to the next officer or to the transfer system.
@@ -379,16 +443,75 @@ fn recipients_of(raw: &[u8]) -> Vec<String> {
 /// field goes right after the last MMHS-* field, else before MIME-Version / Content-Type.
 pub fn set_authorizing_users(raw: &[u8], list: &[String]) -> Result<Vec<u8>, crate::Error> {
     for a in list {
-        crate::mime::check_header_value(a)?;
-        if !a.contains('@') || a.contains([',', '<', '>', ' ']) {
-            return Err(super::Error::Malformed(format!("not an addr-spec: {a:?}")).into());
+        check_addr_spec(a)?;
+    }
+    let value = (!list.is_empty()).then(|| list.join(",\n "));
+    set_top_field(raw, "MMHS-Authorizing-Users", value.as_deref())
+}
+
+fn check_addr_spec(a: &str) -> Result<(), crate::Error> {
+    crate::mime::check_header_value(a)?;
+    if !a.contains('@') || a.contains([',', '<', '>', ' ']) {
+        return Err(super::Error::Malformed(format!("not an addr-spec: {a:?}")).into());
+    }
+    Ok(())
+}
+
+/// The header fields a release writes besides MMHS-Authorizing-Users (profile §3.4.3,
+/// §3.5.5), in the top-level (outer) header section, where the officer's authorisation lives:
+/// - `Sender:` the drafter — the originator whose signature step 1 verified — when the
+///   message has no Sender yet. With MMHS-Authorizing-Users present the profile requires the
+///   Sender field carrying the Originator Indication (§3.4.3, §3.4.29, "in accordance with
+///   RFC 2156"); MIXER maps it to IPMS originator and From + MMHS-Authorizing-Users to
+///   authorizing-users (draft-melnikov-mmhs-authorizing-users §5.1, RFC 7912 §5). An existing
+///   Sender is kept: step 1 bound it to the originator signature.
+/// - `MMHS-Extended-Authorisation-Info:` the time of release (RFC 6477 §3.2: "the date and
+///   time when the message was authorised for release"), in UTC to the second — the
+///   signingTime of the officer's countersignature or review signature made at the same
+///   `now`, which is what lets a recipient trust the outer value (`crate::verify`).
+pub fn set_release_fields(
+    raw: &[u8],
+    drafter: &str,
+    now: time::OffsetDateTime,
+) -> Result<Vec<u8>, crate::Error> {
+    check_addr_spec(drafter)?;
+    let hs = crate::mime::HeaderSection::parse(raw)?;
+    let has_sender = hs.fields.iter().any(|f| f.is("Sender"));
+    let mut out = raw.to_vec();
+    if !has_sender {
+        out = set_top_field(&out, "Sender", Some(drafter))?;
+    }
+    let at = release_time(now)?;
+    set_top_field(
+        &out,
+        "MMHS-Extended-Authorisation-Info",
+        Some(&crate::mmhs::date_time::DateTime(at).to_string()),
+    )
+}
+
+/// The release time as written and signed: UTC, whole seconds (UTCTime/GeneralizedTime of
+/// signingTime carry seconds, RFC 5652 §11.3).
+pub fn release_time(now: time::OffsetDateTime) -> Result<time::OffsetDateTime, crate::Error> {
+    now.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .map_err(|e| super::Error::Malformed(format!("release time: {e}")).into())
+}
+
+/// Replace every top-level `name` field by one `name: value` field (a `\n` in `value` is a
+/// fold, written with the message's line end), or remove them all (`None`), leaving every
+/// other byte unchanged. A new field goes where the first old one was, else right after the
+/// last MMHS-* field, else before MIME-Version / Content-Type.
+fn set_top_field(raw: &[u8], name: &str, value: Option<&str>) -> Result<Vec<u8>, crate::Error> {
+    if let Some(v) = value {
+        for line in v.split('\n') {
+            crate::mime::check_header_value(line)?;
         }
     }
     let hs = crate::mime::HeaderSection::parse(raw)?;
     let existing: Vec<std::ops::Range<usize>> = hs
         .fields
         .iter()
-        .filter(|f| f.is("MMHS-Authorizing-Users"))
+        .filter(|f| f.is(name))
         .map(|f| f.span.clone())
         .collect();
     let eol: &[u8] = if raw.windows(2).any(|w| w == b"\r\n") {
@@ -396,23 +519,28 @@ pub fn set_authorizing_users(raw: &[u8], list: &[String]) -> Result<Vec<u8>, cra
     } else {
         b"\n"
     };
-    let field = if list.is_empty() {
-        Vec::new()
-    } else {
-        let mut f = b"MMHS-Authorizing-Users: ".to_vec();
-        for (i, a) in list.iter().enumerate() {
-            if i > 0 {
-                f.extend_from_slice(b",");
-                f.extend_from_slice(eol);
-                f.push(b' ');
+    let field = match value {
+        None => Vec::new(),
+        Some(v) => {
+            let mut f = format!("{name}: ").into_bytes();
+            for (i, line) in v.split('\n').enumerate() {
+                if i > 0 {
+                    f.extend_from_slice(eol);
+                }
+                f.extend_from_slice(line.as_bytes());
             }
-            f.extend_from_slice(a.as_bytes());
+            f.extend_from_slice(eol);
+            f
         }
-        f.extend_from_slice(eol);
-        f
     };
     let insert_at = match existing.first() {
         Some(r) => r.start,
+        None if name.eq_ignore_ascii_case("Sender") => hs
+            .fields
+            .iter()
+            .find(|f| f.is("From"))
+            .map(|f| f.span.end)
+            .unwrap_or(hs.body_offset.saturating_sub(eol.len())),
         None => hs
             .fields
             .iter()
@@ -549,5 +677,27 @@ mod tests {
             b"From: a@x\r\nMMHS-Authorizing-Users: o@x\r\nSubject: s\r\n\r\nb\r\n"
         );
         assert!(set_authorizing_users(m, &["bad\r\nInjected: x@y".into()]).is_err());
+    }
+
+    #[test]
+    fn release_fields_sender_after_from_and_the_time_replaced() {
+        let m = b"From: A <a@x>\r\nTo: b@y\r\nMMHS-Extended-Authorisation-Info: Mon, 23 Nov 2026 12:00:00 +0000\r\nMMHS-Extended-Authorisation-Info: Tue, 24 Nov 2026 12:00:00 +0000\r\n\r\nbody\r\n";
+        let at = time::macros::datetime!(2026-11-25 10:11:12.987 +02:00);
+        let out = set_release_fields(m, "a@x", at).unwrap();
+        assert_eq!(
+            out,
+            b"From: A <a@x>\r\nSender: a@x\r\nTo: b@y\r\nMMHS-Extended-Authorisation-Info: Wed, 25 Nov 2026 08:11:12 +0000\r\n\r\nbody\r\n"
+        );
+        // An existing Sender is kept (step 1 bound it to the originator signature).
+        let with_sender = b"From: A <a@x>\r\nSender: s@x\r\n\r\nbody\r\n";
+        let out = set_release_fields(with_sender, "s@x", at).unwrap();
+        assert_eq!(String::from_utf8_lossy(&out).matches("Sender:").count(), 1);
+        assert!(String::from_utf8_lossy(&out).contains("Sender: s@x\r\n"));
+        // LF messages keep LF; a drafter that is not an addr-spec is refused.
+        let lf = set_release_fields(b"From: a@x\n\nbody\n", "a@x", at).unwrap();
+        assert!(!lf.windows(2).any(|w| w == b"\r\n"));
+        for bad in ["a@x\r\nBcc: m@z", "A <a@x>", "nobody", ""] {
+            assert!(set_release_fields(m, bad, at).is_err(), "{bad:?}");
+        }
     }
 }

@@ -125,6 +125,8 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
 /// Every note code (informational findings in `notes`; they never change `valid`).
 pub const NOTES: &[&str] = &[
     "authorizing-users-outer-only",
+    "sender-outer-only",
+    "release-time-outer",
     "hp-forwarded",
     "field-not-covered",
     "empty-signature-layer",

@@ -20,11 +20,11 @@ use super::smtp::client::{self, ClientError, OutEnvelope};
 use super::smtp::dsn::{self, Action, DsnRecipient};
 use super::smtp::priority::{parse_priority_value, stanag4406_level};
 use super::smtp::spool::Spooled;
-use super::smtp::{Notify, Recipient, Transaction};
+use super::smtp::{ByExpiry, DeliverBy, Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
 use super::Error;
 use crate::domain::uri::MailUri;
-use crate::release::AuditFacts;
+use crate::release::{AuditFacts, MessageIdentifiers};
 
 /// A reply to the end of DATA.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,16 +156,41 @@ impl super::smtp::host::SessionHost for Agent {
     }
 }
 
+/// The profile's identifiers of the message of `tx` ([`crate::release::MessageIdentifiers`]:
+/// MM Identification = Message-ID, Message Identification = ENVID, else our transaction id),
+/// for the server's log and the profile's records alike.
+pub fn transaction_identifiers(tx: &Transaction, info: &MessageInfo) -> MessageIdentifiers {
+    MessageIdentifiers::new(
+        info.message_id.as_deref(),
+        tx.envid.as_deref(),
+        Some(&tx.id),
+    )
+}
+
+/// The profile attributes of every record about `tx`: the identifiers
+/// ([`transaction_identifiers`]), Submission Timestamp and Priority.
+fn base_facts(tx: &Transaction, info: &MessageInfo) -> AuditFacts {
+    let ids = transaction_identifiers(tx, info);
+    AuditFacts {
+        mm_identification: ids.mm_identification,
+        message_identification: ids.message_identification,
+        submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
+        priority: Some(tx.effective_priority()),
+        ..AuditFacts::default()
+    }
+}
+
 /// The server's audit record of `ev` for the transaction `tx` carrying a message with `info`:
-/// time now, MM Identification = Message-ID, Message Identification = our transaction id,
-/// submission time, priority, precedence, label, authorizing users, envelope.
+/// time now, the profile's identifiers ([`transaction_identifiers`]), submission time,
+/// priority, precedence, label, authorizing users, envelope.
 pub fn transaction_record(ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
     let p = tx.effective_priority();
+    let ids = transaction_identifiers(tx, info);
     AuditRecord {
         event: ev,
         time: rfc3339(now()),
-        mm_identification: info.message_id.clone(),
-        message_identification: tx.id.clone(),
+        mm_identification: ids.mm_identification,
+        message_identification: ids.message_identification.unwrap_or_else(|| tx.id.clone()),
         envid: tx.envid.clone(),
         submission_time: rfc3339(from_unix(tx.arrival)),
         priority: p,
@@ -350,9 +375,10 @@ impl Agent {
     }
 
     /// Write the server record and, for the events the profile audits, the profile record
-    /// (crate::release::audit): MM Identification = ENVID, else our transaction id; Message
-    /// Identification = Message-ID; Submission Timestamp; Priority; Time of Transfer Out (MTA
-    /// records); the officer(s) of a release; the reason of a reject.
+    /// (crate::release::audit): the identifiers, Submission Timestamp and Priority
+    /// ([`base_facts`]); Time of Transfer Out (MTA records); the officer(s) of a release; the
+    /// reason of a reject; `about`, the drafted message's Message-ID an officer's notice
+    /// answers, as MM Identification.
     #[allow(clippy::too_many_arguments)]
     fn audit_full(
         &self,
@@ -370,12 +396,10 @@ impl Agent {
         if let Some(rc) = rcpts {
             r.recipients = rc;
         }
+        let base = base_facts(tx, info);
         let facts = AuditFacts {
-            mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
-            message_identification: about
-                .or_else(|| info.message_id.as_ref().map(|m| format!("<{m}>"))),
-            submission_timestamp: Some(rfc3339(from_unix(tx.arrival))),
-            priority: Some(tx.effective_priority()),
+            // A reject record of an officer's notice is about the drafted message.
+            mm_identification: about.or(base.mm_identification.clone()),
             time_of_transfer_out: Some(rfc3339(t)),
             officer,
             reason: if ev == AuditEvent::Reject {
@@ -383,10 +407,32 @@ impl Agent {
             } else {
                 None
             },
-            ..AuditFacts::default()
+            ..base
         };
         r.detail = detail;
         audit::append_with(sql, &r, Some(facts), t).map(|_| ())
+    }
+
+    /// A deferred delivery (draft-melnikov-mmhs-profile-09 §3.4.10: "it MUST be logged for
+    /// audit and tracing purposes"): the server's record `ev` and the profile's `defer`
+    /// record, with `deferredUntil` (when known) and the reason.
+    fn audit_defer(
+        &self,
+        sql: &SqlTx<'_>,
+        ev: AuditEvent,
+        tx: &Transaction,
+        info: &MessageInfo,
+        until: Option<i64>,
+        reason: String,
+    ) -> Result<(), Error> {
+        let mut r = self.audit_base(ev, tx, info);
+        r.detail = Some(reason.clone());
+        let facts = AuditFacts {
+            deferred_until: until.map(|u| rfc3339(from_unix(u))),
+            reason: Some(reason),
+            ..base_facts(tx, info)
+        };
+        audit::append_with(sql, &r, Some(facts), now()).map(|_| ())
     }
 
     /// Process a received message (end of DATA / last BDAT): read it once from its spool,
@@ -544,16 +590,13 @@ impl Agent {
                     for o in &officers {
                         Store::insert_message(sql, o, folders::RELEASE, &msg, Some(&env), now_s)?;
                     }
-                    self.audit(
+                    self.audit_defer(
                         sql,
                         AuditEvent::Divert,
                         &tx,
                         &info,
                         None,
-                        Some(format!(
-                            "release queue of {}: {reason}",
-                            officers.join(", ")
-                        )),
+                        format!("release queue of {}: {reason}", officers.join(", ")),
                     )?;
                     let delayed: Vec<DsnRecipient> = tx
                         .rcpts
@@ -613,6 +656,14 @@ impl Agent {
                     }
                     let mut queued = remote.clone();
                     if held {
+                        self.audit_defer(
+                            sql,
+                            AuditEvent::Defer,
+                            &tx,
+                            &info,
+                            tx.hold_until,
+                            "held for future release (RFC 4865 FUTURERELEASE)".into(),
+                        )?;
                         queued.extend(local.iter().cloned());
                     } else {
                         self.deliver_local(sql, &tx, &info, &msg, &local)?;
@@ -805,6 +856,13 @@ impl Agent {
     /// bad item never stops delivery of the rest (RFC 5321 §6.1: accepted mail is delivered
     /// or reported, never silently dropped).
     pub async fn run_queue_once(self: &Arc<Self>) -> Result<usize, Error> {
+        let me = self.clone();
+        if let Err(e) = self
+            .blocking(move || me.run_release_deadlines_once(now()))
+            .await
+        {
+            eprintln!("mmhs serve: release-queue deadlines: {e}");
+        }
         let mut done: Vec<i64> = Vec::with_capacity(QUEUE_BATCH);
         while done.len() < QUEUE_BATCH {
             let now_s = now().unix_timestamp();
@@ -843,16 +901,21 @@ impl Agent {
     }
 
     /// One queue item: the BY check, the relay attempt, then the commit of its outcome.
-    async fn process_item(self: Arc<Self>, item: QueueItem, now_s: i64) -> Result<(), Error> {
+    async fn process_item(self: Arc<Self>, mut item: QueueItem, now_s: i64) -> Result<(), Error> {
         let tx = serde_json::from_str::<Transaction>(&item.transaction)
             .map_err(|e| Error::Internal(format!("unreadable queued transaction: {e}")))?;
-        // RFC 2852 §4: R mode past its deadline ⇒ fail (5.4.7), N mode ⇒ notify and go on.
-        if tx
-            .by
-            .is_some_and(|by| by.return_mode && now_s > by.deadline)
-        {
-            let me = self.clone();
-            return self.blocking(move || me.expire_item(&item, &tx)).await;
+        // RFC 2852 §4: R mode past its deadline ⇒ fail (5.4.7), N mode ⇒ notify once and go on.
+        match tx.by.map(|by| by.past_deadline(now_s)) {
+            Some(Some(ByExpiry::Return)) => {
+                let me = self.clone();
+                return self.blocking(move || me.expire_item(&item, &tx)).await;
+            }
+            Some(Some(ByExpiry::Notify)) if !item.by_notified => {
+                let (me, it, t) = (self.clone(), item.clone(), tx.clone());
+                self.blocking(move || me.notify_late_item(&it, &t)).await?;
+                item.by_notified = true;
+            }
+            _ => {}
         }
         let remote: Vec<Recipient> = tx
             .rcpts
@@ -901,20 +964,199 @@ impl Agent {
     fn expire_item(&self, item: &QueueItem, tx: &Transaction) -> Result<(), Error> {
         let info = message_info(&item.raw);
         self.store.transaction(|sql| {
-            self.give_up(
-                sql,
-                tx,
-                &info,
-                &item.raw,
-                &tx.rcpts,
-                &GiveUp {
-                    status: "5.4.7",
-                    diagnostic: "delivery time (BY) expired",
-                    reason: "BY deadline expired",
-                },
-            )?;
+            self.return_late(sql, tx, &info, &item.raw, "", "BY deadline expired")?;
             Store::dequeue(sql, item.id)
         })
+    }
+
+    /// RFC 2852 §4, R mode past its deadline: the message is returned — a failure DSN
+    /// (5.4.7, the by-time and deadline in the diagnostic, `context` appended) for the
+    /// recipients that asked for one, and a *fail* audit record with `reason`.
+    fn return_late(
+        &self,
+        sql: &SqlTx<'_>,
+        tx: &Transaction,
+        info: &MessageInfo,
+        raw: &[u8],
+        context: &str,
+        reason: &str,
+    ) -> Result<(), Error> {
+        let diagnostic = tx
+            .by
+            .map(|by| format!("{}{context}", by_diagnostic(&by)))
+            .unwrap_or_else(|| format!("delivery time (BY) expired{context}"));
+        self.give_up(
+            sql,
+            tx,
+            info,
+            raw,
+            &tx.rcpts,
+            &GiveUp {
+                status: "5.4.7",
+                diagnostic: &diagnostic,
+                reason,
+            },
+        )
+    }
+
+    /// A queued item whose N-mode BY deadline has passed (RFC 2852 §4): a delay DSN
+    /// (RFC 3464, action `delayed`, status 4.4.7, the by-time in the diagnostic) to the
+    /// envelope sender for every recipient still pending — the N by-mode is itself the
+    /// request for this notice, so only NOTIFY=NEVER (RFC 3461 §4.1) suppresses it — a
+    /// deferred-delivery audit record, and the item marked so that this happens once.
+    /// Delivery attempts go on.
+    fn notify_late_item(&self, item: &QueueItem, tx: &Transaction) -> Result<(), Error> {
+        let Some(by) = tx.by else {
+            return Ok(());
+        };
+        let info = message_info(&item.raw);
+        let diagnostic = by_diagnostic(&by);
+        let delayed = late_notices(tx, &diagnostic);
+        self.store.transaction(|sql| {
+            self.audit_defer(
+                sql,
+                AuditEvent::Defer,
+                tx,
+                &info,
+                None,
+                format!("{diagnostic} (N mode: sender notified)"),
+            )?;
+            self.emit_dsn(sql, tx, &info, &item.raw, delayed, false)?;
+            Store::mark_by_notified(sql, item.id)
+        })
+    }
+
+    /// Act on Release-queue drafts whose DELIVERBY deadline passed while they waited for an
+    /// officer (RFC 2852 §4, draft-melnikov-mmhs-profile-09 §3.4.24), at most
+    /// [`QUEUE_BATCH`] drafts per call:
+    /// - R mode: the draft is returned — a failure DSN (5.4.7, the by-time in the
+    ///   diagnostic) to the drafter (the envelope sender) and every officer's copy leaves
+    ///   the queue;
+    /// - N mode: a delay DSN (4.4.7) to the drafter and a notice to each officer holding a
+    ///   copy; the draft stays, marked so that this happens once.
+    ///
+    /// Each is audited (`fail` for a return, `defer` for a notice).
+    pub fn run_release_deadlines_once(&self, now: OffsetDateTime) -> Result<usize, Error> {
+        let late = self
+            .store
+            .release_items_past_deadline(&rfc3339(now), QUEUE_BATCH)?;
+        let mut done: Vec<String> = Vec::new();
+        for item in late {
+            let Some(tx) = held_transaction(&item.envelope, item.received_at) else {
+                // An envelope we cannot read back (no sender, no BY): nobody to notify. Mark
+                // it so the sweep does not come back to it every round; the officer still
+                // sees the draft and its deadline.
+                eprintln!(
+                    "mmhs serve: release-queue item {} of {}: unreadable envelope, deadline not acted on",
+                    item.id, item.owner
+                );
+                self.store
+                    .transaction(|sql| Store::mark_release_item_notified(sql, item.id))?;
+                continue;
+            };
+            if done.contains(&tx.id) {
+                continue;
+            }
+            done.push(tx.id.clone());
+            self.release_deadline(&item, &tx, now)?;
+        }
+        Ok(done.len())
+    }
+
+    /// One Release-queue draft past its deadline ([`Agent::run_release_deadlines_once`]).
+    fn release_deadline(
+        &self,
+        item: &super::store::LateReleaseItem,
+        tx: &Transaction,
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        let Some(by) = tx.by else {
+            return Ok(());
+        };
+        let info = message_info(&item.raw);
+        let diagnostic = by_diagnostic(&by);
+        self.store.transaction(|sql| {
+            let officers = Store::release_copies(sql, &tx.id)?;
+            if by.return_mode {
+                self.return_late(
+                    sql,
+                    tx,
+                    &info,
+                    &item.raw,
+                    " while waiting for release",
+                    &format!(
+                        "BY deadline expired in the release queue of {}: returned to the drafter",
+                        officers.join(", ")
+                    ),
+                )?;
+                Store::remove_release_copies(sql, &tx.id)?;
+                return Ok(());
+            }
+            let delayed = late_notices(
+                tx,
+                &format!("{diagnostic}; still waiting for release"),
+            );
+            self.emit_dsn(sql, tx, &info, &item.raw, delayed, false)?;
+            let notice = self.officer_deadline_notice(&item.raw, &by, &officers, now);
+            for o in &officers {
+                Store::insert_message(sql, o, folders::INBOX, &notice, None, now.unix_timestamp())?;
+            }
+            self.audit_defer(
+                sql,
+                AuditEvent::Defer,
+                tx,
+                &info,
+                None,
+                format!(
+                    "{diagnostic} in the release queue of {} (N mode: drafter and officers notified)",
+                    officers.join(", ")
+                ),
+            )?;
+            Store::mark_release_notified(sql, &tx.id)
+        })
+    }
+
+    /// The notice to the officers holding a draft whose N-mode deadline passed.
+    fn officer_deadline_notice(
+        &self,
+        draft: &[u8],
+        by: &DeliverBy,
+        officers: &[String],
+        now: OffsetDateTime,
+    ) -> Vec<u8> {
+        let head = mail_parser::MessageParser::default().parse_headers(draft);
+        // Display text from the draft: no control characters (no header injection), bounded.
+        let subject = head
+            .as_ref()
+            .and_then(|m| m.subject())
+            .map(|t| t.chars().filter(|c| !c.is_control()).take(200).collect())
+            .unwrap_or_else(|| "(no subject)".to_string());
+        let msgid = head
+            .as_ref()
+            .and_then(|m| m.message_id())
+            .map(|m| format!("<{}>", sanitize(m)));
+        let mut m = format!(
+            "From: Mail Delivery System <MAILER-DAEMON@{host}>\r\nTo: {to}\r\nSubject: Release deadline passed: {subject}\r\nDate: {date}\r\nMessage-ID: <deadline-{id}@{host}>\r\nAuto-Submitted: auto-generated\r\n",
+            host = self.config.hostname,
+            to = officers
+                .iter()
+                .map(|o| format!("<{}>", sanitize(o)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            date = rfc2822(now),
+            id = self.new_id(),
+        );
+        if let Some(id) = &msgid {
+            m.push_str(&format!("References: {id}\r\n"));
+        }
+        m.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+        m.push_str(&format!(
+            "The draft \"{subject}\"{} in your release queue was to be delivered by {} (DELIVERBY {};N, RFC 2852).\r\nThat time has passed. The drafter has been notified; the draft stays in the queue.\r\n",
+            msgid.map(|i| format!(" {i}")).unwrap_or_default(),
+            rfc3339(from_unix(by.deadline)),
+            by.by_time,
+        ));
+        m.into_bytes()
     }
 
     /// Commit the outcome of one item: local delivery, relay result, retry or give up.
@@ -1030,8 +1272,8 @@ impl Agent {
                         q.queue_priority(),
                     )?;
                     sql.execute(
-                        "UPDATE queue SET attempts = ?2 WHERE id = ?1",
-                        rusqlite::params![id, attempts],
+                        "UPDATE queue SET attempts = ?2, by_notified = ?3 WHERE id = ?1",
+                        rusqlite::params![id, attempts, i64::from(item.by_notified)],
                     )
                     .map_err(super::store::db_err)?;
                 }
@@ -1128,6 +1370,100 @@ impl Agent {
         )
         .await
     }
+}
+
+/// The diagnostic of a passed DELIVERBY deadline: the by-time as received and the deadline.
+fn by_diagnostic(by: &DeliverBy) -> String {
+    format!(
+        "delivery time expired: BY={};{} (deadline {})",
+        by.by_time,
+        if by.return_mode { "R" } else { "N" },
+        rfc3339(from_unix(by.deadline))
+    )
+}
+
+/// The delay notices of an N-mode deadline that passed (RFC 2852 §4): every recipient still
+/// pending gets one — the N by-mode is itself the request — except those that asked for no
+/// notification at all (NOTIFY=NEVER, RFC 3461 §4.1).
+fn late_notices(tx: &Transaction, diagnostic: &str) -> Vec<DsnRecipient> {
+    tx.rcpts
+        .iter()
+        .filter(|r| !r.notify.never)
+        .map(|r| dsn_rcpt(r, Action::Delayed, "4.4.7", Some(diagnostic)))
+        .collect()
+}
+
+/// The transaction of a draft held in a Release queue, read back from its stored envelope
+/// ([`envelope_json`] with `byDeadline`) and its arrival time: what a DSN about it needs.
+fn held_transaction(env: &serde_json::Value, arrival: i64) -> Option<Transaction> {
+    let id = env.get("transactionId")?.as_str()?.to_string();
+    let mail_from = env.get("mailFrom")?.as_str()?.to_string();
+    let params = env.get("mailParams")?;
+    let deadline = OffsetDateTime::parse(env.get("byDeadline")?.as_str()?, &Rfc3339)
+        .ok()?
+        .unix_timestamp();
+    let by_text = params.get("by")?.as_str()?;
+    let (time_s, mode) = by_text.split_once(';')?;
+    let by = DeliverBy {
+        by_time: time_s.parse().ok()?,
+        deadline,
+        return_mode: mode.starts_with('R'),
+        trace: mode.ends_with('T'),
+    };
+    let rcpts = env
+        .get("rcpts")?
+        .as_array()?
+        .iter()
+        .filter_map(|r| {
+            let address = r.get("address")?.as_str()?.to_string();
+            let notify = match r.get("notify").and_then(|n| n.as_array()) {
+                None => Notify::default(),
+                Some(words) => {
+                    let has = |w: &str| words.iter().any(|x| x.as_str() == Some(w));
+                    Notify {
+                        never: has("NEVER"),
+                        success: has("SUCCESS"),
+                        failure: has("FAILURE"),
+                        delay: has("DELAY"),
+                        explicit: true,
+                    }
+                }
+            };
+            let orcpt = r.get("orcpt").and_then(|o| o.as_str()).map(str::to_string);
+            Some(Recipient {
+                address,
+                notify,
+                orcpt,
+            })
+        })
+        .collect();
+    Some(Transaction {
+        id,
+        helo: String::new(),
+        submitter: env
+            .get("submitter")
+            .and_then(|s| s.as_str())
+            .map(str::to_string),
+        mail_from,
+        envid: params
+            .get("envid")
+            .and_then(|s| s.as_str())
+            .map(str::to_string),
+        ret_full: params
+            .get("ret")
+            .and_then(|s| s.as_str())
+            .map(|r| r == "FULL"),
+        priority: params
+            .get("mtPriority")
+            .and_then(|p| p.as_i64())
+            .and_then(|p| i8::try_from(p).ok()),
+        body_8bit: false,
+        by: Some(by),
+        hold_until: None,
+        hold_for: None,
+        rcpts,
+        arrival,
+    })
 }
 
 fn status_of(reply: &client::Reply) -> String {

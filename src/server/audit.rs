@@ -6,9 +6,14 @@
 //!   with [`crate::release::verify_audit_log`] (the CLI, the extension). Written for
 //!   submit (MSA submit), release (MSA release: the officers whose countersignature the gate
 //!   verified), reject (MSA reject: the gate refused; reason), deliver (MTA deliver, with Time
-//!   of Transfer Out) and relay (MTA submit to the next hop, Time of Transfer Out).
-//! - `audit`: the server's own log of everything it did (also diversions to a Release
-//!   queue, DSNs, failures) with envelope detail; each row names the core record it wrote
+//!   of Transfer Out), relay (MTA submit to the next hop, Time of Transfer Out) and deferred
+//!   delivery (MSA defer, profile §3.4.10: a diversion to a Release queue, a message held for
+//!   a future release time, a deadline passed while still being tried; `deferredUntil`,
+//!   `reason`). Both logs identify a message the same way
+//!   ([`crate::release::MessageIdentifiers`]: MM Identification = Message-ID, Message
+//!   Identification = ENVID, else our transaction id).
+//! - `audit`: the server's own log of everything it did (also DSNs and failures) with
+//!   envelope detail; each row names the core record it wrote
 //!   (`coreSeq`, `coreHash`). Chaining: `hash = SHA-256(prev_hash_hex || "\n" || record_json)`,
 //!   first `prev_hash` = 64 zeros.
 //!
@@ -53,6 +58,9 @@ pub enum AuditEvent {
     /// The boundary agent kept a message its policy rejects in quarantine (MTA reject: not
     /// transferred).
     Quarantine,
+    /// Delivery deferred (profile §3.4.10: logged for audit and tracing): held for a future
+    /// release time (RFC 4865), or undelivered past an RFC 2852 deadline and still tried.
+    Defer,
 }
 
 impl AuditEvent {
@@ -68,7 +76,11 @@ impl AuditEvent {
             AuditEvent::Refuse | AuditEvent::Quarantine => {
                 Some((AuditAgent::Mta, release::AuditEvent::Reject))
             }
-            AuditEvent::Divert | AuditEvent::Dsn | AuditEvent::Fail => None,
+            // Held in a release queue: delivery deferred until an officer releases it.
+            AuditEvent::Divert | AuditEvent::Defer => {
+                Some((AuditAgent::Msa, release::AuditEvent::Defer))
+            }
+            AuditEvent::Dsn | AuditEvent::Fail => None,
         }
     }
 }
@@ -81,9 +93,10 @@ pub struct AuditRecord {
     pub event: AuditEvent,
     /// When (RFC 3339, UTC).
     pub time: String,
-    /// MM Identification: the message's `Message-ID:`.
+    /// MM Identification: the message's `Message-ID:` (`<…>`; [`release::MessageIdentifiers`]).
     pub mm_identification: Option<String>,
-    /// Message Identification: the transfer identifier (our transaction id; ENVID if given).
+    /// Message Identification: the ENVID, else our transaction id
+    /// ([`release::MessageIdentifiers`]).
     pub message_identification: String,
     /// The ENVID of the submission, if any (RFC 3461).
     pub envid: Option<String>,

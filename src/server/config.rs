@@ -128,7 +128,7 @@ pub(crate) fn default_blocking_jobs() -> usize {
 fn default_interactive_jobs() -> usize {
     4
 }
-fn default_message_budget() -> u64 {
+pub(crate) fn default_message_budget() -> u64 {
     30_000
 }
 

@@ -90,8 +90,8 @@ pub struct ServeArgs {
     /// SMTP submission listen address.
     #[arg(long, default_value = "127.0.0.1:2587")]
     pub smtp: String,
-    /// Relay non-local mail to this MTA: smtp://[user@]host[:port] (25) or
-    /// submit://[user@]host[:port] (587); the AUTH password comes from MMHS_RELAY_PASSWORD.
+    /// Relay non-local mail to this MTA: `smtp://[user@]host[:port]` (25) or
+    /// `submit://[user@]host[:port]` (587); the AUTH password comes from MMHS_RELAY_PASSWORD.
     #[arg(long)]
     pub relay: Option<String>,
     /// Verify the audit trail of the data directory (both hash chains and their links), print

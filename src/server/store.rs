@@ -102,6 +102,24 @@ pub struct QueueItem {
     pub transaction: String,
     /// Attempts so far.
     pub attempts: i64,
+    /// Whether the delay notice of an N-mode DELIVERBY deadline that passed was sent
+    /// (RFC 2852 §4: once).
+    pub by_notified: bool,
+}
+
+/// A Release-queue item whose DELIVERBY deadline has passed ([`Store::release_items_past_deadline`]).
+#[derive(Debug, Clone)]
+pub struct LateReleaseItem {
+    /// Message id (one officer's copy).
+    pub id: i64,
+    /// The officer whose queue holds this copy.
+    pub owner: String,
+    /// The stored envelope JSON (`agent::envelope_json` with `byDeadline`).
+    pub envelope: serde_json::Value,
+    /// When it was diverted (unix seconds).
+    pub received_at: i64,
+    /// The drafted message.
+    pub raw: Vec<u8>,
 }
 
 /// The store. One connection behind a mutex: the demo server's load is tiny and every
@@ -120,6 +138,8 @@ CREATE TABLE IF NOT EXISTS messages (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_owner_folder ON messages(owner, folder);
+-- The Release-queue deadline sweep reads one folder across owners, every round.
+CREATE INDEX IF NOT EXISTS messages_folder ON messages(folder);
 CREATE TABLE IF NOT EXISTS queue (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   raw BLOB NOT NULL,
@@ -127,7 +147,8 @@ CREATE TABLE IF NOT EXISTS queue (
   not_before INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
-  priority INTEGER NOT NULL DEFAULT 0
+  priority INTEGER NOT NULL DEFAULT 0,
+  by_notified INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS dead_letter (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -190,7 +211,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db_err)?;
         conn.execute_batch(SCHEMA).map_err(db_err)?;
-        migrate_queue_priority(&conn)?;
+        migrate_queue_columns(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -477,6 +498,102 @@ impl Store {
             .map_err(db_err)
     }
 
+    /// Mark a queue item's N-mode deadline notice as sent (inside a transaction).
+    pub fn mark_by_notified(tx: &Transaction<'_>, id: i64) -> Result<(), Error> {
+        tx.execute(
+            "UPDATE queue SET by_notified = 1 WHERE id = ?1",
+            params![id],
+        )
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// At most `limit` Release-queue copies whose DELIVERBY deadline (`byDeadline` of the
+    /// stored envelope, RFC 3339 UTC) is before `now_rfc3339` and that were not yet handled
+    /// (`byNotified` unset), earliest deadline first. The copies of one draft (one per
+    /// officer) share the envelope's `transactionId`.
+    pub fn release_items_past_deadline(
+        &self,
+        now_rfc3339: &str,
+        limit: usize,
+    ) -> Result<Vec<LateReleaseItem>, Error> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(RELEASE_LATE_SQL).map_err(db_err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![folders::RELEASE, now_rfc3339, limit], |r| {
+                let env: String = r.get(2)?;
+                Ok(LateReleaseItem {
+                    id: r.get(0)?,
+                    owner: r.get(1)?,
+                    envelope: serde_json::from_str(&env).unwrap_or(serde_json::Value::Null),
+                    received_at: r.get(3)?,
+                    raw: r.get(4)?,
+                })
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(db_err)?);
+        }
+        Ok(out)
+    }
+
+    /// The owners of the Release-queue copies of the draft with transaction id `txid`
+    /// (inside a transaction).
+    pub fn release_copies(tx: &Transaction<'_>, txid: &str) -> Result<Vec<String>, Error> {
+        let mut stmt = tx
+            .prepare(
+                "SELECT owner FROM messages WHERE folder = ?1 AND json_valid(envelope) \
+                 AND json_extract(envelope, '$.transactionId') = ?2 ORDER BY id",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(params![folders::RELEASE, txid], |r| r.get(0))
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(db_err)?);
+        }
+        Ok(out)
+    }
+
+    /// Remove every Release-queue copy of the draft `txid` (inside a transaction); returns
+    /// how many.
+    pub fn remove_release_copies(tx: &Transaction<'_>, txid: &str) -> Result<usize, Error> {
+        tx.execute(
+            "DELETE FROM messages WHERE folder = ?1 AND json_valid(envelope) \
+             AND json_extract(envelope, '$.transactionId') = ?2",
+            params![folders::RELEASE, txid],
+        )
+        .map_err(db_err)
+    }
+
+    /// Mark every Release-queue copy of the draft `txid` as notified of its passed deadline
+    /// (`byNotified` in the envelope; inside a transaction).
+    pub fn mark_release_notified(tx: &Transaction<'_>, txid: &str) -> Result<(), Error> {
+        tx.execute(
+            "UPDATE messages SET envelope = json_set(envelope, '$.byNotified', json('true')) \
+             WHERE folder = ?1 AND json_valid(envelope) \
+             AND json_extract(envelope, '$.transactionId') = ?2",
+            params![folders::RELEASE, txid],
+        )
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Mark one Release-queue copy as handled (an envelope that cannot be read back: the
+    /// sweep must not return to it every round; inside a transaction).
+    pub fn mark_release_item_notified(tx: &Transaction<'_>, id: i64) -> Result<(), Error> {
+        tx.execute(
+            "UPDATE messages SET envelope = json_set(envelope, '$.byNotified', json('true')) \
+             WHERE id = ?1 AND folder = ?2 AND json_valid(envelope)",
+            params![id, folders::RELEASE],
+        )
+        .map_err(db_err)?;
+        Ok(())
+    }
+
     /// Record a failed attempt and push the item back.
     pub fn defer(&self, id: i64, not_before: i64, error: &str) -> Result<(), Error> {
         let conn = self.lock();
@@ -498,25 +615,40 @@ impl Store {
     }
 }
 
+/// [`Store::release_items_past_deadline`]'s query (named for the query-plan test): the
+/// `messages_folder` index keeps it to the Release folder's rows.
+const RELEASE_LATE_SQL: &str = "SELECT id, owner, envelope, received_at, raw FROM messages \
+     INDEXED BY messages_folder \
+     WHERE folder = ?1 AND envelope IS NOT NULL AND json_valid(envelope) \
+     AND json_type(envelope, '$.byDeadline') = 'text' \
+     AND json_extract(envelope, '$.byDeadline') < ?2 \
+     AND json_extract(envelope, '$.byNotified') IS NULL \
+     ORDER BY json_extract(envelope, '$.byDeadline'), id LIMIT ?3";
+
 /// [`Store::due_ids`]'s query (named for the query-plan test).
 const DUE_IDS_SQL: &str = "SELECT id FROM queue INDEXED BY queue_due WHERE not_before <= ?1 \
      ORDER BY priority DESC, id LIMIT ?2";
 
-/// Add the queue's `priority` column to a store created before it existed (SQLite's
-/// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is), then its index.
-/// Items queued before get 0, the SMTP default priority (RFC 6710 §3).
-fn migrate_queue_priority(conn: &Connection) -> Result<(), Error> {
-    let has: bool = conn
-        .query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = 'priority'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(db_err)?
-        > 0;
-    if !has {
-        conn.execute_batch("ALTER TABLE queue ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+/// Add the queue's `priority` and `by_notified` columns to a store created before they
+/// existed (SQLite's `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is), then its
+/// index. Items queued before get 0: the SMTP default priority (RFC 6710 §3), and no
+/// deadline notice sent.
+fn migrate_queue_columns(conn: &Connection) -> Result<(), Error> {
+    for column in ["priority", "by_notified"] {
+        let has: bool = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('queue') WHERE name = ?1",
+                params![column],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(db_err)?
+            > 0;
+        if !has {
+            conn.execute_batch(&format!(
+                "ALTER TABLE queue ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+            ))
             .map_err(db_err)?;
+        }
     }
     conn.execute_batch(
         "CREATE INDEX IF NOT EXISTS queue_due ON queue(priority DESC, id, not_before)",
@@ -526,7 +658,7 @@ fn migrate_queue_priority(conn: &Connection) -> Result<(), Error> {
 
 fn read_queue_item(conn: &Connection, id: i64) -> Result<Option<QueueItem>, Error> {
     conn.query_row(
-        "SELECT id, raw, txn, attempts FROM queue WHERE id = ?1",
+        "SELECT id, raw, txn, attempts, by_notified FROM queue WHERE id = ?1",
         params![id],
         |r| {
             Ok(QueueItem {
@@ -534,6 +666,7 @@ fn read_queue_item(conn: &Connection, id: i64) -> Result<Option<QueueItem>, Erro
                 raw: r.get(1)?,
                 transaction: r.get(2)?,
                 attempts: r.get(3)?,
+                by_notified: r.get::<_, i64>(4)? != 0,
             })
         },
     )
@@ -723,12 +856,118 @@ mod tests {
         let flash = store
             .transaction(|tx| Store::enqueue(tx, b"x", "{}", 1, 4))
             .unwrap();
-        // The old item has the default priority 0 and waits behind FLASH.
+        // The old item has the default priority 0 and waits behind FLASH, and no deadline
+        // notice sent yet.
         assert_eq!(store.due_ids(1, 10).unwrap(), vec![flash, 1]);
+        assert!(!store.queue_item(1).unwrap().unwrap().by_notified);
+        store
+            .transaction(|tx| Store::mark_by_notified(tx, 1))
+            .unwrap();
+        assert!(store.queue_item(1).unwrap().unwrap().by_notified);
         drop(store);
         // Opening again changes nothing.
         let store = Store::open(&path).unwrap();
         assert_eq!(store.due_ids(1, 10).unwrap(), vec![flash, 1]);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn release_items_past_their_deadline_once_per_draft_copy() {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-late-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        let raw = b"From: <alice@army.example>\r\nSubject: d\r\n\r\nbody\r\n";
+        let put = |owner: &str, env: serde_json::Value| {
+            store
+                .put(owner, folders::RELEASE, raw, Some(&env), 1)
+                .unwrap()
+        };
+        let env = |id: &str, deadline: Option<&str>| {
+            let mut v = serde_json::json!({"transactionId": id, "mailFrom": "alice@army.example"});
+            if let Some(d) = deadline {
+                v["byDeadline"] = serde_json::json!(d);
+            }
+            v
+        };
+        // One draft in two officers' queues, one not yet due, one without a deadline, one
+        // whose deadline is not a string, and an Inbox message with a past deadline.
+        put("o1@army.example", env("t1", Some("2026-01-01T00:00:00Z")));
+        put("o2@army.example", env("t1", Some("2026-01-01T00:00:00Z")));
+        put("o1@army.example", env("t2", Some("2027-01-01T00:00:00Z")));
+        put("o1@army.example", env("t3", None));
+        put(
+            "o1@army.example",
+            serde_json::json!({"transactionId": "t4", "byDeadline": 5}),
+        );
+        store
+            .put(
+                "o1@army.example",
+                folders::INBOX,
+                raw,
+                Some(&env("t5", Some("2026-01-01T00:00:00Z"))),
+                1,
+            )
+            .unwrap();
+        let now = "2026-06-01T00:00:00Z";
+        let late = store.release_items_past_deadline(now, 10).unwrap();
+        let ids: Vec<&str> = late
+            .iter()
+            .map(|l| l.envelope["transactionId"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["t1", "t1"]);
+        store
+            .transaction(|tx| {
+                assert_eq!(
+                    Store::release_copies(tx, "t1")?,
+                    ["o1@army.example", "o2@army.example"]
+                );
+                Store::mark_release_notified(tx, "t1")
+            })
+            .unwrap();
+        assert!(store
+            .release_items_past_deadline(now, 10)
+            .unwrap()
+            .is_empty());
+        // Marked, not removed: still in both queues.
+        assert_eq!(
+            store
+                .list("o2@army.example", folders::RELEASE)
+                .unwrap()
+                .len(),
+            1
+        );
+        let n = store
+            .transaction(|tx| Store::remove_release_copies(tx, "t1"))
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            store
+                .list("o1@army.example", folders::RELEASE)
+                .unwrap()
+                .len(),
+            3
+        );
+        // Later, t2 is due too; the limit bounds each read.
+        let later = store
+            .release_items_past_deadline("2028-01-01T00:00:00Z", 1)
+            .unwrap();
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].envelope["transactionId"], "t2");
+        // The read goes through the folder index.
+        let plan: Vec<String> = {
+            let conn = store.lock();
+            let mut stmt = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {RELEASE_LATE_SQL}"))
+                .unwrap();
+            stmt.query_map(params![folders::RELEASE, now, 10], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+        };
+        assert!(plan.join("\n").contains("messages_folder"), "{plan:?}");
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -30,9 +30,10 @@ use spki::AlgorithmIdentifierOwned;
 use super::enveloped::{content_info_der, ID_DATA};
 use super::enveloped_ber as ber;
 use super::enveloped_mime::{
-    base64_lines, decode_body, inner_entity, join_outer, smime_type, split_message, wrap_outer,
+    decode_body, inner_entity, join_outer, smime_type, split_message, wrap_outer,
 };
 use super::Error;
+use crate::mime::encode::base64_lines;
 
 /// id-ct-compressedData (RFC 3274 §1.1).
 pub(crate) const ID_CT_COMPRESSED_DATA: ObjectIdentifier =

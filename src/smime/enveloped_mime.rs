@@ -195,16 +195,7 @@ pub(crate) fn inner_entity(fields: &[Field<'_>], body: &[u8]) -> Vec<u8> {
     entity
 }
 
-/// Base64 with CRLF line breaks every 76 characters (RFC 2045 §6.8).
-pub(crate) fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(data);
-    let mut out = Vec::with_capacity(b64.len() + b64.len() / 38 + 2);
-    for chunk in b64.as_bytes().chunks(76) {
-        out.extend_from_slice(chunk);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
+use crate::mime::encode::base64_lines;
 
 /// Decode a base64 body, ignoring whitespace.
 pub(crate) fn base64_decode(body: &[u8]) -> Result<Vec<u8>, Error> {

@@ -21,7 +21,7 @@
 //! We write our own builder rather than `cms::builder::KeyAgreeRecipientInfoBuilder`
 //! (cms 0.3.0-rc.0): that builder derives the KEK into the output buffer and then wraps
 //! the CEK under an all-zero `KW::init_kek()` key, so its output is readable by anyone and
-//! not decryptable by OpenSSL. See `docs/encryption.md`.
+//! not decryptable by OpenSSL.
 //!
 //! Produced: dhSinglePass-stdDH-sha256kdf-scheme + id-aes128-wrap or id-aes256-wrap
 //! (matching the content-cipher key size, RFC 8551 §2.3), originatorKey with

@@ -10,7 +10,7 @@
 //!   id-sti-delegatedOriginatorSig { id-sti 5 }
 //! ```
 //! The draft writes the attribute OID as `{ … pkcs9(9) 28 }`; that arc misses
-//! `smime(16) id-aa(2)` — we use the registered 1.2.840.113549.1.9.16.2.28 (SPEC-NOTES §5).
+//! `smime(16) id-aa(2)` — we use the registered 1.2.840.113549.1.9.16.2.28 (RFC 3183 §4, id-aa-signatureType).
 //! Rules: at most one SignatureType per SignerInfo; `addAttribSig` must stand alone; an absent
 //! attribute means an originator signature. The values themselves ([`SignatureType`],
 //! [`SignatureTypes`]) are the report's ([`crate::report::signature_type`]).

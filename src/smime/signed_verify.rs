@@ -1,6 +1,6 @@
 //! Verifying the SignerInfos of one SignedData (RFC 5652 §5.4–5.6) and their
 //! countersignatures (RFC 5652 §11.4). Our code, on the `cms` / `x509-cert` value types and the
-//! RustCrypto primitives (STYLE.md: verification is ours).
+//! RustCrypto primitives: the verification logic is ours (docs/design.md).
 //!
 //! Per SignerInfo: the digest of the content octets (not their encoding) is computed once per
 //! digest algorithm; with signedAttrs, contentType and messageDigest must each be present

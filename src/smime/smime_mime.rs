@@ -283,15 +283,7 @@ pub fn base64_decode(body: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Base64 in lines of 76 characters, each ended by CRLF (RFC 2045 §6.8).
-pub fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let enc = base64::engine::general_purpose::STANDARD.encode(data);
-    let mut out = Vec::with_capacity(enc.len() + enc.len() / 76 * 2 + 2);
-    for chunk in enc.as_bytes().chunks(76) {
-        out.extend_from_slice(chunk);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
+pub use crate::mime::encode::base64_lines;
 
 /// Decode a body per its Content-Transfer-Encoding (`base64`, or identity for
 /// `7bit`/`8bit`/`binary`/absent). quoted-printable is decoded too.

@@ -5,15 +5,15 @@
 //! algorithms and key sizes are acceptable is [`crate::algorithm_policy`]'s to say, for both.
 //!
 //! Pure: no clock, no network, no disk. Path *building* (finding issuers among the message's
-//! certificates, the caller's intermediates and the anchors) is ours ([`path`]); path
+//! certificates, the caller's intermediates and the anchors) is ours (`path`); path
 //! *validation* — validity periods, signatures, basicConstraints and pathLen, CA keyUsage,
 //! name chaining, name constraints, policies, critical extensions — is certval's
 //! `validate_path_rfc5280`, and revocation is certval's `check_revocation_local` over the CRLs
 //! supplied. The end-entity purpose checks (keyUsage for signing / encryption, extendedKeyUsage
-//! emailProtection) are ours ([`purpose`]), because certval can only require *all* of a set of
+//! emailProtection) are ours (`purpose`), because certval can only require *all* of a set of
 //! key-usage bits and does not tell a key-usage failure from an EKU failure.
 //!
-//! Path building is bounded in work, whatever certificates a message carries ([`path`],
+//! Path building is bounded in work, whatever certificates a message carries (`path`,
 //! [`MAX_PATH_NODES`]); many certificates against one pool — every signer of a SignedData —
 //! are validated by one [`Validator`], which indexes the pool and builds certval's environment
 //! once. See `docs/report.md` ("Certificates") for every problem code.

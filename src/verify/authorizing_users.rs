@@ -70,6 +70,8 @@ struct Evidence<'a> {
     /// through countersignatures that all verify and chain).
     anchored: bool,
     form: &'static str,
+    /// signingTime (RFC 3339), if the signature carries one.
+    signing_time: Option<&'a str>,
 }
 
 impl Evidence<'_> {
@@ -105,6 +107,7 @@ fn evidence(report: &VerifyReport) -> Vec<Evidence<'_>> {
                 trusted: c.trusted,
                 anchored,
                 form: "countersignature",
+                signing_time: c.signing_time.as_deref(),
             });
             walk(&c.countersignatures, anchored && c.valid && c.trusted, out);
         }
@@ -123,6 +126,7 @@ fn evidence(report: &VerifyReport) -> Vec<Evidence<'_>> {
                 trusted: s.trusted,
                 anchored: encapsulates_originator,
                 form: "reviewSignature",
+                signing_time: s.signing_time.as_deref(),
             });
         }
         walk(&s.countersignatures, authenticates_originator(s), &mut out);
@@ -132,6 +136,28 @@ fn evidence(report: &VerifyReport) -> Vec<Evidence<'_>> {
 
 fn matches(e: &Evidence<'_>, addr: &str) -> bool {
     e.emails.iter().any(|m| same_addr(m, addr))
+}
+
+/// The time of the latest authorisation: the newest signingTime (RFC 5652 §11.3) of the
+/// signatures that authorise this content for a listed address (`listed`). A release writes
+/// MMHS-Extended-Authorisation-Info with this time (`crate::release::set_release_fields`), so
+/// an outer value equal to it is vouched for by the officer's own signature. `None` when no
+/// authorising signature carries a signingTime.
+pub fn latest_authorisation_time(
+    report: &VerifyReport,
+    listed: &[String],
+) -> Option<time::OffsetDateTime> {
+    evidence(report)
+        .iter()
+        .filter(|e| e.authorises() && listed.iter().any(|a| matches(e, a)))
+        .filter_map(|e| {
+            time::OffsetDateTime::parse(
+                e.signing_time?,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .ok()
+        })
+        .max()
 }
 
 /// Compute the statuses for the listed addresses (`listed` from MMHS-Authorizing-Users, in

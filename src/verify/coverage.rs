@@ -42,7 +42,16 @@ fn security_relevant(name: &str) -> bool {
 /// Fill `report.field_coverage` (and the `field-not-covered` notes) from the outer header
 /// fields and the protected ones (`None` without header protection). Needs the signatures
 /// and `header_protection.mismatches` already in the report.
-pub fn compute(report: &mut VerifyReport, outer: &[Field<'_>], protected: Option<&[Field<'_>]>) {
+///
+/// `explained` (lowercase names) are outer fields of a released message whose values a
+/// signature vouches for (`super::verdict`): the Sender naming the verified originator and
+/// the release time equal to the authorising signingTime. They are covered.
+pub fn compute(
+    report: &mut VerifyReport,
+    outer: &[Field<'_>],
+    protected: Option<&[Field<'_>]>,
+    explained: &[&str],
+) {
     let signed_ok = report.signatures.iter().any(|s| s.valid && s.trusted);
     let contradicted = |name: &str| {
         report
@@ -65,7 +74,7 @@ pub fn compute(report: &mut VerifyReport, outer: &[Field<'_>], protected: Option
         let covered = if name.eq_ignore_ascii_case("mmhs-authorizing-users") {
             authorised
         } else {
-            covered
+            covered || explained.iter().any(|e| e.eq_ignore_ascii_case(name))
         };
         if shown(name) && !out.iter().any(|c| c.field.eq_ignore_ascii_case(name)) {
             out.push(FieldCoverage {

@@ -80,6 +80,9 @@ pub struct VerifyContext {
     /// What weak algorithms and keys do to the verdict (default: they make it not valid;
     /// [`AlgorithmPolicy::legacy`] reports them as notes).
     pub algorithms: AlgorithmPolicy,
+    /// The reader's address, for the MMHS view's `readerPrecedence` (the precedence this
+    /// reader acts on, MMHS profile §3.5.1, §3.5.2); `None` → not computed.
+    pub reader: Option<String>,
 }
 
 /// The report plus the content to render once the layers are removed.

@@ -15,14 +15,22 @@
 //!   are no further encapsulated signatures" (§3.2). One that encapsulates a signed layer and
 //!   is made with an agent certificate (agent names, no e-mail address) — what `openssl cms
 //!   -sign` makes with a domain certificate, having no way to add the attribute — is judged
-//!   domain-style ([`untyped_agent_signature`]): `namingOk` instead of `addressMatch`; it
+//!   domain-style (`untyped_agent_signature`): `namingOk` instead of `addressMatch`; it
 //!   does not make the message `domainVerified` (§3.3: a domain signature is "indicated by
 //!   the presence of the value id-sti-domainSig").
+//! - A Mail List Agent's signature — no signatureType, its own mlExpansionHistory, and a
+//!   signed or encrypted layer under it (RFC 2634 §4.2: the MLA's new "outer" signedData;
+//!   `list_signature`) — is the list's: neither the originator's (no `addressMatch`) nor
+//!   domain-style (no naming rule: a list serves its members, and may sit in any domain, not
+//!   the originator's). The report shows who expanded the message (`mlExpansionHistory`);
+//!   an originator signature under it is still required.
 //! - `domainVerified` (§3.3): a valid, trusted, correctly named domain signature.
 
 use crate::domain::naming_verdict;
 use crate::domain::signing::{must_encapsulate, naming_applies};
-use crate::report::{Layer, Problem, SignatureType, SignatureTypeValue, VerifyReport};
+use crate::report::{
+    Layer, Problem, SignatureReport, SignatureType, SignatureTypeValue, VerifyReport,
+};
 use crate::smime::signed_verify::SignerCheck;
 
 /// Problem codes of this module (documented in `docs/report.md`).
@@ -57,6 +65,18 @@ pub(crate) fn untyped_agent_signature(check: &SignerCheck, layer: usize, layers:
         })
 }
 
+/// Whether a signature is a Mail List Agent's (module documentation; RFC 2634 §4.2): no
+/// signatureType, an mlExpansionHistory in its own signed attributes, and a signed or
+/// encrypted layer under it.
+pub(crate) fn list_signature(check: &SignerCheck, rep: &SignatureReport, layers: &[Layer]) -> bool {
+    check.signature_types.is_empty()
+        && !rep.ml_expansion_history.is_empty()
+        && layers
+            .iter()
+            .skip(rep.layer + 1)
+            .any(|l| matches!(l, Layer::Signed | Layer::Enveloped | Layer::AuthEnveloped))
+}
+
 /// Whether a signed layer follows `layer` (§3.2: the signature encapsulates a signature).
 fn encapsulates_signed_layer(layer: usize, layers: &[Layer]) -> bool {
     layers.iter().skip(layer + 1).any(|l| *l == Layer::Signed)
@@ -86,8 +106,9 @@ pub fn apply(report: &mut VerifyReport, checks: &[SignerCheck], originators: &[S
                 ),
             ));
         }
-        if !naming_applies(&types, check.cert.as_ref())
-            && !untyped_agent_signature(check, rep.layer, &layers)
+        if list_signature(check, rep, &layers)
+            || (!naming_applies(&types, check.cert.as_ref())
+                && !untyped_agent_signature(check, rep.layer, &layers))
         {
             continue;
         }

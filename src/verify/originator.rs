@@ -14,6 +14,8 @@
 //!   `signer-address-mismatch`. A From beside a Sender is then only as trustworthy as its
 //!   coverage (`fieldCoverage`): a reader shows "Sender on behalf of From". The addresses come from the certificate the
 //!   SignerIdentifier named, never from a certificate found by address.
+//! - A Mail List Agent's signature (RFC 2634 §4.2, `super::naming::list_signature`) is the
+//!   list's, not an originator signature: the originator's inside it is the one bound.
 //! - A From whose display name shows another address than its addr-spec is
 //!   `from-display-name-address`.
 
@@ -143,6 +145,7 @@ fn address_checks(
         if !check.signature_types.is_originator()
             || check.cert.is_none()
             || super::naming::untyped_agent_signature(check, rep.layer, &layers)
+            || super::naming::list_signature(check, rep, &layers)
         {
             continue;
         }

@@ -2,7 +2,7 @@
 //! receipt): the receipt request an original carries, returning a signed receipt for it, and
 //! checking a signed receipt against the original it answers.
 //!
-//! - [`request`]: the `receiptRequest` of the report. RFC 2634 §2.2: a request belongs on the
+//! - `request`: the `receiptRequest` of the report. RFC 2634 §2.2: a request belongs on the
 //!   originator's signature (`receipt-request-misplaced` on a domain / review /
 //!   additional-attributes signature); §2.2.1: every SignerInfo that carries one carries the
 //!   same (`receipt-request-inconsistent`).
@@ -13,7 +13,7 @@
 //!   naming one of the recipient certificate's addresses). A message that went through a
 //!   mailing list (an mlExpansionHistory attribute, §4.2) is refused: its mlReceiptPolicy
 //!   (§2.3 step 3) is not implemented, and refusing is the side that cannot lie.
-//! - [`check`]: RFC 2634 §2.7 — a SignedData of id-ct-receipt is recognised by the walk; its
+//! - `check`: RFC 2634 §2.7 — a SignedData of id-ct-receipt is recognised by the walk; its
 //!   Receipt must be DER, carry no receiptRequest, every SignerInfo a msgSigDigest, and, with
 //!   the original the caller supplies ([`super::VerifyContext::original`]):
 //!   originatorSignatureValue names one of the original's SignerInfos, msgSigDigest is the

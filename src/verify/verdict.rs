@@ -13,9 +13,11 @@
 //!    MMHS view and the SIO-Label check ([`super::label`]);
 //! 4. per-field coverage ([`super::coverage`]);
 //! 5. authorizing users ([`super::authorizing_users`]) with the outer MMHS-Authorizing-Users;
-//!    with wrapped (`forwarded=no`) header protection a release officer can only add that
-//!    field outside the signature, so an outer-only MMHS-Authorizing-Users whose every
-//!    address is validly countersigned is a note, not a mismatch (`docs/release.md`);
+//!    with wrapped (`forwarded=no`) header protection a release officer can only write
+//!    outside the signature, so on a message whose every listed address is validly
+//!    countersigned the fields a release writes — MMHS-Authorizing-Users, the Sender naming
+//!    the verified originator, MMHS-Extended-Authorisation-Info equal to the authorising
+//!    signingTime — are notes, not mismatches (`docs/release.md`);
 //! 6. the verdict: problems ordered cause first ([`crate::report::codes::rank`]: structure,
 //!    then signatures, certificates, the originator binding, authorisations, header
 //!    protection, labels) and `valid` ([`VerifyReport::finish`]).
@@ -30,6 +32,12 @@ pub mod codes {
     /// Note (not a problem): an outer-only MMHS-Authorizing-Users on a wrapped message, every
     /// listed address validly countersigned.
     pub const AUTHORIZING_USERS_OUTER_ONLY: &str = "authorizing-users-outer-only";
+    /// Note (not a problem): an outer-only Sender on a released wrapped message, naming the
+    /// originator whose signature verified (profile §3.4.3).
+    pub const SENDER_OUTER_ONLY: &str = "sender-outer-only";
+    /// Note (not a problem): the outer MMHS-Extended-Authorisation-Info of a released wrapped
+    /// message is the signingTime of the latest authorising signature (RFC 6477 §3.2).
+    pub const RELEASE_TIME_OUTER: &str = "release-time-outer";
 }
 
 /// What the walk hands over.
@@ -100,56 +108,162 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
         &top_fields,
         with_authorizing_users,
     );
-    super::label::mmhs_view(report, view_src, &view_fields, input.at);
+    super::label::mmhs_view(
+        report,
+        view_src,
+        &view_fields,
+        input.at,
+        input.ctx.reader.as_deref(),
+    );
 
     // 5. Authorizing users (and the outer-only exception of wrapped messages).
     authorizing_users::apply(report, &listed);
-    outer_only_authorizing_users(report, &listed, &mut hp_problems);
+    let explained = released_outer_fields(report, &listed, &top_fields, &mut hp_problems);
 
-    // 4. Coverage (after the exception: an explained outer-only field is not a mismatch).
+    // 4. Coverage (after the exception: an explained outer field is not a mismatch).
     let protected_fields = protected.map(|p| fields(split_message(p).0));
-    super::coverage::compute(report, &top_fields, protected_fields.as_deref());
+    super::coverage::compute(report, &top_fields, protected_fields.as_deref(), &explained);
 
     settle(report, hp_problems);
 }
 
-/// A wrapped (`forwarded=no`) message whose MMHS-Authorizing-Users is only outside, every
-/// listed address validly countersigned: the mismatch is how a release officer must add the
-/// field (docs/release.md), so it becomes a note.
-fn outer_only_authorizing_users(
+/// A wrapped (`forwarded=no`) message whose every listed authorizing user validly
+/// countersigned: the officer can only write outside the drafter's signature, so the fields a
+/// release writes there (`crate::release::procedure`) are explained rather than mismatches
+/// when a signature vouches for each value (docs/release.md):
+/// - MMHS-Authorizing-Users, outer only: each listed address is its officer's signature;
+/// - Sender, outer only (profile §3.4.3: required with MMHS-Authorizing-Users), when every
+///   address it names is the certificate address of an originator signature that verifies,
+///   chains and is bound to the protected originator — the drafter step 1 verified; any
+///   other Sender stays a mismatch, so a Sender written by whoever handled the message never
+///   decides who the originator is;
+/// - MMHS-Extended-Authorisation-Info, when its date-time is exactly the signingTime of the
+///   latest authorising signature (RFC 6477 §3.2: the time of authorisation for release).
+///
+/// Each explained field becomes a note; its outer value is the one shown (the MMHS view
+/// takes the release time). Returns the explained field names (lowercase) for coverage.
+fn released_outer_fields(
     report: &mut VerifyReport,
     listed: &[String],
+    top_fields: &[smime_mime::Field<'_>],
     hp_problems: &mut Vec<Problem>,
-) {
+) -> Vec<&'static str> {
     let all_countersigned = !listed.is_empty()
         && listed.iter().all(|a| {
             report.authorizing_users.iter().any(|s| {
                 s.address.eq_ignore_ascii_case(a) && s.status == AuthorizationStatus::Countersigned
             })
         });
-    let hpr = &mut report.header_protection;
+    let hpr = &report.header_protection;
     if !(hpr.scheme == HpScheme::Wrapped && hpr.forwarded == Forwarded::No && all_countersigned) {
-        return;
+        return Vec::new();
     }
-    let before = hpr.mismatches.len();
-    hpr.mismatches
-        .retain(|m| !(m.field.eq_ignore_ascii_case("mmhs-authorizing-users") && m.inner.is_none()));
-    if hpr.mismatches.len() == before {
-        return;
+    let originator_emails: Vec<String> = report
+        .signatures
+        .iter()
+        .filter(|s| {
+            authorizing_users::is_originator_signature(s)
+                && s.valid
+                && s.trusted
+                && s.address_match == Some(true)
+        })
+        .flat_map(|s| s.emails.iter().cloned())
+        .collect();
+    let outer_sender: Vec<String> = top_fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("sender"))
+        .flat_map(|f| smime_mime::addresses(&f.value))
+        .collect();
+    let sender_bound = top_fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("sender"))
+        .count()
+        == 1
+        && !outer_sender.is_empty()
+        && outer_sender
+            .iter()
+            .all(|a| originator_emails.iter().any(|e| e.eq_ignore_ascii_case(a)));
+    let released_at = authorizing_users::latest_authorisation_time(report, listed);
+    let eai: Vec<&smime_mime::Field<'_>> = top_fields
+        .iter()
+        .filter(|f| {
+            f.name
+                .eq_ignore_ascii_case("mmhs-extended-authorisation-info")
+        })
+        .collect();
+    let eai_value = match eai.as_slice() {
+        [one] => one
+            .value
+            .trim()
+            .parse::<crate::mmhs::date_time::DateTime>()
+            .ok(),
+        _ => None,
+    };
+    let eai_bound = matches!((eai_value, released_at), (Some(v), Some(t)) if v.0 == t);
+
+    let mut explained: Vec<&'static str> = Vec::new();
+    let hpr = &mut report.header_protection;
+    for (name, ok, outer_only) in [
+        ("mmhs-authorizing-users", true, true),
+        ("sender", sender_bound, true),
+        ("mmhs-extended-authorisation-info", eai_bound, false),
+    ] {
+        let before = hpr.mismatches.len();
+        hpr.mismatches.retain(|m| {
+            !(ok && m.field.eq_ignore_ascii_case(name) && (!outer_only || m.inner.is_none()))
+        });
+        if hpr.mismatches.len() == before {
+            continue;
+        }
+        let prefix = format!("outer {name} (");
+        hp_problems.retain(|p| {
+            !(p.code == crate::protect::codes::HEADER_MISMATCH
+                && p.message.to_ascii_lowercase().starts_with(&prefix))
+        });
+        explained.push(name);
     }
-    hp_problems.retain(|p| {
-        !(p.code == crate::protect::codes::HEADER_MISMATCH
-            && p.message
-                .to_ascii_lowercase()
-                .starts_with("outer mmhs-authorizing-users "))
-    });
-    report.notes.push(Problem::new(
-        codes::AUTHORIZING_USERS_OUTER_ONLY,
-        format!(
-            "MMHS-Authorizing-Users ({}) is only in the outer header, as a release officer must add it to a wrapped message; every listed address validly countersigned the originator's signature",
-            listed.join(", ")
-        ),
-    ));
+    for name in &explained {
+        let (code, text) = match *name {
+            "mmhs-authorizing-users" => (
+                codes::AUTHORIZING_USERS_OUTER_ONLY,
+                format!(
+                    "MMHS-Authorizing-Users ({}) is only in the outer header, as a release officer must add it to a wrapped message; every listed address validly countersigned the originator's signature",
+                    listed.join(", ")
+                ),
+            ),
+            "sender" => (
+                codes::SENDER_OUTER_ONLY,
+                format!(
+                    "Sender ({}) is only in the outer header, as a release adds it (profile §3.4.3); it names the originator whose signature verified",
+                    outer_sender.join(", ")
+                ),
+            ),
+            _ => (
+                codes::RELEASE_TIME_OUTER,
+                format!(
+                    "MMHS-Extended-Authorisation-Info in the outer header is the release time, the signingTime of the latest authorising signature ({})",
+                    eai_value.map(|v| v.to_rfc3339()).unwrap_or_default()
+                ),
+            ),
+        };
+        report.notes.push(Problem::new(code, text));
+    }
+    // The bound Sender is the one the reader shows ("Sender on behalf of From").
+    if explained.contains(&"sender") && report.sender.is_empty() {
+        report.sender = outer_sender.clone();
+    }
+    if let (true, Some(v)) = (
+        explained.contains(&"mmhs-extended-authorisation-info"),
+        eai_value,
+    ) {
+        if let Some(m) = report.mmhs.as_object_mut() {
+            m.insert(
+                "extendedAuthorisationInfo".into(),
+                serde_json::Value::String(v.to_rfc3339()),
+            );
+        }
+    }
+    explained
 }
 
 /// The verdict: every problem in one list, cause first, then `valid`.

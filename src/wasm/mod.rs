@@ -40,7 +40,7 @@ pub use webcrypto::{decrypt_async, sign_async, unlock_key};
 const TS_COMMON: &'static str = r#"
 /** Every error thrown by this package is an `Error` with a stable kebab-case `code`. */
 export interface MmhsError extends Error {
-  /** Stable machine-readable code, e.g. `"request-invalid"` (see docs/errors.md). */
+  /** Stable machine-readable code, e.g. `"request-invalid"` (see docs/js-api.md, "Facade error codes", and docs/cli.md, "Error codes"). */
   code: string;
 }
 "#;

@@ -49,7 +49,7 @@ export interface ReleaseOptions {
 
 /** The result of `release` (docs/release.md). */
 export interface ReleaseResult {
-  outcome: "released" | "alreadyReleased" | "refused" | "rejected" | "blocked" | "reviewed";
+  outcome: "released" | "alreadyReleased" | "refused" | "rejected" | "bounced" | "blocked" | "reviewed";
   /** The released message, or the notice to the drafter (empty when refused/blocked/reviewed). */
   message: Uint8Array;
   envelope: Envelope | null;
@@ -173,6 +173,7 @@ pub fn release(
         with_content: false,
         // A release is never decided under the legacy receive policy (docs/security.md).
         allow_weak: false,
+        reader: None,
     };
     let mut ctx = vctx.context()?;
     if let Some(k) = &o.decryption_key {

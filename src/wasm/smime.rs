@@ -22,6 +22,8 @@ export interface InspectOptions {
   /** The current time for the `expired` flag (RFC 3339); default `Date.now()`. `now` is an alias. */
   at?: string;
   now?: string;
+  /** The reader's address: the view then carries `readerPrecedence` (docs/report.md). */
+  reader?: string;
 }
 
 /** Options of `sign` (all optional). */
@@ -98,6 +100,9 @@ export interface VerifyOptions {
   /** Legacy receive: weak algorithms and keys become the note `weak-algorithm-accepted`
    *  instead of problems (default false: they make the report not valid). */
   allowWeak?: boolean;
+  /** The reader's address: the report's `mmhs.readerPrecedence` says which precedence
+   *  applies to this reader (MMHS profile §3.5.1, §3.5.2). */
+  reader?: string;
 }
 
 /** The verification report (docs/report.md). */
@@ -133,6 +138,8 @@ struct InspectOpts {
     at: Option<OffsetDateTime>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     now: Option<OffsetDateTime>,
+    #[serde(default)]
+    reader: Option<String>,
 }
 
 /// The MMHS view of a message's header fields (`mmhs inspect`).
@@ -146,6 +153,7 @@ pub fn inspect(
     let raw = bytes(&raw, "message")?;
     let opts = InspectOptions {
         now: Some(time_or_now(o.at.or(o.now))?),
+        reader: o.reader,
     };
     let view = crate::mmhs::inspect(&raw, &opts).map_err(|e| js_error(&e.into()))?;
     to_js(&view)
@@ -335,6 +343,8 @@ pub(crate) struct VerifyOpts {
     pub(crate) with_content: bool,
     #[serde(default)]
     pub(crate) allow_weak: bool,
+    #[serde(default)]
+    pub(crate) reader: Option<String>,
 }
 
 impl VerifyOpts {
@@ -351,6 +361,7 @@ impl VerifyOpts {
             algorithms: crate::algorithm_policy::AlgorithmPolicy {
                 allow_weak: self.allow_weak,
             },
+            reader: self.reader.clone(),
             ..VerifyContext::default()
         };
         if let Some(k) = &self.decryption_key {

@@ -82,3 +82,19 @@ test('makeReceipt refuses what it must not answer', () => {
   throwsCode(assert, () => mmhs.makeReceipt(sent, users.bob, ctx, { messageId: 'x@example.mil', extra: 1 }), 'request-invalid');
   throwsCode(assert, () => mmhs.sign(ORDER('r5'), users.alice, { receiptRequest: { receiptsFrom: { kind: 'all' }, receiptsTo: [] } }), 'sign-options-invalid');
 });
+
+test('verify with the reader: mmhs.readerPrecedence says which precedence applies (profile §3.5.1, §3.5.2)', () => {
+  const msg =
+    'From: alice@example.mil\r\nTo: bob@example.mil\r\nCc: carol@example.mil\r\nSubject: Precedence\r\n' +
+    'Date: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <p1@example.mil>\r\nMMHS-Primary-Precedence: 4\r\nMMHS-Copy-Precedence: 1\r\n' +
+    'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove.\r\n';
+  const signed = mmhs.sign(msg, users.alice, { signingTime: AT });
+  const bob = mmhs.verify(signed, { ...ctx, reader: 'bob@example.mil' });
+  assert.deepEqual(bob.mmhs.readerPrecedence, { reader: 'bob@example.mil', role: 'action', field: 'To', precedence: { value: 4, name: 'flash' } });
+  const carol = mmhs.verify(signed, { ...ctx, reader: 'Carol@Example.mil' });
+  assert.equal(carol.mmhs.readerPrecedence.role, 'information');
+  assert.equal(carol.mmhs.readerPrecedence.precedence.value, 1);
+  assert.equal(mmhs.verify(signed, { ...ctx, reader: 'eve@example.mil' }).mmhs.readerPrecedence.role, 'notListed');
+  assert.equal(mmhs.verify(signed, ctx).mmhs.readerPrecedence, undefined);
+  assert.equal(mmhs.inspect(msg, { at: AT, reader: 'bob@example.mil' }).readerPrecedence.role, 'action');
+});

@@ -396,8 +396,49 @@ pub struct TwoDomains {
     _agents: (Agent, Agent),
 }
 
-/// Start [`TwoDomains`] under `<pki dir>/mta`.
+/// What one domain of [`two_domains_with`] has beyond the defaults.
+pub struct DomainSetup {
+    /// Its Maildir users (local parts).
+    pub users: Vec<&'static str>,
+    /// Certificates of the PKI directory (`<name>.pem`) in its agent's certificate directory.
+    pub certs: Vec<&'static str>,
+    /// Top-level keys of its agent's configuration replacing the defaults.
+    pub extra: serde_json::Value,
+}
+
+impl DomainSetup {
+    /// army.example: alice, navy's DCA and agent certificates.
+    pub fn army() -> DomainSetup {
+        DomainSetup {
+            users: vec!["alice"],
+            certs: vec!["navy-dca", "navy-sig"],
+            extra: serde_json::json!({}),
+        }
+    }
+
+    /// navy.example: bob, army's DCA and agent certificates.
+    pub fn navy() -> DomainSetup {
+        DomainSetup {
+            users: vec!["bob"],
+            certs: vec!["army-dca", "army-sig"],
+            extra: serde_json::json!({}),
+        }
+    }
+}
+
+/// Start [`TwoDomains`] under `<pki dir>/mta`: [`DomainSetup::army`] and
+/// [`DomainSetup::navy`].
 pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomains {
+    two_domains_with(pki, army_to_navy, DomainSetup::army(), DomainSetup::navy())
+}
+
+/// [`two_domains`] with each domain's users, certificates and configuration given.
+pub fn two_domains_with(
+    pki: &Pki,
+    army_to_navy: impl FnOnce(u16) -> u16,
+    army_setup: DomainSetup,
+    navy_setup: DomainSetup,
+) -> TwoDomains {
     let base = pki.dir.join("mta");
     let (army, navy) = (Ports::new(), Ports::new());
     let navy_route = army_to_navy(navy.mx);
@@ -407,7 +448,8 @@ pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomai
         "army.example",
         army,
         "navy.example",
-        &["navy-dca", "navy-sig"],
+        &army_setup.certs,
+        &army_setup.extra,
     );
     let navy_cfg = agent_config(
         pki,
@@ -415,21 +457,22 @@ pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomai
         "navy.example",
         navy,
         "army.example",
-        &["army-dca", "army-sig"],
+        &navy_setup.certs,
+        &navy_setup.extra,
     );
     let agents = (start_agent(&army_cfg, army), start_agent(&navy_cfg, navy));
     let army_mta = start_postfix(
         &base,
         "army.example",
         army,
-        &["alice"],
+        &army_setup.users,
         &[("navy.example", navy_route)],
     );
     let navy_mta = start_postfix(
         &base,
         "navy.example",
         navy,
-        &["bob"],
+        &navy_setup.users,
         &[("army.example", army.mx)],
     );
     TwoDomains {
@@ -442,6 +485,8 @@ pub fn two_domains(pki: &Pki, army_to_navy: impl FnOnce(u16) -> u16) -> TwoDomai
     }
 }
 
+/// The agent's configuration file for `domain` (docs/domain.md, "Configuration"), with
+/// top-level keys of `extra` replacing the defaults.
 pub fn agent_config(
     pki: &Pki,
     base: &Path,
@@ -449,6 +494,7 @@ pub fn agent_config(
     p: Ports,
     peer: &str,
     certs: &[&str],
+    extra: &serde_json::Value,
 ) -> PathBuf {
     let dir = base.join(format!("agent-{domain}"));
     let cdir = dir.join("certs");
@@ -461,7 +507,7 @@ pub fn agent_config(
         .unwrap();
     }
     let short = domain.split('.').next().unwrap();
-    let cfg = serde_json::json!({
+    let mut cfg = serde_json::json!({
         "hostname": format!("mta.{domain}"),
         "domains": [domain],
         "listen": {
@@ -488,6 +534,11 @@ pub fn agent_config(
         "idleTimeoutSeconds": 30,
         "reinjectTimeoutSeconds": 20,
     });
+    if let (Some(c), Some(e)) = (cfg.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            c.insert(k.clone(), v.clone());
+        }
+    }
     let path = dir.join("boundary.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&cfg).unwrap()).unwrap();
     path

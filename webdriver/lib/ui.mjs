@@ -1,7 +1,33 @@
 // Browser-side steps: the extension's settings, the webmail login, and the extension frames.
 import { By, until } from "selenium-webdriver";
-import { fullScreenshot } from "./browser.mjs";
-import { SCREENSHOTS } from "./env.mjs";
+import { fullScreenshot, launch } from "./browser.mjs";
+import { SCREENSHOTS, buildExtension } from "./env.mjs";
+import { USERS, caPem, makePkcs12 } from "./webmail.mjs";
+
+/**
+ * One browser per demo user with the extension built for `server`'s origin: each imports its
+ * PKCS#12 (made with the openssl CLI from the demo PKI) and the demo CA through the settings
+ * page, then logs in to the webmail. Returns `{ browsers, base }` (drivers and extension base
+ * URLs by user name); `quitAll(browsers)` ends them.
+ */
+export async function launchDemoUsers(server, password, tmp) {
+  const browsers = {};
+  const base = {};
+  const ext = buildExtension(server.origin);
+  const ca = caPem(server.data);
+  for (const [name, user] of Object.entries(USERS)) {
+    const b = await launch(ext);
+    browsers[name] = b.driver;
+    base[name] = `chrome-extension://${b.extensionId}`;
+    await configureExtension(b.driver, base[name], makePkcs12(server.data, user.address, password, tmp), password, ca);
+    await webmailLogin(b.driver, server.origin, user);
+  }
+  return { browsers, base };
+}
+
+export async function quitAll(browsers) {
+  for (const d of Object.values(browsers)) await d.quit().catch(() => {});
+}
 
 export async function shot(driver, name) {
   await driver.switchTo().defaultContent();

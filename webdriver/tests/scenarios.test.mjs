@@ -6,11 +6,10 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
-import { launch } from "../lib/browser.mjs";
 import { buildExtension, composeLabelsMissing, tempDir, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
-import { configureExtension, enterFrame, fillCompose, openQueueItem, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
-import { Api, USERS, caPem, makePkcs12, tamperStored, verifyReport } from "../lib/webmail.mjs";
+import { enterFrame, fillCompose, launchDemoUsers, openQueueItem, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
+import { Api, USERS, tamperStored, verifyReport } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
 
@@ -26,8 +25,8 @@ if (skip) console.log(`# scenarios skipped — ${skip}`);
 
 describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurrency: 1 }, () => {
   let server;
-  const browsers = {};
-  const base = {};
+  let browsers = {};
+  let base = {};
   const tmp = tempDir("mmhs-e2e-");
   const subjects = { s1: `FLASH e2e ${Date.now()}`, s3: `Return me ${Date.now()}`, s5: `Forwarding ${Date.now()}`, s6: `Sealed ${Date.now()}` };
   let released; // bob's copy of the released S1 message
@@ -35,20 +34,11 @@ describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurre
   before(async () => {
     assert.equal(serveAvailable(), null);
     server = await startServer();
-    const ext = buildExtension(server.origin);
-    const ca = caPem(server.data);
-    for (const [name, user] of Object.entries(USERS)) {
-      const b = await launch(ext);
-      browsers[name] = b.driver;
-      base[name] = `chrome-extension://${b.extensionId}`;
-      const p12 = makePkcs12(server.data, user.address, P12_PASSWORD, tmp);
-      await configureExtension(b.driver, base[name], p12, P12_PASSWORD, ca);
-      await webmailLogin(b.driver, server.origin, user);
-    }
+    ({ browsers, base } = await launchDemoUsers(server, P12_PASSWORD, tmp));
   });
 
   after(async () => {
-    for (const d of Object.values(browsers)) await d.quit().catch(() => {});
+    await quitAll(browsers);
     await server?.stop();
   });
 

@@ -43,14 +43,14 @@ await build({ ...common, entryPoints: { background: join(www, "src/background/wo
 await build({ ...common, entryPoints: { content: join(www, "src/content/content.ts") }, outdir, format: "iife" });
 await build({
   ...common,
-  entryPoints: Object.fromEntries(["reader", "compose", "release", "options", "popup"].map((p) => [`pages/${p}`, join(www, `src/pages/${p}.ts`)])),
+  entryPoints: Object.fromEntries(["reader", "compose", "release", "sent", "options", "popup"].map((p) => [`pages/${p}`, join(www, `src/pages/${p}.ts`)])),
   outdir,
   format: "esm",
   splitting: true,
   chunkNames: "pages/chunks/[name]-[hash]",
 });
 
-for (const f of ["reader.html", "compose.html", "release.html", "options.html", "popup.html", "ui.css"]) cpSync(join(www, "static", f), join(outdir, f));
+for (const f of ["reader.html", "compose.html", "release.html", "sent.html", "options.html", "popup.html", "ui.css"]) cpSync(join(www, "static", f), join(outdir, f));
 
 const manifest = JSON.parse(readFileSync(join(www, "static/manifest.json"), "utf8"));
 const patterns = origins.map((o) => `${o}/*`);

@@ -238,3 +238,25 @@ test("delivered rows of a DSN carried by an invalid (e.g. unsigned) message are 
   assert.deepEqual(successStyled(fake(dsnView(dsn, unsigned))), []);
   assert.equal(successStyled(fake(dsnView(dsn, viewReport(released)))).length, 1);
 });
+
+test("a header label that disagrees with the signed label is shown first, above the verdict, in its own style", () => {
+  const mismatch: CoreReport = {
+    ...released,
+    valid: false,
+    securityLabel: { policy: "1.3.26.1.10.1", classification: 4, categories: [] },
+    mmhs: { ...(released.mmhs as Record<string, unknown>), sioLabel: { marking: "UNCLASSIFIED", type: ":ess", ess: { policy: "1.3.26.1.10.1", classification: 1 } } },
+    problems: [{ code: "sio-label-mismatch", message: "SIO-Label classification 1, ESS label classification 4" }],
+  };
+  const v = viewReport(mismatch);
+  assert.deepEqual([v.labelDisagreement?.header, v.labelDisagreement?.signed], ["UNCLASSIFIED — UNCLASSIFIED — policy 1.3.26.1.10.1", "SECRET — policy 1.3.26.1.10.1"]);
+  const sections = reportSections(v).map(fake);
+  assert.equal(sections[0]?.getAttribute("data-code"), "sio-label-mismatch");
+  assert.equal(sections[0]?.className, "label-disagreement");
+  assert.equal(sections[0]?.getAttribute("role"), "alert");
+  const verdictAt = sections.findIndex((s) => s.getAttribute("data-verdict") !== null);
+  assert.ok(verdictAt > 0, "the disagreement comes before the verdict");
+  // the problems still start with the cause, in the report's order
+  assert.equal(v.summaryCode, "sio-label-mismatch");
+  // no disagreement box without the problem
+  assert.equal(reportSections(viewReport(released)).map(fake).some((s) => s.className === "label-disagreement"), false);
+});

@@ -53,8 +53,16 @@ test("only the outcome that answers the decision submits anything", () => {
   assert.equal(interpretRelease({ outcome: "alreadyReleased", message: b64, envelope: env }, "approve").released, true);
 });
 
+test("an RFC 7912 bounce sends the return notice for either decision, and is not released", () => {
+  for (const decision of ["approve", "reject"] as const) {
+    const r = interpretRelease({ outcome: "bounced", message: b64, envelope: env, problems: [{ code: "release-authorisation-unverified", message: "m" }] }, decision);
+    assert.deepEqual([r.released, r.messages.length, r.problems[0]?.code], [false, 1, "release-authorisation-unverified"], decision);
+  }
+  assert.equal(interpretRelease({ outcome: "bounced", message: b64, envelope: env }, "review").messages.length, 0);
+});
+
 test("only released outcomes are worded as released", () => {
-  for (const o of ["refused", "blocked", "reviewed", "unknown"] as const) assert.match(releaseOutcomeText(o), /^Not released/, o);
+  for (const o of ["refused", "bounced", "blocked", "reviewed", "unknown"] as const) assert.match(releaseOutcomeText(o), /^Not released/, o);
   assert.match(releaseOutcomeText("released"), /^Released/);
   assert.match(releaseOutcomeText("alreadyReleased"), /released/);
   assert.doesNotMatch(releaseOutcomeText("rejected"), /released/i);

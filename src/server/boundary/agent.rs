@@ -1,6 +1,8 @@
 //! The boundary agent's processing of one message: outbound (domain signature, domain
-//! encryption), inbound (domain decryption, verification, the domain-signature requirement,
-//! the result header), then re-injection into the MTA — the reply to the MTA is 250 only
+//! encryption to a DCA or an S/MIME gateway), inbound (domain or gateway decryption,
+//! verification, the domain-signature requirement, the result header), Mail List Agent
+//! expansion for our lists (RFC 2634 §4, draft-melnikov-smime-msa-to-mda-04 §5), within the
+//! per-message time budget, then re-injection into the MTA — the reply to the MTA is 250 only
 //! once the re-injection was accepted, a 4xx when it was not (the MTA keeps the message and
 //! retries), a 5xx when the policy refuses the message. Every outcome is an audit record
 //! (draft-melnikov-mmhs-profile-09 §7.2).
@@ -13,12 +15,15 @@ use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::config::BoundaryConfig;
-use super::domsec::{self, Decryption};
-use super::policy::{self, DcaLookup, DomainPolicy, Encrypt, OnFailure, RouteKey};
+use super::config::{BoundaryConfig, MailList};
+use super::domsec;
+use super::policy::{self, DomainPolicy, Encrypt, OnFailure, RouteKey};
 use super::results::{self, Results, SmimeResult};
+use crate::domain::{
+    self, DcaOutcome, DomainEncryption, GatewayInbound, MailListAgent, MixedRecipients,
+};
 use crate::release::AuditFacts;
-use crate::server::agent::{transaction_record, AgentReply};
+use crate::server::agent::{transaction_identifiers, transaction_record, AgentReply};
 use crate::server::audit::{self, AuditEvent};
 use crate::server::config::AuthError;
 use crate::server::msginfo::message_info;
@@ -26,9 +31,10 @@ use crate::server::pool::BlockingPool;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope};
 use crate::server::smtp::host::{Extensions, Refusal, SessionHost, SessionSettings};
 use crate::server::smtp::spool::Spooled;
-use crate::server::smtp::Transaction;
+use crate::server::smtp::{Notify, Recipient, Transaction};
 use crate::server::store::Store;
 use crate::server::{private_file, Error};
+use crate::smime::{EncryptOptions, SignOptions};
 use crate::verify::VerifyContext;
 
 /// Which listener a message came in on: the MTA decides, by the service that received it.
@@ -66,6 +72,19 @@ pub enum Reason {
     ProtectFailed,
     /// Outbound: our agent certificate does not name the originator's domain (§2.6).
     AgentNaming,
+    /// Outbound: gateway encryption required, and no gateway certificate for the domain.
+    NoGatewayCertificate,
+    /// A list's own identifier is in the message's mlExpansionHistory (RFC 2634 §4.1.1).
+    MlLoop,
+    /// The mlExpansionHistory reached the list's expansion limit (RFC 2634 §4.4).
+    MlHistoryLimit,
+    /// The list refuses to expand: a signature does not verify, the history is malformed,
+    /// or the message is encrypted and not for the list (RFC 2634 §4.2).
+    MlRefused,
+    /// The message to a list is encrypted and a member has no usable certificate.
+    NoMemberCertificate,
+    /// Processing exceeded the per-message time budget (`messageBudgetMillis`).
+    OverBudget,
 }
 
 impl Reason {
@@ -83,11 +102,17 @@ impl Reason {
             Reason::NoDcaCertificate => "boundary-no-dca-certificate",
             Reason::ProtectFailed => "boundary-protect-failed",
             Reason::AgentNaming => "agent-naming-invalid",
+            Reason::NoGatewayCertificate => "boundary-no-gateway-certificate",
+            Reason::MlLoop => "ml-expansion-loop",
+            Reason::MlHistoryLimit => "ml-history-limit",
+            Reason::MlRefused => "ml-expansion-refused",
+            Reason::NoMemberCertificate => "boundary-no-member-certificate",
+            Reason::OverBudget => "boundary-over-budget",
         }
     }
 
     /// Every code, for the documentation test.
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 17] = [
         Reason::DomainSignatureMissing,
         Reason::DomainSignatureInvalid,
         Reason::DomainSignatureNaming,
@@ -99,6 +124,12 @@ impl Reason {
         Reason::NoDcaCertificate,
         Reason::ProtectFailed,
         Reason::AgentNaming,
+        Reason::NoGatewayCertificate,
+        Reason::MlLoop,
+        Reason::MlHistoryLimit,
+        Reason::MlRefused,
+        Reason::NoMemberCertificate,
+        Reason::OverBudget,
     ];
 }
 
@@ -111,6 +142,8 @@ pub enum Outcome {
         data: Vec<u8>,
         /// What was done, for the audit record.
         detail: String,
+        /// Re-inject to these recipients instead of the transaction's (a list's members).
+        recipients: Option<Vec<String>>,
     },
     /// The policy rejects the message.
     Reject {
@@ -185,12 +218,23 @@ impl Boundary {
         &self.quarantine_dir
     }
 
-    fn verify_context(&self, at: OffsetDateTime) -> VerifyContext {
+    /// The receive pipeline's context; a list's key opens what was encrypted for the list
+    /// (RFC 2634 §4.2: the MLA verifies every signature, encrypted ones included).
+    fn verify_context(&self, at: OffsetDateTime, list: Option<&MailList>) -> VerifyContext {
         VerifyContext {
             trust_anchors: self.config.trust_anchors.clone(),
             certificates: self.config.certificates.clone(),
             at: Some(at),
+            decryption_keys: list.map(|l| vec![l.decryption.clone()]).unwrap_or_default(),
             ..VerifyContext::default()
+        }
+    }
+
+    /// Whether `cert` may be encrypted to now: it chains to our trust anchors and allows
+    /// encryption (a certificate of the directory is never used otherwise).
+    fn usable(&self, at: OffsetDateTime) -> impl Fn(&x509_cert::Certificate) -> bool + '_ {
+        move |c| {
+            domsec::encrypts_validly(c, &self.config.trust_anchors, &self.config.certificates, at)
         }
     }
 
@@ -204,11 +248,102 @@ impl Boundary {
     }
 
     /// Process one message (synchronous: run on the blocking pool).
+    /// A transaction to one of our lists carries that recipient only
+    /// ([`SessionHost::check_rcpt`]); inbound, the list expands what passed the inbound
+    /// policy; outbound (a posting from inside our domains) it expands the message as it is.
     pub fn process(&self, direction: Direction, tx: &Transaction, data: &[u8]) -> Outcome {
         let at = OffsetDateTime::now_utc();
-        match direction {
-            Direction::Outbound => self.outbound(tx, data, at),
-            Direction::Inbound => self.inbound(data, at),
+        let list = tx.rcpts.first().and_then(|r| self.config.list(&r.address));
+        match (direction, list) {
+            (Direction::Outbound, None) => self.outbound(tx, data, at),
+            (Direction::Inbound, None) => self.inbound(data, at, None),
+            (Direction::Outbound, Some(l)) => self.expand(l, data, "", at),
+            (Direction::Inbound, Some(l)) => match self.inbound(data, at, Some(l)) {
+                Outcome::Forward { data, detail, .. } => self.expand(l, &data, &detail, at),
+                other => other,
+            },
+        }
+    }
+
+    /// Mail List Agent expansion with the core (`crate::domain::expand`; RFC 2634 §4,
+    /// msa-to-mda §5): verified first, the "outer" signedData replaced by the list's
+    /// signature with one more MLData, encrypted content re-encrypted for the members (their
+    /// own certificates from the directory, else their domain's DCA or gateway), re-injected
+    /// to every member. A loop, a full history or a message that does not verify is refused.
+    fn expand(&self, list: &MailList, data: &[u8], before: &str, at: OffsetDateTime) -> Outcome {
+        let refuse = |reason: Reason, e: &domain::Error| Outcome::Reject {
+            reason,
+            detail: format!("list {}: {e}", list.address),
+            action: OnFailure::Refuse,
+        };
+        let (members, missing) = match domain::encryption_certificates(
+            &list.members,
+            &self.config.certificates,
+            DomainEncryption::WhenNoPersonal,
+            self.usable(at),
+        ) {
+            Ok(c) => (c, None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        let mla = MailListAgent {
+            signer: &list.signer,
+            decryption: Some(&list.decryption),
+            use_ski: false,
+            receipt_policy: None,
+            history_limit: list.max_expansions,
+        };
+        let opts = SignOptions {
+            signing_time: Some(at),
+            ..SignOptions::default()
+        };
+        let expanded = domain::expand(
+            data,
+            &mla,
+            &members,
+            &self.verify_context(at, Some(list)),
+            at,
+            &opts,
+            &EncryptOptions::default(),
+            &mut crate::rng::system_rng(),
+        );
+        let x = match expanded {
+            Ok(x) => x,
+            Err(e @ domain::Error::MlLoop(_)) => return refuse(Reason::MlLoop, &e),
+            Err(e @ domain::Error::MlHistoryLimit(_)) => return refuse(Reason::MlHistoryLimit, &e),
+            Err(
+                e @ (domain::Error::MlHistory(_)
+                | domain::Error::MlRefused(_)
+                | domain::Error::NotRecipient(_)),
+            ) => return refuse(Reason::MlRefused, &e),
+            Err(domain::Error::NoRecipientCertificate(m)) => {
+                return Outcome::Retry {
+                    reason: Reason::NoMemberCertificate,
+                    detail: format!("list {}: {}", list.address, missing.unwrap_or(m)),
+                }
+            }
+            Err(e @ domain::Error::Smime(_)) => return refuse(Reason::Unreadable, &e),
+            Err(e) => {
+                return Outcome::Retry {
+                    reason: Reason::ProtectFailed,
+                    detail: format!("list {}: {e}", list.address),
+                }
+            }
+        };
+        let sep = if before.is_empty() { "" } else { "; " };
+        Outcome::Forward {
+            data: x.message,
+            detail: format!(
+                "{before}{sep}expanded by the list {} for {} members (mlExpansionHistory of {}{})",
+                list.address,
+                list.members.len(),
+                x.history.0.len(),
+                if x.reencrypted {
+                    "; re-encrypted for the members"
+                } else {
+                    ""
+                }
+            ),
+            recipients: Some(list.members.clone()),
         }
     }
 
@@ -224,6 +359,7 @@ impl Boundary {
                 return Outcome::Forward {
                     data: data.to_vec(),
                     detail: "internal: unchanged".into(),
+                    recipients: None,
                 }
             }
         };
@@ -236,19 +372,18 @@ impl Boundary {
         // §5 (no mlExpansionHistory, an envelopedData): decrypt with our DCA key (case (b)
         // for transmission) — the signatures inside must be checked before a domain
         // signature may be added (§3.3).
-        let (message, was_encrypted) = match domsec::domain_decrypt(data, self.config.dca.as_ref())
-        {
-            Decryption::NotEncrypted => (data.to_vec(), false),
-            Decryption::Decrypted(m) => (m, true),
-            Decryption::NotForUs => {
+        let (message, was_encrypted) = match domain::dca_open(data, self.config.dca.as_ref()) {
+            Ok(DcaOutcome::NotEncrypted) => (data.to_vec(), false),
+            Ok(DcaOutcome::Decrypted(m)) => (m, true),
+            Ok(DcaOutcome::NotForUs) => {
                 return reject(
                     Reason::Opaque,
                     "encrypted for others: its signatures cannot be checked (§3.3)".into(),
                 )
             }
-            Decryption::Failed(e) => return reject(Reason::DecryptFailed, e.to_string()),
+            Err(e) => return reject(Reason::DecryptFailed, e.to_string()),
         };
-        let verified = match domsec::verify(&message, &self.verify_context(at)) {
+        let verified = match domsec::verify(&message, &self.verify_context(at, None)) {
             Ok(v) => v,
             Err(e) => return reject(Reason::Unreadable, e.to_string()),
         };
@@ -291,62 +426,152 @@ impl Boundary {
             None => message,
         };
         // §5 A: without an encryption policy, content that arrived encrypted leaves encrypted.
-        if pol.encrypt == Encrypt::Dca || was_encrypted {
-            let (anchors, certs) = (&self.config.trust_anchors, &self.config.certificates);
-            let usable =
-                |c: &x509_cert::Certificate| domsec::encrypts_validly(c, anchors, certs, at);
-            let cert = match policy::dca_certificate(certs, &domain, usable) {
-                Ok(c) => c,
-                Err(DcaLookup::None) => {
-                    return Outcome::Retry {
-                        reason: Reason::NoDcaCertificate,
-                        detail: format!(
-                            "no valid DCA certificate for {domain} in the certificate directory"
-                        ),
-                    }
+        let mode = match pol.encrypt {
+            Encrypt::None if was_encrypted => Encrypt::Dca,
+            m => m,
+        };
+        let data = match mode {
+            Encrypt::None => signed,
+            Encrypt::Dca => match self.encrypt_to_dca(&signed, &domain, at, &mut rng) {
+                Ok((m, what)) => {
+                    done.push(what);
+                    m
                 }
-                Err(DcaLookup::Ambiguous(n)) => {
-                    return Outcome::Retry {
-                        reason: Reason::NoDcaCertificate,
-                        detail: format!("{n} DCA certificates for {domain}, equally specific"),
-                    }
+                Err(o) => return o,
+            },
+            Encrypt::Gateway => match self.encrypt_to_gateway(tx, &signed, &domain, at, &mut rng) {
+                Ok((m, what)) => {
+                    done.push(what);
+                    m
                 }
-            };
-            match domsec::domain_encrypt(&signed, std::slice::from_ref(cert), &mut rng) {
-                Ok(m) => {
-                    done.push(format!(
-                        "encrypted to the DCA of {domain} ({})",
-                        cert.tbs_certificate().subject()
-                    ));
-                    return Outcome::Forward {
-                        data: m,
-                        detail: done.join("; "),
-                    };
-                }
-                Err(e) => {
-                    return Outcome::Retry {
-                        reason: Reason::ProtectFailed,
-                        detail: format!("encryption: {e}"),
-                    }
-                }
-            }
-        }
+                Err(o) => return o,
+            },
+        };
         if done.is_empty() {
             done.push("unchanged".into());
         }
         Outcome::Forward {
-            data: signed,
+            data,
             detail: done.join("; "),
+            recipients: None,
         }
     }
 
-    fn inbound(&self, data: &[u8], at: OffsetDateTime) -> Outcome {
+    /// §4.1 (cases (c), (d)): encrypt to every valid DCA certificate of the most specific
+    /// domain serving `domain` (the core's choice, `crate::domain::domain_certificates`).
+    fn encrypt_to_dca<R: crate::rng::CryptoRng + ?Sized>(
+        &self,
+        message: &[u8],
+        domain: &str,
+        at: OffsetDateTime,
+        rng: &mut R,
+    ) -> Result<(Vec<u8>, String), Outcome> {
+        let found =
+            domain::domain_certificates(&self.config.dca_certificates, domain, self.usable(at));
+        if found.is_empty() {
+            return Err(Outcome::Retry {
+                reason: Reason::NoDcaCertificate,
+                detail: format!(
+                    "no valid DCA certificate for {domain} in the certificate directory"
+                ),
+            });
+        }
+        let certs: Vec<x509_cert::Certificate> = found.iter().map(|f| f.cert.clone()).collect();
+        let subjects: Vec<String> = certs
+            .iter()
+            .map(|c| c.tbs_certificate().subject().to_string())
+            .collect();
+        match domsec::domain_encrypt(message, &certs, rng) {
+            Ok(m) => Ok((
+                m,
+                format!("encrypted to the DCA of {domain} ({})", subjects.join(", ")),
+            )),
+            Err(e) => Err(Outcome::Retry {
+                reason: Reason::ProtectFailed,
+                detail: format!("encryption: {e}"),
+            }),
+        }
+    }
+
+    /// Gateway §5.1 with the core (`crate::domain::gateway_outbound`): encrypt to the
+    /// domain certificate of the recipients' gateway. The policy asks for encryption, so a
+    /// recipient no gateway certificate serves is never sent the message in clear (§6).
+    fn encrypt_to_gateway<R: crate::rng::CryptoRng + ?Sized>(
+        &self,
+        tx: &Transaction,
+        message: &[u8],
+        domain: &str,
+        at: OffsetDateTime,
+        rng: &mut R,
+    ) -> Result<(Vec<u8>, String), Outcome> {
+        let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
+        let copies = domain::gateway_outbound(
+            message,
+            &rcpts,
+            &self.config.certificates,
+            self.usable(at),
+            MixedRecipients::Refuse,
+            &EncryptOptions::default(),
+            rng,
+        );
+        let none = || {
+            Outcome::Retry {
+            reason: Reason::NoGatewayCertificate,
+            detail: format!(
+                "no valid S/MIME gateway certificate (smg_encryptor@) for {domain} in the certificate directory"
+            ),
+        }
+        };
+        match copies {
+            Ok(mut copies) if copies.len() == 1 => {
+                let copy = copies.remove(0);
+                if copy.encrypted_for.is_empty() {
+                    return Err(none());
+                }
+                Ok((
+                    copy.message,
+                    format!(
+                        "encrypted to the S/MIME gateway of {}",
+                        copy.encrypted_for.join(", ")
+                    ),
+                ))
+            }
+            Ok(_) | Err(domain::Error::GatewayMixed(_)) => Err(none()),
+            Err(e) => Err(Outcome::Retry {
+                reason: Reason::ProtectFailed,
+                detail: format!("gateway encryption: {e}"),
+            }),
+        }
+    }
+
+    /// Decrypt for our DCA (§4.2), else for our S/MIME gateway (gateway §5.2): the message
+    /// to verify, whether our DCA decrypted it, and the domain of our gateway when it did.
+    /// Every `SMIME-Gateway-Decrypted` field that arrived is removed first: only our gateway
+    /// says what it decrypted. What names our DCA or gateway but does not decrypt is an
+    /// error (gateway §5.2: never relayed).
+    fn open_inbound(&self, data: &[u8]) -> Result<(Vec<u8>, bool, Option<String>), domain::Error> {
+        let data = domain::gateway::without_marker(data);
+        match domain::dca_open(&data, self.config.dca.as_ref())? {
+            DcaOutcome::Decrypted(m) => Ok((m, true, None)),
+            DcaOutcome::NotEncrypted => Ok((data, false, None)),
+            DcaOutcome::NotForUs => match &self.config.gateway {
+                Some(gw) => match domain::gateway_inbound(&data, gw)? {
+                    GatewayInbound::Decrypted(m) => {
+                        Ok((m, false, domain::gateway_domains(&gw.1).into_iter().next()))
+                    }
+                    GatewayInbound::Relay(m) => Ok((m, false, None)),
+                },
+                None => Ok((data, false, None)),
+            },
+        }
+    }
+
+    fn inbound(&self, data: &[u8], at: OffsetDateTime, list: Option<&MailList>) -> Outcome {
         let id = self.config.file.hostname.as_str();
         let data = results::strip_ours(data, id);
-        let (message, decrypted) = match domsec::domain_decrypt(&data, self.config.dca.as_ref()) {
-            Decryption::NotEncrypted | Decryption::NotForUs => (data, false),
-            Decryption::Decrypted(m) => (m, true),
-            Decryption::Failed(e) => {
+        let (message, decrypted, gateway) = match self.open_inbound(&data) {
+            Ok(o) => o,
+            Err(e) => {
                 // Gateway draft §5.2: never relay what we failed to decrypt.
                 return Outcome::Reject {
                     reason: Reason::DecryptFailed,
@@ -355,7 +580,7 @@ impl Boundary {
                 };
             }
         };
-        let verified = match domsec::verify(&message, &self.verify_context(at)) {
+        let verified = match domsec::verify(&message, &self.verify_context(at, list)) {
             Ok(v) => v,
             Err(e) => {
                 return Outcome::Reject {
@@ -396,7 +621,7 @@ impl Boundary {
                 identifier = good.and_then(|g| {
                     g.agent_domains
                         .iter()
-                        .find(|d| domsec::serves(d, domain))
+                        .find(|d| domain::naming::is_same_or_ascendant(d, domain))
                         .cloned()
                 });
             }
@@ -454,6 +679,7 @@ impl Boundary {
             sender: report.sender.first().cloned(),
             identifier,
             decrypted,
+            gateway_decrypted: gateway.clone(),
         };
         if report.signatures.is_empty() {
             r.result = SmimeResult::None;
@@ -468,19 +694,16 @@ impl Boundary {
             r.result = SmimeResult::Neutral;
             r.reason = "not-valid";
         }
-        let detail = format!(
-            "{}smime={} reason={}",
-            if decrypted {
-                "decrypted by our DCA; "
-            } else {
-                ""
-            },
-            r.result.as_str(),
-            r.reason
-        );
+        let opened = match (&gateway, decrypted) {
+            (Some(d), _) => format!("gateway-decrypted by our S/MIME gateway ({d}); "),
+            (None, true) => "decrypted by our DCA; ".to_string(),
+            (None, false) => String::new(),
+        };
+        let detail = format!("{opened}smime={} reason={}", r.result.as_str(), r.reason);
         Outcome::Forward {
             data: results::add(&message, id, &r),
             detail,
+            recipients: None,
         }
     }
 
@@ -492,9 +715,10 @@ impl Boundary {
         let arrival = OffsetDateTime::from_unix_timestamp(tx.arrival).unwrap_or(t);
         let mut record = transaction_record(ev, tx, &info);
         record.detail = Some(detail.clone());
+        let ids = transaction_identifiers(tx, &info);
         let facts = AuditFacts {
-            mm_identification: Some(tx.envid.clone().unwrap_or_else(|| tx.id.clone())),
-            message_identification: info.message_id.as_ref().map(|m| format!("<{m}>")),
+            mm_identification: ids.mm_identification,
+            message_identification: ids.message_identification,
             submission_timestamp: Some(rfc3339(arrival)),
             priority: Some(p),
             time_of_transfer_in: (ev == AuditEvent::Receive).then(|| rfc3339(t)),
@@ -580,16 +804,55 @@ impl Boundary {
         data: Spooled,
     ) -> AgentReply {
         let txc = tx.clone();
+        // The message budget runs from the end of DATA to the decision (docs/server.md,
+        // "Message budget"): waiting for a slot, reading the spool, processing. Past it the
+        // MTA is answered 451 4.7.0 and keeps the message; the abandoned work, which keeps
+        // its slot until it ends, is dropped here unseen — nothing is re-injected or
+        // quarantined, since both happen only below, after the decision.
+        let budget = Duration::from_millis(self.config.file.message_budget_millis.max(1));
         // Read once from the spool, on the blocking pool (file I/O).
-        let processed = self
-            .off_reactor(move |b| {
-                data.read_with_headroom(0)
-                    .map(|data| (b.process(direction, &txc, &data), data))
-            })
-            .await
-            .and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}"))));
+        let work = self.off_reactor(move |b| {
+            data.read_with_headroom(0)
+                .map(|data| (b.process(direction, &txc, &data), data))
+        });
+        let processed = match tokio::time::timeout(budget, work).await {
+            Ok(r) => r.and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}")))),
+            Err(_) => {
+                let text = format!(
+                    "Message not processed within its time budget ({} ms), try again later [{}]",
+                    budget.as_millis(),
+                    Reason::OverBudget.code()
+                );
+                let d = format!("{}: {text}", Reason::OverBudget.code());
+                self.audit_off_reactor(AuditEvent::Fail, tx, Vec::new(), d)
+                    .await;
+                return AgentReply {
+                    code: 451,
+                    esc: [4, 7, 0],
+                    text,
+                };
+            }
+        };
         match processed {
-            Ok((Outcome::Forward { data, detail }, original)) => {
+            Ok((
+                Outcome::Forward {
+                    data,
+                    detail,
+                    recipients,
+                },
+                original,
+            )) => {
+                let mut tx = tx;
+                if let Some(members) = recipients {
+                    tx.rcpts = members
+                        .into_iter()
+                        .map(|address| Recipient {
+                            address,
+                            notify: Notify::default(),
+                            orcpt: None,
+                        })
+                        .collect();
+                }
                 self.forward(direction, tx, data, original, detail).await
             }
             Ok((
@@ -811,6 +1074,17 @@ impl SessionHost for Listener {
                 "Recipient address without a domain",
             ));
         };
+        // A list's expansion replaces the recipients: a list address travels alone.
+        let is_list = |a: &str| self.boundary.config.list(a).is_some();
+        if let Some(first) = tx.rcpts.first() {
+            if is_list(address) || is_list(&first.address) {
+                return Err(Refusal::new(
+                    452,
+                    [4, 5, 3],
+                    "A list address travels alone: send this recipient separately",
+                ));
+            }
+        }
         match self.direction {
             Direction::Inbound if key != RouteKey::Internal => Err(Refusal::new(
                 550,

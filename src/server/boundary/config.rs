@@ -10,9 +10,12 @@ use serde::Deserialize;
 use x509_cert::Certificate;
 
 use super::policy::DomainPolicy;
+use crate::domain::dca::{domain_names, gateway_domains, DomainCertificateKind};
+use crate::domain::naming::{address_domain, is_same_or_ascendant};
 use crate::domain::uri::{parse_mail_uri, MailUri};
 use crate::keys::PrivateKey;
 use crate::server::Error;
+use crate::smime::ml_expansion::UB_ML_EXPANSION_HISTORY;
 use crate::smime::signed_build::parse_certificates_pem;
 use crate::smime::Signer;
 
@@ -42,11 +45,54 @@ pub struct Listen {
 use crate::server::config::{
     default_blocking_jobs as d_blocking, default_idle_timeout as d_idle,
     default_max_sessions as d_sessions, default_max_sessions_per_client as d_sessions_client,
-    default_max_size as d_max_size, default_session_timeout as d_session,
+    default_max_size as d_max_size, default_message_budget as d_budget,
+    default_session_timeout as d_session,
 };
 
 fn d_reinject_timeout() -> u64 {
     120
+}
+
+fn d_history_limit() -> usize {
+    UB_ML_EXPANSION_HISTORY
+}
+
+/// The most members a list may have: one re-injection transaction carries them all, and an
+/// SMTP server need accept no more than 100 recipients per transaction (RFC 5321 §4.5.3.1.8).
+pub const MAX_LIST_MEMBERS: usize = 100;
+
+/// A Mail List Agent's list (RFC 2634 §4; draft-melnikov-smime-msa-to-mda-04 §5), as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListFile {
+    /// The members' addresses: the expanded message is re-injected to each.
+    pub members: Vec<String>,
+    /// The MLA's signing key and certificate (its certificate is the mailListIdentifier of
+    /// the MLData records it adds, RFC 2634 §4.1).
+    pub signing: KeyFiles,
+    /// The key and certificate messages to the list are encrypted for; absent: the signing
+    /// key and certificate.
+    #[serde(default)]
+    pub decryption: Option<KeyFiles>,
+    /// The most MLData records a history may hold after this list's expansion (1–64,
+    /// ub-ml-expansion-history of RFC 2634 §4.4).
+    #[serde(default = "d_history_limit")]
+    pub max_expansions: usize,
+}
+
+/// A list with its key material loaded.
+#[derive(Debug)]
+pub struct MailList {
+    /// The list address (lower case).
+    pub address: String,
+    /// The members.
+    pub members: Vec<String>,
+    /// The MLA's signer.
+    pub signer: Signer,
+    /// The MLA's decryption key and certificate.
+    pub decryption: (PrivateKey, Certificate),
+    /// The expansion limit.
+    pub max_expansions: usize,
 }
 
 /// The file as written.
@@ -70,6 +116,14 @@ pub struct BoundaryFile {
     /// Our Domain Confidentiality Authority key and certificate (§4.2).
     #[serde(default)]
     pub dca: Option<KeyFiles>,
+    /// Our S/MIME gateway's key and domain certificate (`smg_encryptor@<domain>`,
+    /// draft-ramsdell-enc-smime-gateway-00 §4): inbound messages encrypted for it are
+    /// decrypted (§5.2).
+    #[serde(default)]
+    pub gateway: Option<KeyFiles>,
+    /// Mail List Agent lists, by list address (one of our domains).
+    #[serde(default)]
+    pub lists: BTreeMap<String, ListFile>,
     /// Trust anchors (PEM files) for every signature verified.
     #[serde(default)]
     pub trust_anchors: Vec<PathBuf>,
@@ -108,6 +162,10 @@ pub struct BoundaryFile {
     /// Messages processed (signed, encrypted, verified) at once.
     #[serde(default = "d_blocking")]
     pub blocking_jobs: usize,
+    /// Per message, from the end of its DATA to the decision to re-inject, refuse or
+    /// quarantine (milliseconds); past it `451 4.7.0` and nothing is re-injected.
+    #[serde(default = "d_budget")]
+    pub message_budget_millis: u64,
 }
 
 /// The configuration with its key material loaded.
@@ -121,10 +179,99 @@ pub struct BoundaryConfig {
     pub signer: Option<Signer>,
     /// DCA key and certificate.
     pub dca: Option<(PrivateKey, Certificate)>,
+    /// Gateway key and domain certificate.
+    pub gateway: Option<(PrivateKey, Certificate)>,
+    /// The lists, by address.
+    pub lists: BTreeMap<String, MailList>,
     /// Trust anchors.
     pub trust_anchors: Vec<Certificate>,
     /// The certificate directory's certificates.
     pub certificates: Vec<Certificate>,
+    /// The directory's DCA certificates with the domains each serves (§2.6, §4.1).
+    pub dca_certificates: NamedCertificates,
+    /// The directory's gateway certificates with the domains each serves (gateway §4).
+    pub gateway_certificates: NamedCertificates,
+}
+
+/// Certificates with the domains each serves, as `crate::domain::domain_certificates` takes
+/// them.
+pub type NamedCertificates = Vec<(Certificate, Vec<(DomainCertificateKind, String)>)>;
+
+/// The directory's certificates of one kind.
+fn named(certs: &[Certificate], kind: DomainCertificateKind) -> NamedCertificates {
+    domain_names(certs)
+        .into_iter()
+        .map(|(c, names)| (c, names.into_iter().filter(|(k, _)| *k == kind).collect()))
+        .filter(|(_, names): &(Certificate, Vec<_>)| !names.is_empty())
+        .collect()
+}
+
+fn key_pair(base: &Path, k: &KeyFiles, what: &str) -> Result<(PrivateKey, Certificate), Error> {
+    let key = PrivateKey::from_pem(&read(base, &k.key)?)
+        .map_err(|e| cfg_err(format!("{what} key: {e}")))?;
+    let cert = certs(base, &k.certificate)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| cfg_err(format!("{what}: no CERTIFICATE in the certificate file")))?;
+    Ok((key, cert))
+}
+
+fn load_list(
+    base: &Path,
+    domains: &[String],
+    address: &str,
+    l: &ListFile,
+) -> Result<MailList, Error> {
+    let bad = |m: String| cfg_err(format!("list {address}: {m}"));
+    let ours = address_domain(address)
+        .is_some_and(|d| domains.iter().any(|o| is_same_or_ascendant(o, &d)));
+    if !ours {
+        return Err(bad("a list address must be in one of our domains".into()));
+    }
+    if l.members.is_empty() || l.members.len() > MAX_LIST_MEMBERS {
+        return Err(bad(format!(
+            "{} members (1 to {MAX_LIST_MEMBERS})",
+            l.members.len()
+        )));
+    }
+    let mut members: Vec<String> = Vec::with_capacity(l.members.len());
+    for m in &l.members {
+        let m = m.trim().to_ascii_lowercase();
+        if address_domain(&m).is_none() || m.contains(['<', '>', ' ', ',']) {
+            return Err(bad(format!("member {m:?} is not an address")));
+        }
+        if m == address {
+            return Err(bad("the list is one of its own members".into()));
+        }
+        if !members.contains(&m) {
+            members.push(m);
+        }
+    }
+    if l.max_expansions == 0 || l.max_expansions > UB_ML_EXPANSION_HISTORY {
+        return Err(bad(format!(
+            "maxExpansions {} is not 1 to {UB_ML_EXPANSION_HISTORY} (RFC 2634 §4.4)",
+            l.max_expansions
+        )));
+    }
+    let signer = Signer::from_pem(
+        &read(base, &l.signing.key)?,
+        &read(base, &l.signing.certificate)?,
+        None,
+    )
+    .map_err(|e| bad(format!("signing: {e}")))?;
+    let decryption = key_pair(
+        base,
+        l.decryption.as_ref().unwrap_or(&l.signing),
+        "decryption",
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    Ok(MailList {
+        address: address.to_string(),
+        members,
+        signer,
+        decryption,
+        max_expansions: l.max_expansions,
+    })
 }
 
 fn cfg_err(what: impl std::fmt::Display) -> Error {
@@ -175,17 +322,37 @@ impl BoundaryConfig {
             None => None,
         };
         let dca = match &file.dca {
+            Some(k) => Some(key_pair(base, k, "dca")?),
+            None => None,
+        };
+        let gateway = match &file.gateway {
             Some(k) => {
-                let key = PrivateKey::from_pem(&read(base, &k.key)?)
-                    .map_err(|e| cfg_err(format!("dca key: {e}")))?;
-                let cert = certs(base, &k.certificate)?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| cfg_err("dca: no CERTIFICATE in the certificate file"))?;
-                Some((key, cert))
+                let pair = key_pair(base, k, "gateway")?;
+                if gateway_domains(&pair.1).is_empty() {
+                    return Err(cfg_err(
+                        "gateway: the certificate lists no smg_encryptor@<domain> address allowed to encrypt (draft-ramsdell-enc-smime-gateway-00 §4)",
+                    ));
+                }
+                Some(pair)
             }
             None => None,
         };
+        let mut lists = BTreeMap::new();
+        for (address, l) in &file.lists {
+            let address = address.trim().to_ascii_lowercase();
+            let list = load_list(base, &file.domains, &address, l)?;
+            lists.insert(address, list);
+        }
+        // The expanded message is re-injected past the agent: a list among another's members
+        // would be delivered as a mailbox, never expanded.
+        for l in lists.values() {
+            if let Some(m) = l.members.iter().find(|m| lists.contains_key(m.as_str())) {
+                return Err(cfg_err(format!(
+                    "list {}: member {m} is one of our lists, which re-injection does not expand",
+                    l.address
+                )));
+            }
+        }
         let mut trust_anchors = Vec::new();
         for p in &file.trust_anchors {
             trust_anchors.extend(certs(base, p)?);
@@ -211,8 +378,17 @@ impl BoundaryConfig {
             reinject,
             signer,
             dca,
+            gateway,
+            lists,
             trust_anchors,
+            dca_certificates: named(&certificates, DomainCertificateKind::Dca),
+            gateway_certificates: named(&certificates, DomainCertificateKind::Gateway),
             certificates,
         })
+    }
+
+    /// The list `address` names, if it is one of ours.
+    pub fn list(&self, address: &str) -> Option<&MailList> {
+        self.lists.get(&address.trim().to_ascii_lowercase())
     }
 }

@@ -1,8 +1,10 @@
-//! Every call the boundary agent makes into the core, in one module: domain signing
+//! The boundary agent's signing and verification with the core: domain signing
 //! (draft-melnikov-smime-msa-to-mda-04 §3.3, signature encapsulation §2.5), domain encryption
-//! and decryption (§4, cases (c) and (d) for transmission, (b) and (d) for reception), the
-//! one receive pipeline (`crate::verify`) and the domain-signature verdict built on its
-//! report.
+//! (§4.1, cases (c) and (d) for transmission), the validity check of a certificate to encrypt
+//! to, the one receive pipeline (`crate::verify`) and the domain-signature verdict built on
+//! its report. Domain decryption, the choice of DCA and gateway certificates, gateway
+//! processing and list expansion are the core's `crate::domain` functions, called from
+//! [`super::agent`].
 //!
 //! The naming rule of §2.6 is the core's (`crate::domain::naming`), applied here to the
 //! certificate each SignerIdentifier named ([`crate::verify::Verified::signer_certificates`]) —
@@ -11,7 +13,6 @@
 
 use x509_cert::Certificate;
 
-use crate::keys::PrivateKey;
 use crate::report::{SignatureType, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::{self, EncryptOptions, SignOptions, Signer};
@@ -45,73 +46,9 @@ pub fn domain_encrypt<R: CryptoRng + ?Sized>(
     smime::encrypt_message(raw, recipients, &EncryptOptions::default(), rng)
 }
 
-/// What domain decryption (§4.2) found.
-#[derive(Debug)]
-pub enum Decryption {
-    /// The message is not encrypted at its top level.
-    NotEncrypted,
-    /// Encrypted, but for others: no RecipientInfo names our DCA certificate.
-    NotForUs,
-    /// Decrypted: the outer header fields and the decrypted entity.
-    Decrypted(Vec<u8>),
-    /// A RecipientInfo names our DCA, but the content could not be decrypted.
-    Failed(smime::Error),
-}
-
-/// Decrypt the top layer of `raw` with the DCA key when it is addressed to us.
-pub fn domain_decrypt(raw: &[u8], dca: Option<&(PrivateKey, Certificate)>) -> Decryption {
-    let Some((key, cert)) = dca else {
-        return if is_encrypted(raw) {
-            Decryption::NotForUs
-        } else {
-            Decryption::NotEncrypted
-        };
-    };
-    match smime::decrypt_message(raw, key, cert) {
-        Ok(m) => Decryption::Decrypted(m),
-        Err(smime::Error::NotEncrypted(_)) => Decryption::NotEncrypted,
-        Err(smime::Error::DecryptNoRecipient(_)) => Decryption::NotForUs,
-        Err(e) => Decryption::Failed(e),
-    }
-}
-
-/// Whether the top level of `raw` is S/MIME encrypted (RFC 8551 §3.2.2: application/pkcs7-mime
-/// with smime-type enveloped-data or authEnveloped-data).
-pub fn is_encrypted(raw: &[u8]) -> bool {
-    use crate::smime::smime_mime::{field, fields, media_type, split_message};
-    let (header, _) = split_message(raw);
-    let fs = fields(header);
-    let Some(ct) = field(&fs, "content-type") else {
-        return false;
-    };
-    let mt = media_type(&ct.value);
-    matches!(
-        mt.mime.as_str(),
-        "application/pkcs7-mime" | "application/x-pkcs7-mime"
-    ) && mt.param("smime-type").is_some_and(|t| {
-        t.eq_ignore_ascii_case("enveloped-data") || t.eq_ignore_ascii_case("authenveloped-data")
-    })
-}
-
 /// Verify a message with the one receive pipeline.
 pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<verify::Verified, smime::Error> {
     verify::verify_message(raw, ctx)
-}
-
-/// The domains a certificate names agents of (§2.6, `crate::domain::agent_names`).
-pub fn agent_domains(cert: &Certificate) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for n in crate::domain::agent_names(cert) {
-        if !out.contains(&n.domain) {
-            out.push(n.domain);
-        }
-    }
-    out
-}
-
-/// Whether `agent` is `domain` or an ascendant of it (§2.6, the core's rule).
-pub fn serves(agent: &str, domain: &str) -> bool {
-    crate::domain::naming::is_same_or_ascendant(agent, domain)
 }
 
 /// One signature of the report judged as a domain signature.
@@ -151,7 +88,7 @@ pub fn domain_signatures(v: &verify::Verified, originator: &str) -> Vec<DomainSi
             DomainSignature {
                 index: i,
                 naming_ok,
-                agent_domains: cert.map(agent_domains).unwrap_or_default(),
+                agent_domains: cert.map(crate::domain::agent_domains).unwrap_or_default(),
                 valid: s.valid,
                 trusted: s.trusted,
             }
@@ -184,19 +121,4 @@ pub fn has_originator_signature(report: &VerifyReport) -> bool {
         .signatures
         .iter()
         .any(|s| s.valid && s.trusted && s.signature_type.is_originator())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn agent_domain_serves_itself_and_below_only() {
-        assert!(serves("army.example", "army.example"));
-        assert!(serves("army.example", "hq.ARMY.example."));
-        assert!(!serves("army.example", "notarmy.example"));
-        assert!(!serves("hq.army.example", "army.example"));
-        assert!(!serves("army.example", "army.example.evil"));
-        assert!(!serves("", "army.example"));
-    }
 }

@@ -1,6 +1,7 @@
 //! Native-only: `mmhs boundary` — the boundary MTA agent of domain security
 //! (draft-melnikov-smime-msa-to-mda-04: domain signatures §3.3, domain encryption and
-//! decryption §4; draft-ramsdell-enc-smime-gateway-00 §4 for the most-specific-domain rule).
+//! decryption §4, Mail List Agents §5 with RFC 2634 §4; draft-ramsdell-enc-smime-gateway-00:
+//! the most-specific-domain rule §4, gateway encryption and decryption §5).
 //! See `docs/domain.md`.
 //!
 //! The agent is an SMTP content filter for a real MTA (Postfix's after-queue
@@ -10,8 +11,9 @@
 //! (no content filter there), answering the MTA only after that re-injection was accepted.
 //!
 //! - [`config`]: the JSON configuration and its keys;
-//! - [`policy`]: per-domain policy, routing and DCA certificate choice (no I/O);
-//! - [`domsec`]: every call into the core (sign, encrypt, decrypt, verify, naming rule);
+//! - [`policy`]: per-domain policy and routing (no I/O);
+//! - [`domsec`]: domain signing, encryption and verification with the core, the
+//!   domain-signature verdict (naming rule);
 //! - [`results`]: the `Authentication-Results` field added to inbound mail;
 //! - [`agent`]: processing, re-injection, quarantine, audit; the SMTP session is the
 //!   server's ([`crate::server::smtp::session`]), under the server's session limits.

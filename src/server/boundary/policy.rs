@@ -1,15 +1,13 @@
 //! The boundary agent's decisions that need no I/O: which policy applies to a domain (the
-//! most specific configured domain, draft-ramsdell-enc-smime-gateway-00 §4), which
-//! recipients may share one transaction, and which DCA certificate encrypts for a domain
-//! (draft-melnikov-smime-msa-to-mda-04 §4.1, named by the §2.6 convention).
+//! most specific configured domain, draft-ramsdell-enc-smime-gateway-00 §4) and which
+//! recipients may share one transaction. Which DCA or gateway certificate encrypts for a
+//! domain is the core's rule (`crate::domain::domain_certificates`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use x509_cert::ext::pkix::KeyUsage;
-use x509_cert::Certificate;
 
-use super::domsec::{agent_domains, serves};
+use crate::domain::naming::is_same_or_ascendant as serves;
 
 /// Encryption applied to messages for a remote domain.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +18,9 @@ pub enum Encrypt {
     None,
     /// To the remote domain's DCA certificate (§4.1, case (c)/(d)).
     Dca,
+    /// To the remote domain's S/MIME gateway certificate (`smg_encryptor@<domain>`,
+    /// draft-ramsdell-enc-smime-gateway-00 §5.1).
+    Gateway,
 }
 
 /// What happens to a message that fails the policy.
@@ -100,58 +101,6 @@ pub fn outbound_key(ours: &[String], recipient: &str) -> Option<RouteKey> {
     })
 }
 
-/// Why no DCA certificate could be chosen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DcaLookup {
-    /// No valid certificate names an agent serving the domain with an encryption key usage.
-    None,
-    /// Several, equally specific: the directory must name one.
-    Ambiguous(usize),
-}
-
-fn encrypts(cert: &Certificate) -> bool {
-    matches!(
-        cert.tbs_certificate().get_extension::<KeyUsage>(),
-        Ok(Some((_, ku))) if ku.key_encipherment() || ku.key_agreement()
-    )
-}
-
-/// The DCA certificate for `domain` among `certs`: one whose §2.6 agent name serves the
-/// domain, with keyUsage keyEncipherment or keyAgreement (§2.6 tells encrypting from
-/// signing agents by keyUsage), accepted by `usable` (path validation), the most specific
-/// name first (gateway §4).
-pub fn dca_certificate<'c>(
-    certs: &'c [Certificate],
-    domain: &str,
-    usable: impl Fn(&Certificate) -> bool,
-) -> Result<&'c Certificate, DcaLookup> {
-    let mut best: Vec<(&Certificate, usize)> = Vec::new();
-    for c in certs.iter().filter(|c| encrypts(c) && usable(c)) {
-        let Some(len) = agent_domains(c)
-            .iter()
-            .filter(|a| serves(a, domain))
-            .map(|a| a.len())
-            .max()
-        else {
-            continue;
-        };
-        match best.first().map(|(_, l)| *l) {
-            Some(l) if l > len => {}
-            Some(l) if l == len => {
-                if !best.iter().any(|(b, _)| *b == c) {
-                    best.push((c, len));
-                }
-            }
-            _ => best = vec![(c, len)],
-        }
-    }
-    match best.as_slice() {
-        [] => Err(DcaLookup::None),
-        [(c, _)] => Ok(c),
-        many => Err(DcaLookup::Ambiguous(many.len())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +160,8 @@ mod tests {
         assert!(
             serde_json::from_str::<DomainPolicy>(r#"{"requireDomainSignatures":true}"#).is_err()
         );
-        assert!(serde_json::from_str::<DomainPolicy>(r#"{"encrypt":"gateway"}"#).is_err());
+        let p: DomainPolicy = serde_json::from_str(r#"{"encrypt":"gateway"}"#).unwrap();
+        assert_eq!(p.encrypt, Encrypt::Gateway);
+        assert!(serde_json::from_str::<DomainPolicy>(r#"{"encrypt":"gatway"}"#).is_err());
     }
 }

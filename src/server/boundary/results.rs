@@ -8,6 +8,7 @@
 //!     [header.from=<From address>] [header.sender=<Sender address>]
 //!     [body.smime-identifier=<agent domain>]
 //!     [(decrypted by the domain confidentiality authority)]
+//!     [(gateway-decrypted by the S/MIME gateway of <domain>)]
 //! result = pass / fail / none / neutral          ; RFC 7281 §3, RFC 8601 §2.7
 //! ```
 //!
@@ -59,6 +60,9 @@ pub struct Results {
     pub identifier: Option<String>,
     /// We decrypted a layer addressed to our DCA.
     pub decrypted: bool,
+    /// Our S/MIME gateway decrypted the message (draft-ramsdell-enc-smime-gateway-00 §5.2):
+    /// the domain of its `smg_encryptor@<domain>` certificate.
+    pub gateway_decrypted: Option<String>,
 }
 
 /// A property value as an RFC 8601 `pvalue` we write only when it is a plain dot-atom
@@ -89,6 +93,14 @@ pub fn header_field(authserv_id: &str, r: &Results) -> String {
     }
     if r.decrypted {
         s.push_str("\r\n (decrypted by the domain confidentiality authority)");
+    }
+    if let Some(d) = &r.gateway_decrypted {
+        match pvalue(d) {
+            Some(d) => s.push_str(&format!(
+                "\r\n (gateway-decrypted by the S/MIME gateway of {d})"
+            )),
+            None => s.push_str("\r\n (gateway-decrypted)"),
+        }
     }
     s.push_str("\r\n");
     s
@@ -151,6 +163,7 @@ mod tests {
             sender: None,
             identifier: None,
             decrypted: false,
+            gateway_decrypted: None,
         };
         let out = add(msg, "mta.navy.example", &r);
         let text = String::from_utf8(out).unwrap();
@@ -169,6 +182,7 @@ mod tests {
             sender: Some("a b@c".into()),
             identifier: Some("army.example; smime=pass".into()),
             decrypted: true,
+            gateway_decrypted: None,
         };
         let h = header_field("mta.navy.example", &r);
         assert!(
@@ -176,5 +190,11 @@ mod tests {
         );
         assert!(!h.contains("smime-identifier"));
         assert!(h.ends_with("authority)\r\n"));
+        let r = Results {
+            gateway_decrypted: Some("navy.example) (x".into()),
+            ..r
+        };
+        let h = header_field("mta.navy.example", &r);
+        assert!(h.ends_with("authority)\r\n (gateway-decrypted)\r\n"), "{h}");
     }
 }

@@ -13,8 +13,8 @@ use smtp_proto::{
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use super::params::xtext;
 use super::{DeliverBy, Recipient};
+use crate::compose::envelope::xtext;
 
 /// A server reply.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

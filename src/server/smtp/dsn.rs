@@ -160,7 +160,7 @@ pub fn build(req: &DsnRequest<'_>) -> Vec<u8> {
     if let Some(envid) = req.envid {
         m.push_str(&format!(
             "Original-Envelope-Id: {}\r\n",
-            super::params::xtext(envid)
+            crate::compose::envelope::xtext(envid)
         ));
     }
     m.push_str(&format!("Arrival-Date: {}\r\n", clean(req.arrival_date)));
@@ -169,7 +169,7 @@ pub fn build(req: &DsnRequest<'_>) -> Vec<u8> {
         if let Some(o) = &r.original_recipient {
             m.push_str(&format!(
                 "Original-Recipient: rfc822;{}\r\n",
-                super::params::xtext(o)
+                crate::compose::envelope::xtext(o)
             ));
         }
         m.push_str(&format!(

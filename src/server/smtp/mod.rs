@@ -95,6 +95,28 @@ pub struct DeliverBy {
     pub trace: bool,
 }
 
+/// What a passed DELIVERBY deadline calls for (RFC 2852 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByExpiry {
+    /// `R`: the message is returned as undeliverable (failure DSN, 5.4.7), no further
+    /// attempts.
+    Return,
+    /// `N`: a "delayed" DSN is issued (4.4.7) and delivery attempts continue.
+    Notify,
+}
+
+impl DeliverBy {
+    /// `None` while the deadline is not passed at `now` (unix seconds); otherwise what its
+    /// by-mode calls for.
+    pub fn past_deadline(&self, now: i64) -> Option<ByExpiry> {
+        (now > self.deadline).then_some(if self.return_mode {
+            ByExpiry::Return
+        } else {
+            ByExpiry::Notify
+        })
+    }
+}
+
 /// A complete SMTP transaction as accepted (also stored in the queue as JSON).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -138,5 +160,28 @@ impl Transaction {
     /// as the next higher level.
     pub fn queue_priority(&self) -> i8 {
         priority::stanag4406_level(self.effective_priority())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_calls_for_its_mode_only_once_passed() {
+        let by = |return_mode| DeliverBy {
+            by_time: 60,
+            deadline: 1000,
+            return_mode,
+            trace: false,
+        };
+        assert_eq!(
+            by(true).past_deadline(1000),
+            None,
+            "at the deadline: still in time"
+        );
+        assert_eq!(by(true).past_deadline(1001), Some(ByExpiry::Return));
+        assert_eq!(by(false).past_deadline(1001), Some(ByExpiry::Notify));
+        assert_eq!(by(false).past_deadline(i64::MIN), None);
     }
 }

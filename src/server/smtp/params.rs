@@ -3,7 +3,7 @@
 //! RCPT, else 501; RFC 6710 §3: more than one MT-PRIORITY must be rejected; RFC 4865 §4.1:
 //! only one of HOLDFOR/HOLDUNTIL), the exact `priority-value` ABNF (RFC 6710 §3: "+3", "-0",
 //! "03", "10" are syntax errors → `501 5.5.2`), the value grammars that bound every
-//! number a client may send (see [`check_value`]), and xtext encoding for the client side.
+//! number a client may send (see `check_value`). xtext encoding is `compose::envelope::xtext`.
 
 use super::priority::parse_priority_value;
 
@@ -146,19 +146,6 @@ fn check_value(keyword: &str, value: Option<&str>) -> Option<ParamError> {
     }
 }
 
-/// xtext-encode (RFC 3461 §4): `+` and `=` and characters outside 33..126 as `+XX`.
-pub fn xtext(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if (33..=126).contains(&b) && b != b'+' && b != b'=' {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("+{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,11 +204,5 @@ mod tests {
             let line = format!("MAIL FROM:<a@b> {good}\r\n");
             assert!(scan(line.as_bytes(), true).is_ok(), "{good}");
         }
-    }
-
-    #[test]
-    fn xtext_encoding() {
-        assert_eq!(xtext("a+b=c d"), "a+2Bb+3Dc+20d");
-        assert_eq!(xtext("bob@navy.example"), "bob@navy.example");
     }
 }

@@ -285,19 +285,30 @@ pub async fn folder(
     };
     // The Release queue (officers) shows when each draft was submitted and its deadline
     // (DELIVERBY / Expires), in the store's order: precedence, then waiting time.
+    // A passed deadline is marked (both are RFC 3339 UTC seconds, so they compare as text).
     let release = name == "Release";
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.replace_nanosecond(0)
+            .unwrap_or(t)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let now = rfc3339(time::OffsetDateTime::now_utc());
     let mut rows = String::new();
     for m in &msgs {
         let when = if release {
+            let deadline = match m.deadline.as_deref() {
+                None => "none".to_string(),
+                Some(d) if d < now.as_str() => {
+                    format!("<strong class=\"passed\">{} (passed)</strong>", esc(d))
+                }
+                Some(d) => esc(d),
+            };
             format!(
-                "<td>{}</td><td>{}</td>",
+                "<td>{}</td><td>{deadline}</td>",
                 esc(&time::OffsetDateTime::from_unix_timestamp(m.received_at)
-                    .ok()
-                    .and_then(|t| t
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .ok())
+                    .map(rfc3339)
                     .unwrap_or_default()),
-                esc(m.deadline.as_deref().unwrap_or("none")),
             )
         } else {
             format!("<td>{}</td>", esc(m.date.as_deref().unwrap_or("")))

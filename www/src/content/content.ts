@@ -100,6 +100,9 @@ async function attach(adapter: WebmailAdapter): Promise<void> {
       mountFrame(adapter, view, "release", userHash.slice(1));
       return;
     case "list":
+      // The drafter's Sent folder: the signed receipts that came back (pages/sent.ts).
+      if (/^sent$/i.test(view.folder)) mountFrame(adapter, view, "sent", "");
+      return;
     case "other":
       return;
   }

@@ -77,6 +77,8 @@ export interface VerifyContext {
   readonly at: string;
   /** Decryption key for enveloped layers (password-encrypted PKCS#8 + its password + certificate). */
   readonly decryptionKey?: StoredKeyUse | undefined;
+  /** The reader's address: the report's `mmhs.readerPrecedence` is then computed (docs/report.md). */
+  readonly reader?: string | undefined;
 }
 
 export interface StoredKeyUse {
@@ -92,7 +94,36 @@ export function verify(raw: Uint8Array, context: VerifyContext): Promise<unknown
   return call("verify", raw, { ...rest, ...(decryptionKey ? { decryptionKey } : {}), withContent: true });
 }
 
-export function inspect(raw: Uint8Array, options: { readonly at: string }): Promise<unknown> {
+/** wasm `makeReceipt`'s result: the signed receipt and where it goes (receiptsTo). */
+export interface SignedReceipt {
+  readonly message: Uint8Array;
+  readonly to: readonly string[];
+  readonly identifier: string;
+}
+
+/**
+ * wasm `makeReceipt(raw, key, verifyOptions, { messageId })` (docs/js-api.md): the core verifies
+ * `raw` first and refuses (`receipt-refused-*`) unless the report is valid and a verified
+ * originator signature asks this reader for a receipt.
+ */
+export async function makeReceipt(raw: Uint8Array, key: StoredKeyUse, context: VerifyContext, messageId: string): Promise<SignedReceipt> {
+  // the signer's own key opens an encrypted original: no separate decryption key
+  const { trustAnchors, at, reader } = context;
+  const out = await call("makeReceipt", raw, key, { trustAnchors, at, ...(reader ? { reader } : {}) }, { messageId });
+  if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "makeReceipt returned no receipt.");
+  const o = out as Record<string, unknown>;
+  const to = Array.isArray(o["to"]) ? o["to"].filter((x): x is string => typeof x === "string") : [];
+  if (to.length === 0 || typeof o["identifier"] !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, "makeReceipt returned a receipt without recipients or identifier.");
+  return { message: toBytes(o["message"]), to, identifier: o["identifier"] };
+}
+
+/** wasm `verifyReceipt(receipt, original, options)` → the receipt's report, checked against the original (RFC 2634 §2.7). */
+export function verifyReceipt(receipt: Uint8Array, original: Uint8Array, context: VerifyContext): Promise<unknown> {
+  const { decryptionKey, reader, ...rest } = context;
+  return call("verifyReceipt", receipt, original, { ...rest, ...(decryptionKey ? { decryptionKey } : {}), ...(reader ? { reader } : {}) });
+}
+
+export function inspect(raw: Uint8Array, options: { readonly at: string; readonly reader?: string | undefined }): Promise<unknown> {
   return call("inspect", raw, options);
 }
 
@@ -102,12 +133,12 @@ export function inspect(raw: Uint8Array, options: { readonly at: string }): Prom
  * shown as a problem of the report (never hidden); a report listing a problem is never shown as
  * valid (`viewReport`).
  */
-export async function withMmhsView(report: unknown, headerSource: Uint8Array, at: string): Promise<unknown> {
+export async function withMmhsView(report: unknown, headerSource: Uint8Array, at: string, reader?: string): Promise<unknown> {
   if (typeof report !== "object" || report === null) return report;
   const r = report as Record<string, unknown>;
   if (r["mmhs"] !== null && r["mmhs"] !== undefined) return report;
   try {
-    return { ...r, mmhs: await inspect(headerSource, { at }) };
+    return { ...r, mmhs: await inspect(headerSource, { at, ...(reader ? { reader } : {}) }) };
   } catch (err) {
     const code = err instanceof Error && typeof (err as Error & { code?: unknown }).code === "string" ? (err as Error & { code: string }).code : EXTENSION_CODES.coreFailed;
     const problems = Array.isArray(r["problems"]) ? (r["problems"] as unknown[]) : [];
@@ -170,7 +201,7 @@ export function toBytes(v: unknown): Uint8Array {
 }
 
 /** The `outcome` values of the core's `ReleaseResult` (docs/release.md). */
-export const RELEASE_OUTCOMES = ["released", "alreadyReleased", "refused", "rejected", "blocked", "reviewed"] as const;
+export const RELEASE_OUTCOMES = ["released", "alreadyReleased", "refused", "rejected", "bounced", "blocked", "reviewed"] as const;
 /** A release outcome; `unknown` when the result has none or one not listed (never released). */
 export type ReleaseOutcomeName = (typeof RELEASE_OUTCOMES)[number] | "unknown";
 
@@ -178,8 +209,8 @@ export type ReleaseDecision = "approve" | "reject" | "review";
 
 /** The outcomes after which a decision hands messages to the webmail; anything else sends nothing. */
 const SUBMITTING: Readonly<Record<ReleaseDecision, readonly ReleaseOutcomeName[]>> = {
-  approve: ["released", "alreadyReleased"],
-  reject: ["rejected"],
+  approve: ["released", "alreadyReleased", "bounced"],
+  reject: ["rejected", "bounced"],
   review: [],
 };
 
@@ -198,7 +229,8 @@ export interface ReleaseOutcome {
  * The `release` result (src/release/procedure.rs `ReleaseResult`: `{ outcome, message, envelope,
  * next, findings, report, stripped, problems }`, `message` as bytes or base64), read fail-closed:
  * a missing or unlisted `outcome` is `unknown` (not released), and only the outcomes that answer
- * `decision` (`released` / `alreadyReleased` for approve, `rejected` for reject) produce
+ * `decision` (`released` / `alreadyReleased` for approve, `rejected` for reject, `bounced` — the
+ * RFC 7912 return notice — for either) produce
  * something to submit.
  */
 export function interpretRelease(out: unknown, decision: ReleaseDecision): ReleaseOutcome {
@@ -228,6 +260,7 @@ const OUTCOME_TEXT: Readonly<Record<ReleaseOutcomeName, string>> = {
   released: "Released: countersigned and submitted.",
   alreadyReleased: "Already released by you: submitted unchanged.",
   rejected: "Returned to the originator with your reason.",
+  bounced: "Not released: it lists an authorisation that cannot be verified (RFC 7912); returned to the originator with that reason.",
   refused: "Not released: the originator's signature could not be authenticated",
   blocked: "Not released: the review found a blocking problem",
   reviewed: "Not released: only reviewed",

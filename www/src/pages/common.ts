@@ -19,6 +19,11 @@ export function nowRfc3339(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** A titled section of the settings page (`aria-labelledby` its heading). */
+export function settingsSection(title: string, id: string, ...children: (HTMLElement | string | null)[]): HTMLElement {
+  return h("section", { class: "settings-section", "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
+}
+
 export function statusLine(text: string): HTMLElement {
   return h("p", { class: "status", role: "status" }, text);
 }
@@ -29,8 +34,8 @@ export function badge(text: string, kind: "ok" | "bad" | "warn" | "info" | "neut
   return h("span", { class: `badge ${kind}` }, icon + text);
 }
 
-export function download(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "message/rfc822" }));
+export function download(name: string, bytes: Uint8Array, type = "message/rfc822"): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
   const a = h("a", { href: url, download: name });
   a.click();
   setTimeout(() => { URL.revokeObjectURL(url); }, 10_000);

@@ -5,18 +5,23 @@
  * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { compose, encrypt, sign, signAsync, type StoredKeyUse } from "../core/wasm.js";
+import { compose, encrypt, sign, signAsync, verify, type StoredKeyUse } from "../core/wasm.js";
 import { currentLock, type AsyncKey } from "../shared/key-lock.js";
+import { audit, sentFields } from "../shared/audit.js";
+import { elementsRequest, fieldOfError, precedenceRole } from "../shared/elements.js";
+import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
+import { receiptRequestOption, updateReceipts, withTracked } from "../shared/receipts.js";
+import { elementsPart, receiptPart, type ElementsPart } from "./compose-elements.js";
 import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import type { PolicyDef } from "../shared/labels.js";
-import { bytesToB64 } from "../shared/messages.js";
+import { bytesToB64, bytesToLatin1 } from "../shared/messages.js";
 import { CLASSIFICATIONS, MESSAGE_TYPES, PRECEDENCES } from "../shared/mmhs.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
 import { CodedError, describeProblem, EXTENSION_CODES } from "../shared/problems.js";
 import { send } from "../shared/runtime.js";
-import { loadSettings, type Settings } from "../shared/settings.js";
-import { hashParams, reportHeight } from "./common.js";
+import { loadSettings, localArea, type Settings } from "../shared/settings.js";
+import { hashParams, nowRfc3339, reportHeight } from "./common.js";
 
 const root = byId("app");
 
@@ -42,7 +47,17 @@ function recipientRow(list: HTMLElement, address = "", kind: RecipientForm["kind
   const notify = NOTIFY.map((x) => h("label", { class: "inline" }, h("input", { type: "checkbox", class: "rcpt-notify", value: x, checked: x === "FAILURE" }), ` ${x.toLowerCase()}`));
   const receipt = h("label", { class: "inline" }, h("input", { type: "checkbox", class: "rcpt-receipt" }), " receipt notification");
   const remove = h("button", { type: "button", class: "link", "aria-label": `Remove recipient ${n}`, onclick: () => { row.remove(); } }, "remove");
-  row.append(addr, k, h("span", { class: "notify-group", role: "group", "aria-label": `Delivery notifications for recipient ${n}` }, "DSN: ", ...notify), receipt, remove);
+  // Profile §3.5.1 / §3.5.2: To ("action") recipients act on the primary precedence, Cc and
+  // Bcc ("information") recipients on the copy precedence.
+  const role = h("span", { class: "rcpt-role", "aria-live": "polite" });
+  const showRole = () => {
+    const r = precedenceRole(k.value as RecipientForm["kind"]);
+    role.textContent = ` ${r.role} recipient: ${r.precedence} precedence${k.value === "bcc" ? "; blind copy (its own copy, Bcc shown only to it)" : ""}`;
+    role.setAttribute("data-role", r.role);
+  };
+  k.addEventListener("change", showRole);
+  showRole();
+  row.append(addr, k, role, h("span", { class: "notify-group", role: "group", "aria-label": `Delivery notifications for recipient ${n}` }, "DSN: ", ...notify), receipt, remove);
   list.append(row);
 }
 
@@ -108,6 +123,8 @@ function build(settings: Settings): void {
   const forward = h("input", { type: "file", id: "forward", multiple: true, accept: ".eml,message/rfc822" });
   const out = h("div", { id: "result", "aria-live": "polite" });
   const sendBtn = h("button", { type: "submit", id: "send", class: "primary" }, "Sign and send");
+  const elements = elementsPart();
+  const receipts = receiptPart();
 
   const form = h(
     "form",
@@ -129,6 +146,7 @@ function build(settings: Settings): void {
     field("Subject", subject),
     field("Text", body),
     h("div", { class: "row" }, field("Attachments", attach), field("Forward messages (.eml, sent as forwarded=yes)", forward)),
+    elements.element,
     h("details", {}, h("summary", {}, "Delivery and message references"), h("div", { class: "row" }, field("Expires", expires), field("Deferred delivery (hold until)", deferred), field("Latest delivery time", latest)), field("Obsoletes message ids", obsoletes), field("Related / referenced message ids", references)),
     h(
       "fieldset",
@@ -140,6 +158,7 @@ function build(settings: Settings): void {
       h("label", { class: "inline", title: "A recipient without a certificate of its own is encrypted to its domain's confidentiality authority or S/MIME gateway certificate (Settings → Correspondents' certificates)" }, domainEnc, " Encrypt to the recipient's domain when it has no certificate"),
       field("Protect headers", protect),
     ),
+    receipts.element,
     field("Key password", password, "Unlocks your password-encrypted key inside the extension; never sent to the webmail."),
     sendBtn,
     out,
@@ -175,7 +194,12 @@ function build(settings: Settings): void {
       compress: compress.checked,
       domainEncryption: domainEnc.checked,
     };
-    const errs = validateForm(f);
+    elements.clearErrors();
+    const el = elementsRequest(elements.read());
+    for (const e of el.errors) elements.showError(e.member, e.message);
+    const rr = receiptRequestOption(receipts.read(), f.from);
+    if (rr.option && !f.sign) rr.errors.push("A signed-receipt request is a signed attribute: tick Sign.");
+    const errs = [...validateForm(f), ...el.errors.map((e) => e.message), ...rr.errors];
     if (errs.length > 0) {
       out.append(errorBox(new CodedError(EXTENSION_CODES.formInvalid, errs.join(" ")), "Cannot send"));
       return;
@@ -183,7 +207,7 @@ function build(settings: Settings): void {
     sendBtn.disabled = true;
     void (async () => {
       const withFiles: ComposeForm = { ...f, attachments: await readFiles(attach), forwarded: await readFiles(forward) };
-      await doSend(withFiles, settings, password.value, out);
+      await doSend(withFiles, settings, password.value, out, { elements: el.members, receiptRequest: rr.option, elementsPart: elements });
     })().finally(() => { sendBtn.disabled = false; });
   });
 
@@ -195,9 +219,25 @@ async function readFiles(input: HTMLInputElement): Promise<FileData[]> {
   return Promise.all(files.map(async (f) => ({ filename: f.name, contentType: f.type, data: bytesToB64(new Uint8Array(await f.arrayBuffer())) })));
 }
 
-async function doSend(f: ComposeForm, settings: Settings, password: string, out: HTMLElement): Promise<void> {
+interface Extras {
+  /** Members of the compose request for the elements of service (`elementsRequest`). */
+  readonly elements: Record<string, unknown>;
+  /** The `receiptRequest` sign option, or null. */
+  readonly receiptRequest: Record<string, unknown> | null;
+  readonly elementsPart: ElementsPart;
+}
+
+/** The signed-receipt identifier of a signed copy: the core's own report of it (docs/report.md `receiptRequest`). */
+async function receiptIdentifier(signed: Uint8Array, settings: Settings): Promise<string | null> {
+  const out = await verify(signed, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
+  const report = typeof out === "object" && out !== null && "report" in out ? out.report : out;
+  const rr = typeof report === "object" && report !== null ? (report as { receiptRequest?: { identifier?: unknown } }).receiptRequest : undefined;
+  return typeof rr?.identifier === "string" ? rr.identifier : null;
+}
+
+async function doSend(f: ComposeForm, settings: Settings, password: string, out: HTMLElement, extras: Extras): Promise<void> {
   try {
-    const request = toComposeRequest(f);
+    const request = { ...toComposeRequest(f), ...extras.elements };
     const plan = securityPlan(f);
     let key: StoredKeyUse | null = null;
     let unlocked: AsyncKey | null = null;
@@ -209,12 +249,23 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
       key = { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain };
     }
     out.append(h("p", { role: "status" }, "Composing…"));
-    const composed = await compose(request);
+    let composed;
+    try {
+      composed = await compose(request);
+    } catch (err) {
+      // The core names the member or header field it refused: show it at that input.
+      const member = fieldOfError(err instanceof Error ? err.message : String(err));
+      if (member) extras.elementsPart.showError(member, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
     const messages = [];
     for (const m of composed) {
       let raw = m.raw;
-      if (plan.sign && unlocked) raw = await signAsync(raw, unlocked, { ...plan.sign });
-      else if (plan.sign && key) raw = await sign(raw, key, { ...plan.sign });
+      let identifier: string | null = null;
+      const signOptions = { ...plan.sign, ...(extras.receiptRequest ? { receiptRequest: extras.receiptRequest } : {}) };
+      if (plan.sign && unlocked) raw = await signAsync(raw, unlocked, signOptions);
+      else if (plan.sign && key) raw = await sign(raw, key, signOptions);
+      if (extras.receiptRequest) identifier = await receiptIdentifier(raw, settings);
       if (plan.encrypt && key) {
         const env = envelopeForWebmail(m.envelope, Date.now());
         // The core finds each recipient's certificate among the correspondents' (by its
@@ -222,7 +273,7 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
         // refuses a recipient it finds none for (`no-recipient-certificate`).
         raw = await encrypt(raw, [key.certificate], { ...plan.encrypt, rcpt: env.rcpts.map((r) => r.address), certificates: settings.correspondents.map((c) => c.certificate) });
       }
-      messages.push({ raw, envelope: m.envelope });
+      messages.push({ raw, envelope: m.envelope, identifier, messageId: header(parseHeaders(splitHeaderBody(bytesToLatin1(m.raw)).head), "Message-ID") });
     }
     clear(out);
     const list = h("ol", { class: "sent-list" });
@@ -233,11 +284,41 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
       const item = h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`);
       if (r.op === "send") item.append(...sendWarnings(r.notCarried ?? [], r.rejected ?? []));
       list.append(item);
+      const sentId = r.op === "send" ? r.id : null;
+      const rcpts = env.rcpts.map((x) => x.address);
+      await recordSent(request, m, rcpts, sentId, plan.sign?.securityLabel ?? null, f.subject, item);
     }
     out.append(h("p", { role: "status", class: "ok", id: "send-done" }, "Sent. Messages that need release authorisation wait in the release officers' queue."));
   } catch (err) {
     clear(out);
     out.append(errorBox(err, "Not sent"));
+  }
+}
+
+/**
+ * After a copy went out: its audit record (profile §5.2) and, with a signed-receipt request,
+ * the record the Sent view correlates returning receipts with. A failure here is shown beside
+ * the copy (the message is already sent).
+ */
+async function recordSent(
+  request: Record<string, unknown>,
+  m: { readonly envelope: unknown; readonly identifier: string | null; readonly messageId: string | null },
+  rcpts: readonly string[],
+  sentId: string | null,
+  label: unknown,
+  subject: string,
+  item: HTMLElement,
+): Promise<void> {
+  try {
+    await audit(localArea(), sentFields(request, m.messageId, m.envelope, m.identifier, label));
+    const identifier = m.identifier;
+    if (identifier) {
+      await updateReceipts(localArea(), (s) => withTracked(s, { identifier, messageId: m.messageId, subject, sentId, recipients: rcpts, sentAt: nowRfc3339(), receipts: [] }));
+      item.setAttribute("data-receipt-identifier", identifier);
+      item.append(h("span", { class: "receipt-tracked" }, " · signed receipts requested"));
+    }
+  } catch (err) {
+    item.append(errorBox(err, "Not recorded"));
   }
 }
 

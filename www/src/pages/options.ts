@@ -1,5 +1,7 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
 import { coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.js";
+import { auditSection, autoReceiptSection } from "./options-audit.js";
+import { settingsSection as section } from "./common.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
@@ -21,9 +23,6 @@ import {
 
 const root = byId("app");
 
-function section(title: string, id: string, ...children: (HTMLElement | string | null)[]): HTMLElement {
-  return h("section", { class: "settings-section", "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
-}
 
 function keySection(s: Settings): HTMLElement {
   const file = h("input", { type: "file", id: "p12-file", accept: ".p12,.pfx,application/x-pkcs12" });
@@ -289,7 +288,9 @@ async function main(): Promise<void> {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
       await saveSettings({ releasePolicy: v as Record<string, unknown> });
     }),
+    autoReceiptSection(s),
     await originsSection(),
+    await auditSection(),
     await coreSection(),
   );
 }

@@ -3,17 +3,19 @@
  * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
  * worker's session stash; decrypted content never leaves this frame.
  */
-import { verify, withMmhsView } from "../core/wasm.js";
+import { makeReceipt, verify, verifyReceipt, withMmhsView, type StoredKeyUse } from "../core/wasm.js";
+import { audit, loadAudit, reportFields } from "../shared/audit.js";
+import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
 import { headerSourceBytes, splitVerifyResult, verifiedContentView, type ContentView } from "../shared/content-view.js";
 import { buildMdn, rfc5322Date } from "../shared/mdn.js";
-import { byId, clear, h } from "../shared/dom.js";
+import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { viewReport, type ReportView } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
-import { loadSettings } from "../shared/settings.js";
-import { hashParams, nowRfc3339, reportHeight, statusLine } from "./common.js";
+import { loadSettings, localArea, type Settings } from "../shared/settings.js";
+import { badge, hashParams, nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
 
@@ -35,7 +37,14 @@ async function main(): Promise<void> {
   root.append(statusLine("Verifying…"));
   const entry = await send("stash.get", { id: stashId });
   const raw = b64ToBytes(entry.rawB64);
-  await render(raw, entry.messageId, null);
+  await render(raw, { messageId: entry.messageId, folder: entry.folder, user: entry.user }, null);
+}
+
+/** Where the message was opened: the webmail's id and folder, and the logged-in user. */
+interface Opened {
+  readonly messageId: string;
+  readonly folder: string | null;
+  readonly user: string | null;
 }
 
 function isEncrypted(text: string): boolean {
@@ -43,8 +52,11 @@ function isEncrypted(text: string): boolean {
   return /pkcs7-mime/i.test(ct) && /enveloped-data|authenveloped-data/i.test(ct);
 }
 
-async function render(raw: Uint8Array, messageId: string, password: string | null): Promise<void> {
+async function render(raw: Uint8Array, opened: Opened, password: string | null): Promise<void> {
+  const messageId = opened.messageId;
   const settings = await loadSettings();
+  // The reader's own address: the key's, else the webmail login (for `readerPrecedence`).
+  const reader = settings.identity?.address || opened.user || undefined;
   const text = bytesToLatin1(raw);
   clear(root);
   if (isEncrypted(text) && password === null) {
@@ -63,35 +75,38 @@ async function render(raw: Uint8Array, messageId: string, password: string | nul
     );
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      void render(raw, messageId, pw.value).catch(showFatal);
+      void render(raw, opened, pw.value).catch(showFatal);
     });
     root.append(form);
     pw.focus();
     return;
   }
+  const key: StoredKeyUse | undefined =
+    password !== null && settings.identity
+      ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain }
+      : undefined;
   let out: unknown;
   try {
-    out = await verify(raw, {
-      trustAnchors: settings.trustAnchors,
-      at: nowRfc3339(),
-      decryptionKey:
-        password !== null && settings.identity
-          ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain }
-          : undefined,
-    });
+    out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader });
   } catch (err) {
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
     return;
   }
-  const { report: coreReport, content: innermost } = splitVerifyResult(out);
+  const { report: verified, content: innermost } = splitVerifyResult(out);
+  // A signed receipt is checked against the sent copy it answers (RFC 2634 §2.7).
+  const coreReport = await receiptChecked(raw, verified, settings, key, reader);
   const innerBytes = innermost === null ? null : typeof innermost === "string" ? new TextEncoder().encode(innermost) : innermost;
   const scheme = (coreReport as { headerProtection?: { scheme?: unknown } } | null)?.headerProtection?.scheme;
-  const report = await withMmhsView(coreReport, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339());
+  const report = await withMmhsView(coreReport, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339(), reader);
   const v = viewReport(report);
+  const auditError = await auditOpened(report, v, opened);
   const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
   root.append(
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
+      await receiptsOfSent(v),
+      auditError,
+      isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),
       receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
       R.dsnView(content, v),
       R.messageContent(content),
@@ -164,6 +179,153 @@ function receiptPrompt(v: ReportView, raw: string, content: ContentView, message
     if (earlier === "sent" || earlier === "refused") {
       done(earlier);
       out.append(earlier === "sent" ? "You already sent a receipt for this message." : "You refused a receipt for this message.");
+    }
+  });
+  return box;
+}
+
+/**
+ * The report of a signed receipt checked against the sent copy it answers: the copy is found
+ * by the receipt's signedContentIdentifier among those this extension sent with a request
+ * (`shared/receipts.ts`), fetched from the webmail's Sent folder, and `verifyReceipt` checks
+ * signature, msgSigDigest, content type and identifier. A verified receipt is recorded for the
+ * Sent view and in the audit log. Unknown copy → the report with `receipt-sent-copy-unknown`
+ * added (never valid); anything else the same report as `verify`'s.
+ */
+async function receiptChecked(raw: Uint8Array, report: unknown, settings: Settings, key: StoredKeyUse | undefined, reader: string | undefined): Promise<unknown> {
+  const r = typeof report === "object" && report !== null ? (report as Record<string, unknown>) : null;
+  const receipt = r && typeof r["receipt"] === "object" && r["receipt"] !== null ? (r["receipt"] as Record<string, unknown>) : null;
+  if (!r || !receipt) return report;
+  const identifier = typeof receipt["identifier"] === "string" ? receipt["identifier"] : "";
+  const tracked = findTracked(await loadReceipts(localArea()), identifier);
+  const problems = Array.isArray(r["problems"]) ? (r["problems"] as unknown[]) : [];
+  if (!tracked?.sentId) {
+    const why = tracked ? "the webmail gave no id for the Sent copy of that message" : `no sent copy recorded for receipt identifier ${identifier || "(none)"}`;
+    return { ...r, problems: [...problems, { code: EXTENSION_CODES.receiptSentCopyUnknown, message: why }] };
+  }
+  let checked: unknown;
+  try {
+    const fetched = await send("webmail", { op: "fetchRaw", id: tracked.sentId });
+    if (fetched.op !== "fetchRaw") throw new CodedError(EXTENSION_CODES.badMessage, "The webmail answered another request.");
+    checked = await verifyReceipt(raw, b64ToBytes(fetched.rawB64), { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader });
+  } catch (err) {
+    // The Sent copy could not be read or checked: the receipt stays unverified, with the cause.
+    const code = typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : EXTENSION_CODES.coreFailed;
+    return { ...r, problems: [...problems, { code, message: `the sent copy could not be checked: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
+  const v = viewReport(checked);
+  // The certificate address that is one of the copy's recipients (a certificate may name several).
+  const addrs = v.signedReceipt?.from ?? [];
+  const from = addrs.find((a) => tracked.recipients.some((r) => r.toLowerCase() === a.toLowerCase())) ?? addrs[0] ?? v.signedReceipt?.signer ?? null;
+  if (v.signedReceipt?.verified === true && from) {
+    const entry = { from, verifiedAt: nowRfc3339(), signedAt: v.signedReceipt.signingTime };
+    await updateReceipts(localArea(), (s) => withReceipt(s, identifier, entry));
+    await audit(localArea(), { ...reportFields("receipt-received", checked, `signed receipt from ${from} for ${tracked.messageId ?? identifier}`), mmIdentification: tracked.messageId, signedReceiptRequest: identifier });
+  }
+  return checked;
+}
+
+/**
+ * A received message's audit record (profile §5.2), the first time the reader opens it. A
+ * failure is shown (the message is still displayed: it has been verified).
+ */
+async function auditOpened(report: unknown, v: ReportView, opened: Opened): Promise<HTMLElement | null> {
+  if (isOwnFolder(opened)) return null;
+  if (v.signedReceipt) return null; // recorded as receipt-received when verified
+  try {
+    const fields = reportFields("received", report, `opened from ${opened.folder ?? "the webmail"} (webmail id ${opened.messageId})`);
+    const log = await loadAudit(localArea());
+    if (log.records.some((x) => x.event === "received" && x.mmIdentification === fields.mmIdentification && x.detail === fields.detail)) return null;
+    await audit(localArea(), fields);
+    return null;
+  } catch (err) {
+    return errorBox(err, "Not recorded in the audit log");
+  }
+}
+
+/** The drafter's own folders: Sent and the officers' Release queue. */
+function isOwnFolder(opened: Opened): boolean {
+  return opened.folder !== null && /^(sent|release)$/i.test(opened.folder);
+}
+
+/** On one's own sent copy: which recipients returned a verified signed receipt. */
+async function receiptsOfSent(v: ReportView): Promise<HTMLElement | null> {
+  const id = v.signedReceiptRequest?.identifier;
+  if (!id) return null;
+  let tracked;
+  try {
+    tracked = findTracked(await loadReceipts(localArea()), id);
+  } catch (err) {
+    return errorBox(err, "Signed receipts");
+  }
+  if (!tracked) return null;
+  return h(
+    "section",
+    { class: "sent-receipts", "aria-label": "Signed receipts for this message" },
+    h("h3", {}, "Signed receipts returned"),
+    h("ul", { class: "receipt-lines" }, recipientLines(tracked).map((l) => h("li", { "data-recipient": l.recipient, "data-receipt-verified": String(l.verified) }, badge(l.text, l.verified ? "ok" : "neutral")))),
+  );
+}
+
+/**
+ * A signed-receipt request (RFC 2634 §2.2; profile §4.1.7): "Send signed receipt" is enabled
+ * only for a valid report (the core refuses anything else too, `receipt-refused-*`). The
+ * receipt goes to `receiptsTo` through the webmail, like every message the extension sends.
+ * Automatic return for the precedences the settings name (`autoReceiptAllowed`) when the key
+ * is already unlocked for this message; otherwise the key password is asked.
+ */
+function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, settings: Settings, key: StoredKeyUse | undefined, reader: string | null): HTMLElement | null {
+  const rq = v.signedReceiptRequest;
+  if (!rq) return null;
+  if (v.signedReceipt) return null;
+  const stateKey = `mmhs.signed-receipt.${rq.identifier}`;
+  const allowed = v.overall === "valid" && rq.verified;
+  const box = h(
+    "section",
+    { class: "signed-receipt-request", "aria-label": "Signed receipt request", "data-receipt-identifier": rq.identifier, "data-allowed": String(allowed) },
+    h("h3", {}, "Signed receipt requested"),
+    h("p", {}, rq.text),
+    allowed ? null : h("p", { class: "bad" }, badge("The message is not valid: no signed receipt can be returned.", "bad")),
+  );
+  const pw = h("input", { type: "password", id: "signed-receipt-password", autocomplete: "current-password" });
+  const btn = h("button", { type: "button", id: "signed-receipt-send", disabled: !allowed }, "Send signed receipt");
+  const out = h("div", { role: "status", class: "signed-receipt-result" });
+  const done = (text: string) => {
+    btn.setAttribute("disabled", "");
+    box.setAttribute("data-signed-receipt", "sent");
+    clear(out);
+    out.append(text);
+  };
+  const go = async (useKey: StoredKeyUse | undefined) => {
+    clear(out);
+    try {
+      if (!allowed) throw new CodedError(EXTENSION_CODES.formInvalid, "The message is not valid.");
+      if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
+      if (!reader) throw new CodedError(EXTENSION_CODES.formInvalid, "Your own address is unknown (import your key in Settings).");
+      const k = useKey ?? (pw.value !== "" ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password: pw.value, certificate: settings.identity.certificate, chain: settings.identity.chain } : null);
+      if (!k) throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+      btn.setAttribute("disabled", "");
+      const made = await makeReceipt(raw, k, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), reader }, `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`);
+      await send("webmail", { op: "send", rawB64: bytesToB64(made.message), envelope: { mailFrom: reader, rcpts: made.to.map((address) => ({ address })) } });
+      await chrome.storage.local.set({ [stateKey]: nowRfc3339() });
+      const receiptId = header(parseHeaders(splitHeaderBody(bytesToLatin1(made.message)).head), "Message-ID");
+      // The record names the original (MM Identification of the message answered).
+      await audit(localArea(), reportFields("receipt-sent", report, `signed receipt ${receiptId ?? ""} to ${made.to.join(", ")}`));
+      done(`Signed receipt sent to ${made.to.join(", ")}.`);
+    } catch (err) {
+      if (allowed) btn.removeAttribute("disabled");
+      out.append(errorBox(err, "Signed receipt not sent"));
+    }
+  };
+  btn.addEventListener("click", () => void go(undefined));
+  box.append(field("Key password (signs the receipt)", pw), h("div", { class: "actions" }, btn), out);
+  void chrome.storage.local.get(stateKey).then((got) => {
+    const earlier = got[stateKey];
+    if (typeof earlier === "string") done(`You already sent a signed receipt for this message (${earlier}).`);
+    else if (autoReceiptAllowed(v, settings.autoReceiptPrecedences)) {
+      box.setAttribute("data-auto", "true");
+      if (key) void go(key);
+      else out.append(`Automatic signed receipt for ${v.readerPrecedence?.precedence?.name ?? "this precedence"} (Settings): enter your key password to send it.`);
     }
   });
   return box;

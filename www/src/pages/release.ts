@@ -13,7 +13,8 @@ import { errorBox, problemList } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES, describeProblem } from "../shared/problems.js";
 import { viewReport } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
-import { loadSettings, type Settings } from "../shared/settings.js";
+import { audit, reportFields } from "../shared/audit.js";
+import { loadSettings, localArea, type Settings } from "../shared/settings.js";
 import { nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 
@@ -140,10 +141,12 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
     }
     for (const m of r.messages) await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: envelopeForWebmail(m.envelope, Date.now()) });
     await send("webmail", { op: "removeFromQueue", id: item.id });
+    // Profile §5.2: the release is audited with the draft's identifiers (the core's report of it).
+    if (r.released) await audit(localArea(), reportFields("released", r.report, `${r.outcome} by ${settings.identity.address}`));
     out.append(
       h(
         "p",
-        { role: "status", class: "ok", id: "release-done", "data-outcome": r.outcome },
+        { role: "status", class: r.released ? "ok" : "warn", id: "release-done", "data-outcome": r.outcome },
         releaseOutcomeText(r.outcome),
       ),
     );

@@ -47,6 +47,59 @@ export function labelBanner(v: ReportView): HTMLElement {
   );
 }
 
+/**
+ * The header marking (SIO-Label) says one classification and the signature another
+ * (`sio-label-mismatch`, MMHS profile §4.2.5, RFC 7444 §1.3): shown before everything else,
+ * the verdict included, because a reader must not act on either marking before resolving it.
+ */
+export function labelDisagreement(v: ReportView): HTMLElement | null {
+  const d = v.labelDisagreement;
+  if (!d) return null;
+  return h(
+    "section",
+    { class: "label-disagreement", role: "alert", "data-code": "sio-label-mismatch", "aria-label": "Security label disagreement" },
+    h("h3", {}, "SECURITY LABELS DISAGREE"),
+    h("p", {}, "The label in the message header differs from the label the signature carries. Handle the message at the higher marking and report it."),
+    h("dl", { class: "headers" }, h("dt", {}, "Header (SIO-Label)"), h("dd", { "data-label": "header" }, d.header), h("dt", {}, "Signed (ESS label)"), h("dd", { "data-label": "signed" }, d.signed)),
+    h("p", { class: "detail" }, d.message),
+  );
+}
+
+/** The precedence that applies to this reader (action: primary; information: copy), and a blind copy. */
+export function readerPrecedence(v: ReportView): HTMLElement | null {
+  const r = v.readerPrecedence;
+  if (!r && !v.blindCopy) return null;
+  return h(
+    "section",
+    { class: "reader-precedence", "aria-label": "Your precedence", "data-role": r?.role ?? "unknown", "data-verified": String(r?.verified ?? false), "data-precedence": r?.precedence?.name ?? "" },
+    r ? h("p", {}, r.text, unverifiedMark(r.verified, "reader precedence")) : null,
+    v.blindCopy ? h("p", { class: "bcc-notice", "data-notice": "bcc" }, "You received a blind copy (Bcc): the other recipients do not see that you received it.") : null,
+  );
+}
+
+/** The other elements of service (profile §3.2, §3.5, §3.6) the header carries. */
+export function elementsOfService(v: ReportView): HTMLElement | null {
+  if (v.elements.length === 0) return null;
+  return h(
+    "section",
+    { class: "elements", "aria-label": "Elements of service" },
+    h("h3", {}, "Elements of service"),
+    h("dl", { class: "headers" }, v.elements.flatMap((e) => [h("dt", {}, e.label), h("dd", { "data-element": e.field, "data-verified": String(e.verified) }, e.value, unverifiedMark(e.verified, e.field))])),
+  );
+}
+
+/** A received signed receipt (RFC 2634 §2.4), verified only against the original. */
+export function signedReceipt(v: ReportView): HTMLElement | null {
+  const r = v.signedReceipt;
+  if (!r) return null;
+  return h(
+    "section",
+    { class: "signed-receipt", "aria-label": "Signed receipt", "data-receipt-verified": String(r.verified), "data-receipt-identifier": r.identifier ?? "" },
+    h("h3", {}, "Signed receipt"),
+    h("p", {}, badge(r.text, r.tone), r.signingTime ? ` · signed ${r.signingTime}` : ""),
+  );
+}
+
 export function clearWarning(v: ReportView): HTMLElement | null {
   if (!v.clearService) return null;
   return h("div", { class: "clear-warning", role: "alert" }, "CLEAR SERVICE: this classified message was transmitted over NON-SECURE communication links.");
@@ -62,7 +115,24 @@ export function verdict(v: ReportView): HTMLElement {
  * in the report's order, before any detail from which a finding is derived.
  */
 export function reportSections(v: ReportView, settingsWarning: HTMLElement | null = null): HTMLElement[] {
-  return [precedenceStrip(v), labelBanner(v), clearWarning(v), verdict(v), problems(v), notes(v), settingsWarning, originator(v), notices(v), signaturesTable(v), authorizingUsers(v), headerProtection(v)].filter(
+  return [
+    labelDisagreement(v),
+    precedenceStrip(v),
+    labelBanner(v),
+    clearWarning(v),
+    verdict(v),
+    problems(v),
+    notes(v),
+    settingsWarning,
+    originator(v),
+    readerPrecedence(v),
+    notices(v),
+    signedReceipt(v),
+    elementsOfService(v),
+    signaturesTable(v),
+    authorizingUsers(v),
+    headerProtection(v),
+  ].filter(
     (x): x is HTMLElement => x !== null,
   );
 }

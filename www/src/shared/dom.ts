@@ -1,6 +1,6 @@
 /**
  * The only way this extension builds DOM: createElement + textContent + setAttribute.
- * No HTML strings anywhere (STYLE.md habit 13; enforced by scripts/check-sinks.mjs and ESLint).
+ * No HTML strings anywhere (enforced by scripts/check-sinks.mjs and ESLint).
  */
 
 type Child = Node | string | null | undefined | false;

@@ -44,6 +44,8 @@ export const EXTENSION_CODES = {
   permissionDenied: "webmail-permission-denied",
   settingsUnprotected: "settings-unprotected",
   trustAnchorsUnconfirmed: "trust-anchors-unconfirmed",
+  auditLogDamaged: "audit-log-damaged",
+  receiptSentCopyUnknown: "receipt-sent-copy-unknown",
 } as const;
 
 const CATALOGUE: Readonly<Record<string, Entry>> = {
@@ -70,6 +72,8 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "webmail-origin-invalid": e("Enter the webmail's address as http(s)://host[:port]/ (no user name, no wildcard)."),
   "webmail-permission-denied": e("The browser did not grant access to that webmail; the extension does not run there."),
   "pem-invalid": e("No PEM certificate (-----BEGIN CERTIFICATE-----) was found in the input."),
+  "audit-log-damaged": e("The extension's audit log is unreadable or its hash chain is broken: records were changed, inserted or removed outside the extension."),
+  "receipt-sent-copy-unknown": e("This signed receipt answers a message this extension has no record of sending, so it cannot be checked against your sent copy: it is not verified.", "warning"),
 
   // --- signatures and certificates (core report problems) ---
   "signature-invalid": e("A signature does not verify: the message was changed after it was signed, or the signature is forged."),
@@ -205,6 +209,8 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "hp-legacy-display": e("The message carries a legacy display element for protected headers.", "info"),
   "hp-cipher-unencrypted": e("Headers marked confidential (hp=cipher) were sent unencrypted."),
   "authorizing-users-outer-only": e("MMHS-Authorizing-Users is only in the outer header, as release requires; every listed officer's countersignature was checked.", "info"),
+  "sender-outer-only": e("The Sender added at release names the originator whose signature was verified.", "info"),
+  "release-time-outer": e("The release time (MMHS-Extended-Authorisation-Info) is the time the releasing officer signed.", "info"),
   "compressed-twice": e("The message is compressed more than once (the profile allows it at most once, innermost)."),
   "from-display-name-address": e("The From display name looks like a different e-mail address: possible spoofing."),
   "mmhs-header-too-large": e("The header section is too large to analyse."),
@@ -244,6 +250,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "no-originator-signature": e("The draft has no originator signature; it cannot be released."),
   "release-originator-unverified": e("The originator's signature could not be authenticated; the message is not released."),
   "release-blocked-by-review": e("The review found a blocking problem; the message is not released."),
+  "release-authorisation-unverified": e("MMHS-Authorizing-Users lists an authorisation that cannot be verified; the message is returned to the originator, not released (RFC 7912)."),
   "mixer-no-from": e("The message has no From: it cannot be mapped to MIXER."),
   "mixer-no-originator": e("The message names no originator: it cannot be mapped to MIXER."),
   "mixer-sender-missing": e("MMHS-Authorizing-Users without a Sender: it cannot be mapped to MIXER."),

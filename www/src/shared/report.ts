@@ -5,6 +5,7 @@
  * never an exception and never a silently "valid" message.
  */
 import { classificationByValue, parsePrecedence, sioColour, type Precedence } from "./mmhs.js";
+import { blindCopy, elementRows, readerPrecedence, type ElementView, type ReaderPrecedenceView } from "./elements-view.js";
 import { describeProblem, type ProblemLike, type ProblemView } from "./problems.js";
 
 /**
@@ -46,6 +47,52 @@ export interface CoreReport {
   readonly problems?: readonly CoreProblem[];
   /** Informational findings that do not change `valid`. */
   readonly notes?: readonly CoreProblem[];
+  /** The originator signature's signed-receipt request (RFC 2634 §2.2). */
+  readonly receiptRequest?: unknown;
+  /** The message is a signed receipt (RFC 2634 §2.4). */
+  readonly receipt?: unknown;
+}
+
+/**
+ * A signed-receipt request (report `receiptRequest`, RFC 2634 §2.2; MMHS profile §4.1.7).
+ * Only addresses (bare rfc822Names) are where receipts go; other GeneralNames are listed as
+ * the core prints them.
+ */
+export interface SignedReceiptRequestView {
+  /** hex signedContentIdentifier */
+  readonly identifier: string;
+  readonly receiptsFrom: "all" | "firstTier" | "list" | "unknown";
+  /** receiptList entities (bare addresses and prefixed other names). */
+  readonly list: readonly string[];
+  /** Addresses receipts are returned to (bare rfc822Names of receiptsTo). */
+  readonly receiptsTo: readonly string[];
+  readonly signer: string | null;
+  /** The request is binding only in a valid report: a receipt is never made otherwise. */
+  readonly verified: boolean;
+  readonly text: string;
+}
+
+/** A received signed receipt (report `receipt`, RFC 2634 §2.4, §2.7). */
+export interface SignedReceiptView {
+  readonly identifier: string | null;
+  readonly signer: string | null;
+  readonly from: readonly string[];
+  readonly signingTime: string | null;
+  /** Checked against the original sent message (verifyReceipt). */
+  readonly originalChecked: boolean;
+  /** Valid report, checked against the original, and `verified` by the core. */
+  readonly verified: boolean;
+  readonly tone: Tone;
+  readonly text: string;
+}
+
+/** SIO-Label (header marking) vs the signed ESS label (`sio-label-mismatch`, profile §4.2.5). */
+export interface LabelDisagreementView {
+  /** What the header field shows (its marking, else its classification). */
+  readonly header: string;
+  /** What the signature carries. */
+  readonly signed: string;
+  readonly message: string;
 }
 
 /**
@@ -247,6 +294,18 @@ export interface ReportView {
   /** In the report's order: the first is the cause. */
   readonly problems: readonly ProblemView[];
   readonly notes: readonly ProblemView[];
+  /** The other elements of service present (profile §3.2), each verified or not. */
+  readonly elements: readonly ElementView[];
+  /** The precedence that applies to this reader (core `mmhs.readerPrecedence`); null when not computed. */
+  readonly readerPrecedence: ReaderPrecedenceView | null;
+  /** This copy carries a Bcc field: the reader is a blind copy recipient (§3.4.5). */
+  readonly blindCopy: boolean;
+  /** A signed-receipt request; null when none. */
+  readonly signedReceiptRequest: SignedReceiptRequestView | null;
+  /** The message is a signed receipt; null otherwise. */
+  readonly signedReceipt: SignedReceiptView | null;
+  /** The header marking disagrees with the signed label; null otherwise. */
+  readonly labelDisagreement: LabelDisagreementView | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -491,6 +550,60 @@ function receiptTarget(v: unknown, options: string | null): { to: string; option
   return to ? { to, options } : null;
 }
 
+/** A GeneralNames list of the report (`[["bob@…"], ["dns:…"]]`) → its entries. */
+function generalNames(v: unknown): string[] {
+  return arr(v).flatMap((g) => (Array.isArray(g) ? strs(g) : typeof g === "string" ? [g] : []));
+}
+
+/** A bare address (no `kind:` prefix, docs/report.md "Signed receipts"). */
+const bareAddress = (n: string): boolean => !n.includes(":") && /^[^\s@]+@[^\s@]+$/.test(n);
+
+function signedReceiptRequest(v: unknown, valid: boolean): SignedReceiptRequestView | null {
+  if (!isObj(v)) return null;
+  const from = isObj(v["receiptsFrom"]) ? v["receiptsFrom"] : {};
+  const kind = from["kind"] === "all" || from["kind"] === "firstTier" || from["kind"] === "list" ? from["kind"] : "unknown";
+  const list = generalNames(from["recipients"]);
+  const receiptsTo = generalNames(v["receiptsTo"]).filter(bareAddress);
+  const who = kind === "all" ? "every recipient" : kind === "firstTier" ? "the first-tier recipients (not through a mailing list)" : kind === "list" ? list.join(", ") : "(unknown)";
+  return {
+    identifier: str(v["identifier"]) ?? "",
+    receiptsFrom: kind,
+    list,
+    receiptsTo,
+    signer: str(v["signer"]),
+    verified: valid,
+    text: `Signed receipt requested from ${who}, to be returned to ${receiptsTo.length > 0 ? receiptsTo.join(", ") : "(no address)"}.`,
+  };
+}
+
+function signedReceipt(v: unknown, valid: boolean): SignedReceiptView | null {
+  if (!isObj(v)) return null;
+  const originalChecked = v["originalChecked"] === true;
+  const verified = valid && originalChecked && v["verified"] === true;
+  const from = strs(v["from"]);
+  const who = from.length > 0 ? from.join(", ") : str(v["signer"]) ?? "(unknown)";
+  const text = verified
+    ? `Signed receipt from ${who}: verified against your sent message`
+    : originalChecked
+      ? `Signed receipt from ${who}: NOT verified`
+      : `Signed receipt from ${who}: not checked against your sent message — unverified`;
+  return { identifier: str(v["identifier"]), signer: str(v["signer"]), from, signingTime: str(v["signingTime"]), originalChecked, verified, tone: verified ? "ok" : originalChecked ? "bad" : "neutral", text };
+}
+
+function labelText(l: SecurityLabel | null): string {
+  if (!l) return "(none)";
+  const cls = l.classification === null ? "NO CLASSIFICATION" : classificationByValue(l.classification).name;
+  return [cls, l.privacyMark, l.categories.length > 0 ? l.categories.join(" / ") : null, l.policy ? `policy ${l.policy}` : null].filter((x) => x).join(" — ");
+}
+
+function labelDisagreement(problems: readonly ProblemView[], essLabel: SecurityLabel | null, sio: Obj | null): LabelDisagreementView | null {
+  const p = problems.find((x) => x.code === "sio-label-mismatch");
+  if (!p) return null;
+  const sioLabel = sio ? parseLabel(sio["ess"]) : null;
+  const marking = sio ? str(sio["marking"]) : null;
+  return { header: [marking, sioLabel ? labelText(sioLabel) : null].filter((x) => x).join(" — ") || "(unreadable)", signed: labelText(essLabel), message: p.detail ?? p.text };
+}
+
 export function viewReport(input: unknown): ReportView {
   const r: Obj = isObj(input) ? input : {};
   const extraProblems: ProblemView[] = [];
@@ -595,5 +708,11 @@ export function viewReport(input: unknown): ReportView {
     mailListExpansions,
     problems,
     notes: parseProblems(r["notes"]),
+    elements: elementRows(mmhs, verified),
+    readerPrecedence: readerPrecedence(mmhs, verified),
+    blindCopy: blindCopy(mmhs),
+    signedReceiptRequest: signedReceiptRequest(r["receiptRequest"], valid),
+    signedReceipt: signedReceipt(r["receipt"], valid),
+    labelDisagreement: labelDisagreement(problems, essLabel, sio),
   };
 }

@@ -41,6 +41,12 @@ export interface Settings {
   readonly correspondents: readonly Correspondent[];
   readonly labelCatalogue: LabelCatalogue;
   readonly releasePolicy: Record<string, unknown>;
+  /**
+   * Precedences (values) for which the reader returns a requested signed receipt without a
+   * click, when the message is valid and that precedence is the reader's own (MMHS profile
+   * §4.1.7, RFC 2634 §2; `receipts.ts` `autoReceiptAllowed`). Default: none.
+   */
+  readonly autoReceiptPrecedences: readonly number[];
   /** How long the personal key stays unlocked after the password was given once, minutes
    *  (shared/key-lock.ts; locked earlier on browser close or when the machine idles or locks). */
   readonly unlockMinutes: number;
@@ -95,7 +101,9 @@ export function normaliseSettings(v: unknown): Settings {
     const emails = Array.isArray(r["emails"]) ? r["emails"].filter((e): e is string => typeof e === "string") : [];
     return typeof r["certificate"] === "string" ? [{ emails, certificate: r["certificate"] }] : [];
   });
-  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, unlockMinutes: unlockMinutes(o["unlockMinutes"]) };
+  const auto = Array.isArray(o["autoReceiptPrecedences"]) ? o["autoReceiptPrecedences"] : [];
+  const autoReceiptPrecedences = [...new Set(auto.filter((p): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= 255))];
+  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, autoReceiptPrecedences, unlockMinutes: unlockMinutes(o["unlockMinutes"]) };
 }
 
 /** The part of a storage area the settings need (chrome.storage.local, or a test double). */
@@ -119,7 +127,17 @@ export async function protectSettingsStorage(area: SettingsArea): Promise<void> 
   }
 }
 
-function localArea(): SettingsArea {
+/**
+ * Run a read-change-write of one storage key under a Web Lock named `name`, so two extension
+ * pages (a reader and the options page) do not lose each other's writes; plain where the
+ * browser has no Web Locks (unit tests).
+ */
+export async function withStorageLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const locks = (globalThis as { navigator?: { locks?: { request: (name: string, cb: () => Promise<T>) => Promise<T> } } }).navigator?.locks;
+  return locks ? locks.request(name, fn) : fn();
+}
+
+export function localArea(): SettingsArea {
   return chrome.storage.local;
 }
 

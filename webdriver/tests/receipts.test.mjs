@@ -1,0 +1,159 @@
+// Signed receipts and the elements of service in the browser, against a real `mmhs serve`
+// (loopback, ephemeral ports, demo PKI) with the real wasm core in the extension:
+//  - alice asks for signed receipts (MMHS profile §4.1.7, RFC 2634 §2), the officer releases,
+//    bob's reader shows the request and returns a signed receipt through the webmail, alice's
+//    reader verifies it against her Sent copy and her Sent view shows
+//    "receipt from bob@navy.example: verified at …"; the audit log has the records (§5.2);
+//  - bob composes with every element of service of §3.5 / §3.6 and alice's reader shows each,
+//    verified, with the precedence that applies to her (action recipient → primary).
+// Skipped with the reason when `mmhs serve` or a wasm function is missing — never passed.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { By, until } from "selenium-webdriver";
+import { buildExtension, coreExports, scenarioBlockers, serveAvailable, tempDir } from "../lib/env.mjs";
+import { startServer } from "../lib/server.mjs";
+import { enterFrame, fillCompose, launchDemoUsers, openQueueItem, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
+import { Api, USERS } from "../lib/webmail.mjs";
+
+const P12_PASSWORD = "e2e-key-password";
+
+const probeDir = buildExtension(null);
+const blockers = scenarioBlockers(probeDir);
+const exported = coreExports(probeDir);
+for (const fn of ["makeReceipt", "verifyReceipt"]) if (exported && !exported.has(fn)) blockers.push(`wasm core has no "${fn}" yet`);
+const skip = blockers.length > 0 ? `pending: ${blockers.join("; ")}` : false;
+if (skip) console.log(`# receipts skipped — ${skip}`);
+
+describe("signed receipts and elements of service (chromium + extension + mmhs serve)", { skip, concurrency: 1 }, () => {
+  let server;
+  let browsers = {};
+  let base = {};
+  const tmp = tempDir("mmhs-e2e-rct-");
+  const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}` };
+
+  before(async () => {
+    assert.equal(serveAvailable(), null);
+    server = await startServer();
+    ({ browsers, base } = await launchDemoUsers(server, P12_PASSWORD, tmp));
+  });
+
+  after(async () => {
+    await quitAll(browsers);
+    await server?.stop();
+  });
+
+  test("alice requests signed receipts, bob returns one, alice's Sent shows it verified", async () => {
+    const a = browsers.alice;
+    await a.get(`${server.origin}/compose`);
+    await enterFrame(a, "compose");
+    await fillCompose(a, { to: USERS.bob.address, precedence: "3", classification: "3", subject: subjects.receipt, body: "Acknowledge with a signed receipt.", password: P12_PASSWORD });
+    await a.findElement(By.id("receipt-request")).click();
+    await shot(a, "80-rct-compose");
+    await enterFrame(a, "compose");
+    await a.findElement(By.id("send")).click();
+    await waitOutcome(a, "#send-done");
+    assert.equal((await a.findElements(By.css("li[data-receipt-identifier]"))).length, 1, "the sent copy is tracked for receipts");
+
+    // Draft & Release: the officer releases alice's draft.
+    const officer = await Api.login(server.origin, USERS.officer);
+    const queued = await officer.waitFor("Release", (m) => m.subject === subjects.receipt);
+    const o = browsers.officer;
+    await openQueueItem(o, server.origin, queued.id, P12_PASSWORD);
+    await o.findElement(By.id("approve")).click();
+    await waitOutcome(o, "#release-done");
+
+    // bob: the request is shown; the button is enabled (valid report); the receipt goes out.
+    const bobApi = await Api.login(server.origin, USERS.bob);
+    const got = await bobApi.waitFor("Inbox", (m) => m.subject === subjects.receipt);
+    const b = browsers.bob;
+    await b.get(`${server.origin}/message/${got.id}`);
+    await enterFrame(b, "reader");
+    const req = await waitOutcome(b, "section.signed-receipt-request");
+    assert.equal(await b.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid", await b.findElement(By.id("app")).getText());
+    assert.equal(await req.getAttribute("data-allowed"), "true");
+    assert.match(await req.getText(), /every recipient.*alice@army\.example/s);
+    assert.equal(await b.findElement(By.id("signed-receipt-send")).getAttribute("disabled"), null);
+    // the precedence for bob: an action recipient (To) → the primary precedence
+    assert.equal(await b.findElement(By.css("section.reader-precedence")).getAttribute("data-role"), "action");
+    await b.findElement(By.id("signed-receipt-password")).sendKeys(P12_PASSWORD);
+    await b.findElement(By.id("signed-receipt-send")).click();
+    await waitOutcome(b, "section.signed-receipt-request[data-signed-receipt=sent]");
+    await shot(b, "81-rct-bob-returned");
+
+    // alice: the receipt is verified against her Sent copy, then her Sent view shows it.
+    const aliceApi = await Api.login(server.origin, USERS.alice);
+    const rct = await aliceApi.waitFor("Inbox", (m) => m.subject === "Signed receipt");
+    await a.get(`${server.origin}/message/${rct.id}`);
+    await enterFrame(a, "reader");
+    const sr = await waitOutcome(a, "section.signed-receipt");
+    assert.equal(await sr.getAttribute("data-receipt-verified"), "true", await a.findElement(By.id("app")).getText());
+    assert.equal(await a.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid");
+    await shot(a, "82-rct-alice-receipt");
+    await a.get(`${server.origin}/folder/Sent`);
+    await enterFrame(a, "sent");
+    const line = await a.wait(until.elementLocated(By.css(`li[data-recipient="${USERS.bob.address}"][data-receipt-verified="true"]`)), 15000);
+    assert.match(await line.getText(), /receipt from bob@navy\.example: verified at \d{4}-\d\d-\d\dT/);
+    await shot(a, "83-rct-alice-sent");
+
+    // The MUA audit log (profile §5.2) on alice's settings page: sent and receipt-received, chain intact.
+    await a.get(`${base.alice}/options.html`);
+    await a.wait(until.elementLocated(By.id("audit-table")), 15000);
+    assert.equal(await a.findElement(By.id("audit-chain")).getAttribute("data-intact"), "true");
+    assert.ok((await a.findElements(By.css("#audit-table tr[data-event=sent]"))).length >= 1);
+    assert.ok((await a.findElements(By.css("#audit-table tr[data-event=receipt-received]"))).length === 1);
+    const bo = browsers.bob;
+    await bo.get(`${base.bob}/options.html`);
+    await bo.wait(until.elementLocated(By.id("audit-table")), 15000);
+    assert.ok((await bo.findElements(By.css("#audit-table tr[data-event=receipt-sent]"))).length === 1);
+    assert.ok((await bo.findElements(By.css("#audit-table tr[data-event=received]"))).length >= 1);
+  });
+
+  test("bob composes with every element of service; alice's reader shows each, verified", async () => {
+    const b = browsers.bob;
+    await b.get(`${server.origin}/compose`);
+    await enterFrame(b, "compose");
+    await fillCompose(b, { to: USERS.alice.address, precedence: "4", classification: "3", subject: subjects.elements, body: "Every element of service.", password: P12_PASSWORD });
+    await b.findElement(By.css("#elements-of-service summary")).click();
+    const values = {
+      handlingInstructions: "RXFPA ZOV MINDEF",
+      messageInstructions: "MINIMIZE CONSIDERED\nNO DISTRIBUTION",
+      subjectIndicatorCodes: "SDM KKZ BRL",
+      otherRecipientsIndicatorTo: "UK SHL COS",
+      otherRecipientsIndicatorCc: "UK SHL LEGAD",
+      originatorReference: "IMSCOM-JIC-612-78",
+      codressMessageIndicator: "23",
+      originatorPlad: "SACLANT",
+      acp127MessageIdentifier: "RPDLE 1234 0341215",
+      exemptedAddresses: "exempt@navy.example",
+    };
+    // a Codress that is not a number is refused at its field first
+    await b.findElement(By.id("el-codressMessageIndicator")).sendKeys("2x");
+    await b.findElement(By.id("send")).click();
+    await b.wait(until.elementLocated(By.css("#el-codressMessageIndicator[aria-invalid=true]")), 10000);
+    assert.match(await b.findElement(By.id("el-codressMessageIndicator-error")).getText(), /not a whole number/);
+    await b.findElement(By.id("el-codressMessageIndicator")).clear();
+    for (const [k, v] of Object.entries(values)) await b.findElement(By.id(`el-${k}`)).sendKeys(v);
+    await shot(b, "84-elements-compose");
+    await enterFrame(b, "compose");
+    await b.findElement(By.id("send")).click();
+    await waitOutcome(b, "#send-done");
+
+    const aliceApi = await Api.login(server.origin, USERS.alice);
+    const msg = await aliceApi.waitFor("Inbox", (m) => m.subject === subjects.elements);
+    const a = browsers.alice;
+    await a.get(`${server.origin}/message/${msg.id}`);
+    await enterFrame(a, "reader");
+    await waitOutcome(a, "section.elements");
+    assert.equal(await a.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid", await a.findElement(By.id("app")).getText());
+    const shown = await a.findElement(By.css("section.elements")).getText();
+    for (const v of Object.values(values)) for (const part of v.split("\n")) assert.ok(shown.includes(part.split(" ")[0] ?? part), `${part} shown`);
+    const rows = await a.findElements(By.css("section.elements dd[data-element]"));
+    assert.ok(rows.length >= 10);
+    for (const r of rows) assert.equal(await r.getAttribute("data-verified"), "true", await r.getText());
+    const rp = await a.findElement(By.css("section.reader-precedence"));
+    assert.equal(await rp.getAttribute("data-role"), "action");
+    assert.equal(await rp.getAttribute("data-precedence"), "FLASH");
+    assert.equal(await rp.getAttribute("data-verified"), "true");
+    await shot(a, "85-elements-reader");
+  });
+});
