@@ -537,3 +537,66 @@ fn compose_signs_with_the_request_signer() {
         .expect("verify");
     assert_eq!(get(&report, "valid").as_bool(), Some(true));
 }
+
+/// The WebCrypto provider in Chromium: `unlockKey` → non-extractable CryptoKeys, `signAsync`
+/// verifies, `decryptAsync` gives what `decrypt` gives; a key for another certificate refused.
+#[wasm_bindgen_test]
+async fn unlock_sign_and_decrypt_with_webcrypto() {
+    use wasm_bindgen_futures::JsFuture;
+    let p = pki::get();
+    let drafter = mmhs::wasm::unlock_key(key_use(&p.drafter))
+        .await
+        .expect("unlock");
+    let keys = get(&drafter, "cryptoKeys");
+    let ecdsa = get(&keys, "ECDSA");
+    assert_eq!(get(&ecdsa, "extractable").as_bool(), Some(false));
+    let signed = mmhs::wasm::sign_async(
+        JsValue::from_str(DRAFT),
+        drafter.clone(),
+        Some(js(&format!("{{\"signingTime\": \"{AT}\"}}"))),
+    )
+    .await
+    .expect("signAsync");
+    let report = mmhs::wasm::verify(signed, verify_opts()).expect("verify");
+    assert_eq!(get(&report, "valid").as_bool(), Some(true));
+
+    let officer = mmhs::wasm::unlock_key(key_use(&p.officer))
+        .await
+        .expect("unlock");
+    let enc = mmhs::wasm::encrypt(
+        JsValue::from_str(DRAFT),
+        js(&serde_json::json!([p.officer.cert]).to_string()),
+        None,
+    )
+    .expect("encrypt");
+    let sync = bytes_of(&mmhs::wasm::decrypt(enc.clone(), key_use(&p.officer)).expect("decrypt"));
+    let async_ = mmhs::wasm::decrypt_async(enc.clone(), officer.clone())
+        .await
+        .expect("decryptAsync");
+    assert_eq!(bytes_of(&async_), sync);
+    // Not addressed to the drafter; the officer's keys with the drafter's certificate.
+    assert_error_code(
+        mmhs::wasm::decrypt_async(enc, drafter).await,
+        "decrypt-no-recipient",
+    );
+    let mixed = js_sys::Object::assign(&Object::new(), officer.unchecked_ref());
+    Reflect::set(
+        &mixed,
+        &"certificate".into(),
+        &JsValue::from_str(&p.drafter.cert),
+    )
+    .unwrap();
+    assert_error_code(
+        mmhs::wasm::sign_async(JsValue::from_str(DRAFT), mixed.into(), None).await,
+        "signer-key-invalid",
+    );
+    // The CryptoKey cannot be exported.
+    let subtle = get(&get(&js_sys::global(), "crypto"), "subtle");
+    let export: js_sys::Function = get(&subtle, "exportKey").dyn_into().unwrap();
+    let promise: js_sys::Promise = export
+        .call2(&subtle, &"pkcs8".into(), &ecdsa)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(JsFuture::from(promise).await.is_err());
+}

@@ -40,7 +40,7 @@ pub use outer_layer::{
     apply_domain_signature, search_outer, DomainAgent, DomainPolicy, DomainSigned,
 };
 pub use signing::{
-    domain_sign, empty_signature_layer, ready_for_domain_signature, sign_typed,
+    begin_sign_typed, domain_sign, empty_signature_layer, ready_for_domain_signature, sign_typed,
     OriginatorAuthentication,
 };
 pub use uri::{parse_mail_uri, MailUri, Scheme, UriError};

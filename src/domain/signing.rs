@@ -44,7 +44,7 @@ use crate::smime::signed_parse::{
     parse_content_info, ID_AUTH_ENVELOPED_DATA, ID_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
 use crate::smime::smime_mime::{self, base64_lines, canonical_crlf, fields, split_message};
-use crate::smime::{sign_message, SignOptions, Signer};
+use crate::smime::{PendingSignedEntity, SignOptions, Signer};
 
 /// Check a signature-type list against §3.2: no repeated value, `additionalAttributes` alone.
 pub fn check_types(types: &[SignatureType]) -> Result<(), Error> {
@@ -192,13 +192,32 @@ pub fn sign_typed<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
+    let pending = begin_sign_typed(raw, &signer.cert, &signer.chain, opts, rng)?;
+    let sig = crate::smime::key_operation::sign_with_key(&signer.key, pending.request(), rng)?;
+    Ok(pending.finish(&sig)?)
+}
+
+/// [`sign_typed`] in steps, for a private key held by the caller's provider
+/// (`crate::smime::key_operation`): the same checks and layering, then the pending signature
+/// by the key of `cert` (with `chain` as the further certificates to include).
+pub fn begin_sign_typed<R: CryptoRng + ?Sized>(
+    raw: &[u8],
+    cert: &Certificate,
+    chain: &[Certificate],
+    opts: &SignOptions,
+    rng: &mut R,
+) -> Result<PendingSignedEntity, Error> {
     check_types(&opts.signature_type)?;
-    check_naming(&opts.signature_type, &signer.cert, raw)?;
+    check_naming(&opts.signature_type, cert, raw)?;
     if must_encapsulate(&opts.signature_type) && !is_signed_or_encrypted(&canonical_crlf(raw)) {
         let layered = empty_signature_layer(raw)?;
-        return Ok(sign_message(&layered, signer, opts, rng)?);
+        return Ok(PendingSignedEntity::begin_message(
+            &layered, cert, chain, opts, rng,
+        )?);
     }
-    Ok(sign_message(raw, signer, opts, rng)?)
+    Ok(PendingSignedEntity::begin_message(
+        raw, cert, chain, opts, rng,
+    )?)
 }
 
 /// Domain-sign a complete MIME message (§3.3): a new signed layer with signatureType

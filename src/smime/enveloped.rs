@@ -40,8 +40,7 @@ pub use super::enveloped_recipient::RecipientIdKind;
 use super::enveloped_recipient::{self as recip, RecipientKey};
 pub use super::ktri::RsaPadding;
 use super::{kari, ktri, Error};
-use crate::algorithm_policy::{self, Weakness};
-use crate::keys::PrivateKey;
+use crate::algorithm_policy::Weakness;
 use crate::rng::CryptoRng;
 
 /// id-data (RFC 5652 §4).
@@ -345,7 +344,7 @@ pub(crate) fn parse_encrypted_content_info(
     Ok((content_type, alg, ciphertext))
 }
 
-fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
+pub(crate) fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
     if !t.is_universal(16) {
         return Err(Error::Malformed("EnvelopedData is not a SEQUENCE".into()));
     }
@@ -376,123 +375,4 @@ fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
     })
 }
 
-/// What [`recover_cek`] returns: the CEK, how it was obtained, the key index and the weakness
-/// of the key management used.
-type Recovered = (Zeroizing<Vec<u8>>, String, usize, Option<Weakness>);
-
-/// Try every key against the RecipientInfos; return the CEK, how it was obtained, the key
-/// index and the weakness of the key management used (RSAES-PKCS1-v1_5 key transport).
-fn recover_cek(parsed: &Parsed, keys: &[(PrivateKey, Certificate)]) -> Result<Recovered, Error> {
-    let mut first_err: Option<Error> = None;
-    let mut matched = false;
-    for (ki, (key, cert)) in keys.iter().enumerate() {
-        for ri in parsed.recipient_infos.iter().flatten() {
-            let attempt = match (ri, key) {
-                (RecipientInfo::Ktri(k), PrivateKey::Rsa(rsa_key)) if recip::ktri_matches(&k.rid, cert) => {
-                    Some(ktri::decrypt(k, rsa_key).map(|cek| {
-                        (cek, ktri::algorithm_name(&k.key_enc_alg), algorithm_policy::key_transport(&k.key_enc_alg.oid))
-                    }))
-                }
-                (RecipientInfo::Kari(k), PrivateKey::EcP256(ec_key)) => k
-                    .recipient_enc_keys
-                    .iter()
-                    .position(|rek| recip::kari_matches(&rek.rid, cert))
-                    .map(|i| kari::decrypt(k, i, ec_key).map(|cek| (cek, kari::algorithm_name(k), None))),
-                (RecipientInfo::Ktri(k), _) if recip::ktri_matches(&k.rid, cert) => {
-                    Some(Err(Error::DecryptFailed(
-                        "the message is encrypted to this certificate with RSA, but the private key is not an RSA key".into(),
-                    )))
-                }
-                _ => None,
-            };
-            let Some(attempt) = attempt else { continue };
-            matched = true;
-            match attempt {
-                Ok((cek, how, weak)) => return Ok((cek, how, ki, weak)),
-                Err(e) => {
-                    if first_err.is_none() {
-                        first_err = Some(e);
-                    }
-                }
-            }
-        }
-    }
-    if let Some(e) = first_err {
-        return Err(e);
-    }
-    debug_assert!(!matched);
-    Err(Error::DecryptNoRecipient(format!(
-        "none of the message's {} recipient(s) is any of our {} certificate(s)",
-        parsed.recipient_infos.len(),
-        keys.len()
-    )))
-}
-
-/// Decrypt one EnvelopedData or AuthEnvelopedData layer.
-///
-/// `der_or_ber` is a ContentInfo (DER or BER). `keys` are our (private key, certificate)
-/// pairs; the RecipientInfo addressed to a certificate (by issuerAndSerialNumber or
-/// subject key identifier) is opened with its key.
-///
-/// Errors: `not-encrypted` (another content type), `decrypt-no-recipient`,
-/// `decrypt-failed`, `decrypt-auth-failed`, `unsupported-algorithm`, `smime-malformed`.
-pub fn decrypt_content_info(
-    der_or_ber: &[u8],
-    keys: &[(PrivateKey, Certificate)],
-) -> Result<Decrypted, Error> {
-    let (ct, inner) = ber::content_info(der_or_ber)?;
-    let (kind, parsed) = if ct == ID_ENVELOPED_DATA {
-        (EncryptedKind::Enveloped, parse_enveloped(&inner)?)
-    } else if ct == ID_AUTH_ENVELOPED_DATA {
-        (
-            EncryptedKind::AuthEnveloped,
-            super::auth_enveloped::parse(&inner)?,
-        )
-    } else {
-        return Err(Error::NotEncrypted(format!(
-            "the CMS content type is {ct}, not EnvelopedData or AuthEnvelopedData"
-        )));
-    };
-    // Fail early on a cipher we lack, before spending a private-key operation.
-    let key_len = cipher::key_len_for(&parsed.content_alg)?;
-    let (cek, key_management, key_index, weak_key_management) = recover_cek(&parsed, keys)?;
-    if cek.len() != key_len {
-        return Err(Error::DecryptFailed(format!(
-            "the recovered content key has {} octets, the cipher needs {key_len}: wrong key or corrupted message",
-            cek.len()
-        )));
-    }
-    let content = match kind {
-        EncryptedKind::Enveloped => {
-            if matches!(
-                parsed.content_alg.oid,
-                cipher::AES128_GCM | cipher::AES192_GCM | cipher::AES256_GCM
-            ) {
-                return Err(Error::Malformed(
-                    "AES-GCM needs AuthEnvelopedData, not EnvelopedData".into(),
-                ));
-            }
-            cipher::decrypt_cbc(&parsed.content_alg, &cek, &parsed.ciphertext)?
-        }
-        EncryptedKind::AuthEnveloped => cipher::decrypt_gcm(
-            &parsed.content_alg,
-            &cek,
-            &parsed.ciphertext,
-            &parsed.mac,
-            &parsed.aad,
-        )?,
-    };
-    Ok(Decrypted {
-        content,
-        kind,
-        content_type: parsed.content_type.to_string(),
-        content_cipher: cipher::cipher_name(&parsed.content_alg.oid),
-        key_management,
-        recipient_count: parsed.recipient_infos.len(),
-        key_index,
-        weaknesses: algorithm_policy::content_encryption(&parsed.content_alg.oid)
-            .into_iter()
-            .chain(weak_key_management)
-            .collect(),
-    })
-}
+pub use super::enveloped_decrypt::{decrypt_content_info, Decryption};

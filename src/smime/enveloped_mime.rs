@@ -15,12 +15,12 @@ use base64::Engine;
 use x509_cert::Certificate;
 
 use super::compressed::{self, DecompressLimits, ID_CT_COMPRESSED_DATA};
-use super::enveloped::{
-    choose_content_cipher, decrypt_content_info, encrypt_content, EncryptOptions,
-};
+use super::enveloped::{choose_content_cipher, encrypt_content, Decryption, EncryptOptions};
+use super::key_operation::{decrypt_with_key, DecryptRequest};
 use super::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
+use zeroize::Zeroizing;
 
 /// One header field as it appeared (name, and the whole field including folded lines,
 /// without the final line break).
@@ -310,42 +310,88 @@ Content-Disposition: attachment; filename=smime.p7z\r\n\r\n"
     ))
 }
 
-/// Decrypt an S/MIME encrypted message (`application/pkcs7-mime` enveloped-data or
-/// authEnveloped-data at the top level) with our key and certificate. Returns the outer
-/// header fields (less the outer Content-* fields) followed by the decrypted MIME entity.
-/// When the encrypted content is itself a CMS CompressedData (RFC 3274 nested directly),
-/// it is decompressed too. A compressed-data *MIME part* inside is left as it is (the
-/// caller unwraps layers one at a time; see `decompress_message`).
+/// An S/MIME encrypted message (`application/pkcs7-mime` enveloped-data or
+/// authEnveloped-data at the top level, RFC 8551 §3.3) being decrypted in steps
+/// ([`Decryption`]): [`Self::request`] names the private-key operation, [`Self::resume`]
+/// takes its answer and returns the decrypted message once a key fits.
+#[derive(Debug)]
+pub struct MessageDecryption {
+    /// The message's header section (with its empty line), to join the decrypted entity to.
+    header: Vec<u8>,
+    decryption: Decryption,
+}
+
+impl MessageDecryption {
+    /// Parse the message and its EnvelopedData / AuthEnvelopedData, addressed to `certs`.
+    pub fn start(raw_message: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
+        let (fields, body) = split_message(raw_message)?;
+        let ct = smime_type(&fields)
+            .ok_or_else(|| Error::NotEncrypted("the message has no Content-Type".into()))?;
+        if !is_pkcs7_mime(&ct) {
+            return Err(Error::NotEncrypted(format!(
+                "the message is {}, not application/pkcs7-mime",
+                ct.media
+            )));
+        }
+        if let Some(t) = ct.param("smime-type") {
+            let t = t.to_ascii_lowercase();
+            if t != "enveloped-data" && t != "authenveloped-data" {
+                return Err(Error::NotEncrypted(format!(
+                    "the message is smime-type={t}, not enveloped-data"
+                )));
+            }
+        }
+        let der = decode_body(&fields, body)?;
+        let header_len = raw_message.len() - body.len();
+        Ok(MessageDecryption {
+            header: raw_message.get(..header_len).unwrap_or_default().to_vec(),
+            decryption: Decryption::start(&der, certs)?,
+        })
+    }
+
+    /// The pending private-key operation ([`Decryption::request`]).
+    pub fn request(&self) -> Result<(usize, &DecryptRequest), Error> {
+        self.decryption.request()
+    }
+
+    /// Resume with the provider's answer ([`Decryption::resume`]). Returns the outer header
+    /// fields (less the outer Content-* fields) followed by the decrypted MIME entity. When
+    /// the encrypted content is itself a CMS CompressedData (RFC 3274 nested directly), it is
+    /// decompressed too. A compressed-data *MIME part* inside is left as it is (the caller
+    /// unwraps layers one at a time; see `decompress_message`).
+    pub fn resume(
+        &mut self,
+        answer: Result<Zeroizing<Vec<u8>>, Error>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let Some(d) = self.decryption.resume(answer)? else {
+            return Ok(None);
+        };
+        let entity = if d.content_type == ID_CT_COMPRESSED_DATA.to_string() {
+            compressed::decompress_content_info(&d.content, &DecompressLimits::default())?
+        } else {
+            d.content
+        };
+        let (fields, _) = split_message(&self.header)?;
+        Ok(Some(join_outer(&fields, &entity)))
+    }
+}
+
+/// Decrypt an S/MIME encrypted message with our key and certificate and the pure-Rust
+/// provider ([`MessageDecryption`]). Returns the outer header fields (less the outer
+/// Content-* fields) followed by the decrypted MIME entity.
 pub fn decrypt_message(
     raw_message: &[u8],
     key: &PrivateKey,
     cert: &Certificate,
 ) -> Result<Vec<u8>, Error> {
-    let (fields, body) = split_message(raw_message)?;
-    let ct = smime_type(&fields)
-        .ok_or_else(|| Error::NotEncrypted("the message has no Content-Type".into()))?;
-    if !is_pkcs7_mime(&ct) {
-        return Err(Error::NotEncrypted(format!(
-            "the message is {}, not application/pkcs7-mime",
-            ct.media
-        )));
-    }
-    if let Some(t) = ct.param("smime-type") {
-        let t = t.to_ascii_lowercase();
-        if t != "enveloped-data" && t != "authenveloped-data" {
-            return Err(Error::NotEncrypted(format!(
-                "the message is smime-type={t}, not enveloped-data"
-            )));
+    let mut d = MessageDecryption::start(raw_message, &[cert])?;
+    // Each round consumes one matching RecipientInfo; `request` fails once none is left.
+    loop {
+        let answer = decrypt_with_key(key, d.request()?.1);
+        if let Some(out) = d.resume(answer)? {
+            return Ok(out);
         }
     }
-    let der = decode_body(&fields, body)?;
-    let d = decrypt_content_info(&der, &[(key.clone(), cert.clone())])?;
-    let entity = if d.content_type == ID_CT_COMPRESSED_DATA.to_string() {
-        compressed::decompress_content_info(&d.content, &DecompressLimits::default())?
-    } else {
-        d.content
-    };
-    Ok(join_outer(&fields, &entity))
 }
 
 /// Outer non-Content-* fields followed by an inner entity, using the entity's line ends.

@@ -43,6 +43,7 @@ use p256::elliptic_curve::Generate;
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
+use super::key_operation::DecryptRequest;
 use super::Error;
 use crate::rng::CryptoRng;
 
@@ -330,12 +331,23 @@ pub(crate) fn build<R: CryptoRng + ?Sized>(
     }))
 }
 
-/// Recover the CEK from `kari.recipient_enc_keys[index]` with our P-256 key.
-pub(crate) fn decrypt(
+/// What the core keeps while the provider answers the ECDH request of a
+/// KeyAgreeRecipientInfo: how to derive the key-encryption key from Z and unwrap the CEK.
+#[derive(Clone)]
+pub(crate) struct KariUnwrap {
+    hash: KdfHash,
+    wrap: ObjectIdentifier,
+    kek_len: usize,
+    shared_info: Vec<u8>,
+    wrapped: Vec<u8>,
+}
+
+/// The ECDH request for `kari.recipient_enc_keys[index]` (RFC 5753 §3.1.2): the
+/// originator's ephemeral P-256 key, checked; and what to do with the answer.
+pub(crate) fn agreement_request(
     kari: &KeyAgreeRecipientInfo,
     index: usize,
-    key: &p256::SecretKey,
-) -> Result<Zeroizing<Vec<u8>>, Error> {
+) -> Result<(DecryptRequest, KariUnwrap), Error> {
     let hash = kdf_hash(&kari.key_enc_alg.oid).ok_or_else(|| {
         Error::UnsupportedAlgorithm(format!(
             "key-agreement algorithm {} is not supported",
@@ -383,14 +395,40 @@ pub(crate) fn decrypt(
         .ok_or_else(|| Error::Malformed("originator public key is not whole octets".into()))?;
     let peer = p256::PublicKey::from_sec1_bytes(point)
         .map_err(|_| Error::Malformed("originator public key is not a valid P-256 point".into()))?;
-    let shared =
-        p256::elliptic_curve::ecdh::diffie_hellman(key.to_nonzero_scalar(), peer.as_affine());
-    let info = shared_info_der(&wrap, kari.ukm.as_ref(), kek_len)?;
-    let mut kek = Zeroizing::new(vec![0u8; kek_len]);
-    x963(hash, shared.raw_secret_bytes().as_slice(), &info, &mut kek)?;
+    let uncompressed =
+        p256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(peer.as_affine(), false);
+    let shared_info = shared_info_der(&wrap, kari.ukm.as_ref(), kek_len)?;
     let rek = kari
         .recipient_enc_keys
         .get(index)
         .ok_or_else(|| Error::Malformed("recipient index out of range".into()))?;
-    unwrap_key(&wrap.oid, &kek, rek.enc_key.as_bytes())
+    Ok((
+        DecryptRequest::Ecdh {
+            public_key: uncompressed.as_bytes().to_vec(),
+        },
+        KariUnwrap {
+            hash,
+            wrap: wrap.oid,
+            kek_len,
+            shared_info,
+            wrapped: rek.enc_key.as_bytes().to_vec(),
+        },
+    ))
+}
+
+/// Derive the key-encryption key from the shared secret `z` (ANSI X9.63 KDF with
+/// ECC-CMS-SharedInfo, RFC 5753 §7.2) and unwrap the content-encryption key.
+pub(crate) fn unwrap_with_secret(
+    state: &KariUnwrap,
+    z: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if z.len() != 32 {
+        return Err(Error::DecryptFailed(format!(
+            "a P-256 shared secret has 32 octets, not {}",
+            z.len()
+        )));
+    }
+    let mut kek = Zeroizing::new(vec![0u8; state.kek_len]);
+    x963(state.hash, z, &state.shared_info, &mut kek)?;
+    unwrap_key(&state.wrap, &kek, &state.wrapped)
 }

@@ -31,6 +31,7 @@ use sha2::digest::{Digest, FixedOutputReset};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
+use super::key_operation::{DecryptRequest, OaepHash, RsaDecryption};
 use super::Error;
 use crate::rng::CryptoRng;
 
@@ -132,40 +133,45 @@ fn hash_oid(a: &Option<AlgorithmIdentifierOwned>) -> ObjectIdentifier {
     a.as_ref().map(|a| a.oid).unwrap_or(SHA1)
 }
 
-fn oaep_decrypt<D, M>(
-    key: &RsaPrivateKey,
-    label: &Option<Vec<u8>>,
-    ct: &[u8],
-) -> rsa::Result<Vec<u8>>
+fn oaep_decrypt<D, M>(key: &RsaPrivateKey, label: &[u8], ct: &[u8]) -> rsa::Result<Vec<u8>>
 where
     D: Digest + FixedOutputReset,
     M: Digest + FixedOutputReset,
 {
-    match label {
-        Some(l) => key.decrypt(Oaep::<D, M>::new_with_mgf_hash_and_label(l.clone()), ct),
-        None => key.decrypt(Oaep::<D, M>::new_with_mgf_hash(), ct),
+    if label.is_empty() {
+        key.decrypt(Oaep::<D, M>::new_with_mgf_hash(), ct)
+    } else {
+        key.decrypt(
+            Oaep::<D, M>::new_with_mgf_hash_and_label(label.to_vec()),
+            ct,
+        )
     }
 }
 
-/// OAEP with hash `D` and the MGF1 hash named by `mgf`; `None` if that hash is unknown.
+/// OAEP with hash `D` and the MGF1 hash `mgf`.
 fn oaep_with_hash<D: Digest + FixedOutputReset>(
     key: &RsaPrivateKey,
-    label: &Option<Vec<u8>>,
+    label: &[u8],
     ct: &[u8],
-    mgf: ObjectIdentifier,
-) -> Option<rsa::Result<Vec<u8>>> {
-    Some(if mgf == SHA1 {
-        oaep_decrypt::<D, sha1::Sha1>(key, label, ct)
-    } else if mgf == SHA224 {
-        oaep_decrypt::<D, sha2::Sha224>(key, label, ct)
-    } else if mgf == SHA256 {
-        oaep_decrypt::<D, sha2::Sha256>(key, label, ct)
-    } else if mgf == SHA384 {
-        oaep_decrypt::<D, sha2::Sha384>(key, label, ct)
-    } else if mgf == SHA512 {
-        oaep_decrypt::<D, sha2::Sha512>(key, label, ct)
-    } else {
-        return None;
+    mgf: OaepHash,
+) -> rsa::Result<Vec<u8>> {
+    match mgf {
+        OaepHash::Sha1 => oaep_decrypt::<D, sha1::Sha1>(key, label, ct),
+        OaepHash::Sha224 => oaep_decrypt::<D, sha2::Sha224>(key, label, ct),
+        OaepHash::Sha256 => oaep_decrypt::<D, sha2::Sha256>(key, label, ct),
+        OaepHash::Sha384 => oaep_decrypt::<D, sha2::Sha384>(key, label, ct),
+        OaepHash::Sha512 => oaep_decrypt::<D, sha2::Sha512>(key, label, ct),
+    }
+}
+
+fn oaep_hash(oid: ObjectIdentifier) -> Option<OaepHash> {
+    Some(match oid {
+        SHA1 => OaepHash::Sha1,
+        SHA224 => OaepHash::Sha224,
+        SHA256 => OaepHash::Sha256,
+        SHA384 => OaepHash::Sha384,
+        SHA512 => OaepHash::Sha512,
+        _ => return None,
     })
 }
 
@@ -178,22 +184,12 @@ pub(crate) fn algorithm_name(alg: &AlgorithmIdentifierOwned) -> String {
     }
 }
 
-/// Recover the content-encryption key from a KeyTransRecipientInfo.
-pub(crate) fn decrypt(
-    ktri: &KeyTransRecipientInfo,
-    key: &RsaPrivateKey,
-) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let ct = ktri.enc_key.as_bytes();
-    let fail = |_| {
-        Error::DecryptFailed(
-            "the RSA-encrypted content key did not decrypt with this private key".into(),
-        )
-    };
-    match ktri.key_enc_alg.oid {
-        RSA_ENCRYPTION => key
-            .decrypt(Pkcs1v15Encrypt, ct)
-            .map(Zeroizing::new)
-            .map_err(fail),
+/// The private-key operation that recovers the content-encryption key of a
+/// KeyTransRecipientInfo: its keyEncryptionAlgorithm read into a [`RsaDecryption`]
+/// (RSAES-OAEP-params of RFC 4055 §4.1 with their defaults).
+pub(crate) fn decrypt_request(ktri: &KeyTransRecipientInfo) -> Result<DecryptRequest, Error> {
+    let scheme = match ktri.key_enc_alg.oid {
+        RSA_ENCRYPTION => RsaDecryption::Pkcs1v15,
         RSAES_OAEP => {
             let params = match &ktri.key_enc_alg.parameters {
                 None => OaepParams {
@@ -226,19 +222,14 @@ pub(crate) fn decrypt(
                 }
             };
             let label = match &params.p_source {
-                None => None,
+                None => Vec::new(),
                 Some(ps) if ps.oid == P_SPECIFIED => match &ps.parameters {
-                    None => None,
-                    Some(p) => {
-                        let l = p
-                            .decode_as::<OctetString>()
-                            .map_err(|e| Error::Malformed(format!("bad OAEP label: {e}")))?;
-                        if l.as_bytes().is_empty() {
-                            None
-                        } else {
-                            Some(l.as_bytes().to_vec())
-                        }
-                    }
+                    None => Vec::new(),
+                    Some(p) => p
+                        .decode_as::<OctetString>()
+                        .map_err(|e| Error::Malformed(format!("bad OAEP label: {e}")))?
+                        .as_bytes()
+                        .to_vec(),
                 },
                 Some(ps) => {
                     return Err(Error::UnsupportedAlgorithm(format!(
@@ -247,26 +238,49 @@ pub(crate) fn decrypt(
                     )))
                 }
             };
-            let r = if h == SHA1 {
-                oaep_with_hash::<sha1::Sha1>(key, &label, ct, m)
-            } else if h == SHA224 {
-                oaep_with_hash::<sha2::Sha224>(key, &label, ct, m)
-            } else if h == SHA256 {
-                oaep_with_hash::<sha2::Sha256>(key, &label, ct, m)
-            } else if h == SHA384 {
-                oaep_with_hash::<sha2::Sha384>(key, &label, ct, m)
-            } else if h == SHA512 {
-                oaep_with_hash::<sha2::Sha512>(key, &label, ct, m)
-            } else {
-                return Err(Error::UnsupportedAlgorithm(format!("OAEP hash {h}")));
-            };
-            match r {
-                None => Err(Error::UnsupportedAlgorithm(format!("OAEP MGF1 hash {m}"))),
-                Some(r) => r.map(Zeroizing::new).map_err(fail),
+            RsaDecryption::Oaep {
+                hash: oaep_hash(h)
+                    .ok_or_else(|| Error::UnsupportedAlgorithm(format!("OAEP hash {h}")))?,
+                mgf_hash: oaep_hash(m)
+                    .ok_or_else(|| Error::UnsupportedAlgorithm(format!("OAEP MGF1 hash {m}")))?,
+                label,
             }
         }
-        other => Err(Error::UnsupportedAlgorithm(format!(
-            "key-transport algorithm {other}"
-        ))),
-    }
+        other => {
+            return Err(Error::UnsupportedAlgorithm(format!(
+                "key-transport algorithm {other}"
+            )))
+        }
+    };
+    Ok(DecryptRequest::Rsa {
+        scheme,
+        ciphertext: ktri.enc_key.as_bytes().to_vec(),
+    })
+}
+
+/// The pure-Rust answer to a [`DecryptRequest::Rsa`]: the content-encryption key.
+pub(crate) fn rsa_decrypt(
+    key: &RsaPrivateKey,
+    scheme: &RsaDecryption,
+    ct: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let r = match scheme {
+        RsaDecryption::Pkcs1v15 => key.decrypt(Pkcs1v15Encrypt, ct),
+        RsaDecryption::Oaep {
+            hash,
+            mgf_hash,
+            label,
+        } => match hash {
+            OaepHash::Sha1 => oaep_with_hash::<sha1::Sha1>(key, label, ct, *mgf_hash),
+            OaepHash::Sha224 => oaep_with_hash::<sha2::Sha224>(key, label, ct, *mgf_hash),
+            OaepHash::Sha256 => oaep_with_hash::<sha2::Sha256>(key, label, ct, *mgf_hash),
+            OaepHash::Sha384 => oaep_with_hash::<sha2::Sha384>(key, label, ct, *mgf_hash),
+            OaepHash::Sha512 => oaep_with_hash::<sha2::Sha512>(key, label, ct, *mgf_hash),
+        },
+    };
+    r.map(Zeroizing::new).map_err(|_| {
+        Error::DecryptFailed(
+            "the RSA-encrypted content key did not decrypt with this private key".into(),
+        )
+    })
 }

@@ -14,6 +14,7 @@ pub mod attributes;
 pub mod attributes_label;
 pub mod ber;
 pub mod countersign;
+pub mod key_operation;
 pub mod ml_expansion;
 pub mod receipt;
 pub mod receipt_request;
@@ -27,11 +28,12 @@ pub mod smime_mime;
 
 pub use algorithms::{DigestAlg, RsaPadding};
 pub use countersign::{countersign_der, countersign_message, countersign_message_with};
+pub use key_operation::{DecryptRequest, SignRequest, SignatureScheme};
 pub use receipt::{Receipt, ID_CT_RECEIPT};
 pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
-pub use sign::{sign_entity, sign_message};
-pub use signed_build::{sign_content, SignOptions, Signer};
+pub use sign::{sign_entity, sign_message, PendingSignedEntity};
+pub use signed_build::{sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,6 +147,7 @@ pub(crate) mod compressed;
 pub(crate) mod enveloped;
 pub(crate) mod enveloped_ber;
 mod enveloped_cipher;
+mod enveloped_decrypt;
 mod enveloped_mime;
 mod enveloped_recipient;
 mod kari;
@@ -155,9 +158,9 @@ pub use compressed::{
 };
 pub use enveloped::{
     choose_content_cipher, decrypt_content_info, encrypt_content, recipients_named, ContentCipher,
-    Decrypted, EncryptOptions, EncryptedKind, RecipientIdKind,
+    Decrypted, Decryption, EncryptOptions, EncryptedKind, RecipientIdKind,
 };
-pub use enveloped_mime::{decrypt_message, encrypt_message};
+pub use enveloped_mime::{decrypt_message, encrypt_message, MessageDecryption};
 /// RSA key-transport padding (RSAES-OAEP or PKCS#1 v1.5) — not the signature padding
 /// [`RsaPadding`].
 pub use ktri::RsaPadding as KeyTransportPadding;

@@ -7,7 +7,10 @@
 //! protection (`protect`) wraps the message as message/rfc822 first and then calls it, and
 //! triple wrapping feeds its output to the envelope functions.
 
-use super::signed_build::{sign_content, SignOptions, Signer};
+use x509_cert::Certificate;
+
+use super::key_operation::{sign_with_key, SignRequest};
+use super::signed_build::{PendingSignedData, SignOptions, Signer};
 use super::smime_mime::{base64_lines, canonical_crlf, fields, is_content_field, split_message};
 use super::Error;
 use crate::rng::CryptoRng;
@@ -64,65 +67,142 @@ fn boundary<R: CryptoRng + ?Sized>(content: &[u8], rng: &mut R) -> Result<String
     Err(Error::Encode("could not choose a MIME boundary".into()))
 }
 
-/// Sign a MIME entity (header fields + empty line + body); returns the signed entity
-/// (multipart/signed or application/pkcs7-mime), CRLF line ends.
+/// A signed MIME entity (or whole message) waiting for its signature value: the SignedData
+/// is begun ([`PendingSignedData`]) and the MIME boundary chosen, so that [`Self::finish`]
+/// needs nothing but the signature (RFC 8551 §3.5).
+#[derive(Debug, Clone)]
+pub struct PendingSignedEntity {
+    data: PendingSignedData,
+    /// The canonical entity (kept for multipart/signed, which carries it in clear).
+    entity: Vec<u8>,
+    /// multipart/signed boundary; `None` for application/pkcs7-mime.
+    boundary: Option<String>,
+    micalg: &'static str,
+    /// The message's RFC 5322 header fields, when a whole message is signed.
+    outer: Option<Vec<u8>>,
+}
+
+impl PendingSignedEntity {
+    /// Begin signing a MIME entity (header fields + empty line + body) by the key of `cert`.
+    pub fn begin<R: CryptoRng + ?Sized>(
+        entity: &[u8],
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        let entity = canonical_crlf(entity);
+        let data = PendingSignedData::begin(&entity, cert, chain, opts, rng)?;
+        let boundary = if opts.detached {
+            Some(boundary(&entity, rng)?)
+        } else {
+            None
+        };
+        Ok(PendingSignedEntity {
+            data,
+            entity: if opts.detached {
+                entity.into_owned()
+            } else {
+                Vec::new()
+            },
+            boundary,
+            micalg: opts.digest.micalg(),
+            outer: None,
+        })
+    }
+
+    /// Begin signing a full RFC 5322 message: its RFC 5322 header fields stay outside, its
+    /// MIME entity is signed ([`split_entity`]).
+    pub fn begin_message<R: CryptoRng + ?Sized>(
+        raw_message: &[u8],
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        if raw_message.is_empty() {
+            return Err(Error::Malformed("empty message".into()));
+        }
+        let (outer, entity) = split_entity(raw_message);
+        let mut p = Self::begin(&entity, cert, chain, opts, rng)?;
+        p.outer = Some(outer);
+        Ok(p)
+    }
+
+    /// What the private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        self.data.request()
+    }
+
+    /// The signed entity (or message), CRLF, with `signature`
+    /// ([`PendingSignedData::finish`]).
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
+        let cms = self.data.finish(signature)?;
+        let b64 = base64_lines(&cms);
+        let is_message = self.outer.is_some();
+        let outer = self.outer.unwrap_or_default();
+        let mut out = Vec::with_capacity(outer.len() + self.entity.len() + b64.len() + 512);
+        out.extend_from_slice(&outer);
+        if is_message {
+            out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+        }
+        match &self.boundary {
+            Some(b) => {
+                out.extend_from_slice(
+                    format!(
+                        "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n micalg={}; boundary=\"{b}\"\r\n\r\n",
+                        self.micalg
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(
+                    b"This is a cryptographically signed message in MIME format.\r\n\r\n",
+                );
+                out.extend_from_slice(format!("--{b}\r\n").as_bytes());
+                out.extend_from_slice(&self.entity);
+                out.extend_from_slice(format!("\r\n--{b}\r\n").as_bytes());
+                out.extend_from_slice(
+                    b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n",
+                );
+                out.extend_from_slice(&b64);
+                out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+            }
+            None => {
+                out.extend_from_slice(
+                    b"Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n",
+                );
+                out.extend_from_slice(&b64);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Sign a MIME entity (header fields + empty line + body) with the pure-Rust provider;
+/// returns the signed entity (multipart/signed or application/pkcs7-mime), CRLF line ends.
 pub fn sign_entity<R: CryptoRng + ?Sized>(
     entity: &[u8],
     signer: &Signer,
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let entity = canonical_crlf(entity);
-    let cms = sign_content(&entity, signer, opts, rng)?;
-    let b64 = base64_lines(&cms);
-    let mut out = Vec::with_capacity(entity.len() + b64.len() + 512);
-    if opts.detached {
-        let b = boundary(&entity, rng)?;
-        out.extend_from_slice(
-            format!(
-                "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n micalg={}; boundary=\"{b}\"\r\n\r\n",
-                opts.digest.micalg()
-            )
-            .as_bytes(),
-        );
-        out.extend_from_slice(
-            b"This is a cryptographically signed message in MIME format.\r\n\r\n",
-        );
-        out.extend_from_slice(format!("--{b}\r\n").as_bytes());
-        out.extend_from_slice(&entity);
-        out.extend_from_slice(format!("\r\n--{b}\r\n").as_bytes());
-        out.extend_from_slice(
-            b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n",
-        );
-        out.extend_from_slice(&b64);
-        out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    } else {
-        out.extend_from_slice(
-            b"Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n",
-        );
-        out.extend_from_slice(&b64);
-    }
-    Ok(out)
+    let pending = PendingSignedEntity::begin(entity, &signer.cert, &signer.chain, opts, rng)?;
+    let sig = sign_with_key(&signer.key, pending.request(), rng)?;
+    pending.finish(&sig)
 }
 
-/// Sign a full RFC 5322 message: its RFC 5322 header fields stay outside, its MIME entity is
-/// signed; returns the full signed message (CRLF).
+/// Sign a full RFC 5322 message with the pure-Rust provider: its RFC 5322 header fields stay
+/// outside, its MIME entity is signed; returns the full signed message (CRLF).
 pub fn sign_message<R: CryptoRng + ?Sized>(
     raw_message: &[u8],
     signer: &Signer,
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    if raw_message.is_empty() {
-        return Err(Error::Malformed("empty message".into()));
-    }
-    let (outer, entity) = split_entity(raw_message);
-    let signed = sign_entity(&entity, signer, opts, rng)?;
-    let mut out = Vec::with_capacity(outer.len() + signed.len() + 20);
-    out.extend_from_slice(&outer);
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    out.extend_from_slice(&signed);
-    Ok(out)
+    let pending =
+        PendingSignedEntity::begin_message(raw_message, &signer.cert, &signer.chain, opts, rng)?;
+    let sig = sign_with_key(&signer.key, pending.request(), rng)?;
+    pending.finish(&sig)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::algorithms::{self, DigestAlg, RsaPadding};
 use super::attributes;
 use super::attributes_label;
 use super::ber;
+use super::key_operation::{sign_with_key, SignRequest};
 use super::receipt_request::ReceiptRequestOptions;
 use super::sig_type::{self, SignatureType};
 use super::signed_parse::{ID_DATA, ID_SIGNED_DATA};
@@ -175,82 +176,6 @@ fn cms(e: impl std::fmt::Display) -> Error {
     Error::Encode(e.to_string())
 }
 
-/// Sign `message` (DER signed attributes) with the signer key; returns the signature
-/// algorithm identifier and the signature value.
-pub fn sign_raw<R: CryptoRng + ?Sized>(
-    key: &PrivateKey,
-    digest: DigestAlg,
-    padding: RsaPadding,
-    message: &[u8],
-    rng: &mut R,
-) -> Result<(spki::AlgorithmIdentifierOwned, Vec<u8>), Error> {
-    if digest == DigestAlg::Sha1 {
-        return Err(Error::Unsupported(
-            "SHA-1 is not used for new signatures".into(),
-        ));
-    }
-    let hashed = digest.hash(message);
-    match key {
-        PrivateKey::Rsa(k) => {
-            use rsa::traits::PublicKeyParts;
-            if k.size() * 8 < crate::algorithm_policy::MIN_RSA_BITS {
-                return Err(Error::Key(format!(
-                    "RSA keys below {} bits are not used (algorithm policy)",
-                    crate::algorithm_policy::MIN_RSA_BITS
-                )));
-            }
-            match padding {
-                RsaPadding::Pkcs1v15 => {
-                    let scheme = match digest {
-                        DigestAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                        DigestAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
-                        _ => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                    };
-                    let sig = k
-                        .sign_with_rng(rng, scheme, &hashed)
-                        .map_err(|e| Error::Key(format!("RSA signing failed: {e}")))?;
-                    Ok((algorithms::rsa_pkcs1_algorithm(digest), sig))
-                }
-                RsaPadding::Pss => {
-                    let n = digest.output_len();
-                    let sig = match digest {
-                        DigestAlg::Sha384 => k.sign_with_rng(
-                            rng,
-                            rsa::Pss::<sha2::Sha384>::new_with_salt(n),
-                            &hashed,
-                        ),
-                        DigestAlg::Sha512 => k.sign_with_rng(
-                            rng,
-                            rsa::Pss::<sha2::Sha512>::new_with_salt(n),
-                            &hashed,
-                        ),
-                        _ => k.sign_with_rng(
-                            rng,
-                            rsa::Pss::<sha2::Sha256>::new_with_salt(n),
-                            &hashed,
-                        ),
-                    }
-                    .map_err(|e| Error::Key(format!("RSA-PSS signing failed: {e}")))?;
-                    Ok((algorithms::rsa_pss_algorithm(digest).map_err(cms)?, sig))
-                }
-            }
-        }
-        PrivateKey::EcP256(k) => {
-            use signature::hazmat::PrehashSigner;
-            let sk = p256::ecdsa::SigningKey::from(k);
-            let sig: p256::ecdsa::Signature = sk
-                .sign_prehash(&hashed)
-                .map_err(|e| Error::Key(format!("ECDSA signing failed: {e}")))?;
-            Ok((
-                algorithms::ecdsa_algorithm(digest),
-                sig.to_der().as_bytes().to_vec(),
-            ))
-        }
-        #[allow(unreachable_patterns)]
-        _ => Err(Error::Unsupported("unsupported private key type".into())),
-    }
-}
-
 /// The SignerIdentifier DER for `cert` (issuerAndSerialNumber, or `[0]` subjectKeyIdentifier
 /// which requires the certificate to carry the extension). Returns the SignerInfo version.
 pub fn signer_identifier(cert: &Certificate, use_ski: bool) -> Result<(u32, Vec<u8>), Error> {
@@ -276,6 +201,17 @@ pub fn signed_attributes(
     econtent_type: const_oid::ObjectIdentifier,
     content_digest: &[u8],
 ) -> Result<Vec<Vec<u8>>, Error> {
+    signed_attributes_for(&signer.cert, opts, econtent_type, content_digest)
+}
+
+/// [`signed_attributes`] for a signer known by its certificate alone (the private key is
+/// the provider's, `super::key_operation`).
+pub fn signed_attributes_for(
+    cert: &Certificate,
+    opts: &SignOptions,
+    econtent_type: const_oid::ObjectIdentifier,
+    content_digest: &[u8],
+) -> Result<Vec<Vec<u8>>, Error> {
     let mut attrs = vec![
         attributes::content_type(econtent_type).map_err(cms)?,
         attributes::message_digest(content_digest).map_err(cms)?,
@@ -293,7 +229,7 @@ pub fn signed_attributes(
         attrs.push(attributes_label::label_attribute(l).map_err(|e| Error::Label(e.to_string()))?);
     }
     if opts.signing_certificate_v2 {
-        attrs.push(attributes::signing_certificate_v2(&signer.cert).map_err(cms)?);
+        attrs.push(attributes::signing_certificate_v2(cert).map_err(cms)?);
     }
     if !opts.signature_type.is_empty() {
         attrs.push(
@@ -304,63 +240,176 @@ pub fn signed_attributes(
     Ok(attrs)
 }
 
-/// Build one SignerInfo (DER) with the given signed attributes (each one Attribute's DER).
+/// A SignerInfo (RFC 5652 §5.3) waiting for its signature value: everything else is
+/// encoded, and [`Self::request`] says what to sign (the DER SET OF signed attributes,
+/// RFC 5652 §5.4) and how.
+#[derive(Debug, Clone)]
+pub struct PendingSignerInfo {
+    version: u32,
+    sid: Vec<u8>,
+    digest_alg: Vec<u8>,
+    sig_alg: spki::AlgorithmIdentifierOwned,
+    spki: spki::SubjectPublicKeyInfoOwned,
+    request: SignRequest,
+}
+
+impl PendingSignerInfo {
+    /// Begin a SignerInfo by the key of `cert` over `signed_attrs` (each one Attribute's DER).
+    pub fn begin(
+        cert: &Certificate,
+        opts: &SignOptions,
+        signed_attrs: Vec<Vec<u8>>,
+    ) -> Result<Self, Error> {
+        let (version, sid) = signer_identifier(cert, opts.use_ski)?;
+        let request = SignRequest::new(
+            cert,
+            opts.digest,
+            opts.rsa_padding,
+            ber::der_set_of(signed_attrs),
+        )?;
+        Ok(PendingSignerInfo {
+            version,
+            sid,
+            digest_alg: opts.digest.algorithm_identifier().to_der().map_err(cms)?,
+            sig_alg: request.signature_algorithm()?,
+            spki: cert.tbs_certificate().subject_public_key_info().clone(),
+            request,
+        })
+    }
+
+    /// What the private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        &self.request
+    }
+
+    /// The SignerInfo DER with `signature` (for ECDSA the DER `Ecdsa-Sig-Value`). The
+    /// signature is verified with the certificate's public key first, so a wrong key, a
+    /// faulty provider or a fault in an RSA-CRT computation never leaves the core.
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
+        algorithms::verify_signature(
+            &self.spki,
+            self.request.hash,
+            &self.sig_alg,
+            &self.request.data,
+            signature,
+        )
+        .map_err(|e| {
+            let why = match e {
+                algorithms::VerifyFailure::Unsupported(w)
+                | algorithms::VerifyFailure::Invalid(w) => w,
+            };
+            Error::Key(format!(
+                "the signature does not verify with the signer certificate's key: {why}"
+            ))
+        })?;
+        // signedAttrs [0] IMPLICIT: same contents, tag A0.
+        let mut implicit = self.request.data;
+        if let Some(b) = implicit.first_mut() {
+            *b = 0xA0;
+        }
+        let version = ber::primitive(0x02, &[self.version as u8]);
+        let sig_alg = self.sig_alg.to_der().map_err(cms)?;
+        let sig = ber::primitive(0x04, signature);
+        Ok(ber::constructed(
+            0x30,
+            &[
+                &version,
+                &self.sid,
+                &self.digest_alg,
+                &implicit,
+                &sig_alg,
+                &sig,
+            ],
+        ))
+    }
+}
+
+/// Build one SignerInfo (DER) with the given signed attributes (each one Attribute's DER),
+/// signed by the pure-Rust provider with `signer.key`.
 pub fn build_signer_info<R: CryptoRng + ?Sized>(
     signer: &Signer,
     opts: &SignOptions,
     signed_attrs: Vec<Vec<u8>>,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let (version, sid) = signer_identifier(&signer.cert, opts.use_ski)?;
-    let set = ber::der_set_of(signed_attrs);
-    let (sig_alg, sig) = sign_raw(&signer.key, opts.digest, opts.rsa_padding, &set, rng)?;
-    // signedAttrs [0] IMPLICIT: same contents, tag A0.
-    let mut implicit = set;
-    if let Some(b) = implicit.first_mut() {
-        *b = 0xA0;
-    }
-    let version = ber::primitive(0x02, &[version as u8]);
-    let digest_alg = opts.digest.algorithm_identifier().to_der().map_err(cms)?;
-    let sig_alg = sig_alg.to_der().map_err(cms)?;
-    let sig = ber::primitive(0x04, &sig);
-    Ok(ber::constructed(
-        0x30,
-        &[&version, &sid, &digest_alg, &implicit, &sig_alg, &sig],
-    ))
+    let pending = PendingSignerInfo::begin(&signer.cert, opts, signed_attrs)?;
+    let sig = sign_with_key(&signer.key, pending.request(), rng)?;
+    pending.finish(&sig)
 }
 
-/// Produce a ContentInfo(SignedData) DER over `content` (MIME entity octets). Detached
-/// when `opts.detached` (eContent absent).
+/// A ContentInfo(SignedData) waiting for the signature of its one SignerInfo.
+#[derive(Debug, Clone)]
+pub struct PendingSignedData {
+    signer_info: PendingSignerInfo,
+    version: u8,
+    digest_alg: Vec<u8>,
+    econtent: Option<Vec<u8>>,
+    certs: Vec<Vec<u8>>,
+}
+
+impl PendingSignedData {
+    /// Begin a SignedData over `content` (MIME entity octets) by the key of `cert`, with
+    /// `chain` as the further certificates to include. Detached when `opts.detached`
+    /// (eContent absent). Draws the receiptRequest identifier from `rng`.
+    pub fn begin<R: CryptoRng + ?Sized>(
+        content: &[u8],
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        let digest = opts.digest.hash(content);
+        let mut attrs = signed_attributes_for(cert, opts, ID_DATA, &digest)?;
+        if let Some(r) = &opts.receipt_request {
+            let request = r.generate(rng).map_err(Error::Options)?;
+            attrs.push(request.attribute().map_err(Error::Options)?);
+        }
+        let signer_info = PendingSignerInfo::begin(cert, opts, attrs)?;
+        let mut certs = Vec::new();
+        if opts.include_certs {
+            for c in std::iter::once(cert).chain(chain) {
+                certs.push(c.to_der().map_err(cms)?);
+            }
+        }
+        Ok(PendingSignedData {
+            signer_info,
+            version: if opts.use_ski { 3 } else { 1 },
+            digest_alg: opts.digest.algorithm_identifier().to_der().map_err(cms)?,
+            econtent: (!opts.detached).then(|| content.to_vec()),
+            certs,
+        })
+    }
+
+    /// What the private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        self.signer_info.request()
+    }
+
+    /// The ContentInfo(SignedData) DER with `signature` ([`PendingSignerInfo::finish`]).
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
+        let si = self.signer_info.finish(signature)?;
+        assemble_signed_data(
+            self.version,
+            &[self.digest_alg],
+            ID_DATA,
+            self.econtent.as_deref(),
+            &self.certs,
+            &[si],
+        )
+    }
+}
+
+/// Produce a ContentInfo(SignedData) DER over `content` (MIME entity octets), signed by the
+/// pure-Rust provider. Detached when `opts.detached` (eContent absent).
 pub fn sign_content<R: CryptoRng + ?Sized>(
     content: &[u8],
     signer: &Signer,
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let digest = opts.digest.hash(content);
-    let mut attrs = signed_attributes(signer, opts, ID_DATA, &digest)?;
-    if let Some(r) = &opts.receipt_request {
-        let request = r.generate(rng).map_err(Error::Options)?;
-        attrs.push(request.attribute().map_err(Error::Options)?);
-    }
-    let si = build_signer_info(signer, opts, attrs, rng)?;
-    let version: u8 = if opts.use_ski { 3 } else { 1 };
-    let econtent = if opts.detached { None } else { Some(content) };
-    let mut certs = Vec::new();
-    if opts.include_certs {
-        certs.push(signer.cert.to_der().map_err(cms)?);
-        for c in &signer.chain {
-            certs.push(c.to_der().map_err(cms)?);
-        }
-    }
-    assemble_signed_data(
-        version,
-        &[opts.digest.algorithm_identifier().to_der().map_err(cms)?],
-        ID_DATA,
-        econtent,
-        &certs,
-        &[si],
-    )
+    let pending = PendingSignedData::begin(content, &signer.cert, &signer.chain, opts, rng)?;
+    let sig = sign_with_key(&signer.key, pending.request(), rng)?;
+    pending.finish(&sig)
 }
 
 /// Assemble SignedData and its ContentInfo from DER parts (RFC 5652 §5.1).

@@ -26,6 +26,7 @@ mod receipt;
 mod release;
 mod smime;
 mod version;
+mod webcrypto;
 
 pub use compose::compose;
 pub use keys::import_pkcs12;
@@ -34,6 +35,7 @@ pub use receipt::{make_receipt_js, verify_receipt};
 pub use release::{audit_record, mixer_map, release, release_gate, verify_audit_log};
 pub use smime::{decrypt, encrypt, inspect, sign, verify};
 pub use version::version;
+pub use webcrypto::{decrypt_async, sign_async, unlock_key};
 
 /// Shared TypeScript declarations used by every export.
 #[wasm_bindgen(typescript_custom_section)]

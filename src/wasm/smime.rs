@@ -191,17 +191,14 @@ fn digest(name: Option<&str>) -> Result<DigestAlg, JsValue> {
     }
 }
 
-/// Sign a whole message (`mmhs sign`); returns the signed message.
-#[wasm_bindgen(js_name = sign, unchecked_return_type = "Uint8Array")]
-pub fn sign(
-    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "KeyUse")] signer: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: Option<JsValue>,
-) -> Result<JsValue, JsValue> {
+/// The message to sign (header-protected when asked) and the core's options, from the JS
+/// arguments of `sign` / `signAsync`.
+pub(crate) fn sign_input(
+    raw: &JsValue,
+    options: Option<JsValue>,
+) -> Result<(Vec<u8>, SignOptions), JsValue> {
     let o: SignOpts = from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "sign options")?;
-    let key: KeyUse = from_js(signer, "signer")?;
-    let raw = bytes(&raw, "message")?;
-    let signer = key.signer()?;
+    let raw = bytes(raw, "message")?;
     let d = SignOptions::default();
     let opts = SignOptions {
         detached: o.detached.unwrap_or(d.detached),
@@ -223,6 +220,19 @@ pub fn sign(
     } else {
         raw
     };
+    Ok((input, opts))
+}
+
+/// Sign a whole message (`mmhs sign`); returns the signed message.
+#[wasm_bindgen(js_name = sign, unchecked_return_type = "Uint8Array")]
+pub fn sign(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "KeyUse")] signer: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let key: KeyUse = from_js(signer, "signer")?;
+    let (input, opts) = sign_input(&raw, options)?;
+    let signer = key.signer()?;
     let out = crate::domain::sign_typed(&input, &signer, &opts, &mut crate::rng::system_rng())
         .map_err(|e| js_error(&e.into()))?;
     Ok(uint8(&out))

@@ -7,7 +7,8 @@
  */
 import { fail, ok, parseMessage, type AnyMessage, type Result, type StashEntry, type WebmailResult } from "../shared/messages.js";
 import { EXTENSION_CODES } from "../shared/problems.js";
-import { protectSettingsStorage } from "../shared/settings.js";
+import { lockKey } from "../shared/key-lock.js";
+import { loadSettings, protectSettingsStorage } from "../shared/settings.js";
 import { handleStash, isExtensionPage, pruneStash } from "./stash.js";
 
 const startedAt = Date.now();
@@ -20,6 +21,17 @@ function protectStorage(): void {
 
 chrome.runtime.onInstalled.addListener(protectStorage);
 protectStorage();
+
+// The unlocked personal key (shared/key-lock.ts) does not outlive the browser session: wiped at
+// start-up (its session marker is gone anyway), and when the machine locks or stays idle for
+// the whole unlock period.
+chrome.runtime.onStartup.addListener(() => { lockKey().catch(() => undefined); });
+loadSettings()
+  .then((s) => { chrome.idle.setDetectionInterval(Math.max(15, s.unlockMinutes * 60)); })
+  .catch(() => { chrome.idle.setDetectionInterval(60); });
+chrome.idle.onStateChanged.addListener((state) => {
+  if (state !== "active") lockKey().catch(() => undefined);
+});
 
 chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse: (r: Result<unknown>) => void) => {
   if (sender.id !== chrome.runtime.id) return false;

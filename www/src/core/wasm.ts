@@ -160,6 +160,11 @@ export async function sign(raw: Uint8Array, key: StoredKeyUse, options: Record<s
   return toBytes(await call("sign", raw, key, options));
 }
 
+/** wasm `signAsync(raw, asyncKey, options)`: signs with an unlocked key's WebCrypto CryptoKey. */
+export async function signAsync(raw: Uint8Array, key: unknown, options: Record<string, unknown>): Promise<Uint8Array> {
+  return toBytes(await call("signAsync", raw, key, options));
+}
+
 /** wasm `encrypt(raw, recipientCertificatesPem, options)` → the encrypted message. */
 export async function encrypt(raw: Uint8Array, certificates: readonly string[], options: Record<string, unknown>): Promise<Uint8Array> {
   return toBytes(await call("encrypt", raw, certificates, options));

@@ -5,7 +5,8 @@
  * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { call, compose, encrypt, sign, verify, type StoredKeyUse } from "../core/wasm.js";
+import { call, compose, encrypt, sign, signAsync, verify, type StoredKeyUse } from "../core/wasm.js";
+import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import { audit, sentFields } from "../shared/audit.js";
 import { elementsRequest, fieldOfError, precedenceRole } from "../shared/elements.js";
 import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
@@ -248,9 +249,12 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     const request = { ...toComposeRequest(f), ...extras.elements };
     const plan = securityPlan(f);
     let key: StoredKeyUse | null = null;
+    let unlocked: AsyncKey | null = null;
     if (plan.sign || plan.encrypt) {
       if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
-      if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+      // An unlocked key (shared/key-lock.ts) signs without the password; else the password.
+      unlocked = (await currentLock(settings.identity)).key;
+      if (!unlocked && password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
       key = { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain };
     }
     out.append(h("p", { role: "status" }, "Composing…"));
@@ -267,7 +271,9 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     for (const m of composed) {
       let raw = m.raw;
       let identifier: string | null = null;
-      if (plan.sign && key) raw = await sign(raw, key, { ...plan.sign, ...(extras.receiptRequest ? { receiptRequest: extras.receiptRequest } : {}) });
+      const signOptions = { ...plan.sign, ...(extras.receiptRequest ? { receiptRequest: extras.receiptRequest } : {}) };
+      if (plan.sign && unlocked) raw = await signAsync(raw, unlocked, signOptions);
+      else if (plan.sign && key) raw = await sign(raw, key, signOptions);
       if (extras.receiptRequest) identifier = await receiptIdentifier(raw, settings);
       if (plan.encrypt && key) {
         const env = envelopeForWebmail(m.envelope, Date.now());

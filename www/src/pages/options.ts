@@ -5,6 +5,7 @@ import { settingsSection as section } from "./common.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
+import { UNLOCK_MINUTES, unlockMinutes } from "../shared/key-lock-period.js";
 import { originOfScriptId, webmailOrigin, type WebmailOrigin } from "../shared/origins.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
@@ -267,11 +268,27 @@ function parseOrText(t: string): unknown {
   }
 }
 
+/** How long the key stays unlocked after the password was given once (shared/key-lock.ts). */
+function unlockSection(s: Settings): HTMLElement {
+  const input = h("input", { type: "number", id: "unlock-minutes", min: String(UNLOCK_MINUTES.min), max: String(UNLOCK_MINUTES.max), value: String(s.unlockMinutes) });
+  const save = h("button", { type: "button", id: "save-unlock-minutes" }, "Save");
+  const out = h("div", {});
+  save.addEventListener("click", () => {
+    const minutes = unlockMinutes(Number(input.value));
+    saveSettings({ unlockMinutes: minutes }).then(
+      () => { input.value = String(minutes); out.replaceChildren(h("p", { role: "status", class: "ok" }, `The key stays unlocked ${String(minutes)} min after you unlock it (toolbar button); closing the browser or locking the screen locks it.`)); },
+      (err: unknown) => { out.replaceChildren(errorBox(err, "Not saved")); },
+    );
+  });
+  return h("section", {}, h("h2", {}, "Key unlock period"), field("Minutes", input), save, out);
+}
+
 async function main(): Promise<void> {
   const s = await loadSettings();
   root.append(
     h("h1", {}, "MMHS extension settings"),
     keySection(s),
+    unlockSection(s),
     anchorsSection(s),
     correspondentsSection(s),
     jsonSection("Label catalogue", "label-catalogue", s.labelCatalogue, async (v) => { await saveSettings({ labelCatalogue: validateCatalogue(v) }); }),

@@ -1,13 +1,14 @@
 /**
- * Toolbar popup: the state a user needs at a glance — personal key (loaded; locked: the password
- * is asked at every use and never kept), how many trust anchors, whether the active tab is a
+ * Toolbar popup: the state a user needs at a glance — personal key (locked, or unlocked until a
+ * time: shared/key-lock.ts; unlock with the password once, lock at any time), how many trust anchors, whether the active tab is a
  * webmail the extension is connected to (its content script answers `whoami`) — and a link to
  * the settings. It decides nothing and sends nothing to the webmail.
  */
 import { byId, h } from "../shared/dom.js";
 import { parseMessage, type Result, type WebmailResult } from "../shared/messages.js";
 import { errorBox } from "../shared/problem-ui.js";
-import { loadSettings } from "../shared/settings.js";
+import { currentLock, lockKey, unlockIdentity } from "../shared/key-lock.js";
+import { loadSettings, type Settings } from "../shared/settings.js";
 
 const root = byId("app");
 
@@ -43,9 +44,7 @@ async function main(): Promise<void> {
     h(
       "dl",
       { class: "status" },
-      s.identity
-        ? row("Personal key", `${s.identity.address} — locked (the password is asked at each use)`, "ok", "status-key")
-        : row("Personal key", "none imported", "warn", "status-key"),
+      s.identity ? await keyRow(s) : row("Personal key", "none imported", "warn", "status-key"),
       row("Trust anchors", s.trustAnchors.length > 0 ? `${String(s.trustAnchors.length)} configured` : "none — no signer can be trusted", s.trustAnchors.length > 0 ? "ok" : "warn", "status-anchors"),
       webmail === undefined
         ? row("Webmail", "this tab is not a connected webmail", "neutral", "status-webmail")
@@ -53,6 +52,44 @@ async function main(): Promise<void> {
     ),
     settings,
   );
+  if (s.identity) root.append(await lockControls(s));
+}
+
+async function keyRow(s: Settings): Promise<HTMLElement> {
+  const { state } = await currentLock(s.identity);
+  const who = s.identity?.address ?? "";
+  return state.state === "unlocked"
+    ? row("Personal key", `${who} — unlocked until ${new Date(state.expiresAt).toLocaleTimeString()}`, "ok", "status-key")
+    : row("Personal key", `${who} — locked (unlock once to sign and decrypt for ${String(s.unlockMinutes)} min)`, "neutral", "status-key");
+}
+
+/** Unlock (the password once) or Lock now; the popup is redrawn after either. */
+async function lockControls(s: Settings): Promise<HTMLElement> {
+  const out = h("div", { id: "lock-out" });
+  const { state } = await currentLock(s.identity);
+  if (state.state === "unlocked") {
+    const lock = h("button", { type: "button", id: "lock-key" }, "Lock now");
+    lock.addEventListener("click", () => void lockKey().then(redraw, (err: unknown) => { out.append(errorBox(err, "Lock")); }));
+    return h("div", { class: "lock" }, lock, out);
+  }
+  const pw = h("input", { type: "password", id: "unlock-password", autocomplete: "current-password" });
+  const unlock = h("button", { type: "submit", id: "unlock-key" }, "Unlock");
+  const form = h("form", { class: "lock" }, h("label", { for: "unlock-password" }, "Key password"), pw, unlock, out);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const identity = s.identity;
+    if (!identity) return;
+    unlockIdentity(identity, pw.value, s.unlockMinutes).then(redraw, (err: unknown) => {
+      pw.value = "";
+      out.replaceChildren(errorBox(err, "Not unlocked"));
+    });
+  });
+  return form;
+}
+
+function redraw(): void {
+  root.replaceChildren();
+  main().catch((err: unknown) => { root.append(errorBox(err, "MMHS")); });
 }
 
 main().catch((err: unknown) => { root.append(errorBox(err, "MMHS")); });

@@ -12,6 +12,7 @@
  * removed certificate by its subject and SHA-256 fingerprint ({@link anchorChange}).
  */
 import { certificateFingerprint, certificateSubject } from "./cert.js";
+import { unlockMinutes } from "./key-lock-period.js";
 import { DEFAULT_CATALOGUE, validateCatalogue, type LabelCatalogue } from "./labels.js";
 import { CodedError, EXTENSION_CODES } from "./problems.js";
 
@@ -48,6 +49,9 @@ export interface Settings {
   readonly autoReceiptPrecedences: readonly number[];
   /** Security policy files (docs/security.md), as texts; the core validates them. */
   readonly labelPolicies: readonly string[];
+  /** How long the personal key stays unlocked after the password was given once, minutes
+   *  (shared/key-lock.ts; locked earlier on browser close or when the machine idles or locks). */
+  readonly unlockMinutes: number;
 }
 
 /** Default release policy handed to wasm `release` (docs/release.md of the release engineer). */
@@ -102,7 +106,7 @@ export function normaliseSettings(v: unknown): Settings {
   const auto = Array.isArray(o["autoReceiptPrecedences"]) ? o["autoReceiptPrecedences"] : [];
   const autoReceiptPrecedences = [...new Set(auto.filter((p): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= 255))];
   const labelPolicies = Array.isArray(o["labelPolicies"]) ? o["labelPolicies"].filter((t): t is string => typeof t === "string") : [];
-  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, autoReceiptPrecedences, labelPolicies };
+  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, autoReceiptPrecedences, labelPolicies, unlockMinutes: unlockMinutes(o["unlockMinutes"]) };
 }
 
 /** The part of a storage area the settings need (chrome.storage.local, or a test double). */

@@ -1,0 +1,318 @@
+//! Decrypting one EnvelopedData (RFC 5652 §6) or AuthEnvelopedData (RFC 5083) layer in
+//! steps, so that the private key can live outside the core (`super::key_operation`):
+//!
+//! 1. [`Decryption::start`] parses the layer, fails early on a content cipher we lack, and
+//!    lists the RecipientInfos addressed to our certificates (by issuerAndSerialNumber or
+//!    subjectKeyIdentifier, RFC 5652 §6.2);
+//! 2. [`Decryption::request`] names the pending private-key operation (RSA key transport,
+//!    RFC 5652 §6.2.1, or ECDH with the originator's ephemeral key, RFC 5753 §3.1.2) and the
+//!    certificate whose key must perform it;
+//! 3. [`Decryption::resume`] takes the answer (content-encryption key, or shared secret Z
+//!    from which the core derives the KEK and unwraps the CEK) and decrypts the content; a
+//!    failed answer moves on to the next matching RecipientInfo, like a key that does not fit.
+//!
+//! [`decrypt_content_info`] drives these steps with the pure-Rust provider.
+
+use cms::enveloped_data::RecipientInfo;
+use x509_cert::Certificate;
+use zeroize::Zeroizing;
+
+use super::enveloped::{
+    Decrypted, EncryptedKind, Parsed, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA,
+};
+use super::enveloped_ber as ber;
+use super::enveloped_cipher as cipher;
+use super::enveloped_recipient as recip;
+use super::kari::{self, KariUnwrap};
+use super::key_operation::{decrypt_with_key, DecryptRequest};
+use super::{ktri, Error};
+use crate::algorithm_policy::{self, Weakness};
+use crate::keys::PrivateKey;
+
+/// A RecipientInfo addressed to one of our certificates.
+#[derive(Clone, Copy)]
+enum Candidate {
+    Ktri { cert: usize, ri: usize },
+    Kari { cert: usize, ri: usize, rek: usize },
+}
+
+/// The pending private-key operation.
+struct Pending {
+    cert: usize,
+    request: DecryptRequest,
+    how: String,
+    weak: Option<Weakness>,
+    kari: Option<KariUnwrap>,
+}
+
+/// One encrypted layer being decrypted (module documentation).
+pub struct Decryption {
+    kind: EncryptedKind,
+    parsed: Parsed,
+    key_len: usize,
+    cert_count: usize,
+    candidates: Vec<Candidate>,
+    next: usize,
+    pending: Option<Pending>,
+    first_err: Option<Error>,
+}
+
+impl std::fmt::Debug for Decryption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decryption")
+            .field("kind", &self.kind)
+            .field("candidates", &self.candidates.len())
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Decryption {
+    /// Parse a ContentInfo (DER or BER) holding EnvelopedData or AuthEnvelopedData and find
+    /// the RecipientInfos addressed to `certs`.
+    ///
+    /// Errors: `not-encrypted` (another content type), `unsupported-algorithm` (content
+    /// cipher), `smime-malformed`.
+    pub fn start(der_or_ber: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
+        let (ct, inner) = ber::content_info(der_or_ber)?;
+        let (kind, parsed) = if ct == ID_ENVELOPED_DATA {
+            (
+                EncryptedKind::Enveloped,
+                super::enveloped::parse_enveloped(&inner)?,
+            )
+        } else if ct == ID_AUTH_ENVELOPED_DATA {
+            (
+                EncryptedKind::AuthEnveloped,
+                super::auth_enveloped::parse(&inner)?,
+            )
+        } else {
+            return Err(Error::NotEncrypted(format!(
+                "the CMS content type is {ct}, not EnvelopedData or AuthEnvelopedData"
+            )));
+        };
+        // Fail early on a cipher we lack, before spending a private-key operation.
+        let key_len = cipher::key_len_for(&parsed.content_alg)?;
+        let mut candidates = Vec::new();
+        for (ci, cert) in certs.iter().enumerate() {
+            let is_ec = cert
+                .tbs_certificate()
+                .subject_public_key_info()
+                .algorithm
+                .oid
+                == kari::EC_PUBLIC_KEY;
+            for (ri, info) in parsed.recipient_infos.iter().enumerate() {
+                match info {
+                    Some(RecipientInfo::Ktri(k)) if recip::ktri_matches(&k.rid, cert) => {
+                        candidates.push(Candidate::Ktri { cert: ci, ri });
+                    }
+                    Some(RecipientInfo::Kari(k)) if is_ec => {
+                        if let Some(rek) = k
+                            .recipient_enc_keys
+                            .iter()
+                            .position(|rek| recip::kari_matches(&rek.rid, cert))
+                        {
+                            candidates.push(Candidate::Kari { cert: ci, ri, rek });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut d = Decryption {
+            kind,
+            parsed,
+            key_len,
+            cert_count: certs.len(),
+            candidates,
+            next: 0,
+            pending: None,
+            first_err: None,
+        };
+        d.advance();
+        Ok(d)
+    }
+
+    /// Make the next candidate whose request can be built the pending one.
+    fn advance(&mut self) {
+        self.pending = None;
+        while let Some(c) = self.candidates.get(self.next).copied() {
+            self.next += 1;
+            match self.build(c) {
+                Ok(p) => {
+                    self.pending = Some(p);
+                    return;
+                }
+                Err(e) => self.fail(e),
+            }
+        }
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.first_err.is_none() {
+            self.first_err = Some(e);
+        }
+    }
+
+    fn build(&self, c: Candidate) -> Result<Pending, Error> {
+        let info = |ri: usize| {
+            self.parsed
+                .recipient_infos
+                .get(ri)
+                .and_then(Option::as_ref)
+                .ok_or_else(|| Error::Malformed("recipient index out of range".into()))
+        };
+        match c {
+            Candidate::Ktri { cert, ri } => {
+                let RecipientInfo::Ktri(k) = info(ri)? else {
+                    return Err(Error::Malformed("not a KeyTransRecipientInfo".into()));
+                };
+                Ok(Pending {
+                    cert,
+                    request: ktri::decrypt_request(k)?,
+                    how: ktri::algorithm_name(&k.key_enc_alg),
+                    weak: algorithm_policy::key_transport(&k.key_enc_alg.oid),
+                    kari: None,
+                })
+            }
+            Candidate::Kari { cert, ri, rek } => {
+                let RecipientInfo::Kari(k) = info(ri)? else {
+                    return Err(Error::Malformed("not a KeyAgreeRecipientInfo".into()));
+                };
+                let (request, unwrap) = kari::agreement_request(k, rek)?;
+                Ok(Pending {
+                    cert,
+                    request,
+                    how: kari::algorithm_name(k),
+                    weak: None,
+                    kari: Some(unwrap),
+                })
+            }
+        }
+    }
+
+    /// The error once no RecipientInfo is left: the first failure, else `decrypt-no-recipient`.
+    fn exhausted(&self) -> Error {
+        self.first_err.clone().unwrap_or_else(|| {
+            Error::DecryptNoRecipient(format!(
+                "none of the message's {} recipient(s) is any of our {} certificate(s)",
+                self.parsed.recipient_infos.len(),
+                self.cert_count
+            ))
+        })
+    }
+
+    /// The pending private-key operation and the index (into `certs` of [`Self::start`]) of
+    /// the certificate whose private key must answer it. `Err` when none is left: the first
+    /// failure, or `decrypt-no-recipient` when no RecipientInfo names our certificates.
+    pub fn request(&self) -> Result<(usize, &DecryptRequest), Error> {
+        match &self.pending {
+            Some(p) => Ok((p.cert, &p.request)),
+            None => Err(self.exhausted()),
+        }
+    }
+
+    /// Resume with the provider's answer to [`Self::request`]: the content-encryption key
+    /// (RSA) or the shared secret Z (ECDH); `Err` when the provider could not use its key.
+    /// Returns the decrypted layer, or `None` when the answer did not recover a key and
+    /// another RecipientInfo is pending (call [`Self::request`] again).
+    ///
+    /// Errors: `decrypt-failed` (the recovered key does not fit the cipher or the content
+    /// does not decrypt), `decrypt-auth-failed`, `smime-malformed`, or the
+    /// [`Self::request`] error when no RecipientInfo is left.
+    pub fn resume(
+        &mut self,
+        answer: Result<Zeroizing<Vec<u8>>, Error>,
+    ) -> Result<Option<Decrypted>, Error> {
+        let Some(p) = self.pending.take() else {
+            return Err(self.exhausted());
+        };
+        let cek = answer.and_then(|secret| match &p.kari {
+            Some(state) => kari::unwrap_with_secret(state, &secret),
+            None => Ok(secret),
+        });
+        let cek = match cek {
+            Ok(c) => c,
+            Err(e) => {
+                self.fail(e);
+                self.advance();
+                return match self.pending {
+                    Some(_) => Ok(None),
+                    None => Err(self.exhausted()),
+                };
+            }
+        };
+        self.decrypt_content(&cek, p).map(Some)
+    }
+
+    fn decrypt_content(&self, cek: &[u8], p: Pending) -> Result<Decrypted, Error> {
+        let parsed = &self.parsed;
+        if cek.len() != self.key_len {
+            return Err(Error::DecryptFailed(format!(
+                "the recovered content key has {} octets, the cipher needs {}: wrong key or corrupted message",
+                cek.len(),
+                self.key_len
+            )));
+        }
+        let content = match self.kind {
+            EncryptedKind::Enveloped => {
+                if matches!(
+                    parsed.content_alg.oid,
+                    cipher::AES128_GCM | cipher::AES192_GCM | cipher::AES256_GCM
+                ) {
+                    return Err(Error::Malformed(
+                        "AES-GCM needs AuthEnvelopedData, not EnvelopedData".into(),
+                    ));
+                }
+                cipher::decrypt_cbc(&parsed.content_alg, cek, &parsed.ciphertext)?
+            }
+            EncryptedKind::AuthEnveloped => cipher::decrypt_gcm(
+                &parsed.content_alg,
+                cek,
+                &parsed.ciphertext,
+                &parsed.mac,
+                &parsed.aad,
+            )?,
+        };
+        Ok(Decrypted {
+            content,
+            kind: self.kind,
+            content_type: parsed.content_type.to_string(),
+            content_cipher: cipher::cipher_name(&parsed.content_alg.oid),
+            key_management: p.how,
+            recipient_count: parsed.recipient_infos.len(),
+            key_index: p.cert,
+            weaknesses: algorithm_policy::content_encryption(&parsed.content_alg.oid)
+                .into_iter()
+                .chain(p.weak)
+                .collect(),
+        })
+    }
+}
+
+/// Decrypt one EnvelopedData or AuthEnvelopedData layer with the pure-Rust provider.
+///
+/// `der_or_ber` is a ContentInfo (DER or BER). `keys` are our (private key, certificate)
+/// pairs; the RecipientInfo addressed to a certificate (by issuerAndSerialNumber or
+/// subject key identifier) is opened with its key.
+///
+/// Errors: `not-encrypted` (another content type), `decrypt-no-recipient`,
+/// `decrypt-failed`, `decrypt-auth-failed`, `unsupported-algorithm`, `smime-malformed`.
+pub fn decrypt_content_info(
+    der_or_ber: &[u8],
+    keys: &[(PrivateKey, Certificate)],
+) -> Result<Decrypted, Error> {
+    let certs: Vec<&Certificate> = keys.iter().map(|(_, c)| c).collect();
+    let mut d = Decryption::start(der_or_ber, &certs)?;
+    // Each round consumes one candidate, so this ends after at most one round per
+    // (certificate, RecipientInfo) pair.
+    loop {
+        let (ki, req) = d.request()?;
+        let answer = match keys.get(ki) {
+            Some((key, _)) => decrypt_with_key(key, req),
+            None => Err(Error::Malformed("key index out of range".into())),
+        };
+        if let Some(done) = d.resume(answer)? {
+            return Ok(done);
+        }
+    }
+}

@@ -1,0 +1,483 @@
+//! The WebCrypto provider (`crate::smime::key_operation`): `unlockKey`, `signAsync`,
+//! `decryptAsync`. The core begins the operation and names the private-key operation it
+//! needs; this file answers it with SubtleCrypto (W3C Web Cryptography API) on a
+//! non-extractable `CryptoKey`, or with the caller's own `sign` / `decrypt` callbacks, and
+//! resumes the core. The core checks every answer (signatures are verified against the
+//! certificate; content keys must decrypt and authenticate the content).
+//!
+//! Where WebCrypto lacks the algorithm the request is refused with `unsupported-algorithm`
+//! and the sync exports (pure-Rust provider, password-encrypted key) remain:
+//! RSAES-PKCS1-v1_5 key transport (not in WebCrypto), RSAES-OAEP whose MGF1 hash differs from
+//! its hash or uses SHA-224 (a WebCrypto RSA-OAEP key fixes one hash for both).
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use zeroize::Zeroizing;
+
+use super::material::{bytes, certs, uint8, KeyUse};
+use super::{error_value, from_js, js_error};
+use crate::keys::PrivateKey;
+use crate::smime::key_operation::{
+    ecdsa_der_from_fixed, DecryptRequest, OaepHash, RsaDecryption, SignRequest, SignatureScheme,
+};
+use crate::smime::{DigestAlg, Error as SmimeError};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_WEBCRYPTO: &'static str = r#"
+/** A private key held outside the core: its certificate and chain, and either the
+ *  non-extractable WebCrypto keys of `unlockKey` (`cryptoKeys`) or callbacks that answer the
+ *  core's requests (`sign`, `decrypt`; ECDSA signatures as WebCrypto returns them, r || s). */
+export interface AsyncKey {
+  certificate: string;
+  chain?: string[];
+  /** "rsa" or "ec" (set by `unlockKey`). */
+  kind?: "rsa" | "ec";
+  /** Set by `unlockKey`: name → non-extractable CryptoKey, e.g. "RSASSA-PKCS1-v1_5/SHA-256",
+   *  "RSA-PSS/SHA-256", "RSA-OAEP/SHA-1", "ECDSA", "ECDH". */
+  cryptoKeys?: Record<string, CryptoKey>;
+  sign?: (request: SignKeyRequest) => Promise<Uint8Array | ArrayBuffer>;
+  decrypt?: (request: DecryptKeyRequest) => Promise<Uint8Array | ArrayBuffer>;
+}
+
+/** "Sign `data`": the DER SignedAttributes (RFC 5652 §5.4). */
+export interface SignKeyRequest {
+  scheme: "rsaPkcs1v15" | "rsaPss" | "ecdsa";
+  hash: "sha256" | "sha384" | "sha512";
+  saltLength: number;
+  data: Uint8Array;
+}
+
+/** "Decrypt this content-encryption key" (RSA) or "agree a secret with this ephemeral key"
+ *  (ECDH P-256: answer the 32-octet shared secret Z). */
+export type DecryptKeyRequest =
+  | { op: "rsa"; scheme: { name: "pkcs1v15" } | { name: "oaep"; hash: string; mgfHash: string }; ciphertext: Uint8Array; label: Uint8Array }
+  | { op: "ecdh"; publicKey: Uint8Array };
+"#;
+
+fn smime_err(e: SmimeError) -> JsValue {
+    js_error(&e.into())
+}
+
+fn js_message(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(obj, &JsValue::from_str(key))
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(obj, &JsValue::from_str(key), value).map(|_| ())
+}
+
+/// `globalThis.crypto.subtle`.
+fn subtle() -> Result<JsValue, JsValue> {
+    let s = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
+    if s.is_undefined() || s.is_null() {
+        return Err(js_error(
+            &SmimeError::UnsupportedAlgorithm(
+                "WebCrypto (crypto.subtle) is not available here".into(),
+            )
+            .into(),
+        ));
+    }
+    Ok(s)
+}
+
+/// Call `crypto.subtle[method](...args)` and await its promise.
+async fn subtle_call(method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let s = subtle()?;
+    let f: js_sys::Function = get(&s, method)?.dyn_into()?;
+    let promise: Promise = f.apply(&s, &args.iter().collect::<Array>())?.dyn_into()?;
+    JsFuture::from(promise).await
+}
+
+fn algorithm(name: &str, extra: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+    let o = Object::new();
+    set(&o, "name", &JsValue::from_str(name))?;
+    for (k, v) in extra {
+        set(&o, k, v)?;
+    }
+    Ok(o.into())
+}
+
+fn webcrypto_hash(d: DigestAlg) -> &'static str {
+    match d {
+        DigestAlg::Sha1 => "SHA-1",
+        DigestAlg::Sha256 => "SHA-256",
+        DigestAlg::Sha384 => "SHA-384",
+        DigestAlg::Sha512 => "SHA-512",
+    }
+}
+
+fn oaep_hash(h: OaepHash) -> Option<&'static str> {
+    match h {
+        OaepHash::Sha1 => Some("SHA-1"),
+        OaepHash::Sha256 => Some("SHA-256"),
+        OaepHash::Sha384 => Some("SHA-384"),
+        OaepHash::Sha512 => Some("SHA-512"),
+        OaepHash::Sha224 => None,
+    }
+}
+
+/// The WebCrypto keys one private key is imported as: (name in `cryptoKeys`, import
+/// algorithm, usages). A WebCrypto RSA key is bound to one scheme and one hash.
+fn key_imports(key: &PrivateKey) -> Result<Vec<(String, JsValue, &'static str)>, JsValue> {
+    let hashes = ["SHA-256", "SHA-384", "SHA-512"];
+    let mut out = Vec::new();
+    match key {
+        PrivateKey::Rsa(_) => {
+            for scheme in ["RSASSA-PKCS1-v1_5", "RSA-PSS"] {
+                for h in hashes {
+                    out.push((
+                        format!("{scheme}/{h}"),
+                        algorithm(scheme, &[("hash", JsValue::from_str(h))])?,
+                        "sign",
+                    ));
+                }
+            }
+            for h in ["SHA-1", "SHA-256", "SHA-384", "SHA-512"] {
+                out.push((
+                    format!("RSA-OAEP/{h}"),
+                    algorithm("RSA-OAEP", &[("hash", JsValue::from_str(h))])?,
+                    "decrypt",
+                ));
+            }
+        }
+        PrivateKey::EcP256(_) => {
+            let curve = [("namedCurve", JsValue::from_str("P-256"))];
+            out.push(("ECDSA".into(), algorithm("ECDSA", &curve)?, "sign"));
+            out.push(("ECDH".into(), algorithm("ECDH", &curve)?, "deriveBits"));
+        }
+    }
+    Ok(out)
+}
+
+/// Decrypt a stored key once (PBKDF2 once, `keys::import_encrypted_pkcs8`), check it against
+/// its certificate, and import it into non-extractable WebCrypto keys; the PKCS#8 octets
+/// handed to `importKey` are overwritten with zeros afterwards.
+#[wasm_bindgen(js_name = unlockKey, unchecked_return_type = "Promise<AsyncKey>")]
+pub async fn unlock_key(
+    #[wasm_bindgen(unchecked_param_type = "KeyUse")] key: JsValue,
+) -> Result<JsValue, JsValue> {
+    let use_: KeyUse = from_js(key, "key")?;
+    let signer = use_.signer()?;
+    drop(use_);
+    let imports = key_imports(&signer.key)?;
+    let kind = match signer.key {
+        PrivateKey::Rsa(_) => "rsa",
+        PrivateKey::EcP256(_) => "ec",
+    };
+    let der = signer.key.to_pkcs8_der().map_err(|e| js_error(&e.into()))?;
+    let pkcs8 = Uint8Array::from(der.as_bytes());
+    drop(der);
+    let mut result: Result<Vec<(String, JsValue)>, JsValue> = Ok(Vec::new());
+    for (name, alg, usage) in imports {
+        let usages: Array = std::iter::once(JsValue::from_str(usage)).collect();
+        let r = subtle_call(
+            "importKey",
+            &[
+                JsValue::from_str("pkcs8"),
+                pkcs8.clone().into(),
+                alg,
+                JsValue::FALSE,
+                usages.into(),
+            ],
+        )
+        .await;
+        match (r, &mut result) {
+            (Ok(k), Ok(list)) => list.push((name, k)),
+            (Err(e), Ok(_)) => {
+                result = Err(js_error(
+                    &SmimeError::Key(format!("WebCrypto importKey {name}: {}", js_message(&e)))
+                        .into(),
+                ))
+            }
+            _ => {}
+        }
+        if result.is_err() {
+            break;
+        }
+    }
+    pkcs8.fill(0, 0, pkcs8.length());
+    let keys = Object::new();
+    for (name, k) in result? {
+        set(&keys, &name, &k)?;
+    }
+    let out = Object::new();
+    set(&out, "kind", &JsValue::from_str(kind))?;
+    set(&out, "cryptoKeys", &keys.into())?;
+    let pem = |c: &x509_cert::Certificate| {
+        use der::EncodePem;
+        c.to_pem(der::pem::LineEnding::LF)
+            .map(|s| JsValue::from_str(&s))
+            .map_err(|e| smime_err(SmimeError::Encode(e.to_string())))
+    };
+    set(&out, "certificate", &pem(&signer.cert)?)?;
+    let chain: Array = signer.chain.iter().map(pem).collect::<Result<_, _>>()?;
+    set(&out, "chain", &chain.into())?;
+    Ok(out.into())
+}
+
+/// The certificate and chain of an `AsyncKey`.
+fn key_certificates(
+    key: &JsValue,
+) -> Result<(x509_cert::Certificate, Vec<x509_cert::Certificate>), JsValue> {
+    let pem = get(key, "certificate")?.as_string().ok_or_else(|| {
+        error_value(
+            super::codes::REQUEST_INVALID,
+            "key: certificate (PEM) is required",
+        )
+    })?;
+    let mut list = certs(&[pem.as_str()])?;
+    if list.is_empty() {
+        return Err(js_error(&crate::keys::Error::NoCertificate.into()));
+    }
+    let cert = list.remove(0);
+    let chain_v = get(key, "chain")?;
+    if !chain_v.is_undefined() && !chain_v.is_null() {
+        let chain: Vec<String> = from_js(chain_v, "key.chain")?;
+        let refs: Vec<&str> = chain.iter().map(String::as_str).collect();
+        list.extend(certs(&refs)?);
+    }
+    Ok((cert, list))
+}
+
+/// A `CryptoKey` of an unlocked key by name.
+fn crypto_key(key: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+    let keys = get(key, "cryptoKeys")?;
+    if keys.is_undefined() || keys.is_null() {
+        return Ok(None);
+    }
+    let k = get(&keys, name)?;
+    if k.is_undefined() || k.is_null() {
+        return Err(smime_err(SmimeError::UnsupportedAlgorithm(format!(
+            "the unlocked key has no WebCrypto key for {name}"
+        ))));
+    }
+    Ok(Some(k))
+}
+
+/// Call the key's callback `name` (`sign` / `decrypt`) with `request`.
+async fn callback(key: &JsValue, name: &str, request: JsValue) -> Result<Vec<u8>, JsValue> {
+    let f = get(key, name)?;
+    let f: js_sys::Function = f.dyn_into().map_err(|_| {
+        error_value(
+            super::codes::REQUEST_INVALID,
+            &format!("key: give cryptoKeys (from unlockKey) or a {name} function"),
+        )
+    })?;
+    let v = f.call1(key, &request)?;
+    let v = match v.dyn_into::<Promise>() {
+        Ok(p) => JsFuture::from(p).await?,
+        Err(v) => v,
+    };
+    answer_bytes(&v)
+}
+
+fn answer_bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(b).to_vec());
+    }
+    bytes(v, "provider answer")
+}
+
+/// Answer a signing request: a WebCrypto signature (ECDSA converted to DER) or the callback's.
+async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsValue> {
+    let hash = webcrypto_hash(req.hash);
+    let (name, alg) = match req.scheme {
+        SignatureScheme::RsaPkcs1v15 => (
+            format!("RSASSA-PKCS1-v1_5/{hash}"),
+            algorithm("RSASSA-PKCS1-v1_5", &[])?,
+        ),
+        SignatureScheme::RsaPss => (
+            format!("RSA-PSS/{hash}"),
+            algorithm(
+                "RSA-PSS",
+                &[("saltLength", JsValue::from(req.salt_length as u32))],
+            )?,
+        ),
+        SignatureScheme::Ecdsa => (
+            "ECDSA".into(),
+            algorithm("ECDSA", &[("hash", JsValue::from_str(hash))])?,
+        ),
+    };
+    let fixed = match crypto_key(key, &name)? {
+        Some(k) => {
+            let sig = subtle_call("sign", &[alg, k, uint8(&req.data)])
+                .await
+                .map_err(|e| {
+                    smime_err(SmimeError::Key(format!(
+                        "WebCrypto sign failed: {}",
+                        js_message(&e)
+                    )))
+                })?;
+            answer_bytes(&sig)?
+        }
+        None => {
+            let r = Object::new();
+            set(&r, "data", &uint8(&req.data))?;
+            set(&r, "scheme", &super::to_js(&req.scheme)?)?;
+            set(&r, "hash", &super::to_js(&req.hash)?)?;
+            set(&r, "saltLength", &JsValue::from(req.salt_length as u32))?;
+            callback(key, "sign", r.into()).await?
+        }
+    };
+    if req.scheme == SignatureScheme::Ecdsa {
+        return ecdsa_der_from_fixed(&fixed).map_err(smime_err);
+    }
+    Ok(fixed)
+}
+
+/// Answer a decryption request: the content-encryption key (RSA-OAEP) or the ECDH secret Z.
+/// `Err(JsValue)` is a caller error (bad shape); `Ok(Err(_))` a key that did not fit.
+async fn decrypt_request(
+    key: &JsValue,
+    req: &DecryptRequest,
+) -> Result<Result<Zeroizing<Vec<u8>>, SmimeError>, JsValue> {
+    let has_keys = !get(key, "cryptoKeys")?.is_undefined();
+    if !has_keys {
+        let r = Object::new();
+        match req {
+            DecryptRequest::Rsa { scheme, ciphertext } => {
+                set(&r, "op", &JsValue::from_str("rsa"))?;
+                set(&r, "scheme", &super::to_js(scheme)?)?;
+                set(&r, "ciphertext", &uint8(ciphertext))?;
+                let label = match scheme {
+                    RsaDecryption::Oaep { label, .. } => label.as_slice(),
+                    RsaDecryption::Pkcs1v15 => &[],
+                };
+                set(&r, "label", &uint8(label))?;
+            }
+            DecryptRequest::Ecdh { public_key } => {
+                set(&r, "op", &JsValue::from_str("ecdh"))?;
+                set(&r, "publicKey", &uint8(public_key))?;
+            }
+        }
+        return Ok(callback(key, "decrypt", r.into())
+            .await
+            .map(Zeroizing::new)
+            .map_err(|e| {
+                SmimeError::DecryptFailed(format!(
+                    "the key's decrypt callback failed: {}",
+                    js_message(&e)
+                ))
+            }));
+    }
+    let result = match req {
+        DecryptRequest::Rsa {
+            scheme: RsaDecryption::Pkcs1v15,
+            ..
+        } => {
+            return Ok(Err(SmimeError::UnsupportedAlgorithm(
+                "RSAES-PKCS1-v1_5 key transport is not in WebCrypto: decrypt with the password (sync decrypt)".into(),
+            )))
+        }
+        DecryptRequest::Rsa {
+            scheme:
+                RsaDecryption::Oaep {
+                    hash,
+                    mgf_hash,
+                    label,
+                },
+            ciphertext,
+        } => {
+            let h = match (oaep_hash(*hash), hash == mgf_hash) {
+                (Some(h), true) => h,
+                _ => {
+                    return Ok(Err(SmimeError::UnsupportedAlgorithm(format!(
+                        "RSA-OAEP with hash {hash:?} and MGF1 hash {mgf_hash:?} is not in WebCrypto: decrypt with the password (sync decrypt)"
+                    ))))
+                }
+            };
+            let Some(k) = crypto_key(key, &format!("RSA-OAEP/{h}"))? else {
+                return Ok(Err(SmimeError::DecryptFailed("no RSA-OAEP key".into())));
+            };
+            let mut extra = Vec::new();
+            if !label.is_empty() {
+                extra.push(("label", uint8(label)));
+            }
+            subtle_call("decrypt", &[algorithm("RSA-OAEP", &extra)?, k, uint8(ciphertext)]).await
+        }
+        DecryptRequest::Ecdh { public_key } => {
+            let Some(k) = crypto_key(key, "ECDH")? else {
+                return Ok(Err(SmimeError::DecryptFailed("no ECDH key".into())));
+            };
+            let curve = [("namedCurve", JsValue::from_str("P-256"))];
+            let peer = subtle_call(
+                "importKey",
+                &[
+                    JsValue::from_str("raw"),
+                    uint8(public_key),
+                    algorithm("ECDH", &curve)?,
+                    JsValue::TRUE,
+                    Array::new().into(),
+                ],
+            )
+            .await;
+            match peer {
+                Ok(peer) => {
+                    subtle_call(
+                        "deriveBits",
+                        &[algorithm("ECDH", &[("public", peer)])?, k, JsValue::from(256u32)],
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    Ok(match result {
+        Ok(v) => Ok(Zeroizing::new(answer_bytes(&v)?)),
+        Err(e) => Err(SmimeError::DecryptFailed(format!(
+            "WebCrypto could not recover the content key with this private key: {}",
+            js_message(&e)
+        ))),
+    })
+}
+
+/// `sign` with a key held outside the core (`AsyncKey`): the same options and result.
+#[wasm_bindgen(js_name = signAsync, unchecked_return_type = "Promise<Uint8Array>")]
+pub async fn sign_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AsyncKey")] key: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let (cert, chain) = key_certificates(&key)?;
+    let (input, opts) = super::smime::sign_input(&raw, options)?;
+    let pending = crate::domain::begin_sign_typed(
+        &input,
+        &cert,
+        &chain,
+        &opts,
+        &mut crate::rng::system_rng(),
+    )
+    .map_err(|e| js_error(&e.into()))?;
+    let sig = sign_request(&key, pending.request()).await?;
+    let out = pending.finish(&sig).map_err(smime_err)?;
+    Ok(uint8(&out))
+}
+
+/// `decrypt` with a key held outside the core (`AsyncKey`).
+#[wasm_bindgen(js_name = decryptAsync, unchecked_return_type = "Promise<Uint8Array>")]
+pub async fn decrypt_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AsyncKey")] key: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (cert, _) = key_certificates(&key)?;
+    let raw = bytes(&raw, "message")?;
+    let mut d = crate::smime::MessageDecryption::start(&raw, &[&cert]).map_err(smime_err)?;
+    // Each round consumes one matching RecipientInfo; `request` fails once none is left.
+    loop {
+        let req = d.request().map_err(smime_err)?.1.clone();
+        let answer = decrypt_request(&key, &req).await?;
+        if let Some(out) = d.resume(answer).map_err(smime_err)? {
+            return Ok(uint8(&out));
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// The WebCrypto provider (src/wasm/webcrypto.rs) on Node's globalThis.crypto.subtle:
+// unlockKey decrypts a password-encrypted PKCS#8 once into non-extractable CryptoKeys;
+// signAsync / decryptAsync answer the core's private-key requests with them (or with callbacks).
+// OpenSSL verifies what signAsync produces; answers that do not fit are refused.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { mmhs } from './pkg.mjs';
+
+const AT = '2030-01-01T00:00:00Z';
+const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-webcrypto-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+const read = (f) => readFileSync(path.join(dir, f), 'utf8');
+const write = (f, data) => writeFileSync(path.join(dir, f), data);
+const text = (u8) => Buffer.from(u8).toString('utf8');
+
+write('ca.cnf', '[req]\ndistinguished_name=dn\nx509_extensions=ca\n[dn]\n[ca]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n');
+write('req.cnf', '[req]\ndistinguished_name=dn\n[dn]\n');
+openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key',
+  '-out', 'ca.pem', '-subj', '/O=MMHS Test/CN=Test Root', '-days', '3650', '-config', 'ca.cnf');
+const ca = read('ca.pem');
+const users = {};
+for (const [i, [name, alg]] of [['rosa', ['RSA', '-pkeyopt', 'rsa_keygen_bits:2048']], ['eve', ['EC', '-pkeyopt', 'ec_paramgen_curve:P-256']]].entries()) {
+  openssl('genpkey', '-algorithm', ...alg, '-out', `${name}.key`);
+  // The stored form: PKCS#8 PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC).
+  openssl('pkcs8', '-topk8', '-in', `${name}.key`, '-out', `${name}.p8`, '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256',
+    '-iter', '10000', '-passout', 'pass:pw 1');
+  openssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/O=MMHS Test/CN=${name}`, '-config', 'req.cnf');
+  const usage = name === 'rosa' ? 'digitalSignature,keyEncipherment' : 'digitalSignature,keyAgreement';
+  write(`${name}.ext`, `basicConstraints=CA:false\nkeyUsage=critical,${usage}\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nsubjectAltName=email:${name}@example.mil\n`);
+  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(200 + i),
+    '-days', '3650', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+  users[name] = { encryptedPkcs8: read(`${name}.p8`), password: 'pw 1', certificate: read(`${name}.pem`) };
+}
+const message = (from) =>
+  `From: ${from}@example.mil\r\nTo: hq@example.mil\r\nSubject: Orders\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\n` +
+  `Message-ID: <wc-${from}@example.mil>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHold the bridge.\r\n`;
+
+async function rejectsCode(promise, code) {
+  await assert.rejects(promise, (e) => {
+    assert.equal(e.name, 'MmhsError', String(e));
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+test('unlockKey: non-extractable CryptoKeys; a wrong password is refused', async () => {
+  const rsa = await mmhs.unlockKey(users.rosa);
+  assert.equal(rsa.kind, 'rsa');
+  assert.ok(rsa.certificate.includes('BEGIN CERTIFICATE'));
+  const names = Object.keys(rsa.cryptoKeys).sort();
+  assert.ok(names.includes('RSASSA-PKCS1-v1_5/SHA-256') && names.includes('RSA-PSS/SHA-384') && names.includes('RSA-OAEP/SHA-1'), names.join());
+  for (const k of Object.values(rsa.cryptoKeys)) {
+    assert.ok(k instanceof CryptoKey);
+    assert.equal(k.extractable, false);
+    assert.equal(k.type, 'private');
+    await assert.rejects(crypto.subtle.exportKey('pkcs8', k));
+  }
+  assert.equal(JSON.stringify(rsa).includes('PRIVATE KEY'), false, 'no key material in the handle');
+  const ec = await mmhs.unlockKey(users.eve);
+  assert.deepEqual(Object.keys(ec.cryptoKeys).sort(), ['ECDH', 'ECDSA']);
+  await rejectsCode(mmhs.unlockKey({ ...users.eve, password: 'wrong' }), 'key-bad-password');
+  // A key with someone else's certificate.
+  await rejectsCode(mmhs.unlockKey({ ...users.eve, certificate: users.rosa.certificate }), 'signer-key-invalid');
+});
+
+test('signAsync with unlocked keys: RSA PKCS#1 v1.5, RSA-PSS, ECDSA — OpenSSL and mmhs verify', async () => {
+  const cases = [['rosa', {}], ['rosa', { rsaPadding: 'pss', digest: 'sha384' }], ['eve', {}], ['eve', { digest: 'sha512', detached: false }]];
+  for (const [name, opts] of cases) {
+    const key = await mmhs.unlockKey(users[name]);
+    const signed = await mmhs.signAsync(message(name), key, { signingTime: AT, ...opts });
+    assert.ok(signed instanceof Uint8Array);
+    write('signed.eml', signed);
+    openssl('cms', '-verify', '-in', 'signed.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+    const report = mmhs.verify(signed, { trustAnchors: [ca], at: AT });
+    assert.equal(report.valid, true, `${name} ${JSON.stringify(opts)}: ${JSON.stringify(report.problems)}`);
+  }
+});
+
+test('signAsync refuses a signature that does not fit the certificate', async () => {
+  const eve = await mmhs.unlockKey(users.eve);
+  // eve's CryptoKeys presented with rosa's certificate: the key type does not fit.
+  await rejectsCode(mmhs.signAsync(message('rosa'), { ...eve, certificate: users.rosa.certificate }), 'unsupported-algorithm');
+  const other = await mmhs.unlockKey({ ...users.eve });
+  const ecOther = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  // Another P-256 key answering for eve's certificate.
+  await rejectsCode(mmhs.signAsync(message('eve'), { ...other, cryptoKeys: { ECDSA: ecOther.privateKey } }), 'signer-key-invalid');
+  // A callback answering garbage, or a signature over other octets.
+  await rejectsCode(mmhs.signAsync(message('eve'), { certificate: users.eve.certificate, sign: async () => new Uint8Array(64).fill(1) }), 'signer-key-invalid');
+  await rejectsCode(mmhs.signAsync(message('eve'), {
+    certificate: users.eve.certificate,
+    sign: (r) => crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, eve.cryptoKeys.ECDSA, new Uint8Array([...r.data, 0])),
+  }), 'signer-key-invalid');
+  await rejectsCode(mmhs.signAsync(message('eve'), { certificate: users.eve.certificate }), 'request-invalid');
+});
+
+test('signAsync with a callback provider', async () => {
+  const eve = await mmhs.unlockKey(users.eve);
+  const seen = [];
+  const key = {
+    certificate: users.eve.certificate,
+    sign: (r) => {
+      seen.push(r);
+      return crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, eve.cryptoKeys.ECDSA, r.data);
+    },
+  };
+  const signed = await mmhs.signAsync(message('eve'), key, { signingTime: AT });
+  assert.equal(mmhs.verify(signed, { trustAnchors: [ca], at: AT }).valid, true);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].scheme, 'ecdsa');
+  assert.equal(seen[0].hash, 'sha256');
+  assert.ok(seen[0].data instanceof Uint8Array && seen[0].data[0] === 0x31, 'the DER SET OF signed attributes');
+});
+
+test('decryptAsync: RSA-OAEP and ECDH through WebCrypto give what the sync decrypt gives', async () => {
+  for (const name of ['rosa', 'eve']) {
+    const key = await mmhs.unlockKey(users[name]);
+    for (const gcm of [false, true]) {
+      const enc = mmhs.encrypt(message(name), [users[name].certificate], { gcm });
+      const sync = mmhs.decrypt(enc, users[name]);
+      const async_ = await mmhs.decryptAsync(enc, key);
+      assert.deepEqual(async_, sync);
+      assert.match(text(async_), /Hold the bridge/);
+    }
+  }
+});
+
+test('decryptAsync: wrong keys and WebCrypto-less algorithms are refused', async () => {
+  const rosa = await mmhs.unlockKey(users.rosa);
+  const eve = await mmhs.unlockKey(users.eve);
+  const toEve = mmhs.encrypt(message('eve'), [users.eve.certificate]);
+  // Not addressed to rosa.
+  await rejectsCode(mmhs.decryptAsync(toEve, rosa), 'decrypt-no-recipient');
+  // Another P-256 key answering for eve's certificate: the key unwrap fails.
+  const stranger = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
+  await rejectsCode(mmhs.decryptAsync(toEve, { ...eve, cryptoKeys: { ECDH: stranger.privateKey } }), 'decrypt-failed');
+  // A callback answering a garbage shared secret.
+  await rejectsCode(mmhs.decryptAsync(toEve, { certificate: users.eve.certificate, decrypt: async () => new Uint8Array(32) }), 'decrypt-failed');
+  // RSAES-PKCS1-v1_5 key transport (OpenSSL's default) is not in WebCrypto: the sync path remains.
+  write('plain.txt', message('rosa'));
+  openssl('cms', '-encrypt', '-in', 'plain.txt', '-aes256', '-out', 'v15.eml', 'rosa.pem');
+  const v15 = readFileSync(path.join(dir, 'v15.eml'));
+  await rejectsCode(mmhs.decryptAsync(v15, rosa), 'unsupported-algorithm');
+  assert.match(text(mmhs.decrypt(v15, users.rosa)), /Hold the bridge/);
+});
