@@ -77,6 +77,33 @@ pub const DEMO_NAVY_POLICY: &str = r#"{
 }
 "#;
 
+/// The demo data's third policy: the extension's demo label catalogue policy
+/// (`www/src/shared/labels.ts`, 1.3.26.1.10.1, an illustrative arc), so that what the demo
+/// extension labels is judged rather than refused as `label-policy-unknown` (`demo.json`).
+/// Both demo domains are cleared to SECRET; TOP SECRET stays within the army.
+pub const DEMO_CATALOGUE_POLICY: &str = r#"{
+  "policy": "1.3.26.1.10.1",
+  "name": "Demo policy",
+  "classifications": [
+    { "value": 0, "name": "unmarked", "marking": "UNMARKED" },
+    { "value": 1, "name": "unclassified", "marking": "UNCLASSIFIED", "fgcolor": "black", "bgcolor": "lime" },
+    { "value": 2, "name": "restricted", "marking": "RESTRICTED", "fgcolor": "black", "bgcolor": "yellow" },
+    { "value": 3, "name": "confidential", "marking": "CONFIDENTIAL", "fgcolor": "white", "bgcolor": "blue" },
+    { "value": 4, "name": "secret", "marking": "SECRET", "fgcolor": "white", "bgcolor": "red" },
+    { "value": 5, "name": "top-secret", "marking": "TOP SECRET", "fgcolor": "black", "bgcolor": "orange" }
+  ],
+  "categories": [
+    { "type": "2.16.840.1.101.2.1.8.3.1", "value": "ExJSRUxFQVNBQkxFIFRPIE5BVE8=", "marking": "REL NATO" },
+    { "type": "2.16.840.1.101.2.1.8.3.1", "value": "EwZBVE9NQUw=", "marking": "ATOMAL" }
+  ],
+  "clearances": {
+    "army.example": 5,
+    "navy.example": 4
+  },
+  "defaultClearance": 1
+}
+"#;
+
 /// The demo configuration: enforcement on, unlabelled military messages given the default.
 pub fn demo_config() -> LabelPolicyConfig {
     LabelPolicyConfig {
@@ -94,6 +121,7 @@ pub fn seed_demo(dir: &Path) -> Result<(), Error> {
     for (name, text) in [
         ("army.json", DEMO_ARMY_POLICY),
         ("navy.json", DEMO_NAVY_POLICY),
+        ("demo.json", DEMO_CATALOGUE_POLICY),
     ] {
         super::private_file::write_private(&dir.join(name), text.as_bytes())?;
     }
@@ -224,7 +252,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("mmhs-labels-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let e = load_for_serve(&dir, &demo_config()).unwrap();
-        assert_eq!(e.set.policies.len(), 2);
+        assert_eq!(e.set.policies.len(), 3);
         assert_eq!(e.set.local().unwrap().name, "ARMY (demo)");
         // An operator's edit is kept: no re-seeding over an existing directory.
         let army = dir.join("label-policies/army.json");
