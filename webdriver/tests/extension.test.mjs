@@ -58,6 +58,33 @@ test("the compose panel offers every element of service, all labelled", async ()
   await fullScreenshot(driver, SCREENSHOTS, "01-compose-panel");
 });
 
+test("compose: no silent default classification, a live label banner, refusal at the label field", async () => {
+  await open("compose.html#user=alice%40army.example");
+  const banner = () => driver.findElement(By.id("compose-label-banner"));
+  assert.equal(await driver.findElement(By.id("label-classification")).getAttribute("value"), "", "no classification is preselected");
+  assert.equal(await (await banner()).getAttribute("data-classification"), "unchosen");
+  await driver.findElement(By.css(".rcpt-address")).sendKeys("bob@navy.example");
+  await driver.findElement(By.id("subject")).sendKeys("Unlabelled by mistake");
+  await driver.findElement(By.id("send")).click();
+  const err = await driver.wait(async () => {
+    const e = await driver.findElement(By.id("label-classification-error"));
+    return (await e.isDisplayed()) ? e : null;
+  }, 5000);
+  assert.match(await err.getText(), /Choose a classification/);
+  assert.equal(await driver.findElement(By.id("label-classification")).getAttribute("aria-invalid"), "true");
+  assert.equal(await driver.findElement(By.id("subject")).getAttribute("value"), "Unlabelled by mistake", "the form keeps what was typed");
+  await driver.findElement(By.css("#label-classification option[value='4']")).click();
+  assert.equal(await (await banner()).getAttribute("data-classification"), "SECRET");
+  assert.match(await (await banner()).getText(), /SECRET/);
+  assert.match(await (await banner()).getAttribute("class"), /\bhigh\b/);
+  await driver.findElement(By.css(".label-cat[value='0']")).click();
+  assert.match(await (await banner()).getText(), /SECRET — REL NATO/);
+  await fullScreenshot(driver, SCREENSHOTS, "01b-compose-label-banner");
+  await driver.findElement(By.id("label-on")).click();
+  assert.equal(await (await banner()).getAttribute("data-classification"), "none");
+  assert.match(await (await banner()).getText(), /NO SECURITY LABEL/);
+});
+
 test("sending without a key or recipients gives clear, coded errors", async () => {
   await open("compose.html");
   await driver.findElement(By.id("send")).click();
@@ -67,6 +94,7 @@ test("sending without a key or recipients gives clear, coded errors", async () =
   await driver.findElement(By.id("from")).sendKeys("alice@army.example");
   await driver.findElement(By.css(".rcpt-address")).sendKeys("bob@navy.example");
   await driver.findElement(By.id("subject")).sendKeys("Test");
+  await driver.findElement(By.css("#label-classification option[value='1']")).click();
   await driver.findElement(By.id("send")).click();
   await driver.wait(async () => (await driver.findElement(By.css("#result [role=alert]")).getAttribute("data-code")) === "no-signing-key", 5000);
   await fullScreenshot(driver, SCREENSHOTS, "02-compose-errors");

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { bannerModel, labelRefusal } from "../src/shared/label-banner.js";
 import { pickerRestriction, type CoreCall } from "../src/shared/label-policy.js";
 import { DEFAULT_CATALOGUE } from "../src/shared/labels.js";
+import { fieldError, h } from "../src/shared/dom.js";
+import { fake, installFakeDom } from "./fake-dom.js";
 import { CLASSIFICATIONS, contrastRatio } from "../src/shared/mmhs.js";
 
 const policy = DEFAULT_CATALOGUE.policies[0];
@@ -92,4 +94,24 @@ test("fail closed: a core that cannot judge refuses every label", async () => {
   const odd: CoreCall = async () => ({ allowed: true });
   assert.match(labelRefusal(true, 1, await pickerRestriction(odd, ["{}"], "1.2", ["a@b"])) ?? "", /cannot judge/);
   assert.equal(labelRefusal(true, 4, await pickerRestriction(broken, [], "1.2", ["a@b"])), null, "no security policies: nothing to restrict");
+});
+
+test("the label error is shown at the field and cleared without losing other descriptions", () => {
+  installFakeDom();
+  const select = h("select", { id: "label-classification", "aria-describedby": "label-classification-hint" });
+  const e = fieldError(select);
+  assert.equal(fake(e.element).hidden, true);
+  e.show("Not every recipient may receive ARMY SECRET: bob@navy.example: cleared up to 2");
+  assert.equal(fake(e.element).hidden, false);
+  assert.match(fake(e.element).textContent, /bob@navy\.example/);
+  assert.equal(fake(e.element).getAttribute("role"), "alert");
+  assert.equal(select.getAttribute("aria-invalid"), "true");
+  assert.equal(select.getAttribute("aria-describedby"), "label-classification-hint label-classification-error");
+  e.show("again");
+  assert.equal(select.getAttribute("aria-describedby"), "label-classification-hint label-classification-error", "not linked twice");
+  e.clear();
+  assert.equal(fake(e.element).hidden, true);
+  assert.equal(fake(e.element).textContent, "");
+  assert.equal(select.getAttribute("aria-invalid"), null);
+  assert.equal(select.getAttribute("aria-describedby"), "label-classification-hint");
 });
