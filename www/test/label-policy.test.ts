@@ -63,3 +63,9 @@ test("the reader asks for equivalents of the signed label only", () => {
   assert.equal(reportLabel({ securityLabel: { policy: 7 } }), null);
   assert.equal(reportLabel(null), null);
 });
+
+test("a reason that already names the recipient is not prefixed with it again", async () => {
+  const core: CoreCall = async () => [{ classification: { value: 4, name: "s", marking: "ARMY SECRET" }, allowed: false, refused: [{ address: "bob@navy.example", reason: "bob@navy.example is not cleared for ARMY SECRET" }] }];
+  const r = await pickerRestriction(core, ["{}"], "1.2", ["bob@navy.example"]);
+  assert.equal(r?.why.get(4), "bob@navy.example is not cleared for ARMY SECRET");
+});

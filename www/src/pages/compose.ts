@@ -120,6 +120,8 @@ function build(settings: Settings): void {
     p.categories.forEach((c, i) => { cats.append(h("label", { class: "inline" }, h("input", { type: "checkbox", class: "label-cat", value: String(i) }), ` ${c.name}`)); });
   };
   const labelError = fieldError(classification);
+  const classificationField = field("Classification", classification);
+  classificationField.append(labelError.element);
   // The core's answer for the current policy and recipients; `asked` orders the answers.
   let restriction: { oid: string; r: PickerRestriction | null } | null = null;
   let asked = 0;
@@ -185,7 +187,7 @@ function build(settings: Settings): void {
       { class: "label-fieldset" },
       h("legend", {}, "Security label"),
       h("label", { class: "inline" }, labelOn, " Apply a security label"),
-      h("div", { class: "row" }, field("Policy", policy), h("div", {}, field("Classification", classification), labelError.element), field("Privacy mark", privacy)),
+      h("div", { class: "row" }, field("Policy", policy), classificationField, field("Privacy mark", privacy)),
       cats,
       h("label", { class: "inline" }, sio, " Also write the SIO-Label header (RFC 7444)"),
     ),

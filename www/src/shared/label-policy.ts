@@ -75,7 +75,7 @@ export async function pickerRestriction(core: CoreCall, policies: readonly strin
   for (const c of out) {
     classes.set(c.classification.value, c.classification);
     if (c.allowed) allowed.add(c.classification.value);
-    else why.set(c.classification.value, c.refused.map((r) => `${r.address}: ${r.reason}`).join("; "));
+    else why.set(c.classification.value, c.refused.map((r) => (r.reason.includes(r.address) ? r.reason : `${r.address}: ${r.reason}`)).join("; "));
   }
   return { allowed, why, classes };
 }
