@@ -28,6 +28,22 @@ export class FakeElement {
   getAttribute(k: string): string | null {
     return this.attributes.get(k) ?? null;
   }
+  removeAttribute(k: string): void {
+    this.attributes.delete(k);
+  }
+  get id(): string {
+    return this.attributes.get("id") ?? "";
+  }
+  set id(v: string) {
+    this.attributes.set("id", v);
+  }
+  get hidden(): boolean {
+    return this.attributes.has("hidden");
+  }
+  set hidden(v: boolean) {
+    if (v) this.attributes.set("hidden", "");
+    else this.attributes.delete("hidden");
+  }
   appendChild<T extends FakeElement | FakeText>(c: T): T {
     this.childNodes.push(c);
     return c;
@@ -46,6 +62,9 @@ export class FakeElement {
   }
   get textContent(): string {
     return this.childNodes.map((c) => c.textContent).join("");
+  }
+  set textContent(v: string) {
+    this.childNodes.splice(0, this.childNodes.length, new FakeText(v));
   }
   /** This element and every element below it, in document order. */
   *all(): Generator<FakeElement> {

@@ -23,7 +23,11 @@ test("the picker offers only what every recipient may receive", async () => {
   const opts = Array.from(sel.options);
   assert.equal(opts[1]?.disabled, true);
   assert.match(opts[1]?.title ?? "", /bob@navy.example: cleared up to 2/);
-  assert.equal(sel.value, "1", "a refused selection moves to an allowed one");
+  assert.equal(sel.value, "4", "a refused selection is never silently moved to another classification");
+  assert.equal(r?.classes.get(4)?.marking, "ARMY SECRET");
+  const withPlaceholder = fakeSelect(["", "1", "4"], "");
+  applyRestriction(withPlaceholder, r);
+  assert.equal(Array.from(withPlaceholder.options)[0]?.disabled, false, "the empty choice is not a classification value 0");
 });
 
 test("fail closed: a core error or an unknown policy offers nothing; no policies restrict nothing", async () => {
@@ -33,7 +37,7 @@ test("fail closed: a core error or an unknown policy offers nothing; no policies
   const sel = fakeSelect(["1", "4"], "1");
   applyRestriction(sel, r);
   assert.ok(Array.from(sel.options).every((o) => o.disabled));
-  assert.equal(sel.value, "");
+  assert.equal(sel.value, "1", "kept as chosen; refused before sending (labelRefusal)");
   const empty: CoreCall = async () => [];
   assert.match((await pickerRestriction(empty, ["{}"], "1.2", []))?.error ?? "", /do not define/);
   assert.equal(await pickerRestriction(broken, [], "1.2", ["a@b"]), null);
@@ -58,4 +62,10 @@ test("the reader asks for equivalents of the signed label only", () => {
   assert.equal(reportLabel({ securityLabel: null }), null);
   assert.equal(reportLabel({ securityLabel: { policy: 7 } }), null);
   assert.equal(reportLabel(null), null);
+});
+
+test("a reason that already names the recipient is not prefixed with it again", async () => {
+  const core: CoreCall = async () => [{ classification: { value: 4, name: "s", marking: "ARMY SECRET" }, allowed: false, refused: [{ address: "bob@navy.example", reason: "bob@navy.example is not cleared for ARMY SECRET" }] }];
+  const r = await pickerRestriction(core, ["{}"], "1.2", ["bob@navy.example"]);
+  assert.equal(r?.why.get(4), "bob@navy.example is not cleared for ARMY SECRET");
 });

@@ -4,7 +4,7 @@
  * errors shown at the input they are about (`aria-invalid`, an error line linked by
  * `aria-describedby`).
  */
-import { clear, field, h } from "../shared/dom.js";
+import { field, fieldError, h, type FieldError } from "../shared/dom.js";
 import { ELEMENTS, EMPTY_ELEMENTS, type ElementsForm } from "../shared/elements.js";
 import type { ReceiptRequestForm, ReceiptsFromKind } from "../shared/receipts.js";
 
@@ -18,7 +18,7 @@ export interface ElementsPart {
 
 export function elementsPart(): ElementsPart {
   const inputs = new Map<keyof ElementsForm, HTMLInputElement | HTMLTextAreaElement>();
-  const errors = new Map<keyof ElementsForm, HTMLElement>();
+  const errors = new Map<keyof ElementsForm, FieldError>();
   const rows = ELEMENTS.map((d) => {
     const id = `el-${d.member}`;
     const input =
@@ -26,10 +26,10 @@ export function elementsPart(): ElementsPart {
         ? h("textarea", { id, name: d.member, rows: 2, "data-element": d.header })
         : h("input", { id, name: d.member, type: d.kind === "time" ? "datetime-local" : d.kind === "number" ? "text" : "text", inputmode: d.kind === "number" ? "numeric" : null, "data-element": d.header });
     inputs.set(d.member, input);
-    const err = h("p", { id: `${id}-error`, class: "field-error", role: "alert", hidden: true });
-    errors.set(d.member, err);
     const wrap = field(`${d.label} (${d.section})`, input, d.hint || undefined);
-    wrap.append(err);
+    const err = fieldError(input);
+    errors.set(d.member, err);
+    wrap.append(err.element);
     return wrap;
   });
   const element = h(
@@ -40,13 +40,7 @@ export function elementsPart(): ElementsPart {
     h("div", { class: "row" }, ...rows),
   );
   const clearErrors = () => {
-    for (const [m, e] of errors) {
-      e.hidden = true;
-      clear(e);
-      const input = inputs.get(m);
-      input?.removeAttribute("aria-invalid");
-      input?.setAttribute("aria-describedby", (input.getAttribute("aria-describedby") ?? "").split(" ").filter((x) => x !== "" && x !== e.id).join(" "));
-    }
+    for (const e of errors.values()) e.clear();
   };
   return {
     element,
@@ -57,12 +51,8 @@ export function elementsPart(): ElementsPart {
     },
     showError: (member, message) => {
       const e = errors.get(member);
-      const input = inputs.get(member);
-      if (!e || !input) return;
-      e.hidden = false;
-      e.textContent = message;
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), e.id].filter((x) => x).join(" "));
+      if (!e) return;
+      e.show(message);
       element.open = true;
     },
     clearErrors,

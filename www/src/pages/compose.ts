@@ -13,8 +13,9 @@ import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
 import { receiptRequestOption, updateReceipts, withTracked } from "../shared/receipts.js";
 import { elementsPart, receiptPart, type ElementsPart } from "./compose-elements.js";
 import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
-import { byId, clear, field, h } from "../shared/dom.js";
-import { applyRestriction, pickerRestriction } from "../shared/label-policy.js";
+import { byId, clear, field, fieldError, h } from "../shared/dom.js";
+import { bannerModel, labelRefusal, type BannerModel } from "../shared/label-banner.js";
+import { applyRestriction, pickerRestriction, type PickerRestriction } from "../shared/label-policy.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64, bytesToLatin1 } from "../shared/messages.js";
 import { CLASSIFICATIONS, MESSAGE_TYPES, PRECEDENCES } from "../shared/mmhs.js";
@@ -94,27 +95,65 @@ function build(settings: Settings): void {
   const privacy = h("select", { id: "label-privacy" });
   const cats = h("div", { id: "label-categories", role: "group", "aria-label": "Security categories" });
   const sio = h("input", { type: "checkbox", id: "sio-label", checked: true });
+  const banner = h("div", { id: "compose-label-banner", class: "label-banner", role: "status", "aria-live": "polite" });
+  const currentPolicy = () => policies[Number(policy.value)] ?? firstPolicy;
+  const chosenClassification = (): number | null => (classification.value === "" ? null : Number(classification.value));
+  const chosenCategories = () => {
+    const p = currentPolicy();
+    return Array.from(cats.querySelectorAll<HTMLInputElement>(".label-cat:checked")).flatMap((c) => {
+      const def = p?.categories[Number(c.value)];
+      return def ? [def] : [];
+    });
+  };
+  // No silent default: the classification starts unchosen (docs/extension.md, compose).
   const fillPolicy = () => {
-    const p = policies[Number(policy.value)] ?? firstPolicy;
+    const p = currentPolicy();
     clear(classification);
     clear(privacy);
     clear(cats);
     if (!p) return;
+    classification.append(h("option", { value: "", selected: true }, "choose a classification…"));
     for (const c of p.classifications) {
-      classification.append(h("option", { value: String(c), selected: c === 3 }, CLASSIFICATIONS.find((x) => x.value === c)?.name ?? `classification ${c}`));
+      classification.append(h("option", { value: String(c) }, CLASSIFICATIONS.find((x) => x.value === c)?.name ?? `classification ${c}`));
     }
     for (const m of p.privacyMarks) privacy.append(h("option", { value: m }, m === "" ? "(no privacy mark)" : m));
     p.categories.forEach((c, i) => { cats.append(h("label", { class: "inline" }, h("input", { type: "checkbox", class: "label-cat", value: String(i) }), ` ${c.name}`)); });
   };
-  // No classification the recipients cannot receive (docs/security.md).
-  const restrict = () => {
-    const p = policies[Number(policy.value)] ?? firstPolicy;
-    if (!p) return;
-    void pickerRestriction(call, settings.labelPolicies, p.oid, readRecipients(rcpts).map((r) => r.address)).then((r) => { applyRestriction(classification, r); });
+  const labelError = fieldError(classification);
+  const classificationField = field("Classification", classification);
+  classificationField.append(labelError.element);
+  // The core's answer for the current policy and recipients; `asked` orders the answers.
+  let restriction: { oid: string; r: PickerRestriction | null } | null = null;
+  let asked = 0;
+  const showLabel = () => {
+    const p = currentPolicy();
+    const r = restriction && p && restriction.oid === p.oid ? restriction.r : null;
+    const c = chosenClassification();
+    renderBanner(banner, bannerModel({ labelOn: labelOn.checked, policy: p, classification: c, privacyMark: privacy.value, categories: chosenCategories(), policyClass: c === null ? undefined : r?.classes.get(c) }));
+    // A refused recipient is named at the field as soon as it is known; "not chosen" waits for Send.
+    const refusal = c === null ? null : labelRefusal(labelOn.checked, c, r);
+    if (refusal) labelError.show(refusal);
+    else labelError.clear();
   };
+  // No classification the recipients cannot receive (docs/security.md).
+  const askCore = async (): Promise<PickerRestriction | null> => {
+    const p = currentPolicy();
+    if (!p) return null;
+    const n = ++asked;
+    const r = await pickerRestriction(call, settings.labelPolicies, p.oid, readRecipients(rcpts).map((x) => x.address));
+    if (n === asked) {
+      restriction = { oid: p.oid, r };
+      applyRestriction(classification, r);
+      showLabel();
+    }
+    return r;
+  };
+  const restrict = () => { void askCore(); };
   policy.addEventListener("change", () => { fillPolicy(); restrict(); });
   rcpts.addEventListener("change", restrict);
+  for (const el of [labelOn, classification, privacy, cats]) el.addEventListener("change", showLabel);
   fillPolicy();
+  showLabel();
   restrict();
 
   const expires = h("input", { type: "datetime-local", id: "expires" });
@@ -148,7 +187,7 @@ function build(settings: Settings): void {
       { class: "label-fieldset" },
       h("legend", {}, "Security label"),
       h("label", { class: "inline" }, labelOn, " Apply a security label"),
-      h("div", { class: "row" }, field("Policy", policy), field("Classification", classification), field("Privacy mark", privacy)),
+      h("div", { class: "row" }, field("Policy", policy), classificationField, field("Privacy mark", privacy)),
       cats,
       h("label", { class: "inline" }, sio, " Also write the SIO-Label header (RFC 7444)"),
     ),
@@ -177,10 +216,7 @@ function build(settings: Settings): void {
     ev.preventDefault();
     clear(out);
     const p = policies[Number(policy.value)];
-    const selectedCats = Array.from(cats.querySelectorAll<HTMLInputElement>(".label-cat:checked")).flatMap((c) => {
-      const def = p?.categories[Number(c.value)];
-      return def ? [def] : [];
-    });
+    const chosen = chosenClassification();
     const f: ComposeForm = {
       from: from.value.trim(),
       recipients: readRecipients(rcpts),
@@ -190,7 +226,7 @@ function build(settings: Settings): void {
       copyPrecedence: copy.value === "" ? null : Number(copy.value),
       messageType: mtype.value === "" ? null : Number(mtype.value),
       messageTypeIdentifier: mtypeId.value.trim() || undefined,
-      label: labelOn.checked && p ? { policy: p.oid, classification: Number(classification.value), privacyMark: privacy.value, categories: selectedCats } : null,
+      label: labelOn.checked && p && chosen !== null ? { policy: p.oid, classification: chosen, privacyMark: privacy.value, categories: chosenCategories() } : null,
       sioLabel: sio.checked,
       expires: expires.value,
       deferredDelivery: deferred.value,
@@ -208,19 +244,43 @@ function build(settings: Settings): void {
     for (const e of el.errors) elements.showError(e.member, e.message);
     const rr = receiptRequestOption(receipts.read(), f.from);
     if (rr.option && !f.sign) rr.errors.push("A signed-receipt request is a signed attribute: tick Sign.");
-    const errs = [...validateForm(f), ...el.errors.map((e) => e.message), ...rr.errors];
+    labelError.clear();
+    const unchosen = labelRefusal(labelOn.checked && p !== undefined, chosen, null);
+    if (unchosen) labelError.show(unchosen);
+    const errs = [...validateForm(f), ...(unchosen ? [unchosen] : []), ...el.errors.map((e) => e.message), ...rr.errors];
     if (errs.length > 0) {
       out.append(errorBox(new CodedError(EXTENSION_CODES.formInvalid, errs.join(" ")), "Cannot send"));
       return;
     }
     sendBtn.disabled = true;
     void (async () => {
+      // The recipients as they are now, judged by the core before anything is signed.
+      if (f.label) {
+        const refused = labelRefusal(true, f.label.classification, await askCore());
+        if (refused) {
+          labelError.show(refused);
+          out.append(errorBox(new CodedError(EXTENSION_CODES.formInvalid, refused), "Cannot send"));
+          return;
+        }
+      }
       const withFiles: ComposeForm = { ...f, attachments: await readFiles(attach), forwarded: await readFiles(forward) };
       await doSend(withFiles, settings, password.value, out, { elements: el.members, receiptRequest: rr.option, elementsPart: elements });
     })().finally(() => { sendBtn.disabled = false; });
   });
 
-  root.append(form);
+  root.append(banner, form);
+}
+
+/** The live banner of the label being composed (`bannerModel`). */
+function renderBanner(el: HTMLElement, m: BannerModel): void {
+  clear(el);
+  el.className = `label-banner ${m.kind}${m.high ? " high" : ""}`;
+  el.setAttribute("data-classification", m.classification);
+  el.setAttribute("data-source", m.source ?? "none");
+  if (m.kind === "none") el.removeAttribute("style");
+  else el.setAttribute("style", `color:${m.fg};background:${m.bg}`);
+  el.setAttribute("aria-label", `Security label preview: ${m.text}`);
+  el.append(h("span", { class: "label-text" }, m.text), h("span", { class: "label-detail" }, m.detail));
 }
 
 async function readFiles(input: HTMLInputElement): Promise<FileData[]> {

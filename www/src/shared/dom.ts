@@ -59,3 +59,33 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
   if (hintEl) control.setAttribute("aria-describedby", hintEl.id);
   return h("div", { class: "field" }, h("label", { for: id }, label), control, hintEl);
 }
+
+/** An error line of a form control, shown at the control (`aria-invalid`, linked by `aria-describedby`). */
+export interface FieldError {
+  readonly element: HTMLElement;
+  show(message: string): void;
+  clear(): void;
+}
+
+/** The error line of `control` (which has an id): hidden until `show`. */
+export function fieldError(control: HTMLElement): FieldError {
+  const element = h("p", { id: `${control.id}-error`, class: "field-error", role: "alert", hidden: true });
+  const others = () => (control.getAttribute("aria-describedby") ?? "").split(" ").filter((x) => x !== "" && x !== element.id);
+  return {
+    element,
+    show: (message) => {
+      element.hidden = false;
+      element.textContent = message;
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-describedby", [...others(), element.id].join(" "));
+    },
+    clear: () => {
+      element.hidden = true;
+      clear(element);
+      control.removeAttribute("aria-invalid");
+      const rest = others();
+      if (rest.length > 0) control.setAttribute("aria-describedby", rest.join(" "));
+      else control.removeAttribute("aria-describedby");
+    },
+  };
+}

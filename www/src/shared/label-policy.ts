@@ -44,6 +44,8 @@ export interface Equivalent {
 export interface PickerRestriction {
   readonly allowed: ReadonlySet<number>;
   readonly why: ReadonlyMap<number, string>;
+  /** The policy file's definition of each classification (display marking, RFC 7444 colours). */
+  readonly classes: ReadonlyMap<number, PolicyClassification>;
   /** Set when the core could not judge: nothing is allowed. */
   readonly error?: string;
 }
@@ -58,7 +60,7 @@ function isReceivable(v: unknown): v is ReceivableClass {
 /** Ask the core which classifications of `policy` every recipient may receive. */
 export async function pickerRestriction(core: CoreCall, policies: readonly string[], policy: string, recipients: readonly string[]): Promise<PickerRestriction | null> {
   if (policies.length === 0) return null;
-  const fail = (error: string): PickerRestriction => ({ allowed: new Set(), why: new Map(), error });
+  const fail = (error: string): PickerRestriction => ({ allowed: new Set(), why: new Map(), classes: new Map(), error });
   let out: unknown;
   try {
     out = await core("labelReceivable", { policies: [...policies], recipients: [...recipients], policy });
@@ -69,27 +71,27 @@ export async function pickerRestriction(core: CoreCall, policies: readonly strin
   if (out.length === 0) return fail(`the security policies do not define ${policy}`);
   const allowed = new Set<number>();
   const why = new Map<number, string>();
+  const classes = new Map<number, PolicyClassification>();
   for (const c of out) {
+    classes.set(c.classification.value, c.classification);
     if (c.allowed) allowed.add(c.classification.value);
-    else why.set(c.classification.value, c.refused.map((r) => `${r.address}: ${r.reason}`).join("; "));
+    else why.set(c.classification.value, c.refused.map((r) => (r.reason.includes(r.address) ? r.reason : `${r.address}: ${r.reason}`)).join("; "));
   }
-  return { allowed, why };
+  return { allowed, why, classes };
 }
 
 /** Apply a restriction to the classification `<select>`: options not allowed are disabled
- * with the reason as their title; a disabled selection moves to the highest allowed one. */
+ * with the reason as their title. The empty "choose a classification" option stays enabled, and
+ * a selection that became refused stays as the user chose it — never silently moved to another
+ * classification — to be refused before sending (`labelRefusal`). */
 export function applyRestriction(select: HTMLSelectElement, r: PickerRestriction | null): void {
   const options = Array.from(select.options);
   for (const o of options) {
+    if (o.value === "") continue;
     const v = Number(o.value);
     const ok = r === null || r.allowed.has(v);
     o.disabled = !ok;
     o.title = ok ? "" : (r?.error ?? r?.why.get(v) ?? "not receivable by every recipient");
-  }
-  const current = options.find((o) => o.value === select.value);
-  if (current?.disabled) {
-    const best = options.filter((o) => !o.disabled).sort((a, b) => Number(b.value) - Number(a.value))[0];
-    select.value = best?.value ?? "";
   }
 }
 
