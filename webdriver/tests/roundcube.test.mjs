@@ -257,7 +257,8 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     const d = browsers.bob;
     await d.get(`${base.bob}/popup.html`);
     const key = await d.wait(until.elementLocated(By.id("status-key")), 10000);
-    assert.equal(await key.getAttribute("data-state"), "ok");
+    // a stored key, locked until the user unlocks it once (docs/extension.md, "Keys: unlock once")
+    assert.equal(await key.getAttribute("data-state"), "neutral");
     assert.match(await key.getText(), /bob@navy\.example.*locked/s);
     assert.match(await d.findElement(By.id("status-anchors")).getText(), /1 configured/);
     // opened as a tab, the active tab is the popup itself: no webmail there
