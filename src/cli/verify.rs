@@ -1,6 +1,6 @@
 //! `mmhs verify IN.eml --trust ROOTS.pem [--cert X.pem …] [--crl CRL.pem …]
 //! [--key KEY.pem [--password-file F]] [--p12 FILE.p12] [--at TIME] [--content OUT.eml]
-//! [--original SENT.eml] > REPORT.json`
+//! [--original SENT.eml] [--trusted-authserv-id ID …] > REPORT.json`
 //!
 //! Unwraps every S/MIME layer and prints the one verification report (docs/report.md), with
 //! the Draft & Release reading side (`authorizingUsers`) filled
@@ -11,6 +11,8 @@
 //! without them); with `--key`, the `--cert` certificate matching the key is also the
 //! decryption certificate. Without `--at` the time is now. `--original` is the sent message a
 //! signed receipt answers (docs/report.md, "Signed receipts"); the same keys open it.
+//! `--trusted-authserv-id` names the receiving agent whose `Authentication-Results` (DKIM,
+//! RFC 8601) the report shows ([`crate::verify::auth_results`]).
 
 use std::path::PathBuf;
 
@@ -48,6 +50,11 @@ pub struct Args {
     /// `weak-algorithm-accepted` instead of a problem (docs/security.md, Algorithm policy).
     #[arg(long)]
     pub allow_weak: bool,
+    /// Read the `Authentication-Results` fields (RFC 8601) of this authserv-id — the host
+    /// name of the receiving agent (`mmhs serve`'s `hostname`) — into
+    /// `authenticationResults`, when above the first `Received` field (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub trusted_authserv_id: Vec<String>,
 }
 
 /// `verify`'s key flags: like [`KeyArgs`] but `--cert` may repeat (extra certificates).
@@ -77,6 +84,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         algorithms: AlgorithmPolicy {
             allow_weak: args.allow_weak,
         },
+        trusted_authserv_ids: args.trusted_authserv_id.clone(),
         ..VerifyContext::default()
     };
     if ctx.trust_anchors.is_empty() {

@@ -89,6 +89,14 @@ pub struct VerifyReport {
     /// domain's boundary. Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gateway_decrypted: Vec<String>,
+    /// Authentication results recorded by an agent the reader trusts (RFC 8601): only
+    /// `Authentication-Results` fields of the outer header whose authserv-id is one of
+    /// [`crate::verify::VerifyContext::trusted_authserv_ids`] and that sit above the first
+    /// `Received` field (RFC 8601 §5, §7.1: only those the receiving border added are
+    /// trustworthy); malformed ones are ignored. Shown beside the verdict; never part of
+    /// `valid` ([`crate::verify::auth_results`]). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authentication_results: Vec<AuthenticationResult>,
     /// Per header field of the message (first spelling of each name, in order of first
     /// appearance, protected header first): whether a valid, trusted signature covers the
     /// value a reader is shown (`docs/report.md`, "Field coverage").
@@ -108,6 +116,25 @@ pub struct VerifyReport {
     /// `authorizing-users-outer-only`).
     #[serde(default)]
     pub notes: Vec<Problem>,
+}
+
+/// One `resinfo` of a trusted `Authentication-Results` field (RFC 8601 §2.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationResult {
+    /// The authserv-id of the field (one the reader trusts).
+    pub authserv_id: String,
+    /// The method, lower-case (`dkim`, RFC 8601 §2.7.1).
+    pub method: String,
+    /// The result keyword, lower-case (`pass`, `fail`, `none`, `policy`, `neutral`,
+    /// `temperror`, `permerror` for `dkim`).
+    pub result: String,
+    /// The `reason`, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `ptype.property` → value (`header.d`, `header.i`, `header.s`, …).
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, String>,
 }
 
 /// One expansion of a mail list (RFC 2634 §4.4 `MLData`), as the signature that carries the

@@ -18,6 +18,8 @@
 //!   domain's DCA or gateway) and what a gateway decrypted before delivery;
 //! - [`label`]: the MMHS view and the ESS security label against SIO-Label;
 //! - [`coverage`]: per header field, whether a valid signature covers it;
+//! - [`auth_results`]: the `Authentication-Results` (DKIM, RFC 8601) of agents the reader
+//!   trusts, shown beside the verdict and never part of it;
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
 //! - [`receipt`]: signed receipts (RFC 2634 §2): the request an original carries, returning a
 //!   receipt ([`receipt::make_receipt`]) and checking one against its original;
@@ -26,6 +28,7 @@
 //! `smime` keeps the CMS-level checks (signature values, signed attributes, SignerIdentifier
 //! resolution); `protect` the header-protection analysis; `mmhs` the header fields.
 
+pub mod auth_results;
 pub mod authorizing_users;
 pub mod coverage;
 pub mod domain_encryption;
@@ -83,6 +86,10 @@ pub struct VerifyContext {
     /// The reader's address, for the MMHS view's `readerPrecedence` (the precedence this
     /// reader acts on, MMHS profile §3.5.1, §3.5.2); `None` → not computed.
     pub reader: Option<String>,
+    /// The authserv-ids (RFC 8601 §2.2) of the agents whose `Authentication-Results` the
+    /// reader trusts — its own receiving border, e.g. the `hostname` of `mmhs serve`
+    /// ([`auth_results`]); empty (the default) trusts none.
+    pub trusted_authserv_ids: Vec<String>,
 }
 
 /// The report plus the content to render once the layers are removed.

@@ -382,6 +382,7 @@ fn walk_message<T>(
         }
     }
     super::domain_encryption::record_gateway(&mut w.report, &canon);
+    super::auth_results::record(&mut w.report, &canon, &ctx.trusted_authserv_ids);
     conclude(
         &mut w.report,
         &w.checks,

@@ -174,6 +174,8 @@ pub fn release(
         // A release is never decided under the legacy receive policy (docs/security.md).
         allow_weak: false,
         reader: None,
+        // A draft is read by the release officer, not received: no receiving agent's results.
+        trusted_authserv_ids: Vec::new(),
     };
     let mut ctx = vctx.context()?;
     if let Some(k) = &o.decryption_key {

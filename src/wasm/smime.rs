@@ -103,6 +103,9 @@ export interface VerifyOptions {
   /** The reader's address: the report's `mmhs.readerPrecedence` says which precedence
    *  applies to this reader (MMHS profile §3.5.1, §3.5.2). */
   reader?: string;
+  /** The authserv-ids (RFC 8601) whose `Authentication-Results` to read into the report's
+   *  `authenticationResults` (default none); only fields above the first `Received`. */
+  trustedAuthservIds?: string[];
 }
 
 /** The verification report (docs/report.md). */
@@ -114,6 +117,8 @@ export type VerifyReport = {
   headerProtection: Record<string, unknown>;
   mmhs: Record<string, unknown> | null;
   authorizingUsers: Array<{ address: string; status: string }>;
+  /** Results of trusted `Authentication-Results` fields (RFC 8601); never part of `valid`. */
+  authenticationResults?: Array<{ authservId: string; method: string; result: string; reason?: string; properties: Record<string, string> }>;
   /** The signed-receipt request of the originator signature, when present. */
   receiptRequest?: { identifier: string; receiptsFrom: Record<string, unknown>; receiptsTo: string[][]; signer: string };
   /** When the message is a signed receipt. */
@@ -345,6 +350,8 @@ pub(crate) struct VerifyOpts {
     pub(crate) allow_weak: bool,
     #[serde(default)]
     pub(crate) reader: Option<String>,
+    #[serde(default)]
+    pub(crate) trusted_authserv_ids: Vec<String>,
 }
 
 impl VerifyOpts {
@@ -362,6 +369,7 @@ impl VerifyOpts {
                 allow_weak: self.allow_weak,
             },
             reader: self.reader.clone(),
+            trusted_authserv_ids: self.trusted_authserv_ids.clone(),
             ..VerifyContext::default()
         };
         if let Some(k) = &self.decryption_key {

@@ -18,6 +18,7 @@
 //! our authserv-id that arrives from outside is removed first (RFC 8601 §5: a header field
 //! with our authserv-id that we did not add must not reach the recipient).
 
+use crate::mime::auth_results::authserv_id;
 use crate::smime::smime_mime::{fields, split_message};
 
 /// The `smime` method's result (RFC 7281 §3).
@@ -104,15 +105,6 @@ pub fn header_field(authserv_id: &str, r: &Results) -> String {
     }
     s.push_str("\r\n");
     s
-}
-
-/// The authserv-id of an `Authentication-Results` value (RFC 8601 §2.2: the first token,
-/// before `;`, a version or a comment).
-fn authserv_id(value: &str) -> &str {
-    value
-        .split(|c: char| c == ';' || c.is_whitespace() || c == '(')
-        .next()
-        .unwrap_or("")
 }
 
 /// `raw` without the `Authentication-Results` fields claiming `authserv_id`, every other

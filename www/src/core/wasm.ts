@@ -79,6 +79,8 @@ export interface VerifyContext {
   readonly decryptionKey?: StoredKeyUse | undefined;
   /** The reader's address: the report's `mmhs.readerPrecedence` is then computed (docs/report.md). */
   readonly reader?: string | undefined;
+  /** Authserv-ids whose `Authentication-Results` the report shows (`authenticationResults`, RFC 8601). */
+  readonly trustedAuthservIds?: readonly string[] | undefined;
 }
 
 export interface StoredKeyUse {

@@ -11,6 +11,8 @@ import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import {
   anchorChange,
+  authservIds,
+  DEFAULT_TRUSTED_AUTHSERV_IDS,
   identityFromImport,
   loadSettings,
   pemCertificates,
@@ -283,6 +285,29 @@ function unlockSection(s: Settings): HTMLElement {
   return h("section", {}, h("h2", {}, "Key unlock period"), field("Minutes", input), save, out);
 }
 
+/** Whose `Authentication-Results` (DKIM) the reader shows beside the verdict (RFC 8601 §5). */
+function authservSection(s: Settings): HTMLElement {
+  const input = h("input", { type: "text", id: "trusted-authserv-ids", value: s.trustedAuthservIds.join(" "), autocomplete: "off" });
+  const save = h("button", { type: "button", id: "save-trusted-authserv-ids" }, "Save");
+  const out = h("div", {});
+  save.addEventListener("click", () => {
+    const ids = authservIds(input.value);
+    saveSettings({ trustedAuthservIds: ids }).then(
+      () => { input.value = ids.join(" "); out.replaceChildren(h("p", { role: "status", class: "ok" }, ids.length ? `DKIM results of ${ids.join(", ")} are shown beside the verdict.` : "No DKIM result is shown.")); },
+      (err: unknown) => { out.replaceChildren(errorBox(err, "Not saved")); },
+    );
+  });
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Trusted authserv-id(s)"),
+    h("p", {}, `The host name of your receiving mail agent (the reference webmail's: ${DEFAULT_TRUSTED_AUTHSERV_IDS.join(", ")}). Its DKIM result is shown beside the S/MIME verdict, never instead of it; only the agent's own topmost Authentication-Results field is read.`),
+    field("Authserv-id(s), space-separated", input),
+    save,
+    out,
+  );
+}
+
 async function main(): Promise<void> {
   const s = await loadSettings();
   root.append(
@@ -304,6 +329,7 @@ async function main(): Promise<void> {
       await saveSettings({ releasePolicy: v as Record<string, unknown> });
     }),
     autoReceiptSection(s),
+    authservSection(s),
     await originsSection(),
     await auditSection(),
     await coreSection(),

@@ -88,7 +88,7 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
       : undefined;
   let out: unknown;
   try {
-    out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader });
+    out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader, trustedAuthservIds: [...settings.trustedAuthservIds] });
   } catch (err) {
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
     return;

@@ -111,6 +111,20 @@ export function verdict(v: ReportView): HTMLElement {
 }
 
 /**
+ * What the trusted receiving agent recorded (DKIM, RFC 8601), beside the verdict in a neutral
+ * style: a `dkim=pass` says which domain's key signed the message in transit, not who wrote it,
+ * so it never looks like (or replaces) the S/MIME verdict.
+ */
+export function authenticationResults(v: ReportView): HTMLElement | null {
+  if (v.authenticationResults.length === 0) return null;
+  return h(
+    "ul",
+    { class: "auth-results neutral", "aria-label": "Checked by the receiving mail agent (not the S/MIME verdict)" },
+    ...v.authenticationResults.map((a) => h("li", { "data-method": a.method, "data-result": a.result, title: `recorded by ${a.authservId}` }, a.text)),
+  );
+}
+
+/**
  * The report in reading order: the verdict (headline = the first problem), then the problems
  * in the report's order, before any detail from which a finding is derived.
  */
@@ -121,6 +135,7 @@ export function reportSections(v: ReportView, settingsWarning: HTMLElement | nul
     labelBanner(v),
     clearWarning(v),
     verdict(v),
+    authenticationResults(v),
     problems(v),
     notes(v),
     settingsWarning,

@@ -41,6 +41,8 @@ export interface CoreReport {
   readonly domainVerified?: boolean;
   /** The domains whose S/MIME gateway decrypted the message before delivery. */
   readonly gatewayDecrypted?: readonly string[];
+  /** Results of trusted `Authentication-Results` fields (RFC 8601); never part of `valid`. */
+  readonly authenticationResults?: readonly unknown[];
   /** For whom each encrypted layer was encrypted (docs/report.md `encryption`). */
   readonly encryption?: readonly unknown[];
   /** Ordered by the core, cause first (signature, certificate, trust before derived findings). */
@@ -306,6 +308,36 @@ export interface ReportView {
   readonly signedReceipt: SignedReceiptView | null;
   /** The header marking disagrees with the signed label; null otherwise. */
   readonly labelDisagreement: LabelDisagreementView | null;
+  /**
+   * What the trusted receiving agent recorded (core `authenticationResults`, RFC 8601): shown
+   * beside the verdict, never part of it.
+   */
+  readonly authenticationResults: readonly AuthResultView[];
+}
+
+/** One authentication result, e.g. `DKIM: pass (army.example)`. */
+export interface AuthResultView {
+  readonly method: string;
+  readonly result: string;
+  /** The signing domain (`header.d`), null when not given. */
+  readonly domain: string | null;
+  readonly authservId: string;
+  /** `DKIM: pass (army.example)`. */
+  readonly text: string;
+}
+
+/** The core's `authenticationResults`, each entry checked; malformed entries are dropped. Pure. */
+export function authResults(v: unknown): AuthResultView[] {
+  return arr(v).slice(0, 64).flatMap((x): AuthResultView[] => {
+    if (typeof x !== "object" || x === null) return [];
+    const o = x as Obj;
+    const method = o["method"], result = o["result"], authservId = o["authservId"];
+    if (typeof method !== "string" || typeof result !== "string" || typeof authservId !== "string") return [];
+    const props = typeof o["properties"] === "object" && o["properties"] !== null ? (o["properties"] as Obj) : {};
+    const d = props["header.d"];
+    const domain = typeof d === "string" && d.length > 0 ? d : null;
+    return [{ method, result, domain, authservId, text: `${method.toUpperCase()}: ${result}${domain ? ` (${domain})` : ""}` }];
+  });
 }
 
 type Obj = Record<string, unknown>;
@@ -714,5 +746,6 @@ export function viewReport(input: unknown): ReportView {
     signedReceiptRequest: signedReceiptRequest(r["receiptRequest"], valid),
     signedReceipt: signedReceipt(r["receipt"], valid),
     labelDisagreement: labelDisagreement(problems, essLabel, sio),
+    authenticationResults: authResults(r["authenticationResults"]),
   };
 }

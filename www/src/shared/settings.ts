@@ -52,6 +52,28 @@ export interface Settings {
   /** How long the personal key stays unlocked after the password was given once, minutes
    *  (shared/key-lock.ts; locked earlier on browser close or when the machine idles or locks). */
   readonly unlockMinutes: number;
+  /**
+   * The authserv-ids (RFC 8601 §2.2) whose `Authentication-Results` the reader shows beside the
+   * verdict (DKIM, MMHS profile §4.1.2): the receiving agent's host name (`mmhs serve`'s
+   * `hostname`, {@link DEFAULT_TRUSTED_AUTHSERV_IDS} for the reference webmail).
+   */
+  readonly trustedAuthservIds: readonly string[];
+}
+
+/** The reference webmail's agent names itself `mmhs.localhost` (`mmhs serve`'s default `hostname`). */
+export const DEFAULT_TRUSTED_AUTHSERV_IDS: readonly string[] = ["mmhs.localhost"];
+
+/**
+ * Trusted authserv-ids from user text or storage: each a domain name (RFC 8601 §2.2 authserv-id
+ * as `mmhs serve` writes it), lower-cased, deduplicated; anything else is dropped. Pure.
+ */
+export function authservIds(v: unknown): string[] {
+  const items = typeof v === "string" ? v.split(/[\s,]+/) : Array.isArray(v) ? v : [];
+  const ok = items
+    .filter((x): x is string => typeof x === "string")
+    .map((x) => x.trim().toLowerCase())
+    .filter((x) => x.length > 0 && x.length <= 253 && /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(x));
+  return [...new Set(ok)].slice(0, 16);
 }
 
 /** Default release policy handed to wasm `release` (docs/release.md of the release engineer). */
@@ -106,7 +128,7 @@ export function normaliseSettings(v: unknown): Settings {
   const auto = Array.isArray(o["autoReceiptPrecedences"]) ? o["autoReceiptPrecedences"] : [];
   const autoReceiptPrecedences = [...new Set(auto.filter((p): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= 255))];
   const labelPolicies = Array.isArray(o["labelPolicies"]) ? o["labelPolicies"].filter((t): t is string => typeof t === "string") : [];
-  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, autoReceiptPrecedences, labelPolicies, unlockMinutes: unlockMinutes(o["unlockMinutes"]) };
+  return { identity, trustAnchors: anchors, correspondents, labelCatalogue, releasePolicy: policy, autoReceiptPrecedences, labelPolicies, unlockMinutes: unlockMinutes(o["unlockMinutes"]), trustedAuthservIds: o["trustedAuthservIds"] === undefined ? [...DEFAULT_TRUSTED_AUTHSERV_IDS] : authservIds(o["trustedAuthservIds"]) };
 }
 
 /** The part of a storage area the settings need (chrome.storage.local, or a test double). */
