@@ -83,6 +83,12 @@ pub struct VerifyContext {
     /// The reader's address, for the MMHS view's `readerPrecedence` (the precedence this
     /// reader acts on, MMHS profile §3.5.1, §3.5.2); `None` → not computed.
     pub reader: Option<String>,
+    /// The caller's cancellation flag (e.g. set by a time budget's timer): once set, the
+    /// walk stops at its next check point — between layers, per signature value, per issuer
+    /// candidate in path building, before decrypting — and [`verify_message`] answers
+    /// `verification-cancelled` ([`Error::Cancelled`](crate::smime::Error::Cancelled)), no
+    /// report. `None` (the CLI, the wasm facade): never cancelled. Not part of any JSON.
+    pub cancel: Option<crate::cancel::Cancel>,
 }
 
 /// The report plus the content to render once the layers are removed.
