@@ -46,10 +46,10 @@ async fn submit(addr: std::net::SocketAddr, data: Vec<u8>) -> String {
     c.cmd(".").await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn same_name_certificates_do_not_stall_the_gate() {
-    let (srv, dir) = start_demo("server-dos").await;
-    let p = support::pki::Pki::new("server-dos", &[]);
+/// [`DRAFT`] signed by a certificate whose issuers are 16 self-issued CAs of one name (every
+/// ordering a candidate path), with the PKI to remove afterwards.
+fn path_building_message(name: &str) -> (support::pki::Pki, Vec<u8>) {
+    let p = support::pki::Pki::new(name, &[]);
     let signer = p.signer_with("loop", p.same_name_cas("loop", 16, false));
     let signed = sign_message(
         DRAFT.as_bytes(),
@@ -61,6 +61,13 @@ async fn same_name_certificates_do_not_stall_the_gate() {
         &mut mmhs::rng::system_rng(),
     )
     .unwrap();
+    (p, signed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_name_certificates_do_not_stall_the_gate() {
+    let (srv, dir) = start_demo("server-dos").await;
+    let (p, signed) = path_building_message("server-dos");
     for _ in 0..3 {
         let smtp = tokio::spawn(submit(srv.smtp_addr, signed.clone()));
         // The gate's verification runs on the blocking pool: the webmail answers meanwhile.
@@ -307,18 +314,7 @@ async fn a_message_over_its_budget_is_cancelled_and_frees_its_slot() {
     // same-named CAs) again and again with the gate context's cancellation flag — work that
     // would hold the slot for 60 s — and ends only when the core answers
     // `verification-cancelled`; later calls are quick. The budget is 300 ms.
-    let p = support::pki::Pki::new("dos-cancel", &[]);
-    let signer = p.signer_with("loop", p.same_name_cas("loop", 16, false));
-    let slow = sign_message(
-        DRAFT.as_bytes(),
-        &signer,
-        &SignOptions {
-            signing_time: Some(time::OffsetDateTime::now_utc()),
-            ..SignOptions::default()
-        },
-        &mut mmhs::rng::system_rng(),
-    )
-    .unwrap();
+    let (p, slow) = path_building_message("dos-cancel");
     let calls = Arc::new(AtomicUsize::new(0));
     let cancelled = Arc::new(AtomicBool::new(false));
     let (c, k) = (calls.clone(), cancelled.clone());
