@@ -33,6 +33,7 @@
 )]
 
 pub mod algorithm_policy;
+pub mod cancel;
 pub mod compose;
 pub mod domain;
 pub mod error;

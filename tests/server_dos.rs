@@ -12,6 +12,9 @@
 //! - A message whose processing outlasts its budget (`messageBudgetMillis`): the client gets
 //!   `451 4.7.0` at the budget, nothing is stored, the worker's late result is dropped, and
 //!   the client's retry is accepted once.
+//! - A verification over its budget is cancelled (`GateContext::cancel`, the core's
+//!   `verification-cancelled`): with one message slot, the next message is processed while
+//!   the abandoned one would still have work left.
 //!
 //! A few messages, loopback only, every wait bounded. Performance is measured by
 //! `cargo bench --bench smime -- dos` and `--bench smtp_load`, never here.
@@ -43,10 +46,10 @@ async fn submit(addr: std::net::SocketAddr, data: Vec<u8>) -> String {
     c.cmd(".").await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn same_name_certificates_do_not_stall_the_gate() {
-    let (srv, dir) = start_demo("server-dos").await;
-    let p = support::pki::Pki::new("server-dos", &[]);
+/// [`DRAFT`] signed by a certificate whose issuers are 16 self-issued CAs of one name (every
+/// ordering a candidate path), with the PKI to remove afterwards.
+fn path_building_message(name: &str) -> (support::pki::Pki, Vec<u8>) {
+    let p = support::pki::Pki::new(name, &[]);
     let signer = p.signer_with("loop", p.same_name_cas("loop", 16, false));
     let signed = sign_message(
         DRAFT.as_bytes(),
@@ -58,6 +61,13 @@ async fn same_name_certificates_do_not_stall_the_gate() {
         &mut mmhs::rng::system_rng(),
     )
     .unwrap();
+    (p, signed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_name_certificates_do_not_stall_the_gate() {
+    let (srv, dir) = start_demo("server-dos").await;
+    let (p, signed) = path_building_message("server-dos");
     for _ in 0..3 {
         let smtp = tokio::spawn(submit(srv.smtp_addr, signed.clone()));
         // The gate's verification runs on the blocking pool: the webmail answers meanwhile.
@@ -295,5 +305,57 @@ async fn a_stalled_store_leaves_the_reactor_free() {
     }
     holder.join().unwrap();
     srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_its_budget_is_cancelled_and_frees_its_slot() {
+    // One message slot. The first gate call verifies the path-building message (16
+    // same-named CAs) again and again with the gate context's cancellation flag — work that
+    // would hold the slot for 60 s — and ends only when the core answers
+    // `verification-cancelled`; later calls are quick. The budget is 300 ms.
+    let (p, slow) = path_building_message("dos-cancel");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let (c, k) = (calls.clone(), cancelled.clone());
+    let (srv, dir) = start_gated(
+        "dos-cancel",
+        1,
+        300,
+        move |_: &[u8], ctx: &GateContext<'_>| {
+            if c.fetch_add(1, Ordering::SeqCst) == 0 {
+                let vc = mmhs::verify::VerifyContext {
+                    at: Some(time::OffsetDateTime::now_utc()),
+                    cancel: ctx.cancel.cloned(),
+                    ..Default::default()
+                };
+                let end = Instant::now() + Duration::from_secs(60);
+                while Instant::now() < end {
+                    if let Err(e) = mmhs::verify::verify(&slow, &vc) {
+                        assert_eq!(mmhs::error::Coded::code(&e), "verification-cancelled");
+                        k.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                }
+            }
+            GateDecision::Transfer { authorized: vec![] }
+        },
+    )
+    .await;
+    let msg = plain_message("alice@army.example", "bob@navy.example", "cancel", "");
+    let reply = submit_plain(srv.smtp_addr, msg.clone()).await;
+    assert!(reply.starts_with("451 4.7.0"), "{reply}");
+    // The abandoned verification stops at its next check point: the only slot is free again
+    // long before its 60 s of work (a generous bound, not a measurement).
+    eventually(|| cancelled.load(Ordering::SeqCst).then_some(())).await;
+    let t0 = Instant::now();
+    let reply = submit_plain(srv.smtp_addr, msg).await;
+    assert!(reply.starts_with("250"), "{reply}");
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let store = srv.agent.store.clone();
+    assert_eq!(store.list("bob@navy.example", "Inbox").unwrap().len(), 1);
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&p.dir);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -646,3 +646,27 @@ fn bare_cms_countersignature_is_a_signature_not_an_authorisation() {
     assert!(v.report.signatures[0].countersignatures[0].trusted);
     assert_eq!(v.content, b"plain content");
 }
+
+// ---- 7. Cancellation (the caller's time budget, `mmhs::cancel`) ----
+
+#[test]
+fn a_cancelled_verification_answers_an_error_and_no_report() {
+    let raw = attacks::released(pki());
+    let mut ctx = pki().verify_context(now());
+    let plain = mmhs::verify::verify(&raw, &ctx).unwrap();
+    // An unset flag changes nothing: the report is the same, field for field.
+    let cancel = mmhs::cancel::Cancel::new();
+    ctx.cancel = Some(cancel.clone());
+    let unset = mmhs::verify::verify(&raw, &ctx).unwrap();
+    assert_eq!(
+        serde_json::to_value(&plain).unwrap(),
+        serde_json::to_value(&unset).unwrap()
+    );
+    assert!(unset.valid, "{:?}", unset.problems);
+    // Set: a typed error, for the report and for the content alike.
+    cancel.cancel();
+    let e = mmhs::verify::verify(&raw, &ctx).unwrap_err();
+    assert_eq!(mmhs::error::Coded::code(&e), "verification-cancelled");
+    let e = mmhs::verify::verify_message(&raw, &ctx).unwrap_err();
+    assert_eq!(mmhs::error::Coded::code(&e), "verification-cancelled");
+}

@@ -24,6 +24,7 @@ use super::smtp::spool::Spooled;
 use super::smtp::{ByExpiry, DeliverBy, Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
 use super::Error;
+use crate::cancel::Cancel;
 use crate::domain::uri::MailUri;
 use crate::label_policy::LabelDecision;
 use crate::release::{AuditFacts, MessageIdentifiers};
@@ -455,8 +456,10 @@ impl Agent {
     /// Past it the client gets `451 4.7.0` (RFC 5321 §4.2.5: the message is not accepted and
     /// stays the client's to retry) and the worker, which may still be finishing its bounded
     /// verification, stores nothing: of the session's deadline and the worker's commit,
-    /// whichever claims the message first wins (`Claim`). The worker keeps its slot until
-    /// it ends ([`BlockingPool`]), so abandoned work still counts against `blockingJobs`.
+    /// whichever claims the message first wins (`Claim`). Abandoning sets the claim's
+    /// cancellation flag ([`crate::cancel`]): the gate's verification stops at its next
+    /// check point (`verification-cancelled`) and the worker frees its slot promptly
+    /// ([`BlockingPool`]) instead of running to the core's work limits.
     pub async fn accept(self: &Arc<Self>, tx: Transaction, message: Spooled) -> AgentReply {
         let budget = Duration::from_millis(self.config.message_budget_millis.max(1));
         let start = tokio::time::Instant::now();
@@ -577,6 +580,7 @@ impl Agent {
                 rcpts: &rcpt_addrs,
                 info: &info,
                 config: &self.config,
+                cancel: Some(&claim.cancel),
             },
         );
         if !claim.commit() {
@@ -1660,9 +1664,13 @@ fn prepend(buf: &mut Vec<u8>, prefix: &[u8]) {
 
 /// Who ends one message's wait for its reply ([`Agent::accept`]): the worker, deciding to
 /// commit, or the session, past the message budget. The first to claim it wins; the other
-/// backs off.
+/// backs off. The session's claim also cancels the worker's verification.
 #[derive(Debug, Default)]
-pub(crate) struct Claim(AtomicU8);
+pub(crate) struct Claim {
+    state: AtomicU8,
+    /// Set when the session abandons the message: the gate stops verifying.
+    cancel: Cancel,
+}
 
 impl Claim {
     const PENDING: u8 = 0;
@@ -1671,7 +1679,7 @@ impl Claim {
 
     /// The worker's claim: true when it may commit (the client is still waiting).
     fn commit(&self) -> bool {
-        self.0
+        self.state
             .compare_exchange(
                 Self::PENDING,
                 Self::COMMITTING,
@@ -1682,16 +1690,21 @@ impl Claim {
     }
 
     /// The session's claim: true when the worker has not begun to commit, which then never
-    /// will.
+    /// will; its verification is then cancelled.
     fn abandon(&self) -> bool {
-        self.0
+        let abandoned = self
+            .state
             .compare_exchange(
                 Self::PENDING,
                 Self::ABANDONED,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             )
-            .is_ok()
+            .is_ok();
+        if abandoned {
+            self.cancel.cancel();
+        }
+        abandoned
     }
 }
 

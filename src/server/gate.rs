@@ -40,6 +40,7 @@ use super::config::Config;
 use super::labels::LabelEnforcement;
 use super::msginfo::MessageInfo;
 use super::Error;
+use crate::cancel::Cancel;
 use crate::label_policy::{LabelAction, LabelDecision, LabelInput, RecipientRef};
 use crate::release::{self, GateAction, ReleasePolicy};
 use crate::verify::VerifyContext;
@@ -57,6 +58,9 @@ pub struct GateContext<'a> {
     pub info: &'a MessageInfo,
     /// Server configuration (users, officers).
     pub config: &'a Config,
+    /// Set when the message budget passed: the gate's verification stops
+    /// (`verification-cancelled`) and its decision is not used. `None`: never.
+    pub cancel: Option<&'a Cancel>,
 }
 
 /// The gate's decision.
@@ -223,6 +227,7 @@ impl Gate for ReleaseGate {
         // protected header, and both decisions are made from that one report.
         let mut vc = self.trust.clone();
         vc.at = Some(time::OffsetDateTime::now_utc());
+        vc.cancel = ctx.cancel.cloned();
         let report = match crate::verify::verify(raw, &vc) {
             Ok(r) => r,
             Err(e) => {
@@ -391,6 +396,7 @@ mod tests {
                 rcpts: &[],
                 info: &info,
                 config: &c,
+                cancel: None,
             },
         )
     }

@@ -112,6 +112,10 @@ pub enum Error {
         /// Human explanation.
         message: String,
     },
+    /// The caller cancelled the verification ([`crate::cancel::Cancel`], e.g. when its time
+    /// budget passed): no report is produced.
+    #[error("verification cancelled by the caller")]
+    Cancelled,
 }
 
 impl Coded for Error {
@@ -137,6 +141,7 @@ impl Coded for Error {
             Error::DecompressFailed(_) => "decompress-failed",
             Error::EncryptFailed(_) => "encrypt-failed",
             Error::ReceiptRefused { code, .. } => code,
+            Error::Cancelled => "verification-cancelled",
         }
     }
 }

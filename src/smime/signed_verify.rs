@@ -22,6 +22,7 @@ use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
 use super::signer_certificate::{CertIndex, Resolution};
 use crate::algorithm_policy::{self, AlgorithmPolicy, Judged};
+use crate::cancel::{is_cancelled, Cancel};
 use crate::report::{Problem, SecurityLabel, SignatureTypes};
 
 /// Several different certificates match one SignerIdentifier (same issuer and serial number,
@@ -40,21 +41,27 @@ pub const MAX_SIGNATURES: usize = 64;
 /// Too many signatures in one message: those beyond [`MAX_SIGNATURES`] are not checked.
 pub const SIGNATURE_LIMIT: &str = "signature-limit";
 
-/// What is left of [`MAX_SIGNATURES`] for one message (shared by its layers).
+/// What is left of [`MAX_SIGNATURES`] for one message (shared by its layers), and the
+/// caller's cancellation flag: a cancelled verification checks no further signature.
 #[derive(Debug)]
-pub struct SignatureBudget(std::cell::Cell<usize>);
+pub struct SignatureBudget(std::cell::Cell<usize>, Option<Cancel>);
 
 impl Default for SignatureBudget {
     fn default() -> Self {
-        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES))
+        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES), None)
     }
 }
 
 impl SignatureBudget {
-    /// Take one signature check; false when the budget is spent.
+    /// The full budget, spent no further once `cancel` is set.
+    pub fn with_cancel(cancel: Option<Cancel>) -> Self {
+        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES), cancel)
+    }
+
+    /// Take one signature check; false when the budget is spent or the caller cancelled.
     fn take(&self) -> bool {
         let left = self.0.get();
-        if left == 0 {
+        if left == 0 || is_cancelled(self.1.as_ref()) {
             return false;
         }
         self.0.set(left - 1);

@@ -39,6 +39,7 @@ use x509_cert::Certificate;
 use super::pool::{Issuer, Node, Pool};
 use super::{codes, subject_string, MAX_PATH_LEN};
 use crate::algorithm_policy::{self, AlgorithmPolicy, Weakness};
+use crate::cancel::{is_cancelled, Cancel};
 use crate::report::Problem;
 
 /// Most candidate paths validated by certval for one leaf.
@@ -67,6 +68,8 @@ pub(super) struct Outcome {
 /// it is found with the environment `env` makes (called once, on the first candidate); stop
 /// at the first that validates. Each candidate is first judged by the algorithm `policy`
 /// ([`weak_in_path`]): under the strict policy a weak one fails without reaching certval.
+/// A set `cancel` stops the search at its next issuer candidate or candidate path, as a
+/// spent budget would (the caller discards the outcome: [`crate::cancel`]).
 pub(super) fn validate_paths<'e>(
     leaf: &Node<'_>,
     pool: &Pool<'_>,
@@ -74,6 +77,7 @@ pub(super) fn validate_paths<'e>(
     env: impl FnOnce() -> Result<&'e Environment, Problem>,
     at: time::OffsetDateTime,
     policy: AlgorithmPolicy,
+    cancel: Option<&Cancel>,
 ) -> Outcome {
     let mut out = Outcome {
         chain: vec![subject_string(leaf.cert)],
@@ -95,7 +99,7 @@ pub(super) fn validate_paths<'e>(
     let mut first_failure: Option<(Vec<String>, Vec<Problem>)> = None;
     let mut visit = |stack: &[usize], anchor: usize| -> bool {
         found += 1;
-        if out.spent.validations >= budget.validations {
+        if out.spent.validations >= budget.validations || is_cancelled(cancel) {
             return true;
         }
         let ready = ready.get_or_insert_with(|| {
@@ -141,7 +145,7 @@ pub(super) fn validate_paths<'e>(
             }
         }
     };
-    let mut search = Search::new(pool, leaf, budget.nodes, &mut visit);
+    let mut search = Search::new(pool, leaf, budget.nodes, cancel, &mut visit);
     search.build(leaf);
     let (nodes, exhausted, longest) = (search.nodes, search.exhausted, search.longest);
     out.spent.nodes = nodes;
@@ -227,6 +231,7 @@ struct Search<'p, 'a, 'f> {
     leaf: &'p Node<'a>,
     budget: usize,
     nodes: usize,
+    cancel: Option<&'p Cancel>,
     exhausted: bool,
     stopped: bool,
     stack: Vec<usize>,
@@ -239,6 +244,7 @@ impl<'p, 'a, 'f> Search<'p, 'a, 'f> {
         pool: &'p Pool<'a>,
         leaf: &'p Node<'a>,
         budget: usize,
+        cancel: Option<&'p Cancel>,
         visit: &'f mut Visit<'f>,
     ) -> Self {
         Search {
@@ -246,6 +252,7 @@ impl<'p, 'a, 'f> Search<'p, 'a, 'f> {
             leaf,
             budget,
             nodes: 0,
+            cancel,
             exhausted: false,
             stopped: false,
             stack: Vec::new(),
@@ -269,7 +276,7 @@ impl<'p, 'a, 'f> Search<'p, 'a, 'f> {
                 if self.stopped || self.exhausted {
                     return;
                 }
-                if self.nodes >= self.budget {
+                if self.nodes >= self.budget || is_cancelled(self.cancel) {
                     self.exhausted = true;
                     return;
                 }
@@ -536,6 +543,15 @@ mod tests {
     }
 
     fn run(leaf: &Certificate, pool: &Pool<'_>, nodes: usize) -> Outcome {
+        run_cancellable(leaf, pool, nodes, None)
+    }
+
+    fn run_cancellable(
+        leaf: &Certificate,
+        pool: &Pool<'_>,
+        nodes: usize,
+        cancel: Option<&Cancel>,
+    ) -> Outcome {
         let env = Environment::new(&pool.anchors, &[]);
         validate_paths(
             &Node::new(leaf).unwrap(),
@@ -547,6 +563,7 @@ mod tests {
             || env.as_ref().map_err(Clone::clone),
             time::OffsetDateTime::now_utc(),
             AlgorithmPolicy::strict(),
+            cancel,
         )
     }
 
@@ -611,6 +628,28 @@ mod tests {
         assert_eq!((o.spent.nodes, o.spent.validations), (1, 1));
         let o = run(&leaf, &pool, 0);
         assert_eq!(codes(&o), [codes::PATH_BUDGET_EXHAUSTED]);
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_the_search_at_once() {
+        let mut rng = crate::rng::system_rng();
+        let (key, root) = make_ca(&mut rng, ROOT).unwrap();
+        let leaf = user(&mut rng, &key, &root);
+        let decoys = decoys(&mut rng, 200);
+        let none: [&Certificate; 0] = [];
+        let pool = Pool::new(none, &decoys);
+        let cancel = Cancel::new();
+        // Unset: the whole search, as without a flag.
+        let o = run_cancellable(&leaf, &pool, MAX_PATH_LEN * 1000, Some(&cancel));
+        assert_eq!(o.spent.nodes, 400);
+        // Set: not one more candidate is examined, nor any path validated.
+        cancel.cancel();
+        let o = run_cancellable(&leaf, &pool, MAX_PATH_LEN * 1000, Some(&cancel));
+        assert_eq!((o.spent.nodes, o.spent.validations), (0, 0));
+        let pool = Pool::new([&root], &decoys);
+        let o = run_cancellable(&leaf, &pool, 50, Some(&cancel));
+        assert_eq!((o.spent.nodes, o.spent.validations), (0, 0));
+        assert!(!o.problems.is_empty());
     }
 
     #[test]

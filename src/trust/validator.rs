@@ -20,6 +20,7 @@ use super::path::{self, Budget, Environment};
 use super::pool::{Node, Pool};
 use super::{codes, purpose, subject_string, PathResult, Purpose, TrustContext, MAX_PATH_NODES};
 use crate::algorithm_policy::{self, AlgorithmPolicy};
+use crate::cancel::Cancel;
 use crate::report::Problem;
 
 /// Most issuer candidates examined for all the certificates one [`Validator`] validates:
@@ -43,6 +44,7 @@ pub struct Validator<'a> {
     memo: RefCell<BTreeMap<MemoKey, PathResult>>,
     context_problems: Vec<Problem>,
     algorithms: AlgorithmPolicy,
+    cancel: Option<Cancel>,
 }
 
 impl<'a> Validator<'a> {
@@ -61,7 +63,16 @@ impl<'a> Validator<'a> {
             memo: RefCell::new(BTreeMap::new()),
             context_problems: Vec::new(),
             algorithms: AlgorithmPolicy::strict(),
+            cancel: None,
         }
+    }
+
+    /// Stop path building as soon as `cancel` is set ([`crate::cancel`]); the results of a
+    /// cancelled validator are not to be used.
+    #[must_use]
+    pub fn with_cancel(mut self, cancel: Option<Cancel>) -> Self {
+        self.cancel = cancel;
+        self
     }
 
     /// Judge weak algorithms and keys by `policy` (default: [`AlgorithmPolicy::strict`]).
@@ -135,6 +146,7 @@ impl<'a> Validator<'a> {
             },
             at,
             self.algorithms,
+            self.cancel.as_ref(),
         );
         self.left.set(Budget {
             nodes: left.nodes.saturating_sub(outcome.spent.nodes),

@@ -90,6 +90,12 @@ pub struct VerifyContext {
     /// reader trusts — its own receiving border, e.g. the `hostname` of `mmhs serve`
     /// ([`auth_results`]); empty (the default) trusts none.
     pub trusted_authserv_ids: Vec<String>,
+    /// The caller's cancellation flag (e.g. set by a time budget's timer): once set, the
+    /// walk stops at its next check point — between layers, per signature value, per issuer
+    /// candidate in path building, before decrypting — and [`verify_message`] answers
+    /// `verification-cancelled` ([`Error::Cancelled`](crate::smime::Error::Cancelled)), no
+    /// report. `None` (the CLI, the wasm facade): never cancelled. Not part of any JSON.
+    pub cancel: Option<crate::cancel::Cancel>,
 }
 
 /// The report plus the content to render once the layers are removed.

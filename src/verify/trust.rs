@@ -15,6 +15,7 @@ use x509_cert::Certificate;
 
 use super::VerifyContext;
 use crate::algorithm_policy::AlgorithmPolicy;
+use crate::cancel::Cancel;
 use crate::report::Problem;
 use crate::trust::{codes, Purpose, TrustContext, Validator};
 
@@ -39,18 +40,21 @@ pub struct Trust<'v> {
 
 impl<'v> Trust<'v> {
     /// Prepare for certificates of `pool` (the SignedData's and the caller's) under `tctx`
-    /// (from [`context`], with its CRL problems), at the caller's time `at` if known.
+    /// (from [`context`], with its CRL problems), at the caller's time `at` if known; path
+    /// building stops once `cancel` is set.
     pub fn new(
         tctx: &'v TrustContext,
         crl_problems: Vec<Problem>,
         pool: &[&'v Certificate],
         at: Option<time::OffsetDateTime>,
         algorithms: AlgorithmPolicy,
+        cancel: Option<Cancel>,
     ) -> Self {
         Trust {
             validator: Validator::new(tctx, pool.iter().copied())
                 .with_problems(crl_problems)
-                .with_algorithm_policy(algorithms),
+                .with_algorithm_policy(algorithms)
+                .with_cancel(cancel),
             at,
         }
     }

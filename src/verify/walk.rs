@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 
+use crate::cancel::{is_cancelled, Cancel};
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
 use crate::smime::receipt::ID_CT_RECEIPT;
@@ -53,15 +54,19 @@ struct Walk<'c> {
     /// A SignedData of id-ct-receipt (RFC 2634 §2.4): a signed receipt, checked by
     /// [`super::receipt::check`].
     receipt: Option<ReceivedReceipt>,
+    /// The caller's cancellation flag ([`VerifyContext::cancel`]).
+    cancel: Option<Cancel>,
 }
 
 impl<'c> Walk<'c> {
-    fn new(ctx: &'c VerifyContext) -> Self {
+    /// A walk stopped early once `cancel` is set (its report is then not to be used).
+    fn new(ctx: &'c VerifyContext, cancel: Option<Cancel>) -> Self {
         Walk {
             ctx,
             report: VerifyReport::default(),
             checks: Vec::new(),
-            budget: SignatureBudget::default(),
+            budget: SignatureBudget::with_cancel(cancel.clone()),
+            cancel,
             encrypted: false,
             receipt: None,
         }
@@ -143,6 +148,7 @@ impl<'c> Walk<'c> {
             index.certificates(),
             self.ctx.at,
             self.ctx.algorithms,
+            self.cancel.clone(),
         );
         if let Some(h) = checks.iter().find_map(|c| c.ml_history.as_ref()) {
             self.report.notes.push(Problem::new(
@@ -243,6 +249,9 @@ fn walk_message<T>(
     ctx: &VerifyContext,
     finish: impl FnOnce(VerifyReport, &[SignerCheck], &[u8], Cow<'_, [u8]>) -> T,
 ) -> Result<T, Error> {
+    if is_cancelled(ctx.cancel.as_ref()) {
+        return Err(Error::Cancelled);
+    }
     if raw.is_empty() {
         return Err(Error::Malformed("empty message".into()));
     }
@@ -257,10 +266,15 @@ fn walk_message<T>(
         ctx.max_depth
     };
     let canon = canonical_crlf(raw);
-    let mut w = Walk::new(ctx);
+    let mut w = Walk::new(ctx, ctx.cancel.clone());
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
     let mut depth = 0usize;
     loop {
+        // Each layer is bounded work; the flag set while one ran is seen before the next
+        // (and before decrypting: decryption opens a layer).
+        if is_cancelled(ctx.cancel.as_ref()) {
+            return Err(Error::Cancelled);
+        }
         if depth >= max_depth {
             w.problem(
                 "depth-limit",
@@ -381,6 +395,11 @@ fn walk_message<T>(
             None => break,
         }
     }
+    // A check point that stopped early (signature budget, path building) left a report
+    // that says nothing true: the flag is never reset, so it is seen here.
+    if is_cancelled(ctx.cancel.as_ref()) {
+        return Err(Error::Cancelled);
+    }
     super::domain_encryption::record_gateway(&mut w.report, &canon);
     super::auth_results::record(&mut w.report, &canon, &ctx.trusted_authserv_ids);
     conclude(
@@ -414,9 +433,10 @@ pub(crate) fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
 
 /// Verify a bare CMS ContentInfo(SignedData), DER or BER — no MIME, no address check (there is
 /// no From to compare with). `detached` is the content for a detached signature. Returns the
-/// report (one `signed` layer) and the encapsulated (or detached) content.
+/// report (one `signed` layer) and the encapsulated (or detached) content. It has no error
+/// to answer with, so [`VerifyContext::cancel`] is not consulted (one layer, bounded work).
 pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> Verified {
-    let mut w = Walk::new(ctx);
+    let mut w = Walk::new(ctx, None);
     let content = w.signed_layer(der, detached).unwrap_or_default();
     conclude(
         &mut w.report,

@@ -19,6 +19,7 @@ use super::config::{BoundaryConfig, MailList};
 use super::domsec;
 use super::policy::{self, DomainPolicy, Encrypt, OnFailure, RouteKey};
 use super::results::{self, Results, SmimeResult};
+use crate::cancel::Cancel;
 use crate::domain::{
     self, DcaOutcome, DomainEncryption, GatewayInbound, MailListAgent, MixedRecipients,
 };
@@ -225,12 +226,20 @@ impl Boundary {
 
     /// The receive pipeline's context; a list's key opens what was encrypted for the list
     /// (RFC 2634 §4.2: the MLA verifies every signature, encrypted ones included).
-    fn verify_context(&self, at: OffsetDateTime, list: Option<&MailList>) -> VerifyContext {
+    /// `cancel` is the message budget's flag (set when the budget passes: the verification
+    /// stops, `verification-cancelled`).
+    fn verify_context(
+        &self,
+        at: OffsetDateTime,
+        list: Option<&MailList>,
+        cancel: &Cancel,
+    ) -> VerifyContext {
         VerifyContext {
             trust_anchors: self.config.trust_anchors.clone(),
             certificates: self.config.certificates.clone(),
             at: Some(at),
             decryption_keys: list.map(|l| vec![l.decryption.clone()]).unwrap_or_default(),
+            cancel: Some(cancel.clone()),
             ..VerifyContext::default()
         }
     }
@@ -256,15 +265,23 @@ impl Boundary {
     /// A transaction to one of our lists carries that recipient only
     /// ([`SessionHost::check_rcpt`]); inbound, the list expands what passed the inbound
     /// policy; outbound (a posting from inside our domains) it expands the message as it is.
-    pub fn process(&self, direction: Direction, tx: &Transaction, data: &[u8]) -> Outcome {
+    /// Once `cancel` is set (the message budget passed) verification stops early and the
+    /// outcome is not to be used.
+    pub fn process(
+        &self,
+        direction: Direction,
+        tx: &Transaction,
+        data: &[u8],
+        cancel: &Cancel,
+    ) -> Outcome {
         let at = OffsetDateTime::now_utc();
         let list = tx.rcpts.first().and_then(|r| self.config.list(&r.address));
         match (direction, list) {
-            (Direction::Outbound, None) => self.outbound(tx, data, at),
-            (Direction::Inbound, None) => self.inbound(tx, data, at, None),
-            (Direction::Outbound, Some(l)) => self.expand(l, data, "", at),
-            (Direction::Inbound, Some(l)) => match self.inbound(tx, data, at, Some(l)) {
-                Outcome::Forward { data, detail, .. } => self.expand(l, &data, &detail, at),
+            (Direction::Outbound, None) => self.outbound(tx, data, at, cancel),
+            (Direction::Inbound, None) => self.inbound(tx, data, at, None, cancel),
+            (Direction::Outbound, Some(l)) => self.expand(l, data, "", at, cancel),
+            (Direction::Inbound, Some(l)) => match self.inbound(tx, data, at, Some(l), cancel) {
+                Outcome::Forward { data, detail, .. } => self.expand(l, &data, &detail, at, cancel),
                 other => other,
             },
         }
@@ -275,7 +292,14 @@ impl Boundary {
     /// signature with one more MLData, encrypted content re-encrypted for the members (their
     /// own certificates from the directory, else their domain's DCA or gateway), re-injected
     /// to every member. A loop, a full history or a message that does not verify is refused.
-    fn expand(&self, list: &MailList, data: &[u8], before: &str, at: OffsetDateTime) -> Outcome {
+    fn expand(
+        &self,
+        list: &MailList,
+        data: &[u8],
+        before: &str,
+        at: OffsetDateTime,
+        cancel: &Cancel,
+    ) -> Outcome {
         let refuse = |reason: Reason, e: &domain::Error| Outcome::Reject {
             reason,
             detail: format!("list {}: {e}", list.address),
@@ -305,7 +329,7 @@ impl Boundary {
             data,
             &mla,
             &members,
-            &self.verify_context(at, Some(list)),
+            &self.verify_context(at, Some(list), cancel),
             at,
             &opts,
             &EncryptOptions::default(),
@@ -352,7 +376,13 @@ impl Boundary {
         }
     }
 
-    fn outbound(&self, tx: &Transaction, data: &[u8], at: OffsetDateTime) -> Outcome {
+    fn outbound(
+        &self,
+        tx: &Transaction,
+        data: &[u8],
+        at: OffsetDateTime,
+        cancel: &Cancel,
+    ) -> Outcome {
         let ours = &self.config.file.domains;
         let key = tx
             .rcpts
@@ -388,7 +418,7 @@ impl Boundary {
             }
             Err(e) => return reject(Reason::DecryptFailed, e.to_string()),
         };
-        let verified = match domsec::verify(&message, &self.verify_context(at, None)) {
+        let verified = match domsec::verify(&message, &self.verify_context(at, None, cancel)) {
             Ok(v) => v,
             Err(e) => return reject(Reason::Unreadable, e.to_string()),
         };
@@ -584,6 +614,7 @@ impl Boundary {
         data: &[u8],
         at: OffsetDateTime,
         list: Option<&MailList>,
+        cancel: &Cancel,
     ) -> Outcome {
         let id = self.config.file.hostname.as_str();
         let data = results::strip_ours(data, id);
@@ -598,7 +629,7 @@ impl Boundary {
                 };
             }
         };
-        let verified = match domsec::verify(&message, &self.verify_context(at, list)) {
+        let verified = match domsec::verify(&message, &self.verify_context(at, list, cancel)) {
             Ok(v) => v,
             Err(e) => {
                 return Outcome::Reject {
@@ -838,18 +869,22 @@ impl Boundary {
         let txc = tx.clone();
         // The message budget runs from the end of DATA to the decision (docs/server.md,
         // "Message budget"): waiting for a slot, reading the spool, processing. Past it the
-        // MTA is answered 451 4.7.0 and keeps the message; the abandoned work, which keeps
-        // its slot until it ends, is dropped here unseen — nothing is re-injected or
-        // quarantined, since both happen only below, after the decision.
+        // MTA is answered 451 4.7.0 and keeps the message; the abandoned work is cancelled
+        // (its verification stops at its next check point, `crate::cancel`, and frees its
+        // slot) and dropped here unseen — nothing is re-injected or quarantined, since both
+        // happen only below, after the decision.
         let budget = Duration::from_millis(self.config.file.message_budget_millis.max(1));
+        let cancel = Cancel::new();
+        let flag = cancel.clone();
         // Read once from the spool, on the blocking pool (file I/O).
         let work = self.off_reactor(move |b| {
             data.read_with_headroom(0)
-                .map(|data| (b.process(direction, &txc, &data), data))
+                .map(|data| (b.process(direction, &txc, &data, &flag), data))
         });
         let processed = match tokio::time::timeout(budget, work).await {
             Ok(r) => r.and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}")))),
             Err(_) => {
+                cancel.cancel();
                 let text = format!(
                     "Message not processed within its time budget ({} ms), try again later [{}]",
                     budget.as_millis(),

@@ -227,6 +227,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "no-decryption-key": e("The message is encrypted and no decryption key was given."),
   "decompress-failed": e("The compressed content could not be decompressed."),
   "decompress-limit": e("The compressed content is larger than the allowed limit."),
+  "verification-cancelled": e("Verification was stopped before it finished (time budget); try again."),
   "pkcs12-bad-password": e("The PKCS#12 password is wrong."),
   "pkcs12-malformed": e("The file is not a valid PKCS#12 (.p12/.pfx) file."),
   "pkcs12-no-key": e("The PKCS#12 file contains no private key."),
