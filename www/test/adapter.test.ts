@@ -19,9 +19,11 @@ test("reference webmail views from URLs", () => {
 
 test("message list parsing (GET /api/folders/{name}/messages)", () => {
   const env = { mailFrom: "alice@army.example", rcpts: [{ address: "bob@navy.example" }] };
-  assert.deepEqual(parseMessageList({ folder: "Release", messages: [{ id: 7, from: "a@x", subject: "S", date: "d", primaryPrecedence: "flash", sioLabel: null, envelope: env, receivedAt: 1795441619 }, { nope: 1 }, "x"] }), [
-    { id: "7", from: "a@x", subject: "S", date: "d", precedence: "flash", sioLabel: null, envelope: env, receivedAt: 1795441619000 },
+  assert.deepEqual(parseMessageList({ folder: "Release", messages: [{ id: 7, from: "a@x", subject: "S", date: "d", primaryPrecedence: "flash", sioLabel: null, envelope: env, receivedAt: 1795441619, deadline: "2026-11-24T10:00:00Z" }, { nope: 1 }, "x"] }), [
+    { id: "7", from: "a@x", subject: "S", date: "d", precedence: "flash", sioLabel: null, envelope: env, receivedAt: 1795441619000, deadline: "2026-11-24T10:00:00Z" },
   ]);
+  // no deadline, or one that is not text: null
+  assert.equal(parseMessageList({ messages: [{ id: 1, deadline: 5 }] })[0]?.deadline, null);
   assert.throws(() => parseMessageList({}), /expected JSON/);
 });
 

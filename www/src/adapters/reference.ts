@@ -59,6 +59,7 @@ export function parseMessageList(json: unknown): QueueItem[] {
       sioLabel: s(o["sioLabel"]),
       envelope: o["envelope"] ?? null,
       receivedAt: typeof o["receivedAt"] === "number" ? o["receivedAt"] * 1000 : null,
+      deadline: s(o["deadline"]),
     }];
   });
 }

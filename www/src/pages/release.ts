@@ -15,6 +15,7 @@ import { viewReport } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
 import { audit, reportFields } from "../shared/audit.js";
 import { loadSettings, localArea, type Settings } from "../shared/settings.js";
+import { queueTimes } from "../shared/release-queue.js";
 import { nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 
@@ -71,6 +72,25 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   clear(li);
   li.append(
     h("button", { type: "button", class: "queue-open", "aria-controls": "queue-detail", onclick: () => { open(item, raw, report, content, detail, settings); } }, ...summary, h("span", { class: "q-subject" }, item.subject || "(no subject)"), h("span", { class: "q-from" }, item.from)),
+    timesLine(item),
+  );
+}
+
+/** Submission time and deadline of a waiting draft (a passed deadline is marked). */
+function timesLine(item: QueueItem): HTMLElement {
+  const t = queueTimes(item, Date.now());
+  return h(
+    "p",
+    { class: "q-times" },
+    h("span", { class: "q-submitted" }, "Submitted ", t.submitted ? h("time", { datetime: t.submitted }, t.submitted) : "unknown"),
+    " · ",
+    h(
+      "span",
+      { class: `q-deadline${t.passed ? " passed" : ""}`, "data-passed": String(t.passed) },
+      "Deadline ",
+      t.deadline ? h("time", { datetime: t.deadline }, t.deadline) : "none",
+      t.passed ? " (passed)" : "",
+    ),
   );
 }
 

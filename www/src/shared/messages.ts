@@ -39,6 +39,11 @@ export interface QueueItem {
   readonly envelope: unknown;
   /** When the webmail received it (ms since the epoch), if known. */
   readonly receivedAt?: number | null;
+  /**
+   * The draft's deadline as the webmail computes it (RFC 3339, or null): the earlier of the
+   * DELIVERBY deadline (RFC 2852 §4) and `Expires:` (profile §3.4.17).
+   */
+  readonly deadline?: string | null;
 }
 
 export interface MessageSummary {
