@@ -712,11 +712,7 @@ impl Agent {
         }
         let rejection = self.officer_rejection(&tx, msg);
         let held = tx.hold_until.is_some_and(|h| h > now_s);
-        let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
-            .rcpts
-            .iter()
-            .cloned()
-            .partition(|r| self.config.is_local_domain(&r.address));
+        let (local, remote) = self.local_and_remote(&tx.rcpts);
         self.store.transaction(|sql| {
             self.audit(sql, AuditEvent::Submit, &tx, info, None, None)?;
             if let Some(l) = label {
@@ -1300,6 +1296,14 @@ impl Agent {
         m.into_bytes()
     }
 
+    /// `rcpts` split into those in our local domains (delivered here) and the rest (relayed).
+    fn local_and_remote(&self, rcpts: &[Recipient]) -> (Vec<Recipient>, Vec<Recipient>) {
+        rcpts
+            .iter()
+            .cloned()
+            .partition(|r| self.config.is_local_domain(&r.address))
+    }
+
     /// Commit the outcome of one item: local delivery, relay result, retry or give up.
     fn settle_item(
         &self,
@@ -1309,11 +1313,7 @@ impl Agent {
         now_s: i64,
     ) -> Result<(), Error> {
         let info = message_info(&item.raw);
-        let (local, remote): (Vec<Recipient>, Vec<Recipient>) = tx
-            .rcpts
-            .iter()
-            .cloned()
-            .partition(|r| self.config.is_local_domain(&r.address));
+        let (local, remote) = self.local_and_remote(&tx.rcpts);
         self.store.transaction(|sql| {
             self.deliver_local(sql, tx, &info, &item.raw, &local)?;
             let mut retry: Vec<Recipient> = Vec::new();
