@@ -26,6 +26,8 @@
 //!   certificate, trust, originator, labels, field coverage, authorizing users, the verdict.
 //! - [`release`]: Draft & Release, the release gate, MIXER mapping, audit trail.
 //! - [`report`]: the one verification report every caller renders.
+//! - [`request`]: reading the JSON request of an operation (each operation's request type
+//!   lives beside it), the same for the CLI and the wasm facade.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -44,6 +46,7 @@ pub mod mmhs;
 pub mod protect;
 pub mod release;
 pub mod report;
+pub mod request;
 pub mod rng;
 pub mod smime;
 pub mod trust;

@@ -598,3 +598,186 @@ fn compose_signs_with_the_key_flags_and_openssl_verifies() {
     ));
     assert_eq!(report["valid"], true, "{report:#}");
 }
+
+/// `--json` takes the request type the wasm facade takes (docs/js-api.md): the same object
+/// signs, verifies and inspects, and the flags build the same request.
+#[test]
+fn json_requests_are_the_wasm_objects() {
+    let p = pki();
+    let ca = String::from_utf8(std::fs::read(p.dir.join("ca.pem")).unwrap()).unwrap();
+    p.write(
+        "sign-request.json",
+        serde_json::json!({
+            "detached": false,
+            "digest": "sha384",
+            "signingTime": AT,
+            "protectHeaders": true,
+        })
+        .to_string()
+        .as_bytes(),
+    );
+    let signed = mmhs_ok(
+        &p.dir,
+        &[
+            "sign",
+            "msg.eml",
+            "--key",
+            "alice.key",
+            "--cert",
+            "alice.pem",
+            "--json",
+            "sign-request.json",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&signed).contains("application/pkcs7-mime"));
+    p.write("signed-json.eml", &signed);
+    p.write(
+        "verify-request.json",
+        serde_json::json!({ "trustAnchors": [ca], "at": AT })
+            .to_string()
+            .as_bytes(),
+    );
+    let out = mmhs(
+        &p.dir,
+        &["verify", "signed-json.eml", "--json", "verify-request.json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out.stdout);
+    assert_eq!(report["valid"], true, "{report:#}");
+    assert_eq!(
+        report["headerProtection"]["scheme"], "wrapped",
+        "{report:#}"
+    );
+    assert_eq!(
+        report["signatures"][0]["digestAlgorithm"], "sha384",
+        "{report:#}"
+    );
+    // the same request by flags gives the same report
+    let by_flags = json(&mmhs_ok(
+        &p.dir,
+        &["verify", "signed-json.eml", "--trust", "ca.pem", "--at", AT],
+    ));
+    assert_eq!(by_flags, report);
+    p.write(
+        "inspect-request.json",
+        br#"{"at":"2030-01-01T00:00:00Z","reader":"bob@example.mil"}"#,
+    );
+    let view = json(&mmhs_ok(
+        &p.dir,
+        &["inspect", "msg.eml", "--json", "inspect-request.json"],
+    ));
+    let flags = json(&mmhs_ok(
+        &p.dir,
+        &[
+            "inspect",
+            "msg.eml",
+            "--at",
+            AT,
+            "--reader",
+            "bob@example.mil",
+        ],
+    ));
+    assert_eq!(view, flags);
+}
+
+/// A request with a misspelt or unknown member, or a member of the wrong type, is refused
+/// with `request-invalid` before anything is signed, encrypted or verified: a dropped
+/// `protectHeaders` would silently send the header fields unprotected.
+#[test]
+fn json_requests_refuse_unknown_fields_and_wrong_types() {
+    let p = pki();
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "sign",
+            &["--key", "alice.key", "--cert", "alice.pem"],
+            r#"{"protectHeader": true}"#,
+        ),
+        (
+            "sign",
+            &["--key", "alice.key", "--cert", "alice.pem"],
+            r#"{"detached": "no"}"#,
+        ),
+        (
+            "sign",
+            &["--key", "alice.key", "--cert", "alice.pem"],
+            r#"{"digest": "md5"}"#,
+        ),
+        (
+            "sign",
+            &["--key", "alice.key", "--cert", "alice.pem"],
+            r#"{"signatureType": ["forged"]}"#,
+        ),
+        (
+            "sign",
+            &["--key", "alice.key", "--cert", "alice.pem"],
+            r#"[]"#,
+        ),
+        (
+            "verify",
+            &[],
+            r#"{"trustAnchors": [], "allowWeak": true, "trustEverything": true}"#,
+        ),
+        ("verify", &[], r#"{"trustAnchors": "not a list"}"#),
+        (
+            "verify",
+            &[],
+            r#"{"trustAnchors": [], "decryptionKey": {"certificate": "x", "pkcs12": "y"}}"#,
+        ),
+        (
+            "encrypt",
+            &["--to", "bob.pem"],
+            r#"{"gcm": true, "cipher": "des"}"#,
+        ),
+        (
+            "encrypt",
+            &["--to", "bob.pem"],
+            r#"{"rsaPadding": "pkcs1v15"}"#,
+        ),
+        (
+            "encrypt",
+            &["--to", "bob.pem"],
+            r#"{"domainEncryption": "always"}"#,
+        ),
+        ("inspect", &[], r#"{"at": "yesterday"}"#),
+        (
+            "inspect",
+            &[],
+            r#"{"at": "2030-01-01T00:00:00Z", "readr": "bob@example.mil"}"#,
+        ),
+        ("inspect", &[], "not json"),
+    ];
+    for (i, (cmd, extra, request)) in cases.iter().enumerate() {
+        let file = format!("bad-request-{i}.json");
+        p.write(&file, request.as_bytes());
+        let mut args = vec![*cmd, "msg.eml"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--json", &file]);
+        let out = mmhs(&p.dir, &args);
+        assert!(
+            out.stdout.is_empty(),
+            "{cmd} {request}: nothing is produced"
+        );
+        assert_eq!(error_code(&out), "request-invalid", "{cmd} {request}");
+    }
+    // --json replaces the option flags: both at once is a usage error.
+    let out = mmhs(
+        &p.dir,
+        &[
+            "sign",
+            "msg.eml",
+            "--key",
+            "alice.key",
+            "--cert",
+            "alice.pem",
+            "--opaque",
+            "--json",
+            "sign-request.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -7,13 +7,18 @@
 //! EnvelopedData with AES-256-CBC, or AuthEnvelopedData with AES-256-GCM with `--gcm`;
 //! RSA recipients by RSAES-OAEP (never PKCS#1 v1.5: `algorithm_policy`), EC P-256 recipients by
 //! ECDH key agreement.
+//!
+//! The flags build the core's [`EncryptRequest`]; `--json REQUEST.json` reads one instead
+//! (the object the wasm `encrypt` takes, docs/js-api.md; unknown fields refused with
+//! `request-invalid`). `--to` certificates are always encrypted to.
 
 use std::path::PathBuf;
 
-use super::material::{read_cert_files, KeyArgs, ARGS_INVALID};
+use super::material::{read_cert_files, read_request, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
-use crate::domain::{encryption_certificates, DomainEncryption};
-use crate::smime::{decrypt_message, encrypt_message, EncryptOptions, KeyTransportPadding};
+use crate::domain::{encrypt_request, DomainEncryption, EncryptRequest};
+use crate::keys;
+use crate::smime::decrypt_message;
 use crate::{Error, Result};
 
 /// Arguments of `mmhs encrypt`.
@@ -22,7 +27,7 @@ pub struct EncryptArgs {
     /// The message to encrypt (`-` for stdin).
     pub message: PathBuf,
     /// A recipient certificate (PEM or DER; repeatable): always encrypted to.
-    #[arg(long = "to", value_name = "CERT.pem", required_unless_present = "rcpt")]
+    #[arg(long = "to", value_name = "CERT.pem", required_unless_present_any = ["rcpt", "json"])]
     pub to: Vec<PathBuf>,
     /// A recipient address whose certificate is looked up in the `--certs` files
     /// (repeatable): its own certificate, or its domain's DCA or gateway certificate as
@@ -51,6 +56,10 @@ pub struct EncryptArgs {
     /// Wrap the message as message/rfc822; forwarded=no before encrypting (header protection).
     #[arg(long)]
     pub protect_headers: bool,
+    /// The encrypt request as JSON (docs/js-api.md `EncryptRequest`) instead of the option
+    /// flags.
+    #[arg(long, value_name = "REQUEST.json", conflicts_with_all = ["rcpt", "certs", "domain_encryption", "gcm", "compress", "protect_headers"])]
+    pub json: Option<PathBuf>,
 }
 
 /// Arguments of `mmhs decrypt`.
@@ -62,40 +71,55 @@ pub struct DecryptArgs {
     pub key: KeyArgs,
 }
 
+/// The encrypt request of the flags (or of `--json`).
+fn request(args: &EncryptArgs) -> Result<EncryptRequest> {
+    if let Some(path) = &args.json {
+        return read_request(path, "encrypt request");
+    }
+    let domain_encryption: DomainEncryption = args
+        .domain_encryption
+        .parse()
+        .map_err(|e: crate::domain::Error| Error::input(ARGS_INVALID, e.to_string()))?;
+    let mut certificates = Vec::new();
+    for p in &args.certs {
+        certificates.push(pem_text(&io::read_input(p, "certificate")?)?);
+    }
+    Ok(EncryptRequest {
+        gcm: Some(args.gcm),
+        compress: Some(args.compress),
+        protect_headers: Some(args.protect_headers),
+        rcpt: args.rcpt.clone(),
+        certificates,
+        domain_encryption: Some(domain_encryption),
+        ..EncryptRequest::default()
+    })
+}
+
+/// A certificate file as the PEM text a request carries (a DER certificate is converted).
+fn pem_text(bytes: &[u8]) -> Result<String> {
+    use der::EncodePem;
+    let mut out = String::new();
+    for c in keys::certificates_from_der_or_pem(bytes)? {
+        out.push_str(
+            &c.to_pem(der::pem::LineEnding::LF)
+                .map_err(|e| keys::Error::CertificateMalformed(e.to_string()))?,
+        );
+    }
+    Ok(out)
+}
+
 /// Run `mmhs encrypt`.
 pub fn encrypt(args: EncryptArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
-    let mut recipients = read_cert_files(&args.to, "recipient certificate")?;
-    if !args.rcpt.is_empty() {
-        let mode: DomainEncryption = args
-            .domain_encryption
-            .parse()
-            .map_err(|e: crate::domain::Error| Error::input(ARGS_INVALID, e.to_string()))?;
-        let pool = read_cert_files(&args.certs, "certificate")?;
-        for c in encryption_certificates(&args.rcpt, &pool, mode, |_| true)? {
-            if !recipients.contains(&c) {
-                recipients.push(c);
-            }
-        }
-    }
-    if recipients.is_empty() {
+    let req = request(&args)?;
+    let given = read_cert_files(&args.to, "recipient certificate")?;
+    if given.is_empty() && req.rcpt.is_empty() {
         return Err(Error::input(
             ARGS_INVALID,
             "no certificate in the --to files",
         ));
     }
-    let opts = EncryptOptions {
-        gcm: args.gcm,
-        compress: args.compress,
-        rsa_padding: KeyTransportPadding::Oaep,
-        ..EncryptOptions::default()
-    };
-    let input = if args.protect_headers {
-        crate::protect::wrap(&raw)?
-    } else {
-        raw
-    };
-    let out = encrypt_message(&input, &recipients, &opts, &mut crate::rng::system_rng())?;
+    let out = encrypt_request(raw, given, &req, &mut crate::rng::system_rng())?;
     io::write_stdout(&out)?;
     Ok(Outcome::Success)
 }

@@ -1,10 +1,12 @@
-//! `mmhs inspect IN.eml [--at TIME]`: the MMHS view of a message's header fields
-//! ([`crate::mmhs::inspect`], the same JSON as the wasm `inspect`).
+//! `mmhs inspect IN.eml [--at TIME] [--reader ADDRESS] [--json REQUEST.json]`: the MMHS view
+//! of a message's header fields ([`crate::mmhs::inspect`], the same JSON as the wasm
+//! `inspect`). The flags build the core's [`InspectRequest`]; `--json` reads one instead.
 
 use std::path::PathBuf;
 
+use super::material::read_request;
 use super::{io, Outcome};
-use crate::mmhs::{inspect, InspectOptions};
+use crate::mmhs::{inspect, InspectRequest};
 use crate::Result;
 
 /// Arguments of `mmhs inspect`.
@@ -19,16 +21,27 @@ pub struct Args {
     /// (`readerPrecedence`, MMHS profile §3.5.1, §3.5.2).
     #[arg(long, value_name = "ADDRESS")]
     pub reader: Option<String>,
+    /// The inspect request as JSON (docs/js-api.md `InspectRequest`) instead of the flags.
+    #[arg(long, value_name = "REQUEST.json", conflicts_with_all = ["at", "reader"])]
+    pub json: Option<PathBuf>,
 }
 
 /// Run `mmhs inspect`.
 pub fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
-    let opts = InspectOptions {
-        now: Some(io::time_or_now("--at", args.at.as_deref())?),
-        reader: args.reader,
+    let req = match &args.json {
+        Some(path) => read_request(path, "inspect request")?,
+        None => InspectRequest {
+            at: args
+                .at
+                .as_deref()
+                .map(|t| io::parse_time("--at", t))
+                .transpose()?,
+            reader: args.reader,
+            ..InspectRequest::default()
+        },
     };
-    let view = inspect(&raw, &opts)?;
+    let view = inspect(&raw, &req.options(time::OffsetDateTime::now_utc()))?;
     io::print_json(&view)?;
     Ok(Outcome::Success)
 }

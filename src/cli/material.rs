@@ -156,18 +156,19 @@ pub fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
     for p in paths {
         let bytes = io::read_input(p, "CRL")?;
         match std::str::from_utf8(&bytes) {
-            Ok(text) if text.contains("-----BEGIN") => {
-                for block in keys::pem_blocks(text) {
-                    let (label, der) = block?;
-                    if label == "X509 CRL" {
-                        out.push(der);
-                    }
-                }
-            }
+            Ok(text) if text.contains("-----BEGIN") => out.extend(keys::crls_from_pem(text)?),
             _ => out.push(bytes),
         }
     }
     Ok(out)
+}
+
+/// Read an operation's request from a `--json` file: the core's request type, parsed as the
+/// wasm facade parses it ([`crate::request::from_json`]: `request-invalid` for an unknown
+/// field or a wrong type, `request-too-large`).
+pub fn read_request<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let bytes = io::read_input(path, what)?;
+    crate::request::from_json(&bytes, what)
 }
 
 /// Parse a JSON file into `T` (`what` names it in messages).

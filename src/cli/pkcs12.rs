@@ -6,16 +6,15 @@
 //! and the legacy 3DES / RC2-40 PBEs of `openssl pkcs12 -legacy`) and re-encrypts the private
 //! key as an `ENCRYPTED PRIVATE KEY` PEM (PKCS#8 PBES2: PBKDF2-HMAC-SHA256 + AES-256-CBC)
 //! under the export password (default: the PKCS#12 password). Prints the same JSON as the
-//! wasm `importPkcs12`: `{encryptedPkcs8, certificate, chain, emails, subject}`. The key is
+//! wasm `importPkcs12` ([`crate::keys::ImportedKey`]: `{encryptedPkcs8, certificate, chain,
+//! emails, subject}`). The key is
 //! never written unencrypted.
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use super::material::{PasswordArgs, ARGS_INVALID};
 use super::{io, Outcome};
-use crate::keys::{self, KeyBundle, DEFAULT_PBKDF2_ITERATIONS};
+use crate::keys::{import_pkcs12_request, ImportPkcs12Request, DEFAULT_PBKDF2_ITERATIONS};
 use crate::{Error, Result};
 
 /// Arguments of `mmhs import-pkcs12`.
@@ -42,43 +41,6 @@ pub struct Args {
     pub cert_out: Option<PathBuf>,
 }
 
-/// What an import yields (JSON; the wasm `importPkcs12` returns the same object).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Imported {
-    /// The private key, `ENCRYPTED PRIVATE KEY` PEM.
-    pub encrypted_pkcs8: String,
-    /// The key's certificate (PEM).
-    pub certificate: String,
-    /// The other certificates of the file (PEM each).
-    pub chain: Vec<String>,
-    /// The certificate's e-mail addresses.
-    pub emails: Vec<String>,
-    /// The certificate's subject (RFC 4514).
-    pub subject: String,
-}
-
-/// Build the [`Imported`] view of a bundle, encrypting the key.
-pub fn imported(bundle: &KeyBundle, export_password: &str, iterations: u32) -> Result<Imported> {
-    use der::EncodePem;
-    let pem = |c: &x509_cert::Certificate| {
-        c.to_pem(der::pem::LineEnding::LF)
-            .map_err(|e| keys::Error::CertificateMalformed(e.to_string()))
-    };
-    Ok(Imported {
-        encrypted_pkcs8: keys::export_encrypted_pkcs8_with_iterations(
-            &bundle.key,
-            export_password,
-            iterations,
-            &mut crate::rng::system_rng(),
-        )?,
-        certificate: pem(&bundle.cert)?,
-        chain: bundle.chain.iter().map(pem).collect::<Result<_, _>>()?,
-        emails: crate::trust::email_addresses(&bundle.cert),
-        subject: bundle.cert.tbs_certificate().subject().to_string(),
-    })
-}
-
 /// Run `mmhs import-pkcs12`.
 pub fn run(args: Args) -> Result<Outcome> {
     let der = io::read_input(&args.file, "PKCS#12 file")?;
@@ -88,14 +50,16 @@ pub fn run(args: Args) -> Result<Outcome> {
             "import-pkcs12 needs --password-file FILE or --password-env VAR",
         ));
     };
-    let export_pw = PasswordArgs {
-        password_file: args.export_password_file.clone(),
-        password_env: args.export_password_env.clone(),
-    }
-    .get()?
-    .unwrap_or_else(|| pw.clone());
-    let bundle = keys::import_pkcs12(&der, &pw)?;
-    let out = imported(&bundle, &export_pw, args.iterations)?;
+    let req = ImportPkcs12Request {
+        export_password: PasswordArgs {
+            password_file: args.export_password_file.clone(),
+            password_env: args.export_password_env.clone(),
+        }
+        .get()?
+        .map(|p| p.to_string()),
+        iterations: Some(args.iterations),
+    };
+    let out = import_pkcs12_request(&der, &pw, &req, &mut crate::rng::system_rng())?;
     if let Some(p) = &args.key_out {
         io::write_file(p, out.encrypted_pkcs8.as_bytes())?;
     }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use super::material::{read_cert_files, read_crls, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
 use crate::error::ErrorJson;
-use crate::verify::{make_receipt, ReceiptOptions, VerifyContext};
+use crate::verify::{add_recipient_key, make_receipt, ReceiptOptions, VerifyContext};
 use crate::{Error, Result};
 
 /// Arguments of `mmhs receipt`.
@@ -61,9 +61,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             "no certificate in the --trust files",
         ));
     }
-    ctx.certificates.extend(signer.chain.iter().cloned());
-    ctx.decryption_keys
-        .push((signer.key.clone(), signer.cert.clone()));
+    add_recipient_key(&mut ctx, &signer);
     let message_id = match args.message_id {
         Some(id) => id,
         None => random_message_id(&signer.cert),

@@ -2,6 +2,10 @@
 //! [--protect-headers] [--digest sha256|sha384|sha512] [--pss] [--ski] [--no-certs] [--at TIME]
 //! [--signature-type TYPE[,TYPE…]]
 //! [--receipt-request all|first-tier|list [--receipt-from ADDR …] --receipt-to ADDR …] > OUT.eml`
+//! or `mmhs sign IN.eml --key … --json REQUEST.json > OUT.eml`
+//!
+//! The flags build the core's [`SignRequest`]; `--json` reads one instead (the object the
+//! wasm `sign` takes, docs/js-api.md), with unknown fields refused (`request-invalid`).
 //!
 //! Signs a whole RFC 5322 message ([`crate::domain::sign_typed`]): multipart/signed by
 //! default, `application/pkcs7-mime; smime-type=signed-data` with `--opaque`. With
@@ -18,12 +22,29 @@
 
 use std::path::PathBuf;
 
-use super::material::{read_json, KeyArgs, ARGS_INVALID};
+use super::material::{read_json, read_request, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
+use crate::domain::{sign_request, SignDigest, SignRequest};
 use crate::mmhs::EssSecurityLabel as SecurityLabel;
 use crate::report::{ReceiptsFrom, SignatureType};
-use crate::smime::{DigestAlg, ReceiptRequestOptions, RsaPadding, SignOptions};
+use crate::smime::{ReceiptRequestOptions, RsaPadding};
 use crate::{Error, Result};
+
+/// The option flags `--json` replaces.
+const OPTION_FLAGS: [&str; 12] = [
+    "opaque",
+    "label",
+    "protect_headers",
+    "digest",
+    "pss",
+    "ski",
+    "no_certs",
+    "at",
+    "signature_type",
+    "receipt_request",
+    "receipt_from",
+    "receipt_to",
+];
 
 /// Arguments of `mmhs sign`.
 #[derive(Debug, clap::Args)]
@@ -41,9 +62,9 @@ pub struct Args {
     /// Wrap the message as message/rfc822; forwarded=no before signing (header protection).
     #[arg(long)]
     pub protect_headers: bool,
-    /// Digest algorithm.
-    #[arg(long, default_value = "sha256", value_parser = ["sha256", "sha384", "sha512"])]
-    pub digest: String,
+    /// Digest algorithm (default sha256).
+    #[arg(long, value_parser = ["sha256", "sha384", "sha512"])]
+    pub digest: Option<String>,
     /// RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
     #[arg(long)]
     pub pss: bool,
@@ -69,6 +90,9 @@ pub struct Args {
     /// Where receipts go (repeatable, 1 to 16).
     #[arg(long, value_name = "ADDR")]
     pub receipt_to: Vec<String>,
+    /// The sign request as JSON (docs/js-api.md `SignRequest`) instead of the option flags.
+    #[arg(long, value_name = "REQUEST.json", conflicts_with_all = OPTION_FLAGS)]
+    pub json: Option<PathBuf>,
 }
 
 /// The receipt request of the `--receipt-*` flags.
@@ -121,47 +145,56 @@ fn signature_types(s: &str) -> Result<Vec<SignatureType>> {
 }
 
 /// The digest named on the command line.
-pub fn digest(name: &str) -> DigestAlg {
+fn digest(name: &str) -> SignDigest {
     match name {
-        "sha384" => DigestAlg::Sha384,
-        "sha512" => DigestAlg::Sha512,
-        _ => DigestAlg::Sha256,
+        "sha384" => SignDigest::Sha384,
+        "sha512" => SignDigest::Sha512,
+        _ => SignDigest::Sha256,
     }
+}
+
+/// The sign request of the flags (or of `--json`).
+fn request(args: &Args) -> Result<SignRequest> {
+    if let Some(path) = &args.json {
+        return read_request(path, "sign request");
+    }
+    let security_label: Option<SecurityLabel> = match &args.label {
+        Some(p) => Some(read_json(p, "label")?),
+        None => None,
+    };
+    Ok(SignRequest {
+        detached: Some(!args.opaque),
+        digest: args.digest.as_deref().map(digest),
+        rsa_padding: Some(if args.pss {
+            RsaPadding::Pss
+        } else {
+            RsaPadding::Pkcs1v15
+        }),
+        use_ski: Some(args.ski),
+        include_certs: Some(!args.no_certs),
+        signing_time: args
+            .at
+            .as_deref()
+            .map(|t| io::parse_time("--at", t))
+            .transpose()?,
+        security_label,
+        signature_type: match args.signature_type.as_deref() {
+            Some(t) => Some(signature_types(t)?),
+            None => None,
+        },
+        protect_headers: Some(args.protect_headers),
+        receipt_request: receipt_request(args)?,
+        ..SignRequest::default()
+    })
 }
 
 /// Run `mmhs sign`.
 pub fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let signer = args.key.signer("signer")?;
-    let security_label: Option<SecurityLabel> = match &args.label {
-        Some(p) => Some(read_json(p, "label")?),
-        None => None,
-    };
-    let opts = SignOptions {
-        detached: !args.opaque,
-        digest: digest(&args.digest),
-        rsa_padding: if args.pss {
-            RsaPadding::Pss
-        } else {
-            RsaPadding::Pkcs1v15
-        },
-        use_ski: args.ski,
-        include_certs: !args.no_certs,
-        signing_time: Some(io::time_or_now("--at", args.at.as_deref())?),
-        security_label,
-        signature_type: match args.signature_type.as_deref() {
-            Some(t) => signature_types(t)?,
-            None => Vec::new(),
-        },
-        receipt_request: receipt_request(&args)?,
-        ..SignOptions::default()
-    };
-    let input = if args.protect_headers {
-        crate::protect::wrap(&raw)?
-    } else {
-        raw
-    };
-    let out = crate::domain::sign_typed(&input, &signer, &opts, &mut crate::rng::system_rng())?;
+    let req = request(&args)?;
+    let now = time::OffsetDateTime::now_utc();
+    let out = sign_request(raw, &signer, &req, now, &mut crate::rng::system_rng())?;
     io::write_stdout(&out)?;
     Ok(Outcome::Success)
 }

@@ -1,6 +1,11 @@
 //! `mmhs verify IN.eml --trust ROOTS.pem [--cert X.pem …] [--crl CRL.pem …]
 //! [--key KEY.pem [--password-file F]] [--p12 FILE.p12] [--at TIME] [--content OUT.eml]
-//! [--original SENT.eml] [--trusted-authserv-id ID …] > REPORT.json`
+//! [--original SENT.eml] [--trusted-authserv-id ID …] [--json REQUEST.json] > REPORT.json`
+//!
+//! The flags build the core's [`VerifyRequest`]; `--json` reads one (the object the wasm
+//! `verify` takes, docs/js-api.md: PEM texts, unknown fields refused with `request-invalid`)
+//! instead of `--at`, `--allow-weak` and `--trusted-authserv-id`. Certificate, CRL and key
+//! files given as flags are added to the request's.
 //!
 //! Unwraps every S/MIME layer and prints the one verification report (docs/report.md), with
 //! the Draft & Release reading side (`authorizingUsers`) filled
@@ -16,10 +21,9 @@
 
 use std::path::PathBuf;
 
-use super::material::{read_cert_files, read_crls, read_key, KeyArgs, ARGS_INVALID};
+use super::material::{read_cert_files, read_crls, read_key, read_request, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
-use crate::algorithm_policy::AlgorithmPolicy;
-use crate::verify::{verify_message, VerifyContext};
+use crate::verify::{verify_message, VerifyRequest};
 use crate::{Error, Result};
 
 /// Arguments of `mmhs verify`.
@@ -28,7 +32,7 @@ pub struct Args {
     /// The message (`-` for stdin).
     pub message: PathBuf,
     /// Trust anchors (PEM, one or more CERTIFICATE blocks; repeatable).
-    #[arg(long, value_name = "ROOTS.pem", required = true)]
+    #[arg(long, value_name = "ROOTS.pem", required_unless_present = "json")]
     pub trust: Vec<PathBuf>,
     /// CRLs (PEM `X509 CRL` or DER; repeatable).
     #[arg(long, value_name = "CRL.pem")]
@@ -55,6 +59,10 @@ pub struct Args {
     /// `authenticationResults`, when above the first `Received` field (repeatable).
     #[arg(long, value_name = "ID")]
     pub trusted_authserv_id: Vec<String>,
+    /// The verify request as JSON (docs/js-api.md `VerifyRequest`) instead of `--at`,
+    /// `--allow-weak` and `--trusted-authserv-id`.
+    #[arg(long, value_name = "REQUEST.json", conflicts_with_all = ["at", "allow_weak", "trusted_authserv_id"])]
+    pub json: Option<PathBuf>,
 }
 
 /// `verify`'s key flags: like [`KeyArgs`] but `--cert` may repeat (extra certificates).
@@ -76,21 +84,29 @@ pub struct VerifyKeyArgs {
 /// Run `mmhs verify`.
 pub fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
-    let mut ctx = VerifyContext {
-        trust_anchors: read_cert_files(&args.trust, "trust anchors")?,
-        certificates: read_cert_files(&args.key.cert, "certificate")?,
-        crls: read_crls(&args.crl)?,
-        at: Some(io::time_or_now("--at", args.at.as_deref())?),
-        algorithms: AlgorithmPolicy {
+    let req = match &args.json {
+        Some(path) => read_request(path, "verify request")?,
+        None => VerifyRequest {
+            at: args
+                .at
+                .as_deref()
+                .map(|t| io::parse_time("--at", t))
+                .transpose()?,
             allow_weak: args.allow_weak,
+            trusted_authserv_ids: args.trusted_authserv_id.clone(),
+            ..VerifyRequest::default()
         },
-        trusted_authserv_ids: args.trusted_authserv_id.clone(),
-        ..VerifyContext::default()
     };
+    let mut ctx = req.context(time::OffsetDateTime::now_utc())?;
+    ctx.trust_anchors
+        .extend(read_cert_files(&args.trust, "trust anchors")?);
+    ctx.certificates
+        .extend(read_cert_files(&args.key.cert, "certificate")?);
+    ctx.crls.extend(read_crls(&args.crl)?);
     if ctx.trust_anchors.is_empty() {
         return Err(Error::input(
             ARGS_INVALID,
-            "no certificate in the --trust files",
+            "no trust anchor: give --trust files or trustAnchors",
         ));
     }
     if let Some(p12) = &args.key.p12 {

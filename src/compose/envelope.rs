@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::request::{ByMode, NotifyCondition, Ret};
 
 /// The SMTP envelope of one copy. JSON (camelCase) is what `NN.envelope.json` holds.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
@@ -29,6 +30,7 @@ pub struct Envelope {
 }
 
 /// Parameters of the MAIL FROM command.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MailParams {
@@ -59,6 +61,7 @@ pub struct MailParams {
 }
 
 /// RFC 2852 `BY` parameter.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliverBy {
@@ -75,6 +78,7 @@ pub struct DeliverBy {
 }
 
 /// One RCPT TO.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rcpt {

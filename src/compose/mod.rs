@@ -341,6 +341,7 @@ impl ComposeContext {
 }
 
 /// Which recipients a copy is for (informational, for UIs and audit).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum CopyKind {
@@ -351,11 +352,13 @@ pub enum CopyKind {
 }
 
 /// One finished copy: the RFC 5322 message and its SMTP envelope.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ComposedMessage {
     /// The message, CRLF line ends.
     #[serde(with = "raw_base64")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "Uint8Array"))]
     pub raw: Vec<u8>,
     /// The envelope.
     pub envelope: Envelope,

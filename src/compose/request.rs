@@ -18,8 +18,8 @@ pub use super::security_request::{
 };
 
 /// Largest JSON request [`ComposeRequest::from_json`] accepts (attachments are base64 inside
-/// the JSON, so this bounds the whole message too).
-pub const MAX_REQUEST_BYTES: usize = 48 * 1024 * 1024;
+/// the JSON, so this bounds the whole message too): the bound of every request.
+pub const MAX_REQUEST_BYTES: usize = crate::request::MAX_REQUEST_BYTES;
 
 /// A compose request. See `docs/compose.md` for the meaning of each field and examples.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -352,6 +352,7 @@ impl<'de> Deserialize<'de> for MessageTypeRequest {
 }
 
 /// RFC 3461 §4.1 NOTIFY conditions.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NotifyCondition {
@@ -378,6 +379,7 @@ impl NotifyCondition {
 }
 
 /// RFC 3461 §4.3 RET.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ret {
@@ -398,6 +400,7 @@ impl Ret {
 }
 
 /// RFC 2852 by-mode.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ByMode {

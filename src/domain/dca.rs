@@ -186,6 +186,7 @@ pub fn domain_names(
 
 /// Whom a client encrypts to for each recipient (§4: cases (a) and (b); "A client
 /// implementation that conforms to this standard MUST support case (b) for transmission").
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DomainEncryption {

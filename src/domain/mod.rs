@@ -20,6 +20,7 @@ pub mod layers;
 pub mod mla;
 pub mod naming;
 pub mod outer_layer;
+pub mod request;
 pub mod signing;
 pub mod uri;
 
@@ -38,6 +39,9 @@ pub use mla::{expand, Expansion, MailListAgent};
 pub use naming::{agent_domains, agent_names, naming_verdict, AgentKind, AgentName, NamingVerdict};
 pub use outer_layer::{
     apply_domain_signature, search_outer, DomainAgent, DomainPolicy, DomainSigned,
+};
+pub use request::{
+    encrypt_request, sign_request, EncryptRequest, EncryptRsaPadding, SignDigest, SignRequest,
 };
 pub use signing::{
     begin_sign_typed, domain_sign, empty_signature_layer, ready_for_domain_signature, sign_typed,

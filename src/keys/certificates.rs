@@ -38,6 +38,29 @@ pub fn certificates_from_der_or_pem(bytes: &[u8]) -> Result<Vec<Certificate>, Er
     certificates_from_pem(text)
 }
 
+/// Every certificate of several texts (PEM, or one DER certificate each), in order: the
+/// `trustAnchors` / `certificates` of a request. A text without a certificate is
+/// [`Error::NoCertificate`].
+pub fn certificates_from_texts<T: AsRef<[u8]>>(texts: &[T]) -> Result<Vec<Certificate>, Error> {
+    let mut out = Vec::new();
+    for t in texts {
+        out.extend(certificates_from_der_or_pem(t.as_ref())?);
+    }
+    Ok(out)
+}
+
+/// The `X509 CRL` blocks of a PEM text as DER, in order (other blocks are skipped).
+pub fn crls_from_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
+    let mut out = Vec::new();
+    for block in pem_blocks(text) {
+        let (label, der) = block?;
+        if label == "X509 CRL" {
+            out.push(der);
+        }
+    }
+    Ok(out)
+}
+
 /// The DER SubjectPublicKeyInfo of a private key's public half.
 pub(crate) fn public_key_spki(key: &PrivateKey) -> Result<Vec<u8>, Error> {
     let doc = match key {

@@ -63,13 +63,16 @@ pub use private_key::{pem_blocks, PrivateKey};
 // ---- PKCS#12 / encrypted PKCS#8 / certificates (owner: "envelope") ----
 mod certificates;
 mod encrypted_pkcs8;
+mod import_request;
 pub(crate) mod pbe;
 mod pkcs12;
 pub use certificates::{
-    certificates_from_der_or_pem, certificates_from_pem, key_matches_certificate,
+    certificates_from_der_or_pem, certificates_from_pem, certificates_from_texts, crls_from_pem,
+    key_matches_certificate,
 };
 pub use encrypted_pkcs8::{
     export_encrypted_pkcs8, export_encrypted_pkcs8_with_iterations, import_encrypted_pkcs8,
     DEFAULT_PBKDF2_ITERATIONS,
 };
+pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey};
 pub use pkcs12::{import_pkcs12, KeyBundle};

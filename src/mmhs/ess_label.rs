@@ -56,6 +56,7 @@ pub const MAX_CATEGORIES: usize = 64;
 pub const MAX_LABEL_BYTES: usize = 64 * 1024;
 
 /// A security label.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EssSecurityLabel {
@@ -77,6 +78,7 @@ pub struct EssSecurityLabel {
 }
 
 /// One security category.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityCategory {
     /// The category type OID, dotted decimal.
@@ -84,6 +86,7 @@ pub struct SecurityCategory {
     pub category_type: String,
     /// The DER (or BER as received) encoding of the value inside the `[1]` tag.
     #[serde(with = "b64")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string"))]
     pub value: Vec<u8>,
 }
 

@@ -58,6 +58,36 @@ pub struct InspectOptions {
     pub reader: Option<String>,
 }
 
+/// The request of `inspect` (JSON `InspectRequest`, all optional; docs/js-api.md): the time
+/// of the `expired` flag (`at`, or its alias `now`; default: the caller's clock) and the
+/// reader's address.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InspectRequest {
+    /// The current time for the `expired` flag (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
+    pub at: Option<OffsetDateTime>,
+    /// Alias of `at`.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
+    pub now: Option<OffsetDateTime>,
+    /// The reader's address: the view then carries `readerPrecedence`.
+    #[serde(default)]
+    pub reader: Option<String>,
+}
+
+impl InspectRequest {
+    /// The options of [`inspect`]; the time is the request's, else `now`.
+    pub fn options(&self, now: OffsetDateTime) -> InspectOptions {
+        InspectOptions {
+            now: Some(self.at.or(self.now).unwrap_or(now)),
+            reader: self.reader.clone(),
+        }
+    }
+}
+
 /// A precedence as shown: `{ "value": 4, "name": "flash" }` (`name` absent and
 /// `"national": true` for national-use values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

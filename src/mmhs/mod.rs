@@ -37,7 +37,7 @@ pub use codress::CodressMessageIndicator;
 pub use content_language::ContentLanguage;
 pub use date_time::DateTime;
 pub use ess_label::{EssSecurityLabel, SecurityCategory};
-pub use inspect::{inspect, InspectOptions, MmhsView};
+pub use inspect::{inspect, InspectOptions, InspectRequest, MmhsView};
 pub use message_type::{MessageType, MessageTypeField};
 pub use military::{MilitaryString, MilitaryStringSequence};
 pub use mixer::{Autoforwarded, ConversionPolicy, EncodedInformationTypes};

@@ -9,6 +9,7 @@ pub mod mixer;
 pub mod notice;
 pub mod policy;
 pub mod procedure;
+pub mod request;
 pub mod review;
 
 pub use audit::{
@@ -25,6 +26,7 @@ pub use procedure::{
     release, release_time, set_authorizing_users, set_release_fields, Decision, NextHop, Outcome,
     ReleaseRequest, ReleaseResult,
 };
+pub use request::{DecisionRequest, ReleaseGateRequest, ReleaseOptions};
 pub use review::{review, Finding, ReviewInput};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].

@@ -17,6 +17,7 @@ pub use signature_type::{SignatureType, SignatureTypeValue, SignatureTypes};
 /// A problem found in a message: a stable `code` (kebab-case, documented in
 /// `docs/report.md`) and a human `message`. Problems are findings about the *input*; they are
 /// reported, never hidden, and any problem makes a report not `valid`.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// Stable machine-readable code, e.g. `"mmhs-duplicate-field"`.
@@ -39,6 +40,7 @@ impl Problem {
 ///
 /// `valid` is true only when at least one signature is present, every signature (and every
 /// countersignature) verifies and chains to a trust anchor, and `problems` is empty.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyReport {
@@ -57,6 +59,10 @@ pub struct VerifyReport {
     pub header_protection: HeaderProtection,
     /// The MMHS view of the (protected, when present) header fields — the output of
     /// `mmhs::inspect`, or `null` when that is not available.
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        ts(type = "Record<string, unknown> | null")
+    )]
     pub mmhs: serde_json::Value,
     /// Status of every address in MMHS-Authorizing-Users, and of every countersignature (or
     /// review signature) whose signer is not listed ([`crate::verify::authorizing_users`]).
@@ -119,6 +125,7 @@ pub struct VerifyReport {
 }
 
 /// One `resinfo` of a trusted `Authentication-Results` field (RFC 8601 §2.2).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationResult {
@@ -139,6 +146,7 @@ pub struct AuthenticationResult {
 
 /// One expansion of a mail list (RFC 2634 §4.4 `MLData`), as the signature that carries the
 /// mlExpansionHistory records it ([`SignatureReport::ml_expansion_history`]).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MlExpansion {
@@ -152,6 +160,7 @@ pub struct MlExpansion {
 }
 
 /// For whom one encrypted layer was encrypted ([`VerifyReport::encryption`]).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EncryptedLayer {
@@ -163,6 +172,7 @@ pub struct EncryptedLayer {
 }
 
 /// One recipient of an encrypted layer.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EncryptionRecipient {
@@ -180,6 +190,7 @@ pub struct EncryptionRecipient {
 }
 
 /// Whose certificate a RecipientInfo names.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RecipientKind {
@@ -192,6 +203,7 @@ pub enum RecipientKind {
 }
 
 /// One S/MIME layer (RFC 8551 §3), as named in [`VerifyReport::layers`].
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Layer {
@@ -230,6 +242,7 @@ impl std::fmt::Display for Layer {
 }
 
 /// Whether a valid signature covers one header field (`VerifyReport::field_coverage`).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldCoverage {
@@ -241,6 +254,7 @@ pub struct FieldCoverage {
 }
 
 /// How an authorizing user's authorisation is protected ([`AuthorizingUser::status`]).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AuthorizationStatus {
@@ -285,6 +299,7 @@ impl std::fmt::Display for AuthorizationStatus {
 
 /// One authorizing user (draft-melnikov-mmhs-authorizing-users §4, RFC 7912 §4) and how its
 /// authorisation is protected.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizingUser {
@@ -298,6 +313,7 @@ pub struct AuthorizingUser {
 }
 
 /// One SignerInfo of a SignedData layer.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignatureReport {
@@ -338,6 +354,7 @@ pub struct SignatureReport {
     /// attribute is absent. In JSON the names
     /// (`originator|domain|review|additionalAttributes|delegatedOriginator`, unknown OIDs
     /// dotted) joined with `,` ([`SignatureTypes`]).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string"))]
     pub signature_type: SignatureTypes,
     /// The ESS security label of this SignerInfo (RFC 2634 §3.2), if any.
     pub security_label: Option<SecurityLabel>,
@@ -363,6 +380,7 @@ pub struct SignatureReport {
 }
 
 /// A countersignature (RFC 5652 §11.4) nested under the SignerInfo it countersigns.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CountersignatureReport {
@@ -378,6 +396,7 @@ pub struct CountersignatureReport {
     pub trusted: bool,
     /// The signature type attribute of the countersignature (as
     /// [`SignatureReport::signature_type`]); empty (`""`) without the attribute.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string"))]
     pub signature_type: SignatureTypes,
     /// signingTime of the countersignature in RFC 3339, if present.
     pub signing_time: Option<String>,
@@ -391,6 +410,7 @@ pub struct CountersignatureReport {
 }
 
 /// An ESS security label (RFC 2634 §3.2) as JSON.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityLabel {
@@ -405,6 +425,11 @@ pub struct SecurityLabel {
 }
 
 /// One SecurityCategory: `type` OID and the DER of `value`, base64.
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(rename = "ReportSecurityCategory")
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityCategory {
@@ -417,6 +442,7 @@ pub struct SecurityCategory {
 
 /// The header-protection scheme of a signed or encrypted payload
 /// ([`HeaderProtection::scheme`]).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub enum HpScheme {
@@ -449,6 +475,7 @@ impl PartialEq<&str> for HpScheme {
 
 /// The `forwarded` parameter of a `message/rfc822` payload (draft-melnikov-iana-reg-forwarded
 /// §2; [`HeaderProtection::forwarded`]).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub enum Forwarded {
@@ -479,6 +506,7 @@ impl PartialEq<&str> for Forwarded {
 }
 
 /// Header protection found on the message.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderProtection {
@@ -501,6 +529,7 @@ impl Default for HeaderProtection {
 }
 
 /// One outer/inner header field difference.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderMismatch {

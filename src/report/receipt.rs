@@ -24,6 +24,7 @@ use super::Problem;
 
 /// Who is asked to return a signed receipt (RFC 2634 §2.2 `receiptsFrom`). JSON:
 /// `{"kind": "all"}`, `{"kind": "firstTier"}`, `{"kind": "list", "recipients": [["bob@…"]]}`.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ReceiptsFrom {
@@ -39,6 +40,7 @@ pub enum ReceiptsFrom {
 }
 
 /// The receipt request of an original (RFC 2634 §2.2), from its originator signature.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptRequestReport {
@@ -54,6 +56,7 @@ pub struct ReceiptRequestReport {
 
 /// A signed receipt (RFC 2634 §2.4, §2.7): whom it is from and whether it proves receipt of
 /// the original the caller supplied.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptReport {

@@ -21,6 +21,7 @@ use const_oid::ObjectIdentifier as Oid;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A signature type we know.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum SignatureType {

@@ -177,6 +177,7 @@ impl Hasher {
 }
 
 /// RSA padding choice for producing signatures.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RsaPadding {

@@ -41,6 +41,7 @@ pub const GENERATED_IDENTIFIER_LEN: usize = 32;
 /// What a sender asks for (compose / sign option): the request is made when signing, with a
 /// fresh signedContentIdentifier ([`ReceiptRequest::generate`]). JSON:
 /// `{ "receiptsFrom": {"kind": "all"}, "receiptsTo": ["alice@army.example"] }`.
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptRequestOptions {

@@ -37,6 +37,7 @@ pub mod naming;
 pub mod open;
 pub mod originator;
 pub mod receipt;
+pub mod request;
 pub mod signers;
 pub mod trust;
 pub mod verdict;
@@ -53,6 +54,7 @@ pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
 pub use receipt::{make_receipt, ReceiptOptions, SignedReceipt};
+pub use request::{add_recipient_key, MakeReceiptRequest, VerifyRequest};
 pub use walk::{verify_cms, verify_message, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE};
 
 /// What `verify` needs from the caller: trust anchors, the time, optional extra certificates

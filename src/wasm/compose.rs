@@ -29,43 +29,6 @@ export interface ComposeOptions {
   /** Recipient certificates (PEM) for `encrypt`, found by e-mail address. */
   recipientCertificates?: string[];
 }
-
-/** Parameters of the SMTP MAIL FROM command (docs/compose.md, "SMTP parameters"). */
-export interface MailParams {
-  envid?: string;
-  ret?: "full" | "hdrs";
-  by?: { seconds: number; mode: "return" | "notify"; trace: boolean; deadline: string };
-  holdUntil?: string;
-  holdFor?: number;
-  mtPriority?: number;
-  eightBitMime: boolean;
-  size: number;
-}
-
-/** One RCPT TO with its DSN parameters. */
-export interface Rcpt {
-  address: string;
-  notify: Array<"success" | "failure" | "delay" | "never">;
-  orcpt: string;
-}
-
-/** The SMTP envelope the webmail's backend submits one copy with. */
-export interface Envelope {
-  mailFrom: string;
-  mailParams: MailParams;
-  rcpts: Rcpt[];
-}
-
-/** One finished copy: the RFC 5322 message (CRLF line ends) and its envelope. */
-export interface ComposedMessage {
-  raw: Uint8Array;
-  envelope: Envelope;
-  kind: "open" | "blind";
-  /** The Message-ID with `<>`, the same in every copy. */
-  messageId: string;
-  /** Whether this copy carries Disposition-Notification-To. */
-  receiptNotification: boolean;
-}
 "#;
 
 /// Options of [`compose`] (JS: `ComposeOptions`).
@@ -102,15 +65,10 @@ pub fn compose(
         ctx = ctx.with_message_id_domain(domain);
     }
     let signer = match &options.signer {
-        Some(k) => Some(k.signer()?),
+        Some(k) => Some(k.signer().map_err(|e| js_error(&e))?),
         None => None,
     };
-    let refs: Vec<&str> = options
-        .recipient_certificates
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let recipients = certs(&refs)?;
+    let recipients = certs(&options.recipient_certificates)?;
     let keys = ComposeKeys {
         signer: signer.as_ref(),
         sender_certificate: None,

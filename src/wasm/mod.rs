@@ -10,8 +10,9 @@
 //! 1. write `src/wasm/<name>.rs` with a `#[wasm_bindgen(js_name = camelName)]` function
 //!    returning `Result<_, JsValue>` (never panicking: every failure goes through
 //!    [`js_error`] / [`error_value`]);
-//! 2. add its TypeScript declarations in a `typescript_custom_section` in the same file and
-//!    use `unchecked_param_type` / `unchecked_return_type` on `JsValue` arguments;
+//! 2. take its request as the core's request type (`SignRequest`, `VerifyRequest`, …, whose
+//!    TypeScript is generated into `api.d.ts` by `tests/ts_types.rs`) and name those types in
+//!    `unchecked_param_type` / `unchecked_return_type` on `JsValue` arguments;
 //! 3. add `mod <name>;` below, a test in `tests/wasm_api.rs` (headless Chromium) and
 //!    `tests/js/*.test.mjs` (Node), and a line in `docs/js-api.md`.
 
@@ -37,6 +38,12 @@ pub use smime::{decrypt, encrypt, inspect, sign, verify};
 pub use version::version;
 pub use webcrypto::{decrypt_async, sign_async, unlock_key};
 
+/// The request and response types of the core, generated from their Rust definitions by
+/// `tests/ts_types.rs` (ts-rs): one contract for the CLI's `--json`, this facade and the
+/// extension.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_API: &'static str = include_str!("api.d.ts");
+
 /// Shared TypeScript declarations used by every export.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_COMMON: &'static str = r#"
@@ -49,8 +56,9 @@ export interface MmhsError extends Error {
 
 /// Error codes produced by the facade itself (the core's own codes pass through unchanged).
 pub(crate) mod codes {
-    /// A JS argument did not have the documented shape (wrong type, missing field …).
-    pub const REQUEST_INVALID: &str = "request-invalid";
+    /// A JS argument did not have the documented shape (wrong type, missing field …): the
+    /// core's request code.
+    pub const REQUEST_INVALID: &str = crate::request::REQUEST_INVALID;
     /// A result could not be converted to a JS value (a bug: please report).
     pub const OUTPUT_UNSERIALIZABLE: &str = "output-unserializable";
     /// `Date.now()` returned a value that is not a representable time.
@@ -78,10 +86,11 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
         .map_err(|e| error_value(codes::OUTPUT_UNSERIALIZABLE, &e.to_string()))
 }
 
-/// Deserialize a JS argument; `what` names it in the error message. The value goes through
-/// `JSON.stringify` and serde_json, so the facade accepts exactly the JSON the CLI reads
-/// (unknown fields are refused where the type says so — serde-wasm-bindgen would silently
-/// skip them). Byte arguments are taken separately ([`material::bytes`]).
+/// Deserialize a JS argument into a core request type; `what` names it in the error
+/// message. The value goes through `JSON.stringify` and [`crate::request::from_json`], so the
+/// facade accepts exactly the JSON the CLI reads (`--json`), with the same size bound and the
+/// same `request-invalid` errors for unknown fields and wrong types (serde-wasm-bindgen would
+/// silently skip unknown fields). Byte arguments are taken separately ([`material::bytes`]).
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     let json = js_sys::JSON::stringify(&value)
         .map_err(|e| {
@@ -98,8 +107,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result
                 &format!("{what}: expected a JSON value, got undefined or a function"),
             )
         })?;
-    serde_json::from_str(&json)
-        .map_err(|e| error_value(codes::REQUEST_INVALID, &format!("{what}: {e}")))
+    crate::request::from_json(json.as_bytes(), what).map_err(|e| js_error(&e))
 }
 
 /// Like [`from_js`], but `undefined` / `null` give `T::default()` (optional option bags).

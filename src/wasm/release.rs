@@ -6,47 +6,15 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use wasm_bindgen::prelude::*;
 
-use super::material::{bytes, set_bytes, KeyUse};
-use super::smime::VerifyOpts;
+use super::material::{bytes, set_bytes};
 use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_js};
-use crate::compose::Envelope;
 use crate::release::{
-    self, AuditAgent, AuditEvent, AuditFacts, AuditRecord, AuditVerifyOptions, Decision,
-    InternetHeading, IpmsHeading, ReleasePolicy, ReleaseRequest,
+    self, AuditAgent, AuditEvent, AuditFacts, AuditRecord, AuditVerifyOptions, InternetHeading,
+    IpmsHeading, ReleaseGateRequest, ReleaseOptions, ReleaseRequest,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_RELEASE: &'static str = r#"
-/** The officer's decision: "approve", "review", { reject: reason }, or the core's
- * { action: "approve" | "review" } / { action: "reject", reason }. */
-export type ReleaseDecision =
-  | "approve"
-  | "review"
-  | { reject: string }
-  | { action: "approve" | "review" }
-  | { action: "reject"; reason: string };
-
-/** The request of `release`. */
-export interface ReleaseOptions {
-  /** The release officer's key and certificate. */
-  officer: KeyUse;
-  /** Trust anchors for step 1 (PEM texts). */
-  trustAnchors: string[];
-  /** Extra certificates (PEM texts). */
-  certificates?: string[];
-  /** CRLs (PEM texts). */
-  crls?: string[];
-  /** The release policy (docs/release.md); default policy when absent. */
-  policy?: Record<string, unknown>;
-  decision: ReleaseDecision;
-  /** The envelope the message was submitted with (as `compose` returns it). */
-  envelope?: Envelope;
-  /** Current time (RFC 3339); default `Date.now()`. */
-  at?: string;
-  /** Key to decrypt an encrypted draft. */
-  decryptionKey?: KeyUse;
-}
-
 /** The result of `release` (docs/release.md). */
 export interface ReleaseResult {
   outcome: "released" | "alreadyReleased" | "refused" | "rejected" | "bounced" | "blocked" | "reviewed";
@@ -58,19 +26,6 @@ export interface ReleaseResult {
   report: VerifyReport;
   stripped: string[];
   problems: Array<{ code: string; message: string }>;
-}
-
-/** Options of `releaseGate`. */
-export interface ReleaseGateOptions {
-  policy?: Record<string, unknown>;
-  /** The authenticated submitter (SMTP AUTH identity); absent = unauthenticated. */
-  submitter?: string;
-  /** The envelope recipients (SMTP RCPT TO). */
-  recipients?: string[];
-  /** The message is verified against these trust anchors (PEM texts); none = nothing chains. */
-  trustAnchors?: string[];
-  certificates?: string[];
-  at?: string;
 }
 
 /** Options of `mixerMap`. */
@@ -105,93 +60,26 @@ export interface AuditVerifyOptions {
 }
 "#;
 
-/// JS `ReleaseDecision`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum DecisionIn {
-    Name(String),
-    Reject { reject: String },
-    Core(Decision),
-}
-
-impl DecisionIn {
-    fn decision(self) -> Result<Decision, JsValue> {
-        match self {
-            DecisionIn::Name(n) if n == "approve" => Ok(Decision::Approve),
-            DecisionIn::Name(n) if n == "review" => Ok(Decision::Review),
-            DecisionIn::Name(n) => Err(error_value(
-                codes::REQUEST_INVALID,
-                &format!("decision {n:?}: use \"approve\", \"review\" or {{ reject: reason }}"),
-            )),
-            DecisionIn::Reject { reject } => Ok(Decision::Reject { reason: reject }),
-            DecisionIn::Core(d) => Ok(d),
-        }
-    }
-}
-
-/// JS `ReleaseOptions`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ReleaseOpts {
-    officer: KeyUse,
-    #[serde(default)]
-    trust_anchors: Vec<String>,
-    #[serde(default)]
-    certificates: Vec<String>,
-    #[serde(default)]
-    crls: Vec<String>,
-    #[serde(default)]
-    policy: Option<ReleasePolicy>,
-    decision: DecisionIn,
-    #[serde(default)]
-    envelope: Option<Envelope>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    at: Option<OffsetDateTime>,
-    #[serde(default)]
-    decryption_key: Option<KeyUse>,
-}
-
 /// The release officer's procedure (`mmhs release --json`).
 #[wasm_bindgen(js_name = release, unchecked_return_type = "ReleaseResult")]
 pub fn release(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ReleaseOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let o: ReleaseOpts = from_js(options, "release options")?;
+    let o: ReleaseOptions = from_js(options, "release options")?;
     let raw = bytes(&raw, "message")?;
-    let at = match o.at {
-        Some(t) => t,
-        None => now()?,
-    };
-    let vctx = VerifyOpts {
-        trust_anchors: o.trust_anchors.clone(),
-        certificates: o.certificates.clone(),
-        crls: o.crls.clone(),
-        at: Some(at),
-        decryption_key: None,
-        max_depth: 0,
-        with_content: false,
-        // A release is never decided under the legacy receive policy (docs/security.md).
-        allow_weak: false,
-        reader: None,
-        // A draft is read by the release officer, not received: no receiving agent's results.
-        trusted_authserv_ids: Vec::new(),
-    };
-    let mut ctx = vctx.context()?;
-    if let Some(k) = &o.decryption_key {
-        let s = k.signer()?;
-        ctx.decryption_keys.push((s.key, s.cert));
-    }
-    let officer = o.officer.signer()?;
+    let clock = now()?;
+    let ctx = o.context(clock).map_err(|e| js_error(&e))?;
+    let officer = o.officer.signer().map_err(|e| js_error(&e))?;
     let policy = o.policy.clone().unwrap_or_default();
     let req = ReleaseRequest {
         raw: &raw,
         officer: &officer,
         verify: &ctx,
         policy: &policy,
-        decision: o.decision.decision()?,
+        decision: o.decision.decision().map_err(|e| js_error(&e))?,
         envelope: o.envelope.as_ref(),
-        now: at,
+        now: o.time(clock),
     };
     let result = release::release(&req, &mut crate::rng::system_rng()).map_err(|e| js_error(&e))?;
     let obj = to_js(&result)?;
@@ -199,43 +87,19 @@ pub fn release(
     Ok(obj)
 }
 
-/// JS `ReleaseGateOptions`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct GateOpts {
-    #[serde(default)]
-    policy: Option<ReleasePolicy>,
-    #[serde(default)]
-    submitter: Option<String>,
-    #[serde(default)]
-    recipients: Vec<String>,
-    #[serde(default)]
-    trust_anchors: Vec<String>,
-    #[serde(default)]
-    certificates: Vec<String>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    at: Option<OffsetDateTime>,
-}
-
 /// The submission gate (`mmhs release-gate`): transfer, release queue or refuse.
 #[wasm_bindgen(js_name = releaseGate, unchecked_return_type = "Record<string, unknown>")]
 pub fn release_gate(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ReleaseGateOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ReleaseGateRequest")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let o: GateOpts = from_js_or_default(
+    let o: ReleaseGateRequest = from_js_or_default(
         options.unwrap_or(JsValue::UNDEFINED),
-        "release gate options",
+        "release gate request",
     )?;
     let raw = bytes(&raw, "message")?;
     let policy = o.policy.clone().unwrap_or_default();
-    let ctx = VerifyOpts {
-        trust_anchors: o.trust_anchors.clone(),
-        certificates: o.certificates.clone(),
-        at: o.at,
-        ..VerifyOpts::default()
-    }
-    .context()?;
+    let ctx = o.context(now()?).map_err(|e| js_error(&e))?;
     let d = release::verify_and_gate(&raw, &policy, o.submitter.as_deref(), &o.recipients, &ctx)
         .map_err(|e| js_error(&e))?;
     to_js(&d)

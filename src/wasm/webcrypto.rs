@@ -166,7 +166,7 @@ pub async fn unlock_key(
     #[wasm_bindgen(unchecked_param_type = "KeyUse")] key: JsValue,
 ) -> Result<JsValue, JsValue> {
     let use_: KeyUse = from_js(key, "key")?;
-    let signer = use_.signer()?;
+    let signer = use_.signer().map_err(|e| js_error(&e))?;
     drop(use_);
     let imports = key_imports(&signer.key)?;
     let kind = match signer.key {
@@ -242,8 +242,7 @@ fn key_certificates(
     let chain_v = get(key, "chain")?;
     if !chain_v.is_undefined() && !chain_v.is_null() {
         let chain: Vec<String> = from_js(chain_v, "key.chain")?;
-        let refs: Vec<&str> = chain.iter().map(String::as_str).collect();
-        list.extend(certs(&refs)?);
+        list.extend(certs(&chain)?);
     }
     Ok((cert, list))
 }
@@ -446,10 +445,14 @@ async fn decrypt_request(
 pub async fn sign_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "AsyncKey")] key: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "SignRequest")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let (cert, chain) = key_certificates(&key)?;
-    let (input, opts) = super::smime::sign_input(&raw, options)?;
+    let req = super::smime::sign_request(options)?;
+    let input = req
+        .message(bytes(&raw, "message")?)
+        .map_err(|e| js_error(&e))?;
+    let opts = req.options(super::now()?);
     let pending = crate::domain::begin_sign_typed(
         &input,
         &cert,

@@ -216,3 +216,28 @@ test('verify opens an encrypted layer with decryptionKey', () => {
   const both = mmhs.verify(enc, { trustAnchors: [ca], at: AT, decryptionKey: users.officer, withContent: true });
   assert.match(text(both.content), /Move at dawn/);
 });
+
+// The requests the CLI refuses with `--json` (tests/cli_smime.rs) are refused here with the same
+// code: one request type per operation, parsed by the same core function.
+test('unknown members and wrong types are refused as by the CLI', () => {
+  const key = users.drafter;
+  const cases = [
+    () => mmhs.sign(DRAFT, key, { protectHeader: true }),
+    () => mmhs.sign(DRAFT, key, { detached: 'no' }),
+    () => mmhs.sign(DRAFT, key, { digest: 'md5' }),
+    () => mmhs.sign(DRAFT, key, { signatureType: ['forged'] }),
+    () => mmhs.sign(DRAFT, { ...key, passphrase: 'x' }),
+    () => mmhs.verify(DRAFT, { trustAnchors: [], allowWeak: true, trustEverything: true }),
+    () => mmhs.verify(DRAFT, { trustAnchors: 'not a list' }),
+    () => mmhs.verify(DRAFT, { trustAnchors: [], decryptionKey: { certificate: 'x', pkcs12: 'y' } }),
+    () => mmhs.encrypt(DRAFT, [key.certificate], { gcm: true, cipher: 'des' }),
+    () => mmhs.encrypt(DRAFT, [key.certificate], { rsaPadding: 'pkcs1v15' }),
+    () => mmhs.encrypt(DRAFT, [key.certificate], { domainEncryption: 'always' }),
+    () => mmhs.inspect(DRAFT, { at: 'yesterday' }),
+    () => mmhs.inspect(DRAFT, { at: AT, readr: 'bob@example.mil' }),
+    () => mmhs.importPkcs12(new Uint8Array([0x30]), 'pw', { iterations: 'many' }),
+    () => mmhs.releaseGate(DRAFT, { trustAnchors: [ca], submiter: 'drafter@example.mil' }),
+    () => mmhs.makeReceipt(DRAFT, key, { trustAnchors: [ca] }, { messageId: 'r@example.mil', useSKI: true }),
+  ];
+  for (const c of cases) throwsCode(assert, c, 'request-invalid');
+});

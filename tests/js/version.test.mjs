@@ -18,18 +18,26 @@ test('the TypeScript declarations describe the exports', () => {
   assert.match(dts, /export interface MmhsError extends Error/);
   for (const sig of [
     /export function compose\(request: ComposeRequest \| string, options\?: ComposeOptions\): ComposedMessage\[\];/,
-    /export function inspect\(raw: MessageInput, options\?: InspectOptions\)/,
-    /export function sign\(raw: MessageInput, signer: KeyUse, options\?: SignOptions\): Uint8Array;/,
-    /export function encrypt\(raw: MessageInput, recipients: string\[\], options\?: EncryptOptions\): Uint8Array;/,
+    /export function inspect\(raw: MessageInput, options\?: InspectRequest\): MmhsView;/,
+    /export function sign\(raw: MessageInput, signer: KeyUse, options\?: SignRequest\): Uint8Array;/,
+    /export function encrypt\(raw: MessageInput, recipients: string\[\], options\?: EncryptRequest\): Uint8Array;/,
     /export function decrypt\(raw: MessageInput, key: KeyUse\): Uint8Array;/,
-    /export function verify\(raw: MessageInput, options: VerifyOptions\)/,
-    /export function importPkcs12\(p12: Uint8Array, password: string, options\?: ImportPkcs12Options\): ImportedKey;/,
+    /export function verify\(raw: MessageInput, options: VerifyRequest\): VerifyReport \| VerifiedContent;/,
+    /export function importPkcs12\(p12: Uint8Array, password: string, options\?: ImportPkcs12Request\): ImportedKey;/,
     /export function release\(raw: MessageInput, options: ReleaseOptions\): ReleaseResult;/,
-    /export function releaseGate\(raw: MessageInput, options\?: ReleaseGateOptions\)/,
+    /export function releaseGate\(raw: MessageInput, options\?: ReleaseGateRequest\)/,
     /export function mixerMap\(heading: Record<string, unknown>, options: MixerOptions\)/,
     /export function auditRecord\(input: AuditRecordInput\): AuditRecord;/,
     /export function verifyAuditLog\(records: AuditRecord\[\] \| string, options\?: AuditVerifyOptions\)/,
   ]) {
     assert.match(dts, sig);
+  }
+  // The request and response types are the ones generated from the Rust types
+  // (src/wasm/api.d.ts, tests/ts_types.rs), embedded whole.
+  const api = readFileSync(new URL('../../src/wasm/api.d.ts', import.meta.url), 'utf8');
+  const body = api.split('\n').filter((l) => !l.startsWith('//')).join('\n').trim();
+  assert.ok(dts.includes(body), 'mmhs.d.ts embeds src/wasm/api.d.ts');
+  for (const t of ['SignRequest', 'VerifyRequest', 'EncryptRequest', 'InspectRequest', 'KeyUse', 'VerifyReport', 'ComposedMessage', 'ImportedKey']) {
+    assert.match(dts, new RegExp(`export (type|interface) ${t}\\b`));
   }
 });

@@ -53,11 +53,10 @@ const ENC = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRI
 
 test("keys are stored only as encrypted PKCS#8", async () => {
   const now = new Date(0);
-  const id = await identityFromImport({ certificate: CERT, chain: [CERT], encryptedPkcs8: ENC, emails: ["alice@army.example"] }, () => Promise.reject(new Error("unused")), now);
+  const id = identityFromImport({ certificate: CERT, chain: [CERT], encryptedPkcs8: ENC, emails: ["alice@army.example"], subject: "CN=Alice" }, now);
   assert.equal(id.address, "alice@army.example");
   assert.deepEqual(id.chain, []);
-  const wrapped = await identityFromImport({ certificate: CERT, pkcs8: new Uint8Array([1]) }, () => Promise.resolve(ENC), now);
-  assert.equal(wrapped.encryptedPkcs8, ENC);
-  await assert.rejects(identityFromImport({ certificate: CERT, pkcs8: new Uint8Array([1]) }, () => Promise.resolve("-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----"), now), { code: "plaintext-key-refused" });
+  assert.throws(() => identityFromImport({ certificate: CERT, chain: [], encryptedPkcs8: "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----", emails: [], subject: "" }, now), { code: "plaintext-key-refused" });
+  assert.throws(() => identityFromImport({ certificate: "", chain: [], encryptedPkcs8: ENC, emails: [], subject: "" }, now), { code: "core-failed" });
   assert.equal(normaliseSettings({ identity: { certificate: CERT, encryptedPkcs8: "-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY-----" } }).identity, null);
 });

@@ -4,6 +4,7 @@
  * see private keys or decrypted content (those stay in the extension-origin frames).
  */
 import type { Envelope, EnvelopeRcpt, QueueItem } from "../shared/messages.js";
+import type { Envelope as CoreEnvelope, MailParams, NotifyCondition, Rcpt, Ret } from "../../../src/wasm/api.js";
 
 export type WebmailView =
   | { readonly kind: "compose" }
@@ -118,7 +119,7 @@ export function envelopeForWebmail(v: unknown, nowMs: number): Envelope {
  * (lower-case keywords, `by` with an absolute deadline from the submission time). `null` when
  * there is none or it is unusable (the core then builds the envelope from the header).
  */
-export function envelopeForCore(v: unknown, submittedMs: number | null): Record<string, unknown> | null {
+export function envelopeForCore(v: unknown, submittedMs: number | null): CoreEnvelope | null {
   let env: Envelope;
   try {
     env = normaliseEnvelope(v);
@@ -126,22 +127,23 @@ export function envelopeForCore(v: unknown, submittedMs: number | null): Record<
     return null;
   }
   const mpIn = env.mailParams ?? {};
-  const mp: Record<string, unknown> = {};
-  if (typeof mpIn["envid"] === "string") mp["envid"] = mpIn["envid"];
-  if (typeof mpIn["ret"] === "string") mp["ret"] = mpIn["ret"].toLowerCase();
-  if (typeof mpIn["holdUntil"] === "string") mp["holdUntil"] = mpIn["holdUntil"];
-  if (typeof mpIn["holdFor"] === "number") mp["holdFor"] = mpIn["holdFor"];
-  if (typeof mpIn["mtPriority"] === "number") mp["mtPriority"] = mpIn["mtPriority"];
+  const mp: MailParams = { eightBitMime: false };
+  if (typeof mpIn["envid"] === "string") mp.envid = mpIn["envid"];
+  // a keyword outside the closed set is passed on for the core to refuse (request-invalid), never dropped
+  if (typeof mpIn["ret"] === "string") mp.ret = mpIn["ret"].toLowerCase() as Ret;
+  if (typeof mpIn["holdUntil"] === "string") mp.holdUntil = mpIn["holdUntil"];
+  if (typeof mpIn["holdFor"] === "number") mp.holdFor = mpIn["holdFor"];
+  if (typeof mpIn["mtPriority"] === "number") mp.mtPriority = mpIn["mtPriority"];
   const by = typeof mpIn["by"] === "string" ? /^(-?\d+);([RN])(T?)$/i.exec(mpIn["by"].trim()) : null;
   if (by && submittedMs !== null) {
     const seconds = Number(by[1]);
-    mp["by"] = { seconds, mode: by[2]?.toUpperCase() === "N" ? "notify" : "return", trace: by[3] !== "", deadline: new Date(submittedMs + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    mp.by = { seconds, mode: by[2]?.toUpperCase() === "N" ? "notify" : "return", trace: by[3] !== "", deadline: new Date(submittedMs + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") };
   }
-  const rcpts = env.rcpts.map((r) => {
-    const out: Record<string, unknown> = { address: r.address };
+  const rcpts = env.rcpts.map((r): Rcpt => {
+    const out: Rcpt = { address: r.address };
     const n = typeof r.notify === "string" ? r.notify.split(",") : r.notify;
-    if (n && n.length > 0) out["notify"] = n.map((x) => x.trim().toLowerCase());
-    if (r.orcpt) out["orcpt"] = r.orcpt;
+    if (n && n.length > 0) out.notify = n.map((x) => x.trim().toLowerCase() as NotifyCondition);
+    if (r.orcpt) out.orcpt = r.orcpt;
     return out;
   });
   return { mailFrom: env.mailFrom, mailParams: mp, rcpts };

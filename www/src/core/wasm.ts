@@ -6,7 +6,24 @@
  * A function the core does not export yet raises `core-function-unavailable` naming it: the UI
  * shows that error; nothing is ever simulated.
  */
+import type {
+  ComposedMessage,
+  EncryptRequest,
+  Envelope,
+  ImportedKey,
+  ImportPkcs12Request,
+  InspectRequest,
+  KeyUse,
+  MakeReceiptRequest,
+  ReleaseOptions,
+  SignRequest,
+  VerifyReport,
+  VerifyRequest,
+} from "../../../src/wasm/api.js";
+import type { AsyncKey } from "../shared/key-lock.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+
+export type { ComposedMessage, EncryptRequest, Envelope, ImportedKey, KeyUse, SignRequest, VerifyReport, VerifyRequest };
 
 type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
 
@@ -70,30 +87,22 @@ export async function call(name: string, ...args: unknown[]): Promise<unknown> {
   }
 }
 
-export interface VerifyContext {
-  /** PEM trust anchors. */
-  readonly trustAnchors: readonly string[];
-  /** Validation time, RFC 3339. */
-  readonly at: string;
-  /** Decryption key for enveloped layers (password-encrypted PKCS#8 + its password + certificate). */
-  readonly decryptionKey?: StoredKeyUse | undefined;
-  /** The reader's address: the report's `mmhs.readerPrecedence` is then computed (docs/report.md). */
-  readonly reader?: string | undefined;
-  /** Authserv-ids whose `Authentication-Results` the report shows (`authenticationResults`, RFC 8601). */
-  readonly trustedAuthservIds?: readonly string[] | undefined;
-}
+/** A request as the extension holds it: readonly all the way down (the core copies it). */
+export type ReadonlyDeep<T> = T extends Uint8Array
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? readonly ReadonlyDeep<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> }
+      : T;
 
-export interface StoredKeyUse {
-  readonly encryptedPkcs8: string;
-  readonly password: string;
-  readonly certificate: string;
-  readonly chain: readonly string[];
-}
+/** A message given to the core: bytes, or text (UTF-8 encoded by the core). */
+export type MessageInput = Uint8Array | string;
 
-/** wasm `verify(raw, options)`; with `withContent` the result is `{ report, content }`. */
-export function verify(raw: Uint8Array, context: VerifyContext): Promise<unknown> {
-  const { decryptionKey, ...rest } = context;
-  return call("verify", raw, { ...rest, ...(decryptionKey ? { decryptionKey } : {}), withContent: true });
+/** `verify` with `withContent`: the report and the innermost content to render. */
+export interface VerifiedContent {
+  readonly report: VerifyReport;
+  readonly content: Uint8Array;
 }
 
 /** wasm `makeReceipt`'s result: the signed receipt and where it goes (receiptsTo). */
@@ -104,29 +113,60 @@ export interface SignedReceipt {
 }
 
 /**
- * wasm `makeReceipt(raw, key, verifyOptions, { messageId })` (docs/js-api.md): the core verifies
+ * The wasm exports this binding calls, with the request and response types generated from the
+ * core's Rust types (src/wasm/api.d.ts, docs/js-api.md): the same JSON the CLI reads with `--json`.
+ */
+export interface CoreApi {
+  compose(request: Readonly<Record<string, unknown>> | string): ComposedMessage[];
+  inspect(raw: MessageInput, request?: ReadonlyDeep<InspectRequest>): Record<string, unknown>;
+  sign(raw: MessageInput, signer: ReadonlyDeep<KeyUse>, request?: ReadonlyDeep<SignRequest>): Uint8Array;
+  signAsync(raw: MessageInput, key: AsyncKey, request?: ReadonlyDeep<SignRequest>): Promise<Uint8Array>;
+  encrypt(raw: MessageInput, recipients: readonly string[], request?: ReadonlyDeep<EncryptRequest>): Uint8Array;
+  verify(raw: MessageInput, request: ReadonlyDeep<VerifyRequest>): VerifyReport | VerifiedContent;
+  verifyReceipt(raw: MessageInput, original: MessageInput, request: ReadonlyDeep<VerifyRequest>): VerifyReport;
+  makeReceipt(raw: MessageInput, signer: ReadonlyDeep<KeyUse>, verify: ReadonlyDeep<VerifyRequest>, request: ReadonlyDeep<MakeReceiptRequest>): SignedReceipt;
+  importPkcs12(p12: Uint8Array, password: string, request?: ReadonlyDeep<ImportPkcs12Request>): ImportedKey;
+  release(raw: MessageInput, request: ReadonlyDeep<ReleaseOptions>): unknown;
+}
+
+/** A typed call of a core export (the one place the loaded module's types are asserted). */
+export async function invoke<K extends keyof CoreApi>(name: K, ...args: Parameters<CoreApi[K]>): Promise<Awaited<ReturnType<CoreApi[K]>>> {
+  return (await call(name, ...args)) as Awaited<ReturnType<CoreApi[K]>>;
+}
+
+/** The key the extension stores, opened with the password the user types (`KeyUse`). */
+export type StoredKeyUse = ReadonlyDeep<KeyUse>;
+
+/** What the pages verify with: a `VerifyRequest` (validation time and trust anchors required). */
+export type VerifyContext = ReadonlyDeep<VerifyRequest> & { readonly trustAnchors: readonly string[]; readonly at: string };
+
+/** wasm `verify(raw, request)` with `withContent`: the report and the innermost content. */
+export async function verify(raw: Uint8Array, context: VerifyContext): Promise<VerifiedContent> {
+  const out = await invoke("verify", raw, { ...context, withContent: true });
+  if (!("content" in out)) throw new CodedError(EXTENSION_CODES.coreFailed, "verify returned no content.");
+  return out;
+}
+
+/**
+ * wasm `makeReceipt(raw, key, verifyRequest, { messageId })` (docs/js-api.md): the core verifies
  * `raw` first and refuses (`receipt-refused-*`) unless the report is valid and a verified
  * originator signature asks this reader for a receipt.
  */
 export async function makeReceipt(raw: Uint8Array, key: StoredKeyUse, context: VerifyContext, messageId: string): Promise<SignedReceipt> {
   // the signer's own key opens an encrypted original: no separate decryption key
   const { trustAnchors, at, reader } = context;
-  const out = await call("makeReceipt", raw, key, { trustAnchors, at, ...(reader ? { reader } : {}) }, { messageId });
-  if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "makeReceipt returned no receipt.");
-  const o = out as Record<string, unknown>;
-  const to = Array.isArray(o["to"]) ? o["to"].filter((x): x is string => typeof x === "string") : [];
-  if (to.length === 0 || typeof o["identifier"] !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, "makeReceipt returned a receipt without recipients or identifier.");
-  return { message: toBytes(o["message"]), to, identifier: o["identifier"] };
+  const out = await invoke("makeReceipt", raw, key, { trustAnchors, at, ...(reader ? { reader } : {}) }, { messageId });
+  if (out.to.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, "makeReceipt returned a receipt without recipients.");
+  return out;
 }
 
-/** wasm `verifyReceipt(receipt, original, options)` → the receipt's report, checked against the original (RFC 2634 §2.7). */
-export function verifyReceipt(receipt: Uint8Array, original: Uint8Array, context: VerifyContext): Promise<unknown> {
-  const { decryptionKey, reader, ...rest } = context;
-  return call("verifyReceipt", receipt, original, { ...rest, ...(decryptionKey ? { decryptionKey } : {}), ...(reader ? { reader } : {}) });
+/** wasm `verifyReceipt(receipt, original, request)` → the receipt's report, checked against the original (RFC 2634 §2.7). */
+export function verifyReceipt(receipt: Uint8Array, original: Uint8Array, context: VerifyContext): Promise<VerifyReport> {
+  return invoke("verifyReceipt", receipt, original, context);
 }
 
-export function inspect(raw: Uint8Array, options: { readonly at: string; readonly reader?: string | undefined }): Promise<unknown> {
-  return call("inspect", raw, options);
+export function inspect(raw: Uint8Array, request: ReadonlyDeep<InspectRequest>): Promise<Record<string, unknown>> {
+  return invoke("inspect", raw, request);
 }
 
 /**
@@ -135,71 +175,50 @@ export function inspect(raw: Uint8Array, options: { readonly at: string; readonl
  * shown as a problem of the report (never hidden); a report listing a problem is never shown as
  * valid (`viewReport`).
  */
-export async function withMmhsView(report: unknown, headerSource: Uint8Array, at: string, reader?: string): Promise<unknown> {
-  if (typeof report !== "object" || report === null) return report;
-  const r = report as Record<string, unknown>;
-  if (r["mmhs"] !== null && r["mmhs"] !== undefined) return report;
+export async function withMmhsView(report: VerifyReport, headerSource: Uint8Array, at: string, reader?: string): Promise<VerifyReport> {
+  if (report.mmhs !== null && report.mmhs !== undefined) return report;
   try {
-    return { ...r, mmhs: await inspect(headerSource, { at, ...(reader ? { reader } : {}) }) };
+    return { ...report, mmhs: await inspect(headerSource, { at, ...(reader ? { reader } : {}) }) };
   } catch (err) {
-    const code = err instanceof Error && typeof (err as Error & { code?: unknown }).code === "string" ? (err as Error & { code: string }).code : EXTENSION_CODES.coreFailed;
-    const problems = Array.isArray(r["problems"]) ? (r["problems"] as unknown[]) : [];
-    return { ...r, problems: [...problems, { code, message: `MMHS header fields could not be read: ${err instanceof Error ? err.message : String(err)}` }] };
+    const code = err instanceof CodedError || (err instanceof Error && typeof (err as Error & { code?: unknown }).code === "string") ? (err as Error & { code: string }).code : EXTENSION_CODES.coreFailed;
+    return { ...report, problems: [...report.problems, { code, message: `MMHS header fields could not be read: ${err instanceof Error ? err.message : String(err)}` }] };
   }
 }
 
-export interface ComposedMessage {
+/** wasm `compose(request)` → one finished message with its SMTP envelope per copy. */
+export function compose(request: Readonly<Record<string, unknown>>): Promise<ComposedMessage[]> {
+  return invoke("compose", request);
+}
+
+/** wasm `sign(raw, key, request)` → the signed message (docs/js-api.md). */
+export function sign(raw: Uint8Array, key: StoredKeyUse, request: ReadonlyDeep<SignRequest>): Promise<Uint8Array> {
+  return invoke("sign", raw, key, request);
+}
+
+/** wasm `signAsync(raw, asyncKey, request)`: signs with an unlocked key's WebCrypto CryptoKey. */
+export function signAsync(raw: Uint8Array, key: AsyncKey, request: ReadonlyDeep<SignRequest>): Promise<Uint8Array> {
+  return invoke("signAsync", raw, key, request);
+}
+
+/** wasm `encrypt(raw, recipientCertificatesPem, request)` → the encrypted message. */
+export function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>): Promise<Uint8Array> {
+  return invoke("encrypt", raw, certificates, request);
+}
+
+/** wasm `release(raw, request)`; the result is read fail-closed by `interpretRelease`. */
+export function release(raw: Uint8Array, request: ReadonlyDeep<ReleaseOptions>): Promise<unknown> {
+  return invoke("release", raw, request);
+}
+
+/** wasm `importPkcs12(p12, password)` → the key re-encrypted under the password, and its certificates. */
+export function importPkcs12(p12: Uint8Array, password: string): Promise<ImportedKey> {
+  return invoke("importPkcs12", p12, password);
+}
+
+/** A message to hand to the webmail: bytes and the envelope the core gave it. */
+export interface OutgoingMessage {
   readonly raw: Uint8Array;
-  readonly envelope: unknown;
-}
-
-export async function compose(request: Record<string, unknown>): Promise<ComposedMessage[]> {
-  return normaliseMessages(await call("compose", request), "compose");
-}
-
-/** wasm `sign(raw, key, options)` → the signed message (docs/js-api.md). */
-export async function sign(raw: Uint8Array, key: StoredKeyUse, options: Record<string, unknown>): Promise<Uint8Array> {
-  return toBytes(await call("sign", raw, key, options));
-}
-
-/** wasm `signAsync(raw, asyncKey, options)`: signs with an unlocked key's WebCrypto CryptoKey. */
-export async function signAsync(raw: Uint8Array, key: unknown, options: Record<string, unknown>): Promise<Uint8Array> {
-  return toBytes(await call("signAsync", raw, key, options));
-}
-
-/** wasm `encrypt(raw, recipientCertificatesPem, options)` → the encrypted message. */
-export async function encrypt(raw: Uint8Array, certificates: readonly string[], options: Record<string, unknown>): Promise<Uint8Array> {
-  return toBytes(await call("encrypt", raw, certificates, options));
-}
-
-export async function release(raw: Uint8Array, request: Record<string, unknown>): Promise<unknown> {
-  return call("release", raw, request);
-}
-
-export async function importPkcs12(p12: Uint8Array, password: string): Promise<unknown> {
-  return call("importPkcs12", p12, password);
-}
-
-export async function exportPkcs8Encrypted(key: unknown, password: string): Promise<unknown> {
-  return call("exportPkcs8Encrypted", key, password);
-}
-
-/** Accept `[{raw, envelope}]`, `{messages: [...]}`; raw as Uint8Array, number[] or string. */
-export function normaliseMessages(out: unknown, fn: string): ComposedMessage[] {
-  const list = Array.isArray(out) ? out : typeof out === "object" && out !== null && Array.isArray((out as { messages?: unknown }).messages) ? (out as { messages: unknown[] }).messages : null;
-  if (!list) throw new CodedError(EXTENSION_CODES.coreFailed, `${fn} returned no message list.`);
-  return list.map((m: unknown) => {
-    if (typeof m !== "object" || m === null) throw new CodedError(EXTENSION_CODES.coreFailed, `${fn} returned a malformed message.`);
-    const o = m as Record<string, unknown>;
-    return { raw: messageBytes(o["raw"] ?? o["message"] ?? o["eml"]), envelope: o["envelope"] };
-  });
-}
-
-export function toBytes(v: unknown): Uint8Array {
-  if (v instanceof Uint8Array) return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return Uint8Array.from(v);
-  if (typeof v === "string") return new TextEncoder().encode(v);
-  throw new CodedError(EXTENSION_CODES.coreFailed, "The core returned a message in an unexpected form.");
+  readonly envelope: Envelope | null;
 }
 
 /** The `outcome` values of the core's `ReleaseResult` (docs/release.md). */
@@ -221,7 +240,7 @@ export interface ReleaseOutcome {
   /** Only an explicit `released` / `alreadyReleased` outcome of an approval counts as released. */
   readonly released: boolean;
   /** What to submit: the released message, or the rejection notice. Empty when nothing goes out. */
-  readonly messages: ComposedMessage[];
+  readonly messages: OutgoingMessage[];
   readonly findings: { code: string; message?: string; severity?: string }[];
   readonly problems: { code: string; message?: string }[];
   readonly report: unknown;
@@ -248,10 +267,9 @@ export function interpretRelease(out: unknown, decision: ReleaseDecision): Relea
   if (outcome === "unknown") {
     problems.unshift({ code: EXTENSION_CODES.coreFailed, message: `release returned ${typeof o["outcome"] === "string" ? `the unknown outcome "${o["outcome"]}"` : "no outcome"}: not released.` });
   }
-  let messages: ComposedMessage[] = [];
+  let messages: OutgoingMessage[] = [];
   if (SUBMITTING[decision].includes(outcome)) {
-    if (Array.isArray(o["messages"])) messages = normaliseMessages(o["messages"], "release");
-    else if (o["message"] !== undefined && o["message"] !== null) messages = [{ raw: messageBytes(o["message"]), envelope: o["envelope"] }];
+    if (o["message"] !== undefined && o["message"] !== null) messages = [{ raw: messageBytes(o["message"]), envelope: (o["envelope"] ?? null) as Envelope | null }];
     if (messages.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, `release said "${outcome}" but returned no message.`);
   }
   const released = decision === "approve" && (outcome === "released" || outcome === "alreadyReleased");
@@ -274,11 +292,13 @@ export function releaseOutcomeText(outcome: ReleaseOutcomeName): string {
   return OUTCOME_TEXT[outcome];
 }
 
-/** A message from the core: bytes, a number array, or base64 (the serde form of raw bytes). */
+/** A message from the core: bytes (wasm), or base64 (the CLI's JSON form of raw bytes), or text. */
 export function messageBytes(v: unknown): Uint8Array {
   if (typeof v === "string" && /^[A-Za-z0-9+/=\s]+$/.test(v) && !v.includes(":")) {
     const bin = atob(v.replace(/\s+/g, ""));
     return Uint8Array.from(bin, (c) => c.charCodeAt(0));
   }
-  return toBytes(v);
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === "string") return new TextEncoder().encode(v);
+  throw new CodedError(EXTENSION_CODES.coreFailed, "The core returned a message in an unexpected form.");
 }

@@ -7,6 +7,7 @@
 import { envelopeForWebmail } from "../adapters/adapter.js";
 import { call, compose, encrypt, sign, signAsync, verify, type StoredKeyUse } from "../core/wasm.js";
 import { currentLock, type AsyncKey } from "../shared/key-lock.js";
+import type { ReceiptRequestOptions } from "../../../src/wasm/api.js";
 import { audit, sentFields } from "../shared/audit.js";
 import { elementsRequest, fieldOfError, precedenceRole } from "../shared/elements.js";
 import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
@@ -292,16 +293,14 @@ interface Extras {
   /** Members of the compose request for the elements of service (`elementsRequest`). */
   readonly elements: Record<string, unknown>;
   /** The `receiptRequest` sign option, or null. */
-  readonly receiptRequest: Record<string, unknown> | null;
+  readonly receiptRequest: ReceiptRequestOptions | null;
   readonly elementsPart: ElementsPart;
 }
 
 /** The signed-receipt identifier of a signed copy: the core's own report of it (docs/report.md `receiptRequest`). */
 async function receiptIdentifier(signed: Uint8Array, settings: Settings): Promise<string | null> {
   const out = await verify(signed, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
-  const report = typeof out === "object" && out !== null && "report" in out ? out.report : out;
-  const rr = typeof report === "object" && report !== null ? (report as { receiptRequest?: { identifier?: unknown } }).receiptRequest : undefined;
-  return typeof rr?.identifier === "string" ? rr.identifier : null;
+  return out.report.receiptRequest?.identifier ?? null;
 }
 
 async function doSend(f: ComposeForm, settings: Settings, password: string, out: HTMLElement, extras: Extras): Promise<void> {

@@ -1,5 +1,5 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
-import { call, coreFunctions, exportPkcs8Encrypted, importPkcs12 } from "../core/wasm.js";
+import { call, coreFunctions, importPkcs12 } from "../core/wasm.js";
 import { auditSection, autoReceiptSection } from "./options-audit.js";
 import { settingsSection as section } from "./common.js";
 import { byId, clear, field, h } from "../shared/dom.js";
@@ -44,7 +44,7 @@ function keySection(s: Settings): HTMLElement {
         const bytes = new Uint8Array(await f.arrayBuffer());
         const password = pw.value;
         const result = await importPkcs12(bytes, password);
-        const identity = await identityFromImport(result, (key) => exportPkcs8Encrypted(key, password), new Date());
+        const identity = identityFromImport(result, new Date());
         await saveSettings({ identity });
         pw.value = "";
         out.append(h("p", { role: "status", class: "ok" }, `Imported the key of ${identity.address || "(no address)"}. The same password unlocks it when you sign.`));

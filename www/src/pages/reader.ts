@@ -3,10 +3,10 @@
  * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
  * worker's session stash; decrypted content never leaves this frame.
  */
-import { call, makeReceipt, verify, verifyReceipt, withMmhsView, type StoredKeyUse } from "../core/wasm.js";
+import { call, makeReceipt, verify, verifyReceipt, withMmhsView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
 import { audit, loadAudit, reportFields } from "../shared/audit.js";
 import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
-import { headerSourceBytes, splitVerifyResult, verifiedContentView, type ContentView } from "../shared/content-view.js";
+import { headerSourceBytes, verifiedContentView, type ContentView } from "../shared/content-view.js";
 import { equivalentLabels, equivalentsNote, reportLabel } from "../shared/label-policy.js";
 import { buildMdn, rfc5322Date } from "../shared/mdn.js";
 import { byId, clear, field, h } from "../shared/dom.js";
@@ -86,22 +86,20 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     password !== null && settings.identity
       ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain }
       : undefined;
-  let out: unknown;
+  let out: VerifiedContent;
   try {
-    out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader, trustedAuthservIds: [...settings.trustedAuthservIds] });
+    out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader, trustedAuthservIds: settings.trustedAuthservIds });
   } catch (err) {
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
     return;
   }
-  const { report: verified, content: innermost } = splitVerifyResult(out);
+  const { report: verified, content: innermost } = out;
   // A signed receipt is checked against the sent copy it answers (RFC 2634 §2.7).
   const coreReport = await receiptChecked(raw, verified, settings, key, reader);
-  const innerBytes = innermost === null ? null : typeof innermost === "string" ? new TextEncoder().encode(innermost) : innermost;
-  const scheme = (coreReport as { headerProtection?: { scheme?: unknown } } | null)?.headerProtection?.scheme;
-  const report = await withMmhsView(coreReport, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339(), reader);
+  const report = await withMmhsView(coreReport, headerSourceBytes(raw, innermost, coreReport.headerProtection.scheme), nowRfc3339(), reader);
   const v = viewReport(report);
   const auditError = await auditOpened(report, v, opened);
-  const content = verifiedContentView(text, innermost === null ? null : typeof innermost === "string" ? innermost : bytesToLatin1(innermost), v.headerProtection.scheme);
+  const content = verifiedContentView(text, bytesToLatin1(innermost), v.headerProtection.scheme);
   const signedLabel = reportLabel(coreReport);
   const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
   root.append(
@@ -196,18 +194,17 @@ function receiptPrompt(v: ReportView, raw: string, content: ContentView, message
  * Sent view and in the audit log. Unknown copy → the report with `receipt-sent-copy-unknown`
  * added (never valid); anything else the same report as `verify`'s.
  */
-async function receiptChecked(raw: Uint8Array, report: unknown, settings: Settings, key: StoredKeyUse | undefined, reader: string | undefined): Promise<unknown> {
-  const r = typeof report === "object" && report !== null ? (report as Record<string, unknown>) : null;
-  const receipt = r && typeof r["receipt"] === "object" && r["receipt"] !== null ? (r["receipt"] as Record<string, unknown>) : null;
-  if (!r || !receipt) return report;
-  const identifier = typeof receipt["identifier"] === "string" ? receipt["identifier"] : "";
+async function receiptChecked(raw: Uint8Array, r: VerifyReport, settings: Settings, key: StoredKeyUse | undefined, reader: string | undefined): Promise<VerifyReport> {
+  const receipt = r.receipt;
+  if (!receipt) return r;
+  const identifier = receipt.identifier;
   const tracked = findTracked(await loadReceipts(localArea()), identifier);
-  const problems = Array.isArray(r["problems"]) ? (r["problems"] as unknown[]) : [];
+  const problems = r.problems;
   if (!tracked?.sentId) {
     const why = tracked ? "the webmail gave no id for the Sent copy of that message" : `no sent copy recorded for receipt identifier ${identifier || "(none)"}`;
     return { ...r, problems: [...problems, { code: EXTENSION_CODES.receiptSentCopyUnknown, message: why }] };
   }
-  let checked: unknown;
+  let checked: VerifyReport;
   try {
     const fetched = await send("webmail", { op: "fetchRaw", id: tracked.sentId });
     if (fetched.op !== "fetchRaw") throw new CodedError(EXTENSION_CODES.badMessage, "The webmail answered another request.");

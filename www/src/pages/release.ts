@@ -5,8 +5,8 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { interpretRelease, release, releaseOutcomeText, verify, withMmhsView } from "../core/wasm.js";
-import { headerSourceBytes, splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
+import { interpretRelease, release, releaseOutcomeText, verify, withMmhsView, type VerifyReport } from "../core/wasm.js";
+import { headerSourceBytes, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
@@ -49,14 +49,12 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   if (r.op !== "fetchRaw") return;
   const raw = b64ToBytes(r.rawB64);
   let summary: HTMLElement[];
-  let report: unknown = null;
+  let report: VerifyReport | null = null;
   let content: string | null = null;
   try {
-    const out = splitVerifyResult(await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() }));
-    const innerBytes = out.content === null ? null : typeof out.content === "string" ? new TextEncoder().encode(out.content) : out.content;
-    const scheme = (out.report as { headerProtection?: { scheme?: unknown } } | null)?.headerProtection?.scheme;
-    report = await withMmhsView(out.report, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339());
-    content = innerBytes === null ? null : bytesToLatin1(innerBytes);
+    const out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
+    report = await withMmhsView(out.report, headerSourceBytes(raw, out.content, out.report.headerProtection.scheme), nowRfc3339());
+    content = bytesToLatin1(out.content);
     const v = viewReport(report);
     const prec = v.primaryPrecedence ?? v.copyPrecedence;
     const precVerified = v.primaryPrecedence ? v.primaryPrecedenceVerified : v.copyPrecedenceVerified;

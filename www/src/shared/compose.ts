@@ -5,6 +5,7 @@
 import { CodedError, EXTENSION_CODES } from "./problems.js";
 import type { CategoryDef } from "./labels.js";
 import { derStringB64 } from "./report.js";
+import type { EncryptRequest, EssSecurityLabel, SignRequest } from "../../../src/wasm/api.js";
 
 export type NotifyKind = "SUCCESS" | "FAILURE" | "DELAY";
 
@@ -96,7 +97,7 @@ export function validateForm(f: ComposeForm): string[] {
 }
 
 /** The label as the core's `SecurityLabel` JSON (docs/report.md): categories as base64 DER. */
-export function coreLabel(l: NonNullable<ComposeForm["label"]>): Record<string, unknown> {
+export function coreLabel(l: NonNullable<ComposeForm["label"]>): EssSecurityLabel {
   return {
     policy: l.policy,
     classification: l.classification,
@@ -114,8 +115,8 @@ export function coreLabel(l: NonNullable<ComposeForm["label"]>): Record<string, 
  * the core decrypts the stored PKCS#8 with the password the user typed.
  */
 export interface SecurityPlan {
-  readonly sign: { readonly securityLabel?: Record<string, unknown>; readonly protectHeaders: boolean; readonly signatureType: readonly string[] } | null;
-  readonly encrypt: { readonly compress: boolean; readonly protectHeaders: boolean; readonly domainEncryption: "none" | "whenNoPersonal" } | null;
+  readonly sign: Readonly<Pick<SignRequest, "securityLabel" | "protectHeaders" | "signatureType">> | null;
+  readonly encrypt: Readonly<Pick<EncryptRequest, "compress" | "protectHeaders" | "domainEncryption">> | null;
 }
 
 export function securityPlan(f: ComposeForm): SecurityPlan {

@@ -92,16 +92,6 @@ export function verifiedContentView(raw: string, innermost: string | null, prote
   return { ...cv, headerSource, report, opaque: false };
 }
 
-/** `verify` may return the report alone or `{ report, content }` (content = innermost entity). */
-export function splitVerifyResult(out: unknown): { report: unknown; content: Uint8Array | string | null } {
-  if (typeof out === "object" && out !== null && "report" in out) {
-    const o = out as { report: unknown; content?: unknown };
-    const c = o.content;
-    return { report: o.report, content: c instanceof Uint8Array || typeof c === "string" ? c : null };
-  }
-  return { report: out, content: null };
-}
-
 /**
  * Which bytes carry the header fields the recipient is meant to see, for the MMHS view
  * (`inspect`) when the core's report has none (`mmhs: null`): with wrapped header protection the

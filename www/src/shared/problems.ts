@@ -271,8 +271,8 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "encrypt-failed": e("Encryption failed."),
 
   // --- compose (docs/compose.md) ---
-  "request-invalid": e("The compose request was refused by the core (a member it does not understand, or a wrong type)."),
-  "request-too-large": e("The message is too large to compose."),
+  "request-invalid": e("The request was refused by the core (a member it does not understand, or a wrong type)."),
+  "request-too-large": e("The request (with its message and attachments) is too large."),
   "header-control-char": e("A header value contains a control character."),
   "header-too-long": e("A header value is too long."),
   "address-invalid": e("An e-mail address is not valid."),

@@ -14,6 +14,7 @@
  */
 import { protectSettingsStorage, withStorageLock, type SettingsArea } from "./settings.js";
 import type { ReportView } from "./report.js";
+import type { ReceiptRequestOptions, ReceiptsFrom } from "../../../src/wasm/api.js";
 
 export type ReceiptsFromKind = "all" | "firstTier" | "list";
 
@@ -38,14 +39,14 @@ const split = (s: string): string[] =>
  * errors that keep it from being one. `receiptsTo` defaults to the originator (RFC 2634 §2.2:
  * "receiptsTo … the entities to which the receipt is sent").
  */
-export function receiptRequestOption(f: ReceiptRequestForm, sender: string): { option: Record<string, unknown> | null; errors: string[] } {
+export function receiptRequestOption(f: ReceiptRequestForm, sender: string): { option: ReceiptRequestOptions | null; errors: string[] } {
   if (!f.on) return { option: null, errors: [] };
   const errors: string[] = [];
   const to = split(f.to);
   const receiptsTo = to.length > 0 ? to : [sender];
   for (const a of receiptsTo) if (!ADDR.test(a)) errors.push(`Signed receipts to: not an e-mail address: ${a}`);
   if (receiptsTo.length > 16) errors.push("Signed receipts to: at most 16 addresses (RFC 2634 §2.2 as the core accepts it).");
-  let receiptsFrom: Record<string, unknown> = { kind: f.from };
+  let receiptsFrom: ReceiptsFrom = f.from === "firstTier" ? { kind: "firstTier" } : { kind: "all" };
   if (f.from === "list") {
     const list = split(f.list);
     if (list.length === 0) errors.push("Signed receipts from: name at least one recipient, or choose all / first tier.");

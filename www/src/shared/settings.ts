@@ -14,6 +14,7 @@
 import { certificateFingerprint, certificateSubject } from "./cert.js";
 import { unlockMinutes } from "./key-lock-period.js";
 import { DEFAULT_CATALOGUE, validateCatalogue, type LabelCatalogue } from "./labels.js";
+import type { ImportedKey } from "../../../src/wasm/api.js";
 import { CodedError, EXTENSION_CODES } from "./problems.js";
 
 export interface Identity {
@@ -254,37 +255,12 @@ export async function saveTrustAnchors(confirmed: AnchorChange, area: SettingsAr
 }
 
 /**
- * Interpret the wasm `importPkcs12` result: returns the identity to store. Only an encrypted
- * PKCS#8 is accepted for storage; `encrypt` is asked to wrap a plaintext key when the core
- * returns one (and the plaintext is dropped right after).
+ * The identity to store from the wasm `importPkcs12` result (the core's `ImportedKey`): only an
+ * encrypted PKCS#8 is ever stored (`plaintext-key-refused` otherwise).
  */
-export async function identityFromImport(
-  out: unknown,
-  encrypt: (key: unknown) => Promise<unknown>,
-  now: Date,
-): Promise<Identity> {
-  if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "importPkcs12 returned nothing usable.");
-  const o = out as Record<string, unknown>;
-  const certPem = pemOf(o["certificate"] ?? o["cert"]);
-  if (!certPem) throw new CodedError(EXTENSION_CODES.coreFailed, "importPkcs12 returned no certificate.");
-  const chainRaw = o["chain"] ?? o["certificates"] ?? [];
-  const chain = (Array.isArray(chainRaw) ? chainRaw : []).map(pemOf).filter((c): c is string => c !== null && c !== certPem);
-  let enc = o["encryptedPkcs8"] ?? o["encryptedKey"];
-  if (typeof enc !== "string") {
-    const plain = o["pkcs8"] ?? o["privateKey"] ?? o["key"];
-    if (plain === undefined) throw new CodedError(EXTENSION_CODES.coreFailed, "importPkcs12 returned no private key.");
-    enc = await encrypt(plain);
-    const eo = enc as Record<string, unknown> | null;
-    if (typeof enc !== "string" && eo && typeof eo["pem"] === "string") enc = eo["pem"];
-  }
-  if (typeof enc !== "string" || !isEncryptedPkcs8Pem(enc)) throw new CodedError(EXTENSION_CODES.plaintextKeyRefused);
-  const emails = o["emails"] ?? o["addresses"];
-  const address = typeof o["address"] === "string" ? o["address"] : Array.isArray(emails) && typeof emails[0] === "string" ? emails[0] : "";
-  return { address, certificate: certPem, chain, encryptedPkcs8: enc, importedAt: now.toISOString() };
-}
-
-function pemOf(v: unknown): string | null {
-  if (typeof v === "string") return v.includes("-----BEGIN") ? v : null;
-  if (typeof v === "object" && v !== null && typeof (v as { pem?: unknown }).pem === "string") return (v as { pem: string }).pem;
-  return null;
+export function identityFromImport(out: ImportedKey, now: Date): Identity {
+  if (!out.certificate.includes("-----BEGIN")) throw new CodedError(EXTENSION_CODES.coreFailed, "importPkcs12 returned no certificate.");
+  if (!isEncryptedPkcs8Pem(out.encryptedPkcs8)) throw new CodedError(EXTENSION_CODES.plaintextKeyRefused);
+  const chain = out.chain.filter((c) => c !== out.certificate);
+  return { address: out.emails[0] ?? "", certificate: out.certificate, chain, encryptedPkcs8: out.encryptedPkcs8, importedAt: now.toISOString() };
 }

@@ -1,0 +1,51 @@
+//! The JSON requests of the core's operations, read one way by every facade.
+//!
+//! Each operation has one request type beside it (`SignRequest` in `domain/request.rs`,
+//! `VerifyRequest` in `verify/request.rs`, …): serde camelCase with unknown fields refused,
+//! so a misspelt option (`"protectHeader"`) is an error and never a silently dropped
+//! protection. The CLI builds the same types from its flags or reads them with `--json`, the
+//! wasm facade deserialises them from the JS object, and the extension's TypeScript types are
+//! generated from them (`tests/ts_types.rs` → `www/src/core/api.d.ts`): "the same JSON in the
+//! CLI and in wasm" holds by construction.
+//!
+//! Time is never read here: a request carries an optional time and the caller supplies
+//! "now" (the CLI the system clock, the wasm facade `Date.now()`).
+
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::{Error, Result};
+
+/// A request does not have the documented shape: not JSON, a wrong type, a missing or
+/// unknown field, a value outside its closed set.
+pub const REQUEST_INVALID: &str = "request-invalid";
+/// A request is larger than [`MAX_REQUEST_BYTES`].
+pub const REQUEST_TOO_LARGE: &str = "request-too-large";
+
+/// Largest JSON request read: 48 MiB (attachments travel base64 inside a compose request,
+/// certificates, CRLs and policies as PEM texts inside the others).
+pub const MAX_REQUEST_BYTES: usize = 48 * 1024 * 1024;
+
+/// Parse a JSON request; `what` names it in messages ("sign request" …).
+pub fn from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
+    if json.len() > MAX_REQUEST_BYTES {
+        return Err(Error::input(
+            REQUEST_TOO_LARGE,
+            format!(
+                "{what}: {} octets is more than {MAX_REQUEST_BYTES}",
+                json.len()
+            ),
+        ));
+    }
+    serde_json::from_slice(json).map_err(|e| invalid(what, e))
+}
+
+/// A [`REQUEST_INVALID`] error naming the request and what is wrong with it.
+pub fn invalid(what: &str, why: impl std::fmt::Display) -> Error {
+    Error::input(REQUEST_INVALID, format!("{what}: {why}"))
+}
+
+/// The request's time, else the caller's clock.
+pub fn time_or(at: Option<OffsetDateTime>, now: OffsetDateTime) -> OffsetDateTime {
+    at.unwrap_or(now)
+}

@@ -1,0 +1,131 @@
+//! The requests of reading a message: [`VerifyRequest`] (`verify`, `verifyReceipt`,
+//! `mmhs verify`) and [`MakeReceiptRequest`] (`makeReceipt`, `mmhs receipt`). Material is
+//! given as PEM texts; [`VerifyRequest::context`] parses it into the core's
+//! [`VerifyContext`] with the caller's clock (the core reads none).
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::{ReceiptOptions, VerifyContext};
+use crate::algorithm_policy::AlgorithmPolicy;
+use crate::keys;
+use crate::request::time_or;
+use crate::smime::{KeyUse, Signer};
+use crate::Result;
+
+/// The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// Trust anchors (PEM texts).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub trust_anchors: Vec<String>,
+    /// Extra certificates: intermediates, or signer certificates (PEM texts).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub certificates: Vec<String>,
+    /// CRLs (PEM `X509 CRL` texts).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub crls: Vec<String>,
+    /// Validation time (RFC 3339); default: the caller's clock.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
+    pub at: Option<OffsetDateTime>,
+    /// The key that opens enveloped layers.
+    #[serde(default)]
+    pub decryption_key: Option<KeyUse>,
+    /// Maximum nesting of S/MIME layers (0 or absent: the default, 8).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub max_depth: usize,
+    /// Also return the innermost content: the result is then `{ report, content }`.
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub with_content: bool,
+    /// Legacy receive: weak algorithms and keys become the note `weak-algorithm-accepted`
+    /// instead of problems (docs/security.md, Algorithm policy).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub allow_weak: bool,
+    /// The reader's address: the report's `mmhs.readerPrecedence` (MMHS profile §3.5.1).
+    #[serde(default)]
+    pub reader: Option<String>,
+    /// The authserv-ids (RFC 8601) whose `Authentication-Results` the report shows.
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub trusted_authserv_ids: Vec<String>,
+}
+
+impl VerifyRequest {
+    /// The core's context: certificates and CRLs parsed, the decryption key opened, `at`
+    /// or else `now`.
+    pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext> {
+        let mut crls = Vec::new();
+        for text in &self.crls {
+            crls.extend(keys::crls_from_pem(text)?);
+        }
+        let mut ctx = VerifyContext {
+            trust_anchors: keys::certificates_from_texts(&self.trust_anchors)?,
+            certificates: keys::certificates_from_texts(&self.certificates)?,
+            crls,
+            at: Some(time_or(self.at, now)),
+            max_depth: self.max_depth,
+            algorithms: AlgorithmPolicy {
+                allow_weak: self.allow_weak,
+            },
+            reader: self.reader.clone(),
+            trusted_authserv_ids: self.trusted_authserv_ids.clone(),
+            ..VerifyContext::default()
+        };
+        if let Some(k) = &self.decryption_key {
+            let s = k.signer()?;
+            ctx.certificates.extend(s.chain.iter().cloned());
+            ctx.decryption_keys.push((s.key, s.cert));
+        }
+        Ok(ctx)
+    }
+}
+
+/// The receipt message options of `makeReceipt` (JSON `MakeReceiptRequest`; RFC 2634 §2.3).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MakeReceiptRequest {
+    /// Message-ID of the receipt message, without angle brackets.
+    pub message_id: String,
+    /// Date and signingTime of the receipt (RFC 3339); default: the verification time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
+    pub date: Option<OffsetDateTime>,
+    /// Include the recipient's certificate and chain (default true).
+    #[serde(default)]
+    pub include_certs: Option<bool>,
+    /// Identify the signer by subjectKeyIdentifier.
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+    pub use_ski: bool,
+}
+
+impl MakeReceiptRequest {
+    /// The core's options; `at` is the verification time (the date when none is given).
+    pub fn options(&self, at: OffsetDateTime) -> ReceiptOptions {
+        ReceiptOptions {
+            date: time_or(self.date, at),
+            message_id: self.message_id.clone(),
+            include_certs: self.include_certs.unwrap_or(true),
+            use_ski: self.use_ski,
+        }
+    }
+}
+
+/// Add the recipient's key to the context a received message is verified in before a
+/// receipt is made for it: the key opens the original when it is encrypted to the recipient,
+/// its chain helps build paths.
+pub fn add_recipient_key(ctx: &mut VerifyContext, recipient: &Signer) {
+    ctx.certificates.extend(recipient.chain.iter().cloned());
+    ctx.decryption_keys
+        .push((recipient.key.clone(), recipient.cert.clone()));
+}
