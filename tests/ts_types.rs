@@ -3,6 +3,7 @@
 //! in its `mmhs.d.ts` (`src/wasm/mod.rs`) and the extension imports it
 //! (`www/src/core/wasm.ts`). This test fails when the checked-in file is stale; regenerate
 //! with `MMHS_UPDATE_TS=1 cargo test --test ts_types`.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
 

@@ -74,7 +74,10 @@ pub struct ReleaseOptions {
     pub crls: Vec<String>,
     /// The release policy (docs/release.md); the default policy when absent.
     #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "Record<string, unknown>", optional))]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        ts(type = "Record<string, unknown>", optional)
+    )]
     pub policy: Option<ReleasePolicy>,
     /// The officer's decision.
     pub decision: DecisionRequest,
@@ -119,7 +122,10 @@ impl ReleaseOptions {
 pub struct ReleaseGateRequest {
     /// The release policy; the default policy when absent.
     #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "Record<string, unknown>", optional))]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        ts(type = "Record<string, unknown>", optional)
+    )]
     pub policy: Option<ReleasePolicy>,
     /// The authenticated submitter (SMTP AUTH identity); absent = unauthenticated.
     #[serde(default)]

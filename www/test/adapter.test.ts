@@ -44,7 +44,7 @@ test("envelopes between the webmail (BY as text, upper-case keywords) and the co
   assert.equal(byForWebmail("125;R", now), "125;R");
   // webmail (Release-queue item) → core
   const stored = { mailFrom: "a@x", mailParams: { envid: "E1", ret: "FULL", by: "120;R", holdUntil: null, holdFor: null, mtPriority: 4 }, rcpts: [{ address: "b@y", notify: ["SUCCESS", "FAILURE"], orcpt: null }], submitter: "a@x", transactionId: "t" };
-  assert.deepEqual(envelopeForCore(stored, now), { mailFrom: "a@x", mailParams: { envid: "E1", ret: "full", mtPriority: 4, by: { seconds: 120, mode: "return", trace: false, deadline: "2026-11-23T12:02:00Z" } }, rcpts: [{ address: "b@y", notify: ["success", "failure"] }] });
+  assert.deepEqual(envelopeForCore(stored, now), { mailFrom: "a@x", mailParams: { eightBitMime: false, envid: "E1", ret: "full", mtPriority: 4, by: { seconds: 120, mode: "return", trace: false, deadline: "2026-11-23T12:02:00Z" } }, rcpts: [{ address: "b@y", notify: ["success", "failure"] }] });
   assert.equal(envelopeForCore(null, now), null);
 });
 
