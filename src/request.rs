@@ -26,8 +26,22 @@ pub const REQUEST_TOO_LARGE: &str = "request-too-large";
 /// certificates, CRLs and policies as PEM texts inside the others).
 pub const MAX_REQUEST_BYTES: usize = 48 * 1024 * 1024;
 
-/// Parse a JSON request; `what` names it in messages ("sign request" …).
+/// Parse a JSON request, which must be a JSON object; `what` names it in messages ("sign
+/// request" …). serde would also read a struct from an array of its members in order (`[]`
+/// is then every default): a request given as anything but an object is refused.
 pub fn from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
+    match json
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    {
+        Some(b'{') => value_from_json(json, what),
+        _ => Err(invalid(what, "expected a JSON object")),
+    }
+}
+
+/// Parse any JSON value of a request (a list of certificates, an audit log …), bounded like
+/// [`from_json`].
+pub fn value_from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
     if json.len() > MAX_REQUEST_BYTES {
         return Err(Error::input(
             REQUEST_TOO_LARGE,

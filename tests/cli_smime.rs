@@ -654,7 +654,7 @@ fn json_requests_are_the_wasm_objects() {
         "{report:#}"
     );
     assert_eq!(
-        report["signatures"][0]["digestAlgorithm"], "sha384",
+        report["signatures"][0]["digestAlgorithm"], "sha-384",
         "{report:#}"
     );
     // the same request by flags gives the same report

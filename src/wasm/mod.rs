@@ -92,7 +92,18 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
 /// same `request-invalid` errors for unknown fields and wrong types (serde-wasm-bindgen would
 /// silently skip unknown fields). Byte arguments are taken separately ([`material::bytes`]).
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    let json = js_sys::JSON::stringify(&value)
+    crate::request::from_json(json_text(&value, what)?.as_bytes(), what).map_err(|e| js_error(&e))
+}
+
+/// Like [`from_js`] for a JS value that is not a request object (a list of PEM texts …).
+pub(crate) fn value_from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    crate::request::value_from_json(json_text(&value, what)?.as_bytes(), what)
+        .map_err(|e| js_error(&e))
+}
+
+/// `JSON.stringify(value)`.
+fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    js_sys::JSON::stringify(value)
         .map_err(|e| {
             let why = e
                 .dyn_ref::<js_sys::Error>()
@@ -106,8 +117,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result
                 codes::REQUEST_INVALID,
                 &format!("{what}: expected a JSON value, got undefined or a function"),
             )
-        })?;
-    crate::request::from_json(json.as_bytes(), what).map_err(|e| js_error(&e))
+        })
 }
 
 /// Like [`from_js`], but `undefined` / `null` give `T::default()` (optional option bags).

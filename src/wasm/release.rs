@@ -217,7 +217,7 @@ pub fn verify_audit_log(
                 })
             })
             .collect::<Result<_, _>>()?,
-        None => from_js(records, "audit log")?,
+        None => super::value_from_js(records, "audit log")?,
     };
     if opts.now.is_none() {
         opts.now = now()?

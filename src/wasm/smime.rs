@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::material::{bytes, certs, uint8, KeyUse};
-use super::{from_js, from_js_or_default, js_error, now, to_js};
+use super::{from_js, from_js_or_default, js_error, now, to_js, value_from_js};
 use crate::domain::{EncryptRequest, SignRequest};
 use crate::mmhs::InspectRequest;
 use crate::verify::VerifyRequest;
@@ -75,7 +75,7 @@ pub fn encrypt(
 ) -> Result<JsValue, JsValue> {
     let req: EncryptRequest =
         from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "encrypt request")?;
-    let pems: Vec<String> = from_js(recipients, "recipients")?;
+    let pems: Vec<String> = value_from_js(recipients, "recipients")?;
     let raw = bytes(&raw, "message")?;
     let out =
         crate::domain::encrypt_request(raw, certs(&pems)?, &req, &mut crate::rng::system_rng())

@@ -241,7 +241,7 @@ fn key_certificates(
     let cert = list.remove(0);
     let chain_v = get(key, "chain")?;
     if !chain_v.is_undefined() && !chain_v.is_null() {
-        let chain: Vec<String> = from_js(chain_v, "key.chain")?;
+        let chain: Vec<String> = super::value_from_js(chain_v, "key.chain")?;
         list.extend(certs(&chain)?);
     }
     Ok((cert, list))

@@ -226,6 +226,9 @@ test('unknown members and wrong types are refused as by the CLI', () => {
     () => mmhs.sign(DRAFT, key, { detached: 'no' }),
     () => mmhs.sign(DRAFT, key, { digest: 'md5' }),
     () => mmhs.sign(DRAFT, key, { signatureType: ['forged'] }),
+    // serde would read a struct from an array of its members: `[]` would be every default
+    () => mmhs.sign(DRAFT, key, []),
+    () => mmhs.verify(DRAFT, [[ca]]),
     () => mmhs.sign(DRAFT, { ...key, passphrase: 'x' }),
     () => mmhs.verify(DRAFT, { trustAnchors: [], allowWeak: true, trustEverything: true }),
     () => mmhs.verify(DRAFT, { trustAnchors: 'not a list' }),
