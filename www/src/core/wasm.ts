@@ -127,6 +127,7 @@ export interface CoreApi {
   makeReceipt(raw: MessageInput, signer: ReadonlyDeep<KeyUse>, verify: ReadonlyDeep<VerifyRequest>, request: ReadonlyDeep<MakeReceiptRequest>): SignedReceipt;
   importPkcs12(p12: Uint8Array, password: string, request?: ReadonlyDeep<ImportPkcs12Request>): ImportedKey;
   release(raw: MessageInput, request: ReadonlyDeep<ReleaseOptions>): unknown;
+  unlockKey(key: ReadonlyDeep<KeyUse>): Promise<AsyncKey>;
 }
 
 /** A typed call of a core export (the one place the loaded module's types are asserted). */

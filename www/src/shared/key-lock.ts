@@ -13,7 +13,7 @@
  * scripts (the webmail page's renderer) reach neither IndexedDB of the extension origin nor the
  * restricted session storage.
  */
-import { call } from "../core/wasm.js";
+import { invoke } from "../core/wasm.js";
 import { unlockMinutes } from "./key-lock-period.js";
 import type { Identity } from "./settings.js";
 
@@ -92,7 +92,7 @@ export async function lockKey(): Promise<void> {
 
 /** Unlock `identity` with `password` for `minutes`; returns when it locks again. */
 export async function unlockIdentity(identity: Identity, password: string, minutes: number, now = Date.now()): Promise<number> {
-  const key = (await call("unlockKey", { encryptedPkcs8: identity.encryptedPkcs8, password, certificate: identity.certificate, chain: identity.chain })) as AsyncKey;
+  const key = await invoke("unlockKey", { encryptedPkcs8: identity.encryptedPkcs8, password, certificate: identity.certificate, chain: identity.chain });
   const record: UnlockedRecord = { key, unlockedAt: now, expiresAt: now + unlockMinutes(minutes) * 60_000, session: (await sessionMarker(true)) ?? "" };
   await tx("readwrite", (s) => s.put(record, ID));
   return record.expiresAt;
