@@ -426,9 +426,9 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
             .contains("muster at 0600"));
     }
     // A loop: a message this list already expanded comes back to it.
-    let once = mmhs::domain::expand(
+    let once = mmhs::domain_agent::expand(
         &alice_message(&pki, "loop"),
-        &mmhs::domain::MailListAgent {
+        &mmhs::domain_agent::MailListAgent {
             signer: &pki.signer("staff"),
             decryption: None,
             use_ski: false,

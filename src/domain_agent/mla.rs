@@ -36,8 +36,8 @@
 use x509_cert::Certificate;
 
 use super::outer_layer::{carried_attributes, decrypt_for_dca, search_outer, security_label_oid};
-use super::signing::all_signatures_valid;
-use super::Error;
+use crate::domain::signing::all_signatures_valid;
+use crate::domain::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
 use crate::smime::attributes::ML_EXPAND_HISTORY;

@@ -36,9 +36,9 @@
 
 use x509_cert::Certificate;
 
-use super::layers::{top_layer, SignedAttribute, TopLayer};
-use super::signing::{domain_sign, ready_for_domain_signature, OriginatorAuthentication};
-use super::Error;
+use crate::domain::layers::{top_layer, SignedAttribute, TopLayer};
+use crate::domain::signing::{domain_sign, ready_for_domain_signature, OriginatorAuthentication};
+use crate::domain::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
 use crate::smime::attributes as attr;
@@ -187,7 +187,7 @@ pub struct DomainPolicy {
     /// leaves the domain".
     pub encrypt: bool,
     /// "RecipientInfo structures for each of the recipients": the certificates to encrypt to
-    /// (the final recipients', or their domain's DCA or gateway, [`super::dca`]).
+    /// (the final recipients', or their domain's DCA or gateway, [`crate::domain::dca`]).
     pub recipients: Vec<Certificate>,
     /// Content encryption options.
     pub encrypt_options: EncryptOptions,
