@@ -274,12 +274,12 @@ mod tests {
     fn refuses_what_it_cannot_encode() {
         let mut rng = SeededRng::new(2);
         let v = validity(at(), 1).unwrap();
-        let e = make_ca(&mut rng, "not a distinguished name", v.clone()).unwrap_err();
+        let e = make_ca(&mut rng, "not a distinguished name", v).unwrap_err();
         assert!(e.0.starts_with("CA name: "), "{e}");
         let before_1970 = datetime!(1960-01-01 00:00 UTC);
         assert!(validity(before_1970, 1).is_err());
         // An address that is not IA5 (RFC 5280 §4.2.1.6: rfc822Name is an IA5String).
-        let (ca_key, ca) = make_ca(&mut rng, "CN=CA,O=Test,C=GB", v.clone()).unwrap();
+        let (ca_key, ca) = make_ca(&mut rng, "CN=CA,O=Test,C=GB", v).unwrap();
         let s = Subject {
             address: "älice@army.example",
             name: "Alice",
