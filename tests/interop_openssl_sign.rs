@@ -6,7 +6,7 @@
 //! the right problem code.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -19,24 +19,8 @@ struct Pki {
     dir: PathBuf,
 }
 
-fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl CLI");
-    out
-}
-
-fn ok(dir: &Path, args: &[&str]) {
-    let out = openssl(dir, args);
-    assert!(
-        out.status.success(),
-        "openssl {:?} failed: {}",
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::support::interop::cms_verify;
+use crate::support::pki::{ok, openssl};
 
 fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
@@ -113,15 +97,11 @@ fn at() -> time::OffsetDateTime {
 
 /// `openssl cms -verify` on a file we wrote; returns (success, stdout content, stderr).
 fn openssl_verify(p: &Pki, file: &str, extra: &[&str]) -> (bool, Vec<u8>, String) {
-    let mut args = vec![
-        "cms", "-verify", "-in", file, "-CAfile", "ca.pem", "-purpose", "any",
-    ];
-    args.extend_from_slice(extra);
-    let out = openssl(&p.dir, &args);
-    (
-        out.status.success(),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    cms_verify(
+        &p.dir,
+        file,
+        "ca.pem",
+        &[&["-purpose", "any"], extra].concat(),
     )
 }
 

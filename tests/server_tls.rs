@@ -4,8 +4,7 @@
 //! cross-checked with `openssl s_client -starttls smtp` when the OpenSSL CLI is installed.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 use std::sync::Arc;
 

@@ -2,8 +2,7 @@
 //! officer's release flow; the HTML pages.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_and_send_via_json_api() {
