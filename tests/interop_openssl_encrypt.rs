@@ -384,26 +384,7 @@ fn recipient_key_usage_is_enforced() {
             "/CN=signer",
         ],
     );
-    openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "s.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "s.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "sign.ext",
-        ],
-    );
+    pki.certify("s.csr", "s.pem", "sign.ext");
     let cert =
         mmhs::keys::certificates_from_pem(&std::fs::read_to_string(d.join("s.pem")).unwrap())
             .unwrap()

@@ -9,15 +9,7 @@ async fn login_and_send_via_json_api() {
     let (srv, _d) = start("web", 100_000, None).await;
     let addr = srv.http_addr;
     // Bad password / no session.
-    let body = serde_json::json!({"address": "alice@army.example", "password": "nope"}).to_string();
-    let r = http(
-        addr,
-        "POST",
-        "/api/login",
-        &[],
-        Some(("application/json", body.as_bytes())),
-    )
-    .await;
+    let r = api_login_response(addr, "alice@army.example", "nope").await;
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["code"], "auth-failed");
     let r = http(addr, "GET", "/api/folders", &[], None).await;

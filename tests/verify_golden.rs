@@ -26,14 +26,12 @@ use mmhs::algorithm_policy::AlgorithmPolicy;
 use mmhs::keys::{certificates_from_der_or_pem, PrivateKey};
 use mmhs::verify::VerifyContext;
 
+use crate::support::golden::{line_end_variants, matches, update};
+
 const SETS: [&str; 4] = ["rfc", "interop", "malformed", "attacks"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/verify")
-}
-
-fn update() -> bool {
-    std::env::var_os("MMHS_UPDATE_GOLDEN").is_some()
 }
 
 #[derive(serde::Deserialize)]
@@ -130,27 +128,6 @@ impl Group {
     }
 }
 
-fn lf(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    for (i, &b) in raw.iter().enumerate() {
-        if !(b == b'\r' && raw.get(i + 1) == Some(&b'\n')) {
-            out.push(b);
-        }
-    }
-    out
-}
-
-fn crlf(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 20);
-    for &b in &lf(raw) {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
-}
-
 /// The report as JSON, or `{"error": code}` when the input is not a message at all.
 fn report(raw: &[u8], ctx: &VerifyContext) -> serde_json::Value {
     use mmhs::error::Coded;
@@ -181,25 +158,9 @@ fn run_set(set: &str) -> (Vec<String>, usize) {
             );
             let raw = std::fs::read(&eml).unwrap_or_else(|e| panic!("{}: {e}", eml.display()));
             let expected_path = dir.join(format!("{name}.json"));
-            for (variant, input, failed_ext) in [
-                ("LF", lf(&raw), "failed"),
-                ("CRLF", crlf(&raw), "crlf.failed"),
-            ] {
-                let actual = report(&input, &ctx);
-                let pretty = serde_json::to_string_pretty(&actual).unwrap() + "\n";
-                if !expected_path.exists() && update() {
-                    std::fs::write(&expected_path, &pretty).unwrap();
-                }
-                let expected: serde_json::Value = match std::fs::read(&expected_path) {
-                    Ok(b) => serde_json::from_slice(&b).unwrap(),
-                    Err(_) => serde_json::Value::Null,
-                };
-                let failed_path = dir.join(format!("{name}.{failed_ext}"));
-                if expected != actual {
-                    std::fs::write(&failed_path, &pretty).unwrap();
+            for (variant, input, failed_ext) in line_end_variants(&raw) {
+                if !matches(&expected_path, failed_ext, &report(&input, &ctx)) {
                     failures.push(format!("{set}/{name} ({variant})"));
-                } else {
-                    let _ = std::fs::remove_file(&failed_path);
                 }
             }
         }

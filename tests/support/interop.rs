@@ -123,6 +123,31 @@ impl Pki {
         Pki { dir }
     }
 
+    /// The CA certifies the request `csr` with the extensions of `extfile` (two days) into
+    /// the certificate file `pem`.
+    pub fn certify(&self, csr: &str, pem: &str, extfile: &str) {
+        openssl(
+            &self.dir.0,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                pem,
+                "-days",
+                "2",
+                "-extfile",
+                extfile,
+            ],
+        );
+    }
+
     /// Make a user with an RSA-2048 (`ec == false`) or P-256 key.
     pub fn user(&self, name: &str, ec: bool) -> User {
         let d = &self.dir.0;
@@ -138,26 +163,7 @@ impl Pki {
         }
         args.extend(["-nodes", "-keyout", &key, "-out", &csr, "-subj", &subj]);
         openssl(d, &args);
-        openssl(
-            d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                &pem,
-                "-days",
-                "2",
-                "-extfile",
-                if ec { "ec.ext" } else { "rsa.ext" },
-            ],
-        );
+        self.certify(&csr, &pem, if ec { "ec.ext" } else { "rsa.ext" });
         let key_pem = std::fs::read_to_string(d.join(&key)).unwrap();
         let cert_pem = std::fs::read_to_string(d.join(&pem)).unwrap();
         User {

@@ -73,6 +73,24 @@ pub async fn start_configured(
     (running, dir)
 }
 
+/// Read one complete SMTP reply (RFC 5321 §4.2: every line but the last has `-` after the
+/// code) from any buffered stream, plain or TLS, within [`T`].
+pub async fn read_reply<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> String {
+    let mut all = String::new();
+    loop {
+        let mut line = String::new();
+        let n = tokio::time::timeout(T, r.read_line(&mut line))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "connection closed; got so far: {all}");
+        all.push_str(&line);
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return all;
+        }
+    }
+}
+
 pub struct Smtp {
     r: BufReader<tokio::net::tcp::OwnedReadHalf>,
     w: tokio::net::tcp::OwnedWriteHalf,
@@ -96,19 +114,7 @@ impl Smtp {
 
     /// Read one complete reply (all lines).
     pub async fn reply(&mut self) -> String {
-        let mut all = String::new();
-        loop {
-            let mut line = String::new();
-            let n = tokio::time::timeout(T, self.r.read_line(&mut line))
-                .await
-                .unwrap()
-                .unwrap();
-            assert!(n > 0, "connection closed; got so far: {all}");
-            all.push_str(&line);
-            if line.as_bytes().get(3) != Some(&b'-') {
-                return all;
-            }
-        }
+        read_reply(&mut self.r).await
     }
 
     pub async fn send(&mut self, data: &str) {
@@ -323,16 +329,26 @@ pub async fn http(
     }
 }
 
-pub async fn api_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> String {
+/// `POST /api/login` with this address and password: the response, whatever it is.
+pub async fn api_login_response(
+    addr: std::net::SocketAddr,
+    user: &str,
+    pass: &str,
+) -> HttpResponse {
     let body = serde_json::json!({"address": user, "password": pass}).to_string();
-    let r = http(
+    http(
         addr,
         "POST",
         "/api/login",
         &[],
         Some(("application/json", body.as_bytes())),
     )
-    .await;
+    .await
+}
+
+/// Log in through the JSON API; the session token.
+pub async fn api_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> String {
+    let r = api_login_response(addr, user, pass).await;
     assert_eq!(r.status, 200, "{}", r.text());
     r.json()["token"].as_str().unwrap().to_string()
 }
