@@ -89,27 +89,11 @@ pub struct Pki {
 }
 
 impl Pki {
+    /// A CA made by [`super::pki::Pki`] (the one recipe) in a directory removed on drop.
     pub fn new(tag: &str) -> Pki {
-        let dir = TempDir::new(tag);
+        let ca = super::pki::Pki::new(&format!("interop-{tag}"), &[]);
+        let dir = TempDir(ca.dir);
         let d = &dir.0;
-        openssl(
-            d,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-subj",
-                "/CN=MMHS Test CA",
-                "-days",
-                "2",
-            ],
-        );
         std::fs::write(
             d.join("rsa.ext"),
             "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nextendedKeyUsage=emailProtection\n",
