@@ -12,7 +12,7 @@
 //! example says is "sent out of the domain". Then the MLA: expansion of signed and
 //! triple-wrapped messages, the history, loops, the limit, refusal of what does not verify.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 
@@ -612,7 +612,7 @@ fn the_outer_signatures_attributes_are_carried_over() {
 }
 
 /// RFC 4134 §4.10 (third-party: Bouncy Castle's extraction of the RFC's examples,
-/// tests/vectors/PROVENANCE-sign.md): a SignedData whose signed attributes carry an
+/// tests/vectors/rfc4134/PROVENANCE.md): a SignedData whose signed attributes carry an
 /// mlExpansionHistory written by another implementation — one MLData, mailListIdentifier the
 /// subjectKeyIdentifier '5738299', expansionTime 19990311104433Z, mlReceiptPolicy insteadOf
 /// one GeneralNames of two directoryNames. Our reader decodes it; the §5 search takes its
