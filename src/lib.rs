@@ -6,6 +6,10 @@
 //! in the `mmhs` command line, in the native server and in tests with fixed, repeatable output.
 //!
 //! Layers (see `docs/design.md`):
+//! - [`asn1`]: the one BER reader, DER writer, ContentInfo and OID table under every
+//!   CMS, PKCS #12, ESS and certificate module.
+//! - [`ess`]: the ESS security label (RFC 2634 §3.2), one codec for the signed attribute
+//!   and the SIO-Label `:ess` form.
 //! - [`mime`]: raw header-section reading/writing helpers shared by every module (RFC 5322,
 //!   RFC 2045/2047/2231), keeping raw byte offsets.
 //! - [`mmhs`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
@@ -33,10 +37,12 @@
 )]
 
 pub mod algorithm_policy;
+pub mod asn1;
 pub mod cancel;
 pub mod compose;
 pub mod domain;
 pub mod error;
+pub mod ess;
 pub mod keys;
 pub mod label_policy;
 pub mod mime;

@@ -16,7 +16,7 @@
 
 mod server_common;
 
-use mmhs::mmhs::ess_label::EssSecurityLabel;
+use mmhs::ess::EssSecurityLabel;
 use mmhs::mmhs::sio_label::SioLabel;
 use mmhs::server::store::folders;
 use mmhs::smime::{self, SignOptions, Signer};

@@ -206,7 +206,7 @@ fn rustcrypto_bad_signer_infos_are_rejected() {
             v!("rustcrypto/signer_info_sequence_not_set.bin"),
         ),
     ] {
-        let t = smime::ber::Tlv::parse_all(bytes).unwrap();
+        let t = mmhs::asn1::ber::Tlv::parse_all(bytes).unwrap();
         assert!(
             signed_parse::parse_signer_infos(&t).is_err(),
             "{name} accepted"

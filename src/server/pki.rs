@@ -262,14 +262,15 @@ fn write_p12(
     ca: &Certificate,
     rng: &mut impl crate::rng::CryptoRng,
 ) -> Result<(), Error> {
-    let der = super::p12::export_pkcs12(
+    let der = crate::keys::export_pkcs12(
         key,
         cert,
         std::slice::from_ref(ca),
         &files.address,
         DEMO_P12_PASSWORD,
         rng,
-    )?;
+    )
+    .map_err(|e| pki_err("PKCS#12", e))?;
     write_file(&files.p12, &der, true)
 }
 
