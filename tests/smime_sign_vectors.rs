@@ -4,7 +4,7 @@
 //! signature-level verdict (`signatures[i].valid`) and the problem codes.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mmhs::smime::{self, signed_parse};
+use mmhs::smime::signed_parse;
 use mmhs::verify::VerifyContext;
 
 /// RFC 4134's examples sign with SHA-1 (and DSA): they are read with the legacy receive

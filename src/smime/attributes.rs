@@ -137,30 +137,33 @@ pub fn rfc3339(t: time::OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.to_string())
 }
 
-fn cap(oid: &str, params: Option<&[u8]>) -> Result<Vec<u8>, String> {
-    let oid = Oid::new(oid).map_err(|e| e.to_string())?;
-    let oid_der = oid.to_der().map_err(|e| e.to_string())?;
-    Ok(match params {
+fn cap(oid: Oid, params: Option<&[u8]>) -> Vec<u8> {
+    let oid_der = primitive(0x06, oid.as_bytes());
+    match params {
         Some(p) => constructed(0x30, &[&oid_der, p]),
         None => constructed(0x30, &[&oid_der]),
-    })
+    }
 }
 
 /// sMIMECapabilities attribute: what we can receive, most preferred first (RFC 8551
 /// §2.5.2, §2.7): AES-256-GCM, AES-128-GCM, AES-256-CBC, AES-128-CBC, ECDH P-256 with
 /// dhSinglePass-stdDH-sha256kdf + AES key wrap (RFC 8418 §8 form), RSAES-OAEP, RSA.
 pub fn smime_capabilities() -> Result<Vec<u8>, String> {
-    let wrap256 = cap("2.16.840.1.101.3.4.1.45", None)?;
-    let wrap128 = cap("2.16.840.1.101.3.4.1.5", None)?;
+    use crate::asn1::oid::{
+        AES128_CBC, AES128_GCM, AES128_WRAP, AES256_CBC, AES256_GCM, AES256_WRAP, RSAES_OAEP,
+        RSA_ENCRYPTION, STD_DH_SHA256,
+    };
+    let wrap256 = cap(AES256_WRAP, None);
+    let wrap128 = cap(AES128_WRAP, None);
     let caps = [
-        cap("2.16.840.1.101.3.4.1.46", None)?,
-        cap("2.16.840.1.101.3.4.1.6", None)?,
-        cap("2.16.840.1.101.3.4.1.42", None)?,
-        cap("2.16.840.1.101.3.4.1.2", None)?,
-        cap("1.3.132.1.11.1", Some(&wrap256))?,
-        cap("1.3.132.1.11.1", Some(&wrap128))?,
-        cap("1.2.840.113549.1.1.7", None)?,
-        cap("1.2.840.113549.1.1.1", None)?,
+        cap(AES256_GCM, None),
+        cap(AES128_GCM, None),
+        cap(AES256_CBC, None),
+        cap(AES128_CBC, None),
+        cap(STD_DH_SHA256, Some(&wrap256)),
+        cap(STD_DH_SHA256, Some(&wrap128)),
+        cap(RSAES_OAEP, None),
+        cap(RSA_ENCRYPTION, None),
     ];
     let refs: Vec<&[u8]> = caps.iter().map(|c| c.as_slice()).collect();
     attribute(SMIME_CAPABILITIES, vec![constructed(0x30, &refs)])
