@@ -28,7 +28,7 @@ use cms::content_info::CmsVersion;
 use cms::enveloped_data::{EncryptedContentInfo, EnvelopedData, RecipientInfo, RecipientInfos};
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
-use der::{Any, Decode, Encode};
+use der::Encode;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
@@ -188,17 +188,13 @@ pub(crate) fn build_recipient_infos<R: CryptoRng + ?Sized>(
     Ok((cek, ris))
 }
 
+/// A ContentInfo (RFC 5652 §3) around `inner_der`, which must be one element.
 pub(crate) fn content_info_der(
     content_type: ObjectIdentifier,
     inner_der: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let any = Any::from_der(inner_der).map_err(|e| Error::EncryptFailed(e.to_string()))?;
-    cms::content_info::ContentInfo {
-        content_type,
-        content: any,
-    }
-    .to_der()
-    .map_err(|e| Error::EncryptFailed(format!("encoding ContentInfo: {e}")))
+    Tlv::parse_all(inner_der).map_err(|e| Error::EncryptFailed(e.0))?;
+    Ok(crate::asn1::content_info::encode(content_type, inner_der))
 }
 
 /// Encrypt `content` (normally a canonical MIME entity, content type id-data) for every
