@@ -4,8 +4,7 @@
 //! codes for wrong passwords.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "interop_openssl_encrypt_pki/mod.rs"]
-mod pki;
+use crate::support::interop as pki;
 
 use mmhs::error::Coded;
 use mmhs::keys::{

@@ -10,7 +10,7 @@
 
 use base64::Engine;
 
-use crate::error::Coded;
+use crate::coded::Coded;
 use crate::report;
 
 mod security_label;

@@ -1,7 +1,7 @@
 //! Keys and certificates: PKCS#12 import and export, PEM import, password-encrypted PKCS#8
 //! (PBES2) export.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
