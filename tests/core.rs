@@ -50,6 +50,8 @@ mod smime_envelope_vectors;
 mod smime_sign_vectors;
 #[path = "smime_verify_layers.rs"]
 mod smime_verify_layers;
+#[path = "test_layout.rs"]
+mod test_layout;
 #[path = "trust_dos.rs"]
 mod trust_dos;
 #[path = "trust_vectors.rs"]
