@@ -14,13 +14,35 @@
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
-use crate::{Error, Result};
+use crate::coded::Coded;
 
 /// A request does not have the documented shape: not JSON, a wrong type, a missing or
 /// unknown field, a value outside its closed set.
 pub const REQUEST_INVALID: &str = "request-invalid";
 /// A request is larger than [`MAX_REQUEST_BYTES`].
 pub const REQUEST_TOO_LARGE: &str = "request-too-large";
+
+/// A request that cannot be read; each variant has a stable [`Coded::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Not JSON, a wrong type, a missing or unknown field, a value outside its closed set.
+    /// Code [`REQUEST_INVALID`].
+    #[error("{0}")]
+    Invalid(String),
+    /// Larger than [`MAX_REQUEST_BYTES`]. Code [`REQUEST_TOO_LARGE`].
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+impl Coded for Error {
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => REQUEST_INVALID,
+            Error::TooLarge(_) => REQUEST_TOO_LARGE,
+        }
+    }
+}
 
 /// Largest JSON request read: 48 MiB (attachments travel base64 inside a compose request,
 /// certificates, CRLs and policies as PEM texts inside the others).
@@ -29,7 +51,7 @@ pub const MAX_REQUEST_BYTES: usize = 48 * 1024 * 1024;
 /// Parse a JSON request, which must be a JSON object; `what` names it in messages ("sign
 /// request" …). serde would also read a struct from an array of its members in order (`[]`
 /// is then every default): a request given as anything but an object is refused.
-pub fn from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
+pub fn from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T, Error> {
     match json
         .iter()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
@@ -41,22 +63,19 @@ pub fn from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
 
 /// Parse any JSON value of a request (a list of certificates, an audit log …), bounded like
 /// [`from_json`].
-pub fn value_from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
+pub fn value_from_json<T: DeserializeOwned>(json: &[u8], what: &str) -> Result<T, Error> {
     if json.len() > MAX_REQUEST_BYTES {
-        return Err(Error::input(
-            REQUEST_TOO_LARGE,
-            format!(
-                "{what}: {} octets is more than {MAX_REQUEST_BYTES}",
-                json.len()
-            ),
-        ));
+        return Err(Error::TooLarge(format!(
+            "{what}: {} octets is more than {MAX_REQUEST_BYTES}",
+            json.len()
+        )));
     }
     serde_json::from_slice(json).map_err(|e| invalid(what, e))
 }
 
 /// A [`REQUEST_INVALID`] error naming the request and what is wrong with it.
 pub fn invalid(what: &str, why: impl std::fmt::Display) -> Error {
-    Error::input(REQUEST_INVALID, format!("{what}: {why}"))
+    Error::Invalid(format!("{what}: {why}"))
 }
 
 /// The request's time, else the caller's clock.

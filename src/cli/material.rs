@@ -168,7 +168,7 @@ pub fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
 /// field or a wrong type, `request-too-large`).
 pub fn read_request<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let bytes = io::read_input(path, what)?;
-    crate::request::from_json(&bytes, what)
+    Ok(crate::request::from_json(&bytes, what)?)
 }
 
 /// Parse a JSON file into `T` (`what` names it in messages).

@@ -10,21 +10,25 @@
 //!   attributes, review, delegated originator — encapsulation, the empty signature layer,
 //!   the naming check on the signer's own certificate, and the §3.3 preconditions.
 //!
+//! - [`layers`]: the top S/MIME layer of a message, read without verifying;
+//! - [`dca`], [`gateway`]: domain confidentiality authorities (§4) and S/MIME gateways.
+//!
 //! On receipt the per-signature verdict is `crate::verify::naming`'s (it applies [`naming`]
-//! to the report). `uri` and `naming` are leaves (used by `smime` for the signer identity and
-//! by `verify`); `signing` sits above `smime`. Pure functions, no I/O (`docs/domain.md`).
+//! to the report) and the signer identity shown is `crate::verify::signers`'. The agent
+//! operations that verify a message before acting on it — the Mail List Agent (RFC 2634 §4)
+//! and the domain signature when MLAs are present (§5) — sit above the receive pipeline, in
+//! `crate::domain_agent`. `uri` and `naming` use nothing above them; `signing` sits above
+//! `smime`. Pure functions, no I/O (`docs/domain.md`; layers: `docs/design.md` "Layers").
 
 pub mod dca;
 pub mod gateway;
 pub mod layers;
-pub mod mla;
 pub mod naming;
-pub mod outer_layer;
 pub mod request;
 pub mod signing;
 pub mod uri;
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 pub use dca::{
     dca_decrypt, dca_domains, dca_open, domain_certificates, encryption_certificates,
@@ -35,11 +39,7 @@ pub use gateway::{
     gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,
     GATEWAY_DECRYPTED_FIELD,
 };
-pub use mla::{expand, Expansion, MailListAgent};
 pub use naming::{agent_domains, agent_names, naming_verdict, AgentKind, AgentName, NamingVerdict};
-pub use outer_layer::{
-    apply_domain_signature, search_outer, DomainAgent, DomainPolicy, DomainSigned,
-};
 pub use request::{
     encrypt_request, sign_request, EncryptRequest, EncryptRsaPadding, SignDigest, SignRequest,
 };
@@ -97,6 +97,12 @@ pub enum Error {
     /// An S/MIME error while signing, encrypting or decrypting.
     #[error(transparent)]
     Smime(#[from] crate::smime::Error),
+    /// A certificate of a request that cannot be read (PEM).
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
+    /// Header protection of the message to sign or encrypt failed.
+    #[error(transparent)]
+    Protect(#[from] crate::protect::Error),
 }
 
 impl Coded for Error {
@@ -113,6 +119,8 @@ impl Coded for Error {
             Error::NoRecipientCertificate(_) => "no-recipient-certificate",
             Error::GatewayMixed(_) => "gateway-mixed-recipients",
             Error::Smime(e) => e.code(),
+            Error::Keys(e) => e.code(),
+            Error::Protect(e) => e.code(),
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
-use super::{encryption_certificates, sign_typed, DomainEncryption};
+use super::{encryption_certificates, sign_typed, DomainEncryption, Error};
 use crate::keys;
 use crate::mmhs::EssSecurityLabel;
 use crate::report::SignatureType;
@@ -16,7 +16,6 @@ use crate::smime::{
     encrypt_message, DigestAlg, EncryptOptions, KeyTransportPadding, ReceiptRequestOptions,
     RsaPadding, SignOptions, Signer,
 };
-use crate::Result;
 
 /// The digest algorithms a signature is produced with (RFC 5754 §2; SHA-1 is never
 /// produced, `algorithm_policy`).
@@ -113,7 +112,7 @@ impl SignRequest {
     }
 
     /// The entity to sign: the message, header-protected when asked.
-    pub fn message(&self, raw: Vec<u8>) -> Result<Vec<u8>> {
+    pub fn message(&self, raw: Vec<u8>) -> Result<Vec<u8>, Error> {
         protected(raw, self.protect_headers.unwrap_or(false))
     }
 }
@@ -125,7 +124,7 @@ pub fn sign_request<R: CryptoRng + ?Sized>(
     req: &SignRequest,
     now: OffsetDateTime,
     rng: &mut R,
-) -> Result<Vec<u8>> {
+) -> Result<Vec<u8>, Error> {
     let input = req.message(raw)?;
     Ok(sign_typed(&input, signer, &req.options(now), rng)?)
 }
@@ -176,7 +175,7 @@ pub struct EncryptRequest {
 impl EncryptRequest {
     /// Every recipient certificate: `given` (always encrypted to), then those chosen for
     /// `rcpt`, each once.
-    pub fn recipients(&self, given: Vec<Certificate>) -> Result<Vec<Certificate>> {
+    pub fn recipients(&self, given: Vec<Certificate>) -> Result<Vec<Certificate>, Error> {
         let mut out = given;
         if self.rcpt.is_empty() {
             return Ok(out);
@@ -210,7 +209,7 @@ pub fn encrypt_request<R: CryptoRng + ?Sized>(
     given: Vec<Certificate>,
     req: &EncryptRequest,
     rng: &mut R,
-) -> Result<Vec<u8>> {
+) -> Result<Vec<u8>, Error> {
     let recipients = req.recipients(given)?;
     let input = protected(raw, req.protect_headers.unwrap_or(false))?;
     Ok(encrypt_message(&input, &recipients, &req.options(), rng)?)
@@ -218,7 +217,7 @@ pub fn encrypt_request<R: CryptoRng + ?Sized>(
 
 /// The message, wrapped as `message/rfc822; forwarded=no` when `protect` (header protection,
 /// draft-melnikov-mmhs-profile-09 §4.2.6).
-fn protected(raw: Vec<u8>, protect: bool) -> Result<Vec<u8>> {
+fn protected(raw: Vec<u8>, protect: bool) -> Result<Vec<u8>, Error> {
     if protect {
         Ok(crate::protect::wrap(&raw)?)
     } else {

@@ -1,6 +1,7 @@
-//! Keys and certificates: PKCS#12 and PEM import, password-encrypted PKCS#8 (PBES2) export.
+//! Keys and certificates: PKCS#12 import and export, PEM import, password-encrypted PKCS#8
+//! (PBES2) export.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,4 +76,4 @@ pub use encrypted_pkcs8::{
     DEFAULT_PBKDF2_ITERATIONS,
 };
 pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey};
-pub use pkcs12::{import_pkcs12, KeyBundle};
+pub use pkcs12::{export_pkcs12, import_pkcs12, KeyBundle};

@@ -38,8 +38,8 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::clearance::ClearanceSpec;
+use crate::ess::MAX_CLASSIFICATION;
 use crate::report::{SecurityCategory, SecurityLabel};
-use crate::smime::attributes_label::MAX_CLASSIFICATION;
 
 /// Most policies in a [`PolicySet`].
 pub const MAX_POLICIES: usize = 64;
@@ -56,9 +56,9 @@ pub const POLICY_INVALID: &str = "label-policy-invalid";
 #[error("{0}")]
 pub struct PolicyError(pub String);
 
-impl From<PolicyError> for crate::Error {
-    fn from(e: PolicyError) -> crate::Error {
-        crate::Error::input(POLICY_INVALID, e.0)
+impl crate::coded::Coded for PolicyError {
+    fn code(&self) -> &'static str {
+        POLICY_INVALID
     }
 }
 
@@ -213,7 +213,7 @@ fn limit<T>(v: &[T], what: &str) -> Result<(), PolicyError> {
 }
 
 fn check_class(c: u16) -> Result<(), PolicyError> {
-    if u32::from(c) > MAX_CLASSIFICATION {
+    if c > MAX_CLASSIFICATION {
         return Err(bad(format!("classification {c} out of range (0..=256)")));
     }
     Ok(())

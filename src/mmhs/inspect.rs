@@ -19,7 +19,6 @@ use super::authorizing_users::AuthorizingUsers;
 use super::codress::CodressMessageIndicator;
 use super::content_language::ContentLanguage;
 use super::date_time::DateTime;
-use super::ess_label::{classification_name, EssSecurityLabel};
 use super::message_type::MessageTypeField;
 use super::military::{MilitaryString, MilitaryStringSequence};
 use super::mixer::{
@@ -34,7 +33,8 @@ use super::sic::{self, SubjectIndicatorCodes};
 use super::sio_label::SioLabel;
 use super::sio_label_history::SioLabelHistory;
 use super::Error;
-use crate::error::Coded;
+use crate::coded::Coded;
+use crate::ess::{classification_name, EssSecurityLabel};
 use crate::mime::header::{DefectKind, Field, HeaderSection};
 use crate::report::Problem;
 
@@ -848,7 +848,7 @@ mod tests {
 
     #[test]
     fn unusable_input() {
-        use crate::error::Coded;
+        use crate::coded::Coded;
         let o = InspectOptions::default();
         assert_eq!(inspect(b"", &o).unwrap_err().code(), "not-a-message");
         assert_eq!(

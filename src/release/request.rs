@@ -5,12 +5,11 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{Decision, ReleasePolicy};
+use super::{Decision, Error, ReleasePolicy};
 use crate::compose::Envelope;
 use crate::request::{invalid, time_or};
 use crate::smime::KeyUse;
 use crate::verify::{VerifyContext, VerifyRequest};
-use crate::Result;
 
 /// The officer's decision as a request gives it: `"approve"`, `"review"`,
 /// `{ "reject": reason }`, or the core's tagged form `{ "action": "approve" | "review" }` /
@@ -37,14 +36,15 @@ pub enum DecisionRequest {
 
 impl DecisionRequest {
     /// The core's decision (`request-invalid` for a name other than approve / review).
-    pub fn decision(&self) -> Result<Decision> {
+    pub fn decision(&self) -> Result<Decision, Error> {
         match self {
             DecisionRequest::Name(n) if n == "approve" => Ok(Decision::Approve),
             DecisionRequest::Name(n) if n == "review" => Ok(Decision::Review),
             DecisionRequest::Name(n) => Err(invalid(
                 "decision",
                 format!("{n:?}: use \"approve\", \"review\" or {{ reject: reason }}"),
-            )),
+            )
+            .into()),
             DecisionRequest::Reject { reject } => Ok(Decision::Reject {
                 reason: reject.clone(),
             }),
@@ -97,7 +97,7 @@ impl ReleaseOptions {
     /// The verification context of step 1 at `at` (the request's time, else `now`): never
     /// under the legacy receive policy (docs/security.md), and with no receiving agent's
     /// `Authentication-Results` (a draft is read by its officer, not received).
-    pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext> {
+    pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext, Error> {
         VerifyRequest {
             trust_anchors: self.trust_anchors.clone(),
             certificates: self.certificates.clone(),
@@ -107,6 +107,7 @@ impl ReleaseOptions {
             ..VerifyRequest::default()
         }
         .context(now)
+        .map_err(Error::from)
     }
 
     /// The time of the procedure: the request's, else `now`.
@@ -150,7 +151,7 @@ pub struct ReleaseGateRequest {
 
 impl ReleaseGateRequest {
     /// The verification context of the gate.
-    pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext> {
+    pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext, Error> {
         VerifyRequest {
             trust_anchors: self.trust_anchors.clone(),
             certificates: self.certificates.clone(),
@@ -158,5 +159,6 @@ impl ReleaseGateRequest {
             ..VerifyRequest::default()
         }
         .context(now)
+        .map_err(Error::from)
     }
 }

@@ -9,7 +9,6 @@ use zeroize::Zeroize;
 use super::Signer;
 use crate::keys::{self, PrivateKey};
 use crate::request::invalid;
-use crate::Result;
 
 /// A stored key and its certificate (JSON `{ encryptedPkcs8?, pkcs8?, password?,
 /// certificate, chain? }`).
@@ -45,17 +44,14 @@ impl Drop for KeyUse {
 impl KeyUse {
     /// Decrypt / decode the key and check that it matches the certificate
     /// (`signer-key-invalid` when not).
-    pub fn signer(&self) -> Result<Signer> {
+    pub fn signer(&self) -> Result<Signer, super::Error> {
         let key = match (&self.encrypted_pkcs8, &self.pkcs8) {
             (Some(pem), _) => {
                 keys::import_encrypted_pkcs8(pem, self.password.as_deref().unwrap_or(""))?
             }
             (None, Some(pem)) => PrivateKey::from_pem(pem)?,
             (None, None) => {
-                return Err(invalid(
-                    "key",
-                    "give encryptedPkcs8 (with password) or pkcs8",
-                ))
+                return Err(invalid("key", "give encryptedPkcs8 (with password) or pkcs8").into())
             }
         };
         let mut certs = keys::certificates_from_texts(&[self.certificate.as_str()])?;

@@ -7,12 +7,10 @@
 //! Reading a whole message — the layer walk, trust, originator, labels, authorizations and
 //! the verdict — is [`crate::verify`]'s.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 pub mod algorithms;
 pub mod attributes;
-pub mod attributes_label;
-pub mod ber;
 pub mod countersign;
 pub mod key_operation;
 pub mod key_use;
@@ -118,6 +116,12 @@ pub enum Error {
     /// budget passed): no report is produced.
     #[error("verification cancelled by the caller")]
     Cancelled,
+    /// A key or certificate of a request that cannot be imported (PEM, PKCS#8).
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
+    /// A request (`KeyUse`) that does not have the documented shape.
+    #[error(transparent)]
+    Request(#[from] crate::request::Error),
 }
 
 impl Coded for Error {
@@ -144,7 +148,15 @@ impl Coded for Error {
             Error::EncryptFailed(_) => "encrypt-failed",
             Error::ReceiptRefused { code, .. } => code,
             Error::Cancelled => "verification-cancelled",
+            Error::Keys(e) => e.code(),
+            Error::Request(e) => e.code(),
         }
+    }
+}
+
+impl From<crate::asn1::BerError> for Error {
+    fn from(e: crate::asn1::BerError) -> Self {
+        Error::Malformed(format!("BER: {}", e.0))
     }
 }
 
@@ -152,7 +164,6 @@ impl Coded for Error {
 mod auth_enveloped;
 pub(crate) mod compressed;
 pub(crate) mod enveloped;
-pub(crate) mod enveloped_ber;
 mod enveloped_cipher;
 mod enveloped_decrypt;
 mod enveloped_mime;

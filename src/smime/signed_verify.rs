@@ -16,7 +16,6 @@ use x509_cert::Certificate;
 
 use super::algorithms::{self, DigestAlg, VerifyFailure};
 use super::attributes::{self, CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
-use super::attributes_label;
 use super::receipt_request::ReceiptRequest;
 use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
@@ -78,9 +77,9 @@ pub struct SignerCheck {
     /// Position of the SignerInfo in its SignedData, in encoding order (0 for a
     /// countersignature).
     pub index: usize,
-    /// The signer's identity ([`identity`]): first e-mail address of [`SignerCheck::cert`],
-    /// else its first agent name (SAN URI or dNSName), else its subject DN, else the
-    /// SignerIdentifier as text.
+    /// The signer's identity: here the SignerIdentifier as text; the receive pipeline
+    /// (`crate::verify::signers::name_signers`) replaces it with the identity of
+    /// [`SignerCheck::cert`] when there is one.
     pub signer: String,
     /// The one certificate the SignerIdentifier names; `None` when none or several do.
     pub cert: Option<Certificate>,
@@ -153,31 +152,6 @@ pub enum Covered<'c> {
     Countersigned(&'c [u8]),
 }
 
-/// Identity text for a signer: first e-mail, else the first agent name of a domain agent's
-/// certificate (its subjectAltName `smtp:` / `submit:` URI or dNSName, as written there;
-/// draft-melnikov-smime-msa-to-mda-04 §2.6), else subject DN, else the sid.
-pub fn identity(cert: Option<&Certificate>, si: &ParsedSignerInfo<'_>) -> String {
-    match cert {
-        Some(c) => certificate_identity(c),
-        None => si.sid.describe(),
-    }
-}
-
-/// Identity text of a certificate: first e-mail, else first agent name, else subject DN
-/// (as [`identity`]).
-pub fn certificate_identity(c: &Certificate) -> String {
-    crate::trust::email_addresses(c)
-        .into_iter()
-        .next()
-        .or_else(|| {
-            crate::domain::agent_names(c)
-                .into_iter()
-                .next()
-                .map(|a| a.text)
-        })
-        .unwrap_or_else(|| c.tbs_certificate().subject().to_string())
-}
-
 /// A digest cache: one pass over the content per digest algorithm.
 #[derive(Default)]
 pub struct DigestCache(HashMap<DigestAlg, Vec<u8>>);
@@ -209,10 +183,10 @@ pub fn check_signer(
         signature_value: si.signature.to_vec(),
         signed_attrs_der: si.signed_attrs_der.clone(),
         digest: DigestAlg::from_oid(&si.digest_alg.oid),
+        signer: si.sid.describe(),
         ..SignerCheck::default()
     };
     if !budget.take() {
-        out.signer = si.sid.describe();
         out.problems.push(p(
             SIGNATURE_LIMIT,
             format!(
@@ -241,7 +215,6 @@ pub fn check_signer(
             None
         }
     };
-    out.signer = identity(cert.as_ref(), si);
     let Some(digest) = DigestAlg::from_oid(&si.digest_alg.oid) else {
         out.problems.push(p(
             "unsupported-algorithm",
@@ -397,8 +370,8 @@ fn check_signed_attributes(
     }
     // eSSSecurityLabel.
     if let Ok(Some(v)) = attributes::single(attrs, attributes::SECURITY_LABEL) {
-        match attributes_label::decode_label(v) {
-            Ok(l) => out.label = Some(l),
+        match crate::ess::EssSecurityLabel::from_tlv(v) {
+            Ok(l) => out.label = Some(crate::ess::to_report(&l)),
             Err(e) => out
                 .problems
                 .push(p("signed-attr-malformed", format!("eSSSecurityLabel: {e}"))),
@@ -458,7 +431,7 @@ fn check_signed_attributes(
 /// Verify one countersignature value (a SignerInfo) over `countersigned` signature octets,
 /// with the certificate its own SignerIdentifier names.
 pub fn check_countersignature(
-    value: &super::ber::Tlv<'_>,
+    value: &crate::asn1::ber::Tlv<'_>,
     countersigned: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,

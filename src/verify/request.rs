@@ -10,8 +10,7 @@ use super::{ReceiptOptions, VerifyContext};
 use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys;
 use crate::request::time_or;
-use crate::smime::{KeyUse, Signer};
-use crate::Result;
+use crate::smime::{Error, KeyUse, Signer};
 
 /// The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -62,7 +61,7 @@ pub struct VerifyRequest {
 impl VerifyRequest {
     /// The core's context: certificates and CRLs parsed, the decryption key opened, `at`
     /// or else `now`.
-    pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext> {
+    pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext, Error> {
         let mut crls = Vec::new();
         for text in &self.crls {
             crls.extend(keys::crls_from_pem(text)?);

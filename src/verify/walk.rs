@@ -18,7 +18,6 @@ use std::borrow::Cow;
 
 use crate::cancel::{is_cancelled, Cancel};
 use crate::report::{Layer, Problem, VerifyReport};
-use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
 use crate::smime::receipt::ID_CT_RECEIPT;
 use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
@@ -28,11 +27,11 @@ use crate::smime::signed_verify::{
     check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
 };
 use crate::smime::signer_certificate::CertIndex;
-use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message};
+use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message, with_outer_fields};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
-use super::signers::signature_report;
+use super::signers::{name_signers, signature_report};
 use super::trust::Trust;
 use super::verdict::{conclude, Input};
 use super::{Error, Verified, VerifyContext};
@@ -132,8 +131,9 @@ impl<'c> Walk<'c> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (checks, problems) =
+        let (mut checks, problems) =
             check_signed_data(&sd, &content, &index, &self.budget, &self.ctx.algorithms);
+        name_signers(&mut checks);
         self.report.problems.extend(problems);
         if is_empty_signature_layer(&sd) {
             self.report.notes.push(Problem::new(
@@ -165,7 +165,7 @@ impl<'c> Walk<'c> {
                 .push(signature_report(&check, layer, &trust));
             self.checks.push(check);
         }
-        if sd.econtent_type == ID_CT_COMPRESSED_DATA {
+        if sd.econtent_type == ID_COMPRESSED_DATA {
             return self.compressed_econtent(&content);
         }
         if sd.econtent_type == ID_CT_RECEIPT {
@@ -184,7 +184,7 @@ impl<'c> Walk<'c> {
     fn compressed_econtent(&mut self, content: &[u8]) -> Option<Vec<u8>> {
         self.report.layers.push(Layer::Compressed);
         let index = self.report.layers.len() - 1;
-        let ci = match crate::smime::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, content) {
+        let ci = match crate::smime::enveloped::content_info_der(ID_COMPRESSED_DATA, content) {
             Ok(ci) => ci,
             Err(e) => {
                 self.problem("cms-malformed", format!("CompressedData: {e}"));
@@ -416,19 +416,6 @@ fn walk_message<T>(
         },
     );
     Ok(finish(w.report, &w.checks, &canon, current))
-}
-
-/// The outer header fields of `message` except `Content-*`, then `entity`.
-pub(crate) fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
-    let (header, _) = split_message(message);
-    let mut out = Vec::with_capacity(header.len() + entity.len());
-    for f in fields(header) {
-        if !smime_mime::is_content_field(f.name) {
-            out.extend_from_slice(f.raw);
-        }
-    }
-    out.extend_from_slice(entity);
-    out
 }
 
 /// Verify a bare CMS ContentInfo(SignedData), DER or BER — no MIME, no address check (there is
