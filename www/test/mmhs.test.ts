@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePrecedence, CLASSIFICATIONS, contrastRatio, sioColour, MT_PRIORITY_STANAG4406 } from "../src/shared/mmhs.js";
+import { parsePrecedence, CLASSIFICATIONS, contrastRatio, sioColour } from "../src/shared/mmhs.js";
 import { validateCatalogue, DEFAULT_CATALOGUE } from "../src/shared/labels.js";
 
 test("precedence parsing: numbers, names, comments (RFC 6477 §3.8)", () => {
@@ -13,8 +13,6 @@ test("precedence parsing: numbers, names, comments (RFC 6477 §3.8)", () => {
   assert.equal(parsePrecedence("17")?.name, "PRECEDENCE 17");
   assert.equal(parsePrecedence("urgent!"), null);
   assert.equal(parsePrecedence(-1), null);
-  assert.equal(MT_PRIORITY_STANAG4406[4], 4);
-  assert.equal(MT_PRIORITY_STANAG4406[5], 6);
 });
 
 test("classification colours meet WCAG AA contrast", () => {

@@ -282,3 +282,70 @@ export function messageBytes(v: unknown): Uint8Array {
   }
   return toBytes(v);
 }
+
+/** One certificate as the core shows it (wasm `certificateInfo`, `src/trust/certificate_info.rs`). */
+export interface CertificateInfo {
+  /** RFC 4514 subject, most specific RDN first. */
+  readonly subject: string;
+  readonly issuer: string;
+  /** Serial number, upper-case hex. */
+  readonly serialNumber: string;
+  /** RFC 3339 UTC. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** subjectAltName rfc822Name, then subject emailAddress (RFC 8550 §3); a lookup key, not a proof. */
+  readonly emailAddresses: readonly string[];
+  /** SHA-256 of the DER, colon-separated upper-case hex. */
+  readonly sha256Fingerprint: string;
+  /** The certificate re-encoded as one PEM block. */
+  readonly pem: string;
+}
+
+/**
+ * wasm `certificateInfo(pemText)`: every certificate of a PEM text, in order, inspected by the
+ * core (no validation). Throws the core's `certificate-malformed` / `certificate-missing`.
+ */
+export async function certificateInfo(pemText: string): Promise<CertificateInfo[]> {
+  const out = await call("certificateInfo", pemText);
+  if (!Array.isArray(out)) throw new CodedError(EXTENSION_CODES.coreFailed, "certificateInfo returned no list.");
+  return out.map((c: unknown): CertificateInfo => {
+    const o = typeof c === "object" && c !== null ? (c as Record<string, unknown>) : {};
+    const s = (k: string): string => {
+      const v = o[k];
+      if (typeof v !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, `certificateInfo returned no ${k}.`);
+      return v;
+    };
+    const emails = Array.isArray(o["emailAddresses"]) ? o["emailAddresses"].filter((x): x is string => typeof x === "string") : [];
+    return { subject: s("subject"), issuer: s("issuer"), serialNumber: s("serialNumber"), notBefore: s("notBefore"), notAfter: s("notAfter"), emailAddresses: emails, sha256Fingerprint: s("sha256Fingerprint"), pem: s("pem") };
+  });
+}
+
+/** The request of wasm `makeMdn` (`src/compose/mdn.rs`, RFC 8098 §3); unknown fields are refused by the core. */
+export interface MdnRequest {
+  readonly reader: string;
+  readonly to: string;
+  readonly originalMessageId: string | null;
+  readonly originalSubject: string | null;
+  readonly originalRecipient: string | null;
+  readonly disposition: "displayed";
+  /** The original header section (text/rfc822-headers); null for an encrypted message. */
+  readonly originalHeaders: string | null;
+  readonly reportingUa: string;
+}
+
+/** wasm `makeMdn`'s result: the MDN, its envelope (null reverse-path) and its Message-ID. */
+export interface Mdn {
+  readonly raw: Uint8Array;
+  /** `{ mailFrom: "", mailParams, rcpts: [{ address }] }` (docs/compose.md `Envelope`). */
+  readonly envelope: unknown;
+  readonly messageId: string;
+}
+
+/** wasm `makeMdn(request)`: the core builds the MDN (clock and randomness from the browser). */
+export async function makeMdn(request: MdnRequest): Promise<Mdn> {
+  const out = await call("makeMdn", request);
+  if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned no message.");
+  const o = out as Record<string, unknown>;
+  if (typeof o["envelope"] !== "object" || o["envelope"] === null || typeof o["messageId"] !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned a message without envelope or Message-ID.");
+  return { raw: toBytes(o["raw"]), envelope: o["envelope"], messageId: o["messageId"] };
+}

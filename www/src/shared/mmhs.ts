@@ -20,11 +20,6 @@ export const PRECEDENCES: readonly Precedence[] = [
   { value: 5, name: "OVERRIDE", urgent: true },
 ];
 
-/** RFC 6710 Appendix A (STANAG4406 policy): MMHS precedence → MT-PRIORITY. */
-export const MT_PRIORITY_STANAG4406: Readonly<Record<number, number>> = {
-  0: -4, 1: -2, 2: 0, 3: 2, 4: 4, 5: 6,
-};
-
 /**
  * Parse a precedence as it appears in a header or in a report: a number, a name
  * (case-insensitive) or `"4 (flash)"` style with a trailing comment.
