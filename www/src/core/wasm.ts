@@ -129,25 +129,6 @@ export function inspect(raw: Uint8Array, options: { readonly at: string; readonl
   return call("inspect", raw, options);
 }
 
-/**
- * The report with its MMHS view: when the core's `verify` leaves `mmhs` null, wasm `inspect` is
- * run on the header source the recipient sees (`headerSourceBytes`). An inspect failure is
- * shown as a problem of the report (never hidden); a report listing a problem is never shown as
- * valid (`viewReport`).
- */
-export async function withMmhsView(report: unknown, headerSource: Uint8Array, at: string, reader?: string): Promise<unknown> {
-  if (typeof report !== "object" || report === null) return report;
-  const r = report as Record<string, unknown>;
-  if (r["mmhs"] !== null && r["mmhs"] !== undefined) return report;
-  try {
-    return { ...r, mmhs: await inspect(headerSource, { at, ...(reader ? { reader } : {}) }) };
-  } catch (err) {
-    const code = err instanceof Error && typeof (err as Error & { code?: unknown }).code === "string" ? (err as Error & { code: string }).code : EXTENSION_CODES.coreFailed;
-    const problems = Array.isArray(r["problems"]) ? (r["problems"] as unknown[]) : [];
-    return { ...r, problems: [...problems, { code, message: `MMHS header fields could not be read: ${err instanceof Error ? err.message : String(err)}` }] };
-  }
-}
-
 export interface ComposedMessage {
   readonly raw: Uint8Array;
   readonly envelope: unknown;
