@@ -31,6 +31,7 @@ mod release;
 pub mod serve;
 mod sign;
 mod verify;
+mod vocabulary;
 
 use std::ffi::OsString;
 
@@ -68,6 +69,8 @@ enum Command {
     /// Subject, issuer, validity, e-mail addresses and SHA-256 fingerprint of certificates.
     #[command(name = "certificate-info")]
     CertificateInfo(certificate::Args),
+    /// The standard precedences (with their STANAG4406 MT-PRIORITY) and message types.
+    Vocabulary(vocabulary::Args),
     /// Countersign a SignerInfo of a signed message (RFC 5652 §11.4).
     Countersign(release::CountersignArgs),
     /// The release officer's procedure (approve / reject / review a draft).
@@ -159,6 +162,7 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Receipt(args) => receipt::run(args),
         Command::Mdn(args) => mdn::run(args),
         Command::CertificateInfo(args) => certificate::run(args),
+        Command::Vocabulary(args) => vocabulary::run(args),
         Command::Countersign(args) => release::run_countersign(args),
         Command::Release(args) => release::run_release(args),
         Command::ReleaseGate(args) => release::run_gate(args),

@@ -43,6 +43,9 @@ use crate::rng::CryptoRng;
 
 /// The longest original Subject quoted in the MDN (characters); longer ones are cut.
 pub const MAX_QUOTED_SUBJECT: usize = 200;
+/// The longest Reporting-UA accepted (characters): its line stays far below the 998-octet
+/// limit of RFC 5322 §2.1.1.
+pub const MAX_REPORTING_UA: usize = 256;
 /// The longest original header section returned as `text/rfc822-headers` (octets).
 pub const MAX_ORIGINAL_HEADERS: usize = 256 * 1024;
 
@@ -141,6 +144,11 @@ pub fn make_mdn<R: CryptoRng + ?Sized>(
     addr_spec("reader", reader)?;
     addr_spec("to", to)?;
     header_text("reportingUa", &req.reporting_ua)?;
+    if req.reporting_ua.chars().count() > MAX_REPORTING_UA {
+        return Err(Error::HeaderTooLong {
+            field: "reportingUa",
+        });
+    }
     let original_id = req.original_message_id.as_deref().and_then(received_msg_id);
     let original_recipient = req
         .original_recipient
@@ -229,7 +237,10 @@ pub fn make_mdn<R: CryptoRng + ?Sized>(
     let eight_bit_mime = body.has_8bit();
     let raw = Message { headers, body }
         .to_bytes()
-        .map_err(|e| Error::RequestInvalid(format!("the MDN cannot be written: {e}")))?;
+        // the only encoder error: an unbreakable run over 998 octets (RFC 5322 §2.1.1)
+        .map_err(|_| Error::HeaderTooLong {
+            field: "header line",
+        })?;
     Ok(Mdn {
         raw,
         envelope: Envelope {
@@ -468,6 +479,9 @@ mod tests {
         r.original_headers = Some("X: y\r\n".repeat(MAX_ORIGINAL_HEADERS / 4));
         assert_eq!(make(&r).unwrap_err().code(), "header-too-long");
         r.original_headers = None;
+        r.reporting_ua = "u".repeat(MAX_REPORTING_UA + 1);
+        assert_eq!(make(&r).unwrap_err().code(), "header-too-long");
+        r.reporting_ua = "ua".into();
         r.original_subject = Some("x".repeat(10_000));
         let m = make(&r).unwrap();
         let h = HeaderSection::parse(&m.raw).unwrap();

@@ -30,6 +30,7 @@ pub mod reader_precedence;
 pub mod sic;
 pub mod sio_label;
 pub mod sio_label_history;
+pub mod vocabulary;
 
 pub use address::{Address, AddressList, Mailbox};
 pub use authorizing_users::AuthorizingUsers;

@@ -28,6 +28,7 @@ mod receipt;
 mod release;
 mod smime;
 mod version;
+mod vocabulary;
 mod webcrypto;
 
 pub use compose::compose;

@@ -45,3 +45,10 @@ test('makeMdn: a multipart/report to the requester with a null reverse-path; inj
   throwsCode(assert, () => mmhs.makeMdn({ ...request, to: 'alice@army.example>\r\nRCPT TO:<eve@evil.example' }), 'header-crlf');
   throwsCode(assert, () => mmhs.makeMdn({ ...request, mailFrom: 'eve@evil.example' }), 'request-invalid');
 });
+
+test('mmhsVocabulary: RFC 6477 precedences with the STANAG4406 MT-PRIORITY, message types', () => {
+  const v = mmhs.mmhsVocabulary();
+  assert.deepEqual(v.precedences.map((p) => [p.value, p.name, p.mtPriority]),
+    [[0, 'deferred', -4], [1, 'routine', -2], [2, 'priority', 0], [3, 'immediate', 2], [4, 'flash', 4], [5, 'override', 6]]);
+  assert.deepEqual(v.messageTypes.map((t) => t.name), ['exercise', 'operation', 'project', 'drill']);
+});

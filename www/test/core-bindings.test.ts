@@ -1,5 +1,6 @@
-// The extension's certificate inspection and MDN building are the core's (wasm `certificateInfo`,
-// `makeMdn`; their rules are tested in src/trust/certificate_info.rs and src/compose/mdn.rs).
+// The extension's certificate inspection, MDN building and precedence lists are the core's (wasm
+// `certificateInfo`, `makeMdn`, `mmhsVocabulary`; their rules are tested in
+// src/trust/certificate_info.rs, src/compose/mdn.rs and src/mmhs/vocabulary.rs).
 // These tests check that the bindings call those exports with the page's arguments and read
 // their results fail-closed, against a stand-in core module loaded the way the extension loads
 // core/mmhs.js.
@@ -9,7 +10,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { certificateInfo, makeMdn } from "../src/core/wasm.js";
+import { certificateInfo, makeMdn, mmhsVocabulary } from "../src/core/wasm.js";
 
 interface Calls { calls: { name: string; args: unknown[] }[]; reply: Record<string, unknown> }
 const g = globalThis as unknown as { chrome: unknown; __core: Calls };
@@ -23,6 +24,7 @@ writeFileSync(
   `const c = globalThis.__core;
 export default async function init() {}
 export function certificateInfo(...args) { c.calls.push({ name: "certificateInfo", args }); return c.reply.certificateInfo; }
+export function mmhsVocabulary(...args) { c.calls.push({ name: "mmhsVocabulary", args }); return c.reply.mmhsVocabulary; }
 export function makeMdn(...args) { c.calls.push({ name: "makeMdn", args }); const r = c.reply.makeMdn; if (r instanceof Error) throw r; return r; }
 `,
 );
@@ -59,4 +61,14 @@ test("makeMdn calls the core with the request and returns its bytes and envelope
   await assert.rejects(makeMdn({ ...request, to: "a@b>\r\nRCPT TO:<x@y>" }), (e: unknown) => (e as { code?: string }).code === "address-invalid");
   g.__core.reply = { makeMdn: { raw } };
   await assert.rejects(makeMdn(request), (e: unknown) => (e as { code?: string }).code === "core-failed");
+});
+
+test("mmhsVocabulary lists the core's precedences and message types; an empty answer is a failure", async () => {
+  g.__core.calls.length = 0;
+  const vocabulary = { precedences: [{ value: 4, name: "flash", mtPriority: 4 }], messageTypes: [{ value: 0, name: "exercise" }] };
+  g.__core.reply = { mmhsVocabulary: vocabulary };
+  assert.deepEqual(await mmhsVocabulary(), vocabulary);
+  assert.deepEqual(g.__core.calls, [{ name: "mmhsVocabulary", args: [] }]);
+  g.__core.reply = { mmhsVocabulary: { precedences: [{ value: "4", name: "flash" }], messageTypes: [] } };
+  await assert.rejects(mmhsVocabulary(), (e: unknown) => (e as { code?: string }).code === "core-failed");
 });

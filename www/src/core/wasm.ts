@@ -330,3 +330,27 @@ export async function makeMdn(request: MdnRequest): Promise<Mdn> {
   if (typeof o["envelope"] !== "object" || o["envelope"] === null || typeof o["messageId"] !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned a message without envelope or Message-ID.");
   return { raw: toBytes(o["raw"]), envelope: o["envelope"], messageId: o["messageId"] };
 }
+
+/** wasm `mmhsVocabulary()` (src/mmhs/vocabulary.rs): the standard precedences and message types. */
+export interface MmhsVocabulary {
+  /** deferred (0) … override (5), lower-case names, MT-PRIORITY under the STANAG4406 policy. */
+  readonly precedences: readonly { readonly value: number; readonly name: string; readonly mtPriority: number }[];
+  /** exercise (0) … drill (3). */
+  readonly messageTypes: readonly { readonly value: number; readonly name: string }[];
+}
+
+/** wasm `mmhsVocabulary()`: what the compose panel and the settings offer, from the core's tables. */
+export async function mmhsVocabulary(): Promise<MmhsVocabulary> {
+  const out = await call("mmhsVocabulary");
+  const o = typeof out === "object" && out !== null ? (out as Record<string, unknown>) : {};
+  const entries = (v: unknown) =>
+    (Array.isArray(v) ? (v as unknown[]) : []).filter((x): x is Record<string, unknown> => {
+      if (typeof x !== "object" || x === null) return false;
+      const r = x as Record<string, unknown>;
+      return Number.isInteger(r["value"]) && typeof r["name"] === "string";
+    });
+  const precedences = entries(o["precedences"]).map((x) => ({ value: x["value"] as number, name: x["name"] as string, mtPriority: typeof x["mtPriority"] === "number" ? x["mtPriority"] : 0 }));
+  const messageTypes = entries(o["messageTypes"]).map((x) => ({ value: x["value"] as number, name: x["name"] as string }));
+  if (precedences.length === 0 || messageTypes.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, "mmhsVocabulary returned no precedences or message types.");
+  return { precedences, messageTypes };
+}

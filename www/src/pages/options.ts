@@ -304,7 +304,7 @@ async function main(): Promise<void> {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
       await saveSettings({ releasePolicy: v as Record<string, unknown> });
     }),
-    autoReceiptSection(s),
+    await autoReceiptSection(s),
     authservSection(s),
     await originsSection(),
     await auditSection(),

@@ -1,6 +1,7 @@
 /**
- * MMHS vocabulary shown in the UI: precedences (RFC 6477 §3.8/3.9), message types (§3.10),
- * ESS classifications (RFC 2634 §5.4.4.4 ESSSecurityLabel `SecurityClassification`) and their
+ * MMHS vocabulary shown in the UI: how a precedence of the core's report is shown (RFC 6477
+ * §3.8/3.9; the lists of standard precedences and message types are the core's, wasm
+ * `mmhsVocabulary`), ESS classifications (RFC 2634 §5.4.4.4 ESSSecurityLabel `SecurityClassification`) and their
  * display colours. Pure data + helpers; no DOM, no chrome.* — unit-tested under node.
  */
 
@@ -10,15 +11,6 @@ export interface Precedence {
   /** true for FLASH and OVERRIDE: the reader must make these impossible to miss. */
   readonly urgent: boolean;
 }
-
-export const PRECEDENCES: readonly Precedence[] = [
-  { value: 0, name: "DEFERRED", urgent: false },
-  { value: 1, name: "ROUTINE", urgent: false },
-  { value: 2, name: "PRIORITY", urgent: false },
-  { value: 3, name: "IMMEDIATE", urgent: false },
-  { value: 4, name: "FLASH", urgent: true },
-  { value: 5, name: "OVERRIDE", urgent: true },
-];
 
 /**
  * A precedence as the core reports it: `PrecedenceView` of src/mmhs/inspect.rs, `{ value,
@@ -37,18 +29,6 @@ export function precedenceView(input: unknown): Precedence | null {
   // FLASH (4) and OVERRIDE (5): the reader must make these impossible to miss
   return { value, name, urgent: value === 4 || value === 5 };
 }
-
-export interface MessageTypeName {
-  readonly value: number;
-  readonly name: string;
-}
-
-export const MESSAGE_TYPES: readonly MessageTypeName[] = [
-  { value: 0, name: "exercise" },
-  { value: 1, name: "operation" },
-  { value: 2, name: "project" },
-  { value: 3, name: "drill" },
-];
 
 export interface Classification {
   readonly value: number;
