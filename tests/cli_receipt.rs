@@ -221,7 +221,12 @@ fn mdn_is_a_disposition_notification_with_a_null_reverse_path() {
         br#"{"reader":"bob@navy.example","to":"alice@army.example","originalMessageId":"<o1@army.example>","originalSubject":"Orders","reportingUa":"mmhs-cli; test"}"#,
     );
     let out = mmhs(&["mdn", "mdn.json", "--now", &at(), "--out", "mdn.eml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j = json(&out);
     assert_eq!(j["envelope"]["mailFrom"], "");
     assert_eq!(j["envelope"]["rcpts"][0]["address"], ALICE);
@@ -231,7 +236,10 @@ fn mdn_is_a_disposition_notification_with_a_null_reverse_path() {
     assert!(raw.contains("\r\nIn-Reply-To: <o1@army.example>\r\n"));
     // `mmhs inspect` reads it as an ordinary message
     let seen = json(&mmhs(&["inspect", "mdn.eml"]));
-    assert_eq!(seen["subject"], "Disposition notification: Orders", "{seen}");
+    assert_eq!(
+        seen["subject"], "Disposition notification: Orders",
+        "{seen}"
+    );
 
     p.write(
         "mdn-bad.json",
@@ -252,20 +260,34 @@ fn mdn_is_a_disposition_notification_with_a_null_reverse_path() {
 fn certificate_info_agrees_with_openssl() {
     let p = pki();
     let out = mmhs(&["certificate-info", "bob.pem"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j = json(&out);
     assert_eq!(j.as_array().map(Vec::len), Some(1));
     assert_eq!(j[0]["emailAddresses"][0], BOB);
     let fpr = String::from_utf8(support::pki::ok(
         &p.dir,
-        &["x509", "-in", "bob.pem", "-noout", "-fingerprint", "-sha256"],
+        &[
+            "x509",
+            "-in",
+            "bob.pem",
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+        ],
     ))
     .unwrap();
     let fpr = fpr.trim().rsplit('=').next().unwrap().to_string();
     assert_eq!(j[0]["sha256Fingerprint"], fpr.as_str());
     let subject = String::from_utf8(support::pki::ok(
         &p.dir,
-        &["x509", "-in", "bob.pem", "-noout", "-subject", "-nameopt", "RFC2253"],
+        &[
+            "x509", "-in", "bob.pem", "-noout", "-subject", "-nameopt", "RFC2253",
+        ],
     ))
     .unwrap();
     assert_eq!(

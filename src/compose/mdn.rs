@@ -330,7 +330,11 @@ mod tests {
     fn parts(m: &Mdn) -> Vec<(String, String)> {
         let h = HeaderSection::parse(&m.raw).unwrap();
         let ct = h.value("Content-Type").unwrap().to_string();
-        let boundary = ct.split("boundary=\"").nth(1).unwrap().trim_end_matches('"');
+        let boundary = ct
+            .split("boundary=\"")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('"');
         let body = String::from_utf8(m.raw[h.body_offset..].to_vec()).unwrap();
         let close = format!("\r\n--{boundary}--");
         let inner = body.split(close.as_str()).next().unwrap();
@@ -358,7 +362,10 @@ mod tests {
         assert_eq!(m.envelope.mail_from_line(), "MAIL FROM:<>");
         assert_eq!(m.message_id, "<abcdef@navy.example>");
         let raw = text(&m);
-        assert!(!raw.replace("\r\n", "").contains('\n'), "CRLF line ends only");
+        assert!(
+            !raw.replace("\r\n", "").contains('\n'),
+            "CRLF line ends only"
+        );
 
         let h = HeaderSection::parse(&m.raw).unwrap();
         assert_eq!(h.value("From").as_deref(), Some("bob@navy.example"));
@@ -380,10 +387,17 @@ mod tests {
         assert!(ct.starts_with("multipart/report; report-type=disposition-notification;"));
 
         let p = parts(&m);
-        let types: Vec<&str> = p.iter().map(|(t, _)| t.split(';').next().unwrap()).collect();
+        let types: Vec<&str> = p
+            .iter()
+            .map(|(t, _)| t.split(';').next().unwrap())
+            .collect();
         assert_eq!(
             types,
-            ["text/plain", "message/disposition-notification", "text/rfc822-headers"]
+            [
+                "text/plain",
+                "message/disposition-notification",
+                "text/rfc822-headers"
+            ]
         );
         assert_eq!(
             p[1].1,
@@ -417,7 +431,10 @@ mod tests {
             ("alice@army.example>\r\nRCPT TO:<x@y", "bob@navy.example"),
             ("alice@army.example", "not an address"),
             ("", "bob@navy.example"),
-            ("alice@army.example", "bob@navy.example\nBcc: eve@evil.example"),
+            (
+                "alice@army.example",
+                "bob@navy.example\nBcc: eve@evil.example",
+            ),
         ] {
             let mut r = base();
             r.to = to.into();
@@ -451,7 +468,9 @@ mod tests {
         assert!(!p[1].1.contains("Original-Recipient"));
         assert!(!p[1].1.contains("Original-Message-ID"));
         r.original_recipient = Some("x400;C=GB".into());
-        assert!(!parts(&make(&r).unwrap())[1].1.contains("Original-Recipient"));
+        assert!(!parts(&make(&r).unwrap())[1]
+            .1
+            .contains("Original-Recipient"));
     }
 
     #[test]

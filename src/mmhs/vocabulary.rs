@@ -98,11 +98,19 @@ mod tests {
         let t: Vec<(u8, &str)> = v.message_types.iter().map(|e| (e.value, e.name)).collect();
         assert_eq!(
             t,
-            [(0, "exercise"), (1, "operation"), (2, "project"), (3, "drill")]
+            [
+                (0, "exercise"),
+                (1, "operation"),
+                (2, "project"),
+                (3, "drill")
+            ]
         );
         // every name reads back as its value through the field grammar
         for e in &v.precedences {
-            assert_eq!(e.name.parse::<Precedence>().map(Precedence::value), Ok(e.value));
+            assert_eq!(
+                e.name.parse::<Precedence>().map(Precedence::value),
+                Ok(e.value)
+            );
         }
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(json["precedences"][4]["mtPriority"], 4);

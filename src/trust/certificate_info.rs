@@ -104,7 +104,8 @@ mod tests {
     const ED_CA: &str = include_str!(
         "../../tests/vectors/rfc9216-certs/Sample_LAMPS_Ed25519_Certification_Authority.selfsigned.pem"
     );
-    const ALICE: &str = include_str!("../../tests/vectors/rfc9216-certs/alice@smime.example.sig.pem");
+    const ALICE: &str =
+        include_str!("../../tests/vectors/rfc9216-certs/alice@smime.example.sig.pem");
     const BOB: &str = include_str!("../../tests/vectors/rfc9216-certs/bob@smime.example.enc.pem");
 
     fn one(pem: &str) -> CertificateInfo {
@@ -160,7 +161,11 @@ mod tests {
         // the fingerprint is over the DER: CRLF line ends do not change it
         let crlf = RSA_CA.replace('\n', "\r\n");
         assert_eq!(one(&crlf), v[0]);
-        assert_eq!(one(&v[0].pem), v[0], "the PEM it gives is read back the same");
+        assert_eq!(
+            one(&v[0].pem),
+            v[0],
+            "the PEM it gives is read back the same"
+        );
         assert!(v[0].pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
         let der = crate::keys::certificates_from_pem(RSA_CA).unwrap()[0]
             .to_der()

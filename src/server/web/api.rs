@@ -16,9 +16,9 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::{set_cookie, ClientAddr, WebSession, WebState};
+use crate::mmhs::mt_priority::MtPriority;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
-use crate::mmhs::mt_priority::MtPriority;
 use crate::server::smtp::{DeliverBy, Notify, Recipient};
 use crate::server::store::folders;
 use crate::server::tls::RelayTls;
