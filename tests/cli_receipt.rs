@@ -211,6 +211,17 @@ fn receipt_refusals_exit_1_with_their_code() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The JSON a command printed, after asserting it exited 0.
+fn succeeded(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(out)
+}
+
 /// `mmhs mdn`: the read receipt (RFC 8098) a reader returns instead of a signed receipt — the
 /// same JSON as wasm `makeMdn`; a request naming an injected address is unusable (exit 2).
 #[test]
@@ -221,13 +232,7 @@ fn mdn_is_a_disposition_notification_with_a_null_reverse_path() {
         br#"{"reader":"bob@navy.example","to":"alice@army.example","originalMessageId":"<o1@army.example>","originalSubject":"Orders","reportingUa":"mmhs-cli; test"}"#,
     );
     let out = mmhs(&["mdn", "mdn.json", "--now", &at(), "--out", "mdn.eml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j = json(&out);
+    let j = succeeded(&out);
     assert_eq!(j["envelope"]["mailFrom"], "");
     assert_eq!(j["envelope"]["rcpts"][0]["address"], ALICE);
     let raw = p.read("mdn.eml");
@@ -260,13 +265,7 @@ fn mdn_is_a_disposition_notification_with_a_null_reverse_path() {
 fn certificate_info_agrees_with_openssl() {
     let p = pki();
     let out = mmhs(&["certificate-info", "bob.pem"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j = json(&out);
+    let j = succeeded(&out);
     assert_eq!(j.as_array().map(Vec::len), Some(1));
     assert_eq!(j[0]["emailAddresses"][0], BOB);
     let fpr = String::from_utf8(support::pki::ok(
