@@ -60,9 +60,7 @@ impl MtPriority {
     pub fn value(self) -> i8 {
         self.0
     }
-}
 
-impl MtPriority {
     /// Parse the `MT-PRIORITY=` MAIL FROM parameter value (RFC 6710 §3): exactly the
     /// priority-value, no comments, no white space, no `+`, no `-0`, no leading zeros.
     pub fn from_parameter(s: &str) -> Result<Self, Error> {
