@@ -18,14 +18,17 @@
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
+mod certificate;
 mod compose;
 mod keys;
 mod label;
 mod material;
+mod mdn;
 mod receipt;
 mod release;
 mod smime;
 mod version;
+mod vocabulary;
 mod webcrypto;
 
 pub use compose::compose;

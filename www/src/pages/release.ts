@@ -5,8 +5,8 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { interpretRelease, release, releaseOutcomeText, verify, withMmhsView } from "../core/wasm.js";
-import { headerSourceBytes, splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
+import { interpretRelease, release, releaseOutcomeText, verify } from "../core/wasm.js";
+import { splitVerifyResult, verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
@@ -54,8 +54,9 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   try {
     const out = splitVerifyResult(await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() }));
     const innerBytes = out.content === null ? null : typeof out.content === "string" ? new TextEncoder().encode(out.content) : out.content;
-    const scheme = (out.report as { headerProtection?: { scheme?: unknown } } | null)?.headerProtection?.scheme;
-    report = await withMmhsView(out.report, headerSourceBytes(raw, innerBytes, typeof scheme === "string" ? scheme : "none"), nowRfc3339());
+    // the core's MMHS view is read from the header section the recipient is meant to see
+    // (the protected one under header protection): src/verify/verdict.rs
+    report = out.report;
     content = innerBytes === null ? null : bytesToLatin1(innerBytes);
     const v = viewReport(report);
     const prec = v.primaryPrecedence ?? v.copyPrecedence;
