@@ -427,16 +427,16 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     }
     // A loop: a message this list already expanded comes back to it.
     let once = mmhs::domain::expand(
-        &alice_message(&pki, "loop"),
+        &mmhs::verify::VerifiedMessage::verify(&alice_message(&pki, "loop"), &ctx).unwrap(),
         &mmhs::domain::MailListAgent {
             signer: &pki.signer("staff"),
             decryption: None,
             use_ski: false,
             receipt_policy: None,
             history_limit: 64,
+            domain_signature: None,
         },
         &[],
-        &ctx,
         time::OffsetDateTime::now_utc(),
         &mmhs::smime::SignOptions {
             signing_time: Some(time::OffsetDateTime::now_utc()),
@@ -479,6 +479,107 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     assert!(navy_audit
         .iter()
         .any(|r| r.contains("\"event\":\"refuse\"") && r.contains("ml-expansion-loop")));
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
+
+/// A list at army's boundary with a member at navy (msa-to-mda §5): alice's signed posting
+/// to staff@army.example is expanded by army's agent, which adds army's domain signature under
+/// the list's signature because bob is outside army.example (the expansion is re-injected
+/// past the outbound listener); navy's agent, which requires army's domain signature, passes
+/// it to bob; alice gets her copy too. OpenSSL verifies the three signatures one inside the
+/// other: the list's, army's domain signature, alice's.
+#[test]
+fn a_list_member_in_another_domain_receives_it_domain_signed() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = Pki::new(
+        "boundary-mla-out",
+        &[
+            ("alice", "alice@army.example", Alg::Ec),
+            ("bob", "bob@navy.example", Alg::Ec),
+            ("staff", "staff@army.example", Alg::Rsa),
+        ],
+    );
+    pki.domain_agents();
+    let list = serde_json::json!({
+        "staff@army.example": {
+            "members": ["alice@army.example", "bob@navy.example"],
+            "signing": {
+                "key": pki.dir.join("staff.key"),
+                "certificate": pki.dir.join("staff.pem"),
+            }
+        }
+    });
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| navy_mx,
+        DomainSetup {
+            users: vec!["alice", "staff"],
+            certs: vec!["navy-dca", "navy-sig"],
+            extra: serde_json::json!({ "lists": list }),
+        },
+        DomainSetup::navy(),
+    );
+    let rep = smtp_send(
+        d.army.submission,
+        "alice@army.example",
+        "staff@army.example",
+        &alice_message(&pki, "staff posting"),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
+    let bob_new = d.navy_mta.maildir_new("navy.example", "bob");
+    let path = wait_for("bob's copy", 40, || files_in(&bob_new).into_iter().next());
+    let copy = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&copy);
+    assert!(
+        text.contains("smime=pass reason=\"domain-signature-verified\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("body.smime-identifier=army.example"),
+        "{text}"
+    );
+    let report = mmhs::verify::verify(&copy, &ctx).unwrap();
+    assert!(report.valid && report.domain_verified, "{report:#?}");
+    let sigs: Vec<String> = report
+        .signatures
+        .iter()
+        .map(|s| format!("{} by {}", s.signature_type, s.signer))
+        .collect();
+    assert_eq!(
+        sigs,
+        [
+            "originator by staff@army.example",
+            "domain by smtp://army.example",
+            "originator by alice@army.example"
+        ]
+    );
+    assert_eq!(report.signatures[0].ml_expansion_history.len(), 1);
+    assert_eq!(report.signatures[1].naming_ok, Some(true));
+    assert_eq!(report.signatures[2].address_match, Some(true));
+    pki.write("bob-list.eml", &copy);
+    openssl_verify(&pki, "bob-list.eml", "bob-list-domain.eml");
+    openssl_verify(&pki, "bob-list-domain.eml", "bob-list-alice.eml");
+    openssl_verify(&pki, "bob-list-alice.eml", "bob-list.txt");
+    assert!(pki.read("bob-list.txt").contains("Proceed to grid 1234"));
+    // alice, the local member, gets the same expansion.
+    let alice_new = d.army_mta.maildir_new("army.example", "alice");
+    let path = wait_for("alice's copy", 40, || {
+        files_in(&alice_new).into_iter().next()
+    });
+    let report = mmhs::verify::verify(&std::fs::read(&path).unwrap(), &ctx).unwrap();
+    assert!(report.valid, "{:#?}", report.problems);
+    assert_eq!(report.signatures.len(), 3);
+    let army_audit = audit_details(&d.base, "army.example");
+    assert!(
+        army_audit.iter().any(|r| r
+            .contains("expanded by the list staff@army.example for 2 members")
+            && r.contains("domain-signed under the list's signature")),
+        "{army_audit:#?}"
+    );
     drop(d);
     let _ = std::fs::remove_dir_all(&pki.dir);
 }

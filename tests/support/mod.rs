@@ -3,6 +3,7 @@
 pub mod attacks;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod layers;
 pub mod pki;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod postfix;

@@ -1,0 +1,46 @@
+//! The S/MIME layers of a message as draft-melnikov-smime-msa-to-mda-04 §5.1 writes them —
+//! `S` for a signedData, `E` for an envelopedData — for tests that compare what an agent sent
+//! with the message an example says is "sent out of the domain".
+
+#![allow(dead_code)]
+
+use mmhs::verify::VerifyContext;
+
+/// The layers of `raw` opened with `ctx`, outermost first: `E` for an encrypted layer,
+/// `S[type by signer]` for a signed one (`; ` between parallel signatures). Every layer must
+/// open, every signature must be valid and trusted, and the content must contain `content`.
+pub fn shape(raw: &[u8], ctx: &VerifyContext, content: &str) -> Vec<String> {
+    let v = mmhs::verify::verify_message(raw, ctx).unwrap();
+    let r = &v.report;
+    assert!(
+        r.problems
+            .iter()
+            .all(|p| !matches!(p.code.as_str(), "no-decryption-key" | "decrypt-failed")),
+        "{:?}",
+        r.problems
+    );
+    for s in &r.signatures {
+        assert!(s.valid && s.trusted, "{} {:?}", s.signer, s.problems);
+    }
+    assert!(
+        String::from_utf8_lossy(&v.content).contains(content),
+        "the original content is not reached"
+    );
+    r.layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l.as_str() {
+            "signed" => {
+                let sigs: Vec<String> = r
+                    .signatures
+                    .iter()
+                    .filter(|s| s.layer == i)
+                    .map(|s| format!("{} by {}", s.signature_type, s.signer))
+                    .collect();
+                format!("S[{}]", sigs.join("; "))
+            }
+            "enveloped" | "authEnveloped" => "E".to_string(),
+            other => other.to_string(),
+        })
+        .collect()
+}
