@@ -927,6 +927,10 @@ fn outer_history(raw: &[u8]) -> Option<mmhs::smime::ml_expansion::MlExpansionHis
     }
 }
 
+/// A §5.1 example: its name, the input, the layers sent out of the domain, whether the outer
+/// signedData carries the history, and what the audit record says.
+type Example = (&'static str, Vec<u8>, Vec<&'static str>, bool, &'static str);
+
 const NAVY_DOMAIN: &str = "S[domain by smtp://navy.example]";
 const BOB: &str = "S[originator by bob@navy.example]";
 /// The new outer signedData that carries a list's signed attributes (§5 S4 of example 4, S5
@@ -951,7 +955,7 @@ async fn section_5_examples_4_to_7_leave_through_the_outbound_listener() {
     let pki = &s.pki;
     let s1 = signed(pki, "bob", false, &message("bob@navy.example", "section-5"));
     let h = history(pki, "navy-sig");
-    let examples: Vec<(&str, Vec<u8>, Vec<&str>, bool, &str)> = vec![
+    let examples: Vec<Example> = vec![
         // Example 4: (S2 (E1 (S1))), S2 with the history → (S4 (E2 (S3 (S1)))).
         (
             "example 4",
