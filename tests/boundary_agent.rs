@@ -648,14 +648,7 @@ async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
         false,
         &message("bob@navy.example", "posting"),
     );
-    let r = send(
-        s.running.outbound.port(),
-        "bob@navy.example",
-        &["staff@navy.example"],
-        &posting,
-    )
-    .await
-    .unwrap();
+    let r = post_to_staff(&s, &posting).await;
     assert_eq!(r.code, 250, "{r}");
     let second = re.received.lock().unwrap()[1].clone();
     let r = mmhs::verify::verify(&second, &ctx).unwrap();
@@ -908,15 +901,7 @@ fn ctx_with(pki: &Pki, keys: &[&str]) -> mmhs::verify::VerifyContext {
 }
 
 fn copy_certs(pki: &Pki, names: &[&str]) {
-    let certs = pki.dir.join("certs");
-    std::fs::create_dir_all(&certs).unwrap();
-    for c in names {
-        std::fs::copy(
-            pki.dir.join(format!("{c}.pem")),
-            certs.join(format!("{c}.pem")),
-        )
-        .unwrap();
-    }
+    pki.copy_certs(&pki.dir.join("certs"), names);
 }
 
 /// The outer signedData's mlExpansionHistory of `raw`.
@@ -1087,14 +1072,7 @@ async fn list_members_outside_our_domains_get_our_domain_signature() {
     let list_sig = "S[originator by smtp://navy.example]";
     // A signed posting from inside.
     let posting = signed(pki, "bob", false, &message("bob@navy.example", "to-staff"));
-    let r = send(
-        s.running.outbound.port(),
-        "bob@navy.example",
-        &["staff@navy.example"],
-        &posting,
-    )
-    .await
-    .unwrap();
+    let r = post_to_staff(&s, &posting).await;
     assert_eq!(r.code, 250, "{r}");
     let got = re.received.lock().unwrap()[0].clone();
     let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
@@ -1107,27 +1085,7 @@ async fn list_members_outside_our_domains_get_our_domain_signature() {
     let report = mmhs::verify::verify(&got, &ctx).unwrap();
     assert!(report.valid && report.domain_verified, "{report:#?}");
     // A later list strips the outer signedData and every one above it: ours survives.
-    let army_list = pki.signer("army-sig");
-    let again = mmhs::domain::expand(
-        &mmhs::verify::VerifiedMessage::verify(&got, &ctx).unwrap(),
-        &mmhs::domain::MailListAgent {
-            signer: &army_list,
-            decryption: None,
-            use_ski: false,
-            receipt_policy: None,
-            history_limit: 64,
-            domain_signature: None,
-        },
-        &[],
-        time::OffsetDateTime::now_utc(),
-        &mmhs::smime::SignOptions {
-            signing_time: Some(time::OffsetDateTime::now_utc()),
-            ..Default::default()
-        },
-        &Default::default(),
-        &mut mmhs::rng::system_rng(),
-    )
-    .unwrap();
+    let again = support::layers::expand_by(&pki.signer("army-sig"), &got, &ctx);
     assert_eq!(
         support::layers::shape(&again.message, &ctx, "hello"),
         ["S[originator by smtp://army.example]", NAVY_DOMAIN, BOB]
@@ -1135,14 +1093,7 @@ async fn list_members_outside_our_domains_get_our_domain_signature() {
     // An encrypted posting (for the list's key): re-encrypted for bob, alice and army's DCA,
     // the domain signature inside.
     let triple = signed(pki, "bob", false, &encrypted(pki, &posting, &["navy-dca"]));
-    let r = send(
-        s.running.outbound.port(),
-        "bob@navy.example",
-        &["staff@navy.example"],
-        &triple,
-    )
-    .await
-    .unwrap();
+    let r = post_to_staff(&s, &triple).await;
     assert_eq!(r.code, 250, "{r}");
     let got = re.received.lock().unwrap()[1].clone();
     for key in ["bob", "alice", "army-dca"] {
@@ -1182,4 +1133,16 @@ async fn inbound_to(s: &Setup, from: &str, to: &str, msg: &[u8]) -> client::Repl
     send(s.running.inbound.port(), from, &[to], msg)
         .await
         .unwrap()
+}
+
+/// bob's posting to staff@navy.example on the outbound listener.
+async fn post_to_staff(s: &Setup, msg: &[u8]) -> client::Reply {
+    send(
+        s.running.outbound.port(),
+        "bob@navy.example",
+        &["staff@navy.example"],
+        msg,
+    )
+    .await
+    .unwrap()
 }

@@ -122,19 +122,25 @@ fn openssl_decrypt(pki: &Pki, input: &str, key: &str, cert: &str, out: &str) {
     );
 }
 
+/// The PKI of the tests: alice@army.example and bob@navy.example (P-256), `more` people, and
+/// the domains' agents (`Pki::domain_agents`).
+fn army_and_navy(name: &str, more: &[(&str, &str, Alg)]) -> Pki {
+    let mut people = vec![
+        ("alice", "alice@army.example", Alg::Ec),
+        ("bob", "bob@navy.example", Alg::Ec),
+    ];
+    people.extend_from_slice(more);
+    let pki = Pki::new(name, &people);
+    pki.domain_agents();
+    pki
+}
+
 #[test]
 fn army_to_navy_through_two_postfix_instances() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
-        "boundary",
-        &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
-        ],
-    );
-    pki.domain_agents();
+    let pki = army_and_navy("boundary", &[]);
     // army → navy over a recording relay; navy → army directly.
     let mut wire = None;
     let d = two_domains(&pki, |navy_mx| {
@@ -322,6 +328,49 @@ fn sign(pki: &Pki, who: &str, raw: &[u8], domain: bool) -> Vec<u8> {
     .unwrap()
 }
 
+/// alice's signed message `subject`, submitted to army's Postfix for `rcpt`: the copy in the
+/// navy.example Maildir of `user`, which navy's agent passed as `domain-signature-verified`.
+fn submit_and_receive(d: &TwoDomains, pki: &Pki, rcpt: &str, user: &str, subject: &str) -> Vec<u8> {
+    let rep = smtp_send(
+        d.army.submission,
+        "alice@army.example",
+        rcpt,
+        &alice_message(pki, subject),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    received_verified(d, user)
+}
+
+/// The first message in the navy.example Maildir of `user`, which navy's agent passed as
+/// `domain-signature-verified`.
+fn received_verified(d: &TwoDomains, user: &str) -> Vec<u8> {
+    let new = d.navy_mta.maildir_new("navy.example", user);
+    let path = wait_for(&format!("{user}'s copy"), 40, || {
+        files_in(&new).into_iter().next()
+    });
+    let copy = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&copy);
+    assert!(
+        text.contains("smime=pass reason=\"domain-signature-verified\""),
+        "{text}"
+    );
+    copy
+}
+
+/// The agent configuration's `lists` with one list, `address`, signed with the PKI's
+/// `staff` key.
+fn list_of(pki: &Pki, address: &str, members: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        address: {
+            "members": members,
+            "signing": {
+                "key": pki.dir.join("staff.key"),
+                "certificate": pki.dir.join("staff.pem"),
+            }
+        }
+    })
+}
+
 /// A Mail List Agent at navy's boundary (RFC 2634 §4; msa-to-mda §5): alice's
 /// triple-wrapped message to staff@navy.example, encrypted for the list, is verified,
 /// re-encrypted for bob and carol under the list's signature with an mlExpansionHistory, and
@@ -332,26 +381,19 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
+    let pki = army_and_navy(
         "boundary-mla",
         &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
             ("carol", "carol@navy.example", Alg::Rsa),
             ("staff", "staff@navy.example", Alg::Rsa),
         ],
     );
-    pki.domain_agents();
-    let list = serde_json::json!({
-        "staff@navy.example": {
-            "members": ["bob@navy.example", "carol@navy.example"],
-            "signing": {
-                "key": pki.dir.join("staff.key"),
-                "certificate": pki.dir.join("staff.pem"),
-            },
-            "maxExpansions": 8
-        }
-    });
+    let mut list = list_of(
+        &pki,
+        "staff@navy.example",
+        &["bob@navy.example", "carol@navy.example"],
+    );
+    list["staff@navy.example"]["maxExpansions"] = serde_json::json!(8);
     let d = two_domains_with(
         &pki,
         |navy_mx| navy_mx,
@@ -371,16 +413,8 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     assert!(rep.starts_with("250"), "{rep}");
     let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
     for (member, key_alg) in [("bob", "EC"), ("carol", "RSA")] {
-        let new = d.navy_mta.maildir_new("navy.example", member);
-        let path = wait_for(&format!("{member}'s copy"), 40, || {
-            files_in(&new).into_iter().next()
-        });
-        let copy = std::fs::read(&path).unwrap();
+        let copy = received_verified(&d, member);
         let text = String::from_utf8_lossy(&copy);
-        assert!(
-            text.contains("smime=pass reason=\"domain-signature-verified\""),
-            "{text}"
-        );
         assert!(!text.contains("muster at 0600"), "re-encrypted: {key_alg}");
         // The member's reader: the list's signature with its history, alice's inside.
         let mut mctx = ctx.clone();
@@ -426,26 +460,7 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
             .contains("muster at 0600"));
     }
     // A loop: a message this list already expanded comes back to it.
-    let once = mmhs::domain::expand(
-        &mmhs::verify::VerifiedMessage::verify(&alice_message(&pki, "loop"), &ctx).unwrap(),
-        &mmhs::domain::MailListAgent {
-            signer: &pki.signer("staff"),
-            decryption: None,
-            use_ski: false,
-            receipt_policy: None,
-            history_limit: 64,
-            domain_signature: None,
-        },
-        &[],
-        time::OffsetDateTime::now_utc(),
-        &mmhs::smime::SignOptions {
-            signing_time: Some(time::OffsetDateTime::now_utc()),
-            ..Default::default()
-        },
-        &Default::default(),
-        &mut mmhs::rng::system_rng(),
-    )
-    .unwrap();
+    let once = support::layers::expand_by(&pki.signer("staff"), &alice_message(&pki, "loop"), &ctx);
     let looped = sign(&pki, "army-sig", &once.message, true);
     let rep = smtp_send(
         d.navy.mx,
@@ -494,24 +509,15 @@ fn a_list_member_in_another_domain_receives_it_domain_signed() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
+    let pki = army_and_navy(
         "boundary-mla-out",
-        &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
-            ("staff", "staff@army.example", Alg::Rsa),
-        ],
+        &[("staff", "staff@army.example", Alg::Rsa)],
     );
-    pki.domain_agents();
-    let list = serde_json::json!({
-        "staff@army.example": {
-            "members": ["alice@army.example", "bob@navy.example"],
-            "signing": {
-                "key": pki.dir.join("staff.key"),
-                "certificate": pki.dir.join("staff.pem"),
-            }
-        }
-    });
+    let list = list_of(
+        &pki,
+        "staff@army.example",
+        &["alice@army.example", "bob@navy.example"],
+    );
     let d = two_domains_with(
         &pki,
         |navy_mx| navy_mx,
@@ -522,22 +528,9 @@ fn a_list_member_in_another_domain_receives_it_domain_signed() {
         },
         DomainSetup::navy(),
     );
-    let rep = smtp_send(
-        d.army.submission,
-        "alice@army.example",
-        "staff@army.example",
-        &alice_message(&pki, "staff posting"),
-    );
-    assert!(rep.starts_with("250"), "{rep}");
-    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
-    let bob_new = d.navy_mta.maildir_new("navy.example", "bob");
-    let path = wait_for("bob's copy", 40, || files_in(&bob_new).into_iter().next());
-    let copy = std::fs::read(&path).unwrap();
+    let copy = submit_and_receive(&d, &pki, "staff@army.example", "bob", "staff posting");
     let text = String::from_utf8_lossy(&copy);
-    assert!(
-        text.contains("smime=pass reason=\"domain-signature-verified\""),
-        "{text}"
-    );
+    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
     assert!(
         text.contains("body.smime-identifier=army.example"),
         "{text}"
@@ -635,21 +628,8 @@ fn army_encrypts_to_navys_gateway_and_navy_marks_what_it_decrypted() {
         },
     );
     let wire = wire.unwrap();
-    let rep = smtp_send(
-        d.army.submission,
-        "alice@army.example",
-        "dave@navy.example",
-        &alice_message(&pki, "gateway"),
-    );
-    assert!(rep.starts_with("250"), "{rep}");
-    let new = d.navy_mta.maildir_new("navy.example", "dave");
-    let path = wait_for("dave's copy", 40, || files_in(&new).into_iter().next());
-    let copy = std::fs::read(&path).unwrap();
+    let copy = submit_and_receive(&d, &pki, "dave@navy.example", "dave", "gateway");
     let text = String::from_utf8_lossy(&copy);
-    assert!(
-        text.contains("smime=pass reason=\"domain-signature-verified\""),
-        "{text}"
-    );
     assert!(
         text.contains("(gateway-decrypted by the S/MIME gateway of navy.example)"),
         "{text}"
@@ -701,14 +681,7 @@ fn over_the_budget_postfix_keeps_the_message_queued() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
-        "boundary-budget",
-        &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
-        ],
-    );
-    pki.domain_agents();
+    let pki = army_and_navy("boundary-budget", &[]);
     let d = two_domains_with(
         &pki,
         |navy_mx| navy_mx,
@@ -773,14 +746,7 @@ fn labels_enforced_at_both_boundaries() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
-        "boundary-labels",
-        &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
-        ],
-    );
-    pki.domain_agents();
+    let pki = army_and_navy("boundary-labels", &[]);
     let class = |v: u16, m: &str| serde_json::json!({ "value": v, "name": m, "marking": m });
     let army = serde_json::json!({
         "policy": ARMY_POLICY, "local": true,

@@ -35,16 +35,21 @@ fn have(cmd: &str) -> bool {
 
 /// Whether Bouncy Castle can run here; panics under scripts/test.sh when it cannot.
 fn bc_usable() -> bool {
-    let ok = have("java") && have("javac") && JARS.iter().all(|j| Path::new(j).exists());
-    if !ok {
-        let why = "the Bouncy Castle test needs java, javac and libbcpkix-java (scripts/setup.sh)";
-        assert!(
-            std::env::var_os("MMHS_TEST_SH").is_none(),
-            "{why}: under scripts/test.sh it must run"
-        );
-        eprintln!("SKIPPED interop_bc: {why}");
-    }
-    ok
+    support::required(
+        have("java") && have("javac") && JARS.iter().all(|j| Path::new(j).exists()),
+        "interop_bc",
+        "the Bouncy Castle test needs java, javac and libbcpkix-java (scripts/setup.sh)",
+    )
+}
+
+/// Run `cmd`, which must succeed.
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Compile DomainSign.java into `dir`; the classpath to run it.
@@ -53,17 +58,10 @@ fn compile(dir: &Path) -> String {
     std::fs::create_dir_all(&classes).unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop_bc/DomainSign.java");
     let cp = JARS.join(":");
-    let out = Command::new("javac")
+    run(Command::new("javac")
         .args(["-cp", &cp, "-d"])
         .arg(&classes)
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(&src));
     format!("{cp}:{}", classes.display())
 }
 
@@ -93,20 +91,13 @@ fn bc_domain_signed(pki: &Pki, classpath: &str, agent: &str, inner: &[u8]) -> Ve
     let content = pki.dir.join(format!("{agent}-content.bin"));
     std::fs::write(&content, &entity).unwrap();
     let der: PathBuf = pki.dir.join(format!("{agent}-bc.der"));
-    let out = Command::new("java")
+    run(Command::new("java")
         .args(["-cp", classpath, "DomainSign"])
         .arg(pki.dir.join(format!("{agent}.key")))
         .arg(pki.dir.join(format!("{agent}.pem")))
         .arg(&content)
         .arg(&der)
-        .arg(ID_STI_DOMAIN_SIG)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(ID_STI_DOMAIN_SIG));
     let b64 = base64_lines(&std::fs::read(&der).unwrap());
     let mut msg = outer;
     msg.extend_from_slice(b"MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=smime.p7m\r\n\r\n");

@@ -1,6 +1,7 @@
 //! The S/MIME layers of a message as draft-melnikov-smime-msa-to-mda-04 §5.1 writes them —
 //! `S` for a signedData, `E` for an envelopedData — for tests that compare what an agent sent
-//! with the message an example says is "sent out of the domain".
+//! with the message an example says is "sent out of the domain"; and a Mail List Agent's
+//! expansion (RFC 2634 §4) for tests that send one to an agent.
 
 #![allow(dead_code)]
 
@@ -43,4 +44,33 @@ pub fn shape(raw: &[u8], ctx: &VerifyContext, content: &str) -> Vec<String> {
             other => other.to_string(),
         })
         .collect()
+}
+
+/// `raw` expanded once by the list whose signer is `list` (no members to re-encrypt for,
+/// history limit 64, signed now), verified with `ctx`.
+pub fn expand_by(
+    list: &mmhs::smime::Signer,
+    raw: &[u8],
+    ctx: &VerifyContext,
+) -> mmhs::domain::Expansion {
+    mmhs::domain::expand(
+        &mmhs::verify::VerifiedMessage::verify(raw, ctx).unwrap(),
+        &mmhs::domain::MailListAgent {
+            signer: list,
+            decryption: None,
+            use_ski: false,
+            receipt_policy: None,
+            history_limit: 64,
+            domain_signature: None,
+        },
+        &[],
+        time::OffsetDateTime::now_utc(),
+        &mmhs::smime::SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..Default::default()
+        },
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap()
 }
