@@ -28,11 +28,11 @@ use crate::smime::signed_verify::{
     check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
 };
 use crate::smime::signer_certificate::CertIndex;
-use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message};
+use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message, with_outer_fields};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
-use super::signers::signature_report;
+use super::signers::{name_signers, signature_report};
 use super::trust::Trust;
 use super::verdict::{conclude, Input};
 use super::{Error, Verified, VerifyContext};
@@ -132,8 +132,9 @@ impl<'c> Walk<'c> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (checks, problems) =
+        let (mut checks, problems) =
             check_signed_data(&sd, &content, &index, &self.budget, &self.ctx.algorithms);
+        name_signers(&mut checks);
         self.report.problems.extend(problems);
         if is_empty_signature_layer(&sd) {
             self.report.notes.push(Problem::new(
@@ -416,19 +417,6 @@ fn walk_message<T>(
         },
     );
     Ok(finish(w.report, &w.checks, &canon, current))
-}
-
-/// The outer header fields of `message` except `Content-*`, then `entity`.
-pub(crate) fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
-    let (header, _) = split_message(message);
-    let mut out = Vec::with_capacity(header.len() + entity.len());
-    for f in fields(header) {
-        if !smime_mime::is_content_field(f.name) {
-            out.extend_from_slice(f.raw);
-        }
-    }
-    out.extend_from_slice(entity);
-    out
 }
 
 /// Verify a bare CMS ContentInfo(SignedData), DER or BER — no MIME, no address check (there is

@@ -20,9 +20,9 @@ use super::domsec;
 use super::policy::{self, DomainPolicy, Encrypt, OnFailure, RouteKey};
 use super::results::{self, Results, SmimeResult};
 use crate::cancel::Cancel;
-use crate::domain::{
-    self, DcaOutcome, DomainEncryption, GatewayInbound, MailListAgent, OriginatorAuthentication,
-};
+use crate::domain::OriginatorAuthentication;
+use crate::domain::{self, DcaOutcome, DomainEncryption, GatewayInbound};
+use crate::domain_agent::{self, MailListAgent};
 use crate::release::AuditFacts;
 use crate::report::{Layer, VerifyReport};
 use crate::server::agent::{transaction_identifiers, transaction_record, AgentReply};
@@ -327,7 +327,7 @@ impl Boundary {
         }
     }
 
-    /// Mail List Agent expansion with the core (`crate::domain::expand`; RFC 2634 §4,
+    /// Mail List Agent expansion with the core (`crate::domain_agent::expand`; RFC 2634 §4,
     /// msa-to-mda §5) of a message verified once by the caller (with the list's key): the
     /// "outer" signedData replaced by the list's signature with one more MLData, encrypted
     /// content re-encrypted for the members (their own certificates from the directory, else
@@ -390,7 +390,7 @@ impl Boundary {
             signing_time: Some(at),
             ..SignOptions::default()
         };
-        let expanded = domain::expand(
+        let expanded = domain_agent::expand(
             message,
             &mla,
             &members,
@@ -482,7 +482,7 @@ impl Boundary {
     /// Outbound (draft-melnikov-smime-msa-to-mda-04 §3.3, §4, §5): the message is verified
     /// once, with our DCA's key so that signatures in layers encrypted for the domain are
     /// checked too (§3.3: "including those that have been encrypted"), judged by the
-    /// policy, and domain-signed by the core's §5 rules (`crate::domain::apply_domain_signature`):
+    /// policy, and domain-signed by the core's §5 rules (`crate::domain_agent::apply_domain_signature`):
     /// a message a list expanded keeps the list's mlExpansionHistory on the outer signedData,
     /// an envelopedData for our DCA is opened and the domain signature inside it encrypted for
     /// the recipient domain, an envelopedData lower down forces that encryption.
@@ -563,11 +563,11 @@ impl Boundary {
         let Some(signer) = &self.config.signer else {
             return self.outbound_unsigned(data, &recipients, encrypted_for, done);
         };
-        let agent = domain::DomainAgent {
+        let agent = domain_agent::DomainAgent {
             signer,
             dca: self.config.dca.as_ref(),
         };
-        let policy = domain::DomainPolicy {
+        let policy = domain_agent::DomainPolicy {
             encrypt: mode != Encrypt::None,
             recipients,
             encrypt_options: EncryptOptions::default(),
@@ -578,7 +578,7 @@ impl Boundary {
             ..SignOptions::default()
         };
         let mut rng = crate::rng::system_rng();
-        let signed = match domain::apply_domain_signature(
+        let signed = match domain_agent::apply_domain_signature(
             &message, &agent, &policy, auth, &opts, &mut rng,
         ) {
             Ok(s) => s,
