@@ -52,10 +52,10 @@ pub fn expand_by(
     list: &mmhs::smime::Signer,
     raw: &[u8],
     ctx: &VerifyContext,
-) -> mmhs::domain::Expansion {
-    mmhs::domain::expand(
+) -> mmhs::domain_agent::Expansion {
+    mmhs::domain_agent::expand(
         &mmhs::verify::VerifiedMessage::verify(raw, ctx).unwrap(),
-        &mmhs::domain::MailListAgent {
+        &mmhs::domain_agent::MailListAgent {
             signer: list,
             decryption: None,
             use_ski: false,
