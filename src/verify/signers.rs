@@ -4,10 +4,11 @@
 //! from that one certificate. A signature whose identifier names no certificate (or several)
 //! has no identity beyond the identifier, no addresses, and is neither valid nor trusted.
 
+use x509_cert::Certificate;
+
 use crate::report::{CountersignatureReport, SignatureReport, SignatureTypes};
 use crate::smime::attributes;
 use crate::smime::signed_verify::SignerCheck;
-use x509_cert::Certificate;
 
 use super::trust::Trust;
 
