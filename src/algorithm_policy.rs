@@ -26,10 +26,12 @@
 //! least 2048 bits with PKCS#1 v1.5 or PSS signatures and RSAES-OAEP key transport, ECDSA /
 //! ECDH P-256, AES-CBC and AES-GCM.
 
-use const_oid::db::rfc5911::{DES_EDE_3_CBC as DES_EDE3_CBC, RC_2_CBC as RC2_CBC};
-use const_oid::db::rfc5912::{
-    DSA_WITH_SHA_1, DSA_WITH_SHA_256, ID_DSA, ID_MD_5 as ID_MD5, ID_RSASSA_PSS, ID_SHA_1,
-    MD_2_WITH_RSA_ENCRYPTION, MD_5_WITH_RSA_ENCRYPTION, RSA_ENCRYPTION, SHA_1_WITH_RSA_ENCRYPTION,
+use crate::asn1::oid::{
+    DES_CBC, DES_EDE3_CBC, DSA as ID_DSA, DSA_SHA1 as DSA_WITH_SHA_1,
+    DSA_SHA256 as DSA_WITH_SHA_256, ECDSA_SHA1 as ECDSA_WITH_SHA_1,
+    MD2_WITH_RSA as MD_2_WITH_RSA_ENCRYPTION, MD5 as ID_MD5,
+    MD5_WITH_RSA as MD_5_WITH_RSA_ENCRYPTION, RC2_CBC, RSASSA_PSS as ID_RSASSA_PSS, RSA_ENCRYPTION,
+    SHA1 as ID_SHA_1, SHA1_WITH_RSA as SHA_1_WITH_RSA_ENCRYPTION,
 };
 use der::oid::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
@@ -51,11 +53,6 @@ pub mod codes {
 /// The shortest RSA modulus accepted on receipt and produced (NIST SP 800-131A Rev. 2 §3:
 /// 112-bit security; RFC 8551 §2.2 "SHOULD+ RSA ... 2048 bits").
 pub const MIN_RSA_BITS: usize = 2048;
-
-/// ecdsa-with-SHA1 (RFC 3279 §2.2.3; not in const-oid's database).
-const ECDSA_WITH_SHA_1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
-/// desCBC (OIW, RFC 8018 Appendix B.2.1; not in const-oid's database).
-const DES_CBC: Oid = Oid::new_unwrap("1.3.14.3.2.7");
 
 /// What a received message's weak algorithms do to the verdict (module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -330,9 +327,9 @@ mod tests {
     fn ciphers_and_key_transport() {
         assert!(content_encryption(&DES_EDE3_CBC).is_some());
         assert!(content_encryption(&RC2_CBC).is_some());
-        assert!(content_encryption(&Oid::new_unwrap("2.16.840.1.101.3.4.1.42")).is_none());
+        assert!(content_encryption(&crate::asn1::oid::AES256_CBC).is_none());
         assert!(key_transport(&RSA_ENCRYPTION).is_some());
-        assert!(key_transport(&Oid::new_unwrap("1.2.840.113549.1.1.7")).is_none());
+        assert!(key_transport(&crate::asn1::oid::RSAES_OAEP).is_none());
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //! `tests/layers.rs`):
 //! - 0: [`rng`], [`cancel`] (injected randomness, cancellation); [`coded`] (the `Coded` trait
 //!   every error implements); [`report`] (the one verification report every caller renders,
-//!   and its code catalogue).
+//!   and its code catalogue); [`asn1`] (the one BER reader, DER writer, ContentInfo and OID
+//!   table).
 //! - 1: [`mime`]: raw header-section reading/writing helpers shared by every module
-//!   (RFC 5322, RFC 2045/2047/2231), keeping raw byte offsets.
+//!   (RFC 5322, RFC 2045/2047/2231), keeping raw byte offsets; [`ess`]: the ESS security
+//!   label (RFC 2634 §3.2), one codec for the signed attribute and the SIO-Label `:ess` form.
 //! - 2: [`mmhs`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
 //!   and `inspect`; [`algorithm_policy`]: which algorithms and key sizes are weak, on
 //!   receipt and when producing (one policy for CMS signatures, certification paths and
@@ -40,12 +42,14 @@
 )]
 
 pub mod algorithm_policy;
+pub mod asn1;
 pub mod cancel;
 pub mod coded;
 pub mod compose;
 pub mod domain;
 pub mod domain_agent;
 pub mod error;
+pub mod ess;
 pub mod keys;
 pub mod label_policy;
 pub mod mime;

@@ -6,7 +6,7 @@
 
 use crate::support;
 
-use mmhs::smime::ber::{constructed, primitive};
+use mmhs::asn1::der::{constructed, primitive};
 use support::cli::{error_code, json, mmhs};
 use support::pki::{Alg, Pki};
 

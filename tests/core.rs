@@ -50,6 +50,8 @@ mod smime_envelope_vectors;
 mod smime_sign_vectors;
 #[path = "smime_verify_layers.rs"]
 mod smime_verify_layers;
+#[path = "test_layout.rs"]
+mod test_layout;
 #[path = "trust_dos.rs"]
 mod trust_dos;
 #[path = "trust_vectors.rs"]
@@ -58,37 +60,3 @@ mod trust_vectors;
 mod verify_attacks;
 #[path = "verify_golden.rs"]
 mod verify_golden;
-
-/// Every file directly under tests/ is either a [[test]] root named in Cargo.toml or a module
-/// that one root includes with `#[path]`: with `autotests = false` a forgotten file would
-/// otherwise compile into nothing and its tests would silently stop running.
-#[test]
-fn every_test_file_is_compiled() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let manifest = std::fs::read_to_string(dir.join("../Cargo.toml")).unwrap();
-    let roots: Vec<String> = manifest
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("path = \"tests/"))
-        .filter_map(|l| l.strip_suffix('"'))
-        .map(str::to_string)
-        .collect();
-    assert!(roots.len() >= 5, "[[test]] roots in Cargo.toml: {roots:?}");
-    let included: String = roots
-        .iter()
-        .map(|r| std::fs::read_to_string(dir.join(r)).unwrap())
-        .collect();
-    let mut missing = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".rs") || roots.contains(&name) {
-            continue;
-        }
-        if !included.contains(&format!("#[path = \"{name}\"]")) {
-            missing.push(name);
-        }
-    }
-    assert!(
-        missing.is_empty(),
-        "test files no [[test]] root includes: {missing:?}"
-    );
-}

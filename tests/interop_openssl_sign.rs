@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use mmhs::mmhs::ess_label::EssSecurityLabel;
+use mmhs::ess::EssSecurityLabel;
 use mmhs::report::VerifyReport;
 use mmhs::smime::{self, RsaPadding, SignOptions, SignatureType, Signer};
 use mmhs::verify::VerifyContext;

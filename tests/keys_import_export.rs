@@ -1,14 +1,15 @@
 //! Key import/export: PKCS#12 from `openssl pkcs12 -export` (OpenSSL 3 default PBES2 and
-//! `-legacy` 3DES/RC2-40), encrypted PKCS#8 round trips and OpenSSL interop, PEM
-//! certificate lists, and the error codes for wrong passwords.
+//! `-legacy` 3DES/RC2-40), our PKCS#12 export read back by us and by `openssl pkcs12`,
+//! encrypted PKCS#8 round trips and OpenSSL interop, PEM certificate lists, and the error
+//! codes for wrong passwords.
 #![cfg(not(target_arch = "wasm32"))]
 
 use crate::support::interop as pki;
 
 use mmhs::error::Coded;
 use mmhs::keys::{
-    certificates_from_pem, export_encrypted_pkcs8_with_iterations, import_encrypted_pkcs8,
-    import_pkcs12, key_matches_certificate, PrivateKey,
+    certificates_from_pem, export_encrypted_pkcs8_with_iterations, export_pkcs12,
+    import_encrypted_pkcs8, import_pkcs12, key_matches_certificate, PrivateKey,
 };
 use pki::{openssl, openssl_try, Pki};
 
@@ -81,6 +82,68 @@ fn pkcs12_with_sha256_mac_and_empty_password() {
     let b = import_pkcs12(&der, "").unwrap();
     assert_eq!(b.cert, u.cert);
     assert!(b.chain.is_empty());
+}
+
+#[test]
+fn pkcs12_export_round_trips_and_openssl_reads_it() {
+    let pki = Pki::new("p12x");
+    let ca_pem = std::fs::read_to_string(pki.dir.path("ca.pem")).unwrap();
+    let ca = certificates_from_pem(&ca_pem).unwrap().remove(0);
+    for ec in [false, true] {
+        let u = pki.user(if ec { "alice" } else { "bob" }, ec);
+        let pw = "pw-1 \u{e9}";
+        let der = export_pkcs12(
+            &u.key,
+            &u.cert,
+            std::slice::from_ref(&ca),
+            "alice",
+            pw,
+            &mut rng(),
+        )
+        .unwrap();
+        // Our importer reads it back whole.
+        let b = import_pkcs12(&der, pw).unwrap();
+        assert_eq!(b.cert, u.cert);
+        assert_eq!(b.chain, vec![ca.clone()]);
+        assert!(key_matches_certificate(&b.key, &u.cert));
+        assert_eq!(
+            import_pkcs12(&der, "wrong").unwrap_err().code(),
+            "pkcs12-bad-password"
+        );
+        // A flipped octet in the AuthenticatedSafe fails the MAC (or the parse), never
+        // yields a key.
+        let mut bad = der.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 0x01;
+        assert!(import_pkcs12(&bad, pw).is_err());
+        // OpenSSL verifies the MAC, decrypts the key and finds both certificates.
+        std::fs::write(pki.dir.path("x.p12"), &der).unwrap();
+        let out = openssl(
+            &pki.dir.0,
+            &[
+                "pkcs12",
+                "-in",
+                "x.p12",
+                "-passin",
+                &format!("pass:{pw}"),
+                "-nodes",
+            ],
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out.matches("-----BEGIN CERTIFICATE-----").count(),
+            2,
+            "{out}"
+        );
+        assert!(out.contains("friendlyName: alice"), "{out}");
+        let k = PrivateKey::from_pem(&out).unwrap();
+        assert!(key_matches_certificate(&k, &u.cert));
+        let (ok, _, _) = openssl_try(
+            &pki.dir.0,
+            &["pkcs12", "-in", "x.p12", "-passin", "pass:wrong", "-nodes"],
+        );
+        assert!(!ok, "OpenSSL must refuse the wrong password");
+    }
 }
 
 #[test]

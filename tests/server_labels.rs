@@ -15,7 +15,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use crate::support::server::*;
-use mmhs::mmhs::ess_label::EssSecurityLabel;
+use mmhs::ess::EssSecurityLabel;
 use mmhs::mmhs::sio_label::SioLabel;
 use mmhs::server::store::folders;
 use mmhs::smime::{self, SignOptions, Signer};

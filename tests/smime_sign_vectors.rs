@@ -4,7 +4,7 @@
 //! signature-level verdict (`signatures[i].valid`) and the problem codes.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mmhs::smime::{self, signed_parse};
+use mmhs::smime::signed_parse;
 use mmhs::verify::VerifyContext;
 
 /// RFC 4134's examples sign with SHA-1 (and DSA): they are read with the legacy receive
@@ -206,7 +206,7 @@ fn rustcrypto_bad_signer_infos_are_rejected() {
             v!("rustcrypto/signer_info_sequence_not_set.bin"),
         ),
     ] {
-        let t = smime::ber::Tlv::parse_all(bytes).unwrap();
+        let t = mmhs::asn1::ber::Tlv::parse_all(bytes).unwrap();
         assert!(
             signed_parse::parse_signer_infos(&t).is_err(),
             "{name} accepted"

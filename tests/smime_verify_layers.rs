@@ -10,8 +10,8 @@ use crate::support;
 use std::io::Write;
 use std::sync::OnceLock;
 
+use mmhs::ess::EssSecurityLabel;
 use mmhs::keys::PrivateKey;
-use mmhs::mmhs::ess_label::EssSecurityLabel;
 use mmhs::report::VerifyReport;
 use mmhs::rng::danger::SeededRng;
 use mmhs::smime::{self, SignOptions};

@@ -1,9 +1,9 @@
-//! `mmhs::smime::ber::Tlv`: the BER/DER reader under every CMS structure (X.690 §8.1),
+//! `mmhs::asn1::ber::Tlv`: the BER/DER reader under every CMS structure (X.690 §8.1),
 //! walked to the leaves with each accessor the CMS code uses.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mmhs::smime::ber::Tlv;
+use mmhs::asn1::ber::Tlv;
 
 fn walk(t: &Tlv<'_>) {
     let _ = t.to_der();

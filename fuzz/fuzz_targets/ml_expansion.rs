@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mmhs::smime::ber::Tlv;
+use mmhs::asn1::ber::Tlv;
 use mmhs::smime::ml_expansion::{MlExpansionHistory, UB_ML_EXPANSION_HISTORY};
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mmhs::smime::ber::Tlv;
+use mmhs::asn1::ber::Tlv;
 use mmhs::smime::{Receipt, ReceiptRequest};
 
 fuzz_target!(|data: &[u8]| {

@@ -34,6 +34,7 @@ use super::security_request::{
     LabelRequest, ProtectHeaders, ProtectHeadersRequest, SignerIdentifier,
 };
 use super::{ComposeContext, Error};
+use crate::asn1::oid::{AES128_CBC, AES128_GCM, AES256_CBC, AES256_GCM};
 use crate::mime::encode::Message;
 use crate::mmhs::{self, names, EssSecurityLabel, SioLabel};
 use crate::protect::{self, Hcp, InjectOptions};
@@ -96,12 +97,6 @@ impl Plan<'_> {
         self.sio_label.as_deref()
     }
 }
-
-/// The content-encryption OIDs (RFC 3565 §4.1, RFC 5084 §3.2).
-const AES128_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2");
-const AES256_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42");
-const AES128_GCM: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6");
-const AES256_GCM: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46");
 
 fn cipher_oid(c: ContentCipher) -> ObjectIdentifier {
     match c {
@@ -326,9 +321,9 @@ fn check_signer_address(req: &ComposeRequest, cert: &Certificate) -> Result<(), 
 /// The request's label as the DER-encodable ESS label (`label-invalid` when it cannot be
 /// encoded: policy not an OID, classification over 256, category value not DER …).
 pub fn ess_label(label: &LabelRequest) -> Result<EssSecurityLabel, Error> {
-    let ess = smime::attributes_label::from_report(&label.security_label())
-        .map_err(Error::LabelInvalid)?;
-    smime::attributes_label::encode_label(&ess).map_err(Error::LabelInvalid)?;
+    let ess = crate::ess::from_report(&label.security_label()).map_err(Error::LabelInvalid)?;
+    ess.to_der()
+        .map_err(|e| Error::LabelInvalid(e.to_string()))?;
     Ok(ess)
 }
 

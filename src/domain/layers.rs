@@ -95,7 +95,7 @@ pub fn top_layer(raw: &[u8]) -> Result<TopLayer, SmimeError> {
 }
 
 fn signed(message: &[u8], der: &[u8], detached: Option<&[u8]>) -> Result<SignedLayer, SmimeError> {
-    let cms = |e: crate::smime::ber::BerError| SmimeError::Cms(e.0);
+    let cms = |e: crate::asn1::ber::BerError| SmimeError::Cms(e.0);
     let ci = parse_content_info(der).map_err(cms)?;
     if ci.content_type != ID_SIGNED_DATA {
         return Err(SmimeError::Cms(

@@ -1,4 +1,5 @@
-//! Keys and certificates: PKCS#12 and PEM import, password-encrypted PKCS#8 (PBES2) export.
+//! Keys and certificates: PKCS#12 import and export, PEM import, password-encrypted PKCS#8
+//! (PBES2) export.
 
 use crate::coded::Coded;
 
@@ -72,4 +73,4 @@ pub use encrypted_pkcs8::{
     export_encrypted_pkcs8, export_encrypted_pkcs8_with_iterations, import_encrypted_pkcs8,
     DEFAULT_PBKDF2_ITERATIONS,
 };
-pub use pkcs12::{import_pkcs12, KeyBundle};
+pub use pkcs12::{export_pkcs12, import_pkcs12, KeyBundle};

@@ -20,7 +20,6 @@
 
 use cipher::block_padding::Pkcs7;
 use cipher::{BlockModeDecrypt, InnerIvInit, KeyIvInit};
-use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Decode, Encode, Sequence};
 use sha1::digest::{Digest, FixedOutputReset};
@@ -28,12 +27,7 @@ use spki::AlgorithmIdentifierOwned;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::Error;
-
-const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
-const PBE_SHA_3DES3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
-const PBE_SHA_3DES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.4");
-const PBE_SHA_RC2_128: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.5");
-const PBE_SHA_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
+use crate::asn1::oid::{PBES2, PBE_SHA_3DES2, PBE_SHA_3DES3, PBE_SHA_RC2_128, PBE_SHA_RC2_40};
 
 /// Upper bound on iteration counts we will run (a hostile file must not hang the browser).
 pub(crate) const MAX_ITERATIONS: u64 = 10_000_000;

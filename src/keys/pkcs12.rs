@@ -1,5 +1,6 @@
-//! PKCS#12 import (RFC 7292): a private key, its certificate and the chain from a
-//! password-protected `.p12` / `.pfx`.
+//! PKCS#12 (RFC 7292): import of a private key, its certificate and the chain from a
+//! password-protected `.p12` / `.pfx` ([`import_pkcs12`]), and export of the same
+//! ([`export_pkcs12`]).
 //!
 //! ```text
 //! PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL }
@@ -19,6 +20,16 @@
 //!
 //! BER is accepted (Windows writes indefinite-length PFX files). A wrong password yields
 //! `pkcs12-bad-password`.
+//!
+//! Export writes what OpenSSL 3 writes by default, readable by `openssl pkcs12` (3.x):
+//! ```text
+//! AuthenticatedSafe: two id-data ContentInfos
+//!   1. SafeContents { certBag(user cert, friendlyName, localKeyId), certBag(chain) … }
+//!   2. SafeContents { pkcs8ShroudedKeyBag(EncryptedPrivateKeyInfo, friendlyName, localKeyId) }
+//! MacData: HMAC-SHA-256, RFC 7292 Appendix B KDF (ID 3), [`MAC_ITERATIONS`]
+//! ```
+//! The key is encrypted with PBES2 (PBKDF2-HMAC-SHA256, [`KEY_ITERATIONS`], AES-256-CBC;
+//! RFC 8018); certificates are not encrypted (OpenSSL `-certpbe NONE`; they are public).
 
 use const_oid::ObjectIdentifier;
 use der::Decode;
@@ -30,23 +41,15 @@ use zeroize::Zeroizing;
 use super::certificates::key_matches_certificate;
 use super::pbe::{self, PbeError, Purpose, MAX_ITERATIONS};
 use super::{Error, PrivateKey};
-use crate::smime::enveloped_ber::{self as ber, Tlv};
-
-const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
-const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
-const SHROUDED_KEY_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
-const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
-const SAFE_CONTENTS_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.6");
-const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
-const LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
-const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.4");
-const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+use crate::asn1::ber::Tlv;
+use crate::asn1::content_info;
+use crate::asn1::content_info::ContentInfo;
+use crate::asn1::der::{bmp_string, constructed, der_set_of, primitive, unsigned_integer};
+use crate::asn1::oid::{
+    CERT_BAG, FRIENDLY_NAME, ID_DATA, ID_ENCRYPTED_DATA, KEY_BAG, LOCAL_KEY_ID, SAFE_CONTENTS_BAG,
+    SHA1, SHA224, SHA256, SHA384, SHA512, SHROUDED_KEY_BAG, X509_CERTIFICATE,
+};
+use crate::rng::CryptoRng;
 
 /// Maximum SafeContents nesting (safeContentsBag inside safeContentsBag).
 const MAX_BAG_DEPTH: usize = 4;
@@ -81,7 +84,7 @@ struct Found {
 /// Errors: `pkcs12-bad-password`, `pkcs12-malformed`, `pkcs12-no-key`,
 /// `pkcs12-no-certificate`, `keys-unsupported-algorithm`.
 pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
-    let pfx = ber::parse(der).map_err(map_ber)?.0;
+    let pfx = Tlv::parse(der).map_err(map_ber)?.0;
     if !pfx.is_universal(16) {
         return Err(malformed("not a PKCS#12 PFX (expected a SEQUENCE)"));
     }
@@ -91,11 +94,15 @@ pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
         [v, a, m] => (v, a, Some(m)),
         _ => return Err(malformed("PFX must have version, authSafe and macData")),
     };
-    if ber::small_int(version).map_err(map_ber)? != 3 {
+    if version.small_uint("version").map_err(map_ber)? != 3 {
         return Err(malformed("PFX version is not 3"));
     }
     let auth_raw = auth_safe.raw;
-    let (ct, inner) = ber::content_info(auth_raw).map_err(map_ber)?;
+    let ContentInfo {
+        content_type: ct,
+        content: inner,
+        ..
+    } = ContentInfo::parse_prefix(auth_raw).map_err(map_ber)?;
     if ct != ID_DATA {
         return Err(Error::UnsupportedAlgorithm(
             "PKCS#12 public-key integrity mode (signed authSafe) is not supported".into(),
@@ -111,13 +118,17 @@ pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
             return Err(Error::Pkcs12BadPassword);
         }
     }
-    let safes = ber::parse(&auth_octets).map_err(map_ber)?.0;
+    let safes = Tlv::parse(&auth_octets).map_err(map_ber)?.0;
     if !safes.is_universal(16) {
         return Err(malformed("AuthenticatedSafe is not a SEQUENCE"));
     }
     let mut found = Found::default();
     for ci in safes.children().map_err(map_ber)? {
-        let (ct, inner) = ber::content_info(ci.raw).map_err(map_ber)?;
+        let ContentInfo {
+            content_type: ct,
+            content: inner,
+            ..
+        } = ContentInfo::parse_prefix(ci.raw).map_err(map_ber)?;
         let safe_contents: Zeroizing<Vec<u8>> = if ct == ID_DATA {
             Zeroizing::new(inner.string_octets().map_err(map_ber)?.into_owned())
         } else if ct == ID_ENCRYPTED_DATA {
@@ -136,7 +147,7 @@ fn verify_mac(mac_data: &Tlv<'_>, data: &[u8], bmp: &[u8]) -> Result<bool, Error
     let kids = mac_data.children().map_err(map_ber)?;
     let (digest_info, salt, iterations) = match kids.as_slice() {
         [d, s] => (d, s, 1u32),
-        [d, s, i] => (d, s, ber::small_int(i).map_err(map_ber)?),
+        [d, s, i] => (d, s, i.small_uint("MacData.iterations").map_err(map_ber)?),
         _ => return Err(malformed("bad MacData")),
     };
     if u64::from(iterations) > MAX_ITERATIONS {
@@ -149,8 +160,7 @@ fn verify_mac(mac_data: &Tlv<'_>, data: &[u8], bmp: &[u8]) -> Result<bool, Error
     let [alg_t, digest_t] = di.as_slice() else {
         return Err(malformed("bad DigestInfo"));
     };
-    let alg: AlgorithmIdentifierOwned =
-        ber::decode_tlv(alg_t, "MAC digest algorithm").map_err(map_ber)?;
+    let alg: AlgorithmIdentifierOwned = alg_t.decode("MAC digest algorithm").map_err(map_ber)?;
     let expected = digest_t.string_octets().map_err(map_ber)?.into_owned();
     macro_rules! check {
         ($d:ty, $v:expr) => {{
@@ -192,8 +202,7 @@ fn decrypt_encrypted_data(t: &Tlv<'_>, password: &str) -> Result<Zeroizing<Vec<u
     let [_ct, alg_t, content_t] = eci_kids.as_slice() else {
         return Err(malformed("EncryptedData has no encrypted content"));
     };
-    let alg: AlgorithmIdentifierOwned =
-        ber::decode_tlv(alg_t, "encryption algorithm").map_err(map_ber)?;
+    let alg: AlgorithmIdentifierOwned = alg_t.decode("encryption algorithm").map_err(map_ber)?;
     let ct = content_t.string_octets().map_err(map_ber)?.into_owned();
     pbe::decrypt(&alg, password, &ct).map_err(pbe_err)
 }
@@ -203,7 +212,7 @@ fn local_key_id(attrs: Option<&Tlv<'_>>) -> Option<Vec<u8>> {
     for a in attrs {
         let kids = a.children().ok()?;
         if let [oid, values] = kids.as_slice() {
-            if ber::oid_of(oid).ok()? == LOCAL_KEY_ID {
+            if oid.oid("attrId").ok()? == LOCAL_KEY_ID {
                 let v = values.children().ok()?;
                 return v.first()?.string_octets().ok().map(|c| c.into_owned());
             }
@@ -221,7 +230,7 @@ fn read_safe_contents(
     if depth > MAX_BAG_DEPTH {
         return Err(malformed("SafeContents nested too deeply"));
     }
-    let sc = ber::parse(data).map_err(map_ber)?.0;
+    let sc = Tlv::parse(data).map_err(map_ber)?.0;
     if !sc.is_universal(16) {
         return Err(malformed("SafeContents is not a SEQUENCE"));
     }
@@ -232,7 +241,7 @@ fn read_safe_contents(
             [i, v, a] => (i, v, Some(a)),
             _ => return Err(malformed("bad SafeBag")),
         };
-        let id = ber::oid_of(id_t).map_err(map_ber)?;
+        let id = id_t.oid("bagId").map_err(map_ber)?;
         if !value_t.is_context(0) {
             return Err(malformed("SafeBag value is not [0]"));
         }
@@ -250,7 +259,7 @@ fn read_safe_contents(
                 return Err(malformed("bad EncryptedPrivateKeyInfo"));
             };
             let alg: AlgorithmIdentifierOwned =
-                ber::decode_tlv(alg_t, "key encryption algorithm").map_err(map_ber)?;
+                alg_t.decode("key encryption algorithm").map_err(map_ber)?;
             let pt = pbe::decrypt(&alg, password, &enc_t.string_octets().map_err(map_ber)?)
                 .map_err(pbe_err)?;
             let key = PrivateKey::from_pkcs8_der(&pt).map_err(|_| Error::Pkcs12BadPassword)?;
@@ -260,7 +269,7 @@ fn read_safe_contents(
             let [cid, cval] = kids.as_slice() else {
                 return Err(malformed("bad CertBag"));
             };
-            if ber::oid_of(cid).map_err(map_ber)? != X509_CERTIFICATE {
+            if cid.oid("certId").map_err(map_ber)? != X509_CERTIFICATE {
                 continue; // sdsiCertificate etc.: not for us
             }
             let inner = match cval.children().map_err(map_ber)?.as_slice() {
@@ -304,4 +313,134 @@ fn choose(found: Found) -> Result<KeyBundle, Error> {
     }
     let cert = cert.ok_or(Error::Pkcs12NoCertificate)?;
     Ok(KeyBundle { key, cert, chain })
+}
+
+/// PBKDF2 iterations of the exported key's encryption.
+pub const KEY_ITERATIONS: u32 = 100_000;
+/// Iterations of the exported file's MAC KDF.
+pub const MAC_ITERATIONS: u32 = 10_000;
+
+fn oid(o: ObjectIdentifier) -> Vec<u8> {
+    primitive(0x06, o.as_bytes())
+}
+
+fn explicit0(b: &[u8]) -> Vec<u8> {
+    constructed(0xa0, &[b])
+}
+
+/// bagAttributes: `SET OF PKCS12Attribute` with friendlyName and localKeyId (DER order).
+fn bag_attributes(name: &str, key_id: &[u8]) -> Vec<u8> {
+    let fname = constructed(
+        0x30,
+        &[&oid(FRIENDLY_NAME), &der_set_of(vec![bmp_string(name)])],
+    );
+    let kid = constructed(
+        0x30,
+        &[
+            &oid(LOCAL_KEY_ID),
+            &der_set_of(vec![primitive(0x04, key_id)]),
+        ],
+    );
+    der_set_of(vec![fname, kid])
+}
+
+fn data_content_info(content: &[u8]) -> Vec<u8> {
+    content_info::encode(ID_DATA, &primitive(0x04, content))
+}
+
+fn cert_bag(cert_der: &[u8], attributes: Option<&[u8]>) -> Vec<u8> {
+    let value = explicit0(&constructed(
+        0x30,
+        &[
+            &oid(X509_CERTIFICATE),
+            &explicit0(&primitive(0x04, cert_der)),
+        ],
+    ));
+    match attributes {
+        Some(a) => constructed(0x30, &[&oid(CERT_BAG), &value, a]),
+        None => constructed(0x30, &[&oid(CERT_BAG), &value]),
+    }
+}
+
+/// Write a PKCS#12 file (DER) holding `key`, its certificate `cert` and the `chain`, under
+/// `password`; `friendly_name` names the key and certificate bags.
+///
+/// Errors: `key-export-failed` (a certificate or the key cannot be encoded).
+pub fn export_pkcs12<R: CryptoRng + ?Sized>(
+    key: &PrivateKey,
+    cert: &Certificate,
+    chain: &[Certificate],
+    friendly_name: &str,
+    password: &str,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    use der::Encode;
+    let err = |what: &str, e: &dyn std::fmt::Display| Error::ExportFailed(format!("{what}: {e}"));
+    let cert_der = cert.to_der().map_err(|e| err("certificate", &e))?;
+    // localKeyId: SHA-1 of the certificate, as OpenSSL does.
+    let key_id: Vec<u8> = {
+        use sha1::Digest;
+        sha1::Sha1::digest(&cert_der).to_vec()
+    };
+    let attributes = bag_attributes(friendly_name, &key_id);
+
+    // Certificates (unencrypted SafeContents).
+    let mut bags = vec![cert_bag(&cert_der, Some(&attributes))];
+    for c in chain {
+        let d = c.to_der().map_err(|e| err("chain certificate", &e))?;
+        bags.push(cert_bag(&d, None));
+    }
+    let refs: Vec<&[u8]> = bags.iter().map(|b| b.as_slice()).collect();
+    let cert_safe = constructed(0x30, &refs);
+
+    // The key: EncryptedPrivateKeyInfo (PBES2) in a pkcs8ShroudedKeyBag.
+    let pem = super::export_encrypted_pkcs8_with_iterations(key, password, KEY_ITERATIONS, rng)
+        .map_err(|e| err("key encryption", &e))?;
+    let epki = super::pem_blocks(&pem)
+        .next()
+        .and_then(Result::ok)
+        .map(|(_, der)| der)
+        .ok_or_else(|| Error::ExportFailed("encrypted key PEM".into()))?;
+    let key_bag = constructed(
+        0x30,
+        &[&oid(SHROUDED_KEY_BAG), &explicit0(&epki), &attributes],
+    );
+    let key_safe = constructed(0x30, &[&key_bag]);
+
+    let auth_safe = constructed(
+        0x30,
+        &[
+            &data_content_info(&cert_safe),
+            &data_content_info(&key_safe),
+        ],
+    );
+
+    // MAC over the AuthenticatedSafe octets (RFC 7292 §5.1, Appendix B).
+    let mut salt = [0u8; 16];
+    rng.fill_bytes(&mut salt);
+    let bmp = pbe::bmp_password(password);
+    let mac_key =
+        pbe::pkcs12_kdf::<sha2::Sha256>(&bmp, &salt, Purpose::Mac, MAC_ITERATIONS, 32, 64);
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&mac_key)
+        .map_err(|e| err("MAC key", &e))?;
+    mac.update(&auth_safe);
+    let tag = mac.finalize().into_bytes();
+    let digest_alg = constructed(0x30, &[&oid(SHA256), &[0x05, 0x00]]);
+    let mac_data = constructed(
+        0x30,
+        &[
+            &constructed(0x30, &[&digest_alg, &primitive(0x04, &tag)]),
+            &primitive(0x04, &salt),
+            &unsigned_integer(&MAC_ITERATIONS.to_be_bytes()),
+        ],
+    );
+
+    Ok(constructed(
+        0x30,
+        &[
+            &unsigned_integer(&3u32.to_be_bytes()),
+            &data_content_info(&auth_safe),
+            &mac_data,
+        ],
+    ))
 }

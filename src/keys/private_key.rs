@@ -7,13 +7,7 @@ use der::Decode;
 use pkcs8::DecodePrivateKey;
 
 use super::Error;
-
-/// OID of rsaEncryption (RFC 8017).
-const RSA_ENCRYPTION: const_oid::ObjectIdentifier =
-    const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-/// OID of id-ecPublicKey (RFC 5480).
-const EC_PUBLIC_KEY: const_oid::ObjectIdentifier =
-    const_oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+use crate::asn1::oid::{EC_PUBLIC_KEY, RSA_ENCRYPTION};
 
 /// A private key we can sign or decrypt with.
 #[derive(Clone)]

@@ -28,16 +28,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::policy::{canonical_category, PolicyError, MAX_ENTRIES};
+use crate::asn1::ber::Tlv;
+use crate::ess::MAX_CLASSIFICATION;
 use crate::report::{SecurityCategory, SecurityLabel};
-use crate::smime::attributes_label::MAX_CLASSIFICATION;
-use crate::smime::ber::Tlv;
 
-/// id-at-clearance (RFC 5755 §4.4.6).
-pub const ID_AT_CLEARANCE: &str = "2.5.4.55";
-/// The RFC 3281 registration, read but never written.
-pub const ID_AT_CLEARANCE_RFC3281: &str = "2.5.1.5.55";
-/// subjectDirectoryAttributes (RFC 5280 §4.2.1.8).
-pub const ID_CE_SUBJECT_DIRECTORY_ATTRIBUTES: &str = "2.5.29.9";
+// id-at-clearance (RFC 5755 §4.4.6); the RFC 3281 registration is read but never written.
+use crate::asn1::oid::{
+    ID_AT_CLEARANCE, ID_AT_CLEARANCE_RFC3281, ID_CE_SUBJECT_DIRECTORY_ATTRIBUTES,
+};
 
 /// A clearance as a policy file writes it: the class list or the highest classification, and
 /// the categories. A bare number `n` is `{ "maxClassification": n }` (the release policy's
@@ -69,7 +67,7 @@ pub struct ClearanceEntry {
 impl ClearanceSpec {
     /// Check ranges, re-encode categories canonically.
     pub fn normalize(&mut self) -> Result<(), PolicyError> {
-        let too_big = |c: u16| u32::from(c) > MAX_CLASSIFICATION;
+        let too_big = |c: u16| c > MAX_CLASSIFICATION;
         match self {
             ClearanceSpec::Max(n) if too_big(*n) => {
                 Err(PolicyError(format!("clearance {n} out of range (0..=256)")))
@@ -222,7 +220,7 @@ pub fn lookup<'t, T>(
     None
 }
 
-fn ber(e: crate::smime::ber::BerError) -> String {
+fn ber(e: crate::asn1::ber::BerError) -> String {
     e.0
 }
 
@@ -283,7 +281,7 @@ fn class_list(content: &[u8]) -> Result<BTreeSet<u16>, String> {
         for j in 0..8u16 {
             if b & (0x80 >> j) != 0 {
                 let bit = u16::try_from(i).map_err(|_| "bad ClassList")? * 8 + j;
-                if u32::from(bit) <= MAX_CLASSIFICATION {
+                if bit <= MAX_CLASSIFICATION {
                     out.insert(bit);
                 }
             }
@@ -306,7 +304,7 @@ pub fn certificate_clearances(cert: &x509_cert::Certificate) -> Result<Vec<Clear
 pub fn extension_clearances(exts: &[x509_cert::ext::Extension]) -> Result<Vec<Clearance>, String> {
     let mut out = Vec::new();
     for ext in exts {
-        if ext.extn_id.to_string() != ID_CE_SUBJECT_DIRECTORY_ATTRIBUTES {
+        if ext.extn_id != ID_CE_SUBJECT_DIRECTORY_ATTRIBUTES {
             continue;
         }
         let attrs = Tlv::parse_all(ext.extn_value.as_bytes()).map_err(ber)?;
@@ -315,7 +313,7 @@ pub fn extension_clearances(exts: &[x509_cert::ext::Extension]) -> Result<Vec<Cl
             let [ty, values] = parts.as_slice() else {
                 return Err("Attribute must have type and values".into());
             };
-            let oid = ty.oid("Attribute.type").map_err(ber)?.to_string();
+            let oid = ty.oid("Attribute.type").map_err(ber)?;
             if oid != ID_AT_CLEARANCE && oid != ID_AT_CLEARANCE_RFC3281 {
                 continue;
             }
@@ -368,7 +366,7 @@ pub fn trusted_certificate_clearances(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::smime::ber::{constructed, primitive};
+    use crate::asn1::der::{constructed, primitive};
 
     #[test]
     fn lookup_prefers_address_then_most_specific_domain() {
@@ -407,7 +405,7 @@ mod tests {
         );
         let sda = constructed(0x30, &[&attr]);
         vec![x509_cert::ext::Extension {
-            extn_id: const_oid::ObjectIdentifier::new_unwrap(ID_CE_SUBJECT_DIRECTORY_ATTRIBUTES),
+            extn_id: ID_CE_SUBJECT_DIRECTORY_ATTRIBUTES,
             critical: false,
             extn_value: der::asn1::OctetString::new(sda).unwrap(),
         }]
@@ -426,7 +424,7 @@ mod tests {
                 &constructed(0x31, &[&cat(&[0x0c, 0x02, b'U', b'K'])]),
             ],
         );
-        let got = extension_clearances(&ext_with(&[0x55, 0x04, 0x37], &c)).unwrap();
+        let got = extension_clearances(&ext_with(ID_AT_CLEARANCE.as_bytes(), &c)).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].policy, "1.3.6.1.4.1.55555.1");
         assert_eq!(got[0].classes, BTreeSet::from([1, 3, 4]));
@@ -452,9 +450,11 @@ mod tests {
         assert_eq!(got[0].classes, BTreeSet::from([1]));
 
         // Malformed: a clearance without policyId.
-        assert!(
-            extension_clearances(&ext_with(&[0x55, 0x04, 0x37], &constructed(0x30, &[]))).is_err()
-        );
+        assert!(extension_clearances(&ext_with(
+            ID_AT_CLEARANCE.as_bytes(),
+            &constructed(0x30, &[])
+        ))
+        .is_err());
         // Another attribute only: nothing.
         assert!(
             extension_clearances(&ext_with(&[0x55, 0x04, 0x03], &primitive(0x0c, b"x")))

@@ -30,9 +30,9 @@ use super::clearance::{lookup, Clearance, ClearanceOrigin};
 use super::codes;
 use super::equivalence::{map_label, policy_known};
 use super::policy::{PolicySet, SecurityPolicy};
+use crate::ess::{labels_agree, to_report};
 use crate::mmhs::sio_label::SioLabel;
 use crate::report::{Problem, SecurityLabel, VerifyReport};
-use crate::smime::attributes_label::{labels_agree, to_report};
 
 /// Most recipients (and hops) judged in one decision.
 pub const MAX_RECIPIENTS: usize = 1000;
@@ -658,7 +658,7 @@ pub fn default_label_fields(
 ) -> Result<String, String> {
     use crate::mmhs::date_time::DateTime;
     use crate::mmhs::sio_label_history::{LabelChange, SioLabelHistory};
-    let ess = crate::smime::attributes_label::from_report(label)?;
+    let ess = crate::ess::from_report(label)?;
     let sio = SioLabel::from_ess(&ess, marking.map(String::from), None, None)
         .map_err(|e| e.to_string())?;
     let history = SioLabelHistory {
@@ -678,7 +678,7 @@ pub fn default_label_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mmhs::ess_label::EssSecurityLabel;
+    use crate::ess::EssSecurityLabel;
     use crate::report::SecurityCategory;
 
     const ARMY: &str = "1.3.6.1.4.1.55555.1";
@@ -741,7 +741,7 @@ mod tests {
     }
 
     fn sio(l: &SecurityLabel) -> HeaderLabel {
-        let ess = crate::smime::attributes_label::from_report(l).unwrap();
+        let ess = crate::ess::from_report(l).unwrap();
         HeaderLabel::Field {
             label: SioLabel::from_ess(&ess, Some("X".into()), None, None).unwrap(),
         }

@@ -38,8 +38,8 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::clearance::ClearanceSpec;
+use crate::ess::MAX_CLASSIFICATION;
 use crate::report::{SecurityCategory, SecurityLabel};
-use crate::smime::attributes_label::MAX_CLASSIFICATION;
 
 /// Most policies in a [`PolicySet`].
 pub const MAX_POLICIES: usize = 64;
@@ -213,7 +213,7 @@ fn limit<T>(v: &[T], what: &str) -> Result<(), PolicyError> {
 }
 
 fn check_class(c: u16) -> Result<(), PolicyError> {
-    if u32::from(c) > MAX_CLASSIFICATION {
+    if c > MAX_CLASSIFICATION {
         return Err(bad(format!("classification {c} out of range (0..=256)")));
     }
     Ok(())

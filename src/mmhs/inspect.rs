@@ -19,7 +19,6 @@ use super::authorizing_users::AuthorizingUsers;
 use super::codress::CodressMessageIndicator;
 use super::content_language::ContentLanguage;
 use super::date_time::DateTime;
-use super::ess_label::{classification_name, EssSecurityLabel};
 use super::message_type::MessageTypeField;
 use super::military::{MilitaryString, MilitaryStringSequence};
 use super::mixer::{
@@ -35,6 +34,7 @@ use super::sio_label::SioLabel;
 use super::sio_label_history::SioLabelHistory;
 use super::Error;
 use crate::coded::Coded;
+use crate::ess::{classification_name, EssSecurityLabel};
 use crate::mime::header::{DefectKind, Field, HeaderSection};
 use crate::report::Problem;
 

@@ -70,14 +70,8 @@ pub(crate) fn strip_comments(s: &str) -> Result<(String, Vec<String>), &'static 
     Ok((out.trim().to_string(), comments))
 }
 
-/// RFC 2156 / X.208 PrintableString character: `A-Z a-z 0-9 SP ' ( ) + , - . / : = ?`.
-pub(crate) fn is_ps_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            ' ' | '\'' | '(' | ')' | '+' | ',' | '-' | '.' | '/' | ':' | '=' | '?'
-        )
-}
+/// RFC 2156 / X.208 PrintableString character (the one definition is ASN.1's).
+pub(crate) use crate::asn1::is_printable_char as is_ps_char;
 
 /// RFC 5322 `nonneg-integer`-like: `"0" / NZ-DIGIT *DIGIT` (RFC 6477 §4).
 pub(crate) fn parse_nonneg_integer(s: &str) -> Option<u64> {

@@ -15,7 +15,6 @@ pub mod authorizing_users;
 pub mod codress;
 pub mod content_language;
 pub mod date_time;
-pub mod ess_label;
 pub mod inspect;
 mod lex;
 pub mod message_type;
@@ -31,12 +30,12 @@ pub mod sic;
 pub mod sio_label;
 pub mod sio_label_history;
 
+pub use crate::ess::{EssSecurityLabel, SecurityCategory};
 pub use address::{Address, AddressList, Mailbox};
 pub use authorizing_users::AuthorizingUsers;
 pub use codress::CodressMessageIndicator;
 pub use content_language::ContentLanguage;
 pub use date_time::DateTime;
-pub use ess_label::{EssSecurityLabel, SecurityCategory};
 pub use inspect::{inspect, InspectOptions, MmhsView};
 pub use message_type::{MessageType, MessageTypeField};
 pub use military::{MilitaryString, MilitaryStringSequence};
@@ -122,6 +121,14 @@ pub enum Error {
     /// Input that is not an RFC 5322 message (no header fields). Code `not-a-message`.
     #[error("not a message: {0}")]
     NotAMessage(String),
+}
+
+impl From<crate::ess::Error> for Error {
+    fn from(e: crate::ess::Error) -> Self {
+        match e {
+            crate::ess::Error::Invalid(m) => Error::EssLabelInvalid(m),
+        }
+    }
 }
 
 impl Coded for Error {

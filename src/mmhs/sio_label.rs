@@ -28,9 +28,9 @@ use std::str::FromStr;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::ess_label::EssSecurityLabel;
 use super::params::{format_param, parse_params};
 use super::Error;
+use crate::ess::EssSecurityLabel;
 
 const NAMED_COLORS: [&str; 17] = [
     "aqua", "black", "blue", "fuschia", "gray", "green", "lime", "maroon", "navy", "olive",
@@ -224,7 +224,7 @@ impl SioLabel {
             return None;
         }
         let bytes = self.label_bytes()?;
-        Some(bytes.and_then(|b| EssSecurityLabel::from_ber(&b)))
+        Some(bytes.and_then(|b| EssSecurityLabel::from_ber(&b).map_err(Error::from)))
     }
 
     /// Parse from an already-parsed parameter list (shared with SIO-Label-History, which

@@ -18,6 +18,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use const_oid::ObjectIdentifier as Oid;
+
+use crate::asn1::oid;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A signature type we know.
@@ -49,11 +51,11 @@ impl SignatureType {
     /// The OID.
     pub fn oid(self) -> Oid {
         match self {
-            SignatureType::Originator => Oid::new_unwrap("1.2.840.113549.1.9.16.9.1"),
-            SignatureType::Domain => Oid::new_unwrap("1.2.840.113549.1.9.16.9.2"),
-            SignatureType::AdditionalAttributes => Oid::new_unwrap("1.2.840.113549.1.9.16.9.3"),
-            SignatureType::Review => Oid::new_unwrap("1.2.840.113549.1.9.16.9.4"),
-            SignatureType::DelegatedOriginator => Oid::new_unwrap("1.2.840.113549.1.9.16.9.5"),
+            SignatureType::Originator => oid::STI_ORIGINATOR,
+            SignatureType::Domain => oid::STI_DOMAIN,
+            SignatureType::AdditionalAttributes => oid::STI_ADDITIONAL_ATTRIBUTES,
+            SignatureType::Review => oid::STI_REVIEW,
+            SignatureType::DelegatedOriginator => oid::STI_DELEGATED_ORIGINATOR,
         }
     }
 

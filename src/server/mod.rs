@@ -18,7 +18,6 @@ pub mod gate;
 pub mod labels;
 pub mod login_guard;
 pub mod msginfo;
-pub mod p12;
 pub mod password;
 pub mod pki;
 pub mod pool;

@@ -8,7 +8,7 @@
 //! `ca.cert.pem`, and for each user `<address>.cert.pem`, `<address>.key.pem` (unencrypted
 //! PKCS#8 — demo material only, file mode 0600), `<address>.chain.pem` (cert + CA) and
 //! `<address>.p12` (PKCS#12 with key, certificate and CA, password [`DEMO_P12_PASSWORD`],
-//! file mode 0600; [`super::p12`]) — what the extension imports.
+//! file mode 0600; [`crate::keys::export_pkcs12`]) — what the extension imports.
 //! The CA's private key is not kept. Nothing here is committed: every key is generated on
 //! first run from the system RNG.
 
@@ -112,14 +112,15 @@ fn write_p12(
     ca: &Certificate,
     rng: &mut impl crate::rng::CryptoRng,
 ) -> Result<(), Error> {
-    let der = super::p12::export_pkcs12(
+    let der = crate::keys::export_pkcs12(
         key,
         cert,
         std::slice::from_ref(ca),
         &files.address,
         DEMO_P12_PASSWORD,
         rng,
-    )?;
+    )
+    .map_err(|e| pki_err("PKCS#12", e))?;
     write_file(&files.p12, &der, true)
 }
 

@@ -11,53 +11,17 @@
 //! Producing: SHA-256/384/512 with RSA PKCS#1 v1.5, RSASSA-PSS (salt = hash length) or ECDSA
 //! P-256. Receiving additionally accepts SHA-1 (legacy, RFC 4134 examples) and ECDSA P-384.
 
+use crate::asn1::der::{constructed, primitive};
+pub use crate::asn1::oid::{
+    DSA, DSA_SHA1, DSA_SHA256, ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, MGF1, P256,
+    P384, RSASSA_PSS, RSA_ENCRYPTION, SHA1, SHA1_WITH_RSA, SHA256, SHA256_WITH_RSA, SHA384,
+    SHA384_WITH_RSA, SHA512, SHA512_WITH_RSA,
+};
 use const_oid::ObjectIdentifier as Oid;
 use der::{asn1::AnyRef, Decode, Encode};
 use sha2::Digest;
 use signature::hazmat::PrehashVerifier;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-
-/// sha1
-pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
-/// sha256
-pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
-/// sha384
-pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
-/// sha512
-pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
-/// rsaEncryption
-pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-/// sha1WithRSAEncryption
-pub const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
-/// sha256WithRSAEncryption
-pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
-/// sha384WithRSAEncryption
-pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
-/// sha512WithRSAEncryption
-pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
-/// id-RSASSA-PSS
-pub const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
-/// id-mgf1
-pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
-/// id-ecPublicKey
-pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
-/// secp256r1
-pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
-/// secp384r1
-pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
-/// ecdsa-with-SHA256
-pub const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
-/// ecdsa-with-SHA384
-pub const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
-/// ecdsa-with-SHA512
-pub const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
-
-/// id-dsa (public key, also used as signature algorithm by some senders)
-pub const DSA: Oid = Oid::new_unwrap("1.2.840.10040.4.1");
-/// id-dsa-with-sha1
-pub const DSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10040.4.3");
-/// dsa-with-sha256
-pub const DSA_SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.2");
 
 /// A digest algorithm we can compute.
 #[derive(
@@ -215,13 +179,13 @@ pub fn rsa_pss_algorithm(d: DigestAlg) -> Result<AlgorithmIdentifierOwned, Strin
         parameters: Some(der::Any::from_der(&hash_der).map_err(|e| e.to_string())?),
     };
     let mgf_der = mgf.to_der().map_err(|e| e.to_string())?;
-    let salt = super::ber::primitive(0x02, &[d.output_len() as u8]);
-    let params = super::ber::constructed(
+    let salt = primitive(0x02, &[d.output_len() as u8]);
+    let params = constructed(
         0x30,
         &[
-            &super::ber::constructed(0xA0, &[&hash_der]),
-            &super::ber::constructed(0xA1, &[&mgf_der]),
-            &super::ber::constructed(0xA2, &[&salt]),
+            &constructed(0xA0, &[&hash_der]),
+            &constructed(0xA1, &[&mgf_der]),
+            &constructed(0xA2, &[&salt]),
         ],
     );
     Ok(AlgorithmIdentifierOwned {
@@ -284,11 +248,12 @@ fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFai
     let bytes = p
         .to_der()
         .map_err(|e| VerifyFailure::Invalid(e.to_string()))?;
-    let t = super::ber::Tlv::parse_all(&bytes)
+    let t = crate::asn1::ber::Tlv::parse_all(&bytes)
         .map_err(|e| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}")))?;
     let mut hash = DigestAlg::Sha1;
     let mut salt = 20usize;
-    let bad = |e: super::ber::BerError| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}"));
+    let bad =
+        |e: crate::asn1::ber::BerError| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}"));
     for c in t.sequence("RSASSA-PSS-params").map_err(bad)? {
         let inner = c.children().map_err(bad)?;
         let first = inner

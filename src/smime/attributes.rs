@@ -33,38 +33,14 @@ use der::{Decode, Encode};
 use x509_cert::Certificate;
 
 use super::algorithms::{self, DigestAlg};
-use super::ber::{self, Tlv};
 use super::signed_parse::ParsedAttribute;
-
-/// contentType.
-pub const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
-/// messageDigest.
-pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
-/// signingTime.
-pub const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
-/// countersignature (unsigned).
-pub const COUNTERSIGNATURE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.6");
-/// smimeCapabilities.
-pub const SMIME_CAPABILITIES: Oid = Oid::new_unwrap("1.2.840.113549.1.9.15");
-/// id-aa-encrypKeyPref (sMIMEEncryptionKeyPreference).
-pub const ENCRYPT_KEY_PREF: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.11");
-/// id-aa-securityLabel (eSSSecurityLabel).
-pub const SECURITY_LABEL: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.2");
-/// id-aa-equivalentLabels.
-pub const EQUIVALENT_LABELS: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.9");
-/// id-aa-signingCertificate (ESS v1, SHA-1).
-pub const SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
-/// id-aa-signingCertificateV2.
-pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
-/// id-aa-signatureType (RFC 3183 arc; the msa-to-mda draft's short arc is a typo).
-pub const SIGNATURE_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.28");
-
-/// id-aa-receiptRequest (RFC 2634 §2.2).
-pub const RECEIPT_REQUEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.1");
-/// id-aa-mlExpandHistory (RFC 2634 §4.2).
-pub const ML_EXPAND_HISTORY: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.3");
-/// id-aa-msgSigDigest (RFC 2634 §2.10).
-pub const MSG_SIG_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.5");
+use crate::asn1::ber::Tlv;
+use crate::asn1::der::{constructed, der_set_of, primitive};
+pub use crate::asn1::oid::{
+    CONTENT_TYPE, COUNTERSIGNATURE, ENCRYPT_KEY_PREF, EQUIVALENT_LABELS, MESSAGE_DIGEST,
+    ML_EXPAND_HISTORY, MSG_SIG_DIGEST, RECEIPT_REQUEST, SECURITY_LABEL, SIGNATURE_TYPE,
+    SIGNING_CERTIFICATE, SIGNING_CERTIFICATE_V2, SIGNING_TIME, SMIME_CAPABILITIES,
+};
 
 /// Attributes that may occur at most once among signed attributes (and then with exactly
 /// one value).
@@ -85,8 +61,8 @@ pub const SINGLE_VALUED: [Oid; 11] = [
 /// DER of one Attribute with the given value encodings (values sorted as a DER SET OF).
 pub fn attribute(oid: Oid, values: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
     let oid_der = oid.to_der().map_err(|e| e.to_string())?;
-    let set = ber::der_set_of(values);
-    Ok(ber::constructed(0x30, &[&oid_der, &set]))
+    let set = der_set_of(values);
+    Ok(constructed(0x30, &[&oid_der, &set]))
 }
 
 /// contentType attribute.
@@ -94,9 +70,17 @@ pub fn content_type(ct: Oid) -> Result<Vec<u8>, String> {
     attribute(CONTENT_TYPE, vec![ct.to_der().map_err(|e| e.to_string())?])
 }
 
+/// eSSSecurityLabel attribute (RFC 2634 §3.2), the label encoded by [`crate::ess`].
+pub fn security_label(label: &crate::ess::EssSecurityLabel) -> Result<Vec<u8>, String> {
+    attribute(
+        SECURITY_LABEL,
+        vec![label.to_der().map_err(|e| e.to_string())?],
+    )
+}
+
 /// messageDigest attribute.
 pub fn message_digest(digest: &[u8]) -> Result<Vec<u8>, String> {
-    attribute(MESSAGE_DIGEST, vec![ber::primitive(0x04, digest)])
+    attribute(MESSAGE_DIGEST, vec![primitive(0x04, digest)])
 }
 
 /// The DER of a `Time` (RFC 5652 §11.3: UTCTime for 1950–2049, else GeneralizedTime).
@@ -130,7 +114,7 @@ pub fn time_der(t: time::OffsetDateTime) -> Vec<u8> {
             ),
         )
     };
-    ber::primitive(tag, text.as_bytes())
+    primitive(tag, text.as_bytes())
 }
 
 /// signingTime attribute.
@@ -153,33 +137,36 @@ pub fn rfc3339(t: time::OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.to_string())
 }
 
-fn cap(oid: &str, params: Option<&[u8]>) -> Result<Vec<u8>, String> {
-    let oid = Oid::new(oid).map_err(|e| e.to_string())?;
-    let oid_der = oid.to_der().map_err(|e| e.to_string())?;
-    Ok(match params {
-        Some(p) => ber::constructed(0x30, &[&oid_der, p]),
-        None => ber::constructed(0x30, &[&oid_der]),
-    })
+fn cap(oid: Oid, params: Option<&[u8]>) -> Vec<u8> {
+    let oid_der = primitive(0x06, oid.as_bytes());
+    match params {
+        Some(p) => constructed(0x30, &[&oid_der, p]),
+        None => constructed(0x30, &[&oid_der]),
+    }
 }
 
 /// sMIMECapabilities attribute: what we can receive, most preferred first (RFC 8551
 /// §2.5.2, §2.7): AES-256-GCM, AES-128-GCM, AES-256-CBC, AES-128-CBC, ECDH P-256 with
 /// dhSinglePass-stdDH-sha256kdf + AES key wrap (RFC 8418 §8 form), RSAES-OAEP, RSA.
 pub fn smime_capabilities() -> Result<Vec<u8>, String> {
-    let wrap256 = cap("2.16.840.1.101.3.4.1.45", None)?;
-    let wrap128 = cap("2.16.840.1.101.3.4.1.5", None)?;
+    use crate::asn1::oid::{
+        AES128_CBC, AES128_GCM, AES128_WRAP, AES256_CBC, AES256_GCM, AES256_WRAP, RSAES_OAEP,
+        RSA_ENCRYPTION, STD_DH_SHA256,
+    };
+    let wrap256 = cap(AES256_WRAP, None);
+    let wrap128 = cap(AES128_WRAP, None);
     let caps = [
-        cap("2.16.840.1.101.3.4.1.46", None)?,
-        cap("2.16.840.1.101.3.4.1.6", None)?,
-        cap("2.16.840.1.101.3.4.1.42", None)?,
-        cap("2.16.840.1.101.3.4.1.2", None)?,
-        cap("1.3.132.1.11.1", Some(&wrap256))?,
-        cap("1.3.132.1.11.1", Some(&wrap128))?,
-        cap("1.2.840.113549.1.1.7", None)?,
-        cap("1.2.840.113549.1.1.1", None)?,
+        cap(AES256_GCM, None),
+        cap(AES128_GCM, None),
+        cap(AES256_CBC, None),
+        cap(AES128_CBC, None),
+        cap(STD_DH_SHA256, Some(&wrap256)),
+        cap(STD_DH_SHA256, Some(&wrap128)),
+        cap(RSAES_OAEP, None),
+        cap(RSA_ENCRYPTION, None),
     ];
     let refs: Vec<&[u8]> = caps.iter().map(|c| c.as_slice()).collect();
-    attribute(SMIME_CAPABILITIES, vec![ber::constructed(0x30, &refs)])
+    attribute(SMIME_CAPABILITIES, vec![constructed(0x30, &refs)])
 }
 
 /// IssuerAndSerialNumber DER of a certificate.
@@ -212,14 +199,11 @@ pub fn signing_certificate_v2(cert: &Certificate) -> Result<Vec<u8>, String> {
     let issuer = tbs.issuer().to_der().map_err(|e| e.to_string())?;
     let serial = tbs.serial_number().to_der().map_err(|e| e.to_string())?;
     // GeneralNames ::= SEQUENCE OF GeneralName; directoryName [4] EXPLICIT Name.
-    let general_names = ber::constructed(0x30, &[&ber::constructed(0xA4, &[&issuer])]);
-    let issuer_serial = ber::constructed(0x30, &[&general_names, &serial]);
-    let cert_id = ber::constructed(0x30, &[&ber::primitive(0x04, &hash), &issuer_serial]);
-    let certs = ber::constructed(0x30, &[&cert_id]);
-    attribute(
-        SIGNING_CERTIFICATE_V2,
-        vec![ber::constructed(0x30, &[&certs])],
-    )
+    let general_names = constructed(0x30, &[&constructed(0xA4, &[&issuer])]);
+    let issuer_serial = constructed(0x30, &[&general_names, &serial]);
+    let cert_id = constructed(0x30, &[&primitive(0x04, &hash), &issuer_serial]);
+    let certs = constructed(0x30, &[&cert_id]);
+    attribute(SIGNING_CERTIFICATE_V2, vec![constructed(0x30, &[&certs])])
 }
 
 /// Check a received signingCertificateV2 (or v1) value against the signer certificate:
@@ -302,9 +286,9 @@ mod tests {
     #[test]
     fn time_encoding_switches_at_2050() {
         let t = time::macros::datetime!(2026-11-23 12:00:00 UTC);
-        assert_eq!(time_der(t), ber::primitive(0x17, b"261123120000Z"));
+        assert_eq!(time_der(t), primitive(0x17, b"261123120000Z"));
         let t = time::macros::datetime!(2050-01-01 00:00:00 UTC);
-        assert_eq!(time_der(t), ber::primitive(0x18, b"20500101000000Z"));
+        assert_eq!(time_der(t), primitive(0x18, b"20500101000000Z"));
         let v = time_der(time::macros::datetime!(2026-11-23 12:00:00 UTC));
         let t2 = parse_time(&Tlv::parse_all(&v).unwrap()).unwrap();
         assert_eq!(rfc3339(t2), "2026-11-23T12:00:00Z");

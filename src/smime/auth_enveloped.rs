@@ -23,11 +23,12 @@ use x509_cert::Certificate;
 
 use super::enveloped::{
     build_recipient_infos, content_info_der, parse_encrypted_content_info, parse_recipient_infos,
-    EncryptOptions, Parsed, ID_AUTH_ENVELOPED_DATA, ID_DATA,
+    EncryptOptions, Parsed,
 };
-use super::enveloped_ber::{self as ber, Tlv};
 use super::enveloped_cipher::{self as cipher, ContentCipher};
 use super::Error;
+use crate::asn1::ber::Tlv;
+use crate::asn1::oid::{ID_AUTH_ENVELOPED_DATA, ID_DATA};
 use crate::rng::CryptoRng;
 
 /// Encrypt `content` as AuthEnvelopedData with AES-GCM; returns a DER ContentInfo.
@@ -70,7 +71,7 @@ pub(crate) fn parse(t: &Tlv<'_>) -> Result<Parsed, Error> {
     let version = it
         .next()
         .ok_or_else(|| Error::Malformed("AuthEnvelopedData is empty".into()))?;
-    ber::small_int(version)?;
+    version.small_uint("version")?;
     if it.peek().is_some_and(|k| k.is_context(0)) {
         it.next();
     }

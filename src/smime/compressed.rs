@@ -19,7 +19,6 @@
 
 use std::io::Read;
 
-use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Any, Decode, Encode};
 use flate2::read::{MultiGzDecoder, ZlibDecoder};
@@ -27,20 +26,14 @@ use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use spki::AlgorithmIdentifierOwned;
 
-use super::enveloped::{content_info_der, ID_DATA};
-use super::enveloped_ber as ber;
+use super::enveloped::content_info_der;
 use super::enveloped_mime::{
     decode_body, inner_entity, join_outer, smime_type, split_message, wrap_outer,
 };
 use super::Error;
+use crate::asn1::content_info::ContentInfo;
+use crate::asn1::oid::{ID_ALG_ZLIB, ID_COMPRESSED_DATA, ID_DATA};
 use crate::mime::encode::base64_lines;
-
-/// id-ct-compressedData (RFC 3274 §1.1).
-pub(crate) const ID_CT_COMPRESSED_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.9");
-/// id-alg-zlibCompress (RFC 3274 §2).
-pub(crate) const ID_ALG_ZLIB: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.3.8");
 
 /// Limits on decompressed output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -148,7 +141,7 @@ pub fn compress_content(data: &[u8]) -> Result<Vec<u8>, Error> {
             ),
         },
     };
-    content_info_der(ID_CT_COMPRESSED_DATA, &cd.to_der().map_err(e)?)
+    content_info_der(ID_COMPRESSED_DATA, &cd.to_der().map_err(e)?)
 }
 
 /// Decompress a ContentInfo holding CompressedData (DER or BER). Returns the content
@@ -157,8 +150,12 @@ pub fn decompress_content_info(
     der_or_ber: &[u8],
     limits: &DecompressLimits,
 ) -> Result<Vec<u8>, Error> {
-    let (ct, inner) = ber::content_info(der_or_ber)?;
-    if ct != ID_CT_COMPRESSED_DATA {
+    let ContentInfo {
+        content_type: ct,
+        content: inner,
+        ..
+    } = ContentInfo::parse_prefix(der_or_ber)?;
+    if ct != ID_COMPRESSED_DATA {
         return Err(Error::NotEncrypted(format!(
             "the CMS content type is {ct}, not CompressedData"
         )));
@@ -170,8 +167,8 @@ pub fn decompress_content_info(
     let [version, alg, eci] = kids.as_slice() else {
         return Err(Error::Malformed("CompressedData must have 3 fields".into()));
     };
-    ber::small_int(version)?;
-    let alg: AlgorithmIdentifierOwned = ber::decode_tlv(alg, "compression algorithm")?;
+    version.small_uint("version")?;
+    let alg: AlgorithmIdentifierOwned = alg.decode("compression algorithm")?;
     if alg.oid != ID_ALG_ZLIB {
         return Err(Error::UnsupportedAlgorithm(format!(
             "compression algorithm {} (only zlib is supported)",

@@ -20,11 +20,13 @@
 use der::Encode;
 
 use super::attributes;
-use super::ber::{self, Tlv};
-use super::signed_build::{build_signer_info, content_info, SignOptions, Signer};
+use super::signed_build::{build_signer_info, SignOptions, Signer};
 use super::signed_parse::{parse_content_info, parse_signed_data, ID_SIGNED_DATA};
 use super::smime_mime::{self, base64_lines, canonical_crlf, fields, split_message};
 use super::Error;
+use crate::asn1::ber::Tlv;
+use crate::asn1::content_info;
+use crate::asn1::der::{constructed, der_set_of};
 use crate::rng::CryptoRng;
 
 fn malformed(e: impl std::fmt::Display) -> Error {
@@ -72,7 +74,7 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
         );
     }
     if let Some(l) = &opts.security_label {
-        signed_attrs.push(super::attributes_label::label_attribute(l).map_err(Error::Label)?);
+        signed_attrs.push(super::attributes::security_label(l).map_err(Error::Label)?);
     }
     let cs = build_signer_info(signer, opts, signed_attrs, rng)?;
 
@@ -86,7 +88,7 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
     }
     unsigned
         .push(attributes::attribute(attributes::COUNTERSIGNATURE, vec![cs]).map_err(malformed)?);
-    let mut unsigned_set = ber::der_set_of(unsigned);
+    let mut unsigned_set = der_set_of(unsigned);
     if let Some(b) = unsigned_set.first_mut() {
         *b = 0xA1;
     }
@@ -101,7 +103,7 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
     }
     si_fields.push(unsigned_set);
     let refs: Vec<&[u8]> = si_fields.iter().map(|f| f.as_slice()).collect();
-    let new_si = ber::constructed(0x30, &refs);
+    let new_si = constructed(0x30, &refs);
 
     // SignerInfos in the order received.
     let mut sis: Vec<Vec<u8>> = Vec::new();
@@ -113,7 +115,7 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
         }
     }
     let si_refs: Vec<&[u8]> = sis.iter().map(|f| f.as_slice()).collect();
-    let signer_infos = ber::constructed(0x31, &si_refs);
+    let signer_infos = constructed(0x31, &si_refs);
 
     // Certificates: add the countersigner's (and chain) when certificates are included.
     let mut new_fields: Vec<Vec<u8>> = Vec::new();
@@ -141,8 +143,8 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
         }
     }
     let refs: Vec<&[u8]> = new_fields.iter().map(|f| f.as_slice()).collect();
-    let new_sd = ber::constructed(0x30, &refs);
-    content_info(ID_SIGNED_DATA, &new_sd)
+    let new_sd = constructed(0x30, &refs);
+    Ok(content_info::encode(ID_SIGNED_DATA, &new_sd))
 }
 
 /// The `[0] IMPLICIT CertificateSet` with the existing certificates (as received) and the
@@ -161,7 +163,7 @@ fn cert_set(existing: Option<&Tlv<'_>>, signer: &Signer) -> Result<Vec<u8>, Erro
         }
     }
     let refs: Vec<&[u8]> = certs.iter().map(|f| f.as_slice()).collect();
-    Ok(ber::constructed(0xA0, &refs))
+    Ok(constructed(0xA0, &refs))
 }
 
 /// Byte offset of `part` inside `whole` (both from the same buffer).

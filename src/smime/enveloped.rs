@@ -28,12 +28,11 @@ use cms::content_info::CmsVersion;
 use cms::enveloped_data::{EncryptedContentInfo, EnvelopedData, RecipientInfo, RecipientInfos};
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
-use der::{Any, Decode, Encode};
+use der::Encode;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-use super::enveloped_ber::{self as ber, Tlv};
 use super::enveloped_cipher as cipher;
 pub use super::enveloped_cipher::ContentCipher;
 pub use super::enveloped_recipient::RecipientIdKind;
@@ -41,16 +40,10 @@ use super::enveloped_recipient::{self as recip, RecipientKey};
 pub use super::ktri::RsaPadding;
 use super::{kari, ktri, Error};
 use crate::algorithm_policy::Weakness;
+use crate::asn1::ber::Tlv;
+use crate::asn1::content_info::ContentInfo;
+use crate::asn1::oid::{self, ID_AUTH_ENVELOPED_DATA, ID_DATA, ID_ENVELOPED_DATA};
 use crate::rng::CryptoRng;
-
-/// id-data (RFC 5652 §4).
-pub(crate) const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-/// id-envelopedData (RFC 5652 §6.1).
-pub(crate) const ID_ENVELOPED_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.3");
-/// id-ct-authEnvelopedData (RFC 5083 §1.1).
-pub(crate) const ID_AUTH_ENVELOPED_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.23");
 
 /// Options for [`encrypt_content`] and [`super::encrypt_message`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -104,11 +97,11 @@ pub fn choose_content_cipher(opts: &EncryptOptions, recipient_count: usize) -> C
         return ContentCipher::Aes256Cbc;
     };
     let all = |oid: ObjectIdentifier| caps.iter().all(|c| c.contains(&oid));
-    if all(cipher::AES256_GCM) {
+    if all(oid::AES256_GCM) {
         ContentCipher::Aes256Gcm
-    } else if all(cipher::AES128_GCM) {
+    } else if all(oid::AES128_GCM) {
         ContentCipher::Aes128Gcm
-    } else if all(cipher::AES256_CBC) {
+    } else if all(oid::AES256_CBC) {
         ContentCipher::Aes256Cbc
     } else {
         ContentCipher::Aes128Cbc
@@ -195,17 +188,13 @@ pub(crate) fn build_recipient_infos<R: CryptoRng + ?Sized>(
     Ok((cek, ris))
 }
 
+/// A ContentInfo (RFC 5652 §3) around `inner_der`, which must be one element.
 pub(crate) fn content_info_der(
     content_type: ObjectIdentifier,
     inner_der: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let any = Any::from_der(inner_der).map_err(|e| Error::EncryptFailed(e.to_string()))?;
-    cms::content_info::ContentInfo {
-        content_type,
-        content: any,
-    }
-    .to_der()
-    .map_err(|e| Error::EncryptFailed(format!("encoding ContentInfo: {e}")))
+    Tlv::parse_all(inner_der).map_err(|e| Error::EncryptFailed(e.0))?;
+    Ok(crate::asn1::content_info::encode(content_type, inner_der))
 }
 
 /// Encrypt `content` (normally a canonical MIME entity, content type id-data) for every
@@ -274,7 +263,11 @@ pub fn recipients_named(
     der_or_ber: &[u8],
     certs: &[&Certificate],
 ) -> Result<Vec<Option<usize>>, Error> {
-    let (ct, inner) = ber::content_info(der_or_ber)?;
+    let ContentInfo {
+        content_type: ct,
+        content: inner,
+        ..
+    } = ContentInfo::parse_prefix(der_or_ber)?;
     let parsed = if ct == ID_ENVELOPED_DATA {
         parse_enveloped(&inner)?
     } else if ct == ID_AUTH_ENVELOPED_DATA {
@@ -312,7 +305,7 @@ pub(crate) fn parse_recipient_infos(t: &Tlv<'_>) -> Result<Vec<Option<RecipientI
     }
     Ok(kids
         .iter()
-        .map(|k| ber::decode_tlv::<RecipientInfo>(k, "RecipientInfo").ok())
+        .map(|k| k.decode::<RecipientInfo>("RecipientInfo").ok())
         .collect())
 }
 
@@ -330,8 +323,8 @@ pub(crate) fn parse_encrypted_content_info(
         [a, b, rest @ ..] => (a, b, rest),
         _ => return Err(Error::Malformed("EncryptedContentInfo is too short".into())),
     };
-    let content_type = ber::oid_of(ct_t)?;
-    let alg = ber::decode_tlv::<AlgorithmIdentifierOwned>(alg_t, "content-encryption algorithm")?;
+    let content_type = ct_t.oid("contentType")?;
+    let alg = alg_t.decode::<AlgorithmIdentifierOwned>("content-encryption algorithm")?;
     let ciphertext = match rest {
         [c] if c.is_context(0) => c.string_octets()?.into_owned(),
         [] => {
@@ -353,7 +346,7 @@ pub(crate) fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
     let version = it
         .next()
         .ok_or_else(|| Error::Malformed("EnvelopedData is empty".into()))?;
-    ber::small_int(version)?;
+    version.small_uint("version")?;
     if it.peek().is_some_and(|k| k.is_context(0)) {
         it.next(); // originatorInfo: certificates for the originator; not needed to decrypt
     }

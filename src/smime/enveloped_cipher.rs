@@ -28,31 +28,10 @@ use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
 use super::Error;
+use crate::asn1::oid::{
+    AES128_CBC, AES128_GCM, AES192_CBC, AES192_GCM, AES256_CBC, AES256_GCM, DES_EDE3_CBC, RC2_CBC,
+};
 use crate::rng::CryptoRng;
-
-/// id-aes128-CBC (RFC 3565).
-pub(crate) const AES128_CBC: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2");
-/// id-aes192-CBC.
-pub(crate) const AES192_CBC: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.22");
-/// id-aes256-CBC.
-pub(crate) const AES256_CBC: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42");
-/// id-aes128-GCM (RFC 5084).
-pub(crate) const AES128_GCM: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6");
-/// id-aes192-GCM.
-pub(crate) const AES192_GCM: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.26");
-/// id-aes256-GCM.
-pub(crate) const AES256_GCM: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46");
-/// des-ede3-cbc (RFC 3370 §5.1; legacy, decryption only).
-pub(crate) const DES_EDE3_CBC: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.3.7");
-/// rc2-cbc (RFC 3370 §5.2; recognised to name it in errors, not supported).
-pub(crate) const RC2_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.3.2");
 
 /// RFC 5084 GCMParameters.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]

@@ -17,16 +17,15 @@ use cms::enveloped_data::RecipientInfo;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-use super::enveloped::{
-    Decrypted, EncryptedKind, Parsed, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA,
-};
-use super::enveloped_ber as ber;
+use super::enveloped::{Decrypted, EncryptedKind, Parsed};
 use super::enveloped_cipher as cipher;
 use super::enveloped_recipient as recip;
 use super::kari::{self, KariUnwrap};
 use super::key_operation::{decrypt_with_key, DecryptRequest};
 use super::{ktri, Error};
 use crate::algorithm_policy::{self, Weakness};
+use crate::asn1::content_info::ContentInfo;
+use crate::asn1::oid::{self, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA};
 use crate::keys::PrivateKey;
 
 /// A RecipientInfo addressed to one of our certificates.
@@ -74,7 +73,11 @@ impl Decryption {
     /// Errors: `not-encrypted` (another content type), `unsupported-algorithm` (content
     /// cipher), `smime-malformed`.
     pub fn start(der_or_ber: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
-        let (ct, inner) = ber::content_info(der_or_ber)?;
+        let ContentInfo {
+            content_type: ct,
+            content: inner,
+            ..
+        } = ContentInfo::parse_prefix(der_or_ber)?;
         let (kind, parsed) = if ct == ID_ENVELOPED_DATA {
             (
                 EncryptedKind::Enveloped,
@@ -99,7 +102,7 @@ impl Decryption {
                 .subject_public_key_info()
                 .algorithm
                 .oid
-                == kari::EC_PUBLIC_KEY;
+                == oid::EC_PUBLIC_KEY;
             for (ri, info) in parsed.recipient_infos.iter().enumerate() {
                 match info {
                     Some(RecipientInfo::Ktri(k)) if recip::ktri_matches(&k.rid, cert) => {
@@ -257,7 +260,7 @@ impl Decryption {
             EncryptedKind::Enveloped => {
                 if matches!(
                     parsed.content_alg.oid,
-                    cipher::AES128_GCM | cipher::AES192_GCM | cipher::AES256_GCM
+                    oid::AES128_GCM | oid::AES192_GCM | oid::AES256_GCM
                 ) {
                     return Err(Error::Malformed(
                         "AES-GCM needs AuthEnvelopedData, not EnvelopedData".into(),

@@ -14,10 +14,11 @@
 use base64::Engine;
 use x509_cert::Certificate;
 
-use super::compressed::{self, DecompressLimits, ID_CT_COMPRESSED_DATA};
+use super::compressed::{self, DecompressLimits};
 use super::enveloped::{choose_content_cipher, encrypt_content, Decryption, EncryptOptions};
 use super::key_operation::{decrypt_with_key, DecryptRequest};
 use super::Error;
+use crate::asn1::oid::ID_COMPRESSED_DATA;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
 use zeroize::Zeroizing;
@@ -366,7 +367,7 @@ impl MessageDecryption {
         let Some(d) = self.decryption.resume(answer)? else {
             return Ok(None);
         };
-        let entity = if d.content_type == ID_CT_COMPRESSED_DATA.to_string() {
+        let entity = if d.content_type == ID_COMPRESSED_DATA.to_string() {
             compressed::decompress_content_info(&d.content, &DecompressLimits::default())?
         } else {
             d.content

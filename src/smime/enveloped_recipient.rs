@@ -14,9 +14,8 @@ use spki::DecodePublicKey;
 use x509_cert::ext::pkix::{KeyUsage, SubjectKeyIdentifier};
 use x509_cert::Certificate;
 
-use super::kari::{EC_PUBLIC_KEY, P256};
-use super::ktri::{RSAES_OAEP, RSA_ENCRYPTION};
 use super::Error;
+use crate::asn1::oid::{EC_PUBLIC_KEY, P256, RSAES_OAEP, RSA_ENCRYPTION};
 
 /// How recipients are identified in the RecipientInfos we produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

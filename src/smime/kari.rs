@@ -45,40 +45,12 @@ use zeroize::Zeroizing;
 
 use super::key_operation::DecryptRequest;
 use super::Error;
+use crate::asn1::oid::{
+    AES128_WRAP, AES192_WRAP, AES256_WRAP, CMS3DES_WRAP, COF_DH_SHA1, COF_DH_SHA224, COF_DH_SHA256,
+    COF_DH_SHA384, COF_DH_SHA512, EC_PUBLIC_KEY, P256, STD_DH_SHA1, STD_DH_SHA224, STD_DH_SHA256,
+    STD_DH_SHA384, STD_DH_SHA512,
+};
 use crate::rng::CryptoRng;
-
-/// dhSinglePass-stdDH-sha1kdf-scheme (RFC 5753 §7.1.4).
-const STD_DH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.133.16.840.63.0.2");
-/// dhSinglePass-stdDH-sha224kdf-scheme.
-const STD_DH_SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.0");
-/// dhSinglePass-stdDH-sha256kdf-scheme — what we produce.
-pub(crate) const STD_DH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.1");
-/// dhSinglePass-stdDH-sha384kdf-scheme.
-const STD_DH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.2");
-/// dhSinglePass-stdDH-sha512kdf-scheme.
-const STD_DH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.11.3");
-/// dhSinglePass-cofactorDH-sha1kdf-scheme.
-const COF_DH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.133.16.840.63.0.3");
-/// dhSinglePass-cofactorDH-sha224/256/384/512kdf-scheme.
-const COF_DH_SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.0");
-const COF_DH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.1");
-const COF_DH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.2");
-const COF_DH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.1.14.3");
-/// id-aes128-wrap / id-aes192-wrap / id-aes256-wrap (RFC 3565).
-pub(crate) const AES128_WRAP: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.5");
-pub(crate) const AES192_WRAP: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.25");
-pub(crate) const AES256_WRAP: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.45");
-/// id-alg-CMS3DESwrap (RFC 3217 §3; what OpenSSL uses with des-ede3-cbc content).
-pub(crate) const CMS3DES_WRAP: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.3.6");
-/// id-ecPublicKey (RFC 5480).
-pub(crate) const EC_PUBLIC_KEY: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-/// secp256r1 / prime256v1.
-pub(crate) const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// RFC 5753 §7.2 ECC-CMS-SharedInfo.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]

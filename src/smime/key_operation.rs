@@ -22,6 +22,7 @@ use zeroize::Zeroizing;
 
 use super::algorithms::{self, DigestAlg, RsaPadding};
 use super::Error;
+use crate::asn1::der::{constructed, unsigned_integer};
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
 
@@ -255,18 +256,14 @@ pub fn ecdsa_der_from_fixed(fixed: &[u8]) -> Result<Vec<u8>, Error> {
     }
     let (r, s) = fixed.split_at(fixed.len() / 2);
     let int = |v: &[u8]| -> Result<Vec<u8>, Error> {
-        let first = v
-            .iter()
-            .position(|b| *b != 0)
-            .ok_or_else(|| Error::Key("an ECDSA signature half (r or s) is zero".into()))?;
-        let mut body = Vec::with_capacity(v.len() - first + 1);
-        if v[first] & 0x80 != 0 {
-            body.push(0);
+        if v.iter().all(|b| *b == 0) {
+            return Err(Error::Key(
+                "an ECDSA signature half (r or s) is zero".into(),
+            ));
         }
-        body.extend_from_slice(&v[first..]);
-        Ok(super::ber::primitive(0x02, &body))
+        Ok(unsigned_integer(v))
     };
-    Ok(super::ber::constructed(0x30, &[&int(r)?, &int(s)?]))
+    Ok(constructed(0x30, &[&int(r)?, &int(s)?]))
 }
 
 #[cfg(test)]

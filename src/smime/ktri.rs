@@ -33,23 +33,10 @@ use zeroize::Zeroizing;
 
 use super::key_operation::{DecryptRequest, OaepHash, RsaDecryption};
 use super::Error;
+use crate::asn1::oid::{
+    MGF1, P_SPECIFIED, RSAES_OAEP, RSA_ENCRYPTION, SHA1, SHA224, SHA256, SHA384, SHA512,
+};
 use crate::rng::CryptoRng;
-
-/// rsaEncryption (RFC 8017) — PKCS#1 v1.5 key transport.
-pub(crate) const RSA_ENCRYPTION: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-/// id-RSAES-OAEP (RFC 8017).
-pub(crate) const RSAES_OAEP: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.7");
-/// id-mgf1.
-const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
-/// id-pSpecified.
-const P_SPECIFIED: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.9");
-const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.4");
-const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 /// RSA padding for key transport: RSAES-OAEP only. RSAES-PKCS1-v1_5 (RFC 8551 §2.3 MUST-) is
 /// weak by the algorithm policy ([`crate::algorithm_policy::key_transport`]) and never

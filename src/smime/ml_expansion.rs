@@ -29,8 +29,9 @@ use der::{Decode, Encode};
 use x509_cert::Certificate;
 
 use super::attributes;
-use super::ber::{self, Tlv};
 use super::signed_parse::{hex, ParsedAttribute};
+use crate::asn1::ber::Tlv;
+use crate::asn1::der::{constructed, primitive};
 
 pub use super::attributes::ML_EXPAND_HISTORY;
 
@@ -90,7 +91,7 @@ impl EntityIdentifier {
         match self {
             EntityIdentifier::IssuerAndSerial(der) => der.clone(),
             // SubjectKeyIdentifier ::= OCTET STRING (untagged in the CHOICE).
-            EntityIdentifier::SubjectKeyIdentifier(k) => ber::primitive(0x04, k),
+            EntityIdentifier::SubjectKeyIdentifier(k) => primitive(0x04, k),
         }
     }
 
@@ -139,16 +140,16 @@ impl MlReceiptPolicy {
             if a.is_empty() || !a.is_ascii() || a.bytes().any(|b| b.is_ascii_control()) {
                 return Err(format!("\"{a}\" is not an IA5 mail address"));
             }
-            names.push(ber::primitive(0x81, a.as_bytes()));
+            names.push(primitive(0x81, a.as_bytes()));
         }
         let refs: Vec<&[u8]> = names.iter().map(|n| n.as_slice()).collect();
-        Ok(ber::constructed(0x30, &refs))
+        Ok(constructed(0x30, &refs))
     }
 
     fn to_der(&self) -> Vec<u8> {
         let seq = |tag: u8, names: &[Vec<u8>]| {
             let refs: Vec<&[u8]> = names.iter().map(|n| n.as_slice()).collect();
-            ber::constructed(tag, &refs)
+            constructed(tag, &refs)
         };
         match self {
             // [0] IMPLICIT NULL.
@@ -226,10 +227,10 @@ impl MlExpansionHistory {
                 fields.push(p.to_der());
             }
             let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_slice()).collect();
-            records.push(ber::constructed(0x30, &refs));
+            records.push(constructed(0x30, &refs));
         }
         let refs: Vec<&[u8]> = records.iter().map(|r| r.as_slice()).collect();
-        attributes::attribute(ML_EXPAND_HISTORY, vec![ber::constructed(0x30, &refs)])
+        attributes::attribute(ML_EXPAND_HISTORY, vec![constructed(0x30, &refs)])
     }
 
     /// Decode one attribute value (`MLExpansionHistory`), within the size bound.
@@ -306,7 +307,7 @@ fn generalized_time(t: time::OffsetDateTime) -> Result<Vec<u8>, String> {
         t.minute(),
         t.second()
     );
-    let g = der::asn1::GeneralizedTime::from_der(&ber::primitive(0x18, text.as_bytes()))
+    let g = der::asn1::GeneralizedTime::from_der(&primitive(0x18, text.as_bytes()))
         .map_err(|e| e.to_string())?;
     g.to_der().map_err(|e| e.to_string())
 }
@@ -381,7 +382,7 @@ mod tests {
         };
         let recs = vec![rec; 65];
         let refs: Vec<&[u8]> = recs.iter().map(|r| r.as_slice()).collect();
-        let seq = ber::constructed(0x30, &refs);
+        let seq = constructed(0x30, &refs);
         assert!(MlExpansionHistory::decode(&Tlv::parse_all(&seq).unwrap()).is_err());
     }
 

@@ -11,8 +11,6 @@ use crate::coded::Coded;
 
 pub mod algorithms;
 pub mod attributes;
-pub mod attributes_label;
-pub mod ber;
 pub mod countersign;
 pub mod key_operation;
 pub mod ml_expansion;
@@ -146,11 +144,16 @@ impl Coded for Error {
     }
 }
 
+impl From<crate::asn1::BerError> for Error {
+    fn from(e: crate::asn1::BerError) -> Self {
+        Error::Malformed(format!("BER: {}", e.0))
+    }
+}
+
 // ---- encryption / decryption / compression (owner: "envelope") ----
 mod auth_enveloped;
 pub(crate) mod compressed;
 pub(crate) mod enveloped;
-pub(crate) mod enveloped_ber;
 mod enveloped_cipher;
 mod enveloped_decrypt;
 mod enveloped_mime;

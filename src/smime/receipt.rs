@@ -29,16 +29,16 @@ use der::Encode;
 
 use super::algorithms::DigestAlg;
 use super::attributes;
-use super::ber::{self, Tlv};
 use super::signed_build::{
     assemble_signed_data, build_signer_info, signed_attributes, SignOptions, Signer,
 };
 use super::smime_mime::base64_lines;
 use super::Error;
+use crate::asn1::ber::Tlv;
+use crate::asn1::der::{constructed, primitive};
+pub use crate::asn1::oid::ID_CT_RECEIPT;
 use crate::rng::CryptoRng;
 
-/// id-ct-receipt.
-pub const ID_CT_RECEIPT: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.1");
 pub use super::attributes::MSG_SIG_DIGEST;
 
 /// The Receipt content (RFC 2634 §2.8).
@@ -59,13 +59,13 @@ impl Receipt {
             .content_type
             .to_der()
             .map_err(|e| Error::Encode(e.to_string()))?;
-        Ok(ber::constructed(
+        Ok(constructed(
             0x30,
             &[
-                &ber::primitive(0x02, &[1]),
+                &primitive(0x02, &[1]),
                 &ct,
-                &ber::primitive(0x04, &self.signed_content_identifier),
-                &ber::primitive(0x04, &self.originator_signature_value),
+                &primitive(0x04, &self.signed_content_identifier),
+                &primitive(0x04, &self.originator_signature_value),
             ],
         ))
     }
@@ -107,7 +107,7 @@ pub fn msg_sig_digest(digest: DigestAlg, original_signed_attrs_der: &[u8]) -> Ve
 
 /// The msgSigDigest attribute (DER).
 pub fn msg_sig_digest_attribute(value: &[u8]) -> Result<Vec<u8>, Error> {
-    attributes::attribute(MSG_SIG_DIGEST, vec![ber::primitive(0x04, value)]).map_err(Error::Encode)
+    attributes::attribute(MSG_SIG_DIGEST, vec![primitive(0x04, value)]).map_err(Error::Encode)
 }
 
 /// ContentInfo(SignedData) DER of a signed receipt: `receipt` as eContent (id-ct-receipt),
@@ -182,7 +182,7 @@ mod tests {
         ber_form.extend_from_slice(&der[4..]);
         ber_form.extend_from_slice(&[0, 0]);
         assert!(Receipt::from_der(&ber_form).is_err());
-        let short = ber::constructed(0x30, &[&ber::primitive(0x02, &[1])]);
+        let short = constructed(0x30, &[&primitive(0x02, &[1])]);
         assert!(Receipt::from_der(&short).is_err());
     }
 }

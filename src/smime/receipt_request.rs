@@ -22,7 +22,8 @@
 
 use der::Decode;
 
-use super::ber::{self, Tlv};
+use crate::asn1::ber::Tlv;
+use crate::asn1::der::{constructed, primitive};
 use crate::report::{ReceiptRequestReport, ReceiptsFrom};
 use crate::rng::CryptoRng;
 
@@ -117,10 +118,10 @@ impl ReceiptRequest {
 
     /// DER of the ReceiptRequest value.
     pub fn to_der(&self) -> Result<Vec<u8>, String> {
-        let id = ber::primitive(0x04, &self.signed_content_identifier);
+        let id = primitive(0x04, &self.signed_content_identifier);
         let from = match &self.receipts_from {
-            ReceiptsFrom::All => ber::primitive(0x80, &[0]),
-            ReceiptsFrom::FirstTier => ber::primitive(0x80, &[1]),
+            ReceiptsFrom::All => primitive(0x80, &[0]),
+            ReceiptsFrom::FirstTier => primitive(0x80, &[1]),
             ReceiptsFrom::List { recipients } => {
                 // [1] IMPLICIT SEQUENCE OF: the tag replaces the SEQUENCE's.
                 let mut list = entities_der(recipients)?;
@@ -131,7 +132,7 @@ impl ReceiptRequest {
             }
         };
         let to = entities_der(&self.receipts_to)?;
-        Ok(ber::constructed(0x30, &[&id, &from, &to]))
+        Ok(constructed(0x30, &[&id, &from, &to]))
     }
 
     /// The receiptRequest attribute (DER), after [`ReceiptRequest::check`].
@@ -232,10 +233,10 @@ fn entities_der(entities: &[Vec<String>]) -> Result<Vec<u8>, String> {
             names.push(general_name_der(n)?);
         }
         let refs: Vec<&[u8]> = names.iter().map(|n| n.as_slice()).collect();
-        out.push(ber::constructed(0x30, &refs));
+        out.push(constructed(0x30, &refs));
     }
     let refs: Vec<&[u8]> = out.iter().map(|n| n.as_slice()).collect();
-    Ok(ber::constructed(0x30, &refs))
+    Ok(constructed(0x30, &refs))
 }
 
 /// One GeneralName from its text form: a bare address → rfc822Name `[1]`, `dns:` → dNSName
@@ -259,7 +260,7 @@ fn general_name_der(name: &str) -> Result<Vec<u8>, String> {
             "name \"{name}\" is not a printable IA5String without spaces"
         ));
     }
-    Ok(ber::primitive(tag, value.as_bytes()))
+    Ok(primitive(tag, value.as_bytes()))
 }
 
 /// Decode `SEQUENCE OF GeneralNames` children.

@@ -17,7 +17,8 @@
 
 use der::Encode;
 
-use super::ber::{self, Tlv};
+use crate::asn1::ber::Tlv;
+use crate::asn1::der::constructed;
 use crate::report::{SignatureTypeValue, SignatureTypes};
 
 pub use crate::report::SignatureType;
@@ -37,7 +38,7 @@ pub fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, Stri
     let refs: Vec<&[u8]> = oids.iter().map(|o| o.as_slice()).collect();
     super::attributes::attribute(
         super::attributes::SIGNATURE_TYPE,
-        vec![ber::constructed(0x30, &refs)],
+        vec![constructed(0x30, &refs)],
     )
 }
 

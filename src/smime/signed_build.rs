@@ -13,15 +13,15 @@ use x509_cert::Certificate;
 
 use super::algorithms::{self, DigestAlg, RsaPadding};
 use super::attributes;
-use super::attributes_label;
-use super::ber;
 use super::key_operation::{sign_with_key, SignRequest};
 use super::receipt_request::ReceiptRequestOptions;
 use super::sig_type::{self, SignatureType};
 use super::signed_parse::{ID_DATA, ID_SIGNED_DATA};
 use super::Error;
+use crate::asn1::content_info;
+use crate::asn1::der::{constructed, der_set_of, primitive};
+use crate::ess::EssSecurityLabel;
 use crate::keys::PrivateKey;
-use crate::mmhs::ess_label::EssSecurityLabel;
 use crate::rng::CryptoRng;
 
 /// Who signs: the private key, its certificate, and the chain to include (intermediates,
@@ -188,7 +188,7 @@ pub fn signer_identifier(cert: &Certificate, use_ski: bool) -> Result<(u32, Vec<
                 Error::Key("the signer certificate has no subjectKeyIdentifier extension".into())
             })?
             .1;
-        Ok((3, ber::primitive(0x80, ski.0.as_bytes())))
+        Ok((3, primitive(0x80, ski.0.as_bytes())))
     } else {
         Ok((1, attributes::issuer_and_serial(cert).map_err(cms)?))
     }
@@ -226,7 +226,7 @@ pub fn signed_attributes_for(
         attrs.push(attributes::encryption_key_preference(c).map_err(cms)?);
     }
     if let Some(l) = &opts.security_label {
-        attrs.push(attributes_label::label_attribute(l).map_err(|e| Error::Label(e.to_string()))?);
+        attrs.push(attributes::security_label(l).map_err(|e| Error::Label(e.to_string()))?);
     }
     if opts.signing_certificate_v2 {
         attrs.push(attributes::signing_certificate_v2(cert).map_err(cms)?);
@@ -265,7 +265,7 @@ impl PendingSignerInfo {
             cert,
             opts.digest,
             opts.rsa_padding,
-            ber::der_set_of(signed_attrs),
+            der_set_of(signed_attrs),
         )?;
         Ok(PendingSignerInfo {
             version,
@@ -307,10 +307,10 @@ impl PendingSignerInfo {
         if let Some(b) = implicit.first_mut() {
             *b = 0xA0;
         }
-        let version = ber::primitive(0x02, &[self.version as u8]);
+        let version = primitive(0x02, &[self.version as u8]);
         let sig_alg = self.sig_alg.to_der().map_err(cms)?;
-        let sig = ber::primitive(0x04, signature);
-        Ok(ber::constructed(
+        let sig = primitive(0x04, signature);
+        Ok(constructed(
             0x30,
             &[
                 &version,
@@ -429,32 +429,19 @@ pub fn assemble_signed_data(
     }
     let ct = econtent_type.to_der().map_err(cms)?;
     let eci = match econtent {
-        Some(c) => ber::constructed(
-            0x30,
-            &[&ct, &ber::constructed(0xA0, &[&ber::primitive(0x04, c)])],
-        ),
-        None => ber::constructed(0x30, &[&ct]),
+        Some(c) => constructed(0x30, &[&ct, &constructed(0xA0, &[&primitive(0x04, c)])]),
+        None => constructed(0x30, &[&ct]),
     };
-    let mut fields: Vec<Vec<u8>> =
-        vec![ber::primitive(0x02, &[version]), ber::der_set_of(uniq), eci];
+    let mut fields: Vec<Vec<u8>> = vec![primitive(0x02, &[version]), der_set_of(uniq), eci];
     if !certs.is_empty() {
-        let mut set = ber::der_set_of(certs.to_vec());
+        let mut set = der_set_of(certs.to_vec());
         if let Some(b) = set.first_mut() {
             *b = 0xA0;
         }
         fields.push(set);
     }
-    fields.push(ber::der_set_of(signer_infos.to_vec()));
+    fields.push(der_set_of(signer_infos.to_vec()));
     let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_slice()).collect();
-    let sd = ber::constructed(0x30, &refs);
-    content_info(ID_SIGNED_DATA, &sd)
-}
-
-/// ContentInfo DER wrapping `content` (one element's DER).
-pub fn content_info(ct: const_oid::ObjectIdentifier, content: &[u8]) -> Result<Vec<u8>, Error> {
-    let oid = ct.to_der().map_err(cms)?;
-    Ok(ber::constructed(
-        0x30,
-        &[&oid, &ber::constructed(0xA0, &[content])],
-    ))
+    let sd = constructed(0x30, &refs);
+    Ok(content_info::encode(ID_SIGNED_DATA, &sd))
 }

@@ -30,52 +30,17 @@ use der::Decode;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
-use super::ber::{BerError, Tlv};
+use crate::asn1::ber::{BerError, Tlv};
+pub use crate::asn1::oid::{
+    ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA, ID_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
+};
 
-/// id-signedData 1.2.840.113549.1.7.2
-pub const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
-/// id-data 1.2.840.113549.1.7.1
-pub const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
-/// id-envelopedData 1.2.840.113549.1.7.3
-pub const ID_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
-/// id-ct-authEnvelopedData 1.2.840.113549.1.9.16.1.23
-pub const ID_AUTH_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.23");
-/// id-ct-compressedData 1.2.840.113549.1.9.16.1.9
-pub const ID_COMPRESSED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.9");
+/// A ContentInfo as received ([`crate::asn1::content_info`]).
+pub use crate::asn1::content_info::ContentInfo as ParsedContentInfo;
 
-/// A ContentInfo as received.
-#[derive(Debug, Clone)]
-pub struct ParsedContentInfo<'a> {
-    /// contentType.
-    pub content_type: Oid,
-    /// The `content` element (inside the `[0] EXPLICIT`).
-    pub content: Tlv<'a>,
-    /// The whole ContentInfo element.
-    pub raw: Tlv<'a>,
-}
-
-/// Parse a ContentInfo (BER or DER).
+/// Parse a ContentInfo (BER or DER) that fills `input`.
 pub fn parse_content_info(input: &[u8]) -> Result<ParsedContentInfo<'_>, BerError> {
-    let raw = Tlv::parse_all(input)?;
-    let kids = raw.sequence("ContentInfo")?;
-    let [ct, wrapper] = kids.as_slice() else {
-        return Err(BerError("ContentInfo: expected two fields".into()));
-    };
-    let content_type = ct.oid("ContentInfo.contentType")?;
-    if !(wrapper.is_context(0) && wrapper.constructed) {
-        return Err(BerError(
-            "ContentInfo.content: expected [0] EXPLICIT".into(),
-        ));
-    }
-    let inner = wrapper.children()?;
-    let [content] = inner.as_slice() else {
-        return Err(BerError("ContentInfo.content: expected one element".into()));
-    };
-    Ok(ParsedContentInfo {
-        content_type,
-        content: *content,
-        raw,
-    })
+    ParsedContentInfo::parse_all(input)
 }
 
 /// One attribute: its type and each value's element, as received.

@@ -16,7 +16,6 @@ use x509_cert::Certificate;
 
 use super::algorithms::{self, DigestAlg, VerifyFailure};
 use super::attributes::{self, CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
-use super::attributes_label;
 use super::receipt_request::ReceiptRequest;
 use super::sig_type;
 use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
@@ -371,8 +370,8 @@ fn check_signed_attributes(
     }
     // eSSSecurityLabel.
     if let Ok(Some(v)) = attributes::single(attrs, attributes::SECURITY_LABEL) {
-        match attributes_label::decode_label(v) {
-            Ok(l) => out.label = Some(l),
+        match crate::ess::EssSecurityLabel::from_tlv(v) {
+            Ok(l) => out.label = Some(crate::ess::to_report(&l)),
             Err(e) => out
                 .problems
                 .push(p("signed-attr-malformed", format!("eSSSecurityLabel: {e}"))),
@@ -432,7 +431,7 @@ fn check_signed_attributes(
 /// Verify one countersignature value (a SignerInfo) over `countersigned` signature octets,
 /// with the certificate its own SignerIdentifier names.
 pub fn check_countersignature(
-    value: &super::ber::Tlv<'_>,
+    value: &crate::asn1::ber::Tlv<'_>,
     countersigned: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,

@@ -7,15 +7,12 @@
 //! the local part case-sensitively in principle, but in practice ASCII case-insensitively (what
 //! every deployed agent does; documented in `docs/report.md`, "The originator and the signer address").
 
+use crate::asn1::oid::EMAIL_ADDRESS;
 use der::asn1::Ia5StringRef;
-use der::oid::ObjectIdentifier;
 use der::Decode;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::Certificate;
-
-/// PKCS #9 `emailAddress` (RFC 2985 §5.2.1).
-const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
 
 /// The e-mail addresses a certificate is issued to: subjectAltName rfc822Name entries, then the
 /// subject's emailAddress attributes; domain lowercased, duplicates removed, order kept.

@@ -9,8 +9,9 @@
 use super::domain_encryption::record_recipients;
 use super::{Error, VerifyContext};
 use crate::algorithm_policy::Judged;
+use crate::asn1::oid::ID_COMPRESSED_DATA;
 use crate::report::{Layer, VerifyReport};
-use crate::smime::compressed::{decompress_body, decompress_content_info, ID_CT_COMPRESSED_DATA};
+use crate::smime::compressed::{decompress_body, decompress_content_info};
 use crate::smime::enveloped::{decrypt_content_info, EncryptedKind};
 
 /// Problem codes of this module (documented in `docs/report.md`).
@@ -107,9 +108,8 @@ pub(crate) fn decrypt_layer(
             Judged::Note(n) => report.notes.push(n),
         }
     }
-    if d.content_type == ID_CT_COMPRESSED_DATA.to_string() {
-        let ci = match crate::smime::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, &d.content)
-        {
+    if d.content_type == ID_COMPRESSED_DATA.to_string() {
+        let ci = match crate::smime::enveloped::content_info_der(ID_COMPRESSED_DATA, &d.content) {
             Ok(ci) => ci,
             Err(e) => {
                 error_problem(report, index, &e, 0);

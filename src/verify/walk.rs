@@ -18,7 +18,6 @@ use std::borrow::Cow;
 
 use crate::cancel::{is_cancelled, Cancel};
 use crate::report::{Layer, Problem, VerifyReport};
-use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
 use crate::smime::receipt::ID_CT_RECEIPT;
 use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
@@ -166,7 +165,7 @@ impl<'c> Walk<'c> {
                 .push(signature_report(&check, layer, &trust));
             self.checks.push(check);
         }
-        if sd.econtent_type == ID_CT_COMPRESSED_DATA {
+        if sd.econtent_type == ID_COMPRESSED_DATA {
             return self.compressed_econtent(&content);
         }
         if sd.econtent_type == ID_CT_RECEIPT {
@@ -185,7 +184,7 @@ impl<'c> Walk<'c> {
     fn compressed_econtent(&mut self, content: &[u8]) -> Option<Vec<u8>> {
         self.report.layers.push(Layer::Compressed);
         let index = self.report.layers.len() - 1;
-        let ci = match crate::smime::enveloped::content_info_der(ID_CT_COMPRESSED_DATA, content) {
+        let ci = match crate::smime::enveloped::content_info_der(ID_COMPRESSED_DATA, content) {
             Ok(ci) => ci,
             Err(e) => {
                 self.problem("cms-malformed", format!("CompressedData: {e}"));

@@ -598,10 +598,7 @@ impl Pki {
             &self.signer(name),
             &mmhs::smime::SignOptions {
                 signing_time: Some(time::OffsetDateTime::now_utc()),
-                security_label: Some(mmhs::mmhs::ess_label::EssSecurityLabel::new(
-                    policy,
-                    Some(class),
-                )),
+                security_label: Some(mmhs::ess::EssSecurityLabel::new(policy, Some(class))),
                 ..Default::default()
             },
             &mut mmhs::rng::system_rng(),

@@ -9,9 +9,21 @@
 //! included — indefinite lengths and constructed OCTET STRINGs split in chunks, as Bouncy
 //! Castle, Outlook and many gateways send them — and the leaf values (certificates,
 //! algorithm identifiers, OIDs, times) are decoded with `der` / `x509-cert` from the
-//! DER-normalised element bytes.
+//! DER-normalised element bytes ([`Tlv::decode`]).
+//!
+//! The same holds for EnvelopedData, AuthEnvelopedData, CompressedData and PKCS#12 (RFC 7292):
+//! OCTET STRINGs split into a constructed string of chunks (`24 80 04 .. 04 .. 00 00`, or
+//! `A0 80 …` when the OCTET STRING is IMPLICITly tagged, as
+//! `EncryptedContentInfo.encryptedContent [0] IMPLICIT` is). `der` 0.8's `from_ber` handles
+//! indefinite lengths but not definite-length constructed strings, and it cannot know that a
+//! constructed `[0]` is an implicitly tagged OCTET STRING; [`Tlv::string_octets`] pulls the
+//! content octets out without re-encoding. Depth and length limits are this reader's.
+//!
+//! Writing is [`super::der`]'s.
 
 use std::borrow::Cow;
+
+use super::der::write_header;
 
 /// Maximum nesting of constructed elements we follow.
 pub const MAX_DEPTH: usize = 64;
@@ -272,6 +284,12 @@ impl<'a> Tlv<'a> {
             .map_err(|e| BerError(format!("{what}: bad OBJECT IDENTIFIER: {e}")))
     }
 
+    /// Decode this element as `T` with `der`, from its DER form ([`Tlv::to_der`]).
+    pub fn decode<T: for<'x> der::Decode<'x>>(&self, what: &str) -> Result<T, BerError> {
+        let der_bytes = self.to_der()?;
+        T::from_der(&der_bytes).map_err(|e| BerError(format!("bad {what}: {e}")))
+    }
+
     /// The element re-encoded in DER length form: definite lengths everywhere, constructed
     /// strings flattened to primitive ones. Borrowed (no copy) when already definite and
     /// free of constructed strings.
@@ -335,69 +353,10 @@ impl<'a> Tlv<'a> {
     }
 }
 
-/// Write identifier and definite length octets.
-pub fn write_header(out: &mut Vec<u8>, class: u8, constructed: bool, number: u32, len: usize) {
-    let c = if constructed { 0x20 } else { 0 };
-    if number < 0x1F {
-        // number < 31 fits in the low five bits.
-        out.push(class | c | (number as u8));
-    } else {
-        out.push(class | c | 0x1F);
-        let mut groups = Vec::new();
-        let mut n = number;
-        loop {
-            groups.push((n & 0x7F) as u8);
-            n >>= 7;
-            if n == 0 {
-                break;
-            }
-        }
-        for (i, g) in groups.iter().enumerate().rev() {
-            out.push(if i == 0 { *g } else { g | 0x80 });
-        }
-    }
-    write_len(out, len);
-}
-
-/// Write definite length octets (X.690 §8.1.3, DER minimal form).
-pub fn write_len(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
-/// Encode a constructed element `[tag byte][len][children…]` (tag byte given whole).
-pub fn constructed(tag: u8, children: &[&[u8]]) -> Vec<u8> {
-    let len: usize = children.iter().map(|c| c.len()).sum();
-    let mut out = Vec::with_capacity(len + 6);
-    out.push(tag);
-    write_len(&mut out, len);
-    for c in children {
-        out.extend_from_slice(c);
-    }
-    out
-}
-
-/// Encode a primitive element with a whole tag byte.
-pub fn primitive(tag: u8, content: &[u8]) -> Vec<u8> {
-    constructed(tag, &[content])
-}
-
-/// Encode a DER SET OF: elements sorted by their encodings (X.690 §11.6).
-pub fn der_set_of(mut elements: Vec<Vec<u8>>) -> Vec<u8> {
-    elements.sort();
-    let refs: Vec<&[u8]> = elements.iter().map(|e| e.as_slice()).collect();
-    constructed(0x31, &refs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::asn1::der::primitive;
 
     #[test]
     fn definite_and_indefinite() {
@@ -440,5 +399,69 @@ mod tests {
         let t = Tlv::parse_all(&enc).unwrap();
         assert_eq!(t.content, &content[..]);
         assert_eq!(&*t.to_der().unwrap(), &enc[..]);
+    }
+
+    #[test]
+    fn joins_chunked_octet_strings() {
+        let ber = [
+            0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0x00, 0x00,
+        ];
+        let t = Tlv::parse_all(&ber).unwrap();
+        assert_eq!(&*t.string_octets().unwrap(), b"abc");
+        assert_eq!(&*t.to_der().unwrap(), &[0x04, 0x03, b'a', b'b', b'c']);
+        // Definite-length constructed form too.
+        let ber2 = [0x24, 0x07, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c'];
+        assert_eq!(
+            &*Tlv::parse_all(&ber2).unwrap().to_der().unwrap(),
+            &[0x04, 0x03, b'a', b'b', b'c']
+        );
+        // Implicitly tagged [0] constructed.
+        let ber3 = [0xa0, 0x80, 0x04, 0x01, b'x', 0x00, 0x00];
+        assert_eq!(
+            &*Tlv::parse_all(&ber3).unwrap().string_octets().unwrap(),
+            b"x"
+        );
+    }
+
+    #[test]
+    fn indefinite_sequences_become_definite() {
+        let ber = [
+            0x30, 0x80, 0x02, 0x01, 0x05, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00,
+        ];
+        assert_eq!(
+            &*Tlv::parse_all(&ber).unwrap().to_der().unwrap(),
+            &[0x30, 0x07, 0x02, 0x01, 0x05, 0x30, 0x02, 0x05, 0x00]
+        );
+        // And decode through `der` from that form.
+        let t = Tlv::parse_all(&[0x30, 0x80, 0x02, 0x01, 0x05, 0x00, 0x00]).unwrap();
+        let v: Vec<u8> = t.children().unwrap()[0]
+            .decode::<u8>("n")
+            .map(|n| vec![n])
+            .unwrap();
+        assert_eq!(v, vec![5]);
+        assert!(t.decode::<u8>("n").is_err());
+    }
+
+    #[test]
+    fn rejects_bad_input_without_panicking() {
+        for bad in [
+            &[][..],
+            &[0x30],
+            &[0x30, 0x85, 1, 2, 3, 4, 5],
+            &[0x30, 0x05, 0x01],
+            &[0x04, 0x80, 0x00, 0x00],
+            &[0x30, 0x80, 0x04, 0x00],
+            &[0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00],
+        ] {
+            assert!(Tlv::parse_all(bad).is_err(), "{bad:?}");
+        }
+        let mut deep = Vec::new();
+        for _ in 0..200 {
+            deep.extend_from_slice(&[0x30, 0x80]);
+        }
+        deep.extend_from_slice(&[0u8; 400]);
+        assert!(Tlv::parse_all(&deep)
+            .and_then(|t| t.to_der().map(|_| ()))
+            .is_err());
     }
 }

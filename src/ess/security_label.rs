@@ -21,13 +21,18 @@
 //!   value [1] ANY DEFINED BY type }     -- a tagged ANY is always explicit
 //! ```
 //!
-//! Decoding ([`EssSecurityLabel::from_ber`]) accepts BER as RFC 7444 allows (definite
-//! lengths, SET members in any order — the RFC 7444 example lists the OID before the
-//! INTEGER) and a primitive-flagged `[1]` wrapper around the category value (seen in the
-//! RFC 3114 sample from pyasn1-modules). [`EssSecurityLabel::to_der`] writes DER: SET members
-//! sorted by tag, categories sorted by their encodings, privacy mark as PrintableString when
-//! all characters allow it (or when decoded so) and UTF8String otherwise. Primitive
-//! encodings (OID, INTEGER, strings) go through the `der` crate.
+//! One decoder for both places a label is received — the signed attribute
+//! ([`EssSecurityLabel::from_tlv`], from the CMS reader) and the SIO-Label `:ess` form
+//! ([`EssSecurityLabel::from_ber`]) — on the crate's BER reader ([`crate::asn1::ber`]). It
+//! accepts BER as RFC 7444 allows: SET members in any order (the RFC 7444 example lists the
+//! OID before the INTEGER), indefinite lengths and constructed strings, an explicitly tagged
+//! category type, and a primitive-flagged `[1]` wrapper around the category value (seen in
+//! the RFC 3114 sample from pyasn1-modules). It enforces the value ranges: classification
+//! 0..256, a PrintableString privacy mark of 1..128 PrintableString characters, 1..64
+//! categories, at most [`MAX_LABEL_BYTES`]. [`EssSecurityLabel::to_der`] writes DER: SET
+//! members sorted by tag, categories sorted by their encodings, privacy mark as
+//! PrintableString when all characters allow it (or when decoded so) and UTF8String
+//! otherwise. Primitive encodings (OID, INTEGER, strings) go through the `der` crate.
 //!
 //! JSON (serde, camelCase):
 //! `{ "policy": "1.2.3", "classification": 3, "privacyMark": "...",
@@ -39,13 +44,11 @@ use der::asn1::{ObjectIdentifier, PrintableStringRef, Utf8StringRef};
 use der::Encode;
 use serde::{Deserialize, Serialize};
 
-use super::lex::is_ps_char;
 use super::Error;
+use crate::asn1::ber::Tlv;
+use crate::asn1::der::{constructed, der_set_of};
+use crate::asn1::is_printable_char as is_ps_char;
 
-/// OID of the `id-aa-securityLabel` signed attribute.
-pub const ID_AA_SECURITY_LABEL: &str = "1.2.840.113549.1.9.16.2.2";
-/// OID of the `id-aa-equivalentLabels` signed attribute.
-pub const ID_AA_EQUIVALENT_LABELS: &str = "1.2.840.113549.1.9.16.2.9";
 /// ub-integer-options
 pub const MAX_CLASSIFICATION: u16 = 256;
 /// ub-privacy-mark-length (PrintableString form)
@@ -119,63 +122,11 @@ pub fn classification_name(c: u16) -> Option<&'static str> {
 }
 
 fn bad(why: impl Into<String>) -> Error {
-    Error::EssLabelInvalid(why.into())
+    Error::Invalid(why.into())
 }
 
-/// A BER TLV: tag byte, contents.
-struct Tlv<'a> {
-    tag: u8,
-    contents: &'a [u8],
-}
-
-/// Read one TLV (single-byte tags, definite lengths up to 4 length octets).
-fn read_tlv(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), Error> {
-    let (&tag, rest) = input.split_first().ok_or_else(|| bad("truncated"))?;
-    if tag & 0x1f == 0x1f {
-        return Err(bad("high tag numbers are not supported"));
-    }
-    let (&l0, mut rest) = rest.split_first().ok_or_else(|| bad("truncated length"))?;
-    let len = if l0 < 0x80 {
-        usize::from(l0)
-    } else if l0 == 0x80 {
-        return Err(bad("indefinite lengths are not supported"));
-    } else {
-        let n = usize::from(l0 & 0x7f);
-        if n > 4 {
-            return Err(bad("length too long"));
-        }
-        let (lb, r) = (
-            rest.get(..n).ok_or_else(|| bad("truncated length"))?,
-            rest.get(n..).unwrap_or_default(),
-        );
-        rest = r;
-        lb.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b))
-    };
-    let contents = rest.get(..len).ok_or_else(|| bad("truncated contents"))?;
-    Ok((Tlv { tag, contents }, rest.get(len..).unwrap_or_default()))
-}
-
-fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(contents.len() + 6);
-    out.push(tag);
-    let len = contents.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = (len as u64).to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let sig = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | sig.len() as u8);
-        out.extend_from_slice(sig);
-    }
-    out.extend_from_slice(contents);
-    out
-}
-
-fn oid_from_contents(c: &[u8]) -> Result<String, Error> {
-    ObjectIdentifier::from_bytes(c)
-        .map(|o| o.to_string())
-        .map_err(|e| bad(format!("bad OBJECT IDENTIFIER: {e}")))
+fn ber(e: crate::asn1::BerError) -> Error {
+    Error::Invalid(e.0)
 }
 
 fn oid_der(s: &str) -> Result<Vec<u8>, Error> {
@@ -195,63 +146,75 @@ impl EssSecurityLabel {
         }
     }
 
-    /// Decode a BER or DER encoded ESSSecurityLabel.
+    /// Decode a BER or DER encoded ESSSecurityLabel that fills `input`.
     pub fn from_ber(input: &[u8]) -> Result<Self, Error> {
         if input.len() > MAX_LABEL_BYTES {
             return Err(bad("label too large"));
         }
-        let (outer, trailing) = read_tlv(input)?;
-        if outer.tag != 0x31 {
-            return Err(bad("not a SET"));
+        Self::from_tlv(&Tlv::parse_all(input).map_err(ber)?)
+    }
+
+    /// Decode a parsed ESSSecurityLabel element (BER or DER, components in any order).
+    pub fn from_tlv(t: &Tlv<'_>) -> Result<Self, Error> {
+        if t.raw.len() > MAX_LABEL_BYTES {
+            return Err(bad("label too large"));
         }
-        if !trailing.is_empty() {
-            return Err(bad("trailing data after the label"));
+        if !(t.is_universal(17) && t.constructed) {
+            return Err(bad("not a SET"));
         }
         let mut policy = None;
         let mut classification = None;
         let mut privacy_mark = None;
         let mut privacy_mark_utf8 = false;
-        let mut categories = Vec::new();
-        let mut seen_categories = false;
-        let mut rest = outer.contents;
-        while !rest.is_empty() {
-            let (t, r) = read_tlv(rest)?;
-            rest = r;
-            match t.tag {
-                0x06 if policy.is_none() => policy = Some(oid_from_contents(t.contents)?),
-                0x02 if classification.is_none() => {
-                    classification = Some(decode_classification(t.contents)?);
+        let mut categories = None;
+        for p in t.children().map_err(ber)? {
+            match (p.class, p.number) {
+                (0, 6) if policy.is_none() => {
+                    policy = Some(
+                        p.oid("security-policy-identifier")
+                            .map_err(ber)?
+                            .to_string(),
+                    );
                 }
-                0x13 | 0x0c if privacy_mark.is_none() => {
-                    if t.contents.is_empty() {
+                (0, 2) if classification.is_none() => {
+                    let c = p.small_uint("security-classification").map_err(ber)?;
+                    classification = Some(
+                        u16::try_from(c)
+                            .ok()
+                            .filter(|c| *c <= MAX_CLASSIFICATION)
+                            .ok_or_else(|| bad("classification above 256"))?,
+                    );
+                }
+                (0, 19) | (0, 12) if privacy_mark.is_none() => {
+                    let octets = p.string_octets().map_err(ber)?;
+                    if octets.is_empty() {
                         return Err(bad("empty privacy mark"));
                     }
-                    let s = std::str::from_utf8(t.contents)
+                    let s = String::from_utf8(octets.into_owned())
                         .map_err(|_| bad("privacy mark is not UTF-8"))?;
-                    if t.tag == 0x13 {
+                    if p.number == 19 {
                         if !s.chars().all(is_ps_char) || s.len() > MAX_PRIVACY_MARK {
                             return Err(bad("privacy mark is not a valid PrintableString"));
                         }
                     } else {
                         privacy_mark_utf8 = true;
                     }
-                    privacy_mark = Some(s.to_string());
+                    privacy_mark = Some(s);
                 }
-                0x31 if !seen_categories => {
-                    seen_categories = true;
-                    let mut cats = t.contents;
-                    while !cats.is_empty() {
-                        let (c, r) = read_tlv(cats)?;
-                        cats = r;
-                        categories.push(decode_category(&c)?);
-                    }
-                    if categories.is_empty() || categories.len() > MAX_CATEGORIES {
+                (0, 17) if categories.is_none() => {
+                    let cats = p.children().map_err(ber)?;
+                    if cats.is_empty() || cats.len() > MAX_CATEGORIES {
                         return Err(bad("security-categories must hold 1 to 64 categories"));
                     }
+                    categories = Some(
+                        cats.iter()
+                            .map(decode_category)
+                            .collect::<Result<Vec<_>, _>>()?,
+                    );
                 }
-                tag => {
+                (class, number) => {
                     return Err(bad(format!(
-                        "unexpected or repeated element with tag 0x{tag:02x}"
+                        "unexpected or repeated element (class 0x{class:02x}, tag {number})"
                     )))
                 }
             }
@@ -261,7 +224,7 @@ impl EssSecurityLabel {
             classification,
             privacy_mark,
             privacy_mark_utf8,
-            categories,
+            categories: categories.unwrap_or_default(),
         })
     }
 
@@ -291,10 +254,8 @@ impl EssSecurityLabel {
         for c in &self.categories {
             ObjectIdentifier::new(&c.category_type)
                 .map_err(|e| bad(format!("bad category OID: {e}")))?;
-            let (_, rest) = read_tlv(&c.value)?;
-            if !rest.is_empty() {
-                return Err(bad("category value is not one TLV"));
-            }
+            Tlv::parse_all(&c.value)
+                .map_err(|e| bad(format!("category value is not one TLV: {e}")))?;
         }
         Ok(())
     }
@@ -326,15 +287,15 @@ impl EssSecurityLabel {
                 if let Some(t) = typ.first_mut() {
                     *t = 0x80;
                 }
-                let val = tlv(0xa1, &c.value);
-                cats.push(tlv(0x30, &[typ, val].concat()));
+                let val = constructed(0xa1, &[&c.value]);
+                cats.push(constructed(0x30, &[&typ, &val]));
             }
-            cats.sort();
-            members.push(tlv(0x31, &cats.concat()));
+            members.push(der_set_of(cats));
         }
         // DER SET: members in ascending tag-number order.
         members.sort_by_key(|m| m.first().map(|t| t & 0x1f).unwrap_or(0));
-        Ok(tlv(0x31, &members.concat()))
+        let refs: Vec<&[u8]> = members.iter().map(|m| m.as_slice()).collect();
+        Ok(constructed(0x31, &refs))
     }
 
     /// Base64 of [`Self::to_der`] (the SIO-Label `label` value for `type=":ess"`).
@@ -348,39 +309,32 @@ impl EssSecurityLabel {
     }
 }
 
-fn decode_classification(c: &[u8]) -> Result<u16, Error> {
-    if c.is_empty() || c.len() > 3 {
-        return Err(bad("bad classification INTEGER"));
-    }
-    if c.first().is_some_and(|b| b & 0x80 != 0) {
-        return Err(bad("negative classification"));
-    }
-    let v = c.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b));
-    u16::try_from(v)
-        .ok()
-        .filter(|v| *v <= MAX_CLASSIFICATION)
-        .ok_or_else(|| bad("classification above 256"))
-}
-
+/// `SecurityCategory ::= SEQUENCE { type [0] OBJECT IDENTIFIER, value [1] ANY }`: the type
+/// IMPLICIT (or, tolerated, EXPLICIT), the value's contents kept as received.
 fn decode_category(c: &Tlv<'_>) -> Result<SecurityCategory, Error> {
-    if c.tag != 0x30 {
-        return Err(bad("security category is not a SEQUENCE"));
-    }
-    let (typ, rest) = read_tlv(c.contents)?;
-    if typ.tag != 0x80 {
+    let f = c.sequence("SecurityCategory").map_err(ber)?;
+    let [ty, val] = f.as_slice() else {
+        return Err(bad("security category must have type and value"));
+    };
+    if !ty.is_context(0) {
         return Err(bad("security category type is not [0]"));
     }
-    let category_type = oid_from_contents(typ.contents)?;
-    let (val, rest) = read_tlv(rest)?;
-    if val.tag != 0xa1 && val.tag != 0x81 {
+    let oid = if ty.constructed {
+        let inner = ty.children().map_err(ber)?;
+        let [o] = inner.as_slice() else {
+            return Err(bad("security category type is not one OBJECT IDENTIFIER"));
+        };
+        o.oid("type").map_err(ber)?
+    } else {
+        ObjectIdentifier::from_bytes(ty.content)
+            .map_err(|e| bad(format!("bad OBJECT IDENTIFIER: {e}")))?
+    };
+    if !val.is_context(1) {
         return Err(bad("security category value is not [1]"));
     }
-    if !rest.is_empty() {
-        return Err(bad("trailing data in security category"));
-    }
     Ok(SecurityCategory {
-        category_type,
-        value: val.contents.to_vec(),
+        category_type: oid.to_string(),
+        value: val.content.to_vec(),
     })
 }
 
