@@ -4,8 +4,9 @@
 # (scripts/run.sh and scripts/test.sh both call it first).
 #
 #   - Debian packages: a C toolchain, curl, git, openssl, chromium, chromium-driver,
-#     nodejs + npm (apt-get update only when something must be installed);
-#     postfix (no configuration, the system service never started)
+#     nodejs + npm, a JDK and Bouncy Castle (libbcprov-java, libbcpkix-java: the
+#     third-party domain signatures of tests/interop_bc.rs) (apt-get update only when
+#     something must be installed); postfix (no configuration, the system service never started)
 #   - the webmail stack of the Roundcube e2e tests: roundcube + roundcube-sqlite3, php-cli
 #     (+ php-cgi, php-sqlite3, php-mbstring, php-intl), dovecot-imapd — no database configured
 #     by debconf, no web server, no system service started
@@ -81,6 +82,9 @@ need_cmd node nodejs
 # Debian's nodejs has no npm; NodeSource's nodejs includes it (never install both).
 if ! have npm; then apt_needed+=(npm); fi
 [ -e /etc/ssl/certs/ca-certificates.crt ] || apt_needed+=(ca-certificates)
+need_cmd javac default-jdk-headless
+[ -e /usr/share/java/bcprov.jar ] || apt_needed+=(libbcprov-java)
+[ -e /usr/share/java/bcpkix.jar ] || apt_needed+=(libbcpkix-java)
 
 [ "${#apt_needed[@]}" -eq 0 ] || apt_install --recommends "${apt_needed[@]}"
 

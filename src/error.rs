@@ -78,6 +78,12 @@ impl Error {
     }
 }
 
+impl Coded for Error {
+    fn code(&self) -> &'static str {
+        Error::code(self)
+    }
+}
+
 impl From<crate::release::Error> for Error {
     fn from(e: crate::release::Error) -> Self {
         match e {

@@ -648,14 +648,7 @@ async fn a_list_travels_alone_and_a_bad_list_does_not_start() {
         false,
         &message("bob@navy.example", "posting"),
     );
-    let r = send(
-        s.running.outbound.port(),
-        "bob@navy.example",
-        &["staff@navy.example"],
-        &posting,
-    )
-    .await
-    .unwrap();
+    let r = post_to_staff(&s, &posting).await;
     assert_eq!(r.code, 250, "{r}");
     let second = re.received.lock().unwrap()[1].clone();
     let r = mmhs::verify::verify(&second, &ctx).unwrap();
@@ -852,4 +845,304 @@ async fn the_gateway_decrypts_marks_and_never_relays_what_fails() {
     let e = BoundaryConfig::load(&path).unwrap_err();
     assert_eq!(e.code(), "server-config", "{e}");
     assert!(e.to_string().contains("smg_encryptor"), "{e}");
+}
+
+/// `E(raw)` for the certificates of `to` (PKI names).
+fn encrypted(pki: &Pki, raw: &[u8], to: &[&str]) -> Vec<u8> {
+    let certs: Vec<x509_cert::Certificate> = to.iter().map(|n| pki.cert(n)).collect();
+    mmhs::smime::encrypt_message(
+        raw,
+        &certs,
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap()
+}
+
+/// A history of one expansion by the list whose certificate is `list`.
+fn history(pki: &Pki, list: &str) -> mmhs::smime::ml_expansion::MlExpansionHistory {
+    use mmhs::smime::ml_expansion::{EntityIdentifier, MlData, MlExpansionHistory};
+    MlExpansionHistory(vec![MlData {
+        mail_list_identifier: EntityIdentifier::of(&pki.cert(list), false).unwrap(),
+        expansion_time: time::macros::datetime!(2026-12-04 11:00:00 UTC),
+        ml_receipt_policy: None,
+    }])
+}
+
+/// `S(raw)` by `who` carrying `h` (as a list's outer signature does, RFC 2634 §4.2).
+fn signed_with_history(
+    pki: &Pki,
+    who: &str,
+    h: &mmhs::smime::ml_expansion::MlExpansionHistory,
+    raw: &[u8],
+) -> Vec<u8> {
+    let opts = mmhs::smime::SignOptions {
+        signing_time: Some(time::OffsetDateTime::now_utc()),
+        extra_attributes: vec![h.to_attribute().unwrap()],
+        ..Default::default()
+    };
+    mmhs::smime::sign_message(raw, &pki.signer(who), &opts, &mut mmhs::rng::system_rng()).unwrap()
+}
+
+/// A verification context holding the keys of `keys` (PKI names).
+fn ctx_with(pki: &Pki, keys: &[&str]) -> mmhs::verify::VerifyContext {
+    mmhs::verify::VerifyContext {
+        decryption_keys: keys
+            .iter()
+            .map(|k| {
+                (
+                    mmhs::keys::PrivateKey::from_pem(&pki.read(&format!("{k}.key"))).unwrap(),
+                    pki.cert(k),
+                )
+            })
+            .collect(),
+        ..pki.verify_context(time::OffsetDateTime::now_utc())
+    }
+}
+
+fn copy_certs(pki: &Pki, names: &[&str]) {
+    pki.copy_certs(&pki.dir.join("certs"), names);
+}
+
+/// The outer signedData's mlExpansionHistory of `raw`.
+fn outer_history(raw: &[u8]) -> Option<mmhs::smime::ml_expansion::MlExpansionHistory> {
+    match mmhs::domain::layers::top_layer(raw).unwrap() {
+        mmhs::domain::layers::TopLayer::Signed(s) => s.ml_history.unwrap(),
+        _ => None,
+    }
+}
+
+/// A §5.1 example: its name, the input, the layers sent out of the domain, whether the outer
+/// signedData carries the history, and what the audit record says.
+type Example = (&'static str, Vec<u8>, Vec<&'static str>, bool, &'static str);
+
+const NAVY_DOMAIN: &str = "S[domain by smtp://navy.example]";
+const BOB: &str = "S[originator by bob@navy.example]";
+/// The new outer signedData that carries a list's signed attributes (§5 S4 of example 4, S5
+/// of example 6): made by the domain agent, without a signatureType.
+const NAVY_CARRIER: &str = "S[originator by smtp://navy.example]";
+
+/// draft-melnikov-smime-msa-to-mda-04 §5.1 examples 4 to 7 through navy's outbound listener
+/// (`domain::apply_domain_signature`), the message going to alice@army.example. army.example's
+/// policy asks for no encryption; the agent's local policy (§5: "If local policy requires the
+/// message to be encrypted") is that content which travelled encrypted never leaves in
+/// clear, so each example takes its "local policy requires encryption" branch, to army's DCA.
+/// "S" signatures other than the domain's and the carriers are bob's or a list's (valid, none
+/// of them a domain signature, as §5.1 assumes); the inner envelopedData E1 is for our DCA
+/// (and alice), so §3.3's "including those that have been encrypted" can be honoured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn section_5_examples_4_to_7_leave_through_the_outbound_listener() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    copy_certs(&pki, &["army-dca"]);
+    let s = navy(pki, re.port, serde_json::json!({ "certificates": "certs" })).await;
+    let out = s.running.outbound.port();
+    let pki = &s.pki;
+    let s1 = signed(pki, "bob", false, &message("bob@navy.example", "section-5"));
+    let h = history(pki, "navy-sig");
+    let examples: Vec<Example> = vec![
+        // Example 4: (S2 (E1 (S1))), S2 with the history → (S4 (E2 (S3 (S1)))).
+        (
+            "example 4",
+            signed_with_history(pki, "navy-sig", &h, &encrypted(pki, &s1, &["navy-dca"])),
+            vec![NAVY_CARRIER, "E", NAVY_DOMAIN, BOB],
+            true,
+            "decrypted by our DCA; domain-signed; encrypted to the DCA of army.example",
+        ),
+        // Example 5: (S3 (S2 (E1 (S1)))) without history → (E2 (S4 (S1))).
+        (
+            "example 5",
+            signed(
+                pki,
+                "bob",
+                false,
+                &signed(pki, "bob", false, &encrypted(pki, &s1, &["navy-dca", "alice"])),
+            ),
+            vec!["E", NAVY_DOMAIN, BOB],
+            false,
+            "2 signedData layer(s) stripped (§5); decrypted by our DCA; domain-signed",
+        ),
+        // Example 6: (S3 (S2 (E1 (S1)))), S3 with the history → (S5 (E2 (S4 (S1)))).
+        (
+            "example 6",
+            signed_with_history(
+                pki,
+                "navy-sig",
+                &h,
+                &signed(pki, "bob", false, &encrypted(pki, &s1, &["navy-dca"])),
+            ),
+            vec![NAVY_CARRIER, "E", NAVY_DOMAIN, BOB],
+            true,
+            "2 signedData layer(s) stripped (§5); decrypted by our DCA; domain-signed; encrypted to the DCA of army.example",
+        ),
+        // Example 7: (S3 (E2 (S2 (E1 (S1))))) → (E3 (S4 (S2 (E1 (S1))))): E1 stays as it
+        // is, for our DCA and alice.
+        (
+            "example 7",
+            signed(
+                pki,
+                "bob",
+                false,
+                &encrypted(
+                    pki,
+                    &signed(pki, "bob", false, &encrypted(pki, &s1, &["navy-dca", "alice"])),
+                    &["navy-dca"],
+                ),
+            ),
+            vec!["E", NAVY_DOMAIN, BOB, "E", BOB],
+            false,
+            "1 signedData layer(s) stripped (§5); decrypted by our DCA; domain-signed; encrypted",
+        ),
+    ];
+    for (i, (name, input, expected, carrier, detail)) in examples.into_iter().enumerate() {
+        let r = send(out, "bob@navy.example", &["alice@army.example"], &input)
+            .await
+            .unwrap();
+        assert_eq!(r.code, 250, "{name}: {r}");
+        let got = re.received.lock().unwrap()[i].clone();
+        assert!(
+            !String::from_utf8_lossy(&got).contains("hello"),
+            "{name}: nothing in clear"
+        );
+        assert_eq!(
+            support::layers::shape(&got, &ctx_with(pki, &["army-dca", "alice"]), "hello"),
+            expected,
+            "{name}"
+        );
+        // "The signedData S4 (…) contains the signed attributes from S2": the history.
+        assert_eq!(outer_history(&got), carrier.then(|| h.clone()), "{name}");
+        let records = audit(&data_dir(&s));
+        let last = records.last().unwrap();
+        assert!(
+            last.contains("\"event\":\"relay\"") && last.contains(detail),
+            "{name}: {last}"
+        );
+    }
+    // Example 4's shape with E1 not for our DCA: the signatures inside cannot be checked, so
+    // no domain signature is added (§3.3); nothing leaves.
+    let opaque = signed_with_history(pki, "navy-sig", &h, &encrypted(pki, &s1, &["alice"]));
+    let reply = refusal(send(out, "bob@navy.example", &["alice@army.example"], &opaque).await);
+    assert!(
+        reply.message.contains("[boundary-content-opaque]"),
+        "{reply}"
+    );
+    // A signature inside the encrypted layer that does not verify (bob's content modified
+    // before it was encrypted for our DCA) forbids it too.
+    let tampered = String::from_utf8(s1.clone())
+        .unwrap()
+        .replacen("hello", "HELLO", 1);
+    let bad = signed_with_history(
+        pki,
+        "navy-sig",
+        &h,
+        &encrypted(pki, tampered.as_bytes(), &["navy-dca"]),
+    );
+    let reply = refusal(send(out, "bob@navy.example", &["alice@army.example"], &bad).await);
+    assert!(
+        reply.message.contains("[boundary-signature-invalid]"),
+        "{reply}"
+    );
+    assert_eq!(re.received.lock().unwrap().len(), 4);
+    s.running.shutdown().await;
+}
+
+/// A list member outside our domains leaves with our domain signature (§5): the list signs
+/// over our domain signature, so the member's domain sees it, and a later list that strips
+/// the outer signedData keeps it. An encrypted posting is re-encrypted for the members and,
+/// for the remote member, its domain's DCA too (whose agent must see the domain signature
+/// inside). A posting from another domain is not ours to vouch for (§2.6): expanded with the
+/// list's signature only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_members_outside_our_domains_get_our_domain_signature() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    copy_certs(&pki, &["army-dca", "alice", "bob"]);
+    let list = serde_json::json!({ "staff@navy.example": {
+        "members": ["bob@navy.example", "alice@army.example"],
+        "signing": { "key": "navy-sig.key", "certificate": "navy-sig.pem" },
+        "decryption": { "key": "navy-dca.key", "certificate": "navy-dca.pem" }
+    } });
+    let s = navy(
+        pki,
+        re.port,
+        serde_json::json!({ "certificates": "certs", "lists": list }),
+    )
+    .await;
+    let pki = &s.pki;
+    let list_sig = "S[originator by smtp://navy.example]";
+    // A signed posting from inside.
+    let posting = signed(pki, "bob", false, &message("bob@navy.example", "to-staff"));
+    let r = post_to_staff(&s, &posting).await;
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
+    assert_eq!(
+        support::layers::shape(&got, &ctx, "hello"),
+        [list_sig, NAVY_DOMAIN, BOB]
+    );
+    assert_eq!(outer_history(&got).map(|h| h.0.len()), Some(1));
+    // What army's agent reads: domain-verified by navy.example's agent.
+    let report = mmhs::verify::verify(&got, &ctx).unwrap();
+    assert!(report.valid && report.domain_verified, "{report:#?}");
+    // A later list strips the outer signedData and every one above it: ours survives.
+    let again = support::layers::expand_by(&pki.signer("army-sig"), &got, &ctx);
+    assert_eq!(
+        support::layers::shape(&again.message, &ctx, "hello"),
+        ["S[originator by smtp://army.example]", NAVY_DOMAIN, BOB]
+    );
+    // An encrypted posting (for the list's key): re-encrypted for bob, alice and army's DCA,
+    // the domain signature inside.
+    let triple = signed(pki, "bob", false, &encrypted(pki, &posting, &["navy-dca"]));
+    let r = post_to_staff(&s, &triple).await;
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[1].clone();
+    for key in ["bob", "alice", "army-dca"] {
+        assert_eq!(
+            support::layers::shape(&got, &ctx_with(pki, &[key]), "hello"),
+            [list_sig, "E", NAVY_DOMAIN, BOB],
+            "opened with {key}'s key"
+        );
+    }
+    // A posting from air.example (which requires nothing) is not domain-signed by us.
+    let foreign = message("x@air.example", "foreign-posting");
+    let r = inbound_to(&s, "x@air.example", "staff@navy.example", &foreign).await;
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[2].clone();
+    let report = mmhs::verify::verify(&got, &ctx).unwrap();
+    assert_eq!(report.signatures.len(), 1, "{report:#?}");
+    assert!(!report.domain_verified);
+    let records = audit(&data_dir(&s));
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r.contains("domain-signed under the list's signature (§5)"))
+            .count(),
+        2,
+        "{records:#?}"
+    );
+    assert!(
+        records.iter().any(|r| r.contains("foreign-posting")
+            && r.contains("not domain-signed: our agent does not serve the originator's domain")),
+        "{records:#?}"
+    );
+    s.running.shutdown().await;
+}
+
+/// Send to `to` on the inbound listener.
+async fn inbound_to(s: &Setup, from: &str, to: &str, msg: &[u8]) -> client::Reply {
+    send(s.running.inbound.port(), from, &[to], msg)
+        .await
+        .unwrap()
+}
+
+/// bob's posting to staff@navy.example on the outbound listener.
+async fn post_to_staff(s: &Setup, msg: &[u8]) -> client::Reply {
+    send(
+        s.running.outbound.port(),
+        "bob@navy.example",
+        &["staff@navy.example"],
+        msg,
+    )
+    .await
+    .unwrap()
 }

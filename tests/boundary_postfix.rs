@@ -113,19 +113,25 @@ fn openssl_decrypt(pki: &Pki, input: &str, key: &str, cert: &str, out: &str) {
     succeeded(cms_decrypt(&pki.dir, input, cert, key, &["-out", out]));
 }
 
+/// The PKI of the tests: alice@army.example and bob@navy.example (P-256), `more` people, and
+/// the domains' agents (`Pki::domain_agents`).
+fn army_and_navy(name: &str, more: &[(&str, &str, Alg)]) -> Pki {
+    let mut people = vec![
+        ("alice", "alice@army.example", Alg::Ec),
+        ("bob", "bob@navy.example", Alg::Ec),
+    ];
+    people.extend_from_slice(more);
+    let pki = Pki::new(name, &people);
+    pki.domain_agents();
+    pki
+}
+
 #[test]
 fn army_to_navy_through_two_postfix_instances() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
-        "boundary",
-        &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
-        ],
-    );
-    pki.domain_agents();
+    let pki = army_and_navy("boundary", &[]);
     // army → navy over a recording relay; navy → army directly.
     let mut wire = None;
     let d = two_domains(&pki, |navy_mx| {
@@ -313,6 +319,49 @@ fn sign(pki: &Pki, who: &str, raw: &[u8], domain: bool) -> Vec<u8> {
     .unwrap()
 }
 
+/// alice's signed message `subject`, submitted to army's Postfix for `rcpt`: the copy in the
+/// navy.example Maildir of `user`, which navy's agent passed as `domain-signature-verified`.
+fn submit_and_receive(d: &TwoDomains, pki: &Pki, rcpt: &str, user: &str, subject: &str) -> Vec<u8> {
+    let rep = smtp_send(
+        d.army.submission,
+        "alice@army.example",
+        rcpt,
+        &alice_message(pki, subject),
+    );
+    assert!(rep.starts_with("250"), "{rep}");
+    received_verified(d, user)
+}
+
+/// The first message in the navy.example Maildir of `user`, which navy's agent passed as
+/// `domain-signature-verified`.
+fn received_verified(d: &TwoDomains, user: &str) -> Vec<u8> {
+    let new = d.navy_mta.maildir_new("navy.example", user);
+    let path = wait_for(&format!("{user}'s copy"), 40, || {
+        files_in(&new).into_iter().next()
+    });
+    let copy = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&copy);
+    assert!(
+        text.contains("smime=pass reason=\"domain-signature-verified\""),
+        "{text}"
+    );
+    copy
+}
+
+/// The agent configuration's `lists` with one list, `address`, signed with the PKI's
+/// `staff` key.
+fn list_of(pki: &Pki, address: &str, members: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        address: {
+            "members": members,
+            "signing": {
+                "key": pki.dir.join("staff.key"),
+                "certificate": pki.dir.join("staff.pem"),
+            }
+        }
+    })
+}
+
 /// A Mail List Agent at navy's boundary (RFC 2634 §4; msa-to-mda §5): alice's
 /// triple-wrapped message to staff@navy.example, encrypted for the list, is verified,
 /// re-encrypted for bob and carol under the list's signature with an mlExpansionHistory, and
@@ -323,26 +372,19 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
+    let pki = army_and_navy(
         "boundary-mla",
         &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
             ("carol", "carol@navy.example", Alg::Rsa),
             ("staff", "staff@navy.example", Alg::Rsa),
         ],
     );
-    pki.domain_agents();
-    let list = serde_json::json!({
-        "staff@navy.example": {
-            "members": ["bob@navy.example", "carol@navy.example"],
-            "signing": {
-                "key": pki.dir.join("staff.key"),
-                "certificate": pki.dir.join("staff.pem"),
-            },
-            "maxExpansions": 8
-        }
-    });
+    let mut list = list_of(
+        &pki,
+        "staff@navy.example",
+        &["bob@navy.example", "carol@navy.example"],
+    );
+    list["staff@navy.example"]["maxExpansions"] = serde_json::json!(8);
     let d = two_domains_with(
         &pki,
         |navy_mx| navy_mx,
@@ -362,16 +404,8 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     assert!(rep.starts_with("250"), "{rep}");
     let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
     for (member, key_alg) in [("bob", "EC"), ("carol", "RSA")] {
-        let new = d.navy_mta.maildir_new("navy.example", member);
-        let path = wait_for(&format!("{member}'s copy"), 40, || {
-            files_in(&new).into_iter().next()
-        });
-        let copy = std::fs::read(&path).unwrap();
+        let copy = received_verified(&d, member);
         let text = String::from_utf8_lossy(&copy);
-        assert!(
-            text.contains("smime=pass reason=\"domain-signature-verified\""),
-            "{text}"
-        );
         assert!(!text.contains("muster at 0600"), "re-encrypted: {key_alg}");
         // The member's reader: the list's signature with its history, alice's inside.
         let mut mctx = ctx.clone();
@@ -417,26 +451,7 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
             .contains("muster at 0600"));
     }
     // A loop: a message this list already expanded comes back to it.
-    let once = mmhs::domain_agent::expand(
-        &alice_message(&pki, "loop"),
-        &mmhs::domain_agent::MailListAgent {
-            signer: &pki.signer("staff"),
-            decryption: None,
-            use_ski: false,
-            receipt_policy: None,
-            history_limit: 64,
-        },
-        &[],
-        &ctx,
-        time::OffsetDateTime::now_utc(),
-        &mmhs::smime::SignOptions {
-            signing_time: Some(time::OffsetDateTime::now_utc()),
-            ..Default::default()
-        },
-        &Default::default(),
-        &mut mmhs::rng::system_rng(),
-    )
-    .unwrap();
+    let once = support::layers::expand_by(&pki.signer("staff"), &alice_message(&pki, "loop"), &ctx);
     let looped = sign(&pki, "army-sig", &once.message, true);
     let rep = smtp_send(
         d.navy.mx,
@@ -470,6 +485,85 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
     assert!(navy_audit
         .iter()
         .any(|r| r.contains("\"event\":\"refuse\"") && r.contains("ml-expansion-loop")));
+    drop(d);
+    let _ = std::fs::remove_dir_all(&pki.dir);
+}
+
+/// A list at army's boundary with a member at navy (msa-to-mda §5): alice's signed posting
+/// to staff@army.example is expanded by army's agent, which adds army's domain signature under
+/// the list's signature because bob is outside army.example (the expansion is re-injected
+/// past the outbound listener); navy's agent, which requires army's domain signature, passes
+/// it to bob; alice gets her copy too. OpenSSL verifies the three signatures one inside the
+/// other: the list's, army's domain signature, alice's.
+#[test]
+fn a_list_member_in_another_domain_receives_it_domain_signed() {
+    if !postfix_usable() {
+        return;
+    }
+    let pki = army_and_navy(
+        "boundary-mla-out",
+        &[("staff", "staff@army.example", Alg::Rsa)],
+    );
+    let list = list_of(
+        &pki,
+        "staff@army.example",
+        &["alice@army.example", "bob@navy.example"],
+    );
+    let d = two_domains_with(
+        &pki,
+        |navy_mx| navy_mx,
+        DomainSetup {
+            users: vec!["alice", "staff"],
+            certs: vec!["navy-dca", "navy-sig"],
+            extra: serde_json::json!({ "lists": list }),
+        },
+        DomainSetup::navy(),
+    );
+    let copy = submit_and_receive(&d, &pki, "staff@army.example", "bob", "staff posting");
+    let text = String::from_utf8_lossy(&copy);
+    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
+    assert!(
+        text.contains("body.smime-identifier=army.example"),
+        "{text}"
+    );
+    let report = mmhs::verify::verify(&copy, &ctx).unwrap();
+    assert!(report.valid && report.domain_verified, "{report:#?}");
+    let sigs: Vec<String> = report
+        .signatures
+        .iter()
+        .map(|s| format!("{} by {}", s.signature_type, s.signer))
+        .collect();
+    assert_eq!(
+        sigs,
+        [
+            "originator by staff@army.example",
+            "domain by smtp://army.example",
+            "originator by alice@army.example"
+        ]
+    );
+    assert_eq!(report.signatures[0].ml_expansion_history.len(), 1);
+    assert_eq!(report.signatures[1].naming_ok, Some(true));
+    assert_eq!(report.signatures[2].address_match, Some(true));
+    pki.write("bob-list.eml", &copy);
+    openssl_verify(&pki, "bob-list.eml", "bob-list-domain.eml");
+    openssl_verify(&pki, "bob-list-domain.eml", "bob-list-alice.eml");
+    openssl_verify(&pki, "bob-list-alice.eml", "bob-list.txt");
+    assert!(pki.read("bob-list.txt").contains("Proceed to grid 1234"));
+    // alice, the local member, gets the same expansion.
+    let alice_new = d.army_mta.maildir_new("army.example", "alice");
+    let path = wait_for("alice's copy", 40, || {
+        files_in(&alice_new).into_iter().next()
+    });
+    let report = mmhs::verify::verify(&std::fs::read(&path).unwrap(), &ctx).unwrap();
+    assert!(report.valid, "{:#?}", report.problems);
+    assert_eq!(report.signatures.len(), 3);
+    let army_audit = audit_details(&d.base, "army.example");
+    assert!(
+        army_audit.iter().any(|r| r
+            .contains("expanded by the list staff@army.example for 2 members")
+            && r.contains("domain-signed under the list's signature")),
+        "{army_audit:#?}"
+    );
     drop(d);
     let _ = std::fs::remove_dir_all(&pki.dir);
 }
@@ -525,21 +619,8 @@ fn army_encrypts_to_navys_gateway_and_navy_marks_what_it_decrypted() {
         },
     );
     let wire = wire.unwrap();
-    let rep = smtp_send(
-        d.army.submission,
-        "alice@army.example",
-        "dave@navy.example",
-        &alice_message(&pki, "gateway"),
-    );
-    assert!(rep.starts_with("250"), "{rep}");
-    let new = d.navy_mta.maildir_new("navy.example", "dave");
-    let path = wait_for("dave's copy", 40, || files_in(&new).into_iter().next());
-    let copy = std::fs::read(&path).unwrap();
+    let copy = submit_and_receive(&d, &pki, "dave@navy.example", "dave", "gateway");
     let text = String::from_utf8_lossy(&copy);
-    assert!(
-        text.contains("smime=pass reason=\"domain-signature-verified\""),
-        "{text}"
-    );
     assert!(
         text.contains("(gateway-decrypted by the S/MIME gateway of navy.example)"),
         "{text}"
@@ -591,14 +672,7 @@ fn over_the_budget_postfix_keeps_the_message_queued() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
-        "boundary-budget",
-        &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
-        ],
-    );
-    pki.domain_agents();
+    let pki = army_and_navy("boundary-budget", &[]);
     let d = two_domains_with(
         &pki,
         |navy_mx| navy_mx,
@@ -663,14 +737,7 @@ fn labels_enforced_at_both_boundaries() {
     if !postfix_usable() {
         return;
     }
-    let pki = Pki::new(
-        "boundary-labels",
-        &[
-            ("alice", "alice@army.example", Alg::Ec),
-            ("bob", "bob@navy.example", Alg::Ec),
-        ],
-    );
-    pki.domain_agents();
+    let pki = army_and_navy("boundary-labels", &[]);
     let class = |v: u16, m: &str| serde_json::json!({ "value": v, "name": m, "marking": m });
     let army = serde_json::json!({
         "policy": ARMY_POLICY, "local": true,

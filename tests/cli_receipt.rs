@@ -210,3 +210,91 @@ fn receipt_refusals_exit_1_with_their_code() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The JSON a command printed, after asserting it exited 0.
+fn succeeded(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(out)
+}
+
+/// `mmhs mdn`: the read receipt (RFC 8098) a reader returns instead of a signed receipt — the
+/// same JSON as wasm `makeMdn`; a request naming an injected address is unusable (exit 2).
+#[test]
+fn mdn_is_a_disposition_notification_with_a_null_reverse_path() {
+    let p = pki();
+    p.write(
+        "mdn.json",
+        br#"{"reader":"bob@navy.example","to":"alice@army.example","originalMessageId":"<o1@army.example>","originalSubject":"Orders","reportingUa":"mmhs-cli; test"}"#,
+    );
+    let out = mmhs(&["mdn", "mdn.json", "--now", &at(), "--out", "mdn.eml"]);
+    let j = succeeded(&out);
+    assert_eq!(j["envelope"]["mailFrom"], "");
+    assert_eq!(j["envelope"]["rcpts"][0]["address"], ALICE);
+    let raw = p.read("mdn.eml");
+    assert!(raw.contains("Content-Type: multipart/report; report-type=disposition-notification;"));
+    assert!(raw.contains("\r\nDisposition: manual-action/MDN-sent-manually; displayed\r\n"));
+    assert!(raw.contains("\r\nIn-Reply-To: <o1@army.example>\r\n"));
+    // `mmhs inspect` reads it as an ordinary message
+    let seen = json(&mmhs(&["inspect", "mdn.eml"]));
+    assert_eq!(
+        seen["subject"], "Disposition notification: Orders",
+        "{seen}"
+    );
+
+    p.write(
+        "mdn-bad.json",
+        br#"{"reader":"bob@navy.example","to":"alice@army.example>\r\nRCPT TO:<eve@evil.example","reportingUa":"x"}"#,
+    );
+    let out = mmhs(&["mdn", "mdn-bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(refusal(&out), "header-crlf");
+    p.write(
+        "mdn-unknown.json",
+        br#"{"reader":"bob@navy.example","to":"alice@army.example","reportingUa":"x","mailFrom":"eve@evil.example"}"#,
+    );
+    assert_eq!(mmhs(&["mdn", "mdn-unknown.json"]).status.code(), Some(2));
+}
+
+/// `mmhs certificate-info`: subject, fingerprint and addresses agree with `openssl x509`.
+#[test]
+fn certificate_info_agrees_with_openssl() {
+    let p = pki();
+    let out = mmhs(&["certificate-info", "bob.pem"]);
+    let j = succeeded(&out);
+    assert_eq!(j.as_array().map(Vec::len), Some(1));
+    assert_eq!(j[0]["emailAddresses"][0], BOB);
+    let fpr = String::from_utf8(support::pki::ok(
+        &p.dir,
+        &[
+            "x509",
+            "-in",
+            "bob.pem",
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+        ],
+    ))
+    .unwrap();
+    let fpr = fpr.trim().rsplit('=').next().unwrap().to_string();
+    assert_eq!(j[0]["sha256Fingerprint"], fpr.as_str());
+    let subject = String::from_utf8(support::pki::ok(
+        &p.dir,
+        &[
+            "x509", "-in", "bob.pem", "-noout", "-subject", "-nameopt", "RFC2253",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        j[0]["subject"],
+        subject.trim().trim_start_matches("subject=")
+    );
+    p.write("not-a-cert.pem", b"hello");
+    let out = mmhs(&["certificate-info", "not-a-cert.pem"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(refusal(&out), "certificate-missing");
+}

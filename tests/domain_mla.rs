@@ -28,7 +28,7 @@ use mmhs::smime::ml_expansion::{
     EntityIdentifier, MlData, MlExpansionHistory, UB_ML_EXPANSION_HISTORY,
 };
 use mmhs::smime::{self, EncryptOptions, SignOptions, Signer};
-use mmhs::verify::VerifyContext;
+use mmhs::verify::{VerifiedMessage, VerifyContext};
 use support::pki::{Alg, Pki};
 use x509_cert::Certificate;
 
@@ -126,43 +126,9 @@ fn history_by(who: &str) -> MlExpansionHistory {
     }])
 }
 
-/// The layers of `raw` opened with `keys`, outermost first: `E` for an encrypted layer,
-/// `S[type by signer]` for a signed one; every signature must be valid and trusted, and the
-/// original content must be reached.
+/// The layers of `raw` opened with `keys`, outermost first (`support::layers::shape`).
 fn shape(raw: &[u8], keys: &[&str]) -> Vec<String> {
-    let v = mmhs::verify::verify_message(raw, &ctx(keys)).unwrap();
-    let r = &v.report;
-    assert!(
-        r.problems
-            .iter()
-            .all(|p| !matches!(p.code.as_str(), "no-decryption-key" | "decrypt-failed")),
-        "{:?}",
-        r.problems
-    );
-    for s in &r.signatures {
-        assert!(s.valid && s.trusted, "{} {:?}", s.signer, s.problems);
-    }
-    assert!(
-        String::from_utf8_lossy(&v.content).contains("Original Content: the exercise"),
-        "the original content is not reached"
-    );
-    r.layers
-        .iter()
-        .enumerate()
-        .map(|(i, l)| match l.as_str() {
-            "signed" => {
-                let sigs: Vec<String> = r
-                    .signatures
-                    .iter()
-                    .filter(|s| s.layer == i)
-                    .map(|s| format!("{} by {}", s.signature_type, s.signer))
-                    .collect();
-                format!("S[{}]", sigs.join("; "))
-            }
-            "enveloped" | "authEnveloped" => "E".to_string(),
-            other => other.to_string(),
-        })
-        .collect()
+    support::layers::shape(raw, &ctx(keys), "Original Content: the exercise")
 }
 
 const DOMAIN: &str = "S[domain by smtp://army.example]";
@@ -182,11 +148,11 @@ fn try_agent_sign(
         signer: &signer("army-mta"),
         dca: Some(&dca),
     };
+    let verified = VerifiedMessage::verify(raw, &ctx(&["army-dca"])).unwrap();
     apply_domain_signature(
-        raw,
+        &verified,
         &agent,
         policy,
-        &ctx(&["army-dca"]),
         auth,
         &opts(),
         &mut SeededRng::new(99),
@@ -270,16 +236,16 @@ fn example_4_expanded_by_a_list() {
     let e0 = e(&s1(), &["army-mla"], 4);
     let mla_key = key("army-mla");
     let expanded = expand(
-        &e0,
+        &VerifiedMessage::verify(&e0, &ctx(&["army-mla"])).unwrap(),
         &MailListAgent {
             signer: &signer("army-mla"),
             decryption: Some(&mla_key),
             use_ski: false,
             receipt_policy: None,
             history_limit: UB_ML_EXPANSION_HISTORY,
+            domain_signature: None,
         },
         &[cert("army-dca")],
-        &ctx(&["army-mla"]),
         now(),
         &opts(),
         &EncryptOptions::default(),
@@ -411,6 +377,7 @@ fn mla<'a>(who: &'a Signer, k: &'a (PrivateKey, Certificate), use_ski: bool) -> 
         use_ski,
         receipt_policy: None,
         history_limit: UB_ML_EXPANSION_HISTORY,
+        domain_signature: None,
     }
 }
 
@@ -424,10 +391,9 @@ fn run_expand(
     let k = key(who);
     let members: Vec<Certificate> = members.iter().map(|m| cert(m)).collect();
     expand(
-        raw,
+        &VerifiedMessage::verify(raw, &ctx(&[who])).unwrap(),
         &mla(&s, &k, use_ski),
         &members,
-        &ctx(&[who]),
         now(),
         &opts(),
         &EncryptOptions::default(),
@@ -545,10 +511,9 @@ fn a_local_expansion_limit_is_applied() {
         let mut m = mla(&s, &k, false);
         m.history_limit = limit;
         expand(
-            &msg,
+            &VerifiedMessage::verify(&msg, &ctx(&["army-mla"])).unwrap(),
             &m,
             &[],
-            &ctx(&["army-mla"]),
             now(),
             &opts(),
             &EncryptOptions::default(),

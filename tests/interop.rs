@@ -7,6 +7,8 @@
 
 mod support;
 
+#[path = "interop_bc.rs"]
+mod interop_bc;
 #[path = "interop_openssl_encrypt.rs"]
 mod interop_openssl_encrypt;
 #[path = "interop_openssl_sign.rs"]

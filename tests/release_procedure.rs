@@ -33,8 +33,10 @@ fn pki() -> &'static Pki {
 }
 
 fn now() -> time::OffsetDateTime {
-    // Certificates are issued at test time; verify a little later.
-    time::OffsetDateTime::now_utc() + time::Duration::hours(1)
+    // Certificates are issued at test time; verify a little later. One instant for the whole
+    // run, so a release time written by one call and expected by another is the same second.
+    static NOW: std::sync::OnceLock<time::OffsetDateTime> = std::sync::OnceLock::new();
+    *NOW.get_or_init(|| time::OffsetDateTime::now_utc() + time::Duration::hours(1))
 }
 
 const DRAFT: &str = "From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nCc: carol@navy.example\r\nSubject: Convoy movement\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <draft-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Copy-Precedence: 1 (routine)\r\nMMHS-Extended-Authorisation-Info: Mon, 23 Nov 2026 12:00:00 +0000\r\nMT-Priority: 4\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe convoy moves at dawn.\r\n";

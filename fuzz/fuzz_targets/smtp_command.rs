@@ -4,12 +4,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mmhs::server::smtp::{params, priority, session};
+use mmhs::mmhs::mt_priority::MtPriority;
+use mmhs::server::smtp::{params, session};
 
 fuzz_target!(|data: &[u8]| {
     session::fuzz_commands(data);
     let _ = params::scan(data, true);
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = priority::parse_priority_value(s);
+        let _ = MtPriority::from_parameter(s);
     }
 });

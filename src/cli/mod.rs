@@ -16,12 +16,14 @@
 //! the `--help` text), and a match arm in `run`; test it in `tests/cli_<name>.rs`.
 
 mod audit;
+mod certificate;
 mod compose;
 mod encrypt;
 mod inspect;
 mod io;
 mod label;
 mod material;
+mod mdn;
 mod mixer;
 mod pkcs12;
 mod receipt;
@@ -29,6 +31,7 @@ mod release;
 pub mod serve;
 mod sign;
 mod verify;
+mod vocabulary;
 
 use std::ffi::OsString;
 
@@ -61,6 +64,13 @@ enum Command {
     Verify(verify::Args),
     /// Return a signed receipt for a received message that requests one (RFC 2634 §2).
     Receipt(receipt::Args),
+    /// The reader's message disposition notification (RFC 8098) for a JSON request.
+    Mdn(mdn::Args),
+    /// Subject, issuer, validity, e-mail addresses and SHA-256 fingerprint of certificates.
+    #[command(name = "certificate-info")]
+    CertificateInfo(certificate::Args),
+    /// The standard precedences (with their STANAG4406 MT-PRIORITY) and message types.
+    Vocabulary(vocabulary::Args),
     /// Countersign a SignerInfo of a signed message (RFC 5652 §11.4).
     Countersign(release::CountersignArgs),
     /// The release officer's procedure (approve / reject / review a draft).
@@ -150,6 +160,9 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Decrypt(args) => encrypt::decrypt(args),
         Command::Verify(args) => verify::run(args),
         Command::Receipt(args) => receipt::run(args),
+        Command::Mdn(args) => mdn::run(args),
+        Command::CertificateInfo(args) => certificate::run(args),
+        Command::Vocabulary(args) => vocabulary::run(args),
         Command::Countersign(args) => release::run_countersign(args),
         Command::Release(args) => release::run_release(args),
         Command::ReleaseGate(args) => release::run_gate(args),

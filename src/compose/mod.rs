@@ -15,11 +15,15 @@
 //! 6. [`security`]: per copy, the unsigned [`crate::mime::encode::Message`] goes through the
 //!    security step (SIO-Label, wrapped header protection, compression, signature, encryption)
 //!    — each copy separately — before it is serialised and given its [`Envelope`].
+//!
+//! Besides originated messages, [`mdn`] builds the reader's message disposition notification
+//! (RFC 8098) with the same header checks and the same MIME writer.
 
 pub mod body;
 pub mod envelope;
 pub mod fields;
 pub mod headers;
+pub mod mdn;
 pub mod plan;
 pub mod request;
 pub mod security;
@@ -34,6 +38,7 @@ use crate::mime::encode::Message;
 use crate::rng::CryptoRng;
 
 pub use envelope::{DeliverBy, Envelope, MailParams, Rcpt};
+pub use mdn::{make_mdn, DispositionType, Mdn, MdnRequest};
 pub use request::{
     Attachment, Body, ByMode, ComposeRequest, ForwardedMessage, Mailbox, MessageTypeRequest,
     NameOrNumber, NotifyCondition, Recipient, Ret,
@@ -447,7 +452,7 @@ pub fn compose_with_keys<R: CryptoRng + ?Sized>(
 }
 
 /// `<32 hex digits from the RNG @ domain>`.
-fn generate_message_id<R: CryptoRng + ?Sized>(domain: &str, rng: &mut R) -> String {
+pub(crate) fn generate_message_id<R: CryptoRng + ?Sized>(domain: &str, rng: &mut R) -> String {
     let mut bytes = [0u8; 16];
     rng.fill_bytes(&mut bytes);
     let mut left = String::with_capacity(32);

@@ -126,7 +126,7 @@ pub fn sign_request<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     let input = req.message(raw)?;
-    Ok(sign_typed(&input, signer, &req.options(now), rng)?)
+    sign_typed(&input, signer, &req.options(now), rng)
 }
 
 /// RSA key transport for encryption: RSAES-OAEP only (PKCS#1 v1.5 key transport is weak,

@@ -32,11 +32,21 @@
 //!    the expansion time, its receipt policy (§4.1: "add an MLData record containing the
 //!    MLA's identification information, date/time of expansion and optional receipt policy
 //!    to the end of the mlExpansionHistory sequence").
+//! 6. **A domain signature for members outside the domain** (draft-melnikov-smime-msa-to-mda-04
+//!    §5), when the list is given its domain's signing agent: the content under the stripped
+//!    layers is domain-signed before it is re-encrypted and signed by the list, giving the
+//!    shape §5 sends out of the domain for a message a list expanded (example 4: "(S4 (E2 (S3
+//!    (S1 (Original Content)))))", S3 the domain signature, S4 the signature carrying the
+//!    history — here the list's own). A later MLA strips only the list's signature (the
+//!    "outer" signedData), so the domain signature "will prevent a MLA from removing it"
+//!    (§5). The §3.3 preconditions apply as to any domain signature.
 
 use x509_cert::Certificate;
 
 use super::outer_layer::{carried_attributes, decrypt_for_dca, search_outer, security_label_oid};
-use crate::domain::signing::all_signatures_valid;
+use crate::domain::signing::{
+    all_signatures_valid, domain_sign, ready_for_domain_signature, OriginatorAuthentication,
+};
 use crate::domain::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
@@ -45,7 +55,7 @@ use crate::smime::ml_expansion::{
     EntityIdentifier, MlData, MlExpansionHistory, MlReceiptPolicy, UB_ML_EXPANSION_HISTORY,
 };
 use crate::smime::{self, EncryptOptions, SignOptions, Signer};
-use crate::verify::VerifyContext;
+use crate::verify::VerifiedMessage;
 
 /// A Mail List Agent: its signing identity, the key that opens messages encrypted to the
 /// list, and how it names itself in the history.
@@ -61,6 +71,10 @@ pub struct MailListAgent<'a> {
     /// The most MLData records a history may hold once this expansion is added: the local
     /// expansion limit, at most (and above taken as) ub-ml-expansion-history (RFC 2634 §4.4).
     pub history_limit: usize,
+    /// The domain signing agent whose domain signature the expansion carries, and how the
+    /// originator was authenticated (§3.3) — module documentation, item 6; `None`: the
+    /// list adds its own signature only.
+    pub domain_signature: Option<(&'a Signer, OriginatorAuthentication)>,
 }
 
 /// What one expansion produced.
@@ -76,23 +90,23 @@ pub struct Expansion {
     pub reencrypted: bool,
 }
 
-/// Expand `raw` for the list members whose encryption certificates are `members` at time
-/// `now` (module documentation). `ctx` verifies the message (its decryption keys should
-/// include the MLA's); `opts` are the MLA signature's options (its signingTime too — the
-/// core reads no clock).
-#[allow(clippy::too_many_arguments)]
+/// Expand `message` for the list members whose encryption certificates are `members` at time
+/// `now` (module documentation). `message` was verified with the MLA's decryption key among
+/// the context's keys, so that encrypted signatures are checked too; `opts` are the MLA
+/// signature's options (its signingTime too — the core reads no clock), also those of the
+/// domain signature when one is added.
 pub fn expand<R: CryptoRng + ?Sized>(
-    raw: &[u8],
+    message: &VerifiedMessage<'_>,
     mla: &MailListAgent<'_>,
     members: &[Certificate],
-    ctx: &VerifyContext,
     now: time::OffsetDateTime,
     opts: &SignOptions,
     enc: &EncryptOptions,
     rng: &mut R,
 ) -> Result<Expansion, Error> {
-    check_verified(raw, ctx)?;
-    let search = search_outer(raw)?;
+    all_signatures_valid(message.report())
+        .map_err(|m| Error::MlRefused(format!("{m} (RFC 2634 §4.2: verify before expanding)")))?;
+    let search = search_outer(message.raw())?;
     let mut history = search
         .ml_layer
         .as_ref()
@@ -124,6 +138,9 @@ pub fn expand<R: CryptoRng + ?Sized>(
         expansion_time: now - time::Duration::nanoseconds(i64::from(now.nanosecond())),
         ml_receipt_policy: mla.receipt_policy.clone(),
     });
+    if let Some((_, auth)) = mla.domain_signature {
+        ready_for_domain_signature(message.report(), auth)?;
+    }
     let body = if search.encrypted {
         if members.is_empty() {
             return Err(Error::NoRecipientCertificate(
@@ -131,9 +148,10 @@ pub fn expand<R: CryptoRng + ?Sized>(
             ));
         }
         let plain = decrypt_for_dca(&search.rest, mla.decryption)?;
+        let plain = with_domain_signature(plain, mla, opts, rng)?;
         smime::encrypt_message(&plain, members, enc, rng)?
     } else {
-        search.rest
+        with_domain_signature(search.rest, mla, opts, rng)?
     };
     let carried = search
         .outer_attributes
@@ -160,9 +178,21 @@ pub fn expand<R: CryptoRng + ?Sized>(
     })
 }
 
-/// RFC 2634 §4.2: verify before using — every layer read, every signature valid and trusted.
-fn check_verified(raw: &[u8], ctx: &VerifyContext) -> Result<(), Error> {
-    let report = crate::verify::verify(raw, ctx)?;
-    all_signatures_valid(&report)
-        .map_err(|m| Error::MlRefused(format!("{m} (RFC 2634 §4.2: verify before expanding)")))
+/// `content` domain-signed by the list's domain agent, when it has one (item 6).
+fn with_domain_signature<R: CryptoRng + ?Sized>(
+    content: Vec<u8>,
+    mla: &MailListAgent<'_>,
+    opts: &SignOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    match mla.domain_signature {
+        Some((signer, _)) => {
+            let opts = SignOptions {
+                extra_attributes: Vec::new(),
+                ..opts.clone()
+            };
+            domain_sign(&content, signer, &opts, rng)
+        }
+        None => Ok(content),
+    }
 }

@@ -44,7 +44,7 @@ use crate::rng::CryptoRng;
 use crate::smime::attributes as attr;
 use crate::smime::ml_expansion::MlExpansionHistory;
 use crate::smime::{self, EncryptOptions, SignOptions, Signer};
-use crate::verify::{VerifyContext, DEFAULT_MAX_DEPTH};
+use crate::verify::{VerifiedMessage, DEFAULT_MAX_DEPTH};
 
 /// The layer that carried an mlExpansionHistory (the "outer" signedData of §5).
 #[derive(Debug, Clone)]
@@ -208,26 +208,24 @@ pub struct DomainSigned {
     pub encrypted: bool,
 }
 
-/// Apply a domain signature to `raw` by the rules of §5 (module documentation), after the
-/// §3.3 preconditions: the message is verified with `ctx` — which must hold the DCA key to
-/// reach encrypted signatures, "including those that have been encrypted" — and refused
+/// Apply a domain signature to `message` by the rules of §5 (module documentation), after the
+/// §3.3 preconditions: the message was verified with a context that holds the DCA key to
+/// reach encrypted signatures, "including those that have been encrypted", and is refused
 /// (`domain-signature-refused`) unless every signature is valid and the originator is
 /// authenticated as `auth` says. `opts` gives the signatures' options (signingTime: the core
 /// reads no clock). An envelopedData that must be decrypted but does not name the local DCA
 /// is `dca-not-recipient`; a message that must be encrypted without recipient certificates
 /// is `no-recipient-certificate`.
 pub fn apply_domain_signature<R: CryptoRng + ?Sized>(
-    raw: &[u8],
+    message: &VerifiedMessage<'_>,
     agent: &DomainAgent<'_>,
     policy: &DomainPolicy,
-    ctx: &VerifyContext,
     auth: OriginatorAuthentication,
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<DomainSigned, Error> {
-    let report = crate::verify::verify(raw, ctx)?;
-    ready_for_domain_signature(&report, auth)?;
-    let search = search_outer(raw)?;
+    ready_for_domain_signature(message.report(), auth)?;
+    let search = search_outer(message.raw())?;
     let (signed_content, decrypted) = if search.encrypted {
         (decrypt_for_dca(&search.rest, agent.dca)?, true)
     } else {

@@ -29,6 +29,7 @@ pub mod reader_precedence;
 pub mod sic;
 pub mod sio_label;
 pub mod sio_label_history;
+pub mod vocabulary;
 
 pub use crate::ess::{EssSecurityLabel, SecurityCategory};
 pub use address::{Address, AddressList, Mailbox};

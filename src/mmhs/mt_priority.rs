@@ -26,6 +26,11 @@
 //!
 //! The profile (draft-melnikov-mmhs-profile-09 §3.2) derives MT-Priority from the primary
 //! precedence, or from the copy precedence when there are no primary recipients: [`derive()`].
+//!
+//! A server implementing the policy supports only its six levels; any other value is rounded
+//! *up* to the next supported level, or to the highest (RFC 6710 §5): ≤ −4 → −4, −3 → −2,
+//! −1 → 0, 1 → 2, 3 → 4, ≥ 5 → 6 ([`stanag4406_level`]). This module is the one home of the
+//! policy: the composer, the submission agent's queue and the extension all use it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -54,6 +59,17 @@ impl MtPriority {
     /// The value.
     pub fn value(self) -> i8 {
         self.0
+    }
+
+    /// Parse the `MT-PRIORITY=` MAIL FROM parameter value (RFC 6710 §3): exactly the
+    /// priority-value, no comments, no white space, no `+`, no `-0`, no leading zeros.
+    pub fn from_parameter(s: &str) -> Result<Self, Error> {
+        match s.as_bytes() {
+            [b'0'] => Ok(MtPriority(0)),
+            [d @ b'1'..=b'9'] => Ok(MtPriority((d - b'0') as i8)),
+            [b'-', d @ b'1'..=b'9'] => Ok(MtPriority(-((d - b'0') as i8))),
+            _ => Err(Error::MtPriorityInvalid(format!("{s:?}"))),
+        }
     }
 }
 
@@ -109,6 +125,23 @@ pub fn stanag4406(p: Precedence) -> i8 {
         Precedence::Routine => -2,
         Precedence::Deferred => -4,
         Precedence::Other(_) => 0,
+    }
+}
+
+/// The name of the STANAG4406 policy as advertised after the EHLO keyword
+/// (`250 MT-PRIORITY STANAG4406`, RFC 6710 §3 and Appendix A).
+pub const STANAG4406_POLICY: &str = "STANAG4406";
+
+/// The STANAG4406 level a priority is handled as (RFC 6710 §5: unsupported values are
+/// rounded up to the next supported level, or to the highest one).
+pub fn stanag4406_level(p: i8) -> i8 {
+    match p {
+        i8::MIN..=-4 => -4,
+        -3..=-2 => -2,
+        -1..=0 => 0,
+        1..=2 => 2,
+        3..=4 => 4,
+        _ => 6,
     }
 }
 
@@ -173,6 +206,36 @@ mod tests {
         ];
         for (p, v) in table {
             assert_eq!(stanag4406(p), v, "{p}");
+        }
+    }
+
+    #[test]
+    fn parameter_syntax_is_strict() {
+        for (s, v) in [("0", 0), ("9", 9), ("-9", -9), ("4", 4), ("-4", -4)] {
+            assert_eq!(MtPriority::from_parameter(s).map(i8::from), Ok(v), "{s}");
+        }
+        // RFC 6710 §3: no "+", no "-0", no leading zeros, nothing around the value
+        // (the header field form allows CFWS, the parameter does not).
+        for s in [
+            "+3", "-0", "03", "10", "-10", "", "a", " 1", "1 ", "4 (x)", "-", "--1",
+        ] {
+            assert!(MtPriority::from_parameter(s).is_err(), "{s:?}");
+        }
+        assert!("4 (flash)".parse::<MtPriority>().is_ok());
+    }
+
+    #[test]
+    fn stanag4406_rounding() {
+        // RFC 6710 §5: rounded up to the next supported level, or to the highest
+        let got: Vec<i8> = (-9..=9).map(stanag4406_level).collect();
+        assert_eq!(
+            got,
+            vec![-4, -4, -4, -4, -4, -4, -2, -2, 0, 0, 2, 2, 4, 4, 6, 6, 6, 6, 6]
+        );
+        // every level of the table is a fixed point of the rounding
+        for p in 0..=5 {
+            let v = stanag4406(Precedence::from_value(p));
+            assert_eq!(stanag4406_level(v), v);
         }
     }
 

@@ -19,7 +19,6 @@ use super::msginfo::{message_info, MessageInfo};
 use super::pool::BlockingPool;
 use super::smtp::client::{self, ClientError, OutEnvelope};
 use super::smtp::dsn::{self, Action, DsnRecipient};
-use super::smtp::priority::{parse_priority_value, stanag4406_level};
 use super::smtp::spool::Spooled;
 use super::smtp::{ByExpiry, DeliverBy, Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
@@ -27,6 +26,7 @@ use super::Error;
 use crate::cancel::Cancel;
 use crate::domain::uri::MailUri;
 use crate::label_policy::LabelDecision;
+use crate::mmhs::mt_priority::{stanag4406_level, MtPriority};
 use crate::release::{AuditFacts, MessageIdentifiers};
 
 /// A reply to the end of DATA.
@@ -552,8 +552,8 @@ impl Agent {
             let v = info
                 .mt_priority_fields
                 .first()
-                .map(|v| strip_comment(v))
-                .and_then(|v| parse_priority_value(&v));
+                .and_then(|v| v.parse::<MtPriority>().ok())
+                .map(MtPriority::value);
             if let Some(p) = v {
                 if p <= 0 || tx.submitter.is_some() {
                     tx.priority = Some(p);
@@ -1644,11 +1644,6 @@ fn dsn_rcpt(r: &Recipient, action: Action, status: &str, diag: Option<&str>) -> 
         status: status.to_string(),
         diagnostic: diag.map(str::to_string),
     }
-}
-
-/// Drop a trailing RFC 5322 comment: `4 (flash)` → `4`.
-fn strip_comment(v: &str) -> String {
-    v.split('(').next().unwrap_or("").trim().to_string()
 }
 
 /// Put `prefix` in front of `buf`, within its spare capacity when it has room (no second

@@ -18,9 +18,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::msginfo::message_info;
-use super::smtp::priority::stanag4406_level;
 use super::Error;
 use crate::mmhs::mt_priority;
+use crate::mmhs::mt_priority::stanag4406_level;
 use crate::mmhs::precedence::Precedence;
 
 /// Well-known folder names.

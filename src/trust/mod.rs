@@ -18,12 +18,14 @@
 //! are validated by one [`Validator`], which indexes the pool and builds certval's environment
 //! once. See `docs/report.md` ("Certificates") for every problem code.
 
+mod certificate_info;
 mod names;
 mod path;
 mod pool;
 mod purpose;
 mod validator;
 
+pub use certificate_info::{certificate_info, CertificateInfo, MAX_INSPECTED_CERTIFICATES};
 pub use names::{address_matches, email_addresses, subject_string};
 pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 

@@ -56,7 +56,7 @@ pub fn compose(
         from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "compose options")?;
     let request = take_signer(request, &mut options)?;
     let json = request_json(&request)?;
-    let request = ComposeRequest::from_json(json.as_bytes()).map_err(|e| js_error(&e.into()))?;
+    let request = ComposeRequest::from_json(json.as_bytes()).map_err(|e| js_error(&e))?;
     let mut ctx = ComposeContext::new(match options.now {
         Some(t) => t,
         None => now()?,
@@ -75,7 +75,7 @@ pub fn compose(
         recipient_certificates: &recipients,
     };
     let copies = compose::compose_with_keys(&request, &ctx, &keys, &mut crate::rng::system_rng())
-        .map_err(|e| js_error(&e.into()))?;
+        .map_err(|e| js_error(&e))?;
 
     let out = js_sys::Array::new();
     for copy in &copies {

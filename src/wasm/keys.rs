@@ -23,6 +23,6 @@ pub fn import_pkcs12(
     )?;
     let der = bytes(&p12, "PKCS#12 file")?;
     let out = import_pkcs12_request(&der, password, &req, &mut crate::rng::system_rng())
-        .map_err(|e| js_error(&e.into()))?;
+        .map_err(|e| js_error(&e))?;
     to_js(&out)
 }

@@ -16,7 +16,7 @@ export type MessageInput = Uint8Array | string;
 
 /// Parse PEM texts (each may hold several CERTIFICATE blocks).
 pub(crate) fn certs<T: AsRef<[u8]>>(pems: &[T]) -> Result<Vec<Certificate>, JsValue> {
-    keys::certificates_from_texts(pems).map_err(|e| js_error(&e.into()))
+    keys::certificates_from_texts(pems).map_err(|e| js_error(&e))
 }
 
 /// A message argument: `Uint8Array` (copied) or a string (UTF-8).

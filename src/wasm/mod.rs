@@ -17,16 +17,21 @@
 //!    `tests/js/*.test.mjs` (Node), and a line in `docs/js-api.md`.
 
 use serde::{de::DeserializeOwned, Serialize};
+
+use crate::coded::Coded;
 use wasm_bindgen::prelude::*;
 
+mod certificate;
 mod compose;
 mod keys;
 mod label;
 mod material;
+mod mdn;
 mod receipt;
 mod release;
 mod smime;
 mod version;
+mod vocabulary;
 mod webcrypto;
 
 pub use compose::compose;
@@ -74,8 +79,9 @@ pub(crate) fn error_value(code: &str, message: &str) -> JsValue {
     err.into()
 }
 
-/// Convert a core error into a JS `Error` with its stable `.code`.
-pub(crate) fn js_error(e: &crate::Error) -> JsValue {
+/// Convert a core error (the aggregate [`crate::Error`] or a module's own) into a JS `Error`
+/// with its stable `.code`.
+pub(crate) fn js_error<E: Coded + std::fmt::Display + ?Sized>(e: &E) -> JsValue {
     error_value(e.code(), &e.to_string())
 }
 

@@ -47,7 +47,7 @@ pub fn make_receipt_js(
     let at = ctx.at.unwrap_or(now()?);
     let opts = o.options(at);
     let r = make_receipt(&raw, &ctx, &signer, &opts, &mut crate::rng::system_rng())
-        .map_err(|e| js_error(&e.into()))?;
+        .map_err(|e| js_error(&e))?;
     let out = to_js(&Made {
         to: &r.to,
         identifier: &r.identifier,
@@ -68,6 +68,6 @@ pub fn verify_receipt(
     let raw = bytes(&raw, "message")?;
     let mut ctx = o.context(now()?).map_err(|e| js_error(&e))?;
     ctx.original = Some(bytes(&original, "original")?);
-    let report = crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e.into()))?;
+    let report = crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e))?;
     to_js(&report)
 }

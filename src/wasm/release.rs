@@ -81,8 +81,7 @@ pub fn release(
         envelope: o.envelope.as_ref(),
         now: o.time(clock),
     };
-    let result =
-        release::release(&req, &mut crate::rng::system_rng()).map_err(|e| js_error(&e.into()))?;
+    let result = release::release(&req, &mut crate::rng::system_rng()).map_err(|e| js_error(&e))?;
     let obj = to_js(&result)?;
     set_bytes(&obj, "message", &result.message)?;
     Ok(obj)
@@ -102,7 +101,7 @@ pub fn release_gate(
     let policy = o.policy.clone().unwrap_or_default();
     let ctx = o.context(now()?).map_err(|e| js_error(&e))?;
     let d = release::verify_and_gate(&raw, &policy, o.submitter.as_deref(), &o.recipients, &ctx)
-        .map_err(|e| js_error(&e.into()))?;
+        .map_err(|e| js_error(&e))?;
     to_js(&d)
 }
 

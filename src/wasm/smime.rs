@@ -40,7 +40,7 @@ pub fn inspect(
     let req: InspectRequest =
         from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "inspect request")?;
     let raw = bytes(&raw, "message")?;
-    let view = crate::mmhs::inspect(&raw, &req.options(now()?)).map_err(|e| js_error(&e.into()))?;
+    let view = crate::mmhs::inspect(&raw, &req.options(now()?)).map_err(|e| js_error(&e))?;
     to_js(&view)
 }
 
@@ -92,8 +92,7 @@ pub fn decrypt(
     let key: KeyUse = from_js(key, "key")?;
     let raw = bytes(&raw, "message")?;
     let s = key.signer().map_err(|e| js_error(&e))?;
-    let out =
-        crate::smime::decrypt_message(&raw, &s.key, &s.cert).map_err(|e| js_error(&e.into()))?;
+    let out = crate::smime::decrypt_message(&raw, &s.key, &s.cert).map_err(|e| js_error(&e))?;
     Ok(uint8(&out))
 }
 
@@ -108,12 +107,12 @@ pub fn verify(
     let raw = bytes(&raw, "message")?;
     let ctx = req.context(now()?).map_err(|e| js_error(&e))?;
     if req.with_content {
-        let v = crate::verify::verify_message(&raw, &ctx).map_err(|e| js_error(&e.into()))?;
+        let v = crate::verify::verify_message(&raw, &ctx).map_err(|e| js_error(&e))?;
         let out = to_js(&WithContent { report: &v.report })?;
         super::material::set_bytes(&out, "content", &v.content)?;
         return Ok(out);
     }
-    let report = crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e.into()))?;
+    let report = crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e))?;
     to_js(&report)
 }
 

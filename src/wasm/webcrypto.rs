@@ -57,7 +57,7 @@ export type DecryptKeyRequest =
 "#;
 
 fn smime_err(e: SmimeError) -> JsValue {
-    js_error(&e.into())
+    js_error(&e)
 }
 
 fn js_message(e: &JsValue) -> String {
@@ -79,12 +79,9 @@ fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
 fn subtle() -> Result<JsValue, JsValue> {
     let s = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
     if s.is_undefined() || s.is_null() {
-        return Err(js_error(
-            &SmimeError::UnsupportedAlgorithm(
-                "WebCrypto (crypto.subtle) is not available here".into(),
-            )
-            .into(),
-        ));
+        return Err(js_error(&SmimeError::UnsupportedAlgorithm(
+            "WebCrypto (crypto.subtle) is not available here".into(),
+        )));
     }
     Ok(s)
 }
@@ -173,7 +170,7 @@ pub async fn unlock_key(
         PrivateKey::Rsa(_) => "rsa",
         PrivateKey::EcP256(_) => "ec",
     };
-    let der = signer.key.to_pkcs8_der().map_err(|e| js_error(&e.into()))?;
+    let der = signer.key.to_pkcs8_der().map_err(|e| js_error(&e))?;
     let pkcs8 = Uint8Array::from(der.as_bytes());
     drop(der);
     let mut result: Result<Vec<(String, JsValue)>, JsValue> = Ok(Vec::new());
@@ -193,10 +190,10 @@ pub async fn unlock_key(
         match (r, &mut result) {
             (Ok(k), Ok(list)) => list.push((name, k)),
             (Err(e), Ok(_)) => {
-                result = Err(js_error(
-                    &SmimeError::Key(format!("WebCrypto importKey {name}: {}", js_message(&e)))
-                        .into(),
-                ))
+                result = Err(js_error(&SmimeError::Key(format!(
+                    "WebCrypto importKey {name}: {}",
+                    js_message(&e)
+                ))))
             }
             _ => {}
         }
@@ -236,7 +233,7 @@ fn key_certificates(
     })?;
     let mut list = certs(&[pem.as_str()])?;
     if list.is_empty() {
-        return Err(js_error(&crate::keys::Error::NoCertificate.into()));
+        return Err(js_error(&crate::keys::Error::NoCertificate));
     }
     let cert = list.remove(0);
     let chain_v = get(key, "chain")?;
@@ -460,7 +457,7 @@ pub async fn sign_async(
         &opts,
         &mut crate::rng::system_rng(),
     )
-    .map_err(|e| js_error(&e.into()))?;
+    .map_err(|e| js_error(&e))?;
     let sig = sign_request(&key, pending.request()).await?;
     let out = pending.finish(&sig).map_err(smime_err)?;
     Ok(uint8(&out))

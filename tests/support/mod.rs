@@ -8,7 +8,10 @@
 //! - [`golden`]: the rules of the golden corpora (LF and CRLF, `.failed` files, updates);
 //! - [`cli`]: the built `mmhs` binary; [`compose`]: fixed time, a seeded RNG and readers of
 //!   composed messages; [`server`]: `mmhs serve` on 127.0.0.1 with SMTP and HTTP clients;
-//!   [`postfix`]: Postfix instances for the boundary agent.
+//!   [`postfix`]: Postfix instances for the boundary agent; [`layers`]: a message's S/MIME
+//!   layers as draft-melnikov-smime-msa-to-mda-04 §5.1 writes them, and a list's expansion;
+//!   [`required`]: run, skip or (under scripts/test.sh) fail a test that needs an outside
+//!   component.
 //!
 //! Each test binary uses part of it, so unused items are expected.
 #![allow(dead_code)]
@@ -20,8 +23,23 @@ pub mod compose;
 pub mod golden;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod interop;
+pub mod layers;
 pub mod pki;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod postfix;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod server;
+
+/// Whether a test that needs an outside component (`ok`: it is there) runs: skipped with a
+/// message when it is missing, except under scripts/test.sh (`MMHS_TEST_SH`), where it must
+/// run.
+pub fn required(ok: bool, test: &str, why: &str) -> bool {
+    if !ok {
+        assert!(
+            std::env::var_os("MMHS_TEST_SH").is_none(),
+            "{why}: under scripts/test.sh it must run"
+        );
+        eprintln!("SKIPPED {test}: {why}");
+    }
+    ok
+}

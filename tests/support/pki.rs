@@ -571,6 +571,18 @@ impl Pki {
         x509_cert::Certificate::from_pem(self.read(&file)).unwrap()
     }
 
+    /// Copy the certificates `names` (`<name>.pem`) into the directory `to` (created).
+    pub fn copy_certs(&self, to: &Path, names: &[&str]) {
+        std::fs::create_dir_all(to).unwrap();
+        for c in names {
+            std::fs::copy(
+                self.dir.join(format!("{c}.pem")),
+                to.join(format!("{c}.pem")),
+            )
+            .unwrap();
+        }
+    }
+
     pub fn read(&self, f: &str) -> String {
         std::fs::read_to_string(self.dir.join(f)).unwrap()
     }

@@ -29,7 +29,7 @@ const released: CoreReport = {
   securityLabel: { policy: "1.3.26.1.10.1", classification: 4, privacyMark: "NATO", categories: [] },
   headerProtection: { scheme: "wrapped", forwarded: "no", mismatches: [] },
   mmhs: {
-    primaryPrecedence: { value: 4, name: "flash" }, copyPrecedence: "1", messageType: { value: 0, name: "exercise" },
+    primaryPrecedence: { value: 4, name: "flash" }, copyPrecedence: { value: 1, name: "routine" }, messageType: { value: 0, name: "exercise" },
     expires: { at: "2026-12-01T00:00:00Z", expired: false }, supersedes: ["<old@x>"],
     notifications: { dispositionNotificationTo: [{ address: "alice@army.example" }] },
   },

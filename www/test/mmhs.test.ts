@@ -1,20 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePrecedence, CLASSIFICATIONS, contrastRatio, sioColour, MT_PRIORITY_STANAG4406 } from "../src/shared/mmhs.js";
+import { precedenceView, CLASSIFICATIONS, contrastRatio, sioColour } from "../src/shared/mmhs.js";
 import { validateCatalogue, DEFAULT_CATALOGUE } from "../src/shared/labels.js";
 
-test("precedence parsing: numbers, names, comments (RFC 6477 §3.8)", () => {
-  assert.equal(parsePrecedence("FLASH")?.value, 4);
-  assert.equal(parsePrecedence("flash")?.urgent, true);
-  assert.equal(parsePrecedence("5")?.name, "OVERRIDE");
-  assert.equal(parsePrecedence("0 (Deferred)")?.name, "DEFERRED");
-  assert.equal(parsePrecedence(2)?.name, "PRIORITY");
-  assert.equal(parsePrecedence({ value: 3, name: "immediate" })?.name, "IMMEDIATE");
-  assert.equal(parsePrecedence("17")?.name, "PRECEDENCE 17");
-  assert.equal(parsePrecedence("urgent!"), null);
-  assert.equal(parsePrecedence(-1), null);
-  assert.equal(MT_PRIORITY_STANAG4406[4], 4);
-  assert.equal(MT_PRIORITY_STANAG4406[5], 6);
+test("precedences are read from the core's view, never parsed here (RFC 6477 §3.8 is src/mmhs/precedence.rs)", () => {
+  assert.deepEqual(precedenceView({ value: 4, name: "flash" }), { value: 4, name: "FLASH", urgent: true });
+  assert.equal(precedenceView({ value: 5, name: "override" })?.urgent, true);
+  assert.equal(precedenceView({ value: 3, name: "immediate" })?.urgent, false);
+  // a value without a standard name shows the number, never a guessed name
+  assert.deepEqual(precedenceView({ value: 17, national: true }), { value: 17, name: "PRECEDENCE 17", urgent: false });
+  // what a report never carries is nothing: a header text, a bare number, a broken value
+  for (const x of ["FLASH", "4 (flash)", 4, null, undefined, { name: "flash" }, { value: -1 }, { value: 4.5 }, { value: 256 }, { value: "4" }]) {
+    assert.equal(precedenceView(x), null, JSON.stringify(x));
+  }
 });
 
 test("classification colours meet WCAG AA contrast", () => {

@@ -15,7 +15,7 @@ const released = {
   ],
   securityLabel: { policy: "1.3.26.1.10.1", classification: 4, privacyMark: "CLEAR", categories: [{ type: "2.16.840.1.101.2.1.8.3.1", value: derStringB64("REL NATO") }] },
   headerProtection: { scheme: "wrapped", forwarded: "no", mismatches: [] },
-  mmhs: { primaryPrecedence: { value: 4, name: "flash" }, copyPrecedence: "1", messageType: { value: 0, name: "exercise", identifier: "CANDLE FISH" }, expires: { at: "2026-12-01T00:00:00Z", expired: false }, supersedes: ["<old@x>"], notifications: { dispositionNotificationTo: [{ address: "alice@army.example", name: "Alice" }], dispositionNotificationOptions: "signed-receipt-protocol=optional,pkcs7-signature" }  },
+  mmhs: { primaryPrecedence: { value: 4, name: "flash" }, copyPrecedence: { value: 1, name: "routine" }, messageType: { value: 0, name: "exercise", identifier: "CANDLE FISH" }, expires: { at: "2026-12-01T00:00:00Z", expired: false }, supersedes: ["<old@x>"], notifications: { dispositionNotificationTo: [{ address: "alice@army.example", name: "Alice" }], dispositionNotificationOptions: "signed-receipt-protocol=optional,pkcs7-signature" }  },
   problems: [],
   authorizingUsers: [{ address: "officer@army.example", status: "countersigned" }],
 };

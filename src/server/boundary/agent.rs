@@ -20,9 +20,11 @@ use super::domsec;
 use super::policy::{self, DomainPolicy, Encrypt, OnFailure, RouteKey};
 use super::results::{self, Results, SmimeResult};
 use crate::cancel::Cancel;
-use crate::domain::{self, DcaOutcome, DomainEncryption, GatewayInbound, MixedRecipients};
+use crate::domain::OriginatorAuthentication;
+use crate::domain::{self, DcaOutcome, DomainEncryption, GatewayInbound};
 use crate::domain_agent::{self, MailListAgent};
 use crate::release::AuditFacts;
+use crate::report::{Layer, VerifyReport};
 use crate::server::agent::{transaction_identifiers, transaction_record, AgentReply};
 use crate::server::audit::{self, AuditEvent};
 use crate::server::config::AuthError;
@@ -35,7 +37,8 @@ use crate::server::smtp::{Notify, Recipient, Transaction};
 use crate::server::store::Store;
 use crate::server::{private_file, Error};
 use crate::smime::{EncryptOptions, SignOptions};
-use crate::verify::VerifyContext;
+use crate::verify::open::codes as open_codes;
+use crate::verify::{VerifiedMessage, VerifyContext};
 
 /// Which listener a message came in on: the MTA decides, by the service that received it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +191,24 @@ pub struct Listener {
     pub direction: Direction,
 }
 
+/// An encrypted layer the verification could not open: not for our keys (its signatures
+/// cannot be checked, so no domain signature may be added, §3.3), or for us and damaged.
+fn unopened(report: &VerifyReport) -> Option<(Reason, String)> {
+    report.problems.iter().find_map(|p| match p.code.as_str() {
+        open_codes::NO_DECRYPTION_KEY => Some((
+            Reason::Opaque,
+            format!(
+                "encrypted for others: its signatures cannot be checked (§3.3): {}",
+                p.message
+            ),
+        )),
+        open_codes::DECRYPT_FAILED | open_codes::DECRYPT_AUTH_FAILED => {
+            Some((Reason::DecryptFailed, p.message.clone()))
+        }
+        _ => None,
+    })
+}
+
 fn rfc3339(t: OffsetDateTime) -> String {
     t.replace_nanosecond(0)
         .unwrap_or(t)
@@ -223,21 +244,22 @@ impl Boundary {
         &self.quarantine_dir
     }
 
-    /// The receive pipeline's context; a list's key opens what was encrypted for the list
-    /// (RFC 2634 §4.2: the MLA verifies every signature, encrypted ones included).
+    /// The receive pipeline's context with `keys` to open encrypted layers: our DCA's, so
+    /// that signatures encrypted for the domain are checked (msa-to-mda §3.3, §5), a list's,
+    /// so that its MLA verifies every signature, encrypted ones included (RFC 2634 §4.2).
     /// `cancel` is the message budget's flag (set when the budget passes: the verification
     /// stops, `verification-cancelled`).
     fn verify_context(
         &self,
         at: OffsetDateTime,
-        list: Option<&MailList>,
+        keys: &[&(crate::keys::PrivateKey, x509_cert::Certificate)],
         cancel: &Cancel,
     ) -> VerifyContext {
         VerifyContext {
             trust_anchors: self.config.trust_anchors.clone(),
             certificates: self.config.certificates.clone(),
             at: Some(at),
-            decryption_keys: list.map(|l| vec![l.decryption.clone()]).unwrap_or_default(),
+            decryption_keys: keys.iter().map(|&k| k.clone()).collect(),
             cancel: Some(cancel.clone()),
             ..VerifyContext::default()
         }
@@ -277,58 +299,101 @@ impl Boundary {
         let list = tx.rcpts.first().and_then(|r| self.config.list(&r.address));
         match (direction, list) {
             (Direction::Outbound, None) => self.outbound(tx, data, at, cancel),
-            (Direction::Inbound, None) => self.inbound(tx, data, at, None, cancel),
-            (Direction::Outbound, Some(l)) => self.expand(l, data, "", at, cancel),
-            (Direction::Inbound, Some(l)) => match self.inbound(tx, data, at, Some(l), cancel) {
-                Outcome::Forward { data, detail, .. } => self.expand(l, &data, &detail, at, cancel),
-                other => other,
-            },
+            (Direction::Inbound, list) => self.inbound(tx, data, at, list, cancel),
+            (Direction::Outbound, Some(l)) => {
+                let keys: Vec<_> = std::iter::once(&l.decryption)
+                    .chain(self.config.dca.as_ref())
+                    .collect();
+                match VerifiedMessage::verify(data, &self.verify_context(at, &keys, cancel)) {
+                    Ok(m) => self.expand(l, &m, self.outbound_auth(), "", at),
+                    Err(e) => Outcome::Reject {
+                        reason: Reason::Unreadable,
+                        detail: format!("list {}: {e}", l.address),
+                        action: OnFailure::Refuse,
+                    },
+                }
+            }
+        }
+    }
+
+    /// How the originator of a message submitted inside our domains is authenticated before
+    /// a domain signature (§3.3): by a bound originator signature with
+    /// `requireOriginatorSignature`, else by the MTA's submission service.
+    fn outbound_auth(&self) -> OriginatorAuthentication {
+        if self.config.file.require_originator_signature {
+            OriginatorAuthentication::Signature
+        } else {
+            OriginatorAuthentication::External
         }
     }
 
     /// Mail List Agent expansion with the core (`crate::domain_agent::expand`; RFC 2634 §4,
-    /// msa-to-mda §5): verified first, the "outer" signedData replaced by the list's
-    /// signature with one more MLData, encrypted content re-encrypted for the members (their
-    /// own certificates from the directory, else their domain's DCA or gateway), re-injected
-    /// to every member. A loop, a full history or a message that does not verify is refused.
+    /// msa-to-mda §5) of a message verified once by the caller (with the list's key): the
+    /// "outer" signedData replaced by the list's signature with one more MLData, encrypted
+    /// content re-encrypted for the members (their own certificates from the directory, else
+    /// their domain's DCA or gateway; a member outside our domains also for its domain's DCA
+    /// or gateway certificate when there is one, so that its domain's agent can verify what
+    /// is inside), re-injected to every member. A loop, a full history or a message that
+    /// does not verify is refused. When a member is outside our domains the expansion
+    /// carries our domain signature under the list's signature (§5; `domain_signature`), so
+    /// that it leaves the domain domain-signed although the re-injection does not pass the
+    /// outbound listener again; `auth` is how the originator was authenticated (§3.3).
     fn expand(
         &self,
         list: &MailList,
-        data: &[u8],
+        message: &VerifiedMessage<'_>,
+        auth: OriginatorAuthentication,
         before: &str,
         at: OffsetDateTime,
-        cancel: &Cancel,
     ) -> Outcome {
         let refuse = |reason: Reason, e: &domain::Error| Outcome::Reject {
             reason,
             detail: format!("list {}: {e}", list.address),
             action: OnFailure::Refuse,
         };
-        let (members, missing) = match domain::encryption_certificates(
-            &list.members,
-            &self.config.certificates,
-            DomainEncryption::WhenNoPersonal,
-            self.usable(at),
-        ) {
+        let ours = &self.config.file.domains;
+        let (local, remote): (Vec<String>, Vec<String>) = list
+            .members
+            .iter()
+            .cloned()
+            .partition(|m| policy::outbound_key(ours, m) == Some(RouteKey::Internal));
+        let certificates = |members: &[String], mode| {
+            domain::encryption_certificates(
+                members,
+                &self.config.certificates,
+                mode,
+                self.usable(at),
+            )
+        };
+        let chosen = certificates(&local, DomainEncryption::WhenNoPersonal).and_then(|mut all| {
+            for c in certificates(&remote, DomainEncryption::Also)? {
+                if !all.contains(&c) {
+                    all.push(c);
+                }
+            }
+            Ok(all)
+        });
+        let (members, missing) = match chosen {
             Ok(c) => (c, None),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
+        let (domain_signature, unsigned) = self.list_domain_signature(message, &remote, auth);
         let mla = MailListAgent {
             signer: &list.signer,
             decryption: Some(&list.decryption),
             use_ski: false,
             receipt_policy: None,
             history_limit: list.max_expansions,
+            domain_signature,
         };
         let opts = SignOptions {
             signing_time: Some(at),
             ..SignOptions::default()
         };
         let expanded = domain_agent::expand(
-            data,
+            message,
             &mla,
             &members,
-            &self.verify_context(at, Some(list), cancel),
             at,
             &opts,
             &EncryptOptions::default(),
@@ -350,6 +415,7 @@ impl Boundary {
                 }
             }
             Err(e @ domain::Error::Smime(_)) => return refuse(Reason::Unreadable, &e),
+            Err(e @ domain::Error::NotReady(_)) => return refuse(Reason::OriginatorUnverified, &e),
             Err(e) => {
                 return Outcome::Retry {
                     reason: Reason::ProtectFailed,
@@ -358,10 +424,15 @@ impl Boundary {
             }
         };
         let sep = if before.is_empty() { "" } else { "; " };
+        let signed = match (&mla.domain_signature, unsigned) {
+            (Some(_), _) => "; domain-signed under the list's signature (§5)".to_string(),
+            (None, Some(why)) => format!("; not domain-signed: {why}"),
+            (None, None) => String::new(),
+        };
         Outcome::Forward {
             data: x.message,
             detail: format!(
-                "{before}{sep}expanded by the list {} for {} members (mlExpansionHistory of {}{})",
+                "{before}{sep}expanded by the list {} for {} members (mlExpansionHistory of {}{}){signed}",
                 list.address,
                 list.members.len(),
                 x.history.0.len(),
@@ -375,6 +446,46 @@ impl Boundary {
         }
     }
 
+    /// Whether a list's expansion carries our domain signature (§5): only when a member is
+    /// outside our domains (its copy is re-injected and leaves the domain without passing
+    /// the outbound listener), we hold a signing key, and that key's certificate names the
+    /// originator's domain (§2.6) — a posting from another domain is not ours to vouch for,
+    /// and leaves with the list's signature only (the second value says why, for the audit).
+    fn list_domain_signature(
+        &self,
+        message: &VerifiedMessage<'_>,
+        remote: &[String],
+        auth: OriginatorAuthentication,
+    ) -> (
+        Option<(&crate::smime::Signer, OriginatorAuthentication)>,
+        Option<String>,
+    ) {
+        if remote.is_empty() {
+            return (None, None);
+        }
+        let Some(signer) = &self.config.signer else {
+            return (None, Some("no domain signing key".into()));
+        };
+        let originators = domain::signing::originator_addresses(message.raw());
+        if !domain::naming_verdict(&signer.cert, &originators).ok {
+            return (
+                None,
+                Some(format!(
+                    "our agent does not serve the originator's domain ({}, §2.6)",
+                    originators.join(", ")
+                )),
+            );
+        }
+        (Some((signer, auth)), None)
+    }
+
+    /// Outbound (draft-melnikov-smime-msa-to-mda-04 §3.3, §4, §5): the message is verified
+    /// once, with our DCA's key so that signatures in layers encrypted for the domain are
+    /// checked too (§3.3: "including those that have been encrypted"), judged by the
+    /// policy, and domain-signed by the core's §5 rules (`crate::domain_agent::apply_domain_signature`):
+    /// a message a list expanded keeps the list's mlExpansionHistory on the outer signedData,
+    /// an envelopedData for our DCA is opened and the domain signature inside it encrypted for
+    /// the recipient domain, an envelopedData lower down forces that encryption.
     fn outbound(
         &self,
         tx: &Transaction,
@@ -403,25 +514,15 @@ impl Boundary {
             detail,
             action: pol.on_failure,
         };
-        // §5 (no mlExpansionHistory, an envelopedData): decrypt with our DCA key (case (b)
-        // for transmission) — the signatures inside must be checked before a domain
-        // signature may be added (§3.3).
-        let (message, was_encrypted) = match domain::dca_open(data, self.config.dca.as_ref()) {
-            Ok(DcaOutcome::NotEncrypted) => (data.to_vec(), false),
-            Ok(DcaOutcome::Decrypted(m)) => (m, true),
-            Ok(DcaOutcome::NotForUs) => {
-                return reject(
-                    Reason::Opaque,
-                    "encrypted for others: its signatures cannot be checked (§3.3)".into(),
-                )
-            }
-            Err(e) => return reject(Reason::DecryptFailed, e.to_string()),
-        };
-        let verified = match domsec::verify(&message, &self.verify_context(at, None, cancel)) {
+        let keys: Vec<_> = self.config.dca.iter().collect();
+        let message = match VerifiedMessage::verify(data, &self.verify_context(at, &keys, cancel)) {
             Ok(v) => v,
             Err(e) => return reject(Reason::Unreadable, e.to_string()),
         };
-        let report = &verified.report;
+        let report = message.report();
+        if let Some((reason, detail)) = unopened(report) {
+            return reject(reason, detail);
+        }
         if !report.signatures.is_empty() && !report.valid {
             let first = report.problems.first().map_or("", |p| p.code.as_str());
             return reject(
@@ -445,144 +546,181 @@ impl Boundary {
                 Err(text) => return reject(Reason::LabelRefused, text),
             }
         }
-        let mut rng = crate::rng::system_rng();
-        let signed = match &self.config.signer {
-            Some(signer) => match domsec::domain_sign(&message, signer, at, &mut rng) {
-                Ok(m) => {
-                    done.push("domain-signed".to_string());
-                    m
-                }
-                // §2.6: our agent certificate does not name the originator's domain (mail of
-                // a domain we do not serve, submitted through us): never signed, refused.
-                Err(e @ crate::domain::Error::Naming(_)) => {
-                    return reject(Reason::AgentNaming, e.to_string())
-                }
-                Err(e) => {
-                    return Outcome::Retry {
-                        reason: Reason::ProtectFailed,
-                        detail: format!("domain signature: {e}"),
-                    }
-                }
-            },
-            None => message,
-        };
-        // §5 A: without an encryption policy, content that arrived encrypted leaves encrypted.
+        // Our local policy (§5: "If local policy requires the message to be encrypted"):
+        // content that travelled encrypted, at any depth, never leaves the domain in clear.
+        let encrypted = report
+            .layers
+            .iter()
+            .any(|l| matches!(l, Layer::Enveloped | Layer::AuthEnveloped));
         let mode = match pol.encrypt {
-            Encrypt::None if was_encrypted => Encrypt::Dca,
+            Encrypt::None if encrypted => Encrypt::Dca,
             m => m,
         };
-        let data = match mode {
-            Encrypt::None => signed,
-            Encrypt::Dca => match self.encrypt_to_dca(&signed, &domain, at, &mut rng) {
-                Ok((m, what)) => {
-                    done.push(what);
-                    m
-                }
-                Err(o) => return o,
-            },
-            Encrypt::Gateway => match self.encrypt_to_gateway(tx, &signed, &domain, at, &mut rng) {
-                Ok((m, what)) => {
-                    done.push(what);
-                    m
-                }
-                Err(o) => return o,
-            },
+        let (recipients, encrypted_for) = match self.remote_certificates(mode, &domain, at) {
+            Ok(r) => r,
+            Err(o) => return o,
         };
-        if done.is_empty() {
-            done.push("unchanged".into());
+        let Some(signer) = &self.config.signer else {
+            return self.outbound_unsigned(data, &recipients, encrypted_for, done);
+        };
+        let agent = domain_agent::DomainAgent {
+            signer,
+            dca: self.config.dca.as_ref(),
+        };
+        let policy = domain_agent::DomainPolicy {
+            encrypt: mode != Encrypt::None,
+            recipients,
+            encrypt_options: EncryptOptions::default(),
+        };
+        let auth = self.outbound_auth();
+        let opts = SignOptions {
+            signing_time: Some(at),
+            ..SignOptions::default()
+        };
+        let mut rng = crate::rng::system_rng();
+        let signed = match domain_agent::apply_domain_signature(
+            &message, &agent, &policy, auth, &opts, &mut rng,
+        ) {
+            Ok(s) => s,
+            // §2.6: our agent certificate does not name the originator's domain (mail of a
+            // domain we do not serve, submitted through us): never signed, refused.
+            Err(e @ domain::Error::Naming(_)) => return reject(Reason::AgentNaming, e.to_string()),
+            // §3.3: the originator is not authenticated by a signature bound to it.
+            Err(e @ domain::Error::NotReady(_)) => {
+                return reject(Reason::OriginatorUnverified, e.to_string())
+            }
+            Err(e @ domain::Error::NotRecipient(_)) => {
+                return reject(Reason::Opaque, e.to_string())
+            }
+            Err(e) => {
+                return Outcome::Retry {
+                    reason: Reason::ProtectFailed,
+                    detail: format!("domain signature: {e}"),
+                }
+            }
+        };
+        if signed.stripped > 0 {
+            done.push(format!(
+                "{} signedData layer(s) stripped (§5)",
+                signed.stripped
+            ));
+        }
+        if signed.decrypted {
+            done.push("decrypted by our DCA".into());
+        }
+        done.push("domain-signed".into());
+        if signed.encrypted {
+            done.push(encrypted_for);
+        }
+        if signed.ml_layer {
+            done.push(
+                "the list's signed attributes (mlExpansionHistory) on a new outer signedData (§5)"
+                    .into(),
+            );
         }
         Outcome::Forward {
-            data,
+            data: signed.message,
             detail: done.join("; "),
             recipients: None,
         }
     }
 
-    /// §4.1 (cases (c), (d)): encrypt to every valid DCA certificate of the most specific
-    /// domain serving `domain` (the core's choice, `crate::domain::domain_certificates`).
-    fn encrypt_to_dca<R: crate::rng::CryptoRng + ?Sized>(
+    /// Without a domain signing key (`signing` absent) nothing is domain-signed: the message
+    /// leaves as it is, or, when it is to be encrypted (`recipients` not empty), with an
+    /// envelopedData for our DCA at its top opened (§4 case (b)) and encrypted for the
+    /// recipient domain (case (d)).
+    fn outbound_unsigned(
         &self,
-        message: &[u8],
-        domain: &str,
-        at: OffsetDateTime,
-        rng: &mut R,
-    ) -> Result<(Vec<u8>, String), Outcome> {
-        let found =
-            domain::domain_certificates(&self.config.dca_certificates, domain, self.usable(at));
-        if found.is_empty() {
-            return Err(Outcome::Retry {
-                reason: Reason::NoDcaCertificate,
-                detail: format!(
-                    "no valid DCA certificate for {domain} in the certificate directory"
-                ),
-            });
+        data: &[u8],
+        recipients: &[x509_cert::Certificate],
+        encrypted_for: String,
+        mut done: Vec<String>,
+    ) -> Outcome {
+        if recipients.is_empty() {
+            done.push("unchanged".into());
+            return Outcome::Forward {
+                data: data.to_vec(),
+                detail: done.join("; "),
+                recipients: None,
+            };
         }
-        let certs: Vec<x509_cert::Certificate> = found.iter().map(|f| f.cert.clone()).collect();
-        let subjects: Vec<String> = certs
-            .iter()
-            .map(|c| c.tbs_certificate().subject().to_string())
-            .collect();
-        match domsec::domain_encrypt(message, &certs, rng) {
-            Ok(m) => Ok((
-                m,
-                format!("encrypted to the DCA of {domain} ({})", subjects.join(", ")),
-            )),
-            Err(e) => Err(Outcome::Retry {
+        let plain = match domain::dca_open(data, self.config.dca.as_ref()) {
+            Ok(DcaOutcome::Decrypted(m)) => m,
+            Ok(_) => data.to_vec(),
+            Err(e) => {
+                return Outcome::Retry {
+                    reason: Reason::ProtectFailed,
+                    detail: format!("decryption: {e}"),
+                }
+            }
+        };
+        match domsec::domain_encrypt(&plain, recipients, &mut crate::rng::system_rng()) {
+            Ok(m) => {
+                done.push(encrypted_for);
+                Outcome::Forward {
+                    data: m,
+                    detail: done.join("; "),
+                    recipients: None,
+                }
+            }
+            Err(e) => Outcome::Retry {
                 reason: Reason::ProtectFailed,
                 detail: format!("encryption: {e}"),
-            }),
+            },
         }
     }
 
-    /// Gateway §5.1 with the core (`crate::domain::gateway_outbound`): encrypt to the
-    /// domain certificate of the recipients' gateway. The policy asks for encryption, so a
-    /// recipient no gateway certificate serves is never sent the message in clear (§6).
-    fn encrypt_to_gateway<R: crate::rng::CryptoRng + ?Sized>(
+    /// The certificates an outbound message for `domain` is encrypted to in `mode`, and what
+    /// the audit record says of it: §4.1 (cases (c), (d)) every valid DCA certificate, or
+    /// gateway §5.1 every valid S/MIME gateway certificate (`smg_encryptor@`), of the most
+    /// specific domain serving `domain` (the core's choice, `crate::domain::domain_certificates`).
+    /// None when encryption is required: `451` — the message is never sent in clear (gateway
+    /// §6).
+    fn remote_certificates(
         &self,
-        tx: &Transaction,
-        message: &[u8],
+        mode: Encrypt,
         domain: &str,
         at: OffsetDateTime,
-        rng: &mut R,
-    ) -> Result<(Vec<u8>, String), Outcome> {
-        let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
-        let copies = domain::gateway_outbound(
-            message,
-            &rcpts,
-            &self.config.certificates,
-            self.usable(at),
-            MixedRecipients::Refuse,
-            &EncryptOptions::default(),
-            rng,
-        );
-        let none = || {
-            Outcome::Retry {
-            reason: Reason::NoGatewayCertificate,
-            detail: format!(
-                "no valid S/MIME gateway certificate (smg_encryptor@) for {domain} in the certificate directory"
+    ) -> Result<(Vec<x509_cert::Certificate>, String), Outcome> {
+        let (named, reason, what) = match mode {
+            Encrypt::None => return Ok((Vec::new(), String::new())),
+            Encrypt::Dca => (
+                &self.config.dca_certificates,
+                Reason::NoDcaCertificate,
+                "DCA certificate",
             ),
-        }
+            Encrypt::Gateway => (
+                &self.config.gateway_certificates,
+                Reason::NoGatewayCertificate,
+                "S/MIME gateway certificate (smg_encryptor@)",
+            ),
         };
-        match copies {
-            Ok(mut copies) if copies.len() == 1 => {
-                let copy = copies.remove(0);
-                if copy.encrypted_for.is_empty() {
-                    return Err(none());
-                }
-                Ok((
-                    copy.message,
-                    format!(
-                        "encrypted to the S/MIME gateway of {}",
-                        copy.encrypted_for.join(", ")
-                    ),
-                ))
-            }
-            Ok(_) | Err(domain::Error::GatewayMixed(_)) => Err(none()),
-            Err(e) => Err(Outcome::Retry {
-                reason: Reason::ProtectFailed,
-                detail: format!("gateway encryption: {e}"),
-            }),
+        let found = domain::domain_certificates(named, domain, self.usable(at));
+        if found.is_empty() {
+            return Err(Outcome::Retry {
+                reason,
+                detail: format!("no valid {what} for {domain} in the certificate directory"),
+            });
         }
+        let detail = match mode {
+            Encrypt::Gateway => {
+                let mut domains: Vec<&str> = Vec::new();
+                for f in &found {
+                    if !domains.contains(&f.domain) {
+                        domains.push(f.domain);
+                    }
+                }
+                format!("encrypted to the S/MIME gateway of {}", domains.join(", "))
+            }
+            _ => {
+                let subjects: Vec<String> = found
+                    .iter()
+                    .map(|f| f.cert.tbs_certificate().subject().to_string())
+                    .collect();
+                format!("encrypted to the DCA of {domain} ({})", subjects.join(", "))
+            }
+        };
+        Ok((found.iter().map(|f| f.cert.clone()).collect(), detail))
     }
 
     /// Decrypt for our DCA (§4.2), else for our S/MIME gateway (gateway §5.2): the message
@@ -628,17 +766,68 @@ impl Boundary {
                 };
             }
         };
-        let verified = match domsec::verify(&message, &self.verify_context(at, list, cancel)) {
-            Ok(v) => v,
-            Err(e) => {
-                return Outcome::Reject {
-                    reason: Reason::Unreadable,
-                    detail: e.to_string(),
-                    action: self.config.file.default_remote.on_failure,
+        // Our DCA's key opens a layer for the domain below a signed one too (a list's
+        // signature over content encrypted for its members and their domain, §5), so that
+        // the domain signature inside is seen; the message is passed on as it is.
+        let keys: Vec<_> = list
+            .map(|l| &l.decryption)
+            .into_iter()
+            .chain(self.config.dca.as_ref())
+            .collect();
+        let verified =
+            match VerifiedMessage::verify(&message, &self.verify_context(at, &keys, cancel)) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Outcome::Reject {
+                        reason: Reason::Unreadable,
+                        detail: e.to_string(),
+                        action: self.config.file.default_remote.on_failure,
+                    }
                 }
-            }
+            };
+        let (r, detail) = match self.inbound_verdict(tx, &verified, decrypted, gateway) {
+            Ok(v) => v,
+            Err(o) => return o,
         };
-        let report = &verified.report;
+        // A list expands the message as verified here (RFC 2634 §4.2, verified once); the
+        // result header goes on what is re-injected.
+        let (data, detail, recipients) = match list {
+            None => (message.clone(), detail, None),
+            Some(l) => match self.expand(
+                l,
+                &verified,
+                OriginatorAuthentication::Signature,
+                &detail,
+                at,
+            ) {
+                Outcome::Forward {
+                    data,
+                    detail,
+                    recipients,
+                } => (data, detail, recipients),
+                other => return other,
+            },
+        };
+        Outcome::Forward {
+            data: results::add(&data, id, &r),
+            detail,
+            recipients,
+        }
+    }
+
+    /// The inbound policy on the verified message (steps 3 and 4 of docs/domain.md,
+    /// "Inbound"): the domain-signature requirement of every originator domain, the label
+    /// policy, and the result header's verdict with the audit detail; `Err` the outcome
+    /// when the policy refuses.
+    fn inbound_verdict(
+        &self,
+        tx: &Transaction,
+        verified: &VerifiedMessage<'_>,
+        decrypted: bool,
+        gateway: Option<String>,
+    ) -> Result<(Results, String), Outcome> {
+        let report = verified.report();
+        let verified = verified.verified();
         // Every originator domain the reader may be shown — each From and Sender address —
         // is held to its own policy: a Sender of an unlisted domain must not lift the
         // requirement of the From's domain.
@@ -663,7 +852,7 @@ impl Boundary {
             if domain.is_empty() || policy::is_ours(&self.config.file.domains, domain) {
                 pol.require_domain_signature = true;
             }
-            let sigs = domsec::domain_signatures(&verified, address);
+            let sigs = domsec::domain_signatures(verified, address);
             let good = sigs.iter().find(|s| s.good());
             if identifier.is_none() {
                 identifier = good.and_then(|g| {
@@ -704,20 +893,20 @@ impl Boundary {
                 ))
             };
             if let Some((reason, detail)) = failure {
-                return Outcome::Reject {
+                return Err(Outcome::Reject {
                     reason,
                     detail,
                     action: pol.on_failure,
-                };
+                });
             }
         }
         if any_required && !report.valid {
             let first = report.problems.first().map_or("", |p| p.code.as_str());
-            return Outcome::Reject {
+            return Err(Outcome::Reject {
                 reason: Reason::SignatureInvalid,
                 detail: format!("the message does not verify ({first})"),
                 action: first_policy.unwrap_or_default().on_failure,
-            };
+            });
         }
         let mut label = String::new();
         if let Some(labels) = &self.config.labels {
@@ -725,11 +914,11 @@ impl Boundary {
             match policy::label_decision(labels, report, &rcpts, None) {
                 Ok(text) => label = format!("; {text}"),
                 Err(detail) => {
-                    return Outcome::Reject {
+                    return Err(Outcome::Reject {
                         reason: Reason::LabelRefused,
                         detail,
                         action: first_policy.unwrap_or_default().on_failure,
-                    }
+                    })
                 }
             }
         }
@@ -762,11 +951,7 @@ impl Boundary {
             (None, false) => String::new(),
         };
         let detail = format!("{opened}smime={} reason={}", r.result.as_str(), r.reason) + &label;
-        Outcome::Forward {
-            data: results::add(&message, id, &r),
-            detail,
-            recipients: None,
-        }
+        Ok((r, detail))
     }
 
     /// Write an audit record: the server's record and the profile's MTA record.

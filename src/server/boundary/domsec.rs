@@ -1,10 +1,9 @@
-//! The boundary agent's signing and verification with the core: domain signing
-//! (draft-melnikov-smime-msa-to-mda-04 §3.3, signature encapsulation §2.5), domain encryption
-//! (§4.1, cases (c) and (d) for transmission), the validity check of a certificate to encrypt
-//! to, the one receive pipeline (`crate::verify`) and the domain-signature verdict built on
-//! its report. Domain decryption, the choice of DCA and gateway certificates, gateway
-//! processing and list expansion are the core's `crate::domain` functions, called from
-//! [`super::agent`].
+//! The boundary agent's helpers over the core: domain encryption without a domain signature
+//! (draft-melnikov-smime-msa-to-mda-04 §4.1, cases (c) and (d) for transmission), the
+//! validity check of a certificate to encrypt to, and the domain-signature verdict built on
+//! the receive pipeline's report (`crate::verify`). Domain signing by the rules of §5, domain
+//! decryption, the choice of DCA and gateway certificates, gateway processing and list
+//! expansion are the core's `crate::domain` functions, called from [`super::agent`].
 //!
 //! The naming rule of §2.6 is the core's (`crate::domain::naming`), applied here to the
 //! certificate each SignerIdentifier named ([`crate::verify::Verified::signer_certificates`]) —
@@ -15,26 +14,8 @@ use x509_cert::Certificate;
 
 use crate::report::{SignatureType, VerifyReport};
 use crate::rng::CryptoRng;
-use crate::smime::{self, EncryptOptions, SignOptions, Signer};
-use crate::verify::{self, VerifyContext};
-
-/// Domain-sign a message with the core's `domain::domain_sign`: a new signed layer over the
-/// whole MIME entity — content and every signature already there (§2.5) — whose SignerInfo
-/// carries signatureType id-sti-domainSig (§3.2, §3.3), with signingTime `at`. The RFC 5322
-/// header fields stay outside (RFC 8551 §3.5); multipart/signed, so that an agent without
-/// DOMSEC support still shows the content (§2.5).
-pub fn domain_sign<R: CryptoRng + ?Sized>(
-    raw: &[u8],
-    signer: &Signer,
-    at: time::OffsetDateTime,
-    rng: &mut R,
-) -> Result<Vec<u8>, crate::domain::Error> {
-    let opts = SignOptions {
-        signing_time: Some(at),
-        ..SignOptions::default()
-    };
-    crate::domain::domain_sign(raw, signer, &opts, rng)
-}
+use crate::smime::{self, EncryptOptions};
+use crate::verify;
 
 /// Domain encryption (§4.1): encrypt the whole message for `recipients` (a recipient
 /// domain's DCA certificate).
@@ -44,11 +25,6 @@ pub fn domain_encrypt<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, smime::Error> {
     smime::encrypt_message(raw, recipients, &EncryptOptions::default(), rng)
-}
-
-/// Verify a message with the one receive pipeline.
-pub fn verify(raw: &[u8], ctx: &VerifyContext) -> Result<verify::Verified, smime::Error> {
-    verify::verify_message(raw, ctx)
 }
 
 /// One signature of the report judged as a domain signature.

@@ -7,7 +7,6 @@ pub mod dsn;
 pub mod host;
 pub mod limits;
 pub mod params;
-pub mod priority;
 pub mod session;
 pub mod spool;
 
@@ -163,7 +162,7 @@ impl Transaction {
     /// policy's levels (RFC 6710 §5, Appendix A), so values between two levels are handled
     /// as the next higher level.
     pub fn queue_priority(&self) -> i8 {
-        priority::stanag4406_level(self.effective_priority())
+        crate::mmhs::mt_priority::stanag4406_level(self.effective_priority())
     }
 }
 

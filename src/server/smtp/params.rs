@@ -5,7 +5,7 @@
 //! "03", "10" are syntax errors → `501 5.5.2`), the value grammars that bound every
 //! number a client may send (see `check_value`). xtext encoding is `compose::envelope::xtext`.
 
-use super::priority::parse_priority_value;
+use crate::mmhs::mt_priority::MtPriority;
 
 /// A rejection: SMTP code, enhanced status code, text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,8 +80,8 @@ pub fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
             }
         }
         if k == "MT-PRIORITY" && is_mail {
-            match v.and_then(parse_priority_value) {
-                Some(p) => out.mt_priority = Some(p),
+            match v.and_then(|v| MtPriority::from_parameter(v).ok()) {
+                Some(p) => out.mt_priority = Some(p.value()),
                 None => return Err(e(
                     501,
                     [5, 5, 2],

@@ -438,7 +438,10 @@ impl<H: SessionHost> Session<H> {
             "CHUNKING".into(),
             format!("SIZE {}", cfg.max_message_size),
             "DSN".into(),
-            format!("MT-PRIORITY {}", super::priority::POLICY),
+            format!(
+                "MT-PRIORITY {}",
+                crate::mmhs::mt_priority::STANAG4406_POLICY
+            ),
         ];
         if self.ext.deliver_by {
             lines.push("DELIVERBY".into());

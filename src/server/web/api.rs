@@ -16,9 +16,9 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::{set_cookie, ClientAddr, WebSession, WebState};
+use crate::mmhs::mt_priority::MtPriority;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
-use crate::server::smtp::priority::parse_priority_value;
 use crate::server::smtp::{DeliverBy, Notify, Recipient};
 use crate::server::store::folders;
 use crate::server::tls::RelayTls;
@@ -499,7 +499,10 @@ pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiE
     let mt_priority = match mp.mt_priority {
         None => None,
         Some(p) => Some(
-            parse_priority_value(&p.to_string())
+            i8::try_from(p)
+                .ok()
+                .and_then(|p| MtPriority::new(p).ok())
+                .map(MtPriority::value)
                 .ok_or_else(|| bad_env("mtPriority must be -9..9"))?,
         ),
     };

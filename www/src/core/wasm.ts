@@ -170,22 +170,6 @@ export function inspect(raw: Uint8Array, request: ReadonlyDeep<InspectRequest>):
   return invoke("inspect", raw, request);
 }
 
-/**
- * The report with its MMHS view: when the core's `verify` leaves `mmhs` null, wasm `inspect` is
- * run on the header source the recipient sees (`headerSourceBytes`). An inspect failure is
- * shown as a problem of the report (never hidden); a report listing a problem is never shown as
- * valid (`viewReport`).
- */
-export async function withMmhsView(report: VerifyReport, headerSource: Uint8Array, at: string, reader?: string): Promise<VerifyReport> {
-  if (report.mmhs !== null && report.mmhs !== undefined) return report;
-  try {
-    return { ...report, mmhs: await inspect(headerSource, { at, ...(reader ? { reader } : {}) }) };
-  } catch (err) {
-    const code = err instanceof CodedError || (err instanceof Error && typeof (err as Error & { code?: unknown }).code === "string") ? (err as Error & { code: string }).code : EXTENSION_CODES.coreFailed;
-    return { ...report, problems: [...report.problems, { code, message: `MMHS header fields could not be read: ${err instanceof Error ? err.message : String(err)}` }] };
-  }
-}
-
 /** wasm `compose(request)` → one finished message with its SMTP envelope per copy. */
 export function compose(request: Readonly<Record<string, unknown>>): Promise<ComposedMessage[]> {
   return invoke("compose", request);
@@ -302,4 +286,95 @@ export function messageBytes(v: unknown): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v === "string") return new TextEncoder().encode(v);
   throw new CodedError(EXTENSION_CODES.coreFailed, "The core returned a message in an unexpected form.");
+}
+
+/** One certificate as the core shows it (wasm `certificateInfo`, `src/trust/certificate_info.rs`). */
+export interface CertificateInfo {
+  /** RFC 4514 subject, most specific RDN first. */
+  readonly subject: string;
+  readonly issuer: string;
+  /** Serial number, upper-case hex. */
+  readonly serialNumber: string;
+  /** RFC 3339 UTC. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** subjectAltName rfc822Name, then subject emailAddress (RFC 8550 §3); a lookup key, not a proof. */
+  readonly emailAddresses: readonly string[];
+  /** SHA-256 of the DER, colon-separated upper-case hex. */
+  readonly sha256Fingerprint: string;
+  /** The certificate re-encoded as one PEM block. */
+  readonly pem: string;
+}
+
+/**
+ * wasm `certificateInfo(pemText)`: every certificate of a PEM text, in order, inspected by the
+ * core (no validation). Throws the core's `certificate-malformed` / `certificate-missing`.
+ */
+export async function certificateInfo(pemText: string): Promise<CertificateInfo[]> {
+  const out = await call("certificateInfo", pemText);
+  if (!Array.isArray(out)) throw new CodedError(EXTENSION_CODES.coreFailed, "certificateInfo returned no list.");
+  return out.map((c: unknown): CertificateInfo => {
+    const o = typeof c === "object" && c !== null ? (c as Record<string, unknown>) : {};
+    const s = (k: string): string => {
+      const v = o[k];
+      if (typeof v !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, `certificateInfo returned no ${k}.`);
+      return v;
+    };
+    const emails = Array.isArray(o["emailAddresses"]) ? o["emailAddresses"].filter((x): x is string => typeof x === "string") : [];
+    return { subject: s("subject"), issuer: s("issuer"), serialNumber: s("serialNumber"), notBefore: s("notBefore"), notAfter: s("notAfter"), emailAddresses: emails, sha256Fingerprint: s("sha256Fingerprint"), pem: s("pem") };
+  });
+}
+
+/** The request of wasm `makeMdn` (`src/compose/mdn.rs`, RFC 8098 §3); unknown fields are refused by the core. */
+export interface MdnRequest {
+  readonly reader: string;
+  readonly to: string;
+  readonly originalMessageId: string | null;
+  readonly originalSubject: string | null;
+  readonly originalRecipient: string | null;
+  readonly disposition: "displayed";
+  /** The original header section (text/rfc822-headers); null for an encrypted message. */
+  readonly originalHeaders: string | null;
+  readonly reportingUa: string;
+}
+
+/** wasm `makeMdn`'s result: the MDN, its envelope (null reverse-path) and its Message-ID. */
+export interface Mdn {
+  readonly raw: Uint8Array;
+  /** `{ mailFrom: "", mailParams, rcpts: [{ address }] }` (docs/compose.md `Envelope`). */
+  readonly envelope: unknown;
+  readonly messageId: string;
+}
+
+/** wasm `makeMdn(request)`: the core builds the MDN (clock and randomness from the browser). */
+export async function makeMdn(request: MdnRequest): Promise<Mdn> {
+  const out = await call("makeMdn", request);
+  if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned no message.");
+  const o = out as Record<string, unknown>;
+  if (typeof o["envelope"] !== "object" || o["envelope"] === null || typeof o["messageId"] !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned a message without envelope or Message-ID.");
+  return { raw: messageBytes(o["raw"]), envelope: o["envelope"], messageId: o["messageId"] };
+}
+
+/** wasm `mmhsVocabulary()` (src/mmhs/vocabulary.rs): the standard precedences and message types. */
+export interface MmhsVocabulary {
+  /** deferred (0) … override (5), lower-case names, MT-PRIORITY under the STANAG4406 policy. */
+  readonly precedences: readonly { readonly value: number; readonly name: string; readonly mtPriority: number }[];
+  /** exercise (0) … drill (3). */
+  readonly messageTypes: readonly { readonly value: number; readonly name: string }[];
+}
+
+/** wasm `mmhsVocabulary()`: what the compose panel and the settings offer, from the core's tables. */
+export async function mmhsVocabulary(): Promise<MmhsVocabulary> {
+  const out = await call("mmhsVocabulary");
+  const o = typeof out === "object" && out !== null ? (out as Record<string, unknown>) : {};
+  const entries = (v: unknown) =>
+    (Array.isArray(v) ? (v as unknown[]) : []).filter((x): x is Record<string, unknown> => {
+      if (typeof x !== "object" || x === null) return false;
+      const r = x as Record<string, unknown>;
+      return Number.isInteger(r["value"]) && typeof r["name"] === "string";
+    });
+  const precedences = entries(o["precedences"]).map((x) => ({ value: x["value"] as number, name: x["name"] as string, mtPriority: typeof x["mtPriority"] === "number" ? x["mtPriority"] : 0 }));
+  const messageTypes = entries(o["messageTypes"]).map((x) => ({ value: x["value"] as number, name: x["name"] as string }));
+  if (precedences.length === 0 || messageTypes.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, "mmhsVocabulary returned no precedences or message types.");
+  return { precedences, messageTypes };
 }

@@ -5,7 +5,7 @@
  * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { call, compose, encrypt, sign, signAsync, verify, type StoredKeyUse } from "../core/wasm.js";
+import { call, compose, encrypt, mmhsVocabulary, sign, signAsync, verify, type MmhsVocabulary, type StoredKeyUse } from "../core/wasm.js";
 import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import type { ReceiptRequestOptions } from "../../../src/wasm/api.js";
 import { audit, sentFields } from "../shared/audit.js";
@@ -19,7 +19,7 @@ import { bannerModel, labelRefusal, type BannerModel } from "../shared/label-ban
 import { applyRestriction, pickerRestriction, type PickerRestriction } from "../shared/label-policy.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64, bytesToLatin1 } from "../shared/messages.js";
-import { CLASSIFICATIONS, MESSAGE_TYPES, PRECEDENCES } from "../shared/mmhs.js";
+import { CLASSIFICATIONS } from "../shared/mmhs.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
 import { CodedError, describeProblem, EXTENSION_CODES } from "../shared/problems.js";
 import { send } from "../shared/runtime.js";
@@ -34,8 +34,9 @@ function select(id: string, options: readonly { value: string; label: string }[]
   return s;
 }
 
-function precedenceSelect(id: string, selected: string): HTMLSelectElement {
-  return select(id, [{ value: "", label: "(none)" }, ...PRECEDENCES.map((p) => ({ value: String(p.value), label: `${p.name} (${p.value})` }))], selected);
+/** The core's standard values (wasm `mmhsVocabulary`) as select options: `FLASH (4)`. */
+function vocabularyOptions(entries: MmhsVocabulary["precedences"] | MmhsVocabulary["messageTypes"], upper: boolean): { value: string; label: string }[] {
+  return [{ value: "", label: "(none)" }, ...entries.map((e) => ({ value: String(e.value), label: `${upper ? e.name.toUpperCase() : e.name} (${e.value})` }))];
 }
 
 const NOTIFY: readonly NotifyKind[] = ["SUCCESS", "FAILURE", "DELAY"];
@@ -75,7 +76,7 @@ function readRecipients(list: HTMLElement): RecipientForm[] {
   });
 }
 
-function build(settings: Settings): void {
+function build(settings: Settings, vocabulary: MmhsVocabulary): void {
   const user = hashParams().get("user") ?? settings.identity?.address ?? "";
   const policies: readonly PolicyDef[] = settings.labelCatalogue.policies;
   const firstPolicy = policies[0];
@@ -85,9 +86,9 @@ function build(settings: Settings): void {
   recipientRow(rcpts);
   const subject = h("input", { type: "text", id: "subject", required: true });
   const body = h("textarea", { id: "body", rows: 8 });
-  const primary = precedenceSelect("primary-precedence", "1");
-  const copy = precedenceSelect("copy-precedence", "");
-  const mtype = select("message-type", [{ value: "", label: "(none)" }, ...MESSAGE_TYPES.map((t) => ({ value: String(t.value), label: `${t.name} (${t.value})` }))]);
+  const primary = select("primary-precedence", vocabularyOptions(vocabulary.precedences, true), "1");
+  const copy = select("copy-precedence", vocabularyOptions(vocabulary.precedences, true), "");
+  const mtype = select("message-type", vocabularyOptions(vocabulary.messageTypes, false));
   const mtypeId = h("input", { type: "text", id: "message-type-id", maxlength: 69 });
 
   const labelOn = h("input", { type: "checkbox", id: "label-on", checked: true });
@@ -404,7 +405,7 @@ function sendWarnings(notCarried: readonly string[], rejected: readonly string[]
 
 async function main(): Promise<void> {
   reportHeight();
-  build(await loadSettings());
+  build(await loadSettings(), await mmhsVocabulary());
 }
 
 main().catch((err: unknown) => { root.append(errorBox(err, "Compose")); });

@@ -6,15 +6,25 @@
 import { download, settingsSection as section } from "./common.js";
 import { exportAudit, loadAudit, verifyChain, type AuditRecord } from "../shared/audit.js";
 import { clear, h } from "../shared/dom.js";
-import { PRECEDENCES } from "../shared/mmhs.js";
+import { mmhsVocabulary } from "../core/wasm.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { localArea, saveSettings, type Settings } from "../shared/settings.js";
 
 
-/** Which precedences get a signed receipt without a click (default none). */
-export function autoReceiptSection(s: Settings): HTMLElement {
-  const boxes = PRECEDENCES.map((p) => h("input", { type: "checkbox", class: "auto-receipt", value: String(p.value), id: `auto-receipt-${String(p.value)}`, checked: s.autoReceiptPrecedences.includes(p.value) }));
+/**
+ * Which precedences get a signed receipt without a click (default none), from the core's
+ * standard precedences (wasm `mmhsVocabulary`); without the core the section says so and offers
+ * nothing (the reader then always asks).
+ */
+export async function autoReceiptSection(s: Settings): Promise<HTMLElement> {
+  let precedences;
+  try {
+    precedences = (await mmhsVocabulary()).precedences;
+  } catch (err) {
+    return section("Signed receipts", "auto-receipt", errorBox(err, "Signed receipts"));
+  }
+  const boxes = precedences.map((p) => h("input", { type: "checkbox", class: "auto-receipt", value: String(p.value), id: `auto-receipt-${String(p.value)}`, checked: s.autoReceiptPrecedences.includes(p.value) }));
   const out = h("div", { "aria-live": "polite" });
   const btn = h("button", { type: "button", id: "auto-receipt-save" }, "Save");
   btn.addEventListener("click", () => {
@@ -32,7 +42,7 @@ export function autoReceiptSection(s: Settings): HTMLElement {
     "Signed receipts",
     "auto-receipt",
     h("p", {}, "Return a requested signed receipt automatically for messages of these precedences — only when the message verifies, the precedence is the one that applies to you (To: primary, Cc/Bcc: copy) and it is covered by the signature. Otherwise the reader asks."),
-    h("div", { role: "group", "aria-label": "Precedences answered automatically" }, ...boxes.map((b, i) => h("label", { class: "inline", for: b.id }, b, ` ${PRECEDENCES[i]?.name ?? b.value}`))),
+    h("div", { role: "group", "aria-label": "Precedences answered automatically" }, ...boxes.map((b, i) => h("label", { class: "inline", for: b.id }, b, ` ${precedences[i]?.name.toUpperCase() ?? b.value}`))),
     btn,
     out,
   );

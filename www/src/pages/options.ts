@@ -1,9 +1,8 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
-import { call, coreFunctions, importPkcs12 } from "../core/wasm.js";
+import { call, certificateInfo, coreFunctions, importPkcs12 } from "../core/wasm.js";
 import { auditSection, autoReceiptSection } from "./options-audit.js";
 import { settingsSection as section } from "./common.js";
 import { byId, clear, field, h } from "../shared/dom.js";
-import { certificateEmails } from "../shared/cert.js";
 import { validateCatalogue } from "../shared/labels.js";
 import { UNLOCK_MINUTES, unlockMinutes } from "../shared/key-lock-period.js";
 import { originOfScriptId, webmailOrigin, type WebmailOrigin } from "../shared/origins.js";
@@ -15,7 +14,6 @@ import {
   DEFAULT_TRUSTED_AUTHSERV_IDS,
   identityFromImport,
   loadSettings,
-  pemCertificates,
   saveSettings,
   saveTrustAnchors,
   type AnchorChange,
@@ -24,6 +22,20 @@ import {
 } from "../shared/settings.js";
 
 const root = byId("app");
+
+/** On each click of `btn`: clear `out`, run `action`, show its error in `out` under `failed`. */
+function onClick(btn: HTMLElement, out: HTMLElement, failed: string, action: () => Promise<void>): void {
+  btn.addEventListener("click", () => {
+    void (async () => {
+      clear(out);
+      try {
+        await action();
+      } catch (err) {
+        out.append(errorBox(err, failed));
+      }
+    })();
+  });
+}
 
 
 function keySection(s: Settings): HTMLElement {
@@ -34,24 +46,17 @@ function keySection(s: Settings): HTMLElement {
     ? h("p", { id: "key-current" }, `Key imported for ${s.identity.address || "(no address in certificate)"} on ${s.identity.importedAt}; stored only as password-encrypted PKCS#8.`)
     : h("p", { id: "key-current" }, "No personal key imported.");
   const btn = h("button", { type: "button", id: "p12-import" }, "Import");
-  btn.addEventListener("click", () => {
-    void (async () => {
-      clear(out);
-      try {
-        const f = file.files?.[0];
-        if (!f) throw new CodedError(EXTENSION_CODES.formInvalid, "Choose a .p12 / .pfx file.");
-        if (pw.value === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
-        const bytes = new Uint8Array(await f.arrayBuffer());
-        const password = pw.value;
-        const result = await importPkcs12(bytes, password);
-        const identity = identityFromImport(result, new Date());
-        await saveSettings({ identity });
-        pw.value = "";
-        out.append(h("p", { role: "status", class: "ok" }, `Imported the key of ${identity.address || "(no address)"}. The same password unlocks it when you sign.`));
-      } catch (err) {
-        out.append(errorBox(err, "Import failed"));
-      }
-    })();
+  onClick(btn, out, "Import failed", async () => {
+    const f = file.files?.[0];
+    if (!f) throw new CodedError(EXTENSION_CODES.formInvalid, "Choose a .p12 / .pfx file.");
+    if (pw.value === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const password = pw.value;
+    const result = await importPkcs12(bytes, password);
+    const identity = await identityFromImport(result, new Date());
+    await saveSettings({ identity });
+    pw.value = "";
+    out.append(h("p", { role: "status", class: "ok" }, `Imported the key of ${identity.address || "(no address)"}. The same password unlocks it when you sign.`));
   });
   return section(
     "Personal key",
@@ -91,17 +96,10 @@ function confirmAnchors(change: AnchorChange, out: HTMLElement, done: (saved: Se
     confirm,
     cancel,
   );
-  confirm.addEventListener("click", () => {
-    void (async () => {
-      clear(out);
-      try {
-        const saved = await saveTrustAnchors(change);
-        out.append(h("p", { role: "status", class: "ok" }, `${saved.trustAnchors.length} trust anchor(s) saved.`));
-        done(saved);
-      } catch (err) {
-        out.append(errorBox(err, "Not saved"));
-      }
-    })();
+  onClick(confirm, out, "Not saved", async () => {
+    const saved = await saveTrustAnchors(change, certificateInfo);
+    out.append(h("p", { role: "status", class: "ok" }, `${saved.trustAnchors.length} trust anchor(s) saved.`));
+    done(saved);
   });
   cancel.addEventListener("click", () => {
     clear(out);
@@ -116,22 +114,14 @@ function anchorsSection(s: Settings): HTMLElement {
   let stored = s.trustAnchors;
   const out = h("div", { "aria-live": "polite" });
   const btn = h("button", { type: "button", id: "anchors-save" }, "Review trust anchor change");
-  btn.addEventListener("click", () => {
-    void (async () => {
-      clear(out);
-      try {
-        const certs = pemCertificates(ta.value);
-        if (certs.length === 0 && ta.value.trim() !== "") throw new CodedError(EXTENSION_CODES.pemInvalid);
-        const change = await anchorChange(stored, certs);
-        if (change.added.length === 0 && change.removed.length === 0) {
-          out.append(h("p", { role: "status" }, "No change to the trust anchors."));
-          return;
-        }
-        out.append(confirmAnchors(change, out, (saved) => { stored = saved.trustAnchors; }));
-      } catch (err) {
-        out.append(errorBox(err, "Not saved"));
-      }
-    })();
+  onClick(btn, out, "Not saved", async () => {
+    // the core reads the certificates (subject, fingerprint, canonical PEM)
+    const change = await anchorChange(stored, ta.value, certificateInfo);
+    if (change.added.length === 0 && change.removed.length === 0) {
+      out.append(h("p", { role: "status" }, "No change to the trust anchors."));
+      return;
+    }
+    out.append(confirmAnchors(change, out, (saved) => { stored = saved.trustAnchors; }));
   });
   return section("Trust anchors", "anchors", field("Root certificates (PEM, one or more)", ta), btn, out);
 }
@@ -142,21 +132,14 @@ function correspondentsSection(s: Settings): HTMLElement {
   const out = h("div", { "aria-live": "polite" });
   const list = h("ul", { id: "correspondents-list" }, ...s.correspondents.map((c) => h("li", {}, c.emails.join(", ") || "(no e-mail address)")));
   const btn = h("button", { type: "button", id: "correspondents-save" }, "Save correspondents' certificates");
-  btn.addEventListener("click", () => {
-    void (async () => {
-      clear(out);
-      try {
-        const certs = pemCertificates(ta.value);
-        if (certs.length === 0 && ta.value.trim() !== "") throw new CodedError(EXTENSION_CODES.pemInvalid);
-        const correspondents = certs.map((certificate) => ({ certificate, emails: certificateEmails(certificate) }));
-        await saveSettings({ correspondents });
-        clear(list);
-        list.append(...correspondents.map((c) => h("li", {}, c.emails.join(", ") || "(no e-mail address: cannot be used)")));
-        out.append(h("p", { role: "status", class: "ok" }, `${correspondents.length} certificate(s) saved.`));
-      } catch (err) {
-        out.append(errorBox(err, "Not saved"));
-      }
-    })();
+  onClick(btn, out, "Not saved", async () => {
+    // the core reads each certificate's e-mail addresses (RFC 8550 §3): the lookup key when encrypting
+    const infos = ta.value.trim() === "" ? [] : await certificateInfo(ta.value);
+    const correspondents = infos.map((c) => ({ certificate: c.pem, emails: [...c.emailAddresses] }));
+    await saveSettings({ correspondents });
+    clear(list);
+    list.append(...correspondents.map((c) => h("li", {}, c.emails.join(", ") || "(no e-mail address: cannot be used)")));
+    out.append(h("p", { role: "status", class: "ok" }, `${correspondents.length} certificate(s) saved.`));
   });
   return section(
     "Correspondents' certificates",
@@ -173,22 +156,15 @@ function jsonSection(title: string, id: string, value: unknown, save: (v: unknow
   ta.value = JSON.stringify(value, null, 2);
   const out = h("div", { "aria-live": "polite" });
   const btn = h("button", { type: "button", id: `${id}-save` }, `Save ${title.toLowerCase()}`);
-  btn.addEventListener("click", () => {
-    void (async () => {
-      clear(out);
-      try {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(ta.value);
-        } catch (e) {
-          throw new CodedError(id === "label-catalogue" ? EXTENSION_CODES.labelCatalogueInvalid : EXTENSION_CODES.policyInvalid, e instanceof Error ? e.message : String(e));
-        }
-        await save(parsed);
-        out.append(h("p", { role: "status", class: "ok" }, "Saved."));
-      } catch (err) {
-        out.append(errorBox(err, "Not saved"));
-      }
-    })();
+  onClick(btn, out, "Not saved", async () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(ta.value);
+    } catch (e) {
+      throw new CodedError(id === "label-catalogue" ? EXTENSION_CODES.labelCatalogueInvalid : EXTENSION_CODES.policyInvalid, e instanceof Error ? e.message : String(e));
+    }
+    await save(parsed);
+    out.append(h("p", { role: "status", class: "ok" }, "Saved."));
   });
   return section(title, id, field(`${title} (JSON)`, ta), btn, out);
 }
@@ -328,7 +304,7 @@ async function main(): Promise<void> {
       if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The release policy must be a JSON object.");
       await saveSettings({ releasePolicy: v as Record<string, unknown> });
     }),
-    autoReceiptSection(s),
+    await autoReceiptSection(s),
     authservSection(s),
     await originsSection(),
     await auditSection(),

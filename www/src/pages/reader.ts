@@ -3,12 +3,12 @@
  * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
  * worker's session stash; decrypted content never leaves this frame.
  */
-import { call, makeReceipt, verify, verifyReceipt, withMmhsView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
+import { envelopeForWebmail } from "../adapters/adapter.js";
+import { call, makeMdn, makeReceipt, verify, verifyReceipt, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
 import { audit, loadAudit, reportFields } from "../shared/audit.js";
 import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
-import { headerSourceBytes, verifiedContentView, type ContentView } from "../shared/content-view.js";
+import { verifiedContentView, type ContentView } from "../shared/content-view.js";
 import { equivalentLabels, equivalentsNote, reportLabel } from "../shared/label-policy.js";
-import { buildMdn, rfc5322Date } from "../shared/mdn.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
 import { errorBox } from "../shared/problem-ui.js";
@@ -95,12 +95,14 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   }
   const { report: verified, content: innermost } = out;
   // A signed receipt is checked against the sent copy it answers (RFC 2634 §2.7).
-  const coreReport = await receiptChecked(raw, verified, settings, key, reader);
-  const report = await withMmhsView(coreReport, headerSourceBytes(raw, innermost, coreReport.headerProtection.scheme), nowRfc3339(), reader);
+  // The core reads the MMHS view (`mmhs`, with the reader's precedence) from the header section
+  // the recipient is meant to see — the protected one under header protection — and reports an
+  // unreadable one as a problem (src/verify/verdict.rs): the page never picks a header section.
+  const report = await receiptChecked(raw, verified, settings, key, reader);
   const v = viewReport(report);
   const auditError = await auditOpened(report, v, opened);
   const content = verifiedContentView(text, bytesToLatin1(innermost), v.headerProtection.scheme);
-  const signedLabel = reportLabel(coreReport);
+  const signedLabel = reportLabel(report);
   const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
@@ -118,7 +120,8 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
 
 /**
  * Receipt request (Disposition-Notification-To, RFC 8098): the reader decides. "Send receipt"
- * builds the MDN here (src/shared/mdn.ts: multipart/report, null reverse-path) and submits it
+ * has the core build the MDN (wasm `makeMdn`, src/compose/mdn.rs: multipart/report, null
+ * reverse-path) and submits it
  * through the webmail; "Refuse" sends nothing. The decision is remembered per message.
  */
 function receiptPrompt(v: ReportView, raw: string, content: ContentView, messageId: string, reader: string | null): HTMLElement | null {
@@ -151,21 +154,19 @@ function receiptPrompt(v: ReportView, raw: string, content: ContentView, message
       if (!reader) throw new CodedError(EXTENSION_CODES.formInvalid, "Your own address is unknown (import your key in Settings, or log in to the webmail).");
       const outerHead = splitHeaderBody(raw).head;
       const shown = content.headers;
-      const mdn = buildMdn({
+      // the core builds the MDN (RFC 8098), its Date, Message-ID and boundary
+      const mdn = await makeMdn({
         reader,
         to,
         originalMessageId: header(shown, "Message-ID") ?? header(parseHeaders(outerHead), "Message-ID"),
         originalSubject: header(shown, "Subject"),
         originalRecipient: header(parseHeaders(outerHead), "Original-Recipient"),
         disposition: "displayed",
-        date: rfc5322Date(new Date()),
-        messageId: `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`,
         // the outer header section only, and never for an encrypted message (no protected field in clear)
         originalHeaders: v.encrypted ? null : outerHead,
         reportingUa: "mmhs-extension; MMHS browser extension",
-        boundary: `mdn-${randomHex(12)}`,
       });
-      await send("webmail", { op: "send", rawB64: bytesToB64(new TextEncoder().encode(mdn.raw)), envelope: mdn.envelope });
+      await send("webmail", { op: "send", rawB64: bytesToB64(mdn.raw), envelope: envelopeForWebmail(mdn.envelope, Date.now()) });
       await chrome.storage.local.set({ [key]: "sent" });
       done("sent");
       out.append("Receipt notification sent.");

@@ -5,8 +5,8 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { interpretRelease, release, releaseOutcomeText, verify, withMmhsView, type VerifyReport } from "../core/wasm.js";
-import { headerSourceBytes, verifiedContentView } from "../shared/content-view.js";
+import { interpretRelease, release, releaseOutcomeText, verify, type VerifyReport } from "../core/wasm.js";
+import { verifiedContentView } from "../shared/content-view.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
@@ -53,7 +53,9 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   let content: string | null = null;
   try {
     const out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
-    report = await withMmhsView(out.report, headerSourceBytes(raw, out.content, out.report.headerProtection.scheme), nowRfc3339());
+    // the core's MMHS view is read from the header section the recipient is meant to see
+    // (the protected one under header protection): src/verify/verdict.rs
+    report = out.report;
     content = bytesToLatin1(out.content);
     const v = viewReport(report);
     const prec = v.primaryPrecedence ?? v.copyPrecedence;

@@ -91,27 +91,3 @@ export function verifiedContentView(raw: string, innermost: string | null, prote
   const headerSource = protectedScheme === "wrapped" || protectedScheme === "injected" ? "protected-inner" : cv.headerSource;
   return { ...cv, headerSource, report, opaque: false };
 }
-
-/**
- * Which bytes carry the header fields the recipient is meant to see, for the MMHS view
- * (`inspect`) when the core's report has none (`mmhs: null`): with wrapped header protection the
- * message inside the `message/rfc822; forwarded=no` entity, with injected protection the
- * innermost entity itself (its header section is the protected one), otherwise the outer
- * message (the signed entity of an unprotected message has no message header fields).
- */
-export function headerSourceBytes(raw: Uint8Array, innermost: Uint8Array | null, scheme: string): Uint8Array {
-  if (innermost === null || (scheme !== "wrapped" && scheme !== "injected")) return raw;
-  if (scheme === "injected") return innermost;
-  // the header section ends at the first empty line (CRLF CRLF or LF LF)
-  let end = -1;
-  let bodyStart = -1;
-  for (let i = 0; i + 1 < innermost.length && i < 65536; i++) {
-    if (innermost[i] === 0x0a && innermost[i + 1] === 0x0a) { end = i; bodyStart = i + 2; break; }
-    if (innermost[i] === 0x0d && innermost[i + 1] === 0x0a && innermost[i + 2] === 0x0d && innermost[i + 3] === 0x0a) { end = i; bodyStart = i + 4; break; }
-  }
-  if (end < 0) return innermost;
-  let head = "";
-  for (let i = 0; i < end; i++) head += String.fromCharCode(innermost[i] ?? 0);
-  const ct = /^content-type:\s*([^;\r\n]+)/im.exec(head)?.[1]?.trim().toLowerCase();
-  return ct === "message/rfc822" ? innermost.subarray(bodyStart) : innermost;
-}

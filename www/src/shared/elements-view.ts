@@ -5,7 +5,7 @@
  * verified only when `verified(headerField)` says a valid signature covers that field
  * (docs/report.md "Field coverage") — never by default.
  */
-import { parsePrecedence, type Precedence } from "./mmhs.js";
+import { precedenceView, type Precedence } from "./mmhs.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -83,7 +83,7 @@ export function readerPrecedence(mmhs: Obj | null, verified: (field: string) => 
   if (!isObj(r)) return null;
   const role = r["role"] === "action" || r["role"] === "information" ? r["role"] : "notListed";
   const field = typeof r["field"] === "string" ? r["field"] : null;
-  const precedence = r["precedence"] === undefined ? null : parsePrecedence(r["precedence"]);
+  const precedence = precedenceView(r["precedence"]);
   const header = role === "action" ? "MMHS-Primary-Precedence" : "MMHS-Copy-Precedence";
   // The role comes from the recipient field too: both must be covered.
   const ok = role !== "notListed" && precedence !== null && verified(header) && field !== null && verified(field);

@@ -1,6 +1,7 @@
 /**
- * MMHS vocabulary shown in the UI: precedences (RFC 6477 §3.8/3.9), message types (§3.10),
- * ESS classifications (RFC 2634 §5.4.4.4 ESSSecurityLabel `SecurityClassification`) and their
+ * MMHS vocabulary shown in the UI: how a precedence of the core's report is shown (RFC 6477
+ * §3.8/3.9; the lists of standard precedences and message types are the core's, wasm
+ * `mmhsVocabulary`), ESS classifications (RFC 2634 §5.4.4.4 ESSSecurityLabel `SecurityClassification`) and their
  * display colours. Pure data + helpers; no DOM, no chrome.* — unit-tested under node.
  */
 
@@ -11,59 +12,23 @@ export interface Precedence {
   readonly urgent: boolean;
 }
 
-export const PRECEDENCES: readonly Precedence[] = [
-  { value: 0, name: "DEFERRED", urgent: false },
-  { value: 1, name: "ROUTINE", urgent: false },
-  { value: 2, name: "PRIORITY", urgent: false },
-  { value: 3, name: "IMMEDIATE", urgent: false },
-  { value: 4, name: "FLASH", urgent: true },
-  { value: 5, name: "OVERRIDE", urgent: true },
-];
-
-/** RFC 6710 Appendix A (STANAG4406 policy): MMHS precedence → MT-PRIORITY. */
-export const MT_PRIORITY_STANAG4406: Readonly<Record<number, number>> = {
-  0: -4, 1: -2, 2: 0, 3: 2, 4: 4, 5: 6,
-};
-
 /**
- * Parse a precedence as it appears in a header or in a report: a number, a name
- * (case-insensitive) or `"4 (flash)"` style with a trailing comment.
+ * A precedence as the core reports it: `PrecedenceView` of src/mmhs/inspect.rs, `{ value,
+ * name?, national? }` (the report's `mmhs.primaryPrecedence`, `mmhs.copyPrecedence`,
+ * `mmhs.readerPrecedence.precedence`). The core parses the header field (RFC 6477 §3.8/§4:
+ * names, numbers, comments); this only chooses what is shown: the core's name, upper-cased, or
+ * for a value without a standard name (6–15 reserved for NATO, 16–31 national use) the number,
+ * never a guessed name. Anything else — a bare string or number a report never carries — is null.
  */
-export function parsePrecedence(input: unknown): Precedence | null {
-  if (typeof input === "number" && Number.isInteger(input) && input >= 0) {
-    return precedenceByValue(input);
-  }
-  if (typeof input === "object" && input !== null) {
-    const o = input as Record<string, unknown>;
-    if (typeof o["value"] === "number") return precedenceByValue(o["value"]);
-    if (typeof o["name"] === "string") return parsePrecedence(o["name"]);
-    return null;
-  }
-  if (typeof input !== "string") return null;
-  const text = input.replace(/\(.*\)/g, "").trim();
-  if (/^(0|[1-9][0-9]*)$/.test(text)) return precedenceByValue(Number(text));
-  const upper = text.toUpperCase();
-  return PRECEDENCES.find((p) => p.name === upper) ?? null;
+export function precedenceView(input: unknown): Precedence | null {
+  if (typeof input !== "object" || input === null) return null;
+  const o = input as Record<string, unknown>;
+  const value = o["value"];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 255) return null;
+  const name = typeof o["name"] === "string" && o["name"] !== "" ? o["name"].toUpperCase() : `PRECEDENCE ${value}`;
+  // FLASH (4) and OVERRIDE (5): the reader must make these impossible to miss
+  return { value, name, urgent: value === 4 || value === 5 };
 }
-
-function precedenceByValue(value: number): Precedence {
-  const known = PRECEDENCES.find((p) => p.value === value);
-  if (known) return known;
-  // 6–15 reserved for NATO, 16–31 national use (RFC 6477 §3.8): show the number, never guess a name.
-  return { value, name: `PRECEDENCE ${value}`, urgent: false };
-}
-
-export interface MessageTypeName {
-  readonly value: number;
-  readonly name: string;
-}
-
-export const MESSAGE_TYPES: readonly MessageTypeName[] = [
-  { value: 0, name: "exercise" },
-  { value: 1, name: "operation" },
-  { value: 2, name: "project" },
-  { value: 3, name: "drill" },
-];
 
 export interface Classification {
   readonly value: number;

@@ -37,7 +37,6 @@ export const EXTENSION_CODES = {
   formInvalid: "compose-form-invalid",
   labelCatalogueInvalid: "label-catalogue-invalid",
   policyInvalid: "release-policy-invalid",
-  pemInvalid: "pem-invalid",
   paramNotCarried: "webmail-parameter-not-carried",
   recipientRefused: "webmail-recipient-refused",
   originInvalid: "webmail-origin-invalid",
@@ -71,7 +70,6 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "webmail-recipient-refused": e("The webmail's SMTP server refused these recipients; the message was not sent to them:"),
   "webmail-origin-invalid": e("Enter the webmail's address as http(s)://host[:port]/ (no user name, no wildcard)."),
   "webmail-permission-denied": e("The browser did not grant access to that webmail; the extension does not run there."),
-  "pem-invalid": e("No PEM certificate (-----BEGIN CERTIFICATE-----) was found in the input."),
   "audit-log-damaged": e("The extension's audit log is unreadable or its hash chain is broken: records were changed, inserted or removed outside the extension."),
   "receipt-sent-copy-unknown": e("This signed receipt answers a message this extension has no record of sending, so it cannot be checked against your sent copy: it is not verified.", "warning"),
 

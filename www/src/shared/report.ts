@@ -4,7 +4,7 @@
  * from the wasm core and every field is checked; an unexpected shape becomes a visible problem,
  * never an exception and never a silently "valid" message.
  */
-import { classificationByValue, parsePrecedence, sioColour, type Precedence } from "./mmhs.js";
+import { classificationByValue, precedenceView, sioColour, type Precedence } from "./mmhs.js";
 import { blindCopy, elementRows, readerPrecedence, type ElementView, type ReaderPrecedenceView } from "./elements-view.js";
 import { describeProblem, type ProblemLike, type ProblemView } from "./problems.js";
 
@@ -545,17 +545,9 @@ function headline(valid: boolean, problems: readonly ProblemView[], signatures: 
   return { summary: signatures.length === 0 ? "NOT VERIFIED: the message carries no signature." : "NOT VERIFIED: the report does not say the message is valid.", summaryCode: null };
 }
 
-/** The MMHS view (`inspect`) may put a precedence under several shapes; accept them all. */
+/** The core's MMHS view carries each precedence as a `PrecedenceView` (src/mmhs/inspect.rs). */
 function mmhsPrecedence(mmhs: Obj | null, which: "primary" | "copy"): Precedence | null {
-  const candidates =
-    which === "primary"
-      ? ["primaryPrecedence", "primary_precedence"]
-      : ["copyPrecedence", "copy_precedence"];
-  const direct = pick(mmhs, ...candidates);
-  if (direct !== undefined) return parsePrecedence(direct);
-  const prec = pick(mmhs, "precedence");
-  if (isObj(prec)) return parsePrecedence(prec[which]);
-  return null;
+  return precedenceView(pick(mmhs, which === "primary" ? "primaryPrecedence" : "copyPrecedence"));
 }
 
 function messageTypeText(v: unknown): string | null {

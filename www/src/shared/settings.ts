@@ -11,7 +11,7 @@
  * {@link saveTrustAnchors}, which the settings page calls after the user confirmed each added or
  * removed certificate by its subject and SHA-256 fingerprint ({@link anchorChange}).
  */
-import { certificateFingerprint, certificateSubject } from "./cert.js";
+import type { CertificateInfo } from "../core/wasm.js";
 import { unlockMinutes } from "./key-lock-period.js";
 import { DEFAULT_CATALOGUE, validateCatalogue, type LabelCatalogue } from "./labels.js";
 import type { ImportedKey } from "../../../src/wasm/api.js";
@@ -89,10 +89,6 @@ const KEY = "mmhs.settings.v1";
 
 export function isEncryptedPkcs8Pem(pem: string): boolean {
   return /-----BEGIN ENCRYPTED PRIVATE KEY-----[\s\S]+-----END ENCRYPTED PRIVATE KEY-----/.test(pem);
-}
-
-export function pemCertificates(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
 /** Validate the stored object; unknown or broken parts fall back to defaults. Pure. */
@@ -208,29 +204,31 @@ export interface AnchorChange {
   readonly next: readonly string[];
 }
 
-async function anchorInfo(pem: string): Promise<AnchorInfo | null> {
-  const sha256 = await certificateFingerprint(pem);
-  if (sha256 === null) return null;
-  return { pem, subject: certificateSubject(pem) ?? "(unreadable certificate)", sha256 };
-}
+/**
+ * The core's certificate inspection (wasm `certificateInfo`, bound in core/wasm.ts): every
+ * certificate of a PEM text with its subject, SHA-256 fingerprint and canonical PEM. Passed in
+ * by the settings page, so that this module never loads the core itself.
+ */
+export type CertificateInspector = (pemText: string) => Promise<readonly CertificateInfo[]>;
+
+const anchorInfo = (c: CertificateInfo): AnchorInfo => ({ pem: c.pem, subject: c.subject, sha256: c.sha256Fingerprint });
 
 /**
- * The change from the `current` anchors to the `proposed` PEM certificates, by SHA-256
- * fingerprint (a certificate pasted again, re-wrapped differently, is not a change). A PEM block
- * that is not base64 is `pem-invalid`. Pure but for WebCrypto's digest.
+ * The change from the `current` anchors to the certificates of the `proposed` PEM text, by
+ * SHA-256 fingerprint (a certificate pasted again, re-wrapped differently, is not a change).
+ * The core reads the certificates (`inspect`): a block that is not a certificate is its
+ * `certificate-malformed`, a non-empty text without any certificate `certificate-missing`. A
+ * stored anchor the core cannot read any more is listed as removed by nobody: it is dropped.
  */
-export async function anchorChange(current: readonly string[], proposed: readonly string[]): Promise<AnchorChange> {
+export async function anchorChange(current: readonly string[], proposed: string, inspect: CertificateInspector): Promise<AnchorChange> {
   const before = new Map<string, AnchorInfo>();
   for (const pem of current) {
-    const i = await anchorInfo(pem);
-    if (i) before.set(i.sha256, i);
+    const infos = await inspect(pem).catch((): readonly CertificateInfo[] => []);
+    for (const c of infos) before.set(c.sha256Fingerprint, anchorInfo(c));
   }
   const after = new Map<string, AnchorInfo>();
-  for (const pem of proposed) {
-    const i = await anchorInfo(pem);
-    if (!i) throw new CodedError(EXTENSION_CODES.pemInvalid, "A certificate block is not valid base64 DER.");
-    if (!after.has(i.sha256)) after.set(i.sha256, i);
-  }
+  const proposedInfos = proposed.trim() === "" ? [] : await inspect(proposed);
+  for (const c of proposedInfos) if (!after.has(c.sha256Fingerprint)) after.set(c.sha256Fingerprint, anchorInfo(c));
   return {
     added: [...after.values()].filter((i) => !before.has(i.sha256)),
     removed: [...before.values()].filter((i) => !after.has(i.sha256)),
@@ -243,9 +241,9 @@ export async function anchorChange(current: readonly string[], proposed: readonl
  * every added and removed anchor's subject and fingerprint). Checked again against what is
  * stored now: a change computed against other anchors is refused (`trust-anchors-unconfirmed`).
  */
-export async function saveTrustAnchors(confirmed: AnchorChange, area: SettingsArea = localArea()): Promise<Settings> {
+export async function saveTrustAnchors(confirmed: AnchorChange, inspect: CertificateInspector, area: SettingsArea = localArea()): Promise<Settings> {
   const current = await loadSettings(area);
-  const again = await anchorChange(current.trustAnchors, confirmed.next);
+  const again = await anchorChange(current.trustAnchors, confirmed.next.join("\n"), inspect);
   const same = (a: readonly AnchorInfo[], b: readonly AnchorInfo[]): boolean =>
     a.length === b.length && a.every((x, i) => x.sha256 === b[i]?.sha256);
   if (!same(again.added, confirmed.added) || !same(again.removed, confirmed.removed)) {

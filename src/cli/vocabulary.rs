@@ -1,0 +1,15 @@
+//! `mmhs vocabulary`: the standard precedences (with their STANAG4406 MT-PRIORITY) and message
+//! types as JSON — the same as the wasm `mmhsVocabulary` ([`crate::mmhs::vocabulary`]).
+
+use super::{io, Outcome};
+use crate::Result;
+
+/// Arguments of `mmhs vocabulary` (none).
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Run `mmhs vocabulary`.
+pub fn run(_args: Args) -> Result<Outcome> {
+    io::print_json(&crate::mmhs::vocabulary::vocabulary())?;
+    Ok(Outcome::Success)
+}

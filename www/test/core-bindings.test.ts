@@ -1,0 +1,74 @@
+// The extension's certificate inspection, MDN building and precedence lists are the core's (wasm
+// `certificateInfo`, `makeMdn`, `mmhsVocabulary`; their rules are tested in
+// src/trust/certificate_info.rs, src/compose/mdn.rs and src/mmhs/vocabulary.rs).
+// These tests check that the bindings call those exports with the page's arguments and read
+// their results fail-closed, against a stand-in core module loaded the way the extension loads
+// core/mmhs.js.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { certificateInfo, makeMdn, mmhsVocabulary } from "../src/core/wasm.js";
+
+interface Calls { calls: { name: string; args: unknown[] }[]; reply: Record<string, unknown> }
+const g = globalThis as unknown as { chrome: unknown; __core: Calls };
+g.__core = { calls: [], reply: {} };
+
+const dir = mkdtempSync(join(tmpdir(), "mmhs-core-"));
+mkdirSync(join(dir, "core"));
+writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+writeFileSync(
+  join(dir, "core", "mmhs.js"),
+  `const c = globalThis.__core;
+export default async function init() {}
+export function certificateInfo(...args) { c.calls.push({ name: "certificateInfo", args }); return c.reply.certificateInfo; }
+export function mmhsVocabulary(...args) { c.calls.push({ name: "mmhsVocabulary", args }); return c.reply.mmhsVocabulary; }
+export function makeMdn(...args) { c.calls.push({ name: "makeMdn", args }); const r = c.reply.makeMdn; if (r instanceof Error) throw r; return r; }
+`,
+);
+g.chrome = { runtime: { getURL: (p: string) => pathToFileURL(join(dir, p)).href } };
+
+const info = { subject: "CN=Alice", issuer: "CN=CA", serialNumber: "01", notBefore: "2019-11-20T06:54:18Z", notAfter: "2052-09-27T06:54:18Z", emailAddresses: ["alice@smime.example"], sha256Fingerprint: "AB:CD", pem: "-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n" };
+
+test("certificateInfo calls the core with the pasted text and returns its list", async () => {
+  g.__core.calls.length = 0;
+  g.__core.reply = { certificateInfo: [info] };
+  const text = "pasted PEM text";
+  assert.deepEqual(await certificateInfo(text), [info]);
+  assert.deepEqual(g.__core.calls, [{ name: "certificateInfo", args: [text] }]);
+  // a result without its fields is the core failing, never a certificate without a fingerprint
+  g.__core.reply = { certificateInfo: [{ ...info, sha256Fingerprint: undefined }] };
+  await assert.rejects(certificateInfo(text), (e: unknown) => (e as { code?: string }).code === "core-failed");
+  g.__core.reply = { certificateInfo: { subject: "x" } };
+  await assert.rejects(certificateInfo(text), (e: unknown) => (e as { code?: string }).code === "core-failed");
+});
+
+test("makeMdn calls the core with the request and returns its bytes and envelope", async () => {
+  g.__core.calls.length = 0;
+  const raw = new TextEncoder().encode("From: bob@navy.example\r\n\r\n");
+  const envelope = { mailFrom: "", mailParams: { eightBitMime: false }, rcpts: [{ address: "alice@army.example" }] };
+  g.__core.reply = { makeMdn: { raw, envelope, messageId: "<1@navy.example>" } };
+  const request = { reader: "bob@navy.example", to: "alice@army.example", originalMessageId: "<1234@army.example>", originalSubject: "Move", originalRecipient: null, disposition: "displayed" as const, originalHeaders: null, reportingUa: "mmhs-extension" };
+  const mdn = await makeMdn(request);
+  assert.deepEqual(g.__core.calls, [{ name: "makeMdn", args: [request] }]);
+  assert.deepEqual(mdn.raw, raw);
+  assert.deepEqual(mdn.envelope, envelope);
+  assert.equal(mdn.messageId, "<1@navy.example>");
+  // the core's refusal keeps its code (e.g. an injected address)
+  g.__core.reply = { makeMdn: Object.assign(new Error("to: not an address"), { code: "address-invalid" }) };
+  await assert.rejects(makeMdn({ ...request, to: "a@b>\r\nRCPT TO:<x@y>" }), (e: unknown) => (e as { code?: string }).code === "address-invalid");
+  g.__core.reply = { makeMdn: { raw } };
+  await assert.rejects(makeMdn(request), (e: unknown) => (e as { code?: string }).code === "core-failed");
+});
+
+test("mmhsVocabulary lists the core's precedences and message types; an empty answer is a failure", async () => {
+  g.__core.calls.length = 0;
+  const vocabulary = { precedences: [{ value: 4, name: "flash", mtPriority: 4 }], messageTypes: [{ value: 0, name: "exercise" }] };
+  g.__core.reply = { mmhsVocabulary: vocabulary };
+  assert.deepEqual(await mmhsVocabulary(), vocabulary);
+  assert.deepEqual(g.__core.calls, [{ name: "mmhsVocabulary", args: [] }]);
+  g.__core.reply = { mmhsVocabulary: { precedences: [{ value: "4", name: "flash" }], messageTypes: [] } };
+  await assert.rejects(mmhsVocabulary(), (e: unknown) => (e as { code?: string }).code === "core-failed");
+});
