@@ -42,7 +42,7 @@ fn decl<T: TS + ?Sized + 'static>(cfg: &Config) -> Decl {
 
 /// Every exported type, requests first, then responses and the types they contain.
 fn declarations(cfg: &Config) -> Vec<Decl> {
-    use mmhs::{compose, domain, ess, keys, mmhs as fields, release, report, smime, verify};
+    use mmhs::{compose, domain, ess, mmhs as fields, release, report, smime, trust, verify};
     vec![
         // Requests.
         decl::<smime::KeyUse>(cfg),
@@ -51,7 +51,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<domain::EncryptRequest>(cfg),
         decl::<verify::VerifyRequest>(cfg),
         decl::<verify::MakeReceiptRequest>(cfg),
-        decl::<keys::ImportPkcs12Request>(cfg),
+        decl::<trust::ImportPkcs12Request>(cfg),
         decl::<release::ReleaseOptions>(cfg),
         decl::<release::DecisionRequest>(cfg),
         decl::<release::ReleaseGateRequest>(cfg),
@@ -66,7 +66,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<ess::EssSecurityLabel>(cfg),
         decl::<ess::SecurityCategory>(cfg),
         // Responses.
-        decl::<keys::ImportedKey>(cfg),
+        decl::<trust::ImportedKey>(cfg),
         decl::<compose::ComposedMessage>(cfg),
         decl::<compose::CopyKind>(cfg),
         decl::<compose::Envelope>(cfg),

@@ -6,7 +6,7 @@
 //! and the legacy 3DES / RC2-40 PBEs of `openssl pkcs12 -legacy`) and re-encrypts the private
 //! key as an `ENCRYPTED PRIVATE KEY` PEM (PKCS#8 PBES2: PBKDF2-HMAC-SHA256 + AES-256-CBC)
 //! under the export password (default: the PKCS#12 password). Prints the same JSON as the
-//! wasm `importPkcs12` ([`crate::keys::ImportedKey`]: `{encryptedPkcs8, certificate, chain,
+//! wasm `importPkcs12` ([`crate::trust::ImportedKey`]: `{encryptedPkcs8, certificate, chain,
 //! emails, subject}`). The key is
 //! never written unencrypted.
 
@@ -14,7 +14,8 @@ use std::path::PathBuf;
 
 use super::material::{PasswordArgs, ARGS_INVALID};
 use super::{io, Outcome};
-use crate::keys::{import_pkcs12_request, ImportPkcs12Request, DEFAULT_PBKDF2_ITERATIONS};
+use crate::keys::DEFAULT_PBKDF2_ITERATIONS;
+use crate::trust::{import_pkcs12_request, ImportPkcs12Request};
 use crate::{Error, Result};
 
 /// Arguments of `mmhs import-pkcs12`.

@@ -64,7 +64,6 @@ pub use private_key::{pem_blocks, PrivateKey};
 // ---- PKCS#12 / encrypted PKCS#8 / certificates (owner: "envelope") ----
 mod certificates;
 mod encrypted_pkcs8;
-mod import_request;
 pub(crate) mod pbe;
 mod pkcs12;
 pub use certificates::{
@@ -75,5 +74,4 @@ pub use encrypted_pkcs8::{
     export_encrypted_pkcs8, export_encrypted_pkcs8_with_iterations, import_encrypted_pkcs8,
     DEFAULT_PBKDF2_ITERATIONS,
 };
-pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey};
 pub use pkcs12::{export_pkcs12, import_pkcs12, KeyBundle};

@@ -19,6 +19,7 @@
 //! once. See `docs/report.md` ("Certificates") for every problem code.
 
 mod certificate_info;
+mod import_request;
 mod names;
 mod path;
 mod pool;
@@ -26,6 +27,7 @@ mod purpose;
 mod validator;
 
 pub use certificate_info::{certificate_info, CertificateInfo, MAX_INSPECTED_CERTIFICATES};
+pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey};
 pub use names::{address_matches, email_addresses, subject_string};
 pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 

@@ -1,5 +1,5 @@
 //! `importPkcs12(p12, password, options?)`: a PKCS#12 file → the core's `ImportedKey`
-//! ([`crate::keys::import_pkcs12_request`]): the private key re-encrypted as an `ENCRYPTED
+//! ([`crate::trust::import_pkcs12_request`]): the private key re-encrypted as an `ENCRYPTED
 //! PRIVATE KEY` PEM under the export password (default: the PKCS#12 password), the
 //! certificate and chain as PEM, and the certificate's e-mail addresses — the same JSON as
 //! `mmhs import-pkcs12`. The plaintext key never leaves the core.
@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::material::bytes;
 use super::{from_js_or_default, js_error, to_js};
-use crate::keys::{import_pkcs12_request, ImportPkcs12Request};
+use crate::trust::{import_pkcs12_request, ImportPkcs12Request};
 
 /// Import a PKCS#12 file (`mmhs import-pkcs12`).
 #[wasm_bindgen(js_name = importPkcs12, unchecked_return_type = "ImportedKey")]

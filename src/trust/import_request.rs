@@ -1,12 +1,16 @@
 //! The request and response of importing a PKCS#12 file (`importPkcs12`,
 //! `mmhs import-pkcs12`): the private key re-encrypted as an `ENCRYPTED PRIVATE KEY` PEM
 //! (PKCS#8 PBES2, RFC 8018 §6.2: PBKDF2-HMAC-SHA256 + AES-256-CBC) under the export password,
-//! the certificates as PEM — the plaintext key never leaves the core.
+//! the certificates as PEM — the plaintext key never leaves the core. Here rather than in
+//! `crate::keys` because the response names the certificate's e-mail addresses
+//! ([`super::email_addresses`], RFC 8550 §3) and `keys` sits below `trust`
+//! (docs/design.md "Module layers").
 
 use der::EncodePem;
 use serde::{Deserialize, Serialize};
 
-use super::{
+use super::email_addresses;
+use crate::keys::{
     export_encrypted_pkcs8_with_iterations, import_pkcs12, Error, DEFAULT_PBKDF2_ITERATIONS,
 };
 use crate::rng::CryptoRng;
@@ -68,7 +72,7 @@ pub fn import_pkcs12_request<R: CryptoRng + ?Sized>(
         )?,
         certificate: pem(&bundle.cert)?,
         chain: bundle.chain.iter().map(pem).collect::<Result<_, _>>()?,
-        emails: crate::trust::email_addresses(&bundle.cert),
+        emails: email_addresses(&bundle.cert),
         subject: bundle.cert.tbs_certificate().subject().to_string(),
     })
 }
