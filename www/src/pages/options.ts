@@ -53,7 +53,7 @@ function keySection(s: Settings): HTMLElement {
     const bytes = new Uint8Array(await f.arrayBuffer());
     const password = pw.value;
     const result = await importPkcs12(bytes, password);
-    const identity = await identityFromImport(result, new Date());
+    const identity = identityFromImport(result, new Date());
     await saveSettings({ identity });
     pw.value = "";
     out.append(h("p", { role: "status", class: "ok" }, `Imported the key of ${identity.address || "(no address)"}. The same password unlocks it when you sign.`));
