@@ -82,3 +82,58 @@ pub fn invalid(what: &str, why: impl std::fmt::Display) -> Error {
 pub fn time_or(at: Option<OffsetDateTime>, now: OffsetDateTime) -> OffsetDateTime {
     at.unwrap_or(now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Probe {
+        #[serde(default)]
+        a: Option<u8>,
+    }
+
+    #[test]
+    fn each_refusal_has_its_stable_code() {
+        // serde's array form of a struct, a bare value, an unknown member, a wrong type
+        for bad in [
+            &b"[]"[..],
+            b"[1]",
+            b"7",
+            b"\"x\"",
+            b"{\"b\":1}",
+            b"{\"a\":\"1\"}",
+            b"{",
+        ] {
+            let e = from_json::<Probe>(bad, "probe request").unwrap_err();
+            assert_eq!(
+                e.code(),
+                REQUEST_INVALID,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+            assert!(e.to_string().starts_with("probe request: "), "{e}");
+        }
+        let mut big = b"{\"a\":1}".to_vec();
+        big.resize(MAX_REQUEST_BYTES + 1, b' ');
+        let e = from_json::<Probe>(&big, "probe request").unwrap_err();
+        assert_eq!(e.code(), REQUEST_TOO_LARGE);
+        assert_eq!(
+            from_json::<Probe>(b" \r\n{\"a\":1}", "probe request")
+                .unwrap()
+                .a,
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn the_facades_see_the_same_codes() {
+        let e: crate::Error = invalid("sign request", "expected a JSON object").into();
+        assert_eq!(e.code(), REQUEST_INVALID);
+        let e: crate::smime::Error = invalid("key", "no key").into();
+        assert_eq!(e.code(), REQUEST_INVALID);
+        let e: crate::release::Error = invalid("decision", "\"maybe\"").into();
+        assert_eq!(crate::Error::from(e).code(), REQUEST_INVALID);
+    }
+}
