@@ -4,9 +4,9 @@
 //! header field (RFC 7444; MMHS profile §4.2.5: same policy, classification and categories;
 //! privacy marks are display text and are not compared).
 
+use crate::mime::entity::Field;
 use crate::report::{SecurityLabel, SignatureReport, VerifyReport};
 use crate::smime::attributes_label::{labels_agree, to_report};
-use crate::smime::smime_mime::Field;
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {

@@ -22,13 +22,13 @@
 //!   asked (a `receiptList` entity; a first-tier recipient — To / Cc / Bcc of the original —
 //!   for `firstTier`).
 
+use crate::mime::entity::{self, fields, split};
 use crate::report::{Problem, ReceiptReport, ReceiptsFrom, SignatureReport, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::receipt::{msg_sig_digest, receipt_entity, sign_receipt, Receipt};
 use crate::smime::receipt_request::{rfc822_names, ReceiptRequest};
 use crate::smime::signed_parse::hex;
 use crate::smime::signed_verify::SignerCheck;
-use crate::smime::smime_mime::{self, fields, split_message};
 use crate::smime::{DigestAlg, SignOptions, Signer};
 
 use super::authorizing_users::is_originator_signature;
@@ -346,10 +346,10 @@ fn against_original(
 fn recipients_of(message: &[u8], content: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     for source in [message, content] {
-        let (h, body) = split_message(source);
+        let (h, body) = split(source);
         let mut sections = vec![h];
         // A wrapped (message/rfc822) payload: its inner header.
-        let inner = split_message(body).0;
+        let inner = split(body).0;
         if !inner.is_empty() {
             sections.push(inner);
         }
@@ -359,7 +359,7 @@ fn recipients_of(message: &[u8], content: &[u8]) -> Vec<String> {
                     .iter()
                     .any(|n| f.name.eq_ignore_ascii_case(n))
                 {
-                    out.extend(smime_mime::addresses(&f.value));
+                    out.extend(entity::addresses(&f.value));
                 }
             }
         }
@@ -529,8 +529,8 @@ fn receipt_message(
     opts: &ReceiptOptions,
     entity: &[u8],
 ) -> Vec<u8> {
-    let (h, _) = split_message(original);
-    let original_id = smime_mime::field(&fields(h), "message-id")
+    let (h, _) = split(original);
+    let original_id = entity::field(&fields(h), "message-id")
         .map(|f| f.value.trim().to_string())
         .filter(|v| {
             v.starts_with('<')
