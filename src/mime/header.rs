@@ -125,6 +125,9 @@ pub enum DefectKind {
     /// White space between the field name and the colon (RFC 5322 §4.5.8 obsolete syntax);
     /// the field is kept under its name without the white space.
     WspBeforeColon,
+    /// A field name with non-ASCII (UTF-8) characters (RFC 5322 §3.6.8 allows printable
+    /// US-ASCII only); the field is kept.
+    NonAsciiName,
 }
 
 /// One header field, borrowing from the input.
@@ -225,10 +228,22 @@ impl<'a> HeaderSection<'a> {
                     // a From field here as it is for every other mail reader (a verifier
                     // that skipped it would judge a different header than the one shown).
                     let name_bytes = trim_end_wsp(written);
-                    if !name_bytes.is_empty() && name_bytes.iter().all(|b| is_ftext(*b)) {
+                    // A name with non-ASCII characters is malformed (RFC 5322 §3.6.8, and
+                    // RFC 6532 §3.2 keeps field names ASCII) but other readers take it as a
+                    // field, so it is one here too, with a defect; invalid UTF-8 is not.
+                    let non_ascii = !name_bytes.is_ascii();
+                    let name_ok = name_bytes.iter().all(|b| is_ftext(*b) || *b >= 0x80)
+                        && std::str::from_utf8(name_bytes).is_ok();
+                    if !name_bytes.is_empty() && name_ok {
                         if name_bytes.len() < written.len() {
                             defects.push(Defect {
                                 kind: DefectKind::WspBeforeColon,
+                                span: pos..line_end,
+                            });
+                        }
+                        if non_ascii {
+                            defects.push(Defect {
+                                kind: DefectKind::NonAsciiName,
                                 span: pos..line_end,
                             });
                         }
@@ -237,7 +252,7 @@ impl<'a> HeaderSection<'a> {
                                 limit: limits.max_fields,
                             });
                         }
-                        // ftext is ASCII, so this cannot fail.
+                        // Checked to be UTF-8 above.
                         let name = std::str::from_utf8(name_bytes).unwrap_or_default();
                         if line.contains(&b'\r') {
                             defects.push(Defect {
@@ -599,6 +614,21 @@ mod tests {
         assert_eq!(kinds, vec![DefectKind::WspBeforeColon; 2]);
         // Only trailing white space is obsolete syntax; inside a name it is not a field.
         let h = HeaderSection::parse(b"Fr om: x\r\n : y\r\n\r\n").unwrap();
+        assert!(h.fields.is_empty());
+    }
+
+    #[test]
+    fn non_ascii_names_are_fields_with_a_defect() {
+        let h = HeaderSection::parse("Contenté-Foo: 1\r\nX\u{1}: 2\r\n".as_bytes()).unwrap();
+        assert_eq!(h.fields.len(), 1);
+        assert_eq!(h.fields[0].name, "Contenté-Foo");
+        let kinds: Vec<_> = h.defects.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![DefectKind::NonAsciiName, DefectKind::InvalidName]
+        );
+        // Invalid UTF-8 in a name is not a field.
+        let h = HeaderSection::parse(b"X\xff: 1\r\n\r\n").unwrap();
         assert!(h.fields.is_empty());
     }
 

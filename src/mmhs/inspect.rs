@@ -410,6 +410,10 @@ pub fn inspect(raw: &[u8], opts: &InspectOptions) -> Result<MmhsView, Error> {
                 "a header field with white space before its colon on line {line} \
                  (obsolete syntax, RFC 5322 §4.5.8) was read without it"
             ),
+            DefectKind::NonAsciiName => format!(
+                "a header field with a non-ASCII name on line {line} (RFC 5322 §3.6.8 allows \
+                 printable US-ASCII only) was read"
+            ),
             DefectKind::NotAField => {
                 format!("a line that is not a header field on line {line} was skipped")
             }
