@@ -195,19 +195,26 @@ mod tests {
 
     const MSG: &[u8] = b"From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nCc: carol@navy.example\r\nSubject: Convoy\r\nMessage-ID: <d1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\n\r\nbody\r\n";
 
-    #[test]
-    fn notice_is_a_dsn_with_the_reason() {
-        let mut rng = SeededRng::new(1);
-        let (raw, to) = rejection_notice(
+    /// The notice for `original`, refused by officer@army.example for `reason`.
+    fn notice(
+        original: &[u8],
+        reason: &str,
+        seed: u64,
+    ) -> Result<(Vec<u8>, String), super::super::Error> {
+        rejection_notice(
             &NoticeInput {
-                original: MSG,
+                original,
                 officer: "officer@army.example",
-                reason: "Wrong précédence: use IMMEDIATE",
+                reason,
                 now: time::macros::datetime!(2026-11-23 10:00 UTC),
             },
-            &mut rng,
+            &mut SeededRng::new(seed),
         )
-        .unwrap();
+    }
+
+    #[test]
+    fn notice_is_a_dsn_with_the_reason() {
+        let (raw, to) = notice(MSG, "Wrong précédence: use IMMEDIATE", 1).unwrap();
         assert_eq!(to, "alice@army.example");
         let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
         assert_eq!(m.subject(), Some("Not released: Convoy"));
@@ -240,17 +247,7 @@ mod tests {
         // An encoded CR LF in the subject and a folded Message-ID: decoded for the text, they
         // must not become fields of the notice.
         let drafted = b"From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nSubject: =?utf-8?q?x=0D=0ABcc:_eve@evil.example?=\r\nMessage-ID:\r\n <d2@army.example>\r\n\r\nbody\r\n";
-        let mut rng = SeededRng::new(2);
-        let (raw, _) = rejection_notice(
-            &NoticeInput {
-                original: drafted,
-                officer: "officer@army.example",
-                reason: "no",
-                now: time::macros::datetime!(2026-11-23 10:00 UTC),
-            },
-            &mut rng,
-        )
-        .unwrap();
+        let (raw, _) = notice(drafted, "no", 2).unwrap();
         let (head, _) = entity::split(&raw);
         let h = HeaderSection::parse(head).unwrap();
         assert!(h.get("bcc").is_none());
@@ -265,32 +262,13 @@ mod tests {
 
     #[test]
     fn drafter_in_obsolete_syntax_is_found() {
-        let mut rng = SeededRng::new(3);
-        let (_, to) = rejection_notice(
-            &NoticeInput {
-                original: b"From : Alice <alice@army.example>\r\nTo: b@navy.example\r\n\r\n",
-                officer: "officer@army.example",
-                reason: "no",
-                now: time::OffsetDateTime::UNIX_EPOCH,
-            },
-            &mut rng,
-        )
-        .unwrap();
+        let drafted = b"From : Alice <alice@army.example>\r\nTo: b@navy.example\r\n\r\n";
+        let (_, to) = notice(drafted, "no", 3).unwrap();
         assert_eq!(to, "alice@army.example");
     }
 
     #[test]
     fn unusable_input() {
-        let mut rng = SeededRng::new(1);
-        let e = rejection_notice(
-            &NoticeInput {
-                original: b"Subject: x\r\n\r\n",
-                officer: "officer@army.example",
-                reason: "r",
-                now: time::OffsetDateTime::UNIX_EPOCH,
-            },
-            &mut rng,
-        );
-        assert!(e.is_err());
+        assert!(notice(b"Subject: x\r\n\r\n", "r", 1).is_err());
     }
 }

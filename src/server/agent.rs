@@ -882,18 +882,18 @@ impl Agent {
         // authenticated submitters only).
         let local = self.config.user(&tx.mail_from).is_some();
         let verified = tx.submitter.is_some();
-        if !verified && !local {
-            return self.audit(
+        let not_sent = |why: &str| {
+            self.audit(
                 sql,
                 AuditEvent::Dsn,
                 tx,
                 info,
                 None,
-                Some(format!(
-                    "DSN to {} not sent: unauthenticated submission, reverse-path not local",
-                    tx.mail_from
-                )),
-            );
+                Some(format!("DSN to {} not sent: {why}", tx.mail_from)),
+            )
+        };
+        if !verified && !local {
+            return not_sent("unauthenticated submission, reverse-path not local");
         }
         let t = now();
         let mid = format!("dsn-{}@{}", self.new_id(), self.config.hostname);
@@ -914,17 +914,7 @@ impl Agent {
             original,
         });
         let Ok(bytes) = built else {
-            return self.audit(
-                sql,
-                AuditEvent::Dsn,
-                tx,
-                info,
-                None,
-                Some(format!(
-                    "DSN to {} not sent: a header line would exceed 998 octets",
-                    tx.mail_from
-                )),
-            );
+            return not_sent("a header line would exceed 998 octets");
         };
         let detail = format!(
             "DSN {} to {} for {}",
