@@ -33,6 +33,7 @@ use crate::smime::{DigestAlg, SignOptions, Signer};
 
 use super::authorizing_users::is_originator_signature;
 use super::{Error, VerifyContext};
+use crate::mime::encode::{mailbox, Headers};
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -511,7 +512,7 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
         &sign_opts,
         rng,
     )?;
-    let message = receipt_message(original, &from, &to, opts, &receipt_entity(&ci));
+    let message = receipt_message(original, &from, &to, opts, &receipt_entity(&ci))?;
     Ok(SignedReceipt {
         message,
         to,
@@ -521,14 +522,15 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
 
 /// The receipt message: From, To, Date, Message-ID, a fixed Subject (the original's may be
 /// confidential, and the receipt travels as it is), In-Reply-To / References naming the
-/// original, then the receipt entity.
+/// original, then the receipt entity. Header fields are written folded
+/// ([`crate::mime::encode::Headers`]); an address with a run over 998 octets is refused.
 fn receipt_message(
     original: &[u8],
     from: &str,
     to: &[String],
     opts: &ReceiptOptions,
     entity: &[u8],
-) -> Vec<u8> {
+) -> Result<Vec<u8>, Error> {
     let (h, _) = split(original);
     let original_id = entity::field(&fields(h), "message-id")
         .map(|f| f.value.trim().to_string())
@@ -537,27 +539,25 @@ fn receipt_message(
                 && v.ends_with('>')
                 && crate::mmhs::msg_id::check_msg_id(&v[1..v.len() - 1]).is_ok()
         });
-    let mut out = String::new();
-    out.push_str(&format!(
-        "Date: {}\r\n",
-        crate::mmhs::date_time::DateTime(opts.date)
-    ));
-    out.push_str(&format!(
-        "From: {}\r\n",
-        crate::mime::encode::mailbox(None, from)
-    ));
-    let to: Vec<String> = to
-        .iter()
-        .map(|a| crate::mime::encode::mailbox(None, a))
-        .collect();
-    out.push_str(&format!("To: {}\r\n", to.join(", ")));
-    out.push_str("Subject: Signed receipt\r\n");
-    out.push_str(&format!("Message-ID: <{}>\r\n", opts.message_id));
+    let mut headers = Headers::new();
+    headers.push(
+        "Date",
+        crate::mmhs::date_time::DateTime(opts.date).to_string(),
+    );
+    headers.push("From", mailbox(None, from));
+    let to: Vec<String> = to.iter().map(|a| mailbox(None, a)).collect();
+    headers.push("To", to.join(", "));
+    headers.push("Subject", "Signed receipt");
+    headers.push("Message-ID", format!("<{}>", opts.message_id));
     if let Some(id) = original_id {
-        out.push_str(&format!("In-Reply-To: {id}\r\nReferences: {id}\r\n"));
+        headers.push("In-Reply-To", id.as_str());
+        headers.push("References", id);
     }
-    out.push_str("MIME-Version: 1.0\r\n");
-    let mut bytes = out.into_bytes();
+    headers.push("MIME-Version", "1.0");
+    let mut bytes = Vec::with_capacity(entity.len() + 512);
+    headers
+        .write(&mut bytes)
+        .map_err(|_| Error::Encode("a receipt header line would exceed 998 octets".into()))?;
     bytes.extend_from_slice(entity);
-    bytes
+    Ok(bytes)
 }
