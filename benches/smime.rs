@@ -275,7 +275,9 @@ fn dos(
     }
     let mut certs = vec![der::Encode::to_der(&signer.cert).expect("DER")];
     for i in 1..m {
-        let (_, c) = pki::make_ca(rng, &format!("CN=Decoy {i},O=Bench,C=GB")).expect("CA");
+        let validity = mmhs::pki::validity(now, 10).expect("validity");
+        let (_, c) =
+            mmhs::pki::make_ca(rng, &format!("CN=Decoy {i},O=Bench,C=GB"), validity).expect("CA");
         certs.push(der::Encode::to_der(&c).expect("DER"));
     }
     let alg = der::Encode::to_der(&base.digest.algorithm_identifier()).expect("DER");

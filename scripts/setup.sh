@@ -27,6 +27,45 @@ cd "$ROOT"
 
 installed=()
 
+# apt_install [--recommends] [--services "SVC…"] [--debconf "LINE"]… PACKAGE…: the one way this
+# script installs Debian packages — without prompts (DEBIAN_FRONTEND=noninteractive, the given
+# debconf answers), without recommended packages unless asked, and with no system service started: a policy-rc.d that refuses
+# every service action is in place during the installation (one already present is kept), and
+# the named services are disabled afterwards. apt-get update runs only here, so only when
+# something is missing. Records the packages in `installed`.
+apt_install() {
+  local services="" debconf=() own_policy="" svc line rc=0 recommends=--no-install-recommends
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --recommends) recommends=--install-recommends; shift ;;
+      --services) services="$2"; shift 2 ;;
+      --debconf) debconf+=("$2"); shift 2 ;;
+      *) break ;;
+    esac
+  done
+  have apt-get || die "missing $* and no apt-get: install them by hand"
+  log "setup: apt-get install $* (no service started)"
+  export DEBIAN_FRONTEND=noninteractive
+  for line in "${debconf[@]}"; do echo "$line" | as_root debconf-set-selections; done
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# mmhs setup: no service starts while packages are installed\nexit 101\n' |
+      as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  { as_root apt-get update -qq && as_root apt-get install -y -qq "$recommends" "$@" </dev/null; } || rc=$?
+  [ -n "$own_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+  [ "$rc" -eq 0 ] || die "apt-get install $* failed"
+  for svc in $services; do
+    if have systemctl && [ -d /run/systemd/system ]; then
+      as_root systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    elif have update-rc.d; then
+      as_root update-rc.d "$svc" disable >/dev/null 2>&1 || true
+    fi
+  done
+  installed+=("$@")
+}
+
 # ---------------------------------------------------------------- Debian packages
 # command → package providing it
 apt_needed=()
@@ -43,14 +82,7 @@ need_cmd node nodejs
 if ! have npm; then apt_needed+=(npm); fi
 [ -e /etc/ssl/certs/ca-certificates.crt ] || apt_needed+=(ca-certificates)
 
-if [ "${#apt_needed[@]}" -gt 0 ]; then
-  have apt-get || die "missing ${apt_needed[*]} and no apt-get: install them by hand"
-  log "setup: apt-get install ${apt_needed[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq "${apt_needed[@]}" </dev/null
-  installed+=("${apt_needed[@]}")
-fi
+[ "${#apt_needed[@]}" -eq 0 ] || apt_install --recommends "${apt_needed[@]}"
 
 # Postfix for the boundary agent's real-MTA test (tests/boundary_postfix.rs) and the Roundcube
 # e2e (webdriver/tests/roundcube.test.mjs): Debian's postfix,
@@ -58,28 +90,9 @@ fi
 # and never started or enabled as the system service — a policy-rc.d that refuses every
 # service action is in place during the installation (one already present is kept), and the
 # tests start their own instances on loopback ports with their own config directories.
-if [ ! -x /usr/sbin/postfix ]; then
-  have apt-get || die "missing postfix and no apt-get: install it by hand"
-  log "setup: apt-get install postfix (no configuration, service not started)"
-  export DEBIAN_FRONTEND=noninteractive
-  echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
-  own_policy=
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# mmhs setup: no service starts while postfix is installed\nexit 101\n' |
-      as_root tee /usr/sbin/policy-rc.d >/dev/null
-    as_root chmod 755 /usr/sbin/policy-rc.d
-    own_policy=1
-  fi
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends postfix </dev/null
-  [ -n "$own_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
-  if have systemctl && [ -d /run/systemd/system ]; then
-    as_root systemctl disable --now postfix >/dev/null 2>&1 || true
-  elif have update-rc.d; then
-    as_root update-rc.d postfix disable >/dev/null 2>&1 || true
-  fi
-  installed+=(postfix)
-fi
+[ -x /usr/sbin/postfix ] ||
+  apt_install --services postfix \
+    --debconf "postfix postfix/main_mailer_type select No configuration" postfix
 # The system service must not be running: the tests' instances use their own ports, and a
 # machine-wide MTA on :25 is not ours to start. Right after our installation, a listener on
 # :25 would be ours: fail; otherwise it belongs to the machine: warn.
@@ -119,29 +132,12 @@ if have php; then
     grep -qx "${mod%%:*}" <<<"$php_modules" || webmail_needed+=("${mod#*:}")
   done
 fi
-if [ "${#webmail_needed[@]}" -gt 0 ]; then
-  have apt-get || die "missing ${webmail_needed[*]} and no apt-get: install them by hand"
-  log "setup: apt-get install ${webmail_needed[*]} (no database configured, no service started)"
-  export DEBIAN_FRONTEND=noninteractive
-  echo "roundcube-core roundcube/dbconfig-install boolean false" | as_root debconf-set-selections
-  own_policy=
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# mmhs setup: no service starts while packages are installed\nexit 101\n' |
-      as_root tee /usr/sbin/policy-rc.d >/dev/null
-    as_root chmod 755 /usr/sbin/policy-rc.d
-    own_policy=1
-  fi
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends "${webmail_needed[@]}" \
-    roundcube-sqlite3 php-cli php8.2-cgi php-sqlite3 php-mbstring php-intl libapache2-mod-php8.2- </dev/null
-  [ -n "$own_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
-  if have systemctl && [ -d /run/systemd/system ]; then
-    as_root systemctl disable --now dovecot >/dev/null 2>&1 || true
-  elif have update-rc.d; then
-    as_root update-rc.d dovecot disable >/dev/null 2>&1 || true
-  fi
-  installed+=("${webmail_needed[@]}")
-fi
+# php8.2-cgi satisfies php's web-server SAPI; libapache2-mod-php8.2- keeps apache2 out.
+[ "${#webmail_needed[@]}" -eq 0 ] ||
+  apt_install --services dovecot \
+    --debconf "roundcube-core roundcube/dbconfig-install boolean false" \
+    "${webmail_needed[@]}" roundcube-sqlite3 php-cli php8.2-cgi php-sqlite3 php-mbstring \
+    php-intl libapache2-mod-php8.2-
 # No system mail service may listen (the tests' instances use their own high ports).
 if have ss && ss -ltn 2>/dev/null | awk '{print $4}' | grep -Eq '(^|:)(25|110|143|587|993|995)$'; then
   log "setup: warning: something listens on a mail port (25/110/143/587/993/995), not started by this script"

@@ -12,7 +12,8 @@
 #              sources name exists (scripts/check-links.mjs)
 #   clippy     cargo clippy --all-targets -D warnings (native), and the lib + wasm tests for
 #              wasm32 (the wasm facade only exists there); cargo doc with warnings as errors
-#   native     cargo test (unit, integration incl. tests/cli_*.rs, doc tests)
+#   native     cargo test (unit tests; the integration test binaries core, cli, interop, server,
+#              boundary of Cargo.toml [[test]]; doc tests)
 #   fuzz       scripts/fuzz.sh: every fuzz target of fuzz/ for a few seconds (smoke run;
 #              MMHS_FUZZ_SECONDS per target, default 5); fails on a crash, timeout or OOM
 #   pkg        scripts/build-wasm.sh (wasm-pack + wasm-opt): web → pkg/, nodejs → target/pkg-node/
@@ -115,7 +116,8 @@ step_pkg() {
 
 step_wasm() {
   # wasm-pack builds every test target for wasm32 (`cargo build --tests`), then runs only
-  # the wasm_* ones: native-only integration tests must start with
+  # the wasm_* ones: the native-only test binaries (tests/cli.rs, interop.rs, server.rs,
+  # boundary.rs) and the native-only files of tests/core.rs start with
   # `#![cfg(not(target_arch = "wasm32"))]`.
   # A Chromium that fails to start ("failed to create a Chrome session") is retried once;
   # test failures are not.

@@ -8,13 +8,7 @@ use serde::Serialize;
 /// Result alias used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Something every module error implements: a stable code (kebab-case, documented in
-/// `docs/cli.md` "Error codes", `docs/compose.md` "Error codes", `docs/js-api.md`)
-/// that never changes once released.
-pub trait Coded {
-    /// Stable machine-readable code, e.g. `"header-crlf"`.
-    fn code(&self) -> &'static str;
-}
+pub use crate::coded::Coded;
 
 /// The top-level error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,9 +34,10 @@ pub enum Error {
     /// A key import/export error.
     #[error(transparent)]
     Keys(#[from] crate::keys::Error),
-    /// A release (Draft & Release) error.
+    /// A release (Draft & Release) error (the errors of the modules the procedure calls
+    /// arrive as their own variants: [`From<crate::release::Error>`]).
     #[error(transparent)]
-    Release(#[from] crate::release::Error),
+    Release(crate::release::Error),
     /// A header-protection error.
     #[error(transparent)]
     Protect(#[from] crate::protect::Error),
@@ -76,6 +71,22 @@ impl Error {
             Error::Header(e) => e.code(),
             Error::Domain(e) => e.code(),
         }
+    }
+}
+
+impl From<crate::release::Error> for Error {
+    fn from(e: crate::release::Error) -> Self {
+        match e {
+            crate::release::Error::Smime(e) => Error::Smime(e),
+            crate::release::Error::Header(e) => Error::Header(e),
+            e => Error::Release(e),
+        }
+    }
+}
+
+impl From<crate::label_policy::PolicyError> for Error {
+    fn from(e: crate::label_policy::PolicyError) -> Self {
+        Error::input(Coded::code(&e), e.0)
     }
 }
 

@@ -5,27 +5,34 @@
 //! parameters, so the same functions run in the browser (through the thin `wasm` facade),
 //! in the `mmhs` command line, in the native server and in tests with fixed, repeatable output.
 //!
-//! Layers (see `docs/design.md`):
-//! - [`mime`]: raw header-section reading/writing helpers shared by every module (RFC 5322,
-//!   RFC 2045/2047/2231), keeping raw byte offsets.
-//! - [`mmhs`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
-//!   and `inspect`.
-//! - [`compose`]: compose request → finished messages with SMTP envelopes.
-//! - [`smime`]: CMS sign / encrypt / decrypt / compress / countersign, and the CMS-level
-//!   checks of SignedData (signatures, attributes, SignerIdentifier → certificate).
-//! - [`keys`], [`trust`]: key import/export and RFC 5280 path validation.
-//! - [`domain`]: domain security (draft-melnikov-smime-msa-to-mda): `smtp:` / `submit:` URIs,
-//!   the agent naming convention, generating each signature type.
-//! - [`algorithm_policy`]: which algorithms and key sizes are weak, on receipt and when
-//!   producing (one policy for CMS signatures, certification paths and encrypted layers).
-//! - [`label_policy`]: label-based access control — security policies (classifications,
+//! Modules, by layer, bottom up; imports point down (`docs/design.md` "Layers", checked by
+//! `tests/layers.rs`):
+//! - 0: [`rng`], [`cancel`] (injected randomness, cancellation); [`coded`] (the `Coded` trait
+//!   every error implements); [`report`] (the one verification report every caller renders,
+//!   and its code catalogue).
+//! - 1: [`mime`]: raw header-section reading/writing helpers shared by every module
+//!   (RFC 5322, RFC 2045/2047/2231), keeping raw byte offsets.
+//! - 2: [`mmhs`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
+//!   and `inspect`; [`algorithm_policy`]: which algorithms and key sizes are weak, on
+//!   receipt and when producing (one policy for CMS signatures, certification paths and
+//!   encrypted layers); [`pki`]: the demo/test certificate profile.
+//! - 3: [`smime`]: CMS sign / encrypt / decrypt / compress / countersign, and the CMS-level
+//!   checks of SignedData (signatures, attributes, SignerIdentifier → certificate);
+//!   [`keys`], [`trust`]: key import/export and RFC 5280 path validation.
+//! - 4: [`domain`]: domain security (draft-melnikov-smime-msa-to-mda): `smtp:` / `submit:`
+//!   URIs, the agent naming convention, generating each signature type, DCA, gateway;
+//!   [`protect`]: header protection (wrapped `forwarded=no`, RFC 9788 injected headers);
+//!   [`label_policy`]: label-based access control — security policies (classifications,
 //!   categories, markings, equivalences), clearances (RFC 5755) and the decision whether a
 //!   labelled message may go to its recipients and next hops.
-//! - [`protect`]: header protection (wrapped `forwarded=no`, RFC 9788 injected headers).
-//! - [`verify`]: reading a received message — every layer, every signature bound to its own
-//!   certificate, trust, originator, labels, field coverage, authorizing users, the verdict.
-//! - [`release`]: Draft & Release, the release gate, MIXER mapping, audit trail.
-//! - [`report`]: the one verification report every caller renders.
+//! - 5: [`verify`]: reading a received message — every layer, every signature bound to its
+//!   own certificate, trust, originator, labels, field coverage, authorizing users, the
+//!   verdict.
+//! - 6: [`compose`]: compose request → finished messages with SMTP envelopes; [`release`]:
+//!   Draft & Release, the release gate, MIXER mapping, audit trail; [`domain_agent`]: the
+//!   agent operations that verify before acting (Mail List Agent, §5 domain signature).
+//! - 7: [`error`]: the aggregate [`Error`] the facades see; the facades `cli`, `server`
+//!   (native) and `wasm`.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -34,13 +41,16 @@
 
 pub mod algorithm_policy;
 pub mod cancel;
+pub mod coded;
 pub mod compose;
 pub mod domain;
+pub mod domain_agent;
 pub mod error;
 pub mod keys;
 pub mod label_policy;
 pub mod mime;
 pub mod mmhs;
+pub mod pki;
 pub mod protect;
 pub mod release;
 pub mod report;

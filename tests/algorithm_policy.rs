@@ -7,7 +7,7 @@
 //! The core (`verify`) and the CLI (`mmhs verify`) are checked on the same messages.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

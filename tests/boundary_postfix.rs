@@ -18,7 +18,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -26,6 +26,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use support::interop::{cms_decrypt, cms_verify, succeeded};
 use support::pki::{Alg, Pki};
 use support::postfix::*;
 
@@ -104,22 +105,12 @@ fn audit_details(base: &Path, domain: &str) -> Vec<String> {
 /// `openssl cms -verify` of `input` against the test CA, the signed content written to `out`
 /// (files in the PKI directory).
 fn openssl_verify(pki: &Pki, input: &str, out: &str) {
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms", "-verify", "-in", input, "-CAfile", "ca.pem", "-out", out,
-        ],
-    );
+    succeeded(cms_verify(&pki.dir, input, "ca.pem", &["-out", out]));
 }
 
 /// `openssl cms -decrypt` of `input` with the key and certificate files given, to `out`.
 fn openssl_decrypt(pki: &Pki, input: &str, key: &str, cert: &str, out: &str) {
-    support::pki::ok(
-        &pki.dir,
-        &[
-            "cms", "-decrypt", "-in", input, "-inkey", key, "-recip", cert, "-out", out,
-        ],
-    );
+    succeeded(cms_decrypt(&pki.dir, input, cert, key, &["-out", out]));
 }
 
 #[test]
@@ -426,9 +417,9 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
             .contains("muster at 0600"));
     }
     // A loop: a message this list already expanded comes back to it.
-    let once = mmhs::domain::expand(
+    let once = mmhs::domain_agent::expand(
         &alice_message(&pki, "loop"),
-        &mmhs::domain::MailListAgent {
+        &mmhs::domain_agent::MailListAgent {
             signer: &pki.signer("staff"),
             decryption: None,
             use_ski: false,

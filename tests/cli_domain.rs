@@ -15,11 +15,12 @@
 //!   `addressMatch`, valid.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 
 use support::cli::{error_code, mmhs, stdout_of_success};
+use support::interop::{cms_verify, succeeded};
 use support::pki::{ok, Alg, Pki};
 
 const AT: &str = "2030-01-01T00:00:00Z";
@@ -49,12 +50,7 @@ fn pki() -> &'static Pki {
 
 /// `openssl cms -verify` of `file` against the root; its output (the signed content).
 fn openssl_verify(p: &Pki, file: &str) -> Vec<u8> {
-    ok(
-        &p.dir,
-        &[
-            "cms", "-verify", "-in", file, "-CAfile", "ca.pem", "-purpose", "any",
-        ],
-    )
+    succeeded(cms_verify(&p.dir, file, "ca.pem", &["-purpose", "any"]))
 }
 
 /// `mmhs sign IN --key <signer>.key --cert <signer>.pem --signature-type TYPES --at AT`.

@@ -4,7 +4,7 @@
 //! when that certificate chains to the trust anchors (a rogue CA's clearance asserts nothing).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use mmhs::smime::ber::{constructed, primitive};
 use support::cli::{error_code, json, mmhs};

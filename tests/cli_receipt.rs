@@ -5,7 +5,7 @@
 //! message. Throwaway OpenSSL PKI made at test time (`support/pki.rs`).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;

@@ -4,7 +4,7 @@
 //! `mmhs verify` reports the officer as a countersigned authorizing user.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

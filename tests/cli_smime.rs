@@ -5,7 +5,7 @@
 //! with one JSON `{code, message}` line on stderr.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

@@ -7,7 +7,7 @@
 //! `countersigned`.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

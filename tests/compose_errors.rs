@@ -1,9 +1,7 @@
 //! Malformed requests give typed errors with stable codes, never a panic.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod compose_support;
-
-use compose_support::*;
+use crate::support::compose::*;
 use mmhs::compose::{compose, ComposeContext, ComposeRequest, Limits};
 use mmhs::error::Coded;
 

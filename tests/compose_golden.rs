@@ -3,9 +3,7 @@
 //! `MMHS_UPDATE_GOLDEN=1 cargo test --test compose_golden`.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod compose_support;
-
-use compose_support::*;
+use crate::support::compose::*;
 use mmhs::compose::compose;
 
 const REQUEST: &str = include_str!("vectors/compose/golden-request.json");

@@ -2,12 +2,9 @@
 //! alternative bodies, attachments, forwarded messages (message/rfc822; forwarded=yes),
 //! every optional element of service — each produced copy parsed back with mail-parser.
 #![cfg(not(target_arch = "wasm32"))]
-#![recursion_limit = "256"]
 
-mod compose_support;
-
+use crate::support::compose::*;
 use base64::Engine as _;
-use compose_support::*;
 use mail_parser::MimeHeaders;
 use mmhs::compose::compose;
 

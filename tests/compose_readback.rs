@@ -4,9 +4,7 @@
 //! breaks the other fails here.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod compose_support;
-
-use compose_support::*;
+use crate::support::compose::*;
 use mmhs::compose::compose;
 use mmhs::mime::HeaderSection;
 use mmhs::mmhs::{

@@ -3,10 +3,8 @@
 //! subject, display names and file names come back exactly through mail-parser.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod compose_support;
-
+use crate::support::compose::*;
 use base64::Engine as _;
-use compose_support::*;
 use mail_parser::MimeHeaders;
 use mmhs::compose::compose;
 use rand_core::Rng;

@@ -4,7 +4,7 @@
 //! CLI at test time (tests/support/pki.rs; no private key is committed).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

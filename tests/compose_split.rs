@@ -3,9 +3,7 @@
 //! envelopes, Bcc never disclosed — and every copy parses back with mail-parser.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod compose_support;
-
-use compose_support::*;
+use crate::support::compose::*;
 use mmhs::compose::{compose, CopyKind};
 
 const REQ: &str = r#"{

@@ -6,7 +6,7 @@
 //! (cases (b), (d)), the gateway outbound and inbound, what the recipient's report says —
 //! and OpenSSL decrypting with the DCA's key.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

@@ -12,14 +12,14 @@
 //! example says is "sent out of the domain". Then the MLA: expansion of signed and
 //! triple-wrapped messages, the history, loops, the limit, refusal of what does not verify.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 
 use mmhs::domain::layers::{top_layer, TopLayer};
-use mmhs::domain::{
+use mmhs::domain::OriginatorAuthentication;
+use mmhs::domain_agent::{
     apply_domain_signature, expand, DomainAgent, DomainPolicy, MailListAgent,
-    OriginatorAuthentication,
 };
 use mmhs::error::Coded;
 use mmhs::keys::PrivateKey;
@@ -176,7 +176,7 @@ fn try_agent_sign(
     raw: &[u8],
     policy: &DomainPolicy,
     auth: OriginatorAuthentication,
-) -> Result<mmhs::domain::DomainSigned, mmhs::domain::Error> {
+) -> Result<mmhs::domain_agent::DomainSigned, mmhs::domain::Error> {
     let dca = key("army-dca");
     let agent = DomainAgent {
         signer: &signer("army-mta"),
@@ -194,7 +194,7 @@ fn try_agent_sign(
 }
 
 /// The same with the policy "encrypt (or not) for navy.example's DCA".
-fn agent_sign(raw: &[u8], encrypt: bool) -> mmhs::domain::DomainSigned {
+fn agent_sign(raw: &[u8], encrypt: bool) -> mmhs::domain_agent::DomainSigned {
     let policy = DomainPolicy {
         encrypt,
         recipients: vec![cert("navy-dca")],
@@ -419,7 +419,7 @@ fn run_expand(
     who: &str,
     members: &[&str],
     use_ski: bool,
-) -> Result<mmhs::domain::Expansion, mmhs::domain::Error> {
+) -> Result<mmhs::domain_agent::Expansion, mmhs::domain::Error> {
     let s = signer(who);
     let k = key(who);
     let members: Vec<Certificate> = members.iter().map(|m| cert(m)).collect();
@@ -612,7 +612,7 @@ fn the_outer_signatures_attributes_are_carried_over() {
 }
 
 /// RFC 4134 §4.10 (third-party: Bouncy Castle's extraction of the RFC's examples,
-/// tests/vectors/PROVENANCE-sign.md): a SignedData whose signed attributes carry an
+/// tests/vectors/rfc4134/PROVENANCE.md): a SignedData whose signed attributes carry an
 /// mlExpansionHistory written by another implementation — one MLData, mailListIdentifier the
 /// subjectKeyIdentifier '5738299', expansionTime 19990311104433Z, mlReceiptPolicy insteadOf
 /// one GeneralNames of two directoryNames. Our reader decodes it; the §5 search takes its
@@ -649,7 +649,7 @@ fn rfc4134_4_10_a_third_party_ml_expansion_history() {
         }
         other => panic!("{other:?}"),
     }
-    let search = mmhs::domain::search_outer(msg.as_bytes()).unwrap();
+    let search = mmhs::domain_agent::search_outer(msg.as_bytes()).unwrap();
     assert_eq!(search.ml_layer.map(|l| l.history), Some(h));
     assert!(!search.encrypted);
     // The report (legacy algorithms, to read the 1999 signature): the history is shown.

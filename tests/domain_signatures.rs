@@ -7,7 +7,7 @@
 //! added outside the signature, a parallel SignerInfo of another type, a domain signature
 //! that encapsulates nothing.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

@@ -5,9 +5,9 @@
 //! SKI ids, BER streaming output).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod interop_openssl_encrypt_pki;
-
-use interop_openssl_encrypt_pki::{openssl, openssl_try, Pki, User, ENTITY, MESSAGE};
+use crate::support::interop::{
+    cms_decrypt, openssl, openssl_try, succeeded, Pki, User, ENTITY, MESSAGE,
+};
 use mmhs::error::Coded;
 use mmhs::smime::{
     self, decrypt_content_info, decrypt_message, encrypt_message, ContentCipher, EncryptOptions,
@@ -21,19 +21,14 @@ fn rng() -> mmhs::rng::SystemRng {
 /// Encrypt MESSAGE with our code, write it, and have OpenSSL decrypt it for `user`.
 fn openssl_decrypts(pki: &Pki, ours: &[u8], user: &User, file: &str) -> Vec<u8> {
     std::fs::write(pki.dir.path(file), ours).unwrap();
-    openssl(
+    let (cert, key) = (user.cert_path.to_str(), user.key_path.to_str());
+    succeeded(cms_decrypt(
         &pki.dir.0,
-        &[
-            "cms",
-            "-decrypt",
-            "-in",
-            file,
-            "-recip",
-            user.cert_path.to_str().unwrap(),
-            "-inkey",
-            user.key_path.to_str().unwrap(),
-        ],
-    )
+        file,
+        cert.unwrap(),
+        key.unwrap(),
+        &[],
+    ))
 }
 
 fn outer_headers_kept(out: &[u8]) {
@@ -389,26 +384,7 @@ fn recipient_key_usage_is_enforced() {
             "/CN=signer",
         ],
     );
-    openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "s.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "s.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "sign.ext",
-        ],
-    );
+    pki.certify("s.csr", "s.pem", "sign.ext");
     let cert =
         mmhs::keys::certificates_from_pem(&std::fs::read_to_string(d.join("s.pem")).unwrap())
             .unwrap()

@@ -6,8 +6,6 @@
 //! the right problem code.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use mmhs::mmhs::ess_label::EssSecurityLabel;
@@ -15,82 +13,32 @@ use mmhs::report::VerifyReport;
 use mmhs::smime::{self, RsaPadding, SignOptions, SignatureType, Signer};
 use mmhs::verify::VerifyContext;
 
-struct Pki {
-    dir: PathBuf,
-}
+use crate::support::interop::cms_verify;
+use crate::support::pki::{ok, openssl, Alg, Pki};
 
-fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl CLI");
-    out
-}
-
-fn ok(dir: &Path, args: &[&str]) {
-    let out = openssl(dir, args);
-    assert!(
-        out.status.success(),
-        "openssl {:?} failed: {}",
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
+/// The PKI of these tests (`support::pki`): alice, bob (P-256) and rel sign; mallory has a
+/// certificate of the same CA with alice's address and serial number.
 fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mmhs-sign-pki-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("ca.cnf"),
-            "[req]\ndistinguished_name=dn\nx509_extensions=ca\n[dn]\n[ca]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("req.cnf"),
-            "[req]\ndistinguished_name=dn\n[dn]\n",
-        )
-        .unwrap();
-        ok(&dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-            "-subj", "/O=MMHS Test/CN=Test Root", "-days", "3650", "-config", "ca.cnf"]);
+        let pki = Pki::new("sign-pki", &[]);
         for (name, alg, email, serial) in [
-            ("alice", "rsa", "alice@army.example", "1001"),
-            ("bob", "ec", "bob@army.example", "1002"),
-            ("rel", "rsa", "releaser@army.example", "1003"),
-            ("mallory", "rsa", "alice@army.example", "1001"),
+            ("alice", Alg::Rsa, "alice@army.example", 1001),
+            ("bob", Alg::Ec, "bob@army.example", 1002),
+            ("rel", Alg::Rsa, "releaser@army.example", 1003),
+            ("mallory", Alg::Rsa, "alice@army.example", 1001),
         ] {
-            let key = format!("{name}.key");
-            if alg == "rsa" {
-                ok(&dir, &["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", &key]);
-            } else {
-                ok(&dir, &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &key]);
-            }
-            ok(&dir, &["req", "-new", "-key", &key, "-out", &format!("{name}.csr"),
-                "-subj", &format!("/O=MMHS Test/CN={name}"), "-config", "req.cnf"]);
-            std::fs::write(
-                dir.join(format!("{name}.ext")),
-                format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n"),
-            )
-            .unwrap();
-            let out = Command::new("openssl")
-                .args(["x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key",
-                    "-set_serial", serial, "-days", "3650", "-out", &format!("{name}.pem"),
-                    "-extfile", &format!("{name}.ext")])
-                .current_dir(&dir)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let ext = format!("basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=email:{email}\n");
+            pki.issue_ext(name, alg, ("ca.pem", "ca.key"), serial, &ext);
         }
+        let dir = &pki.dir;
         std::fs::write(
             dir.join("msg.eml"),
             "From: Alice <alice@army.example>\r\nTo: bob@army.example\r\nSubject: interop\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <1@army.example>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHello from the core.\r\nSecond line.\r\n",
         )
         .unwrap();
         std::fs::write(dir.join("content.txt"), "Content-Type: text/plain\r\n\r\nHello from OpenSSL.\r\n").unwrap();
-        Pki { dir }
+        pki
     })
 }
 
@@ -113,15 +61,11 @@ fn at() -> time::OffsetDateTime {
 
 /// `openssl cms -verify` on a file we wrote; returns (success, stdout content, stderr).
 fn openssl_verify(p: &Pki, file: &str, extra: &[&str]) -> (bool, Vec<u8>, String) {
-    let mut args = vec![
-        "cms", "-verify", "-in", file, "-CAfile", "ca.pem", "-purpose", "any",
-    ];
-    args.extend_from_slice(extra);
-    let out = openssl(&p.dir, &args);
-    (
-        out.status.success(),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    cms_verify(
+        &p.dir,
+        file,
+        "ca.pem",
+        &[&["-purpose", "any"], extra].concat(),
     )
 }
 

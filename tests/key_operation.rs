@@ -4,7 +4,7 @@
 //! shared secret, a content key of the wrong size).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

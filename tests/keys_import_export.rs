@@ -3,8 +3,7 @@
 //! certificate lists, and the error codes for wrong passwords.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "interop_openssl_encrypt_pki/mod.rs"]
-mod pki;
+use crate::support::interop as pki;
 
 use mmhs::error::Coded;
 use mmhs::keys::{

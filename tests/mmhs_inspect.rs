@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use mmhs::mmhs::{inspect, InspectOptions};
 
+use crate::support::golden::{line_end_variants, matches};
+
 fn now() -> time::OffsetDateTime {
     time::macros::datetime!(2026-01-01 00:00:00 UTC)
 }
@@ -24,64 +26,23 @@ fn vectors() -> Vec<PathBuf> {
     v
 }
 
-fn lf(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') {
-            i += 1;
-            continue;
-        }
-        out.push(raw[i]);
-        i += 1;
-    }
-    out
-}
-
-fn crlf(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 20);
-    for &b in &lf(raw) {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
-}
-
 #[test]
 fn golden_corpus() {
     let opts = InspectOptions {
         now: Some(now()),
         ..Default::default()
     };
-    let update = std::env::var_os("MMHS_UPDATE_GOLDEN").is_some();
     let files = vectors();
     assert!(files.len() >= 10, "corpus missing");
     let mut failures = Vec::new();
     for eml in &files {
         let raw = std::fs::read(eml).unwrap();
         let expected_path = eml.with_extension("json");
-        for (variant, input, failed_ext) in [
-            ("LF", lf(&raw), "failed"),
-            ("CRLF", crlf(&raw), "crlf.failed"),
-        ] {
+        for (variant, input, failed_ext) in line_end_variants(&raw) {
             let view = inspect(&input, &opts).unwrap_or_else(|e| panic!("{}: {e}", eml.display()));
             let actual = serde_json::to_value(&view).unwrap();
-            let pretty = serde_json::to_string_pretty(&actual).unwrap() + "\n";
-            let failed_path = eml.with_extension(failed_ext);
-            if !expected_path.exists() && update {
-                std::fs::write(&expected_path, &pretty).unwrap();
-            }
-            let expected: serde_json::Value = match std::fs::read(&expected_path) {
-                Ok(b) => serde_json::from_slice(&b).unwrap(),
-                Err(_) => serde_json::Value::Null,
-            };
-            if expected != actual {
-                std::fs::write(&failed_path, &pretty).unwrap();
+            if !matches(&expected_path, failed_ext, &actual) {
                 failures.push(format!("{} ({variant})", eml.display()));
-            } else {
-                let _ = std::fs::remove_file(&failed_path);
             }
         }
     }

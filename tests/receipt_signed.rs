@@ -15,7 +15,7 @@
 //! 4. compose: `sign.receiptRequest` on the inner signature of a triple-wrapped copy.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

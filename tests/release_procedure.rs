@@ -5,7 +5,7 @@
 //! independent parser (`openssl asn1parse` to locate it, `openssl dgst -verify` over its signed
 //! attributes, and its messageDigest against a hash of the original signature value).
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

@@ -4,8 +4,7 @@
 //! never from DNS.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 use std::collections::BTreeMap;
 

@@ -20,16 +20,15 @@
 //! `cargo bench --bench smime -- dos` and `--bench smtp_load`, never here.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::server::*;
 use mmhs::server::{GateContext, GateDecision, Running};
 use mmhs::smime::{sign_message, SignOptions};
-use server_common::*;
 
 const DRAFT: &str = "From: Alice Originator <alice@army.example>\r\nTo: Bob Recipient <bob@navy.example>\r\nSubject: Paths\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <paths-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMT-Priority: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nEvery ordering is a path.\r\n";
 

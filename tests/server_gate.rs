@@ -7,13 +7,11 @@
 //! Each is refused (550 5.7.1 with its code) or held for release, never delivered.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-
+use crate::support::server::*;
 use mmhs::release::{self, Decision, Outcome, ReleasePolicy, ReleaseRequest};
 use mmhs::server::store::folders;
 use mmhs::smime::{self, SignOptions, Signer};
 use mmhs::verify::VerifyContext;
-use server_common::*;
 
 const ALICE: &str = "alice@army.example";
 const OFFICER: &str = "officer@army.example";

@@ -14,13 +14,11 @@
 //! Every decision leaves an audit record.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-
+use crate::support::server::*;
 use mmhs::mmhs::ess_label::EssSecurityLabel;
 use mmhs::mmhs::sio_label::SioLabel;
 use mmhs::server::store::folders;
 use mmhs::smime::{self, SignOptions, Signer};
-use server_common::*;
 
 const OFFICER: &str = "officer@army.example";
 const ALICE: &str = "alice@army.example";

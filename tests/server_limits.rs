@@ -4,12 +4,10 @@
 //! timeout. Loopback only; at most 21 connections; every wait is bounded by `T`.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-
 use std::time::{Duration, Instant};
 
+use crate::support::server::*;
 use mmhs::server::{Config, Running};
-use server_common::*;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -119,7 +117,7 @@ async fn a_trickling_session_ends_at_the_session_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_messages_are_spooled_to_disk_while_received() {
-    let (srv, dir) = server_common::start("limits-spool", 4 << 20, None).await;
+    let (srv, dir) = crate::support::server::start("limits-spool", 4 << 20, None).await;
     let spool = dir.join("spool");
     // ~1.2 MiB of dot-stuffed lines: well beyond what a session keeps in memory.
     let mut body = String::new();

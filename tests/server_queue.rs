@@ -11,11 +11,9 @@
 //! loopback server.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-
+use crate::support::server::*;
 use mmhs::server::smtp::{DeliverBy, Notify, Recipient, Transaction};
 use mmhs::server::Store;
-use server_common::*;
 
 /// A closed loopback port: every relay attempt fails at once, transiently.
 const DEAD_RELAY: &str = "smtp://127.0.0.1:1";

@@ -8,8 +8,7 @@
 //! downloadable as PKCS#12 and import with the documented password (ours and OpenSSL's).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-
+use crate::support::server::*;
 use base64::Engine;
 use mmhs::release::{self, Decision, Outcome, ReleasePolicy, ReleaseRequest};
 use mmhs::server::audit;
@@ -17,7 +16,6 @@ use mmhs::server::pki::DEMO_P12_PASSWORD;
 use mmhs::server::store::folders;
 use mmhs::smime::{self, SignOptions, Signer};
 use mmhs::verify::VerifyContext;
-use server_common::*;
 
 const DRAFT: &str = "From: Alice Originator <alice@army.example>\r\nTo: Bob Recipient <bob@navy.example>\r\nSubject: Convoy movement\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <convoy-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Copy-Precedence: 1 (routine)\r\nMT-Priority: 4\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe convoy moves at dawn.\r\n";
 
@@ -403,7 +401,7 @@ async fn demo_keys_download_as_pkcs12() {
     let http = srv.http_addr;
     // Not logged in: nothing.
     assert_eq!(
-        server_common::http(http, "GET", "/api/keys/pkcs12", &[], None)
+        crate::support::server::http(http, "GET", "/api/keys/pkcs12", &[], None)
             .await
             .status,
         401
@@ -426,7 +424,7 @@ async fn demo_keys_download_as_pkcs12() {
     let anchors = mmhs::keys::certificates_from_pem(&ta.text()).unwrap();
     assert_eq!(bundle.chain, anchors, "the PKCS#12 carries the CA");
     // The HTML page links them.
-    let page = server_common::http(
+    let page = crate::support::server::http(
         http,
         "GET",
         "/keys",
@@ -530,7 +528,7 @@ async fn a_deadline_passing_in_the_release_queue_is_acted_on() {
     };
     assert_eq!(queue("officer@army.example").len(), 4);
     let cookie = html_login(srv.http_addr, "officer@army.example", "officer-demo").await;
-    let page = server_common::http(
+    let page = crate::support::server::http(
         srv.http_addr,
         "GET",
         "/folder/Release",

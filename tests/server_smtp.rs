@@ -1,8 +1,7 @@
 //! SMTP session tests against a real listener on 127.0.0.1 (ephemeral ports).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 use mmhs::server::audit;
 use mmhs::server::store::folders;

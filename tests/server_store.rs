@@ -3,8 +3,7 @@
 //! there. Also: relaying through a second server given as an smtp:// URI.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 use std::io::BufRead;
 use std::process::{Command, Stdio};

@@ -4,8 +4,7 @@
 //! cross-checked with `openssl s_client -starttls smtp` when the OpenSSL CLI is installed.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 use std::sync::Arc;
 
@@ -31,19 +30,7 @@ fn client_trusting(cert_pem: &std::path::Path) -> tokio_rustls::TlsConnector {
 
 /// Read one complete SMTP reply from any stream.
 async fn reply<S: tokio::io::AsyncRead + Unpin>(r: &mut BufReader<S>) -> String {
-    let mut all = String::new();
-    loop {
-        let mut line = String::new();
-        let n = tokio::time::timeout(T, r.read_line(&mut line))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(n > 0, "connection closed; got so far: {all}");
-        all.push_str(&line);
-        if line.as_bytes().get(3) != Some(&b'-') {
-            return all;
-        }
-    }
+    read_reply(r).await
 }
 
 async fn cmd<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(

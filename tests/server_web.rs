@@ -2,23 +2,14 @@
 //! officer's release flow; the HTML pages.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_and_send_via_json_api() {
     let (srv, _d) = start("web", 100_000, None).await;
     let addr = srv.http_addr;
     // Bad password / no session.
-    let body = serde_json::json!({"address": "alice@army.example", "password": "nope"}).to_string();
-    let r = http(
-        addr,
-        "POST",
-        "/api/login",
-        &[],
-        Some(("application/json", body.as_bytes())),
-    )
-    .await;
+    let r = api_login_response(addr, "alice@army.example", "nope").await;
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["code"], "auth-failed");
     let r = http(addr, "GET", "/api/folders", &[], None).await;

@@ -4,8 +4,7 @@
 //! upgrade, private file modes, and the one message-size limit for JSON and SMTP.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod server_common;
-use server_common::*;
+use crate::support::server::*;
 
 use mmhs::server::{self, Config, Running};
 

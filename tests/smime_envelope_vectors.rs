@@ -24,23 +24,16 @@ fn cert_der(b: &[u8]) -> Certificate {
 
 fn rfc4134_bob() -> (PrivateKey, Certificate) {
     (
-        PrivateKey::from_pkcs8_der(include_bytes!(
-            "vectors/rfc4134-envelope/BobPrivRSAEncrypt.pri"
-        ))
-        .unwrap(),
-        cert_der(include_bytes!(
-            "vectors/rfc4134-envelope/BobRSASignByCarl.cer"
-        )),
+        PrivateKey::from_pkcs8_der(include_bytes!("vectors/rfc4134/BobPrivRSAEncrypt.pri"))
+            .unwrap(),
+        cert_der(include_bytes!("vectors/rfc4134/BobRSASignByCarl.cer")),
     )
 }
 
 #[test]
 fn rfc4134_5_1_ktri_3des() {
-    let d = decrypt_content_info(
-        include_bytes!("vectors/rfc4134-envelope/5.1.bin"),
-        &[rfc4134_bob()],
-    )
-    .unwrap();
+    let d =
+        decrypt_content_info(include_bytes!("vectors/rfc4134/5.1.bin"), &[rfc4134_bob()]).unwrap();
     assert_eq!(d.content, SAMPLE);
     assert_eq!(d.content_cipher, "des-ede3-cbc");
     assert_eq!(d.kind, EncryptedKind::Enveloped);
@@ -48,25 +41,24 @@ fn rfc4134_5_1_ktri_3des() {
 
 #[test]
 fn rfc4134_5_2_rc2_is_a_clean_unsupported_algorithm() {
-    let e = decrypt_content_info(
-        include_bytes!("vectors/rfc4134-envelope/5.2.bin"),
-        &[rfc4134_bob()],
-    )
-    .unwrap_err();
+    let e = decrypt_content_info(include_bytes!("vectors/rfc4134/5.2.bin"), &[rfc4134_bob()])
+        .unwrap_err();
     assert_eq!(e.code(), "unsupported-algorithm");
 }
 
 #[test]
 fn rfc4134_5_3_eml() {
     let (k, c) = rfc4134_bob();
-    let out = decrypt_message(include_bytes!("vectors/rfc4134-envelope/5.3.eml"), &k, &c).unwrap();
+    let out = decrypt_message(include_bytes!("vectors/rfc4134/5.3.eml"), &k, &c).unwrap();
     assert!(out.ends_with(SAMPLE), "{}", String::from_utf8_lossy(&out));
 }
 
 fn rfc9216_bob() -> (PrivateKey, Certificate) {
     (
         PrivateKey::from_pem(include_str!("vectors/rfc9216/lamps-bob.decrypt.p8.pem")).unwrap(),
-        cert_der(include_bytes!("vectors/rfc9216/lamps-bob.encrypt.crt")),
+        cert_der(include_bytes!(
+            "vectors/rfc9216-certs/bob@smime.example.enc.pem"
+        )),
     )
 }
 
@@ -199,12 +191,12 @@ fn autocrypt_bob_p12_decrypts_the_samples() {
     let (key, cert) = autocrypt_bob();
     for (eml, inner) in [
         (
-            &include_bytes!("vectors/autocrypt/smime-sign+enc.eml")[..],
+            &include_bytes!("vectors/header-protection/autocrypt-smime-sign+enc.eml")[..],
             &include_bytes!("vectors/autocrypt/smime-sign+enc.inner")[..],
         ),
         (
-            &include_bytes!("vectors/autocrypt/smime-enc+legacy-disp.eml")[..],
-            &include_bytes!("vectors/autocrypt/smime-enc+legacy-disp.inner")[..],
+            &include_bytes!("vectors/header-protection/autocrypt-smime-enc+legacy-disp.eml")[..],
+            &include_bytes!("vectors/header-protection/autocrypt-smime-enc+legacy-disp.inner")[..],
         ),
     ] {
         let out = decrypt_message(eml, &key, &cert).unwrap();

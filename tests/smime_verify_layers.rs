@@ -5,7 +5,7 @@
 //! outer-only MMHS-Authorizing-Users on a wrapped message.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::sync::OnceLock;

@@ -6,7 +6,7 @@
 //! (tests/support/pki.rs). Performance is measured by `cargo bench --bench smime -- dos`,
 //! never here.
 
-mod support;
+use crate::support;
 
 use mmhs::smime::{sign_message, SignOptions};
 use mmhs::trust::{self, codes, Purpose, TrustContext, Validator, MAX_PATH_NODES};

@@ -122,20 +122,17 @@ fn rfc9216_both_anchors_pick_the_rsa_path() {
 
 #[test]
 fn rfc4134_legacy_pki_is_refused_as_weak() {
-    let carl =
-        Certificate::from_der(include_bytes!("vectors/trust-rfc4134/CarlRSASelf.cer")).unwrap();
-    let alice = Certificate::from_der(include_bytes!(
-        "vectors/trust-rfc4134/AliceRSASignByCarl.cer"
-    ))
-    .unwrap();
-    let bob = Certificate::from_der(include_bytes!("vectors/trust-rfc4134/BobRSASignByCarl.cer"))
-        .unwrap();
+    let carl = Certificate::from_der(include_bytes!("vectors/rfc4134/CarlRSASelf.cer")).unwrap();
+    let alice =
+        Certificate::from_der(include_bytes!("vectors/rfc4134/AliceRSASignByCarl.cer")).unwrap();
+    let bob =
+        Certificate::from_der(include_bytes!("vectors/rfc4134/BobRSASignByCarl.cer")).unwrap();
     // The RFC 4134 CRLs are version 1 (no version field): x509-cert 0.3 cannot decode them,
     // so a caller cannot even put them into a TrustContext (documented in docs/report.md, "Certificates").
-    assert!(<CertificateList>::from_der(include_bytes!(
-        "vectors/trust-rfc4134/CarlRSACRLForAll.crl"
-    ))
-    .is_err());
+    assert!(
+        <CertificateList>::from_der(include_bytes!("vectors/rfc4134/CarlRSACRLForAll.crl"))
+            .is_err()
+    );
     let mut c = ctx(vec![carl]);
     c.at = time::macros::datetime!(2005-01-01 0:00 UTC);
     for (leaf, purpose) in [(&alice, Purpose::Signing), (&bob, Purpose::Encryption)] {

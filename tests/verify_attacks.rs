@@ -11,7 +11,7 @@
 //! 6. legitimate traffic that must stay valid: SignedData of compressedData (RFC 3274 §1.1;
 //!    MMHS profile §4.2.1.2.1) and signed forwards (draft-melnikov-iana-reg-forwarded §2).
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

@@ -45,30 +45,15 @@ fn version_is_a_plain_object() {
 
 // ---------------------------------------------------------------- test PKI (made here)
 
-/// A throwaway P-256 PKI made in the test with the x509-cert builder (no key is committed;
-/// P-256 because unoptimised wasm RSA key generation would be slow).
+/// A throwaway P-256 PKI made in the test with the core's demo/test profile (`mmhs::pki`; no
+/// key is committed; P-256 because unoptimised wasm RSA key generation would be slow).
 mod pki {
-    use std::str::FromStr;
     use std::sync::OnceLock;
 
-    use der::asn1::{Ia5String, UtcTime};
-    use p256::ecdsa::{DerSignature, SigningKey};
-    use p256::elliptic_curve::Generate;
+    use p256::ecdsa::SigningKey;
     use pkcs8::{EncodePrivateKey, LineEnding};
-    use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
-    use x509_cert::builder::profile::BuilderProfile;
-    use x509_cert::builder::{Builder, CertificateBuilder};
-    use x509_cert::certificate::TbsCertificate;
     use x509_cert::der::EncodePem;
-    use x509_cert::ext::pkix::name::GeneralName;
-    use x509_cert::ext::pkix::{
-        AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-        SubjectAltName, SubjectKeyIdentifier,
-    };
-    use x509_cert::ext::{Extension, ToExtension};
-    use x509_cert::name::Name;
-    use x509_cert::serial_number::SerialNumber;
-    use x509_cert::time::{Time, Validity};
+    use x509_cert::time::Validity;
     use x509_cert::Certificate;
 
     /// A user: PKCS#8 PEM key (unencrypted, test only) and certificate PEM.
@@ -83,94 +68,26 @@ mod pki {
         pub officer: User,
     }
 
-    struct Leaf {
-        issuer: Name,
-        subject: Name,
-        address: String,
-    }
-
-    impl BuilderProfile for Leaf {
-        fn get_issuer(&self, _subject: &Name) -> Name {
-            self.issuer.clone()
-        }
-        fn get_subject(&self) -> Name {
-            self.subject.clone()
-        }
-        fn build_extensions(
-            &self,
-            spk: SubjectPublicKeyInfoRef<'_>,
-            issuer_spk: SubjectPublicKeyInfoRef<'_>,
-            tbs: &TbsCertificate,
-        ) -> x509_cert::builder::Result<Vec<Extension>> {
-            let mut exts: Vec<Extension> = Vec::new();
-            let ski = SubjectKeyIdentifier::try_from(spk)?;
-            let issuer_ski = SubjectKeyIdentifier::try_from(issuer_spk)?;
-            exts.push(
-                AuthorityKeyIdentifier {
-                    key_identifier: Some(issuer_ski.0.clone()),
-                    ..Default::default()
-                }
-                .to_extension(tbs.subject(), &exts)?,
-            );
-            exts.push(ski.to_extension(tbs.subject(), &exts)?);
-            exts.push(
-                BasicConstraints {
-                    ca: false,
-                    path_len_constraint: None,
-                }
-                .to_extension(tbs.subject(), &exts)?,
-            );
-            exts.push(
-                KeyUsage(
-                    KeyUsages::DigitalSignature
-                        | KeyUsages::NonRepudiation
-                        | KeyUsages::KeyAgreement,
-                )
-                .to_extension(tbs.subject(), &exts)?,
-            );
-            exts.push(
-                ExtendedKeyUsage(vec![const_oid::db::rfc5280::ID_KP_EMAIL_PROTECTION])
-                    .to_extension(tbs.subject(), &exts)?,
-            );
-            exts.push(
-                SubjectAltName(vec![GeneralName::Rfc822Name(
-                    Ia5String::new(&self.address).expect("ia5"),
-                )])
-                .to_extension(tbs.subject(), &exts)?,
-            );
-            Ok(exts)
-        }
-    }
-
     fn validity() -> Validity {
-        // 2025-01-01 .. 2035-01-01 (fixed: no clock in the test; tests use `at` 2030)
-        let t = |secs: u64| {
-            Time::UtcTime(
-                UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).expect("time"),
-            )
+        // From 2025-01-01 for ten years (fixed: no clock in the test; tests use `at` 2030).
+        let start = time::macros::datetime!(2025-01-01 01:00 UTC);
+        mmhs::pki::validity(start, 10).expect("validity")
+    }
+
+    fn user(ca_key: &SigningKey, ca: &Certificate, name: &str, address: &str) -> User {
+        let subject = mmhs::pki::Subject {
+            address,
+            name,
+            org: "MMHS Test",
         };
-        Validity::new(t(1_735_689_600), t(2_051_222_400))
-    }
-
-    fn serial(n: u8) -> SerialNumber {
-        SerialNumber::new(&[0x10, n]).expect("serial")
-    }
-
-    fn spki(key: &SigningKey) -> SubjectPublicKeyInfoOwned {
-        SubjectPublicKeyInfoOwned::from_key(key.verifying_key()).expect("spki")
-    }
-
-    fn user(ca_key: &SigningKey, ca: &Certificate, n: u8, name: &str, address: &str) -> User {
-        let key = SigningKey::generate_from_rng(&mut mmhs::rng::system_rng());
-        let profile = Leaf {
-            issuer: ca.tbs_certificate().subject().clone(),
-            subject: Name::from_str(&format!("CN={name},O=MMHS Test")).expect("name"),
-            address: address.to_string(),
-        };
-        let cert = CertificateBuilder::new(profile, serial(n), validity(), spki(&key))
-            .expect("builder")
-            .build::<_, DerSignature>(ca_key)
-            .expect("sign");
+        let (key, cert) = mmhs::pki::issue_user(
+            &mut mmhs::rng::system_rng(),
+            ca_key,
+            ca,
+            &subject,
+            validity(),
+        )
+        .expect("user certificate");
         User {
             key: key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string(),
             cert: cert.to_pem(LineEnding::LF).expect("pem"),
@@ -180,20 +97,16 @@ mod pki {
     pub fn get() -> &'static Pki {
         static PKI: OnceLock<Pki> = OnceLock::new();
         PKI.get_or_init(|| {
-            let ca_key = SigningKey::generate_from_rng(&mut mmhs::rng::system_rng());
-            let profile = x509_cert::builder::profile::cabf::Root::new(
-                false,
-                Name::from_str("CN=Test Root,O=MMHS Test,C=GB").expect("name"),
+            let (ca_key, ca) = mmhs::pki::make_ca(
+                &mut mmhs::rng::system_rng(),
+                "CN=Test Root,O=MMHS Test,C=GB",
+                validity(),
             )
-            .expect("profile");
-            let ca = CertificateBuilder::new(profile, serial(1), validity(), spki(&ca_key))
-                .expect("builder")
-                .build::<_, DerSignature>(&ca_key)
-                .expect("sign");
+            .expect("CA");
             Pki {
                 ca: ca.to_pem(LineEnding::LF).expect("pem"),
-                drafter: user(&ca_key, &ca, 2, "Drafter", "drafter@example.mil"),
-                officer: user(&ca_key, &ca, 3, "Officer", "officer@example.mil"),
+                drafter: user(&ca_key, &ca, "Drafter", "drafter@example.mil"),
+                officer: user(&ca_key, &ca, "Officer", "officer@example.mil"),
             }
         })
     }

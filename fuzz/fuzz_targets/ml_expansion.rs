@@ -1,7 +1,7 @@
 //! The mail list expansion history attribute (RFC 2634 §4.4, `smime::ml_expansion`): any DER
 //! value decodes or is refused, and what decodes encodes back within the 64-record bound and
 //! decodes to the same history; and the "outer" signedData search of the Mail List Agent and
-//! the domain signing agent (draft-melnikov-smime-msa-to-mda-04 §5, `domain::search_outer`)
+//! the domain signing agent (draft-melnikov-smime-msa-to-mda-04 §5, `domain_agent::search_outer`)
 //! over the input as a message: bounded, never a panic.
 #![no_main]
 
@@ -21,5 +21,5 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = mmhs::domain::search_outer(data);
+    let _ = mmhs::domain_agent::search_outer(data);
 });

@@ -29,7 +29,7 @@ pub mod validate;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::Coded;
+use crate::coded::Coded;
 use crate::mime::encode::Message;
 use crate::rng::CryptoRng;
 

@@ -12,7 +12,7 @@
 //!   certificate (b), or to both: [`DomainEncryption`] and [`recipient_certificates`] choose,
 //!   per recipient, among the certificates the caller holds;
 //! - a DCA of the sending domain encrypts after its domain signature (c, d: "the 'domain
-//!   signature' SHOULD be applied before the encryption") — `super::outer_layer`;
+//!   signature' SHOULD be applied before the encryption") — `crate::domain_agent::outer_layer`;
 //! - a DCA of the receiving domain decrypts what was encrypted for it (b, d) and re-encrypts
 //!   to the final recipients or delivers the plain message, as its policy says:
 //!   [`dca_decrypt`] with [`DcaDelivery`].

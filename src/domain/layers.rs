@@ -142,7 +142,7 @@ fn signed(message: &[u8], der: &[u8], detached: Option<&[u8]>) -> Result<SignedL
     };
     let entity = canonical_crlf(entity);
     Ok(SignedLayer {
-        inner: crate::verify::walk::with_outer_fields(message, &entity),
+        inner: entity::with_outer_fields(message, &entity),
         signers,
         ml_history,
     })

@@ -10,20 +10,24 @@
 //!   attributes, review, delegated originator — encapsulation, the empty signature layer,
 //!   the naming check on the signer's own certificate, and the §3.3 preconditions.
 //!
+//! - [`layers`]: the top S/MIME layer of a message, read without verifying;
+//! - [`dca`], [`gateway`]: domain confidentiality authorities (§4) and S/MIME gateways.
+//!
 //! On receipt the per-signature verdict is `crate::verify::naming`'s (it applies [`naming`]
-//! to the report). `uri` and `naming` are leaves (used by `smime` for the signer identity and
-//! by `verify`); `signing` sits above `smime`. Pure functions, no I/O (`docs/domain.md`).
+//! to the report) and the signer identity shown is `crate::verify::signers`'. The agent
+//! operations that verify a message before acting on it — the Mail List Agent (RFC 2634 §4)
+//! and the domain signature when MLAs are present (§5) — sit above the receive pipeline, in
+//! `crate::domain_agent`. `uri` and `naming` use nothing above them; `signing` sits above
+//! `smime`. Pure functions, no I/O (`docs/domain.md`; layers: `docs/design.md` "Layers").
 
 pub mod dca;
 pub mod gateway;
 pub mod layers;
-pub mod mla;
 pub mod naming;
-pub mod outer_layer;
 pub mod signing;
 pub mod uri;
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 pub use dca::{
     dca_decrypt, dca_domains, dca_open, domain_certificates, encryption_certificates,
@@ -34,11 +38,7 @@ pub use gateway::{
     gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,
     GATEWAY_DECRYPTED_FIELD,
 };
-pub use mla::{expand, Expansion, MailListAgent};
 pub use naming::{agent_domains, agent_names, naming_verdict, AgentKind, AgentName, NamingVerdict};
-pub use outer_layer::{
-    apply_domain_signature, search_outer, DomainAgent, DomainPolicy, DomainSigned,
-};
 pub use signing::{
     begin_sign_typed, domain_sign, empty_signature_layer, ready_for_domain_signature, sign_typed,
     OriginatorAuthentication,

@@ -18,8 +18,8 @@
 //! URIs, IP literals and wildcard or malformed DNS names name no agent (fail closed).
 //! Domains are compared as ASCII (A-labels, RFC 5890), case-insensitively, on label
 //! boundaries: `army.example` is an ascendant of `hq.army.example`, not of `xarmy.example`.
-//! Pure functions, no I/O; used by `crate::smime` (the signer identity shown), by
-//! `crate::verify` (the per-signature verdict) and by [`super::signing`] (refusing to sign
+//! Pure functions, no I/O; used by `crate::verify` (the signer identity shown and the
+//! per-signature verdict) and by [`super::signing`] (refusing to sign
 //! with a certificate that breaks the rule).
 
 use serde::{Deserialize, Serialize};

@@ -310,7 +310,7 @@ pub fn ready_for_domain_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     /// §3.2: "MAY include multiple instances of different SignatureType values (…) as long
     /// as the SignatureType 'additional attributes' is not present."

@@ -1,6 +1,6 @@
 //! Keys and certificates: PKCS#12 and PEM import, password-encrypted PKCS#8 (PBES2) export.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -107,7 +107,7 @@ impl LabelInput {
             .and_then(|v| serde_json::from_value::<SioLabel>(v).ok());
         let unreadable = report.problems.iter().find(|p| {
             p.code == codes::SIO_LABEL_INVALID
-                || p.code == crate::verify::label::codes::SIO_LABEL_DUPLICATE
+                || p.code == crate::report::codes::label::SIO_LABEL_DUPLICATE
         });
         let header = match (unreadable, sio) {
             (Some(p), _) => HeaderLabel::Unreadable {

@@ -52,9 +52,9 @@ pub mod codes {
     pub const LABEL_NO_CLEARANCE: &str = "label-no-clearance";
     /// The header SIO-Label and the signed ESS label disagree (profile §4.2.5); the same code
     /// the verification report uses.
-    pub const SIO_LABEL_MISMATCH: &str = crate::verify::label::codes::SIO_LABEL_MISMATCH;
+    pub const SIO_LABEL_MISMATCH: &str = crate::report::codes::label::SIO_LABEL_MISMATCH;
     /// The SIO-Label cannot be read (RFC 7444 §4); the same code as the report's.
-    pub const SIO_LABEL_INVALID: &str = crate::verify::label::codes::SIO_LABEL_INVALID;
+    pub const SIO_LABEL_INVALID: &str = crate::report::codes::label::SIO_LABEL_INVALID;
 }
 
 /// The JSON requests of the wasm exports `labelCheck`, `labelReceivable` and

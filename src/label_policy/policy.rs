@@ -56,9 +56,9 @@ pub const POLICY_INVALID: &str = "label-policy-invalid";
 #[error("{0}")]
 pub struct PolicyError(pub String);
 
-impl From<PolicyError> for crate::Error {
-    fn from(e: PolicyError) -> crate::Error {
-        crate::Error::input(POLICY_INVALID, e.0)
+impl crate::coded::Coded for PolicyError {
+    fn code(&self) -> &'static str {
+        POLICY_INVALID
     }
 }
 

@@ -94,6 +94,21 @@ pub fn is_content_field(name: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case(b"content-"))
 }
 
+/// The message an inner entity stands for: the outer header fields of `message` except its
+/// `Content-*` fields ([`is_content_field`]), then `entity` (RFC 8551 §3.1: the inner MIME
+/// entity of a layer replaces the outer one's content; the message's own fields stay).
+pub fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
+    let (header, _) = split(message);
+    let mut out = Vec::with_capacity(header.len() + entity.len());
+    for f in fields(header) {
+        if !is_content_field(f.name) {
+            out.extend_from_slice(f.raw);
+        }
+    }
+    out.extend_from_slice(entity);
+    out
+}
+
 /// Convert bare LF line ends to CRLF (RFC 8551 §3.1.1 canonical form). Borrowed when the
 /// input is already canonical.
 pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {

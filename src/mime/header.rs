@@ -31,7 +31,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 /// Default maximum size of a header section in bytes (1 MiB).
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 1024 * 1024;

@@ -520,7 +520,7 @@ fn phrase(words: &[Tok]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn forms() {

@@ -387,7 +387,7 @@ fn decode_category(c: &Tlv<'_>) -> Result<SecurityCategory, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn rfc7444_example() {

@@ -34,7 +34,7 @@ use super::sic::{self, SubjectIndicatorCodes};
 use super::sio_label::SioLabel;
 use super::sio_label_history::SioLabelHistory;
 use super::Error;
-use crate::error::Coded;
+use crate::coded::Coded;
 use crate::mime::header::{DefectKind, Field, HeaderSection};
 use crate::report::Problem;
 
@@ -832,7 +832,7 @@ mod tests {
 
     #[test]
     fn unusable_input() {
-        use crate::error::Coded;
+        use crate::coded::Coded;
         let o = InspectOptions::default();
         assert_eq!(inspect(b"", &o).unwrap_err().code(), "not-a-message");
         assert_eq!(

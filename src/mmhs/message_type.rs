@@ -241,7 +241,7 @@ impl fmt::Display for MessageTypeField {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn rfc6477_example() {

@@ -144,7 +144,7 @@ impl fmt::Display for MilitaryStringSequence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn rfc6477_examples() {

@@ -182,7 +182,7 @@ impl fmt::Display for EncodedInformationTypes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn values() {

@@ -8,7 +8,7 @@
 //! canonical value, without the field name, on one line: fold it when writing). Values that
 //! carry free text refuse CR, LF and NUL when formatted or built.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 pub mod address;
 pub mod authorizing_users;

@@ -129,7 +129,7 @@ pub fn deriving_precedence(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn rfc6758_examples() {

@@ -310,7 +310,7 @@ pub fn format_param(name: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     fn get<'a>(p: &'a Params, n: &str) -> Option<&'a str> {
         p.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str())

@@ -166,7 +166,7 @@ impl<'de> Deserialize<'de> for Precedence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn rfc6477_examples() {

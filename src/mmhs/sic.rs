@@ -82,7 +82,7 @@ impl fmt::Display for SubjectIndicatorCodes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn rfc6477_example() {

@@ -303,7 +303,7 @@ impl fmt::Display for SioLabel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     const EXAMPLE: &str = "marking=\"EXAMPLE CONFIDENTIAL\"; fgcolor=black; bgcolor=red; type=\":ess\"; label=\"MQYGASkCAQM=\"";
 

@@ -171,7 +171,7 @@ impl fmt::Display for SioLabelHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::coded::Coded;
 
     #[test]
     fn parse_format_round_trip() {

@@ -1,7 +1,7 @@
 //! Errors of [`crate::protect`] (producing protected messages). Findings on *received*
 //! messages are [`crate::Problem`]s in [`super::HeaderProtection`], never errors.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 /// A message could not be header-protected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

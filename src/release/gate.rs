@@ -216,7 +216,7 @@ pub fn verify_and_gate(
     submitter: Option<&str>,
     recipients: &[String],
     verify: &crate::verify::VerifyContext,
-) -> Result<GateDecision, crate::Error> {
+) -> Result<GateDecision, super::Error> {
     let report = crate::verify::verify(raw, verify)?;
     Ok(release_gate(
         raw,

@@ -1,7 +1,7 @@
 //! Draft & Release (draft-melnikov-mmhs-authorizing-users, RFC 7912): the release officer's
 //! procedure, the submission gate, MIXER mapping and the audit trail.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 pub mod audit;
 pub mod gate;
@@ -27,19 +27,29 @@ pub use procedure::{
 };
 pub use review::{review, Finding, ReviewInput};
 
-/// Errors of this module; each variant has a stable [`Coded::code`].
+/// Errors of this module; each variant has a stable [`Coded::code`]. The errors of the
+/// modules the procedure calls keep their own codes and messages (`crate::Error` takes them
+/// apart again for the facades).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Malformed input.
     #[error("{0}")]
     Malformed(String),
+    /// An S/MIME / CMS error (verifying, signing, countersigning).
+    #[error(transparent)]
+    Smime(#[from] crate::smime::Error),
+    /// A raw header-section error (limits, CR/LF in a generated value).
+    #[error(transparent)]
+    Header(#[from] crate::mime::header::Error),
 }
 
 impl Coded for Error {
     fn code(&self) -> &'static str {
         match self {
             Error::Malformed(_) => "release-malformed",
+            Error::Smime(e) => e.code(),
+            Error::Header(e) => e.code(),
         }
     }
 }

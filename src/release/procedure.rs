@@ -153,13 +153,12 @@ pub struct ReleaseResult {
 pub fn release<R: CryptoRng + ?Sized>(
     req: &ReleaseRequest<'_>,
     rng: &mut R,
-) -> Result<ReleaseResult, crate::Error> {
+) -> Result<ReleaseResult, super::Error> {
     let officer_addrs = crate::trust::email_addresses(&req.officer.cert);
     let Some(officer_addr) = officer_addrs.first().cloned() else {
         return Err(super::Error::Malformed(
             "the officer's certificate carries no e-mail address".into(),
-        )
-        .into());
+        ));
     };
     let is_me = |a: &str| officer_addrs.iter().any(|o| o.eq_ignore_ascii_case(a));
     let mut result = ReleaseResult {
@@ -327,7 +326,7 @@ fn bounce<R: CryptoRng + ?Sized>(
     officer: &str,
     unverified: &[String],
     rng: &mut R,
-) -> Result<ReleaseResult, crate::Error> {
+) -> Result<ReleaseResult, super::Error> {
     let reason = format!(
         "MMHS-Authorizing-Users lists {} but no valid review signature or countersignature by {} protects it (RFC 7912 section 3.3 step 2: the message is bounced)",
         unverified.join(", "),
@@ -359,7 +358,7 @@ fn finish_step5(
     req: &ReleaseRequest<'_>,
     officer: &str,
     authorized: &[String],
-) -> Result<ReleaseResult, crate::Error> {
+) -> Result<ReleaseResult, super::Error> {
     let next_officer = req.policy.officers.iter().find(|o| {
         !authorized.iter().any(|a| a.eq_ignore_ascii_case(o)) && !o.eq_ignore_ascii_case(officer)
     });
@@ -444,7 +443,7 @@ pub(super) fn recipients_of(raw: &[u8]) -> Vec<String> {
 /// Replace the top-level MMHS-Authorizing-Users field(s) by one field listing `list` (or
 /// remove it when `list` is empty), leaving every other byte of the message unchanged. A new
 /// field goes right after the last MMHS-* field, else before MIME-Version / Content-Type.
-pub fn set_authorizing_users(raw: &[u8], list: &[String]) -> Result<Vec<u8>, crate::Error> {
+pub fn set_authorizing_users(raw: &[u8], list: &[String]) -> Result<Vec<u8>, super::Error> {
     for a in list {
         check_addr_spec(a)?;
     }
@@ -452,10 +451,10 @@ pub fn set_authorizing_users(raw: &[u8], list: &[String]) -> Result<Vec<u8>, cra
     set_top_field(raw, "MMHS-Authorizing-Users", value.as_deref())
 }
 
-fn check_addr_spec(a: &str) -> Result<(), crate::Error> {
+fn check_addr_spec(a: &str) -> Result<(), super::Error> {
     crate::mime::check_header_value(a)?;
     if !a.contains('@') || a.contains([',', '<', '>', ' ']) {
-        return Err(super::Error::Malformed(format!("not an addr-spec: {a:?}")).into());
+        return Err(super::Error::Malformed(format!("not an addr-spec: {a:?}")));
     }
     Ok(())
 }
@@ -476,7 +475,7 @@ pub fn set_release_fields(
     raw: &[u8],
     drafter: &str,
     now: time::OffsetDateTime,
-) -> Result<Vec<u8>, crate::Error> {
+) -> Result<Vec<u8>, super::Error> {
     check_addr_spec(drafter)?;
     let hs = crate::mime::HeaderSection::parse(raw)?;
     let has_sender = hs.fields.iter().any(|f| f.is("Sender"));
@@ -494,17 +493,17 @@ pub fn set_release_fields(
 
 /// The release time as written and signed: UTC, whole seconds (UTCTime/GeneralizedTime of
 /// signingTime carry seconds, RFC 5652 §11.3).
-pub fn release_time(now: time::OffsetDateTime) -> Result<time::OffsetDateTime, crate::Error> {
+pub fn release_time(now: time::OffsetDateTime) -> Result<time::OffsetDateTime, super::Error> {
     now.to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)
-        .map_err(|e| super::Error::Malformed(format!("release time: {e}")).into())
+        .map_err(|e| super::Error::Malformed(format!("release time: {e}")))
 }
 
 /// Replace every top-level `name` field by one `name: value` field (a `\n` in `value` is a
 /// fold, written with the message's line end), or remove them all (`None`), leaving every
 /// other byte unchanged. A new field goes where the first old one was, else right after the
 /// last MMHS-* field, else before MIME-Version / Content-Type.
-fn set_top_field(raw: &[u8], name: &str, value: Option<&str>) -> Result<Vec<u8>, crate::Error> {
+fn set_top_field(raw: &[u8], name: &str, value: Option<&str>) -> Result<Vec<u8>, super::Error> {
     if let Some(v) = value {
         for line in v.split('\n') {
             crate::mime::check_header_value(line)?;

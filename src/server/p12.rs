@@ -204,16 +204,19 @@ mod tests {
     #[test]
     fn round_trip_through_our_importer() {
         let mut rng = crate::rng::system_rng();
-        let (ca_key, ca) = super::super::pki::make_ca(&mut rng, "CN=P12 CA,O=Test,C=GB").unwrap();
-        let (k, cert) = super::super::pki::issue_user(
+        let years = |n| crate::pki::validity(time::OffsetDateTime::now_utc(), n).unwrap();
+        let (ca_key, ca) =
+            crate::pki::make_ca(&mut rng, "CN=P12 CA,O=Test,C=GB", years(10)).unwrap();
+        let (k, cert) = crate::pki::issue_user(
             &mut rng,
             &ca_key,
             &ca,
-            &super::super::pki::Subject {
+            &crate::pki::Subject {
                 address: "alice@army.example",
                 name: "Alice",
                 org: "Army",
             },
+            years(5),
         )
         .unwrap();
         let key = super::super::pki::private_key(&k).unwrap();

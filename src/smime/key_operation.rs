@@ -316,5 +316,5 @@ mod tests {
         assert!(sign_with_key(&ec, &req, &mut rng).is_err());
     }
 
-    use crate::error::Coded;
+    use crate::coded::Coded;
 }

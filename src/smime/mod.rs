@@ -7,7 +7,7 @@
 //! Reading a whole message — the layer walk, trust, originator, labels, authorizations and
 //! the verdict — is [`crate::verify`]'s.
 
-use crate::error::Coded;
+use crate::coded::Coded;
 
 pub mod algorithms;
 pub mod attributes;

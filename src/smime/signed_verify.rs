@@ -78,9 +78,9 @@ pub struct SignerCheck {
     /// Position of the SignerInfo in its SignedData, in encoding order (0 for a
     /// countersignature).
     pub index: usize,
-    /// The signer's identity ([`identity`]): first e-mail address of [`SignerCheck::cert`],
-    /// else its first agent name (SAN URI or dNSName), else its subject DN, else the
-    /// SignerIdentifier as text.
+    /// The signer's identity: here the SignerIdentifier as text; the receive pipeline
+    /// (`crate::verify::signers::name_signers`) replaces it with the identity of
+    /// [`SignerCheck::cert`] when there is one.
     pub signer: String,
     /// The one certificate the SignerIdentifier names; `None` when none or several do.
     pub cert: Option<Certificate>,
@@ -153,31 +153,6 @@ pub enum Covered<'c> {
     Countersigned(&'c [u8]),
 }
 
-/// Identity text for a signer: first e-mail, else the first agent name of a domain agent's
-/// certificate (its subjectAltName `smtp:` / `submit:` URI or dNSName, as written there;
-/// draft-melnikov-smime-msa-to-mda-04 §2.6), else subject DN, else the sid.
-pub fn identity(cert: Option<&Certificate>, si: &ParsedSignerInfo<'_>) -> String {
-    match cert {
-        Some(c) => certificate_identity(c),
-        None => si.sid.describe(),
-    }
-}
-
-/// Identity text of a certificate: first e-mail, else first agent name, else subject DN
-/// (as [`identity`]).
-pub fn certificate_identity(c: &Certificate) -> String {
-    crate::trust::email_addresses(c)
-        .into_iter()
-        .next()
-        .or_else(|| {
-            crate::domain::agent_names(c)
-                .into_iter()
-                .next()
-                .map(|a| a.text)
-        })
-        .unwrap_or_else(|| c.tbs_certificate().subject().to_string())
-}
-
 /// A digest cache: one pass over the content per digest algorithm.
 #[derive(Default)]
 pub struct DigestCache(HashMap<DigestAlg, Vec<u8>>);
@@ -209,10 +184,10 @@ pub fn check_signer(
         signature_value: si.signature.to_vec(),
         signed_attrs_der: si.signed_attrs_der.clone(),
         digest: DigestAlg::from_oid(&si.digest_alg.oid),
+        signer: si.sid.describe(),
         ..SignerCheck::default()
     };
     if !budget.take() {
-        out.signer = si.sid.describe();
         out.problems.push(p(
             SIGNATURE_LIMIT,
             format!(
@@ -241,7 +216,6 @@ pub fn check_signer(
             None
         }
     };
-    out.signer = identity(cert.as_ref(), si);
     let Some(digest) = DigestAlg::from_oid(&si.digest_alg.oid) else {
         out.problems.push(p(
             "unsupported-algorithm",

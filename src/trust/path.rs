@@ -520,7 +520,12 @@ fn map_error(e: &certval::Error, who: &str) -> Problem {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::server::pki::{issue_user, make_ca, Subject};
+    use crate::pki::{issue_user, make_ca, Subject};
+
+    /// The demo profile's validity of `years` from now.
+    fn years(n: u32) -> x509_cert::time::Validity {
+        crate::pki::validity(time::OffsetDateTime::now_utc(), n).unwrap()
+    }
 
     const ROOT: &str = "CN=Path Root,O=Path Test,C=GB";
 
@@ -534,12 +539,14 @@ mod tests {
             name: "Leaf",
             org: "Path Test",
         };
-        issue_user(rng, key, ca, &s).unwrap().1
+        issue_user(rng, key, ca, &s, years(5)).unwrap().1
     }
 
     /// `n` CA certificates named like the root, each with its own key.
     fn decoys(rng: &mut impl crate::rng::CryptoRng, n: usize) -> Vec<Certificate> {
-        (0..n).map(|_| make_ca(rng, ROOT).unwrap().1).collect()
+        (0..n)
+            .map(|_| make_ca(rng, ROOT, years(10)).unwrap().1)
+            .collect()
     }
 
     fn run(leaf: &Certificate, pool: &Pool<'_>, nodes: usize) -> Outcome {
@@ -574,7 +581,7 @@ mod tests {
     #[test]
     fn pool_drops_duplicates_and_anchors() {
         let mut rng = crate::rng::system_rng();
-        let (key, root) = make_ca(&mut rng, ROOT).unwrap();
+        let (key, root) = make_ca(&mut rng, ROOT, years(10)).unwrap();
         let leaf = user(&mut rng, &key, &root);
         let other = decoys(&mut rng, 1).remove(0);
         let mut others = vec![&leaf; 500];
@@ -605,7 +612,7 @@ mod tests {
     #[test]
     fn budget_counts_every_candidate_examined() {
         let mut rng = crate::rng::system_rng();
-        let (key, root) = make_ca(&mut rng, ROOT).unwrap();
+        let (key, root) = make_ca(&mut rng, ROOT, years(10)).unwrap();
         let leaf = user(&mut rng, &key, &root);
         let decoys = decoys(&mut rng, 200);
         // Without the root as anchor: 200 same-named issuers, none with the leaf's AKI,
@@ -633,7 +640,7 @@ mod tests {
     #[test]
     fn a_set_cancel_flag_stops_the_search_at_once() {
         let mut rng = crate::rng::system_rng();
-        let (key, root) = make_ca(&mut rng, ROOT).unwrap();
+        let (key, root) = make_ca(&mut rng, ROOT, years(10)).unwrap();
         let leaf = user(&mut rng, &key, &root);
         let decoys = decoys(&mut rng, 200);
         let none: [&Certificate; 0] = [];
@@ -655,7 +662,7 @@ mod tests {
     #[test]
     fn repetition_is_not_an_issuer() {
         let mut rng = crate::rng::system_rng();
-        let (_, ca) = make_ca(&mut rng, ROOT).unwrap();
+        let (_, ca) = make_ca(&mut rng, ROOT, years(10)).unwrap();
         // A self-signed certificate in the pool issues itself, but never twice in one path.
         let none: [&Certificate; 0] = [];
         let pool = Pool::new(none, [&ca]);

@@ -199,20 +199,29 @@ impl<'a> Validator<'a> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::server::pki::{issue_user, make_ca, Subject};
+    use crate::pki::{issue_user, make_ca, Subject};
+
+    /// The demo profile's validity of `years` from now.
+    fn years(n: u32) -> x509_cert::time::Validity {
+        crate::pki::validity(time::OffsetDateTime::now_utc(), n).unwrap()
+    }
 
     #[test]
     fn one_validation_per_leaf_purpose_and_time() {
         let mut rng = crate::rng::system_rng();
-        let (key, root) = make_ca(&mut rng, "CN=Memo Root,O=Memo,C=GB").unwrap();
+        let (key, root) = make_ca(&mut rng, "CN=Memo Root,O=Memo,C=GB", years(10)).unwrap();
         let s = Subject {
             address: "memo@army.example",
             name: "Memo",
             org: "Memo",
         };
-        let leaf = issue_user(&mut rng, &key, &root, &s).unwrap().1;
+        let leaf = issue_user(&mut rng, &key, &root, &s, years(5)).unwrap().1;
         let decoys: Vec<Certificate> = (0..10)
-            .map(|_| make_ca(&mut rng, "CN=Memo Root,O=Memo,C=GB").unwrap().1)
+            .map(|_| {
+                make_ca(&mut rng, "CN=Memo Root,O=Memo,C=GB", years(10))
+                    .unwrap()
+                    .1
+            })
             .collect();
         let at = time::OffsetDateTime::now_utc();
         let ctx = TrustContext {
@@ -237,7 +246,7 @@ mod tests {
     #[test]
     fn context_problems_are_in_every_result() {
         let mut rng = crate::rng::system_rng();
-        let (_, root) = make_ca(&mut rng, "CN=Ctx Root,O=Ctx,C=GB").unwrap();
+        let (_, root) = make_ca(&mut rng, "CN=Ctx Root,O=Ctx,C=GB", years(10)).unwrap();
         let (_, problems) = crate::trust::decode_crls(&[vec![0x30, 0x00]]);
         let ctx = TrustContext {
             anchors: vec![root.clone()],

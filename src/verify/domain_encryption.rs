@@ -12,13 +12,13 @@
 
 use x509_cert::Certificate;
 
+use super::signers::certificate_identity;
 use super::VerifyContext;
 use crate::domain::dca::{dca_domains, gateway_domains};
 use crate::domain::gateway::GATEWAY_DECRYPTED_FIELD;
 use crate::domain::naming::domain_name;
 use crate::mime::entity::{fields, split};
 use crate::report::{EncryptedLayer, EncryptionRecipient, Problem, RecipientKind, VerifyReport};
-use crate::smime::signed_verify::certificate_identity;
 
 /// Note: a layer was encrypted for a domain's DCA or gateway.
 pub const ENCRYPTED_FOR_DOMAIN: &str = "encrypted-for-domain";

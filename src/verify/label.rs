@@ -10,14 +10,9 @@ use crate::smime::attributes_label::{labels_agree, to_report};
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
-    /// More than one SIO-Label field (RFC 7444 §4).
-    pub const SIO_LABEL_DUPLICATE: &str = "sio-label-duplicate";
-    /// SIO-Label `type=":ess"` whose label cannot be read (RFC 7444 §4).
-    pub const SIO_LABEL_INVALID: &str = "sio-label-invalid";
-    /// The SIO-Label and the signed ESS security label disagree (MMHS profile §4.2.5).
-    pub const SIO_LABEL_MISMATCH: &str = "sio-label-mismatch";
-    /// `mmhs::inspect` could not read the header section (the suffix is its error code).
-    pub const MMHS_PREFIX: &str = "mmhs-";
+    pub use crate::report::codes::label::{
+        MMHS_PREFIX, SIO_LABEL_DUPLICATE, SIO_LABEL_INVALID, SIO_LABEL_MISMATCH,
+    };
 }
 
 /// The effective ESS security label: the one of the innermost valid signature carrying one.
@@ -38,7 +33,7 @@ pub fn mmhs_view(
     at: Option<time::OffsetDateTime>,
     reader: Option<&str>,
 ) {
-    use crate::error::Coded;
+    use crate::coded::Coded;
     let opts = crate::mmhs::InspectOptions {
         now: at,
         reader: reader.map(str::to_string),

@@ -4,11 +4,41 @@
 //! from that one certificate. A signature whose identifier names no certificate (or several)
 //! has no identity beyond the identifier, no addresses, and is neither valid nor trusted.
 
+use x509_cert::Certificate;
+
 use crate::report::{CountersignatureReport, SignatureReport, SignatureTypes};
 use crate::smime::attributes;
 use crate::smime::signed_verify::SignerCheck;
 
 use super::trust::Trust;
+
+/// Identity text of a certificate: its first e-mail address, else its first agent name
+/// (its subjectAltName `smtp:` / `submit:` URI or dNSName, as written there;
+/// draft-melnikov-smime-msa-to-mda-04 §2.6), else its subject DN.
+pub fn certificate_identity(c: &Certificate) -> String {
+    crate::trust::email_addresses(c)
+        .into_iter()
+        .next()
+        .or_else(|| {
+            crate::domain::agent_names(c)
+                .into_iter()
+                .next()
+                .map(|a| a.text)
+        })
+        .unwrap_or_else(|| c.tbs_certificate().subject().to_string())
+}
+
+/// Name every signer and countersigner of `checks` by the certificate its SignerIdentifier
+/// names ([`certificate_identity`]); one whose identifier names no certificate (or several)
+/// keeps the identifier as text.
+pub fn name_signers(checks: &mut [SignerCheck]) {
+    for c in checks {
+        if let Some(cert) = &c.cert {
+            c.signer = certificate_identity(cert);
+        }
+        name_signers(&mut c.countersignatures);
+    }
+}
 
 /// The report of SignerInfo `check` of the SignedData at `layer`, trust judged by `trust`.
 pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) -> SignatureReport {

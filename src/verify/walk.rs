@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use crate::cancel::{is_cancelled, Cancel};
-use crate::mime::entity::{self, canonical_crlf, fields, split};
+use crate::mime::entity::{self, canonical_crlf, fields, split, with_outer_fields};
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::compressed::ID_CT_COMPRESSED_DATA;
 use crate::smime::receipt::ID_CT_RECEIPT;
@@ -32,7 +32,7 @@ use crate::smime::signer_certificate::CertIndex;
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
-use super::signers::signature_report;
+use super::signers::{name_signers, signature_report};
 use super::trust::Trust;
 use super::verdict::{conclude, Input};
 use super::{Error, Verified, VerifyContext};
@@ -132,8 +132,9 @@ impl<'c> Walk<'c> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (checks, problems) =
+        let (mut checks, problems) =
             check_signed_data(&sd, &content, &index, &self.budget, &self.ctx.algorithms);
+        name_signers(&mut checks);
         self.report.problems.extend(problems);
         if is_empty_signature_layer(&sd) {
             self.report.notes.push(Problem::new(
@@ -416,19 +417,6 @@ fn walk_message<T>(
         },
     );
     Ok(finish(w.report, &w.checks, &canon, current))
-}
-
-/// The outer header fields of `message` except `Content-*`, then `entity`.
-pub(crate) fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
-    let (header, _) = split(message);
-    let mut out = Vec::with_capacity(header.len() + entity.len());
-    for f in fields(header) {
-        if !entity::is_content_field(f.name) {
-            out.extend_from_slice(f.raw);
-        }
-    }
-    out.extend_from_slice(entity);
-    out
 }
 
 /// Verify a bare CMS ContentInfo(SignedData), DER or BER — no MIME, no address check (there is

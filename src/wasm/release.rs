@@ -193,7 +193,8 @@ pub fn release(
         envelope: o.envelope.as_ref(),
         now: at,
     };
-    let result = release::release(&req, &mut crate::rng::system_rng()).map_err(|e| js_error(&e))?;
+    let result =
+        release::release(&req, &mut crate::rng::system_rng()).map_err(|e| js_error(&e.into()))?;
     let obj = to_js(&result)?;
     set_bytes(&obj, "message", &result.message)?;
     Ok(obj)
@@ -237,7 +238,7 @@ pub fn release_gate(
     }
     .context()?;
     let d = release::verify_and_gate(&raw, &policy, o.submitter.as_deref(), &o.recipients, &ctx)
-        .map_err(|e| js_error(&e))?;
+        .map_err(|e| js_error(&e.into()))?;
     to_js(&d)
 }
 

@@ -96,13 +96,40 @@ export async function composeLabelsMissing(extDir) {
   }
 }
 
-/** Reasons why the full scenarios cannot run yet (empty = ready). */
-export function scenarioBlockers(extDir) {
-  const blockers = [];
-  const serve = serveAvailable();
-  if (serve) blockers.push(serve);
-  const exports = coreExports(extDir);
-  if (!exports) blockers.push("the wasm core is not built into the extension (wasm-pack build --target web)");
-  else for (const fn of ["verify", "compose", "release", "importPkcs12"]) if (!exports.has(fn)) blockers.push(`wasm core has no "${fn}" yet`);
-  return blockers;
+/**
+ * The one preamble of the browser scenarios. What a scenario needs of this repository's build —
+ * the `mmhs` binary with `serve` (`serve: true`), the wasm core in the extension with the
+ * functions `exports` (`extDir` null: no core needed) — is never a reason to skip: `check` (the suite's first `before` hook)
+ * fails the suite with every missing piece, so a core that lost an export fails the browser
+ * step instead of passing it. What a scenario needs of the machine (`machine`: reasons such as
+ * `roundcubeStackMissing()`, null when present) skips the suite with the reason outside
+ * scripts/test.sh and fails it under scripts/test.sh (MMHS_TEST_SH=1), as the Rust tests of
+ * machine components do. Returns `{ skip, missing, check }`; a caller may push more missing
+ * pieces (probes of the core's behaviour) onto `missing` before the suite runs.
+ */
+export function scenarioPreamble(name, extDir, { exports = [], serve = true, machine = [] } = {}) {
+  const missing = [];
+  if (serve) {
+    const s = serveAvailable();
+    if (s) missing.push(s);
+  }
+  if (extDir !== null) {
+    const have = coreExports(extDir);
+    if (!have) missing.push("the wasm core is not built into the extension (scripts/test.sh pkg)");
+    else for (const fn of exports) if (!have.has(fn)) missing.push(`the wasm core has no "${fn}"`);
+  }
+  const absent = machine.filter(Boolean);
+  if (absent.length > 0 && !process.env.MMHS_TEST_SH) {
+    const skip = `needs ${absent.join("; ")}`;
+    console.log(`# ${name} skipped — ${skip}`);
+    return { skip, missing, check() {} };
+  }
+  missing.push(...absent);
+  return {
+    skip: false,
+    missing,
+    check() {
+      if (missing.length > 0) throw new Error(`${name} cannot run: ${missing.join("; ")}`);
+    },
+  };
 }

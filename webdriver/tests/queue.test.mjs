@@ -3,11 +3,11 @@
 // (the demo release policy), the queue is worked highest precedence first, then longest waiting
 // (profile §6.1 item 5, RFC 6710; docs/server.md "Release queue"), and each draft shows its
 // submission time and its deadline (DELIVERBY, RFC 2852 §4, from compose's latest delivery time).
-// Skipped with the reason when `mmhs serve` or a wasm function is missing — never passed.
+// Fails with the reason when `mmhs serve` or a wasm function is missing — never skipped.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
-import { buildExtension, scenarioBlockers, serveAvailable, tempDir } from "../lib/env.mjs";
+import { buildExtension, scenarioPreamble, serveAvailable, tempDir } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { enterFrame, fillCompose, launchDemoUsers, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
 import { Api, USERS } from "../lib/webmail.mjs";
@@ -15,14 +15,13 @@ import { Api, USERS } from "../lib/webmail.mjs";
 const P12_PASSWORD = "e2e-key-password";
 
 const probeDir = buildExtension(null);
-const blockers = scenarioBlockers(probeDir);
-const skip = blockers.length > 0 ? `pending: ${blockers.join("; ")}` : false;
-if (skip) console.log(`# queue skipped — ${skip}`);
+const preamble = scenarioPreamble("queue", probeDir, { exports: ["verify", "compose", "release", "importPkcs12"] });
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const iso = (unixSeconds) => new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-describe("release queue by precedence then waiting time (chromium + extension + mmhs serve)", { skip, concurrency: 1 }, () => {
+describe("release queue by precedence then waiting time (chromium + extension + mmhs serve)", { skip: preamble.skip, concurrency: 1 }, () => {
+  before(preamble.check);
   let server;
   let browsers = {};
   const tmp = tempDir("mmhs-e2e-queue-");

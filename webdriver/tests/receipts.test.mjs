@@ -6,11 +6,11 @@
 //    "receipt from bob@navy.example: verified at …"; the audit log has the records (§5.2);
 //  - bob composes with every element of service of §3.5 / §3.6 and alice's reader shows each,
 //    verified, with the precedence that applies to her (action recipient → primary).
-// Skipped with the reason when `mmhs serve` or a wasm function is missing — never passed.
+// Fails with the reason when `mmhs serve` or a wasm function is missing — never skipped.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { buildExtension, coreExports, scenarioBlockers, serveAvailable, tempDir } from "../lib/env.mjs";
+import { buildExtension, scenarioPreamble, serveAvailable, tempDir } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { enterFrame, fillCompose, launchDemoUsers, openQueueItem, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
 import { Api, USERS } from "../lib/webmail.mjs";
@@ -18,13 +18,12 @@ import { Api, USERS } from "../lib/webmail.mjs";
 const P12_PASSWORD = "e2e-key-password";
 
 const probeDir = buildExtension(null);
-const blockers = scenarioBlockers(probeDir);
-const exported = coreExports(probeDir);
-for (const fn of ["makeReceipt", "verifyReceipt"]) if (exported && !exported.has(fn)) blockers.push(`wasm core has no "${fn}" yet`);
-const skip = blockers.length > 0 ? `pending: ${blockers.join("; ")}` : false;
-if (skip) console.log(`# receipts skipped — ${skip}`);
+const preamble = scenarioPreamble("receipts", probeDir, {
+  exports: ["verify", "compose", "release", "importPkcs12", "makeReceipt", "verifyReceipt"],
+});
 
-describe("signed receipts and elements of service (chromium + extension + mmhs serve)", { skip, concurrency: 1 }, () => {
+describe("signed receipts and elements of service (chromium + extension + mmhs serve)", { skip: preamble.skip, concurrency: 1 }, () => {
+  before(preamble.check);
   let server;
   let browsers = {};
   let base = {};

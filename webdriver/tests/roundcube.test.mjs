@@ -7,8 +7,8 @@
 // Then the release-queue round trip with `mmhs serve`'s submission agent as Roundcube's SMTP
 // server: alice's FLASH message from Roundcube waits in the Release queue, the officer releases
 // it in the reference webmail, bob receives it.
-// Skipped with the reason when the Debian stack, the mmhs binary (demo PKI) or the wasm core is
-// missing — never passed on a stand-in.
+// Without the Debian stack it is skipped with the reason outside scripts/test.sh and fails under
+// it; without the mmhs binary (demo PKI) or the wasm core it fails — never passed on a stand-in.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
 import { launch } from "../lib/browser.mjs";
-import { REPO, buildExtension, coreExports, serveAvailable, tempDir } from "../lib/env.mjs";
+import { REPO, buildExtension, scenarioPreamble, tempDir } from "../lib/env.mjs";
 import { RoundcubeSession, roundcubeStackMissing, startRoundcube } from "../lib/roundcube.mjs";
 import { startServer } from "../lib/server.mjs";
 import { configureExtension, enterFrame, fillCompose, openQueueItem, shot, waitOutcome, webmailLogin } from "../lib/ui.mjs";
@@ -29,22 +29,17 @@ const USERS = {
   bob: { address: "bob@navy.example", password: "bob-rc-pw" },
 };
 
-test("the plugin's envelope checks (php roundcube/plugins/mmhs/tests/envelope_test.php)", { skip: spawnSync("php", ["-v"]).status === 0 ? false : "no php (scripts/setup.sh)" }, () => {
+const php = spawnSync("php", ["-v"]).status === 0 ? null : "php (scripts/setup.sh)";
+const phpPreamble = scenarioPreamble("the plugin's envelope checks", null, { serve: false, machine: [php] });
+test("the plugin's envelope checks (php roundcube/plugins/mmhs/tests/envelope_test.php)", { skip: phpPreamble.skip }, () => {
   const r = spawnSync("php", [join(REPO, "roundcube/plugins/mmhs/tests/envelope_test.php")], { encoding: "utf8", timeout: 30000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
 });
 
-const blockers = [];
-const stackMissing = roundcubeStackMissing();
-if (stackMissing) blockers.push(stackMissing);
-const serve = serveAvailable();
-if (serve) blockers.push(serve);
-const probe = buildExtension(null);
-const fns = coreExports(probe);
-if (!fns) blockers.push("the wasm core is not built into the extension (wasm-pack build --target web)");
-else for (const fn of ["verify", "compose", "sign", "importPkcs12"]) if (!fns.has(fn)) blockers.push(`wasm core has no "${fn}"`);
-const skip = blockers.length > 0 ? blockers.join("; ") : false;
-if (skip) console.log(`# Roundcube e2e skipped — ${skip}`);
+const preamble = scenarioPreamble("Roundcube e2e", buildExtension(null), {
+  exports: ["verify", "compose", "sign", "importPkcs12"],
+  machine: [roundcubeStackMissing()],
+});
 
 async function roundcubeLogin(d, origin, user) {
   await d.get(`${origin}/?_task=login`);
@@ -64,7 +59,8 @@ async function addWebmailOrigin(d, base, origin) {
   await d.wait(until.elementLocated(By.css(`#webmail-origins li[data-origin="${origin}"]`)), 10000);
 }
 
-describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopback", { skip, concurrency: 1 }, () => {
+describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopback", { skip: preamble.skip, concurrency: 1 }, () => {
+  before(preamble.check);
   let stack; // Roundcube → Postfix
   let viaAgent; // Roundcube → mmhs serve's submission agent (AUTH as the Roundcube user)
   let server; // mmhs serve: the demo PKI, the submission agent, the officer's reference webmail

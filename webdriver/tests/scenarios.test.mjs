@@ -1,12 +1,12 @@
 // The browser scenarios of Draft & Release and reading, against a real `mmhs serve` on loopback (ephemeral
-// ports, fresh data dir, demo PKI) with the real wasm core in the extension. When a backend
-// piece has not landed the whole suite is reported as SKIPPED with the reason — never passed.
+// ports, fresh data dir, demo PKI) with the real wasm core in the extension. When a piece of
+// the build is missing the whole suite fails with the reason — never skipped, never passed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
-import { buildExtension, composeLabelsMissing, tempDir, scenarioBlockers, serveAvailable } from "../lib/env.mjs";
+import { buildExtension, composeLabelsMissing, tempDir, scenarioPreamble, serveAvailable } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { enterFrame, fillCompose, launchDemoUsers, openQueueItem, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
 import { Api, USERS, tamperStored, verifyReport } from "../lib/webmail.mjs";
@@ -15,15 +15,14 @@ const P12_PASSWORD = "e2e-key-password";
 
 // Decide up front (synchronously) whether the scenarios can run at all.
 const probeDir = buildExtension(null);
-const blockers = scenarioBlockers(probeDir);
-if (blockers.length === 0) {
+const preamble = scenarioPreamble("scenarios", probeDir, { exports: ["verify", "compose", "release", "importPkcs12"] });
+if (preamble.missing.length === 0) {
   const labels = await composeLabelsMissing(probeDir);
-  if (labels) blockers.push(labels);
+  if (labels) preamble.missing.push(labels);
 }
-const skip = blockers.length > 0 ? `pending until the backend lands: ${blockers.join("; ")}` : false;
-if (skip) console.log(`# scenarios skipped — ${skip}`);
 
-describe("MMHS end to end (chromium + extension + mmhs serve)", { skip, concurrency: 1 }, () => {
+describe("MMHS end to end (chromium + extension + mmhs serve)", { skip: preamble.skip, concurrency: 1 }, () => {
+  before(preamble.check);
   let server;
   let browsers = {};
   let base = {};

@@ -1,19 +1,18 @@
 // The extension attached to the real reference webmail (`mmhs serve`): the content-script
 // adapter finds the views, mounts the extension frames, lists the release queue through the
 // webmail's API, and the raw-message hand-over survives the MV3 service worker being stopped.
-// Needs `mmhs serve` only (not the crypto functions of the wasm core); skipped with the reason
-// when the server is not available.
+// Needs `mmhs serve` and the wasm core in the extension; fails with the reason when either is
+// missing — never skipped.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
 import { launch } from "../lib/browser.mjs";
-import { buildExtension, coreExports, serveAvailable } from "../lib/env.mjs";
+import { buildExtension, coreExports, scenarioPreamble } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
 import { enterFrame, shot, webmailLogin } from "../lib/ui.mjs";
 import { Api, USERS } from "../lib/webmail.mjs";
 
-const missing = serveAvailable();
-const skip = missing ? `pending until the backend lands: ${missing}` : false;
+const preamble = scenarioPreamble("webmail", buildExtension(null), { exports: ["verify"] });
 
 function rawMilitary(subject) {
   return [
@@ -32,7 +31,8 @@ function rawMilitary(subject) {
   ].join("\r\n");
 }
 
-describe("extension on the reference webmail", { skip, concurrency: 1 }, () => {
+describe("extension on the reference webmail", { skip: preamble.skip, concurrency: 1 }, () => {
+  before(preamble.check);
   let server;
   let alice;
   let officer;

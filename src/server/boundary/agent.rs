@@ -20,9 +20,8 @@ use super::domsec;
 use super::policy::{self, DomainPolicy, Encrypt, OnFailure, RouteKey};
 use super::results::{self, Results, SmimeResult};
 use crate::cancel::Cancel;
-use crate::domain::{
-    self, DcaOutcome, DomainEncryption, GatewayInbound, MailListAgent, MixedRecipients,
-};
+use crate::domain::{self, DcaOutcome, DomainEncryption, GatewayInbound, MixedRecipients};
+use crate::domain_agent::{self, MailListAgent};
 use crate::release::AuditFacts;
 use crate::server::agent::{transaction_identifiers, transaction_record, AgentReply};
 use crate::server::audit::{self, AuditEvent};
@@ -287,7 +286,7 @@ impl Boundary {
         }
     }
 
-    /// Mail List Agent expansion with the core (`crate::domain::expand`; RFC 2634 §4,
+    /// Mail List Agent expansion with the core (`crate::domain_agent::expand`; RFC 2634 §4,
     /// msa-to-mda §5): verified first, the "outer" signedData replaced by the list's
     /// signature with one more MLData, encrypted content re-encrypted for the members (their
     /// own certificates from the directory, else their domain's DCA or gateway), re-injected
@@ -325,7 +324,7 @@ impl Boundary {
             signing_time: Some(at),
             ..SignOptions::default()
         };
-        let expanded = domain::expand(
+        let expanded = domain_agent::expand(
             data,
             &mla,
             &members,

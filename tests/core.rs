@@ -1,0 +1,94 @@
+//! The library's integration tests in one binary: composing, header fields, S/MIME,
+//! header protection, trust, receipts, Draft & Release, domain rules, verification and the golden
+//! corpora — the core called as a library (no server, no `mmhs` binary).
+//!
+//! Test names are `<file>::<test>`: `cargo test --test core <file>::` runs one file.
+// serde_json::json! of the larger expected compose results (compose_mime)
+#![recursion_limit = "256"]
+
+mod support;
+
+#[path = "compose_errors.rs"]
+mod compose_errors;
+#[path = "compose_golden.rs"]
+mod compose_golden;
+#[path = "compose_mime.rs"]
+mod compose_mime;
+#[path = "compose_readback.rs"]
+mod compose_readback;
+#[path = "compose_robust.rs"]
+mod compose_robust;
+#[path = "compose_security.rs"]
+mod compose_security;
+#[path = "compose_split.rs"]
+mod compose_split;
+#[path = "domain_encryption.rs"]
+mod domain_encryption;
+#[path = "domain_mla.rs"]
+mod domain_mla;
+#[path = "domain_signatures.rs"]
+mod domain_signatures;
+#[path = "key_operation.rs"]
+mod key_operation;
+#[path = "layers.rs"]
+mod layers;
+#[path = "mmhs_inspect.rs"]
+mod mmhs_inspect;
+#[path = "mmhs_robustness.rs"]
+mod mmhs_robustness;
+#[path = "protect_vectors.rs"]
+mod protect_vectors;
+#[path = "receipt_signed.rs"]
+mod receipt_signed;
+#[path = "release_procedure.rs"]
+mod release_procedure;
+#[path = "report_codes.rs"]
+mod report_codes;
+#[path = "smime_envelope_vectors.rs"]
+mod smime_envelope_vectors;
+#[path = "smime_sign_vectors.rs"]
+mod smime_sign_vectors;
+#[path = "smime_verify_layers.rs"]
+mod smime_verify_layers;
+#[path = "trust_dos.rs"]
+mod trust_dos;
+#[path = "trust_vectors.rs"]
+mod trust_vectors;
+#[path = "verify_attacks.rs"]
+mod verify_attacks;
+#[path = "verify_golden.rs"]
+mod verify_golden;
+
+/// Every file directly under tests/ is either a [[test]] root named in Cargo.toml or a module
+/// that one root includes with `#[path]`: with `autotests = false` a forgotten file would
+/// otherwise compile into nothing and its tests would silently stop running.
+#[test]
+fn every_test_file_is_compiled() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let manifest = std::fs::read_to_string(dir.join("../Cargo.toml")).unwrap();
+    let roots: Vec<String> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("path = \"tests/"))
+        .filter_map(|l| l.strip_suffix('"'))
+        .map(str::to_string)
+        .collect();
+    assert!(roots.len() >= 5, "[[test]] roots in Cargo.toml: {roots:?}");
+    let included: String = roots
+        .iter()
+        .map(|r| std::fs::read_to_string(dir.join(r)).unwrap())
+        .collect();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".rs") || roots.contains(&name) {
+            continue;
+        }
+        if !included.contains(&format!("#[path = \"{name}\"]")) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "test files no [[test]] root includes: {missing:?}"
+    );
+}

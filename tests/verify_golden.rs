@@ -1,0 +1,299 @@
+//! Golden corpus of the receive pipeline (`mmhs::verify::verify`): every message of
+//! `tests/vectors/verify/<set>/corpus.json`, in the sets `rfc` (published samples of the
+//! specifications), `interop` (other implementations' output), `malformed` (broken structure)
+//! and `attacks` (messages built to be believed), must produce the report in
+//! `tests/vectors/verify/<set>/<name>.json` — with LF and with CRLF line ends, as stored mail
+//! has both (RFC 5322 §2.1 requires CRLF on the wire; RFC 8551 §3.1.1 canonicalises to CRLF
+//! before signing, so the verdict must not depend on them). The time and the trust anchors of
+//! each group of messages are fixed in `corpus.json`; nothing depends on the clock.
+//!
+//! On mismatch the actual report is written to `<name>.failed` (LF run) or
+//! `<name>.crlf.failed`. `MMHS_UPDATE_GOLDEN=1` writes the reports that are missing (review
+//! them by hand before committing) and, when `attacks/` has none of its generated messages,
+//! builds them anew from `tests/support/attacks.rs` on a fresh throwaway PKI: the messages and
+//! the PKI's root certificate are written, never a private key.
+//!
+//! `corpus.json`: `{"groups": [{"at" | "atFrom", "trustAnchors", "certificates",
+//! "decryptionKeys", "algorithms", "messages"}]}` — paths relative to the set's directory
+//! (`atFrom`: a file holding the RFC 3339 time); a message path ending
+//! in `/` means every `.eml` below that directory; `algorithms` is `"legacy"` for the receive
+//! policy that reports weak algorithms as notes, else strict.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+
+use mmhs::algorithm_policy::AlgorithmPolicy;
+use mmhs::keys::{certificates_from_der_or_pem, PrivateKey};
+use mmhs::verify::VerifyContext;
+
+use crate::support::golden::{line_end_variants, matches, update};
+
+const SETS: [&str; 4] = ["rfc", "interop", "malformed", "attacks"];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/verify")
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Corpus {
+    groups: Vec<Group>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Group {
+    /// RFC 3339; absent: path validation uses each signature's signingTime.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    at: Option<time::OffsetDateTime>,
+    /// A file holding the RFC 3339 time instead: that of generated messages.
+    #[serde(default)]
+    at_from: Option<String>,
+    #[serde(default)]
+    trust_anchors: Vec<String>,
+    #[serde(default)]
+    certificates: Vec<String>,
+    /// `[key (PKCS#8 PEM), certificate]` pairs.
+    #[serde(default)]
+    decryption_keys: Vec<(String, String)>,
+    #[serde(default)]
+    algorithms: Option<String>,
+    messages: Vec<String>,
+}
+
+fn certificates(dir: &Path, files: &[String]) -> Vec<x509_cert::Certificate> {
+    files
+        .iter()
+        .flat_map(|f| {
+            let bytes = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            certificates_from_der_or_pem(&bytes).unwrap_or_else(|e| panic!("{f}: {e}"))
+        })
+        .collect()
+}
+
+impl Group {
+    fn context(&self, dir: &Path) -> VerifyContext {
+        let decryption_keys = self
+            .decryption_keys
+            .iter()
+            .map(|(key, cert)| {
+                let pem = std::fs::read_to_string(dir.join(key)).unwrap();
+                let key = PrivateKey::from_pem(&pem).unwrap_or_else(|e| panic!("{key}: {e}"));
+                (key, certificates(dir, std::slice::from_ref(cert)).remove(0))
+            })
+            .collect();
+        let algorithms = match self.algorithms.as_deref() {
+            None | Some("strict") => AlgorithmPolicy::strict(),
+            Some("legacy") => AlgorithmPolicy::legacy(),
+            Some(other) => panic!("unknown algorithm policy {other}"),
+        };
+        let at = self.at.or_else(|| {
+            let file = self.at_from.as_ref()?;
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            let rfc3339 = &time::format_description::well_known::Rfc3339;
+            Some(time::OffsetDateTime::parse(text.trim(), rfc3339).unwrap())
+        });
+        VerifyContext {
+            trust_anchors: certificates(dir, &self.trust_anchors),
+            certificates: certificates(dir, &self.certificates),
+            at,
+            decryption_keys,
+            algorithms,
+            ..VerifyContext::default()
+        }
+    }
+
+    /// The message files of the group, sorted.
+    fn messages(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for m in &self.messages {
+            if let Some(sub) = m.strip_suffix('/') {
+                let mut stack = vec![dir.join(sub)];
+                while let Some(d) = stack.pop() {
+                    for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{m}: {e}")) {
+                        let p = e.unwrap().path();
+                        if p.is_dir() {
+                            stack.push(p);
+                        } else if p.extension().is_some_and(|x| x == "eml") {
+                            out.push(p);
+                        }
+                    }
+                }
+            } else {
+                out.push(dir.join(m));
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// The report as JSON, or `{"error": code}` when the input is not a message at all.
+fn report(raw: &[u8], ctx: &VerifyContext) -> serde_json::Value {
+    use mmhs::error::Coded;
+    match mmhs::verify::verify(raw, ctx) {
+        Ok(r) => serde_json::to_value(&r).unwrap(),
+        Err(e) => serde_json::json!({ "error": e.code() }),
+    }
+}
+
+/// Run one set; returns the mismatches and the number of messages.
+fn run_set(set: &str) -> (Vec<String>, usize) {
+    let dir = root().join(set);
+    let corpus: Corpus = serde_json::from_slice(
+        &std::fs::read(dir.join("corpus.json")).unwrap_or_else(|e| panic!("{set}: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("{set}/corpus.json: {e}"));
+    let mut failures = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for group in &corpus.groups {
+        let ctx = group.context(&dir);
+        let messages = group.messages(&dir);
+        assert!(!messages.is_empty(), "{set}: a group without messages");
+        for eml in messages {
+            let name = eml.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(
+                names.insert(name.clone()),
+                "{set}: two messages named {name}"
+            );
+            let raw = std::fs::read(&eml).unwrap_or_else(|e| panic!("{}: {e}", eml.display()));
+            let expected_path = dir.join(format!("{name}.json"));
+            for (variant, input, failed_ext) in line_end_variants(&raw) {
+                if !matches(&expected_path, failed_ext, &report(&input, &ctx)) {
+                    failures.push(format!("{set}/{name} ({variant})"));
+                }
+            }
+        }
+    }
+    // Every expected report belongs to a message: a removed vector takes its report along.
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        if p.extension().is_some_and(|x| x == "json") && stem != "corpus" {
+            assert!(names.contains(&stem), "{}: no message", p.display());
+        }
+    }
+    (failures, names.len())
+}
+
+fn golden(set: &str, at_least: usize) {
+    let (failures, n) = run_set(set);
+    assert!(n >= at_least, "{set}: only {n} messages");
+    assert!(
+        failures.is_empty(),
+        "golden mismatches (see .failed files): {failures:#?}"
+    );
+}
+
+#[test]
+fn rfc() {
+    golden("rfc", 5);
+}
+
+#[test]
+fn interop() {
+    golden("interop", 3);
+}
+
+#[test]
+fn malformed() {
+    golden("malformed", 8);
+}
+
+#[test]
+fn attacks() {
+    if update() {
+        generate_attacks();
+    }
+    golden("attacks", 30);
+}
+
+/// What each set's reports must say whatever their details: nothing in `malformed` or
+/// `attacks` verifies as valid except the reference messages named `genuine-*`.
+#[test]
+fn no_malformed_or_attack_message_is_valid() {
+    for set in ["malformed", "attacks"] {
+        let dir = root().join(set);
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            if p.extension().is_none_or(|x| x != "json") || stem == "corpus" {
+                continue;
+            }
+            let report: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            let valid = report["valid"].as_bool().unwrap_or(false);
+            assert_eq!(valid, stem.starts_with("genuine-"), "{}", p.display());
+        }
+    }
+    assert!(SETS
+        .iter()
+        .all(|s| root().join(s).join("corpus.json").exists()));
+}
+
+/// The messages of `tests/support/attacks.rs`, built on a fresh PKI when `attacks/` has none
+/// of them (`MMHS_UPDATE_GOLDEN=1`): the drafter `alice`, the officer `o1`.
+fn generate_attacks() {
+    use crate::support::attacks::{self, DRAFTER, OFFICER};
+    use crate::support::pki::{Alg, Imitation, Pki};
+
+    let dir = root().join("attacks");
+    /// A message built on the PKI.
+    type Make = Box<dyn Fn(&Pki) -> Vec<u8>>;
+    let generated: Vec<(&str, Make)> = vec![
+        ("genuine-release", Box::new(attacks::released)),
+        (
+            "countersigned-by-self-made-officer-certificate",
+            Box::new(|p| {
+                let imp = p.impostor("impostor", OFFICER, Imitation::Nothing);
+                attacks::self_countersigned(p, &imp, false)
+            }),
+        ),
+        (
+            "countersigner-ski-matches-two-certificates",
+            Box::new(|p| {
+                let imp = p.impostor("imp-ski", OFFICER, Imitation::SubjectKeyIdentifier("o1"));
+                attacks::self_countersigned(p, &imp, true)
+            }),
+        ),
+        (
+            "countersigner-issuer-serial-matches-two-certificates",
+            Box::new(|p| {
+                let imp = p.impostor("imp-isn", OFFICER, Imitation::IssuerAndSerial("o1"));
+                attacks::self_countersigned(p, &imp, false)
+            }),
+        ),
+        (
+            "released-content-replaced",
+            Box::new(|p| attacks::content_replaced(&attacks::released(p))),
+        ),
+        (
+            "released-signer-info-moved",
+            Box::new(|p| attacks::signer_info_moved(&attacks::released(p), None)),
+        ),
+        (
+            "released-signer-info-moved-beside-fresh-signature",
+            Box::new(|p| {
+                attacks::signer_info_moved(&attacks::released(p), Some(&p.signer("alice")))
+            }),
+        ),
+    ];
+    let path = |name: &str| dir.join("generated").join(format!("{name}.eml"));
+    if generated.iter().any(|(name, _)| path(name).exists()) {
+        return;
+    }
+    std::fs::create_dir_all(dir.join("generated")).unwrap();
+    let pki = Pki::new(
+        "verify-golden",
+        &[("alice", DRAFTER, Alg::Rsa), ("o1", OFFICER, Alg::Rsa)],
+    );
+    std::fs::write(dir.join("generated/ca.pem"), pki.read("ca.pem")).unwrap();
+    for (name, make) in &generated {
+        std::fs::write(path(name), make(&pki)).unwrap();
+    }
+    // The validation time of the generated group: when the messages were made.
+    let at = attacks::now()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    std::fs::write(dir.join("generated/at.txt"), at + "\n").unwrap();
+}
