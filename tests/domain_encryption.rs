@@ -527,7 +527,7 @@ fn gateway_inbound_decrypts_and_marks() {
     )
     .unwrap();
     let mut inside = b"From: alice@army.example\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
-    inside.extend_from_slice(&smime::smime_mime::base64_lines(&der));
+    inside.extend_from_slice(&mmhs::mime::encode::base64_lines(&der));
     let GatewayInbound::Decrypted(out) = gateway_inbound(&inside, &gw).unwrap() else {
         panic!("not decrypted")
     };

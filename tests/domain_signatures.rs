@@ -345,7 +345,7 @@ fn parallel_signer_infos_of_different_types() {
     let cms = assemble_signed_data(1, &[alg], id_data, Some(&entity), &certs, &infos).unwrap();
     let mut raw = outer;
     raw.extend_from_slice(b"MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n");
-    raw.extend_from_slice(&smime::smime_mime::base64_lines(&cms));
+    raw.extend_from_slice(&mmhs::mime::encode::base64_lines(&cms));
     let r = verify(&raw);
     assert!(!r.valid);
     assert!(

@@ -19,7 +19,7 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mmhs::smime::smime_mime::{fields, split_message};
+use mmhs::mime::entity::{fields, split};
 use support::interop::{cms_verify, succeeded};
 use support::pki::{Alg, Pki};
 
@@ -70,7 +70,7 @@ fn compile(dir: &Path) -> String {
 /// (the `Content-*` fields and the body): what a signature encapsulating the message signs
 /// (RFC 8551 §3.1) and what stays outside.
 fn outer_and_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let (header, body) = split_message(raw);
+    let (header, body) = split(raw);
     let (mut outer, mut entity) = (Vec::new(), Vec::new());
     for f in fields(header) {
         let name = f.name.to_ascii_lowercase();

@@ -2,8 +2,8 @@
 //! provenance there), plus round trips of our own wrap / inject output and attack variants.
 #![cfg(not(target_arch = "wasm32"))]
 
+use mmhs::mime::entity::{media_type, multipart_parts, split};
 use mmhs::protect::{self, Hcp, InjectOptions};
-use mmhs::smime::smime_mime::{media_type, multipart_parts, split_message};
 
 macro_rules! v {
     ($f:literal) => {
@@ -12,7 +12,7 @@ macro_rules! v {
 }
 
 fn outer(eml: &[u8]) -> &[u8] {
-    split_message(eml).0
+    split(eml).0
 }
 
 fn codes(hp: &protect::HeaderProtection) -> Vec<&str> {
@@ -69,7 +69,7 @@ fn draft_injected_signed() {
 
     // multipart/signed: the first part is the payload root.
     let eml = v!("smime-multipart-injected.eml");
-    let (h, body) = split_message(eml);
+    let (h, body) = split(eml);
     let ct = media_type(
         &String::from_utf8_lossy(h)
             .split("Content-Type:")
@@ -155,7 +155,7 @@ fn draft_encrypted_strong_with_legacy_display() {
         .any(|m| m.field == "User-Agent" && m.outer.is_none()));
     assert!(hp.legacy_display_part_removed);
     let clean = protect::remove_legacy_display(payload).unwrap();
-    let (_, body) = split_message(&clean);
+    let (_, body) = split(&clean);
     assert!(body.starts_with(b"This is the smime-enc-signed-injected-strong-legacy message."));
     // The protected fields stay in the header section.
     assert!(String::from_utf8_lossy(&clean)
@@ -308,7 +308,7 @@ fn wrap_round_trip_and_forwarded_values() {
     }
     // Full-message form.
     let full = protect::wrap(MSG.as_bytes()).unwrap();
-    let (h, entity_body) = split_message(&full);
+    let (h, entity_body) = split(&full);
     assert!(String::from_utf8_lossy(h)
         .ends_with("MIME-Version: 1.0\r\nContent-Type: message/rfc822; forwarded=no\r\n"));
     assert_eq!(entity_body, MSG.as_bytes());

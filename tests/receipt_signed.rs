@@ -19,13 +19,13 @@ use crate::support;
 
 use std::sync::OnceLock;
 
+use mmhs::mime::encode::base64_lines;
 use mmhs::report::{ReceiptsFrom, VerifyReport};
 use mmhs::rng::danger::SeededRng;
 use mmhs::smime::receipt::{msg_sig_digest, msg_sig_digest_attribute, sign_receipt, Receipt};
 use mmhs::smime::receipt_request::ReceiptRequest;
 use mmhs::smime::signed_build::{assemble_signed_data, build_signer_info, signed_attributes};
 use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data, ID_DATA};
-use mmhs::smime::smime_mime::base64_lines;
 use mmhs::smime::{
     self, DigestAlg, ReceiptRequestOptions, SignOptions, SignatureType, Signer, ID_CT_RECEIPT,
 };
@@ -505,8 +505,8 @@ fn write(name: &str, data: &[u8]) -> String {
 
 /// The ContentInfo DER of a receipt message (OpenSSL 3.0 reads `-rctform` PEM or DER only).
 fn receipt_der(message: &[u8]) -> Vec<u8> {
-    let (_, body) = mmhs::smime::smime_mime::split_message(message);
-    mmhs::smime::smime_mime::decode_transfer(body, Some("base64")).unwrap()
+    let (_, body) = mmhs::mime::entity::split(message);
+    mmhs::mime::entity::decode_transfer(body, Some("base64")).unwrap()
 }
 
 /// `openssl cms -verify_receipt RECEIPT.der -in ORIGINAL.eml` (CA: the test root).

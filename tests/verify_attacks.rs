@@ -494,7 +494,7 @@ const INNER: &str =
 /// A message around a SignedData (`der`) as application/pkcs7-mime.
 fn pkcs7_message(der: &[u8]) -> Vec<u8> {
     let mut out = b"From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: Compressed\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
-    out.extend_from_slice(&smime::smime_mime::base64_lines(der));
+    out.extend_from_slice(&mmhs::mime::encode::base64_lines(der));
     out
 }
 

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use super::material::{read_json, ARGS_INVALID};
 use super::{io, Outcome};
+use crate::mime::entity;
+use crate::mime::header::HeaderSection;
+use crate::mmhs::address::addr_specs;
 use crate::release::{to_internet, to_x400, InternetHeading, IpmsHeading};
 use crate::{Error, Result};
 
@@ -54,24 +57,13 @@ pub fn run(args: Args) -> Result<Outcome> {
 
 /// From, Sender and MMHS-Authorizing-Users of a message.
 pub fn internet_heading(raw: &[u8]) -> InternetHeading {
-    let parser = mail_parser::MessageParser::new()
-        .with_address_headers()
-        .header_address(mail_parser::HeaderName::MmhsAuthorizingUsers);
-    let Some(msg) = parser.parse_headers(raw) else {
+    let Ok(h) = HeaderSection::parse(entity::split(raw).0) else {
         return InternetHeading::default();
-    };
-    let addrs = |a: Option<&mail_parser::Address>| -> Vec<String> {
-        a.map(|a| {
-            a.iter()
-                .filter_map(|x| x.address().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
     };
     let listed = crate::verify::listed_authorizing_users(raw);
     InternetHeading {
-        from: addrs(msg.from()),
-        sender: addrs(msg.sender()).into_iter().next(),
+        from: addr_specs(&h, "from"),
+        sender: addr_specs(&h, "sender").into_iter().next(),
         authorizing_users: (!listed.is_empty()).then_some(listed),
     }
 }

@@ -39,7 +39,7 @@ use crate::mime::encode::Message;
 use crate::mmhs::{self, names, EssSecurityLabel, SioLabel};
 use crate::protect::{self, Hcp, InjectOptions};
 use crate::rng::CryptoRng;
-use crate::smime::{self, smime_mime::base64_lines, ContentCipher, SignOptions, Signer};
+use crate::smime::{self, ContentCipher, SignOptions, Signer};
 
 /// Key material supplied by the caller instead of in the request.
 #[derive(Clone, Copy, Default)]
@@ -362,22 +362,6 @@ fn protect_error(e: protect::Error) -> Error {
     Error::Protect(e)
 }
 
-/// The `application/pkcs7-mime` entity for a CMS object.
-fn pkcs7_mime(smime_type: &str, name: &str, der: &[u8]) -> Vec<u8> {
-    let b64 = base64_lines(der);
-    let mut e = Vec::with_capacity(b64.len() + 200);
-    e.extend_from_slice(
-        format!(
-            "Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=\"{name}\"\r\n\
-Content-Transfer-Encoding: base64\r\n\
-Content-Disposition: attachment; filename=\"{name}\"\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    e.extend_from_slice(&b64);
-    e
-}
-
 /// Apply the security step to one copy and serialise it. `rcpts` are the copy's envelope
 /// recipients (for encryption).
 pub fn finish<R: CryptoRng + ?Sized>(
@@ -417,7 +401,7 @@ pub fn finish<R: CryptoRng + ?Sized>(
     // 3. compression, innermost
     if plan.compress {
         let der = smime::compress_content(&entity).map_err(Error::Smime)?;
-        entity = pkcs7_mime("compressed-data", "smime.p7z", &der);
+        entity = smime::pkcs7_mime_entity("compressed-data", "smime.p7z", &der);
     }
     // 4. signature
     let sign_opts = SignOptions {
@@ -461,9 +445,9 @@ pub fn finish<R: CryptoRng + ?Sized>(
         let aead = smime::choose_content_cipher(&opts, certs.len()).is_aead();
         let der = smime::encrypt_content(&entity, &certs, &opts, rng).map_err(Error::Smime)?;
         entity = if aead {
-            pkcs7_mime("authEnveloped-data", "smime.p7m", &der)
+            smime::pkcs7_mime_entity("authEnveloped-data", "smime.p7m", &der)
         } else {
-            pkcs7_mime("enveloped-data", "smime.p7m", &der)
+            smime::pkcs7_mime_entity("enveloped-data", "smime.p7m", &der)
         };
         // 6. triple wrapping: sign the encrypted part again (same signer and attributes;
         // RFC 2634 §1.1.1 lets the outer label equal the inner one). A receipt request stays

@@ -37,8 +37,8 @@ use super::dca::{domain_certificates, domain_names, DomainCertificateKind};
 use super::naming::address_domain;
 use super::Error;
 use crate::keys::PrivateKey;
+use crate::mime::entity::{canonical_crlf, fields, split};
 use crate::rng::CryptoRng;
-use crate::smime::smime_mime::{canonical_crlf, fields, split_message};
 use crate::smime::{self, EncryptOptions};
 
 /// The header field a gateway adds to a message it decrypted (module documentation).
@@ -185,7 +185,7 @@ pub fn gateway_inbound(
 /// The message (CRLF) without any `SMIME-Gateway-Decrypted` field in its outer header.
 pub fn without_marker(raw: &[u8]) -> Vec<u8> {
     let canon = canonical_crlf(raw);
-    let (header, body) = split_message(&canon);
+    let (header, body) = split(&canon);
     let mut out = Vec::with_capacity(canon.len());
     for f in fields(header) {
         if !f.name.eq_ignore_ascii_case(GATEWAY_DECRYPTED_FIELD) {

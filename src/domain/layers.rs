@@ -12,13 +12,13 @@
 //! An encrypted layer is EnvelopedData or AuthEnvelopedData (RFC 5083). Anything else — a
 //! CompressedData included — is content.
 
+use crate::mime::entity::{self, canonical_crlf, fields, split};
 use crate::smime::attributes;
 use crate::smime::ml_expansion::MlExpansionHistory;
 use crate::smime::signed_parse::{
     parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA,
     ID_SIGNED_DATA,
 };
-use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message};
 use crate::smime::Error as SmimeError;
 
 /// One signed attribute as received: its type and the whole `Attribute` DER.
@@ -58,27 +58,26 @@ pub enum TopLayer {
 /// Read the top layer of `raw` (a whole message).
 pub fn top_layer(raw: &[u8]) -> Result<TopLayer, SmimeError> {
     let canon = canonical_crlf(raw);
-    let (header, body) = split_message(&canon);
+    let (header, body) = split(&canon);
     let fs = fields(header);
-    let ct = smime_mime::entity_media_type(&fs);
-    let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
+    let ct = entity::entity_media_type(&fs);
+    let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
     let malformed = |m: String| SmimeError::Malformed(m);
     match ct.mime.as_str() {
         "multipart/signed" => {
             let parts = ct
                 .param("boundary")
-                .and_then(|b| smime_mime::multipart_parts(body, b))
+                .and_then(|b| entity::multipart_parts(body, b))
                 .filter(|p| p.len() >= 2)
                 .ok_or_else(|| malformed("multipart/signed without two body parts".into()))?;
-            let (sh, sb) = split_message(parts[1]);
+            let (sh, sb) = split(parts[1]);
             let sfs = fields(sh);
-            let scte =
-                smime_mime::field(&sfs, "content-transfer-encoding").map(|f| f.value.clone());
-            let der = smime_mime::decode_transfer(sb, scte.as_deref()).map_err(malformed)?;
+            let scte = entity::field(&sfs, "content-transfer-encoding").map(|f| f.value.clone());
+            let der = entity::decode_transfer(sb, scte.as_deref()).map_err(malformed)?;
             signed(&canon, &der, Some(parts[0])).map(TopLayer::Signed)
         }
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
-            let der = smime_mime::decode_transfer(body, cte.as_deref()).map_err(malformed)?;
+            let der = entity::decode_transfer(body, cte.as_deref()).map_err(malformed)?;
             let ci = parse_content_info(&der).map_err(|e| SmimeError::Cms(e.0))?;
             if ci.content_type == ID_SIGNED_DATA {
                 signed(&canon, &der, None).map(TopLayer::Signed)
@@ -143,7 +142,7 @@ fn signed(message: &[u8], der: &[u8], detached: Option<&[u8]>) -> Result<SignedL
     };
     let entity = canonical_crlf(entity);
     Ok(SignedLayer {
-        inner: smime_mime::with_outer_fields(message, &entity),
+        inner: entity::with_outer_fields(message, &entity),
         signers,
         ml_history,
     })

@@ -35,6 +35,8 @@ use x509_cert::Certificate;
 
 use super::naming::{agent_names, naming_verdict};
 use super::Error;
+use crate::mime::encode::base64_lines;
+use crate::mime::entity::{self, canonical_crlf, fields, split};
 use crate::report::codes::{cause, Cause};
 use crate::report::{SignatureType, VerifyReport};
 use crate::rng::CryptoRng;
@@ -43,7 +45,6 @@ use crate::smime::signed_build::assemble_signed_data;
 use crate::smime::signed_parse::{
     parse_content_info, ID_AUTH_ENVELOPED_DATA, ID_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
-use crate::smime::smime_mime::{self, base64_lines, canonical_crlf, fields, split_message};
 use crate::smime::{PendingSignedEntity, SignOptions, Signer};
 
 /// Check a signature-type list against §3.2: no repeated value, `additionalAttributes` alone.
@@ -93,12 +94,12 @@ pub fn naming_applies(types: &[SignatureType], cert: Option<&Certificate>) -> bo
 /// recipient's naming check will compare with, `crate::verify::originator`).
 pub fn originator_addresses(raw: &[u8]) -> Vec<String> {
     let canon = canonical_crlf(raw);
-    let (header, _) = split_message(&canon);
+    let (header, _) = split(&canon);
     let fs = fields(header);
     let of = |name: &str| -> Vec<String> {
         fs.iter()
             .filter(|f| f.name.eq_ignore_ascii_case(name))
-            .flat_map(|f| smime_mime::addresses(&f.value))
+            .flat_map(|f| entity::addresses(&f.value))
             .collect()
     };
     let sender = of("sender");
@@ -111,14 +112,14 @@ pub fn originator_addresses(raw: &[u8]) -> Vec<String> {
 
 /// What the top MIME entity of a message is, for encapsulation (§2.5).
 fn is_signed_or_encrypted(raw: &[u8]) -> bool {
-    let (header, body) = split_message(raw);
+    let (header, body) = split(raw);
     let fs = fields(header);
-    let ct = smime_mime::entity_media_type(&fs);
+    let ct = entity::entity_media_type(&fs);
     match ct.mime.as_str() {
         "multipart/signed" => true,
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
-            let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
-            let Ok(der) = smime_mime::decode_transfer(body, cte.as_deref()) else {
+            let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
+            let Ok(der) = entity::decode_transfer(body, cte.as_deref()) else {
                 return false;
             };
             parse_content_info(&der).is_ok_and(|ci| {
@@ -355,8 +356,8 @@ mod tests {
         assert!(out.starts_with(b"From: alice@army.example\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data"));
         assert!(is_signed_or_encrypted(&out));
         assert!(!is_signed_or_encrypted(raw));
-        let (_, body) = split_message(&out);
-        let der = smime_mime::decode_transfer(body, Some("base64")).unwrap();
+        let (_, body) = split(&out);
+        let der = entity::decode_transfer(body, Some("base64")).unwrap();
         let ci = parse_content_info(&der).unwrap();
         let sd = crate::smime::signed_parse::parse_signed_data(ci.content).unwrap();
         assert!(sd.signer_infos.is_empty());

@@ -122,6 +122,12 @@ pub enum DefectKind {
     LeadingContinuation,
     /// A bare CR not followed by LF inside a field.
     BareCr,
+    /// White space between the field name and the colon (RFC 5322 §4.5.8 obsolete syntax);
+    /// the field is kept under its name without the white space.
+    WspBeforeColon,
+    /// A field name with non-ASCII (UTF-8) characters (RFC 5322 §3.6.8 allows printable
+    /// US-ASCII only); the field is kept.
+    NonAsciiName,
 }
 
 /// One header field, borrowing from the input.
@@ -182,8 +188,9 @@ impl<'a> HeaderSection<'a> {
         let mut pos = 0usize;
         let mut body_offset = input.len();
         let mut has_body_separator = false;
-        // Index into `fields` of the field that continuation lines extend, if any.
-        let mut open: Option<usize> = None;
+        // Index into `fields` of the field that continuation lines extend, and the offset of
+        // its value, if any.
+        let mut open: Option<(usize, usize)> = None;
 
         while pos < input.len() {
             let (line_end, next) = line_bounds(input, pos);
@@ -199,11 +206,9 @@ impl<'a> HeaderSection<'a> {
                 break;
             }
             if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
-                match open.and_then(|i| fields.get_mut(i)) {
-                    Some(f) => {
-                        f.raw_value = input
-                            .get(f.span.start + f.name.len() + 1..line_end)
-                            .unwrap_or_default();
+                match open.and_then(|(i, value_start)| Some((fields.get_mut(i)?, value_start))) {
+                    Some((f, value_start)) => {
+                        f.raw_value = input.get(value_start..line_end).unwrap_or_default();
                         f.span.end = next;
                     }
                     None => defects.push(Defect {
@@ -217,14 +222,37 @@ impl<'a> HeaderSection<'a> {
             open = None;
             match line.iter().position(|b| *b == b':') {
                 Some(colon) if colon > 0 => {
-                    let name_bytes = line.get(..colon).unwrap_or_default();
-                    if name_bytes.iter().all(|b| is_ftext(*b)) {
+                    let written = line.get(..colon).unwrap_or_default();
+                    // RFC 5322 §4.5.8: `obs-optional = field-name *WSP ":" unstructured CRLF`.
+                    // Readers must accept the obsolete form, so a field spelled `From :` is
+                    // a From field here as it is for every other mail reader (a verifier
+                    // that skipped it would judge a different header than the one shown).
+                    let name_bytes = trim_end_wsp(written);
+                    // A name with non-ASCII characters is malformed (RFC 5322 §3.6.8, and
+                    // RFC 6532 §3.2 keeps field names ASCII) but other readers take it as a
+                    // field, so it is one here too, with a defect; invalid UTF-8 is not.
+                    let non_ascii = !name_bytes.is_ascii();
+                    let name_ok = name_bytes.iter().all(|b| is_ftext(*b) || *b >= 0x80)
+                        && std::str::from_utf8(name_bytes).is_ok();
+                    if !name_bytes.is_empty() && name_ok {
+                        if name_bytes.len() < written.len() {
+                            defects.push(Defect {
+                                kind: DefectKind::WspBeforeColon,
+                                span: pos..line_end,
+                            });
+                        }
+                        if non_ascii {
+                            defects.push(Defect {
+                                kind: DefectKind::NonAsciiName,
+                                span: pos..line_end,
+                            });
+                        }
                         if fields.len() >= limits.max_fields {
                             return Err(Error::TooManyFields {
                                 limit: limits.max_fields,
                             });
                         }
-                        // ftext is ASCII, so this cannot fail.
+                        // Checked to be UTF-8 above.
                         let name = std::str::from_utf8(name_bytes).unwrap_or_default();
                         if line.contains(&b'\r') {
                             defects.push(Defect {
@@ -237,7 +265,7 @@ impl<'a> HeaderSection<'a> {
                             raw_value: input.get(pos + colon + 1..line_end).unwrap_or_default(),
                             span: pos..next,
                         });
-                        open = Some(fields.len() - 1);
+                        open = Some((fields.len() - 1, pos + colon + 1));
                     } else {
                         defects.push(Defect {
                             kind: DefectKind::InvalidName,
@@ -283,7 +311,7 @@ impl<'a> HeaderSection<'a> {
 
 /// `(end of line content, start of next line)` for the line starting at `pos`. The line end
 /// is LF or CRLF; a final line without a line end runs to the end of input.
-fn line_bounds(input: &[u8], pos: usize) -> (usize, usize) {
+pub(crate) fn line_bounds(input: &[u8], pos: usize) -> (usize, usize) {
     let rest = input.get(pos..).unwrap_or_default();
     match rest.iter().position(|b| *b == b'\n') {
         Some(i) => {
@@ -304,6 +332,14 @@ fn line_bounds(input: &[u8], pos: usize) -> (usize, usize) {
             (end, input.len())
         }
     }
+}
+
+/// `s` without its trailing SP / HTAB.
+fn trim_end_wsp(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
 }
 
 /// RFC 5322 `ftext`: printable US-ASCII except colon.
@@ -501,76 +537,6 @@ fn hex_val(c: u8) -> Option<u8> {
     }
 }
 
-/// Format a header field `Name: value` folded (RFC 5322 §2.2.3) so that lines stay within
-/// `limit` characters (78 recommended) where the value has whitespace to fold at: a CRLF is
-/// inserted before an existing space or tab, so unfolding gives the value back exactly.
-/// Checks name and value first ([`check_header_name`], [`check_header_value`]). No trailing
-/// CRLF.
-pub fn fold(name: &str, value: &str, limit: usize) -> Result<String, Error> {
-    check_header_name(name)?;
-    check_header_value(value)?;
-    let mut out = String::with_capacity(name.len() + value.len() + 8);
-    out.push_str(name);
-    out.push(':');
-    let mut line_len = out.len();
-    // Split the value into words, each keeping its leading whitespace (the fold points).
-    let mut words: Vec<&str> = Vec::new();
-    let mut start = 0;
-    for (i, c) in value.char_indices() {
-        if (c == ' ' || c == '\t') && i > start {
-            words.push(value.get(start..i).unwrap_or_default());
-            start = i;
-        }
-    }
-    words.push(value.get(start..).unwrap_or_default());
-    for (i, w) in words.iter().enumerate() {
-        let piece = if i == 0 && !w.starts_with([' ', '\t']) {
-            out.push(' ');
-            line_len += 1;
-            *w
-        } else {
-            w
-        };
-        if i > 0 && line_len + piece.len() > limit {
-            out.push_str("\r\n");
-            line_len = 0;
-        }
-        out.push_str(piece);
-        line_len += piece.len();
-    }
-    Ok(out)
-}
-
-/// Encode `text` as RFC 2047 encoded-words (`=?utf-8?B?…?=`, UTF-8, base64), each at most
-/// 75 characters and split on character boundaries, separated by a space (RFC 2047 §2, §5).
-/// Use for non-ASCII display names / unstructured values in generated headers.
-pub fn encode_word(text: &str) -> String {
-    use base64::Engine;
-    // 75 - len("=?utf-8?B?") - len("?=") = 63 base64 chars -> at most 45 input bytes.
-    const MAX_BYTES: usize = 45;
-    let mut out = String::new();
-    let mut chunk = String::new();
-    let flush = |chunk: &mut String, out: &mut String| {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str("=?utf-8?B?");
-        out.push_str(&base64::engine::general_purpose::STANDARD.encode(chunk.as_bytes()));
-        out.push_str("?=");
-        chunk.clear();
-    };
-    for c in text.chars() {
-        if chunk.len() + c.len_utf8() > MAX_BYTES {
-            flush(&mut chunk, &mut out);
-        }
-        chunk.push(c);
-    }
-    if !chunk.is_empty() || out.is_empty() {
-        flush(&mut chunk, &mut out);
-    }
-    out
-}
-
 /// Decode `bytes` in the named charset (UTF-8 / US-ASCII natively, others through
 /// mail-parser's charset tables). `None` for an unknown charset.
 pub fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
@@ -635,6 +601,35 @@ mod tests {
                 DefectKind::InvalidName
             ]
         );
+    }
+
+    #[test]
+    fn obsolete_space_before_colon_is_a_field() {
+        let m = b"From : evil@x.example\r\n  (folded)\r\nSubject\t: s\r\n\r\n";
+        let h = HeaderSection::parse(m).unwrap();
+        let names: Vec<_> = h.fields.iter().map(|f| f.name).collect();
+        assert_eq!(names, vec!["From", "Subject"]);
+        assert_eq!(h.value("from").unwrap(), "evil@x.example  (folded)");
+        let kinds: Vec<_> = h.defects.iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, vec![DefectKind::WspBeforeColon; 2]);
+        // Only trailing white space is obsolete syntax; inside a name it is not a field.
+        let h = HeaderSection::parse(b"Fr om: x\r\n : y\r\n\r\n").unwrap();
+        assert!(h.fields.is_empty());
+    }
+
+    #[test]
+    fn non_ascii_names_are_fields_with_a_defect() {
+        let h = HeaderSection::parse("Contenté-Foo: 1\r\nX\u{1}: 2\r\n".as_bytes()).unwrap();
+        assert_eq!(h.fields.len(), 1);
+        assert_eq!(h.fields[0].name, "Contenté-Foo");
+        let kinds: Vec<_> = h.defects.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![DefectKind::NonAsciiName, DefectKind::InvalidName]
+        );
+        // Invalid UTF-8 in a name is not a field.
+        let h = HeaderSection::parse(b"X\xff: 1\r\n\r\n").unwrap();
+        assert!(h.fields.is_empty());
     }
 
     #[test]

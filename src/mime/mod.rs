@@ -1,8 +1,17 @@
-//! Shared MIME / RFC 5322 helpers: reading a raw header section with byte offsets, unfolding,
-//! header-value validation (no bare CR/LF), RFC 2047 / RFC 2231 encoding. Full MIME trees are
-//! parsed with `mail-parser`; this module covers what it does not give us byte-exactly.
+//! MIME and RFC 5322: the one home for reading and writing messages.
+//!
+//! - [`header`]: [`HeaderSection`], the one header-section reader (RFC 5322 §2.2, §3.2.2),
+//!   zero-copy with byte spans; unfolding, RFC 2047 decoding for display, header-value
+//!   checks for generated fields.
+//! - [`entity`]: a MIME entity read byte-exactly: header/body split, fields with their raw
+//!   bytes, media types (RFC 2045 §5.1), multipart parts (RFC 2046 §5.1.1), transfer
+//!   decoding (RFC 2045 §6), address lists (RFC 5322 §3.4).
+//! - [`encode`]: writing: header folding and RFC 2047 encoded-words, RFC 2231 parameters,
+//!   transfer encodings and the [`encode::Part`] tree every producer of MIME builds with.
+//! - [`auth_results`]: the `Authentication-Results` field (RFC 8601).
 
 pub mod auth_results;
 pub mod encode;
+pub mod entity;
 pub mod header;
 pub use header::{check_header_value, Field, HeaderSection};

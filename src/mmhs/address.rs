@@ -32,7 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use super::lex::{parse_quoted, quote};
 use super::Error;
-use crate::mime::header::{decode_encoded_words, encode_word};
+use crate::mime::encode::phrase as format_phrase;
+use crate::mime::header::{decode_encoded_words, HeaderSection};
 
 /// A mailbox: optional display name and an addr-spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -196,24 +197,20 @@ impl FromStr for AddressList {
     }
 }
 
-/// Quote / encode a display name as needed.
-fn format_phrase(name: &str) -> String {
-    if !name.is_ascii() {
-        return encode_word(name);
-    }
-    let plain = !name.is_empty()
-        && name
-            .split(' ')
-            .all(|w| !w.is_empty() && w.bytes().all(is_atext));
-    if plain {
-        name.to_string()
-    } else {
-        quote(name)
-    }
+/// The addr-specs of every field named `name` in a header section, in order (RFC 5322 §3.4
+/// `address-list`, groups read through); a field whose value is not an address list
+/// contributes none.
+pub fn addr_specs(section: &HeaderSection<'_>, name: &str) -> Vec<String> {
+    section
+        .get_all(name)
+        .filter_map(|f| f.unfolded().parse::<AddressList>().ok())
+        .flat_map(|l| l.mailboxes().map(|m| m.address.clone()).collect::<Vec<_>>())
+        .collect()
 }
 
+/// `atext` (RFC 5322 §3.2.3) for one octet.
 fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+    b.is_ascii() && crate::mime::encode::is_atext(char::from(b))
 }
 
 /// Check an addr-spec: dot-atom or quoted local part, '@', dot-atom or literal domain.

@@ -434,16 +434,30 @@ pub fn inspect(raw: &[u8], opts: &InspectOptions) -> Result<MmhsView, Error> {
         if d.span.start == 0 && raw.starts_with(b"From ") {
             continue; // mbox separator line
         }
-        let what = match d.kind {
-            DefectKind::NotAField => "a line that is not a header field",
-            DefectKind::InvalidName => "a header field with an invalid name",
-            DefectKind::LeadingContinuation => "a continuation line before the first field",
-            DefectKind::BareCr => "a bare CR inside a field",
+        let line = line_of(raw, d.span.start);
+        let message = match d.kind {
+            DefectKind::WspBeforeColon => format!(
+                "a header field with white space before its colon on line {line} \
+                 (obsolete syntax, RFC 5322 §4.5.8) was read without it"
+            ),
+            DefectKind::NonAsciiName => format!(
+                "a header field with a non-ASCII name on line {line} (RFC 5322 §3.6.8 allows \
+                 printable US-ASCII only) was read"
+            ),
+            DefectKind::NotAField => {
+                format!("a line that is not a header field on line {line} was skipped")
+            }
+            DefectKind::InvalidName => {
+                format!("a header field with an invalid name on line {line} was skipped")
+            }
+            DefectKind::LeadingContinuation => {
+                format!("a continuation line before the first field on line {line} was skipped")
+            }
+            DefectKind::BareCr => {
+                format!("a bare CR inside a field on line {line} was kept")
+            }
         };
-        cx.problem(
-            "mmhs-header-defect",
-            format!("{what} on line {} was skipped", line_of(raw, d.span.start)),
-        );
+        cx.problem("mmhs-header-defect", message);
     }
 
     // Duplicates.

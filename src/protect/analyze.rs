@@ -23,9 +23,9 @@ use super::fields::{
     addr_specs, canonical_name, display, is_hp_meta, is_structural, values, COMPARED,
 };
 use super::legacy::remove_legacy_display;
+use crate::mime::entity::media_type;
 use crate::mime::header::HeaderSection;
 use crate::report::{Forwarded, HeaderMismatch, HpScheme, Problem};
-use crate::smime::smime_mime::media_type;
 
 /// Outer Subject values accepted as an obscured Subject in an encrypted message that does not
 /// declare its policy: RFC 9788 `hcp_baseline` (`[...]`), the Autocrypt / early-draft `...`,

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::fields::is_structural;
 use super::Error;
 use crate::mime::encode::{fold_field, normalize_crlf};
+use crate::mime::entity::media_type;
 use crate::mime::header::HeaderSection;
-use crate::smime::smime_mime::media_type;
 
 /// Header Confidentiality Policy (RFC 9788 §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -10,8 +10,8 @@
 //!   non-root `text/plain; protected-headers="v1"` part consisting only of `Name: value` lines,
 //!   as the first part of a `multipart/mixed`.
 
+use crate::mime::entity::{media_type, multipart_parts};
 use crate::mime::header::HeaderSection;
-use crate::smime::smime_mime::{media_type, multipart_parts};
 
 /// Nesting depth searched for the Main Body Part.
 const MAX_DEPTH: usize = 8;

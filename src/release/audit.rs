@@ -35,6 +35,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::mime::entity;
+use crate::mime::header::HeaderSection;
+use crate::mmhs::address::addr_specs;
 use crate::report::Problem;
 
 /// The audited event.
@@ -182,26 +185,25 @@ impl AuditFacts {
     /// the header part: an audit record is written even for a message we cannot parse).
     pub fn from_message(raw: &[u8]) -> Self {
         let mut f = AuditFacts::default();
-        let Some(msg) = mail_parser::MessageParser::default().parse_headers(raw) else {
+        let Ok(h) = HeaderSection::parse(entity::split(raw).0) else {
             return f;
         };
-        let addrs = |a: Option<&mail_parser::Address>| -> Option<Vec<String>> {
-            let v: Vec<String> = a?
-                .iter()
-                .filter_map(|x| x.address().map(|s| s.to_string()))
-                .collect();
+        let addrs = |name: &str| -> Option<Vec<String>> {
+            let v = addr_specs(&h, name);
             (!v.is_empty()).then_some(v)
         };
         let raw_field = |name: &str| -> Option<String> {
-            msg.header_raw(name)
+            h.value(name)
                 .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
         };
-        f.set_identifiers(MessageIdentifiers::new(msg.message_id(), None, None));
-        f.primary_recipients = addrs(msg.to());
-        f.copy_recipients = addrs(msg.cc());
-        f.blind_copy_recipients = addrs(msg.bcc());
-        f.originator = addrs(msg.sender())
-            .or_else(|| addrs(msg.from()))
+        let message_id = h.value("message-id");
+        let message_id = message_id.as_deref().and_then(entity::first_msg_id);
+        f.set_identifiers(MessageIdentifiers::new(message_id, None, None));
+        f.primary_recipients = addrs("to");
+        f.copy_recipients = addrs("cc");
+        f.blind_copy_recipients = addrs("bcc");
+        f.originator = addrs("sender")
+            .or_else(|| addrs("from"))
             .and_then(|v| v.into_iter().next());
         f.authorizing_users = raw_field("MMHS-Authorizing-Users").map(|v| {
             v.split(',')

@@ -17,8 +17,10 @@
 //! (RFC 3834) so that it never triggers another automatic reply, and the drafted message's
 //! MMHS precedences so the refusal travels as fast as the message would have.
 
-use base64::Engine;
-
+use super::procedure::{drafter_of, recipients_of};
+use crate::mime::encode::{unstructured, Headers, Message, Part};
+use crate::mime::entity;
+use crate::mime::header::{check_header_value, HeaderSection};
 use crate::rng::CryptoRng;
 
 /// Everything the notice says.
@@ -39,31 +41,24 @@ pub fn rejection_notice<R: CryptoRng + ?Sized>(
     input: &NoticeInput<'_>,
     rng: &mut R,
 ) -> Result<(Vec<u8>, String), super::Error> {
-    let orig = input.original;
-    let msg = mail_parser::MessageParser::default()
-        .parse_headers(orig)
-        .ok_or_else(|| super::Error::Malformed("the drafted message cannot be parsed".into()))?;
-    let first = |a: Option<&mail_parser::Address>| {
-        a.and_then(|a| a.first())
-            .and_then(|x| x.address())
-            .map(str::to_string)
-    };
-    let drafter = first(msg.sender())
-        .or_else(|| first(msg.from()))
+    let (original_header, _) = entity::split(input.original);
+    let section = HeaderSection::parse(original_header)
+        .map_err(|e| super::Error::Malformed(format!("the drafted message: {e}")))?;
+    let drafter = drafter_of(input.original)
         .ok_or_else(|| super::Error::Malformed("the drafted message has no From address".into()))?;
-    let mut rcpts: Vec<String> = Vec::new();
-    for a in [msg.to(), msg.cc(), msg.bcc()].into_iter().flatten() {
-        rcpts.extend(a.iter().filter_map(|x| x.address().map(str::to_string)));
-    }
-    let subject = msg.subject().unwrap_or("(no subject)").to_string();
-    let msgid = msg.message_id().map(|m| format!("<{m}>"));
-    let header_end = find_header_end(orig);
-    let original_headers = String::from_utf8_lossy(&orig[..header_end]).replace("\r\n", "\n");
+    let rcpts = recipients_of(input.original);
+    let subject = section
+        .get("subject")
+        .map_or_else(|| "(no subject)".to_string(), |f| f.display_value());
+    let msgid = section
+        .value("message-id")
+        .and_then(|v| entity::first_msg_id(&v).map(|id| format!("<{id}>")));
+    let original_headers = String::from_utf8_lossy(original_header).replace("\r\n", "\n");
 
     let mut rnd = [0u8; 24];
     rng.fill_bytes(&mut rnd);
     let token = hex(&rnd);
-    let boundary = format!("=_release-notice-{}", &token[..24]);
+    let boundary = format!("=_release-notice-{}", token.get(..24).unwrap_or_default());
     let officer_domain = input
         .officer
         .rsplit_once('@')
@@ -81,51 +76,44 @@ pub fn rejection_notice<R: CryptoRng + ?Sized>(
         .collect::<Vec<_>>()
         .join(" ");
 
-    let mut out = String::new();
-    let mut h = |name: &str, value: &str| {
-        out.push_str(name);
-        out.push_str(": ");
-        out.push_str(value);
-        out.push_str("\r\n");
-    };
-    h("From", input.officer);
-    h("To", &drafter);
-    h("Subject", &encode_word(&format!("Not released: {subject}")));
-    h("Date", &date);
-    h(
+    let mut headers = Headers::new();
+    headers.push("From", input.officer);
+    headers.push("To", drafter.as_str());
+    headers.push(
+        "Subject",
+        unstructured(&format!(
+            "Not released: {}",
+            subject.replace(['\r', '\n'], " ")
+        )),
+    );
+    headers.push("Date", date.as_str());
+    headers.push(
         "Message-ID",
-        &format!("<{}@{officer_domain}>", &token[24..]),
+        format!("<{}@{officer_domain}>", token.get(24..).unwrap_or_default()),
     );
     if let Some(id) = &msgid {
-        h("In-Reply-To", id);
-        h("References", id);
+        check_header_value(id).map_err(|e| super::Error::Malformed(e.to_string()))?;
+        headers.push("In-Reply-To", id.as_str());
+        headers.push("References", id.as_str());
     }
-    h("Auto-Submitted", "auto-replied");
+    headers.push("Auto-Submitted", "auto-replied");
     for f in [
         "MMHS-Primary-Precedence",
         "MMHS-Copy-Precedence",
         "MT-Priority",
     ] {
-        if let Some(v) = msg.header_raw(f) {
-            let v = v.trim();
-            if !v.contains(['\r', '\n']) {
-                h(f, v);
+        if let Some(v) = section.get(f) {
+            // A folded value is not copied (it is not a precedence this profile writes).
+            if let Ok(v) = std::str::from_utf8(v.raw_value) {
+                let v = v.trim();
+                if !v.contains(['\r', '\n']) {
+                    headers.push(f, v);
+                }
             }
         }
     }
-    h("MIME-Version", "1.0");
-    h(
-        "Content-Type",
-        &format!("multipart/report; report-type=delivery-status;\r\n boundary=\"{boundary}\""),
-    );
-    out.push_str("\r\n");
-    out.push_str("This is a release-refusal notice in MIME format (RFC 6522).\r\n");
 
     // 1. Human-readable part.
-    out.push_str(&format!("\r\n--{boundary}\r\n"));
-    out.push_str(
-        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-    );
     let human = format!(
         "Your message {} \"{subject}\" was NOT released to its recipients.\n\n\
          Refused by: {}\nTime: {date}\nReason:\n{}\n\n\
@@ -134,43 +122,47 @@ pub fn rejection_notice<R: CryptoRng + ?Sized>(
         input.officer,
         input.reason
     );
-    out.push_str(&wrap76(
-        &base64::engine::general_purpose::STANDARD.encode(human.replace('\n', "\r\n")),
-    ));
+    let human = Part::binary(
+        "text/plain; charset=utf-8".to_string(),
+        human.replace('\n', "\r\n").as_bytes(),
+        Headers::new(),
+    );
 
     // 2. The delivery-status part.
-    out.push_str(&format!("\r\n--{boundary}\r\n"));
-    out.push_str("Content-Type: message/delivery-status\r\n\r\n");
-    out.push_str(&format!(
-        "Reporting-MTA: dns; {officer_domain}\r\nArrival-Date: {date}\r\n"
-    ));
+    let mut status = format!("Reporting-MTA: dns; {officer_domain}\r\nArrival-Date: {date}\r\n");
     for r in &rcpts {
         check_addr(r)?;
-        out.push_str(&format!(
+        status.push_str(&format!(
             "\r\nFinal-Recipient: rfc822; {r}\r\nAction: failed\r\nStatus: 5.7.1\r\nDiagnostic-Code: X-MMHS-Release; refused by {}: {}\r\n",
             input.officer,
             ascii_only(&reason_line)
         ));
     }
+    let mut status_headers = Headers::new();
+    status_headers.push("Content-Type", "message/delivery-status");
 
     // 3. The drafted message's header section.
-    out.push_str(&format!("\r\n--{boundary}\r\n"));
-    out.push_str("Content-Type: text/rfc822-headers\r\n\r\n");
-    out.push_str(&original_headers.replace('\n', "\r\n"));
-    out.push_str(&format!("\r\n--{boundary}--\r\n"));
-    Ok((out.into_bytes(), drafter))
-}
+    let mut quoted_headers = Headers::new();
+    quoted_headers.push("Content-Type", "text/rfc822-headers");
 
-fn find_header_end(raw: &[u8]) -> usize {
-    for (i, w) in raw.windows(2).enumerate() {
-        if w == b"\n\n" {
-            return i + 1;
-        }
-        if i + 4 <= raw.len() && &raw[i..i + 4] == b"\r\n\r\n" {
-            return i + 2;
-        }
-    }
-    raw.len()
+    let body = Part::multipart_with_boundary(
+        "report",
+        &[("report-type", "delivery-status")],
+        boundary,
+        b"This is a release-refusal notice in MIME format (RFC 6522).\r\n\r\n",
+        vec![
+            human,
+            Part::leaf(status_headers, status.into_bytes()),
+            Part::leaf(
+                quoted_headers,
+                original_headers.replace('\n', "\r\n").into_bytes(),
+            ),
+        ],
+    );
+    let raw = Message { headers, body }
+        .to_bytes()
+        .map_err(|_| super::Error::Malformed("a header line would exceed 998 octets".into()))?;
+    Ok((raw, drafter))
 }
 
 fn check_addr(a: &str) -> Result<(), super::Error> {
@@ -178,33 +170,6 @@ fn check_addr(a: &str) -> Result<(), super::Error> {
         return Err(super::Error::Malformed(format!("unusable address {a:?}")));
     }
     Ok(())
-}
-
-/// RFC 2047 B-encoding for non-ASCII header text (one encoded-word per 45 input bytes).
-fn encode_word(s: &str) -> String {
-    let s = s.replace(['\r', '\n'], " ");
-    if s.is_ascii() {
-        return s;
-    }
-    let mut words = Vec::new();
-    let mut chunk = String::new();
-    for c in s.chars() {
-        if chunk.len() + c.len_utf8() > 45 {
-            words.push(std::mem::take(&mut chunk));
-        }
-        chunk.push(c);
-    }
-    words.push(chunk);
-    words
-        .iter()
-        .map(|w| {
-            format!(
-                "=?UTF-8?B?{}?=",
-                base64::engine::general_purpose::STANDARD.encode(w)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\r\n ")
 }
 
 fn ascii_only(s: &str) -> String {
@@ -219,15 +184,6 @@ fn ascii_only(s: &str) -> String {
         .collect()
 }
 
-fn wrap76(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 38);
-    for chunk in s.as_bytes().chunks(76) {
-        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        out.push_str("\r\n");
-    }
-    out
-}
-
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -239,19 +195,26 @@ mod tests {
 
     const MSG: &[u8] = b"From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nCc: carol@navy.example\r\nSubject: Convoy\r\nMessage-ID: <d1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\n\r\nbody\r\n";
 
-    #[test]
-    fn notice_is_a_dsn_with_the_reason() {
-        let mut rng = SeededRng::new(1);
-        let (raw, to) = rejection_notice(
+    /// The notice for `original`, refused by officer@army.example for `reason`.
+    fn notice(
+        original: &[u8],
+        reason: &str,
+        seed: u64,
+    ) -> Result<(Vec<u8>, String), super::super::Error> {
+        rejection_notice(
             &NoticeInput {
-                original: MSG,
+                original,
                 officer: "officer@army.example",
-                reason: "Wrong précédence: use IMMEDIATE",
+                reason,
                 now: time::macros::datetime!(2026-11-23 10:00 UTC),
             },
-            &mut rng,
+            &mut SeededRng::new(seed),
         )
-        .unwrap();
+    }
+
+    #[test]
+    fn notice_is_a_dsn_with_the_reason() {
+        let (raw, to) = notice(MSG, "Wrong précédence: use IMMEDIATE", 1).unwrap();
         assert_eq!(to, "alice@army.example");
         let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
         assert_eq!(m.subject(), Some("Not released: Convoy"));
@@ -280,17 +243,32 @@ mod tests {
     }
 
     #[test]
+    fn drafted_fields_cannot_inject_header_fields() {
+        // An encoded CR LF in the subject and a folded Message-ID: decoded for the text, they
+        // must not become fields of the notice.
+        let drafted = b"From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nSubject: =?utf-8?q?x=0D=0ABcc:_eve@evil.example?=\r\nMessage-ID:\r\n <d2@army.example>\r\n\r\nbody\r\n";
+        let (raw, _) = notice(drafted, "no", 2).unwrap();
+        let (head, _) = entity::split(&raw);
+        let h = HeaderSection::parse(head).unwrap();
+        assert!(h.get("bcc").is_none());
+        assert!(h.defects.is_empty(), "{:?}", h.defects);
+        assert_eq!(h.value("in-reply-to").unwrap(), "<d2@army.example>");
+        assert!(h
+            .get("subject")
+            .unwrap()
+            .display_value()
+            .contains("Bcc: eve@evil.example"));
+    }
+
+    #[test]
+    fn drafter_in_obsolete_syntax_is_found() {
+        let drafted = b"From : Alice <alice@army.example>\r\nTo: b@navy.example\r\n\r\n";
+        let (_, to) = notice(drafted, "no", 3).unwrap();
+        assert_eq!(to, "alice@army.example");
+    }
+
+    #[test]
     fn unusable_input() {
-        let mut rng = SeededRng::new(1);
-        let e = rejection_notice(
-            &NoticeInput {
-                original: b"Subject: x\r\n\r\n",
-                officer: "officer@army.example",
-                reason: "r",
-                now: time::OffsetDateTime::UNIX_EPOCH,
-            },
-            &mut rng,
-        );
-        assert!(e.is_err());
+        assert!(notice(b"Subject: x\r\n\r\n", "r", 1).is_err());
     }
 }

@@ -41,6 +41,9 @@ use serde::{Deserialize, Serialize};
 use super::policy::{AuthorizationForm, ReleasePolicy, Severity};
 use super::review::{review, Finding, ReviewInput};
 use crate::compose::Envelope;
+use crate::mime::entity;
+use crate::mime::header::HeaderSection;
+use crate::mmhs::address::addr_specs;
 use crate::report::{Problem, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::{self, Signer};
@@ -407,31 +410,31 @@ fn simple_envelope(from: &str, rcpts: &[String]) -> Envelope {
     }
 }
 
-fn drafter_of(raw: &[u8]) -> Option<String> {
-    let msg = mail_parser::MessageParser::new()
-        .with_address_headers()
-        .parse_headers(raw)?;
-    let first = |a: Option<&mail_parser::Address>| {
-        a.and_then(|a| a.first())
-            .and_then(|x| x.address())
-            .map(str::to_string)
-    };
-    first(msg.sender()).or_else(|| first(msg.from()))
+/// The addr-specs of every field named `name` in the header section of `raw`.
+fn mailboxes_of(raw: &[u8], name: &str) -> Vec<String> {
+    HeaderSection::parse(entity::split(raw).0)
+        .map(|section| addr_specs(&section, name))
+        .unwrap_or_default()
 }
 
-fn recipients_of(raw: &[u8]) -> Vec<String> {
-    let Some(msg) = mail_parser::MessageParser::new()
-        .with_address_headers()
-        .parse_headers(raw)
-    else {
-        return Vec::new();
-    };
+/// The drafter of a message: the first Sender mailbox, else the first From mailbox
+/// (RFC 5322 §3.6.2: Sender names the agent responsible for the transmission).
+pub(super) fn drafter_of(raw: &[u8]) -> Option<String> {
+    mailboxes_of(raw, "sender")
+        .into_iter()
+        .next()
+        .or_else(|| mailboxes_of(raw, "from").into_iter().next())
+}
+
+/// The To, Cc and Bcc addresses of a message, each once (compared case-insensitively).
+pub(super) fn recipients_of(raw: &[u8]) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
-    for a in [msg.to(), msg.cc(), msg.bcc()].into_iter().flatten() {
-        for x in a.iter().filter_map(|x| x.address()) {
-            if !v.iter().any(|y| y.eq_ignore_ascii_case(x)) {
-                v.push(x.to_string());
-            }
+    for x in ["to", "cc", "bcc"]
+        .into_iter()
+        .flat_map(|n| mailboxes_of(raw, n))
+    {
+        if !v.iter().any(|y| y.eq_ignore_ascii_case(&x)) {
+            v.push(x);
         }
     }
     v
@@ -581,70 +584,26 @@ fn set_top_field(raw: &[u8], name: &str, value: Option<&str>) -> Result<Vec<u8>,
 /// the MIME fields of the outer S/MIME layer) followed by the innermost MIME entity — the
 /// message as its recipients will see it.
 fn review_view(raw: &[u8], content: &[u8]) -> Vec<u8> {
-    let (content_header, _) = split_header(content);
-    let is_message = header_fields(content_header).iter().any(|(name, value)| {
-        name.eq_ignore_ascii_case("content-type") && {
-            let v = value.trim_start().to_ascii_lowercase();
-            v.starts_with("message/rfc822") || v.starts_with("message/global")
-        }
-    });
+    let content_fields = entity::fields(entity::split(content).0);
+    let mime = entity::entity_media_type(&content_fields).mime;
+    let is_message = entity::field(&content_fields, "content-type").is_some()
+        && (mime == "message/rfc822" || mime == "message/global");
     if is_message {
         return content.to_vec();
     }
-    let (outer_header, _) = split_header(raw);
-    let mut out = Vec::with_capacity(outer_header.len() + content.len());
-    for (name, value) in header_fields(outer_header) {
-        let lower = name.to_ascii_lowercase();
-        if lower.starts_with("content-") || lower == "mime-version" {
+    let outer_fields = entity::fields(entity::split(raw).0);
+    let mut out = Vec::with_capacity(raw.len().min(64 * 1024) + content.len());
+    for f in outer_fields {
+        if entity::is_content_field(f.name) || f.name.eq_ignore_ascii_case("mime-version") {
             continue;
         }
-        out.extend_from_slice(name.as_bytes());
-        out.push(b':');
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(&entity::canonical_crlf(f.raw));
+        if !f.raw.ends_with(b"\n") {
+            out.extend_from_slice(b"\r\n");
+        }
     }
     out.extend_from_slice(content);
     out
-}
-
-/// Split a message at its first empty line: (header section incl. its last line end, body).
-fn split_header(raw: &[u8]) -> (&[u8], &[u8]) {
-    let mut i = 0;
-    while i < raw.len() {
-        let line_end = raw[i..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |p| i + p + 1);
-        let line = &raw[i..line_end];
-        if line == b"\r\n" || line == b"\n" {
-            return (&raw[..i], &raw[line_end..]);
-        }
-        i = line_end;
-    }
-    (raw, &[])
-}
-
-/// Header fields of a header section as (name, unfolded raw value).
-fn header_fields(header: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(header);
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for line in text.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.is_empty() {
-            continue;
-        }
-        if line.starts_with([' ', '\t']) {
-            if let Some(last) = fields.last_mut() {
-                last.1.push_str("\r\n");
-                last.1.push_str(line);
-            }
-            continue;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            fields.push((name.to_string(), value.to_string()));
-        }
-    }
-    fields
 }
 
 #[cfg(test)]

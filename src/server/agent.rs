@@ -26,6 +26,9 @@ use super::Error;
 use crate::cancel::Cancel;
 use crate::domain::uri::MailUri;
 use crate::label_policy::LabelDecision;
+use crate::mime::encode::{unstructured, Headers, Message, Part};
+use crate::mime::entity;
+use crate::mime::header::HeaderSection;
 use crate::mmhs::mt_priority::{stanag4406_level, MtPriority};
 use crate::release::{AuditFacts, MessageIdentifiers};
 
@@ -377,9 +380,10 @@ impl Agent {
             .min(2000);
         let line = String::from_utf8_lossy(rest.get(..end)?).to_string();
         let (officer, reason) = line.split_once(": ").unwrap_or((line.as_str(), ""));
-        let drafted = mail_parser::MessageParser::default()
-            .parse_headers(msg)
-            .and_then(|m| m.in_reply_to().as_text().map(|t| format!("<{t}>")));
+        let drafted = HeaderSection::parse(entity::split(msg).0)
+            .ok()
+            .and_then(|h| h.value("in-reply-to"))
+            .and_then(|v| entity::first_msg_id(&v).map(|t| format!("<{t}>")));
         Some((
             officer.trim().to_string(),
             reason.trim().to_string(),
@@ -878,25 +882,25 @@ impl Agent {
         // authenticated submitters only).
         let local = self.config.user(&tx.mail_from).is_some();
         let verified = tx.submitter.is_some();
-        if !verified && !local {
-            return self.audit(
+        let not_sent = |why: &str| {
+            self.audit(
                 sql,
                 AuditEvent::Dsn,
                 tx,
                 info,
                 None,
-                Some(format!(
-                    "DSN to {} not sent: unauthenticated submission, reverse-path not local",
-                    tx.mail_from
-                )),
-            );
+                Some(format!("DSN to {} not sent: {why}", tx.mail_from)),
+            )
+        };
+        if !verified && !local {
+            return not_sent("unauthenticated submission, reverse-path not local");
         }
         let t = now();
         let mid = format!("dsn-{}@{}", self.new_id(), self.config.hostname);
         let boundary = format!("=_dsn_{}", random_hex(12));
         let arrival = rfc2822(from_unix(tx.arrival));
         let date = rfc2822(t);
-        let bytes = dsn::build(&dsn::DsnRequest {
+        let built = dsn::build(&dsn::DsnRequest {
             reporting_mta: &self.config.hostname,
             to: &tx.mail_from,
             envid: tx.envid.as_deref(),
@@ -909,6 +913,9 @@ impl Agent {
             return_full: failure && verified && tx.ret_full == Some(true),
             original,
         });
+        let Ok(bytes) = built else {
+            return not_sent("a header line would exceed 998 octets");
+        };
         let detail = format!(
             "DSN {} to {} for {}",
             rcpts
@@ -1234,7 +1241,7 @@ impl Agent {
                 &format!("{diagnostic}; still waiting for release"),
             );
             self.emit_dsn(sql, tx, &info, &item.raw, delayed, false)?;
-            let notice = self.officer_deadline_notice(&item.raw, &by, &officers, now);
+            let notice = self.officer_deadline_notice(&item.raw, &by, &officers, now)?;
             for o in &officers {
                 Store::insert_message(sql, o, folders::INBOX, &notice, None, now.unix_timestamp())?;
             }
@@ -1253,47 +1260,70 @@ impl Agent {
         })
     }
 
-    /// The notice to the officers holding a draft whose N-mode deadline passed.
+    /// The notice to the officers holding a draft whose N-mode deadline passed, built with
+    /// the [`Part`] tree (subject as RFC 2047 `unstructured` text, body CRLF text).
     fn officer_deadline_notice(
         &self,
         draft: &[u8],
         by: &DeliverBy,
         officers: &[String],
         now: OffsetDateTime,
-    ) -> Vec<u8> {
-        let head = mail_parser::MessageParser::default().parse_headers(draft);
+    ) -> Result<Vec<u8>, Error> {
+        let head = HeaderSection::parse(entity::split(draft).0).ok();
         // Display text from the draft: no control characters (no header injection), bounded.
-        let subject = head
+        let subject: String = head
             .as_ref()
-            .and_then(|m| m.subject())
-            .map(|t| t.chars().filter(|c| !c.is_control()).take(200).collect())
+            .and_then(|h| h.get("subject"))
+            .map(|f| {
+                f.display_value()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect()
+            })
             .unwrap_or_else(|| "(no subject)".to_string());
         let msgid = head
             .as_ref()
-            .and_then(|m| m.message_id())
-            .map(|m| format!("<{}>", sanitize(m)));
-        let mut m = format!(
-            "From: Mail Delivery System <MAILER-DAEMON@{host}>\r\nTo: {to}\r\nSubject: Release deadline passed: {subject}\r\nDate: {date}\r\nMessage-ID: <deadline-{id}@{host}>\r\nAuto-Submitted: auto-generated\r\n",
-            host = self.config.hostname,
-            to = officers
+            .and_then(|h| h.value("message-id"))
+            .and_then(|v| entity::first_msg_id(&v).map(sanitize))
+            .filter(|m| !m.is_empty())
+            .map(|m| format!("<{m}>"));
+        let host = &self.config.hostname;
+        let mut headers = Headers::new();
+        headers.push(
+            "From",
+            format!("Mail Delivery System <MAILER-DAEMON@{host}>"),
+        );
+        headers.push(
+            "To",
+            officers
                 .iter()
                 .map(|o| format!("<{}>", sanitize(o)))
                 .collect::<Vec<_>>()
                 .join(", "),
-            date = rfc2822(now),
-            id = self.new_id(),
         );
+        headers.push(
+            "Subject",
+            unstructured(&format!("Release deadline passed: {subject}")),
+        );
+        headers.push("Date", rfc2822(now));
+        headers.push("Message-ID", format!("<deadline-{}@{host}>", self.new_id()));
+        headers.push("Auto-Submitted", "auto-generated");
         if let Some(id) = &msgid {
-            m.push_str(&format!("References: {id}\r\n"));
+            headers.push("References", id.as_str());
         }
-        m.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
-        m.push_str(&format!(
+        let text = format!(
             "The draft \"{subject}\"{} in your release queue was to be delivered by {} (DELIVERBY {};N, RFC 2852).\r\nThat time has passed. The drafter has been notified; the draft stays in the queue.\r\n",
             msgid.map(|i| format!(" {i}")).unwrap_or_default(),
             rfc3339(from_unix(by.deadline)),
             by.by_time,
-        ));
-        m.into_bytes()
+        );
+        Message {
+            headers,
+            body: Part::text("plain", &text, Headers::new()),
+        }
+        .to_bytes()
+        .map_err(|_| Error::Internal("deadline notice: a header line exceeds 998 octets".into()))
     }
 
     /// `rcpts` split into those in our local domains (delivered here) and the rest (relayed).

@@ -276,8 +276,10 @@ fn sign_with<K: mail_auth::common::crypto::SigningKey>(
 
 /// The domain of the first `From:` address, lower-cased.
 fn from_domain(raw: &[u8]) -> Option<String> {
-    let m = mail_parser::MessageParser::default().parse_headers(raw)?;
-    let a = m.from()?.first()?.address()?;
+    let h = crate::mime::header::HeaderSection::parse(crate::mime::entity::split(raw).0).ok()?;
+    let a = crate::mmhs::address::addr_specs(&h, "from")
+        .into_iter()
+        .next()?;
     let (_, d) = a.rsplit_once('@')?;
     Some(d.trim_end_matches('.').to_ascii_lowercase())
 }

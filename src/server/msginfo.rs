@@ -1,9 +1,15 @@
 //! What the server reads from a message's header section: the summary shown in folder
 //! lists, and the few fields the gate, the audit trail and the DSN generator need.
-//! Parsing is mail-parser's (RFC 5322); we only pick fields.
+//! Fields come from the one header reader, `crate::mime::header::HeaderSection` (RFC 5322),
+//! so the server judges the fields the verifier judges; we only pick them.
 
-use mail_parser::{Address, MessageParser};
 use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+use crate::mime::entity;
+use crate::mime::header::{Field, HeaderSection};
+use crate::mmhs::address::{addr_specs, AddressList};
+use crate::mmhs::date_time::DateTime;
 
 /// Header summary of a stored or submitted message.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -47,48 +53,34 @@ pub struct MessageInfo {
     pub military: bool,
 }
 
-fn addrs(a: Option<&Address<'_>>) -> Vec<String> {
-    match a {
-        None => Vec::new(),
-        Some(Address::List(l)) => l
-            .iter()
-            .filter_map(|x| x.address().map(str::to_string))
-            .collect(),
-        Some(Address::Group(g)) => g
-            .iter()
-            .flat_map(|g| g.addresses.iter())
-            .filter_map(|x| x.address().map(str::to_string))
-            .collect(),
-    }
-}
-
 fn raw_trim(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Parse the header section of `raw`. Never fails: missing fields are `None`/empty.
+/// Parse the header section of `raw` with the one header reader ([`HeaderSection`]), the
+/// same fields the verifier reads. Never fails: missing fields are `None`/empty.
 pub fn message_info(raw: &[u8]) -> MessageInfo {
-    let parser = MessageParser::new();
-    let Some(msg) = parser.parse_headers(raw) else {
+    let Ok(h) = HeaderSection::parse(entity::split(raw).0) else {
         return MessageInfo::default();
     };
     let mut info = MessageInfo {
-        subject: msg.subject().map(str::to_string),
-        from: addrs(msg.from()).into_iter().next(),
-        sender: addrs(msg.sender()).into_iter().next(),
-        to: addrs(msg.to()),
-        cc: addrs(msg.cc()),
-        message_id: msg.message_id().map(str::to_string),
-        date: msg.date().map(|d| d.to_rfc3339()),
+        subject: h.get("subject").map(Field::display_value),
+        from: addr_specs(&h, "from").into_iter().next(),
+        sender: addr_specs(&h, "sender").into_iter().next(),
+        to: addr_specs(&h, "to"),
+        cc: addr_specs(&h, "cc"),
+        message_id: h
+            .value("message-id")
+            .and_then(|v| entity::first_msg_id(&v).map(str::to_string)),
+        date: h
+            .value("date")
+            .and_then(|v| v.trim().parse::<DateTime>().ok())
+            .and_then(|d| d.0.format(&Rfc3339).ok()),
         ..MessageInfo::default()
     };
-    for h in msg.headers() {
-        let name = h.name();
-        let Some(value) = raw.get(h.offset_start() as usize..h.offset_end() as usize) else {
-            continue;
-        };
-        let value = String::from_utf8_lossy(value);
-        let lname = name.to_ascii_lowercase();
+    for f in &h.fields {
+        let value = f.unfolded();
+        let lname = f.name.to_ascii_lowercase();
         if lname.starts_with("mmhs-") {
             info.military = true;
         }
@@ -104,7 +96,7 @@ pub fn message_info(raw: &[u8]) -> MessageInfo {
             "expires" => {
                 info.expires = value
                     .trim()
-                    .parse::<crate::mmhs::date_time::DateTime>()
+                    .parse::<DateTime>()
                     .ok()
                     .map(|d| d.0.unix_timestamp())
             }
@@ -119,14 +111,14 @@ pub fn message_info(raw: &[u8]) -> MessageInfo {
     info
 }
 
-/// Addresses of an RFC 5322 address-list / mailbox-list value (mail-parser does the work).
+/// Addresses of an RFC 5322 address-list / mailbox-list value (RFC 5322 §3.4); none when
+/// the value is not one.
 pub fn parse_address_list(value: &str) -> Vec<String> {
-    let synthetic = format!("To: {}\r\n\r\n", value.trim());
-    let parser = MessageParser::new();
-    match parser.parse_headers(synthetic.as_bytes()) {
-        Some(m) => addrs(m.to()),
-        None => Vec::new(),
-    }
+    value
+        .trim()
+        .parse::<AddressList>()
+        .map(|l| l.mailboxes().map(|m| m.address.clone()).collect())
+        .unwrap_or_default()
 }
 
 /// The originator for policy purposes (RFC 7912 §5: Sender, else the first From).
@@ -165,5 +157,20 @@ MMHS-Authorizing-Users: officer@army.example,\r\n other@army.example\r\nMT-Prior
         let i = message_info(b"From: a@b.example\r\n\r\nx");
         assert!(!i.military);
         assert!(i.authorizing_users.is_none());
+    }
+
+    #[test]
+    fn reads_what_the_verifier_reads() {
+        // Obsolete `Name :` syntax (RFC 5322 §4.5.8) is a field here as for the verifier, and
+        // a body line is never a field.
+        let i = message_info(
+            b"From : a@b.example\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\nDate: Mon, 23 Nov 2026 12:00:00 +0100\r\n\r\nMMHS-Authorizing-Users: x@y.example\r\n",
+        );
+        assert_eq!(i.from.as_deref(), Some("a@b.example"));
+        assert_eq!(i.subject.as_deref(), Some("café"));
+        assert_eq!(i.date.as_deref(), Some("2026-11-23T12:00:00+01:00"));
+        assert!(!i.military);
+        assert!(i.authorizing_users.is_none());
+        assert!(parse_address_list("not an address").is_empty());
     }
 }

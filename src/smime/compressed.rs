@@ -27,9 +27,7 @@ use flate2::Compression;
 use spki::AlgorithmIdentifierOwned;
 
 use super::enveloped::content_info_der;
-use super::enveloped_mime::{
-    decode_body, inner_entity, join_outer, smime_type, split_message, wrap_outer,
-};
+use super::enveloped_mime::{decode_body, join_outer, smime_type, split_message, wrap_outer};
 use super::Error;
 use crate::asn1::content_info::ContentInfo;
 use crate::asn1::oid::{ID_ALG_ZLIB, ID_COMPRESSED_DATA, ID_DATA};
@@ -200,8 +198,8 @@ pub fn decompress_content_info(
 /// `application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z` part (RFC 8551
 /// §3.6).
 pub fn compress_message(raw_message: &[u8]) -> Result<Vec<u8>, Error> {
-    let (fields, body) = split_message(raw_message)?;
-    let entity = inner_entity(&fields, body);
+    let (fields, _) = split_message(raw_message)?;
+    let entity = super::sign::split_entity(raw_message).1;
     let der = compress_content(&entity)?;
     Ok(wrap_outer(
         &fields,
@@ -223,13 +221,13 @@ pub fn decompress_message(raw_message: &[u8], limits: &DecompressLimits) -> Resu
     let smime = ct.param("smime-type").map(|s| s.to_ascii_lowercase());
     let name = ct.param("name").unwrap_or("").to_ascii_lowercase();
     let ok = matches!(
-        ct.media.as_str(),
+        ct.mime.as_str(),
         "application/pkcs7-mime" | "application/x-pkcs7-mime"
     ) && (smime.as_deref() == Some("compressed-data") || name.ends_with(".p7z"));
     if !ok {
         return Err(Error::NotEncrypted(format!(
             "the message is {}, not S/MIME compressed-data",
-            ct.media
+            ct.mime
         )));
     }
     let der = decode_body(&fields, body)?;

@@ -22,11 +22,12 @@ use der::Encode;
 use super::attributes;
 use super::signed_build::{build_signer_info, SignOptions, Signer};
 use super::signed_parse::{parse_content_info, parse_signed_data, ID_SIGNED_DATA};
-use super::smime_mime::{self, base64_lines, canonical_crlf, fields, split_message};
 use super::Error;
 use crate::asn1::ber::Tlv;
 use crate::asn1::content_info;
 use crate::asn1::der::{constructed, der_set_of};
+use crate::mime::encode::base64_lines;
+use crate::mime::entity::{self, canonical_crlf, fields, split};
 use crate::rng::CryptoRng;
 
 fn malformed(e: impl std::fmt::Display) -> Error {
@@ -200,9 +201,9 @@ pub fn countersign_message_with<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     let canon = canonical_crlf(raw);
-    let (header, body) = split_message(&canon);
+    let (header, body) = split(&canon);
     let fs = fields(header);
-    let ct = smime_mime::entity_media_type(&fs);
+    let ct = entity::entity_media_type(&fs);
     let body_off =
         offset_in(&canon, body).ok_or_else(|| Error::Malformed("message layout".into()))?;
     match ct.mime.as_str() {
@@ -210,14 +211,14 @@ pub fn countersign_message_with<R: CryptoRng + ?Sized>(
             let boundary = ct
                 .param("boundary")
                 .ok_or_else(|| Error::Malformed("multipart/signed without boundary".into()))?;
-            let parts = smime_mime::multipart_parts(body, boundary)
+            let parts = entity::multipart_parts(body, boundary)
                 .filter(|p| p.len() >= 2)
                 .ok_or_else(|| Error::Malformed("multipart/signed without two parts".into()))?;
             let sig_part = parts[1];
-            let (ph, pb) = split_message(sig_part);
+            let (ph, pb) = split(sig_part);
             let pfs = fields(ph);
-            let cte = smime_mime::field(&pfs, "content-transfer-encoding").map(|f| f.value.clone());
-            let der = smime_mime::decode_transfer(pb, cte.as_deref()).map_err(Error::Malformed)?;
+            let cte = entity::field(&pfs, "content-transfer-encoding").map(|f| f.value.clone());
+            let der = entity::decode_transfer(pb, cte.as_deref()).map_err(Error::Malformed)?;
             let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
             let pb_off = offset_in(&canon, pb).ok_or_else(|| Error::Malformed("layout".into()))?;
             let mut out = Vec::with_capacity(canon.len() + 4096);
@@ -235,9 +236,8 @@ pub fn countersign_message_with<R: CryptoRng + ?Sized>(
             Ok(out)
         }
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
-            let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
-            let der =
-                smime_mime::decode_transfer(body, cte.as_deref()).map_err(Error::Malformed)?;
+            let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
+            let der = entity::decode_transfer(body, cte.as_deref()).map_err(Error::Malformed)?;
             let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
             let mut out = Vec::with_capacity(canon.len() + 4096);
             out.extend_from_slice(&canon[..body_off]);

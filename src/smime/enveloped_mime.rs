@@ -11,220 +11,64 @@
 //! Decryption reverses this: outer header fields (minus the outer Content-* fields) followed
 //! by the decrypted inner entity.
 
-use base64::Engine;
 use x509_cert::Certificate;
 
 use super::compressed::{self, DecompressLimits};
 use super::enveloped::{choose_content_cipher, encrypt_content, Decryption, EncryptOptions};
 use super::key_operation::{decrypt_with_key, DecryptRequest};
+use super::sign::split_entity;
 use super::Error;
 use crate::asn1::oid::ID_COMPRESSED_DATA;
 use crate::keys::PrivateKey;
+use crate::mime::encode::base64_lines;
+use crate::mime::entity::{self, Field, MediaType};
+use crate::mime::header::DefectKind;
 use crate::rng::CryptoRng;
 use zeroize::Zeroizing;
 
-/// One header field as it appeared (name, and the whole field including folded lines,
-/// without the final line break).
-#[derive(Debug, Clone)]
-pub(crate) struct Field<'a> {
-    pub name: &'a str,
-    pub raw: &'a [u8],
-}
-
-impl Field<'_> {
-    /// The unfolded value, trimmed.
-    pub fn value(&self) -> String {
-        let s = String::from_utf8_lossy(self.raw);
-        let v = s.split_once(':').map(|(_, v)| v).unwrap_or("");
-        v.replace("\r\n", "").replace('\n', "").trim().to_string()
-    }
-
-    /// Is this a MIME Content-* field (part of the entity, not of the message)?
-    pub fn is_content(&self) -> bool {
-        super::smime_mime::is_content_field(self.name)
-    }
-}
-
-/// Split a message into its header fields and body. Accepts CRLF or LF line ends.
+/// Split a message into its header fields and body ([`entity::split`], [`entity::fields`]),
+/// refusing a header section with lines that are not fields: a message to be encrypted or
+/// decrypted keeps its outer fields, so they must be exactly the fields every reader sees.
+/// Accepts CRLF or LF line ends.
 pub(crate) fn split_message(raw: &[u8]) -> Result<(Vec<Field<'_>>, &[u8]), Error> {
-    let mut fields: Vec<Field<'_>> = Vec::new();
-    let mut pos = 0usize;
-    let mut start: Option<usize> = None;
-    let mut name_end = 0usize;
-    loop {
-        let line_end = raw[pos..].iter().position(|b| *b == b'\n').map(|i| pos + i);
-        let (line, next) = match line_end {
-            Some(e) => (&raw[pos..e], e + 1),
-            None => (&raw[pos..], raw.len()),
-        };
-        let line_trim = line.strip_suffix(b"\r").unwrap_or(line);
-        let is_cont = matches!(line_trim.first(), Some(b' ') | Some(b'\t'));
-        if line_trim.is_empty() || !is_cont {
-            if let Some(s) = start.take() {
-                let raw_field = trim_eol(&raw[s..pos]);
-                let name = std::str::from_utf8(&raw[s..name_end])
-                    .map_err(|_| Error::Malformed("header field name is not ASCII".into()))?;
-                fields.push(Field {
-                    name: name.trim(),
-                    raw: raw_field,
-                });
-            }
-        }
-        if line_trim.is_empty() {
-            let body = if line_end.is_some() {
-                &raw[next..]
-            } else {
-                &raw[raw.len()..]
-            };
-            return Ok((fields, body));
-        }
-        if !is_cont {
-            let colon = line_trim
-                .iter()
-                .position(|b| *b == b':')
-                .ok_or_else(|| Error::Malformed("a header line has no colon".into()))?;
-            start = Some(pos);
-            name_end = pos + colon;
-        } else if start.is_none() {
-            return Err(Error::Malformed(
-                "the message starts with a continuation line".into(),
-            ));
-        }
-        if line_end.is_none() {
-            // Header section without a body.
-            if let Some(s) = start.take() {
-                let name = std::str::from_utf8(&raw[s..name_end])
-                    .map_err(|_| Error::Malformed("header field name is not ASCII".into()))?;
-                fields.push(Field {
-                    name: name.trim(),
-                    raw: trim_eol(&raw[s..]),
-                });
-            }
-            return Ok((fields, &raw[raw.len()..]));
-        }
-        pos = next;
+    let (header, body) = entity::split(raw);
+    let (fields, defects) = entity::fields_with_defects(header);
+    let refused = defects.iter().find(|d| {
+        matches!(
+            d.kind,
+            DefectKind::NotAField | DefectKind::InvalidName | DefectKind::LeadingContinuation
+        )
+    });
+    match refused.map(|d| d.kind) {
+        Some(DefectKind::LeadingContinuation) => Err(Error::Malformed(
+            "the message starts with a continuation line".into(),
+        )),
+        Some(_) => Err(Error::Malformed(
+            "a header line is not a header field".into(),
+        )),
+        None => Ok((fields, body)),
     }
 }
 
+/// A field without its final line break.
 fn trim_eol(b: &[u8]) -> &[u8] {
     let b = b.strip_suffix(b"\n").unwrap_or(b);
     b.strip_suffix(b"\r").unwrap_or(b)
 }
 
-/// A parsed Content-Type: lower-cased media type and parameters (names lower-cased,
-/// values unquoted).
-pub(crate) struct ContentType {
-    pub media: String,
-    pub params: Vec<(String, String)>,
-}
-
-impl ContentType {
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Parse a Content-Type value (RFC 2045 §5.1; comments not supported).
-pub(crate) fn parse_content_type(v: &str) -> ContentType {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut escape = false;
-    for ch in v.chars() {
-        if escape {
-            cur.push(ch);
-            escape = false;
-        } else if quoted && ch == '\\' {
-            escape = true;
-        } else if ch == '"' {
-            quoted = !quoted;
-        } else if ch == ';' && !quoted {
-            parts.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(ch);
-        }
-    }
-    parts.push(cur);
-    let media = parts
-        .first()
-        .map(|s| s.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let params = parts
-        .iter()
-        .skip(1)
-        .filter_map(|p| {
-            let (n, v) = p.split_once('=')?;
-            Some((n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        })
-        .collect();
-    ContentType { media, params }
-}
-
 /// Canonicalise line ends to CRLF (RFC 8551 §3.1.1).
-pub(crate) fn to_crlf(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 40);
-    let mut prev = 0u8;
-    for &b in data {
-        if b == b'\n' && prev != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        prev = b;
-    }
-    out
-}
-
-/// The inner MIME entity of a message: its Content-* fields (default text/plain) + body,
-/// in canonical CRLF form.
-pub(crate) fn inner_entity(fields: &[Field<'_>], body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + 256);
-    let mut has_ct = false;
-    for f in fields.iter().filter(|f| f.is_content()) {
-        has_ct |= f.name.eq_ignore_ascii_case("content-type");
-        out.extend_from_slice(f.raw);
-        out.extend_from_slice(b"\r\n");
-    }
-    if !has_ct {
-        out.extend_from_slice(b"Content-Type: text/plain; charset=us-ascii\r\n");
-    }
-    let mut entity = to_crlf(&out);
-    entity.extend_from_slice(b"\r\n");
-    entity.extend_from_slice(&to_crlf(body));
-    entity
-}
-
-use crate::mime::encode::base64_lines;
-
-/// Decode a base64 body, ignoring whitespace.
-pub(crate) fn base64_decode(body: &[u8]) -> Result<Vec<u8>, Error> {
-    let clean: Vec<u8> = body
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    let engine = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-            .with_decode_allow_trailing_bits(true),
-    );
-    engine
-        .decode(&clean)
-        .map_err(|e| Error::Malformed(format!("bad base64 body: {e}")))
+fn to_crlf(data: &[u8]) -> Vec<u8> {
+    entity::canonical_crlf(data).into_owned()
 }
 
 /// Build a message: the outer (non-Content-*) fields, MIME-Version, then the given
 /// Content-* lines and body. CRLF throughout.
 pub(crate) fn wrap_outer(fields: &[Field<'_>], content_lines: &[&str], body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() + 1024);
-    for f in fields
-        .iter()
-        .filter(|f| !f.is_content() && !f.name.eq_ignore_ascii_case("mime-version"))
-    {
-        out.extend_from_slice(&to_crlf(f.raw));
+    for f in fields.iter().filter(|f| {
+        !entity::is_content_field(f.name) && !f.name.eq_ignore_ascii_case("mime-version")
+    }) {
+        out.extend_from_slice(&to_crlf(trim_eol(f.raw)));
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
@@ -242,9 +86,9 @@ pub(crate) fn decode_body(fields: &[Field<'_>], body: &[u8]) -> Result<Vec<u8>, 
     let cte = fields
         .iter()
         .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
-        .map(|f| f.value().to_ascii_lowercase());
+        .map(|f| f.value.to_ascii_lowercase());
     match cte.as_deref() {
-        Some("base64") => base64_decode(body),
+        Some("base64") => entity::base64_decode(body).map_err(Error::Malformed),
         None | Some("binary") | Some("8bit") | Some("7bit") => Ok(body.to_vec()),
         Some(other) => Err(Error::Malformed(format!(
             "unsupported Content-Transfer-Encoding {other} for a CMS body"
@@ -253,19 +97,16 @@ pub(crate) fn decode_body(fields: &[Field<'_>], body: &[u8]) -> Result<Vec<u8>, 
 }
 
 /// The S/MIME type of a part: `(media type, smime-type or "" , name)`.
-pub(crate) fn smime_type(fields: &[Field<'_>]) -> Option<ContentType> {
-    fields
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-        .map(|f| parse_content_type(&f.value()))
+pub(crate) fn smime_type(fields: &[Field<'_>]) -> Option<MediaType> {
+    entity::field(fields, "content-type").map(|f| entity::media_type(&f.value))
 }
 
-fn is_pkcs7_mime(ct: &ContentType) -> bool {
+fn is_pkcs7_mime(ct: &MediaType) -> bool {
     let name = ct.param("name").unwrap_or("").to_ascii_lowercase();
     matches!(
-        ct.media.as_str(),
+        ct.mime.as_str(),
         "application/pkcs7-mime" | "application/x-pkcs7-mime"
-    ) || (ct.media == "application/octet-stream"
+    ) || (ct.mime == "application/octet-stream"
         && (name.ends_with(".p7m") || name.ends_with(".p7z")))
 }
 
@@ -279,8 +120,8 @@ pub fn encrypt_message<R: CryptoRng + ?Sized>(
     opts: &EncryptOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let (fields, body) = split_message(raw_message)?;
-    let mut entity = inner_entity(&fields, body);
+    let (fields, _) = split_message(raw_message)?;
+    let mut entity = split_entity(raw_message).1;
     if opts.compress {
         let der = compressed::compress_content(&entity)?;
         let mut e =
@@ -331,7 +172,7 @@ impl MessageDecryption {
         if !is_pkcs7_mime(&ct) {
             return Err(Error::NotEncrypted(format!(
                 "the message is {}, not application/pkcs7-mime",
-                ct.media
+                ct.mime
             )));
         }
         if let Some(t) = ct.param("smime-type") {
@@ -400,11 +241,15 @@ pub(crate) fn join_outer(fields: &[Field<'_>], entity: &[u8]) -> Vec<u8> {
     let crlf = entity.windows(2).any(|w| w == b"\r\n") || entity.is_empty();
     let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
     let mut out = Vec::with_capacity(entity.len() + 1024);
-    for f in fields.iter().filter(|f| !f.is_content()) {
+    for f in fields.iter().filter(|f| !entity::is_content_field(f.name)) {
         let raw = if crlf {
-            to_crlf(f.raw)
+            to_crlf(trim_eol(f.raw))
         } else {
-            f.raw.iter().copied().filter(|b| *b != b'\r').collect()
+            trim_eol(f.raw)
+                .iter()
+                .copied()
+                .filter(|b| *b != b'\r')
+                .collect()
         };
         out.extend_from_slice(&raw);
         out.extend_from_slice(eol);
@@ -422,31 +267,35 @@ mod tests {
         let m = b"From: a@b\r\nSubject: hi\r\n  there\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
         let (f, b) = split_message(m).unwrap();
         assert_eq!(f.len(), 3);
-        assert_eq!(f[1].value(), "hi  there");
-        assert!(f[2].is_content());
+        assert_eq!(f[1].value, "hi  there");
+        assert!(entity::is_content_field(f[2].name));
         assert_eq!(b, b"body\r\n");
         let (f, b) = split_message(b"A: 1\nB: 2\n\nx").unwrap();
         assert_eq!(f.len(), 2);
         assert_eq!(b, b"x");
         assert!(split_message(b" bad\r\n\r\n").is_err());
         assert!(split_message(b"nocolon\r\n\r\n").is_err());
+        assert!(split_message(b"Bad Name: x\r\n\r\n").is_err());
+        // Obsolete white space before the colon is a field (RFC 5322 §4.5.8).
+        let (f, _) = split_message(b"Subject : x\r\n\r\n").unwrap();
+        assert_eq!(f[0].name, "Subject");
     }
 
     #[test]
-    fn parses_content_type() {
-        let ct = parse_content_type(
-            "application/pkcs7-mime; smime-type=\"enveloped-data\"; name=smime.p7m",
-        );
-        assert_eq!(ct.media, "application/pkcs7-mime");
+    fn recognises_pkcs7_mime() {
+        let (f, _) = split_message(
+            b"Content-Type: application/pkcs7-mime; smime-type=\"enveloped-data\"; name=smime.p7m\r\n\r\n",
+        )
+        .unwrap();
+        let ct = smime_type(&f).unwrap();
+        assert!(is_pkcs7_mime(&ct));
         assert_eq!(ct.param("smime-type"), Some("enveloped-data"));
-        assert_eq!(ct.param("name"), Some("smime.p7m"));
     }
 
     #[test]
     fn inner_entity_is_canonical() {
-        let (f, b) = split_message(b"From: a\nContent-Type: text/plain\n\nx\ny\n").unwrap();
         assert_eq!(
-            inner_entity(&f, b),
+            split_entity(b"From: a\nContent-Type: text/plain\n\nx\ny\n").1,
             b"Content-Type: text/plain\r\n\r\nx\r\ny\r\n".to_vec()
         );
     }

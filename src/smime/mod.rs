@@ -3,7 +3,7 @@
 //! CMS-level work only: building and checking SignedData (`sign*`, `signed*`,
 //! `signer_certificate`, `attributes*`, `sig_type`, `countersign`, `receipt_request`,
 //! `receipt`), EnvelopedData,
-//! AuthEnvelopedData and CompressedData, and their MIME forms (`smime_mime`, `enveloped_mime`).
+//! AuthEnvelopedData and CompressedData, and their MIME forms (`enveloped_mime`, on top of `crate::mime::entity`).
 //! Reading a whole message — the layer walk, trust, originator, labels, authorizations and
 //! the verdict — is [`crate::verify`]'s.
 
@@ -23,7 +23,6 @@ pub mod signed_build;
 pub mod signed_parse;
 pub mod signed_verify;
 pub mod signer_certificate;
-pub mod smime_mime;
 
 pub use algorithms::{DigestAlg, RsaPadding};
 pub use countersign::{countersign_der, countersign_message, countersign_message_with};
@@ -32,7 +31,7 @@ pub use key_use::KeyUse;
 pub use receipt::{Receipt, ID_CT_RECEIPT};
 pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
-pub use sign::{sign_entity, sign_message, PendingSignedEntity};
+pub use sign::{pkcs7_mime_entity, sign_entity, sign_message, PendingSignedEntity};
 pub use signed_build::{sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].

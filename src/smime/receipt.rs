@@ -32,7 +32,6 @@ use super::attributes;
 use super::signed_build::{
     assemble_signed_data, build_signer_info, signed_attributes, SignOptions, Signer,
 };
-use super::smime_mime::base64_lines;
 use super::Error;
 use crate::asn1::ber::Tlv;
 use crate::asn1::der::{constructed, primitive};
@@ -155,9 +154,7 @@ pub fn sign_receipt<R: CryptoRng + ?Sized>(
 /// The MIME entity of a signed receipt (RFC 2634 §2.4 step 10): the ContentInfo DER as
 /// `application/pkcs7-mime; smime-type=signed-receipt`, base64, CRLF.
 pub fn receipt_entity(content_info: &[u8]) -> Vec<u8> {
-    let mut out = b"Content-Type: application/pkcs7-mime; smime-type=signed-receipt; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n".to_vec();
-    out.extend_from_slice(&base64_lines(content_info));
-    out
+    super::sign::pkcs7_mime_entity("signed-receipt", "smime.p7m", content_info)
 }
 
 #[cfg(test)]

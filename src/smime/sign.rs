@@ -11,8 +11,9 @@ use x509_cert::Certificate;
 
 use super::key_operation::{sign_with_key, SignRequest};
 use super::signed_build::{PendingSignedData, SignOptions, Signer};
-use super::smime_mime::{base64_lines, canonical_crlf, fields, is_content_field, split_message};
 use super::Error;
+use crate::mime::encode::base64_lines;
+use crate::mime::entity::{canonical_crlf, fields, is_content_field, split};
 use crate::rng::CryptoRng;
 
 /// Split a message into (outer RFC 5322 header fields, MIME entity). The entity gets the
@@ -21,7 +22,7 @@ use crate::rng::CryptoRng;
 /// one on the outside).
 pub fn split_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let canon = canonical_crlf(raw);
-    let (header, body) = split_message(&canon);
+    let (header, body) = split(&canon);
     let mut outer = Vec::with_capacity(header.len());
     let mut entity = Vec::with_capacity(raw.len());
     let mut has_ct = false;
@@ -47,6 +48,25 @@ pub fn split_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     entity.extend_from_slice(b"\r\n");
     entity.extend_from_slice(body);
     (outer, entity)
+}
+
+/// The `application/pkcs7-mime` entity of a CMS object (RFC 8551 §3.2): the given
+/// `smime-type` and file name, base64 in 76-column CRLF lines (RFC 2045 §6.8), e.g.
+/// `("signed-data", "smime.p7m")`, `("compressed-data", "smime.p7z")`,
+/// `("signed-receipt", "smime.p7m")` (RFC 2634 §2.4).
+pub fn pkcs7_mime_entity(smime_type: &str, name: &str, der: &[u8]) -> Vec<u8> {
+    let b64 = base64_lines(der);
+    let mut e = Vec::with_capacity(b64.len() + 200);
+    e.extend_from_slice(
+        format!(
+            "Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=\"{name}\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+Content-Disposition: attachment; filename=\"{name}\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    e.extend_from_slice(&b64);
+    e
 }
 
 /// A boundary unlikely to occur and checked not to occur in `content`.
@@ -167,12 +187,7 @@ impl PendingSignedEntity {
                 out.extend_from_slice(&b64);
                 out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
             }
-            None => {
-                out.extend_from_slice(
-                    b"Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n",
-                );
-                out.extend_from_slice(&b64);
-            }
+            None => out.extend_from_slice(&pkcs7_mime_entity("signed-data", "smime.p7m", &cms)),
         }
         Ok(out)
     }

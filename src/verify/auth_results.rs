@@ -12,8 +12,8 @@
 //! ignored ([`crate::mime::auth_results::parse`]). The results never change `valid`.
 
 use crate::mime::auth_results;
+use crate::mime::entity::{fields, split};
 use crate::report::{AuthenticationResult, VerifyReport};
-use crate::smime::smime_mime::{fields, split_message};
 
 /// Most results recorded in a report (bounded output).
 const MAX_RESULTS: usize = 64;
@@ -24,7 +24,7 @@ pub(crate) fn record(report: &mut VerifyReport, message: &[u8], trusted: &[Strin
     if trusted.is_empty() {
         return;
     }
-    let (header, _) = split_message(message);
+    let (header, _) = split(message);
     for f in fields(header) {
         if f.name.eq_ignore_ascii_case("received") {
             break;

@@ -20,8 +20,8 @@
 //! (`HP-*`) are not listed. An uncovered `MMHS-*` or `SIO-Label` field of a signed message
 //! adds the note `field-not-covered`.
 
+use crate::mime::entity::Field;
 use crate::report::{AuthorizationStatus, FieldCoverage, Problem, VerifyReport};
-use crate::smime::smime_mime::Field;
 
 /// Note codes of this module (documented in `docs/report.md`).
 pub mod codes {

@@ -17,8 +17,8 @@ use super::VerifyContext;
 use crate::domain::dca::{dca_domains, gateway_domains};
 use crate::domain::gateway::GATEWAY_DECRYPTED_FIELD;
 use crate::domain::naming::domain_name;
+use crate::mime::entity::{fields, split};
 use crate::report::{EncryptedLayer, EncryptionRecipient, Problem, RecipientKind, VerifyReport};
-use crate::smime::smime_mime::{fields, split_message};
 
 /// Note: a layer was encrypted for a domain's DCA or gateway.
 pub const ENCRYPTED_FOR_DOMAIN: &str = "encrypted-for-domain";
@@ -98,7 +98,7 @@ pub(crate) fn record_recipients(
 /// the domain whose gateway decrypted the message (`gatewayDecrypted`, note
 /// `gateway-decrypted`). A value that is not a domain name is reported as it is, in the note.
 pub(crate) fn record_gateway(report: &mut VerifyReport, message: &[u8]) {
-    let (header, _) = split_message(message);
+    let (header, _) = split(message);
     for f in fields(header) {
         if !f.name.eq_ignore_ascii_case(GATEWAY_DECRYPTED_FIELD) {
             continue;

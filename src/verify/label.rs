@@ -5,8 +5,8 @@
 //! privacy marks are display text and are not compared).
 
 use crate::ess::{labels_agree, to_report};
+use crate::mime::entity::Field;
 use crate::report::{SecurityLabel, SignatureReport, VerifyReport};
-use crate::smime::smime_mime::Field;
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {

@@ -19,9 +19,9 @@
 //! - A From whose display name shows another address than its addr-spec is
 //!   `from-display-name-address`.
 
+use crate::mime::entity::{self, Field};
 use crate::report::{Problem, SignatureType, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
-use crate::smime::smime_mime::{self, Field};
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -49,7 +49,7 @@ pub fn check(
     outer: &[Field<'_>],
     with_authorizing_users: bool,
 ) {
-    let addr_fields: &[Field<'_>] = if smime_mime::field(read, "from").is_some() {
+    let addr_fields: &[Field<'_>] = if entity::field(read, "from").is_some() {
         read
     } else {
         outer
@@ -80,10 +80,10 @@ pub fn check(
         let from_mailboxes = header
             .iter()
             .filter(|f| f.name.eq_ignore_ascii_case("from"))
-            .map(|f| smime_mime::addresses(&f.value).len())
+            .map(|f| entity::addresses(&f.value).len())
             .max()
             .unwrap_or(0);
-        if from_mailboxes > 1 && smime_mime::field(header, "sender").is_none() {
+        if from_mailboxes > 1 && entity::field(header, "sender").is_none() {
             report.problem(
                 codes::ORIGINATOR_FIELD_DUPLICATE,
                 format!("{which} has a From listing {from_mailboxes} mailboxes and no Sender (RFC 5322 §3.6.2: a Sender must then name the one responsible); a reader could show one while the signature is checked against another"),
@@ -111,7 +111,7 @@ fn addresses_of(header: &[Field<'_>], name: &str) -> Vec<String> {
     header
         .iter()
         .filter(|f| f.name.eq_ignore_ascii_case(name))
-        .flat_map(|f| smime_mime::addresses(&f.value))
+        .flat_map(|f| entity::addresses(&f.value))
         .collect()
 }
 
@@ -204,12 +204,12 @@ fn address_checks(
 /// When a From value's display name contains an address other than its addr-spec.
 fn display_name_spoof(value: &str) -> Option<String> {
     let lt = value.rfind('<')?;
-    let addr = smime_mime::addresses(value);
+    let addr = entity::addresses(value);
     let display = value.get(..lt)?;
     let shown: Vec<String> = display
         .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
         .filter(|t| t.contains('@'))
-        .map(smime_mime::normalize_address)
+        .map(entity::normalize_address)
         .collect();
     let other = shown.iter().find(|s| !addr.contains(s))?;
     Some(format!(
@@ -221,7 +221,7 @@ fn display_name_spoof(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::smime::smime_mime::fields;
+    use crate::mime::entity::fields;
 
     #[test]
     fn originator_is_the_sender_else_the_from() {

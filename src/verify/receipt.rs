@@ -22,17 +22,18 @@
 //!   asked (a `receiptList` entity; a first-tier recipient — To / Cc / Bcc of the original —
 //!   for `firstTier`).
 
+use crate::mime::entity::{self, fields, split};
 use crate::report::{Problem, ReceiptReport, ReceiptsFrom, SignatureReport, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::receipt::{msg_sig_digest, receipt_entity, sign_receipt, Receipt};
 use crate::smime::receipt_request::{rfc822_names, ReceiptRequest};
 use crate::smime::signed_parse::hex;
 use crate::smime::signed_verify::SignerCheck;
-use crate::smime::smime_mime::{self, fields, split_message};
 use crate::smime::{DigestAlg, SignOptions, Signer};
 
 use super::authorizing_users::is_originator_signature;
 use super::{Error, VerifyContext};
+use crate::mime::encode::{mailbox, Headers};
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -346,10 +347,10 @@ fn against_original(
 fn recipients_of(message: &[u8], content: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     for source in [message, content] {
-        let (h, body) = split_message(source);
+        let (h, body) = split(source);
         let mut sections = vec![h];
         // A wrapped (message/rfc822) payload: its inner header.
-        let inner = split_message(body).0;
+        let inner = split(body).0;
         if !inner.is_empty() {
             sections.push(inner);
         }
@@ -359,7 +360,7 @@ fn recipients_of(message: &[u8], content: &[u8]) -> Vec<String> {
                     .iter()
                     .any(|n| f.name.eq_ignore_ascii_case(n))
                 {
-                    out.extend(smime_mime::addresses(&f.value));
+                    out.extend(entity::addresses(&f.value));
                 }
             }
         }
@@ -511,7 +512,7 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
         &sign_opts,
         rng,
     )?;
-    let message = receipt_message(original, &from, &to, opts, &receipt_entity(&ci));
+    let message = receipt_message(original, &from, &to, opts, &receipt_entity(&ci))?;
     Ok(SignedReceipt {
         message,
         to,
@@ -521,43 +522,42 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
 
 /// The receipt message: From, To, Date, Message-ID, a fixed Subject (the original's may be
 /// confidential, and the receipt travels as it is), In-Reply-To / References naming the
-/// original, then the receipt entity.
+/// original, then the receipt entity. Header fields are written folded
+/// ([`crate::mime::encode::Headers`]); an address with a run over 998 octets is refused.
 fn receipt_message(
     original: &[u8],
     from: &str,
     to: &[String],
     opts: &ReceiptOptions,
     entity: &[u8],
-) -> Vec<u8> {
-    let (h, _) = split_message(original);
-    let original_id = smime_mime::field(&fields(h), "message-id")
+) -> Result<Vec<u8>, Error> {
+    let (h, _) = split(original);
+    let original_id = entity::field(&fields(h), "message-id")
         .map(|f| f.value.trim().to_string())
         .filter(|v| {
             v.starts_with('<')
                 && v.ends_with('>')
                 && crate::mmhs::msg_id::check_msg_id(&v[1..v.len() - 1]).is_ok()
         });
-    let mut out = String::new();
-    out.push_str(&format!(
-        "Date: {}\r\n",
-        crate::mmhs::date_time::DateTime(opts.date)
-    ));
-    out.push_str(&format!(
-        "From: {}\r\n",
-        crate::mime::encode::mailbox(None, from)
-    ));
-    let to: Vec<String> = to
-        .iter()
-        .map(|a| crate::mime::encode::mailbox(None, a))
-        .collect();
-    out.push_str(&format!("To: {}\r\n", to.join(", ")));
-    out.push_str("Subject: Signed receipt\r\n");
-    out.push_str(&format!("Message-ID: <{}>\r\n", opts.message_id));
+    let mut headers = Headers::new();
+    headers.push(
+        "Date",
+        crate::mmhs::date_time::DateTime(opts.date).to_string(),
+    );
+    headers.push("From", mailbox(None, from));
+    let to: Vec<String> = to.iter().map(|a| mailbox(None, a)).collect();
+    headers.push("To", to.join(", "));
+    headers.push("Subject", "Signed receipt");
+    headers.push("Message-ID", format!("<{}>", opts.message_id));
     if let Some(id) = original_id {
-        out.push_str(&format!("In-Reply-To: {id}\r\nReferences: {id}\r\n"));
+        headers.push("In-Reply-To", id.as_str());
+        headers.push("References", id);
     }
-    out.push_str("MIME-Version: 1.0\r\n");
-    let mut bytes = out.into_bytes();
+    headers.push("MIME-Version", "1.0");
+    let mut bytes = Vec::with_capacity(entity.len() + 512);
+    headers
+        .write(&mut bytes)
+        .map_err(|_| Error::Encode("a receipt header line would exceed 998 octets".into()))?;
     bytes.extend_from_slice(entity);
-    bytes
+    Ok(bytes)
 }

@@ -23,9 +23,9 @@
 //!    protection, labels) and `valid` ([`VerifyReport::finish`]).
 
 use super::authorizing_users;
+use crate::mime::entity::{self, fields, split};
 use crate::report::{AuthorizationStatus, Forwarded, HpScheme, Problem, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
-use crate::smime::smime_mime::{self, fields, split_message};
 
 /// Note codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -78,7 +78,7 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
         report.mmhs = serde_json::Value::Null;
         return;
     }
-    let (top_header, _) = split_message(input.message);
+    let (top_header, _) = split(input.message);
 
     // 2. Header protection.
     let mut hp_problems = Vec::new();
@@ -89,18 +89,18 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
         report.notes.extend(hp.notes.iter().cloned());
         hp_problems = hp.problems;
         protected = match hp.scheme {
-            HpScheme::Wrapped => Some(split_message(input.inner).1),
+            HpScheme::Wrapped => Some(split(input.inner).1),
             HpScheme::Injected => Some(input.inner),
             HpScheme::None => None,
         };
     }
     // 3. The header the message is read from.
     let view_src: &[u8] = protected.unwrap_or(input.message);
-    let view_fields = fields(split_message(view_src).0);
+    let view_fields = fields(split(view_src).0);
     let top_fields = fields(top_header);
     let listed = authorizing_users::listed_authorizing_users(input.message);
     let with_authorizing_users =
-        !listed.is_empty() || smime_mime::field(&view_fields, "mmhs-authorizing-users").is_some();
+        !listed.is_empty() || entity::field(&view_fields, "mmhs-authorizing-users").is_some();
     super::originator::check(
         report,
         checks,
@@ -121,7 +121,7 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
     let explained = released_outer_fields(report, &listed, &top_fields, &mut hp_problems);
 
     // 4. Coverage (after the exception: an explained outer field is not a mismatch).
-    let protected_fields = protected.map(|p| fields(split_message(p).0));
+    let protected_fields = protected.map(|p| fields(split(p).0));
     super::coverage::compute(report, &top_fields, protected_fields.as_deref(), &explained);
 
     settle(report, hp_problems);
@@ -145,7 +145,7 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
 fn released_outer_fields(
     report: &mut VerifyReport,
     listed: &[String],
-    top_fields: &[smime_mime::Field<'_>],
+    top_fields: &[entity::Field<'_>],
     hp_problems: &mut Vec<Problem>,
 ) -> Vec<&'static str> {
     let all_countersigned = !listed.is_empty()
@@ -172,7 +172,7 @@ fn released_outer_fields(
     let outer_sender: Vec<String> = top_fields
         .iter()
         .filter(|f| f.name.eq_ignore_ascii_case("sender"))
-        .flat_map(|f| smime_mime::addresses(&f.value))
+        .flat_map(|f| entity::addresses(&f.value))
         .collect();
     let sender_bound = top_fields
         .iter()
@@ -184,7 +184,7 @@ fn released_outer_fields(
             .iter()
             .all(|a| originator_emails.iter().any(|e| e.eq_ignore_ascii_case(a)));
     let released_at = authorizing_users::latest_authorisation_time(report, listed);
-    let eai: Vec<&smime_mime::Field<'_>> = top_fields
+    let eai: Vec<&entity::Field<'_>> = top_fields
         .iter()
         .filter(|f| {
             f.name

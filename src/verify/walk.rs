@@ -17,6 +17,7 @@
 use std::borrow::Cow;
 
 use crate::cancel::{is_cancelled, Cancel};
+use crate::mime::entity::{self, canonical_crlf, fields, split, with_outer_fields};
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::receipt::ID_CT_RECEIPT;
 use crate::smime::signed_parse::{
@@ -27,7 +28,6 @@ use crate::smime::signed_verify::{
     check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
 };
 use crate::smime::signer_certificate::CertIndex;
-use crate::smime::smime_mime::{self, canonical_crlf, fields, split_message, with_outer_fields};
 
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
@@ -283,10 +283,10 @@ fn walk_message<T>(
             break;
         }
         depth += 1;
-        let (header, body) = split_message(&current);
+        let (header, body) = split(&current);
         let fs = fields(header);
-        let ct = smime_mime::entity_media_type(&fs);
-        let cte = smime_mime::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
+        let ct = entity::entity_media_type(&fs);
+        let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
         let next: Option<Vec<u8>> = match ct.mime.as_str() {
             "multipart/signed" => {
                 let proto = ct.param("protocol").unwrap_or("").to_ascii_lowercase();
@@ -301,7 +301,7 @@ fn walk_message<T>(
                 } else {
                     let parts = ct
                         .param("boundary")
-                        .and_then(|b| smime_mime::multipart_parts(body, b))
+                        .and_then(|b| entity::multipart_parts(body, b))
                         .filter(|p| p.len() >= 2);
                     match parts {
                         None => {
@@ -309,11 +309,11 @@ fn walk_message<T>(
                             None
                         }
                         Some(parts) => {
-                            let (sh, sb) = split_message(parts[1]);
+                            let (sh, sb) = split(parts[1]);
                             let sfs = fields(sh);
-                            let scte = smime_mime::field(&sfs, "content-transfer-encoding")
+                            let scte = entity::field(&sfs, "content-transfer-encoding")
                                 .map(|f| f.value.clone());
-                            match smime_mime::decode_transfer(sb, scte.as_deref()) {
+                            match entity::decode_transfer(sb, scte.as_deref()) {
                                 Ok(der) => w.signed_layer(&der, Some(parts[0])),
                                 Err(e) => {
                                     w.report.layers.push(Layer::Signed);
@@ -326,7 +326,7 @@ fn walk_message<T>(
                 }
             }
             "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
-                match smime_mime::decode_transfer(body, cte.as_deref()) {
+                match entity::decode_transfer(body, cte.as_deref()) {
                     Err(e) => {
                         w.problem("mime-malformed", e);
                         None
@@ -367,7 +367,7 @@ fn walk_message<T>(
                 }
             }
             "application/zlib" | "application/gzip" | "application/x-gzip" => {
-                match smime_mime::decode_transfer(body, cte.as_deref()) {
+                match entity::decode_transfer(body, cte.as_deref()) {
                     Err(e) => {
                         w.problem("mime-malformed", e);
                         None
@@ -447,6 +447,6 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
 
 /// Whether `data` starts with a header section holding a Content-Type field (a MIME entity).
 fn is_mime_entity(data: &[u8]) -> bool {
-    let (h, _) = split_message(data);
-    !h.is_empty() && smime_mime::field(&fields(h), "content-type").is_some()
+    let (h, _) = split(data);
+    !h.is_empty() && entity::field(&fields(h), "content-type").is_some()
 }

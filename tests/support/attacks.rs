@@ -15,10 +15,11 @@
 
 use der::Encode;
 
+use mmhs::mime::encode::base64_lines;
+use mmhs::mime::entity::{self, fields, media_type, split};
 use mmhs::release::{self, Decision, Outcome, ReleasePolicy, ReleaseRequest};
 use mmhs::rng::danger::SeededRng;
 use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data, ID_DATA};
-use mmhs::smime::smime_mime::{self, base64_lines, fields, media_type, split_message};
 use mmhs::smime::{self, signed_build, DigestAlg, SignOptions, Signer};
 
 use super::pki::Pki;
@@ -116,15 +117,15 @@ pub fn content_replaced(released: &[u8]) -> Vec<u8> {
 
 /// The ContentInfo(SignedData) DER of a multipart/signed message.
 pub fn signature_der(message: &[u8]) -> Vec<u8> {
-    let (header, body) = split_message(message);
+    let (header, body) = split(message);
     let fs = fields(header);
-    let ct = media_type(&smime_mime::field(&fs, "content-type").unwrap().value);
+    let ct = media_type(&entity::field(&fs, "content-type").unwrap().value);
     assert_eq!(ct.mime, "multipart/signed");
-    let parts = smime_mime::multipart_parts(body, ct.param("boundary").unwrap()).unwrap();
-    let (ph, pb) = split_message(parts[1]);
+    let parts = entity::multipart_parts(body, ct.param("boundary").unwrap()).unwrap();
+    let (ph, pb) = split(parts[1]);
     let pfs = fields(ph);
-    let cte = smime_mime::field(&pfs, "content-transfer-encoding").map(|f| f.value.clone());
-    smime_mime::decode_transfer(pb, cte.as_deref()).unwrap()
+    let cte = entity::field(&pfs, "content-transfer-encoding").map(|f| f.value.clone());
+    entity::decode_transfer(pb, cte.as_deref()).unwrap()
 }
 
 /// Attack 2, second form: the released message's countersigned SignerInfo moved into a new
@@ -168,7 +169,7 @@ pub fn signer_info_moved(released: &[u8], fresh: Option<&Signer>) -> Vec<u8> {
     )
     .unwrap();
     let mut out = Vec::new();
-    for f in fields(split_message(released).0) {
+    for f in fields(split(released).0) {
         let n = f.name.to_ascii_lowercase();
         if !(n.starts_with("content-") || n == "mime-version") {
             out.extend_from_slice(f.raw);

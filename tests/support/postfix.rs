@@ -33,12 +33,23 @@ pub fn postfix_usable() -> bool {
     )
 }
 
+/// A loopback port that is free now and that no outgoing connection will take meanwhile: a
+/// port from bind(0) lies in the kernel's ephemeral range (32768–60999 on Linux), where the
+/// source ports of the Postfix instances' own SMTP connections are drawn too, so it can be
+/// taken between this call and the daemon's bind. Ports here come from below that range,
+/// from a per-process start and a counter, so tests running in parallel (in this process or
+/// another) do not hand out the same port.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = 20_000 + (std::process::id() * 389) % 10_000;
+    for _ in 0..2_000 {
+        let port = 20_000 + (start + NEXT.fetch_add(1, Ordering::Relaxed)) % 12_000;
+        if TcpListener::bind(("127.0.0.1", port as u16)).is_ok() {
+            return port as u16;
+        }
+    }
+    panic!("no free loopback port in 20000-31999")
 }
 
 /// A started Postfix instance; stopped (and its processes gone) on drop, also on failure.

@@ -19,7 +19,7 @@
 //! with our authserv-id that we did not add must not reach the recipient).
 
 use crate::mime::auth_results::authserv_id;
-use crate::smime::smime_mime::{fields, split_message};
+use crate::mime::entity::{fields, split};
 
 /// The `smime` method's result (RFC 7281 §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,7 @@ pub fn header_field(authserv_id: &str, r: &Results) -> String {
 /// `raw` without the `Authentication-Results` fields claiming `authserv_id`, every other
 /// octet kept.
 pub fn strip_ours(raw: &[u8], id: &str) -> Vec<u8> {
-    let (header, _) = split_message(raw);
+    let (header, _) = split(raw);
     let base = header.as_ptr() as usize;
     let mut cut: Vec<(usize, usize)> = Vec::new();
     for f in fields(header) {
@@ -137,7 +137,7 @@ pub fn strip_ours(raw: &[u8], id: &str) -> Vec<u8> {
 /// Whether `raw` has an `Authentication-Results` field claiming `authserv_id` (which
 /// [`strip_ours`] would remove).
 pub fn claims_ours(raw: &[u8], id: &str) -> bool {
-    let (header, _) = split_message(raw);
+    let (header, _) = split(raw);
     fields(header).iter().any(|f| {
         f.name.eq_ignore_ascii_case("authentication-results")
             && authserv_id(&f.value).eq_ignore_ascii_case(id)

@@ -23,6 +23,7 @@ use tokio::net::TcpStream;
 
 use super::{DeliverBy, Recipient};
 use crate::compose::envelope::xtext;
+use crate::mime::header::{HeaderSection, Limits};
 use crate::server::tls::{server_name, RelayTls};
 
 /// A server reply.
@@ -338,24 +339,24 @@ pub fn dot_stuff(raw: &[u8]) -> Vec<u8> {
 }
 
 /// RFC 6758 §4: delete every `MT-Priority:` field of the header section, then add one with `p`.
+/// Fields are those of [`HeaderSection`] (so `MT-Priority :` in the obsolete syntax of RFC
+/// 5322 §4.5.8 goes too); every other byte is kept as it is.
 pub fn tunnel_priority(raw: &[u8], p: i8) -> Vec<u8> {
-    let header = super::dsn::header_section(raw);
-    let body = raw.get(header.len()..).unwrap_or(&[]);
+    let unbounded = Limits {
+        max_header_bytes: usize::MAX,
+        max_fields: usize::MAX,
+    };
     let mut out = format!("MT-Priority: {p}\r\n").into_bytes();
-    let mut skipping = false;
-    for line in header.split_inclusive(|&b| b == b'\n') {
-        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-        if !continuation {
-            skipping = line.len() >= 12
-                && line
-                    .get(..12)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(b"mt-priority:"));
-        }
-        if !skipping {
-            out.extend_from_slice(line);
-        }
+    let Ok(section) = HeaderSection::parse_with_limits(raw, unbounded) else {
+        out.extend_from_slice(raw);
+        return out;
+    };
+    let mut pos = 0;
+    for f in section.fields.iter().filter(|f| f.is("MT-Priority")) {
+        out.extend_from_slice(raw.get(pos..f.span.start).unwrap_or_default());
+        pos = f.span.end;
     }
-    out.extend_from_slice(body);
+    out.extend_from_slice(raw.get(pos..).unwrap_or_default());
     out
 }
 
@@ -637,6 +638,13 @@ mod tests {
         assert_eq!(
             t,
             b"MT-Priority: 4\r\nSubject: x\r\nTo: a@b\r\n\r\nbody".to_vec()
+        );
+        // An obsolete-syntax field (RFC 5322 §4.5.8) is an MT-Priority field too, and a
+        // body line that looks like one is body.
+        let t = tunnel_priority(b"mt-priority : 9\nTo: a@b\n\nMT-Priority: 1\n", -2);
+        assert_eq!(
+            t,
+            b"MT-Priority: -2\r\nTo: a@b\n\nMT-Priority: 1\n".to_vec()
         );
     }
 

@@ -12,7 +12,11 @@
 //! RET=HDRS or no RET) or `message/rfc822` (failures with RET=FULL) — RFC 3461 §4.3.
 //! The DSN carries `MT-Priority:` with the original message's priority (RFC 6710 §7: DSNs
 //! SHOULD carry the message's priority) and `Auto-Submitted: auto-replied` (RFC 3834).
-//! Pure function: time, ids and boundary are parameters.
+//! Pure function: time, ids and boundary are parameters; the message is built with the
+//! [`Part`] tree of [`crate::mime::encode`].
+
+use crate::mime::encode::{EncodeError, Headers, Message, Part};
+use crate::mime::entity;
 
 /// RFC 3464 §2.3.3 action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,27 +84,14 @@ pub struct DsnRequest<'a> {
     pub original: &'a [u8],
 }
 
-/// The header section of a message (up to and including the blank line, without it).
-pub fn header_section(raw: &[u8]) -> &[u8] {
-    let mut i = 0;
-    while i < raw.len() {
-        if raw.get(i..i + 4) == Some(b"\r\n\r\n") {
-            return raw.get(..i + 2).unwrap_or(raw);
-        }
-        if raw.get(i..i + 2) == Some(b"\n\n") {
-            return raw.get(..i + 1).unwrap_or(raw);
-        }
-        i += 1;
-    }
-    raw
-}
-
 fn clean(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).collect()
 }
 
-/// Build the DSN message (CRLF line ends).
-pub fn build(req: &DsnRequest<'_>) -> Vec<u8> {
+/// Build the DSN message (CRLF line ends) as a [`Message`] of three parts (RFC 6522 §3).
+/// Fails only when a header value has an unbreakable run longer than 998 octets
+/// (RFC 5322 §2.1.1).
+pub fn build(req: &DsnRequest<'_>) -> Result<Vec<u8>, EncodeError> {
     let worst = if req.recipients.iter().any(|r| r.action == Action::Failed) {
         "Failure"
     } else if req.recipients.iter().any(|r| r.action == Action::Delayed) {
@@ -111,31 +102,59 @@ pub fn build(req: &DsnRequest<'_>) -> Vec<u8> {
         "Success"
     };
     let host = clean(req.reporting_mta);
-    let b = clean(req.boundary);
-    let mut m = String::new();
-    m.push_str(&format!(
-        "From: Mail Delivery System <MAILER-DAEMON@{host}>\r\n"
-    ));
-    m.push_str(&format!("To: <{}>\r\n", clean(req.to)));
-    m.push_str(&format!(
-        "Subject: Delivery Status Notification ({worst})\r\n"
-    ));
-    m.push_str(&format!("Date: {}\r\n", clean(req.date)));
-    m.push_str(&format!("Message-ID: <{}>\r\n", clean(req.message_id)));
-    m.push_str("Auto-Submitted: auto-replied\r\n");
+    let mut headers = Headers::new();
+    headers.push(
+        "From",
+        format!("Mail Delivery System <MAILER-DAEMON@{host}>"),
+    );
+    headers.push("To", format!("<{}>", clean(req.to)));
+    headers.push("Subject", format!("Delivery Status Notification ({worst})"));
+    headers.push("Date", clean(req.date));
+    headers.push("Message-ID", format!("<{}>", clean(req.message_id)));
+    headers.push("Auto-Submitted", "auto-replied");
     if req.priority != 0 {
-        m.push_str(&format!("MT-Priority: {}\r\n", req.priority));
+        headers.push("MT-Priority", req.priority.to_string());
     }
-    m.push_str("MIME-Version: 1.0\r\n");
-    m.push_str(&format!(
-        "Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"{b}\"\r\n\r\n"
-    ));
-    m.push_str("This is a MIME-encapsulated delivery status notification.\r\n\r\n");
-    // 1. human-readable part
-    m.push_str(&format!(
-        "--{b}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
-    ));
-    m.push_str(&format!("This is the mail system at {host}.\r\n\r\n"));
+    let content_type = |value: &str| {
+        let mut h = Headers::new();
+        h.push("Content-Type", value);
+        h
+    };
+    let original = if req.return_full {
+        let mut full = req.original.to_vec();
+        if !full.ends_with(b"\n") {
+            full.extend_from_slice(b"\r\n");
+        }
+        Part::leaf(content_type("message/rfc822"), full)
+    } else {
+        Part::leaf(
+            content_type("text/rfc822-headers"),
+            entity::split(req.original).0.to_vec(),
+        )
+    };
+    let body = Part::multipart_with_boundary(
+        "report",
+        &[("report-type", "delivery-status")],
+        clean(req.boundary),
+        b"This is a MIME-encapsulated delivery status notification.\r\n\r\n",
+        vec![
+            Part::leaf(
+                content_type("text/plain; charset=us-ascii"),
+                human_readable(req, &host).into_bytes(),
+            ),
+            Part::leaf(
+                content_type("message/delivery-status"),
+                delivery_status(req, &host).into_bytes(),
+            ),
+            original,
+        ],
+    );
+    Message { headers, body }.to_bytes()
+}
+
+/// The first part: one sentence per recipient.
+fn human_readable(req: &DsnRequest<'_>, host: &str) -> String {
+    let mut m = format!("This is the mail system at {host}.\r\n\r\n");
     for r in req.recipients {
         let what = match r.action {
             Action::Delivered => "was delivered to the recipient's mailbox",
@@ -152,11 +171,12 @@ pub fn build(req: &DsnRequest<'_>) -> Vec<u8> {
             m.push_str(&format!("  {}\r\n", clean(d)));
         }
     }
-    // 2. message/delivery-status
-    m.push_str(&format!(
-        "\r\n--{b}\r\nContent-Type: message/delivery-status\r\n\r\n"
-    ));
-    m.push_str(&format!("Reporting-MTA: dns; {host}\r\n"));
+    m
+}
+
+/// The `message/delivery-status` body (RFC 3464 §2.1).
+fn delivery_status(req: &DsnRequest<'_>, host: &str) -> String {
+    let mut m = format!("Reporting-MTA: dns; {host}\r\n");
     if let Some(envid) = req.envid {
         m.push_str(&format!(
             "Original-Envelope-Id: {}\r\n",
@@ -183,24 +203,7 @@ pub fn build(req: &DsnRequest<'_>) -> Vec<u8> {
         }
         m.push_str(&format!("Last-Attempt-Date: {}\r\n", clean(req.date)));
     }
-    // 3. the original (headers or full)
-    let mut out = m.into_bytes();
-    if req.return_full {
-        out.extend_from_slice(
-            format!("\r\n--{b}\r\nContent-Type: message/rfc822\r\n\r\n").as_bytes(),
-        );
-        out.extend_from_slice(req.original);
-        if !req.original.ends_with(b"\n") {
-            out.extend_from_slice(b"\r\n");
-        }
-    } else {
-        out.extend_from_slice(
-            format!("\r\n--{b}\r\nContent-Type: text/rfc822-headers\r\n\r\n").as_bytes(),
-        );
-        out.extend_from_slice(header_section(req.original));
-    }
-    out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    out
+    m
 }
 
 #[cfg(test)]
@@ -230,7 +233,8 @@ mod tests {
             recipients: &rcpts,
             return_full: false,
             original,
-        });
+        })
+        .unwrap();
         let text = String::from_utf8(dsn.clone()).unwrap();
         assert!(text.contains("report-type=delivery-status"));
         assert!(text.contains("Original-Envelope-Id: ENV+201\r\n"));
@@ -243,5 +247,52 @@ mod tests {
         let ct = msg.parts[0].content_type().unwrap();
         assert_eq!((ct.ctype(), ct.subtype()), ("multipart", Some("report")));
         assert_eq!(ct.attribute("report-type"), Some("delivery-status"));
+    }
+
+    #[test]
+    fn failure_with_ret_full_carries_the_message_and_clean_fields() {
+        let original = b"From: a@x.example\nSubject: s\n\nsecret body";
+        let rcpts = [DsnRecipient {
+            final_recipient: "b@y.example\r\nBcc: eve@evil.example".into(),
+            original_recipient: None,
+            action: Action::Failed,
+            status: "5.1.1".into(),
+            diagnostic: Some("550 no such user".into()),
+        }];
+        let dsn = build(&DsnRequest {
+            reporting_mta: "mta.example\r\nX-Injected: 1",
+            to: "a@x.example",
+            envid: None,
+            arrival_date: "Mon, 23 Nov 2026 12:00:00 +0000",
+            date: "Mon, 23 Nov 2026 12:00:01 +0000",
+            message_id: "dsn2@mta.example",
+            boundary: "=_dsn_0123",
+            priority: 0,
+            recipients: &rcpts,
+            return_full: true,
+            original,
+        })
+        .unwrap();
+        let (head, body) = entity::split(&dsn);
+        let h = crate::mime::header::HeaderSection::parse(head).unwrap();
+        assert!(h.get("x-injected").is_none() && h.get("bcc").is_none());
+        assert!(h.defects.is_empty());
+        assert_eq!(
+            h.value("subject").unwrap(),
+            "Delivery Status Notification (Failure)"
+        );
+        assert!(h.get("mt-priority").is_none());
+        let ct = entity::media_type(&h.value("content-type").unwrap());
+        assert_eq!(ct.mime, "multipart/report");
+        assert_eq!(ct.param("boundary"), Some("=_dsn_0123"));
+        let parts = entity::multipart_parts(body, "=_dsn_0123").unwrap();
+        assert_eq!(parts.len(), 3);
+        assert!(parts[1].ends_with(b"Diagnostic-Code: smtp; 550 no such user\r\nLast-Attempt-Date: Mon, 23 Nov 2026 12:00:01 +0000\r\n"));
+        // RET=FULL: the original as it was, with a line end added.
+        assert_eq!(
+            parts[2],
+            &b"Content-Type: message/rfc822\r\n\r\nFrom: a@x.example\nSubject: s\n\nsecret body\r\n"[..]
+        );
+        assert!(body.ends_with(b"\r\n--=_dsn_0123--\r\n"));
     }
 }

@@ -11,6 +11,9 @@ use serde::Deserialize;
 use super::api::{submit, valid_folder};
 use super::security::{cookie, csrf_field, csrf_ok, CSRF_TOKEN, LOGIN_CSRF_COOKIE};
 use super::{set_cookie, ClientAddr, WebSession, WebState};
+use crate::mime::encode::{
+    mailbox, unstructured, EncodeError, Headers, Message, Part, TransferEncoding,
+};
 use crate::server::config::AuthError;
 use crate::server::smtp::client::OutEnvelope;
 use crate::server::smtp::{Notify, Recipient};
@@ -376,8 +379,7 @@ pub async fn message(
     };
     let folders = folders_of(&state, &s).await;
     let sm = &m.summary;
-    let header_text =
-        String::from_utf8_lossy(crate::server::smtp::dsn::header_section(&m.raw)).to_string();
+    let header_text = String::from_utf8_lossy(crate::mime::entity::split(&m.raw).0).to_string();
     let body = text_body(&m.raw);
     let mut folders_opts = String::new();
     for f in &folders {
@@ -525,20 +527,10 @@ fn valid_addr(a: &str) -> bool {
             .all(|c| c.is_ascii_graphic() && !"<>()[],;:\\\"".contains(c))
 }
 
-/// RFC 2047 B-encoding for a non-ASCII unstructured value.
-fn encode_word(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_string()
-    } else {
-        use base64::Engine;
-        format!(
-            "=?utf-8?b?{}?=",
-            base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
-        )
-    }
-}
-
-/// Build a plain text/plain message (RFC 5322, RFC 2045).
+/// Build a plain text/plain message (RFC 5322, RFC 2045) with the [`Part`] tree: the
+/// display name as a `phrase` and the subject as `unstructured` text (RFC 2047 encoded-words
+/// where they are not ASCII), the body CRLF, `7bit` when ASCII, else `8bit`. Fails when a
+/// header line would exceed 998 octets (RFC 5322 §2.1.1).
 #[allow(clippy::too_many_arguments)]
 pub fn build_plain(
     from_name: &str,
@@ -549,35 +541,37 @@ pub fn build_plain(
     body: &str,
     date: &str,
     msgid: &str,
-) -> Vec<u8> {
-    let mut m = String::new();
-    let name: String = from_name
-        .chars()
-        .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
-        .collect();
-    m.push_str(&format!(
-        "From: {} <{from}>\r\n",
-        encode_word(&format!("\"{name}\""))
-    ));
-    m.push_str(&format!("To: {}\r\n", to.join(", ")));
+) -> Result<Vec<u8>, EncodeError> {
+    let name: String = from_name.chars().filter(|c| !c.is_control()).collect();
+    let mut headers = Headers::new();
+    headers.push("From", mailbox(Some(&name), from));
+    headers.push("To", to.join(", "));
     if !cc.is_empty() {
-        m.push_str(&format!("Cc: {}\r\n", cc.join(", ")));
+        headers.push("Cc", cc.join(", "));
     }
-    m.push_str(&format!("Subject: {}\r\n", encode_word(subject)));
-    m.push_str(&format!(
-        "Date: {date}\r\nMessage-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n"
-    ));
-    m.push_str("Content-Type: text/plain; charset=utf-8\r\n");
-    m.push_str(if body.is_ascii() {
-        "Content-Transfer-Encoding: 7bit\r\n\r\n"
-    } else {
-        "Content-Transfer-Encoding: 8bit\r\n\r\n"
-    });
+    headers.push("Subject", unstructured(subject));
+    headers.push("Date", date);
+    headers.push("Message-ID", format!("<{msgid}>"));
+    let mut text = String::with_capacity(body.len() + 64);
     for line in body.replace("\r\n", "\n").split('\n') {
-        m.push_str(line);
-        m.push_str("\r\n");
+        text.push_str(line);
+        text.push_str("\r\n");
     }
-    m.into_bytes()
+    let mut mime = Headers::new();
+    mime.push("Content-Type", "text/plain; charset=utf-8");
+    mime.push(
+        "Content-Transfer-Encoding",
+        if body.is_ascii() {
+            TransferEncoding::SevenBit.as_str()
+        } else {
+            TransferEncoding::EightBit.as_str()
+        },
+    );
+    Message {
+        headers,
+        body: Part::leaf(mime, text.into_bytes()),
+    }
+    .to_bytes()
 }
 
 /// `POST /compose`.
@@ -646,7 +640,7 @@ pub async fn compose(
         now.unix_timestamp(),
         r.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    let raw = build_plain(
+    let Ok(raw) = build_plain(
         &s.display_name,
         &s.address,
         &to,
@@ -655,7 +649,19 @@ pub async fn compose(
         &f.body,
         &date,
         &msgid,
-    );
+    ) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            compose_page(
+                &state,
+                &s,
+                "<p class=\"err\" role=\"alert\">Not sent: a header line would be longer than 998 characters.</p>",
+                &f,
+            )
+            .await,
+        )
+            .into_response();
+    };
     let env = OutEnvelope {
         mail_from: s.address.clone(),
         body_8bit: raw.iter().any(|b| *b >= 0x80),

@@ -1,0 +1,300 @@
+//! The [`Part`] tree: leaves, multiparts with an RNG-drawn boundary (RFC 2046 §5.1.1) and
+//! whole [`Message`]s, serialised with CRLF line ends. Every MIME producer of the crate
+//! (compose, DSNs, release notices, the webmail) builds with it.
+
+use super::header::{fold_field, Headers};
+use super::param::param;
+use super::transfer::{
+    base64_lines, is_7bit_safe, normalize_crlf, quoted_printable, TransferEncoding,
+};
+use super::{EncodeError, FOLD_AT};
+use crate::rng::CryptoRng;
+
+/// A MIME entity ready to be serialised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A leaf: its MIME header fields (`Content-Type`, `Content-Transfer-Encoding`, …) and
+    /// the already-encoded body octets (CRLF line ends).
+    Leaf {
+        /// MIME header fields of the part.
+        headers: Headers,
+        /// Encoded body octets.
+        body: Vec<u8>,
+    },
+    /// `multipart/<subtype>` with a boundary drawn from the RNG.
+    Multipart {
+        /// Extra header fields besides Content-Type (rarely needed).
+        headers: Headers,
+        /// `mixed`, `alternative`, `report`, …
+        subtype: String,
+        /// Content-Type parameters written before the boundary, e.g. `report-type`
+        /// (RFC 6522 §3), rendered with [`param`].
+        params: Vec<(String, String)>,
+        /// The boundary (RFC 2046 §5.1.1: 1–70 `bchars`, not ending in space).
+        boundary: String,
+        /// The preamble before the first delimiter (RFC 2046 §5.1.1: ignored by MIME
+        /// readers, shown by others), CRLF line ends; usually empty.
+        preamble: Vec<u8>,
+        /// The children.
+        parts: Vec<Part>,
+    },
+}
+
+impl Part {
+    /// A text leaf: CRLF-normalised, `7bit` when possible, else quoted-printable;
+    /// `charset=us-ascii` for pure ASCII, else `utf-8`.
+    pub fn text(subtype: &str, text: &str, extra: Headers) -> Part {
+        let norm = normalize_crlf(text.as_bytes());
+        let ascii = norm.is_ascii();
+        let charset = if ascii { "us-ascii" } else { "utf-8" };
+        let (cte, body) = if is_7bit_safe(&norm) && !has_long_or_trailing_ws_issues(&norm) {
+            (TransferEncoding::SevenBit, norm)
+        } else {
+            (TransferEncoding::QuotedPrintable, quoted_printable(&norm))
+        };
+        let mut headers = Headers::new();
+        headers.push("Content-Type", format!("text/{subtype}; charset={charset}"));
+        headers.push("Content-Transfer-Encoding", cte.as_str());
+        for (n, v) in extra.fields() {
+            headers.push(n, v.clone());
+        }
+        Part::Leaf { headers, body }
+    }
+
+    /// A binary leaf in base64 with the given Content-Type value and extra fields.
+    pub fn binary(content_type: String, data: &[u8], extra: Headers) -> Part {
+        let mut headers = Headers::new();
+        headers.push("Content-Type", content_type);
+        headers.push(
+            "Content-Transfer-Encoding",
+            TransferEncoding::Base64.as_str(),
+        );
+        for (n, v) in extra.fields() {
+            headers.push(n, v.clone());
+        }
+        Part::Leaf {
+            headers,
+            body: base64_lines(data),
+        }
+    }
+
+    /// A multipart with a fresh boundary from `rng` that does not occur in any child.
+    pub fn multipart<R: CryptoRng + ?Sized>(subtype: &str, parts: Vec<Part>, rng: &mut R) -> Part {
+        let mut probe = Vec::new();
+        for p in &parts {
+            // children serialise infallibly except for over-long header lines, which the
+            // final write reports; for the probe ignore that.
+            let _ = p.write(&mut probe);
+        }
+        let boundary = loop {
+            let b = boundary(rng);
+            if !contains(&probe, b.as_bytes()) {
+                break b;
+            }
+        };
+        Part::Multipart {
+            headers: Headers::new(),
+            subtype: subtype.to_string(),
+            params: Vec::new(),
+            boundary,
+            preamble: Vec::new(),
+            parts,
+        }
+    }
+
+    /// A multipart whose boundary the caller drew (a report that must name its boundary
+    /// before the parts exist), with Content-Type parameters and a preamble.
+    pub fn multipart_with_boundary(
+        subtype: &str,
+        params: &[(&str, &str)],
+        boundary: String,
+        preamble: &[u8],
+        parts: Vec<Part>,
+    ) -> Part {
+        Part::Multipart {
+            headers: Headers::new(),
+            subtype: subtype.to_string(),
+            params: params
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            boundary,
+            preamble: preamble.to_vec(),
+            parts,
+        }
+    }
+
+    /// A leaf with exactly these header fields and these already-encoded body octets.
+    pub fn leaf(headers: Headers, body: Vec<u8>) -> Part {
+        Part::Leaf { headers, body }
+    }
+
+    /// True when the serialised part contains octets ≥ 0x80 outside base64/QP (8BITMIME).
+    pub fn has_8bit(&self) -> bool {
+        match self {
+            Part::Leaf { body, .. } => !body.is_ascii(),
+            Part::Multipart {
+                preamble, parts, ..
+            } => !preamble.is_ascii() || parts.iter().any(Part::has_8bit),
+        }
+    }
+
+    /// Serialise the entity: its MIME header fields, a blank line, the body.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.write_headers(out)?;
+        out.extend_from_slice(b"\r\n");
+        self.write_body(out)
+    }
+
+    /// Serialise only the MIME header fields of this entity (for a top-level message the
+    /// caller writes its RFC 5322 fields first, then these).
+    pub fn write_headers(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        match self {
+            Part::Leaf { headers, .. } => headers.write(out),
+            Part::Multipart {
+                headers,
+                subtype,
+                params,
+                boundary,
+                ..
+            } => {
+                let mut value = format!("multipart/{subtype}");
+                for (name, v) in params {
+                    value.push_str(&param(name, v));
+                }
+                value.push_str(&format!("; boundary=\"{boundary}\""));
+                fold_field("Content-Type", &value, out)?;
+                headers.write(out)
+            }
+        }
+    }
+
+    /// Serialise only the body (after the blank line).
+    pub fn write_body(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        match self {
+            Part::Leaf { body, .. } => {
+                out.extend_from_slice(body);
+                Ok(())
+            }
+            Part::Multipart {
+                boundary,
+                preamble,
+                parts,
+                ..
+            } => {
+                out.extend_from_slice(preamble);
+                for p in parts {
+                    out.extend_from_slice(b"--");
+                    out.extend_from_slice(boundary.as_bytes());
+                    out.extend_from_slice(b"\r\n");
+                    p.write(out)?;
+                    // The CRLF before a delimiter belongs to the delimiter (RFC 2046
+                    // §5.1.1), so it is always added: a part ending in a line break keeps it.
+                    out.extend_from_slice(b"\r\n");
+                }
+                out.extend_from_slice(b"--");
+                out.extend_from_slice(boundary.as_bytes());
+                out.extend_from_slice(b"--\r\n");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A whole message: the RFC 5322 header fields and the MIME body entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// RFC 5322 / MMHS header fields (without MIME-Version and the body's Content-* fields).
+    pub headers: Headers,
+    /// The body entity; its Content-* fields become part of the message header.
+    pub body: Part,
+}
+
+impl Message {
+    /// Serialise: header fields, `MIME-Version: 1.0`, the body's MIME fields, a blank line,
+    /// the body. CRLF line ends throughout.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::new();
+        self.headers.write(&mut out)?;
+        out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+        self.body.write_headers(&mut out)?;
+        out.extend_from_slice(b"\r\n");
+        self.body.write_body(&mut out)?;
+        Ok(out)
+    }
+}
+
+/// Lines with trailing whitespace could be altered in transport; send those as QP.
+fn has_long_or_trailing_ws_issues(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').any(|l| {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        l.len() > FOLD_AT || l.ends_with(b" ") || l.ends_with(b"\t") || l.starts_with(b"From ")
+    })
+}
+
+/// A boundary of 24 base32-ish characters from the RNG, prefixed so it can never be
+/// mistaken for base64 or quoted-printable content (`=_` cannot start a base64 line and
+/// is not valid QP).
+pub fn boundary<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bytes = [0u8; 24];
+    rng.fill_bytes(&mut bytes);
+    let mut s = String::from("=_");
+    for b in bytes {
+        s.push(ALPHABET[(b & 31) as usize] as char);
+    }
+    s
+}
+
+/// Naive substring search (the probe is only as large as the message).
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mime::entity;
+
+    #[test]
+    fn report_with_params_and_preamble() {
+        let mut h = Headers::new();
+        h.push("Content-Type", "text/plain; charset=us-ascii");
+        let report = Part::multipart_with_boundary(
+            "report",
+            &[("report-type", "delivery-status")],
+            "b1".to_string(),
+            b"preamble\r\n\r\n",
+            vec![Part::leaf(h, b"hello\r\n".to_vec())],
+        );
+        let mut out = Vec::new();
+        report.write(&mut out).unwrap();
+        assert_eq!(
+            out,
+            b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n\
+preamble\r\n\r\n--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nhello\r\n\r\n--b1--\r\n"
+                .to_vec()
+        );
+        // Read back with the one reader.
+        let (head, body) = entity::split(&out);
+        let ct = entity::entity_media_type(&entity::fields(head));
+        assert_eq!(ct.param("report-type"), Some("delivery-status"));
+        let parts = entity::multipart_parts(body, ct.param("boundary").unwrap()).unwrap();
+        assert_eq!(
+            parts,
+            vec![&b"Content-Type: text/plain; charset=us-ascii\r\n\r\nhello\r\n"[..]]
+        );
+        // A parameter value that is not a token is quoted, never raw.
+        let odd =
+            Part::multipart_with_boundary("mixed", &[("x", "a\"; b=c")], "b2".into(), b"", vec![]);
+        let mut out = Vec::new();
+        odd.write_headers(&mut out).unwrap();
+        let ct = entity::media_type(&entity::fields(&out)[0].value);
+        assert_eq!(ct.param("x"), Some("a\"; b=c"));
+        assert_eq!(ct.param("b"), None);
+        assert_eq!(ct.param("boundary"), Some("b2"));
+        assert!(
+            Part::multipart_with_boundary("m", &[], "b".into(), "é".as_bytes(), vec![]).has_8bit()
+        );
+    }
+}

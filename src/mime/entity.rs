@@ -1,0 +1,553 @@
+//! Reading a MIME entity (RFC 2045, RFC 2046) byte-exactly: the header/body split, header
+//! fields with their raw bytes, media types with parameters, multipart bodies, transfer
+//! decoding, canonical CRLF form and the addresses of an address-list field.
+//!
+//! Every field comes from the one header reader, [`HeaderSection`] (RFC 5322 §2.2, §3.2.2);
+//! this module adds what S/MIME, header protection and the verifier need on top of it:
+//! - [`split`]: header section and body of a message or entity (RFC 5322 §2.1: the body
+//!   follows the first empty line);
+//! - [`fields`]: the fields of a header section, each with its exact bytes (signatures and
+//!   header protection copy them unchanged) and its unfolded value;
+//! - [`media_type`]: `Content-Type` (RFC 2045 §5.1), parameters unquoted;
+//! - [`multipart_parts`]: the exact octets of each body part (RFC 2046 §5.1.1);
+//! - [`decode_transfer`]: `base64` (RFC 2045 §6.8) and `quoted-printable` (§6.7);
+//! - [`canonical_crlf`]: the canonical form of RFC 8551 §3.1.1;
+//! - [`addresses`]: the addr-specs of an `address-list` (RFC 5322 §3.4).
+
+use std::borrow::Cow;
+
+use base64::Engine;
+
+use super::header::{Defect, HeaderSection, Limits};
+
+/// One header field as received: a field of [`HeaderSection`] with its exact bytes and its
+/// unfolded value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field<'a> {
+    /// Field name as written (without white space before the colon, RFC 5322 §4.5.8).
+    pub name: &'a str,
+    /// The whole field, folding and the final line break included.
+    pub raw: &'a [u8],
+    /// The unfolded value, leading/trailing whitespace trimmed (lossy UTF-8).
+    pub value: String,
+}
+
+/// Split a message (or MIME entity) into header section and body (RFC 5322 §2.1). The
+/// header section keeps the line break of its last field and excludes the empty line; the
+/// body starts after it. An entity may start with the empty line (no fields); a message
+/// without an empty line is all header. Line ends are CRLF or bare LF.
+pub fn split(raw: &[u8]) -> (&[u8], &[u8]) {
+    let mut pos = 0usize;
+    while pos < raw.len() {
+        let (line_end, next) = super::header::line_bounds(raw, pos);
+        if line_end == pos {
+            let header = raw.get(..pos).unwrap_or_default();
+            let body = raw.get(next..).unwrap_or_default();
+            return (header, body);
+        }
+        pos = next;
+    }
+    (raw, raw.get(raw.len()..).unwrap_or_default())
+}
+
+/// The header fields of a header section (or of a whole message: reading stops at the
+/// empty line), in order. Lines that are not fields are skipped, as [`HeaderSection`]
+/// reports them; the section is read whole (its size is the caller's bound).
+pub fn fields(header: &[u8]) -> Vec<Field<'_>> {
+    fields_with_defects(header).0
+}
+
+/// [`fields`] and the lines [`HeaderSection`] skipped or repaired, for callers that refuse
+/// a malformed header section.
+pub fn fields_with_defects(header: &[u8]) -> (Vec<Field<'_>>, Vec<Defect>) {
+    let unbounded = Limits {
+        max_header_bytes: usize::MAX,
+        max_fields: usize::MAX,
+    };
+    // Without limits the reader cannot fail.
+    let Ok(section) = HeaderSection::parse_with_limits(header, unbounded) else {
+        return (Vec::new(), Vec::new());
+    };
+    let fields = section
+        .fields
+        .iter()
+        .map(|f| Field {
+            name: f.name,
+            raw: header.get(f.span.clone()).unwrap_or_default(),
+            value: f.unfolded().into_owned(),
+        })
+        .collect();
+    (fields, section.defects)
+}
+
+/// The first field named `name` (case-insensitive).
+pub fn field<'a, 'b>(fields: &'b [Field<'a>], name: &str) -> Option<&'b Field<'a>> {
+    fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+}
+
+/// Whether a header field name is a MIME `Content-*` field (RFC 2045 §3: it belongs to the
+/// entity, not to the message). Compared on bytes, so a field name with non-ASCII octets
+/// (malformed, RFC 5322 §3.6.8 allows printable US-ASCII only) is simply not one.
+pub fn is_content_field(name: &str) -> bool {
+    name.as_bytes()
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"content-"))
+}
+
+/// The message an inner entity stands for: the outer header fields of `message` except its
+/// `Content-*` fields ([`is_content_field`]), then `entity` (RFC 8551 §3.1: the inner MIME
+/// entity of a layer replaces the outer one's content; the message's own fields stay).
+pub fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
+    let (header, _) = split(message);
+    let mut out = Vec::with_capacity(header.len() + entity.len());
+    for f in fields(header) {
+        if !is_content_field(f.name) {
+            out.extend_from_slice(f.raw);
+        }
+    }
+    out.extend_from_slice(entity);
+    out
+}
+
+/// Convert bare LF line ends to CRLF (RFC 8551 §3.1.1 canonical form). Borrowed when the
+/// input is already canonical.
+pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
+    let bare = |i: usize| i == 0 || data.get(i - 1) != Some(&b'\r');
+    if !data.iter().enumerate().any(|(i, b)| *b == b'\n' && bare(i)) {
+        return Cow::Borrowed(data);
+    }
+    let mut out = Vec::with_capacity(data.len() + data.len() / 32);
+    for (i, b) in data.iter().enumerate() {
+        if *b == b'\n' && bare(i) {
+            out.push(b'\r');
+        }
+        out.push(*b);
+    }
+    Cow::Owned(out)
+}
+
+/// A parsed Content-Type (RFC 2045 §5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MediaType {
+    /// `type/subtype`, lower case.
+    pub mime: String,
+    /// Parameters, names lower case, values unquoted.
+    pub params: Vec<(String, String)>,
+}
+
+impl MediaType {
+    /// Parameter value by name (case-insensitive).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The Content-Type of a header section's fields, `text/plain` when it has none (RFC 2045
+/// §5.2 default).
+pub fn entity_media_type(fields: &[Field<'_>]) -> MediaType {
+    media_type(
+        field(fields, "content-type")
+            .map(|f| f.value.as_str())
+            .unwrap_or("text/plain"),
+    )
+}
+
+/// Parse a Content-Type value (RFC 2045 §5.1):
+///
+/// ```text
+/// content   := "Content-Type" ":" type "/" subtype *(";" parameter)
+/// parameter := attribute "=" value
+/// value     := token / quoted-string
+/// ```
+///
+/// Quoted values are unquoted (RFC 5322 §3.2.4 quoted-pairs); a `;` inside quotes does not
+/// split. Comments are not supported inside the value (they are rare here).
+pub fn media_type(value: &str) -> MediaType {
+    let mut parts = split_params(value).into_iter();
+    let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let mut params = Vec::new();
+    for p in parts {
+        if let Some((k, v)) = p.split_once('=') {
+            params.push((k.trim().to_ascii_lowercase(), unquote(v.trim())));
+        }
+    }
+    MediaType { mime, params }
+}
+
+/// The content of a `quoted-string` (RFC 5322 §3.2.4), or `v` itself when it is not quoted.
+fn unquote(v: &str) -> String {
+    let Some(inner) = v
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .filter(|_| v.len() >= 2)
+    else {
+        return v.to_string();
+    };
+    let mut s = String::with_capacity(inner.len());
+    let mut esc = false;
+    for c in inner.chars() {
+        if esc {
+            s.push(c);
+            esc = false;
+        } else if c == '\\' {
+            esc = true;
+        } else {
+            s.push(c);
+        }
+    }
+    s
+}
+
+fn split_params(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut esc = false;
+    for c in value.chars() {
+        if esc {
+            cur.push(c);
+            esc = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => {
+                cur.push(c);
+                esc = true;
+            }
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            ';' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// Split a multipart body into the exact octets of each body part (RFC 2046 §5.1.1: the
+/// CRLF preceding a delimiter belongs to the delimiter; a delimiter line may carry
+/// transport padding). Returns `None` when the opening delimiter is missing or the boundary
+/// is not 1–70 characters.
+pub fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<&'a [u8]>> {
+    if boundary.is_empty() || boundary.len() > 70 {
+        return None;
+    }
+    let delim = format!("--{boundary}");
+    let d = delim.as_bytes();
+    // Delimiter lines: (line start, content start, close), at the start of the body or
+    // right after a line break.
+    let mut lines: Vec<(usize, usize, bool)> = Vec::new();
+    let mut pos = 0usize;
+    while pos <= body.len() {
+        let rest = body.get(pos..).unwrap_or_default();
+        let line_end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(body.len(), |i| pos + i + 1);
+        let line = body.get(pos..line_end).unwrap_or_default();
+        if let Some(after) = line.strip_prefix(d) {
+            let close = after.starts_with(b"--");
+            let tail = if close {
+                after.get(2..).unwrap_or_default()
+            } else {
+                after
+            };
+            if tail
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            {
+                lines.push((pos, line_end, close));
+                if close {
+                    break;
+                }
+            }
+        }
+        if line_end >= body.len() {
+            break;
+        }
+        pos = line_end;
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for w in lines.windows(2) {
+        let (Some(&(_, start, close)), Some(&(next_line, _, _))) = (w.first(), w.get(1)) else {
+            break;
+        };
+        if close {
+            break;
+        }
+        let mut end = next_line;
+        if end >= 2 && body.get(end - 2..end) == Some(b"\r\n") && end - 2 >= start {
+            end -= 2;
+        } else if end >= 1 && body.get(end - 1) == Some(&b'\n') && end > start {
+            end -= 1;
+        }
+        parts.push(body.get(start..end.max(start)).unwrap_or_default());
+    }
+    Some(parts)
+}
+
+/// Decode a base64 body (RFC 2045 §6.8), ignoring line breaks and other white space.
+/// Padding may be present or absent and unused trailing bits are ignored, as in the bodies
+/// other S/MIME agents send.
+pub fn base64_decode(body: &[u8]) -> Result<Vec<u8>, String> {
+    let clean: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    engine
+        .decode(&clean)
+        .map_err(|e| format!("bad base64: {e}"))
+}
+
+/// Decode a body per its Content-Transfer-Encoding (RFC 2045 §6): `base64` (§6.8),
+/// `quoted-printable` (§6.7), identity for `7bit`/`8bit`/`binary` or when absent.
+pub fn decode_transfer(body: &[u8], cte: Option<&str>) -> Result<Vec<u8>, String> {
+    match cte.map(|c| c.trim().to_ascii_lowercase()) {
+        Some(c) if c == "base64" => base64_decode(body),
+        Some(c) if c == "quoted-printable" => Ok(qp_decode(body)),
+        _ => Ok(body.to_vec()),
+    }
+}
+
+/// Quoted-printable decoding (RFC 2045 §6.7): `=XX` octets, soft line breaks (`=` at the
+/// end of a line) removed; a malformed `=` is kept as it is (§6.7 note (2)).
+fn qp_decode(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        if b == b'=' {
+            if body.get(i + 1..i + 3) == Some(b"\r\n") {
+                i += 3;
+                continue;
+            }
+            if body.get(i + 1) == Some(&b'\n') {
+                i += 2;
+                continue;
+            }
+            let hex = body
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    out
+}
+
+/// The addr-specs of an address-list header value (`Name <a@b>, c@d`, RFC 5322 §3.4),
+/// normalised with [`normalize_address`]. Comments are dropped, quoted display names may
+/// contain commas, group syntax (`name: a@b;`) is read through.
+pub fn addresses(value: &str) -> Vec<String> {
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let mut cur = String::new();
+    let mut items = Vec::new();
+    for c in value.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => items.push(std::mem::take(&mut cur)),
+            _ if depth > 0 => {}
+            _ => cur.push(c),
+        }
+    }
+    items.push(cur);
+    let mut out = Vec::new();
+    for item in items {
+        let item = item.trim();
+        let angle = match (item.rfind('<'), item.rfind('>')) {
+            (Some(a), Some(b)) if b > a => item.get(a + 1..b),
+            _ => None,
+        };
+        let addr = match angle {
+            Some(a) => a.trim().to_string(),
+            None => {
+                // group syntax "name: a@b;" or bare addr-spec
+                let s = item.rsplit(':').next().unwrap_or(item);
+                s.trim().trim_end_matches(';').trim().to_string()
+            }
+        };
+        if addr.contains('@') {
+            out.push(normalize_address(&addr));
+        }
+    }
+    out
+}
+
+/// The first `msg-id` of a `Message-ID` / `In-Reply-To` / `References` value without its
+/// angle brackets (RFC 5322 §3.6.4: `msg-id = [CFWS] "<" id-left "@" id-right ">" [CFWS]`);
+/// a value without brackets is taken whole (legacy agents omit them). `None` when empty.
+pub fn first_msg_id(value: &str) -> Option<&str> {
+    let v = value.trim();
+    let id = match v.find('<') {
+        Some(open) => {
+            let rest = v.get(open + 1..)?;
+            rest.get(..rest.find('>')?)?
+        }
+        None => v,
+    };
+    let id = id.trim();
+    (!id.is_empty()).then_some(id)
+}
+
+/// Normalise an address for comparison: domain lower case, local part ASCII lower case
+/// (RFC 9788 §4.4 comparison).
+pub fn normalize_address(a: &str) -> String {
+    a.trim().to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_field_names_never_panic() {
+        assert!(is_content_field("Content-Type"));
+        assert!(is_content_field("content-transfer-encoding"));
+        assert!(!is_content_field("Subject"));
+        assert!(!is_content_field("Conte"));
+        // Multi-byte characters across the eighth octet.
+        assert!(!is_content_field("Contenté-x"));
+        assert!(!is_content_field("ééééé"));
+    }
+
+    #[test]
+    fn split_and_fields() {
+        let m = b"From: a@b\r\nSubject: x\r\n y\r\n\r\nbody\r\n";
+        let (h, b) = split(m);
+        assert_eq!(h, b"From: a@b\r\nSubject: x\r\n y\r\n");
+        assert_eq!(b, b"body\r\n");
+        let f = fields(h);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1].value, "x y");
+        assert_eq!(f[1].raw, b"Subject: x\r\n y\r\n");
+        // The same fields when given the whole message.
+        assert_eq!(fields(m), f);
+    }
+
+    #[test]
+    fn split_edges() {
+        assert_eq!(split(b"\r\nbody"), (&b""[..], &b"body"[..]));
+        assert_eq!(split(b"\nbody"), (&b""[..], &b"body"[..]));
+        assert_eq!(
+            split(b"A: 1\nB: 2\n\nx\n\ny"),
+            (&b"A: 1\nB: 2\n"[..], &b"x\n\ny"[..])
+        );
+        assert_eq!(split(b"A: 1\r\nB: 2"), (&b"A: 1\r\nB: 2"[..], &b""[..]));
+        // A line of white space is a continuation, not the empty line.
+        assert_eq!(
+            split(b"A: 1\r\n \r\n\r\nb"),
+            (&b"A: 1\r\n \r\n"[..], &b"b"[..])
+        );
+        assert_eq!(split(b""), (&b""[..], &b""[..]));
+    }
+
+    #[test]
+    fn fields_never_hide_obsolete_names() {
+        // A From field written with white space before the colon is still a From field for
+        // the verifier, as it is for the reader's mail program (RFC 5322 §4.5.8).
+        let f = fields(b"From : mallory@evil.example\r\nFrom: alice@army.example\r\n\r\n");
+        assert_eq!(f.iter().filter(|f| f.name == "From").count(), 2);
+        assert_eq!(f[0].value, "mallory@evil.example");
+    }
+
+    #[test]
+    fn media_types() {
+        let t = media_type(
+            "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256;\r\n boundary=\"a;b\"",
+        );
+        assert_eq!(t.mime, "multipart/signed");
+        assert_eq!(t.param("boundary"), Some("a;b"));
+        assert_eq!(t.param("MICALG"), Some("sha-256"));
+        assert_eq!(
+            media_type("text/plain; x=\"a\\\"b\"").param("x"),
+            Some("a\"b")
+        );
+        assert_eq!(media_type("text/plain; x=\"").param("x"), Some("\""));
+        assert_eq!(entity_media_type(&[]).mime, "text/plain");
+    }
+
+    #[test]
+    fn multipart_exact_parts() {
+        let body = b"preamble\r\n--b\r\nA: 1\r\n\r\nx\r\n--b\r\nsig\r\n--b--\r\n";
+        let parts = multipart_parts(body, "b").unwrap();
+        assert_eq!(parts, vec![&b"A: 1\r\n\r\nx"[..], &b"sig"[..]]);
+        assert!(multipart_parts(b"nothing", "b").is_none());
+        assert!(multipart_parts(body, "").is_none());
+        assert!(multipart_parts(body, &"b".repeat(71)).is_none());
+        // A boundary that only starts a longer line is not a delimiter.
+        let parts = multipart_parts(b"--b\r\nx\r\n--bc\r\ny\r\n--b--", "b").unwrap();
+        assert_eq!(parts, vec![&b"x\r\n--bc\r\ny"[..]]);
+    }
+
+    #[test]
+    fn transfer_decoding() {
+        assert_eq!(
+            decode_transfer(b"aGVs\r\nbG8=\r\n", Some(" BASE64 ")).unwrap(),
+            b"hello"
+        );
+        assert_eq!(
+            decode_transfer(b"aGVsbG8", Some("base64")).unwrap(),
+            b"hello"
+        );
+        assert!(decode_transfer(b"a*b=", Some("base64")).is_err());
+        assert_eq!(
+            decode_transfer(b"caf=C3=A9 =3D=\r\nx=ZZ", Some("quoted-printable")).unwrap(),
+            "café =x=ZZ".as_bytes()
+        );
+        assert_eq!(decode_transfer(b"=41", Some("7bit")).unwrap(), b"=41");
+        assert_eq!(decode_transfer(b"=41", None).unwrap(), b"=41");
+    }
+
+    #[test]
+    fn address_lists() {
+        assert_eq!(
+            addresses("\"Doe, J\" <J.Doe@Army.Example>, x@y.z (c)"),
+            vec!["j.doe@army.example".to_string(), "x@y.z".to_string()]
+        );
+        assert_eq!(
+            addresses("Office: a@b.example, (c, d) c@d.example;"),
+            vec!["a@b.example".to_string(), "c@d.example".to_string()]
+        );
+    }
+
+    #[test]
+    fn msg_ids() {
+        assert_eq!(first_msg_id(" <a@b> <c@d>"), Some("a@b"));
+        assert_eq!(first_msg_id("a@b"), Some("a@b"));
+        assert_eq!(first_msg_id("<a@b"), None);
+        assert_eq!(first_msg_id("<>"), None);
+        assert_eq!(first_msg_id("  "), None);
+    }
+
+    #[test]
+    fn crlf() {
+        assert_eq!(&*canonical_crlf(b"a\nb\r\nc"), b"a\r\nb\r\nc");
+        assert!(matches!(canonical_crlf(b"a\r\nb"), Cow::Borrowed(_)));
+        assert_eq!(&*canonical_crlf(b"\n"), b"\r\n");
+    }
+}
