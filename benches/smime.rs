@@ -24,8 +24,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mmhs::compose::{compose, ComposeContext, ComposeRequest};
+use mmhs::fields::{inspect, InspectOptions};
 use mmhs::keys::PrivateKey;
-use mmhs::mmhs::{inspect, InspectOptions};
 use mmhs::server::pki;
 use mmhs::smime::{
     decrypt_message, encrypt_message, sign_message, signed_build, signed_parse, EncryptOptions,

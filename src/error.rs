@@ -24,7 +24,7 @@ pub enum Error {
     },
     /// An MMHS header field error.
     #[error(transparent)]
-    Mmhs(#[from] crate::mmhs::Error),
+    Mmhs(#[from] crate::fields::Error),
     /// A compose error.
     #[error(transparent)]
     Compose(#[from] crate::compose::Error),

@@ -16,7 +16,7 @@
 //! - 1: [`mime`]: raw header-section reading/writing helpers shared by every module
 //!   (RFC 5322, RFC 2045/2047/2231), keeping raw byte offsets; [`ess`]: the ESS security
 //!   label (RFC 2634 §3.2), one codec for the signed attribute and the SIO-Label `:ess` form.
-//! - 2: [`mmhs`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
+//! - 2: [`fields`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
 //!   and `inspect`; [`algorithm_policy`]: which algorithms and key sizes are weak, on
 //!   receipt and when producing (one policy for CMS signatures, certification paths and
 //!   encrypted layers); [`pki`]: the demo/test certificate profile.
@@ -52,10 +52,10 @@ pub mod domain;
 pub mod domain_agent;
 pub mod error;
 pub mod ess;
+pub mod fields;
 pub mod keys;
 pub mod label_policy;
 pub mod mime;
-pub mod mmhs;
 pub mod pki;
 pub mod protect;
 pub mod release;

@@ -70,7 +70,7 @@ fn typed_errors() {
         (json!({"messageType": 50}), "message-type-invalid"),
         (json!({"primaryPrecedence": 7}), "precedence-invalid"),
         (json!({"primaryPrecedence": "40"}), "precedence-invalid"),
-        // RFC 6477 / RFC 2156 grammars (crate::mmhs types)
+        // RFC 6477 / RFC 2156 grammars (crate::fields types)
         (
             json!({"originatorReference": "\u{dc}BER"}),
             "military-string-invalid",

@@ -6,12 +6,12 @@
 
 use crate::support::compose::*;
 use mmhs::compose::compose;
-use mmhs::mime::HeaderSection;
-use mmhs::mmhs::{
+use mmhs::fields::{
     names, AddressList, AuthorizingUsers, CodressMessageIndicator, ContentLanguage, DateTime,
     EncodedInformationTypes, MessageType, MessageTypeField, MilitaryString, MilitaryStringSequence,
     MsgIdList, MtPriority, Precedence, SubjectIndicatorCodes,
 };
+use mmhs::mime::HeaderSection;
 
 const REQ: &str = r#"{
   "from": { "name": "Jürgen Müller", "address": "juergen@army.example" },
@@ -168,26 +168,26 @@ fn every_field_reads_back_through_mmhs() {
         );
         assert!(
             value(&h, names::AUTOFORWARDED)
-                .parse::<mmhs::mmhs::Autoforwarded>()
+                .parse::<mmhs::fields::Autoforwarded>()
                 .unwrap()
                 .0
         );
         assert!(
-            mmhs::mmhs::mixer::parse_incomplete_copy(&value(&h, names::INCOMPLETE_COPY)).is_ok()
+            mmhs::fields::mixer::parse_incomplete_copy(&value(&h, names::INCOMPLETE_COPY)).is_ok()
         );
         assert_eq!(
             value(&h, names::CONVERSION)
-                .parse::<mmhs::mmhs::ConversionPolicy>()
+                .parse::<mmhs::fields::ConversionPolicy>()
                 .unwrap(),
-            mmhs::mmhs::ConversionPolicy::Allowed
+            mmhs::fields::ConversionPolicy::Allowed
         );
         assert_eq!(
-            mmhs::mmhs::ConversionPolicy::parse_for(
+            mmhs::fields::ConversionPolicy::parse_for(
                 names::CONVERSION_WITH_LOSS,
                 &value(&h, names::CONVERSION_WITH_LOSS)
             )
             .unwrap(),
-            mmhs::mmhs::ConversionPolicy::Prohibited
+            mmhs::fields::ConversionPolicy::Prohibited
         );
         let eits: EncodedInformationTypes = value(&h, names::ORIGINAL_ENCODED_INFORMATION_TYPES)
             .parse()

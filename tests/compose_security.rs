@@ -583,7 +583,7 @@ fn sio_label_alone_and_encrypt_only() {
     let h = header(&copies[0]);
     assert!(h.contains("\r\nSIO-Label: type=\":ess\"; label="), "{h}");
     assert!(h.contains("Content-Type: text/plain"), "{h}");
-    let view = mmhs::mmhs::inspect(&copies[0], &Default::default()).unwrap();
+    let view = mmhs::fields::inspect(&copies[0], &Default::default()).unwrap();
     let view = serde_json::to_string(&view).unwrap();
     assert!(view.contains(POLICY), "{view}");
 

@@ -545,7 +545,7 @@ fn what_does_not_verify_is_not_expanded() {
 /// triple-wrapped message carries an ESS security label; the MLA's signature carries it on.
 #[test]
 fn the_outer_signatures_attributes_are_carried_over() {
-    let mut label = mmhs::mmhs::EssSecurityLabel::new("1.3.6.1.4.1.22112.1.1", Some(3));
+    let mut label = mmhs::fields::EssSecurityLabel::new("1.3.6.1.4.1.22112.1.1", Some(3));
     label.privacy_mark = Some("NATO CONFIDENTIAL".into());
     let labelled = SignOptions {
         security_label: Some(label),

@@ -270,7 +270,7 @@ fn delegated_originator_signature() {
 /// the originator's; §3.2: additionalAttributes stands alone.
 #[test]
 fn additional_attributes_signature() {
-    let label: mmhs::mmhs::EssSecurityLabel = serde_json::from_value(serde_json::json!({
+    let label: mmhs::fields::EssSecurityLabel = serde_json::from_value(serde_json::json!({
         "policy": "1.3.6.1.4.1.99999.1", "classification": 2
     }))
     .unwrap();

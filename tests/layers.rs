@@ -645,7 +645,7 @@ fn the_scan_sees_every_form_of_import() {
 //! A doc comment naming crate::verify is not an import.
 use crate::{mime::{self, header}, report::Problem,
     smime};
-use crate::mmhs::Error as MmhsError;
+use crate::fields::Error as MmhsError;
 /* crate::server in a block /* nested */ comment */
 fn f() -> crate::Result<()> {
     let s = "crate::cli in a string";

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mmhs::mmhs::{inspect, InspectOptions};
+use mmhs::fields::{inspect, InspectOptions};
 
 use crate::support::golden::{line_end_variants, matches};
 
@@ -61,7 +61,7 @@ fn views_round_trip_through_json() {
     for eml in vectors() {
         let view = inspect(&std::fs::read(&eml).unwrap(), &opts).unwrap();
         let json = serde_json::to_string(&view).unwrap();
-        let back: mmhs::mmhs::MmhsView = serde_json::from_str(&json).unwrap();
+        let back: mmhs::fields::MmhsView = serde_json::from_str(&json).unwrap();
         assert_eq!(back, view, "{}", eml.display());
     }
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use mmhs::error::Coded;
-use mmhs::mmhs::*;
+use mmhs::fields::*;
 
 /// Small deterministic PRNG (xorshift64*), so failures are reproducible.
 struct Rng(u64);

@@ -534,7 +534,7 @@ fn triple_wrapped_draft_is_released_on_its_outer_signature() {
 fn release_time_text() -> (String, String) {
     let t = release::release_time(now()).unwrap();
     (
-        mmhs::mmhs::date_time::DateTime(t).to_string(),
+        mmhs::fields::date_time::DateTime(t).to_string(),
         t.format(&time::format_description::well_known::Rfc3339)
             .unwrap(),
     )
@@ -694,7 +694,7 @@ fn a_rewritten_sender_or_release_time_is_refused() {
             "release time one second off",
             text.replace(
                 &eai,
-                &mmhs::mmhs::date_time::DateTime(
+                &mmhs::fields::date_time::DateTime(
                     release::release_time(now()).unwrap() + time::Duration::seconds(1),
                 )
                 .to_string(),

@@ -16,7 +16,7 @@
 
 use crate::support::server::*;
 use mmhs::ess::EssSecurityLabel;
-use mmhs::mmhs::sio_label::SioLabel;
+use mmhs::fields::sio_label::SioLabel;
 use mmhs::server::store::folders;
 use mmhs::smime::{self, SignOptions, Signer};
 

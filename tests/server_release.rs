@@ -161,7 +161,7 @@ async fn signed_message_is_held_released_and_delivered() {
     assert_eq!(one("Sender"), vec!["alice@army.example"]);
     assert_eq!(
         one("MMHS-Extended-Authorisation-Info"),
-        vec![mmhs::mmhs::date_time::DateTime(released_at).to_string()]
+        vec![mmhs::fields::date_time::DateTime(released_at).to_string()]
     );
     assert_eq!(report.sender, vec!["alice@army.example"]);
     assert_eq!(

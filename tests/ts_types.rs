@@ -42,7 +42,7 @@ fn decl<T: TS + ?Sized + 'static>(cfg: &Config) -> Decl {
 
 /// Every exported type, requests first, then responses and the types they contain.
 fn declarations(cfg: &Config) -> Vec<Decl> {
-    use mmhs::{compose, domain, ess, mmhs as fields, release, report, smime, trust, verify};
+    use mmhs::{compose, domain, ess, fields, release, report, smime, trust, verify};
     vec![
         // Requests.
         decl::<smime::KeyUse>(cfg),

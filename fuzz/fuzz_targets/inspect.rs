@@ -1,8 +1,8 @@
-//! `mmhs::mmhs::inspect`: the MMHS view of a received message's header section.
+//! `mmhs::fields::inspect`: the MMHS view of a received message's header section.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mmhs::mmhs::{inspect, InspectOptions};
+use mmhs::fields::{inspect, InspectOptions};
 
 fuzz_target!(|data: &[u8]| {
     let opts = InspectOptions {

@@ -1,4 +1,4 @@
-//! Every MMHS header field parser (the `FromStr` impls in `src/mmhs/`: RFC 6477, RFC 7912,
+//! Every MMHS header field parser (the `FromStr` impls in `src/fields/`: RFC 6477, RFC 7912,
 //! RFC 6710, RFC 7444 SIO-Label, RFC 2156 MIXER fields, RFC 5322 addresses). The first input
 //! byte picks the parser, the rest is the field value. A value that parses must format
 //! (`Display`) to a value that parses again.
@@ -8,7 +8,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use libfuzzer_sys::fuzz_target;
-use mmhs::mmhs::*;
+use mmhs::fields::*;
 
 fn round_trip<T: FromStr + Display>(value: &str) {
     if let Ok(v) = value.parse::<T>() {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mmhs::mmhs::mt_priority::MtPriority;
+use mmhs::fields::mt_priority::MtPriority;
 use mmhs::server::smtp::{params, session};
 
 fuzz_target!(|data: &[u8]| {

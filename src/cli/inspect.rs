@@ -1,12 +1,12 @@
 //! `mmhs inspect IN.eml [--at TIME] [--reader ADDRESS] [--json REQUEST.json]`: the MMHS view
-//! of a message's header fields ([`crate::mmhs::inspect`], the same JSON as the wasm
+//! of a message's header fields ([`crate::fields::inspect`], the same JSON as the wasm
 //! `inspect`). The flags build the core's [`InspectRequest`]; `--json` reads one instead.
 
 use std::path::PathBuf;
 
 use super::material::read_request;
 use super::{io, Outcome};
-use crate::mmhs::{inspect, InspectRequest};
+use crate::fields::{inspect, InspectRequest};
 use crate::Result;
 
 /// Arguments of `mmhs inspect`.

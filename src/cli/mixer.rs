@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use super::material::{read_json, ARGS_INVALID};
 use super::{io, Outcome};
+use crate::fields::address::addr_specs;
 use crate::mime::entity;
 use crate::mime::header::HeaderSection;
-use crate::mmhs::address::addr_specs;
 use crate::release::{to_internet, to_x400, InternetHeading, IpmsHeading};
 use crate::{Error, Result};
 

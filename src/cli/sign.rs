@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use super::material::{read_json, read_request, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
 use crate::domain::{sign_request, SignDigest, SignRequest};
-use crate::mmhs::EssSecurityLabel as SecurityLabel;
+use crate::fields::EssSecurityLabel as SecurityLabel;
 use crate::report::{ReceiptsFrom, SignatureType};
 use crate::smime::{ReceiptRequestOptions, RsaPadding};
 use crate::{Error, Result};

@@ -1,5 +1,5 @@
 //! `mmhs vocabulary`: the standard precedences (with their STANAG4406 MT-PRIORITY) and message
-//! types as JSON — the same as the wasm `mmhsVocabulary` ([`crate::mmhs::vocabulary`]).
+//! types as JSON — the same as the wasm `mmhsVocabulary` ([`crate::fields::vocabulary`]).
 
 use super::{io, Outcome};
 use crate::Result;
@@ -10,6 +10,6 @@ pub struct Args {}
 
 /// Run `mmhs vocabulary`.
 pub fn run(_args: Args) -> Result<Outcome> {
-    io::print_json(&crate::mmhs::vocabulary::vocabulary())?;
+    io::print_json(&crate::fields::vocabulary::vocabulary())?;
     Ok(Outcome::Success)
 }

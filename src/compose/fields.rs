@@ -1,7 +1,7 @@
 //! Request-wide checks and the copy-independent field values, computed once.
 //!
 //! The MMHS grammars themselves (precedence, message type, military-string, SIC, MT-Priority
-//! policy) live in `crate::mmhs`; this module only maps request members onto them and turns
+//! policy) live in `crate::fields`; this module only maps request members onto them and turns
 //! their errors into compose errors with the request member named.
 
 use time::format_description::well_known::{Rfc2822, Rfc3339};
@@ -11,12 +11,12 @@ use super::plan::check_notify;
 use super::request::{ComposeRequest, Mailbox, MessageTypeRequest, NameOrNumber};
 use super::validate::{self, addr_spec, header_text};
 use super::{ComposeContext, Error};
-use crate::mime::encode;
-use crate::mmhs::{
-    self, mt_priority, names, sic, Autoforwarded, CodressMessageIndicator, EncodedInformationTypes,
-    MessageType, MessageTypeField, MilitaryString, MilitaryStringSequence, Precedence,
-    SubjectIndicatorCodes,
+use crate::fields::{
+    self as mmhs, mt_priority, names, sic, Autoforwarded, CodressMessageIndicator,
+    EncodedInformationTypes, MessageType, MessageTypeField, MilitaryString, MilitaryStringSequence,
+    Precedence, SubjectIndicatorCodes,
 };
+use crate::mime::encode;
 
 /// A precedence checked against RFC 6477 and ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,7 +330,7 @@ pub fn mailbox_list(list: &[Mailbox]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// RFC 6477 / RFC 2156 values: the grammars are `crate::mmhs`'s types; here they are only
+// RFC 6477 / RFC 2156 values: the grammars are `crate::fields`'s types; here they are only
 // applied to request members, with origination-time restrictions on top.
 
 fn mmhs_err(field: &'static str) -> impl Fn(mmhs::Error) -> Error {

@@ -17,8 +17,8 @@ use super::fields::{mailbox_list, Checked};
 use super::plan::CopyPlan;
 use super::request::{ComposeRequest, Mailbox, Recipient};
 use super::{ComposeContext, Error};
+use crate::fields::names;
 use crate::mime::encode::{self, Headers};
-use crate::mmhs::names;
 
 fn recipients(list: &[Recipient]) -> String {
     list.iter()

@@ -7,7 +7,7 @@
 //! Steps (one module each):
 //! 1. [`request`]: the JSON schema (`docs/compose.md`).
 //! 2. [`validate`] + [`fields`]: every value checked (CR/LF, addresses, msg-ids, MMHS grammars
-//!    via `crate::mmhs`), typed errors with stable codes.
+//!    via `crate::fields`), typed errors with stable codes.
 //! 3. [`body`]: the MIME body (text, alternative, attachments, forwarded messages), built once.
 //! 4. [`plan`]: which copies to submit — open recipients (split by receipt-notification
 //!    wish) and one copy per Bcc recipient (profile §3.4.5, §3.4.27, §3.4.33).
@@ -135,14 +135,14 @@ pub enum Error {
     #[error("messageType: '{0}' is not a valid message type")]
     MessageTypeInvalid(String),
     /// A value of an RFC 6477 / RFC 2156 field does not match its grammar (checked by the
-    /// `crate::mmhs` type for that field); the code is that error's code, e.g.
+    /// `crate::fields` type for that field); the code is that error's code, e.g.
     /// `military-string-invalid`, `sic-invalid`, `field-value-invalid`.
     #[error("{field}: {error}")]
     Field {
         /// The field.
         field: &'static str,
         /// The mmhs error.
-        error: crate::mmhs::Error,
+        error: crate::fields::Error,
     },
     /// A message id is not a valid msg-id.
     #[error("{field}: '{value}' is not a valid message id")]
@@ -424,7 +424,7 @@ pub fn compose_with_keys<R: CryptoRng + ?Sized>(
     for copy in &copies {
         let mut headers = headers::build(req, ctx, &checked, copy, &message_id)?;
         if let Some(label) = security.sio_label() {
-            headers.push(crate::mmhs::names::SIO_LABEL, label);
+            headers.push(crate::fields::names::SIO_LABEL, label);
         }
         let message = Message {
             headers,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
 use super::Error;
-use crate::mmhs::ConversionPolicy;
+use crate::fields::ConversionPolicy;
 
 pub use super::security_request::{
     EncryptRequest, LabelRequest, ProtectHeaders, ProtectHeadersRequest, RecipientCertificate,

@@ -4,7 +4,7 @@
 //!
 //! 1. `SIO-Label` header field (RFC 7444) from the request's label when `sioLabel` is asked
 //!    (`type=":ess"` carrying the same label as the ESS attribute, formatted by
-//!    [`crate::mmhs::SioLabel`]); added by [`super::compose_with_keys`] to the copy's header;
+//!    [`crate::fields::SioLabel`]); added by [`super::compose_with_keys`] to the copy's header;
 //! 2. header protection: `wrapped` ([`crate::protect::wrap_parts`]: the whole message as
 //!    `message/rfc822; forwarded=no`, profile §4.2.6, RFC 8551 §3.1 — the default whenever
 //!    signing or encrypting), `injected` ([`crate::protect::inject_with`], RFC 9788), or
@@ -35,8 +35,8 @@ use super::security_request::{
 };
 use super::{ComposeContext, Error};
 use crate::asn1::oid::{AES128_CBC, AES128_GCM, AES256_CBC, AES256_GCM};
+use crate::fields::{self as mmhs, names, EssSecurityLabel, SioLabel};
 use crate::mime::encode::Message;
-use crate::mmhs::{self, names, EssSecurityLabel, SioLabel};
 use crate::protect::{self, Hcp, InjectOptions};
 use crate::rng::CryptoRng;
 use crate::smime::{self, ContentCipher, SignOptions, Signer};

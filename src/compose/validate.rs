@@ -101,13 +101,13 @@ pub fn msg_id(field: &'static str, id: &str) -> Result<String, Error> {
     Ok(format!("<{inner}>"))
 }
 
-/// One language tag (RFC 3282 / BCP 47 shape), checked by [`crate::mmhs::ContentLanguage`].
+/// One language tag (RFC 3282 / BCP 47 shape), checked by [`crate::fields::ContentLanguage`].
 pub fn language_tag(tag: &str) -> Result<(), Error> {
     let bad = || Error::LanguageTagInvalid(tag.to_string());
     if tag.contains([',', '(', ')']) || tag.trim() != tag {
         return Err(bad());
     }
-    match tag.parse::<crate::mmhs::ContentLanguage>() {
+    match tag.parse::<crate::fields::ContentLanguage>() {
         Ok(l) if l.0.len() == 1 => Ok(()),
         _ => Err(bad()),
     }

@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 use x509_cert::Certificate;
 
 use super::{encryption_certificates, sign_typed, DomainEncryption, Error};
+use crate::fields::EssSecurityLabel;
 use crate::keys;
-use crate::mmhs::EssSecurityLabel;
 use crate::report::SignatureType;
 use crate::request::time_or;
 use crate::rng::CryptoRng;

@@ -31,7 +31,7 @@ use super::codes;
 use super::equivalence::{map_label, policy_known};
 use super::policy::{PolicySet, SecurityPolicy};
 use crate::ess::{labels_agree, to_report};
-use crate::mmhs::sio_label::SioLabel;
+use crate::fields::sio_label::SioLabel;
 use crate::report::{Problem, SecurityLabel, VerifyReport};
 
 /// Most recipients (and hops) judged in one decision.
@@ -656,8 +656,8 @@ pub fn default_label_fields(
     agent: &str,
     at: time::OffsetDateTime,
 ) -> Result<String, String> {
-    use crate::mmhs::date_time::DateTime;
-    use crate::mmhs::sio_label_history::{LabelChange, SioLabelHistory};
+    use crate::fields::date_time::DateTime;
+    use crate::fields::sio_label_history::{LabelChange, SioLabelHistory};
     let ess = crate::ess::from_report(label)?;
     let sio = SioLabel::from_ess(&ess, marking.map(String::from), None, None)
         .map_err(|e| e.to_string())?;
@@ -880,7 +880,7 @@ mod tests {
                 marking: None,
                 fgcolor: None,
                 bgcolor: None,
-                label_type: Some(crate::mmhs::sio_label::LabelType::Ess),
+                label_type: Some(crate::fields::sio_label::LabelType::Ess),
                 label: Some("MQMCAQM=".into()),
                 ignored: vec![],
             },
@@ -977,7 +977,8 @@ mod tests {
         .unwrap();
         let msg = format!("{f}From: a@army.example\r\nMMHS-Primary-Precedence: 1\r\n\r\nx");
         let view =
-            crate::mmhs::inspect(msg.as_bytes(), &crate::mmhs::InspectOptions::default()).unwrap();
+            crate::fields::inspect(msg.as_bytes(), &crate::fields::InspectOptions::default())
+                .unwrap();
         let sio = view.sio_label.unwrap();
         assert_eq!(sio.label.marking.as_deref(), Some("ARMY UNCLASSIFIED"));
         assert_eq!(

@@ -35,9 +35,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::fields::address::addr_specs;
 use crate::mime::entity;
 use crate::mime::header::HeaderSection;
-use crate::mmhs::address::addr_specs;
 use crate::report::Problem;
 
 /// The audited event.

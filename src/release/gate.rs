@@ -52,8 +52,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::policy::ReleasePolicy;
+use crate::fields::{AddressList, AuthorizingUsers, MmhsView};
 use crate::mime::header::HeaderSection;
-use crate::mmhs::{AddressList, AuthorizingUsers, MmhsView};
 use crate::report::{HeaderProtection, Problem, VerifyReport};
 
 /// Problem codes of the gate (documented in docs/release.md and docs/report.md).
@@ -535,7 +535,7 @@ mod tests {
     /// The report `verify` gives for `raw` (its MMHS view), with these authorizing-user
     /// statuses, one signed layer and the given verdict.
     fn report(raw: &[u8], valid: bool, statuses: &[(&str, &str)]) -> VerifyReport {
-        let view = crate::mmhs::inspect(raw, &Default::default()).unwrap();
+        let view = crate::fields::inspect(raw, &Default::default()).unwrap();
         VerifyReport {
             valid,
             layers: vec![crate::report::Layer::Signed],

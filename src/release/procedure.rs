@@ -41,9 +41,9 @@ use serde::{Deserialize, Serialize};
 use super::policy::{AuthorizationForm, ReleasePolicy, Severity};
 use super::review::{review, Finding, ReviewInput};
 use crate::compose::Envelope;
+use crate::fields::address::addr_specs;
 use crate::mime::entity;
 use crate::mime::header::HeaderSection;
-use crate::mmhs::address::addr_specs;
 use crate::report::{Problem, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::{self, Signer};
@@ -487,7 +487,7 @@ pub fn set_release_fields(
     set_top_field(
         &out,
         "MMHS-Extended-Authorisation-Info",
-        Some(&crate::mmhs::date_time::DateTime(at).to_string()),
+        Some(&crate::fields::date_time::DateTime(at).to_string()),
     )
 }
 

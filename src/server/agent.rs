@@ -25,11 +25,11 @@ use super::store::{folders, QueueItem, Store};
 use super::Error;
 use crate::cancel::Cancel;
 use crate::domain::uri::MailUri;
+use crate::fields::mt_priority::{stanag4406_level, MtPriority};
 use crate::label_policy::LabelDecision;
 use crate::mime::encode::{unstructured, Headers, Message, Part};
 use crate::mime::entity;
 use crate::mime::header::HeaderSection;
-use crate::mmhs::mt_priority::{stanag4406_level, MtPriority};
 use crate::release::{AuditFacts, MessageIdentifiers};
 
 /// A reply to the end of DATA.

@@ -277,7 +277,7 @@ fn sign_with<K: mail_auth::common::crypto::SigningKey>(
 /// The domain of the first `From:` address, lower-cased.
 fn from_domain(raw: &[u8]) -> Option<String> {
     let h = crate::mime::header::HeaderSection::parse(crate::mime::entity::split(raw).0).ok()?;
-    let a = crate::mmhs::address::addr_specs(&h, "from")
+    let a = crate::fields::address::addr_specs(&h, "from")
         .into_iter()
         .next()?;
     let (_, d) = a.rsplit_once('@')?;

@@ -6,10 +6,10 @@
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
+use crate::fields::address::{addr_specs, AddressList};
+use crate::fields::date_time::DateTime;
 use crate::mime::entity;
 use crate::mime::header::{Field, HeaderSection};
-use crate::mmhs::address::{addr_specs, AddressList};
-use crate::mmhs::date_time::DateTime;
 
 /// Header summary of a stored or submitted message.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

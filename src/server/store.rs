@@ -19,9 +19,9 @@ use time::OffsetDateTime;
 
 use super::msginfo::message_info;
 use super::Error;
-use crate::mmhs::mt_priority;
-use crate::mmhs::mt_priority::stanag4406_level;
-use crate::mmhs::precedence::Precedence;
+use crate::fields::mt_priority;
+use crate::fields::mt_priority::stanag4406_level;
+use crate::fields::precedence::Precedence;
 
 /// Well-known folder names.
 pub mod folders {
@@ -718,7 +718,7 @@ fn summary(
 }
 
 /// [`MessageSummary::priority`]: the STANAG4406 level of the message's precedence (primary,
-/// else copy; `crate::mmhs::mt_priority::derive`), else of the envelope's MT-PRIORITY, else 0
+/// else copy; `crate::fields::mt_priority::derive`), else of the envelope's MT-PRIORITY, else 0
 /// (RFC 6710 §3: no priority means 0).
 fn handling_priority(
     info: &super::msginfo::MessageInfo,

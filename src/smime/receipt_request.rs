@@ -252,7 +252,7 @@ fn general_name_der(name: &str) -> Result<Vec<u8>, String> {
             "name \"{name}\": only addresses, dns: and uri: names can be requested"
         ));
     } else {
-        crate::mmhs::address::Mailbox::new(name)
+        crate::fields::address::Mailbox::new(name)
             .map_err(|e| format!("\"{name}\" is not an address: {e}"))?;
         (0x81, name)
     };

@@ -49,7 +49,7 @@ pub fn listed_authorizing_users(raw: &[u8]) -> Vec<String> {
         .get_all("MMHS-Authorizing-Users")
         .filter_map(|f| {
             f.unfolded()
-                .parse::<crate::mmhs::authorizing_users::AuthorizingUsers>()
+                .parse::<crate::fields::authorizing_users::AuthorizingUsers>()
                 .ok()
         })
         .flat_map(|u| {

@@ -1,4 +1,4 @@
-//! The MMHS view of the header a message is read from ([`crate::mmhs::inspect()`]) and the
+//! The MMHS view of the header a message is read from ([`crate::fields::inspect()`]) and the
 //! security label: the effective ESS security label (RFC 2634 §3.1.1: the label of the
 //! innermost signed layer that carries one, from a valid signature) against the SIO-Label
 //! header field (RFC 7444; MMHS profile §4.2.5: same policy, classification and categories;
@@ -34,11 +34,11 @@ pub fn mmhs_view(
     reader: Option<&str>,
 ) {
     use crate::coded::Coded;
-    let opts = crate::mmhs::InspectOptions {
+    let opts = crate::fields::InspectOptions {
         now: at,
         reader: reader.map(str::to_string),
     };
-    let view = match crate::mmhs::inspect(src, &opts) {
+    let view = match crate::fields::inspect(src, &opts) {
         Ok(v) => v,
         Err(e) => {
             report.mmhs = serde_json::Value::Null;

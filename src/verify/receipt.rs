@@ -412,7 +412,7 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
     opts: &ReceiptOptions,
     rng: &mut R,
 ) -> Result<SignedReceipt, Error> {
-    crate::mmhs::msg_id::check_msg_id(&opts.message_id)
+    crate::fields::msg_id::check_msg_id(&opts.message_id)
         .map_err(|e| Error::Options(format!("receipt Message-ID: {e}")))?;
     let octx = VerifyContext {
         original: None,
@@ -471,7 +471,7 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
     let to: Vec<String> = request
         .receipts_to_addresses()
         .into_iter()
-        .filter(|a| crate::mmhs::address::Mailbox::new(a).is_ok())
+        .filter(|a| crate::fields::address::Mailbox::new(a).is_ok())
         .collect();
     let from = mine.first().cloned();
     let (Some(from), false) = (from, to.is_empty()) else {
@@ -537,12 +537,12 @@ fn receipt_message(
         .filter(|v| {
             v.starts_with('<')
                 && v.ends_with('>')
-                && crate::mmhs::msg_id::check_msg_id(&v[1..v.len() - 1]).is_ok()
+                && crate::fields::msg_id::check_msg_id(&v[1..v.len() - 1]).is_ok()
         });
     let mut headers = Headers::new();
     headers.push(
         "Date",
-        crate::mmhs::date_time::DateTime(opts.date).to_string(),
+        crate::fields::date_time::DateTime(opts.date).to_string(),
     );
     headers.push("From", mailbox(None, from));
     let to: Vec<String> = to.iter().map(|a| mailbox(None, a)).collect();

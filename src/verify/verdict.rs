@@ -195,7 +195,7 @@ fn released_outer_fields(
         [one] => one
             .value
             .trim()
-            .parse::<crate::mmhs::date_time::DateTime>()
+            .parse::<crate::fields::date_time::DateTime>()
             .ok(),
         _ => None,
     };

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::material::{bytes, certs, uint8, KeyUse};
 use super::{from_js, from_js_or_default, js_error, now, to_js, value_from_js};
 use crate::domain::{EncryptRequest, SignRequest};
-use crate::mmhs::InspectRequest;
+use crate::fields::InspectRequest;
 use crate::verify::VerifyRequest;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -40,7 +40,7 @@ pub fn inspect(
     let req: InspectRequest =
         from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "inspect request")?;
     let raw = bytes(&raw, "message")?;
-    let view = crate::mmhs::inspect(&raw, &req.options(now()?)).map_err(|e| js_error(&e))?;
+    let view = crate::fields::inspect(&raw, &req.options(now()?)).map_err(|e| js_error(&e))?;
     to_js(&view)
 }
 

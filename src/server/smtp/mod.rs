@@ -162,7 +162,7 @@ impl Transaction {
     /// policy's levels (RFC 6710 §5, Appendix A), so values between two levels are handled
     /// as the next higher level.
     pub fn queue_priority(&self) -> i8 {
-        crate::mmhs::mt_priority::stanag4406_level(self.effective_priority())
+        crate::fields::mt_priority::stanag4406_level(self.effective_priority())
     }
 }
 

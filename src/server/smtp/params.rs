@@ -5,7 +5,7 @@
 //! "03", "10" are syntax errors → `501 5.5.2`), the value grammars that bound every
 //! number a client may send (see `check_value`). xtext encoding is `compose::envelope::xtext`.
 
-use crate::mmhs::mt_priority::MtPriority;
+use crate::fields::mt_priority::MtPriority;
 
 /// A rejection: SMTP code, enhanced status code, text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -440,7 +440,7 @@ impl<H: SessionHost> Session<H> {
             "DSN".into(),
             format!(
                 "MT-PRIORITY {}",
-                crate::mmhs::mt_priority::STANAG4406_POLICY
+                crate::fields::mt_priority::STANAG4406_POLICY
             ),
         ];
         if self.ext.deliver_by {

@@ -16,7 +16,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::{set_cookie, ClientAddr, WebSession, WebState};
-use crate::mmhs::mt_priority::MtPriority;
+use crate::fields::mt_priority::MtPriority;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
 use crate::server::smtp::{DeliverBy, Notify, Recipient};

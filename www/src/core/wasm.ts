@@ -355,7 +355,7 @@ export async function makeMdn(request: MdnRequest): Promise<Mdn> {
   return { raw: messageBytes(o["raw"]), envelope: o["envelope"], messageId: o["messageId"] };
 }
 
-/** wasm `mmhsVocabulary()` (src/mmhs/vocabulary.rs): the standard precedences and message types. */
+/** wasm `mmhsVocabulary()` (src/fields/vocabulary.rs): the standard precedences and message types. */
 export interface MmhsVocabulary {
   /** deferred (0) … override (5), lower-case names, MT-PRIORITY under the STANAG4406 policy. */
   readonly precedences: readonly { readonly value: number; readonly name: string; readonly mtPriority: number }[];

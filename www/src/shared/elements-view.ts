@@ -1,5 +1,5 @@
 /**
- * Every element of service the core's MMHS view (`report.mmhs`, `src/mmhs/inspect.rs`
+ * Every element of service the core's MMHS view (`report.mmhs`, `src/fields/inspect.rs`
  * `MmhsView`) carries, as the reader lists it (draft-melnikov-mmhs-profile-09 §3.2, §5.1 item
  * 3: an MUA parses, processes and displays the RFC 6477 fields). Pure; each value is marked
  * verified only when `verified(headerField)` says a valid signature covers that field

@@ -6,7 +6,7 @@
  * request (docs/compose.md "Request schema"), and a core error → the form field it is about.
  *
  * The grammars (military strings, SICs, addresses, the Codress range) are the core's
- * (`crate::mmhs` types through `compose`); this module only splits the form's text into the
+ * (`crate::fields` types through `compose`); this module only splits the form's text into the
  * request's shapes and refuses what cannot be put in them (a Codress that is not a number).
  * The core's error names the request member or the header field it refused
  * (`compose::Error::Field`, "subjectIndicatorCodes: …" / "MMHS-Handling-Instructions: …"),

@@ -13,7 +13,7 @@ export interface Precedence {
 }
 
 /**
- * A precedence as the core reports it: `PrecedenceView` of src/mmhs/inspect.rs, `{ value,
+ * A precedence as the core reports it: `PrecedenceView` of src/fields/inspect.rs, `{ value,
  * name?, national? }` (the report's `mmhs.primaryPrecedence`, `mmhs.copyPrecedence`,
  * `mmhs.readerPrecedence.precedence`). The core parses the header field (RFC 6477 §3.8/§4:
  * names, numbers, comments); this only chooses what is shown: the core's name, upper-cased, or

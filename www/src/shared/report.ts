@@ -545,7 +545,7 @@ function headline(valid: boolean, problems: readonly ProblemView[], signatures: 
   return { summary: signatures.length === 0 ? "NOT VERIFIED: the message carries no signature." : "NOT VERIFIED: the report does not say the message is valid.", summaryCode: null };
 }
 
-/** The core's MMHS view carries each precedence as a `PrecedenceView` (src/mmhs/inspect.rs). */
+/** The core's MMHS view carries each precedence as a `PrecedenceView` (src/fields/inspect.rs). */
 function mmhsPrecedence(mmhs: Obj | null, which: "primary" | "copy"): Precedence | null {
   return precedenceView(pick(mmhs, which === "primary" ? "primaryPrecedence" : "copyPrecedence"));
 }
@@ -670,7 +670,7 @@ export function viewReport(input: unknown): ReportView {
     if (at) expiry = { at, expired: bool(expiresRaw["expired"]), verified: verified("Expires") };
   }
 
-  // `inspect` (src/mmhs/inspect.rs): `supersedes` = MMHS-Obsoletes message ids.
+  // `inspect` (src/fields/inspect.rs): `supersedes` = MMHS-Obsoletes message ids.
   const obsoletesRaw = pick(mmhs, "supersedes", "obsoletes", "obsoleted");
   const obsoletes = typeof obsoletesRaw === "string" ? [obsoletesRaw] : strs(obsoletesRaw);
 
