@@ -669,7 +669,7 @@ use crate::keys;
 "##;
     let names: BTreeSet<String> = references(src, 1).into_iter().map(|(n, _)| n).collect();
     let want: BTreeSet<String> = [
-        "mime", "report", "smime", "mmhs", "Result", "trust", "rng", "cancel", "keys",
+        "mime", "report", "smime", "fields", "Result", "trust", "rng", "cancel", "keys",
     ]
     .into_iter()
     .map(String::from)
