@@ -72,7 +72,17 @@ test("the popup unlocks the key once, shows until when, and locks it", async () 
     };`);
   assert.ok(extractable.length > 0 && extractable.every((e) => e === false), JSON.stringify(extractable));
   assert.match(await popup(), /unlocked until/, "still unlocked when the popup opens again");
-  await driver.findElement(By.id("lock-key")).click();
+  // The popup renders its status asynchronously and may replace the button between finding and
+  // clicking it: find it again until one click lands.
+  await driver.wait(async () => {
+    try {
+      await driver.findElement(By.id("lock-key")).click();
+      return true;
+    } catch (e) {
+      if (e.name === "StaleElementReferenceError") return false;
+      throw e;
+    }
+  }, 10000);
   await driver.wait(async () => /— locked/.test(await keyStatus()), 10000);
   await fullScreenshot(driver, SCREENSHOTS, "unlock-02-locked");
 });
