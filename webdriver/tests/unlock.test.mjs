@@ -36,7 +36,14 @@ after(async () => {
 /** The key status row's text, or "" while the popup (re)draws. */
 async function keyStatus() {
   const rows = await driver.findElements(By.id("status-key"));
-  return rows.length > 0 ? rows[0].getText() : "";
+  if (rows.length === 0) return "";
+  try {
+    return await rows[0].getText();
+  } catch (e) {
+    // A re-render replaced the row between finding and reading it: read again next poll.
+    if (e.name === "StaleElementReferenceError") return "";
+    throw e;
+  }
 }
 
 async function popup() {
