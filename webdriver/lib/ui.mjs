@@ -95,8 +95,20 @@ export async function openQueueItem(driver, origin, id, password) {
 }
 
 export async function fillCompose(driver, m) {
-  const rcpt = await driver.findElement(By.css(".rcpt-address"));
-  await rcpt.sendKeys(m.to);
+  // The panel may still be drawing (settings load asynchronously): type into the field that is
+  // there now, and type again if a re-render replaced or refilled it, until it holds exactly m.to.
+  await driver.wait(async () => {
+    try {
+      const rcpt = await driver.findElement(By.css(".rcpt-address"));
+      if ((await rcpt.getAttribute("value")) === m.to) return true;
+      await rcpt.clear();
+      await rcpt.sendKeys(m.to);
+      return (await rcpt.getAttribute("value")) === m.to;
+    } catch (e) {
+      if (e.name === "StaleElementReferenceError" || e.name === "NoSuchElementError") return false;
+      throw e;
+    }
+  }, 10000, `the recipient field does not hold ${m.to}`);
   if (m.notifySuccess) await driver.findElement(By.css(".rcpt-notify[value=SUCCESS]")).click();
   if (m.receipt) await driver.findElement(By.css(".rcpt-receipt")).click();
   await driver.findElement(By.css("#primary-precedence option[value='" + m.precedence + "']")).click();
