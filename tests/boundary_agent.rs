@@ -600,6 +600,78 @@ async fn over_its_time_budget_a_message_is_deferred_and_nothing_is_reinjected() 
     s.running.shutdown().await;
 }
 
+/// A pathological inbound message — 4 MiB signed 7 times over by a certificate whose
+/// issuers are 16 self-issued CAs of one name (every ordering a candidate path): seconds of
+/// verification within every work limit of the core — with one message slot and a 100 ms
+/// budget: answered `451 4.7.0` within bounded time, nothing re-injected, and the agent
+/// serves the next connection, whose message gets the slot once the cancelled verification
+/// gave it back (the MTA retries a 4xx, RFC 5321 §4.2.5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pathological_message_is_deferred_in_bounded_time_and_the_next_one_served() {
+    const BUDGET: Duration = Duration::from_millis(100);
+    let re = reinjection(vec![]);
+    let s = navy(
+        pki(),
+        re.port,
+        serde_json::json!({ "messageBudgetMillis": BUDGET.as_millis() as u64, "blockingJobs": 1 }),
+    )
+    .await;
+    let raw = support::attacks::nested_path_building(
+        &s.pki,
+        &message("alice@army.example", "paths"),
+        7,
+        4 << 20,
+    );
+
+    let t0 = std::time::Instant::now();
+    let reply = refusal(inbound(&s, "alice@army.example", &raw).await);
+    let took = t0.elapsed();
+    assert_eq!(
+        (reply.code, reply.enhanced.as_str()),
+        (451, "4.7.0"),
+        "{reply}"
+    );
+    assert!(reply.message.contains("[boundary-over-budget]"), "{reply}");
+    assert!(
+        took < BUDGET + Duration::from_secs(2),
+        "answered after {took:?}"
+    );
+
+    // The next connection: an unsigned message of an unlisted domain needs the only slot,
+    // and is quarantined within a few tries.
+    let next = message("x@elsewhere.example", "next");
+    let mut replies = Vec::new();
+    for _ in 0..20 {
+        let r = match inbound(&s, "x@elsewhere.example", &next).await {
+            Ok(r) => r,
+            Err(e) => refusal(Err(e)),
+        };
+        let done = r.code == 250;
+        replies.push(r);
+        if done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let last = replies.last().unwrap();
+    assert_eq!(
+        (last.code, last.enhanced.as_str()),
+        (250, "2.6.0"),
+        "{replies:?}"
+    );
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.code == 250 || r.enhanced == "4.7.0"),
+        "{replies:?}"
+    );
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "nothing re-injected"
+    );
+    s.running.shutdown().await;
+}
+
 /// A list (RFC 2634 §4) travels alone in its transaction (its expansion replaces the
 /// recipients); postings from outside and from inside are expanded; and a list configuration that names another domain's address, the list
 /// among its members, or no member does not start.
