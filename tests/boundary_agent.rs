@@ -8,81 +8,20 @@
 
 use crate::support;
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mmhs::server::boundary::{self, BoundaryConfig, Reason};
 use mmhs::server::smtp::client::{self, ClientError, OutEnvelope};
 use mmhs::server::smtp::{Notify, Recipient};
 use support::pki::{Alg, Pki};
+use support::server::{recording_hop, RecordingHop};
 
 /// A scripted SMTP server standing for the MTA's re-injection smtpd: RCPT replies in order
 /// (250 when the script runs out), every message received recorded.
-struct Reinjection {
-    port: u16,
-    received: Arc<Mutex<Vec<Vec<u8>>>>,
-}
-
-fn reinjection(rcpt_replies: Vec<&'static str>) -> Reinjection {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let rec = received.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { return };
-            conn.set_read_timeout(Some(Duration::from_secs(10)))
-                .unwrap();
-            let mut r = BufReader::new(conn.try_clone().unwrap());
-            let mut w = conn;
-            let _ = w.write_all(b"220 reinject ESMTP\r\n");
-            let mut replies = rcpt_replies.clone().into_iter();
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                let cmd = line.to_ascii_uppercase();
-                let answer: String = if cmd.starts_with("EHLO") {
-                    "250-reinject\r\n250 8BITMIME\r\n".into()
-                } else if cmd.starts_with("RCPT") {
-                    format!("{}\r\n", replies.next().unwrap_or("250 2.1.5 Ok"))
-                } else if cmd.starts_with("DATA") {
-                    let _ = w.write_all(b"354 go\r\n");
-                    let mut data = Vec::new();
-                    let mut complete = false;
-                    loop {
-                        let mut l = Vec::new();
-                        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
-                            break;
-                        }
-                        if l == b".\r\n" {
-                            complete = true;
-                            break;
-                        }
-                        data.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
-                    }
-                    if !complete {
-                        break;
-                    }
-                    rec.lock().unwrap().push(data);
-                    "250 2.0.0 Ok: queued\r\n".into()
-                } else if cmd.starts_with("QUIT") {
-                    let _ = w.write_all(b"221 bye\r\n");
-                    break;
-                } else {
-                    "250 2.0.0 Ok\r\n".into()
-                };
-                if w.write_all(answer.as_bytes()).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    Reinjection { port, received }
+fn reinjection(rcpt_replies: Vec<&'static str>) -> RecordingHop {
+    recording_hop("250-reinject\r\n250 8BITMIME\r\n", rcpt_replies)
 }
 
 struct Setup {

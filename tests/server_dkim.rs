@@ -178,70 +178,11 @@ Authentication-Results: relay.elsewhere.example; dkim=pass header.d=army.example
     b.shutdown().await;
 }
 
-/// A next hop on 127.0.0.1 without MT-PRIORITY (so the relay tunnels, RFC 6758 §4) recording
-/// the data of every message, dot-stuffing undone (RFC 5321 §4.5.2); its `smtp://` URI.
-fn recording_hop() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
-    use std::io::{BufRead, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let uri = format!("smtp://{}", listener.local_addr().unwrap());
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let rec = got.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { return };
-            let _ = conn.set_read_timeout(Some(T));
-            let Ok(read_half) = conn.try_clone() else {
-                return;
-            };
-            let mut r = std::io::BufReader::new(read_half);
-            let mut w = conn;
-            let _ = w.write_all(b"220 hop.localhost ESMTP\r\n");
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                let cmd = line.to_ascii_uppercase();
-                let answer = if cmd.starts_with("EHLO") {
-                    "250-hop.localhost\r\n250 8BITMIME\r\n"
-                } else if cmd.starts_with("DATA") {
-                    let _ = w.write_all(b"354 go\r\n");
-                    let mut data = Vec::new();
-                    let mut complete = false;
-                    loop {
-                        let mut l = Vec::new();
-                        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
-                            break;
-                        }
-                        if l == b".\r\n" {
-                            complete = true;
-                            break;
-                        }
-                        data.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
-                    }
-                    if !complete {
-                        break;
-                    }
-                    rec.lock().unwrap().push(data);
-                    "250 2.0.0 queued\r\n"
-                } else if cmd.starts_with("QUIT") {
-                    let _ = w.write_all(b"221 bye\r\n");
-                    break;
-                } else {
-                    "250 ok\r\n"
-                };
-                if w.write_all(answer.as_bytes()).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    (uri, got)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_tunnelled_message_is_relayed_intact_and_its_signature_verifies() {
-    let (uri, received) = recording_hop();
+    // A next hop without MT-PRIORITY: the relay tunnels the priority (RFC 6758 §4).
+    let hop = recording_hop("250-hop.localhost\r\n250 8BITMIME\r\n", Vec::new());
+    let uri = format!("smtp://127.0.0.1:{}", hop.port);
     let dir = temp_dir("dkim-tunnel");
     DkimSigning::load(&dir, &test_config(1).dkim).unwrap();
     let record = generated_record(&dir, "mmhs", "army.example").unwrap();
@@ -278,7 +219,7 @@ MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n{body}"
     let r = c.cmd(".").await;
     assert!(r.starts_with("250"), "{r}");
 
-    let got = eventually(|| received.lock().unwrap().first().cloned()).await;
+    let got = eventually(|| hop.received.lock().unwrap().first().cloned()).await;
     let text = String::from_utf8_lossy(&got).to_string();
     assert!(text.starts_with("DKIM-Signature:"), "{}", &text[..200]);
     let header = &text[..text.find("\r\n\r\n").unwrap()];

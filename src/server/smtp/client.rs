@@ -391,7 +391,7 @@ pub fn tunnel_ranges(raw: &[u8]) -> Vec<std::ops::Range<usize>> {
         max_fields: usize::MAX,
     };
     let Ok(section) = HeaderSection::parse_with_limits(raw, unbounded) else {
-        return vec![0..raw.len()];
+        return std::iter::once(0..raw.len()).collect();
     };
     let mut ranges = Vec::new();
     let mut pos = 0;
@@ -618,7 +618,7 @@ pub async fn send_via<'m>(
         Some(p) if ext & EXT_MT_PRIORITY == 0 => {
             (vec![format!("MT-Priority: {p}\r\n")], tunnel_ranges(raw))
         }
-        _ => (Vec::new(), vec![0..raw.len()]),
+        _ => (Vec::new(), std::iter::once(0..raw.len()).collect()),
     };
     // The DKIM signature goes on last, over the bytes as sent.
     if let Some(d) = dkim {
