@@ -8,81 +8,20 @@
 
 use crate::support;
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mmhs::server::boundary::{self, BoundaryConfig, Reason};
 use mmhs::server::smtp::client::{self, ClientError, OutEnvelope};
 use mmhs::server::smtp::{Notify, Recipient};
 use support::pki::{Alg, Pki};
+use support::server::{recording_hop, RecordingHop};
 
 /// A scripted SMTP server standing for the MTA's re-injection smtpd: RCPT replies in order
 /// (250 when the script runs out), every message received recorded.
-struct Reinjection {
-    port: u16,
-    received: Arc<Mutex<Vec<Vec<u8>>>>,
-}
-
-fn reinjection(rcpt_replies: Vec<&'static str>) -> Reinjection {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let rec = received.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { return };
-            conn.set_read_timeout(Some(Duration::from_secs(10)))
-                .unwrap();
-            let mut r = BufReader::new(conn.try_clone().unwrap());
-            let mut w = conn;
-            let _ = w.write_all(b"220 reinject ESMTP\r\n");
-            let mut replies = rcpt_replies.clone().into_iter();
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                let cmd = line.to_ascii_uppercase();
-                let answer: String = if cmd.starts_with("EHLO") {
-                    "250-reinject\r\n250 8BITMIME\r\n".into()
-                } else if cmd.starts_with("RCPT") {
-                    format!("{}\r\n", replies.next().unwrap_or("250 2.1.5 Ok"))
-                } else if cmd.starts_with("DATA") {
-                    let _ = w.write_all(b"354 go\r\n");
-                    let mut data = Vec::new();
-                    let mut complete = false;
-                    loop {
-                        let mut l = Vec::new();
-                        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
-                            break;
-                        }
-                        if l == b".\r\n" {
-                            complete = true;
-                            break;
-                        }
-                        data.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
-                    }
-                    if !complete {
-                        break;
-                    }
-                    rec.lock().unwrap().push(data);
-                    "250 2.0.0 Ok: queued\r\n".into()
-                } else if cmd.starts_with("QUIT") {
-                    let _ = w.write_all(b"221 bye\r\n");
-                    break;
-                } else {
-                    "250 2.0.0 Ok\r\n".into()
-                };
-                if w.write_all(answer.as_bytes()).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    Reinjection { port, received }
+fn reinjection(rcpt_replies: Vec<&'static str>) -> RecordingHop {
+    recording_hop("250-reinject\r\n250 8BITMIME\r\n", rcpt_replies)
 }
 
 struct Setup {
@@ -597,6 +536,78 @@ async fn over_its_time_budget_a_message_is_deferred_and_nothing_is_reinjected() 
         "{trail:#?}"
     );
     assert!(!trail.iter().any(|r| r.contains("\"event\":\"receive\"")));
+    s.running.shutdown().await;
+}
+
+/// A pathological inbound message — 4 MiB signed 7 times over by a certificate whose
+/// issuers are 16 self-issued CAs of one name (every ordering a candidate path): seconds of
+/// verification within every work limit of the core — with one message slot and a 100 ms
+/// budget: answered `451 4.7.0` within bounded time, nothing re-injected, and the agent
+/// serves the next connection, whose message gets the slot once the cancelled verification
+/// gave it back (the MTA retries a 4xx, RFC 5321 §4.2.5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pathological_message_is_deferred_in_bounded_time_and_the_next_one_served() {
+    const BUDGET: Duration = Duration::from_millis(100);
+    let re = reinjection(vec![]);
+    let s = navy(
+        pki(),
+        re.port,
+        serde_json::json!({ "messageBudgetMillis": BUDGET.as_millis() as u64, "blockingJobs": 1 }),
+    )
+    .await;
+    let raw = support::attacks::nested_path_building(
+        &s.pki,
+        &message("alice@army.example", "paths"),
+        7,
+        4 << 20,
+    );
+
+    let t0 = std::time::Instant::now();
+    let reply = refusal(inbound(&s, "alice@army.example", &raw).await);
+    let took = t0.elapsed();
+    assert_eq!(
+        (reply.code, reply.enhanced.as_str()),
+        (451, "4.7.0"),
+        "{reply}"
+    );
+    assert!(reply.message.contains("[boundary-over-budget]"), "{reply}");
+    assert!(
+        took < BUDGET + Duration::from_secs(2),
+        "answered after {took:?}"
+    );
+
+    // The next connection: an unsigned message of an unlisted domain needs the only slot,
+    // and is quarantined within a few tries.
+    let next = message("x@elsewhere.example", "next");
+    let mut replies = Vec::new();
+    for _ in 0..20 {
+        let r = match inbound(&s, "x@elsewhere.example", &next).await {
+            Ok(r) => r,
+            Err(e) => refusal(Err(e)),
+        };
+        let done = r.code == 250;
+        replies.push(r);
+        if done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let last = replies.last().unwrap();
+    assert_eq!(
+        (last.code, last.enhanced.as_str()),
+        (250, "2.6.0"),
+        "{replies:?}"
+    );
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.code == 250 || r.enhanced == "4.7.0"),
+        "{replies:?}"
+    );
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "nothing re-injected"
+    );
     s.running.shutdown().await;
 }
 

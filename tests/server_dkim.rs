@@ -1,7 +1,9 @@
 //! DKIM (RFC 6376) in the submission agent: signing of relayed mail per `From:` domain,
 //! verification on receipt with `mail-auth` and an `Authentication-Results` field (RFC 8601),
-//! forged results of our authserv-id removed on entry. Keys come from in-memory key tables,
-//! never from DNS.
+//! forged results of our authserv-id removed on entry; a large relayed message, its
+//! MT-Priority tunnelled (RFC 6758 §4) to a next hop without MT-PRIORITY, arrives intact and
+//! its signature over the bytes as sent verifies. Keys come from in-memory key tables, never
+//! from DNS.
 #![cfg(not(target_arch = "wasm32"))]
 
 use crate::support::server::*;
@@ -174,4 +176,63 @@ Authentication-Results: relay.elsewhere.example; dkim=pass header.d=army.example
         "other authserv-ids are not ours to remove"
     );
     b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_tunnelled_message_is_relayed_intact_and_its_signature_verifies() {
+    // A next hop without MT-PRIORITY: the relay tunnels the priority (RFC 6758 §4).
+    let hop = recording_hop("250-hop.localhost\r\n250 8BITMIME\r\n", Vec::new());
+    let uri = format!("smtp://127.0.0.1:{}", hop.port);
+    let dir = temp_dir("dkim-tunnel");
+    DkimSigning::load(&dir, &test_config(1).dkim).unwrap();
+    let record = generated_record(&dir, "mmhs", "army.example").unwrap();
+    let a = mmhs::server::start(mmhs::server::ServerOptions {
+        relay: Some(mmhs::server::parse_mail_uri(&uri).unwrap()),
+        ..options(dir.clone(), Some(test_config(1 << 20)), None, false)
+    })
+    .await
+    .unwrap();
+    // About 300 KiB (several of the relay's 64 KiB blocks), every 7th line starting with a
+    // dot; the message's own MT-Priority field (2) is replaced by the envelope's (4).
+    let body: String = (0..3000)
+        .map(|i| {
+            if i % 7 == 0 {
+                format!(".dot line {i:05} {}\r\n", "x".repeat(80))
+            } else {
+                format!("line {i:05} {}\r\n", "y".repeat(85))
+            }
+        })
+        .collect();
+    let msg = format!(
+        "From: <alice@army.example>\r\nTo: <carol@other.example>\r\nSubject: tunnelled\r\n\
+Date: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <tunnelled@army.example>\r\nMT-Priority: 2\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n{body}"
+    );
+    let mut c = Smtp::connect(a.smtp_addr).await;
+    c.ehlo_auth("alice@army.example", "alice-demo").await;
+    let r = c.cmd("MAIL FROM:<alice@army.example> MT-PRIORITY=4").await;
+    assert!(r.starts_with("250"), "{r}");
+    let r = c.cmd("RCPT TO:<carol@other.example>").await;
+    assert!(r.starts_with("250"), "{r}");
+    assert!(c.cmd("DATA").await.starts_with("354"));
+    c.send(&msg.replace("\r\n.", "\r\n..")).await;
+    let r = c.cmd(".").await;
+    assert!(r.starts_with("250"), "{r}");
+
+    let got = eventually(|| hop.received.lock().unwrap().first().cloned()).await;
+    let text = String::from_utf8_lossy(&got).to_string();
+    assert!(text.starts_with("DKIM-Signature:"), "{}", &text[..200]);
+    let header = &text[..text.find("\r\n\r\n").unwrap()];
+    let fields: Vec<&str> = header
+        .split("\r\n")
+        .filter(|l| l.to_ascii_lowercase().starts_with("mt-priority:"))
+        .collect();
+    assert_eq!(fields, ["MT-Priority: 4"], "{header}");
+    assert!(text.ends_with(&body), "the body arrives as it was sent");
+    let verifier = DkimVerifier::new(&table(&[("mmhs._domainkey.army.example", &record)]));
+    let v = verifier.verify(&got).await;
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].outcome, DkimOutcome::Pass, "{v:?}");
+    a.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -15,6 +15,13 @@
 //! - A verification over its budget is cancelled (`GateContext::cancel`, the core's
 //!   `verification-cancelled`): with one message slot, the next message is processed while
 //!   the abandoned one would still have work left.
+//! - A pathological message through the release gate itself (4 MiB signed 7 times over by
+//!   the path-building certificate), one message slot and a 100 ms budget: `451 4.7.0`
+//!   within bounded time, other sessions served, nothing stored nor audited, and the next
+//!   message delivered once the cancelled verification gave its slot back.
+//! - A flood of SMTP AUTH attempts with wrong passwords (each an Argon2id check): while they
+//!   are in flight, a logged-in user's webmail pages, which need SQLite, answer within 1 s —
+//!   password checks have their own share of the blocking pool.
 //!
 //! A few messages, loopback only, every wait bounded. Performance is measured by
 //! `cargo bench --bench smime -- dos` and `--bench smtp_load`, never here.
@@ -28,7 +35,6 @@ use std::time::{Duration, Instant};
 
 use crate::support::server::*;
 use mmhs::server::{GateContext, GateDecision, Running};
-use mmhs::smime::{sign_message, SignOptions};
 
 const DRAFT: &str = "From: Alice Originator <alice@army.example>\r\nTo: Bob Recipient <bob@navy.example>\r\nSubject: Paths\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <paths-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMT-Priority: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nEvery ordering is a path.\r\n";
 
@@ -49,17 +55,7 @@ async fn submit(addr: std::net::SocketAddr, data: Vec<u8>) -> String {
 /// ordering a candidate path), with the PKI to remove afterwards.
 fn path_building_message(name: &str) -> (support::pki::Pki, Vec<u8>) {
     let p = support::pki::Pki::new(name, &[]);
-    let signer = p.signer_with("loop", p.same_name_cas("loop", 16, false));
-    let signed = sign_message(
-        DRAFT.as_bytes(),
-        &signer,
-        &SignOptions {
-            signing_time: Some(time::OffsetDateTime::now_utc()),
-            ..SignOptions::default()
-        },
-        &mut mmhs::rng::system_rng(),
-    )
-    .unwrap();
+    let signed = support::attacks::nested_path_building(&p, DRAFT.as_bytes(), 1, 0);
     (p, signed)
 }
 
@@ -354,6 +350,137 @@ async fn a_message_over_its_budget_is_cancelled_and_frees_its_slot() {
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     let store = srv.agent.store.clone();
     assert_eq!(store.list("bob@navy.example", "Inbox").unwrap().len(), 1);
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&p.dir);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_in_flight_leave_the_webmail_responsive() {
+    const SESSIONS: usize = 16;
+    const ATTEMPTS: usize = 4;
+    let mut config = test_config(1 << 20);
+    config.max_sessions_per_client = 64;
+    let (srv, dir) = start_configured("dos-auth-flood", config, None).await;
+    let token = api_login(srv.http_addr, "bob@navy.example", "bob-demo").await;
+
+    // Unauthenticated clients guess passwords, back to back, each session for addresses of
+    // its own (a known or an unknown address costs the same Argon2id check; distinct
+    // addresses stay below the account lockout, which would skip the check).
+    let sent = Arc::new(AtomicUsize::new(0));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let guessers: Vec<_> = (0..SESSIONS)
+        .map(|i| {
+            let (sent, answered) = (sent.clone(), answered.clone());
+            let addr = srv.smtp_addr;
+            tokio::spawn(async move {
+                use base64::Engine;
+                let mut c = Smtp::connect(addr).await;
+                let e = c.cmd("EHLO guesser.example").await;
+                assert!(e.starts_with("250"), "{e}");
+                for k in 0..ATTEMPTS {
+                    let plain = base64::engine::general_purpose::STANDARD
+                        .encode(format!("\0guess{i}-{k}@army.example\0wrong-{k}"));
+                    c.send(&format!("AUTH PLAIN {plain}\r\n")).await;
+                    sent.fetch_add(1, Ordering::SeqCst);
+                    let r = c.reply().await;
+                    assert!(r.starts_with("535 5.7.8"), "{r}");
+                    answered.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    eventually(|| (sent.load(Ordering::SeqCst) >= SESSIONS).then_some(())).await;
+
+    // The logged-in user's webmail, which reads SQLite off the reactor, answers meanwhile.
+    for path in ["/api/folders", "/api/folders/Inbox/messages", "/api/me"] {
+        let t0 = Instant::now();
+        let r = api_get(srv.http_addr, &token, path).await;
+        let took = t0.elapsed();
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        assert!(took < Duration::from_secs(1), "{path} took {took:?}");
+    }
+    let done = answered.load(Ordering::SeqCst);
+    assert!(
+        done < SESSIONS * ATTEMPTS,
+        "the guesses were over before the pages were asked for ({done} answered)"
+    );
+    for g in guessers {
+        g.await.unwrap();
+    }
+    srv.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_release_gate_over_its_budget_answers_451_and_serves_the_next_message() {
+    // 4 MiB signed 7 times over by the path-building certificate: seconds of verification
+    // within every work limit of the core. One message slot; a 100 ms budget.
+    const BUDGET: Duration = Duration::from_millis(100);
+    let p = support::pki::Pki::new("dos-gate-budget", &[]);
+    let slow = support::attacks::nested_path_building(&p, DRAFT.as_bytes(), 7, 4 << 20);
+    let mut config = test_config(16 << 20);
+    config.blocking_jobs = 1;
+    config.message_budget_millis = BUDGET.as_millis() as u64;
+    let dir = temp_dir("dos-gate-budget");
+    let srv = mmhs::server::start(options(dir.clone(), Some(config), None, true))
+        .await
+        .unwrap();
+    let before = audit_rows(&srv);
+
+    let t0 = Instant::now();
+    let reply = submit(srv.smtp_addr, slow).await;
+    let took = t0.elapsed();
+    assert!(reply.starts_with("451 4.7.0"), "{reply}");
+    assert!(
+        took < BUDGET + Duration::from_secs(2),
+        "answered after {took:?}"
+    );
+    // Other sessions are served meanwhile.
+    responsive_session(srv.smtp_addr).await;
+
+    // The next message needs the only slot, which the cancelled verification gives back at
+    // its next check point. Like any client after a 4xx, it tries again (RFC 5321 §4.2.5):
+    // delivered, once, within a few tries.
+    let msg = plain_message("alice@army.example", "bob@navy.example", "after", "");
+    let mut replies = Vec::new();
+    for _ in 0..20 {
+        let reply = submit_plain(srv.smtp_addr, msg.clone()).await;
+        let done = reply.starts_with("250");
+        replies.push(reply);
+        if done {
+            break;
+        }
+        assert!(
+            replies.last().unwrap().starts_with("451 4.7.0"),
+            "{replies:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(replies.last().unwrap().starts_with("250"), "{replies:?}");
+    let store = srv.agent.store.clone();
+    let inbox = store.list("bob@navy.example", "Inbox").unwrap();
+    assert_eq!(inbox.len(), 1, "only the plain message is stored, once");
+    assert_eq!(inbox[0].subject.as_deref(), Some("after"));
+    assert_eq!(store.queue_len().unwrap(), 0);
+    // The abandoned message left no record in the audit trail.
+    let records: i64 = srv
+        .agent
+        .store
+        .with_conn(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM audit WHERE record LIKE '%paths-1@army.example%'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| mmhs::server::Error::Db(e.to_string()))
+        })
+        .unwrap();
+    assert_eq!(records, 0, "records of the abandoned message");
+    assert!(
+        audit_rows(&srv) > before,
+        "the delivered message is audited"
+    );
     srv.shutdown().await;
     let _ = std::fs::remove_dir_all(&p.dir);
     let _ = std::fs::remove_dir_all(&dir);

@@ -71,9 +71,12 @@ pub struct Agent {
     /// The blocking pool's share for message work: the gate's verification and delivery
     /// commits ([`Agent::blocking`]; `blockingJobs` in config.json).
     message_pool: BlockingPool,
-    /// The blocking pool's share for interactive work: password checks and the webmail's
-    /// SQLite calls ([`Agent::interactive`]; `interactiveJobs` in config.json).
+    /// The blocking pool's share for the webmail's SQLite calls ([`Agent::interactive`];
+    /// `interactiveJobs` in config.json).
     interactive_pool: BlockingPool,
+    /// The blocking pool's share for password checks ([`Agent::password_check`];
+    /// `passwordJobs` in config.json).
+    password_pool: BlockingPool,
     counter: AtomicU64,
 }
 
@@ -111,10 +114,10 @@ impl super::smtp::host::SessionHost for Agent {
         password: String,
     ) -> Result<Result<String, super::config::AuthError>, Error> {
         // One password check for web and SMTP, under the account lockout
-        // (crate::server::login_guard). The Argon2id hash runs on the interactive share of
-        // the blocking pool, never on the async runtime.
+        // (crate::server::login_guard). The Argon2id hash runs on the password share of the
+        // blocking pool, never on the async runtime.
         let me = self.clone();
-        self.interactive(move || {
+        self.password_check(move || {
             Ok(me
                 .config
                 .authenticate_from(&user, &password, None)
@@ -302,6 +305,7 @@ impl Agent {
             wake: tokio::sync::Notify::new(),
             message_pool: BlockingPool::new(config.blocking_jobs),
             interactive_pool: BlockingPool::new(config.interactive_jobs),
+            password_pool: BlockingPool::new(config.password_jobs),
             counter: AtomicU64::new(0),
             config,
         }
@@ -318,16 +322,27 @@ impl Agent {
         self.message_pool.run(f).await
     }
 
-    /// Run interactive work — Argon2id password checks (web logins, SMTP AUTH) and the
-    /// webmail's SQLite calls — on tokio's blocking pool, at most `interactiveJobs` at a
-    /// time. Its own share, apart from [`Agent::blocking`]: a burst of slow messages holding
-    /// every message slot must not keep users from logging in or reading their mail, and a
-    /// burst of logins (19 MiB of Argon2id memory each) must not delay accepted mail.
+    /// Run the webmail's SQLite calls on tokio's blocking pool, at most `interactiveJobs` at
+    /// a time. Its own share, apart from [`Agent::blocking`] and [`Agent::password_check`]:
+    /// a burst of slow messages holding every message slot, or of password guesses, must not
+    /// keep logged-in users from reading their mail.
     pub async fn interactive<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
         self.interactive_pool.run(f).await
+    }
+
+    /// Run a password check (Argon2id, RFC 9106: web logins and SMTP AUTH) on tokio's
+    /// blocking pool, at most `passwordJobs` at a time. Its own share: anyone who can reach
+    /// the login form or the SMTP listener can ask for these checks (19 MiB and tens of
+    /// milliseconds each), so a flood of guesses waits here, neither for the webmail's
+    /// SQLite calls nor delaying accepted mail.
+    pub async fn password_check<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        self.password_pool.run(f).await
     }
 
     /// A fresh transaction id.
@@ -470,7 +485,7 @@ impl Agent {
         let deadline = start.checked_add(budget).unwrap_or(start);
         let claim = Arc::new(Claim::default());
         let (me, c) = (self.clone(), claim.clone());
-        let work = self.blocking(move || me.accept_inner(tx, message, &c));
+        let work = self.blocking(move || me.accept_inner(tx, message, &c, deadline));
         tokio::pin!(work);
         let result = match tokio::time::timeout_at(deadline, &mut work).await {
             Ok(r) => r,
@@ -524,11 +539,11 @@ impl Agent {
     /// The `Authentication-Results` field of DKIM verification (profile §4.1.2: "On
     /// reception the MMHS MUST support verification of S/MIME and DKIM digital
     /// signatures"), when `dkim.verify` is on.
-    fn dkim_results(&self, msg: &[u8]) -> Option<String> {
+    fn dkim_results(&self, msg: &[u8], deadline: tokio::time::Instant) -> Option<String> {
         if !self.config.dkim.verify {
             return None;
         }
-        let verdicts = self.dkim_verifier.verify_blocking(msg);
+        let verdicts = self.dkim_verifier.verify_blocking(msg, Some(deadline));
         let infos: Vec<_> = verdicts.iter().map(|v| v.resinfo()).collect();
         Some(super::boundary::results::resinfo_field(
             &self.config.hostname,
@@ -536,12 +551,21 @@ impl Agent {
         ))
     }
 
+    /// The worker's part of [`Agent::accept`]: every step between the end of DATA and the
+    /// commit runs under the message budget. The claim's cancellation flag is looked at
+    /// before each step (the spool read, DKIM, the gate) and inside the gate's verification
+    /// ([`crate::cancel`]); DKIM's key lookups end at `deadline`.
     fn accept_inner(
         &self,
         mut tx: Transaction,
         message: Spooled,
         claim: &Claim,
+        deadline: tokio::time::Instant,
     ) -> Result<AgentReply, Error> {
+        if claim.cancel.is_cancelled() {
+            // The budget passed while the message waited for its slot.
+            return Ok(Claim::abandoned_reply());
+        }
         let t = now();
         // Read once, into one buffer with room for the trace field in front (the longest
         // priority, -9, gives the longest field).
@@ -567,7 +591,13 @@ impl Agent {
         let received = self.received_field(&tx, tx.effective_priority(), t);
         // RFC 8601 §5: an Authentication-Results field claiming our authserv-id that we did
         // not add is removed on entry; ours (DKIM, RFC 6376, profile §4.2.4) goes on top.
-        let auth_results = self.dkim_results(&msg);
+        if claim.cancel.is_cancelled() {
+            return Ok(Claim::abandoned_reply());
+        }
+        let auth_results = self.dkim_results(&msg, deadline);
+        if claim.cancel.is_cancelled() {
+            return Ok(Claim::abandoned_reply());
+        }
         if super::boundary::results::claims_ours(&msg, &self.config.hostname) {
             msg = super::boundary::results::strip_ours(&msg, &self.config.hostname);
         }
@@ -589,11 +619,7 @@ impl Agent {
         );
         if !claim.commit() {
             // The client was answered 451 and keeps the message: nothing is recorded.
-            return Ok(AgentReply {
-                code: 451,
-                esc: [4, 7, 0],
-                text: "abandoned after the time budget".into(),
-            });
+            return Ok(Claim::abandoned_reply());
         }
         let now_s = t.unix_timestamp();
         match decision {
@@ -1065,7 +1091,10 @@ impl Agent {
         let relay_result = if remote.is_empty() {
             None
         } else {
-            let r = self.relay_out(&tx, &remote, &item.raw).await;
+            // Shared with the DKIM signing job for the attempt, then taken back (no copy).
+            let raw = Arc::new(std::mem::take(&mut item.raw));
+            let r = self.relay_out(&tx, &remote, raw.clone()).await;
+            item.raw = Arc::try_unwrap(raw).unwrap_or_else(|shared| shared.to_vec());
             if let Err(e) = &r {
                 // Why the attempt failed (it is retried, or given up with a DSN).
                 eprintln!("mmhs serve: relay of {}: {e} [{}]", tx.id, e.code());
@@ -1503,7 +1532,7 @@ impl Agent {
         &self,
         tx: &Transaction,
         rcpts: &[Recipient],
-        raw: &[u8],
+        raw: Arc<Vec<u8>>,
     ) -> Result<client::SendOutcome, ClientError> {
         let Some(relay) = &self.relay else {
             return Err(ClientError::Unavailable("no relay configured".into()));
@@ -1545,7 +1574,10 @@ impl Agent {
             tls: &tls,
             helo: &self.config.hostname,
             auth,
-            dkim: Some(&self.dkim_signing),
+            dkim: Some(client::Dkim {
+                keys: &self.dkim_signing,
+                pool: &self.message_pool,
+            }),
         };
         client::send_via(&hop, &env, raw, Duration::from_secs(60)).await
     }
@@ -1712,6 +1744,16 @@ impl Claim {
                 Ordering::Acquire,
             )
             .is_ok()
+    }
+
+    /// What the worker returns for a message it abandoned (never sent: the session has
+    /// answered `451 4.7.0` already).
+    fn abandoned_reply() -> AgentReply {
+        AgentReply {
+            code: 451,
+            esc: [4, 7, 0],
+            text: "abandoned after the time budget".into(),
+        }
     }
 
     /// The session's claim: true when the worker has not begun to commit, which then never

@@ -64,11 +64,15 @@ pub struct Config {
     /// pool (`crate::server::Agent::blocking`).
     #[serde(default = "default_blocking_jobs")]
     pub blocking_jobs: usize,
-    /// Interactive work (password checks of web logins and SMTP AUTH, the webmail's SQLite
-    /// calls) running at once on the blocking pool, apart from the message work
-    /// (`crate::server::Agent::interactive`).
+    /// The webmail's SQLite calls running at once on the blocking pool, apart from the
+    /// message work (`crate::server::Agent::interactive`).
     #[serde(default = "default_interactive_jobs")]
     pub interactive_jobs: usize,
+    /// Password checks (Argon2id, of web logins and SMTP AUTH) running at once on the
+    /// blocking pool, apart from the webmail's and the message work
+    /// (`crate::server::Agent::password_check`).
+    #[serde(default = "default_password_jobs")]
+    pub password_jobs: usize,
     /// Time allowed to one message from the end of its DATA / last BDAT to the decision to
     /// commit it (waiting for a slot, reading the spool, the gate's verification), in
     /// milliseconds; beyond it the client gets `451 4.7.0` and keeps the message.
@@ -139,6 +143,9 @@ pub(crate) fn default_blocking_jobs() -> usize {
 }
 fn default_interactive_jobs() -> usize {
     4
+}
+fn default_password_jobs() -> usize {
+    2
 }
 pub(crate) fn default_message_budget() -> u64 {
     30_000
@@ -241,6 +248,7 @@ impl Config {
             session_timeout_seconds: default_session_timeout(),
             blocking_jobs: default_blocking_jobs(),
             interactive_jobs: default_interactive_jobs(),
+            password_jobs: default_password_jobs(),
             message_budget_millis: default_message_budget(),
             tls: super::tls::TlsSettings::default(),
             dkim: super::dkim::DkimSettings {

@@ -63,6 +63,8 @@ pub const SIGNED_FIELDS: &[&str] = &[
 pub const MAX_SIGNATURES: usize = 5;
 
 /// Longest wait for the key lookups of one message; past it the result is `temperror`.
+/// The message budget (`messageBudgetMillis`, docs/server.md) may end the wait sooner
+/// ([`DkimVerifier::verify_until`]).
 pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The `dkim` object of config.json.
@@ -228,31 +230,47 @@ impl DkimSigning {
     /// `raw` with a `DKIM-Signature` field in front when its `From:` domain signs (RFC 6376
     /// §5), unchanged otherwise. Relaxed/relaxed canonicalization (RFC 6376 §3.4), SHA-256.
     pub fn sign(&self, raw: &[u8]) -> Result<Vec<u8>, String> {
-        let Some(domain) = from_domain(raw) else {
-            return Ok(raw.to_vec());
+        let mut out = self
+            .signature_field(raw, &[raw])?
+            .unwrap_or_default()
+            .into_bytes();
+        out.extend_from_slice(raw);
+        Ok(out)
+    }
+
+    /// The `DKIM-Signature` field (with its CRLF) for the message made of `pieces` in order —
+    /// the bytes as sent, which the relay never joins into one copy — when the `From:` domain
+    /// of `original` signs; `None` when it does not. `original` is the message the pieces are
+    /// cut from (RFC 6758 tunnelling only replaces `MT-Priority` fields, so its `From:` is
+    /// the sent one).
+    pub fn signature_field(
+        &self,
+        original: &[u8],
+        pieces: &[&[u8]],
+    ) -> Result<Option<String>, String> {
+        let Some(domain) = from_domain(original) else {
+            return Ok(None);
         };
         let Some((d, s, key)) = self.keys.iter().find(|(d, _, _)| *d == domain) else {
-            return Ok(raw.to_vec());
+            return Ok(None);
         };
         let signature = match key {
             Key::Ed25519(der) => sign_with(
                 Ed25519Key::from_pkcs8_der(der).map_err(|e| format!("DKIM key of {d}: {e}"))?,
                 d,
                 s,
-                raw,
+                pieces,
             ),
             Key::Rsa(der) => sign_with(
                 RsaKey::<Sha256>::from_key_der(der.clone_key())
                     .map_err(|e| format!("DKIM key of {d}: {e}"))?,
                 d,
                 s,
-                raw,
+                pieces,
             ),
         }
         .map_err(|e| format!("DKIM signing for {d}: {e}"))?;
-        let mut out = signature.to_header().into_bytes();
-        out.extend_from_slice(raw);
-        Ok(out)
+        Ok(Some(signature.to_header()))
     }
 }
 
@@ -262,7 +280,7 @@ fn sign_with<K: mail_auth::common::crypto::SigningKey>(
     key: K,
     domain: &str,
     selector: &str,
-    raw: &[u8],
+    pieces: &[&[u8]],
 ) -> mail_auth::Result<mail_auth::dkim::Signature> {
     use mail_auth::dkim::Canonicalization::Relaxed;
     DkimSigner::from_key(key)
@@ -271,7 +289,7 @@ fn sign_with<K: mail_auth::common::crypto::SigningKey>(
         .headers(SIGNED_FIELDS.iter().copied())
         .header_canonicalization(Relaxed)
         .body_canonicalization(Relaxed)
-        .sign(raw)
+        .sign_chained(pieces.iter().copied())
 }
 
 /// The domain of the first `From:` address, lower-cased.
@@ -444,6 +462,20 @@ impl DkimVerifier {
     /// Verify every DKIM signature of `raw` (at most [`MAX_SIGNATURES`], within
     /// [`LOOKUP_TIMEOUT`]): one verdict per signature, or one `none` verdict.
     pub async fn verify(&self, raw: &[u8]) -> Vec<Verdict> {
+        self.verify_until(raw, None).await
+    }
+
+    /// [`DkimVerifier::verify`], its key lookups also ending at `deadline` (the message
+    /// budget's end: a sender's slow DNS server must not hold the message's slot past it).
+    pub async fn verify_until(
+        &self,
+        raw: &[u8],
+        deadline: Option<tokio::time::Instant>,
+    ) -> Vec<Verdict> {
+        let lookups_end = {
+            let end = tokio::time::Instant::now() + LOOKUP_TIMEOUT;
+            deadline.map_or(end, |d| d.min(end))
+        };
         let Some(msg) = AuthenticatedMessage::parse(raw) else {
             return vec![Verdict::bare(
                 DkimOutcome::Permerror,
@@ -468,9 +500,9 @@ impl DkimVerifier {
         let outputs = match &self.table {
             Some(t) => {
                 let p = Parameters::new(&msg).with_txt_cache(t);
-                tokio::time::timeout(LOOKUP_TIMEOUT, auth.verify_dkim(p)).await
+                tokio::time::timeout_at(lookups_end, auth.verify_dkim(p)).await
             }
-            None => tokio::time::timeout(LOOKUP_TIMEOUT, auth.verify_dkim(&msg)).await,
+            None => tokio::time::timeout_at(lookups_end, auth.verify_dkim(&msg)).await,
         };
         let Ok(outputs) = outputs else {
             return vec![Verdict::bare(
@@ -509,11 +541,15 @@ impl DkimVerifier {
             .collect()
     }
 
-    /// [`DkimVerifier::verify`] from a thread of the blocking pool (the agent's message
-    /// work): runs the lookups on the server's runtime and waits for them.
-    pub fn verify_blocking(self: &Arc<Self>, raw: &[u8]) -> Vec<Verdict> {
+    /// [`DkimVerifier::verify_until`] from a thread of the blocking pool (the agent's
+    /// message work): runs the lookups on the server's runtime and waits for them.
+    pub fn verify_blocking(
+        self: &Arc<Self>,
+        raw: &[u8],
+        deadline: Option<tokio::time::Instant>,
+    ) -> Vec<Verdict> {
         match tokio::runtime::Handle::try_current() {
-            Ok(h) => h.block_on(self.verify(raw)),
+            Ok(h) => h.block_on(self.verify_until(raw, deadline)),
             Err(_) => vec![Verdict::bare(
                 DkimOutcome::Temperror,
                 Some("no runtime for key lookups".into()),

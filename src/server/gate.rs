@@ -237,6 +237,14 @@ impl Gate for ReleaseGate {
                 }
             }
         };
+        if crate::cancel::is_cancelled(ctx.cancel) {
+            // The budget passed at the end of the verification: the decision is not used
+            // (docs/server.md, "Message budget"), so neither is the label decision made.
+            return GateDecision::Refuse {
+                code: crate::coded::Coded::code(&crate::smime::Error::Cancelled).into(),
+                reason: crate::smime::Error::Cancelled.to_string(),
+            };
+        }
         let d = release::release_gate(
             raw,
             &self.policy,

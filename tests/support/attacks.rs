@@ -10,6 +10,8 @@
 //! - [`content_replaced`] / [`signer_info_moved`]: a countersignature signs only the
 //!   countersigned signature value (RFC 5652 §11.4), so a genuine release can be carried over
 //!   to other content.
+//! - [`nested_path_building`]: work for an agent's message budget — a large message signed
+//!   layer over layer by a certificate whose issuers are 16 self-issued CAs of one name.
 
 #![allow(dead_code)]
 
@@ -178,4 +180,29 @@ pub fn signer_info_moved(released: &[u8], fresh: Option<&Signer>) -> Vec<u8> {
     out.extend_from_slice(b"MIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
     out.extend_from_slice(&base64_lines(&new_der));
     out
+}
+
+/// `raw` with `padding` more octets of body, signed `layers` times (at most the core's depth
+/// limit of 8) by the end entity `loop` of `pki` whose issuers are 16 self-issued CAs of one
+/// name (every ordering a candidate path, [`Pki::same_name_cas`]): each layer is decoded,
+/// hashed and path-built again. Within every work limit of the core, so its cost is what
+/// only a time budget bounds (`messageBudgetMillis`).
+pub fn nested_path_building(pki: &Pki, raw: &[u8], layers: usize, padding: usize) -> Vec<u8> {
+    let signer = pki.signer_with("loop", pki.same_name_cas("loop", 16, false));
+    let line = b"Every ordering is a path; every layer is decoded again.\r\n";
+    let mut signed = raw.to_vec();
+    signed.extend(line.iter().cycle().take(padding / line.len() * line.len()));
+    for _ in 0..layers {
+        signed = smime::sign_message(
+            &signed,
+            &signer,
+            &SignOptions {
+                signing_time: Some(time::OffsetDateTime::now_utc()),
+                ..SignOptions::default()
+            },
+            &mut mmhs::rng::system_rng(),
+        )
+        .unwrap();
+    }
+    signed
 }

@@ -441,6 +441,95 @@ pub async fn html_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> S
     cookie_pair(&r)
 }
 
+/// A scripted next-hop SMTP server on 127.0.0.1, one connection at a time: EHLO answered
+/// `ehlo`, RCPT the `rcpt_replies` in order (`250` once they run out), and each message's
+/// data — dot-stuffing undone (RFC 5321 §4.5.2) — handed to `on_data`, whose reply ends the
+/// transaction. Its address.
+pub fn scripted_hop(
+    ehlo: &'static str,
+    rcpt_replies: Vec<&'static str>,
+    on_data: impl Fn(Vec<u8>) -> &'static str + Send + 'static,
+) -> std::net::SocketAddr {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            let _ = conn.set_read_timeout(Some(T));
+            let Ok(read_half) = conn.try_clone() else {
+                return;
+            };
+            let mut r = std::io::BufReader::new(read_half);
+            let mut w = conn;
+            let _ = w.write_all(b"220 hop.localhost ESMTP\r\n");
+            let mut replies = rcpt_replies.clone().into_iter();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let cmd = line.to_ascii_uppercase();
+                let answer: String = if cmd.starts_with("EHLO") {
+                    ehlo.into()
+                } else if cmd.starts_with("RCPT") {
+                    format!("{}\r\n", replies.next().unwrap_or("250 2.1.5 Ok"))
+                } else if cmd.starts_with("DATA") {
+                    let _ = w.write_all(b"354 go\r\n");
+                    let mut data = Vec::new();
+                    let mut complete = false;
+                    loop {
+                        let mut l = Vec::new();
+                        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
+                            break;
+                        }
+                        if l == b".\r\n" {
+                            complete = true;
+                            break;
+                        }
+                        data.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
+                    }
+                    if !complete {
+                        break;
+                    }
+                    on_data(data).into()
+                } else if cmd.starts_with("QUIT") {
+                    let _ = w.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    "250 ok\r\n".into()
+                };
+                if w.write_all(answer.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    addr
+}
+
+/// A next hop recording every message: see [`recording_hop`].
+pub struct RecordingHop {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// The data of each message received (dot-stuffing undone), in order.
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+/// A [`scripted_hop`] that accepts every message and records its data.
+pub fn recording_hop(ehlo: &'static str, rcpt_replies: Vec<&'static str>) -> RecordingHop {
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let rec = received.clone();
+    let addr = scripted_hop(ehlo, rcpt_replies, move |data| {
+        rec.lock().unwrap().push(data);
+        "250 2.0.0 Ok: queued\r\n"
+    });
+    RecordingHop {
+        port: addr.port(),
+        received,
+    }
+}
+
 /// A slow next hop: see [`slow_relay`].
 pub struct SlowRelay {
     /// Its `smtp://` URI.
@@ -452,78 +541,35 @@ pub struct SlowRelay {
     pub open: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// A scripted next-hop SMTP server on 127.0.0.1 that answers each message's end of data
-/// after `delay` (and after [`SlowRelay::open`]), one connection at a time, recording the
-/// `Subject:` of each message before it waits.
+/// A [`scripted_hop`] with MT-PRIORITY that answers each message's end of data after `delay`
+/// (and after [`SlowRelay::open`]), recording the `Subject:` of each message before it waits.
 pub fn slow_relay(delay: Duration) -> SlowRelay {
-    use std::io::{BufRead, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let uri = format!("smtp://{}", listener.local_addr().unwrap());
     let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let rec = got.clone();
     let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let gate = open.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { return };
-            let _ = conn.set_read_timeout(Some(T));
-            let Ok(read_half) = conn.try_clone() else {
-                return;
-            };
-            let mut r = std::io::BufReader::new(read_half);
-            let mut w = conn;
-            let _ = w.write_all(b"220 slow.localhost ESMTP\r\n");
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                let cmd = line.to_ascii_uppercase();
-                let answer = if cmd.starts_with("EHLO") {
-                    "250-slow.localhost\r\n250-8BITMIME\r\n250 MT-PRIORITY STANAG4406\r\n"
-                } else if cmd.starts_with("DATA") {
-                    let _ = w.write_all(b"354 go\r\n");
-                    let mut subject = String::new();
-                    let mut complete = false;
-                    loop {
-                        let mut l = String::new();
-                        if r.read_line(&mut l).unwrap_or(0) == 0 {
-                            break;
-                        }
-                        if l == ".\r\n" {
-                            complete = true;
-                            break;
-                        }
-                        if subject.is_empty() {
-                            if let Some(s) = l.strip_prefix("Subject: ") {
-                                subject = s.trim_end().to_string();
-                            }
-                        }
-                    }
-                    if !complete {
-                        break;
-                    }
-                    rec.lock().unwrap().push(subject);
-                    let start = std::time::Instant::now();
-                    while !gate.load(std::sync::atomic::Ordering::SeqCst) && start.elapsed() < T {
-                        std::thread::sleep(Duration::from_millis(10));
-                    }
-                    std::thread::sleep(delay);
-                    "250 2.0.0 queued\r\n"
-                } else if cmd.starts_with("QUIT") {
-                    let _ = w.write_all(b"221 bye\r\n");
-                    break;
-                } else {
-                    "250 ok\r\n"
-                };
-                if w.write_all(answer.as_bytes()).is_err() {
-                    break;
-                }
+    let addr = scripted_hop(
+        "250-slow.localhost\r\n250-8BITMIME\r\n250 MT-PRIORITY STANAG4406\r\n",
+        Vec::new(),
+        move |data| {
+            let text = String::from_utf8_lossy(&data);
+            let subject = text
+                .split("\r\n")
+                .find_map(|l| l.strip_prefix("Subject: "))
+                .unwrap_or_default()
+                .trim_end()
+                .to_string();
+            rec.lock().unwrap().push(subject);
+            let start = std::time::Instant::now();
+            while !gate.load(std::sync::atomic::Ordering::SeqCst) && start.elapsed() < T {
+                std::thread::sleep(Duration::from_millis(10));
             }
-        }
-    });
+            std::thread::sleep(delay);
+            "250 2.0.0 queued\r\n"
+        },
+    );
     SlowRelay {
-        uri,
+        uri: format!("smtp://{addr}"),
         received: got,
         open,
     }

@@ -171,6 +171,19 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The message budget passed during the work (docs/server.md, "Message budget"): the
+    /// MTA has been answered `451 4.7.0` already and this outcome is dropped; returning it
+    /// at the next check point frees the message's slot instead of signing, encrypting or
+    /// expanding for nobody.
+    fn over_budget(step: &str) -> Outcome {
+        Outcome::Retry {
+            reason: Reason::OverBudget,
+            detail: format!("cancelled before {step}"),
+        }
+    }
+}
+
 /// The agent shared by both listeners.
 pub struct Boundary {
     /// Configuration and keys.
@@ -305,6 +318,7 @@ impl Boundary {
                     .chain(self.config.dca.as_ref())
                     .collect();
                 match VerifiedMessage::verify(data, &self.verify_context(at, &keys, cancel)) {
+                    Ok(_) if cancel.is_cancelled() => Outcome::over_budget("the list expansion"),
                     Ok(m) => self.expand(l, &m, self.outbound_auth(), "", at),
                     Err(e) => Outcome::Reject {
                         reason: Reason::Unreadable,
@@ -538,6 +552,9 @@ impl Boundary {
                 "no valid originator signature (§3.3)".into(),
             );
         }
+        if cancel.is_cancelled() {
+            return Outcome::over_budget("the label decision");
+        }
         let mut done = Vec::new();
         if let Some(labels) = &self.config.labels {
             let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
@@ -577,6 +594,9 @@ impl Boundary {
             signing_time: Some(at),
             ..SignOptions::default()
         };
+        if cancel.is_cancelled() {
+            return Outcome::over_budget("the domain signature");
+        }
         let mut rng = crate::rng::system_rng();
         let signed = match domain_agent::apply_domain_signature(
             &message, &agent, &policy, auth, &opts, &mut rng,
@@ -755,6 +775,9 @@ impl Boundary {
     ) -> Outcome {
         let id = self.config.file.hostname.as_str();
         let data = results::strip_ours(data, id);
+        if cancel.is_cancelled() {
+            return Outcome::over_budget("decryption");
+        }
         let (message, decrypted, gateway) = match self.open_inbound(&data) {
             Ok(o) => o,
             Err(e) => {
@@ -785,6 +808,9 @@ impl Boundary {
                     }
                 }
             };
+        if cancel.is_cancelled() {
+            return Outcome::over_budget("the inbound policy");
+        }
         let (r, detail) = match self.inbound_verdict(tx, &verified, decrypted, gateway) {
             Ok(v) => v,
             Err(o) => return o,
@@ -1062,6 +1088,10 @@ impl Boundary {
         let flag = cancel.clone();
         // Read once from the spool, on the blocking pool (file I/O).
         let work = self.off_reactor(move |b| {
+            if flag.is_cancelled() {
+                // The budget passed while the message waited for its slot.
+                return Ok((Outcome::over_budget("reading the spool"), Vec::new()));
+            }
             data.read_with_headroom(0)
                 .map(|data| (b.process(direction, &txc, &data, &flag), data))
         });

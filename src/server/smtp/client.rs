@@ -10,6 +10,7 @@
 //! (RFC 3207 §4.2); a server that sends anything after its `220` before the handshake is
 //! refused (its bytes would otherwise be read as if they came over TLS).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -24,6 +25,7 @@ use tokio::net::TcpStream;
 use super::{DeliverBy, Recipient};
 use crate::compose::envelope::xtext;
 use crate::mime::header::{HeaderSection, Limits};
+use crate::server::pool::BlockingPool;
 use crate::server::tls::{server_name, RelayTls};
 
 /// A server reply.
@@ -196,6 +198,23 @@ impl Conn {
         .map_err(io_err)
     }
 
+    /// The message data, dot-stuffed and terminated (RFC 5321 §4.5.2), in blocks of
+    /// [`DATA_BLOCK`] octets: the stuffed message is never held whole, and the runtime
+    /// thread is given back between blocks.
+    async fn write_data(&mut self, pieces: &[&[u8]]) -> Result<(), ClientError> {
+        let mut stuffer = DotStuffer::default();
+        let mut block = Vec::with_capacity(DATA_BLOCK + DATA_BLOCK / 8 + 8);
+        for piece in pieces {
+            for chunk in piece.chunks(DATA_BLOCK) {
+                stuffer.push(chunk, &mut block);
+                self.write(&block).await?;
+                block.clear();
+            }
+        }
+        stuffer.finish(&mut block);
+        self.write(&block).await
+    }
+
     /// EHLO; the reply and its capabilities.
     async fn ehlo(&mut self, helo: &str) -> Result<EhloResponse<String>, ClientError> {
         self.write(format!("EHLO {helo}\r\n").as_bytes()).await?;
@@ -315,49 +334,93 @@ pub fn rcpt_command(r: &Recipient, ext: u32) -> String {
     c
 }
 
-/// Dot-stuff (RFC 5321 §4.5.2) and terminate message data; normalises bare LF to CRLF.
-pub fn dot_stuff(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 50 + 8);
-    let mut at_line_start = true;
-    let mut prev = 0u8;
-    for &b in raw {
-        if at_line_start && b == b'.' {
-            out.push(b'.');
-        }
-        if b == b'\n' && prev != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        at_line_start = b == b'\n';
-        prev = b;
-    }
-    if !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b".\r\n");
-    out
+/// Dot-stuffing (RFC 5321 §4.5.2) of message data given in pieces, normalising bare LF to
+/// CRLF: the state carries across pieces, so a message is sent in blocks of
+/// [`DATA_BLOCK`] octets and never copied whole.
+#[derive(Debug)]
+pub struct DotStuffer {
+    at_line_start: bool,
+    prev: u8,
 }
 
-/// RFC 6758 §4: delete every `MT-Priority:` field of the header section, then add one with `p`.
-/// Fields are those of [`HeaderSection`] (so `MT-Priority :` in the obsolete syntax of RFC
-/// 5322 §4.5.8 goes too); every other byte is kept as it is.
-pub fn tunnel_priority(raw: &[u8], p: i8) -> Vec<u8> {
+impl Default for DotStuffer {
+    fn default() -> Self {
+        DotStuffer {
+            at_line_start: true,
+            prev: 0,
+        }
+    }
+}
+
+impl DotStuffer {
+    /// Append the stuffed form of `chunk` to `out`.
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        for &b in chunk {
+            if self.at_line_start && b == b'.' {
+                out.push(b'.');
+            }
+            if b == b'\n' && self.prev != b'\r' {
+                out.push(b'\r');
+            }
+            out.push(b);
+            self.at_line_start = b == b'\n';
+            self.prev = b;
+        }
+    }
+
+    /// Append the end of the data: a CRLF when the message did not end with one, then the
+    /// terminating `.` line.
+    pub fn finish(self, out: &mut Vec<u8>) {
+        if self.prev != b'\n' {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+    }
+}
+
+/// Octets of message data stuffed and written at a time.
+pub const DATA_BLOCK: usize = 64 * 1024;
+
+/// RFC 6758 §4: the message without its `MT-Priority:` fields, as ranges of `raw` (the one
+/// field with the priority goes in front of them when sent). Fields are those of
+/// [`HeaderSection`] (so `MT-Priority :` in the obsolete syntax of RFC 5322 §4.5.8 goes
+/// too); every other byte is kept as it is.
+pub fn tunnel_ranges(raw: &[u8]) -> Vec<std::ops::Range<usize>> {
     let unbounded = Limits {
         max_header_bytes: usize::MAX,
         max_fields: usize::MAX,
     };
-    let mut out = format!("MT-Priority: {p}\r\n").into_bytes();
     let Ok(section) = HeaderSection::parse_with_limits(raw, unbounded) else {
-        out.extend_from_slice(raw);
-        return out;
+        return std::iter::once(0..raw.len()).collect();
     };
+    let mut ranges = Vec::new();
     let mut pos = 0;
     for f in section.fields.iter().filter(|f| f.is("MT-Priority")) {
-        out.extend_from_slice(raw.get(pos..f.span.start).unwrap_or_default());
+        if f.span.start > pos {
+            ranges.push(pos..f.span.start);
+        }
         pos = f.span.end;
     }
-    out.extend_from_slice(raw.get(pos..).unwrap_or_default());
-    out
+    ranges.push(pos..raw.len());
+    ranges
+}
+
+/// The pieces of the message as sent: the fields put in front (`front`, in order) and the
+/// `ranges` of `raw`.
+fn pieces<'a>(
+    front: &'a [String],
+    raw: &'a [u8],
+    ranges: &'a [std::ops::Range<usize>],
+) -> Vec<&'a [u8]> {
+    front
+        .iter()
+        .map(|f| f.as_bytes())
+        .chain(
+            ranges
+                .iter()
+                .map(|r| raw.get(r.clone()).unwrap_or_default()),
+        )
+        .collect()
 }
 
 /// Send one message in cleartext (to a server on loopback: a content filter's MTA).
@@ -395,16 +458,99 @@ pub struct Hop<'a> {
     /// (user, password) for AUTH PLAIN, sent only over TLS unless `tls` asks for no TLS.
     pub auth: Option<(&'a str, &'a str)>,
     /// DKIM signing of the bytes exactly as they are sent (after RFC 6758 tunnelling).
-    pub dkim: Option<&'a crate::server::dkim::DkimSigning>,
+    pub dkim: Option<Dkim<'a>>,
+}
+
+/// DKIM signing by the relay client: the signature (a hash of the whole message and a
+/// private-key operation) is computed on the blocking pool, never on the async runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct Dkim<'a> {
+    /// The signing domains and keys.
+    pub keys: &'a Arc<crate::server::dkim::DkimSigning>,
+    /// The share of the blocking pool that computes signatures.
+    pub pool: &'a BlockingPool,
+}
+
+/// The message given to [`send_via`]: borrowed, or shared — a signature computed on the
+/// blocking pool needs bytes that outlive the caller's wait, which a borrowed message
+/// provides only by a copy.
+#[derive(Debug, Clone)]
+pub enum Payload<'a> {
+    /// Bytes the caller keeps.
+    Borrowed(&'a [u8]),
+    /// Bytes shared with the signing job.
+    Shared(Arc<Vec<u8>>),
+}
+
+impl Payload<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Payload::Borrowed(b) => b,
+            Payload::Shared(b) => b,
+        }
+    }
+
+    fn shared(&self) -> Arc<Vec<u8>> {
+        match self {
+            Payload::Borrowed(b) => Arc::new(b.to_vec()),
+            Payload::Shared(b) => b.clone(),
+        }
+    }
+}
+
+impl<'a> From<&'a [u8]> for Payload<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Payload::Borrowed(b)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Payload<'a> {
+    fn from(b: &'a [u8; N]) -> Self {
+        Payload::Borrowed(b)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Payload<'a> {
+    fn from(b: &'a Vec<u8>) -> Self {
+        Payload::Borrowed(b)
+    }
+}
+
+impl From<Arc<Vec<u8>>> for Payload<'static> {
+    fn from(b: Arc<Vec<u8>>) -> Self {
+        Payload::Shared(b)
+    }
+}
+
+/// The `DKIM-Signature` field for the message made of `front` and the `ranges` of `message`,
+/// computed on the blocking pool; `None` when its `From:` domain does not sign.
+async fn dkim_field(
+    dkim: Dkim<'_>,
+    message: &Payload<'_>,
+    front: &[String],
+    ranges: &[std::ops::Range<usize>],
+) -> Result<Option<String>, ClientError> {
+    if dkim.keys.is_empty() {
+        return Ok(None);
+    }
+    let (keys, raw) = (dkim.keys.clone(), message.shared());
+    let (front, ranges) = (front.to_vec(), ranges.to_vec());
+    dkim.pool
+        .run(move || Ok(keys.signature_field(&raw, &pieces(&front, &raw, &ranges))))
+        .await
+        .map_err(|e| io_err(e.to_string()))?
+        .map_err(io_err)
 }
 
 /// Send one message to `hop`.
-pub async fn send_via(
+pub async fn send_via<'m>(
     hop: &Hop<'_>,
     env: &OutEnvelope,
-    raw: &[u8],
+    message: impl Into<Payload<'m>>,
     timeout: Duration,
 ) -> Result<SendOutcome, ClientError> {
+    let message = message.into();
+    let raw = message.bytes();
     let Hop {
         addr,
         host,
@@ -467,23 +613,25 @@ pub async fn send_via(
         }
     }
     // RFC 6758 §4: a next hop without MT-PRIORITY gets the priority in one MT-Priority field.
-    let tunnelled;
-    let raw = match env.mt_priority {
+    // The message as sent is pieces — fields in front, ranges of `raw` — never one copy.
+    let (mut front, ranges) = match env.mt_priority {
         Some(p) if ext & EXT_MT_PRIORITY == 0 => {
-            tunnelled = tunnel_priority(raw, p);
-            tunnelled.as_slice()
+            (vec![format!("MT-Priority: {p}\r\n")], tunnel_ranges(raw))
         }
-        _ => raw,
+        _ => (Vec::new(), std::iter::once(0..raw.len()).collect()),
     };
-    let signed;
-    let raw = match dkim {
-        Some(d) if !d.is_empty() => {
-            signed = d.sign(raw).map_err(io_err)?;
-            signed.as_slice()
+    // The DKIM signature goes on last, over the bytes as sent.
+    if let Some(d) = dkim {
+        if let Some(field) = dkim_field(d, &message, &front, &ranges).await? {
+            front.insert(0, field);
         }
-        _ => raw,
+    }
+    let pieces = pieces(&front, raw, &ranges);
+    let size = if ehlo.size > 0 {
+        pieces.iter().map(|p| p.len()).sum()
+    } else {
+        0
     };
-    let size = if ehlo.size > 0 { raw.len() } else { 0 };
     let mail = mail_command(env, ext, size);
     let rcpts: Vec<String> = env.rcpts.iter().map(|r| rcpt_command(r, ext)).collect();
     let pipelining = ext & EXT_PIPELINING != 0;
@@ -606,7 +754,7 @@ pub async fn send_via(
             reply,
         });
     }
-    c.write(&dot_stuff(raw)).await?;
+    c.write_data(&pieces).await?;
     let data_reply = c.read_reply().await?;
     let _ = c.write(b"QUIT\r\n").await;
     let _ = c.read_reply().await;
@@ -629,9 +777,24 @@ pub async fn send_via(
 mod tests {
     use super::*;
 
+    fn tunnelled(raw: &[u8], p: i8) -> Vec<u8> {
+        let front = vec![format!("MT-Priority: {p}\r\n")];
+        pieces(&front, raw, &tunnel_ranges(raw)).concat()
+    }
+
+    fn stuffed(pieces: &[&[u8]]) -> Vec<u8> {
+        let mut st = DotStuffer::default();
+        let mut out = Vec::new();
+        for p in pieces {
+            st.push(p, &mut out);
+        }
+        st.finish(&mut out);
+        out
+    }
+
     #[test]
     fn tunnelling() {
-        let t = tunnel_priority(
+        let t = tunnelled(
             b"Subject: x\r\nMT-Priority: 2\r\n (c)\r\nTo: a@b\r\n\r\nbody",
             4,
         );
@@ -641,7 +804,7 @@ mod tests {
         );
         // An obsolete-syntax field (RFC 5322 §4.5.8) is an MT-Priority field too, and a
         // body line that looks like one is body.
-        let t = tunnel_priority(b"mt-priority : 9\nTo: a@b\n\nMT-Priority: 1\n", -2);
+        let t = tunnelled(b"mt-priority : 9\nTo: a@b\n\nMT-Priority: 1\n", -2);
         assert_eq!(
             t,
             b"MT-Priority: -2\r\nTo: a@b\n\nMT-Priority: 1\n".to_vec()
@@ -650,10 +813,14 @@ mod tests {
 
     #[test]
     fn stuffing() {
-        assert_eq!(
-            dot_stuff(b"a\n.b\r\n..c"),
-            b"a\r\n..b\r\n...c\r\n.\r\n".to_vec()
-        );
+        let want = b"a\r\n..b\r\n...c\r\n.\r\n".to_vec();
+        assert_eq!(stuffed(&[b"a\n.b\r\n..c".as_slice()]), want);
+        // Line starts, bare LFs and CRLFs split across pieces (and blocks) stuff alike.
+        let split = [b"a\n".as_slice(), b".b\r", b"\n.", b".c"];
+        assert_eq!(stuffed(&split), want);
+        assert_eq!(stuffed(&[b"a\r\n".as_slice()]), b"a\r\n.\r\n".to_vec());
+        assert_eq!(stuffed(&[b"a\n".as_slice()]), b"a\r\n.\r\n".to_vec());
+        assert_eq!(stuffed(&[]), b"\r\n.\r\n".to_vec());
     }
 
     #[test]

@@ -141,8 +141,8 @@ impl WebState {
         self.agent.interactive(move || f(&store)).await
     }
 
-    /// [`WebState::login`] on the agent's interactive share of the blocking pool
-    /// ([`Agent::interactive`]): the password hash (Argon2id, RFC 9106) is deliberately
+    /// [`WebState::login`] on the agent's password share of the blocking pool
+    /// ([`Agent::password_check`]): the password hash (Argon2id, RFC 9106) is deliberately
     /// expensive and must not stall the async runtime. A failure of the pool itself is an
     /// invalid login (fail closed).
     pub async fn login_blocking(
@@ -153,7 +153,7 @@ impl WebState {
     ) -> Result<(String, WebSession), AuthError> {
         let (st, address, password) = (self.clone(), address.to_string(), password.to_string());
         self.agent
-            .interactive(move || Ok(st.login(&address, &password, client)))
+            .password_check(move || Ok(st.login(&address, &password, client)))
             .await
             .unwrap_or(Err(AuthError::Invalid))
     }
