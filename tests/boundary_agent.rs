@@ -15,6 +15,7 @@ use std::time::Duration;
 use mmhs::server::boundary::{self, BoundaryConfig, Reason};
 use mmhs::server::smtp::client::{self, ClientError, OutEnvelope};
 use mmhs::server::smtp::{Notify, Recipient};
+use support::interop::{cms_decrypt, cms_verify, succeeded};
 use support::pki::{Alg, Pki};
 use support::server::{recording_hop, RecordingHop};
 
@@ -1059,10 +1060,12 @@ async fn section_5_examples_4_to_7_leave_through_the_outbound_listener() {
 
 /// A list member outside our domains leaves with our domain signature (§5): the list signs
 /// over our domain signature, so the member's domain sees it, and a later list that strips
-/// the outer signedData keeps it. An encrypted posting is re-encrypted for the members and,
-/// for the remote member, its domain's DCA too (whose agent must see the domain signature
-/// inside). A posting from another domain is not ours to vouch for (§2.6): expanded with the
-/// list's signature only.
+/// the outer signedData keeps it. Each member domain gets its own copy and transaction; the
+/// local members' copy does not leave the domain and carries no domain signature. An
+/// encrypted posting is re-encrypted for the members and, for the remote member, its
+/// domain's DCA too (content that travelled encrypted goes at least to the domain's DCA, as
+/// every outbound message). A posting from another domain is not ours to vouch for (§2.6):
+/// expanded with the list's signature only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_members_outside_our_domains_get_our_domain_signature() {
     let re = reinjection(vec![]);
@@ -1085,8 +1088,18 @@ async fn list_members_outside_our_domains_get_our_domain_signature() {
     let posting = signed(pki, "bob", false, &message("bob@navy.example", "to-staff"));
     let r = post_to_staff(&s, &posting).await;
     assert_eq!(r.code, 250, "{r}");
-    let got = re.received.lock().unwrap()[0].clone();
+    assert_eq!(
+        *re.envelopes.lock().unwrap(),
+        [["bob@navy.example"], ["alice@army.example"]],
+        "one transaction per member domain"
+    );
     let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
+    let local = copy_for(&re, "bob@navy.example");
+    assert_eq!(
+        support::layers::shape(&local, &ctx, "hello"),
+        [list_sig, BOB]
+    );
+    let got = copy_for(&re, "alice@army.example");
     assert_eq!(
         support::layers::shape(&got, &ctx, "hello"),
         [list_sig, NAVY_DOMAIN, BOB]
@@ -1101,13 +1114,18 @@ async fn list_members_outside_our_domains_get_our_domain_signature() {
         support::layers::shape(&again.message, &ctx, "hello"),
         ["S[originator by smtp://army.example]", NAVY_DOMAIN, BOB]
     );
-    // An encrypted posting (for the list's key): re-encrypted for bob, alice and army's DCA,
-    // the domain signature inside.
+    // An encrypted posting (for the list's key): re-encrypted for bob in his copy, for
+    // alice and army's DCA in hers, the domain signature inside.
     let triple = signed(pki, "bob", false, &encrypted(pki, &posting, &["navy-dca"]));
     let r = post_to_staff(&s, &triple).await;
     assert_eq!(r.code, 250, "{r}");
-    let got = re.received.lock().unwrap()[1].clone();
-    for key in ["bob", "alice", "army-dca"] {
+    let local = copy_for(&re, "bob@navy.example");
+    assert_eq!(
+        support::layers::shape(&local, &ctx_with(pki, &["bob"]), "hello"),
+        [list_sig, "E", BOB]
+    );
+    let got = copy_for(&re, "alice@army.example");
+    for key in ["alice", "army-dca"] {
         assert_eq!(
             support::layers::shape(&got, &ctx_with(pki, &[key]), "hello"),
             [list_sig, "E", NAVY_DOMAIN, BOB],
@@ -1118,10 +1136,11 @@ async fn list_members_outside_our_domains_get_our_domain_signature() {
     let foreign = message("x@air.example", "foreign-posting");
     let r = inbound_to(&s, "x@air.example", "staff@navy.example", &foreign).await;
     assert_eq!(r.code, 250, "{r}");
-    let got = re.received.lock().unwrap()[2].clone();
-    let report = mmhs::verify::verify(&got, &ctx).unwrap();
-    assert_eq!(report.signatures.len(), 1, "{report:#?}");
-    assert!(!report.domain_verified);
+    for member in ["bob@navy.example", "alice@army.example"] {
+        let report = mmhs::verify::verify(&copy_for(&re, member), &ctx).unwrap();
+        assert_eq!(report.signatures.len(), 1, "{member}: {report:#?}");
+        assert!(!report.domain_verified);
+    }
     let records = audit(&data_dir(&s));
     assert_eq!(
         records
@@ -1135,6 +1154,225 @@ async fn list_members_outside_our_domains_get_our_domain_signature() {
         records.iter().any(|r| r.contains("foreign-posting")
             && r.contains("not domain-signed: our agent does not serve the originator's domain")),
         "{records:#?}"
+    );
+    s.running.shutdown().await;
+}
+
+/// The last message re-injected to `member`.
+fn copy_for(re: &RecordingHop, member: &str) -> Vec<u8> {
+    let envelopes = re.envelopes.lock().unwrap();
+    let i = envelopes
+        .iter()
+        .rposition(|e| e.iter().any(|a| a == member))
+        .unwrap_or_else(|| panic!("nothing re-injected to {member}: {envelopes:?}"));
+    re.received.lock().unwrap()[i].clone()
+}
+
+/// Each list copy for members of another domain takes that domain's outbound decision, as
+/// a message sent to it directly would (docs/domain.md, "Outbound" steps 3 and 4): army.example
+/// asks for its DCA (`"encrypt": "dca"`), so alice's copy leaves encrypted — §5.1 example 4's
+/// "(S4 (E2 (S3 (S1 (Original Content)))))", the list's signature as S4 — and never in clear;
+/// air.example is not cleared for the posting's label, so its member's copy is refused with
+/// `boundary-label-refused` while the others go; and a member domain asking for a DCA for
+/// which the directory holds no valid certificate makes the whole posting wait (`451
+/// boundary-no-dca-certificate`) with nothing sent, not even the local copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_copies_for_other_domains_take_their_outbound_policy() {
+    const NAVY_POLICY: &str = "1.3.6.1.4.1.55555.2";
+    let re = reinjection(vec![]);
+    let pki = pki();
+    copy_certs(&pki, &["army-dca"]);
+    let class = |v: u16, m: &str| serde_json::json!({ "value": v, "name": m, "marking": m });
+    let policies = pki.dir.join("label-policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    let label_policy = serde_json::json!({
+        "policy": NAVY_POLICY, "local": true,
+        "classifications": [class(1, "NAVY UNCLASSIFIED"), class(2, "NAVY RESTRICTED")],
+        "clearances": { "army.example": 2, "air.example": 1, "sea.example": 2 }
+    });
+    std::fs::write(policies.join("navy.json"), label_policy.to_string()).unwrap();
+    let signing = serde_json::json!({ "key": "navy-sig.key", "certificate": "navy-sig.pem" });
+    let s = navy(
+        pki,
+        re.port,
+        serde_json::json!({
+            "certificates": "certs",
+            "labelPolicy": { "dir": policies, "unlabelled": "refuse" },
+            "remoteDomains": {
+                "army.example": { "encrypt": "dca", "requireDomainSignature": true, "onFailure": "refuse" },
+                "air.example": { "onFailure": "refuse" },
+                "sea.example": { "encrypt": "dca" }
+            },
+            "lists": {
+                "staff@navy.example": {
+                    "members": ["bob@navy.example", "alice@army.example", "x@air.example"],
+                    "signing": signing
+                },
+                "ops@navy.example": {
+                    "members": ["bob@navy.example", "y@sea.example"],
+                    "signing": signing
+                }
+            }
+        }),
+    )
+    .await;
+    let pki = &s.pki;
+    let posting = pki.sign_labelled(
+        "bob",
+        &message("bob@navy.example", "labelled-posting"),
+        NAVY_POLICY,
+        2,
+    );
+    let r = post_to_staff(&s, &posting).await;
+    assert_eq!(r.code, 250, "{r}");
+    assert!(
+        r.message
+            .contains("1 member group(s) refused by the policy [boundary-label-refused]"),
+        "{r}"
+    );
+    let envelopes = re.envelopes.lock().unwrap().clone();
+    assert_eq!(envelopes, [["bob@navy.example"], ["alice@army.example"]]);
+    // alice's copy: encrypted to army's DCA, never in clear; army's DCA key reads the list's
+    // signature, the envelopedData, our domain signature and bob's.
+    let army_copy = copy_for(&re, "alice@army.example");
+    assert!(!String::from_utf8_lossy(&army_copy).contains("hello"));
+    assert_eq!(
+        support::layers::shape(&army_copy, &ctx_with(pki, &["army-dca"]), "hello"),
+        [
+            "S[originator by smtp://navy.example]",
+            "E",
+            NAVY_DOMAIN,
+            BOB
+        ]
+    );
+    assert_eq!(outer_history(&army_copy).map(|h| h.0.len()), Some(1));
+    // OpenSSL independently: the list's signature verifies, army's DCA key decrypts what it
+    // covers, and our domain signature inside verifies.
+    pki.write("army-copy.eml", &army_copy);
+    succeeded(cms_verify(
+        &pki.dir,
+        "army-copy.eml",
+        "ca.pem",
+        &["-purpose", "any", "-out", "army-copy-e.eml"],
+    ));
+    succeeded(cms_decrypt(
+        &pki.dir,
+        "army-copy-e.eml",
+        "army-dca.pem",
+        "army-dca.key",
+        &["-out", "army-copy-domain.eml"],
+    ));
+    succeeded(cms_verify(
+        &pki.dir,
+        "army-copy-domain.eml",
+        "ca.pem",
+        &["-purpose", "any", "-out", "army-copy-bob.eml"],
+    ));
+    let records = audit(&data_dir(&s));
+    assert!(
+        records.iter().any(|r| r.contains("\"event\":\"refuse\"")
+            && r.contains("boundary-label-refused")
+            && r.contains("x@air.example")),
+        "{records:#?}"
+    );
+    assert!(
+        records.iter().any(|r| r.contains("\"event\":\"relay\"")
+            && r.contains("alice@army.example")
+            && r.contains("encrypted to the DCA of army.example")
+            && r.contains("label allow")),
+        "{records:#?}"
+    );
+    // sea.example asks for a DCA and has none in the directory: nothing leaves.
+    let before = re.received.lock().unwrap().len();
+    let reply = refusal(
+        send(
+            s.running.outbound.port(),
+            "bob@navy.example",
+            &["ops@navy.example"],
+            &posting,
+        )
+        .await,
+    );
+    assert_eq!(reply.code, 451, "{reply}");
+    assert!(
+        reply.message.contains("[boundary-no-dca-certificate]"),
+        "{reply}"
+    );
+    assert_eq!(re.received.lock().unwrap().len(), before, "nothing sent");
+    s.running.shutdown().await;
+}
+
+/// An inbound message whose layer for our DCA lies under a signed layer — army's list
+/// signature over content encrypted for navy's DCA, what army's agent sends a list member of
+/// navy.example whose domain asks for DCA encryption — is decrypted for our domain (§4: "In
+/// cases (b) and (d) the message SHOULD be decrypted before the originators 'domain
+/// signature' is obtained and verified"; §7: "the message is decrypted by the end users DCA
+/// the message will be in plain text"). The signedData above it signed the ciphertext, so as
+/// in §5.1 example 5 — "The signedData objects S3 and S2 are verified. When the envelopedData
+/// E1 is found the signedData objects S3 and S2 are stripped off. The encryptedContent is
+/// decrypted." — it is verified, then stripped: bob receives (S_domain (S_alice (content))),
+/// the result header saying a layer was verified and removed. An outer signature that does
+/// not verify (the list's signature moved onto another ciphertext for our DCA) is refused,
+/// never decrypted into a delivery that looks verified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_layer_for_our_dca_under_a_signature_is_verified_stripped_and_decrypted() {
+    let re = reinjection(vec![]);
+    let pki = pki();
+    let s = navy(pki, re.port, serde_json::json!({})).await;
+    let pki = &s.pki;
+    let domain_signed = |subject: &str| {
+        let alice = signed(pki, "alice", false, &message("alice@army.example", subject));
+        signed(pki, "army-sig", true, &alice)
+    };
+    let h = history(pki, "army-sig");
+    let e1 = encrypted(pki, &domain_signed("listed"), &["navy-dca"]);
+    let from_list = signed_with_history(pki, "army-sig", &h, &e1);
+    let r = inbound(&s, "alice@army.example", &from_list).await.unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap()[0].clone();
+    let text = String::from_utf8_lossy(&got).to_string();
+    assert!(
+        text.contains("smime=pass reason=\"domain-signature-verified\"")
+            && text.contains("(decrypted by the domain confidentiality authority)")
+            && text.contains("(1 outer signature layer(s) verified and removed)"),
+        "{text}"
+    );
+    let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
+    assert_eq!(
+        support::layers::shape(&got, &ctx, "hello"),
+        [
+            "S[domain by smtp://army.example]",
+            "S[originator by alice@army.example]"
+        ]
+    );
+    let records = audit(&data_dir(&s));
+    assert!(
+        records.iter().any(|r| r.contains("\"event\":\"receive\"")
+            && r.contains("1 outer signedData layer(s) by smtp://army.example, with an mlExpansionHistory of 1 verified and removed")),
+        "{records:#?}"
+    );
+    // The attack: the list's valid signature over E1 moved onto E2, another ciphertext for
+    // our DCA whose content is validly domain-signed. Decrypting and stripping would deliver
+    // a verified-looking message; the outer signature does not verify: refused.
+    let e2 = encrypted(pki, &domain_signed("forged"), &["navy-dca"]);
+    let body = |m: &[u8]| {
+        let t = String::from_utf8(m.to_vec()).unwrap();
+        let at = t.find("\r\n\r\n").unwrap() + 4;
+        t[at..].trim_end().to_string()
+    };
+    let signed_text = String::from_utf8(from_list.clone()).unwrap();
+    assert!(signed_text.contains(&body(&e1)), "E1 sits verbatim in S");
+    let moved = signed_text.replace(&body(&e1), &body(&e2));
+    let reply = refusal(inbound(&s, "alice@army.example", moved.as_bytes()).await);
+    assert_eq!(reply.code, 550, "{reply}");
+    assert!(
+        reply.message.contains("[boundary-signature-invalid]"),
+        "{reply}"
+    );
+    assert_eq!(
+        re.received.lock().unwrap().len(),
+        1,
+        "nothing else delivered"
     );
     s.running.shutdown().await;
 }

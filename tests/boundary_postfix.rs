@@ -492,9 +492,13 @@ fn a_list_at_navys_boundary_expands_for_its_members() {
 /// A list at army's boundary with a member at navy (msa-to-mda §5): alice's signed posting
 /// to staff@army.example is expanded by army's agent, which adds army's domain signature under
 /// the list's signature because bob is outside army.example (the expansion is re-injected
-/// past the outbound listener); navy's agent, which requires army's domain signature, passes
-/// it to bob; alice gets her copy too. OpenSSL verifies the three signatures one inside the
-/// other: the list's, army's domain signature, alice's.
+/// past the outbound listener) and, army's policy for navy.example asking for navy's DCA,
+/// encrypts bob's copy to it under the list's signature — §5.1 example 4's "(S4 (E2 (S3 (S1
+/// (Original Content)))))". Navy's agent finds the layer for its DCA under the list's
+/// signature: verifies that signature, strips it and decrypts (§4.2, §5.1), and, requiring
+/// army's domain signature, passes the result to bob. OpenSSL verifies the two signatures
+/// one inside the other: army's domain signature, alice's. alice, the local member, gets her
+/// own copy: the list's signature over hers.
 #[test]
 fn a_list_member_in_another_domain_receives_it_domain_signed() {
     if !postfix_usable() {
@@ -523,7 +527,9 @@ fn a_list_member_in_another_domain_receives_it_domain_signed() {
     let text = String::from_utf8_lossy(&copy);
     let ctx = pki.verify_context(time::OffsetDateTime::now_utc());
     assert!(
-        text.contains("body.smime-identifier=army.example"),
+        text.contains("body.smime-identifier=army.example")
+            && text.contains("(decrypted by the domain confidentiality authority)")
+            && text.contains("(1 outer signature layer(s) verified and removed)"),
         "{text}"
     );
     let report = mmhs::verify::verify(&copy, &ctx).unwrap();
@@ -536,32 +542,37 @@ fn a_list_member_in_another_domain_receives_it_domain_signed() {
     assert_eq!(
         sigs,
         [
-            "originator by staff@army.example",
             "domain by smtp://army.example",
             "originator by alice@army.example"
         ]
     );
-    assert_eq!(report.signatures[0].ml_expansion_history.len(), 1);
-    assert_eq!(report.signatures[1].naming_ok, Some(true));
-    assert_eq!(report.signatures[2].address_match, Some(true));
+    assert_eq!(report.signatures[0].naming_ok, Some(true));
+    assert_eq!(report.signatures[1].address_match, Some(true));
     pki.write("bob-list.eml", &copy);
-    openssl_verify(&pki, "bob-list.eml", "bob-list-domain.eml");
-    openssl_verify(&pki, "bob-list-domain.eml", "bob-list-alice.eml");
+    openssl_verify(&pki, "bob-list.eml", "bob-list-alice.eml");
     openssl_verify(&pki, "bob-list-alice.eml", "bob-list.txt");
     assert!(pki.read("bob-list.txt").contains("Proceed to grid 1234"));
-    // alice, the local member, gets the same expansion.
+    // alice, the local member, gets her copy: the list's signature over hers.
     let alice_new = d.army_mta.maildir_new("army.example", "alice");
     let path = wait_for("alice's copy", 40, || {
         files_in(&alice_new).into_iter().next()
     });
     let report = mmhs::verify::verify(&std::fs::read(&path).unwrap(), &ctx).unwrap();
     assert!(report.valid, "{:#?}", report.problems);
-    assert_eq!(report.signatures.len(), 3);
+    assert_eq!(report.signatures.len(), 2);
+    assert_eq!(report.signatures[0].ml_expansion_history.len(), 1);
+    let navy_audit = audit_details(&d.base, "navy.example");
+    assert!(
+        navy_audit.iter().any(|r| r.contains("\"event\":\"receive\"")
+            && r.contains("1 outer signedData layer(s) by staff@army.example, with an mlExpansionHistory of 1 verified and removed")),
+        "{navy_audit:#?}"
+    );
     let army_audit = audit_details(&d.base, "army.example");
     assert!(
         army_audit.iter().any(|r| r
             .contains("expanded by the list staff@army.example for 2 members")
-            && r.contains("domain-signed under the list's signature")),
+            && r.contains("domain-signed under the list's signature")
+            && r.contains("encrypted to the DCA of navy.example")),
         "{army_audit:#?}"
     );
     drop(d);

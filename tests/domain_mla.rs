@@ -245,10 +245,9 @@ fn example_4_expanded_by_a_list() {
             history_limit: UB_ML_EXPANSION_HISTORY,
             domain_signature: None,
         },
-        &[cert("army-dca")],
+        &members(vec![cert("army-dca")]),
         now(),
         &opts(),
-        &EncryptOptions::default(),
         &mut SeededRng::new(5),
     )
     .unwrap();
@@ -393,12 +392,20 @@ fn run_expand(
     expand(
         &VerifiedMessage::verify(raw, &ctx(&[who])).unwrap(),
         &mla(&s, &k, use_ski),
-        &members,
+        &self::members(members),
         now(),
         &opts(),
-        &EncryptOptions::default(),
         &mut SeededRng::new(20),
     )
+}
+
+/// The members' encryption certificates, encryption not required by their domain (only
+/// encrypted content is re-encrypted).
+fn members(recipients: Vec<Certificate>) -> DomainPolicy {
+    DomainPolicy {
+        recipients,
+        ..DomainPolicy::default()
+    }
 }
 
 /// RFC 2634 §4.2: a signed-only message is wrapped, not stripped: the originator's signature
@@ -513,10 +520,9 @@ fn a_local_expansion_limit_is_applied() {
         expand(
             &VerifiedMessage::verify(&msg, &ctx(&["army-mla"])).unwrap(),
             &m,
-            &[],
+            &DomainPolicy::default(),
             now(),
             &opts(),
-            &EncryptOptions::default(),
             &mut SeededRng::new(28),
         )
     };

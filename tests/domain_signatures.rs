@@ -465,3 +465,58 @@ fn review_signatures_by_agents_follow_the_naming_rule() {
     assert_eq!(sig(&r, 0).naming_ok, None);
     assert!(!codes(&r).contains(&"domain-naming-mismatch"));
 }
+
+/// The third-party domain signatures of `tests/vectors/domain/` (OpenSSL's `cms -sign` and
+/// Bouncy Castle's, around alice's OpenSSL-signed message; PROVENANCE.md there) verify with
+/// the §2.6 naming verdict: "Any message received where the domain part of the domain
+/// signing agent's name does not match, or is not an ascendant of, the originator's domain
+/// name MUST be flagged to the user."
+#[test]
+fn third_party_domain_signature_vectors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/domain");
+    let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+    let at = time::OffsetDateTime::parse(
+        String::from_utf8(read("at.txt")).unwrap().trim(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let ctx = mmhs::verify::VerifyContext {
+        trust_anchors: mmhs::keys::certificates_from_der_or_pem(&read("ca.pem")).unwrap(),
+        at: Some(at),
+        ..Default::default()
+    };
+    // OpenSSL cannot add signatureType: its agent signature is judged domain-style (§3.2:
+    // absent, over another signature, an agent certificate) — the naming rule applies, but
+    // only a signature typed id-sti-domainSig makes the message `domainVerified` (§3.3).
+    for (file, signature_type, naming_ok, domain_verified) in [
+        ("openssl-army-sig.eml", "originator", true, false),
+        ("openssl-evil-sig.eml", "originator", false, false),
+        ("bc-army-sig.eml", "domain", true, true),
+        ("bc-evil-sig.eml", "domain", false, false),
+    ] {
+        let r = mmhs::verify::verify(&read(file), &ctx).unwrap();
+        assert_eq!(r.signatures.len(), 2, "{file}: {r:#?}");
+        let (agent, alice) = (&r.signatures[0], &r.signatures[1]);
+        assert_eq!(agent.signature_type.to_string(), signature_type, "{file}");
+        assert!(agent.valid && agent.trusted, "{file}: {:?}", agent.problems);
+        assert_eq!(agent.naming_ok, Some(naming_ok), "{file}");
+        assert_eq!(alice.signer, "alice@army.example", "{file}");
+        assert_eq!(alice.address_match, Some(true), "{file}");
+        let flagged = r
+            .problems
+            .iter()
+            .any(|p| p.code == "domain-naming-mismatch");
+        assert_eq!(flagged, !naming_ok, "{file}: {:#?}", r.problems);
+        assert_eq!(r.valid, naming_ok, "{file}: {:#?}", r.problems);
+        assert_eq!(r.domain_verified, domain_verified, "{file}");
+        assert_eq!(agent.address_match, None, "{file}: an agent, not a mailbox");
+        if naming_ok {
+            assert_eq!(agent.signer, "smtp://army.example", "{file}");
+            assert_eq!(
+                agent.agent_domain.as_deref(),
+                Some("army.example"),
+                "{file}"
+            );
+        }
+    }
+}

@@ -168,18 +168,21 @@ pub fn gateway_inbound(
         })?;
     let cleaned = without_marker(raw);
     match smime::decrypt_message(&cleaned, &gateway.0, &gateway.1) {
-        Ok(plain) => {
-            // The decrypted entity's own header fields join the outer ones: a marker the
-            // sender put inside the encryption is removed too.
-            let mut out = format!("{GATEWAY_DECRYPTED_FIELD}: {domain}\r\n").into_bytes();
-            out.extend_from_slice(&without_marker(&plain));
-            Ok(GatewayInbound::Decrypted(out))
-        }
+        Ok(plain) => Ok(GatewayInbound::Decrypted(marked(&plain, &domain))),
         Err(smime::Error::NotEncrypted(_)) | Err(smime::Error::DecryptNoRecipient(_)) => {
             Ok(GatewayInbound::Relay(cleaned))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `plain`, what the gateway of `domain` decrypted, marked `SMIME-Gateway-Decrypted: <domain>`
+/// (§5.2 step 3, the decrypted message relayed). The decrypted entity's own header fields join
+/// the outer ones: a marker the sender put inside the encryption is removed too.
+pub fn marked(plain: &[u8], domain: &str) -> Vec<u8> {
+    let mut out = format!("{GATEWAY_DECRYPTED_FIELD}: {domain}\r\n").into_bytes();
+    out.extend_from_slice(&without_marker(plain));
+    out
 }
 
 /// The message (CRLF) without any `SMIME-Gateway-Decrypted` field in its outer header.

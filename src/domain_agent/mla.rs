@@ -43,7 +43,9 @@
 
 use x509_cert::Certificate;
 
-use super::outer_layer::{carried_attributes, decrypt_for_dca, search_outer, security_label_oid};
+use super::outer_layer::{
+    carried_attributes, decrypt_for_dca, search_outer, security_label_oid, DomainPolicy,
+};
 use crate::domain::signing::{
     all_signatures_valid, domain_sign, ready_for_domain_signature, OriginatorAuthentication,
 };
@@ -54,7 +56,7 @@ use crate::smime::attributes::ML_EXPAND_HISTORY;
 use crate::smime::ml_expansion::{
     EntityIdentifier, MlData, MlExpansionHistory, MlReceiptPolicy, UB_ML_EXPANSION_HISTORY,
 };
-use crate::smime::{self, EncryptOptions, SignOptions, Signer};
+use crate::smime::{self, SignOptions, Signer};
 use crate::verify::VerifiedMessage;
 
 /// A Mail List Agent: its signing identity, the key that opens messages encrypted to the
@@ -86,22 +88,29 @@ pub struct Expansion {
     pub history: MlExpansionHistory,
     /// signedData layers stripped (the old outer layer and any above it).
     pub stripped: usize,
-    /// The content was re-encrypted for the members.
+    /// The content arrived encrypted and was re-encrypted for the members.
     pub reencrypted: bool,
+    /// The copy carries an envelopedData under the list's signature: re-encrypted, or
+    /// encrypted because the members' policy requires it ([`DomainPolicy::encrypt`]).
+    pub encrypted: bool,
 }
 
-/// Expand `message` for the list members whose encryption certificates are `members` at time
-/// `now` (module documentation). `message` was verified with the MLA's decryption key among
-/// the context's keys, so that encrypted signatures are checked too; `opts` are the MLA
-/// signature's options (its signingTime too — the core reads no clock), also those of the
-/// domain signature when one is added.
+/// Expand `message` at time `now` for list members whose encryption certificates are
+/// `members.recipients` (module documentation). Encrypted content is re-encrypted for them;
+/// content that was not encrypted is encrypted for them too when `members.encrypt` says the
+/// members' domain requires it (§5: "If local policy requires the message to be encrypted
+/// using S/MIME encryption before leaving the domain then encapsulate the 'domain signature'
+/// with an envelopedData layer"), giving example 4's "(S4 (E2 (S3 (S1 (Original
+/// Content)))))" with the list's signature as S4. `message` was verified with the MLA's
+/// decryption key among the context's keys, so that encrypted signatures are checked too;
+/// `opts` are the MLA signature's options (its signingTime too — the core reads no clock),
+/// also those of the domain signature when one is added.
 pub fn expand<R: CryptoRng + ?Sized>(
     message: &VerifiedMessage<'_>,
     mla: &MailListAgent<'_>,
-    members: &[Certificate],
+    members: &DomainPolicy,
     now: time::OffsetDateTime,
     opts: &SignOptions,
-    enc: &EncryptOptions,
     rng: &mut R,
 ) -> Result<Expansion, Error> {
     all_signatures_valid(message.report())
@@ -141,17 +150,27 @@ pub fn expand<R: CryptoRng + ?Sized>(
     if let Some((_, auth)) = mla.domain_signature {
         ready_for_domain_signature(message.report(), auth)?;
     }
-    let body = if search.encrypted {
-        if members.is_empty() {
-            return Err(Error::NoRecipientCertificate(
-                "the message is encrypted and the list has no member certificate".into(),
-            ));
-        }
-        let plain = decrypt_for_dca(&search.rest, mla.decryption)?;
-        let plain = with_domain_signature(plain, mla, opts, rng)?;
-        smime::encrypt_message(&plain, members, enc, rng)?
+    let encrypt = search.encrypted || members.encrypt;
+    if encrypt && members.recipients.is_empty() {
+        return Err(Error::NoRecipientCertificate(format!(
+            "the copy must be encrypted ({}) and the list has no member certificate",
+            if search.encrypted {
+                "the message is encrypted"
+            } else {
+                "the members' policy requires it"
+            }
+        )));
+    }
+    let plain = if search.encrypted {
+        decrypt_for_dca(&search.rest, mla.decryption)?
     } else {
-        with_domain_signature(search.rest, mla, opts, rng)?
+        search.rest
+    };
+    let plain = with_domain_signature(plain, mla, opts, rng)?;
+    let body = if encrypt {
+        smime::encrypt_message(&plain, &members.recipients, &members.encrypt_options, rng)?
+    } else {
+        plain
     };
     let carried = search
         .outer_attributes
@@ -175,6 +194,7 @@ pub fn expand<R: CryptoRng + ?Sized>(
         history,
         stripped: search.stripped,
         reencrypted: search.encrypted,
+        encrypted: encrypt,
     })
 }
 

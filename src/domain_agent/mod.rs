@@ -6,7 +6,9 @@
 //! - [`mla`]: a Mail List Agent's expansion (RFC 2634 §4): verify, search the "outer"
 //!   signedData, decrypt, re-encrypt for the members, record the expansion history;
 //! - [`outer_layer`]: applying a domain signature when Mail List Agents are present (§5), and
-//!   the "outer" signedData search both share.
+//!   the "outer" signedData search both share;
+//! - [`reception`]: a receiving DCA opening a layer for it under signed layers (§4.2, §5.1),
+//!   after verifying what it strips.
 //!
 //! The rules they apply without verifying — signature types, the naming convention, the
 //! layer reader, DCA and gateway — are in `crate::domain`, below; errors are
@@ -14,8 +16,10 @@
 
 pub mod mla;
 pub mod outer_layer;
+pub mod reception;
 
 pub use mla::{expand, Expansion, MailListAgent};
 pub use outer_layer::{
     apply_domain_signature, search_outer, DomainAgent, DomainPolicy, DomainSigned,
 };
+pub use reception::{open_below_signatures, BelowSignatures, OpenedBelow};

@@ -63,13 +63,12 @@ pub fn expand_by(
             history_limit: 64,
             domain_signature: None,
         },
-        &[],
+        &Default::default(),
         time::OffsetDateTime::now_utc(),
         &mmhs::smime::SignOptions {
             signing_time: Some(time::OffsetDateTime::now_utc()),
             ..Default::default()
         },
-        &Default::default(),
         &mut mmhs::rng::system_rng(),
     )
     .unwrap()

@@ -444,11 +444,11 @@ pub async fn html_login(addr: std::net::SocketAddr, user: &str, pass: &str) -> S
 /// A scripted next-hop SMTP server on 127.0.0.1, one connection at a time: EHLO answered
 /// `ehlo`, RCPT the `rcpt_replies` in order (`250` once they run out), and each message's
 /// data — dot-stuffing undone (RFC 5321 §4.5.2) — handed to `on_data`, whose reply ends the
-/// transaction. Its address.
+/// transaction (with the transaction's RCPT TO addresses). Its address.
 pub fn scripted_hop(
     ehlo: &'static str,
     rcpt_replies: Vec<&'static str>,
-    on_data: impl Fn(Vec<u8>) -> &'static str + Send + 'static,
+    on_data: impl Fn(Vec<u8>, Vec<String>) -> &'static str + Send + 'static,
 ) -> std::net::SocketAddr {
     use std::io::{BufRead, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -464,6 +464,7 @@ pub fn scripted_hop(
             let mut w = conn;
             let _ = w.write_all(b"220 hop.localhost ESMTP\r\n");
             let mut replies = rcpt_replies.clone().into_iter();
+            let mut rcpts: Vec<String> = Vec::new();
             loop {
                 let mut line = String::new();
                 if r.read_line(&mut line).unwrap_or(0) == 0 {
@@ -472,7 +473,13 @@ pub fn scripted_hop(
                 let cmd = line.to_ascii_uppercase();
                 let answer: String = if cmd.starts_with("EHLO") {
                     ehlo.into()
+                } else if cmd.starts_with("MAIL") {
+                    rcpts.clear();
+                    "250 2.1.0 Ok\r\n".into()
                 } else if cmd.starts_with("RCPT") {
+                    let address = line.trim_end().get(8..).unwrap_or_default();
+                    let address = address.trim_start_matches('<').split('>').next();
+                    rcpts.push(address.unwrap_or_default().to_string());
                     format!("{}\r\n", replies.next().unwrap_or("250 2.1.5 Ok"))
                 } else if cmd.starts_with("DATA") {
                     let _ = w.write_all(b"354 go\r\n");
@@ -492,7 +499,7 @@ pub fn scripted_hop(
                     if !complete {
                         break;
                     }
-                    on_data(data).into()
+                    on_data(data, std::mem::take(&mut rcpts)).into()
                 } else if cmd.starts_with("QUIT") {
                     let _ = w.write_all(b"221 bye\r\n");
                     break;
@@ -514,19 +521,24 @@ pub struct RecordingHop {
     pub port: u16,
     /// The data of each message received (dot-stuffing undone), in order.
     pub received: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+    /// The RCPT TO addresses of each message received, in the same order.
+    pub envelopes: std::sync::Arc<std::sync::Mutex<Vec<Vec<String>>>>,
 }
 
-/// A [`scripted_hop`] that accepts every message and records its data.
+/// A [`scripted_hop`] that accepts every message and records its data and recipients.
 pub fn recording_hop(ehlo: &'static str, rcpt_replies: Vec<&'static str>) -> RecordingHop {
     let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let rec = received.clone();
-    let addr = scripted_hop(ehlo, rcpt_replies, move |data| {
+    let envelopes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (rec, envs) = (received.clone(), envelopes.clone());
+    let addr = scripted_hop(ehlo, rcpt_replies, move |data, rcpts| {
         rec.lock().unwrap().push(data);
+        envs.lock().unwrap().push(rcpts);
         "250 2.0.0 Ok: queued\r\n"
     });
     RecordingHop {
         port: addr.port(),
         received,
+        envelopes,
     }
 }
 
@@ -551,7 +563,7 @@ pub fn slow_relay(delay: Duration) -> SlowRelay {
     let addr = scripted_hop(
         "250-slow.localhost\r\n250-8BITMIME\r\n250 MT-PRIORITY STANAG4406\r\n",
         Vec::new(),
-        move |data| {
+        move |data, _rcpts| {
             let text = String::from_utf8_lossy(&data);
             let subject = text
                 .split("\r\n")

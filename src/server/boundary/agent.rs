@@ -22,7 +22,7 @@ use super::results::{self, Results, SmimeResult};
 use crate::cancel::Cancel;
 use crate::domain::OriginatorAuthentication;
 use crate::domain::{self, DcaOutcome, DomainEncryption, GatewayInbound};
-use crate::domain_agent::{self, MailListAgent};
+use crate::domain_agent::{self, BelowSignatures, MailListAgent};
 use crate::release::AuditFacts;
 use crate::report::{Layer, VerifyReport};
 use crate::server::agent::{transaction_identifiers, transaction_record, AgentReply};
@@ -150,8 +150,16 @@ pub enum Outcome {
         data: Vec<u8>,
         /// What was done, for the audit record.
         detail: String,
-        /// Re-inject to these recipients instead of the transaction's (a list's members).
-        recipients: Option<Vec<String>>,
+    },
+    /// A list's expansion (RFC 2634 §4): one copy per group of members — the members in our
+    /// domains, and those of each remote domain apart (each held to that domain's outbound
+    /// decision) — each re-injected in its own transaction; `refused` the groups the
+    /// outbound policy refused (audited, quarantined as their domain says, never sent).
+    Expanded {
+        /// The copies to re-inject, at least one.
+        copies: Vec<ListCopy>,
+        /// The member groups refused.
+        refused: Vec<RefusedCopy>,
     },
     /// The policy rejects the message.
     Reject {
@@ -182,6 +190,45 @@ impl Outcome {
             detail: format!("cancelled before {step}"),
         }
     }
+}
+
+/// One copy of a list's expansion.
+#[derive(Debug)]
+pub struct ListCopy {
+    /// The members it is re-injected to.
+    pub members: Vec<String>,
+    /// The message.
+    pub data: Vec<u8>,
+    /// What was done, for the audit record.
+    pub detail: String,
+}
+
+/// A group of list members whose copy the outbound policy refused.
+#[derive(Debug)]
+pub struct RefusedCopy {
+    /// The members.
+    pub members: Vec<String>,
+    /// Why.
+    pub reason: Reason,
+    /// Detail.
+    pub detail: String,
+    /// Refuse or quarantine (the members' domain's `onFailure`).
+    pub action: OnFailure,
+}
+
+/// What the outbound policy decided for mail to one remote domain (docs/domain.md,
+/// "Outbound", steps 3 and 4): the label decision, and the certificates the message leaves
+/// encrypted to — none: it may leave in clear.
+struct OutboundDecision {
+    /// The label decision's audit text, when labels are enforced.
+    label: Option<String>,
+    /// The encryption the domain gets (its policy, `dca` for content that travelled
+    /// encrypted).
+    encrypt: Encrypt,
+    /// The domain's DCA or gateway certificates (empty with [`Encrypt::None`]).
+    recipients: Vec<x509_cert::Certificate>,
+    /// What the audit record says of the encryption.
+    encrypted_for: String,
 }
 
 /// The agent shared by both listeners.
@@ -344,14 +391,20 @@ impl Boundary {
     /// Mail List Agent expansion with the core (`crate::domain_agent::expand`; RFC 2634 §4,
     /// msa-to-mda §5) of a message verified once by the caller (with the list's key): the
     /// "outer" signedData replaced by the list's signature with one more MLData, encrypted
-    /// content re-encrypted for the members (their own certificates from the directory, else
-    /// their domain's DCA or gateway; a member outside our domains also for its domain's DCA
-    /// or gateway certificate when there is one, so that its domain's agent can verify what
-    /// is inside), re-injected to every member. A loop, a full history or a message that
-    /// does not verify is refused. When a member is outside our domains the expansion
-    /// carries our domain signature under the list's signature (§5; `domain_signature`), so
-    /// that it leaves the domain domain-signed although the re-injection does not pass the
-    /// outbound listener again; `auth` is how the originator was authenticated (§3.3).
+    /// content re-encrypted for the members. One copy per group of members, each re-injected
+    /// in its own transaction ([`Outcome::Expanded`]): the members in our domains (their own
+    /// certificates from the directory, else their domain's DCA or gateway), and apart the
+    /// members of each remote domain, whose copy leaves the domain without passing the
+    /// outbound listener and so takes the outbound decision here
+    /// ([`Self::outbound_decision`], as every message to that domain): its label policy, and
+    /// its encryption — the domain's DCA or gateway certificates, required when the domain's
+    /// policy or encrypted content asks for encryption (`451` otherwise, nothing sent), and
+    /// the members' own certificates when they have one. Such a copy carries our domain
+    /// signature under the list's signature (§5; `domain_signature`), encrypted when the
+    /// decision says so: "(S4 (E2 (S3 (S1 (Original Content)))))" of §5.1 example 4, the
+    /// list's signature as S4. A group the label policy refuses is refused (or quarantined)
+    /// alone; a loop, a full history or a message that does not verify refuses the whole
+    /// message. `auth` is how the originator was authenticated (§3.3).
     fn expand(
         &self,
         list: &MailList,
@@ -360,38 +413,157 @@ impl Boundary {
         before: &str,
         at: OffsetDateTime,
     ) -> Outcome {
+        let before = if before.is_empty() {
+            String::new()
+        } else {
+            format!("{before}; ")
+        };
+        let ours = &self.config.file.domains;
+        let mut local = Vec::new();
+        let mut remote: Vec<(String, Vec<String>)> = Vec::new();
+        for m in &list.members {
+            match policy::outbound_key(ours, m) {
+                Some(RouteKey::Remote(d)) => match remote.iter_mut().find(|(x, _)| *x == d) {
+                    Some((_, g)) => g.push(m.clone()),
+                    None => remote.push((d, vec![m.clone()])),
+                },
+                _ => local.push(m.clone()),
+            }
+        }
+        let mut copies = Vec::new();
+        let mut refused = Vec::new();
+        if !local.is_empty() {
+            let certs = domain::encryption_certificates(
+                &local,
+                &self.config.certificates,
+                DomainEncryption::WhenNoPersonal,
+                self.usable(at),
+            );
+            let members = domain_agent::DomainPolicy {
+                encrypt: false,
+                recipients: certs.as_ref().cloned().unwrap_or_default(),
+                encrypt_options: EncryptOptions::default(),
+            };
+            let missing = certs.err().map(|e| e.to_string());
+            match self.list_copy(list, message, (None, None), &members, missing, at) {
+                Ok(detail) => copies.push(ListCopy {
+                    detail: format!("{before}{}", detail.1),
+                    data: detail.0,
+                    members: local,
+                }),
+                Err(o) => return o,
+            }
+        }
+        for (domain, group) in remote {
+            let decision = match self.outbound_decision(&domain, message.report(), &group, at) {
+                Ok(d) => d,
+                Err(Outcome::Reject {
+                    reason,
+                    detail,
+                    action,
+                }) => {
+                    refused.push(RefusedCopy {
+                        detail: format!(
+                            "list {}: the copy for {} ({domain}): {detail}",
+                            list.address,
+                            group.join(", ")
+                        ),
+                        members: group,
+                        reason,
+                        action,
+                    });
+                    continue;
+                }
+                Err(o) => return o,
+            };
+            // The members' own certificates join the domain's, so that a member whose
+            // domain passes the layer on can read it.
+            let mut recipients = decision.recipients.clone();
+            if decision.encrypt != Encrypt::None {
+                for m in &group {
+                    let own = domain::recipient_certificates(
+                        m,
+                        &self.config.certificates,
+                        DomainEncryption::None,
+                        self.usable(at),
+                    )
+                    .unwrap_or_default();
+                    for (i, _) in own {
+                        if let Some(c) = self.config.certificates.get(i) {
+                            if !recipients.contains(c) {
+                                recipients.push(c.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            let members = domain_agent::DomainPolicy {
+                encrypt: decision.encrypt != Encrypt::None,
+                recipients,
+                encrypt_options: EncryptOptions::default(),
+            };
+            let signature = self.list_domain_signature(message, &group, auth);
+            match self.list_copy(list, message, signature, &members, None, at) {
+                Ok((data, detail)) => {
+                    let mut done = vec![format!("{before}{detail}")];
+                    done.extend(decision.label);
+                    if members.encrypt {
+                        done.push(decision.encrypted_for);
+                    }
+                    copies.push(ListCopy {
+                        detail: done.join("; "),
+                        data,
+                        members: group,
+                    });
+                }
+                Err(o) => return o,
+            }
+        }
+        if copies.is_empty() {
+            let detail = refused
+                .iter()
+                .map(|r| r.detail.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return match refused.first() {
+                Some(r) => Outcome::Reject {
+                    reason: r.reason,
+                    detail,
+                    action: r.action,
+                },
+                None => Outcome::Reject {
+                    reason: Reason::MlRefused,
+                    detail: format!("list {}: no member", list.address),
+                    action: OnFailure::Refuse,
+                },
+            };
+        }
+        Outcome::Expanded { copies, refused }
+    }
+
+    /// One copy of a list's expansion (the core's `crate::domain_agent::expand`) for the
+    /// members whose certificates `members` holds, with our domain signature under the list's
+    /// when `signature` gives one (the second value: why not, for the audit); `missing` why
+    /// a member had no certificate. The message and the audit detail, or the outcome of a
+    /// failure.
+    fn list_copy(
+        &self,
+        list: &MailList,
+        message: &VerifiedMessage<'_>,
+        signature: (
+            Option<(&crate::smime::Signer, OriginatorAuthentication)>,
+            Option<String>,
+        ),
+        members: &domain_agent::DomainPolicy,
+        missing: Option<String>,
+        at: OffsetDateTime,
+    ) -> Result<(Vec<u8>, String), Outcome> {
         let refuse = |reason: Reason, e: &domain::Error| Outcome::Reject {
             reason,
             detail: format!("list {}: {e}", list.address),
             action: OnFailure::Refuse,
         };
-        let ours = &self.config.file.domains;
-        let (local, remote): (Vec<String>, Vec<String>) = list
-            .members
-            .iter()
-            .cloned()
-            .partition(|m| policy::outbound_key(ours, m) == Some(RouteKey::Internal));
-        let certificates = |members: &[String], mode| {
-            domain::encryption_certificates(
-                members,
-                &self.config.certificates,
-                mode,
-                self.usable(at),
-            )
-        };
-        let chosen = certificates(&local, DomainEncryption::WhenNoPersonal).and_then(|mut all| {
-            for c in certificates(&remote, DomainEncryption::Also)? {
-                if !all.contains(&c) {
-                    all.push(c);
-                }
-            }
-            Ok(all)
-        });
-        let (members, missing) = match chosen {
-            Ok(c) => (c, None),
-            Err(e) => (Vec::new(), Some(e.to_string())),
-        };
-        let (domain_signature, unsigned) = self.list_domain_signature(message, &remote, auth);
+        let (domain_signature, unsigned) = signature;
         let mla = MailListAgent {
             signer: &list.signer,
             decryption: Some(&list.decryption),
@@ -407,57 +579,58 @@ impl Boundary {
         let expanded = domain_agent::expand(
             message,
             &mla,
-            &members,
+            members,
             at,
             &opts,
-            &EncryptOptions::default(),
             &mut crate::rng::system_rng(),
         );
         let x = match expanded {
             Ok(x) => x,
-            Err(e @ domain::Error::MlLoop(_)) => return refuse(Reason::MlLoop, &e),
-            Err(e @ domain::Error::MlHistoryLimit(_)) => return refuse(Reason::MlHistoryLimit, &e),
+            Err(e @ domain::Error::MlLoop(_)) => return Err(refuse(Reason::MlLoop, &e)),
+            Err(e @ domain::Error::MlHistoryLimit(_)) => {
+                return Err(refuse(Reason::MlHistoryLimit, &e))
+            }
             Err(
                 e @ (domain::Error::MlHistory(_)
                 | domain::Error::MlRefused(_)
                 | domain::Error::NotRecipient(_)),
-            ) => return refuse(Reason::MlRefused, &e),
+            ) => return Err(refuse(Reason::MlRefused, &e)),
             Err(domain::Error::NoRecipientCertificate(m)) => {
-                return Outcome::Retry {
+                return Err(Outcome::Retry {
                     reason: Reason::NoMemberCertificate,
                     detail: format!("list {}: {}", list.address, missing.unwrap_or(m)),
-                }
+                })
             }
-            Err(e @ domain::Error::Smime(_)) => return refuse(Reason::Unreadable, &e),
-            Err(e @ domain::Error::NotReady(_)) => return refuse(Reason::OriginatorUnverified, &e),
+            Err(e @ domain::Error::Smime(_)) => return Err(refuse(Reason::Unreadable, &e)),
+            Err(e @ domain::Error::NotReady(_)) => {
+                return Err(refuse(Reason::OriginatorUnverified, &e))
+            }
             Err(e) => {
-                return Outcome::Retry {
+                return Err(Outcome::Retry {
                     reason: Reason::ProtectFailed,
                     detail: format!("list {}: {e}", list.address),
-                }
+                })
             }
         };
-        let sep = if before.is_empty() { "" } else { "; " };
         let signed = match (&mla.domain_signature, unsigned) {
             (Some(_), _) => "; domain-signed under the list's signature (§5)".to_string(),
             (None, Some(why)) => format!("; not domain-signed: {why}"),
             (None, None) => String::new(),
         };
-        Outcome::Forward {
-            data: x.message,
-            detail: format!(
-                "{before}{sep}expanded by the list {} for {} members (mlExpansionHistory of {}{}){signed}",
-                list.address,
-                list.members.len(),
-                x.history.0.len(),
-                if x.reencrypted {
-                    "; re-encrypted for the members"
-                } else {
-                    ""
-                }
-            ),
-            recipients: Some(list.members.clone()),
-        }
+        let detail = format!(
+            "expanded by the list {} for {} members (mlExpansionHistory of {}{}){signed}",
+            list.address,
+            list.members.len(),
+            x.history.0.len(),
+            if x.reencrypted {
+                "; re-encrypted for the members"
+            } else if x.encrypted {
+                "; encrypted for the members' domain"
+            } else {
+                ""
+            }
+        );
+        Ok((x.message, detail))
     }
 
     /// Whether a list's expansion carries our domain signature (§5): only when a member is
@@ -518,7 +691,6 @@ impl Boundary {
                 return Outcome::Forward {
                     data: data.to_vec(),
                     detail: "internal: unchanged".into(),
-                    recipients: None,
                 }
             }
         };
@@ -555,28 +727,17 @@ impl Boundary {
         if cancel.is_cancelled() {
             return Outcome::over_budget("the label decision");
         }
-        let mut done = Vec::new();
-        if let Some(labels) = &self.config.labels {
-            let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
-            match policy::label_decision(labels, report, &rcpts, Some(&domain)) {
-                Ok(text) => done.push(text),
-                Err(text) => return reject(Reason::LabelRefused, text),
-            }
-        }
-        // Our local policy (§5: "If local policy requires the message to be encrypted"):
-        // content that travelled encrypted, at any depth, never leaves the domain in clear.
-        let encrypted = report
-            .layers
-            .iter()
-            .any(|l| matches!(l, Layer::Enveloped | Layer::AuthEnveloped));
-        let mode = match pol.encrypt {
-            Encrypt::None if encrypted => Encrypt::Dca,
-            m => m,
-        };
-        let (recipients, encrypted_for) = match self.remote_certificates(mode, &domain, at) {
-            Ok(r) => r,
+        let rcpts: Vec<String> = tx.rcpts.iter().map(|r| r.address.clone()).collect();
+        let OutboundDecision {
+            label,
+            encrypt: mode,
+            recipients,
+            encrypted_for,
+        } = match self.outbound_decision(&domain, report, &rcpts, at) {
+            Ok(d) => d,
             Err(o) => return o,
         };
+        let mut done: Vec<String> = label.into_iter().collect();
         let Some(signer) = &self.config.signer else {
             return self.outbound_unsigned(data, &recipients, encrypted_for, done);
         };
@@ -641,8 +802,53 @@ impl Boundary {
         Outcome::Forward {
             data: signed.message,
             detail: done.join("; "),
-            recipients: None,
         }
+    }
+
+    /// The outbound decision for mail to `rcpts` of the remote `domain` (docs/domain.md,
+    /// "Outbound", steps 3 and 4), the one the ordinary outbound path and each list copy for
+    /// members of another domain take: the label policy with `domain` as the next hop
+    /// (refused: `boundary-label-refused`, as the domain's `onFailure` says), then the
+    /// encryption — the domain's `encrypt`, and our local policy in the words of §5 ("If
+    /// local policy requires the message to be encrypted"): content that travelled encrypted,
+    /// at any depth, never leaves the domain in clear, so it goes at least to the domain's
+    /// DCA — with the certificates of [`Self::remote_certificates`] (none: `451`).
+    fn outbound_decision(
+        &self,
+        domain: &str,
+        report: &VerifyReport,
+        rcpts: &[String],
+        at: OffsetDateTime,
+    ) -> Result<OutboundDecision, Outcome> {
+        let pol = *self.policy(domain);
+        let label = match &self.config.labels {
+            Some(labels) => match policy::label_decision(labels, report, rcpts, Some(domain)) {
+                Ok(text) => Some(text),
+                Err(detail) => {
+                    return Err(Outcome::Reject {
+                        reason: Reason::LabelRefused,
+                        detail,
+                        action: pol.on_failure,
+                    })
+                }
+            },
+            None => None,
+        };
+        let encrypted = report
+            .layers
+            .iter()
+            .any(|l| matches!(l, Layer::Enveloped | Layer::AuthEnveloped));
+        let encrypt = match pol.encrypt {
+            Encrypt::None if encrypted => Encrypt::Dca,
+            m => m,
+        };
+        let (recipients, encrypted_for) = self.remote_certificates(encrypt, domain, at)?;
+        Ok(OutboundDecision {
+            label,
+            encrypt,
+            recipients,
+            encrypted_for,
+        })
     }
 
     /// Without a domain signing key (`signing` absent) nothing is domain-signed: the message
@@ -661,7 +867,6 @@ impl Boundary {
             return Outcome::Forward {
                 data: data.to_vec(),
                 detail: done.join("; "),
-                recipients: None,
             };
         }
         let plain = match domain::dca_open(data, self.config.dca.as_ref()) {
@@ -680,7 +885,6 @@ impl Boundary {
                 Outcome::Forward {
                     data: m,
                     detail: done.join("; "),
-                    recipients: None,
                 }
             }
             Err(e) => Outcome::Retry {
@@ -789,13 +993,14 @@ impl Boundary {
                 };
             }
         };
-        // Our DCA's key opens a layer for the domain below a signed one too (a list's
-        // signature over content encrypted for its members and their domain, §5), so that
-        // the domain signature inside is seen; the message is passed on as it is.
+        // Our DCA's (and gateway's) key opens a layer for the domain below a signed one too
+        // (a list's signature over content encrypted for its members and their domain, §5),
+        // so that every signature inside is checked before anything is stripped.
         let keys: Vec<_> = list
             .map(|l| &l.decryption)
             .into_iter()
             .chain(self.config.dca.as_ref())
+            .chain(self.config.gateway.as_ref())
             .collect();
         let verified =
             match VerifiedMessage::verify(&message, &self.verify_context(at, &keys, cancel)) {
@@ -811,33 +1016,149 @@ impl Boundary {
         if cancel.is_cancelled() {
             return Outcome::over_budget("the inbound policy");
         }
+        // A layer for our DCA or gateway under signed layers (§4.2; a list's expansion
+        // encrypted for our domain): verified, stripped, decrypted, delivered plain. A list
+        // of ours expands what it receives by its own rules (§5) instead.
+        if list.is_none() && !decrypted && gateway.is_none() {
+            match self.open_below(&verified) {
+                Ok(None) => {}
+                Ok(Some((opened, gateway))) => {
+                    return self.inbound_opened(tx, opened, gateway, &keys, at, cancel)
+                }
+                Err(o) => return o,
+            }
+        }
         let (r, detail) = match self.inbound_verdict(tx, &verified, decrypted, gateway) {
             Ok(v) => v,
             Err(o) => return o,
         };
         // A list expands the message as verified here (RFC 2634 §4.2, verified once); the
         // result header goes on what is re-injected.
-        let (data, detail, recipients) = match list {
-            None => (message.clone(), detail, None),
-            Some(l) => match self.expand(
-                l,
-                &verified,
-                OriginatorAuthentication::Signature,
-                &detail,
-                at,
-            ) {
-                Outcome::Forward {
-                    data,
-                    detail,
-                    recipients,
-                } => (data, detail, recipients),
-                other => return other,
-            },
+        let Some(l) = list else {
+            return Outcome::Forward {
+                data: results::add(&message, id, &r),
+                detail,
+            };
         };
+        match self.expand(
+            l,
+            &verified,
+            OriginatorAuthentication::Signature,
+            &detail,
+            at,
+        ) {
+            Outcome::Expanded { copies, refused } => Outcome::Expanded {
+                copies: copies
+                    .into_iter()
+                    .map(|c| ListCopy {
+                        data: results::add(&c.data, id, &r),
+                        ..c
+                    })
+                    .collect(),
+                refused,
+            },
+            other => other,
+        }
+    }
+
+    /// An inbound message signed above a layer for our DCA, else for our S/MIME gateway
+    /// (the core's `crate::domain_agent::open_below_signatures`; msa-to-mda §4, §4.2, §5.1):
+    /// the decrypted message with what was stripped, and our gateway's domain when the
+    /// gateway's key opened it. `Ok(None)`: no such layer, the message goes on as it is.
+    /// A signature that does not verify, or a layer that could not be read, is refused
+    /// (`boundary-signature-invalid`: stripping the layer would deliver a message that looks
+    /// verified); a layer for us that does not decrypt, `boundary-decrypt-failed`.
+    fn open_below(
+        &self,
+        verified: &VerifiedMessage<'_>,
+    ) -> Result<Option<(domain_agent::OpenedBelow, Option<String>)>, Outcome> {
+        let report = verified.report();
+        let from = report.from.first().map(String::as_str).unwrap_or_default();
+        let on_failure = self
+            .policy(&policy::domain_of(from).unwrap_or_default())
+            .on_failure;
+        let ours = self
+            .config
+            .dca
+            .iter()
+            .map(|k| (k, None))
+            .chain(self.config.gateway.iter().map(|k| {
+                let d = domain::gateway_domains(&k.1).into_iter().next();
+                (k, Some(d.unwrap_or_default()))
+            }));
+        for (key, gateway) in ours {
+            match domain_agent::open_below_signatures(verified, key) {
+                Ok(BelowSignatures::NotForUs) => {}
+                Ok(BelowSignatures::Opened(o)) => return Ok(Some((o, gateway))),
+                Ok(BelowSignatures::Unverified(why)) => {
+                    return Err(Outcome::Reject {
+                        reason: Reason::SignatureInvalid,
+                        detail: format!(
+                            "a layer for our {} lies under signed layers and {why}: not decrypted, since removing the layers above it would hide the failure (§4.2, §5.1)",
+                            if gateway.is_some() { "S/MIME gateway" } else { "DCA" }
+                        ),
+                        action: on_failure,
+                    })
+                }
+                Err(e) => {
+                    return Err(Outcome::Reject {
+                        reason: Reason::DecryptFailed,
+                        detail: e.to_string(),
+                        action: on_failure,
+                    })
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Deliver what [`Self::open_below`] opened: the decrypted message (marked when our
+    /// gateway decrypted it, gateway §5.2) verified again — it is what the recipient reads —
+    /// and held to the inbound policy, its result header saying that outer signature layers
+    /// were verified and removed, the audit record naming their signers and history.
+    fn inbound_opened(
+        &self,
+        tx: &Transaction,
+        opened: domain_agent::OpenedBelow,
+        gateway: Option<String>,
+        keys: &[&(crate::keys::PrivateKey, x509_cert::Certificate)],
+        at: OffsetDateTime,
+        cancel: &Cancel,
+    ) -> Outcome {
+        let id = self.config.file.hostname.as_str();
+        let message = match &gateway {
+            Some(d) => domain::gateway::marked(&opened.message, d),
+            None => opened.message,
+        };
+        let verified =
+            match VerifiedMessage::verify(&message, &self.verify_context(at, keys, cancel)) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Outcome::Reject {
+                        reason: Reason::Unreadable,
+                        detail: e.to_string(),
+                        action: self.config.file.default_remote.on_failure,
+                    }
+                }
+            };
+        let (mut r, detail) =
+            match self.inbound_verdict(tx, &verified, gateway.is_none(), gateway.clone()) {
+                Ok(v) => v,
+                Err(o) => return o,
+            };
+        r.removed_layers = opened.stripped;
+        let history = opened
+            .history
+            .map(|h| format!(", with an mlExpansionHistory of {}", h.0.len()))
+            .unwrap_or_default();
+        let detail = format!(
+            "{} outer signedData layer(s) by {}{history} verified and removed (§4.2, §5.1); {detail}",
+            opened.stripped,
+            opened.signers.join(", ")
+        );
         Outcome::Forward {
-            data: results::add(&data, id, &r),
+            data: results::add(&message, id, &r),
             detail,
-            recipients,
         }
     }
 
@@ -957,6 +1278,7 @@ impl Boundary {
             identifier,
             decrypted,
             gateway_decrypted: gateway.clone(),
+            removed_layers: 0,
         };
         if report.signatures.is_empty() {
             r.result = SmimeResult::None;
@@ -1115,26 +1437,13 @@ impl Boundary {
             }
         };
         match processed {
-            Ok((
-                Outcome::Forward {
-                    data,
-                    detail,
-                    recipients,
-                },
-                original,
-            )) => {
-                let mut tx = tx;
-                if let Some(members) = recipients {
-                    tx.rcpts = members
-                        .into_iter()
-                        .map(|address| Recipient {
-                            address,
-                            notify: Notify::default(),
-                            orcpt: None,
-                        })
-                        .collect();
-                }
-                self.forward(direction, tx, data, original, detail).await
+            Ok((Outcome::Forward { data, detail }, original)) => {
+                self.forward(direction, vec![(tx, data, detail)], original)
+                    .await
+            }
+            Ok((Outcome::Expanded { copies, refused }, original)) => {
+                self.forward_expansion(direction, tx, copies, refused, original)
+                    .await
             }
             Ok((
                 Outcome::Reject {
@@ -1184,50 +1493,120 @@ impl Boundary {
         }
     }
 
-    /// Re-inject; 250 only once the MTA accepted the message for every recipient.
+    /// Re-inject each copy in its own transaction, in order; 250 only once the MTA accepted
+    /// every copy for every recipient. A failure stops there and is answered `451` (or `554`
+    /// when the re-injection refused permanently): the MTA keeps the message; copies already
+    /// accepted are audited, and are sent again when the MTA retries (a duplicate rather than
+    /// a loss).
     async fn forward(
         self: &Arc<Self>,
         direction: Direction,
-        tx: Transaction,
-        data: Vec<u8>,
+        copies: Vec<(Transaction, Vec<u8>, String)>,
         original: Vec<u8>,
-        detail: String,
     ) -> AgentReply {
-        match self.reinject(&tx, &data).await {
-            Ok(reply) => {
-                let ev = match direction {
-                    Direction::Outbound => AuditEvent::Relay,
-                    Direction::Inbound => AuditEvent::Receive,
-                };
-                let id = tx.id.clone();
-                let detail = format!("{detail}; re-injected: {reply}");
-                self.audit_off_reactor(ev, tx, data, detail).await;
-                AgentReply {
-                    code: 250,
-                    esc: [2, 0, 0],
-                    text: format!("Processed and queued as {id}"),
+        let total = copies.len();
+        let mut id = None;
+        for (done, (tx, data, detail)) in copies.into_iter().enumerate() {
+            id.get_or_insert_with(|| tx.id.clone());
+            match self.reinject(&tx, &data).await {
+                Ok(reply) => {
+                    let ev = match direction {
+                        Direction::Outbound => AuditEvent::Relay,
+                        Direction::Inbound => AuditEvent::Receive,
+                    };
+                    let detail = format!("{detail}; re-injected: {reply}");
+                    self.audit_off_reactor(ev, tx, data, detail).await;
+                }
+                Err(e) => {
+                    let (code, esc, mut text) = match &e {
+                        ClientError::Rejected { reply, .. } if !reply.is_transient() => {
+                            (554, [5, 0, 0], format!("Re-injection refused: {reply}"))
+                        }
+                        _ => (
+                            451,
+                            [4, 4, 1],
+                            format!("Re-injection failed, try again later: {e}"),
+                        ),
+                    };
+                    if done > 0 {
+                        text = format!("{text} (after {done} of {total} copies were accepted)");
+                    }
+                    let ev = if code >= 500 {
+                        AuditEvent::Refuse
+                    } else {
+                        AuditEvent::Fail
+                    };
+                    self.audit_off_reactor(ev, tx, original, text.clone()).await;
+                    return AgentReply { code, esc, text };
                 }
             }
-            Err(e) => {
-                let (code, esc, text) = match &e {
-                    ClientError::Rejected { reply, .. } if !reply.is_transient() => {
-                        (554, [5, 0, 0], format!("Re-injection refused: {reply}"))
+        }
+        AgentReply {
+            code: 250,
+            esc: [2, 0, 0],
+            text: format!("Processed and queued as {}", id.unwrap_or_default()),
+        }
+    }
+
+    /// A list's expansion ([`Outcome::Expanded`]): the refused member groups are audited and,
+    /// as their domain's `onFailure` says, quarantined (each as `<id>-<n>`), then every copy
+    /// is re-injected to its members ([`Self::forward`]).
+    async fn forward_expansion(
+        self: &Arc<Self>,
+        direction: Direction,
+        tx: Transaction,
+        copies: Vec<ListCopy>,
+        refused: Vec<RefusedCopy>,
+        original: Vec<u8>,
+    ) -> AgentReply {
+        let with_members = |tx: &Transaction, id: String, members: Vec<String>| Transaction {
+            id,
+            rcpts: members
+                .into_iter()
+                .map(|address| Recipient {
+                    address,
+                    notify: Notify::default(),
+                    orcpt: None,
+                })
+                .collect(),
+            ..tx.clone()
+        };
+        let mut noted = Vec::new();
+        for (n, r) in refused.into_iter().enumerate() {
+            let txr = with_members(&tx, format!("{}-{}", tx.id, n + 1), r.members);
+            let msg = original.clone();
+            let set_aside = self
+                .off_reactor(move |b| b.set_aside(&txr, &msg, r.reason, r.detail, r.action))
+                .await
+                .and_then(|r| r);
+            match set_aside {
+                Ok(_) => noted.push(r.reason.code()),
+                Err(e) => {
+                    return AgentReply {
+                        code: 451,
+                        esc: [4, 3, 0],
+                        text: format!("Quarantine unavailable, try again later [{}]", e.code()),
                     }
-                    _ => (
-                        451,
-                        [4, 4, 1],
-                        format!("Re-injection failed, try again later: {e}"),
-                    ),
-                };
-                let ev = if code >= 500 {
-                    AuditEvent::Refuse
-                } else {
-                    AuditEvent::Fail
-                };
-                self.audit_off_reactor(ev, tx, original, text.clone()).await;
-                AgentReply { code, esc, text }
+                }
             }
         }
+        let copies = copies
+            .into_iter()
+            .map(|c| {
+                let t = with_members(&tx, tx.id.clone(), c.members);
+                (t, c.data, c.detail)
+            })
+            .collect();
+        let mut reply = self.forward(direction, copies, original).await;
+        if reply.code == 250 && !noted.is_empty() {
+            reply.text = format!(
+                "{}; {} member group(s) refused by the policy [{}]",
+                reply.text,
+                noted.len(),
+                noted.join("] [")
+            );
+        }
+        reply
     }
 
     /// Refuse (5xx) or quarantine (250 once the files are synced) per the policy.
@@ -1242,24 +1621,8 @@ impl Boundary {
         let txc = tx.clone();
         let kept = self
             .off_reactor(move |b| {
-                let record = format!("{}: {detail}", reason.code());
-                match action {
-                    OnFailure::Refuse => {
-                        b.audit(AuditEvent::Refuse, &txc, &original, record);
-                        Ok((false, detail))
-                    }
-                    OnFailure::Quarantine => match b.quarantine(&txc, &original, reason, &detail) {
-                        Ok(()) => {
-                            b.audit(AuditEvent::Quarantine, &txc, &original, record);
-                            Ok((true, detail))
-                        }
-                        Err(e) => {
-                            let why = format!("{record}; quarantine failed: {e}");
-                            b.audit(AuditEvent::Fail, &txc, &original, why);
-                            Err(e)
-                        }
-                    },
-                }
+                b.set_aside(&txc, &original, reason, detail.clone(), action)
+                    .map(|q| (q, detail))
             })
             .await
             .and_then(|r| r);
@@ -1281,6 +1644,36 @@ impl Boundary {
                 code: 451,
                 esc: [4, 3, 0],
                 text: format!("Quarantine unavailable, try again later [{}]", e.code()),
+            },
+        }
+    }
+
+    /// Audit a refusal, or quarantine the message and audit that, as `action` says: whether
+    /// it was quarantined. A quarantine that cannot be written is audited as a failure.
+    fn set_aside(
+        &self,
+        tx: &Transaction,
+        original: &[u8],
+        reason: Reason,
+        detail: String,
+        action: OnFailure,
+    ) -> Result<bool, Error> {
+        let record = format!("{}: {detail}", reason.code());
+        match action {
+            OnFailure::Refuse => {
+                self.audit(AuditEvent::Refuse, tx, original, record);
+                Ok(false)
+            }
+            OnFailure::Quarantine => match self.quarantine(tx, original, reason, &detail) {
+                Ok(()) => {
+                    self.audit(AuditEvent::Quarantine, tx, original, record);
+                    Ok(true)
+                }
+                Err(e) => {
+                    let why = format!("{record}; quarantine failed: {e}");
+                    self.audit(AuditEvent::Fail, tx, original, why);
+                    Err(e)
+                }
             },
         }
     }

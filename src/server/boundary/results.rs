@@ -9,6 +9,7 @@
 //!     [body.smime-identifier=<agent domain>]
 //!     [(decrypted by the domain confidentiality authority)]
 //!     [(gateway-decrypted by the S/MIME gateway of <domain>)]
+//!     [(<n> outer signature layer(s) verified and removed)]
 //! result = pass / fail / none / neutral          ; RFC 7281 §3, RFC 8601 §2.7
 //! ```
 //!
@@ -64,6 +65,9 @@ pub struct Results {
     /// Our S/MIME gateway decrypted the message (draft-ramsdell-enc-smime-gateway-00 §5.2):
     /// the domain of its `smg_encryptor@<domain>` certificate.
     pub gateway_decrypted: Option<String>,
+    /// signedData layers above the layer our DCA or gateway decrypted, verified and removed
+    /// (they signed the ciphertext: draft-melnikov-smime-msa-to-mda-04 §4.2, §5.1).
+    pub removed_layers: usize,
 }
 
 /// A property value as an RFC 8601 `pvalue` we write only when it is a plain dot-atom
@@ -102,6 +106,12 @@ pub fn header_field(authserv_id: &str, r: &Results) -> String {
             )),
             None => s.push_str("\r\n (gateway-decrypted)"),
         }
+    }
+    if r.removed_layers > 0 {
+        s.push_str(&format!(
+            "\r\n ({} outer signature layer(s) verified and removed)",
+            r.removed_layers
+        ));
     }
     s.push_str("\r\n");
     s
@@ -212,6 +222,7 @@ mod tests {
             identifier: None,
             decrypted: false,
             gateway_decrypted: None,
+            removed_layers: 0,
         };
         let out = add(msg, "mta.navy.example", &r);
         let text = String::from_utf8(out).unwrap();
@@ -253,6 +264,7 @@ mod tests {
             identifier: Some("army.example; smime=pass".into()),
             decrypted: true,
             gateway_decrypted: None,
+            removed_layers: 0,
         };
         let h = header_field("mta.navy.example", &r);
         assert!(
