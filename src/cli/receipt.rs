@@ -68,11 +68,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     };
     let now = time::OffsetDateTime::now_utc();
     let mut ctx = VerifyRequest {
-        at: args
-            .at
-            .as_deref()
-            .map(|t| io::parse_time("--at", t))
-            .transpose()?,
+        at: io::optional_time("--at", args.at.as_deref())?,
         ..VerifyRequest::default()
     }
     .context(now)?;

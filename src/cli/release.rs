@@ -153,11 +153,7 @@ fn release_request(args: &ReleaseArgs) -> Result<ReleaseOptions> {
             Some(p) => Some(read_json(p, "envelope")?),
             None => None,
         },
-        at: args
-            .at
-            .as_deref()
-            .map(|t| io::parse_time("--at", t))
-            .transpose()?,
+        at: io::optional_time("--at", args.at.as_deref())?,
         decryption_key: None,
     })
 }
@@ -298,11 +294,7 @@ fn gate_request(args: &GateArgs) -> Result<ReleaseGateRequest> {
         },
         submitter: args.submitter.clone(),
         recipients: args.rcpt.clone(),
-        at: args
-            .at
-            .as_deref()
-            .map(|t| io::parse_time("--at", t))
-            .transpose()?,
+        at: io::optional_time("--at", args.at.as_deref())?,
         ..ReleaseGateRequest::default()
     })
 }
