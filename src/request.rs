@@ -5,7 +5,7 @@
 //! so a misspelt option (`"protectHeader"`) is an error and never a silently dropped
 //! protection. The CLI builds the same types from its flags or reads them with `--json`, the
 //! wasm facade deserialises them from the JS object, and the extension's TypeScript types are
-//! generated from them (`tests/ts_types.rs` → `www/src/core/api.d.ts`): "the same JSON in the
+//! generated from them (`tests/ts_types.rs` → `src/wasm/api.d.ts`): "the same JSON in the
 //! CLI and in wasm" holds by construction.
 //!
 //! Time is never read here: a request carries an optional time and the caller supplies

@@ -20,6 +20,8 @@ mod cli_label;
 mod cli_receipt;
 #[path = "cli_release.rs"]
 mod cli_release;
+#[path = "cli_requests.rs"]
+mod cli_requests;
 #[path = "cli_smime.rs"]
 mod cli_smime;
 #[path = "cli_verify_attacks.rs"]

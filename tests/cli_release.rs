@@ -114,7 +114,7 @@ fn release_countersigns_and_openssl_still_verifies() {
 
     // the same officer again: the step-2 short-cut
     let mut again = officer_args("released.eml");
-    again.push("--json");
+    again.push("--result-json");
     let out = mmhs(&p.dir, &again);
     assert_eq!(
         out.status.code(),
@@ -140,7 +140,13 @@ fn reject_produces_a_notice_and_exit_1() {
 
     // the `--decision reject --reason` spelling of the same
     let mut args = officer_args("signed-draft.eml");
-    args.extend(["--decision", "reject", "--reason", "Again wrong", "--json"]);
+    args.extend([
+        "--decision",
+        "reject",
+        "--reason",
+        "Again wrong",
+        "--result-json",
+    ]);
     let out = mmhs(&p.dir, &args);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out.stdout)["outcome"], "rejected");
@@ -416,7 +422,7 @@ fn release_of_a_draft_signed_without_header_protection() {
     assert_eq!(out.status.code(), Some(0));
     p.write("plain-signed.eml", &out.stdout);
     let mut args = officer_args("plain-signed.eml");
-    args.push("--json");
+    args.push("--result-json");
     let out = mmhs(&p.dir, &args);
     let r = json(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{r:#}");

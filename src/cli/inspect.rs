@@ -32,11 +32,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let req = match &args.json {
         Some(path) => read_request(path, "inspect request")?,
         None => InspectRequest {
-            at: args
-                .at
-                .as_deref()
-                .map(|t| io::parse_time("--at", t))
-                .transpose()?,
+            at: io::optional_time("--at", args.at.as_deref())?,
             reader: args.reader,
             ..InspectRequest::default()
         },

@@ -106,6 +106,12 @@ pub fn parse_time(flag: &str, value: &str) -> Result<OffsetDateTime> {
     })
 }
 
+/// The time of `flag` when it is given (`time-invalid` when it is not RFC 3339): a request's
+/// optional time, which the core resolves against the caller's clock.
+pub fn optional_time(flag: &str, value: Option<&str>) -> Result<Option<OffsetDateTime>> {
+    value.map(|v| parse_time(flag, v)).transpose()
+}
+
 /// The given time, or the system clock (the CLI is where the clock is read; the core takes
 /// time as a parameter).
 pub fn time_or_now(flag: &str, value: Option<&str>) -> Result<OffsetDateTime> {

@@ -1,6 +1,10 @@
 //! `mmhs import-pkcs12 FILE.p12 (--password-file F | --password-env VAR)
 //! [--export-password-file F | --export-password-env VAR] [--iterations N]
-//! [--key-out KEY.pem] [--cert-out CERT.pem]`
+//! [--json REQUEST.json] [--key-out KEY.pem] [--cert-out CERT.pem]`
+//!
+//! The export flags build the core's [`ImportPkcs12Request`]; `--json` reads one instead (the
+//! object the wasm `importPkcs12` takes, docs/js-api.md), with unknown fields refused
+//! (`request-invalid`).
 //!
 //! Imports a PKCS#12 file ([`crate::keys::import_pkcs12`]: PBES2/AES as OpenSSL 3 writes it,
 //! and the legacy 3DES / RC2-40 PBEs of `openssl pkcs12 -legacy`) and re-encrypts the private
@@ -12,9 +16,8 @@
 
 use std::path::PathBuf;
 
-use super::material::{PasswordArgs, ARGS_INVALID};
+use super::material::{read_request, PasswordArgs, ARGS_INVALID};
 use super::{io, Outcome};
-use crate::keys::DEFAULT_PBKDF2_ITERATIONS;
 use crate::trust::{import_pkcs12_request, ImportPkcs12Request};
 use crate::{Error, Result};
 
@@ -31,9 +34,13 @@ pub struct Args {
     /// Read the export password from this environment variable.
     #[arg(long, value_name = "VAR")]
     pub export_password_env: Option<String>,
-    /// PBKDF2 iterations of the exported key (at least 10000).
-    #[arg(long, default_value_t = DEFAULT_PBKDF2_ITERATIONS)]
-    pub iterations: u32,
+    /// PBKDF2 iterations of the exported key (default 600000, at least 10000).
+    #[arg(long)]
+    pub iterations: Option<u32>,
+    /// The import request as JSON (docs/js-api.md `ImportPkcs12Request`) instead of the
+    /// export flags.
+    #[arg(long, value_name = "REQUEST.json", conflicts_with_all = ["export_password_file", "export_password_env", "iterations"])]
+    pub json: Option<PathBuf>,
     /// Also write the encrypted key PEM here.
     #[arg(long, value_name = "KEY.pem")]
     pub key_out: Option<PathBuf>,
@@ -51,14 +58,17 @@ pub fn run(args: Args) -> Result<Outcome> {
             "import-pkcs12 needs --password-file FILE or --password-env VAR",
         ));
     };
-    let req = ImportPkcs12Request {
-        export_password: PasswordArgs {
-            password_file: args.export_password_file.clone(),
-            password_env: args.export_password_env.clone(),
-        }
-        .get()?
-        .map(|p| p.to_string()),
-        iterations: Some(args.iterations),
+    let req: ImportPkcs12Request = match &args.json {
+        Some(path) => read_request(path, "importPkcs12 request")?,
+        None => ImportPkcs12Request {
+            export_password: PasswordArgs {
+                password_file: args.export_password_file.clone(),
+                password_env: args.export_password_env.clone(),
+            }
+            .get()?
+            .map(|p| p.to_string()),
+            iterations: args.iterations,
+        },
     };
     let out = import_pkcs12_request(&der, &pw, &req, &mut crate::rng::system_rng())?;
     if let Some(p) = &args.key_out {

@@ -1,6 +1,11 @@
 //! `mmhs receipt ORIGINAL.eml (--key KEY.pem --cert CERT.pem [--chain CA.pem] | --p12 FILE.p12)
-//! --trust ROOTS.pem [--extra-cert X.pem …] [--crl CRL.pem …] [--at TIME] [--message-id ID]
-//! > RECEIPT.eml`
+//! --trust ROOTS.pem [--extra-cert X.pem …] [--crl CRL.pem …] [--at TIME]
+//! [--message-id ID | --json REQUEST.json] > RECEIPT.eml`
+//!
+//! `--message-id` builds the core's [`MakeReceiptRequest`]; `--json` reads one instead (the
+//! receipt request the wasm `makeReceipt` takes, docs/js-api.md), with unknown fields refused
+//! (`request-invalid`). The verification material stays flags, as the wasm function takes it
+//! in its own `VerifyRequest`.
 //!
 //! The signed receipt the recipient (the key's owner) returns for a received message
 //! ([`crate::verify::make_receipt`], RFC 2634 §2.3–§2.4): the original is verified first with
@@ -12,10 +17,10 @@
 
 use std::path::PathBuf;
 
-use super::material::{read_cert_files, read_crls, KeyArgs, ARGS_INVALID};
+use super::material::{read_cert_files, read_crls, read_request, KeyArgs, ARGS_INVALID};
 use super::{io, Outcome};
 use crate::error::ErrorJson;
-use crate::verify::{add_recipient_key, make_receipt, ReceiptOptions, VerifyContext};
+use crate::verify::{MakeReceiptRequest, VerifyRequest};
 use crate::{Error, Result};
 
 /// Arguments of `mmhs receipt`.
@@ -41,44 +46,44 @@ pub struct Args {
     /// Message-ID of the receipt message, without angle brackets.
     #[arg(long, value_name = "ID")]
     pub message_id: Option<String>,
+    /// The receipt request as JSON (docs/js-api.md `MakeReceiptRequest`) instead of
+    /// `--message-id`.
+    #[arg(long, value_name = "REQUEST.json", conflicts_with = "message_id")]
+    pub json: Option<PathBuf>,
 }
 
 /// Run `mmhs receipt`.
 pub fn run(args: Args) -> Result<Outcome> {
     let original = io::read_input(&args.original, "message")?;
     let signer = args.key.signer("recipient")?;
-    let at = io::time_or_now("--at", args.at.as_deref())?;
-    let mut ctx = VerifyContext {
-        trust_anchors: read_cert_files(&args.trust, "trust anchors")?,
-        certificates: read_cert_files(&args.extra_cert, "certificate")?,
-        crls: read_crls(&args.crl)?,
-        at: Some(at),
-        ..VerifyContext::default()
+    let req: MakeReceiptRequest = match &args.json {
+        Some(path) => read_request(path, "receipt request")?,
+        None => MakeReceiptRequest {
+            message_id: match &args.message_id {
+                Some(id) => id.clone(),
+                None => random_message_id(&signer.cert),
+            },
+            ..MakeReceiptRequest::default()
+        },
     };
+    let now = time::OffsetDateTime::now_utc();
+    let mut ctx = VerifyRequest {
+        at: io::optional_time("--at", args.at.as_deref())?,
+        ..VerifyRequest::default()
+    }
+    .context(now)?;
+    ctx.trust_anchors
+        .extend(read_cert_files(&args.trust, "trust anchors")?);
+    ctx.certificates
+        .extend(read_cert_files(&args.extra_cert, "certificate")?);
+    ctx.crls.extend(read_crls(&args.crl)?);
     if ctx.trust_anchors.is_empty() {
         return Err(Error::input(
             ARGS_INVALID,
             "no certificate in the --trust files",
         ));
     }
-    add_recipient_key(&mut ctx, &signer);
-    let message_id = match args.message_id {
-        Some(id) => id,
-        None => random_message_id(&signer.cert),
-    };
-    let opts = ReceiptOptions {
-        date: at,
-        message_id,
-        include_certs: true,
-        use_ski: false,
-    };
-    match make_receipt(
-        &original,
-        &ctx,
-        &signer,
-        &opts,
-        &mut crate::rng::system_rng(),
-    ) {
+    match req.make(&original, ctx, &signer, now, &mut crate::rng::system_rng()) {
         Ok(r) => {
             io::write_stdout(&r.message)?;
             Ok(Outcome::Success)

@@ -172,11 +172,7 @@ fn request(args: &Args) -> Result<SignRequest> {
         }),
         use_ski: Some(args.ski),
         include_certs: Some(!args.no_certs),
-        signing_time: args
-            .at
-            .as_deref()
-            .map(|t| io::parse_time("--at", t))
-            .transpose()?,
+        signing_time: io::optional_time("--at", args.at.as_deref())?,
         security_label,
         signature_type: match args.signature_type.as_deref() {
             Some(t) => Some(signature_types(t)?),

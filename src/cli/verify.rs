@@ -87,11 +87,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let req = match &args.json {
         Some(path) => read_request(path, "verify request")?,
         None => VerifyRequest {
-            at: args
-                .at
-                .as_deref()
-                .map(|t| io::parse_time("--at", t))
-                .transpose()?,
+            at: io::optional_time("--at", args.at.as_deref())?,
             allow_weak: args.allow_weak,
             trusted_authserv_ids: args.trusted_authserv_id.clone(),
             ..VerifyRequest::default()

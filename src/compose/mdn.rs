@@ -51,6 +51,7 @@ pub const MAX_ORIGINAL_HEADERS: usize = 256 * 1024;
 
 /// `disposition-type` (RFC 8098 §3.2.6.2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DispositionType {
     /// The message has been displayed to the user (the only one the extension sends).
@@ -88,6 +89,7 @@ impl DispositionType {
 /// What the MDN says. JSON (camelCase) is the wasm `makeMdn` request; unknown fields are
 /// refused.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MdnRequest {
     /// The reader (final recipient) address: the MDN's From and `Final-Recipient`.
@@ -107,6 +109,7 @@ pub struct MdnRequest {
     pub original_recipient: Option<String>,
     /// The disposition type; default `displayed`.
     #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub disposition: DispositionType,
     /// The original header section to return as `text/rfc822-headers`; omit it for an
     /// encrypted message.
@@ -121,11 +124,13 @@ pub struct MdnRequest {
 
 /// A finished MDN and the envelope it is submitted with (null reverse-path, RFC 8098 §2.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Mdn {
     /// The message (CRLF line ends); standard base64 in JSON (the wasm facade passes a
     /// Uint8Array).
     #[serde(with = "super::raw_base64")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "Uint8Array"))]
     pub raw: Vec<u8>,
     /// Its SMTP envelope.
     pub envelope: Envelope,

@@ -40,8 +40,8 @@ use crate::rng::CryptoRng;
 pub use envelope::{DeliverBy, Envelope, MailParams, Rcpt};
 pub use mdn::{make_mdn, DispositionType, Mdn, MdnRequest};
 pub use request::{
-    Attachment, Body, ByMode, ComposeRequest, ForwardedMessage, Mailbox, MessageTypeRequest,
-    NameOrNumber, NotifyCondition, Recipient, Ret,
+    Attachment, Body, ByMode, ComposeOptions, ComposeRequest, ForwardedMessage, Mailbox,
+    MessageTypeRequest, NameOrNumber, NotifyCondition, Recipient, Ret,
 };
 pub use security::ComposeKeys;
 pub use security_request::{

@@ -51,6 +51,7 @@ impl Serialize for SecretPem {
 
 /// How the SignerInfo names the signer (RFC 5652 §5.3).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SignerIdentifier {
     /// issuerAndSerialNumber (version 1 SignerInfo). The default.
@@ -63,33 +64,45 @@ pub enum SignerIdentifier {
 /// `sign`: who signs and how. Every member is optional; `sign: true` is all defaults with
 /// the signer taken from [`super::ComposeKeys`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(rename = "ComposeSignRequest", optional_fields)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct SignRequest {
     /// The signer's private key, PEM (PKCS#8 `PRIVATE KEY`, PKCS#1 or SEC1). RSA ≥ 2048 or
     /// P-256. Absent: the signer of [`super::ComposeKeys`].
     #[serde(skip_serializing_if = "is_empty_secret")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<String>"))]
     pub key: Option<SecretPem>,
     /// The signer's certificate, PEM; further CERTIFICATE blocks are the chain.
     pub certificate: Option<String>,
     /// More chain certificates (intermediates), PEM.
     pub chain: Option<String>,
     /// `sha256` (default), `sha384`, `sha512`.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub digest: DigestAlg,
     /// RSA signature padding: `pkcs1v15` (default) or `pss` (RSASSA-PSS). Ignored for EC.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub rsa_padding: crate::smime::RsaPadding,
     /// `false` (default): multipart/signed with a detached signature; `true`:
     /// application/pkcs7-mime; smime-type=signed-data.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub opaque: bool,
     /// Include the signer certificate and chain (default `true`; `false` for impoverished
     /// links).
     pub include_certificates: Option<bool>,
     /// `issuerAndSerial` (default) or `ski`.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub signer_identifier: SignerIdentifier,
     /// The signature type attribute (draft-melnikov-smime-msa-to-mda §3.2), e.g.
     /// `["originator"]`; empty: no attribute.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub signature_type: Vec<SignatureType>,
     /// Triple wrapping (RFC 2634 §1.1, profile §4.2.2): sign, encrypt, sign again (needs
     /// `encrypt`). The outer signature carries the same label.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub triple_wrap: bool,
     /// Ask for signed receipts (RFC 2634 §2.2, MMHS profile §4.1.7): `{ "receiptsFrom":
     /// {"kind": "all" | "firstTier"} | {"kind": "list", "recipients": [["bob@…"]]},
@@ -107,6 +120,7 @@ fn is_empty_secret(k: &Option<SecretPem>) -> bool {
 /// sMIMECapabilities, RFC 8551 §2.7.1): `aes256-gcm`, `aes128-gcm`, `aes256-cbc`,
 /// `aes128-cbc`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct RecipientCertificate {
     /// The certificate, PEM.
@@ -147,11 +161,20 @@ impl<'de> Deserialize<'de> for RecipientCertificate {
 /// `encrypt`: recipient certificates and options. The sender is always a recipient of its own
 /// copy (its certificate: `senderCertificate`, else [`super::ComposeKeys`], else the signer's).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(rename = "ComposeEncryptRequest", optional_fields)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct EncryptRequest {
     /// Recipient certificates; each envelope recipient's is found by its e-mail address
     /// (subjectAltName rfc822Name, or emailAddress in the subject). A Bcc recipient's
     /// certificate is used only in its own copy.
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        ts(type = "Array<string | RecipientCertificate>", optional)
+    )]
     pub certificates: Vec<RecipientCertificate>,
     /// The sender's own encryption certificate, PEM (encrypt-to-self).
     pub sender_certificate: Option<String>,
@@ -161,8 +184,10 @@ pub struct EncryptRequest {
     pub cipher: Option<ContentCipher>,
     /// RSA key transport: `oaep` (RSAES-OAEP SHA-256), the default and only value (PKCS#1
     /// v1.5 is weak: `crate::algorithm_policy`).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub key_transport: KeyTransportPadding,
     /// `issuer-and-serial-number` (default) or `subject-key-identifier`.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub recipient_identifier: RecipientIdKind,
     /// Encryption for a recipient's domain (draft-melnikov-smime-msa-to-mda-04 §4 case (b);
     /// draft-ramsdell-enc-smime-gateway-00): `none` (default: each recipient's own
@@ -170,6 +195,7 @@ pub struct EncryptRequest {
     /// domain's DCA or gateway certificate among `certificates` when the recipient has
     /// none of its own), `also` (both), `instead` (the domain's only). The most specific
     /// domain's certificates are used (`crate::domain::dca`).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub domain_encryption: crate::domain::DomainEncryption,
 }
 
@@ -177,9 +203,11 @@ pub struct EncryptRequest {
 /// (RFC 2634 §3.2) of every signature and, with `sioLabel`, as an `SIO-Label` header
 /// (RFC 7444 `type=":ess"`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct LabelRequest {
     /// security-policy-identifier, dotted OID (required).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub policy: String,
     /// security-classification: 0 unmarked, 1 unclassified, 2 restricted, 3 confidential,
     /// 4 secret, 5 top-secret, or a policy-defined value up to 256.
@@ -187,9 +215,14 @@ pub struct LabelRequest {
     /// privacy-mark (UTF8String), e.g. `"NATO SECRET"`.
     pub privacy_mark: Option<String>,
     /// security-categories: `{ "type": OID, "value": base64 DER }`.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub categories: Vec<SecurityCategory>,
     /// Also write an `SIO-Label` header field: `true`, or display parameters.
     #[serde(deserialize_with = "sio_flag_or")]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        ts(type = "boolean | SioLabelRequest", optional)
+    )]
     pub sio_label: Option<SioLabelRequest>,
 }
 
@@ -207,6 +240,7 @@ impl LabelRequest {
 
 /// `SIO-Label` display parameters (RFC 7444 §3: `marking`, `fgcolor`, `bgcolor`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct SioLabelRequest {
     /// Display marking, e.g. `NATO SECRET`.
@@ -233,6 +267,7 @@ fn sio_flag_or<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SioLabelRequest
 
 /// Header protection scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ProtectHeaders {
     /// No header protection: only the MIME entity is signed / encrypted.
@@ -249,14 +284,17 @@ pub enum ProtectHeaders {
 
 /// `protectHeaders`: a scheme name, or `{ "scheme", "policy", "legacyDisplay" }`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProtectHeadersRequest {
     /// The scheme.
     pub scheme: ProtectHeaders,
     /// RFC 9788 §3.2 header confidentiality policy for `injected` + `encrypt`: `baseline`
     /// (default), `shy`, `noConfidentiality`.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub policy: Hcp,
     /// RFC 9788 §2.1.2 Legacy Display Element for `injected` + `encrypt`.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub legacy_display: bool,
 }
 

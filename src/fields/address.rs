@@ -37,6 +37,7 @@ use crate::mime::header::{decode_encoded_words, HeaderSection};
 
 /// A mailbox: optional display name and an addr-spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Mailbox {
     /// Display name (decoded).
@@ -93,6 +94,7 @@ impl fmt::Display for Mailbox {
 
 /// An address: a mailbox or a named group of mailboxes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum Address {
     /// A single mailbox.
@@ -135,6 +137,7 @@ impl fmt::Display for Address {
 /// An RFC 5322 address-list (possibly empty when parsed from an all-empty obs-addr-list;
 /// [`AddressList::from_str`] rejects an empty value).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct AddressList(pub Vec<Address>);
 

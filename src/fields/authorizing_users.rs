@@ -28,6 +28,7 @@ use super::Error;
 
 /// The authorizing users (release officers) of a message.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct AuthorizingUsers(pub AddressList);
 

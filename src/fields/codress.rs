@@ -18,6 +18,7 @@ use super::Error;
 
 /// The codress message indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct CodressMessageIndicator(pub u64);
 

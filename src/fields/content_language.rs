@@ -19,6 +19,7 @@ use super::Error;
 
 /// The languages of the content.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct ContentLanguage(pub Vec<String>);
 

@@ -27,6 +27,7 @@ use super::Error;
 
 /// An RFC 5322 date-time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(type = "string"))]
 pub struct DateTime(pub OffsetDateTime);
 
 const MONTHS: [&str; 12] = [

@@ -91,6 +91,7 @@ impl InspectRequest {
 /// A precedence as shown: `{ "value": 4, "name": "flash" }` (`name` absent and
 /// `"national": true` for national-use values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PrecedenceView {
     /// Numeric value.
@@ -115,6 +116,7 @@ impl From<Precedence> for PrecedenceView {
 
 /// The message type as shown: `{ "value": 0, "name": "exercise", "identifier": "…" }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageTypeView {
     /// Numeric value.
@@ -132,6 +134,7 @@ pub struct MessageTypeView {
 
 /// The decoded ESS label of an SIO-Label, with the classification's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EssLabelView {
     /// The label.
@@ -144,6 +147,7 @@ pub struct EssLabelView {
 
 /// SIO-Label as shown: its parameters plus `ess` when `type=":ess"` decodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SioLabelView {
     /// The parameters.
@@ -156,6 +160,7 @@ pub struct SioLabelView {
 
 /// Expires with the `expired` flag (absent when no `now` was given).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ExpiryView {
     /// The expiry time.
@@ -167,6 +172,7 @@ pub struct ExpiryView {
 
 /// Notification requests found in the header.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationsView {
     /// Disposition-Notification-To (RFC 8098): read receipts wanted, sent here.
@@ -187,6 +193,7 @@ impl NotificationsView {
 /// Counts of the recipient fields' mailboxes (`bccField`: whether a Bcc field is present,
 /// even empty — a blind copy).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RecipientsView {
     /// Mailboxes in To.
@@ -201,6 +208,7 @@ pub struct RecipientsView {
 
 /// Everything MMHS about a message. JSON: camelCase; absent elements are omitted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MmhsView {
     /// Whether any MMHS heading field is present (a military message, RFC 7912 §5.2).

@@ -36,6 +36,7 @@ pub const MAX_LEN: usize = 69;
 
 /// A military-string: 1..69 PrintableString characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub struct MilitaryString(String);
 
@@ -86,6 +87,7 @@ impl fmt::Display for MilitaryString {
 /// `military-string-sequence` (and the Designator list of the Other-Recipients-Indicator
 /// fields): one or more military-strings separated by `;`. Canonical text joins with `"; "`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(as = "Vec<String>"))]
 #[serde(try_from = "Vec<MilitaryString>", into = "Vec<MilitaryString>")]
 pub struct MilitaryStringSequence(Vec<MilitaryString>);
 

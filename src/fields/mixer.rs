@@ -83,6 +83,7 @@ pub fn parse_incomplete_copy(s: &str) -> Result<(), Error> {
 
 /// `Conversion:` / `Conversion-With-Loss:` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ConversionPolicy {
     /// `Prohibited`
@@ -139,6 +140,7 @@ const BUILT_IN_EITS: [&str; 10] = [
 
 /// `Original-Encoded-Information-Types:` value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct EncodedInformationTypes(pub Vec<String>);
 

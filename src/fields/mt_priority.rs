@@ -43,6 +43,7 @@ use super::Error;
 
 /// An MT-Priority value, -9..=9. JSON: the number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(type = "number"))]
 #[serde(try_from = "i8", into = "i8")]
 pub struct MtPriority(i8);
 

@@ -18,6 +18,7 @@ use crate::mime::header::HeaderSection;
 
 /// How the header addresses the reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ReaderRole {
     /// In To: an action recipient (primary precedence).
@@ -30,6 +31,7 @@ pub enum ReaderRole {
 
 /// `readerPrecedence` of the MMHS view: `{ "reader", "role", "field"?, "precedence"? }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ReaderPrecedence {
     /// The reader's address, as given.

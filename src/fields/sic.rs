@@ -23,6 +23,7 @@ pub const MAX_CODES: usize = 8;
 
 /// The list of subject indicator codes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(as = "Vec<String>"))]
 #[serde(try_from = "Vec<String>", into = "Vec<String>")]
 pub struct SubjectIndicatorCodes(Vec<String>);
 

@@ -39,6 +39,7 @@ const NAMED_COLORS: [&str; 17] = [
 
 /// An RFC 7444 colour: a named colour (lower case) or `#rrggbb` (lower case).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Color(String);
 
@@ -84,6 +85,7 @@ impl fmt::Display for Color {
 
 /// The `type` parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub enum LabelType {
     /// `:ess` — base64 BER ESSSecurityLabel (RFC 2634).
@@ -137,6 +139,7 @@ impl fmt::Display for LabelType {
 
 /// The label-describing parameters shared by SIO-Label and SIO-Label-History.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SioLabel {
     /// Display marking.

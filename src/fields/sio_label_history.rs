@@ -29,6 +29,7 @@ use super::Error;
 
 /// The `change` parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum LabelChange {
     /// A label was added.
@@ -51,6 +52,7 @@ impl fmt::Display for LabelChange {
 
 /// One SIO-Label-History entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SioLabelHistory {
     /// What happened.

@@ -13,6 +13,7 @@ use super::precedence::Precedence;
 
 /// One standard precedence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PrecedenceEntry {
     /// 0–5.
@@ -25,6 +26,7 @@ pub struct PrecedenceEntry {
 
 /// One standard message type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageTypeEntry {
     /// 0–3.
@@ -36,6 +38,11 @@ pub struct MessageTypeEntry {
 /// The standard precedences and message types, lowest value first. JSON (camelCase) is the
 /// wasm `mmhsVocabulary` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(rename = "MmhsVocabulary")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Vocabulary {
     /// deferred (0) … override (5).

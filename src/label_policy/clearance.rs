@@ -125,6 +125,7 @@ impl ClearanceSpec {
 
 /// A clearance in one policy (RFC 5755 §4.4.6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Clearance {
     /// policyId.

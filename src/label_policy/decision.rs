@@ -39,6 +39,7 @@ pub const MAX_RECIPIENTS: usize = 1000;
 
 /// What happens to an unlabelled military message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Unlabelled {
     /// Refuse it (`label-missing`).
@@ -50,6 +51,7 @@ pub enum Unlabelled {
 
 /// The SIO-Label header field as the decision sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum HeaderLabel {
     /// No SIO-Label.
@@ -69,6 +71,7 @@ pub enum HeaderLabel {
 
 /// A recipient and the next hop it goes through (`None`: local delivery).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RecipientRef {
     /// The recipient address.
@@ -80,19 +83,26 @@ pub struct RecipientRef {
 
 /// What the decision looks at.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct LabelInput {
     /// The signed ESS security label (from a valid signature only).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub signed: Option<SecurityLabel>,
     /// The SIO-Label header field.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub header: HeaderLabel,
     /// Whether the message is military (RFC 6477 / RFC 7912 fields present).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub military: bool,
     /// Recipients.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub recipients: Vec<RecipientRef>,
     /// Clearances from recipients' certificates (RFC 5755 §4.4.6), by address.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub certificate_clearances: Vec<(String, Vec<Clearance>)>,
     /// Handling of unlabelled military messages.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub unlabelled: Unlabelled,
 }
 
@@ -131,6 +141,7 @@ impl LabelInput {
 
 /// The decision's action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum LabelAction {
     /// The message goes to every recipient not listed as refused.
@@ -143,6 +154,7 @@ pub enum LabelAction {
 
 /// Where the judged label came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum LabelSource {
     /// The signed ESS security label.
@@ -159,6 +171,7 @@ pub enum LabelSource {
 
 /// One recipient's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RecipientDecision {
     /// The recipient.
@@ -177,6 +190,7 @@ pub struct RecipientDecision {
 
 /// The decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LabelDecision {
     /// The action.
@@ -596,6 +610,7 @@ pub fn clearances_of(
 
 /// One classification of a policy and whether every recipient may receive it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ReceivableClass {
     /// The classification.

@@ -75,14 +75,18 @@ pub mod request {
     /// `labelCheck`: the decision for a message, from its verification report (the wasm
     /// `verify` result) or from an explicit input.
     #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+    #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
     #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
     pub struct CheckRequest {
         /// The policy files' texts.
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         pub policies: Vec<String>,
         /// The message's verification report: its labels and military flag.
+        #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
         pub report: Option<VerifyReport>,
         /// The rest of the input (recipients, clearances, unlabelled mode); its labels are
         /// replaced by the report's when a report is given.
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         pub input: LabelInput,
     }
 
@@ -101,13 +105,17 @@ pub mod request {
 
     /// `labelReceivable`: the classifications the recipients may receive.
     #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+    #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
     #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
     pub struct ReceivableRequest {
         /// The policy files' texts.
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         pub policies: Vec<String>,
         /// The recipients (addresses).
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         pub recipients: Vec<String>,
         /// The policy listed; default the local one.
+        #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
         pub policy: Option<String>,
     }
 
@@ -132,9 +140,11 @@ pub mod request {
 
     /// `labelEquivalents`: a label's equivalents, with display markings.
     #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+    #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
     #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
     pub struct EquivalentsRequest {
         /// The policy files' texts.
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         pub policies: Vec<String>,
         /// The label.
         pub label: SecurityLabel,
@@ -142,6 +152,7 @@ pub mod request {
 
     /// One equivalent label and its display marking in its policy.
     #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+    #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
     #[serde(rename_all = "camelCase")]
     pub struct Equivalent {
         /// The label.

@@ -68,6 +68,7 @@ fn bad(why: impl Into<String>) -> PolicyError {
 
 /// One classification the policy defines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Classification {
     /// The security-classification value (0..=256; 0–5 keep their X.411 meaning, RFC 2634

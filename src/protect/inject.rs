@@ -24,6 +24,7 @@ use crate::mime::header::HeaderSection;
 
 /// Header Confidentiality Policy (RFC 9788 §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Hcp {
     /// `hcp_baseline` (RFC 9788 §3.2.1, the recommended default): Subject → `[...]`,

@@ -42,6 +42,7 @@ use crate::report::Problem;
 
 /// The audited event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum AuditEvent {
     /// A message submitted (by a user, or to the MTS).
@@ -61,6 +62,7 @@ pub enum AuditEvent {
 
 /// The agent writing the record (which table applies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum AuditAgent {
     /// Mail user agent (§5.2).
@@ -74,6 +76,7 @@ pub enum AuditAgent {
 /// The profile's identifiers of one message, the single definition every audit log uses
 /// (draft-melnikov-mmhs-profile-09 §3.2 table, §5.2, §6.2, §7.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageIdentifiers {
     /// MM Identification (§3.3.5): the `Message-ID`, as `<id-left@id-right>`.
@@ -106,6 +109,7 @@ impl MessageIdentifiers {
 /// The facts an agent knows about a message; [`audit_record`] keeps only those the table asks
 /// for. Build it with [`AuditFacts::from_message`] and add the envelope/timing facts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AuditFacts {
     /// MM Identification: the Message-ID ([`MessageIdentifiers`]).
@@ -292,6 +296,7 @@ impl AuditFacts {
 
 /// One audit record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     /// Position in the log, from 0.
@@ -369,6 +374,7 @@ fn hex(b: &[u8]) -> String {
 
 /// Options for [`verify_audit_log`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AuditVerifyOptions {
     /// The hash of the newest record as recorded elsewhere; detects deletion at the end.
@@ -383,6 +389,7 @@ pub struct AuditVerifyOptions {
 
 /// Result of [`verify_audit_log`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditVerification {
     /// True when the chain is intact and nothing is flagged.

@@ -106,6 +106,7 @@ pub struct GateContext<'a> {
 
 /// What to do with the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum GateAction {
     /// Send on to the transfer system.
@@ -118,6 +119,7 @@ pub enum GateAction {
 
 /// The gate's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct GateDecision {
     /// The action.

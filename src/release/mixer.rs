@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 /// The RFC 5322 side of the mapping.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct InternetHeading {
     /// `From` addresses, in order.
@@ -34,6 +35,7 @@ pub struct InternetHeading {
 
 /// The X.400 IPMS heading side of the mapping.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct IpmsHeading {
     /// `IPMS.Heading.originator`.
@@ -47,6 +49,7 @@ pub struct IpmsHeading {
 
 /// Which rule a mapping applied, for the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum MixerRule {
     /// Plain RFC 2156 mapping.
@@ -57,6 +60,7 @@ pub enum MixerRule {
 
 /// Result of mapping RFC 5322 → X.400.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ToX400 {
     /// The mapped heading (heading_extensions left empty).
@@ -69,6 +73,7 @@ pub struct ToX400 {
 
 /// Result of mapping X.400 → RFC 5322.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ToInternet {
     /// The mapped header fields.

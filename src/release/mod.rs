@@ -26,7 +26,10 @@ pub use procedure::{
     release, release_time, set_authorizing_users, set_release_fields, Decision, NextHop, Outcome,
     ReleaseRequest, ReleaseResult,
 };
-pub use request::{DecisionRequest, ReleaseGateRequest, ReleaseOptions};
+pub use request::{
+    AuditRecordRequest, DecisionRequest, MixerDirection, MixerRequest, MixerResult,
+    ReleaseGateRequest, ReleaseOptions,
+};
 pub use review::{review, Finding, ReviewInput};
 
 /// Errors of this module; each variant has a stable [`Coded::code`]. The errors of the

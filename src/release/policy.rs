@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 /// How an authorisation is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum AuthorizationForm {
     /// draft-melnikov-mmhs-authorizing-users-00: an RFC 5652 §11.4 countersignature on the
@@ -34,6 +35,7 @@ pub enum AuthorizationForm {
 
 /// How serious a review finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     /// Shown to the officer; does not stop release.
@@ -47,6 +49,7 @@ pub enum Severity {
 
 /// One keyword or regular-expression check over the subject and text body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct KeywordRule {
     /// The keyword (case-insensitive substring) or the regular expression (`regex: true`,
@@ -62,6 +65,7 @@ pub struct KeywordRule {
 
 /// The release policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ReleasePolicy {
     /// How authorisations are protected.

@@ -51,6 +51,7 @@ use crate::verify::{is_originator_signature, listed_authorizing_users, VerifyCon
 
 /// The officer's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "action")]
 pub enum Decision {
     /// Release (countersign + authorizing user).
@@ -95,6 +96,7 @@ pub struct ReleaseRequest<'a> {
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {
     /// Countersigned / listed and handed on (`message`, `envelope`).
@@ -116,6 +118,7 @@ pub enum Outcome {
 
 /// Where the released message goes next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum NextHop {
     /// The message transfer system (its recipients).
@@ -128,12 +131,14 @@ pub enum NextHop {
 
 /// The result of `release`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ReleaseResult {
     /// What happened.
     pub outcome: Outcome,
     /// The updated message (released) or the notice (rejected).
     #[serde(with = "crate::compose::raw_base64", default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "Uint8Array"))]
     pub message: Vec<u8>,
     /// The SMTP envelope for `message`.
     pub envelope: Option<Envelope>,

@@ -9,6 +9,7 @@ use super::policy::{ReleasePolicy, Severity};
 
 /// One review finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// Stable code (see `docs/release.md`).

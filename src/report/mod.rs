@@ -59,10 +59,7 @@ pub struct VerifyReport {
     pub header_protection: HeaderProtection,
     /// The MMHS view of the (protected, when present) header fields — the output of
     /// `mmhs::inspect`, or `null` when that is not available.
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        ts(type = "Record<string, unknown> | null")
-    )]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "MmhsView | null"))]
     pub mmhs: serde_json::Value,
     /// Status of every address in MMHS-Authorizing-Users, and of every countersignature (or
     /// review signature) whose signer is not listed ([`crate::verify::authorizing_users`]).

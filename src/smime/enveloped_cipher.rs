@@ -47,6 +47,7 @@ fn default_icv_len() -> u8 {
 
 /// A content cipher we can produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ContentCipher {
     /// AES-128-CBC in EnvelopedData (RFC 3565) — RFC 8551 MUST-.

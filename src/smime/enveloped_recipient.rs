@@ -19,6 +19,7 @@ use crate::asn1::oid::{EC_PUBLIC_KEY, P256, RSAES_OAEP, RSA_ENCRYPTION};
 
 /// How recipients are identified in the RecipientInfos we produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RecipientIdKind {
     /// issuerAndSerialNumber (RFC 5652; understood by every implementation). The default.

@@ -42,6 +42,11 @@ use crate::rng::CryptoRng;
 /// weak by the algorithm policy ([`crate::algorithm_policy::key_transport`]) and never
 /// produced; it is still read on receipt, where the policy judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(rename = "KeyTransportPadding")
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RsaPadding {
     /// RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 8551 SHOULD+). The default.

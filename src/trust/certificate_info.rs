@@ -21,6 +21,7 @@ pub const MAX_INSPECTED_CERTIFICATES: usize = 256;
 
 /// The shown facts of one certificate. JSON (camelCase) is the wasm `certificateInfo` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateInfo {
     /// The subject as an RFC 4514 string, most specific RDN first (`CN=…,O=…`).

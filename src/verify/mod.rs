@@ -54,6 +54,7 @@ pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
 pub use receipt::{make_receipt, ReceiptOptions, SignedReceipt};
+pub(crate) use request::with_verify_material;
 pub use request::{add_recipient_key, MakeReceiptRequest, VerifyRequest};
 pub use walk::{verify_cms, verify_message, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE};
 

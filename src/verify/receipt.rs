@@ -382,11 +382,14 @@ pub struct ReceiptOptions {
     pub use_ski: bool,
 }
 
-/// A signed receipt, ready to send.
+/// A signed receipt, ready to send (JSON `SignedReceipt`: the wasm `makeReceipt` result, with
+/// `message` as a Uint8Array).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 pub struct SignedReceipt {
     /// The whole RFC 5322 message (CRLF): From the recipient, To the receiptsTo addresses,
     /// the signed receipt as `application/pkcs7-mime; smime-type=signed-receipt`.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "Uint8Array"))]
     pub message: Vec<u8>,
     /// The SMTP recipients: the receiptsTo rfc822Name addresses.
     pub to: Vec<String>,

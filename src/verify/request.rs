@@ -6,56 +6,93 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{ReceiptOptions, VerifyContext};
+use super::{make_receipt, ReceiptOptions, SignedReceipt, VerifyContext};
 use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys;
 use crate::request::time_or;
+use crate::rng::CryptoRng;
 use crate::smime::{Error, KeyUse, Signer};
 
-/// The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct VerifyRequest {
-    /// Trust anchors (PEM texts).
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub trust_anchors: Vec<String>,
-    /// Extra certificates: intermediates, or signer certificates (PEM texts).
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub certificates: Vec<String>,
-    /// CRLs (PEM `X509 CRL` texts).
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub crls: Vec<String>,
-    /// Validation time (RFC 3339); default: the caller's clock.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
-    pub at: Option<OffsetDateTime>,
-    /// The key that opens enveloped layers.
-    #[serde(default)]
-    pub decryption_key: Option<KeyUse>,
-    /// Maximum nesting of S/MIME layers (0 or absent: the default, 8).
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub max_depth: usize,
-    /// Also return the innermost content: the result is then `{ report, content }`.
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub with_content: bool,
-    /// Legacy receive: weak algorithms and keys become the note `weak-algorithm-accepted`
-    /// instead of problems (docs/security.md, Algorithm policy).
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub allow_weak: bool,
-    /// The reader's address: the report's `mmhs.readerPrecedence` (MMHS profile §3.5.1).
-    #[serde(default)]
-    pub reader: Option<String>,
-    /// The authserv-ids (RFC 8601) whose `Authentication-Results` the report shows.
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub trusted_authserv_ids: Vec<String>,
+/// Declare a request type that carries the verification material every reading operation
+/// takes (`verify`, `release`, `releaseGate`): `trustAnchors`, `certificates` and `crls`, PEM
+/// texts, the first members of the struct, flat in the JSON — serde's `flatten` cannot be
+/// combined with `deny_unknown_fields`, so the members are written here once and stamped
+/// into each request. The type also gets `material()`: a [`VerifyRequest`] holding just
+/// those members, to which the operation adds its time and keys.
+macro_rules! with_verify_material {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            /// Trust anchors (PEM texts).
+            #[serde(default)]
+            #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+            pub trust_anchors: Vec<String>,
+            /// Extra certificates: intermediates, or signer certificates (PEM texts).
+            #[serde(default)]
+            #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+            pub certificates: Vec<String>,
+            /// CRLs (PEM `X509 CRL` texts).
+            #[serde(default)]
+            #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+            pub crls: Vec<String>,
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The request's verification material alone, as a [`VerifyRequest`]
+            /// (the members `with_verify_material!` stamps in).
+            pub fn material(&self) -> $crate::verify::VerifyRequest {
+                $crate::verify::VerifyRequest {
+                    trust_anchors: self.trust_anchors.clone(),
+                    certificates: self.certificates.clone(),
+                    crls: self.crls.clone(),
+                    ..$crate::verify::VerifyRequest::default()
+                }
+            }
+        }
+    };
+}
+pub(crate) use with_verify_material;
+
+with_verify_material! {
+    /// The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct VerifyRequest {
+        /// Validation time (RFC 3339); default: the caller's clock.
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
+        pub at: Option<OffsetDateTime>,
+        /// The key that opens enveloped layers.
+        #[serde(default)]
+        pub decryption_key: Option<KeyUse>,
+        /// Maximum nesting of S/MIME layers (0 or absent: the default, 8).
+        #[serde(default)]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+        pub max_depth: usize,
+        /// Also return the innermost content: the result is then `{ report, content }`.
+        #[serde(default)]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+        pub with_content: bool,
+        /// Legacy receive: weak algorithms and keys become the note `weak-algorithm-accepted`
+        /// instead of problems (docs/security.md, Algorithm policy).
+        #[serde(default)]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+        pub allow_weak: bool,
+        /// The reader's address: the report's `mmhs.readerPrecedence` (MMHS profile §3.5.1).
+        #[serde(default)]
+        pub reader: Option<String>,
+        /// The authserv-ids (RFC 8601) whose `Authentication-Results` the report shows.
+        #[serde(default)]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
+        pub trusted_authserv_ids: Vec<String>,
+    }
 }
 
 impl VerifyRequest {
@@ -117,6 +154,22 @@ impl MakeReceiptRequest {
             include_certs: self.include_certs.unwrap_or(true),
             use_ski: self.use_ski,
         }
+    }
+
+    /// The signed receipt `recipient` returns for `raw` ([`make_receipt`]): `raw` is verified
+    /// in `ctx` with the recipient's key added ([`add_recipient_key`]), at `ctx.at`, else
+    /// `now`, which is also the receipt's date unless the request gives one.
+    pub fn make<R: CryptoRng + ?Sized>(
+        &self,
+        raw: &[u8],
+        mut ctx: VerifyContext,
+        recipient: &Signer,
+        now: OffsetDateTime,
+        rng: &mut R,
+    ) -> Result<SignedReceipt, Error> {
+        add_recipient_key(&mut ctx, recipient);
+        let at = *ctx.at.get_or_insert(now);
+        make_receipt(raw, &ctx, recipient, &self.options(at), rng)
     }
 }
 

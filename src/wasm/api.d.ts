@@ -47,6 +47,298 @@ now?: string,
 reader?: string, };
 
 /**
+ * A compose request. See `docs/compose.md` for the meaning of each field and examples.
+ */
+export type ComposeRequest = { 
+/**
+ * Author(s): `From` (RFC 5322 §3.6.2). One mailbox or an array; at least one.
+ */
+from?: string | ComposeMailbox | Array<string | ComposeMailbox>, 
+/**
+ * Transmitter: `Sender` (Originator Indication, profile §3.4.29). Written when it differs
+ * from a single From, when there are several From, or when authorizing users are given.
+ */
+sender?: string | ComposeMailbox, 
+/**
+ * `Reply-To` (RFC 5322 §3.6.2).
+ */
+replyTo?: string | ComposeMailbox | Array<string | ComposeMailbox>, 
+/**
+ * Primary (action) recipients: `To` (profile §3.4.32).
+ */
+to?: Array<string | ComposeRecipient>, 
+/**
+ * Copy (information) recipients: `Cc`.
+ */
+cc?: Array<string | ComposeRecipient>, 
+/**
+ * Blind copy recipients: each gets a separate copy (profile §3.4.5).
+ */
+bcc?: Array<string | ComposeRecipient>, 
+/**
+ * `Subject` (Subject Indication, §3.4.39); any Unicode, RFC 2047-encoded as needed.
+ */
+subject?: string, 
+/**
+ * Use this Message-ID (with or without `<>`) instead of generating one — e.g. when a
+ * released draft keeps the id its drafter gave it.
+ */
+messageId?: string, 
+/**
+ * `In-Reply-To` (Replying MM Indication, §3.4.37): message ids.
+ */
+inReplyTo?: Array<string>, 
+/**
+ * `References` (Cross Referencing Indication, §3.4.9): message ids.
+ */
+references?: Array<string>, 
+/**
+ * `MMHS-Primary-Precedence` (§3.5.1): a name (`"flash"`) or number (`4`, `16`).
+ * Required exactly when there are To recipients.
+ */
+primaryPrecedence?: NameOrNumber, 
+/**
+ * `MMHS-Copy-Precedence` (§3.5.2). Required exactly when there are Cc or Bcc recipients.
+ */
+copyPrecedence?: NameOrNumber, 
+/**
+ * `MMHS-Message-Type` (§3.5.3).
+ */
+messageType?: NameOrNumber | MessageTypeRequest, 
+/**
+ * `MMHS-Extended-Authorisation-Info` (§3.5.5, §3.3.2): release time; default: now.
+ */
+extendedAuthorisationInfo?: string, 
+/**
+ * `Expires` (Expiry Date Indication, §3.4.17). Must be after now.
+ */
+expires?: string, 
+/**
+ * `Supersedes` (Obsoleting Indication, §3.4.28): ids of the messages this one obsoletes.
+ */
+supersedes?: Array<string>, 
+/**
+ * `MMHS-Subject-Indicator-Codes` (Distribution Code, §3.5.6).
+ */
+subjectIndicatorCodes?: Array<string>, 
+/**
+ * `MMHS-Handling-Instructions` (§3.6.1).
+ */
+handlingInstructions?: Array<string>, 
+/**
+ * `MMHS-Message-Instructions` (§3.5.7).
+ */
+messageInstructions?: Array<string>, 
+/**
+ * `MMHS-Originator-Reference` (§3.5.10).
+ */
+originatorReference?: string, 
+/**
+ * `MMHS-Codress-Message-Indicator` (§3.6.6).
+ */
+codressMessageIndicator?: number, 
+/**
+ * `MMHS-Other-Recipients-Indicator-To` (§3.5.9): designators of primary recipients
+ * reached outside this message.
+ */
+otherRecipientsIndicatorTo?: Array<string>, 
+/**
+ * `MMHS-Other-Recipients-Indicator-CC` (§3.5.9).
+ */
+otherRecipientsIndicatorCc?: Array<string>, 
+/**
+ * `MMHS-Originator-PLAD` (§3.6.5).
+ */
+originatorPlad?: string, 
+/**
+ * `MMHS-Acp127-Message-Identifier` (§3.6.4).
+ */
+acp127MessageIdentifier?: string, 
+/**
+ * `MMHS-Exempted-Address` (§3.5.4).
+ */
+exemptedAddresses?: Array<string | ComposeMailbox>, 
+/**
+ * `MMHS-Authorizing-Users` (Authorizing Users Indication, §3.4.3; RFC 7912). Forces a
+ * `Sender` field (§3.4.3: "the Sender header field … MUST also be present").
+ */
+authorizingUsers?: Array<string | ComposeMailbox>, 
+/**
+ * Default DSN conditions for every recipient without its own `notify`
+ * (§3.3.7, §3.4.12, §3.4.31): `["failure"]` (the default), `["success","failure","delay"]`,
+ * or `["never"]`.
+ */
+notify?: Array<NotifyCondition>, 
+/**
+ * `RET=` of MAIL FROM (RFC 3461 §4.3): `"full"` or `"hdrs"`.
+ */
+ret?: Ret, 
+/**
+ * `ENVID=` (Message Identification, §3.3.6); default: the Message-ID without `<>`.
+ */
+envid?: string, 
+/**
+ * Receipt and non-receipt notification (§3.4.27, §3.4.33) for every recipient without its
+ * own `receiptNotification`: adds `Disposition-Notification-To`.
+ */
+receiptNotification?: boolean, 
+/**
+ * Where MDNs go; default: the first From.
+ */
+dispositionNotificationTo?: string | ComposeMailbox | Array<string | ComposeMailbox>, 
+/**
+ * Deferred Delivery (§3.4.10, RFC 4865 `HOLDUNTIL`): not before this time.
+ */
+deferredDelivery?: string, 
+/**
+ * Deferred Delivery as a number of seconds (RFC 4865 `HOLDFOR`), 1..=999999999.
+ * At most one of `deferredDelivery` / `holdFor`.
+ */
+holdFor?: number, 
+/**
+ * Latest Delivery Designation (§3.4.24, RFC 2852 `BY`): deliver by this time.
+ */
+latestDelivery?: string, 
+/**
+ * RFC 2852 by-mode: `"return"` (R, the default: non-delivery report and the message is
+ * dropped, as §3.4.24 describes) or `"notify"` (N: delay DSN, delivery goes on).
+ */
+latestDeliveryMode?: ByMode, 
+/**
+ * RFC 2852 by-trace `T`: ask for a delay DSN trace.
+ */
+latestDeliveryTrace?: boolean, 
+/**
+ * `Content-Language` (Language Indication, §3.4.23): BCP 47 tags, e.g. `["en", "fr-CA"]`.
+ */
+language?: Array<string>, 
+/**
+ * The body text (a string) or `{ "text": …, "html": … }`.
+ */
+body?: string | Body, 
+/**
+ * Attachments (Multi-part Body, §3.4.26).
+ */
+attachments?: Array<Attachment>, 
+/**
+ * Forwarded messages (Forwarded MM Indication, §3.4.19): message/rfc822; forwarded=yes.
+ */
+forwarded?: Array<ForwardedMessage>, 
+/**
+ * `Autoforwarded: TRUE` (Auto-forwarded Indication, §3.4.4) — for an MSA forwarding
+ * automatically.
+ */
+autoforwarded?: boolean, 
+/**
+ * `Incomplete-Copy` (Incomplete Copy Indication, §3.4.22).
+ */
+incompleteCopy?: boolean, 
+/**
+ * `Conversion` (Conversion Prohibited, §3.4.7).
+ */
+conversion?: ConversionPolicy, 
+/**
+ * `Conversion-With-Loss` (§3.4.8).
+ */
+conversionWithLoss?: ConversionPolicy, 
+/**
+ * `Original-Encoded-Information-Types` (§3.3.8), e.g. `["IA5-Text"]`.
+ */
+originalEncodedInformationTypes?: Array<string>, 
+/**
+ * Sign each copy (RFC 8551 §3.5; the signer key and certificate as PEM, or `true` when
+ * the caller supplies them in [`super::ComposeKeys`]).
+ */
+sign?: boolean | ComposeSignRequest, 
+/**
+ * Encrypt each copy for its recipients and the sender (RFC 8551 §3.3): the recipient
+ * certificates, or `true` when the caller supplies them in [`super::ComposeKeys`].
+ */
+encrypt?: boolean | ComposeEncryptRequest, 
+/**
+ * Compress the content (RFC 3274 CompressedData), innermost, once (profile §4.2.1.4.1).
+ */
+compress?: boolean, 
+/**
+ * The security label (also accepted as `securityLabel`): the ESS security label signed
+ * attribute (RFC 2634 §3) and, with `sioLabel`, an `SIO-Label` header field (RFC 7444).
+ */
+labels?: LabelRequest, 
+/**
+ * Header protection: `"wrapped"` (default when signing or encrypting), `"injected"`
+ * (RFC 9788) or `"none"`; or `{ "scheme", "policy", "legacyDisplay" }`.
+ */
+protectHeaders?: ProtectHeaders | ProtectHeadersRequest, };
+
+/**
+ * The caller's side of a composition (JSON `ComposeOptions`, the second argument of the wasm
+ * `compose`; the CLI's `--now`, `--message-id-domain`, key and `--recipient-cert` flags): the
+ * time, the Message-ID domain and the key material [`super::ComposeKeys`] is made of.
+ */
+export type ComposeOptions = { 
+/**
+ * Composition time (RFC 3339); default: the caller's clock.
+ */
+now?: string, 
+/**
+ * Right-hand side of the generated Message-ID; default: the domain of the first From.
+ */
+messageIdDomain?: string, 
+/**
+ * The signer for `sign` when the request carries no `sign.key`.
+ */
+signer?: KeyUse, 
+/**
+ * Recipient certificates (PEM texts) for `encrypt`, found by e-mail address.
+ */
+recipientCertificates?: Array<string>, };
+
+/**
+ * What the MDN says. JSON (camelCase) is the wasm `makeMdn` request; unknown fields are
+ * refused.
+ */
+export type MdnRequest = { 
+/**
+ * The reader (final recipient) address: the MDN's From and `Final-Recipient`.
+ */
+reader: string, 
+/**
+ * Where the MDN goes: the Disposition-Notification-To address.
+ */
+to: string, 
+/**
+ * The original Message-ID (with or without angle brackets); left out when absent or
+ * not a msg-id.
+ */
+originalMessageId?: string | null, 
+/**
+ * The original Subject, quoted in the human part and the MDN's Subject.
+ */
+originalSubject?: string | null, 
+/**
+ * The delivered message's `Original-Recipient` field (RFC 8098 §3.2.3,
+ * `rfc822;addr`), copied when it names an addr-spec.
+ */
+originalRecipient?: string | null, 
+/**
+ * The disposition type; default `displayed`.
+ */
+disposition?: DispositionType, 
+/**
+ * The original header section to return as `text/rfc822-headers`; omit it for an
+ * encrypted message.
+ */
+originalHeaders?: string | null, 
+/**
+ * The `Reporting-UA` field (RFC 8098 §3.2.1): `ua-name [";" ua-product]`.
+ */
+reportingUa: string, 
+/**
+ * The MDN's Message-ID; default: generated from the RNG at the reader's domain.
+ */
+messageId?: string | null, };
+
+/**
  * The request of `sign` (JSON `SignRequest`, all optional; docs/js-api.md).
  */
 export type SignRequest = { 
@@ -216,29 +508,31 @@ exportPassword?: string,
 iterations?: number, };
 
 /**
- * The request of `release` (JSON `ReleaseOptions`; docs/js-api.md).
+ * The request of `release` (JSON `ReleaseOptions`; docs/js-api.md): step 1 verifies with
+ * its `trustAnchors`, `certificates` and `crls`.
  */
 export type ReleaseOptions = { 
 /**
- * The release officer's key and certificate.
- */
-officer: KeyUse, 
-/**
- * Trust anchors for step 1 (PEM texts).
+ * Trust anchors (PEM texts).
  */
 trustAnchors?: Array<string>, 
 /**
- * Extra certificates (PEM texts).
+ * Extra certificates: intermediates, or signer certificates (PEM texts).
  */
 certificates?: Array<string>, 
 /**
- * CRLs (PEM texts).
+ * CRLs (PEM `X509 CRL` texts).
  */
 crls?: Array<string>, 
 /**
+ * The release officer's key and certificate. Required by the wasm `release`; the
+ * CLI's key flags may supply the officer instead ([`ReleaseOptions::release`]).
+ */
+officer: KeyUse, 
+/**
  * The release policy (docs/release.md); the default policy when absent.
  */
-policy?: Record<string, unknown>, 
+policy?: Partial<ReleasePolicy>, 
 /**
  * The officer's decision.
  */
@@ -268,13 +562,27 @@ export type DecisionRequest = "approve" | "review" | {
 reject: string, } | { action: "approve" | "review" } | { action: "reject"; reason: string };
 
 /**
- * The request of `releaseGate` (JSON `ReleaseGateRequest`, all optional).
+ * The request of `releaseGate` (JSON `ReleaseGateRequest`, all optional): the message
+ * is verified with its `trustAnchors` (none = nothing chains, so no authorisation
+ * counts), `certificates` and `crls`.
  */
 export type ReleaseGateRequest = { 
 /**
+ * Trust anchors (PEM texts).
+ */
+trustAnchors?: Array<string>, 
+/**
+ * Extra certificates: intermediates, or signer certificates (PEM texts).
+ */
+certificates?: Array<string>, 
+/**
+ * CRLs (PEM `X509 CRL` texts).
+ */
+crls?: Array<string>, 
+/**
  * The release policy; the default policy when absent.
  */
-policy?: Record<string, unknown>, 
+policy?: Partial<ReleasePolicy>, 
 /**
  * The authenticated submitter (SMTP AUTH identity); absent = unauthenticated.
  */
@@ -284,17 +592,117 @@ submitter?: string,
  */
 recipients?: Array<string>, 
 /**
- * Trust anchors (PEM texts); none = nothing chains, so no authorisation counts.
- */
-trustAnchors?: Array<string>, 
-/**
- * Extra certificates (PEM texts).
- */
-certificates?: Array<string>, 
-/**
  * Validation time (RFC 3339); default: the caller's clock.
  */
 at?: string, };
+
+/**
+ * The request of `mixerMap` (JSON `MixerRequest`; `mmhs mixer to-x400|to-internet`).
+ */
+export type MixerRequest = { 
+/**
+ * Which way to map.
+ */
+direction: MixerDirection, 
+/**
+ * `toInternet`: treat every message as military (gateway configuration).
+ */
+allMilitary?: boolean, };
+
+/**
+ * The request of `auditRecord` (JSON `AuditRecordRequest`; `mmhs audit record`): the agent,
+ * the event, facts overriding those read from the message, the previous record and the
+ * time. The message itself travels beside it as bytes.
+ */
+export type AuditRecordRequest = { 
+/**
+ * The agent writing the record.
+ */
+agent: AuditAgent, 
+/**
+ * The event.
+ */
+event: AuditEvent, 
+/**
+ * Facts (docs/release.md "Audit trail"); they override the message's.
+ */
+facts?: AuditFacts, 
+/**
+ * The previous record of the log (the new one chains to it).
+ */
+prev?: AuditRecord, 
+/**
+ * Event time (RFC 3339); default: the caller's clock.
+ */
+at?: string, };
+
+/**
+ * Options for [`verify_audit_log`].
+ */
+export type AuditVerifyOptions = { 
+/**
+ * The hash of the newest record as recorded elsewhere; detects deletion at the end.
+ */
+expectedHead?: string, 
+/**
+ * Retention period in days (default 10, the profile's minimum; smaller values are raised
+ * to 10). With `now`, records may only have been pruned from the start of the log when
+ * they are older than the retention period; see [`verify_audit_log`].
+ */
+retentionDays?: number, 
+/**
+ * The current time (RFC 3339), for the retention check.
+ */
+now?: string, };
+
+/**
+ * `labelCheck`: the decision for a message, from its verification report (the wasm
+ * `verify` result) or from an explicit input.
+ */
+export type CheckRequest = { 
+/**
+ * The policy files' texts.
+ */
+policies?: Array<string>, 
+/**
+ * The message's verification report: its labels and military flag.
+ */
+report?: VerifyReport, 
+/**
+ * The rest of the input (recipients, clearances, unlabelled mode); its labels are
+ * replaced by the report's when a report is given.
+ */
+input?: LabelInput, };
+
+/**
+ * `labelReceivable`: the classifications the recipients may receive.
+ */
+export type ReceivableRequest = { 
+/**
+ * The policy files' texts.
+ */
+policies?: Array<string>, 
+/**
+ * The recipients (addresses).
+ */
+recipients?: Array<string>, 
+/**
+ * The policy listed; default the local one.
+ */
+policy?: string, };
+
+/**
+ * `labelEquivalents`: a label's equivalents, with display markings.
+ */
+export type EquivalentsRequest = { 
+/**
+ * The policy files' texts.
+ */
+policies?: Array<string>, 
+/**
+ * The label.
+ */
+label: SecurityLabel, };
 
 /**
  * The digest algorithms a signature is produced with (RFC 5754 §2; SHA-1 is never
@@ -318,6 +726,28 @@ export type DomainEncryption = "none" | "whenNoPersonal" | "also" | "instead";
  * RSA padding choice for producing signatures.
  */
 export type RsaPadding = "pkcs1v15" | "pss";
+
+/**
+ * RSA padding for key transport: RSAES-OAEP only. RSAES-PKCS1-v1_5 (RFC 8551 §2.3 MUST-) is
+ * weak by the algorithm policy ([`crate::algorithm_policy::key_transport`]) and never
+ * produced; it is still read on receipt, where the policy judges it.
+ */
+export type KeyTransportPadding = "oaep";
+
+/**
+ * A digest algorithm we can compute.
+ */
+export type DigestAlg = "sha1" | "sha256" | "sha384" | "sha512";
+
+/**
+ * A content cipher we can produce.
+ */
+export type ContentCipher = "aes128-cbc" | "aes256-cbc" | "aes128-gcm" | "aes256-gcm";
+
+/**
+ * How recipients are identified in the RecipientInfos we produce.
+ */
+export type RecipientIdKind = "issuer-and-serial-number" | "subject-key-identifier";
 
 /**
  * What a sender asks for (compose / sign option): the request is made when signing, with a
@@ -384,6 +814,581 @@ type: string,
 value: string, };
 
 /**
+ * A mailbox: `{ "name": "Alice", "address": "alice@army.example" }` or just
+ * `"alice@army.example"`.
+ */
+export type ComposeMailbox = { 
+/**
+ * Display name (any Unicode; RFC 2047-encoded when not ASCII).
+ */
+name?: string, 
+/**
+ * addr-spec, ASCII (`local@domain`; IDN domains in A-label form).
+ */
+address: string, };
+
+/**
+ * A recipient with its per-recipient options.
+ */
+export type ComposeRecipient = { 
+/**
+ * Display name.
+ */
+name?: string, 
+/**
+ * addr-spec.
+ */
+address: string, 
+/**
+ * DSN conditions for this recipient (overrides the request's `notify`).
+ */
+notify?: Array<NotifyCondition>, 
+/**
+ * Receipt/non-receipt notification for this recipient (overrides the request's
+ * `receiptNotification`).
+ */
+receiptNotification?: boolean, };
+
+/**
+ * A precedence or message type given by name (`"flash"`) or number (`4`).
+ */
+export type NameOrNumber = number | string;
+
+/**
+ * `MMHS-Message-Type`: `{ "type": "exercise", "identifier": "CANDLE FISH" }`, or just the
+ * type (`"operation"`, `1`, `200`).
+ */
+export type MessageTypeRequest = { 
+/**
+ * exercise (0), operation (1), project (2), drill (3), or a number (128–255 national).
+ */
+type: NameOrNumber, 
+/**
+ * Optional identifier (military-string, e.g. the exercise name).
+ */
+identifier?: string, };
+
+/**
+ * The body: a string (text/plain) or `{ "text": …, "html": … }` (both ⇒
+ * multipart/alternative).
+ */
+export type Body = { 
+/**
+ * text/plain.
+ */
+text?: string, 
+/**
+ * text/html.
+ */
+html?: string, };
+
+/**
+ * An attachment: bytes in standard base64.
+ */
+export type Attachment = { 
+/**
+ * File name (any Unicode; RFC 2231-encoded when needed).
+ */
+filename: string, 
+/**
+ * MIME type, default `application/octet-stream`.
+ */
+contentType?: string, 
+/**
+ * The content, standard base64 (whitespace allowed).
+ */
+data: string, 
+/**
+ * `inline` instead of `attachment`.
+ */
+inline?: boolean, 
+/**
+ * `Content-ID` (without `<>`), for inline images referenced from HTML.
+ */
+contentId?: string, 
+/**
+ * `Content-Description`.
+ */
+description?: string, };
+
+/**
+ * A message to forward as `message/rfc822; forwarded=yes`.
+ */
+export type ForwardedMessage = { 
+/**
+ * The complete message (header and body), standard base64.
+ */
+data: string, 
+/**
+ * `Content-Description`, e.g. the forwarded message's subject.
+ */
+description?: string, };
+
+/**
+ * `sign`: who signs and how. Every member is optional; `sign: true` is all defaults with
+ * the signer taken from [`super::ComposeKeys`].
+ */
+export type ComposeSignRequest = { 
+/**
+ * The signer's private key, PEM (PKCS#8 `PRIVATE KEY`, PKCS#1 or SEC1). RSA ≥ 2048 or
+ * P-256. Absent: the signer of [`super::ComposeKeys`].
+ */
+key?: string, 
+/**
+ * The signer's certificate, PEM; further CERTIFICATE blocks are the chain.
+ */
+certificate?: string, 
+/**
+ * More chain certificates (intermediates), PEM.
+ */
+chain?: string, 
+/**
+ * `sha256` (default), `sha384`, `sha512`.
+ */
+digest?: DigestAlg, 
+/**
+ * RSA signature padding: `pkcs1v15` (default) or `pss` (RSASSA-PSS). Ignored for EC.
+ */
+rsaPadding?: RsaPadding, 
+/**
+ * `false` (default): multipart/signed with a detached signature; `true`:
+ * application/pkcs7-mime; smime-type=signed-data.
+ */
+opaque?: boolean, 
+/**
+ * Include the signer certificate and chain (default `true`; `false` for impoverished
+ * links).
+ */
+includeCertificates?: boolean, 
+/**
+ * `issuerAndSerial` (default) or `ski`.
+ */
+signerIdentifier?: SignerIdentifier, 
+/**
+ * The signature type attribute (draft-melnikov-smime-msa-to-mda §3.2), e.g.
+ * `["originator"]`; empty: no attribute.
+ */
+signatureType?: Array<SignatureType>, 
+/**
+ * Triple wrapping (RFC 2634 §1.1, profile §4.2.2): sign, encrypt, sign again (needs
+ * `encrypt`). The outer signature carries the same label.
+ */
+tripleWrap?: boolean, 
+/**
+ * Ask for signed receipts (RFC 2634 §2.2, MMHS profile §4.1.7): `{ "receiptsFrom":
+ * {"kind": "all" | "firstTier"} | {"kind": "list", "recipients": [["bob@…"]]},
+ * "receiptsTo": ["alice@…"] }`. The inner (originator) signature of each copy carries a
+ * receiptRequest with its own fresh signedContentIdentifier.
+ */
+receiptRequest?: ReceiptRequestOptions, };
+
+/**
+ * How the SignerInfo names the signer (RFC 5652 §5.3).
+ */
+export type SignerIdentifier = "issuerAndSerial" | "ski";
+
+/**
+ * `encrypt`: recipient certificates and options. The sender is always a recipient of its own
+ * copy (its certificate: `senderCertificate`, else [`super::ComposeKeys`], else the signer's).
+ */
+export type ComposeEncryptRequest = { 
+/**
+ * Recipient certificates; each envelope recipient's is found by its e-mail address
+ * (subjectAltName rfc822Name, or emailAddress in the subject). A Bcc recipient's
+ * certificate is used only in its own copy.
+ */
+certificates?: Array<string | RecipientCertificate>, 
+/**
+ * The sender's own encryption certificate, PEM (encrypt-to-self).
+ */
+senderCertificate?: string, 
+/**
+ * Force a content cipher (`aes256-gcm`, `aes128-gcm`, `aes256-cbc`, `aes128-cbc`).
+ * Default: AES-256-GCM AuthEnvelopedData when every recipient of the copy advertises
+ * it, else the best cipher all advertise, else AES-256-CBC EnvelopedData.
+ */
+cipher?: ContentCipher, 
+/**
+ * RSA key transport: `oaep` (RSAES-OAEP SHA-256), the default and only value (PKCS#1
+ * v1.5 is weak: `crate::algorithm_policy`).
+ */
+keyTransport?: KeyTransportPadding, 
+/**
+ * `issuer-and-serial-number` (default) or `subject-key-identifier`.
+ */
+recipientIdentifier?: RecipientIdKind, 
+/**
+ * Encryption for a recipient's domain (draft-melnikov-smime-msa-to-mda-04 §4 case (b);
+ * draft-ramsdell-enc-smime-gateway-00): `none` (default: each recipient's own
+ * certificate, or `recipient-certificate-missing`), `whenNoPersonal` (the recipient
+ * domain's DCA or gateway certificate among `certificates` when the recipient has
+ * none of its own), `also` (both), `instead` (the domain's only). The most specific
+ * domain's certificates are used (`crate::domain::dca`).
+ */
+domainEncryption?: DomainEncryption, };
+
+/**
+ * A recipient certificate: a PEM string, or `{ "certificate": PEM, "capabilities": [...] }`
+ * with the content-encryption algorithms the recipient advertised (its verified
+ * sMIMECapabilities, RFC 8551 §2.7.1): `aes256-gcm`, `aes128-gcm`, `aes256-cbc`,
+ * `aes128-cbc`.
+ */
+export type RecipientCertificate = { 
+/**
+ * The certificate, PEM.
+ */
+certificate: string, 
+/**
+ * The advertised content ciphers; `None`: unknown.
+ */
+capabilities?: Array<ContentCipher>, };
+
+/**
+ * `labels` / `securityLabel`: one label, used as the ESS security label signed attribute
+ * (RFC 2634 §3.2) of every signature and, with `sioLabel`, as an `SIO-Label` header
+ * (RFC 7444 `type=":ess"`).
+ */
+export type LabelRequest = { 
+/**
+ * security-policy-identifier, dotted OID (required).
+ */
+policy?: string, 
+/**
+ * security-classification: 0 unmarked, 1 unclassified, 2 restricted, 3 confidential,
+ * 4 secret, 5 top-secret, or a policy-defined value up to 256.
+ */
+classification?: number, 
+/**
+ * privacy-mark (UTF8String), e.g. `"NATO SECRET"`.
+ */
+privacyMark?: string, 
+/**
+ * security-categories: `{ "type": OID, "value": base64 DER }`.
+ */
+categories?: Array<ReportSecurityCategory>, 
+/**
+ * Also write an `SIO-Label` header field: `true`, or display parameters.
+ */
+sioLabel?: boolean | SioLabelRequest, };
+
+/**
+ * `SIO-Label` display parameters (RFC 7444 §3: `marking`, `fgcolor`, `bgcolor`).
+ */
+export type SioLabelRequest = { 
+/**
+ * Display marking, e.g. `NATO SECRET`.
+ */
+marking?: string, 
+/**
+ * Foreground colour (RFC 7444 named colour or `#rrggbb`).
+ */
+fgcolor?: string, 
+/**
+ * Background colour.
+ */
+bgcolor?: string, };
+
+/**
+ * `protectHeaders`: a scheme name, or `{ "scheme", "policy", "legacyDisplay" }`.
+ */
+export type ProtectHeadersRequest = { 
+/**
+ * The scheme.
+ */
+scheme: ProtectHeaders, 
+/**
+ * RFC 9788 §3.2 header confidentiality policy for `injected` + `encrypt`: `baseline`
+ * (default), `shy`, `noConfidentiality`.
+ */
+policy?: Hcp, 
+/**
+ * RFC 9788 §2.1.2 Legacy Display Element for `injected` + `encrypt`.
+ */
+legacyDisplay?: boolean, };
+
+/**
+ * Header protection scheme.
+ */
+export type ProtectHeaders = "none" | "wrapped" | "injected";
+
+/**
+ * `disposition-type` (RFC 8098 §3.2.6.2).
+ */
+export type DispositionType = "displayed" | "deleted" | "dispatched" | "processed";
+
+/**
+ * Header Confidentiality Policy (RFC 9788 §3.2).
+ */
+export type Hcp = "baseline" | "shy" | "noConfidentiality";
+
+/**
+ * The direction of a MIXER mapping (draft-melnikov-mmhs-authorizing-users-00 §5).
+ */
+export type MixerDirection = "toX400" | "toInternet";
+
+/**
+ * The agent writing the record (which table applies).
+ */
+export type AuditAgent = "mua" | "msa" | "mta";
+
+/**
+ * The audited event.
+ */
+export type AuditEvent = "submit" | "receive" | "release" | "reject" | "deliver" | "defer";
+
+/**
+ * The facts an agent knows about a message; [`audit_record`] keeps only those the table asks
+ * for. Build it with [`AuditFacts::from_message`] and add the envelope/timing facts.
+ */
+export type AuditFacts = { 
+/**
+ * MM Identification: the Message-ID ([`MessageIdentifiers`]).
+ */
+mmIdentification: string | null, 
+/**
+ * Message Identification: the ENVID, else the agent's transaction id
+ * ([`MessageIdentifiers`]).
+ */
+messageIdentification: string | null, 
+/**
+ * Authorizing Users Indication (MMHS-Authorizing-Users).
+ */
+authorizingUsers: Array<string> | null, 
+/**
+ * Extended Authorization Info (MMHS-Extended-Authorisation-Info).
+ */
+extendedAuthorisationInfo: string | null, 
+/**
+ * Delivery/Non-delivery Notification requests (SMTP NOTIFY per recipient, "addr: NOTIFY").
+ */
+deliveryNotification: Array<string> | null, 
+/**
+ * Receipt/Non-receipt Notification Request Indication (Disposition-Notification-To).
+ */
+receiptNotificationRequest: string | null, 
+/**
+ * Primary Precedence (MMHS-Primary-Precedence, as written).
+ */
+primaryPrecedence: string | null, 
+/**
+ * Copy Precedence (MMHS-Copy-Precedence, as written).
+ */
+copyPrecedence: string | null, 
+/**
+ * Primary Recipients Indication (To).
+ */
+primaryRecipients: Array<string> | null, 
+/**
+ * Copy Recipients Indication (Cc).
+ */
+copyRecipients: Array<string> | null, 
+/**
+ * Blind Copy Recipient Indication (Bcc, or the envelope recipients of a Bcc copy).
+ */
+blindCopyRecipients: Array<string> | null, 
+/**
+ * Non-Repudiation of Receipt: whether a signed receipt was requested (ESS receiptRequest).
+ */
+nonRepudiationOfReceipt: boolean | null, 
+/**
+ * Security Labels (SIO-Label marking and/or the ESS label, as text).
+ */
+securityLabels: Array<string> | null, 
+/**
+ * Message Type (MMHS-Message-Type, as written).
+ */
+messageType: string | null, 
+/**
+ * Originator Indication (Sender, else From — profile §3.4.29).
+ */
+originator: string | null, 
+/**
+ * Delivery Timestamp Indication (RFC 3339).
+ */
+deliveryTimestamp: string | null, 
+/**
+ * Submission Timestamp Indication (RFC 3339).
+ */
+submissionTimestamp: string | null, 
+/**
+ * Priority (MT-Priority, −9..9).
+ */
+priority: number | null, 
+/**
+ * Time of Transfer In (RFC 3339; relaying MTAs).
+ */
+timeOfTransferIn: string | null, 
+/**
+ * Time of Transfer Out (RFC 3339; relaying MTAs).
+ */
+timeOfTransferOut: string | null, 
+/**
+ * The release officer (release and reject records).
+ */
+officer: string | null, 
+/**
+ * The reason given (reject and defer records).
+ */
+reason: string | null, 
+/**
+ * Until when delivery is deferred (RFC 3339; defer records), when known.
+ */
+deferredUntil: string | null, };
+
+/**
+ * The release policy.
+ */
+export type ReleasePolicy = { 
+/**
+ * How authorisations are protected.
+ */
+form: AuthorizationForm, 
+/**
+ * Whether the officer countersigns (or adds a review signature); `false` only adds the
+ * address (seed step 3: countersigning is optional).
+ */
+countersign: boolean, 
+/**
+ * The officers whose authorisation is required, in order. Empty: any one officer.
+ */
+officers: Array<string>, 
+/**
+ * Drafters whose messages need release: addresses or `*@domain` patterns. Empty: every
+ * military message needs release.
+ */
+requireRelease: Array<string>, 
+/**
+ * Drafters exempt from release (e.g. the officers themselves).
+ */
+exempt: Array<string>, 
+/**
+ * Mailbox of the release queue, when officers share one.
+ */
+releaseQueue: string | null, 
+/**
+ * Keyword / regex checks.
+ */
+keywords: Array<KeywordRule>, 
+/**
+ * Highest classification each recipient (address) or domain may receive.
+ */
+clearances: { [key in string]: number }, 
+/**
+ * Clearance of recipients not in `clearances`; `None`: unknown recipients are flagged.
+ */
+defaultClearance: number | null, 
+/**
+ * Fields a message must carry: `primaryPrecedence`, `copyPrecedence`, `securityLabel`,
+ * `messageType`, `subject`, `expires`.
+ */
+requiredFields: Array<string>, };
+
+/**
+ * How an authorisation is protected.
+ */
+export type AuthorizationForm = "countersignature" | "reviewSignature";
+
+/**
+ * One keyword or regular-expression check over the subject and text body.
+ */
+export type KeywordRule = { 
+/**
+ * The keyword (case-insensitive substring) or the regular expression (`regex: true`,
+ * Rust `regex` syntax, case-insensitive).
+ */
+pattern: string, 
+/**
+ * Whether `pattern` is a regular expression.
+ */
+regex: boolean, 
+/**
+ * Severity of a match.
+ */
+severity: Severity, };
+
+/**
+ * How serious a review finding is.
+ */
+export type Severity = "info" | "warn" | "block";
+
+/**
+ * What the decision looks at.
+ */
+export type LabelInput = { 
+/**
+ * The signed ESS security label (from a valid signature only).
+ */
+signed?: SecurityLabel, 
+/**
+ * The SIO-Label header field.
+ */
+header?: HeaderLabel, 
+/**
+ * Whether the message is military (RFC 6477 / RFC 7912 fields present).
+ */
+military?: boolean, 
+/**
+ * Recipients.
+ */
+recipients?: Array<RecipientRef>, 
+/**
+ * Clearances from recipients' certificates (RFC 5755 §4.4.6), by address.
+ */
+certificateClearances?: Array<[string, Array<Clearance>]>, 
+/**
+ * Handling of unlabelled military messages.
+ */
+unlabelled?: Unlabelled, };
+
+/**
+ * The SIO-Label header field as the decision sees it.
+ */
+export type HeaderLabel = { "kind": "absent" } | { "kind": "field", 
+/**
+ * The parameters.
+ */
+label: SioLabel, } | { "kind": "unreadable", 
+/**
+ * Why.
+ */
+reason: string, };
+
+/**
+ * A recipient and the next hop it goes through (`None`: local delivery).
+ */
+export type RecipientRef = { 
+/**
+ * The recipient address.
+ */
+address: string, 
+/**
+ * The next hop (host or domain name) for a remote recipient.
+ */
+nextHop?: string | null, };
+
+/**
+ * What happens to an unlabelled military message.
+ */
+export type Unlabelled = "refuse" | "default";
+
+/**
+ * A clearance in one policy (RFC 5755 §4.4.6).
+ */
+export type Clearance = { 
+/**
+ * policyId.
+ */
+policy: string, 
+/**
+ * classList.
+ */
+classes: Array<number>, 
+/**
+ * securityCategories (canonical base64 values).
+ */
+categories: Array<ReportSecurityCategory>, };
+
+/**
  * What an import yields (JSON `ImportedKey`).
  */
 export type ImportedKey = { 
@@ -407,6 +1412,90 @@ emails: Array<string>,
  * The certificate's subject (RFC 4514).
  */
 subject: string, };
+
+/**
+ * The shown facts of one certificate. JSON (camelCase) is the wasm `certificateInfo` result.
+ */
+export type CertificateInfo = { 
+/**
+ * The subject as an RFC 4514 string, most specific RDN first (`CN=…,O=…`).
+ */
+subject: string, 
+/**
+ * The issuer, in the same form.
+ */
+issuer: string, 
+/**
+ * The serial number, upper-case hex of its DER content octets.
+ */
+serialNumber: string, 
+/**
+ * notBefore, RFC 3339 (UTC).
+ */
+notBefore: string, 
+/**
+ * notAfter, RFC 3339 (UTC).
+ */
+notAfter: string, 
+/**
+ * subjectAltName rfc822Name entries, then the subject's emailAddress attributes; domain
+ * lower-cased, duplicates removed ([`super::email_addresses`]).
+ */
+emailAddresses: Array<string>, 
+/**
+ * SHA-256 of the certificate's DER, colon-separated upper-case hex (`AB:CD:…`).
+ */
+sha256Fingerprint: string, 
+/**
+ * The certificate re-encoded as one RFC 7468 `CERTIFICATE` block (LF line ends): what
+ * a caller stores, so that a certificate pasted again, wrapped differently, is the same
+ * text.
+ */
+pem: string, };
+
+/**
+ * The standard precedences and message types, lowest value first. JSON (camelCase) is the
+ * wasm `mmhsVocabulary` result.
+ */
+export type MmhsVocabulary = { 
+/**
+ * deferred (0) … override (5).
+ */
+precedences: Array<PrecedenceEntry>, 
+/**
+ * exercise (0) … drill (3).
+ */
+messageTypes: Array<MessageTypeEntry>, };
+
+/**
+ * One standard precedence.
+ */
+export type PrecedenceEntry = { 
+/**
+ * 0–5.
+ */
+value: number, 
+/**
+ * The lower-case standard name (`"flash"`).
+ */
+name: string, 
+/**
+ * MT-PRIORITY under the STANAG4406 policy (RFC 6710 Appendix A, Table 1).
+ */
+mtPriority: number, };
+
+/**
+ * One standard message type.
+ */
+export type MessageTypeEntry = { 
+/**
+ * 0–3.
+ */
+value: number, 
+/**
+ * The lower-case standard name (`"exercise"`).
+ */
+name: string, };
 
 /**
  * One finished copy: the RFC 5322 message and its SMTP envelope.
@@ -547,6 +1636,900 @@ export type Ret = "full" | "hdrs";
 export type ByMode = "return" | "notify";
 
 /**
+ * A finished MDN and the envelope it is submitted with (null reverse-path, RFC 8098 §2.1).
+ */
+export type Mdn = { 
+/**
+ * The message (CRLF line ends); standard base64 in JSON (the wasm facade passes a
+ * Uint8Array).
+ */
+raw: Uint8Array, 
+/**
+ * Its SMTP envelope.
+ */
+envelope: Envelope, 
+/**
+ * The MDN's Message-ID (with angle brackets).
+ */
+messageId: string, };
+
+/**
+ * A signed receipt, ready to send (JSON `SignedReceipt`: the wasm `makeReceipt` result, with
+ * `message` as a Uint8Array).
+ */
+export type SignedReceipt = { 
+/**
+ * The whole RFC 5322 message (CRLF): From the recipient, To the receiptsTo addresses,
+ * the signed receipt as `application/pkcs7-mime; smime-type=signed-receipt`.
+ */
+message: Uint8Array, 
+/**
+ * The SMTP recipients: the receiptsTo rfc822Name addresses.
+ */
+to: Array<string>, 
+/**
+ * The signedContentIdentifier answered, lower-case hex.
+ */
+identifier: string, };
+
+/**
+ * Everything MMHS about a message. JSON: camelCase; absent elements are omitted.
+ */
+export type MmhsView = { 
+/**
+ * Whether any MMHS heading field is present (a military message, RFC 7912 §5.2).
+ */
+military: boolean, 
+/**
+ * Message-ID without brackets.
+ */
+messageId?: string | null, 
+/**
+ * Subject, RFC 2047-decoded.
+ */
+subject?: string | null, 
+/**
+ * From.
+ */
+from?: AddressList | null, 
+/**
+ * Sender.
+ */
+sender?: AddressList | null, 
+/**
+ * Recipient counts.
+ */
+recipients: RecipientsView, 
+/**
+ * MMHS-Primary-Precedence.
+ */
+primaryPrecedence?: PrecedenceView | null, 
+/**
+ * MMHS-Copy-Precedence.
+ */
+copyPrecedence?: PrecedenceView | null, 
+/**
+ * The precedence that applies to the reader named in [`InspectOptions::reader`]: primary
+ * for a To ("action") recipient, copy for a Cc / Bcc ("information") one.
+ */
+readerPrecedence?: ReaderPrecedence | null, 
+/**
+ * MT-Priority as present.
+ */
+mtPriority?: MtPriority | null, 
+/**
+ * MT-Priority expected by the STANAG4406 derivation.
+ */
+expectedMtPriority?: number | null, 
+/**
+ * MMHS-Message-Type.
+ */
+messageType?: MessageTypeView | null, 
+/**
+ * MMHS-Extended-Authorisation-Info.
+ */
+extendedAuthorisationInfo?: DateTime | null, 
+/**
+ * MMHS-Authorizing-Users.
+ */
+authorizingUsers?: AuthorizingUsers | null, 
+/**
+ * MMHS-Exempted-Address.
+ */
+exemptedAddresses?: AddressList | null, 
+/**
+ * MMHS-Subject-Indicator-Codes.
+ */
+subjectIndicatorCodes?: SubjectIndicatorCodes | null, 
+/**
+ * MMHS-Handling-Instructions.
+ */
+handlingInstructions?: MilitaryStringSequence | null, 
+/**
+ * MMHS-Message-Instructions.
+ */
+messageInstructions?: MilitaryStringSequence | null, 
+/**
+ * MMHS-Codress-Message-Indicator.
+ */
+codressMessageIndicator?: CodressMessageIndicator | null, 
+/**
+ * MMHS-Originator-Reference.
+ */
+originatorReference?: MilitaryString | null, 
+/**
+ * MMHS-Other-Recipients-Indicator-To.
+ */
+otherRecipientsIndicatorTo?: MilitaryStringSequence | null, 
+/**
+ * MMHS-Other-Recipients-Indicator-CC.
+ */
+otherRecipientsIndicatorCc?: MilitaryStringSequence | null, 
+/**
+ * MMHS-Acp127-Message-Identifier.
+ */
+acp127MessageIdentifier?: MilitaryString | null, 
+/**
+ * MMHS-Originator-PLAD.
+ */
+originatorPlad?: MilitaryString | null, 
+/**
+ * SIO-Label.
+ */
+sioLabel?: SioLabelView | null, 
+/**
+ * SIO-Label-History, in header order (newest first).
+ */
+sioLabelHistory?: Array<SioLabelHistory>, 
+/**
+ * Expires.
+ */
+expires?: ExpiryView | null, 
+/**
+ * Supersedes: the obsoleted message ids.
+ */
+supersedes?: Array<string>, 
+/**
+ * Autoforwarded.
+ */
+autoforwarded?: boolean | null, 
+/**
+ * Incomplete-Copy present.
+ */
+incompleteCopy?: boolean, 
+/**
+ * Conversion.
+ */
+conversion?: ConversionPolicy | null, 
+/**
+ * Conversion-With-Loss.
+ */
+conversionWithLoss?: ConversionPolicy | null, 
+/**
+ * Original-Encoded-Information-Types.
+ */
+originalEncodedInformationTypes?: EncodedInformationTypes | null, 
+/**
+ * Notification requests.
+ */
+notifications?: NotificationsView, 
+/**
+ * Content-Language.
+ */
+contentLanguage?: ContentLanguage | null, 
+/**
+ * References.
+ */
+references?: Array<string>, 
+/**
+ * In-Reply-To.
+ */
+inReplyTo?: Array<string>, 
+/**
+ * Date.
+ */
+date?: DateTime | null, 
+/**
+ * Delivery time stamp: from the first (topmost) Received field.
+ */
+deliveryTime?: DateTime | null, 
+/**
+ * Submission time stamp: from the last (bottom) Received field.
+ */
+submissionTime?: DateTime | null, 
+/**
+ * Everything malformed or contradictory.
+ */
+problems: Array<Problem>, };
+
+/**
+ * A precedence as shown: `{ "value": 4, "name": "flash" }` (`name` absent and
+ * `"national": true` for national-use values).
+ */
+export type PrecedenceView = { 
+/**
+ * Numeric value.
+ */
+value: number, 
+/**
+ * Standard name (0–5).
+ */
+name?: string | null, 
+/**
+ * 16–31.
+ */
+national?: boolean, };
+
+/**
+ * The message type as shown: `{ "value": 0, "name": "exercise", "identifier": "…" }`.
+ */
+export type MessageTypeView = { 
+/**
+ * Numeric value.
+ */
+value: number, 
+/**
+ * Standard name (0–3).
+ */
+name?: string | null, 
+/**
+ * 128–255.
+ */
+national?: boolean, 
+/**
+ * The identifier parameter.
+ */
+identifier?: string | null, };
+
+/**
+ * The decoded ESS label of an SIO-Label, with the classification's name.
+ */
+export type EssLabelView = { 
+/**
+ * X.411 name of the classification (0–5).
+ */
+classificationName?: string | null, 
+/**
+ * security-policy-identifier, dotted decimal.
+ */
+policy: string, 
+/**
+ * security-classification (0..=256); 0–5 are the X.411 hierarchy.
+ */
+classification?: number | null, 
+/**
+ * privacy-mark text.
+ */
+privacyMark?: string | null, 
+/**
+ * security-categories.
+ */
+categories?: Array<SecurityCategory>, };
+
+/**
+ * SIO-Label as shown: its parameters plus `ess` when `type=":ess"` decodes.
+ */
+export type SioLabelView = { 
+/**
+ * The decoded ESS security label.
+ */
+ess?: EssLabelView | null, 
+/**
+ * Display marking.
+ */
+marking?: string | null, 
+/**
+ * Foreground colour.
+ */
+fgcolor?: Color | null, 
+/**
+ * Background colour.
+ */
+bgcolor?: Color | null, 
+/**
+ * Label type.
+ */
+type?: LabelType | null, 
+/**
+ * Label, base64 as in the field.
+ */
+label?: string | null, 
+/**
+ * Names of unknown parameters that were ignored (not formatted).
+ */
+ignored?: Array<string>, };
+
+/**
+ * Expires with the `expired` flag (absent when no `now` was given).
+ */
+export type ExpiryView = { 
+/**
+ * The expiry time.
+ */
+at: DateTime, 
+/**
+ * `now >= at`.
+ */
+expired?: boolean | null, };
+
+/**
+ * Notification requests found in the header.
+ */
+export type NotificationsView = { 
+/**
+ * Disposition-Notification-To (RFC 8098): read receipts wanted, sent here.
+ */
+dispositionNotificationTo?: AddressList | null, 
+/**
+ * Disposition-Notification-Options (RFC 8098 §2.2), unfolded text.
+ */
+dispositionNotificationOptions?: string | null, };
+
+/**
+ * Counts of the recipient fields' mailboxes (`bccField`: whether a Bcc field is present,
+ * even empty — a blind copy).
+ */
+export type RecipientsView = { 
+/**
+ * Mailboxes in To.
+ */
+to: number, 
+/**
+ * Mailboxes in Cc.
+ */
+cc: number, 
+/**
+ * Mailboxes in Bcc.
+ */
+bcc: number, 
+/**
+ * Whether a Bcc field is present.
+ */
+bccField: boolean, };
+
+/**
+ * `readerPrecedence` of the MMHS view: `{ "reader", "role", "field"?, "precedence"? }`.
+ */
+export type ReaderPrecedence = { 
+/**
+ * The reader's address, as given.
+ */
+reader: string, 
+/**
+ * Action, information, or not listed.
+ */
+role: ReaderRole, 
+/**
+ * The first field naming the reader: `To`, `Cc` or `Bcc` (absent when not listed).
+ */
+field?: string | null, 
+/**
+ * The precedence for that role (absent when the field for it is absent, or not listed).
+ */
+precedence?: PrecedenceView | null, };
+
+/**
+ * How the header addresses the reader.
+ */
+export type ReaderRole = "action" | "information" | "notListed";
+
+/**
+ * An RFC 5322 address-list (possibly empty when parsed from an all-empty obs-addr-list;
+ * [`AddressList::from_str`] rejects an empty value).
+ */
+export type AddressList = Array<Address>;
+
+/**
+ * An address: a mailbox or a named group of mailboxes.
+ */
+export type Address = Mailbox | { 
+/**
+ * The group's display name.
+ */
+group: string, 
+/**
+ * Its members (may be empty, to hide identities).
+ */
+members: Array<Mailbox>, };
+
+/**
+ * A mailbox: optional display name and an addr-spec.
+ */
+export type Mailbox = { 
+/**
+ * Display name (decoded).
+ */
+name?: string | null, 
+/**
+ * The addr-spec `local-part@domain`.
+ */
+address: string, };
+
+/**
+ * The authorizing users (release officers) of a message.
+ */
+export type AuthorizingUsers = AddressList;
+
+/**
+ * The codress message indicator.
+ */
+export type CodressMessageIndicator = number;
+
+/**
+ * The languages of the content.
+ */
+export type ContentLanguage = Array<string>;
+
+/**
+ * An RFC 5322 date-time.
+ */
+export type DateTime = string;
+
+/**
+ * A military-string: 1..69 PrintableString characters.
+ */
+export type MilitaryString = string;
+
+/**
+ * `military-string-sequence` (and the Designator list of the Other-Recipients-Indicator
+ * fields): one or more military-strings separated by `;`. Canonical text joins with `"; "`.
+ */
+export type MilitaryStringSequence = Array<string>;
+
+/**
+ * `Conversion:` / `Conversion-With-Loss:` value.
+ */
+export type ConversionPolicy = "prohibited" | "allowed";
+
+/**
+ * `Original-Encoded-Information-Types:` value.
+ */
+export type EncodedInformationTypes = Array<string>;
+
+/**
+ * An MT-Priority value, -9..=9. JSON: the number.
+ */
+export type MtPriority = number;
+
+/**
+ * The list of subject indicator codes.
+ */
+export type SubjectIndicatorCodes = Array<string>;
+
+/**
+ * The label-describing parameters shared by SIO-Label and SIO-Label-History.
+ */
+export type SioLabel = { 
+/**
+ * Display marking.
+ */
+marking?: string | null, 
+/**
+ * Foreground colour.
+ */
+fgcolor?: Color | null, 
+/**
+ * Background colour.
+ */
+bgcolor?: Color | null, 
+/**
+ * Label type.
+ */
+type?: LabelType | null, 
+/**
+ * Label, base64 as in the field.
+ */
+label?: string | null, 
+/**
+ * Names of unknown parameters that were ignored (not formatted).
+ */
+ignored?: Array<string>, };
+
+/**
+ * An RFC 7444 colour: a named colour (lower case) or `#rrggbb` (lower case).
+ */
+export type Color = string;
+
+/**
+ * The `type` parameter.
+ */
+export type LabelType = string;
+
+/**
+ * One SIO-Label-History entry.
+ */
+export type SioLabelHistory = { 
+/**
+ * What happened.
+ */
+change: LabelChange, 
+/**
+ * The agent (FQDN).
+ */
+changedBy: string, 
+/**
+ * When.
+ */
+changedAt: DateTime, 
+/**
+ * Free text.
+ */
+changedComment?: string | null, 
+/**
+ * Label parameters before the change.
+ */
+previous?: SioLabel, 
+/**
+ * Label parameters after the change.
+ */
+new?: SioLabel, };
+
+/**
+ * The `change` parameter.
+ */
+export type LabelChange = "add" | "replace" | "delete";
+
+/**
+ * The result of `release`.
+ */
+export type ReleaseResult = { 
+/**
+ * What happened.
+ */
+outcome: Outcome, 
+/**
+ * The updated message (released) or the notice (rejected).
+ */
+message: Uint8Array, 
+/**
+ * The SMTP envelope for `message`.
+ */
+envelope: Envelope | null, 
+/**
+ * Where it goes.
+ */
+next: NextHop | null, 
+/**
+ * Review findings (step 3).
+ */
+findings: Array<Finding>, 
+/**
+ * The step-1 verification report (with `authorizingUsers`).
+ */
+report: VerifyReport, 
+/**
+ * Addresses stripped from MMHS-Authorizing-Users in step 2.
+ */
+stripped: Array<string>, 
+/**
+ * Why a release was refused or blocked.
+ */
+problems: Array<Problem>, };
+
+/**
+ * What happened.
+ */
+export type Outcome = "released" | "alreadyReleased" | "refused" | "rejected" | "bounced" | "blocked" | "reviewed";
+
+/**
+ * Where the released message goes next.
+ */
+export type NextHop = "transfer" | "officer" | "drafter";
+
+/**
+ * One review finding.
+ */
+export type Finding = { 
+/**
+ * Stable code (see `docs/release.md`).
+ */
+code: string, 
+/**
+ * Severity.
+ */
+severity: Severity, 
+/**
+ * Human explanation for the officer.
+ */
+message: string, };
+
+/**
+ * The gate's decision.
+ */
+export type GateDecision = { 
+/**
+ * The action.
+ */
+action: GateAction, 
+/**
+ * Whether the message is military (carries MMHS header fields outside or in the header
+ * the recipient reads).
+ */
+military: boolean, 
+/**
+ * The drafter (step 4).
+ */
+drafter: string | null, 
+/**
+ * Officers who must act next (release queue), in policy order.
+ */
+officers: Array<string>, 
+/**
+ * The shared release-queue mailbox, when the policy names one.
+ */
+mailbox: string | null, 
+/**
+ * Officers whose authorisation counts.
+ */
+authorized: Array<string>, 
+/**
+ * For `refuse`: the SMTP reply (`550 5.7.1 …`).
+ */
+smtpReply: string | null, 
+/**
+ * Why.
+ */
+problems: Array<Problem>, };
+
+/**
+ * What to do with the message.
+ */
+export type GateAction = "transfer" | "releaseQueue" | "refuse";
+
+/**
+ * The result of `mixerMap`: one per direction.
+ */
+export type MixerResult = ToX400 | ToInternet;
+
+/**
+ * Result of mapping RFC 5322 → X.400.
+ */
+export type ToX400 = { 
+/**
+ * The mapped heading (heading_extensions left empty).
+ */
+heading: IpmsHeading, 
+/**
+ * Rule applied.
+ */
+rule: MixerRule, 
+/**
+ * Problems found (e.g. several From without Sender, no From at all).
+ */
+problems: Array<Problem>, };
+
+/**
+ * Result of mapping X.400 → RFC 5322.
+ */
+export type ToInternet = { 
+/**
+ * The mapped header fields.
+ */
+heading: InternetHeading, 
+/**
+ * Whether the message was treated as a military message.
+ */
+military: boolean, 
+/**
+ * Rule applied.
+ */
+rule: MixerRule, 
+/**
+ * Problems found (e.g. no originator).
+ */
+problems: Array<Problem>, };
+
+/**
+ * The RFC 5322 side of the mapping.
+ */
+export type InternetHeading = { 
+/**
+ * `From` addresses, in order.
+ */
+from: Array<string>, 
+/**
+ * `Sender` address, if any.
+ */
+sender: string | null, 
+/**
+ * `MMHS-Authorizing-Users` addresses; `None` when the field is absent.
+ */
+authorizingUsers: Array<string> | null, };
+
+/**
+ * The X.400 IPMS heading side of the mapping.
+ */
+export type IpmsHeading = { 
+/**
+ * `IPMS.Heading.originator`.
+ */
+originator: string | null, 
+/**
+ * `IPMS.Heading.authorizing-users`.
+ */
+authorizingUsers: Array<string>, 
+/**
+ * Names of the MMHS heading extensions present (STANAG 4406 / ACP 123), e.g.
+ * `"primary-precedence"`; any makes the message military (§5.2).
+ */
+headingExtensions: Array<string>, };
+
+/**
+ * Which rule a mapping applied, for the report.
+ */
+export type MixerRule = "rfc2156" | "authorizingUsers";
+
+/**
+ * One audit record.
+ */
+export type AuditRecord = { 
+/**
+ * Position in the log, from 0.
+ */
+seq: number, 
+/**
+ * When the event happened (RFC 3339, UTC).
+ */
+time: string, 
+/**
+ * The agent writing the record.
+ */
+agent: AuditAgent, 
+/**
+ * The event.
+ */
+event: AuditEvent, 
+/**
+ * The table's attributes.
+ */
+attributes: AuditFacts, 
+/**
+ * Hex SHA-256 of the previous record (`hash`), or 64 zeros for the first record.
+ */
+prevHash: string, 
+/**
+ * Hex SHA-256 over this record's canonical JSON without `hash`.
+ */
+hash: string, };
+
+/**
+ * Result of [`verify_audit_log`].
+ */
+export type AuditVerification = { 
+/**
+ * True when the chain is intact and nothing is flagged.
+ */
+valid: boolean, 
+/**
+ * Number of records checked.
+ */
+records: number, 
+/**
+ * Problems, each naming the record index in its message.
+ */
+problems: Array<Problem>, };
+
+/**
+ * The decision.
+ */
+export type LabelDecision = { 
+/**
+ * The action.
+ */
+action: LabelAction, 
+/**
+ * The label judged (the default label for `allowWithDefault`).
+ */
+label?: SecurityLabel | null, 
+/**
+ * Its display marking in its policy, when the policy is known.
+ */
+marking?: string | null, 
+/**
+ * Where the label came from.
+ */
+source: LabelSource, 
+/**
+ * Why the whole message is refused (empty otherwise).
+ */
+problems: Array<Problem>, 
+/**
+ * Per recipient (empty when the message is refused before recipients are judged).
+ */
+recipients: Array<RecipientDecision>, };
+
+/**
+ * The decision's action.
+ */
+export type LabelAction = "allow" | "allowWithDefault" | "refuse";
+
+/**
+ * Where the judged label came from.
+ */
+export type LabelSource = "signed" | "header" | "marking" | "default" | "none";
+
+/**
+ * One recipient's outcome.
+ */
+export type RecipientDecision = { 
+/**
+ * The recipient.
+ */
+address: string, 
+/**
+ * Its next hop, if any.
+ */
+nextHop?: string | null, 
+/**
+ * Whether it may receive the message.
+ */
+allowed: boolean, 
+/**
+ * For a refusal: `label-not-cleared` or `label-no-clearance`.
+ */
+code?: string | null, 
+/**
+ * Why (which clearance admitted it, through which equivalent label; or why not).
+ */
+reason: string, };
+
+/**
+ * One classification of a policy and whether every recipient may receive it.
+ */
+export type ReceivableClass = { 
+/**
+ * The classification.
+ */
+classification: Classification, 
+/**
+ * Whether every recipient is cleared for it (without categories).
+ */
+allowed: boolean, 
+/**
+ * The recipients not cleared, with why.
+ */
+refused: Array<RecipientDecision>, };
+
+/**
+ * One classification the policy defines.
+ */
+export type Classification = { 
+/**
+ * The security-classification value (0..=256; 0–5 keep their X.411 meaning, RFC 2634
+ * §3.2).
+ */
+value: number, 
+/**
+ * Short name (`secret`).
+ */
+name: string, 
+/**
+ * Display marking (RFC 7444 `marking`).
+ */
+marking: string, 
+/**
+ * Foreground colour (RFC 7444 `color`: `#rrggbb` or a named colour).
+ */
+fgcolor?: string | null, 
+/**
+ * Background colour.
+ */
+bgcolor?: string | null, };
+
+/**
+ * One equivalent label and its display marking in its policy.
+ */
+export type Equivalent = { 
+/**
+ * The label.
+ */
+label: SecurityLabel, 
+/**
+ * Its marking, when its policy defines one.
+ */
+marking: string | null, };
+
+/**
  * The verification report of one message ([`crate::verify`]).
  *
  * `valid` is true only when at least one signature is present, every signature (and every
@@ -580,7 +2563,7 @@ headerProtection: HeaderProtection,
  * The MMHS view of the (protected, when present) header fields — the output of
  * `mmhs::inspect`, or `null` when that is not available.
  */
-mmhs: Record<string, unknown> | null, 
+mmhs: MmhsView | null, 
 /**
  * Status of every address in MMHS-Authorizing-Users, and of every countersignature (or
  * review signature) whose signer is not listed ([`crate::verify::authorizing_users`]).

@@ -4,52 +4,18 @@
 //! limit, same unknown-field and type errors). The clock is `Date.now()` unless
 //! `options.now` is given; randomness (Message-ID, boundaries) is `crypto.getRandomValues`.
 
-use serde::Deserialize;
-use time::OffsetDateTime;
 use wasm_bindgen::prelude::*;
 
-use super::material::{certs, KeyUse};
+use super::material::certs;
 use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_js};
-use crate::compose::{self, ComposeContext, ComposeKeys, ComposeRequest};
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_COMPOSE: &'static str = r#"
-/** A compose request; the full schema (one example per element of service) is docs/compose.md. */
-export type ComposeRequest = Record<string, unknown>;
-
-/** Options of `compose`. */
-export interface ComposeOptions {
-  /** Composition time (RFC 3339); default: `Date.now()`. */
-  now?: string;
-  /** Right-hand side of the generated Message-ID; default: the domain of the first From. */
-  messageIdDomain?: string;
-  /** The signer for `sign` when the request carries no `sign.key` (also accepted as
-   * `request.signer`). */
-  signer?: KeyUse;
-  /** Recipient certificates (PEM) for `encrypt`, found by e-mail address. */
-  recipientCertificates?: string[];
-}
-"#;
-
-/// Options of [`compose`] (JS: `ComposeOptions`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ComposeOptions {
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    now: Option<OffsetDateTime>,
-    #[serde(default)]
-    message_id_domain: Option<String>,
-    #[serde(default)]
-    signer: Option<KeyUse>,
-    #[serde(default)]
-    recipient_certificates: Vec<String>,
-}
+use crate::compose::{self, ComposeKeys, ComposeOptions, ComposeRequest};
 
 /// Compose a request into one message per copy (open recipients, then one per Bcc).
 /// Throws an `MmhsError` with the compose error's `.code` (e.g. `precedence-invalid`).
 #[wasm_bindgen(js_name = compose, unchecked_return_type = "ComposedMessage[]")]
 pub fn compose(
-    #[wasm_bindgen(unchecked_param_type = "ComposeRequest | string")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "(ComposeRequest & { signer?: KeyUse }) | string")]
+    request: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ComposeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let mut options: ComposeOptions =
@@ -57,13 +23,7 @@ pub fn compose(
     let request = take_signer(request, &mut options)?;
     let json = request_json(&request)?;
     let request = ComposeRequest::from_json(json.as_bytes()).map_err(|e| js_error(&e))?;
-    let mut ctx = ComposeContext::new(match options.now {
-        Some(t) => t,
-        None => now()?,
-    });
-    if let Some(domain) = options.message_id_domain {
-        ctx = ctx.with_message_id_domain(domain);
-    }
+    let ctx = options.context(now()?);
     let signer = match &options.signer {
         Some(k) => Some(k.signer().map_err(|e| js_error(&e))?),
         None => None,

@@ -9,36 +9,6 @@ use super::material::set_bytes;
 use super::{from_js, js_error, now, to_js};
 use crate::compose::{make_mdn, MdnRequest};
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_MDN: &'static str = r#"
-/** The request of `makeMdn` (docs/js-api.md, RFC 8098 §3). Unknown fields are refused. */
-export interface MdnRequest {
-  /** The reader (Final-Recipient, From). */
-  reader: string;
-  /** The Disposition-Notification-To address. */
-  to: string;
-  originalMessageId?: string | null;
-  originalSubject?: string | null;
-  /** The delivered message's Original-Recipient field (`rfc822;addr`). */
-  originalRecipient?: string | null;
-  disposition?: "displayed" | "deleted" | "dispatched" | "processed";
-  /** The original header section (text/rfc822-headers); never for an encrypted message. */
-  originalHeaders?: string | null;
-  /** Reporting-UA: `ua-name [; ua-product]`. */
-  reportingUa: string;
-  /** Default: generated at the reader's domain. */
-  messageId?: string | null;
-}
-
-/** A finished MDN. */
-export interface Mdn {
-  raw: Uint8Array;
-  envelope: Envelope;
-  /** The MDN's Message-ID with `<>`. */
-  messageId: string;
-}
-"#;
-
 /// Build the MDN of `request` now. Throws an `MmhsError` with the compose error's `.code`
 /// (`address-invalid`, `header-crlf`, `message-id-invalid`, `request-invalid` …).
 #[wasm_bindgen(js_name = makeMdn, unchecked_return_type = "Mdn")]

@@ -108,7 +108,7 @@ pub(crate) fn value_from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> 
 }
 
 /// `JSON.stringify(value)`.
-fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     js_sys::JSON::stringify(value)
         .map_err(|e| {
             let why = e

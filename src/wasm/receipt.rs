@@ -7,18 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::material::{bytes, KeyUse};
 use super::{from_js, js_error, now, to_js};
-use crate::verify::{add_recipient_key, make_receipt, MakeReceiptRequest, VerifyRequest};
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_RECEIPT: &'static str = r#"
-/** A signed receipt ready to send: the message and its SMTP recipients (receiptsTo). */
-export interface SignedReceipt {
-  message: Uint8Array;
-  to: string[];
-  /** The signedContentIdentifier answered, hex. */
-  identifier: string;
-}
-"#;
+use crate::verify::{MakeReceiptRequest, VerifyRequest};
 
 #[derive(Serialize)]
 struct Made<'a> {
@@ -42,11 +31,10 @@ pub fn make_receipt_js(
     let key: KeyUse = from_js(signer, "signer")?;
     let raw = bytes(&raw, "message")?;
     let signer = key.signer().map_err(|e| js_error(&e))?;
-    let mut ctx = v.context(now()?).map_err(|e| js_error(&e))?;
-    add_recipient_key(&mut ctx, &signer);
-    let at = ctx.at.unwrap_or(now()?);
-    let opts = o.options(at);
-    let r = make_receipt(&raw, &ctx, &signer, &opts, &mut crate::rng::system_rng())
+    let clock = now()?;
+    let ctx = v.context(clock).map_err(|e| js_error(&e))?;
+    let r = o
+        .make(&raw, ctx, &signer, clock, &mut crate::rng::system_rng())
         .map_err(|e| js_error(&e))?;
     let out = to_js(&Made {
         to: &r.to,

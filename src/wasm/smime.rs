@@ -18,9 +18,6 @@ export interface VerifiedContent {
   content: Uint8Array;
 }
 
-/** The MMHS view of `inspect` (docs/js-api.md); its fields are not generated yet. */
-export type MmhsView = Record<string, unknown>;
-
 /** Former names of the request types. */
 export type InspectOptions = InspectRequest;
 export type SignOptions = SignRequest;

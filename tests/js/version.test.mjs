@@ -17,7 +17,7 @@ test('the TypeScript declarations describe the exports', () => {
   assert.match(dts, /export function version\(\): VersionInfo;/);
   assert.match(dts, /export interface MmhsError extends Error/);
   for (const sig of [
-    /export function compose\(request: ComposeRequest \| string, options\?: ComposeOptions\): ComposedMessage\[\];/,
+    /export function compose\(request: \(ComposeRequest & \{ signer\?: KeyUse \}\) \| string, options\?: ComposeOptions\): ComposedMessage\[\];/,
     /export function inspect\(raw: MessageInput, options\?: InspectRequest\): MmhsView;/,
     /export function sign\(raw: MessageInput, signer: KeyUse, options\?: SignRequest\): Uint8Array;/,
     /export function encrypt\(raw: MessageInput, recipients: string\[\], options\?: EncryptRequest\): Uint8Array;/,
@@ -26,9 +26,13 @@ test('the TypeScript declarations describe the exports', () => {
     /export function importPkcs12\(p12: Uint8Array, password: string, options\?: ImportPkcs12Request\): ImportedKey;/,
     /export function release\(raw: MessageInput, options: ReleaseOptions\): ReleaseResult;/,
     /export function releaseGate\(raw: MessageInput, options\?: ReleaseGateRequest\)/,
-    /export function mixerMap\(heading: Record<string, unknown>, options: MixerOptions\)/,
-    /export function auditRecord\(input: AuditRecordInput\): AuditRecord;/,
-    /export function verifyAuditLog\(records: AuditRecord\[\] \| string, options\?: AuditVerifyOptions\)/,
+    /export function mixerMap\(heading: InternetHeading \| IpmsHeading, options: MixerRequest\): MixerResult;/,
+    /export function auditRecord\(input: AuditRecordRequest & \{ message\?: MessageInput \}\): AuditRecord;/,
+    /export function verifyAuditLog\(records: AuditRecord\[\] \| string, options\?: AuditVerifyOptions\): AuditVerification;/,
+    /export function labelCheck\(request: CheckRequest\): LabelDecision;/,
+    /export function certificateInfo\(input: string \| Uint8Array\): CertificateInfo\[\];/,
+    /export function makeMdn\(request: MdnRequest\): Mdn;/,
+    /export function mmhsVocabulary\(\): MmhsVocabulary;/,
   ]) {
     assert.match(dts, sig);
   }
@@ -39,7 +43,7 @@ test('the TypeScript declarations describe the exports', () => {
   const names = [...api.matchAll(/^export type (\w+)/gm)].map((m) => m[1]);
   assert.ok(names.length > 40, 'api.d.ts declares the request and response types');
   for (const n of names) assert.match(dts, new RegExp(`export type ${n} =`), n);
-  for (const t of ['SignRequest', 'VerifyRequest', 'EncryptRequest', 'InspectRequest', 'KeyUse', 'VerifyReport', 'ComposedMessage', 'ImportedKey']) {
+  for (const t of ['SignRequest', 'VerifyRequest', 'EncryptRequest', 'InspectRequest', 'KeyUse', 'VerifyReport', 'ComposedMessage', 'ImportedKey', 'ComposeRequest', 'MmhsView', 'ReleaseResult', 'GateDecision', 'CertificateInfo', 'MmhsVocabulary']) {
     assert.match(dts, new RegExp(`export (type|interface) ${t}\\b`));
   }
 });

@@ -7,23 +7,65 @@
  * shows that error; nothing is ever simulated.
  */
 import type {
+  AuditRecord,
+  AuditRecordRequest,
+  AuditVerification,
+  AuditVerifyOptions,
+  CertificateInfo,
+  CheckRequest,
   ComposedMessage,
+  ComposeOptions,
+  ComposeRequest,
   EncryptRequest,
   Envelope,
+  Equivalent,
+  EquivalentsRequest,
+  GateDecision,
   ImportedKey,
   ImportPkcs12Request,
   InspectRequest,
+  InternetHeading,
+  IpmsHeading,
   KeyUse,
+  LabelDecision,
   MakeReceiptRequest,
+  Mdn,
+  MdnRequest,
+  MixerRequest,
+  MixerResult,
+  MmhsView,
+  ReceivableClass,
+  ReceivableRequest,
+  ReleaseGateRequest,
   ReleaseOptions,
+  ReleaseResult,
+  SignedReceipt,
   SignRequest,
   VerifyReport,
   VerifyRequest,
+  MmhsVocabulary,
 } from "../../../src/wasm/api.js";
 import type { AsyncKey } from "../shared/key-lock.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 
-export type { ComposedMessage, EncryptRequest, Envelope, ImportedKey, KeyUse, SignRequest, VerifyReport, VerifyRequest };
+export type {
+  CertificateInfo,
+  ComposedMessage,
+  ComposeRequest,
+  EncryptRequest,
+  Envelope,
+  ImportedKey,
+  KeyUse,
+  Mdn,
+  MdnRequest,
+  MmhsView,
+  MmhsVocabulary,
+  ReleaseResult,
+  SignedReceipt,
+  SignRequest,
+  VerifyReport,
+  VerifyRequest,
+};
 
 type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
 
@@ -105,28 +147,40 @@ export interface VerifiedContent {
   readonly content: Uint8Array;
 }
 
-/** wasm `makeReceipt`'s result: the signed receipt and where it goes (receiptsTo). */
-export interface SignedReceipt {
-  readonly message: Uint8Array;
-  readonly to: readonly string[];
-  readonly identifier: string;
+/** wasm `version()`: the loaded build. */
+export interface VersionInfo {
+  readonly version: string;
+  readonly target: string;
 }
 
 /**
- * The wasm exports this binding calls, with the request and response types generated from the
- * core's Rust types (src/wasm/api.d.ts, docs/js-api.md): the same JSON the CLI reads with `--json`.
+ * Every wasm export, with the request and response types generated from the core's Rust types
+ * (src/wasm/api.d.ts, docs/js-api.md): the same JSON the CLI reads with `--json`.
  */
 export interface CoreApi {
-  compose(request: Readonly<Record<string, unknown>> | string): ComposedMessage[];
-  inspect(raw: MessageInput, request?: ReadonlyDeep<InspectRequest>): Record<string, unknown>;
+  version(): VersionInfo;
+  compose(request: ReadonlyDeep<ComposeRequest & { signer?: KeyUse }> | string, options?: ReadonlyDeep<ComposeOptions>): ComposedMessage[];
+  inspect(raw: MessageInput, request?: ReadonlyDeep<InspectRequest>): MmhsView;
   sign(raw: MessageInput, signer: ReadonlyDeep<KeyUse>, request?: ReadonlyDeep<SignRequest>): Uint8Array;
   signAsync(raw: MessageInput, key: AsyncKey, request?: ReadonlyDeep<SignRequest>): Promise<Uint8Array>;
   encrypt(raw: MessageInput, recipients: readonly string[], request?: ReadonlyDeep<EncryptRequest>): Uint8Array;
+  decrypt(raw: MessageInput, key: ReadonlyDeep<KeyUse>): Uint8Array;
+  decryptAsync(raw: MessageInput, key: AsyncKey): Promise<Uint8Array>;
   verify(raw: MessageInput, request: ReadonlyDeep<VerifyRequest>): VerifyReport | VerifiedContent;
   verifyReceipt(raw: MessageInput, original: MessageInput, request: ReadonlyDeep<VerifyRequest>): VerifyReport;
   makeReceipt(raw: MessageInput, signer: ReadonlyDeep<KeyUse>, verify: ReadonlyDeep<VerifyRequest>, request: ReadonlyDeep<MakeReceiptRequest>): SignedReceipt;
+  makeMdn(request: ReadonlyDeep<MdnRequest>): Mdn;
   importPkcs12(p12: Uint8Array, password: string, request?: ReadonlyDeep<ImportPkcs12Request>): ImportedKey;
-  release(raw: MessageInput, request: ReadonlyDeep<ReleaseOptions>): unknown;
+  certificateInfo(input: string | Uint8Array): CertificateInfo[];
+  mmhsVocabulary(): MmhsVocabulary;
+  release(raw: MessageInput, request: ReadonlyDeep<ReleaseOptions>): ReleaseResult;
+  releaseGate(raw: MessageInput, request?: ReadonlyDeep<ReleaseGateRequest>): GateDecision;
+  mixerMap(heading: ReadonlyDeep<InternetHeading | IpmsHeading>, request: ReadonlyDeep<MixerRequest>): MixerResult;
+  auditRecord(request: ReadonlyDeep<AuditRecordRequest> & { readonly message?: MessageInput }): AuditRecord;
+  verifyAuditLog(records: readonly AuditRecord[] | string, options?: ReadonlyDeep<AuditVerifyOptions>): AuditVerification;
+  labelCheck(request: ReadonlyDeep<CheckRequest>): LabelDecision;
+  labelReceivable(request: ReadonlyDeep<ReceivableRequest>): ReceivableClass[];
+  labelEquivalents(request: ReadonlyDeep<EquivalentsRequest>): Equivalent[];
   unlockKey(key: ReadonlyDeep<KeyUse>): Promise<AsyncKey>;
 }
 
@@ -166,12 +220,13 @@ export function verifyReceipt(receipt: Uint8Array, original: Uint8Array, context
   return invoke("verifyReceipt", receipt, original, context);
 }
 
-export function inspect(raw: Uint8Array, request: ReadonlyDeep<InspectRequest>): Promise<Record<string, unknown>> {
+/** wasm `inspect(raw, request)` → the MMHS view of the header fields. */
+export function inspect(raw: Uint8Array, request: ReadonlyDeep<InspectRequest>): Promise<MmhsView> {
   return invoke("inspect", raw, request);
 }
 
 /** wasm `compose(request)` → one finished message with its SMTP envelope per copy. */
-export function compose(request: Readonly<Record<string, unknown>>): Promise<ComposedMessage[]> {
+export function compose(request: ReadonlyDeep<ComposeRequest & { signer?: KeyUse }>): Promise<ComposedMessage[]> {
   return invoke("compose", request);
 }
 
@@ -191,7 +246,7 @@ export function encrypt(raw: Uint8Array, certificates: readonly string[], reques
 }
 
 /** wasm `release(raw, request)`; the result is read fail-closed by `interpretRelease`. */
-export function release(raw: Uint8Array, request: ReadonlyDeep<ReleaseOptions>): Promise<unknown> {
+export function release(raw: Uint8Array, request: ReadonlyDeep<ReleaseOptions>): Promise<ReleaseResult> {
   return invoke("release", raw, request);
 }
 
@@ -288,93 +343,36 @@ export function messageBytes(v: unknown): Uint8Array {
   throw new CodedError(EXTENSION_CODES.coreFailed, "The core returned a message in an unexpected form.");
 }
 
-/** One certificate as the core shows it (wasm `certificateInfo`, `src/trust/certificate_info.rs`). */
-export interface CertificateInfo {
-  /** RFC 4514 subject, most specific RDN first. */
-  readonly subject: string;
-  readonly issuer: string;
-  /** Serial number, upper-case hex. */
-  readonly serialNumber: string;
-  /** RFC 3339 UTC. */
-  readonly notBefore: string;
-  readonly notAfter: string;
-  /** subjectAltName rfc822Name, then subject emailAddress (RFC 8550 §3); a lookup key, not a proof. */
-  readonly emailAddresses: readonly string[];
-  /** SHA-256 of the DER, colon-separated upper-case hex. */
-  readonly sha256Fingerprint: string;
-  /** The certificate re-encoded as one PEM block. */
-  readonly pem: string;
-}
-
 /**
  * wasm `certificateInfo(pemText)`: every certificate of a PEM text, in order, inspected by the
- * core (no validation). Throws the core's `certificate-malformed` / `certificate-missing`.
+ * core (no validation). Throws the core's `certificate-malformed` / `certificate-missing`; a
+ * list without a certificate's fingerprint or PEM is the core failing.
  */
 export async function certificateInfo(pemText: string): Promise<CertificateInfo[]> {
-  const out = await call("certificateInfo", pemText);
-  if (!Array.isArray(out)) throw new CodedError(EXTENSION_CODES.coreFailed, "certificateInfo returned no list.");
-  return out.map((c: unknown): CertificateInfo => {
-    const o = typeof c === "object" && c !== null ? (c as Record<string, unknown>) : {};
-    const s = (k: string): string => {
-      const v = o[k];
-      if (typeof v !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, `certificateInfo returned no ${k}.`);
-      return v;
-    };
-    const emails = Array.isArray(o["emailAddresses"]) ? o["emailAddresses"].filter((x): x is string => typeof x === "string") : [];
-    return { subject: s("subject"), issuer: s("issuer"), serialNumber: s("serialNumber"), notBefore: s("notBefore"), notAfter: s("notAfter"), emailAddresses: emails, sha256Fingerprint: s("sha256Fingerprint"), pem: s("pem") };
-  });
-}
-
-/** The request of wasm `makeMdn` (`src/compose/mdn.rs`, RFC 8098 §3); unknown fields are refused by the core. */
-export interface MdnRequest {
-  readonly reader: string;
-  readonly to: string;
-  readonly originalMessageId: string | null;
-  readonly originalSubject: string | null;
-  readonly originalRecipient: string | null;
-  readonly disposition: "displayed";
-  /** The original header section (text/rfc822-headers); null for an encrypted message. */
-  readonly originalHeaders: string | null;
-  readonly reportingUa: string;
-}
-
-/** wasm `makeMdn`'s result: the MDN, its envelope (null reverse-path) and its Message-ID. */
-export interface Mdn {
-  readonly raw: Uint8Array;
-  /** `{ mailFrom: "", mailParams, rcpts: [{ address }] }` (docs/compose.md `Envelope`). */
-  readonly envelope: unknown;
-  readonly messageId: string;
+  const out = await invoke("certificateInfo", pemText);
+  const complete = (c: CertificateInfo | null): boolean => typeof c?.sha256Fingerprint === "string" && typeof c.pem === "string" && typeof c.subject === "string" && Array.isArray(c.emailAddresses);
+  if (!Array.isArray(out) || !out.every(complete)) throw new CodedError(EXTENSION_CODES.coreFailed, "certificateInfo returned no complete list.");
+  return out;
 }
 
 /** wasm `makeMdn(request)`: the core builds the MDN (clock and randomness from the browser). */
-export async function makeMdn(request: MdnRequest): Promise<Mdn> {
-  const out = await call("makeMdn", request);
-  if (typeof out !== "object" || out === null) throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned no message.");
-  const o = out as Record<string, unknown>;
-  if (typeof o["envelope"] !== "object" || o["envelope"] === null || typeof o["messageId"] !== "string") throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned a message without envelope or Message-ID.");
-  return { raw: messageBytes(o["raw"]), envelope: o["envelope"], messageId: o["messageId"] };
-}
-
-/** wasm `mmhsVocabulary()` (src/fields/vocabulary.rs): the standard precedences and message types. */
-export interface MmhsVocabulary {
-  /** deferred (0) … override (5), lower-case names, MT-PRIORITY under the STANAG4406 policy. */
-  readonly precedences: readonly { readonly value: number; readonly name: string; readonly mtPriority: number }[];
-  /** exercise (0) … drill (3). */
-  readonly messageTypes: readonly { readonly value: number; readonly name: string }[];
+export async function makeMdn(request: ReadonlyDeep<MdnRequest>): Promise<Mdn> {
+  const out = await invoke("makeMdn", request);
+  if (!(out?.raw instanceof Uint8Array) || typeof out.envelope !== "object" || out.envelope === null || typeof out.messageId !== "string") {
+    throw new CodedError(EXTENSION_CODES.coreFailed, "makeMdn returned a message without bytes, envelope or Message-ID.");
+  }
+  return out;
 }
 
 /** wasm `mmhsVocabulary()`: what the compose panel and the settings offer, from the core's tables. */
 export async function mmhsVocabulary(): Promise<MmhsVocabulary> {
-  const out = await call("mmhsVocabulary");
-  const o = typeof out === "object" && out !== null ? (out as Record<string, unknown>) : {};
-  const entries = (v: unknown) =>
-    (Array.isArray(v) ? (v as unknown[]) : []).filter((x): x is Record<string, unknown> => {
-      if (typeof x !== "object" || x === null) return false;
-      const r = x as Record<string, unknown>;
-      return Number.isInteger(r["value"]) && typeof r["name"] === "string";
-    });
-  const precedences = entries(o["precedences"]).map((x) => ({ value: x["value"] as number, name: x["name"] as string, mtPriority: typeof x["mtPriority"] === "number" ? x["mtPriority"] : 0 }));
-  const messageTypes = entries(o["messageTypes"]).map((x) => ({ value: x["value"] as number, name: x["name"] as string }));
-  if (precedences.length === 0 || messageTypes.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, "mmhsVocabulary returned no precedences or message types.");
-  return { precedences, messageTypes };
+  const out = await invoke("mmhsVocabulary");
+  type Entry = { readonly value: number; readonly name: string };
+  const entries = (v: readonly Entry[] | undefined): boolean => {
+    if (!Array.isArray(v)) return false;
+    const list: readonly Entry[] = v;
+    return list.length > 0 && list.every((x) => Number.isInteger(x?.value) && typeof x.name === "string");
+  };
+  if (!entries(out?.precedences) || !entries(out?.messageTypes)) throw new CodedError(EXTENSION_CODES.coreFailed, "mmhsVocabulary returned no precedences or message types.");
+  return out;
 }

@@ -1,5 +1,5 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
-import { call, certificateInfo, coreFunctions, importPkcs12 } from "../core/wasm.js";
+import { certificateInfo, coreFunctions, importPkcs12, invoke } from "../core/wasm.js";
 import { auditSection, autoReceiptSection } from "./options-audit.js";
 import { settingsSection as section } from "./common.js";
 import { byId, clear, field, h } from "../shared/dom.js";
@@ -297,7 +297,7 @@ async function main(): Promise<void> {
       if (!Array.isArray(v)) throw new CodedError(EXTENSION_CODES.policyInvalid, "The security policies must be a JSON array of policy objects.");
       const texts = v.map((p) => JSON.stringify(p));
       // The core checks them (the same rules as the submission agent's policy directory).
-      await call("labelReceivable", { policies: texts, recipients: [] });
+      await invoke("labelReceivable", { policies: texts, recipients: [] });
       await saveSettings({ labelPolicies: texts });
     }),
     jsonSection("Release policy", "release-policy", s.releasePolicy, async (v) => {
