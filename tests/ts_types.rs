@@ -42,6 +42,7 @@ fn decl<T: TS + ?Sized + 'static>(cfg: &Config) -> Decl {
 
 /// Every exported type, requests first, then responses and the types they contain.
 fn declarations(cfg: &Config) -> Vec<Decl> {
+    use mmhs::mime::content;
     use mmhs::{compose, domain, ess, fields, release, report, smime, trust, verify};
     vec![
         // Requests.
@@ -55,6 +56,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<release::ReleaseOptions>(cfg),
         decl::<release::DecisionRequest>(cfg),
         decl::<release::ReleaseGateRequest>(cfg),
+        decl::<content::ReadContentRequest>(cfg),
         // Closed sets and values inside requests.
         decl::<domain::SignDigest>(cfg),
         decl::<domain::EncryptRsaPadding>(cfg),
@@ -97,6 +99,15 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<report::FieldCoverage>(cfg),
         decl::<report::ReceiptRequestReport>(cfg),
         decl::<report::ReceiptReport>(cfg),
+        decl::<content::ContentView>(cfg),
+        decl::<content::HeaderSource>(cfg),
+        decl::<content::DisplayField>(cfg),
+        decl::<content::ForwardedView>(cfg),
+        decl::<content::AttachmentInfo>(cfg),
+        decl::<content::DeliveryReport>(cfg),
+        decl::<content::ReportKind>(cfg),
+        decl::<content::DsnRecipient>(cfg),
+        decl::<content::StatusClass>(cfg),
     ]
 }
 

@@ -1079,3 +1079,14 @@ verified: boolean,
  * The receipt's own problems (also in `problems`).
  */
 problems: Array<Problem>, };
+
+export type ReadContentRequest = { headerProtection?: HpScheme, };
+export type ContentView = { headerSource: HeaderSource, headers: Array<DisplayField>, body: string | null, html: boolean, forwarded: Array<ForwardedView>, attachments: Array<AttachmentInfo>, opaque: boolean, report: DeliveryReport | null, truncated: boolean, headerSection: string, originalRecipient: string | null, };
+export type HeaderSource = "protected-inner" | "outer";
+export type DisplayField = { name: string, value: string, };
+export type ForwardedView = { forwardedParam: string | null, headers: Array<DisplayField>, body: string | null, };
+export type AttachmentInfo = { index: number, name: string | null, mediaType: string, size: number, inline: boolean, };
+export type DeliveryReport = { kind: ReportKind, envelopeId: string | null, reportingMta: string | null, arrivalDate: string | null, humanText: string | null, recipients: Array<DsnRecipient>, disposition: string | null, originalMessageId: string | null, };
+export type ReportKind = "delivery-status" | "disposition-notification";
+export type DsnRecipient = { recipient: string, action: string, status: string, statusClass: StatusClass, diagnostic: string | null, remoteMta: string | null, };
+export type StatusClass = "success" | "transient-failure" | "permanent-failure" | "unknown";

@@ -7,7 +7,10 @@
  * shows that error; nothing is ever simulated.
  */
 import type {
+  AttachmentInfo,
   ComposedMessage,
+  ContentView,
+  DsnRecipient,
   EncryptRequest,
   Envelope,
   ImportedKey,
@@ -15,6 +18,7 @@ import type {
   InspectRequest,
   KeyUse,
   MakeReceiptRequest,
+  ReadContentRequest,
   ReleaseOptions,
   SignRequest,
   VerifyReport,
@@ -22,8 +26,9 @@ import type {
 } from "../../../src/wasm/api.js";
 import type { AsyncKey } from "../shared/key-lock.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { callInWorker, type Progress } from "./worker-client.js";
 
-export type { ComposedMessage, EncryptRequest, Envelope, ImportedKey, KeyUse, SignRequest, VerifyReport, VerifyRequest };
+export type { AttachmentInfo, ComposedMessage, ContentView, DsnRecipient, EncryptRequest, Envelope, ImportedKey, KeyUse, SignRequest, VerifyReport, VerifyRequest };
 
 type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
 
@@ -141,12 +146,42 @@ export type StoredKeyUse = ReadonlyDeep<KeyUse>;
 /** What the pages verify with: a `VerifyRequest` (validation time and trust anchors required). */
 export type VerifyContext = ReadonlyDeep<VerifyRequest> & { readonly trustAnchors: readonly string[]; readonly at: string };
 
-/** wasm `verify(raw, request)` with `withContent`: the report and the innermost content. */
-export async function verify(raw: Uint8Array, context: VerifyContext): Promise<VerifiedContent> {
-  const out = await invoke("verify", raw, { ...context, withContent: true });
-  if (!("content" in out)) throw new CodedError(EXTENSION_CODES.coreFailed, "verify returned no content.");
+/**
+ * wasm `verify(raw, request)` with `withContent`, in the page's core worker (a large message
+ * never freezes the page): the report and the innermost content.
+ */
+export async function verify(raw: Uint8Array, context: VerifyContext, progress?: Progress): Promise<VerifiedContent> {
+  const out = (await callInWorker("verify", [raw, { ...context, withContent: true }], progress)) as VerifyReport | VerifiedContent;
+  if (!("content" in out) || !(out.content instanceof Uint8Array)) throw new CodedError(EXTENSION_CODES.coreFailed, "verify returned no content.");
   return out;
 }
+
+/**
+ * wasm `readContent(content, request)` in the core worker: what the reader shows of a verified
+ * message's content — header fields, text, attachments, forwarded messages, a delivery or
+ * disposition report (src/mime/content.rs). The extension reads no MIME itself.
+ */
+export async function readContent(content: Uint8Array | string, request: ReadonlyDeep<ReadContentRequest> = {}, progress?: Progress): Promise<ContentView> {
+  const out = (await callInWorker("readContent", [content, request], progress)) as ContentView | null;
+  if (typeof out !== "object" || out === null || !Array.isArray(out.attachments) || !Array.isArray(out.headers)) throw new CodedError(EXTENSION_CODES.coreFailed, "readContent returned an unexpected shape.");
+  return out;
+}
+
+/** wasm `attachmentBytes(content, index, request)` in the core worker: the decoded octets of one attachment. */
+export async function attachmentBytes(content: Uint8Array, index: number, request: ReadonlyDeep<ReadContentRequest> = {}, progress?: Progress): Promise<Uint8Array> {
+  const out = await callInWorker("attachmentBytes", [content, index, request], progress);
+  if (!(out instanceof Uint8Array)) throw new CodedError(EXTENSION_CODES.coreFailed, "attachmentBytes returned no bytes.");
+  return out;
+}
+
+/** A header field of a message as the core reads it (the displayed fields of `readContent`). */
+export async function displayedField(raw: Uint8Array, name: string): Promise<string | null> {
+  const view = await readContent(raw);
+  return view.headers.find((f) => f.name.toLowerCase() === name.toLowerCase())?.value ?? null;
+}
+
+/** Messages at least this large are signed and encrypted in the core worker. */
+export const WORKER_MIN_BYTES = 1024 * 1024;
 
 /**
  * wasm `makeReceipt(raw, key, verifyRequest, { messageId })` (docs/js-api.md): the core verifies
@@ -176,7 +211,8 @@ export function compose(request: Readonly<Record<string, unknown>>): Promise<Com
 }
 
 /** wasm `sign(raw, key, request)` → the signed message (docs/js-api.md). */
-export function sign(raw: Uint8Array, key: StoredKeyUse, request: ReadonlyDeep<SignRequest>): Promise<Uint8Array> {
+export async function sign(raw: Uint8Array, key: StoredKeyUse, request: ReadonlyDeep<SignRequest>, progress?: Progress): Promise<Uint8Array> {
+  if (raw.length >= WORKER_MIN_BYTES) return messageBytes(await callInWorker("sign", [raw, key, request], progress));
   return invoke("sign", raw, key, request);
 }
 
@@ -186,7 +222,8 @@ export function signAsync(raw: Uint8Array, key: AsyncKey, request: ReadonlyDeep<
 }
 
 /** wasm `encrypt(raw, recipientCertificatesPem, request)` → the encrypted message. */
-export function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>): Promise<Uint8Array> {
+export async function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>, progress?: Progress): Promise<Uint8Array> {
+  if (raw.length >= WORKER_MIN_BYTES) return messageBytes(await callInWorker("encrypt", [raw, certificates, request], progress));
   return invoke("encrypt", raw, certificates, request);
 }
 
