@@ -105,7 +105,7 @@ describe("large signed message with attachments in the reader", { skip: preamble
     });
     assert.equal(r.status, 200, await r.text());
     const bobApi = await Api.login(server.origin, USERS.bob);
-    id = (await bobApi.waitFor("INBOX", (m) => m.subject === subject, 60000)).id;
+    id = (await bobApi.waitFor("Inbox", (m) => m.subject === subject, 60000)).id;
     const ext = buildExtension(server.origin);
     const b = await launch(ext);
     bob = b.driver;
