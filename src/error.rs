@@ -47,6 +47,9 @@ pub enum Error {
     /// A raw header-section error (limits, CR/LF in a generated value).
     #[error(transparent)]
     Header(#[from] crate::mime::header::Error),
+    /// Reading a message's content for display (`content-too-large`, `attachment-*`).
+    #[error(transparent)]
+    Content(#[from] crate::mime::content::Error),
     /// A JSON request that cannot be read (`request-invalid`, `request-too-large`).
     #[error(transparent)]
     Request(#[from] crate::request::Error),
@@ -74,6 +77,7 @@ impl Error {
             Error::Header(e) => e.code(),
             Error::Domain(e) => e.code(),
             Error::Request(e) => e.code(),
+            Error::Content(e) => e.code(),
         }
     }
 }

@@ -48,6 +48,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
     };
     use mmhs::label_policy::{clearance, decision, policy, request as label};
     use mmhs::{compose, domain, ess, fields, protect, release, report, smime, trust, verify};
+    use mmhs::mime::content;
     vec![
         // Requests.
         decl::<smime::KeyUse>(cfg),
@@ -69,6 +70,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<label::CheckRequest>(cfg),
         decl::<label::ReceivableRequest>(cfg),
         decl::<label::EquivalentsRequest>(cfg),
+        decl::<content::ReadContentRequest>(cfg),
         // Closed sets and values inside requests.
         decl::<domain::SignDigest>(cfg),
         decl::<domain::EncryptRsaPadding>(cfg),
@@ -200,6 +202,15 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<report::FieldCoverage>(cfg),
         decl::<report::ReceiptRequestReport>(cfg),
         decl::<report::ReceiptReport>(cfg),
+        decl::<content::ContentView>(cfg),
+        decl::<content::HeaderSource>(cfg),
+        decl::<content::DisplayField>(cfg),
+        decl::<content::ForwardedView>(cfg),
+        decl::<content::AttachmentInfo>(cfg),
+        decl::<content::DeliveryReport>(cfg),
+        decl::<content::ReportKind>(cfg),
+        decl::<content::DsnRecipient>(cfg),
+        decl::<content::StatusClass>(cfg),
     ]
 }
 

@@ -18,6 +18,7 @@
 mod audit;
 mod certificate;
 mod compose;
+mod content;
 mod encrypt;
 mod inspect;
 mod io;
@@ -54,6 +55,9 @@ enum Command {
     Compose(compose::Args),
     /// Show the MMHS header fields of a message as JSON.
     Inspect(inspect::Args),
+    /// What a reader shows of a message's content (headers, text, attachments, reports) as
+    /// JSON, or the decoded octets of one attachment.
+    Content(content::Args),
     /// Sign a message (S/MIME, multipart/signed or signed-data).
     Sign(sign::Args),
     /// Encrypt a message to recipient certificates (S/MIME enveloped / authEnveloped data).
@@ -155,6 +159,7 @@ fn run(command: Command) -> Result<Outcome> {
     match command {
         Command::Compose(args) => compose::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Content(args) => content::run(args),
         Command::Sign(args) => sign::run(args),
         Command::Encrypt(args) => encrypt::encrypt(args),
         Command::Decrypt(args) => encrypt::decrypt(args),

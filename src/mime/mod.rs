@@ -8,9 +8,13 @@
 //!   decoding (RFC 2045 §6), address lists (RFC 5322 §3.4).
 //! - [`encode`]: writing: header folding and RFC 2047 encoded-words, RFC 2231 parameters,
 //!   transfer encodings and the [`encode::Part`] tree every producer of MIME builds with.
+//! - [`content`]: what a reader shows of a message's content once verified — displayed
+//!   header fields, the text body, attachments (RFC 2183, RFC 2231 names), forwarded messages
+//!   and delivery / disposition reports — and the decoded octets of one attachment.
 //! - [`auth_results`]: the `Authentication-Results` field (RFC 8601).
 
 pub mod auth_results;
+pub mod content;
 pub mod encode;
 pub mod entity;
 pub mod header;

@@ -705,6 +705,17 @@ policies?: Array<string>,
 label: SecurityLabel, };
 
 /**
+ * The request of `readContent` / `attachmentBytes` (`mmhs content`): what the verification
+ * report said about header protection.
+ */
+export type ReadContentRequest = { 
+/**
+ * The report's `headerProtection.scheme`: `injected` shows the protected (last)
+ * occurrence of each field; `wrapped` or `injected` mark the headers as protected.
+ */
+headerProtection?: HpScheme, };
+
+/**
  * The digest algorithms a signature is produced with (RFC 5754 §2; SHA-1 is never
  * produced, `algorithm_policy`).
  */
@@ -3062,3 +3073,189 @@ verified: boolean,
  * The receipt's own problems (also in `problems`).
  */
 problems: Array<Problem>, };
+
+/**
+ * What a reader shows of a message's content (the module documentation).
+ */
+export type ContentView = { 
+/**
+ * Which header section `headers` comes from.
+ */
+headerSource: HeaderSource, 
+/**
+ * The displayed header fields ([`DISPLAY_FIELDS`] present, in that order).
+ */
+headers: Array<DisplayField>, 
+/**
+ * The text body, charset-decoded; `None` when there is no text/plain part.
+ */
+body: string | null, 
+/**
+ * A text/html part is present (not rendered).
+ */
+html: boolean, 
+/**
+ * Forwarded messages.
+ */
+forwarded: Array<ForwardedView>, 
+/**
+ * Attachments, in content order.
+ */
+attachments: Array<AttachmentInfo>, 
+/**
+ * The content is an S/MIME layer that was not opened.
+ */
+opaque: boolean, 
+/**
+ * A delivery or disposition report.
+ */
+report: DeliveryReport | null, 
+/**
+ * A limit stopped the reading: parts past it are not shown.
+ */
+truncated: boolean, 
+/**
+ * The header section of the input as received (lossy UTF-8): what a disposition
+ * notification quotes as `text/rfc822-headers` (RFC 8098 §3, RFC 6522 §4).
+ */
+headerSection: string, 
+/**
+ * The input's `Original-Recipient` field (RFC 8098 §3.2.3), as received.
+ */
+originalRecipient: string | null, };
+
+/**
+ * Which header section the view displays.
+ */
+export type HeaderSource = "protected-inner" | "outer";
+
+/**
+ * One displayed header field, RFC 2047 words decoded.
+ */
+export type DisplayField = { 
+/**
+ * The field name as in [`DISPLAY_FIELDS`].
+ */
+name: string, 
+/**
+ * Its unfolded, decoded value.
+ */
+value: string, };
+
+/**
+ * A forwarded message inside the content.
+ */
+export type ForwardedView = { 
+/**
+ * The `forwarded` parameter of its Content-Type, when present.
+ */
+forwardedParam: string | null, 
+/**
+ * Its displayed header fields.
+ */
+headers: Array<DisplayField>, 
+/**
+ * Its first text/plain body.
+ */
+body: string | null, };
+
+/**
+ * One attachment of the content.
+ */
+export type AttachmentInfo = { 
+/**
+ * Its position in [`ContentView::attachments`], the argument of [`attachment_bytes`].
+ */
+index: number, 
+/**
+ * The file name, decoded and made safe ([`safe_filename`]); `None` when it has none.
+ */
+name: string | null, 
+/**
+ * Its media type (`type/subtype`, lower case).
+ */
+mediaType: string, 
+/**
+ * Its decoded size in octets.
+ */
+size: number, 
+/**
+ * `Content-Disposition: inline` (RFC 2183 §2.1) rather than attachment.
+ */
+inline: boolean, };
+
+/**
+ * A delivery or disposition report carried by the content.
+ */
+export type DeliveryReport = { 
+/**
+ * Which report.
+ */
+kind: ReportKind, 
+/**
+ * Original-Envelope-Id (RFC 3464 §2.2.1).
+ */
+envelopeId: string | null, 
+/**
+ * Reporting-MTA (RFC 3464 §2.2.2), or Reporting-UA of an MDN (RFC 8098 §3.2.1).
+ */
+reportingMta: string | null, 
+/**
+ * Arrival-Date (RFC 3464 §2.2.5).
+ */
+arrivalDate: string | null, 
+/**
+ * The human-readable first part.
+ */
+humanText: string | null, 
+/**
+ * Per-recipient groups (delivery status only).
+ */
+recipients: Array<DsnRecipient>, 
+/**
+ * Disposition (RFC 8098 §3.2.6).
+ */
+disposition: string | null, 
+/**
+ * Original-Message-ID (RFC 8098 §3.2.5).
+ */
+originalMessageId: string | null, };
+
+/**
+ * The kind of a report (RFC 6522 `report-type`).
+ */
+export type ReportKind = "delivery-status" | "disposition-notification";
+
+/**
+ * One per-recipient group of a delivery status (RFC 3464 §2.3).
+ */
+export type DsnRecipient = { 
+/**
+ * Final-Recipient (else Original-Recipient), without its address type.
+ */
+recipient: string, 
+/**
+ * Action (§2.3.3).
+ */
+action: string, 
+/**
+ * Status (§2.3.4).
+ */
+status: string, 
+/**
+ * The class of `status`.
+ */
+statusClass: StatusClass, 
+/**
+ * Diagnostic-Code (§2.3.6).
+ */
+diagnostic: string | null, 
+/**
+ * Remote-MTA (§2.3.5).
+ */
+remoteMta: string | null, };
+
+/**
+ * The class of a status code (RFC 3463 §3.1).
+ */
+export type StatusClass = "success" | "transient-failure" | "permanent-failure" | "unknown";

@@ -23,6 +23,7 @@ use wasm_bindgen::prelude::*;
 
 mod certificate;
 mod compose;
+mod content;
 mod keys;
 mod label;
 mod material;
@@ -35,6 +36,7 @@ mod vocabulary;
 mod webcrypto;
 
 pub use compose::compose;
+pub use content::{attachment_bytes, read_content};
 pub use keys::import_pkcs12;
 pub use label::{label_check, label_equivalents, label_receivable};
 pub use receipt::{make_receipt_js, verify_receipt};

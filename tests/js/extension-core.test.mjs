@@ -52,3 +52,36 @@ test('mmhsVocabulary: RFC 6477 precedences with the STANAG4406 MT-PRIORITY, mess
     [[0, 'deferred', -4], [1, 'routine', -2], [2, 'priority', 0], [3, 'immediate', 2], [4, 'flash', 4], [5, 'override', 6]]);
   assert.deepEqual(v.messageTypes.map((t) => t.name), ['exercise', 'operation', 'project', 'drill']);
 });
+
+test('readContent / attachmentBytes: the content view the reader renders, and one attachment\'s octets', () => {
+  const raw = [
+    'From: =?utf-8?q?J=C3=B6rg?= <j@army.example>',
+    'Subject: orders',
+    'Content-Type: multipart/mixed; boundary=b',
+    '',
+    '--b',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'body',
+    '--b',
+    'Content-Type: text/html',
+    "Content-Disposition: attachment; filename*=utf-8''..%2Fp%C3%A4ge.html",
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from('<script>x</script>').toString('base64'),
+    '--b--',
+    '',
+  ].join('\r\n');
+  const view = mmhs.readContent(raw);
+  assert.equal(view.headerSource, 'outer');
+  assert.deepEqual(view.headers[0], { name: 'From', value: 'Jörg <j@army.example>' });
+  assert.equal(view.body, 'body');
+  assert.deepEqual(view.attachments, [{ index: 0, name: 'päge.html', mediaType: 'text/html', size: 18, inline: false }]);
+  const bytes = mmhs.attachmentBytes(new TextEncoder().encode(raw), 0);
+  assert.ok(bytes instanceof Uint8Array);
+  assert.equal(Buffer.from(bytes).toString(), '<script>x</script>');
+  throwsCode(assert, () => mmhs.attachmentBytes(raw, 1), 'attachment-not-found');
+  throwsCode(assert, () => mmhs.readContent(raw, { headerProtection: 'sideways' }), 'request-invalid');
+  throwsCode(assert, () => mmhs.readContent(raw, { extra: 1 }), 'request-invalid');
+  assert.equal(mmhs.readContent(raw, { headerProtection: 'wrapped' }).headerSource, 'protected-inner');
+});

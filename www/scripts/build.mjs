@@ -41,6 +41,8 @@ const common = {
 };
 await build({ ...common, entryPoints: { background: join(www, "src/background/worker.ts") }, outdir, format: "esm" });
 await build({ ...common, entryPoints: { content: join(www, "src/content/content.ts") }, outdir, format: "iife" });
+// The pages' dedicated core worker (module worker: it imports core/mmhs.js).
+await build({ ...common, entryPoints: { "core-worker": join(www, "src/core/core-worker.ts") }, outdir, format: "esm" });
 await build({
   ...common,
   entryPoints: Object.fromEntries(["reader", "compose", "release", "sent", "options", "popup"].map((p) => [`pages/${p}`, join(www, `src/pages/${p}.ts`)])),

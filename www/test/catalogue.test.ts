@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseMessage, bytesToB64, b64ToBytes, validWebmailOp } from "../src/shared/messages.js";
+import { parseMessage, bytesToB64, b64ToBytes, validWebmailOp, STASH_INLINE_MAX } from "../src/shared/messages.js";
 import { describeProblem, toProblem, CodedError, knownCodes, EXTENSION_CODES } from "../src/shared/problems.js";
 import { handleStash, pruneStash, isExtensionPage, STASH_TTL_MS, type StorageAreaLike } from "../src/background/stash.js";
 
@@ -20,6 +20,9 @@ test("catalogue rejects malformed or unknown messages", () => {
   assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "AA==", envelope: { mailFrom: "a", rcpts: [{ address: "b", notify: 1 }] } } }), null);
   assert.equal(parseMessage({ type: "webmail", body: { op: "send", rawB64: "AA==", envelope: { mailFrom: "a", mailParams: { x: { y: { z: 1 } } }, rcpts: [{ address: "b" }] } } }), null);
   assert.equal(parseMessage({ type: "stash.put", body: { rawB64: "AA==", messageId: 3, folder: null, user: null } }), null);
+  // a large message is stashed without its bytes (the reader fetches it); never a large one inline
+  assert.ok(parseMessage({ type: "stash.put", body: { rawB64: null, messageId: "3", folder: null, user: null } }));
+  assert.equal(parseMessage({ type: "stash.put", body: { rawB64: "A".repeat(Math.ceil(STASH_INLINE_MAX / 3) * 4 + 4), messageId: "3", folder: null, user: null } }), null);
   assert.equal(validWebmailOp({ op: "fetchRaw", id: "" }), false);
   assert.equal(validWebmailOp({ op: "removeFromQueue", id: "12" }), true);
 });

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { viewReport, type CoreReport, type ReportView } from "../src/shared/report.js";
 import { knownCodes } from "../src/shared/problems.js";
 import { dsnView, reportSections } from "../src/pages/render-report.js";
-import type { ContentView } from "../src/shared/content-view.js";
+import type { ContentView } from "../src/core/wasm.js";
 import { FakeElement, fake, installFakeDom } from "./fake-dom.js";
 
 installFakeDom();
@@ -231,8 +231,8 @@ test("the problem catalogue has the core's codes, one entry per line", () => {
 
 test("delivered rows of a DSN carried by an invalid (e.g. unsigned) message are not styled as success", () => {
   const dsn: ContentView = {
-    headerSource: "outer", headers: [], body: null, opaque: false, forwarded: [], attachments: [],
-    report: { kind: "delivery-status", reportingMta: "mta.example", envelopeId: null, arrivalDate: null, humanText: null, disposition: null, originalMessageId: null, recipients: [{ recipient: "bob@navy.example", action: "delivered", status: "2.0.0", diagnostic: null, remoteMta: null }] },
+    headerSource: "outer", headers: [], body: null, html: false, opaque: false, forwarded: [], attachments: [], truncated: false, headerSection: "", originalRecipient: null,
+    report: { kind: "delivery-status", reportingMta: "mta.example", envelopeId: null, arrivalDate: null, humanText: null, disposition: null, originalMessageId: null, recipients: [{ recipient: "bob@navy.example", action: "delivered", status: "2.0.0", statusClass: "success", diagnostic: null, remoteMta: null }] },
   };
   const unsigned = viewReport({ valid: false, signatures: [], problems: [{ code: "not-signed", message: "m" }] });
   assert.deepEqual(successStyled(fake(dsnView(dsn, unsigned))), []);

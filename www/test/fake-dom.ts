@@ -51,8 +51,13 @@ export class FakeElement {
   append(...cs: (FakeElement | FakeText | string)[]): void {
     for (const c of cs) this.childNodes.push(typeof c === "string" ? new FakeText(c) : c);
   }
-  addEventListener(): void {
-    // events are not exercised
+  readonly listeners = new Map<string, ((ev: unknown) => void)[]>();
+  addEventListener(type: string, listener: (ev: unknown) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  /** Runs the element's click listeners (no default action). */
+  click(): void {
+    for (const l of this.listeners.get("click") ?? []) l({ type: "click", preventDefault() {} });
   }
   get firstChild(): FakeElement | FakeText | null {
     return this.childNodes[0] ?? null;

@@ -5,7 +5,7 @@
  */
 import { adapterFor } from "../adapters/registry.js";
 import type { WebmailAdapter, WebmailView } from "../adapters/adapter.js";
-import { b64ToBytes, bytesToB64, fail, ok, parseMessage, type Result, type WebmailOp, type WebmailResult } from "../shared/messages.js";
+import { b64ToBytes, bytesToB64, fail, ok, parseMessage, STASH_INLINE_MAX, type Result, type WebmailOp, type WebmailResult } from "../shared/messages.js";
 import { EXTENSION_CODES } from "../shared/problems.js";
 import { send } from "../shared/runtime.js";
 
@@ -82,7 +82,8 @@ async function attach(adapter: WebmailAdapter): Promise<void> {
       let id: string;
       try {
         const raw = await adapter.fetchRaw(view.messageId);
-        ({ id } = await send("stash.put", { rawB64: bytesToB64(raw), messageId: view.messageId, folder: view.folder, user }));
+        // A large message stays out of the session stash (its quota); the reader fetches it.
+        ({ id } = await send("stash.put", { rawB64: raw.length <= STASH_INLINE_MAX ? bytesToB64(raw) : null, messageId: view.messageId, folder: view.folder, user }));
       } catch (err) {
         console.error("mmhs: could not hand the message to the reader", err);
         mountFrame(adapter, view, "reader", `error=${encodeURIComponent((err as { code?: string }).code ?? EXTENSION_CODES.adapterHttp)}`);

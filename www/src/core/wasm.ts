@@ -7,6 +7,7 @@
  * shows that error; nothing is ever simulated.
  */
 import type {
+  AttachmentInfo,
   AuditRecord,
   AuditRecordRequest,
   AuditVerification,
@@ -16,6 +17,8 @@ import type {
   ComposedMessage,
   ComposeOptions,
   ComposeRequest,
+  ContentView,
+  DsnRecipient,
   EncryptRequest,
   Envelope,
   Equivalent,
@@ -34,6 +37,7 @@ import type {
   MixerRequest,
   MixerResult,
   MmhsView,
+  ReadContentRequest,
   ReceivableClass,
   ReceivableRequest,
   ReleaseGateRequest,
@@ -47,11 +51,15 @@ import type {
 } from "../../../src/wasm/api.js";
 import type { AsyncKey } from "../shared/key-lock.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { callInWorker, type Progress } from "./worker-client.js";
 
 export type {
+  AttachmentInfo,
   CertificateInfo,
   ComposedMessage,
   ComposeRequest,
+  ContentView,
+  DsnRecipient,
   EncryptRequest,
   Envelope,
   ImportedKey,
@@ -195,12 +203,42 @@ export type StoredKeyUse = ReadonlyDeep<KeyUse>;
 /** What the pages verify with: a `VerifyRequest` (validation time and trust anchors required). */
 export type VerifyContext = ReadonlyDeep<VerifyRequest> & { readonly trustAnchors: readonly string[]; readonly at: string };
 
-/** wasm `verify(raw, request)` with `withContent`: the report and the innermost content. */
-export async function verify(raw: Uint8Array, context: VerifyContext): Promise<VerifiedContent> {
-  const out = await invoke("verify", raw, { ...context, withContent: true });
-  if (!("content" in out)) throw new CodedError(EXTENSION_CODES.coreFailed, "verify returned no content.");
+/**
+ * wasm `verify(raw, request)` with `withContent`, in the page's core worker (a large message
+ * never freezes the page): the report and the innermost content.
+ */
+export async function verify(raw: Uint8Array, context: VerifyContext, progress?: Progress): Promise<VerifiedContent> {
+  const out = (await callInWorker("verify", [raw, { ...context, withContent: true }], progress)) as VerifyReport | VerifiedContent;
+  if (!("content" in out) || !(out.content instanceof Uint8Array)) throw new CodedError(EXTENSION_CODES.coreFailed, "verify returned no content.");
   return out;
 }
+
+/**
+ * wasm `readContent(content, request)` in the core worker: what the reader shows of a verified
+ * message's content — header fields, text, attachments, forwarded messages, a delivery or
+ * disposition report (src/mime/content.rs). The extension reads no MIME itself.
+ */
+export async function readContent(content: Uint8Array | string, request: ReadonlyDeep<ReadContentRequest> = {}, progress?: Progress): Promise<ContentView> {
+  const out = (await callInWorker("readContent", [content, request], progress)) as ContentView | null;
+  if (typeof out !== "object" || out === null || !Array.isArray(out.attachments) || !Array.isArray(out.headers)) throw new CodedError(EXTENSION_CODES.coreFailed, "readContent returned an unexpected shape.");
+  return out;
+}
+
+/** wasm `attachmentBytes(content, index, request)` in the core worker: the decoded octets of one attachment. */
+export async function attachmentBytes(content: Uint8Array, index: number, request: ReadonlyDeep<ReadContentRequest> = {}, progress?: Progress): Promise<Uint8Array> {
+  const out = await callInWorker("attachmentBytes", [content, index, request], progress);
+  if (!(out instanceof Uint8Array)) throw new CodedError(EXTENSION_CODES.coreFailed, "attachmentBytes returned no bytes.");
+  return out;
+}
+
+/** A header field of a message as the core reads it (the displayed fields of `readContent`). */
+export async function displayedField(raw: Uint8Array, name: string): Promise<string | null> {
+  const view = await readContent(raw);
+  return view.headers.find((f) => f.name.toLowerCase() === name.toLowerCase())?.value ?? null;
+}
+
+/** Messages at least this large are signed and encrypted in the core worker. */
+export const WORKER_MIN_BYTES = 1024 * 1024;
 
 /**
  * wasm `makeReceipt(raw, key, verifyRequest, { messageId })` (docs/js-api.md): the core verifies
@@ -231,7 +269,8 @@ export function compose(request: ReadonlyDeep<ComposeRequest & { signer?: KeyUse
 }
 
 /** wasm `sign(raw, key, request)` → the signed message (docs/js-api.md). */
-export function sign(raw: Uint8Array, key: StoredKeyUse, request: ReadonlyDeep<SignRequest>): Promise<Uint8Array> {
+export async function sign(raw: Uint8Array, key: StoredKeyUse, request: ReadonlyDeep<SignRequest>, progress?: Progress): Promise<Uint8Array> {
+  if (raw.length >= WORKER_MIN_BYTES) return messageBytes(await callInWorker("sign", [raw, key, request], progress));
   return invoke("sign", raw, key, request);
 }
 
@@ -241,7 +280,8 @@ export function signAsync(raw: Uint8Array, key: AsyncKey, request: ReadonlyDeep<
 }
 
 /** wasm `encrypt(raw, recipientCertificatesPem, request)` → the encrypted message. */
-export function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>): Promise<Uint8Array> {
+export async function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>, progress?: Progress): Promise<Uint8Array> {
+  if (raw.length >= WORKER_MIN_BYTES) return messageBytes(await callInWorker("encrypt", [raw, certificates, request], progress));
   return invoke("encrypt", raw, certificates, request);
 }
 

@@ -10,7 +10,6 @@ import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import type { ReceiptRequestOptions } from "../../../src/wasm/api.js";
 import { audit, sentFields } from "../shared/audit.js";
 import { elementsRequest, fieldOfError, precedenceRole } from "../shared/elements.js";
-import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
 import { receiptRequestOption, updateReceipts, withTracked } from "../shared/receipts.js";
 import { elementsPart, receiptPart, type ElementsPart } from "./compose-elements.js";
 import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
@@ -18,7 +17,7 @@ import { byId, clear, field, fieldError, h } from "../shared/dom.js";
 import { bannerModel, labelRefusal, type BannerModel } from "../shared/label-banner.js";
 import { applyRestriction, pickerRestriction, type PickerRestriction } from "../shared/label-policy.js";
 import type { PolicyDef } from "../shared/labels.js";
-import { bytesToB64, bytesToLatin1 } from "../shared/messages.js";
+import { bytesToB64 } from "../shared/messages.js";
 import { CLASSIFICATIONS } from "../shared/mmhs.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
 import { CodedError, describeProblem, EXTENSION_CODES } from "../shared/problems.js";
@@ -342,7 +341,7 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
         // refuses a recipient it finds none for (`no-recipient-certificate`).
         raw = await encrypt(raw, [key.certificate], { ...plan.encrypt, rcpt: env.rcpts.map((r) => r.address), certificates: settings.correspondents.map((c) => c.certificate) });
       }
-      messages.push({ raw, envelope: m.envelope, identifier, messageId: header(parseHeaders(splitHeaderBody(bytesToLatin1(m.raw)).head), "Message-ID") });
+      messages.push({ raw, envelope: m.envelope, identifier, messageId: m.messageId });
     }
     clear(out);
     const list = h("ol", { class: "sent-list" });

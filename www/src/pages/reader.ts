@@ -4,13 +4,12 @@
  * worker's session stash; decrypted content never leaves this frame.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { call, makeMdn, makeReceipt, verify, verifyReceipt, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
+import { attachmentBytes, call, displayedField, makeMdn, makeReceipt, readContent, verify, verifyReceipt, type ContentView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
 import { audit, loadAudit, reportFields } from "../shared/audit.js";
 import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
-import { verifiedContentView, type ContentView } from "../shared/content-view.js";
 import { equivalentLabels, equivalentsNote, reportLabel } from "../shared/label-policy.js";
 import { byId, clear, field, h } from "../shared/dom.js";
-import { b64ToBytes, bytesToB64, bytesToLatin1 } from "../shared/messages.js";
+import { b64ToBytes, bytesToB64 } from "../shared/messages.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { viewReport, type ReportView } from "../shared/report.js";
@@ -18,7 +17,7 @@ import { send } from "../shared/runtime.js";
 import { loadSettings, localArea, type Settings } from "../shared/settings.js";
 import { badge, hashParams, nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
-import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
+import { progressText } from "../shared/core-worker-protocol.js";
 
 const root = byId("app");
 
@@ -35,9 +34,17 @@ async function main(): Promise<void> {
     root.append(errorBox(new CodedError(EXTENSION_CODES.stashMissing), "Reader"));
     return;
   }
-  root.append(statusLine("Verifying…"));
+  root.append(statusLine("Fetching the message…"));
   const entry = await send("stash.get", { id: stashId });
-  const raw = b64ToBytes(entry.rawB64);
+  // A large message is not stashed: the reader asks the webmail for it (the content script of
+  // this tab fetches it with the user's session).
+  let rawB64 = entry.rawB64;
+  if (rawB64 === null) {
+    const fetched = await send("webmail", { op: "fetchRaw", id: entry.messageId });
+    if (fetched.op !== "fetchRaw") throw new CodedError(EXTENSION_CODES.badMessage, "The webmail answered another request.");
+    rawB64 = fetched.rawB64;
+  }
+  const raw = b64ToBytes(rawB64);
   await render(raw, { messageId: entry.messageId, folder: entry.folder, user: entry.user }, null);
 }
 
@@ -48,9 +55,47 @@ interface Opened {
   readonly user: string | null;
 }
 
-function isEncrypted(text: string): boolean {
-  const ct = header(parseHeaders(splitHeaderBody(text).head), "Content-Type") ?? "";
-  return /pkcs7-mime/i.test(ct) && /enveloped-data|authenveloped-data/i.test(ct);
+/**
+ * The core's verification in the page's core worker, with progress ("Verifying… 13.7 MiB")
+ * and a heartbeat: every animation frame and timer tick the page runs while the worker works
+ * is counted (`data-ui-ticks` on the status line, then on `#app`), which shows
+ * the page stayed responsive.
+ */
+async function verifyWithProgress(raw: Uint8Array, run: (progress: (stage: Parameters<typeof progressText>[0], bytes: number) => void) => Promise<VerifiedContent>): Promise<{ out: VerifiedContent; ticks: number }> {
+  const status = statusLine(progressText("verify", raw.length));
+  status.setAttribute("data-state", "verifying");
+  const elapsed = h("span", { class: "elapsed" }, "");
+  status.append(" ", elapsed);
+  root.append(status);
+  const started = Date.now();
+  let ticks = 0;
+  let running = true;
+  const frame = () => {
+    if (!running) return;
+    ticks++;
+    status.setAttribute("data-ui-ticks", String(ticks));
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const timer = setInterval(() => {
+    ticks++;
+    status.setAttribute("data-ui-ticks", String(ticks));
+    elapsed.textContent = `(${Math.round((Date.now() - started) / 1000)} s)`;
+  }, 250);
+  try {
+    const out = await run((stage, bytes) => {
+      status.firstChild?.replaceWith(progressText(stage, bytes));
+    });
+    return { out, ticks };
+  } finally {
+    running = false;
+    clearInterval(timer);
+    status.remove();
+  }
+}
+
+function needsKey(report: VerifyReport): boolean {
+  return report.problems.some((p) => p.code === "no-decryption-key");
 }
 
 async function render(raw: Uint8Array, opened: Opened, password: string | null): Promise<void> {
@@ -58,9 +103,24 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   const settings = await loadSettings();
   // The reader's own address: the key's, else the webmail login (for `readerPrecedence`).
   const reader = settings.identity?.address || opened.user || undefined;
-  const text = bytesToLatin1(raw);
   clear(root);
-  if (isEncrypted(text) && password === null) {
+  const key: StoredKeyUse | undefined =
+    password !== null && settings.identity
+      ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain }
+      : undefined;
+  let out: VerifiedContent;
+  let ticks: number;
+  try {
+    // The worker gets the decryption key only when the user typed its password for this message.
+    ({ out, ticks } = await verifyWithProgress(raw, (progress) =>
+      verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), ...(key ? { decryptionKey: key } : {}), reader, trustedAuthservIds: settings.trustedAuthservIds }, progress),
+    ));
+  } catch (err) {
+    root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
+    return;
+  }
+  if (needsKey(out.report) && password === null) {
+    // The core found an encrypted layer and no key (`no-decryption-key`): ask for the password.
     if (!settings.identity) {
       root.append(errorBox(new CodedError(EXTENSION_CODES.noKey), "Encrypted message"));
       return;
@@ -82,17 +142,6 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     pw.focus();
     return;
   }
-  const key: StoredKeyUse | undefined =
-    password !== null && settings.identity
-      ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain }
-      : undefined;
-  let out: VerifiedContent;
-  try {
-    out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader, trustedAuthservIds: settings.trustedAuthservIds });
-  } catch (err) {
-    root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
-    return;
-  }
   const { report: verified, content: innermost } = out;
   // A signed receipt is checked against the sent copy it answers (RFC 2634 §2.7).
   // The core reads the MMHS view (`mmhs`, with the reader's precedence) from the header section
@@ -101,7 +150,14 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   const report = await receiptChecked(raw, verified, settings, key, reader);
   const v = viewReport(report);
   const auditError = await auditOpened(report, v, opened);
-  const content = verifiedContentView(text, bytesToLatin1(innermost), v.headerProtection.scheme);
+  const contentRequest = { headerProtection: hpScheme(v.headerProtection.scheme) };
+  let content: ContentView;
+  try {
+    content = await readContent(innermost, contentRequest);
+  } catch (err) {
+    root.append(errorBox(err, "The content could not be read"));
+    return;
+  }
   const signedLabel = reportLabel(report);
   const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
   root.append(
@@ -111,11 +167,18 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
       auditError,
       isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),
       equivalents,
-      receiptPrompt(v, text, content, messageId, settings.identity?.address ?? null),
+      receiptPrompt(v, raw, content, messageId, settings.identity?.address ?? null),
       R.dsnView(content, v),
-      R.messageContent(content),
+      R.messageContent(content, (index) => attachmentBytes(innermost, index, contentRequest)),
     ].filter((x): x is HTMLElement => x !== null),
   );
+  // How many frames and timer ticks the page ran while the worker verified (responsiveness).
+  root.setAttribute("data-ui-ticks", String(ticks));
+}
+
+/** The report's header-protection scheme as the core's content request names it. */
+function hpScheme(scheme: string): "wrapped" | "injected" | "none" {
+  return scheme === "wrapped" || scheme === "injected" ? scheme : "none";
 }
 
 /**
@@ -124,7 +187,7 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
  * reverse-path) and submits it
  * through the webmail; "Refuse" sends nothing. The decision is remembered per message.
  */
-function receiptPrompt(v: ReportView, raw: string, content: ContentView, messageId: string, reader: string | null): HTMLElement | null {
+function receiptPrompt(v: ReportView, raw: Uint8Array, content: ContentView, messageId: string, reader: string | null): HTMLElement | null {
   if (!v.receiptRequest) return null;
   const to = v.receiptRequest.to;
   const key = `mmhs.receipt.${messageId}`;
@@ -152,18 +215,19 @@ function receiptPrompt(v: ReportView, raw: string, content: ContentView, message
     }
     try {
       if (!reader) throw new CodedError(EXTENSION_CODES.formInvalid, "Your own address is unknown (import your key in Settings, or log in to the webmail).");
-      const outerHead = splitHeaderBody(raw).head;
-      const shown = content.headers;
+      // the message as received, read by the core: its header section and Original-Recipient
+      const outer = await readContent(raw);
+      const shown = (view: ContentView, name: string) => view.headers.find((f) => f.name === name)?.value ?? null;
       // the core builds the MDN (RFC 8098), its Date, Message-ID and boundary
       const mdn = await makeMdn({
         reader,
         to,
-        originalMessageId: header(shown, "Message-ID") ?? header(parseHeaders(outerHead), "Message-ID"),
-        originalSubject: header(shown, "Subject"),
-        originalRecipient: header(parseHeaders(outerHead), "Original-Recipient"),
+        originalMessageId: shown(content, "Message-ID") ?? shown(outer, "Message-ID"),
+        originalSubject: shown(content, "Subject"),
+        originalRecipient: outer.originalRecipient,
         disposition: "displayed",
         // the outer header section only, and never for an encrypted message (no protected field in clear)
-        originalHeaders: v.encrypted ? null : outerHead,
+        originalHeaders: v.encrypted ? null : outer.headerSection,
         reportingUa: "mmhs-extension; MMHS browser extension",
       });
       await send("webmail", { op: "send", rawB64: bytesToB64(mdn.raw), envelope: envelopeForWebmail(mdn.envelope, Date.now()) });
@@ -310,7 +374,7 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
       const made = await makeReceipt(raw, k, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), reader }, `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`);
       await send("webmail", { op: "send", rawB64: bytesToB64(made.message), envelope: { mailFrom: reader, rcpts: made.to.map((address) => ({ address })) } });
       await chrome.storage.local.set({ [stateKey]: nowRfc3339() });
-      const receiptId = header(parseHeaders(splitHeaderBody(bytesToLatin1(made.message)).head), "Message-ID");
+      const receiptId = await displayedField(made.message, "Message-ID");
       // The record names the original (MM Identification of the message answered).
       await audit(localArea(), reportFields("receipt-sent", report, `signed receipt ${receiptId ?? ""} to ${made.to.join(", ")}`));
       done(`Signed receipt sent to ${made.to.join(", ")}.`);

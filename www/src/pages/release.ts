@@ -5,10 +5,9 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { interpretRelease, release, releaseOutcomeText, verify, type VerifyReport } from "../core/wasm.js";
-import { verifiedContentView } from "../shared/content-view.js";
+import { attachmentBytes, interpretRelease, readContent, release, releaseOutcomeText, verify, type VerifyReport } from "../core/wasm.js";
 import { byId, clear, field, h } from "../shared/dom.js";
-import { b64ToBytes, bytesToB64, bytesToLatin1, type QueueItem } from "../shared/messages.js";
+import { b64ToBytes, bytesToB64, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES, describeProblem } from "../shared/problems.js";
 import { viewReport } from "../shared/report.js";
@@ -50,13 +49,13 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
   const raw = b64ToBytes(r.rawB64);
   let summary: HTMLElement[];
   let report: VerifyReport | null = null;
-  let content: string | null = null;
+  let content: Uint8Array | null = null;
   try {
     const out = await verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339() });
     // the core's MMHS view is read from the header section the recipient is meant to see
     // (the protected one under header protection): src/verify/verdict.rs
     report = out.report;
-    content = bytesToLatin1(out.content);
+    content = out.content;
     const v = viewReport(report);
     const prec = v.primaryPrecedence ?? v.copyPrecedence;
     const precVerified = v.primaryPrecedence ? v.primaryPrecedenceVerified : v.copyPrecedenceVerified;
@@ -94,16 +93,19 @@ function timesLine(item: QueueItem): HTMLElement {
   );
 }
 
-function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: string | null, detail: HTMLElement, settings: Settings): void {
+function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: Uint8Array | null, detail: HTMLElement, settings: Settings): void {
   clear(detail);
   detail.append(h("h3", {}, `Draft: ${item.subject || "(no subject)"} — from ${item.from}`));
-  if (report !== null) {
+  if (report !== null && innermost !== null) {
     const v = viewReport(report);
-    const c = verifiedContentView(bytesToLatin1(raw), innermost, v.headerProtection.scheme);
-    detail.append(
-      h("h4", {}, "As the recipients will see it"),
-      ...R.reportSections(v),
-      R.messageContent(c),
+    const scheme = v.headerProtection.scheme;
+    const request = { headerProtection: scheme === "wrapped" || scheme === "injected" ? scheme : "none" } as const;
+    const shown = h("div", { class: "draft-content" }, statusLine("Reading the content…"));
+    detail.append(h("h4", {}, "As the recipients will see it"), ...R.reportSections(v), shown);
+    // the core reads the content (wasm readContent, in the core worker)
+    void readContent(innermost, request).then(
+      (c) => { clear(shown); shown.append(R.messageContent(c, (index) => attachmentBytes(innermost, index, request))); },
+      (err: unknown) => { clear(shown); shown.append(errorBox(err, "The content could not be read")); },
     );
   } else {
     detail.append(errorBox(new CodedError(EXTENSION_CODES.coreFunctionUnavailable, "verify is not available: the draft cannot be reviewed."), "Review"));

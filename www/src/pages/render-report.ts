@@ -1,7 +1,7 @@
 /** DOM rendering of a ReportView + ContentView (reader and release preview share it). */
-import type { ContentView } from "../shared/content-view.js";
+import type { ContentView, DsnRecipient } from "../core/wasm.js";
 import { h } from "../shared/dom.js";
-import { statusText } from "../shared/mime.js";
+import { attachmentList, type FetchAttachment } from "./attachments.js";
 import { problemList } from "../shared/problem-ui.js";
 import type { ReportView, SignatureView, Tone } from "../shared/report.js";
 import { badge } from "./common.js";
@@ -285,7 +285,26 @@ export function notes(v: ReportView): HTMLElement | null {
   return h("section", { class: "notes-section" }, h("h3", {}, `Notes (${v.notes.length})`), problemList(v.notes));
 }
 
-export function messageContent(c: ContentView): HTMLElement {
+/** Human reading of a status class (RFC 3463 §3.1, as the core classified the code). */
+function statusText(r: DsnRecipient): string {
+  switch (r.statusClass) {
+    case "success":
+      return "delivered";
+    case "transient-failure":
+      return "delayed (temporary failure)";
+    case "permanent-failure":
+      return "failed (permanent)";
+    default:
+      return "unknown status";
+  }
+}
+
+/**
+ * The message itself as the core read it (wasm `readContent`): the displayed header fields,
+ * the text body, forwarded messages and the attachments with Open / Download (`fetchBytes`
+ * asks the core for one attachment's octets).
+ */
+export function messageContent(c: ContentView, fetchBytes: FetchAttachment): HTMLElement {
   const headerTable = (hs: readonly { name: string; value: string }[]) =>
     h("dl", { class: "headers" }, hs.flatMap((x) => [h("dt", {}, x.name), h("dd", {}, x.value)]));
   return h(
@@ -296,6 +315,7 @@ export function messageContent(c: ContentView): HTMLElement {
     c.opaque ? h("p", { class: "opaque" }, badge("The content is inside an opaque S/MIME layer that this view cannot open.", "warn")) : null,
     // a report's human-readable part is already shown in the report section above
     c.body !== null && c.body.trim() !== (c.report?.humanText ?? "").trim() ? h("pre", { class: "body" }, c.body) : null,
+    c.html && c.body === null ? h("p", { class: "hint" }, "This message has only an HTML version, which is not displayed.") : null,
     c.forwarded.map((f) =>
       h(
         "article",
@@ -305,7 +325,8 @@ export function messageContent(c: ContentView): HTMLElement {
         f.body !== null ? h("pre", { class: "body" }, f.body) : null,
       ),
     ),
-    c.attachments.length > 0 ? h("p", { class: "attachments" }, `Attachments: ${c.attachments.join(", ")}`) : null,
+    attachmentList(c.attachments, fetchBytes),
+    c.truncated ? h("p", { class: "hint", "data-truncated": "true" }, "The message has more parts than the reader shows (nesting or part limit).") : null,
   );
 }
 
@@ -331,7 +352,7 @@ export function dsnView(c: ContentView, v: ReportView): HTMLElement | null {
           "tbody",
           {},
           r.recipients.map((x) =>
-            h("tr", { class: x.status.startsWith("2.") ? (v.overall === "valid" ? "ok" : "unverified") : x.status.startsWith("4.") ? "warn" : "bad" }, h("th", { scope: "row" }, x.recipient), h("td", {}, `${x.action} — ${statusText(x.status)}`), h("td", {}, x.status), h("td", {}, x.diagnostic ?? "")),
+            h("tr", { class: x.statusClass === "success" ? (v.overall === "valid" ? "ok" : "unverified") : x.statusClass === "transient-failure" ? "warn" : "bad" }, h("th", { scope: "row" }, x.recipient), h("td", {}, `${x.action} — ${statusText(x)}`), h("td", {}, x.status), h("td", {}, x.diagnostic ?? "")),
           ),
         ),
       ),

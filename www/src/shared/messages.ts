@@ -68,8 +68,16 @@ export type WebmailResult =
   | { readonly op: "removeFromQueue" }
   | { readonly op: "whoami"; readonly user: string | null };
 
+/**
+ * Largest raw message the content script puts in the stash (`chrome.storage.session` holds
+ * about 10 MB for the whole extension). A larger one is stashed without its bytes
+ * (`rawB64: null`) and the reader fetches it through the webmail (`webmail` `fetchRaw`).
+ */
+export const STASH_INLINE_MAX = 1024 * 1024;
+
 export interface StashEntry {
-  readonly rawB64: string;
+  /** The raw message, base64; null: too large to stash, fetch it by `messageId`. */
+  readonly rawB64: string | null;
   readonly messageId: string;
   readonly folder: string | null;
   readonly user: string | null;
@@ -147,7 +155,7 @@ export function parseMessage(v: unknown): AnyMessage | null {
   const body = v["body"];
   switch (v["type"]) {
     case "stash.put":
-      if (isObj(body) && validRawB64(body["rawB64"]) && isStr(body["messageId"]) &&
+      if (isObj(body) && (body["rawB64"] === null || (validRawB64(body["rawB64"]) && body["rawB64"].length <= Math.ceil(STASH_INLINE_MAX / 3) * 4)) && isStr(body["messageId"]) &&
           (body["folder"] === null || isStr(body["folder"])) && (body["user"] === null || isStr(body["user"]))) {
         return { type: "stash.put", body: body as unknown as Req<"stash.put"> };
       }

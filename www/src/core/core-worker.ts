@@ -1,0 +1,60 @@
+/**
+ * The dedicated worker that runs the wasm core for an extension page (reader, release,
+ * compose): verify, read content, decode an attachment, sign and encrypt large messages off
+ * the page's main thread. It loads `core/mmhs.js` from the extension itself, accepts only the
+ * calls of `shared/core-worker-protocol.ts` (checked: no key material where a call does not
+ * need it) and answers each with a progress message, then the result or a coded error.
+ */
+import { parseWorkerRequest, transferables, type WorkerReply } from "../shared/core-worker-protocol.js";
+
+type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
+
+interface WorkerScope {
+  postMessage(message: WorkerReply, transfer?: Transferable[]): void;
+  addEventListener(type: "message", listener: (ev: MessageEvent) => void): void;
+  readonly location: { readonly href: string };
+}
+
+const scope = self as unknown as WorkerScope;
+let loading: Promise<CoreModule> | null = null;
+
+function loadCore(): Promise<CoreModule> {
+  loading ??= (async () => {
+    const js = new URL("core/mmhs.js", scope.location.href).href;
+    const mod = (await import(/* @vite-ignore */ js)) as CoreModule;
+    if (typeof mod.default !== "function") throw Object.assign(new Error("core/mmhs.js has no wasm-bindgen init function."), { code: "core-unavailable" });
+    await mod.default({ module_or_path: new URL("core/mmhs_bg.wasm", scope.location.href).href });
+    return mod;
+  })();
+  return loading;
+}
+
+function codeOf(err: unknown): string {
+  const c = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof c === "string" ? c : "core-failed";
+}
+
+scope.addEventListener("message", (ev: MessageEvent) => {
+  const req = parseWorkerRequest(ev.data);
+  if (!req) {
+    const id = typeof (ev.data as { id?: unknown } | null)?.id === "number" ? (ev.data as { id: number }).id : -1;
+    scope.postMessage({ id, kind: "error", code: "bad-extension-message", message: "The core worker refused a request of the wrong shape." });
+    return;
+  }
+  void (async () => {
+    try {
+      const first = req.args[0];
+      scope.postMessage({ id: req.id, kind: "progress", stage: req.fn, bytes: first instanceof Uint8Array ? first.length : String(first).length });
+      const mod = await loadCore().catch((err: unknown) => {
+        loading = null;
+        throw Object.assign(new Error(`The MMHS WebAssembly core is not in this build (${err instanceof Error ? err.message : String(err)}).`), { code: "core-unavailable" });
+      });
+      const fn = mod[req.fn];
+      if (typeof fn !== "function") throw Object.assign(new Error(`The MMHS core does not provide "${req.fn}" yet.`), { code: "core-function-unavailable" });
+      const value: unknown = await (fn as (...a: unknown[]) => unknown)(...req.args);
+      scope.postMessage({ id: req.id, kind: "done", value }, transferables(value));
+    } catch (err) {
+      scope.postMessage({ id: req.id, kind: "error", code: codeOf(err), message: err instanceof Error ? err.message : String(err) });
+    }
+  })();
+});

@@ -1,0 +1,44 @@
+// The core worker's protocol (src/shared/core-worker-protocol.ts): a closed set of calls, and
+// key material only where a call needs it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { allowedArgs, parseWorkerReply, parseWorkerRequest, progressText, transferables } from "../src/shared/core-worker-protocol.js";
+
+const raw = new Uint8Array([1, 2, 3]);
+const key = { encryptedPkcs8: "-----BEGIN ENCRYPTED PRIVATE KEY-----", password: "pw", certificate: "c", chain: [] };
+
+test("only the listed core functions, with a message first", () => {
+  assert.ok(parseWorkerRequest({ id: 1, fn: "readContent", args: [raw] }));
+  assert.equal(parseWorkerRequest({ id: 1, fn: "importPkcs12", args: [raw, "pw"] }), null);
+  assert.equal(parseWorkerRequest({ id: 1, fn: "makeReceipt", args: [raw, key] }), null);
+  assert.equal(parseWorkerRequest({ id: "1", fn: "verify", args: [raw, {}] }), null);
+  assert.equal(parseWorkerRequest({ id: 1, fn: "verify", args: [42, {}] }), null);
+  assert.equal(parseWorkerRequest({ id: 1, fn: "attachmentBytes", args: [raw, -1] }), null);
+  assert.equal(parseWorkerRequest({ id: 1, fn: "attachmentBytes", args: [raw, 1.5] }), null);
+  assert.ok(parseWorkerRequest({ id: 1, fn: "attachmentBytes", args: [raw, 0, { headerProtection: "wrapped" }] }));
+});
+
+test("key material goes only where the call uses it", () => {
+  assert.ok(allowedArgs("verify", [raw, { trustAnchors: [], at: "2026-01-01T00:00:00Z" }]));
+  assert.ok(allowedArgs("verify", [raw, { trustAnchors: [], decryptionKey: key }]), "verify may open an encrypted layer");
+  assert.equal(allowedArgs("verify", [raw, { trustAnchors: [], signer: key }]), false, "but no other key");
+  assert.equal(allowedArgs("verify", [raw, { trustAnchors: [], password: "pw" }]), false);
+  assert.equal(allowedArgs("readContent", [raw, { headerProtection: "none", key }]), false, "reading content needs no key");
+  assert.equal(allowedArgs("attachmentBytes", [raw, 0, { password: "pw" }]), false);
+  assert.ok(allowedArgs("sign", [raw, key, { protectHeaders: true }]), "signing needs the signer's key");
+  assert.equal(allowedArgs("sign", [raw, key, { extra: key }]), false);
+  assert.equal(allowedArgs("encrypt", [raw, ["-----BEGIN CERTIFICATE-----"], { decryptionKey: key }]), false, "encrypting needs certificates only");
+  assert.ok(allowedArgs("encrypt", [raw, ["-----BEGIN CERTIFICATE-----"], { compress: true }]));
+});
+
+test("replies are checked; progress reads in MiB; results are transferred", () => {
+  assert.deepEqual(parseWorkerReply({ id: 3, kind: "progress", stage: "verify", bytes: 10 }), { id: 3, kind: "progress", stage: "verify", bytes: 10 });
+  assert.equal(parseWorkerReply({ id: 3, kind: "progress", stage: "rm -rf", bytes: 10 }), null);
+  assert.equal(parseWorkerReply({ id: 3, kind: "error", code: 1, message: "x" }), null);
+  assert.deepEqual(parseWorkerReply({ id: 3, kind: "error", code: "core-failed", message: "x" }), { id: 3, kind: "error", code: "core-failed", message: "x" });
+  assert.equal(progressText("verify", 13.7 * 1024 * 1024), "Verifying… 13.7 MiB");
+  const content = new Uint8Array(4);
+  assert.deepEqual(transferables({ report: {}, content }), [content.buffer]);
+  assert.deepEqual(transferables(content), [content.buffer]);
+  assert.deepEqual(transferables({ attachments: [] }), []);
+});
