@@ -681,6 +681,14 @@ async fn sent_status(http: std::net::SocketAddr, token: &str, id: &str) -> serde
 /// refusal of a message reusing the Message-ID and another user's submission do not change it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sent_copies_show_whether_they_await_release_were_released_or_returned() {
+    // The extension reads the same reply through Roundcube (www/src/shared/release-queue.ts).
+    assert!(
+        include_str!("../www/src/shared/release-queue.ts").contains(&format!(
+            "DIVERTED_FOR_RELEASE = \"{}\"",
+            mmhs::server::agent::DIVERTED_FOR_RELEASE
+        )),
+        "the extension's copy of the agent's reply marker"
+    );
     let (srv, dir) = start_demo("release-status").await;
     let http = srv.http_addr;
     let alice = api_login(http, "alice@army.example", "alice-demo").await;
