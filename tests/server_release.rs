@@ -661,7 +661,9 @@ async fn send_as(
 
 /// The drafter's Sent listing: `releaseStatus` of the copy with Message-ID `<{id}@…>`.
 async fn sent_status(http: std::net::SocketAddr, token: &str, id: &str) -> serde_json::Value {
-    let list = api_get(http, token, "/api/folders/Sent/messages").await.json();
+    let list = api_get(http, token, "/api/folders/Sent/messages")
+        .await
+        .json();
     let m = list["messages"]
         .as_array()
         .unwrap()
@@ -699,13 +701,22 @@ async fn sent_copies_show_whether_they_await_release_were_released_or_returned()
     let plain = b"From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: lunch\r\nMessage-ID: <lunch-1@army.example>\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\r\nNoon?\r\n";
     let r = send_as(http, &alice, plain, to_bob.clone()).await;
     assert_eq!(r["releaseQueue"], false, "{r}");
-    assert_eq!(sent_status(http, &alice, "lunch-1").await, serde_json::Value::Null);
+    assert_eq!(
+        sent_status(http, &alice, "lunch-1").await,
+        serde_json::Value::Null
+    );
 
     // Two military drafts: both diverted, both awaiting.
     for id in ["status-ok", "status-back"] {
         let r = send_as(http, &alice, &alice_draft(&srv, id), to_bob.clone()).await;
         assert_eq!(r["releaseQueue"], true, "{r}");
-        assert!(r["reply"]["message"].as_str().unwrap().ends_with("for release authorisation"), "{r}");
+        assert!(
+            r["reply"]["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("for release authorisation"),
+            "{r}"
+        );
         assert_eq!(sent_status(http, &alice, id).await, "awaiting");
     }
 
@@ -784,12 +795,17 @@ async fn sent_copies_show_whether_they_await_release_were_released_or_returned()
             serde_json::to_value(&res.envelope).unwrap()
         };
         let r = send_as(http, &officer, &res.message, envelope).await;
-        assert_eq!(r["releaseQueue"], false, "the release is not diverted again: {r}");
+        assert_eq!(
+            r["releaseQueue"], false,
+            "the release is not diverted again: {r}"
+        );
     }
     assert_eq!(sent_status(http, &alice, "status-ok").await, "released");
     assert_eq!(sent_status(http, &alice, "status-back").await, "returned");
     // Another user's Sent folder never learns alice's statuses.
-    let bobs = api_get(http, &bob, "/api/folders/Sent/messages").await.json();
+    let bobs = api_get(http, &bob, "/api/folders/Sent/messages")
+        .await
+        .json();
     assert!(bobs["messages"]
         .as_array()
         .unwrap()
@@ -798,9 +814,15 @@ async fn sent_copies_show_whether_they_await_release_were_released_or_returned()
 
     // The reference webmail's own Sent view shows the same.
     let cookie = html_login(http, "alice@army.example", "alice-demo").await;
-    let page = http(http, "GET", "/folder/Sent", &[("Cookie", cookie.as_str())], None)
-        .await
-        .text();
+    let page = crate::support::server::http(
+        http,
+        "GET",
+        "/folder/Sent",
+        &[("Cookie", cookie.as_str())],
+        None,
+    )
+    .await
+    .text();
     assert!(page.contains("<th scope=\"col\">Release</th>"), "{page}");
     assert!(page.contains("data-release-status=\"released\""), "{page}");
     assert!(page.contains("data-release-status=\"returned\""), "{page}");

@@ -234,7 +234,10 @@ pub fn release_status(
     drafter: &str,
     message_id: &str,
 ) -> Result<Option<ReleaseStatus>, Error> {
-    let bare = message_id.trim().trim_start_matches('<').trim_end_matches('>');
+    let bare = message_id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
     if bare.is_empty() {
         return Ok(None);
     }

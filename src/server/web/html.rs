@@ -14,10 +14,10 @@ use super::{set_cookie, ClientAddr, WebSession, WebState};
 use crate::mime::encode::{
     mailbox, unstructured, EncodeError, Headers, Message, Part, TransferEncoding,
 };
+use crate::server::audit::ReleaseStatus;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::OutEnvelope;
 use crate::server::smtp::{Notify, Recipient};
-use crate::server::audit::ReleaseStatus;
 use crate::server::store::{folders, FolderInfo};
 
 /// HTML-escape text.
@@ -318,9 +318,15 @@ pub async fn folder(
         } else if sent {
             // What became of a copy diverted to a Release queue (audit::release_status).
             let status = match m.release_status {
-                Some(ReleaseStatus::Awaiting) => "<td data-release-status=\"awaiting\">awaiting release</td>",
-                Some(ReleaseStatus::Released) => "<td data-release-status=\"released\">released</td>",
-                Some(ReleaseStatus::Returned) => "<td data-release-status=\"returned\"><strong>returned</strong></td>",
+                Some(ReleaseStatus::Awaiting) => {
+                    "<td data-release-status=\"awaiting\">awaiting release</td>"
+                }
+                Some(ReleaseStatus::Released) => {
+                    "<td data-release-status=\"released\">released</td>"
+                }
+                Some(ReleaseStatus::Returned) => {
+                    "<td data-release-status=\"returned\"><strong>returned</strong></td>"
+                }
                 None => "<td></td>",
             };
             format!("<td>{}</td>{status}", esc(m.date.as_deref().unwrap_or("")))
