@@ -137,10 +137,11 @@ export class RoundcubeWebmail implements WebmailAdapter {
 
   ownUi(view: WebmailView, doc: Document): Element[] {
     // #compose-content holds Roundcube's form and its Send button; the elastic skin also puts
-    // the form's actions in #messagetoolbar and clones its Send button into the footer
-    // navigation (`.content-frame-navigation`, ui.js create_cloned_button), which clicks the
-    // hidden one. #messagebody is its rendering of the message, which has not been verified.
-    const sel = view.kind === "compose" ? "#compose-content, #messagetoolbar, #layout-content > .content-frame-navigation" : view.kind === "read" ? "#messagebody" : null;
+    // the form's actions in #messagetoolbar (turned into #toolbar-menu by its ui.js) and clones
+    // its Send button into the footer navigation (`.content-frame-navigation`, ui.js
+    // create_cloned_button), which clicks the hidden one. #messagebody is its rendering of the
+    // message, which has not been verified.
+    const sel = view.kind === "compose" ? "#compose-content, #messagetoolbar, #toolbar-menu, #layout-content > .content-frame-navigation" : view.kind === "read" ? "#messagebody" : null;
     return sel ? Array.from(doc.querySelectorAll(sel)) : [];
   }
 
