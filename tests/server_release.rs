@@ -622,3 +622,208 @@ async fn a_deadline_passing_in_the_release_queue_is_acted_on() {
     assert!(audit::verify(&store).unwrap().is_ok());
     srv.shutdown().await;
 }
+
+/// Sign `DRAFT` as alice with the Message-ID `<{id}@army.example>` (wrapped header protection).
+fn alice_draft(srv: &mmhs::server::Running, id: &str) -> Vec<u8> {
+    let text = DRAFT.replace("convoy-1@army.example", &format!("{id}@army.example"));
+    smime::sign_message(
+        &mmhs::protect::wrap(text.as_bytes()).unwrap(),
+        &signer(srv, "alice@army.example"),
+        &SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            ..SignOptions::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap()
+}
+
+async fn send_as(
+    http: std::net::SocketAddr,
+    token: &str,
+    raw: &[u8],
+    envelope: serde_json::Value,
+) -> serde_json::Value {
+    let r = api_post(
+        http,
+        token,
+        "/api/send",
+        &serde_json::json!({
+            "raw": base64::engine::general_purpose::STANDARD.encode(raw),
+            "encoding": "base64",
+            "envelope": envelope,
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+/// The drafter's Sent listing: `releaseStatus` of the copy with Message-ID `<{id}@…>`.
+async fn sent_status(http: std::net::SocketAddr, token: &str, id: &str) -> serde_json::Value {
+    let list = api_get(http, token, "/api/folders/Sent/messages")
+        .await
+        .json();
+    let m = list["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["messageId"] == format!("{id}@army.example"))
+        .unwrap_or_else(|| panic!("{id} not in Sent: {list}"))
+        .clone();
+    m.get("releaseStatus")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Draft & Release seen from the drafter (profile §6.1): `POST /api/send` says whether *this*
+/// message went to the Release queue (`releaseQueue`, from the agent's 250 reply), and the
+/// Sent listing gives each diverted copy's `releaseStatus` — awaiting, then released or
+/// returned — from the audit trail. A forged "return" notice from a non-officer, a gate
+/// refusal of a message reusing the Message-ID and another user's submission do not change it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sent_copies_show_whether_they_await_release_were_released_or_returned() {
+    // The extension reads the same reply through Roundcube (www/src/shared/release-queue.ts).
+    assert!(
+        include_str!("../www/src/shared/release-queue.ts").contains(&format!(
+            "DIVERTED_FOR_RELEASE = \"{}\"",
+            mmhs::server::agent::DIVERTED_FOR_RELEASE
+        )),
+        "the extension's copy of the agent's reply marker"
+    );
+    let (srv, dir) = start_demo("release-status").await;
+    let http = srv.http_addr;
+    let alice = api_login(http, "alice@army.example", "alice-demo").await;
+    let officer = api_login(http, "officer@army.example", "officer-demo").await;
+    let to_bob = serde_json::json!({ "mailFrom": "alice@army.example", "rcpts": [{ "address": "bob@navy.example" }] });
+
+    // A civilian message (no MMHS fields) goes straight through: not diverted, no status.
+    let plain = b"From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: lunch\r\nMessage-ID: <lunch-1@army.example>\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\r\nNoon?\r\n";
+    let r = send_as(http, &alice, plain, to_bob.clone()).await;
+    assert_eq!(r["releaseQueue"], false, "{r}");
+    assert_eq!(
+        sent_status(http, &alice, "lunch-1").await,
+        serde_json::Value::Null
+    );
+
+    // Two military drafts: both diverted, both awaiting.
+    for id in ["status-ok", "status-back"] {
+        let r = send_as(http, &alice, &alice_draft(&srv, id), to_bob.clone()).await;
+        assert_eq!(r["releaseQueue"], true, "{r}");
+        assert!(
+            r["reply"]["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("for release authorisation"),
+            "{r}"
+        );
+        assert_eq!(sent_status(http, &alice, id).await, "awaiting");
+    }
+
+    // Attacks that must not move the status: bob mails alice a look-alike return notice
+    // about the draft (he is no officer) …
+    let forged = "From: bob@navy.example\r\nTo: alice@army.example\r\nSubject: Not released: Convoy movement\r\nMessage-ID: <forged-1@navy.example>\r\nIn-Reply-To: <status-back@army.example>\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nDiagnostic-Code: X-MMHS-Release; refused by officer@army.example: forged\r\n";
+    let bob = api_login(http, "bob@navy.example", "bob-demo").await;
+    send_as(
+        http,
+        &bob,
+        forged.as_bytes(),
+        serde_json::json!({ "mailFrom": "bob@navy.example", "rcpts": [{ "address": "alice@army.example" }] }),
+    )
+    .await;
+    // … and a malformed message reusing the Message-ID is refused by the gate (a reject
+    // record without an officer).
+    let dup = DRAFT
+        .replace("convoy-1@army.example", "status-back@army.example")
+        .replace(
+            "MT-Priority: 4\r\n",
+            "MT-Priority: 4\r\nMMHS-Authorizing-Users: officer@army.example\r\nMMHS-Authorizing-Users: officer@army.example\r\n",
+        );
+    let refused = api_post(
+        http,
+        &alice,
+        "/api/send",
+        &serde_json::json!({ "raw": dup, "envelope": to_bob.clone() }),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert_eq!(sent_status(http, &alice, "status-back").await, "awaiting");
+
+    // The officer releases one and returns the other.
+    let policy: ReleasePolicy =
+        serde_json::from_str(&read(&dir.join("release-policy.json"))).unwrap();
+    let ctx = verify_ctx(&srv);
+    let officer_signer = signer(&srv, "officer@army.example");
+    let queue = api_get(http, &officer, "/api/folders/Release/messages")
+        .await
+        .json();
+    for (id, decision) in [
+        ("status-ok", Decision::Approve),
+        (
+            "status-back",
+            Decision::Reject {
+                reason: "Wrong route".into(),
+            },
+        ),
+    ] {
+        let item = queue["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["messageId"] == format!("{id}@army.example"))
+            .unwrap()
+            .clone();
+        let raw = api_get(http, &officer, &format!("/api/messages/{}/raw", item["id"]))
+            .await
+            .body;
+        let res = release::release(
+            &ReleaseRequest {
+                raw: &raw,
+                officer: &officer_signer,
+                verify: &ctx,
+                policy: &policy,
+                decision,
+                envelope: None,
+                now: release::release_time(time::OffsetDateTime::now_utc()).unwrap(),
+            },
+            &mut mmhs::rng::system_rng(),
+        )
+        .unwrap();
+        let envelope = if res.outcome == Outcome::Released {
+            item["envelope"].clone()
+        } else {
+            serde_json::to_value(&res.envelope).unwrap()
+        };
+        let r = send_as(http, &officer, &res.message, envelope).await;
+        assert_eq!(
+            r["releaseQueue"], false,
+            "the release is not diverted again: {r}"
+        );
+    }
+    assert_eq!(sent_status(http, &alice, "status-ok").await, "released");
+    assert_eq!(sent_status(http, &alice, "status-back").await, "returned");
+    // Another user's Sent folder never learns alice's statuses.
+    let bobs = api_get(http, &bob, "/api/folders/Sent/messages")
+        .await
+        .json();
+    assert!(bobs["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m.get("releaseStatus").is_none()));
+
+    // The reference webmail's own Sent view shows the same.
+    let cookie = html_login(http, "alice@army.example", "alice-demo").await;
+    let page = crate::support::server::http(
+        http,
+        "GET",
+        "/folder/Sent",
+        &[("Cookie", cookie.as_str())],
+        None,
+    )
+    .await
+    .text();
+    assert!(page.contains("<th scope=\"col\">Release</th>"), "{page}");
+    assert!(page.contains("data-release-status=\"released\""), "{page}");
+    assert!(page.contains("data-release-status=\"returned\""), "{page}");
+}

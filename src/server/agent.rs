@@ -196,6 +196,17 @@ fn base_facts(tx: &Transaction, info: &MessageInfo) -> AuditFacts {
     }
 }
 
+/// The end of the 250 reply to a message diverted to a Release queue (docs/server.md, "core
+/// decision `releaseQueue`"): how a submitting client — the reference webmail among them —
+/// learns that *this* message waits for an officer rather than going to its recipients.
+pub const DIVERTED_FOR_RELEASE: &str = " for release authorisation";
+
+/// Whether a successful reply of this agent to the message data says the message was
+/// diverted to a Release queue ([`DIVERTED_FOR_RELEASE`]).
+pub fn reply_diverted(code: u16, text: &str) -> bool {
+    (200..300).contains(&code) && text.trim_end().ends_with(DIVERTED_FOR_RELEASE)
+}
+
 /// The server's audit record of `ev` for the transaction `tx` carrying a message with `info`:
 /// time now, the profile's identifiers ([`transaction_identifiers`]), submission time,
 /// priority, precedence, label, authorizing users, envelope.
@@ -688,7 +699,7 @@ impl Agent {
                 Ok(AgentReply {
                     code: 250,
                     esc: [2, 0, 0],
-                    text: format!("Queued as {} for release authorisation", tx.id),
+                    text: format!("Queued as {}{DIVERTED_FOR_RELEASE}", tx.id),
                 })
             }
             GateDecision::Transfer { authorized } => {

@@ -205,6 +205,85 @@ pub fn append(conn: &Connection, record: &AuditRecord) -> Result<i64, Error> {
     Ok(seq)
 }
 
+/// What became of a draft the submission agent diverted to a Release queue (Draft & Release,
+/// draft-melnikov-mmhs-profile-09 §6.1), as the drafter's Sent folder shows it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum ReleaseStatus {
+    /// Diverted to a Release queue; no officer has released or returned it yet.
+    Awaiting,
+    /// An officer's authorisation (countersignature) verified at the gate: the message went on
+    /// to its recipients (the *release* record).
+    Released,
+    /// Returned to the drafter: an officer's return-to-sender notice (the *reject* record the
+    /// gate writes for it, `crate::release::rejection_notice`), or its DELIVERBY deadline passed
+    /// in the queue in R mode (RFC 2852 §4: the *fail* record).
+    Returned,
+}
+
+/// The [`ReleaseStatus`] of the message `message_id` (bare or in `<>`) drafted by `drafter`,
+/// read from the audit trail: the newest of its records that are the drafter's own — a
+/// *divert* or *release* of that Message-ID with the drafter as envelope sender (only the
+/// drafter and officers may use that reverse-path, docs/server.md), an officer's *reject*
+/// notice about it addressed to the drafter, or a *fail* with the drafter as sender after a
+/// diversion. `None` when it was never diverted. A refusal by the gate (a *reject* without an
+/// officer) or a forged notice from anyone else does not count. Indexed look-ups
+/// (`audit_mm`, `audit_core_mm`, `audit_core_seq`), at most one row per query.
+pub fn release_status(
+    conn: &Connection,
+    drafter: &str,
+    message_id: &str,
+) -> Result<Option<ReleaseStatus>, Error> {
+    let bare = message_id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
+    if bare.is_empty() {
+        return Ok(None);
+    }
+    let mm = format!("<{bare}>");
+    let drafter = drafter.to_ascii_lowercase();
+    let own = |event: &str| -> Result<Option<i64>, Error> {
+        conn.query_row(
+            "SELECT MAX(seq) FROM audit WHERE json_extract(record, '$.mmIdentification') = ?1 \
+             AND json_extract(record, '$.event') = ?2 \
+             AND lower(json_extract(record, '$.mailFrom')) = ?3",
+            params![mm, event, drafter],
+            |r| r.get::<_, Option<i64>>(0),
+        )
+        .map_err(db_err)
+    };
+    let Some(diverted) = own("divert")? else {
+        return Ok(None);
+    };
+    let released = own("release")?;
+    let failed = own("fail")?.filter(|s| *s > diverted);
+    let rejected: Option<i64> = conn
+        .query_row(
+            "SELECT MAX(a.seq) FROM audit_core c JOIN audit a \
+             ON json_extract(a.record, '$.coreSeq') = c.seq \
+             WHERE json_extract(c.record, '$.attributes.mmIdentification') = ?1 \
+             AND json_extract(c.record, '$.event') = 'reject' \
+             AND json_extract(c.record, '$.attributes.officer') IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM json_each(a.record, '$.recipients') \
+                         WHERE lower(json_each.value) = ?2)",
+            params![mm, drafter],
+            |r| r.get::<_, Option<i64>>(0),
+        )
+        .map_err(db_err)?;
+    let newest = [
+        (Some(diverted), ReleaseStatus::Awaiting),
+        (released, ReleaseStatus::Released),
+        (rejected, ReleaseStatus::Returned),
+        (failed, ReleaseStatus::Returned),
+    ]
+    .into_iter()
+    .filter_map(|(seq, st)| seq.map(|s| (s, st)))
+    .max_by_key(|(s, _)| *s)
+    .map(|(_, st)| st);
+    Ok(newest)
+}
+
 /// Why a log failed verification. Code: `audit-chain-broken`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("audit log broken at record {seq}: {reason}")]

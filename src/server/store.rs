@@ -80,6 +80,10 @@ pub struct MessageSummary {
     /// (RFC 2852, `byDeadline` of Release-queue items) and the message's `Expires:`
     /// (RFC 2156; profile §3.4.17); `None` when neither is given.
     pub deadline: Option<String>,
+    /// In the Sent folder: what became of a copy the submission agent diverted to a Release
+    /// queue ([`crate::server::audit::release_status`]); absent for every other message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_status: Option<crate::server::audit::ReleaseStatus>,
 }
 
 /// A stored message with its bytes.
@@ -169,6 +173,11 @@ CREATE TABLE IF NOT EXISTS audit_core (
   seq INTEGER PRIMARY KEY,
   record TEXT NOT NULL
 );
+-- A Sent copy's release status (audit::release_status) looks a message up by its
+-- Message-ID in both logs; the expressions are the ones the queries use.
+CREATE INDEX IF NOT EXISTS audit_mm ON audit(json_extract(record, '$.mmIdentification'));
+CREATE INDEX IF NOT EXISTS audit_core_mm ON audit_core(json_extract(record, '$.attributes.mmIdentification'));
+CREATE INDEX IF NOT EXISTS audit_core_seq ON audit(json_extract(record, '$.coreSeq'));
 ";
 
 pub(crate) fn db_err(e: rusqlite::Error) -> Error {
@@ -344,7 +353,13 @@ impl Store {
             blob.take(SUMMARY_READ as u64)
                 .read_to_end(&mut head)
                 .map_err(|e| Error::Db(format!("reading message {id}: {e}")))?;
-            out.push(summary(id, folder, size, &head, env, received_at));
+            let mut m = summary(id, folder, size, &head, env, received_at);
+            if m.folder == folders::SENT {
+                if let Some(mid) = m.message_id.as_deref() {
+                    m.release_status = super::audit::release_status(&conn, owner, mid)?;
+                }
+            }
+            out.push(m);
         }
         if folder == folders::RELEASE {
             out.sort_by_key(|m| (std::cmp::Reverse(m.priority), m.received_at, m.id));
@@ -714,6 +729,7 @@ fn summary(
         envelope,
         priority,
         deadline,
+        release_status: None,
     }
 }
 

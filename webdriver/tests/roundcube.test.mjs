@@ -144,6 +144,8 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     await d.findElement(By.id("send")).click();
     const done = await waitOutcome(d, "#send-done");
     await d.executeScript("arguments[0].scrollIntoView({ block: 'end' })", done); // Roundcube's compose view scrolls inside
+    // Postfix's 250 is not the release agent's: the panel says the message was accepted for delivery.
+    assert.equal(await done.getAttribute("data-release-queue"), "sent", await done.getText());
     // Postfix offers DSN but not MT-PRIORITY (RFC 6710): the panel says what was left out.
     const warn = await d.findElement(By.css('[data-code="webmail-parameter-not-carried"]'));
     assert.match(await warn.getText(), /MT-PRIORITY/);
@@ -152,7 +154,18 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     // back is explicit.
     await d.switchTo().defaultContent();
     assert.equal(await d.findElement(By.id("compose-content")).isDisplayed(), false, "Roundcube's compose form hidden");
+    // and its compose toolbar (#messagetoolbar, which the elastic skin turns into #toolbar-menu)
+    const toolbars = await d.findElements(By.css("#messagetoolbar, #toolbar-menu"));
+    assert.ok(toolbars.length > 0);
+    for (const t of toolbars) assert.equal(await t.isDisplayed(), false, "Roundcube's compose toolbar hidden");
+    // Leaving the panel asks first; declining keeps it.
     await d.findElement(By.css('button[data-mmhs-own-ui="compose"]')).click();
+    const ask = await d.wait(until.alertIsPresent(), 5000);
+    assert.match(await ask.getText(), /Send without MMHS\?/);
+    await ask.dismiss();
+    assert.equal(await d.findElement(By.id("compose-content")).isDisplayed(), false, "declined: still hidden");
+    await d.findElement(By.css('button[data-mmhs-own-ui="compose"]')).click();
+    await (await d.wait(until.alertIsPresent(), 5000)).accept();
     assert.equal(await d.findElement(By.id("compose-content")).isDisplayed(), true, "shown on request");
     assert.equal(await d.findElement(By.css('iframe[data-mmhs-frame="compose"]')).isDisplayed(), false, "one compose form at a time");
     assert.ok((await d.executeScript("return document.getElementById('compose-content').getBoundingClientRect().height")) > 100, "Roundcube's form has room");
@@ -225,6 +238,9 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     await d.findElement(By.id("send")).click();
     const done = await waitOutcome(d, "#send-done");
     await d.executeScript("arguments[0].scrollIntoView({ block: 'end' })", done);
+    // The agent's reply, passed on by the plugin, says that this message waits for release.
+    assert.equal(await done.getAttribute("data-release-queue"), "held", await done.getText());
+    assert.equal(await d.findElement(By.css("li[data-release-queue]")).getAttribute("data-release-queue"), "true");
     // The agent offers DSN and MT-PRIORITY: nothing of the envelope is left out.
     assert.equal((await d.findElements(By.css('[data-code="webmail-parameter-not-carried"]'))).length, 0);
     await shot(d, "77-rc-sent-to-agent");
@@ -237,6 +253,12 @@ describe("Roundcube (Debian) with the mmhs plugin, Dovecot and Postfix on loopba
     const bobApi = await Api.login(server.origin, DEMO.bob);
     assert.equal((await bobApi.list("Inbox")).find((m) => m.subject === rtSubject), undefined, "not delivered before release");
     assert.ok(viaAgent.sentFiles(DEMO.alice.address).some((f) => readFileSync(f, "latin1").includes(rtSubject)), "the copy in alice's Sent (Roundcube's IMAP)");
+    // Roundcube's Sent folder: the extension's Sent view says Roundcube does not report release status (never guessed).
+    await d.switchTo().defaultContent();
+    await d.get(`${viaAgent.origin}/?_task=mail&_mbox=Sent`);
+    await enterFrame(d, "sent", 20000);
+    await d.wait(until.elementLocated(By.id("release-status-unknown")), 15000);
+    assert.equal((await d.findElements(By.css("[data-release-status]"))).length, 0);
 
     const o = browsers.officer;
     await webmailLogin(o, server.origin, DEMO.officer);

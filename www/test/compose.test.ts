@@ -65,13 +65,23 @@ test("security plan: ESS label + originator type + wrapped protection when signi
 
 test("precedence rules of the profile are enforced in the form", () => {
   assert.deepEqual(validateForm(base), []);
-  assert.ok(validateForm({ ...base, primaryPrecedence: null }).some((e) => /primary precedence/.test(e)));
-  assert.ok(validateForm({ ...base, copyPrecedence: null }).some((e) => /copy precedence/.test(e)));
-  assert.ok(validateForm({ ...base, subject: "a\r\nBcc: x@y" }).some((e) => /one line/.test(e)));
-  assert.ok(validateForm({ ...base, recipients: [] }).length > 0);
+  assert.ok(validateForm({ ...base, primaryPrecedence: null }).some((e) => e.field === "primary-precedence" && /primary precedence/.test(e.message)));
+  assert.ok(validateForm({ ...base, copyPrecedence: null }).some((e) => e.field === "copy-precedence" && /copy precedence/.test(e.message)));
+  assert.ok(validateForm({ ...base, subject: "a\r\nBcc: x@y" }).some((e) => e.field === "subject" && /one line/.test(e.message)));
+  assert.deepEqual(validateForm({ ...base, recipients: [] }).map((e) => e.field), ["recipients"]);
   assert.throws(() => toComposeRequest({ ...base, from: "nobody" }), /From/);
 });
 
 test("message ids", () => {
   assert.deepEqual(splitIds(" <a@b>, c@d "), ["<a@b>", "<c@d>"]);
+});
+
+test("every form error names the input it belongs to", () => {
+  const errs = validateForm({ ...base, from: "nobody", recipients: [{ address: "bob@navy.example", kind: "to", notify: [], receipt: false }, { address: "not an address", kind: "cc", notify: [], receipt: false }], copyPrecedence: null, encrypt: true, sign: false });
+  assert.deepEqual(errs.map((e) => e.field), ["from", "recipient", "copy-precedence", "opt-sign"]);
+  // the bad recipient is named by its address, so the page can mark that row and no other
+  assert.equal(errs.find((e) => e.field === "recipient")?.address, "not an address");
+  // a header injection in the subject is refused at the subject
+  assert.deepEqual(validateForm({ ...base, subject: "x\nBcc: eve@evil.example" }).map((e) => e.field), ["subject"]);
+  assert.throws(() => toComposeRequest({ ...base, subject: "x\nBcc: eve@evil.example" }), /one line/);
 });

@@ -260,3 +260,26 @@ test("a header label that disagrees with the signed label is shown first, above 
   // no disagreement box without the problem
   assert.equal(reportSections(viewReport(released)).map(fake).some((s) => s.className === "label-disagreement"), false);
 });
+
+test("FLASH and SECRET carry a text marker of their own, not colour alone; ROUTINE and CONFIDENTIAL none", () => {
+  const marks = (r: CoreReport) =>
+    reportSections(viewReport(r))
+      .map(fake)
+      .flatMap((s) => [...s.all()])
+      .filter((e) => e.getAttribute("data-mark") !== null)
+      .map((e) => [e.getAttribute("data-mark"), e.textContent]);
+  assert.deepEqual(marks(released), [["urgent", "⚡ URGENT"], ["high", "▲ HIGH CLASSIFICATION"]]);
+  const banner = reportSections(viewReport(released)).map(fake).flatMap((s) => [...s.all()]).find((e) => e.classList.includes("label-banner"));
+  assert.ok(banner?.classList.includes("high"), "SECRET: the high-classification style");
+  assert.match(banner?.getAttribute("aria-label") ?? "", /HIGH CLASSIFICATION/);
+  const mmhs = released.mmhs as Record<string, unknown>;
+  const routine: CoreReport = {
+    ...released,
+    securityLabel: { policy: "1.3.26.1.10.1", classification: 3, privacyMark: null, categories: [] },
+    mmhs: { ...mmhs, primaryPrecedence: { value: 3, name: "immediate" }, copyPrecedence: { value: 1, name: "routine" } },
+  };
+  assert.deepEqual(marks(routine), []);
+  // OVERRIDE and TOP SECRET are "and higher"
+  const top: CoreReport = { ...released, securityLabel: { policy: "1.3.26.1.10.1", classification: 5, privacyMark: null, categories: [] }, mmhs: { ...mmhs, primaryPrecedence: { value: 5, name: "override" } } };
+  assert.deepEqual(marks(top).map(([k]) => k), ["urgent", "high"]);
+});

@@ -42,6 +42,10 @@ test("Roundcube endpoints: exact source with _save=1 and the token; send is the 
 test("the plugin's send reply: only ok:true with HTTP 200 is sent; dropped parameters are reported", () => {
   assert.deepEqual(parseSendReply(200, { ok: true, accepted: ["b@navy.example"], rejected: [], sentId: "Sent/4", dropped: ["MT-PRIORITY", "<b>x</b>", 7] }), { id: "Sent/4", notCarried: ["MT-PRIORITY"], rejected: [] });
   assert.deepEqual(parseSendReply(200, { ok: true, rejected: [{ address: "c@x.example", reply: "550" }] }), { id: null, notCarried: [], rejected: ["c@x.example"] });
+  // the SMTP server's reply to the data: mmhs serve's submission agent says when it diverted the message
+  assert.equal(parseSendReply(200, { ok: true, reply: "250 2.0.0 Queued as t-17 for release authorisation" }).releaseQueue, true);
+  assert.equal(parseSendReply(200, { ok: true, reply: "250 2.0.0 Ok: queued as 4Xz" }).releaseQueue, false);
+  assert.equal("releaseQueue" in parseSendReply(200, { ok: true }), false, "no reply → not said, never assumed");
   assert.throws(() => parseSendReply(200, { accepted: ["b@navy.example"] }), (e: { code?: string }) => e.code === "webmail-http-error", "no ok member → not sent");
   assert.throws(() => parseSendReply(200, { ok: "true" }), (e: { code?: string }) => e.code === "webmail-http-error");
   assert.throws(() => parseSendReply(200, null), (e: { code?: string }) => e.code === "webmail-http-error", "a login page (not JSON) → not sent");

@@ -708,6 +708,7 @@ pub async fn send(
         "ok": true,
         "accepted": out.accepted,
         "rejected": out.rejected.iter().map(|(a, r)| serde_json::json!({"address": a, "reply": r})).collect::<Vec<_>>(),
+        "releaseQueue": crate::server::agent::reply_diverted(out.data_reply.code, &out.data_reply.message),
         "reply": out.data_reply,
         "sentId": sent_id,
     })))

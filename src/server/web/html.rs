@@ -14,10 +14,11 @@ use super::{set_cookie, ClientAddr, WebSession, WebState};
 use crate::mime::encode::{
     mailbox, unstructured, EncodeError, Headers, Message, Part, TransferEncoding,
 };
+use crate::server::audit::ReleaseStatus;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::OutEnvelope;
 use crate::server::smtp::{Notify, Recipient};
-use crate::server::store::FolderInfo;
+use crate::server::store::{folders, FolderInfo};
 
 /// HTML-escape text.
 pub fn esc(s: &str) -> String {
@@ -290,6 +291,7 @@ pub async fn folder(
     // (DELIVERBY / Expires), in the store's order: precedence, then waiting time.
     // A passed deadline is marked (both are RFC 3339 UTC seconds, so they compare as text).
     let release = name == "Release";
+    let sent = name == folders::SENT;
     let rfc3339 = |t: time::OffsetDateTime| {
         t.replace_nanosecond(0)
             .unwrap_or(t)
@@ -313,6 +315,21 @@ pub async fn folder(
                     .map(rfc3339)
                     .unwrap_or_default()),
             )
+        } else if sent {
+            // What became of a copy diverted to a Release queue (audit::release_status).
+            let status = match m.release_status {
+                Some(ReleaseStatus::Awaiting) => {
+                    "<td data-release-status=\"awaiting\">awaiting release</td>"
+                }
+                Some(ReleaseStatus::Released) => {
+                    "<td data-release-status=\"released\">released</td>"
+                }
+                Some(ReleaseStatus::Returned) => {
+                    "<td data-release-status=\"returned\"><strong>returned</strong></td>"
+                }
+                None => "<td></td>",
+            };
+            format!("<td>{}</td>{status}", esc(m.date.as_deref().unwrap_or("")))
         } else {
             format!("<td>{}</td>", esc(m.date.as_deref().unwrap_or("")))
         };
@@ -327,6 +344,8 @@ pub async fn folder(
     }
     let when_heads = if release {
         "<th scope=\"col\">Submitted</th><th scope=\"col\">Deadline</th>"
+    } else if sent {
+        "<th scope=\"col\">Date</th><th scope=\"col\">Release</th>"
     } else {
         "<th scope=\"col\">Date</th>"
     };

@@ -3,7 +3,7 @@
  * they find the webmail's views and move raw messages through the webmail's own API. They never
  * see private keys or decrypted content (those stay in the extension-origin frames).
  */
-import type { Envelope, EnvelopeRcpt, QueueItem } from "../shared/messages.js";
+import type { Envelope, EnvelopeRcpt, QueueItem, SentItem } from "../shared/messages.js";
 import type { Envelope as CoreEnvelope, MailParams, NotifyCondition, Rcpt, Ret } from "../../../src/wasm/api.js";
 
 export type WebmailView =
@@ -21,6 +21,11 @@ export interface SendOutcome {
   readonly notCarried?: readonly string[];
   /** Recipients the SMTP server refused (the others were accepted). */
   readonly rejected?: readonly string[];
+  /**
+   * The submission agent diverted *this* message to a Release queue (true: it waits for an
+   * officer) or let it go on (false); absent when the webmail does not say.
+   */
+  readonly releaseQueue?: boolean;
 }
 
 export interface WebmailAdapter {
@@ -44,10 +49,24 @@ export interface WebmailAdapter {
   fetchRaw(messageId: string): Promise<Uint8Array>;
   /** Hand a finished message and its SMTP envelope to the webmail's send API. */
   send(raw: Uint8Array, envelope: Envelope): Promise<SendOutcome>;
+  /**
+   * The user's Sent folder with each copy's release status, when the webmail knows it (the
+   * reference webmail: docs/server.md `releaseStatus`); absent otherwise.
+   */
+  listSent?(): Promise<SentItem[]>;
   /** Drafts waiting in the release queue (release officers). */
   listReleaseQueue(): Promise<QueueItem[]>;
   /** Remove a handled draft from the release queue. */
   removeFromQueue(messageId: string): Promise<void>;
+}
+
+/** The addresses of a send reply's refused recipients (`[{ address, reply }]`); anything else is skipped. */
+export function rejectedAddresses(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((r: unknown) => {
+    const a = typeof r === "object" && r !== null ? (r as Record<string, unknown>)["address"] : undefined;
+    return typeof a === "string" ? [a] : [];
+  });
 }
 
 /**

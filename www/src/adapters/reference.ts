@@ -1,18 +1,21 @@
 /**
  * Adapter for the reference webmail of `mmhs serve` (docs/server.md). Everything specific to it
  * is in this file: page hooks (`#mmhs-webmail[data-user][data-officer]`, `#message[data-id]`,
- * `#compose-form`, `main[data-folder]`, `#message-list`) and the JSON API
+ * `#message-body`, `#compose-form`, `main[data-folder]`, `#message-list`) and the JSON API
  * (`/api/messages/{id}/raw`, `/api/folders/{name}/messages`, `POST /api/send`,
  * `DELETE /api/messages/{id}`), authenticated by the webmail's own session cookie.
  */
-import type { Envelope, QueueItem } from "../shared/messages.js";
+import type { Envelope, QueueItem, SentItem } from "../shared/messages.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
-import type { WebmailAdapter, WebmailView } from "./adapter.js";
+import { rejectedAddresses, type SendOutcome, type WebmailAdapter, type WebmailView } from "./adapter.js";
 
 export const REFERENCE_ORIGINS: readonly string[] = __MMHS_ORIGINS__;
 
 /** The officers' release-queue folder of the reference webmail. */
 export const RELEASE_FOLDER = "Release";
+
+/** The drafter's Sent folder of the reference webmail. */
+export const SENT_FOLDER = "Sent";
 
 export const ENDPOINTS = {
   raw: (id: string) => `/api/messages/${encodeURIComponent(id)}/raw`,
@@ -35,8 +38,8 @@ export function viewFromUrl(url: URL): WebmailView {
   return { kind: "other" };
 }
 
-/** The server's JSON message list (`{ folder, messages: [MessageSummary] }`) → items. Pure. */
-export function parseMessageList(json: unknown): QueueItem[] {
+/** The summaries of the server's JSON message list (`{ folder, messages: [MessageSummary] }`) that have an id. */
+function summaries(json: unknown): { id: string; o: Record<string, unknown> }[] {
   const list =
     typeof json === "object" && json !== null && Array.isArray((json as { messages?: unknown }).messages)
       ? (json as { messages: unknown[] }).messages
@@ -48,10 +51,35 @@ export function parseMessageList(json: unknown): QueueItem[] {
     if (typeof m !== "object" || m === null) return [];
     const o = m as Record<string, unknown>;
     const id = o["id"];
-    if (typeof id !== "string" && typeof id !== "number") return [];
-    const s = (v: unknown) => (typeof v === "string" ? v : null);
-    return [{
-      id: String(id),
+    return typeof id === "string" || typeof id === "number" ? [{ id: String(id), o }] : [];
+  });
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+/**
+ * The Sent folder's list → items with their release status: only the server's three words
+ * count; anything else is "never diverted" (null), never a status. Pure.
+ */
+export function parseSentList(json: unknown): SentItem[] {
+  return summaries(json).map(({ id, o }) => {
+    const st = o["releaseStatus"];
+    return {
+      id,
+      subject: str(o["subject"]) ?? "",
+      messageId: str(o["messageId"]),
+      date: str(o["date"]),
+      releaseStatus: st === "awaiting" || st === "released" || st === "returned" ? st : null,
+    };
+  });
+}
+
+/** The server's JSON message list (`{ folder, messages: [MessageSummary] }`) → items. Pure. */
+export function parseMessageList(json: unknown): QueueItem[] {
+  return summaries(json).map(({ id, o }) => {
+    const s = str;
+    return {
+      id,
       from: s(o["from"]) ?? "",
       subject: s(o["subject"]) ?? "",
       date: s(o["date"]),
@@ -60,8 +88,21 @@ export function parseMessageList(json: unknown): QueueItem[] {
       envelope: o["envelope"] ?? null,
       receivedAt: typeof o["receivedAt"] === "number" ? o["receivedAt"] * 1000 : null,
       deadline: s(o["deadline"]),
-    }];
+    };
   });
+}
+
+/**
+ * `POST /api/send`'s answer (docs/server.md) → the outcome the compose panel shows: the Sent
+ * copy's id, refused recipients and `releaseQueue` — the server's reading of its submission
+ * agent's reply (true only for a literal `true`). Pure.
+ */
+export function parseSendReply(json: unknown): SendOutcome {
+  const o = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
+  const id = o["sentId"];
+  const rejected = rejectedAddresses(o["rejected"]);
+  const rq = o["releaseQueue"];
+  return { id: typeof id === "number" || typeof id === "string" ? String(id) : null, rejected, ...(typeof rq === "boolean" ? { releaseQueue: rq } : {}) };
 }
 
 async function checked(res: Response, what: string): Promise<Response> {
@@ -120,12 +161,26 @@ export class ReferenceWebmail implements WebmailAdapter {
     return { parent: main, before: main.querySelector("h1")?.nextElementSibling ?? null };
   }
 
+  ownUi(view: WebmailView, doc: Document): Element[] {
+    // the webmail's compose form with its Send button; its rendering of the message text (not
+    // verified); its table of the Release queue (drafts as their header fields claim)
+    const el =
+      view.kind === "compose"
+        ? doc.querySelector("#compose-form")
+        : view.kind === "read"
+          ? (doc.querySelector("#message-body")?.closest("section") ?? doc.querySelector("#message-body"))
+          : view.kind === "release-queue"
+            ? doc.querySelector("#message-list")
+            : null;
+    return el ? [el] : [];
+  }
+
   async fetchRaw(messageId: string): Promise<Uint8Array> {
     const res = await checked(await fetch(this.origin + ENDPOINTS.raw(messageId), { credentials: "same-origin", cache: "no-store" }), "Fetching the raw message");
     return new Uint8Array(await res.arrayBuffer());
   }
 
-  async send(raw: Uint8Array, envelope: Envelope): Promise<{ id: string | null }> {
+  async send(raw: Uint8Array, envelope: Envelope): Promise<SendOutcome> {
     const res = await checked(
       await fetch(this.origin + ENDPOINTS.send, {
         method: "POST",
@@ -135,9 +190,12 @@ export class ReferenceWebmail implements WebmailAdapter {
       }),
       "Sending through the webmail",
     );
-    const json: unknown = await res.json().catch(() => null);
-    const id = typeof json === "object" && json !== null ? (json as Record<string, unknown>)["sentId"] : null;
-    return { id: typeof id === "number" || typeof id === "string" ? String(id) : null };
+    return parseSendReply(await res.json().catch(() => null));
+  }
+
+  async listSent(): Promise<SentItem[]> {
+    const res = await checked(await fetch(this.origin + ENDPOINTS.list(SENT_FOLDER), { credentials: "same-origin", cache: "no-store" }), "Listing the Sent folder");
+    return parseSentList(await res.json());
   }
 
   async listReleaseQueue(): Promise<QueueItem[]> {

@@ -21,7 +21,8 @@
 import type { Envelope, QueueItem } from "../shared/messages.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { bytesToB64 } from "../shared/messages.js";
-import type { SendOutcome, WebmailAdapter, WebmailView } from "./adapter.js";
+import { repliedDiverted } from "../shared/release-queue.js";
+import { rejectedAddresses, type SendOutcome, type WebmailAdapter, type WebmailView } from "./adapter.js";
 
 const META = 'meta[name="mmhs-roundcube"]';
 
@@ -73,7 +74,9 @@ export function roundcubeEndpoints(base: URL, token: string) {
 /**
  * The plugin's reply → the outcome the compose panel shows. Pure. `dropped` lists the SMTP
  * parameters Roundcube's SMTP server does not offer (README: "What Roundcube's SMTP path
- * carries"); anything but `ok: true` is an error (fail closed).
+ * carries"); `reply`, the SMTP server's reply to the data, says whether a submission agent of
+ * `mmhs serve` diverted it to a Release queue (`repliedDiverted`); anything but `ok: true` is an
+ * error (fail closed).
  */
 export function parseSendReply(status: number, json: unknown): SendOutcome {
   const o = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
@@ -83,8 +86,9 @@ export function parseSendReply(status: number, json: unknown): SendOutcome {
   }
   const id = o["sentId"];
   const dropped = Array.isArray(o["dropped"]) ? o["dropped"].filter((x): x is string => typeof x === "string" && /^[A-Z0-9-]{1,20}$/.test(x)) : [];
-  const rejected = Array.isArray(o["rejected"]) ? o["rejected"].flatMap((r: unknown) => (typeof r === "object" && r !== null && typeof (r as Record<string, unknown>)["address"] === "string" ? [String((r as Record<string, unknown>)["address"])] : [])) : [];
-  return { id: typeof id === "string" ? id : null, notCarried: dropped, rejected };
+  const rejected = rejectedAddresses(o["rejected"]);
+  const releaseQueue = repliedDiverted(o["reply"]);
+  return { id: typeof id === "string" ? id : null, notCarried: dropped, rejected, ...(releaseQueue === undefined ? {} : { releaseQueue }) };
 }
 
 /** Whether the document is a logged-in Roundcube page with the mmhs plugin. */
@@ -132,10 +136,13 @@ export class RoundcubeWebmail implements WebmailAdapter {
   }
 
   ownUi(view: WebmailView, doc: Document): Element[] {
-    // #compose-content holds Roundcube's form and its Send button; #messagebody its rendering
-    // of the message, which has not been verified.
-    const el = view.kind === "compose" ? doc.querySelector("#compose-content") : view.kind === "read" ? doc.querySelector("#messagebody") : null;
-    return el ? [el] : [];
+    // #compose-content holds Roundcube's form and its Send button; the elastic skin also puts
+    // the form's actions in #messagetoolbar (turned into #toolbar-menu by its ui.js) and clones
+    // its Send button into the footer navigation (`.content-frame-navigation`, ui.js
+    // create_cloned_button), which clicks the hidden one. #messagebody is its rendering of the
+    // message, which has not been verified.
+    const sel = view.kind === "compose" ? "#compose-content, #messagetoolbar, #toolbar-menu, #layout-content > .content-frame-navigation" : view.kind === "read" ? "#messagebody" : null;
+    return sel ? Array.from(doc.querySelectorAll(sel)) : [];
   }
 
   async fetchRaw(messageId: string): Promise<Uint8Array> {

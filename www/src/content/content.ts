@@ -6,7 +6,8 @@
 import { adapterFor } from "../adapters/registry.js";
 import type { WebmailAdapter, WebmailView } from "../adapters/adapter.js";
 import { b64ToBytes, bytesToB64, fail, ok, parseMessage, STASH_INLINE_MAX, type Result, type WebmailOp, type WebmailResult } from "../shared/messages.js";
-import { EXTENSION_CODES } from "../shared/problems.js";
+import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { ownUiText } from "../adapters/own-ui.js";
 import { send } from "../shared/runtime.js";
 
 const FRAME_ATTR = "data-mmhs-frame";
@@ -19,6 +20,9 @@ async function perform(adapter: WebmailAdapter, op: WebmailOp): Promise<WebmailR
       return { op: "send", ...(await adapter.send(b64ToBytes(op.rawB64), op.envelope)) };
     case "listReleaseQueue":
       return { op: "listReleaseQueue", items: await adapter.listReleaseQueue() };
+    case "listSent":
+      if (!adapter.listSent) throw new CodedError(EXTENSION_CODES.adapterUnsupported, `${adapter.name} does not report the release status of sent messages.`);
+      return { op: "listSent", items: await adapter.listSent() };
     case "removeFromQueue":
       await adapter.removeFromQueue(op.id);
       return { op: "removeFromQueue" };
@@ -43,32 +47,40 @@ function mountFrame(adapter: WebmailAdapter, view: WebmailView, page: string, ha
 const ESCAPE_ATTR = "data-mmhs-own-ui";
 
 /**
- * Hide the webmail's own compose form / unverified message view while the extension's panel owns
- * the view (two send buttons on one page invite the wrong one). A button switches between the
- * panel and the webmail's own elements — one of the two at a time (in a column layout such as
- * Roundcube's both would not fit anyway).
+ * Hide the webmail's own compose form / unverified message view / unverified queue table while
+ * the extension's panel owns the view (two send buttons on one page invite the wrong one). A
+ * button switches between the panel and the webmail's own elements — one of the two at a time
+ * (in a column layout such as Roundcube's both would not fit anyway); leaving the panel asks
+ * first (`ownUiText`: what the user gives up), coming back does not.
  */
 function hideOwnUi(adapter: WebmailAdapter, view: WebmailView): void {
   document.querySelectorAll(`[${ESCAPE_ATTR}]`).forEach((b) => { b.remove(); });
   const own = (adapter.ownUi?.(view, document) ?? []).filter((el): el is HTMLElement => el instanceof HTMLElement);
   const frame = document.querySelector<HTMLElement>(`iframe[${FRAME_ATTR}]`);
-  if (!frame?.parentElement || own.length === 0) return;
+  const text = ownUiText(view.kind);
+  if (!frame?.parentElement || own.length === 0 || !text) return;
   const ownDisplay = own.map((el) => el.style.display);
   const frameDisplay = frame.style.display;
-  const labels = view.kind === "compose"
-    ? { toOwn: "Use the webmail's own compose form (send without MMHS)", toPanel: "Back to the MMHS compose panel" }
-    : { toOwn: "Show the webmail's own view of this message (not verified by MMHS)", toPanel: "Back to the MMHS reader" };
   const button = document.createElement("button");
   button.type = "button";
   button.setAttribute(ESCAPE_ATTR, view.kind);
   button.style.cssText = "display:block;margin:4px 0;padding:4px 10px;font:inherit;cursor:pointer";
   const show = (panel: boolean): void => {
-    own.forEach((el, i) => { el.style.display = panel ? "none" : (ownDisplay[i] ?? ""); });
+    own.forEach((el, i) => {
+      el.style.display = panel ? "none" : (ownDisplay[i] ?? "");
+      // hidden from assistive technology and the tab order too, not only from sight
+      if (panel) el.setAttribute("aria-hidden", "true");
+      else el.removeAttribute("aria-hidden");
+    });
     frame.style.display = panel ? frameDisplay : "none";
-    button.textContent = panel ? labels.toOwn : labels.toPanel;
+    button.textContent = panel ? text.toOwn : text.toPanel;
     button.setAttribute("data-showing", panel ? "panel" : "webmail");
   };
-  button.addEventListener("click", () => { show(button.getAttribute("data-showing") !== "panel"); });
+  button.addEventListener("click", () => {
+    const toOwn = button.getAttribute("data-showing") === "panel";
+    if (toOwn && !window.confirm(text.confirm)) return;
+    show(!toOwn);
+  });
   frame.parentElement.insertBefore(button, frame);
   show(true);
 }
@@ -99,6 +111,7 @@ async function attach(adapter: WebmailAdapter): Promise<void> {
       return;
     case "release-queue":
       mountFrame(adapter, view, "release", userHash.slice(1));
+      hideOwnUi(adapter, view);
       return;
     case "list":
       // The drafter's Sent folder: the signed receipts that came back (pages/sent.ts).

@@ -1,5 +1,6 @@
 /** Shared bootstrap for extension frames and pages. */
 import { h } from "../shared/dom.js";
+import { MARKS } from "../shared/mmhs.js";
 
 export function hashParams(): URLSearchParams {
   return new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -39,4 +40,14 @@ export function download(name: string, bytes: Uint8Array, type = "message/rfc822
   const a = h("a", { href: url, download: name });
   a.click();
   setTimeout(() => { URL.revokeObjectURL(url); }, 10_000);
+}
+
+/**
+ * The text marker of FLASH-and-above (`urgent`) or SECRET-and-above (`high`) beside the
+ * colours (shared/mmhs.ts `MARKS`): a distinct shape per kind (ui.css `.mark-urgent`,
+ * `.mark-high`), so neither depends on colour alone.
+ */
+export function mark(kind: keyof typeof MARKS): HTMLElement {
+  const m = MARKS[kind];
+  return h("span", { class: `mark mark-${kind}`, "data-mark": kind, title: m.title }, kind === "urgent" ? `⚡ ${m.text}` : `▲ ${m.text}`);
 }

@@ -12,18 +12,19 @@ import { audit, sentFields } from "../shared/audit.js";
 import { elementsRequest, fieldOfError, precedenceRole } from "../shared/elements.js";
 import { receiptRequestOption, updateReceipts, withTracked } from "../shared/receipts.js";
 import { elementsPart, receiptPart, type ElementsPart } from "./compose-elements.js";
-import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type NotifyKind, type RecipientForm } from "../shared/compose.js";
-import { byId, clear, field, fieldError, h } from "../shared/dom.js";
+import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type FormField, type NotifyKind, type RecipientForm } from "../shared/compose.js";
+import { byId, clear, field, fieldError, h, nextId, type FieldError } from "../shared/dom.js";
 import { bannerModel, labelRefusal, type BannerModel } from "../shared/label-banner.js";
 import { applyRestriction, pickerRestriction, type PickerRestriction } from "../shared/label-policy.js";
 import type { PolicyDef } from "../shared/labels.js";
 import { bytesToB64 } from "../shared/messages.js";
-import { CLASSIFICATIONS } from "../shared/mmhs.js";
+import { CLASSIFICATIONS, MARKS } from "../shared/mmhs.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
 import { CodedError, describeProblem, EXTENSION_CODES } from "../shared/problems.js";
+import { copyReleaseText, sendSummary } from "../shared/release-queue.js";
 import { send } from "../shared/runtime.js";
 import { loadSettings, localArea, type Settings } from "../shared/settings.js";
-import { hashParams, nowRfc3339, reportHeight } from "./common.js";
+import { hashParams, mark, nowRfc3339, reportHeight } from "./common.js";
 
 const root = byId("app");
 
@@ -213,6 +214,23 @@ function build(settings: Settings, vocabulary: MmhsVocabulary): void {
     out,
   );
 
+  // The input each form error belongs to (validateForm's `field`); a recipient row by its address.
+  const formControl = (fieldName: FormField, address?: string): HTMLElement => {
+    const inputs = Array.from(rcpts.querySelectorAll<HTMLInputElement>(".rcpt-address"));
+    switch (fieldName) {
+      case "from": return from;
+      case "recipients": return inputs[0] ?? rcpts;
+      case "recipient": return inputs.find((i) => i.value.trim() === address) ?? inputs[0] ?? rcpts;
+      case "primary-precedence": return primary;
+      case "copy-precedence": return copy;
+      case "subject": return subject;
+      case "opt-sign": return sign;
+    }
+  };
+  const formErrors = fieldErrors();
+  const passwordError = fieldError(password);
+  password.insertAdjacentElement("afterend", passwordError.element);
+
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     clear(out);
@@ -248,9 +266,14 @@ function build(settings: Settings, vocabulary: MmhsVocabulary): void {
     labelError.clear();
     const unchosen = labelRefusal(labelOn.checked && p !== undefined, chosen, null);
     if (unchosen) labelError.show(unchosen);
-    const errs = [...validateForm(f), ...(unchosen ? [unchosen] : []), ...el.errors.map((e) => e.message), ...rr.errors];
+    formErrors.clear();
+    const formErrs = validateForm(f);
+    for (const e of formErrs) formErrors.show(formControl(e.field, e.address), e.message);
+    const errs = [...formErrs.map((e) => e.message), ...(unchosen ? [unchosen] : []), ...el.errors.map((e) => e.message), ...rr.errors];
     if (errs.length > 0) {
       out.append(errorBox(new CodedError(EXTENSION_CODES.formInvalid, errs.join(" ")), "Cannot send"));
+      // what was typed stays; the first input in error takes the focus
+      form.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
       return;
     }
     sendBtn.disabled = true;
@@ -265,7 +288,8 @@ function build(settings: Settings, vocabulary: MmhsVocabulary): void {
         }
       }
       const withFiles: ComposeForm = { ...f, attachments: await readFiles(attach), forwarded: await readFiles(forward) };
-      await doSend(withFiles, settings, password.value, out, { elements: el.members, receiptRequest: rr.option, elementsPart: elements });
+      passwordError.clear();
+      await doSend(withFiles, settings, password.value, out, { elements: el.members, receiptRequest: rr.option, elementsPart: elements, passwordError });
     })().finally(() => { sendBtn.disabled = false; });
   });
 
@@ -280,8 +304,8 @@ function renderBanner(el: HTMLElement, m: BannerModel): void {
   el.setAttribute("data-source", m.source ?? "none");
   if (m.kind === "none") el.removeAttribute("style");
   else el.setAttribute("style", `color:${m.fg};background:${m.bg}`);
-  el.setAttribute("aria-label", `Security label preview: ${m.text}`);
-  el.append(h("span", { class: "label-text" }, m.text), h("span", { class: "label-detail" }, m.detail));
+  el.setAttribute("aria-label", `Security label preview: ${m.text}${m.high ? ` (${MARKS.high.text})` : ""}`);
+  el.append(m.high ? mark("high") : "", h("span", { class: "label-text" }, m.text), h("span", { class: "label-detail" }, m.detail));
 }
 
 async function readFiles(input: HTMLInputElement): Promise<FileData[]> {
@@ -295,6 +319,8 @@ interface Extras {
   /** The `receiptRequest` sign option, or null. */
   readonly receiptRequest: ReceiptRequestOptions | null;
   readonly elementsPart: ElementsPart;
+  /** The key password's error line (a missing or wrong password is shown at the field). */
+  readonly passwordError: FieldError;
 }
 
 /** The signed-receipt identifier of a signed copy: the core's own report of it (docs/report.md `receiptRequest`). */
@@ -346,21 +372,57 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
     clear(out);
     const list = h("ol", { class: "sent-list" });
     out.append(h("p", { role: "status", class: "ok" }, `Composed ${messages.length} message(s)${plan.sign ? ", signed" : ""}${plan.encrypt ? ", encrypted" : ""}; handing them to the webmail…`), list);
+    const diverted: (boolean | undefined)[] = [];
     for (const m of messages) {
       const env = envelopeForWebmail(m.envelope, Date.now());
       const r = await send("webmail", { op: "send", rawB64: bytesToB64(m.raw), envelope: env });
-      const item = h("li", {}, `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}`);
+      const held = r.op === "send" ? r.releaseQueue : undefined;
+      diverted.push(held);
+      const item = h(
+        "li",
+        { "data-release-queue": held === undefined ? "unknown" : String(held) },
+        `Submitted to ${env.rcpts.map((x) => x.address).join(", ")}${r.op === "send" && r.id ? ` (id ${r.id})` : ""}: `,
+        h("strong", { class: `release-queue ${held === true ? "held" : held === false ? "sent" : "unknown"}` }, copyReleaseText(held)),
+      );
       if (r.op === "send") item.append(...sendWarnings(r.notCarried ?? [], r.rejected ?? []));
       list.append(item);
       const sentId = r.op === "send" ? r.id : null;
       const rcpts = env.rcpts.map((x) => x.address);
       await recordSent(request, m, rcpts, sentId, plan.sign?.securityLabel ?? null, f.subject, item);
     }
-    out.append(h("p", { role: "status", class: "ok", id: "send-done" }, "Sent. Messages that need release authorisation wait in the release officers' queue."));
+    const summary = sendSummary(diverted);
+    out.append(h("p", { role: "status", class: summary.state === "held" ? "held" : "ok", id: "send-done", "data-release-queue": summary.state }, summary.text));
   } catch (err) {
     clear(out);
+    const code = (err as { code?: unknown }).code;
+    if (code === EXTENSION_CODES.keyPasswordMissing || code === "key-bad-password") {
+      extras.passwordError.show(describeProblem({ code, message: err instanceof Error ? err.message : String(err) }).text);
+    }
     out.append(errorBox(err, "Not sent"));
   }
+}
+
+/**
+ * Error lines at the inputs they belong to (`fieldError`: `aria-invalid`, `aria-describedby`),
+ * made on first use and inserted after the input; `clear` empties every one. The form is never
+ * reset on an error: what the user typed stays.
+ */
+function fieldErrors(): { show(control: HTMLElement, message: string): void; clear(): void } {
+  const made = new Map<HTMLElement, FieldError>();
+  return {
+    show: (control, message) => {
+      if (!control.id) control.id = nextId("input");
+      let e = made.get(control);
+      if (!e) {
+        e = fieldError(control);
+        made.set(control, e);
+        control.insertAdjacentElement("afterend", e.element);
+      }
+      // several errors at one input (two bad rows with the same text) are shown together
+      e.show(e.element.hidden ? message : `${e.element.textContent ?? ""} ${message}`);
+    },
+    clear: () => { made.forEach((e) => { e.clear(); }); },
+  };
 }
 
 /**

@@ -14,8 +14,8 @@ import { viewReport } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
 import { audit, reportFields } from "../shared/audit.js";
 import { loadSettings, localArea, type Settings } from "../shared/settings.js";
-import { queueTimes } from "../shared/release-queue.js";
-import { nowRfc3339, reportHeight, statusLine } from "./common.js";
+import { QUEUE_POLL_MAX, QUEUE_POLL_MS, queueDiff, queueTimes } from "../shared/release-queue.js";
+import { mark, nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 
 const root = byId("app");
@@ -24,23 +24,67 @@ async function main(): Promise<void> {
   reportHeight();
   const settings = await loadSettings();
   root.append(h("h2", {}, "Release queue"), statusLine("Loading the queue…"));
-  const res = await send("webmail", { op: "listReleaseQueue" });
-  const items = res.op === "listReleaseQueue" ? res.items : [];
+  const items = await listQueue();
   clear(root);
-  root.append(h("h2", {}, `Release queue (${items.length} waiting)`));
-  if (!settings.identity) root.append(errorBox(new CodedError(EXTENSION_CODES.noKey), "Releasing"));
-  if (items.length === 0) {
-    root.append(h("p", { class: "empty" }, "No drafts are waiting for release."));
-    return;
-  }
+  const heading = h("h2", {}, "");
+  const announce = h("p", { id: "queue-live", class: "status", role: "status", "aria-live": "polite" });
+  const empty = h("p", { class: "empty" }, "No drafts are waiting for release.");
   const list = h("ul", { class: "queue", role: "list" });
   const detail = h("div", { id: "queue-detail" });
-  root.append(list, detail);
-  for (const item of items) {
-    const li = h("li", { class: "queue-item", "data-id": item.id }, h("span", {}, "Loading…"));
-    list.append(li);
-    void describeItem(item, li, detail, settings);
-  }
+  root.append(heading);
+  if (!settings.identity) root.append(errorBox(new CodedError(EXTENSION_CODES.noKey), "Releasing"));
+  root.append(announce, empty, list, detail);
+  const shown = new Map<string, HTMLElement>();
+  const render = (now: readonly QueueItem[], fresh: boolean): void => {
+    const { added, removed } = queueDiff(new Set(shown.keys()), now);
+    for (const id of removed) {
+      shown.get(id)?.remove();
+      shown.delete(id);
+    }
+    // the webmail's order (precedence, then waiting time): each new draft goes before the
+    // first shown draft that comes after it in the list
+    for (const item of added) {
+      const li = h("li", { class: `queue-item${fresh ? " new" : ""}`, "data-id": item.id }, h("span", {}, "Loading…"));
+      const next = now.slice(now.indexOf(item) + 1).find((i) => shown.has(i.id));
+      list.insertBefore(li, next ? (shown.get(next.id) ?? null) : null);
+      shown.set(item.id, li);
+      void describeItem(item, li, detail, settings);
+    }
+    heading.textContent = `Release queue (${shown.size} waiting)`;
+    empty.hidden = shown.size > 0;
+    if (fresh && added.length > 0) announce.textContent = `${added.length} new draft(s) arrived at ${new Date().toLocaleTimeString()}.`;
+  };
+  render(items, false);
+  livePoll(render, announce);
+}
+
+async function listQueue(): Promise<readonly QueueItem[]> {
+  const res = await send("webmail", { op: "listReleaseQueue" });
+  return res.op === "listReleaseQueue" ? res.items : [];
+}
+
+/**
+ * Ask the webmail for the queue again every QUEUE_POLL_MS while the page is visible, one
+ * request at a time, QUEUE_POLL_MAX times at most (shared/release-queue.ts); a failed poll is
+ * reported and the next one tries again.
+ */
+function livePoll(render: (items: readonly QueueItem[], fresh: boolean) => void, announce: HTMLElement): void {
+  let polls = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || document.hidden) return;
+    if (++polls > QUEUE_POLL_MAX) {
+      clearInterval(timer);
+      announce.textContent = "Live refresh stopped after an hour: reload the page to see new drafts.";
+      return;
+    }
+    busy = true;
+    listQueue().then(
+      (items) => { render(items, true); },
+      (err: unknown) => { announce.textContent = `The queue could not be refreshed (${(err as { code?: string }).code ?? "error"}); trying again.`; },
+    ).finally(() => { busy = false; });
+  }, QUEUE_POLL_MS);
+  root.setAttribute("data-live-refresh", String(QUEUE_POLL_MS));
 }
 
 async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElement, settings: Settings): Promise<void> {
@@ -60,11 +104,15 @@ async function describeItem(item: QueueItem, li: HTMLElement, detail: HTMLElemen
     const prec = v.primaryPrecedence ?? v.copyPrecedence;
     const precVerified = v.primaryPrecedence ? v.primaryPrecedenceVerified : v.copyPrecedenceVerified;
     summary = [
+      v.urgent ? mark("urgent") : null,
       h("span", { class: `prec ${v.urgent ? "urgent" : ""}`, "data-verified": String(precVerified) }, prec ? `${prec.name}${precVerified ? "" : " (unverified)"}` : "—"),
+      v.label?.high ? mark("high") : null,
       v.label
-        ? h("span", { class: "mini-label", style: `color:${v.label.fg};background:${v.label.bg}`, "data-verified": String(v.label.verified) }, `${v.label.classification}${v.label.verified ? "" : " (unverified)"}`)
+        ? h("span", { class: `mini-label${v.label.high ? " high" : ""}`, style: `color:${v.label.fg};background:${v.label.bg}`, "data-verified": String(v.label.verified) }, `${v.label.classification}${v.label.verified ? "" : " (unverified)"}`)
         : h("span", { class: "mini-label none" }, "NO LABEL"),
-    ];
+    ].filter((x): x is HTMLElement => x !== null);
+    li.classList.toggle("urgent", v.urgent);
+    li.classList.toggle("high", v.label?.high ?? false);
   } catch (err) {
     summary = [h("span", { class: "badge bad" }, `not verified (${describeProblem({ code: (err as { code?: string }).code ?? "core-failed" }).code})`)];
   }

@@ -4,7 +4,8 @@ import { h } from "../shared/dom.js";
 import { attachmentList, type FetchAttachment } from "./attachments.js";
 import { problemList } from "../shared/problem-ui.js";
 import type { ReportView, SignatureView, Tone } from "../shared/report.js";
-import { badge } from "./common.js";
+import { badge, mark } from "./common.js";
+import { MARKS } from "../shared/mmhs.js";
 
 /** Marks an element drawn from a header field that no valid signature covers. */
 function unverifiedMark(verified: boolean, what: string): HTMLElement | null {
@@ -22,6 +23,7 @@ export function precedenceStrip(v: ReportView): HTMLElement | null {
   return h(
     "div",
     { class: `precedence ${v.urgent ? `urgent ${urgentName.toLowerCase()}` : "normal"}`, role: v.urgent ? "alert" : "note", "data-precedence": urgentName, "data-verified": String(verified) },
+    v.urgent ? mark("urgent") : null,
     v.urgent ? h("span", { class: "precedence-big" }, urgentName) : null,
     h("span", { class: "precedence-text" }, "Precedence: ", ...parts.flatMap((p, i) => (i === 0 ? [p] : [" · ", p]))),
     v.messageType ? h("span", { class: "message-type" }, ` · Message type: ${v.messageType}`, unverifiedMark(v.messageTypeVerified, "MMHS-Message-Type")) : null,
@@ -35,7 +37,8 @@ export function labelBanner(v: ReportView): HTMLElement {
   const l = v.label;
   return h(
     "div",
-    { class: "label-banner", role: "note", style: `color:${l.fg};background:${l.bg}`, "data-classification": l.classification, "data-verified": String(l.verified), "aria-label": `Security label ${l.text}` },
+    { class: `label-banner${l.high ? " high" : ""}`, role: "note", style: `color:${l.fg};background:${l.bg}`, "data-classification": l.classification, "data-verified": String(l.verified), "aria-label": `Security label ${l.text}${l.high ? ` (${MARKS.high.text})` : ""}` },
+    l.high ? mark("high") : null,
     h("span", { class: "label-text" }, l.text),
     h(
       "span",

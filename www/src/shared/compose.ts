@@ -82,17 +82,30 @@ export function localToRfc3339(v: string): string | null {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function validateForm(f: ComposeForm): string[] {
-  const errs: string[] = [];
-  if (!ADDR.test(f.from)) errs.push("From must be an e-mail address.");
-  if (f.recipients.length === 0) errs.push("Add at least one recipient.");
-  for (const r of f.recipients) if (!ADDR.test(r.address)) errs.push(`Not an e-mail address: ${r.address}`);
+/**
+ * The compose form's inputs an error can be tied to (the page marks that input invalid and
+ * links the message to it, WCAG 3.3.1); `recipient` names the row by its address.
+ */
+export type FormField = "from" | "recipients" | "recipient" | "primary-precedence" | "copy-precedence" | "subject" | "opt-sign";
+
+export interface FormError {
+  readonly field: FormField;
+  readonly message: string;
+  /** For `recipient`: the address as typed. */
+  readonly address?: string;
+}
+
+export function validateForm(f: ComposeForm): FormError[] {
+  const errs: FormError[] = [];
+  if (!ADDR.test(f.from)) errs.push({ field: "from", message: "From must be an e-mail address." });
+  if (f.recipients.length === 0) errs.push({ field: "recipients", message: "Add at least one recipient." });
+  for (const r of f.recipients) if (!ADDR.test(r.address)) errs.push({ field: "recipient", address: r.address, message: `Not an e-mail address: ${r.address}` });
   const hasTo = f.recipients.some((r) => r.kind === "to");
   const hasCopy = f.recipients.some((r) => r.kind !== "to");
-  if (hasTo && f.primaryPrecedence === null) errs.push("Choose a primary precedence (there are To recipients).");
-  if (hasCopy && f.copyPrecedence === null) errs.push("Choose a copy precedence (there are Cc/Bcc recipients).");
-  if (/[\r\n]/.test(f.subject)) errs.push("The subject must be one line.");
-  if (f.encrypt && !f.sign) errs.push("Encrypted military messages must also be signed.");
+  if (hasTo && f.primaryPrecedence === null) errs.push({ field: "primary-precedence", message: "Choose a primary precedence (there are To recipients)." });
+  if (hasCopy && f.copyPrecedence === null) errs.push({ field: "copy-precedence", message: "Choose a copy precedence (there are Cc/Bcc recipients)." });
+  if (/[\r\n]/.test(f.subject)) errs.push({ field: "subject", message: "The subject must be one line." });
+  if (f.encrypt && !f.sign) errs.push({ field: "opt-sign", message: "Encrypted military messages must also be signed." });
   return errs;
 }
 
@@ -138,7 +151,7 @@ export function securityPlan(f: ComposeForm): SecurityPlan {
  */
 export function toComposeRequest(f: ComposeForm): Record<string, unknown> {
   const errs = validateForm(f);
-  if (errs.length > 0) throw new CodedError(EXTENSION_CODES.formInvalid, errs.join(" "));
+  if (errs.length > 0) throw new CodedError(EXTENSION_CODES.formInvalid, errs.map((e) => e.message).join(" "));
   const rcpt = (kind: RecipientForm["kind"]) =>
     f.recipients
       .filter((r) => r.kind === kind)

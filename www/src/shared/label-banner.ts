@@ -9,10 +9,7 @@
  */
 import type { CategoryDef, PolicyDef } from "./labels.js";
 import type { PickerRestriction, PolicyClassification } from "./label-policy.js";
-import { classificationByValue, sioColour } from "./mmhs.js";
-
-/** ESS `secret` (RFC 2634 §5.4.4.4): this value and above get the high-classification style. */
-export const HIGH_CLASSIFICATION = 4;
+import { classificationByValue, isHighClassification, sioColour } from "./mmhs.js";
 
 export interface BannerInput {
   /** "Apply a security label" ticked. */
@@ -66,7 +63,7 @@ export function bannerModel(i: BannerInput): BannerModel {
     detail: `${policyText} · preview of the label this message will carry`,
     ...colours,
     classification: cls.name,
-    high: i.classification >= HIGH_CLASSIFICATION,
+    high: isHighClassification(i.classification),
     source: marking ? "policy-file" : "catalogue",
   };
 }

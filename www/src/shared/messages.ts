@@ -46,6 +46,18 @@ export interface QueueItem {
   readonly deadline?: string | null;
 }
 
+/** What became of a sent copy the submission agent diverted to a Release queue (docs/server.md `releaseStatus`). */
+export type ReleaseStatus = "awaiting" | "released" | "returned";
+
+/** A message of the drafter's Sent folder with its release status (null: never diverted). */
+export interface SentItem {
+  readonly id: string;
+  readonly subject: string;
+  readonly messageId: string | null;
+  readonly date: string | null;
+  readonly releaseStatus: ReleaseStatus | null;
+}
+
 export interface MessageSummary {
   readonly id: string;
   readonly from: string;
@@ -58,13 +70,15 @@ export type WebmailOp =
   | { readonly op: "fetchRaw"; readonly id: string }
   | { readonly op: "send"; readonly rawB64: string; readonly envelope: Envelope }
   | { readonly op: "listReleaseQueue" }
+  | { readonly op: "listSent" }
   | { readonly op: "removeFromQueue"; readonly id: string }
   | { readonly op: "whoami" };
 
 export type WebmailResult =
   | { readonly op: "fetchRaw"; readonly rawB64: string }
-  | { readonly op: "send"; readonly id: string | null; readonly notCarried?: readonly string[]; readonly rejected?: readonly string[] }
+  | { readonly op: "send"; readonly id: string | null; readonly notCarried?: readonly string[]; readonly rejected?: readonly string[]; readonly releaseQueue?: boolean }
   | { readonly op: "listReleaseQueue"; readonly items: readonly QueueItem[] }
+  | { readonly op: "listSent"; readonly items: readonly SentItem[] }
   | { readonly op: "removeFromQueue" }
   | { readonly op: "whoami"; readonly user: string | null };
 
@@ -142,6 +156,7 @@ export function validWebmailOp(v: unknown): v is WebmailOp {
     case "send":
       return validRawB64(v["rawB64"]) && validEnvelope(v["envelope"]);
     case "listReleaseQueue":
+    case "listSent":
     case "whoami":
       return true;
     default:

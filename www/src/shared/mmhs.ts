@@ -30,6 +30,24 @@ export function precedenceView(input: unknown): Precedence | null {
   return { value, name, urgent: value === 4 || value === 5 };
 }
 
+/**
+ * The two markings a reader must not miss, each with a text marker besides its colours (WCAG
+ * 2.1 §1.4.1 "Use of Color"): FLASH and above (`Precedence.urgent`) and SECRET and above
+ * (`HIGH_CLASSIFICATION`). The words are the same on every page (reader, release queue, compose).
+ */
+export const MARKS = {
+  urgent: { text: "URGENT", title: "FLASH or higher precedence: act on it now" },
+  high: { text: "HIGH CLASSIFICATION", title: "SECRET or higher classification: handle at this marking" },
+} as const;
+
+/** ESS `secret` (RFC 2634 §5.4.4.4): this value and above get the high-classification style and mark. */
+export const HIGH_CLASSIFICATION = 4;
+
+/** An ESS classification value at SECRET or above. */
+export function isHighClassification(value: number | null | undefined): boolean {
+  return typeof value === "number" && value >= HIGH_CLASSIFICATION;
+}
+
 export interface Classification {
   readonly value: number;
   readonly name: string;

@@ -4,7 +4,7 @@
  * from the wasm core and every field is checked; an unexpected shape becomes a visible problem,
  * never an exception and never a silently "valid" message.
  */
-import { classificationByValue, precedenceView, sioColour, type Precedence } from "./mmhs.js";
+import { classificationByValue, isHighClassification, precedenceView, sioColour, type Precedence } from "./mmhs.js";
 import { blindCopy, elementRows, readerPrecedence, type ElementView, type ReaderPrecedenceView } from "./elements-view.js";
 import { describeProblem, type ProblemLike, type ProblemView } from "./problems.js";
 
@@ -213,6 +213,8 @@ export interface LabelBanner {
   readonly policy: string | null;
   readonly fg: string;
   readonly bg: string;
+  /** SECRET or above (`isHighClassification`): the high-classification style and mark. */
+  readonly high: boolean;
   readonly source: "ess" | "sio";
   /**
    * The label is vouched for by a valid report: the ESS label is signed by definition; a label
@@ -403,6 +405,7 @@ function labelBanner(label: SecurityLabel, source: "ess" | "sio", sio: Obj | nul
     policy: label.policy,
     fg: sioColour(sio ? str(sio["fgcolor"]) : null) ?? cls?.fg ?? "#000000",
     bg: sioColour(sio ? str(sio["bgcolor"]) : null) ?? cls?.bg ?? "#e0e0e0",
+    high: isHighClassification(label.classification),
     source,
     verified,
     basis,
