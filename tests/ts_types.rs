@@ -52,6 +52,8 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<verify::VerifyRequest>(cfg),
         decl::<verify::MakeReceiptRequest>(cfg),
         decl::<trust::ImportPkcs12Request>(cfg),
+        decl::<trust::CertificateStatusRequest>(cfg),
+        decl::<domain::EncryptionRecipientsRequest>(cfg),
         decl::<release::ReleaseOptions>(cfg),
         decl::<release::DecisionRequest>(cfg),
         decl::<release::ReleaseGateRequest>(cfg),
@@ -59,6 +61,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<domain::SignDigest>(cfg),
         decl::<domain::EncryptRsaPadding>(cfg),
         decl::<domain::DomainEncryption>(cfg),
+        decl::<trust::Purpose>(cfg),
         decl::<smime::RsaPadding>(cfg),
         decl::<smime::receipt_request::ReceiptRequestOptions>(cfg),
         decl::<report::ReceiptsFrom>(cfg),
@@ -67,6 +70,11 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<ess::SecurityCategory>(cfg),
         // Responses.
         decl::<trust::ImportedKey>(cfg),
+        decl::<trust::CertificateInfo>(cfg),
+        decl::<trust::CertificateStatus>(cfg),
+        decl::<domain::RecipientCertificates>(cfg),
+        decl::<domain::encryption_recipients::ChosenCertificate>(cfg),
+        decl::<domain::encryption_recipients::RefusedCertificate>(cfg),
         decl::<compose::ComposedMessage>(cfg),
         decl::<compose::CopyKind>(cfg),
         decl::<compose::Envelope>(cfg),
@@ -97,6 +105,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<report::FieldCoverage>(cfg),
         decl::<report::ReceiptRequestReport>(cfg),
         decl::<report::ReceiptReport>(cfg),
+        decl::<report::CorrespondentCertificate>(cfg),
     ]
 }
 

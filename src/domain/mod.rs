@@ -21,6 +21,7 @@
 //! `smime`. Pure functions, no I/O (`docs/domain.md`; layers: `docs/design.md` "Layers").
 
 pub mod dca;
+pub mod encryption_recipients;
 pub mod gateway;
 pub mod layers;
 pub mod naming;
@@ -34,6 +35,9 @@ pub use dca::{
     dca_decrypt, dca_domains, dca_open, domain_certificates, encryption_certificates,
     gateway_domains, recipient_certificates, DcaDelivery, DcaOutcome, DomainCertificateKind,
     DomainEncryption, RecipientVia,
+};
+pub use encryption_recipients::{
+    encryption_recipients, EncryptionRecipientsRequest, RecipientCertificates,
 };
 pub use gateway::{
     gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,

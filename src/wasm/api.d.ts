@@ -133,7 +133,15 @@ certificates?: Array<string>,
 /**
  * For `rcpt` (default "none").
  */
-domainEncryption?: DomainEncryption, };
+domainEncryption?: DomainEncryption, 
+/**
+ * When given, a certificate of `certificates` is chosen for `rcpt` only when it
+ */
+trustAnchors?: Array<string> | null, 
+/**
+ * Validation time for `trustAnchors` (RFC 3339); default: the caller's clock.
+ */
+at?: string, };
 
 /**
  * The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
@@ -646,6 +654,7 @@ receipt?: ReceiptReport | null,
 /**
  * Every problem found, each with a stable code, the cause first (`docs/report.md`).
  */
+correspondents?: Array<CorrespondentCertificate>, 
 problems: Array<Problem>, 
 /**
  * Informational findings with stable codes that do not affect `valid` (e.g.
@@ -704,6 +713,8 @@ emails: Array<string>,
  * True when the signature value and the signed attributes verify (messageDigest,
  * contentType, well-formed attributes).
  */
+certificate?: string | null, 
+chain?: Array<string>, 
 valid: boolean, 
 /**
  * True when the signer certificate chains to a supplied trust anchor at the
@@ -1079,3 +1090,21 @@ verified: boolean,
  * The receipt's own problems (also in `problems`).
  */
 problems: Array<Problem>, };
+
+export type CorrespondentCertificate = { address: string, signature: number, };
+
+export type Purpose = "signing" | "encryption";
+
+export type CertificateInfo = { subject: string, issuer: string, serialNumber: string, notBefore: string, notAfter: string, emailAddresses: Array<string>, sha256Fingerprint: string, pem: string, };
+
+export type CertificateStatusRequest = { certificate: string, certificates?: Array<string>, trustAnchors?: Array<string>, at?: string, purpose?: Purpose, };
+
+export type CertificateStatus = { certificate: CertificateInfo, trusted: boolean, chain: Array<CertificateInfo>, problems: Array<Problem>, at: string, };
+
+export type EncryptionRecipientsRequest = { rcpt: Array<string>, certificates?: Array<string>, domainEncryption?: DomainEncryption, trustAnchors?: Array<string>, at?: string, };
+
+export type RecipientCertificates = { address: string, chosen: Array<ChosenCertificate>, refused: Array<RefusedCertificate>, };
+
+export type ChosenCertificate = { kind: RecipientKind, domain?: string | null, certificate: CertificateInfo, };
+
+export type RefusedCertificate = { certificate: CertificateInfo, problems: Array<Problem>, };

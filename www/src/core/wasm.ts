@@ -7,7 +7,10 @@
  * shows that error; nothing is ever simulated.
  */
 import type {
+  CertificateStatus,
+  CertificateStatusRequest,
   ComposedMessage,
+  EncryptionRecipientsRequest,
   EncryptRequest,
   Envelope,
   ImportedKey,
@@ -15,6 +18,7 @@ import type {
   InspectRequest,
   KeyUse,
   MakeReceiptRequest,
+  RecipientCertificates,
   ReleaseOptions,
   SignRequest,
   VerifyReport,
@@ -23,6 +27,7 @@ import type {
 import type { AsyncKey } from "../shared/key-lock.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 
+export type { CertificateStatus, RecipientCertificates };
 export type { ComposedMessage, EncryptRequest, Envelope, ImportedKey, KeyUse, SignRequest, VerifyReport, VerifyRequest };
 
 type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
@@ -128,6 +133,8 @@ export interface CoreApi {
   importPkcs12(p12: Uint8Array, password: string, request?: ReadonlyDeep<ImportPkcs12Request>): ImportedKey;
   release(raw: MessageInput, request: ReadonlyDeep<ReleaseOptions>): unknown;
   unlockKey(key: ReadonlyDeep<KeyUse>): Promise<AsyncKey>;
+  certificateStatus(request: ReadonlyDeep<CertificateStatusRequest>): CertificateStatus;
+  encryptionRecipients(request: ReadonlyDeep<EncryptionRecipientsRequest>): RecipientCertificates[];
 }
 
 /** A typed call of a core export (the one place the loaded module's types are asserted). */
@@ -188,6 +195,23 @@ export function signAsync(raw: Uint8Array, key: AsyncKey, request: ReadonlyDeep<
 /** wasm `encrypt(raw, recipientCertificatesPem, request)` → the encrypted message. */
 export function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>): Promise<Uint8Array> {
   return invoke("encrypt", raw, certificates, request);
+}
+
+/**
+ * wasm `certificateStatus(request)`: the certificate's facts, whether it validates now for the
+ * purpose against the trust anchors (`cert-expired`, `cert-untrusted` … otherwise) and the path
+ * to the anchor (src/trust/certificate_status.rs).
+ */
+export function certificateStatus(request: ReadonlyDeep<CertificateStatusRequest>): Promise<CertificateStatus> {
+  return invoke("certificateStatus", request);
+}
+
+/**
+ * wasm `encryptionRecipients(request)`: per recipient, the certificates `encrypt` will use and
+ * those it refuses with why (src/domain/encryption_recipients.rs).
+ */
+export function encryptionRecipients(request: ReadonlyDeep<EncryptionRecipientsRequest>): Promise<RecipientCertificates[]> {
+  return invoke("encryptionRecipients", request);
 }
 
 /** wasm `release(raw, request)`; the result is read fail-closed by `interpretRelease`. */

@@ -16,6 +16,7 @@ import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { viewReport, type ReportView } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
 import { loadSettings, localArea, type Settings } from "../shared/settings.js";
+import { collectCertificates, wireCertificateDetails } from "./reader-certificates.js";
 import { badge, hashParams, nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 import { header, parseHeaders, splitHeaderBody } from "../shared/mime.js";
@@ -116,6 +117,9 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
       R.messageContent(content),
     ].filter((x): x is HTMLElement => x !== null),
   );
+  wireCertificateDetails(root, v, settings);
+  const collected = await collectCertificates(report);
+  if (collected) root.querySelector("table.signatures")?.before(collected);
 }
 
 /**

@@ -157,7 +157,7 @@ function rowState(tone: Tone, status: string): string {
   return tone === "ok" ? "valid" : tone === "neutral" ? "unverified" : status;
 }
 
-function signatureRow(s: SignatureView): HTMLElement[] {
+function signatureRow(s: SignatureView, index: number): HTMLElement[] {
   const rows: HTMLElement[] = [
     h(
       "tr",
@@ -172,7 +172,13 @@ function signatureRow(s: SignatureView): HTMLElement[] {
         // draft-melnikov-smime-msa-to-mda-04 §2.6: a violation MUST be flagged (fail closed).
         s.namingOk === false ? h("span", { class: "naming-failed", "data-naming": "false" }, badge(`NAMING RULE FAILED: the signing agent${s.agentDomain ? ` (${s.agentDomain})` : ""} does not serve the sender's domain`, "bad")) : null,
       ),
-      h("td", {}, [s.signingTime, s.algorithm].filter((x) => x).join(" · ")),
+      h(
+        "td",
+        {},
+        [s.signingTime, s.algorithm].filter((x) => x).join(" · "),
+        // The detail view (reader.ts) of the certificate this signature's SignerIdentifier named.
+        s.certificate !== null ? h("button", { type: "button", class: "cert-details", "data-signature": String(index) }, "Certificate…") : null,
+      ),
     ),
   ];
   for (const c of s.countersignatures) {
