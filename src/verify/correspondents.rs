@@ -59,7 +59,7 @@ mod tests {
 
     fn sig(emails: &[&str]) -> SignatureReport {
         SignatureReport {
-            signer: emails.first().map_or("x", |e| e).to_string(),
+            signer: emails.first().copied().unwrap_or("x").to_string(),
             emails: emails.iter().map(|e| e.to_string()).collect(),
             certificate: Some("-----BEGIN CERTIFICATE-----\n…".into()),
             valid: true,

@@ -107,7 +107,7 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
-      ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
+      ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null, true),
       await receiptsOfSent(v),
       auditError,
       isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),

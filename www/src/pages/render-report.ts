@@ -128,7 +128,7 @@ export function authenticationResults(v: ReportView): HTMLElement | null {
  * The report in reading order: the verdict (headline = the first problem), then the problems
  * in the report's order, before any detail from which a finding is derived.
  */
-export function reportSections(v: ReportView, settingsWarning: HTMLElement | null = null): HTMLElement[] {
+export function reportSections(v: ReportView, settingsWarning: HTMLElement | null = null, certificateButtons = false): HTMLElement[] {
   return [
     labelDisagreement(v),
     precedenceStrip(v),
@@ -144,7 +144,7 @@ export function reportSections(v: ReportView, settingsWarning: HTMLElement | nul
     notices(v),
     signedReceipt(v),
     elementsOfService(v),
-    signaturesTable(v),
+    signaturesTable(v, certificateButtons),
     authorizingUsers(v),
     headerProtection(v),
   ].filter(
@@ -157,7 +157,7 @@ function rowState(tone: Tone, status: string): string {
   return tone === "ok" ? "valid" : tone === "neutral" ? "unverified" : status;
 }
 
-function signatureRow(s: SignatureView, index: number): HTMLElement[] {
+function signatureRow(s: SignatureView, index: number, certificateButton: boolean): HTMLElement[] {
   const rows: HTMLElement[] = [
     h(
       "tr",
@@ -177,7 +177,7 @@ function signatureRow(s: SignatureView, index: number): HTMLElement[] {
         {},
         [s.signingTime, s.algorithm].filter((x) => x).join(" · "),
         // The detail view (reader.ts) of the certificate this signature's SignerIdentifier named.
-        s.certificate !== null ? h("button", { type: "button", class: "cert-details", "data-signature": String(index) }, "Certificate…") : null,
+        certificateButton && s.certificate !== null ? h("button", { type: "button", class: "cert-details", "data-signature": String(index) }, "Certificate…") : null,
       ),
     ),
   ];
@@ -196,14 +196,15 @@ function signatureRow(s: SignatureView, index: number): HTMLElement[] {
   return rows;
 }
 
-export function signaturesTable(v: ReportView): HTMLElement {
+/** With `certificateButtons`, a "Certificate…" button per signature whose certificate was found (the reader wires it). */
+export function signaturesTable(v: ReportView, certificateButtons = false): HTMLElement {
   if (v.signatures.length === 0) return h("p", { class: "no-sigs" }, badge("No signature", "bad"), " This message is not signed; nothing in it is verified.");
   return h(
     "table",
     { class: "signatures" },
     h("caption", {}, "Signatures"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Signer"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Details"))),
-    h("tbody", {}, v.signatures.flatMap(signatureRow)),
+    h("tbody", {}, v.signatures.flatMap((s, i) => signatureRow(s, i, certificateButtons))),
   );
 }
 
