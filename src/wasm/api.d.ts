@@ -136,8 +136,11 @@ certificates?: Array<string>,
 domainEncryption?: DomainEncryption, 
 /**
  * When given, a certificate of `certificates` is chosen for `rcpt` only when it
+ * validates for encryption under one of these anchors at `at` (an expired, untrusted or
+ * signing-only certificate is never encrypted to; [`super::encryption_recipients`]).
+ * Absent: every certificate is taken as the caller's choice (the CLI's `--to` files).
  */
-trustAnchors?: Array<string> | null, 
+trustAnchors?: Array<string>, 
 /**
  * Validation time for `trustAnchors` (RFC 3339); default: the caller's clock.
  */
@@ -222,6 +225,58 @@ exportPassword?: string,
  * PBKDF2 iterations of the exported key (default 600000, at least 10000).
  */
 iterations?: number, };
+
+/**
+ * The request of `certificateStatus` (JSON `CertificateStatusRequest`; docs/js-api.md).
+ */
+export type CertificateStatusRequest = { 
+/**
+ * The certificate (PEM; its first `CERTIFICATE` block, or one DER certificate).
+ */
+certificate: string, 
+/**
+ * Intermediate CA certificates that may complete its path (PEM texts).
+ */
+certificates?: Array<string>, 
+/**
+ * The user's trust anchors (PEM texts). None: nothing is trusted.
+ */
+trustAnchors?: Array<string>, 
+/**
+ * Validation time (RFC 3339); default: the caller's clock.
+ */
+at?: string, 
+/**
+ * What it is to be used for (default `encryption`: a correspondent's certificate).
+ */
+purpose?: Purpose, };
+
+/**
+ * The request of `encryptionRecipients` (JSON `EncryptionRecipientsRequest`; docs/js-api.md).
+ */
+export type EncryptionRecipientsRequest = { 
+/**
+ * The envelope recipients' addresses.
+ */
+rcpt: Array<string>, 
+/**
+ * The certificates the caller holds (PEM texts): correspondents' certificates, domain
+ * (DCA, gateway) certificates, and the intermediates of their paths.
+ */
+certificates?: Array<string>, 
+/**
+ * Whether a recipient's domain certificate is used (default "none").
+ */
+domainEncryption?: DomainEncryption, 
+/**
+ * The user's trust anchors (PEM texts): a certificate is used only when it validates
+ * for encryption under one of them.
+ */
+trustAnchors?: Array<string>, 
+/**
+ * Validation time (RFC 3339); default: the caller's clock.
+ */
+at?: string, };
 
 /**
  * The request of `release` (JSON `ReleaseOptions`; docs/js-api.md).
@@ -323,6 +378,11 @@ export type EncryptRsaPadding = "oaep";
 export type DomainEncryption = "none" | "whenNoPersonal" | "also" | "instead";
 
 /**
+ * What the certificate is used for; selects the end-entity keyUsage bits required.
+ */
+export type Purpose = "signing" | "encryption";
+
+/**
  * RSA padding choice for producing signatures.
  */
 export type RsaPadding = "pkcs1v15" | "pss";
@@ -415,6 +475,122 @@ emails: Array<string>,
  * The certificate's subject (RFC 4514).
  */
 subject: string, };
+
+/**
+ * The shown facts of one certificate. JSON (camelCase) is the wasm `certificateInfo` result.
+ */
+export type CertificateInfo = { 
+/**
+ * The subject as an RFC 4514 string, most specific RDN first (`CN=…,O=…`).
+ */
+subject: string, 
+/**
+ * The issuer, in the same form.
+ */
+issuer: string, 
+/**
+ * The serial number, upper-case hex of its DER content octets.
+ */
+serialNumber: string, 
+/**
+ * notBefore, RFC 3339 (UTC).
+ */
+notBefore: string, 
+/**
+ * notAfter, RFC 3339 (UTC).
+ */
+notAfter: string, 
+/**
+ * subjectAltName rfc822Name entries, then the subject's emailAddress attributes; domain
+ * lower-cased, duplicates removed ([`super::email_addresses`]).
+ */
+emailAddresses: Array<string>, 
+/**
+ * SHA-256 of the certificate's DER, colon-separated upper-case hex (`AB:CD:…`).
+ */
+sha256Fingerprint: string, 
+/**
+ * The certificate re-encoded as one RFC 7468 `CERTIFICATE` block (LF line ends): what
+ * a caller stores, so that a certificate pasted again, wrapped differently, is the same
+ * text.
+ */
+pem: string, };
+
+/**
+ * The answer of `certificateStatus` (JSON `CertificateStatus`).
+ */
+export type CertificateStatus = { 
+/**
+ * The certificate's facts.
+ */
+certificate: CertificateInfo, 
+/**
+ * True only when a path to one of the trust anchors validated for the purpose at the
+ * time, and `problems` is empty.
+ */
+trusted: boolean, 
+/**
+ * The path that validated, from the certificate's issuer up to the anchor; empty when
+ * not trusted or when the certificate is itself an anchor.
+ */
+chain: Array<CertificateInfo>, 
+/**
+ * Why it is not trusted (stable codes of docs/report.md "Certificates": `cert-expired`,
+ * `cert-untrusted`, `cert-key-usage` …).
+ */
+problems: Array<Problem>, 
+/**
+ * The validation time used, RFC 3339.
+ */
+at: string, };
+
+/**
+ * One recipient's answer (JSON `EncryptionRecipient` … named `RecipientCertificates`).
+ */
+export type RecipientCertificates = { 
+/**
+ * The recipient address, as given.
+ */
+address: string, 
+/**
+ * The certificates the message will be encrypted to for this recipient; empty: the
+ * recipient has none (`encrypt` then refuses with `no-recipient-certificate`).
+ */
+chosen: Array<ChosenCertificate>, 
+/**
+ * Certificates issued to this address that are not used, each with why.
+ */
+refused: Array<RefusedCertificate>, };
+
+/**
+ * A certificate a recipient will be encrypted to.
+ */
+export type ChosenCertificate = { 
+/**
+ * The recipient's own, its domain's DCA or its domain's gateway certificate.
+ */
+kind: RecipientKind, 
+/**
+ * The domain a DCA or gateway certificate serves.
+ */
+domain?: string | null, 
+/**
+ * The certificate's facts.
+ */
+certificate: CertificateInfo, };
+
+/**
+ * A certificate issued to the recipient's address that cannot be encrypted to.
+ */
+export type RefusedCertificate = { 
+/**
+ * The certificate's facts.
+ */
+certificate: CertificateInfo, 
+/**
+ * Why (`cert-expired`, `cert-untrusted`, `cert-key-usage` …).
+ */
+problems: Array<Problem>, };
 
 /**
  * One finished copy: the RFC 5322 message and its SMTP envelope.
@@ -652,9 +828,16 @@ receiptRequest?: ReceiptRequestReport | null,
  */
 receipt?: ReceiptReport | null, 
 /**
- * Every problem found, each with a stable code, the cause first (`docs/report.md`).
+ * The correspondents' certificates this message vouches for: only in a valid report,
+ * one entry per originator address (Sender, else From) that a valid, trusted originator
+ * signature is bound to, naming that signature ([`crate::verify::correspondents`]). What
+ * a mail client may keep to encrypt to that address later (RFC 8551 §2.5.1). Absent
+ * when none.
  */
 correspondents?: Array<CorrespondentCertificate>, 
+/**
+ * Every problem found, each with a stable code, the cause first (`docs/report.md`).
+ */
 problems: Array<Problem>, 
 /**
  * Informational findings with stable codes that do not affect `valid` (e.g.
@@ -710,11 +893,20 @@ subject: string | null,
  */
 emails: Array<string>, 
 /**
+ * The certificate this SignerInfo's SignerIdentifier names (RFC 5652 §5.3), as one PEM
+ * `CERTIFICATE` block (`keys::certificate_pem`); absent when none (or several) matched.
+ */
+certificate?: string | null, 
+/**
+ * The path that validated, from the issuer of [`Self::certificate`] up to the trust
+ * anchor, PEM (RFC 5280 §6.1); empty when the signer is not trusted, or is itself an
+ * anchor.
+ */
+chain?: Array<string>, 
+/**
  * True when the signature value and the signed attributes verify (messageDigest,
  * contentType, well-formed attributes).
  */
-certificate?: string | null, 
-chain?: Array<string>, 
 valid: boolean, 
 /**
  * True when the signer certificate chains to a supplied trust anchor at the
@@ -1091,20 +1283,17 @@ verified: boolean,
  */
 problems: Array<Problem>, };
 
-export type CorrespondentCertificate = { address: string, signature: number, };
-
-export type Purpose = "signing" | "encryption";
-
-export type CertificateInfo = { subject: string, issuer: string, serialNumber: string, notBefore: string, notAfter: string, emailAddresses: Array<string>, sha256Fingerprint: string, pem: string, };
-
-export type CertificateStatusRequest = { certificate: string, certificates?: Array<string>, trustAnchors?: Array<string>, at?: string, purpose?: Purpose, };
-
-export type CertificateStatus = { certificate: CertificateInfo, trusted: boolean, chain: Array<CertificateInfo>, problems: Array<Problem>, at: string, };
-
-export type EncryptionRecipientsRequest = { rcpt: Array<string>, certificates?: Array<string>, domainEncryption?: DomainEncryption, trustAnchors?: Array<string>, at?: string, };
-
-export type RecipientCertificates = { address: string, chosen: Array<ChosenCertificate>, refused: Array<RefusedCertificate>, };
-
-export type ChosenCertificate = { kind: RecipientKind, domain?: string | null, certificate: CertificateInfo, };
-
-export type RefusedCertificate = { certificate: CertificateInfo, problems: Array<Problem>, };
+/**
+ * A signer certificate bound to an originator address ([`VerifyReport::correspondents`]).
+ */
+export type CorrespondentCertificate = { 
+/**
+ * The originator address, as the message's Sender (else From) field wrote it; one of the
+ * certificate's e-mail addresses (compared case-insensitively).
+ */
+address: string, 
+/**
+ * Index into [`VerifyReport::signatures`] of the signature whose SignerIdentifier named
+ * the certificate (its `certificate` and `chain`).
+ */
+signature: number, };
