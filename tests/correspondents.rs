@@ -14,9 +14,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
-use mmhs::domain::{
-    encrypt_request, encryption_recipients, EncryptRequest, EncryptionRecipientsRequest,
-};
+use mmhs::domain::{encrypt_request, encryption_recipients, EncryptRequest};
 use mmhs::keys::certificate_pem;
 use mmhs::report::VerifyReport;
 use mmhs::smime::{sign_message, SignOptions, Signer};
@@ -271,10 +269,10 @@ fn certificate_status_says_trusted_expired_or_untrusted_now() {
 #[test]
 fn encryption_never_chooses_an_expired_or_untrusted_certificate() {
     let w = world();
-    let lookup = |certs: &[&str]| EncryptionRecipientsRequest {
+    let lookup = |certs: &[&str]| EncryptRequest {
         rcpt: vec!["bob@navy.example".into(), "carol@navy.example".into()],
         certificates: certs.iter().map(|c| c.to_string()).collect(),
-        trust_anchors: vec![w.ca_pem.clone()],
+        trust_anchors: Some(vec![w.ca_pem.clone()]),
         at: Some(AT),
         ..Default::default()
     };

@@ -53,7 +53,6 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<verify::MakeReceiptRequest>(cfg),
         decl::<trust::ImportPkcs12Request>(cfg),
         decl::<trust::CertificateStatusRequest>(cfg),
-        decl::<domain::EncryptionRecipientsRequest>(cfg),
         decl::<release::ReleaseOptions>(cfg),
         decl::<release::DecisionRequest>(cfg),
         decl::<release::ReleaseGateRequest>(cfg),

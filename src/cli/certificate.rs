@@ -52,8 +52,7 @@ pub fn run_status(args: RequestArgs) -> Result<Outcome> {
 /// Run `mmhs encryption-recipients`: exit 0 when every recipient has a certificate, 1 when
 /// one has none.
 pub fn run_recipients(args: RequestArgs) -> Result<Outcome> {
-    let req: crate::domain::EncryptionRecipientsRequest =
-        read_request(&args.request, "encryption recipients request")?;
+    let req: crate::domain::EncryptRequest = read_request(&args.request, "encrypt request")?;
     let out = crate::domain::encryption_recipients(&req, time::OffsetDateTime::now_utc())?;
     io::print_json(&out)?;
     Ok(if out.iter().all(|r| !r.chosen.is_empty()) {

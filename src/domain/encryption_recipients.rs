@@ -1,8 +1,9 @@
 //! Which certificate each recipient of a message will be encrypted to, and why another one it
 //! holds is not used: the answer a compose form shows *before* sending (wasm
-//! `encryptionRecipients`), computed by the same choice `encrypt` makes
-//! ([`super::recipient_certificates`] over the certificates the caller holds, each judged by
-//! [`usable_for_encryption`]).
+//! `encryptionRecipients`, whose request is `encrypt`'s own [`EncryptRequest`]), computed by
+//! the same choice `encrypt` makes ([`super::recipient_certificates`] over the certificates
+//! the caller holds, each judged by [`usable_for_encryption`] when the request gives trust
+//! anchors).
 //!
 //! A certificate is usable to encrypt to only when it validates for encryption (RFC 5280
 //! §6.1 at the caller's time against the caller's trust anchors; RFC 8550 §4.4.2 keyUsage
@@ -11,46 +12,19 @@
 //! listed as refused, with its problems, and a recipient left without any is
 //! `no-recipient-certificate` at `encrypt` — never sent in clear.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
-use super::{recipient_certificates, DomainEncryption, Error, RecipientVia};
+use super::{recipient_certificates, EncryptRequest, Error, RecipientVia};
 use crate::keys;
 use crate::report::{Problem, RecipientKind};
-use crate::request::time_or;
 use crate::trust::{self, CertificateInfo, Purpose, TrustContext, Validator};
 
 /// Most recipients one request may ask about (a compose form's To, Cc and Bcc).
 pub const MAX_RECIPIENTS: usize = 1000;
 
-/// The request of `encryptionRecipients` (JSON `EncryptionRecipientsRequest`; docs/js-api.md).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EncryptionRecipientsRequest {
-    /// The envelope recipients' addresses.
-    pub rcpt: Vec<String>,
-    /// The certificates the caller holds (PEM texts): correspondents' certificates, domain
-    /// (DCA, gateway) certificates, and the intermediates of their paths.
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub certificates: Vec<String>,
-    /// Whether a recipient's domain certificate is used (default "none").
-    #[serde(default)]
-    pub domain_encryption: Option<DomainEncryption>,
-    /// The user's trust anchors (PEM texts): a certificate is used only when it validates
-    /// for encryption under one of them.
-    #[serde(default)]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
-    pub trust_anchors: Vec<String>,
-    /// Validation time (RFC 3339); default: the caller's clock.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
-    pub at: Option<OffsetDateTime>,
-}
-
-/// One recipient's answer (JSON `EncryptionRecipient` … named `RecipientCertificates`).
+/// One recipient's answer (JSON `RecipientCertificates`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
@@ -121,9 +95,10 @@ pub fn usable_for_encryption(validator: &Validator<'_>, cert: &Certificate) -> V
     validator.validate(cert, Purpose::Encryption).problems
 }
 
-/// The answer of `encryptionRecipients`, one entry per recipient in order.
+/// The answer of `encryptionRecipients`, one entry per recipient of `req.rcpt` in order: the
+/// choice `encrypt` with the same request makes ([`EncryptRequest::recipients`]).
 pub fn encryption_recipients(
-    req: &EncryptionRecipientsRequest,
+    req: &EncryptRequest,
     now: OffsetDateTime,
 ) -> Result<Vec<RecipientCertificates>, Error> {
     if req.rcpt.len() > MAX_RECIPIENTS {
@@ -133,15 +108,19 @@ pub fn encryption_recipients(
         ))));
     }
     let pool = keys::certificates_from_texts(&req.certificates)?;
-    let anchors = keys::certificates_from_texts(&req.trust_anchors)?;
-    let trust = EncryptionTrust::new(anchors, pool.clone(), time_or(req.at, now));
-    let validator = trust.validator();
+    let trust = req.encryption_trust(&pool, now)?;
+    let validator = trust.as_ref().map(EncryptionTrust::validator);
+    let problems = |c: &Certificate| {
+        validator
+            .as_ref()
+            .map(|v| usable_for_encryption(v, c))
+            .unwrap_or_default()
+    };
     let mode = req.domain_encryption.unwrap_or_default();
     let mut out = Vec::with_capacity(req.rcpt.len());
     for address in &req.rcpt {
-        let chosen = match recipient_certificates(address, &pool, mode, |c| {
-            usable_for_encryption(&validator, c).is_empty()
-        }) {
+        let chosen = match recipient_certificates(address, &pool, mode, |c| problems(c).is_empty())
+        {
             Ok(found) => found
                 .into_iter()
                 .filter_map(|(i, via)| {
@@ -164,7 +143,7 @@ pub fn encryption_recipients(
             .iter()
             .filter(|c| trust::address_matches(c, address))
             .filter_map(|c| {
-                let problems = usable_for_encryption(&validator, c);
+                let problems = problems(c);
                 if problems.is_empty() {
                     return None;
                 }

@@ -36,9 +36,7 @@ pub use dca::{
     gateway_domains, recipient_certificates, DcaDelivery, DcaOutcome, DomainCertificateKind,
     DomainEncryption, RecipientVia,
 };
-pub use encryption_recipients::{
-    encryption_recipients, EncryptionRecipientsRequest, RecipientCertificates,
-};
+pub use encryption_recipients::{encryption_recipients, RecipientCertificates};
 pub use gateway::{
     gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,
     GATEWAY_DECRYPTED_FIELD,

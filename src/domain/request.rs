@@ -198,14 +198,7 @@ impl EncryptRequest {
         }
         let pool = keys::certificates_from_texts(&self.certificates)?;
         let mode = self.domain_encryption.unwrap_or_default();
-        let trust = match &self.trust_anchors {
-            Some(anchors) => Some(EncryptionTrust::new(
-                keys::certificates_from_texts(anchors)?,
-                pool.clone(),
-                time_or(self.at, now),
-            )),
-            None => None,
-        };
+        let trust = self.encryption_trust(&pool, now)?;
         let validator = trust.as_ref().map(EncryptionTrust::validator);
         let usable = |c: &Certificate| {
             validator
@@ -218,6 +211,23 @@ impl EncryptRequest {
             }
         }
         Ok(out)
+    }
+
+    /// With `trustAnchors`, the path validation every certificate chosen for `rcpt` must pass
+    /// (for encryption, at `at` else `now`, through `pool`); `None` without them.
+    pub fn encryption_trust(
+        &self,
+        pool: &[Certificate],
+        now: OffsetDateTime,
+    ) -> Result<Option<EncryptionTrust>, Error> {
+        let Some(anchors) = &self.trust_anchors else {
+            return Ok(None);
+        };
+        Ok(Some(EncryptionTrust::new(
+            keys::certificates_from_texts(anchors)?,
+            pool.to_vec(),
+            time_or(self.at, now),
+        )))
     }
 
     /// The core's encrypt options.

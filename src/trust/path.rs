@@ -67,6 +67,10 @@ pub(super) struct Outcome {
     pub spent: Budget,
 }
 
+/// The path that validated: its subjects, its certificates (DER, leaf first) and the weak
+/// algorithms the policy accepted in it.
+type Validated = (Vec<String>, Vec<Vec<u8>>, Vec<Problem>);
+
 /// Build `leaf`'s candidate paths through `pool` within `budget`, validating each at `at` as
 /// it is found with the environment `env` makes (called once, on the first candidate); stop
 /// at the first that validates. Each candidate is first judged by the algorithm `policy`
@@ -100,7 +104,7 @@ pub(super) fn validate_paths<'e>(
     let mut env = Some(env);
     let mut ready: Option<Result<(&Environment, CertificationPathSettings), Problem>> = None;
     let mut found = 0usize;
-    let mut validated: Option<(Vec<String>, Vec<Vec<u8>>, Vec<Problem>)> = None;
+    let mut validated: Option<Validated> = None;
     let mut first_failure: Option<(Vec<String>, Vec<Problem>)> = None;
     let mut visit = |stack: &[usize], anchor: usize| -> bool {
         found += 1;

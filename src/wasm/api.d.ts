@@ -252,33 +252,6 @@ at?: string,
 purpose?: Purpose, };
 
 /**
- * The request of `encryptionRecipients` (JSON `EncryptionRecipientsRequest`; docs/js-api.md).
- */
-export type EncryptionRecipientsRequest = { 
-/**
- * The envelope recipients' addresses.
- */
-rcpt: Array<string>, 
-/**
- * The certificates the caller holds (PEM texts): correspondents' certificates, domain
- * (DCA, gateway) certificates, and the intermediates of their paths.
- */
-certificates?: Array<string>, 
-/**
- * Whether a recipient's domain certificate is used (default "none").
- */
-domainEncryption?: DomainEncryption, 
-/**
- * The user's trust anchors (PEM texts): a certificate is used only when it validates
- * for encryption under one of them.
- */
-trustAnchors?: Array<string>, 
-/**
- * Validation time (RFC 3339); default: the caller's clock.
- */
-at?: string, };
-
-/**
  * The request of `release` (JSON `ReleaseOptions`; docs/js-api.md).
  */
 export type ReleaseOptions = { 
@@ -545,7 +518,7 @@ problems: Array<Problem>,
 at: string, };
 
 /**
- * One recipient's answer (JSON `EncryptionRecipient` … named `RecipientCertificates`).
+ * One recipient's answer (JSON `RecipientCertificates`).
  */
 export type RecipientCertificates = { 
 /**

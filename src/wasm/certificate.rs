@@ -34,13 +34,13 @@ pub fn certificate_status(
     to_js(&status)
 }
 
-/// Per recipient, the certificates `encrypt` would choose and those it refuses, with why.
+/// Per recipient of `request.rcpt`, the certificates `encrypt` with this request would choose
+/// and those it refuses, with why.
 #[wasm_bindgen(js_name = encryptionRecipients, unchecked_return_type = "RecipientCertificates[]")]
 pub fn encryption_recipients(
-    #[wasm_bindgen(unchecked_param_type = "EncryptionRecipientsRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "EncryptRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let req: crate::domain::EncryptionRecipientsRequest =
-        from_js(request, "encryption recipients request")?;
+    let req: crate::domain::EncryptRequest = from_js(request, "encrypt request")?;
     let out = crate::domain::encryption_recipients(&req, now()?).map_err(|e| js_error(&e))?;
     to_js(&out)
 }

@@ -10,7 +10,6 @@ import type {
   CertificateStatus,
   CertificateStatusRequest,
   ComposedMessage,
-  EncryptionRecipientsRequest,
   EncryptRequest,
   Envelope,
   ImportedKey,
@@ -134,7 +133,7 @@ export interface CoreApi {
   release(raw: MessageInput, request: ReadonlyDeep<ReleaseOptions>): unknown;
   unlockKey(key: ReadonlyDeep<KeyUse>): Promise<AsyncKey>;
   certificateStatus(request: ReadonlyDeep<CertificateStatusRequest>): CertificateStatus;
-  encryptionRecipients(request: ReadonlyDeep<EncryptionRecipientsRequest>): RecipientCertificates[];
+  encryptionRecipients(request: ReadonlyDeep<EncryptRequest>): RecipientCertificates[];
 }
 
 /** A typed call of a core export (the one place the loaded module's types are asserted). */
@@ -207,10 +206,10 @@ export function certificateStatus(request: ReadonlyDeep<CertificateStatusRequest
 }
 
 /**
- * wasm `encryptionRecipients(request)`: per recipient, the certificates `encrypt` will use and
- * those it refuses with why (src/domain/encryption_recipients.rs).
+ * wasm `encryptionRecipients(request)`: per recipient of `rcpt`, the certificates `encrypt` with
+ * the same request will use and those it refuses with why (src/domain/encryption_recipients.rs).
  */
-export function encryptionRecipients(request: ReadonlyDeep<EncryptionRecipientsRequest>): Promise<RecipientCertificates[]> {
+export function encryptionRecipients(request: ReadonlyDeep<EncryptRequest>): Promise<RecipientCertificates[]> {
   return invoke("encryptionRecipients", request);
 }
 
