@@ -22,6 +22,8 @@ mod compose_robust;
 mod compose_security;
 #[path = "compose_split.rs"]
 mod compose_split;
+#[path = "correspondents.rs"]
+mod correspondents;
 #[path = "domain_encryption.rs"]
 mod domain_encryption;
 #[path = "domain_mla.rs"]

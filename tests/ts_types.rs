@@ -61,6 +61,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<verify::VerifyRequest>(cfg),
         decl::<verify::MakeReceiptRequest>(cfg),
         decl::<trust::ImportPkcs12Request>(cfg),
+        decl::<trust::CertificateStatusRequest>(cfg),
         decl::<release::ReleaseOptions>(cfg),
         decl::<release::DecisionRequest>(cfg),
         decl::<release::ReleaseGateRequest>(cfg),
@@ -75,6 +76,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<domain::SignDigest>(cfg),
         decl::<domain::EncryptRsaPadding>(cfg),
         decl::<domain::DomainEncryption>(cfg),
+        decl::<trust::Purpose>(cfg),
         decl::<smime::RsaPadding>(cfg),
         decl::<smime::KeyTransportPadding>(cfg),
         decl::<smime::DigestAlg>(cfg),
@@ -121,6 +123,10 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<vocabulary::Vocabulary>(cfg),
         decl::<vocabulary::PrecedenceEntry>(cfg),
         decl::<vocabulary::MessageTypeEntry>(cfg),
+        decl::<trust::CertificateStatus>(cfg),
+        decl::<domain::RecipientCertificates>(cfg),
+        decl::<domain::encryption_recipients::ChosenCertificate>(cfg),
+        decl::<domain::encryption_recipients::RefusedCertificate>(cfg),
         decl::<compose::ComposedMessage>(cfg),
         decl::<compose::CopyKind>(cfg),
         decl::<compose::Envelope>(cfg),
@@ -211,6 +217,7 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         decl::<content::ReportKind>(cfg),
         decl::<content::DsnRecipient>(cfg),
         decl::<content::StatusClass>(cfg),
+        decl::<report::CorrespondentCertificate>(cfg),
     ]
 }
 

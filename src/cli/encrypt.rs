@@ -119,7 +119,13 @@ pub fn encrypt(args: EncryptArgs) -> Result<Outcome> {
             "no certificate in the --to files",
         ));
     }
-    let out = encrypt_request(raw, given, &req, &mut crate::rng::system_rng())?;
+    let out = encrypt_request(
+        raw,
+        given,
+        &req,
+        time::OffsetDateTime::now_utc(),
+        &mut crate::rng::system_rng(),
+    )?;
     io::write_stdout(&out)?;
     Ok(Outcome::Success)
 }

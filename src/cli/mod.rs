@@ -73,6 +73,12 @@ enum Command {
     /// Subject, issuer, validity, e-mail addresses and SHA-256 fingerprint of certificates.
     #[command(name = "certificate-info")]
     CertificateInfo(certificate::Args),
+    /// Whether a certificate validates now against trust anchors, and its path (JSON request).
+    #[command(name = "certificate-status")]
+    CertificateStatus(certificate::RequestArgs),
+    /// The certificate each recipient would be encrypted to, and those refused (JSON request).
+    #[command(name = "encryption-recipients")]
+    EncryptionRecipients(certificate::RequestArgs),
     /// The standard precedences (with their STANAG4406 MT-PRIORITY) and message types.
     Vocabulary(vocabulary::Args),
     /// Countersign a SignerInfo of a signed message (RFC 5652 §11.4).
@@ -167,6 +173,8 @@ fn run(command: Command) -> Result<Outcome> {
         Command::Receipt(args) => receipt::run(args),
         Command::Mdn(args) => mdn::run(args),
         Command::CertificateInfo(args) => certificate::run(args),
+        Command::CertificateStatus(args) => certificate::run_status(args),
+        Command::EncryptionRecipients(args) => certificate::run_recipients(args),
         Command::Vocabulary(args) => vocabulary::run(args),
         Command::Countersign(args) => release::run_countersign(args),
         Command::Release(args) => release::run_release(args),

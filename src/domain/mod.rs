@@ -21,6 +21,7 @@
 //! `smime`. Pure functions, no I/O (`docs/domain.md`; layers: `docs/design.md` "Layers").
 
 pub mod dca;
+pub mod encryption_recipients;
 pub mod gateway;
 pub mod layers;
 pub mod naming;
@@ -35,6 +36,7 @@ pub use dca::{
     gateway_domains, recipient_certificates, DcaDelivery, DcaOutcome, DomainCertificateKind,
     DomainEncryption, RecipientVia,
 };
+pub use encryption_recipients::{encryption_recipients, RecipientCertificates};
 pub use gateway::{
     gateway_inbound, gateway_outbound, GatewayCopy, GatewayInbound, MixedRecipients,
     GATEWAY_DECRYPTED_FIELD,

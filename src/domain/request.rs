@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+use super::encryption_recipients::{usable_for_encryption, EncryptionTrust};
 use super::{encryption_certificates, sign_typed, DomainEncryption, Error};
 use crate::fields::EssSecurityLabel;
 use crate::keys;
@@ -170,24 +171,63 @@ pub struct EncryptRequest {
     /// For `rcpt` (default "none").
     #[serde(default)]
     pub domain_encryption: Option<DomainEncryption>,
+    /// When given, a certificate of `certificates` is chosen for `rcpt` only when it
+    /// validates for encryption under one of these anchors at `at` (an expired, untrusted or
+    /// signing-only certificate is never encrypted to; [`super::encryption_recipients`]).
+    /// Absent: every certificate is taken as the caller's choice (the CLI's `--to` files).
+    #[serde(default)]
+    pub trust_anchors: Option<Vec<String>>,
+    /// Validation time for `trustAnchors` (RFC 3339); default: the caller's clock.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
+    pub at: Option<OffsetDateTime>,
 }
 
 impl EncryptRequest {
     /// Every recipient certificate: `given` (always encrypted to), then those chosen for
-    /// `rcpt`, each once.
-    pub fn recipients(&self, given: Vec<Certificate>) -> Result<Vec<Certificate>, Error> {
+    /// `rcpt`, each once; with `trustAnchors`, only certificates that validate for
+    /// encryption at `at` (else `now`) are chosen.
+    pub fn recipients(
+        &self,
+        given: Vec<Certificate>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Certificate>, Error> {
         let mut out = given;
         if self.rcpt.is_empty() {
             return Ok(out);
         }
         let pool = keys::certificates_from_texts(&self.certificates)?;
         let mode = self.domain_encryption.unwrap_or_default();
-        for c in encryption_certificates(&self.rcpt, &pool, mode, |_| true)? {
+        let trust = self.encryption_trust(&pool, now)?;
+        let validator = trust.as_ref().map(EncryptionTrust::validator);
+        let usable = |c: &Certificate| {
+            validator
+                .as_ref()
+                .is_none_or(|v| usable_for_encryption(v, c).is_empty())
+        };
+        for c in encryption_certificates(&self.rcpt, &pool, mode, usable)? {
             if !out.contains(&c) {
                 out.push(c);
             }
         }
         Ok(out)
+    }
+
+    /// With `trustAnchors`, the path validation every certificate chosen for `rcpt` must pass
+    /// (for encryption, at `at` else `now`, through `pool`); `None` without them.
+    pub fn encryption_trust(
+        &self,
+        pool: &[Certificate],
+        now: OffsetDateTime,
+    ) -> Result<Option<EncryptionTrust>, Error> {
+        let Some(anchors) = &self.trust_anchors else {
+            return Ok(None);
+        };
+        Ok(Some(EncryptionTrust::new(
+            keys::certificates_from_texts(anchors)?,
+            pool.to_vec(),
+            time_or(self.at, now),
+        )))
     }
 
     /// The core's encrypt options.
@@ -208,9 +248,10 @@ pub fn encrypt_request<R: CryptoRng + ?Sized>(
     raw: Vec<u8>,
     given: Vec<Certificate>,
     req: &EncryptRequest,
+    now: OffsetDateTime,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let recipients = req.recipients(given)?;
+    let recipients = req.recipients(given, now)?;
     let input = protected(raw, req.protect_headers.unwrap_or(false))?;
     Ok(encrypt_message(&input, &recipients, &req.options(), rng)?)
 }

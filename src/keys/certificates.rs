@@ -49,6 +49,21 @@ pub fn certificates_from_texts<T: AsRef<[u8]>>(texts: &[T]) -> Result<Vec<Certif
     Ok(out)
 }
 
+/// A certificate's DER as one RFC 7468 `CERTIFICATE` block with LF line ends (the form
+/// `trust::certificate_info` gives as `pem`, so the same certificate is the same text).
+pub fn certificate_pem_from_der(der: &[u8]) -> Result<String, Error> {
+    der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, der)
+        .map_err(|e| Error::CertificateMalformed(format!("cannot encode as PEM: {e}")))
+}
+
+/// A parsed certificate as [`certificate_pem_from_der`] writes it.
+pub fn certificate_pem(cert: &Certificate) -> Result<String, Error> {
+    let der = cert
+        .to_der()
+        .map_err(|e| Error::CertificateMalformed(format!("cannot re-encode: {e}")))?;
+    certificate_pem_from_der(&der)
+}
+
 /// The `X509 CRL` blocks of a PEM text as DER, in order (other blocks are skipped).
 pub fn crls_from_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
     let mut out = Vec::new();

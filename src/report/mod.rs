@@ -113,12 +113,32 @@ pub struct VerifyReport {
     /// it is from and whether it proves receipt of the original; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ReceiptReport>,
+    /// The correspondents' certificates this message vouches for: only in a valid report,
+    /// one entry per originator address (Sender, else From) that a valid, trusted originator
+    /// signature is bound to, naming that signature ([`crate::verify::correspondents`]). What
+    /// a mail client may keep to encrypt to that address later (RFC 8551 §2.5.1). Absent
+    /// when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correspondents: Vec<CorrespondentCertificate>,
     /// Every problem found, each with a stable code, the cause first (`docs/report.md`).
     pub problems: Vec<Problem>,
     /// Informational findings with stable codes that do not affect `valid` (e.g.
     /// `authorizing-users-outer-only`).
     #[serde(default)]
     pub notes: Vec<Problem>,
+}
+
+/// A signer certificate bound to an originator address ([`VerifyReport::correspondents`]).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CorrespondentCertificate {
+    /// The originator address, as the message's Sender (else From) field wrote it; one of the
+    /// certificate's e-mail addresses (compared case-insensitively).
+    pub address: String,
+    /// Index into [`VerifyReport::signatures`] of the signature whose SignerIdentifier named
+    /// the certificate (its `certificate` and `chain`).
+    pub signature: usize,
 }
 
 /// One `resinfo` of a trusted `Authentication-Results` field (RFC 8601 §2.2).
@@ -327,6 +347,15 @@ pub struct SignatureReport {
     pub subject: Option<String>,
     /// E-mail addresses of the signer certificate (SAN rfc822Name, then subject emailAddress).
     pub emails: Vec<String>,
+    /// The certificate this SignerInfo's SignerIdentifier names (RFC 5652 §5.3), as one PEM
+    /// `CERTIFICATE` block (`keys::certificate_pem`); absent when none (or several) matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// The path that validated, from the issuer of [`Self::certificate`] up to the trust
+    /// anchor, PEM (RFC 5280 §6.1); empty when the signer is not trusted, or is itself an
+    /// anchor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<String>,
     /// True when the signature value and the signed attributes verify (messageDigest,
     /// contentType, well-formed attributes).
     pub valid: bool,

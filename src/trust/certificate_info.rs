@@ -8,7 +8,7 @@
 //! the time and against the anchors of each use), and the addresses are a lookup key for the
 //! correspondents' list, never a proof of identity.
 
-use der::{Encode, EncodePem};
+use der::Encode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
@@ -77,9 +77,7 @@ pub fn info(cert: &Certificate) -> Result<CertificateInfo, Error> {
         not_after: time(&validity.not_after),
         email_addresses: super::email_addresses(cert),
         sha256_fingerprint: hex(&Sha256::digest(&der), ":"),
-        pem: cert
-            .to_pem(der::pem::LineEnding::LF)
-            .map_err(|e| Error::CertificateMalformed(format!("cannot encode as PEM: {e}")))?,
+        pem: crate::keys::certificate_pem_from_der(&der)?,
     })
 }
 

@@ -19,6 +19,7 @@
 //! once. See `docs/report.md` ("Certificates") for every problem code.
 
 mod certificate_info;
+mod certificate_status;
 mod import_request;
 mod names;
 mod path;
@@ -26,12 +27,15 @@ mod pool;
 mod purpose;
 mod validator;
 
-pub use certificate_info::{certificate_info, CertificateInfo, MAX_INSPECTED_CERTIFICATES};
+pub use certificate_info::{
+    certificate_info, info as certificate_info_of, CertificateInfo, MAX_INSPECTED_CERTIFICATES,
+};
+pub use certificate_status::{certificate_status, CertificateStatus, CertificateStatusRequest};
 pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey};
 pub use names::{address_matches, email_addresses, subject_string};
 pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use x509_cert::crl::CertificateList;
 use x509_cert::Certificate;
 
@@ -102,7 +106,8 @@ pub struct TrustContext {
 }
 
 /// What the certificate is used for; selects the end-entity keyUsage bits required.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Purpose {
     /// Signing: digitalSignature or nonRepudiation (RFC 8550 §4.4.2).
@@ -120,6 +125,10 @@ pub struct PathResult {
     /// Subject DNs (RFC 4514) from the leaf to the anchor of the path chosen; when no anchor
     /// was reached, as far as issuers were found.
     pub chain: Vec<String>,
+    /// The certificates (DER) of the path that validated, leaf first, anchor last: what
+    /// a user is shown as "the chain to the anchor"; empty when not trusted.
+    #[serde(skip)]
+    pub path: Vec<Vec<u8>>,
     /// Findings with stable codes ([`codes`]).
     pub problems: Vec<Problem>,
     /// Weak algorithms or keys that the algorithm policy accepted (`weak-algorithm-accepted`,

@@ -58,11 +58,18 @@ pub(super) struct Budget {
 /// validated) and what was spent.
 pub(super) struct Outcome {
     pub chain: Vec<String>,
+    /// The DER of every certificate of the path that validated, leaf first, anchor last
+    /// (the leaf alone when it is itself an anchor); empty when none validated.
+    pub path: Vec<Vec<u8>>,
     pub problems: Vec<Problem>,
     /// Weak algorithms or keys of the path chosen that the algorithm policy accepted.
     pub notes: Vec<Problem>,
     pub spent: Budget,
 }
+
+/// The path that validated: its subjects, its certificates (DER, leaf first) and the weak
+/// algorithms the policy accepted in it.
+type Validated = (Vec<String>, Vec<Vec<u8>>, Vec<Problem>);
 
 /// Build `leaf`'s candidate paths through `pool` within `budget`, validating each at `at` as
 /// it is found with the environment `env` makes (called once, on the first candidate); stop
@@ -81,6 +88,7 @@ pub(super) fn validate_paths<'e>(
 ) -> Outcome {
     let mut out = Outcome {
         chain: vec![subject_string(leaf.cert)],
+        path: Vec::new(),
         problems: Vec::new(),
         notes: Vec::new(),
         spent: Budget {
@@ -90,12 +98,13 @@ pub(super) fn validate_paths<'e>(
     };
     // The leaf is itself a trust anchor: trusted on its own terms.
     if pool.is_anchor(&leaf.der) {
+        out.path = vec![leaf.der.clone()];
         return out;
     }
     let mut env = Some(env);
     let mut ready: Option<Result<(&Environment, CertificationPathSettings), Problem>> = None;
     let mut found = 0usize;
-    let mut validated: Option<(Vec<String>, Vec<Problem>)> = None;
+    let mut validated: Option<Validated> = None;
     let mut first_failure: Option<(Vec<String>, Vec<Problem>)> = None;
     let mut visit = |stack: &[usize], anchor: usize| -> bool {
         found += 1;
@@ -136,7 +145,10 @@ pub(super) fn validate_paths<'e>(
         }
         match env.check(cps, &leaf.der, &certs, anchor) {
             Ok(()) => {
-                validated = Some((chain, notes));
+                let mut path = vec![leaf.der.clone()];
+                path.extend(certs.iter().map(|n| n.der.clone()));
+                path.push(anchor.der.clone());
+                validated = Some((chain, path, notes));
                 true
             }
             Err(p) => {
@@ -149,8 +161,9 @@ pub(super) fn validate_paths<'e>(
     search.build(leaf);
     let (nodes, exhausted, longest) = (search.nodes, search.exhausted, search.longest);
     out.spent.nodes = nodes;
-    if let Some((chain, notes)) = validated {
+    if let Some((chain, path, notes)) = validated {
         out.chain = chain;
+        out.path = path;
         out.notes = notes;
         return out;
     }

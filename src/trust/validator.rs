@@ -108,6 +108,7 @@ impl<'a> Validator<'a> {
         let Some(node) = Node::new(leaf) else {
             return self.result(
                 vec![subject_string(leaf)],
+                Vec::new(),
                 vec![Problem::new(
                     codes::CERT_MALFORMED,
                     format!("certificate {} cannot be encoded", subject_string(leaf)),
@@ -160,7 +161,7 @@ impl<'a> Validator<'a> {
             }
         }
         notes.extend(outcome.notes);
-        let result = self.result(outcome.chain, problems, notes);
+        let result = self.result(outcome.chain, outcome.path, problems, notes);
         if let Ok(mut memo) = self.memo.try_borrow_mut() {
             memo.insert(key, result.clone());
         }
@@ -170,14 +171,17 @@ impl<'a> Validator<'a> {
     fn result(
         &self,
         chain: Vec<String>,
+        path: Vec<Vec<u8>>,
         problems: Vec<Problem>,
         notes: Vec<Problem>,
     ) -> PathResult {
         let mut all = self.context_problems.clone();
         all.extend(problems);
+        let trusted = all.is_empty();
         PathResult {
-            trusted: all.is_empty(),
+            trusted,
             chain,
+            path: if trusted { path } else { Vec::new() },
             problems: all,
             notes,
         }

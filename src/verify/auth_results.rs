@@ -78,6 +78,7 @@ mod tests {
             field_coverage: vec![],
             receipt_request: None,
             receipt: None,
+            correspondents: vec![],
             problems: vec![],
             notes: vec![],
         };

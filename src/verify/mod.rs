@@ -23,6 +23,8 @@
 //! - [`authorizing_users`]: which authorisations (RFC 7912) a valid countersignature protects;
 //! - [`receipt`]: signed receipts (RFC 2634 §2): the request an original carries, returning a
 //!   receipt ([`receipt::make_receipt`]) and checking one against its original;
+//! - [`correspondents`]: the signer certificates a valid report vouches for, and the
+//!   originator address each is bound to (what a client keeps to encrypt to);
 //! - [`verdict`]: the cross-layer steps in order, problems ordered cause first, and `valid`.
 //!
 //! `smime` keeps the CMS-level checks (signature values, signed attributes, SignerIdentifier
@@ -30,6 +32,7 @@
 
 pub mod auth_results;
 pub mod authorizing_users;
+pub mod correspondents;
 pub mod coverage;
 pub mod domain_encryption;
 pub mod label;

@@ -122,7 +122,7 @@ fn addresses_of(header: &[Field<'_>], name: &str) -> Vec<String> {
 /// authorizing users in From) means a Sender added outside the signature cannot stand beside
 /// a signature by the From, and a reader shows "Sender on behalf of From" with the Sender
 /// verified (what Thunderbird checks too).
-fn claimed_originators(from: &[String], sender: &[String]) -> Vec<String> {
+pub(crate) fn claimed_originators(from: &[String], sender: &[String]) -> Vec<String> {
     if sender.is_empty() {
         from.to_vec()
     } else {

@@ -44,13 +44,23 @@ pub fn name_signers(checks: &mut [SignerCheck]) {
 pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) -> SignatureReport {
     let mut problems = check.problems.clone();
     let mut notes = check.notes.clone();
-    let trusted = judge(check, trust, &mut problems, &mut notes);
+    let (trusted, path) = judge(check, trust, &mut problems, &mut notes);
     SignatureReport {
         layer,
         index: check.index,
         signer: check.signer.clone(),
         subject: check.subject(),
         emails: check.emails(),
+        certificate: check
+            .cert
+            .as_ref()
+            .and_then(|c| crate::keys::certificate_pem(c).ok()),
+        // The issuers of the validated path, up to the anchor (the leaf is `certificate`).
+        chain: path
+            .iter()
+            .skip(1)
+            .filter_map(|der| crate::keys::certificate_pem_from_der(der).ok())
+            .collect(),
         valid: check.valid,
         trusted,
         address_match: None,
@@ -87,7 +97,7 @@ pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) ->
 fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> CountersignatureReport {
     let mut problems = check.problems.clone();
     let mut notes = check.notes.clone();
-    let trusted = judge(check, trust, &mut problems, &mut notes);
+    let (trusted, _) = judge(check, trust, &mut problems, &mut notes);
     CountersignatureReport {
         signer: check.signer.clone(),
         subject: check.subject(),
@@ -106,19 +116,20 @@ fn countersignature_report(check: &SignerCheck, trust: &Trust<'_>) -> Countersig
     }
 }
 
-/// Trust of exactly the certificate the check's SignerIdentifier named; false without one.
+/// Trust of exactly the certificate the check's SignerIdentifier named (false without one),
+/// and the path (DER, leaf first) that validated.
 fn judge(
     check: &SignerCheck,
     trust: &Trust<'_>,
     problems: &mut Vec<crate::report::Problem>,
     notes: &mut Vec<crate::report::Problem>,
-) -> bool {
+) -> (bool, Vec<Vec<u8>>) {
     let Some(cert) = &check.cert else {
-        return false;
+        return (false, Vec::new());
     };
     let j = trust.check(cert, check.signing_time);
     notes.extend(j.notes);
     let trusted = j.problems.is_empty();
     problems.extend(j.problems);
-    trusted
+    (trusted, j.path)
 }

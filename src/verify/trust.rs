@@ -73,6 +73,7 @@ impl<'v> Trust<'v> {
                     "no validation time was supplied and the signature has no signingTime",
                 )],
                 notes: Vec::new(),
+                path: Vec::new(),
             };
         };
         let res = self.validator.validate_at(cert, Purpose::Signing, at);
@@ -84,6 +85,11 @@ impl<'v> Trust<'v> {
             ));
         }
         Judgement {
+            path: if problems.is_empty() {
+                res.path
+            } else {
+                Vec::new()
+            },
             problems,
             notes: res.notes,
         }
@@ -97,4 +103,6 @@ pub struct Judgement {
     pub problems: Vec<Problem>,
     /// Weak algorithms or keys the algorithm policy accepted (`weak-algorithm-accepted`).
     pub notes: Vec<Problem>,
+    /// The validated path (DER, leaf first, anchor last) when trusted; else empty.
+    pub path: Vec<Vec<u8>>,
 }

@@ -20,7 +20,9 @@
 //!    signingTime — are notes, not mismatches (`docs/release.md`);
 //! 6. the verdict: problems ordered cause first ([`crate::report::codes::rank`]: structure,
 //!    then signatures, certificates, the originator binding, authorisations, header
-//!    protection, labels) and `valid` ([`VerifyReport::finish`]).
+//!    protection, labels) and `valid` ([`VerifyReport::finish`]);
+//! 7. in a valid report, the correspondents' certificates it vouches for
+//!    ([`super::correspondents`]).
 
 use super::authorizing_users;
 use crate::mime::entity::{self, fields, split};
@@ -125,6 +127,8 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
     super::coverage::compute(report, &top_fields, protected_fields.as_deref(), &explained);
 
     settle(report, hp_problems);
+    // 7. What the valid report vouches for (after `valid`).
+    super::correspondents::apply(report);
 }
 
 /// A wrapped (`forwarded=no`) message whose every listed authorizing user validly

@@ -425,7 +425,18 @@ certificates?: Array<string>,
 /**
  * For `rcpt` (default "none").
  */
-domainEncryption?: DomainEncryption, };
+domainEncryption?: DomainEncryption, 
+/**
+ * When given, a certificate of `certificates` is chosen for `rcpt` only when it
+ * validates for encryption under one of these anchors at `at` (an expired, untrusted or
+ * signing-only certificate is never encrypted to; [`super::encryption_recipients`]).
+ * Absent: every certificate is taken as the caller's choice (the CLI's `--to` files).
+ */
+trustAnchors?: Array<string>, 
+/**
+ * Validation time for `trustAnchors` (RFC 3339); default: the caller's clock.
+ */
+at?: string, };
 
 /**
  * The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
@@ -506,6 +517,31 @@ exportPassword?: string,
  * PBKDF2 iterations of the exported key (default 600000, at least 10000).
  */
 iterations?: number, };
+
+/**
+ * The request of `certificateStatus` (JSON `CertificateStatusRequest`; docs/js-api.md).
+ */
+export type CertificateStatusRequest = { 
+/**
+ * The certificate (PEM; its first `CERTIFICATE` block, or one DER certificate).
+ */
+certificate: string, 
+/**
+ * Intermediate CA certificates that may complete its path (PEM texts).
+ */
+certificates?: Array<string>, 
+/**
+ * The user's trust anchors (PEM texts). None: nothing is trusted.
+ */
+trustAnchors?: Array<string>, 
+/**
+ * Validation time (RFC 3339); default: the caller's clock.
+ */
+at?: string, 
+/**
+ * What it is to be used for (default `encryption`: a correspondent's certificate).
+ */
+purpose?: Purpose, };
 
 /**
  * The request of `release` (JSON `ReleaseOptions`; docs/js-api.md): step 1 verifies with
@@ -732,6 +768,11 @@ export type EncryptRsaPadding = "oaep";
  * implementation that conforms to this standard MUST support case (b) for transmission").
  */
 export type DomainEncryption = "none" | "whenNoPersonal" | "also" | "instead";
+
+/**
+ * What the certificate is used for; selects the end-entity keyUsage bits required.
+ */
+export type Purpose = "signing" | "encryption";
 
 /**
  * RSA padding choice for producing signatures.
@@ -1507,6 +1548,82 @@ value: number,
  * The lower-case standard name (`"exercise"`).
  */
 name: string, };
+
+/**
+ * The answer of `certificateStatus` (JSON `CertificateStatus`).
+ */
+export type CertificateStatus = { 
+/**
+ * The certificate's facts.
+ */
+certificate: CertificateInfo, 
+/**
+ * True only when a path to one of the trust anchors validated for the purpose at the
+ * time, and `problems` is empty.
+ */
+trusted: boolean, 
+/**
+ * The path that validated, from the certificate's issuer up to the anchor; empty when
+ * not trusted or when the certificate is itself an anchor.
+ */
+chain: Array<CertificateInfo>, 
+/**
+ * Why it is not trusted (stable codes of docs/report.md "Certificates": `cert-expired`,
+ * `cert-untrusted`, `cert-key-usage` …).
+ */
+problems: Array<Problem>, 
+/**
+ * The validation time used, RFC 3339.
+ */
+at: string, };
+
+/**
+ * One recipient's answer (JSON `RecipientCertificates`).
+ */
+export type RecipientCertificates = { 
+/**
+ * The recipient address, as given.
+ */
+address: string, 
+/**
+ * The certificates the message will be encrypted to for this recipient; empty: the
+ * recipient has none (`encrypt` then refuses with `no-recipient-certificate`).
+ */
+chosen: Array<ChosenCertificate>, 
+/**
+ * Certificates issued to this address that are not used, each with why.
+ */
+refused: Array<RefusedCertificate>, };
+
+/**
+ * A certificate a recipient will be encrypted to.
+ */
+export type ChosenCertificate = { 
+/**
+ * The recipient's own, its domain's DCA or its domain's gateway certificate.
+ */
+kind: RecipientKind, 
+/**
+ * The domain a DCA or gateway certificate serves.
+ */
+domain?: string | null, 
+/**
+ * The certificate's facts.
+ */
+certificate: CertificateInfo, };
+
+/**
+ * A certificate issued to the recipient's address that cannot be encrypted to.
+ */
+export type RefusedCertificate = { 
+/**
+ * The certificate's facts.
+ */
+certificate: CertificateInfo, 
+/**
+ * Why (`cert-expired`, `cert-untrusted`, `cert-key-usage` …).
+ */
+problems: Array<Problem>, };
 
 /**
  * One finished copy: the RFC 5322 message and its SMTP envelope.
@@ -2638,6 +2755,14 @@ receiptRequest?: ReceiptRequestReport | null,
  */
 receipt?: ReceiptReport | null, 
 /**
+ * The correspondents' certificates this message vouches for: only in a valid report,
+ * one entry per originator address (Sender, else From) that a valid, trusted originator
+ * signature is bound to, naming that signature ([`crate::verify::correspondents`]). What
+ * a mail client may keep to encrypt to that address later (RFC 8551 §2.5.1). Absent
+ * when none.
+ */
+correspondents?: Array<CorrespondentCertificate>, 
+/**
  * Every problem found, each with a stable code, the cause first (`docs/report.md`).
  */
 problems: Array<Problem>, 
@@ -2694,6 +2819,17 @@ subject: string | null,
  * E-mail addresses of the signer certificate (SAN rfc822Name, then subject emailAddress).
  */
 emails: Array<string>, 
+/**
+ * The certificate this SignerInfo's SignerIdentifier names (RFC 5652 §5.3), as one PEM
+ * `CERTIFICATE` block (`keys::certificate_pem`); absent when none (or several) matched.
+ */
+certificate?: string | null, 
+/**
+ * The path that validated, from the issuer of [`Self::certificate`] up to the trust
+ * anchor, PEM (RFC 5280 §6.1); empty when the signer is not trusted, or is itself an
+ * anchor.
+ */
+chain?: Array<string>, 
 /**
  * True when the signature value and the signed attributes verify (messageDigest,
  * contentType, well-formed attributes).
@@ -3259,3 +3395,18 @@ remoteMta: string | null, };
  * The class of a status code (RFC 3463 §3.1).
  */
 export type StatusClass = "success" | "transient-failure" | "permanent-failure" | "unknown";
+
+/**
+ * A signer certificate bound to an originator address ([`VerifyReport::correspondents`]).
+ */
+export type CorrespondentCertificate = { 
+/**
+ * The originator address, as the message's Sender (else From) field wrote it; one of the
+ * certificate's e-mail addresses (compared case-insensitively).
+ */
+address: string, 
+/**
+ * Index into [`VerifyReport::signatures`] of the signature whose SignerIdentifier named
+ * the certificate (its `certificate` and `chain`).
+ */
+signature: number, };

@@ -74,9 +74,14 @@ pub fn encrypt(
         from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "encrypt request")?;
     let pems: Vec<String> = value_from_js(recipients, "recipients")?;
     let raw = bytes(&raw, "message")?;
-    let out =
-        crate::domain::encrypt_request(raw, certs(&pems)?, &req, &mut crate::rng::system_rng())
-            .map_err(|e| js_error(&e))?;
+    let out = crate::domain::encrypt_request(
+        raw,
+        certs(&pems)?,
+        &req,
+        now()?,
+        &mut crate::rng::system_rng(),
+    )
+    .map_err(|e| js_error(&e))?;
     Ok(uint8(&out))
 }
 

@@ -48,7 +48,7 @@ const text = (u8) => Buffer.from(u8).toString('utf8');
 test('the package exports every documented function', () => {
   for (const f of ['compose', 'inspect', 'sign', 'encrypt', 'decrypt', 'verify', 'importPkcs12', 'release',
     'releaseGate', 'mixerMap', 'auditRecord', 'verifyAuditLog', 'makeReceipt', 'verifyReceipt', 'version',
-    'certificateInfo', 'makeMdn', 'mmhsVocabulary']) {
+    'certificateInfo', 'certificateStatus', 'encryptionRecipients', 'makeMdn', 'mmhsVocabulary']) {
     assert.equal(typeof mmhs[f], 'function', f);
   }
 });

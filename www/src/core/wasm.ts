@@ -13,6 +13,8 @@ import type {
   AuditVerification,
   AuditVerifyOptions,
   CertificateInfo,
+  CertificateStatus,
+  CertificateStatusRequest,
   CheckRequest,
   ComposedMessage,
   ComposeOptions,
@@ -40,6 +42,7 @@ import type {
   ReadContentRequest,
   ReceivableClass,
   ReceivableRequest,
+  RecipientCertificates,
   ReleaseGateRequest,
   ReleaseOptions,
   ReleaseResult,
@@ -56,6 +59,7 @@ import { callInWorker, type Progress } from "./worker-client.js";
 export type {
   AttachmentInfo,
   CertificateInfo,
+  CertificateStatus,
   ComposedMessage,
   ComposeRequest,
   ContentView,
@@ -68,6 +72,7 @@ export type {
   MdnRequest,
   MmhsView,
   MmhsVocabulary,
+  RecipientCertificates,
   ReleaseResult,
   SignedReceipt,
   SignRequest,
@@ -190,6 +195,8 @@ export interface CoreApi {
   labelReceivable(request: ReadonlyDeep<ReceivableRequest>): ReceivableClass[];
   labelEquivalents(request: ReadonlyDeep<EquivalentsRequest>): Equivalent[];
   unlockKey(key: ReadonlyDeep<KeyUse>): Promise<AsyncKey>;
+  certificateStatus(request: ReadonlyDeep<CertificateStatusRequest>): CertificateStatus;
+  encryptionRecipients(request: ReadonlyDeep<EncryptRequest>): RecipientCertificates[];
 }
 
 /** A typed call of a core export (the one place the loaded module's types are asserted). */
@@ -283,6 +290,23 @@ export function signAsync(raw: Uint8Array, key: AsyncKey, request: ReadonlyDeep<
 export async function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>, progress?: Progress): Promise<Uint8Array> {
   if (raw.length >= WORKER_MIN_BYTES) return messageBytes(await callInWorker("encrypt", [raw, certificates, request], progress));
   return invoke("encrypt", raw, certificates, request);
+}
+
+/**
+ * wasm `certificateStatus(request)`: the certificate's facts, whether it validates now for the
+ * purpose against the trust anchors (`cert-expired`, `cert-untrusted` … otherwise) and the path
+ * to the anchor (src/trust/certificate_status.rs).
+ */
+export function certificateStatus(request: ReadonlyDeep<CertificateStatusRequest>): Promise<CertificateStatus> {
+  return invoke("certificateStatus", request);
+}
+
+/**
+ * wasm `encryptionRecipients(request)`: per recipient of `rcpt`, the certificates `encrypt` with
+ * the same request will use and those it refuses with why (src/domain/encryption_recipients.rs).
+ */
+export function encryptionRecipients(request: ReadonlyDeep<EncryptRequest>): Promise<RecipientCertificates[]> {
+  return invoke("encryptionRecipients", request);
 }
 
 /** wasm `release(raw, request)`; the result is read fail-closed by `interpretRelease`. */

@@ -12,6 +12,7 @@ import { audit, sentFields } from "../shared/audit.js";
 import { elementsRequest, fieldOfError, precedenceRole } from "../shared/elements.js";
 import { receiptRequestOption, updateReceipts, withTracked } from "../shared/receipts.js";
 import { elementsPart, receiptPart, type ElementsPart } from "./compose-elements.js";
+import { encryptionLookup, encryptionPart } from "./compose-encryption.js";
 import { securityPlan, toComposeRequest, validateForm, type ComposeForm, type FileData, type FormField, type NotifyKind, type RecipientForm } from "../shared/compose.js";
 import { byId, clear, field, fieldError, h, nextId, type FieldError } from "../shared/dom.js";
 import { bannerModel, labelRefusal, type BannerModel } from "../shared/label-banner.js";
@@ -175,6 +176,10 @@ function build(settings: Settings, vocabulary: MmhsVocabulary): void {
   const sendBtn = h("button", { type: "submit", id: "send", class: "primary" }, "Sign and send");
   const elements = elementsPart();
   const receipts = receiptPart();
+  // Which certificate each recipient will be encrypted to (the core's choice), or that it has none.
+  const encryptionBox = encryptionPart(settings);
+  const refreshEncryption = (): void => { encryptionBox.refresh(encrypt.checked, readRecipients(rcpts).map((r) => r.address), domainEnc.checked); };
+  for (const el of [encrypt, domainEnc, rcpts]) el.addEventListener("change", refreshEncryption);
 
   const form = h(
     "form",
@@ -207,6 +212,7 @@ function build(settings: Settings, vocabulary: MmhsVocabulary): void {
       h("label", { class: "inline" }, compress, " Compress"),
       h("label", { class: "inline", title: "A recipient without a certificate of its own is encrypted to its domain's confidentiality authority or S/MIME gateway certificate (Settings → Correspondents' certificates)" }, domainEnc, " Encrypt to the recipient's domain when it has no certificate"),
       field("Protect headers", protect),
+      encryptionBox.element,
     ),
     receipts.element,
     field("Key password", password, "Unlocks your password-encrypted key inside the extension; never sent to the webmail."),
@@ -364,8 +370,10 @@ async function doSend(f: ComposeForm, settings: Settings, password: string, out:
         const env = envelopeForWebmail(m.envelope, Date.now());
         // The core finds each recipient's certificate among the correspondents' (by its
         // address; or its domain's DCA / gateway certificate with domain encryption) and
-        // refuses a recipient it finds none for (`no-recipient-certificate`).
-        raw = await encrypt(raw, [key.certificate], { ...plan.encrypt, rcpt: env.rcpts.map((r) => r.address), certificates: settings.correspondents.map((c) => c.certificate) });
+        // refuses a recipient it finds none for (`no-recipient-certificate`) — the same
+        // choice the "Encrypted to" box showed (compose-encryption.ts).
+        // Only a certificate valid now under the user's trust anchors is chosen (never an expired one).
+        raw = await encrypt(raw, [key.certificate], { ...plan.encrypt, rcpt: env.rcpts.map((r) => r.address), ...encryptionLookup(settings) });
       }
       messages.push({ raw, envelope: m.envelope, identifier, messageId: m.messageId });
     }

@@ -1,5 +1,6 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
-import { certificateInfo, coreFunctions, importPkcs12, invoke } from "../core/wasm.js";
+import { certificateInfo, certificateStatus, coreFunctions, importPkcs12, invoke } from "../core/wasm.js";
+import { certificateDetail, statusBadge } from "./certificate-view.js";
 import { auditSection, autoReceiptSection } from "./options-audit.js";
 import { settingsSection as section } from "./common.js";
 import { byId, clear, field, h } from "../shared/dom.js";
@@ -16,7 +17,9 @@ import {
   loadSettings,
   saveSettings,
   saveTrustAnchors,
+  updateCorrespondents,
   type AnchorChange,
+  type Correspondent,
   type AnchorInfo,
   type Settings,
 } from "../shared/settings.js";
@@ -126,26 +129,76 @@ function anchorsSection(s: Settings): HTMLElement {
   return section("Trust anchors", "anchors", field("Root certificates (PEM, one or more)", ta), btn, out);
 }
 
+/**
+ * One correspondent's row: its addresses, where it came from, the core's status now (an
+ * expired or untrusted certificate is shown so and is not used for encryption), Details
+ * (the certificate detail view with its chain) and Remove.
+ */
+function correspondentRow(c: Correspondent, s: Settings, removed: () => void): HTMLElement {
+  const detail = h("div", { class: "correspondent-detail" });
+  const status = h("span", { class: "correspondent-status" }, "…");
+  const details = h("button", { type: "button", class: "correspondent-details" }, "Details");
+  const remove = h("button", { type: "button", class: "correspondent-remove", "aria-label": `Remove the certificate of ${c.emails.join(", ")}` }, "Remove");
+  const li = h(
+    "li",
+    { class: "correspondent", "data-source": c.source, "data-emails": c.emails.join(" ") },
+    h("strong", {}, c.emails.join(", ") || "(no e-mail address: cannot be used)"),
+    " ",
+    h("span", { class: "correspondent-source" }, c.source === "collected" ? `collected from a verified message${c.collectedAt ? ` on ${c.collectedAt}` : ""}` : "added by you"),
+    " ",
+    status,
+    " ",
+    details,
+    " ",
+    remove,
+    detail,
+  );
+  const request = { certificate: c.certificate, certificates: [...c.chain], trustAnchors: [...s.trustAnchors], purpose: "encryption" as const };
+  const statusOf = certificateStatus(request);
+  statusOf.then(
+    (st) => { li.setAttribute("data-trusted", String(st.trusted && st.problems.length === 0)); li.setAttribute("data-sha256", st.certificate.sha256Fingerprint); status.replaceChildren(statusBadge(st)); },
+    (err: unknown) => { li.setAttribute("data-trusted", "false"); status.replaceChildren(errorBox(err, "Certificate")); },
+  );
+  details.addEventListener("click", () => {
+    clear(detail);
+    statusOf.then((st) => { detail.append(certificateDetail(st, `Certificate of ${c.emails.join(", ")}`)); }, (err: unknown) => { detail.append(errorBox(err, "Certificate")); });
+  });
+  remove.addEventListener("click", () => {
+    updateCorrespondents(async (current) => Promise.resolve({ next: current.filter((x) => !(x.certificate === c.certificate && x.source === c.source)), result: null })).then(
+      () => { li.remove(); removed(); },
+      (err: unknown) => { detail.replaceChildren(errorBox(err, "Not removed")); },
+    );
+  });
+  return li;
+}
+
 function correspondentsSection(s: Settings): HTMLElement {
   const ta = h("textarea", { id: "correspondents", rows: 8, spellcheck: false });
-  ta.value = s.correspondents.map((c) => c.certificate).join("\n");
+  ta.value = s.correspondents.filter((c) => c.source === "manual").map((c) => c.certificate).join("\n");
   const out = h("div", { "aria-live": "polite" });
-  const list = h("ul", { id: "correspondents-list" }, ...s.correspondents.map((c) => h("li", {}, c.emails.join(", ") || "(no e-mail address)")));
-  const btn = h("button", { type: "button", id: "correspondents-save" }, "Save correspondents' certificates");
+  const list = h("ul", { id: "correspondents-list" });
+  let settings = s;
+  const refresh = (): void => {
+    clear(list);
+    list.append(...settings.correspondents.map((c) => correspondentRow(c, settings, () => { void loadSettings().then((n) => { settings = n; }); })));
+  };
+  refresh();
+  const btn = h("button", { type: "button", id: "correspondents-save" }, "Save the certificates you added");
   onClick(btn, out, "Not saved", async () => {
     // the core reads each certificate's e-mail addresses (RFC 8550 §3): the lookup key when encrypting
     const infos = ta.value.trim() === "" ? [] : await certificateInfo(ta.value);
-    const correspondents = infos.map((c) => ({ certificate: c.pem, emails: [...c.emailAddresses] }));
-    await saveSettings({ correspondents });
-    clear(list);
-    list.append(...correspondents.map((c) => h("li", {}, c.emails.join(", ") || "(no e-mail address: cannot be used)")));
-    out.append(h("p", { role: "status", class: "ok" }, `${correspondents.length} certificate(s) saved.`));
+    const manual: Correspondent[] = infos.map((c) => ({ certificate: c.pem, emails: [...c.emailAddresses], chain: [], source: "manual", collectedAt: null }));
+    await updateCorrespondents(async (current) => Promise.resolve({ next: [...current.filter((c) => c.source === "collected"), ...manual], result: null }));
+    settings = await loadSettings();
+    refresh();
+    out.append(h("p", { role: "status", class: "ok" }, `${manual.length} certificate(s) saved.`));
   });
   return section(
     "Correspondents' certificates",
     "correspondents",
-    field("Recipients' certificates for encryption (PEM, one or more)", ta, "Found by the e-mail address in each certificate; the core validates them when encrypting."),
+    h("p", {}, "Certificates of the people you write to, used to encrypt. The certificate of a sender is collected automatically from a message that verifies against your trust anchors, under the address it was bound to; an expired or untrusted one is not used."),
     list,
+    field("Add recipients' certificates (PEM, one or more)", ta, "Found by the e-mail address in each certificate; the core validates them when encrypting."),
     btn,
     out,
   );

@@ -15,6 +15,7 @@ import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
 import { viewReport, type ReportView } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
 import { loadSettings, localArea, type Settings } from "../shared/settings.js";
+import { collectCertificates, wireCertificateDetails } from "./reader-certificates.js";
 import { badge, hashParams, nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 import { progressText } from "../shared/core-worker-protocol.js";
@@ -162,7 +163,7 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
-      ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null),
+      ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null, true),
       await receiptsOfSent(v),
       auditError,
       isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),
@@ -172,6 +173,9 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
       R.messageContent(content, (index) => attachmentBytes(innermost, index, contentRequest)),
     ].filter((x): x is HTMLElement => x !== null),
   );
+  wireCertificateDetails(root, v, settings);
+  const collected = await collectCertificates(report);
+  if (collected) root.querySelector("table.signatures")?.before(collected);
   // How many frames and timer ticks the page ran while the worker verified (responsiveness).
   root.setAttribute("data-ui-ticks", String(ticks));
 }

@@ -131,7 +131,7 @@ export function authenticationResults(v: ReportView): HTMLElement | null {
  * The report in reading order: the verdict (headline = the first problem), then the problems
  * in the report's order, before any detail from which a finding is derived.
  */
-export function reportSections(v: ReportView, settingsWarning: HTMLElement | null = null): HTMLElement[] {
+export function reportSections(v: ReportView, settingsWarning: HTMLElement | null = null, certificateButtons = false): HTMLElement[] {
   return [
     labelDisagreement(v),
     precedenceStrip(v),
@@ -147,7 +147,7 @@ export function reportSections(v: ReportView, settingsWarning: HTMLElement | nul
     notices(v),
     signedReceipt(v),
     elementsOfService(v),
-    signaturesTable(v),
+    signaturesTable(v, certificateButtons),
     authorizingUsers(v),
     headerProtection(v),
   ].filter(
@@ -160,7 +160,7 @@ function rowState(tone: Tone, status: string): string {
   return tone === "ok" ? "valid" : tone === "neutral" ? "unverified" : status;
 }
 
-function signatureRow(s: SignatureView): HTMLElement[] {
+function signatureRow(s: SignatureView, index: number, certificateButton: boolean): HTMLElement[] {
   const rows: HTMLElement[] = [
     h(
       "tr",
@@ -175,7 +175,13 @@ function signatureRow(s: SignatureView): HTMLElement[] {
         // draft-melnikov-smime-msa-to-mda-04 §2.6: a violation MUST be flagged (fail closed).
         s.namingOk === false ? h("span", { class: "naming-failed", "data-naming": "false" }, badge(`NAMING RULE FAILED: the signing agent${s.agentDomain ? ` (${s.agentDomain})` : ""} does not serve the sender's domain`, "bad")) : null,
       ),
-      h("td", {}, [s.signingTime, s.algorithm].filter((x) => x).join(" · ")),
+      h(
+        "td",
+        {},
+        [s.signingTime, s.algorithm].filter((x) => x).join(" · "),
+        // The detail view (reader.ts) of the certificate this signature's SignerIdentifier named.
+        certificateButton && s.certificate !== null ? h("button", { type: "button", class: "cert-details", "data-signature": String(index) }, "Certificate…") : null,
+      ),
     ),
   ];
   for (const c of s.countersignatures) {
@@ -193,14 +199,15 @@ function signatureRow(s: SignatureView): HTMLElement[] {
   return rows;
 }
 
-export function signaturesTable(v: ReportView): HTMLElement {
+/** With `certificateButtons`, a "Certificate…" button per signature whose certificate was found (the reader wires it). */
+export function signaturesTable(v: ReportView, certificateButtons = false): HTMLElement {
   if (v.signatures.length === 0) return h("p", { class: "no-sigs" }, badge("No signature", "bad"), " This message is not signed; nothing in it is verified.");
   return h(
     "table",
     { class: "signatures" },
     h("caption", {}, "Signatures"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Signer"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Details"))),
-    h("tbody", {}, v.signatures.flatMap(signatureRow)),
+    h("tbody", {}, v.signatures.flatMap((s, i) => signatureRow(s, i, certificateButtons))),
   );
 }
 

@@ -172,6 +172,10 @@ export interface SignatureView {
   readonly statusText: string;
   /** false when the certificate's address does not match From/Sender; null when not compared. */
   readonly addressMatch: boolean | null;
+  /** The certificate its SignerIdentifier named (PEM), for the detail view; null when none. */
+  readonly certificate: string | null;
+  /** The path that validated above it (PEM, up to the anchor); empty when not trusted. */
+  readonly chain: readonly string[];
   /**
    * The naming-rule verdict of an agent's signature (draft-melnikov-smime-msa-to-mda-04 §2.6):
    * false = the agent does not serve the originator's domain (flagged); null = not judged.
@@ -458,6 +462,8 @@ function parseSignature(v: unknown, reportValid: boolean): SignatureView | null 
     status: valid ? (trusted ? "valid" : "untrusted") : "invalid",
     ...signerStatus(valid, trusted, reportValid),
     addressMatch: typeof v["addressMatch"] === "boolean" ? v["addressMatch"] : null,
+    certificate: str(v["certificate"]),
+    chain: arr(v["chain"]).filter((c): c is string => typeof c === "string"),
     namingOk: typeof v["namingOk"] === "boolean" ? v["namingOk"] : null,
     agentDomain: str(v["agentDomain"]),
     originatorType: isOriginatorType(str(v["signatureType"])),

@@ -28,11 +28,20 @@ export interface Identity {
   readonly importedAt: string;
 }
 
-/** A correspondent's certificate (to encrypt to), with the addresses it carries. */
+/**
+ * A correspondent's certificate (to encrypt to): pasted in Settings (`manual`, under the
+ * addresses it carries) or collected from a verified message (`collected`, under the one
+ * address the core bound it to; shared/correspondents.ts).
+ */
 export interface Correspondent {
   readonly emails: readonly string[];
   /** PEM */
   readonly certificate: string;
+  /** The validated path above it (PEM, up to the trust anchor); empty when not known. */
+  readonly chain: readonly string[];
+  readonly source: "manual" | "collected";
+  /** When it was collected (RFC 3339); null for a pasted one. */
+  readonly collectedAt: string | null;
 }
 
 export interface Settings {
@@ -119,8 +128,10 @@ export function normaliseSettings(v: unknown): Settings {
   const correspondents = (Array.isArray(o["correspondents"]) ? o["correspondents"] : []).flatMap((c: unknown): Correspondent[] => {
     if (typeof c !== "object" || c === null) return [];
     const r = c as Record<string, unknown>;
-    const emails = Array.isArray(r["emails"]) ? r["emails"].filter((e): e is string => typeof e === "string") : [];
-    return typeof r["certificate"] === "string" ? [{ emails, certificate: r["certificate"] }] : [];
+    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((e): e is string => typeof e === "string") : []);
+    const source = r["source"] === "collected" ? "collected" : "manual";
+    const collectedAt = typeof r["collectedAt"] === "string" ? r["collectedAt"] : null;
+    return typeof r["certificate"] === "string" ? [{ emails: strings(r["emails"]), certificate: r["certificate"], chain: strings(r["chain"]), source, collectedAt }] : [];
   });
   const auto = Array.isArray(o["autoReceiptPrecedences"]) ? o["autoReceiptPrecedences"] : [];
   const autoReceiptPrecedences = [...new Set(auto.filter((p): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= 255))];
@@ -185,6 +196,22 @@ export async function saveSettings(patch: SettingsPatch, area: SettingsArea = lo
   if ("trustAnchors" in patch) throw new CodedError(EXTENSION_CODES.trustAnchorsUnconfirmed);
   const current = await loadSettings(area);
   return store(area, { ...current, ...patch });
+}
+
+/**
+ * Read-change-write of the correspondents' certificates under the settings' Web Lock (the
+ * reader collecting and the settings page removing do not lose each other's writes).
+ */
+export async function updateCorrespondents<T>(
+  change: (current: readonly Correspondent[]) => Promise<{ next: readonly Correspondent[]; result: T }>,
+  area: SettingsArea = localArea(),
+): Promise<T> {
+  return withStorageLock(KEY, async () => {
+    const current = await loadSettings(area);
+    const { next, result } = await change(current.correspondents);
+    await store(area, { ...current, correspondents: next });
+    return result;
+  });
 }
 
 /** One trust anchor as the user confirms it. */
