@@ -203,9 +203,33 @@ impl FromStr for AddressList {
 pub fn addr_specs(section: &HeaderSection<'_>, name: &str) -> Vec<String> {
     section
         .get_all(name)
-        .filter_map(|f| f.unfolded().parse::<AddressList>().ok())
-        .flat_map(|l| l.mailboxes().map(|m| m.address.clone()).collect::<Vec<_>>())
+        .flat_map(|f| value_addr_specs(&f.unfolded()))
         .collect()
+}
+
+/// The addr-specs of one `address-list` value, in order, as written (RFC 5322 §3.4;
+/// groups read through, comments and display names dropped). A value that is not an
+/// address list names no one: a caller binding a signer to these addresses then finds no
+/// match, so it fails closed.
+pub fn value_addr_specs(value: &str) -> Vec<String> {
+    value
+        .parse::<AddressList>()
+        .map(|l| l.mailboxes().map(|m| m.address.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// [`value_addr_specs`] in the comparison form of [`normalize_address`].
+pub fn addresses(value: &str) -> Vec<String> {
+    value_addr_specs(value)
+        .iter()
+        .map(|a| normalize_address(a))
+        .collect()
+}
+
+/// Normalise an address for comparison: domain lower case, local part ASCII lower case
+/// (RFC 9788 §4.4 comparison).
+pub fn normalize_address(a: &str) -> String {
+    a.trim().to_ascii_lowercase()
 }
 
 /// `atext` (RFC 5322 §3.2.3) for one octet.
