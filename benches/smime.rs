@@ -28,8 +28,8 @@ use mmhs::fields::{inspect, InspectOptions};
 use mmhs::keys::PrivateKey;
 use mmhs::server::pki;
 use mmhs::smime::{
-    decrypt_message, encrypt_message, sign_message, signed_build, signed_parse, EncryptOptions,
-    SignOptions, Signer,
+    decrypt_message, encrypt_message, sign_message, signed_build, EncryptOptions, SignOptions,
+    Signer,
 };
 use mmhs::verify::{verify, verify_cms, VerifyContext};
 use x509_cert::Certificate;
