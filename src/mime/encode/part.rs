@@ -295,7 +295,7 @@ const BOUNDARY_LEN: usize = 24;
 
 /// A boundary that occurs nowhere in `content` (RFC 2046 §5.1.1: it "must not appear inside
 /// any of the encapsulated parts"): drawn from `rng` ([`boundary`]); should
-/// [`BOUNDARY_DRAWS`] draws all occur (only a broken RNG makes that likely), the first of
+/// 16 draws all occur (only a broken RNG makes that likely), the first of
 /// the boundaries `=_` + a counter in base32 that does not occur. The content holds fewer
 /// boundary-shaped runs than it has octets, so the count ends within that many steps: the
 /// work stays linear in the content whatever it holds.
