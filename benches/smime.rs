@@ -28,8 +28,8 @@ use mmhs::fields::{inspect, InspectOptions};
 use mmhs::keys::PrivateKey;
 use mmhs::server::pki;
 use mmhs::smime::{
-    decrypt_message, encrypt_message, sign_message, signed_build, signed_parse, EncryptOptions,
-    SignOptions, Signer,
+    decrypt_message, encrypt_message, sign_message, signed_build, EncryptOptions, SignOptions,
+    Signer,
 };
 use mmhs::verify::{verify, verify_cms, VerifyContext};
 use x509_cert::Certificate;
@@ -269,8 +269,9 @@ fn dos(
             signing_time: Some(now - time::Duration::seconds(i as i64)),
             ..SignOptions::default()
         };
-        let attrs = signed_build::signed_attributes(&signer, &opts, signed_parse::ID_DATA, &digest)
-            .expect("attributes");
+        let attrs =
+            signed_build::signed_attributes(&signer, &opts, mmhs::asn1::oid::ID_DATA, &digest)
+                .expect("attributes");
         infos.push(signed_build::build_signer_info(&signer, &opts, attrs, rng).expect("sign"));
     }
     let mut certs = vec![der::Encode::to_der(&signer.cert).expect("DER")];
@@ -284,7 +285,7 @@ fn dos(
     let sd = signed_build::assemble_signed_data(
         1,
         &[alg],
-        signed_parse::ID_DATA,
+        mmhs::asn1::oid::ID_DATA,
         Some(&content),
         &certs,
         &infos,

@@ -17,6 +17,7 @@ use crate::support;
 use std::sync::OnceLock;
 
 use support::cli::{error_code, mmhs};
+use support::interop::{cms_decrypt, succeeded};
 use support::pki::{Alg, Pki};
 
 const MESSAGE: &str = "From: Alice <alice@army.example>\r\nTo: carol@navy.example\r\nSubject: Fuel\r\nDate: Fri, 04 Dec 2026 12:00:00 +0000\r\nMessage-ID: <cli-dca-1@army.example>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nTwo tankers at the pier.\r\n";
@@ -48,15 +49,10 @@ fn encrypt_for_carol(certs: &[&str], mode: &str) -> std::process::Output {
     mmhs(&pki().dir, &args)
 }
 
-/// `openssl cms -decrypt` of `file` with `who`'s key.
-fn openssl_decrypt(file: &str, who: &str) -> std::process::Output {
+/// `openssl cms -decrypt` of `file` with `who`'s key: (success, plaintext, stderr).
+fn openssl_decrypt(file: &str, who: &str) -> (bool, Vec<u8>, String) {
     let (key, cert) = (format!("{who}.key"), format!("{who}.pem"));
-    support::pki::openssl(
-        &pki().dir,
-        &[
-            "cms", "-decrypt", "-in", file, "-inkey", &key, "-recip", &cert,
-        ],
-    )
+    cms_decrypt(&pki().dir, file, &cert, &key, &[])
 }
 
 #[test]
@@ -67,10 +63,10 @@ fn encrypt_to_the_recipient_domains_dca() {
         "when-no-personal",
     ));
     p.write("to-dca.eml", &out);
-    let plain = support::cli::stdout_of_success(&openssl_decrypt("to-dca.eml", "navy-dca"));
+    let plain = succeeded(openssl_decrypt("to-dca.eml", "navy-dca"));
     assert!(String::from_utf8_lossy(&plain).contains("Two tankers at the pier."));
     // bob's key is not a recipient: only the DCA was chosen for carol.
-    assert!(!openssl_decrypt("to-dca.eml", "bob").status.success());
+    assert!(!openssl_decrypt("to-dca.eml", "bob").0);
 
     // Not signed: exit 1 (not valid), the report on stdout.
     let report = support::cli::json(
@@ -147,7 +143,7 @@ fn compose_encrypts_to_the_dca_when_asked() {
             .unwrap()
     };
     p.write("composed.eml", &raw);
-    let plain = support::cli::stdout_of_success(&openssl_decrypt("composed.eml", "navy-dca"));
+    let plain = succeeded(openssl_decrypt("composed.eml", "navy-dca"));
     assert!(String::from_utf8_lossy(&plain).contains("Two tankers"));
 
     p.write("req-none.json", compose_request(None).as_bytes());

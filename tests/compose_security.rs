@@ -13,7 +13,8 @@ use mmhs::error::Coded;
 use mmhs::report::VerifyReport;
 use mmhs::verify::VerifyContext;
 use serde_json::{json, Value};
-use support::pki::{openssl, Alg, Pki};
+use support::interop::{cms_decrypt, cms_verify, openssl_try, succeeded};
+use support::pki::{Alg, Pki};
 
 fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
@@ -106,42 +107,32 @@ fn header(raw: &[u8]) -> String {
         .replace("\r\n ", " ")
 }
 
-/// `openssl cms ARGS -in FILE -out OUT`; returns (success, OUT contents, stderr).
+/// `openssl cms ARGS -in FILE` on `data` written to `file` in the PKI directory
+/// ([`openssl_try`]): (success, stdout — the content or plaintext —, stderr).
 fn cms(file: &str, data: &[u8], args: &[&str]) -> (bool, Vec<u8>, String) {
     let p = pki();
     p.write(file, data);
-    let out_file = format!("{file}.out");
-    let _ = std::fs::remove_file(p.dir.join(&out_file));
     let mut a = vec!["cms"];
     a.extend_from_slice(args);
-    a.extend_from_slice(&["-in", file, "-out", &out_file]);
-    let o = openssl(&p.dir, &a);
-    let out = std::fs::read(p.dir.join(&out_file)).unwrap_or_default();
-    (o.status.success(), out, s(&o.stderr))
+    a.extend_from_slice(&["-in", file]);
+    openssl_try(&p.dir, &a)
 }
 
+/// `openssl cms -verify` of `data` against the PKI's root: the signed content.
 fn openssl_verify(file: &str, data: &[u8]) -> Vec<u8> {
-    let (ok, out, err) = cms(file, data, &["-verify", "-CAfile", "ca.pem"]);
-    assert!(ok, "openssl cms -verify failed: {err}\n{}", s(data));
-    out
+    let p = pki();
+    p.write(file, data);
+    succeeded(cms_verify(&p.dir, file, "ca.pem", &[]))
 }
 
+/// `openssl cms -decrypt` of `data` with `who`'s key: the plaintext, or OpenSSL's stderr.
 fn openssl_decrypt(file: &str, data: &[u8], who: &str) -> Result<Vec<u8>, String> {
-    let (ok, out, err) = cms(
-        file,
-        data,
-        &[
-            "-decrypt",
-            "-recip",
-            &format!("{who}.pem"),
-            "-inkey",
-            &format!("{who}.key"),
-        ],
-    );
-    if ok {
-        Ok(out)
-    } else {
-        Err(err)
+    let p = pki();
+    p.write(file, data);
+    let (cert, key) = (format!("{who}.pem"), format!("{who}.key"));
+    match cms_decrypt(&p.dir, file, &cert, &key, &[]) {
+        (true, out, _) => Ok(out),
+        (false, _, err) => Err(err),
     }
 }
 

@@ -53,8 +53,9 @@ fn kari_p256_default_openssl_decrypts() {
     .unwrap();
     outer_headers_kept(&out);
     let s = String::from_utf8_lossy(&out);
+    // folded at 78 columns between parameters (RFC 5322 §2.1.1, as in RFC 8551 §3.3)
     assert!(s.contains(
-        "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
+        "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n name=smime.p7m\r\n"
     ));
     assert_eq!(openssl_decrypts(&pki, &out, &alice, "kari.eml"), ENTITY);
     // And we read our own output, returning outer headers + the entity.
@@ -205,7 +206,7 @@ fn compressed_inside_encryption() {
     let inner = openssl_decrypts(&pki, &out, &bob, "c.eml");
     let s = String::from_utf8_lossy(&inner);
     assert!(s.starts_with(
-        "Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n"
+        "Content-Type: application/pkcs7-mime; smime-type=compressed-data;\r\n name=smime.p7z\r\n"
     ));
     // OpenSSL decompresses it only when built with zlib (Debian's 3.0 is not); when it is,
     // the result must be our entity.

@@ -19,16 +19,15 @@ use crate::support;
 
 use std::sync::OnceLock;
 
+use mmhs::asn1::oid::{ID_CT_RECEIPT, ID_DATA};
 use mmhs::mime::encode::base64_lines;
 use mmhs::report::{ReceiptsFrom, VerifyReport};
 use mmhs::rng::danger::SeededRng;
 use mmhs::smime::receipt::{msg_sig_digest, msg_sig_digest_attribute, sign_receipt, Receipt};
 use mmhs::smime::receipt_request::ReceiptRequest;
 use mmhs::smime::signed_build::{assemble_signed_data, build_signer_info, signed_attributes};
-use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data, ID_DATA};
-use mmhs::smime::{
-    self, DigestAlg, ReceiptRequestOptions, SignOptions, SignatureType, Signer, ID_CT_RECEIPT,
-};
+use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data};
+use mmhs::smime::{self, DigestAlg, ReceiptRequestOptions, SignOptions, SignatureType, Signer};
 use mmhs::verify::{make_receipt, verify_message, ReceiptOptions, VerifyContext};
 use support::attacks::{now, signature_der};
 use support::pki::{ok, openssl, Alg, Imitation, Pki};

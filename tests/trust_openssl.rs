@@ -3,9 +3,12 @@
 //! time is fixed: certificates 2025-01-01 … 2035-01-01, validated at 2030-06-01.
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
+
+use crate::support;
+use support::interop::TempDir;
 
 use der::{Decode, DecodePem, Encode};
 use mmhs::trust::{self, Purpose, TrustContext};
@@ -81,27 +84,18 @@ fn at() -> time::OffsetDateTime {
     time::macros::datetime!(2030-06-01 12:00 UTC)
 }
 
-fn tmpdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("mmhs-trust-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
+/// Run openssl in `dir` with the CA configuration `ca.cnf` there, the CA database in `ca_dir`
+/// and `email` as the subject's address ([`support::pki::ok_env`]).
 fn run(dir: &Path, ca_dir: &Path, email: &str, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .env("CA_DIR", ca_dir)
-        .env("LEAF_EMAIL", email)
-        .env("OPENSSL_CONF", dir.join("ca.cnf"))
-        .output()
-        .expect("openssl CLI");
-    assert!(
-        out.status.success(),
-        "openssl {:?} failed: {}",
+    let conf = dir.join("ca.cnf");
+    support::pki::ok_env(
+        dir,
         args,
-        String::from_utf8_lossy(&out.stderr)
+        &[
+            ("CA_DIR", ca_dir.as_os_str()),
+            ("LEAF_EMAIL", OsStr::new(email)),
+            ("OPENSSL_CONF", conf.as_os_str()),
+        ],
     );
 }
 
@@ -340,7 +334,9 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let pki = Pki { dir: tmpdir() };
+        // the fixture lives as long as the test binary: its directory is kept
+        let dir = std::mem::ManuallyDrop::new(TempDir::new("trust"));
+        let pki = Pki { dir: dir.0.clone() };
         std::fs::write(pki.dir.join("ca.cnf"), CONF).unwrap();
         let root = pki.root("Test Root");
         let inter = pki.issue(

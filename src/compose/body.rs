@@ -45,6 +45,7 @@ pub fn build<R: CryptoRng + ?Sized>(
     let main = match (text, html) {
         (Some(t), Some(h)) => Part::multipart(
             "alternative",
+            &[],
             vec![
                 Part::text("plain", t, Headers::new()),
                 Part::text("html", h, Headers::new()),
@@ -69,7 +70,7 @@ pub fn build<R: CryptoRng + ?Sized>(
         take(size)?;
         parts.push(part);
     }
-    Ok(Part::multipart("mixed", parts, rng))
+    Ok(Part::multipart("mixed", &[], parts, rng))
 }
 
 fn decode_b64(field: &'static str, data: &str) -> Result<Vec<u8>, Error> {

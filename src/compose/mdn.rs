@@ -238,7 +238,12 @@ pub fn make_mdn<R: CryptoRng + ?Sized>(
         body.extend_from_slice(b"\r\n");
         parts.push(leaf("text/rfc822-headers", body));
     }
-    let body = Part::multipart("report; report-type=disposition-notification", parts, rng);
+    let body = Part::multipart(
+        "report",
+        &[("report-type", "disposition-notification")],
+        parts,
+        rng,
+    );
     let eight_bit_mime = body.has_8bit();
     let raw = Message { headers, body }
         .to_bytes()

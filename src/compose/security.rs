@@ -36,10 +36,10 @@ use super::security_request::{
 use super::{ComposeContext, Error};
 use crate::asn1::oid::{AES128_CBC, AES128_GCM, AES256_CBC, AES256_GCM};
 use crate::fields::{self as mmhs, names, EssSecurityLabel, SioLabel};
-use crate::mime::encode::Message;
+use crate::mime::encode::{Message, Part};
 use crate::protect::{self, Hcp, InjectOptions};
 use crate::rng::CryptoRng;
-use crate::smime::{self, ContentCipher, SignOptions, Signer};
+use crate::smime::{self, ContentCipher, SignOptions, Signer, SmimeType};
 
 /// Key material supplied by the caller instead of in the request.
 #[derive(Clone, Copy, Default)]
@@ -401,7 +401,7 @@ pub fn finish<R: CryptoRng + ?Sized>(
     // 3. compression, innermost
     if plan.compress {
         let der = smime::compress_content(&entity).map_err(Error::Smime)?;
-        entity = smime::pkcs7_mime_entity("compressed-data", "smime.p7z", &der);
+        entity = smime::pkcs7_mime_entity(SmimeType::CompressedData, &der).map_err(Error::Smime)?;
     }
     // 4. signature
     let sign_opts = SignOptions {
@@ -444,11 +444,12 @@ pub fn finish<R: CryptoRng + ?Sized>(
         };
         let aead = smime::choose_content_cipher(&opts, certs.len()).is_aead();
         let der = smime::encrypt_content(&entity, &certs, &opts, rng).map_err(Error::Smime)?;
-        entity = if aead {
-            smime::pkcs7_mime_entity("authEnveloped-data", "smime.p7m", &der)
+        let kind = if aead {
+            SmimeType::AuthEnvelopedData
         } else {
-            smime::pkcs7_mime_entity("enveloped-data", "smime.p7m", &der)
+            SmimeType::EnvelopedData
         };
+        entity = smime::pkcs7_mime_entity(kind, &der).map_err(Error::Smime)?;
         // 6. triple wrapping: sign the encrypted part again (same signer and attributes;
         // RFC 2634 §1.1.1 lets the outer label equal the inner one). A receipt request stays
         // on the inner signature only (RFC 2634 §2.2: an inner attribute).
@@ -464,9 +465,9 @@ pub fn finish<R: CryptoRng + ?Sized>(
         }
     }
     // the outer message: the (protected copy of the) RFC 5322 fields, MIME-Version, the entity
-    let mut out = Vec::with_capacity(outer.len() + entity.len() + 24);
-    out.extend_from_slice(&outer);
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    out.extend_from_slice(&entity);
-    Ok(out)
+    Part::entity(entity)
+        .to_message(&outer)
+        .map_err(|_| Error::HeaderTooLong {
+            field: "header line",
+        })
 }

@@ -12,13 +12,11 @@
 //! An encrypted layer is EnvelopedData or AuthEnvelopedData (RFC 5083). Anything else — a
 //! CompressedData included — is content.
 
+use crate::asn1::oid::{ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA};
 use crate::mime::entity::{self, canonical_crlf, fields, split};
 use crate::smime::attributes;
 use crate::smime::ml_expansion::MlExpansionHistory;
-use crate::smime::signed_parse::{
-    parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA,
-    ID_SIGNED_DATA,
-};
+use crate::smime::signed_parse::{parse_content_info, parse_signed_data};
 use crate::smime::Error as SmimeError;
 
 /// One signed attribute as received: its type and the whole `Attribute` DER.

@@ -35,17 +35,16 @@ use x509_cert::Certificate;
 
 use super::naming::{agent_names, naming_verdict};
 use super::Error;
-use crate::mime::encode::base64_lines;
+use crate::asn1::oid::{ID_AUTH_ENVELOPED_DATA, ID_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA};
+use crate::fields::address;
 use crate::mime::entity::{self, canonical_crlf, fields, split};
 use crate::report::codes::{cause, Cause};
 use crate::report::{SignatureType, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::sign::split_entity;
 use crate::smime::signed_build::assemble_signed_data;
-use crate::smime::signed_parse::{
-    parse_content_info, ID_AUTH_ENVELOPED_DATA, ID_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
-};
-use crate::smime::{PendingSignedEntity, SignOptions, Signer};
+use crate::smime::signed_parse::parse_content_info;
+use crate::smime::{pkcs7_mime_part, PendingSignedEntity, SignOptions, Signer, SmimeType};
 
 /// Check a signature-type list against §3.2: no repeated value, `additionalAttributes` alone.
 pub fn check_types(types: &[SignatureType]) -> Result<(), Error> {
@@ -99,7 +98,7 @@ pub fn originator_addresses(raw: &[u8]) -> Vec<String> {
     let of = |name: &str| -> Vec<String> {
         fs.iter()
             .filter(|f| f.name.eq_ignore_ascii_case(name))
-            .flat_map(|f| entity::addresses(&f.value))
+            .flat_map(|f| address::addresses(&f.value))
             .collect()
     };
     let sender = of("sender");
@@ -144,13 +143,9 @@ pub fn empty_signature_layer(raw: &[u8]) -> Result<Vec<u8>, Error> {
     // RFC 5652 §5.1: version 1 (no certificates, attribute certificates or v3 SignerInfos,
     // eContentType id-data); digestAlgorithms is the empty SET of no signer's algorithms.
     let cms = assemble_signed_data(1, &[], ID_DATA, Some(&entity), &[], &[])?;
-    let mut out = outer;
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    out.extend_from_slice(
-        b"Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n",
-    );
-    out.extend_from_slice(&base64_lines(&cms));
-    Ok(out)
+    pkcs7_mime_part(SmimeType::SignedData, &cms)
+        .to_message(&outer)
+        .map_err(|e| crate::smime::pkcs7_mime::encode_error(e).into())
 }
 
 /// Refuse a signer certificate that breaks the naming convention for these types (§2.6):

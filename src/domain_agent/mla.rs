@@ -46,13 +46,13 @@ use x509_cert::Certificate;
 use super::outer_layer::{
     carried_attributes, decrypt_for_dca, search_outer, security_label_oid, DomainPolicy,
 };
+use crate::asn1::oid::ML_EXPAND_HISTORY;
 use crate::domain::signing::{
     all_signatures_valid, domain_sign, ready_for_domain_signature, OriginatorAuthentication,
 };
 use crate::domain::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
-use crate::smime::attributes::ML_EXPAND_HISTORY;
 use crate::smime::ml_expansion::{
     EntityIdentifier, MlData, MlExpansionHistory, MlReceiptPolicy, UB_ML_EXPANSION_HISTORY,
 };

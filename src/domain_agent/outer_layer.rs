@@ -36,12 +36,12 @@
 
 use x509_cert::Certificate;
 
+use crate::asn1::oid;
 use crate::domain::layers::{top_layer, SignedAttribute, TopLayer};
 use crate::domain::signing::{domain_sign, ready_for_domain_signature, OriginatorAuthentication};
 use crate::domain::Error;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
-use crate::smime::attributes as attr;
 use crate::smime::ml_expansion::MlExpansionHistory;
 use crate::smime::{self, EncryptOptions, SignOptions, Signer};
 use crate::verify::{VerifiedMessage, DEFAULT_MAX_DEPTH};
@@ -155,14 +155,14 @@ pub fn carried_attributes(
     except: &[const_oid::ObjectIdentifier],
 ) -> Vec<Vec<u8>> {
     let own = [
-        attr::CONTENT_TYPE,
-        attr::MESSAGE_DIGEST,
-        attr::SIGNING_TIME,
-        attr::SMIME_CAPABILITIES,
-        attr::ENCRYPT_KEY_PREF,
-        attr::SIGNING_CERTIFICATE,
-        attr::SIGNING_CERTIFICATE_V2,
-        attr::SIGNATURE_TYPE,
+        oid::CONTENT_TYPE,
+        oid::MESSAGE_DIGEST,
+        oid::SIGNING_TIME,
+        oid::SMIME_CAPABILITIES,
+        oid::ENCRYPT_KEY_PREF,
+        oid::SIGNING_CERTIFICATE,
+        oid::SIGNING_CERTIFICATE_V2,
+        oid::SIGNATURE_TYPE,
     ];
     attrs
         .iter()
@@ -273,7 +273,7 @@ pub fn apply_domain_signature<R: CryptoRng + ?Sized>(
 /// carried one then gives way: one eSSSecurityLabel per SignerInfo, RFC 2634 §1.3.4).
 pub(crate) fn security_label_oid(opts: &SignOptions) -> Vec<const_oid::ObjectIdentifier> {
     if opts.security_label.is_some() {
-        vec![attr::SECURITY_LABEL]
+        vec![oid::SECURITY_LABEL]
     } else {
         Vec::new()
     }

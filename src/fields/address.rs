@@ -186,18 +186,25 @@ impl fmt::Display for AddressList {
 impl FromStr for AddressList {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        let toks = tokenize(s)?;
-        let mut p = Parser {
-            toks,
-            pos: 0,
-            src: s,
-        };
-        let list = p.address_list()?;
-        if list.is_empty() {
-            return Err(Error::AddressInvalid(format!("{s:?}: empty address list")));
-        }
-        Ok(AddressList(list))
+        parse_list(s, false)
     }
+}
+
+/// Parse an `address-list`; `lenient` also reads an addr-spec written as an unquoted display
+/// name (`a@b <c@d>`, see [`value_addr_specs`]).
+fn parse_list(s: &str, lenient: bool) -> Result<AddressList, Error> {
+    let toks = tokenize(s)?;
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        src: s,
+        lenient,
+    };
+    let list = p.address_list()?;
+    if list.is_empty() {
+        return Err(Error::AddressInvalid(format!("{s:?}: empty address list")));
+    }
+    Ok(AddressList(list))
 }
 
 /// The addr-specs of every field named `name` in a header section, in order (RFC 5322 §3.4
@@ -206,9 +213,34 @@ impl FromStr for AddressList {
 pub fn addr_specs(section: &HeaderSection<'_>, name: &str) -> Vec<String> {
     section
         .get_all(name)
-        .filter_map(|f| f.unfolded().parse::<AddressList>().ok())
-        .flat_map(|l| l.mailboxes().map(|m| m.address.clone()).collect::<Vec<_>>())
+        .flat_map(|f| value_addr_specs(&f.unfolded()))
         .collect()
+}
+
+/// The addr-specs of one `address-list` value, in order, as written (RFC 5322 §3.4;
+/// groups read through, comments and display names dropped). What a reader shows is what
+/// counts, so an addr-spec written as an unquoted display name (`a@b <c@d>`, which
+/// [`AddressList`]'s `FromStr` refuses) yields the angle-addr `c@d`. A value that is not an
+/// address list names no one: a caller binding a signer to these addresses then finds no
+/// match, so it fails closed.
+pub fn value_addr_specs(value: &str) -> Vec<String> {
+    parse_list(value, true)
+        .map(|l| l.mailboxes().map(|m| m.address.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// [`value_addr_specs`] in the comparison form of [`normalize_address`].
+pub fn addresses(value: &str) -> Vec<String> {
+    value_addr_specs(value)
+        .iter()
+        .map(|a| normalize_address(a))
+        .collect()
+}
+
+/// Normalise an address for comparison: domain lower case, local part ASCII lower case
+/// (RFC 9788 §4.4 comparison).
+pub fn normalize_address(a: &str) -> String {
+    a.trim().to_ascii_lowercase()
 }
 
 /// `atext` (RFC 5322 §3.2.3) for one octet.
@@ -325,6 +357,8 @@ struct Parser<'s> {
     toks: Vec<Tok>,
     pos: usize,
     src: &'s str,
+    /// Read `a@b <c@d>` as the mailbox `c@d` named `a@b` instead of refusing it.
+    lenient: bool,
 }
 
 impl Parser<'_> {
@@ -388,6 +422,11 @@ impl Parser<'_> {
     }
 
     fn address(&mut self) -> Result<Address, Error> {
+        if self.lenient {
+            if let Some(m) = self.addr_spec_as_name()? {
+                return Ok(Address::Mailbox(m));
+            }
+        }
         let start = self.pos;
         let words = self.words();
         match self.peek() {
@@ -438,6 +477,45 @@ impl Parser<'_> {
             }
             _ => Err(self.err("expected an address")),
         }
+    }
+
+    /// `a@b <c@d>` (also `a@b . <c@d>`): an addr-spec written as an unquoted display name
+    /// (RFC 5322 §3.2.5 allows no '@' in a phrase; legacy and hostile mail do it). Readers
+    /// show the angle-addr, so that is the address and the text before it the name. `None`
+    /// (position unchanged) unless words with an '@' are followed by an angle-addr.
+    fn addr_spec_as_name(&mut self) -> Result<Option<Mailbox>, Error> {
+        let mark = self.pos;
+        let mut name = String::new();
+        let mut at = false;
+        while let Some(t) = self.peek() {
+            match t {
+                Tok::Atom(w) | Tok::Quoted(w) => {
+                    if !name.is_empty() && !name.ends_with(['.', '@']) {
+                        name.push(' ');
+                    }
+                    name.push_str(w);
+                }
+                Tok::Special(c @ ('.' | '@')) => {
+                    at |= *c == '@';
+                    name.push(*c);
+                }
+                _ => break,
+            }
+            self.next();
+        }
+        if !at || self.peek() != Some(&Tok::Special('<')) {
+            self.pos = mark;
+            return Ok(None);
+        }
+        self.next();
+        let address = self.addr_spec()?;
+        if self.next() != Some(Tok::Special('>')) {
+            return Err(self.err("expected '>'"));
+        }
+        Ok(Some(Mailbox {
+            name: Some(name),
+            address,
+        }))
     }
 
     fn addr_spec(&mut self) -> Result<String, Error> {
@@ -576,6 +654,39 @@ mod tests {
         );
         let back: AddressList = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
         assert_eq!(back, l);
+    }
+
+    #[test]
+    fn addresses_of_a_value() {
+        assert_eq!(
+            addresses("\"Doe, J\" <J.Doe@Army.Example>, x@y.z (c)"),
+            vec!["j.doe@army.example".to_string(), "x@y.z".to_string()]
+        );
+        assert_eq!(
+            addresses("Office: a@b.example, (c, d) c@d.example;"),
+            vec!["a@b.example".to_string(), "c@d.example".to_string()]
+        );
+        // An addr-spec as the display name: the angle-addr is the address (what a reader
+        // shows and what a signature must be bound to), never the name.
+        for confusing in [
+            "manager@bigcorporation.de <Eve@BigCorporation.de>",
+            "manager@bigcorporation.de      . <Eve@BigCorporation.de>",
+        ] {
+            assert_eq!(
+                addresses(confusing),
+                vec!["eve@bigcorporation.de".to_string()],
+                "{confusing}"
+            );
+        }
+        // … which the strict grammar (MMHS fields, inspect) still refuses.
+        assert!("manager@x.example <eve@x.example>"
+            .parse::<Mailbox>()
+            .is_err());
+        assert_eq!(value_addr_specs("Eve@X.example"), vec!["Eve@X.example"]);
+        // Not an address list: no one, so a signer bound to it finds no match.
+        for bad in ["(a@b.example", "a@b.example <c@d.example", "a@b c@d", ""] {
+            assert!(addresses(bad).is_empty(), "{bad}");
+        }
     }
 
     #[test]

@@ -19,18 +19,15 @@
 //! [`parse_params`] reassembles continuations (`label*0=…; label*1=…`) in section order,
 //! decodes charset-marked values (`marking*=utf-8'en'%E2%80%A6`) and lower-cases the names.
 //! Comments between parameters are skipped. A repeated parameter or a gap in the sections is
-//! `parameter-invalid`. [`format_param`] writes one parameter canonically: a token when
-//! possible, else a quoted-string, RFC 2231 UTF-8 encoding for non-ASCII, and continuations
-//! every [`SEGMENT`] characters so that the field can be folded between parameters.
+//! `parameter-invalid`. The one parameter writer, [`crate::mime::encode::param_text`], writes
+//! them: a token when possible, else a quoted-string, RFC 2231 UTF-8 encoding for non-ASCII,
+//! and continuations every 60 characters so that the field can be folded between parameters.
 
 use std::collections::BTreeMap;
 
-use super::lex::{parse_quoted, quote};
+use super::lex::parse_quoted;
 use super::Error;
 use crate::mime::header::decode_charset;
-
-/// Maximum characters per continuation segment when formatting.
-pub const SEGMENT: usize = 60;
 
 /// Maximum number of continuation sections accepted.
 const MAX_SECTIONS: u32 = 1000;
@@ -246,71 +243,11 @@ fn decode_extended_bytes(v: &str, initial: bool, charset: &mut Option<String>) -
     Some(out)
 }
 
-/// Format one parameter (`name=value`, possibly as several `name*N=` continuations).
-pub fn format_param(name: &str, value: &str) -> String {
-    if value.is_ascii() && !value.chars().any(|c| c.is_ascii_control()) {
-        let single = |v: &str| {
-            if !v.is_empty() && v.chars().all(is_token_char) {
-                v.to_string()
-            } else {
-                quote(v)
-            }
-        };
-        if value.len() <= SEGMENT {
-            return format!("{name}={}", single(value));
-        }
-        let chunks: Vec<String> = value
-            .as_bytes()
-            .chunks(SEGMENT)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect();
-        return chunks
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{name}*{i}={}", quote(c)))
-            .collect::<Vec<_>>()
-            .join("; ");
-    }
-    // RFC 2231 extended value, UTF-8, percent-encoded.
-    let mut encoded: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for ch in value.chars() {
-        let mut piece = String::new();
-        let mut buf = [0u8; 4];
-        for b in ch.encode_utf8(&mut buf).bytes() {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                piece.push(char::from(b));
-            } else {
-                piece.push_str(&format!("%{b:02X}"));
-            }
-        }
-        if cur.len() + piece.len() > SEGMENT && !cur.is_empty() {
-            encoded.push(std::mem::take(&mut cur));
-        }
-        cur.push_str(&piece);
-    }
-    encoded.push(cur);
-    if encoded.len() == 1 {
-        return format!("{name}*=utf-8''{}", encoded.concat());
-    }
-    encoded
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i == 0 {
-                format!("{name}*0*=utf-8''{c}")
-            } else {
-                format!("{name}*{i}*={c}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::coded::Coded;
+    use crate::mime::encode::param_text;
 
     fn get<'a>(p: &'a Params, n: &str) -> Option<&'a str> {
         p.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str())
@@ -346,6 +283,7 @@ mod tests {
         assert_eq!(get(&p, "fgcolor"), Some("red"));
     }
 
+    /// The parameters the one writer ([`param_text`]) produces read back unchanged.
     #[test]
     fn format_round_trip() {
         let long = "A".repeat(150);
@@ -358,12 +296,12 @@ mod tests {
             long.as_str(),
             &"é".repeat(80),
         ] {
-            let f = format_param("marking", v);
+            let f = param_text("marking", v);
             let p = parse_params(&f).unwrap();
             assert_eq!(get(&p, "marking"), Some(v), "{f}");
         }
-        assert_eq!(format_param("fgcolor", "red"), "fgcolor=red");
-        assert_eq!(format_param("type", ":ess"), "type=\":ess\"");
+        assert_eq!(param_text("fgcolor", "red"), "fgcolor=red");
+        assert_eq!(param_text("type", ":ess"), "type=\":ess\"");
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! SIO-Label per message (checked by `inspect`).
 //!
 //! Canonical text: `marking=…; fgcolor=…; bgcolor=…; type=…; label=…` in that order, each
-//! by [`super::params::format_param`] (continuations for long labels, RFC 2231 UTF-8 for
+//! by [`crate::mime::encode::param_text`] (continuations for long labels, RFC 2231 UTF-8 for
 //! non-ASCII markings). JSON (camelCase): `{ "marking": "…", "fgcolor": "red",
 //! "bgcolor": "#ff0000", "type": ":ess", "label": "<base64>" }`.
 
@@ -28,9 +28,10 @@ use std::str::FromStr;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::params::{format_param, parse_params};
+use super::params::parse_params;
 use super::Error;
 use crate::ess::EssSecurityLabel;
+use crate::mime::encode::param_text;
 
 const NAMED_COLORS: [&str; 17] = [
     "aqua", "black", "blue", "fuschia", "gray", "green", "lime", "maroon", "navy", "olive",
@@ -267,19 +268,19 @@ impl SioLabel {
     pub(crate) fn format_params(&self, prefix: &str) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(m) = &self.marking {
-            out.push(format_param(&format!("{prefix}marking"), m));
+            out.push(param_text(&format!("{prefix}marking"), m));
         }
         if let Some(c) = &self.fgcolor {
-            out.push(format_param(&format!("{prefix}fgcolor"), c.as_str()));
+            out.push(param_text(&format!("{prefix}fgcolor"), c.as_str()));
         }
         if let Some(c) = &self.bgcolor {
-            out.push(format_param(&format!("{prefix}bgcolor"), c.as_str()));
+            out.push(param_text(&format!("{prefix}bgcolor"), c.as_str()));
         }
         if let Some(t) = &self.label_type {
             out.push(format!("{prefix}type=\"{t}\""));
         }
         if let Some(l) = &self.label {
-            out.push(format_param(&format!("{prefix}label"), l));
+            out.push(param_text(&format!("{prefix}label"), l));
         }
         out
     }

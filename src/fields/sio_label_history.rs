@@ -23,9 +23,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::date_time::DateTime;
-use super::params::{format_param, parse_params};
+use super::params::parse_params;
 use super::sio_label::SioLabel;
 use super::Error;
+use crate::mime::encode::param_text;
 
 /// The `change` parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -158,11 +159,11 @@ impl fmt::Display for SioLabelHistory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = vec![
             format!("change={}", self.change),
-            format_param("changed-by", &self.changed_by),
-            format_param("changed-at", &self.changed_at.to_string()),
+            param_text("changed-by", &self.changed_by),
+            param_text("changed-at", &self.changed_at.to_string()),
         ];
         if let Some(c) = &self.changed_comment {
-            parts.push(format_param("changed-comment", c));
+            parts.push(param_text("changed-comment", c));
         }
         parts.extend(self.previous.format_params(""));
         parts.extend(self.new.format_params("new-"));

@@ -1,6 +1,6 @@
 //! Reading a MIME entity (RFC 2045, RFC 2046) byte-exactly: the header/body split, header
 //! fields with their raw bytes, media types with parameters, multipart bodies, transfer
-//! decoding, canonical CRLF form and the addresses of an address-list field.
+//! decoding and canonical CRLF form (addresses are read by `crate::fields::address`).
 //!
 //! Every field comes from the one header reader, [`HeaderSection`] (RFC 5322 §2.2, §3.2.2);
 //! this module adds what S/MIME, header protection and the verifier need on top of it:
@@ -12,7 +12,6 @@
 //! - [`multipart_parts`]: the exact octets of each body part (RFC 2046 §5.1.1);
 //! - [`decode_transfer`]: `base64` (RFC 2045 §6.8) and `quoted-printable` (§6.7);
 //! - [`canonical_crlf`]: the canonical form of RFC 8551 §3.1.1;
-//! - [`addresses`]: the addr-specs of an `address-list` (RFC 5322 §3.4).
 
 use std::borrow::Cow;
 
@@ -354,50 +353,6 @@ fn qp_decode(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The addr-specs of an address-list header value (`Name <a@b>, c@d`, RFC 5322 §3.4),
-/// normalised with [`normalize_address`]. Comments are dropped, quoted display names may
-/// contain commas, group syntax (`name: a@b;`) is read through.
-pub fn addresses(value: &str) -> Vec<String> {
-    let mut depth = 0i32;
-    let mut quoted = false;
-    let mut cur = String::new();
-    let mut items = Vec::new();
-    for c in value.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => items.push(std::mem::take(&mut cur)),
-            _ if depth > 0 => {}
-            _ => cur.push(c),
-        }
-    }
-    items.push(cur);
-    let mut out = Vec::new();
-    for item in items {
-        let item = item.trim();
-        let angle = match (item.rfind('<'), item.rfind('>')) {
-            (Some(a), Some(b)) if b > a => item.get(a + 1..b),
-            _ => None,
-        };
-        let addr = match angle {
-            Some(a) => a.trim().to_string(),
-            None => {
-                // group syntax "name: a@b;" or bare addr-spec
-                let s = item.rsplit(':').next().unwrap_or(item);
-                s.trim().trim_end_matches(';').trim().to_string()
-            }
-        };
-        if addr.contains('@') {
-            out.push(normalize_address(&addr));
-        }
-    }
-    out
-}
-
 /// The first `msg-id` of a `Message-ID` / `In-Reply-To` / `References` value without its
 /// angle brackets (RFC 5322 §3.6.4: `msg-id = [CFWS] "<" id-left "@" id-right ">" [CFWS]`);
 /// a value without brackets is taken whole (legacy agents omit them). `None` when empty.
@@ -412,12 +367,6 @@ pub fn first_msg_id(value: &str) -> Option<&str> {
     };
     let id = id.trim();
     (!id.is_empty()).then_some(id)
-}
-
-/// Normalise an address for comparison: domain lower case, local part ASCII lower case
-/// (RFC 9788 §4.4 comparison).
-pub fn normalize_address(a: &str) -> String {
-    a.trim().to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -521,18 +470,6 @@ mod tests {
         );
         assert_eq!(decode_transfer(b"=41", Some("7bit")).unwrap(), b"=41");
         assert_eq!(decode_transfer(b"=41", None).unwrap(), b"=41");
-    }
-
-    #[test]
-    fn address_lists() {
-        assert_eq!(
-            addresses("\"Doe, J\" <J.Doe@Army.Example>, x@y.z (c)"),
-            vec!["j.doe@army.example".to_string(), "x@y.z".to_string()]
-        );
-        assert_eq!(
-            addresses("Office: a@b.example, (c, d) c@d.example;"),
-            vec!["a@b.example".to_string(), "c@d.example".to_string()]
-        );
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn display(unfolded: &str) -> String {
 pub fn addr_specs(vals: &[String]) -> Vec<String> {
     let mut out: Vec<String> = vals
         .iter()
-        .flat_map(|v| crate::mime::entity::addresses(v))
+        .flat_map(|v| crate::fields::address::addresses(v))
         .collect();
     out.sort();
     out.dedup();

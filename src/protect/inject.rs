@@ -80,7 +80,7 @@ pub fn hcp(policy: Hcp, name: &str, value: &str) -> Option<String> {
             }
             if policy == Hcp::Shy {
                 if is("From") || is("To") || is("Cc") {
-                    let specs = addr_specs_preserving(value);
+                    let specs = crate::fields::address::value_addr_specs(value);
                     if !specs.is_empty() {
                         return Some(specs.join(", "));
                     }
@@ -228,45 +228,6 @@ pub fn inject_with(raw_message: &[u8], opts: &InjectOptions) -> Result<Injected,
         payload_entity: entity,
         legacy_display_added: legacy,
     })
-}
-
-/// addr-specs of an address list, case preserved (for `hcp_shy`).
-fn addr_specs_preserving(value: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    let (mut cur, mut quoted, mut depth, mut angle) = (String::new(), false, 0i32, false);
-    for c in value.chars() {
-        match c {
-            '"' if depth == 0 => {
-                quoted = !quoted;
-                cur.push(c)
-            }
-            '(' if !quoted => depth += 1,
-            ')' if !quoted && depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            '<' if !quoted => {
-                angle = true;
-                cur.push(c)
-            }
-            '>' if !quoted => {
-                angle = false;
-                cur.push(c)
-            }
-            ',' if !quoted && !angle => items.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    items.push(cur);
-    items
-        .iter()
-        .filter_map(|item| {
-            let item = item.trim();
-            let spec = match (item.rfind('<'), item.rfind('>')) {
-                (Some(a), Some(b)) if b > a => item.get(a + 1..b)?.trim(),
-                _ => item.rsplit(':').next()?.trim().trim_end_matches(';').trim(),
-            };
-            spec.contains('@').then(|| spec.to_string())
-        })
-        .collect()
 }
 
 #[cfg(test)]

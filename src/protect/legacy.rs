@@ -10,6 +10,7 @@
 //!   non-root `text/plain; protected-headers="v1"` part consisting only of `Name: value` lines,
 //!   as the first part of a `multipart/mixed`.
 
+use crate::mime::encode::Part;
 use crate::mime::entity::{media_type, multipart_parts};
 use crate::mime::header::HeaderSection;
 
@@ -102,18 +103,13 @@ fn strip(entity: &[u8], depth: usize) -> Option<Stripped> {
         if !changed {
             return None;
         }
+        // The entity keeps its own header section (and so its boundary); the remaining
+        // parts are written back octet for octet.
+        let parts = new_parts.into_iter().flatten().map(Part::Entity).collect();
+        let rebuilt = Part::multipart_with_boundary(sub, &[], boundary.to_string(), b"", parts);
         let mut out = Vec::with_capacity(entity.len());
         out.extend_from_slice(head);
-        for p in new_parts.into_iter().flatten() {
-            out.extend_from_slice(b"--");
-            out.extend_from_slice(boundary.as_bytes());
-            out.extend_from_slice(b"\r\n");
-            out.extend_from_slice(&p);
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"--");
-        out.extend_from_slice(boundary.as_bytes());
-        out.extend_from_slice(b"--\r\n");
+        rebuilt.write_body(&mut out).ok()?;
         return Some(Stripped::Entity(out));
     }
     None

@@ -21,7 +21,7 @@
 
 use super::fields::is_structural;
 use super::Error;
-use crate::mime::encode::normalize_crlf;
+use crate::mime::encode::{normalize_crlf, EncodeError, Headers, Part};
 use crate::mime::header::HeaderSection;
 
 /// The wrapped form in its two pieces.
@@ -55,14 +55,9 @@ pub fn wrap_parts(raw_message: &[u8]) -> Result<Wrapped, Error> {
     for f in hs.fields.iter().filter(|f| !is_structural(f.name)) {
         outer.extend_from_slice(msg.get(f.span.clone()).unwrap_or_default());
     }
-    let mut entity = Vec::with_capacity(msg.len() + 64);
-    entity.extend_from_slice(b"Content-Type: ");
-    entity.extend_from_slice(WRAPPER_CONTENT_TYPE.as_bytes());
-    entity.extend_from_slice(b"\r\n\r\n");
-    entity.extend_from_slice(&msg);
     Ok(Wrapped {
         outer_headers: outer,
-        entity,
+        entity: wrapper_part(msg).to_vec().map_err(line_too_long)?,
     })
 }
 
@@ -72,11 +67,23 @@ pub fn wrap_parts(raw_message: &[u8]) -> Result<Wrapped, Error> {
 /// The S/MIME layer then signs and/or encrypts that entity (see [`wrap_parts`]).
 pub fn wrap(raw_message: &[u8]) -> Result<Vec<u8>, Error> {
     let w = wrap_parts(raw_message)?;
-    let mut out = Vec::with_capacity(w.outer_headers.len() + w.entity.len() + 20);
-    out.extend_from_slice(&w.outer_headers);
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    out.extend_from_slice(&w.entity);
-    Ok(out)
+    Part::Entity(w.entity)
+        .to_message(&w.outer_headers)
+        .map_err(line_too_long)
+}
+
+/// The writer's only error: a header line over 998 octets (RFC 5322 §2.1.1).
+fn line_too_long(_: EncodeError) -> Error {
+    Error::LineTooLong("Content-Type".into())
+}
+
+/// The wrapper entity: `Content-Type: message/rfc822; forwarded=no` and the whole
+/// message (CRLF) as its body, unencoded (RFC 2046 §5.2.1: no transfer encoding but
+/// 7bit, 8bit or binary on message/rfc822).
+fn wrapper_part(message: Vec<u8>) -> Part {
+    let mut headers = Headers::new();
+    headers.push("Content-Type", WRAPPER_CONTENT_TYPE);
+    Part::leaf(headers, message)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! P-256. Receiving additionally accepts SHA-1 (legacy, RFC 4134 examples) and ECDSA P-384.
 
 use crate::asn1::der::{constructed, primitive};
-pub use crate::asn1::oid::{
+use crate::asn1::oid::{
     DSA, DSA_SHA1, DSA_SHA256, ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, MGF1, P256,
     P384, RSASSA_PSS, RSA_ENCRYPTION, SHA1, SHA1_WITH_RSA, SHA256, SHA256_WITH_RSA, SHA384,
     SHA384_WITH_RSA, SHA512, SHA512_WITH_RSA,

@@ -36,10 +36,10 @@ use super::algorithms::{self, DigestAlg};
 use super::signed_parse::ParsedAttribute;
 use crate::asn1::ber::Tlv;
 use crate::asn1::der::{constructed, der_set_of, primitive};
-pub use crate::asn1::oid::{
-    CONTENT_TYPE, COUNTERSIGNATURE, ENCRYPT_KEY_PREF, EQUIVALENT_LABELS, MESSAGE_DIGEST,
-    ML_EXPAND_HISTORY, MSG_SIG_DIGEST, RECEIPT_REQUEST, SECURITY_LABEL, SIGNATURE_TYPE,
-    SIGNING_CERTIFICATE, SIGNING_CERTIFICATE_V2, SIGNING_TIME, SMIME_CAPABILITIES,
+use crate::asn1::oid::{
+    CONTENT_TYPE, ENCRYPT_KEY_PREF, MESSAGE_DIGEST, ML_EXPAND_HISTORY, MSG_SIG_DIGEST,
+    RECEIPT_REQUEST, SECURITY_LABEL, SIGNATURE_TYPE, SIGNING_CERTIFICATE, SIGNING_CERTIFICATE_V2,
+    SIGNING_TIME, SMIME_CAPABILITIES,
 };
 
 /// Attributes that may occur at most once among signed attributes (and then with exactly
@@ -296,7 +296,7 @@ mod tests {
 
     #[test]
     fn attribute_shape() {
-        let a = content_type(super::super::signed_parse::ID_DATA).unwrap();
+        let a = content_type(crate::asn1::oid::ID_DATA).unwrap();
         let t = Tlv::parse_all(&a).unwrap();
         let kids = t.sequence("a").unwrap();
         assert_eq!(kids[0].oid("a").unwrap(), CONTENT_TYPE);

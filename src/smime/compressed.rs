@@ -27,11 +27,11 @@ use flate2::Compression;
 use spki::AlgorithmIdentifierOwned;
 
 use super::enveloped::content_info_der;
-use super::enveloped_mime::{decode_body, join_outer, smime_type, split_message, wrap_outer};
+use super::enveloped_mime::{decode_body, join_outer, smime_type, split_message};
+use super::pkcs7_mime::{encode_error, pkcs7_mime_part, SmimeType};
 use super::Error;
 use crate::asn1::content_info::ContentInfo;
 use crate::asn1::oid::{ID_ALG_ZLIB, ID_COMPRESSED_DATA, ID_DATA};
-use crate::mime::encode::base64_lines;
 
 /// Limits on decompressed output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -198,18 +198,13 @@ pub fn decompress_content_info(
 /// `application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z` part (RFC 8551
 /// §3.6).
 pub fn compress_message(raw_message: &[u8]) -> Result<Vec<u8>, Error> {
-    let (fields, _) = split_message(raw_message)?;
-    let entity = super::sign::split_entity(raw_message).1;
+    // the outer fields must be exactly what every reader sees
+    split_message(raw_message)?;
+    let (outer, entity) = super::sign::split_entity(raw_message);
     let der = compress_content(&entity)?;
-    Ok(wrap_outer(
-        &fields,
-        &[
-            "Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z",
-            "Content-Transfer-Encoding: base64",
-            "Content-Disposition: attachment; filename=smime.p7z",
-        ],
-        &base64_lines(&der),
-    ))
+    pkcs7_mime_part(SmimeType::CompressedData, &der)
+        .to_message(&outer)
+        .map_err(encode_error)
 }
 
 /// Decompress a message whose body is `application/pkcs7-mime; smime-type=compressed-data`:

@@ -21,11 +21,12 @@ use der::Encode;
 
 use super::attributes;
 use super::signed_build::{build_signer_info, SignOptions, Signer};
-use super::signed_parse::{parse_content_info, parse_signed_data, ID_SIGNED_DATA};
+use super::signed_parse::{parse_content_info, parse_signed_data};
 use super::Error;
 use crate::asn1::ber::Tlv;
 use crate::asn1::content_info;
 use crate::asn1::der::{constructed, der_set_of};
+use crate::asn1::oid::ID_SIGNED_DATA;
 use crate::mime::encode::base64_lines;
 use crate::mime::entity::{self, canonical_crlf, fields, split};
 use crate::rng::CryptoRng;
@@ -87,8 +88,9 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
             unsigned.push(a.to_der().map_err(malformed)?.into_owned());
         }
     }
-    unsigned
-        .push(attributes::attribute(attributes::COUNTERSIGNATURE, vec![cs]).map_err(malformed)?);
+    unsigned.push(
+        attributes::attribute(crate::asn1::oid::COUNTERSIGNATURE, vec![cs]).map_err(malformed)?,
+    );
     let mut unsigned_set = der_set_of(unsigned);
     if let Some(b) = unsigned_set.first_mut() {
         *b = 0xA1;
@@ -174,6 +176,31 @@ fn offset_in(whole: &[u8], part: &[u8]) -> Option<usize> {
     (p >= w && p + part.len() <= w + whole.len()).then(|| p - w)
 }
 
+/// `whole` with `body` (a slice of it: the body of the part holding the SignedData) replaced
+/// by `der` in that part's transfer encoding (`base64` in 76-column lines, else unencoded,
+/// RFC 2045 §6); every other octet unchanged.
+fn replace_body(
+    whole: &[u8],
+    body: &[u8],
+    cte: Option<&str>,
+    der: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let at = offset_in(whole, body).ok_or_else(|| Error::Malformed("message layout".into()))?;
+    let (before, after) = (
+        whole.get(..at).unwrap_or_default(),
+        whole.get(at + body.len()..).unwrap_or_default(),
+    );
+    let mut out = Vec::with_capacity(whole.len() + 4096);
+    out.extend_from_slice(before);
+    if cte.is_some_and(|c| c.eq_ignore_ascii_case("base64")) {
+        out.extend_from_slice(&base64_lines(der));
+    } else {
+        out.extend_from_slice(der);
+    }
+    out.extend_from_slice(after);
+    Ok(out)
+}
+
 /// Add a countersignature to SignerInfo `signer_index` of the outermost SignedData of a whole
 /// S/MIME message (multipart/signed or application/pkcs7-mime signed-data), signing at `at`.
 /// Returns the whole message, everything else unchanged.
@@ -204,8 +231,6 @@ pub fn countersign_message_with<R: CryptoRng + ?Sized>(
     let (header, body) = split(&canon);
     let fs = fields(header);
     let ct = entity::entity_media_type(&fs);
-    let body_off =
-        offset_in(&canon, body).ok_or_else(|| Error::Malformed("message layout".into()))?;
     match ct.mime.as_str() {
         "multipart/signed" => {
             let boundary = ct
@@ -220,37 +245,13 @@ pub fn countersign_message_with<R: CryptoRng + ?Sized>(
             let cte = entity::field(&pfs, "content-transfer-encoding").map(|f| f.value.clone());
             let der = entity::decode_transfer(pb, cte.as_deref()).map_err(Error::Malformed)?;
             let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
-            let pb_off = offset_in(&canon, pb).ok_or_else(|| Error::Malformed("layout".into()))?;
-            let mut out = Vec::with_capacity(canon.len() + 4096);
-            out.extend_from_slice(&canon[..pb_off]);
-            if cte
-                .as_deref()
-                .map(|c| c.eq_ignore_ascii_case("base64"))
-                .unwrap_or(false)
-            {
-                out.extend_from_slice(&base64_lines(&new_der));
-            } else {
-                out.extend_from_slice(&new_der);
-            }
-            out.extend_from_slice(&canon[pb_off + pb.len()..]);
-            Ok(out)
+            replace_body(&canon, pb, cte.as_deref(), &new_der)
         }
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
             let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
             let der = entity::decode_transfer(body, cte.as_deref()).map_err(Error::Malformed)?;
             let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
-            let mut out = Vec::with_capacity(canon.len() + 4096);
-            out.extend_from_slice(&canon[..body_off]);
-            if cte
-                .as_deref()
-                .map(|c| c.eq_ignore_ascii_case("base64"))
-                .unwrap_or(false)
-            {
-                out.extend_from_slice(&base64_lines(&new_der));
-            } else {
-                out.extend_from_slice(&new_der);
-            }
-            Ok(out)
+            replace_body(&canon, body, cte.as_deref(), &new_der)
         }
         other => Err(Error::NotSigned(format!(
             "the message is {other}, not an S/MIME signed message"

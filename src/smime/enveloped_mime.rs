@@ -16,11 +16,11 @@ use x509_cert::Certificate;
 use super::compressed::{self, DecompressLimits};
 use super::enveloped::{choose_content_cipher, encrypt_content, Decryption, EncryptOptions};
 use super::key_operation::{decrypt_with_key, DecryptRequest};
+use super::pkcs7_mime::{encode_error, pkcs7_mime_entity, pkcs7_mime_part, SmimeType};
 use super::sign::split_entity;
 use super::Error;
 use crate::asn1::oid::ID_COMPRESSED_DATA;
 use crate::keys::PrivateKey;
-use crate::mime::encode::base64_lines;
 use crate::mime::entity::{self, Field, MediaType};
 use crate::mime::header::DefectKind;
 use crate::rng::CryptoRng;
@@ -59,26 +59,6 @@ fn trim_eol(b: &[u8]) -> &[u8] {
 /// Canonicalise line ends to CRLF (RFC 8551 §3.1.1).
 fn to_crlf(data: &[u8]) -> Vec<u8> {
     entity::canonical_crlf(data).into_owned()
-}
-
-/// Build a message: the outer (non-Content-*) fields, MIME-Version, then the given
-/// Content-* lines and body. CRLF throughout.
-pub(crate) fn wrap_outer(fields: &[Field<'_>], content_lines: &[&str], body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + 1024);
-    for f in fields.iter().filter(|f| {
-        !entity::is_content_field(f.name) && !f.name.eq_ignore_ascii_case("mime-version")
-    }) {
-        out.extend_from_slice(&to_crlf(trim_eol(f.raw)));
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    for l in content_lines {
-        out.extend_from_slice(l.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
-    out
 }
 
 /// The body of an application/pkcs7-mime part, decoded per its Content-Transfer-Encoding.
@@ -120,36 +100,23 @@ pub fn encrypt_message<R: CryptoRng + ?Sized>(
     opts: &EncryptOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let (fields, _) = split_message(raw_message)?;
-    let mut entity = split_entity(raw_message).1;
+    // the outer fields must be exactly what every reader sees
+    split_message(raw_message)?;
+    let (outer, mut entity) = split_entity(raw_message);
     if opts.compress {
         let der = compressed::compress_content(&entity)?;
-        let mut e =
-            b"Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n\
-Content-Transfer-Encoding: base64\r\n\
-Content-Disposition: attachment; filename=smime.p7z\r\n\r\n"
-                .to_vec();
-        e.extend_from_slice(&base64_lines(&der));
-        entity = e;
+        entity = pkcs7_mime_entity(SmimeType::CompressedData, &der)?;
     }
     let cipher = choose_content_cipher(opts, recipients.len());
     let der = encrypt_content(&entity, recipients, opts, rng)?;
-    let smime_type = if cipher.is_aead() {
-        "authEnveloped-data"
+    let kind = if cipher.is_aead() {
+        SmimeType::AuthEnvelopedData
     } else {
-        "enveloped-data"
+        SmimeType::EnvelopedData
     };
-    let ct =
-        format!("Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m");
-    Ok(wrap_outer(
-        &fields,
-        &[
-            &ct,
-            "Content-Transfer-Encoding: base64",
-            "Content-Disposition: attachment; filename=smime.p7m",
-        ],
-        &base64_lines(&der),
-    ))
+    pkcs7_mime_part(kind, &der)
+        .to_message(&outer)
+        .map_err(encode_error)
 }
 
 /// An S/MIME encrypted message (`application/pkcs7-mime` enveloped-data or

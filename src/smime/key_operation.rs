@@ -74,11 +74,11 @@ impl SignRequest {
         let spki = cert.tbs_certificate().subject_public_key_info();
         crate::algorithm_policy::refuse_for_production(spki).map_err(Error::Key)?;
         let scheme = match spki.algorithm.oid {
-            algorithms::RSA_ENCRYPTION => match padding {
+            crate::asn1::oid::RSA_ENCRYPTION => match padding {
                 RsaPadding::Pkcs1v15 => SignatureScheme::RsaPkcs1v15,
                 RsaPadding::Pss => SignatureScheme::RsaPss,
             },
-            algorithms::EC_PUBLIC_KEY => SignatureScheme::Ecdsa,
+            crate::asn1::oid::EC_PUBLIC_KEY => SignatureScheme::Ecdsa,
             other => {
                 return Err(Error::Key(format!(
                     "the signer certificate's key algorithm {other} cannot sign"

@@ -15,6 +15,7 @@ pub mod countersign;
 pub mod key_operation;
 pub mod key_use;
 pub mod ml_expansion;
+pub mod pkcs7_mime;
 pub mod receipt;
 pub mod receipt_request;
 pub mod sig_type;
@@ -28,10 +29,11 @@ pub use algorithms::{DigestAlg, RsaPadding};
 pub use countersign::{countersign_der, countersign_message, countersign_message_with};
 pub use key_operation::{DecryptRequest, SignRequest, SignatureScheme};
 pub use key_use::KeyUse;
-pub use receipt::{Receipt, ID_CT_RECEIPT};
+pub use pkcs7_mime::{pkcs7_mime_entity, pkcs7_mime_part, SmimeType};
+pub use receipt::Receipt;
 pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
-pub use sign::{pkcs7_mime_entity, sign_entity, sign_message, PendingSignedEntity};
+pub use sign::{sign_entity, sign_message, PendingSignedEntity};
 pub use signed_build::{sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].

@@ -35,10 +35,10 @@ use super::signed_build::{
 use super::Error;
 use crate::asn1::ber::Tlv;
 use crate::asn1::der::{constructed, primitive};
-pub use crate::asn1::oid::ID_CT_RECEIPT;
+use crate::asn1::oid::ID_CT_RECEIPT;
 use crate::rng::CryptoRng;
 
-pub use super::attributes::MSG_SIG_DIGEST;
+use crate::asn1::oid::MSG_SIG_DIGEST;
 
 /// The Receipt content (RFC 2634 §2.8).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,12 +151,6 @@ pub fn sign_receipt<R: CryptoRng + ?Sized>(
     )
 }
 
-/// The MIME entity of a signed receipt (RFC 2634 §2.4 step 10): the ContentInfo DER as
-/// `application/pkcs7-mime; smime-type=signed-receipt`, base64, CRLF.
-pub fn receipt_entity(content_info: &[u8]) -> Vec<u8> {
-    super::sign::pkcs7_mime_entity("signed-receipt", "smime.p7m", content_info)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +158,7 @@ mod tests {
     #[test]
     fn receipt_round_trip_and_strictness() {
         let r = Receipt {
-            content_type: super::super::signed_parse::ID_DATA,
+            content_type: crate::asn1::oid::ID_DATA,
             signed_content_identifier: vec![7; 32],
             originator_signature_value: vec![9; 256],
         };

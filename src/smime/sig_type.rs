@@ -37,7 +37,7 @@ pub fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, Stri
     }
     let refs: Vec<&[u8]> = oids.iter().map(|o| o.as_slice()).collect();
     super::attributes::attribute(
-        super::attributes::SIGNATURE_TYPE,
+        crate::asn1::oid::SIGNATURE_TYPE,
         vec![constructed(0x30, &refs)],
     )
 }

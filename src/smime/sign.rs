@@ -10,9 +10,10 @@
 use x509_cert::Certificate;
 
 use super::key_operation::{sign_with_key, SignRequest};
+use super::pkcs7_mime::{encode_error, multipart_signed, pkcs7_mime_part, SmimeType};
 use super::signed_build::{PendingSignedData, SignOptions, Signer};
 use super::Error;
-use crate::mime::encode::base64_lines;
+use crate::mime::encode::fresh_boundary;
 use crate::mime::entity::{canonical_crlf, fields, is_content_field, split};
 use crate::rng::CryptoRng;
 
@@ -50,43 +51,6 @@ pub fn split_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (outer, entity)
 }
 
-/// The `application/pkcs7-mime` entity of a CMS object (RFC 8551 §3.2): the given
-/// `smime-type` and file name, base64 in 76-column CRLF lines (RFC 2045 §6.8), e.g.
-/// `("signed-data", "smime.p7m")`, `("compressed-data", "smime.p7z")`,
-/// `("signed-receipt", "smime.p7m")` (RFC 2634 §2.4).
-pub fn pkcs7_mime_entity(smime_type: &str, name: &str, der: &[u8]) -> Vec<u8> {
-    let b64 = base64_lines(der);
-    let mut e = Vec::with_capacity(b64.len() + 200);
-    e.extend_from_slice(
-        format!(
-            "Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=\"{name}\"\r\n\
-Content-Transfer-Encoding: base64\r\n\
-Content-Disposition: attachment; filename=\"{name}\"\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    e.extend_from_slice(&b64);
-    e
-}
-
-/// A boundary unlikely to occur and checked not to occur in `content`.
-fn boundary<R: CryptoRng + ?Sized>(content: &[u8], rng: &mut R) -> Result<String, Error> {
-    for _ in 0..8 {
-        let mut b = [0u8; 12];
-        rng.fill_bytes(&mut b);
-        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        let candidate = format!("----=_mmhs_signed_{hex}");
-        let needle = format!("--{candidate}");
-        if !content
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-        {
-            return Ok(candidate);
-        }
-    }
-    Err(Error::Encode("could not choose a MIME boundary".into()))
-}
-
 /// A signed MIME entity (or whole message) waiting for its signature value: the SignedData
 /// is begun ([`PendingSignedData`]) and the MIME boundary chosen, so that [`Self::finish`]
 /// needs nothing but the signature (RFC 8551 §3.5).
@@ -114,7 +78,7 @@ impl PendingSignedEntity {
         let entity = canonical_crlf(entity);
         let data = PendingSignedData::begin(&entity, cert, chain, opts, rng)?;
         let boundary = if opts.detached {
-            Some(boundary(&entity, rng)?)
+            Some(fresh_boundary(&entity, rng))
         } else {
             None
         };
@@ -158,38 +122,15 @@ impl PendingSignedEntity {
     /// ([`PendingSignedData::finish`]).
     pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
         let cms = self.data.finish(signature)?;
-        let b64 = base64_lines(&cms);
-        let is_message = self.outer.is_some();
-        let outer = self.outer.unwrap_or_default();
-        let mut out = Vec::with_capacity(outer.len() + self.entity.len() + b64.len() + 512);
-        out.extend_from_slice(&outer);
-        if is_message {
-            out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+        let part = match self.boundary {
+            Some(boundary) => multipart_signed(self.entity, self.micalg, boundary, &cms),
+            None => pkcs7_mime_part(SmimeType::SignedData, &cms),
+        };
+        match &self.outer {
+            Some(outer) => part.to_message(outer),
+            None => part.to_vec(),
         }
-        match &self.boundary {
-            Some(b) => {
-                out.extend_from_slice(
-                    format!(
-                        "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n micalg={}; boundary=\"{b}\"\r\n\r\n",
-                        self.micalg
-                    )
-                    .as_bytes(),
-                );
-                out.extend_from_slice(
-                    b"This is a cryptographically signed message in MIME format.\r\n\r\n",
-                );
-                out.extend_from_slice(format!("--{b}\r\n").as_bytes());
-                out.extend_from_slice(&self.entity);
-                out.extend_from_slice(format!("\r\n--{b}\r\n").as_bytes());
-                out.extend_from_slice(
-                    b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n",
-                );
-                out.extend_from_slice(&b64);
-                out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-            }
-            None => out.extend_from_slice(&pkcs7_mime_entity("signed-data", "smime.p7m", &cms)),
-        }
-        Ok(out)
+        .map_err(encode_error)
     }
 }
 

@@ -16,10 +16,10 @@ use super::attributes;
 use super::key_operation::{sign_with_key, SignRequest};
 use super::receipt_request::ReceiptRequestOptions;
 use super::sig_type::{self, SignatureType};
-use super::signed_parse::{ID_DATA, ID_SIGNED_DATA};
 use super::Error;
 use crate::asn1::content_info;
 use crate::asn1::der::{constructed, der_set_of, primitive};
+use crate::asn1::oid::{ID_DATA, ID_SIGNED_DATA};
 use crate::ess::EssSecurityLabel;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
@@ -78,7 +78,7 @@ impl Signer {
             }
             PrivateKey::EcP256(k) => {
                 let point = k.public_key().to_sec1_bytes();
-                if spki.algorithm.oid != algorithms::EC_PUBLIC_KEY
+                if spki.algorithm.oid != crate::asn1::oid::EC_PUBLIC_KEY
                     || spki.subject_public_key.raw_bytes() != point.as_ref()
                 {
                     return Err(Error::Key(

@@ -31,9 +31,6 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
 use crate::asn1::ber::{BerError, Tlv};
-pub use crate::asn1::oid::{
-    ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA, ID_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
-};
 
 /// A ContentInfo as received ([`crate::asn1::content_info`]).
 pub use crate::asn1::content_info::ContentInfo as ParsedContentInfo;

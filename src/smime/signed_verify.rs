@@ -15,12 +15,14 @@ use std::collections::HashMap;
 use x509_cert::Certificate;
 
 use super::algorithms::{self, DigestAlg, VerifyFailure};
-use super::attributes::{self, CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
+use super::attributes;
 use super::receipt_request::ReceiptRequest;
 use super::sig_type;
-use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo, ID_DATA};
+use super::signed_parse::{parse_signer_info, ParsedSignedData, ParsedSignerInfo};
 use super::signer_certificate::{CertIndex, Resolution};
 use crate::algorithm_policy::{self, AlgorithmPolicy, Judged};
+use crate::asn1::oid::ID_DATA;
+use crate::asn1::oid::{CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
 use crate::cancel::{is_cancelled, Cancel};
 use crate::report::{Problem, SecurityLabel, SignatureTypes};
 
@@ -273,8 +275,8 @@ pub fn check_signer(
     // appear unsigned (OpenSSL's bad_signtime_attr vector).
     for a in &si.unsigned_attrs {
         if attributes::SINGLE_VALUED.contains(&a.oid)
-            || a.oid == attributes::SIGNING_CERTIFICATE
-            || a.oid == attributes::EQUIVALENT_LABELS
+            || a.oid == crate::asn1::oid::SIGNING_CERTIFICATE
+            || a.oid == crate::asn1::oid::EQUIVALENT_LABELS
         {
             out.problems.push(p(
                 "attr-must-be-signed",
@@ -360,7 +362,7 @@ fn check_signed_attributes(
         Err(_) => {}
     }
     // signingTime.
-    if let Ok(Some(v)) = attributes::single(attrs, attributes::SIGNING_TIME) {
+    if let Ok(Some(v)) = attributes::single(attrs, crate::asn1::oid::SIGNING_TIME) {
         match attributes::parse_time(v) {
             Ok(t) => out.signing_time = Some(t),
             Err(e) => out
@@ -369,7 +371,7 @@ fn check_signed_attributes(
         }
     }
     // eSSSecurityLabel.
-    if let Ok(Some(v)) = attributes::single(attrs, attributes::SECURITY_LABEL) {
+    if let Ok(Some(v)) = attributes::single(attrs, crate::asn1::oid::SECURITY_LABEL) {
         match crate::ess::EssSecurityLabel::from_tlv(v) {
             Ok(l) => out.label = Some(crate::ess::to_report(&l)),
             Err(e) => out
@@ -380,7 +382,7 @@ fn check_signed_attributes(
     // mlExpansionHistory (RFC 2634 §4.4; its single instance is checked above).
     match super::ml_expansion::MlExpansionHistory::from_attributes(attrs) {
         Ok(h) => out.ml_history = h,
-        Err(e) if attributes::single(attrs, attributes::ML_EXPAND_HISTORY).is_ok() => {
+        Err(e) if attributes::single(attrs, crate::asn1::oid::ML_EXPAND_HISTORY).is_ok() => {
             out.problems.push(p(
                 "signed-attr-malformed",
                 format!("mlExpansionHistory: {e}"),
@@ -389,7 +391,7 @@ fn check_signed_attributes(
         Err(_) => {}
     }
     // signatureType.
-    if let Ok(Some(v)) = attributes::single(attrs, attributes::SIGNATURE_TYPE) {
+    if let Ok(Some(v)) = attributes::single(attrs, crate::asn1::oid::SIGNATURE_TYPE) {
         match sig_type::decode_signature_type(v) {
             Ok(types) => out.signature_types = types,
             Err(e) => out
@@ -398,7 +400,7 @@ fn check_signed_attributes(
         }
     }
     // Signed receipts (RFC 2634 §2.2, §2.10, §4.2).
-    if let Ok(Some(v)) = attributes::single(attrs, attributes::RECEIPT_REQUEST) {
+    if let Ok(Some(v)) = attributes::single(attrs, crate::asn1::oid::RECEIPT_REQUEST) {
         match ReceiptRequest::decode(v) {
             Ok(r) => out.receipt_request = Some(r),
             Err(e) => out
@@ -406,7 +408,7 @@ fn check_signed_attributes(
                 .push(p("signed-attr-malformed", format!("receiptRequest: {e}"))),
         }
     }
-    if let Ok(Some(v)) = attributes::single(attrs, attributes::MSG_SIG_DIGEST) {
+    if let Ok(Some(v)) = attributes::single(attrs, crate::asn1::oid::MSG_SIG_DIGEST) {
         match v.octet_string("msgSigDigest") {
             Ok(d) => out.msg_sig_digest = Some(d.into_owned()),
             Err(e) => out
@@ -414,11 +416,13 @@ fn check_signed_attributes(
                 .push(p("signed-attr-malformed", format!("msgSigDigest: {}", e.0))),
         }
     }
-    out.ml_expansion_history = attrs.iter().any(|a| a.oid == attributes::ML_EXPAND_HISTORY);
+    out.ml_expansion_history = attrs
+        .iter()
+        .any(|a| a.oid == crate::asn1::oid::ML_EXPAND_HISTORY);
     // signingCertificate / signingCertificateV2 bind the certificate (RFC 5035 §5.4).
     for oid in [
-        attributes::SIGNING_CERTIFICATE_V2,
-        attributes::SIGNING_CERTIFICATE,
+        crate::asn1::oid::SIGNING_CERTIFICATE_V2,
+        crate::asn1::oid::SIGNING_CERTIFICATE,
     ] {
         if let (Some(a), Some(c)) = (attrs.iter().find(|a| a.oid == oid), cert) {
             if let Err(m) = attributes::check_signing_certificate(a, c) {

@@ -19,6 +19,7 @@
 //! - A From whose display name shows another address than its addr-spec is
 //!   `from-display-name-address`.
 
+use crate::fields::address;
 use crate::mime::entity::{self, Field};
 use crate::report::{Problem, SignatureType, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
@@ -80,7 +81,7 @@ pub fn check(
         let from_mailboxes = header
             .iter()
             .filter(|f| f.name.eq_ignore_ascii_case("from"))
-            .map(|f| entity::addresses(&f.value).len())
+            .map(|f| address::addresses(&f.value).len())
             .max()
             .unwrap_or(0);
         if from_mailboxes > 1 && entity::field(header, "sender").is_none() {
@@ -111,7 +112,7 @@ fn addresses_of(header: &[Field<'_>], name: &str) -> Vec<String> {
     header
         .iter()
         .filter(|f| f.name.eq_ignore_ascii_case(name))
-        .flat_map(|f| entity::addresses(&f.value))
+        .flat_map(|f| address::addresses(&f.value))
         .collect()
 }
 
@@ -204,12 +205,12 @@ fn address_checks(
 /// When a From value's display name contains an address other than its addr-spec.
 fn display_name_spoof(value: &str) -> Option<String> {
     let lt = value.rfind('<')?;
-    let addr = entity::addresses(value);
+    let addr = address::addresses(value);
     let display = value.get(..lt)?;
     let shown: Vec<String> = display
         .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
         .filter(|t| t.contains('@'))
-        .map(entity::normalize_address)
+        .map(address::normalize_address)
         .collect();
     let other = shown.iter().find(|s| !addr.contains(s))?;
     Some(format!(

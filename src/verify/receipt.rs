@@ -22,18 +22,20 @@
 //!   asked (a `receiptList` entity; a first-tier recipient — To / Cc / Bcc of the original —
 //!   for `firstTier`).
 
+use crate::fields::address;
 use crate::mime::entity::{self, fields, split};
 use crate::report::{Problem, ReceiptReport, ReceiptsFrom, SignatureReport, VerifyReport};
 use crate::rng::CryptoRng;
-use crate::smime::receipt::{msg_sig_digest, receipt_entity, sign_receipt, Receipt};
+use crate::smime::receipt::{msg_sig_digest, sign_receipt, Receipt};
 use crate::smime::receipt_request::{rfc822_names, ReceiptRequest};
 use crate::smime::signed_parse::hex;
 use crate::smime::signed_verify::SignerCheck;
+use crate::smime::{pkcs7_mime_part, SmimeType};
 use crate::smime::{DigestAlg, SignOptions, Signer};
 
 use super::authorizing_users::is_originator_signature;
 use super::{Error, VerifyContext};
-use crate::mime::encode::{mailbox, Headers};
+use crate::mime::encode::{mailbox, Headers, Message, Part};
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -360,7 +362,7 @@ fn recipients_of(message: &[u8], content: &[u8]) -> Vec<String> {
                     .iter()
                     .any(|n| f.name.eq_ignore_ascii_case(n))
                 {
-                    out.extend(entity::addresses(&f.value));
+                    out.extend(address::addresses(&f.value));
                 }
             }
         }
@@ -515,7 +517,10 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
         &sign_opts,
         rng,
     )?;
-    let message = receipt_message(original, &from, &to, opts, &receipt_entity(&ci))?;
+    // RFC 2634 §2.4 step 10: the ContentInfo as `application/pkcs7-mime;
+    // smime-type=signed-receipt`.
+    let entity = pkcs7_mime_part(SmimeType::SignedReceipt, &ci);
+    let message = receipt_message(original, &from, &to, opts, entity)?;
     Ok(SignedReceipt {
         message,
         to,
@@ -532,7 +537,7 @@ fn receipt_message(
     from: &str,
     to: &[String],
     opts: &ReceiptOptions,
-    entity: &[u8],
+    entity: Part,
 ) -> Result<Vec<u8>, Error> {
     let (h, _) = split(original);
     let original_id = entity::field(&fields(h), "message-id")
@@ -556,11 +561,10 @@ fn receipt_message(
         headers.push("In-Reply-To", id.as_str());
         headers.push("References", id);
     }
-    headers.push("MIME-Version", "1.0");
-    let mut bytes = Vec::with_capacity(entity.len() + 512);
-    headers
-        .write(&mut bytes)
-        .map_err(|_| Error::Encode("a receipt header line would exceed 998 octets".into()))?;
-    bytes.extend_from_slice(entity);
-    Ok(bytes)
+    Message {
+        headers,
+        body: entity,
+    }
+    .to_bytes()
+    .map_err(|_| Error::Encode("a receipt header line would exceed 998 octets".into()))
 }

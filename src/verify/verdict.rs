@@ -25,6 +25,7 @@
 //!    ([`super::correspondents`]).
 
 use super::authorizing_users;
+use crate::fields::address;
 use crate::mime::entity::{self, fields, split};
 use crate::report::{AuthorizationStatus, Forwarded, HpScheme, Problem, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
@@ -176,7 +177,7 @@ fn released_outer_fields(
     let outer_sender: Vec<String> = top_fields
         .iter()
         .filter(|f| f.name.eq_ignore_ascii_case("sender"))
-        .flat_map(|f| entity::addresses(&f.value))
+        .flat_map(|f| address::addresses(&f.value))
         .collect();
     let sender_bound = top_fields
         .iter()

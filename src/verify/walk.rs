@@ -16,14 +16,14 @@
 
 use std::borrow::Cow;
 
+use crate::asn1::oid::ID_CT_RECEIPT;
+use crate::asn1::oid::{
+    ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
+};
 use crate::cancel::{is_cancelled, Cancel};
 use crate::mime::entity::{self, canonical_crlf, fields, split, with_outer_fields};
 use crate::report::{Layer, Problem, VerifyReport};
-use crate::smime::receipt::ID_CT_RECEIPT;
-use crate::smime::signed_parse::{
-    parse_content_info, parse_signed_data, ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA,
-    ID_ENVELOPED_DATA, ID_SIGNED_DATA,
-};
+use crate::smime::signed_parse::{parse_content_info, parse_signed_data};
 use crate::smime::signed_verify::{
     check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
 };

@@ -17,11 +17,12 @@
 
 use der::Encode;
 
+use mmhs::asn1::oid::ID_DATA;
 use mmhs::mime::encode::base64_lines;
 use mmhs::mime::entity::{self, fields, media_type, split};
 use mmhs::release::{self, Decision, Outcome, ReleasePolicy, ReleaseRequest};
 use mmhs::rng::danger::SeededRng;
-use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data, ID_DATA};
+use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data};
 use mmhs::smime::{self, signed_build, DigestAlg, SignOptions, Signer};
 
 use super::pki::Pki;

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -25,16 +26,31 @@ pub enum Alg {
     Rsa1024,
 }
 
+/// Run the openssl CLI with `args` in `dir`.
 pub fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
+    openssl_env(dir, args, &[])
+}
+
+/// [`openssl`] with extra environment variables (an `openssl ca` configuration may read its
+/// database directory or a subject's address from them).
+pub fn openssl_env(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> std::process::Output {
     Command::new("openssl")
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .output()
         .expect("the openssl CLI")
 }
 
+/// Run openssl with `args` in `dir`; fail the test with its stderr unless it succeeds; its
+/// stdout.
 pub fn ok(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = openssl(dir, args);
+    ok_env(dir, args, &[])
+}
+
+/// [`ok`] with extra environment variables ([`openssl_env`]).
+pub fn ok_env(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Vec<u8> {
+    let out = openssl_env(dir, args, env);
     assert!(
         out.status.success(),
         "openssl {args:?} failed: {}",

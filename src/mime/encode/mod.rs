@@ -45,8 +45,8 @@ pub use header::{
     encoded_words, fold_field, is_atext, is_dot_atom_text, mailbox, phrase, quoted_string,
     unstructured, Headers,
 };
-pub use param::{is_token, param};
-pub use part::{boundary, contains, Message, Part};
+pub use param::{is_token, param, param_text, SEGMENT};
+pub use part::{boundary, contains, fresh_boundary, Message, Part};
 pub use transfer::{
     base64_lines, is_7bit_safe, max_line_len, normalize_crlf, quoted_printable, TransferEncoding,
 };

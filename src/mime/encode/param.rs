@@ -2,7 +2,6 @@
 //! extended values with continuations).
 
 use super::header::quoted_string;
-use super::FOLD_AT;
 
 /// `tspecials` of RFC 2045 §5.1.
 fn is_tspecial(c: char) -> bool {
@@ -21,57 +20,86 @@ fn is_attribute_char(b: u8) -> bool {
     b.is_ascii_graphic() && !is_tspecial(b as char) && !matches!(b, b'*' | b'\'' | b'%')
 }
 
-/// Render `; name=value`, choosing the simplest correct form:
-/// token, quoted-string (printable ASCII), or RFC 2231 extended `name*=utf-8''%XX…`
-/// (split into `name*0*`, `name*1*` … continuations so lines can fold).
+/// Characters per continuation section (RFC 2231 §3), so that a long value folds between
+/// sections; also the longest value written in one piece.
+pub const SEGMENT: usize = 60;
+
+/// Render `; name=value` ([`param_text`]), as it follows a media type or another parameter.
 pub fn param(name: &str, value: &str) -> String {
-    if is_token(value) {
-        return format!("; {name}={value}");
+    format!("; {}", param_text(name, value))
+}
+
+/// Render one parameter `name=value` in the simplest correct form (RFC 2045 §5.1,
+/// RFC 2231):
+/// - a `token` of at most [`SEGMENT`] characters as it is;
+/// - other printable ASCII of at most [`SEGMENT`] characters as a `quoted-string`;
+/// - longer printable ASCII as continuations `name*0="…"; name*1="…"` (RFC 2231 §3), each
+///   a quoted-string of at most [`SEGMENT`] characters, readable as they are;
+/// - anything else (non-ASCII, control characters) as the extended value
+///   `name*=utf-8''%XX…` (RFC 2231 §4), split into `name*0*=utf-8''…; name*1*=…`
+///   continuations when longer than [`SEGMENT`]; a character's `%XX` octets never straddle
+///   two sections, since some decoders (mail-parser among them) decode each on its own.
+///
+/// Sections are joined with `"; "`, so a header writer can fold between them.
+pub fn param_text(name: &str, value: &str) -> String {
+    let printable = value.chars().all(|c| c == ' ' || c.is_ascii_graphic());
+    if printable && value.len() <= SEGMENT {
+        return if is_token(value) {
+            format!("{name}={value}")
+        } else {
+            format!("{name}={}", quoted_string(value))
+        };
     }
-    if value.chars().all(|c| c == ' ' || c.is_ascii_graphic()) && value.len() <= 60 {
-        return format!("; {name}={}", quoted_string(value));
+    if printable {
+        // ASCII: one octet a character, so byte chunks are character chunks.
+        return value
+            .as_bytes()
+            .chunks(SEGMENT)
+            .enumerate()
+            .map(|(n, c)| {
+                let chunk: String = c.iter().copied().map(char::from).collect();
+                format!("{name}*{n}={}", quoted_string(&chunk))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
     }
-    // RFC 2231 §4: charset'language'%-encoded; §3: continuations.
-    // One piece per character (all its %XX octets), so continuations never split a UTF-8
-    // sequence: some decoders (mail-parser among them) decode each segment on its own.
-    let mut pieces: Vec<String> = Vec::with_capacity(value.len());
+    // RFC 2231 §4: charset'language'%-encoded, one piece per character.
+    let mut sections: Vec<String> = vec![String::new()];
     for c in value.chars() {
         let mut buf = [0u8; 4];
         let mut piece = String::new();
         for b in c.encode_utf8(&mut buf).as_bytes() {
             if is_attribute_char(*b) {
-                piece.push(*b as char);
+                piece.push(char::from(*b));
             } else {
                 piece.push_str(&format!("%{b:02X}"));
             }
         }
-        pieces.push(piece);
-    }
-    let encoded: String = pieces.concat();
-    if encoded.len() + name.len() + 11 <= FOLD_AT - 2 {
-        return format!("; {name}*=utf-8''{encoded}");
-    }
-    // Continuations of at most 60 characters, never splitting a character.
-    const CHUNK: usize = 60;
-    let mut chunks: Vec<String> = vec![String::new()];
-    for piece in pieces {
-        let full = chunks.last().is_some_and(|c| c.len() + piece.len() > CHUNK);
+        let full = sections
+            .last()
+            .is_some_and(|s| !s.is_empty() && s.len() + piece.len() > SEGMENT);
         if full {
-            chunks.push(String::new());
+            sections.push(String::new());
         }
-        if let Some(c) = chunks.last_mut() {
-            c.push_str(&piece);
-        }
-    }
-    let mut out = String::new();
-    for (n, head) in chunks.iter().enumerate() {
-        if n == 0 {
-            out.push_str(&format!("; {name}*0*=utf-8''{head}"));
-        } else {
-            out.push_str(&format!("; {name}*{n}*={head}"));
+        if let Some(s) = sections.last_mut() {
+            s.push_str(&piece);
         }
     }
-    out
+    if let [one] = sections.as_slice() {
+        return format!("{name}*=utf-8''{one}");
+    }
+    sections
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            if n == 0 {
+                format!("{name}*0*=utf-8''{s}")
+            } else {
+                format!("{name}*{n}*={s}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
@@ -98,5 +126,21 @@ mod tests {
             let v = v.trim_start_matches("utf-8''");
             assert_eq!(v.len() % 3, 0, "{seg}");
         }
+        // long printable ASCII: readable quoted continuations (RFC 2231 §3)
+        let ascii = format!("{}.txt", "a b ".repeat(20));
+        assert_eq!(
+            param_text("filename", &ascii),
+            format!(
+                "filename*0=\"{}\"; filename*1=\"{}\"",
+                &ascii[..60],
+                &ascii[60..]
+            )
+        );
+        // a long token too: no line may grow without bound
+        let token = "A".repeat(61);
+        assert!(param_text("label", &token).starts_with("label*0=\"AAAA"));
+        // a control character is never written raw
+        assert_eq!(param_text("x", "a\tb"), "x*=utf-8''a%09b");
+        assert_eq!(param_text("x", ""), "x=\"\"");
     }
 }

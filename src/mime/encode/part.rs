@@ -1,6 +1,7 @@
-//! The [`Part`] tree: leaves, multiparts with an RNG-drawn boundary (RFC 2046 §5.1.1) and
-//! whole [`Message`]s, serialised with CRLF line ends. Every MIME producer of the crate
-//! (compose, DSNs, release notices, the webmail) builds with it.
+//! The [`Part`] tree: leaves, multiparts with an RNG-drawn boundary (RFC 2046 §5.1.1),
+//! already-serialised entities carried octet for octet, and whole [`Message`]s, serialised
+//! with CRLF line ends. Every MIME producer of the crate (compose, S/MIME entities, header
+//! protection, domain signatures, DSNs, release notices, the webmail) builds with it.
 
 use super::header::{fold_field, Headers};
 use super::param::param;
@@ -8,7 +9,9 @@ use super::transfer::{
     base64_lines, is_7bit_safe, normalize_crlf, quoted_printable, TransferEncoding,
 };
 use super::{EncodeError, FOLD_AT};
+use crate::mime::entity::{canonical_crlf, split};
 use crate::rng::CryptoRng;
+use std::borrow::Cow;
 
 /// A MIME entity ready to be serialised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,11 @@ pub enum Part {
         /// The children.
         parts: Vec<Part>,
     },
+    /// An already-serialised MIME entity (header fields, an empty line, the body), written
+    /// octet for octet: the first part of multipart/signed is exactly the content its
+    /// signature covers (RFC 1847 §2.1, RFC 8551 §3.1.1), so it is never re-encoded.
+    /// Canonical CRLF line ends ([`Part::entity`] makes them so).
+    Entity(Vec<u8>),
 }
 
 impl Part {
@@ -78,28 +86,22 @@ impl Part {
         }
     }
 
-    /// A multipart with a fresh boundary from `rng` that does not occur in any child.
-    pub fn multipart<R: CryptoRng + ?Sized>(subtype: &str, parts: Vec<Part>, rng: &mut R) -> Part {
+    /// A multipart with Content-Type parameters (e.g. `report-type`, RFC 6522 §3) and a
+    /// fresh boundary from `rng` that occurs in no child ([`fresh_boundary`]).
+    pub fn multipart<R: CryptoRng + ?Sized>(
+        subtype: &str,
+        params: &[(&str, &str)],
+        parts: Vec<Part>,
+        rng: &mut R,
+    ) -> Part {
         let mut probe = Vec::new();
         for p in &parts {
             // children serialise infallibly except for over-long header lines, which the
             // final write reports; for the probe ignore that.
             let _ = p.write(&mut probe);
         }
-        let boundary = loop {
-            let b = boundary(rng);
-            if !contains(&probe, b.as_bytes()) {
-                break b;
-            }
-        };
-        Part::Multipart {
-            headers: Headers::new(),
-            subtype: subtype.to_string(),
-            params: Vec::new(),
-            boundary,
-            preamble: Vec::new(),
-            parts,
-        }
+        let boundary = fresh_boundary(&probe, rng);
+        Part::multipart_with_boundary(subtype, params, boundary, b"", parts)
     }
 
     /// A multipart whose boundary the caller drew (a report that must name its boundary
@@ -129,6 +131,16 @@ impl Part {
         Part::Leaf { headers, body }
     }
 
+    /// An already-serialised entity (header fields, empty line, body), its line ends made
+    /// canonical CRLF (RFC 8551 §3.1.1; a no-op on canonical input) and then kept octet for
+    /// octet.
+    pub fn entity(entity: Vec<u8>) -> Part {
+        match canonical_crlf(&entity) {
+            Cow::Borrowed(_) => Part::Entity(entity),
+            Cow::Owned(canon) => Part::Entity(canon),
+        }
+    }
+
     /// True when the serialised part contains octets ≥ 0x80 outside base64/QP (8BITMIME).
     pub fn has_8bit(&self) -> bool {
         match self {
@@ -136,14 +148,37 @@ impl Part {
             Part::Multipart {
                 preamble, parts, ..
             } => !preamble.is_ascii() || parts.iter().any(Part::has_8bit),
+            Part::Entity(raw) => !raw.is_ascii(),
         }
     }
 
     /// Serialise the entity: its MIME header fields, a blank line, the body.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        if let Part::Entity(raw) = self {
+            out.extend_from_slice(raw);
+            return Ok(());
+        }
         self.write_headers(out)?;
         out.extend_from_slice(b"\r\n");
         self.write_body(out)
+    }
+
+    /// The serialised entity ([`Self::write`]).
+    pub fn to_vec(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::new();
+        self.write(&mut out)?;
+        Ok(out)
+    }
+
+    /// A whole message with this entity as its body: the already-serialised RFC 5322
+    /// header section `outer` (complete fields, CRLF), `MIME-Version: 1.0` (RFC 2045 §4),
+    /// then this entity's MIME header fields, an empty line and its body.
+    pub fn to_message(&self, outer: &[u8]) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::with_capacity(outer.len() + 20);
+        out.extend_from_slice(outer);
+        out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+        self.write(&mut out)?;
+        Ok(out)
     }
 
     /// Serialise only the MIME header fields of this entity (for a top-level message the
@@ -165,6 +200,10 @@ impl Part {
                 value.push_str(&format!("; boundary=\"{boundary}\""));
                 fold_field("Content-Type", &value, out)?;
                 headers.write(out)
+            }
+            Part::Entity(raw) => {
+                out.extend_from_slice(split(raw).0);
+                Ok(())
             }
         }
     }
@@ -197,6 +236,10 @@ impl Part {
                 out.extend_from_slice(b"--\r\n");
                 Ok(())
             }
+            Part::Entity(raw) => {
+                out.extend_from_slice(split(raw).1);
+                Ok(())
+            }
         }
     }
 }
@@ -214,13 +257,9 @@ impl Message {
     /// Serialise: header fields, `MIME-Version: 1.0`, the body's MIME fields, a blank line,
     /// the body. CRLF line ends throughout.
     pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::new();
-        self.headers.write(&mut out)?;
-        out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-        self.body.write_headers(&mut out)?;
-        out.extend_from_slice(b"\r\n");
-        self.body.write_body(&mut out)?;
-        Ok(out)
+        let mut outer = Vec::new();
+        self.headers.write(&mut outer)?;
+        self.body.to_message(&outer)
     }
 }
 
@@ -236,14 +275,50 @@ fn has_long_or_trailing_ws_issues(text: &[u8]) -> bool {
 /// mistaken for base64 or quoted-printable content (`=_` cannot start a base64 line and
 /// is not valid QP).
 pub fn boundary<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut bytes = [0u8; 24];
+    let mut bytes = [0u8; BOUNDARY_LEN];
     rng.fill_bytes(&mut bytes);
     let mut s = String::from("=_");
     for b in bytes {
-        s.push(ALPHABET[(b & 31) as usize] as char);
+        s.push(char::from(BOUNDARY_ALPHABET[usize::from(b & 31)]));
     }
     s
+}
+
+/// How many boundaries [`fresh_boundary`] draws from the RNG before it counts.
+const BOUNDARY_DRAWS: usize = 16;
+
+/// The boundary alphabet (base32 letters and digits: `bchars`, RFC 2046 §5.1.1).
+const BOUNDARY_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// Random characters of a boundary after its `=_` prefix.
+const BOUNDARY_LEN: usize = 24;
+
+/// A boundary that occurs nowhere in `content` (RFC 2046 §5.1.1: it "must not appear inside
+/// any of the encapsulated parts"): drawn from `rng` ([`boundary`]); should
+/// 16 draws all occur (only a broken RNG makes that likely), the first of
+/// the boundaries `=_` + a counter in base32 that does not occur. The content holds fewer
+/// boundary-shaped runs than it has octets, so the count ends within that many steps: the
+/// work stays linear in the content whatever it holds.
+pub fn fresh_boundary<R: CryptoRng + ?Sized>(content: &[u8], rng: &mut R) -> String {
+    let taken: std::collections::HashSet<&[u8]> = content
+        .windows(2 + BOUNDARY_LEN)
+        .filter(|w| w.starts_with(b"=_"))
+        .collect();
+    let free = |b: &String| !taken.contains(b.as_bytes());
+    if let Some(b) = (0..BOUNDARY_DRAWS).map(|_| boundary(rng)).find(free) {
+        return b;
+    }
+    (0u64..)
+        .map(|mut n| {
+            let mut s = String::from("=_");
+            for _ in 0..BOUNDARY_LEN {
+                s.push(char::from(BOUNDARY_ALPHABET[(n % 32) as usize]));
+                n /= 32;
+            }
+            s
+        })
+        .find(free)
+        .unwrap_or_default()
 }
 
 /// Naive substring search (the probe is only as large as the message).
