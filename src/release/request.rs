@@ -58,8 +58,11 @@ impl DecisionRequest {
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReleaseOptions {
-    /// The release officer's key and certificate.
-    pub officer: KeyUse,
+    /// The release officer's key and certificate: required by `release`; absent for
+    /// `releaseAsync`, which takes the officer's key held outside the core as an argument
+    /// ([`Self::officer`]).
+    #[serde(default)]
+    pub officer: Option<KeyUse>,
     /// Trust anchors for step 1 (PEM texts).
     #[serde(default)]
     #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
@@ -108,6 +111,15 @@ impl ReleaseOptions {
         }
         .context(now)
         .map_err(Error::from)
+    }
+
+    /// The officer's key: `request-invalid` when absent.
+    pub fn officer(&self) -> Result<&KeyUse, Error> {
+        self.officer.as_ref().ok_or_else(|| {
+            Error::from(crate::request::Error::Invalid(
+                "release options: officer (the officer's key and certificate) is required".into(),
+            ))
+        })
     }
 
     /// The time of the procedure: the request's, else `now`.

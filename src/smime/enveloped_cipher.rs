@@ -27,6 +27,7 @@ use der::{Any, Decode, Encode, Sequence, Tag};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
+use super::key_operation::ContentEncryptRequest;
 use super::Error;
 use crate::asn1::oid::{
     AES128_CBC, AES128_GCM, AES192_CBC, AES192_GCM, AES256_CBC, AES256_GCM, DES_EDE3_CBC, RC2_CBC,
@@ -125,29 +126,33 @@ pub(crate) fn key_len_for(alg: &AlgorithmIdentifierOwned) -> Result<usize, Error
     })
 }
 
-/// Encrypt with a CBC cipher: returns (ciphertext, algorithm identifier with the IV).
-pub(crate) fn encrypt_cbc<R: CryptoRng + ?Sized>(
+/// Draw the IV (AES-CBC, 16 octets) or nonce (AES-GCM, 12 octets) for `cipher` from `rng`
+/// and encode its contentEncryptionAlgorithm: `AES-IV` (RFC 3565 §4.1) or `GCMParameters`
+/// with a 16-octet ICV (RFC 5084 §3.2).
+pub(crate) fn content_parameters<R: CryptoRng + ?Sized>(
     cipher: ContentCipher,
-    key: &[u8],
-    plaintext: &[u8],
     rng: &mut R,
 ) -> Result<(Vec<u8>, AlgorithmIdentifierOwned), Error> {
-    let mut iv = [0u8; 16];
-    rng.fill_bytes(&mut iv);
-    let bad_key = |_| Error::EncryptFailed("bad content key length".into());
-    let ct = match cipher {
-        ContentCipher::Aes128Cbc => cbc::Encryptor::<Aes128>::new_from_slices(key, &iv)
-            .map_err(bad_key)?
-            .encrypt_padded_vec::<Pkcs7>(plaintext),
-        ContentCipher::Aes256Cbc => cbc::Encryptor::<Aes256>::new_from_slices(key, &iv)
-            .map_err(bad_key)?
-            .encrypt_padded_vec::<Pkcs7>(plaintext),
-        _ => return Err(Error::EncryptFailed("not a CBC cipher".into())),
+    let enc = |e: der::Error| Error::EncryptFailed(format!("encoding the IV: {e}"));
+    let (iv, params) = if cipher.is_aead() {
+        let mut nonce = [0u8; 12];
+        rng.fill_bytes(&mut nonce);
+        let params = GcmParameters {
+            nonce: OctetString::new(nonce.to_vec()).map_err(enc)?,
+            icv_len: GCM_TAG_LEN as u8,
+        };
+        let any = Any::from_der(&params.to_der().map_err(enc)?).map_err(enc)?;
+        (nonce.to_vec(), any)
+    } else {
+        let mut iv = [0u8; 16];
+        rng.fill_bytes(&mut iv);
+        (
+            iv.to_vec(),
+            Any::new(Tag::OctetString, iv.to_vec()).map_err(enc)?,
+        )
     };
-    let params = Any::new(Tag::OctetString, iv.to_vec())
-        .map_err(|e| Error::EncryptFailed(format!("encoding the IV: {e}")))?;
     Ok((
-        ct,
+        iv,
         AlgorithmIdentifierOwned {
             oid: cipher.oid(),
             parameters: Some(params),
@@ -155,48 +160,134 @@ pub(crate) fn encrypt_cbc<R: CryptoRng + ?Sized>(
     ))
 }
 
-/// Encrypt with AES-GCM: returns (ciphertext, tag, algorithm identifier).
-/// `aad` is the DER of the authenticated attributes, or empty.
-pub(crate) fn encrypt_gcm<R: CryptoRng + ?Sized>(
-    cipher: ContentCipher,
-    key: &[u8],
-    plaintext: &[u8],
-    aad: &[u8],
-    rng: &mut R,
-) -> Result<(Vec<u8>, Vec<u8>, AlgorithmIdentifierOwned), Error> {
-    let mut nonce = [0u8; 12];
-    rng.fill_bytes(&mut nonce);
-    let mut buf = plaintext.to_vec();
+/// The tag length we produce for AES-GCM (RFC 5084 §3.2 allows 12 to 16).
+pub(crate) const GCM_TAG_LEN: usize = 16;
+
+/// Encrypt a [`ContentEncryptRequest`]: AES-CBC with PKCS#7 padding, or AES-GCM returning the
+/// ciphertext followed by the 16-octet tag (the layout of WebCrypto's answer).
+pub(crate) fn encrypt_with(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, Error> {
+    let bad_key = || Error::EncryptFailed("bad content key or IV length".into());
     let fail = |_| Error::EncryptFailed("AES-GCM encryption failed".into());
-    let tag = match cipher {
-        ContentCipher::Aes128Gcm => AesGcm::<Aes128, U12, U16>::new_from_slice(key)
-            .map_err(|_| Error::EncryptFailed("bad content key length".into()))?
-            .encrypt_inout_detached((&nonce).into(), aad, buf.as_mut_slice().into())
-            .map_err(fail)?
-            .to_vec(),
-        ContentCipher::Aes256Gcm => AesGcm::<Aes256, U12, U16>::new_from_slice(key)
-            .map_err(|_| Error::EncryptFailed("bad content key length".into()))?
-            .encrypt_inout_detached((&nonce).into(), aad, buf.as_mut_slice().into())
-            .map_err(fail)?
-            .to_vec(),
-        _ => return Err(Error::EncryptFailed("not a GCM cipher".into())),
+    let nonce = || -> Result<[u8; 12], Error> { req.iv.try_into().map_err(|_| bad_key()) };
+    Ok(match req.cipher {
+        ContentCipher::Aes128Cbc => cbc::Encryptor::<Aes128>::new_from_slices(req.key, req.iv)
+            .map_err(|_| bad_key())?
+            .encrypt_padded_vec::<Pkcs7>(req.data),
+        ContentCipher::Aes256Cbc => cbc::Encryptor::<Aes256>::new_from_slices(req.key, req.iv)
+            .map_err(|_| bad_key())?
+            .encrypt_padded_vec::<Pkcs7>(req.data),
+        ContentCipher::Aes128Gcm => {
+            let mut buf = Vec::with_capacity(req.data.len() + GCM_TAG_LEN);
+            buf.extend_from_slice(req.data);
+            let tag = AesGcm::<Aes128, U12, U16>::new_from_slice(req.key)
+                .map_err(|_| bad_key())?
+                .encrypt_inout_detached((&nonce()?).into(), req.aad, buf.as_mut_slice().into())
+                .map_err(fail)?;
+            buf.extend_from_slice(&tag);
+            buf
+        }
+        ContentCipher::Aes256Gcm => {
+            let mut buf = Vec::with_capacity(req.data.len() + GCM_TAG_LEN);
+            buf.extend_from_slice(req.data);
+            let tag = AesGcm::<Aes256, U12, U16>::new_from_slice(req.key)
+                .map_err(|_| bad_key())?
+                .encrypt_inout_detached((&nonce()?).into(), req.aad, buf.as_mut_slice().into())
+                .map_err(fail)?;
+            buf.extend_from_slice(&tag);
+            buf
+        }
+    })
+}
+
+/// One AES block operation with `key` (16, 24 or 32 octets): CBC with a zero IV over a
+/// single block is the block cipher itself.
+fn aes_block(key: &[u8], block: &[u8], decrypt: bool) -> Result<Vec<u8>, Error> {
+    use cipher::block_padding::NoPadding;
+    let zero = [0u8; 16];
+    let bad = |_| Error::EncryptFailed("bad content key length".into());
+    let out = match (key.len(), decrypt) {
+        (16, false) => cbc::Encryptor::<Aes128>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .encrypt_padded_vec::<NoPadding>(block),
+        (32, false) => cbc::Encryptor::<Aes256>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .encrypt_padded_vec::<NoPadding>(block),
+        (16, true) => cbc::Decryptor::<Aes128>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .decrypt_padded_vec::<NoPadding>(block)
+            .map_err(|_| Error::EncryptFailed("block".into()))?,
+        (32, true) => cbc::Decryptor::<Aes256>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .decrypt_padded_vec::<NoPadding>(block)
+            .map_err(|_| Error::EncryptFailed("block".into()))?,
+        _ => return Err(Error::EncryptFailed("bad content key length".into())),
     };
-    let params = GcmParameters {
-        nonce: OctetString::new(nonce.to_vec()).map_err(|e| Error::EncryptFailed(e.to_string()))?,
-        icv_len: 16,
+    Ok(out)
+}
+
+fn xor16(a: &[u8], b: &[u8]) -> Vec<u8> {
+    a.iter().zip(b).map(|(x, y)| x ^ y).collect()
+}
+
+/// Check a provider's answer to `req` without redoing the work: its length, and the first
+/// and last blocks decrypted with the request's key and IV (AES-CBC: D(C₀) ⊕ IV = P₀ and
+/// D(Cₙ) ⊕ Cₙ₋₁ = the padded last block, RFC 5652 §6.3; AES-GCM: the counter-mode key
+/// stream of the first and last blocks, NIST SP 800-38D §6.5). A wrong key, IV, mode or
+/// padding is refused (`encrypt-failed`); the GCM tag is not recomputed (GHASH over the whole
+/// content), so a provider that returns a wrong tag makes a message its recipients refuse
+/// (`decrypt-auth-failed`), never a readable one.
+pub(crate) fn check_ciphertext(
+    req: &ContentEncryptRequest<'_>,
+    answer: &[u8],
+) -> Result<(), Error> {
+    let wrong = |what: &str| {
+        Error::EncryptFailed(format!(
+            "the content encryption answer does not fit the request: {what}"
+        ))
     };
-    let params_der = params
-        .to_der()
-        .map_err(|e| Error::EncryptFailed(e.to_string()))?;
-    let any = Any::from_der(&params_der).map_err(|e| Error::EncryptFailed(e.to_string()))?;
-    Ok((
-        buf,
-        tag,
-        AlgorithmIdentifierOwned {
-            oid: cipher.oid(),
-            parameters: Some(any),
-        },
-    ))
+    let n = req.data.len();
+    if req.cipher.is_aead() {
+        if answer.len() != n + GCM_TAG_LEN {
+            return Err(wrong("length"));
+        }
+        let nonce: [u8; 12] = req.iv.try_into().map_err(|_| wrong("nonce length"))?;
+        let blocks = n.div_ceil(16);
+        for j in [0, blocks.saturating_sub(1)] {
+            if j >= blocks {
+                continue;
+            }
+            let mut ctr = [0u8; 16];
+            ctr[..12].copy_from_slice(&nonce);
+            let c = u32::try_from(j + 2).map_err(|_| wrong("content too long for GCM"))?;
+            ctr[12..].copy_from_slice(&c.to_be_bytes());
+            let ks = aes_block(req.key, &ctr, false)?;
+            let end = (16 * j + 16).min(n);
+            let (p, c) = (&req.data[16 * j..end], &answer[16 * j..end]);
+            if xor16(p, &ks) != c {
+                return Err(wrong("the key stream"));
+            }
+        }
+        return Ok(());
+    }
+    let expected = (n / 16 + 1) * 16;
+    if answer.len() != expected || req.iv.len() != 16 {
+        return Err(wrong("length"));
+    }
+    let pad = 16 - n % 16;
+    let mut last = req.data[n - n % 16..].to_vec();
+    last.resize(16, pad as u8);
+    let prev = if expected == 16 {
+        req.iv
+    } else {
+        &answer[expected - 32..expected - 16]
+    };
+    if xor16(&aes_block(req.key, &answer[expected - 16..], true)?, prev) != last {
+        return Err(wrong("the last block"));
+    }
+    if n >= 16 && xor16(&aes_block(req.key, &answer[..16], true)?, req.iv) != req.data[..16] {
+        return Err(wrong("the first block"));
+    }
+    Ok(())
 }
 
 fn iv_param(alg: &AlgorithmIdentifierOwned, len: usize) -> Result<Vec<u8>, Error> {
@@ -337,7 +428,16 @@ mod tests {
     #[test]
     fn cbc_round_trip_and_wrong_key() {
         let key = [3u8; 32];
-        let (ct, alg) = encrypt_cbc(ContentCipher::Aes256Cbc, &key, b"hello", &mut rng()).unwrap();
+        let (iv, alg) = content_parameters(ContentCipher::Aes256Cbc, &mut rng()).unwrap();
+        let req = ContentEncryptRequest {
+            cipher: ContentCipher::Aes256Cbc,
+            key: &key,
+            iv: &iv,
+            aad: b"",
+            data: b"hello",
+        };
+        let ct = encrypt_with(&req).unwrap();
+        check_ciphertext(&req, &ct).unwrap();
         assert_eq!(decrypt_cbc(&alg, &key, &ct).unwrap(), b"hello");
         let r = decrypt_cbc(&alg, &[4u8; 32], &ct);
         assert!(matches!(r, Err(Error::DecryptFailed(_))) || r.unwrap() != b"hello");
@@ -346,8 +446,17 @@ mod tests {
     #[test]
     fn gcm_round_trip_and_tamper() {
         let key = [5u8; 16];
-        let (ct, tag, alg) =
-            encrypt_gcm(ContentCipher::Aes128Gcm, &key, b"hello", b"", &mut rng()).unwrap();
+        let (nonce, alg) = content_parameters(ContentCipher::Aes128Gcm, &mut rng()).unwrap();
+        let req = ContentEncryptRequest {
+            cipher: ContentCipher::Aes128Gcm,
+            key: &key,
+            iv: &nonce,
+            aad: b"",
+            data: b"hello",
+        };
+        let mut ct = encrypt_with(&req).unwrap();
+        check_ciphertext(&req, &ct).unwrap();
+        let tag = ct.split_off(5);
         assert_eq!(decrypt_gcm(&alg, &key, &ct, &tag, b"").unwrap(), b"hello");
         let mut bad = ct.clone();
         bad[0] ^= 1;
@@ -355,5 +464,56 @@ mod tests {
             decrypt_gcm(&alg, &key, &bad, &tag, b""),
             Err(Error::DecryptAuthFailed(_))
         ));
+    }
+
+    /// Answers that do not fit the request are refused: another key, another IV, a flipped
+    /// first or last block, a truncated answer — for every size around the block boundary.
+    #[test]
+    fn wrong_content_answers_are_refused() {
+        let data: Vec<u8> = (0..100u8).collect();
+        for cipher in [
+            ContentCipher::Aes128Cbc,
+            ContentCipher::Aes256Cbc,
+            ContentCipher::Aes128Gcm,
+            ContentCipher::Aes256Gcm,
+        ] {
+            for n in [0usize, 1, 15, 16, 17, 32, 100] {
+                let key = vec![7u8; cipher.key_len()];
+                let (iv, _) = content_parameters(cipher, &mut rng()).unwrap();
+                let req = ContentEncryptRequest {
+                    cipher,
+                    key: &key,
+                    iv: &iv,
+                    aad: b"",
+                    data: &data[..n],
+                };
+                let good = encrypt_with(&req).unwrap();
+                check_ciphertext(&req, &good).unwrap();
+                let other_key = vec![8u8; cipher.key_len()];
+                let other = encrypt_with(&ContentEncryptRequest {
+                    key: &other_key,
+                    ..req
+                })
+                .unwrap();
+                if n > 0 || !cipher.is_aead() {
+                    assert!(check_ciphertext(&req, &other).is_err(), "{cipher:?} {n}");
+                }
+                let mut iv2 = iv.clone();
+                iv2[0] ^= 1;
+                let other_iv = encrypt_with(&ContentEncryptRequest { iv: &iv2, ..req }).unwrap();
+                if n > 0 || !cipher.is_aead() {
+                    assert!(check_ciphertext(&req, &other_iv).is_err(), "{cipher:?} {n}");
+                }
+                let body = if cipher.is_aead() { n } else { good.len() };
+                if body > 0 {
+                    for at in [0, body - 1] {
+                        let mut bad = good.clone();
+                        bad[at] ^= 0x80;
+                        assert!(check_ciphertext(&req, &bad).is_err(), "{cipher:?} {n} {at}");
+                    }
+                }
+                assert!(check_ciphertext(&req, &good[..good.len() - 1]).is_err());
+            }
+        }
     }
 }

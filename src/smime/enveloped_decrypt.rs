@@ -305,16 +305,27 @@ pub fn decrypt_content_info(
     keys: &[(PrivateKey, Certificate)],
 ) -> Result<Decrypted, Error> {
     let certs: Vec<&Certificate> = keys.iter().map(|(_, c)| c).collect();
-    let mut d = Decryption::start(der_or_ber, &certs)?;
+    decrypt_content_info_with(der_or_ber, &certs, |ki, req| match keys.get(ki) {
+        Some((key, _)) => decrypt_with_key(key, req),
+        None => Err(Error::Malformed("key index out of range".into())),
+    })
+}
+
+/// Decrypt one layer for `certs`, each request answered synchronously by `answer`
+/// (certificate index, request) — a private key, or answers its holder gave earlier
+/// (`key_operation::DecryptAnswers`).
+pub fn decrypt_content_info_with(
+    der_or_ber: &[u8],
+    certs: &[&Certificate],
+    mut answer: impl FnMut(usize, &DecryptRequest) -> Result<Zeroizing<Vec<u8>>, Error>,
+) -> Result<Decrypted, Error> {
+    let mut d = Decryption::start(der_or_ber, certs)?;
     // Each round consumes one candidate, so this ends after at most one round per
     // (certificate, RecipientInfo) pair.
     loop {
         let (ki, req) = d.request()?;
-        let answer = match keys.get(ki) {
-            Some((key, _)) => decrypt_with_key(key, req),
-            None => Err(Error::Malformed("key index out of range".into())),
-        };
-        if let Some(done) = d.resume(answer)? {
+        let a = answer(ki, req);
+        if let Some(done) = d.resume(a)? {
             return Ok(done);
         }
     }

@@ -14,8 +14,11 @@
 use x509_cert::Certificate;
 
 use super::compressed::{self, DecompressLimits};
-use super::enveloped::{choose_content_cipher, encrypt_content, Decryption, EncryptOptions};
-use super::key_operation::{decrypt_with_key, DecryptRequest};
+use super::enveloped::{Decryption, EncryptOptions, Encryption, PendingContent};
+use super::key_operation::{
+    decrypt_with_key, encrypt_content_with_rust, wrap_with_rust, ContentEncryptRequest,
+    DecryptRequest, KeyWrapAnswer, KeyWrapRequest,
+};
 use super::sign::split_entity;
 use super::Error;
 use crate::asn1::oid::ID_COMPRESSED_DATA;
@@ -113,43 +116,125 @@ fn is_pkcs7_mime(ct: &MediaType) -> bool {
 /// Encrypt a whole RFC 5322 message for `recipients` (which must include the sender's own
 /// certificate so the sender can read its sent copy). Returns the message with the same
 /// outer header fields and an `application/pkcs7-mime; smime-type=enveloped-data` (or
-/// `authEnveloped-data` when a GCM cipher is chosen) body, base64, CRLF line ends.
+/// `authEnveloped-data` when a GCM cipher is chosen) body, base64, CRLF line ends. The steps
+/// of [`MessageEncryption`] answered by the pure-Rust provider.
 pub fn encrypt_message<R: CryptoRng + ?Sized>(
     raw_message: &[u8],
     recipients: &[x509_cert::Certificate],
     opts: &EncryptOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let (fields, _) = split_message(raw_message)?;
-    let mut entity = split_entity(raw_message).1;
-    if opts.compress {
-        let der = compressed::compress_content(&entity)?;
-        let mut e =
-            b"Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n\
+    let e = MessageEncryption::start(raw_message, recipients, opts, rng)?;
+    let answers = e
+        .requests()
+        .into_iter()
+        .map(|r| wrap_with_rust(r, rng))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pending = e.resume(answers, rng)?;
+    let ct = encrypt_content_with_rust(&pending.request())?;
+    pending.finish(ct)
+}
+
+/// A whole message being encrypted in steps ([`Encryption`]): the outer header fields and
+/// the MIME entity (compressed first when asked, RFC 3274) are ready, the key-transport /
+/// key-agreement requests are named.
+#[derive(Debug)]
+pub struct MessageEncryption {
+    /// The outer header fields, MIME-Version and the application/pkcs7-mime Content-* fields,
+    /// and the empty line: the base64 of the ContentInfo follows.
+    head: Vec<u8>,
+    /// The MIME entity to encrypt (canonical, CRLF).
+    entity: Vec<u8>,
+    encryption: Encryption,
+}
+
+impl MessageEncryption {
+    /// Split the message, compress its entity when `opts.compress`, and begin the
+    /// encryption of the entity ([`Encryption::start`]).
+    pub fn start<R: CryptoRng + ?Sized>(
+        raw_message: &[u8],
+        recipients: &[x509_cert::Certificate],
+        opts: &EncryptOptions,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        let (fields, _) = split_message(raw_message)?;
+        let mut entity = split_entity(raw_message).1;
+        if opts.compress {
+            let der = compressed::compress_content(&entity)?;
+            let mut e =
+                b"Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n\
 Content-Transfer-Encoding: base64\r\n\
 Content-Disposition: attachment; filename=smime.p7z\r\n\r\n"
-                .to_vec();
-        e.extend_from_slice(&base64_lines(&der));
-        entity = e;
+                    .to_vec();
+            e.extend_from_slice(&base64_lines(&der));
+            entity = e;
+        }
+        let encryption = Encryption::start(recipients, opts, rng)?;
+        let smime_type = if encryption.cipher().is_aead() {
+            "authEnveloped-data"
+        } else {
+            "enveloped-data"
+        };
+        let ct = format!(
+            "Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m"
+        );
+        let head = wrap_outer(
+            &fields,
+            &[
+                &ct,
+                "Content-Transfer-Encoding: base64",
+                "Content-Disposition: attachment; filename=smime.p7m",
+            ],
+            b"",
+        );
+        Ok(MessageEncryption {
+            head,
+            entity,
+            encryption,
+        })
     }
-    let cipher = choose_content_cipher(opts, recipients.len());
-    let der = encrypt_content(&entity, recipients, opts, rng)?;
-    let smime_type = if cipher.is_aead() {
-        "authEnveloped-data"
-    } else {
-        "enveloped-data"
-    };
-    let ct =
-        format!("Content-Type: application/pkcs7-mime; smime-type={smime_type}; name=smime.p7m");
-    Ok(wrap_outer(
-        &fields,
-        &[
-            &ct,
-            "Content-Transfer-Encoding: base64",
-            "Content-Disposition: attachment; filename=smime.p7m",
-        ],
-        &base64_lines(&der),
-    ))
+
+    /// One request per recipient ([`Encryption::requests`]).
+    pub fn requests(&self) -> Vec<&KeyWrapRequest> {
+        self.encryption.requests()
+    }
+
+    /// Resume with the answers ([`Encryption::resume`]).
+    pub fn resume<R: CryptoRng + ?Sized>(
+        self,
+        answers: Vec<KeyWrapAnswer>,
+        rng: &mut R,
+    ) -> Result<PendingMessageContent, Error> {
+        Ok(PendingMessageContent {
+            content: self.encryption.resume(answers, rng)?,
+            head: self.head,
+            entity: self.entity,
+        })
+    }
+}
+
+/// A message whose entity waits for its content encryption ([`PendingContent`]).
+#[derive(Debug)]
+pub struct PendingMessageContent {
+    head: Vec<u8>,
+    entity: Vec<u8>,
+    content: PendingContent,
+}
+
+impl PendingMessageContent {
+    /// "Encrypt the entity with this key and IV".
+    pub fn request(&self) -> ContentEncryptRequest<'_> {
+        self.content.request(&self.entity)
+    }
+
+    /// The encrypted message, with the provider's answer to [`Self::request`]
+    /// ([`PendingContent::finish`]).
+    pub fn finish(self, answer: Vec<u8>) -> Result<Vec<u8>, Error> {
+        let der = self.content.finish(&self.entity, answer)?;
+        let mut out = self.head;
+        out.extend_from_slice(&base64_lines(&der));
+        Ok(out)
+    }
 }
 
 /// An S/MIME encrypted message (`application/pkcs7-mime` enveloped-data or

@@ -33,6 +33,7 @@ mod smime;
 mod version;
 mod vocabulary;
 mod webcrypto;
+mod webcrypto_encrypt;
 
 pub use compose::compose;
 pub use keys::import_pkcs12;

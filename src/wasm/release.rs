@@ -70,7 +70,10 @@ pub fn release(
     let raw = bytes(&raw, "message")?;
     let clock = now()?;
     let ctx = o.context(clock).map_err(|e| js_error(&e))?;
-    let officer = o.officer.signer().map_err(|e| js_error(&e))?;
+    let officer = o
+        .officer()
+        .and_then(|k| k.signer().map_err(Into::into))
+        .map_err(|e| js_error(&e))?;
     let policy = o.policy.clone().unwrap_or_default();
     let req = ReleaseRequest {
         raw: &raw,
@@ -82,7 +85,12 @@ pub fn release(
         now: o.time(clock),
     };
     let result = release::release(&req, &mut crate::rng::system_rng()).map_err(|e| js_error(&e))?;
-    let obj = to_js(&result)?;
+    release_result_js(&result)
+}
+
+/// A `ReleaseResult` for JS: `message` as bytes.
+pub(crate) fn release_result_js(result: &release::ReleaseResult) -> Result<JsValue, JsValue> {
+    let obj = to_js(result)?;
     set_bytes(&obj, "message", &result.message)?;
     Ok(obj)
 }
