@@ -596,7 +596,10 @@ fn release_steps_give_what_release_gives() {
     let p = pki();
     let (alice, officer) = (p.signer("alice"), p.signer("erin"));
     let at = time::macros::datetime!(2029-01-02 00:00 UTC);
-    let draft = smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(1)).unwrap();
+    // A draft the default review passes (tests/release_procedure.rs).
+    const DRAFT: &str = "From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nSubject: Convoy movement\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <draft-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMT-Priority: 4\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe convoy moves at dawn.\r\n";
+    let draft =
+        smime::sign_message(DRAFT.as_bytes(), &alice, &opts(), &mut SeededRng::new(1)).unwrap();
     let ctx = p.verify_context(at);
     for form in [
         AuthorizationForm::Countersignature,
@@ -621,7 +624,13 @@ fn release_steps_give_what_release_gives() {
             &mut SeededRng::new(9),
         )
         .unwrap();
-        assert_eq!(sync.outcome, Outcome::Released, "{:?}", sync.problems);
+        assert_eq!(
+            sync.outcome,
+            Outcome::Released,
+            "{:?} {:?}",
+            sync.problems,
+            sync.findings
+        );
         let certs = (officer.cert.clone(), officer.chain.clone());
         let req = ReleaseRequest {
             raw: &draft,
@@ -661,5 +670,71 @@ fn release_steps_give_what_release_gives() {
                 .code(),
             "signer-key-invalid"
         );
+    }
+}
+
+/// The content of a layer decrypted in a second step (as WebCrypto does in `decryptAsync`):
+/// the same message; a plaintext that does not fit the ciphertext is refused.
+#[test]
+fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
+    use aes_gcm::aead::AeadInOut;
+    use aes_gcm::KeyInit;
+    use cipher::block_padding::Pkcs7;
+    use cipher::{BlockModeDecrypt, KeyIvInit};
+    use mmhs::smime::ContentDecryptCipher;
+    let p = pki();
+    for name in ["alice", "erin"] {
+        let me = p.signer(name);
+        for gcm in [false, true] {
+            let o = EncryptOptions {
+                gcm,
+                ..EncryptOptions::default()
+            };
+            let enc = smime::encrypt_message(
+                MSG,
+                std::slice::from_ref(&me.cert),
+                &o,
+                &mut SeededRng::new(31),
+            )
+            .unwrap();
+            let sync = smime::decrypt_message(&enc, &me.key, &me.cert).unwrap();
+            let run = |tamper: bool| {
+                let mut d = MessageDecryption::start(&enc, &[&me.cert]).unwrap();
+                let answer = external_decrypt(&me.key, d.request().unwrap().1);
+                let k = d.resume_key(Ok(answer)).unwrap().expect("a key");
+                let req = d.content_request(&k).unwrap();
+                // External AES: the `cbc` / `aes-gcm` crates called directly.
+                let mut plain = match req.cipher {
+                    ContentDecryptCipher::AesCbc { iv } => {
+                        cbc::Decryptor::<aes::Aes256>::new_from_slices(req.key, &iv)
+                            .unwrap()
+                            .decrypt_padded_vec::<Pkcs7>(req.ciphertext)
+                            .unwrap()
+                    }
+                    ContentDecryptCipher::AesGcm { nonce, tag_len } => {
+                        assert_eq!(tag_len, 16);
+                        let mut buf = req.ciphertext.to_vec();
+                        aes_gcm::Aes256Gcm::new_from_slice(req.key)
+                            .unwrap()
+                            .decrypt_inout_detached(
+                                (&nonce).into(),
+                                req.aad,
+                                buf.as_mut_slice().into(),
+                                req.tag.try_into().unwrap(),
+                            )
+                            .unwrap();
+                        buf
+                    }
+                    ContentDecryptCipher::Legacy => panic!("AES expected"),
+                };
+                if tamper {
+                    let last = plain.len() - 1;
+                    plain[last] ^= 1;
+                }
+                d.finish_content(k, Ok(plain))
+            };
+            assert_eq!(run(false).unwrap(), sync, "{name} gcm={gcm}");
+            assert_eq!(run(true).unwrap_err().code(), "decrypt-failed");
+        }
     }
 }

@@ -33,7 +33,7 @@ pub use super::enveloped_cipher::ContentCipher;
 pub use super::enveloped_encrypt::{Encryption, PendingContent};
 use super::enveloped_recipient as recip;
 pub use super::enveloped_recipient::RecipientIdKind;
-use super::key_operation::{encrypt_content_with_rust, wrap_with_rust};
+use super::key_operation::{encrypt_content_with_rust, wrap_all_with_rust};
 pub use super::ktri::RsaPadding;
 use super::Error;
 use crate::algorithm_policy::Weakness;
@@ -162,11 +162,7 @@ pub fn encrypt_content<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     let e = Encryption::start(recipients, opts, rng)?;
-    let answers = e
-        .requests()
-        .into_iter()
-        .map(|r| wrap_with_rust(r, rng))
-        .collect::<Result<Vec<_>, _>>()?;
+    let answers = wrap_all_with_rust(e.requests(), rng)?;
     let pending = e.resume(answers, rng)?;
     let ct = encrypt_content_with_rust(&pending.request(content))?;
     pending.finish(content, ct)
@@ -298,4 +294,6 @@ pub(crate) fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
     })
 }
 
-pub use super::enveloped_decrypt::{decrypt_content_info, decrypt_content_info_with, Decryption};
+pub use super::enveloped_decrypt::{
+    decrypt_content_info, decrypt_content_info_with, ContentKey, Decryption,
+};

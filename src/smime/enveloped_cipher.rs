@@ -27,7 +27,7 @@ use der::{Any, Decode, Encode, Sequence, Tag};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
-use super::key_operation::ContentEncryptRequest;
+use super::key_operation::{ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest};
 use super::Error;
 use crate::asn1::oid::{
     AES128_CBC, AES128_GCM, AES192_CBC, AES192_GCM, AES256_CBC, AES256_GCM, DES_EDE3_CBC, RC2_CBC,
@@ -167,7 +167,6 @@ pub(crate) const GCM_TAG_LEN: usize = 16;
 /// ciphertext followed by the 16-octet tag (the layout of WebCrypto's answer).
 pub(crate) fn encrypt_with(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, Error> {
     let bad_key = || Error::EncryptFailed("bad content key or IV length".into());
-    let fail = |_| Error::EncryptFailed("AES-GCM encryption failed".into());
     let nonce = || -> Result<[u8; 12], Error> { req.iv.try_into().map_err(|_| bad_key()) };
     Ok(match req.cipher {
         ContentCipher::Aes128Cbc => cbc::Encryptor::<Aes128>::new_from_slices(req.key, req.iv)
@@ -176,27 +175,24 @@ pub(crate) fn encrypt_with(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, E
         ContentCipher::Aes256Cbc => cbc::Encryptor::<Aes256>::new_from_slices(req.key, req.iv)
             .map_err(|_| bad_key())?
             .encrypt_padded_vec::<Pkcs7>(req.data),
-        ContentCipher::Aes128Gcm => {
-            let mut buf = Vec::with_capacity(req.data.len() + GCM_TAG_LEN);
-            buf.extend_from_slice(req.data);
-            let tag = AesGcm::<Aes128, U12, U16>::new_from_slice(req.key)
-                .map_err(|_| bad_key())?
-                .encrypt_inout_detached((&nonce()?).into(), req.aad, buf.as_mut_slice().into())
-                .map_err(fail)?;
-            buf.extend_from_slice(&tag);
-            buf
-        }
-        ContentCipher::Aes256Gcm => {
-            let mut buf = Vec::with_capacity(req.data.len() + GCM_TAG_LEN);
-            buf.extend_from_slice(req.data);
-            let tag = AesGcm::<Aes256, U12, U16>::new_from_slice(req.key)
-                .map_err(|_| bad_key())?
-                .encrypt_inout_detached((&nonce()?).into(), req.aad, buf.as_mut_slice().into())
-                .map_err(fail)?;
-            buf.extend_from_slice(&tag);
-            buf
-        }
+        ContentCipher::Aes128Gcm => seal_gcm::<Aes128>(req, &nonce()?)?,
+        ContentCipher::Aes256Gcm => seal_gcm::<Aes256>(req, &nonce()?)?,
     })
+}
+
+/// AES-GCM with a 16-octet tag over `req`: ciphertext followed by the tag.
+fn seal_gcm<A>(req: &ContentEncryptRequest<'_>, nonce: &[u8; 12]) -> Result<Vec<u8>, Error>
+where
+    A: cipher::BlockCipherEncrypt + cipher::BlockSizeUser<BlockSize = U16> + KeyInit,
+{
+    let mut buf = Vec::with_capacity(req.data.len() + GCM_TAG_LEN);
+    buf.extend_from_slice(req.data);
+    let tag = AesGcm::<A, U12, U16>::new_from_slice(req.key)
+        .map_err(|_| Error::EncryptFailed("bad content key length".into()))?
+        .encrypt_inout_detached(nonce.into(), req.aad, buf.as_mut_slice().into())
+        .map_err(|_| Error::EncryptFailed("AES-GCM encryption failed".into()))?;
+    buf.extend_from_slice(&tag);
+    Ok(buf)
 }
 
 /// One AES block operation with `key` (16, 24 or 32 octets): CBC with a zero IV over a
@@ -207,6 +203,9 @@ fn aes_block(key: &[u8], block: &[u8], decrypt: bool) -> Result<Vec<u8>, Error> 
     let bad = |_| Error::EncryptFailed("bad content key length".into());
     let out = match (key.len(), decrypt) {
         (16, false) => cbc::Encryptor::<Aes128>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .encrypt_padded_vec::<NoPadding>(block),
+        (24, false) => cbc::Encryptor::<Aes192>::new_from_slices(key, &zero)
             .map_err(bad)?
             .encrypt_padded_vec::<NoPadding>(block),
         (32, false) => cbc::Encryptor::<Aes256>::new_from_slices(key, &zero)
@@ -352,6 +351,101 @@ pub(crate) fn decrypt_cbc(
             "content-encryption algorithm {} is not supported in EnvelopedData",
             cipher_name(&other)
         ))),
+    }
+}
+
+/// The cipher and parameters of a received contentEncryptionAlgorithm, for a
+/// [`ContentDecryptRequest`].
+pub(crate) fn decryption_cipher(
+    alg: &AlgorithmIdentifierOwned,
+) -> Result<ContentDecryptCipher, Error> {
+    Ok(match alg.oid {
+        AES128_CBC | AES192_CBC | AES256_CBC => {
+            let iv = iv_param(alg, 16)?;
+            ContentDecryptCipher::AesCbc {
+                iv: iv
+                    .try_into()
+                    .map_err(|_| Error::Malformed("IV must be 16 octets".into()))?,
+            }
+        }
+        AES128_GCM | AES192_GCM | AES256_GCM => {
+            let p = alg
+                .parameters
+                .as_ref()
+                .ok_or_else(|| Error::Malformed("AES-GCM without GCMParameters".into()))?;
+            let params: GcmParameters = p
+                .decode_as()
+                .map_err(|e| Error::Malformed(format!("bad GCMParameters: {e}")))?;
+            ContentDecryptCipher::AesGcm {
+                nonce: params.nonce.as_bytes().try_into().map_err(|_| {
+                    Error::UnsupportedAlgorithm("AES-GCM nonces other than 12 octets".into())
+                })?,
+                tag_len: usize::from(params.icv_len),
+            }
+        }
+        DES_EDE3_CBC => ContentDecryptCipher::Legacy,
+        other => {
+            return Err(Error::UnsupportedAlgorithm(format!(
+                "content-encryption algorithm {} is not supported",
+                cipher_name(&other)
+            )))
+        }
+    })
+}
+
+/// Check a provider's plaintext for `req` without redoing the work: AES-CBC: its length
+/// (1 to 16 octets of padding removed) and the first and last blocks encrypted again
+/// (E(P₀ ⊕ IV) = C₀, E(padded Pₙ ⊕ Cₙ₋₁) = Cₙ); AES-GCM: its length and the counter-mode key
+/// stream of the first and last blocks (NIST SP 800-38D §6.5). A legacy cipher is answered
+/// by the pure-Rust provider only. Refusal: `decrypt-failed`.
+pub(crate) fn check_plaintext(req: &ContentDecryptRequest<'_>, plain: &[u8]) -> Result<(), Error> {
+    let wrong =
+        || Error::DecryptFailed("the content decryption answer does not fit the ciphertext".into());
+    let (c, n) = (req.ciphertext, plain.len());
+    match req.cipher {
+        ContentDecryptCipher::Legacy => Ok(()),
+        ContentDecryptCipher::AesGcm { nonce, .. } => {
+            if n != c.len() {
+                return Err(wrong());
+            }
+            let blocks = n.div_ceil(16);
+            for j in [0, blocks.saturating_sub(1)] {
+                if j >= blocks {
+                    continue;
+                }
+                let mut ctr = [0u8; 16];
+                ctr[..12].copy_from_slice(&nonce);
+                let k = u32::try_from(j + 2).map_err(|_| wrong())?;
+                ctr[12..].copy_from_slice(&k.to_be_bytes());
+                let ks = aes_block(req.key, &ctr, false).map_err(|_| wrong())?;
+                let end = (16 * j + 16).min(n);
+                if xor16(&plain[16 * j..end], &ks) != c[16 * j..end] {
+                    return Err(wrong());
+                }
+            }
+            Ok(())
+        }
+        ContentDecryptCipher::AesCbc { iv } => {
+            if c.is_empty() || c.len() % 16 != 0 || n >= c.len() || n + 16 < c.len() {
+                return Err(wrong());
+            }
+            let pad = c.len() - n;
+            let mut last = plain[c.len() - 16..].to_vec();
+            last.resize(16, pad as u8);
+            let prev: &[u8] = if c.len() == 16 {
+                &iv
+            } else {
+                &c[c.len() - 32..c.len() - 16]
+            };
+            let enc = |b: &[u8]| aes_block(req.key, b, false).map_err(|_| wrong());
+            if enc(&xor16(&last, prev))? != c[c.len() - 16..] {
+                return Err(wrong());
+            }
+            if n >= 16 && enc(&xor16(&plain[..16], &iv))? != c[..16] {
+                return Err(wrong());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -513,6 +607,54 @@ mod tests {
                     }
                 }
                 assert!(check_ciphertext(&req, &good[..good.len() - 1]).is_err());
+            }
+        }
+    }
+
+    /// A content decryption answer is checked against the ciphertext: the right plaintext
+    /// passes; a changed first or last octet, a missing or extra octet, are refused.
+    #[test]
+    fn wrong_plaintext_answers_are_refused() {
+        let data: Vec<u8> = (0..100u8).collect();
+        for cipher in [ContentCipher::Aes256Cbc, ContentCipher::Aes128Gcm] {
+            for n in [0usize, 1, 15, 16, 17, 32, 100] {
+                let key = vec![7u8; cipher.key_len()];
+                let (iv, alg) = content_parameters(cipher, &mut rng()).unwrap();
+                let mut ct = encrypt_with(&ContentEncryptRequest {
+                    cipher,
+                    key: &key,
+                    iv: &iv,
+                    aad: b"",
+                    data: &data[..n],
+                })
+                .unwrap();
+                let tag = if cipher.is_aead() {
+                    ct.split_off(n)
+                } else {
+                    Vec::new()
+                };
+                let req = ContentDecryptRequest {
+                    cipher: decryption_cipher(&alg).unwrap(),
+                    algorithm: &alg,
+                    key: &key,
+                    ciphertext: &ct,
+                    tag: &tag,
+                    aad: b"",
+                };
+                let plain = crate::smime::key_operation::decrypt_content_with_rust(&req).unwrap();
+                assert_eq!(plain, &data[..n]);
+                check_plaintext(&req, &plain).unwrap();
+                if n > 0 {
+                    for at in [0, n - 1] {
+                        let mut bad = plain.clone();
+                        bad[at] ^= 1;
+                        assert!(check_plaintext(&req, &bad).is_err(), "{cipher:?} {n} {at}");
+                    }
+                    assert!(check_plaintext(&req, &plain[..n - 1]).is_err());
+                }
+                let mut longer = plain.clone();
+                longer.push(0);
+                assert!(check_plaintext(&req, &longer).is_err(), "{cipher:?} {n}");
             }
         }
     }

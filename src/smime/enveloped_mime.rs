@@ -14,10 +14,10 @@
 use x509_cert::Certificate;
 
 use super::compressed::{self, DecompressLimits};
-use super::enveloped::{Decryption, EncryptOptions, Encryption, PendingContent};
+use super::enveloped::{ContentKey, Decryption, EncryptOptions, Encryption, PendingContent};
 use super::key_operation::{
-    decrypt_with_key, encrypt_content_with_rust, wrap_with_rust, ContentEncryptRequest,
-    DecryptRequest, KeyWrapAnswer, KeyWrapRequest,
+    decrypt_with_key, encrypt_content_with_rust, wrap_all_with_rust, ContentDecryptRequest,
+    ContentEncryptRequest, DecryptRequest, KeyWrapAnswer, KeyWrapRequest,
 };
 use super::sign::split_entity;
 use super::Error;
@@ -125,11 +125,7 @@ pub fn encrypt_message<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     let e = MessageEncryption::start(raw_message, recipients, opts, rng)?;
-    let answers = e
-        .requests()
-        .into_iter()
-        .map(|r| wrap_with_rust(r, rng))
-        .collect::<Result<Vec<_>, _>>()?;
+    let answers = wrap_all_with_rust(e.requests(), rng)?;
     let pending = e.resume(answers, rng)?;
     let ct = encrypt_content_with_rust(&pending.request())?;
     pending.finish(ct)
@@ -293,13 +289,44 @@ impl MessageDecryption {
         let Some(d) = self.decryption.resume(answer)? else {
             return Ok(None);
         };
+        self.message(d).map(Some)
+    }
+
+    /// [`Decryption::resume_key`]: the content-encryption key, or `None` when another
+    /// RecipientInfo is pending.
+    pub fn resume_key(
+        &mut self,
+        answer: Result<Zeroizing<Vec<u8>>, Error>,
+    ) -> Result<Option<ContentKey>, Error> {
+        self.decryption.resume_key(answer)
+    }
+
+    /// [`Decryption::content_request`].
+    pub fn content_request<'a>(
+        &'a self,
+        key: &'a ContentKey,
+    ) -> Result<ContentDecryptRequest<'a>, Error> {
+        self.decryption.content_request(key)
+    }
+
+    /// [`Decryption::finish_content`], then the message as [`Self::resume`] returns it.
+    pub fn finish_content(
+        &self,
+        key: ContentKey,
+        answer: Result<Vec<u8>, Error>,
+    ) -> Result<Vec<u8>, Error> {
+        let d = self.decryption.finish_content(key, answer)?;
+        self.message(d)
+    }
+
+    fn message(&self, d: super::Decrypted) -> Result<Vec<u8>, Error> {
         let entity = if d.content_type == ID_COMPRESSED_DATA.to_string() {
             compressed::decompress_content_info(&d.content, &DecompressLimits::default())?
         } else {
             d.content
         };
         let (fields, _) = split_message(&self.header)?;
-        Ok(Some(join_outer(&fields, &entity)))
+        Ok(join_outer(&fields, &entity))
     }
 }
 

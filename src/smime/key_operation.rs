@@ -270,6 +270,68 @@ impl std::fmt::Debug for ContentEncryptRequest<'_> {
     }
 }
 
+/// The content cipher of a [`ContentDecryptRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentDecryptCipher {
+    /// AES-CBC with PKCS#7 padding (RFC 3565 §4.1), with its 16-octet IV.
+    AesCbc {
+        /// The IV.
+        iv: [u8; 16],
+    },
+    /// AES-GCM (RFC 5084 §3.2), with its 12-octet nonce and the tag length in octets.
+    AesGcm {
+        /// The nonce.
+        nonce: [u8; 12],
+        /// The tag (ICV) length, 12 to 16.
+        tag_len: usize,
+    },
+    /// A legacy cipher WebCrypto lacks (des-ede3-cbc): answered in wasm.
+    Legacy,
+}
+
+/// "Decrypt this content": the bulk decryption of a received layer, once its
+/// content-encryption key is recovered (`enveloped::Decryption::content_request`). The answer
+/// is the plaintext (CBC padding removed); a failure is `decrypt-failed` (padding) or
+/// `decrypt-auth-failed` (GCM tag).
+#[derive(Clone, Copy)]
+pub struct ContentDecryptRequest<'a> {
+    /// The cipher and its parameters.
+    pub cipher: ContentDecryptCipher,
+    /// The contentEncryptionAlgorithm as received (for the pure-Rust provider).
+    pub algorithm: &'a spki::AlgorithmIdentifierOwned,
+    /// The content-encryption key.
+    pub key: &'a [u8],
+    /// The ciphertext (without the GCM tag).
+    pub ciphertext: &'a [u8],
+    /// AES-GCM: the tag (mac of AuthEnvelopedData); empty otherwise.
+    pub tag: &'a [u8],
+    /// AES-GCM: the additional authenticated data (authAttrs as a SET OF); empty otherwise.
+    pub aad: &'a [u8],
+}
+
+impl std::fmt::Debug for ContentDecryptRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentDecryptRequest")
+            .field("cipher", &self.cipher)
+            .field("len", &self.ciphertext.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The pure-Rust provider, content decryption: answer `req`.
+pub fn decrypt_content_with_rust(req: &ContentDecryptRequest<'_>) -> Result<Vec<u8>, Error> {
+    match req.cipher {
+        ContentDecryptCipher::AesGcm { .. } => super::enveloped_cipher::decrypt_gcm(
+            req.algorithm,
+            req.key,
+            req.ciphertext,
+            req.tag,
+            req.aad,
+        ),
+        _ => super::enveloped_cipher::decrypt_cbc(req.algorithm, req.key, req.ciphertext),
+    }
+}
+
 /// The pure-Rust provider, key transport and agreement: answer `req` (OAEP seeds and the
 /// ephemeral key from `rng`).
 pub fn wrap_with_rust<R: CryptoRng + ?Sized>(
@@ -318,6 +380,18 @@ pub fn wrap_with_rust<R: CryptoRng + ?Sized>(
             })
         }
     }
+}
+
+/// The pure-Rust provider, every key-transport and key-agreement request of an encryption
+/// in order.
+pub fn wrap_all_with_rust<R: CryptoRng + ?Sized>(
+    requests: Vec<&KeyWrapRequest>,
+    rng: &mut R,
+) -> Result<Vec<KeyWrapAnswer>, Error> {
+    requests
+        .into_iter()
+        .map(|r| wrap_with_rust(r, rng))
+        .collect()
 }
 
 /// The pure-Rust provider, content encryption: answer `req`.

@@ -30,8 +30,8 @@ pub use countersign::{
     PendingCountersignedMessage,
 };
 pub use key_operation::{
-    ContentEncryptRequest, DecryptRequest, KeyWrapAnswer, KeyWrapRequest, SignRequest,
-    SignatureScheme,
+    ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest, DecryptRequest,
+    KeyWrapAnswer, KeyWrapRequest, SignRequest, SignatureScheme,
 };
 pub use key_use::KeyUse;
 pub use receipt::{Receipt, ID_CT_RECEIPT};
@@ -184,7 +184,7 @@ pub use compressed::{
 };
 pub use enveloped::{
     choose_content_cipher, decrypt_content_info, encrypt_content, recipients_named, ContentCipher,
-    Decrypted, Decryption, EncryptOptions, EncryptedKind, Encryption, PendingContent,
+    ContentKey, Decrypted, Decryption, EncryptOptions, EncryptedKind, Encryption, PendingContent,
     RecipientIdKind,
 };
 pub use enveloped_mime::{

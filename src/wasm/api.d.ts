@@ -220,9 +220,11 @@ iterations?: number, };
  */
 export type ReleaseOptions = { 
 /**
- * The release officer's key and certificate.
+ * The release officer's key and certificate: required by `release`; absent for
+ * `releaseAsync`, which takes the officer's key held outside the core as an argument
+ * ([`Self::officer`]).
  */
-officer: KeyUse, 
+officer?: KeyUse, 
 /**
  * Trust anchors for step 1 (PEM texts).
  */

@@ -484,7 +484,12 @@ pub async fn decrypt_async(
     loop {
         let req = d.request().map_err(smime_err)?.1.clone();
         let answer = decrypt_request(&key, &req).await?;
-        if let Some(out) = d.resume(answer).map_err(smime_err)? {
+        if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
+            let plain = match d.content_request(&k) {
+                Ok(creq) => super::webcrypto_encrypt::decrypt_content(&creq).await?,
+                Err(e) => Err(e),
+            };
+            let out = d.finish_content(k, plain).map_err(smime_err)?;
             return Ok(uint8(&out));
         }
     }

@@ -1,4 +1,4 @@
-//! `encryptAsync`: the encryption steps of the core (`crate::smime::Encryption`) answered by
+//! `encryptAsync` and the bulk content decryption of `decryptAsync`: the encryption steps of the core (`crate::smime::Encryption`) answered by
 //! SubtleCrypto (W3C Web Cryptography API) — RSA-OAEP `encrypt` of the content-encryption
 //! key with the recipient's public key, ECDH P-256 with a fresh non-extractable ephemeral key
 //! (`generateKey`, `deriveBits`), and AES-CBC / AES-GCM `encrypt` of the content. The core
@@ -15,7 +15,10 @@ use super::webcrypto::{algorithm, answer_bytes, get, js_message, smime_err, subt
 use super::{from_js_or_default, js_error, value_from_js};
 use crate::domain::EncryptRequest;
 use crate::smime::key_operation::OaepHash;
-use crate::smime::{ContentEncryptRequest, Error as SmimeError, KeyWrapAnswer, KeyWrapRequest};
+use crate::smime::{
+    ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest, Error as SmimeError,
+    KeyWrapAnswer, KeyWrapRequest,
+};
 
 fn failed(what: &str, e: &JsValue) -> JsValue {
     smime_err(SmimeError::EncryptFailed(format!(
@@ -60,7 +63,7 @@ pub(crate) async fn wrap_request(req: &KeyWrapRequest) -> Result<KeyWrapAnswer, 
             )
             .await
             .map_err(|e| failed("importKey (RSA-OAEP public key)", &e))?;
-            let cek_js = uint8(cek);
+            let cek_js = Uint8Array::from(&cek[..]);
             let ct = subtle_call(
                 "encrypt",
                 &[algorithm("RSA-OAEP", &[])?, key, cek_js.clone().into()],
@@ -123,7 +126,7 @@ pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<V
         "AES-CBC"
     };
     let usages: Array = std::iter::once(JsValue::from_str("encrypt")).collect();
-    let key_js = uint8(req.key);
+    let key_js = Uint8Array::from(req.key);
     let key = subtle_call(
         "importKey",
         &[
@@ -149,6 +152,69 @@ pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<V
         .await
         .map_err(|e| failed("encrypt (content)", &e))?;
     answer_bytes(&ct)
+}
+
+/// Answer a content-decryption request with SubtleCrypto (AES-CBC, AES-GCM with the tag
+/// appended to the ciphertext as WebCrypto expects); a legacy cipher WebCrypto lacks is
+/// decrypted in wasm. `Err(JsValue)` is a caller error; `Ok(Err(_))` content that does not
+/// decrypt (bad padding: `decrypt-failed`; a tag that does not verify: `decrypt-auth-failed`).
+pub(crate) async fn decrypt_content(
+    req: &ContentDecryptRequest<'_>,
+) -> Result<Result<Vec<u8>, SmimeError>, JsValue> {
+    let (name, params) = match req.cipher {
+        ContentDecryptCipher::AesCbc { iv } => ("AES-CBC", vec![("iv", uint8(&iv))]),
+        ContentDecryptCipher::AesGcm { nonce, tag_len } => {
+            let mut p = vec![
+                ("iv", uint8(&nonce)),
+                ("tagLength", JsValue::from((tag_len * 8) as u32)),
+            ];
+            if !req.aad.is_empty() {
+                p.push(("additionalData", uint8(req.aad)));
+            }
+            ("AES-GCM", p)
+        }
+        ContentDecryptCipher::Legacy => {
+            return Ok(crate::smime::key_operation::decrypt_content_with_rust(req))
+        }
+    };
+    let usages: Array = std::iter::once(JsValue::from_str("decrypt")).collect();
+    let key_js = Uint8Array::from(req.key);
+    let key = subtle_call(
+        "importKey",
+        &[
+            JsValue::from_str("raw"),
+            key_js.clone().into(),
+            algorithm(name, &[])?,
+            JsValue::FALSE,
+            usages.into(),
+        ],
+    )
+    .await;
+    key_js.fill(0, 0, key_js.length());
+    let key = match key {
+        Ok(k) => k,
+        Err(e) => {
+            return Ok(Err(SmimeError::DecryptFailed(format!(
+                "WebCrypto importKey (content key) failed: {}",
+                js_message(&e)
+            ))))
+        }
+    };
+    let data = Uint8Array::new_with_length((req.ciphertext.len() + req.tag.len()) as u32);
+    data.subarray(0, req.ciphertext.len() as u32)
+        .copy_from(req.ciphertext);
+    data.subarray(req.ciphertext.len() as u32, data.length())
+        .copy_from(req.tag);
+    let r = subtle_call("decrypt", &[algorithm(name, &params)?, key, data.into()]).await;
+    Ok(match r {
+        Ok(v) => Ok(answer_bytes(&v)?),
+        Err(_) if name == "AES-GCM" => Err(SmimeError::DecryptAuthFailed(
+            "AES-GCM authentication failed: the message was modified, or the key is wrong".into(),
+        )),
+        Err(_) => Err(SmimeError::DecryptFailed(
+            "content did not decrypt (bad padding): wrong key or corrupted message".into(),
+        )),
+    })
 }
 
 /// `encrypt` with the public-key and bulk cipher work done by WebCrypto: the same options and
