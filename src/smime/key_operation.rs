@@ -399,6 +399,10 @@ pub fn encrypt_content_with_rust(req: &ContentEncryptRequest<'_>) -> Result<Vec<
     super::enveloped_cipher::encrypt_with(req)
 }
 
+/// A provider's answer to a [`DecryptRequest`]: the content-encryption key or the shared
+/// secret, or why its key could not be used.
+pub type DecryptAnswer = Result<Zeroizing<Vec<u8>>, Error>;
+
 /// Answers to decryption requests given by an asynchronous provider, for a synchronous walk
 /// that decrypts as it goes (`verify`): a request already answered gets its answer; any other
 /// is recorded ([`Self::take_asked`]) and fails for now with `decrypt-failed`. The caller
@@ -410,7 +414,7 @@ pub fn encrypt_content_with_rust(req: &ContentEncryptRequest<'_>) -> Result<Vec<
 pub struct DecryptAnswers {
     /// The certificates of the keys that answer (their index is the request's).
     pub certificates: Vec<x509_cert::Certificate>,
-    answers: Vec<(usize, DecryptRequest, Result<Zeroizing<Vec<u8>>, Error>)>,
+    answers: Vec<(usize, DecryptRequest, DecryptAnswer)>,
     asked: std::sync::Arc<std::sync::Mutex<Vec<(usize, DecryptRequest)>>>,
 }
 

@@ -272,3 +272,26 @@ test('releaseAsync with an unlocked officer key: what release gives; OpenSSL ver
   await rejectsCode(mmhs.releaseAsync(signed, opts('approve'), { ...officer, cryptoKeys: { ECDSA: other.privateKey } }), 'signer-key-invalid');
   await rejectsCode(mmhs.releaseAsync(signed, opts('approve'), { certificate: users.eve.certificate, sign: async () => new Uint8Array(64).fill(3) }), 'signer-key-invalid');
 });
+
+test('decryptAsync: WebCrypto decrypts the content; a modified ciphertext is refused as decrypt refuses it', async () => {
+  const big = message('eve').replace('Hold the bridge.\r\n', 'Hold the bridge.\r\n'.repeat(2000));
+  for (const [name, gcm, code] of [['eve', true, 'decrypt-auth-failed'], ['rosa', false, null]]) {
+    const key = await mmhs.unlockKey(users[name]);
+    const enc = mmhs.encrypt(big, [users[name].certificate], { gcm });
+    assert.deepEqual(await mmhs.decryptAsync(enc, key), mmhs.decrypt(enc, users[name]));
+    // Flip one base64 character in the middle of the body: inside the encrypted content.
+    const t = text(enc);
+    const at = t.indexOf('\r\n\r\n') + Math.floor((t.length - t.indexOf('\r\n\r\n')) / 2);
+    const flipped = t.slice(0, at) + (t[at] === 'A' ? 'B' : 'A') + t.slice(at + 1);
+    let syncCode = null;
+    try {
+      const out = mmhs.decrypt(flipped, users[name]);
+      assert.doesNotMatch(text(out).slice(0, 200) + text(out).slice(-200), /^$/);
+    } catch (e) {
+      syncCode = e.code;
+    }
+    if (code) assert.equal(syncCode, code);
+    if (syncCode) await rejectsCode(mmhs.decryptAsync(flipped, key), syncCode);
+    else assert.deepEqual(await mmhs.decryptAsync(flipped, key), mmhs.decrypt(flipped, users[name]));
+  }
+});
