@@ -228,6 +228,35 @@ fn xor16(a: &[u8], b: &[u8]) -> Vec<u8> {
     a.iter().zip(b).map(|(x, y)| x ^ y).collect()
 }
 
+/// Whether `ciphertext` is `plain` under the AES-GCM key stream of `key` and `nonce` in its
+/// first and last blocks (counter blocks nonce || 2, nonce || 3, …; NIST SP 800-38D §6.5).
+/// Both are equally long.
+fn gcm_key_stream_fits(
+    key: &[u8],
+    nonce: &[u8; 12],
+    plain: &[u8],
+    ciphertext: &[u8],
+) -> Result<bool, Error> {
+    let n = plain.len().min(ciphertext.len());
+    let blocks = n.div_ceil(16);
+    for j in [0, blocks.saturating_sub(1)] {
+        if j >= blocks {
+            continue;
+        }
+        let mut ctr = [0u8; 16];
+        ctr[..12].copy_from_slice(nonce);
+        let k = u32::try_from(j + 2)
+            .map_err(|_| Error::EncryptFailed("content too long for AES-GCM".into()))?;
+        ctr[12..].copy_from_slice(&k.to_be_bytes());
+        let ks = aes_block(key, &ctr, false)?;
+        let end = (16 * j + 16).min(n);
+        if xor16(&plain[16 * j..end], &ks) != ciphertext[16 * j..end] {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Check a provider's answer to `req` without redoing the work: its length, and the first
 /// and last blocks decrypted with the request's key and IV (AES-CBC: D(C₀) ⊕ IV = P₀ and
 /// D(Cₙ) ⊕ Cₙ₋₁ = the padded last block, RFC 5652 §6.3; AES-GCM: the counter-mode key
@@ -250,21 +279,8 @@ pub(crate) fn check_ciphertext(
             return Err(wrong("length"));
         }
         let nonce: [u8; 12] = req.iv.try_into().map_err(|_| wrong("nonce length"))?;
-        let blocks = n.div_ceil(16);
-        for j in [0, blocks.saturating_sub(1)] {
-            if j >= blocks {
-                continue;
-            }
-            let mut ctr = [0u8; 16];
-            ctr[..12].copy_from_slice(&nonce);
-            let c = u32::try_from(j + 2).map_err(|_| wrong("content too long for GCM"))?;
-            ctr[12..].copy_from_slice(&c.to_be_bytes());
-            let ks = aes_block(req.key, &ctr, false)?;
-            let end = (16 * j + 16).min(n);
-            let (p, c) = (&req.data[16 * j..end], &answer[16 * j..end]);
-            if xor16(p, &ks) != c {
-                return Err(wrong("the key stream"));
-            }
+        if !gcm_key_stream_fits(req.key, &nonce, req.data, &answer[..n])? {
+            return Err(wrong("the key stream"));
         }
         return Ok(());
     }
@@ -408,20 +424,8 @@ pub(crate) fn check_plaintext(req: &ContentDecryptRequest<'_>, plain: &[u8]) -> 
             if n != c.len() {
                 return Err(wrong());
             }
-            let blocks = n.div_ceil(16);
-            for j in [0, blocks.saturating_sub(1)] {
-                if j >= blocks {
-                    continue;
-                }
-                let mut ctr = [0u8; 16];
-                ctr[..12].copy_from_slice(&nonce);
-                let k = u32::try_from(j + 2).map_err(|_| wrong())?;
-                ctr[12..].copy_from_slice(&k.to_be_bytes());
-                let ks = aes_block(req.key, &ctr, false).map_err(|_| wrong())?;
-                let end = (16 * j + 16).min(n);
-                if xor16(&plain[16 * j..end], &ks) != c[16 * j..end] {
-                    return Err(wrong());
-                }
+            if !gcm_key_stream_fits(req.key, &nonce, plain, c).map_err(|_| wrong())? {
+                return Err(wrong());
             }
             Ok(())
         }

@@ -117,17 +117,17 @@ pub(crate) async fn wrap_request(req: &KeyWrapRequest) -> Result<KeyWrapAnswer, 
     }
 }
 
-/// Answer a content-encryption request with SubtleCrypto: AES-CBC (PKCS#7 padding, as CMS,
-/// RFC 5652 §6.3) or AES-GCM with a 128-bit tag appended (RFC 5084 §3.2).
-pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, JsValue> {
-    let name = if req.cipher.is_aead() {
-        "AES-GCM"
-    } else {
-        "AES-CBC"
-    };
-    let usages: Array = std::iter::once(JsValue::from_str("encrypt")).collect();
-    let key_js = Uint8Array::from(req.key);
-    let key = subtle_call(
+/// Import a content-encryption key as a non-extractable AES key for `usage`; the octets
+/// handed to WebCrypto are overwritten with zeros afterwards. The outer `Err` is a caller
+/// error, the inner one WebCrypto's refusal.
+async fn import_content_key(
+    name: &str,
+    key: &[u8],
+    usage: &str,
+) -> Result<Result<JsValue, JsValue>, JsValue> {
+    let usages: Array = std::iter::once(JsValue::from_str(usage)).collect();
+    let key_js = Uint8Array::from(key);
+    let r = subtle_call(
         "importKey",
         &[
             JsValue::from_str("raw"),
@@ -139,7 +139,20 @@ pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<V
     )
     .await;
     key_js.fill(0, 0, key_js.length());
-    let key = key.map_err(|e| failed("importKey (content key)", &e))?;
+    Ok(r)
+}
+
+/// Answer a content-encryption request with SubtleCrypto: AES-CBC (PKCS#7 padding, as CMS,
+/// RFC 5652 §6.3) or AES-GCM with a 128-bit tag appended (RFC 5084 §3.2).
+pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, JsValue> {
+    let name = if req.cipher.is_aead() {
+        "AES-GCM"
+    } else {
+        "AES-CBC"
+    };
+    let key = import_content_key(name, req.key, "encrypt")
+        .await?
+        .map_err(|e| failed("importKey (content key)", &e))?;
     let mut params = vec![("iv", uint8(req.iv))];
     if req.cipher.is_aead() {
         params.push(("tagLength", JsValue::from(128u32)));
@@ -177,21 +190,7 @@ pub(crate) async fn decrypt_content(
             return Ok(crate::smime::key_operation::decrypt_content_with_rust(req))
         }
     };
-    let usages: Array = std::iter::once(JsValue::from_str("decrypt")).collect();
-    let key_js = Uint8Array::from(req.key);
-    let key = subtle_call(
-        "importKey",
-        &[
-            JsValue::from_str("raw"),
-            key_js.clone().into(),
-            algorithm(name, &[])?,
-            JsValue::FALSE,
-            usages.into(),
-        ],
-    )
-    .await;
-    key_js.fill(0, 0, key_js.length());
-    let key = match key {
+    let key = match import_content_key(name, req.key, "decrypt").await? {
         Ok(k) => k,
         Err(e) => {
             return Ok(Err(SmimeError::DecryptFailed(format!(
