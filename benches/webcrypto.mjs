@@ -1,12 +1,14 @@
-// Benchmark (not a test) of the private-key operations at 1 KiB in Node, one process run:
-// the sync wasm API (key from PEM, and from the password-encrypted PKCS#8: PBKDF2 at every
-// call), the async wasm API on WebCrypto with a key unlocked once (`unlockKey`, `signAsync`,
-// `decryptAsync`), and PKI.js on the same WebCrypto (its SignedData / EnvelopedData, DER in and
-// out). Keys are made here with the openssl CLI; nothing is committed. Run:
+// Benchmark (not a test) in Node, one process run: sign / verify (with chain) / encrypt /
+// decrypt × RSA-2048, P-256, KTRI RSA-OAEP, KARI ECDH P-256 with AES-CBC and AES-GCM × 1 KiB,
+// 1 MiB, 10 MiB — the sync wasm API (key from PEM), the async wasm API on WebCrypto
+// (`unlockKey` once, then `signAsync`, `verifyAsync`, `encryptAsync`, `decryptAsync`), and
+// PKI.js on the same WebCrypto (its SignedData / EnvelopedData, DER in and out: less work than
+// our S/MIME in and out) — plus the stored-key (PBKDF2 600 000) rows at 1 KiB. Keys are made
+// here with the openssl CLI; nothing is committed. Run:
 //
 //   scripts/build-wasm.sh nodejs target/pkg-node
 //   npm ci   # PKI.js is a devDependency of the repository root
-//   node benches/webcrypto.mjs [--quick]
+//   node benches/webcrypto.mjs [--quick]   # --quick: 1 KiB and 1 MiB, fewer runs
 //
 // Medians in milliseconds. MMHS_PKG_NODE overrides the package directory.
 import { execFileSync } from 'node:child_process';
@@ -52,10 +54,13 @@ for (const [i, [name, alg, usage]] of [
   };
 }
 
-const body = 'x'.repeat(1024 - 2) + '\r\n';
-const message = (from) =>
-  `From: ${from}@example.mil\r\nTo: hq@example.mil\r\nSubject: Bench\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\n` +
-  `Message-ID: <bench@example.mil>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n${body}`;
+// A text/plain message of about `size` octets (76-character lines).
+const message = (from, size = 1024) => {
+  const line = 'x'.repeat(76) + '\r\n';
+  const body = line.repeat(Math.max(1, Math.floor(size / line.length)));
+  return `From: ${from}@example.mil\r\nTo: hq@example.mil\r\nSubject: Bench\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\n` +
+    `Message-ID: <bench@example.mil>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n${body}`;
+};
 
 async function median(fn, n) {
   await fn();
@@ -109,39 +114,98 @@ async function pkijsDecrypt(u, smime) {
   return () => env.decrypt(0, { recipientCertificate: cert, recipientPrivateKey: ab(u.pkcs8Der) }, pkiCrypto);
 }
 
-const n = quick ? 20 : 100;
+// PKI.js verify of its own SignedData, with the chain to the root (checkChain).
+const caCert = pkijs.Certificate.fromBER(ab(der(read('ca.pem'))));
+async function pkijsVerifier(signer, content) {
+  const ci = pkijs.ContentInfo.fromBER(await signer(content));
+  const sd = new pkijs.SignedData({ schema: ci.content });
+  return async () => {
+    const r = await sd.verify({ signer: 0, data: content, trustedCerts: [caCert], checkChain: true, checkDate: new Date(AT) }, pkiCrypto);
+    if (r !== true) throw new Error('PKI.js verify: not valid');
+  };
+}
+
+// PKI.js EnvelopedData: RSA-OAEP SHA-256 (variant 1) or ECDH with the SHA-256 KDF (variant 2).
+function pkijsEncrypter(u, kari, alg) {
+  const cert = pkijs.Certificate.fromBER(ab(u.certDer));
+  return async (content) => {
+    const env = new pkijs.EnvelopedData();
+    env.addRecipientByCertificate(cert, kari ? { kdfAlgorithm: 'SHA-256' } : { oaepHashAlgorithm: 'SHA-256' }, kari ? 2 : 1, pkiCrypto);
+    await env.encrypt(alg, content, pkiCrypto);
+    return new pkijs.ContentInfo({ contentType: '1.2.840.113549.1.7.3', content: env.toSchema() }).toSchema().toBER(false);
+  };
+}
+
+const sizes = quick ? [['1 KiB', 1024], ['1 MiB', 1 << 20]] : [['1 KiB', 1024], ['1 MiB', 1 << 20], ['10 MiB', 10 << 20]];
+const runsFor = (size) => (size <= 1024 ? (quick ? 20 : 100) : size <= 1 << 20 ? (quick ? 5 : 10) : 3);
 const rows = [];
-async function cell(op, size, fn, runs = n) {
+async function time(fn, runs) {
   try {
-    rows.push([op, size, (await median(fn, runs)).toFixed(2)]);
+    return (await median(fn, runs)).toFixed(2);
   } catch (e) {
-    rows.push([op, size, `failed: ${e.code ?? ''} ${e.message}`]);
+    return `failed: ${e.code ?? e.name ?? ''} ${e.message}`.slice(0, 80);
   }
 }
-
-const data = new TextEncoder().encode(message('p256'));
-for (const [name, label, alg] of [
-  ['p256', 'P-256', { name: 'ECDSA', namedCurve: 'P-256' }],
-  ['rsa', 'RSA-2048', { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }],
-]) {
-  const m = message(name);
-  const unlocked = await mmhs.unlockKey(users[name].plain);
-  await cell(`sign ${label}: sync wasm (PEM key)`, '1 KiB', () => mmhs.sign(m, users[name].plain, { signingTime: AT }));
-  await cell(`sign ${label}: sync wasm (stored key, PBKDF2 600 000)`, '1 KiB', () => mmhs.sign(m, users[name].stored, { signingTime: AT }), 3);
-  await cell(`sign ${label}: signAsync, key unlocked once (WebCrypto)`, '1 KiB', () => mmhs.signAsync(m, unlocked, { signingTime: AT }));
-  const pki = await pkijsSigner(users[name], alg);
-  await cell(`sign ${label}: PKI.js on WebCrypto`, '1 KiB', () => pki(data));
-}
-await cell('unlockKey P-256 (PBKDF2 600 000 once + importKey)', '–', () => mmhs.unlockKey(users.p256.stored), 3);
-
-for (const [name, label] of [['rsa', 'KTRI RSA-OAEP'], ['p256', 'KARI ECDH P-256']]) {
-  const enc = mmhs.encrypt(message(name), [users[name].plain.certificate]);
-  const unlocked = await mmhs.unlockKey(users[name].plain);
-  await cell(`decrypt ${label}: sync wasm (PEM key)`, '1 KiB', () => mmhs.decrypt(enc, users[name].plain));
-  await cell(`decrypt ${label}: decryptAsync, key unlocked once (WebCrypto)`, '1 KiB', () => mmhs.decryptAsync(enc, unlocked));
-  await cell(`decrypt ${label}: PKI.js on WebCrypto`, '1 KiB', await pkijsDecrypt(users[name], enc));
+async function row(op, sizeLabel, runs, sync, async_, pki) {
+  const cells = [];
+  for (const fn of [sync, async_, pki]) cells.push(fn ? await time(fn, runs) : '–');
+  const ratio = Number(cells[1]) && Number(cells[2]) ? `${(Number(cells[2]) / Number(cells[1])).toFixed(1)}×` : '–';
+  rows.push([op, sizeLabel, ...cells, ratio]);
 }
 
-console.log(`webcrypto bench: Node ${process.version}, medians of ${n} runs (3 for PBKDF2 rows)\n`);
-console.log('| operation | size | ms |\n|---|---|---:|');
+const unlocked = { p256: await mmhs.unlockKey(users.p256.plain), rsa: await mmhs.unlockKey(users.rsa.plain) };
+const signers = {
+  p256: await pkijsSigner(users.p256, { name: 'ECDSA', namedCurve: 'P-256' }),
+  rsa: await pkijsSigner(users.rsa, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }),
+};
+const ca = read('ca.pem');
+for (const [label, size] of sizes) {
+  const runs = runsFor(size);
+  for (const [name, alg] of [['p256', 'P-256'], ['rsa', 'RSA-2048']]) {
+    const m = message(name, size);
+    const content = new TextEncoder().encode(m);
+    await row(`sign ${alg}`, label, runs,
+      () => mmhs.sign(m, users[name].plain, { signingTime: AT }),
+      () => mmhs.signAsync(m, unlocked[name], { signingTime: AT }),
+      () => signers[name](content));
+    const signed = mmhs.sign(m, users[name].plain, { signingTime: AT });
+    const vopts = { trustAnchors: [ca], at: AT };
+    await row(`verify + chain ${alg}`, label, runs,
+      () => mmhs.verify(signed, vopts),
+      () => mmhs.verifyAsync(signed, vopts),
+      await pkijsVerifier(signers[name], content));
+  }
+  for (const [name, op, gcm, alg] of [
+    ['rsa', 'KTRI RSA-OAEP, AES-256-CBC', false, { name: 'AES-CBC', length: 256 }],
+    ['p256', 'KARI ECDH P-256, AES-256-CBC', false, { name: 'AES-CBC', length: 256 }],
+    ['p256', 'KARI ECDH P-256, AES-256-GCM', true, { name: 'AES-GCM', length: 256 }],
+  ]) {
+    const m = message(name, size);
+    const content = new TextEncoder().encode(m);
+    const to = [users[name].plain.certificate];
+    const pkiEnc = pkijsEncrypter(users[name], name === 'p256', alg);
+    await row(`encrypt ${op}`, label, runs,
+      () => mmhs.encrypt(m, to, { gcm }),
+      () => mmhs.encryptAsync(m, to, { gcm }),
+      () => pkiEnc(content));
+    const enc = mmhs.encrypt(m, to, { gcm });
+    const pkiDec = gcm ? null : await pkijsDecrypt(users[name], enc);
+    await row(`decrypt ${op}`, label, runs,
+      () => mmhs.decrypt(enc, users[name].plain),
+      () => mmhs.decryptAsync(enc, unlocked[name]),
+      pkiDec);
+  }
+}
+const m1 = message('p256');
+const stored = [
+  ['sign P-256, stored key (PBKDF2 600 000 per call)', await time(() => mmhs.sign(m1, users.p256.stored, { signingTime: AT }), 3)],
+  ['unlockKey P-256 (PBKDF2 600 000 once + importKey)', await time(() => mmhs.unlockKey(users.p256.stored), 3)],
+];
+
+console.log(`webcrypto bench: Node ${process.version}, PKI.js on Node's WebCrypto; medians of ${runsFor(1024)} runs at 1 KiB, ` +
+  `${runsFor(1 << 20)} at 1 MiB, ${runsFor(10 << 20)} at 10 MiB; ms\n`);
+console.log('| operation | size | sync wasm (PEM key) | async wasm (WebCrypto, unlocked key) | PKI.js | PKI.js ÷ async |');
+console.log('|---|---|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log('\n| 1 KiB, stored key | ms |\n|---|---:|');
+for (const r of stored) console.log(`| ${r.join(' | ')} |`);

@@ -12,9 +12,12 @@ use mmhs::error::Coded;
 use mmhs::keys::PrivateKey;
 use mmhs::rng::danger::SeededRng;
 use mmhs::smime::key_operation::{
-    ecdsa_der_from_fixed, DecryptRequest, RsaDecryption, SignatureScheme,
+    ecdsa_der_from_fixed, DecryptRequest, OaepHash, RsaDecryption, SignatureScheme,
 };
-use mmhs::smime::{self, EncryptOptions, MessageDecryption, PendingSignedEntity, SignOptions};
+use mmhs::smime::{
+    self, ContentCipher, ContentEncryptRequest, EncryptOptions, KeyWrapAnswer, KeyWrapRequest,
+    MessageDecryption, MessageEncryption, PendingSignedEntity, SignOptions,
+};
 use support::pki::{Alg, Pki};
 use zeroize::Zeroizing;
 
@@ -28,6 +31,7 @@ fn pki() -> &'static Pki {
             &[
                 ("alice", "alice@army.example", Alg::Rsa),
                 ("erin", "erin@army.example", Alg::Ec),
+                ("erin2", "erin@army.example", Alg::Ec),
             ],
         )
     })
@@ -282,4 +286,455 @@ fn a_failed_answer_moves_on_to_the_next_certificate() {
     let answer = external_decrypt(&alice.key, req);
     let out = d.resume(Ok(answer)).unwrap().unwrap();
     assert!(String::from_utf8_lossy(&out).contains("Hold the bridge."));
+}
+
+/// An external provider for the encryption steps: the `rsa` crate's OAEP encryption, `p256`'s
+/// key generation and ECDH, the `cbc` / `aes-gcm` crates for the content — drawing from the
+/// RNG in the order the core's own provider does, so the output can be compared byte for byte.
+fn external_wrap(req: &KeyWrapRequest, rng: &mut SeededRng) -> KeyWrapAnswer {
+    match req {
+        KeyWrapRequest::RsaOaep {
+            hash: OaepHash::Sha256,
+            public_key,
+            cek,
+        } => {
+            use rsa::pkcs8::DecodePublicKey;
+            let pk = rsa::RsaPublicKey::from_public_key_der(public_key).unwrap();
+            KeyWrapAnswer::EncryptedKey(
+                pk.encrypt(rng, rsa::Oaep::<sha2::Sha256>::new(), cek)
+                    .unwrap(),
+            )
+        }
+        KeyWrapRequest::Ecdh { public_key } => {
+            use p256::elliptic_curve::Generate;
+            let peer = p256::PublicKey::from_sec1_bytes(public_key).unwrap();
+            let eph = p256::SecretKey::generate_from_rng(rng);
+            let z = p256::elliptic_curve::ecdh::diffie_hellman(
+                eph.to_nonzero_scalar(),
+                peer.as_affine(),
+            );
+            KeyWrapAnswer::Agreement {
+                ephemeral_public_key: eph.public_key().to_sec1_bytes().to_vec(),
+                shared_secret: Zeroizing::new(z.raw_secret_bytes().to_vec()),
+            }
+        }
+        other => panic!("unexpected request {other:?}"),
+    }
+}
+
+fn external_content(req: &ContentEncryptRequest<'_>) -> Vec<u8> {
+    use aes_gcm::aead::AeadInOut;
+    use aes_gcm::KeyInit;
+    use cipher::block_padding::Pkcs7;
+    use cipher::{BlockModeEncrypt, KeyIvInit};
+    match req.cipher {
+        ContentCipher::Aes256Cbc => cbc::Encryptor::<aes::Aes256>::new_from_slices(req.key, req.iv)
+            .unwrap()
+            .encrypt_padded_vec::<Pkcs7>(req.data),
+        ContentCipher::Aes256Gcm => {
+            let mut buf = req.data.to_vec();
+            let nonce: [u8; 12] = req.iv.try_into().unwrap();
+            let tag = aes_gcm::Aes256Gcm::new_from_slice(req.key)
+                .unwrap()
+                .encrypt_inout_detached((&nonce).into(), req.aad, buf.as_mut_slice().into())
+                .unwrap();
+            buf.extend_from_slice(&tag);
+            buf
+        }
+        other => panic!("unexpected cipher {other:?}"),
+    }
+}
+
+/// Drive the encryption steps with the external provider.
+fn encrypt_externally(recipients: &[x509_cert::Certificate], gcm: bool, seed: u64) -> Vec<u8> {
+    let o = EncryptOptions {
+        gcm,
+        ..EncryptOptions::default()
+    };
+    let mut rng = SeededRng::new(seed);
+    let e = MessageEncryption::start(MSG, recipients, &o, &mut rng).unwrap();
+    let answers = e
+        .requests()
+        .into_iter()
+        .map(|r| external_wrap(r, &mut rng))
+        .collect();
+    let pending = e.resume(answers, &mut rng).unwrap();
+    let ct = external_content(&pending.request());
+    pending.finish(ct).unwrap()
+}
+
+#[test]
+fn external_encryption_is_byte_identical_to_the_sync_path() {
+    let p = pki();
+    let (alice, erin) = (p.signer("alice"), p.signer("erin"));
+    for gcm in [false, true] {
+        for to in [
+            vec![alice.cert.clone()],
+            vec![erin.cert.clone()],
+            vec![erin.cert.clone(), alice.cert.clone()],
+        ] {
+            let o = EncryptOptions {
+                gcm,
+                ..EncryptOptions::default()
+            };
+            let sync = smime::encrypt_message(MSG, &to, &o, &mut SeededRng::new(21)).unwrap();
+            let steps = encrypt_externally(&to, gcm, 21);
+            assert_eq!(steps, sync, "gcm={gcm}");
+            for me in [&alice, &erin] {
+                if to.contains(&me.cert) {
+                    let out = smime::decrypt_message(&steps, &me.key, &me.cert).unwrap();
+                    assert!(String::from_utf8_lossy(&out).contains("Hold the bridge."));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn encryption_answers_that_do_not_fit_are_refused() {
+    let p = pki();
+    let (alice, erin) = (p.signer("alice"), p.signer("erin"));
+    let start = |to: &[x509_cert::Certificate]| {
+        MessageEncryption::start(MSG, to, &EncryptOptions::default(), &mut SeededRng::new(3))
+            .unwrap()
+    };
+    let refused = |e: MessageEncryption, a: Vec<KeyWrapAnswer>| {
+        e.resume(a, &mut SeededRng::new(4)).unwrap_err().code()
+    };
+    let good_rsa = |e: &MessageEncryption| external_wrap(e.requests()[0], &mut SeededRng::new(5));
+    // RSA: a ciphertext not as long as the modulus, all zeros, or an ECDH answer.
+    let e = start(std::slice::from_ref(&alice.cert));
+    let KeyWrapAnswer::EncryptedKey(k) = good_rsa(&e) else {
+        panic!()
+    };
+    let short = KeyWrapAnswer::EncryptedKey(k[1..].to_vec());
+    assert_eq!(refused(e, vec![short]), "encrypt-failed");
+    let e = start(std::slice::from_ref(&alice.cert));
+    let zeros = KeyWrapAnswer::EncryptedKey(vec![0; k.len()]);
+    assert_eq!(refused(e, vec![zeros]), "encrypt-failed");
+    // ECDH: not a point, the recipient's own key, a short secret, an RSA answer.
+    let erin_point = ec(&erin.key).public_key().to_sec1_bytes().to_vec();
+    let mut not_a_point = erin_point.clone();
+    not_a_point[64] ^= 1;
+    for (eph, z, what) in [
+        (not_a_point, vec![1u8; 32], "not a point"),
+        (erin_point.clone(), vec![1u8; 32], "the recipient's own key"),
+        (external_eph_point(), vec![1u8; 31], "a secret of 31 octets"),
+    ] {
+        let e = start(std::slice::from_ref(&erin.cert));
+        let a = KeyWrapAnswer::Agreement {
+            ephemeral_public_key: eph,
+            shared_secret: Zeroizing::new(z),
+        };
+        assert_eq!(refused(e, vec![a]), "encrypt-failed", "{what}");
+    }
+    let e = start(std::slice::from_ref(&erin.cert));
+    assert_eq!(
+        refused(e, vec![KeyWrapAnswer::EncryptedKey(k.clone())]),
+        "encrypt-failed"
+    );
+    // Too few answers.
+    let e = start(&[erin.cert.clone(), alice.cert.clone()]);
+    assert_eq!(
+        refused(e, vec![KeyWrapAnswer::EncryptedKey(k)]),
+        "encrypt-failed"
+    );
+    // Content encrypted with another key or IV, or cut short.
+    for gcm in [false, true] {
+        let o = EncryptOptions {
+            gcm,
+            ..EncryptOptions::default()
+        };
+        let mut rng = SeededRng::new(6);
+        let e =
+            MessageEncryption::start(MSG, std::slice::from_ref(&alice.cert), &o, &mut rng).unwrap();
+        let a = vec![external_wrap(e.requests()[0], &mut rng)];
+        let pending = e.resume(a, &mut rng).unwrap();
+        let req = pending.request();
+        let other_key = vec![9u8; req.key.len()];
+        let wrong_key = external_content(&ContentEncryptRequest {
+            key: &other_key,
+            ..req
+        });
+        let mut other_iv = req.iv.to_vec();
+        other_iv[3] ^= 1;
+        let wrong_iv = external_content(&ContentEncryptRequest {
+            iv: &other_iv,
+            ..req
+        });
+        let mut cut = external_content(&req);
+        cut.truncate(cut.len() - 16);
+        for bad in [wrong_key, wrong_iv, cut] {
+            let mut rng = SeededRng::new(6);
+            let e = MessageEncryption::start(MSG, std::slice::from_ref(&alice.cert), &o, &mut rng)
+                .unwrap();
+            let a = vec![external_wrap(e.requests()[0], &mut rng)];
+            let pending = e.resume(a, &mut rng).unwrap();
+            assert_eq!(pending.finish(bad).unwrap_err().code(), "encrypt-failed");
+        }
+    }
+}
+
+fn external_eph_point() -> Vec<u8> {
+    p256::SecretKey::from_slice(&[3u8; 32])
+        .unwrap()
+        .public_key()
+        .to_sec1_bytes()
+        .to_vec()
+}
+
+/// `verify` with the key held outside (its holder's answers between rounds) gives the report
+/// `verify` gives with the key itself; a wrong answer is the same problem as a wrong key.
+#[test]
+fn verify_with_answers_gives_the_report_of_the_key() {
+    use mmhs::smime::key_operation::DecryptAnswers;
+    use mmhs::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let p = pki();
+    let (alice, erin) = (p.signer("alice"), p.signer("erin"));
+    let signed = smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(1)).unwrap();
+    let enc = smime::encrypt_message(
+        &signed,
+        &[erin.cert.clone(), alice.cert.clone()],
+        &EncryptOptions::default(),
+        &mut SeededRng::new(2),
+    )
+    .unwrap();
+    // Signed, encrypted, signed again, encrypted again: two decryption rounds.
+    let outer = smime::sign_message(&enc, &alice, &opts(), &mut SeededRng::new(3)).unwrap();
+    let outer = smime::encrypt_message(
+        &outer,
+        std::slice::from_ref(&erin.cert),
+        &EncryptOptions::gcm(),
+        &mut SeededRng::new(4),
+    )
+    .unwrap();
+    let at = time::macros::datetime!(2029-01-02 00:00 UTC);
+    for (msg, rounds) in [(&enc, 1), (&outer, 2)] {
+        let mut with_key = p.verify_context(at);
+        with_key
+            .decryption_keys
+            .push((erin.key.clone(), erin.cert.clone()));
+        let sync = mmhs::verify::verify_message(msg, &with_key).unwrap();
+        assert!(sync.report.valid, "{:?}", sync.report.problems);
+        let mut ctx = p.verify_context(at);
+        ctx.decryption_answers = Some(DecryptAnswers::new(vec![erin.cert.clone()]));
+        let mut asked = 0;
+        let done = loop {
+            assert!(asked <= MAX_DECRYPT_ROUNDS);
+            match verify_message_step(msg, &ctx).unwrap() {
+                VerifyStep::Done(v) => break v,
+                VerifyStep::Decrypt(reqs) => {
+                    asked += 1;
+                    for (i, r) in reqs {
+                        assert_eq!(i, 0);
+                        let a = external_decrypt(&erin.key, &r);
+                        ctx.decryption_answers.as_mut().unwrap().add(i, r, Ok(a));
+                    }
+                }
+            }
+        };
+        assert_eq!(asked, rounds);
+        assert_eq!(
+            serde_json::to_value(&done.report).unwrap(),
+            serde_json::to_value(&sync.report).unwrap()
+        );
+        assert_eq!(done.content, sync.content);
+    }
+    // A holder answering garbage: the report of a wrong key (`decrypt-failed`), not valid.
+    let mut ctx = p.verify_context(at);
+    ctx.decryption_answers = Some(DecryptAnswers::new(vec![erin.cert.clone()]));
+    let VerifyStep::Decrypt(reqs) = verify_message_step(&enc, &ctx).unwrap() else {
+        panic!("a request is expected")
+    };
+    for (i, r) in reqs {
+        let garbage = Zeroizing::new(vec![7u8; 32]);
+        ctx.decryption_answers
+            .as_mut()
+            .unwrap()
+            .add(i, r, Ok(garbage));
+    }
+    let VerifyStep::Done(v) = verify_message_step(&enc, &ctx).unwrap() else {
+        panic!("every request was answered")
+    };
+    assert!(!v.report.valid);
+    assert!(
+        v.report.has_problem("decrypt-failed"),
+        "{:?}",
+        v.report.problems
+    );
+    // An answer is bound to its request: an answer to another message's request is not used.
+    let other = smime::encrypt_message(
+        &signed,
+        std::slice::from_ref(&erin.cert),
+        &EncryptOptions::default(),
+        &mut SeededRng::new(8),
+    )
+    .unwrap();
+    let mut ctx = p.verify_context(at);
+    let mut answers = DecryptAnswers::new(vec![erin.cert.clone()]);
+    let mut d = MessageDecryption::start(&other, &[&erin.cert]).unwrap();
+    let (_, r) = d.request().unwrap();
+    let r = r.clone();
+    let a = external_decrypt(&erin.key, &r);
+    answers.add(0, r, Ok(a));
+    ctx.decryption_answers = Some(answers);
+    assert!(matches!(
+        verify_message_step(&enc, &ctx).unwrap(),
+        VerifyStep::Decrypt(_)
+    ));
+    let _ = d.resume(Err(smime::Error::DecryptFailed("unused".into())));
+}
+
+/// The release procedure in steps, the officer's signature made outside the core, gives the
+/// message `release` gives — countersignature and review-signature forms — and a signature
+/// by another key is refused.
+#[test]
+fn release_steps_give_what_release_gives() {
+    use mmhs::release::{
+        self, AuthorizationForm, Decision, Outcome, ReleasePolicy, ReleaseRequest, ReleaseStep,
+    };
+    let p = pki();
+    let (alice, officer) = (p.signer("alice"), p.signer("erin"));
+    let at = time::macros::datetime!(2029-01-02 00:00 UTC);
+    // A draft the default review passes (tests/release_procedure.rs).
+    const DRAFT: &str = "From: Alice <alice@army.example>\r\nTo: bob@navy.example\r\nSubject: Convoy movement\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <draft-1@army.example>\r\nMMHS-Primary-Precedence: 4 (flash)\r\nMMHS-Extended-Authorisation-Info: Mon, 1 Jan 2029 10:00:00 +0000\r\nMT-Priority: 4\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe convoy moves at dawn.\r\n";
+    let draft =
+        smime::sign_message(DRAFT.as_bytes(), &alice, &opts(), &mut SeededRng::new(1)).unwrap();
+    let ctx = p.verify_context(at);
+    for form in [
+        AuthorizationForm::Countersignature,
+        AuthorizationForm::ReviewSignature,
+    ] {
+        let policy = ReleasePolicy {
+            officers: vec!["erin@army.example".into()],
+            require_release: vec!["*@army.example".into()],
+            form,
+            ..ReleasePolicy::default()
+        };
+        let sync = release::release(
+            &ReleaseRequest {
+                raw: &draft,
+                officer: &officer,
+                verify: &ctx,
+                policy: &policy,
+                decision: Decision::Approve,
+                envelope: None,
+                now: at,
+            },
+            &mut SeededRng::new(9),
+        )
+        .unwrap();
+        assert_eq!(
+            sync.outcome,
+            Outcome::Released,
+            "{:?} {:?}",
+            sync.problems,
+            sync.findings
+        );
+        let certs = (officer.cert.clone(), officer.chain.clone());
+        let req = ReleaseRequest {
+            raw: &draft,
+            officer: &certs,
+            verify: &ctx,
+            policy: &policy,
+            decision: Decision::Approve,
+            envelope: None,
+            now: at,
+        };
+        let step = || match release::begin_release(&req, &mut SeededRng::new(9)).unwrap() {
+            ReleaseStep::Sign(p) => p,
+            ReleaseStep::Done(r) => panic!("nothing to sign: {:?}", r.outcome),
+        };
+        let pending = step();
+        assert_eq!(pending.request().scheme, SignatureScheme::Ecdsa);
+        let sig: p256::ecdsa::Signature = {
+            use signature::Signer;
+            p256::ecdsa::SigningKey::from(ec(&officer.key)).sign(&pending.request().data)
+        };
+        let stepped = pending.finish(sig.to_der().as_bytes()).unwrap();
+        assert_eq!(stepped.outcome, Outcome::Released);
+        // ECDSA signatures differ in their nonce only when the signed octets differ: RFC 6979
+        // makes both deterministic, so the messages are identical.
+        assert_eq!(stepped.message, sync.message, "{form:?}");
+        assert!(valid(&stepped.message));
+        // Alice's key answering for the officer's certificate: refused.
+        let pending = step();
+        let wrong: p256::ecdsa::Signature = {
+            use signature::Signer;
+            p256::ecdsa::SigningKey::from(ec(&p.signer("erin2").key)).sign(&pending.request().data)
+        };
+        assert_eq!(
+            pending
+                .finish(wrong.to_der().as_bytes())
+                .unwrap_err()
+                .code(),
+            "signer-key-invalid"
+        );
+    }
+}
+
+/// The content of a layer decrypted in a second step (as WebCrypto does in `decryptAsync`):
+/// the same message; a plaintext that does not fit the ciphertext is refused.
+#[test]
+fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
+    use aes_gcm::aead::AeadInOut;
+    use aes_gcm::KeyInit;
+    use cipher::block_padding::Pkcs7;
+    use cipher::{BlockModeDecrypt, KeyIvInit};
+    use mmhs::smime::ContentDecryptCipher;
+    let p = pki();
+    for name in ["alice", "erin"] {
+        let me = p.signer(name);
+        for gcm in [false, true] {
+            let o = EncryptOptions {
+                gcm,
+                ..EncryptOptions::default()
+            };
+            let enc = smime::encrypt_message(
+                MSG,
+                std::slice::from_ref(&me.cert),
+                &o,
+                &mut SeededRng::new(31),
+            )
+            .unwrap();
+            let sync = smime::decrypt_message(&enc, &me.key, &me.cert).unwrap();
+            let run = |tamper: bool| {
+                let mut d = MessageDecryption::start(&enc, &[&me.cert]).unwrap();
+                let answer = external_decrypt(&me.key, d.request().unwrap().1);
+                let k = d.resume_key(Ok(answer)).unwrap().expect("a key");
+                let req = d.content_request(&k).unwrap();
+                // External AES: the `cbc` / `aes-gcm` crates called directly.
+                let mut plain = match req.cipher {
+                    ContentDecryptCipher::AesCbc { iv } => {
+                        cbc::Decryptor::<aes::Aes256>::new_from_slices(req.key, &iv)
+                            .unwrap()
+                            .decrypt_padded_vec::<Pkcs7>(req.ciphertext)
+                            .unwrap()
+                    }
+                    ContentDecryptCipher::AesGcm { nonce, tag_len } => {
+                        assert_eq!(tag_len, 16);
+                        let mut buf = req.ciphertext.to_vec();
+                        aes_gcm::Aes256Gcm::new_from_slice(req.key)
+                            .unwrap()
+                            .decrypt_inout_detached(
+                                (&nonce).into(),
+                                req.aad,
+                                buf.as_mut_slice().into(),
+                                req.tag.try_into().unwrap(),
+                            )
+                            .unwrap();
+                        buf
+                    }
+                    ContentDecryptCipher::Legacy => panic!("AES expected"),
+                };
+                if tamper {
+                    let last = plain.len() - 1;
+                    plain[last] ^= 1;
+                }
+                d.finish_content(k, Ok(plain))
+            };
+            assert_eq!(run(false).unwrap(), sync, "{name} gcm={gcm}");
+            assert_eq!(run(true).unwrap_err().code(), "decrypt-failed");
+        }
+    }
 }

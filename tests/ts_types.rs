@@ -47,8 +47,8 @@ fn declarations(cfg: &Config) -> Vec<Decl> {
         mt_priority, reader_precedence, sic, sio_label, sio_label_history, vocabulary,
     };
     use mmhs::label_policy::{clearance, decision, policy, request as label};
-    use mmhs::{compose, domain, ess, fields, protect, release, report, smime, trust, verify};
     use mmhs::mime::content;
+    use mmhs::{compose, domain, ess, fields, protect, release, report, smime, trust, verify};
     vec![
         // Requests.
         decl::<smime::KeyUse>(cfg),

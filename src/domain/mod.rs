@@ -43,7 +43,8 @@ pub use gateway::{
 };
 pub use naming::{agent_domains, agent_names, naming_verdict, AgentKind, AgentName, NamingVerdict};
 pub use request::{
-    encrypt_request, sign_request, EncryptRequest, EncryptRsaPadding, SignDigest, SignRequest,
+    begin_encrypt_request, encrypt_request, sign_request, EncryptRequest, EncryptRsaPadding,
+    SignDigest, SignRequest,
 };
 pub use signing::{
     begin_sign_typed, domain_sign, empty_signature_layer, ready_for_domain_signature, sign_typed,

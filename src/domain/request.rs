@@ -14,8 +14,8 @@ use crate::report::SignatureType;
 use crate::request::time_or;
 use crate::rng::CryptoRng;
 use crate::smime::{
-    encrypt_message, DigestAlg, EncryptOptions, KeyTransportPadding, ReceiptRequestOptions,
-    RsaPadding, SignOptions, Signer,
+    encrypt_message, DigestAlg, EncryptOptions, KeyTransportPadding, MessageEncryption,
+    ReceiptRequestOptions, RsaPadding, SignOptions, Signer,
 };
 
 /// The digest algorithms a signature is produced with (RFC 5754 §2; SHA-1 is never
@@ -254,6 +254,25 @@ pub fn encrypt_request<R: CryptoRng + ?Sized>(
     let recipients = req.recipients(given, now)?;
     let input = protected(raw, req.protect_headers.unwrap_or(false))?;
     Ok(encrypt_message(&input, &recipients, &req.options(), rng)?)
+}
+
+/// [`encrypt_request`] in steps: the recipients looked up and the message wrapped as asked,
+/// then [`MessageEncryption::start`]; the caller answers its requests (e.g. with WebCrypto).
+pub fn begin_encrypt_request<R: CryptoRng + ?Sized>(
+    raw: Vec<u8>,
+    given: Vec<Certificate>,
+    req: &EncryptRequest,
+    now: OffsetDateTime,
+    rng: &mut R,
+) -> Result<MessageEncryption, Error> {
+    let recipients = req.recipients(given, now)?;
+    let input = protected(raw, req.protect_headers.unwrap_or(false))?;
+    Ok(MessageEncryption::start(
+        &input,
+        &recipients,
+        &req.options(),
+        rng,
+    )?)
 }
 
 /// The message, wrapped as `message/rfc822; forwarded=no` when `protect` (header protection,

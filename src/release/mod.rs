@@ -23,8 +23,8 @@ pub use mixer::{
 pub use notice::{rejection_notice, NoticeInput};
 pub use policy::{AuthorizationForm, KeywordRule, ReleasePolicy, Severity};
 pub use procedure::{
-    release, release_time, set_authorizing_users, set_release_fields, Decision, NextHop, Outcome,
-    ReleaseRequest, ReleaseResult,
+    begin_release, release, release_time, set_authorizing_users, set_release_fields, Decision,
+    NextHop, Outcome, PendingRelease, ReleaseRequest, ReleaseResult, ReleaseStep,
 };
 pub use request::{
     AuditRecordRequest, DecisionRequest, MixerDirection, MixerRequest, MixerResult,

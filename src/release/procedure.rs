@@ -46,7 +46,10 @@ use crate::mime::entity;
 use crate::mime::header::HeaderSection;
 use crate::report::{Problem, VerifyReport};
 use crate::rng::CryptoRng;
-use crate::smime::{self, Signer};
+use crate::smime::key_operation::sign_with_key;
+use crate::smime::{
+    self, PendingCountersignedMessage, PendingSignedEntity, SignRequest, Signer, SignerCertificates,
+};
 use crate::verify::{is_originator_signature, listed_authorizing_users, VerifyContext};
 
 /// The officer's decision.
@@ -75,12 +78,14 @@ pub mod codes {
     pub const AUTHORISATION_UNVERIFIED: &str = "release-authorisation-unverified";
 }
 
-/// Everything `release` needs.
-pub struct ReleaseRequest<'a> {
+/// Everything `release` needs. `O` is the officer: his key and certificates ([`Signer`],
+/// for [`release`]) or his certificates only, the key held elsewhere
+/// ([`SignerCertificates`], for [`begin_release`]).
+pub struct ReleaseRequest<'a, O: ?Sized = Signer> {
     /// The submitted message.
     pub raw: &'a [u8],
     /// The officer's key and certificate.
-    pub officer: &'a Signer,
+    pub officer: &'a O,
     /// Trust anchors, time, decryption keys for step 1.
     pub verify: &'a VerifyContext,
     /// The release policy.
@@ -154,12 +159,34 @@ pub struct ReleaseResult {
     pub problems: Vec<Problem>,
 }
 
-/// Run the procedure.
+/// Run the procedure with the officer's own key (the pure-Rust provider answers the
+/// signing step of [`begin_release`]).
 pub fn release<R: CryptoRng + ?Sized>(
     req: &ReleaseRequest<'_>,
     rng: &mut R,
 ) -> Result<ReleaseResult, super::Error> {
-    let officer_addrs = crate::trust::email_addresses(&req.officer.cert);
+    match begin_release(req, rng)? {
+        ReleaseStep::Done(result) => Ok(*result),
+        ReleaseStep::Sign(pending) => {
+            let sig = sign_with_key(&req.officer.key, pending.request(), rng)?;
+            pending.finish(&sig)
+        }
+    }
+}
+
+/// The procedure up to the officer's signature, for an officer whose key is held outside the
+/// core (`crate::smime::key_operation`): `Done` when nothing is to be signed (refused,
+/// already released, rejected, bounced, blocked, reviewed, or released without a
+/// countersignature), else the pending countersignature or review signature.
+pub fn begin_release<O: SignerCertificates + ?Sized, R: CryptoRng + ?Sized>(
+    req: &ReleaseRequest<'_, O>,
+    rng: &mut R,
+) -> Result<ReleaseStep, super::Error> {
+    let done = |r: ReleaseResult| -> Result<ReleaseStep, super::Error> {
+        Ok(ReleaseStep::Done(Box::new(r)))
+    };
+    let step5 = Step5::of(req);
+    let officer_addrs = crate::trust::email_addresses(req.officer.certificate());
     let Some(officer_addr) = officer_addrs.first().cloned() else {
         return Err(super::Error::Malformed(
             "the officer's certificate carries no e-mail address".into(),
@@ -202,7 +229,7 @@ pub fn release<R: CryptoRng + ?Sized>(
                 drafter.as_deref().unwrap_or("(no From/Sender)")
             ),
         ));
-        return Ok(result);
+        return done(result);
     }
 
     // Step 2: already listed?
@@ -212,7 +239,13 @@ pub fn release<R: CryptoRng + ?Sized>(
         && req.decision != Decision::Review
     {
         result.outcome = Outcome::AlreadyReleased;
-        return finish_step5(result, message, req, &officer_addr, &listed);
+        return done(finish_step5(
+            result,
+            message,
+            &step5,
+            &officer_addr,
+            &listed,
+        )?);
     }
     let keep: Vec<String> = report
         .authorizing_users
@@ -229,7 +262,7 @@ pub fn release<R: CryptoRng + ?Sized>(
         && req.policy.form == AuthorizationForm::ReviewSignature
         && req.decision != Decision::Review
     {
-        return bounce(result, req, &officer_addr, &unverified, rng);
+        return done(bounce(result, req, &officer_addr, &unverified, rng)?);
     }
     result.stripped = unverified;
     if !result.stripped.is_empty() {
@@ -251,7 +284,7 @@ pub fn release<R: CryptoRng + ?Sized>(
     match &req.decision {
         Decision::Review => {
             result.outcome = Outcome::Reviewed;
-            return Ok(result);
+            return done(result);
         }
         Decision::Reject { reason } => {
             let (notice, to) = super::notice::rejection_notice(
@@ -267,7 +300,7 @@ pub fn release<R: CryptoRng + ?Sized>(
             result.message = notice;
             result.envelope = Some(simple_envelope(&officer_addr, &[to]));
             result.next = Some(NextHop::Drafter);
-            return Ok(result);
+            return done(result);
         }
         Decision::Approve => {}
     }
@@ -281,7 +314,7 @@ pub fn release<R: CryptoRng + ?Sized>(
             codes::BLOCKED_BY_REVIEW,
             "a review finding of severity block stops release; reject the message or change the policy",
         ));
-        return Ok(result);
+        return done(result);
     }
 
     // Step 4: protect the authorisation and list the officer.
@@ -292,7 +325,7 @@ pub fn release<R: CryptoRng + ?Sized>(
     // The drafter step 1 authenticated (Sender, else From, bound to his signature).
     let drafter = drafter.unwrap_or_default();
     if req.policy.countersign {
-        match req.policy.form {
+        let signing = match req.policy.form {
             AuthorizationForm::Countersignature => {
                 let idx = report
                     .signatures
@@ -300,9 +333,17 @@ pub fn release<R: CryptoRng + ?Sized>(
                     .find(|s| s.layer == 0 && is_originator_signature(s) && s.valid && s.trusted)
                     .map(|s| s.index)
                     .unwrap_or(0);
-                message = smime::countersign_message(&message, idx, req.officer, req.now, rng)?;
-                message = set_authorizing_users(&message, &list)?;
-                message = set_release_fields(&message, &drafter, req.now)?;
+                let opts = smime::SignOptions {
+                    signing_time: Some(req.now),
+                    ..smime::SignOptions::default()
+                };
+                Signing::Countersignature(PendingCountersignedMessage::begin(
+                    &message,
+                    idx,
+                    req.officer.certificate(),
+                    req.officer.chain(),
+                    &opts,
+                )?)
             }
             AuthorizationForm::ReviewSignature => {
                 message = set_authorizing_users(&message, &list)?;
@@ -312,22 +353,107 @@ pub fn release<R: CryptoRng + ?Sized>(
                     signature_type: vec![smime::SignatureType::Review],
                     ..smime::SignOptions::default()
                 };
-                message = smime::sign_message(&message, req.officer, &opts, rng)?;
+                Signing::ReviewSignature(PendingSignedEntity::begin_message(
+                    &message,
+                    req.officer.certificate(),
+                    req.officer.chain(),
+                    &opts,
+                    rng,
+                )?)
             }
-        }
-    } else {
-        message = set_authorizing_users(&message, &list)?;
-        message = set_release_fields(&message, &drafter, req.now)?;
+        };
+        return Ok(ReleaseStep::Sign(Box::new(PendingRelease {
+            result,
+            signing,
+            list,
+            drafter,
+            officer: officer_addr,
+            step5,
+        })));
     }
+    message = set_authorizing_users(&message, &list)?;
+    message = set_release_fields(&message, &drafter, req.now)?;
     result.outcome = Outcome::Released;
-    finish_step5(result, message, req, &officer_addr, &list)
+    done(finish_step5(result, message, &step5, &officer_addr, &list)?)
+}
+
+/// A step of [`begin_release`].
+#[derive(Debug)]
+pub enum ReleaseStep {
+    /// The procedure ended without a signature by the officer.
+    Done(Box<ReleaseResult>),
+    /// The officer's countersignature or review signature is to be made.
+    Sign(Box<PendingRelease>),
+}
+
+/// The officer's signature of step 4, begun.
+#[derive(Debug)]
+enum Signing {
+    Countersignature(PendingCountersignedMessage),
+    ReviewSignature(PendingSignedEntity),
+}
+
+/// What step 5 needs of the request.
+#[derive(Debug)]
+struct Step5 {
+    officers: Vec<String>,
+    envelope: Option<Envelope>,
+    now: time::OffsetDateTime,
+}
+
+impl Step5 {
+    fn of<O: ?Sized>(req: &ReleaseRequest<'_, O>) -> Self {
+        Step5 {
+            officers: req.policy.officers.clone(),
+            envelope: req.envelope.cloned(),
+            now: req.now,
+        }
+    }
+}
+
+/// A release waiting for the officer's signature (step 4): [`Self::request`] says what his
+/// key must sign, [`Self::finish`] completes steps 4 and 5 with the signature (verified with
+/// his certificate first).
+#[derive(Debug)]
+pub struct PendingRelease {
+    result: ReleaseResult,
+    signing: Signing,
+    list: Vec<String>,
+    drafter: String,
+    officer: String,
+    step5: Step5,
+}
+
+impl PendingRelease {
+    /// What the officer's private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        match &self.signing {
+            Signing::Countersignature(p) => p.request(),
+            Signing::ReviewSignature(p) => p.request(),
+        }
+    }
+
+    /// The released message with the officer's `signature`, addressed (step 5).
+    pub fn finish(self, signature: &[u8]) -> Result<ReleaseResult, super::Error> {
+        let message = match self.signing {
+            Signing::Countersignature(p) => {
+                let m = p.finish(signature)?;
+                let m = set_authorizing_users(&m, &self.list)?;
+                set_release_fields(&m, &self.drafter, self.step5.now)?
+            }
+            Signing::ReviewSignature(p) => p.finish(signature)?,
+        };
+        let mut result = self.result;
+        result.outcome = Outcome::Released;
+        finish_step5(result, message, &self.step5, &self.officer, &self.list)
+    }
 }
 
 /// RFC 7912 §3.3 step 2 failed: return the draft to the drafter with the reason (the
 /// return-to-sender notice of `super::notice`), release nothing.
-fn bounce<R: CryptoRng + ?Sized>(
+fn bounce<O: ?Sized, R: CryptoRng + ?Sized>(
     mut result: ReleaseResult,
-    req: &ReleaseRequest<'_>,
+    req: &ReleaseRequest<'_, O>,
     officer: &str,
     unverified: &[String],
     rng: &mut R,
@@ -360,11 +486,11 @@ fn bounce<R: CryptoRng + ?Sized>(
 fn finish_step5(
     mut result: ReleaseResult,
     message: Vec<u8>,
-    req: &ReleaseRequest<'_>,
+    req: &Step5,
     officer: &str,
     authorized: &[String],
 ) -> Result<ReleaseResult, super::Error> {
-    let next_officer = req.policy.officers.iter().find(|o| {
+    let next_officer = req.officers.iter().find(|o| {
         !authorized.iter().any(|a| a.eq_ignore_ascii_case(o)) && !o.eq_ignore_ascii_case(officer)
     });
     let drafter = drafter_of(&message).unwrap_or_else(|| officer.to_string());
@@ -372,7 +498,7 @@ fn finish_step5(
         result.next = Some(NextHop::Officer);
         let mut env = req
             .envelope
-            .cloned()
+            .clone()
             .unwrap_or_else(|| simple_envelope(&drafter, &[]));
         // The next officer gets it; the recipients stay in the original envelope he receives
         // with the message (release queue entries keep the envelope).
@@ -384,7 +510,7 @@ fn finish_step5(
         result.envelope = Some(env);
     } else {
         result.next = Some(NextHop::Transfer);
-        result.envelope = Some(match req.envelope {
+        result.envelope = Some(match &req.envelope {
             Some(e) => e.clone(),
             None => simple_envelope(&drafter, &recipients_of(&message)),
         });

@@ -20,7 +20,8 @@
 use der::Encode;
 
 use super::attributes;
-use super::signed_build::{build_signer_info, SignOptions, Signer};
+use super::key_operation::{sign_with_key, SignRequest};
+use super::signed_build::{PendingSignerInfo, SignOptions, Signer};
 use super::signed_parse::{parse_content_info, parse_signed_data};
 use super::Error;
 use crate::asn1::ber::Tlv;
@@ -30,13 +31,15 @@ use crate::asn1::oid::ID_SIGNED_DATA;
 use crate::mime::encode::base64_lines;
 use crate::mime::entity::{self, canonical_crlf, fields, split};
 use crate::rng::CryptoRng;
+use x509_cert::Certificate;
 
 fn malformed(e: impl std::fmt::Display) -> Error {
     Error::Cms(e.to_string())
 }
 
 /// Add a countersignature by `signer` to SignerInfo number `signer_index` (encoding order) of
-/// a ContentInfo(SignedData) DER/BER; returns the new ContentInfo DER.
+/// a ContentInfo(SignedData) DER/BER; returns the new ContentInfo DER. The steps of
+/// [`PendingCountersignature`] answered by the pure-Rust provider.
 pub fn countersign_der<R: CryptoRng + ?Sized>(
     content_info_der: &[u8],
     signer_index: usize,
@@ -44,42 +47,113 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let ci = parse_content_info(content_info_der).map_err(malformed)?;
-    if ci.content_type != ID_SIGNED_DATA {
-        return Err(Error::NotSigned(format!(
-            "the CMS content is {}, not SignedData",
-            ci.content_type
-        )));
-    }
-    let sd = parse_signed_data(ci.content).map_err(malformed)?;
-    let target = sd.signer_infos.get(signer_index).ok_or_else(|| {
-        Error::SignerIndex(format!(
-            "signer index {signer_index} but the SignedData has {} SignerInfo(s)",
-            sd.signer_infos.len()
-        ))
-    })?;
+    let p = PendingCountersignature::begin(
+        content_info_der,
+        signer_index,
+        &signer.cert,
+        &signer.chain,
+        opts,
+    )?;
+    let sig = sign_with_key(&signer.key, p.request(), rng)?;
+    p.finish(&sig)
+}
 
-    // The countersignature SignerInfo: messageDigest over the signature value, no
-    // contentType (RFC 5652 §11.4).
-    let digest = opts.digest.hash(&target.signature);
-    let mut signed_attrs = vec![attributes::message_digest(&digest).map_err(malformed)?];
-    if let Some(t) = opts.signing_time {
-        signed_attrs.push(attributes::signing_time(t).map_err(malformed)?);
-    }
-    if opts.signing_certificate_v2 {
-        signed_attrs.push(attributes::signing_certificate_v2(&signer.cert).map_err(malformed)?);
-    }
-    if !opts.signature_type.is_empty() {
-        signed_attrs.push(
-            super::sig_type::signature_type_attribute(&opts.signature_type)
-                .map_err(Error::Options)?,
-        );
-    }
-    if let Some(l) = &opts.security_label {
-        signed_attrs.push(super::attributes::security_label(l).map_err(Error::Label)?);
-    }
-    let cs = build_signer_info(signer, opts, signed_attrs, rng)?;
+/// A countersignature (RFC 5652 §11.4) waiting for its signature value: the countersignature
+/// SignerInfo is begun ([`PendingSignerInfo`]); [`Self::finish`] places it in the
+/// countersigned SignerInfo's unsigned attributes.
+#[derive(Debug, Clone)]
+pub struct PendingCountersignature {
+    content_info: Vec<u8>,
+    signer_index: usize,
+    certs: Vec<Certificate>,
+    include_certs: bool,
+    signer_info: PendingSignerInfo,
+}
 
+impl PendingCountersignature {
+    /// Begin a countersignature by the key of `cert` on SignerInfo number `signer_index`
+    /// (encoding order) of a ContentInfo(SignedData) DER/BER; `chain` is included with
+    /// `cert` when `opts.include_certs`.
+    pub fn begin(
+        content_info_der: &[u8],
+        signer_index: usize,
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+    ) -> Result<Self, Error> {
+        let ci = parse_content_info(content_info_der).map_err(malformed)?;
+        if ci.content_type != ID_SIGNED_DATA {
+            return Err(Error::NotSigned(format!(
+                "the CMS content is {}, not SignedData",
+                ci.content_type
+            )));
+        }
+        let sd = parse_signed_data(ci.content).map_err(malformed)?;
+        let target = sd.signer_infos.get(signer_index).ok_or_else(|| {
+            Error::SignerIndex(format!(
+                "signer index {signer_index} but the SignedData has {} SignerInfo(s)",
+                sd.signer_infos.len()
+            ))
+        })?;
+        // The countersignature SignerInfo: messageDigest over the signature value, no
+        // contentType (RFC 5652 §11.4).
+        let digest = opts.digest.hash(&target.signature);
+        let mut signed_attrs = vec![attributes::message_digest(&digest).map_err(malformed)?];
+        if let Some(t) = opts.signing_time {
+            signed_attrs.push(attributes::signing_time(t).map_err(malformed)?);
+        }
+        if opts.signing_certificate_v2 {
+            signed_attrs.push(attributes::signing_certificate_v2(cert).map_err(malformed)?);
+        }
+        if !opts.signature_type.is_empty() {
+            signed_attrs.push(
+                super::sig_type::signature_type_attribute(&opts.signature_type)
+                    .map_err(Error::Options)?,
+            );
+        }
+        if let Some(l) = &opts.security_label {
+            signed_attrs.push(super::attributes::security_label(l).map_err(Error::Label)?);
+        }
+        Ok(PendingCountersignature {
+            content_info: content_info_der.to_vec(),
+            signer_index,
+            certs: std::iter::once(cert).chain(chain).cloned().collect(),
+            include_certs: opts.include_certs,
+            signer_info: PendingSignerInfo::begin(cert, opts, signed_attrs)?,
+        })
+    }
+
+    /// What the private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        self.signer_info.request()
+    }
+
+    /// The new ContentInfo DER with the countersignature made of `signature` (verified
+    /// first, [`PendingSignerInfo::finish`]).
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
+        let cs = self.signer_info.finish(signature)?;
+        let ci = parse_content_info(&self.content_info).map_err(malformed)?;
+        let sd = parse_signed_data(ci.content).map_err(malformed)?;
+        let signer_index = self.signer_index;
+        let target = sd
+            .signer_infos
+            .get(signer_index)
+            .ok_or_else(|| Error::SignerIndex(format!("signer index {signer_index}")))?;
+        let (certs, include_certs) = (&self.certs, self.include_certs);
+        assemble(&sd, target, signer_index, cs, certs, include_certs)
+    }
+}
+
+/// The SignedData with `cs` added to the unsigned attributes of `target` (SignerInfo
+/// `signer_index`) and the countersigner's certificates added when `include_certs`.
+fn assemble(
+    sd: &super::signed_parse::ParsedSignedData<'_>,
+    target: &super::signed_parse::ParsedSignerInfo<'_>,
+    signer_index: usize,
+    cs: Vec<u8>,
+    signer_certs: &[Certificate],
+    include_certs: bool,
+) -> Result<Vec<u8>, Error> {
     // New unsigned attributes: the existing ones as received plus one countersignature
     // attribute.
     let mut unsigned: Vec<Vec<u8>> = Vec::new();
@@ -126,20 +200,20 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
     let last = sd.fields.len().saturating_sub(1);
     for (i, f) in sd.fields.iter().enumerate() {
         if i == last {
-            if !certs_done && opts.include_certs {
-                new_fields.push(cert_set(None, signer)?);
+            if !certs_done && include_certs {
+                new_fields.push(cert_set(None, signer_certs)?);
             }
             new_fields.push(signer_infos.clone());
         } else if f.is_context(0) && i >= 3 {
             certs_done = true;
-            new_fields.push(if opts.include_certs {
-                cert_set(Some(f), signer)?
+            new_fields.push(if include_certs {
+                cert_set(Some(f), signer_certs)?
             } else {
                 f.to_der().map_err(malformed)?.into_owned()
             });
-        } else if f.is_context(1) && i >= 3 && !certs_done && opts.include_certs {
+        } else if f.is_context(1) && i >= 3 && !certs_done && include_certs {
             certs_done = true;
-            new_fields.push(cert_set(None, signer)?);
+            new_fields.push(cert_set(None, signer_certs)?);
             new_fields.push(f.to_der().map_err(malformed)?.into_owned());
         } else {
             new_fields.push(f.to_der().map_err(malformed)?.into_owned());
@@ -152,14 +226,14 @@ pub fn countersign_der<R: CryptoRng + ?Sized>(
 
 /// The `[0] IMPLICIT CertificateSet` with the existing certificates (as received) and the
 /// countersigner's certificate and chain when missing.
-fn cert_set(existing: Option<&Tlv<'_>>, signer: &Signer) -> Result<Vec<u8>, Error> {
+fn cert_set(existing: Option<&Tlv<'_>>, signer_certs: &[Certificate]) -> Result<Vec<u8>, Error> {
     let mut certs: Vec<Vec<u8>> = Vec::new();
     if let Some(e) = existing {
         for c in e.children().map_err(malformed)? {
             certs.push(c.to_der().map_err(malformed)?.into_owned());
         }
     }
-    for c in std::iter::once(&signer.cert).chain(signer.chain.iter()) {
+    for c in signer_certs {
         let d = c.to_der().map_err(malformed)?;
         if !certs.contains(&d) {
             certs.push(d);
@@ -174,31 +248,6 @@ fn offset_in(whole: &[u8], part: &[u8]) -> Option<usize> {
     let w = whole.as_ptr() as usize;
     let p = part.as_ptr() as usize;
     (p >= w && p + part.len() <= w + whole.len()).then(|| p - w)
-}
-
-/// `whole` with `body` (a slice of it: the body of the part holding the SignedData) replaced
-/// by `der` in that part's transfer encoding (`base64` in 76-column lines, else unencoded,
-/// RFC 2045 §6); every other octet unchanged.
-fn replace_body(
-    whole: &[u8],
-    body: &[u8],
-    cte: Option<&str>,
-    der: &[u8],
-) -> Result<Vec<u8>, Error> {
-    let at = offset_in(whole, body).ok_or_else(|| Error::Malformed("message layout".into()))?;
-    let (before, after) = (
-        whole.get(..at).unwrap_or_default(),
-        whole.get(at + body.len()..).unwrap_or_default(),
-    );
-    let mut out = Vec::with_capacity(whole.len() + 4096);
-    out.extend_from_slice(before);
-    if cte.is_some_and(|c| c.eq_ignore_ascii_case("base64")) {
-        out.extend_from_slice(&base64_lines(der));
-    } else {
-        out.extend_from_slice(der);
-    }
-    out.extend_from_slice(after);
-    Ok(out)
 }
 
 /// Add a countersignature to SignerInfo `signer_index` of the outermost SignedData of a whole
@@ -219,7 +268,8 @@ pub fn countersign_message<R: CryptoRng + ?Sized>(
 }
 
 /// [`countersign_message`] with explicit options (digest, padding, SKI, signature type,
-/// certificates; `detached`, capabilities and the key preference are not used).
+/// certificates; `detached`, capabilities and the key preference are not used). The steps of
+/// [`PendingCountersignedMessage`] answered by the pure-Rust provider.
 pub fn countersign_message_with<R: CryptoRng + ?Sized>(
     raw: &[u8],
     signer_index: usize,
@@ -227,34 +277,82 @@ pub fn countersign_message_with<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let canon = canonical_crlf(raw);
-    let (header, body) = split(&canon);
-    let fs = fields(header);
-    let ct = entity::entity_media_type(&fs);
-    match ct.mime.as_str() {
-        "multipart/signed" => {
-            let boundary = ct
-                .param("boundary")
-                .ok_or_else(|| Error::Malformed("multipart/signed without boundary".into()))?;
-            let parts = entity::multipart_parts(body, boundary)
-                .filter(|p| p.len() >= 2)
-                .ok_or_else(|| Error::Malformed("multipart/signed without two parts".into()))?;
-            let sig_part = parts[1];
-            let (ph, pb) = split(sig_part);
-            let pfs = fields(ph);
-            let cte = entity::field(&pfs, "content-transfer-encoding").map(|f| f.value.clone());
-            let der = entity::decode_transfer(pb, cte.as_deref()).map_err(Error::Malformed)?;
-            let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
-            replace_body(&canon, pb, cte.as_deref(), &new_der)
+    let p =
+        PendingCountersignedMessage::begin(raw, signer_index, &signer.cert, &signer.chain, opts)?;
+    let sig = sign_with_key(&signer.key, p.request(), rng)?;
+    p.finish(&sig)
+}
+
+/// A whole S/MIME message (multipart/signed or application/pkcs7-mime signed-data) whose
+/// outermost SignedData waits for a countersignature ([`PendingCountersignature`]);
+/// everything but the CMS body stays as received.
+#[derive(Debug, Clone)]
+pub struct PendingCountersignedMessage {
+    /// The message (CRLF) up to the CMS body, and after it.
+    before: Vec<u8>,
+    after: Vec<u8>,
+    base64: bool,
+    inner: PendingCountersignature,
+}
+
+impl PendingCountersignedMessage {
+    /// Begin countersigning SignerInfo `signer_index` of the message's outermost SignedData.
+    pub fn begin(
+        raw: &[u8],
+        signer_index: usize,
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+    ) -> Result<Self, Error> {
+        let canon = canonical_crlf(raw);
+        let (header, body) = split(&canon);
+        let fs = fields(header);
+        let ct = entity::entity_media_type(&fs);
+        let (cms_fields, cms_body) = match ct.mime.as_str() {
+            "multipart/signed" => {
+                let boundary = ct
+                    .param("boundary")
+                    .ok_or_else(|| Error::Malformed("multipart/signed without boundary".into()))?;
+                let parts = entity::multipart_parts(body, boundary)
+                    .filter(|p| p.len() >= 2)
+                    .ok_or_else(|| Error::Malformed("multipart/signed without two parts".into()))?;
+                let (ph, pb) = split(parts[1]);
+                (fields(ph), pb)
+            }
+            "application/pkcs7-mime" | "application/x-pkcs7-mime" => (fs, body),
+            other => {
+                return Err(Error::NotSigned(format!(
+                    "the message is {other}, not an S/MIME signed message"
+                )))
+            }
+        };
+        let cte = entity::field(&cms_fields, "content-transfer-encoding").map(|f| f.value.clone());
+        let der = entity::decode_transfer(cms_body, cte.as_deref()).map_err(Error::Malformed)?;
+        let at = offset_in(&canon, cms_body).ok_or_else(|| Error::Malformed("layout".into()))?;
+        let end = at + cms_body.len();
+        Ok(PendingCountersignedMessage {
+            before: canon.get(..at).unwrap_or_default().to_vec(),
+            after: canon.get(end..).unwrap_or_default().to_vec(),
+            base64: cte.is_some_and(|c| c.eq_ignore_ascii_case("base64")),
+            inner: PendingCountersignature::begin(&der, signer_index, cert, chain, opts)?,
+        })
+    }
+
+    /// What the private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        self.inner.request()
+    }
+
+    /// The whole message with the countersignature made of `signature`.
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
+        let new_der = self.inner.finish(signature)?;
+        let mut out = self.before;
+        if self.base64 {
+            out.extend_from_slice(&base64_lines(&new_der));
+        } else {
+            out.extend_from_slice(&new_der);
         }
-        "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
-            let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
-            let der = entity::decode_transfer(body, cte.as_deref()).map_err(Error::Malformed)?;
-            let new_der = countersign_der(&der, signer_index, signer, opts, rng)?;
-            replace_body(&canon, body, cte.as_deref(), &new_der)
-        }
-        other => Err(Error::NotSigned(format!(
-            "the message is {other}, not an S/MIME signed message"
-        ))),
+        out.extend_from_slice(&self.after);
+        Ok(out)
     }
 }

@@ -24,25 +24,22 @@
 //!
 //! We produce DER; we accept BER (indefinite lengths, chunked OCTET STRINGs) on receipt.
 
-use cms::content_info::CmsVersion;
-use cms::enveloped_data::{EncryptedContentInfo, EnvelopedData, RecipientInfo, RecipientInfos};
+use cms::enveloped_data::RecipientInfo;
 use const_oid::ObjectIdentifier;
-use der::asn1::OctetString;
-use der::Encode;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
-use zeroize::Zeroizing;
 
-use super::enveloped_cipher as cipher;
 pub use super::enveloped_cipher::ContentCipher;
+pub use super::enveloped_encrypt::{Encryption, PendingContent};
+use super::enveloped_recipient as recip;
 pub use super::enveloped_recipient::RecipientIdKind;
-use super::enveloped_recipient::{self as recip, RecipientKey};
+use super::key_operation::{encrypt_content_with_rust, wrap_all_with_rust};
 pub use super::ktri::RsaPadding;
-use super::{kari, ktri, Error};
+use super::Error;
 use crate::algorithm_policy::Weakness;
 use crate::asn1::ber::Tlv;
 use crate::asn1::content_info::ContentInfo;
-use crate::asn1::oid::{self, ID_AUTH_ENVELOPED_DATA, ID_DATA, ID_ENVELOPED_DATA};
+use crate::asn1::oid::{self, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA};
 use crate::rng::CryptoRng;
 
 /// Options for [`encrypt_content`] and [`super::encrypt_message`].
@@ -145,49 +142,6 @@ pub struct Decrypted {
     pub weaknesses: Vec<Weakness>,
 }
 
-/// Generate a CEK and build one RecipientInfo per recipient.
-pub(crate) fn build_recipient_infos<R: CryptoRng + ?Sized>(
-    recipients: &[Certificate],
-    key_len: usize,
-    opts: &EncryptOptions,
-    rng: &mut R,
-) -> Result<(Zeroizing<Vec<u8>>, RecipientInfos), Error> {
-    if recipients.is_empty() {
-        return Err(Error::EncryptNoRecipient);
-    }
-    let mut cek = Zeroizing::new(vec![0u8; key_len]);
-    rng.fill_bytes(&mut cek);
-    let mut ris = Vec::with_capacity(recipients.len());
-    for cert in recipients {
-        // The algorithm policy: nothing is encrypted to a weak key (RSA under 2048 bits).
-        crate::algorithm_policy::refuse_for_production(
-            cert.tbs_certificate().subject_public_key_info(),
-        )
-        .map_err(|m| {
-            Error::EncryptRecipient(format!(
-                "recipient {}: {m}",
-                cert.tbs_certificate().subject()
-            ))
-        })?;
-        let ri = match recip::recipient_key(cert)? {
-            RecipientKey::Rsa(pk) => ktri::build(
-                &pk,
-                recip::ktri_rid(cert, opts.recipient_id)?,
-                opts.rsa_padding,
-                &cek,
-                rng,
-            )?,
-            RecipientKey::EcP256(pk) => {
-                kari::build(&pk, recip::kari_rid(cert, opts.recipient_id)?, &cek, rng)?
-            }
-        };
-        ris.push(ri);
-    }
-    let ris = RecipientInfos::try_from(ris)
-        .map_err(|e| Error::EncryptFailed(format!("RecipientInfos: {e}")))?;
-    Ok((cek, ris))
-}
-
 /// A ContentInfo (RFC 5652 §3) around `inner_der`, which must be one element.
 pub(crate) fn content_info_der(
     content_type: ObjectIdentifier,
@@ -200,46 +154,18 @@ pub(crate) fn content_info_der(
 /// Encrypt `content` (normally a canonical MIME entity, content type id-data) for every
 /// certificate in `recipients`; returns a DER ContentInfo holding EnvelopedData (CBC
 /// ciphers) or AuthEnvelopedData (GCM). Include the sender's own certificate in
-/// `recipients`.
+/// `recipients`. The steps of [`Encryption`] answered by the pure-Rust provider.
 pub fn encrypt_content<R: CryptoRng + ?Sized>(
     content: &[u8],
     recipients: &[Certificate],
     opts: &EncryptOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let c = choose_content_cipher(opts, recipients.len());
-    if c.is_aead() {
-        return super::auth_enveloped::encrypt(content, recipients, c, opts, rng);
-    }
-    let (cek, recip_infos) = build_recipient_infos(recipients, c.key_len(), opts, rng)?;
-    let (ct, content_enc_alg) = cipher::encrypt_cbc(c, &cek, content, rng)?;
-    let all_v0 = recip_infos
-        .0
-        .iter()
-        .all(|ri| matches!(ri, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0));
-    let ed = EnvelopedData {
-        // RFC 5652 §6.1: 0 when every RecipientInfo is version 0 (and no originatorInfo /
-        // unprotectedAttrs), otherwise 2.
-        version: if all_v0 {
-            CmsVersion::V0
-        } else {
-            CmsVersion::V2
-        },
-        originator_info: None,
-        recip_infos,
-        encrypted_content: EncryptedContentInfo {
-            content_type: ID_DATA,
-            content_enc_alg,
-            encrypted_content: Some(
-                OctetString::new(ct).map_err(|e| Error::EncryptFailed(e.to_string()))?,
-            ),
-        },
-        unprotected_attrs: None,
-    };
-    let der = ed
-        .to_der()
-        .map_err(|e| Error::EncryptFailed(format!("encoding EnvelopedData: {e}")))?;
-    content_info_der(ID_ENVELOPED_DATA, &der)
+    let e = Encryption::start(recipients, opts, rng)?;
+    let answers = wrap_all_with_rust(e.requests(), rng)?;
+    let pending = e.resume(answers, rng)?;
+    let ct = encrypt_content_with_rust(&pending.request(content))?;
+    pending.finish(content, ct)
 }
 
 /// The parts of an EnvelopedData / AuthEnvelopedData we need to decrypt, read from BER.
@@ -368,4 +294,6 @@ pub(crate) fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
     })
 }
 
-pub use super::enveloped_decrypt::{decrypt_content_info, Decryption};
+pub use super::enveloped_decrypt::{
+    decrypt_content_info, decrypt_content_info_with, ContentKey, Decryption,
+};

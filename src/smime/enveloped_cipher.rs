@@ -27,6 +27,7 @@ use der::{Any, Decode, Encode, Sequence, Tag};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
+use super::key_operation::{ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest};
 use super::Error;
 use crate::asn1::oid::{
     AES128_CBC, AES128_GCM, AES192_CBC, AES192_GCM, AES256_CBC, AES256_GCM, DES_EDE3_CBC, RC2_CBC,
@@ -126,29 +127,33 @@ pub(crate) fn key_len_for(alg: &AlgorithmIdentifierOwned) -> Result<usize, Error
     })
 }
 
-/// Encrypt with a CBC cipher: returns (ciphertext, algorithm identifier with the IV).
-pub(crate) fn encrypt_cbc<R: CryptoRng + ?Sized>(
+/// Draw the IV (AES-CBC, 16 octets) or nonce (AES-GCM, 12 octets) for `cipher` from `rng`
+/// and encode its contentEncryptionAlgorithm: `AES-IV` (RFC 3565 §4.1) or `GCMParameters`
+/// with a 16-octet ICV (RFC 5084 §3.2).
+pub(crate) fn content_parameters<R: CryptoRng + ?Sized>(
     cipher: ContentCipher,
-    key: &[u8],
-    plaintext: &[u8],
     rng: &mut R,
 ) -> Result<(Vec<u8>, AlgorithmIdentifierOwned), Error> {
-    let mut iv = [0u8; 16];
-    rng.fill_bytes(&mut iv);
-    let bad_key = |_| Error::EncryptFailed("bad content key length".into());
-    let ct = match cipher {
-        ContentCipher::Aes128Cbc => cbc::Encryptor::<Aes128>::new_from_slices(key, &iv)
-            .map_err(bad_key)?
-            .encrypt_padded_vec::<Pkcs7>(plaintext),
-        ContentCipher::Aes256Cbc => cbc::Encryptor::<Aes256>::new_from_slices(key, &iv)
-            .map_err(bad_key)?
-            .encrypt_padded_vec::<Pkcs7>(plaintext),
-        _ => return Err(Error::EncryptFailed("not a CBC cipher".into())),
+    let enc = |e: der::Error| Error::EncryptFailed(format!("encoding the IV: {e}"));
+    let (iv, params) = if cipher.is_aead() {
+        let mut nonce = [0u8; 12];
+        rng.fill_bytes(&mut nonce);
+        let params = GcmParameters {
+            nonce: OctetString::new(nonce.to_vec()).map_err(enc)?,
+            icv_len: GCM_TAG_LEN as u8,
+        };
+        let any = Any::from_der(&params.to_der().map_err(enc)?).map_err(enc)?;
+        (nonce.to_vec(), any)
+    } else {
+        let mut iv = [0u8; 16];
+        rng.fill_bytes(&mut iv);
+        (
+            iv.to_vec(),
+            Any::new(Tag::OctetString, iv.to_vec()).map_err(enc)?,
+        )
     };
-    let params = Any::new(Tag::OctetString, iv.to_vec())
-        .map_err(|e| Error::EncryptFailed(format!("encoding the IV: {e}")))?;
     Ok((
-        ct,
+        iv,
         AlgorithmIdentifierOwned {
             oid: cipher.oid(),
             parameters: Some(params),
@@ -156,48 +161,149 @@ pub(crate) fn encrypt_cbc<R: CryptoRng + ?Sized>(
     ))
 }
 
-/// Encrypt with AES-GCM: returns (ciphertext, tag, algorithm identifier).
-/// `aad` is the DER of the authenticated attributes, or empty.
-pub(crate) fn encrypt_gcm<R: CryptoRng + ?Sized>(
-    cipher: ContentCipher,
+/// The tag length we produce for AES-GCM (RFC 5084 §3.2 allows 12 to 16).
+pub(crate) const GCM_TAG_LEN: usize = 16;
+
+/// Encrypt a [`ContentEncryptRequest`]: AES-CBC with PKCS#7 padding, or AES-GCM returning the
+/// ciphertext followed by the 16-octet tag (the layout of WebCrypto's answer).
+pub(crate) fn encrypt_with(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, Error> {
+    let bad_key = || Error::EncryptFailed("bad content key or IV length".into());
+    let nonce = || -> Result<[u8; 12], Error> { req.iv.try_into().map_err(|_| bad_key()) };
+    Ok(match req.cipher {
+        ContentCipher::Aes128Cbc => cbc::Encryptor::<Aes128>::new_from_slices(req.key, req.iv)
+            .map_err(|_| bad_key())?
+            .encrypt_padded_vec::<Pkcs7>(req.data),
+        ContentCipher::Aes256Cbc => cbc::Encryptor::<Aes256>::new_from_slices(req.key, req.iv)
+            .map_err(|_| bad_key())?
+            .encrypt_padded_vec::<Pkcs7>(req.data),
+        ContentCipher::Aes128Gcm => seal_gcm::<Aes128>(req, &nonce()?)?,
+        ContentCipher::Aes256Gcm => seal_gcm::<Aes256>(req, &nonce()?)?,
+    })
+}
+
+/// AES-GCM with a 16-octet tag over `req`: ciphertext followed by the tag.
+fn seal_gcm<A>(req: &ContentEncryptRequest<'_>, nonce: &[u8; 12]) -> Result<Vec<u8>, Error>
+where
+    A: cipher::BlockCipherEncrypt + cipher::BlockSizeUser<BlockSize = U16> + KeyInit,
+{
+    let mut buf = Vec::with_capacity(req.data.len() + GCM_TAG_LEN);
+    buf.extend_from_slice(req.data);
+    let tag = AesGcm::<A, U12, U16>::new_from_slice(req.key)
+        .map_err(|_| Error::EncryptFailed("bad content key length".into()))?
+        .encrypt_inout_detached(nonce.into(), req.aad, buf.as_mut_slice().into())
+        .map_err(|_| Error::EncryptFailed("AES-GCM encryption failed".into()))?;
+    buf.extend_from_slice(&tag);
+    Ok(buf)
+}
+
+/// One AES block operation with `key` (16, 24 or 32 octets): CBC with a zero IV over a
+/// single block is the block cipher itself.
+fn aes_block(key: &[u8], block: &[u8], decrypt: bool) -> Result<Vec<u8>, Error> {
+    use cipher::block_padding::NoPadding;
+    let zero = [0u8; 16];
+    let bad = |_| Error::EncryptFailed("bad content key length".into());
+    let out = match (key.len(), decrypt) {
+        (16, false) => cbc::Encryptor::<Aes128>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .encrypt_padded_vec::<NoPadding>(block),
+        (24, false) => cbc::Encryptor::<Aes192>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .encrypt_padded_vec::<NoPadding>(block),
+        (32, false) => cbc::Encryptor::<Aes256>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .encrypt_padded_vec::<NoPadding>(block),
+        (16, true) => cbc::Decryptor::<Aes128>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .decrypt_padded_vec::<NoPadding>(block)
+            .map_err(|_| Error::EncryptFailed("block".into()))?,
+        (32, true) => cbc::Decryptor::<Aes256>::new_from_slices(key, &zero)
+            .map_err(bad)?
+            .decrypt_padded_vec::<NoPadding>(block)
+            .map_err(|_| Error::EncryptFailed("block".into()))?,
+        _ => return Err(Error::EncryptFailed("bad content key length".into())),
+    };
+    Ok(out)
+}
+
+fn xor16(a: &[u8], b: &[u8]) -> Vec<u8> {
+    a.iter().zip(b).map(|(x, y)| x ^ y).collect()
+}
+
+/// Whether `ciphertext` is `plain` under the AES-GCM key stream of `key` and `nonce` in its
+/// first and last blocks (counter blocks nonce || 2, nonce || 3, …; NIST SP 800-38D §6.5).
+/// Both are equally long.
+fn gcm_key_stream_fits(
     key: &[u8],
-    plaintext: &[u8],
-    aad: &[u8],
-    rng: &mut R,
-) -> Result<(Vec<u8>, Vec<u8>, AlgorithmIdentifierOwned), Error> {
-    let mut nonce = [0u8; 12];
-    rng.fill_bytes(&mut nonce);
-    let mut buf = plaintext.to_vec();
-    let fail = |_| Error::EncryptFailed("AES-GCM encryption failed".into());
-    let tag = match cipher {
-        ContentCipher::Aes128Gcm => AesGcm::<Aes128, U12, U16>::new_from_slice(key)
-            .map_err(|_| Error::EncryptFailed("bad content key length".into()))?
-            .encrypt_inout_detached((&nonce).into(), aad, buf.as_mut_slice().into())
-            .map_err(fail)?
-            .to_vec(),
-        ContentCipher::Aes256Gcm => AesGcm::<Aes256, U12, U16>::new_from_slice(key)
-            .map_err(|_| Error::EncryptFailed("bad content key length".into()))?
-            .encrypt_inout_detached((&nonce).into(), aad, buf.as_mut_slice().into())
-            .map_err(fail)?
-            .to_vec(),
-        _ => return Err(Error::EncryptFailed("not a GCM cipher".into())),
+    nonce: &[u8; 12],
+    plain: &[u8],
+    ciphertext: &[u8],
+) -> Result<bool, Error> {
+    let n = plain.len().min(ciphertext.len());
+    let blocks = n.div_ceil(16);
+    for j in [0, blocks.saturating_sub(1)] {
+        if j >= blocks {
+            continue;
+        }
+        let mut ctr = [0u8; 16];
+        ctr[..12].copy_from_slice(nonce);
+        let k = u32::try_from(j + 2)
+            .map_err(|_| Error::EncryptFailed("content too long for AES-GCM".into()))?;
+        ctr[12..].copy_from_slice(&k.to_be_bytes());
+        let ks = aes_block(key, &ctr, false)?;
+        let end = (16 * j + 16).min(n);
+        if xor16(&plain[16 * j..end], &ks) != ciphertext[16 * j..end] {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Check a provider's answer to `req` without redoing the work: its length, and the first
+/// and last blocks decrypted with the request's key and IV (AES-CBC: D(C₀) ⊕ IV = P₀ and
+/// D(Cₙ) ⊕ Cₙ₋₁ = the padded last block, RFC 5652 §6.3; AES-GCM: the counter-mode key
+/// stream of the first and last blocks, NIST SP 800-38D §6.5). A wrong key, IV, mode or
+/// padding is refused (`encrypt-failed`); the GCM tag is not recomputed (GHASH over the whole
+/// content), so a provider that returns a wrong tag makes a message its recipients refuse
+/// (`decrypt-auth-failed`), never a readable one.
+pub(crate) fn check_ciphertext(
+    req: &ContentEncryptRequest<'_>,
+    answer: &[u8],
+) -> Result<(), Error> {
+    let wrong = |what: &str| {
+        Error::EncryptFailed(format!(
+            "the content encryption answer does not fit the request: {what}"
+        ))
     };
-    let params = GcmParameters {
-        nonce: OctetString::new(nonce.to_vec()).map_err(|e| Error::EncryptFailed(e.to_string()))?,
-        icv_len: 16,
+    let n = req.data.len();
+    if req.cipher.is_aead() {
+        if answer.len() != n + GCM_TAG_LEN {
+            return Err(wrong("length"));
+        }
+        let nonce: [u8; 12] = req.iv.try_into().map_err(|_| wrong("nonce length"))?;
+        if !gcm_key_stream_fits(req.key, &nonce, req.data, &answer[..n])? {
+            return Err(wrong("the key stream"));
+        }
+        return Ok(());
+    }
+    let expected = (n / 16 + 1) * 16;
+    if answer.len() != expected || req.iv.len() != 16 {
+        return Err(wrong("length"));
+    }
+    let pad = 16 - n % 16;
+    let mut last = req.data[n - n % 16..].to_vec();
+    last.resize(16, pad as u8);
+    let prev = if expected == 16 {
+        req.iv
+    } else {
+        &answer[expected - 32..expected - 16]
     };
-    let params_der = params
-        .to_der()
-        .map_err(|e| Error::EncryptFailed(e.to_string()))?;
-    let any = Any::from_der(&params_der).map_err(|e| Error::EncryptFailed(e.to_string()))?;
-    Ok((
-        buf,
-        tag,
-        AlgorithmIdentifierOwned {
-            oid: cipher.oid(),
-            parameters: Some(any),
-        },
-    ))
+    if xor16(&aes_block(req.key, &answer[expected - 16..], true)?, prev) != last {
+        return Err(wrong("the last block"));
+    }
+    if n >= 16 && xor16(&aes_block(req.key, &answer[..16], true)?, req.iv) != req.data[..16] {
+        return Err(wrong("the first block"));
+    }
+    Ok(())
 }
 
 fn iv_param(alg: &AlgorithmIdentifierOwned, len: usize) -> Result<Vec<u8>, Error> {
@@ -262,6 +368,89 @@ pub(crate) fn decrypt_cbc(
             "content-encryption algorithm {} is not supported in EnvelopedData",
             cipher_name(&other)
         ))),
+    }
+}
+
+/// The cipher and parameters of a received contentEncryptionAlgorithm, for a
+/// [`ContentDecryptRequest`].
+pub(crate) fn decryption_cipher(
+    alg: &AlgorithmIdentifierOwned,
+) -> Result<ContentDecryptCipher, Error> {
+    Ok(match alg.oid {
+        AES128_CBC | AES192_CBC | AES256_CBC => {
+            let iv = iv_param(alg, 16)?;
+            ContentDecryptCipher::AesCbc {
+                iv: iv
+                    .try_into()
+                    .map_err(|_| Error::Malformed("IV must be 16 octets".into()))?,
+            }
+        }
+        AES128_GCM | AES192_GCM | AES256_GCM => {
+            let p = alg
+                .parameters
+                .as_ref()
+                .ok_or_else(|| Error::Malformed("AES-GCM without GCMParameters".into()))?;
+            let params: GcmParameters = p
+                .decode_as()
+                .map_err(|e| Error::Malformed(format!("bad GCMParameters: {e}")))?;
+            ContentDecryptCipher::AesGcm {
+                nonce: params.nonce.as_bytes().try_into().map_err(|_| {
+                    Error::UnsupportedAlgorithm("AES-GCM nonces other than 12 octets".into())
+                })?,
+                tag_len: usize::from(params.icv_len),
+            }
+        }
+        DES_EDE3_CBC => ContentDecryptCipher::Legacy,
+        other => {
+            return Err(Error::UnsupportedAlgorithm(format!(
+                "content-encryption algorithm {} is not supported",
+                cipher_name(&other)
+            )))
+        }
+    })
+}
+
+/// Check a provider's plaintext for `req` without redoing the work: AES-CBC: its length
+/// (1 to 16 octets of padding removed) and the first and last blocks encrypted again
+/// (E(P₀ ⊕ IV) = C₀, E(padded Pₙ ⊕ Cₙ₋₁) = Cₙ); AES-GCM: its length and the counter-mode key
+/// stream of the first and last blocks (NIST SP 800-38D §6.5). A legacy cipher is answered
+/// by the pure-Rust provider only. Refusal: `decrypt-failed`.
+pub(crate) fn check_plaintext(req: &ContentDecryptRequest<'_>, plain: &[u8]) -> Result<(), Error> {
+    let wrong =
+        || Error::DecryptFailed("the content decryption answer does not fit the ciphertext".into());
+    let (c, n) = (req.ciphertext, plain.len());
+    match req.cipher {
+        ContentDecryptCipher::Legacy => Ok(()),
+        ContentDecryptCipher::AesGcm { nonce, .. } => {
+            if n != c.len() {
+                return Err(wrong());
+            }
+            if !gcm_key_stream_fits(req.key, &nonce, plain, c).map_err(|_| wrong())? {
+                return Err(wrong());
+            }
+            Ok(())
+        }
+        ContentDecryptCipher::AesCbc { iv } => {
+            if c.is_empty() || c.len() % 16 != 0 || n >= c.len() || n + 16 < c.len() {
+                return Err(wrong());
+            }
+            let pad = c.len() - n;
+            let mut last = plain[c.len() - 16..].to_vec();
+            last.resize(16, pad as u8);
+            let prev: &[u8] = if c.len() == 16 {
+                &iv
+            } else {
+                &c[c.len() - 32..c.len() - 16]
+            };
+            let enc = |b: &[u8]| aes_block(req.key, b, false).map_err(|_| wrong());
+            if enc(&xor16(&last, prev))? != c[c.len() - 16..] {
+                return Err(wrong());
+            }
+            if n >= 16 && enc(&xor16(&plain[..16], &iv))? != c[..16] {
+                return Err(wrong());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -338,7 +527,16 @@ mod tests {
     #[test]
     fn cbc_round_trip_and_wrong_key() {
         let key = [3u8; 32];
-        let (ct, alg) = encrypt_cbc(ContentCipher::Aes256Cbc, &key, b"hello", &mut rng()).unwrap();
+        let (iv, alg) = content_parameters(ContentCipher::Aes256Cbc, &mut rng()).unwrap();
+        let req = ContentEncryptRequest {
+            cipher: ContentCipher::Aes256Cbc,
+            key: &key,
+            iv: &iv,
+            aad: b"",
+            data: b"hello",
+        };
+        let ct = encrypt_with(&req).unwrap();
+        check_ciphertext(&req, &ct).unwrap();
         assert_eq!(decrypt_cbc(&alg, &key, &ct).unwrap(), b"hello");
         let r = decrypt_cbc(&alg, &[4u8; 32], &ct);
         assert!(matches!(r, Err(Error::DecryptFailed(_))) || r.unwrap() != b"hello");
@@ -347,8 +545,17 @@ mod tests {
     #[test]
     fn gcm_round_trip_and_tamper() {
         let key = [5u8; 16];
-        let (ct, tag, alg) =
-            encrypt_gcm(ContentCipher::Aes128Gcm, &key, b"hello", b"", &mut rng()).unwrap();
+        let (nonce, alg) = content_parameters(ContentCipher::Aes128Gcm, &mut rng()).unwrap();
+        let req = ContentEncryptRequest {
+            cipher: ContentCipher::Aes128Gcm,
+            key: &key,
+            iv: &nonce,
+            aad: b"",
+            data: b"hello",
+        };
+        let mut ct = encrypt_with(&req).unwrap();
+        check_ciphertext(&req, &ct).unwrap();
+        let tag = ct.split_off(5);
         assert_eq!(decrypt_gcm(&alg, &key, &ct, &tag, b"").unwrap(), b"hello");
         let mut bad = ct.clone();
         bad[0] ^= 1;
@@ -356,5 +563,104 @@ mod tests {
             decrypt_gcm(&alg, &key, &bad, &tag, b""),
             Err(Error::DecryptAuthFailed(_))
         ));
+    }
+
+    /// Answers that do not fit the request are refused: another key, another IV, a flipped
+    /// first or last block, a truncated answer — for every size around the block boundary.
+    #[test]
+    fn wrong_content_answers_are_refused() {
+        let data: Vec<u8> = (0..100u8).collect();
+        for cipher in [
+            ContentCipher::Aes128Cbc,
+            ContentCipher::Aes256Cbc,
+            ContentCipher::Aes128Gcm,
+            ContentCipher::Aes256Gcm,
+        ] {
+            for n in [0usize, 1, 15, 16, 17, 32, 100] {
+                let key = vec![7u8; cipher.key_len()];
+                let (iv, _) = content_parameters(cipher, &mut rng()).unwrap();
+                let req = ContentEncryptRequest {
+                    cipher,
+                    key: &key,
+                    iv: &iv,
+                    aad: b"",
+                    data: &data[..n],
+                };
+                let good = encrypt_with(&req).unwrap();
+                check_ciphertext(&req, &good).unwrap();
+                let other_key = vec![8u8; cipher.key_len()];
+                let other = encrypt_with(&ContentEncryptRequest {
+                    key: &other_key,
+                    ..req
+                })
+                .unwrap();
+                if n > 0 || !cipher.is_aead() {
+                    assert!(check_ciphertext(&req, &other).is_err(), "{cipher:?} {n}");
+                }
+                let mut iv2 = iv.clone();
+                iv2[0] ^= 1;
+                let other_iv = encrypt_with(&ContentEncryptRequest { iv: &iv2, ..req }).unwrap();
+                if n > 0 || !cipher.is_aead() {
+                    assert!(check_ciphertext(&req, &other_iv).is_err(), "{cipher:?} {n}");
+                }
+                let body = if cipher.is_aead() { n } else { good.len() };
+                if body > 0 {
+                    for at in [0, body - 1] {
+                        let mut bad = good.clone();
+                        bad[at] ^= 0x80;
+                        assert!(check_ciphertext(&req, &bad).is_err(), "{cipher:?} {n} {at}");
+                    }
+                }
+                assert!(check_ciphertext(&req, &good[..good.len() - 1]).is_err());
+            }
+        }
+    }
+
+    /// A content decryption answer is checked against the ciphertext: the right plaintext
+    /// passes; a changed first or last octet, a missing or extra octet, are refused.
+    #[test]
+    fn wrong_plaintext_answers_are_refused() {
+        let data: Vec<u8> = (0..100u8).collect();
+        for cipher in [ContentCipher::Aes256Cbc, ContentCipher::Aes128Gcm] {
+            for n in [0usize, 1, 15, 16, 17, 32, 100] {
+                let key = vec![7u8; cipher.key_len()];
+                let (iv, alg) = content_parameters(cipher, &mut rng()).unwrap();
+                let mut ct = encrypt_with(&ContentEncryptRequest {
+                    cipher,
+                    key: &key,
+                    iv: &iv,
+                    aad: b"",
+                    data: &data[..n],
+                })
+                .unwrap();
+                let tag = if cipher.is_aead() {
+                    ct.split_off(n)
+                } else {
+                    Vec::new()
+                };
+                let req = ContentDecryptRequest {
+                    cipher: decryption_cipher(&alg).unwrap(),
+                    algorithm: &alg,
+                    key: &key,
+                    ciphertext: &ct,
+                    tag: &tag,
+                    aad: b"",
+                };
+                let plain = crate::smime::key_operation::decrypt_content_with_rust(&req).unwrap();
+                assert_eq!(plain, &data[..n]);
+                check_plaintext(&req, &plain).unwrap();
+                if n > 0 {
+                    for at in [0, n - 1] {
+                        let mut bad = plain.clone();
+                        bad[at] ^= 1;
+                        assert!(check_plaintext(&req, &bad).is_err(), "{cipher:?} {n} {at}");
+                    }
+                    assert!(check_plaintext(&req, &plain[..n - 1]).is_err());
+                }
+                let mut longer = plain.clone();
+                longer.push(0);
+                assert!(check_plaintext(&req, &longer).is_err(), "{cipher:?} {n}");
+            }
+        }
     }
 }

@@ -21,7 +21,9 @@ use super::enveloped::{Decrypted, EncryptedKind, Parsed};
 use super::enveloped_cipher as cipher;
 use super::enveloped_recipient as recip;
 use super::kari::{self, KariUnwrap};
-use super::key_operation::{decrypt_with_key, DecryptRequest};
+use super::key_operation::{
+    decrypt_content_with_rust, decrypt_with_key, ContentDecryptRequest, DecryptRequest,
+};
 use super::{ktri, Error};
 use crate::algorithm_policy::{self, Weakness};
 use crate::asn1::content_info::ContentInfo;
@@ -226,6 +228,22 @@ impl Decryption {
         &mut self,
         answer: Result<Zeroizing<Vec<u8>>, Error>,
     ) -> Result<Option<Decrypted>, Error> {
+        let Some(key) = self.resume_key(answer)? else {
+            return Ok(None);
+        };
+        let plaintext = decrypt_content_with_rust(&self.content_request(&key)?);
+        self.finish_content(key, plaintext).map(Some)
+    }
+
+    /// The first half of [`Self::resume`]: the content-encryption key recovered from the
+    /// answer (for ECDH: KDF and key unwrap), or `None` when the answer did not recover one
+    /// and another RecipientInfo is pending. The content is then decrypted in a second step
+    /// ([`Self::content_request`], [`Self::finish_content`]), so that a provider with native
+    /// AES (WebCrypto) can do the bulk work.
+    pub fn resume_key(
+        &mut self,
+        answer: Result<Zeroizing<Vec<u8>>, Error>,
+    ) -> Result<Option<ContentKey>, Error> {
         let Some(p) = self.pending.take() else {
             return Err(self.exhausted());
         };
@@ -233,49 +251,78 @@ impl Decryption {
             Some(state) => kari::unwrap_with_secret(state, &secret),
             None => Ok(secret),
         });
-        let cek = match cek {
-            Ok(c) => c,
+        match cek {
+            Ok(cek) => Ok(Some(ContentKey { cek, pending: p })),
             Err(e) => {
                 self.fail(e);
                 self.advance();
-                return match self.pending {
+                match self.pending {
                     Some(_) => Ok(None),
                     None => Err(self.exhausted()),
-                };
+                }
             }
-        };
-        self.decrypt_content(&cek, p).map(Some)
+        }
     }
 
-    fn decrypt_content(&self, cek: &[u8], p: Pending) -> Result<Decrypted, Error> {
+    /// "Decrypt the content with this key": the layer's cipher, IV or nonce, ciphertext and
+    /// (AES-GCM) tag and additional authenticated data.
+    ///
+    /// Errors: `decrypt-failed` (a key of the wrong length: wrong key or corrupted message),
+    /// `smime-malformed` (AES-GCM in EnvelopedData, bad parameters), `unsupported-algorithm`.
+    pub fn content_request<'a>(
+        &'a self,
+        key: &'a ContentKey,
+    ) -> Result<ContentDecryptRequest<'a>, Error> {
         let parsed = &self.parsed;
-        if cek.len() != self.key_len {
+        if key.cek.len() != self.key_len {
             return Err(Error::DecryptFailed(format!(
                 "the recovered content key has {} octets, the cipher needs {}: wrong key or corrupted message",
-                cek.len(),
+                key.cek.len(),
                 self.key_len
             )));
         }
-        let content = match self.kind {
-            EncryptedKind::Enveloped => {
-                if matches!(
-                    parsed.content_alg.oid,
-                    oid::AES128_GCM | oid::AES192_GCM | oid::AES256_GCM
-                ) {
-                    return Err(Error::Malformed(
-                        "AES-GCM needs AuthEnvelopedData, not EnvelopedData".into(),
-                    ));
-                }
-                cipher::decrypt_cbc(&parsed.content_alg, cek, &parsed.ciphertext)?
+        let is_gcm = matches!(
+            parsed.content_alg.oid,
+            oid::AES128_GCM | oid::AES192_GCM | oid::AES256_GCM
+        );
+        match (self.kind, is_gcm) {
+            (EncryptedKind::Enveloped, true) => {
+                return Err(Error::Malformed(
+                    "AES-GCM needs AuthEnvelopedData, not EnvelopedData".into(),
+                ))
             }
-            EncryptedKind::AuthEnveloped => cipher::decrypt_gcm(
-                &parsed.content_alg,
-                cek,
-                &parsed.ciphertext,
-                &parsed.mac,
-                &parsed.aad,
-            )?,
-        };
+            (EncryptedKind::AuthEnveloped, false) => {
+                return Err(Error::UnsupportedAlgorithm(format!(
+                    "content-authenticated-encryption algorithm {} is not supported",
+                    cipher::cipher_name(&parsed.content_alg.oid)
+                )))
+            }
+            _ => {}
+        }
+        Ok(ContentDecryptRequest {
+            cipher: cipher::decryption_cipher(&parsed.content_alg)?,
+            algorithm: &parsed.content_alg,
+            key: &key.cek,
+            ciphertext: &parsed.ciphertext,
+            tag: &parsed.mac,
+            aad: &parsed.aad,
+        })
+    }
+
+    /// The decrypted layer from the provider's answer to [`Self::content_request`] (its
+    /// failure is the layer's: bad padding `decrypt-failed`, a tag that does not verify
+    /// `decrypt-auth-failed`). The plaintext is checked against the ciphertext without
+    /// redoing the work (`enveloped_cipher::check_plaintext`: its length and the first and
+    /// last blocks); the GCM tag is the provider's to verify (WebCrypto's `decrypt` does).
+    pub fn finish_content(
+        &self,
+        key: ContentKey,
+        answer: Result<Vec<u8>, Error>,
+    ) -> Result<Decrypted, Error> {
+        let content = answer?;
+        cipher::check_plaintext(&self.content_request(&key)?, &content)?;
+        let parsed = &self.parsed;
+        let p = key.pending;
         Ok(Decrypted {
             content,
             kind: self.kind,
@@ -292,6 +339,19 @@ impl Decryption {
     }
 }
 
+/// A recovered content-encryption key, between [`Decryption::resume_key`] and
+/// [`Decryption::finish_content`].
+pub struct ContentKey {
+    cek: Zeroizing<Vec<u8>>,
+    pending: Pending,
+}
+
+impl std::fmt::Debug for ContentKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentKey").finish_non_exhaustive()
+    }
+}
+
 /// Decrypt one EnvelopedData or AuthEnvelopedData layer with the pure-Rust provider.
 ///
 /// `der_or_ber` is a ContentInfo (DER or BER). `keys` are our (private key, certificate)
@@ -305,16 +365,27 @@ pub fn decrypt_content_info(
     keys: &[(PrivateKey, Certificate)],
 ) -> Result<Decrypted, Error> {
     let certs: Vec<&Certificate> = keys.iter().map(|(_, c)| c).collect();
-    let mut d = Decryption::start(der_or_ber, &certs)?;
+    decrypt_content_info_with(der_or_ber, &certs, |ki, req| match keys.get(ki) {
+        Some((key, _)) => decrypt_with_key(key, req),
+        None => Err(Error::Malformed("key index out of range".into())),
+    })
+}
+
+/// Decrypt one layer for `certs`, each request answered synchronously by `answer`
+/// (certificate index, request) — a private key, or answers its holder gave earlier
+/// (`key_operation::DecryptAnswers`).
+pub fn decrypt_content_info_with(
+    der_or_ber: &[u8],
+    certs: &[&Certificate],
+    mut answer: impl FnMut(usize, &DecryptRequest) -> Result<Zeroizing<Vec<u8>>, Error>,
+) -> Result<Decrypted, Error> {
+    let mut d = Decryption::start(der_or_ber, certs)?;
     // Each round consumes one candidate, so this ends after at most one round per
     // (certificate, RecipientInfo) pair.
     loop {
         let (ki, req) = d.request()?;
-        let answer = match keys.get(ki) {
-            Some((key, _)) => decrypt_with_key(key, req),
-            None => Err(Error::Malformed("key index out of range".into())),
-        };
-        if let Some(done) = d.resume(answer)? {
+        let a = answer(ki, req);
+        if let Some(done) = d.resume(a)? {
             return Ok(done);
         }
     }

@@ -14,8 +14,11 @@
 use x509_cert::Certificate;
 
 use super::compressed::{self, DecompressLimits};
-use super::enveloped::{choose_content_cipher, encrypt_content, Decryption, EncryptOptions};
-use super::key_operation::{decrypt_with_key, DecryptRequest};
+use super::enveloped::{ContentKey, Decryption, EncryptOptions, Encryption, PendingContent};
+use super::key_operation::{
+    decrypt_with_key, encrypt_content_with_rust, wrap_all_with_rust, ContentDecryptRequest,
+    ContentEncryptRequest, DecryptRequest, KeyWrapAnswer, KeyWrapRequest,
+};
 use super::pkcs7_mime::{encode_error, pkcs7_mime_entity, pkcs7_mime_part, SmimeType};
 use super::sign::split_entity;
 use super::Error;
@@ -93,30 +96,108 @@ fn is_pkcs7_mime(ct: &MediaType) -> bool {
 /// Encrypt a whole RFC 5322 message for `recipients` (which must include the sender's own
 /// certificate so the sender can read its sent copy). Returns the message with the same
 /// outer header fields and an `application/pkcs7-mime; smime-type=enveloped-data` (or
-/// `authEnveloped-data` when a GCM cipher is chosen) body, base64, CRLF line ends.
+/// `authEnveloped-data` when a GCM cipher is chosen) body, base64, CRLF line ends. The steps
+/// of [`MessageEncryption`] answered by the pure-Rust provider.
 pub fn encrypt_message<R: CryptoRng + ?Sized>(
     raw_message: &[u8],
     recipients: &[x509_cert::Certificate],
     opts: &EncryptOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    // the outer fields must be exactly what every reader sees
-    split_message(raw_message)?;
-    let (outer, mut entity) = split_entity(raw_message);
-    if opts.compress {
-        let der = compressed::compress_content(&entity)?;
-        entity = pkcs7_mime_entity(SmimeType::CompressedData, &der)?;
+    let e = MessageEncryption::start(raw_message, recipients, opts, rng)?;
+    let answers = wrap_all_with_rust(e.requests(), rng)?;
+    let pending = e.resume(answers, rng)?;
+    let ct = encrypt_content_with_rust(&pending.request())?;
+    pending.finish(ct)
+}
+
+/// A whole message being encrypted in steps ([`Encryption`]): the outer header fields and
+/// the MIME entity (compressed first when asked, RFC 3274) are ready, the key-transport /
+/// key-agreement requests are named.
+#[derive(Debug)]
+pub struct MessageEncryption {
+    /// The outer header fields (without MIME-Version and Content-*), kept as they are.
+    outer: Vec<u8>,
+    /// enveloped-data or authEnveloped-data, by the content cipher.
+    kind: SmimeType,
+    /// The MIME entity to encrypt (canonical, CRLF).
+    entity: Vec<u8>,
+    encryption: Encryption,
+}
+
+impl MessageEncryption {
+    /// Split the message, compress its entity when `opts.compress`, and begin the
+    /// encryption of the entity ([`Encryption::start`]).
+    pub fn start<R: CryptoRng + ?Sized>(
+        raw_message: &[u8],
+        recipients: &[x509_cert::Certificate],
+        opts: &EncryptOptions,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        // the outer fields must be exactly what every reader sees
+        split_message(raw_message)?;
+        let (outer, mut entity) = split_entity(raw_message);
+        if opts.compress {
+            let der = compressed::compress_content(&entity)?;
+            entity = pkcs7_mime_entity(SmimeType::CompressedData, &der)?;
+        }
+        let encryption = Encryption::start(recipients, opts, rng)?;
+        let kind = if encryption.cipher().is_aead() {
+            SmimeType::AuthEnvelopedData
+        } else {
+            SmimeType::EnvelopedData
+        };
+        Ok(MessageEncryption {
+            outer,
+            kind,
+            entity,
+            encryption,
+        })
     }
-    let cipher = choose_content_cipher(opts, recipients.len());
-    let der = encrypt_content(&entity, recipients, opts, rng)?;
-    let kind = if cipher.is_aead() {
-        SmimeType::AuthEnvelopedData
-    } else {
-        SmimeType::EnvelopedData
-    };
-    pkcs7_mime_part(kind, &der)
-        .to_message(&outer)
-        .map_err(encode_error)
+
+    /// One request per recipient ([`Encryption::requests`]).
+    pub fn requests(&self) -> Vec<&KeyWrapRequest> {
+        self.encryption.requests()
+    }
+
+    /// Resume with the answers ([`Encryption::resume`]).
+    pub fn resume<R: CryptoRng + ?Sized>(
+        self,
+        answers: Vec<KeyWrapAnswer>,
+        rng: &mut R,
+    ) -> Result<PendingMessageContent, Error> {
+        Ok(PendingMessageContent {
+            content: self.encryption.resume(answers, rng)?,
+            outer: self.outer,
+            kind: self.kind,
+            entity: self.entity,
+        })
+    }
+}
+
+/// A message whose entity waits for its content encryption ([`PendingContent`]).
+#[derive(Debug)]
+pub struct PendingMessageContent {
+    outer: Vec<u8>,
+    kind: SmimeType,
+    entity: Vec<u8>,
+    content: PendingContent,
+}
+
+impl PendingMessageContent {
+    /// "Encrypt the entity with this key and IV".
+    pub fn request(&self) -> ContentEncryptRequest<'_> {
+        self.content.request(&self.entity)
+    }
+
+    /// The encrypted message, with the provider's answer to [`Self::request`]
+    /// ([`PendingContent::finish`]).
+    pub fn finish(self, answer: Vec<u8>) -> Result<Vec<u8>, Error> {
+        let der = self.content.finish(&self.entity, answer)?;
+        pkcs7_mime_part(self.kind, &der)
+            .to_message(&self.outer)
+            .map_err(encode_error)
+    }
 }
 
 /// An S/MIME encrypted message (`application/pkcs7-mime` enveloped-data or
@@ -175,13 +256,44 @@ impl MessageDecryption {
         let Some(d) = self.decryption.resume(answer)? else {
             return Ok(None);
         };
+        self.message(d).map(Some)
+    }
+
+    /// [`Decryption::resume_key`]: the content-encryption key, or `None` when another
+    /// RecipientInfo is pending.
+    pub fn resume_key(
+        &mut self,
+        answer: Result<Zeroizing<Vec<u8>>, Error>,
+    ) -> Result<Option<ContentKey>, Error> {
+        self.decryption.resume_key(answer)
+    }
+
+    /// [`Decryption::content_request`].
+    pub fn content_request<'a>(
+        &'a self,
+        key: &'a ContentKey,
+    ) -> Result<ContentDecryptRequest<'a>, Error> {
+        self.decryption.content_request(key)
+    }
+
+    /// [`Decryption::finish_content`], then the message as [`Self::resume`] returns it.
+    pub fn finish_content(
+        &self,
+        key: ContentKey,
+        answer: Result<Vec<u8>, Error>,
+    ) -> Result<Vec<u8>, Error> {
+        let d = self.decryption.finish_content(key, answer)?;
+        self.message(d)
+    }
+
+    fn message(&self, d: super::Decrypted) -> Result<Vec<u8>, Error> {
         let entity = if d.content_type == ID_COMPRESSED_DATA.to_string() {
             compressed::decompress_content_info(&d.content, &DecompressLimits::default())?
         } else {
             d.content
         };
         let (fields, _) = split_message(&self.header)?;
-        Ok(Some(join_outer(&fields, &entity)))
+        Ok(join_outer(&fields, &entity))
     }
 }
 

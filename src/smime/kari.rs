@@ -39,18 +39,16 @@ use cms::enveloped_data::{
 use const_oid::ObjectIdentifier;
 use der::asn1::{BitString, OctetString};
 use der::{Any, Decode, Encode, Sequence};
-use p256::elliptic_curve::Generate;
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
-use super::key_operation::DecryptRequest;
+use super::key_operation::{DecryptRequest, KeyWrapRequest};
 use super::Error;
 use crate::asn1::oid::{
     AES128_WRAP, AES192_WRAP, AES256_WRAP, CMS3DES_WRAP, COF_DH_SHA1, COF_DH_SHA224, COF_DH_SHA256,
     COF_DH_SHA384, COF_DH_SHA512, EC_PUBLIC_KEY, P256, STD_DH_SHA1, STD_DH_SHA224, STD_DH_SHA256,
     STD_DH_SHA384, STD_DH_SHA512,
 };
-use crate::rng::CryptoRng;
 
 /// RFC 5753 §7.2 ECC-CMS-SharedInfo.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -248,36 +246,57 @@ fn shared_info_der(
     .map_err(|e| Error::Malformed(format!("encoding ECC-CMS-SharedInfo: {e}")))
 }
 
-/// Build a KeyAgreeRecipientInfo for one P-256 recipient: fresh ephemeral key,
-/// dhSinglePass-stdDH-sha256kdf-scheme, AES key wrap with a KEK of `cek.len()` octets
-/// (16 → id-aes128-wrap, 32 → id-aes256-wrap).
-pub(crate) fn build<R: CryptoRng + ?Sized>(
+/// The key-agreement request for one P-256 recipient (RFC 5753 §3.1.1: ephemeral-static
+/// ECDH with the recipient's public key).
+pub(crate) fn wrap_request(recipient: &p256::PublicKey) -> KeyWrapRequest {
+    let point =
+        p256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(recipient.as_affine(), false);
+    KeyWrapRequest::Ecdh {
+        public_key: point.as_bytes().to_vec(),
+    }
+}
+
+/// Build the KeyAgreeRecipientInfo for one P-256 recipient from the provider's answer (the
+/// ephemeral public key and the shared secret Z): dhSinglePass-stdDH-sha256kdf-scheme, AES
+/// key wrap with a KEK of `cek.len()` octets (16 → id-aes128-wrap, 32 → id-aes256-wrap).
+/// The ephemeral key must be a valid P-256 point other than the recipient's own; Z cannot be
+/// checked without the ephemeral private key, which never reaches the core.
+pub(crate) fn finish(
     recipient: &p256::PublicKey,
     rid: KeyAgreeRecipientIdentifier,
     cek: &[u8],
-    rng: &mut R,
+    ephemeral: &[u8],
+    z: &[u8],
 ) -> Result<RecipientInfo, Error> {
     let wrap_oid = match cek.len() {
         16 => AES128_WRAP,
         32 => AES256_WRAP,
         _ => return Err(Error::EncryptFailed("unsupported content key size".into())),
     };
+    let eph_pub = p256::PublicKey::from_sec1_bytes(ephemeral).map_err(|_| {
+        Error::EncryptFailed(
+            "the ephemeral ECDH key of the answer is not a valid P-256 point".into(),
+        )
+    })?;
+    if eph_pub == *recipient {
+        return Err(Error::EncryptFailed(
+            "the ephemeral ECDH key of the answer is the recipient's own key".into(),
+        ));
+    }
+    if z.len() != 32 {
+        return Err(Error::EncryptFailed(format!(
+            "a P-256 shared secret has 32 octets, not {}",
+            z.len()
+        )));
+    }
     let wrap = AlgorithmIdentifierOwned {
         oid: wrap_oid,
         parameters: None,
     };
-    let eph = p256::SecretKey::generate_from_rng(rng);
-    let eph_pub = eph.public_key();
-    let shared =
-        p256::elliptic_curve::ecdh::diffie_hellman(eph.to_nonzero_scalar(), recipient.as_affine());
     let info = shared_info_der(&wrap, None, cek.len())?;
     let mut kek = Zeroizing::new(vec![0u8; cek.len()]);
-    ansi_x963_kdf::derive_key_into::<sha2::Sha256>(
-        shared.raw_secret_bytes().as_slice(),
-        &info,
-        &mut kek,
-    )
-    .map_err(|e| Error::EncryptFailed(format!("X9.63 KDF failed: {e:?}")))?;
+    ansi_x963_kdf::derive_key_into::<sha2::Sha256>(z, &info, &mut kek)
+        .map_err(|e| Error::EncryptFailed(format!("X9.63 KDF failed: {e:?}")))?;
     let wrapped = wrap_key(&kek, cek)?;
     let point = p256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(eph_pub.as_affine(), false);
     let enc = |e: der::Error| Error::EncryptFailed(e.to_string());

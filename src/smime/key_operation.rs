@@ -172,6 +172,304 @@ pub enum DecryptRequest {
     },
 }
 
+/// "Give this content-encryption key to a recipient": the encryption twin of
+/// [`DecryptRequest`] (RFC 5652 §6.2). The core draws the content-encryption key, names the
+/// recipient's public key and resumes with the answer (`enveloped::Encryption`).
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum KeyWrapRequest {
+    /// RSAES-OAEP encryption of `cek` (RFC 8017 §7.1.1, RFC 3560; KeyTransRecipientInfo,
+    /// RFC 5652 §6.2.1) with `hash` for the hash and for MGF1, empty label. The answer is the
+    /// encryptedKey, as long as the modulus.
+    #[serde(rename_all = "camelCase")]
+    RsaOaep {
+        /// The hash (and MGF1 hash).
+        hash: OaepHash,
+        /// The recipient's RSA public key as an rsaEncryption SubjectPublicKeyInfo (DER; what
+        /// WebCrypto `importKey("spki")` reads, even for an id-RSAES-OAEP certificate).
+        #[serde(skip)]
+        public_key: Vec<u8>,
+        /// The content-encryption key.
+        #[serde(skip)]
+        cek: Zeroizing<Vec<u8>>,
+    },
+    /// Ephemeral-static ECDH on P-256 with the recipient's public key (RFC 5753 §3.1.1;
+    /// KeyAgreeRecipientInfo): the answer is a fresh ephemeral public key and the shared
+    /// secret Z, from which the core derives the key-encryption key (X9.63 KDF with SHA-256,
+    /// RFC 5753 §7.2) and wraps the content-encryption key (AES key wrap, RFC 3394).
+    #[serde(rename_all = "camelCase")]
+    Ecdh {
+        /// The recipient's uncompressed SEC 1 point (0x04 || x || y).
+        #[serde(skip)]
+        public_key: Vec<u8>,
+    },
+}
+
+impl std::fmt::Debug for KeyWrapRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyWrapRequest::RsaOaep { hash, .. } => f
+                .debug_struct("RsaOaep")
+                .field("hash", hash)
+                .finish_non_exhaustive(),
+            KeyWrapRequest::Ecdh { .. } => f.debug_struct("Ecdh").finish_non_exhaustive(),
+        }
+    }
+}
+
+/// The answer to a [`KeyWrapRequest`].
+#[derive(Clone, PartialEq, Eq)]
+pub enum KeyWrapAnswer {
+    /// RSA: the encrypted content-encryption key.
+    EncryptedKey(Vec<u8>),
+    /// ECDH: the ephemeral public key (SEC 1, uncompressed or compressed) and Z (32 octets).
+    Agreement {
+        /// The originator's ephemeral public key.
+        ephemeral_public_key: Vec<u8>,
+        /// The shared secret Z (the x-coordinate, SEC 1 §3.3.1).
+        shared_secret: Zeroizing<Vec<u8>>,
+    },
+}
+
+impl std::fmt::Debug for KeyWrapAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyWrapAnswer::EncryptedKey(k) => {
+                f.debug_tuple("EncryptedKey").field(&k.len()).finish()
+            }
+            KeyWrapAnswer::Agreement { .. } => f.debug_struct("Agreement").finish_non_exhaustive(),
+        }
+    }
+}
+
+/// "Encrypt `data` with this key and IV": the bulk content encryption of an EnvelopedData
+/// (AES-CBC with PKCS#7 padding, RFC 3565 §4.1, RFC 5652 §6.3) or AuthEnvelopedData (AES-GCM
+/// with a 12-octet nonce and 16-octet tag, RFC 5084 §3.2, no additional authenticated data
+/// unless `aad` is given). The answer is the ciphertext; for GCM the ciphertext followed by
+/// the tag — both exactly as WebCrypto's `encrypt` returns them.
+#[derive(Clone, Copy)]
+pub struct ContentEncryptRequest<'a> {
+    /// The content cipher.
+    pub cipher: super::ContentCipher,
+    /// The content-encryption key.
+    pub key: &'a [u8],
+    /// The IV (CBC, 16 octets) or nonce (GCM, 12 octets).
+    pub iv: &'a [u8],
+    /// GCM additional authenticated data (empty: none).
+    pub aad: &'a [u8],
+    /// The content.
+    pub data: &'a [u8],
+}
+
+impl std::fmt::Debug for ContentEncryptRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentEncryptRequest")
+            .field("cipher", &self.cipher)
+            .field("len", &self.data.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The content cipher of a [`ContentDecryptRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentDecryptCipher {
+    /// AES-CBC with PKCS#7 padding (RFC 3565 §4.1), with its 16-octet IV.
+    AesCbc {
+        /// The IV.
+        iv: [u8; 16],
+    },
+    /// AES-GCM (RFC 5084 §3.2), with its 12-octet nonce and the tag length in octets.
+    AesGcm {
+        /// The nonce.
+        nonce: [u8; 12],
+        /// The tag (ICV) length, 12 to 16.
+        tag_len: usize,
+    },
+    /// A legacy cipher WebCrypto lacks (des-ede3-cbc): answered in wasm.
+    Legacy,
+}
+
+/// "Decrypt this content": the bulk decryption of a received layer, once its
+/// content-encryption key is recovered (`enveloped::Decryption::content_request`). The answer
+/// is the plaintext (CBC padding removed); a failure is `decrypt-failed` (padding) or
+/// `decrypt-auth-failed` (GCM tag).
+#[derive(Clone, Copy)]
+pub struct ContentDecryptRequest<'a> {
+    /// The cipher and its parameters.
+    pub cipher: ContentDecryptCipher,
+    /// The contentEncryptionAlgorithm as received (for the pure-Rust provider).
+    pub algorithm: &'a spki::AlgorithmIdentifierOwned,
+    /// The content-encryption key.
+    pub key: &'a [u8],
+    /// The ciphertext (without the GCM tag).
+    pub ciphertext: &'a [u8],
+    /// AES-GCM: the tag (mac of AuthEnvelopedData); empty otherwise.
+    pub tag: &'a [u8],
+    /// AES-GCM: the additional authenticated data (authAttrs as a SET OF); empty otherwise.
+    pub aad: &'a [u8],
+}
+
+impl std::fmt::Debug for ContentDecryptRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentDecryptRequest")
+            .field("cipher", &self.cipher)
+            .field("len", &self.ciphertext.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The pure-Rust provider, content decryption: answer `req`.
+pub fn decrypt_content_with_rust(req: &ContentDecryptRequest<'_>) -> Result<Vec<u8>, Error> {
+    match req.cipher {
+        ContentDecryptCipher::AesGcm { .. } => super::enveloped_cipher::decrypt_gcm(
+            req.algorithm,
+            req.key,
+            req.ciphertext,
+            req.tag,
+            req.aad,
+        ),
+        _ => super::enveloped_cipher::decrypt_cbc(req.algorithm, req.key, req.ciphertext),
+    }
+}
+
+/// The pure-Rust provider, key transport and agreement: answer `req` (OAEP seeds and the
+/// ephemeral key from `rng`).
+pub fn wrap_with_rust<R: CryptoRng + ?Sized>(
+    req: &KeyWrapRequest,
+    rng: &mut R,
+) -> Result<KeyWrapAnswer, Error> {
+    match req {
+        KeyWrapRequest::RsaOaep {
+            hash,
+            public_key,
+            cek,
+        } => {
+            use rsa::pkcs8::DecodePublicKey;
+            let pk = rsa::RsaPublicKey::from_public_key_der(public_key)
+                .map_err(|e| Error::EncryptRecipient(format!("bad RSA public key: {e}")))?;
+            let r = match hash {
+                OaepHash::Sha256 => pk.encrypt(rng, rsa::Oaep::<sha2::Sha256>::new(), cek),
+                OaepHash::Sha384 => pk.encrypt(rng, rsa::Oaep::<sha2::Sha384>::new(), cek),
+                OaepHash::Sha512 => pk.encrypt(rng, rsa::Oaep::<sha2::Sha512>::new(), cek),
+                other => {
+                    return Err(Error::UnsupportedAlgorithm(format!(
+                        "RSA-OAEP with {other:?} is not produced"
+                    )))
+                }
+            };
+            r.map(KeyWrapAnswer::EncryptedKey)
+                .map_err(|e| Error::EncryptFailed(format!("RSA encryption failed: {e}")))
+        }
+        KeyWrapRequest::Ecdh { public_key } => {
+            use p256::elliptic_curve::Generate;
+            let peer = p256::PublicKey::from_sec1_bytes(public_key).map_err(|_| {
+                Error::EncryptRecipient("the recipient key is not a valid P-256 point".into())
+            })?;
+            let eph = p256::SecretKey::generate_from_rng(rng);
+            let shared = p256::elliptic_curve::ecdh::diffie_hellman(
+                eph.to_nonzero_scalar(),
+                peer.as_affine(),
+            );
+            let point = p256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(
+                eph.public_key().as_affine(),
+                false,
+            );
+            Ok(KeyWrapAnswer::Agreement {
+                ephemeral_public_key: point.as_bytes().to_vec(),
+                shared_secret: Zeroizing::new(shared.raw_secret_bytes().to_vec()),
+            })
+        }
+    }
+}
+
+/// The pure-Rust provider, every key-transport and key-agreement request of an encryption
+/// in order.
+pub fn wrap_all_with_rust<R: CryptoRng + ?Sized>(
+    requests: Vec<&KeyWrapRequest>,
+    rng: &mut R,
+) -> Result<Vec<KeyWrapAnswer>, Error> {
+    requests
+        .into_iter()
+        .map(|r| wrap_with_rust(r, rng))
+        .collect()
+}
+
+/// The pure-Rust provider, content encryption: answer `req`.
+pub fn encrypt_content_with_rust(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, Error> {
+    super::enveloped_cipher::encrypt_with(req)
+}
+
+/// A provider's answer to a [`DecryptRequest`]: the content-encryption key or the shared
+/// secret, or why its key could not be used.
+pub type DecryptAnswer = Result<Zeroizing<Vec<u8>>, Error>;
+
+/// Answers to decryption requests given by an asynchronous provider, for a synchronous walk
+/// that decrypts as it goes (`verify`): a request already answered gets its answer; any other
+/// is recorded ([`Self::take_asked`]) and fails for now with `decrypt-failed`. The caller
+/// answers the recorded requests ([`Self::add`]) and walks again, so the walk stays one
+/// synchronous, sans-I/O path whatever holds the key. Answers are keyed by the whole request
+/// (ciphertext or ephemeral key) and the certificate index, so an answer is never used for
+/// another RecipientInfo; the core checks them as any other (`Decryption::resume`).
+#[derive(Clone, Default)]
+pub struct DecryptAnswers {
+    /// The certificates of the keys that answer (their index is the request's).
+    pub certificates: Vec<x509_cert::Certificate>,
+    answers: Vec<(usize, DecryptRequest, DecryptAnswer)>,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<(usize, DecryptRequest)>>>,
+}
+
+impl std::fmt::Debug for DecryptAnswers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecryptAnswers")
+            .field("certificates", &self.certificates.len())
+            .field("answers", &self.answers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DecryptAnswers {
+    /// No answers yet, for the keys of `certificates`.
+    pub fn new(certificates: Vec<x509_cert::Certificate>) -> Self {
+        DecryptAnswers {
+            certificates,
+            ..Default::default()
+        }
+    }
+
+    /// The answer to `req` for certificate `cert`, or `decrypt-failed` after recording it.
+    pub fn answer(&self, cert: usize, req: &DecryptRequest) -> Result<Zeroizing<Vec<u8>>, Error> {
+        if let Some((_, _, a)) = self.answers.iter().find(|(c, r, _)| *c == cert && r == req) {
+            return a.clone();
+        }
+        if let Ok(mut asked) = self.asked.lock() {
+            if !asked.iter().any(|(c, r)| *c == cert && r == req) {
+                asked.push((cert, req.clone()));
+            }
+        }
+        Err(Error::DecryptFailed(
+            "the key holder has not answered this decryption request".into(),
+        ))
+    }
+
+    /// The requests asked and not answered since the last call.
+    pub fn take_asked(&self) -> Vec<(usize, DecryptRequest)> {
+        self.asked
+            .lock()
+            .map(|mut a| std::mem::take(&mut *a))
+            .unwrap_or_default()
+    }
+
+    /// Record the provider's answer to `req` (an `Err` when its key could not be used).
+    pub fn add(
+        &mut self,
+        cert: usize,
+        req: DecryptRequest,
+        answer: Result<Zeroizing<Vec<u8>>, Error>,
+    ) {
+        self.answers.push((cert, req, answer));
+    }
+}
+
 /// The pure-Rust provider, signing: answer `req` with `key` (RSA blinding and PSS salts from
 /// `rng`; ECDSA nonces per RFC 6979).
 pub fn sign_with_key<R: CryptoRng + ?Sized>(

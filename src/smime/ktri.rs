@@ -31,12 +31,11 @@ use sha2::digest::{Digest, FixedOutputReset};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
-use super::key_operation::{DecryptRequest, OaepHash, RsaDecryption};
+use super::key_operation::{DecryptRequest, KeyWrapRequest, OaepHash, RsaDecryption};
 use super::Error;
 use crate::asn1::oid::{
     MGF1, P_SPECIFIED, RSAES_OAEP, RSA_ENCRYPTION, SHA1, SHA224, SHA256, SHA384, SHA512,
 };
-use crate::rng::CryptoRng;
 
 /// RSA padding for key transport: RSAES-OAEP only. RSAES-PKCS1-v1_5 (RFC 8551 §2.3 MUST-) is
 /// weak by the algorithm policy ([`crate::algorithm_policy::key_transport`]) and never
@@ -94,21 +93,46 @@ fn oaep_sha256_alg() -> Result<AlgorithmIdentifierOwned, Error> {
     })
 }
 
-/// Build a KeyTransRecipientInfo that carries `cek` for `key`.
-pub(crate) fn build<R: CryptoRng + ?Sized>(
+/// The key-transport request for `key`: RSAES-OAEP with SHA-256 of `cek`.
+pub(crate) fn wrap_request(
+    key: &RsaPublicKey,
+    padding: RsaPadding,
+    cek: &[u8],
+) -> Result<KeyWrapRequest, Error> {
+    use rsa::pkcs8::EncodePublicKey;
+    let public_key = key
+        .to_public_key_der()
+        .map_err(|e| Error::EncryptFailed(format!("encoding the RSA public key: {e}")))?
+        .as_bytes()
+        .to_vec();
+    Ok(match padding {
+        RsaPadding::Oaep => KeyWrapRequest::RsaOaep {
+            hash: OaepHash::Sha256,
+            public_key,
+            cek: Zeroizing::new(cek.to_vec()),
+        },
+    })
+}
+
+/// Build a KeyTransRecipientInfo from the provider's encryptedKey for `key`. An RSA
+/// ciphertext is exactly as long as the modulus (RFC 8017 §7.1.1); anything else is refused.
+pub(crate) fn finish(
     key: &RsaPublicKey,
     rid: RecipientIdentifier,
     padding: RsaPadding,
-    cek: &[u8],
-    rng: &mut R,
+    encrypted_key: Vec<u8>,
 ) -> Result<RecipientInfo, Error> {
-    let (enc, key_enc_alg) = match padding {
-        RsaPadding::Oaep => (
-            key.encrypt(rng, Oaep::<sha2::Sha256>::new(), cek),
-            oaep_sha256_alg()?,
-        ),
+    use rsa::traits::PublicKeyParts;
+    if encrypted_key.len() != key.size() || encrypted_key.iter().all(|b| *b == 0) {
+        return Err(Error::EncryptFailed(format!(
+            "the RSA-encrypted content key has {} octets; the recipient's modulus has {}",
+            encrypted_key.len(),
+            key.size()
+        )));
+    }
+    let key_enc_alg = match padding {
+        RsaPadding::Oaep => oaep_sha256_alg()?,
     };
-    let enc = enc.map_err(|e| Error::EncryptFailed(format!("RSA encryption failed: {e}")))?;
     let version = match rid {
         RecipientIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V0,
         RecipientIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V2,
@@ -117,7 +141,8 @@ pub(crate) fn build<R: CryptoRng + ?Sized>(
         version,
         rid,
         key_enc_alg,
-        enc_key: OctetString::new(enc).map_err(|e| Error::EncryptFailed(e.to_string()))?,
+        enc_key: OctetString::new(encrypted_key)
+            .map_err(|e| Error::EncryptFailed(e.to_string()))?,
     }))
 }
 

@@ -26,15 +26,23 @@ pub mod signed_verify;
 pub mod signer_certificate;
 
 pub use algorithms::{DigestAlg, RsaPadding};
-pub use countersign::{countersign_der, countersign_message, countersign_message_with};
-pub use key_operation::{DecryptRequest, SignRequest, SignatureScheme};
+pub use countersign::{
+    countersign_der, countersign_message, countersign_message_with, PendingCountersignature,
+    PendingCountersignedMessage,
+};
+pub use key_operation::{
+    ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest, DecryptRequest,
+    KeyWrapAnswer, KeyWrapRequest, SignRequest, SignatureScheme,
+};
 pub use key_use::KeyUse;
 pub use pkcs7_mime::{pkcs7_mime_entity, pkcs7_mime_part, SmimeType};
 pub use receipt::Receipt;
 pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
 pub use sign::{sign_entity, sign_message, PendingSignedEntity};
-pub use signed_build::{sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer};
+pub use signed_build::{
+    sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer, SignerCertificates,
+};
 
 /// Errors of this module; each variant has a stable [`Coded::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -167,6 +175,7 @@ pub(crate) mod compressed;
 pub(crate) mod enveloped;
 mod enveloped_cipher;
 mod enveloped_decrypt;
+mod enveloped_encrypt;
 mod enveloped_mime;
 mod enveloped_recipient;
 mod kari;
@@ -177,9 +186,12 @@ pub use compressed::{
 };
 pub use enveloped::{
     choose_content_cipher, decrypt_content_info, encrypt_content, recipients_named, ContentCipher,
-    Decrypted, Decryption, EncryptOptions, EncryptedKind, RecipientIdKind,
+    ContentKey, Decrypted, Decryption, EncryptOptions, EncryptedKind, Encryption, PendingContent,
+    RecipientIdKind,
 };
-pub use enveloped_mime::{decrypt_message, encrypt_message, MessageDecryption};
+pub use enveloped_mime::{
+    decrypt_message, encrypt_message, MessageDecryption, MessageEncryption, PendingMessageContent,
+};
 /// RSA key-transport padding (RSAES-OAEP or PKCS#1 v1.5) — not the signature padding
 /// [`RsaPadding`].
 pub use ktri::RsaPadding as KeyTransportPadding;

@@ -93,6 +93,34 @@ impl Signer {
     }
 }
 
+/// A signer's certificate and chain, whoever holds the private key: a [`Signer`], or a
+/// caller that answers the [`SignRequest`]s itself (`super::key_operation`) and gives only
+/// `(certificate, chain)`.
+pub trait SignerCertificates {
+    /// The signer's certificate.
+    fn certificate(&self) -> &Certificate;
+    /// Further certificates to include.
+    fn chain(&self) -> &[Certificate];
+}
+
+impl SignerCertificates for Signer {
+    fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+    fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+}
+
+impl SignerCertificates for (Certificate, Vec<Certificate>) {
+    fn certificate(&self) -> &Certificate {
+        &self.0
+    }
+    fn chain(&self) -> &[Certificate] {
+        &self.1
+    }
+}
+
 /// Parse every CERTIFICATE block of a PEM text.
 pub fn parse_certificates_pem(pem: &str) -> Result<Vec<Certificate>, Error> {
     use der::Decode;

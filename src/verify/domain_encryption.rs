@@ -31,7 +31,7 @@ pub const MAX_REPORTED_RECIPIENTS: usize = 256;
 /// Record the recipients of the encrypted layer `index` (ContentInfo `der`): which of the
 /// caller's certificates (`ctx.certificates`, the decryption keys' certificates) each
 /// RecipientInfo names, and whether that certificate is a DCA's or a gateway's.
-/// `opened_with`: the index into `ctx.decryption_keys` that decrypted it, if any.
+/// `opened_with`: the index into `ctx.decryption_certificates()` that decrypted it, if any.
 pub(crate) fn record_recipients(
     report: &mut VerifyReport,
     index: usize,
@@ -39,7 +39,7 @@ pub(crate) fn record_recipients(
     ctx: &VerifyContext,
     opened_with: Option<usize>,
 ) {
-    let keys: Vec<&Certificate> = ctx.decryption_keys.iter().map(|(_, c)| c).collect();
+    let keys: Vec<&Certificate> = ctx.decryption_certificates();
     let certs: Vec<&Certificate> = keys
         .iter()
         .copied()

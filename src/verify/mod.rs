@@ -51,7 +51,9 @@ use x509_cert::Certificate;
 use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
+use crate::smime::key_operation::{decrypt_with_key, DecryptAnswers, DecryptRequest};
 use crate::smime::DecompressLimits;
+use zeroize::Zeroizing;
 
 pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
@@ -78,6 +80,10 @@ pub struct VerifyContext {
     pub at: Option<time::OffsetDateTime>,
     /// Keys (with their certificates) to decrypt enveloped layers.
     pub decryption_keys: Vec<(PrivateKey, Certificate)>,
+    /// Keys held outside the core (a WebCrypto `CryptoKey`): their certificates and the
+    /// answers their holder gave so far ([`verify_message_step`]); tried after
+    /// `decryption_keys`.
+    pub decryption_answers: Option<DecryptAnswers>,
     /// Maximum number of nested S/MIME layers (0 = [`DEFAULT_MAX_DEPTH`]).
     pub max_depth: usize,
     /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
@@ -102,6 +108,73 @@ pub struct VerifyContext {
     /// `verification-cancelled` ([`Error::Cancelled`](crate::smime::Error::Cancelled)), no
     /// report. `None` (the CLI, the wasm facade): never cancelled. Not part of any JSON.
     pub cancel: Option<crate::cancel::Cancel>,
+}
+
+impl VerifyContext {
+    /// The certificates of every decryption key: `decryption_keys`, then those of
+    /// `decryption_answers` (the index [`Self::answer_decryption`] takes).
+    pub(crate) fn decryption_certificates(&self) -> Vec<&Certificate> {
+        let answered = self.decryption_answers.iter().flat_map(|a| &a.certificates);
+        self.decryption_keys
+            .iter()
+            .map(|(_, c)| c)
+            .chain(answered)
+            .collect()
+    }
+
+    /// Answer a decryption request for certificate `index` of
+    /// [`Self::decryption_certificates`]: with the private key, or from the key holder's
+    /// answers.
+    pub(crate) fn answer_decryption(
+        &self,
+        index: usize,
+        req: &DecryptRequest,
+    ) -> Result<Zeroizing<Vec<u8>>, crate::smime::Error> {
+        if let Some((key, _)) = self.decryption_keys.get(index) {
+            return decrypt_with_key(key, req);
+        }
+        match &self.decryption_answers {
+            Some(a) => a.answer(index - self.decryption_keys.len(), req),
+            None => Err(crate::smime::Error::Malformed(
+                "key index out of range".into(),
+            )),
+        }
+    }
+}
+
+/// How many times [`verify_message_step`] may ask for answers in one verification: one
+/// round per encrypted layer and RecipientInfo tried, bounded like the layers themselves.
+pub const MAX_DECRYPT_ROUNDS: usize = 2 * DEFAULT_MAX_DEPTH;
+
+/// One step of [`verify_message`] with keys held outside the core
+/// ([`VerifyContext::decryption_answers`]).
+#[derive(Debug)]
+pub enum VerifyStep {
+    /// The verification, every decryption request it made answered.
+    Done(Box<Verified>),
+    /// Decryption requests to answer ([`DecryptAnswers::add`]) before verifying again:
+    /// (index into `decryption_answers.certificates`, request).
+    Decrypt(Vec<(usize, DecryptRequest)>),
+}
+
+/// [`verify_message`], then the decryption requests the walk could not answer yet: the
+/// caller answers them with its key ([`DecryptAnswers::add`]) and calls again, at most
+/// [`MAX_DECRYPT_ROUNDS`] times — the same walk, the same report as with the key itself.
+pub fn verify_message_step(
+    raw: &[u8],
+    ctx: &VerifyContext,
+) -> Result<VerifyStep, crate::smime::Error> {
+    let verified = verify_message(raw, ctx)?;
+    let asked = ctx
+        .decryption_answers
+        .as_ref()
+        .map(DecryptAnswers::take_asked)
+        .unwrap_or_default();
+    Ok(if asked.is_empty() {
+        VerifyStep::Done(Box::new(verified))
+    } else {
+        VerifyStep::Decrypt(asked)
+    })
 }
 
 /// The report plus the content to render once the layers are removed.

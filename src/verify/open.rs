@@ -1,5 +1,6 @@
 //! The non-signature layers `verify` removes: EnvelopedData (RFC 5652 §6), AuthEnvelopedData
-//! (RFC 5083) — decrypted with the caller's keys ([`crate::smime::decrypt_content_info`]) — and
+//! (RFC 5083) — decrypted with the caller's keys or their holder's answers
+//! ([`crate::smime::enveloped::decrypt_content_info_with`]) — and
 //! CompressedData (RFC 3274) and `application/zlib` / `application/gzip` bodies (RFC 6713),
 //! inflated within [`crate::smime::DecompressLimits`].
 //!
@@ -12,7 +13,7 @@ use crate::algorithm_policy::Judged;
 use crate::asn1::oid::ID_COMPRESSED_DATA;
 use crate::report::{Layer, VerifyReport};
 use crate::smime::compressed::{decompress_body, decompress_content_info};
-use crate::smime::enveloped::{decrypt_content_info, EncryptedKind};
+use crate::smime::enveloped::{decrypt_content_info_with, EncryptedKind};
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub mod codes {
@@ -78,16 +79,17 @@ pub(crate) fn decrypt_layer(
     der: &[u8],
     ctx: &VerifyContext,
 ) -> Option<Vec<u8>> {
-    if ctx.decryption_keys.is_empty() {
+    let certs = ctx.decryption_certificates();
+    if certs.is_empty() {
         record_recipients(report, index, der, ctx, None);
         error_problem(report, index, &Error::DecryptNoRecipient(String::new()), 0);
         return None;
     }
-    let d = match decrypt_content_info(der, &ctx.decryption_keys) {
+    let d = match decrypt_content_info_with(der, &certs, |i, req| ctx.answer_decryption(i, req)) {
         Ok(d) => d,
         Err(e) => {
             record_recipients(report, index, der, ctx, None);
-            error_problem(report, index, &e, ctx.decryption_keys.len());
+            error_problem(report, index, &e, certs.len());
             return None;
         }
     };

@@ -34,6 +34,7 @@ mod smime;
 mod version;
 mod vocabulary;
 mod webcrypto;
+mod webcrypto_encrypt;
 
 pub use compose::compose;
 pub use content::{attachment_bytes, read_content};

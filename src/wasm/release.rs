@@ -24,7 +24,12 @@ pub fn release(
     let result = o
         .release(&raw, None, &ctx, clock, &mut crate::rng::system_rng())
         .map_err(|e| js_error(&e))?;
-    let obj = to_js(&result)?;
+    release_result_js(&result)
+}
+
+/// A `ReleaseResult` for JS: `message` as bytes.
+pub(crate) fn release_result_js(result: &release::ReleaseResult) -> Result<JsValue, JsValue> {
+    let obj = to_js(result)?;
     set_bytes(&obj, "message", &result.message)?;
     Ok(obj)
 }

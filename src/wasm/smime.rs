@@ -110,12 +110,23 @@ pub fn verify(
     let ctx = req.context(now()?).map_err(|e| js_error(&e))?;
     if req.with_content {
         let v = crate::verify::verify_message(&raw, &ctx).map_err(|e| js_error(&e))?;
-        let out = to_js(&WithContent { report: &v.report })?;
-        super::material::set_bytes(&out, "content", &v.content)?;
-        return Ok(out);
+        return verified_js(&v, true);
     }
     let report = crate::verify::verify(&raw, &ctx).map_err(|e| js_error(&e))?;
     to_js(&report)
+}
+
+/// A verification as `verify` returns it: the report, or `{ report, content }`.
+pub(crate) fn verified_js(
+    v: &crate::verify::Verified,
+    with_content: bool,
+) -> Result<JsValue, JsValue> {
+    if !with_content {
+        return to_js(&v.report);
+    }
+    let out = to_js(&WithContent { report: &v.report })?;
+    super::material::set_bytes(&out, "content", &v.content)?;
+    Ok(out)
 }
 
 /// `{ report, content }`: the report, then `content` set as bytes.

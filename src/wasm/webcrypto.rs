@@ -1,5 +1,5 @@
 //! The WebCrypto provider (`crate::smime::key_operation`): `unlockKey`, `signAsync`,
-//! `decryptAsync`. The core begins the operation and names the private-key operation it
+//! `decryptAsync`, `verifyAsync`, `releaseAsync` (and `encryptAsync`, `webcrypto_encrypt`). The core begins the operation and names the private-key operation it
 //! needs; this file answers it with SubtleCrypto (W3C Web Cryptography API) on a
 //! non-extractable `CryptoKey`, or with the caller's own `sign` / `decrypt` callbacks, and
 //! resumes the core. The core checks every answer (signatures are verified against the
@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 use super::material::{bytes, certs, uint8, KeyUse};
 use super::{error_value, from_js, js_error};
 use crate::keys::PrivateKey;
+use crate::smime::key_operation::DecryptAnswers;
 use crate::smime::key_operation::{
     ecdsa_der_from_fixed, DecryptRequest, OaepHash, RsaDecryption, SignRequest, SignatureScheme,
 };
@@ -56,18 +57,18 @@ export type DecryptKeyRequest =
   | { op: "ecdh"; publicKey: Uint8Array };
 "#;
 
-fn smime_err(e: SmimeError) -> JsValue {
+pub(crate) fn smime_err(e: SmimeError) -> JsValue {
     js_error(&e)
 }
 
-fn js_message(e: &JsValue) -> String {
+pub(crate) fn js_message(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "unknown error".into())
 }
 
-fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
 }
 
@@ -87,14 +88,14 @@ fn subtle() -> Result<JsValue, JsValue> {
 }
 
 /// Call `crypto.subtle[method](...args)` and await its promise.
-async fn subtle_call(method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+pub(crate) async fn subtle_call(method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let s = subtle()?;
     let f: js_sys::Function = get(&s, method)?.dyn_into()?;
     let promise: Promise = f.apply(&s, &args.iter().collect::<Array>())?.dyn_into()?;
     JsFuture::from(promise).await
 }
 
-fn algorithm(name: &str, extra: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+pub(crate) fn algorithm(name: &str, extra: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
     let o = Object::new();
     set(&o, "name", &JsValue::from_str(name))?;
     for (k, v) in extra {
@@ -256,6 +257,13 @@ fn crypto_key(key: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
             "the unlocked key has no WebCrypto key for {name}"
         ))));
     }
+    // Keys are held non-extractable (`unlockKey`): a key a script could export is refused.
+    if get(&k, "extractable")?.as_bool() != Some(false) {
+        return Err(error_value(
+            super::codes::REQUEST_INVALID,
+            &format!("key.cryptoKeys[\"{name}\"] must be a non-extractable CryptoKey (unlockKey makes them)"),
+        ));
+    }
     Ok(Some(k))
 }
 
@@ -276,7 +284,7 @@ async fn callback(key: &JsValue, name: &str, request: JsValue) -> Result<Vec<u8>
     answer_bytes(&v)
 }
 
-fn answer_bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
+pub(crate) fn answer_bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
         return Ok(Uint8Array::new(b).to_vec());
     }
@@ -476,8 +484,94 @@ pub async fn decrypt_async(
     loop {
         let req = d.request().map_err(smime_err)?.1.clone();
         let answer = decrypt_request(&key, &req).await?;
-        if let Some(out) = d.resume(answer).map_err(smime_err)? {
+        if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
+            let plain = match d.content_request(&k) {
+                Ok(creq) => super::webcrypto_encrypt::decrypt_content(&creq).await?,
+                Err(e) => Err(e),
+            };
+            let out = d.finish_content(k, plain).map_err(smime_err)?;
             return Ok(uint8(&out));
         }
     }
+}
+
+/// `verify` with the decryption key held outside the core (`AsyncKey`, third argument; the
+/// request's own `decryptionKey` works as with `verify`): the walk is the same, its
+/// decryption requests are answered by WebCrypto or the key's callback between rounds
+/// (`verify::verify_message_step`), so the report is the one `verify` gives with the key.
+#[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyReport | VerifiedContent>")]
+pub async fn verify_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AsyncKey")] decryption_key: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    use crate::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let req: crate::verify::VerifyRequest = from_js(options, "verify request")?;
+    let raw = bytes(&raw, "message")?;
+    let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
+    let key = decryption_key.filter(|k| !k.is_undefined() && !k.is_null());
+    if let Some(k) = &key {
+        let (cert, chain) = key_certificates(k)?;
+        ctx.certificates.extend(chain);
+        ctx.decryption_answers = Some(DecryptAnswers::new(vec![cert]));
+    }
+    for _ in 0..MAX_DECRYPT_ROUNDS {
+        let asked = match verify_message_step(&raw, &ctx).map_err(smime_err)? {
+            VerifyStep::Done(v) => return super::smime::verified_js(&v, req.with_content),
+            VerifyStep::Decrypt(asked) => asked,
+        };
+        let (Some(k), Some(answers)) = (&key, ctx.decryption_answers.as_mut()) else {
+            break;
+        };
+        for (i, r) in asked {
+            let a = decrypt_request(k, &r).await?;
+            answers.add(i, r, a);
+        }
+    }
+    // Still unanswered after the bound: the report says which layer could not be opened.
+    let v = crate::verify::verify_message(&raw, &ctx).map_err(smime_err)?;
+    super::smime::verified_js(&v, req.with_content)
+}
+
+/// `release` with the officer's key held outside the core (`AsyncKey`, third argument;
+/// `options.officer` must be absent): steps 1–3 and the pending signature in the core
+/// (`release::begin_release`), the signature by WebCrypto or the key's callback, verified
+/// with the officer's certificate before steps 4–5 complete.
+#[wasm_bindgen(js_name = releaseAsync, unchecked_return_type = "Promise<ReleaseResult>")]
+pub async fn release_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ReleaseOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AsyncKey")] officer: JsValue,
+) -> Result<JsValue, JsValue> {
+    use crate::release::{self, ReleaseRequest, ReleaseStep};
+    let o: crate::release::ReleaseOptions = from_js(options, "release options")?;
+    if o.officer.is_some() {
+        return Err(error_value(
+            super::codes::REQUEST_INVALID,
+            "releaseAsync takes the officer's key as its third argument, not in options.officer",
+        ));
+    }
+    let raw = bytes(&raw, "message")?;
+    let clock = super::now()?;
+    let ctx = o.context(clock).map_err(|e| js_error(&e))?;
+    let certs = key_certificates(&officer)?;
+    let policy = o.policy.clone().unwrap_or_default();
+    let req = ReleaseRequest {
+        raw: &raw,
+        officer: &certs,
+        verify: &ctx,
+        policy: &policy,
+        decision: o.decision.decision().map_err(|e| js_error(&e))?,
+        envelope: o.envelope.as_ref(),
+        now: o.time(clock),
+    };
+    let mut rng = crate::rng::system_rng();
+    let result = match release::begin_release(&req, &mut rng).map_err(|e| js_error(&e))? {
+        ReleaseStep::Done(r) => *r,
+        ReleaseStep::Sign(pending) => {
+            let sig = sign_request(&officer, pending.request()).await?;
+            pending.finish(&sig).map_err(|e| js_error(&e))?
+        }
+    };
+    super::release::release_result_js(&result)
 }

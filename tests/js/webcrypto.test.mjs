@@ -147,3 +147,151 @@ test('decryptAsync: wrong keys and WebCrypto-less algorithms are refused', async
   await rejectsCode(mmhs.decryptAsync(v15, rosa), 'unsupported-algorithm');
   assert.match(text(mmhs.decrypt(v15, users.rosa)), /Hold the bridge/);
 });
+
+// ---- encryptAsync, verifyAsync, releaseAsync ----------------------------------------------
+
+const key = (name) => read(`${name}.key`);
+const opensslDecrypt = (name, enc) => {
+  write('enc.eml', enc);
+  return openssl('cms', '-decrypt', '-in', 'enc.eml', '-recip', `${name}.pem`, '-inkey', `${name}.key`).toString('utf8');
+};
+
+test('encryptAsync (WebCrypto RSA-OAEP, ECDH, AES-CBC/GCM): OpenSSL, decrypt and decryptAsync read it', async () => {
+  for (const [to, gcm] of [[['rosa'], false], [['eve'], false], [['rosa'], true], [['eve', 'rosa'], true]]) {
+    const enc = await mmhs.encryptAsync(message('rosa'), to.map((n) => users[n].certificate), { gcm });
+    assert.ok(enc instanceof Uint8Array);
+    assert.match(text(enc), gcm ? /smime-type=authEnveloped-data/ : /smime-type=enveloped-data/);
+    for (const name of to) {
+      assert.match(opensslDecrypt(name, enc), /Hold the bridge/);
+      const sync = mmhs.decrypt(enc, users[name]);
+      assert.match(text(sync), /Hold the bridge/);
+      assert.deepEqual(await mmhs.decryptAsync(enc, await mmhs.unlockKey(users[name])), sync);
+      // What the sync encrypt makes of the same message decrypts to the same message.
+      const viaSync = mmhs.encrypt(message('rosa'), to.map((n) => users[n].certificate), { gcm });
+      assert.deepEqual(mmhs.decrypt(viaSync, users[name]), sync);
+    }
+  }
+  // The recipient rules are the core's: refused alike.
+  await rejectsCode(mmhs.encryptAsync(message('rosa'), []), 'encrypt-no-recipient');
+  await rejectsCode(mmhs.encryptAsync(message('rosa'), [users.rosa.certificate], { rsaPadding: 'pkcs1v15' }), 'request-invalid');
+});
+
+test('encryptAsync refuses a WebCrypto that answers with the wrong ciphertext', async () => {
+  const subtle = globalThis.crypto.subtle;
+  const original = subtle.encrypt;
+  for (const [name, gcm] of [['rosa', false], ['eve', true]]) {
+    // A provider that flips one bit of every AES answer (content encryption).
+    subtle.encrypt = async (alg, k, data) => {
+      const out = new Uint8Array(await original.call(subtle, alg, k, data));
+      if (alg.name !== 'RSA-OAEP') out[0] ^= 1;
+      return out.buffer;
+    };
+    try {
+      await rejectsCode(mmhs.encryptAsync(message(name), [users[name].certificate], { gcm }), 'encrypt-failed');
+      // An RSA-OAEP answer cut short.
+      subtle.encrypt = async (alg, k, data) => {
+        const out = new Uint8Array(await original.call(subtle, alg, k, data));
+        return alg.name === 'RSA-OAEP' ? out.slice(1).buffer : out.buffer;
+      };
+      await rejectsCode(mmhs.encryptAsync(message('rosa'), [users.rosa.certificate]), 'encrypt-failed');
+    } finally {
+      subtle.encrypt = original;
+    }
+  }
+  assert.match(opensslDecrypt('eve', await mmhs.encryptAsync(message('eve'), [users.eve.certificate])), /Hold the bridge/);
+});
+
+test('verifyAsync with an unlocked decryption key gives the report verify gives with the key', async () => {
+  const signed = mmhs.sign(message('eve'), { pkcs8: key('eve'), certificate: users.eve.certificate }, { signingTime: AT });
+  for (const name of ['eve', 'rosa']) {
+    for (const gcm of [false, true]) {
+      const enc = mmhs.encrypt(signed, [users[name].certificate], { gcm });
+      const sync = mmhs.verify(enc, { trustAnchors: [ca], at: AT, decryptionKey: users[name] });
+      assert.equal(sync.valid, true, JSON.stringify(sync.problems));
+      const unlocked = await mmhs.unlockKey(users[name]);
+      const async_ = await mmhs.verifyAsync(enc, { trustAnchors: [ca], at: AT }, unlocked);
+      assert.deepEqual(async_, sync);
+      const withContent = await mmhs.verifyAsync(enc, { trustAnchors: [ca], at: AT, withContent: true }, unlocked);
+      const syncContent = mmhs.verify(enc, { trustAnchors: [ca], at: AT, decryptionKey: users[name], withContent: true });
+      assert.deepEqual(withContent, syncContent);
+    }
+  }
+  // Without a key, and with an unencrypted message, verifyAsync is verify.
+  const enc = mmhs.encrypt(signed, [users.eve.certificate]);
+  assert.deepEqual(await mmhs.verifyAsync(enc, { trustAnchors: [ca], at: AT }), mmhs.verify(enc, { trustAnchors: [ca], at: AT }));
+  assert.deepEqual(await mmhs.verifyAsync(signed, { trustAnchors: [ca], at: AT }), mmhs.verify(signed, { trustAnchors: [ca], at: AT }));
+});
+
+test('verifyAsync: a wrong answer is the report of a wrong key; extractable CryptoKeys are refused', async () => {
+  const signed = mmhs.sign(message('eve'), { pkcs8: key('eve'), certificate: users.eve.certificate }, { signingTime: AT });
+  const enc = mmhs.encrypt(signed, [users.eve.certificate]);
+  const garbage = await mmhs.verifyAsync(enc, { trustAnchors: [ca], at: AT },
+    { certificate: users.eve.certificate, decrypt: async () => new Uint8Array(32).fill(7) });
+  assert.equal(garbage.valid, false);
+  assert.ok(garbage.problems.some((p) => p.code === 'decrypt-failed'), JSON.stringify(garbage.problems));
+  const stranger = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
+  const eve = await mmhs.unlockKey(users.eve);
+  const wrong = await mmhs.verifyAsync(enc, { trustAnchors: [ca], at: AT }, { ...eve, cryptoKeys: { ECDH: stranger.privateKey } });
+  assert.equal(wrong.valid, false);
+  assert.ok(wrong.problems.some((p) => p.code === 'decrypt-failed'));
+  // The design holds keys non-extractable (unlockKey): an extractable CryptoKey is refused.
+  const extractable = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+  await rejectsCode(mmhs.verifyAsync(enc, { trustAnchors: [ca], at: AT }, { ...eve, cryptoKeys: { ECDH: extractable.privateKey } }), 'request-invalid');
+  await rejectsCode(mmhs.decryptAsync(enc, { ...eve, cryptoKeys: { ECDH: extractable.privateKey } }), 'request-invalid');
+  const ecdsa = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
+  await rejectsCode(mmhs.signAsync(message('eve'), { ...eve, cryptoKeys: { ECDSA: ecdsa.privateKey } }), 'request-invalid');
+});
+
+test('releaseAsync with an unlocked officer key: what release gives; OpenSSL verifies', async () => {
+  const draft = message('rosa').replace('From: rosa@example.mil', 'From: rosa@example.mil\r\nMMHS-Primary-Precedence: 2');
+  const signed = mmhs.sign(draft, { pkcs8: key('rosa'), certificate: users.rosa.certificate }, { signingTime: AT });
+  const opts = (decision, extra = {}) => ({ trustAnchors: [ca], at: AT, decision, policy: { officers: ['eve@example.mil'] }, ...extra });
+  const officer = await mmhs.unlockKey(users.eve);
+  for (const form of ['countersignature', 'reviewSignature']) {
+    const o = opts('approve', { policy: { officers: ['eve@example.mil'], form } });
+    const sync = mmhs.release(signed, { ...o, officer: users.eve });
+    const async_ = await mmhs.releaseAsync(signed, o, officer);
+    assert.equal(async_.outcome, 'released', JSON.stringify(async_.problems));
+    assert.equal(sync.outcome, 'released');
+    write('released.eml', async_.message);
+    openssl('cms', '-verify', '-in', 'released.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+    const rep = mmhs.verify(async_.message, { trustAnchors: [ca], at: AT });
+    const syncRep = mmhs.verify(sync.message, { trustAnchors: [ca], at: AT });
+    assert.deepEqual(rep.authorizingUsers, syncRep.authorizingUsers);
+    assert.equal(rep.valid, syncRep.valid, JSON.stringify(rep.problems));
+    assert.deepEqual(rep.authorizingUsers.map((a) => a.address), ['eve@example.mil']);
+    assert.deepEqual({ ...async_, message: null }, { ...sync, message: null });
+  }
+  // Outcomes without a signature need no key operation.
+  const rej = await mmhs.releaseAsync(signed, opts({ reject: 'Wrong grid' }), officer);
+  assert.equal(rej.outcome, 'rejected');
+  // The officer's key belongs in the third argument only.
+  await rejectsCode(mmhs.releaseAsync(signed, { ...opts('approve'), officer: users.eve }, officer), 'request-invalid');
+  // Another key answering for the officer's certificate.
+  const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  await rejectsCode(mmhs.releaseAsync(signed, opts('approve'), { ...officer, cryptoKeys: { ECDSA: other.privateKey } }), 'signer-key-invalid');
+  await rejectsCode(mmhs.releaseAsync(signed, opts('approve'), { certificate: users.eve.certificate, sign: async () => new Uint8Array(64).fill(3) }), 'signer-key-invalid');
+});
+
+test('decryptAsync: WebCrypto decrypts the content; a modified ciphertext is refused as decrypt refuses it', async () => {
+  const big = message('eve').replace('Hold the bridge.\r\n', 'Hold the bridge.\r\n'.repeat(2000));
+  for (const [name, gcm, code] of [['eve', true, 'decrypt-auth-failed'], ['rosa', false, null]]) {
+    const key = await mmhs.unlockKey(users[name]);
+    const enc = mmhs.encrypt(big, [users[name].certificate], { gcm });
+    assert.deepEqual(await mmhs.decryptAsync(enc, key), mmhs.decrypt(enc, users[name]));
+    // Flip one base64 character in the middle of the body: inside the encrypted content.
+    const t = text(enc);
+    const at = t.indexOf('\r\n\r\n') + Math.floor((t.length - t.indexOf('\r\n\r\n')) / 2);
+    const flipped = t.slice(0, at) + (t[at] === 'A' ? 'B' : 'A') + t.slice(at + 1);
+    let syncCode = null;
+    try {
+      const out = mmhs.decrypt(flipped, users[name]);
+      assert.doesNotMatch(text(out).slice(0, 200) + text(out).slice(-200), /^$/);
+    } catch (e) {
+      syncCode = e.code;
+    }
+    if (code) assert.equal(syncCode, code);
+    if (syncCode) await rejectsCode(mmhs.decryptAsync(flipped, key), syncCode);
+    else assert.deepEqual(await mmhs.decryptAsync(flipped, key), mmhs.decrypt(flipped, users[name]));
+  }
+});
