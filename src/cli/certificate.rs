@@ -10,13 +10,13 @@ use crate::Result;
 
 /// Arguments of `mmhs certificate-info`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The certificate file (PEM with one or more certificates, or DER; `-` for stdin).
     pub certificate: PathBuf,
 }
 
 /// Run `mmhs certificate-info`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let input = io::read_input(&args.certificate, "certificate")?;
     io::print_json(&crate::trust::certificate_info(&input)?)?;
     Ok(Outcome::Success)

@@ -34,7 +34,7 @@ use crate::{Error, Result};
 
 /// Arguments of `mmhs release`.
 #[derive(Debug, clap::Args)]
-pub struct ReleaseArgs {
+pub(super) struct ReleaseArgs {
     /// The submitted message (`-` for stdin).
     pub message: PathBuf,
     /// The officer's key and certificate.
@@ -111,7 +111,7 @@ fn decision(args: &ReleaseArgs) -> Result<Decision> {
 }
 
 /// Run `mmhs release`.
-pub fn run_release(args: ReleaseArgs) -> Result<Outcome> {
+pub(super) fn run_release(args: ReleaseArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let officer = args.key.signer("officer")?;
     let mut policy: ReleasePolicy = match &args.policy {
@@ -185,7 +185,7 @@ fn write_release_output(args: &ReleaseArgs, result: &ReleaseResult) -> Result<()
 
 /// Arguments of `mmhs countersign`.
 #[derive(Debug, clap::Args)]
-pub struct CountersignArgs {
+pub(super) struct CountersignArgs {
     /// The signed message (`-` for stdin).
     pub message: PathBuf,
     /// The countersigner's key and certificate.
@@ -200,7 +200,7 @@ pub struct CountersignArgs {
 }
 
 /// Run `mmhs countersign`.
-pub fn run_countersign(args: CountersignArgs) -> Result<Outcome> {
+pub(super) fn run_countersign(args: CountersignArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let signer = args.key.signer("countersigner")?;
     let at = io::time_or_now("--at", args.at.as_deref())?;
@@ -217,7 +217,7 @@ pub fn run_countersign(args: CountersignArgs) -> Result<Outcome> {
 
 /// Arguments of `mmhs release-gate`.
 #[derive(Debug, clap::Args)]
-pub struct GateArgs {
+pub(super) struct GateArgs {
     /// The submitted message (`-` for stdin).
     pub message: PathBuf,
     /// The release policy (JSON); default: the default policy.
@@ -241,7 +241,7 @@ pub struct GateArgs {
 }
 
 /// Run `mmhs release-gate`.
-pub fn run_gate(args: GateArgs) -> Result<Outcome> {
+pub(super) fn run_gate(args: GateArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let policy: ReleasePolicy = match &args.policy {
         Some(p) => read_json(p, "policy")?,

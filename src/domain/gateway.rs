@@ -183,7 +183,7 @@ pub fn gateway_inbound(
 }
 
 /// The message (CRLF) without any `SMIME-Gateway-Decrypted` field in its outer header.
-pub fn without_marker(raw: &[u8]) -> Vec<u8> {
+pub(crate) fn without_marker(raw: &[u8]) -> Vec<u8> {
     let canon = canonical_crlf(raw);
     let (header, body) = split(&canon);
     let mut out = Vec::with_capacity(canon.len());

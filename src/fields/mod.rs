@@ -10,26 +10,26 @@
 
 use crate::coded::Coded;
 
-pub mod address;
-pub mod authorizing_users;
-pub mod codress;
-pub mod content_language;
+pub(crate) mod address;
+pub(crate) mod authorizing_users;
+pub(crate) mod codress;
+pub(crate) mod content_language;
 pub mod date_time;
-pub mod inspect;
+pub(crate) mod inspect;
 mod lex;
-pub mod message_type;
-pub mod military;
+pub(crate) mod message_type;
+pub(crate) mod military;
 pub mod mixer;
-pub mod msg_id;
+pub(crate) mod msg_id;
 pub mod mt_priority;
 pub mod names;
-pub mod params;
-pub mod precedence;
-pub mod reader_precedence;
-pub mod sic;
+pub(crate) mod params;
+pub(crate) mod precedence;
+pub(crate) mod reader_precedence;
+pub(crate) mod sic;
 pub mod sio_label;
-pub mod sio_label_history;
-pub mod vocabulary;
+pub(crate) mod sio_label_history;
+pub(crate) mod vocabulary;
 
 pub use crate::ess::{EssSecurityLabel, SecurityCategory};
 pub use address::{Address, AddressList, Mailbox};

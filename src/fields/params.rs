@@ -30,13 +30,13 @@ use super::Error;
 use crate::mime::header::decode_charset;
 
 /// Maximum characters per continuation segment when formatting.
-pub const SEGMENT: usize = 60;
+pub(crate) const SEGMENT: usize = 60;
 
 /// Maximum number of continuation sections accepted.
 const MAX_SECTIONS: u32 = 1000;
 
 /// Parsed parameters in order of first appearance: `(lower-case name, decoded value)`.
-pub type Params = Vec<(String, String)>;
+pub(crate) type Params = Vec<(String, String)>;
 
 fn is_tspecial(c: char) -> bool {
     matches!(
@@ -71,7 +71,7 @@ struct Segment {
 }
 
 /// Parse a `;`-separated parameter list (the whole SIO-Label value).
-pub fn parse_params(s: &str) -> Result<Params, Error> {
+pub(crate) fn parse_params(s: &str) -> Result<Params, Error> {
     // name -> (order, simple value or sections)
     let mut order: Vec<String> = Vec::new();
     let mut simple: BTreeMap<String, Segment> = BTreeMap::new();
@@ -247,7 +247,7 @@ fn decode_extended_bytes(v: &str, initial: bool, charset: &mut Option<String>) -
 }
 
 /// Format one parameter (`name=value`, possibly as several `name*N=` continuations).
-pub fn format_param(name: &str, value: &str) -> String {
+pub(crate) fn format_param(name: &str, value: &str) -> String {
     if value.is_ascii() && !value.chars().any(|c| c.is_ascii_control()) {
         let single = |v: &str| {
             if !v.is_empty() && v.chars().all(is_token_char) {

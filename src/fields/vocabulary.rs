@@ -14,7 +14,7 @@ use super::precedence::Precedence;
 /// One standard precedence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PrecedenceEntry {
+pub(crate) struct PrecedenceEntry {
     /// 0–5.
     pub value: u8,
     /// The lower-case standard name (`"flash"`).
@@ -26,7 +26,7 @@ pub struct PrecedenceEntry {
 /// One standard message type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MessageTypeEntry {
+pub(crate) struct MessageTypeEntry {
     /// 0–3.
     pub value: u8,
     /// The lower-case standard name (`"exercise"`).
@@ -37,7 +37,7 @@ pub struct MessageTypeEntry {
 /// wasm `mmhsVocabulary` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Vocabulary {
+pub(crate) struct Vocabulary {
     /// deferred (0) … override (5).
     pub precedences: Vec<PrecedenceEntry>,
     /// exercise (0) … drill (3).
@@ -45,7 +45,7 @@ pub struct Vocabulary {
 }
 
 /// The vocabulary.
-pub fn vocabulary() -> Vocabulary {
+pub(crate) fn vocabulary() -> Vocabulary {
     let precedences = (0u8..=255)
         .map(Precedence::from_value)
         .map_while(|p| {

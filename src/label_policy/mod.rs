@@ -21,12 +21,15 @@
 //!
 //! Pure: the caller reads the files and the certificates; nothing here touches the disk.
 
-pub mod clearance;
-pub mod decision;
-pub mod equivalence;
-pub mod policy;
+pub(crate) mod clearance;
+pub(crate) mod decision;
+pub(crate) mod equivalence;
+pub(crate) mod policy;
 
-pub use clearance::{Clearance, ClearanceSpec};
+pub use clearance::{
+    certificate_clearances, extension_clearances, trusted_certificate_clearances, Clearance,
+    ClearanceSpec,
+};
 pub use decision::{
     decide, default_label_fields, receivable_classifications, HeaderLabel, LabelAction,
     LabelDecision, LabelInput, LabelSource, ReceivableClass, RecipientDecision, RecipientRef,

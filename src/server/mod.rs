@@ -9,24 +9,24 @@
 //! - [`boundary`]: `mmhs boundary`, the boundary MTA agent of domain security (a Postfix
 //!   content filter) on the same SMTP session code and audit trail.
 
-pub mod agent;
+pub(crate) mod agent;
 pub mod audit;
 pub mod boundary;
 pub mod config;
 pub mod dkim;
-pub mod gate;
-pub mod labels;
-pub mod login_guard;
-pub mod msginfo;
-pub mod password;
+pub(crate) mod gate;
+pub(crate) mod labels;
+pub(crate) mod login_guard;
+pub(crate) mod msginfo;
+pub(crate) mod password;
 pub mod pki;
-pub mod pool;
-pub mod private_file;
-pub mod relay;
+pub(crate) mod pool;
+pub(crate) mod private_file;
+pub(crate) mod relay;
 pub mod smtp;
 pub mod store;
 pub mod tls;
-pub mod web;
+pub(crate) mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -37,7 +37,7 @@ use super::enveloped_cipher as cipher;
 pub use super::enveloped_cipher::ContentCipher;
 pub use super::enveloped_recipient::RecipientIdKind;
 use super::enveloped_recipient::{self as recip, RecipientKey};
-pub use super::ktri::RsaPadding;
+pub(crate) use super::ktri::RsaPadding;
 use super::{kari, ktri, Error};
 use crate::algorithm_policy::Weakness;
 use crate::asn1::ber::Tlv;

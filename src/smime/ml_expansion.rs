@@ -33,7 +33,7 @@ use super::signed_parse::{hex, ParsedAttribute};
 use crate::asn1::ber::Tlv;
 use crate::asn1::der::{constructed, primitive};
 
-pub use super::attributes::ML_EXPAND_HISTORY;
+pub use crate::asn1::oid::ML_EXPAND_HISTORY;
 
 /// ub-ml-expansion-history (RFC 2634 §4.4): at most 64 MLData records.
 pub const UB_ML_EXPANSION_HISTORY: usize = 64;

@@ -38,7 +38,7 @@ use crate::asn1::der::{constructed, primitive};
 pub use crate::asn1::oid::ID_CT_RECEIPT;
 use crate::rng::CryptoRng;
 
-pub use super::attributes::MSG_SIG_DIGEST;
+pub use crate::asn1::oid::MSG_SIG_DIGEST;
 
 /// The Receipt content (RFC 2634 §2.8).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,7 +27,7 @@ use crate::asn1::der::{constructed, primitive};
 use crate::report::{ReceiptRequestReport, ReceiptsFrom};
 use crate::rng::CryptoRng;
 
-pub use super::attributes::RECEIPT_REQUEST;
+pub use crate::asn1::oid::RECEIPT_REQUEST;
 
 /// ub-receiptsTo (RFC 2634 §2.2).
 pub const UB_RECEIPTS_TO: usize = 16;

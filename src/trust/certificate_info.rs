@@ -59,7 +59,7 @@ pub fn certificate_info(input: &[u8]) -> Result<Vec<CertificateInfo>, Error> {
 }
 
 /// The facts of one parsed certificate.
-pub fn info(cert: &Certificate) -> Result<CertificateInfo, Error> {
+pub(super) fn info(cert: &Certificate) -> Result<CertificateInfo, Error> {
     let der = cert
         .to_der()
         .map_err(|e| Error::CertificateMalformed(format!("cannot re-encode: {e}")))?;
