@@ -6,7 +6,7 @@ pub mod client;
 pub(crate) mod dsn;
 pub(crate) mod host;
 pub(crate) mod limits;
-pub(crate) mod params;
+pub mod params;
 pub mod session;
 pub(crate) mod spool;
 

@@ -9,7 +9,7 @@ use crate::fields::mt_priority::MtPriority;
 
 /// A rejection: SMTP code, enhanced status code, text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ParamError {
+pub struct ParamError {
     /// Reply code.
     pub code: u16,
     /// Enhanced status code (RFC 3463).
@@ -28,7 +28,7 @@ fn e(code: u16, esc: [u8; 3], text: impl Into<String>) -> ParamError {
 
 /// What the raw scan found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct RawParams {
+pub struct RawParams {
     /// Upper-cased keywords in order.
     pub keywords: Vec<String>,
     /// The MT-PRIORITY value if present (already syntax-checked).
@@ -59,7 +59,7 @@ fn params_part(line: &[u8]) -> &[u8] {
 }
 
 /// Scan the parameters of a MAIL or RCPT command line.
-pub(crate) fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
+pub fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
     let part = String::from_utf8_lossy(params_part(line));
     let mut out = RawParams::default();
     for tok in part.split_ascii_whitespace() {
