@@ -38,6 +38,9 @@
 //! - 7: [`error`]: the aggregate [`Error`] the facades see; the facades `cli`, `server`
 //!   (native) and `wasm`.
 #![forbid(unsafe_code)]
+// The public surface is declared: every public item is documented, and an item that is `pub`
+// but not reachable from this root is an error (make it `pub(crate)` or re-export it).
+#![warn(missing_docs, unreachable_pub)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -22,7 +22,7 @@ use crate::{Error, Result};
 
 /// `mmhs audit` subcommands.
 #[derive(Debug, clap::Subcommand)]
-pub enum Args {
+pub(super) enum Args {
     /// Make the next audit record (and append it to --log).
     Record(RecordArgs),
     /// Check an audit log (JSON lines) for edits and deletions.
@@ -31,7 +31,7 @@ pub enum Args {
 
 /// Arguments of `mmhs audit record`.
 #[derive(Debug, clap::Args)]
-pub struct RecordArgs {
+pub(super) struct RecordArgs {
     /// The agent writing the record.
     #[arg(long, value_parser = ["mua", "msa", "mta"])]
     pub agent: String,
@@ -54,7 +54,7 @@ pub struct RecordArgs {
 
 /// Arguments of `mmhs audit verify`.
 #[derive(Debug, clap::Args)]
-pub struct VerifyArgs {
+pub(super) struct VerifyArgs {
     /// The log: one JSON record per line, oldest first (`-` for stdin).
     pub log: PathBuf,
     /// The hash of the newest record as kept elsewhere (detects deletion at the end).
@@ -69,7 +69,7 @@ pub struct VerifyArgs {
 }
 
 /// Parse a JSON-lines log (blank lines ignored).
-pub fn parse_log(bytes: &[u8]) -> Result<Vec<AuditRecord>> {
+pub(super) fn parse_log(bytes: &[u8]) -> Result<Vec<AuditRecord>> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| Error::input(JSON_INVALID, "the audit log is not UTF-8"))?;
     text.lines()
@@ -102,7 +102,7 @@ fn event(s: &str) -> AuditEvent {
 }
 
 /// Overlay `extra` on `base`: every field set in `extra` wins.
-pub fn merge_facts(base: AuditFacts, extra: AuditFacts) -> Result<AuditFacts> {
+pub(super) fn merge_facts(base: AuditFacts, extra: AuditFacts) -> Result<AuditFacts> {
     let mut b = serde_json::to_value(base)
         .map_err(|e| Error::input(JSON_INVALID, format!("facts: {e}")))?;
     let e = serde_json::to_value(extra)
@@ -114,7 +114,7 @@ pub fn merge_facts(base: AuditFacts, extra: AuditFacts) -> Result<AuditFacts> {
 }
 
 /// Run `mmhs audit …`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     match args {
         Args::Record(a) => record(a),
         Args::Verify(a) => verify(a),

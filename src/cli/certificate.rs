@@ -5,7 +5,7 @@
 //!
 //! `mmhs certificate-status REQUEST.json` and `mmhs encryption-recipients REQUEST.json`: the
 //! same JSON in and out as the wasm `certificateStatus` ([`crate::trust::certificate_status`])
-//! and `encryptionRecipients` ([`crate::domain::encryption_recipients`]), at the system clock
+//! and `encryptionRecipients` ([`crate::domain::encryption_recipients()`]), at the system clock
 //! unless the request gives `at`.
 
 use std::path::PathBuf;
@@ -16,13 +16,13 @@ use crate::Result;
 
 /// Arguments of `mmhs certificate-info`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The certificate file (PEM with one or more certificates, or DER; `-` for stdin).
     pub certificate: PathBuf,
 }
 
 /// Run `mmhs certificate-info`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let input = io::read_input(&args.certificate, "certificate")?;
     io::print_json(&crate::trust::certificate_info(&input)?)?;
     Ok(Outcome::Success)
@@ -30,14 +30,14 @@ pub fn run(args: Args) -> Result<Outcome> {
 
 /// Arguments of `mmhs certificate-status` and `mmhs encryption-recipients`.
 #[derive(Debug, clap::Args)]
-pub struct RequestArgs {
+pub(super) struct RequestArgs {
     /// The JSON request (`-` for stdin).
     pub request: PathBuf,
 }
 
 /// Run `mmhs certificate-status`: exit 0 when the certificate is trusted for the purpose, 1
 /// when not (the JSON says why).
-pub fn run_status(args: RequestArgs) -> Result<Outcome> {
+pub(super) fn run_status(args: RequestArgs) -> Result<Outcome> {
     let req: crate::trust::CertificateStatusRequest =
         read_request(&args.request, "certificate status request")?;
     let status = crate::trust::certificate_status(&req, time::OffsetDateTime::now_utc())?;
@@ -51,7 +51,7 @@ pub fn run_status(args: RequestArgs) -> Result<Outcome> {
 
 /// Run `mmhs encryption-recipients`: exit 0 when every recipient has a certificate, 1 when
 /// one has none.
-pub fn run_recipients(args: RequestArgs) -> Result<Outcome> {
+pub(super) fn run_recipients(args: RequestArgs) -> Result<Outcome> {
     let req: crate::domain::EncryptRequest = read_request(&args.request, "encrypt request")?;
     let out = crate::domain::encryption_recipients(&req, time::OffsetDateTime::now_utc())?;
     io::print_json(&out)?;

@@ -22,7 +22,7 @@ use crate::Result;
 
 /// Arguments of `mmhs compose`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The JSON compose request (`-` for stdin).
     pub request: PathBuf,
     /// Write NN.eml and NN.envelope.json per copy into this directory (created if needed).
@@ -54,7 +54,7 @@ struct Written {
 }
 
 /// Run `mmhs compose`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let json = io::read_input(&args.request, "request")?;
     let request = ComposeRequest::from_json(&json)?;
     let mut ctx = ComposeContext::new(io::time_or_now("--now", args.now.as_deref())?);

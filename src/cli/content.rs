@@ -11,7 +11,7 @@ use crate::Result;
 
 /// Arguments of `mmhs content`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The message, or the `content` `verify` wrote (`-` for stdin).
     pub message: PathBuf,
     /// The verification report's header-protection scheme (`wrapped`, `injected`, `none`).
@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 /// Run `mmhs content`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let req = ReadContentRequest {
         header_protection: match args.header_protection.as_str() {

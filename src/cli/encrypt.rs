@@ -23,7 +23,7 @@ use crate::{Error, Result};
 
 /// Arguments of `mmhs encrypt`.
 #[derive(Debug, clap::Args)]
-pub struct EncryptArgs {
+pub(super) struct EncryptArgs {
     /// The message to encrypt (`-` for stdin).
     pub message: PathBuf,
     /// A recipient certificate (PEM or DER; repeatable): always encrypted to.
@@ -64,7 +64,7 @@ pub struct EncryptArgs {
 
 /// Arguments of `mmhs decrypt`.
 #[derive(Debug, clap::Args)]
-pub struct DecryptArgs {
+pub(super) struct DecryptArgs {
     /// The encrypted message (`-` for stdin).
     pub message: PathBuf,
     #[command(flatten)]
@@ -109,7 +109,7 @@ fn pem_text(bytes: &[u8]) -> Result<String> {
 }
 
 /// Run `mmhs encrypt`.
-pub fn encrypt(args: EncryptArgs) -> Result<Outcome> {
+pub(super) fn encrypt(args: EncryptArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let req = request(&args)?;
     let given = read_cert_files(&args.to, "recipient certificate")?;
@@ -131,7 +131,7 @@ pub fn encrypt(args: EncryptArgs) -> Result<Outcome> {
 }
 
 /// Run `mmhs decrypt`.
-pub fn decrypt(args: DecryptArgs) -> Result<Outcome> {
+pub(super) fn decrypt(args: DecryptArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let s = args.key.signer("decryption key")?;
     let out = decrypt_message(&raw, &s.key, &s.cert)?;

@@ -1,5 +1,5 @@
 //! `mmhs inspect IN.eml [--at TIME] [--reader ADDRESS] [--json REQUEST.json]`: the MMHS view
-//! of a message's header fields ([`crate::fields::inspect`], the same JSON as the wasm
+//! of a message's header fields ([`crate::fields::inspect()`], the same JSON as the wasm
 //! `inspect`). The flags build the core's [`InspectRequest`]; `--json` reads one instead.
 
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use crate::Result;
 
 /// Arguments of `mmhs inspect`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The message (`-` for stdin).
     pub message: PathBuf,
     /// The current time for the `expired` flag (RFC 3339); default: now.
@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 /// Run `mmhs inspect`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let req = match &args.json {
         Some(path) => read_request(path, "inspect request")?,

@@ -9,20 +9,20 @@ use time::OffsetDateTime;
 use crate::{Error, Result};
 
 /// A file could not be read.
-pub const FILE_UNREADABLE: &str = "file-unreadable";
+pub(super) const FILE_UNREADABLE: &str = "file-unreadable";
 /// A file is larger than the subcommand accepts.
-pub const FILE_TOO_LARGE: &str = "file-too-large";
+pub(super) const FILE_TOO_LARGE: &str = "file-too-large";
 /// Output could not be written.
-pub const OUTPUT_FAILED: &str = "output-failed";
+pub(super) const OUTPUT_FAILED: &str = "output-failed";
 /// A `--now` / `--at` value is not an RFC 3339 time.
-pub const TIME_INVALID: &str = "time-invalid";
+pub(super) const TIME_INVALID: &str = "time-invalid";
 
 /// Largest input file (message, request, key …) any subcommand reads: 64 MiB.
-pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+pub(super) const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Read a whole file, or stdin when `path` is `-`, refusing more than [`MAX_INPUT_BYTES`].
 /// `what` names the file in messages ("request", "message" …).
-pub fn read_input(path: &Path, what: &str) -> Result<Vec<u8>> {
+pub(super) fn read_input(path: &Path, what: &str) -> Result<Vec<u8>> {
     let unreadable = |e: std::io::Error| {
         Error::input(
             FILE_UNREADABLE,
@@ -56,7 +56,7 @@ pub fn read_input(path: &Path, what: &str) -> Result<Vec<u8>> {
 }
 
 /// Write a file (creating or truncating it).
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| {
         Error::input(
             OUTPUT_FAILED,
@@ -66,7 +66,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Create a directory and its parents.
-pub fn create_dir(path: &Path) -> Result<()> {
+pub(super) fn create_dir(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(|e| {
         Error::input(
             OUTPUT_FAILED,
@@ -76,7 +76,7 @@ pub fn create_dir(path: &Path) -> Result<()> {
 }
 
 /// Write bytes to stdout.
-pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+pub(super) fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
@@ -84,7 +84,7 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
 }
 
 /// Pretty JSON with a final newline.
-pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+pub(super) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
     let mut v = serde_json::to_vec_pretty(value)
         .map_err(|e| Error::input(OUTPUT_FAILED, format!("cannot serialise JSON: {e}")))?;
     v.push(b'\n');
@@ -92,12 +92,12 @@ pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
 }
 
 /// Print a value as pretty JSON on stdout.
-pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+pub(super) fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     write_stdout(&to_json(value)?)
 }
 
 /// Parse an RFC 3339 time given on the command line (`flag` names it in messages).
-pub fn parse_time(flag: &str, value: &str) -> Result<OffsetDateTime> {
+pub(super) fn parse_time(flag: &str, value: &str) -> Result<OffsetDateTime> {
     OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).map_err(|e| {
         Error::input(
             TIME_INVALID,
@@ -108,13 +108,13 @@ pub fn parse_time(flag: &str, value: &str) -> Result<OffsetDateTime> {
 
 /// The time of `flag` when it is given (`time-invalid` when it is not RFC 3339): a request's
 /// optional time, which the core resolves against the caller's clock.
-pub fn optional_time(flag: &str, value: Option<&str>) -> Result<Option<OffsetDateTime>> {
+pub(super) fn optional_time(flag: &str, value: Option<&str>) -> Result<Option<OffsetDateTime>> {
     value.map(|v| parse_time(flag, v)).transpose()
 }
 
 /// The given time, or the system clock (the CLI is where the clock is read; the core takes
 /// time as a parameter).
-pub fn time_or_now(flag: &str, value: Option<&str>) -> Result<OffsetDateTime> {
+pub(super) fn time_or_now(flag: &str, value: Option<&str>) -> Result<OffsetDateTime> {
     match value {
         Some(v) => parse_time(flag, v),
         None => Ok(OffsetDateTime::now_utc()),

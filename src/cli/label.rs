@@ -30,7 +30,7 @@ use crate::{Error, Result};
 
 /// `mmhs label …`
 #[derive(Debug, clap::Subcommand)]
-pub enum Args {
+pub(super) enum Args {
     /// Decide whether a message may go to these recipients (prints the decision).
     Check(CheckArgs),
     /// Which classifications these recipients may receive.
@@ -41,7 +41,7 @@ pub enum Args {
 
 /// `mmhs label check`.
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(super) struct CheckArgs {
     /// Directory of security policy files (one JSON file per policy).
     #[arg(long, value_name = "DIR")]
     pub policy: PathBuf,
@@ -72,7 +72,7 @@ pub struct CheckArgs {
 
 /// `--unlabelled`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum UnlabelledArg {
+pub(super) enum UnlabelledArg {
     /// Refuse.
     Refuse,
     /// Default label.
@@ -81,7 +81,7 @@ pub enum UnlabelledArg {
 
 /// `mmhs label receivable`.
 #[derive(Debug, clap::Args)]
-pub struct ReceivableArgs {
+pub(super) struct ReceivableArgs {
     /// Directory of security policy files.
     #[arg(long, value_name = "DIR")]
     pub policy: PathBuf,
@@ -95,7 +95,7 @@ pub struct ReceivableArgs {
 
 /// `mmhs label equivalents`.
 #[derive(Debug, clap::Args)]
-pub struct EquivalentsArgs {
+pub(super) struct EquivalentsArgs {
     /// Directory of security policy files.
     #[arg(long, value_name = "DIR")]
     pub policy: PathBuf,
@@ -108,7 +108,7 @@ fn policies(dir: &std::path::Path) -> Result<label_policy::PolicySet> {
 }
 
 /// Run `mmhs label …`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     match args {
         Args::Check(a) => check(a),
         Args::Receivable(a) => {

@@ -13,15 +13,15 @@ use crate::smime::Signer;
 use crate::{Error, Result};
 
 /// A required flag is missing or flags contradict each other.
-pub const ARGS_INVALID: &str = "args-invalid";
+pub(super) const ARGS_INVALID: &str = "args-invalid";
 /// A JSON input file does not have the documented shape.
-pub const JSON_INVALID: &str = "json-invalid";
+pub(super) const JSON_INVALID: &str = "json-invalid";
 /// A password environment variable is unset or not UTF-8.
-pub const PASSWORD_UNAVAILABLE: &str = "password-unavailable";
+pub(super) const PASSWORD_UNAVAILABLE: &str = "password-unavailable";
 
 /// Where a signing/decryption key and its certificate come from.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct KeyArgs {
+pub(super) struct KeyArgs {
     /// Private key (PEM: PKCS#8, PKCS#1, SEC1, or ENCRYPTED PRIVATE KEY with a password).
     #[arg(long, value_name = "KEY.pem")]
     pub key: Option<PathBuf>,
@@ -40,7 +40,7 @@ pub struct KeyArgs {
 
 /// Where a password comes from (never a command-line value: it would show in `ps`).
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct PasswordArgs {
+pub(super) struct PasswordArgs {
     /// Read the password (first line) from this file.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
@@ -51,7 +51,7 @@ pub struct PasswordArgs {
 
 impl PasswordArgs {
     /// The password, if one was given.
-    pub fn get(&self) -> Result<Option<Zeroizing<String>>> {
+    pub(super) fn get(&self) -> Result<Option<Zeroizing<String>>> {
         if let Some(path) = &self.password_file {
             let bytes = Zeroizing::new(io::read_input(path, "password file")?);
             let text = std::str::from_utf8(&bytes).map_err(|_| {
@@ -76,7 +76,7 @@ impl PasswordArgs {
 
 impl KeyArgs {
     /// The signer (key + certificate + chain); `what` names the role in messages.
-    pub fn signer(&self, what: &str) -> Result<Signer> {
+    pub(super) fn signer(&self, what: &str) -> Result<Signer> {
         let mut chain = Vec::new();
         for p in &self.chain {
             chain.extend(read_certs(p, "chain")?);
@@ -125,7 +125,7 @@ impl KeyArgs {
 }
 
 /// Read a private key file (encrypted PKCS#8 needs a password).
-pub fn read_key(path: &Path, password: &PasswordArgs) -> Result<PrivateKey> {
+pub(super) fn read_key(path: &Path, password: &PasswordArgs) -> Result<PrivateKey> {
     let bytes = Zeroizing::new(io::read_input(path, "private key")?);
     let pem = std::str::from_utf8(&bytes)
         .map_err(|_| keys::Error::Malformed(format!("{} is not a PEM file", path.display())))?;
@@ -136,13 +136,13 @@ pub fn read_key(path: &Path, password: &PasswordArgs) -> Result<PrivateKey> {
 }
 
 /// Read every certificate of a PEM (or DER) file.
-pub fn read_certs(path: &Path, what: &str) -> Result<Vec<Certificate>> {
+pub(super) fn read_certs(path: &Path, what: &str) -> Result<Vec<Certificate>> {
     let bytes = io::read_input(path, what)?;
     Ok(keys::certificates_from_der_or_pem(&bytes)?)
 }
 
 /// Read and concatenate the certificates of several files.
-pub fn read_cert_files(paths: &[PathBuf], what: &str) -> Result<Vec<Certificate>> {
+pub(super) fn read_cert_files(paths: &[PathBuf], what: &str) -> Result<Vec<Certificate>> {
     let mut out = Vec::new();
     for p in paths {
         out.extend(read_certs(p, what)?);
@@ -151,7 +151,7 @@ pub fn read_cert_files(paths: &[PathBuf], what: &str) -> Result<Vec<Certificate>
 }
 
 /// Read CRLs (PEM `X509 CRL` blocks or one DER CRL per file) as DER.
-pub fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
+pub(super) fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for p in paths {
         let bytes = io::read_input(p, "CRL")?;
@@ -166,13 +166,13 @@ pub fn read_crls(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>> {
 /// Read an operation's request from a `--json` file: the core's request type, parsed as the
 /// wasm facade parses it ([`crate::request::from_json`]: `request-invalid` for an unknown
 /// field or a wrong type, `request-too-large`).
-pub fn read_request<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+pub(super) fn read_request<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let bytes = io::read_input(path, what)?;
     Ok(crate::request::from_json(&bytes, what)?)
 }
 
 /// Parse a JSON file into `T` (`what` names it in messages).
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let bytes = io::read_input(path, what)?;
     serde_json::from_slice(&bytes)
         .map_err(|e| Error::input(JSON_INVALID, format!("{what} {}: {e}", path.display())))

@@ -12,7 +12,7 @@ use crate::Result;
 
 /// Arguments of `mmhs mdn`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The request (JSON, docs/cli.md "mdn").
     pub request: PathBuf,
     /// The MDN's Date (RFC 3339), default: now.
@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 /// Run `mmhs mdn`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let request: MdnRequest = read_json(&args.request, "MDN request")?;
     let now = io::time_or_now("--now", args.now.as_deref())?;
     let mdn = make_mdn(&request, now, &mut crate::rng::system_rng())?;

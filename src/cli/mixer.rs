@@ -16,7 +16,7 @@ use crate::{Error, Result};
 
 /// Arguments of `mmhs mixer`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Direction.
     #[arg(value_parser = ["to-x400", "to-internet"])]
     pub direction: String,
@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 /// Run `mmhs mixer`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     if args.direction == "to-x400" {
         let heading: InternetHeading = match (&args.heading, &args.message) {
             (Some(p), _) => read_json(p, "heading")?,
@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<Outcome> {
 }
 
 /// From, Sender and MMHS-Authorizing-Users of a message.
-pub fn internet_heading(raw: &[u8]) -> InternetHeading {
+pub(super) fn internet_heading(raw: &[u8]) -> InternetHeading {
     let Ok(h) = HeaderSection::parse(entity::split(raw).0) else {
         return InternetHeading::default();
     };

@@ -29,7 +29,7 @@ mod mixer;
 mod pkcs12;
 mod receipt;
 mod release;
-pub mod serve;
+pub(crate) mod serve;
 mod sign;
 mod verify;
 mod vocabulary;

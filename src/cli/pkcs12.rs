@@ -23,7 +23,7 @@ use crate::{Error, Result};
 
 /// Arguments of `mmhs import-pkcs12`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The PKCS#12 file (.p12 / .pfx).
     pub file: PathBuf,
     #[command(flatten)]
@@ -50,7 +50,7 @@ pub struct Args {
 }
 
 /// Run `mmhs import-pkcs12`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let der = io::read_input(&args.file, "PKCS#12 file")?;
     let Some(pw) = args.password.get()? else {
         return Err(Error::input(

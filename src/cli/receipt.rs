@@ -25,7 +25,7 @@ use crate::{Error, Result};
 
 /// Arguments of `mmhs receipt`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The received message that requests a receipt (`-` for stdin).
     pub original: PathBuf,
     /// The recipient's key and certificate (signs the receipt, opens an encrypted original).
@@ -53,7 +53,7 @@ pub struct Args {
 }
 
 /// Run `mmhs receipt`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let original = io::read_input(&args.original, "message")?;
     let signer = args.key.signer("recipient")?;
     let req: MakeReceiptRequest = match &args.json {

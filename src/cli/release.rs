@@ -49,7 +49,7 @@ const RELEASE_OPTION_FLAGS: [&str; 8] = [
 
 /// Arguments of `mmhs release`.
 #[derive(Debug, clap::Args)]
-pub struct ReleaseArgs {
+pub(super) struct ReleaseArgs {
     /// The submitted message (`-` for stdin).
     pub message: PathBuf,
     /// The officer's key and certificate.
@@ -159,7 +159,7 @@ fn release_request(args: &ReleaseArgs) -> Result<ReleaseOptions> {
 }
 
 /// Run `mmhs release`.
-pub fn run_release(args: ReleaseArgs) -> Result<Outcome> {
+pub(super) fn run_release(args: ReleaseArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let req = release_request(&args)?;
     let key = if args.json.is_none() || args.key.key.is_some() || args.key.p12.is_some() {
@@ -223,7 +223,7 @@ fn write_release_output(args: &ReleaseArgs, result: &ReleaseResult) -> Result<()
 
 /// Arguments of `mmhs countersign`.
 #[derive(Debug, clap::Args)]
-pub struct CountersignArgs {
+pub(super) struct CountersignArgs {
     /// The signed message (`-` for stdin).
     pub message: PathBuf,
     /// The countersigner's key and certificate.
@@ -238,7 +238,7 @@ pub struct CountersignArgs {
 }
 
 /// Run `mmhs countersign`.
-pub fn run_countersign(args: CountersignArgs) -> Result<Outcome> {
+pub(super) fn run_countersign(args: CountersignArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let signer = args.key.signer("countersigner")?;
     let at = io::time_or_now("--at", args.at.as_deref())?;
@@ -255,7 +255,7 @@ pub fn run_countersign(args: CountersignArgs) -> Result<Outcome> {
 
 /// Arguments of `mmhs release-gate`.
 #[derive(Debug, clap::Args)]
-pub struct GateArgs {
+pub(super) struct GateArgs {
     /// The submitted message (`-` for stdin).
     pub message: PathBuf,
     /// The release policy (JSON); default: the default policy.
@@ -300,7 +300,7 @@ fn gate_request(args: &GateArgs) -> Result<ReleaseGateRequest> {
 }
 
 /// Run `mmhs release-gate`.
-pub fn run_gate(args: GateArgs) -> Result<Outcome> {
+pub(super) fn run_gate(args: GateArgs) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let req = gate_request(&args)?;
     let mut ctx = req.context(time::OffsetDateTime::now_utc())?;

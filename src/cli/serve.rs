@@ -2,15 +2,15 @@
 //! `mmhs boundary`: the boundary MTA agent of domain security. Arguments and behaviour live
 //! in [`crate::server`] and [`crate::server::boundary`]; these are the CLI entries.
 
-pub use crate::server::boundary::BoundaryArgs;
-pub use crate::server::ServeArgs;
+pub(crate) use crate::server::boundary::BoundaryArgs;
+pub(crate) use crate::server::ServeArgs;
 
 /// Run `mmhs serve` with parsed arguments; returns the exit code.
-pub fn serve(args: ServeArgs) -> i32 {
+pub(crate) fn serve(args: ServeArgs) -> i32 {
     crate::server::run(args)
 }
 
 /// Run `mmhs boundary` with parsed arguments; returns the exit code.
-pub fn boundary(args: BoundaryArgs) -> i32 {
+pub(crate) fn boundary(args: BoundaryArgs) -> i32 {
     crate::server::boundary::run(args)
 }

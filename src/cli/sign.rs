@@ -48,7 +48,7 @@ const OPTION_FLAGS: [&str; 12] = [
 
 /// Arguments of `mmhs sign`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The message to sign (`-` for stdin).
     pub message: PathBuf,
     #[command(flatten)]
@@ -185,7 +185,7 @@ fn request(args: &Args) -> Result<SignRequest> {
 }
 
 /// Run `mmhs sign`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let signer = args.key.signer("signer")?;
     let req = request(&args)?;

@@ -28,7 +28,7 @@ use crate::{Error, Result};
 
 /// Arguments of `mmhs verify`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The message (`-` for stdin).
     pub message: PathBuf,
     /// Trust anchors (PEM, one or more CERTIFICATE blocks; repeatable).
@@ -67,7 +67,7 @@ pub struct Args {
 
 /// `verify`'s key flags: like [`KeyArgs`] but `--cert` may repeat (extra certificates).
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct VerifyKeyArgs {
+pub(super) struct VerifyKeyArgs {
     /// Decryption key (PEM).
     #[arg(long, value_name = "KEY.pem")]
     pub key: Option<PathBuf>,
@@ -82,7 +82,7 @@ pub struct VerifyKeyArgs {
 }
 
 /// Run `mmhs verify`.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(super) fn run(args: Args) -> Result<Outcome> {
     let raw = io::read_input(&args.message, "message")?;
     let req = match &args.json {
         Some(path) => read_request(path, "verify request")?,

@@ -6,10 +6,10 @@ use crate::Result;
 
 /// Arguments of `mmhs vocabulary` (none).
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub(super) struct Args {}
 
 /// Run `mmhs vocabulary`.
-pub fn run(_args: Args) -> Result<Outcome> {
+pub(super) fn run(_args: Args) -> Result<Outcome> {
     io::print_json(&crate::fields::vocabulary::vocabulary())?;
     Ok(Outcome::Success)
 }

@@ -19,7 +19,7 @@ use crate::mime::encode::{self, Headers, Part};
 use crate::rng::CryptoRng;
 
 /// Build the body entity.
-pub fn build<R: CryptoRng + ?Sized>(
+pub(crate) fn build<R: CryptoRng + ?Sized>(
     req: &ComposeRequest,
     ctx: &ComposeContext,
     rng: &mut R,

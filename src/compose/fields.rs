@@ -20,7 +20,7 @@ use crate::mime::encode;
 
 /// A precedence checked against RFC 6477 and ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedPrecedence {
+pub(crate) struct CheckedPrecedence {
     /// The precedence.
     pub precedence: Precedence,
     /// The numeric value.
@@ -33,7 +33,7 @@ pub struct CheckedPrecedence {
 
 /// What [`check`] found: validated values shared by every copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// Right-hand side for a generated Message-ID.
     pub message_id_domain: String,
     /// MAIL FROM address.
@@ -72,7 +72,7 @@ pub struct Checked {
 
 impl Checked {
     /// MT-Priority for a copy (the same for every copy, see [`Checked::mt_priority`]).
-    pub fn mt_priority_for(&self, _copy: &super::plan::CopyPlan<'_>) -> i8 {
+    pub(crate) fn mt_priority_for(&self, _copy: &super::plan::CopyPlan<'_>) -> i8 {
         self.mt_priority
     }
 }
@@ -93,7 +93,7 @@ fn same_addr(a: &str, b: &str) -> bool {
 }
 
 /// RFC 5322 date-time (`Mon, 09 Aug 2010 15:27:40 +0100`).
-pub fn rfc5322_date(field: &'static str, t: OffsetDateTime) -> Result<String, Error> {
+pub(crate) fn rfc5322_date(field: &'static str, t: OffsetDateTime) -> Result<String, Error> {
     t.replace_nanosecond(0)
         .map_err(|_| Error::TimeOutOfRange { field })?
         .format(&Rfc2822)
@@ -109,7 +109,7 @@ fn utc_seconds(field: &'static str, t: OffsetDateTime) -> Result<String, Error> 
 }
 
 /// Check everything that does not depend on the copy.
-pub fn check(req: &ComposeRequest, ctx: &ComposeContext) -> Result<Checked, Error> {
+pub(crate) fn check(req: &ComposeRequest, ctx: &ComposeContext) -> Result<Checked, Error> {
     // --- originator
     let first_from = req.from.first().ok_or(Error::FromMissing)?;
     for m in &req.from {
@@ -322,7 +322,7 @@ pub fn check(req: &ComposeRequest, ctx: &ComposeContext) -> Result<Checked, Erro
 }
 
 /// Join mailboxes as an address-list value.
-pub fn mailbox_list(list: &[Mailbox]) -> String {
+pub(crate) fn mailbox_list(list: &[Mailbox]) -> String {
     list.iter()
         .map(|m| encode::mailbox(m.name.as_deref(), &m.address))
         .collect::<Vec<_>>()

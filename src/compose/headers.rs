@@ -28,7 +28,7 @@ fn recipients(list: &[Recipient]) -> String {
 }
 
 /// Build the header section (without MIME-Version and Content-* fields) of one copy.
-pub fn build(
+pub(crate) fn build(
     req: &ComposeRequest,
     _ctx: &ComposeContext,
     checked: &Checked,

@@ -42,12 +42,12 @@ use crate::mime::encode::{normalize_crlf, unstructured, Headers, Message, Part};
 use crate::rng::CryptoRng;
 
 /// The longest original Subject quoted in the MDN (characters); longer ones are cut.
-pub const MAX_QUOTED_SUBJECT: usize = 200;
+pub(crate) const MAX_QUOTED_SUBJECT: usize = 200;
 /// The longest Reporting-UA accepted (characters): its line stays far below the 998-octet
 /// limit of RFC 5322 §2.1.1.
-pub const MAX_REPORTING_UA: usize = 256;
+pub(crate) const MAX_REPORTING_UA: usize = 256;
 /// The longest original header section returned as `text/rfc822-headers` (octets).
-pub const MAX_ORIGINAL_HEADERS: usize = 256 * 1024;
+pub(crate) const MAX_ORIGINAL_HEADERS: usize = 256 * 1024;
 
 /// `disposition-type` (RFC 8098 §3.2.6.2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

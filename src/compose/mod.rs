@@ -19,16 +19,16 @@
 //! Besides originated messages, [`mdn`] builds the reader's message disposition notification
 //! (RFC 8098) with the same header checks and the same MIME writer.
 
-pub mod body;
+pub(crate) mod body;
 pub mod envelope;
-pub mod fields;
-pub mod headers;
-pub mod mdn;
-pub mod plan;
+pub(crate) mod fields;
+pub(crate) mod headers;
+pub(crate) mod mdn;
+pub(crate) mod plan;
 pub mod request;
-pub mod security;
-pub mod security_request;
-pub mod validate;
+pub(crate) mod security;
+pub(crate) mod security_request;
+pub(crate) mod validate;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -380,11 +380,11 @@ pub(crate) mod raw_base64 {
     use base64::Engine as _;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(raw: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(raw: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(raw))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let s = String::deserialize(d)?;
         base64::engine::general_purpose::STANDARD
             .decode(s.as_bytes())

@@ -22,7 +22,7 @@ use super::{ComposeContext, CopyKind, Error};
 
 /// One copy to submit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyPlan<'a> {
+pub(crate) struct CopyPlan<'a> {
     /// Open or blind.
     pub kind: CopyKind,
     /// Envelope recipients of this copy.
@@ -39,7 +39,7 @@ fn wants_mdn(req: &ComposeRequest, r: &Recipient) -> bool {
 
 /// The copies: open recipients with DNT, open recipients without DNT, then each Bcc
 /// recipient in request order.
-pub fn plan(req: &ComposeRequest) -> Result<Vec<CopyPlan<'_>>, Error> {
+pub(crate) fn plan(req: &ComposeRequest) -> Result<Vec<CopyPlan<'_>>, Error> {
     let open: Vec<&Recipient> = req.to.iter().chain(req.cc.iter()).collect();
     let mut copies = Vec::new();
     for want in [true, false] {
@@ -72,7 +72,7 @@ pub fn plan(req: &ComposeRequest) -> Result<Vec<CopyPlan<'_>>, Error> {
 }
 
 /// Check a NOTIFY list: non-empty, no duplicates, NEVER alone (RFC 3461 §4.1).
-pub fn check_notify(list: &[NotifyCondition]) -> Result<(), Error> {
+pub(crate) fn check_notify(list: &[NotifyCondition]) -> Result<(), Error> {
     if list.is_empty() {
         return Err(Error::NotifyInvalid("empty list".into()));
     }
@@ -93,7 +93,7 @@ pub fn check_notify(list: &[NotifyCondition]) -> Result<(), Error> {
 }
 
 /// The envelope of one copy.
-pub fn envelope(
+pub(crate) fn envelope(
     req: &ComposeRequest,
     ctx: &ComposeContext,
     checked: &Checked,

@@ -65,7 +65,7 @@ impl std::fmt::Debug for ComposeKeys<'_> {
 
 /// What every copy needs, resolved once from the request and the keys.
 #[derive(Debug)]
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     signer: Option<Cow<'a, Signer>>,
     sign_options: SignOptions,
     triple_wrap: bool,
@@ -88,12 +88,12 @@ struct EncryptPlan {
 
 impl Plan<'_> {
     /// Whether any S/MIME processing happens.
-    pub fn secured(&self) -> bool {
+    pub(crate) fn secured(&self) -> bool {
         self.signer.is_some() || self.encrypt.is_some()
     }
 
     /// The `SIO-Label` field value, when one is asked for.
-    pub fn sio_label(&self) -> Option<&str> {
+    pub(crate) fn sio_label(&self) -> Option<&str> {
         self.sio_label.as_deref()
     }
 }
@@ -139,7 +139,7 @@ fn conflict(msg: &str) -> Error {
 
 /// Check the security members of `req` against each other and the keys, parse the key
 /// material, and return what each copy needs.
-pub fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>, Error> {
+pub(crate) fn plan<'a>(req: &ComposeRequest, keys: &ComposeKeys<'a>) -> Result<Plan<'a>, Error> {
     let label = req.labels.as_ref();
     let protect = req.protect_headers.unwrap_or(ProtectHeadersRequest {
         scheme: if req.sign.is_some() || req.encrypt.is_some() {
@@ -320,7 +320,7 @@ fn check_signer_address(req: &ComposeRequest, cert: &Certificate) -> Result<(), 
 
 /// The request's label as the DER-encodable ESS label (`label-invalid` when it cannot be
 /// encoded: policy not an OID, classification over 256, category value not DER …).
-pub fn ess_label(label: &LabelRequest) -> Result<EssSecurityLabel, Error> {
+pub(crate) fn ess_label(label: &LabelRequest) -> Result<EssSecurityLabel, Error> {
     let ess = crate::ess::from_report(&label.security_label()).map_err(Error::LabelInvalid)?;
     ess.to_der()
         .map_err(|e| Error::LabelInvalid(e.to_string()))?;
@@ -329,7 +329,7 @@ pub fn ess_label(label: &LabelRequest) -> Result<EssSecurityLabel, Error> {
 
 /// The `SIO-Label` value for the request, if one is asked for (RFC 7444 §3, profile §4.2.5:
 /// the same label as the ESS security label).
-pub fn sio_label(
+pub(crate) fn sio_label(
     req: &ComposeRequest,
     ess: Option<&EssSecurityLabel>,
 ) -> Result<Option<String>, Error> {
@@ -364,7 +364,7 @@ fn protect_error(e: protect::Error) -> Error {
 
 /// Apply the security step to one copy and serialise it. `rcpts` are the copy's envelope
 /// recipients (for encryption).
-pub fn finish<R: CryptoRng + ?Sized>(
+pub(crate) fn finish<R: CryptoRng + ?Sized>(
     message: &Message,
     plan: &Plan<'_>,
     ctx: &ComposeContext,

@@ -7,11 +7,11 @@ use crate::mime::encode::{is_dot_atom_text, is_token};
 
 /// Longest text value we accept for a single header field (characters). Subjects and display
 /// names are far shorter in practice; this bounds the work and keeps every field foldable.
-pub const MAX_HEADER_TEXT: usize = 2000;
+pub(crate) const MAX_HEADER_TEXT: usize = 2000;
 
 /// Reject CR, LF, NUL and other control characters (TAB allowed) in a value that will end up
 /// in a header field, and bound its length.
-pub fn header_text(field: &'static str, value: &str) -> Result<(), Error> {
+pub(crate) fn header_text(field: &'static str, value: &str) -> Result<(), Error> {
     if value.contains(['\r', '\n']) {
         return Err(Error::HeaderCrlf { field });
     }
@@ -28,7 +28,7 @@ pub fn header_text(field: &'static str, value: &str) -> Result<(), Error> {
 /// `dot-atom-text "@" domain`, where domain is a host name (LDH labels, A-labels for IDN) or
 /// an address literal `[…]`; ASCII only; at most 254 characters (RFC 5321 §4.5.3.1).
 /// Quoted local parts are refused (they cannot be written safely everywhere).
-pub fn addr_spec(field: &'static str, addr: &str) -> Result<(), Error> {
+pub(crate) fn addr_spec(field: &'static str, addr: &str) -> Result<(), Error> {
     header_text(field, addr)?;
     let bad = || Error::AddressInvalid {
         field,
@@ -48,7 +48,7 @@ pub fn addr_spec(field: &'static str, addr: &str) -> Result<(), Error> {
 }
 
 /// A host name (LDH labels, no leading/trailing hyphen, ≤63 per label) or `[literal]`.
-pub fn is_domain(domain: &str) -> bool {
+pub(crate) fn is_domain(domain: &str) -> bool {
     if let Some(lit) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
         return !lit.is_empty()
             && lit
@@ -71,7 +71,7 @@ pub fn is_domain(domain: &str) -> bool {
 /// lenient on receipt):
 /// `msg-id = "<" id-left "@" id-right ">"`, `id-left = dot-atom-text`,
 /// `id-right = dot-atom-text / no-fold-literal` (RFC 5322 §3.6.4).
-pub fn msg_id(field: &'static str, id: &str) -> Result<String, Error> {
+pub(crate) fn msg_id(field: &'static str, id: &str) -> Result<String, Error> {
     header_text(field, id)?;
     let bad = || Error::MessageIdInvalid {
         field,
@@ -102,7 +102,7 @@ pub fn msg_id(field: &'static str, id: &str) -> Result<String, Error> {
 }
 
 /// One language tag (RFC 3282 / BCP 47 shape), checked by [`crate::fields::ContentLanguage`].
-pub fn language_tag(tag: &str) -> Result<(), Error> {
+pub(crate) fn language_tag(tag: &str) -> Result<(), Error> {
     let bad = || Error::LanguageTagInvalid(tag.to_string());
     if tag.contains([',', '(', ')']) || tag.trim() != tag {
         return Err(bad());
@@ -115,7 +115,7 @@ pub fn language_tag(tag: &str) -> Result<(), Error> {
 
 /// `type "/" subtype` with RFC 2045 tokens, no parameters (we add those). Returned lower-cased.
 /// `multipart/*` and `message/*` are refused for attachments: they are structures we build.
-pub fn attachment_content_type(ct: &str) -> Result<String, Error> {
+pub(crate) fn attachment_content_type(ct: &str) -> Result<String, Error> {
     let bad = || Error::ContentTypeInvalid(ct.to_string());
     let (ty, sub) = ct.trim().split_once('/').ok_or_else(bad)?;
     if !is_token(ty) || !is_token(sub) {

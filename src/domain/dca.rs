@@ -46,7 +46,7 @@ use crate::rng::CryptoRng;
 use crate::smime::{self, EncryptOptions};
 
 /// The local part of a gateway's domain certificate address (gateway §4).
-pub const GATEWAY_LOCAL_PART: &str = "smg_encryptor";
+pub(crate) const GATEWAY_LOCAL_PART: &str = "smg_encryptor";
 
 /// What kind of domain certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -164,7 +164,7 @@ pub fn domain_certificates<'c>(
 
 /// The domain names of each certificate, for [`domain_certificates`]: DCA names first, then
 /// gateway names.
-pub fn domain_names(
+pub(crate) fn domain_names(
     certs: &[Certificate],
 ) -> Vec<(Certificate, Vec<(DomainCertificateKind, String)>)> {
     certs

@@ -179,14 +179,14 @@ pub fn gateway_inbound(
 /// `plain`, what the gateway of `domain` decrypted, marked `SMIME-Gateway-Decrypted: <domain>`
 /// (§5.2 step 3, the decrypted message relayed). The decrypted entity's own header fields join
 /// the outer ones: a marker the sender put inside the encryption is removed too.
-pub fn marked(plain: &[u8], domain: &str) -> Vec<u8> {
+pub(crate) fn marked(plain: &[u8], domain: &str) -> Vec<u8> {
     let mut out = format!("{GATEWAY_DECRYPTED_FIELD}: {domain}\r\n").into_bytes();
     out.extend_from_slice(&without_marker(plain));
     out
 }
 
 /// The message (CRLF) without any `SMIME-Gateway-Decrypted` field in its outer header.
-pub fn without_marker(raw: &[u8]) -> Vec<u8> {
+pub(crate) fn without_marker(raw: &[u8]) -> Vec<u8> {
     let canon = canonical_crlf(raw);
     let (header, body) = split(&canon);
     let mut out = Vec::with_capacity(canon.len());

@@ -20,13 +20,13 @@
 //! `crate::domain_agent`. `uri` and `naming` use nothing above them; `signing` sits above
 //! `smime`. Pure functions, no I/O (`docs/domain.md`; layers: `docs/design.md` "Layers").
 
-pub mod dca;
+pub(crate) mod dca;
 pub mod encryption_recipients;
-pub mod gateway;
+pub(crate) mod gateway;
 pub mod layers;
 pub mod naming;
-pub mod request;
-pub mod signing;
+pub(crate) mod request;
+pub(crate) mod signing;
 pub mod uri;
 
 use crate::coded::Coded;

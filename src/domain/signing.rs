@@ -47,7 +47,7 @@ use crate::smime::signed_parse::parse_content_info;
 use crate::smime::{pkcs7_mime_part, PendingSignedEntity, SignOptions, Signer, SmimeType};
 
 /// Check a signature-type list against §3.2: no repeated value, `additionalAttributes` alone.
-pub fn check_types(types: &[SignatureType]) -> Result<(), Error> {
+pub(crate) fn check_types(types: &[SignatureType]) -> Result<(), Error> {
     for (i, t) in types.iter().enumerate() {
         if types[..i].contains(t) {
             return Err(Error::SignatureType(format!(
@@ -66,7 +66,7 @@ pub fn check_types(types: &[SignatureType]) -> Result<(), Error> {
 
 /// Whether a signature of these types must encapsulate another signature (§3.2): any type
 /// other than originator and delegated originator.
-pub fn must_encapsulate(types: &[SignatureType]) -> bool {
+pub(crate) fn must_encapsulate(types: &[SignatureType]) -> bool {
     types.iter().any(|t| {
         matches!(
             t,
@@ -79,7 +79,7 @@ pub fn must_encapsulate(types: &[SignatureType]) -> bool {
 /// (§2.6; §3.3, §3.4, §3.5, §3.7): domain, additional-attributes and delegated-originator
 /// signatures always; a review signature when its certificate names an agent (a person's
 /// review, RFC 7912 §3.3, is judged by the authorizing-users rules instead).
-pub fn naming_applies(types: &[SignatureType], cert: Option<&Certificate>) -> bool {
+pub(crate) fn naming_applies(types: &[SignatureType], cert: Option<&Certificate>) -> bool {
     types.iter().any(|t| match t {
         SignatureType::Domain
         | SignatureType::AdditionalAttributes
@@ -91,7 +91,7 @@ pub fn naming_applies(types: &[SignatureType], cert: Option<&Certificate>) -> bo
 
 /// The originator addresses of a message's header (the Sender, else the From: who the
 /// recipient's naming check will compare with, `crate::verify::originator`).
-pub fn originator_addresses(raw: &[u8]) -> Vec<String> {
+pub(crate) fn originator_addresses(raw: &[u8]) -> Vec<String> {
     let canon = canonical_crlf(raw);
     let (header, _) = split(&canon);
     let fs = fields(header);
@@ -252,7 +252,7 @@ pub enum OriginatorAuthentication {
 /// Whether every layer of the report was read and every signature in it is valid and
 /// trusted: what an agent checks before it signs over a message (§3.3, §3.7) or expands it
 /// for a list (RFC 2634 §4.2). `Err` says what is not.
-pub fn all_signatures_valid(report: &VerifyReport) -> Result<(), String> {
+pub(crate) fn all_signatures_valid(report: &VerifyReport) -> Result<(), String> {
     if let Some(p) = report
         .problems
         .iter()

@@ -14,9 +14,9 @@
 //! layer reader, DCA and gateway — are in `crate::domain`, below; errors are
 //! `crate::domain::Error`.
 
-pub mod mla;
-pub mod outer_layer;
-pub mod reception;
+pub(crate) mod mla;
+pub(crate) mod outer_layer;
+pub(crate) mod reception;
 
 pub use mla::{expand, Expansion, MailListAgent};
 pub use outer_layer::{

@@ -134,7 +134,7 @@ pub fn search_outer(raw: &[u8]) -> Result<Search, Error> {
 
 /// Whether an envelopedData lies under the signed layers at the top of `raw` ("there is an
 /// envelopedData at a lower level within the message", §5).
-pub fn has_encrypted_layer(raw: &[u8]) -> Result<bool, Error> {
+pub(crate) fn has_encrypted_layer(raw: &[u8]) -> Result<bool, Error> {
     let mut current = raw.to_vec();
     for _ in 0..DEFAULT_MAX_DEPTH {
         match top_layer(&current)? {
@@ -150,7 +150,7 @@ pub fn has_encrypted_layer(raw: &[u8]) -> Result<bool, Error> {
 /// ones each signer makes for itself (contentType, messageDigest, signingTime,
 /// sMIMECapabilities, sMIMEEncryptionKeyPreference, signingCertificate(V2), signatureType),
 /// and but `except` (attributes the new signature sets itself).
-pub fn carried_attributes(
+pub(crate) fn carried_attributes(
     attrs: &[SignedAttribute],
     except: &[const_oid::ObjectIdentifier],
 ) -> Vec<Vec<u8>> {

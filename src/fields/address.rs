@@ -210,7 +210,7 @@ fn parse_list(s: &str, lenient: bool) -> Result<AddressList, Error> {
 /// The addr-specs of every field named `name` in a header section, in order (RFC 5322 §3.4
 /// `address-list`, groups read through); a field whose value is not an address list
 /// contributes none.
-pub fn addr_specs(section: &HeaderSection<'_>, name: &str) -> Vec<String> {
+pub(crate) fn addr_specs(section: &HeaderSection<'_>, name: &str) -> Vec<String> {
     section
         .get_all(name)
         .flat_map(|f| value_addr_specs(&f.unfolded()))

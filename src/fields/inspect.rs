@@ -42,7 +42,7 @@ use crate::report::Problem;
 const STANAG4406_LEVELS: [i8; 6] = [6, 4, 2, 0, -2, -4];
 
 /// Largest message `inspect` accepts.
-pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Options for [`inspect`]. JSON: `{ "now": "2026-01-01T00:00:00Z", "reader": "bob@navy.example" }`
 /// (both optional).
@@ -811,7 +811,7 @@ fn line_of(raw: &[u8], offset: usize) -> usize {
 /// values above 5 are policy-specific: `None`): the marking, upper-cased with `-`/`_` as
 /// spaces, must contain the level's word (`UNCLASSIFIED`, `RESTRICTED`, `CONFIDENTIAL`,
 /// `SECRET`, `TOP SECRET`) and no other level's word.
-pub fn marking_consistent(marking: &str, classification: u16) -> Option<bool> {
+pub(crate) fn marking_consistent(marking: &str, classification: u16) -> Option<bool> {
     const WORDS: [&str; 5] = [
         "UNCLASSIFIED",
         "RESTRICTED",

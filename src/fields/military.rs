@@ -32,7 +32,7 @@ use super::lex::is_ps_char;
 use super::Error;
 
 /// Maximum length of a military-string.
-pub const MAX_LEN: usize = 69;
+pub(crate) const MAX_LEN: usize = 69;
 
 /// A military-string: 1..69 PrintableString characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

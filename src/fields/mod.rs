@@ -23,7 +23,7 @@ pub mod mixer;
 pub mod msg_id;
 pub mod mt_priority;
 pub mod names;
-pub mod params;
+pub(crate) mod params;
 pub mod precedence;
 pub mod reader_precedence;
 pub mod sic;

@@ -26,7 +26,7 @@ use super::Error;
 pub struct MsgIdList(pub Vec<String>);
 
 /// Check one id (without brackets): `id-left "@" id-right`, printable ASCII, no `<>` or space.
-pub fn check_msg_id(id: &str) -> Result<(), Error> {
+pub(crate) fn check_msg_id(id: &str) -> Result<(), Error> {
     let ok = id
         .split_once('@')
         .is_some_and(|(l, r)| !l.is_empty() && !r.is_empty())

@@ -33,7 +33,7 @@ use crate::mime::header::decode_charset;
 const MAX_SECTIONS: u32 = 1000;
 
 /// Parsed parameters in order of first appearance: `(lower-case name, decoded value)`.
-pub type Params = Vec<(String, String)>;
+pub(crate) type Params = Vec<(String, String)>;
 
 fn is_tspecial(c: char) -> bool {
     matches!(
@@ -68,7 +68,7 @@ struct Segment {
 }
 
 /// Parse a `;`-separated parameter list (the whole SIO-Label value).
-pub fn parse_params(s: &str) -> Result<Params, Error> {
+pub(crate) fn parse_params(s: &str) -> Result<Params, Error> {
     // name -> (order, simple value or sections)
     let mut order: Vec<String> = Vec::new();
     let mut simple: BTreeMap<String, Segment> = BTreeMap::new();

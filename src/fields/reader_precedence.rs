@@ -59,7 +59,7 @@ fn lists(h: &HeaderSection<'_>, name: &str, reader: &str) -> bool {
 /// The precedence `reader` acts on, from the header's recipient fields and the parsed
 /// primary / copy precedences. To wins over Cc and Bcc: an address both in To and in Cc is an
 /// action recipient (the more demanding handling).
-pub fn reader_precedence(
+pub(crate) fn reader_precedence(
     h: &HeaderSection<'_>,
     reader: &str,
     primary: Option<Precedence>,

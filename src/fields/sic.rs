@@ -19,7 +19,7 @@ use super::lex::is_ps_char;
 use super::Error;
 
 /// ACP 123's maximum number of subject indicator codes.
-pub const MAX_CODES: usize = 8;
+pub(crate) const MAX_CODES: usize = 8;
 
 /// The list of subject indicator codes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -52,7 +52,7 @@ pub struct Vocabulary {
 }
 
 /// The vocabulary.
-pub fn vocabulary() -> Vocabulary {
+pub(crate) fn vocabulary() -> Vocabulary {
     let precedences = (0u8..=255)
         .map(Precedence::from_value)
         .map_while(|p| {

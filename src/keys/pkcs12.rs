@@ -316,9 +316,9 @@ fn choose(found: Found) -> Result<KeyBundle, Error> {
 }
 
 /// PBKDF2 iterations of the exported key's encryption.
-pub const KEY_ITERATIONS: u32 = 100_000;
+pub(super) const KEY_ITERATIONS: u32 = 100_000;
 /// Iterations of the exported file's MAC KDF.
-pub const MAC_ITERATIONS: u32 = 10_000;
+pub(super) const MAC_ITERATIONS: u32 = 10_000;
 
 fn oid(o: ObjectIdentifier) -> Vec<u8> {
     primitive(0x06, o.as_bytes())

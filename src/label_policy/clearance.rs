@@ -173,7 +173,7 @@ impl Clearance {
 /// Where a clearance came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum ClearanceOrigin {
+pub(crate) enum ClearanceOrigin {
     /// The policy's entry for this address.
     Address,
     /// The X.509 clearance attribute of the recipient's certificate.
@@ -187,7 +187,7 @@ pub enum ClearanceOrigin {
 /// The entry of `name` in `table`: the address itself, else (for an address, its domain;
 /// for a host or domain name, the name itself) the most specific parent domain with an
 /// entry. Keys are compared case-insensitively; bounded by the number of labels in `name`.
-pub fn lookup<'t, T>(
+pub(crate) fn lookup<'t, T>(
     table: &'t BTreeMap<String, T>,
     name: &str,
 ) -> Option<(&'t T, Option<String>)> {

@@ -35,7 +35,7 @@ use crate::fields::sio_label::SioLabel;
 use crate::report::{Problem, SecurityLabel, VerifyReport};
 
 /// Most recipients (and hops) judged in one decision.
-pub const MAX_RECIPIENTS: usize = 1000;
+pub(crate) const MAX_RECIPIENTS: usize = 1000;
 
 /// What happens to an unlabelled military message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -575,7 +575,7 @@ fn origin_text(o: &ClearanceOrigin) -> String {
 /// The clearances of `name`: per policy of the set, its own entry, else (for an address) its
 /// certificate's clearance in that policy, else its domain's entry, else the default; then
 /// certificate clearances in policies the set does not hold clearances for.
-pub fn clearances_of(
+pub(crate) fn clearances_of(
     set: &PolicySet,
     name: &str,
     certs: &[Clearance],

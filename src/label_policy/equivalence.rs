@@ -18,7 +18,7 @@ use crate::report::{SecurityCategory, SecurityLabel};
 
 /// `label` (of its own policy) in policy `to`, if the policies of the set map it. The same
 /// label when `to` is its policy.
-pub fn map_label(set: &PolicySet, label: &SecurityLabel, to: &str) -> Option<SecurityLabel> {
+pub(crate) fn map_label(set: &PolicySet, label: &SecurityLabel, to: &str) -> Option<SecurityLabel> {
     if label.policy == to {
         return Some(label.clone());
     }
@@ -97,7 +97,7 @@ pub fn equivalent_labels(set: &PolicySet, label: &SecurityLabel) -> Vec<Security
 }
 
 /// Whether some policy of the set is the label's, or maps it (forward or backward).
-pub fn policy_known(set: &PolicySet, policy: &str) -> bool {
+pub(crate) fn policy_known(set: &PolicySet, policy: &str) -> bool {
     set.get(policy).is_some()
         || set
             .policies

@@ -23,10 +23,13 @@
 
 pub mod clearance;
 pub mod decision;
-pub mod equivalence;
+pub(crate) mod equivalence;
 pub mod policy;
 
-pub use clearance::{Clearance, ClearanceSpec};
+pub use clearance::{
+    certificate_clearances, extension_clearances, trusted_certificate_clearances, Clearance,
+    ClearanceSpec,
+};
 pub use decision::{
     decide, default_label_fields, receivable_classifications, HeaderLabel, LabelAction,
     LabelDecision, LabelInput, LabelSource, ReceivableClass, RecipientDecision, RecipientRef,

@@ -42,14 +42,14 @@ use crate::ess::MAX_CLASSIFICATION;
 use crate::report::{SecurityCategory, SecurityLabel};
 
 /// Most policies in a [`PolicySet`].
-pub const MAX_POLICIES: usize = 64;
+pub(crate) const MAX_POLICIES: usize = 64;
 /// Most entries of each list of a policy (and pairs of an equivalence).
-pub const MAX_ENTRIES: usize = 4096;
+pub(crate) const MAX_ENTRIES: usize = 4096;
 /// Largest policy file read.
-pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 
 /// The error code of a policy file that cannot be used (CLI, wasm).
-pub const POLICY_INVALID: &str = "label-policy-invalid";
+pub(crate) const POLICY_INVALID: &str = "label-policy-invalid";
 
 /// A policy that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

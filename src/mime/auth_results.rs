@@ -20,15 +20,15 @@
 //! a reader never shows part of a field it could not read.
 
 /// Longest field value read (octets); longer ones are malformed (bounded work).
-pub const MAX_VALUE_LEN: usize = 16 * 1024;
+pub(crate) const MAX_VALUE_LEN: usize = 16 * 1024;
 /// Most `resinfo`s read from one field.
-pub const MAX_RESINFOS: usize = 64;
+pub(crate) const MAX_RESINFOS: usize = 64;
 /// Deepest comment nesting read.
 const MAX_COMMENT_DEPTH: usize = 8;
 
 /// One `resinfo` as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResultInfo {
+pub(crate) struct ResultInfo {
     /// Method keyword, lower-cased (`dkim`, `spf`, `smime`, …; a method version is dropped).
     pub method: String,
     /// Result keyword, lower-cased (`pass`, `fail`, …, RFC 8601 §2.7).
@@ -41,7 +41,7 @@ pub struct ResultInfo {
 
 /// A parsed field value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthResults {
+pub(crate) struct AuthResults {
     /// The authserv-id, as written (compare case-insensitively: it is a domain name).
     pub authserv_id: String,
     /// The results; empty for `none` (RFC 8601 §2.2 `no-result`).
@@ -60,7 +60,7 @@ pub fn authserv_id(value: &str) -> &str {
 }
 
 /// Parse an unfolded field value (after the colon); `None` when it is not RFC 8601 §2.2.
-pub fn parse(value: &str) -> Option<AuthResults> {
+pub(crate) fn parse(value: &str) -> Option<AuthResults> {
     if value.len() > MAX_VALUE_LEN || !value.is_ascii() {
         return None;
     }

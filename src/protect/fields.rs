@@ -18,7 +18,7 @@ pub fn is_structural(name: &str) -> bool {
 
 /// Header-protection bookkeeping fields (RFC 9788 HP-Outer, draft HP-Obscured / HP-Removed):
 /// never rendered as message headers.
-pub fn is_hp_meta(name: &str) -> bool {
+pub(super) fn is_hp_meta(name: &str) -> bool {
     ["HP-Outer", "HP-Obscured", "HP-Removed"]
         .iter()
         .any(|n| name.eq_ignore_ascii_case(n))
@@ -46,7 +46,7 @@ pub const COMPARED: &[&str] = &[
 
 /// The canonical spelling of a field name for reports: the one from [`COMPARED`] when
 /// listed, else as written.
-pub fn canonical_name(name: &str) -> String {
+pub(super) fn canonical_name(name: &str) -> String {
     COMPARED
         .iter()
         .find(|n| n.eq_ignore_ascii_case(name))
@@ -56,18 +56,18 @@ pub fn canonical_name(name: &str) -> String {
 
 /// Display values of every occurrence of `name`: unfolded, RFC 2047 decoded, runs of
 /// whitespace collapsed.
-pub fn values(hs: &HeaderSection<'_>, name: &str) -> Vec<String> {
+pub(super) fn values(hs: &HeaderSection<'_>, name: &str) -> Vec<String> {
     hs.get_all(name).map(|f| display(&f.unfolded())).collect()
 }
 
 /// Unfolded, decoded, whitespace-collapsed display form of a raw value.
-pub fn display(unfolded: &str) -> String {
+pub(super) fn display(unfolded: &str) -> String {
     let decoded: Cow<'_, str> = decode_encoded_words(unfolded);
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The addr-specs of address-list values (lowercase, RFC 9788 §4.4 comparison form).
-pub fn addr_specs(vals: &[String]) -> Vec<String> {
+pub(super) fn addr_specs(vals: &[String]) -> Vec<String> {
     let mut out: Vec<String> = vals
         .iter()
         .flat_map(|v| crate::fields::address::addresses(v))

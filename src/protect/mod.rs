@@ -1,17 +1,17 @@
 //! Header protection, both schemes, as pure MIME functions (see `docs/report.md`, "Header
 //! protection and release"):
 //!
-//! - [`wrap`] / [`wrap_parts`]: the MMHS profile's wrapped form — the whole message as
+//! - [`wrap()`] / [`wrap_parts`]: the MMHS profile's wrapped form — the whole message as
 //!   `message/rfc822; forwarded=no` inside the S/MIME layer (draft-melnikov-mmhs-profile-09
 //!   §4.2.6, draft-melnikov-iana-reg-forwarded-00).
-//! - [`inject`] / [`inject_with`]: RFC 9788 injected headers (`hp="clear"` / `hp="cipher"`,
+//! - [`inject()`] / [`inject_with`]: RFC 9788 injected headers (`hp="clear"` / `hp="cipher"`,
 //!   `HP-Outer`, header confidentiality policy [`Hcp`], Legacy Display Element).
-//! - [`analyze`]: on receipt, the scheme (including the older draft forms), the protected
+//! - [`analyze()`]: on receipt, the scheme (including the older draft forms), the protected
 //!   fields to render, and every outer/inner mismatch; [`remove_legacy_display`] gives the
 //!   payload to render without its Legacy Display Element.
 //!
 //! The S/MIME layer (crate::smime) signs and/or encrypts the entity these functions produce
-//! and, on receipt, hands [`analyze`] the outer header section and the innermost entity.
+//! and, on receipt, hands [`analyze()`] the outer header section and the innermost entity.
 
 mod analyze;
 mod error;

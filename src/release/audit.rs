@@ -316,7 +316,8 @@ pub struct AuditRecord {
 }
 
 /// The all-zero hash that precedes the first record.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS_HASH: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Make the next record of a log.
 pub fn audit_record(
@@ -401,7 +402,7 @@ pub struct AuditVerification {
 }
 
 /// The retention period in force: at least ten days (profile §5.2, §6.2, §7.2).
-pub fn retention_days(configured: Option<u32>) -> u32 {
+pub(crate) fn retention_days(configured: Option<u32>) -> u32 {
     configured.unwrap_or(10).max(10)
 }
 

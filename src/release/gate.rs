@@ -57,29 +57,29 @@ use crate::mime::header::HeaderSection;
 use crate::report::{HeaderProtection, Problem, VerifyReport};
 
 /// Problem codes of the gate (documented in docs/release.md and docs/report.md).
-pub mod codes {
+pub(crate) mod codes {
     /// The message has no header the gate can read.
-    pub const UNPARSABLE: &str = "gate-unparsable";
+    pub(crate) const UNPARSABLE: &str = "gate-unparsable";
     /// Neither From nor Sender.
-    pub const NO_ORIGINATOR: &str = "gate-no-originator";
+    pub(crate) const NO_ORIGINATOR: &str = "gate-no-originator";
     /// MMHS-Authorizing-Users more than once (RFC 7912 §4).
-    pub const AUTHORIZING_USERS_DUPLICATE: &str = "authorizing-users-duplicate";
+    pub(crate) const AUTHORIZING_USERS_DUPLICATE: &str = "authorizing-users-duplicate";
     /// MMHS-Authorizing-Users is not an address list, or lists nobody.
-    pub const AUTHORIZING_USERS_MALFORMED: &str = "authorizing-users-malformed";
+    pub(crate) const AUTHORIZING_USERS_MALFORMED: &str = "authorizing-users-malformed";
     /// The protected header differs from the outer one in a field the gate judges.
-    pub const HEADER_MISMATCH: &str = "gate-header-mismatch";
+    pub(crate) const HEADER_MISMATCH: &str = "gate-header-mismatch";
     /// A From or Sender address is not the authenticated submitter's.
-    pub const FROM_NOT_OWNED: &str = "gate-from-not-owned";
+    pub(crate) const FROM_NOT_OWNED: &str = "gate-from-not-owned";
     /// A military message claiming a governed originator, without authentication.
-    pub const UNAUTHENTICATED: &str = "gate-unauthenticated";
+    pub(crate) const UNAUTHENTICATED: &str = "gate-unauthenticated";
     /// Encrypted content the gate cannot open.
-    pub const CONTENT_OPAQUE: &str = "gate-content-opaque";
+    pub(crate) const CONTENT_OPAQUE: &str = "gate-content-opaque";
     /// A countersignature verifies but the message's report is not valid.
-    pub const REPORT_INVALID: &str = "gate-report-invalid";
+    pub(crate) const REPORT_INVALID: &str = "gate-report-invalid";
     /// A listed address is not a release officer.
-    pub const NOT_OFFICER: &str = "authorizing-user-not-officer";
+    pub(crate) const NOT_OFFICER: &str = "authorizing-user-not-officer";
     /// A listed officer's authorisation is not protected.
-    pub const UNVERIFIED: &str = "authorizing-user-unverified";
+    pub(crate) const UNVERIFIED: &str = "authorizing-user-unverified";
 }
 
 /// Report problem code of an encrypted layer no supplied key opens.

@@ -3,14 +3,14 @@
 
 use crate::coded::Coded;
 
-pub mod audit;
-pub mod gate;
-pub mod mixer;
-pub mod notice;
-pub mod policy;
-pub mod procedure;
-pub mod request;
-pub mod review;
+pub(crate) mod audit;
+pub(crate) mod gate;
+pub(crate) mod mixer;
+pub(crate) mod notice;
+pub(crate) mod policy;
+pub(crate) mod procedure;
+pub(crate) mod request;
+pub(crate) mod review;
 
 pub use audit::{
     audit_record, verify_audit_log, AuditAgent, AuditEvent, AuditFacts, AuditRecord,

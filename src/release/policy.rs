@@ -112,7 +112,7 @@ impl Default for ReleasePolicy {
 
 /// Does `addr` match a pattern: an address (case-insensitive) or `*@domain` / `@domain`
 /// (the domain or any subdomain).
-pub fn address_matches_pattern(addr: &str, pattern: &str) -> bool {
+pub(crate) fn address_matches_pattern(addr: &str, pattern: &str) -> bool {
     let a = addr.trim().to_ascii_lowercase();
     let p = pattern.trim().to_ascii_lowercase();
     if let Some(dom) = p.strip_prefix("*@").or_else(|| p.strip_prefix('@')) {

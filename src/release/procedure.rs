@@ -69,13 +69,13 @@ pub enum Decision {
 }
 
 /// Problem codes of the procedure (documented in docs/release.md and docs/report.md).
-pub mod codes {
+pub(crate) mod codes {
     /// Step 1: no valid, trusted originator signature by the drafter.
-    pub const ORIGINATOR_UNVERIFIED: &str = "release-originator-unverified";
+    pub(crate) const ORIGINATOR_UNVERIFIED: &str = "release-originator-unverified";
     /// Step 3: a review finding of severity `block` stops the approval.
-    pub const BLOCKED_BY_REVIEW: &str = "release-blocked-by-review";
+    pub(crate) const BLOCKED_BY_REVIEW: &str = "release-blocked-by-review";
     /// Step 2 in RFC 7912 form: a listed authorisation cannot be verified; bounced.
-    pub const AUTHORISATION_UNVERIFIED: &str = "release-authorisation-unverified";
+    pub(crate) const AUTHORISATION_UNVERIFIED: &str = "release-authorisation-unverified";
 }
 
 /// Everything `release` needs. `O` is the officer: his key and certificates ([`Signer`],

@@ -161,13 +161,13 @@ pub fn rank(code: &str) -> Cause {
 /// The security-label codes that more than one module produces or reads: the receive pipeline
 /// (`verify::label`) reports them and label-based access control (`label_policy`) decides on
 /// them, so they live here, below both.
-pub mod label {
+pub(crate) mod label {
     /// More than one SIO-Label field (RFC 7444 §4).
-    pub const SIO_LABEL_DUPLICATE: &str = "sio-label-duplicate";
+    pub(crate) const SIO_LABEL_DUPLICATE: &str = "sio-label-duplicate";
     /// SIO-Label `type=":ess"` whose label cannot be read (RFC 7444 §4).
-    pub const SIO_LABEL_INVALID: &str = "sio-label-invalid";
+    pub(crate) const SIO_LABEL_INVALID: &str = "sio-label-invalid";
     /// The SIO-Label and the signed ESS security label disagree (MMHS profile §4.2.5).
-    pub const SIO_LABEL_MISMATCH: &str = "sio-label-mismatch";
+    pub(crate) const SIO_LABEL_MISMATCH: &str = "sio-label-mismatch";
     /// `mmhs::inspect` could not read the header section (the suffix is its error code).
-    pub const MMHS_PREFIX: &str = "mmhs-";
+    pub(crate) const MMHS_PREFIX: &str = "mmhs-";
 }

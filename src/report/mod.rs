@@ -6,8 +6,8 @@
 //! in `docs/report.md`; codes never change once released.
 
 pub mod codes;
-pub mod receipt;
-pub mod signature_type;
+pub(crate) mod receipt;
+pub(crate) mod signature_type;
 
 use serde::{Deserialize, Serialize};
 

@@ -175,7 +175,7 @@ impl super::smtp::host::SessionHost for Agent {
 /// The profile's identifiers of the message of `tx` ([`crate::release::MessageIdentifiers`]:
 /// MM Identification = Message-ID, Message Identification = ENVID, else our transaction id),
 /// for the server's log and the profile's records alike.
-pub fn transaction_identifiers(tx: &Transaction, info: &MessageInfo) -> MessageIdentifiers {
+pub(crate) fn transaction_identifiers(tx: &Transaction, info: &MessageInfo) -> MessageIdentifiers {
     MessageIdentifiers::new(
         info.message_id.as_deref(),
         tx.envid.as_deref(),
@@ -210,7 +210,11 @@ pub fn reply_diverted(code: u16, text: &str) -> bool {
 /// The server's audit record of `ev` for the transaction `tx` carrying a message with `info`:
 /// time now, the profile's identifiers ([`transaction_identifiers`]), submission time,
 /// priority, precedence, label, authorizing users, envelope.
-pub fn transaction_record(ev: AuditEvent, tx: &Transaction, info: &MessageInfo) -> AuditRecord {
+pub(crate) fn transaction_record(
+    ev: AuditEvent,
+    tx: &Transaction,
+    info: &MessageInfo,
+) -> AuditRecord {
     let p = tx.effective_priority();
     let ids = transaction_identifiers(tx, info);
     AuditRecord {
@@ -238,7 +242,7 @@ pub fn transaction_record(ev: AuditEvent, tx: &Transaction, info: &MessageInfo) 
 }
 
 /// Queue items taken per round of the queue worker (each read with its message only when processed).
-pub const QUEUE_BATCH: usize = 32;
+pub(crate) const QUEUE_BATCH: usize = 32;
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
@@ -267,7 +271,7 @@ fn random_hex(n: usize) -> String {
 
 /// The compose-style JSON envelope of a transaction (the shape of `POST /api/send`'s
 /// `envelope`), kept with Release-queue items so the officer's client can re-submit it.
-pub fn envelope_json(tx: &Transaction) -> serde_json::Value {
+pub(crate) fn envelope_json(tx: &Transaction) -> serde_json::Value {
     let by = tx.by.map(|b| {
         format!(
             "{};{}{}",

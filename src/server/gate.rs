@@ -117,7 +117,7 @@ where
 /// The release policy written to `<data>/release-policy.json` on first run (JSON of
 /// [`ReleasePolicy`], docs/release.md): the demo release officer must authorise (countersign)
 /// every military message drafted in `army.example`, except his own.
-pub const DEFAULT_POLICY: &str = r#"{
+pub(crate) const DEFAULT_POLICY: &str = r#"{
   "form": "countersignature",
   "countersign": true,
   "officers": ["officer@army.example"],

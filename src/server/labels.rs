@@ -16,7 +16,7 @@ use super::Error;
 use crate::label_policy::{self, LabelDecision, LabelInput, PolicySet, RecipientRef, Unlabelled};
 
 /// Most policy files read from a directory.
-pub const MAX_FILES: usize = label_policy::policy::MAX_POLICIES;
+pub(crate) const MAX_FILES: usize = label_policy::policy::MAX_POLICIES;
 
 /// The `labelPolicy` configuration key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub struct LabelPolicyConfig {
 /// The demo data's security policy (`<data>/label-policies/army.json`, written on first run):
 /// the army's classifications, the navy policy mapped onto them, clearances for the demo
 /// users and the navy domain.
-pub const DEMO_ARMY_POLICY: &str = r#"{
+pub(crate) const DEMO_ARMY_POLICY: &str = r#"{
   "policy": "1.3.6.1.4.1.55555.1",
   "name": "ARMY (demo)",
   "local": true,
@@ -65,7 +65,7 @@ pub const DEMO_ARMY_POLICY: &str = r#"{
 "#;
 
 /// The demo data's second policy: the navy's, which the army maps (`navy.json`).
-pub const DEMO_NAVY_POLICY: &str = r#"{
+pub(crate) const DEMO_NAVY_POLICY: &str = r#"{
   "policy": "1.3.6.1.4.1.55555.2",
   "name": "NAVY (demo)",
   "classifications": [
@@ -81,7 +81,7 @@ pub const DEMO_NAVY_POLICY: &str = r#"{
 /// (`www/src/shared/labels.ts`, 1.3.26.1.10.1, an illustrative arc), so that what the demo
 /// extension labels is judged rather than refused as `label-policy-unknown` (`demo.json`).
 /// Both demo domains are cleared to SECRET; TOP SECRET stays within the army.
-pub const DEMO_CATALOGUE_POLICY: &str = r#"{
+pub(crate) const DEMO_CATALOGUE_POLICY: &str = r#"{
   "policy": "1.3.26.1.10.1",
   "name": "Demo policy",
   "classifications": [
@@ -105,7 +105,7 @@ pub const DEMO_CATALOGUE_POLICY: &str = r#"{
 "#;
 
 /// The demo configuration: enforcement on, unlabelled military messages given the default.
-pub fn demo_config() -> LabelPolicyConfig {
+pub(crate) fn demo_config() -> LabelPolicyConfig {
     LabelPolicyConfig {
         dir: PathBuf::from("label-policies"),
         unlabelled: Unlabelled::Default,
@@ -113,7 +113,7 @@ pub fn demo_config() -> LabelPolicyConfig {
 }
 
 /// Write the demo policies into `dir` unless it exists.
-pub fn seed_demo(dir: &Path) -> Result<(), Error> {
+pub(crate) fn seed_demo(dir: &Path) -> Result<(), Error> {
     if dir.exists() {
         return Ok(());
     }
@@ -129,7 +129,7 @@ pub fn seed_demo(dir: &Path) -> Result<(), Error> {
 }
 
 /// The policy directory of `cfg`, relative to `base`.
-pub fn resolve(base: &Path, cfg: &LabelPolicyConfig) -> PathBuf {
+pub(crate) fn resolve(base: &Path, cfg: &LabelPolicyConfig) -> PathBuf {
     if cfg.dir.is_absolute() {
         cfg.dir.clone()
     } else {
@@ -139,7 +139,10 @@ pub fn resolve(base: &Path, cfg: &LabelPolicyConfig) -> PathBuf {
 
 /// `mmhs serve`: the demo policies are written when the configured directory is the demo's
 /// (`label-policies`) and does not exist yet, then the directory is loaded.
-pub fn load_for_serve(data: &Path, cfg: &LabelPolicyConfig) -> Result<LabelEnforcement, Error> {
+pub(crate) fn load_for_serve(
+    data: &Path,
+    cfg: &LabelPolicyConfig,
+) -> Result<LabelEnforcement, Error> {
     if cfg.dir == demo_config().dir {
         seed_demo(&resolve(data, cfg))?;
     }
@@ -147,7 +150,7 @@ pub fn load_for_serve(data: &Path, cfg: &LabelPolicyConfig) -> Result<LabelEnfor
 }
 
 /// Read every `*.json` file of `dir` (sorted by name) as one security policy each.
-pub fn load_dir(dir: &Path) -> Result<PolicySet, Error> {
+pub(crate) fn load_dir(dir: &Path) -> Result<PolicySet, Error> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
     let mut files: Vec<PathBuf> = entries
@@ -211,7 +214,7 @@ impl LabelEnforcement {
 }
 
 /// The audit text of a decision: action, label (marking) and source, then each refusal.
-pub fn audit_text(d: &LabelDecision) -> String {
+pub(crate) fn audit_text(d: &LabelDecision) -> String {
     let label = match (&d.marking, &d.label) {
         (Some(m), _) => m.clone(),
         (None, Some(l)) => format!(

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use super::password::ct_eq;
 
 /// Most accounts or client addresses tracked at once (each table).
-pub const MAX_TRACKED: usize = 10_000;
+pub(crate) const MAX_TRACKED: usize = 10_000;
 
 /// Lockout thresholds (from `config.json`, docs/server.md "Security").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -59,7 +59,7 @@ fn raw_trim(s: &str) -> String {
 
 /// Parse the header section of `raw` with the one header reader ([`HeaderSection`]), the
 /// same fields the verifier reads. Never fails: missing fields are `None`/empty.
-pub fn message_info(raw: &[u8]) -> MessageInfo {
+pub(crate) fn message_info(raw: &[u8]) -> MessageInfo {
     let Ok(h) = HeaderSection::parse(entity::split(raw).0) else {
         return MessageInfo::default();
     };
@@ -113,7 +113,7 @@ pub fn message_info(raw: &[u8]) -> MessageInfo {
 
 /// Addresses of an RFC 5322 address-list / mailbox-list value (RFC 5322 §3.4); none when
 /// the value is not one.
-pub fn parse_address_list(value: &str) -> Vec<String> {
+pub(crate) fn parse_address_list(value: &str) -> Vec<String> {
     value
         .trim()
         .parse::<AddressList>()
@@ -122,7 +122,8 @@ pub fn parse_address_list(value: &str) -> Vec<String> {
 }
 
 /// The originator for policy purposes (RFC 7912 §5: Sender, else the first From).
-pub fn originator(info: &MessageInfo) -> Option<&str> {
+#[cfg(test)]
+fn originator(info: &MessageInfo) -> Option<&str> {
     info.sender.as_deref().or(info.from.as_deref())
 }
 

@@ -25,11 +25,11 @@ use sha2::Sha256;
 use super::Error;
 
 /// Argon2id memory cost in KiB (OWASP Password Storage Cheat Sheet: 19 MiB).
-pub const ARGON2_M_KIB: u32 = 19 * 1024;
+pub(crate) const ARGON2_M_KIB: u32 = 19 * 1024;
 /// Argon2id passes.
-pub const ARGON2_T: u32 = 2;
+pub(crate) const ARGON2_T: u32 = 2;
 /// Argon2id lanes.
-pub const ARGON2_P: u32 = 1;
+pub(crate) const ARGON2_P: u32 = 1;
 /// Upper bounds accepted from a stored hash (a hand-edited config.json must not be able to
 /// make one login take minutes or gigabytes).
 const ARGON2_M_MAX: u32 = 1024 * 1024;
@@ -38,7 +38,7 @@ const PBKDF2_ITER_MAX: u32 = 10_000_000;
 
 /// Constant-time equality of two octet strings of equal length (false for different
 /// lengths; the length itself is not secret here).
-pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -150,7 +150,7 @@ pub fn check_password(stored: &str, password: &str) -> bool {
 
 /// Whether a stored hash should be replaced by a fresh [`hash_password`] (older format or
 /// weaker parameters than the current ones).
-pub fn needs_rehash(stored: &str) -> bool {
+pub(crate) fn needs_rehash(stored: &str) -> bool {
     let parts: Vec<&str> = stored.split('$').collect();
     match parts.as_slice() {
         ["argon2id", "v=19", params, _, _] => argon2_params(params)
@@ -161,7 +161,7 @@ pub fn needs_rehash(stored: &str) -> bool {
 
 /// Spend the work of one verification against a fixed dummy hash (for an unknown address);
 /// always false.
-pub fn verify_unknown_user(password: &str) -> bool {
+pub(crate) fn verify_unknown_user(password: &str) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let dummy = DUMMY.get_or_init(|| {
         hash_password("mmhs-dummy-password")

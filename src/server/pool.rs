@@ -16,13 +16,19 @@ use super::Error;
 
 /// A bounded pool of blocking jobs (module documentation).
 #[derive(Debug, Clone)]
-pub struct BlockingPool {
+pub(crate) struct BlockingPool {
     slots: Arc<Semaphore>,
 }
 
 impl BlockingPool {
+    /// Slots free at this moment.
+    #[cfg(test)]
+    fn available(&self) -> usize {
+        self.slots.available_permits()
+    }
+
     /// A pool running at most `slots` jobs at once (at least one).
-    pub fn new(slots: usize) -> BlockingPool {
+    pub(crate) fn new(slots: usize) -> BlockingPool {
         BlockingPool {
             slots: Arc::new(Semaphore::new(slots.max(1))),
         }
@@ -30,7 +36,7 @@ impl BlockingPool {
 
     /// Run `f` on a blocking thread once a slot is free. A panic in `f`, or a pool that
     /// cannot run it, comes back as [`Error::Internal`]: callers fail closed on it.
-    pub async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
@@ -49,11 +55,6 @@ impl BlockingPool {
             Err(e) if e.is_panic() => Err(Error::Internal("panic in blocking work".into())),
             Err(e) => Err(Error::Internal(e.to_string())),
         }
-    }
-
-    /// Slots free at this moment.
-    pub fn available(&self) -> usize {
-        self.slots.available_permits()
     }
 }
 

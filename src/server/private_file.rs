@@ -28,7 +28,7 @@ fn private_open() -> OpenOptions {
 
 /// Create `dir` (and missing parents) with mode 0700. An existing directory is left as it
 /// is; [`is_private`] tells whether others can enter it.
-pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), Error> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
@@ -40,7 +40,7 @@ pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// Whether only the owner may read `path` (always true off Unix).
-pub fn is_private(path: &Path) -> bool {
+pub(crate) fn is_private(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -54,7 +54,7 @@ pub fn is_private(path: &Path) -> bool {
 }
 
 /// Write `data` to `path` atomically, the file created with mode 0600 (module docs).
-pub fn write_private(path: &Path, data: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
         .file_name()
@@ -80,7 +80,7 @@ pub fn write_private(path: &Path, data: &[u8]) -> Result<(), Error> {
 
 /// Create an empty file at `path` with mode 0600 unless it exists (SQLite then opens it and
 /// gives its `-wal` and `-shm` files the database file's mode).
-pub fn ensure_private_file(path: &Path) -> Result<(), Error> {
+pub(crate) fn ensure_private_file(path: &Path) -> Result<(), Error> {
     match private_open().open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),

@@ -8,5 +8,3 @@
 //! NOTIFY=SUCCESS (RFC 3461 §6.2.4); BY passed on with the remaining time (RFC 2852 §4);
 //! transient failures retried with back-off (8 attempts), permanent ones answered with a
 //! failure DSN.
-
-pub use crate::domain::uri::{parse_mail_uri, MailUri, Scheme};

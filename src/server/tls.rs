@@ -291,7 +291,7 @@ fn verified_connector(anchors: Option<&Path>) -> Result<TlsConnector, Error> {
 /// Verification switched off: only for opportunistic STARTTLS (RFC 7435 §1.3: encryption
 /// without authentication beats cleartext, and a relay URI that needs authentication says
 /// `tls=required`).
-pub mod danger {
+pub(crate) mod danger {
     use std::sync::Arc;
 
     use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -302,7 +302,7 @@ pub mod danger {
 
     /// Accepts any certificate but still checks the handshake signatures made with it.
     #[derive(Debug)]
-    pub struct NoCertificateVerification(Arc<rustls::crypto::CryptoProvider>);
+    pub(crate) struct NoCertificateVerification(Arc<rustls::crypto::CryptoProvider>);
 
     impl ServerCertVerifier for NoCertificateVerification {
         fn verify_server_cert(
@@ -350,7 +350,7 @@ pub mod danger {
     }
 
     /// A client that encrypts without authenticating the server.
-    pub fn unverified_connector() -> Result<TlsConnector, Error> {
+    pub(crate) fn unverified_connector() -> Result<TlsConnector, Error> {
         let p = provider();
         let config = rustls::ClientConfig::builder_with_provider(p.clone())
             .with_safe_default_protocol_versions()

@@ -44,7 +44,7 @@ use crate::asn1::oid::{
 
 /// Attributes that may occur at most once among signed attributes (and then with exactly
 /// one value).
-pub const SINGLE_VALUED: [Oid; 11] = [
+pub(crate) const SINGLE_VALUED: [Oid; 11] = [
     CONTENT_TYPE,
     MESSAGE_DIGEST,
     SIGNING_TIME,
@@ -59,19 +59,19 @@ pub const SINGLE_VALUED: [Oid; 11] = [
 ];
 
 /// DER of one Attribute with the given value encodings (values sorted as a DER SET OF).
-pub fn attribute(oid: Oid, values: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
+pub(crate) fn attribute(oid: Oid, values: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
     let oid_der = oid.to_der().map_err(|e| e.to_string())?;
     let set = der_set_of(values);
     Ok(constructed(0x30, &[&oid_der, &set]))
 }
 
 /// contentType attribute.
-pub fn content_type(ct: Oid) -> Result<Vec<u8>, String> {
+pub(crate) fn content_type(ct: Oid) -> Result<Vec<u8>, String> {
     attribute(CONTENT_TYPE, vec![ct.to_der().map_err(|e| e.to_string())?])
 }
 
 /// eSSSecurityLabel attribute (RFC 2634 §3.2), the label encoded by [`crate::ess`].
-pub fn security_label(label: &crate::ess::EssSecurityLabel) -> Result<Vec<u8>, String> {
+pub(crate) fn security_label(label: &crate::ess::EssSecurityLabel) -> Result<Vec<u8>, String> {
     attribute(
         SECURITY_LABEL,
         vec![label.to_der().map_err(|e| e.to_string())?],
@@ -79,12 +79,12 @@ pub fn security_label(label: &crate::ess::EssSecurityLabel) -> Result<Vec<u8>, S
 }
 
 /// messageDigest attribute.
-pub fn message_digest(digest: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn message_digest(digest: &[u8]) -> Result<Vec<u8>, String> {
     attribute(MESSAGE_DIGEST, vec![primitive(0x04, digest)])
 }
 
 /// The DER of a `Time` (RFC 5652 §11.3: UTCTime for 1950–2049, else GeneralizedTime).
-pub fn time_der(t: time::OffsetDateTime) -> Vec<u8> {
+pub(crate) fn time_der(t: time::OffsetDateTime) -> Vec<u8> {
     let t = t.to_offset(time::UtcOffset::UTC);
     let y = t.year();
     let (tag, text) = if (1950..2050).contains(&y) {
@@ -118,12 +118,12 @@ pub fn time_der(t: time::OffsetDateTime) -> Vec<u8> {
 }
 
 /// signingTime attribute.
-pub fn signing_time(t: time::OffsetDateTime) -> Result<Vec<u8>, String> {
+pub(crate) fn signing_time(t: time::OffsetDateTime) -> Result<Vec<u8>, String> {
     attribute(SIGNING_TIME, vec![time_der(t)])
 }
 
 /// Decode a Time value (UTCTime / GeneralizedTime, DER) to UTC.
-pub fn parse_time(value: &Tlv<'_>) -> Result<time::OffsetDateTime, String> {
+pub(crate) fn parse_time(value: &Tlv<'_>) -> Result<time::OffsetDateTime, String> {
     let der = value.to_der().map_err(|e| e.0)?;
     let t = x509_cert::time::Time::from_der(&der).map_err(|e| e.to_string())?;
     let secs = t.to_unix_duration().as_secs();
@@ -132,7 +132,7 @@ pub fn parse_time(value: &Tlv<'_>) -> Result<time::OffsetDateTime, String> {
 }
 
 /// RFC 3339 text of a time.
-pub fn rfc3339(t: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.to_string())
 }
@@ -148,7 +148,7 @@ fn cap(oid: Oid, params: Option<&[u8]>) -> Vec<u8> {
 /// sMIMECapabilities attribute: what we can receive, most preferred first (RFC 8551
 /// §2.5.2, §2.7): AES-256-GCM, AES-128-GCM, AES-256-CBC, AES-128-CBC, ECDH P-256 with
 /// dhSinglePass-stdDH-sha256kdf + AES key wrap (RFC 8418 §8 form), RSAES-OAEP, RSA.
-pub fn smime_capabilities() -> Result<Vec<u8>, String> {
+pub(crate) fn smime_capabilities() -> Result<Vec<u8>, String> {
     use crate::asn1::oid::{
         AES128_CBC, AES128_GCM, AES128_WRAP, AES256_CBC, AES256_GCM, AES256_WRAP, RSAES_OAEP,
         RSA_ENCRYPTION, STD_DH_SHA256,
@@ -170,7 +170,7 @@ pub fn smime_capabilities() -> Result<Vec<u8>, String> {
 }
 
 /// IssuerAndSerialNumber DER of a certificate.
-pub fn issuer_and_serial(cert: &Certificate) -> Result<Vec<u8>, String> {
+pub(crate) fn issuer_and_serial(cert: &Certificate) -> Result<Vec<u8>, String> {
     let tbs = cert.tbs_certificate();
     let isn = cms::cert::IssuerAndSerialNumber {
         issuer: tbs.issuer().clone(),
@@ -180,7 +180,7 @@ pub fn issuer_and_serial(cert: &Certificate) -> Result<Vec<u8>, String> {
 }
 
 /// sMIMEEncryptionKeyPreference naming `cert` by issuerAndSerialNumber.
-pub fn encryption_key_preference(cert: &Certificate) -> Result<Vec<u8>, String> {
+pub(crate) fn encryption_key_preference(cert: &Certificate) -> Result<Vec<u8>, String> {
     let isn = issuer_and_serial(cert)?;
     // [0] IMPLICIT IssuerAndSerialNumber: replace the SEQUENCE tag by A0.
     let mut v = isn;
@@ -192,7 +192,7 @@ pub fn encryption_key_preference(cert: &Certificate) -> Result<Vec<u8>, String> 
 
 /// signingCertificateV2 with one ESSCertIDv2 (SHA-256, hashAlgorithm omitted as DEFAULT)
 /// including issuerSerial (RFC 5035 §4).
-pub fn signing_certificate_v2(cert: &Certificate) -> Result<Vec<u8>, String> {
+pub(crate) fn signing_certificate_v2(cert: &Certificate) -> Result<Vec<u8>, String> {
     let cert_der = cert.to_der().map_err(|e| e.to_string())?;
     let hash = DigestAlg::Sha256.hash(&cert_der);
     let tbs = cert.tbs_certificate();
@@ -208,7 +208,7 @@ pub fn signing_certificate_v2(cert: &Certificate) -> Result<Vec<u8>, String> {
 
 /// Check a received signingCertificateV2 (or v1) value against the signer certificate:
 /// the first ESSCertID must hash the certificate (RFC 5035 §5.4).
-pub fn check_signing_certificate(
+pub(crate) fn check_signing_certificate(
     attr: &ParsedAttribute<'_>,
     cert: &Certificate,
 ) -> Result<(), String> {
@@ -259,7 +259,7 @@ pub fn check_signing_certificate(
 }
 
 /// Return the attribute with `oid`, checking it occurs once with exactly one value.
-pub fn single<'a, 'b>(
+pub(crate) fn single<'a, 'b>(
     attrs: &'b [ParsedAttribute<'a>],
     oid: Oid,
 ) -> Result<Option<&'b Tlv<'a>>, String> {

@@ -88,12 +88,12 @@ fn inflate(
 }
 
 /// Inflate zlib (RFC 1950) data within limits.
-pub fn inflate_zlib(data: &[u8], limits: &DecompressLimits) -> Result<Vec<u8>, Error> {
+pub(crate) fn inflate_zlib(data: &[u8], limits: &DecompressLimits) -> Result<Vec<u8>, Error> {
     inflate(ZlibDecoder::new(data), data.len(), limits)
 }
 
 /// Inflate gzip (RFC 1952) data, all members, within limits.
-pub fn inflate_gzip(data: &[u8], limits: &DecompressLimits) -> Result<Vec<u8>, Error> {
+pub(crate) fn inflate_gzip(data: &[u8], limits: &DecompressLimits) -> Result<Vec<u8>, Error> {
     inflate(MultiGzDecoder::new(data), data.len(), limits)
 }
 

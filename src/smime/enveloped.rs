@@ -34,7 +34,7 @@ pub use super::enveloped_encrypt::{Encryption, PendingContent};
 use super::enveloped_recipient as recip;
 pub use super::enveloped_recipient::RecipientIdKind;
 use super::key_operation::{encrypt_content_with_rust, wrap_all_with_rust};
-pub use super::ktri::RsaPadding;
+pub(crate) use super::ktri::RsaPadding;
 use super::Error;
 use crate::algorithm_policy::Weakness;
 use crate::asn1::ber::Tlv;
@@ -294,6 +294,5 @@ pub(crate) fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
     })
 }
 
-pub use super::enveloped_decrypt::{
-    decrypt_content_info, decrypt_content_info_with, ContentKey, Decryption,
-};
+pub(crate) use super::enveloped_decrypt::decrypt_content_info_with;
+pub use super::enveloped_decrypt::{decrypt_content_info, ContentKey, Decryption};

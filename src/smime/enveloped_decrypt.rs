@@ -374,7 +374,7 @@ pub fn decrypt_content_info(
 /// Decrypt one layer for `certs`, each request answered synchronously by `answer`
 /// (certificate index, request) — a private key, or answers its holder gave earlier
 /// (`key_operation::DecryptAnswers`).
-pub fn decrypt_content_info_with(
+pub(crate) fn decrypt_content_info_with(
     der_or_ber: &[u8],
     certs: &[&Certificate],
     mut answer: impl FnMut(usize, &DecryptRequest) -> Result<Zeroizing<Vec<u8>>, Error>,

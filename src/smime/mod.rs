@@ -10,20 +10,20 @@
 use crate::coded::Coded;
 
 pub mod algorithms;
-pub mod attributes;
-pub mod countersign;
+pub(crate) mod attributes;
+pub(crate) mod countersign;
 pub mod key_operation;
-pub mod key_use;
+pub(crate) mod key_use;
 pub mod ml_expansion;
-pub mod pkcs7_mime;
+pub(crate) mod pkcs7_mime;
 pub mod receipt;
 pub mod receipt_request;
-pub mod sig_type;
+pub(crate) mod sig_type;
 pub mod sign;
 pub mod signed_build;
 pub mod signed_parse;
 pub mod signed_verify;
-pub mod signer_certificate;
+pub(crate) mod signer_certificate;
 
 pub use algorithms::{DigestAlg, RsaPadding};
 pub use countersign::{

@@ -81,7 +81,7 @@ pub fn pkcs7_mime_entity(kind: SmimeType, der: &[u8]) -> Result<Vec<u8>, Error> 
 
 /// The detached signature part of multipart/signed (RFC 8551 §3.5.3:
 /// `application/pkcs7-signature`, file name `smime.p7s`, §3.2.1).
-pub fn pkcs7_signature_part(der: &[u8]) -> Part {
+pub(crate) fn pkcs7_signature_part(der: &[u8]) -> Part {
     let mut extra = Headers::new();
     extra.push(
         "Content-Disposition",
@@ -105,7 +105,7 @@ const SIGNED_PREAMBLE: &[u8] =
 /// `signature_der`; `protocol="application/pkcs7-signature"` and `micalg` (RFC 8551
 /// §3.5.3.2) as parameters. `boundary` must occur nowhere in `entity`
 /// ([`crate::mime::encode::fresh_boundary`]).
-pub fn multipart_signed(
+pub(crate) fn multipart_signed(
     entity: Vec<u8>,
     micalg: &str,
     boundary: String,

@@ -24,7 +24,7 @@ use crate::report::{SignatureTypeValue, SignatureTypes};
 pub use crate::report::SignatureType;
 
 /// The signatureType attribute DER.
-pub fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, String> {
+pub(crate) fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, String> {
     if types.is_empty() {
         return Err("empty signature type list".into());
     }
@@ -44,7 +44,7 @@ pub fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8>, Stri
 
 /// Decode a SignatureType value; OIDs outside [`SignatureType`] are kept as
 /// [`SignatureTypeValue::Other`].
-pub fn decode_signature_type(t: &Tlv<'_>) -> Result<SignatureTypes, String> {
+pub(crate) fn decode_signature_type(t: &Tlv<'_>) -> Result<SignatureTypes, String> {
     let mut out = Vec::new();
     for o in t.sequence("SignatureType").map_err(|e| e.0)? {
         out.push(SignatureTypeValue::from_oid(

@@ -1,5 +1,5 @@
 //! What a user is shown about a stored certificate *now*: its facts
-//! ([`super::certificate_info`]), whether it validates for a purpose against the user's own
+//! ([`super::certificate_info()`]), whether it validates for a purpose against the user's own
 //! trust anchors at a time (RFC 5280 §6.1, [`super::Validator`]) — an expired one is
 //! `cert-expired`, one under an unknown root `cert-untrusted` — and the path that validated,
 //! from its issuer up to the anchor (wasm `certificateStatus`, `mmhs certificate-status`).

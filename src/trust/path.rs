@@ -43,7 +43,7 @@ use crate::cancel::{is_cancelled, Cancel};
 use crate::report::Problem;
 
 /// Most candidate paths validated by certval for one leaf.
-pub const MAX_CANDIDATES: usize = 8;
+pub(super) const MAX_CANDIDATES: usize = 8;
 
 /// What a leaf's path building and validation may spend.
 #[derive(Clone, Copy, Debug)]
@@ -335,7 +335,7 @@ pub(super) struct Environment {
 }
 
 impl Environment {
-    pub fn new(anchors: &[Node<'_>], crls: &[CertificateList]) -> Result<Self, Problem> {
+    pub(super) fn new(anchors: &[Node<'_>], crls: &[CertificateList]) -> Result<Self, Problem> {
         // The RFC 5280 callbacks: hashing and signature verification with RustCrypto.
         let mut pe = PkiEnvironment::new();
         pe.populate_5280_pki_environment();

@@ -31,7 +31,7 @@ pub(super) struct Node<'a> {
 
 impl<'a> Node<'a> {
     /// Decode what building needs; `None` when the certificate cannot be encoded.
-    pub fn new(cert: &'a Certificate) -> Option<Self> {
+    pub(super) fn new(cert: &'a Certificate) -> Option<Self> {
         let der = cert.to_der().ok()?;
         let tbs = cert.tbs_certificate();
         let aki = tbs
@@ -56,7 +56,7 @@ impl<'a> Node<'a> {
     /// Whether `issuer` may have issued this certificate: name chaining (RFC 5280 §6.1.3
     /// (a)(4)) plus authorityKeyIdentifier / subjectKeyIdentifier agreement when both are
     /// present (RFC 5280 §4.2.1.1).
-    pub fn issued_by(&self, issuer: &Node<'_>) -> bool {
+    pub(super) fn issued_by(&self, issuer: &Node<'_>) -> bool {
         if !compare_names(
             self.cert.tbs_certificate().issuer(),
             issuer.cert.tbs_certificate().subject(),
@@ -71,13 +71,13 @@ impl<'a> Node<'a> {
 
     /// Whether this certificate's authorityKeyIdentifier is present and is `issuer`'s
     /// subjectKeyIdentifier.
-    pub fn key_id_matches(&self, issuer: &Node<'_>) -> bool {
+    pub(super) fn key_id_matches(&self, issuer: &Node<'_>) -> bool {
         self.aki.is_some() && self.aki == issuer.ski
     }
 
     /// Whether both certificates have the same subject name and public key: one of them in
     /// a path makes the other a repetition (RFC 4158 §2.4.1), never a new issuer.
-    pub fn same_entity(&self, other: &Node<'_>) -> bool {
+    pub(super) fn same_entity(&self, other: &Node<'_>) -> bool {
         let (a, b) = (self.cert.tbs_certificate(), other.cert.tbs_certificate());
         a.subject_public_key_info() == b.subject_public_key_info()
             && compare_names(a.subject(), b.subject())
@@ -105,7 +105,7 @@ pub(super) struct Pool<'a> {
 
 impl<'a> Pool<'a> {
     /// Build the pool: O(n log n) in the number of certificates.
-    pub fn new(
+    pub(super) fn new(
         anchors: impl IntoIterator<Item = &'a Certificate>,
         others: impl IntoIterator<Item = &'a Certificate>,
     ) -> Self {
@@ -142,7 +142,7 @@ impl<'a> Pool<'a> {
 
     /// The certificates whose subject may match `name` (anchors first); confirm each with
     /// [`Node::issued_by`].
-    pub fn subjects(&self, name: &Name) -> &[Issuer] {
+    pub(super) fn subjects(&self, name: &Name) -> &[Issuer] {
         self.by_subject
             .get(&name_key(name))
             .map(Vec::as_slice)
@@ -150,7 +150,7 @@ impl<'a> Pool<'a> {
     }
 
     /// The node of an issuer candidate.
-    pub fn node(&self, at: Issuer) -> Option<&Node<'a>> {
+    pub(super) fn node(&self, at: Issuer) -> Option<&Node<'a>> {
         match at {
             Issuer::Anchor(i) => self.anchors.get(i),
             Issuer::Cert(i) => self.certs.get(i),
@@ -158,7 +158,7 @@ impl<'a> Pool<'a> {
     }
 
     /// Whether `der` is one of the anchors.
-    pub fn is_anchor(&self, der: &[u8]) -> bool {
+    pub(super) fn is_anchor(&self, der: &[u8]) -> bool {
         self.anchors.iter().any(|a| a.der == der)
     }
 }

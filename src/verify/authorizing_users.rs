@@ -26,18 +26,18 @@ use crate::report::{
 };
 
 /// Problem codes of this module (documented in `docs/report.md`).
-pub mod codes {
+pub(crate) mod codes {
     /// A listed authorizing user did not countersign.
-    pub const NOT_COUNTERSIGNED: &str = "authorizing-user-not-countersigned";
+    pub(crate) const NOT_COUNTERSIGNED: &str = "authorizing-user-not-countersigned";
     /// A listed authorizing user's countersignature does not verify or authorises nothing.
-    pub const COUNTERSIGNATURE_INVALID: &str = "authorizing-user-countersignature-invalid";
+    pub(crate) const COUNTERSIGNATURE_INVALID: &str = "authorizing-user-countersignature-invalid";
     /// A listed authorizing user's countersignature does not chain to a trust anchor.
-    pub const UNTRUSTED: &str = "authorizing-user-untrusted";
+    pub(crate) const UNTRUSTED: &str = "authorizing-user-untrusted";
     /// A countersignature (or review signature) by a signer not listed in the field.
-    pub const NOT_LISTED: &str = "countersigner-not-listed";
+    pub(crate) const NOT_LISTED: &str = "countersigner-not-listed";
     /// A countersignature (or review signature) on a signature that is not a valid, trusted
     /// originator signature of this content: it authorises nothing.
-    pub const COUNTERSIGNATURE_ORPHANED: &str = "countersignature-orphaned";
+    pub(crate) const COUNTERSIGNATURE_ORPHANED: &str = "countersignature-orphaned";
 }
 
 /// The addresses of the top-level MMHS-Authorizing-Users field (all instances, in order).
@@ -143,7 +143,7 @@ fn matches(e: &Evidence<'_>, addr: &str) -> bool {
 /// MMHS-Extended-Authorisation-Info with this time (`crate::release::set_release_fields`), so
 /// an outer value equal to it is vouched for by the officer's own signature. `None` when no
 /// authorising signature carries a signingTime.
-pub fn latest_authorisation_time(
+pub(crate) fn latest_authorisation_time(
     report: &VerifyReport,
     listed: &[String],
 ) -> Option<time::OffsetDateTime> {

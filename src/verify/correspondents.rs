@@ -17,12 +17,12 @@
 use crate::report::{CorrespondentCertificate, VerifyReport};
 
 /// Fill [`VerifyReport::correspondents`] of a finished report (after `valid` is set).
-pub fn apply(report: &mut VerifyReport) {
+pub(crate) fn apply(report: &mut VerifyReport) {
     report.correspondents = correspondents(report);
 }
 
 /// The entries of [`apply`]: one per originator address, the first signature bound to it.
-pub fn correspondents(report: &VerifyReport) -> Vec<CorrespondentCertificate> {
+pub(crate) fn correspondents(report: &VerifyReport) -> Vec<CorrespondentCertificate> {
     if !report.valid || !report.problems.is_empty() {
         return Vec::new();
     }

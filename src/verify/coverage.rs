@@ -24,9 +24,9 @@ use crate::mime::entity::Field;
 use crate::report::{AuthorizationStatus, FieldCoverage, Problem, VerifyReport};
 
 /// Note codes of this module (documented in `docs/report.md`).
-pub mod codes {
+pub(crate) mod codes {
     /// Note: a military header field (MMHS-*, SIO-Label) that no valid signature covers.
-    pub const FIELD_NOT_COVERED: &str = "field-not-covered";
+    pub(crate) const FIELD_NOT_COVERED: &str = "field-not-covered";
 }
 
 fn shown(name: &str) -> bool {
@@ -46,7 +46,7 @@ fn security_relevant(name: &str) -> bool {
 /// `explained` (lowercase names) are outer fields of a released message whose values a
 /// signature vouches for (`super::verdict`): the Sender naming the verified originator and
 /// the release time equal to the authorising signingTime. They are covered.
-pub fn compute(
+pub(crate) fn compute(
     report: &mut VerifyReport,
     outer: &[Field<'_>],
     protected: Option<&[Field<'_>]>,

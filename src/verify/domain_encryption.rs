@@ -21,12 +21,12 @@ use crate::mime::entity::{fields, split};
 use crate::report::{EncryptedLayer, EncryptionRecipient, Problem, RecipientKind, VerifyReport};
 
 /// Note: a layer was encrypted for a domain's DCA or gateway.
-pub const ENCRYPTED_FOR_DOMAIN: &str = "encrypted-for-domain";
+pub(crate) const ENCRYPTED_FOR_DOMAIN: &str = "encrypted-for-domain";
 /// Note: a gateway of the recipient's domain decrypted the message.
-pub const GATEWAY_DECRYPTED: &str = "gateway-decrypted";
+pub(crate) const GATEWAY_DECRYPTED: &str = "gateway-decrypted";
 /// At most this many recipients of one encrypted layer are listed in the report (a message
 /// chooses how many RecipientInfos it carries; the report stays small).
-pub const MAX_REPORTED_RECIPIENTS: usize = 256;
+pub(crate) const MAX_REPORTED_RECIPIENTS: usize = 256;
 
 /// Record the recipients of the encrypted layer `index` (ContentInfo `der`): which of the
 /// caller's certificates (`ctx.certificates`, the decryption keys' certificates) each

@@ -9,14 +9,14 @@ use crate::mime::entity::Field;
 use crate::report::{SecurityLabel, SignatureReport, VerifyReport};
 
 /// Problem codes of this module (documented in `docs/report.md`).
-pub mod codes {
-    pub use crate::report::codes::label::{
+pub(crate) mod codes {
+    pub(crate) use crate::report::codes::label::{
         MMHS_PREFIX, SIO_LABEL_DUPLICATE, SIO_LABEL_INVALID, SIO_LABEL_MISMATCH,
     };
 }
 
 /// The effective ESS security label: the one of the innermost valid signature carrying one.
-pub fn effective_label(signatures: &[SignatureReport]) -> Option<SecurityLabel> {
+pub(crate) fn effective_label(signatures: &[SignatureReport]) -> Option<SecurityLabel> {
     signatures
         .iter()
         .rev()
@@ -26,7 +26,7 @@ pub fn effective_label(signatures: &[SignatureReport]) -> Option<SecurityLabel> 
 
 /// Fill `report.mmhs` from `mmhs::inspect` of `src` and compare its SIO-Label with the
 /// effective ESS label (MMHS profile §4.2.5).
-pub fn mmhs_view(
+pub(crate) fn mmhs_view(
     report: &mut VerifyReport,
     src: &[u8],
     header: &[Field<'_>],

@@ -30,21 +30,21 @@
 //! `smime` keeps the CMS-level checks (signature values, signed attributes, SignerIdentifier
 //! resolution); `protect` the header-protection analysis; `mmhs` the header fields.
 
-pub mod auth_results;
-pub mod authorizing_users;
-pub mod correspondents;
-pub mod coverage;
-pub mod domain_encryption;
-pub mod label;
-pub mod naming;
-pub mod open;
-pub mod originator;
-pub mod receipt;
-pub mod request;
-pub mod signers;
-pub mod trust;
-pub mod verdict;
-pub mod walk;
+pub(crate) mod auth_results;
+pub(crate) mod authorizing_users;
+pub(crate) mod correspondents;
+pub(crate) mod coverage;
+pub(crate) mod domain_encryption;
+pub(crate) mod label;
+pub(crate) mod naming;
+pub(crate) mod open;
+pub(crate) mod originator;
+pub(crate) mod receipt;
+pub(crate) mod request;
+pub(crate) mod signers;
+pub(crate) mod trust;
+pub(crate) mod verdict;
+pub(crate) mod walk;
 
 use x509_cert::Certificate;
 

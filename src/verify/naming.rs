@@ -34,13 +34,13 @@ use crate::report::{
 use crate::smime::signed_verify::SignerCheck;
 
 /// Problem codes of this module (documented in `docs/report.md`).
-pub mod codes {
+pub(crate) mod codes {
     /// The signer certificate of a DOMSEC signature names no agent of the originator's
     /// domain or of an ascendant of it (§2.6).
-    pub const DOMAIN_NAMING_MISMATCH: &str = "domain-naming-mismatch";
+    pub(crate) const DOMAIN_NAMING_MISMATCH: &str = "domain-naming-mismatch";
     /// A domain / review / additional-attributes signature encapsulating no signature
     /// (§3.2).
-    pub const SIGNATURE_TYPE_NOT_ENCAPSULATING: &str = "signature-type-not-encapsulating";
+    pub(crate) const SIGNATURE_TYPE_NOT_ENCAPSULATING: &str = "signature-type-not-encapsulating";
 }
 
 /// The known types of a signature-type list (unknown OIDs carry no rule of this draft).
@@ -86,7 +86,7 @@ fn encapsulates_signed_layer(layer: usize, layers: &[Layer]) -> bool {
 /// violations and non-encapsulating types, and set `domainVerified`. `originators` are the
 /// originator addresses (Sender, else From); `checks` are in the order of
 /// `report.signatures`.
-pub fn apply(report: &mut VerifyReport, checks: &[SignerCheck], originators: &[String]) {
+pub(crate) fn apply(report: &mut VerifyReport, checks: &[SignerCheck], originators: &[String]) {
     let layers = report.layers.clone();
     for (rep, check) in report.signatures.iter_mut().zip(checks.iter()) {
         let types = known(&check.signature_types);

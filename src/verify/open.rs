@@ -16,23 +16,23 @@ use crate::smime::compressed::{decompress_body, decompress_content_info};
 use crate::smime::enveloped::{decrypt_content_info_with, EncryptedKind};
 
 /// Problem codes of this module (documented in `docs/report.md`).
-pub mod codes {
+pub(crate) mod codes {
     /// An encrypted layer and no supplied key is one of its recipients (or no key at all).
-    pub const NO_DECRYPTION_KEY: &str = "no-decryption-key";
+    pub(crate) const NO_DECRYPTION_KEY: &str = "no-decryption-key";
     /// Our RecipientInfo was found but the content key or the content did not decrypt.
-    pub const DECRYPT_FAILED: &str = "decrypt-failed";
+    pub(crate) const DECRYPT_FAILED: &str = "decrypt-failed";
     /// AuthEnvelopedData whose AES-GCM tag does not verify (modified ciphertext).
-    pub const DECRYPT_AUTH_FAILED: &str = "decrypt-auth-failed";
+    pub(crate) const DECRYPT_AUTH_FAILED: &str = "decrypt-auth-failed";
     /// Decompressed output over the size / ratio limit (compression bomb).
-    pub const DECOMPRESS_LIMIT: &str = "decompress-limit";
+    pub(crate) const DECOMPRESS_LIMIT: &str = "decompress-limit";
     /// Corrupt compressed data.
-    pub const DECOMPRESS_FAILED: &str = "decompress-failed";
+    pub(crate) const DECOMPRESS_FAILED: &str = "decompress-failed";
     /// A content-encryption, key-management or compression algorithm we do not implement.
-    pub const UNSUPPORTED_ALGORITHM: &str = "unsupported-algorithm";
+    pub(crate) const UNSUPPORTED_ALGORITHM: &str = "unsupported-algorithm";
     /// CompressedData used more than once (MMHS profile §4.2.1.4.1: at most once, innermost).
-    pub const COMPRESSED_TWICE: &str = "compressed-twice";
+    pub(crate) const COMPRESSED_TWICE: &str = "compressed-twice";
     /// A CMS structure that cannot be decoded.
-    pub const CMS_MALFORMED: &str = "cms-malformed";
+    pub(crate) const CMS_MALFORMED: &str = "cms-malformed";
 }
 
 /// Name of the layer at `index` for messages: `layer 2 (enveloped)`.

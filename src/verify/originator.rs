@@ -25,25 +25,25 @@ use crate::report::{Problem, SignatureType, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
 
 /// Problem codes of this module (documented in `docs/report.md`).
-pub mod codes {
+pub(crate) mod codes {
     /// A signer's certificate addresses do not include the From/Sender address.
-    pub const SIGNER_ADDRESS_MISMATCH: &str = "signer-address-mismatch";
+    pub(crate) const SIGNER_ADDRESS_MISMATCH: &str = "signer-address-mismatch";
     /// A From display name shows another address than its addr-spec.
-    pub const FROM_DISPLAY_NAME_ADDRESS: &str = "from-display-name-address";
+    pub(crate) const FROM_DISPLAY_NAME_ADDRESS: &str = "from-display-name-address";
     /// More than one From or Sender field (RFC 5322 §3.6), or a From listing several
     /// mailboxes without a Sender (RFC 5322 §3.6.2).
-    pub const ORIGINATOR_FIELD_DUPLICATE: &str = "originator-field-duplicate";
+    pub(crate) const ORIGINATOR_FIELD_DUPLICATE: &str = "originator-field-duplicate";
     /// The message carries no signature.
-    pub const NOT_SIGNED: &str = "not-signed";
+    pub(crate) const NOT_SIGNED: &str = "not-signed";
     /// Only domain / review / additional-attributes signatures, and no valid, correctly
     /// named domain signature (`domainVerified`).
-    pub const NO_ORIGINATOR_SIGNATURE: &str = "no-originator-signature";
+    pub(crate) const NO_ORIGINATOR_SIGNATURE: &str = "no-originator-signature";
 }
 
 /// Fill `report.from` / `report.sender` from `read` (the header the message is read from; the
 /// outer one, `outer`, when `read` has no From), check both headers for duplicate originator
 /// fields, and bind every originator signature to the originator address.
-pub fn check(
+pub(crate) fn check(
     report: &mut VerifyReport,
     checks: &[SignerCheck],
     read: &[Field<'_>],

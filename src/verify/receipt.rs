@@ -38,36 +38,36 @@ use super::{Error, VerifyContext};
 use crate::mime::encode::{mailbox, Headers, Message, Part};
 
 /// Problem codes of this module (documented in `docs/report.md`).
-pub mod codes {
+pub(crate) mod codes {
     /// A receiptRequest on a signature that is not an originator signature.
-    pub const REQUEST_MISPLACED: &str = "receipt-request-misplaced";
+    pub(crate) const REQUEST_MISPLACED: &str = "receipt-request-misplaced";
     /// SignerInfos carrying different receipt requests (RFC 2634 §2.2.1).
-    pub const REQUEST_INCONSISTENT: &str = "receipt-request-inconsistent";
+    pub(crate) const REQUEST_INCONSISTENT: &str = "receipt-request-inconsistent";
     /// A signed receipt whose SignerInfo carries a receiptRequest (RFC 2634 §2.2).
-    pub const REQUEST_IN_RECEIPT: &str = "receipt-request-in-receipt";
+    pub(crate) const REQUEST_IN_RECEIPT: &str = "receipt-request-in-receipt";
     /// The Receipt content cannot be decoded, is not v1 or not DER.
-    pub const MALFORMED: &str = "receipt-malformed";
+    pub(crate) const MALFORMED: &str = "receipt-malformed";
     /// A signed receipt checked without its original.
-    pub const ORIGINAL_UNKNOWN: &str = "receipt-original-unknown";
+    pub(crate) const ORIGINAL_UNKNOWN: &str = "receipt-original-unknown";
     /// originatorSignatureValue names none of the original's signatures.
-    pub const NOT_FOR_ORIGINAL: &str = "receipt-not-for-original";
+    pub(crate) const NOT_FOR_ORIGINAL: &str = "receipt-not-for-original";
     /// msgSigDigest is not the digest of the original's signed attributes.
-    pub const MSG_SIG_DIGEST_MISMATCH: &str = "receipt-msg-sig-digest-mismatch";
+    pub(crate) const MSG_SIG_DIGEST_MISMATCH: &str = "receipt-msg-sig-digest-mismatch";
     /// The Receipt's contentType is not the original's.
-    pub const CONTENT_TYPE_MISMATCH: &str = "receipt-content-type-mismatch";
+    pub(crate) const CONTENT_TYPE_MISMATCH: &str = "receipt-content-type-mismatch";
     /// The original signature asked for no receipt.
-    pub const NOT_REQUESTED: &str = "receipt-not-requested";
+    pub(crate) const NOT_REQUESTED: &str = "receipt-not-requested";
     /// signedContentIdentifier differs from the original request's.
-    pub const IDENTIFIER_MISMATCH: &str = "receipt-identifier-mismatch";
+    pub(crate) const IDENTIFIER_MISMATCH: &str = "receipt-identifier-mismatch";
     /// The receipt signer is not one the request asked for a receipt.
-    pub const SIGNER_NOT_REQUESTED: &str = "receipt-signer-not-requested";
+    pub(crate) const SIGNER_NOT_REQUESTED: &str = "receipt-signer-not-requested";
 }
 
 /// Why [`make_receipt`] returns no receipt; [`Refusal::code`] is the stable code of the
 /// [`Error::ReceiptRefused`] it returns (`docs/cli.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// The original's verification report is not `valid`.
     Invalid,
     /// No verified originator signature requests a receipt.
@@ -84,7 +84,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// The stable code.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Refusal::Invalid => "receipt-refused-invalid",
             Refusal::NotRequested => "receipt-refused-not-requested",

@@ -15,7 +15,7 @@ use super::trust::Trust;
 /// Identity text of a certificate: its first e-mail address, else its first agent name
 /// (its subjectAltName `smtp:` / `submit:` URI or dNSName, as written there;
 /// draft-melnikov-smime-msa-to-mda-04 §2.6), else its subject DN.
-pub fn certificate_identity(c: &Certificate) -> String {
+pub(crate) fn certificate_identity(c: &Certificate) -> String {
     crate::trust::email_addresses(c)
         .into_iter()
         .next()
@@ -31,7 +31,7 @@ pub fn certificate_identity(c: &Certificate) -> String {
 /// Name every signer and countersigner of `checks` by the certificate its SignerIdentifier
 /// names ([`certificate_identity`]); one whose identifier names no certificate (or several)
 /// keeps the identifier as text.
-pub fn name_signers(checks: &mut [SignerCheck]) {
+pub(crate) fn name_signers(checks: &mut [SignerCheck]) {
     for c in checks {
         if let Some(cert) = &c.cert {
             c.signer = certificate_identity(cert);
@@ -41,7 +41,11 @@ pub fn name_signers(checks: &mut [SignerCheck]) {
 }
 
 /// The report of SignerInfo `check` of the SignedData at `layer`, trust judged by `trust`.
-pub fn signature_report(check: &SignerCheck, layer: usize, trust: &Trust<'_>) -> SignatureReport {
+pub(crate) fn signature_report(
+    check: &SignerCheck,
+    layer: usize,
+    trust: &Trust<'_>,
+) -> SignatureReport {
     let mut problems = check.problems.clone();
     let mut notes = check.notes.clone();
     let (trusted, path) = judge(check, trust, &mut problems, &mut notes);

@@ -21,7 +21,7 @@ use crate::trust::{codes, Purpose, TrustContext, Validator};
 
 /// The trust context of `ctx` (its `at` is a placeholder when absent: [`Trust::check`] always
 /// passes the time) and the problems of its CRLs.
-pub fn context(ctx: &VerifyContext) -> (TrustContext, Vec<Problem>) {
+pub(crate) fn context(ctx: &VerifyContext) -> (TrustContext, Vec<Problem>) {
     let (crls, problems) = crate::trust::decode_crls(&ctx.crls);
     let tctx = TrustContext {
         anchors: ctx.trust_anchors.clone(),
@@ -33,7 +33,7 @@ pub fn context(ctx: &VerifyContext) -> (TrustContext, Vec<Problem>) {
 }
 
 /// Trust evaluation for the signers of one SignedData.
-pub struct Trust<'v> {
+pub(crate) struct Trust<'v> {
     validator: Validator<'v>,
     at: Option<time::OffsetDateTime>,
 }
@@ -42,7 +42,7 @@ impl<'v> Trust<'v> {
     /// Prepare for certificates of `pool` (the SignedData's and the caller's) under `tctx`
     /// (from [`context`], with its CRL problems), at the caller's time `at` if known; path
     /// building stops once `cancel` is set.
-    pub fn new(
+    pub(crate) fn new(
         tctx: &'v TrustContext,
         crl_problems: Vec<Problem>,
         pool: &[&'v Certificate],
@@ -61,7 +61,7 @@ impl<'v> Trust<'v> {
 
     /// Judge `cert` — the certificate a SignerIdentifier named — for a signature made at
     /// `signing_time`: trusted when [`Judgement::problems`] is empty.
-    pub fn check(
+    pub(crate) fn check(
         &self,
         cert: &Certificate,
         signing_time: Option<time::OffsetDateTime>,
@@ -98,7 +98,7 @@ impl<'v> Trust<'v> {
 
 /// The trust judgement of one signer certificate.
 #[derive(Debug, Clone, Default)]
-pub struct Judgement {
+pub(crate) struct Judgement {
     /// Every problem found; empty when the certificate is trusted.
     pub problems: Vec<Problem>,
     /// Weak algorithms or keys the algorithm policy accepted (`weak-algorithm-accepted`).

@@ -31,16 +31,16 @@ use crate::report::{AuthorizationStatus, Forwarded, HpScheme, Problem, VerifyRep
 use crate::smime::signed_verify::SignerCheck;
 
 /// Note codes of this module (documented in `docs/report.md`).
-pub mod codes {
+pub(crate) mod codes {
     /// Note (not a problem): an outer-only MMHS-Authorizing-Users on a wrapped message, every
     /// listed address validly countersigned.
-    pub const AUTHORIZING_USERS_OUTER_ONLY: &str = "authorizing-users-outer-only";
+    pub(crate) const AUTHORIZING_USERS_OUTER_ONLY: &str = "authorizing-users-outer-only";
     /// Note (not a problem): an outer-only Sender on a released wrapped message, naming the
     /// originator whose signature verified (profile §3.4.3).
-    pub const SENDER_OUTER_ONLY: &str = "sender-outer-only";
+    pub(crate) const SENDER_OUTER_ONLY: &str = "sender-outer-only";
     /// Note (not a problem): the outer MMHS-Extended-Authorisation-Info of a released wrapped
     /// message is the signingTime of the latest authorising signature (RFC 6477 §3.2).
-    pub const RELEASE_TIME_OUTER: &str = "release-time-outer";
+    pub(crate) const RELEASE_TIME_OUTER: &str = "release-time-outer";
 }
 
 /// What the walk hands over.

@@ -237,7 +237,7 @@ fn verified(
 /// Verify a message and return the report only: the innermost content is judged where it
 /// lies and never copied out (a message without S/MIME layers is only borrowed), so a
 /// caller that needs no content — the release gate — holds no second copy of the message.
-pub fn verify_report(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
+pub(crate) fn verify_report(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
     walk_message(raw, ctx, |report, _, _, _| report)
 }
 

@@ -1289,6 +1289,16 @@ impl Boundary {
         } else if report.valid {
             r.result = SmimeResult::Pass;
             r.reason = "verified";
+        } else if report
+            .problems
+            .iter()
+            .any(|p| p.code == "signature-invalid")
+        {
+            // RFC 7281 §3 "fail": a signature did not verify (the signed content or the
+            // signature value was altered), as opposed to one that verified but is not
+            // trusted or not bound to the originator ("neutral").
+            r.result = SmimeResult::Fail;
+            r.reason = "signature-invalid";
         } else {
             r.result = SmimeResult::Neutral;
             r.reason = "not-valid";

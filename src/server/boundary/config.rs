@@ -59,7 +59,7 @@ fn d_history_limit() -> usize {
 
 /// The most members a list may have: one re-injection transaction carries them all, and an
 /// SMTP server need accept no more than 100 recipients per transaction (RFC 5321 §4.5.3.1.8).
-pub const MAX_LIST_MEMBERS: usize = 100;
+pub(crate) const MAX_LIST_MEMBERS: usize = 100;
 
 /// A Mail List Agent's list (RFC 2634 §4; draft-melnikov-smime-msa-to-mda-04 §5), as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -202,7 +202,7 @@ pub struct BoundaryConfig {
 
 /// Certificates with the domains each serves, as `crate::domain::domain_certificates` takes
 /// them.
-pub type NamedCertificates = Vec<(Certificate, Vec<(DomainCertificateKind, String)>)>;
+pub(crate) type NamedCertificates = Vec<(Certificate, Vec<(DomainCertificateKind, String)>)>;
 
 /// The directory's certificates of one kind.
 fn named(certs: &[Certificate], kind: DomainCertificateKind) -> NamedCertificates {

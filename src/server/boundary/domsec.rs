@@ -19,7 +19,7 @@ use crate::verify;
 
 /// Domain encryption (§4.1): encrypt the whole message for `recipients` (a recipient
 /// domain's DCA certificate).
-pub fn domain_encrypt<R: CryptoRng + ?Sized>(
+pub(crate) fn domain_encrypt<R: CryptoRng + ?Sized>(
     raw: &[u8],
     recipients: &[Certificate],
     rng: &mut R,
@@ -29,7 +29,7 @@ pub fn domain_encrypt<R: CryptoRng + ?Sized>(
 
 /// One signature of the report judged as a domain signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DomainSignature {
+pub(crate) struct DomainSignature {
     /// Index in `report.signatures`.
     pub index: usize,
     /// The agent names of its certificate (§2.6).
@@ -44,14 +44,14 @@ pub struct DomainSignature {
 
 impl DomainSignature {
     /// Valid, trusted and correctly named.
-    pub fn good(&self) -> bool {
+    pub(crate) fn good(&self) -> bool {
         self.valid && self.trusted && self.naming_ok
     }
 }
 
 /// Every signature of type domain in the report, judged against the originator address
 /// `originator` with the core's naming verdict (`crate::domain::naming_verdict`).
-pub fn domain_signatures(v: &verify::Verified, originator: &str) -> Vec<DomainSignature> {
+pub(crate) fn domain_signatures(v: &verify::Verified, originator: &str) -> Vec<DomainSignature> {
     v.report
         .signatures
         .iter()
@@ -75,7 +75,7 @@ pub fn domain_signatures(v: &verify::Verified, originator: &str) -> Vec<DomainSi
 /// Whether `cert` chains to `anchors` (through `intermediates`) and may encrypt at `at`
 /// (RFC 5280 §6.1; keyEncipherment or keyAgreement, RFC 8550 §4.4.2): a DCA certificate is
 /// used only then, so an expired or foreign certificate in the directory is never encrypted to.
-pub fn encrypts_validly(
+pub(crate) fn encrypts_validly(
     cert: &Certificate,
     anchors: &[Certificate],
     intermediates: &[Certificate],
@@ -92,7 +92,7 @@ pub fn encrypts_validly(
 
 /// Whether the report carries a valid, trusted originator signature (§3.3: the domain
 /// signer "MUST first satisfy itself of the authenticity of the message originator").
-pub fn has_originator_signature(report: &VerifyReport) -> bool {
+pub(crate) fn has_originator_signature(report: &VerifyReport) -> bool {
     report
         .signatures
         .iter()

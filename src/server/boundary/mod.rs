@@ -18,11 +18,11 @@
 //! - [`agent`]: processing, re-injection, quarantine, audit; the SMTP session is the
 //!   server's ([`crate::server::smtp::session`]), under the server's session limits.
 
-pub mod agent;
-pub mod config;
-pub mod domsec;
-pub mod policy;
-pub mod results;
+pub(crate) mod agent;
+pub(crate) mod config;
+pub(crate) mod domsec;
+pub(crate) mod policy;
+pub(crate) mod results;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

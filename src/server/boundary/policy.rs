@@ -51,7 +51,7 @@ pub struct DomainPolicy {
 }
 
 /// The domain of an address (lower case), if it has one.
-pub fn domain_of(address: &str) -> Option<String> {
+pub(crate) fn domain_of(address: &str) -> Option<String> {
     let (_, d) = address.trim().rsplit_once('@')?;
     let d = d
         .trim_end_matches('>')
@@ -65,7 +65,7 @@ pub fn domain_of(address: &str) -> Option<String> {
 /// access control): each recipient, with `next_hop` (outbound: the remote domain; inbound:
 /// none, local delivery). A content filter answers once per message, so one refused
 /// recipient refuses the message. `Ok(audit text)` or `Err(refusal detail)`.
-pub fn label_decision(
+pub(crate) fn label_decision(
     labels: &crate::server::labels::LabelEnforcement,
     report: &crate::report::VerifyReport,
     rcpts: &[String],
@@ -89,14 +89,14 @@ pub fn label_decision(
 }
 
 /// Whether `domain` is one of `ours` or below one of them.
-pub fn is_ours(ours: &[String], domain: &str) -> bool {
+pub(crate) fn is_ours(ours: &[String], domain: &str) -> bool {
     ours.iter().any(|o| serves(o, domain))
 }
 
 /// The policy for `domain`: the most specific configured domain that is `domain` or an
 /// ascendant of it (gateway §4: `sub.domain` before `domain`), else the default. Returns the
 /// configured domain that matched, if any.
-pub fn policy_for<'a>(
+pub(crate) fn policy_for<'a>(
     remote: &'a BTreeMap<String, DomainPolicy>,
     default: &'a DomainPolicy,
     domain: &str,
@@ -112,7 +112,7 @@ pub fn policy_for<'a>(
 /// the agent does to it depends on the recipients' domain: recipients of different keys are
 /// refused with 452 (RFC 5321 §4.5.3.1.10) so the MTA sends them in another transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RouteKey {
+pub(crate) enum RouteKey {
     /// A recipient in one of our domains.
     Internal,
     /// A recipient in this remote domain.
@@ -120,7 +120,7 @@ pub enum RouteKey {
 }
 
 /// The route key of a recipient seen on the outbound listener.
-pub fn outbound_key(ours: &[String], recipient: &str) -> Option<RouteKey> {
+pub(crate) fn outbound_key(ours: &[String], recipient: &str) -> Option<RouteKey> {
     let d = domain_of(recipient)?;
     Some(if is_ours(ours, &d) {
         RouteKey::Internal

@@ -24,7 +24,7 @@ use crate::mime::entity::{fields, split};
 
 /// The `smime` method's result (RFC 7281 §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmimeResult {
+pub(crate) enum SmimeResult {
     /// Verified as the policy requires.
     Pass,
     /// Verification failed.
@@ -37,7 +37,7 @@ pub enum SmimeResult {
 
 impl SmimeResult {
     /// The RFC 8601 result keyword.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SmimeResult::Pass => "pass",
             SmimeResult::Fail => "fail",
@@ -49,7 +49,7 @@ impl SmimeResult {
 
 /// What the header field says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Results {
+pub(crate) struct Results {
     /// Result.
     pub result: SmimeResult,
     /// Reason code (`docs/domain.md`).
@@ -81,7 +81,7 @@ fn pvalue(v: &str) -> Option<&str> {
 }
 
 /// The header field, CRLF-terminated and folded.
-pub fn header_field(authserv_id: &str, r: &Results) -> String {
+pub(crate) fn header_field(authserv_id: &str, r: &Results) -> String {
     let mut s = format!(
         "Authentication-Results: {authserv_id};\r\n smime={} reason=\"{}\"",
         r.result.as_str(),
@@ -119,7 +119,7 @@ pub fn header_field(authserv_id: &str, r: &Results) -> String {
 
 /// `raw` without the `Authentication-Results` fields claiming `authserv_id`, every other
 /// octet kept.
-pub fn strip_ours(raw: &[u8], id: &str) -> Vec<u8> {
+pub(crate) fn strip_ours(raw: &[u8], id: &str) -> Vec<u8> {
     let (header, _) = split(raw);
     let base = header.as_ptr() as usize;
     let mut cut: Vec<(usize, usize)> = Vec::new();
@@ -146,7 +146,7 @@ pub fn strip_ours(raw: &[u8], id: &str) -> Vec<u8> {
 
 /// Whether `raw` has an `Authentication-Results` field claiming `authserv_id` (which
 /// [`strip_ours`] would remove).
-pub fn claims_ours(raw: &[u8], id: &str) -> bool {
+pub(crate) fn claims_ours(raw: &[u8], id: &str) -> bool {
     let (header, _) = split(raw);
     fields(header).iter().any(|f| {
         f.name.eq_ignore_ascii_case("authentication-results")
@@ -155,7 +155,7 @@ pub fn claims_ours(raw: &[u8], id: &str) -> bool {
 }
 
 /// `raw` with our header field first and every forged one of ours removed.
-pub fn add(raw: &[u8], authserv_id: &str, r: &Results) -> Vec<u8> {
+pub(crate) fn add(raw: &[u8], authserv_id: &str, r: &Results) -> Vec<u8> {
     let mut out = header_field(authserv_id, r).into_bytes();
     out.extend_from_slice(&strip_ours(raw, authserv_id));
     out
@@ -177,7 +177,7 @@ pub struct ResInfo {
 
 /// The field with `resinfo`s (none ⇒ `none`, RFC 8601 §2.2 "no-result"), CRLF-terminated and
 /// folded one resinfo a line.
-pub fn resinfo_field(authserv_id: &str, all: &[ResInfo]) -> String {
+pub(crate) fn resinfo_field(authserv_id: &str, all: &[ResInfo]) -> String {
     let mut s = format!("Authentication-Results: {authserv_id};");
     if all.is_empty() {
         s.push_str(" none\r\n");

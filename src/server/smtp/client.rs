@@ -468,7 +468,7 @@ pub struct Dkim<'a> {
     /// The signing domains and keys.
     pub keys: &'a Arc<crate::server::dkim::DkimSigning>,
     /// The share of the blocking pool that computes signatures.
-    pub pool: &'a BlockingPool,
+    pub(crate) pool: &'a BlockingPool,
 }
 
 /// The message given to [`send_via`]: borrowed, or shared — a signature computed on the

@@ -20,7 +20,7 @@ use crate::mime::entity;
 
 /// RFC 3464 §2.3.3 action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Delivered to the recipient's mailbox.
     Delivered,
     /// Delivery failed.
@@ -44,7 +44,7 @@ impl Action {
 
 /// One recipient's status.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DsnRecipient {
+pub(crate) struct DsnRecipient {
     /// Final-Recipient (rfc822).
     pub final_recipient: String,
     /// Original-Recipient (ORCPT), if given.
@@ -59,7 +59,7 @@ pub struct DsnRecipient {
 
 /// Everything a DSN needs.
 #[derive(Debug, Clone)]
-pub struct DsnRequest<'a> {
+pub(crate) struct DsnRequest<'a> {
     /// Reporting MTA host name.
     pub reporting_mta: &'a str,
     /// Where the DSN goes (the original reverse-path).
@@ -91,7 +91,7 @@ fn clean(s: &str) -> String {
 /// Build the DSN message (CRLF line ends) as a [`Message`] of three parts (RFC 6522 §3).
 /// Fails only when a header value has an unbreakable run longer than 998 octets
 /// (RFC 5322 §2.1.1).
-pub fn build(req: &DsnRequest<'_>) -> Result<Vec<u8>, EncodeError> {
+pub(crate) fn build(req: &DsnRequest<'_>) -> Result<Vec<u8>, EncodeError> {
     let worst = if req.recipients.iter().any(|r| r.action == Action::Failed) {
         "Failure"
     } else if req.recipients.iter().any(|r| r.action == Action::Delayed) {

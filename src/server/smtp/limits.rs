@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The reply to a connection over a limit.
-pub const TOO_MANY: &[u8] = b"421 4.3.2 Too many connections, try again later\r\n";
+pub(crate) const TOO_MANY: &[u8] = b"421 4.3.2 Too many connections, try again later\r\n";
 
 #[derive(Default)]
 struct Counts {
@@ -18,21 +18,27 @@ struct Counts {
 
 /// Session counters shared by the accept loop and the session guards. The map holds only
 /// addresses with a live session, so it never has more than `max_total` entries.
-pub struct SessionLimits {
+pub(crate) struct SessionLimits {
     max_total: usize,
     max_per_client: usize,
     counts: Mutex<Counts>,
 }
 
 /// A live session's place; released when dropped.
-pub struct SessionSlot {
+pub(crate) struct SessionSlot {
     limits: Arc<SessionLimits>,
     ip: IpAddr,
 }
 
 impl SessionLimits {
+    /// Live sessions.
+    #[cfg(test)]
+    fn live(&self) -> usize {
+        self.lock().total
+    }
+
     /// Limits (each at least 1).
-    pub fn new(max_total: usize, max_per_client: usize) -> Arc<SessionLimits> {
+    pub(crate) fn new(max_total: usize, max_per_client: usize) -> Arc<SessionLimits> {
         Arc::new(SessionLimits {
             max_total: max_total.max(1),
             max_per_client: max_per_client.max(1),
@@ -46,7 +52,7 @@ impl SessionLimits {
     }
 
     /// A slot for a session from `ip`, or `None` when a limit is reached.
-    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<SessionSlot> {
+    pub(crate) fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<SessionSlot> {
         let mut c = self.lock();
         let mine = c.per_client.get(&ip).copied().unwrap_or(0);
         if c.total >= self.max_total || mine >= self.max_per_client {
@@ -58,11 +64,6 @@ impl SessionLimits {
             limits: self.clone(),
             ip,
         })
-    }
-
-    /// Live sessions.
-    pub fn live(&self) -> usize {
-        self.lock().total
     }
 }
 

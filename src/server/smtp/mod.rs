@@ -3,12 +3,12 @@
 //! session admission limits and a small SMTP client (used by the webmail and the relay).
 
 pub mod client;
-pub mod dsn;
-pub mod host;
-pub mod limits;
+pub(crate) mod dsn;
+pub(crate) mod host;
+pub(crate) mod limits;
 pub mod params;
 pub mod session;
-pub mod spool;
+pub(crate) mod spool;
 
 use serde::{Deserialize, Serialize};
 

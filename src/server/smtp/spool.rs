@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
 /// Octets kept in memory before spilling to the spool file.
-pub const MEMORY: usize = 256 * 1024;
+pub(crate) const MEMORY: usize = 256 * 1024;
 /// Octets always kept in memory: the DATA receiver may take back the last octet it stored
 /// (the CR of the terminating CRLF "." CRLF).
 const KEEP: usize = 16;
 
 /// One message being received.
-pub struct Spool {
+pub(crate) struct Spool {
     dir: PathBuf,
     buf: Vec<u8>,
     file: Option<(PathBuf, tokio::fs::File)>,
@@ -27,7 +27,7 @@ pub struct Spool {
 
 impl Spool {
     /// An empty spool whose file, if one is needed, goes into `dir`.
-    pub fn new(dir: &Path) -> Spool {
+    pub(crate) fn new(dir: &Path) -> Spool {
         Spool {
             dir: dir.to_path_buf(),
             buf: Vec::new(),
@@ -37,22 +37,23 @@ impl Spool {
     }
 
     /// The in-memory tail, for the DATA/BDAT receivers to append to.
-    pub fn buf(&mut self) -> &mut Vec<u8> {
+    pub(crate) fn buf(&mut self) -> &mut Vec<u8> {
         &mut self.buf
     }
 
     /// Octets received so far.
-    pub fn len(&self) -> usize {
-        self.spilled.saturating_add(self.buf.len())
-    }
-
     /// Nothing received.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.spilled.saturating_add(self.buf.len())
+    }
+
     /// Move all but the last octets to the spool file once more than [`MEMORY`] are held.
-    pub async fn spill(&mut self) -> std::io::Result<()> {
+    pub(crate) async fn spill(&mut self) -> std::io::Result<()> {
         if self.buf.len() <= MEMORY {
             return Ok(());
         }
@@ -79,14 +80,14 @@ impl Spool {
     }
 
     /// Forget what was received (and its file).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.spilled = 0;
         self.remove_file();
     }
 
     /// The whole message, for [`Spooled::read_with_headroom`]; the spool is empty afterwards.
-    pub async fn take(&mut self) -> std::io::Result<Spooled> {
+    pub(crate) async fn take(&mut self) -> std::io::Result<Spooled> {
         let tail = std::mem::take(&mut self.buf);
         let spilled = std::mem::replace(&mut self.spilled, 0);
         let Some((path, mut f)) = self.file.take() else {

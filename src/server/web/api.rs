@@ -25,7 +25,7 @@ use crate::server::tls::RelayTls;
 
 /// An API error.
 #[derive(Debug)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable code.
@@ -38,7 +38,11 @@ pub struct ApiError {
 
 impl ApiError {
     /// New error.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             code,
@@ -71,7 +75,7 @@ impl From<crate::server::Error> for ApiError {
 }
 
 /// Stable code of a request body or message above the configured maximum.
-pub const TOO_LARGE: &str = "message-too-large";
+pub(crate) const TOO_LARGE: &str = "message-too-large";
 
 fn too_large() -> ApiError {
     ApiError::new(
@@ -83,7 +87,7 @@ fn too_large() -> ApiError {
 
 /// `Json` whose rejections are API errors: `message-too-large` (413) for a body above
 /// [`super::body_limit`], `bad-request` otherwise.
-pub struct ApiJson<T>(pub T);
+pub(crate) struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
@@ -113,7 +117,7 @@ fn auth(state: &WebState, headers: &HeaderMap) -> Result<WebSession, ApiError> {
 
 /// `POST /api/login` body.
 #[derive(Debug, Deserialize)]
-pub struct LoginRequest {
+pub(crate) struct LoginRequest {
     /// Address.
     pub address: String,
     /// Password.
@@ -121,7 +125,7 @@ pub struct LoginRequest {
 }
 
 /// `POST /api/login`.
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<WebState>,
     ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -162,13 +166,13 @@ pub async fn login(
 }
 
 /// `POST /api/logout`.
-pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> StatusCode {
+pub(crate) async fn logout(State(state): State<WebState>, headers: HeaderMap) -> StatusCode {
     state.logout(&headers);
     StatusCode::NO_CONTENT
 }
 
 /// `GET /api/me`.
-pub async fn me(
+pub(crate) async fn me(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -181,7 +185,7 @@ pub async fn me(
 }
 
 /// `GET /api/folders`.
-pub async fn folders(
+pub(crate) async fn folders(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -194,7 +198,7 @@ pub async fn folders(
 }
 
 /// `GET /api/folders/{name}/messages`.
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(name): Path<String>,
@@ -210,7 +214,7 @@ pub async fn list(
 /// `POST /api/folders/{name}/messages` body: store a message without sending it (IMAP
 /// APPEND's job: drafts, imports, test fixtures such as a deliberately altered copy).
 #[derive(Debug, Deserialize)]
-pub struct AppendRequest {
+pub(crate) struct AppendRequest {
     /// The message: text (default) or base64 per `encoding`.
     pub raw: String,
     /// `"text"` (default) or `"base64"`.
@@ -249,7 +253,7 @@ fn decode_raw(raw: String, encoding: Option<&str>) -> Result<Vec<u8>, ApiError> 
 }
 
 /// `POST /api/folders/{name}/messages`: append a message to one of the user's folders.
-pub async fn append(
+pub(crate) async fn append(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(name): Path<String>,
@@ -276,7 +280,7 @@ pub async fn append(
 }
 
 /// `GET /api/messages/{id}`.
-pub async fn get_message(
+pub(crate) async fn get_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -293,7 +297,7 @@ pub async fn get_message(
 }
 
 /// `GET /api/messages/{id}/raw` (and `/message/{id}/raw`): the exact stored bytes.
-pub async fn raw(
+pub(crate) async fn raw(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -320,18 +324,18 @@ pub async fn raw(
 
 /// `POST /api/messages/{id}/move` body.
 #[derive(Debug, Deserialize)]
-pub struct MoveRequest {
+pub(crate) struct MoveRequest {
     /// Target folder.
     pub folder: String,
 }
 
 /// Validate a folder name (1..64 printable characters, no `/`).
-pub fn valid_folder(f: &str) -> bool {
+pub(crate) fn valid_folder(f: &str) -> bool {
     !f.is_empty() && f.len() <= 64 && f.chars().all(|c| !c.is_control() && c != '/')
 }
 
 /// `POST /api/messages/{id}/move`.
-pub async fn move_message(
+pub(crate) async fn move_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -361,7 +365,7 @@ pub async fn move_message(
 }
 
 /// `DELETE /api/messages/{id}`.
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -382,7 +386,7 @@ pub async fn delete(
 /// One or several NOTIFY keywords.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
-pub enum NotifyValue {
+pub(crate) enum NotifyValue {
     /// `["SUCCESS", "FAILURE"]`.
     List(Vec<String>),
     /// `"SUCCESS,FAILURE"`.
@@ -392,7 +396,7 @@ pub enum NotifyValue {
 /// BY as the SMTP value `"125;R"` or an object.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
-pub enum ByValue {
+pub(crate) enum ByValue {
     /// `"125;R"`, `"-10;NT"`.
     Text(String),
     /// `{ "seconds": 125, "mode": "R", "trace": false }`, or compose's `DeliverBy`
@@ -416,7 +420,7 @@ pub enum ByValue {
 /// MAIL FROM parameters (compose's `Envelope.mailParams`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MailParams {
+pub(crate) struct MailParams {
     /// ENVID.
     pub envid: Option<String>,
     /// `"FULL"` / `"HDRS"`.
@@ -434,7 +438,7 @@ pub struct MailParams {
 /// One recipient (compose's `Envelope.rcpts[]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RcptSpec {
+pub(crate) struct RcptSpec {
     /// Address.
     pub address: String,
     /// NOTIFY.
@@ -446,7 +450,7 @@ pub struct RcptSpec {
 /// The SMTP envelope (compose's `Envelope` serde shape).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EnvelopeSpec {
+pub(crate) struct EnvelopeSpec {
     /// Reverse-path.
     pub mail_from: String,
     /// MAIL parameters.
@@ -459,7 +463,7 @@ pub struct EnvelopeSpec {
 /// `POST /api/send` body.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SendRequest {
+pub(crate) struct SendRequest {
     /// The message: text (default) or base64 per `encoding`.
     pub raw: String,
     /// `"text"` (default) or `"base64"`.
@@ -488,7 +492,7 @@ fn clean_addr(a: &str) -> Result<String, ApiError> {
 }
 
 /// Convert the JSON envelope into what the SMTP client sends.
-pub fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiError> {
+pub(crate) fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiError> {
     let mp = &e.mail_params;
     let ret_full = match mp.ret.as_deref().map(str::to_ascii_uppercase).as_deref() {
         None => None,
@@ -627,7 +631,7 @@ fn by_of(seconds: i64, mode: &str) -> Result<DeliverBy, ApiError> {
 }
 
 /// Submit `raw` with `env` over SMTP as the session's user; store a copy in Sent.
-pub async fn submit(
+pub(crate) async fn submit(
     state: &WebState,
     s: &WebSession,
     raw: &[u8],
@@ -692,7 +696,7 @@ pub async fn submit(
 }
 
 /// `POST /api/send`: send this raw message with this SMTP envelope.
-pub async fn send(
+pub(crate) async fn send(
     State(state): State<WebState>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<SendRequest>,

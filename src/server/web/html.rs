@@ -21,7 +21,7 @@ use crate::server::smtp::{Notify, Recipient};
 use crate::server::store::{folders, FolderInfo};
 
 /// HTML-escape text.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -131,7 +131,7 @@ fn bad_token(s: &WebSession) -> Response {
 }
 
 /// `GET /`.
-pub async fn index(State(state): State<WebState>, headers: HeaderMap) -> Response {
+pub(crate) async fn index(State(state): State<WebState>, headers: HeaderMap) -> Response {
     match state.session(&headers) {
         Some(_) => Redirect::to("/folder/Inbox").into_response(),
         None => to_login(),
@@ -174,13 +174,13 @@ fn login_response(status: StatusCode, error: Option<&str>, address: &str) -> Res
 }
 
 /// `GET /login`.
-pub async fn login_form() -> Response {
+pub(crate) async fn login_form() -> Response {
     login_response(StatusCode::OK, None, "")
 }
 
 /// Login form.
 #[derive(Debug, Deserialize)]
-pub struct LoginForm {
+pub(crate) struct LoginForm {
     address: String,
     password: String,
     #[serde(default)]
@@ -188,7 +188,7 @@ pub struct LoginForm {
 }
 
 /// `POST /login`.
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<WebState>,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
@@ -237,13 +237,13 @@ pub async fn login(
 
 /// Forms whose only field is the CSRF token (logout, delete).
 #[derive(Debug, Default, Deserialize)]
-pub struct TokenForm {
+pub(crate) struct TokenForm {
     #[serde(default)]
     csrf: String,
 }
 
 /// `POST /logout`.
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<WebState>,
     headers: HeaderMap,
     Form(f): Form<TokenForm>,
@@ -268,7 +268,7 @@ pub async fn logout(
 }
 
 /// `GET /folder/{name}`.
-pub async fn folder(
+pub(crate) async fn folder(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(name): Path<String>,
@@ -382,7 +382,7 @@ fn text_body(raw: &[u8]) -> String {
 }
 
 /// `GET /message/{id}`.
-pub async fn message(
+pub(crate) async fn message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -427,14 +427,14 @@ pub async fn message(
 
 /// Move form.
 #[derive(Debug, Deserialize)]
-pub struct MoveForm {
+pub(crate) struct MoveForm {
     folder: String,
     #[serde(default)]
     csrf: String,
 }
 
 /// `POST /message/{id}/move`.
-pub async fn move_message(
+pub(crate) async fn move_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -461,7 +461,7 @@ pub async fn move_message(
 }
 
 /// `POST /message/{id}/delete`.
-pub async fn delete_message(
+pub(crate) async fn delete_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -508,7 +508,7 @@ async fn compose_page(
 }
 
 /// `GET /compose`.
-pub async fn compose_form(State(state): State<WebState>, headers: HeaderMap) -> Response {
+pub(crate) async fn compose_form(State(state): State<WebState>, headers: HeaderMap) -> Response {
     match state.session(&headers) {
         Some(s) => compose_page(&state, &s, "", &ComposeForm::default())
             .await
@@ -519,7 +519,7 @@ pub async fn compose_form(State(state): State<WebState>, headers: HeaderMap) -> 
 
 /// Compose form.
 #[derive(Debug, Default, Deserialize)]
-pub struct ComposeForm {
+pub(crate) struct ComposeForm {
     #[serde(default)]
     to: String,
     #[serde(default)]
@@ -551,7 +551,7 @@ fn valid_addr(a: &str) -> bool {
 /// where they are not ASCII), the body CRLF, `7bit` when ASCII, else `8bit`. Fails when a
 /// header line would exceed 998 octets (RFC 5322 §2.1.1).
 #[allow(clippy::too_many_arguments)]
-pub fn build_plain(
+pub(crate) fn build_plain(
     from_name: &str,
     from: &str,
     to: &[String],
@@ -594,7 +594,7 @@ pub fn build_plain(
 }
 
 /// `POST /compose`.
-pub async fn compose(
+pub(crate) async fn compose(
     State(state): State<WebState>,
     headers: HeaderMap,
     Form(f): Form<ComposeForm>,

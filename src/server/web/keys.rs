@@ -56,7 +56,7 @@ async fn download(path: &std::path::Path, mime: &str, name: &str) -> Result<Resp
 }
 
 /// `GET /api/keys`: what can be downloaded.
-pub async fn info(
+pub(crate) async fn info(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -75,7 +75,7 @@ pub async fn info(
 }
 
 /// `GET /api/keys/pkcs12`: the logged-in user's PKCS#12 (`application/x-pkcs12`).
-pub async fn pkcs12(
+pub(crate) async fn pkcs12(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -83,7 +83,7 @@ pub async fn pkcs12(
 }
 
 /// `GET /api/keys/certificate`: the logged-in user's certificate (PEM).
-pub async fn certificate(
+pub(crate) async fn certificate(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -111,7 +111,7 @@ async fn own_file(
 }
 
 /// `GET /api/keys/trust-anchor`: the demo root CA certificate (PEM).
-pub async fn trust_anchor(
+pub(crate) async fn trust_anchor(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -124,7 +124,7 @@ pub async fn trust_anchor(
 }
 
 /// `GET /keys`: the same as a page.
-pub async fn page_handler(state: &WebState, s: &WebSession) -> Html<String> {
+pub(crate) async fn page_handler(state: &WebState, s: &WebSession) -> Html<String> {
     let mine = user_files(state, s).filter(|u| u.p12.exists());
     let folders = folders_of(state, s).await;
     let body = match mine {
@@ -156,7 +156,7 @@ or your account was added later).</p>"
 }
 
 /// `GET /keys`.
-pub async fn page_route(State(state): State<WebState>, headers: HeaderMap) -> Response {
+pub(crate) async fn page_route(State(state): State<WebState>, headers: HeaderMap) -> Response {
     match state.session(&headers) {
         Some(s) => page_handler(&state, &s).await.into_response(),
         None => axum::response::Redirect::to("/login").into_response(),

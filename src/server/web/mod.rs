@@ -14,10 +14,10 @@
 //! §8.5: cookies do not isolate by port), so every state-changing request must come from the
 //! webmail's own origin, and every HTML form carries the session's CSRF token.
 
-pub mod api;
-pub mod html;
-pub mod keys;
-pub mod security;
+pub(crate) mod api;
+pub(crate) mod html;
+pub(crate) mod keys;
+pub(crate) mod security;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -36,7 +36,7 @@ use super::store::Store;
 
 /// A logged-in user.
 #[derive(Debug, Clone)]
-pub struct WebSession {
+pub(crate) struct WebSession {
     /// Address.
     pub address: String,
     /// Display name.
@@ -60,7 +60,7 @@ const MAX_SESSIONS: usize = 10_000;
 
 /// The client's address, when the server was started with connection info.
 #[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<IpAddr>);
+pub(crate) struct ClientAddr(pub Option<IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
@@ -83,7 +83,7 @@ pub(crate) fn random_hex32() -> String {
 
 /// Shared web state.
 #[derive(Clone)]
-pub struct WebState {
+pub(crate) struct WebState {
     /// The agent (store, config).
     pub agent: Arc<Agent>,
     /// Where to submit.
@@ -94,11 +94,11 @@ pub struct WebState {
 }
 
 /// Cookie name.
-pub const COOKIE: &str = "mmhs_session";
+pub(crate) const COOKIE: &str = "mmhs_session";
 
 impl WebState {
     /// New state.
-    pub fn new(agent: Arc<Agent>, smtp_addr: SocketAddr) -> WebState {
+    pub(crate) fn new(agent: Arc<Agent>, smtp_addr: SocketAddr) -> WebState {
         WebState {
             agent,
             smtp_addr,
@@ -108,7 +108,7 @@ impl WebState {
     }
 
     /// With the demo PKI (enables the key downloads).
-    pub fn with_pki(mut self, pki: Option<super::pki::DemoPki>) -> WebState {
+    pub(crate) fn with_pki(mut self, pki: Option<super::pki::DemoPki>) -> WebState {
         self.pki = pki.map(Arc::new);
         self
     }
@@ -133,7 +133,7 @@ impl WebState {
     /// Run `f` with the store on the agent's interactive share of the blocking pool
     /// ([`Agent::interactive`]): SQLite calls wait for the store's lock and for disk, which
     /// must not stall the async runtime. A failure of the pool is an error (fail closed).
-    pub async fn with_store<T: Send + 'static>(
+    pub(crate) async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, super::Error> + Send + 'static,
     ) -> Result<T, super::Error> {
@@ -145,7 +145,7 @@ impl WebState {
     /// ([`Agent::password_check`]): the password hash (Argon2id, RFC 9106) is deliberately
     /// expensive and must not stall the async runtime. A failure of the pool itself is an
     /// invalid login (fail closed).
-    pub async fn login_blocking(
+    pub(crate) async fn login_blocking(
         &self,
         address: &str,
         password: &str,
@@ -159,7 +159,7 @@ impl WebState {
     }
 
     /// Check credentials (under the lockout policy) and open a session; returns the token.
-    pub fn login(
+    pub(crate) fn login(
         &self,
         address: &str,
         password: &str,
@@ -210,7 +210,7 @@ impl WebState {
     }
 
     /// End a session.
-    pub fn logout(&self, headers: &HeaderMap) {
+    pub(crate) fn logout(&self, headers: &HeaderMap) {
         if let Some(t) = token_of(headers) {
             if let Some(e) = self.sessions().remove(&t) {
                 self.agent
@@ -222,7 +222,7 @@ impl WebState {
     }
 
     /// The session of a request (cookie or bearer token), if it has not expired.
-    pub fn session(&self, headers: &HeaderMap) -> Option<WebSession> {
+    pub(crate) fn session(&self, headers: &HeaderMap) -> Option<WebSession> {
         let t = token_of(headers)?;
         let now = Instant::now();
         let mut sessions = self.sessions();
@@ -264,13 +264,13 @@ fn token_of(headers: &HeaderMap) -> Option<String> {
 }
 
 /// `Set-Cookie` value for a token.
-pub fn set_cookie(token: &str) -> String {
+pub(crate) fn set_cookie(token: &str) -> String {
     format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict")
 }
 
 /// The largest request body: the configured message size (`maxMessageSize`, the SMTP SIZE
 /// too) as base64 (4/3), plus room for the JSON envelope.
-pub fn body_limit(max_message_size: usize) -> usize {
+pub(crate) fn body_limit(max_message_size: usize) -> usize {
     max_message_size
         .saturating_add(2)
         .saturating_div(3)
@@ -279,7 +279,7 @@ pub fn body_limit(max_message_size: usize) -> usize {
 }
 
 /// All routes.
-pub fn router(state: WebState) -> Router {
+pub(crate) fn router(state: WebState) -> Router {
     let limit = body_limit(state.agent.config.max_message_size);
     Router::new()
         .route("/", get(html::index))

@@ -25,22 +25,22 @@ use super::html::esc;
 use crate::server::password::ct_eq;
 
 /// The policy sent with every response.
-pub const CSP: &str = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+pub(crate) const CSP: &str = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Name of the login form's CSRF cookie.
-pub const LOGIN_CSRF_COOKIE: &str = "mmhs_login_csrf";
+pub(crate) const LOGIN_CSRF_COOKIE: &str = "mmhs_login_csrf";
 
 /// Stable code of a refused cross-origin request.
-pub const CROSS_ORIGIN: &str = "csrf-cross-origin";
+pub(crate) const CROSS_ORIGIN: &str = "csrf-cross-origin";
 /// Stable code of a missing or wrong CSRF token.
-pub const CSRF_TOKEN: &str = "csrf-token";
+pub(crate) const CSRF_TOKEN: &str = "csrf-token";
 
 fn header_str<'a>(h: &'a HeaderMap, name: &header::HeaderName) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Whether a state-changing request comes from the webmail's own origin (module docs).
-pub fn same_origin(h: &HeaderMap) -> bool {
+pub(crate) fn same_origin(h: &HeaderMap) -> bool {
     let host = header_str(h, &header::HOST);
     let own = |o: &str| {
         host.is_some_and(|host| {
@@ -70,12 +70,12 @@ pub fn same_origin(h: &HeaderMap) -> bool {
 }
 
 /// Constant-time check of a submitted CSRF token against the expected one.
-pub fn csrf_ok(expected: &str, submitted: &str) -> bool {
+pub(crate) fn csrf_ok(expected: &str, submitted: &str) -> bool {
     !expected.is_empty() && ct_eq(expected.as_bytes(), submitted.as_bytes())
 }
 
 /// The hidden form field carrying a CSRF token.
-pub fn csrf_field(token: &str) -> String {
+pub(crate) fn csrf_field(token: &str) -> String {
     format!(
         "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
         esc(token)
@@ -83,7 +83,7 @@ pub fn csrf_field(token: &str) -> String {
 }
 
 /// The value of a cookie of the request.
-pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
     for v in h.get_all(header::COOKIE) {
         let Ok(v) = v.to_str() else { continue };
         for part in v.split(';') {
@@ -120,7 +120,7 @@ fn refuse(path: &str) -> Response {
 
 /// The middleware: Origin check on state-changing requests, security headers on every
 /// response.
-pub async fn guard(req: Request, next: Next) -> Response {
+pub(crate) async fn guard(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let mut resp = if !safe && !same_origin(req.headers()) {
         refuse(req.uri().path())
