@@ -242,6 +242,42 @@ async fn forged_results_of_ours_are_removed_and_a_good_domain_signature_passes()
     s.running.shutdown().await;
 }
 
+/// RFC 7281 §3 for a domain whose policy requires nothing (air.example): a signature that
+/// does not verify is `smime=fail`; one that verifies but does not make the report valid
+/// (here: alice's certificate on an air.example originator) is `smime=neutral`. Both are
+/// delivered with that verdict, never `pass`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_altered_signature_is_fail_and_an_unbound_one_neutral() {
+    let re = reinjection(vec![]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    let unbound = signed(&s.pki, "alice", false, &message("x@air.example", "unbound"));
+    let r = inbound(&s, "x@air.example", &unbound).await.unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let mut altered = signed(&s.pki, "alice", false, &message("x@air.example", "altered"));
+    let at = altered
+        .windows(7)
+        .position(|w| w == b"\r\nhello")
+        .expect("the signed body");
+    altered[at + 2..at + 7].copy_from_slice(b"HELLO");
+    let r = inbound(&s, "x@air.example", &altered).await.unwrap();
+    assert_eq!(r.code, 250, "{r}");
+    let got = re.received.lock().unwrap().clone();
+    assert_eq!(got.len(), 2);
+    let first = String::from_utf8_lossy(&got[0]);
+    assert!(
+        first.starts_with(
+            "Authentication-Results: mta.navy.example;\r\n smime=neutral reason=\"not-valid\"\r\n"
+        ),
+        "{first}"
+    );
+    let second = String::from_utf8_lossy(&got[1]);
+    assert!(
+        second.starts_with("Authentication-Results: mta.navy.example;\r\n smime=fail reason=\"message-digest-mismatch\"\r\n"),
+        "{second}"
+    );
+    s.running.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_look_alike_domain_agent_and_a_modified_message_are_refused() {
     let re = reinjection(vec![]);

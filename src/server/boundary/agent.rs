@@ -231,6 +231,10 @@ struct OutboundDecision {
     encrypted_for: String,
 }
 
+/// The report problems that mean a signature did not verify cryptographically (RFC 7281 §3
+/// `smime=fail`).
+const DID_NOT_VERIFY: [&str; 2] = ["signature-invalid", "message-digest-mismatch"];
+
 /// The agent shared by both listeners.
 pub struct Boundary {
     /// Configuration and keys.
@@ -1289,16 +1293,16 @@ impl Boundary {
         } else if report.valid {
             r.result = SmimeResult::Pass;
             r.reason = "verified";
-        } else if report
+        } else if let Some(code) = report
             .problems
             .iter()
-            .any(|p| p.code == "signature-invalid")
+            .find_map(|p| DID_NOT_VERIFY.iter().find(|c| **c == p.code))
         {
-            // RFC 7281 §3 "fail": a signature did not verify (the signed content or the
-            // signature value was altered), as opposed to one that verified but is not
-            // trusted or not bound to the originator ("neutral").
+            // RFC 7281 §3 "fail": a signature did not verify (its value, or the digest of the
+            // content it signs, is wrong: altered in transit), as opposed to one that verified
+            // but is not trusted or not bound to the originator ("neutral").
             r.result = SmimeResult::Fail;
-            r.reason = "signature-invalid";
+            r.reason = code;
         } else {
             r.result = SmimeResult::Neutral;
             r.reason = "not-valid";
