@@ -435,19 +435,25 @@ pub(crate) fn check_plaintext(req: &ContentDecryptRequest<'_>, plain: &[u8]) -> 
                 return Err(wrong());
             }
             let pad = c.len() - n;
-            let mut last = plain[c.len() - 16..].to_vec();
-            last.resize(16, pad as u8);
-            let prev: &[u8] = if c.len() == 16 {
-                &iv
-            } else {
-                &c[c.len() - 32..c.len() - 16]
-            };
             let enc = |b: &[u8]| aes_block(req.key, b, false).map_err(|_| wrong());
-            if enc(&xor16(&last, prev))? != c[c.len() - 16..] {
-                return Err(wrong());
-            }
-            if n >= 16 && enc(&xor16(&plain[..16], &iv))? != c[..16] {
-                return Err(wrong());
+            // Block `i` of the padded plaintext (RFC 5652 §6.3 padding) encrypted after the
+            // previous ciphertext block (or the IV) must be ciphertext block `i`.
+            let fits = |i: usize| -> Result<bool, Error> {
+                let start = i * 16;
+                let mut block = plain.get(start..n.min(start + 16)).unwrap_or_default().to_vec();
+                block.resize(16, pad as u8);
+                let prev: &[u8] = if i == 0 { &iv } else { &c[start - 16..start] };
+                Ok(enc(&xor16(&block, prev))? == c[start..start + 16])
+            };
+            // The first block, the block holding the last plaintext octet, and the final
+            // (padding) block: a changed first or last octet, or a wrong length, is refused.
+            let last = c.len() / 16 - 1;
+            let mut blocks = vec![0, n.saturating_sub(1) / 16, last];
+            blocks.dedup();
+            for i in blocks {
+                if !fits(i)? {
+                    return Err(wrong());
+                }
             }
             Ok(())
         }

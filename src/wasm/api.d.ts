@@ -429,7 +429,7 @@ domainEncryption?: DomainEncryption,
 /**
  * When given, a certificate of `certificates` is chosen for `rcpt` only when it
  * validates for encryption under one of these anchors at `at` (an expired, untrusted or
- * signing-only certificate is never encrypted to; [`super::encryption_recipients`]).
+ * signing-only certificate is never encrypted to; [`super::encryption_recipients()`]).
  * Absent: every certificate is taken as the caller's choice (the CLI's `--to` files).
  */
 trustAnchors?: Array<string>, 
