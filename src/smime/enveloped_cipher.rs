@@ -440,7 +440,10 @@ pub(crate) fn check_plaintext(req: &ContentDecryptRequest<'_>, plain: &[u8]) -> 
             // previous ciphertext block (or the IV) must be ciphertext block `i`.
             let fits = |i: usize| -> Result<bool, Error> {
                 let start = i * 16;
-                let mut block = plain.get(start..n.min(start + 16)).unwrap_or_default().to_vec();
+                let mut block = plain
+                    .get(start..n.min(start + 16))
+                    .unwrap_or_default()
+                    .to_vec();
                 block.resize(16, pad as u8);
                 let prev: &[u8] = if i == 0 { &iv } else { &c[start - 16..start] };
                 Ok(enc(&xor16(&block, prev))? == c[start..start + 16])
