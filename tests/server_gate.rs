@@ -206,3 +206,93 @@ async fn gate_refuses_the_attacks_over_smtp() {
     assert_eq!(inbox(&srv, BOB), 1);
     srv.shutdown().await;
 }
+
+/// draft-melnikov-smime-msa-to-mda-04 §2.6 at the submission gate: a domain signature over
+/// alice's signed military message, made with an agent certificate of another domain
+/// (`smtp://evil.example`, from a CA the server trusts, so only the naming rule is wrong), is
+/// flagged (`domain-naming-mismatch`): the report is not valid, the gate holds the draft for
+/// the officer, and the officer's release refuses it; it is never delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rogue_domain_signature_is_held_and_never_released() {
+    use crate::support::pki::{Alg, Pki};
+    let mut tag = [0u8; 4];
+    mmhs::rng::Rng::fill_bytes(&mut mmhs::rng::system_rng(), &mut tag);
+    let tag: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+    let pki = Pki::new(
+        &format!("gate-rogue-{tag}"),
+        &[("x", "x@evil.example", Alg::Ec)],
+    );
+    pki.domain_agents();
+    let dir = temp_dir("gate-rogue");
+    std::fs::create_dir_all(dir.join("trust")).unwrap();
+    std::fs::copy(
+        pki.dir.join("ca.pem"),
+        dir.join("trust").join("evil-ca.pem"),
+    )
+    .unwrap();
+    let srv = mmhs::server::start(options(dir.clone(), None, None, true))
+        .await
+        .unwrap();
+    let rogue = smime::sign_message(
+        &signed_draft(&srv),
+        &pki.signer("evil-sig"),
+        &SignOptions {
+            signing_time: Some(time::OffsetDateTime::now_utc()),
+            signature_type: vec![smime::SignatureType::Domain],
+            ..SignOptions::default()
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let report = mmhs::verify::verify(&rogue, &{
+        let mut ctx = verify_ctx(&srv);
+        ctx.trust_anchors
+            .extend(mmhs::keys::certificates_from_pem(&read(&pki.dir.join("ca.pem"))).unwrap());
+        ctx
+    })
+    .unwrap();
+    assert!(
+        !report.valid
+            && report
+                .problems
+                .iter()
+                .any(|p| p.code == "domain-naming-mismatch"),
+        "{:?}",
+        report.problems
+    );
+    // A draft goes to the officer's queue whatever it carries; what decides is the officer's
+    // step 1, which verifies it (RFC 7912 §5) and refuses it: nothing is released.
+    let r = submit(&srv, Some(ALICE), ALICE, BOB, &rogue).await;
+    assert!(r.starts_with("250") && r.contains("release"), "{r}");
+    assert_eq!(inbox(&srv, BOB), 0);
+    let q = srv.agent.store.list(OFFICER, folders::RELEASE).unwrap();
+    assert_eq!(q.len(), 1);
+    let queued = srv.agent.store.get(OFFICER, q[0].id).unwrap().unwrap();
+    let policy: ReleasePolicy =
+        serde_json::from_str(&read(&dir.join("release-policy.json"))).unwrap();
+    let mut ctx = verify_ctx(&srv);
+    ctx.trust_anchors
+        .extend(mmhs::keys::certificates_from_pem(&read(&pki.dir.join("ca.pem"))).unwrap());
+    let res = release::release(
+        &ReleaseRequest {
+            raw: &queued.raw,
+            officer: &signer(&srv, OFFICER),
+            verify: &ctx,
+            policy: &policy,
+            decision: Decision::Approve,
+            envelope: None,
+            now: time::OffsetDateTime::now_utc(),
+        },
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    assert_eq!(res.outcome, Outcome::Refused, "{:?}", res.problems);
+    assert!(
+        res.problems
+            .iter()
+            .any(|p| p.code == "release-originator-unverified"),
+        "{:?}",
+        res.problems
+    );
+    srv.shutdown().await;
+}
