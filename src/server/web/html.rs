@@ -371,13 +371,16 @@ pub(crate) async fn folder(
     .into_response()
 }
 
+/// The message's text as the webmail page shows it (unverified: the extension's reader is
+/// where a verdict is shown): the core's reading of the content ([`crate::mime::content`],
+/// charset-decoded, bounded), the same the extension renders.
 fn text_body(raw: &[u8]) -> String {
-    match mail_parser::MessageParser::new().parse(raw) {
-        Some(m) => m
-            .body_text(0)
-            .map(|t| t.to_string())
+    use crate::mime::content::{read_content, ContentLimits, ReadContentRequest};
+    match read_content(raw, &ReadContentRequest::default(), &ContentLimits::default()) {
+        Ok(view) => view
+            .body
             .unwrap_or_else(|| "(no text part — download the raw message)".into()),
-        None => String::from_utf8_lossy(raw).to_string(),
+        Err(_) => String::from_utf8_lossy(raw).to_string(),
     }
 }
 
