@@ -14,26 +14,26 @@ fn policy_error(e: crate::label_policy::PolicyError) -> JsValue {
 /// The label decision for a message (`mmhs label check`).
 #[wasm_bindgen(js_name = labelCheck, unchecked_return_type = "LabelDecision")]
 pub fn label_check(
-    #[wasm_bindgen(unchecked_param_type = "CheckRequest")] req: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let r: request::CheckRequest = from_js(req, "label check request")?;
+    let r: request::CheckRequest = from_js(request, "label check request")?;
     to_js(&request::check(&r).map_err(policy_error)?)
 }
 
 /// Which classifications the recipients may receive (`mmhs label receivable`).
 #[wasm_bindgen(js_name = labelReceivable, unchecked_return_type = "Array<ReceivableClass>")]
 pub fn label_receivable(
-    #[wasm_bindgen(unchecked_param_type = "ReceivableRequest")] req: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ReceivableRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let r: request::ReceivableRequest = from_js(req, "label receivable request")?;
+    let r: request::ReceivableRequest = from_js(request, "label receivable request")?;
     to_js(&request::receivable(&r).map_err(policy_error)?)
 }
 
 /// The equivalent labels of a label (`mmhs label equivalents`).
 #[wasm_bindgen(js_name = labelEquivalents, unchecked_return_type = "Array<Equivalent>")]
 pub fn label_equivalents(
-    #[wasm_bindgen(unchecked_param_type = "EquivalentsRequest")] req: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "EquivalentsRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let r: request::EquivalentsRequest = from_js(req, "label equivalents request")?;
+    let r: request::EquivalentsRequest = from_js(request, "label equivalents request")?;
     to_js(&request::equivalents(&r).map_err(policy_error)?)
 }
