@@ -179,7 +179,7 @@ describe("correspondents' certificates (chromium + extension + mmhs serve)", { s
     await alice.get(`${server.origin}/compose`);
     await enterFrame(alice, "compose");
     await fillCompose(alice, { to: USERS.bob.address, precedence: "2", classification: "1", subject: `Sealed ${subject}`, body: "For bob only.", password: P12_PASSWORD });
-    await alice.findElement(By.css("button.link")).click();
+    await alice.findElement(By.id("add-recipient")).click();
     const rows = await alice.findElements(By.css(".rcpt-address"));
     await rows[1].sendKeys("carol@navy.example");
     await alice.findElement(By.id("opt-encrypt")).click();

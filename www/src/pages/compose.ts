@@ -187,7 +187,7 @@ function build(settings: Settings, vocabulary: MmhsVocabulary): void {
     h("h2", {}, "MMHS formal message"),
     settings.identity ? null : errorBox(new CodedError(EXTENSION_CODES.noKey), "Signing"),
     field("From", from),
-    h("fieldset", {}, h("legend", {}, "Recipients"), rcpts, h("button", { type: "button", class: "link", onclick: () => { recipientRow(rcpts); } }, "+ add recipient")),
+    h("fieldset", {}, h("legend", {}, "Recipients"), rcpts, h("button", { type: "button", class: "link", id: "add-recipient", onclick: () => { recipientRow(rcpts); } }, "+ add recipient")),
     h("div", { class: "row" }, field("Primary precedence", primary, "Required with To recipients"), field("Copy precedence", copy, "Required with Cc/Bcc recipients"), field("Message type", mtype), field("Exercise/operation identifier", mtypeId)),
     h(
       "fieldset",
