@@ -41,6 +41,7 @@ describe("everyday states in the reference webmail (chromium + extension + mmhs 
   before(preamble.check);
   let server;
   let browsers = {};
+  let base = {};
   const tmp = tempDir("mmhs-e2e-webux-");
   const stamp = Date.now();
   const flash = `FLASH secret orders ${stamp}`;
@@ -49,7 +50,7 @@ describe("everyday states in the reference webmail (chromium + extension + mmhs 
   before(async () => {
     assert.equal(serveAvailable(), null);
     server = await startServer();
-    ({ browsers } = await launchDemoUsers(server, P12_PASSWORD, tmp));
+    ({ browsers, base } = await launchDemoUsers(server, P12_PASSWORD, tmp));
   });
 
   after(async () => {
@@ -188,7 +189,21 @@ describe("everyday states in the reference webmail (chromium + extension + mmhs 
     const officerApi = await Api.login(server.origin, USERS.officer);
     const o = browsers.officer;
     const f = await officerApi.waitFor("Release", (m) => m.subject === flash);
-    await openQueueItem(o, server.origin, f.id, P12_PASSWORD);
+    // The officer unlocks his key once in the toolbar popup: approving then asks no password
+    // (the release is signed by the unlocked, non-extractable CryptoKey: wasm releaseAsync).
+    await o.get(`${base.officer}/popup.html`);
+    await o.wait(until.elementLocated(By.id("unlock-password")), 10000);
+    await o.findElement(By.id("unlock-password")).sendKeys(P12_PASSWORD);
+    await o.findElement(By.id("unlock-key")).click();
+    await o.wait(async () => {
+      try {
+        return /unlocked until/.test(await o.findElement(By.id("status-key")).getText());
+      } catch (e) {
+        if (e.name === "StaleElementReferenceError" || e.name === "NoSuchElementError") return false;
+        throw e;
+      }
+    }, 60000);
+    await openQueueItem(o, server.origin, f.id, "");
     await o.findElement(By.id("approve")).click();
     assert.equal(await (await waitOutcome(o, "#release-done")).getAttribute("data-outcome"), "released");
     const r = await officerApi.waitFor("Release", (m) => m.subject === routine);

@@ -187,6 +187,7 @@ export interface CoreApi {
   certificateInfo(input: string | Uint8Array): CertificateInfo[];
   mmhsVocabulary(): MmhsVocabulary;
   release(raw: MessageInput, request: ReadonlyDeep<ReleaseOptions>): ReleaseResult;
+  releaseAsync(raw: MessageInput, request: ReadonlyDeep<Omit<ReleaseOptions, "officer">>, officer: AsyncKey): Promise<ReleaseResult>;
   releaseGate(raw: MessageInput, request?: ReadonlyDeep<ReleaseGateRequest>): GateDecision;
   mixerMap(heading: ReadonlyDeep<InternetHeading | IpmsHeading>, request: ReadonlyDeep<MixerRequest>): MixerResult;
   auditRecord(request: ReadonlyDeep<AuditRecordRequest> & { readonly message?: MessageInput }): AuditRecord;
@@ -312,6 +313,11 @@ export function encryptionRecipients(request: ReadonlyDeep<EncryptRequest>): Pro
 /** wasm `release(raw, request)`; the result is read fail-closed by `interpretRelease`. */
 export function release(raw: Uint8Array, request: ReadonlyDeep<ReleaseOptions>): Promise<ReleaseResult> {
   return invoke("release", raw, request);
+}
+
+/** wasm `releaseAsync(raw, options, officer)`: the release signed with an unlocked key's WebCrypto `CryptoKey` (no password; `options.officer` absent). */
+export function releaseAsync(raw: Uint8Array, request: ReadonlyDeep<Omit<ReleaseOptions, "officer">>, officer: AsyncKey): Promise<ReleaseResult> {
+  return invoke("releaseAsync", raw, request, officer);
 }
 
 /** wasm `importPkcs12(p12, password)` → the key re-encrypted under the password, and its certificates. */

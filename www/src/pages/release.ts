@@ -5,7 +5,8 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { attachmentBytes, interpretRelease, readContent, release, releaseOutcomeText, verify, type VerifyReport } from "../core/wasm.js";
+import { attachmentBytes, interpretRelease, readContent, release, releaseAsync, releaseOutcomeText, verify, type VerifyReport } from "../core/wasm.js";
+import { currentLock } from "../shared/key-lock.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, type QueueItem } from "../shared/messages.js";
 import { errorBox, problemList } from "../shared/problem-ui.js";
@@ -176,7 +177,7 @@ function open(item: QueueItem, raw: Uint8Array, report: unknown, innermost: Uint
     }
     void decide(item, raw, settings, { kind: "reject", reason: reason.value.trim() }, password.value, out, findings);
   });
-  detail.append(findings, field("Your key password", password), field("Reason (for Return)", reason), h("div", { class: "actions" }, review, " ", approve, " ", ret), out);
+  detail.append(findings, field("Your key password (not needed while your key is unlocked)", password), field("Reason (for Return)", reason), h("div", { class: "actions" }, review, " ", approve, " ", ret), out);
 }
 
 type Decision = { kind: "approve" } | { kind: "reject"; reason: string } | { kind: "review" };
@@ -185,16 +186,24 @@ async function decide(item: QueueItem, raw: Uint8Array, settings: Settings, d: D
   clear(out);
   try {
     if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
-    if (password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+    // An unlocked key (shared/key-lock.ts) signs the release without the password; else the
+    // password opens the stored key in the core.
+    const unlocked = (await currentLock(settings.identity)).key;
+    if (!unlocked && password === "") throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
     out.append(statusLine(d.kind === "approve" ? "Releasing…" : d.kind === "reject" ? "Returning…" : "Reviewing…"));
-    const result = await release(raw, {
-      officer: { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain },
+    const options = {
       trustAnchors: settings.trustAnchors,
       policy: settings.releasePolicy,
-      decision: d.kind === "reject" ? { action: "reject", reason: d.reason } : { action: d.kind },
+      decision: d.kind === "reject" ? { action: "reject" as const, reason: d.reason } : { action: d.kind },
       envelope: envelopeForCore(item.envelope, item.receivedAt ?? null) ?? undefined,
       at: nowRfc3339(),
-    });
+    };
+    const result = unlocked
+      ? await releaseAsync(raw, options, unlocked)
+      : await release(raw, {
+          ...options,
+          officer: { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain },
+        });
     const r = interpretRelease(result, d.kind);
     clear(findings);
     findings.append(h("h4", {}, "Review findings"));
