@@ -376,7 +376,11 @@ pub(crate) async fn folder(
 /// charset-decoded, bounded), the same the extension renders.
 fn text_body(raw: &[u8]) -> String {
     use crate::mime::content::{read_content, ContentLimits, ReadContentRequest};
-    match read_content(raw, &ReadContentRequest::default(), &ContentLimits::default()) {
+    match read_content(
+        raw,
+        &ReadContentRequest::default(),
+        &ContentLimits::default(),
+    ) {
         Ok(view) => view
             .body
             .unwrap_or_else(|| "(no text part — download the raw message)".into()),
