@@ -738,3 +738,153 @@ fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
         }
     }
 }
+
+/// An external digest provider: the `sha2` crate's own hasher over the octets the core
+/// names, not the core's code.
+fn external_sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
+
+#[test]
+fn external_digest_is_byte_identical_to_the_sync_path() {
+    use mmhs::smime::{DigestAlg, SignedEntityContent};
+    let p = pki();
+    let signer = p.signer("alice");
+    for detached in [true, false] {
+        let o = SignOptions { detached, ..opts() };
+        let sync = smime::sign_message(MSG, &signer, &o, &mut SeededRng::new(7)).unwrap();
+        let content = SignedEntityContent::message(MSG).unwrap();
+        let req = content.digest_request(DigestAlg::Sha256);
+        // The octets to digest are the canonical signed entity, exactly.
+        assert!(req
+            .data
+            .starts_with(b"Content-Type: text/plain\r\n\r\nHold the bridge."));
+        let digest = external_sha256(req.data);
+        let pending = content
+            .begin(&digest, &signer.cert, &[], &o, &mut SeededRng::new(7))
+            .unwrap();
+        let sig = external_rsa_sign(rsa(&signer.key), &pending.request().data);
+        let stepped = pending.finish(&sig).unwrap();
+        assert_eq!(stepped, sync, "detached={detached}");
+        assert!(valid(&stepped));
+    }
+}
+
+#[test]
+fn a_digest_that_does_not_fit_is_refused_or_fails_verification() {
+    use mmhs::smime::{DigestAlg, SignedEntityContent};
+    let p = pki();
+    let signer = p.signer("alice");
+    let content = || SignedEntityContent::message(MSG).unwrap();
+    // A digest of another length (SHA-1's, nothing, SHA-512's) never reaches a SignerInfo.
+    for wrong in [vec![0u8; 20], Vec::new(), vec![0u8; 64]] {
+        let err = content()
+            .begin(&wrong, &signer.cert, &[], &opts(), &mut SeededRng::new(7))
+            .unwrap_err();
+        assert_eq!(err.code(), "signer-key-invalid", "{} octets", wrong.len());
+    }
+    // A digest of the right length over other octets (a faulty provider) makes a message
+    // whose signature the recipient refuses: never one that verifies.
+    let c = content();
+    let mut other = external_sha256(c.digest_request(DigestAlg::Sha256).data);
+    other[0] ^= 1;
+    let pending = c
+        .begin(&other, &signer.cert, &[], &opts(), &mut SeededRng::new(7))
+        .unwrap();
+    let sig = external_rsa_sign(rsa(&signer.key), &pending.request().data);
+    let signed = pending.finish(&sig).unwrap();
+    let ctx = p.verify_context(time::macros::datetime!(2029-01-02 00:00 UTC));
+    let r = mmhs::verify::verify(&signed, &ctx).unwrap();
+    assert!(!r.valid);
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.code == "message-digest-mismatch"));
+}
+
+#[test]
+fn verify_digest_answers_are_used_only_for_their_own_octets() {
+    use mmhs::verify::{digest_ranges, verify_message, verify_message_with_digests, DigestAnswers};
+    let p = pki();
+    let alice = p.signer("alice");
+    let ctx = p.verify_context(time::macros::datetime!(2029-01-02 00:00 UTC));
+    let signed = smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(5)).unwrap();
+    let ranges = digest_ranges(&signed);
+    assert_eq!(ranges.len(), 1);
+    let req = ranges[0].request(&signed).unwrap();
+    assert!(req
+        .data
+        .starts_with(b"Content-Type: text/plain\r\n\r\nHold the bridge."));
+    let report = |v: mmhs::verify::Verified| serde_json::to_value(v.report).unwrap();
+    let sync = verify_message(&signed, &ctx).unwrap();
+    assert!(sync.report.valid);
+    let sync = report(sync);
+
+    // The right answers: the report of the core's own digest.
+    let mut answers = DigestAnswers::new(&signed);
+    answers.add(ranges[0].clone(), external_sha256(req.data));
+    assert_eq!(
+        report(verify_message_with_digests(&signed, &ctx, Some(&answers)).unwrap()),
+        sync
+    );
+
+    // A wrong answer is used, and fails closed.
+    let mut wrong = DigestAnswers::new(&signed);
+    let mut d = external_sha256(req.data);
+    d[31] ^= 0x80;
+    wrong.add(ranges[0].clone(), d);
+    let v = verify_message_with_digests(&signed, &ctx, Some(&wrong)).unwrap();
+    assert!(!v.report.valid);
+    assert!(v
+        .report
+        .problems
+        .iter()
+        .any(|p| p.code == "message-digest-mismatch"));
+
+    // The right answers for this message, given with another message of the same length
+    // whose signed content was altered: not used (the alteration is seen), nor are they
+    // for an equal copy of the message elsewhere in memory (hashed by the core again).
+    let tampered = String::from_utf8(signed.clone())
+        .unwrap()
+        .replacen("Hold the bridge.", "Blow the bridge.", 1)
+        .into_bytes();
+    assert_eq!(tampered.len(), signed.len());
+    let v = verify_message_with_digests(&tampered, &ctx, Some(&answers)).unwrap();
+    assert!(!v.report.valid);
+    assert!(v
+        .report
+        .problems
+        .iter()
+        .any(|p| p.code == "message-digest-mismatch"));
+    let copy = signed.clone();
+    assert_eq!(
+        report(verify_message_with_digests(&copy, &ctx, Some(&wrong)).unwrap()),
+        sync
+    );
+
+    // Bare LF line ends: the walk verifies a canonical copy, so no answer applies.
+    let lf = String::from_utf8(signed.clone())
+        .unwrap()
+        .replace("\r\n", "\n")
+        .into_bytes();
+    let mut lf_wrong = DigestAnswers::new(&lf);
+    for r in digest_ranges(&lf) {
+        lf_wrong.add(r, vec![0u8; 32]);
+    }
+    let v = verify_message_with_digests(&lf, &ctx, Some(&lf_wrong)).unwrap();
+    assert!(v.report.valid, "{:?}", v.report.problems);
+
+    // Opaque signing: nothing of the message is digested as it lies.
+    let opaque = smime::sign_message(
+        MSG,
+        &alice,
+        &SignOptions {
+            detached: false,
+            ..opts()
+        },
+        &mut SeededRng::new(5),
+    )
+    .unwrap();
+    assert!(digest_ranges(&opaque).is_empty());
+}

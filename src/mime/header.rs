@@ -313,7 +313,7 @@ impl<'a> HeaderSection<'a> {
 /// is LF or CRLF; a final line without a line end runs to the end of input.
 pub(crate) fn line_bounds(input: &[u8], pos: usize) -> (usize, usize) {
     let rest = input.get(pos..).unwrap_or_default();
-    match rest.iter().position(|b| *b == b'\n') {
+    match memchr::memchr(b'\n', rest) {
         Some(i) => {
             let lf = pos + i;
             let end = if i > 0 && rest.get(i - 1) == Some(&b'\r') {

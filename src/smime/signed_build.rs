@@ -13,7 +13,7 @@ use x509_cert::Certificate;
 
 use super::algorithms::{self, DigestAlg, RsaPadding};
 use super::attributes;
-use super::key_operation::{sign_with_key, SignRequest};
+use super::key_operation::{sign_with_key, DigestRequest, SignRequest};
 use super::receipt_request::ReceiptRequestOptions;
 use super::sig_type::{self, SignatureType};
 use super::Error;
@@ -386,8 +386,30 @@ impl PendingSignedData {
         opts: &SignOptions,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        let digest = opts.digest.hash(content);
-        let mut attrs = signed_attributes_for(cert, opts, ID_DATA, &digest)?;
+        let digest = DigestRequest {
+            alg: opts.digest,
+            data: content,
+        }
+        .answer_with_rust();
+        Self::begin_with_digest(content, &digest, cert, chain, opts, rng)
+    }
+
+    /// [`Self::begin`] with the message digest of `content` (by `opts.digest`) computed by the
+    /// provider ([`DigestRequest`]); an answer of the wrong length is refused.
+    pub fn begin_with_digest<R: CryptoRng + ?Sized>(
+        content: &[u8],
+        digest: &[u8],
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        DigestRequest {
+            alg: opts.digest,
+            data: content,
+        }
+        .check(digest)?;
+        let mut attrs = signed_attributes_for(cert, opts, ID_DATA, digest)?;
         if let Some(r) = &opts.receipt_request {
             let request = r.generate(rng).map_err(Error::Options)?;
             attrs.push(request.attribute().map_err(Error::Options)?);

@@ -154,11 +154,23 @@ pub enum Covered<'c> {
     Countersigned(&'c [u8]),
 }
 
-/// A digest cache: one pass over the content per digest algorithm.
+/// A digest cache: one pass over the content per digest algorithm, or none when the
+/// provider already answered for these exact octets ([`DigestCache::answered`]).
 #[derive(Default)]
 pub struct DigestCache(HashMap<DigestAlg, Vec<u8>>);
 
 impl DigestCache {
+    /// A cache holding the provider's digests of the content about to be checked (each a
+    /// `DigestRequest` answer over exactly that content, RFC 5652 §5.4).
+    pub fn answered(digests: impl IntoIterator<Item = (DigestAlg, Vec<u8>)>) -> Self {
+        DigestCache(
+            digests
+                .into_iter()
+                .filter(|(alg, d)| d.len() == alg.output_len())
+                .collect(),
+        )
+    }
+
     fn get(&mut self, alg: DigestAlg, data: &[u8]) -> Vec<u8> {
         self.0.entry(alg).or_insert_with(|| alg.hash(data)).clone()
     }
@@ -482,15 +494,16 @@ pub fn is_empty_signature_layer(sd: &ParsedSignedData<'_>) -> bool {
 /// Check every SignerInfo of a SignedData over `content`, each with the certificate its
 /// SignerIdentifier names among `certs` (the SignedData's certificates and the caller's).
 /// Returns one check per SignerInfo, in encoding order, and the SignedData-level problems.
+/// `cache` holds the digests of `content` a provider already computed (else default).
 pub fn check_signed_data(
     sd: &ParsedSignedData<'_>,
     content: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
     policy: &AlgorithmPolicy,
+    mut cache: DigestCache,
 ) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut cache = DigestCache::default();
     let mut out = Vec::new();
     if sd.signer_infos.is_empty() && !is_empty_signature_layer(sd) {
         problems.push(p(

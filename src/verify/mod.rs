@@ -8,6 +8,8 @@
 //!
 //! - [`walk`]: the layer walk (`verify_message`, `verify_cms`);
 //! - [`open`]: opening encrypted and compressed layers;
+//! - [`digests`]: message digests of the signed content computed by the caller's provider
+//!   ("hash this range"), used by the walk where the content lies in the message;
 //! - [`signers`]: every SignerInfo and countersignature bound to exactly the certificate its
 //!   SignerIdentifier names (`smime::signer_certificate`), and trust judged on that same
 //!   certificate ([`trust`]) — nothing is ever looked up by name or address;
@@ -34,6 +36,7 @@ pub(crate) mod auth_results;
 pub(crate) mod authorizing_users;
 pub(crate) mod correspondents;
 pub(crate) mod coverage;
+pub(crate) mod digests;
 pub(crate) mod domain_encryption;
 pub(crate) mod label;
 pub(crate) mod naming;
@@ -58,10 +61,13 @@ use zeroize::Zeroizing;
 pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
+pub use digests::{digest_ranges, DigestAnswers, DigestRange};
 pub use receipt::{make_receipt, ReceiptOptions, SignedReceipt};
 pub(crate) use request::with_verify_material;
 pub use request::{add_recipient_key, MakeReceiptRequest, VerifyRequest};
-pub use walk::{verify_cms, verify_message, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE};
+pub use walk::{
+    verify_cms, verify_message, verify_message_with_digests, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE,
+};
 
 /// What `verify` needs from the caller: trust anchors, the time, optional extra certificates
 /// and CRLs, optional decryption keys. Nothing is read from the environment.
@@ -164,7 +170,17 @@ pub fn verify_message_step(
     raw: &[u8],
     ctx: &VerifyContext,
 ) -> Result<VerifyStep, crate::smime::Error> {
-    let verified = verify_message(raw, ctx)?;
+    verify_message_step_with_digests(raw, ctx, None)
+}
+
+/// [`verify_message_step`] with the provider's digests of `raw`'s signed content
+/// ([`digest_ranges`], [`verify_message_with_digests`]).
+pub fn verify_message_step_with_digests(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    digests: Option<&DigestAnswers<'_>>,
+) -> Result<VerifyStep, crate::smime::Error> {
+    let verified = verify_message_with_digests(raw, ctx, digests)?;
     let asked = ctx
         .decryption_answers
         .as_ref()

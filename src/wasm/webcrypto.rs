@@ -21,7 +21,8 @@ use super::{error_value, from_js, js_error};
 use crate::keys::PrivateKey;
 use crate::smime::key_operation::DecryptAnswers;
 use crate::smime::key_operation::{
-    ecdsa_der_from_fixed, DecryptRequest, OaepHash, RsaDecryption, SignRequest, SignatureScheme,
+    ecdsa_der_from_fixed, DecryptRequest, DigestRequest, OaepHash, RsaDecryption, SignRequest,
+    SignatureScheme,
 };
 use crate::smime::{DigestAlg, Error as SmimeError};
 
@@ -291,6 +292,42 @@ pub(crate) fn answer_bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
     bytes(v, "provider answer")
 }
 
+/// A view of `data` in the module's memory, without a copy, for a SubtleCrypto method that
+/// copies its input before it returns (W3C Web Cryptography API §14.3: "get a copy of the
+/// bytes held by the data parameter" is each method's first step, before the promise is
+/// returned). The view is handed to that one call and never kept: it would go stale once
+/// the memory grows.
+pub(crate) fn wasm_view(data: &[u8]) -> Uint8Array {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        data.as_ptr() as usize as u32,
+        data.len() as u32,
+    )
+}
+
+/// Answer a digest request with SubtleCrypto `digest` over the octets where they lie
+/// ([`wasm_view`]); the answer's length is checked by the core.
+pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> {
+    let d = subtle_call(
+        "digest",
+        &[
+            JsValue::from_str(webcrypto_hash(req.alg)),
+            wasm_view(req.data).into(),
+        ],
+    )
+    .await
+    .map_err(|e| {
+        smime_err(SmimeError::Key(format!(
+            "WebCrypto digest failed: {}",
+            js_message(&e)
+        )))
+    })?;
+    let d = answer_bytes(&d)?;
+    req.check(&d).map_err(smime_err)?;
+    Ok(d)
+}
+
 /// Answer a signing request: a WebCrypto signature (ECDSA converted to DER) or the callback's.
 async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsValue> {
     let hash = webcrypto_hash(req.hash);
@@ -458,14 +495,13 @@ pub async fn sign_async(
         .message(bytes(&raw, "message")?)
         .map_err(|e| js_error(&e))?;
     let opts = req.options(super::now()?);
-    let pending = crate::domain::begin_sign_typed(
-        &input,
-        &cert,
-        &chain,
-        &opts,
-        &mut crate::rng::system_rng(),
-    )
-    .map_err(|e| js_error(&e))?;
+    let content =
+        crate::domain::prepare_sign_typed(&input, &cert, &opts).map_err(|e| js_error(&e))?;
+    drop(input);
+    let digest = digest(&content.digest_request(opts.digest)).await?;
+    let pending = content
+        .begin(&digest, &cert, &chain, &opts, &mut crate::rng::system_rng())
+        .map_err(smime_err)?;
     let sig = sign_request(&key, pending.request()).await?;
     let out = pending.finish(&sig).map_err(smime_err)?;
     Ok(uint8(&out))
@@ -505,7 +541,7 @@ pub async fn verify_async(
     #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] options: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AsyncKey")] decryption_key: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    use crate::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    use crate::verify::{verify_message_step_with_digests, VerifyStep, MAX_DECRYPT_ROUNDS};
     let req: crate::verify::VerifyRequest = from_js(options, "verify request")?;
     let raw = bytes(&raw, "message")?;
     let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
@@ -515,8 +551,20 @@ pub async fn verify_async(
         ctx.certificates.extend(chain);
         ctx.decryption_answers = Some(DecryptAnswers::new(vec![cert]));
     }
+    // The signed content's digests by WebCrypto where it lies in the message (one pass each,
+    // no copy); a digest WebCrypto does not give is computed by the walk itself.
+    let mut digests = crate::verify::DigestAnswers::new(&raw);
+    for range in crate::verify::digest_ranges(&raw) {
+        if let Some(req) = range.request(&raw) {
+            if let Ok(d) = digest(&req).await {
+                digests.add(range, d);
+            }
+        }
+    }
     for _ in 0..MAX_DECRYPT_ROUNDS {
-        let asked = match verify_message_step(&raw, &ctx).map_err(smime_err)? {
+        let asked = match verify_message_step_with_digests(&raw, &ctx, Some(&digests))
+            .map_err(smime_err)?
+        {
             VerifyStep::Done(v) => return super::smime::verified_js(&v, req.with_content),
             VerifyStep::Decrypt(asked) => asked,
         };
@@ -529,7 +577,8 @@ pub async fn verify_async(
         }
     }
     // Still unanswered after the bound: the report says which layer could not be opened.
-    let v = crate::verify::verify_message(&raw, &ctx).map_err(smime_err)?;
+    let v = crate::verify::verify_message_with_digests(&raw, &ctx, Some(&digests))
+        .map_err(smime_err)?;
     super::smime::verified_js(&v, req.with_content)
 }
 

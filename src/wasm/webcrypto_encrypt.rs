@@ -199,11 +199,18 @@ pub(crate) async fn decrypt_content(
             ))))
         }
     };
-    let data = Uint8Array::new_with_length((req.ciphertext.len() + req.tag.len()) as u32);
-    data.subarray(0, req.ciphertext.len() as u32)
-        .copy_from(req.ciphertext);
-    data.subarray(req.ciphertext.len() as u32, data.length())
-        .copy_from(req.tag);
+    // The ciphertext reaches WebCrypto as one view of the module's memory (CBC), or with
+    // the GCM tag appended in one buffer, as WebCrypto expects it.
+    let data = if req.tag.is_empty() {
+        super::webcrypto::wasm_view(req.ciphertext)
+    } else {
+        let data = Uint8Array::new_with_length((req.ciphertext.len() + req.tag.len()) as u32);
+        data.subarray(0, req.ciphertext.len() as u32)
+            .copy_from(req.ciphertext);
+        data.subarray(req.ciphertext.len() as u32, data.length())
+            .copy_from(req.tag);
+        data
+    };
     let r = subtle_call("decrypt", &[algorithm(name, &params)?, key, data.into()]).await;
     Ok(match r {
         Ok(v) => Ok(answer_bytes(&v)?),
