@@ -292,6 +292,14 @@ pub(crate) fn answer_bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
     bytes(v, "provider answer")
 }
 
+/// A SubtleCrypto `method` that failed for the signer's key or content: `signer-key-invalid`.
+fn provider_failed(method: &str, e: &JsValue) -> JsValue {
+    smime_err(SmimeError::Key(format!(
+        "WebCrypto {method} failed: {}",
+        js_message(e)
+    )))
+}
+
 /// A view of `data` in the module's memory, without a copy, for a SubtleCrypto method that
 /// copies its input before it returns (W3C Web Cryptography API §14.3: "get a copy of the
 /// bytes held by the data parameter" is each method's first step, before the promise is
@@ -317,12 +325,7 @@ pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> 
         ],
     )
     .await
-    .map_err(|e| {
-        smime_err(SmimeError::Key(format!(
-            "WebCrypto digest failed: {}",
-            js_message(&e)
-        )))
-    })?;
+    .map_err(|e| provider_failed("digest", &e))?;
     let d = answer_bytes(&d)?;
     req.check(&d).map_err(smime_err)?;
     Ok(d)
@@ -352,12 +355,7 @@ async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsVal
         Some(k) => {
             let sig = subtle_call("sign", &[alg, k, uint8(&req.data)])
                 .await
-                .map_err(|e| {
-                    smime_err(SmimeError::Key(format!(
-                        "WebCrypto sign failed: {}",
-                        js_message(&e)
-                    )))
-                })?;
+                .map_err(|e| provider_failed("sign", &e))?;
             answer_bytes(&sig)?
         }
         None => {

@@ -295,3 +295,29 @@ test('decryptAsync: WebCrypto decrypts the content; a modified ciphertext is ref
     else assert.deepEqual(await mmhs.decryptAsync(flipped, key), mmhs.decrypt(flipped, users[name]));
   }
 });
+
+test('signAsync and verifyAsync hash large content with SubtleCrypto digest: the reports verify gives; altered content fails', async () => {
+  const eve = await mmhs.unlockKey(users.eve);
+  const line = 'y'.repeat(76) + '\r\n';
+  // ~400 KiB: several runs of every line-based pass; given as a string and as bytes.
+  const big = message('eve').replace('Hold the bridge.\r\n', line.repeat(5000));
+  const opts = { trustAnchors: [ca], at: AT };
+  for (const input of [big, new TextEncoder().encode(big)]) {
+    const signed = await mmhs.signAsync(input, eve, { signingTime: AT });
+    assert.ok(text(signed).includes(line.repeat(3)));
+    write('big.eml', signed);
+    openssl('cms', '-verify', '-in', 'big.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+    const report = mmhs.verify(signed, opts);
+    assert.equal(report.valid, true, JSON.stringify(report.problems));
+    assert.deepEqual(await mmhs.verifyAsync(signed, opts), report);
+    // Bare LF line ends (walked in a canonical copy) and an altered line of the same length.
+    const lf = Buffer.from(text(signed).replaceAll('\r\n', '\n'));
+    assert.deepEqual(await mmhs.verifyAsync(lf, opts), mmhs.verify(lf, opts));
+    assert.equal(mmhs.verify(lf, opts).valid, true);
+    const altered = Buffer.from(text(signed).replace(line, 'z' + line.slice(1)));
+    const bad = await mmhs.verifyAsync(altered, opts);
+    assert.deepEqual(bad, mmhs.verify(altered, opts));
+    assert.equal(bad.valid, false);
+    assert.ok(bad.problems.some((p) => p.code === 'message-digest-mismatch'), JSON.stringify(bad.problems));
+  }
+});
