@@ -93,14 +93,9 @@ fn rsa_pkcs1_external_signer_is_byte_identical_to_the_sync_path() {
         assert!(req
             .data
             .starts_with(b"Content-Type: text/plain\r\n\r\nHold the bridge."));
+        let digest = external_sha256(req.data);
         let digested = content
-            .begin(
-                &external_sha256(req.data),
-                &signer.cert,
-                &[],
-                &o,
-                &mut SeededRng::new(7),
-            )
+            .begin(&digest, &signer.cert, &[], &o, &mut SeededRng::new(7))
             .unwrap();
         for pending in [pending, digested] {
             let sig = external_rsa_sign(rsa(&signer.key), &pending.request().data);

@@ -6,11 +6,12 @@
 //!
 //! [`digest_ranges`] names those octets — "hash this range of the message with this
 //! algorithm", one request per digest algorithm of the SignedData's SignerInfos (RFC 5652
-//! §5.4) — and the caller puts its answers in [`VerifyContext::digest_answers`]
-//! (super::VerifyContext). The walk uses an answer only for content that is exactly that range of the very
-//! octets it verifies ([`DigestAnswers::for_content`]); any other content (an inner layer,
-//! opaque-signed eContent, a message with bare LF line ends) is hashed in the core as before,
-//! so the report is the same with or without answers.
+//! §5.4) — and the caller hands its answers ([`DigestAnswers`], which borrow the message) to
+//! [`verify_message_with_digests`](super::verify_message_with_digests). The walk uses an
+//! answer only for content that is exactly that range of the very octets it verifies
+//! ([`DigestAnswers::for_content`]); any other content (an inner layer, opaque-signed
+//! eContent, a message with bare LF line ends) is hashed in the core as before, so the report
+//! is the same with or without answers.
 
 use std::ops::Range;
 
