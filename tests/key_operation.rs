@@ -821,13 +821,16 @@ fn verify_digest_answers_are_used_only_for_their_own_octets() {
     let mut d = external_sha256(req.data);
     d[31] ^= 0x80;
     wrong.add(ranges[0].clone(), d);
-    let v = verify_message_with_digests(&signed, &ctx, Some(&wrong)).unwrap();
-    assert!(!v.report.valid);
-    assert!(v
-        .report
-        .problems
-        .iter()
-        .any(|p| p.code == "message-digest-mismatch"));
+    let digest_mismatch = |v: mmhs::verify::Verified| {
+        !v.report.valid
+            && v.report
+                .problems
+                .iter()
+                .any(|p| p.code == "message-digest-mismatch")
+    };
+    assert!(digest_mismatch(
+        verify_message_with_digests(&signed, &ctx, Some(&wrong)).unwrap()
+    ));
 
     // The right answers for this message, given with another message of the same length
     // whose signed content was altered: not used (the alteration is seen), nor are they
@@ -837,13 +840,9 @@ fn verify_digest_answers_are_used_only_for_their_own_octets() {
         .replacen("Hold the bridge.", "Blow the bridge.", 1)
         .into_bytes();
     assert_eq!(tampered.len(), signed.len());
-    let v = verify_message_with_digests(&tampered, &ctx, Some(&answers)).unwrap();
-    assert!(!v.report.valid);
-    assert!(v
-        .report
-        .problems
-        .iter()
-        .any(|p| p.code == "message-digest-mismatch"));
+    assert!(digest_mismatch(
+        verify_message_with_digests(&tampered, &ctx, Some(&answers)).unwrap()
+    ));
     let copy = signed.clone();
     assert_eq!(
         report(verify_message_with_digests(&copy, &ctx, Some(&wrong)).unwrap()),
