@@ -26,11 +26,13 @@
 
 use const_oid::ObjectIdentifier as Oid;
 use der::Encode;
+use x509_cert::Certificate;
 
 use super::algorithms::DigestAlg;
 use super::attributes;
+use super::key_operation::{sign_with_key, SignRequest};
 use super::signed_build::{
-    assemble_signed_data, build_signer_info, signed_attributes, SignOptions, Signer,
+    assemble_signed_data, signed_attributes_for, PendingSignerInfo, SignOptions, Signer,
 };
 use super::Error;
 use crate::asn1::ber::Tlv;
@@ -111,7 +113,8 @@ pub fn msg_sig_digest_attribute(value: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// ContentInfo(SignedData) DER of a signed receipt: `receipt` as eContent (id-ct-receipt),
 /// one SignerInfo by `signer` with contentType, messageDigest, msgSigDigest (`msg_sig_digest`)
-/// and the attributes `opts` asks for (never a receiptRequest, RFC 2634 §2.2).
+/// and the attributes `opts` asks for (never a receiptRequest, RFC 2634 §2.2); signed by the
+/// pure-Rust provider with `signer.key`.
 pub fn sign_receipt<R: CryptoRng + ?Sized>(
     receipt: &Receipt,
     msg_sig_digest: &[u8],
@@ -119,36 +122,80 @@ pub fn sign_receipt<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let opts = SignOptions {
-        receipt_request: None,
-        detached: false,
-        ..opts.clone()
-    };
-    let content = receipt.to_der()?;
-    let digest = opts.digest.hash(&content);
-    let mut attrs = signed_attributes(signer, &opts, ID_CT_RECEIPT, &digest)?;
-    attrs.push(msg_sig_digest_attribute(msg_sig_digest)?);
-    let si = build_signer_info(signer, &opts, attrs, rng)?;
-    let mut certs = Vec::new();
-    if opts.include_certs {
-        for c in std::iter::once(&signer.cert).chain(signer.chain.iter()) {
-            certs.push(c.to_der().map_err(|e| Error::Encode(e.to_string()))?);
+    let pending =
+        PendingSignedReceipt::begin(receipt, msg_sig_digest, &signer.cert, &signer.chain, opts)?;
+    let sig = sign_with_key(&signer.key, pending.request(), rng)?;
+    pending.finish(&sig)
+}
+
+/// The SignedData of a signed receipt ([`sign_receipt`]) waiting for the signature of its one
+/// SignerInfo, for a key held outside the core (`super::key_operation`).
+#[derive(Debug, Clone)]
+pub struct PendingSignedReceipt {
+    signer_info: PendingSignerInfo,
+    digest_alg: Vec<u8>,
+    content: Vec<u8>,
+    certs: Vec<Vec<u8>>,
+}
+
+impl PendingSignedReceipt {
+    /// Begin the signed receipt by the key of `cert` (`chain`: the further certificates to
+    /// include when `opts.include_certs`).
+    pub fn begin(
+        receipt: &Receipt,
+        msg_sig_digest: &[u8],
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+    ) -> Result<Self, Error> {
+        let opts = SignOptions {
+            receipt_request: None,
+            detached: false,
+            ..opts.clone()
+        };
+        let content = receipt.to_der()?;
+        let digest = opts.digest.hash(&content);
+        let mut attrs = signed_attributes_for(cert, &opts, ID_CT_RECEIPT, &digest)?;
+        attrs.push(msg_sig_digest_attribute(msg_sig_digest)?);
+        let signer_info = PendingSignerInfo::begin(cert, &opts, attrs)?;
+        let mut certs = Vec::new();
+        if opts.include_certs {
+            for c in std::iter::once(cert).chain(chain) {
+                certs.push(c.to_der().map_err(|e| Error::Encode(e.to_string()))?);
+            }
         }
+        let digest_alg = opts
+            .digest
+            .algorithm_identifier()
+            .to_der()
+            .map_err(|e| Error::Encode(e.to_string()))?;
+        Ok(PendingSignedReceipt {
+            signer_info,
+            digest_alg,
+            content,
+            certs,
+        })
     }
-    let digest_alg = opts
-        .digest
-        .algorithm_identifier()
-        .to_der()
-        .map_err(|e| Error::Encode(e.to_string()))?;
-    // RFC 5652 §5.1: version 3 when eContentType is not id-data.
-    assemble_signed_data(
-        3,
-        &[digest_alg],
-        ID_CT_RECEIPT,
-        Some(&content),
-        &certs,
-        &[si],
-    )
+
+    /// What the private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        self.signer_info.request()
+    }
+
+    /// The ContentInfo(SignedData) DER with `signature` (verified with the certificate's key
+    /// first, [`PendingSignerInfo::finish`]).
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
+        let si = self.signer_info.finish(signature)?;
+        // RFC 5652 §5.1: version 3 when eContentType is not id-data.
+        assemble_signed_data(
+            3,
+            &[self.digest_alg],
+            ID_CT_RECEIPT,
+            Some(&self.content),
+            &self.certs,
+            &[si],
+        )
+    }
 }
 
 #[cfg(test)]
