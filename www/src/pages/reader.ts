@@ -382,6 +382,7 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
   const pwField = field("Key password (signs the receipt)", pw);
   // While the key is unlocked no password is asked; shown again if the lock has expired.
   if (wasUnlocked) pwField.hidden = true;
+  const unlockedNote = wasUnlocked ? h("p", { class: "hint", id: "signed-receipt-unlocked" }, "Your key is unlocked: the receipt is signed with it, no password needed.") : null;
   const btn = h("button", { type: "button", id: "signed-receipt-send", disabled: !allowed }, "Send signed receipt");
   const out = h("div", { role: "status", class: "signed-receipt-result" });
   const done = (text: string) => {
@@ -402,6 +403,7 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
       const k = key ?? typed;
       if (!unlocked && !k) {
         pwField.hidden = false;
+        unlockedNote?.remove();
         throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
       }
       btn.setAttribute("disabled", "");
@@ -420,7 +422,7 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
     }
   };
   btn.addEventListener("click", () => void go());
-  box.append(pwField, h("div", { class: "actions" }, btn), out);
+  box.append(...[unlockedNote, pwField, h("div", { class: "actions" }, btn), out].filter((x): x is HTMLElement => x !== null));
   void chrome.storage.local.get(stateKey).then((got) => {
     const earlier = got[stateKey];
     if (typeof earlier === "string") done(`You already sent a signed receipt for this message (${earlier}).`);
