@@ -242,12 +242,15 @@ fn request_is_shown_and_a_receipt_verifies_against_the_original() {
     );
 }
 
+/// What a key holder answers to a decryption request.
+type HolderAnswer = Result<Zeroizing<Vec<u8>>, smime::Error>;
+
 /// Drive [`ReceiptInProgress`] for bob's key held outside the core (what the wasm
 /// `makeReceiptAsync` does with WebCrypto): `decrypt` and `sign` answer its requests. Returns
 /// the receipt (or refusal) and the number of decryption rounds.
 fn receipt_held_elsewhere(
     original: &[u8],
-    decrypt: &dyn Fn(&DecryptRequest) -> Result<Zeroizing<Vec<u8>>, smime::Error>,
+    decrypt: &dyn Fn(&DecryptRequest) -> HolderAnswer,
     sign: &dyn Fn(&SignRequest) -> Vec<u8>,
 ) -> (Result<SignedReceipt, smime::Error>, usize) {
     let bob = pki().signer("bob");
