@@ -30,10 +30,8 @@ use x509_cert::Certificate;
 
 use super::algorithms::DigestAlg;
 use super::attributes;
-use super::key_operation::{sign_with_key, SignRequest};
-use super::signed_build::{
-    assemble_signed_data, signed_attributes_for, PendingSignerInfo, SignOptions, Signer,
-};
+use super::key_operation::sign_with_key;
+use super::signed_build::{signed_attributes_for, PendingSignedData, SignOptions, Signer};
 use super::Error;
 use crate::asn1::ber::Tlv;
 use crate::asn1::der::{constructed, primitive};
@@ -111,9 +109,7 @@ pub fn msg_sig_digest_attribute(value: &[u8]) -> Result<Vec<u8>, Error> {
     attributes::attribute(MSG_SIG_DIGEST, vec![primitive(0x04, value)]).map_err(Error::Encode)
 }
 
-/// ContentInfo(SignedData) DER of a signed receipt: `receipt` as eContent (id-ct-receipt),
-/// one SignerInfo by `signer` with contentType, messageDigest, msgSigDigest (`msg_sig_digest`)
-/// and the attributes `opts` asks for (never a receiptRequest, RFC 2634 §2.2); signed by the
+/// ContentInfo(SignedData) DER of a signed receipt ([`begin_signed_receipt`]) signed by the
 /// pure-Rust provider with `signer.key`.
 pub fn sign_receipt<R: CryptoRng + ?Sized>(
     receipt: &Receipt,
@@ -122,80 +118,33 @@ pub fn sign_receipt<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let pending =
-        PendingSignedReceipt::begin(receipt, msg_sig_digest, &signer.cert, &signer.chain, opts)?;
+    let pending = begin_signed_receipt(receipt, msg_sig_digest, &signer.cert, &signer.chain, opts)?;
     let sig = sign_with_key(&signer.key, pending.request(), rng)?;
     pending.finish(&sig)
 }
 
-/// The SignedData of a signed receipt ([`sign_receipt`]) waiting for the signature of its one
-/// SignerInfo, for a key held outside the core (`super::key_operation`).
-#[derive(Debug, Clone)]
-pub struct PendingSignedReceipt {
-    signer_info: PendingSignerInfo,
-    digest_alg: Vec<u8>,
-    content: Vec<u8>,
-    certs: Vec<Vec<u8>>,
-}
-
-impl PendingSignedReceipt {
-    /// Begin the signed receipt by the key of `cert` (`chain`: the further certificates to
-    /// include when `opts.include_certs`).
-    pub fn begin(
-        receipt: &Receipt,
-        msg_sig_digest: &[u8],
-        cert: &Certificate,
-        chain: &[Certificate],
-        opts: &SignOptions,
-    ) -> Result<Self, Error> {
-        let opts = SignOptions {
-            receipt_request: None,
-            detached: false,
-            ..opts.clone()
-        };
-        let content = receipt.to_der()?;
-        let digest = opts.digest.hash(&content);
-        let mut attrs = signed_attributes_for(cert, &opts, ID_CT_RECEIPT, &digest)?;
-        attrs.push(msg_sig_digest_attribute(msg_sig_digest)?);
-        let signer_info = PendingSignerInfo::begin(cert, &opts, attrs)?;
-        let mut certs = Vec::new();
-        if opts.include_certs {
-            for c in std::iter::once(cert).chain(chain) {
-                certs.push(c.to_der().map_err(|e| Error::Encode(e.to_string()))?);
-            }
-        }
-        let digest_alg = opts
-            .digest
-            .algorithm_identifier()
-            .to_der()
-            .map_err(|e| Error::Encode(e.to_string()))?;
-        Ok(PendingSignedReceipt {
-            signer_info,
-            digest_alg,
-            content,
-            certs,
-        })
-    }
-
-    /// What the private key must sign.
-    pub fn request(&self) -> &SignRequest {
-        self.signer_info.request()
-    }
-
-    /// The ContentInfo(SignedData) DER with `signature` (verified with the certificate's key
-    /// first, [`PendingSignerInfo::finish`]).
-    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
-        let si = self.signer_info.finish(signature)?;
-        // RFC 5652 §5.1: version 3 when eContentType is not id-data.
-        assemble_signed_data(
-            3,
-            &[self.digest_alg],
-            ID_CT_RECEIPT,
-            Some(&self.content),
-            &self.certs,
-            &[si],
-        )
-    }
+/// The SignedData of a signed receipt, waiting for the signature of its one SignerInfo by the
+/// key of `cert` (`chain`: the further certificates to include when `opts.include_certs`):
+/// `receipt` as eContent (id-ct-receipt, so SignedData version 3, RFC 5652 §5.1), with
+/// contentType, messageDigest, msgSigDigest (`msg_sig_digest`) and the attributes `opts` asks
+/// for — never a receiptRequest (RFC 2634 §2.2).
+pub fn begin_signed_receipt(
+    receipt: &Receipt,
+    msg_sig_digest: &[u8],
+    cert: &Certificate,
+    chain: &[Certificate],
+    opts: &SignOptions,
+) -> Result<PendingSignedData, Error> {
+    let opts = SignOptions {
+        receipt_request: None,
+        detached: false,
+        ..opts.clone()
+    };
+    let content = receipt.to_der()?;
+    let digest = opts.digest.hash(&content);
+    let mut attrs = signed_attributes_for(cert, &opts, ID_CT_RECEIPT, &digest)?;
+    attrs.push(msg_sig_digest_attribute(msg_sig_digest)?);
+    PendingSignedData::with_attributes(&content, ID_CT_RECEIPT, attrs, cert, chain, &opts)
 }
 
 #[cfg(test)]

@@ -27,8 +27,9 @@ use crate::mime::entity::{self, fields, split};
 use crate::report::{Problem, ReceiptReport, ReceiptsFrom, SignatureReport, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::key_operation::{sign_with_key, DecryptAnswers, DecryptRequest, SignRequest};
-use crate::smime::receipt::{msg_sig_digest, PendingSignedReceipt, Receipt};
+use crate::smime::receipt::{begin_signed_receipt, msg_sig_digest, Receipt};
 use crate::smime::receipt_request::{rfc822_names, ReceiptRequest};
+use crate::smime::signed_build::PendingSignedData;
 use crate::smime::signed_parse::hex;
 use crate::smime::signed_verify::SignerCheck;
 use crate::smime::{pkcs7_mime_part, SmimeType};
@@ -517,7 +518,7 @@ impl<'a> ReceiptInProgress<'a> {
 /// A signed receipt decided and built, waiting for its signature ([`ReceiptStep::Sign`]).
 #[derive(Debug)]
 pub struct PendingReceipt {
-    signed: PendingSignedReceipt,
+    signed: PendingSignedData,
     original_id: Option<String>,
     from: String,
     to: Vec<String>,
@@ -654,7 +655,7 @@ fn decide(
         use_ski: opts.use_ski,
         ..SignOptions::default()
     };
-    let signed = PendingSignedReceipt::begin(
+    let signed = begin_signed_receipt(
         &receipt,
         &msg_sig_digest(alg, attrs),
         cert,
