@@ -400,16 +400,17 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
       // The lock is read now: a key that locked since the message opened is not used.
       const unlocked = await unlockedKey(settings);
       const typed = pw.value !== "" ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password: pw.value, certificate: settings.identity.certificate, chain: settings.identity.chain } : null;
-      const k = key ?? typed;
-      if (!unlocked && !k) {
+      const stored = key ?? typed;
+      const context = { trustAnchors: settings.trustAnchors, at: nowRfc3339(), reader };
+      const messageId = `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`;
+      const signReceipt = unlocked ? () => makeReceiptUnlocked(raw, unlocked, context, messageId) : stored ? () => makeReceipt(raw, stored, context, messageId) : null;
+      if (!signReceipt) {
         pwField.hidden = false;
         unlockedNote?.remove();
         throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
       }
       btn.setAttribute("disabled", "");
-      const context = { trustAnchors: settings.trustAnchors, at: nowRfc3339(), reader };
-      const messageId = `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`;
-      const made = unlocked ? await makeReceiptUnlocked(raw, unlocked, context, messageId) : await makeReceipt(raw, k as StoredKeyUse, context, messageId);
+      const made = await signReceipt();
       await send("webmail", { op: "send", rawB64: bytesToB64(made.message), envelope: { mailFrom: reader, rcpts: made.to.map((address) => ({ address })) } });
       await chrome.storage.local.set({ [stateKey]: nowRfc3339() });
       const receiptId = await displayedField(made.message, "Message-ID");
