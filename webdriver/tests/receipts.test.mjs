@@ -8,8 +8,9 @@
 //    verified, with the precedence that applies to her (action recipient → primary);
 //  - bob unlocks his key once in the toolbar popup: the officer's encrypted, signed message with
 //    a signed-receipt request opens without a password (wasm verifyAsync with the unlocked
-//    CryptoKeys), the receipt is signed with the unlocked key (makeReceiptAsync); once he locks
-//    the key, the password is asked again.
+//    CryptoKeys), the receipt is signed with the unlocked key (makeReceiptAsync), an automatic
+//    signed receipt (Settings) goes out without a prompt; once he locks the key, the password is
+//    asked again.
 // Fails with the reason when `mmhs serve` or a wasm function is missing — never skipped.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -201,6 +202,27 @@ describe("signed receipts and elements of service (chromium + extension + mmhs s
     const officerApi = await Api.login(server.origin, USERS.officer);
     const rct = await officerApi.waitFor("Inbox", (m) => m.subject === "Signed receipt");
     assert.match((await officerApi.raw(rct.id)).toString("latin1"), /smime-type=signed-receipt/);
+
+    // Automatic signed receipts (Settings) go out without a prompt while the key is unlocked.
+    await b.get(`${base.bob}/options.html`);
+    await b.wait(until.elementLocated(By.id("auto-receipt-3")), 15000);
+    await b.findElement(By.id("auto-receipt-3")).click();
+    await b.findElement(By.id("auto-receipt-save")).click();
+    await b.wait(until.elementLocated(By.xpath("//section[@aria-labelledby='auto-receipt-h']//*[contains(text(),'Saved.')]")), 10000);
+    await o.get(`${server.origin}/compose`);
+    await enterFrame(o, "compose");
+    await fillCompose(o, { to: USERS.bob.address, precedence: "3", classification: "3", subject: `${subjects.sealed} auto`, body: "Sealed: acknowledge grid 4712.", password: P12_PASSWORD });
+    await o.findElement(By.id("receipt-request")).click();
+    await o.findElement(By.id("opt-encrypt")).click();
+    await o.findElement(By.id("send")).click();
+    await waitOutcome(o, "#send-done");
+    const auto = await bobApi.waitFor("Inbox", (m) => m.subject === `${subjects.sealed} auto`);
+    await b.get(`${server.origin}/message/${auto.id}`);
+    await enterFrame(b, "reader");
+    const autoBox = await waitOutcome(b, "section.signed-receipt-request[data-signed-receipt=sent]");
+    assert.equal(await autoBox.getAttribute("data-auto"), "true");
+    assert.match(await b.findElement(By.id("app")).getText(), /acknowledge grid 4712/);
+    await officerApi.waitFor("Inbox", (m) => m.subject === "Signed receipt" && m.id !== rct.id);
 
     // Locked again: the same message asks the password, and opens with it.
     await lockInPopup(b, base.bob);
