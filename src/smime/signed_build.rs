@@ -371,6 +371,7 @@ pub struct PendingSignedData {
     signer_info: PendingSignerInfo,
     version: u8,
     digest_alg: Vec<u8>,
+    econtent_type: const_oid::ObjectIdentifier,
     econtent: Option<Vec<u8>>,
     certs: Vec<Vec<u8>>,
 }
@@ -414,7 +415,22 @@ impl PendingSignedData {
             let request = r.generate(rng).map_err(Error::Options)?;
             attrs.push(request.attribute().map_err(Error::Options)?);
         }
-        let signer_info = PendingSignerInfo::begin(cert, opts, attrs)?;
+        Self::with_attributes(content, ID_DATA, attrs, cert, chain, opts)
+    }
+
+    /// Begin a SignedData over `content` of type `econtent_type` whose one SignerInfo carries
+    /// `signed_attrs` (each one Attribute's DER, contentType and messageDigest among them), by
+    /// the key of `cert`, with `chain` as the further certificates to include. Detached when
+    /// `opts.detached`.
+    pub fn with_attributes(
+        content: &[u8],
+        econtent_type: const_oid::ObjectIdentifier,
+        signed_attrs: Vec<Vec<u8>>,
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+    ) -> Result<Self, Error> {
+        let signer_info = PendingSignerInfo::begin(cert, opts, signed_attrs)?;
         let mut certs = Vec::new();
         if opts.include_certs {
             for c in std::iter::once(cert).chain(chain) {
@@ -423,8 +439,15 @@ impl PendingSignedData {
         }
         Ok(PendingSignedData {
             signer_info,
-            version: if opts.use_ski { 3 } else { 1 },
+            // RFC 5652 §5.1: version 3 when a SignerInfo is version 3 (subjectKeyIdentifier)
+            // or eContentType is not id-data.
+            version: if opts.use_ski || econtent_type != ID_DATA {
+                3
+            } else {
+                1
+            },
             digest_alg: opts.digest.algorithm_identifier().to_der().map_err(cms)?,
+            econtent_type,
             econtent: (!opts.detached).then(|| content.to_vec()),
             certs,
         })
@@ -441,7 +464,7 @@ impl PendingSignedData {
         assemble_signed_data(
             self.version,
             &[self.digest_alg],
-            ID_DATA,
+            self.econtent_type,
             self.econtent.as_deref(),
             &self.certs,
             &[si],

@@ -62,7 +62,9 @@ pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
 pub use digests::{digest_ranges, DigestAnswers, DigestRange};
-pub use receipt::{make_receipt, ReceiptOptions, SignedReceipt};
+pub use receipt::{
+    make_receipt, PendingReceipt, ReceiptInProgress, ReceiptOptions, ReceiptStep, SignedReceipt,
+};
 pub(crate) use request::with_verify_material;
 pub use request::{add_recipient_key, MakeReceiptRequest, VerifyRequest};
 pub use walk::{
@@ -126,6 +128,18 @@ impl VerifyContext {
             .map(|(_, c)| c)
             .chain(answered)
             .collect()
+    }
+
+    /// Add a decryption key held outside the core by its certificate (`chain`: its further
+    /// certificates, for path building): the walk asks for its answers
+    /// ([`verify_message_step`]). Its index in `decryption_answers.certificates` is the
+    /// position it is added at.
+    pub fn add_held_key(&mut self, cert: &Certificate, chain: &[Certificate]) {
+        self.certificates.extend(chain.iter().cloned());
+        self.decryption_answers
+            .get_or_insert_with(|| DecryptAnswers::new(Vec::new()))
+            .certificates
+            .push(cert.clone());
     }
 
     /// Answer a decryption request for certificate `index` of

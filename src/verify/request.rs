@@ -6,12 +6,13 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{make_receipt, ReceiptOptions, SignedReceipt, VerifyContext};
+use super::{make_receipt, ReceiptInProgress, ReceiptOptions, SignedReceipt, VerifyContext};
 use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys;
 use crate::request::time_or;
 use crate::rng::CryptoRng;
 use crate::smime::{Error, KeyUse, Signer};
+use x509_cert::Certificate;
 
 /// Declare a request type that carries the verification material every reading operation
 /// takes (`verify`, `release`, `releaseGate`): `trustAnchors`, `certificates` and `crls`, PEM
@@ -170,6 +171,20 @@ impl MakeReceiptRequest {
         add_recipient_key(&mut ctx, recipient);
         let at = *ctx.at.get_or_insert(now);
         make_receipt(raw, &ctx, recipient, &self.options(at), rng)
+    }
+
+    /// [`Self::make`] with the recipient's key held outside the core, known here by its
+    /// certificate `cert` and `chain`: the steps of [`ReceiptInProgress`].
+    pub fn begin<'a>(
+        &self,
+        raw: &'a [u8],
+        mut ctx: VerifyContext,
+        cert: &Certificate,
+        chain: &[Certificate],
+        now: OffsetDateTime,
+    ) -> ReceiptInProgress<'a> {
+        let at = *ctx.at.get_or_insert(now);
+        ReceiptInProgress::begin(raw, ctx, cert, chain, self.options(at))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The WebCrypto provider (`crate::smime::key_operation`): `unlockKey`, `signAsync`,
-//! `decryptAsync`, `verifyAsync`, `releaseAsync` (and `encryptAsync`, `webcrypto_encrypt`). The core begins the operation and names the private-key operation it
-//! needs; this file answers it with SubtleCrypto (W3C Web Cryptography API) on a
+//! `decryptAsync`, `verifyAsync`, `verifyReceiptAsync`, `makeReceiptAsync`, `releaseAsync`
+//! (and `encryptAsync`, `webcrypto_encrypt`). The core begins the operation and names the
+//! private-key operation it needs; this file answers it with SubtleCrypto (W3C Web Cryptography API) on a
 //! non-extractable `CryptoKey`, or with the caller's own `sign` / `decrypt` callbacks, and
 //! resumes the core. The core checks every answer (signatures are verified against the
 //! certificate; content keys must decrypt and authenticate the content).
@@ -19,7 +20,6 @@ use zeroize::Zeroizing;
 use super::material::{bytes, certs, uint8, KeyUse};
 use super::{error_value, from_js, js_error};
 use crate::keys::PrivateKey;
-use crate::smime::key_operation::DecryptAnswers;
 use crate::smime::key_operation::{
     ecdsa_der_from_fixed, DecryptRequest, DigestRequest, OaepHash, RsaDecryption, SignRequest,
     SignatureScheme,
@@ -539,33 +539,61 @@ pub async fn verify_async(
     #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] options: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AsyncKey")] decryption_key: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    use crate::verify::{verify_message_step_with_digests, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let req: crate::verify::VerifyRequest = from_js(options, "verify request")?;
+    let raw = bytes(&raw, "message")?;
+    let ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
+    let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
+    super::smime::verified_js(&v, req.with_content)
+}
+
+/// `verifyReceipt` with the decryption key held outside the core (`AsyncKey`, fourth
+/// argument): the key opens the original (the sent copy) when it is encrypted, as the
+/// request's `decryptionKey` does for `verifyReceipt`.
+#[wasm_bindgen(js_name = verifyReceiptAsync, unchecked_return_type = "Promise<VerifyReport>")]
+pub async fn verify_receipt_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] original: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AsyncKey")] decryption_key: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
     let req: crate::verify::VerifyRequest = from_js(options, "verify request")?;
     let raw = bytes(&raw, "message")?;
     let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
-    let key = decryption_key.filter(|k| !k.is_undefined() && !k.is_null());
+    ctx.original = Some(bytes(&original, "original")?);
+    let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
+    super::to_js(&v.report)
+}
+
+/// Verify `raw` in `ctx`, answering the walk's decryption requests with `key` (an
+/// `AsyncKey`, when given) between rounds, at most `MAX_DECRYPT_ROUNDS` times; a layer still
+/// unanswered after that is reported as the walk reports a key that does not open it.
+async fn verified_with_held_key(
+    raw: &[u8],
+    mut ctx: crate::verify::VerifyContext,
+    key: Option<JsValue>,
+) -> Result<crate::verify::Verified, JsValue> {
+    use crate::verify::{verify_message_step_with_digests, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let key = key.filter(|k| !k.is_undefined() && !k.is_null());
     if let Some(k) = &key {
         let (cert, chain) = key_certificates(k)?;
-        ctx.certificates.extend(chain);
-        ctx.decryption_answers = Some(DecryptAnswers::new(vec![cert]));
+        ctx.add_held_key(&cert, &chain);
     }
     // The signed content's digests by WebCrypto where it lies in the message (one pass each,
     // no copy); a digest WebCrypto does not give is computed by the walk itself.
-    let mut digests = crate::verify::DigestAnswers::new(&raw);
-    for range in crate::verify::digest_ranges(&raw) {
-        if let Some(req) = range.request(&raw) {
+    let mut digests = crate::verify::DigestAnswers::new(raw);
+    for range in crate::verify::digest_ranges(raw) {
+        if let Some(req) = range.request(raw) {
             if let Ok(d) = digest(&req).await {
                 digests.add(range, d);
             }
         }
     }
     for _ in 0..MAX_DECRYPT_ROUNDS {
-        let asked = match verify_message_step_with_digests(&raw, &ctx, Some(&digests))
-            .map_err(smime_err)?
-        {
-            VerifyStep::Done(v) => return super::smime::verified_js(&v, req.with_content),
-            VerifyStep::Decrypt(asked) => asked,
-        };
+        let asked =
+            match verify_message_step_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)? {
+                VerifyStep::Done(v) => return Ok(*v),
+                VerifyStep::Decrypt(asked) => asked,
+            };
         let (Some(k), Some(answers)) = (&key, ctx.decryption_answers.as_mut()) else {
             break;
         };
@@ -575,9 +603,44 @@ pub async fn verify_async(
         }
     }
     // Still unanswered after the bound: the report says which layer could not be opened.
-    let v = crate::verify::verify_message_with_digests(&raw, &ctx, Some(&digests))
-        .map_err(smime_err)?;
-    super::smime::verified_js(&v, req.with_content)
+    crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
+}
+
+/// `makeReceipt` with the recipient's key held outside the core (`AsyncKey`, second
+/// argument; the same requests and result): the core verifies the original and decides
+/// (`verify::ReceiptInProgress`), the key opens an encrypted original and signs the receipt;
+/// the signature is verified with the recipient's certificate before the receipt is returned.
+#[wasm_bindgen(js_name = makeReceiptAsync, unchecked_return_type = "Promise<SignedReceipt>")]
+pub async fn make_receipt_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AsyncKey")] signer: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] verify_options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MakeReceiptRequest")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    use crate::verify::ReceiptStep;
+    let v: crate::verify::VerifyRequest = from_js(verify_options, "verify request")?;
+    let o: crate::verify::MakeReceiptRequest = from_js(options, "receipt request")?;
+    let raw = bytes(&raw, "message")?;
+    let (cert, chain) = key_certificates(&signer)?;
+    let clock = super::now()?;
+    let ctx = v.context(clock).map_err(|e| js_error(&e))?;
+    let mut receipt = o.begin(&raw, ctx, &cert, &chain, clock);
+    // `step` bounds the rounds (`verify::MAX_DECRYPT_ROUNDS`), then decides.
+    loop {
+        match receipt.step().map_err(|e| js_error(&e))? {
+            ReceiptStep::Decrypt(asked) => {
+                for (i, r) in asked {
+                    let a = decrypt_request(&signer, &r).await?;
+                    receipt.answer(i, r, a);
+                }
+            }
+            ReceiptStep::Sign(pending) => {
+                let sig = sign_request(&signer, pending.request()).await?;
+                let made = pending.finish(&sig).map_err(|e| js_error(&e))?;
+                return super::receipt::signed_receipt_js(&made);
+            }
+        }
+    }
 }
 
 /// `release` with the officer's key held outside the core (`AsyncKey`, third argument;
