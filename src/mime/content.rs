@@ -28,7 +28,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::entity::{self, Field, MediaType};
-use super::header::{decode_charset, decode_encoded_words};
+use super::header::{charset_text, decode_encoded_words};
 use crate::coded::Coded;
 use crate::report::HpScheme;
 
@@ -45,8 +45,6 @@ pub const DISPLAY_FIELDS: [&str; 7] = [
 
 /// Longest file name kept (characters): the common file-system limit.
 const MAX_FILENAME_CHARS: usize = 255;
-/// Most RFC 2231 continuation segments read for one parameter.
-const MAX_CONTINUATIONS: usize = 100;
 
 /// Bounds on reading content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,82 +332,11 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// A parameter value (RFC 2231): `name*` (charset'language'%XX), the continuations
-/// `name*0`, `name*1*` … (§3, §4.1), else the plain `name` (an RFC 2047 word in it decoded,
-/// as many agents write one).
+/// A parameter value as a reader shows it: the media type's parameter (RFC 2231
+/// continuations and charsets already decoded by [`entity::media_type`]), with an RFC 2047
+/// word in it decoded too, as many agents write one in a file name.
 pub fn param_value(mt: &MediaType, name: &str) -> Option<String> {
-    if let Some(v) = mt.param(&format!("{name}*")) {
-        return Some(extended_value(v));
-    }
-    if mt.param(&format!("{name}*0")).is_some() || mt.param(&format!("{name}*0*")).is_some() {
-        let mut bytes = Vec::new();
-        let mut charset = String::new();
-        for n in 0..MAX_CONTINUATIONS {
-            if let Some(v) = mt.param(&format!("{name}*{n}*")) {
-                let v = if n == 0 {
-                    let (cs, rest) = split_charset(v);
-                    charset = cs.to_string();
-                    rest
-                } else {
-                    v
-                };
-                bytes.extend(percent_decode(v));
-            } else if let Some(v) = mt.param(&format!("{name}*{n}")) {
-                bytes.extend_from_slice(v.as_bytes());
-            } else {
-                break;
-            }
-        }
-        return Some(charset_text(&charset, &bytes));
-    }
     mt.param(name).map(|v| decode_encoded_words(v).into_owned())
-}
-
-/// `charset'language'value` → (charset, value) (RFC 2231 §4); no quotes → no charset.
-fn split_charset(v: &str) -> (&str, &str) {
-    let mut it = v.splitn(3, '\'');
-    match (it.next(), it.next(), it.next()) {
-        (Some(cs), Some(_lang), Some(rest)) => (cs, rest),
-        _ => ("", v),
-    }
-}
-
-fn extended_value(v: &str) -> String {
-    let (cs, rest) = split_charset(v);
-    charset_text(cs, &percent_decode(rest))
-}
-
-/// Text in `charset` (US-ASCII when empty, RFC 2231 §4); an unknown charset reads as UTF-8
-/// with replacement characters.
-fn charset_text(charset: &str, bytes: &[u8]) -> String {
-    let cs = if charset.is_empty() {
-        "us-ascii"
-    } else {
-        charset
-    };
-    decode_charset(cs, bytes).unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
-}
-
-/// `%XX` octets (RFC 2231 §4); a malformed `%` is kept.
-fn percent_decode(v: &str) -> Vec<u8> {
-    let b = v.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c == b'%' {
-            let hex = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(x) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(x);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
 }
 
 /// The size of a body once transfer-decoded, without decoding base64 (RFC 2045 §6.8: four
@@ -494,7 +421,7 @@ impl<'a> Entity<'a> {
         let cte = self.cte();
         let bytes = entity::decode_transfer(self.body, cte.as_deref())
             .unwrap_or_else(|_| self.body.to_vec());
-        charset_text(self.media.param("charset").unwrap_or_default(), &bytes)
+        charset_text(self.media.param("charset").unwrap_or_default(), &bytes).0
     }
 
     fn disposition(&self) -> Option<MediaType> {

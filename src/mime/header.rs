@@ -549,6 +549,20 @@ pub fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
     mail_parser::decoders::charsets::map::charset_decoder(charset.as_bytes()).map(|f| f(bytes))
 }
 
+/// Text in `charset` (US-ASCII when empty: RFC 2046 §4.1.2, RFC 2231 §4) and whether the
+/// charset is known; an unknown one reads as UTF-8 with replacement characters.
+pub(crate) fn charset_text(charset: &str, bytes: &[u8]) -> (String, bool) {
+    let cs = if charset.is_empty() {
+        "us-ascii"
+    } else {
+        charset
+    };
+    match decode_charset(cs, bytes) {
+        Some(text) => (text, true),
+        None => (String::from_utf8_lossy(bytes).into_owned(), false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
