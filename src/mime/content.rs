@@ -312,6 +312,56 @@ pub fn attachment_bytes(
 /// A file name a browser or file system can take as is: the last path segment (no `/`, `\`),
 /// without control or bidirectional-override characters (which disguise an extension),
 /// `:` replaced, leading dots and trailing dots and spaces removed, at most 255 characters.
+/// The message whose header fields a reader is shown in `raw` (the module documentation):
+/// inside a `forwarded=no` wrapper, possibly signed, the wrapped message; else `raw`.
+pub fn shown_message<'a>(raw: &'a [u8], limits: &ContentLimits) -> &'a [u8] {
+    Entity::parse(raw)
+        .signed_content(limits.max_depth)
+        .wrapped_body()
+        .unwrap_or(raw)
+}
+
+/// Every text of `raw` a recipient can read, in content order: each `text/plain` part and
+/// each `text/html` part as its text (RFC 2046 §4.1, §5.1), decoded from its transfer
+/// encoding and charset, attachments and forwarded messages included — what a keyword review
+/// searches, so that no alternative, attachment or nested message hides a word. Bounded by
+/// the depth and part limits; the input is not size-checked (callers read messages they
+/// already hold).
+pub fn texts(raw: &[u8], limits: &ContentLimits) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut parts = 0;
+    collect_texts(Entity::parse(raw), 0, limits, &mut parts, &mut out);
+    out
+}
+
+fn collect_texts(
+    e: Entity<'_>,
+    depth: usize,
+    limits: &ContentLimits,
+    parts: &mut usize,
+    out: &mut Vec<String>,
+) {
+    *parts += 1;
+    if depth > limits.max_depth || *parts > limits.max_parts {
+        return;
+    }
+    if let Some(children) = e.parts() {
+        for p in children {
+            collect_texts(Entity::parse(p), depth + 1, limits, parts, out);
+        }
+    } else if e.is("message/rfc822") || e.is("message/global") {
+        // Encoded or not (RFC 2046 §5.2.1 allows neither, an agent may still show one).
+        let body =
+            entity::decode_transfer(e.body, e.cte().as_deref()).unwrap_or_else(|_| e.body.to_vec());
+        collect_texts(Entity::parse(&body), depth + 1, limits, parts, out);
+    } else if e.is("text/plain") {
+        out.push(e.text());
+    } else if e.is("text/html") {
+        // mail-parser's HTML reader: tags dropped, entities decoded.
+        out.push(mail_parser::decoders::html::html_to_text(&e.text()));
+    }
+}
+
 /// `None` when nothing is left.
 pub fn safe_filename(name: &str) -> Option<String> {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -396,6 +446,18 @@ impl<'a> Entity<'a> {
             })
     }
 
+    /// The wrapped message when this entity is the wrapped header-protection form: a
+    /// `message/rfc822` with `forwarded=no` (MMHS profile §4.2.6,
+    /// draft-melnikov-iana-reg-forwarded §2).
+    fn wrapped_body(&self) -> Option<&'a [u8]> {
+        let wrapped = self.is_message()
+            && self
+                .media
+                .param("forwarded")
+                .is_some_and(|f| f.eq_ignore_ascii_case("no"));
+        wrapped.then_some(self.body)
+    }
+
     /// The parts of a multipart entity (`None` when not one, or without a usable boundary).
     fn parts(&self) -> Option<Vec<&'a [u8]>> {
         if !self.media.mime.starts_with("multipart/") {
@@ -474,12 +536,8 @@ impl<'a> Reader<'a> {
         let outer_headers = top.display(injected);
         let content = top.signed_content(limits.max_depth);
         let opaque = content.is("application/pkcs7-mime") || content.is("application/x-pkcs7-mime");
-        let wrapped = content.is_message()
-            && content
-                .media
-                .param("forwarded")
-                .is_some_and(|f| f.eq_ignore_ascii_case("no"));
-        let protected = wrapped
+        let wrapped = content.wrapped_body();
+        let protected = wrapped.is_some()
             || matches!(
                 req.header_protection,
                 HpScheme::Wrapped | HpScheme::Injected
@@ -506,8 +564,8 @@ impl<'a> Reader<'a> {
             },
             bodies: Vec::new(),
         };
-        if wrapped {
-            let inner = Entity::parse(content.body);
+        if let Some(body) = wrapped {
+            let inner = Entity::parse(body);
             reader.view.headers = inner.display(false);
             reader.walk(inner.signed_content(limits.max_depth), 1, false);
         } else if !opaque {
