@@ -2619,7 +2619,12 @@ allowed: boolean,
 /**
  * The recipients not cleared, with why.
  */
-refused: Array<RecipientDecision>, };
+refused: Array<RecipientDecision>, 
+/**
+ * Why it is not receivable, in one line for the picker (`None` when it is): each
+ * refused recipient's reason, naming the recipient, and the problems of the decision.
+ */
+why: string | null, };
 
 /**
  * One classification the policy defines.

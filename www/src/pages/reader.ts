@@ -4,7 +4,7 @@
  * worker's session stash; decrypted content never leaves this frame.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { attachmentBytes, call, displayedField, makeMdn, makeReceipt, readContent, verify, verifyReceipt, type ContentView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
+import { attachmentBytes, displayedField, invoke, makeMdn, makeReceipt, readContent, verify, verifyReceipt, type ContentView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
 import { audit, loadAudit, reportFields } from "../shared/audit.js";
 import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
 import { equivalentLabels, equivalentsNote, reportLabel } from "../shared/label-policy.js";
@@ -160,7 +160,7 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     return;
   }
   const signedLabel = reportLabel(report);
-  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
+  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(invoke, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null, true),
