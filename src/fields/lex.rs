@@ -83,7 +83,7 @@ pub(crate) fn parse_nonneg_integer(s: &str) -> Option<u64> {
 }
 
 /// RFC 5322 quoted-strings and comments are read by the MIME toolkit's lexer.
-pub(crate) use crate::mime::params::{comment_end, parse_quoted};
+pub(crate) use crate::mime::params::{comment_end, parse_quoted, split_semicolon};
 
 /// A field value that is an RFC 2231 parameter list (SIO-Label, SIO-Label-History: RFC 7444
 /// §4), read by the one parameter reader, [`crate::mime::params`], exactly: any defect is

@@ -135,6 +135,14 @@ pub(crate) fn comment_end(s: &str) -> Option<usize> {
     None
 }
 
+/// Split at the first `;` outside quoted strings and comments (RFC 5322 §3.2.2, §3.2.4):
+/// the element before it and the rest after it.
+pub(crate) fn split_semicolon(s: &str) -> Option<(&str, &str)> {
+    let (segments, _) = segments(s);
+    let first = segments.first().filter(|_| segments.len() > 1)?;
+    Some((first, s.get(first.len() + 1..)?))
+}
+
 /// `s` without leading CFWS (RFC 5322 §3.2.2); `None` for an unterminated comment.
 fn strip_cfws(mut s: &str) -> Option<&str> {
     loop {
@@ -527,6 +535,16 @@ mod tests {
         }
         assert_eq!(read_params("a=1;").strict().unwrap().len(), 1);
         assert_eq!(read_params("").strict().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn first_semicolon_outside_quotes_and_comments() {
+        assert_eq!(
+            split_semicolon("a (;) \"b;\" ; c; d"),
+            Some(("a (;) \"b;\" ", " c; d"))
+        );
+        assert_eq!(split_semicolon("a \"b;"), None);
+        assert_eq!(split_semicolon("a"), None);
     }
 
     #[test]
