@@ -284,10 +284,7 @@ fn qp_decode(body: &[u8]) -> Vec<u8> {
                 i += 2;
                 continue;
             }
-            let hex = body
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = super::header::hex_octet_after(body, i) {
                 out.push(v);
                 i += 3;
                 continue;
@@ -401,6 +398,11 @@ mod tests {
 
     #[test]
     fn transfer_decoding() {
+        // Two hex digits, not a signed number (RFC 2045 §6.7 (1)).
+        assert_eq!(
+            decode_transfer(b"a=+Ab=41", Some("quoted-printable")).unwrap(),
+            b"a=+AbA"
+        );
         assert_eq!(
             decode_transfer(b"aGVs\r\nbG8=\r\n", Some(" BASE64 ")).unwrap(),
             b"hello"

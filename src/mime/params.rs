@@ -32,7 +32,7 @@
 use std::collections::BTreeMap;
 
 use super::encode::is_token_char;
-use super::header::charset_text;
+use super::header::{charset_text, hex_octet_after};
 
 /// Highest continuation section number accepted (RFC 2231 §3 sets none; this bounds the
 /// work on a hostile value).
@@ -196,14 +196,19 @@ struct Written {
     value: String,
 }
 
+/// The RFC 2045 §5.1 `token` `s` starts with (perhaps empty) and the rest.
+fn token(s: &str) -> (&str, &str) {
+    let len = s
+        .char_indices()
+        .find(|(_, c)| !is_token_char(*c))
+        .map_or(s.len(), |(i, _)| i);
+    s.split_at(len)
+}
+
 /// `CFWS name CFWS "=" CFWS value CFWS`, exactly (RFC 2045 §5.1, RFC 2231 §7).
 fn exact(segment: &str) -> Result<(&str, String), &'static str> {
     let rest = strip_cfws(segment).ok_or("unterminated comment")?;
-    let name_len = rest
-        .char_indices()
-        .find(|(_, c)| !is_token_char(*c))
-        .map_or(rest.len(), |(i, _)| i);
-    let (name, rest) = rest.split_at(name_len);
+    let (name, rest) = token(rest);
     if name.is_empty() {
         return Err("expected a parameter name");
     }
@@ -213,11 +218,7 @@ fn exact(segment: &str) -> Result<(&str, String), &'static str> {
     let (value, rest) = if rest.starts_with('"') {
         parse_quoted(rest).ok_or("unterminated quoted string")?
     } else {
-        let len = rest
-            .char_indices()
-            .find(|(_, c)| !is_token_char(*c))
-            .map_or(rest.len(), |(i, _)| i);
-        let (v, rest) = rest.split_at(len);
+        let (v, rest) = token(rest);
         if v.is_empty() {
             return Err("empty value");
         }
@@ -412,10 +413,7 @@ fn extended_bytes(v: &str, initial: bool, name: &str, list: &mut ParamList) -> (
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c == b'%' {
-            let hex = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(x) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(x) = hex_octet_after(b, i) {
                 out.push(x);
                 i += 3;
                 continue;
@@ -522,6 +520,7 @@ mod tests {
             ("a=1 (x", vec![("a", "1 (x")]),
             ("a*=utf-8''%E2%8", vec![("a", "\u{FFFD}%8")]),
             ("a*=x-unknown''%FF", vec![("a", "\u{FFFD}")]),
+            ("a*=utf-8''%+A", vec![("a", "%+A")]),
             ("a*0=x; a*=y; a=z", vec![("a", "y")]),
             ("name=foo bar.txt", vec![("name", "foo bar.txt")]),
         ] {
