@@ -62,8 +62,9 @@ macro_rules! with_verify_material {
         }
 
         impl $name {
-            /// The request's verification material alone, as a [`VerifyRequest`]
-            /// (the members `with_verify_material!` stamps in).
+            /// The request's verification material alone (the members
+            /// `with_verify_material!` stamps in), as a
+            /// [`VerifyRequest`](crate::verify::VerifyRequest).
             pub fn material(&self) -> $crate::verify::VerifyRequest {
                 $crate::verify::VerifyRequest {
                     trust_anchors: self.trust_anchors.clone(),
