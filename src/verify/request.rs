@@ -11,7 +11,7 @@ use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys;
 use crate::request::time_or;
 use crate::rng::CryptoRng;
-use crate::smime::{Error, KeyUse, Signer};
+use crate::smime::{Error, Signer};
 use x509_cert::Certificate;
 
 /// Declare a request type that carries the verification material every reading operation
