@@ -136,7 +136,7 @@ pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
 pub struct MediaType {
     /// `type/subtype`, lower case.
     pub mime: String,
-    /// Parameters, names lower case, values unquoted.
+    /// Parameters, names lower case, values unquoted and RFC 2231-decoded.
     pub params: Vec<(String, String)>,
 }
 
@@ -160,7 +160,7 @@ pub fn entity_media_type(fields: &[Field<'_>]) -> MediaType {
     )
 }
 
-/// Parse a Content-Type value (RFC 2045 §5.1):
+/// Parse a Content-Type (or Content-Disposition) value (RFC 2045 §5.1, RFC 2183 §2):
 ///
 /// ```text
 /// content   := "Content-Type" ":" type "/" subtype *(";" parameter)
@@ -168,70 +168,16 @@ pub fn entity_media_type(fields: &[Field<'_>]) -> MediaType {
 /// value     := token / quoted-string
 /// ```
 ///
-/// Quoted values are unquoted (RFC 5322 §3.2.4 quoted-pairs); a `;` inside quotes does not
-/// split. Comments are not supported inside the value (they are rare here).
+/// The parameters are read by the one parameter reader, [`super::params`]: quoted values
+/// unquoted, comments skipped, RFC 2231 continuations and charsets decoded; a malformed
+/// parameter is read best effort (a received message is displayed and verified as agents
+/// read it), the first of a repeated one kept.
 pub fn media_type(value: &str) -> MediaType {
-    let mut parts = split_params(value).into_iter();
-    let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-    let mut params = Vec::new();
-    for p in parts {
-        if let Some((k, v)) = p.split_once('=') {
-            params.push((k.trim().to_ascii_lowercase(), unquote(v.trim())));
-        }
+    let (mime, list) = super::params::read_value(value);
+    MediaType {
+        mime: mime.to_ascii_lowercase(),
+        params: list.params,
     }
-    MediaType { mime, params }
-}
-
-/// The content of a `quoted-string` (RFC 5322 §3.2.4), or `v` itself when it is not quoted.
-fn unquote(v: &str) -> String {
-    let Some(inner) = v
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .filter(|_| v.len() >= 2)
-    else {
-        return v.to_string();
-    };
-    let mut s = String::with_capacity(inner.len());
-    let mut esc = false;
-    for c in inner.chars() {
-        if esc {
-            s.push(c);
-            esc = false;
-        } else if c == '\\' {
-            esc = true;
-        } else {
-            s.push(c);
-        }
-    }
-    s
-}
-
-fn split_params(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut esc = false;
-    for c in value.chars() {
-        if esc {
-            cur.push(c);
-            esc = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => {
-                cur.push(c);
-                esc = true;
-            }
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ';' if !quoted => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 /// Split a multipart body into the exact octets of each body part (RFC 2046 §5.1.1: the
@@ -403,10 +349,7 @@ fn qp_decode(body: &[u8]) -> Vec<u8> {
                 i += 2;
                 continue;
             }
-            let hex = body
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = super::header::hex_octet_after(body, i) {
                 out.push(v);
                 i += 3;
                 continue;
@@ -520,6 +463,11 @@ mod tests {
 
     #[test]
     fn transfer_decoding() {
+        // Two hex digits, not a signed number (RFC 2045 §6.7 (1)).
+        assert_eq!(
+            decode_transfer(b"a=+Ab=41", Some("quoted-printable")).unwrap(),
+            b"a=+AbA"
+        );
         assert_eq!(
             decode_transfer(b"aGVs\r\nbG8=\r\n", Some(" BASE64 ")).unwrap(),
             b"hello"

@@ -10,7 +10,7 @@
  * the password is asked as before — nothing else stands in for it.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { attachmentBytes, call, displayedField, makeMdn, makeReceipt, makeReceiptUnlocked, readContent, verify, verifyReceipt, verifyUnlocked, type ContentView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
+import { attachmentBytes, displayedField, invoke, makeMdn, makeReceipt, makeReceiptUnlocked, readContent, verify, verifyReceipt, verifyUnlocked, type ContentView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
 import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import { audit, loadAudit, reportFields } from "../shared/audit.js";
 import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
@@ -171,7 +171,7 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     return;
   }
   const signedLabel = reportLabel(report);
-  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
+  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(invoke, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null, true),
