@@ -24,6 +24,7 @@ use crate::smime::key_operation::{
     ecdsa_der_from_fixed, DecryptRequest, OaepHash, RsaDecryption, SignRequest, SignatureScheme,
 };
 use crate::smime::{DigestAlg, Error as SmimeError};
+use crate::trust::{CheckHash, CheckKey, SignatureCheck};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_WEBCRYPTO: &'static str = r#"
@@ -467,7 +468,16 @@ pub async fn sign_async(
     )
     .map_err(|e| js_error(&e))?;
     let sig = sign_request(&key, pending.request()).await?;
-    let out = pending.finish(&sig).map_err(smime_err)?;
+    // The core verifies the answer with the certificate's key before it leaves; WebCrypto
+    // does the math when it can (what it does not confirm is verified in Rust).
+    let checks = crate::trust::SignatureChecks::default();
+    if let Some(c) = pending.signature_check(&sig) {
+        let ok = check_signatures(std::slice::from_ref(&c)).await;
+        checks.add(c, ok.first().copied().unwrap_or(false));
+    }
+    let out = pending
+        .finish_checked(&sig, Some(&checks))
+        .map_err(smime_err)?;
     Ok(uint8(&out))
 }
 
@@ -495,6 +505,74 @@ pub async fn decrypt_async(
     }
 }
 
+/// Verify signature values with WebCrypto (`importKey` of the public key, `verify`), every
+/// request started before any is awaited; `false` for a value it refuses or cannot check
+/// (the core then verifies that one in Rust).
+async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
+    let hash_name = |h: CheckHash| match h {
+        CheckHash::Sha256 => "SHA-256",
+        CheckHash::Sha384 => "SHA-384",
+        CheckHash::Sha512 => "SHA-512",
+    };
+    let start = |c: &SignatureCheck| -> Result<(Promise, JsValue), JsValue> {
+        let hash = [("hash", JsValue::from_str(hash_name(c.hash)))];
+        let (format, data, import, verify) = match &c.key {
+            CheckKey::Ec { curve, point } => (
+                "raw",
+                point,
+                algorithm("ECDSA", &[("namedCurve", JsValue::from_str(curve))])?,
+                algorithm("ECDSA", &hash)?,
+            ),
+            CheckKey::Rsa { spki } => (
+                "spki",
+                spki,
+                algorithm("RSASSA-PKCS1-v1_5", &hash)?,
+                algorithm("RSASSA-PKCS1-v1_5", &[])?,
+            ),
+        };
+        let s = subtle()?;
+        let f: js_sys::Function = get(&s, "importKey")?.dyn_into()?;
+        let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
+        let args: Array = [
+            JsValue::from_str(format),
+            uint8(data),
+            import,
+            JsValue::FALSE,
+            usages.into(),
+        ]
+        .into_iter()
+        .collect();
+        Ok((f.apply(&s, &args)?.dyn_into()?, verify))
+    };
+    let imports: Vec<_> = requests.iter().map(start).collect();
+    let mut verifies = Vec::with_capacity(requests.len());
+    for (c, i) in requests.iter().zip(imports) {
+        let v = match i {
+            Ok((p, alg)) => match JsFuture::from(p).await {
+                Ok(key) => {
+                    let args = [alg, key, uint8(&c.signature), uint8(&c.message)];
+                    subtle().and_then(|s| {
+                        let f: js_sys::Function = get(&s, "verify")?.dyn_into()?;
+                        f.apply(&s, &args.into_iter().collect::<Array>())?
+                            .dyn_into::<Promise>()
+                    })
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        verifies.push(v);
+    }
+    let mut out = Vec::with_capacity(requests.len());
+    for v in verifies {
+        out.push(match v {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|b| b.as_bool()) == Some(true),
+            Err(_) => false,
+        });
+    }
+    out
+}
+
 /// `verify` with the decryption key held outside the core (`AsyncKey`, third argument; the
 /// request's own `decryptionKey` works as with `verify`): the walk is the same, its
 /// decryption requests are answered by WebCrypto or the key's callback between rounds
@@ -515,10 +593,18 @@ pub async fn verify_async(
         ctx.certificates.extend(chain);
         ctx.decryption_answers = Some(DecryptAnswers::new(vec![cert]));
     }
+    ctx.signature_checks = Some(crate::trust::SignatureChecks::default());
     for _ in 0..MAX_DECRYPT_ROUNDS {
         let asked = match verify_message_step(&raw, &ctx).map_err(smime_err)? {
             VerifyStep::Done(v) => return super::smime::verified_js(&v, req.with_content),
             VerifyStep::Decrypt(asked) => asked,
+            VerifyStep::Check(round) => {
+                let answers = check_signatures(round.requests()).await;
+                match round.finish(&ctx, &answers) {
+                    Some(v) => return super::smime::verified_js(&v, req.with_content),
+                    None => continue,
+                }
+            }
         };
         let (Some(k), Some(answers)) = (&key, ctx.decryption_answers.as_mut()) else {
             break;
@@ -528,7 +614,8 @@ pub async fn verify_async(
             answers.add(i, r, a);
         }
     }
-    // Still unanswered after the bound: the report says which layer could not be opened.
+    // Still unanswered after the bound: the report says which layer could not be opened;
+    // outside a step, signature values the provider did not confirm are verified in Rust.
     let v = crate::verify::verify_message(&raw, &ctx).map_err(smime_err)?;
     super::smime::verified_js(&v, req.with_content)
 }
