@@ -149,9 +149,7 @@ impl SignerCheck {
 
     /// The certificate's subject DN (RFC 4514 string), when the certificate was found.
     pub fn subject(&self) -> Option<String> {
-        self.cert
-            .as_ref()
-            .map(|c| c.tbs_certificate().subject().to_string())
+        self.cert.as_ref().map(crate::trust::subject_string)
     }
 }
 

@@ -37,7 +37,9 @@ use x509_cert::name::Name;
 use x509_cert::Certificate;
 
 use super::pool::{Issuer, Node, Pool};
-use super::{codes, subject_string, Lookup, SignatureCheck, SignatureChecks, MAX_PATH_LEN};
+use super::{
+    codes, name_string, subject_string, Lookup, SignatureCheck, SignatureChecks, MAX_PATH_LEN,
+};
 use crate::algorithm_policy::{self, AlgorithmPolicy, Weakness};
 use crate::cancel::{is_cancelled, Cancel};
 use crate::report::Problem;
@@ -450,7 +452,7 @@ impl Environment {
                         .unwrap_or_default()
                 }
                 Some(i) if i == intermediates.len() + 1 => {
-                    cp.target.decoded().tbs_certificate().subject().to_string()
+                    name_string(cp.target.decoded().tbs_certificate().subject())
                 }
                 _ => String::new(),
             }

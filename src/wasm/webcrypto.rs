@@ -505,29 +505,55 @@ pub async fn decrypt_async(
     }
 }
 
-/// Verify signature values with WebCrypto (`importKey` of the public key, `verify`), every
-/// request started before any is awaited; `false` for a value it refuses or cannot check
-/// (the core then verifies that one in Rust).
+/// Public keys imported for [`check_signatures`] (the trust anchors' and the usual
+/// signers' keys recur from one verification to the next): at most this many, oldest out.
+const IMPORTED_KEYS: usize = 32;
+
+thread_local! {
+    static VERIFY_KEYS: std::cell::RefCell<std::collections::VecDeque<(CheckKey, CheckHash, JsValue)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Verify signature values with WebCrypto (`importKey` of the public key, or the key
+/// imported before; `verify`), every request started before any is awaited; `false` for a
+/// value it refuses or cannot check (the core then verifies that one in Rust).
 async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
     let hash_name = |h: CheckHash| match h {
         CheckHash::Sha256 => "SHA-256",
         CheckHash::Sha384 => "SHA-384",
         CheckHash::Sha512 => "SHA-512",
     };
-    let start = |c: &SignatureCheck| -> Result<(Promise, JsValue), JsValue> {
-        let hash = [("hash", JsValue::from_str(hash_name(c.hash)))];
-        let (format, data, import, verify) = match &c.key {
+    let verify_alg = |c: &SignatureCheck| match &c.key {
+        CheckKey::Ec { .. } => {
+            algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(c.hash)))])
+        }
+        CheckKey::Rsa { .. } => algorithm("RSASSA-PKCS1-v1_5", &[]),
+    };
+    let cached = |c: &SignatureCheck| {
+        VERIFY_KEYS.with(|k| {
+            k.borrow()
+                .iter()
+                .find(|(key, h, _)| {
+                    *key == c.key && (*h == c.hash || matches!(key, CheckKey::Ec { .. }))
+                })
+                .map(|(_, _, v)| v.clone())
+        })
+    };
+    let import = |c: &SignatureCheck| -> Result<Promise, JsValue> {
+        let (format, data, alg) = match &c.key {
             CheckKey::Ec { curve, point } => (
                 "raw",
                 point,
                 algorithm("ECDSA", &[("namedCurve", JsValue::from_str(curve))])?,
-                algorithm("ECDSA", &hash)?,
             ),
+            // A WebCrypto RSA key is bound to one hash.
             CheckKey::Rsa { spki } => (
                 "spki",
                 spki,
-                algorithm("RSASSA-PKCS1-v1_5", &hash)?,
-                algorithm("RSASSA-PKCS1-v1_5", &[])?,
+                algorithm(
+                    "RSASSA-PKCS1-v1_5",
+                    &[("hash", JsValue::from_str(hash_name(c.hash)))],
+                )?,
             ),
         };
         let s = subtle()?;
@@ -536,31 +562,44 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
         let args: Array = [
             JsValue::from_str(format),
             uint8(data),
-            import,
+            alg,
             JsValue::FALSE,
             usages.into(),
         ]
         .into_iter()
         .collect();
-        Ok((f.apply(&s, &args)?.dyn_into()?, verify))
+        f.apply(&s, &args)?.dyn_into()
     };
-    let imports: Vec<_> = requests.iter().map(start).collect();
+    // Keys: from the cache, or an import started now.
+    let imports: Vec<Result<Result<JsValue, Promise>, JsValue>> = requests
+        .iter()
+        .map(|c| match cached(c) {
+            Some(k) => Ok(Ok(k)),
+            None => import(c).map(Err),
+        })
+        .collect();
     let mut verifies = Vec::with_capacity(requests.len());
     for (c, i) in requests.iter().zip(imports) {
-        let v = match i {
-            Ok((p, alg)) => match JsFuture::from(p).await {
-                Ok(key) => {
-                    let args = [alg, key, uint8(&c.signature), uint8(&c.message)];
-                    subtle().and_then(|s| {
-                        let f: js_sys::Function = get(&s, "verify")?.dyn_into()?;
-                        f.apply(&s, &args.into_iter().collect::<Array>())?
-                            .dyn_into::<Promise>()
-                    })
-                }
-                Err(e) => Err(e),
-            },
+        let key = match i {
+            Ok(Ok(k)) => Ok(k),
+            Ok(Err(p)) => JsFuture::from(p).await.inspect(|k| {
+                VERIFY_KEYS.with(|keys| {
+                    let mut keys = keys.borrow_mut();
+                    if keys.len() >= IMPORTED_KEYS {
+                        keys.pop_front();
+                    }
+                    keys.push_back((c.key.clone(), c.hash, k.clone()));
+                })
+            }),
             Err(e) => Err(e),
         };
+        let v = key.and_then(|key| {
+            let args = [verify_alg(c)?, key, uint8(&c.signature), uint8(&c.message)];
+            let s = subtle()?;
+            let f: js_sys::Function = get(&s, "verify")?.dyn_into()?;
+            f.apply(&s, &args.into_iter().collect::<Array>())?
+                .dyn_into::<Promise>()
+        });
         verifies.push(v);
     }
     let mut out = Vec::with_capacity(requests.len());
