@@ -112,7 +112,7 @@ pub fn name_string(name: &x509_cert::name::Name) -> String {
             }
             match (shortest_name(&atv.oid), string_value(&atv.value)) {
                 (Some(key), Some(val)) => {
-                    out.push_str(&key.to_ascii_uppercase());
+                    out.push_str(&key);
                     out.push('=');
                     let mut chars = val.char_indices().peekable();
                     while let Some((k, c)) = chars.next() {
@@ -152,30 +152,35 @@ fn string_value(value: &der::Any) -> Option<&str> {
     }
 }
 
-/// The shortest name of `oid` in const-oid's database (the first of equal length), as
-/// x509-cert's `Display` chooses it; remembered per OID.
-fn shortest_name(oid: &const_oid::ObjectIdentifier) -> Option<&'static str> {
+/// The upper-case shortest name of `oid` in const-oid's database, as x509-cert's `Display`
+/// writes it, remembered per OID. It is asked of `Display` itself (an attribute with an
+/// empty value prints `NAME=`, an unnamed type `OID=#…`): the database is a `const` of
+/// several tens of kilobytes, and naming it here would put a second copy in the package.
+fn shortest_name(oid: &const_oid::ObjectIdentifier) -> Option<String> {
     use std::collections::BTreeMap;
     use std::sync::{Mutex, OnceLock};
-    type Names = Mutex<BTreeMap<const_oid::ObjectIdentifier, Option<&'static str>>>;
+    type Names = Mutex<BTreeMap<const_oid::ObjectIdentifier, Option<String>>>;
     static NAMES: OnceLock<Names> = OnceLock::new();
     let names = NAMES.get_or_init(Default::default);
-    if let Some(n) = names.lock().ok().and_then(|m| m.get(oid).copied()) {
+    if let Some(n) = names.lock().ok().and_then(|m| m.get(oid).cloned()) {
         return n;
     }
-    let mut best: Option<&'static str> = None;
-    for m in const_oid::db::DB.find_names_for_oid(*oid) {
-        if best.is_none_or(|b| m.len() < b.len()) {
-            best = Some(m);
-        }
+    let probe = x509_cert::attr::AttributeTypeAndValue {
+        oid: *oid,
+        value: der::Any::new(der::Tag::Utf8String, Vec::new()).ok()?,
     }
+    .to_string();
+    let name = probe
+        .strip_suffix('=')
+        .filter(|n| !n.contains('='))
+        .map(str::to_string);
     if let Ok(mut m) = names.lock() {
-        // Bounded: a name's attribute types come from the message, so only known ones stay.
-        if best.is_some() || m.len() < 256 {
-            m.insert(*oid, best);
+        // Bounded: a name's attribute types come from the message, so only named ones stay.
+        if name.is_some() || m.len() < 256 {
+            m.insert(*oid, name.clone());
         }
     }
-    best
+    name
 }
 
 #[cfg(test)]
