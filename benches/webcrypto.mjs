@@ -9,6 +9,7 @@
 //   scripts/build-wasm.sh nodejs target/pkg-node
 //   npm ci   # PKI.js is a devDependency of the repository root
 //   node benches/webcrypto.mjs [--quick]   # --quick: 1 KiB and 1 MiB, fewer runs
+//   node benches/webcrypto.mjs --small     # 1 KiB only, 200 runs (the small-message cells)
 //
 // Medians in milliseconds. MMHS_PKG_NODE overrides the package directory.
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import * as asn1js from 'asn1js';
 import { mmhs } from '../tests/js/pkg.mjs';
 
 const quick = process.argv.includes('--quick');
+const small = process.argv.includes('--small');
 const AT = '2030-01-01T00:00:00Z';
 const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-bench-wc-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -136,8 +138,8 @@ function pkijsEncrypter(u, kari, alg) {
   };
 }
 
-const sizes = quick ? [['1 KiB', 1024], ['1 MiB', 1 << 20]] : [['1 KiB', 1024], ['1 MiB', 1 << 20], ['10 MiB', 10 << 20]];
-const runsFor = (size) => (size <= 1024 ? (quick ? 20 : 100) : size <= 1 << 20 ? (quick ? 5 : 10) : 3);
+const sizes = small ? [['1 KiB', 1024]] : quick ? [['1 KiB', 1024], ['1 MiB', 1 << 20]] : [['1 KiB', 1024], ['1 MiB', 1 << 20], ['10 MiB', 10 << 20]];
+const runsFor = (size) => (size <= 1024 ? (small ? 200 : quick ? 20 : 100) : size <= 1 << 20 ? (quick ? 5 : 10) : 3);
 const rows = [];
 async function time(fn, runs) {
   try {
