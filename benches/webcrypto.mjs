@@ -8,8 +8,9 @@
 //
 //   scripts/build-wasm.sh nodejs target/pkg-node
 //   npm ci   # PKI.js is a devDependency of the repository root
-//   node benches/webcrypto.mjs [--quick] [--memory]
+//   node benches/webcrypto.mjs [--quick] [--small] [--memory]
 //     --quick: 1 KiB and 1 MiB, fewer runs
+//     --small: 1 KiB only, 200 runs (the small-message cells)
 //     --memory: only the peak memory of one 10 MiB operation per fresh process (below)
 //
 // Medians in milliseconds. MMHS_PKG_NODE overrides the package directory.
@@ -41,6 +42,7 @@ const wasmMemory = () => wasmInstance.exports.memory.buffer.byteLength;
 const quick = process.argv.includes('--quick');
 const memoryOnly = process.argv.includes('--memory');
 const memoryChild = process.argv.find((a) => a.startsWith('--memory-child='))?.slice('--memory-child='.length);
+const small = process.argv.includes('--small');
 const AT = '2030-01-01T00:00:00Z';
 const MIB = 1 << 20;
 
@@ -175,8 +177,8 @@ function pkijsEncrypter(u, kari, alg) {
   };
 }
 
-const sizes = memoryOnly ? [] : quick ? [['1 KiB', 1024], ['1 MiB', 1 << 20]] : [['1 KiB', 1024], ['1 MiB', 1 << 20], ['10 MiB', 10 << 20]];
-const runsFor = (size) => (size <= 1024 ? (quick ? 20 : 100) : size <= 1 << 20 ? (quick ? 5 : 10) : 5);
+const sizes = memoryOnly ? [] : small ? [['1 KiB', 1024]] : quick ? [['1 KiB', 1024], ['1 MiB', 1 << 20]] : [['1 KiB', 1024], ['1 MiB', 1 << 20], ['10 MiB', 10 << 20]];
+const runsFor = (size) => (size <= 1024 ? (small ? 200 : quick ? 20 : 100) : size <= 1 << 20 ? (quick ? 5 : 10) : 5);
 const rows = [];
 async function time(fn, runs) {
   try {

@@ -173,6 +173,58 @@ fn a_signature_that_does_not_fit_the_certificate_is_refused() {
     );
 }
 
+/// The signature's own check answered by a provider (`signAsync` asks WebCrypto): a
+/// confirmed signature gives the message of `finish`; one the provider refuses is verified
+/// in Rust (still accepted when it fits, refused when it does not); an answer is bound to the
+/// check it answers, so a "valid" for the right signature never covers a wrong one.
+#[test]
+fn a_signature_checked_by_a_provider_is_refused_unless_it_fits() {
+    use mmhs::trust::SignatureChecks;
+    let p = pki();
+    let erin = p.signer("erin");
+    let msg = String::from_utf8_lossy(MSG).replace("Alice <alice@", "Erin <erin@");
+    let begin = || {
+        PendingSignedEntity::begin_message(
+            msg.as_bytes(),
+            &erin.cert,
+            &[],
+            &opts(),
+            &mut SeededRng::new(3),
+        )
+        .unwrap()
+    };
+    use p256::ecdsa::signature::Signer;
+    let sk = p256::ecdsa::SigningKey::from(ec(&erin.key));
+    let pending = begin();
+    let good: p256::ecdsa::Signature = sk.sign(&pending.request().data);
+    let good = good.to_der().as_bytes().to_vec();
+    let plain = begin().finish(&good).unwrap();
+    for answer in [true, false] {
+        let checks = SignatureChecks::default();
+        let pending = begin();
+        let c = pending
+            .signature_check(&good)
+            .expect("ECDSA P-256 is delegated");
+        checks.add(c, answer);
+        assert_eq!(pending.finish_checked(&good, Some(&checks)).unwrap(), plain);
+    }
+    // A signature over other octets by the same key is another check than the good one's,
+    // verified in Rust and refused: whether the provider confirmed the good signature or
+    // refused the wrong one.
+    let wrong: p256::ecdsa::Signature = sk.sign(b"something else");
+    let wrong = wrong.to_der().as_bytes().to_vec();
+    let confirmed_good = SignatureChecks::default();
+    confirmed_good.add(begin().signature_check(&good).unwrap(), true);
+    let refused_wrong = SignatureChecks::default();
+    refused_wrong.add(begin().signature_check(&wrong).unwrap(), false);
+    for checks in [confirmed_good, refused_wrong] {
+        let e = begin().finish_checked(&wrong, Some(&checks)).unwrap_err();
+        assert_eq!(e.code(), "signer-key-invalid");
+    }
+    // Malformed DER is never delegated.
+    assert!(begin().signature_check(&[0x30, 0x02, 0x02, 0x00]).is_none());
+}
+
 fn rand_for_tests() -> SeededRng {
     SeededRng::new(99)
 }
@@ -543,6 +595,7 @@ fn verify_with_answers_gives_the_report_of_the_key() {
                         ctx.decryption_answers.as_mut().unwrap().add(i, r, Ok(a));
                     }
                 }
+                VerifyStep::Check(_) => panic!("signature values are verified in Rust here"),
             }
         };
         assert_eq!(asked, rounds);

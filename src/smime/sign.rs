@@ -16,6 +16,7 @@ use super::Error;
 use crate::mime::encode::fresh_boundary;
 use crate::mime::entity::{canonical_crlf, fields, is_content_field, split};
 use crate::rng::CryptoRng;
+use crate::trust::{SignatureCheck, SignatureChecks};
 
 /// Split a message into (outer RFC 5322 header fields, MIME entity). The entity gets the
 /// Content-* fields (or `Content-Type: text/plain; charset=us-ascii` when there is none) and
@@ -184,7 +185,21 @@ impl PendingSignedEntity {
     /// The signed entity (or message), CRLF, with `signature`
     /// ([`PendingSignedData::finish`]).
     pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
-        let cms = self.data.finish(signature)?;
+        self.finish_checked(signature, None)
+    }
+
+    /// [`PendingSignedData::signature_check`].
+    pub fn signature_check(&self, signature: &[u8]) -> Option<SignatureCheck> {
+        self.data.signature_check(signature)
+    }
+
+    /// [`Self::finish`] with [`PendingSignedData::finish_checked`].
+    pub fn finish_checked(
+        self,
+        signature: &[u8],
+        checks: Option<&SignatureChecks>,
+    ) -> Result<Vec<u8>, Error> {
+        let cms = self.data.finish_checked(signature, checks)?;
         let part = match self.boundary {
             Some(boundary) => multipart_signed(self.entity, self.micalg, boundary, &cms),
             None => pkcs7_mime_part(SmimeType::SignedData, &cms),

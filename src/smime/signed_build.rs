@@ -23,6 +23,7 @@ use crate::asn1::oid::{ID_DATA, ID_SIGNED_DATA};
 use crate::ess::EssSecurityLabel;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
+use crate::trust::{SignatureCheck, SignatureChecks};
 
 /// Who signs: the private key, its certificate, and the chain to include (intermediates,
 /// optionally the root).
@@ -314,7 +315,30 @@ impl PendingSignerInfo {
     /// signature is verified with the certificate's public key first, so a wrong key, a
     /// faulty provider or a fault in an RSA-CRT computation never leaves the core.
     pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
-        algorithms::verify_signature(
+        self.finish_checked(signature, None)
+    }
+
+    /// The check of `signature` with the certificate's public key, for a provider to
+    /// verify ([`Self::finish_checked`]); `None` when the algorithm is not delegated.
+    pub fn signature_check(&self, signature: &[u8]) -> Option<SignatureCheck> {
+        SignatureCheck::new(
+            &self.spki,
+            &self.sig_alg.oid,
+            self.request.hash.check_hash(),
+            &self.request.data,
+            signature,
+        )
+    }
+
+    /// [`Self::finish`], the signature's verification answered by `checks` when the
+    /// provider verified it ([`Self::signature_check`]); otherwise it is verified in Rust.
+    pub fn finish_checked(
+        self,
+        signature: &[u8],
+        checks: Option<&SignatureChecks>,
+    ) -> Result<Vec<u8>, Error> {
+        algorithms::verify_signature_with(
+            checks,
             &self.spki,
             self.request.hash,
             &self.sig_alg,
@@ -460,7 +484,21 @@ impl PendingSignedData {
 
     /// The ContentInfo(SignedData) DER with `signature` ([`PendingSignerInfo::finish`]).
     pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
-        let si = self.signer_info.finish(signature)?;
+        self.finish_checked(signature, None)
+    }
+
+    /// [`PendingSignerInfo::signature_check`].
+    pub fn signature_check(&self, signature: &[u8]) -> Option<SignatureCheck> {
+        self.signer_info.signature_check(signature)
+    }
+
+    /// [`Self::finish`] with [`PendingSignerInfo::finish_checked`].
+    pub fn finish_checked(
+        self,
+        signature: &[u8],
+        checks: Option<&SignatureChecks>,
+    ) -> Result<Vec<u8>, Error> {
+        let si = self.signer_info.finish_checked(signature, checks)?;
         assemble_signed_data(
             self.version,
             &[self.digest_alg],

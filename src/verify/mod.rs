@@ -56,6 +56,7 @@ use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
 use crate::smime::key_operation::{decrypt_with_key, DecryptAnswers, DecryptRequest};
 use crate::smime::DecompressLimits;
+use crate::trust::{SignatureCheck, SignatureChecks};
 use zeroize::Zeroizing;
 
 pub use authorizing_users::{
@@ -92,6 +93,10 @@ pub struct VerifyContext {
     /// answers their holder gave so far ([`verify_message_step`]); tried after
     /// `decryption_keys`.
     pub decryption_answers: Option<DecryptAnswers>,
+    /// Signature values checked by a provider outside the core (WebCrypto): its answers so
+    /// far ([`verify_message_step`], [`SignatureRound`]); `None`: every value is verified in
+    /// Rust. Outside a step, an unanswered value is verified in Rust as well.
+    pub signature_checks: Option<SignatureChecks>,
     /// Maximum number of nested S/MIME layers (0 = [`DEFAULT_MAX_DEPTH`]).
     pub max_depth: usize,
     /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
@@ -167,19 +172,57 @@ impl VerifyContext {
 pub const MAX_DECRYPT_ROUNDS: usize = 2 * DEFAULT_MAX_DEPTH;
 
 /// One step of [`verify_message`] with keys held outside the core
-/// ([`VerifyContext::decryption_answers`]).
+/// ([`VerifyContext::decryption_answers`]) or signature values checked outside it
+/// ([`VerifyContext::signature_checks`]).
 #[derive(Debug)]
 pub enum VerifyStep {
-    /// The verification, every decryption request it made answered.
+    /// The verification, every decryption request it made answered and every signature
+    /// value it met verified.
     Done(Box<Verified>),
     /// Decryption requests to answer ([`DecryptAnswers::add`]) before verifying again:
     /// (index into `decryption_answers.certificates`, request).
     Decrypt(Vec<(usize, DecryptRequest)>),
+    /// Signature values the walk took as valid until the provider answers them
+    /// ([`SignatureRound::finish`]).
+    Check(SignatureRound),
 }
 
-/// [`verify_message`], then the decryption requests the walk could not answer yet: the
-/// caller answers them with its key ([`DecryptAnswers::add`]) and calls again, at most
-/// [`MAX_DECRYPT_ROUNDS`] times — the same walk, the same report as with the key itself.
+/// A walk that took the signature values of [`Self::requests`] as valid: it stands once the
+/// provider has answered every one of them valid — the walk is a function of those answers,
+/// so it is then the walk with the answers — and is discarded otherwise.
+#[derive(Debug)]
+pub struct SignatureRound {
+    verified: Box<Verified>,
+    requests: Vec<SignatureCheck>,
+}
+
+impl SignatureRound {
+    /// The signature values to verify.
+    pub fn requests(&self) -> &[SignatureCheck] {
+        &self.requests
+    }
+
+    /// The provider's answers, index-aligned with [`Self::requests`] (`false` also for an
+    /// error; a missing answer counts as `false`), recorded in `ctx.signature_checks`: the
+    /// verification when every one is `true`, else `None` — walk again
+    /// ([`verify_message_step`]); the values the provider did not confirm are then verified
+    /// in Rust.
+    pub fn finish(self, ctx: &VerifyContext, answers: &[bool]) -> Option<Box<Verified>> {
+        let all = self.requests.len() == answers.len() && answers.iter().all(|a| *a);
+        if let Some(checks) = &ctx.signature_checks {
+            for (i, r) in self.requests.into_iter().enumerate() {
+                checks.add(r, answers.get(i).copied().unwrap_or(false));
+            }
+        }
+        all.then_some(self.verified)
+    }
+}
+
+/// [`verify_message`], then the decryption requests the walk could not answer yet, or the
+/// signature values it took as valid until the provider answers them: the caller answers
+/// ([`DecryptAnswers::add`], [`SignatureRound::finish`]) and calls again, at most
+/// [`MAX_DECRYPT_ROUNDS`] times — the same walk, the same report as with the key itself and
+/// every signature verified in Rust.
 pub fn verify_message_step(
     raw: &[u8],
     ctx: &VerifyContext,
@@ -194,16 +237,32 @@ pub fn verify_message_step_with_digests(
     ctx: &VerifyContext,
     digests: Option<&DigestAnswers<'_>>,
 ) -> Result<VerifyStep, crate::smime::Error> {
-    let verified = verify_message_with_digests(raw, ctx, digests)?;
+    let recording = ctx
+        .signature_checks
+        .as_ref()
+        .map(SignatureChecks::recording);
+    let verified = verify_message_with_digests(raw, ctx, digests);
+    drop(recording);
+    let requests = ctx
+        .signature_checks
+        .as_ref()
+        .map(SignatureChecks::take_asked)
+        .unwrap_or_default();
+    let verified = verified?;
     let asked = ctx
         .decryption_answers
         .as_ref()
         .map(DecryptAnswers::take_asked)
         .unwrap_or_default();
-    Ok(if asked.is_empty() {
-        VerifyStep::Done(Box::new(verified))
-    } else {
+    Ok(if !asked.is_empty() {
         VerifyStep::Decrypt(asked)
+    } else if !requests.is_empty() {
+        VerifyStep::Check(SignatureRound {
+            verified: Box::new(verified),
+            requests,
+        })
+    } else {
+        VerifyStep::Done(Box::new(verified))
     })
 }
 

@@ -65,7 +65,8 @@ impl<'c> Walk<'c> {
             ctx,
             report: VerifyReport::default(),
             checks: Vec::new(),
-            budget: SignatureBudget::with_cancel(cancel.clone()),
+            budget: SignatureBudget::with_cancel(cancel.clone())
+                .with_signature_checks(ctx.signature_checks.clone()),
             cancel,
             encrypted: false,
             receipt: None,
@@ -161,6 +162,7 @@ impl<'c> Walk<'c> {
             self.ctx.at,
             self.ctx.algorithms,
             self.cancel.clone(),
+            self.ctx.signature_checks.clone(),
         );
         if let Some(h) = checks.iter().find_map(|c| c.ml_history.as_ref()) {
             self.report.notes.push(Problem::new(

@@ -25,6 +25,7 @@ use crate::smime::key_operation::{
     SignatureScheme,
 };
 use crate::smime::{DigestAlg, Error as SmimeError};
+use crate::trust::{CheckHash, CheckKey, SignatureCheck};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_WEBCRYPTO: &'static str = r#"
@@ -501,7 +502,16 @@ pub async fn sign_async(
         .begin(&digest, &cert, &chain, &opts, &mut crate::rng::system_rng())
         .map_err(smime_err)?;
     let sig = sign_request(&key, pending.request()).await?;
-    let out = pending.finish(&sig).map_err(smime_err)?;
+    // The core verifies the answer with the certificate's key before it leaves; WebCrypto
+    // does the math when it can (what it does not confirm is verified in Rust).
+    let checks = crate::trust::SignatureChecks::default();
+    if let Some(c) = pending.signature_check(&sig) {
+        let ok = check_signatures(std::slice::from_ref(&c)).await;
+        checks.add(c, ok.first().copied().unwrap_or(false));
+    }
+    let out = pending
+        .finish_checked(&sig, Some(&checks))
+        .map_err(smime_err)?;
     Ok(uint8(&out))
 }
 
@@ -527,6 +537,113 @@ pub async fn decrypt_async(
             return Ok(uint8(&out));
         }
     }
+}
+
+/// Public keys imported for [`check_signatures`] (the trust anchors' and the usual
+/// signers' keys recur from one verification to the next): at most this many, oldest out.
+const IMPORTED_KEYS: usize = 32;
+
+thread_local! {
+    static VERIFY_KEYS: std::cell::RefCell<std::collections::VecDeque<(CheckKey, CheckHash, JsValue)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Verify signature values with WebCrypto (`importKey` of the public key, or the key
+/// imported before; `verify`), every request started before any is awaited; `false` for a
+/// value it refuses or cannot check (the core then verifies that one in Rust).
+async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
+    let hash_name = |h: CheckHash| match h {
+        CheckHash::Sha256 => "SHA-256",
+        CheckHash::Sha384 => "SHA-384",
+        CheckHash::Sha512 => "SHA-512",
+    };
+    let verify_alg = |c: &SignatureCheck| match &c.key {
+        CheckKey::Ec { .. } => {
+            algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(c.hash)))])
+        }
+        CheckKey::Rsa { .. } => algorithm("RSASSA-PKCS1-v1_5", &[]),
+    };
+    let cached = |c: &SignatureCheck| {
+        VERIFY_KEYS.with(|k| {
+            k.borrow()
+                .iter()
+                .find(|(key, h, _)| {
+                    *key == c.key && (*h == c.hash || matches!(key, CheckKey::Ec { .. }))
+                })
+                .map(|(_, _, v)| v.clone())
+        })
+    };
+    let import = |c: &SignatureCheck| -> Result<Promise, JsValue> {
+        let (format, data, alg) = match &c.key {
+            CheckKey::Ec { curve, point } => (
+                "raw",
+                point,
+                algorithm("ECDSA", &[("namedCurve", JsValue::from_str(curve))])?,
+            ),
+            // A WebCrypto RSA key is bound to one hash.
+            CheckKey::Rsa { spki } => (
+                "spki",
+                spki,
+                algorithm(
+                    "RSASSA-PKCS1-v1_5",
+                    &[("hash", JsValue::from_str(hash_name(c.hash)))],
+                )?,
+            ),
+        };
+        let s = subtle()?;
+        let f: js_sys::Function = get(&s, "importKey")?.dyn_into()?;
+        let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
+        let args: Array = [
+            JsValue::from_str(format),
+            uint8(data),
+            alg,
+            JsValue::FALSE,
+            usages.into(),
+        ]
+        .into_iter()
+        .collect();
+        f.apply(&s, &args)?.dyn_into()
+    };
+    // Keys: from the cache, or an import started now.
+    let imports: Vec<Result<Result<JsValue, Promise>, JsValue>> = requests
+        .iter()
+        .map(|c| match cached(c) {
+            Some(k) => Ok(Ok(k)),
+            None => import(c).map(Err),
+        })
+        .collect();
+    let mut verifies = Vec::with_capacity(requests.len());
+    for (c, i) in requests.iter().zip(imports) {
+        let key = match i {
+            Ok(Ok(k)) => Ok(k),
+            Ok(Err(p)) => JsFuture::from(p).await.inspect(|k| {
+                VERIFY_KEYS.with(|keys| {
+                    let mut keys = keys.borrow_mut();
+                    if keys.len() >= IMPORTED_KEYS {
+                        keys.pop_front();
+                    }
+                    keys.push_back((c.key.clone(), c.hash, k.clone()));
+                })
+            }),
+            Err(e) => Err(e),
+        };
+        let v = key.and_then(|key| {
+            let args = [verify_alg(c)?, key, uint8(&c.signature), uint8(&c.message)];
+            let s = subtle()?;
+            let f: js_sys::Function = get(&s, "verify")?.dyn_into()?;
+            f.apply(&s, &args.into_iter().collect::<Array>())?
+                .dyn_into::<Promise>()
+        });
+        verifies.push(v);
+    }
+    let mut out = Vec::with_capacity(requests.len());
+    for v in verifies {
+        out.push(match v {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|b| b.as_bool()) == Some(true),
+            Err(_) => false,
+        });
+    }
+    out
 }
 
 /// `verify` with the decryption key held outside the core (`AsyncKey`, third argument; the
@@ -588,11 +705,19 @@ async fn verified_with_held_key(
             }
         }
     }
+    ctx.signature_checks = Some(crate::trust::SignatureChecks::default());
     for _ in 0..MAX_DECRYPT_ROUNDS {
         let asked =
             match verify_message_step_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)? {
                 VerifyStep::Done(v) => return Ok(*v),
                 VerifyStep::Decrypt(asked) => asked,
+                VerifyStep::Check(round) => {
+                    let answers = check_signatures(round.requests()).await;
+                    match round.finish(&ctx, &answers) {
+                        Some(v) => return Ok(*v),
+                        None => continue,
+                    }
+                }
             };
         let (Some(k), Some(answers)) = (&key, ctx.decryption_answers.as_mut()) else {
             break;
@@ -602,7 +727,8 @@ async fn verified_with_held_key(
             answers.add(i, r, a);
         }
     }
-    // Still unanswered after the bound: the report says which layer could not be opened.
+    // Still unanswered after the bound: the report says which layer could not be opened;
+    // outside a step, signature values the provider did not confirm are verified in Rust.
     crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
 }
 
