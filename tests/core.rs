@@ -8,6 +8,8 @@
 
 mod support;
 
+#[path = "compose_envelope.rs"]
+mod compose_envelope;
 #[path = "compose_errors.rs"]
 mod compose_errors;
 #[path = "compose_golden.rs"]

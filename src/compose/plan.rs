@@ -112,7 +112,7 @@ pub(crate) fn envelope(
         seconds: (deadline - ctx.now).whole_seconds(),
         mode: req.latest_delivery_mode.unwrap_or(ByMode::Return),
         trace: req.latest_delivery_trace,
-        deadline: checked.latest_delivery_utc.clone().unwrap_or_default(),
+        deadline: checked.latest_delivery_utc.clone(),
     });
     let default_notify = req
         .notify

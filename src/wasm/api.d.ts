@@ -1664,10 +1664,11 @@ export type CopyKind = "open" | "blind";
 export type Envelope = { 
 /**
  * Reverse-path (addr-spec, without `<>`): the Sender if any, else the first From.
+ * Empty for the null reverse-path (RFC 5321 §4.5.5).
  */
 mailFrom: string, 
 /**
- * MAIL FROM parameters.
+ * MAIL FROM parameters (none when absent).
  */
 mailParams: MailParams, 
 /**
@@ -1713,7 +1714,8 @@ eightBitMime: boolean,
 size?: number | null, };
 
 /**
- * RFC 2852 `BY` parameter.
+ * RFC 2852 `BY` parameter. Read from the object below or from the by-value text
+ * (`"3600;RT"`, see the module documentation).
  */
 export type DeliverBy = { 
 /**
@@ -1730,9 +1732,10 @@ mode: ByMode,
 trace: boolean, 
 /**
  * The absolute deadline (RFC 3339, UTC), so a submitter that sends later (e.g. after
- * release) can recompute `seconds` with [`Envelope::rebase_deliver_by`].
+ * release) can recompute `seconds` with [`Envelope::rebase_deliver_by`]. Absent when
+ * the BY was given as a by-value: `seconds` then counts from the submission.
  */
-deadline: string, };
+deadline?: string | null, };
 
 /**
  * One RCPT TO.

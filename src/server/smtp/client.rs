@@ -22,8 +22,9 @@ use smtp_proto::{
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use super::{DeliverBy, Recipient};
-use crate::compose::envelope::xtext;
+use super::{DeliverBy, Notify, Recipient};
+use crate::compose::envelope::{xtext, Envelope};
+use crate::compose::request::{ByMode, NotifyCondition, Ret};
 use crate::mime::header::{HeaderSection, Limits};
 use crate::server::pool::BlockingPool;
 use crate::server::tls::{server_name, RelayTls};
@@ -117,6 +118,60 @@ pub struct OutEnvelope {
     /// first. A filter that must answer one reply for all its recipients (the boundary
     /// agent) then never has part of a message delivered and part refused.
     pub all_or_nothing: bool,
+}
+
+impl OutEnvelope {
+    /// The commands' values for compose's [`Envelope`] (already rebased and checked with
+    /// [`Envelope::check`]): the same parameters, with the rfc822 address of each ORCPT
+    /// (this client writes `ORCPT=rfc822;…`) and `BODY=8BITMIME` when the envelope asks for
+    /// it or the message has 8-bit octets (`body_8bit`, RFC 6152).
+    pub fn from_envelope(env: &Envelope, body_8bit: bool) -> OutEnvelope {
+        let p = &env.mail_params;
+        let rcpts = env
+            .rcpts
+            .iter()
+            .map(|r| {
+                let mut notify = Notify::default();
+                if let Some(conditions) = &r.notify {
+                    notify.explicit = true;
+                    for c in conditions {
+                        match c {
+                            NotifyCondition::Never => notify.never = true,
+                            NotifyCondition::Success => notify.success = true,
+                            NotifyCondition::Failure => notify.failure = true,
+                            NotifyCondition::Delay => notify.delay = true,
+                        }
+                    }
+                }
+                Recipient {
+                    address: r.address.clone(),
+                    notify,
+                    orcpt: r
+                        .orcpt
+                        .as_deref()
+                        .and_then(crate::compose::Rcpt::orcpt_address)
+                        .map(str::to_string),
+                }
+            })
+            .collect();
+        OutEnvelope {
+            mail_from: env.mail_from.clone(),
+            envid: p.envid.clone(),
+            ret_full: p.ret.map(|r| r == Ret::Full),
+            mt_priority: p.mt_priority,
+            by: p.by.as_ref().map(|b| DeliverBy {
+                by_time: b.seconds,
+                deadline: 0,
+                return_mode: b.mode == ByMode::Return,
+                trace: b.trace,
+            }),
+            hold_for: p.hold_for.map(u64::from),
+            hold_until: p.hold_until.clone(),
+            body_8bit: body_8bit || p.eight_bit_mime,
+            rcpts,
+            all_or_nothing: false,
+        }
+    }
 }
 
 /// The refusal to report for an all-or-nothing transaction: the first transient (4xx)

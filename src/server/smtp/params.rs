@@ -100,8 +100,7 @@ pub fn scan(line: &[u8], is_mail: bool) -> Result<RawParams, ParamError> {
     Ok(out)
 }
 
-/// Largest by-time magnitude: RFC 2852 §4, `by-time = ["-" / "+"]1*9digit`.
-pub(crate) const MAX_BY_TIME: i64 = 999_999_999;
+pub(crate) use crate::compose::envelope::MAX_BY_TIME;
 
 fn digits(s: &str, max: usize) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())

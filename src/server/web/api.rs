@@ -13,13 +13,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{set_cookie, ClientAddr, WebSession, WebState};
-use crate::fields::mt_priority::MtPriority;
+use crate::compose::Envelope;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
-use crate::server::smtp::{DeliverBy, Notify, Recipient};
 use crate::server::store::folders;
 use crate::server::tls::RelayTls;
 
@@ -383,83 +382,6 @@ pub(crate) async fn delete(
     }
 }
 
-/// One or several NOTIFY keywords.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
-pub(crate) enum NotifyValue {
-    /// `["SUCCESS", "FAILURE"]`.
-    List(Vec<String>),
-    /// `"SUCCESS,FAILURE"`.
-    One(String),
-}
-
-/// BY as the SMTP value `"125;R"` or an object.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
-pub(crate) enum ByValue {
-    /// `"125;R"`, `"-10;NT"`.
-    Text(String),
-    /// `{ "seconds": 125, "mode": "R", "trace": false }`, or compose's `DeliverBy`
-    /// `{ "seconds", "mode": "return"|"notify", "trace", "deadline": RFC 3339 }`.
-    Object {
-        /// Relative seconds.
-        #[serde(alias = "time", alias = "byTime")]
-        seconds: i64,
-        /// `"R"` / `"return"` or `"N"` / `"notify"`.
-        mode: String,
-        /// Trace.
-        #[serde(default)]
-        trace: bool,
-        /// Absolute deadline (RFC 3339): when given, the by-time is recomputed from it at
-        /// submission (a message released later keeps its deadline, RFC 2852 §4).
-        #[serde(default)]
-        deadline: Option<String>,
-    },
-}
-
-/// MAIL FROM parameters (compose's `Envelope.mailParams`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct MailParams {
-    /// ENVID.
-    pub envid: Option<String>,
-    /// `"FULL"` / `"HDRS"`.
-    pub ret: Option<String>,
-    /// BY.
-    pub by: Option<ByValue>,
-    /// HOLDUNTIL, RFC 3339 UTC (`2026-11-23T15:00:00Z`).
-    pub hold_until: Option<String>,
-    /// HOLDFOR seconds.
-    pub hold_for: Option<u64>,
-    /// MT-PRIORITY -9..9.
-    pub mt_priority: Option<i64>,
-}
-
-/// One recipient (compose's `Envelope.rcpts[]`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RcptSpec {
-    /// Address.
-    pub address: String,
-    /// NOTIFY.
-    pub notify: Option<NotifyValue>,
-    /// ORCPT address (`rfc822;` prefix optional).
-    pub orcpt: Option<String>,
-}
-
-/// The SMTP envelope (compose's `Envelope` serde shape).
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct EnvelopeSpec {
-    /// Reverse-path.
-    pub mail_from: String,
-    /// MAIL parameters.
-    #[serde(default)]
-    pub mail_params: MailParams,
-    /// Recipients.
-    pub rcpts: Vec<RcptSpec>,
-}
-
 /// `POST /api/send` body.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -469,8 +391,9 @@ pub(crate) struct SendRequest {
     /// `"text"` (default) or `"base64"`.
     #[serde(default)]
     pub encoding: Option<String>,
-    /// The envelope.
-    pub envelope: EnvelopeSpec,
+    /// The envelope: compose's [`Envelope`] in any of the spellings its reader accepts,
+    /// read after the request so that a malformed one is `envelope-invalid`.
+    pub envelope: serde_json::Value,
     /// Store a copy in Sent (default true).
     #[serde(default)]
     pub save_sent: Option<bool>,
@@ -480,154 +403,21 @@ fn bad_env(m: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "envelope-invalid", m)
 }
 
-fn clean_addr(a: &str) -> Result<String, ApiError> {
-    let a = a.trim().trim_start_matches('<').trim_end_matches('>');
-    if a.len() > 254
-        || a.chars()
-            .any(|c| c.is_control() || c == ' ' || c == '<' || c == '>')
-    {
-        return Err(bad_env(format!("invalid address {a:?}")));
-    }
-    Ok(a.to_string())
-}
-
-/// Convert the JSON envelope into what the SMTP client sends.
-pub(crate) fn to_out_envelope(e: &EnvelopeSpec, raw: &[u8]) -> Result<OutEnvelope, ApiError> {
-    let mp = &e.mail_params;
-    let ret_full = match mp.ret.as_deref().map(str::to_ascii_uppercase).as_deref() {
-        None => None,
-        Some("FULL") => Some(true),
-        Some("HDRS") => Some(false),
-        Some(o) => return Err(bad_env(format!("ret must be FULL or HDRS, not {o}"))),
-    };
-    let mt_priority = match mp.mt_priority {
-        None => None,
-        Some(p) => Some(
-            i8::try_from(p)
-                .ok()
-                .and_then(|p| MtPriority::new(p).ok())
-                .map(MtPriority::value)
-                .ok_or_else(|| bad_env("mtPriority must be -9..9"))?,
-        ),
-    };
-    let by = match &mp.by {
-        None => None,
-        Some(ByValue::Text(t)) => {
-            let (secs, mode) = t
-                .split_once(';')
-                .ok_or_else(|| bad_env("by must look like \"125;R\""))?;
-            let seconds: i64 = secs.trim().parse().map_err(|_| bad_env("bad by-time"))?;
-            let mode = mode.trim().to_ascii_uppercase();
-            Some(by_of(seconds, &mode)?)
-        }
-        Some(ByValue::Object {
-            seconds,
-            mode,
-            trace,
-            deadline,
-        }) => {
-            let mode = match mode.to_ascii_lowercase().as_str() {
-                "r" | "return" => "R",
-                "n" | "notify" => "N",
-                _ => return Err(bad_env("by mode must be R (return) or N (notify)")),
-            };
-            let m = format!("{mode}{}", if *trace { "T" } else { "" });
-            let seconds = match deadline {
-                None => *seconds,
-                Some(d) => {
-                    let d = time::OffsetDateTime::parse(
-                        d,
-                        &time::format_description::well_known::Rfc3339,
-                    )
-                    .map_err(|_| bad_env("by.deadline must be an RFC 3339 date-time"))?;
-                    (d - time::OffsetDateTime::now_utc()).whole_seconds()
-                }
-            };
-            Some(by_of(seconds, &m)?)
-        }
-    };
-    if mp.hold_for.is_some() && mp.hold_until.is_some() {
-        return Err(bad_env("give only one of holdFor and holdUntil"));
-    }
-    if let Some(h) = &mp.hold_until {
-        time::OffsetDateTime::parse(h, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| bad_env("holdUntil must be an RFC 3339 date-time"))?;
-    }
-    if let Some(id) = &mp.envid {
-        if id.is_empty() || id.len() > 100 || id.chars().any(|c| c.is_control()) {
-            return Err(bad_env("envid must be 1..100 printable characters"));
-        }
-    }
-    let mut rcpts = Vec::new();
-    for r in &e.rcpts {
-        let mut n = Notify::default();
-        if let Some(v) = &r.notify {
-            let words: Vec<String> = match v {
-                NotifyValue::List(l) => l.clone(),
-                NotifyValue::One(s) => s.split(',').map(str::to_string).collect(),
-            };
-            n.explicit = true;
-            for w in words {
-                match w.trim().to_ascii_uppercase().as_str() {
-                    "NEVER" => n.never = true,
-                    "SUCCESS" => n.success = true,
-                    "FAILURE" => n.failure = true,
-                    "DELAY" => n.delay = true,
-                    o => return Err(bad_env(format!("unknown NOTIFY keyword {o}"))),
-                }
-            }
-            if n.never && (n.success || n.failure || n.delay) {
-                return Err(bad_env("NOTIFY=NEVER cannot be combined"));
-            }
-        }
-        let orcpt = match &r.orcpt {
-            None => None,
-            Some(o) => {
-                let o = o.strip_prefix("rfc822;").unwrap_or(o);
-                Some(clean_addr(o)?)
-            }
-        };
-        rcpts.push(Recipient {
-            address: clean_addr(&r.address)?,
-            notify: n,
-            orcpt,
-        });
-    }
-    if rcpts.is_empty() {
-        return Err(bad_env("no recipients"));
-    }
-    Ok(OutEnvelope {
-        mail_from: if e.mail_from.trim().is_empty() {
-            String::new()
-        } else {
-            clean_addr(&e.mail_from)?
-        },
-        envid: mp.envid.clone(),
-        ret_full,
-        mt_priority,
-        by,
-        hold_for: mp.hold_for,
-        hold_until: mp.hold_until.clone(),
-        body_8bit: raw.iter().any(|b| *b >= 0x80),
-        rcpts,
-        all_or_nothing: false,
-    })
-}
-
-fn by_of(seconds: i64, mode: &str) -> Result<DeliverBy, ApiError> {
-    let (return_mode, trace) = match mode {
-        "R" => (true, false),
-        "RT" => (true, true),
-        "N" => (false, false),
-        "NT" => (false, true),
-        _ => return Err(bad_env("by mode must be R, N, RT or NT")),
-    };
-    Ok(DeliverBy {
-        by_time: seconds,
-        deadline: 0,
-        return_mode,
-        trace,
-    })
+/// Read, rebase and check the JSON envelope (compose's [`Envelope`], the one home of its
+/// spellings and bounds) and convert it into what the SMTP client sends.
+pub(crate) fn to_out_envelope(
+    json: serde_json::Value,
+    raw: &[u8],
+    now: time::OffsetDateTime,
+) -> Result<OutEnvelope, ApiError> {
+    let mut env: Envelope = serde_json::from_value(json).map_err(|e| bad_env(e.to_string()))?;
+    // RFC 2852 §4: a deadline counts from now; a passed one in mode R is refused by check().
+    env.rebase_deliver_by(now);
+    env.check().map_err(|e| bad_env(e.to_string()))?;
+    Ok(OutEnvelope::from_envelope(
+        &env,
+        raw.iter().any(|b| *b >= 0x80),
+    ))
 }
 
 /// Submit `raw` with `env` over SMTP as the session's user; store a copy in Sent.
@@ -706,7 +496,7 @@ pub(crate) async fn send(
     if raw.len() > state.agent.config.max_message_size {
         return Err(too_large());
     }
-    let env = to_out_envelope(&req.envelope, &raw)?;
+    let env = to_out_envelope(req.envelope, &raw, time::OffsetDateTime::now_utc())?;
     let (out, sent_id) = submit(&state, &s, &raw, &env, req.save_sent.unwrap_or(true)).await?;
     Ok(Json(serde_json::json!({
         "ok": true,
@@ -722,40 +512,79 @@ pub(crate) async fn send(
 mod tests {
     use super::*;
 
-    fn envelope(by: &str) -> EnvelopeSpec {
+    const NOW: time::OffsetDateTime = time::macros::datetime!(2026-11-23 12:00 UTC);
+
+    fn envelope(by: &str) -> serde_json::Value {
         serde_json::from_str(&format!(
             r#"{{"mailFrom":"a@x.example","mailParams":{{"by":{by}}},"rcpts":[{{"address":"b@y.example"}}]}}"#
         ))
         .unwrap()
     }
 
+    fn by(by: &str) -> Result<DeliverByOut, ApiError> {
+        to_out_envelope(envelope(by), b"x", NOW)
+            .map(|e| e.by.map(|b| (b.by_time, b.return_mode, b.trace)).unwrap())
+    }
+
+    type DeliverByOut = (i64, bool, bool);
+
     #[test]
     fn by_accepts_compose_and_smtp_spellings() {
-        // compose's DeliverBy serialisation (docs/compose.md), passed on verbatim by the extension
-        let e = envelope(r#"{"seconds":3600,"mode":"return","trace":false}"#);
-        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
-        assert_eq!((by.by_time, by.return_mode, by.trace), (3600, true, false));
-        // with a deadline the time limit is recomputed at submission
-        let deadline = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap();
-        let e = envelope(&format!(
-            r#"{{"seconds":1,"mode":"return","trace":false,"deadline":"{deadline}"}}"#
-        ));
-        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
-        assert!((3500..=3600).contains(&by.by_time), "{}", by.by_time);
-        let e = envelope(r#"{"seconds":60,"mode":"notify","trace":true}"#);
-        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
-        assert_eq!((by.by_time, by.return_mode, by.trace), (60, false, true));
-        let e = envelope(r#"{"seconds":60,"mode":"N"}"#);
-        assert!(!to_out_envelope(&e, b"x").unwrap().by.unwrap().return_mode);
-        let e = envelope(r#""125;RT""#);
-        let by = to_out_envelope(&e, b"x").unwrap().by.unwrap();
-        assert_eq!((by.by_time, by.return_mode, by.trace), (125, true, true));
-        let e = envelope(r#"{"seconds":60,"mode":"later"}"#);
+        // compose's DeliverBy serialisation, passed on verbatim by the extension
         assert_eq!(
-            to_out_envelope(&e, b"x").unwrap_err().code,
-            "envelope-invalid"
+            by(r#"{"seconds":3600,"mode":"return","trace":false}"#).unwrap(),
+            (3600, true, false)
         );
+        // with a deadline the time limit is recomputed at submission
+        assert_eq!(
+            by(r#"{"seconds":1,"mode":"return","trace":false,"deadline":"2026-11-23T13:00:00Z"}"#)
+                .unwrap(),
+            (3600, true, false)
+        );
+        assert_eq!(
+            by(r#"{"seconds":60,"mode":"notify","trace":true}"#).unwrap(),
+            (60, false, true)
+        );
+        assert_eq!(
+            by(r#"{"seconds":60,"mode":"N"}"#).unwrap(),
+            (60, false, false)
+        );
+        assert_eq!(by(r#""125;RT""#).unwrap(), (125, true, true));
+        assert_eq!(by(r#""-10;N""#).unwrap(), (-10, false, false));
+    }
+
+    #[test]
+    fn bad_envelopes_are_envelope_invalid() {
+        for bad in [
+            r#"{"seconds":60,"mode":"later"}"#,
+            // RFC 2852 §4: by-time is at most 9 digits, in either spelling
+            r#""1000000000;R""#,
+            r#"{"seconds":1000000000,"mode":"R"}"#,
+            r#"{"seconds":9223372036854775807,"mode":"N"}"#,
+            // a deadline 10^10 s away overflows the by-time once rebased
+            r#"{"seconds":1,"mode":"N","deadline":"2343-01-01T00:00:00Z"}"#,
+            // mode R with a passed deadline or a non-positive by-time
+            r#"{"seconds":60,"mode":"R","deadline":"2026-11-23T11:00:00Z"}"#,
+            r#""0;R""#,
+            r#"{"seconds":60,"mode":"R","deadline":"tomorrow"}"#,
+            r#""60;X""#,
+            r#"60"#,
+        ] {
+            let e = by(bad).expect_err(bad);
+            assert_eq!(e.code, "envelope-invalid", "{bad}: {}", e.message);
+        }
+        for bad in [
+            serde_json::json!({"mailFrom": "a@x.example", "rcpts": []}),
+            serde_json::json!({"mailFrom": "a@x.example", "mailParams": {"mtPriority": 300}, "rcpts": [{"address": "b@y.example"}]}),
+            serde_json::json!({"mailFrom": "a@x.example\r\nRCPT TO:<c@z.example>", "rcpts": [{"address": "b@y.example"}]}),
+            serde_json::json!({"mailFrom": "a@x.example", "rcpts": [{"address": "b@y.example> NOTIFY=NEVER"}]}),
+            serde_json::json!({"mailFrom": "a@x.example", "rcpts": [{"address": "b@y.example", "notify": "NEVER,SUCCESS"}]}),
+            serde_json::json!({"mailFrom": "a@x.example", "mailParams": {"holdUntil": "2026-11-23T15:00:00Z\r\nRSET"}, "rcpts": [{"address": "b@y.example"}]}),
+            serde_json::json!({"mailFrom": "a@x.example", "mailParams": {"holdFor": 1_000_000_000u64}, "rcpts": [{"address": "b@y.example"}]}),
+            serde_json::json!({"mailFrom": "a@x.example", "mailParams": {"envid": "x".repeat(101)}, "rcpts": [{"address": "b@y.example"}]}),
+        ] {
+            let e = to_out_envelope(bad.clone(), b"x", NOW).expect_err(&bad.to_string());
+            assert_eq!(e.code, "envelope-invalid", "{bad}: {}", e.message);
+        }
     }
 }
