@@ -123,8 +123,8 @@ pub struct OutEnvelope {
 impl OutEnvelope {
     /// The commands' values for compose's [`Envelope`] (already rebased and checked with
     /// [`Envelope::check`]): the same parameters, with the rfc822 address of each ORCPT
-    /// (this client writes `ORCPT=rfc822;…`) and `BODY=8BITMIME` when the envelope asks for
-    /// it or the message has 8-bit octets (`body_8bit`, RFC 6152).
+    /// (this client writes `ORCPT=rfc822;…`); `BODY=8BITMIME` (RFC 6152) as `body_8bit`
+    /// says, computed by the caller from the message it sends.
     pub fn from_envelope(env: &Envelope, body_8bit: bool) -> OutEnvelope {
         let p = &env.mail_params;
         let rcpts = env
@@ -167,7 +167,7 @@ impl OutEnvelope {
             }),
             hold_for: p.hold_for.map(u64::from),
             hold_until: p.hold_until.clone(),
-            body_8bit: body_8bit || p.eight_bit_mime,
+            body_8bit,
             rcpts,
             all_or_nothing: false,
         }
