@@ -786,3 +786,46 @@ fn unverified_listing_is_stripped_by_the_draft_and_bounced_by_rfc_7912() {
     assert_eq!(ok.outcome, Outcome::Released, "{:?}", ok.problems);
     assert!(ok.stripped.is_empty() && ok.problems.is_empty());
 }
+
+/// The envelope a release hands on is written as MAIL FROM / RCPT TO lines: an address that
+/// would inject a command (CR LF, a second parameter after `>`) or a parameter out of range is
+/// refused (`release-malformed`), never written.
+#[test]
+fn an_envelope_that_would_inject_a_command_is_refused() {
+    use mmhs::coded::Coded;
+    let draft = signed_draft();
+    let ctx = pki().verify_context(now());
+    let signer = pki().signer("o1");
+    let pol = policy(&["o1@army.example"]);
+    let good: mmhs::compose::Envelope = serde_json::from_value(serde_json::json!({
+        "mailFrom": "alice@army.example",
+        "rcpts": [{"address": "bob@navy.example"}],
+    }))
+    .unwrap();
+    let release_with = |env: &mmhs::compose::Envelope| {
+        release::release(
+            &ReleaseRequest {
+                raw: &draft,
+                officer: &signer,
+                verify: &ctx,
+                policy: &pol,
+                decision: Decision::Approve,
+                envelope: Some(env),
+                now: now(),
+            },
+            &mut SeededRng::new(11),
+        )
+    };
+    let ok = release_with(&good).unwrap();
+    assert_eq!(ok.outcome, Outcome::Released);
+    let mut injected = good.clone();
+    injected.mail_from = "alice@army.example>\r\nRCPT TO:<eve@evil.example".into();
+    let mut bad_rcpt = good.clone();
+    bad_rcpt.rcpts[0].address = "bob@navy.example> NOTIFY=SUCCESS".into();
+    let mut priority = good.clone();
+    priority.mail_params.mt_priority = Some(42);
+    for env in [injected, bad_rcpt, priority] {
+        let err = release_with(&env).unwrap_err();
+        assert_eq!(err.code(), "release-malformed", "{env:?}: {err}");
+    }
+}

@@ -521,6 +521,18 @@ fn finish_step5(
         }
         // BY= counts from the moment of sending: recompute it from the absolute deadline.
         env.rebase_deliver_by(req.now);
+        // The envelope is written as MAIL FROM / RCPT TO lines: its limits (addresses without
+        // blanks, controls or `<>`, RFC 3461 / 2852 / 4865 / 6710 parameter ranges) hold here as
+        // at the submission agent. A deadline that passed while the message waited stays as it
+        // is: the transfer system returns it (RFC 2852 §4, by-mode R).
+        match env.check() {
+            Ok(()) | Err(crate::compose::envelope::EnvelopeError::ByPassed) => {}
+            Err(e) => {
+                return Err(super::Error::Malformed(format!(
+                    "the envelope cannot be sent: {e}"
+                )))
+            }
+        }
     }
     result.message = message;
     Ok(result)
