@@ -1,7 +1,8 @@
 //! Webmail security rules, each exercised by building the abuse at test time on loopback:
 //! cross-origin form and API posts (another web app on 127.0.0.1 on another port), framing
 //! headers, login lockout and its expiry (SMTP AUTH included), session expiry, password hash
-//! upgrade, private file modes, and the one message-size limit for JSON and SMTP.
+//! upgrade, private file modes, the one message-size limit for JSON and SMTP, and the small
+//! body limit of requests without a session.
 #![cfg(not(target_arch = "wasm32"))]
 
 use crate::support::server::*;
@@ -476,5 +477,67 @@ async fn one_message_size_limit_for_json_api_and_smtp() {
     let r = api_post(addr, &token, "/api/send", &huge).await;
     assert_eq!(r.status, 413);
     assert_eq!(r.json()["code"], "message-too-large");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_a_session_carries_at_most_64_kib() {
+    let (srv, _d) = start("anonymous-body", 3 * 1024 * 1024, None).await;
+    let addr = srv.http_addr;
+    let json = |pad: usize| {
+        serde_json::json!({
+            "address": "alice@army.example",
+            "password": "alice-demo",
+            "padding": "p".repeat(pad),
+        })
+        .to_string()
+    };
+    // Before login, a large body is refused without being read or parsed, whatever route.
+    for path in ["/api/login", "/api/send", "/api/folders/Inbox/messages"] {
+        let body = json(100 * 1024);
+        let r = http(
+            addr,
+            "POST",
+            path,
+            &[],
+            Some(("application/json", body.as_bytes())),
+        )
+        .await;
+        assert_eq!(r.status, 413, "{path}: {}", r.text());
+        assert_eq!(r.json()["code"], "message-too-large", "{path}");
+    }
+    // A forged or expired token is no session.
+    let body = json(100 * 1024);
+    let r = http(
+        addr,
+        "POST",
+        "/api/send",
+        &[("Authorization", "Bearer 00")],
+        Some(("application/json", body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 413, "{}", r.text());
+    // A login of ordinary size is read (and its unknown field ignored).
+    let body = json(16);
+    let r = http(
+        addr,
+        "POST",
+        "/api/login",
+        &[],
+        Some(("application/json", body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // A body that does not say it is JSON is refused before it is read.
+    let r = http(
+        addr,
+        "POST",
+        "/api/login",
+        &[],
+        Some(("text/plain", body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 415, "{}", r.text());
+    assert_eq!(r.json()["code"], "bad-request");
     srv.shutdown().await;
 }

@@ -7,12 +7,13 @@
 
 use std::time::Duration;
 
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{set_cookie, ClientAddr, WebSession, WebState};
@@ -85,24 +86,70 @@ fn too_large() -> ApiError {
     )
 }
 
-/// `Json` whose rejections are API errors: `message-too-large` (413) for a body above
-/// [`super::body_limit`], `bad-request` otherwise.
+/// A JSON request body, read as `axum::Json` reads it (`Content-Type: application/json` or
+/// `+json`, at most [`super::body_limit`] octets; without a session, at most
+/// [`super::ANONYMOUS_BODY_LIMIT`]: nobody who has not logged in makes the server read and
+/// parse megabytes) and parsed on the webmail's share of the blocking pool
+/// ([`WebState::blocking`]): a body of tens of megabytes (a 20 MiB message in base64) takes
+/// the parser long enough to stall every other request if it ran on the async runtime.
+/// Rejections are API errors: `message-too-large` (413) for a body above its limit,
+/// `bad-request` otherwise.
 pub(crate) struct ApiJson<T>(pub T);
 
-impl<T, S> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<WebState> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
-    S: Send + Sync,
+    T: DeserializeOwned + Send + 'static,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "bad-request",
+                "Expected request with `Content-Type: application/json`",
+            ));
+        }
+        let body = if state.session(req.headers()).is_none() {
+            // Before login only small bodies are read (module `super`, ANONYMOUS_BODY_LIMIT);
+            // a body that ends early is answered the same way, nobody reads the answer.
+            axum::body::to_bytes(req.into_body(), super::ANONYMOUS_BODY_LIMIT)
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        TOO_LARGE,
+                        "a request without a session carries at most 64 KiB: log in first",
+                    )
+                })?
+        } else {
+            match Bytes::from_request(req, state).await {
+                Ok(b) => b,
+                Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+                Err(r) => return Err(ApiError::new(r.status(), "bad-request", r.body_text())),
+            }
+        };
+        match state
+            .blocking(move || Ok(axum::Json::<T>::from_bytes(&body)))
+            .await?
+        {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
             Err(r) => Err(ApiError::new(r.status(), "bad-request", r.body_text())),
         }
     }
+}
+
+/// Whether a request declares a JSON body (RFC 8259 §11 `application/json`, or a structured
+/// syntax suffix `+json`, RFC 6839 §3.1), as `axum::Json` requires.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mime = crate::mime::entity::media_type(ct).mime;
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
 fn auth(state: &WebState, headers: &HeaderMap) -> Result<WebSession, ApiError> {
@@ -252,6 +299,18 @@ fn decode_raw(raw: String, encoding: Option<&str>) -> Result<Vec<u8>, ApiError> 
     Ok(bytes)
 }
 
+/// [`decode_raw`] on the webmail's share of the blocking pool ([`WebState::blocking`]): a
+/// message of up to `maxMessageSize` octets is decoded off the async runtime.
+async fn decode_raw_blocking(
+    state: &WebState,
+    raw: String,
+    encoding: Option<String>,
+) -> Result<Vec<u8>, ApiError> {
+    state
+        .blocking(move || Ok(decode_raw(raw, encoding.as_deref())))
+        .await?
+}
+
 /// `POST /api/folders/{name}/messages`: append a message to one of the user's folders.
 pub(crate) async fn append(
     State(state): State<WebState>,
@@ -267,7 +326,7 @@ pub(crate) async fn append(
             "invalid folder name",
         ));
     }
-    let raw = decode_raw(req.raw, req.encoding.as_deref())?;
+    let raw = decode_raw_blocking(&state, req.raw, req.encoding).await?;
     if raw.len() > state.agent.config.max_message_size {
         return Err(too_large());
     }
@@ -702,7 +761,7 @@ pub(crate) async fn send(
     ApiJson(req): ApiJson<SendRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let s = auth(&state, &headers)?;
-    let raw = decode_raw(req.raw, req.encoding.as_deref())?;
+    let raw = decode_raw_blocking(&state, req.raw, req.encoding).await?;
     if raw.len() > state.agent.config.max_message_size {
         return Err(too_large());
     }

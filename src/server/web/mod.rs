@@ -138,7 +138,18 @@ impl WebState {
         f: impl FnOnce(&Store) -> Result<T, super::Error> + Send + 'static,
     ) -> Result<T, super::Error> {
         let store = self.agent.store.clone();
-        self.agent.interactive(move || f(&store)).await
+        self.blocking(move || f(&store)).await
+    }
+
+    /// Run `f` on the agent's interactive share of the blocking pool
+    /// ([`Agent::interactive`]): a request's work that grows with its body — parsing a JSON
+    /// body of up to [`body_limit`] octets, decoding the message it carries — must not
+    /// stall the async runtime. A failure of the pool is an error (fail closed).
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, super::Error> + Send + 'static,
+    ) -> Result<T, super::Error> {
+        self.agent.interactive(f).await
     }
 
     /// [`WebState::login`] on the agent's password share of the blocking pool
@@ -277,6 +288,11 @@ pub(crate) fn body_limit(max_message_size: usize) -> usize {
         .saturating_mul(4)
         .saturating_add(64 * 1024)
 }
+
+/// The largest JSON body read from a request without a session (`POST /api/login`'s
+/// address and password, or a request that will be refused `auth-required`): the body
+/// limit of [`body_limit`] is for logged-in users only.
+pub(crate) const ANONYMOUS_BODY_LIMIT: usize = 64 * 1024;
 
 /// All routes.
 pub(crate) fn router(state: WebState) -> Router {
