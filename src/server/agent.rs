@@ -337,8 +337,8 @@ impl Agent {
         self.message_pool.run(f).await
     }
 
-    /// Run the webmail's SQLite calls on tokio's blocking pool, at most `interactiveJobs` at
-    /// a time. Its own share, apart from [`Agent::blocking`] and [`Agent::password_check`]:
+    /// Run the webmail's SQLite calls and the parsing of its JSON bodies on tokio's blocking
+    /// pool, at most `interactiveJobs` at a time. Its own share, apart from [`Agent::blocking`] and [`Agent::password_check`]:
     /// a burst of slow messages holding every message slot, or of password guesses, must not
     /// keep logged-in users from reading their mail.
     pub async fn interactive<T: Send + 'static>(
