@@ -480,8 +480,20 @@ async fn one_message_size_limit_for_json_api_and_smtp() {
     srv.shutdown().await;
 }
 
+/// `POST path` with `body` of media type `ct` and the given headers.
+async fn post_as(
+    addr: std::net::SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    ct: &str,
+    body: &str,
+) -> HttpResponse {
+    http(addr, "POST", path, headers, Some((ct, body.as_bytes()))).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_without_a_session_carries_at_most_64_kib() {
+    const JSON: &str = "application/json";
     let (srv, _d) = start("anonymous-body", 3 * 1024 * 1024, None).await;
     let addr = srv.http_addr;
     let json = |pad: usize| {
@@ -492,51 +504,23 @@ async fn a_request_without_a_session_carries_at_most_64_kib() {
         })
         .to_string()
     };
+    let large = json(100 * 1024);
     // Before login, a large body is refused without being read or parsed, whatever route.
     for path in ["/api/login", "/api/send", "/api/folders/Inbox/messages"] {
-        let body = json(100 * 1024);
-        let r = http(
-            addr,
-            "POST",
-            path,
-            &[],
-            Some(("application/json", body.as_bytes())),
-        )
-        .await;
+        let r = post_as(addr, path, &[], JSON, &large).await;
         assert_eq!(r.status, 413, "{path}: {}", r.text());
         assert_eq!(r.json()["code"], "message-too-large", "{path}");
     }
     // A forged or expired token is no session.
-    let body = json(100 * 1024);
-    let r = http(
-        addr,
-        "POST",
-        "/api/send",
-        &[("Authorization", "Bearer 00")],
-        Some(("application/json", body.as_bytes())),
-    )
-    .await;
+    let forged = [("Authorization", "Bearer 00")];
+    let r = post_as(addr, "/api/send", &forged, JSON, &large).await;
     assert_eq!(r.status, 413, "{}", r.text());
     // A login of ordinary size is read (and its unknown field ignored).
-    let body = json(16);
-    let r = http(
-        addr,
-        "POST",
-        "/api/login",
-        &[],
-        Some(("application/json", body.as_bytes())),
-    )
-    .await;
+    let small = json(16);
+    let r = post_as(addr, "/api/login", &[], JSON, &small).await;
     assert_eq!(r.status, 200, "{}", r.text());
     // A body that does not say it is JSON is refused before it is read.
-    let r = http(
-        addr,
-        "POST",
-        "/api/login",
-        &[],
-        Some(("text/plain", body.as_bytes())),
-    )
-    .await;
+    let r = post_as(addr, "/api/login", &[], "text/plain", &small).await;
     assert_eq!(r.status, 415, "{}", r.text());
     assert_eq!(r.json()["code"], "bad-request");
     srv.shutdown().await;
