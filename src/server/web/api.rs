@@ -111,15 +111,18 @@ where
             ));
         }
         let body = if state.session(req.headers()).is_none() {
-            // Before login only small bodies are read (module `super`, ANONYMOUS_BODY_LIMIT);
-            // a body that ends early is answered the same way, nobody reads the answer.
+            // Before login only small bodies are read; a body cut short by its client gets
+            // the same answer, which nobody reads.
             axum::body::to_bytes(req.into_body(), super::ANONYMOUS_BODY_LIMIT)
                 .await
                 .map_err(|_| {
                     ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         TOO_LARGE,
-                        "a request without a session carries at most 64 KiB: log in first",
+                        format!(
+                            "a request without a session carries at most {} KiB: log in first",
+                            super::ANONYMOUS_BODY_LIMIT / 1024
+                        ),
                     )
                 })?
         } else {
