@@ -8,19 +8,60 @@
 //
 //   scripts/build-wasm.sh nodejs target/pkg-node
 //   npm ci   # PKI.js is a devDependency of the repository root
-//   node benches/webcrypto.mjs [--quick]   # --quick: 1 KiB and 1 MiB, fewer runs
+//   node benches/webcrypto.mjs [--quick] [--small] [--memory]
+//     --quick: 1 KiB and 1 MiB, fewer runs
+//     --small: 1 KiB only, 200 runs (the small-message cells)
+//     --memory: only the peak memory of one 10 MiB operation per fresh process (below)
 //
 // Medians in milliseconds. MMHS_PKG_NODE overrides the package directory.
+//
+// Peak memory (--memory, and after the timing table otherwise): each 10 MiB async operation
+// runs once in a fresh Node process (this script with --memory-child=OP) on a message made
+// here; the child reports the module's linear memory before and after (wasm memory only
+// grows, so "after" is the operation's high-water mark). Beside it, JS holds the input and
+// the result (and WebCrypto its own copy of what it hashes or decrypts while it works).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
-import { mmhs } from '../tests/js/pkg.mjs';
+
+// The module's instance, for its memory size: the package creates it on import.
+let wasmInstance;
+WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+  construct(target, args) {
+    wasmInstance = Reflect.construct(target, args);
+    return wasmInstance;
+  },
+});
+const { mmhs } = await import('../tests/js/pkg.mjs');
+const wasmMemory = () => wasmInstance.exports.memory.buffer.byteLength;
 
 const quick = process.argv.includes('--quick');
+const memoryOnly = process.argv.includes('--memory');
+const memoryChild = process.argv.find((a) => a.startsWith('--memory-child='))?.slice('--memory-child='.length);
+const small = process.argv.includes('--small');
 const AT = '2030-01-01T00:00:00Z';
+const MIB = 1 << 20;
+
+if (memoryChild) {
+  // One operation on the prepared 10 MiB input, in this fresh process.
+  const dir = process.env.MMHS_BENCH_DIR;
+  const [op, name] = memoryChild.split(':');
+  const input = new Uint8Array(readFileSync(path.join(dir, `${memoryChild.replace(':', '-')}.in`)));
+  const plain = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8'));
+  const key = await mmhs.unlockKey(plain);
+  const ca = readFileSync(path.join(dir, 'ca.pem'), 'utf8');
+  const before = wasmMemory();
+  if (op === 'sign') await mmhs.signAsync(input, key, { signingTime: AT });
+  else if (op === 'verify') await mmhs.verifyAsync(input, { trustAnchors: [ca], at: AT });
+  else await mmhs.decryptAsync(input, key);
+  console.log(JSON.stringify({ size: input.length, before, after: wasmMemory() }));
+  process.exit(0);
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-bench-wc-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -136,8 +177,8 @@ function pkijsEncrypter(u, kari, alg) {
   };
 }
 
-const sizes = quick ? [['1 KiB', 1024], ['1 MiB', 1 << 20]] : [['1 KiB', 1024], ['1 MiB', 1 << 20], ['10 MiB', 10 << 20]];
-const runsFor = (size) => (size <= 1024 ? (quick ? 20 : 100) : size <= 1 << 20 ? (quick ? 5 : 10) : 3);
+const sizes = memoryOnly ? [] : small ? [['1 KiB', 1024]] : quick ? [['1 KiB', 1024], ['1 MiB', 1 << 20]] : [['1 KiB', 1024], ['1 MiB', 1 << 20], ['10 MiB', 10 << 20]];
+const runsFor = (size) => (size <= 1024 ? (small ? 200 : quick ? 20 : 100) : size <= 1 << 20 ? (quick ? 5 : 10) : 5);
 const rows = [];
 async function time(fn, runs) {
   try {
@@ -197,15 +238,48 @@ for (const [label, size] of sizes) {
   }
 }
 const m1 = message('p256');
-const stored = [
+const stored = memoryOnly ? [] : [
   ['sign P-256, stored key (PBKDF2 600 000 per call)', await time(() => mmhs.sign(m1, users.p256.stored, { signingTime: AT }), 3)],
   ['unlockKey P-256 (PBKDF2 600 000 once + importKey)', await time(() => mmhs.unlockKey(users.p256.stored), 3)],
 ];
 
-console.log(`webcrypto bench: Node ${process.version}, PKI.js on Node's WebCrypto; medians of ${runsFor(1024)} runs at 1 KiB, ` +
-  `${runsFor(1 << 20)} at 1 MiB, ${runsFor(10 << 20)} at 10 MiB; ms\n`);
-console.log('| operation | size | sync wasm (PEM key) | async wasm (WebCrypto, unlocked key) | PKI.js | PKI.js ÷ async |');
-console.log('|---|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log('\n| 1 KiB, stored key | ms |\n|---|---:|');
-for (const r of stored) console.log(`| ${r.join(' | ')} |`);
+// Peak memory of one 10 MiB operation, each in a fresh process (header comment).
+const memoryRows = [];
+if (!quick) {
+  write('ca.pem', ca);
+  for (const name of ['p256', 'rsa']) write(`${name}.json`, JSON.stringify(users[name].plain));
+  const big = (name) => message(name, 10 * MIB);
+  const inputs = [
+    ['sign P-256', 'sign:p256', new TextEncoder().encode(big('p256'))],
+    ['verify + chain P-256', 'verify:p256', mmhs.sign(big('p256'), users.p256.plain, { signingTime: AT })],
+    ['decrypt KTRI RSA-OAEP, AES-256-CBC', 'decrypt:rsa', mmhs.encrypt(big('rsa'), [users.rsa.plain.certificate])],
+    ['decrypt KARI ECDH P-256, AES-256-CBC', 'decrypt:p256', mmhs.encrypt(big('p256'), [users.p256.plain.certificate])],
+  ];
+  for (const [label, op, data] of inputs) {
+    write(`${op.replace(':', '-')}.in`, data);
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), `--memory-child=${op}`], {
+      env: { ...process.env, MMHS_BENCH_DIR: dir },
+      encoding: 'utf8',
+    });
+    const r = JSON.parse(out.trim().split('\n').pop());
+    const mib = (n) => (n / MIB).toFixed(1);
+    memoryRows.push([label, mib(r.size), mib(r.before), mib(r.after), `${(r.after / r.size).toFixed(1)}×`]);
+  }
+}
+
+if (rows.length) {
+  console.log(`webcrypto bench: Node ${process.version}, PKI.js on Node's WebCrypto; medians of ${runsFor(1024)} runs at 1 KiB, ` +
+    `${runsFor(1 << 20)} at 1 MiB, ${runsFor(10 << 20)} at 10 MiB; ms\n`);
+  console.log('| operation | size | sync wasm (PEM key) | async wasm (WebCrypto, unlocked key) | PKI.js | PKI.js ÷ async |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+if (stored.length) {
+  console.log('\n| 1 KiB, stored key | ms |\n|---|---:|');
+  for (const r of stored) console.log(`| ${r.join(' | ')} |`);
+}
+if (memoryRows.length) {
+  console.log('\n| async operation, one in a fresh process | message MiB | wasm memory before MiB | wasm memory after (peak) MiB | peak ÷ message |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of memoryRows) console.log(`| ${r.join(' | ')} |`);
+}

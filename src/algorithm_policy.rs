@@ -242,14 +242,15 @@ pub fn key(spki: &SubjectPublicKeyInfoOwned) -> Option<Weakness> {
 /// the certificate.
 pub fn certificate(cert: &Certificate, is_anchor: bool) -> Vec<Weakness> {
     let tbs = cert.tbs_certificate();
-    let place = format!("certificate {}", tbs.subject());
+    // The name is formatted only for a weakness found (most certificates have none).
+    let place = || format!("certificate {}", tbs.subject());
     let mut out = Vec::new();
     if let Some(w) = key(tbs.subject_public_key_info()) {
-        out.push(w.at(&place));
+        out.push(w.at(&place()));
     }
     if !is_anchor {
         if let Some(w) = signature(None, cert.signature_algorithm()) {
-            out.push(w.at(&place));
+            out.push(w.at(&place()));
         }
     }
     out

@@ -85,12 +85,24 @@ fn rsa_pkcs1_external_signer_is_byte_identical_to_the_sync_path() {
         let pending =
             PendingSignedEntity::begin_message(MSG, &signer.cert, &[], &o, &mut SeededRng::new(7))
                 .unwrap();
-        let req = pending.request();
-        assert_eq!(req.scheme, SignatureScheme::RsaPkcs1v15);
-        let sig = external_rsa_sign(rsa(&signer.key), &req.data);
-        let stepped = pending.finish(&sig).unwrap();
-        assert_eq!(stepped, sync, "detached={detached}");
-        assert!(valid(&stepped));
+        assert_eq!(pending.request().scheme, SignatureScheme::RsaPkcs1v15);
+        // The same with the content digest by an external provider too: the octets to
+        // digest are the canonical signed entity, exactly.
+        let content = smime::SignedEntityContent::message(MSG).unwrap();
+        let req = content.digest_request(smime::DigestAlg::Sha256);
+        assert!(req
+            .data
+            .starts_with(b"Content-Type: text/plain\r\n\r\nHold the bridge."));
+        let digest = external_sha256(req.data);
+        let digested = content
+            .begin(&digest, &signer.cert, &[], &o, &mut SeededRng::new(7))
+            .unwrap();
+        for pending in [pending, digested] {
+            let sig = external_rsa_sign(rsa(&signer.key), &pending.request().data);
+            let stepped = pending.finish(&sig).unwrap();
+            assert_eq!(stepped, sync, "detached={detached}");
+            assert!(valid(&stepped));
+        }
     }
 }
 
@@ -159,6 +171,58 @@ fn a_signature_that_does_not_fit_the_certificate_is_refused() {
         pending.finish(sig.to_der().as_bytes()).unwrap_err().code(),
         "signer-key-invalid"
     );
+}
+
+/// The signature's own check answered by a provider (`signAsync` asks WebCrypto): a
+/// confirmed signature gives the message of `finish`; one the provider refuses is verified
+/// in Rust (still accepted when it fits, refused when it does not); an answer is bound to the
+/// check it answers, so a "valid" for the right signature never covers a wrong one.
+#[test]
+fn a_signature_checked_by_a_provider_is_refused_unless_it_fits() {
+    use mmhs::trust::SignatureChecks;
+    let p = pki();
+    let erin = p.signer("erin");
+    let msg = String::from_utf8_lossy(MSG).replace("Alice <alice@", "Erin <erin@");
+    let begin = || {
+        PendingSignedEntity::begin_message(
+            msg.as_bytes(),
+            &erin.cert,
+            &[],
+            &opts(),
+            &mut SeededRng::new(3),
+        )
+        .unwrap()
+    };
+    use p256::ecdsa::signature::Signer;
+    let sk = p256::ecdsa::SigningKey::from(ec(&erin.key));
+    let pending = begin();
+    let good: p256::ecdsa::Signature = sk.sign(&pending.request().data);
+    let good = good.to_der().as_bytes().to_vec();
+    let plain = begin().finish(&good).unwrap();
+    for answer in [true, false] {
+        let checks = SignatureChecks::default();
+        let pending = begin();
+        let c = pending
+            .signature_check(&good)
+            .expect("ECDSA P-256 is delegated");
+        checks.add(c, answer);
+        assert_eq!(pending.finish_checked(&good, Some(&checks)).unwrap(), plain);
+    }
+    // A signature over other octets by the same key is another check than the good one's,
+    // verified in Rust and refused: whether the provider confirmed the good signature or
+    // refused the wrong one.
+    let wrong: p256::ecdsa::Signature = sk.sign(b"something else");
+    let wrong = wrong.to_der().as_bytes().to_vec();
+    let confirmed_good = SignatureChecks::default();
+    confirmed_good.add(begin().signature_check(&good).unwrap(), true);
+    let refused_wrong = SignatureChecks::default();
+    refused_wrong.add(begin().signature_check(&wrong).unwrap(), false);
+    for checks in [confirmed_good, refused_wrong] {
+        let e = begin().finish_checked(&wrong, Some(&checks)).unwrap_err();
+        assert_eq!(e.code(), "signer-key-invalid");
+    }
+    // Malformed DER is never delegated.
+    assert!(begin().signature_check(&[0x30, 0x02, 0x02, 0x00]).is_none());
 }
 
 fn rand_for_tests() -> SeededRng {
@@ -531,6 +595,7 @@ fn verify_with_answers_gives_the_report_of_the_key() {
                         ctx.decryption_answers.as_mut().unwrap().add(i, r, Ok(a));
                     }
                 }
+                VerifyStep::Check(_) => panic!("signature values are verified in Rust here"),
             }
         };
         assert_eq!(asked, rounds);
@@ -737,4 +802,128 @@ fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
             assert_eq!(run(true).unwrap_err().code(), "decrypt-failed");
         }
     }
+}
+
+/// An external digest provider: the `sha2` crate's own hasher over the octets the core
+/// names, not the core's code.
+fn external_sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
+
+#[test]
+fn a_digest_that_does_not_fit_is_refused_or_fails_verification() {
+    use mmhs::smime::{DigestAlg, SignedEntityContent};
+    let p = pki();
+    let signer = p.signer("alice");
+    let content = || SignedEntityContent::message(MSG).unwrap();
+    // A digest of another length (SHA-1's, nothing, SHA-512's) never reaches a SignerInfo.
+    for wrong in [vec![0u8; 20], Vec::new(), vec![0u8; 64]] {
+        let err = content()
+            .begin(&wrong, &signer.cert, &[], &opts(), &mut SeededRng::new(7))
+            .unwrap_err();
+        assert_eq!(err.code(), "signer-key-invalid", "{} octets", wrong.len());
+    }
+    // A digest of the right length over other octets (a faulty provider) makes a message
+    // whose signature the recipient refuses: never one that verifies.
+    let c = content();
+    let mut other = external_sha256(c.digest_request(DigestAlg::Sha256).data);
+    other[0] ^= 1;
+    let pending = c
+        .begin(&other, &signer.cert, &[], &opts(), &mut SeededRng::new(7))
+        .unwrap();
+    let sig = external_rsa_sign(rsa(&signer.key), &pending.request().data);
+    let signed = pending.finish(&sig).unwrap();
+    let ctx = p.verify_context(time::macros::datetime!(2029-01-02 00:00 UTC));
+    let r = mmhs::verify::verify(&signed, &ctx).unwrap();
+    assert!(!r.valid);
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.code == "message-digest-mismatch"));
+}
+
+#[test]
+fn verify_digest_answers_are_used_only_for_their_own_octets() {
+    use mmhs::verify::{digest_ranges, verify_message, verify_message_with_digests, DigestAnswers};
+    let p = pki();
+    let alice = p.signer("alice");
+    let ctx = p.verify_context(time::macros::datetime!(2029-01-02 00:00 UTC));
+    let signed = smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(5)).unwrap();
+    let ranges = digest_ranges(&signed);
+    assert_eq!(ranges.len(), 1);
+    let req = ranges[0].request(&signed).unwrap();
+    assert!(req
+        .data
+        .starts_with(b"Content-Type: text/plain\r\n\r\nHold the bridge."));
+    let report = |v: mmhs::verify::Verified| serde_json::to_value(v.report).unwrap();
+    let sync = verify_message(&signed, &ctx).unwrap();
+    assert!(sync.report.valid);
+    let sync = report(sync);
+
+    // The right answers: the report of the core's own digest.
+    let mut answers = DigestAnswers::new(&signed);
+    answers.add(ranges[0].clone(), external_sha256(req.data));
+    assert_eq!(
+        report(verify_message_with_digests(&signed, &ctx, Some(&answers)).unwrap()),
+        sync
+    );
+
+    // A wrong answer is used, and fails closed.
+    let mut wrong = DigestAnswers::new(&signed);
+    let mut d = external_sha256(req.data);
+    d[31] ^= 0x80;
+    wrong.add(ranges[0].clone(), d);
+    let digest_mismatch = |v: mmhs::verify::Verified| {
+        !v.report.valid
+            && v.report
+                .problems
+                .iter()
+                .any(|p| p.code == "message-digest-mismatch")
+    };
+    assert!(digest_mismatch(
+        verify_message_with_digests(&signed, &ctx, Some(&wrong)).unwrap()
+    ));
+
+    // The right answers for this message, given with another message of the same length
+    // whose signed content was altered: not used (the alteration is seen), nor are they
+    // for an equal copy of the message elsewhere in memory (hashed by the core again).
+    let tampered = String::from_utf8(signed.clone())
+        .unwrap()
+        .replacen("Hold the bridge.", "Blow the bridge.", 1)
+        .into_bytes();
+    assert_eq!(tampered.len(), signed.len());
+    assert!(digest_mismatch(
+        verify_message_with_digests(&tampered, &ctx, Some(&answers)).unwrap()
+    ));
+    let copy = signed.clone();
+    assert_eq!(
+        report(verify_message_with_digests(&copy, &ctx, Some(&wrong)).unwrap()),
+        sync
+    );
+
+    // Bare LF line ends: the walk verifies a canonical copy, so no answer applies.
+    let lf = String::from_utf8(signed.clone())
+        .unwrap()
+        .replace("\r\n", "\n")
+        .into_bytes();
+    let mut lf_wrong = DigestAnswers::new(&lf);
+    for r in digest_ranges(&lf) {
+        lf_wrong.add(r, vec![0u8; 32]);
+    }
+    let v = verify_message_with_digests(&lf, &ctx, Some(&lf_wrong)).unwrap();
+    assert!(v.report.valid, "{:?}", v.report.problems);
+
+    // Opaque signing: nothing of the message is digested as it lies.
+    let opaque = smime::sign_message(
+        MSG,
+        &alice,
+        &SignOptions {
+            detached: false,
+            ..opts()
+        },
+        &mut SeededRng::new(5),
+    )
+    .unwrap();
+    assert!(digest_ranges(&opaque).is_empty());
 }

@@ -23,14 +23,20 @@ use mmhs::asn1::oid::{ID_CT_RECEIPT, ID_DATA};
 use mmhs::mime::encode::base64_lines;
 use mmhs::report::{ReceiptsFrom, VerifyReport};
 use mmhs::rng::danger::SeededRng;
+use mmhs::smime::key_operation::{decrypt_with_key, sign_with_key, DecryptRequest, SignRequest};
 use mmhs::smime::receipt::{msg_sig_digest, msg_sig_digest_attribute, sign_receipt, Receipt};
 use mmhs::smime::receipt_request::ReceiptRequest;
 use mmhs::smime::signed_build::{assemble_signed_data, build_signer_info, signed_attributes};
 use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data};
+use mmhs::smime::EncryptOptions;
 use mmhs::smime::{self, DigestAlg, ReceiptRequestOptions, SignOptions, SignatureType, Signer};
-use mmhs::verify::{make_receipt, verify_message, ReceiptOptions, VerifyContext};
+use mmhs::verify::{
+    add_recipient_key, make_receipt, verify_message, ReceiptInProgress, ReceiptOptions,
+    ReceiptStep, SignedReceipt, VerifyContext, MAX_DECRYPT_ROUNDS,
+};
 use support::attacks::{now, signature_der};
 use support::pki::{ok, openssl, Alg, Imitation, Pki};
+use zeroize::Zeroizing;
 
 const ALICE: &str = "alice@army.example";
 const BOB: &str = "bob@navy.example";
@@ -234,6 +240,117 @@ fn request_is_shown_and_a_receipt_verifies_against_the_original() {
         receipt_by("alice", &made.message),
         "receipt-refused-receipt",
     );
+}
+
+/// What a key holder answers to a decryption request.
+type HolderAnswer = Result<Zeroizing<Vec<u8>>, smime::Error>;
+
+/// Drive [`ReceiptInProgress`] for bob's key held outside the core (what the wasm
+/// `makeReceiptAsync` does with WebCrypto): `decrypt` and `sign` answer its requests. Returns
+/// the receipt (or refusal) and the number of decryption rounds.
+fn receipt_held_elsewhere(
+    original: &[u8],
+    decrypt: &dyn Fn(&DecryptRequest) -> HolderAnswer,
+    sign: &dyn Fn(&SignRequest) -> Vec<u8>,
+) -> (Result<SignedReceipt, smime::Error>, usize) {
+    let bob = pki().signer("bob");
+    let mut r = ReceiptInProgress::begin(original, ctx(), &bob.cert, &bob.chain, receipt_opts());
+    let mut rounds = 0;
+    loop {
+        match r.step() {
+            Err(e) => return (Err(e), rounds),
+            Ok(ReceiptStep::Decrypt(asked)) => {
+                rounds += 1;
+                assert!(rounds < MAX_DECRYPT_ROUNDS, "the rounds are bounded");
+                for (i, q) in asked {
+                    assert_eq!(i, 0, "one held key");
+                    let a = decrypt(&q);
+                    r.answer(i, q, a);
+                }
+            }
+            Ok(ReceiptStep::Sign(p)) => {
+                let sig = sign(p.request());
+                return (p.finish(&sig), rounds);
+            }
+        }
+    }
+}
+
+/// A recipient key held outside the core: the holder opens the encrypted original and signs
+/// the receipt, which is byte for byte the one `make_receipt` makes with the key itself
+/// (ECDSA nonces per RFC 6979); a holder answering with the wrong key gets no receipt.
+#[test]
+fn a_key_held_elsewhere_returns_the_receipt_the_key_returns() {
+    let bob = pki().signer("bob");
+    let signed = sent("h1", ReceiptsFrom::All, 11);
+    let enc = smime::encrypt_message(
+        &signed,
+        std::slice::from_ref(&bob.cert),
+        &EncryptOptions::default(),
+        &mut SeededRng::new(12),
+    )
+    .unwrap();
+    let decrypt = |q: &DecryptRequest| decrypt_with_key(&bob.key, q);
+    let sign = |q: &SignRequest| sign_with_key(&bob.key, q, &mut SeededRng::new(13)).unwrap();
+    for (original, rounds) in [(&signed, 0), (&enc, 1)] {
+        let mut with_key = ctx();
+        add_recipient_key(&mut with_key, &bob);
+        let sync = make_receipt(
+            original,
+            &with_key,
+            &bob,
+            &receipt_opts(),
+            &mut SeededRng::new(2),
+        )
+        .unwrap();
+        let (held, asked) = receipt_held_elsewhere(original, &decrypt, &sign);
+        assert_eq!(asked, rounds);
+        let held = held.unwrap();
+        assert_eq!(held, sync);
+        let rr = verify(&held.message, &ctx_with(&signed));
+        assert!(rr.valid, "{:?}", rr.problems);
+        assert!(rr.receipt.unwrap().verified);
+    }
+    // Without an answer the encrypted original does not verify: refused, never signed.
+    let never = |_: &SignRequest| -> Vec<u8> { panic!("nothing may be signed") };
+    let no_answer = |_: &DecryptRequest| Err(smime::Error::DecryptFailed("locked".into()));
+    let (r, _) = receipt_held_elsewhere(&enc, &no_answer, &never);
+    refused(r.map(|r| r.message), "receipt-refused-invalid");
+    // A holder answering with garbage (another key's secret): the same refusal.
+    let garbage = |_: &DecryptRequest| Ok(Zeroizing::new(vec![7u8; 32]));
+    let (r, _) = receipt_held_elsewhere(&enc, &garbage, &never);
+    refused(r.map(|r| r.message), "receipt-refused-invalid");
+    // A message encrypted to another recipient asks bob's key nothing and is refused.
+    let carols = smime::encrypt_message(
+        &signed,
+        &[pki().cert("carol")],
+        &EncryptOptions::default(),
+        &mut SeededRng::new(14),
+    )
+    .unwrap();
+    let (r, asked) = receipt_held_elsewhere(&carols, &decrypt, &never);
+    assert_eq!(asked, 0);
+    refused(r.map(|r| r.message), "receipt-refused-invalid");
+    // A message that asks for no receipt: refused before anything is signed.
+    let plain = smime::sign_message(
+        order("h2", "No receipt.").as_bytes(),
+        &pki().signer("alice"),
+        &SignOptions::default(),
+        &mut SeededRng::new(15),
+    )
+    .unwrap();
+    let (r, _) = receipt_held_elsewhere(&plain, &decrypt, &never);
+    refused(r.map(|r| r.message), "receipt-refused-not-requested");
+    // A signature by another key answering for bob's certificate never leaves the core.
+    let mallory = pki().signer("mallory");
+    let wrong_sign = |q: &SignRequest| {
+        sign_with_key(&mallory.key, q, &mut SeededRng::new(16)).unwrap_or_default()
+    };
+    let (r, _) = receipt_held_elsewhere(&signed, &decrypt, &wrong_sign);
+    refused(r.map(|r| r.message), "signer-key-invalid");
+    let zeros = |_: &SignRequest| vec![0u8; 64];
+    let (r, _) = receipt_held_elsewhere(&signed, &decrypt, &zeros);
+    refused(r.map(|r| r.message), "signer-key-invalid");
 }
 
 #[test]

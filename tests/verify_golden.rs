@@ -297,3 +297,160 @@ fn generate_attacks() {
         .unwrap();
     std::fs::write(dir.join("generated/at.txt"), at + "\n").unwrap();
 }
+
+/// A provider of signature checks that is not the core's code: ECDSA with the fixed-size
+/// signature (RFC 7518 §3.4) over the hash of the message, RSASSA-PKCS1-v1_5 with the key's
+/// SubjectPublicKeyInfo — what WebCrypto's `importKey` + `verify` do in the browser.
+fn provider(c: &mmhs::trust::SignatureCheck) -> bool {
+    use mmhs::trust::{CheckHash, CheckKey};
+    use sha2::Digest;
+    use signature::hazmat::PrehashVerifier;
+    let hashed = match c.hash {
+        CheckHash::Sha256 => sha2::Sha256::digest(&c.message).to_vec(),
+        CheckHash::Sha384 => sha2::Sha384::digest(&c.message).to_vec(),
+        CheckHash::Sha512 => sha2::Sha512::digest(&c.message).to_vec(),
+    };
+    match &c.key {
+        CheckKey::Ec {
+            curve: "P-256",
+            point,
+        } => {
+            let (Ok(k), Ok(s)) = (
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                p256::ecdsa::Signature::from_slice(&c.signature),
+            ) else {
+                return false;
+            };
+            k.verify_prehash(&hashed, &s).is_ok()
+        }
+        CheckKey::Ec {
+            curve: "P-384",
+            point,
+        } => {
+            let (Ok(k), Ok(s)) = (
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                p384::ecdsa::Signature::from_slice(&c.signature),
+            ) else {
+                return false;
+            };
+            k.verify_prehash(&hashed, &s).is_ok()
+        }
+        CheckKey::Ec { .. } => false,
+        CheckKey::Rsa { spki } => {
+            use rsa::pkcs8::DecodePublicKey;
+            let Ok(k) = rsa::RsaPublicKey::from_public_key_der(spki) else {
+                return false;
+            };
+            let scheme = match c.hash {
+                CheckHash::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                CheckHash::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                CheckHash::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+            };
+            k.verify(scheme, &hashed, &c.signature).is_ok()
+        }
+    }
+}
+
+/// The report of [`mmhs::verify::verify_message_step`] with signature values answered by
+/// `answer` between rounds (as `verifyAsync` answers them with WebCrypto), or the error code;
+/// also the number of values asked.
+fn stepped(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    answer: &dyn Fn(&mmhs::trust::SignatureCheck) -> bool,
+) -> (serde_json::Value, usize) {
+    use mmhs::error::Coded;
+    use mmhs::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let mut asked = 0;
+    for _ in 0..MAX_DECRYPT_ROUNDS {
+        match verify_message_step(raw, ctx) {
+            Err(e) => return (serde_json::json!({ "error": e.code() }), asked),
+            Ok(VerifyStep::Done(v)) => return (serde_json::to_value(&v.report).unwrap(), asked),
+            Ok(VerifyStep::Decrypt(_)) => panic!("no key is held outside the core here"),
+            Ok(VerifyStep::Check(round)) => {
+                asked += round.requests().len();
+                let answers: Vec<bool> = round.requests().iter().map(answer).collect();
+                if let Some(v) = round.finish(ctx, &answers) {
+                    return (serde_json::to_value(&v.report).unwrap(), asked);
+                }
+            }
+        }
+    }
+    let v = mmhs::verify::verify_message(raw, ctx).unwrap();
+    (serde_json::to_value(&v.report).unwrap(), asked)
+}
+
+/// Every message of every set verified with its signature values checked by a provider
+/// (`verifyAsync`'s seam) gives the report of `verify`: with an honest provider, with one
+/// that answers every value "does not verify" (the core then verifies each in Rust), and
+/// with the answers of the whole group kept (an answer for one message's signature is never
+/// taken for another's, so the forged messages of `attacks` stay what they are).
+#[test]
+fn reports_with_a_signature_provider_are_the_reports_of_verify() {
+    let mut delegated = 0;
+    for set in SETS {
+        let dir = root().join(set);
+        let corpus: Corpus =
+            serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+        for group in &corpus.groups {
+            let mut ctx = group.context(&dir);
+            let shared = mmhs::trust::SignatureChecks::default();
+            for eml in group.messages(&dir) {
+                let raw = std::fs::read(&eml).unwrap();
+                let expected = report(&raw, &ctx);
+                let name = eml.display();
+                for (what, answer) in [
+                    ("honest", &provider as &dyn Fn(&_) -> bool),
+                    ("refusing", &|_: &_| false),
+                ] {
+                    ctx.signature_checks = Some(mmhs::trust::SignatureChecks::default());
+                    let (got, asked) = stepped(&raw, &ctx, answer);
+                    assert_eq!(got, expected, "{name}: {what} provider");
+                    delegated += asked;
+                }
+                ctx.signature_checks = Some(shared.clone());
+                let (got, _) = stepped(&raw, &ctx, &provider);
+                assert_eq!(got, expected, "{name}: the group's answers kept");
+                ctx.signature_checks = Some(shared.clone());
+                let (got, _) = stepped(&raw, &ctx, &|_: &_| false);
+                assert_eq!(got, expected, "{name}: the group's answers, then refusals");
+            }
+        }
+    }
+    assert!(
+        delegated > 50,
+        "only {delegated} signature values went to the provider"
+    );
+}
+
+/// Outside a step, a value nobody answered is verified in Rust: a forged signature is never
+/// taken as valid for want of an answer.
+#[test]
+fn unanswered_signature_values_are_verified_in_rust() {
+    let dir = root().join("attacks");
+    let corpus: Corpus =
+        serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for group in &corpus.groups {
+        let mut ctx = group.context(&dir);
+        for eml in group.messages(&dir) {
+            let raw = std::fs::read(&eml).unwrap();
+            let expected = report(&raw, &ctx);
+            ctx.signature_checks = Some(mmhs::trust::SignatureChecks::default());
+            assert_eq!(report(&raw, &ctx), expected, "{}", eml.display());
+            // A recording step is never a result: its values are asked first.
+            if let Ok(mmhs::verify::VerifyStep::Check(round)) =
+                mmhs::verify::verify_message_step(&raw, &ctx)
+            {
+                assert!(!round.requests().is_empty());
+                assert!(
+                    round.finish(&ctx, &[]).is_none(),
+                    "no answers: not a result"
+                );
+                checked += 1;
+            }
+            ctx.signature_checks = None;
+        }
+    }
+    assert!(checked > 10, "only {checked} messages asked for checks");
+}

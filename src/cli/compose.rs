@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use super::material::{read_cert_files, KeyArgs};
 use super::{io, Outcome};
-use crate::compose::{compose_with_keys, ComposeContext, ComposeKeys, ComposeRequest, CopyKind};
+use crate::compose::{
+    compose_with_material, ComposeContext, ComposeMaterial, ComposeRequest, CopyKind,
+};
 use crate::Result;
 
 /// Arguments of `mmhs compose`.
@@ -66,13 +68,11 @@ pub(super) fn run(args: Args) -> Result<Outcome> {
     } else {
         None
     };
-    let recipients = read_cert_files(&args.recipient_cert, "recipient certificate")?;
-    let keys = ComposeKeys {
-        signer: signer.as_ref(),
-        sender_certificate: None,
-        recipient_certificates: &recipients,
+    let material = ComposeMaterial {
+        signer,
+        recipient_certificates: read_cert_files(&args.recipient_cert, "recipient certificate")?,
     };
-    let copies = compose_with_keys(&request, &ctx, &keys, &mut crate::rng::system_rng())?;
+    let copies = compose_with_material(&request, &ctx, &material, &mut crate::rng::system_rng())?;
 
     let Some(dir) = args.out else {
         io::print_json(&copies)?;

@@ -43,7 +43,7 @@ pub use request::{
     Attachment, Body, ByMode, ComposeOptions, ComposeRequest, ForwardedMessage, Mailbox,
     MessageTypeRequest, NameOrNumber, NotifyCondition, Recipient, Ret,
 };
-pub use security::ComposeKeys;
+pub use security::{ComposeKeys, ComposeMaterial};
 pub use security_request::{
     EncryptRequest, LabelRequest, ProtectHeaders, ProtectHeadersRequest, RecipientCertificate,
     SecretPem, SignRequest, SignerIdentifier, SioLabelRequest,
@@ -402,6 +402,17 @@ pub fn compose<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<ComposedMessage>, Error> {
     compose_with_keys(req, ctx, &ComposeKeys::default(), rng)
+}
+
+/// [`compose_with_keys`] with the key material a facade read ([`ComposeMaterial`]): what the
+/// CLI's `mmhs compose` and the wasm `compose` both call.
+pub fn compose_with_material<R: CryptoRng + ?Sized>(
+    req: &ComposeRequest,
+    ctx: &ComposeContext,
+    material: &ComposeMaterial,
+    rng: &mut R,
+) -> Result<Vec<ComposedMessage>, Error> {
+    compose_with_keys(req, ctx, &material.keys(), rng)
 }
 
 /// [`compose`] with key material for the security step (sign / encrypt / labels / header

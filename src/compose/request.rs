@@ -625,6 +625,22 @@ pub struct ComposeOptions {
 }
 
 impl ComposeOptions {
+    /// The options' key material: `signer` opened (its key checked against its certificate)
+    /// and `recipientCertificates` read (PEM or DER).
+    pub fn material(&self) -> Result<super::ComposeMaterial, super::Error> {
+        let signer = match &self.signer {
+            Some(k) => Some(k.signer().map_err(super::Error::Smime)?),
+            None => None,
+        };
+        let recipient_certificates =
+            crate::keys::certificates_from_texts(&self.recipient_certificates)
+                .map_err(|e| super::Error::Smime(e.into()))?;
+        Ok(super::ComposeMaterial {
+            signer,
+            recipient_certificates,
+        })
+    }
+
     /// The composition context: the options' time, else `now`, and their Message-ID domain.
     pub fn context(&self, now: OffsetDateTime) -> super::ComposeContext {
         let ctx = super::ComposeContext::new(crate::request::time_or(self.now, now));

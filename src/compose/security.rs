@@ -63,6 +63,35 @@ impl std::fmt::Debug for ComposeKeys<'_> {
     }
 }
 
+/// The key material a facade holds beside a request, owned: the signer and the recipient
+/// certificates read from the CLI's key flags and `--recipient-cert` files, or from the wasm
+/// `options` ([`super::ComposeOptions::material`]). [`super::compose_with_material`] composes
+/// with it.
+#[derive(Default)]
+pub struct ComposeMaterial {
+    /// The signer for `sign` without `key`.
+    pub signer: Option<Signer>,
+    /// Recipient certificates for `encrypt`, found by e-mail address.
+    pub recipient_certificates: Vec<Certificate>,
+}
+
+impl ComposeMaterial {
+    /// The borrowed form the security step reads (the sender's certificate: the signer's).
+    pub fn keys(&self) -> ComposeKeys<'_> {
+        ComposeKeys {
+            signer: self.signer.as_ref(),
+            sender_certificate: None,
+            recipient_certificates: &self.recipient_certificates,
+        }
+    }
+}
+
+impl std::fmt::Debug for ComposeMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.keys().fmt(f)
+    }
+}
+
 /// What every copy needs, resolved once from the request and the keys.
 #[derive(Debug)]
 pub(crate) struct Plan<'a> {

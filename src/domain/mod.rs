@@ -47,8 +47,8 @@ pub use request::{
     SignDigest, SignRequest,
 };
 pub use signing::{
-    begin_sign_typed, domain_sign, empty_signature_layer, ready_for_domain_signature, sign_typed,
-    OriginatorAuthentication,
+    begin_sign_typed, domain_sign, empty_signature_layer, prepare_sign_typed,
+    ready_for_domain_signature, sign_typed, OriginatorAuthentication,
 };
 pub use uri::{parse_mail_uri, MailUri, Scheme, UriError};
 

@@ -44,7 +44,9 @@ use crate::rng::CryptoRng;
 use crate::smime::sign::split_entity;
 use crate::smime::signed_build::assemble_signed_data;
 use crate::smime::signed_parse::parse_content_info;
-use crate::smime::{pkcs7_mime_part, PendingSignedEntity, SignOptions, Signer, SmimeType};
+use crate::smime::{
+    pkcs7_mime_part, PendingSignedEntity, SignOptions, SignedEntityContent, Signer, SmimeType,
+};
 
 /// Check a signature-type list against §3.2: no repeated value, `additionalAttributes` alone.
 pub(crate) fn check_types(types: &[SignatureType]) -> Result<(), Error> {
@@ -195,7 +197,8 @@ pub fn sign_typed<R: CryptoRng + ?Sized>(
 
 /// [`sign_typed`] in steps, for a private key held by the caller's provider
 /// (`crate::smime::key_operation`): the same checks and layering, then the pending signature
-/// by the key of `cert` (with `chain` as the further certificates to include).
+/// by the key of `cert` (with `chain` as the further certificates to include); the content
+/// digest by the pure-Rust provider ([`prepare_sign_typed`] leaves it to the caller's).
 pub fn begin_sign_typed<R: CryptoRng + ?Sized>(
     raw: &[u8],
     cert: &Certificate,
@@ -203,17 +206,25 @@ pub fn begin_sign_typed<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<PendingSignedEntity, Error> {
+    Ok(prepare_sign_typed(raw, cert, opts)?.begin_hashed(cert, chain, opts, rng)?)
+}
+
+/// The first step of [`begin_sign_typed`]: the signature-type and naming checks and the
+/// layering, giving the content whose digest the provider computes
+/// ([`SignedEntityContent::digest_request`]) before the signature is begun
+/// ([`SignedEntityContent::begin`]).
+pub fn prepare_sign_typed(
+    raw: &[u8],
+    cert: &Certificate,
+    opts: &SignOptions,
+) -> Result<SignedEntityContent, Error> {
     check_types(&opts.signature_type)?;
     check_naming(&opts.signature_type, cert, raw)?;
     if must_encapsulate(&opts.signature_type) && !is_signed_or_encrypted(&canonical_crlf(raw)) {
         let layered = empty_signature_layer(raw)?;
-        return Ok(PendingSignedEntity::begin_message(
-            &layered, cert, chain, opts, rng,
-        )?);
+        return Ok(SignedEntityContent::message(&layered)?);
     }
-    Ok(PendingSignedEntity::begin_message(
-        raw, cert, chain, opts, rng,
-    )?)
+    Ok(SignedEntityContent::message(raw)?)
 }
 
 /// Domain-sign a complete MIME message (§3.3): a new signed layer with signatureType

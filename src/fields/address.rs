@@ -229,6 +229,19 @@ pub fn value_addr_specs(value: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The addr-specs of one value that is exactly an `address-list` (RFC 5322 §3.4, as
+/// [`AddressList`]'s `FromStr` reads it: groups read through, surrounding white space
+/// allowed); none when it is not one — for a field whose list decides (MMHS-Authorizing-Users,
+/// RFC 7912 §4), where [`value_addr_specs`]' reading of a malformed list as a reader shows it
+/// must not name anyone.
+pub fn exact_addr_specs(value: &str) -> Vec<String> {
+    value
+        .trim()
+        .parse::<AddressList>()
+        .map(|l| l.mailboxes().map(|m| m.address.clone()).collect())
+        .unwrap_or_default()
+}
+
 /// [`value_addr_specs`] in the comparison form of [`normalize_address`].
 pub fn addresses(value: &str) -> Vec<String> {
     value_addr_specs(value)
@@ -687,6 +700,13 @@ mod tests {
         for bad in ["(a@b.example", "a@b.example <c@d.example", "a@b c@d", ""] {
             assert!(addresses(bad).is_empty(), "{bad}");
         }
+        // A list that decides names no one unless it is exactly a list.
+        assert!(exact_addr_specs("manager@x.example <eve@x.example>").is_empty());
+        assert!(exact_addr_specs("not an address").is_empty());
+        assert_eq!(
+            exact_addr_specs(" G: a@b.example, Eve <e@x.example>; ,c@d.example "),
+            ["a@b.example", "e@x.example", "c@d.example"]
+        );
     }
 
     #[test]

@@ -82,53 +82,64 @@ pub(crate) fn parse_nonneg_integer(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
-/// Parse an RFC 5322 quoted-string starting at the beginning of `s` (which must start with
-/// DQUOTE); returns the unescaped content and the rest after the closing quote.
-pub(crate) fn parse_quoted(s: &str) -> Option<(String, &str)> {
-    let mut chars = s.char_indices();
-    if chars.next()?.1 != '"' {
-        return None;
-    }
-    let mut out = String::new();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => out.push(chars.next()?.1),
-            '"' => return Some((out, s.get(i + 1..)?)),
-            _ => out.push(c),
-        }
-    }
-    None
+/// RFC 5322 quoted-strings and comments are read by the MIME toolkit's lexer.
+pub(crate) use crate::mime::params::{comment_end, parse_quoted, split_semicolon};
+
+/// A field value that is an RFC 2231 parameter list (SIO-Label, SIO-Label-History: RFC 7444
+/// §4), read by the one parameter reader, [`crate::mime::params`], exactly: any defect is
+/// `parameter-invalid`.
+pub(crate) fn parse_params(s: &str) -> Result<Vec<(String, String)>, Error> {
+    crate::mime::params::read_params(s)
+        .strict()
+        .map_err(Error::ParameterInvalid)
 }
 
 /// Quote `s` as an RFC 5322 quoted-string (escaping `"` and `\`).
 pub(crate) use crate::mime::encode::quoted_string as quote;
 
-/// The byte index of the `)` that closes the RFC 5322 §3.2.2 comment `s` starts with (nested
-/// comments and quoted-pairs allowed), or `None` when it is not closed.
-pub(crate) fn comment_end(s: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '(' => depth += 1,
-            ')' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Reject CR/LF/NUL in a value we are about to format (header injection).
 pub(crate) fn check_value(s: &str) -> Result<(), Error> {
     crate::mime::header::check_header_value(s).map_err(Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coded::Coded;
+
+    /// The SIO-Label grammars take a parameter list only when it is exact: every defect the
+    /// best-effort reading of a media type would pass over is `parameter-invalid` here.
+    #[test]
+    fn parameter_lists_are_read_exactly() {
+        for bad in [
+            "a",
+            "a=",
+            "a=\"x",
+            "a=1; a=2",
+            "a*0=x; a*2=y",
+            "a=1 b=2",
+            "=x",
+            "a*=utf-8'x",
+            "a*x=1",
+            "a*01=1",
+            "a=1;;b=2",
+            "a*=utf-8''%4",
+            "a*=x-unknown-charset''%41",
+            "a=1; a*=utf-8''b",
+        ] {
+            assert_eq!(
+                parse_params(bad).unwrap_err().code(),
+                "parameter-invalid",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_params("marking*0*=utf-8''GR%C3%9C; marking*1=\"SS\" (c); type=\":ess\"")
+                .unwrap(),
+            [
+                ("marking".to_string(), "GRÜSS".to_string()),
+                ("type".to_string(), ":ess".to_string())
+            ]
+        );
+    }
 }

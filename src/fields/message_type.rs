@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::lex::{parse_nonneg_integer, parse_quoted, quote, strip_comments};
+use super::lex::{parse_nonneg_integer, parse_quoted, quote, split_semicolon, strip_comments};
 use super::military::MilitaryString;
 use super::Error;
 
@@ -205,27 +205,6 @@ impl FromStr for MessageTypeField {
         f.validate()?;
         Ok(f)
     }
-}
-
-fn split_semicolon(s: &str) -> Option<(&str, &str)> {
-    let mut depth = 0usize;
-    let mut in_quote = false;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if in_quote || depth > 0 => escaped = true,
-            '"' if depth == 0 => in_quote = !in_quote,
-            '(' if !in_quote => depth += 1,
-            ')' if !in_quote => depth = depth.saturating_sub(1),
-            ';' if !in_quote && depth == 0 => return Some((s.get(..i)?, s.get(i + 1..)?)),
-            _ => {}
-        }
-    }
-    None
 }
 
 impl fmt::Display for MessageTypeField {

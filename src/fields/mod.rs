@@ -23,7 +23,6 @@ pub mod mixer;
 pub mod msg_id;
 pub mod mt_priority;
 pub mod names;
-pub(crate) mod params;
 pub mod precedence;
 pub mod reader_precedence;
 pub mod sic;

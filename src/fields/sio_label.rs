@@ -28,7 +28,7 @@ use std::str::FromStr;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::params::parse_params;
+use super::lex::parse_params;
 use super::Error;
 use crate::ess::EssSecurityLabel;
 use crate::mime::encode::param_text;

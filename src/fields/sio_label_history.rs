@@ -23,7 +23,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::date_time::DateTime;
-use super::params::parse_params;
+use super::lex::parse_params;
 use super::sio_label::SioLabel;
 use super::Error;
 use crate::mime::encode::param_text;

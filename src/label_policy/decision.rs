@@ -619,6 +619,9 @@ pub struct ReceivableClass {
     pub allowed: bool,
     /// The recipients not cleared, with why.
     pub refused: Vec<RecipientDecision>,
+    /// Why it is not receivable, in one line for the picker (`None` when it is): each
+    /// refused recipient's reason, naming the recipient, and the problems of the decision.
+    pub why: Option<String>,
 }
 
 /// Which classifications of `policy` (the local one when `None`) these recipients can
@@ -652,10 +655,24 @@ pub fn receivable_classifications(
                 ..LabelInput::default()
             };
             let d = decide(set, &input);
+            let allowed = d.problems.is_empty() && d.refused().next().is_none();
+            let why = d
+                .refused()
+                .map(|r| {
+                    if r.reason.contains(&r.address) {
+                        r.reason.clone()
+                    } else {
+                        format!("{}: {}", r.address, r.reason)
+                    }
+                })
+                .chain(d.problems.iter().map(|p| p.message.clone()))
+                .collect::<Vec<_>>()
+                .join("; ");
             ReceivableClass {
                 classification: c.clone(),
-                allowed: d.problems.is_empty() && d.refused().next().is_none(),
+                allowed,
                 refused: d.refused().cloned().collect(),
+                why: (!allowed).then_some(why),
             }
         })
         .collect()
@@ -1018,6 +1035,24 @@ mod tests {
             .collect();
         assert_eq!(allowed, vec![(1, true), (3, true), (4, false)]);
         assert_eq!(r[2].refused.len(), 2);
+        assert_eq!(r[0].why, None);
+        let why = r[2].why.as_deref().unwrap_or_default();
+        assert!(
+            why.contains("bob@army.example") && why.contains("x@navy.example"),
+            "{why}"
+        );
+        // A refusal for the next hop names the recipient it is for.
+        let hop = [RecipientRef {
+            address: "bob@army.example".into(),
+            next_hop: Some("relay.unknown.example".into()),
+        }];
+        let r = receivable_classifications(&s, None, &hop, &[]);
+        let why = r[1].why.as_deref().unwrap_or_default();
+        assert!(!r[1].allowed, "{r:?}");
+        assert!(
+            why.starts_with("bob@army.example: next hop relay.unknown.example"),
+            "{why}"
+        );
         assert!(
             receivable_classifications(&s, Some("1.9.9"), &rcpts(&["bob@army.example"]), &[])
                 .is_empty()

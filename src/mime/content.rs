@@ -28,7 +28,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::entity::{self, Field, MediaType};
-use super::header::{decode_charset, decode_encoded_words};
+use super::header::{charset_text, decode_encoded_words};
 use crate::coded::Coded;
 use crate::report::HpScheme;
 
@@ -45,8 +45,6 @@ pub const DISPLAY_FIELDS: [&str; 7] = [
 
 /// Longest file name kept (characters): the common file-system limit.
 const MAX_FILENAME_CHARS: usize = 255;
-/// Most RFC 2231 continuation segments read for one parameter.
-const MAX_CONTINUATIONS: usize = 100;
 
 /// Bounds on reading content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,6 +312,56 @@ pub fn attachment_bytes(
 /// A file name a browser or file system can take as is: the last path segment (no `/`, `\`),
 /// without control or bidirectional-override characters (which disguise an extension),
 /// `:` replaced, leading dots and trailing dots and spaces removed, at most 255 characters.
+/// The message whose header fields a reader is shown in `raw` (the module documentation):
+/// inside a `forwarded=no` wrapper, possibly signed, the wrapped message; else `raw`.
+pub fn shown_message<'a>(raw: &'a [u8], limits: &ContentLimits) -> &'a [u8] {
+    Entity::parse(raw)
+        .signed_content(limits.max_depth)
+        .wrapped_body()
+        .unwrap_or(raw)
+}
+
+/// Every text of `raw` a recipient can read, in content order: each `text/plain` part and
+/// each `text/html` part as its text (RFC 2046 §4.1, §5.1), decoded from its transfer
+/// encoding and charset, attachments and forwarded messages included — what a keyword review
+/// searches, so that no alternative, attachment or nested message hides a word. Bounded by
+/// the depth and part limits; the input is not size-checked (callers read messages they
+/// already hold).
+pub fn texts(raw: &[u8], limits: &ContentLimits) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut parts = 0;
+    collect_texts(Entity::parse(raw), 0, limits, &mut parts, &mut out);
+    out
+}
+
+fn collect_texts(
+    e: Entity<'_>,
+    depth: usize,
+    limits: &ContentLimits,
+    parts: &mut usize,
+    out: &mut Vec<String>,
+) {
+    *parts += 1;
+    if depth > limits.max_depth || *parts > limits.max_parts {
+        return;
+    }
+    if let Some(children) = e.parts() {
+        for p in children {
+            collect_texts(Entity::parse(p), depth + 1, limits, parts, out);
+        }
+    } else if e.is("message/rfc822") || e.is("message/global") {
+        // Encoded or not (RFC 2046 §5.2.1 allows neither, an agent may still show one).
+        let body =
+            entity::decode_transfer(e.body, e.cte().as_deref()).unwrap_or_else(|_| e.body.to_vec());
+        collect_texts(Entity::parse(&body), depth + 1, limits, parts, out);
+    } else if e.is("text/plain") {
+        out.push(e.text());
+    } else if e.is("text/html") {
+        // mail-parser's HTML reader: tags dropped, entities decoded.
+        out.push(mail_parser::decoders::html::html_to_text(&e.text()));
+    }
+}
+
 /// `None` when nothing is left.
 pub fn safe_filename(name: &str) -> Option<String> {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -334,82 +382,11 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// A parameter value (RFC 2231): `name*` (charset'language'%XX), the continuations
-/// `name*0`, `name*1*` … (§3, §4.1), else the plain `name` (an RFC 2047 word in it decoded,
-/// as many agents write one).
+/// A parameter value as a reader shows it: the media type's parameter (RFC 2231
+/// continuations and charsets already decoded by [`entity::media_type`]), with an RFC 2047
+/// word in it decoded too, as many agents write one in a file name.
 pub fn param_value(mt: &MediaType, name: &str) -> Option<String> {
-    if let Some(v) = mt.param(&format!("{name}*")) {
-        return Some(extended_value(v));
-    }
-    if mt.param(&format!("{name}*0")).is_some() || mt.param(&format!("{name}*0*")).is_some() {
-        let mut bytes = Vec::new();
-        let mut charset = String::new();
-        for n in 0..MAX_CONTINUATIONS {
-            if let Some(v) = mt.param(&format!("{name}*{n}*")) {
-                let v = if n == 0 {
-                    let (cs, rest) = split_charset(v);
-                    charset = cs.to_string();
-                    rest
-                } else {
-                    v
-                };
-                bytes.extend(percent_decode(v));
-            } else if let Some(v) = mt.param(&format!("{name}*{n}")) {
-                bytes.extend_from_slice(v.as_bytes());
-            } else {
-                break;
-            }
-        }
-        return Some(charset_text(&charset, &bytes));
-    }
     mt.param(name).map(|v| decode_encoded_words(v).into_owned())
-}
-
-/// `charset'language'value` → (charset, value) (RFC 2231 §4); no quotes → no charset.
-fn split_charset(v: &str) -> (&str, &str) {
-    let mut it = v.splitn(3, '\'');
-    match (it.next(), it.next(), it.next()) {
-        (Some(cs), Some(_lang), Some(rest)) => (cs, rest),
-        _ => ("", v),
-    }
-}
-
-fn extended_value(v: &str) -> String {
-    let (cs, rest) = split_charset(v);
-    charset_text(cs, &percent_decode(rest))
-}
-
-/// Text in `charset` (US-ASCII when empty, RFC 2231 §4); an unknown charset reads as UTF-8
-/// with replacement characters.
-fn charset_text(charset: &str, bytes: &[u8]) -> String {
-    let cs = if charset.is_empty() {
-        "us-ascii"
-    } else {
-        charset
-    };
-    decode_charset(cs, bytes).unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
-}
-
-/// `%XX` octets (RFC 2231 §4); a malformed `%` is kept.
-fn percent_decode(v: &str) -> Vec<u8> {
-    let b = v.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c == b'%' {
-            let hex = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(x) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(x);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
 }
 
 /// The size of a body once transfer-decoded, without decoding base64 (RFC 2045 §6.8: four
@@ -469,6 +446,18 @@ impl<'a> Entity<'a> {
             })
     }
 
+    /// The wrapped message when this entity is the wrapped header-protection form: a
+    /// `message/rfc822` with `forwarded=no` (MMHS profile §4.2.6,
+    /// draft-melnikov-iana-reg-forwarded §2).
+    fn wrapped_body(&self) -> Option<&'a [u8]> {
+        let wrapped = self.is_message()
+            && self
+                .media
+                .param("forwarded")
+                .is_some_and(|f| f.eq_ignore_ascii_case("no"));
+        wrapped.then_some(self.body)
+    }
+
     /// The parts of a multipart entity (`None` when not one, or without a usable boundary).
     fn parts(&self) -> Option<Vec<&'a [u8]>> {
         if !self.media.mime.starts_with("multipart/") {
@@ -494,7 +483,7 @@ impl<'a> Entity<'a> {
         let cte = self.cte();
         let bytes = entity::decode_transfer(self.body, cte.as_deref())
             .unwrap_or_else(|_| self.body.to_vec());
-        charset_text(self.media.param("charset").unwrap_or_default(), &bytes)
+        charset_text(self.media.param("charset").unwrap_or_default(), &bytes).0
     }
 
     fn disposition(&self) -> Option<MediaType> {
@@ -547,12 +536,8 @@ impl<'a> Reader<'a> {
         let outer_headers = top.display(injected);
         let content = top.signed_content(limits.max_depth);
         let opaque = content.is("application/pkcs7-mime") || content.is("application/x-pkcs7-mime");
-        let wrapped = content.is_message()
-            && content
-                .media
-                .param("forwarded")
-                .is_some_and(|f| f.eq_ignore_ascii_case("no"));
-        let protected = wrapped
+        let wrapped = content.wrapped_body();
+        let protected = wrapped.is_some()
             || matches!(
                 req.header_protection,
                 HpScheme::Wrapped | HpScheme::Injected
@@ -579,8 +564,8 @@ impl<'a> Reader<'a> {
             },
             bodies: Vec::new(),
         };
-        if wrapped {
-            let inner = Entity::parse(content.body);
+        if let Some(body) = wrapped {
+            let inner = Entity::parse(body);
             reader.view.headers = inner.display(false);
             reader.walk(inner.signed_content(limits.max_depth), 1, false);
         } else if !opaque {

@@ -114,19 +114,25 @@ pub fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
 }
 
 /// Convert bare LF line ends to CRLF (RFC 8551 §3.1.1 canonical form). Borrowed when the
-/// input is already canonical.
+/// input is already canonical. One pass over the line ends (`memchr`), whole runs copied
+/// between them.
 pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
     let bare = |i: usize| i == 0 || data.get(i - 1) != Some(&b'\r');
-    if !data.iter().enumerate().any(|(i, b)| *b == b'\n' && bare(i)) {
+    let Some(first) = memchr::memchr_iter(b'\n', data).find(|&i| bare(i)) else {
         return Cow::Borrowed(data);
-    }
+    };
     let mut out = Vec::with_capacity(data.len() + data.len() / 32);
-    for (i, b) in data.iter().enumerate() {
-        if *b == b'\n' && bare(i) {
+    out.extend_from_slice(data.get(..first).unwrap_or_default());
+    let mut start = first;
+    for i in memchr::memchr_iter(b'\n', data.get(first..).unwrap_or_default()) {
+        let i = first + i;
+        if bare(i) {
+            out.extend_from_slice(data.get(start..i).unwrap_or_default());
             out.push(b'\r');
+            start = i;
         }
-        out.push(*b);
     }
+    out.extend_from_slice(data.get(start..).unwrap_or_default());
     Cow::Owned(out)
 }
 
@@ -135,7 +141,7 @@ pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
 pub struct MediaType {
     /// `type/subtype`, lower case.
     pub mime: String,
-    /// Parameters, names lower case, values unquoted.
+    /// Parameters, names lower case, values unquoted and RFC 2231-decoded.
     pub params: Vec<(String, String)>,
 }
 
@@ -159,7 +165,7 @@ pub fn entity_media_type(fields: &[Field<'_>]) -> MediaType {
     )
 }
 
-/// Parse a Content-Type value (RFC 2045 §5.1):
+/// Parse a Content-Type (or Content-Disposition) value (RFC 2045 §5.1, RFC 2183 §2):
 ///
 /// ```text
 /// content   := "Content-Type" ":" type "/" subtype *(";" parameter)
@@ -167,70 +173,16 @@ pub fn entity_media_type(fields: &[Field<'_>]) -> MediaType {
 /// value     := token / quoted-string
 /// ```
 ///
-/// Quoted values are unquoted (RFC 5322 §3.2.4 quoted-pairs); a `;` inside quotes does not
-/// split. Comments are not supported inside the value (they are rare here).
+/// The parameters are read by the one parameter reader, [`super::params`]: quoted values
+/// unquoted, comments skipped, RFC 2231 continuations and charsets decoded; a malformed
+/// parameter is read best effort (a received message is displayed and verified as agents
+/// read it), the first of a repeated one kept.
 pub fn media_type(value: &str) -> MediaType {
-    let mut parts = split_params(value).into_iter();
-    let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-    let mut params = Vec::new();
-    for p in parts {
-        if let Some((k, v)) = p.split_once('=') {
-            params.push((k.trim().to_ascii_lowercase(), unquote(v.trim())));
-        }
+    let (mime, list) = super::params::read_value(value);
+    MediaType {
+        mime: mime.to_ascii_lowercase(),
+        params: list.params,
     }
-    MediaType { mime, params }
-}
-
-/// The content of a `quoted-string` (RFC 5322 §3.2.4), or `v` itself when it is not quoted.
-fn unquote(v: &str) -> String {
-    let Some(inner) = v
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .filter(|_| v.len() >= 2)
-    else {
-        return v.to_string();
-    };
-    let mut s = String::with_capacity(inner.len());
-    let mut esc = false;
-    for c in inner.chars() {
-        if esc {
-            s.push(c);
-            esc = false;
-        } else if c == '\\' {
-            esc = true;
-        } else {
-            s.push(c);
-        }
-    }
-    s
-}
-
-fn split_params(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut esc = false;
-    for c in value.chars() {
-        if esc {
-            cur.push(c);
-            esc = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => {
-                cur.push(c);
-                esc = true;
-            }
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ';' if !quoted => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 /// Split a multipart body into the exact octets of each body part (RFC 2046 §5.1.1: the
@@ -244,15 +196,19 @@ pub fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<&'a [u8
     let delim = format!("--{boundary}");
     let d = delim.as_bytes();
     // Delimiter lines: (line start, content start, close), at the start of the body or
-    // right after a line break.
+    // right after a line break. Candidates are found by substring search (`memmem`); only
+    // those at a line start are read to their line end, so the work is linear in the body.
     let mut lines: Vec<(usize, usize, bool)> = Vec::new();
-    let mut pos = 0usize;
-    while pos <= body.len() {
+    let finder = memchr::memmem::Finder::new(d);
+    let mut from = 0usize;
+    while let Some(i) = body.get(from..).and_then(|rest| finder.find(rest)) {
+        let pos = from + i;
+        from = pos + 1;
+        if pos > 0 && body.get(pos - 1) != Some(&b'\n') {
+            continue;
+        }
         let rest = body.get(pos..).unwrap_or_default();
-        let line_end = rest
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(body.len(), |i| pos + i + 1);
+        let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |i| pos + i + 1);
         let line = body.get(pos..line_end).unwrap_or_default();
         if let Some(after) = line.strip_prefix(d) {
             let close = after.starts_with(b"--");
@@ -271,10 +227,6 @@ pub fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<&'a [u8
                 }
             }
         }
-        if line_end >= body.len() {
-            break;
-        }
-        pos = line_end;
     }
     if lines.is_empty() {
         return None;
@@ -298,25 +250,84 @@ pub fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<&'a [u8
     Some(parts)
 }
 
+/// The base64 alphabet of RFC 2045 §6.8, decoding as other S/MIME agents send it: padding
+/// present or absent, unused trailing bits ignored.
+const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
 /// Decode a base64 body (RFC 2045 §6.8), ignoring line breaks and other white space.
 /// Padding may be present or absent and unused trailing bits are ignored, as in the bodies
-/// other S/MIME agents send.
+/// other S/MIME agents send. Lines are decoded where they lie, straight into the output
+/// ([`base64_decode_lines`]); a body that path does not take (white space inside a line,
+/// padding before the end, a bad symbol) is decoded whole after removing the white space,
+/// which gives the same octets or the same error.
 pub fn base64_decode(body: &[u8]) -> Result<Vec<u8>, String> {
+    match base64_decode_lines(body) {
+        Some(out) => Ok(out),
+        None => base64_decode_whole(body),
+    }
+}
+
+/// The whole body decoded at once after removing its white space.
+fn base64_decode_whole(body: &[u8]) -> Result<Vec<u8>, String> {
     let clean: Vec<u8> = body
         .iter()
         .copied()
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
-    let engine = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-            .with_decode_allow_trailing_bits(true),
-    );
-    engine
+    LENIENT_BASE64
         .decode(&clean)
         .map_err(|e| format!("bad base64: {e}"))
 }
+
+/// The line-by-line base64 decoder: the symbols of each line (white space trimmed at both
+/// ends) are gathered in a small buffer and decoded in runs of [`BASE64_RUN`] symbols
+/// straight into the one output buffer, so the decoder's fast path sees long inputs and the
+/// body is neither cleaned into a second copy nor decoded line by line. `None` when the body
+/// is not lines of base64 with padding only at its end — [`base64_decode`] then decodes it
+/// whole.
+fn base64_decode_lines(body: &[u8]) -> Option<Vec<u8>> {
+    let body = body.trim_ascii_end();
+    let mut out = vec![0u8; body.len() / 4 * 3 + 3];
+    let mut written = 0usize;
+    let mut run: Vec<u8> = Vec::with_capacity(BASE64_RUN + 128);
+    let mut padded = false;
+    let mut pos = 0usize;
+    while pos < body.len() {
+        let rest = body.get(pos..).unwrap_or_default();
+        let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |i| pos + i);
+        let line = body.get(pos..line_end).unwrap_or_default().trim_ascii();
+        pos = line_end + 1;
+        if line.is_empty() {
+            continue;
+        }
+        // Padding ends the data (RFC 4648 §3.2): nothing may follow it.
+        if padded {
+            return None;
+        }
+        padded = line.last() == Some(&b'=');
+        run.extend_from_slice(line);
+        if run.len() >= BASE64_RUN && !padded {
+            let whole = run.len() / 4 * 4;
+            written += LENIENT_BASE64
+                .decode_slice(run.get(..whole)?, out.get_mut(written..)?)
+                .ok()?;
+            run.drain(..whole);
+        }
+    }
+    let n = LENIENT_BASE64
+        .decode_slice(&run, out.get_mut(written..)?)
+        .ok()?;
+    out.truncate(written + n);
+    Some(out)
+}
+
+/// Symbols decoded at once by [`base64_decode_lines`] (a multiple of 4).
+const BASE64_RUN: usize = 16 * 1024;
 
 /// Decode a body per its Content-Transfer-Encoding (RFC 2045 §6): `base64` (§6.8),
 /// `quoted-printable` (§6.7), identity for `7bit`/`8bit`/`binary` or when absent.
@@ -343,10 +354,7 @@ fn qp_decode(body: &[u8]) -> Vec<u8> {
                 i += 2;
                 continue;
             }
-            let hex = body
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = super::header::hex_octet_after(body, i) {
                 out.push(v);
                 i += 3;
                 continue;
@@ -460,6 +468,11 @@ mod tests {
 
     #[test]
     fn transfer_decoding() {
+        // Two hex digits, not a signed number (RFC 2045 §6.7 (1)).
+        assert_eq!(
+            decode_transfer(b"a=+Ab=41", Some("quoted-printable")).unwrap(),
+            b"a=+AbA"
+        );
         assert_eq!(
             decode_transfer(b"aGVs\r\nbG8=\r\n", Some(" BASE64 ")).unwrap(),
             b"hello"
@@ -475,6 +488,90 @@ mod tests {
         );
         assert_eq!(decode_transfer(b"=41", Some("7bit")).unwrap(), b"=41");
         assert_eq!(decode_transfer(b"=41", None).unwrap(), b"=41");
+    }
+
+    #[test]
+    fn base64_lines_agree_with_whole_body_decoding() {
+        let data: Vec<u8> = (0u32..300).map(|i| (i * 131 % 251) as u8).collect();
+        let enc = base64::engine::general_purpose::STANDARD.encode(&data);
+        let bare = enc.trim_end_matches('=');
+        let mut bodies: Vec<Vec<u8>> = Vec::new();
+        for text in [enc.as_str(), bare] {
+            // Line lengths that are and are not multiples of 4, CRLF and LF, trailing and
+            // leading white space, blank lines, a quantum split over three lines.
+            for width in [1usize, 2, 3, 4, 5, 7, 64, 76, 77, 1000] {
+                for eol in ["\r\n", "\n", " \r\n\r\n", "\t\n "] {
+                    let lines: Vec<&str> = text
+                        .as_bytes()
+                        .chunks(width)
+                        .map(|c| std::str::from_utf8(c).unwrap())
+                        .collect();
+                    bodies.push(lines.join(eol).into_bytes());
+                    bodies.push(format!("{}{eol}", lines.join(eol)).into_bytes());
+                }
+            }
+        }
+        // Refusals: a bad symbol, padding before the end (inside a line and at a line's
+        // end), white space inside a line, a lone last symbol, only white space.
+        bodies.extend(
+            [
+                &b"aGVs\r\nb*G8=\r\n"[..],
+                b"aGV=\r\nbG8=\r\n",
+                b"aG==\r\naGVs\r\n",
+                b"aGVs bG8=\r\n",
+                b"aGVs\rbG8=\r\n",
+                b"aGVsb\r\n",
+                b"aGVs\r\nb\r\n",
+                b"  \r\n\t\r\n",
+                b"",
+                b"aGVsbG8===\r\n",
+                b"aGVs\r\nbG8\r\n=\r\n",
+            ]
+            .map(<[u8]>::to_vec),
+        );
+        for body in &bodies {
+            assert_eq!(
+                base64_decode(body),
+                base64_decode_whole(body),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert_eq!(base64_decode(&bodies[0]).unwrap(), data);
+        // Bodies longer than one run of the line decoder, with a bad symbol or padding far
+        // from the start.
+        let big: Vec<u8> = (0u32..100_000).map(|i| (i * 7 % 256) as u8).collect();
+        let enc = base64::engine::general_purpose::STANDARD.encode(&big);
+        for width in [76usize, 77, 4096, 70_000] {
+            let lines: Vec<&[u8]> = enc.as_bytes().chunks(width).collect();
+            let body = lines.join(&b"\r\n"[..]);
+            assert_eq!(base64_decode(&body).unwrap(), big);
+            for bad in [b'*', b'='] {
+                let mut b = body.clone();
+                b[50_000] = bad;
+                assert_eq!(base64_decode(&b), base64_decode_whole(&b));
+                assert!(base64_decode(&b).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn multipart_delimiters_only_at_line_starts() {
+        // Delimiter-shaped text inside a line, overlapping candidates, and a long run of
+        // them stay content; the work is one search over the body.
+        let body = b"--b--b\r\nx --b\r\n--b\r\n-----b\r\n--b--";
+        assert_eq!(multipart_parts(body, "b").unwrap(), vec![&b"-----b"[..]]);
+        let body = b"--b\r\nA\r\n--b--";
+        assert!(multipart_parts(body, "-").is_none());
+        let long = [b"x".repeat(10), "--b".repeat(100_000).into_bytes()].concat();
+        assert!(multipart_parts(&long, "b").is_none());
+    }
+
+    #[test]
+    fn canonical_crlf_runs() {
+        assert_eq!(&*canonical_crlf(b"\n\n\r\n\nx\n"), b"\r\n\r\n\r\n\r\nx\r\n");
+        assert_eq!(&*canonical_crlf(b"\r\r\n\r"), b"\r\r\n\r");
+        assert_eq!(&*canonical_crlf(b"a\r\nb\nc"), b"a\r\nb\r\nc");
     }
 
     #[test]

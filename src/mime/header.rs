@@ -313,7 +313,7 @@ impl<'a> HeaderSection<'a> {
 /// is LF or CRLF; a final line without a line end runs to the end of input.
 pub(crate) fn line_bounds(input: &[u8], pos: usize) -> (usize, usize) {
     let rest = input.get(pos..).unwrap_or_default();
-    match rest.iter().position(|b| *b == b'\n') {
+    match memchr::memchr(b'\n', rest) {
         Some(i) => {
             let lf = pos + i;
             let end = if i > 0 && rest.get(i - 1) == Some(&b'\r') {
@@ -516,9 +516,7 @@ fn decode_q(text: &str) -> Option<Vec<u8>> {
         match c {
             b'_' => out.push(b' '),
             b'=' => {
-                let hi = hex_val(*b.get(i + 1)?)?;
-                let lo = hex_val(*b.get(i + 2)?)?;
-                out.push(hi << 4 | lo);
+                out.push(hex_octet_after(b, i)?);
                 i += 2;
             }
             _ => out.push(c),
@@ -526,6 +524,15 @@ fn decode_q(text: &str) -> Option<Vec<u8>> {
         i += 1;
     }
     Some(out)
+}
+
+/// The octet written as two hexadecimal digits after position `i` (after the `=` of RFC
+/// 2045 §6.7 and RFC 2047 §4.2, the `%` of RFC 2231 §4); `None` when they are not two hex
+/// digits (a sign or a short input included).
+pub(crate) fn hex_octet_after(b: &[u8], i: usize) -> Option<u8> {
+    let hi = hex_val(*b.get(i + 1)?)?;
+    let lo = hex_val(*b.get(i + 2)?)?;
+    Some(hi << 4 | lo)
 }
 
 fn hex_val(c: u8) -> Option<u8> {
@@ -547,6 +554,20 @@ pub fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
         return Some(String::from_utf8_lossy(bytes).into_owned());
     }
     mail_parser::decoders::charsets::map::charset_decoder(charset.as_bytes()).map(|f| f(bytes))
+}
+
+/// Text in `charset` (US-ASCII when empty: RFC 2046 §4.1.2, RFC 2231 §4) and whether the
+/// charset is known; an unknown one reads as UTF-8 with replacement characters.
+pub(crate) fn charset_text(charset: &str, bytes: &[u8]) -> (String, bool) {
+    let cs = if charset.is_empty() {
+        "us-ascii"
+    } else {
+        charset
+    };
+    match decode_charset(cs, bytes) {
+        Some(text) => (text, true),
+        None => (String::from_utf8_lossy(bytes).into_owned(), false),
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! - [`entity`]: a MIME entity read byte-exactly: header/body split, fields with their raw
 //!   bytes, media types (RFC 2045 §5.1), multipart parts (RFC 2046 §5.1.1), transfer
 //!   decoding (RFC 2045 §6), address lists (RFC 5322 §3.4).
+//! - `params`: the one MIME parameter-list reader (RFC 2045 §5.1, RFC 2231 continuations
+//!   and charsets), behind media types and the SIO-Label fields.
 //! - [`encode`]: writing: header folding and RFC 2047 encoded-words, RFC 2231 parameters,
 //!   transfer encodings and the [`encode::Part`] tree every producer of MIME builds with.
 //! - [`content`]: what a reader shows of a message's content once verified — displayed
@@ -18,4 +20,5 @@ pub mod content;
 pub mod encode;
 pub mod entity;
 pub mod header;
+pub(crate) mod params;
 pub use header::{check_header_value, Field, HeaderSection};

@@ -13,7 +13,7 @@ use crate::compose::Envelope;
 use crate::request::{invalid, time_or};
 use crate::rng::CryptoRng;
 use crate::smime::{KeyUse, Signer};
-use crate::verify::{with_verify_material, VerifyContext, VerifyRequest};
+use crate::verify::{with_verify_material, VerifyContext};
 
 /// The officer's decision as a request gives it: `"approve"`, `"review"`,
 /// `{ "reject": reason }`, or the core's tagged form `{ "action": "approve" | "review" }` /
@@ -57,7 +57,7 @@ impl DecisionRequest {
     }
 }
 
-with_verify_material! {
+with_verify_material! { decryption_key;
     /// The request of `release` (JSON `ReleaseOptions`; docs/js-api.md): step 1 verifies with
     /// its `trustAnchors`, `certificates` and `crls`.
     #[derive(Debug, Clone, Deserialize)]
@@ -81,13 +81,6 @@ with_verify_material! {
         /// The envelope the message was submitted with (as `compose` returns it).
         #[serde(default)]
         pub envelope: Option<Envelope>,
-        /// Current time (RFC 3339); default: the caller's clock.
-        #[serde(default, with = "time::serde::rfc3339::option")]
-        #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
-        pub at: Option<OffsetDateTime>,
-        /// Key to decrypt an encrypted draft.
-        #[serde(default)]
-        pub decryption_key: Option<KeyUse>,
     }
 }
 
@@ -96,13 +89,7 @@ impl ReleaseOptions {
     /// under the legacy receive policy (docs/security.md), and with no receiving agent's
     /// `Authentication-Results` (a draft is read by its officer, not received).
     pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext, Error> {
-        VerifyRequest {
-            at: Some(self.time(now)),
-            decryption_key: self.decryption_key.clone(),
-            ..self.material()
-        }
-        .context(now)
-        .map_err(Error::from)
+        self.material().context(now).map_err(Error::from)
     }
 
     /// The time of the procedure: the request's, else `now`.
@@ -173,22 +160,13 @@ with_verify_material! {
         #[serde(default)]
         #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         pub recipients: Vec<String>,
-        /// Validation time (RFC 3339); default: the caller's clock.
-        #[serde(default, with = "time::serde::rfc3339::option")]
-        #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
-        pub at: Option<OffsetDateTime>,
     }
 }
 
 impl ReleaseGateRequest {
     /// The verification context of the gate.
     pub fn context(&self, now: OffsetDateTime) -> Result<VerifyContext, Error> {
-        VerifyRequest {
-            at: self.at,
-            ..self.material()
-        }
-        .context(now)
-        .map_err(Error::from)
+        self.material().context(now).map_err(Error::from)
     }
 
     /// The gate's decision for `raw`, verified once in `ctx` ([`super::verify_and_gate`];

@@ -6,6 +6,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::policy::{ReleasePolicy, Severity};
+use crate::fields::address::addr_specs;
+use crate::mime::content::{self, ContentLimits};
+use crate::mime::header::decode_encoded_words;
+use crate::mime::HeaderSection;
 
 /// One review finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,70 +53,64 @@ pub struct ReviewInput {
 }
 
 impl ReviewInput {
-    /// Extract the input from a (decrypted, unwrapped) RFC 5322 message. When the body is a
-    /// single message/rfc822 header-protection wrapper, its inner message is reviewed.
+    /// Extract the input from a (decrypted, unwrapped) RFC 5322 message, read with the MIME
+    /// toolkit: the header fields of the message its recipients are shown (inside a
+    /// `forwarded=no` header-protection wrapper, the wrapped one: [`content::shown_message`])
+    /// and every text of the message ([`content::texts`]: each plain and HTML part, in
+    /// attachments and forwarded messages too).
     pub fn from_message(
         raw: &[u8],
         classification: Option<u32>,
         envelope_rcpts: &[String],
     ) -> Self {
-        let mut input = ReviewInput {
-            classification,
-            ..Default::default()
-        };
-        let Some(outer) = mail_parser::MessageParser::default().parse(raw) else {
-            return input;
-        };
-        // Review what the recipients will see: a forwarded=no wrapper's inner message.
-        let inner = outer
-            .parts
-            .iter()
-            .filter_map(|p| p.message())
-            .next()
-            .filter(|_| outer.parts.len() <= 2);
-        let msg = match inner {
-            Some(m) if outer.text_body_count() == 0 => m,
-            _ => &outer,
-        };
-        input.subject = msg.subject().unwrap_or_default().to_string();
+        let limits = ContentLimits::default();
+        let shown = content::shown_message(raw, &limits);
+        // A header section past the reader's limits shows no field: the required-field
+        // checks then find none, and the texts are still searched.
+        let section = HeaderSection::parse(shown).ok();
+        let field = |name: &str| section.as_ref().and_then(|h| h.get(name));
+        let subject = field("subject")
+            .map(|f| decode_encoded_words(&f.unfolded()).into_owned())
+            .unwrap_or_default();
         let mut text = String::new();
-        for i in 0..msg.text_body_count() {
-            if let Some(t) = msg.body_text(i) {
-                text.push_str(&t);
-                text.push('\n');
+        for t in content::texts(raw, &limits) {
+            text.push_str(&t);
+            text.push('\n');
+        }
+        let mut recipients: Vec<String> = envelope_rcpts.to_vec();
+        if let Some(h) = &section {
+            for name in ["to", "cc", "bcc"] {
+                recipients.extend(addr_specs(h, name));
             }
         }
-        input.text = text;
-        let mut rcpts: Vec<String> = Vec::new();
-        for a in [msg.to(), msg.cc(), msg.bcc()].into_iter().flatten() {
-            rcpts.extend(
-                a.iter()
-                    .filter_map(|x| x.address())
-                    .map(|s| s.to_ascii_lowercase()),
-            );
-        }
-        rcpts.extend(envelope_rcpts.iter().map(|s| s.to_ascii_lowercase()));
-        rcpts.sort();
-        rcpts.dedup();
-        input.recipients = rcpts;
-        for (field, name) in [
+        let mut recipients: Vec<String> =
+            recipients.iter().map(|r| r.to_ascii_lowercase()).collect();
+        recipients.sort();
+        recipients.dedup();
+        let mut present: Vec<String> = [
             ("MMHS-Primary-Precedence", "primaryPrecedence"),
             ("MMHS-Copy-Precedence", "copyPrecedence"),
             ("MMHS-Message-Type", "messageType"),
             ("Expires", "expires"),
             ("SIO-Label", "sioLabel"),
-        ] {
-            if msg.header_raw(field).is_some() {
-                input.present.push(name.into());
-            }
+        ]
+        .into_iter()
+        .filter(|(f, _)| field(f).is_some())
+        .map(|(_, name)| name.to_string())
+        .collect();
+        if !subject.is_empty() {
+            present.push("subject".into());
         }
-        if !input.subject.is_empty() {
-            input.present.push("subject".into());
+        if classification.is_some() || field("SIO-Label").is_some() {
+            present.push("securityLabel".into());
         }
-        if classification.is_some() || msg.header_raw("SIO-Label").is_some() {
-            input.present.push("securityLabel".into());
+        ReviewInput {
+            subject,
+            text,
+            recipients,
+            classification,
+            present,
         }
-        input
     }
 }
 
@@ -276,5 +274,43 @@ mod tests {
         let input = ReviewInput::from_message(wrapped, None, &[]);
         assert_eq!(input.subject, "inner secret plan");
         assert!(input.text.contains("the plan"));
+    }
+
+    /// A keyword cannot hide from the review in an HTML alternative (tags split it), a
+    /// base64 attachment, a forwarded message or an RFC 2047 subject, and a Bcc recipient's
+    /// clearance is checked like the others.
+    #[test]
+    fn nothing_hides_a_keyword_or_a_recipient() {
+        let msg = concat!(
+            "From: alice@army.example\r\nTo: bob@navy.example\r\nBcc: Carol <CAROL@navy.example>\r\n",
+            "Subject: =?utf-8?q?Op=C3=A9ration?=\r\nMIME-Version: 1.0\r\n",
+            "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n",
+            "--m\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n",
+            "--a\r\nContent-Type: text/plain\r\n\r\nnothing here\r\n",
+            "--a\r\nContent-Type: text/html\r\n\r\n<p>pass<b>word</b></p>\r\n--a--\r\n",
+            "--m\r\nContent-Type: text/plain; name=\"n.txt\"\r\nContent-Disposition: attachment\r\n",
+            "Content-Transfer-Encoding: base64\r\n\r\nc3dvcmRmaXNo\r\n",
+            "--m\r\nContent-Type: message/rfc822\r\n\r\nSubject: fwd\r\n\r\nthe candle plan\r\n",
+            "--m--\r\n",
+        );
+        let input = ReviewInput::from_message(msg.as_bytes(), Some(4), &[]);
+        assert_eq!(input.subject, "Opération");
+        assert_eq!(input.recipients, ["bob@navy.example", "carol@navy.example"]);
+        let mut p = policy();
+        p.required_fields.clear();
+        p.keywords = ["password", "swordfish", "candle plan"]
+            .iter()
+            .map(|k| serde_json::from_value(serde_json::json!({ "pattern": k })).unwrap())
+            .collect();
+        let f = review(&input, &p);
+        let keywords = f.iter().filter(|x| x.code == "review-keyword").count();
+        assert_eq!(keywords, 3, "{f:?}");
+        let blocked: Vec<&str> = f
+            .iter()
+            .filter(|x| x.code == "review-recipient-not-cleared")
+            .map(|x| x.message.as_str())
+            .collect();
+        assert_eq!(blocked.len(), 2, "{f:?}");
+        assert!(blocked[1].starts_with("carol@navy.example"), "{blocked:?}");
     }
 }

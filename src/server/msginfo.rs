@@ -6,7 +6,7 @@
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
-use crate::fields::address::{addr_specs, AddressList};
+use crate::fields::address::{addr_specs, exact_addr_specs};
 use crate::fields::date_time::DateTime;
 use crate::mime::entity;
 use crate::mime::header::{Field, HeaderSection};
@@ -103,22 +103,12 @@ pub(crate) fn message_info(raw: &[u8]) -> MessageInfo {
             "mmhs-authorizing-users" => {
                 info.authorizing_users_fields += 1;
                 let list = info.authorizing_users.get_or_insert_with(Vec::new);
-                list.extend(parse_address_list(&value));
+                list.extend(exact_addr_specs(&value));
             }
             _ => {}
         }
     }
     info
-}
-
-/// Addresses of an RFC 5322 address-list / mailbox-list value (RFC 5322 §3.4); none when
-/// the value is not one.
-pub(crate) fn parse_address_list(value: &str) -> Vec<String> {
-    value
-        .trim()
-        .parse::<AddressList>()
-        .map(|l| l.mailboxes().map(|m| m.address.clone()).collect())
-        .unwrap_or_default()
 }
 
 /// The originator for policy purposes (RFC 7912 §5: Sender, else the first From).
@@ -172,6 +162,5 @@ MMHS-Authorizing-Users: officer@army.example,\r\n other@army.example\r\nMT-Prior
         assert_eq!(i.date.as_deref(), Some("2026-11-23T12:00:00+01:00"));
         assert!(!i.military);
         assert!(i.authorizing_users.is_none());
-        assert!(parse_address_list("not an address").is_empty());
     }
 }

@@ -768,11 +768,23 @@ fn row_to_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
 mod tests {
     use super::*;
 
+    /// A fresh directory of this test's own (the test removes it when done).
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("mmhs-store-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A store in a [`temp_dir`].
+    fn temp_store(name: &str) -> (std::path::PathBuf, Store) {
+        let dir = temp_dir(name);
+        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        (dir, store)
+    }
+
     #[test]
     fn blob_io_round_trip_and_summaries_from_the_header_section() {
-        let dir = std::env::temp_dir().join(format!("mmhs-store-blob-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        let (dir, store) = temp_store("blob");
         // A body well beyond what a listing reads.
         let mut raw = b"From: <a@army.example>\r\nSubject: big\r\n\r\n".to_vec();
         while raw.len() < 3 * SUMMARY_READ {
@@ -803,9 +815,7 @@ mod tests {
 
     #[test]
     fn due_items_by_priority_then_age_through_the_index() {
-        let dir = std::env::temp_dir().join(format!("mmhs-store-due-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        let (dir, store) = temp_store("due");
         // (priority, not_before): ROUTINE -2, FLASH 4, OVERRIDE 6, DEFERRED -4.
         let items = [
             (-2, 10), // 1: routine, oldest
@@ -855,8 +865,7 @@ mod tests {
 
     #[test]
     fn a_store_from_before_the_priority_column_is_migrated() {
-        let dir = std::env::temp_dir().join(format!("mmhs-store-mig-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = temp_dir("mig");
         let path = dir.join("mail.sqlite");
         {
             let c = Connection::open(&path).unwrap();
@@ -890,9 +899,7 @@ mod tests {
 
     #[test]
     fn release_items_past_their_deadline_once_per_draft_copy() {
-        let dir = std::env::temp_dir().join(format!("mmhs-store-late-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        let (dir, store) = temp_store("late");
         let raw = b"From: <alice@army.example>\r\nSubject: d\r\n\r\nbody\r\n";
         let put = |owner: &str, env: serde_json::Value| {
             store
@@ -990,9 +997,7 @@ mod tests {
 
     #[test]
     fn release_queue_by_precedence_then_waiting_time_with_deadlines() {
-        let dir = std::env::temp_dir().join(format!("mmhs-store-rel-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&dir.join("mail.sqlite")).unwrap();
+        let (dir, store) = temp_store("rel");
         let officer = "officer@army.example";
         let draft = |subject: &str, extra: &str| {
             format!("From: <alice@army.example>\r\nSubject: {subject}\r\n{extra}\r\nbody\r\n")

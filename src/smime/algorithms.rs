@@ -17,6 +17,7 @@ use crate::asn1::oid::{
     P384, RSASSA_PSS, RSA_ENCRYPTION, SHA1, SHA1_WITH_RSA, SHA256, SHA256_WITH_RSA, SHA384,
     SHA384_WITH_RSA, SHA512, SHA512_WITH_RSA,
 };
+use crate::trust::{CheckHash, Lookup, SignatureCheck, SignatureChecks};
 use const_oid::ObjectIdentifier as Oid;
 use der::{asn1::AnyRef, Decode, Encode};
 use sha2::Digest;
@@ -42,6 +43,17 @@ pub enum DigestAlg {
 }
 
 impl DigestAlg {
+    /// The hash of a signature a provider may verify ([`SignatureCheck`]; SHA-1 is not
+    /// delegated).
+    pub fn check_hash(self) -> Option<CheckHash> {
+        match self {
+            DigestAlg::Sha1 => None,
+            DigestAlg::Sha256 => Some(CheckHash::Sha256),
+            DigestAlg::Sha384 => Some(CheckHash::Sha384),
+            DigestAlg::Sha512 => Some(CheckHash::Sha512),
+        }
+    }
+
     /// From an AlgorithmIdentifier OID.
     pub fn from_oid(oid: &Oid) -> Option<Self> {
         match *oid {
@@ -291,6 +303,28 @@ fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFai
         }
     }
     Ok((hash, salt))
+}
+
+/// [`verify_signature`], answered first by a provider when `checks` is given
+/// ([`crate::trust::SignatureChecks`]: what it confirmed, or took as valid while recording,
+/// is valid; anything else is verified here).
+pub fn verify_signature_with(
+    checks: Option<&SignatureChecks>,
+    spki: &SubjectPublicKeyInfoOwned,
+    digest: DigestAlg,
+    sig_alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyFailure> {
+    if let Some(checks) = checks {
+        let hash = digest.check_hash();
+        if let Some(c) = SignatureCheck::new(spki, &sig_alg.oid, hash, message, signature) {
+            if checks.lookup(&c) != Lookup::Verify {
+                return Ok(());
+            }
+        }
+    }
+    verify_signature(spki, digest, sig_alg, message, signature)
 }
 
 /// Verify `signature` over `message` (the DER signed attributes, or the content when there

@@ -335,35 +335,21 @@ pub(crate) fn decrypt_cbc(
             "content did not decrypt (bad padding): wrong key or corrupted message".into(),
         )
     };
+    // The ciphers differ only in their type and IV length (RFC 3565 §4.1, RFC 3370 §5.1).
+    macro_rules! cbc_open {
+        ($cipher:ty, $iv_len:expr) => {{
+            let iv = iv_param(alg, $iv_len)?;
+            cbc::Decryptor::<$cipher>::new_from_slices(key, &iv)
+                .map_err(bad_key)?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext)
+                .map_err(pad)
+        }};
+    }
     match alg.oid {
-        AES128_CBC => {
-            let iv = iv_param(alg, 16)?;
-            cbc::Decryptor::<Aes128>::new_from_slices(key, &iv)
-                .map_err(bad_key)?
-                .decrypt_padded_vec::<Pkcs7>(ciphertext)
-                .map_err(pad)
-        }
-        AES192_CBC => {
-            let iv = iv_param(alg, 16)?;
-            cbc::Decryptor::<Aes192>::new_from_slices(key, &iv)
-                .map_err(bad_key)?
-                .decrypt_padded_vec::<Pkcs7>(ciphertext)
-                .map_err(pad)
-        }
-        AES256_CBC => {
-            let iv = iv_param(alg, 16)?;
-            cbc::Decryptor::<Aes256>::new_from_slices(key, &iv)
-                .map_err(bad_key)?
-                .decrypt_padded_vec::<Pkcs7>(ciphertext)
-                .map_err(pad)
-        }
-        DES_EDE3_CBC => {
-            let iv = iv_param(alg, 8)?;
-            cbc::Decryptor::<des::TdesEde3>::new_from_slices(key, &iv)
-                .map_err(bad_key)?
-                .decrypt_padded_vec::<Pkcs7>(ciphertext)
-                .map_err(pad)
-        }
+        AES128_CBC => cbc_open!(Aes128, 16),
+        AES192_CBC => cbc_open!(Aes192, 16),
+        AES256_CBC => cbc_open!(Aes256, 16),
+        DES_EDE3_CBC => cbc_open!(des::TdesEde3, 8),
         other => Err(Error::UnsupportedAlgorithm(format!(
             "content-encryption algorithm {} is not supported in EnvelopedData",
             cipher_name(&other)

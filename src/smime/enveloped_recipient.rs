@@ -37,7 +37,7 @@ pub(crate) enum RecipientKey {
 }
 
 fn subject(cert: &Certificate) -> String {
-    cert.tbs_certificate().subject().to_string()
+    crate::trust::subject_string(cert)
 }
 
 /// Extract the recipient key and check keyUsage (RFC 8550 §4.4.2: keyEncipherment for RSA

@@ -110,6 +110,41 @@ impl SignRequest {
     }
 }
 
+/// "Hash these octets with `alg`": the message digest of the content a signature covers
+/// (RFC 5652 §5.4, the messageDigest attribute), asked of the provider so that a host with
+/// native hashing (WebCrypto's `digest`) hashes the content once, where it lies. `data` is
+/// exactly the octets to digest — the canonical MIME entity (RFC 8551 §3.1.1) — and the
+/// answer is checked for the algorithm's length ([`DigestRequest::check`]); the pure-Rust
+/// provider answers with [`DigestRequest::answer_with_rust`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigestRequest<'a> {
+    /// The digest algorithm.
+    pub alg: DigestAlg,
+    /// The octets to digest.
+    pub data: &'a [u8],
+}
+
+impl DigestRequest<'_> {
+    /// The digest by the pure-Rust provider (one pass over `data`).
+    pub fn answer_with_rust(&self) -> Vec<u8> {
+        self.alg.hash(self.data)
+    }
+
+    /// Refuse an answer that is not a digest of this algorithm (a faulty provider).
+    pub fn check(&self, answer: &[u8]) -> Result<(), Error> {
+        if answer.len() == self.alg.output_len() {
+            Ok(())
+        } else {
+            Err(Error::Key(format!(
+                "the provider's {} digest has {} octets, not {}",
+                self.alg.micalg(),
+                answer.len(),
+                self.alg.output_len()
+            )))
+        }
+    }
+}
+
 /// A hash of RSAES-OAEP (its hashAlgorithm or its MGF1 hash, RFC 8017 §7.1, RFC 4055 §4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -32,14 +32,14 @@ pub use countersign::{
 };
 pub use key_operation::{
     ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest, DecryptRequest,
-    KeyWrapAnswer, KeyWrapRequest, SignRequest, SignatureScheme,
+    DigestRequest, KeyWrapAnswer, KeyWrapRequest, SignRequest, SignatureScheme,
 };
 pub use key_use::KeyUse;
 pub use pkcs7_mime::{pkcs7_mime_entity, pkcs7_mime_part, SmimeType};
 pub use receipt::Receipt;
 pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
-pub use sign::{sign_entity, sign_message, PendingSignedEntity};
+pub use sign::{sign_entity, sign_message, PendingSignedEntity, SignedEntityContent};
 pub use signed_build::{
     sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer, SignerCertificates,
 };

@@ -119,7 +119,9 @@ pub(crate) fn multipart_signed(
         ],
         boundary,
         SIGNED_PREAMBLE,
-        vec![Part::entity(entity), pkcs7_signature_part(signature_der)],
+        // The signed octets exactly as they were digested (already canonical CRLF, RFC 8551
+        // §3.1.1): not converted again.
+        vec![Part::Entity(entity), pkcs7_signature_part(signature_der)],
     )
 }
 

@@ -26,12 +26,12 @@
 
 use const_oid::ObjectIdentifier as Oid;
 use der::Encode;
+use x509_cert::Certificate;
 
 use super::algorithms::DigestAlg;
 use super::attributes;
-use super::signed_build::{
-    assemble_signed_data, build_signer_info, signed_attributes, SignOptions, Signer,
-};
+use super::key_operation::sign_with_key;
+use super::signed_build::{signed_attributes_for, PendingSignedData, SignOptions, Signer};
 use super::Error;
 use crate::asn1::ber::Tlv;
 use crate::asn1::der::{constructed, primitive};
@@ -109,9 +109,8 @@ pub fn msg_sig_digest_attribute(value: &[u8]) -> Result<Vec<u8>, Error> {
     attributes::attribute(MSG_SIG_DIGEST, vec![primitive(0x04, value)]).map_err(Error::Encode)
 }
 
-/// ContentInfo(SignedData) DER of a signed receipt: `receipt` as eContent (id-ct-receipt),
-/// one SignerInfo by `signer` with contentType, messageDigest, msgSigDigest (`msg_sig_digest`)
-/// and the attributes `opts` asks for (never a receiptRequest, RFC 2634 §2.2).
+/// ContentInfo(SignedData) DER of a signed receipt ([`begin_signed_receipt`]) signed by the
+/// pure-Rust provider with `signer.key`.
 pub fn sign_receipt<R: CryptoRng + ?Sized>(
     receipt: &Receipt,
     msg_sig_digest: &[u8],
@@ -119,6 +118,23 @@ pub fn sign_receipt<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
+    let pending = begin_signed_receipt(receipt, msg_sig_digest, &signer.cert, &signer.chain, opts)?;
+    let sig = sign_with_key(&signer.key, pending.request(), rng)?;
+    pending.finish(&sig)
+}
+
+/// The SignedData of a signed receipt, waiting for the signature of its one SignerInfo by the
+/// key of `cert` (`chain`: the further certificates to include when `opts.include_certs`):
+/// `receipt` as eContent (id-ct-receipt, so SignedData version 3, RFC 5652 §5.1), with
+/// contentType, messageDigest, msgSigDigest (`msg_sig_digest`) and the attributes `opts` asks
+/// for — never a receiptRequest (RFC 2634 §2.2).
+pub fn begin_signed_receipt(
+    receipt: &Receipt,
+    msg_sig_digest: &[u8],
+    cert: &Certificate,
+    chain: &[Certificate],
+    opts: &SignOptions,
+) -> Result<PendingSignedData, Error> {
     let opts = SignOptions {
         receipt_request: None,
         detached: false,
@@ -126,29 +142,9 @@ pub fn sign_receipt<R: CryptoRng + ?Sized>(
     };
     let content = receipt.to_der()?;
     let digest = opts.digest.hash(&content);
-    let mut attrs = signed_attributes(signer, &opts, ID_CT_RECEIPT, &digest)?;
+    let mut attrs = signed_attributes_for(cert, &opts, ID_CT_RECEIPT, &digest)?;
     attrs.push(msg_sig_digest_attribute(msg_sig_digest)?);
-    let si = build_signer_info(signer, &opts, attrs, rng)?;
-    let mut certs = Vec::new();
-    if opts.include_certs {
-        for c in std::iter::once(&signer.cert).chain(signer.chain.iter()) {
-            certs.push(c.to_der().map_err(|e| Error::Encode(e.to_string()))?);
-        }
-    }
-    let digest_alg = opts
-        .digest
-        .algorithm_identifier()
-        .to_der()
-        .map_err(|e| Error::Encode(e.to_string()))?;
-    // RFC 5652 §5.1: version 3 when eContentType is not id-data.
-    assemble_signed_data(
-        3,
-        &[digest_alg],
-        ID_CT_RECEIPT,
-        Some(&content),
-        &certs,
-        &[si],
-    )
+    PendingSignedData::with_attributes(&content, ID_CT_RECEIPT, attrs, cert, chain, &opts)
 }
 
 #[cfg(test)]

@@ -9,13 +9,14 @@
 
 use x509_cert::Certificate;
 
-use super::key_operation::{sign_with_key, SignRequest};
+use super::key_operation::{sign_with_key, DigestRequest, SignRequest};
 use super::pkcs7_mime::{encode_error, multipart_signed, pkcs7_mime_part, SmimeType};
 use super::signed_build::{PendingSignedData, SignOptions, Signer};
 use super::Error;
 use crate::mime::encode::fresh_boundary;
 use crate::mime::entity::{canonical_crlf, fields, is_content_field, split};
 use crate::rng::CryptoRng;
+use crate::trust::{SignatureCheck, SignatureChecks};
 
 /// Split a message into (outer RFC 5322 header fields, MIME entity). The entity gets the
 /// Content-* fields (or `Content-Type: text/plain; charset=us-ascii` when there is none) and
@@ -66,8 +67,94 @@ pub struct PendingSignedEntity {
     outer: Option<Vec<u8>>,
 }
 
+/// The content of a signature about to be begun (RFC 8551 §3.5): the canonical MIME entity
+/// and, when a whole message is signed, its RFC 5322 header fields. Its message digest
+/// (RFC 5652 §5.4) is the provider's to compute ([`Self::digest_request`], one pass over the
+/// entity where it lies); [`Self::begin`] takes the answer.
+#[derive(Debug, Clone)]
+pub struct SignedEntityContent {
+    /// The canonical entity (signed, and carried in clear by multipart/signed).
+    entity: Vec<u8>,
+    /// The message's RFC 5322 header fields, when a whole message is signed.
+    outer: Option<Vec<u8>>,
+}
+
+impl SignedEntityContent {
+    /// A MIME entity (header fields + empty line + body) to sign, in canonical CRLF form.
+    pub fn entity(entity: &[u8]) -> Self {
+        SignedEntityContent {
+            entity: canonical_crlf(entity).into_owned(),
+            outer: None,
+        }
+    }
+
+    /// A full RFC 5322 message to sign: its RFC 5322 header fields stay outside, its MIME
+    /// entity is signed ([`split_entity`]).
+    pub fn message(raw_message: &[u8]) -> Result<Self, Error> {
+        if raw_message.is_empty() {
+            return Err(Error::Malformed("empty message".into()));
+        }
+        let (outer, entity) = split_entity(raw_message);
+        Ok(SignedEntityContent {
+            entity,
+            outer: Some(outer),
+        })
+    }
+
+    /// "Hash the entity with `alg`" (the signature's digest algorithm, `SignOptions::digest`).
+    pub fn digest_request(&self, alg: super::DigestAlg) -> DigestRequest<'_> {
+        DigestRequest {
+            alg,
+            data: &self.entity,
+        }
+    }
+
+    /// Begin the signature by the key of `cert` with the provider's `digest` of the entity
+    /// (by `opts.digest`; [`PendingSignedData::begin_with_digest`]).
+    pub fn begin<R: CryptoRng + ?Sized>(
+        self,
+        digest: &[u8],
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+        rng: &mut R,
+    ) -> Result<PendingSignedEntity, Error> {
+        let data =
+            PendingSignedData::begin_with_digest(&self.entity, digest, cert, chain, opts, rng)?;
+        let boundary = if opts.detached {
+            Some(fresh_boundary(&self.entity, rng))
+        } else {
+            None
+        };
+        Ok(PendingSignedEntity {
+            data,
+            entity: if opts.detached {
+                self.entity
+            } else {
+                Vec::new()
+            },
+            boundary,
+            micalg: opts.digest.micalg(),
+            outer: self.outer,
+        })
+    }
+
+    /// [`Self::begin`] with the digest computed by the pure-Rust provider.
+    pub fn begin_hashed<R: CryptoRng + ?Sized>(
+        self,
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+        rng: &mut R,
+    ) -> Result<PendingSignedEntity, Error> {
+        let digest = self.digest_request(opts.digest).answer_with_rust();
+        self.begin(&digest, cert, chain, opts, rng)
+    }
+}
+
 impl PendingSignedEntity {
-    /// Begin signing a MIME entity (header fields + empty line + body) by the key of `cert`.
+    /// Begin signing a MIME entity (header fields + empty line + body) by the key of `cert`
+    /// (the digest by the pure-Rust provider).
     pub fn begin<R: CryptoRng + ?Sized>(
         entity: &[u8],
         cert: &Certificate,
@@ -75,28 +162,11 @@ impl PendingSignedEntity {
         opts: &SignOptions,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        let entity = canonical_crlf(entity);
-        let data = PendingSignedData::begin(&entity, cert, chain, opts, rng)?;
-        let boundary = if opts.detached {
-            Some(fresh_boundary(&entity, rng))
-        } else {
-            None
-        };
-        Ok(PendingSignedEntity {
-            data,
-            entity: if opts.detached {
-                entity.into_owned()
-            } else {
-                Vec::new()
-            },
-            boundary,
-            micalg: opts.digest.micalg(),
-            outer: None,
-        })
+        SignedEntityContent::entity(entity).begin_hashed(cert, chain, opts, rng)
     }
 
     /// Begin signing a full RFC 5322 message: its RFC 5322 header fields stay outside, its
-    /// MIME entity is signed ([`split_entity`]).
+    /// MIME entity is signed ([`split_entity`]; the digest by the pure-Rust provider).
     pub fn begin_message<R: CryptoRng + ?Sized>(
         raw_message: &[u8],
         cert: &Certificate,
@@ -104,13 +174,7 @@ impl PendingSignedEntity {
         opts: &SignOptions,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        if raw_message.is_empty() {
-            return Err(Error::Malformed("empty message".into()));
-        }
-        let (outer, entity) = split_entity(raw_message);
-        let mut p = Self::begin(&entity, cert, chain, opts, rng)?;
-        p.outer = Some(outer);
-        Ok(p)
+        SignedEntityContent::message(raw_message)?.begin_hashed(cert, chain, opts, rng)
     }
 
     /// What the private key must sign.
@@ -121,7 +185,21 @@ impl PendingSignedEntity {
     /// The signed entity (or message), CRLF, with `signature`
     /// ([`PendingSignedData::finish`]).
     pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
-        let cms = self.data.finish(signature)?;
+        self.finish_checked(signature, None)
+    }
+
+    /// [`PendingSignedData::signature_check`].
+    pub fn signature_check(&self, signature: &[u8]) -> Option<SignatureCheck> {
+        self.data.signature_check(signature)
+    }
+
+    /// [`Self::finish`] with [`PendingSignedData::finish_checked`].
+    pub fn finish_checked(
+        self,
+        signature: &[u8],
+        checks: Option<&SignatureChecks>,
+    ) -> Result<Vec<u8>, Error> {
+        let cms = self.data.finish_checked(signature, checks)?;
         let part = match self.boundary {
             Some(boundary) => multipart_signed(self.entity, self.micalg, boundary, &cms),
             None => pkcs7_mime_part(SmimeType::SignedData, &cms),

@@ -13,7 +13,7 @@ use x509_cert::Certificate;
 
 use super::algorithms::{self, DigestAlg, RsaPadding};
 use super::attributes;
-use super::key_operation::{sign_with_key, SignRequest};
+use super::key_operation::{sign_with_key, DigestRequest, SignRequest};
 use super::receipt_request::ReceiptRequestOptions;
 use super::sig_type::{self, SignatureType};
 use super::Error;
@@ -23,6 +23,7 @@ use crate::asn1::oid::{ID_DATA, ID_SIGNED_DATA};
 use crate::ess::EssSecurityLabel;
 use crate::keys::PrivateKey;
 use crate::rng::CryptoRng;
+use crate::trust::{SignatureCheck, SignatureChecks};
 
 /// Who signs: the private key, its certificate, and the chain to include (intermediates,
 /// optionally the root).
@@ -314,7 +315,30 @@ impl PendingSignerInfo {
     /// signature is verified with the certificate's public key first, so a wrong key, a
     /// faulty provider or a fault in an RSA-CRT computation never leaves the core.
     pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
-        algorithms::verify_signature(
+        self.finish_checked(signature, None)
+    }
+
+    /// The check of `signature` with the certificate's public key, for a provider to
+    /// verify ([`Self::finish_checked`]); `None` when the algorithm is not delegated.
+    pub fn signature_check(&self, signature: &[u8]) -> Option<SignatureCheck> {
+        SignatureCheck::new(
+            &self.spki,
+            &self.sig_alg.oid,
+            self.request.hash.check_hash(),
+            &self.request.data,
+            signature,
+        )
+    }
+
+    /// [`Self::finish`], the signature's verification answered by `checks` when the
+    /// provider verified it ([`Self::signature_check`]); otherwise it is verified in Rust.
+    pub fn finish_checked(
+        self,
+        signature: &[u8],
+        checks: Option<&SignatureChecks>,
+    ) -> Result<Vec<u8>, Error> {
+        algorithms::verify_signature_with(
+            checks,
             &self.spki,
             self.request.hash,
             &self.sig_alg,
@@ -371,6 +395,7 @@ pub struct PendingSignedData {
     signer_info: PendingSignerInfo,
     version: u8,
     digest_alg: Vec<u8>,
+    econtent_type: const_oid::ObjectIdentifier,
     econtent: Option<Vec<u8>>,
     certs: Vec<Vec<u8>>,
 }
@@ -386,13 +411,50 @@ impl PendingSignedData {
         opts: &SignOptions,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        let digest = opts.digest.hash(content);
-        let mut attrs = signed_attributes_for(cert, opts, ID_DATA, &digest)?;
+        let digest = DigestRequest {
+            alg: opts.digest,
+            data: content,
+        }
+        .answer_with_rust();
+        Self::begin_with_digest(content, &digest, cert, chain, opts, rng)
+    }
+
+    /// [`Self::begin`] with the message digest of `content` (by `opts.digest`) computed by the
+    /// provider ([`DigestRequest`]); an answer of the wrong length is refused.
+    pub fn begin_with_digest<R: CryptoRng + ?Sized>(
+        content: &[u8],
+        digest: &[u8],
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        DigestRequest {
+            alg: opts.digest,
+            data: content,
+        }
+        .check(digest)?;
+        let mut attrs = signed_attributes_for(cert, opts, ID_DATA, digest)?;
         if let Some(r) = &opts.receipt_request {
             let request = r.generate(rng).map_err(Error::Options)?;
             attrs.push(request.attribute().map_err(Error::Options)?);
         }
-        let signer_info = PendingSignerInfo::begin(cert, opts, attrs)?;
+        Self::with_attributes(content, ID_DATA, attrs, cert, chain, opts)
+    }
+
+    /// Begin a SignedData over `content` of type `econtent_type` whose one SignerInfo carries
+    /// `signed_attrs` (each one Attribute's DER, contentType and messageDigest among them), by
+    /// the key of `cert`, with `chain` as the further certificates to include. Detached when
+    /// `opts.detached`.
+    pub fn with_attributes(
+        content: &[u8],
+        econtent_type: const_oid::ObjectIdentifier,
+        signed_attrs: Vec<Vec<u8>>,
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: &SignOptions,
+    ) -> Result<Self, Error> {
+        let signer_info = PendingSignerInfo::begin(cert, opts, signed_attrs)?;
         let mut certs = Vec::new();
         if opts.include_certs {
             for c in std::iter::once(cert).chain(chain) {
@@ -401,8 +463,15 @@ impl PendingSignedData {
         }
         Ok(PendingSignedData {
             signer_info,
-            version: if opts.use_ski { 3 } else { 1 },
+            // RFC 5652 §5.1: version 3 when a SignerInfo is version 3 (subjectKeyIdentifier)
+            // or eContentType is not id-data.
+            version: if opts.use_ski || econtent_type != ID_DATA {
+                3
+            } else {
+                1
+            },
             digest_alg: opts.digest.algorithm_identifier().to_der().map_err(cms)?,
+            econtent_type,
             econtent: (!opts.detached).then(|| content.to_vec()),
             certs,
         })
@@ -415,11 +484,25 @@ impl PendingSignedData {
 
     /// The ContentInfo(SignedData) DER with `signature` ([`PendingSignerInfo::finish`]).
     pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, Error> {
-        let si = self.signer_info.finish(signature)?;
+        self.finish_checked(signature, None)
+    }
+
+    /// [`PendingSignerInfo::signature_check`].
+    pub fn signature_check(&self, signature: &[u8]) -> Option<SignatureCheck> {
+        self.signer_info.signature_check(signature)
+    }
+
+    /// [`Self::finish`] with [`PendingSignerInfo::finish_checked`].
+    pub fn finish_checked(
+        self,
+        signature: &[u8],
+        checks: Option<&SignatureChecks>,
+    ) -> Result<Vec<u8>, Error> {
+        let si = self.signer_info.finish_checked(signature, checks)?;
         assemble_signed_data(
             self.version,
             &[self.digest_alg],
-            ID_DATA,
+            self.econtent_type,
             self.econtent.as_deref(),
             &self.certs,
             &[si],

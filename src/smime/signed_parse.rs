@@ -77,7 +77,11 @@ impl SignerId {
     pub fn describe(&self) -> String {
         match self {
             SignerId::IssuerSerial(isn) => {
-                format!("issuer \"{}\" serial {}", isn.issuer, isn.serial_number)
+                format!(
+                    "issuer \"{}\" serial {}",
+                    crate::trust::name_string(&isn.issuer),
+                    isn.serial_number
+                )
             }
             SignerId::Ski(ski) => format!("subjectKeyIdentifier {}", hex(ski)),
         }

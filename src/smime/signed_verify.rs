@@ -25,6 +25,7 @@ use crate::asn1::oid::ID_DATA;
 use crate::asn1::oid::{CONTENT_TYPE, COUNTERSIGNATURE, MESSAGE_DIGEST};
 use crate::cancel::{is_cancelled, Cancel};
 use crate::report::{Problem, SecurityLabel, SignatureTypes};
+use crate::trust::SignatureChecks;
 
 /// Several different certificates match one SignerIdentifier (same issuer and serial number,
 /// or same subjectKeyIdentifier): the signature is attributed to none of them.
@@ -42,21 +43,34 @@ pub const MAX_SIGNATURES: usize = 64;
 /// Too many signatures in one message: those beyond [`MAX_SIGNATURES`] are not checked.
 pub const SIGNATURE_LIMIT: &str = "signature-limit";
 
-/// What is left of [`MAX_SIGNATURES`] for one message (shared by its layers), and the
-/// caller's cancellation flag: a cancelled verification checks no further signature.
+/// What is left of [`MAX_SIGNATURES`] for one message (shared by its layers), the
+/// caller's cancellation flag (a cancelled verification checks no further signature), and
+/// the provider's answers to signature values, if a provider checks them
+/// ([`crate::trust::SignatureChecks`]).
 #[derive(Debug)]
-pub struct SignatureBudget(std::cell::Cell<usize>, Option<Cancel>);
+pub struct SignatureBudget(
+    std::cell::Cell<usize>,
+    Option<Cancel>,
+    Option<SignatureChecks>,
+);
 
 impl Default for SignatureBudget {
     fn default() -> Self {
-        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES), None)
+        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES), None, None)
     }
 }
 
 impl SignatureBudget {
     /// The full budget, spent no further once `cancel` is set.
     pub fn with_cancel(cancel: Option<Cancel>) -> Self {
-        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES), cancel)
+        SignatureBudget(std::cell::Cell::new(MAX_SIGNATURES), cancel, None)
+    }
+
+    /// Signature values answered by `checks` before the pure-Rust verification.
+    #[must_use]
+    pub fn with_signature_checks(mut self, checks: Option<SignatureChecks>) -> Self {
+        self.2 = checks;
+        self
     }
 
     /// Take one signature check; false when the budget is spent or the caller cancelled.
@@ -135,9 +149,7 @@ impl SignerCheck {
 
     /// The certificate's subject DN (RFC 4514 string), when the certificate was found.
     pub fn subject(&self) -> Option<String> {
-        self.cert
-            .as_ref()
-            .map(|c| c.tbs_certificate().subject().to_string())
+        self.cert.as_ref().map(crate::trust::subject_string)
     }
 }
 
@@ -154,11 +166,23 @@ pub enum Covered<'c> {
     Countersigned(&'c [u8]),
 }
 
-/// A digest cache: one pass over the content per digest algorithm.
+/// A digest cache: one pass over the content per digest algorithm, or none when the
+/// provider already answered for these exact octets ([`DigestCache::answered`]).
 #[derive(Default)]
 pub struct DigestCache(HashMap<DigestAlg, Vec<u8>>);
 
 impl DigestCache {
+    /// A cache holding the provider's digests of the content about to be checked (each a
+    /// `DigestRequest` answer over exactly that content, RFC 5652 §5.4).
+    pub fn answered(digests: impl IntoIterator<Item = (DigestAlg, Vec<u8>)>) -> Self {
+        DigestCache(
+            digests
+                .into_iter()
+                .filter(|(alg, d)| d.len() == alg.output_len())
+                .collect(),
+        )
+    }
+
     fn get(&mut self, alg: DigestAlg, data: &[u8]) -> Vec<u8> {
         self.0.entry(alg).or_insert_with(|| alg.hash(data)).clone()
     }
@@ -250,7 +274,8 @@ pub fn check_signer(
         }
     };
     if let Some(c) = &cert {
-        match algorithms::verify_signature(
+        match algorithms::verify_signature_with(
+            budget.2.as_ref(),
             c.tbs_certificate().subject_public_key_info(),
             digest,
             &si.signature_alg,
@@ -482,15 +507,16 @@ pub fn is_empty_signature_layer(sd: &ParsedSignedData<'_>) -> bool {
 /// Check every SignerInfo of a SignedData over `content`, each with the certificate its
 /// SignerIdentifier names among `certs` (the SignedData's certificates and the caller's).
 /// Returns one check per SignerInfo, in encoding order, and the SignedData-level problems.
+/// `cache` holds the digests of `content` a provider already computed (else default).
 pub fn check_signed_data(
     sd: &ParsedSignedData<'_>,
     content: &[u8],
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
     policy: &AlgorithmPolicy,
+    mut cache: DigestCache,
 ) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut cache = DigestCache::default();
     let mut out = Vec::new();
     if sd.signer_infos.is_empty() && !is_empty_signature_layer(sd) {
         problems.push(p(

@@ -71,7 +71,7 @@ pub fn info(cert: &Certificate) -> Result<CertificateInfo, Error> {
     let time = |t: &x509_cert::time::Time| t.to_date_time().to_string();
     Ok(CertificateInfo {
         subject: super::subject_string(cert),
-        issuer: tbs.issuer().to_string(),
+        issuer: super::name_string(tbs.issuer()),
         serial_number: hex(tbs.serial_number().as_bytes(), ""),
         not_before: time(&validity.not_before),
         not_after: time(&validity.not_after),

@@ -73,6 +73,6 @@ pub fn import_pkcs12_request<R: CryptoRng + ?Sized>(
         certificate: pem(&bundle.cert)?,
         chain: bundle.chain.iter().map(pem).collect::<Result<_, _>>()?,
         emails: email_addresses(&bundle.cert),
-        subject: bundle.cert.tbs_certificate().subject().to_string(),
+        subject: super::subject_string(&bundle.cert),
     })
 }

@@ -25,6 +25,7 @@ mod names;
 mod path;
 mod pool;
 mod purpose;
+mod signature_check;
 mod validator;
 
 pub use certificate_info::{
@@ -32,7 +33,10 @@ pub use certificate_info::{
 };
 pub use certificate_status::{certificate_status, CertificateStatus, CertificateStatusRequest};
 pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey};
-pub use names::{address_matches, email_addresses, subject_string};
+pub use names::{address_matches, email_addresses, name_string, subject_string};
+pub use signature_check::{
+    CheckHash, CheckKey, Lookup, Recording, SignatureCheck, SignatureChecks, MAX_CHECKED_MESSAGE,
+};
 pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 
 use serde::{Deserialize, Serialize};

@@ -37,7 +37,9 @@ use x509_cert::name::Name;
 use x509_cert::Certificate;
 
 use super::pool::{Issuer, Node, Pool};
-use super::{codes, subject_string, MAX_PATH_LEN};
+use super::{
+    codes, name_string, subject_string, Lookup, SignatureCheck, SignatureChecks, MAX_PATH_LEN,
+};
 use crate::algorithm_policy::{self, AlgorithmPolicy, Weakness};
 use crate::cancel::{is_cancelled, Cancel};
 use crate::report::Problem;
@@ -335,9 +337,35 @@ pub(super) struct Environment {
 }
 
 impl Environment {
-    pub(super) fn new(anchors: &[Node<'_>], crls: &[CertificateList]) -> Result<Self, Problem> {
-        // The RFC 5280 callbacks: hashing and signature verification with RustCrypto.
+    pub(super) fn new(
+        anchors: &[Node<'_>],
+        crls: &[CertificateList],
+        checks: Option<&SignatureChecks>,
+    ) -> Result<Self, Problem> {
+        // The RFC 5280 callbacks: hashing and signature verification with RustCrypto, after
+        // the provider's answers when there is a provider (certval asks its callbacks in
+        // order and moves on at `Unrecognized`).
         let mut pe = PkiEnvironment::new();
+        if let Some(checks) = checks.cloned() {
+            pe.add_verify_signature_message_callback(
+                move |_: &PkiEnvironment,
+                      message: &[u8],
+                      signature: &der::asn1::BitString,
+                      alg: &spki::AlgorithmIdentifierOwned,
+                      key: &spki::SubjectPublicKeyInfoOwned|
+                      -> certval::Result<()> {
+                    let Some(sig) = signature.as_bytes() else {
+                        return Err(certval::Error::Unrecognized);
+                    };
+                    match SignatureCheck::new(key, &alg.oid, None, message, sig)
+                        .map(|c| checks.lookup(&c))
+                    {
+                        Some(Lookup::Valid | Lookup::Provisional) => Ok(()),
+                        Some(Lookup::Verify) | None => Err(certval::Error::Unrecognized),
+                    }
+                },
+            );
+        }
         pe.populate_5280_pki_environment();
         let mut tas = TaSource::new();
         for (i, a) in anchors.iter().enumerate() {
@@ -424,7 +452,7 @@ impl Environment {
                         .unwrap_or_default()
                 }
                 Some(i) if i == intermediates.len() + 1 => {
-                    cp.target.decoded().tbs_certificate().subject().to_string()
+                    name_string(cp.target.decoded().tbs_certificate().subject())
                 }
                 _ => String::new(),
             }
@@ -572,7 +600,7 @@ mod tests {
         nodes: usize,
         cancel: Option<&Cancel>,
     ) -> Outcome {
-        let env = Environment::new(&pool.anchors, &[]);
+        let env = Environment::new(&pool.anchors, &[], None);
         validate_paths(
             &Node::new(leaf).unwrap(),
             pool,

@@ -18,7 +18,10 @@ use x509_cert::Certificate;
 
 use super::path::{self, Budget, Environment};
 use super::pool::{Node, Pool};
-use super::{codes, purpose, subject_string, PathResult, Purpose, TrustContext, MAX_PATH_NODES};
+use super::{
+    codes, purpose, subject_string, PathResult, Purpose, SignatureChecks, TrustContext,
+    MAX_PATH_NODES,
+};
 use crate::algorithm_policy::{self, AlgorithmPolicy};
 use crate::cancel::Cancel;
 use crate::report::Problem;
@@ -45,6 +48,7 @@ pub struct Validator<'a> {
     context_problems: Vec<Problem>,
     algorithms: AlgorithmPolicy,
     cancel: Option<Cancel>,
+    signature_checks: Option<SignatureChecks>,
 }
 
 impl<'a> Validator<'a> {
@@ -64,6 +68,7 @@ impl<'a> Validator<'a> {
             context_problems: Vec::new(),
             algorithms: AlgorithmPolicy::strict(),
             cancel: None,
+            signature_checks: None,
         }
     }
 
@@ -72,6 +77,14 @@ impl<'a> Validator<'a> {
     #[must_use]
     pub fn with_cancel(mut self, cancel: Option<Cancel>) -> Self {
         self.cancel = cancel;
+        self
+    }
+
+    /// Certificate signatures answered by a provider ([`SignatureChecks`]) before the
+    /// pure-Rust verification (default: none).
+    #[must_use]
+    pub fn with_signature_checks(mut self, checks: Option<SignatureChecks>) -> Self {
+        self.signature_checks = checks;
         self
     }
 
@@ -141,7 +154,13 @@ impl<'a> Validator<'a> {
             },
             || {
                 self.env
-                    .get_or_init(|| Environment::new(&self.pool.anchors, &self.ctx.crls))
+                    .get_or_init(|| {
+                        Environment::new(
+                            &self.pool.anchors,
+                            &self.ctx.crls,
+                            self.signature_checks.as_ref(),
+                        )
+                    })
                     .as_ref()
                     .map_err(Clone::clone)
             },

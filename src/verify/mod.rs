@@ -8,6 +8,8 @@
 //!
 //! - [`walk`]: the layer walk (`verify_message`, `verify_cms`);
 //! - [`open`]: opening encrypted and compressed layers;
+//! - [`digests`]: message digests of the signed content computed by the caller's provider
+//!   ("hash this range"), used by the walk where the content lies in the message;
 //! - [`signers`]: every SignerInfo and countersignature bound to exactly the certificate its
 //!   SignerIdentifier names (`smime::signer_certificate`), and trust judged on that same
 //!   certificate ([`trust`]) — nothing is ever looked up by name or address;
@@ -34,6 +36,7 @@ pub(crate) mod auth_results;
 pub(crate) mod authorizing_users;
 pub(crate) mod correspondents;
 pub(crate) mod coverage;
+pub(crate) mod digests;
 pub(crate) mod domain_encryption;
 pub(crate) mod label;
 pub(crate) mod naming;
@@ -53,15 +56,21 @@ use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
 use crate::smime::key_operation::{decrypt_with_key, DecryptAnswers, DecryptRequest};
 use crate::smime::DecompressLimits;
+use crate::trust::{SignatureCheck, SignatureChecks};
 use zeroize::Zeroizing;
 
 pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
-pub use receipt::{make_receipt, ReceiptOptions, SignedReceipt};
+pub use digests::{digest_ranges, DigestAnswers, DigestRange};
+pub use receipt::{
+    make_receipt, PendingReceipt, ReceiptInProgress, ReceiptOptions, ReceiptStep, SignedReceipt,
+};
 pub(crate) use request::with_verify_material;
 pub use request::{add_recipient_key, MakeReceiptRequest, VerifyRequest};
-pub use walk::{verify_cms, verify_message, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE};
+pub use walk::{
+    verify_cms, verify_message, verify_message_with_digests, DEFAULT_MAX_DEPTH, MAX_MESSAGE_SIZE,
+};
 
 /// What `verify` needs from the caller: trust anchors, the time, optional extra certificates
 /// and CRLs, optional decryption keys. Nothing is read from the environment.
@@ -84,6 +93,10 @@ pub struct VerifyContext {
     /// answers their holder gave so far ([`verify_message_step`]); tried after
     /// `decryption_keys`.
     pub decryption_answers: Option<DecryptAnswers>,
+    /// Signature values checked by a provider outside the core (WebCrypto): its answers so
+    /// far ([`verify_message_step`], [`SignatureRound`]); `None`: every value is verified in
+    /// Rust. Outside a step, an unanswered value is verified in Rust as well.
+    pub signature_checks: Option<SignatureChecks>,
     /// Maximum number of nested S/MIME layers (0 = [`DEFAULT_MAX_DEPTH`]).
     pub max_depth: usize,
     /// Limits on decompressed output (CompressedData, application/zlib, application/gzip).
@@ -122,6 +135,18 @@ impl VerifyContext {
             .collect()
     }
 
+    /// Add a decryption key held outside the core by its certificate (`chain`: its further
+    /// certificates, for path building): the walk asks for its answers
+    /// ([`verify_message_step`]). Its index in `decryption_answers.certificates` is the
+    /// position it is added at.
+    pub fn add_held_key(&mut self, cert: &Certificate, chain: &[Certificate]) {
+        self.certificates.extend(chain.iter().cloned());
+        self.decryption_answers
+            .get_or_insert_with(|| DecryptAnswers::new(Vec::new()))
+            .certificates
+            .push(cert.clone());
+    }
+
     /// Answer a decryption request for certificate `index` of
     /// [`Self::decryption_certificates`]: with the private key, or from the key holder's
     /// answers.
@@ -147,33 +172,97 @@ impl VerifyContext {
 pub const MAX_DECRYPT_ROUNDS: usize = 2 * DEFAULT_MAX_DEPTH;
 
 /// One step of [`verify_message`] with keys held outside the core
-/// ([`VerifyContext::decryption_answers`]).
+/// ([`VerifyContext::decryption_answers`]) or signature values checked outside it
+/// ([`VerifyContext::signature_checks`]).
 #[derive(Debug)]
 pub enum VerifyStep {
-    /// The verification, every decryption request it made answered.
+    /// The verification, every decryption request it made answered and every signature
+    /// value it met verified.
     Done(Box<Verified>),
     /// Decryption requests to answer ([`DecryptAnswers::add`]) before verifying again:
     /// (index into `decryption_answers.certificates`, request).
     Decrypt(Vec<(usize, DecryptRequest)>),
+    /// Signature values the walk took as valid until the provider answers them
+    /// ([`SignatureRound::finish`]).
+    Check(SignatureRound),
 }
 
-/// [`verify_message`], then the decryption requests the walk could not answer yet: the
-/// caller answers them with its key ([`DecryptAnswers::add`]) and calls again, at most
-/// [`MAX_DECRYPT_ROUNDS`] times — the same walk, the same report as with the key itself.
+/// A walk that took the signature values of [`Self::requests`] as valid: it stands once the
+/// provider has answered every one of them valid — the walk is a function of those answers,
+/// so it is then the walk with the answers — and is discarded otherwise.
+#[derive(Debug)]
+pub struct SignatureRound {
+    verified: Box<Verified>,
+    requests: Vec<SignatureCheck>,
+}
+
+impl SignatureRound {
+    /// The signature values to verify.
+    pub fn requests(&self) -> &[SignatureCheck] {
+        &self.requests
+    }
+
+    /// The provider's answers, index-aligned with [`Self::requests`] (`false` also for an
+    /// error; a missing answer counts as `false`), recorded in `ctx.signature_checks`: the
+    /// verification when every one is `true`, else `None` — walk again
+    /// ([`verify_message_step`]); the values the provider did not confirm are then verified
+    /// in Rust.
+    pub fn finish(self, ctx: &VerifyContext, answers: &[bool]) -> Option<Box<Verified>> {
+        let all = self.requests.len() == answers.len() && answers.iter().all(|a| *a);
+        if let Some(checks) = &ctx.signature_checks {
+            for (i, r) in self.requests.into_iter().enumerate() {
+                checks.add(r, answers.get(i).copied().unwrap_or(false));
+            }
+        }
+        all.then_some(self.verified)
+    }
+}
+
+/// [`verify_message`], then the decryption requests the walk could not answer yet, or the
+/// signature values it took as valid until the provider answers them: the caller answers
+/// ([`DecryptAnswers::add`], [`SignatureRound::finish`]) and calls again, at most
+/// [`MAX_DECRYPT_ROUNDS`] times — the same walk, the same report as with the key itself and
+/// every signature verified in Rust.
 pub fn verify_message_step(
     raw: &[u8],
     ctx: &VerifyContext,
 ) -> Result<VerifyStep, crate::smime::Error> {
-    let verified = verify_message(raw, ctx)?;
+    verify_message_step_with_digests(raw, ctx, None)
+}
+
+/// [`verify_message_step`] with the provider's digests of `raw`'s signed content
+/// ([`digest_ranges`], [`verify_message_with_digests`]).
+pub fn verify_message_step_with_digests(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    digests: Option<&DigestAnswers<'_>>,
+) -> Result<VerifyStep, crate::smime::Error> {
+    let recording = ctx
+        .signature_checks
+        .as_ref()
+        .map(SignatureChecks::recording);
+    let verified = verify_message_with_digests(raw, ctx, digests);
+    drop(recording);
+    let requests = ctx
+        .signature_checks
+        .as_ref()
+        .map(SignatureChecks::take_asked)
+        .unwrap_or_default();
+    let verified = verified?;
     let asked = ctx
         .decryption_answers
         .as_ref()
         .map(DecryptAnswers::take_asked)
         .unwrap_or_default();
-    Ok(if asked.is_empty() {
-        VerifyStep::Done(Box::new(verified))
-    } else {
+    Ok(if !asked.is_empty() {
         VerifyStep::Decrypt(asked)
+    } else if !requests.is_empty() {
+        VerifyStep::Check(SignatureRound {
+            verified: Box::new(verified),
+            requests,
+        })
+    } else {
+        VerifyStep::Done(Box::new(verified))
     })
 }
 

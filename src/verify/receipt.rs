@@ -26,12 +26,16 @@ use crate::fields::address;
 use crate::mime::entity::{self, fields, split};
 use crate::report::{Problem, ReceiptReport, ReceiptsFrom, SignatureReport, VerifyReport};
 use crate::rng::CryptoRng;
-use crate::smime::receipt::{msg_sig_digest, sign_receipt, Receipt};
+use crate::smime::key_operation::{sign_with_key, DecryptAnswers, DecryptRequest, SignRequest};
+use crate::smime::receipt::{begin_signed_receipt, msg_sig_digest, Receipt};
 use crate::smime::receipt_request::{rfc822_names, ReceiptRequest};
+use crate::smime::signed_build::PendingSignedData;
 use crate::smime::signed_parse::hex;
 use crate::smime::signed_verify::SignerCheck;
 use crate::smime::{pkcs7_mime_part, SmimeType};
 use crate::smime::{DigestAlg, SignOptions, Signer};
+use x509_cert::Certificate;
+use zeroize::Zeroizing;
 
 use super::authorizing_users::is_originator_signature;
 use super::{Error, VerifyContext};
@@ -409,7 +413,9 @@ fn refuse(why: Refusal, message: impl Into<String>) -> Error {
 /// Make the signed receipt `signer` (the recipient) returns for `original` (RFC 2634 §2.3,
 /// §2.4), after verifying `original` with the one pipeline under `ctx`. Refused
 /// ([`Error::ReceiptRefused`]) unless the report is `valid` and a verified originator
-/// signature asks this recipient for a receipt (module documentation).
+/// signature asks this recipient for a receipt (module documentation). Signed by the
+/// pure-Rust provider with `signer.key`; [`ReceiptInProgress`] is the same with a key held
+/// outside the core.
 pub fn make_receipt<R: CryptoRng + ?Sized>(
     original: &[u8],
     ctx: &VerifyContext,
@@ -417,6 +423,145 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
     opts: &ReceiptOptions,
     rng: &mut R,
 ) -> Result<SignedReceipt, Error> {
+    let pending = decide(original, ctx, &signer.cert, &signer.chain, opts)?;
+    let sig = sign_with_key(&signer.key, pending.request(), rng)?;
+    pending.finish(&sig)
+}
+
+/// A signed receipt made with a key held outside the core (a WebCrypto `CryptoKey`): the
+/// same decision as [`make_receipt`], in steps. [`Self::step`] verifies the original; while
+/// an encrypted layer needs the key, it returns the decryption requests
+/// ([`ReceiptStep::Decrypt`], answered with [`Self::answer`]), at most
+/// [`super::MAX_DECRYPT_ROUNDS`] times — after that an unanswered layer stays closed and the
+/// receipt is refused as for any message that does not verify; then the receipt to sign
+/// ([`ReceiptStep::Sign`]).
+#[derive(Debug)]
+pub struct ReceiptInProgress<'a> {
+    original: &'a [u8],
+    ctx: VerifyContext,
+    cert: Certificate,
+    chain: Vec<Certificate>,
+    opts: ReceiptOptions,
+    rounds: usize,
+}
+
+/// A step of [`ReceiptInProgress`].
+#[derive(Debug)]
+pub enum ReceiptStep {
+    /// Decryption requests for the held key: (index into the context's
+    /// `decryption_answers.certificates`, request).
+    Decrypt(Vec<(usize, DecryptRequest)>),
+    /// The receipt is to be returned: its signature is to be made.
+    Sign(Box<PendingReceipt>),
+}
+
+impl<'a> ReceiptInProgress<'a> {
+    /// Begin the receipt the holder of `cert`'s key (`chain`: its further certificates)
+    /// returns for `original`, verified under `ctx` with that key added
+    /// ([`VerifyContext::add_held_key`]).
+    pub fn begin(
+        original: &'a [u8],
+        mut ctx: VerifyContext,
+        cert: &Certificate,
+        chain: &[Certificate],
+        opts: ReceiptOptions,
+    ) -> Self {
+        ctx.add_held_key(cert, chain);
+        ReceiptInProgress {
+            original,
+            ctx,
+            cert: cert.clone(),
+            chain: chain.to_vec(),
+            opts,
+            rounds: 0,
+        }
+    }
+
+    /// Verify the original again with the answers so far: the decryption requests still
+    /// open, or the receipt to sign (or its refusal).
+    pub fn step(&mut self) -> Result<ReceiptStep, Error> {
+        self.rounds += 1;
+        let decided = decide(
+            self.original,
+            &self.ctx,
+            &self.cert,
+            &self.chain,
+            &self.opts,
+        );
+        // A layer the held key was asked to open failed for now: answer, then decide again.
+        let asked = self
+            .ctx
+            .decryption_answers
+            .as_ref()
+            .map(DecryptAnswers::take_asked)
+            .unwrap_or_default();
+        if !asked.is_empty() && self.rounds < super::MAX_DECRYPT_ROUNDS {
+            return Ok(ReceiptStep::Decrypt(asked));
+        }
+        decided.map(|p| ReceiptStep::Sign(Box::new(p)))
+    }
+
+    /// Record the key holder's answer to a request of [`ReceiptStep::Decrypt`] (an `Err` when
+    /// its key could not be used).
+    pub fn answer(
+        &mut self,
+        index: usize,
+        req: DecryptRequest,
+        answer: Result<Zeroizing<Vec<u8>>, Error>,
+    ) {
+        if let Some(a) = self.ctx.decryption_answers.as_mut() {
+            a.add(index, req, answer);
+        }
+    }
+}
+
+/// A signed receipt decided and built, waiting for its signature ([`ReceiptStep::Sign`]).
+#[derive(Debug)]
+pub struct PendingReceipt {
+    signed: PendingSignedData,
+    original_id: Option<String>,
+    from: String,
+    to: Vec<String>,
+    identifier: String,
+    opts: ReceiptOptions,
+}
+
+impl PendingReceipt {
+    /// What the recipient's private key must sign.
+    pub fn request(&self) -> &SignRequest {
+        self.signed.request()
+    }
+
+    /// The receipt message with `signature` (verified with the recipient's certificate first).
+    pub fn finish(self, signature: &[u8]) -> Result<SignedReceipt, Error> {
+        let ci = self.signed.finish(signature)?;
+        // RFC 2634 §2.4 step 10: the ContentInfo as `application/pkcs7-mime;
+        // smime-type=signed-receipt`.
+        let entity = pkcs7_mime_part(SmimeType::SignedReceipt, &ci);
+        let message = receipt_message(
+            self.original_id.as_deref(),
+            &self.from,
+            &self.to,
+            &self.opts,
+            entity,
+        )?;
+        Ok(SignedReceipt {
+            message,
+            to: self.to,
+            identifier: self.identifier,
+        })
+    }
+}
+
+/// Whether the holder of `cert`'s key returns a receipt for `original` verified under `ctx`
+/// (RFC 2634 §2.3; module documentation), and the receipt to sign if so.
+fn decide(
+    original: &[u8],
+    ctx: &VerifyContext,
+    cert: &Certificate,
+    chain: &[Certificate],
+    opts: &ReceiptOptions,
+) -> Result<PendingReceipt, Error> {
     crate::fields::msg_id::check_msg_id(&opts.message_id)
         .map_err(|e| Error::Options(format!("receipt Message-ID: {e}")))?;
     let octx = VerifyContext {
@@ -455,7 +600,7 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
             "the message came through a mailing list (mlExpansionHistory): its receipt policy (RFC 2634 §2.3 step 3) is not applied, so no receipt is returned",
         ));
     }
-    let mine = crate::trust::email_addresses(&signer.cert);
+    let mine = crate::trust::email_addresses(cert);
     if let ReceiptsFrom::List { recipients } = &request.receipts_from {
         let listed = rfc822_names(recipients);
         if !mine
@@ -510,22 +655,33 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
         use_ski: opts.use_ski,
         ..SignOptions::default()
     };
-    let ci = sign_receipt(
+    let signed = begin_signed_receipt(
         &receipt,
         &msg_sig_digest(alg, attrs),
-        signer,
+        cert,
+        chain,
         &sign_opts,
-        rng,
     )?;
-    // RFC 2634 §2.4 step 10: the ContentInfo as `application/pkcs7-mime;
-    // smime-type=signed-receipt`.
-    let entity = pkcs7_mime_part(SmimeType::SignedReceipt, &ci);
-    let message = receipt_message(original, &from, &to, opts, entity)?;
-    Ok(SignedReceipt {
-        message,
+    Ok(PendingReceipt {
+        signed,
+        original_id: original_message_id(original),
+        from,
         to,
         identifier: hex(&request.signed_content_identifier),
+        opts: opts.clone(),
     })
+}
+
+/// The original's Message-ID field (with its angle brackets), when well-formed.
+fn original_message_id(original: &[u8]) -> Option<String> {
+    let (h, _) = split(original);
+    entity::field(&fields(h), "message-id")
+        .map(|f| f.value.trim().to_string())
+        .filter(|v| {
+            v.starts_with('<')
+                && v.ends_with('>')
+                && crate::fields::msg_id::check_msg_id(&v[1..v.len() - 1]).is_ok()
+        })
 }
 
 /// The receipt message: From, To, Date, Message-ID, a fixed Subject (the original's may be
@@ -533,20 +689,12 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
 /// original, then the receipt entity. Header fields are written folded
 /// ([`crate::mime::encode::Headers`]); an address with a run over 998 octets is refused.
 fn receipt_message(
-    original: &[u8],
+    original_id: Option<&str>,
     from: &str,
     to: &[String],
     opts: &ReceiptOptions,
     entity: Part,
 ) -> Result<Vec<u8>, Error> {
-    let (h, _) = split(original);
-    let original_id = entity::field(&fields(h), "message-id")
-        .map(|f| f.value.trim().to_string())
-        .filter(|v| {
-            v.starts_with('<')
-                && v.ends_with('>')
-                && crate::fields::msg_id::check_msg_id(&v[1..v.len() - 1]).is_ok()
-        });
     let mut headers = Headers::new();
     headers.push(
         "Date",
@@ -558,7 +706,7 @@ fn receipt_message(
     headers.push("Subject", "Signed receipt");
     headers.push("Message-ID", format!("<{}>", opts.message_id));
     if let Some(id) = original_id {
-        headers.push("In-Reply-To", id.as_str());
+        headers.push("In-Reply-To", id);
         headers.push("References", id);
     }
     Message {

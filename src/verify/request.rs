@@ -6,21 +6,34 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{make_receipt, ReceiptOptions, SignedReceipt, VerifyContext};
+use super::{make_receipt, ReceiptInProgress, ReceiptOptions, SignedReceipt, VerifyContext};
 use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys;
 use crate::request::time_or;
 use crate::rng::CryptoRng;
-use crate::smime::{Error, KeyUse, Signer};
+use crate::smime::{Error, Signer};
+use x509_cert::Certificate;
 
 /// Declare a request type that carries the verification material every reading operation
 /// takes (`verify`, `release`, `releaseGate`): `trustAnchors`, `certificates` and `crls`, PEM
-/// texts, the first members of the struct, flat in the JSON — serde's `flatten` cannot be
-/// combined with `deny_unknown_fields`, so the members are written here once and stamped
-/// into each request. The type also gets `material()`: a [`VerifyRequest`] holding just
-/// those members, to which the operation adds its time and keys.
+/// texts, and `at`, the validation time — and, after a leading `decryption_key;`, the
+/// `decryptionKey` that opens enveloped layers — as the first members of the struct, flat in
+/// the JSON: serde's `flatten` cannot be combined with `deny_unknown_fields`, so the members
+/// are written here once and stamped into each request. The type also gets `material()`: a
+/// [`VerifyRequest`] holding just those members, to which the operation adds its own.
 macro_rules! with_verify_material {
-    (
+    (decryption_key; $($item:tt)*) => {
+        $crate::verify::with_verify_material! { @stamp
+            [
+                /// The key that opens enveloped layers.
+                #[serde(default)]
+                pub decryption_key: Option<$crate::smime::KeyUse>,
+            ]
+            [decryption_key]
+            $($item)*
+        }
+    };
+    (@stamp [$($extra:tt)*] [$($extra_field:ident)*]
         $(#[$meta:meta])*
         pub struct $name:ident {
             $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)*
@@ -40,38 +53,43 @@ macro_rules! with_verify_material {
             #[serde(default)]
             #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
             pub crls: Vec<String>,
+            /// Validation time, also the time of the operation (RFC 3339); default: the
+            /// caller's clock.
+            #[serde(default, with = "time::serde::rfc3339::option")]
+            #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
+            pub at: Option<time::OffsetDateTime>,
+            $($extra)*
             $($(#[$fmeta])* pub $field: $ty,)*
         }
 
         impl $name {
-            /// The request's verification material alone, as a [`VerifyRequest`]
-            /// (the members `with_verify_material!` stamps in).
+            /// The request's verification material alone (the members
+            /// `with_verify_material!` stamps in), as a
+            /// [`VerifyRequest`](crate::verify::VerifyRequest).
             pub fn material(&self) -> $crate::verify::VerifyRequest {
                 $crate::verify::VerifyRequest {
                     trust_anchors: self.trust_anchors.clone(),
                     certificates: self.certificates.clone(),
                     crls: self.crls.clone(),
+                    at: self.at,
+                    $($extra_field: self.$extra_field.clone(),)*
                     ..$crate::verify::VerifyRequest::default()
                 }
             }
         }
     };
+    ($($item:tt)*) => {
+        $crate::verify::with_verify_material! { @stamp [] [] $($item)* }
+    };
 }
 pub(crate) use with_verify_material;
 
-with_verify_material! {
+with_verify_material! { decryption_key;
     /// The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
     #[derive(Debug, Clone, Default, Deserialize)]
     #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(optional_fields))]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     pub struct VerifyRequest {
-        /// Validation time (RFC 3339); default: the caller's clock.
-        #[serde(default, with = "time::serde::rfc3339::option")]
-        #[cfg_attr(not(target_arch = "wasm32"), ts(type = "string", optional))]
-        pub at: Option<OffsetDateTime>,
-        /// The key that opens enveloped layers.
-        #[serde(default)]
-        pub decryption_key: Option<KeyUse>,
         /// Maximum nesting of S/MIME layers (0 or absent: the default, 8).
         #[serde(default)]
         #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
@@ -170,6 +188,20 @@ impl MakeReceiptRequest {
         add_recipient_key(&mut ctx, recipient);
         let at = *ctx.at.get_or_insert(now);
         make_receipt(raw, &ctx, recipient, &self.options(at), rng)
+    }
+
+    /// [`Self::make`] with the recipient's key held outside the core, known here by its
+    /// certificate `cert` and `chain`: the steps of [`ReceiptInProgress`].
+    pub fn begin<'a>(
+        &self,
+        raw: &'a [u8],
+        mut ctx: VerifyContext,
+        cert: &Certificate,
+        chain: &[Certificate],
+        now: OffsetDateTime,
+    ) -> ReceiptInProgress<'a> {
+        let at = *ctx.at.get_or_insert(now);
+        ReceiptInProgress::begin(raw, ctx, cert, chain, self.options(at))
     }
 }
 

@@ -25,7 +25,7 @@ pub(crate) fn certificate_identity(c: &Certificate) -> String {
                 .next()
                 .map(|a| a.text)
         })
-        .unwrap_or_else(|| c.tbs_certificate().subject().to_string())
+        .unwrap_or_else(|| crate::trust::subject_string(c))
 }
 
 /// Name every signer and countersigner of `checks` by the certificate its SignerIdentifier

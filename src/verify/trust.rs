@@ -41,7 +41,8 @@ pub(crate) struct Trust<'v> {
 impl<'v> Trust<'v> {
     /// Prepare for certificates of `pool` (the SignedData's and the caller's) under `tctx`
     /// (from [`context`], with its CRL problems), at the caller's time `at` if known; path
-    /// building stops once `cancel` is set.
+    /// building stops once `cancel` is set; certificate signatures are answered by `checks`
+    /// first when a provider checks them.
     pub(crate) fn new(
         tctx: &'v TrustContext,
         crl_problems: Vec<Problem>,
@@ -49,12 +50,14 @@ impl<'v> Trust<'v> {
         at: Option<time::OffsetDateTime>,
         algorithms: AlgorithmPolicy,
         cancel: Option<Cancel>,
+        checks: Option<crate::trust::SignatureChecks>,
     ) -> Self {
         Trust {
             validator: Validator::new(tctx, pool.iter().copied())
                 .with_problems(crl_problems)
                 .with_algorithm_policy(algorithms)
-                .with_cancel(cancel),
+                .with_cancel(cancel)
+                .with_signature_checks(checks),
             at,
         }
     }

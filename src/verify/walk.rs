@@ -21,14 +21,15 @@ use crate::asn1::oid::{
     ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
 use crate::cancel::{is_cancelled, Cancel};
-use crate::mime::entity::{self, canonical_crlf, fields, split, with_outer_fields};
+use crate::mime::entity::{self, canonical_crlf, fields, split, with_outer_fields, MediaType};
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::signed_parse::{parse_content_info, parse_signed_data};
 use crate::smime::signed_verify::{
-    check_signed_data, is_empty_signature_layer, SignatureBudget, SignerCheck,
+    check_signed_data, is_empty_signature_layer, DigestCache, SignatureBudget, SignerCheck,
 };
 use crate::smime::signer_certificate::CertIndex;
 
+use super::digests::DigestAnswers;
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
 use super::signers::{name_signers, signature_report};
@@ -64,7 +65,8 @@ impl<'c> Walk<'c> {
             ctx,
             report: VerifyReport::default(),
             checks: Vec::new(),
-            budget: SignatureBudget::with_cancel(cancel.clone()),
+            budget: SignatureBudget::with_cancel(cancel.clone())
+                .with_signature_checks(ctx.signature_checks.clone()),
             cancel,
             encrypted: false,
             receipt: None,
@@ -75,9 +77,14 @@ impl<'c> Walk<'c> {
         self.report.problems.push(Problem::new(code, msg));
     }
 
-    /// Verify a SignedData over `content`; returns the content it carries, or `None` when
-    /// it could not be parsed.
-    fn signed_layer(&mut self, der: &[u8], detached: Option<&[u8]>) -> Option<Vec<u8>> {
+    /// Verify a SignedData over `content` (`cache`: digests of it the provider already
+    /// computed); returns the content it carries, or `None` when it could not be parsed.
+    fn signed_layer(
+        &mut self,
+        der: &[u8],
+        detached: Option<&[u8]>,
+        cache: DigestCache,
+    ) -> Option<Vec<u8>> {
         let layer = self.report.layers.len();
         self.report.layers.push(Layer::Signed);
         let ci = match parse_content_info(der) {
@@ -131,8 +138,14 @@ impl<'c> Walk<'c> {
             }
         };
         let index = CertIndex::new(sd.certificates.iter().chain(self.ctx.certificates.iter()));
-        let (mut checks, problems) =
-            check_signed_data(&sd, &content, &index, &self.budget, &self.ctx.algorithms);
+        let (mut checks, problems) = check_signed_data(
+            &sd,
+            &content,
+            &index,
+            &self.budget,
+            &self.ctx.algorithms,
+            cache,
+        );
         name_signers(&mut checks);
         self.report.problems.extend(problems);
         if is_empty_signature_layer(&sd) {
@@ -149,6 +162,7 @@ impl<'c> Walk<'c> {
             self.ctx.at,
             self.ctx.algorithms,
             self.cancel.clone(),
+            self.ctx.signature_checks.clone(),
         );
         if let Some(h) = checks.iter().find_map(|c| c.ml_history.as_ref()) {
             self.report.notes.push(Problem::new(
@@ -197,7 +211,17 @@ impl<'c> Walk<'c> {
 
 /// Verify a message and return the report and the innermost content.
 pub fn verify_message(raw: &[u8], ctx: &VerifyContext) -> Result<Verified, Error> {
-    walk_message(raw, ctx, |report, checks, canon, entity| {
+    verify_message_with_digests(raw, ctx, None)
+}
+
+/// [`verify_message`] with digests of `raw`'s signed content computed by the caller's
+/// provider ([`DigestAnswers`], bound to these very octets): the same report.
+pub fn verify_message_with_digests(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    digests: Option<&DigestAnswers<'_>>,
+) -> Result<Verified, Error> {
+    walk_message(raw, ctx, digests, |report, checks, canon, entity| {
         verified(report, checks, canon, entity)
     })
 }
@@ -208,7 +232,7 @@ pub(crate) fn verify_with_checks(
     raw: &[u8],
     ctx: &VerifyContext,
 ) -> Result<(Verified, Vec<SignerCheck>), Error> {
-    walk_message(raw, ctx, |report, checks, canon, entity| {
+    walk_message(raw, ctx, None, |report, checks, canon, entity| {
         (verified(report, checks, canon, entity), checks.to_vec())
     })
 }
@@ -238,7 +262,7 @@ fn verified(
 /// lies and never copied out (a message without S/MIME layers is only borrowed), so a
 /// caller that needs no content — the release gate — holds no second copy of the message.
 pub(crate) fn verify_report(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyReport, Error> {
-    walk_message(raw, ctx, |report, _, _, _| report)
+    walk_message(raw, ctx, None, |report, _, _, _| report)
 }
 
 /// The layer walk and the cross-layer verdict; `finish` gets the report, the signature
@@ -247,6 +271,7 @@ pub(crate) fn verify_report(raw: &[u8], ctx: &VerifyContext) -> Result<VerifyRep
 fn walk_message<T>(
     raw: &[u8],
     ctx: &VerifyContext,
+    digests: Option<&DigestAnswers<'_>>,
     finish: impl FnOnce(VerifyReport, &[SignerCheck], &[u8], Cow<'_, [u8]>) -> T,
 ) -> Result<T, Error> {
     if is_cancelled(ctx.cancel.as_ref()) {
@@ -295,43 +320,30 @@ fn walk_message<T>(
         let ct = entity::entity_media_type(&fs);
         let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
         let next: Option<Vec<u8>> = match ct.mime.as_str() {
-            "multipart/signed" => {
-                let proto = ct.param("protocol").unwrap_or("").to_ascii_lowercase();
-                if proto != "application/pkcs7-signature"
-                    && proto != "application/x-pkcs7-signature"
-                {
+            "multipart/signed" => match signed_parts(&ct, body) {
+                Ok((content, der)) => {
+                    let cache = digests
+                        .map(|a| a.for_content(raw, content))
+                        .unwrap_or_default();
+                    w.signed_layer(&der, Some(content), cache)
+                }
+                Err(SignedPartsError::Protocol(proto)) => {
                     w.problem(
                         "unsupported-protocol",
                         format!("multipart/signed with protocol \"{proto}\""),
                     );
                     None
-                } else {
-                    let parts = ct
-                        .param("boundary")
-                        .and_then(|b| entity::multipart_parts(body, b))
-                        .filter(|p| p.len() >= 2);
-                    match parts {
-                        None => {
-                            w.problem("mime-malformed", "multipart/signed without two body parts");
-                            None
-                        }
-                        Some(parts) => {
-                            let (sh, sb) = split(parts[1]);
-                            let sfs = fields(sh);
-                            let scte = entity::field(&sfs, "content-transfer-encoding")
-                                .map(|f| f.value.clone());
-                            match entity::decode_transfer(sb, scte.as_deref()) {
-                                Ok(der) => w.signed_layer(&der, Some(parts[0])),
-                                Err(e) => {
-                                    w.report.layers.push(Layer::Signed);
-                                    w.problem("mime-malformed", format!("signature part: {e}"));
-                                    None
-                                }
-                            }
-                        }
-                    }
                 }
-            }
+                Err(SignedPartsError::Parts) => {
+                    w.problem("mime-malformed", "multipart/signed without two body parts");
+                    None
+                }
+                Err(SignedPartsError::SignaturePart(e)) => {
+                    w.report.layers.push(Layer::Signed);
+                    w.problem("mime-malformed", format!("signature part: {e}"));
+                    None
+                }
+            },
             "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
                 match entity::decode_transfer(body, cte.as_deref()) {
                     Err(e) => {
@@ -341,7 +353,9 @@ fn walk_message<T>(
                     Ok(der) => {
                         let kind = parse_content_info(&der).map(|ci| ci.content_type);
                         match kind {
-                            Ok(k) if k == ID_SIGNED_DATA => w.signed_layer(&der, None),
+                            Ok(k) if k == ID_SIGNED_DATA => {
+                                w.signed_layer(&der, None, DigestCache::default())
+                            }
                             Ok(k) if k == ID_ENVELOPED_DATA || k == ID_AUTH_ENVELOPED_DATA => {
                                 w.report.layers.push(if k == ID_ENVELOPED_DATA {
                                     Layer::Enveloped
@@ -398,7 +412,12 @@ fn walk_message<T>(
             _ => None,
         };
         match next {
-            Some(n) => current = Cow::Owned(canonical_crlf(&n).into_owned()),
+            Some(n) => {
+                current = Cow::Owned(match canonical_crlf(&n) {
+                    Cow::Owned(c) => c,
+                    Cow::Borrowed(_) => n,
+                })
+            }
             None => break,
         }
     }
@@ -432,7 +451,9 @@ fn walk_message<T>(
 /// to answer with, so [`VerifyContext::cancel`] is not consulted (one layer, bounded work).
 pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> Verified {
     let mut w = Walk::new(ctx, None);
-    let content = w.signed_layer(der, detached).unwrap_or_default();
+    let content = w
+        .signed_layer(der, detached, DigestCache::default())
+        .unwrap_or_default();
     conclude(
         &mut w.report,
         &w.checks,
@@ -452,6 +473,43 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
         report: w.report,
         content,
     }
+}
+
+/// Why a multipart/signed could not be taken apart ([`signed_parts`]).
+pub(crate) enum SignedPartsError {
+    /// A protocol other than application/pkcs7-signature (lowercased).
+    Protocol(String),
+    /// Fewer than two body parts, or no boundary.
+    Parts,
+    /// The signature part's transfer encoding did not decode.
+    SignaturePart(String),
+}
+
+/// The signed content (the first body part, exactly as received) and the decoded signature
+/// (the second body part) of a multipart/signed with `ct` and `body` (RFC 1847 §2.1,
+/// RFC 8551 §3.5.3).
+pub(crate) fn signed_parts<'a>(
+    ct: &MediaType,
+    body: &'a [u8],
+) -> Result<(&'a [u8], Vec<u8>), SignedPartsError> {
+    let proto = ct.param("protocol").unwrap_or("").to_ascii_lowercase();
+    if proto != "application/pkcs7-signature" && proto != "application/x-pkcs7-signature" {
+        return Err(SignedPartsError::Protocol(proto));
+    }
+    let parts = ct
+        .param("boundary")
+        .and_then(|b| entity::multipart_parts(body, b))
+        .filter(|p| p.len() >= 2)
+        .ok_or(SignedPartsError::Parts)?;
+    let (Some(content), Some(signature)) = (parts.first(), parts.get(1)) else {
+        return Err(SignedPartsError::Parts);
+    };
+    let (sh, sb) = split(signature);
+    let sfs = fields(sh);
+    let scte = entity::field(&sfs, "content-transfer-encoding").map(|f| f.value.clone());
+    let der =
+        entity::decode_transfer(sb, scte.as_deref()).map_err(SignedPartsError::SignaturePart)?;
+    Ok((content, der))
 }
 
 /// Whether `data` starts with a header section holding a Content-Type field (a MIME entity).

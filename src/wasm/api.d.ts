@@ -455,7 +455,8 @@ certificates?: Array<string>,
  */
 crls?: Array<string>, 
 /**
- * Validation time (RFC 3339); default: the caller's clock.
+ * Validation time, also the time of the operation (RFC 3339); default: the
+ * caller's clock.
  */
 at?: string, 
 /**
@@ -561,6 +562,15 @@ certificates?: Array<string>,
  */
 crls?: Array<string>, 
 /**
+ * Validation time, also the time of the operation (RFC 3339); default: the
+ * caller's clock.
+ */
+at?: string, 
+/**
+ * The key that opens enveloped layers.
+ */
+decryptionKey?: KeyUse, 
+/**
  * The release officer's key and certificate. Required by the wasm `release`; the
  * CLI's key flags may supply the officer instead ([`ReleaseOptions::release`]).
  */
@@ -576,15 +586,7 @@ decision: DecisionRequest,
 /**
  * The envelope the message was submitted with (as `compose` returns it).
  */
-envelope?: Envelope, 
-/**
- * Current time (RFC 3339); default: the caller's clock.
- */
-at?: string, 
-/**
- * Key to decrypt an encrypted draft.
- */
-decryptionKey?: KeyUse, };
+envelope?: Envelope, };
 
 /**
  * The officer's decision as a request gives it: `"approve"`, `"review"`,
@@ -616,6 +618,11 @@ certificates?: Array<string>,
  */
 crls?: Array<string>, 
 /**
+ * Validation time, also the time of the operation (RFC 3339); default: the
+ * caller's clock.
+ */
+at?: string, 
+/**
  * The release policy; the default policy when absent.
  */
 policy?: Partial<ReleasePolicy>, 
@@ -626,11 +633,7 @@ submitter?: string,
 /**
  * The envelope recipients (SMTP RCPT TO).
  */
-recipients?: Array<string>, 
-/**
- * Validation time (RFC 3339); default: the caller's clock.
- */
-at?: string, };
+recipients?: Array<string>, };
 
 /**
  * The request of `mixerMap` (JSON `MixerRequest`; `mmhs mixer to-x400|to-internet`).
@@ -2616,7 +2619,12 @@ allowed: boolean,
 /**
  * The recipients not cleared, with why.
  */
-refused: Array<RecipientDecision>, };
+refused: Array<RecipientDecision>, 
+/**
+ * Why it is not receivable, in one line for the picker (`None` when it is): each
+ * refused recipient's reason, naming the recipient, and the problems of the decision.
+ */
+why: string | null, };
 
 /**
  * One classification the policy defines.

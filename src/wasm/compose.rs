@@ -6,9 +6,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::material::certs;
 use super::{codes, error_value, from_js, from_js_or_default, js_error, now, to_js};
-use crate::compose::{self, ComposeKeys, ComposeOptions, ComposeRequest};
+use crate::compose::{self, ComposeOptions, ComposeRequest};
 
 /// Compose a request into one message per copy (open recipients, then one per Bcc).
 /// Throws an `MmhsError` with the compose error's `.code` (e.g. `precedence-invalid`).
@@ -24,18 +23,10 @@ pub fn compose(
     let json = request_json(&request)?;
     let request = ComposeRequest::from_json(json.as_bytes()).map_err(|e| js_error(&e))?;
     let ctx = options.context(now()?);
-    let signer = match &options.signer {
-        Some(k) => Some(k.signer().map_err(|e| js_error(&e))?),
-        None => None,
-    };
-    let recipients = certs(&options.recipient_certificates)?;
-    let keys = ComposeKeys {
-        signer: signer.as_ref(),
-        sender_certificate: None,
-        recipient_certificates: &recipients,
-    };
-    let copies = compose::compose_with_keys(&request, &ctx, &keys, &mut crate::rng::system_rng())
-        .map_err(|e| js_error(&e))?;
+    let material = options.material().map_err(|e| js_error(&e))?;
+    let copies =
+        compose::compose_with_material(&request, &ctx, &material, &mut crate::rng::system_rng())
+            .map_err(|e| js_error(&e))?;
 
     let out = js_sys::Array::new();
     for copy in &copies {

@@ -2,6 +2,7 @@
 //! ([`KeyUse`], the shape the extension keeps in `chrome.storage.local`).
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use x509_cert::Certificate;
 
 use super::{codes, error_value, js_error};
@@ -21,6 +22,11 @@ pub(crate) fn certs<T: AsRef<[u8]>>(pems: &[T]) -> Result<Vec<Certificate>, JsVa
 
 /// A message argument: `Uint8Array` (copied) or a string (UTF-8).
 pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
+        if let Some(encoded) = utf8(s) {
+            return Ok(encoded.to_vec());
+        }
+    }
     if let Some(s) = value.as_string() {
         return Ok(s.into_bytes());
     }
@@ -31,6 +37,24 @@ pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
         codes::REQUEST_INVALID,
         &format!("{what}: expected a Uint8Array or a string"),
     ))
+}
+
+/// A string's UTF-8 encoding by the host's `TextEncoder` (WHATWG Encoding §8.2: lone
+/// surrogates become U+FFFD, as in a Rust `String` made from it), natively and in one pass,
+/// so that a large message crosses into the module with one copy; `None` without a
+/// `TextEncoder`.
+fn utf8(s: &js_sys::JsString) -> Option<js_sys::Uint8Array> {
+    let class: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("TextEncoder"))
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    let encoder = js_sys::Reflect::construct(&class, &js_sys::Array::new()).ok()?;
+    let encode: js_sys::Function = js_sys::Reflect::get(&encoder, &JsValue::from_str("encode"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    encode.call1(&encoder, s).ok()?.dyn_into().ok()
 }
 
 /// Bytes out as a `Uint8Array`.

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::material::{bytes, KeyUse};
 use super::{from_js, js_error, now, to_js};
-use crate::verify::{MakeReceiptRequest, VerifyRequest};
+use crate::verify::{MakeReceiptRequest, SignedReceipt, VerifyRequest};
 
 #[derive(Serialize)]
 struct Made<'a> {
@@ -36,6 +36,11 @@ pub fn make_receipt_js(
     let r = o
         .make(&raw, ctx, &signer, clock, &mut crate::rng::system_rng())
         .map_err(|e| js_error(&e))?;
+    signed_receipt_js(&r)
+}
+
+/// A `SignedReceipt` for JS: `message` as bytes.
+pub(crate) fn signed_receipt_js(r: &SignedReceipt) -> Result<JsValue, JsValue> {
     let out = to_js(&Made {
         to: &r.to,
         identifier: &r.identifier,

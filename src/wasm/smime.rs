@@ -70,19 +70,29 @@ pub fn encrypt(
     #[wasm_bindgen(unchecked_param_type = "string[]")] recipients: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "EncryptRequest")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let req: EncryptRequest =
-        from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "encrypt request")?;
-    let pems: Vec<String> = value_from_js(recipients, "recipients")?;
-    let raw = bytes(&raw, "message")?;
+    let (raw, recipients, req) = encrypt_args(&raw, recipients, options)?;
     let out = crate::domain::encrypt_request(
         raw,
-        certs(&pems)?,
+        recipients,
         &req,
         now()?,
         &mut crate::rng::system_rng(),
     )
     .map_err(|e| js_error(&e))?;
     Ok(uint8(&out))
+}
+
+/// The arguments of `encrypt` and `encryptAsync`: the message, the recipient certificates
+/// (PEM texts) and the request.
+pub(crate) fn encrypt_args(
+    raw: &JsValue,
+    recipients: JsValue,
+    options: Option<JsValue>,
+) -> Result<(Vec<u8>, Vec<x509_cert::Certificate>, EncryptRequest), JsValue> {
+    let req: EncryptRequest =
+        from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "encrypt request")?;
+    let pems: Vec<String> = value_from_js(recipients, "recipients")?;
+    Ok((bytes(raw, "message")?, certs(&pems)?, req))
 }
 
 /// Decrypt an S/MIME encrypted message (`mmhs decrypt`).

@@ -1,6 +1,7 @@
 //! The WebCrypto provider (`crate::smime::key_operation`): `unlockKey`, `signAsync`,
-//! `decryptAsync`, `verifyAsync`, `releaseAsync` (and `encryptAsync`, `webcrypto_encrypt`). The core begins the operation and names the private-key operation it
-//! needs; this file answers it with SubtleCrypto (W3C Web Cryptography API) on a
+//! `decryptAsync`, `verifyAsync`, `verifyReceiptAsync`, `makeReceiptAsync`, `releaseAsync`
+//! (and `encryptAsync`, `webcrypto_encrypt`). The core begins the operation and names the
+//! private-key operation it needs; this file answers it with SubtleCrypto (W3C Web Cryptography API) on a
 //! non-extractable `CryptoKey`, or with the caller's own `sign` / `decrypt` callbacks, and
 //! resumes the core. The core checks every answer (signatures are verified against the
 //! certificate; content keys must decrypt and authenticate the content).
@@ -19,11 +20,12 @@ use zeroize::Zeroizing;
 use super::material::{bytes, certs, uint8, KeyUse};
 use super::{error_value, from_js, js_error};
 use crate::keys::PrivateKey;
-use crate::smime::key_operation::DecryptAnswers;
 use crate::smime::key_operation::{
-    ecdsa_der_from_fixed, DecryptRequest, OaepHash, RsaDecryption, SignRequest, SignatureScheme,
+    ecdsa_der_from_fixed, DecryptRequest, DigestRequest, OaepHash, RsaDecryption, SignRequest,
+    SignatureScheme,
 };
 use crate::smime::{DigestAlg, Error as SmimeError};
+use crate::trust::{CheckHash, CheckKey, SignatureCheck};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_WEBCRYPTO: &'static str = r#"
@@ -291,6 +293,45 @@ pub(crate) fn answer_bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
     bytes(v, "provider answer")
 }
 
+/// A SubtleCrypto `method` that failed for the signer's key or content: `signer-key-invalid`.
+fn provider_failed(method: &str, e: &JsValue) -> JsValue {
+    smime_err(SmimeError::Key(format!(
+        "WebCrypto {method} failed: {}",
+        js_message(e)
+    )))
+}
+
+/// A view of `data` in the module's memory, without a copy, for a SubtleCrypto method that
+/// copies its input before it returns (W3C Web Cryptography API §14.3: "get a copy of the
+/// bytes held by the data parameter" is each method's first step, before the promise is
+/// returned). The view is handed to that one call and never kept: it would go stale once
+/// the memory grows.
+pub(crate) fn wasm_view(data: &[u8]) -> Uint8Array {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        data.as_ptr() as usize as u32,
+        data.len() as u32,
+    )
+}
+
+/// Answer a digest request with SubtleCrypto `digest` over the octets where they lie
+/// ([`wasm_view`]); the answer's length is checked by the core.
+pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> {
+    let d = subtle_call(
+        "digest",
+        &[
+            JsValue::from_str(webcrypto_hash(req.alg)),
+            wasm_view(req.data).into(),
+        ],
+    )
+    .await
+    .map_err(|e| provider_failed("digest", &e))?;
+    let d = answer_bytes(&d)?;
+    req.check(&d).map_err(smime_err)?;
+    Ok(d)
+}
+
 /// Answer a signing request: a WebCrypto signature (ECDSA converted to DER) or the callback's.
 async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsValue> {
     let hash = webcrypto_hash(req.hash);
@@ -315,12 +356,7 @@ async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsVal
         Some(k) => {
             let sig = subtle_call("sign", &[alg, k, uint8(&req.data)])
                 .await
-                .map_err(|e| {
-                    smime_err(SmimeError::Key(format!(
-                        "WebCrypto sign failed: {}",
-                        js_message(&e)
-                    )))
-                })?;
+                .map_err(|e| provider_failed("sign", &e))?;
             answer_bytes(&sig)?
         }
         None => {
@@ -458,16 +494,24 @@ pub async fn sign_async(
         .message(bytes(&raw, "message")?)
         .map_err(|e| js_error(&e))?;
     let opts = req.options(super::now()?);
-    let pending = crate::domain::begin_sign_typed(
-        &input,
-        &cert,
-        &chain,
-        &opts,
-        &mut crate::rng::system_rng(),
-    )
-    .map_err(|e| js_error(&e))?;
+    let content =
+        crate::domain::prepare_sign_typed(&input, &cert, &opts).map_err(|e| js_error(&e))?;
+    drop(input);
+    let digest = digest(&content.digest_request(opts.digest)).await?;
+    let pending = content
+        .begin(&digest, &cert, &chain, &opts, &mut crate::rng::system_rng())
+        .map_err(smime_err)?;
     let sig = sign_request(&key, pending.request()).await?;
-    let out = pending.finish(&sig).map_err(smime_err)?;
+    // The core verifies the answer with the certificate's key before it leaves; WebCrypto
+    // does the math when it can (what it does not confirm is verified in Rust).
+    let checks = crate::trust::SignatureChecks::default();
+    if let Some(c) = pending.signature_check(&sig) {
+        let ok = check_signatures(std::slice::from_ref(&c)).await;
+        checks.add(c, ok.first().copied().unwrap_or(false));
+    }
+    let out = pending
+        .finish_checked(&sig, Some(&checks))
+        .map_err(smime_err)?;
     Ok(uint8(&out))
 }
 
@@ -495,6 +539,113 @@ pub async fn decrypt_async(
     }
 }
 
+/// Public keys imported for [`check_signatures`] (the trust anchors' and the usual
+/// signers' keys recur from one verification to the next): at most this many, oldest out.
+const IMPORTED_KEYS: usize = 32;
+
+thread_local! {
+    static VERIFY_KEYS: std::cell::RefCell<std::collections::VecDeque<(CheckKey, CheckHash, JsValue)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Verify signature values with WebCrypto (`importKey` of the public key, or the key
+/// imported before; `verify`), every request started before any is awaited; `false` for a
+/// value it refuses or cannot check (the core then verifies that one in Rust).
+async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
+    let hash_name = |h: CheckHash| match h {
+        CheckHash::Sha256 => "SHA-256",
+        CheckHash::Sha384 => "SHA-384",
+        CheckHash::Sha512 => "SHA-512",
+    };
+    let verify_alg = |c: &SignatureCheck| match &c.key {
+        CheckKey::Ec { .. } => {
+            algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(c.hash)))])
+        }
+        CheckKey::Rsa { .. } => algorithm("RSASSA-PKCS1-v1_5", &[]),
+    };
+    let cached = |c: &SignatureCheck| {
+        VERIFY_KEYS.with(|k| {
+            k.borrow()
+                .iter()
+                .find(|(key, h, _)| {
+                    *key == c.key && (*h == c.hash || matches!(key, CheckKey::Ec { .. }))
+                })
+                .map(|(_, _, v)| v.clone())
+        })
+    };
+    let import = |c: &SignatureCheck| -> Result<Promise, JsValue> {
+        let (format, data, alg) = match &c.key {
+            CheckKey::Ec { curve, point } => (
+                "raw",
+                point,
+                algorithm("ECDSA", &[("namedCurve", JsValue::from_str(curve))])?,
+            ),
+            // A WebCrypto RSA key is bound to one hash.
+            CheckKey::Rsa { spki } => (
+                "spki",
+                spki,
+                algorithm(
+                    "RSASSA-PKCS1-v1_5",
+                    &[("hash", JsValue::from_str(hash_name(c.hash)))],
+                )?,
+            ),
+        };
+        let s = subtle()?;
+        let f: js_sys::Function = get(&s, "importKey")?.dyn_into()?;
+        let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
+        let args: Array = [
+            JsValue::from_str(format),
+            uint8(data),
+            alg,
+            JsValue::FALSE,
+            usages.into(),
+        ]
+        .into_iter()
+        .collect();
+        f.apply(&s, &args)?.dyn_into()
+    };
+    // Keys: from the cache, or an import started now.
+    let imports: Vec<Result<Result<JsValue, Promise>, JsValue>> = requests
+        .iter()
+        .map(|c| match cached(c) {
+            Some(k) => Ok(Ok(k)),
+            None => import(c).map(Err),
+        })
+        .collect();
+    let mut verifies = Vec::with_capacity(requests.len());
+    for (c, i) in requests.iter().zip(imports) {
+        let key = match i {
+            Ok(Ok(k)) => Ok(k),
+            Ok(Err(p)) => JsFuture::from(p).await.inspect(|k| {
+                VERIFY_KEYS.with(|keys| {
+                    let mut keys = keys.borrow_mut();
+                    if keys.len() >= IMPORTED_KEYS {
+                        keys.pop_front();
+                    }
+                    keys.push_back((c.key.clone(), c.hash, k.clone()));
+                })
+            }),
+            Err(e) => Err(e),
+        };
+        let v = key.and_then(|key| {
+            let args = [verify_alg(c)?, key, uint8(&c.signature), uint8(&c.message)];
+            let s = subtle()?;
+            let f: js_sys::Function = get(&s, "verify")?.dyn_into()?;
+            f.apply(&s, &args.into_iter().collect::<Array>())?
+                .dyn_into::<Promise>()
+        });
+        verifies.push(v);
+    }
+    let mut out = Vec::with_capacity(requests.len());
+    for v in verifies {
+        out.push(match v {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|b| b.as_bool()) == Some(true),
+            Err(_) => false,
+        });
+    }
+    out
+}
+
 /// `verify` with the decryption key held outside the core (`AsyncKey`, third argument; the
 /// request's own `decryptionKey` works as with `verify`): the walk is the same, its
 /// decryption requests are answered by WebCrypto or the key's callback between rounds
@@ -505,21 +656,69 @@ pub async fn verify_async(
     #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] options: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AsyncKey")] decryption_key: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    use crate::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let req: crate::verify::VerifyRequest = from_js(options, "verify request")?;
+    let raw = bytes(&raw, "message")?;
+    let ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
+    let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
+    super::smime::verified_js(&v, req.with_content)
+}
+
+/// `verifyReceipt` with the decryption key held outside the core (`AsyncKey`, fourth
+/// argument): the key opens the original (the sent copy) when it is encrypted, as the
+/// request's `decryptionKey` does for `verifyReceipt`.
+#[wasm_bindgen(js_name = verifyReceiptAsync, unchecked_return_type = "Promise<VerifyReport>")]
+pub async fn verify_receipt_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] original: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AsyncKey")] decryption_key: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
     let req: crate::verify::VerifyRequest = from_js(options, "verify request")?;
     let raw = bytes(&raw, "message")?;
     let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
-    let key = decryption_key.filter(|k| !k.is_undefined() && !k.is_null());
+    ctx.original = Some(bytes(&original, "original")?);
+    let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
+    super::to_js(&v.report)
+}
+
+/// Verify `raw` in `ctx`, answering the walk's decryption requests with `key` (an
+/// `AsyncKey`, when given) between rounds, at most `MAX_DECRYPT_ROUNDS` times; a layer still
+/// unanswered after that is reported as the walk reports a key that does not open it.
+async fn verified_with_held_key(
+    raw: &[u8],
+    mut ctx: crate::verify::VerifyContext,
+    key: Option<JsValue>,
+) -> Result<crate::verify::Verified, JsValue> {
+    use crate::verify::{verify_message_step_with_digests, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let key = key.filter(|k| !k.is_undefined() && !k.is_null());
     if let Some(k) = &key {
         let (cert, chain) = key_certificates(k)?;
-        ctx.certificates.extend(chain);
-        ctx.decryption_answers = Some(DecryptAnswers::new(vec![cert]));
+        ctx.add_held_key(&cert, &chain);
     }
+    // The signed content's digests by WebCrypto where it lies in the message (one pass each,
+    // no copy); a digest WebCrypto does not give is computed by the walk itself.
+    let mut digests = crate::verify::DigestAnswers::new(raw);
+    for range in crate::verify::digest_ranges(raw) {
+        if let Some(req) = range.request(raw) {
+            if let Ok(d) = digest(&req).await {
+                digests.add(range, d);
+            }
+        }
+    }
+    ctx.signature_checks = Some(crate::trust::SignatureChecks::default());
     for _ in 0..MAX_DECRYPT_ROUNDS {
-        let asked = match verify_message_step(&raw, &ctx).map_err(smime_err)? {
-            VerifyStep::Done(v) => return super::smime::verified_js(&v, req.with_content),
-            VerifyStep::Decrypt(asked) => asked,
-        };
+        let asked =
+            match verify_message_step_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)? {
+                VerifyStep::Done(v) => return Ok(*v),
+                VerifyStep::Decrypt(asked) => asked,
+                VerifyStep::Check(round) => {
+                    let answers = check_signatures(round.requests()).await;
+                    match round.finish(&ctx, &answers) {
+                        Some(v) => return Ok(*v),
+                        None => continue,
+                    }
+                }
+            };
         let (Some(k), Some(answers)) = (&key, ctx.decryption_answers.as_mut()) else {
             break;
         };
@@ -528,9 +727,46 @@ pub async fn verify_async(
             answers.add(i, r, a);
         }
     }
-    // Still unanswered after the bound: the report says which layer could not be opened.
-    let v = crate::verify::verify_message(&raw, &ctx).map_err(smime_err)?;
-    super::smime::verified_js(&v, req.with_content)
+    // Still unanswered after the bound: the report says which layer could not be opened;
+    // outside a step, signature values the provider did not confirm are verified in Rust.
+    crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
+}
+
+/// `makeReceipt` with the recipient's key held outside the core (`AsyncKey`, second
+/// argument; the same requests and result): the core verifies the original and decides
+/// (`verify::ReceiptInProgress`), the key opens an encrypted original and signs the receipt;
+/// the signature is verified with the recipient's certificate before the receipt is returned.
+#[wasm_bindgen(js_name = makeReceiptAsync, unchecked_return_type = "Promise<SignedReceipt>")]
+pub async fn make_receipt_async(
+    #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AsyncKey")] signer: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] verify_options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MakeReceiptRequest")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    use crate::verify::ReceiptStep;
+    let v: crate::verify::VerifyRequest = from_js(verify_options, "verify request")?;
+    let o: crate::verify::MakeReceiptRequest = from_js(options, "receipt request")?;
+    let raw = bytes(&raw, "message")?;
+    let (cert, chain) = key_certificates(&signer)?;
+    let clock = super::now()?;
+    let ctx = v.context(clock).map_err(|e| js_error(&e))?;
+    let mut receipt = o.begin(&raw, ctx, &cert, &chain, clock);
+    // `step` bounds the rounds (`verify::MAX_DECRYPT_ROUNDS`), then decides.
+    loop {
+        match receipt.step().map_err(|e| js_error(&e))? {
+            ReceiptStep::Decrypt(asked) => {
+                for (i, r) in asked {
+                    let a = decrypt_request(&signer, &r).await?;
+                    receipt.answer(i, r, a);
+                }
+            }
+            ReceiptStep::Sign(pending) => {
+                let sig = sign_request(&signer, pending.request()).await?;
+                let made = pending.finish(&sig).map_err(|e| js_error(&e))?;
+                return super::receipt::signed_receipt_js(&made);
+            }
+        }
+    }
 }
 
 /// `release` with the officer's key held outside the core (`AsyncKey`, third argument;

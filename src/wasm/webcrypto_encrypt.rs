@@ -10,10 +10,9 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::material::{bytes, certs, uint8};
+use super::js_error;
+use super::material::uint8;
 use super::webcrypto::{algorithm, answer_bytes, get, js_message, smime_err, subtle_call};
-use super::{from_js_or_default, js_error, value_from_js};
-use crate::domain::EncryptRequest;
 use crate::smime::key_operation::OaepHash;
 use crate::smime::{
     ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest, Error as SmimeError,
@@ -199,11 +198,18 @@ pub(crate) async fn decrypt_content(
             ))))
         }
     };
-    let data = Uint8Array::new_with_length((req.ciphertext.len() + req.tag.len()) as u32);
-    data.subarray(0, req.ciphertext.len() as u32)
-        .copy_from(req.ciphertext);
-    data.subarray(req.ciphertext.len() as u32, data.length())
-        .copy_from(req.tag);
+    // The ciphertext reaches WebCrypto as one view of the module's memory (CBC), or with
+    // the GCM tag appended in one buffer, as WebCrypto expects it.
+    let data = if req.tag.is_empty() {
+        super::webcrypto::wasm_view(req.ciphertext)
+    } else {
+        let data = Uint8Array::new_with_length((req.ciphertext.len() + req.tag.len()) as u32);
+        data.subarray(0, req.ciphertext.len() as u32)
+            .copy_from(req.ciphertext);
+        data.subarray(req.ciphertext.len() as u32, data.length())
+            .copy_from(req.tag);
+        data
+    };
     let r = subtle_call("decrypt", &[algorithm(name, &params)?, key, data.into()]).await;
     Ok(match r {
         Ok(v) => Ok(answer_bytes(&v)?),
@@ -224,12 +230,9 @@ pub async fn encrypt_async(
     #[wasm_bindgen(unchecked_param_type = "string[]")] recipients: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "EncryptRequest")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let req: EncryptRequest =
-        from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "encrypt request")?;
-    let pems: Vec<String> = value_from_js(recipients, "recipients")?;
-    let raw = bytes(&raw, "message")?;
+    let (raw, recipients, req) = super::smime::encrypt_args(&raw, recipients, options)?;
     let mut rng = crate::rng::system_rng();
-    let e = crate::domain::begin_encrypt_request(raw, certs(&pems)?, &req, super::now()?, &mut rng)
+    let e = crate::domain::begin_encrypt_request(raw, recipients, &req, super::now()?, &mut rng)
         .map_err(|e| js_error(&e))?;
     let mut answers = Vec::new();
     for r in e.requests() {

@@ -66,6 +66,9 @@ test('labelCheck judges the signed label of a verified message', () => {
 test('labelReceivable and labelEquivalents', () => {
   const classes = mmhs.labelReceivable({ policies, recipients: ['bob@navy.example'] });
   assert.deepEqual(classes.map((c) => [c.classification.value, c.allowed]), [[1, true], [3, false]]);
+  // The picker's explanation comes from the core and names the recipient.
+  assert.ok(!classes[0].why);
+  assert.match(classes[1].why, /^bob@navy\.example/);
   const eq = mmhs.labelEquivalents({ policies, label: { policy: ARMY, classification: 3, categories: [] } });
   assert.deepEqual(eq, [{ label: { policy: NAVY, classification: 30, privacyMark: null, categories: [] }, marking: 'NAVY CONFIDENTIAL' }]);
   throwsCode(assert, () => mmhs.labelReceivable({ policies: ['{"policy":"x"}'], recipients: [] }), 'label-policy-invalid');

@@ -98,3 +98,68 @@ test('verify with the reader: mmhs.readerPrecedence says which precedence applie
   assert.equal(mmhs.verify(signed, ctx).mmhs.readerPrecedence, undefined);
   assert.equal(mmhs.inspect(msg, { at: AT, reader: 'bob@example.mil' }).readerPrecedence.role, 'action');
 });
+
+async function rejectsCode(promise, code) {
+  await assert.rejects(promise, (e) => {
+    assert.equal(e.name, 'MmhsError', String(e));
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+/** The receipt's report against `original`, less what differs between two signatures of it. */
+const receiptView = (r) => ({ valid: r.valid, problems: r.problems, receipt: { ...r.receipt, signingTime: null } });
+
+test('makeReceiptAsync: bob signs with his unlocked key (WebCrypto) what makeReceipt signs; an encrypted original opens with it; OpenSSL verifies', async () => {
+  const bob = await mmhs.unlockKey(users.bob);
+  const alice = await mmhs.unlockKey(users.alice);
+  const sent = mmhs.sign(ORDER('a1'), users.alice, { signingTime: AT, receiptRequest: REQUEST });
+  // Encrypted to bob and to alice (her Sent copy).
+  const enc = mmhs.encrypt(sent, [users.bob.certificate, users.alice.certificate]);
+  const opts = { messageId: 'rct-a1@example.mil', date: AT };
+  for (const original of [sent, enc]) {
+    const sync = mmhs.makeReceipt(original, users.bob, ctx, opts);
+    const made = await mmhs.makeReceiptAsync(original, bob, ctx, opts);
+    assert.ok(made.message instanceof Uint8Array);
+    assert.deepEqual({ to: made.to, identifier: made.identifier }, { to: sync.to, identifier: sync.identifier });
+    // Same header and Receipt; only the ECDSA signature value differs (WebCrypto's nonce is random).
+    const head = (m) => Buffer.from(m).toString('utf8').split('\r\n\r\n')[0];
+    assert.equal(head(made.message), head(sync.message));
+    const checked = mmhs.verifyReceipt(made.message, sent, ctx);
+    assert.equal(checked.valid, true, JSON.stringify(checked.problems));
+    assert.equal(checked.receipt.verified, true);
+    assert.deepEqual(receiptView(checked), receiptView(mmhs.verifyReceipt(sync.message, sent, ctx)));
+    // Alice checks it against her encrypted Sent copy with her unlocked key: what the stored key gives.
+    const againstEnc = await mmhs.verifyReceiptAsync(made.message, enc, ctx, alice);
+    assert.deepEqual(againstEnc, mmhs.verifyReceipt(made.message, enc, { ...ctx, decryptionKey: users.alice }));
+    assert.equal(againstEnc.receipt.verified, true, JSON.stringify(againstEnc.problems));
+    // Without her key the encrypted copy cannot be read: not verified.
+    assert.equal((await mmhs.verifyReceiptAsync(made.message, enc, ctx)).receipt.verified, false);
+    // OpenSSL accepts the WebCrypto-signed receipt of the signed original.
+    write('sent-a.eml', Buffer.from(sent));
+    const body = Buffer.from(made.message).toString('utf8').split('\r\n\r\n').slice(1).join('');
+    write('rct-a.der', Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+    openssl('cms', '-verify_receipt', 'rct-a.der', '-rctform', 'DER', '-in', 'sent-a.eml', '-inform', 'SMIME', '-CAfile', 'ca.pem');
+  }
+});
+
+test('makeReceiptAsync refuses what makeReceipt refuses, and a key that is not the certificate\'s', async () => {
+  const bob = await mmhs.unlockKey(users.bob);
+  const opts = { messageId: 'x@example.mil' };
+  const plain = mmhs.sign(ORDER('a3'), users.alice, { signingTime: AT });
+  await rejectsCode(mmhs.makeReceiptAsync(plain, bob, ctx, opts), 'receipt-refused-not-requested');
+  const sent = mmhs.sign(ORDER('a4'), users.alice, { signingTime: AT, receiptRequest: REQUEST });
+  const tampered = Buffer.from(sent).toString('utf8').replace('Move at dawn', 'Move at noon');
+  await rejectsCode(mmhs.makeReceiptAsync(tampered, bob, ctx, opts), 'receipt-refused-invalid');
+  // Encrypted to alice only: bob's key opens nothing, so the message does not verify.
+  const notForBob = mmhs.encrypt(sent, [users.alice.certificate]);
+  await rejectsCode(mmhs.makeReceiptAsync(notForBob, bob, ctx, opts), 'receipt-refused-invalid');
+  await rejectsCode(mmhs.makeReceiptAsync(sent, bob, ctx, { ...opts, extra: 1 }), 'request-invalid');
+  // Another key answering for bob's certificate: its signature never leaves the core.
+  const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  await rejectsCode(mmhs.makeReceiptAsync(sent, { ...bob, cryptoKeys: { ...bob.cryptoKeys, ECDSA: other.privateKey } }, ctx, opts), 'signer-key-invalid');
+  await rejectsCode(mmhs.makeReceiptAsync(sent, { certificate: users.bob.certificate, sign: async () => new Uint8Array(64).fill(3) }, ctx, opts), 'signer-key-invalid');
+  // Keys are held non-extractable: an extractable CryptoKey is refused.
+  const extractable = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
+  await rejectsCode(mmhs.makeReceiptAsync(sent, { ...bob, cryptoKeys: { ...bob.cryptoKeys, ECDSA: extractable.privateKey } }, ctx, opts), 'request-invalid');
+});

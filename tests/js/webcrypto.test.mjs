@@ -222,6 +222,48 @@ test('verifyAsync with an unlocked decryption key gives the report verify gives 
   assert.deepEqual(await mmhs.verifyAsync(signed, { trustAnchors: [ca], at: AT }), mmhs.verify(signed, { trustAnchors: [ca], at: AT }));
 });
 
+test('verifyAsync checks signature values with WebCrypto and gives the report of verify, forged or not', async () => {
+  const opts = { trustAnchors: [ca], at: AT };
+  // The signature value of a multipart/signed message, its last octet changed.
+  const flipSignature = (signed) => {
+    const t = text(signed);
+    const m = /(Content-Type: application\/pkcs7-signature[^]*?\r\n\r\n)([A-Za-z0-9+/=\r\n]+?)(\r\n--)/.exec(t);
+    assert.ok(m, 'a detached signature part');
+    const der = Buffer.from(m[2].replace(/\s+/g, ''), 'base64');
+    der[der.length - 1] ^= 1;
+    const b64 = der.toString('base64').replace(/.{1,76}/g, '$&\r\n').trimEnd();
+    return t.slice(0, m.index) + m[1] + b64 + t.slice(m.index + m[1].length + m[2].length);
+  };
+  const subtle = crypto.subtle;
+  const original = subtle.verify;
+  let calls = 0;
+  for (const name of ['eve', 'rosa']) {
+    const signed = mmhs.sign(message(name), { pkcs8: key(name), certificate: users[name].certificate }, { signingTime: AT, detached: true });
+    const forged = [text(signed).replace('Hold the bridge.', 'Leave the bridge.'), flipSignature(signed)];
+    for (const m of [text(signed), ...forged]) {
+      const sync = mmhs.verify(m, opts);
+      subtle.verify = function (...args) { calls++; return original.apply(this, args); };
+      try {
+        assert.deepEqual(await mmhs.verifyAsync(m, opts), sync);
+        // A provider that confirms nothing: every value is verified in Rust, same report.
+        subtle.verify = async () => false;
+        assert.deepEqual(await mmhs.verifyAsync(m, opts), sync);
+        subtle.verify = async () => { throw new Error('unavailable'); };
+        assert.deepEqual(await mmhs.verifyAsync(m, opts), sync);
+      } finally {
+        subtle.verify = original;
+      }
+    }
+    assert.equal(mmhs.verify(text(signed), opts).valid, true);
+    for (const f of forged) {
+      const r = mmhs.verify(f, opts);
+      assert.equal(r.valid, false);
+      assert.ok(r.problems.some((p) => p.code === 'signature-invalid' || p.code === 'message-digest-mismatch'), JSON.stringify(r.problems));
+    }
+  }
+  assert.ok(calls >= 6, `WebCrypto verified ${calls} values`);
+});
+
 test('verifyAsync: a wrong answer is the report of a wrong key; extractable CryptoKeys are refused', async () => {
   const signed = mmhs.sign(message('eve'), { pkcs8: key('eve'), certificate: users.eve.certificate }, { signingTime: AT });
   const enc = mmhs.encrypt(signed, [users.eve.certificate]);
@@ -293,5 +335,31 @@ test('decryptAsync: WebCrypto decrypts the content; a modified ciphertext is ref
     if (code) assert.equal(syncCode, code);
     if (syncCode) await rejectsCode(mmhs.decryptAsync(flipped, key), syncCode);
     else assert.deepEqual(await mmhs.decryptAsync(flipped, key), mmhs.decrypt(flipped, users[name]));
+  }
+});
+
+test('signAsync and verifyAsync hash large content with SubtleCrypto digest: the reports verify gives; altered content fails', async () => {
+  const eve = await mmhs.unlockKey(users.eve);
+  const line = 'y'.repeat(76) + '\r\n';
+  // ~400 KiB: several runs of every line-based pass; given as a string and as bytes.
+  const big = message('eve').replace('Hold the bridge.\r\n', line.repeat(5000));
+  const opts = { trustAnchors: [ca], at: AT };
+  for (const input of [big, new TextEncoder().encode(big)]) {
+    const signed = await mmhs.signAsync(input, eve, { signingTime: AT });
+    assert.ok(text(signed).includes(line.repeat(3)));
+    write('big.eml', signed);
+    openssl('cms', '-verify', '-in', 'big.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+    const report = mmhs.verify(signed, opts);
+    assert.equal(report.valid, true, JSON.stringify(report.problems));
+    assert.deepEqual(await mmhs.verifyAsync(signed, opts), report);
+    // Bare LF line ends (walked in a canonical copy) and an altered line of the same length.
+    const lf = Buffer.from(text(signed).replaceAll('\r\n', '\n'));
+    assert.deepEqual(await mmhs.verifyAsync(lf, opts), mmhs.verify(lf, opts));
+    assert.equal(mmhs.verify(lf, opts).valid, true);
+    const altered = Buffer.from(text(signed).replace(line, 'z' + line.slice(1)));
+    const bad = await mmhs.verifyAsync(altered, opts);
+    assert.deepEqual(bad, mmhs.verify(altered, opts));
+    assert.equal(bad.valid, false);
+    assert.ok(bad.problems.some((p) => p.code === 'message-digest-mismatch'), JSON.stringify(bad.problems));
   }
 });

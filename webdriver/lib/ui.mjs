@@ -84,6 +84,40 @@ export async function waitOutcome(driver, okCss, timeout = 60000) {
   }, timeout);
 }
 
+/** The toolbar popup's key status text, or "" while the popup (re)draws the row. */
+async function keyStatus(driver) {
+  try {
+    return await driver.findElement(By.id("status-key")).getText();
+  } catch (e) {
+    if (e.name === "StaleElementReferenceError" || e.name === "NoSuchElementError") return "";
+    throw e;
+  }
+}
+
+/** Unlock the user's key once in the extension's toolbar popup (wasm unlockKey). */
+export async function unlockInPopup(driver, base, password) {
+  await driver.get(`${base}/popup.html`);
+  await driver.wait(until.elementLocated(By.id("unlock-password")), 10000);
+  await driver.findElement(By.id("unlock-password")).sendKeys(password);
+  await driver.findElement(By.id("unlock-key")).click();
+  await driver.wait(async () => /unlocked until/.test(await keyStatus(driver)), 60000);
+}
+
+/** Lock the user's key in the toolbar popup (the popup may redraw the button: click until one lands). */
+export async function lockInPopup(driver, base) {
+  await driver.get(`${base}/popup.html`);
+  await driver.wait(async () => {
+    try {
+      await driver.findElement(By.id("lock-key")).click();
+      return true;
+    } catch (e) {
+      if (e.name === "StaleElementReferenceError" || e.name === "NoSuchElementError") return false;
+      throw e;
+    }
+  }, 10000);
+  await driver.wait(async () => /— locked/.test(await keyStatus(driver)), 10000);
+}
+
 /** The officer's Release queue in the reference webmail: open draft `id`, type the key password. */
 export async function openQueueItem(driver, origin, id, password) {
   await driver.get(`${origin}/folder/Release`);

@@ -5,21 +5,28 @@
 //    reader verifies it against her Sent copy and her Sent view shows
 //    "receipt from bob@navy.example: verified at …"; the audit log has the records (§5.2);
 //  - bob composes with every element of service of §3.5 / §3.6 and alice's reader shows each,
-//    verified, with the precedence that applies to her (action recipient → primary).
+//    verified, with the precedence that applies to her (action recipient → primary);
+//  - bob unlocks his key once in the toolbar popup: the officer's encrypted, signed message with
+//    a signed-receipt request opens without a password (wasm verifyAsync with the unlocked
+//    CryptoKeys), the receipt is signed with the unlocked key (makeReceiptAsync), an automatic
+//    signed receipt (Settings) goes out without a prompt; once he locks the key, the password is
+//    asked again.
 // Fails with the reason when `mmhs serve` or a wasm function is missing — never skipped.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
 import { buildExtension, scenarioPreamble, serveAvailable, tempDir } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
-import { enterFrame, fillCompose, launchDemoUsers, openQueueItem, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
+import { enterFrame, fillCompose, launchDemoUsers, lockInPopup, openQueueItem, quitAll, shot, unlockInPopup, waitOutcome } from "../lib/ui.mjs";
 import { Api, USERS } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
 
 const probeDir = buildExtension(null);
 const preamble = scenarioPreamble("receipts", probeDir, {
-  exports: ["verify", "compose", "release", "importPkcs12", "makeReceipt", "verifyReceipt"],
+  exports: ["verify", "compose", "release", "importPkcs12", "makeReceipt", "verifyReceipt", "unlockKey", "verifyAsync", "makeReceiptAsync", "encryptAsync"],
 });
 
 describe("signed receipts and elements of service (chromium + extension + mmhs serve)", { skip: preamble.skip, concurrency: 1 }, () => {
@@ -28,7 +35,7 @@ describe("signed receipts and elements of service (chromium + extension + mmhs s
   let browsers = {};
   let base = {};
   const tmp = tempDir("mmhs-e2e-rct-");
-  const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}` };
+  const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}`, sealed: `Sealed receipt wanted ${Date.now()}` };
 
   before(async () => {
     assert.equal(serveAvailable(), null);
@@ -154,5 +161,80 @@ describe("signed receipts and elements of service (chromium + extension + mmhs s
     assert.equal(await rp.getAttribute("data-precedence"), "FLASH");
     assert.equal(await rp.getAttribute("data-verified"), "true");
     await shot(a, "85-elements-reader");
+  });
+
+  test("bob's unlocked key opens an encrypted message and signs its receipt; locked, the password is asked", async () => {
+    // The officer (exempt from release) encrypts to bob with bob's certificate and asks for a receipt.
+    const o = browsers.officer;
+    await o.get(`${base.officer}/options.html`);
+    await o.wait(until.elementLocated(By.id("correspondents")), 10000);
+    await o.findElement(By.id("correspondents")).sendKeys(readFileSync(join(server.data, "pki", `${USERS.bob.address}.cert.pem`), "utf8"));
+    await o.findElement(By.id("correspondents-save")).click();
+    await o.wait(until.elementLocated(By.xpath("//*[contains(text(),'certificate(s) saved')]")), 10000);
+    await o.get(`${server.origin}/compose`);
+    await enterFrame(o, "compose");
+    await fillCompose(o, { to: USERS.bob.address, precedence: "2", classification: "3", subject: subjects.sealed, body: "Sealed: acknowledge grid 4711.", password: P12_PASSWORD });
+    await o.findElement(By.id("receipt-request")).click();
+    await o.findElement(By.id("opt-encrypt")).click();
+    await o.findElement(By.id("send")).click();
+    await waitOutcome(o, "#send-done");
+    const bobApi = await Api.login(server.origin, USERS.bob);
+    const got = await bobApi.waitFor("Inbox", (m) => m.subject === subjects.sealed);
+    assert.doesNotMatch((await bobApi.raw(got.id)).toString("latin1"), /grid 4711/, "the store holds ciphertext only");
+
+    // bob unlocks once in the toolbar popup.
+    const b = browsers.bob;
+    await unlockInPopup(b, base.bob, P12_PASSWORD);
+    await b.get(`${server.origin}/message/${got.id}`);
+    await enterFrame(b, "reader");
+    await waitOutcome(b, "section.signed-receipt-request");
+    assert.equal((await b.findElements(By.id("key-password"))).length, 0, "no password is asked while the key is unlocked");
+    assert.equal(await b.findElement(By.css("[data-verdict]")).getAttribute("data-verdict"), "valid", await b.findElement(By.id("app")).getText());
+    const app = await b.findElement(By.id("app")).getText();
+    assert.match(app, /enveloped/i);
+    assert.match(app, /acknowledge grid 4711/);
+    // The receipt: no password field, signed with the unlocked key.
+    assert.equal(await b.findElement(By.id("signed-receipt-password")).isDisplayed(), false);
+    await shot(b, "86-unlocked-reader");
+    await enterFrame(b, "reader");
+    await b.findElement(By.id("signed-receipt-send")).click();
+    await waitOutcome(b, "section.signed-receipt-request[data-signed-receipt=sent]");
+    const officerApi = await Api.login(server.origin, USERS.officer);
+    const rct = await officerApi.waitFor("Inbox", (m) => m.subject === "Signed receipt");
+    assert.match((await officerApi.raw(rct.id)).toString("latin1"), /smime-type=signed-receipt/);
+
+    // Automatic signed receipts (Settings) go out without a prompt while the key is unlocked.
+    await b.get(`${base.bob}/options.html`);
+    await b.wait(until.elementLocated(By.id("auto-receipt-3")), 15000);
+    await b.findElement(By.id("auto-receipt-3")).click();
+    await b.findElement(By.id("auto-receipt-save")).click();
+    await b.wait(until.elementLocated(By.xpath("//section[@aria-labelledby='auto-receipt-h']//*[contains(text(),'Saved.')]")), 10000);
+    await o.get(`${server.origin}/compose`);
+    await enterFrame(o, "compose");
+    await fillCompose(o, { to: USERS.bob.address, precedence: "3", classification: "3", subject: `${subjects.sealed} auto`, body: "Sealed: acknowledge grid 4712.", password: P12_PASSWORD });
+    await o.findElement(By.id("receipt-request")).click();
+    await o.findElement(By.id("opt-encrypt")).click();
+    await o.findElement(By.id("send")).click();
+    await waitOutcome(o, "#send-done");
+    const auto = await bobApi.waitFor("Inbox", (m) => m.subject === `${subjects.sealed} auto`);
+    await b.get(`${server.origin}/message/${auto.id}`);
+    await enterFrame(b, "reader");
+    const autoBox = await waitOutcome(b, "section.signed-receipt-request[data-signed-receipt=sent]");
+    assert.equal(await autoBox.getAttribute("data-auto"), "true");
+    assert.match(await b.findElement(By.id("app")).getText(), /acknowledge grid 4712/);
+    await officerApi.waitFor("Inbox", (m) => m.subject === "Signed receipt" && m.id !== rct.id);
+
+    // Locked again: the same message asks the password, and opens with it.
+    await lockInPopup(b, base.bob);
+    await b.get(`${server.origin}/message/${got.id}`);
+    await enterFrame(b, "reader");
+    await b.wait(until.elementLocated(By.id("key-password")), 15000);
+    assert.doesNotMatch(await b.findElement(By.id("app")).getText(), /grid 4711/);
+    await shot(b, "87-locked-reader");
+    await enterFrame(b, "reader");
+    await b.findElement(By.id("key-password")).sendKeys(P12_PASSWORD);
+    await b.findElement(By.css("form.unlock [type=submit]")).click();
+    await waitOutcome(b, "[data-verdict]");
+    assert.match(await b.findElement(By.id("app")).getText(), /acknowledge grid 4711/);
   });
 });

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
 import { buildExtension, scenarioPreamble, serveAvailable, tempDir } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
-import { enterFrame, launchDemoUsers, openQueueItem, quitAll, shot, waitOutcome } from "../lib/ui.mjs";
+import { enterFrame, launchDemoUsers, openQueueItem, quitAll, shot, unlockInPopup, waitOutcome } from "../lib/ui.mjs";
 import { Api, USERS } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
@@ -191,18 +191,7 @@ describe("everyday states in the reference webmail (chromium + extension + mmhs 
     const f = await officerApi.waitFor("Release", (m) => m.subject === flash);
     // The officer unlocks his key once in the toolbar popup: approving then asks no password
     // (the release is signed by the unlocked, non-extractable CryptoKey: wasm releaseAsync).
-    await o.get(`${base.officer}/popup.html`);
-    await o.wait(until.elementLocated(By.id("unlock-password")), 10000);
-    await o.findElement(By.id("unlock-password")).sendKeys(P12_PASSWORD);
-    await o.findElement(By.id("unlock-key")).click();
-    await o.wait(async () => {
-      try {
-        return /unlocked until/.test(await o.findElement(By.id("status-key")).getText());
-      } catch (e) {
-        if (e.name === "StaleElementReferenceError" || e.name === "NoSuchElementError") return false;
-        throw e;
-      }
-    }, 60000);
+    await unlockInPopup(o, base.officer, P12_PASSWORD);
     await openQueueItem(o, server.origin, f.id, "");
     await o.findElement(By.id("approve")).click();
     assert.equal(await (await waitOutcome(o, "#release-done")).getAttribute("data-outcome"), "released");

@@ -1,11 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bannerModel, labelRefusal } from "../src/shared/label-banner.js";
-import { pickerRestriction, type CoreCall } from "../src/shared/label-policy.js";
+import { pickerRestriction, type LabelCore } from "../src/shared/label-policy.js";
 import { DEFAULT_CATALOGUE } from "../src/shared/labels.js";
 import { fieldError, h } from "../src/shared/dom.js";
 import { fake, installFakeDom } from "./fake-dom.js";
 import { CLASSIFICATIONS, contrastRatio } from "../src/shared/mmhs.js";
+
+/** A fake of the typed core binding: `answer` gives what the core would return. */
+function fakeCore(answer: (name: string, request: unknown) => unknown): LabelCore {
+  return (async (name: string, request: unknown) => answer(name, request)) as LabelCore;
+}
 
 const policy = DEFAULT_CATALOGUE.policies[0];
 const cats = policy?.categories ?? [];
@@ -15,8 +20,8 @@ const base = { labelOn: true, policy, privacyMark: "", categories: [] as typeof 
 // with bob cleared up to RESTRICTED.
 const receivable = [
   { classification: { value: 1, name: "unclassified", marking: "ARMY UNCLASSIFIED", fgcolor: "black", bgcolor: "lime" }, allowed: true, refused: [] },
-  { classification: { value: 3, name: "confidential", marking: "ARMY CONFIDENTIAL", fgcolor: "white", bgcolor: "blue" }, allowed: false, refused: [{ address: "bob@navy.example", code: "label-not-cleared", reason: "cleared up to 2" }] },
-  { classification: { value: 4, name: "secret", marking: "ARMY SECRET" }, allowed: false, refused: [{ address: "bob@navy.example", code: "label-not-cleared", reason: "cleared up to 2" }, { address: "carol@airforce.example", code: "label-not-cleared", reason: "no clearance for policy" }] },
+  { classification: { value: 3, name: "confidential", marking: "ARMY CONFIDENTIAL", fgcolor: "white", bgcolor: "blue" }, allowed: false, refused: [{ address: "bob@navy.example", code: "label-not-cleared", reason: "cleared up to 2" }], why: "bob@navy.example: cleared up to 2" },
+  { classification: { value: 4, name: "secret", marking: "ARMY SECRET" }, allowed: false, refused: [{ address: "bob@navy.example", code: "label-not-cleared", reason: "cleared up to 2" }, { address: "carol@airforce.example", code: "label-not-cleared", reason: "no clearance for policy" }], why: "bob@navy.example: cleared up to 2; carol@airforce.example: no clearance for policy" },
 ];
 
 test("no label is an explicit choice, shown as NO SECURITY LABEL", () => {
@@ -53,7 +58,7 @@ test("catalogue marking and fixed colours per level; SECRET and above are high",
 });
 
 test("the policy file's marking and RFC 7444 colours win over the catalogue's", async () => {
-  const core: CoreCall = async () => receivable;
+  const core = fakeCore(async () => receivable);
   const r = await pickerRestriction(core, ["{}"], "1.3.26.1.10.1", ["bob@navy.example"]);
   const conf = bannerModel({ ...base, classification: 3, categories: cats.slice(0, 1), policyClass: r?.classes.get(3) });
   assert.equal(conf.text, "ARMY CONFIDENTIAL — REL NATO");
@@ -73,7 +78,7 @@ test("the policy file's marking and RFC 7444 colours win over the catalogue's", 
 
 test("a recipient not cleared for the classification is refused by name before sending", async () => {
   const calls: unknown[] = [];
-  const core: CoreCall = async (name, req) => { calls.push([name, req]); return receivable; };
+  const core = fakeCore(async (name, req) => { calls.push([name, req]); return receivable; });
   const r = await pickerRestriction(core, ["{\"policy\":1}"], "1.3.26.1.10.1", ["bob@navy.example", "carol@airforce.example"]);
   assert.deepEqual(calls, [["labelReceivable", { policies: ["{\"policy\":1}"], recipients: ["bob@navy.example", "carol@airforce.example"], policy: "1.3.26.1.10.1" }]]);
   assert.equal(labelRefusal(true, 1, r), null);
@@ -88,10 +93,10 @@ test("a recipient not cleared for the classification is refused by name before s
 });
 
 test("fail closed: a core that cannot judge refuses every label", async () => {
-  const broken: CoreCall = async () => { throw new Error("label-policy-invalid: bad JSON"); };
+  const broken = fakeCore(async () => { throw new Error("label-policy-invalid: bad JSON"); });
   const r = await pickerRestriction(broken, ["{"], "1.3.26.1.10.1", ["bob@navy.example"]);
   assert.match(labelRefusal(true, 1, r) ?? "", /cannot judge.*label-policy-invalid/);
-  const odd: CoreCall = async () => ({ allowed: true });
+  const odd = fakeCore(async () => ({ allowed: true }));
   assert.match(labelRefusal(true, 1, await pickerRestriction(odd, ["{}"], "1.2", ["a@b"])) ?? "", /cannot judge/);
   assert.equal(labelRefusal(true, 4, await pickerRestriction(broken, [], "1.2", ["a@b"])), null, "no security policies: nothing to restrict");
 });

@@ -45,6 +45,7 @@ pub use header::{
     encoded_words, fold_field, is_atext, is_dot_atom_text, mailbox, phrase, quoted_string,
     unstructured, Headers,
 };
+pub(crate) use param::is_token_char;
 pub use param::{is_token, param, param_text, SEGMENT};
 pub use part::{boundary, contains, fresh_boundary, Message, Part};
 pub use transfer::{

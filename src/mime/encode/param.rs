@@ -8,11 +8,14 @@ fn is_tspecial(c: char) -> bool {
     "()<>@,;:\\\"/[]?=".contains(c)
 }
 
+/// A character of an RFC 2045 §5.1 `token`: US-ASCII, not SPACE, a control or a `tspecial`.
+pub(crate) fn is_token_char(c: char) -> bool {
+    c.is_ascii_graphic() && !is_tspecial(c)
+}
+
 /// True when `s` is an RFC 2045 `token`.
 pub fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_graphic() && !is_tspecial(c) && c != ' ')
+    !s.is_empty() && s.chars().all(is_token_char)
 }
 
 /// `attribute-char` of RFC 2231 §7: token chars except `*`, `'`, `%`.

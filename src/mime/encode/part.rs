@@ -163,9 +163,21 @@ impl Part {
         self.write_body(out)
     }
 
+    /// About how many octets [`Self::write`] writes (the bodies exactly, the header fields
+    /// and delimiters roughly), so that a large message is written into one allocation.
+    fn size_hint(&self) -> usize {
+        match self {
+            Part::Leaf { body, .. } => body.len() + 512,
+            Part::Multipart {
+                preamble, parts, ..
+            } => preamble.len() + 512 + parts.iter().map(|p| p.size_hint() + 96).sum::<usize>(),
+            Part::Entity(raw) => raw.len(),
+        }
+    }
+
     /// The serialised entity ([`Self::write`]).
     pub fn to_vec(&self) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.size_hint());
         self.write(&mut out)?;
         Ok(out)
     }
@@ -174,7 +186,7 @@ impl Part {
     /// header section `outer` (complete fields, CRLF), `MIME-Version: 1.0` (RFC 2045 §4),
     /// then this entity's MIME header fields, an empty line and its body.
     pub fn to_message(&self, outer: &[u8]) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::with_capacity(outer.len() + 20);
+        let mut out = Vec::with_capacity(outer.len() + 20 + self.size_hint());
         out.extend_from_slice(outer);
         out.extend_from_slice(b"MIME-Version: 1.0\r\n");
         self.write(&mut out)?;
@@ -300,8 +312,8 @@ const BOUNDARY_LEN: usize = 24;
 /// boundary-shaped runs than it has octets, so the count ends within that many steps: the
 /// work stays linear in the content whatever it holds.
 pub fn fresh_boundary<R: CryptoRng + ?Sized>(content: &[u8], rng: &mut R) -> String {
-    let taken: std::collections::HashSet<&[u8]> = content
-        .windows(2 + BOUNDARY_LEN)
+    let taken: std::collections::HashSet<&[u8]> = memchr::memchr_iter(b'=', content)
+        .filter_map(|i| content.get(i..i + 2 + BOUNDARY_LEN))
         .filter(|w| w.starts_with(b"=_"))
         .collect();
     let free = |b: &String| !taken.contains(b.as_bytes());
@@ -321,9 +333,9 @@ pub fn fresh_boundary<R: CryptoRng + ?Sized>(content: &[u8], rng: &mut R) -> Str
         .unwrap_or_default()
 }
 
-/// Naive substring search (the probe is only as large as the message).
+/// Substring search (`memmem`, linear in the haystack).
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+    !needle.is_empty() && memchr::memmem::find(haystack, needle).is_some()
 }
 
 #[cfg(test)]

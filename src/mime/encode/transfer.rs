@@ -119,15 +119,16 @@ pub fn quoted_printable(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Base64 with 76-character lines and CRLF (RFC 2045 §6.8).
+/// Base64 with 76-character lines and CRLF (RFC 2045 §6.8): each 57-octet run of `data` is
+/// encoded straight into its line of the output.
 pub fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let enc = base64::engine::general_purpose::STANDARD.encode(data);
-    let mut out = Vec::with_capacity(enc.len() + enc.len() / 76 * 2 + 2);
-    for chunk in enc.as_bytes().chunks(76) {
-        out.extend_from_slice(chunk);
-        out.extend_from_slice(b"\r\n");
+    const LINE_OCTETS: usize = 57; // 76 symbols
+    let mut out = String::with_capacity(data.len().div_ceil(LINE_OCTETS) * 78);
+    for chunk in data.chunks(LINE_OCTETS) {
+        base64::engine::general_purpose::STANDARD.encode_string(chunk, &mut out);
+        out.push_str("\r\n");
     }
-    out
+    out.into_bytes()
 }
 
 #[cfg(test)]

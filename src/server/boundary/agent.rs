@@ -943,7 +943,7 @@ impl Boundary {
             _ => {
                 let subjects: Vec<String> = found
                     .iter()
-                    .map(|f| f.cert.tbs_certificate().subject().to_string())
+                    .map(|f| crate::trust::subject_string(f.cert))
                     .collect();
                 format!("encrypted to the DCA of {domain} ({})", subjects.join(", "))
             }

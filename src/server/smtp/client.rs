@@ -129,6 +129,20 @@ fn first_refusal(rejected: &[(String, Reply)]) -> Option<Reply> {
         .map(|(_, r)| r.clone())
 }
 
+/// The failure of a transaction in which no RCPT was accepted: the first recipient's
+/// refusal, or `554 5.5.1` when there was no recipient at all (RFC 5321 §3.3).
+fn no_recipient_accepted(rejected: &[(String, Reply)]) -> ClientError {
+    let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(Reply {
+        code: 554,
+        enhanced: "5.5.1".into(),
+        message: "no recipients".into(),
+    });
+    ClientError::Rejected {
+        stage: "RCPT",
+        reply,
+    }
+}
+
 /// What happened.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -719,15 +733,7 @@ pub async fn send_via<'m>(
         }
         if accepted.is_empty() {
             let _ = c.write(b"QUIT\r\n").await;
-            let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(Reply {
-                code: 554,
-                enhanced: "5.5.1".into(),
-                message: "no recipients".into(),
-            });
-            return Err(ClientError::Rejected {
-                stage: "RCPT",
-                reply,
-            });
+            return Err(no_recipient_accepted(&rejected));
         }
         c.write(b"DATA\r\n").await?;
         let dr = c.read_reply().await?;
@@ -744,15 +750,7 @@ pub async fn send_via<'m>(
         c.write(b".\r\n").await?;
         let _ = c.read_reply().await;
         let _ = c.write(b"QUIT\r\n").await;
-        let reply = rejected.first().map(|(_, r)| r.clone()).unwrap_or(Reply {
-            code: 554,
-            enhanced: "5.5.1".into(),
-            message: "no recipients".into(),
-        });
-        return Err(ClientError::Rejected {
-            stage: "RCPT",
-            reply,
-        });
+        return Err(no_recipient_accepted(&rejected));
     }
     c.write_data(&pieces).await?;
     let data_reply = c.read_reply().await?;

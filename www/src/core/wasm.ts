@@ -13,6 +13,7 @@ import type {
   AuditVerification,
   AuditVerifyOptions,
   CertificateInfo,
+  Classification,
   CertificateStatus,
   CertificateStatusRequest,
   CheckRequest,
@@ -46,6 +47,7 @@ import type {
   ReleaseGateRequest,
   ReleaseOptions,
   ReleaseResult,
+  SecurityLabel,
   SignedReceipt,
   SignRequest,
   VerifyReport,
@@ -59,6 +61,7 @@ import { callInWorker, type Progress } from "./worker-client.js";
 export type {
   AttachmentInfo,
   CertificateInfo,
+  Classification,
   CertificateStatus,
   ComposedMessage,
   ComposeRequest,
@@ -66,14 +69,17 @@ export type {
   DsnRecipient,
   EncryptRequest,
   Envelope,
+  Equivalent,
   ImportedKey,
   KeyUse,
   Mdn,
   MdnRequest,
   MmhsView,
   MmhsVocabulary,
+  ReceivableClass,
   RecipientCertificates,
   ReleaseResult,
+  SecurityLabel,
   SignedReceipt,
   SignRequest,
   VerifyReport,
@@ -177,11 +183,15 @@ export interface CoreApi {
   sign(raw: MessageInput, signer: ReadonlyDeep<KeyUse>, request?: ReadonlyDeep<SignRequest>): Uint8Array;
   signAsync(raw: MessageInput, key: AsyncKey, request?: ReadonlyDeep<SignRequest>): Promise<Uint8Array>;
   encrypt(raw: MessageInput, recipients: readonly string[], request?: ReadonlyDeep<EncryptRequest>): Uint8Array;
+  encryptAsync(raw: MessageInput, recipients: readonly string[], request?: ReadonlyDeep<EncryptRequest>): Promise<Uint8Array>;
   decrypt(raw: MessageInput, key: ReadonlyDeep<KeyUse>): Uint8Array;
   decryptAsync(raw: MessageInput, key: AsyncKey): Promise<Uint8Array>;
   verify(raw: MessageInput, request: ReadonlyDeep<VerifyRequest>): VerifyReport | VerifiedContent;
+  verifyAsync(raw: MessageInput, request: ReadonlyDeep<VerifyRequest>, decryptionKey?: AsyncKey): Promise<VerifyReport | VerifiedContent>;
   verifyReceipt(raw: MessageInput, original: MessageInput, request: ReadonlyDeep<VerifyRequest>): VerifyReport;
+  verifyReceiptAsync(raw: MessageInput, original: MessageInput, request: ReadonlyDeep<VerifyRequest>, decryptionKey?: AsyncKey): Promise<VerifyReport>;
   makeReceipt(raw: MessageInput, signer: ReadonlyDeep<KeyUse>, verify: ReadonlyDeep<VerifyRequest>, request: ReadonlyDeep<MakeReceiptRequest>): SignedReceipt;
+  makeReceiptAsync(raw: MessageInput, signer: AsyncKey, verify: ReadonlyDeep<VerifyRequest>, request: ReadonlyDeep<MakeReceiptRequest>): Promise<SignedReceipt>;
   makeMdn(request: ReadonlyDeep<MdnRequest>): Mdn;
   importPkcs12(p12: Uint8Array, password: string, request?: ReadonlyDeep<ImportPkcs12Request>): ImportedKey;
   certificateInfo(input: string | Uint8Array): CertificateInfo[];
@@ -218,6 +228,17 @@ export type VerifyContext = ReadonlyDeep<VerifyRequest> & { readonly trustAnchor
 export async function verify(raw: Uint8Array, context: VerifyContext, progress?: Progress): Promise<VerifiedContent> {
   const out = (await callInWorker("verify", [raw, { ...context, withContent: true }], progress)) as VerifyReport | VerifiedContent;
   if (!("content" in out) || !(out.content instanceof Uint8Array)) throw new CodedError(EXTENSION_CODES.coreFailed, "verify returned no content.");
+  return out;
+}
+
+/**
+ * wasm `verifyAsync(raw, request, key)` with `withContent`, in the page's core worker: `verify`
+ * with the unlocked key (shared/key-lock.ts) opening an encrypted layer — its non-extractable
+ * CryptoKeys answer the core's decryption requests, no password (src/wasm/webcrypto.rs).
+ */
+export async function verifyUnlocked(raw: Uint8Array, context: Omit<VerifyContext, "decryptionKey">, key: AsyncKey, progress?: Progress): Promise<VerifiedContent> {
+  const out = (await callInWorker("verifyAsync", [raw, { ...context, withContent: true }, key], progress)) as VerifyReport | VerifiedContent;
+  if (!("content" in out) || !(out.content instanceof Uint8Array)) throw new CodedError(EXTENSION_CODES.coreFailed, "verifyAsync returned no content.");
   return out;
 }
 
@@ -261,8 +282,28 @@ export async function makeReceipt(raw: Uint8Array, key: StoredKeyUse, context: V
   return out;
 }
 
-/** wasm `verifyReceipt(receipt, original, request)` → the receipt's report, checked against the original (RFC 2634 §2.7). */
-export function verifyReceipt(receipt: Uint8Array, original: Uint8Array, context: VerifyContext): Promise<VerifyReport> {
+/**
+ * wasm `makeReceiptAsync(raw, key, verifyRequest, { messageId })` in the core worker:
+ * `makeReceipt` with the unlocked key (shared/key-lock.ts), which opens an encrypted original
+ * and signs the receipt — the same checks and refusals, no password.
+ */
+export async function makeReceiptUnlocked(raw: Uint8Array, key: AsyncKey, context: VerifyContext, messageId: string): Promise<SignedReceipt> {
+  const { trustAnchors, at, reader } = context;
+  const out = (await callInWorker("makeReceiptAsync", [raw, key, { trustAnchors, at, ...(reader ? { reader } : {}) }, { messageId }])) as SignedReceipt;
+  if (!(out.message instanceof Uint8Array) || !Array.isArray(out.to) || out.to.length === 0) throw new CodedError(EXTENSION_CODES.coreFailed, "makeReceiptAsync returned a receipt without bytes or recipients.");
+  return out;
+}
+
+/**
+ * wasm `verifyReceipt(receipt, original, request)` → the receipt's report, checked against the
+ * original (RFC 2634 §2.7); with an unlocked key (`verifyReceiptAsync`) that key opens an
+ * encrypted original instead of the request's `decryptionKey`.
+ */
+export async function verifyReceipt(receipt: Uint8Array, original: Uint8Array, context: VerifyContext, unlocked?: AsyncKey): Promise<VerifyReport> {
+  if (unlocked) {
+    if (context.decryptionKey) throw new CodedError(EXTENSION_CODES.badMessage, "verifyReceipt takes one decryption key: the unlocked key or the stored one.");
+    return invoke("verifyReceiptAsync", receipt, original, context, unlocked);
+  }
   return invoke("verifyReceipt", receipt, original, context);
 }
 
@@ -287,10 +328,14 @@ export function signAsync(raw: Uint8Array, key: AsyncKey, request: ReadonlyDeep<
   return invoke("signAsync", raw, key, request);
 }
 
-/** wasm `encrypt(raw, recipientCertificatesPem, request)` → the encrypted message. */
+/**
+ * wasm `encryptAsync(raw, recipientCertificatesPem, request)` → the encrypted message: the
+ * options and result of `encrypt`, the public-key and bulk cipher work done by WebCrypto
+ * (src/wasm/webcrypto_encrypt.rs); an algorithm WebCrypto lacks is refused, never weakened.
+ */
 export async function encrypt(raw: Uint8Array, certificates: readonly string[], request: ReadonlyDeep<EncryptRequest>, progress?: Progress): Promise<Uint8Array> {
-  if (raw.length >= WORKER_MIN_BYTES) return messageBytes(await callInWorker("encrypt", [raw, certificates, request], progress));
-  return invoke("encrypt", raw, certificates, request);
+  if (raw.length >= WORKER_MIN_BYTES) return messageBytes(await callInWorker("encryptAsync", [raw, certificates, request], progress));
+  return invoke("encryptAsync", raw, certificates, request);
 }
 
 /**

@@ -5,7 +5,7 @@
  * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { call, compose, encrypt, mmhsVocabulary, sign, signAsync, verify, type MmhsVocabulary, type StoredKeyUse } from "../core/wasm.js";
+import { compose, encrypt, invoke, mmhsVocabulary, sign, signAsync, verify, type MmhsVocabulary, type StoredKeyUse } from "../core/wasm.js";
 import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import type { ReceiptRequestOptions } from "../../../src/wasm/api.js";
 import { audit, sentFields } from "../shared/audit.js";
@@ -143,7 +143,7 @@ function build(settings: Settings, vocabulary: MmhsVocabulary): void {
     const p = currentPolicy();
     if (!p) return null;
     const n = ++asked;
-    const r = await pickerRestriction(call, settings.labelPolicies, p.oid, readRecipients(rcpts).map((x) => x.address));
+    const r = await pickerRestriction(invoke, settings.labelPolicies, p.oid, readRecipients(rcpts).map((x) => x.address));
     if (n === asked) {
       restriction = { oid: p.oid, r };
       applyRestriction(classification, r);

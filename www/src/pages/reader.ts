@@ -1,10 +1,17 @@
 /**
  * Reader frame (extension origin, embedded by the content script in the webmail's message view).
- * Verifies first (wasm `verify`), then renders. The raw message arrives through the service
- * worker's session stash; decrypted content never leaves this frame.
+ * Verifies first (wasm `verify`, or `verifyAsync` with the unlocked key), then renders. The raw
+ * message arrives through the service worker's session stash; decrypted content never leaves
+ * this frame.
+ *
+ * The key: while it is unlocked (shared/key-lock.ts) its non-extractable CryptoKeys open an
+ * encrypted message and sign a signed receipt, in the page's core worker, with no password;
+ * when it is locked (or the lock expired, or belongs to another identity or browser session)
+ * the password is asked as before — nothing else stands in for it.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { attachmentBytes, call, displayedField, makeMdn, makeReceipt, readContent, verify, verifyReceipt, type ContentView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
+import { attachmentBytes, displayedField, invoke, makeMdn, makeReceipt, makeReceiptUnlocked, readContent, verify, verifyReceipt, verifyUnlocked, type ContentView, type StoredKeyUse, type VerifiedContent, type VerifyReport } from "../core/wasm.js";
+import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import { audit, loadAudit, reportFields } from "../shared/audit.js";
 import { autoReceiptAllowed, findTracked, loadReceipts, recipientLines, updateReceipts, withReceipt } from "../shared/receipts.js";
 import { equivalentLabels, equivalentsNote, reportLabel } from "../shared/label-policy.js";
@@ -109,12 +116,16 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     password !== null && settings.identity
       ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password, certificate: settings.identity.certificate, chain: settings.identity.chain }
       : undefined;
+  // The unlocked key, unless the user typed the password for this message.
+  const unlocked = password === null ? await unlockedKey(settings) : null;
   let out: VerifiedContent;
   let ticks: number;
   try {
-    // The worker gets the decryption key only when the user typed its password for this message.
+    // The worker gets a decryption key only when the user typed its password for this message,
+    // or the key is unlocked (its CryptoKeys, never the stored key or a password).
+    const context = { trustAnchors: settings.trustAnchors, at: nowRfc3339(), reader, trustedAuthservIds: settings.trustedAuthservIds };
     ({ out, ticks } = await verifyWithProgress(raw, (progress) =>
-      verify(raw, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), ...(key ? { decryptionKey: key } : {}), reader, trustedAuthservIds: settings.trustedAuthservIds }, progress),
+      unlocked ? verifyUnlocked(raw, context, unlocked, progress) : verify(raw, { ...context, ...(key ? { decryptionKey: key } : {}) }, progress),
     ));
   } catch (err) {
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
@@ -148,7 +159,7 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   // The core reads the MMHS view (`mmhs`, with the reader's precedence) from the header section
   // the recipient is meant to see — the protected one under header protection — and reports an
   // unreadable one as a problem (src/verify/verdict.rs): the page never picks a header section.
-  const report = await receiptChecked(raw, verified, settings, key, reader);
+  const report = await receiptChecked(raw, verified, settings, key, unlocked, reader);
   const v = viewReport(report);
   const auditError = await auditOpened(report, v, opened);
   const contentRequest = { headerProtection: hpScheme(v.headerProtection.scheme) };
@@ -160,13 +171,13 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     return;
   }
   const signedLabel = reportLabel(report);
-  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(call, settings.labelPolicies, signedLabel)) : null;
+  const equivalents = signedLabel ? equivalentsNote(await equivalentLabels(invoke, settings.labelPolicies, signedLabel)) : null;
   root.append(
     ...[
       ...R.reportSections(v, settings.trustAnchors.length === 0 ? errorBox(new CodedError(EXTENSION_CODES.noTrustAnchors), "Settings") : null, true),
       await receiptsOfSent(v),
       auditError,
-      isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, reader ?? null),
+      isOwnFolder(opened) || (reader !== undefined && v.signedReceiptRequest?.signer?.toLowerCase() === reader.toLowerCase()) ? null : signedReceiptPrompt(v, report, raw, settings, key, unlocked !== null, reader ?? null),
       equivalents,
       receiptPrompt(v, raw, content, messageId, settings.identity?.address ?? null),
       R.dsnView(content, v),
@@ -178,6 +189,12 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
   if (collected) root.querySelector("table.signatures")?.before(collected);
   // How many frames and timer ticks the page ran while the worker verified (responsiveness).
   root.setAttribute("data-ui-ticks", String(ticks));
+}
+
+/** The unlocked key of the settings' identity now, or null (locked, expired, another identity). */
+async function unlockedKey(settings: Settings): Promise<AsyncKey | null> {
+  if (!settings.identity) return null;
+  return (await currentLock(settings.identity)).key;
 }
 
 /** The report's header-protection scheme as the core's content request names it. */
@@ -263,7 +280,7 @@ function receiptPrompt(v: ReportView, raw: Uint8Array, content: ContentView, mes
  * Sent view and in the audit log. Unknown copy → the report with `receipt-sent-copy-unknown`
  * added (never valid); anything else the same report as `verify`'s.
  */
-async function receiptChecked(raw: Uint8Array, r: VerifyReport, settings: Settings, key: StoredKeyUse | undefined, reader: string | undefined): Promise<VerifyReport> {
+async function receiptChecked(raw: Uint8Array, r: VerifyReport, settings: Settings, key: StoredKeyUse | undefined, unlocked: AsyncKey | null, reader: string | undefined): Promise<VerifyReport> {
   const receipt = r.receipt;
   if (!receipt) return r;
   const identifier = receipt.identifier;
@@ -277,7 +294,8 @@ async function receiptChecked(raw: Uint8Array, r: VerifyReport, settings: Settin
   try {
     const fetched = await send("webmail", { op: "fetchRaw", id: tracked.sentId });
     if (fetched.op !== "fetchRaw") throw new CodedError(EXTENSION_CODES.badMessage, "The webmail answered another request.");
-    checked = await verifyReceipt(raw, b64ToBytes(fetched.rawB64), { trustAnchors: settings.trustAnchors, at: nowRfc3339(), decryptionKey: key, reader });
+    // The key opens an encrypted sent copy: the unlocked one, else the one opened with the password.
+    checked = await verifyReceipt(raw, b64ToBytes(fetched.rawB64), { trustAnchors: settings.trustAnchors, at: nowRfc3339(), ...(key ? { decryptionKey: key } : {}), reader }, unlocked ?? undefined);
   } catch (err) {
     // The Sent copy could not be read or checked: the receipt stays unverified, with the cause.
     const code = typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : EXTENSION_CODES.coreFailed;
@@ -341,10 +359,13 @@ async function receiptsOfSent(v: ReportView): Promise<HTMLElement | null> {
  * A signed-receipt request (RFC 2634 §2.2; profile §4.1.7): "Send signed receipt" is enabled
  * only for a valid report (the core refuses anything else too, `receipt-refused-*`). The
  * receipt goes to `receiptsTo` through the webmail, like every message the extension sends.
- * Automatic return for the precedences the settings name (`autoReceiptAllowed`) when the key
- * is already unlocked for this message; otherwise the key password is asked.
+ * The receipt is signed with the unlocked key (wasm `makeReceiptAsync`, checked again when
+ * sending: an expired lock asks the password), else with the key opened by the password typed
+ * for this message or in the box. Automatic return for the precedences the settings name
+ * (`autoReceiptAllowed`) when the key is unlocked or was opened for this message; otherwise
+ * the key password is asked.
  */
-function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, settings: Settings, key: StoredKeyUse | undefined, reader: string | null): HTMLElement | null {
+function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, settings: Settings, key: StoredKeyUse | undefined, wasUnlocked: boolean, reader: string | null): HTMLElement | null {
   const rq = v.signedReceiptRequest;
   if (!rq) return null;
   if (v.signedReceipt) return null;
@@ -358,6 +379,10 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
     allowed ? null : h("p", { class: "bad" }, badge("The message is not valid: no signed receipt can be returned.", "bad")),
   );
   const pw = h("input", { type: "password", id: "signed-receipt-password", autocomplete: "current-password" });
+  const pwField = field("Key password (signs the receipt)", pw);
+  // While the key is unlocked no password is asked; shown again if the lock has expired.
+  if (wasUnlocked) pwField.hidden = true;
+  const unlockedNote = wasUnlocked ? h("p", { class: "hint", id: "signed-receipt-unlocked" }, "Your key is unlocked: the receipt is signed with it, no password needed.") : null;
   const btn = h("button", { type: "button", id: "signed-receipt-send", disabled: !allowed }, "Send signed receipt");
   const out = h("div", { role: "status", class: "signed-receipt-result" });
   const done = (text: string) => {
@@ -366,16 +391,26 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
     clear(out);
     out.append(text);
   };
-  const go = async (useKey: StoredKeyUse | undefined) => {
+  const go = async () => {
     clear(out);
     try {
       if (!allowed) throw new CodedError(EXTENSION_CODES.formInvalid, "The message is not valid.");
       if (!settings.identity) throw new CodedError(EXTENSION_CODES.noKey);
       if (!reader) throw new CodedError(EXTENSION_CODES.formInvalid, "Your own address is unknown (import your key in Settings).");
-      const k = useKey ?? (pw.value !== "" ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password: pw.value, certificate: settings.identity.certificate, chain: settings.identity.chain } : null);
-      if (!k) throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+      // The lock is read now: a key that locked since the message opened is not used.
+      const unlocked = await unlockedKey(settings);
+      const typed = pw.value !== "" ? { encryptedPkcs8: settings.identity.encryptedPkcs8, password: pw.value, certificate: settings.identity.certificate, chain: settings.identity.chain } : null;
+      const stored = key ?? typed;
+      const context = { trustAnchors: settings.trustAnchors, at: nowRfc3339(), reader };
+      const messageId = `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`;
+      const signReceipt = unlocked ? () => makeReceiptUnlocked(raw, unlocked, context, messageId) : stored ? () => makeReceipt(raw, stored, context, messageId) : null;
+      if (!signReceipt) {
+        pwField.hidden = false;
+        unlockedNote?.remove();
+        throw new CodedError(EXTENSION_CODES.keyPasswordMissing);
+      }
       btn.setAttribute("disabled", "");
-      const made = await makeReceipt(raw, k, { trustAnchors: settings.trustAnchors, at: nowRfc3339(), reader }, `${randomHex(16)}@${reader.split("@")[1] ?? "localhost"}`);
+      const made = await signReceipt();
       await send("webmail", { op: "send", rawB64: bytesToB64(made.message), envelope: { mailFrom: reader, rcpts: made.to.map((address) => ({ address })) } });
       await chrome.storage.local.set({ [stateKey]: nowRfc3339() });
       const receiptId = await displayedField(made.message, "Message-ID");
@@ -387,14 +422,14 @@ function signedReceiptPrompt(v: ReportView, report: unknown, raw: Uint8Array, se
       out.append(errorBox(err, "Signed receipt not sent"));
     }
   };
-  btn.addEventListener("click", () => void go(undefined));
-  box.append(field("Key password (signs the receipt)", pw), h("div", { class: "actions" }, btn), out);
+  btn.addEventListener("click", () => void go());
+  box.append(...[unlockedNote, pwField, h("div", { class: "actions" }, btn), out].filter((x): x is HTMLElement => x !== null));
   void chrome.storage.local.get(stateKey).then((got) => {
     const earlier = got[stateKey];
     if (typeof earlier === "string") done(`You already sent a signed receipt for this message (${earlier}).`);
     else if (autoReceiptAllowed(v, settings.autoReceiptPrecedences)) {
       box.setAttribute("data-auto", "true");
-      if (key) void go(key);
+      if (key || wasUnlocked) void go();
       else out.append(`Automatic signed receipt for ${v.readerPrecedence?.precedence?.name ?? "this precedence"} (Settings): enter your key password to send it.`);
     }
   });

@@ -6,11 +6,14 @@
  *
  * What a call may carry is checked here, on both sides: the worker gets key material only for
  * the calls that use it (`sign`, `encrypt` none, `verify` only a `decryptionKey`), never for
- * reading content.
+ * reading content. An unlocked key (`AsyncKey` of wasm `unlockKey`: the non-extractable
+ * WebCrypto `CryptoKey`s, structured-cloned to the worker, still non-extractable there) goes
+ * only to `verifyAsync` (third argument, the key that opens an encrypted layer) and
+ * `makeReceiptAsync` (second argument, the key that opens the original and signs the receipt).
  */
 
 /** The core functions the worker runs. */
-export const WORKER_FUNCTIONS = ["verify", "readContent", "attachmentBytes", "sign", "encrypt"] as const;
+export const WORKER_FUNCTIONS = ["verify", "verifyAsync", "readContent", "attachmentBytes", "sign", "encrypt", "encryptAsync", "makeReceiptAsync"] as const;
 export type WorkerFunction = (typeof WORKER_FUNCTIONS)[number];
 
 export interface WorkerRequest {
@@ -28,7 +31,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const KEY_MEMBERS = ["encryptedPkcs8", "password", "privateKey", "pkcs8", "key"];
+const KEY_MEMBERS = ["encryptedPkcs8", "password", "privateKey", "pkcs8", "key", "cryptoKeys", "decryptionKey"];
 
 /** Whether a value carries key material anywhere in its top two levels. */
 function carriesKey(v: unknown): boolean {
@@ -36,10 +39,28 @@ function carriesKey(v: unknown): boolean {
   return Object.entries(v).some(([k, x]) => KEY_MEMBERS.includes(k) || (isObj(x) && KEY_MEMBERS.some((m) => m in x)));
 }
 
+const ASYNC_KEY_MEMBERS = ["kind", "certificate", "chain", "cryptoKeys"];
+
+/**
+ * Whether `v` is an unlocked key as `unlockKey` makes it: its certificate and chain (PEM
+ * texts), its kind, and only non-extractable `CryptoKey`s — no password, no PKCS#8, no
+ * callbacks, nothing else.
+ */
+export function isUnlockedKey(v: unknown): boolean {
+  if (!isObj(v) || !Object.keys(v).every((k) => ASYNC_KEY_MEMBERS.includes(k))) return false;
+  const { kind, certificate, chain, cryptoKeys } = v;
+  if ((kind !== "rsa" && kind !== "ec") || typeof certificate !== "string") return false;
+  if (!Array.isArray(chain) || !chain.every((c) => typeof c === "string")) return false;
+  if (!isObj(cryptoKeys)) return false;
+  const keys = Object.values(cryptoKeys);
+  return keys.length > 0 && keys.every((k) => typeof CryptoKey === "function" && k instanceof CryptoKey && !k.extractable);
+}
+
 /**
  * Whether `args` are what `fn` may carry: a message first (bytes or text), and key material
- * only where the call needs it — `sign`'s signer (second argument) and `verify`'s
- * `decryptionKey`. Anything else is refused before it reaches the worker.
+ * only where the call needs it — `sign`'s signer (second argument), `verify`'s
+ * `decryptionKey`, an unlocked key as `verifyAsync`'s third and `makeReceiptAsync`'s second
+ * argument. Anything else is refused before it reaches the worker.
  */
 export function allowedArgs(fn: WorkerFunction, args: readonly unknown[]): boolean {
   const [raw, second, third] = args;
@@ -50,6 +71,12 @@ export function allowedArgs(fn: WorkerFunction, args: readonly unknown[]): boole
       const { decryptionKey, ...rest } = second;
       return !carriesKey(rest) && (decryptionKey === undefined || isObj(decryptionKey));
     }
+    case "verifyAsync":
+      return isObj(second) && !carriesKey(second) && (args.length === 2 || (args.length === 3 && isUnlockedKey(third)));
+    case "makeReceiptAsync": {
+      const fourth = args[3];
+      return args.length === 4 && isUnlockedKey(second) && isObj(third) && !carriesKey(third) && isObj(fourth) && !carriesKey(fourth);
+    }
     case "readContent":
       return args.length <= 2 && (second === undefined || (isObj(second) && !carriesKey(second)));
     case "attachmentBytes":
@@ -57,6 +84,7 @@ export function allowedArgs(fn: WorkerFunction, args: readonly unknown[]): boole
     case "sign":
       return args.length <= 3 && isObj(second) && (third === undefined || (isObj(third) && !carriesKey(third)));
     case "encrypt":
+    case "encryptAsync":
       return args.length <= 3 && Array.isArray(second) && second.every((c) => typeof c === "string") && (third === undefined || (isObj(third) && !carriesKey(third)));
   }
 }
@@ -93,10 +121,13 @@ export function parseWorkerReply(v: unknown): WorkerReply | null {
 export function progressText(stage: WorkerFunction, bytes: number): string {
   const what: Record<WorkerFunction, string> = {
     verify: "Verifying",
+    verifyAsync: "Verifying",
+    makeReceiptAsync: "Signing the receipt",
     readContent: "Reading the content",
     attachmentBytes: "Decoding the attachment",
     sign: "Signing",
     encrypt: "Encrypting",
+    encryptAsync: "Encrypting",
   };
   return `${what[stage]}… ${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

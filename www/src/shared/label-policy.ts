@@ -9,35 +9,19 @@
  * hold), no classification is offered.
  */
 
+import type { Classification, CoreApi, Equivalent, ReceivableClass, SecurityLabel, VerifyReport } from "../core/wasm.js";
 import { h } from "./dom.js";
 
-/** The core call (`call` of core/wasm.ts), injected so this module stays testable. */
-export type CoreCall = (name: string, ...args: unknown[]) => Promise<unknown>;
+export type { Equivalent, ReceivableClass };
 
-export interface PolicyClassification {
-  readonly value: number;
-  readonly name: string;
-  readonly marking: string;
-  readonly fgcolor?: string;
-  readonly bgcolor?: string;
-}
+/** The typed core binding (`invoke` of core/wasm.ts), injected so this module stays testable. */
+export type LabelCore = <K extends "labelReceivable" | "labelEquivalents">(name: K, ...args: Parameters<CoreApi[K]>) => Promise<ReturnType<CoreApi[K]>>;
 
-export interface ReceivableClass {
-  readonly classification: PolicyClassification;
-  readonly allowed: boolean;
-  readonly refused: ReadonlyArray<{ readonly address: string; readonly code?: string; readonly reason: string }>;
-}
+/** A classification as a security policy file defines it (the core's `Classification`). */
+export type PolicyClassification = Classification;
 
-export interface LabelJson {
-  readonly policy: string;
-  readonly classification?: number | null;
-  readonly categories: ReadonlyArray<{ readonly type: string; readonly value: string }>;
-}
-
-export interface Equivalent {
-  readonly label: LabelJson;
-  readonly marking: string | null;
-}
+/** A signed label as the core reports it (`VerifyReport.securityLabel`). */
+export type LabelJson = SecurityLabel;
 
 /** What the picker may offer for `policy`: `null` = no security policies configured (no
  * restriction); otherwise, per classification value, whether it is allowed and why not. */
@@ -50,24 +34,18 @@ export interface PickerRestriction {
   readonly error?: string;
 }
 
-function isReceivable(v: unknown): v is ReceivableClass {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
-  const c = o["classification"] as Record<string, unknown> | undefined;
-  return typeof o["allowed"] === "boolean" && Array.isArray(o["refused"]) && typeof c === "object" && c !== null && typeof c["value"] === "number";
-}
-
-/** Ask the core which classifications of `policy` every recipient may receive. */
-export async function pickerRestriction(core: CoreCall, policies: readonly string[], policy: string, recipients: readonly string[]): Promise<PickerRestriction | null> {
+/** Ask the core which classifications of `policy` every recipient may receive; the core
+ * decides (`allowed`) and explains (`why`), this only indexes its answer. */
+export async function pickerRestriction(core: LabelCore, policies: readonly string[], policy: string, recipients: readonly string[]): Promise<PickerRestriction | null> {
   if (policies.length === 0) return null;
   const fail = (error: string): PickerRestriction => ({ allowed: new Set(), why: new Map(), classes: new Map(), error });
-  let out: unknown;
+  let out: ReceivableClass[];
   try {
-    out = await core("labelReceivable", { policies: [...policies], recipients: [...recipients], policy });
+    out = await core("labelReceivable", { policies, recipients, policy });
   } catch (e) {
     return fail(e instanceof Error ? e.message : String(e));
   }
-  if (!Array.isArray(out) || !out.every(isReceivable)) return fail("unexpected answer from the core");
+  if (!Array.isArray(out)) return fail("unexpected answer from the core");
   if (out.length === 0) return fail(`the security policies do not define ${policy}`);
   const allowed = new Set<number>();
   const why = new Map<number, string>();
@@ -75,7 +53,7 @@ export async function pickerRestriction(core: CoreCall, policies: readonly strin
   for (const c of out) {
     classes.set(c.classification.value, c.classification);
     if (c.allowed) allowed.add(c.classification.value);
-    else why.set(c.classification.value, c.refused.map((r) => (r.reason.includes(r.address) ? r.reason : `${r.address}: ${r.reason}`)).join("; "));
+    else why.set(c.classification.value, c.why ?? "not receivable by every recipient");
   }
   return { allowed, why, classes };
 }
@@ -97,11 +75,11 @@ export function applyRestriction(select: HTMLSelectElement, r: PickerRestriction
 
 /** The equivalents of a received label in the other configured policies (empty on error:
  * they are informative only). */
-export async function equivalentLabels(core: CoreCall, policies: readonly string[], label: LabelJson): Promise<Equivalent[]> {
+export async function equivalentLabels(core: LabelCore, policies: readonly string[], label: LabelJson): Promise<Equivalent[]> {
   if (policies.length === 0) return [];
   try {
-    const out = await core("labelEquivalents", { policies: [...policies], label });
-    return Array.isArray(out) ? (out as Equivalent[]).filter((e) => typeof e === "object" && e !== null && typeof e.label?.policy === "string") : [];
+    const out = await core("labelEquivalents", { policies, label });
+    return Array.isArray(out) ? out : [];
   } catch {
     return [];
   }
@@ -119,9 +97,6 @@ export function equivalentsNote(eqs: readonly Equivalent[]): HTMLElement | null 
 }
 
 /** The signed label of a core verification report (`securityLabel`), if any. */
-export function reportLabel(report: unknown): LabelJson | null {
-  const l = (report as { securityLabel?: unknown } | null)?.securityLabel;
-  if (typeof l !== "object" || l === null) return null;
-  const o = l as Record<string, unknown>;
-  return typeof o["policy"] === "string" && Array.isArray(o["categories"]) ? (l as LabelJson) : null;
+export function reportLabel(report: Pick<VerifyReport, "securityLabel"> | null): LabelJson | null {
+  return report?.securityLabel ?? null;
 }

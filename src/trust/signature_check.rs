@@ -1,0 +1,241 @@
+//! Signature values checked by a provider outside the core (the browser's WebCrypto) during a
+//! verification: the sans-I/O seam of `crate::smime::key_operation` for *public*-key
+//! operations. The walk stays one synchronous walk: each signature value it meets (a
+//! SignerInfo's, RFC 5652 §5.6; a certificate's, RFC 5280 §6.1.3 (a)(1)) is answered from
+//! the provider's answers given so far, or — only while a step records
+//! ([`SignatureChecks::recording`]) — recorded and taken as valid for now. The step that
+//! recorded requests is never a result: its caller has the provider check them and walks
+//! again, and the walk stands only when every value it took as valid was answered valid.
+//!
+//! Only the math is delegated. The key and the signature are decoded here with the same
+//! decoders as the pure-Rust verification (an ECDSA point must be on its curve, an ECDSA
+//! signature strict DER, an RSA signature exactly as long as the modulus), and what the
+//! provider did not confirm — a `false`, an error, an algorithm outside [`SignatureCheck`] —
+//! is verified by the pure-Rust code, so a report never differs from the synchronous one.
+//! Delegated: ECDSA P-256 / P-384 and RSASSA-PKCS1-v1_5 (rsaEncryption keys), each with
+//! SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2, RFC 4055 §5), over at most
+//! [`MAX_CHECKED_MESSAGE`] octets; anything else (SHA-1, DSA, RSASSA-PSS) stays in Rust.
+
+use std::sync::{Arc, Mutex};
+
+use crate::asn1::oid::{
+    ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, P256, P384, RSA_ENCRYPTION,
+    SHA256_WITH_RSA, SHA384_WITH_RSA, SHA512_WITH_RSA,
+};
+use const_oid::ObjectIdentifier as Oid;
+use spki::SubjectPublicKeyInfoOwned;
+
+/// The longest signed message handed to a provider (signed attributes and certificates are
+/// far shorter; a SignerInfo without signed attributes over a large content stays in Rust,
+/// so no request copies a whole message).
+pub const MAX_CHECKED_MESSAGE: usize = 64 * 1024;
+
+/// The hash a delegated signature is made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckHash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// The public key of a delegated check, decoded and re-encoded as a provider imports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckKey {
+    /// ECDSA: the named curve ("P-256" / "P-384") and the uncompressed SEC1 point.
+    Ec {
+        /// WebCrypto's name of the curve.
+        curve: &'static str,
+        /// 0x04 ‖ x ‖ y.
+        point: Vec<u8>,
+    },
+    /// RSASSA-PKCS1-v1_5: the key as an rsaEncryption SubjectPublicKeyInfo (DER).
+    Rsa {
+        /// SubjectPublicKeyInfo DER.
+        spki: Vec<u8>,
+    },
+}
+
+/// "Verify this signature": key, hash, signed octets and the signature value (ECDSA in the
+/// fixed r ‖ s form WebCrypto takes, RFC 7518 §3.4; RSA as is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    /// The public key.
+    pub key: CheckKey,
+    /// The hash of the signature algorithm.
+    pub hash: CheckHash,
+    /// The signed octets (DER signed attributes, or a certificate's TBSCertificate).
+    pub message: Vec<u8>,
+    /// The signature value.
+    pub signature: Vec<u8>,
+}
+
+impl SignatureCheck {
+    /// The check of `signature` over `message` by `spki` under signature algorithm
+    /// `sig_alg` (the key algorithm's OID standing for "with `digest`", as CMS allows), or
+    /// `None` when it is not delegated (then the pure-Rust code verifies it).
+    pub fn new(
+        spki: &SubjectPublicKeyInfoOwned,
+        sig_alg: &Oid,
+        digest: Option<CheckHash>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Option<SignatureCheck> {
+        if message.len() > MAX_CHECKED_MESSAGE {
+            return None;
+        }
+        let key_oid = spki.algorithm.oid;
+        let hash = match *sig_alg {
+            ECDSA_SHA256 | SHA256_WITH_RSA => CheckHash::Sha256,
+            ECDSA_SHA384 | SHA384_WITH_RSA => CheckHash::Sha384,
+            ECDSA_SHA512 | SHA512_WITH_RSA => CheckHash::Sha512,
+            o if o == key_oid => digest?,
+            _ => return None,
+        };
+        let is_ecdsa = matches!(*sig_alg, ECDSA_SHA256 | ECDSA_SHA384 | ECDSA_SHA512);
+        let is_rsa = matches!(
+            *sig_alg,
+            SHA256_WITH_RSA | SHA384_WITH_RSA | SHA512_WITH_RSA
+        );
+        let point = spki.subject_public_key.raw_bytes();
+        let (key, signature) = if key_oid == EC_PUBLIC_KEY && (is_ecdsa || *sig_alg == key_oid) {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<Oid>().ok())?;
+            match curve {
+                P256 => {
+                    let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
+                    let sig = p256::ecdsa::Signature::from_der(signature).ok()?;
+                    let point = vk.to_sec1_point(false).as_bytes().to_vec();
+                    (
+                        CheckKey::Ec {
+                            curve: "P-256",
+                            point,
+                        },
+                        sig.to_bytes().to_vec(),
+                    )
+                }
+                P384 => {
+                    let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
+                    let sig = p384::ecdsa::Signature::from_der(signature).ok()?;
+                    let point = vk.to_sec1_point(false).as_bytes().to_vec();
+                    (
+                        CheckKey::Ec {
+                            curve: "P-384",
+                            point,
+                        },
+                        sig.to_bytes().to_vec(),
+                    )
+                }
+                _ => return None,
+            }
+        } else if key_oid == RSA_ENCRYPTION && (is_rsa || *sig_alg == key_oid) {
+            use der::Encode;
+            use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
+            use rsa::traits::PublicKeyParts;
+            let key = rsa::RsaPublicKey::from_public_key_der(&spki.to_der().ok()?).ok()?;
+            if signature.len() != key.size() {
+                return None;
+            }
+            let spki = key.to_public_key_der().ok()?.as_bytes().to_vec();
+            (CheckKey::Rsa { spki }, signature.to_vec())
+        } else {
+            return None;
+        };
+        Some(SignatureCheck {
+            key,
+            hash,
+            message: message.to_vec(),
+            signature,
+        })
+    }
+}
+
+/// What [`SignatureChecks::lookup`] says of a signature value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// The provider verified it.
+    Valid,
+    /// Recorded while recording: valid for now, the step is not a result until answered.
+    Provisional,
+    /// Not confirmed by the provider (or not answered outside a recording step): the
+    /// pure-Rust verification decides.
+    Verify,
+}
+
+#[derive(Default)]
+struct State {
+    answers: Vec<(SignatureCheck, bool)>,
+    asked: Vec<SignatureCheck>,
+    recording: bool,
+}
+
+/// The provider's answers to [`SignatureCheck`]s, shared by every clone (a walk's
+/// certificate validator holds one inside certval's environment).
+#[derive(Clone, Default)]
+pub struct SignatureChecks(Arc<Mutex<State>>);
+
+impl std::fmt::Debug for SignatureChecks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignatureChecks").finish_non_exhaustive()
+    }
+}
+
+/// Ends a recording step when dropped ([`SignatureChecks::recording`]).
+pub struct Recording<'a>(&'a SignatureChecks);
+
+impl Drop for Recording<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.0 .0.lock() {
+            s.recording = false;
+        }
+    }
+}
+
+impl SignatureChecks {
+    /// Unanswered requests are recorded (and taken as valid for now) until the guard is
+    /// dropped; outside it they are verified in Rust.
+    pub fn recording(&self) -> Recording<'_> {
+        if let Ok(mut s) = self.0.lock() {
+            s.recording = true;
+            s.asked.clear();
+        }
+        Recording(self)
+    }
+
+    /// The answer to `check`, recording it when unanswered during a recording step.
+    pub fn lookup(&self, check: &SignatureCheck) -> Lookup {
+        let Ok(mut s) = self.0.lock() else {
+            return Lookup::Verify;
+        };
+        if let Some((_, ok)) = s.answers.iter().find(|(c, _)| c == check) {
+            return if *ok { Lookup::Valid } else { Lookup::Verify };
+        }
+        if !s.recording {
+            return Lookup::Verify;
+        }
+        if !s.asked.contains(check) {
+            s.asked.push(check.clone());
+        }
+        Lookup::Provisional
+    }
+
+    /// The requests recorded by the last recording step.
+    pub fn take_asked(&self) -> Vec<SignatureCheck> {
+        self.0
+            .lock()
+            .map(|mut s| std::mem::take(&mut s.asked))
+            .unwrap_or_default()
+    }
+
+    /// Record the provider's answer to `check` (`false` also for an error).
+    pub fn add(&self, check: SignatureCheck, valid: bool) {
+        if let Ok(mut s) = self.0.lock() {
+            s.answers.push((check, valid));
+        }
+    }
+}
