@@ -2,7 +2,7 @@
 //! cross-origin form and API posts (another web app on 127.0.0.1 on another port), framing
 //! headers, login lockout and its expiry (SMTP AUTH included), session expiry, password hash
 //! upgrade, private file modes, the one message-size limit for JSON and SMTP, and the small
-//! body limit of requests without a session.
+//! body limit of requests without a session (JSON bodies and HTML forms, the login form too).
 #![cfg(not(target_arch = "wasm32"))]
 
 use crate::support::server::*;
@@ -523,5 +523,118 @@ async fn a_request_without_a_session_carries_at_most_64_kib() {
     let r = post_as(addr, "/api/login", &[], "text/plain", &small).await;
     assert_eq!(r.status, 415, "{}", r.text());
     assert_eq!(r.json()["code"], "bad-request");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_without_a_session_carries_at_most_64_kib() {
+    let (srv, _d) = start("anonymous-form", 3 * 1024 * 1024, None).await;
+    let addr = srv.http_addr;
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let r = http(addr, "GET", "/login", &[], None).await;
+    assert_eq!(r.status, 200);
+    let login_cookie = cookie_pair(&r);
+    let token = csrf_of(&r.text());
+    let login = |pad: usize| {
+        format!(
+            "address=alice%40army.example&password=alice-demo&csrf={token}&padding={}",
+            "p".repeat(pad)
+        )
+    };
+    // Before login, a large form is refused without being read or parsed, whatever route —
+    // the login form too, with its valid token and right password.
+    for path in ["/login", "/compose", "/logout", "/message/1/delete"] {
+        let body = login(100 * 1024);
+        let r = http(
+            addr,
+            "POST",
+            path,
+            &[("Cookie", &login_cookie)],
+            Some((FORM, body.as_bytes())),
+        )
+        .await;
+        assert_eq!(r.status, 413, "{path}: {}", r.text());
+        assert!(r.text().contains("message-too-large"), "{path}");
+        assert!(r.header("set-cookie").is_none(), "{path}: no session");
+    }
+    // A forged session cookie is no session.
+    let forged = format!("{login_cookie}; mmhs_session=00");
+    let body = login(100 * 1024);
+    let r = http(
+        addr,
+        "POST",
+        "/compose",
+        &[("Cookie", &forged)],
+        Some((FORM, body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 413, "{}", r.text());
+    // A form that does not say it is URL-encoded is refused before it is read.
+    let body = login(16);
+    let r = http(
+        addr,
+        "POST",
+        "/login",
+        &[("Cookie", &login_cookie)],
+        Some(("text/plain", body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 415, "{}", r.text());
+    // Fields that do not parse (a required one missing) are refused with a page.
+    let r = http(
+        addr,
+        "POST",
+        "/login",
+        &[("Cookie", &login_cookie)],
+        Some((FORM, format!("csrf={token}").as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("bad-request"), "{}", r.text());
+    // A login form of ordinary size is read (its unknown field ignored).
+    let body = login(16);
+    let r = http(
+        addr,
+        "POST",
+        "/login",
+        &[("Cookie", &login_cookie)],
+        Some((FORM, body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let session = cookie_pair(&r);
+    // Logged in, a form above 64 KiB is read and parsed: the compose page that refuses it
+    // keeps what was typed.
+    let page = http(addr, "GET", "/compose", &[("Cookie", &session)], None).await;
+    let csrf = csrf_of(&page.text());
+    let text = "x<y ".repeat(40 * 1024);
+    let body = format!(
+        "csrf={csrf}&to=not-an-address&subject=S&body={}",
+        text.replace('<', "%3C").replace(' ', "+")
+    );
+    let r = http(
+        addr,
+        "POST",
+        "/compose",
+        &[("Cookie", &session)],
+        Some((FORM, body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", &r.text()[..2000]);
+    assert!(r.text().contains("Invalid recipient address."));
+    assert!(r.text().contains(&"x&lt;y ".repeat(40 * 1024)));
+    // ... and with a wrong token too, as the CSRF refusal keeps the text.
+    let body = body.replace(&format!("csrf={csrf}"), "csrf=00");
+    let r = http(
+        addr,
+        "POST",
+        "/compose",
+        &[("Cookie", &session)],
+        Some((FORM, body.as_bytes())),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", &r.text()[..2000]);
+    assert!(r.text().contains("csrf-token"));
+    assert!(r.text().contains(&"x&lt;y ".repeat(40 * 1024)));
     srv.shutdown().await;
 }

@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,7 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{set_cookie, ClientAddr, WebSession, WebState};
+use super::{set_cookie, BodyRefused, ClientAddr, WebSession, WebState};
 use crate::fields::mt_priority::MtPriority;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
@@ -110,26 +109,21 @@ where
                 "Expected request with `Content-Type: application/json`",
             ));
         }
-        let body = if state.session(req.headers()).is_none() {
-            // Before login only small bodies are read; a body cut short by its client gets
-            // the same answer, which nobody reads.
-            axum::body::to_bytes(req.into_body(), super::ANONYMOUS_BODY_LIMIT)
-                .await
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        TOO_LARGE,
-                        format!(
-                            "a request without a session carries at most {} KiB: log in first",
-                            super::ANONYMOUS_BODY_LIMIT / 1024
-                        ),
-                    )
-                })?
-        } else {
-            match Bytes::from_request(req, state).await {
-                Ok(b) => b,
-                Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-                Err(r) => return Err(ApiError::new(r.status(), "bad-request", r.body_text())),
+        let body = match super::read_body(req, state).await {
+            Ok(b) => b,
+            Err(BodyRefused::Anonymous) => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    TOO_LARGE,
+                    format!(
+                        "a request without a session carries at most {} KiB: log in first",
+                        super::ANONYMOUS_BODY_LIMIT / 1024
+                    ),
+                ))
+            }
+            Err(BodyRefused::TooLarge) => return Err(too_large()),
+            Err(BodyRefused::Other(status, text)) => {
+                return Err(ApiError::new(status, "bad-request", text))
             }
         };
         match state
@@ -145,13 +139,7 @@ where
 /// Whether a request declares a JSON body (RFC 8259 §11 `application/json`, or a structured
 /// syntax suffix `+json`, RFC 6839 §3.1), as `axum::Json` requires.
 fn json_content_type(headers: &HeaderMap) -> bool {
-    let Some(ct) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let mime = crate::mime::entity::media_type(ct).mime;
+    let mime = super::body_media_type(headers);
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 

@@ -143,8 +143,8 @@ impl WebState {
 
     /// Run `f` on the agent's interactive share of the blocking pool
     /// ([`Agent::interactive`]): a request's work that grows with its body — parsing a JSON
-    /// body of up to [`body_limit`] octets, decoding the message it carries — must not
-    /// stall the async runtime. A failure of the pool is an error (fail closed).
+    /// body or an HTML form of up to [`body_limit`] octets, decoding the message it carries,
+    /// building the message of a compose form — must not stall the async runtime. A failure of the pool is an error (fail closed).
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, super::Error> + Send + 'static,
@@ -289,10 +289,58 @@ pub(crate) fn body_limit(max_message_size: usize) -> usize {
         .saturating_add(64 * 1024)
 }
 
-/// The largest JSON body read from a request without a session (`POST /api/login`'s
-/// address and password, or a request that will be refused `auth-required`): the body
-/// limit of [`body_limit`] is for logged-in users only.
+/// The largest body (JSON or HTML form) read from a request without a session (the
+/// address and password of `POST /api/login` or `POST /login`, or a request that will be
+/// refused `auth-required` or sent to the login page): the body limit of [`body_limit`] is
+/// for logged-in users only.
 pub(crate) const ANONYMOUS_BODY_LIMIT: usize = 64 * 1024;
+
+/// Why a request body was not read ([`read_body`]).
+#[derive(Debug)]
+pub(crate) enum BodyRefused {
+    /// A request without a session carried more than [`ANONYMOUS_BODY_LIMIT`] octets.
+    Anonymous,
+    /// A logged-in user's request carried more than [`body_limit`] octets.
+    TooLarge,
+    /// Any other failure to read it (the client broke off): status and reason.
+    Other(axum::http::StatusCode, String),
+}
+
+/// The body of a request, read whole before it is parsed — by the JSON API
+/// ([`api::ApiJson`]) and the HTML forms ([`html::WebForm`]) alike, each then parsing it on the
+/// webmail's share of the blocking pool ([`WebState::blocking`]). With a session, at most
+/// [`body_limit`] octets (the router's `DefaultBodyLimit`); without one, at most
+/// [`ANONYMOUS_BODY_LIMIT`]: nobody who has not logged in makes the server read and parse
+/// megabytes.
+pub(crate) async fn read_body(
+    req: axum::extract::Request,
+    state: &WebState,
+) -> Result<axum::body::Bytes, BodyRefused> {
+    use axum::extract::FromRequest;
+    if state.session(req.headers()).is_none() {
+        // A body cut short by its client gets the same answer, which nobody reads.
+        return axum::body::to_bytes(req.into_body(), ANONYMOUS_BODY_LIMIT)
+            .await
+            .map_err(|_| BodyRefused::Anonymous);
+    }
+    match axum::body::Bytes::from_request(req, state).await {
+        Ok(b) => Ok(b),
+        Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(BodyRefused::TooLarge)
+        }
+        Err(r) => Err(BodyRefused::Other(r.status(), r.body_text())),
+    }
+}
+
+/// The media type of a request's body (`Content-Type`, RFC 9110 §8.3), lower case without
+/// parameters; empty when there is none.
+pub(crate) fn body_media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| crate::mime::entity::media_type(ct).mime)
+        .unwrap_or_default()
+}
 
 /// All routes.
 pub(crate) fn router(state: WebState) -> Router {
