@@ -540,6 +540,42 @@ async fn post_counted(
     (status, text)
 }
 
+/// `n` copies of `body` posted at once ([`post_counted`]), returned once every one is written
+/// whole: the tasks that read their responses, and the count of responses read.
+async fn post_all(
+    addr: std::net::SocketAddr,
+    n: usize,
+    path: &'static str,
+    auth: String,
+    content_type: &'static str,
+    body: Arc<Vec<u8>>,
+) -> (
+    Vec<tokio::task::JoinHandle<(u16, String)>>,
+    Arc<AtomicUsize>,
+) {
+    let sent = Arc::new(AtomicUsize::new(0));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let posts = (0..n)
+        .map(|_| {
+            tokio::spawn(post_counted(
+                addr,
+                path,
+                auth.clone(),
+                content_type,
+                body.clone(),
+                sent.clone(),
+                answered.clone(),
+            ))
+        })
+        .collect();
+    let t0 = Instant::now();
+    while sent.load(Ordering::SeqCst) < n {
+        assert!(t0.elapsed() < T, "the bodies were not sent in time");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (posts, answered)
+}
+
 // One runtime thread for the server and the clients: work on the reactor would hold up
 // every request until it ends.
 #[tokio::test(flavor = "current_thread")]
@@ -572,28 +608,16 @@ async fn large_json_bodies_are_parsed_off_the_runtime() {
         body.extend_from_slice(b",0");
     }
     body.extend_from_slice(b"]}");
-    let body = Arc::new(body);
 
-    let sent = Arc::new(AtomicUsize::new(0));
-    let answered = Arc::new(AtomicUsize::new(0));
-    let posts: Vec<_> = (0..POSTS)
-        .map(|_| {
-            tokio::spawn(post_counted(
-                srv.http_addr,
-                "/api/send",
-                format!("Authorization: {auth}"),
-                "application/json",
-                body.clone(),
-                sent.clone(),
-                answered.clone(),
-            ))
-        })
-        .collect();
-    let t0 = Instant::now();
-    while sent.load(Ordering::SeqCst) < POSTS {
-        assert!(t0.elapsed() < T, "the bodies were not sent in time");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let (posts, answered) = post_all(
+        srv.http_addr,
+        POSTS,
+        "/api/send",
+        format!("Authorization: {auth}"),
+        "application/json",
+        Arc::new(body),
+    )
+    .await;
 
     // Every body is on the server; it parses them while the user asks for a page.
     let t0 = Instant::now();
@@ -647,28 +671,15 @@ async fn large_form_bodies_are_parsed_off_the_runtime() {
     while body.len() < 28 << 20 {
         body.extend_from_slice(b"&p=0");
     }
-    let body = Arc::new(body);
-
-    let sent = Arc::new(AtomicUsize::new(0));
-    let answered = Arc::new(AtomicUsize::new(0));
-    let posts: Vec<_> = (0..POSTS)
-        .map(|_| {
-            tokio::spawn(post_counted(
-                srv.http_addr,
-                "/compose",
-                format!("Cookie: {cookie}"),
-                "application/x-www-form-urlencoded",
-                body.clone(),
-                sent.clone(),
-                answered.clone(),
-            ))
-        })
-        .collect();
-    let t0 = Instant::now();
-    while sent.load(Ordering::SeqCst) < POSTS {
-        assert!(t0.elapsed() < T, "the forms were not sent in time");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let (posts, answered) = post_all(
+        srv.http_addr,
+        POSTS,
+        "/compose",
+        format!("Cookie: {cookie}"),
+        "application/x-www-form-urlencoded",
+        Arc::new(body),
+    )
+    .await;
 
     // Every form is on the server; it parses them while the user asks for a page (which
     // needs SQLite, on the same share of the pool).

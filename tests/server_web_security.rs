@@ -526,6 +526,24 @@ async fn a_request_without_a_session_carries_at_most_64_kib() {
     srv.shutdown().await;
 }
 
+/// `POST path` of `body` (of media type `ct`) with the header field `Cookie: cookie`.
+async fn post_with_cookie(
+    addr: std::net::SocketAddr,
+    path: &str,
+    cookie: &str,
+    ct: &str,
+    body: &str,
+) -> HttpResponse {
+    http(
+        addr,
+        "POST",
+        path,
+        &[("Cookie", cookie)],
+        Some((ct, body.as_bytes())),
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_without_a_session_carries_at_most_64_kib() {
     let (srv, _d) = start("anonymous-form", 3 * 1024 * 1024, None).await;
@@ -544,67 +562,35 @@ async fn a_form_without_a_session_carries_at_most_64_kib() {
     // Before login, a large form is refused without being read or parsed, whatever route —
     // the login form too, with its valid token and right password.
     for path in ["/login", "/compose", "/logout", "/message/1/delete"] {
-        let body = login(100 * 1024);
-        let r = http(
-            addr,
-            "POST",
-            path,
-            &[("Cookie", &login_cookie)],
-            Some((FORM, body.as_bytes())),
-        )
-        .await;
+        let r = post_with_cookie(addr, path, &login_cookie, FORM, &login(100 * 1024)).await;
         assert_eq!(r.status, 413, "{path}: {}", r.text());
         assert!(r.text().contains("message-too-large"), "{path}");
         assert!(r.header("set-cookie").is_none(), "{path}: no session");
     }
     // A forged session cookie is no session.
     let forged = format!("{login_cookie}; mmhs_session=00");
-    let body = login(100 * 1024);
-    let r = http(
-        addr,
-        "POST",
-        "/compose",
-        &[("Cookie", &forged)],
-        Some((FORM, body.as_bytes())),
-    )
-    .await;
+    let r = post_with_cookie(addr, "/compose", &forged, FORM, &login(100 * 1024)).await;
     assert_eq!(r.status, 413, "{}", r.text());
     // A form that does not say it is URL-encoded is refused before it is read.
-    let body = login(16);
-    let r = http(
-        addr,
-        "POST",
-        "/login",
-        &[("Cookie", &login_cookie)],
-        Some(("text/plain", body.as_bytes())),
-    )
-    .await;
+    let r = post_with_cookie(addr, "/login", &login_cookie, "text/plain", &login(16)).await;
     assert_eq!(r.status, 415, "{}", r.text());
     // Fields that do not parse (a required one missing) are refused with a page.
-    let r = http(
+    let r = post_with_cookie(
         addr,
-        "POST",
         "/login",
-        &[("Cookie", &login_cookie)],
-        Some((FORM, format!("csrf={token}").as_bytes())),
+        &login_cookie,
+        FORM,
+        &format!("csrf={token}"),
     )
     .await;
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(r.text().contains("bad-request"), "{}", r.text());
     // A login form of ordinary size is read (its unknown field ignored).
-    let body = login(16);
-    let r = http(
-        addr,
-        "POST",
-        "/login",
-        &[("Cookie", &login_cookie)],
-        Some((FORM, body.as_bytes())),
-    )
-    .await;
+    let r = post_with_cookie(addr, "/login", &login_cookie, FORM, &login(16)).await;
     assert_eq!(r.status, 303, "{}", r.text());
     let session = cookie_pair(&r);
     // Logged in, a form above 64 KiB is read and parsed: the compose page that refuses it
-    // keeps what was typed.
+    // keeps what was typed — for an invalid recipient, and for a wrong token.
     let page = http(addr, "GET", "/compose", &[("Cookie", &session)], None).await;
     let csrf = csrf_of(&page.text());
     let text = "x<y ".repeat(40 * 1024);
@@ -612,29 +598,15 @@ async fn a_form_without_a_session_carries_at_most_64_kib() {
         "csrf={csrf}&to=not-an-address&subject=S&body={}",
         text.replace('<', "%3C").replace(' ', "+")
     );
-    let r = http(
-        addr,
-        "POST",
-        "/compose",
-        &[("Cookie", &session)],
-        Some((FORM, body.as_bytes())),
-    )
-    .await;
-    assert_eq!(r.status, 400, "{}", &r.text()[..2000]);
-    assert!(r.text().contains("Invalid recipient address."));
-    assert!(r.text().contains(&"x&lt;y ".repeat(40 * 1024)));
-    // ... and with a wrong token too, as the CSRF refusal keeps the text.
-    let body = body.replace(&format!("csrf={csrf}"), "csrf=00");
-    let r = http(
-        addr,
-        "POST",
-        "/compose",
-        &[("Cookie", &session)],
-        Some((FORM, body.as_bytes())),
-    )
-    .await;
-    assert_eq!(r.status, 403, "{}", &r.text()[..2000]);
-    assert!(r.text().contains("csrf-token"));
-    assert!(r.text().contains(&"x&lt;y ".repeat(40 * 1024)));
+    let forged = body.replace(&format!("csrf={csrf}"), "csrf=00");
+    for (body, status, says) in [
+        (&body, 400, "Invalid recipient address."),
+        (&forged, 403, "csrf-token"),
+    ] {
+        let r = post_with_cookie(addr, "/compose", &session, FORM, body).await;
+        assert_eq!(r.status, status, "{}", &r.text()[..2000]);
+        assert!(r.text().contains(says), "{says}");
+        assert!(r.text().contains(&"x&lt;y ".repeat(40 * 1024)), "{says}");
+    }
     srv.shutdown().await;
 }

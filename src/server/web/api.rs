@@ -102,44 +102,38 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
-        if !json_content_type(req.headers()) {
-            return Err(ApiError::new(
+        let parse = |b: &[u8]| {
+            axum::Json::<T>::from_bytes(b)
+                .map(|Json(v)| v)
+                .map_err(|r| (r.status(), r.body_text()))
+        };
+        match super::parse_body(req, state, json_media_type, parse).await {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(BodyRefused::MediaType) => Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "bad-request",
                 "Expected request with `Content-Type: application/json`",
-            ));
-        }
-        let body = match super::read_body(req, state).await {
-            Ok(b) => b,
-            Err(BodyRefused::Anonymous) => {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    TOO_LARGE,
-                    format!(
-                        "a request without a session carries at most {} KiB: log in first",
-                        super::ANONYMOUS_BODY_LIMIT / 1024
-                    ),
-                ))
+            )),
+            Err(BodyRefused::Anonymous) => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                TOO_LARGE,
+                format!(
+                    "a request without a session carries at most {} KiB: log in first",
+                    super::ANONYMOUS_BODY_LIMIT / 1024
+                ),
+            )),
+            Err(BodyRefused::TooLarge) => Err(too_large()),
+            Err(BodyRefused::Invalid(status, text)) => {
+                Err(ApiError::new(status, "bad-request", text))
             }
-            Err(BodyRefused::TooLarge) => return Err(too_large()),
-            Err(BodyRefused::Other(status, text)) => {
-                return Err(ApiError::new(status, "bad-request", text))
-            }
-        };
-        match state
-            .blocking(move || Ok(axum::Json::<T>::from_bytes(&body)))
-            .await?
-        {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(r) => Err(ApiError::new(r.status(), "bad-request", r.body_text())),
+            Err(BodyRefused::Internal(e)) => Err(e.into()),
         }
     }
 }
 
-/// Whether a request declares a JSON body (RFC 8259 §11 `application/json`, or a structured
+/// Whether a body's media type is JSON (RFC 8259 §11 `application/json`, or a structured
 /// syntax suffix `+json`, RFC 6839 §3.1), as `axum::Json` requires.
-fn json_content_type(headers: &HeaderMap) -> bool {
-    let mime = super::body_media_type(headers);
+fn json_media_type(mime: &str) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 

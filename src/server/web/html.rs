@@ -141,7 +141,7 @@ fn form_refused(status: StatusCode, text: &str, code: &str) -> Response {
 /// §4.10.21.7 "URL-encoded form data"; WHATWG URL Standard §5 `application/x-www-form-urlencoded`
 /// parsing), read as `axum::Form` reads a POST body — at most [`super::body_limit`]
 /// octets with a session, [`super::ANONYMOUS_BODY_LIMIT`] without one (the login form
-/// included), [`super::read_body`] — and parsed on the webmail's share of the blocking pool
+/// included), [`super::parse_body`] — and parsed on the webmail's share of the blocking pool
 /// ([`WebState::blocking`]): a compose form of tens of megabytes takes the parser long enough
 /// to stall every other request if it ran on the async runtime. Rejections are error pages:
 /// 415 for another media type, 413 `message-too-large` for a body above its limit, 422
@@ -155,46 +155,39 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
-        if super::body_media_type(req.headers()) != "application/x-www-form-urlencoded" {
-            return Err(form_refused(
+        let parse = |b: &[u8]| {
+            serde_urlencoded::from_bytes::<T>(b).map_err(|e| {
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("The form's fields could not be read: {e}."),
+                )
+            })
+        };
+        let form_type = |mime: &str| mime == "application/x-www-form-urlencoded";
+        match super::parse_body(req, state, form_type, parse).await {
+            Ok(v) => Ok(WebForm(v)),
+            Err(BodyRefused::MediaType) => Err(form_refused(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "The form was not sent as application/x-www-form-urlencoded.",
                 "bad-request",
-            ));
-        }
-        let body =
-            match super::read_body(req, state).await {
-                Ok(b) => b,
-                Err(BodyRefused::Anonymous) => {
-                    return Err(form_refused(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        &format!(
-                            "A form sent without a session carries at most {} KiB: log in first.",
-                            super::ANONYMOUS_BODY_LIMIT / 1024
-                        ),
-                        TOO_LARGE,
-                    ))
-                }
-                Err(BodyRefused::TooLarge) => return Err(form_refused(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "The form is larger than the configured maximum message size (maxMessageSize).",
-                    TOO_LARGE,
-                )),
-                Err(BodyRefused::Other(status, text)) => {
-                    return Err(form_refused(status, &text, "bad-request"))
-                }
-            };
-        match state
-            .blocking(move || Ok(serde_urlencoded::from_bytes::<T>(&body)))
-            .await
-        {
-            Ok(Ok(v)) => Ok(WebForm(v)),
-            Ok(Err(e)) => Err(form_refused(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("The form's fields could not be read: {e}."),
-                "bad-request",
             )),
-            Err(e) => Err(internal(e)),
+            Err(BodyRefused::Anonymous) => Err(form_refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "A form sent without a session carries at most {} KiB: log in first.",
+                    super::ANONYMOUS_BODY_LIMIT / 1024
+                ),
+                TOO_LARGE,
+            )),
+            Err(BodyRefused::TooLarge) => Err(form_refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The form is larger than the configured maximum message size (maxMessageSize).",
+                TOO_LARGE,
+            )),
+            Err(BodyRefused::Invalid(status, text)) => {
+                Err(form_refused(status, &text, "bad-request"))
+            }
+            Err(BodyRefused::Internal(e)) => Err(internal(e)),
         }
     }
 }

@@ -295,40 +295,59 @@ pub(crate) fn body_limit(max_message_size: usize) -> usize {
 /// for logged-in users only.
 pub(crate) const ANONYMOUS_BODY_LIMIT: usize = 64 * 1024;
 
-/// Why a request body was not read ([`read_body`]).
+/// Why a request body was not parsed ([`parse_body`]).
 #[derive(Debug)]
 pub(crate) enum BodyRefused {
+    /// Its `Content-Type` is not the one the route reads.
+    MediaType,
     /// A request without a session carried more than [`ANONYMOUS_BODY_LIMIT`] octets.
     Anonymous,
     /// A logged-in user's request carried more than [`body_limit`] octets.
     TooLarge,
-    /// Any other failure to read it (the client broke off): status and reason.
-    Other(axum::http::StatusCode, String),
+    /// It could not be read (the client broke off) or did not parse: status and reason.
+    Invalid(axum::http::StatusCode, String),
+    /// The blocking pool failed (fail closed).
+    Internal(super::Error),
 }
 
-/// The body of a request, read whole before it is parsed — by the JSON API
-/// ([`api::ApiJson`]) and the HTML forms ([`html::WebForm`]) alike, each then parsing it on the
-/// webmail's share of the blocking pool ([`WebState::blocking`]). With a session, at most
-/// [`body_limit`] octets (the router's `DefaultBodyLimit`); without one, at most
-/// [`ANONYMOUS_BODY_LIMIT`]: nobody who has not logged in makes the server read and parse
-/// megabytes.
-pub(crate) async fn read_body(
+/// A parser of a body: its value, or the status and reason of its refusal.
+pub(crate) type BodyParser<T> = fn(&[u8]) -> Result<T, (axum::http::StatusCode, String)>;
+
+/// The body of a request, parsed — by the JSON API ([`api::ApiJson`]) and the HTML forms
+/// ([`html::WebForm`]) alike. Its media type must pass `media_type_ok`; it is read whole,
+/// with a session at most [`body_limit`] octets (the router's `DefaultBodyLimit`), without
+/// one at most [`ANONYMOUS_BODY_LIMIT`] (nobody who has not logged in makes the server read
+/// and parse megabytes); then `parse` runs on the webmail's share of the blocking pool
+/// ([`WebState::blocking`]): a body of tens of megabytes takes a parser long enough to stall
+/// every other request if it ran on the async runtime.
+pub(crate) async fn parse_body<T: Send + 'static>(
     req: axum::extract::Request,
     state: &WebState,
-) -> Result<axum::body::Bytes, BodyRefused> {
+    media_type_ok: fn(&str) -> bool,
+    parse: BodyParser<T>,
+) -> Result<T, BodyRefused> {
     use axum::extract::FromRequest;
-    if state.session(req.headers()).is_none() {
-        // A body cut short by its client gets the same answer, which nobody reads.
-        return axum::body::to_bytes(req.into_body(), ANONYMOUS_BODY_LIMIT)
-            .await
-            .map_err(|_| BodyRefused::Anonymous);
+    if !media_type_ok(&body_media_type(req.headers())) {
+        return Err(BodyRefused::MediaType);
     }
-    match axum::body::Bytes::from_request(req, state).await {
-        Ok(b) => Ok(b),
-        Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(BodyRefused::TooLarge)
+    let body = if state.session(req.headers()).is_none() {
+        // A body cut short by its client gets the same answer, which nobody reads.
+        axum::body::to_bytes(req.into_body(), ANONYMOUS_BODY_LIMIT)
+            .await
+            .map_err(|_| BodyRefused::Anonymous)?
+    } else {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(BodyRefused::TooLarge)
+            }
+            Err(r) => return Err(BodyRefused::Invalid(r.status(), r.body_text())),
         }
-        Err(r) => Err(BodyRefused::Other(r.status(), r.body_text())),
+    };
+    match state.blocking(move || Ok(parse(&body))).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err((status, text))) => Err(BodyRefused::Invalid(status, text)),
+        Err(e) => Err(BodyRefused::Internal(e)),
     }
 }
 
