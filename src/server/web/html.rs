@@ -480,11 +480,30 @@ pub(crate) async fn message(
         Err(e) => return internal(e),
     };
     let folders = folders_of(&state, &s).await;
+    // The message's text is decoded and escaped — up to `maxMessageSize` of it — on the
+    // webmail's share of the blocking pool, not the async runtime.
+    match state
+        .blocking(move || Ok(message_page(&s, &m, id, &folders)))
+        .await
+    {
+        Ok(html) => html.into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// The page of a stored message: its header section and text, escaped, with the move and
+/// delete forms.
+fn message_page(
+    s: &WebSession,
+    m: &crate::server::store::StoredMessage,
+    id: i64,
+    folders: &[FolderInfo],
+) -> Html<String> {
     let sm = &m.summary;
     let header_text = String::from_utf8_lossy(crate::mime::entity::split(&m.raw).0).to_string();
     let body = text_body(&m.raw);
     let mut folders_opts = String::new();
-    for f in &folders {
+    for f in folders {
         folders_opts.push_str(&format!("<option>{}</option>", esc(&f.name)));
     }
     let html = format!(
@@ -497,7 +516,7 @@ pub(crate) async fn message(
 <select id=\"folder\" name=\"folder\">{folders_opts}</select><button type=\"submit\">Move</button></form>\
 <form method=\"post\" action=\"/message/{id}/delete\">{csrf}<button type=\"submit\">Delete</button></form></main></div>",
         csrf = csrf_field(&s.csrf),
-        nav = nav(&folders, &sm.folder),
+        nav = nav(folders, &sm.folder),
         folder = esc(&sm.folder),
         subject = esc(sm.subject.as_deref().unwrap_or("(no subject)")),
         from = esc(sm.from.as_deref().unwrap_or("")),
@@ -505,7 +524,7 @@ pub(crate) async fn message(
         hdr = esc(&header_text),
         body = esc(&body),
     );
-    page(sm.subject.as_deref().unwrap_or("Message"), Some(&s), &html).into_response()
+    page(sm.subject.as_deref().unwrap_or("Message"), Some(s), &html)
 }
 
 /// Move form.
