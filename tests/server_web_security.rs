@@ -1,7 +1,8 @@
 //! Webmail security rules, each exercised by building the abuse at test time on loopback:
 //! cross-origin form and API posts (another web app on 127.0.0.1 on another port), framing
 //! headers, login lockout and its expiry (SMTP AUTH included), session expiry, password hash
-//! upgrade, private file modes, and the one message-size limit for JSON and SMTP.
+//! upgrade, private file modes, the one message-size limit for JSON and SMTP, and the small
+//! body limit of requests without a session (JSON bodies and HTML forms, the login form too).
 #![cfg(not(target_arch = "wasm32"))]
 
 use crate::support::server::*;
@@ -476,5 +477,136 @@ async fn one_message_size_limit_for_json_api_and_smtp() {
     let r = api_post(addr, &token, "/api/send", &huge).await;
     assert_eq!(r.status, 413);
     assert_eq!(r.json()["code"], "message-too-large");
+    srv.shutdown().await;
+}
+
+/// `POST path` with `body` of media type `ct` and the given headers.
+async fn post_as(
+    addr: std::net::SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    ct: &str,
+    body: &str,
+) -> HttpResponse {
+    http(addr, "POST", path, headers, Some((ct, body.as_bytes()))).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_a_session_carries_at_most_64_kib() {
+    const JSON: &str = "application/json";
+    let (srv, _d) = start("anonymous-body", 3 * 1024 * 1024, None).await;
+    let addr = srv.http_addr;
+    let json = |pad: usize| {
+        serde_json::json!({
+            "address": "alice@army.example",
+            "password": "alice-demo",
+            "padding": "p".repeat(pad),
+        })
+        .to_string()
+    };
+    let large = json(100 * 1024);
+    // Before login, a large body is refused without being read or parsed, whatever route.
+    for path in ["/api/login", "/api/send", "/api/folders/Inbox/messages"] {
+        let r = post_as(addr, path, &[], JSON, &large).await;
+        assert_eq!(r.status, 413, "{path}: {}", r.text());
+        assert_eq!(r.json()["code"], "message-too-large", "{path}");
+    }
+    // A forged or expired token is no session.
+    let forged = [("Authorization", "Bearer 00")];
+    let r = post_as(addr, "/api/send", &forged, JSON, &large).await;
+    assert_eq!(r.status, 413, "{}", r.text());
+    // A login of ordinary size is read (and its unknown field ignored).
+    let small = json(16);
+    let r = post_as(addr, "/api/login", &[], JSON, &small).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // A body that does not say it is JSON is refused before it is read.
+    let r = post_as(addr, "/api/login", &[], "text/plain", &small).await;
+    assert_eq!(r.status, 415, "{}", r.text());
+    assert_eq!(r.json()["code"], "bad-request");
+    srv.shutdown().await;
+}
+
+/// `POST path` of `body` (of media type `ct`) with the header field `Cookie: cookie`.
+async fn post_with_cookie(
+    addr: std::net::SocketAddr,
+    path: &str,
+    cookie: &str,
+    ct: &str,
+    body: &str,
+) -> HttpResponse {
+    http(
+        addr,
+        "POST",
+        path,
+        &[("Cookie", cookie)],
+        Some((ct, body.as_bytes())),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_without_a_session_carries_at_most_64_kib() {
+    let (srv, _d) = start("anonymous-form", 3 * 1024 * 1024, None).await;
+    let addr = srv.http_addr;
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let r = http(addr, "GET", "/login", &[], None).await;
+    assert_eq!(r.status, 200);
+    let login_cookie = cookie_pair(&r);
+    let token = csrf_of(&r.text());
+    let login = |pad: usize| {
+        format!(
+            "address=alice%40army.example&password=alice-demo&csrf={token}&padding={}",
+            "p".repeat(pad)
+        )
+    };
+    // Before login, a large form is refused without being read or parsed, whatever route —
+    // the login form too, with its valid token and right password.
+    for path in ["/login", "/compose", "/logout", "/message/1/delete"] {
+        let r = post_with_cookie(addr, path, &login_cookie, FORM, &login(100 * 1024)).await;
+        assert_eq!(r.status, 413, "{path}: {}", r.text());
+        assert!(r.text().contains("message-too-large"), "{path}");
+        assert!(r.header("set-cookie").is_none(), "{path}: no session");
+    }
+    // A forged session cookie is no session.
+    let forged = format!("{login_cookie}; mmhs_session=00");
+    let r = post_with_cookie(addr, "/compose", &forged, FORM, &login(100 * 1024)).await;
+    assert_eq!(r.status, 413, "{}", r.text());
+    // A form that does not say it is URL-encoded is refused before it is read.
+    let r = post_with_cookie(addr, "/login", &login_cookie, "text/plain", &login(16)).await;
+    assert_eq!(r.status, 415, "{}", r.text());
+    // Fields that do not parse (a required one missing) are refused with a page.
+    let r = post_with_cookie(
+        addr,
+        "/login",
+        &login_cookie,
+        FORM,
+        &format!("csrf={token}"),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("bad-request"), "{}", r.text());
+    // A login form of ordinary size is read (its unknown field ignored).
+    let r = post_with_cookie(addr, "/login", &login_cookie, FORM, &login(16)).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let session = cookie_pair(&r);
+    // Logged in, a form above 64 KiB is read and parsed: the compose page that refuses it
+    // keeps what was typed — for an invalid recipient, and for a wrong token.
+    let page = http(addr, "GET", "/compose", &[("Cookie", &session)], None).await;
+    let csrf = csrf_of(&page.text());
+    let text = "x<y ".repeat(40 * 1024);
+    let body = format!(
+        "csrf={csrf}&to=not-an-address&subject=S&body={}",
+        text.replace('<', "%3C").replace(' ', "+")
+    );
+    let forged = body.replace(&format!("csrf={csrf}"), "csrf=00");
+    for (body, status, says) in [
+        (&body, 400, "Invalid recipient address."),
+        (&forged, 403, "csrf-token"),
+    ] {
+        let r = post_with_cookie(addr, "/compose", &session, FORM, body).await;
+        assert_eq!(r.status, status, "{}", &r.text()[..2000]);
+        assert!(r.text().contains(says), "{says}");
+        assert!(r.text().contains(&"x&lt;y ".repeat(40 * 1024)), "{says}");
+    }
     srv.shutdown().await;
 }

@@ -67,16 +67,21 @@ pub fn fields_with_defects(header: &[u8]) -> (Vec<Field<'_>>, Vec<Defect>) {
     let Ok(section) = HeaderSection::parse_with_limits(header, unbounded) else {
         return (Vec::new(), Vec::new());
     };
-    let fields = section
+    (fields_of(&section, header), section.defects)
+}
+
+/// The [`Field`]s of a header section already read from `input` (the bytes it was parsed
+/// from), for a caller that also needs the [`HeaderSection`] itself: the section is read once.
+pub fn fields_of<'a>(section: &HeaderSection<'a>, input: &'a [u8]) -> Vec<Field<'a>> {
+    section
         .fields
         .iter()
         .map(|f| Field {
             name: f.name,
-            raw: header.get(f.span.clone()).unwrap_or_default(),
+            raw: input.get(f.span.clone()).unwrap_or_default(),
             value: f.unfolded().into_owned(),
         })
-        .collect();
-    (fields, section.defects)
+        .collect()
 }
 
 /// The first field named `name` (case-insensitive).

@@ -71,7 +71,7 @@ pub struct Agent {
     /// The blocking pool's share for message work: the gate's verification and delivery
     /// commits ([`Agent::blocking`]; `blockingJobs` in config.json).
     message_pool: BlockingPool,
-    /// The blocking pool's share for the webmail's SQLite calls ([`Agent::interactive`];
+    /// The blocking pool's share for the webmail's SQLite calls and body parsing ([`Agent::interactive`];
     /// `interactiveJobs` in config.json).
     interactive_pool: BlockingPool,
     /// The blocking pool's share for password checks ([`Agent::password_check`];
@@ -337,8 +337,8 @@ impl Agent {
         self.message_pool.run(f).await
     }
 
-    /// Run the webmail's SQLite calls on tokio's blocking pool, at most `interactiveJobs` at
-    /// a time. Its own share, apart from [`Agent::blocking`] and [`Agent::password_check`]:
+    /// Run the webmail's SQLite calls and the parsing of its JSON bodies and HTML forms on tokio's blocking
+    /// pool, at most `interactiveJobs` at a time. Its own share, apart from [`Agent::blocking`] and [`Agent::password_check`]:
     /// a burst of slow messages holding every message slot, or of password guesses, must not
     /// keep logged-in users from reading their mail.
     pub async fn interactive<T: Send + 'static>(

@@ -64,8 +64,8 @@ pub struct Config {
     /// pool (`crate::server::Agent::blocking`).
     #[serde(default = "default_blocking_jobs")]
     pub blocking_jobs: usize,
-    /// The webmail's SQLite calls running at once on the blocking pool, apart from the
-    /// message work (`crate::server::Agent::interactive`).
+    /// The webmail's SQLite calls, JSON body and HTML form parsing running at once on the blocking
+    /// pool, apart from the message work (`crate::server::Agent::interactive`).
     #[serde(default = "default_interactive_jobs")]
     pub interactive_jobs: usize,
     /// Password checks (Argon2id, of web logins and SMTP AUTH) running at once on the

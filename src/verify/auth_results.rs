@@ -12,20 +12,19 @@
 //! ignored ([`crate::mime::auth_results::parse`]). The results never change `valid`.
 
 use crate::mime::auth_results;
-use crate::mime::entity::{fields, split};
+use crate::mime::entity::Field;
 use crate::report::{AuthenticationResult, VerifyReport};
 
 /// Most results recorded in a report (bounded output).
 const MAX_RESULTS: usize = 64;
 
-/// Record in `report` the results of trusted `Authentication-Results` fields of `message`'s
-/// outer header.
-pub(crate) fn record(report: &mut VerifyReport, message: &[u8], trusted: &[String]) {
+/// Record in `report` the results of trusted `Authentication-Results` fields of the
+/// message's outer `header`.
+pub(crate) fn record(report: &mut VerifyReport, header: &[Field<'_>], trusted: &[String]) {
     if trusted.is_empty() {
         return;
     }
-    let (header, _) = split(message);
-    for f in fields(header) {
+    for f in header {
         if f.name.eq_ignore_ascii_case("received") {
             break;
         }
@@ -83,7 +82,8 @@ mod tests {
             notes: vec![],
         };
         let t: Vec<String> = trusted.iter().map(|s| s.to_string()).collect();
-        record(&mut r, msg.as_bytes(), &t);
+        let (header, _) = crate::mime::entity::split(msg.as_bytes());
+        record(&mut r, &crate::mime::entity::fields(header), &t);
         assert!(r.valid && r.problems.is_empty());
         r.authentication_results
     }

@@ -42,9 +42,13 @@ pub(crate) mod codes {
 
 /// The addresses of the top-level MMHS-Authorizing-Users field (all instances, in order).
 pub fn listed_authorizing_users(raw: &[u8]) -> Vec<String> {
-    let Ok(header) = crate::mime::header::HeaderSection::parse(raw) else {
-        return Vec::new();
-    };
+    crate::mime::header::HeaderSection::parse(raw)
+        .map(|header| listed_in(&header))
+        .unwrap_or_default()
+}
+
+/// [`listed_authorizing_users`] of a header section already read (with the default limits).
+pub(crate) fn listed_in(header: &crate::mime::header::HeaderSection<'_>) -> Vec<String> {
     header
         .get_all("MMHS-Authorizing-Users")
         .filter_map(|f| {

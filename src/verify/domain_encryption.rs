@@ -17,7 +17,7 @@ use super::VerifyContext;
 use crate::domain::dca::{dca_domains, gateway_domains};
 use crate::domain::gateway::GATEWAY_DECRYPTED_FIELD;
 use crate::domain::naming::domain_name;
-use crate::mime::entity::{fields, split};
+use crate::mime::entity::Field;
 use crate::report::{EncryptedLayer, EncryptionRecipient, Problem, RecipientKind, VerifyReport};
 
 /// Note: a layer was encrypted for a domain's DCA or gateway.
@@ -94,12 +94,11 @@ pub(crate) fn record_recipients(
     });
 }
 
-/// Read the `SMIME-Gateway-Decrypted` fields of the outer header of `message`: each names
+/// Read the `SMIME-Gateway-Decrypted` fields of the message's outer `header`: each names
 /// the domain whose gateway decrypted the message (`gatewayDecrypted`, note
 /// `gateway-decrypted`). A value that is not a domain name is reported as it is, in the note.
-pub(crate) fn record_gateway(report: &mut VerifyReport, message: &[u8]) {
-    let (header, _) = split(message);
-    for f in fields(header) {
+pub(crate) fn record_gateway(report: &mut VerifyReport, header: &[Field<'_>]) {
+    for f in header {
         if !f.name.eq_ignore_ascii_case(GATEWAY_DECRYPTED_FIELD) {
             continue;
         }

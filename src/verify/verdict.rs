@@ -27,6 +27,7 @@
 use super::authorizing_users;
 use crate::fields::address;
 use crate::mime::entity::{self, fields, split};
+use crate::mime::header::HeaderSection;
 use crate::report::{AuthorizationStatus, Forwarded, HpScheme, Problem, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
 
@@ -43,10 +44,42 @@ pub(crate) mod codes {
     pub(crate) const RELEASE_TIME_OUTER: &str = "release-time-outer";
 }
 
+/// The outer header section of a message, read once ([`OuterHeader::read`]) for the walk's
+/// first layer and every check of the outer header.
+#[derive(Default)]
+pub(crate) struct OuterHeader<'a> {
+    /// Its fields, as [`entity::fields`] reads them (without limits).
+    pub fields: Vec<entity::Field<'a>>,
+    /// The addresses of its MMHS-Authorizing-Users fields, as
+    /// [`authorizing_users::listed_authorizing_users`] reads them (within the header reader's
+    /// default limits).
+    pub listed: Vec<String>,
+}
+
+impl<'a> OuterHeader<'a> {
+    /// Read the header section of `message` once.
+    pub(crate) fn read(message: &'a [u8]) -> Self {
+        match HeaderSection::parse(message) {
+            Ok(section) => OuterHeader {
+                fields: entity::fields_of(&section, message),
+                listed: authorizing_users::listed_in(&section),
+            },
+            // Beyond the default limits no authorizing user is read (as
+            // `listed_authorizing_users`); the fields are, without limits.
+            Err(_) => OuterHeader {
+                fields: fields(split(message).0),
+                listed: Vec::new(),
+            },
+        }
+    }
+}
+
 /// What the walk hands over.
 pub(crate) struct Input<'a> {
     /// The canonical message as received (outermost).
     pub message: &'a [u8],
+    /// Its header section, read once by the walk.
+    pub outer: &'a OuterHeader<'a>,
     /// The innermost entity after every S/MIME layer.
     pub inner: &'a [u8],
     /// Whether any layer was encrypted.
@@ -99,33 +132,33 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
     }
     // 3. The header the message is read from.
     let view_src: &[u8] = protected.unwrap_or(input.message);
-    let view_fields = fields(split(view_src).0);
-    let top_fields = fields(top_header);
-    let listed = authorizing_users::listed_authorizing_users(input.message);
+    let top_fields: &[entity::Field<'_>] = &input.outer.fields;
+    let protected_fields = protected.map(|p| fields(split(p).0));
+    let view_fields = protected_fields.as_deref().unwrap_or(top_fields);
+    let listed = &input.outer.listed;
     let with_authorizing_users =
-        !listed.is_empty() || entity::field(&view_fields, "mmhs-authorizing-users").is_some();
+        !listed.is_empty() || entity::field(view_fields, "mmhs-authorizing-users").is_some();
     super::originator::check(
         report,
         checks,
-        &view_fields,
-        &top_fields,
+        view_fields,
+        top_fields,
         with_authorizing_users,
     );
     super::label::mmhs_view(
         report,
         view_src,
-        &view_fields,
+        view_fields,
         input.at,
         input.ctx.reader.as_deref(),
     );
 
     // 5. Authorizing users (and the outer-only exception of wrapped messages).
-    authorizing_users::apply(report, &listed);
-    let explained = released_outer_fields(report, &listed, &top_fields, &mut hp_problems);
+    authorizing_users::apply(report, listed);
+    let explained = released_outer_fields(report, listed, top_fields, &mut hp_problems);
 
     // 4. Coverage (after the exception: an explained outer field is not a mismatch).
-    let protected_fields = protected.map(|p| fields(split(p).0));
-    super::coverage::compute(report, &top_fields, protected_fields.as_deref(), &explained);
+    super::coverage::compute(report, top_fields, protected_fields.as_deref(), &explained);
 
     settle(report, hp_problems);
     // 7. What the valid report vouches for (after `valid`).

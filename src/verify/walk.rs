@@ -34,7 +34,7 @@ use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
 use super::signers::{name_signers, signature_report};
 use super::trust::Trust;
-use super::verdict::{conclude, Input};
+use super::verdict::{conclude, Input, OuterHeader};
 use super::{Error, Verified, VerifyContext};
 
 /// Default nesting limit of S/MIME layers.
@@ -291,6 +291,9 @@ fn walk_message<T>(
         ctx.max_depth
     };
     let canon = canonical_crlf(raw);
+    // The outer header section, read once: the first layer's fields, the gateway and
+    // authentication-results fields, and the cross-layer checks all read it.
+    let outer = OuterHeader::read(&canon);
     let mut w = Walk::new(ctx, ctx.cancel.clone());
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
     let mut depth = 0usize;
@@ -309,7 +312,11 @@ fn walk_message<T>(
         }
         depth += 1;
         let (header, body) = split(&current);
-        let fs = fields(header);
+        let fs: Cow<'_, [entity::Field<'_>]> = if depth == 1 {
+            Cow::Borrowed(&outer.fields)
+        } else {
+            Cow::Owned(fields(header))
+        };
         let ct = entity::entity_media_type(&fs);
         let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
         let next: Option<Vec<u8>> = match ct.mime.as_str() {
@@ -419,13 +426,14 @@ fn walk_message<T>(
     if is_cancelled(ctx.cancel.as_ref()) {
         return Err(Error::Cancelled);
     }
-    super::domain_encryption::record_gateway(&mut w.report, &canon);
-    super::auth_results::record(&mut w.report, &canon, &ctx.trusted_authserv_ids);
+    super::domain_encryption::record_gateway(&mut w.report, &outer.fields);
+    super::auth_results::record(&mut w.report, &outer.fields, &ctx.trusted_authserv_ids);
     conclude(
         &mut w.report,
         &w.checks,
         &Input {
             message: &canon,
+            outer: &outer,
             inner: &current,
             encrypted: w.encrypted,
             mail: true,
@@ -451,6 +459,7 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
         &w.checks,
         &Input {
             message: &[],
+            outer: &OuterHeader::default(),
             inner: &content,
             encrypted: false,
             mail: false,

@@ -7,15 +7,15 @@
 
 use std::time::Duration;
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::{set_cookie, ClientAddr, WebSession, WebState};
+use super::{set_cookie, BodyRefused, ClientAddr, WebSession, WebState};
 use crate::compose::Envelope;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::{self, ClientError, OutEnvelope, Reply};
@@ -84,24 +84,56 @@ fn too_large() -> ApiError {
     )
 }
 
-/// `Json` whose rejections are API errors: `message-too-large` (413) for a body above
-/// [`super::body_limit`], `bad-request` otherwise.
+/// A JSON request body, read as `axum::Json` reads it (`Content-Type: application/json` or
+/// `+json`, at most [`super::body_limit`] octets; without a session, at most
+/// [`super::ANONYMOUS_BODY_LIMIT`]: nobody who has not logged in makes the server read and
+/// parse megabytes) and parsed on the webmail's share of the blocking pool
+/// ([`WebState::blocking`]): a body of tens of megabytes (a 20 MiB message in base64) takes
+/// the parser long enough to stall every other request if it ran on the async runtime.
+/// Rejections are API errors: `message-too-large` (413) for a body above its limit,
+/// `bad-request` otherwise.
 pub(crate) struct ApiJson<T>(pub T);
 
-impl<T, S> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<WebState> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
-    S: Send + Sync,
+    T: DeserializeOwned + Send + 'static,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
-            Err(r) => Err(ApiError::new(r.status(), "bad-request", r.body_text())),
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        let parse = |b: &[u8]| {
+            axum::Json::<T>::from_bytes(b)
+                .map(|Json(v)| v)
+                .map_err(|r| (r.status(), r.body_text()))
+        };
+        match super::parse_body(req, state, json_media_type, parse).await {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(BodyRefused::MediaType) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "bad-request",
+                "Expected request with `Content-Type: application/json`",
+            )),
+            Err(BodyRefused::Anonymous) => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                TOO_LARGE,
+                format!(
+                    "a request without a session carries at most {} KiB: log in first",
+                    super::ANONYMOUS_BODY_LIMIT / 1024
+                ),
+            )),
+            Err(BodyRefused::TooLarge) => Err(too_large()),
+            Err(BodyRefused::Invalid(status, text)) => {
+                Err(ApiError::new(status, "bad-request", text))
+            }
+            Err(BodyRefused::Internal(e)) => Err(e.into()),
         }
     }
+}
+
+/// Whether a body's media type is JSON (RFC 8259 §11 `application/json`, or a structured
+/// syntax suffix `+json`, RFC 6839 §3.1), as `axum::Json` requires.
+fn json_media_type(mime: &str) -> bool {
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
 fn auth(state: &WebState, headers: &HeaderMap) -> Result<WebSession, ApiError> {
@@ -251,6 +283,18 @@ fn decode_raw(raw: String, encoding: Option<&str>) -> Result<Vec<u8>, ApiError> 
     Ok(bytes)
 }
 
+/// [`decode_raw`] on the webmail's share of the blocking pool ([`WebState::blocking`]): a
+/// message of up to `maxMessageSize` octets is decoded off the async runtime.
+async fn decode_raw_blocking(
+    state: &WebState,
+    raw: String,
+    encoding: Option<String>,
+) -> Result<Vec<u8>, ApiError> {
+    state
+        .blocking(move || Ok(decode_raw(raw, encoding.as_deref())))
+        .await?
+}
+
 /// `POST /api/folders/{name}/messages`: append a message to one of the user's folders.
 pub(crate) async fn append(
     State(state): State<WebState>,
@@ -266,7 +310,7 @@ pub(crate) async fn append(
             "invalid folder name",
         ));
     }
-    let raw = decode_raw(req.raw, req.encoding.as_deref())?;
+    let raw = decode_raw_blocking(&state, req.raw, req.encoding).await?;
     if raw.len() > state.agent.config.max_message_size {
         return Err(too_large());
     }
@@ -492,7 +536,7 @@ pub(crate) async fn send(
     ApiJson(req): ApiJson<SendRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let s = auth(&state, &headers)?;
-    let raw = decode_raw(req.raw, req.encoding.as_deref())?;
+    let raw = decode_raw_blocking(&state, req.raw, req.encoding).await?;
     if raw.len() > state.agent.config.max_message_size {
         return Err(too_large());
     }

@@ -3,14 +3,17 @@
 //! extension's content-script adapter: `#mmhs-webmail[data-user][data-officer]`,
 //! `#message-list tr[data-id]`, `#message[data-id][data-raw-url]`, `#compose-form`.
 
-use axum::extract::{Form, Path, State};
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::api::{submit, valid_folder};
+use super::api::{submit, valid_folder, TOO_LARGE};
 use super::security::{cookie, csrf_field, csrf_ok, CSRF_TOKEN, LOGIN_CSRF_COOKIE};
-use super::{set_cookie, ClientAddr, WebSession, WebState};
+use super::{set_cookie, BodyRefused, ClientAddr, WebSession, WebState};
 use crate::mime::encode::{
     mailbox, unstructured, EncodeError, Headers, Message, Part, TransferEncoding,
 };
@@ -116,6 +119,79 @@ fn internal(e: crate::server::Error) -> Response {
         .into_response()
 }
 
+/// A form refused before its handler saw it: an error page with its stable code.
+fn form_refused(status: StatusCode, text: &str, code: &str) -> Response {
+    (
+        status,
+        page(
+            "Refused",
+            None,
+            &format!(
+                "<main><h1>Request refused</h1><p class=\"err\" role=\"alert\">{} ({})</p>\
+<p><a href=\"/login\">Log in</a></p></main>",
+                esc(text),
+                esc(code)
+            ),
+        ),
+    )
+        .into_response()
+}
+
+/// An HTML form's fields (`application/x-www-form-urlencoded`, HTML Living Standard
+/// §4.10.21.7 "URL-encoded form data"; WHATWG URL Standard §5 `application/x-www-form-urlencoded`
+/// parsing), read as `axum::Form` reads a POST body — at most [`super::body_limit`]
+/// octets with a session, [`super::ANONYMOUS_BODY_LIMIT`] without one (the login form
+/// included), [`super::parse_body`] — and parsed on the webmail's share of the blocking pool
+/// ([`WebState::blocking`]): a compose form of tens of megabytes takes the parser long enough
+/// to stall every other request if it ran on the async runtime. Rejections are error pages:
+/// 415 for another media type, 413 `message-too-large` for a body above its limit, 422
+/// `bad-request` for fields that do not parse.
+pub(crate) struct WebForm<T>(pub T);
+
+impl<T> FromRequest<WebState> for WebForm<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        let parse = |b: &[u8]| {
+            serde_urlencoded::from_bytes::<T>(b).map_err(|e| {
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("The form's fields could not be read: {e}."),
+                )
+            })
+        };
+        let form_type = |mime: &str| mime == "application/x-www-form-urlencoded";
+        match super::parse_body(req, state, form_type, parse).await {
+            Ok(v) => Ok(WebForm(v)),
+            Err(BodyRefused::MediaType) => Err(form_refused(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "The form was not sent as application/x-www-form-urlencoded.",
+                "bad-request",
+            )),
+            Err(BodyRefused::Anonymous) => Err(form_refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "A form sent without a session carries at most {} KiB: log in first.",
+                    super::ANONYMOUS_BODY_LIMIT / 1024
+                ),
+                TOO_LARGE,
+            )),
+            Err(BodyRefused::TooLarge) => Err(form_refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The form is larger than the configured maximum message size (maxMessageSize).",
+                TOO_LARGE,
+            )),
+            Err(BodyRefused::Invalid(status, text)) => {
+                Err(form_refused(status, &text, "bad-request"))
+            }
+            Err(BodyRefused::Internal(e)) => Err(internal(e)),
+        }
+    }
+}
+
 fn bad_token(s: &WebSession) -> Response {
     (
         StatusCode::FORBIDDEN,
@@ -192,7 +268,7 @@ pub(crate) async fn login(
     State(state): State<WebState>,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
-    Form(f): Form<LoginForm>,
+    WebForm(f): WebForm<LoginForm>,
 ) -> Response {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if !csrf_ok(&expected, &f.csrf) {
@@ -246,7 +322,7 @@ pub(crate) struct TokenForm {
 pub(crate) async fn logout(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Form(f): Form<TokenForm>,
+    WebForm(f): WebForm<TokenForm>,
 ) -> Response {
     if let Some(s) = state.session(&headers) {
         if !csrf_ok(&s.csrf, &f.csrf) {
@@ -404,11 +480,30 @@ pub(crate) async fn message(
         Err(e) => return internal(e),
     };
     let folders = folders_of(&state, &s).await;
+    // The message's text is decoded and escaped — up to `maxMessageSize` of it — on the
+    // webmail's share of the blocking pool, not the async runtime.
+    match state
+        .blocking(move || Ok(message_page(&s, &m, id, &folders)))
+        .await
+    {
+        Ok(html) => html.into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// The page of a stored message: its header section and text, escaped, with the move and
+/// delete forms.
+fn message_page(
+    s: &WebSession,
+    m: &crate::server::store::StoredMessage,
+    id: i64,
+    folders: &[FolderInfo],
+) -> Html<String> {
     let sm = &m.summary;
     let header_text = String::from_utf8_lossy(crate::mime::entity::split(&m.raw).0).to_string();
     let body = text_body(&m.raw);
     let mut folders_opts = String::new();
-    for f in &folders {
+    for f in folders {
         folders_opts.push_str(&format!("<option>{}</option>", esc(&f.name)));
     }
     let html = format!(
@@ -421,7 +516,7 @@ pub(crate) async fn message(
 <select id=\"folder\" name=\"folder\">{folders_opts}</select><button type=\"submit\">Move</button></form>\
 <form method=\"post\" action=\"/message/{id}/delete\">{csrf}<button type=\"submit\">Delete</button></form></main></div>",
         csrf = csrf_field(&s.csrf),
-        nav = nav(&folders, &sm.folder),
+        nav = nav(folders, &sm.folder),
         folder = esc(&sm.folder),
         subject = esc(sm.subject.as_deref().unwrap_or("(no subject)")),
         from = esc(sm.from.as_deref().unwrap_or("")),
@@ -429,7 +524,7 @@ pub(crate) async fn message(
         hdr = esc(&header_text),
         body = esc(&body),
     );
-    page(sm.subject.as_deref().unwrap_or("Message"), Some(&s), &html).into_response()
+    page(sm.subject.as_deref().unwrap_or("Message"), Some(s), &html)
 }
 
 /// Move form.
@@ -445,7 +540,7 @@ pub(crate) async fn move_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<MoveForm>,
+    WebForm(f): WebForm<MoveForm>,
 ) -> Response {
     let Some(s) = state.session(&headers) else {
         return to_login();
@@ -472,7 +567,7 @@ pub(crate) async fn delete_message(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<TokenForm>,
+    WebForm(f): WebForm<TokenForm>,
 ) -> Response {
     let Some(s) = state.session(&headers) else {
         return to_login();
@@ -487,39 +582,50 @@ pub(crate) async fn delete_message(
     }
 }
 
+/// The compose page with `msg` above the form and what the user typed in it. The page is
+/// rendered (the typed text escaped, up to [`super::body_limit`] octets of it) on the
+/// webmail's share of the blocking pool ([`WebState::blocking`]), not the async runtime.
 async fn compose_page(
     state: &WebState,
     s: &WebSession,
+    status: StatusCode,
     msg: &str,
-    typed: &ComposeForm,
-) -> Html<String> {
+    typed: Arc<ComposeForm>,
+) -> Response {
     let folders = folders_of(state, s).await;
-    page(
-        "Compose",
-        Some(s),
-        &format!(
-            "<div class=\"wrap\">{}<main><h1>Compose</h1>{msg}<form method=\"post\" action=\"/compose\" id=\"compose-form\">{}\
+    let (s, msg) = (s.clone(), msg.to_string());
+    let html = state
+        .blocking(move || {
+            Ok(page(
+                "Compose",
+                Some(&s),
+                &format!(
+                    "<div class=\"wrap\">{}<main><h1>Compose</h1>{msg}<form method=\"post\" action=\"/compose\" id=\"compose-form\">{}\
 <label for=\"to\">To (comma-separated)</label><input id=\"to\" name=\"to\" value=\"{}\" required>\
 <label for=\"cc\">Cc</label><input id=\"cc\" name=\"cc\" value=\"{}\">\
 <label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\" value=\"{}\">\
 <label for=\"body\">Message</label><textarea id=\"body\" name=\"body\" rows=\"14\">{}</textarea>\
 <button type=\"submit\">Send</button></form></main></div>",
-            nav(&folders, ""),
-            csrf_field(&s.csrf),
-            esc(&typed.to),
-            esc(&typed.cc),
-            esc(&typed.subject),
-            esc(&typed.body)
-        ),
-    )
+                    nav(&folders, ""),
+                    csrf_field(&s.csrf),
+                    esc(&typed.to),
+                    esc(&typed.cc),
+                    esc(&typed.subject),
+                    esc(&typed.body)
+                ),
+            ))
+        })
+        .await;
+    match html {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => internal(e),
+    }
 }
 
 /// `GET /compose`.
 pub(crate) async fn compose_form(State(state): State<WebState>, headers: HeaderMap) -> Response {
     match state.session(&headers) {
-        Some(s) => compose_page(&state, &s, "", &ComposeForm::default())
-            .await
-            .into_response(),
+        Some(s) => compose_page(&state, &s, StatusCode::OK, "", Arc::default()).await,
         None => to_login(),
     }
 }
@@ -600,55 +706,78 @@ pub(crate) fn build_plain(
     .to_bytes()
 }
 
+/// The message and envelope of a compose form, or why it cannot be sent (the status and the
+/// message shown above the kept form). Its work grows with the form (the body copied with
+/// CRLF line ends, scanned for 8-bit octets), so it runs on the blocking pool.
+fn compose_message(
+    s: &WebSession,
+    f: &ComposeForm,
+    date: &str,
+    msgid: &str,
+) -> Result<(Vec<u8>, OutEnvelope), (StatusCode, &'static str)> {
+    let to = split_addrs(&f.to);
+    let cc = split_addrs(&f.cc);
+    if to.is_empty() || to.iter().chain(cc.iter()).any(|a| !valid_addr(a)) {
+        return Err((StatusCode::BAD_REQUEST, "Invalid recipient address."));
+    }
+    if f.subject.contains(['\r', '\n']) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "The subject may not contain line breaks.",
+        ));
+    }
+    let raw = build_plain(
+        &s.display_name,
+        &s.address,
+        &to,
+        &cc,
+        &f.subject,
+        &f.body,
+        date,
+        msgid,
+    )
+    .map_err(|_| {
+        (
+            StatusCode::BAD_REQUEST,
+            "Not sent: a header line would be longer than 998 characters.",
+        )
+    })?;
+    let env = OutEnvelope {
+        mail_from: s.address.clone(),
+        body_8bit: raw.iter().any(|b| *b >= 0x80),
+        rcpts: to
+            .iter()
+            .chain(cc.iter())
+            .map(|a| Recipient {
+                address: a.clone(),
+                notify: Notify::default(),
+                orcpt: None,
+            })
+            .collect(),
+        ..OutEnvelope::default()
+    };
+    Ok((raw, env))
+}
+
 /// `POST /compose`.
 pub(crate) async fn compose(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Form(f): Form<ComposeForm>,
+    WebForm(f): WebForm<ComposeForm>,
 ) -> Response {
     let Some(s) = state.session(&headers) else {
         return to_login();
     };
+    let f = Arc::new(f);
     if !csrf_ok(&s.csrf, &f.csrf) {
-        return (
+        return compose_page(
+            &state,
+            &s,
             StatusCode::FORBIDDEN,
-            compose_page(
-                &state,
-                &s,
-                &format!("<p class=\"err\" role=\"alert\">Not sent: the form was out of date or not from this webmail ({CSRF_TOKEN}). Your text is kept below; send again.</p>"),
-                &f,
-            )
-           .await,
+            &format!("<p class=\"err\" role=\"alert\">Not sent: the form was out of date or not from this webmail ({CSRF_TOKEN}). Your text is kept below; send again.</p>"),
+            f,
         )
-            .into_response();
-    }
-    let to = split_addrs(&f.to);
-    let cc = split_addrs(&f.cc);
-    if to.is_empty() || to.iter().chain(cc.iter()).any(|a| !valid_addr(a)) {
-        return (
-            StatusCode::BAD_REQUEST,
-            compose_page(
-                &state,
-                &s,
-                "<p class=\"err\" role=\"alert\">Invalid recipient address.</p>",
-                &f,
-            )
-            .await,
-        )
-            .into_response();
-    }
-    if f.subject.contains(['\r', '\n']) {
-        return (
-            StatusCode::BAD_REQUEST,
-            compose_page(
-                &state,
-                &s,
-                "<p class=\"err\" role=\"alert\">The subject may not contain line breaks.</p>",
-                &f,
-            )
-            .await,
-        )
-            .into_response();
+        .await;
     }
     let now = time::OffsetDateTime::now_utc();
     let date = now
@@ -666,58 +795,41 @@ pub(crate) async fn compose(
         now.unix_timestamp(),
         r.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    let Ok(raw) = build_plain(
-        &s.display_name,
-        &s.address,
-        &to,
-        &cc,
-        &f.subject,
-        &f.body,
-        &date,
-        &msgid,
-    ) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            compose_page(
+    let built = {
+        let (s, f) = (s.clone(), f.clone());
+        state
+            .blocking(move || Ok(compose_message(&s, &f, &date, &msgid)))
+            .await
+    };
+    let (raw, env) = match built {
+        Ok(Ok(m)) => m,
+        Ok(Err((status, msg))) => {
+            return compose_page(
                 &state,
                 &s,
-                "<p class=\"err\" role=\"alert\">Not sent: a header line would be longer than 998 characters.</p>",
-                &f,
+                status,
+                &format!("<p class=\"err\" role=\"alert\">{}</p>", esc(msg)),
+                f,
             )
-            .await,
-        )
-            .into_response();
-    };
-    let env = OutEnvelope {
-        mail_from: s.address.clone(),
-        body_8bit: raw.iter().any(|b| *b >= 0x80),
-        rcpts: to
-            .iter()
-            .chain(cc.iter())
-            .map(|a| Recipient {
-                address: a.clone(),
-                notify: Notify::default(),
-                orcpt: None,
-            })
-            .collect(),
-        ..OutEnvelope::default()
+            .await
+        }
+        Err(e) => return internal(e),
     };
     match submit(&state, &s, &raw, &env, true).await {
         Ok(_) => Redirect::to("/folder/Sent").into_response(),
-        Err(e) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(e) => {
             compose_page(
                 &state,
                 &s,
+                StatusCode::UNPROCESSABLE_ENTITY,
                 &format!(
                     "<p class=\"err\" role=\"alert\">Not sent: {} ({})</p>",
                     esc(&e.message),
                     esc(e.code)
                 ),
-                &f,
+                f,
             )
-            .await,
-        )
-            .into_response(),
+            .await
+        }
     }
 }

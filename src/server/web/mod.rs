@@ -138,7 +138,18 @@ impl WebState {
         f: impl FnOnce(&Store) -> Result<T, super::Error> + Send + 'static,
     ) -> Result<T, super::Error> {
         let store = self.agent.store.clone();
-        self.agent.interactive(move || f(&store)).await
+        self.blocking(move || f(&store)).await
+    }
+
+    /// Run `f` on the agent's interactive share of the blocking pool
+    /// ([`Agent::interactive`]): a request's work that grows with its body — parsing a JSON
+    /// body or an HTML form of up to [`body_limit`] octets, decoding the message it carries,
+    /// building the message of a compose form — must not stall the async runtime. A failure of the pool is an error (fail closed).
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, super::Error> + Send + 'static,
+    ) -> Result<T, super::Error> {
+        self.agent.interactive(f).await
     }
 
     /// [`WebState::login`] on the agent's password share of the blocking pool
@@ -276,6 +287,78 @@ pub(crate) fn body_limit(max_message_size: usize) -> usize {
         .saturating_div(3)
         .saturating_mul(4)
         .saturating_add(64 * 1024)
+}
+
+/// The largest body (JSON or HTML form) read from a request without a session (the
+/// address and password of `POST /api/login` or `POST /login`, or a request that will be
+/// refused `auth-required` or sent to the login page): the body limit of [`body_limit`] is
+/// for logged-in users only.
+pub(crate) const ANONYMOUS_BODY_LIMIT: usize = 64 * 1024;
+
+/// Why a request body was not parsed ([`parse_body`]).
+#[derive(Debug)]
+pub(crate) enum BodyRefused {
+    /// Its `Content-Type` is not the one the route reads.
+    MediaType,
+    /// A request without a session carried more than [`ANONYMOUS_BODY_LIMIT`] octets.
+    Anonymous,
+    /// A logged-in user's request carried more than [`body_limit`] octets.
+    TooLarge,
+    /// It could not be read (the client broke off) or did not parse: status and reason.
+    Invalid(axum::http::StatusCode, String),
+    /// The blocking pool failed (fail closed).
+    Internal(super::Error),
+}
+
+/// A parser of a body: its value, or the status and reason of its refusal.
+pub(crate) type BodyParser<T> = fn(&[u8]) -> Result<T, (axum::http::StatusCode, String)>;
+
+/// The body of a request, parsed — by the JSON API ([`api::ApiJson`]) and the HTML forms
+/// ([`html::WebForm`]) alike. Its media type must pass `media_type_ok`; it is read whole,
+/// with a session at most [`body_limit`] octets (the router's `DefaultBodyLimit`), without
+/// one at most [`ANONYMOUS_BODY_LIMIT`] (nobody who has not logged in makes the server read
+/// and parse megabytes); then `parse` runs on the webmail's share of the blocking pool
+/// ([`WebState::blocking`]): a body of tens of megabytes takes a parser long enough to stall
+/// every other request if it ran on the async runtime.
+pub(crate) async fn parse_body<T: Send + 'static>(
+    req: axum::extract::Request,
+    state: &WebState,
+    media_type_ok: fn(&str) -> bool,
+    parse: BodyParser<T>,
+) -> Result<T, BodyRefused> {
+    use axum::extract::FromRequest;
+    if !media_type_ok(&body_media_type(req.headers())) {
+        return Err(BodyRefused::MediaType);
+    }
+    let body = if state.session(req.headers()).is_none() {
+        // A body cut short by its client gets the same answer, which nobody reads.
+        axum::body::to_bytes(req.into_body(), ANONYMOUS_BODY_LIMIT)
+            .await
+            .map_err(|_| BodyRefused::Anonymous)?
+    } else {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(BodyRefused::TooLarge)
+            }
+            Err(r) => return Err(BodyRefused::Invalid(r.status(), r.body_text())),
+        }
+    };
+    match state.blocking(move || Ok(parse(&body))).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err((status, text))) => Err(BodyRefused::Invalid(status, text)),
+        Err(e) => Err(BodyRefused::Internal(e)),
+    }
+}
+
+/// The media type of a request's body (`Content-Type`, RFC 9110 §8.3), lower case without
+/// parameters; empty when there is none.
+pub(crate) fn body_media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| crate::mime::entity::media_type(ct).mime)
+        .unwrap_or_default()
 }
 
 /// All routes.
