@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use mmhs::server::boundary::{self, BoundaryConfig, Reason};
 use mmhs::server::smtp::client::{self, ClientError, OutEnvelope};
-use mmhs::server::smtp::{Notify, Recipient};
 use support::interop::{cms_decrypt, cms_verify, succeeded};
 use support::pki::{Alg, Pki};
 use support::server::{recording_hop, RecordingHop};
@@ -80,18 +79,7 @@ async fn navy(pki: Pki, reinject_port: u16, extra: serde_json::Value) -> Setup {
 }
 
 fn env(from: &str, to: &[&str]) -> OutEnvelope {
-    OutEnvelope {
-        mail_from: from.into(),
-        rcpts: to
-            .iter()
-            .map(|a| Recipient {
-                address: a.to_string(),
-                notify: Notify::default(),
-                orcpt: None,
-            })
-            .collect(),
-        ..OutEnvelope::default()
-    }
+    OutEnvelope::new(from, to.iter().copied())
 }
 
 async fn send(

@@ -456,15 +456,7 @@ async fn scripted_hop(
 }
 
 fn envelope() -> mmhs::server::smtp::client::OutEnvelope {
-    mmhs::server::smtp::client::OutEnvelope {
-        mail_from: "alice@army.example".into(),
-        rcpts: vec![mmhs::server::smtp::Recipient {
-            address: "carol@other.example".into(),
-            notify: Default::default(),
-            orcpt: None,
-        }],
-        ..Default::default()
-    }
+    mmhs::server::smtp::client::OutEnvelope::new("alice@army.example", ["carol@other.example"])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

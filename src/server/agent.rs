@@ -1562,18 +1562,7 @@ impl Agent {
                 .clamp(1, super::smtp::params::MAX_BY_TIME);
             b
         });
-        let env = OutEnvelope {
-            mail_from: tx.mail_from.clone(),
-            envid: tx.envid.clone(),
-            ret_full: tx.ret_full,
-            mt_priority: tx.priority,
-            by,
-            hold_for: None,
-            hold_until: None,
-            body_8bit: tx.body_8bit,
-            rcpts: rcpts.to_vec(),
-            all_or_nothing: false,
-        };
+        let env = OutEnvelope::from_transaction(tx, rcpts, by);
         let auth = relay.user.as_deref().zip(self.relay_password.as_deref());
         let tls = match &self.relay_tls {
             Some(t) => t.clone(),

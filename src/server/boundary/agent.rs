@@ -1372,16 +1372,8 @@ impl Boundary {
     /// recipient or none (so one reply answers for all of them).
     async fn reinject(&self, tx: &Transaction, data: &[u8]) -> Result<client::Reply, ClientError> {
         let env = OutEnvelope {
-            mail_from: tx.mail_from.clone(),
-            envid: tx.envid.clone(),
-            ret_full: tx.ret_full,
-            mt_priority: tx.priority,
-            by: None,
-            hold_for: None,
-            hold_until: None,
-            body_8bit: tx.body_8bit,
-            rcpts: tx.rcpts.clone(),
             all_or_nothing: true,
+            ..OutEnvelope::from_transaction(tx, &tx.rcpts, None)
         };
         let timeout = Duration::from_secs(self.config.file.reinject_timeout_seconds.max(1));
         client::send(

@@ -22,9 +22,9 @@ use smtp_proto::{
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use super::{DeliverBy, Notify, Recipient};
-use crate::compose::envelope::{xtext, Envelope};
-use crate::compose::request::{ByMode, NotifyCondition, Ret};
+use super::{DeliverBy, Recipient, Transaction};
+use crate::compose::envelope::{Envelope, MailParams, Rcpt};
+use crate::compose::request::{ByMode, Ret};
 use crate::mime::header::{HeaderSection, Limits};
 use crate::server::pool::BlockingPool;
 use crate::server::tls::{server_name, RelayTls};
@@ -91,27 +91,14 @@ impl ClientError {
     }
 }
 
-/// The envelope to send with.
-#[derive(Debug, Clone, Default)]
+/// The envelope to send with: compose's [`Envelope`] (the one writer of the `MAIL FROM` and
+/// `RCPT TO` lines; [`offered`] keeps the parameters a server advertises) and how a partial
+/// acceptance is handled.
+#[derive(Debug, Clone)]
 pub struct OutEnvelope {
-    /// Reverse-path ("" = null).
-    pub mail_from: String,
-    /// ENVID.
-    pub envid: Option<String>,
-    /// RET=FULL (true) / HDRS (false).
-    pub ret_full: Option<bool>,
-    /// MT-PRIORITY.
-    pub mt_priority: Option<i8>,
-    /// BY (relative seconds, mode R/N, trace).
-    pub by: Option<DeliverBy>,
-    /// HOLDFOR seconds.
-    pub hold_for: Option<u64>,
-    /// HOLDUNTIL (RFC 3339 UTC text).
-    pub hold_until: Option<String>,
-    /// BODY=8BITMIME.
-    pub body_8bit: bool,
-    /// Recipients.
-    pub rcpts: Vec<Recipient>,
+    /// Reverse-path, parameters and recipients. `mail_params.size` is ignored: `SIZE` is
+    /// the size of the message as sent, when the server advertises SIZE.
+    pub envelope: Envelope,
     /// Send the message only when the server accepts every recipient; otherwise end the
     /// transaction without data (closing the connection when DATA was already accepted, so
     /// the server discards it, RFC 5321 §4.1.1.4) and report the refusal — a transient one
@@ -121,57 +108,105 @@ pub struct OutEnvelope {
 }
 
 impl OutEnvelope {
-    /// The commands' values for compose's [`Envelope`] (already rebased and checked with
-    /// [`Envelope::check`]): the same parameters, with the rfc822 address of each ORCPT
-    /// (this client writes `ORCPT=rfc822;…`); `BODY=8BITMIME` (RFC 6152) as `body_8bit`
-    /// says, computed by the caller from the message it sends.
-    pub fn from_envelope(env: &Envelope, body_8bit: bool) -> OutEnvelope {
-        let p = &env.mail_params;
-        let rcpts = env
-            .rcpts
-            .iter()
-            .map(|r| {
-                let mut notify = Notify::default();
-                if let Some(conditions) = &r.notify {
-                    notify.explicit = true;
-                    for c in conditions {
-                        match c {
-                            NotifyCondition::Never => notify.never = true,
-                            NotifyCondition::Success => notify.success = true,
-                            NotifyCondition::Failure => notify.failure = true,
-                            NotifyCondition::Delay => notify.delay = true,
-                        }
-                    }
-                }
-                Recipient {
-                    address: r.address.clone(),
-                    notify,
-                    orcpt: r
-                        .orcpt
-                        .as_deref()
-                        .and_then(crate::compose::Rcpt::orcpt_address)
-                        .map(str::to_string),
-                }
-            })
-            .collect();
+    /// From `mail_from` to `rcpts`, without parameters.
+    pub fn new<S: Into<String>>(mail_from: &str, rcpts: impl IntoIterator<Item = S>) -> Self {
         OutEnvelope {
-            mail_from: env.mail_from.clone(),
-            envid: p.envid.clone(),
-            ret_full: p.ret.map(|r| r == Ret::Full),
-            mt_priority: p.mt_priority,
-            by: p.by.as_ref().map(|b| DeliverBy {
-                by_time: b.seconds,
-                deadline: 0,
-                return_mode: b.mode == ByMode::Return,
-                trace: b.trace,
-            }),
-            hold_for: p.hold_for.map(u64::from),
-            hold_until: p.hold_until.clone(),
-            body_8bit,
-            rcpts,
+            envelope: Envelope {
+                mail_from: mail_from.to_string(),
+                mail_params: MailParams::default(),
+                rcpts: rcpts
+                    .into_iter()
+                    .map(|a| Rcpt {
+                        address: a.into(),
+                        notify: None,
+                        orcpt: None,
+                    })
+                    .collect(),
+            },
             all_or_nothing: false,
         }
     }
+
+    /// A compose [`Envelope`] (already rebased and checked with [`Envelope::check`]): the
+    /// same parameters, each ORCPT as the rfc822 address it names (an ORCPT of another
+    /// addr-type is not passed on); `BODY=8BITMIME` (RFC 6152) as `body_8bit` says, computed
+    /// by the caller from the message it sends.
+    pub fn from_envelope(mut env: Envelope, body_8bit: bool) -> OutEnvelope {
+        env.mail_params.eight_bit_mime = body_8bit;
+        env.mail_params.size = None;
+        for r in &mut env.rcpts {
+            r.orcpt = r
+                .orcpt
+                .as_deref()
+                .and_then(Rcpt::orcpt_address)
+                .map(|a| format!("rfc822;{a}"));
+        }
+        OutEnvelope {
+            envelope: env,
+            all_or_nothing: false,
+        }
+    }
+
+    /// The envelope of an accepted transaction, to `rcpts`, with `by` (the remaining by-time
+    /// the caller computed, RFC 2852 §4) when the transaction has one.
+    pub fn from_transaction(tx: &Transaction, rcpts: &[Recipient], by: Option<DeliverBy>) -> Self {
+        OutEnvelope {
+            envelope: Envelope {
+                mail_from: tx.mail_from.clone(),
+                mail_params: MailParams {
+                    envid: tx.envid.clone(),
+                    ret: tx.ret_full.map(|f| if f { Ret::Full } else { Ret::Hdrs }),
+                    by: by.map(|b| crate::compose::envelope::DeliverBy {
+                        seconds: b.by_time,
+                        mode: if b.return_mode {
+                            ByMode::Return
+                        } else {
+                            ByMode::Notify
+                        },
+                        trace: b.trace,
+                        deadline: None,
+                    }),
+                    hold_until: None,
+                    hold_for: None,
+                    mt_priority: tx.priority,
+                    eight_bit_mime: tx.body_8bit,
+                    size: None,
+                },
+                rcpts: rcpts.iter().map(Recipient::rcpt).collect(),
+            },
+            all_or_nothing: false,
+        }
+    }
+}
+
+/// What of `env` is sent to a server with the extensions `ext` (RFC 5321 §4.1.1.11: no
+/// parameter of an extension the server did not advertise): the DSN parameters (RFC 3461
+/// §4) with DSN, MT-PRIORITY (RFC 6710 §3), BY (RFC 2852 §4) and HOLDFOR/HOLDUNTIL
+/// (RFC 4865 §4) with theirs; `SIZE` (RFC 1870) when `size` is not 0. `BODY=8BITMIME` is
+/// kept as it is.
+pub fn offered(env: &Envelope, ext: u32, size: usize) -> Envelope {
+    let mut e = env.clone();
+    let p = &mut e.mail_params;
+    p.size = (size > 0).then_some(size as u64);
+    if ext & EXT_DSN == 0 {
+        p.ret = None;
+        p.envid = None;
+        for r in &mut e.rcpts {
+            r.notify = None;
+            r.orcpt = None;
+        }
+    }
+    if ext & EXT_MT_PRIORITY == 0 {
+        p.mt_priority = None;
+    }
+    if ext & EXT_DELIVER_BY == 0 {
+        p.by = None;
+    }
+    if ext & EXT_FUTURE_RELEASE == 0 {
+        p.hold_for = None;
+        p.hold_until = None;
+    }
+    e
 }
 
 /// The refusal to report for an all-or-nothing transaction: the first transient (4xx)
@@ -343,64 +378,6 @@ pub fn parse_reply(raw: &[u8]) -> Result<Reply, ClientError> {
         enhanced,
         message: r.message,
     })
-}
-
-/// The MAIL FROM command for `env` given the server's extensions.
-pub fn mail_command(env: &OutEnvelope, ext: u32, size: usize) -> String {
-    let mut c = format!("MAIL FROM:<{}>", env.mail_from);
-    if size > 0 {
-        c.push_str(&format!(" SIZE={size}"));
-    }
-    if env.body_8bit {
-        c.push_str(" BODY=8BITMIME");
-    }
-    if ext & EXT_DSN != 0 {
-        if let Some(full) = env.ret_full {
-            c.push_str(if full { " RET=FULL" } else { " RET=HDRS" });
-        }
-        if let Some(id) = &env.envid {
-            c.push_str(&format!(" ENVID={}", xtext(id)));
-        }
-    }
-    if ext & EXT_MT_PRIORITY != 0 {
-        if let Some(p) = env.mt_priority {
-            c.push_str(&format!(" MT-PRIORITY={p}"));
-        }
-    }
-    if ext & EXT_DELIVER_BY != 0 {
-        if let Some(by) = &env.by {
-            c.push_str(&format!(
-                " BY={};{}{}",
-                by.by_time,
-                if by.return_mode { "R" } else { "N" },
-                if by.trace { "T" } else { "" }
-            ));
-        }
-    }
-    if ext & EXT_FUTURE_RELEASE != 0 {
-        if let Some(h) = env.hold_for {
-            c.push_str(&format!(" HOLDFOR={h}"));
-        } else if let Some(h) = &env.hold_until {
-            c.push_str(&format!(" HOLDUNTIL={h}"));
-        }
-    }
-    c.push_str("\r\n");
-    c
-}
-
-/// The RCPT TO command for `r` given the server's extensions.
-pub fn rcpt_command(r: &Recipient, ext: u32) -> String {
-    let mut c = format!("RCPT TO:<{}>", r.address);
-    if ext & EXT_DSN != 0 {
-        if let Some(k) = r.notify.keywords() {
-            c.push_str(&format!(" NOTIFY={}", k.join(",")));
-        }
-        if let Some(o) = &r.orcpt {
-            c.push_str(&format!(" ORCPT=rfc822;{}", xtext(o)));
-        }
-    }
-    c.push_str("\r\n");
-    c
 }
 
 /// Dot-stuffing (RFC 5321 §4.5.2) of message data given in pieces, normalising bare LF to
@@ -683,7 +660,7 @@ pub async fn send_via<'m>(
     }
     // RFC 6758 §4: a next hop without MT-PRIORITY gets the priority in one MT-Priority field.
     // The message as sent is pieces — fields in front, ranges of `raw` — never one copy.
-    let (mut front, ranges) = match env.mt_priority {
+    let (mut front, ranges) = match env.envelope.mail_params.mt_priority {
         Some(p) if ext & EXT_MT_PRIORITY == 0 => {
             (vec![format!("MT-Priority: {p}\r\n")], tunnel_ranges(raw))
         }
@@ -701,8 +678,13 @@ pub async fn send_via<'m>(
     } else {
         0
     };
-    let mail = mail_command(env, ext, size);
-    let rcpts: Vec<String> = env.rcpts.iter().map(|r| rcpt_command(r, ext)).collect();
+    let wire = offered(&env.envelope, ext, size);
+    let mail = format!("{}\r\n", wire.mail_from_line());
+    let rcpts: Vec<String> = wire
+        .rcpt_lines()
+        .into_iter()
+        .map(|l| format!("{l}\r\n"))
+        .collect();
     let pipelining = ext & EXT_PIPELINING != 0;
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
@@ -726,7 +708,7 @@ pub async fn send_via<'m>(
                 reply: mr,
             });
         }
-        for (r, reply) in env.rcpts.iter().zip(rcpt_replies) {
+        for (r, reply) in env.envelope.rcpts.iter().zip(rcpt_replies) {
             if reply.is_ok() {
                 accepted.push(r.address.clone());
             } else {
@@ -768,7 +750,7 @@ pub async fn send_via<'m>(
                 reply: mr,
             });
         }
-        for (r, cmd) in env.rcpts.iter().zip(&rcpts) {
+        for (r, cmd) in env.envelope.rcpts.iter().zip(&rcpts) {
             c.write(cmd.as_bytes()).await?;
             let reply = c.read_reply().await?;
             if reply.is_ok() {
@@ -829,6 +811,7 @@ pub async fn send_via<'m>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::smtp::Notify;
 
     fn tunnelled(raw: &[u8], p: i8) -> Vec<u8> {
         let front = vec![format!("MT-Priority: {p}\r\n")];
@@ -874,6 +857,89 @@ mod tests {
         assert_eq!(stuffed(&[b"a\r\n".as_slice()]), b"a\r\n.\r\n".to_vec());
         assert_eq!(stuffed(&[b"a\n".as_slice()]), b"a\r\n.\r\n".to_vec());
         assert_eq!(stuffed(&[]), b"\r\n.\r\n".to_vec());
+    }
+
+    /// The lines a server is sent: every parameter when it advertises the extension, none
+    /// of an extension it does not (RFC 5321 §4.1.1.11), ORCPT as rfc822 xtext.
+    #[test]
+    fn commands_follow_the_advertised_extensions() {
+        let json = r#"{"mailFrom":"alice@army.example",
+            "mailParams":{"envid":"QQ=1","ret":"hdrs","mtPriority":4,"by":"3600;RT","holdFor":60,"size":99},
+            "rcpts":[{"address":"bob@navy.example","notify":["success","failure"],"orcpt":"rfc822;bob+x@navy.example"},
+                     {"address":"carol@navy.example","orcpt":"x400;c=gb"}]}"#;
+        let env: Envelope = serde_json::from_str(json).unwrap();
+        let out = OutEnvelope::from_envelope(env, true);
+        let all = EXT_DSN | EXT_MT_PRIORITY | EXT_DELIVER_BY | EXT_FUTURE_RELEASE;
+        let wire = offered(&out.envelope, all, 1234);
+        assert_eq!(
+            wire.mail_from_line(),
+            "MAIL FROM:<alice@army.example> SIZE=1234 BODY=8BITMIME RET=HDRS ENVID=QQ+3D1 \
+             MT-PRIORITY=4 BY=3600;RT HOLDFOR=60"
+        );
+        assert_eq!(
+            wire.rcpt_lines(),
+            [
+                "RCPT TO:<bob@navy.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob+2Bx@navy.example",
+                "RCPT TO:<carol@navy.example>",
+            ]
+        );
+        let bare = offered(&out.envelope, 0, 0);
+        assert_eq!(
+            bare.mail_from_line(),
+            "MAIL FROM:<alice@army.example> BODY=8BITMIME"
+        );
+        assert_eq!(
+            bare.rcpt_lines(),
+            ["RCPT TO:<bob@navy.example>", "RCPT TO:<carol@navy.example>"]
+        );
+    }
+
+    /// A queued transaction is sent as it was received: NOTIFY in keyword order, the ORCPT
+    /// address, the remaining by-time.
+    #[test]
+    fn a_transaction_is_sent_with_its_parameters() {
+        let rcpt = Recipient {
+            address: "bob@navy.example".into(),
+            notify: Notify {
+                explicit: true,
+                delay: true,
+                success: true,
+                ..Notify::default()
+            },
+            orcpt: Some("bob@navy.example".into()),
+        };
+        let tx = Transaction {
+            id: "t1".into(),
+            helo: "h".into(),
+            submitter: None,
+            tls: false,
+            mail_from: "alice@army.example".into(),
+            envid: Some("E1".into()),
+            ret_full: Some(true),
+            priority: Some(-2),
+            body_8bit: false,
+            by: None,
+            hold_until: None,
+            hold_for: None,
+            rcpts: Vec::new(),
+            arrival: 0,
+        };
+        let by = DeliverBy {
+            by_time: 120,
+            deadline: 0,
+            return_mode: false,
+            trace: false,
+        };
+        let out = OutEnvelope::from_transaction(&tx, &[rcpt], Some(by));
+        let wire = offered(&out.envelope, EXT_DSN | EXT_MT_PRIORITY | EXT_DELIVER_BY, 0);
+        assert_eq!(
+            wire.mail_from_line(),
+            "MAIL FROM:<alice@army.example> RET=FULL ENVID=E1 MT-PRIORITY=-2 BY=120;N"
+        );
+        assert_eq!(
+            wire.rcpt_lines(),
+            ["RCPT TO:<bob@navy.example> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;bob@navy.example"]
+        );
     }
 
     #[test]

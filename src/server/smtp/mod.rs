@@ -12,6 +12,9 @@ pub(crate) mod spool;
 
 use serde::{Deserialize, Serialize};
 
+use crate::compose::envelope::Rcpt;
+use crate::compose::request::NotifyCondition;
+
 /// RFC 3461 §4.1 NOTIFY for one recipient.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -46,25 +49,31 @@ impl Notify {
     pub fn wants_delay(&self) -> bool {
         self.explicit && self.delay
     }
-    /// The keywords, for the wire (`None` when NOTIFY was absent).
-    pub fn keywords(&self) -> Option<Vec<&'static str>> {
+    /// The conditions in the order they are written (`None` when NOTIFY was absent).
+    pub fn conditions(&self) -> Option<Vec<NotifyCondition>> {
         if !self.explicit {
             return None;
         }
         if self.never {
-            return Some(vec!["NEVER"]);
+            return Some(vec![NotifyCondition::Never]);
         }
-        let mut v = Vec::new();
-        if self.success {
-            v.push("SUCCESS");
-        }
-        if self.failure {
-            v.push("FAILURE");
-        }
-        if self.delay {
-            v.push("DELAY");
-        }
-        Some(v)
+        let wanted = [
+            (self.success, NotifyCondition::Success),
+            (self.failure, NotifyCondition::Failure),
+            (self.delay, NotifyCondition::Delay),
+        ];
+        Some(
+            wanted
+                .into_iter()
+                .filter(|(w, _)| *w)
+                .map(|(_, c)| c)
+                .collect(),
+        )
+    }
+    /// The keywords, for the wire (`None` when NOTIFY was absent).
+    pub fn keywords(&self) -> Option<Vec<&'static str>> {
+        self.conditions()
+            .map(|c| c.into_iter().map(NotifyCondition::keyword).collect())
     }
 }
 
@@ -78,6 +87,17 @@ pub struct Recipient {
     pub notify: Notify,
     /// ORCPT address (decoded xtext; addr-type is always rfc822 here).
     pub orcpt: Option<String>,
+}
+
+impl Recipient {
+    /// As compose's envelope writes it (`ORCPT=rfc822;…`).
+    pub fn rcpt(&self) -> Rcpt {
+        Rcpt {
+            address: self.address.clone(),
+            notify: self.notify.conditions(),
+            orcpt: self.orcpt.as_ref().map(|a| format!("rfc822;{a}")),
+        }
+    }
 }
 
 /// RFC 2852 BY parameter.

@@ -458,10 +458,8 @@ pub(crate) fn to_out_envelope(
     // RFC 2852 §4: a deadline counts from now; a passed one in mode R is refused by check().
     env.rebase_deliver_by(now);
     env.check().map_err(|e| bad_env(e.to_string()))?;
-    Ok(OutEnvelope::from_envelope(
-        &env,
-        raw.iter().any(|b| *b >= 0x80),
-    ))
+    let body_8bit = raw.iter().any(|b| *b >= 0x80);
+    Ok(OutEnvelope::from_envelope(env, body_8bit))
 }
 
 /// Submit `raw` with `env` over SMTP as the session's user; store a copy in Sent.
@@ -555,6 +553,7 @@ pub(crate) async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compose::request::ByMode;
 
     const NOW: time::OffsetDateTime = time::macros::datetime!(2026-11-23 12:00 UTC);
 
@@ -566,8 +565,10 @@ mod tests {
     }
 
     fn by(by: &str) -> Result<DeliverByOut, ApiError> {
-        to_out_envelope(envelope(by), b"x", NOW)
-            .map(|e| e.by.map(|b| (b.by_time, b.return_mode, b.trace)).unwrap())
+        to_out_envelope(envelope(by), b"x", NOW).map(|e| {
+            let b = e.envelope.mail_params.by.unwrap();
+            (b.seconds, b.mode == ByMode::Return, b.trace)
+        })
     }
 
     type DeliverByOut = (i64, bool, bool);

@@ -20,7 +20,6 @@ use crate::mime::encode::{
 use crate::server::audit::ReleaseStatus;
 use crate::server::config::AuthError;
 use crate::server::smtp::client::OutEnvelope;
-use crate::server::smtp::{Notify, Recipient};
 use crate::server::store::{folders, FolderInfo};
 
 /// HTML-escape text.
@@ -742,20 +741,8 @@ fn compose_message(
             "Not sent: a header line would be longer than 998 characters.",
         )
     })?;
-    let env = OutEnvelope {
-        mail_from: s.address.clone(),
-        body_8bit: raw.iter().any(|b| *b >= 0x80),
-        rcpts: to
-            .iter()
-            .chain(cc.iter())
-            .map(|a| Recipient {
-                address: a.clone(),
-                notify: Notify::default(),
-                orcpt: None,
-            })
-            .collect(),
-        ..OutEnvelope::default()
-    };
+    let mut env = OutEnvelope::new(&s.address, to.iter().chain(cc.iter()).cloned());
+    env.envelope.mail_params.eight_bit_mime = raw.iter().any(|b| *b >= 0x80);
     Ok((raw, env))
 }
 
