@@ -126,7 +126,7 @@ async fn signed_message_is_held_released_and_delivered() {
     let envelope = item["envelope"].clone();
     assert_eq!(
         envelope["rcpts"][0]["notify"],
-        serde_json::json!(["SUCCESS"])
+        serde_json::json!(["success"])
     );
     let r = api_post(
         http,

@@ -314,11 +314,11 @@ async fn default_gate_diverts_military_message_to_release_queue() {
     let mut c = Smtp::connect(srv.smtp_addr).await;
     c.ehlo_auth("alice@army.example", "alice-demo").await;
     assert!(c
-        .cmd("MAIL FROM:<alice@army.example> MT-PRIORITY=4")
+        .cmd("MAIL FROM:<alice@army.example> MT-PRIORITY=4 BY=3600;NT")
         .await
         .starts_with("250"));
     assert!(c
-        .cmd("RCPT TO:<bob@navy.example> NOTIFY=SUCCESS,DELAY")
+        .cmd("RCPT TO:<bob@navy.example> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;bob+2Bq@navy.example")
         .await
         .starts_with("250"));
     assert!(c.cmd("DATA").await.starts_with("354"));
@@ -350,8 +350,27 @@ async fn default_gate_diverts_military_message_to_release_queue() {
     assert_eq!(env["mailParams"]["mtPriority"], 4);
     assert_eq!(
         env["rcpts"][0]["notify"],
-        serde_json::json!(["SUCCESS", "DELAY"])
+        serde_json::json!(["success", "delay"])
     );
+    // compose's Envelope as received: BY with its absolute deadline (the byDeadline the
+    // store's queries read), read back by the one envelope reader.
+    let by = &env["mailParams"]["by"];
+    assert_eq!(
+        (&by["seconds"], &by["mode"], &by["trace"]),
+        (
+            &serde_json::json!(3600),
+            &serde_json::json!("notify"),
+            &serde_json::json!(true)
+        )
+    );
+    assert_eq!(by["deadline"], env["byDeadline"]);
+    assert!(by["deadline"].is_string());
+    let read: mmhs::compose::Envelope = serde_json::from_value(env.clone()).unwrap();
+    assert_eq!(
+        read.rcpts[0].orcpt.as_deref(),
+        Some("rfc822;bob+q@navy.example")
+    );
+    assert_eq!(read.mail_params.mt_priority, Some(4));
     // NOTIFY=DELAY: alice is told the message is held.
     let alice = srv
         .agent

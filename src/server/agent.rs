@@ -22,7 +22,7 @@ use super::smtp::dsn::{self, Action, DsnRecipient};
 use super::smtp::spool::Spooled;
 use super::smtp::{ByExpiry, DeliverBy, Notify, Recipient, Transaction};
 use super::store::{folders, QueueItem, Store};
-use super::Error;
+use super::{from_unix, rfc3339, Error};
 use crate::cancel::Cancel;
 use crate::domain::uri::MailUri;
 use crate::fields::mt_priority::{stanag4406_level, MtPriority};
@@ -252,52 +252,23 @@ fn rfc2822(t: OffsetDateTime) -> String {
     t.format(&Rfc2822).unwrap_or_default()
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
-fn from_unix(t: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
 fn random_hex(n: usize) -> String {
     let mut b = vec![0u8; n];
     crate::rng::Rng::fill_bytes(&mut crate::rng::system_rng(), &mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// The compose-style JSON envelope of a transaction (the shape of `POST /api/send`'s
-/// `envelope`), kept with Release-queue items so the officer's client can re-submit it.
+/// The JSON envelope kept with Release-queue items so the officer's client can re-submit it:
+/// compose's [`Envelope`](crate::compose::Envelope) as the transaction received it
+/// ([`Transaction::envelope`]: `BY` with its absolute deadline), with `submitter` and
+/// `transactionId`.
 pub(crate) fn envelope_json(tx: &Transaction) -> serde_json::Value {
-    let by = tx.by.map(|b| {
-        format!(
-            "{};{}{}",
-            b.by_time,
-            if b.return_mode { "R" } else { "N" },
-            if b.trace { "T" } else { "" }
-        )
-    });
-    serde_json::json!({
-        "mailFrom": tx.mail_from,
-        "mailParams": {
-            "envid": tx.envid,
-            "ret": tx.ret_full.map(|f| if f { "FULL" } else { "HDRS" }),
-            "by": by,
-            "holdUntil": tx.hold_until.filter(|_| tx.hold_for.is_none()).map(|t| rfc3339(from_unix(t))),
-            "holdFor": tx.hold_for,
-            "mtPriority": tx.priority,
-        },
-        "rcpts": tx.rcpts.iter().map(|r| serde_json::json!({
-            "address": r.address,
-            "notify": r.notify.keywords(),
-            "orcpt": r.orcpt,
-        })).collect::<Vec<_>>(),
-        "submitter": tx.submitter,
-        "transactionId": tx.id,
-    })
+    let mut v = serde_json::to_value(tx.envelope()).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("submitter".into(), serde_json::json!(tx.submitter));
+        o.insert("transactionId".into(), serde_json::json!(tx.id));
+    }
+    v
 }
 
 impl Agent {
@@ -1609,74 +1580,35 @@ fn late_notices(tx: &Transaction, diagnostic: &str) -> Vec<DsnRecipient> {
 }
 
 /// The transaction of a draft held in a Release queue, read back from its stored envelope
-/// ([`envelope_json`] with `byDeadline`) and its arrival time: what a DSN about it needs.
-fn held_transaction(env: &serde_json::Value, arrival: i64) -> Option<Transaction> {
-    let id = env.get("transactionId")?.as_str()?.to_string();
-    let mail_from = env.get("mailFrom")?.as_str()?.to_string();
-    let params = env.get("mailParams")?;
-    let deadline = OffsetDateTime::parse(env.get("byDeadline")?.as_str()?, &Rfc3339)
+/// ([`envelope_json`] with `byDeadline`; compose's [`Envelope`](crate::compose::Envelope)
+/// reader, which also takes the by-value and keyword spellings of items stored before) and
+/// its arrival time: what a DSN about it needs.
+fn held_transaction(stored: &serde_json::Value, arrival: i64) -> Option<Transaction> {
+    let env: crate::compose::Envelope = serde_json::from_value(stored.clone()).ok()?;
+    let text = |k: &str| stored.get(k).and_then(|s| s.as_str()).map(str::to_string);
+    let deadline = OffsetDateTime::parse(&text("byDeadline")?, &Rfc3339)
         .ok()?
         .unix_timestamp();
-    let by_text = params.get("by")?.as_str()?;
-    let (time_s, mode) = by_text.split_once(';')?;
-    let by = DeliverBy {
-        by_time: time_s.parse().ok()?,
-        deadline,
-        return_mode: mode.starts_with('R'),
-        trace: mode.ends_with('T'),
-    };
-    let rcpts = env
-        .get("rcpts")?
-        .as_array()?
-        .iter()
-        .filter_map(|r| {
-            let address = r.get("address")?.as_str()?.to_string();
-            let notify = match r.get("notify").and_then(|n| n.as_array()) {
-                None => Notify::default(),
-                Some(words) => {
-                    let has = |w: &str| words.iter().any(|x| x.as_str() == Some(w));
-                    Notify {
-                        never: has("NEVER"),
-                        success: has("SUCCESS"),
-                        failure: has("FAILURE"),
-                        delay: has("DELAY"),
-                        explicit: true,
-                    }
-                }
-            };
-            let orcpt = r.get("orcpt").and_then(|o| o.as_str()).map(str::to_string);
-            Some(Recipient {
-                address,
-                notify,
-                orcpt,
-            })
-        })
-        .collect();
+    let p = &env.mail_params;
+    let by = p.by.as_ref()?;
     Some(Transaction {
-        id,
+        id: text("transactionId")?,
         helo: String::new(),
-        submitter: env
-            .get("submitter")
-            .and_then(|s| s.as_str())
-            .map(str::to_string),
-        mail_from,
-        envid: params
-            .get("envid")
-            .and_then(|s| s.as_str())
-            .map(str::to_string),
-        ret_full: params
-            .get("ret")
-            .and_then(|s| s.as_str())
-            .map(|r| r == "FULL"),
-        priority: params
-            .get("mtPriority")
-            .and_then(|p| p.as_i64())
-            .and_then(|p| i8::try_from(p).ok()),
+        submitter: text("submitter"),
+        mail_from: env.mail_from.clone(),
+        envid: p.envid.clone(),
+        ret_full: p.ret.map(|r| r == crate::compose::request::Ret::Full),
+        priority: p.mt_priority,
         body_8bit: false,
-        by: Some(by),
+        by: Some(DeliverBy {
+            by_time: by.seconds,
+            deadline,
+            return_mode: by.mode == crate::compose::request::ByMode::Return,
+            trace: by.trace,
+        }),
         hold_until: None,
         hold_for: None,
-        rcpts,
+        rcpts: env.rcpts.iter().map(Recipient::from_rcpt).collect(),
         arrival,
         // a draft rebuilt from the release queue's envelope: the trace field was written
         // when it arrived

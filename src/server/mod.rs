@@ -382,6 +382,19 @@ pub async fn start(opts: ServerOptions) -> Result<Running, Error> {
 
 /// The multi-threaded runtime of a long-running command (`serve`, `boundary`); `None` once
 /// the reason it could not be built is reported.
+/// RFC 3339 text of `t` to the second (audit records, stored envelopes, queue items).
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The time of a unix timestamp; the epoch for one out of range.
+pub(crate) fn from_unix(t: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
 pub(crate) fn runtime(command: &str) -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -46,6 +46,9 @@ test("envelopes between the webmail (BY as text, upper-case keywords) and the co
   const stored = { mailFrom: "a@x", mailParams: { envid: "E1", ret: "FULL", by: "120;R", holdUntil: null, holdFor: null, mtPriority: 4 }, rcpts: [{ address: "b@y", notify: ["SUCCESS", "FAILURE"], orcpt: null }], submitter: "a@x", transactionId: "t" };
   assert.deepEqual(envelopeForCore(stored, now), { mailFrom: "a@x", mailParams: { eightBitMime: false, envid: "E1", ret: "full", mtPriority: 4, by: { seconds: 120, mode: "return", trace: false, deadline: "2026-11-23T12:02:00Z" } }, rcpts: [{ address: "b@y", notify: ["success", "failure"] }] });
   assert.equal(envelopeForCore(null, now), null);
+  // the agent's form (the core's Envelope with submitter and transactionId): BY keeps its deadline
+  const kept = { mailFrom: "a@x", mailParams: { ret: "full", by: { seconds: 120, mode: "notify", trace: true, deadline: "2026-11-23T11:59:00Z" }, eightBitMime: true }, rcpts: [{ address: "b@y", notify: ["delay"], orcpt: "rfc822;b@y" }], submitter: "a@x", transactionId: "t" };
+  assert.deepEqual(envelopeForCore(kept, now), { mailFrom: "a@x", mailParams: { eightBitMime: false, ret: "full", by: { seconds: 120, mode: "notify", trace: true, deadline: "2026-11-23T11:59:00Z" } }, rcpts: [{ address: "b@y", notify: ["delay"], orcpt: "rfc822;b@y" }] });
 });
 
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";

@@ -273,12 +273,7 @@ fn unopened(report: &VerifyReport) -> Option<(Reason, String)> {
     })
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
+use crate::server::rfc3339;
 
 impl Boundary {
     /// The agent over a loaded configuration: creates the data directory (0700), opens the

@@ -24,7 +24,6 @@ use tokio::net::TcpStream;
 
 use super::{DeliverBy, Recipient, Transaction};
 use crate::compose::envelope::{Envelope, MailParams, Rcpt};
-use crate::compose::request::{ByMode, Ret};
 use crate::mime::header::{HeaderSection, Limits};
 use crate::server::pool::BlockingPool;
 use crate::server::tls::{server_name, RelayTls};
@@ -150,30 +149,13 @@ impl OutEnvelope {
     /// The envelope of an accepted transaction, to `rcpts`, with `by` (the remaining by-time
     /// the caller computed, RFC 2852 §4) when the transaction has one.
     pub fn from_transaction(tx: &Transaction, rcpts: &[Recipient], by: Option<DeliverBy>) -> Self {
+        let mut envelope = tx.envelope();
+        envelope.mail_params.by = by.map(|b| b.compose(None));
+        envelope.mail_params.hold_until = None;
+        envelope.mail_params.hold_for = None;
+        envelope.rcpts = rcpts.iter().map(Recipient::rcpt).collect();
         OutEnvelope {
-            envelope: Envelope {
-                mail_from: tx.mail_from.clone(),
-                mail_params: MailParams {
-                    envid: tx.envid.clone(),
-                    ret: tx.ret_full.map(|f| if f { Ret::Full } else { Ret::Hdrs }),
-                    by: by.map(|b| crate::compose::envelope::DeliverBy {
-                        seconds: b.by_time,
-                        mode: if b.return_mode {
-                            ByMode::Return
-                        } else {
-                            ByMode::Notify
-                        },
-                        trace: b.trace,
-                        deadline: None,
-                    }),
-                    hold_until: None,
-                    hold_for: None,
-                    mt_priority: tx.priority,
-                    eight_bit_mime: tx.body_8bit,
-                    size: None,
-                },
-                rcpts: rcpts.iter().map(Recipient::rcpt).collect(),
-            },
+            envelope,
             all_or_nothing: false,
         }
     }

@@ -12,8 +12,8 @@ pub(crate) mod spool;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compose::envelope::Rcpt;
-use crate::compose::request::NotifyCondition;
+use crate::compose::envelope::{Envelope, MailParams, Rcpt};
+use crate::compose::request::{ByMode, NotifyCondition, Ret};
 
 /// RFC 3461 §4.1 NOTIFY for one recipient.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -89,7 +89,37 @@ pub struct Recipient {
     pub orcpt: Option<String>,
 }
 
+impl Notify {
+    /// From compose's NOTIFY conditions (`None`: NOTIFY absent).
+    pub fn from_conditions(conditions: Option<&[NotifyCondition]>) -> Notify {
+        let Some(conditions) = conditions else {
+            return Notify::default();
+        };
+        let has = |c| conditions.contains(&c);
+        Notify {
+            never: has(NotifyCondition::Never),
+            success: has(NotifyCondition::Success),
+            failure: has(NotifyCondition::Failure),
+            delay: has(NotifyCondition::Delay),
+            explicit: true,
+        }
+    }
+}
+
 impl Recipient {
+    /// From compose's RCPT TO (an ORCPT of another addr-type than rfc822 is not kept).
+    pub fn from_rcpt(r: &Rcpt) -> Recipient {
+        Recipient {
+            address: r.address.clone(),
+            notify: Notify::from_conditions(r.notify.as_deref()),
+            orcpt: r
+                .orcpt
+                .as_deref()
+                .and_then(Rcpt::orcpt_address)
+                .map(str::to_string),
+        }
+    }
+
     /// As compose's envelope writes it (`ORCPT=rfc822;…`).
     pub fn rcpt(&self) -> Rcpt {
         Rcpt {
@@ -125,6 +155,20 @@ pub enum ByExpiry {
 }
 
 impl DeliverBy {
+    /// As compose's envelope writes it, with the absolute `deadline` (unix seconds) if given.
+    pub fn compose(&self, deadline: Option<i64>) -> crate::compose::envelope::DeliverBy {
+        crate::compose::envelope::DeliverBy {
+            seconds: self.by_time,
+            mode: if self.return_mode {
+                ByMode::Return
+            } else {
+                ByMode::Notify
+            },
+            trace: self.trace,
+            deadline: deadline.map(|d| super::rfc3339(super::from_unix(d))),
+        }
+    }
+
     /// `None` while the deadline is not passed at `now` (unix seconds); otherwise what its
     /// by-mode calls for.
     pub fn past_deadline(&self, now: i64) -> Option<ByExpiry> {
@@ -173,6 +217,29 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// The envelope as received, in compose's form: `BY` with its absolute deadline
+    /// (arrival + by-time, RFC 2852 §4) so a later submission rebases it
+    /// ([`Envelope::rebase_deliver_by`]), `HOLDUNTIL` as RFC 3339 text.
+    pub fn envelope(&self) -> Envelope {
+        Envelope {
+            mail_from: self.mail_from.clone(),
+            mail_params: MailParams {
+                envid: self.envid.clone(),
+                ret: self.ret_full.map(|f| if f { Ret::Full } else { Ret::Hdrs }),
+                by: self.by.map(|b| b.compose(Some(b.deadline))),
+                hold_until: self
+                    .hold_until
+                    .filter(|_| self.hold_for.is_none())
+                    .map(|t| super::rfc3339(super::from_unix(t))),
+                hold_for: self.hold_for.and_then(|h| u32::try_from(h).ok()),
+                mt_priority: self.priority,
+                eight_bit_mime: self.body_8bit,
+                size: None,
+            },
+            rcpts: self.rcpts.iter().map(Recipient::rcpt).collect(),
+        }
+    }
+
     /// The effective priority (absent ⇒ 0, RFC 6710 §3).
     pub fn effective_priority(&self) -> i8 {
         self.priority.unwrap_or(0)

@@ -4,7 +4,7 @@
  * see private keys or decrypted content (those stay in the extension-origin frames).
  */
 import type { Envelope, EnvelopeRcpt, QueueItem, SentItem } from "../shared/messages.js";
-import type { Envelope as CoreEnvelope, MailParams, NotifyCondition, Rcpt, Ret } from "../../../src/wasm/api.js";
+import type { Envelope as CoreEnvelope, DeliverBy, MailParams, NotifyCondition, Rcpt, Ret } from "../../../src/wasm/api.js";
 
 export type WebmailView =
   | { readonly kind: "compose" }
@@ -133,10 +133,11 @@ export function envelopeForWebmail(v: unknown, nowMs: number): Envelope {
 }
 
 /**
- * The envelope the webmail kept with a Release-queue item (`"ret": "FULL"`, `"notify":
- * ["SUCCESS"]`, `"by": "125;R"`, …) → the core's `Envelope` serde shape for wasm `release`
- * (lower-case keywords, `by` with an absolute deadline from the submission time). `null` when
- * there is none or it is unusable (the core then builds the envelope from the header).
+ * The envelope the submission agent kept with a Release-queue item → the core's `Envelope`
+ * serde shape for wasm `release`. The agent keeps the core's form (`by` with its absolute
+ * deadline, docs/server.md); an item kept before that has upper-case keywords and `"by":
+ * "125;R"`, whose deadline counts from the submission time. `null` when there is none or it is
+ * unusable (the core then builds the envelope from the header).
  */
 export function envelopeForCore(v: unknown, submittedMs: number | null): CoreEnvelope | null {
   let env: Envelope;
@@ -153,8 +154,11 @@ export function envelopeForCore(v: unknown, submittedMs: number | null): CoreEnv
   if (typeof mpIn["holdUntil"] === "string") mp.holdUntil = mpIn["holdUntil"];
   if (typeof mpIn["holdFor"] === "number") mp.holdFor = mpIn["holdFor"];
   if (typeof mpIn["mtPriority"] === "number") mp.mtPriority = mpIn["mtPriority"];
-  const by = typeof mpIn["by"] === "string" ? /^(-?\d+);([RN])(T?)$/i.exec(mpIn["by"].trim()) : null;
-  if (by && submittedMs !== null) {
+  const byIn = mpIn["by"];
+  const by = typeof byIn === "string" ? /^(-?\d+);([RN])(T?)$/i.exec(byIn.trim()) : null;
+  // the agent's own form, with the absolute deadline; the core checks its members
+  if (typeof byIn === "object" && byIn !== null && !Array.isArray(byIn)) mp.by = byIn as DeliverBy;
+  else if (by && submittedMs !== null) {
     const seconds = Number(by[1]);
     mp.by = { seconds, mode: by[2]?.toUpperCase() === "N" ? "notify" : "return", trace: by[3] !== "", deadline: new Date(submittedMs + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") };
   }
