@@ -12,6 +12,7 @@
 //     --quick: 1 KiB and 1 MiB, fewer runs
 //     --small: 1 KiB only, 200 runs (the small-message cells)
 //     --memory: only the peak memory of one 10 MiB operation per fresh process (below)
+//     --only=TEXT: only the operations whose name contains TEXT (e.g. --only=decrypt)
 //
 // Medians in milliseconds. MMHS_PKG_NODE overrides the package directory.
 //
@@ -43,6 +44,7 @@ const quick = process.argv.includes('--quick');
 const memoryOnly = process.argv.includes('--memory');
 const memoryChild = process.argv.find((a) => a.startsWith('--memory-child='))?.slice('--memory-child='.length);
 const small = process.argv.includes('--small');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '';
 const AT = '2030-01-01T00:00:00Z';
 const MIB = 1 << 20;
 
@@ -188,6 +190,7 @@ async function time(fn, runs) {
   }
 }
 async function row(op, sizeLabel, runs, sync, async_, pki) {
+  if (!op.includes(only)) return;
   const cells = [];
   for (const fn of [sync, async_, pki]) cells.push(fn ? await time(fn, runs) : '–');
   const ratio = Number(cells[1]) && Number(cells[2]) ? `${(Number(cells[2]) / Number(cells[1])).toFixed(1)}×` : '–';
@@ -256,6 +259,7 @@ if (!quick) {
     ['decrypt KARI ECDH P-256, AES-256-CBC', 'decrypt:p256', mmhs.encrypt(big('p256'), [users.p256.plain.certificate])],
   ];
   for (const [label, op, data] of inputs) {
+    if (!label.includes(only)) continue;
     write(`${op.replace(':', '-')}.in`, data);
     const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), `--memory-child=${op}`], {
       env: { ...process.env, MMHS_BENCH_DIR: dir },

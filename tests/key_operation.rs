@@ -763,7 +763,7 @@ fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
             )
             .unwrap();
             let sync = smime::decrypt_message(&enc, &me.key, &me.cert).unwrap();
-            let run = |tamper: bool| {
+            let run = |tamper: Tamper, outside: bool| {
                 let mut d = MessageDecryption::start(&enc, &[&me.cert]).unwrap();
                 let answer = external_decrypt(&me.key, d.request().unwrap().1);
                 let k = d.resume_key(Ok(answer)).unwrap().expect("a key");
@@ -792,15 +792,95 @@ fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
                     }
                     ContentDecryptCipher::Legacy => panic!("AES expected"),
                 };
-                if tamper {
-                    let last = plain.len() - 1;
-                    plain[last] ^= 1;
+                match tamper {
+                    Tamper::None => {}
+                    Tamper::First => plain[0] ^= 1,
+                    Tamper::Last => {
+                        let last = plain.len() - 1;
+                        plain[last] ^= 1;
+                    }
+                    Tamper::Shorter => {
+                        plain.pop();
+                    }
                 }
-                d.finish_content(k, Ok(plain))
+                if !outside {
+                    return d.finish_content(k, Ok(plain));
+                }
+                // The plaintext kept by the provider (decryptAsync: WebCrypto's buffer): the
+                // core reads what it checks and returns the fields to put before it.
+                assert!(d.content_is_entity());
+                let mut read = |r: std::ops::Range<usize>| plain[r].to_vec();
+                let fields = d.finish_outside(k, plain.len(), &mut read)?;
+                Ok([fields, plain].concat())
             };
-            assert_eq!(run(false).unwrap(), sync, "{name} gcm={gcm}");
-            assert_eq!(run(true).unwrap_err().code(), "decrypt-failed");
+            for outside in [false, true] {
+                let how = format!("{name} gcm={gcm} outside={outside}");
+                assert_eq!(run(Tamper::None, outside).unwrap(), sync, "{how}");
+                for t in [Tamper::First, Tamper::Last, Tamper::Shorter] {
+                    assert_eq!(
+                        run(t, outside).unwrap_err().code(),
+                        "decrypt-failed",
+                        "{how} {t:?}"
+                    );
+                }
+            }
         }
+    }
+}
+
+/// How a provider's plaintext is altered before the core checks it.
+#[derive(Debug, Clone, Copy)]
+enum Tamper {
+    None,
+    First,
+    Last,
+    Shorter,
+}
+
+/// A content the provider keeps is read only where the checks need it: three blocks and the
+/// entity up to its first line end, whatever its size.
+#[test]
+fn a_content_kept_outside_is_read_only_where_it_is_checked() {
+    let p = pki();
+    let me = p.signer("alice");
+    let mut msg =
+        b"From: a@army.example\r\nSubject: large\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+    while msg.len() < 1 << 20 {
+        msg.extend_from_slice(
+            b"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqr\r\n",
+        );
+    }
+    for gcm in [false, true] {
+        let o = EncryptOptions {
+            gcm,
+            ..EncryptOptions::default()
+        };
+        let enc = smime::encrypt_message(
+            &msg,
+            std::slice::from_ref(&me.cert),
+            &o,
+            &mut SeededRng::new(3),
+        )
+        .unwrap();
+        let sync = smime::decrypt_message(&enc, &me.key, &me.cert).unwrap();
+        let mut d = MessageDecryption::start(&enc, &[&me.cert]).unwrap();
+        let answer = external_decrypt(&me.key, d.request().unwrap().1);
+        let k = d.resume_key(Ok(answer)).unwrap().expect("a key");
+        // The core's own answer stands in for the provider's.
+        let req = d.content_request(&k).unwrap();
+        let plain = mmhs::smime::key_operation::decrypt_content_with_rust(&req).unwrap();
+        let (mut calls, mut octets) = (0, 0);
+        let mut read = |r: std::ops::Range<usize>| {
+            calls += 1;
+            octets += r.len();
+            plain[r].to_vec()
+        };
+        let fields = d.finish_outside(k, plain.len(), &mut read).unwrap();
+        assert_eq!([fields, plain.clone()].concat(), sync, "gcm={gcm}");
+        assert!(
+            calls <= 4 && octets <= 64 * 1024 + 48,
+            "gcm={gcm}: {calls} reads, {octets} octets"
+        );
     }
 }
 

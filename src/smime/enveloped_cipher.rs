@@ -235,10 +235,11 @@ fn xor16(a: &[u8], b: &[u8]) -> Vec<u8> {
 fn gcm_key_stream_fits(
     key: &[u8],
     nonce: &[u8; 12],
-    plain: &[u8],
+    plain_len: usize,
+    read: &mut dyn FnMut(std::ops::Range<usize>) -> Vec<u8>,
     ciphertext: &[u8],
 ) -> Result<bool, Error> {
-    let n = plain.len().min(ciphertext.len());
+    let n = plain_len.min(ciphertext.len());
     let blocks = n.div_ceil(16);
     for j in [0, blocks.saturating_sub(1)] {
         if j >= blocks {
@@ -251,7 +252,7 @@ fn gcm_key_stream_fits(
         ctr[12..].copy_from_slice(&k.to_be_bytes());
         let ks = aes_block(key, &ctr, false)?;
         let end = (16 * j + 16).min(n);
-        if xor16(&plain[16 * j..end], &ks) != ciphertext[16 * j..end] {
+        if xor16(&read(16 * j..end), &ks) != ciphertext[16 * j..end] {
             return Ok(false);
         }
     }
@@ -280,7 +281,9 @@ pub(crate) fn check_ciphertext(
             return Err(wrong("length"));
         }
         let nonce: [u8; 12] = req.iv.try_into().map_err(|_| wrong("nonce length"))?;
-        if !gcm_key_stream_fits(req.key, &nonce, req.data, &answer[..n])? {
+        let data = req.data;
+        let mut read = |r: std::ops::Range<usize>| data.get(r).unwrap_or_default().to_vec();
+        if !gcm_key_stream_fits(req.key, &nonce, data.len(), &mut read, &answer[..n])? {
             return Err(wrong("the key stream"));
         }
         return Ok(());
@@ -402,34 +405,47 @@ pub(crate) fn decryption_cipher(
 /// stream of the first and last blocks (NIST SP 800-38D §6.5). A legacy cipher is answered
 /// by the pure-Rust provider only. Refusal: `decrypt-failed`.
 pub(crate) fn check_plaintext(req: &ContentDecryptRequest<'_>, plain: &[u8]) -> Result<(), Error> {
+    check_plaintext_in(req, plain.len(), &mut |r| {
+        plain.get(r).unwrap_or_default().to_vec()
+    })
+}
+
+/// [`check_plaintext`] for a plaintext of `n` octets the provider keeps: `read` copies a range
+/// of it out (only the blocks the check needs, at most three of 16 octets).
+pub(crate) fn check_plaintext_in(
+    req: &ContentDecryptRequest<'_>,
+    n: usize,
+    read: &mut dyn FnMut(std::ops::Range<usize>) -> Vec<u8>,
+) -> Result<(), Error> {
     let wrong =
         || Error::DecryptFailed("the content decryption answer does not fit the ciphertext".into());
-    let (c, n) = (req.ciphertext, plain.len());
+    let c = req.ciphertext;
     match req.cipher {
         ContentDecryptCipher::Legacy => Ok(()),
         ContentDecryptCipher::AesGcm { nonce, .. } => {
             if n != c.len() {
                 return Err(wrong());
             }
-            if !gcm_key_stream_fits(req.key, &nonce, plain, c).map_err(|_| wrong())? {
+            if !gcm_key_stream_fits(req.key, &nonce, n, read, c).map_err(|_| wrong())? {
                 return Err(wrong());
             }
             Ok(())
         }
         ContentDecryptCipher::AesCbc { iv } => {
-            if c.is_empty() || c.len() % 16 != 0 || n >= c.len() || n + 16 < c.len() {
+            if c.is_empty() || !c.len().is_multiple_of(16) || n >= c.len() || n + 16 < c.len() {
                 return Err(wrong());
             }
             let pad = c.len() - n;
             let enc = |b: &[u8]| aes_block(req.key, b, false).map_err(|_| wrong());
             // Block `i` of the padded plaintext (RFC 5652 §6.3 padding) encrypted after the
             // previous ciphertext block (or the IV) must be ciphertext block `i`.
-            let fits = |i: usize| -> Result<bool, Error> {
+            let mut fits = |i: usize| -> Result<bool, Error> {
                 let start = i * 16;
-                let mut block = plain
-                    .get(start..n.min(start + 16))
-                    .unwrap_or_default()
-                    .to_vec();
+                let mut block = if start < n {
+                    read(start..n.min(start + 16))
+                } else {
+                    Vec::new()
+                };
                 block.resize(16, pad as u8);
                 let prev: &[u8] = if i == 0 { &iv } else { &c[start - 16..start] };
                 Ok(enc(&xor16(&block, prev))? == c[start..start + 16])

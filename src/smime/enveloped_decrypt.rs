@@ -339,6 +339,24 @@ impl Decryption {
     }
 }
 
+impl Decryption {
+    /// [`Self::finish_content`] for a plaintext the provider keeps (`len` octets; `read`
+    /// copies a range of it out): the same checks, reading only the blocks they need.
+    pub fn check_content_outside(
+        &self,
+        key: &ContentKey,
+        len: usize,
+        read: &mut dyn FnMut(std::ops::Range<usize>) -> Vec<u8>,
+    ) -> Result<(), Error> {
+        cipher::check_plaintext_in(&self.content_request(key)?, len, read)
+    }
+
+    /// The decrypted content's type (an OID's dotted text).
+    pub fn content_type(&self) -> String {
+        self.parsed.content_type.to_string()
+    }
+}
+
 /// A recovered content-encryption key, between [`Decryption::resume_key`] and
 /// [`Decryption::finish_content`].
 pub struct ContentKey {

@@ -286,6 +286,46 @@ impl MessageDecryption {
         self.message(d)
     }
 
+    /// Whether the decrypted content is the MIME entity itself — not a CMS CompressedData
+    /// (RFC 3274), which [`Self::finish_content`] decompresses — so that a provider may keep
+    /// it and the caller join it to [`Self::finish_outside`]'s fields.
+    pub fn content_is_entity(&self) -> bool {
+        self.decryption.content_type() != ID_COMPRESSED_DATA.to_string()
+    }
+
+    /// [`Self::finish_content`] for a content the provider keeps (`len` octets; `read` copies
+    /// a range of it out) when [`Self::content_is_entity`]: the same checks, reading only the
+    /// blocks they need and the entity up to its first line end. Returns the outer header
+    /// fields: the decrypted message is these octets followed by the content, octet for octet
+    /// what [`Self::finish_content`] returns.
+    pub fn finish_outside(
+        &self,
+        key: ContentKey,
+        len: usize,
+        read: &mut dyn FnMut(std::ops::Range<usize>) -> Vec<u8>,
+    ) -> Result<Vec<u8>, Error> {
+        if !self.content_is_entity() {
+            return Err(Error::Malformed(
+                "a compressed content is decompressed in the core, not joined outside".into(),
+            ));
+        }
+        self.decryption.check_content_outside(&key, len, read)?;
+        drop(key);
+        // join_outer's line-end choice: CRLF when the entity has one anywhere (or is empty).
+        const CHUNK: usize = 64 * 1024;
+        let mut crlf = len == 0;
+        let mut at = 0;
+        while !crlf && at < len {
+            // One octet of overlap, so a CRLF across two chunks is seen.
+            let start = at.saturating_sub(1);
+            let end = (at + CHUNK).min(len);
+            crlf = read(start..end).windows(2).any(|w| w == b"\r\n");
+            at = end;
+        }
+        let (fields, _) = split_message(&self.header)?;
+        Ok(outer_fields(&fields, crlf))
+    }
+
     fn message(&self, d: super::Decrypted) -> Result<Vec<u8>, Error> {
         let entity = if d.content_type == ID_COMPRESSED_DATA.to_string() {
             compressed::decompress_content_info(&d.content, &DecompressLimits::default())?
@@ -318,8 +358,17 @@ pub fn decrypt_message(
 /// Outer non-Content-* fields followed by an inner entity, using the entity's line ends.
 pub(crate) fn join_outer(fields: &[Field<'_>], entity: &[u8]) -> Vec<u8> {
     let crlf = entity.windows(2).any(|w| w == b"\r\n") || entity.is_empty();
-    let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
     let mut out = Vec::with_capacity(entity.len() + 1024);
+    out.extend_from_slice(&outer_fields(fields, crlf));
+    out.extend_from_slice(entity);
+    out
+}
+
+/// The outer fields [`join_outer`] puts before the entity (less the Content-* fields), with
+/// CRLF or LF line ends.
+fn outer_fields(fields: &[Field<'_>], crlf: bool) -> Vec<u8> {
+    let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let mut out = Vec::with_capacity(1024);
     for f in fields.iter().filter(|f| !entity::is_content_field(f.name)) {
         let raw = if crlf {
             to_crlf(trim_eol(f.raw))
@@ -333,7 +382,6 @@ pub(crate) fn join_outer(fields: &[Field<'_>], entity: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&raw);
         out.extend_from_slice(eol);
     }
-    out.extend_from_slice(entity);
     out
 }
 

@@ -18,6 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 use super::material::{bytes, certs, uint8, KeyUse};
+use super::webcrypto_encrypt::Plaintext;
 use super::{error_value, from_js, js_error};
 use crate::keys::PrivateKey;
 use crate::smime::key_operation::{
@@ -529,8 +530,26 @@ pub async fn decrypt_async(
         let req = d.request().map_err(smime_err)?.1.clone();
         let answer = decrypt_request(&key, &req).await?;
         if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
-            let plain = match d.content_request(&k) {
+            let kept = match d.content_request(&k) {
                 Ok(creq) => super::webcrypto_encrypt::decrypt_content(&creq).await?,
+                Err(e) => Err(e),
+            };
+            let plain = match kept {
+                // The entity stays in the buffer SubtleCrypto returned: the core checks the
+                // blocks it needs and writes the outer fields, and the message is joined
+                // once, outside the module (no copy in and out of a 10 MiB content).
+                Ok(Plaintext::Js(plain)) if d.content_is_entity() => {
+                    let len = plain.length() as usize;
+                    let mut read = |r: std::ops::Range<usize>| {
+                        plain.subarray(r.start as u32, r.end as u32).to_vec()
+                    };
+                    let fields = d.finish_outside(k, len, &mut read).map_err(smime_err)?;
+                    let out = Uint8Array::new_with_length((fields.len() + len) as u32);
+                    out.subarray(0, fields.len() as u32).copy_from(&fields);
+                    out.set(&plain, fields.len() as u32);
+                    return Ok(out.into());
+                }
+                Ok(p) => Ok(p.into_vec()),
                 Err(e) => Err(e),
             };
             let out = d.finish_content(k, plain).map_err(smime_err)?;

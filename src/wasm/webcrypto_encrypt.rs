@@ -166,13 +166,33 @@ pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<V
     answer_bytes(&ct)
 }
 
+/// A decrypted content where it lies: the buffer SubtleCrypto returned (not copied into the
+/// module), or what the core decrypted (a legacy cipher).
+pub(crate) enum Plaintext {
+    /// SubtleCrypto's answer.
+    Js(Uint8Array),
+    /// The pure-Rust provider's answer.
+    Wasm(Vec<u8>),
+}
+
+impl Plaintext {
+    /// The octets, in the module.
+    pub(crate) fn into_vec(self) -> Vec<u8> {
+        match self {
+            Plaintext::Js(a) => a.to_vec(),
+            Plaintext::Wasm(v) => v,
+        }
+    }
+}
+
 /// Answer a content-decryption request with SubtleCrypto (AES-CBC, AES-GCM with the tag
 /// appended to the ciphertext as WebCrypto expects); a legacy cipher WebCrypto lacks is
 /// decrypted in wasm. `Err(JsValue)` is a caller error; `Ok(Err(_))` content that does not
 /// decrypt (bad padding: `decrypt-failed`; a tag that does not verify: `decrypt-auth-failed`).
+/// SubtleCrypto's answer is left where it is ([`Plaintext::Js`]).
 pub(crate) async fn decrypt_content(
     req: &ContentDecryptRequest<'_>,
-) -> Result<Result<Vec<u8>, SmimeError>, JsValue> {
+) -> Result<Result<Plaintext, SmimeError>, JsValue> {
     let (name, params) = match req.cipher {
         ContentDecryptCipher::AesCbc { iv } => ("AES-CBC", vec![("iv", uint8(&iv))]),
         ContentDecryptCipher::AesGcm { nonce, tag_len } => {
@@ -186,7 +206,9 @@ pub(crate) async fn decrypt_content(
             ("AES-GCM", p)
         }
         ContentDecryptCipher::Legacy => {
-            return Ok(crate::smime::key_operation::decrypt_content_with_rust(req))
+            return Ok(
+                crate::smime::key_operation::decrypt_content_with_rust(req).map(Plaintext::Wasm)
+            )
         }
     };
     let key = match import_content_key(name, req.key, "decrypt").await? {
@@ -212,7 +234,10 @@ pub(crate) async fn decrypt_content(
     };
     let r = subtle_call("decrypt", &[algorithm(name, &params)?, key, data.into()]).await;
     Ok(match r {
-        Ok(v) => Ok(answer_bytes(&v)?),
+        Ok(v) => Ok(match v.dyn_ref::<js_sys::ArrayBuffer>() {
+            Some(b) => Plaintext::Js(Uint8Array::new(b)),
+            None => Plaintext::Wasm(answer_bytes(&v)?),
+        }),
         Err(_) if name == "AES-GCM" => Err(SmimeError::DecryptAuthFailed(
             "AES-GCM authentication failed: the message was modified, or the key is wrong".into(),
         )),
