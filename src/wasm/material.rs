@@ -24,7 +24,7 @@ pub(crate) fn certs<T: AsRef<[u8]>>(pems: &[T]) -> Result<Vec<Certificate>, JsVa
 pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
         if let Some(encoded) = utf8(s) {
-            return Ok(encoded.to_vec());
+            return Ok(encoded);
         }
     }
     if let Some(s) = value.as_string() {
@@ -40,21 +40,44 @@ pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
 }
 
 /// A string's UTF-8 encoding by the host's `TextEncoder` (WHATWG Encoding §8.2: lone
-/// surrogates become U+FFFD, as in a Rust `String` made from it), natively and in one pass,
-/// so that a large message crosses into the module with one copy; `None` without a
-/// `TextEncoder`.
-fn utf8(s: &js_sys::JsString) -> Option<js_sys::Uint8Array> {
+/// surrogates become U+FFFD, as in a Rust `String` made from it), natively and in one pass.
+/// A string whose UTF-8 is as long as it is (ASCII, as messages on the wire are) is written
+/// by `encodeInto` straight into the module's memory (§8.2.2: it stops when the destination
+/// is full, so a longer encoding is seen by `read`); any other is encoded by `encode` and
+/// copied in once. `None` without a `TextEncoder`.
+fn utf8(s: &js_sys::JsString) -> Option<Vec<u8>> {
     let class: js_sys::Function =
         js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("TextEncoder"))
             .ok()?
             .dyn_into()
             .ok()?;
     let encoder = js_sys::Reflect::construct(&class, &js_sys::Array::new()).ok()?;
-    let encode: js_sys::Function = js_sys::Reflect::get(&encoder, &JsValue::from_str("encode"))
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    encode.call1(&encoder, s).ok()?.dyn_into().ok()
+    let method = |name: &str| -> Option<js_sys::Function> {
+        js_sys::Reflect::get(&encoder, &JsValue::from_str(name))
+            .ok()?
+            .dyn_into()
+            .ok()
+    };
+    let units = s.length() as usize;
+    if let Some(encode_into) = method("encodeInto") {
+        let mut out = vec![0u8; units];
+        // The view is made after the allocation (which may grow the memory) and used by
+        // this one call only.
+        let view = super::webcrypto::wasm_view(&out);
+        let result = encode_into.call2(&encoder, s, &view).ok()?;
+        let count = |k: &str| {
+            js_sys::Reflect::get(&result, &JsValue::from_str(k))
+                .ok()
+                .and_then(|v| v.as_f64())
+        };
+        if count("read") == Some(units as f64) {
+            let written = count("written")? as usize;
+            out.truncate(written);
+            return Some(out);
+        }
+    }
+    let encoded: js_sys::Uint8Array = method("encode")?.call1(&encoder, s).ok()?.dyn_into().ok()?;
+    Some(encoded.to_vec())
 }
 
 /// Bytes out as a `Uint8Array`.

@@ -59,6 +59,15 @@ test('inspect shows the MMHS view', () => {
   throwsCode(assert, () => mmhs.inspect(42), 'request-invalid');
 });
 
+test('a string message is its UTF-8 (TextEncoder): ASCII, other characters, lone surrogates', () => {
+  for (const subject of ['Movement order', 'Café – 😀 orders', 'lone \uD800 surrogate', '']) {
+    const m = DRAFT.replace('Movement order', subject);
+    const fromString = mmhs.inspect(m, { at: AT });
+    assert.deepEqual(fromString, mmhs.inspect(new TextEncoder().encode(m), { at: AT }), subject);
+    assert.equal(fromString.subject, new TextDecoder().decode(new TextEncoder().encode(subject)), subject);
+  }
+});
+
 test('sign: OpenSSL verifies; mmhs verifies; tampering is not valid', () => {
   const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT });
   assert.ok(signed instanceof Uint8Array);
