@@ -206,25 +206,27 @@ pub fn begin_sign_typed<R: CryptoRng + ?Sized>(
     opts: &SignOptions,
     rng: &mut R,
 ) -> Result<PendingSignedEntity, Error> {
-    Ok(prepare_sign_typed(raw, cert, opts)?.begin_hashed(cert, chain, opts, rng)?)
+    Ok(prepare_sign_typed(raw.to_vec(), cert, opts)?.begin_hashed(cert, chain, opts, rng)?)
 }
 
 /// The first step of [`begin_sign_typed`]: the signature-type and naming checks and the
 /// layering, giving the content whose digest the provider computes
 /// ([`SignedEntityContent::digest_request`]) before the signature is begun
-/// ([`SignedEntityContent::begin`]).
+/// ([`SignedEntityContent::begin`]). The message is handed over: its entity is made in its
+/// buffer ([`SignedEntityContent::message_owned`]).
 pub fn prepare_sign_typed(
-    raw: &[u8],
+    raw: Vec<u8>,
     cert: &Certificate,
     opts: &SignOptions,
 ) -> Result<SignedEntityContent, Error> {
     check_types(&opts.signature_type)?;
-    check_naming(&opts.signature_type, cert, raw)?;
-    if must_encapsulate(&opts.signature_type) && !is_signed_or_encrypted(&canonical_crlf(raw)) {
-        let layered = empty_signature_layer(raw)?;
-        return Ok(SignedEntityContent::message(&layered)?);
+    check_naming(&opts.signature_type, cert, &raw)?;
+    if must_encapsulate(&opts.signature_type) && !is_signed_or_encrypted(&canonical_crlf(&raw)) {
+        let layered = empty_signature_layer(&raw)?;
+        drop(raw);
+        return Ok(SignedEntityContent::message_owned(layered)?);
     }
-    Ok(SignedEntityContent::message(raw)?)
+    Ok(SignedEntityContent::message_owned(raw)?)
 }
 
 /// Domain-sign a complete MIME message (§3.3): a new signed layer with signatureType

@@ -23,17 +23,30 @@ use crate::trust::{SignatureCheck, SignatureChecks};
 /// the body, in canonical CRLF form; `MIME-Version` is dropped from both (the caller adds
 /// one on the outside).
 pub fn split_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let canon = canonical_crlf(raw);
+    split_entity_owned(raw.to_vec())
+}
+
+/// [`split_entity`] of a message the caller hands over: the entity is made in the message's
+/// own buffer (its header section replaced by the Content-* fields, the body moved once),
+/// so a large message is not copied into a second buffer (a message that is not in canonical
+/// CRLF form is converted into a new one first, and its first buffer freed).
+pub fn split_entity_owned(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+    let converted = match canonical_crlf(&raw) {
+        std::borrow::Cow::Owned(c) => Some(c),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    let mut canon = converted.unwrap_or(raw);
     let (header, body) = split(&canon);
+    let body_start = canon.len() - body.len();
     let mut outer = Vec::with_capacity(header.len());
-    let mut entity = Vec::with_capacity(raw.len());
+    let mut prefix = Vec::with_capacity(256);
     let mut has_ct = false;
     for f in fields(header) {
         if is_content_field(f.name) {
             has_ct |= f.name.eq_ignore_ascii_case("content-type");
-            entity.extend_from_slice(f.raw);
+            prefix.extend_from_slice(f.raw);
             if !f.raw.ends_with(b"\n") {
-                entity.extend_from_slice(b"\r\n");
+                prefix.extend_from_slice(b"\r\n");
             }
         } else if !f.name.eq_ignore_ascii_case("mime-version") {
             outer.extend_from_slice(f.raw);
@@ -43,13 +56,11 @@ pub fn split_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
         }
     }
     if !has_ct {
-        let mut e = b"Content-Type: text/plain; charset=us-ascii\r\n".to_vec();
-        e.extend_from_slice(&entity);
-        entity = e;
+        prefix.splice(0..0, *b"Content-Type: text/plain; charset=us-ascii\r\n");
     }
-    entity.extend_from_slice(b"\r\n");
-    entity.extend_from_slice(body);
-    (outer, entity)
+    prefix.extend_from_slice(b"\r\n");
+    canon.splice(0..body_start, prefix);
+    (outer, canon)
 }
 
 /// A signed MIME entity (or whole message) waiting for its signature value: the SignedData
@@ -91,10 +102,16 @@ impl SignedEntityContent {
     /// A full RFC 5322 message to sign: its RFC 5322 header fields stay outside, its MIME
     /// entity is signed ([`split_entity`]).
     pub fn message(raw_message: &[u8]) -> Result<Self, Error> {
+        Self::message_owned(raw_message.to_vec())
+    }
+
+    /// [`Self::message`] of a message the caller hands over: the entity is made in its
+    /// buffer ([`split_entity_owned`]).
+    pub fn message_owned(raw_message: Vec<u8>) -> Result<Self, Error> {
         if raw_message.is_empty() {
             return Err(Error::Malformed("empty message".into()));
         }
-        let (outer, entity) = split_entity(raw_message);
+        let (outer, entity) = split_entity_owned(raw_message);
         Ok(SignedEntityContent {
             entity,
             outer: Some(outer),
@@ -255,5 +272,42 @@ mod tests {
             entity,
             b"Content-Type: text/plain; charset=us-ascii\r\n\r\nx"
         );
+    }
+
+    /// The entity made in the message's own buffer: the same octets for a canonical message
+    /// (the body moved, not copied), a message with bare LFs, one without a body, and a
+    /// header section longer than the entity's Content-* fields.
+    #[test]
+    fn entity_in_the_messages_buffer() {
+        let long_header = format!(
+            "From: a@b.example\r\nComments: {}\r\nContent-Type: text/plain\r\n\r\nbody\r\n",
+            "x".repeat(500)
+        );
+        for (raw, outer, entity) in [
+            (
+                long_header.as_bytes(),
+                format!("From: a@b.example\r\nComments: {}\r\n", "x".repeat(500)),
+                "Content-Type: text/plain\r\n\r\nbody\r\n",
+            ),
+            (
+                b"Content-Type: text/plain\r\n\r\nb".as_slice(),
+                String::new(),
+                "Content-Type: text/plain\r\n\r\nb",
+            ),
+            (
+                b"From: a@b\nContent-Transfer-Encoding: 7bit\n\nline\nline\n".as_slice(),
+                "From: a@b\r\n".into(),
+                "Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\nline\r\nline\r\n",
+            ),
+            (
+                b"From: a@b\r\nSubject: no body".as_slice(),
+                "From: a@b\r\nSubject: no body\r\n".into(),
+                "Content-Type: text/plain; charset=us-ascii\r\n\r\n",
+            ),
+        ] {
+            let (o, e) = split_entity_owned(raw.to_vec());
+            assert_eq!(String::from_utf8(o).unwrap(), outer);
+            assert_eq!(String::from_utf8(e).unwrap(), entity);
+        }
     }
 }

@@ -495,9 +495,9 @@ pub async fn sign_async(
         .message(bytes(&raw, "message")?)
         .map_err(|e| js_error(&e))?;
     let opts = req.options(super::now()?);
+    // The message is handed over: its entity is made in the buffer it came in.
     let content =
-        crate::domain::prepare_sign_typed(&input, &cert, &opts).map_err(|e| js_error(&e))?;
-    drop(input);
+        crate::domain::prepare_sign_typed(input, &cert, &opts).map_err(|e| js_error(&e))?;
     let digest = digest(&content.digest_request(opts.digest)).await?;
     let pending = content
         .begin(&digest, &cert, &chain, &opts, &mut crate::rng::system_rng())
