@@ -923,6 +923,29 @@ fn a_digest_that_does_not_fit_is_refused_or_fails_verification() {
         .any(|p| p.code == "message-digest-mismatch"));
 }
 
+/// A caller that wants the report only (`verifyAsync` without `withContent`): the same
+/// report, and no copy of the content.
+#[test]
+fn a_report_without_content_is_the_same_report() {
+    use mmhs::verify::verify_message;
+    let p = pki();
+    let alice = p.signer("alice");
+    let mut ctx = p.verify_context(time::macros::datetime!(2029-01-02 00:00 UTC));
+    let signed = smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(5)).unwrap();
+    for m in [&signed[..], MSG] {
+        ctx.without_content = false;
+        let full = verify_message(m, &ctx).unwrap();
+        assert!(!full.content.is_empty());
+        ctx.without_content = true;
+        let bare = verify_message(m, &ctx).unwrap();
+        assert!(bare.content.is_empty());
+        assert_eq!(
+            serde_json::to_value(&bare.report).unwrap(),
+            serde_json::to_value(&full.report).unwrap()
+        );
+    }
+}
+
 #[test]
 fn verify_digest_answers_are_used_only_for_their_own_octets() {
     use mmhs::verify::{digest_ranges, verify_message, verify_message_with_digests, DigestAnswers};

@@ -121,6 +121,10 @@ pub struct VerifyContext {
     /// `verification-cancelled` ([`Error::Cancelled`](crate::smime::Error::Cancelled)), no
     /// report. `None` (the CLI, the wasm facade): never cancelled. Not part of any JSON.
     pub cancel: Option<crate::cancel::Cancel>,
+    /// The caller wants the report only: [`Verified::content`] is left empty, so the
+    /// innermost content is judged where it lies and never copied out (a 10 MiB message
+    /// costs no second 10 MiB). Not part of any JSON (the requests' `withContent` sets it).
+    pub without_content: bool,
 }
 
 impl VerifyContext {

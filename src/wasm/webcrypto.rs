@@ -677,7 +677,8 @@ pub async fn verify_async(
 ) -> Result<JsValue, JsValue> {
     let req: crate::verify::VerifyRequest = from_js(options, "verify request")?;
     let raw = bytes(&raw, "message")?;
-    let ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
+    let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
+    ctx.without_content = !req.with_content;
     let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
     super::smime::verified_js(&v, req.with_content)
 }
@@ -696,6 +697,7 @@ pub async fn verify_receipt_async(
     let raw = bytes(&raw, "message")?;
     let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
     ctx.original = Some(bytes(&original, "original")?);
+    ctx.without_content = true;
     let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
     super::to_js(&v.report)
 }
