@@ -1717,3 +1717,69 @@ fn sanitize(s: &str) -> String {
         .take(255)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Release-queue item is read back the same from the envelope kept today and from the
+    /// spellings kept before (BY as a by-value, upper-case keywords, null members, a bare
+    /// ORCPT address); an item without its deadline or transaction id gives none.
+    #[test]
+    fn held_transactions_read_both_kept_forms() {
+        let rcpt = Recipient {
+            address: "bob@navy.example".into(),
+            notify: Notify {
+                explicit: true,
+                success: true,
+                delay: true,
+                ..Notify::default()
+            },
+            orcpt: Some("bob@navy.example".into()),
+        };
+        let tx = Transaction {
+            id: "t7".into(),
+            helo: String::new(),
+            submitter: Some("alice@army.example".into()),
+            tls: false,
+            mail_from: "alice@army.example".into(),
+            envid: Some("E7".into()),
+            ret_full: Some(false),
+            priority: Some(3),
+            body_8bit: false,
+            by: Some(DeliverBy {
+                by_time: 600,
+                deadline: 1_800_000_600,
+                return_mode: true,
+                trace: true,
+            }),
+            hold_until: None,
+            hold_for: None,
+            rcpts: vec![rcpt],
+            arrival: 1_800_000_000,
+        };
+        let deadline = rfc3339(from_unix(1_800_000_600));
+        let mut kept = envelope_json(&tx);
+        kept["byDeadline"] = serde_json::json!(deadline);
+        let before = serde_json::json!({
+            "mailFrom": "alice@army.example",
+            "mailParams": {"envid": "E7", "ret": "HDRS", "by": "600;RT", "holdUntil": null,
+                           "holdFor": null, "mtPriority": 3},
+            "rcpts": [{"address": "bob@navy.example", "notify": ["SUCCESS", "DELAY"],
+                       "orcpt": "bob@navy.example"}],
+            "submitter": "alice@army.example", "transactionId": "t7", "byDeadline": deadline,
+        });
+        for stored in [&kept, &before] {
+            assert_eq!(
+                held_transaction(stored, tx.arrival).as_ref(),
+                Some(&tx),
+                "{stored}"
+            );
+        }
+        for missing in ["byDeadline", "transactionId"] {
+            let mut v = kept.clone();
+            v.as_object_mut().unwrap().remove(missing);
+            assert_eq!(held_transaction(&v, tx.arrival), None, "without {missing}");
+        }
+    }
+}

@@ -351,9 +351,9 @@ impl Decryption {
         cipher::check_plaintext_in(&self.content_request(key)?, len, read)
     }
 
-    /// The decrypted content's type (an OID's dotted text).
-    pub fn content_type(&self) -> String {
-        self.parsed.content_type.to_string()
+    /// Whether the encrypted content is a CMS CompressedData (RFC 3274 nested directly).
+    pub fn content_is_compressed(&self) -> bool {
+        self.parsed.content_type == crate::asn1::oid::ID_COMPRESSED_DATA
     }
 }
 

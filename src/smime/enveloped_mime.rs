@@ -22,7 +22,6 @@ use super::key_operation::{
 use super::pkcs7_mime::{encode_error, pkcs7_mime_entity, pkcs7_mime_part, SmimeType};
 use super::sign::split_entity;
 use super::Error;
-use crate::asn1::oid::ID_COMPRESSED_DATA;
 use crate::keys::PrivateKey;
 use crate::mime::entity::{self, Field, MediaType};
 use crate::mime::header::DefectKind;
@@ -290,7 +289,7 @@ impl MessageDecryption {
     /// (RFC 3274), which [`Self::finish_content`] decompresses — so that a provider may keep
     /// it and the caller join it to [`Self::finish_outside`]'s fields.
     pub fn content_is_entity(&self) -> bool {
-        self.decryption.content_type() != ID_COMPRESSED_DATA.to_string()
+        !self.decryption.content_is_compressed()
     }
 
     /// [`Self::finish_content`] for a content the provider keeps (`len` octets; `read` copies
@@ -327,7 +326,7 @@ impl MessageDecryption {
     }
 
     fn message(&self, d: super::Decrypted) -> Result<Vec<u8>, Error> {
-        let entity = if d.content_type == ID_COMPRESSED_DATA.to_string() {
+        let entity = if !self.content_is_entity() {
             compressed::decompress_content_info(&d.content, &DecompressLimits::default())?
         } else {
             d.content
