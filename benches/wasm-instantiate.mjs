@@ -4,7 +4,10 @@
 // package served from 127.0.0.1 as `application/wasm`. Run:
 //
 //   scripts/build-wasm.sh web pkg
-//   node benches/wasm-instantiate.mjs [PKG_DIR] [RUNS]   # default pkg/, 5 runs
+//   node benches/wasm-instantiate.mjs [PKG_DIR] [RUNS] [MODULE]   # default pkg/, 5 runs, mmhs
+//
+// MODULE is mmhs (every export) or mmhs_read (the read module the extension opens a message
+// with; docs/js-api.md).
 //
 // Prints each run and the median, in milliseconds (performance.now() in the page); also the
 // wasm's size, raw and gzip -9. CHROMIUM overrides the browser binary.
@@ -17,9 +20,11 @@ import path from 'node:path';
 
 const pkg = path.resolve(process.argv[2] ?? 'pkg');
 const runs = Number(process.argv[3] ?? 5);
+const name = process.argv[4] ?? 'mmhs';
+if (!['mmhs', 'mmhs_read'].includes(name)) throw new Error(`unknown module ${name}`);
 const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const wasm = readFileSync(path.join(pkg, 'mmhs_bg.wasm'));
-const glue = readFileSync(path.join(pkg, 'mmhs.js'));
+const wasm = readFileSync(path.join(pkg, `${name}_bg.wasm`));
+const glue = readFileSync(path.join(pkg, `${name}.js`));
 
 const page = `<!doctype html><meta charset="utf-8"><body><pre id="out">pending</pre><script type="module">
 const out = document.getElementById('out');
@@ -63,15 +68,20 @@ const once = () =>
   new Promise((resolve, reject) => {
     const profile = mkdtempSync(path.join(tmpdir(), 'mmhs-instantiate-'));
     const child = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run',
-      '--disable-extensions', `--user-data-dir=${profile}`, url], { stdio: 'ignore' });
+      '--disable-extensions', `--user-data-dir=${profile}`, url], { stdio: 'ignore', detached: true });
     const done = (f) => {
       clearTimeout(timer);
       waiting = null;
-      child.kill();
+      // the whole process group: Chromium's helper processes write to the profile too
       child.on('exit', () => {
-        rmSync(profile, { recursive: true, force: true });
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
         f();
       });
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     };
     const timer = setTimeout(() => done(() => reject(new Error('no result in 60 s'))), 60000);
     waiting = (r) => done(() => (r.error ? reject(new Error(r.error)) : resolve(r)));
@@ -85,5 +95,5 @@ for (let i = 0; i < runs; i++) {
 }
 server.close();
 const med = (k) => results.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(results.length / 2)];
-console.log(`\nmmhs_bg.wasm ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped; ` +
+console.log(`\n${name}_bg.wasm ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped; ` +
   `median of ${runs} fresh Chromium runs: init ${med('init').toFixed(1)} ms (glue import ${med('glue').toFixed(1)} ms, first call ${med('firstCall').toFixed(2)} ms)`);

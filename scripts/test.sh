@@ -101,6 +101,8 @@ step_clippy() {
   local wasm_tests=()
   for f in tests/wasm_*.rs; do [ -e "$f" ] && wasm_tests+=(--test "$(basename "$f" .rs)"); done
   cargo clippy --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" -- -D warnings || return 1
+  # the read module (scripts/build-wasm.sh): the facade without its `send` feature
+  cargo clippy --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings || return 1
   # the API documentation builds without broken intra-doc links or stray HTML
   # (with the internals: public items name their internal homes; `unreachable_pub` in
   # src/lib.rs, not the docs, declares the public surface)

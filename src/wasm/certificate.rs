@@ -36,6 +36,7 @@ pub fn certificate_status(
 
 /// Per recipient of `request.rcpt`, the certificates `encrypt` with this request would choose
 /// and those it refuses, with why.
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = encryptionRecipients, unchecked_return_type = "RecipientCertificates[]")]
 pub fn encryption_recipients(
     #[wasm_bindgen(unchecked_param_type = "EncryptRequest")] request: JsValue,

@@ -12,6 +12,7 @@ fn policy_error(e: crate::label_policy::PolicyError) -> JsValue {
 }
 
 /// The label decision for a message (`mmhs label check`).
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = labelCheck, unchecked_return_type = "LabelDecision")]
 pub fn label_check(
     #[wasm_bindgen(unchecked_param_type = "CheckRequest")] request: JsValue,

@@ -25,29 +25,46 @@ use crate::coded::Coded;
 use wasm_bindgen::prelude::*;
 
 mod certificate;
+#[cfg(feature = "send")]
 mod compose;
 mod content;
+#[cfg(feature = "send")]
 mod keys;
 mod label;
 mod material;
+#[cfg(feature = "send")]
 mod mdn;
 mod receipt;
+#[cfg(feature = "send")]
 mod release;
 mod smime;
 mod version;
 mod vocabulary;
 mod webcrypto;
+mod webcrypto_content;
+#[cfg(feature = "send")]
 mod webcrypto_encrypt;
 
+#[cfg(feature = "send")]
 pub use compose::compose;
 pub use content::{attachment_bytes, read_content};
+#[cfg(feature = "send")]
 pub use keys::import_pkcs12;
-pub use label::{label_check, label_equivalents, label_receivable};
-pub use receipt::{make_receipt_js, verify_receipt};
+#[cfg(feature = "send")]
+pub use label::label_check;
+pub use label::{label_equivalents, label_receivable};
+#[cfg(feature = "send")]
+pub use receipt::make_receipt_js;
+pub use receipt::verify_receipt;
+#[cfg(feature = "send")]
 pub use release::{audit_record, mixer_map, release, release_gate, verify_audit_log};
-pub use smime::{decrypt, encrypt, inspect, sign, verify};
+pub use smime::{decrypt, inspect, verify};
+#[cfg(feature = "send")]
+pub use smime::{encrypt, sign};
 pub use version::version;
-pub use webcrypto::{decrypt_async, sign_async, unlock_key};
+#[cfg(feature = "send")]
+pub use webcrypto::sign_async;
+pub use webcrypto::{decrypt_async, unlock_key};
 
 /// The request and response types of the core, generated from their Rust definitions by
 /// `tests/ts_types.rs` (ts-rs): one contract for the CLI's `--json`, this facade and the

@@ -2,14 +2,18 @@
 //! receipts"), each a thin call of the core with the same inputs as `mmhs receipt` and
 //! `mmhs verify --original` (docs/js-api.md).
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::material::{bytes, KeyUse};
+use super::material::bytes;
+#[cfg(feature = "send")]
+use super::material::KeyUse;
 use super::{from_js, js_error, now, to_js};
-use crate::verify::{MakeReceiptRequest, SignedReceipt, VerifyRequest};
+use crate::verify::VerifyRequest;
+#[cfg(feature = "send")]
+use crate::verify::{MakeReceiptRequest, SignedReceipt};
 
-#[derive(Serialize)]
+#[cfg(feature = "send")]
+#[derive(serde::Serialize)]
 struct Made<'a> {
     to: &'a [String],
     identifier: &'a str,
@@ -19,6 +23,7 @@ struct Made<'a> {
 /// verified first under `verifyOptions` (the recipient's key also opens it when encrypted);
 /// refused with an `MmhsError` whose code is `receipt-refused-*` unless its report is valid
 /// and a verified originator signature asks this recipient for a receipt.
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = makeReceipt, unchecked_return_type = "SignedReceipt")]
 pub fn make_receipt_js(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
@@ -39,6 +44,7 @@ pub fn make_receipt_js(
     signed_receipt_js(&r)
 }
 
+#[cfg(feature = "send")]
 /// A `SignedReceipt` for JS: `message` as bytes.
 pub(crate) fn signed_receipt_js(r: &SignedReceipt) -> Result<JsValue, JsValue> {
     let out = to_js(&Made {

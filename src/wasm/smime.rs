@@ -4,8 +4,11 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::material::{bytes, certs, uint8, KeyUse};
-use super::{from_js, from_js_or_default, js_error, now, to_js, value_from_js};
+use super::material::{bytes, uint8, KeyUse};
+use super::{from_js, from_js_or_default, js_error, now, to_js};
+#[cfg(feature = "send")]
+use super::{material::certs, value_from_js};
+#[cfg(feature = "send")]
 use crate::domain::{EncryptRequest, SignRequest};
 use crate::fields::InspectRequest;
 use crate::verify::VerifyRequest;
@@ -41,12 +44,14 @@ pub fn inspect(
     to_js(&view)
 }
 
+#[cfg(feature = "send")]
 /// The sign request of `sign` / `signAsync` (absent: every default).
 pub(crate) fn sign_request(options: Option<JsValue>) -> Result<SignRequest, JsValue> {
     from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "sign request")
 }
 
 /// Sign a whole message (`mmhs sign`); returns the signed message.
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = sign, unchecked_return_type = "Uint8Array")]
 pub fn sign(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
@@ -64,6 +69,7 @@ pub fn sign(
 }
 
 /// Encrypt a whole message to recipient certificates (`mmhs encrypt`).
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = encrypt, unchecked_return_type = "Uint8Array")]
 pub fn encrypt(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
@@ -82,6 +88,7 @@ pub fn encrypt(
     Ok(uint8(&out))
 }
 
+#[cfg(feature = "send")]
 /// The arguments of `encrypt` and `encryptAsync`: the message, the recipient certificates
 /// (PEM texts) and the request.
 pub(crate) fn encrypt_args(

@@ -18,13 +18,12 @@ use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 use super::material::{bytes, certs, uint8, KeyUse};
-use super::webcrypto_encrypt::Plaintext;
+use super::webcrypto_content::Plaintext;
 use super::{error_value, from_js, js_error};
 use crate::keys::PrivateKey;
-use crate::smime::key_operation::{
-    ecdsa_der_from_fixed, DecryptRequest, DigestRequest, OaepHash, RsaDecryption, SignRequest,
-    SignatureScheme,
-};
+#[cfg(feature = "send")]
+use crate::smime::key_operation::{ecdsa_der_from_fixed, SignRequest, SignatureScheme};
+use crate::smime::key_operation::{DecryptRequest, DigestRequest, OaepHash, RsaDecryption};
 use crate::smime::{DigestAlg, Error as SmimeError};
 use crate::trust::{CheckHash, CheckKey, SignatureCheck};
 
@@ -333,6 +332,7 @@ pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> 
     Ok(d)
 }
 
+#[cfg(feature = "send")]
 /// Answer a signing request: a WebCrypto signature (ECDSA converted to DER) or the callback's.
 async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsValue> {
     let hash = webcrypto_hash(req.hash);
@@ -483,6 +483,7 @@ async fn decrypt_request(
 }
 
 /// `sign` with a key held outside the core (`AsyncKey`): the same options and result.
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = signAsync, unchecked_return_type = "Promise<Uint8Array>")]
 pub async fn sign_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
@@ -531,7 +532,7 @@ pub async fn decrypt_async(
         let answer = decrypt_request(&key, &req).await?;
         if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
             let kept = match d.content_request(&k) {
-                Ok(creq) => super::webcrypto_encrypt::decrypt_content(&creq).await?,
+                Ok(creq) => super::webcrypto_content::decrypt_content(&creq).await?,
                 Err(e) => Err(e),
             };
             let plain = match kept {
@@ -757,6 +758,7 @@ async fn verified_with_held_key(
 /// argument; the same requests and result): the core verifies the original and decides
 /// (`verify::ReceiptInProgress`), the key opens an encrypted original and signs the receipt;
 /// the signature is verified with the recipient's certificate before the receipt is returned.
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = makeReceiptAsync, unchecked_return_type = "Promise<SignedReceipt>")]
 pub async fn make_receipt_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
@@ -794,6 +796,7 @@ pub async fn make_receipt_async(
 /// `options.officer` must be absent): steps 1–3 and the pending signature in the core
 /// (`release::begin_release`), the signature by WebCrypto or the key's callback, verified
 /// with the officer's certificate before steps 4–5 complete.
+#[cfg(feature = "send")]
 #[wasm_bindgen(js_name = releaseAsync, unchecked_return_type = "Promise<ReleaseResult>")]
 pub async fn release_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,

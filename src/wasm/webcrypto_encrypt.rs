@@ -1,4 +1,4 @@
-//! `encryptAsync` and the bulk content decryption of `decryptAsync`: the encryption steps of the core (`crate::smime::Encryption`) answered by
+//! `encryptAsync`: the encryption steps of the core (`crate::smime::Encryption`) answered by
 //! SubtleCrypto (W3C Web Cryptography API) — RSA-OAEP `encrypt` of the content-encryption
 //! key with the recipient's public key, ECDH P-256 with a fresh non-extractable ephemeral key
 //! (`generateKey`, `deriveBits`), and AES-CBC / AES-GCM `encrypt` of the content. The core
@@ -13,11 +13,9 @@ use zeroize::Zeroizing;
 use super::js_error;
 use super::material::uint8;
 use super::webcrypto::{algorithm, answer_bytes, get, js_message, smime_err, subtle_call};
+use super::webcrypto_content::import_content_key;
 use crate::smime::key_operation::OaepHash;
-use crate::smime::{
-    ContentDecryptCipher, ContentDecryptRequest, ContentEncryptRequest, Error as SmimeError,
-    KeyWrapAnswer, KeyWrapRequest,
-};
+use crate::smime::{ContentEncryptRequest, Error as SmimeError, KeyWrapAnswer, KeyWrapRequest};
 
 fn failed(what: &str, e: &JsValue) -> JsValue {
     smime_err(SmimeError::EncryptFailed(format!(
@@ -116,31 +114,6 @@ pub(crate) async fn wrap_request(req: &KeyWrapRequest) -> Result<KeyWrapAnswer, 
     }
 }
 
-/// Import a content-encryption key as a non-extractable AES key for `usage`; the octets
-/// handed to WebCrypto are overwritten with zeros afterwards. The outer `Err` is a caller
-/// error, the inner one WebCrypto's refusal.
-async fn import_content_key(
-    name: &str,
-    key: &[u8],
-    usage: &str,
-) -> Result<Result<JsValue, JsValue>, JsValue> {
-    let usages: Array = std::iter::once(JsValue::from_str(usage)).collect();
-    let key_js = Uint8Array::from(key);
-    let r = subtle_call(
-        "importKey",
-        &[
-            JsValue::from_str("raw"),
-            key_js.clone().into(),
-            algorithm(name, &[])?,
-            JsValue::FALSE,
-            usages.into(),
-        ],
-    )
-    .await;
-    key_js.fill(0, 0, key_js.length());
-    Ok(r)
-}
-
 /// Answer a content-encryption request with SubtleCrypto: AES-CBC (PKCS#7 padding, as CMS,
 /// RFC 5652 §6.3) or AES-GCM with a 128-bit tag appended (RFC 5084 §3.2).
 pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<Vec<u8>, JsValue> {
@@ -164,87 +137,6 @@ pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<V
         .await
         .map_err(|e| failed("encrypt (content)", &e))?;
     answer_bytes(&ct)
-}
-
-/// A decrypted content where it lies: the buffer SubtleCrypto returned (not copied into the
-/// module), or what the core decrypted (a legacy cipher).
-pub(crate) enum Plaintext {
-    /// SubtleCrypto's answer.
-    Js(Uint8Array),
-    /// The pure-Rust provider's answer.
-    Wasm(Vec<u8>),
-}
-
-impl Plaintext {
-    /// The octets, in the module.
-    pub(crate) fn into_vec(self) -> Vec<u8> {
-        match self {
-            Plaintext::Js(a) => a.to_vec(),
-            Plaintext::Wasm(v) => v,
-        }
-    }
-}
-
-/// Answer a content-decryption request with SubtleCrypto (AES-CBC, AES-GCM with the tag
-/// appended to the ciphertext as WebCrypto expects); a legacy cipher WebCrypto lacks is
-/// decrypted in wasm. `Err(JsValue)` is a caller error; `Ok(Err(_))` content that does not
-/// decrypt (bad padding: `decrypt-failed`; a tag that does not verify: `decrypt-auth-failed`).
-/// SubtleCrypto's answer is left where it is ([`Plaintext::Js`]).
-pub(crate) async fn decrypt_content(
-    req: &ContentDecryptRequest<'_>,
-) -> Result<Result<Plaintext, SmimeError>, JsValue> {
-    let (name, params) = match req.cipher {
-        ContentDecryptCipher::AesCbc { iv } => ("AES-CBC", vec![("iv", uint8(&iv))]),
-        ContentDecryptCipher::AesGcm { nonce, tag_len } => {
-            let mut p = vec![
-                ("iv", uint8(&nonce)),
-                ("tagLength", JsValue::from((tag_len * 8) as u32)),
-            ];
-            if !req.aad.is_empty() {
-                p.push(("additionalData", uint8(req.aad)));
-            }
-            ("AES-GCM", p)
-        }
-        ContentDecryptCipher::Legacy => {
-            return Ok(
-                crate::smime::key_operation::decrypt_content_with_rust(req).map(Plaintext::Wasm)
-            )
-        }
-    };
-    let key = match import_content_key(name, req.key, "decrypt").await? {
-        Ok(k) => k,
-        Err(e) => {
-            return Ok(Err(SmimeError::DecryptFailed(format!(
-                "WebCrypto importKey (content key) failed: {}",
-                js_message(&e)
-            ))))
-        }
-    };
-    // The ciphertext reaches WebCrypto as one view of the module's memory (CBC), or with
-    // the GCM tag appended in one buffer, as WebCrypto expects it.
-    let data = if req.tag.is_empty() {
-        super::webcrypto::wasm_view(req.ciphertext)
-    } else {
-        let data = Uint8Array::new_with_length((req.ciphertext.len() + req.tag.len()) as u32);
-        data.subarray(0, req.ciphertext.len() as u32)
-            .copy_from(req.ciphertext);
-        data.subarray(req.ciphertext.len() as u32, data.length())
-            .copy_from(req.tag);
-        data
-    };
-    let r = subtle_call("decrypt", &[algorithm(name, &params)?, key, data.into()]).await;
-    Ok(match r {
-        Ok(v) => Ok(match v.dyn_ref::<js_sys::ArrayBuffer>() {
-            Some(b) => Plaintext::Js(Uint8Array::new(b)),
-            None => Plaintext::Wasm(answer_bytes(&v)?),
-        }),
-        Err(_) if name == "AES-GCM" => Err(SmimeError::DecryptAuthFailed(
-            "AES-GCM authentication failed: the message was modified, or the key is wrong".into(),
-        )),
-        Err(_) => Err(SmimeError::DecryptFailed(
-            "content did not decrypt (bad padding): wrong key or corrupted message".into(),
-        )),
-    })
 }
 
 /// `encrypt` with the public-key and bulk cipher work done by WebCrypto: the same options and

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mmhs, throwsCode } from './pkg.mjs';
+import { fileURLToPath } from 'node:url';
+import { mmhs, mmhsRead, throwsCode } from './pkg.mjs';
 
 const AT = '2030-01-01T00:00:00Z';
 const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-js-'));
@@ -253,4 +254,41 @@ test('unknown members and wrong types are refused as by the CLI', () => {
     () => mmhs.makeReceipt(DRAFT, key, { trustAnchors: [ca] }, { messageId: 'r@example.mil', useSKI: true }),
   ];
   for (const c of cases) throwsCode(assert, c, 'request-invalid');
+});
+
+// The read module (scripts/build-wasm.sh; www/src/shared/core-modules.ts routes these calls to
+// it): exactly the functions the extension expects there, and the same answers as the full
+// module for the same message.
+test('the read module exports exactly the read functions the extension routes to it', () => {
+  const ts = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'www', 'src', 'shared', 'core-modules.ts'), 'utf8');
+  const list = /READ_CORE_FUNCTIONS = \[([^\]]*)\]/.exec(ts);
+  assert.ok(list, 'READ_CORE_FUNCTIONS in core-modules.ts');
+  const expected = [...list[1].matchAll(/"([A-Za-z0-9]+)"/g)].map((m) => m[1]).sort();
+  const exported = Object.keys(mmhsRead).filter((k) => typeof mmhsRead[k] === 'function' && !k.startsWith('__')).sort();
+  assert.deepEqual(exported, expected);
+  for (const f of expected) assert.equal(typeof mmhs[f], 'function', `the full module has ${f} too`);
+  for (const f of ['sign', 'signAsync', 'encrypt', 'encryptAsync', 'compose', 'release', 'releaseAsync', 'makeReceipt', 'importPkcs12']) {
+    assert.equal(mmhsRead[f], undefined, `the read module cannot ${f}`);
+  }
+});
+
+test('the read module verifies and decrypts as the full module does', async () => {
+  const signed = mmhs.sign(DRAFT, users.drafter, { signingTime: AT });
+  const ctx = { trustAnchors: [ca], at: AT };
+  assert.deepEqual(mmhsRead.verify(signed, ctx), mmhs.verify(signed, ctx));
+  const tampered = text(signed).replace('Move at dawn', 'Move at noon');
+  const bad = mmhsRead.verify(tampered, ctx);
+  assert.equal(bad.valid, false);
+  assert.deepEqual(bad, mmhs.verify(tampered, ctx));
+  const enc = mmhs.encrypt(signed, [users.officer.certificate], { gcm: true });
+  assert.deepEqual(mmhsRead.decrypt(enc, users.officer), mmhs.decrypt(enc, users.officer));
+  const opened = mmhsRead.verify(enc, { ...ctx, decryptionKey: users.officer, withContent: true });
+  assert.deepEqual(opened, mmhs.verify(enc, { ...ctx, decryptionKey: users.officer, withContent: true }));
+  assert.equal(opened.report.valid, true, JSON.stringify(opened.report.problems));
+  // the WebCrypto path: a key unlocked by one module is used by the other
+  const unlocked = await mmhsRead.unlockKey(users.officer);
+  assert.deepEqual(await mmhsRead.decryptAsync(enc, unlocked), mmhs.decrypt(enc, users.officer));
+  assert.deepEqual(await mmhsRead.verifyAsync(signed, ctx), mmhs.verify(signed, ctx));
+  const signedAsync = await mmhs.signAsync(DRAFT, await mmhsRead.unlockKey(users.drafter), { signingTime: AT });
+  assert.equal(mmhsRead.verify(signedAsync, ctx).valid, true);
 });

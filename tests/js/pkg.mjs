@@ -38,3 +38,9 @@ export function throwsCode(assert, fn, code) {
   assert.ok(thrown.message.length > 0);
   return thrown;
 }
+
+/**
+ * The read module built beside it (`mmhs_read.js`: the crate without its `send` feature, the
+ * exports the extension loads first to read a message; scripts/build-wasm.sh).
+ */
+export const mmhsRead = require(path.join(pkgDir, 'mmhs_read.js'));

@@ -1,5 +1,5 @@
 // Builds the unpacked extension into dist/ (or --outdir DIR): bundles the scripts with esbuild,
-// copies pages, CSS, manifest and the wasm core (../pkg/mmhs.js + mmhs_bg.wasm, when built).
+// copies pages, CSS, manifest and the wasm core (../pkg/mmhs{,_read}.js + mmhs{,_read}_bg.wasm, when built).
 //   node scripts/build.mjs [--outdir DIR] [--origin http://127.0.0.1:PORT ...] [--grant http://127.0.0.1:PORT ...]
 // --origin adds webmail origins (host permissions, content-script matches, adapter) — used by
 // the e2e tests, whose `mmhs serve` listens on an ephemeral port.
@@ -63,11 +63,13 @@ writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) +
 
 // MMHS_PKG (set by scripts/test.sh) overrides the default ../pkg
 const pkg = process.env.MMHS_PKG ? resolve(process.env.MMHS_PKG) : resolve(www, "..", "pkg");
-if (existsSync(join(pkg, "mmhs.js")) && existsSync(join(pkg, "mmhs_bg.wasm"))) {
+// Both modules of the core (scripts/build-wasm.sh; src/shared/core-modules.ts): the read
+// module a reader loads first, and the full one.
+const coreFiles = ["mmhs.js", "mmhs_bg.wasm", "mmhs_read.js", "mmhs_read_bg.wasm"];
+if (coreFiles.every((f) => existsSync(join(pkg, f)))) {
   mkdirSync(join(outdir, "core"), { recursive: true });
-  cpSync(join(pkg, "mmhs.js"), join(outdir, "core/mmhs.js"));
-  cpSync(join(pkg, "mmhs_bg.wasm"), join(outdir, "core/mmhs_bg.wasm"));
-  console.log(`build: wasm core copied from ${pkg}`);
+  for (const f of coreFiles) cpSync(join(pkg, f), join(outdir, "core", f));
+  console.log(`build: wasm core (full and read modules) copied from ${pkg}`);
 } else {
   console.warn(`build: WARNING no wasm core at ${pkg} (run wasm-pack build --target web in the crate root); the extension will show "core-unavailable"`);
 }

@@ -12,32 +12,51 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { certificateInfo, makeMdn, mmhsVocabulary } from "../src/core/wasm.js";
 
-interface Calls { calls: { name: string; args: unknown[] }[]; reply: Record<string, unknown> }
+interface Calls { calls: { name: string; args: unknown[]; module: string }[]; reply: Record<string, unknown>; loaded: string[] }
 const g = globalThis as unknown as { chrome: unknown; __core: Calls };
-g.__core = { calls: [], reply: {} };
+g.__core = { calls: [], reply: {}, loaded: [] };
 
+// Two stand-in modules, as the build ships them (shared/core-modules.ts): core/mmhs_read.js
+// with the read exports, core/mmhs.js with every export; each records which module answered.
 const dir = mkdtempSync(join(tmpdir(), "mmhs-core-"));
 mkdirSync(join(dir, "core"));
 writeFileSync(join(dir, "package.json"), '{"type":"module"}');
-writeFileSync(
-  join(dir, "core", "mmhs.js"),
+const standIn = (module: string, exports: string[]): string =>
   `const c = globalThis.__core;
-export default async function init() {}
-export function certificateInfo(...args) { c.calls.push({ name: "certificateInfo", args }); return c.reply.certificateInfo; }
-export function mmhsVocabulary(...args) { c.calls.push({ name: "mmhsVocabulary", args }); return c.reply.mmhsVocabulary; }
-export function makeMdn(...args) { c.calls.push({ name: "makeMdn", args }); const r = c.reply.makeMdn; if (r instanceof Error) throw r; return r; }
-`,
-);
+export default async function init() { c.loaded.push(${JSON.stringify(module)}); }
+` +
+  exports
+    .map((name) => `export function ${name}(...args) { c.calls.push({ name: ${JSON.stringify(name)}, args, module: ${JSON.stringify(module)} }); const r = c.reply.${name}; if (r instanceof Error) throw r; return r; }\n`)
+    .join("");
+writeFileSync(join(dir, "core", "mmhs_read.js"), standIn("mmhs_read", ["certificateInfo", "mmhsVocabulary"]));
+writeFileSync(join(dir, "core", "mmhs.js"), standIn("mmhs", ["certificateInfo", "mmhsVocabulary", "makeMdn"]));
 g.chrome = { runtime: { getURL: (p: string) => pathToFileURL(join(dir, p)).href } };
 
 const info = { subject: "CN=Alice", issuer: "CN=CA", serialNumber: "01", notBefore: "2019-11-20T06:54:18Z", notAfter: "2052-09-27T06:54:18Z", emailAddresses: ["alice@smime.example"], sha256Fingerprint: "AB:CD", pem: "-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n" };
+
+test("reading loads the read module alone; a function only the full module has loads it once", async () => {
+  g.__core.calls.length = 0;
+  g.__core.loaded.length = 0;
+  g.__core.reply = { certificateInfo: [info] };
+  await certificateInfo("a");
+  await certificateInfo("b");
+  assert.deepEqual(g.__core.loaded, ["mmhs_read"], "one instantiation, and not of the full module");
+  g.__core.reply = { certificateInfo: [info], makeMdn: { raw: new Uint8Array(1), envelope: {}, messageId: "<1@x>" } };
+  const request = { reader: "b@x", to: "a@x", originalMessageId: "<1@x>", originalSubject: "s", originalRecipient: null, disposition: "displayed" as const, originalHeaders: null, reportingUa: "ua" };
+  await makeMdn(request);
+  await makeMdn(request);
+  assert.deepEqual(g.__core.loaded, ["mmhs_read", "mmhs"]);
+  // a read function is still answered by the read module once the full one is loaded
+  await certificateInfo("c");
+  assert.deepEqual(g.__core.calls.map((c) => `${c.name}@${c.module}`), ["certificateInfo@mmhs_read", "certificateInfo@mmhs_read", "makeMdn@mmhs", "makeMdn@mmhs", "certificateInfo@mmhs_read"]);
+});
 
 test("certificateInfo calls the core with the pasted text and returns its list", async () => {
   g.__core.calls.length = 0;
   g.__core.reply = { certificateInfo: [info] };
   const text = "pasted PEM text";
   assert.deepEqual(await certificateInfo(text), [info]);
-  assert.deepEqual(g.__core.calls, [{ name: "certificateInfo", args: [text] }]);
+  assert.deepEqual(g.__core.calls, [{ name: "certificateInfo", args: [text], module: "mmhs_read" }]);
   // a result without its fields is the core failing, never a certificate without a fingerprint
   g.__core.reply = { certificateInfo: [{ ...info, sha256Fingerprint: undefined }] };
   await assert.rejects(certificateInfo(text), (e: unknown) => (e as { code?: string }).code === "core-failed");
@@ -52,7 +71,7 @@ test("makeMdn calls the core with the request and returns its bytes and envelope
   g.__core.reply = { makeMdn: { raw, envelope, messageId: "<1@navy.example>" } };
   const request = { reader: "bob@navy.example", to: "alice@army.example", originalMessageId: "<1234@army.example>", originalSubject: "Move", originalRecipient: null, disposition: "displayed" as const, originalHeaders: null, reportingUa: "mmhs-extension" };
   const mdn = await makeMdn(request);
-  assert.deepEqual(g.__core.calls, [{ name: "makeMdn", args: [request] }]);
+  assert.deepEqual(g.__core.calls, [{ name: "makeMdn", args: [request], module: "mmhs" }]);
   assert.deepEqual(mdn.raw, raw);
   assert.deepEqual(mdn.envelope, envelope);
   assert.equal(mdn.messageId, "<1@navy.example>");
@@ -68,7 +87,7 @@ test("mmhsVocabulary lists the core's precedences and message types; an empty an
   const vocabulary = { precedences: [{ value: 4, name: "flash", mtPriority: 4 }], messageTypes: [{ value: 0, name: "exercise" }] };
   g.__core.reply = { mmhsVocabulary: vocabulary };
   assert.deepEqual(await mmhsVocabulary(), vocabulary);
-  assert.deepEqual(g.__core.calls, [{ name: "mmhsVocabulary", args: [] }]);
+  assert.deepEqual(g.__core.calls, [{ name: "mmhsVocabulary", args: [], module: "mmhs_read" }]);
   g.__core.reply = { mmhsVocabulary: { precedences: [{ value: "4", name: "flash" }], messageTypes: [] } };
   await assert.rejects(mmhsVocabulary(), (e: unknown) => (e as { code?: string }).code === "core-failed");
 });

@@ -1,13 +1,13 @@
 /**
  * The dedicated worker that runs the wasm core for an extension page (reader, release,
  * compose): verify, read content, decode an attachment, sign and encrypt large messages off
- * the page's main thread. It loads `core/mmhs.js` from the extension itself, accepts only the
+ * the page's main thread. It loads the core module that serves each call (`core/mmhs_read.js`
+ * or `core/mmhs.js`, shared/core-modules.ts) from the extension itself, accepts only the
  * calls of `shared/core-worker-protocol.ts` (checked: no key material where a call does not
  * need it) and answers each with a progress message, then the result or a coded error.
  */
+import { coreLoader, coreModuleFor } from "../shared/core-modules.js";
 import { parseWorkerRequest, transferables, type WorkerReply } from "../shared/core-worker-protocol.js";
-
-type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
 
 interface WorkerScope {
   postMessage(message: WorkerReply, transfer?: Transferable[]): void;
@@ -16,18 +16,7 @@ interface WorkerScope {
 }
 
 const scope = self as unknown as WorkerScope;
-let loading: Promise<CoreModule> | null = null;
-
-function loadCore(): Promise<CoreModule> {
-  loading ??= (async () => {
-    const js = new URL("core/mmhs.js", scope.location.href).href;
-    const mod = (await import(/* @vite-ignore */ js)) as CoreModule;
-    if (typeof mod.default !== "function") throw Object.assign(new Error("core/mmhs.js has no wasm-bindgen init function."), { code: "core-unavailable" });
-    await mod.default({ module_or_path: new URL("core/mmhs_bg.wasm", scope.location.href).href });
-    return mod;
-  })();
-  return loading;
-}
+const loadModule = coreLoader((file) => new URL(`core/${file}`, scope.location.href).href);
 
 function codeOf(err: unknown): string {
   const c = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
@@ -45,8 +34,7 @@ scope.addEventListener("message", (ev: MessageEvent) => {
     try {
       const first = req.args[0];
       scope.postMessage({ id: req.id, kind: "progress", stage: req.fn, bytes: first instanceof Uint8Array ? first.length : String(first).length });
-      const mod = await loadCore().catch((err: unknown) => {
-        loading = null;
+      const mod = await loadModule(coreModuleFor(req.fn)).catch((err: unknown) => {
         throw Object.assign(new Error(`The MMHS WebAssembly core is not in this build (${err instanceof Error ? err.message : String(err)}).`), { code: "core-unavailable" });
       });
       const fn = mod[req.fn];

@@ -56,6 +56,7 @@ import type {
 } from "../../../src/wasm/api.js";
 import type { AsyncKey } from "../shared/key-lock.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
+import { coreLoader, coreModuleFor, type CoreModule } from "../shared/core-modules.js";
 import { callInWorker, type Progress } from "./worker-client.js";
 
 export type {
@@ -86,36 +87,23 @@ export type {
   VerifyRequest,
 };
 
-type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
-
-let loading: Promise<CoreModule> | null = null;
-
 function coreUrl(file: string): string {
   return chrome.runtime.getURL(`core/${file}`);
 }
 
-export function loadCore(): Promise<CoreModule> {
-  loading ??= (async () => {
-    let mod: CoreModule;
-    try {
-      mod = (await import(/* @vite-ignore */ coreUrl("mmhs.js"))) as CoreModule;
-    } catch (err) {
-      loading = null;
-      throw new CodedError(
-        EXTENSION_CODES.coreUnavailable,
-        `The MMHS WebAssembly core is not in this build (core/mmhs.js: ${err instanceof Error ? err.message : String(err)}).`,
-      );
-    }
-    if (typeof mod.default !== "function") {
-      throw new CodedError(EXTENSION_CODES.coreUnavailable, "core/mmhs.js has no wasm-bindgen init function.");
-    }
-    await mod.default({ module_or_path: coreUrl("mmhs_bg.wasm") });
-    return mod;
-  })();
-  return loading;
+const loadModule = coreLoader(coreUrl);
+
+/** The core module that serves `fn` (shared/core-modules.ts), loaded once. */
+export async function loadCore(fn = ""): Promise<CoreModule> {
+  const name = coreModuleFor(fn);
+  try {
+    return await loadModule(name);
+  } catch (err) {
+    throw new CodedError(EXTENSION_CODES.coreUnavailable, `The MMHS WebAssembly core is not in this build (${err instanceof Error ? err.message : String(err)}).`);
+  }
 }
 
-/** Names of the functions the loaded core exports (for the settings "about" box). */
+/** Names of the functions the core exports (the full module; for the settings "about" box). */
 export async function coreFunctions(): Promise<string[]> {
   const mod = await loadCore();
   return Object.keys(mod).filter((k) => k !== "default" && k !== "initSync" && !k.startsWith("__") && typeof mod[k] === "function").sort();
@@ -123,7 +111,7 @@ export async function coreFunctions(): Promise<string[]> {
 
 export async function hasCoreFunction(name: string): Promise<boolean> {
   try {
-    const mod = await loadCore();
+    const mod = await loadCore(name);
     return typeof mod[name] === "function";
   } catch {
     return false;
@@ -131,7 +119,7 @@ export async function hasCoreFunction(name: string): Promise<boolean> {
 }
 
 export async function call(name: string, ...args: unknown[]): Promise<unknown> {
-  const mod = await loadCore();
+  const mod = await loadCore(name);
   const fn = mod[name];
   if (typeof fn !== "function") {
     throw new CodedError(EXTENSION_CODES.coreFunctionUnavailable, `The MMHS core does not provide "${name}" yet.`);
