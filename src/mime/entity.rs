@@ -284,23 +284,25 @@ fn base64_decode_whole(body: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("bad base64: {e}"))
 }
 
-/// The line-by-line base64 decoder: the symbols of each line (white space trimmed at both
-/// ends) are gathered in a small buffer and decoded in runs of [`BASE64_RUN`] symbols
-/// straight into the one output buffer, so the decoder's fast path sees long inputs and the
-/// body is neither cleaned into a second copy nor decoded line by line. `None` when the body
-/// is not lines of base64 with padding only at its end — [`base64_decode`] then decodes it
-/// whole.
+/// The line-by-line base64 decoder: the whole quads of symbols of each line (white space
+/// trimmed at both ends) are decoded where they lie straight into the one output buffer
+/// ([`decode_quads`]); the symbols of a quad split across lines are carried to the next line,
+/// and the last quad — with its padding, or without it — is decoded by the lenient decoder.
+/// The body is neither cleaned into a second copy nor gathered line by line. `None` when the
+/// body is not lines of base64 with padding only at its end — [`base64_decode`] then decodes
+/// it whole, so what is accepted and the octets decoded are the same.
 fn base64_decode_lines(body: &[u8]) -> Option<Vec<u8>> {
     let body = body.trim_ascii_end();
     let mut out = vec![0u8; body.len() / 4 * 3 + 3];
     let mut written = 0usize;
-    let mut run: Vec<u8> = Vec::with_capacity(BASE64_RUN + 128);
+    // Fewer than 4 symbols of an unfinished quad, then the padded last line.
+    let mut tail: Vec<u8> = Vec::with_capacity(128);
     let mut padded = false;
     let mut pos = 0usize;
     while pos < body.len() {
         let rest = body.get(pos..).unwrap_or_default();
         let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |i| pos + i);
-        let line = body.get(pos..line_end).unwrap_or_default().trim_ascii();
+        let mut line = body.get(pos..line_end).unwrap_or_default().trim_ascii();
         pos = line_end + 1;
         if line.is_empty() {
             continue;
@@ -310,24 +312,61 @@ fn base64_decode_lines(body: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
         padded = line.last() == Some(&b'=');
-        run.extend_from_slice(line);
-        if run.len() >= BASE64_RUN && !padded {
-            let whole = run.len() / 4 * 4;
-            written += LENIENT_BASE64
-                .decode_slice(run.get(..whole)?, out.get_mut(written..)?)
-                .ok()?;
-            run.drain(..whole);
+        if padded || tail.len() + line.len() < 4 {
+            tail.extend_from_slice(line);
+            continue;
         }
+        if !tail.is_empty() {
+            let (head, rest) = line.split_at_checked(4 - tail.len())?;
+            tail.extend_from_slice(head);
+            written += decode_quads(&tail, out.get_mut(written..)?)?;
+            tail.clear();
+            line = rest;
+        }
+        let whole = line.len() / 4 * 4;
+        written += decode_quads(line.get(..whole)?, out.get_mut(written..)?)?;
+        tail.extend_from_slice(line.get(whole..)?);
     }
     let n = LENIENT_BASE64
-        .decode_slice(&run, out.get_mut(written..)?)
+        .decode_slice(&tail, out.get_mut(written..)?)
         .ok()?;
     out.truncate(written + n);
     Some(out)
 }
 
-/// Symbols decoded at once by [`base64_decode_lines`] (a multiple of 4).
-const BASE64_RUN: usize = 16 * 1024;
+/// The value of each octet as a base64 symbol (RFC 4648 §4, Table 1), 0xFF for an octet
+/// that is not one.
+const BASE64_VALUES: [u8; 256] = {
+    let mut t = [0xFF_u8; 256];
+    let mut i = 0;
+    while i < 64 {
+        let symbol = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i];
+        t[symbol as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decode whole quads of base64 symbols without padding (RFC 4648 §4: each quad is three
+/// octets) into the start of `out`; the number of octets, or `None` at an octet that is not
+/// a symbol (`=` included) or when `out` is too short.
+fn decode_quads(symbols: &[u8], out: &mut [u8]) -> Option<usize> {
+    let (quads, []) = symbols.as_chunks::<4>() else {
+        return None;
+    };
+    let n = quads.len() * 3;
+    let (triples, _) = out.get_mut(..n)?.as_chunks_mut::<3>();
+    let value = |s: u8| u32::from(BASE64_VALUES[usize::from(s)]);
+    for (&[a, b, c, d], t) in quads.iter().zip(triples) {
+        let (a, b, c, d) = (value(a), value(b), value(c), value(d));
+        if (a | b | c | d) > 63 {
+            return None;
+        }
+        let v = a << 18 | b << 12 | c << 6 | d;
+        *t = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+    }
+    Some(n)
+}
 
 /// Decode a body per its Content-Transfer-Encoding (RFC 2045 §6): `base64` (§6.8),
 /// `quoted-printable` (§6.7), identity for `7bit`/`8bit`/`binary` or when absent.
@@ -526,6 +565,10 @@ mod tests {
                 b"",
                 b"aGVsbG8===\r\n",
                 b"aGVs\r\nbG8\r\n=\r\n",
+                // the URL-safe alphabet's symbols and octets above 0x7F are not symbols
+                b"aGVs\r\nb-8_aGVs\r\n",
+                b"aGVs\xC3\xA9bG8=\r\n",
+                b"aGVsbG8\xFFaGVs\r\n",
             ]
             .map(<[u8]>::to_vec),
         );
