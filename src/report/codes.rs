@@ -46,6 +46,7 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("decompress-failed", Cause::Structure),
     ("compressed-twice", Cause::Structure),
     ("unsupported-algorithm", Cause::Structure),
+    ("key-provider-unsupported", Cause::Structure),
     ("verification-cancelled", Cause::Structure),
     // Signatures.
     ("signer-cert-not-found", Cause::Signature),

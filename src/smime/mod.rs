@@ -93,6 +93,11 @@ pub enum Error {
     /// compression) that we do not implement.
     #[error("{0}")]
     UnsupportedAlgorithm(String),
+    /// An algorithm the core implements but the key's provider does not (W3C WebCrypto has no
+    /// RSAES-PKCS1-v1_5 key transport, for instance): the same key through the pure-Rust
+    /// provider — the stored key, opened with its password — can do it.
+    #[error("{0}")]
+    KeyProviderUnsupported(String),
     /// A recipient certificate cannot be encrypted to (unsupported key type or a keyUsage
     /// extension that forbids it).
     #[error("{0}")]
@@ -149,6 +154,7 @@ impl Coded for Error {
             Error::DecryptFailed(_) => "decrypt-failed",
             Error::DecryptAuthFailed(_) => "decrypt-auth-failed",
             Error::UnsupportedAlgorithm(_) => "unsupported-algorithm",
+            Error::KeyProviderUnsupported(_) => "key-provider-unsupported",
             Error::EncryptRecipient(_) => "encrypt-recipient-invalid",
             Error::EncryptNoRecipient => "encrypt-no-recipient",
             Error::NotEncrypted(_) => "not-encrypted",

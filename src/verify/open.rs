@@ -29,6 +29,9 @@ pub(crate) mod codes {
     pub(crate) const DECOMPRESS_FAILED: &str = "decompress-failed";
     /// A content-encryption, key-management or compression algorithm we do not implement.
     pub(crate) const UNSUPPORTED_ALGORITHM: &str = "unsupported-algorithm";
+    /// An algorithm the key's provider lacks (WebCrypto: RSAES-PKCS1-v1_5 key transport);
+    /// the stored key, opened with its password, can decrypt the layer.
+    pub(crate) const KEY_PROVIDER_UNSUPPORTED: &str = "key-provider-unsupported";
     /// CompressedData used more than once (MMHS profile §4.2.1.4.1: at most once, innermost).
     pub(crate) const COMPRESSED_TWICE: &str = "compressed-twice";
     /// A CMS structure that cannot be decoded.
@@ -63,6 +66,7 @@ fn error_problem(report: &mut VerifyReport, index: usize, e: &Error, key_count: 
         Error::UnsupportedAlgorithm(m) | Error::Unsupported(m) => {
             (codes::UNSUPPORTED_ALGORITHM, format!("{at}: {m}"))
         }
+        Error::KeyProviderUnsupported(m) => (codes::KEY_PROVIDER_UNSUPPORTED, format!("{at}: {m}")),
         other => (codes::CMS_MALFORMED, format!("{at}: {other}")),
     };
     report.problem(code, msg);

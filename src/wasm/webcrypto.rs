@@ -415,8 +415,8 @@ async fn decrypt_request(
             scheme: RsaDecryption::Pkcs1v15,
             ..
         } => {
-            return Ok(Err(SmimeError::UnsupportedAlgorithm(
-                "RSAES-PKCS1-v1_5 key transport is not in WebCrypto: decrypt with the password (sync decrypt)".into(),
+            return Ok(Err(SmimeError::KeyProviderUnsupported(
+                "RSAES-PKCS1-v1_5 key transport is not in WebCrypto, so the unlocked key cannot open it: decrypt with the key's password (sync decrypt)".into(),
             )))
         }
         DecryptRequest::Rsa {
@@ -431,8 +431,8 @@ async fn decrypt_request(
             let h = match (oaep_hash(*hash), hash == mgf_hash) {
                 (Some(h), true) => h,
                 _ => {
-                    return Ok(Err(SmimeError::UnsupportedAlgorithm(format!(
-                        "RSA-OAEP with hash {hash:?} and MGF1 hash {mgf_hash:?} is not in WebCrypto: decrypt with the password (sync decrypt)"
+                    return Ok(Err(SmimeError::KeyProviderUnsupported(format!(
+                        "RSA-OAEP with hash {hash:?} and MGF1 hash {mgf_hash:?} is not in WebCrypto, so the unlocked key cannot open it: decrypt with the key's password (sync decrypt)"
                     ))))
                 }
             };

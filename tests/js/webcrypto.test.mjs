@@ -144,7 +144,11 @@ test('decryptAsync: wrong keys and WebCrypto-less algorithms are refused', async
   write('plain.txt', message('rosa'));
   openssl('cms', '-encrypt', '-in', 'plain.txt', '-aes256', '-out', 'v15.eml', 'rosa.pem');
   const v15 = readFileSync(path.join(dir, 'v15.eml'));
-  await rejectsCode(mmhs.decryptAsync(v15, rosa), 'unsupported-algorithm');
+  // A code of its own, so a reader holding the unlocked key knows to ask for the password.
+  await rejectsCode(mmhs.decryptAsync(v15, rosa), 'key-provider-unsupported');
+  const report = await mmhs.verifyAsync(v15, { trustAnchors: [], at: '2030-01-01T00:00:00Z' }, rosa);
+  assert.equal(report.valid, false);
+  assert.deepEqual(report.problems.map((p) => p.code).filter((c) => c !== 'not-signed'), ['key-provider-unsupported']);
   assert.match(text(mmhs.decrypt(v15, users.rosa)), /Hold the bridge/);
 });
 

@@ -44,6 +44,15 @@ export async function configureExtension(driver, base, p12Path, p12Password, caP
   await driver.wait(until.elementLocated(By.id("anchors-confirm")), 10000);
   await driver.findElement(By.id("anchors-confirm")).click();
   await driver.wait(until.elementLocated(By.xpath("//*[contains(text(),'trust anchor(s) saved')]")), 10000);
+  await importPkcs12(driver, base, p12Path, p12Password, { onPage: true });
+}
+
+/** Import a PKCS#12 as the user's key through the settings page (replacing the one there). */
+export async function importPkcs12(driver, base, p12Path, p12Password, { onPage = false } = {}) {
+  if (!onPage) {
+    await driver.get(`${base}/options.html`);
+    await driver.wait(until.elementLocated(By.id("p12-file")), 10000);
+  }
   await driver.findElement(By.id("p12-file")).sendKeys(p12Path);
   await driver.findElement(By.id("p12-password")).sendKeys(p12Password);
   await driver.findElement(By.id("p12-import")).click();

@@ -34,6 +34,17 @@ export class Api {
     return (await (await this.get(`/api/folders/${encodeURIComponent(folder)}/messages`)).json()).messages;
   }
 
+  /** Submit a raw message (bytes) through the webmail's `/api/send` with its envelope. */
+  async send(raw, envelope) {
+    const r = await fetch(`${this.origin}/api/send`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ raw: Buffer.from(raw).toString("base64"), encoding: "base64", envelope }),
+    });
+    if (!r.ok) throw new Error(`POST /api/send: HTTP ${r.status} ${await r.text()}`);
+    return r.json();
+  }
+
   async raw(id) {
     return Buffer.from(await (await this.get(`/api/messages/${id}/raw`)).arrayBuffer());
   }

@@ -10,16 +10,20 @@
 //    a signed-receipt request opens without a password (wasm verifyAsync with the unlocked
 //    CryptoKeys), the receipt is signed with the unlocked key (makeReceiptAsync), an automatic
 //    signed receipt (Settings) goes out without a prompt; once he locks the key, the password is
-//    asked again.
+//    asked again;
+//  - a message encrypted by OpenSSL with its default RSAES-PKCS1-v1_5 key transport (not in
+//    WebCrypto): with the key unlocked, bob's reader says the unlocked key cannot open it and
+//    asks the password, which opens it.
 // Fails with the reason when `mmhs serve` or a wasm function is missing — never skipped.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
 import { buildExtension, scenarioPreamble, serveAvailable, tempDir } from "../lib/env.mjs";
 import { startServer } from "../lib/server.mjs";
-import { enterFrame, fillCompose, launchDemoUsers, lockInPopup, openQueueItem, quitAll, shot, unlockInPopup, waitOutcome } from "../lib/ui.mjs";
+import { enterFrame, fillCompose, importPkcs12, launchDemoUsers, lockInPopup, openQueueItem, quitAll, shot, unlockInPopup, waitOutcome } from "../lib/ui.mjs";
 import { Api, USERS } from "../lib/webmail.mjs";
 
 const P12_PASSWORD = "e2e-key-password";
@@ -35,7 +39,7 @@ describe("signed receipts and elements of service (chromium + extension + mmhs s
   let browsers = {};
   let base = {};
   const tmp = tempDir("mmhs-e2e-rct-");
-  const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}`, sealed: `Sealed receipt wanted ${Date.now()}` };
+  const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}`, sealed: `Sealed receipt wanted ${Date.now()}`, v15: `Sealed by OpenSSL ${Date.now()}` };
 
   before(async () => {
     assert.equal(serveAvailable(), null);
@@ -236,5 +240,42 @@ describe("signed receipts and elements of service (chromium + extension + mmhs s
     await b.findElement(By.css("form.unlock [type=submit]")).click();
     await waitOutcome(b, "[data-verdict]");
     assert.match(await b.findElement(By.id("app")).getText(), /acknowledge grid 4711/);
+  });
+
+  test("a message the unlocked key cannot open (RSAES-PKCS1-v1_5 key transport) asks the password and opens with it", async () => {
+    // bob's key becomes an RSA one (the demo PKI's keys are P-256, whose ECDH WebCrypto has):
+    // OpenSSL's default key transport to an RSA recipient is RSAES-PKCS1-v1_5 (RFC 3370 §4.2.1).
+    const ossl = (...a) => execFileSync("openssl", a, { cwd: tmp, stdio: ["pipe", "pipe", "pipe"] });
+    writeFileSync(join(tmp, "rsa.cnf"), `[req]\ndistinguished_name=dn\nx509_extensions=x\n[dn]\n[x]\nbasicConstraints=CA:false\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:${USERS.bob.address}\n`);
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "bob-rsa.key", "-out", "bob-rsa.pem", "-subj", "/O=MMHS Test/CN=bob", "-days", "3650", "-config", "rsa.cnf");
+    ossl("pkcs12", "-export", "-inkey", "bob-rsa.key", "-in", "bob-rsa.pem", "-out", "bob-rsa.p12", "-passout", `pass:${P12_PASSWORD}`,
+      "-keypbe", "AES-256-CBC", "-certpbe", "AES-256-CBC", "-macalg", "sha256");
+    const b = browsers.bob;
+    await importPkcs12(b, base.bob, join(tmp, "bob-rsa.p12"), P12_PASSWORD);
+    writeFileSync(join(tmp, "v15.txt"), "Content-Type: text/plain; charset=us-ascii\r\n\r\nSealed: hold grid 4713.\r\n");
+    const enc = ossl("cms", "-encrypt", "-in", "v15.txt", "-aes256", "-from", USERS.officer.address, "-to", USERS.bob.address, "-subject", subjects.v15, "bob-rsa.pem");
+    assert.match(execFileSync("openssl", ["cms", "-cmsout", "-print"], { input: enc }).toString("latin1"), /rsaEncryption/, "the key transport is RSAES-PKCS1-v1_5");
+    const message = Buffer.concat([Buffer.from(`Date: ${new Date().toUTCString()}\r\nMessage-ID: <v15-${Date.now()}@army.example>\r\n`), Buffer.from(enc.toString("latin1").replace(/\r?\n/g, "\r\n"), "latin1")]);
+    const officerApi = await Api.login(server.origin, USERS.officer);
+    await officerApi.send(message, { mailFrom: USERS.officer.address, rcpts: [{ address: USERS.bob.address }] });
+    const bobApi = await Api.login(server.origin, USERS.bob);
+    const got = await bobApi.waitFor("Inbox", (m) => m.subject === subjects.v15);
+
+    await unlockInPopup(b, base.bob, P12_PASSWORD);
+    await b.get(`${server.origin}/message/${got.id}`);
+    await enterFrame(b, "reader");
+    await b.wait(until.elementLocated(By.id("key-password")), 15000);
+    const asked = await b.findElement(By.id("app")).getText();
+    assert.match(asked, /unlocked key cannot open this message/);
+    assert.doesNotMatch(asked, /grid 4713/);
+    await shot(b, "88-unlocked-v15-reader");
+    await enterFrame(b, "reader");
+    await b.findElement(By.id("key-password")).sendKeys(P12_PASSWORD);
+    await b.findElement(By.css("form.unlock [type=submit]")).click();
+    await waitOutcome(b, "[data-verdict]");
+    const opened = await b.findElement(By.id("app")).getText();
+    assert.match(opened, /hold grid 4713/);
+    assert.match(opened, /enveloped/i);
+    await lockInPopup(b, base.bob);
   });
 });

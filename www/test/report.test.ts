@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { viewReport, derStringB64, derStringFromB64 } from "../src/shared/report.js";
+import { viewReport, derStringB64, derStringFromB64, passwordNeeded } from "../src/shared/report.js";
 
 const released = {
   valid: true,
@@ -104,4 +104,15 @@ test("the MMHS view is read from the core's real inspect output (tests/vectors/m
   const r = viewReport({ valid: false, layers: [], signatures: [], mmhs: notif, problems: [] });
   assert.equal(r.receiptRequest?.to, "gw-ops@hq.example.mil");
   assert.match(r.receiptRequest?.options ?? "", /signed-receipt-protocol/);
+});
+
+test("the password is asked for an encrypted layer without a key, or one the unlocked key cannot open", () => {
+  const p = (...codes: string[]) => ({ problems: codes.map((code) => ({ code, message: code })) });
+  assert.equal(passwordNeeded(p("no-decryption-key", "not-signed")), "no-key");
+  assert.equal(passwordNeeded(p("not-signed", "key-provider-unsupported")), "key-provider");
+  // no password helps these: a key that is not a recipient, a modified ciphertext, an algorithm the core lacks
+  for (const code of ["decrypt-no-recipient", "decrypt-failed", "decrypt-auth-failed", "unsupported-algorithm", "signature-invalid"]) {
+    assert.equal(passwordNeeded(p(code)), null, code);
+  }
+  assert.equal(passwordNeeded(p()), null);
 });

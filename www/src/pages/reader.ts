@@ -19,7 +19,7 @@ import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64 } from "../shared/messages.js";
 import { errorBox } from "../shared/problem-ui.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
-import { viewReport, type ReportView } from "../shared/report.js";
+import { passwordNeeded, viewReport, type ReportView } from "../shared/report.js";
 import { send } from "../shared/runtime.js";
 import { loadSettings, localArea, type Settings } from "../shared/settings.js";
 import { collectCertificates, wireCertificateDetails } from "./reader-certificates.js";
@@ -102,10 +102,6 @@ async function verifyWithProgress(raw: Uint8Array, run: (progress: (stage: Param
   }
 }
 
-function needsKey(report: VerifyReport): boolean {
-  return report.problems.some((p) => p.code === "no-decryption-key");
-}
-
 async function render(raw: Uint8Array, opened: Opened, password: string | null): Promise<void> {
   const messageId = opened.messageId;
   const settings = await loadSettings();
@@ -131,8 +127,10 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     root.append(errorBox(err, "Verification not available"), h("p", { class: "hint" }, "The message is not displayed because it could not be verified. Use the webmail's raw view if you must read it unverified."));
     return;
   }
-  if (needsKey(out.report) && password === null) {
-    // The core found an encrypted layer and no key (`no-decryption-key`): ask for the password.
+  const why = password === null ? passwordNeeded(out.report) : null;
+  if (why !== null) {
+    // The core found an encrypted layer and no key (`no-decryption-key`), or one the unlocked
+    // key cannot open (`key-provider-unsupported`): ask for the password.
     if (!settings.identity) {
       root.append(errorBox(new CodedError(EXTENSION_CODES.noKey), "Encrypted message"));
       return;
@@ -141,7 +139,13 @@ async function render(raw: Uint8Array, opened: Opened, password: string | null):
     const form = h(
       "form",
       { class: "unlock", "aria-label": "Unlock your key" },
-      h("p", {}, "This message is encrypted. Enter your key password to decrypt it inside the extension."),
+      h(
+        "p",
+        {},
+        why === "key-provider"
+          ? "Your unlocked key cannot open this message: its key transport (such as RSAES-PKCS1-v1_5, which OpenSSL and many mail clients use by default) is not in the browser's WebCrypto. Enter your key password to decrypt it inside the extension."
+          : "This message is encrypted. Enter your key password to decrypt it inside the extension.",
+      ),
       h("label", { for: "key-password" }, "Key password"),
       pw,
       h("button", { type: "submit" }, "Decrypt and verify"),

@@ -116,6 +116,19 @@ export interface SecurityLabel {
 }
 
 /**
+ * Why a verification asks for the key's password, if it does: an encrypted layer and no key
+ * (`no-decryption-key`), or a layer the unlocked key cannot open though the stored key can
+ * (`key-provider-unsupported`: the browser's WebCrypto lacks its key transport, such as
+ * RSAES-PKCS1-v1_5, docs/report.md). Anything else is not helped by the password.
+ */
+export function passwordNeeded(report: Pick<CoreReport, "problems">): "no-key" | "key-provider" | null {
+  const problems = report.problems ?? [];
+  if (problems.some((p) => p.code === "no-decryption-key")) return "no-key";
+  if (problems.some((p) => p.code === "key-provider-unsupported")) return "key-provider";
+  return null;
+}
+
+/**
  * SecurityCategory values arrive as base64 DER (docs/report.md). When the value is a short
  * PrintableString (0x13), UTF8String (0x0C) or IA5String (0x16), show the text.
  */
