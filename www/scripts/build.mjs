@@ -71,6 +71,6 @@ if (coreFiles.every((f) => existsSync(join(pkg, f)))) {
   for (const f of coreFiles) cpSync(join(pkg, f), join(outdir, "core", f));
   console.log(`build: wasm core (full and read modules) copied from ${pkg}`);
 } else {
-  console.warn(`build: WARNING no wasm core at ${pkg} (run wasm-pack build --target web in the crate root); the extension will show "core-unavailable"`);
+  console.warn(`build: WARNING no wasm core at ${pkg} (run scripts/build-wasm.sh web pkg in the crate root); the extension will show "core-unavailable"`);
 }
 console.log(`build: extension written to ${outdir} (webmail origins: ${origins.join(", ")})`);
