@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { certificateInfo, makeMdn, mmhsVocabulary } from "../src/core/wasm.js";
+import { certificateInfo, makeMdn, mmhsVocabulary, useFullCore } from "../src/core/wasm.js";
 
 interface Calls { calls: { name: string; args: unknown[]; module: string }[]; reply: Record<string, unknown>; loaded: string[] }
 const g = globalThis as unknown as { chrome: unknown; __core: Calls };
@@ -90,4 +90,13 @@ test("mmhsVocabulary lists the core's precedences and message types; an empty an
   assert.deepEqual(g.__core.calls, [{ name: "mmhsVocabulary", args: [], module: "mmhs_read" }]);
   g.__core.reply = { mmhsVocabulary: { precedences: [{ value: "4", name: "flash" }], messageTypes: [] } };
   await assert.rejects(mmhsVocabulary(), (e: unknown) => (e as { code?: string }).code === "core-failed");
+});
+
+// Last: the switch holds for the rest of the page.
+test("a page that composes, signs or releases sends every call to the full module", async () => {
+  g.__core.calls.length = 0;
+  g.__core.reply = { certificateInfo: [info] };
+  useFullCore();
+  await certificateInfo("d");
+  assert.deepEqual(g.__core.calls.map((c) => `${c.name}@${c.module}`), ["certificateInfo@mmhs"]);
 });

@@ -92,10 +92,19 @@ function coreUrl(file: string): string {
 }
 
 const loadModule = coreLoader(coreUrl);
+let fullOnly = false;
+
+/**
+ * This page composes, signs, encrypts or releases (it needs the full module anyway): every call
+ * of its main thread goes to the full module, so it instantiates one module, not two.
+ */
+export function useFullCore(): void {
+  fullOnly = true;
+}
 
 /** The core module that serves `fn` (shared/core-modules.ts), loaded once. */
 export async function loadCore(fn = ""): Promise<CoreModule> {
-  const name = coreModuleFor(fn);
+  const name = fullOnly ? "mmhs" : coreModuleFor(fn);
   try {
     return await loadModule(name);
   } catch (err) {

@@ -5,7 +5,7 @@
  * → each resulting message + envelope handed to the webmail's send API through the adapter.
  */
 import { envelopeForWebmail } from "../adapters/adapter.js";
-import { compose, encrypt, invoke, mmhsVocabulary, sign, signAsync, verify, type MmhsVocabulary, type StoredKeyUse } from "../core/wasm.js";
+import { compose, encrypt, invoke, mmhsVocabulary, sign, signAsync, useFullCore, verify, type MmhsVocabulary, type StoredKeyUse } from "../core/wasm.js";
 import { currentLock, type AsyncKey } from "../shared/key-lock.js";
 import type { ReceiptRequestOptions } from "../../../src/wasm/api.js";
 import { audit, sentFields } from "../shared/audit.js";
@@ -471,6 +471,9 @@ function sendWarnings(notCarried: readonly string[], rejected: readonly string[]
   ];
   return found.length > 0 ? [problemList(found)] : [];
 }
+
+// This page needs the full core module (shared/core-modules.ts): one module, not two.
+useFullCore();
 
 async function main(): Promise<void> {
   reportHeight();

@@ -1,5 +1,5 @@
 /** Settings page: personal key (PKCS#12 import), trust anchors, label catalogue, release policy. */
-import { certificateInfo, certificateStatus, coreFunctions, importPkcs12, invoke } from "../core/wasm.js";
+import { certificateInfo, certificateStatus, coreFunctions, importPkcs12, invoke, useFullCore } from "../core/wasm.js";
 import { certificateDetail, statusBadge } from "./certificate-view.js";
 import { auditSection, autoReceiptSection } from "./options-audit.js";
 import { settingsSection as section } from "./common.js";
@@ -336,6 +336,9 @@ function authservSection(s: Settings): HTMLElement {
     out,
   );
 }
+
+// This page needs the full core module (shared/core-modules.ts): one module, not two.
+useFullCore();
 
 async function main(): Promise<void> {
   const s = await loadSettings();

@@ -5,7 +5,7 @@
  * `release` with a reject decision, whose notice goes back to the originator.
  */
 import { envelopeForCore, envelopeForWebmail } from "../adapters/adapter.js";
-import { attachmentBytes, interpretRelease, readContent, release, releaseAsync, releaseOutcomeText, verify, type VerifyReport } from "../core/wasm.js";
+import { attachmentBytes, interpretRelease, readContent, release, releaseAsync, releaseOutcomeText, useFullCore, verify, type VerifyReport } from "../core/wasm.js";
 import { currentLock } from "../shared/key-lock.js";
 import { byId, clear, field, h } from "../shared/dom.js";
 import { b64ToBytes, bytesToB64, type QueueItem } from "../shared/messages.js";
@@ -20,6 +20,9 @@ import { mark, nowRfc3339, reportHeight, statusLine } from "./common.js";
 import * as R from "./render-report.js";
 
 const root = byId("app");
+
+// This page needs the full core module (shared/core-modules.ts): one module, not two.
+useFullCore();
 
 async function main(): Promise<void> {
   reportHeight();

@@ -6,8 +6,9 @@
  *   module alone (docs/design.md "The read module" has the sizes).
  * - `core/mmhs.js` + `mmhs_bg.wasm`: every export (compose, sign, encrypt, release, receipts,
  *   MDNs, key import), loaded the first time one of those is called.
- * Both are built from the same source in one build; a function is always served by the first
- * module that lists it, so the same call gives the same answer whichever page makes it.
+ * Both are built from the same source in one build, so the same call gives the same answer
+ * from either; a page that needs the full module anyway sends it every call
+ * (`core/wasm.ts` `useFullCore`).
  */
 
 /** The exports of `core/mmhs_read.js` (tests/js/read-module.test.mjs compares them with the built module). */
