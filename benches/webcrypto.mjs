@@ -29,8 +29,8 @@ import { fileURLToPath } from 'node:url';
 import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
 
-// The full module's instance, for its memory size: the package creates it on import (beside
-// the read module's, which pkg.mjs loads too and which has no signAsync).
+// The full module's instance, for its memory size: the package creates it on import (told
+// from any other instance in the process, such as the read module's, by its signAsync).
 const instances = [];
 WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
   construct(target, args) {

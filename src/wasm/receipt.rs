@@ -44,8 +44,8 @@ pub fn make_receipt_js(
     signed_receipt_js(&r)
 }
 
-#[cfg(feature = "send")]
 /// A `SignedReceipt` for JS: `message` as bytes.
+#[cfg(feature = "send")]
 pub(crate) fn signed_receipt_js(r: &SignedReceipt) -> Result<JsValue, JsValue> {
     let out = to_js(&Made {
         to: &r.to,

@@ -44,8 +44,8 @@ pub fn inspect(
     to_js(&view)
 }
 
-#[cfg(feature = "send")]
 /// The sign request of `sign` / `signAsync` (absent: every default).
+#[cfg(feature = "send")]
 pub(crate) fn sign_request(options: Option<JsValue>) -> Result<SignRequest, JsValue> {
     from_js_or_default(options.unwrap_or(JsValue::UNDEFINED), "sign request")
 }
@@ -88,9 +88,9 @@ pub fn encrypt(
     Ok(uint8(&out))
 }
 
-#[cfg(feature = "send")]
 /// The arguments of `encrypt` and `encryptAsync`: the message, the recipient certificates
 /// (PEM texts) and the request.
+#[cfg(feature = "send")]
 pub(crate) fn encrypt_args(
     raw: &JsValue,
     recipients: JsValue,

@@ -341,8 +341,8 @@ pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> 
     Ok(d)
 }
 
-#[cfg(feature = "send")]
 /// Answer a signing request: a WebCrypto signature (ECDSA converted to DER) or the callback's.
+#[cfg(feature = "send")]
 async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsValue> {
     let hash = webcrypto_hash(req.hash);
     let (name, alg) = match req.scheme {

@@ -41,6 +41,9 @@ export function throwsCode(assert, fn, code) {
 
 /**
  * The read module built beside it (`mmhs_read.js`: the crate without its `send` feature, the
- * exports the extension loads first to read a message; scripts/build-wasm.sh).
+ * exports the extension loads first to read a message; scripts/build-wasm.sh), instantiated
+ * on first use.
  */
-export const mmhsRead = require(path.join(pkgDir, 'mmhs_read.js'));
+export function mmhsRead() {
+  return require(path.join(pkgDir, 'mmhs_read.js'));
+}
