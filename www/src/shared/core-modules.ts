@@ -42,12 +42,10 @@ export function coreModuleFor(fn: string): CoreModuleName {
 
 export type CoreModule = Record<string, unknown> & { default?: (arg?: unknown) => Promise<unknown> };
 
-/** Why a module could not be loaded (the caller turns it into its `core-unavailable` error). */
-export class CoreLoadError extends Error {}
-
 /**
  * A loader of the two modules, each imported and instantiated once (a failed load is retried
- * on the next call); `url(file)` resolves a file of the extension's `core/` directory.
+ * on the next call; its error names the file, and the caller reports it as
+ * `core-unavailable`); `url(file)` resolves a file of the extension's `core/` directory.
  */
 export function coreLoader(url: (file: string) => string): (name: CoreModuleName) => Promise<CoreModule> {
   const loading = new Map<CoreModuleName, Promise<CoreModule>>();
@@ -59,13 +57,13 @@ export function coreLoader(url: (file: string) => string): (name: CoreModuleName
         try {
           mod = (await import(/* @vite-ignore */ url(`${name}.js`))) as CoreModule;
         } catch (err) {
-          throw new CoreLoadError(`core/${name}.js: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`core/${name}.js: ${err instanceof Error ? err.message : String(err)}`);
         }
-        if (typeof mod.default !== "function") throw new CoreLoadError(`core/${name}.js has no wasm-bindgen init function.`);
+        if (typeof mod.default !== "function") throw new Error(`core/${name}.js has no wasm-bindgen init function.`);
         try {
           await mod.default({ module_or_path: url(`${name}_bg.wasm`) });
         } catch (err) {
-          throw new CoreLoadError(`core/${name}_bg.wasm: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`core/${name}_bg.wasm: ${err instanceof Error ? err.message : String(err)}`);
         }
         return mod;
       })();
