@@ -57,13 +57,13 @@ export function coreLoader(url: (file: string) => string): (name: CoreModuleName
         try {
           mod = (await import(/* @vite-ignore */ url(`${name}.js`))) as CoreModule;
         } catch (err) {
-          throw new Error(`core/${name}.js: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`core/${name}.js: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
         if (typeof mod.default !== "function") throw new Error(`core/${name}.js has no wasm-bindgen init function.`);
         try {
           await mod.default({ module_or_path: url(`${name}_bg.wasm`) });
         } catch (err) {
-          throw new Error(`core/${name}_bg.wasm: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`core/${name}_bg.wasm: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
         return mod;
       })();
