@@ -15,7 +15,7 @@ pub fn certificates_from_pem(text: &str) -> Result<Vec<Certificate>, Error> {
         let (label, der) = block.map_err(|e| Error::CertificateMalformed(e.to_string()))?;
         if label == "CERTIFICATE" || label == "X509 CERTIFICATE" {
             out.push(
-                Certificate::from_der(&der)
+                certificate_from_der(&der)
                     .map_err(|e| Error::CertificateMalformed(format!("bad certificate: {e}")))?,
             );
         }
@@ -26,10 +26,45 @@ pub fn certificates_from_pem(text: &str) -> Result<Vec<Certificate>, Error> {
     Ok(out)
 }
 
-/// Certificates from PEM text or a single DER certificate.
+/// How many texts [`certificates_from_der_or_pem`] remembers the certificates of (per
+/// thread).
+const REMEMBERED_TEXTS: usize = 16;
+
+std::thread_local! {
+    /// Texts decoded lately, with their certificates, oldest first.
+    static REMEMBERED_TEXT: std::cell::RefCell<Vec<(Vec<u8>, Vec<Certificate>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Certificates from PEM text or a single DER certificate. A request names the same ones
+/// again and again (its trust anchors, the user's certificate and chain), so the answers for
+/// the last [`REMEMBERED_TEXTS`] texts are kept: a text equal octet for octet gets the
+/// certificates decoding would give.
 pub fn certificates_from_der_or_pem(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
+    let known = REMEMBERED_TEXT.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(t, _)| t.as_slice() == bytes)
+            .map(|(_, certs)| certs.clone())
+    });
+    if let Some(certs) = known {
+        return Ok(certs);
+    }
+    let certs = decode_der_or_pem(bytes)?;
+    REMEMBERED_TEXT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= REMEMBERED_TEXTS {
+            r.remove(0);
+        }
+        r.push((bytes.to_vec(), certs.clone()));
+    });
+    Ok(certs)
+}
+
+/// [`certificates_from_der_or_pem`] without its memory.
+fn decode_der_or_pem(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
     if bytes.first() == Some(&0x30) {
-        return Certificate::from_der(bytes)
+        return certificate_from_der(bytes)
             .map(|c| vec![c])
             .map_err(|e| Error::CertificateMalformed(format!("bad DER certificate: {e}")));
     }
@@ -49,6 +84,67 @@ pub fn certificates_from_texts<T: AsRef<[u8]>>(texts: &[T]) -> Result<Vec<Certif
     Ok(out)
 }
 
+/// How many certificates [`certificate_from_der`] and [`certificate_der`] remember (per
+/// thread).
+const REMEMBERED_CERTIFICATES: usize = 32;
+
+std::thread_local! {
+    /// Certificates decoded or encoded lately, with their DER, oldest first.
+    static REMEMBERED: std::cell::RefCell<Vec<(Certificate, Vec<u8>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Remember `cert` and its DER, the oldest out beyond [`REMEMBERED_CERTIFICATES`].
+fn remember(cert: &Certificate, der: &[u8]) {
+    REMEMBERED.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= REMEMBERED_CERTIFICATES {
+            r.remove(0);
+        }
+        r.push((cert.clone(), der.to_vec()));
+    });
+}
+
+/// A certificate decoded from its DER. The same certificates recur — a sender's in every
+/// message, the trust anchors in every validation, the user's own in every signature — and
+/// decoding one anew costs more than finding it among the few remembered: the octets must
+/// be equal, so the answer is the one decoding would give.
+pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
+    let known = REMEMBERED.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(_, d)| d.as_slice() == der)
+            .map(|(c, _)| c.clone())
+    });
+    if let Some(cert) = known {
+        return Ok(cert);
+    }
+    let cert = Certificate::from_der(der)?;
+    // Only an encoding the certificate re-encodes to is kept, so that [`certificate_der`]
+    // gives the same octets whether it finds the certificate here or encodes it.
+    if cert.to_der().is_ok_and(|again| again == der) {
+        remember(&cert, der);
+    }
+    Ok(cert)
+}
+
+/// A parsed certificate's DER (X.690 §10: one encoding per value, so equal certificates
+/// encode alike), found among those [`certificate_from_der`] remembers or encoded anew.
+pub fn certificate_der(cert: &Certificate) -> der::Result<Vec<u8>> {
+    let known = REMEMBERED.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(c, _)| c == cert)
+            .map(|(_, der)| der.clone())
+    });
+    if let Some(der) = known {
+        return Ok(der);
+    }
+    let der = cert.to_der()?;
+    remember(cert, &der);
+    Ok(der)
+}
+
 /// A certificate's DER as one RFC 7468 `CERTIFICATE` block with LF line ends (the form
 /// `trust::certificate_info` gives as `pem`, so the same certificate is the same text).
 pub fn certificate_pem_from_der(der: &[u8]) -> Result<String, Error> {
@@ -58,8 +154,7 @@ pub fn certificate_pem_from_der(der: &[u8]) -> Result<String, Error> {
 
 /// A parsed certificate as [`certificate_pem_from_der`] writes it.
 pub fn certificate_pem(cert: &Certificate) -> Result<String, Error> {
-    let der = cert
-        .to_der()
+    let der = certificate_der(cert)
         .map_err(|e| Error::CertificateMalformed(format!("cannot re-encode: {e}")))?;
     certificate_pem_from_der(&der)
 }
@@ -100,5 +195,80 @@ pub fn key_matches_certificate(key: &PrivateKey, cert: &Certificate) -> bool {
             p256::PublicKey::from_sec1_bytes(b).is_ok_and(|p| p == k.public_key())
         }),
         _ => spki.to_der().is_ok_and(|theirs| theirs == ours),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::danger::SeededRng;
+
+    /// `n` distinct self-signed certificates and their DER.
+    fn certificates(n: usize) -> Vec<(Certificate, Vec<u8>)> {
+        let mut rng = SeededRng::new(7);
+        let start = time::macros::datetime!(2030-01-01 00:00 UTC);
+        (0..n)
+            .map(|i| {
+                let v = crate::pki::validity(start, 1).unwrap();
+                let (_, c) =
+                    crate::pki::make_ca(&mut rng, &format!("CN=CA {i},O=Test,C=GB"), v).unwrap();
+                let der = c.to_der().unwrap();
+                (c, der)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn remembered_certificates_are_what_decoding_and_encoding_give() {
+        let all = certificates(REMEMBERED_CERTIFICATES + 8);
+        // Twice over, more than are remembered: the first round fills and overflows the
+        // memory, the second finds the late ones and decodes the early ones anew.
+        for _ in 0..2 {
+            for (cert, der) in &all {
+                assert_eq!(&certificate_from_der(der).unwrap(), cert);
+                assert_eq!(&certificate_der(cert).unwrap(), der);
+            }
+            assert!(REMEMBERED.with(|r| r.borrow().len()) <= REMEMBERED_CERTIFICATES);
+        }
+        // Octets that differ are another certificate, or none, never a remembered one.
+        let (cert, der) = &all[all.len() - 1];
+        let mut altered = der.clone();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        let other = certificate_from_der(&altered).unwrap();
+        assert_ne!(&other, cert);
+        assert_eq!(certificate_der(&other).unwrap(), altered);
+        assert!(certificate_from_der(&der[..der.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn remembered_texts_give_what_decoding_gives() {
+        let all = certificates(REMEMBERED_TEXTS + 4);
+        let texts: Vec<String> = all
+            .iter()
+            .map(|(_, der)| certificate_pem_from_der(der).unwrap())
+            .collect();
+        for _ in 0..2 {
+            for ((cert, der), text) in all.iter().zip(&texts) {
+                assert_eq!(
+                    certificates_from_der_or_pem(text.as_bytes()).unwrap(),
+                    std::slice::from_ref(cert)
+                );
+                assert_eq!(
+                    certificates_from_der_or_pem(der).unwrap(),
+                    std::slice::from_ref(cert)
+                );
+            }
+            assert!(REMEMBERED_TEXT.with(|r| r.borrow().len()) <= REMEMBERED_TEXTS);
+        }
+        // A bundle is its certificates in order; a text that is not one is refused each time.
+        let bundle = format!("{}{}", texts[0], texts[1]);
+        for _ in 0..2 {
+            assert_eq!(
+                certificates_from_der_or_pem(bundle.as_bytes()).unwrap(),
+                [all[0].0.clone(), all[1].0.clone()]
+            );
+            assert!(certificates_from_der_or_pem(b"not a certificate").is_err());
+        }
     }
 }

@@ -193,7 +193,7 @@ pub(crate) fn encryption_key_preference(cert: &Certificate) -> Result<Vec<u8>, S
 /// signingCertificateV2 with one ESSCertIDv2 (SHA-256, hashAlgorithm omitted as DEFAULT)
 /// including issuerSerial (RFC 5035 §4).
 pub(crate) fn signing_certificate_v2(cert: &Certificate) -> Result<Vec<u8>, String> {
-    let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+    let cert_der = crate::keys::certificate_der(cert).map_err(|e| e.to_string())?;
     let hash = DigestAlg::Sha256.hash(&cert_der);
     let tbs = cert.tbs_certificate();
     let issuer = tbs.issuer().to_der().map_err(|e| e.to_string())?;
@@ -248,7 +248,7 @@ pub(crate) fn check_signing_certificate(
         None => return Err("empty ESSCertID".into()),
     };
     let want = hash_t.octet_string("certHash").map_err(|e| e.0)?;
-    let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+    let cert_der = crate::keys::certificate_der(cert).map_err(|e| e.to_string())?;
     if alg.hash(&cert_der) != want.as_ref() {
         return Err(format!(
             "the {} hash in the signing-certificate attribute does not match the signer certificate",

@@ -88,6 +88,8 @@ pub struct SignedEntityContent {
     entity: Vec<u8>,
     /// The message's RFC 5322 header fields, when a whole message is signed.
     outer: Option<Vec<u8>>,
+    /// The multipart/signed boundary, when chosen before the digest ([`Self::with_boundary`]).
+    boundary: Option<String>,
 }
 
 impl SignedEntityContent {
@@ -96,6 +98,7 @@ impl SignedEntityContent {
         SignedEntityContent {
             entity: canonical_crlf(entity).into_owned(),
             outer: None,
+            boundary: None,
         }
     }
 
@@ -115,6 +118,7 @@ impl SignedEntityContent {
         Ok(SignedEntityContent {
             entity,
             outer: Some(outer),
+            boundary: None,
         })
     }
 
@@ -124,6 +128,17 @@ impl SignedEntityContent {
             alg,
             data: &self.entity,
         }
+    }
+
+    /// Choose the multipart/signed boundary now (when `opts.detached`), one pass over the
+    /// entity ([`fresh_boundary`]) that a provider hashing the entity elsewhere can overlap;
+    /// [`Self::begin`] chooses it otherwise.
+    #[must_use]
+    pub fn with_boundary<R: CryptoRng + ?Sized>(mut self, opts: &SignOptions, rng: &mut R) -> Self {
+        if opts.detached && self.boundary.is_none() {
+            self.boundary = Some(fresh_boundary(&self.entity, rng));
+        }
+        self
     }
 
     /// Begin the signature by the key of `cert` with the provider's `digest` of the entity
@@ -138,10 +153,10 @@ impl SignedEntityContent {
     ) -> Result<PendingSignedEntity, Error> {
         let data =
             PendingSignedData::begin_with_digest(&self.entity, digest, cert, chain, opts, rng)?;
-        let boundary = if opts.detached {
-            Some(fresh_boundary(&self.entity, rng))
-        } else {
-            None
+        let boundary = match (opts.detached, self.boundary) {
+            (true, Some(b)) => Some(b),
+            (true, None) => Some(fresh_boundary(&self.entity, rng)),
+            (false, _) => None,
         };
         Ok(PendingSignedEntity {
             data,

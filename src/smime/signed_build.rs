@@ -458,7 +458,7 @@ impl PendingSignedData {
         let mut certs = Vec::new();
         if opts.include_certs {
             for c in std::iter::once(cert).chain(chain) {
-                certs.push(c.to_der().map_err(cms)?);
+                certs.push(crate::keys::certificate_der(c).map_err(cms)?);
             }
         }
         Ok(PendingSignedData {

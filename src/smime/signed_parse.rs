@@ -293,7 +293,7 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
             for c in f.children()? {
                 if c.is_universal(16) {
                     let der = c.to_der()?;
-                    let cert = Certificate::from_der(&der)
+                    let cert = crate::keys::certificate_from_der(&der)
                         .map_err(|e| BerError(format!("certificates: {e}")))?;
                     certificates.push(cert);
                 }

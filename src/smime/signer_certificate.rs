@@ -52,7 +52,9 @@ impl<'c> CertIndex<'c> {
         let mut idx = CertIndex::default();
         let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
         for c in certs {
-            let Ok(der) = c.to_der() else { continue };
+            let Ok(der) = crate::keys::certificate_der(c) else {
+                continue;
+            };
             if !seen.insert(der) {
                 continue;
             }

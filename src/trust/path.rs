@@ -31,6 +31,10 @@ use certval::{
     PathValidationStatus, PkiEnvironment, RevocationStatusCache, SubjectNameAndKey, TaSource,
     TimeOfInterest,
 };
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
 use der::Encode;
 use x509_cert::crl::CertificateList;
 use x509_cert::name::Name;
@@ -74,16 +78,18 @@ pub(super) struct Outcome {
 type Validated = (Vec<String>, Vec<Vec<u8>>, Vec<Problem>);
 
 /// Build `leaf`'s candidate paths through `pool` within `budget`, validating each at `at` as
-/// it is found with the environment `env` makes (called once, on the first candidate); stop
-/// at the first that validates. Each candidate is first judged by the algorithm `policy`
+/// it is found with the environment `env` makes (called once, on the first candidate) and
+/// the provider's signature answers `checks`; stop at the first that validates. Each candidate is first judged by the algorithm `policy`
 /// ([`weak_in_path`]): under the strict policy a weak one fails without reaching certval.
 /// A set `cancel` stops the search at its next issuer candidate or candidate path, as a
 /// spent budget would (the caller discards the outcome: [`crate::cancel`]).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn validate_paths<'e>(
     leaf: &Node<'_>,
     pool: &Pool<'_>,
     budget: Budget,
     env: impl FnOnce() -> Result<&'e Environment, Problem>,
+    checks: Option<&SignatureChecks>,
     at: time::OffsetDateTime,
     policy: AlgorithmPolicy,
     cancel: Option<&Cancel>,
@@ -145,7 +151,7 @@ pub(super) fn validate_paths<'e>(
             first_failure.get_or_insert((chain, weak));
             return found >= MAX_CANDIDATES;
         }
-        match env.check(cps, &leaf.der, &certs, anchor) {
+        match env.check(cps, &leaf.der, &certs, anchor, checks) {
             Ok(()) => {
                 let mut path = vec![leaf.der.clone()];
                 path.extend(certs.iter().map(|n| n.der.clone()));
@@ -330,42 +336,137 @@ impl<'p, 'a, 'f> Search<'p, 'a, 'f> {
 }
 
 /// certval environment (trust anchors, CRLs, revocation cache) and settings, built once per
-/// pool; the time of interest is set per validation ([`Environment::settings`]).
+/// pool — or once per thread for a set of trust anchors without CRLs ([`Self::shared`]); the
+/// time of interest is set per validation ([`Environment::settings`]), the provider's
+/// signature answers per check ([`Environment::check`]).
 pub(super) struct Environment {
     pe: PkiEnvironment,
     cps: CertificationPathSettings,
+    /// The provider's answers for the check under way, which the signature callback asks
+    /// first; `None` between checks.
+    checks: Arc<Mutex<Option<SignatureChecks>>>,
+    /// The anchors as certval decodes them, by DER, as they are first used.
+    anchors: RefCell<Vec<(Vec<u8>, PDVTrustAnchorChoice)>>,
+    /// Leaves and intermediates as certval decodes them, by DER: the last
+    /// [`DECODED_CERTIFICATES`] validated (a sender's recur from message to message).
+    decoded: RefCell<Vec<(Vec<u8>, PDVCertificate)>>,
+}
+
+/// How many certificates an [`Environment`] keeps decoded for certval.
+const DECODED_CERTIFICATES: usize = 32;
+
+/// `make(der)`, or the value made from the same octets before (kept in `list`, at most
+/// [`DECODED_CERTIFICATES`] of them, oldest out): decoding is a function of the octets.
+fn remembered<T: Clone, E>(
+    list: &RefCell<Vec<(Vec<u8>, T)>>,
+    der: &[u8],
+    make: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<T, E> {
+    if let Some((_, v)) = list.borrow().iter().find(|(d, _)| d.as_slice() == der) {
+        return Ok(v.clone());
+    }
+    let v = make(der)?;
+    let mut list = list.borrow_mut();
+    if list.len() >= DECODED_CERTIFICATES {
+        list.remove(0);
+    }
+    list.push((der.to_vec(), v.clone()));
+    Ok(v)
+}
+
+/// How many environments [`Environment::shared`] keeps (per thread).
+const SHARED_ENVIRONMENTS: usize = 4;
+
+/// An environment kept by [`Environment::shared`], with its trust anchors' DER.
+type SharedEnvironment = (Vec<Vec<u8>>, Rc<Environment>);
+
+thread_local! {
+    /// [`Environment::shared`]'s environments, oldest first.
+    static SHARED: RefCell<Vec<SharedEnvironment>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Sets an environment's provider answers for one check and clears them when dropped.
+struct CheckingWith<'a>(&'a Mutex<Option<SignatureChecks>>);
+
+impl<'a> CheckingWith<'a> {
+    fn new(slot: &'a Mutex<Option<SignatureChecks>>, checks: Option<&SignatureChecks>) -> Self {
+        if let Ok(mut s) = slot.lock() {
+            *s = checks.cloned();
+        }
+        CheckingWith(slot)
+    }
+}
+
+impl Drop for CheckingWith<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.0.lock() {
+            *s = None;
+        }
+    }
 }
 
 impl Environment {
-    pub(super) fn new(
+    /// The environment for `anchors` and `crls`. Without CRLs it depends on the anchors
+    /// alone — certval keeps no state between validations then — so the one built for the
+    /// same anchors (the same DER, in the same order) is used again: the users of one
+    /// deployment trust the same anchors in every message, and building the environment
+    /// (decoding and indexing every anchor) costs more than a short message's whole check.
+    pub(super) fn shared(
         anchors: &[Node<'_>],
         crls: &[CertificateList],
-        checks: Option<&SignatureChecks>,
-    ) -> Result<Self, Problem> {
-        // The RFC 5280 callbacks: hashing and signature verification with RustCrypto, after
-        // the provider's answers when there is a provider (certval asks its callbacks in
-        // order and moves on at `Unrecognized`).
-        let mut pe = PkiEnvironment::new();
-        if let Some(checks) = checks.cloned() {
-            pe.add_verify_signature_message_callback(
-                move |_: &PkiEnvironment,
-                      message: &[u8],
-                      signature: &der::asn1::BitString,
-                      alg: &spki::AlgorithmIdentifierOwned,
-                      key: &spki::SubjectPublicKeyInfoOwned|
-                      -> certval::Result<()> {
-                    let Some(sig) = signature.as_bytes() else {
-                        return Err(certval::Error::Unrecognized);
-                    };
-                    match SignatureCheck::new(key, &alg.oid, None, message, sig)
-                        .map(|c| checks.lookup(&c))
-                    {
-                        Some(Lookup::Valid | Lookup::Provisional) => Ok(()),
-                        Some(Lookup::Verify) | None => Err(certval::Error::Unrecognized),
-                    }
-                },
-            );
+    ) -> Result<Rc<Self>, Problem> {
+        if !crls.is_empty() {
+            return Environment::new(anchors, crls).map(Rc::new);
         }
+        let key: Vec<&[u8]> = anchors.iter().map(|a| a.der.as_slice()).collect();
+        let known = SHARED.with(|s| {
+            s.borrow()
+                .iter()
+                .find(|(k, _)| k.iter().map(Vec::as_slice).eq(key.iter().copied()))
+                .map(|(_, env)| env.clone())
+        });
+        if let Some(env) = known {
+            return Ok(env);
+        }
+        let env = Rc::new(Environment::new(anchors, crls)?);
+        SHARED.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() >= SHARED_ENVIRONMENTS {
+                s.remove(0);
+            }
+            s.push((key.iter().map(|k| k.to_vec()).collect(), env.clone()));
+        });
+        Ok(env)
+    }
+
+    pub(super) fn new(anchors: &[Node<'_>], crls: &[CertificateList]) -> Result<Self, Problem> {
+        // The RFC 5280 callbacks: hashing and signature verification with RustCrypto, after
+        // the provider's answers when the check under way has a provider (certval asks its
+        // callbacks in order and moves on at `Unrecognized`).
+        let mut pe = PkiEnvironment::new();
+        let checks: Arc<Mutex<Option<SignatureChecks>>> = Arc::default();
+        let slot = checks.clone();
+        pe.add_verify_signature_message_callback(
+            move |_: &PkiEnvironment,
+                  message: &[u8],
+                  signature: &der::asn1::BitString,
+                  alg: &spki::AlgorithmIdentifierOwned,
+                  key: &spki::SubjectPublicKeyInfoOwned|
+                  -> certval::Result<()> {
+                let Some(checks) = slot.lock().ok().and_then(|s| s.clone()) else {
+                    return Err(certval::Error::Unrecognized);
+                };
+                let Some(sig) = signature.as_bytes() else {
+                    return Err(certval::Error::Unrecognized);
+                };
+                match SignatureCheck::new(key, &alg.oid, None, message, sig)
+                    .map(|c| checks.lookup(&c))
+                {
+                    Some(Lookup::Valid | Lookup::Provisional) => Ok(()),
+                    Some(Lookup::Verify) | None => Err(certval::Error::Unrecognized),
+                }
+            },
+        );
         pe.populate_5280_pki_environment();
         let mut tas = TaSource::new();
         for (i, a) in anchors.iter().enumerate() {
@@ -401,7 +502,13 @@ impl Environment {
             pe.add_crl_source(Box::new(source));
             pe.add_revocation_cache(Box::new(UncheckedWithoutCrl { issuers }));
         }
-        Ok(Environment { pe, cps })
+        Ok(Environment {
+            pe,
+            cps,
+            checks,
+            anchors: RefCell::default(),
+            decoded: RefCell::default(),
+        })
     }
 
     /// The settings with the validation time `at`.
@@ -425,16 +532,20 @@ impl Environment {
         leaf_der: &[u8],
         intermediates: &[&Node<'_>],
         anchor: &Node<'_>,
+        checks: Option<&SignatureChecks>,
     ) -> Result<(), Problem> {
-        let target = PDVCertificate::try_from(leaf_der)
+        let _checking = CheckingWith::new(&self.checks, checks);
+        let target = remembered(&self.decoded, leaf_der, |d| PDVCertificate::try_from(d))
             .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("leaf certificate: {e:?}")))?;
-        let ta = PDVTrustAnchorChoice::try_from(anchor.der.as_slice())
-            .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("trust anchor: {e}")))?;
+        let ta = remembered(&self.anchors, &anchor.der, |d| {
+            PDVTrustAnchorChoice::try_from(d)
+        })
+        .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("trust anchor: {e}")))?;
         // certval wants the intermediates starting with the one the anchor issued.
         let mut chain = Vec::with_capacity(intermediates.len());
         for c in intermediates.iter().rev() {
             chain.push(
-                PDVCertificate::try_from(c.der.as_slice())
+                remembered(&self.decoded, &c.der, |d| PDVCertificate::try_from(d))
                     .map_err(|e| malformed(c.cert, &format!("{e:?}")))?,
             );
         }
@@ -600,7 +711,7 @@ mod tests {
         nodes: usize,
         cancel: Option<&Cancel>,
     ) -> Outcome {
-        let env = Environment::new(&pool.anchors, &[], None);
+        let env = Environment::new(&pool.anchors, &[]);
         validate_paths(
             &Node::new(leaf).unwrap(),
             pool,
@@ -609,6 +720,7 @@ mod tests {
                 validations: MAX_CANDIDATES,
             },
             || env.as_ref().map_err(Clone::clone),
+            None,
             time::OffsetDateTime::now_utc(),
             AlgorithmPolicy::strict(),
             cancel,

@@ -12,7 +12,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use certval::compare_names;
-use der::Encode;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectKeyIdentifier};
 use x509_cert::name::Name;
 use x509_cert::Certificate;
@@ -32,7 +31,7 @@ pub(super) struct Node<'a> {
 impl<'a> Node<'a> {
     /// Decode what building needs; `None` when the certificate cannot be encoded.
     pub(super) fn new(cert: &'a Certificate) -> Option<Self> {
-        let der = cert.to_der().ok()?;
+        let der = crate::keys::certificate_der(cert).ok()?;
         let tbs = cert.tbs_certificate();
         let aki = tbs
             .get_extension::<AuthorityKeyIdentifier>()

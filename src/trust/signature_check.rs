@@ -99,6 +99,9 @@ impl SignatureCheck {
             *sig_alg,
             SHA256_WITH_RSA | SHA384_WITH_RSA | SHA512_WITH_RSA
         );
+        // The SEC 1 point (§2.3.3) as WebCrypto's raw import takes it, uncompressed: as it
+        // is when it already is (WebCrypto checks that it lies on the curve as it imports
+        // it; a key it refuses leaves the check to the pure-Rust code), else decompressed.
         let point = spki.subject_public_key.raw_bytes();
         let (key, signature) = if key_oid == EC_PUBLIC_KEY && (is_ecdsa || *sig_alg == key_oid) {
             let curve = spki
@@ -108,9 +111,13 @@ impl SignatureCheck {
                 .and_then(|p| p.decode_as::<Oid>().ok())?;
             match curve {
                 P256 => {
-                    let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
                     let sig = p256::ecdsa::Signature::from_der(signature).ok()?;
-                    let point = vk.to_sec1_point(false).as_bytes().to_vec();
+                    let point = if point.len() == 65 && point[0] == 0x04 {
+                        point.to_vec()
+                    } else {
+                        let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
+                        vk.to_sec1_point(false).as_bytes().to_vec()
+                    };
                     (
                         CheckKey::Ec {
                             curve: "P-256",
@@ -120,9 +127,13 @@ impl SignatureCheck {
                     )
                 }
                 P384 => {
-                    let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
                     let sig = p384::ecdsa::Signature::from_der(signature).ok()?;
-                    let point = vk.to_sec1_point(false).as_bytes().to_vec();
+                    let point = if point.len() == 97 && point[0] == 0x04 {
+                        point.to_vec()
+                    } else {
+                        let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
+                        vk.to_sec1_point(false).as_bytes().to_vec()
+                    };
                     (
                         CheckKey::Ec {
                             curve: "P-384",

@@ -41,7 +41,7 @@ type MemoKey = (Vec<u8>, Purpose, time::OffsetDateTime);
 pub struct Validator<'a> {
     ctx: &'a TrustContext,
     pool: Pool<'a>,
-    env: OnceCell<Result<Environment, Problem>>,
+    env: OnceCell<Result<std::rc::Rc<Environment>, Problem>>,
     left: Cell<Budget>,
     explored: Cell<usize>,
     memo: RefCell<BTreeMap<MemoKey, PathResult>>,
@@ -154,16 +154,12 @@ impl<'a> Validator<'a> {
             },
             || {
                 self.env
-                    .get_or_init(|| {
-                        Environment::new(
-                            &self.pool.anchors,
-                            &self.ctx.crls,
-                            self.signature_checks.as_ref(),
-                        )
-                    })
+                    .get_or_init(|| Environment::shared(&self.pool.anchors, &self.ctx.crls))
                     .as_ref()
+                    .map(|env| &**env)
                     .map_err(Clone::clone)
             },
+            self.signature_checks.as_ref(),
             at,
             self.algorithms,
             self.cancel.as_ref(),
@@ -282,5 +278,80 @@ mod tests {
         let r = v.validate(&root, Purpose::Signing);
         assert!(!r.trusted);
         assert_eq!(r.problems[0].code, codes::CERT_MALFORMED);
+    }
+
+    /// The certval environment is kept per set of trust anchors (their DER, not their
+    /// names) and the provider's answers per validation: a second root with the first's name
+    /// is another set, and a signature one validation's provider vouched for is verified
+    /// anew by the next validation, which has no provider.
+    #[test]
+    fn environments_are_kept_per_anchors_and_answers_per_validation() {
+        use der::Encode;
+        let mut rng = crate::rng::system_rng();
+        let name = "CN=Shared Root,O=Shared,C=GB";
+        let (key1, root1) = make_ca(&mut rng, name, years(10)).unwrap();
+        let (_, root2) = make_ca(&mut rng, name, years(10)).unwrap();
+        let s = Subject {
+            address: "env@army.example",
+            name: "Env",
+            org: "Shared",
+        };
+        let leaf = issue_user(&mut rng, &key1, &root1, &s, years(5)).unwrap().1;
+        // The leaf with a signature of root1's key over other octets, as long as its own.
+        let forged = {
+            use der::Decode;
+            use p256::ecdsa::signature::Signer;
+            let der = leaf.to_der().unwrap();
+            let sig = leaf.signature().raw_bytes();
+            let other = (0u32..)
+                .map(|i| {
+                    let s: p256::ecdsa::Signature = key1.sign(&i.to_be_bytes());
+                    s.to_der().as_bytes().to_vec()
+                })
+                .find(|o| o.len() == sig.len())
+                .unwrap();
+            let mut der = der;
+            let at = der.len() - sig.len();
+            der[at..].copy_from_slice(&other);
+            Certificate::from_der(&der).unwrap()
+        };
+        let ctx = |anchors: Vec<Certificate>| TrustContext {
+            anchors,
+            intermediates: Vec::new(),
+            crls: Vec::new(),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        let none: [&Certificate; 0] = [];
+        let trusted = |ctx: &TrustContext, leaf: &Certificate, checks: Option<SignatureChecks>| {
+            Validator::new(ctx, none)
+                .with_signature_checks(checks)
+                .validate(leaf, Purpose::Signing)
+                .trusted
+        };
+        let (one, two) = (ctx(vec![root1.clone()]), ctx(vec![root2.clone()]));
+        let both = ctx(vec![root2.clone(), root1.clone()]);
+        for _ in 0..2 {
+            assert!(trusted(&one, &leaf, None));
+            assert!(!trusted(&two, &leaf, None));
+            assert!(trusted(&both, &leaf, None));
+            assert!(!trusted(&one, &forged, None));
+        }
+        // A provider that vouches for the forged signature is believed in its own validation
+        // (it answers for the signature values it was asked about), and in no other.
+        let vouched = SignatureChecks::default();
+        let tbs = forged.tbs_certificate().to_der().unwrap();
+        let check = crate::trust::SignatureCheck::new(
+            root1.tbs_certificate().subject_public_key_info(),
+            &forged.signature_algorithm().oid,
+            None,
+            &tbs,
+            forged.signature().raw_bytes(),
+        )
+        .expect("ECDSA P-256 is delegated");
+        vouched.add(check, true);
+        assert!(trusted(&one, &forged, Some(vouched)));
+        assert!(!trusted(&one, &forged, None));
+        assert!(!trusted(&one, &forged, Some(SignatureChecks::default())));
+        assert!(trusted(&one, &leaf, None));
     }
 }

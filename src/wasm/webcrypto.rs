@@ -320,25 +320,55 @@ pub(crate) fn wasm_view(data: &[u8]) -> Uint8Array {
 /// 1 KiB), as long as hashing 2 KiB here.
 const LOCAL_DIGEST_MAX: usize = 2 * 1024;
 
-/// Answer a digest request with SubtleCrypto `digest` over the octets where they lie
-/// ([`wasm_view`]), or in the module for a short content ([`LOCAL_DIGEST_MAX`]); the
-/// answer's length is checked by the core.
-pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> {
+/// A digest asked for ([`start_digest`]): already answered (a short content hashed in the
+/// module), or SubtleCrypto's under way.
+pub(crate) enum PendingDigest {
+    Ready(Vec<u8>),
+    Asked(JsFuture, DigestAlg),
+}
+
+/// Ask for a digest: SubtleCrypto `digest` over the octets where they lie ([`wasm_view`]; it
+/// copies them before it returns, so the module may go on, even change them, while it
+/// hashes), or in the module for a short content ([`LOCAL_DIGEST_MAX`]).
+pub(crate) fn start_digest(req: &DigestRequest<'_>) -> Result<PendingDigest, JsValue> {
     if req.data.len() <= LOCAL_DIGEST_MAX {
-        return Ok(req.answer_with_rust());
+        return Ok(PendingDigest::Ready(req.answer_with_rust()));
     }
-    let d = subtle_call(
-        "digest",
-        &[
-            JsValue::from_str(webcrypto_hash(req.alg)),
-            wasm_view(req.data).into(),
-        ],
-    )
-    .await
-    .map_err(|e| provider_failed("digest", &e))?;
-    let d = answer_bytes(&d)?;
-    req.check(&d).map_err(smime_err)?;
-    Ok(d)
+    let s = subtle()?;
+    let f: js_sys::Function = get(&s, "digest")?.dyn_into()?;
+    let args: Array = [
+        JsValue::from_str(webcrypto_hash(req.alg)),
+        wasm_view(req.data).into(),
+    ]
+    .into_iter()
+    .collect();
+    let promise: Promise = f
+        .apply(&s, &args)
+        .map_err(|e| provider_failed("digest", &e))?
+        .dyn_into()?;
+    Ok(PendingDigest::Asked(JsFuture::from(promise), req.alg))
+}
+
+impl PendingDigest {
+    /// The digest; its length is checked by the core.
+    pub(crate) async fn answer(self) -> Result<Vec<u8>, JsValue> {
+        match self {
+            PendingDigest::Ready(d) => Ok(d),
+            PendingDigest::Asked(f, alg) => {
+                let d = f.await.map_err(|e| provider_failed("digest", &e))?;
+                let d = answer_bytes(&d)?;
+                DigestRequest { alg, data: &[] }
+                    .check(&d)
+                    .map_err(smime_err)?;
+                Ok(d)
+            }
+        }
+    }
+}
+
+/// Answer a digest request ([`start_digest`], then its answer).
+pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> {
+    start_digest(req)?.answer().await
 }
 
 /// Answer a signing request: a WebCrypto signature (ECDSA converted to DER) or the callback's.
@@ -508,9 +538,13 @@ pub async fn sign_async(
     // The message is handed over: its entity is made in the buffer it came in.
     let content =
         crate::domain::prepare_sign_typed(input, &cert, &opts).map_err(|e| js_error(&e))?;
-    let digest = digest(&content.digest_request(opts.digest)).await?;
+    let mut rng = crate::rng::system_rng();
+    // The boundary is searched for in the entity while SubtleCrypto hashes it.
+    let asked = start_digest(&content.digest_request(opts.digest))?;
+    let content = content.with_boundary(&opts, &mut rng);
+    let digest = asked.answer().await?;
     let pending = content
-        .begin(&digest, &cert, &chain, &opts, &mut crate::rng::system_rng())
+        .begin(&digest, &cert, &chain, &opts, &mut rng)
         .map_err(smime_err)?;
     let sig = sign_request(&key, pending.request()).await?;
     // The core verifies the answer with the certificate's key before it leaves; WebCrypto
