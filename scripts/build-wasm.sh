@@ -49,11 +49,12 @@ fi
 wasm_opt="$ROOT/node_modules/.bin/wasm-opt"
 [ -x "$wasm_opt" ] || die "no $wasm_opt: run scripts/setup.sh (npm ci in the repository root)"
 for wasm in "$out/mmhs_bg.wasm" "$out/mmhs_read_bg.wasm"; do
-  # The features rustc enables by default for wasm32-unknown-unknown (the module's
-  # target_features section); wasm-opt must accept every one the module uses, or it refuses it.
+  # The features rustc enables by default for wasm32-unknown-unknown, and the vector
+  # instructions (.cargo/config.toml) — the module's target_features section; wasm-opt must
+  # accept every one the module uses, or it refuses it.
   "$wasm_opt" --strip-debug --strip-producers \
     --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-reference-types --enable-multivalue \
+    --enable-sign-ext --enable-reference-types --enable-multivalue --enable-simd \
     "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"
   log "build-wasm: $wasm $(stat -c %s "$wasm") bytes, $(gzip -9c "$wasm" | wc -c) gzipped"
