@@ -118,7 +118,17 @@ pub fn with_outer_fields(message: &[u8], entity: &[u8]) -> Vec<u8> {
 /// between them.
 pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
     let bare = |i: usize| i == 0 || data.get(i - 1) != Some(&b'\r');
-    let Some(first) = memchr::memchr_iter(b'\n', data).find(|&i| bare(i)) else {
+    // Where the search for line ends starts: past the octets the module's vector
+    // instructions found no bare LF in, where it has them.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let from = line_end_simd::crlf_prefix(data);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let from = 0;
+    let Some(first) = data.get(from..).and_then(|rest| {
+        memchr::memchr_iter(b'\n', rest)
+            .map(|i| from + i)
+            .find(|&i| bare(i))
+    }) else {
         return Cow::Borrowed(data);
     };
     let mut out = Vec::with_capacity(data.len() + data.len() / 32);
@@ -134,6 +144,39 @@ pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
     }
     out.extend_from_slice(data.get(start..).unwrap_or_default());
     Cow::Owned(out)
+}
+
+/// Finding bare LF line ends 16 octets a step with WebAssembly's 128-bit vector instructions.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod line_end_simd {
+    use core::arch::wasm32::*;
+
+    /// How many octets at the start of `data` hold no LF that is not preceded by CR (a
+    /// multiple of 16 plus one, or 0 when `data` starts with LF, or fewer than 17 octets);
+    /// the first bare LF, if any, is at or after it.
+    pub(super) fn crlf_prefix(data: &[u8]) -> usize {
+        if data.first() == Some(&b'\n') {
+            return 0;
+        }
+        let load = |at: usize| -> Option<v128> {
+            let block = data.get(at..at + 16)?;
+            Some(u64x2(
+                u64::from_le_bytes(*block.first_chunk::<8>()?),
+                u64::from_le_bytes(*block.last_chunk::<8>()?),
+            ))
+        };
+        let (lf, cr) = (u8x16_splat(b'\n'), u8x16_splat(b'\r'));
+        // Each block of 16 at `at` beside the 16 octets one before it.
+        let mut at = 1;
+        while let (Some(v), Some(before)) = (load(at), load(at - 1)) {
+            let bare = v128_andnot(i8x16_eq(v, lf), i8x16_eq(before, cr));
+            if v128_any_true(bare) {
+                return at;
+            }
+            at += 16;
+        }
+        at.min(data.len())
+    }
 }
 
 /// A parsed Content-Type (RFC 2045 §5.1).
@@ -407,7 +450,7 @@ fn decode_quads(symbols: &[u8], out: &mut [u8]) -> Option<usize> {
 /// Base64 decoding sixteen symbols at a time with WebAssembly's 128-bit vector instructions
 /// (the nibble look-ups of W. Muła and D. Lemire, "Faster Base64 Encoding and Decoding Using
 /// AVX2 Instructions", ACM TOPS 21(3), 2018): the same symbols as [`BASE64_VALUES`] and the
-/// same octets as [`decode_quads`]' loop (`tests/wasm_base64.rs`, in Chromium).
+/// same octets as [`decode_quads`]' loop (`tests/wasm_vector.rs`, in Chromium).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod base64_simd {
     use core::arch::wasm32::*;

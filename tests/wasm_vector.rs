@@ -1,11 +1,15 @@
-//! The base64 body decoder as the package runs it — built for wasm32 with the 128-bit vector
-//! instructions (`.cargo/config.toml`), which decode 16 symbols a step — against the plain
-//! whole-body decoding (RFC 2045 §6.8: white space removed, then RFC 4648 §4), in headless
-//! Chromium: `wasm-pack test --headless --chrome -- --test wasm_base64` (scripts/test.sh wasm).
+//! The code that uses WebAssembly's 128-bit vector instructions as the package runs it (built
+//! for wasm32 with them, `.cargo/config.toml`), in headless Chromium, against plain
+//! reference implementations: `wasm-pack test --headless --chrome -- --test wasm_vector`
+//! (scripts/test.sh wasm).
+//! - the base64 body decoder, 16 symbols a step, against whole-body decoding (RFC 2045 §6.8:
+//!   white space removed, then RFC 4648 §4);
+//! - the canonical form's search for bare LF line ends (RFC 8551 §3.1.1), 16 octets a step,
+//!   against inserting a CR before every LF that has none.
 #![cfg(target_arch = "wasm32")]
 
 use base64::Engine;
-use mmhs::mime::entity::base64_decode;
+use mmhs::mime::entity::{base64_decode, canonical_crlf};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -84,5 +88,57 @@ fn encodings_in_lines_decode_to_their_data() {
         if !changed {
             assert_eq!(base64_decode(&body).unwrap(), data);
         }
+    }
+}
+
+/// CR before every LF that has none.
+fn canonical_reference(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    for (i, &b) in data.iter().enumerate() {
+        if b == b'\n' && (i == 0 || data[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+fn a_bare_lf_anywhere_is_found() {
+    // CRLF lines of 7 octets: one LF made bare (its CR replaced) at every place, a bare LF
+    // first, a lone CR, and the LF as the very first and last octet.
+    let lines: Vec<u8> = b"abcde\r\n".repeat(12);
+    assert_eq!(&*canonical_crlf(&lines), &lines[..]);
+    for len in [0usize, 1, 15, 16, 17, 31, 32, 33, lines.len()] {
+        let data = &lines[..len];
+        assert_eq!(&*canonical_crlf(data), &canonical_reference(data)[..]);
+        for at in 0..len {
+            for octet in [b'\n', b'\r', b'x'] {
+                let mut d = data.to_vec();
+                d[at] = octet;
+                assert_eq!(&*canonical_crlf(&d), &canonical_reference(&d)[..], "{d:?}");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn random_line_ends_become_canonical() {
+    let mut next = generator();
+    for _ in 0..3_000 {
+        let data: Vec<u8> = (0..next(300))
+            .map(|_| match next(10) {
+                0 => b'\n',
+                1 => b'\r',
+                _ => b'a' + next(26) as u8,
+            })
+            .collect();
+        let canon = canonical_crlf(&data);
+        assert_eq!(&*canon, &canonical_reference(&data)[..]);
+        // Borrowed exactly when nothing changes.
+        assert_eq!(
+            matches!(canon, std::borrow::Cow::Borrowed(_)),
+            canon.len() == data.len()
+        );
     }
 }
