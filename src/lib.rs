@@ -58,6 +58,7 @@ pub mod ess;
 pub mod fields;
 pub mod keys;
 pub mod label_policy;
+pub mod memo;
 pub mod mime;
 pub mod pki;
 pub mod protect;

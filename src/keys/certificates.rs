@@ -1,9 +1,13 @@
 //! X.509 certificates from PEM (RFC 7468 `CERTIFICATE` blocks) or DER, and matching a
 //! private key to its certificate.
 
+use std::cell::RefCell;
+
 use der::{Decode, Encode};
 use spki::EncodePublicKey;
 use x509_cert::Certificate;
+
+use crate::memo::Memo;
 
 use super::{pem_blocks, Error, PrivateKey};
 
@@ -31,33 +35,26 @@ pub fn certificates_from_pem(text: &str) -> Result<Vec<Certificate>, Error> {
 const REMEMBERED_TEXTS: usize = 16;
 
 std::thread_local! {
-    /// Texts decoded lately, with their certificates, oldest first.
-    static REMEMBERED_TEXT: std::cell::RefCell<Vec<(Vec<u8>, Vec<Certificate>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    /// Texts decoded lately, with their certificates.
+    static REMEMBERED_TEXT: RefCell<Memo<Vec<u8>, Vec<Certificate>>> =
+        const { RefCell::new(Memo::new(REMEMBERED_TEXTS)) };
 }
 
 /// Certificates from PEM text or a single DER certificate. A request names the same ones
 /// again and again (its trust anchors, the user's certificate and chain), so the answers for
-/// the last [`REMEMBERED_TEXTS`] texts are kept: a text equal octet for octet gets the
-/// certificates decoding would give.
+/// the last [`REMEMBERED_TEXTS`] texts are kept ([`Memo`]): a text equal octet for octet gets
+/// the certificates decoding would give.
 pub fn certificates_from_der_or_pem(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
     let known = REMEMBERED_TEXT.with(|r| {
         r.borrow()
-            .iter()
-            .find(|(t, _)| t.as_slice() == bytes)
+            .find(|t, _| t.as_slice() == bytes)
             .map(|(_, certs)| certs.clone())
     });
     if let Some(certs) = known {
         return Ok(certs);
     }
     let certs = decode_der_or_pem(bytes)?;
-    REMEMBERED_TEXT.with(|r| {
-        let mut r = r.borrow_mut();
-        if r.len() >= REMEMBERED_TEXTS {
-            r.remove(0);
-        }
-        r.push((bytes.to_vec(), certs.clone()));
-    });
+    REMEMBERED_TEXT.with(|r| r.borrow_mut().keep(bytes.to_vec(), certs.clone()));
     Ok(certs)
 }
 
@@ -89,20 +86,9 @@ pub fn certificates_from_texts<T: AsRef<[u8]>>(texts: &[T]) -> Result<Vec<Certif
 const REMEMBERED_CERTIFICATES: usize = 32;
 
 std::thread_local! {
-    /// Certificates decoded or encoded lately, with their DER, oldest first.
-    static REMEMBERED: std::cell::RefCell<Vec<(Certificate, Vec<u8>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Remember `cert` and its DER, the oldest out beyond [`REMEMBERED_CERTIFICATES`].
-fn remember(cert: &Certificate, der: &[u8]) {
-    REMEMBERED.with(|r| {
-        let mut r = r.borrow_mut();
-        if r.len() >= REMEMBERED_CERTIFICATES {
-            r.remove(0);
-        }
-        r.push((cert.clone(), der.to_vec()));
-    });
+    /// Certificates decoded or encoded lately, by their DER.
+    static REMEMBERED: RefCell<Memo<Vec<u8>, Certificate>> =
+        const { RefCell::new(Memo::new(REMEMBERED_CERTIFICATES)) };
 }
 
 /// A certificate decoded from its DER. The same certificates recur — a sender's in every
@@ -112,9 +98,8 @@ fn remember(cert: &Certificate, der: &[u8]) {
 pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
     let known = REMEMBERED.with(|r| {
         r.borrow()
-            .iter()
-            .find(|(_, d)| d.as_slice() == der)
-            .map(|(c, _)| c.clone())
+            .find(|d, _| d.as_slice() == der)
+            .map(|(_, c)| c.clone())
     });
     if let Some(cert) = known {
         return Ok(cert);
@@ -123,7 +108,7 @@ pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
     // Only an encoding the certificate re-encodes to is kept, so that [`certificate_der`]
     // gives the same octets whether it finds the certificate here or encodes it.
     if cert.to_der().is_ok_and(|again| again == der) {
-        remember(&cert, der);
+        REMEMBERED.with(|r| r.borrow_mut().keep(der.to_vec(), cert.clone()));
     }
     Ok(cert)
 }
@@ -133,15 +118,14 @@ pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
 pub fn certificate_der(cert: &Certificate) -> der::Result<Vec<u8>> {
     let known = REMEMBERED.with(|r| {
         r.borrow()
-            .iter()
-            .find(|(c, _)| c == cert)
-            .map(|(_, der)| der.clone())
+            .find(|_, c| c == cert)
+            .map(|(der, _)| der.clone())
     });
     if let Some(der) = known {
         return Ok(der);
     }
     let der = cert.to_der()?;
-    remember(cert, &der);
+    REMEMBERED.with(|r| r.borrow_mut().keep(der.clone(), cert.clone()));
     Ok(der)
 }
 

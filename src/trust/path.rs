@@ -46,6 +46,7 @@ use super::{
 };
 use crate::algorithm_policy::{self, AlgorithmPolicy, Weakness};
 use crate::cancel::{is_cancelled, Cancel};
+use crate::memo::Memo;
 use crate::report::Problem;
 
 /// Most candidate paths validated by certval for one leaf.
@@ -346,43 +347,37 @@ pub(super) struct Environment {
     /// first; `None` between checks.
     checks: Arc<Mutex<Option<SignatureChecks>>>,
     /// The anchors as certval decodes them, by DER, as they are first used.
-    anchors: RefCell<Vec<(Vec<u8>, PDVTrustAnchorChoice)>>,
+    anchors: RefCell<Memo<Vec<u8>, PDVTrustAnchorChoice>>,
     /// Leaves and intermediates as certval decodes them, by DER: the last
     /// [`DECODED_CERTIFICATES`] validated (a sender's recur from message to message).
-    decoded: RefCell<Vec<(Vec<u8>, PDVCertificate)>>,
+    decoded: RefCell<Memo<Vec<u8>, PDVCertificate>>,
 }
 
 /// How many certificates an [`Environment`] keeps decoded for certval.
 const DECODED_CERTIFICATES: usize = 32;
 
-/// `make(der)`, or the value made from the same octets before (kept in `list`, at most
-/// [`DECODED_CERTIFICATES`] of them, oldest out): decoding is a function of the octets.
+/// `make(der)`, or the value made from the same octets before (kept in `memo`): decoding
+/// is a function of the octets.
 fn remembered<T: Clone, E>(
-    list: &RefCell<Vec<(Vec<u8>, T)>>,
+    memo: &RefCell<Memo<Vec<u8>, T>>,
     der: &[u8],
     make: impl FnOnce(&[u8]) -> Result<T, E>,
 ) -> Result<T, E> {
-    if let Some((_, v)) = list.borrow().iter().find(|(d, _)| d.as_slice() == der) {
+    if let Some((_, v)) = memo.borrow().find(|d, _| d.as_slice() == der) {
         return Ok(v.clone());
     }
     let v = make(der)?;
-    let mut list = list.borrow_mut();
-    if list.len() >= DECODED_CERTIFICATES {
-        list.remove(0);
-    }
-    list.push((der.to_vec(), v.clone()));
+    memo.borrow_mut().keep(der.to_vec(), v.clone());
     Ok(v)
 }
 
 /// How many environments [`Environment::shared`] keeps (per thread).
 const SHARED_ENVIRONMENTS: usize = 4;
 
-/// An environment kept by [`Environment::shared`], with its trust anchors' DER.
-type SharedEnvironment = (Vec<Vec<u8>>, Rc<Environment>);
-
 thread_local! {
-    /// [`Environment::shared`]'s environments, oldest first.
-    static SHARED: RefCell<Vec<SharedEnvironment>> = const { RefCell::new(Vec::new()) };
+    /// [`Environment::shared`]'s environments by their trust anchors' DER.
+    static SHARED: RefCell<Memo<Vec<Vec<u8>>, Rc<Environment>>> =
+        const { RefCell::new(Memo::new(SHARED_ENVIRONMENTS)) };
 }
 
 /// Sets an environment's provider answers for one check and clears them when dropped.
@@ -421,8 +416,7 @@ impl Environment {
         let key: Vec<&[u8]> = anchors.iter().map(|a| a.der.as_slice()).collect();
         let known = SHARED.with(|s| {
             s.borrow()
-                .iter()
-                .find(|(k, _)| k.iter().map(Vec::as_slice).eq(key.iter().copied()))
+                .find(|k, _| k.iter().map(Vec::as_slice).eq(key.iter().copied()))
                 .map(|(_, env)| env.clone())
         });
         if let Some(env) = known {
@@ -430,11 +424,8 @@ impl Environment {
         }
         let env = Rc::new(Environment::new(anchors, crls)?);
         SHARED.with(|s| {
-            let mut s = s.borrow_mut();
-            if s.len() >= SHARED_ENVIRONMENTS {
-                s.remove(0);
-            }
-            s.push((key.iter().map(|k| k.to_vec()).collect(), env.clone()));
+            s.borrow_mut()
+                .keep(key.iter().map(|k| k.to_vec()).collect(), env.clone())
         });
         Ok(env)
     }
@@ -506,8 +497,8 @@ impl Environment {
             pe,
             cps,
             checks,
-            anchors: RefCell::default(),
-            decoded: RefCell::default(),
+            anchors: RefCell::new(Memo::new(DECODED_CERTIFICATES)),
+            decoded: RefCell::new(Memo::new(DECODED_CERTIFICATES)),
         })
     }
 

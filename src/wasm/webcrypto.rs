@@ -607,8 +607,8 @@ pub async fn decrypt_async(
 const IMPORTED_KEYS: usize = 32;
 
 thread_local! {
-    static VERIFY_KEYS: std::cell::RefCell<std::collections::VecDeque<(CheckKey, CheckHash, JsValue)>> =
-        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+    static VERIFY_KEYS: std::cell::RefCell<crate::memo::Memo<(CheckKey, CheckHash), JsValue>> =
+        const { std::cell::RefCell::new(crate::memo::Memo::new(IMPORTED_KEYS)) };
 }
 
 /// Verify signature values with WebCrypto (`importKey` of the public key, or the key
@@ -629,11 +629,10 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
     let cached = |c: &SignatureCheck| {
         VERIFY_KEYS.with(|k| {
             k.borrow()
-                .iter()
-                .find(|(key, h, _)| {
+                .find(|(key, h), _| {
                     *key == c.key && (*h == c.hash || matches!(key, CheckKey::Ec { .. }))
                 })
-                .map(|(_, _, v)| v.clone())
+                .map(|(_, v)| v.clone())
         })
     };
     let import = |c: &SignatureCheck| -> Result<Promise, JsValue> {
@@ -680,13 +679,7 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
         let key = match i {
             Ok(Ok(k)) => Ok(k),
             Ok(Err(p)) => JsFuture::from(p).await.inspect(|k| {
-                VERIFY_KEYS.with(|keys| {
-                    let mut keys = keys.borrow_mut();
-                    if keys.len() >= IMPORTED_KEYS {
-                        keys.pop_front();
-                    }
-                    keys.push_back((c.key.clone(), c.hash, k.clone()));
-                })
+                VERIFY_KEYS.with(|keys| keys.borrow_mut().keep((c.key.clone(), c.hash), k.clone()))
             }),
             Err(e) => Err(e),
         };
