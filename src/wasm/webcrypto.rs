@@ -89,12 +89,17 @@ fn subtle() -> Result<JsValue, JsValue> {
     Ok(s)
 }
 
-/// Call `crypto.subtle[method](...args)` and await its promise.
-pub(crate) async fn subtle_call(method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+/// Call `crypto.subtle[method](...args)`: its promise, the call started (each method copies
+/// its input before it returns, W3C Web Cryptography API §14.3).
+fn subtle_start(method: &str, args: &[JsValue]) -> Result<Promise, JsValue> {
     let s = subtle()?;
     let f: js_sys::Function = get(&s, method)?.dyn_into()?;
-    let promise: Promise = f.apply(&s, &args.iter().collect::<Array>())?.dyn_into()?;
-    JsFuture::from(promise).await
+    f.apply(&s, &args.iter().collect::<Array>())?.dyn_into()
+}
+
+/// Call `crypto.subtle[method](...args)` and await its promise.
+pub(crate) async fn subtle_call(method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    JsFuture::from(subtle_start(method, args)?).await
 }
 
 pub(crate) fn algorithm(name: &str, extra: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
@@ -334,18 +339,14 @@ pub(crate) fn start_digest(req: &DigestRequest<'_>) -> Result<PendingDigest, JsV
     if req.data.len() <= LOCAL_DIGEST_MAX {
         return Ok(PendingDigest::Ready(req.answer_with_rust()));
     }
-    let s = subtle()?;
-    let f: js_sys::Function = get(&s, "digest")?.dyn_into()?;
-    let args: Array = [
-        JsValue::from_str(webcrypto_hash(req.alg)),
-        wasm_view(req.data).into(),
-    ]
-    .into_iter()
-    .collect();
-    let promise: Promise = f
-        .apply(&s, &args)
-        .map_err(|e| provider_failed("digest", &e))?
-        .dyn_into()?;
+    let promise = subtle_start(
+        "digest",
+        &[
+            JsValue::from_str(webcrypto_hash(req.alg)),
+            wasm_view(req.data).into(),
+        ],
+    )
+    .map_err(|e| provider_failed("digest", &e))?;
     Ok(PendingDigest::Asked(JsFuture::from(promise), req.alg))
 }
 
@@ -652,19 +653,17 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
                 )?,
             ),
         };
-        let s = subtle()?;
-        let f: js_sys::Function = get(&s, "importKey")?.dyn_into()?;
         let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
-        let args: Array = [
-            JsValue::from_str(format),
-            uint8(data),
-            alg,
-            JsValue::FALSE,
-            usages.into(),
-        ]
-        .into_iter()
-        .collect();
-        f.apply(&s, &args)?.dyn_into()
+        subtle_start(
+            "importKey",
+            &[
+                JsValue::from_str(format),
+                uint8(data),
+                alg,
+                JsValue::FALSE,
+                usages.into(),
+            ],
+        )
     };
     // Keys: from the cache, or an import started now.
     let imports: Vec<Result<Result<JsValue, Promise>, JsValue>> = requests
@@ -684,11 +683,10 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
             Err(e) => Err(e),
         };
         let v = key.and_then(|key| {
-            let args = [verify_alg(c)?, key, uint8(&c.signature), uint8(&c.message)];
-            let s = subtle()?;
-            let f: js_sys::Function = get(&s, "verify")?.dyn_into()?;
-            f.apply(&s, &args.into_iter().collect::<Array>())?
-                .dyn_into::<Promise>()
+            subtle_start(
+                "verify",
+                &[verify_alg(c)?, key, uint8(&c.signature), uint8(&c.message)],
+            )
         });
         verifies.push(v);
     }
