@@ -150,32 +150,42 @@ pub fn canonical_crlf(data: &[u8]) -> Cow<'_, [u8]> {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod line_end_simd {
     use core::arch::wasm32::*;
+    use zerocopy::FromBytes;
 
     /// How many octets at the start of `data` hold no LF that is not preceded by CR (a
-    /// multiple of 16 plus one, or 0 when `data` starts with LF, or fewer than 17 octets);
-    /// the first bare LF, if any, is at or after it.
+    /// multiple of 64, at most `data.len()`); the first bare LF, if any, is at or after it.
     pub(super) fn crlf_prefix(data: &[u8]) -> usize {
-        if data.first() == Some(&b'\n') {
-            return 0;
-        }
-        let load = |at: usize| -> Option<v128> {
-            let block = data.get(at..at + 16)?;
-            Some(u64x2(
-                u64::from_le_bytes(*block.first_chunk::<8>()?),
-                u64::from_le_bytes(*block.last_chunk::<8>()?),
-            ))
-        };
         let (lf, cr) = (u8x16_splat(b'\n'), u8x16_splat(b'\r'));
-        // Each block of 16 at `at` beside the 16 octets one before it.
-        let mut at = 1;
-        while let (Some(v), Some(before)) = (load(at), load(at - 1)) {
-            let bare = v128_andnot(i8x16_eq(v, lf), i8x16_eq(before, cr));
-            if v128_any_true(bare) {
-                return at;
+        // The CR lanes of the block before (none before the first octet).
+        let mut cr_before = u8x16_splat(0);
+        // The lanes of one block of 16 that hold a bare LF: its LF lanes, less those whose
+        // octet before is CR (the block's CR lanes moved up one, the block before's last
+        // coming first). One `v128.load` per block.
+        let mut bare = |block: &[u8]| -> Option<v128> {
+            let v = v128::read_from_bytes(block).ok()?;
+            let crs = i8x16_eq(v, cr);
+            let before =
+                i8x16_shuffle::<15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30>(
+                    cr_before, crs,
+                );
+            cr_before = crs;
+            Some(v128_andnot(i8x16_eq(v, lf), before))
+        };
+        let (blocks, _) = data.as_chunks::<64>();
+        let mut at = 0;
+        // 64 octets a step while no bare LF is among them (one test per step) ...
+        for quad in blocks {
+            let (four, _) = quad.as_chunks::<16>();
+            let mut any = u8x16_splat(0);
+            for block in four {
+                any = v128_or(any, bare(block).unwrap_or(any));
             }
-            at += 16;
+            if v128_any_true(any) {
+                break;
+            }
+            at += 64;
         }
-        at.min(data.len())
+        at
     }
 }
 
@@ -454,6 +464,7 @@ fn decode_quads(symbols: &[u8], out: &mut [u8]) -> Option<usize> {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod base64_simd {
     use core::arch::wasm32::*;
+    use zerocopy::FromBytes;
 
     /// Decode the whole blocks of 16 symbols of `symbols` into `out` (12 octets each, `out`
     /// at least that long); the number of blocks, or `None` at a block with an octet that is
@@ -475,10 +486,7 @@ mod base64_simd {
         let roll_lut = i8x16(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
         let mut done = 0;
         for (block, o) in blocks.iter().zip(outs) {
-            let v = u64x2(
-                u64::from_le_bytes(*block.first_chunk::<8>()?),
-                u64::from_le_bytes(*block.last_chunk::<8>()?),
-            );
+            let v = v128::read_from_bytes(block).ok()?;
             let hi = u8x16_shr(v, 4);
             let lo = v128_and(v, u8x16_splat(0x0F));
             let bad = v128_and(i8x16_swizzle(lo_lut, lo), i8x16_swizzle(hi_lut, hi));
