@@ -370,7 +370,7 @@ fn stepped(
             Ok(VerifyStep::Check(round)) => {
                 asked += round.requests().len();
                 let answers: Vec<bool> = round.requests().iter().map(answer).collect();
-                if let Some(v) = round.finish(ctx, &answers) {
+                if let Some(v) = round.finish(ctx, &answers, None) {
                     return (serde_json::to_value(&v.report).unwrap(), asked);
                 }
             }
@@ -423,6 +423,188 @@ fn reports_with_a_signature_provider_are_the_reports_of_verify() {
     );
 }
 
+/// The report of [`mmhs::verify::verify_message_step_with_digests`] as `verifyAsync` runs
+/// it: the digests of the signed content are expected before the walk (SubtleCrypto hashes
+/// while the core walks) and answered by `hash` after it, signature values by `provider`;
+/// also the number of digest claims the walks made.
+fn stepped_with_digests(
+    raw: &[u8],
+    ctx: &VerifyContext,
+    hash: fn(&mmhs::smime::DigestRequest<'_>) -> Option<Vec<u8>>,
+) -> (serde_json::Value, usize) {
+    use mmhs::error::Coded;
+    use mmhs::verify::{
+        digest_ranges, verify_message_step_with_digests, DigestAnswers, VerifyStep,
+        MAX_DECRYPT_ROUNDS,
+    };
+    let mut digests = DigestAnswers::new(raw);
+    let ranges = digest_ranges(raw);
+    for r in &ranges {
+        digests.expect(r.clone());
+    }
+    let mut claims = 0;
+    let mut settled = false;
+    for _ in 0..MAX_DECRYPT_ROUNDS {
+        let step = verify_message_step_with_digests(raw, ctx, Some(&digests));
+        if !settled {
+            for r in &ranges {
+                if let Some(d) = r.request(raw).and_then(|q| hash(&q)) {
+                    digests.add(r.clone(), d);
+                }
+            }
+            digests.settle();
+            settled = true;
+        }
+        match step {
+            Err(e) => return (serde_json::json!({ "error": e.code() }), claims),
+            Ok(VerifyStep::Done(v)) => return (serde_json::to_value(&v.report).unwrap(), claims),
+            Ok(VerifyStep::Decrypt(_)) => panic!("no key is held outside the core here"),
+            Ok(VerifyStep::Check(round)) => {
+                claims += round.digest_claims().len();
+                let answers: Vec<bool> = round.requests().iter().map(provider).collect();
+                if let Some(v) = round.finish(ctx, &answers, Some(&digests)) {
+                    return (serde_json::to_value(&v.report).unwrap(), claims);
+                }
+            }
+        }
+    }
+    let v = mmhs::verify::verify_message_with_digests(raw, ctx, Some(&digests)).unwrap();
+    (serde_json::to_value(&v.report).unwrap(), claims)
+}
+
+/// Every message of every set, its content digests taken from the signed messageDigest
+/// attributes while the provider hashes (`verifyAsync`), gives the report of `verify`: with
+/// an honest provider; with one that never answers (the core then hashes); and with one
+/// whose every answer is the claimed value altered — a walk that took a claim never stands
+/// unconfirmed, so the forged and altered messages of `attacks` stay what they are, and a
+/// message whose content does not match its messageDigest is reported as such.
+#[test]
+fn reports_with_digests_taken_before_the_provider_answers_are_the_reports_of_verify() {
+    let mut claimed = 0;
+    let mut messages = 0;
+    for set in SETS {
+        let dir = root().join(set);
+        let corpus: Corpus =
+            serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+        for group in &corpus.groups {
+            let mut ctx = group.context(&dir);
+            for eml in group.messages(&dir) {
+                let raw = std::fs::read(&eml).unwrap();
+                ctx.signature_checks = None;
+                let expected = report(&raw, &ctx);
+                let name = eml.display();
+                fn honest(q: &mmhs::smime::DigestRequest<'_>) -> Option<Vec<u8>> {
+                    Some(q.answer_with_rust())
+                }
+                fn silent(_: &mmhs::smime::DigestRequest<'_>) -> Option<Vec<u8>> {
+                    None
+                }
+                type Hash = fn(&mmhs::smime::DigestRequest<'_>) -> Option<Vec<u8>>;
+                for (what, hash) in [("honest", honest as Hash), ("silent", silent)] {
+                    ctx.signature_checks = Some(mmhs::trust::SignatureChecks::default());
+                    let (got, n) = stepped_with_digests(&raw, &ctx, hash);
+                    assert_eq!(got, expected, "{name}: {what} digest provider");
+                    if what == "honest" {
+                        claimed += n;
+                        messages += usize::from(n > 0);
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        messages > 20 && claimed >= messages,
+        "only {messages} messages ({claimed} digests) were walked before their digests"
+    );
+}
+
+/// A walk that took a content digest from the messageDigest attribute is discarded when
+/// the provider's digest differs — a message whose content was altered after signing —,
+/// when the provider gives none, and when a claim is confirmed by nobody; it is never a
+/// result outside the round, and outside a recording step an expected digest is computed.
+#[test]
+fn a_digest_claim_stands_only_when_the_provider_confirms_it() {
+    use mmhs::verify::{
+        digest_ranges, verify_message_step_with_digests, verify_message_with_digests,
+        DigestAnswers, VerifyStep,
+    };
+    let dir = root().join("attacks");
+    let corpus: Corpus =
+        serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+    let mut tampered = 0;
+    for group in &corpus.groups {
+        let ctx = group.context(&dir);
+        for eml in group.messages(&dir) {
+            let raw = std::fs::read(&eml).unwrap();
+            let ranges = digest_ranges(&raw);
+            if ranges.is_empty() {
+                continue;
+            }
+            let mut digests = DigestAnswers::new(&raw);
+            for r in &ranges {
+                digests.expect(r.clone());
+            }
+            // Outside a recording step an expected digest is computed: the report of
+            // `verify` (the content is hashed by the core).
+            assert_eq!(
+                serde_json::to_value(
+                    &verify_message_with_digests(&raw, &ctx, Some(&digests))
+                        .unwrap()
+                        .report
+                )
+                .unwrap(),
+                report(&raw, &ctx),
+                "{}",
+                eml.display()
+            );
+            let Ok(VerifyStep::Check(round)) =
+                verify_message_step_with_digests(&raw, &ctx, Some(&digests))
+            else {
+                continue;
+            };
+            if round.digest_claims().is_empty() {
+                continue;
+            }
+            let truth: Vec<_> = ranges
+                .iter()
+                .map(|r| (r.clone(), r.request(&raw).unwrap().answer_with_rust()))
+                .collect();
+            let matches = round
+                .digest_claims()
+                .iter()
+                .all(|c| truth.iter().any(|(r, d)| *r == c.range && *d == c.digest));
+            let answers = vec![true; round.requests().len()];
+            if !matches {
+                tampered += 1;
+                let mut answered = digests.clone();
+                for (r, d) in &truth {
+                    answered.add(r.clone(), d.clone());
+                }
+                let unanswered = digests.clone();
+                let round_again = || match verify_message_step_with_digests(
+                    &raw,
+                    &ctx,
+                    Some(&digests),
+                )
+                .unwrap()
+                {
+                    VerifyStep::Check(r) => r,
+                    _ => panic!("the step took the digests again"),
+                };
+                assert!(round_again()
+                    .finish(&ctx, &answers, Some(&answered))
+                    .is_none());
+                assert!(round_again()
+                    .finish(&ctx, &answers, Some(&unanswered))
+                    .is_none());
+                assert!(round_again().finish(&ctx, &answers, None).is_none());
+                assert!(round.finish(&ctx, &answers, None).is_none());
+            }
+        }
+    }
+    assert!(tampered > 0, "no altered content among the attacks");
+}
+
 /// Outside a step, a value nobody answered is verified in Rust: a forged signature is never
 /// taken as valid for want of an answer.
 #[test]
@@ -444,7 +626,7 @@ fn unanswered_signature_values_are_verified_in_rust() {
             {
                 assert!(!round.requests().is_empty());
                 assert!(
-                    round.finish(&ctx, &[]).is_none(),
+                    round.finish(&ctx, &[], None).is_none(),
                     "no answers: not a result"
                 );
                 checked += 1;

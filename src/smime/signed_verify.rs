@@ -169,22 +169,58 @@ pub enum Covered<'c> {
 /// A digest cache: one pass over the content per digest algorithm, or none when the
 /// provider already answered for these exact octets ([`DigestCache::answered`]).
 #[derive(Default)]
-pub struct DigestCache(HashMap<DigestAlg, Vec<u8>>);
+pub struct DigestCache {
+    answers: HashMap<DigestAlg, Vec<u8>>,
+    /// Algorithms whose digest of the content the provider is still computing
+    /// ([`Self::expecting`]).
+    expected: Vec<DigestAlg>,
+    /// The digests taken from messageDigest attributes for `expected` algorithms.
+    claimed: Vec<(DigestAlg, Vec<u8>)>,
+}
 
 impl DigestCache {
     /// A cache holding the provider's digests of the content about to be checked (each a
     /// `DigestRequest` answer over exactly that content, RFC 5652 §5.4).
     pub fn answered(digests: impl IntoIterator<Item = (DigestAlg, Vec<u8>)>) -> Self {
-        DigestCache(
-            digests
+        DigestCache {
+            answers: digests
                 .into_iter()
                 .filter(|(alg, d)| d.len() == alg.output_len())
                 .collect(),
-        )
+            ..DigestCache::default()
+        }
     }
 
-    fn get(&mut self, alg: DigestAlg, data: &[u8]) -> Vec<u8> {
-        self.0.entry(alg).or_insert_with(|| alg.hash(data)).clone()
+    /// The provider is still computing the content's digest with `algs`: a SignerInfo with
+    /// signed attributes takes its messageDigest value as that digest for now, and the
+    /// claim is kept ([`Self::take_claims`]) for the caller to confirm with the provider's
+    /// answer before anything the check says stands.
+    pub(crate) fn expecting(mut self, algs: impl IntoIterator<Item = DigestAlg>) -> Self {
+        self.expected.extend(algs);
+        self
+    }
+
+    /// The digests taken for expected algorithms ([`Self::expecting`]).
+    pub(crate) fn take_claims(&mut self) -> Vec<(DigestAlg, Vec<u8>)> {
+        std::mem::take(&mut self.claimed)
+    }
+
+    /// The content's digest with `alg`: the provider's answer; else, for an expected
+    /// algorithm, `claimed` (the signed messageDigest), recorded as a claim; else computed.
+    fn get(&mut self, alg: DigestAlg, data: &[u8], claimed: Option<&[u8]>) -> Vec<u8> {
+        if let Some(d) = self.answers.get(&alg) {
+            return d.clone();
+        }
+        if let Some(c) = claimed.filter(|c| c.len() == alg.output_len()) {
+            if self.expected.contains(&alg) {
+                self.claimed.push((alg, c.to_vec()));
+                return c.to_vec();
+            }
+        }
+        self.answers
+            .entry(alg)
+            .or_insert_with(|| alg.hash(data))
+            .clone()
     }
 }
 
@@ -252,12 +288,16 @@ pub fn check_signer(
         Covered::Content { octets, .. } => *octets,
         Covered::Countersigned(sig) => *sig,
     };
-    let content_digest = match covered {
-        Covered::Content { octets, .. } => cache.get(digest, octets),
-        Covered::Countersigned(sig) => digest.hash(sig),
-    };
     let message: &[u8] = match (&si.signed_attrs, &si.signed_attrs_der) {
         (Some(attrs), Some(der)) => {
+            // Only signed attributes need the content's digest (RFC 5652 §5.4): without
+            // them the signature is verified over the content itself.
+            let content_digest = match covered {
+                Covered::Content { octets, .. } => {
+                    cache.get(digest, octets, signed_message_digest(attrs).as_deref())
+                }
+                Covered::Countersigned(sig) => digest.hash(sig),
+            };
             check_signed_attributes(attrs, covered, &content_digest, cert.as_ref(), &mut out);
             der
         }
@@ -329,6 +369,17 @@ pub fn check_signer(
         }
     }
     out
+}
+
+/// The value of the one messageDigest attribute among `attrs`, when it is well formed.
+fn signed_message_digest(attrs: &[super::signed_parse::ParsedAttribute<'_>]) -> Option<Vec<u8>> {
+    match attributes::single(attrs, MESSAGE_DIGEST) {
+        Ok(Some(v)) => v
+            .octet_string("messageDigest")
+            .ok()
+            .map(|d| d.as_ref().to_vec()),
+        _ => None,
+    }
 }
 
 fn check_signed_attributes(
@@ -514,7 +565,7 @@ pub fn check_signed_data(
     certs: &CertIndex<'_>,
     budget: &SignatureBudget,
     policy: &AlgorithmPolicy,
-    mut cache: DigestCache,
+    cache: &mut DigestCache,
 ) -> (Vec<SignerCheck>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut out = Vec::new();
@@ -532,7 +583,7 @@ pub fn check_signed_data(
                 econtent_type: sd.econtent_type,
             },
             certs,
-            &mut cache,
+            cache,
             budget,
             policy,
             0,

@@ -13,6 +13,7 @@
 //! eContent, a message with bare LF line ends) is hashed in the core as before, so the report
 //! is the same with or without answers.
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use super::walk::{signed_parts, MAX_MESSAGE_SIZE};
@@ -45,10 +46,61 @@ impl DigestRange {
 /// octets: they borrow them, and are used only by a walk of that same memory
 /// ([`Self::for_content`]), so an answer can never stand for other content — a different or
 /// altered message, even of the same length, is hashed by the core.
+///
+/// A digest the provider is still computing ([`Self::expect`]) lets a recording step
+/// ([`super::verify_message_step_with_digests`]) walk on without it, as signature values
+/// are walked past before the provider answers them ([`super::SignatureRound`]): the walk
+/// takes the value a SignerInfo's messageDigest attribute gives (RFC 5652 §5.4, §11.2) and
+/// records that claim; the walk stands only once the provider's answer confirms every claim
+/// ([`Self::confirms`]), and is walked again with the answers otherwise. Outside a recording
+/// step a digest not yet answered is computed by the core.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestAnswers<'a> {
     raw: &'a [u8],
     answers: Vec<(DigestRange, Vec<u8>)>,
+    /// Ranges the provider is computing ([`Self::expect`]), until it answers ([`Self::add`])
+    /// or is done ([`Self::settle`]).
+    expected: Vec<DigestRange>,
+    /// During a recording step ([`Self::recording`]): the digests the walk took from
+    /// messageDigest attributes for expected ranges.
+    claims: RefCell<Option<Recorded>>,
+}
+
+/// What a recording step took ([`DigestAnswers::recording`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Recorded {
+    claims: Vec<DigestClaim>,
+    /// A claim was made that could not be kept with its range: the walk never stands.
+    lost: bool,
+}
+
+/// A digest the walk took from a SignerInfo's messageDigest attribute for a range whose
+/// digest the provider was still computing: it holds only if the provider's answer is the
+/// same ([`DigestAnswers::confirms`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestClaim {
+    /// The octets and algorithm.
+    pub range: DigestRange,
+    /// The digest the walk took.
+    pub digest: Vec<u8>,
+}
+
+/// Ends a recording step when dropped ([`DigestAnswers::recording`]).
+pub struct DigestRecording<'r, 'a>(&'r DigestAnswers<'a>);
+
+impl DigestRecording<'_, '_> {
+    /// The claims the walk made since the step began; `None` when one could not be kept
+    /// (the walk then never stands).
+    pub fn claims(&self) -> Option<Vec<DigestClaim>> {
+        let recorded = self.0.claims.borrow_mut().take().unwrap_or_default();
+        (!recorded.lost).then_some(recorded.claims)
+    }
+}
+
+impl Drop for DigestRecording<'_, '_> {
+    fn drop(&mut self) {
+        *self.0.claims.borrow_mut() = None;
+    }
 }
 
 impl<'a> DigestAnswers<'a> {
@@ -57,30 +109,105 @@ impl<'a> DigestAnswers<'a> {
         DigestAnswers {
             raw,
             answers: Vec::new(),
+            expected: Vec::new(),
+            claims: RefCell::new(None),
         }
     }
 
-    /// Record the digest of `range` (an answer of the wrong length is never used).
+    /// Record the digest of `range` (an answer of the wrong length is never used); the
+    /// range is no longer expected.
     pub fn add(&mut self, range: DigestRange, digest: Vec<u8>) {
+        self.expected.retain(|r| *r != range);
         self.answers.push((range, digest));
+    }
+
+    /// The provider is computing the digest of `range` and will answer ([`Self::add`]).
+    pub fn expect(&mut self, range: DigestRange) {
+        if !self.expected.contains(&range) {
+            self.expected.push(range);
+        }
+    }
+
+    /// The provider answered all it will: a range still expected is hashed by the core.
+    pub fn settle(&mut self) {
+        self.expected.clear();
+    }
+
+    /// Begin a recording step: until the guard is dropped, a walk takes the messageDigest
+    /// value for an expected range and records the claim ([`DigestRecording::claims`]).
+    pub fn recording(&self) -> DigestRecording<'_, 'a> {
+        *self.claims.borrow_mut() = Some(Recorded::default());
+        DigestRecording(self)
+    }
+
+    /// Whether the provider's answers confirm every claim: each is the very answer the walk
+    /// would use for its range ([`Self::for_content`]: the last of the right length).
+    pub fn confirms(&self, claims: &[DigestClaim]) -> bool {
+        claims.iter().all(|c| {
+            self.answers
+                .iter()
+                .rev()
+                .find(|(r, d)| *r == c.range && d.len() == r.alg.output_len())
+                .is_some_and(|(_, d)| *d == c.digest)
+        })
     }
 
     /// The answers that are digests of `content`: `raw` must be the very message the
     /// answers were made for (the same memory), and `content` exactly the range of it that
-    /// was digested.
+    /// was digested. During a recording step, the cache also names the algorithms whose
+    /// digest of that range is still expected ([`DigestCache::expecting`]).
     pub(crate) fn for_content(&self, raw: &[u8], content: &[u8]) -> DigestCache {
-        if !std::ptr::eq(self.raw, raw) {
-            return DigestCache::default();
-        }
-        let Some(at) = range_in(raw, content) else {
+        let Some(at) = self.range_of(raw, content) else {
             return DigestCache::default();
         };
-        DigestCache::answered(
+        let cache = DigestCache::answered(
             self.answers
                 .iter()
                 .filter(|(r, _)| r.range == at)
                 .map(|(r, d)| (r.alg, d.clone())),
+        );
+        if self.claims.borrow().is_none() {
+            return cache;
+        }
+        cache.expecting(
+            self.expected
+                .iter()
+                .filter(|r| r.range == at)
+                .map(|r| r.alg),
         )
+    }
+
+    /// Keep the claims a walk made over `content` ([`DigestCache::take_claims`]) during a
+    /// recording step.
+    pub(crate) fn record(&self, raw: &[u8], content: &[u8], claims: Vec<(DigestAlg, Vec<u8>)>) {
+        if claims.is_empty() {
+            return;
+        }
+        let at = self.range_of(raw, content);
+        let mut recorded = self.claims.borrow_mut();
+        match (recorded.as_mut(), at) {
+            (Some(kept), Some(at)) => {
+                kept.claims
+                    .extend(claims.into_iter().map(|(alg, digest)| DigestClaim {
+                        range: DigestRange {
+                            alg,
+                            range: at.clone(),
+                        },
+                        digest,
+                    }))
+            }
+            (Some(kept), None) => kept.lost = true,
+            // Not recording: `for_content` named no expected algorithm, so no claim was made.
+            (None, _) => {}
+        }
+    }
+
+    /// Where `content` lies in the message, when `raw` is the very message.
+    fn range_of(&self, raw: &[u8], content: &[u8]) -> Option<Range<usize>> {
+        if !std::ptr::eq(self.raw, raw) {
+            return None;
+        }
+        range_in(raw, content)
     }
 }
 

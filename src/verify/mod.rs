@@ -62,7 +62,7 @@ use zeroize::Zeroizing;
 pub use authorizing_users::{
     authorizing_users_status, is_originator_signature, listed_authorizing_users,
 };
-pub use digests::{digest_ranges, DigestAnswers, DigestRange};
+pub use digests::{digest_ranges, DigestAnswers, DigestClaim, DigestRange, DigestRecording};
 pub use receipt::{
     make_receipt, PendingReceipt, ReceiptInProgress, ReceiptOptions, ReceiptStep, SignedReceipt,
 };
@@ -186,18 +186,23 @@ pub enum VerifyStep {
     /// Decryption requests to answer ([`DecryptAnswers::add`]) before verifying again:
     /// (index into `decryption_answers.certificates`, request).
     Decrypt(Vec<(usize, DecryptRequest)>),
-    /// Signature values the walk took as valid until the provider answers them
+    /// Signature values the walk took as valid, and content digests it took from the
+    /// signed messageDigest attributes, until the provider answers them
     /// ([`SignatureRound::finish`]).
     Check(SignatureRound),
 }
 
-/// A walk that took the signature values of [`Self::requests`] as valid: it stands once the
-/// provider has answered every one of them valid — the walk is a function of those answers,
-/// so it is then the walk with the answers — and is discarded otherwise.
+/// A walk that took the signature values of [`Self::requests`] as valid, and the content
+/// digests of [`Self::digest_claims`] from the signed messageDigest attributes, while the
+/// provider computed them: it stands once the provider has answered every signature value
+/// valid and every digest the same — the walk is a function of those answers, so it is then
+/// the walk with the answers — and is discarded otherwise.
 #[derive(Debug)]
 pub struct SignatureRound {
     verified: Box<Verified>,
     requests: Vec<SignatureCheck>,
+    /// `None`: a claim could not be kept, and the walk never stands.
+    digest_claims: Option<Vec<DigestClaim>>,
 }
 
 impl SignatureRound {
@@ -206,19 +211,37 @@ impl SignatureRound {
         &self.requests
     }
 
+    /// The digests the walk took before the provider answered them
+    /// ([`DigestAnswers::expect`]); empty when none.
+    pub fn digest_claims(&self) -> &[DigestClaim] {
+        self.digest_claims.as_deref().unwrap_or_default()
+    }
+
     /// The provider's answers, index-aligned with [`Self::requests`] (`false` also for an
-    /// error; a missing answer counts as `false`), recorded in `ctx.signature_checks`: the
-    /// verification when every one is `true`, else `None` — walk again
-    /// ([`verify_message_step`]); the values the provider did not confirm are then verified
-    /// in Rust.
-    pub fn finish(self, ctx: &VerifyContext, answers: &[bool]) -> Option<Box<Verified>> {
+    /// error; a missing answer counts as `false`), recorded in `ctx.signature_checks`, and
+    /// its digests (`digests`, answered since the step: [`DigestAnswers::add`]): the
+    /// verification when every value is `true` and every digest claim confirmed
+    /// ([`DigestAnswers::confirms`]), else `None` — walk again ([`verify_message_step`]);
+    /// the values the provider did not confirm are then verified in Rust, and the digests
+    /// it did not answer computed.
+    pub fn finish(
+        self,
+        ctx: &VerifyContext,
+        answers: &[bool],
+        digests: Option<&DigestAnswers<'_>>,
+    ) -> Option<Box<Verified>> {
         let all = self.requests.len() == answers.len() && answers.iter().all(|a| *a);
+        let confirmed = match &self.digest_claims {
+            Some(c) if c.is_empty() => true,
+            Some(c) => digests.is_some_and(|d| d.confirms(c)),
+            None => false,
+        };
         if let Some(checks) = &ctx.signature_checks {
             for (i, r) in self.requests.into_iter().enumerate() {
                 checks.add(r, answers.get(i).copied().unwrap_or(false));
             }
         }
-        all.then_some(self.verified)
+        (all && confirmed).then_some(self.verified)
     }
 }
 
@@ -245,7 +268,13 @@ pub fn verify_message_step_with_digests(
         .signature_checks
         .as_ref()
         .map(SignatureChecks::recording);
+    let recording_digests = digests.map(DigestAnswers::recording);
     let verified = verify_message_with_digests(raw, ctx, digests);
+    let digest_claims = match &recording_digests {
+        Some(r) => r.claims(),
+        None => Some(Vec::new()),
+    };
+    drop(recording_digests);
     drop(recording);
     let requests = ctx
         .signature_checks
@@ -260,10 +289,11 @@ pub fn verify_message_step_with_digests(
         .unwrap_or_default();
     Ok(if !asked.is_empty() {
         VerifyStep::Decrypt(asked)
-    } else if !requests.is_empty() {
+    } else if !requests.is_empty() || digest_claims.as_ref().is_none_or(|c| !c.is_empty()) {
         VerifyStep::Check(SignatureRound {
             verified: Box::new(verified),
             requests,
+            digest_claims,
         })
     } else {
         VerifyStep::Done(Box::new(verified))

@@ -83,7 +83,7 @@ impl<'c> Walk<'c> {
         &mut self,
         der: &[u8],
         detached: Option<&[u8]>,
-        cache: DigestCache,
+        cache: &mut DigestCache,
     ) -> Option<Vec<u8>> {
         let layer = self.report.layers.len();
         self.report.layers.push(Layer::Signed);
@@ -325,10 +325,14 @@ fn walk_message<T>(
         let next: Option<Vec<u8>> = match ct.mime.as_str() {
             "multipart/signed" => match signed_parts(&ct, body) {
                 Ok((content, der)) => {
-                    let cache = digests
+                    let mut cache = digests
                         .map(|a| a.for_content(raw, content))
                         .unwrap_or_default();
-                    w.signed_layer(&der, Some(content), cache)
+                    let next = w.signed_layer(&der, Some(content), &mut cache);
+                    if let Some(a) = digests {
+                        a.record(raw, content, cache.take_claims());
+                    }
+                    next
                 }
                 Err(SignedPartsError::Protocol(proto)) => {
                     w.problem(
@@ -357,7 +361,7 @@ fn walk_message<T>(
                         let kind = parse_content_info(&der).map(|ci| ci.content_type);
                         match kind {
                             Ok(k) if k == ID_SIGNED_DATA => {
-                                w.signed_layer(&der, None, DigestCache::default())
+                                w.signed_layer(&der, None, &mut DigestCache::default())
                             }
                             Ok(k) if k == ID_ENVELOPED_DATA || k == ID_AUTH_ENVELOPED_DATA => {
                                 w.report.layers.push(if k == ID_ENVELOPED_DATA {
@@ -455,7 +459,7 @@ fn walk_message<T>(
 pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> Verified {
     let mut w = Walk::new(ctx, None);
     let content = w
-        .signed_layer(der, detached, DigestCache::default())
+        .signed_layer(der, detached, &mut DigestCache::default())
         .unwrap_or_default();
     conclude(
         &mut w.report,

@@ -367,11 +367,6 @@ impl PendingDigest {
     }
 }
 
-/// Answer a digest request ([`start_digest`], then its answer).
-pub(crate) async fn digest(req: &DigestRequest<'_>) -> Result<Vec<u8>, JsValue> {
-    start_digest(req)?.answer().await
-}
-
 /// Answer a signing request: a WebCrypto signature (ECDSA converted to DER) or the callback's.
 #[cfg(feature = "send")]
 async fn sign_request(key: &JsValue, req: &SignRequest) -> Result<Vec<u8>, JsValue> {
@@ -752,29 +747,39 @@ async fn verified_with_held_key(
         ctx.add_held_key(&cert, &chain);
     }
     // The signed content's digests by WebCrypto where it lies in the message (one pass each,
-    // no copy); a digest WebCrypto does not give is computed by the walk itself.
+    // no copy), begun before the walk, which runs while SubtleCrypto hashes: the first walk
+    // takes the signed messageDigest values and stands only if the digests confirm them
+    // (`verify::DigestAnswers::expect`); a digest WebCrypto does not give is computed by the
+    // walk itself.
     let mut digests = crate::verify::DigestAnswers::new(raw);
+    let mut hashing = Vec::new();
     for range in crate::verify::digest_ranges(raw) {
-        if let Some(req) = range.request(raw) {
-            if let Ok(d) = digest(&req).await {
-                digests.add(range, d);
+        match range.request(raw).map(|req| start_digest(&req)) {
+            Some(Ok(PendingDigest::Ready(d))) => digests.add(range, d),
+            Some(Ok(pending)) => {
+                digests.expect(range.clone());
+                hashing.push((range, pending));
             }
+            Some(Err(_)) | None => {}
         }
     }
     ctx.signature_checks = Some(crate::trust::SignatureChecks::default());
     for _ in 0..MAX_DECRYPT_ROUNDS {
-        let asked =
-            match verify_message_step_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)? {
-                VerifyStep::Done(v) => return Ok(*v),
-                VerifyStep::Decrypt(asked) => asked,
-                VerifyStep::Check(round) => {
-                    let answers = check_signatures(round.requests()).await;
-                    match round.finish(&ctx, &answers) {
-                        Some(v) => return Ok(*v),
-                        None => continue,
-                    }
+        let step = verify_message_step_with_digests(raw, &ctx, Some(&digests));
+        let asked = match step.map_err(smime_err)? {
+            VerifyStep::Done(v) => return Ok(*v),
+            VerifyStep::Decrypt(asked) => asked,
+            VerifyStep::Check(round) => {
+                // The signature values are checked while SubtleCrypto still hashes.
+                let answers = check_signatures(round.requests()).await;
+                settle_digests(&mut digests, &mut hashing).await;
+                match round.finish(&ctx, &answers, Some(&digests)) {
+                    Some(v) => return Ok(*v),
+                    None => continue,
                 }
-            };
+            }
+        };
+        settle_digests(&mut digests, &mut hashing).await;
         let (Some(k), Some(answers)) = (&key, ctx.decryption_answers.as_mut()) else {
             break;
         };
@@ -785,7 +790,22 @@ async fn verified_with_held_key(
     }
     // Still unanswered after the bound: the report says which layer could not be opened;
     // outside a step, signature values the provider did not confirm are verified in Rust.
+    settle_digests(&mut digests, &mut hashing).await;
     crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
+}
+
+/// Wait for the digests SubtleCrypto is computing and add its answers; a digest it did not
+/// give is then computed by the walk.
+async fn settle_digests(
+    digests: &mut crate::verify::DigestAnswers<'_>,
+    hashing: &mut Vec<(crate::verify::DigestRange, PendingDigest)>,
+) {
+    for (range, pending) in hashing.drain(..) {
+        if let Ok(d) = pending.answer().await {
+            digests.add(range, d);
+        }
+    }
+    digests.settle();
 }
 
 /// `makeReceipt` with the recipient's key held outside the core (`AsyncKey`, second
