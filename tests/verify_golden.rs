@@ -137,13 +137,19 @@ fn report(raw: &[u8], ctx: &VerifyContext) -> serde_json::Value {
     }
 }
 
-/// Run one set; returns the mismatches and the number of messages.
-fn run_set(set: &str) -> (Vec<String>, usize) {
+/// A set's directory and its corpus.
+fn corpus(set: &str) -> (PathBuf, Corpus) {
     let dir = root().join(set);
     let corpus: Corpus = serde_json::from_slice(
         &std::fs::read(dir.join("corpus.json")).unwrap_or_else(|e| panic!("{set}: {e}")),
     )
     .unwrap_or_else(|e| panic!("{set}/corpus.json: {e}"));
+    (dir, corpus)
+}
+
+/// Run one set; returns the mismatches and the number of messages.
+fn run_set(set: &str) -> (Vec<String>, usize) {
+    let (dir, corpus) = corpus(set);
     let mut failures = Vec::new();
     let mut names = std::collections::BTreeSet::new();
     for group in &corpus.groups {
@@ -389,9 +395,7 @@ fn stepped(
 fn reports_with_a_signature_provider_are_the_reports_of_verify() {
     let mut delegated = 0;
     for set in SETS {
-        let dir = root().join(set);
-        let corpus: Corpus =
-            serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+        let (dir, corpus) = corpus(set);
         for group in &corpus.groups {
             let mut ctx = group.context(&dir);
             let shared = mmhs::trust::SignatureChecks::default();
@@ -474,18 +478,16 @@ fn stepped_with_digests(
 
 /// Every message of every set, its content digests taken from the signed messageDigest
 /// attributes while the provider hashes (`verifyAsync`), gives the report of `verify`: with
-/// an honest provider; with one that never answers (the core then hashes); and with one
-/// whose every answer is the claimed value altered — a walk that took a claim never stands
-/// unconfirmed, so the forged and altered messages of `attacks` stay what they are, and a
-/// message whose content does not match its messageDigest is reported as such.
+/// an honest provider, and with one that never answers (the core then hashes) — a walk that
+/// took a claim never stands unconfirmed, so the forged and altered messages of `attacks`
+/// stay what they are, and a message whose content does not match its messageDigest is
+/// reported as such.
 #[test]
 fn reports_with_digests_taken_before_the_provider_answers_are_the_reports_of_verify() {
     let mut claimed = 0;
     let mut messages = 0;
     for set in SETS {
-        let dir = root().join(set);
-        let corpus: Corpus =
-            serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+        let (dir, corpus) = corpus(set);
         for group in &corpus.groups {
             let mut ctx = group.context(&dir);
             for eml in group.messages(&dir) {
@@ -528,9 +530,7 @@ fn a_digest_claim_stands_only_when_the_provider_confirms_it() {
         digest_ranges, verify_message_step_with_digests, verify_message_with_digests,
         DigestAnswers, VerifyStep,
     };
-    let dir = root().join("attacks");
-    let corpus: Corpus =
-        serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+    let (dir, corpus) = corpus("attacks");
     let mut tampered = 0;
     for group in &corpus.groups {
         let ctx = group.context(&dir);
@@ -609,9 +609,7 @@ fn a_digest_claim_stands_only_when_the_provider_confirms_it() {
 /// taken as valid for want of an answer.
 #[test]
 fn unanswered_signature_values_are_verified_in_rust() {
-    let dir = root().join("attacks");
-    let corpus: Corpus =
-        serde_json::from_slice(&std::fs::read(dir.join("corpus.json")).unwrap()).unwrap();
+    let (dir, corpus) = corpus("attacks");
     let mut checked = 0;
     for group in &corpus.groups {
         let mut ctx = group.context(&dir);
