@@ -45,3 +45,43 @@ pub fn verify_context() -> &'static VerifyContext {
         }
     })
 }
+
+/// The report `verifyAsync` arrives at (docs/design.md "Crypto provider seam", Verifying): the
+/// digests of the signed content are expected before the walk, which takes the signed
+/// messageDigest values for them, and answered after it (here by the pure-Rust hash, as
+/// SubtleCrypto would); a walk whose claims the digests do not confirm is walked again.
+pub fn verify_with_digests_after_the_walk(
+    raw: &[u8],
+    ctx: &VerifyContext,
+) -> Result<mmhs::report::VerifyReport, mmhs::smime::Error> {
+    use mmhs::verify::{
+        digest_ranges, verify_message_step_with_digests, verify_message_with_digests,
+        DigestAnswers, VerifyStep,
+    };
+    let ranges = digest_ranges(raw);
+    let mut digests = DigestAnswers::new(raw);
+    for r in &ranges {
+        digests.expect(r.clone());
+    }
+    let step = verify_message_step_with_digests(raw, ctx, Some(&digests))?;
+    for r in &ranges {
+        if let Some(q) = r.request(raw) {
+            digests.add(r.clone(), q.answer_with_rust());
+        }
+    }
+    digests.settle();
+    let answers = match &step {
+        VerifyStep::Check(round) => vec![false; round.requests().len()],
+        _ => Vec::new(),
+    };
+    match step {
+        VerifyStep::Done(v) => return Ok(v.report),
+        VerifyStep::Check(round) => {
+            if let Some(v) = round.finish(ctx, &answers, Some(&digests)) {
+                return Ok(v.report);
+            }
+        }
+        VerifyStep::Decrypt(_) => {}
+    }
+    verify_message_with_digests(raw, ctx, Some(&digests)).map(|v| v.report)
+}
