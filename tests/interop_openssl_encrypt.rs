@@ -18,6 +18,18 @@ fn rng() -> mmhs::rng::SystemRng {
     mmhs::rng::system_rng()
 }
 
+/// A ContentInfo decrypted by a `Decryption` it is handed to (`start_owned`), answered by
+/// the user's key.
+fn decrypt_handed_over(der_or_ber: Vec<u8>, user: &User) -> Vec<u8> {
+    let mut d = smime::Decryption::start_owned(der_or_ber, &[&user.cert]).unwrap();
+    loop {
+        let answer = smime::key_operation::decrypt_with_key(&user.key, d.request().unwrap().1);
+        if let Some(done) = d.resume(answer).unwrap() {
+            return done.content;
+        }
+    }
+}
+
 /// Encrypt MESSAGE with our code, write it, and have OpenSSL decrypt it for `user`.
 fn openssl_decrypts(pki: &Pki, ours: &[u8], user: &User, file: &str) -> Vec<u8> {
     std::fs::write(pki.dir.path(file), ours).unwrap();
@@ -270,6 +282,8 @@ fn we_decrypt_openssl_rsa_and_ec() {
         let d = decrypt_content_info(&der, &[(bob.key.clone(), bob.cert.clone())]).unwrap();
         assert_eq!(d.content_cipher, cipher);
         assert_eq!(d.content, ENTITY);
+        // Handed over, the DER's primitive encryptedContent is read where it lies: the same.
+        assert_eq!(decrypt_handed_over(der.clone(), &bob), d.content);
         let expected_kind = if cipher.ends_with("gcm") {
             EncryptedKind::AuthEnveloped
         } else {
@@ -317,6 +331,8 @@ fn we_decrypt_openssl_oaep_and_ber_stream() {
         let d = decrypt_content_info(&ber, &[(bob.key.clone(), bob.cert.clone())]).unwrap();
         assert_eq!(d.content, ENTITY);
         assert_eq!(d.key_management, "rsa-oaep");
+        // Handed over, the chunked encryptedContent is gathered: the same.
+        assert_eq!(decrypt_handed_over(ber, &bob), ENTITY);
     }
 }
 

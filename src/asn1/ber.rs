@@ -64,6 +64,14 @@ pub struct Tlv<'a> {
     pub indefinite: bool,
 }
 
+/// Where `inner` lies in `outer`, when it is a subslice of it (a value read from `outer`
+/// without a copy, e.g. a primitive OCTET STRING's contents, [`Tlv::string_octets`]).
+pub fn range_within(outer: &[u8], inner: &[u8]) -> Option<std::ops::Range<usize>> {
+    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+    let end = start.checked_add(inner.len())?;
+    (end <= outer.len()).then_some(start..end)
+}
+
 impl<'a> Tlv<'a> {
     /// Parse one element from the front of `input`; returns it and the rest.
     pub fn parse(input: &'a [u8]) -> Result<(Tlv<'a>, &'a [u8]), BerError> {

@@ -19,7 +19,7 @@ use super::Error;
 use crate::asn1::ber::Tlv;
 
 /// Read an AuthEnvelopedData (BER or DER).
-pub(crate) fn parse(t: &Tlv<'_>) -> Result<Parsed, Error> {
+pub(crate) fn parse<'a>(t: &Tlv<'a>) -> Result<Parsed<'a>, Error> {
     if !t.is_universal(16) {
         return Err(Error::Malformed(
             "AuthEnvelopedData is not a SEQUENCE".into(),

@@ -24,6 +24,8 @@
 //!
 //! We produce DER; we accept BER (indefinite lengths, chunked OCTET STRINGs) on receipt.
 
+use std::borrow::Cow;
+
 use cms::enveloped_data::RecipientInfo;
 use const_oid::ObjectIdentifier;
 use spki::AlgorithmIdentifierOwned;
@@ -169,11 +171,13 @@ pub fn encrypt_content<R: CryptoRng + ?Sized>(
 }
 
 /// The parts of an EnvelopedData / AuthEnvelopedData we need to decrypt, read from BER.
-pub(crate) struct Parsed {
+pub(crate) struct Parsed<'a> {
     pub recipient_infos: Vec<Option<RecipientInfo>>,
     pub content_type: ObjectIdentifier,
     pub content_alg: AlgorithmIdentifierOwned,
-    pub ciphertext: Vec<u8>,
+    /// The encrypted content: where it lies in the BER (a primitive encryptedContent), or
+    /// gathered from the segments of a constructed one.
+    pub ciphertext: Cow<'a, [u8]>,
     /// AuthEnvelopedData: DER of authAttrs re-tagged as SET OF (the GCM AAD).
     pub aad: Vec<u8>,
     /// AuthEnvelopedData: the MAC (GCM ICV).
@@ -235,10 +239,33 @@ pub(crate) fn parse_recipient_infos(t: &Tlv<'_>) -> Result<Vec<Option<RecipientI
         .collect())
 }
 
+impl Parsed<'_> {
+    /// The same parts, the ciphertext copied out of the BER when it lay there.
+    pub(crate) fn into_owned(mut self) -> Parsed<'static> {
+        let ciphertext = std::mem::take(&mut self.ciphertext).into_owned();
+        Parsed {
+            ciphertext: Cow::Owned(ciphertext),
+            ..self.without_ciphertext()
+        }
+    }
+
+    /// The same parts but the ciphertext (kept elsewhere by the caller).
+    pub(crate) fn without_ciphertext(self) -> Parsed<'static> {
+        Parsed {
+            recipient_infos: self.recipient_infos,
+            content_type: self.content_type,
+            content_alg: self.content_alg,
+            ciphertext: Cow::Owned(Vec::new()),
+            aad: self.aad,
+            mac: self.mac,
+        }
+    }
+}
+
 /// Read an EncryptedContentInfo: (contentType, algorithm, ciphertext).
-pub(crate) fn parse_encrypted_content_info(
-    t: &Tlv<'_>,
-) -> Result<(ObjectIdentifier, AlgorithmIdentifierOwned, Vec<u8>), Error> {
+pub(crate) fn parse_encrypted_content_info<'a>(
+    t: &Tlv<'a>,
+) -> Result<(ObjectIdentifier, AlgorithmIdentifierOwned, Cow<'a, [u8]>), Error> {
     if !t.is_universal(16) {
         return Err(Error::Malformed(
             "EncryptedContentInfo is not a SEQUENCE".into(),
@@ -252,7 +279,7 @@ pub(crate) fn parse_encrypted_content_info(
     let content_type = ct_t.oid("contentType")?;
     let alg = alg_t.decode::<AlgorithmIdentifierOwned>("content-encryption algorithm")?;
     let ciphertext = match rest {
-        [c] if c.is_context(0) => c.string_octets()?.into_owned(),
+        [c] if c.is_context(0) => c.string_octets()?,
         [] => {
             return Err(Error::UnsupportedAlgorithm(
                 "detached encrypted content (encryptedContent absent) is not supported".into(),
@@ -263,7 +290,7 @@ pub(crate) fn parse_encrypted_content_info(
     Ok((content_type, alg, ciphertext))
 }
 
-pub(crate) fn parse_enveloped(t: &Tlv<'_>) -> Result<Parsed, Error> {
+pub(crate) fn parse_enveloped<'a>(t: &Tlv<'a>) -> Result<Parsed<'a>, Error> {
     if !t.is_universal(16) {
         return Err(Error::Malformed("EnvelopedData is not a SEQUENCE".into()));
     }

@@ -17,6 +17,8 @@ use cms::enveloped_data::RecipientInfo;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
+use std::borrow::Cow;
+
 use super::enveloped::{Decrypted, EncryptedKind, Parsed};
 use super::enveloped_cipher as cipher;
 use super::enveloped_recipient as recip;
@@ -26,6 +28,7 @@ use super::key_operation::{
 };
 use super::{ktri, Error};
 use crate::algorithm_policy::{self, Weakness};
+use crate::asn1::ber::range_within;
 use crate::asn1::content_info::ContentInfo;
 use crate::asn1::oid::{self, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA};
 use crate::keys::PrivateKey;
@@ -49,7 +52,11 @@ struct Pending {
 /// One encrypted layer being decrypted (module documentation).
 pub struct Decryption {
     kind: EncryptedKind,
-    parsed: Parsed,
+    parsed: Parsed<'static>,
+    /// The ContentInfo handed over ([`Self::start_owned`]) when the ciphertext lies in it.
+    der: Vec<u8>,
+    /// Where the ciphertext lies in `der`; `None`: it is `parsed.ciphertext`.
+    ciphertext_at: Option<std::ops::Range<usize>>,
     key_len: usize,
     cert_count: usize,
     candidates: Vec<Candidate>,
@@ -68,6 +75,30 @@ impl std::fmt::Debug for Decryption {
     }
 }
 
+/// The EnvelopedData or AuthEnvelopedData of a ContentInfo (DER or BER).
+fn parse_encrypted(der_or_ber: &[u8]) -> Result<(EncryptedKind, Parsed<'_>), Error> {
+    let ContentInfo {
+        content_type: ct,
+        content: inner,
+        ..
+    } = ContentInfo::parse_prefix(der_or_ber)?;
+    if ct == ID_ENVELOPED_DATA {
+        Ok((
+            EncryptedKind::Enveloped,
+            super::enveloped::parse_enveloped(&inner)?,
+        ))
+    } else if ct == ID_AUTH_ENVELOPED_DATA {
+        Ok((
+            EncryptedKind::AuthEnveloped,
+            super::auth_enveloped::parse(&inner)?,
+        ))
+    } else {
+        Err(Error::NotEncrypted(format!(
+            "the CMS content type is {ct}, not EnvelopedData or AuthEnvelopedData"
+        )))
+    }
+}
+
 impl Decryption {
     /// Parse a ContentInfo (DER or BER) holding EnvelopedData or AuthEnvelopedData and find
     /// the RecipientInfos addressed to `certs`.
@@ -75,26 +106,35 @@ impl Decryption {
     /// Errors: `not-encrypted` (another content type), `unsupported-algorithm` (content
     /// cipher), `smime-malformed`.
     pub fn start(der_or_ber: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
-        let ContentInfo {
-            content_type: ct,
-            content: inner,
-            ..
-        } = ContentInfo::parse_prefix(der_or_ber)?;
-        let (kind, parsed) = if ct == ID_ENVELOPED_DATA {
-            (
-                EncryptedKind::Enveloped,
-                super::enveloped::parse_enveloped(&inner)?,
-            )
-        } else if ct == ID_AUTH_ENVELOPED_DATA {
-            (
-                EncryptedKind::AuthEnveloped,
-                super::auth_enveloped::parse(&inner)?,
-            )
-        } else {
-            return Err(Error::NotEncrypted(format!(
-                "the CMS content type is {ct}, not EnvelopedData or AuthEnvelopedData"
-            )));
+        let (kind, parsed) = parse_encrypted(der_or_ber)?;
+        Self::with_parsed(kind, parsed.into_owned(), Vec::new(), None, certs)
+    }
+
+    /// [`Self::start`] with a ContentInfo the caller hands over: a primitive encrypted content
+    /// (as DER has it) stays where it lies in it instead of being copied out.
+    pub fn start_owned(der_or_ber: Vec<u8>, certs: &[&Certificate]) -> Result<Self, Error> {
+        let (kind, parsed, at) = {
+            let (kind, parsed) = parse_encrypted(&der_or_ber)?;
+            let at = match &parsed.ciphertext {
+                Cow::Borrowed(c) => range_within(&der_or_ber, c),
+                Cow::Owned(_) => None,
+            };
+            let parsed = match at {
+                Some(_) => parsed.without_ciphertext(),
+                None => parsed.into_owned(),
+            };
+            (kind, parsed, at)
         };
+        Self::with_parsed(kind, parsed, der_or_ber, at, certs)
+    }
+
+    fn with_parsed(
+        kind: EncryptedKind,
+        parsed: Parsed<'static>,
+        der: Vec<u8>,
+        ciphertext_at: Option<std::ops::Range<usize>>,
+        certs: &[&Certificate],
+    ) -> Result<Self, Error> {
         // Fail early on a cipher we lack, before spending a private-key operation.
         let key_len = cipher::key_len_for(&parsed.content_alg)?;
         let mut candidates = Vec::new();
@@ -126,6 +166,12 @@ impl Decryption {
         let mut d = Decryption {
             kind,
             parsed,
+            der: if ciphertext_at.is_some() {
+                der
+            } else {
+                Vec::new()
+            },
+            ciphertext_at,
             key_len,
             cert_count: certs.len(),
             candidates,
@@ -135,6 +181,14 @@ impl Decryption {
         };
         d.advance();
         Ok(d)
+    }
+
+    /// The encrypted content: in the ContentInfo handed over, or as parsed.
+    fn ciphertext(&self) -> &[u8] {
+        match &self.ciphertext_at {
+            Some(at) => self.der.get(at.clone()).unwrap_or_default(),
+            None => &self.parsed.ciphertext,
+        }
     }
 
     /// Make the next candidate whose request can be built the pending one.
@@ -303,7 +357,7 @@ impl Decryption {
             cipher: cipher::decryption_cipher(&parsed.content_alg)?,
             algorithm: &parsed.content_alg,
             key: &key.cek,
-            ciphertext: &parsed.ciphertext,
+            ciphertext: self.ciphertext(),
             tag: &parsed.mac,
             aad: &parsed.aad,
         })

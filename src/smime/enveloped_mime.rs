@@ -234,7 +234,7 @@ impl MessageDecryption {
         let header_len = raw_message.len() - body.len();
         Ok(MessageDecryption {
             header: raw_message.get(..header_len).unwrap_or_default().to_vec(),
-            decryption: Decryption::start(&der, certs)?,
+            decryption: Decryption::start_owned(der, certs)?,
         })
     }
 

@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::walk::{signed_parts, MAX_MESSAGE_SIZE};
+use crate::asn1::ber::range_within;
 use crate::asn1::oid::ID_SIGNED_DATA;
 use crate::mime::entity::{self, fields, split};
 use crate::smime::signed_parse::{parse_content_info, parse_signed_data};
@@ -207,15 +208,8 @@ impl<'a> DigestAnswers<'a> {
         if !std::ptr::eq(self.raw, raw) {
             return None;
         }
-        range_in(raw, content)
+        range_within(raw, content)
     }
-}
-
-/// Where `inner` lies in `outer`, when it is a subslice of it.
-fn range_in(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
-    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
-    let end = start.checked_add(inner.len())?;
-    (end <= outer.len()).then_some(start..end)
 }
 
 /// The digests the walk of `raw` will need of octets that lie in `raw` itself (module
@@ -238,7 +232,7 @@ pub fn digest_ranges(raw: &[u8]) -> Vec<DigestRange> {
     let Ok((content, der)) = signed_parts(&ct, body) else {
         return Vec::new();
     };
-    let Some(range) = range_in(raw, content) else {
+    let Some(range) = range_within(raw, content) else {
         return Vec::new();
     };
     let Ok(ci) = parse_content_info(&der) else {
