@@ -256,6 +256,49 @@ fn sign_then_verify_and_tampering() {
     );
 }
 
+/// `verifyAsync` of a message whose signed content is large enough for SubtleCrypto's
+/// `digest` (the walk runs while Chromium hashes, taking each signed messageDigest for the
+/// digest until Chromium's answer confirms it): the report `verify` gives; content altered
+/// under its signature, early or late, is `message-digest-mismatch`.
+#[wasm_bindgen_test]
+async fn verify_async_walks_while_the_browser_hashes() {
+    let p = pki::get();
+    let line = "Move at dawn by the northern road.\r\n";
+    let big = DRAFT.replace("Move at dawn.\r\n", &line.repeat(4000));
+    let signed = mmhs::wasm::sign(
+        JsValue::from_str(&big),
+        key_use(&p.drafter),
+        Some(js(&format!("{{\"signingTime\": \"{AT}\"}}"))),
+    )
+    .expect("sign");
+    let text = String::from_utf8(bytes_of(&signed)).expect("ASCII");
+    let late = text.rfind("northern").expect("the body");
+    let mut altered_late = text.clone();
+    altered_late.replace_range(late..late + 8, "southern");
+    let stringify = |v: &JsValue| String::from(js_sys::JSON::stringify(v).expect("JSON"));
+    for (what, message) in [
+        ("as signed", text.clone()),
+        ("altered early", text.replacen("northern", "southern", 1)),
+        ("altered late", altered_late),
+    ] {
+        let sync = mmhs::wasm::verify(JsValue::from_str(&message), verify_opts()).expect("verify");
+        let async_ = mmhs::wasm::verify_async(JsValue::from_str(&message), verify_opts(), None)
+            .await
+            .expect("verifyAsync");
+        assert_eq!(stringify(&async_), stringify(&sync), "{what}");
+        let problems = stringify(&get(&async_, "problems"));
+        if what == "as signed" {
+            assert_eq!(get(&async_, "valid").as_bool(), Some(true), "{problems}");
+        } else {
+            assert_eq!(get(&async_, "valid").as_bool(), Some(false), "{what}");
+            assert!(
+                problems.contains("message-digest-mismatch"),
+                "{what}: {problems}"
+            );
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn encrypt_then_decrypt_with_ecdh() {
     let p = pki::get();

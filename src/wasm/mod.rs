@@ -64,7 +64,7 @@ pub use smime::{encrypt, sign};
 pub use version::version;
 #[cfg(feature = "send")]
 pub use webcrypto::sign_async;
-pub use webcrypto::{decrypt_async, unlock_key};
+pub use webcrypto::{decrypt_async, unlock_key, verify_async};
 
 /// The request and response types of the core, generated from their Rust definitions by
 /// `tests/ts_types.rs` (ts-rs): one contract for the CLI's `--json`, this facade and the
