@@ -174,6 +174,8 @@ pub struct DigestCache {
     /// Algorithms whose digest of the content the provider is still computing
     /// ([`Self::expecting`]).
     expected: Vec<DigestAlg>,
+    /// Where the content lies in the message the expected digests are of.
+    expected_range: std::ops::Range<usize>,
     /// The digests taken from messageDigest attributes for `expected` algorithms.
     claimed: Vec<(DigestAlg, Vec<u8>)>,
 }
@@ -191,18 +193,27 @@ impl DigestCache {
         }
     }
 
-    /// The provider is still computing the content's digest with `algs`: a SignerInfo with
-    /// signed attributes takes its messageDigest value as that digest for now, and the
-    /// claim is kept ([`Self::take_claims`]) for the caller to confirm with the provider's
-    /// answer before anything the check says stands.
-    pub(crate) fn expecting(mut self, algs: impl IntoIterator<Item = DigestAlg>) -> Self {
+    /// The provider is still computing the digest with `algs` of the content, octets
+    /// `range` of the message: a SignerInfo with signed attributes takes its messageDigest
+    /// value as that digest for now, and the claim is kept ([`Self::take_claims`]) for the
+    /// caller to confirm with the provider's answer before anything the check says stands.
+    pub(crate) fn expecting(
+        mut self,
+        range: std::ops::Range<usize>,
+        algs: impl IntoIterator<Item = DigestAlg>,
+    ) -> Self {
         self.expected.extend(algs);
+        self.expected_range = range;
         self
     }
 
-    /// The digests taken for expected algorithms ([`Self::expecting`]).
-    pub(crate) fn take_claims(&mut self) -> Vec<(DigestAlg, Vec<u8>)> {
-        std::mem::take(&mut self.claimed)
+    /// The digests taken for expected algorithms ([`Self::expecting`]), with the range they
+    /// are of.
+    pub(crate) fn take_claims(&mut self) -> (std::ops::Range<usize>, Vec<(DigestAlg, Vec<u8>)>) {
+        (
+            self.expected_range.clone(),
+            std::mem::take(&mut self.claimed),
+        )
     }
 
     /// The content's digest with `alg`: the provider's answer; else, for an expected

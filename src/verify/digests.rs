@@ -64,15 +64,7 @@ pub struct DigestAnswers<'a> {
     expected: Vec<DigestRange>,
     /// During a recording step ([`Self::recording`]): the digests the walk took from
     /// messageDigest attributes for expected ranges.
-    claims: RefCell<Option<Recorded>>,
-}
-
-/// What a recording step took ([`DigestAnswers::recording`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Recorded {
-    claims: Vec<DigestClaim>,
-    /// A claim was made that could not be kept with its range: the walk never stands.
-    lost: bool,
+    claims: RefCell<Option<Vec<DigestClaim>>>,
 }
 
 /// A digest the walk took from a SignerInfo's messageDigest attribute for a range whose
@@ -90,11 +82,9 @@ pub struct DigestClaim {
 pub struct DigestRecording<'r, 'a>(&'r DigestAnswers<'a>);
 
 impl DigestRecording<'_, '_> {
-    /// The claims the walk made since the step began; `None` when one could not be kept
-    /// (the walk then never stands).
-    pub fn claims(&self) -> Option<Vec<DigestClaim>> {
-        let recorded = self.0.claims.borrow_mut().take().unwrap_or_default();
-        (!recorded.lost).then_some(recorded.claims)
+    /// The claims the walk made since the step began.
+    pub fn claims(&self) -> Vec<DigestClaim> {
+        self.0.claims.borrow_mut().take().unwrap_or_default()
     }
 }
 
@@ -137,7 +127,7 @@ impl<'a> DigestAnswers<'a> {
     /// Begin a recording step: until the guard is dropped, a walk takes the messageDigest
     /// value for an expected range and records the claim ([`DigestRecording::claims`]).
     pub fn recording(&self) -> DigestRecording<'_, 'a> {
-        *self.claims.borrow_mut() = Some(Recorded::default());
+        *self.claims.borrow_mut() = Some(Vec::new());
         DigestRecording(self)
     }
 
@@ -170,36 +160,27 @@ impl<'a> DigestAnswers<'a> {
         if self.claims.borrow().is_none() {
             return cache;
         }
-        cache.expecting(
-            self.expected
-                .iter()
-                .filter(|r| r.range == at)
-                .map(|r| r.alg),
-        )
+        let algs: Vec<DigestAlg> = self
+            .expected
+            .iter()
+            .filter(|r| r.range == at)
+            .map(|r| r.alg)
+            .collect();
+        cache.expecting(at, algs)
     }
 
-    /// Keep the claims a walk made over `content` ([`DigestCache::take_claims`]) during a
-    /// recording step.
-    pub(crate) fn record(&self, raw: &[u8], content: &[u8], claims: Vec<(DigestAlg, Vec<u8>)>) {
-        if claims.is_empty() {
-            return;
-        }
-        let at = self.range_of(raw, content);
-        let mut recorded = self.claims.borrow_mut();
-        match (recorded.as_mut(), at) {
-            (Some(kept), Some(at)) => {
-                kept.claims
-                    .extend(claims.into_iter().map(|(alg, digest)| DigestClaim {
-                        range: DigestRange {
-                            alg,
-                            range: at.clone(),
-                        },
-                        digest,
-                    }))
-            }
-            (Some(kept), None) => kept.lost = true,
-            // Not recording: `for_content` named no expected algorithm, so no claim was made.
-            (None, _) => {}
+    /// Keep the claims a walk made ([`DigestCache::take_claims`]) during a recording step
+    /// (only then does [`Self::for_content`] name expected algorithms, so only then are
+    /// claims made).
+    pub(crate) fn record(&self, (range, claims): (Range<usize>, Vec<(DigestAlg, Vec<u8>)>)) {
+        if let Some(kept) = self.claims.borrow_mut().as_mut() {
+            kept.extend(claims.into_iter().map(|(alg, digest)| DigestClaim {
+                range: DigestRange {
+                    alg,
+                    range: range.clone(),
+                },
+                digest,
+            }));
         }
     }
 

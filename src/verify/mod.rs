@@ -201,8 +201,7 @@ pub enum VerifyStep {
 pub struct SignatureRound {
     verified: Box<Verified>,
     requests: Vec<SignatureCheck>,
-    /// `None`: a claim could not be kept, and the walk never stands.
-    digest_claims: Option<Vec<DigestClaim>>,
+    digest_claims: Vec<DigestClaim>,
 }
 
 impl SignatureRound {
@@ -214,7 +213,7 @@ impl SignatureRound {
     /// The digests the walk took before the provider answered them
     /// ([`DigestAnswers::expect`]); empty when none.
     pub fn digest_claims(&self) -> &[DigestClaim] {
-        self.digest_claims.as_deref().unwrap_or_default()
+        &self.digest_claims
     }
 
     /// The provider's answers, index-aligned with [`Self::requests`] (`false` also for an
@@ -231,11 +230,8 @@ impl SignatureRound {
         digests: Option<&DigestAnswers<'_>>,
     ) -> Option<Box<Verified>> {
         let all = self.requests.len() == answers.len() && answers.iter().all(|a| *a);
-        let confirmed = match &self.digest_claims {
-            Some(c) if c.is_empty() => true,
-            Some(c) => digests.is_some_and(|d| d.confirms(c)),
-            None => false,
-        };
+        let confirmed = self.digest_claims.is_empty()
+            || digests.is_some_and(|d| d.confirms(&self.digest_claims));
         if let Some(checks) = &ctx.signature_checks {
             for (i, r) in self.requests.into_iter().enumerate() {
                 checks.add(r, answers.get(i).copied().unwrap_or(false));
@@ -270,10 +266,10 @@ pub fn verify_message_step_with_digests(
         .map(SignatureChecks::recording);
     let recording_digests = digests.map(DigestAnswers::recording);
     let verified = verify_message_with_digests(raw, ctx, digests);
-    let digest_claims = match &recording_digests {
-        Some(r) => r.claims(),
-        None => Some(Vec::new()),
-    };
+    let digest_claims = recording_digests
+        .as_ref()
+        .map(DigestRecording::claims)
+        .unwrap_or_default();
     drop(recording_digests);
     drop(recording);
     let requests = ctx
@@ -289,7 +285,7 @@ pub fn verify_message_step_with_digests(
         .unwrap_or_default();
     Ok(if !asked.is_empty() {
         VerifyStep::Decrypt(asked)
-    } else if !requests.is_empty() || digest_claims.as_ref().is_none_or(|c| !c.is_empty()) {
+    } else if !requests.is_empty() || !digest_claims.is_empty() {
         VerifyStep::Check(SignatureRound {
             verified: Box::new(verified),
             requests,

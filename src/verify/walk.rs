@@ -330,7 +330,7 @@ fn walk_message<T>(
                         .unwrap_or_default();
                     let next = w.signed_layer(&der, Some(content), &mut cache);
                     if let Some(a) = digests {
-                        a.record(raw, content, cache.take_claims());
+                        a.record(cache.take_claims());
                     }
                     next
                 }
