@@ -547,6 +547,29 @@ fn external_eph_point() -> Vec<u8> {
         .to_vec()
 }
 
+/// `msg` signed by `signer` and encrypted to `to` (AES-CBC), then that signed again and
+/// encrypted to `outer_to` (AES-GCM): (signed, encrypted once, encrypted twice).
+fn signed_and_encrypted_twice(
+    msg: &[u8],
+    signer: &smime::Signer,
+    to: &[x509_cert::Certificate],
+    outer_to: &smime::Signer,
+    seed: u64,
+) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let rng = |i: u64| SeededRng::new(seed + i);
+    let signed = smime::sign_message(msg, signer, &opts(), &mut rng(0)).unwrap();
+    let enc = smime::encrypt_message(&signed, to, &EncryptOptions::default(), &mut rng(1)).unwrap();
+    let outer = smime::sign_message(&enc, signer, &opts(), &mut rng(2)).unwrap();
+    let outer = smime::encrypt_message(
+        &outer,
+        std::slice::from_ref(&outer_to.cert),
+        &EncryptOptions::gcm(),
+        &mut rng(3),
+    )
+    .unwrap();
+    (signed, enc, outer)
+}
+
 /// `verify` with the key held outside (its holder's answers between rounds) gives the report
 /// `verify` gives with the key itself; a wrong answer is the same problem as a wrong key.
 #[test]
@@ -555,23 +578,14 @@ fn verify_with_answers_gives_the_report_of_the_key() {
     use mmhs::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
     let p = pki();
     let (alice, erin) = (p.signer("alice"), p.signer("erin"));
-    let signed = smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(1)).unwrap();
-    let enc = smime::encrypt_message(
-        &signed,
-        &[erin.cert.clone(), alice.cert.clone()],
-        &EncryptOptions::default(),
-        &mut SeededRng::new(2),
-    )
-    .unwrap();
     // Signed, encrypted, signed again, encrypted again: two decryption rounds.
-    let outer = smime::sign_message(&enc, &alice, &opts(), &mut SeededRng::new(3)).unwrap();
-    let outer = smime::encrypt_message(
-        &outer,
-        std::slice::from_ref(&erin.cert),
-        &EncryptOptions::gcm(),
-        &mut SeededRng::new(4),
-    )
-    .unwrap();
+    let (signed, enc, outer) = signed_and_encrypted_twice(
+        MSG,
+        &alice,
+        &[erin.cert.clone(), alice.cert.clone()],
+        &erin,
+        1,
+    );
     let at = time::macros::datetime!(2029-01-02 00:00 UTC);
     for (msg, rounds) in [(&enc, 1), (&outer, 2)] {
         let mut with_key = p.verify_context(at);
@@ -595,7 +609,9 @@ fn verify_with_answers_gives_the_report_of_the_key() {
                         ctx.decryption_answers.as_mut().unwrap().add(i, r, Ok(a));
                     }
                 }
-                VerifyStep::Check(_) => panic!("signature values are verified in Rust here"),
+                VerifyStep::Check(_) | VerifyStep::DecryptContent(_) => {
+                    panic!("signature values and contents are the core's here")
+                }
             }
         };
         assert_eq!(asked, rounds);
@@ -648,6 +664,188 @@ fn verify_with_answers_gives_the_report_of_the_key() {
         VerifyStep::Decrypt(_)
     ));
     let _ = d.resume(Err(smime::Error::DecryptFailed("unused".into())));
+}
+
+/// A message of about `size` octets from alice (76-character lines).
+fn large_message(size: usize) -> Vec<u8> {
+    let mut msg = b"From: Alice <alice@army.example>\r\nTo: erin@army.example\r\nSubject: large\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\nMessage-ID: <large-1@army.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+    let mut i = 0u32;
+    while msg.len() < size {
+        msg.extend_from_slice(format!("{i:08} {}\r\n", "x".repeat(67)).as_bytes());
+        i += 1;
+    }
+    msg
+}
+
+/// The walk with a key held outside and its contents decrypted by the provider
+/// (`DecryptAnswers::provider_decrypts_content`, as `verifyAsync` has WebCrypto do): every
+/// request answered by the external provider. Returns the verification and the number of
+/// content rounds.
+fn verify_with_provider_contents(
+    msg: &[u8],
+    ctx: &mut mmhs::verify::VerifyContext,
+    key: &PrivateKey,
+) -> (mmhs::verify::Verified, usize) {
+    use mmhs::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let mut content_rounds = 0;
+    for _ in 0..MAX_DECRYPT_ROUNDS {
+        let step = verify_message_step(msg, ctx).unwrap();
+        let answers = ctx.decryption_answers.as_mut().unwrap();
+        match step {
+            VerifyStep::Done(v) => return (*v, content_rounds),
+            VerifyStep::Decrypt(reqs) => {
+                for (i, r) in reqs {
+                    let a = external_decrypt(key, &r);
+                    answers.add(i, r, Ok(a));
+                }
+            }
+            VerifyStep::DecryptContent(asks) => {
+                content_rounds += 1;
+                for ask in asks {
+                    let plain = external_content_decrypt(&ask.request());
+                    answers.add_content(ask, Ok(plain));
+                }
+            }
+            VerifyStep::Check(_) => panic!("signature values are verified in Rust here"),
+        }
+    }
+    panic!("more rounds than MAX_DECRYPT_ROUNDS")
+}
+
+/// `verify` with the key held outside and the contents decrypted by the provider gives the
+/// report and content `verify` gives with the key itself, one content round per large layer;
+/// a small content is decrypted by the walk; an answer is used only for the very request it
+/// answers — not for a ciphertext that differs in one octet under the same key and IV, which
+/// the core's check of the plaintext's first and last blocks would not notice.
+#[test]
+fn verify_with_contents_decrypted_by_the_provider_gives_the_report_of_the_key() {
+    use mmhs::smime::key_operation::{DecryptAnswers, CONTENT_ASK_MIN};
+    use mmhs::verify::{verify_message_step, VerifyStep};
+    let p = pki();
+    let (alice, erin) = (p.signer("alice"), p.signer("erin"));
+    let at = time::macros::datetime!(2029-01-02 00:00 UTC);
+    let big = large_message(2 * CONTENT_ASK_MIN);
+    let (_, enc, outer) =
+        signed_and_encrypted_twice(&big, &alice, std::slice::from_ref(&erin.cert), &erin, 41);
+    let small = smime::encrypt_message(
+        &smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(45)).unwrap(),
+        std::slice::from_ref(&erin.cert),
+        &EncryptOptions::default(),
+        &mut SeededRng::new(46),
+    )
+    .unwrap();
+    let held = || {
+        let mut ctx = p.verify_context(at);
+        let mut answers = DecryptAnswers::new(vec![erin.cert.clone()]);
+        answers.provider_decrypts_content();
+        ctx.decryption_answers = Some(answers);
+        ctx
+    };
+    let with_key = |msg: &[u8]| {
+        let mut ctx = p.verify_context(at);
+        ctx.decryption_keys
+            .push((erin.key.clone(), erin.cert.clone()));
+        mmhs::verify::verify_message(msg, &ctx).unwrap()
+    };
+    for (msg, rounds) in [(&enc, 1), (&outer, 2), (&small, 0)] {
+        let sync = with_key(msg);
+        assert!(sync.report.valid, "{:?}", sync.report.problems);
+        let (v, content_rounds) = verify_with_provider_contents(msg, &mut held(), &erin.key);
+        assert_eq!(content_rounds, rounds);
+        assert_eq!(
+            serde_json::to_value(&v.report).unwrap(),
+            serde_json::to_value(&sync.report).unwrap()
+        );
+        assert_eq!(v.content, sync.content);
+    }
+
+    // Outside a step the walk decrypts the content itself: the key answered, no content.
+    let mut ctx = held();
+    let VerifyStep::Decrypt(reqs) = verify_message_step(&enc, &ctx).unwrap() else {
+        panic!("the key's request is expected")
+    };
+    for (i, r) in reqs {
+        let a = external_decrypt(&erin.key, &r);
+        ctx.decryption_answers.as_mut().unwrap().add(i, r, Ok(a));
+    }
+    let v = mmhs::verify::verify_message(&enc, &ctx).unwrap();
+    assert!(v.report.valid, "{:?}", v.report.problems);
+
+    // The same ciphertext but one octet in its middle (same RecipientInfo, key and IV): its
+    // own content request, whose answer is never taken for the original's, nor the
+    // original's for it.
+    let mut altered = enc.clone();
+    let body = altered.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let mid = body + (altered.len() - body) / 2;
+    let at_mid = (mid..altered.len())
+        .find(|&i| altered[i].is_ascii_alphanumeric())
+        .unwrap();
+    altered[at_mid] = if altered[at_mid] == b'A' { b'B' } else { b'A' };
+    let asks_of = |msg: &[u8]| {
+        let mut ctx = held();
+        loop {
+            match verify_message_step(msg, &ctx).unwrap() {
+                VerifyStep::Decrypt(reqs) => {
+                    for (i, r) in reqs {
+                        let a = external_decrypt(&erin.key, &r);
+                        ctx.decryption_answers.as_mut().unwrap().add(i, r, Ok(a));
+                    }
+                }
+                VerifyStep::DecryptContent(asks) => return (ctx, asks),
+                other => panic!("a content request is expected, not {other:?}"),
+            }
+        }
+    };
+    let (mut ctx_enc, asks_enc) = asks_of(&enc);
+    let (mut ctx_alt, asks_alt) = asks_of(&altered);
+    assert_eq!((asks_enc.len(), asks_alt.len()), (1, 1));
+    let plain_enc = external_content_decrypt(&asks_enc[0].request());
+    let plain_alt = external_content_decrypt(&asks_alt[0].request());
+    assert_ne!(plain_enc, plain_alt);
+    // Each answered with the other's plaintext under the other's request: asked again.
+    ctx_enc
+        .decryption_answers
+        .as_mut()
+        .unwrap()
+        .add_content(asks_alt[0].clone(), Ok(plain_enc.clone()));
+    ctx_alt
+        .decryption_answers
+        .as_mut()
+        .unwrap()
+        .add_content(asks_enc[0].clone(), Ok(plain_alt.clone()));
+    for (msg, ctx) in [(&enc, &ctx_enc), (&altered, &ctx_alt)] {
+        assert!(matches!(
+            verify_message_step(msg, ctx).unwrap(),
+            VerifyStep::DecryptContent(_)
+        ));
+    }
+    // The altered message verified through the provider is what `verify` says of it with
+    // the key: its content is not what was signed.
+    let (v, _) = verify_with_provider_contents(&altered, &mut held(), &erin.key);
+    let sync = with_key(&altered);
+    assert!(!sync.report.valid);
+    assert_eq!(
+        serde_json::to_value(&v.report).unwrap(),
+        serde_json::to_value(&sync.report).unwrap()
+    );
+
+    // A provider's plaintext that does not fit its ciphertext is the layer's decrypt-failed.
+    let (mut ctx, asks) = asks_of(&enc);
+    let mut wrong = plain_enc.clone();
+    wrong[0] ^= 1;
+    ctx.decryption_answers
+        .as_mut()
+        .unwrap()
+        .add_content(asks[0].clone(), Ok(wrong));
+    let VerifyStep::Done(v) = verify_message_step(&enc, &ctx).unwrap() else {
+        panic!("every request was answered")
+    };
+    assert!(!v.report.valid);
+    assert!(
+        v.report.has_problem("decrypt-failed"),
+        "{:?}",
+        v.report.problems
+    );
 }
 
 /// The release procedure in steps, the officer's signature made outside the core, gives the
@@ -738,15 +936,43 @@ fn release_steps_give_what_release_gives() {
     }
 }
 
-/// The content of a layer decrypted in a second step (as WebCrypto does in `decryptAsync`):
-/// the same message; a plaintext that does not fit the ciphertext is refused.
-#[test]
-fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
+/// External AES for a content-decryption request: the `cbc` / `aes-gcm` crates called
+/// directly, not the core's code.
+fn external_content_decrypt(req: &mmhs::smime::ContentDecryptRequest<'_>) -> Vec<u8> {
     use aes_gcm::aead::AeadInOut;
     use aes_gcm::KeyInit;
     use cipher::block_padding::Pkcs7;
     use cipher::{BlockModeDecrypt, KeyIvInit};
     use mmhs::smime::ContentDecryptCipher;
+    match req.cipher {
+        ContentDecryptCipher::AesCbc { iv } => {
+            cbc::Decryptor::<aes::Aes256>::new_from_slices(req.key, &iv)
+                .unwrap()
+                .decrypt_padded_vec::<Pkcs7>(req.ciphertext)
+                .unwrap()
+        }
+        ContentDecryptCipher::AesGcm { nonce, tag_len } => {
+            assert_eq!(tag_len, 16);
+            let mut buf = req.ciphertext.to_vec();
+            aes_gcm::Aes256Gcm::new_from_slice(req.key)
+                .unwrap()
+                .decrypt_inout_detached(
+                    (&nonce).into(),
+                    req.aad,
+                    buf.as_mut_slice().into(),
+                    req.tag.try_into().unwrap(),
+                )
+                .unwrap();
+            buf
+        }
+        ContentDecryptCipher::Legacy => panic!("AES expected"),
+    }
+}
+
+/// The content of a layer decrypted in a second step (as WebCrypto does in `decryptAsync`):
+/// the same message; a plaintext that does not fit the ciphertext is refused.
+#[test]
+fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
     let p = pki();
     for name in ["alice", "erin"] {
         let me = p.signer(name);
@@ -767,31 +993,7 @@ fn content_decryption_in_steps_gives_what_the_sync_path_gives() {
                 let mut d = MessageDecryption::start(&enc, &[&me.cert]).unwrap();
                 let answer = external_decrypt(&me.key, d.request().unwrap().1);
                 let k = d.resume_key(Ok(answer)).unwrap().expect("a key");
-                let req = d.content_request(&k).unwrap();
-                // External AES: the `cbc` / `aes-gcm` crates called directly.
-                let mut plain = match req.cipher {
-                    ContentDecryptCipher::AesCbc { iv } => {
-                        cbc::Decryptor::<aes::Aes256>::new_from_slices(req.key, &iv)
-                            .unwrap()
-                            .decrypt_padded_vec::<Pkcs7>(req.ciphertext)
-                            .unwrap()
-                    }
-                    ContentDecryptCipher::AesGcm { nonce, tag_len } => {
-                        assert_eq!(tag_len, 16);
-                        let mut buf = req.ciphertext.to_vec();
-                        aes_gcm::Aes256Gcm::new_from_slice(req.key)
-                            .unwrap()
-                            .decrypt_inout_detached(
-                                (&nonce).into(),
-                                req.aad,
-                                buf.as_mut_slice().into(),
-                                req.tag.try_into().unwrap(),
-                            )
-                            .unwrap();
-                        buf
-                    }
-                    ContentDecryptCipher::Legacy => panic!("AES expected"),
-                };
+                let mut plain = external_content_decrypt(&d.content_request(&k).unwrap());
                 match tamper {
                     Tamper::None => {}
                     Tamper::First => plain[0] ^= 1,

@@ -23,11 +23,14 @@ use mmhs::asn1::oid::{ID_CT_RECEIPT, ID_DATA};
 use mmhs::mime::encode::base64_lines;
 use mmhs::report::{ReceiptsFrom, VerifyReport};
 use mmhs::rng::danger::SeededRng;
-use mmhs::smime::key_operation::{decrypt_with_key, sign_with_key, DecryptRequest, SignRequest};
+use mmhs::smime::key_operation::{
+    decrypt_content_with_rust, decrypt_with_key, sign_with_key, DecryptRequest, SignRequest,
+};
 use mmhs::smime::receipt::{msg_sig_digest, msg_sig_digest_attribute, sign_receipt, Receipt};
 use mmhs::smime::receipt_request::ReceiptRequest;
 use mmhs::smime::signed_build::{assemble_signed_data, build_signer_info, signed_attributes};
 use mmhs::smime::signed_parse::{parse_content_info, parse_signed_data};
+use mmhs::smime::ContentDecryptRequest;
 use mmhs::smime::EncryptOptions;
 use mmhs::smime::{self, DigestAlg, ReceiptRequestOptions, SignOptions, SignatureType, Signer};
 use mmhs::verify::{
@@ -245,16 +248,24 @@ fn request_is_shown_and_a_receipt_verifies_against_the_original() {
 /// What a key holder answers to a decryption request.
 type HolderAnswer = Result<Zeroizing<Vec<u8>>, smime::Error>;
 
+/// A provider of content decryption: the plaintext of a content request.
+type ContentProvider<'a> = &'a dyn Fn(&ContentDecryptRequest<'_>) -> Vec<u8>;
+
 /// Drive [`ReceiptInProgress`] for bob's key held outside the core (what the wasm
-/// `makeReceiptAsync` does with WebCrypto): `decrypt` and `sign` answer its requests. Returns
-/// the receipt (or refusal) and the number of decryption rounds.
+/// `makeReceiptAsync` does with WebCrypto): `decrypt` and `sign` answer its requests, and
+/// `contents`, when given, the content requests (the provider decrypts contents). Returns the
+/// receipt (or refusal) and the number of decryption rounds (key and content).
 fn receipt_held_elsewhere(
     original: &[u8],
     decrypt: &dyn Fn(&DecryptRequest) -> HolderAnswer,
     sign: &dyn Fn(&SignRequest) -> Vec<u8>,
+    contents: Option<ContentProvider<'_>>,
 ) -> (Result<SignedReceipt, smime::Error>, usize) {
     let bob = pki().signer("bob");
     let mut r = ReceiptInProgress::begin(original, ctx(), &bob.cert, &bob.chain, receipt_opts());
+    if contents.is_some() {
+        r.provider_decrypts_content();
+    }
     let mut rounds = 0;
     loop {
         match r.step() {
@@ -266,6 +277,15 @@ fn receipt_held_elsewhere(
                     assert_eq!(i, 0, "one held key");
                     let a = decrypt(&q);
                     r.answer(i, q, a);
+                }
+            }
+            Ok(ReceiptStep::DecryptContent(asked)) => {
+                rounds += 1;
+                let answer =
+                    contents.expect("content requests only when the provider decrypts them");
+                for ask in asked {
+                    let plain = answer(&ask.request());
+                    r.answer_content(ask, (Ok(plain), Vec::new()));
                 }
             }
             Ok(ReceiptStep::Sign(p)) => {
@@ -292,7 +312,35 @@ fn a_key_held_elsewhere_returns_the_receipt_the_key_returns() {
     .unwrap();
     let decrypt = |q: &DecryptRequest| decrypt_with_key(&bob.key, q);
     let sign = |q: &SignRequest| sign_with_key(&bob.key, q, &mut SeededRng::new(13)).unwrap();
-    for (original, rounds) in [(&signed, 0), (&enc, 1)] {
+    // A large original: its content decrypted by the provider in a round of its own.
+    let large = smime::sign_message(
+        order(
+            "h2",
+            &"Proceed at dawn by the northern road.\r\n".repeat(2000),
+        )
+        .as_bytes(),
+        &pki().signer("alice"),
+        &request(ReceiptsFrom::All),
+        &mut SeededRng::new(15),
+    )
+    .unwrap();
+    let large_enc = smime::encrypt_message(
+        &large,
+        std::slice::from_ref(&bob.cert),
+        &EncryptOptions::gcm(),
+        &mut SeededRng::new(16),
+    )
+    .unwrap();
+    let rust_aes = |q: &ContentDecryptRequest<'_>| decrypt_content_with_rust(q).unwrap();
+    let aes: Option<ContentProvider<'_>> = Some(&rust_aes);
+    // (original, the signed message inside, rounds, content provider)
+    for (original, inside, rounds, contents) in [
+        (&signed, &signed, 0, None),
+        (&enc, &signed, 1, None),
+        (&enc, &signed, 1, aes),
+        (&large_enc, &large, 1, None),
+        (&large_enc, &large, 2, aes),
+    ] {
         let mut with_key = ctx();
         add_recipient_key(&mut with_key, &bob);
         let sync = make_receipt(
@@ -303,22 +351,22 @@ fn a_key_held_elsewhere_returns_the_receipt_the_key_returns() {
             &mut SeededRng::new(2),
         )
         .unwrap();
-        let (held, asked) = receipt_held_elsewhere(original, &decrypt, &sign);
+        let (held, asked) = receipt_held_elsewhere(original, &decrypt, &sign, contents);
         assert_eq!(asked, rounds);
         let held = held.unwrap();
         assert_eq!(held, sync);
-        let rr = verify(&held.message, &ctx_with(&signed));
+        let rr = verify(&held.message, &ctx_with(inside));
         assert!(rr.valid, "{:?}", rr.problems);
         assert!(rr.receipt.unwrap().verified);
     }
     // Without an answer the encrypted original does not verify: refused, never signed.
     let never = |_: &SignRequest| -> Vec<u8> { panic!("nothing may be signed") };
     let no_answer = |_: &DecryptRequest| Err(smime::Error::DecryptFailed("locked".into()));
-    let (r, _) = receipt_held_elsewhere(&enc, &no_answer, &never);
+    let (r, _) = receipt_held_elsewhere(&enc, &no_answer, &never, None);
     refused(r.map(|r| r.message), "receipt-refused-invalid");
     // A holder answering with garbage (another key's secret): the same refusal.
     let garbage = |_: &DecryptRequest| Ok(Zeroizing::new(vec![7u8; 32]));
-    let (r, _) = receipt_held_elsewhere(&enc, &garbage, &never);
+    let (r, _) = receipt_held_elsewhere(&enc, &garbage, &never, None);
     refused(r.map(|r| r.message), "receipt-refused-invalid");
     // A message encrypted to another recipient asks bob's key nothing and is refused.
     let carols = smime::encrypt_message(
@@ -328,7 +376,7 @@ fn a_key_held_elsewhere_returns_the_receipt_the_key_returns() {
         &mut SeededRng::new(14),
     )
     .unwrap();
-    let (r, asked) = receipt_held_elsewhere(&carols, &decrypt, &never);
+    let (r, asked) = receipt_held_elsewhere(&carols, &decrypt, &never, None);
     assert_eq!(asked, 0);
     refused(r.map(|r| r.message), "receipt-refused-invalid");
     // A message that asks for no receipt: refused before anything is signed.
@@ -339,17 +387,17 @@ fn a_key_held_elsewhere_returns_the_receipt_the_key_returns() {
         &mut SeededRng::new(15),
     )
     .unwrap();
-    let (r, _) = receipt_held_elsewhere(&plain, &decrypt, &never);
+    let (r, _) = receipt_held_elsewhere(&plain, &decrypt, &never, None);
     refused(r.map(|r| r.message), "receipt-refused-not-requested");
     // A signature by another key answering for bob's certificate never leaves the core.
     let mallory = pki().signer("mallory");
     let wrong_sign = |q: &SignRequest| {
         sign_with_key(&mallory.key, q, &mut SeededRng::new(16)).unwrap_or_default()
     };
-    let (r, _) = receipt_held_elsewhere(&signed, &decrypt, &wrong_sign);
+    let (r, _) = receipt_held_elsewhere(&signed, &decrypt, &wrong_sign, None);
     refused(r.map(|r| r.message), "signer-key-invalid");
     let zeros = |_: &SignRequest| vec![0u8; 64];
-    let (r, _) = receipt_held_elsewhere(&signed, &decrypt, &zeros);
+    let (r, _) = receipt_held_elsewhere(&signed, &decrypt, &zeros, None);
     refused(r.map(|r| r.message), "signer-key-invalid");
 }
 

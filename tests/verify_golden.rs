@@ -372,7 +372,9 @@ fn stepped(
         match verify_message_step(raw, ctx) {
             Err(e) => return (serde_json::json!({ "error": e.code() }), asked),
             Ok(VerifyStep::Done(v)) => return (serde_json::to_value(&v.report).unwrap(), asked),
-            Ok(VerifyStep::Decrypt(_)) => panic!("no key is held outside the core here"),
+            Ok(VerifyStep::Decrypt(_) | VerifyStep::DecryptContent(_)) => {
+                panic!("no key is held outside the core here")
+            }
             Ok(VerifyStep::Check(round)) => {
                 asked += round.requests().len();
                 let answers: Vec<bool> = round.requests().iter().map(answer).collect();
@@ -462,7 +464,9 @@ fn stepped_with_digests(
         match step {
             Err(e) => return (serde_json::json!({ "error": e.code() }), claims),
             Ok(VerifyStep::Done(v)) => return (serde_json::to_value(&v.report).unwrap(), claims),
-            Ok(VerifyStep::Decrypt(_)) => panic!("no key is held outside the core here"),
+            Ok(VerifyStep::Decrypt(_) | VerifyStep::DecryptContent(_)) => {
+                panic!("no key is held outside the core here")
+            }
             Ok(VerifyStep::Check(round)) => {
                 claims += round.digest_claims().len();
                 let answers: Vec<bool> = round.requests().iter().map(provider).collect();

@@ -256,22 +256,27 @@ fn sign_then_verify_and_tampering() {
     );
 }
 
+/// The draft with about 140 KiB of body ("northern" on every line), clear-signed by the
+/// drafter.
+fn large_signed_draft() -> String {
+    let line = "Move at dawn by the northern road.\r\n";
+    let big = DRAFT.replace("Move at dawn.\r\n", &line.repeat(4000));
+    let signed = mmhs::wasm::sign(
+        JsValue::from_str(&big),
+        key_use(&pki::get().drafter),
+        Some(js(&format!("{{\"signingTime\": \"{AT}\"}}"))),
+    )
+    .expect("sign");
+    String::from_utf8(bytes_of(&signed)).expect("ASCII")
+}
+
 /// `verifyAsync` of a message whose signed content is large enough for SubtleCrypto's
 /// `digest` (the walk runs while Chromium hashes, taking each signed messageDigest for the
 /// digest until Chromium's answer confirms it): the report `verify` gives; content altered
 /// under its signature, early or late, is `message-digest-mismatch`.
 #[wasm_bindgen_test]
 async fn verify_async_walks_while_the_browser_hashes() {
-    let p = pki::get();
-    let line = "Move at dawn by the northern road.\r\n";
-    let big = DRAFT.replace("Move at dawn.\r\n", &line.repeat(4000));
-    let signed = mmhs::wasm::sign(
-        JsValue::from_str(&big),
-        key_use(&p.drafter),
-        Some(js(&format!("{{\"signingTime\": \"{AT}\"}}"))),
-    )
-    .expect("sign");
-    let text = String::from_utf8(bytes_of(&signed)).expect("ASCII");
+    let text = large_signed_draft();
     let late = text.rfind("northern").expect("the body");
     let mut altered_late = text.clone();
     altered_late.replace_range(late..late + 8, "southern");
@@ -295,6 +300,54 @@ async fn verify_async_walks_while_the_browser_hashes() {
                 problems.contains("message-digest-mismatch"),
                 "{what}: {problems}"
             );
+        }
+    }
+}
+
+/// `verifyAsync` of a large signed-then-encrypted message with the unlocked key in Chromium:
+/// the browser decrypts the content and hashes the signed content inside it between the
+/// walks; the report and content are those `verify` gives with the key, as signed and with
+/// the signed content altered before encryption.
+#[wasm_bindgen_test]
+async fn verify_async_of_encrypted_mail_has_the_browser_decrypt_and_hash() {
+    let p = pki::get();
+    let officer = mmhs::wasm::unlock_key(key_use(&p.officer))
+        .await
+        .expect("unlock");
+    let text = large_signed_draft();
+    let stringify = |v: &JsValue| String::from(js_sys::JSON::stringify(v).expect("JSON"));
+    let opts = |with_key: bool| {
+        let mut o = serde_json::json!({ "trustAnchors": [p.ca], "at": AT, "withContent": true });
+        if with_key {
+            o["decryptionKey"] =
+                serde_json::json!({ "pkcs8": p.officer.key, "certificate": p.officer.cert });
+        }
+        js(&o.to_string())
+    };
+    for (what, message) in [
+        ("as signed", text.clone()),
+        ("altered", text.replacen("northern", "southern", 1)),
+    ] {
+        for gcm in [false, true] {
+            let enc = mmhs::wasm::encrypt(
+                JsValue::from_str(&message),
+                js(&serde_json::json!([p.officer.cert]).to_string()),
+                Some(js(&format!("{{\"gcm\": {gcm}}}"))),
+            )
+            .expect("encrypt");
+            let sync = mmhs::wasm::verify(enc.clone(), opts(true)).expect("verify");
+            let async_ = mmhs::wasm::verify_async(enc, opts(false), Some(officer.clone()))
+                .await
+                .expect("verifyAsync");
+            let report = |v: &JsValue| stringify(&get(v, "report"));
+            assert_eq!(report(&async_), report(&sync), "{what} gcm={gcm}");
+            assert_eq!(
+                bytes_of(&get(&async_, "content")),
+                bytes_of(&get(&sync, "content")),
+                "{what} gcm={gcm}"
+            );
+            let valid = get(&get(&async_, "report"), "valid").as_bool();
+            assert_eq!(valid, Some(what == "as signed"), "{what} gcm={gcm}");
         }
     }
 }

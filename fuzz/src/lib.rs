@@ -81,7 +81,7 @@ pub fn verify_with_digests_after_the_walk(
                 return Ok(v.report);
             }
         }
-        VerifyStep::Decrypt(_) => {}
+        VerifyStep::Decrypt(_) | VerifyStep::DecryptContent(_) => {}
     }
     verify_message_with_digests(raw, ctx, Some(&digests)).map(|v| v.report)
 }

@@ -437,19 +437,26 @@ pub fn decrypt_content_info(
     keys: &[(PrivateKey, Certificate)],
 ) -> Result<Decrypted, Error> {
     let certs: Vec<&Certificate> = keys.iter().map(|(_, c)| c).collect();
-    decrypt_content_info_with(der_or_ber, &certs, |ki, req| match keys.get(ki) {
-        Some((key, _)) => decrypt_with_key(key, req),
-        None => Err(Error::Malformed("key index out of range".into())),
-    })
+    decrypt_content_info_with(
+        der_or_ber,
+        &certs,
+        |ki, req| match keys.get(ki) {
+            Some((key, _)) => decrypt_with_key(key, req),
+            None => Err(Error::Malformed("key index out of range".into())),
+        },
+        decrypt_content_with_rust,
+    )
 }
 
 /// Decrypt one layer for `certs`, each request answered synchronously by `answer`
 /// (certificate index, request) — a private key, or answers its holder gave earlier
-/// (`key_operation::DecryptAnswers`).
+/// (`key_operation::DecryptAnswers`) — and the content by `content` (the pure-Rust
+/// provider, or a provider's earlier answer).
 pub(crate) fn decrypt_content_info_with(
     der_or_ber: &[u8],
     certs: &[&Certificate],
     mut answer: impl FnMut(usize, &DecryptRequest) -> Result<Zeroizing<Vec<u8>>, Error>,
+    mut content: impl FnMut(&ContentDecryptRequest<'_>) -> Result<Vec<u8>, Error>,
 ) -> Result<Decrypted, Error> {
     let mut d = Decryption::start(der_or_ber, certs)?;
     // Each round consumes one candidate, so this ends after at most one round per
@@ -457,8 +464,9 @@ pub(crate) fn decrypt_content_info_with(
     loop {
         let (ki, req) = d.request()?;
         let a = answer(ki, req);
-        if let Some(done) = d.resume(a)? {
-            return Ok(done);
+        if let Some(key) = d.resume_key(a)? {
+            let plaintext = content(&d.content_request(&key)?);
+            return d.finish_content(key, plaintext);
         }
     }
 }

@@ -445,12 +445,120 @@ pub type DecryptAnswer = Result<Zeroizing<Vec<u8>>, Error>;
 /// synchronous, sans-I/O path whatever holds the key. Answers are keyed by the whole request
 /// (ciphertext or ephemeral key) and the certificate index, so an answer is never used for
 /// another RecipientInfo; the core checks them as any other (`Decryption::resume`).
+///
+/// The bulk decryption of a layer's content can be answered by the provider too
+/// ([`Self::provider_decrypts_content`]): during a step ([`Self::recording_contents`]) a
+/// content request of at least [`CONTENT_ASK_MIN`] octets is recorded
+/// ([`Self::take_asked_contents`]) and answered ([`Self::add_content`]) before the next walk;
+/// outside a step, and for a legacy cipher, the core decrypts the content itself.
 #[derive(Clone, Default)]
 pub struct DecryptAnswers {
     /// The certificates of the keys that answer (their index is the request's).
     pub certificates: Vec<x509_cert::Certificate>,
     answers: Vec<(usize, DecryptRequest, DecryptAnswer)>,
     asked: std::sync::Arc<std::sync::Mutex<Vec<(usize, DecryptRequest)>>>,
+    contents: std::sync::Arc<std::sync::Mutex<ContentAnswers>>,
+}
+
+/// The content-decryption requests of [`DecryptAnswers`] and their answers.
+#[derive(Default)]
+struct ContentAnswers {
+    by_provider: bool,
+    recording: bool,
+    asked: Vec<ContentDecryptAsk>,
+    answers: Vec<(ContentDecryptAsk, ContentAnswer)>,
+}
+
+/// A provider's answer to a [`ContentDecryptAsk`]: the plaintext (or why the content did not
+/// decrypt) and its digests of ranges of that plaintext.
+pub type ContentAnswer = (Result<Vec<u8>, Error>, Vec<ContentDigest>);
+
+/// A provider's digest of octets `range` of a plaintext it answered
+/// ([`DecryptAnswers::add_content_with_digests`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentDigest {
+    /// The digest algorithm.
+    pub alg: DigestAlg,
+    /// The octets of the plaintext.
+    pub range: std::ops::Range<usize>,
+    /// The digest.
+    pub digest: Vec<u8>,
+}
+
+/// The smallest ciphertext whose decryption a step asks of the provider
+/// ([`DecryptAnswers::provider_decrypts_content`]): below it the core's own AES costs less than
+/// another round of the walk.
+pub const CONTENT_ASK_MIN: usize = 32 * 1024;
+
+/// A [`ContentDecryptRequest`] as recorded for the provider: owned, the whole ciphertext
+/// included, so that its answer is used for that very request and no other
+/// ([`DecryptAnswers::add_content`]).
+#[derive(Clone)]
+pub struct ContentDecryptAsk {
+    cipher: ContentDecryptCipher,
+    algorithm: spki::AlgorithmIdentifierOwned,
+    key: Zeroizing<Vec<u8>>,
+    ciphertext: Vec<u8>,
+    tag: Vec<u8>,
+    aad: Vec<u8>,
+}
+
+impl std::fmt::Debug for ContentDecryptAsk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentDecryptAsk")
+            .field("cipher", &self.cipher)
+            .field("len", &self.ciphertext.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ContentDecryptAsk {
+    fn of(req: &ContentDecryptRequest<'_>) -> Self {
+        ContentDecryptAsk {
+            cipher: req.cipher,
+            algorithm: req.algorithm.clone(),
+            key: Zeroizing::new(req.key.to_vec()),
+            ciphertext: req.ciphertext.to_vec(),
+            tag: req.tag.to_vec(),
+            aad: req.aad.to_vec(),
+        }
+    }
+
+    /// The request to answer.
+    pub fn request(&self) -> ContentDecryptRequest<'_> {
+        ContentDecryptRequest {
+            cipher: self.cipher,
+            algorithm: &self.algorithm,
+            key: &self.key,
+            ciphertext: &self.ciphertext,
+            tag: &self.tag,
+            aad: &self.aad,
+        }
+    }
+
+    /// Whether `req` is this very request: every field, every octet of the ciphertext.
+    fn is(&self, req: &ContentDecryptRequest<'_>) -> bool {
+        self.cipher == req.cipher
+            && self.algorithm == *req.algorithm
+            && self.key.as_slice() == req.key
+            && self.tag == req.tag
+            && self.aad == req.aad
+            && same_octets(&self.ciphertext, req.ciphertext)
+    }
+}
+
+/// `a == b`, compared a word at a time (a large ciphertext is compared once per walk; the
+/// octet-wise `memcmp` of wasm32 takes several times as long).
+fn same_octets(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let ((xa, ra), (xb, rb)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+    ra == rb
+        && xa
+            .iter()
+            .zip(xb)
+            .all(|(x, y)| u64::from_ne_bytes(*x) == u64::from_ne_bytes(*y))
 }
 
 impl std::fmt::Debug for DecryptAnswers {
@@ -502,6 +610,98 @@ impl DecryptAnswers {
         answer: Result<Zeroizing<Vec<u8>>, Error>,
     ) {
         self.answers.push((cert, req, answer));
+    }
+
+    /// The provider decrypts contents too: a step records the content requests
+    /// ([`Self::recording_contents`]) instead of decrypting them in the core.
+    pub fn provider_decrypts_content(&mut self) {
+        if let Ok(mut c) = self.contents.lock() {
+            c.by_provider = true;
+        }
+    }
+
+    /// Start a step: until the guard is dropped, an unanswered content request is recorded
+    /// (when [`Self::provider_decrypts_content`] was called) and fails for now.
+    pub fn recording_contents(&self) -> ContentRecording<'_> {
+        if let Ok(mut c) = self.contents.lock() {
+            c.recording = c.by_provider;
+        }
+        ContentRecording(self)
+    }
+
+    /// The answer to the content request `req`: the provider's (a copy: every walk after it
+    /// decrypts the layer again) with its digests of ranges of that plaintext
+    /// ([`Self::add_content_with_digests`]), or — during a step, for a request of at least
+    /// [`CONTENT_ASK_MIN`] octets in a cipher the provider has — `decrypt-failed` after
+    /// recording it; `None`: the core decrypts it itself.
+    pub fn content_answer(&self, req: &ContentDecryptRequest<'_>) -> Option<ContentAnswer> {
+        let Ok(mut c) = self.contents.lock() else {
+            return None;
+        };
+        if let Some((_, a)) = c.answers.iter().find(|(ask, _)| ask.is(req)) {
+            return Some(a.clone());
+        }
+        let worth_asking = req.ciphertext.len() >= CONTENT_ASK_MIN
+            && !matches!(req.cipher, ContentDecryptCipher::Legacy);
+        if !c.recording || !worth_asking {
+            return None;
+        }
+        if !c.asked.iter().any(|ask| ask.is(req)) {
+            c.asked.push(ContentDecryptAsk::of(req));
+        }
+        let unanswered = Error::DecryptFailed(
+            "the provider has not answered this content decryption request".into(),
+        );
+        Some((Err(unanswered), Vec::new()))
+    }
+
+    /// The content requests recorded and not answered since the last call.
+    pub fn take_asked_contents(&self) -> Vec<ContentDecryptAsk> {
+        self.contents
+            .lock()
+            .map(|mut c| std::mem::take(&mut c.asked))
+            .unwrap_or_default()
+    }
+
+    /// Record the provider's answer to `ask` (the plaintext, or why the content did not
+    /// decrypt); the core checks it against the ciphertext as any other
+    /// (`enveloped::Decryption::finish_content`).
+    pub fn add_content(&mut self, ask: ContentDecryptAsk, answer: Result<Vec<u8>, Error>) {
+        self.add_content_with_digests(ask, answer, Vec::new());
+    }
+
+    /// [`Self::add_content`] with the provider's digests of ranges of the plaintext (for a
+    /// signed entity inside: `verify::digest_ranges` of the plaintext): the walk uses them
+    /// for content that is exactly such a range of this plaintext as answered, octet for
+    /// octet ([`Self::content_answer`]).
+    pub fn add_content_with_digests(
+        &mut self,
+        ask: ContentDecryptAsk,
+        answer: Result<Vec<u8>, Error>,
+        digests: Vec<ContentDigest>,
+    ) {
+        let digests = match &answer {
+            Ok(plain) => digests
+                .into_iter()
+                .filter(|d| d.range.end <= plain.len() && d.digest.len() == d.alg.output_len())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if let Ok(mut c) = self.contents.lock() {
+            c.answers.push((ask, (answer, digests)));
+        }
+    }
+}
+
+/// Ends a recording step of content requests when dropped
+/// ([`DecryptAnswers::recording_contents`]).
+pub struct ContentRecording<'a>(&'a DecryptAnswers);
+
+impl Drop for ContentRecording<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut c) = self.0.contents.lock() {
+            c.recording = false;
+        }
     }
 }
 

@@ -13,7 +13,8 @@
 //! eContent, a message with bare LF line ends) is hashed in the core as before, so the report
 //! is the same with or without answers.
 
-use std::cell::RefCell;
+use std::borrow::Cow;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::ops::Range;
 
 use super::walk::{signed_parts, MAX_MESSAGE_SIZE};
@@ -65,6 +66,26 @@ pub struct DigestAnswers<'a> {
     /// During a recording step ([`Self::recording`]): the digests the walk took from
     /// messageDigest attributes for expected ranges.
     claims: RefCell<Option<Vec<DigestClaim>>>,
+    /// What an earlier walk of the same message learnt of it: that it is in canonical form,
+    /// and the outermost layer's body decoded ([`Self::decoded_body`]).
+    seen: Seen,
+}
+
+/// [`DigestAnswers::seen`].
+#[derive(Clone, Default, PartialEq, Eq)]
+struct Seen {
+    canonical: Cell<bool>,
+    /// (where the body lies in the message, its transfer encoding, the decoded octets).
+    decoded: OnceCell<(Range<usize>, Option<String>, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Seen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seen")
+            .field("canonical", &self.canonical.get())
+            .field("decoded", &self.decoded.get().map(|(r, _, d)| (r, d.len())))
+            .finish()
+    }
 }
 
 /// A digest the walk took from a SignerInfo's messageDigest attribute for a range whose
@@ -102,6 +123,59 @@ impl<'a> DigestAnswers<'a> {
             answers: Vec::new(),
             expected: Vec::new(),
             claims: RefCell::new(None),
+            seen: Seen::default(),
+        }
+    }
+
+    /// Whether an earlier walk found `raw` — the very message of these answers — in
+    /// canonical form ([`Self::found_canonical`]).
+    pub(crate) fn known_canonical(&self, raw: &[u8]) -> bool {
+        std::ptr::eq(self.raw, raw) && self.seen.canonical.get()
+    }
+
+    /// A walk found `raw` in canonical form (nothing to copy).
+    pub(crate) fn found_canonical(&self, raw: &[u8]) {
+        if std::ptr::eq(self.raw, raw) {
+            self.seen.canonical.set(true);
+        }
+    }
+
+    /// The outermost layer's body `body`, a range of the very message `raw`, decoded from its
+    /// transfer encoding `cte` by `decode` — once: a later walk of the same message (a
+    /// provider's answers between walks, `super::verify_message_step`) gets the same octets
+    /// without decoding them again. Any other body is decoded each time.
+    pub(crate) fn decoded_body<E>(
+        &self,
+        raw: &[u8],
+        body: &[u8],
+        cte: Option<&str>,
+        decode: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Cow<'_, [u8]>, E> {
+        let Some(at) = self.range_of(raw, body) else {
+            return decode().map(Cow::Owned);
+        };
+        let same =
+            |(r, c, _): &(Range<usize>, Option<String>, Vec<u8>)| *r == at && c.as_deref() == cte;
+        if let Some(kept) = self.seen.decoded.get() {
+            return match same(kept) {
+                true => Ok(Cow::Borrowed(&kept.2)),
+                false => decode().map(Cow::Owned),
+            };
+        }
+        let d = decode()?;
+        let kept = self
+            .seen
+            .decoded
+            .get_or_init(|| (at, cte.map(str::to_owned), d));
+        Ok(Cow::Borrowed(&kept.2))
+    }
+
+    /// Answers already given for the message `raw` (the digests of a decrypted layer's
+    /// plaintext, `DecryptAnswers::content_digests`, for that very plaintext).
+    pub(crate) fn answered(raw: &'a [u8], answers: Vec<(DigestRange, Vec<u8>)>) -> Self {
+        DigestAnswers {
+            answers,
+            ..DigestAnswers::new(raw)
         }
     }
 

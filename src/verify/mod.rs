@@ -54,7 +54,10 @@ use x509_cert::Certificate;
 use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
-use crate::smime::key_operation::{decrypt_with_key, DecryptAnswers, DecryptRequest};
+use crate::smime::key_operation::{
+    decrypt_content_with_rust, decrypt_with_key, ContentAnswer, ContentDecryptAsk,
+    ContentDecryptRequest, DecryptAnswers, DecryptRequest,
+};
 use crate::smime::DecompressLimits;
 use crate::trust::{SignatureCheck, SignatureChecks};
 use zeroize::Zeroizing;
@@ -169,11 +172,25 @@ impl VerifyContext {
             )),
         }
     }
+
+    /// Decrypt a layer's content: from the provider's answer, with its digests of ranges of
+    /// it ([`DecryptAnswers::content_answer`]), or with the pure-Rust provider.
+    pub(crate) fn answer_content(&self, req: &ContentDecryptRequest<'_>) -> ContentAnswer {
+        match self
+            .decryption_answers
+            .as_ref()
+            .and_then(|a| a.content_answer(req))
+        {
+            Some(answer) => answer,
+            None => (decrypt_content_with_rust(req), Vec::new()),
+        }
+    }
 }
 
 /// How many times [`verify_message_step`] may ask for answers in one verification: one
-/// round per encrypted layer and RecipientInfo tried, bounded like the layers themselves.
-pub const MAX_DECRYPT_ROUNDS: usize = 2 * DEFAULT_MAX_DEPTH;
+/// round per encrypted layer and RecipientInfo tried, and one per layer's content, bounded
+/// like the layers themselves.
+pub const MAX_DECRYPT_ROUNDS: usize = 3 * DEFAULT_MAX_DEPTH;
 
 /// One step of [`verify_message`] with keys held outside the core
 /// ([`VerifyContext::decryption_answers`]) or signature values checked outside it
@@ -186,6 +203,9 @@ pub enum VerifyStep {
     /// Decryption requests to answer ([`DecryptAnswers::add`]) before verifying again:
     /// (index into `decryption_answers.certificates`, request).
     Decrypt(Vec<(usize, DecryptRequest)>),
+    /// Contents to decrypt ([`DecryptAnswers::add_content`]) before verifying again, when
+    /// the provider decrypts contents ([`DecryptAnswers::provider_decrypts_content`]).
+    DecryptContent(Vec<ContentDecryptAsk>),
     /// Signature values the walk took as valid, and content digests it took from the
     /// signed messageDigest attributes, until the provider answers them
     /// ([`SignatureRound::finish`]).
@@ -265,7 +285,12 @@ pub fn verify_message_step_with_digests(
         .as_ref()
         .map(SignatureChecks::recording);
     let recording_digests = digests.map(DigestAnswers::recording);
+    let recording_contents = ctx
+        .decryption_answers
+        .as_ref()
+        .map(DecryptAnswers::recording_contents);
     let verified = verify_message_with_digests(raw, ctx, digests);
+    drop(recording_contents);
     let digest_claims = recording_digests
         .as_ref()
         .map(DigestRecording::claims)
@@ -283,8 +308,15 @@ pub fn verify_message_step_with_digests(
         .as_ref()
         .map(DecryptAnswers::take_asked)
         .unwrap_or_default();
+    let contents = ctx
+        .decryption_answers
+        .as_ref()
+        .map(DecryptAnswers::take_asked_contents)
+        .unwrap_or_default();
     Ok(if !asked.is_empty() {
         VerifyStep::Decrypt(asked)
+    } else if !contents.is_empty() {
+        VerifyStep::DecryptContent(contents)
     } else if !requests.is_empty() || !digest_claims.is_empty() {
         VerifyStep::Check(SignatureRound {
             verified: Box::new(verified),

@@ -14,6 +14,7 @@ use crate::asn1::oid::ID_COMPRESSED_DATA;
 use crate::report::{Layer, VerifyReport};
 use crate::smime::compressed::{decompress_body, decompress_content_info};
 use crate::smime::enveloped::{decrypt_content_info_with, EncryptedKind};
+use crate::smime::key_operation::ContentDigest;
 
 /// Problem codes of this module (documented in `docs/report.md`).
 pub(crate) mod codes {
@@ -75,21 +76,32 @@ fn error_problem(report: &mut VerifyReport, index: usize, e: &Error, key_count: 
 /// Decrypt the EnvelopedData / AuthEnvelopedData ContentInfo `der` (the layer has already
 /// been pushed as `report.layers[index]`). A CompressedData carried directly as the
 /// encrypted content type (RFC 3274 §1.1 nesting without MIME) is inflated too and reported
-/// as a further `compressed` layer. Returns the content (a MIME entity) or `None` after
-/// recording the problem.
+/// as a further `compressed` layer. Returns the content (a MIME entity) — with the
+/// provider's digests of ranges of it when it is the provider's plaintext as answered
+/// ([`VerifyContext::answer_content`]) — or `None` after recording the problem.
 pub(crate) fn decrypt_layer(
     report: &mut VerifyReport,
     index: usize,
     der: &[u8],
     ctx: &VerifyContext,
-) -> Option<Vec<u8>> {
+) -> Option<(Vec<u8>, Vec<ContentDigest>)> {
     let certs = ctx.decryption_certificates();
     if certs.is_empty() {
         record_recipients(report, index, der, ctx, None);
         error_problem(report, index, &Error::DecryptNoRecipient(String::new()), 0);
         return None;
     }
-    let d = match decrypt_content_info_with(der, &certs, |i, req| ctx.answer_decryption(i, req)) {
+    let mut provider_digests = Vec::new();
+    let d = match decrypt_content_info_with(
+        der,
+        &certs,
+        |i, req| ctx.answer_decryption(i, req),
+        |req| {
+            let (answer, digests) = ctx.answer_content(req);
+            provider_digests = digests;
+            answer
+        },
+    ) {
         Ok(d) => d,
         Err(e) => {
             record_recipients(report, index, der, ctx, None);
@@ -123,9 +135,11 @@ pub(crate) fn decrypt_layer(
             }
         };
         report.layers.push(Layer::Compressed);
-        return decompress_layer(report, report.layers.len() - 1, &ci, ctx);
+        return decompress_layer(report, report.layers.len() - 1, &ci, ctx)
+            .map(|c| (c, Vec::new()));
     }
-    Some(d.content)
+    // `finish_content` hands the answer on as it is: the digests are of these very octets.
+    Some((d.content, provider_digests))
 }
 
 /// Inflate the CompressedData ContentInfo `der` (layer `index`, already pushed).

@@ -26,7 +26,9 @@ use crate::fields::address;
 use crate::mime::entity::{self, fields, split};
 use crate::report::{Problem, ReceiptReport, ReceiptsFrom, SignatureReport, VerifyReport};
 use crate::rng::CryptoRng;
-use crate::smime::key_operation::{sign_with_key, DecryptAnswers, DecryptRequest, SignRequest};
+use crate::smime::key_operation::{
+    sign_with_key, ContentAnswer, ContentDecryptAsk, DecryptAnswers, DecryptRequest, SignRequest,
+};
 use crate::smime::receipt::{begin_signed_receipt, msg_sig_digest, Receipt};
 use crate::smime::receipt_request::{rfc822_names, ReceiptRequest};
 use crate::smime::signed_build::PendingSignedData;
@@ -431,7 +433,8 @@ pub fn make_receipt<R: CryptoRng + ?Sized>(
 /// A signed receipt made with a key held outside the core (a WebCrypto `CryptoKey`): the
 /// same decision as [`make_receipt`], in steps. [`Self::step`] verifies the original; while
 /// an encrypted layer needs the key, it returns the decryption requests
-/// ([`ReceiptStep::Decrypt`], answered with [`Self::answer`]), at most
+/// ([`ReceiptStep::Decrypt`], answered with [`Self::answer`]) — and, when the provider
+/// decrypts contents, the content requests ([`ReceiptStep::DecryptContent`]) —, at most
 /// [`super::MAX_DECRYPT_ROUNDS`] times — after that an unanswered layer stays closed and the
 /// receipt is refused as for any message that does not verify; then the receipt to sign
 /// ([`ReceiptStep::Sign`]).
@@ -451,6 +454,10 @@ pub enum ReceiptStep {
     /// Decryption requests for the held key: (index into the context's
     /// `decryption_answers.certificates`, request).
     Decrypt(Vec<(usize, DecryptRequest)>),
+    /// Contents to decrypt, when the provider decrypts contents
+    /// ([`ReceiptInProgress::provider_decrypts_content`], answered with
+    /// [`ReceiptInProgress::answer_content`]).
+    DecryptContent(Vec<ContentDecryptAsk>),
     /// The receipt is to be returned: its signature is to be made.
     Sign(Box<PendingReceipt>),
 }
@@ -481,6 +488,15 @@ impl<'a> ReceiptInProgress<'a> {
     /// open, or the receipt to sign (or its refusal).
     pub fn step(&mut self) -> Result<ReceiptStep, Error> {
         self.rounds += 1;
+        let last = self.rounds >= super::MAX_DECRYPT_ROUNDS;
+        // Until the last round, a large content is asked of the provider (when it decrypts
+        // contents); in the last the walk decrypts it.
+        let recording = self
+            .ctx
+            .decryption_answers
+            .as_ref()
+            .filter(|_| !last)
+            .map(DecryptAnswers::recording_contents);
         let decided = decide(
             self.original,
             &self.ctx,
@@ -488,6 +504,7 @@ impl<'a> ReceiptInProgress<'a> {
             &self.chain,
             &self.opts,
         );
+        drop(recording);
         // A layer the held key was asked to open failed for now: answer, then decide again.
         let asked = self
             .ctx
@@ -495,10 +512,36 @@ impl<'a> ReceiptInProgress<'a> {
             .as_ref()
             .map(DecryptAnswers::take_asked)
             .unwrap_or_default();
-        if !asked.is_empty() && self.rounds < super::MAX_DECRYPT_ROUNDS {
+        let contents = self
+            .ctx
+            .decryption_answers
+            .as_ref()
+            .map(DecryptAnswers::take_asked_contents)
+            .unwrap_or_default();
+        if !asked.is_empty() && !last {
             return Ok(ReceiptStep::Decrypt(asked));
         }
+        if !contents.is_empty() && !last {
+            return Ok(ReceiptStep::DecryptContent(contents));
+        }
         decided.map(|p| ReceiptStep::Sign(Box::new(p)))
+    }
+
+    /// The provider decrypts large contents too ([`ReceiptStep::DecryptContent`];
+    /// `DecryptAnswers::provider_decrypts_content`).
+    pub fn provider_decrypts_content(&mut self) {
+        if let Some(a) = self.ctx.decryption_answers.as_mut() {
+            a.provider_decrypts_content();
+        }
+    }
+
+    /// Record the provider's answer to a request of [`ReceiptStep::DecryptContent`] (the
+    /// plaintext or why it did not decrypt, and its digests of ranges of it;
+    /// `DecryptAnswers::add_content_with_digests`).
+    pub fn answer_content(&mut self, ask: ContentDecryptAsk, answer: ContentAnswer) {
+        if let Some(a) = self.ctx.decryption_answers.as_mut() {
+            a.add_content_with_digests(ask, answer.0, answer.1);
+        }
     }
 
     /// Record the key holder's answer to a request of [`ReceiptStep::Decrypt`] (an `Err` when

@@ -29,7 +29,7 @@ use crate::smime::signed_verify::{
 };
 use crate::smime::signer_certificate::CertIndex;
 
-use super::digests::DigestAnswers;
+use super::digests::{DigestAnswers, DigestRange};
 use super::open::{decompress_layer, decompress_media, decrypt_layer};
 use super::receipt::ReceivedReceipt;
 use super::signers::{name_signers, signature_report};
@@ -293,12 +293,21 @@ fn walk_message<T>(
     } else {
         ctx.max_depth
     };
-    let canon = canonical_crlf(raw);
+    let canon = match digests {
+        Some(a) if a.known_canonical(raw) => Cow::Borrowed(raw),
+        _ => canonical_crlf(raw),
+    };
+    if let (Some(a), Cow::Borrowed(_)) = (digests, &canon) {
+        a.found_canonical(raw);
+    }
     // The outer header section, read once: the first layer's fields, the gateway and
     // authentication-results fields, and the cross-layer checks all read it.
     let outer = OuterHeader::read(&canon);
     let mut w = Walk::new(ctx, ctx.cancel.clone());
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
+    // The provider's digests of ranges of `current`, when it is octet for octet a plaintext
+    // the provider decrypted (`DecryptAnswers::content_digests`).
+    let mut current_digests: Vec<(DigestRange, Vec<u8>)> = Vec::new();
     let mut depth = 0usize;
     loop {
         // Each layer is bounded work; the flag set while one ran is seen before the next
@@ -314,6 +323,7 @@ fn walk_message<T>(
             break;
         }
         depth += 1;
+        let mut plaintext_digests = Vec::new();
         let (header, body) = split(&current);
         let fs: Cow<'_, [entity::Field<'_>]> = if depth == 1 {
             Cow::Borrowed(&outer.fields)
@@ -325,8 +335,17 @@ fn walk_message<T>(
         let next: Option<Vec<u8>> = match ct.mime.as_str() {
             "multipart/signed" => match signed_parts(&ct, body) {
                 Ok((content, der)) => {
+                    let nested;
+                    let digests = if depth == 1 {
+                        digests
+                    } else {
+                        nested =
+                            DigestAnswers::answered(&current, std::mem::take(&mut current_digests));
+                        Some(&nested)
+                    };
+                    let buffer: &[u8] = if depth == 1 { raw } else { &current };
                     let mut cache = digests
-                        .map(|a| a.for_content(raw, content))
+                        .map(|a| a.for_content(buffer, content))
                         .unwrap_or_default();
                     let next = w.signed_layer(&der, Some(content), &mut cache);
                     if let Some(a) = digests {
@@ -352,7 +371,12 @@ fn walk_message<T>(
                 }
             },
             "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
-                match entity::decode_transfer(body, cte.as_deref()) {
+                let decode = || entity::decode_transfer(body, cte.as_deref());
+                let decoded = match digests {
+                    Some(a) if depth == 1 => a.decoded_body(raw, body, cte.as_deref(), decode),
+                    _ => decode().map(Cow::Owned),
+                };
+                match decoded {
                     Err(e) => {
                         w.problem("mime-malformed", e);
                         None
@@ -372,7 +396,10 @@ fn walk_message<T>(
                                 let index = w.report.layers.len() - 1;
                                 let out = decrypt_layer(&mut w.report, index, &der, ctx);
                                 w.encrypted |= out.is_some();
-                                out
+                                out.map(|(content, digests)| {
+                                    plaintext_digests = digests;
+                                    content
+                                })
                             }
                             Ok(k) if k == ID_COMPRESSED_DATA => {
                                 w.report.layers.push(Layer::Compressed);
@@ -420,9 +447,24 @@ fn walk_message<T>(
         };
         match next {
             Some(n) => {
+                current_digests = Vec::new();
                 current = Cow::Owned(match canonical_crlf(&n) {
                     Cow::Owned(c) => c,
-                    Cow::Borrowed(_) => n,
+                    Cow::Borrowed(_) => {
+                        // The digests are of these very octets only while they stay as
+                        // decrypted (a canonical copy is other octets).
+                        current_digests = std::mem::take(&mut plaintext_digests)
+                            .into_iter()
+                            .map(|d| {
+                                let range = DigestRange {
+                                    alg: d.alg,
+                                    range: d.range,
+                                };
+                                (range, d.digest)
+                            })
+                            .collect();
+                        n
+                    }
                 })
             }
             None => break,

@@ -698,7 +698,8 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
 /// `verify` with the decryption key held outside the core (`AsyncKey`, third argument; the
 /// request's own `decryptionKey` works as with `verify`): the walk is the same, its
 /// decryption requests are answered by WebCrypto or the key's callback between rounds
-/// (`verify::verify_message_step`), so the report is the one `verify` gives with the key.
+/// (`verify::verify_message_step`), and a large layer's content decrypted by SubtleCrypto, so
+/// the report is the one `verify` gives with the key.
 #[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyReport | VerifiedContent>")]
 pub async fn verify_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
@@ -733,8 +734,9 @@ pub async fn verify_receipt_async(
 }
 
 /// Verify `raw` in `ctx`, answering the walk's decryption requests with `key` (an
-/// `AsyncKey`, when given) between rounds, at most `MAX_DECRYPT_ROUNDS` times; a layer still
-/// unanswered after that is reported as the walk reports a key that does not open it.
+/// `AsyncKey`, when given) and its content requests with SubtleCrypto between rounds, at most
+/// `MAX_DECRYPT_ROUNDS` times; a layer still unanswered after that is reported as the walk
+/// reports a key that does not open it.
 async fn verified_with_held_key(
     raw: &[u8],
     mut ctx: crate::verify::VerifyContext,
@@ -745,6 +747,11 @@ async fn verified_with_held_key(
     if let Some(k) = &key {
         let (cert, chain) = key_certificates(k)?;
         ctx.add_held_key(&cert, &chain);
+    }
+    // The contents of the layers the key opens are decrypted by SubtleCrypto between walks,
+    // as `decryptAsync` decrypts them (a small one, or a legacy cipher, by the walk).
+    if let Some(a) = ctx.decryption_answers.as_mut() {
+        a.provider_decrypts_content();
     }
     // The signed content's digests by WebCrypto where it lies in the message (one pass each,
     // no copy), begun before the walk, which runs while SubtleCrypto hashes: the first walk
@@ -769,6 +776,16 @@ async fn verified_with_held_key(
         let asked = match step.map_err(smime_err)? {
             VerifyStep::Done(v) => return Ok(*v),
             VerifyStep::Decrypt(asked) => asked,
+            VerifyStep::DecryptContent(asked) => {
+                let Some(answers) = ctx.decryption_answers.as_mut() else {
+                    break;
+                };
+                for ask in asked {
+                    let (plain, digests) = content_answer(&ask).await?;
+                    answers.add_content_with_digests(ask, plain, digests);
+                }
+                continue;
+            }
             VerifyStep::Check(round) => {
                 // The signature values are checked while SubtleCrypto still hashes.
                 let answers = check_signatures(round.requests()).await;
@@ -792,6 +809,44 @@ async fn verified_with_held_key(
     // outside a step, signature values the provider did not confirm are verified in Rust.
     settle_digests(&mut digests, &mut hashing).await;
     crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
+}
+
+/// Answer a content request of the walk: SubtleCrypto's plaintext (`decryptAsync`'s content
+/// decryption) and its digests of the signed content inside it.
+async fn content_answer(
+    ask: &crate::smime::key_operation::ContentDecryptAsk,
+) -> Result<crate::smime::key_operation::ContentAnswer, JsValue> {
+    let plain = super::webcrypto_content::decrypt_content(&ask.request())
+        .await?
+        .map(Plaintext::into_vec);
+    let digests = match &plain {
+        Ok(p) => plaintext_digests(p).await,
+        Err(_) => Vec::new(),
+    };
+    Ok((plain, digests))
+}
+
+/// SubtleCrypto's digests of the signed content inside a decrypted plaintext, where it lies
+/// in it (`verify::digest_ranges`: the first body part of a multipart/signed); a digest it
+/// does not give is computed by the walk.
+async fn plaintext_digests(plain: &[u8]) -> Vec<crate::smime::key_operation::ContentDigest> {
+    let mut pending = Vec::new();
+    for r in crate::verify::digest_ranges(plain) {
+        if let Some(Ok(d)) = r.request(plain).map(|q| start_digest(&q)) {
+            pending.push((r, d));
+        }
+    }
+    let mut out = Vec::with_capacity(pending.len());
+    for (r, d) in pending {
+        if let Ok(digest) = d.answer().await {
+            out.push(crate::smime::key_operation::ContentDigest {
+                alg: r.alg,
+                range: r.range,
+                digest,
+            });
+        }
+    }
+    out
 }
 
 /// Wait for the digests SubtleCrypto is computing and add its answers; a digest it did not
@@ -828,6 +883,7 @@ pub async fn make_receipt_async(
     let clock = super::now()?;
     let ctx = v.context(clock).map_err(|e| js_error(&e))?;
     let mut receipt = o.begin(&raw, ctx, &cert, &chain, clock);
+    receipt.provider_decrypts_content();
     // `step` bounds the rounds (`verify::MAX_DECRYPT_ROUNDS`), then decides.
     loop {
         match receipt.step().map_err(|e| js_error(&e))? {
@@ -835,6 +891,12 @@ pub async fn make_receipt_async(
                 for (i, r) in asked {
                     let a = decrypt_request(&signer, &r).await?;
                     receipt.answer(i, r, a);
+                }
+            }
+            ReceiptStep::DecryptContent(asked) => {
+                for ask in asked {
+                    let a = content_answer(&ask).await?;
+                    receipt.answer_content(ask, a);
                 }
             }
             ReceiptStep::Sign(pending) => {

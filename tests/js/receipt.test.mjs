@@ -143,6 +143,39 @@ test('makeReceiptAsync: bob signs with his unlocked key (WebCrypto) what makeRec
   }
 });
 
+test('makeReceiptAsync and verifyReceiptAsync of a large encrypted original: WebCrypto decrypts its content; the receipt and report of the sync exports', async () => {
+  const bob = await mmhs.unlockKey(users.bob);
+  const alice = await mmhs.unlockKey(users.alice);
+  const large = ORDER('a2').replace('Move at dawn.\r\n', 'Move at dawn by the northern road.\r\n'.repeat(4000));
+  const sent = mmhs.sign(large, users.alice, { signingTime: AT, receiptRequest: REQUEST });
+  const opts = { messageId: 'rct-a2@example.mil', date: AT };
+  const subtle = crypto.subtle;
+  const decrypt = subtle.decrypt;
+  let aes = 0;
+  subtle.decrypt = function (alg, ...rest) {
+    if (alg.name.startsWith('AES')) aes++;
+    return decrypt.call(this, alg, ...rest);
+  };
+  try {
+    for (const gcm of [false, true]) {
+      const enc = mmhs.encrypt(sent, [users.bob.certificate, users.alice.certificate], { gcm });
+      const sync = mmhs.makeReceipt(enc, users.bob, ctx, opts);
+      aes = 0;
+      const made = await mmhs.makeReceiptAsync(enc, bob, ctx, opts);
+      assert.equal(aes, 1, `gcm=${gcm}: the original's content decrypted by WebCrypto once`);
+      const head = (m) => Buffer.from(m).toString('utf8').split('\r\n\r\n')[0];
+      assert.equal(head(made.message), head(sync.message));
+      aes = 0;
+      const againstEnc = await mmhs.verifyReceiptAsync(made.message, enc, ctx, alice);
+      assert.equal(aes, 1, `gcm=${gcm}: the Sent copy's content decrypted by WebCrypto once`);
+      assert.deepEqual(againstEnc, mmhs.verifyReceipt(made.message, enc, { ...ctx, decryptionKey: users.alice }));
+      assert.equal(againstEnc.receipt.verified, true, JSON.stringify(againstEnc.problems));
+    }
+  } finally {
+    subtle.decrypt = decrypt;
+  }
+});
+
 test('makeReceiptAsync refuses what makeReceipt refuses, and a key that is not the certificate\'s', async () => {
   const bob = await mmhs.unlockKey(users.bob);
   const opts = { messageId: 'x@example.mil' };

@@ -226,6 +226,60 @@ test('verifyAsync with an unlocked decryption key gives the report verify gives 
   assert.deepEqual(await mmhs.verifyAsync(signed, { trustAnchors: [ca], at: AT }), mmhs.verify(signed, { trustAnchors: [ca], at: AT }));
 });
 
+test('verifyAsync decrypts a large content and hashes the signed content inside with WebCrypto: the report of verify with the key', async () => {
+  const opts = { trustAnchors: [ca], at: AT };
+  const large = (from) => message(from).replace('Hold the bridge.\r\n', 'Hold the bridge.\r\n' + `${'x'.repeat(76)}\r\n`.repeat(1500));
+  const subtle = crypto.subtle;
+  const [decrypt, digest] = [subtle.decrypt, subtle.digest];
+  const calls = { aes: 0, digest: 0 };
+  const counting = function (alg, ...rest) {
+    if (alg.name.startsWith('AES')) calls.aes++;
+    return decrypt.call(this, alg, ...rest);
+  };
+  subtle.decrypt = counting;
+  subtle.digest = function (...args) { calls.digest++; return digest.apply(this, args); };
+  try {
+    for (const name of ['eve', 'rosa']) {
+      const unlocked = await mmhs.unlockKey(users[name]);
+      const signer = { pkcs8: key('eve'), certificate: users.eve.certificate };
+      for (const detached of [true, false]) {
+        const signed = mmhs.sign(large('eve'), signer, { signingTime: AT, detached });
+        // As signed, and (clear-signed) with the signed content altered before encryption.
+        const altered = text(signed).replace('Hold the bridge.', 'Leave the bridge.');
+        for (const [m, valid] of detached ? [[signed, true], [altered, false]] : [[signed, true]]) {
+          for (const gcm of [false, true]) {
+            const enc = mmhs.encrypt(m, [users[name].certificate], { gcm });
+            const how = `${name} detached=${detached} gcm=${gcm} valid=${valid}`;
+            const sync = mmhs.verify(enc, { ...opts, decryptionKey: users[name] });
+            assert.equal(sync.valid, valid, how);
+            const before = { ...calls };
+            assert.deepEqual(await mmhs.verifyAsync(enc, opts, unlocked), sync, how);
+            assert.equal(calls.aes - before.aes, 1, `${how}: the content decrypted by WebCrypto once`);
+            if (detached) assert.ok(calls.digest > before.digest, `${how}: the signed content hashed by WebCrypto`);
+            const syncContent = mmhs.verify(enc, { ...opts, decryptionKey: users[name], withContent: true });
+            assert.deepEqual(await mmhs.verifyAsync(enc, { ...opts, withContent: true }, unlocked), syncContent, how);
+          }
+        }
+      }
+      // A provider whose AES answer differs from the content in its middle: the signed
+      // content is then not what was signed (its digest, WebCrypto's, does not match).
+      const enc = mmhs.encrypt(mmhs.sign(large('eve'), signer, { signingTime: AT, detached: true }), [users[name].certificate]);
+      subtle.decrypt = async function (alg, ...rest) {
+        const out = new Uint8Array(await decrypt.call(this, alg, ...rest));
+        if (alg.name.startsWith('AES')) out[out.length >> 1] ^= 1;
+        return out.buffer;
+      };
+      const lied = await mmhs.verifyAsync(enc, opts, unlocked);
+      subtle.decrypt = counting;
+      assert.equal(lied.valid, false);
+      assert.ok(lied.problems.some((p) => p.code === 'message-digest-mismatch'), JSON.stringify(lied.problems));
+    }
+  } finally {
+    subtle.decrypt = decrypt;
+    subtle.digest = digest;
+  }
+});
+
 test('verifyAsync checks signature values with WebCrypto and gives the report of verify, forged or not', async () => {
   const opts = { trustAnchors: [ca], at: AT };
   // The signature value of a multipart/signed message, its last octet changed.
