@@ -19,9 +19,27 @@ fn rng() -> mmhs::rng::SystemRng {
 }
 
 /// A ContentInfo decrypted by a `Decryption` it is handed to (`start_owned`), answered by
-/// the user's key.
+/// the user's key. On the way, every prefix of it gives the request the whole gives, or
+/// none (`Decryption::early_request`), and the whole gives it.
 fn decrypt_handed_over(der_or_ber: Vec<u8>, user: &User) -> Vec<u8> {
-    let mut d = smime::Decryption::start_owned(der_or_ber, &[&user.cert]).unwrap();
+    let certs = [&user.cert];
+    let first = smime::Decryption::start(&der_or_ber, &certs)
+        .unwrap()
+        .request()
+        .map(|(i, r)| (i, r.clone()))
+        .unwrap();
+    assert_eq!(
+        smime::Decryption::early_request(&der_or_ber, &certs),
+        Some(first.clone())
+    );
+    for len in 0..der_or_ber.len() {
+        let early = smime::Decryption::early_request(&der_or_ber[..len], &certs);
+        assert!(
+            early.is_none() || early == Some(first.clone()),
+            "prefix of {len}"
+        );
+    }
+    let mut d = smime::Decryption::start_owned(der_or_ber, &certs).unwrap();
     loop {
         let answer = smime::key_operation::decrypt_with_key(&user.key, d.request().unwrap().1);
         if let Some(done) = d.resume(answer).unwrap() {

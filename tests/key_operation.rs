@@ -1039,6 +1039,57 @@ enum Tamper {
     Shorter,
 }
 
+/// The request read from the first lines of a message (`MessageDecryption::early_request`,
+/// the head start `decryptAsync` gives an RSA key) is the first request of the whole or none:
+/// none for a message that is not encrypted or not addressed to the key, and none when its
+/// RecipientInfos do not fit in those lines.
+#[test]
+fn an_early_request_is_the_first_request_or_none() {
+    let p = pki();
+    let (alice, erin) = (p.signer("alice"), p.signer("erin"));
+    let first = |msg: &[u8], who: &smime::Signer| {
+        MessageDecryption::start(msg, &[&who.cert])
+            .ok()
+            .and_then(|d| d.request().ok().map(|(i, r)| (i, r.clone())))
+    };
+    // Alice's RecipientInfo 40 times, then erin's: about 16 KiB of RecipientInfos; and 160
+    // times: about 64 KiB, more than the lines read.
+    for (n, fits) in [(40, true), (160, false)] {
+        let mut to = vec![alice.cert.clone(); n];
+        to.push(erin.cert.clone());
+        let opts = EncryptOptions::default();
+        let many = smime::encrypt_message(MSG, &to, &opts, &mut SeededRng::new(51)).unwrap();
+        for who in [&alice, &erin] {
+            let early = MessageDecryption::early_request(&many, &[&who.cert]);
+            assert!(first(&many, who).is_some());
+            match fits {
+                true => assert_eq!(early, first(&many, who), "{n}"),
+                false => assert_eq!(early, None, "{n}"),
+            }
+        }
+    }
+    // Not encrypted, not for this key, not a message.
+    let signed = smime::sign_message(MSG, &alice, &opts(), &mut SeededRng::new(52)).unwrap();
+    let to_erin = smime::encrypt_message(
+        MSG,
+        std::slice::from_ref(&erin.cert),
+        &EncryptOptions::default(),
+        &mut SeededRng::new(53),
+    )
+    .unwrap();
+    for (msg, who) in [(&signed, &alice), (&to_erin, &alice)] {
+        assert_eq!(MessageDecryption::early_request(msg, &[&who.cert]), None);
+    }
+    assert_eq!(
+        MessageDecryption::early_request(b"\x00\xff", &[&alice.cert]),
+        None
+    );
+    assert_eq!(
+        MessageDecryption::early_request(&to_erin, &[&erin.cert]),
+        first(&to_erin, &erin)
+    );
+}
+
 /// A content the provider keeps is read only where the checks need it: three blocks and the
 /// entity up to its first line end, whatever its size.
 #[test]
@@ -1066,6 +1117,12 @@ fn a_content_kept_outside_is_read_only_where_it_is_checked() {
         .unwrap();
         let sync = smime::decrypt_message(&enc, &me.key, &me.cert).unwrap();
         let mut d = MessageDecryption::start(&enc, &[&me.cert]).unwrap();
+        // The request read from the body's first lines only is the same.
+        let (i, req) = d.request().unwrap();
+        assert_eq!(
+            MessageDecryption::early_request(&enc, &[&me.cert]),
+            Some((i, req.clone()))
+        );
         let answer = external_decrypt(&me.key, d.request().unwrap().1);
         let k = d.resume_key(Ok(answer)).unwrap().expect("a key");
         // The core's own answer stands in for the provider's.

@@ -1,5 +1,7 @@
 //! `mmhs::asn1::ber::Tlv`: the BER/DER reader under every CMS structure (X.690 §8.1),
-//! walked to the leaves with each accessor the CMS code uses.
+//! walked to the leaves with each accessor the CMS code uses; and the reader of an
+//! EnvelopedData's first octets (`Decryption::early_request`, identifier and length octets
+//! only where the rest may be missing).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -25,4 +27,5 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(t) = Tlv::parse_all(data) {
         walk(&t);
     }
+    let _ = mmhs::smime::Decryption::early_request(data, &[]);
 });

@@ -72,25 +72,25 @@ pub fn range_within(outer: &[u8], inner: &[u8]) -> Option<std::ops::Range<usize>
     (end <= outer.len()).then_some(start..end)
 }
 
-impl<'a> Tlv<'a> {
-    /// Parse one element from the front of `input`; returns it and the rest.
-    pub fn parse(input: &'a [u8]) -> Result<(Tlv<'a>, &'a [u8]), BerError> {
-        Self::parse_depth(input, 0)
-    }
+/// The identifier and length octets of an element (X.690 §8.1.2, §8.1.3), read without its
+/// contents: enough to step into a constructed element of which only a prefix is at hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// Class bits, as [`Tlv::class`].
+    pub class: u8,
+    /// Constructed (true) or primitive.
+    pub constructed: bool,
+    /// Tag number.
+    pub number: u32,
+    /// The contents' length; `None` for the indefinite form (constructed only).
+    pub len: Option<usize>,
+    /// How many octets the identifier and length take.
+    pub header_len: usize,
+}
 
-    /// Parse exactly one element that must fill `input`.
-    pub fn parse_all(input: &'a [u8]) -> Result<Tlv<'a>, BerError> {
-        let (t, rest) = Self::parse(input)?;
-        if !rest.is_empty() {
-            return err(format!("{} trailing octets after the element", rest.len()));
-        }
-        Ok(t)
-    }
-
-    fn parse_depth(input: &'a [u8], depth: usize) -> Result<(Tlv<'a>, &'a [u8]), BerError> {
-        if depth > MAX_DEPTH {
-            return err("ASN.1 nesting too deep");
-        }
+impl Header {
+    /// The identifier and length at the front of `input`.
+    pub fn parse(input: &[u8]) -> Result<Header, BerError> {
         let first = *input
             .first()
             .ok_or_else(|| BerError("truncated: no tag".into()))?;
@@ -118,11 +118,73 @@ impl<'a> Tlv<'a> {
             .get(pos)
             .ok_or_else(|| BerError("truncated: no length".into()))?;
         pos += 1;
-        if lb == 0x80 {
+        let len = if lb == 0x80 {
             // Indefinite length: only for constructed encodings (X.690 §8.1.3.6).
             if !constructed {
                 return err("indefinite length on a primitive element");
             }
+            None
+        } else if lb & 0x80 == 0 {
+            Some(usize::from(lb))
+        } else {
+            let n = usize::from(lb & 0x7F);
+            if n > 4 {
+                return err("length too large");
+            }
+            let mut len = 0usize;
+            for _ in 0..n {
+                let b = *input
+                    .get(pos)
+                    .ok_or_else(|| BerError("truncated length".into()))?;
+                pos += 1;
+                len = (len << 8) | usize::from(b);
+            }
+            Some(len)
+        };
+        Ok(Header {
+            class,
+            constructed,
+            number,
+            len,
+            header_len: pos,
+        })
+    }
+
+    /// Whether this is a constructed universal `number`, or context `[number]` (`context`).
+    pub fn is_constructed(&self, context: bool, number: u32) -> bool {
+        let class = if context { CONTEXT } else { UNIVERSAL };
+        self.constructed && self.class == class && self.number == number
+    }
+}
+
+impl<'a> Tlv<'a> {
+    /// Parse one element from the front of `input`; returns it and the rest.
+    pub fn parse(input: &'a [u8]) -> Result<(Tlv<'a>, &'a [u8]), BerError> {
+        Self::parse_depth(input, 0)
+    }
+
+    /// Parse exactly one element that must fill `input`.
+    pub fn parse_all(input: &'a [u8]) -> Result<Tlv<'a>, BerError> {
+        let (t, rest) = Self::parse(input)?;
+        if !rest.is_empty() {
+            return err(format!("{} trailing octets after the element", rest.len()));
+        }
+        Ok(t)
+    }
+
+    fn parse_depth(input: &'a [u8], depth: usize) -> Result<(Tlv<'a>, &'a [u8]), BerError> {
+        if depth > MAX_DEPTH {
+            return err("ASN.1 nesting too deep");
+        }
+        let Header {
+            class,
+            constructed,
+            number,
+            len: length,
+            header_len: pos,
+        } = Header::parse(input)?;
+        if length.is_none() {
+            // Indefinite length (constructed only, checked by `Header::parse`).
             let start = pos;
             let mut rest = input
                 .get(pos..)
@@ -148,23 +210,7 @@ impl<'a> Tlv<'a> {
                 rest = r;
             }
         }
-        let len = if lb & 0x80 == 0 {
-            usize::from(lb)
-        } else {
-            let n = usize::from(lb & 0x7F);
-            if n > 4 {
-                return err("length too large");
-            }
-            let mut len = 0usize;
-            for _ in 0..n {
-                let b = *input
-                    .get(pos)
-                    .ok_or_else(|| BerError("truncated length".into()))?;
-                pos += 1;
-                len = (len << 8) | usize::from(b);
-            }
-            len
-        };
+        let len = length.unwrap_or_default();
         let end = pos
             .checked_add(len)
             .filter(|e| *e <= input.len())

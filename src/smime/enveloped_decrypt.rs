@@ -99,7 +99,63 @@ fn parse_encrypted(der_or_ber: &[u8]) -> Result<(EncryptedKind, Parsed<'_>), Err
     }
 }
 
+/// From the first octets of a ContentInfo (DER or BER) holding EnvelopedData or
+/// AuthEnvelopedData — the rest may be missing —, its kind, RecipientInfos and content
+/// algorithm, without the encrypted content (RFC 5652 §6.1, RFC 5083 §2.1: both come before
+/// it); `None` when the prefix does not hold them whole.
+fn parse_encrypted_prefix(prefix: &[u8]) -> Option<(EncryptedKind, Parsed<'static>)> {
+    use crate::asn1::ber::{Header, Tlv};
+    // Step into a constructed element of which only the start may be at hand.
+    fn step_into(input: &[u8], context: bool, number: u32) -> Option<&[u8]> {
+        let h = Header::parse(input).ok()?;
+        h.is_constructed(context, number)
+            .then(|| input.get(h.header_len..))
+            .flatten()
+    }
+    let rest = step_into(prefix, false, 16)?;
+    let (ct, rest) = Tlv::parse(rest).ok()?;
+    let kind = match ct.oid("contentType").ok()? {
+        t if t == ID_ENVELOPED_DATA => EncryptedKind::Enveloped,
+        t if t == ID_AUTH_ENVELOPED_DATA => EncryptedKind::AuthEnveloped,
+        _ => return None,
+    };
+    let rest = step_into(step_into(rest, true, 0)?, false, 16)?;
+    let (version, rest) = Tlv::parse(rest).ok()?;
+    version.small_uint("version").ok()?;
+    let (mut ris, mut rest) = Tlv::parse(rest).ok()?;
+    if ris.is_context(0) {
+        (ris, rest) = Tlv::parse(rest).ok()?; // originatorInfo
+    }
+    let recipient_infos = super::enveloped::parse_recipient_infos(&ris).ok()?;
+    let rest = step_into(rest, false, 16)?;
+    let (content_type, rest) = Tlv::parse(rest).ok()?;
+    let (alg, _) = Tlv::parse(rest).ok()?;
+    Some((
+        kind,
+        Parsed {
+            recipient_infos,
+            content_type: content_type.oid("contentType").ok()?,
+            content_alg: alg.decode("content-encryption algorithm").ok()?,
+            ciphertext: Cow::Borrowed(&[]),
+            aad: Vec::new(),
+            mac: Vec::new(),
+        },
+    ))
+}
+
 impl Decryption {
+    /// The private-key operation [`Self::start`] of the whole ContentInfo would ask first, read
+    /// from its first octets `prefix` (the rest may be missing), so that a provider can begin
+    /// it while the rest is decoded: the certificate index and the request, or `None` when
+    /// the prefix does not hold the RecipientInfos and content algorithm whole, or none is
+    /// addressed to `certs`. Only an answer to the very request [`Self::request`] names is
+    /// ever used, so this is a head start, never a decision.
+    pub fn early_request(prefix: &[u8], certs: &[&Certificate]) -> Option<(usize, DecryptRequest)> {
+        let (kind, parsed) = parse_encrypted_prefix(prefix)?;
+        let d = Self::with_parsed(kind, parsed, Vec::new(), None, certs).ok()?;
+        d.request().ok().map(|(i, r)| (i, r.clone()))
+    }
+
     /// Parse a ContentInfo (DER or BER) holding EnvelopedData or AuthEnvelopedData and find
     /// the RecipientInfos addressed to `certs`.
     ///

@@ -210,32 +210,62 @@ pub struct MessageDecryption {
     decryption: Decryption,
 }
 
+/// The header fields and body of an encrypted message (`application/pkcs7-mime`
+/// enveloped-data or authEnveloped-data, RFC 8551 §3.3), or why it is not one.
+fn encrypted_body(raw_message: &[u8]) -> Result<(Vec<Field<'_>>, &[u8]), Error> {
+    let (fields, body) = split_message(raw_message)?;
+    let ct = smime_type(&fields)
+        .ok_or_else(|| Error::NotEncrypted("the message has no Content-Type".into()))?;
+    if !is_pkcs7_mime(&ct) {
+        return Err(Error::NotEncrypted(format!(
+            "the message is {}, not application/pkcs7-mime",
+            ct.mime
+        )));
+    }
+    if let Some(t) = ct.param("smime-type") {
+        let t = t.to_ascii_lowercase();
+        if t != "enveloped-data" && t != "authenveloped-data" {
+            return Err(Error::NotEncrypted(format!(
+                "the message is smime-type={t}, not enveloped-data"
+            )));
+        }
+    }
+    Ok((fields, body))
+}
+
+/// How much of the body [`MessageDecryption::early_request`] decodes: room for the
+/// RecipientInfos of about a hundred RSA-2048 recipients (some 400 octets each).
+const EARLY_BODY: usize = 64 * 1024;
+
 impl MessageDecryption {
     /// Parse the message and its EnvelopedData / AuthEnvelopedData, addressed to `certs`.
     pub fn start(raw_message: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
-        let (fields, body) = split_message(raw_message)?;
-        let ct = smime_type(&fields)
-            .ok_or_else(|| Error::NotEncrypted("the message has no Content-Type".into()))?;
-        if !is_pkcs7_mime(&ct) {
-            return Err(Error::NotEncrypted(format!(
-                "the message is {}, not application/pkcs7-mime",
-                ct.mime
-            )));
-        }
-        if let Some(t) = ct.param("smime-type") {
-            let t = t.to_ascii_lowercase();
-            if t != "enveloped-data" && t != "authenveloped-data" {
-                return Err(Error::NotEncrypted(format!(
-                    "the message is smime-type={t}, not enveloped-data"
-                )));
-            }
-        }
+        let (fields, body) = encrypted_body(raw_message)?;
         let der = decode_body(&fields, body)?;
         let header_len = raw_message.len() - body.len();
         Ok(MessageDecryption {
             header: raw_message.get(..header_len).unwrap_or_default().to_vec(),
             decryption: Decryption::start_owned(der, certs)?,
         })
+    }
+
+    /// The private-key operation [`Self::start`] will ask first, read from the first lines
+    /// of the body only ([`Decryption::early_request`]), so that a provider can begin it while
+    /// the whole body is decoded: the certificate index and the request, or `None` (then
+    /// simply answer [`Self::request`] as it comes).
+    pub fn early_request(
+        raw_message: &[u8],
+        certs: &[&Certificate],
+    ) -> Option<(usize, DecryptRequest)> {
+        let (fields, body) = encrypted_body(raw_message).ok()?;
+        // Whole lines of base64 are whole quads: a prefix ending at a line end decodes to a
+        // prefix of the octets.
+        let prefix = match body.get(..EARLY_BODY) {
+            Some(p) => &p[..p.iter().rposition(|b| *b == b'\n')? + 1],
+            None => body,
+        };
+        let der = decode_body(&fields, prefix).ok()?;
+        Decryption::early_request(&der, certs)
     }
 
     /// The pending private-key operation ([`Decryption::request`]).

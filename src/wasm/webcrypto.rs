@@ -446,40 +446,10 @@ async fn decrypt_request(
             }));
     }
     let result = match req {
-        DecryptRequest::Rsa {
-            scheme: RsaDecryption::Pkcs1v15,
-            ..
-        } => {
-            return Ok(Err(SmimeError::KeyProviderUnsupported(
-                "RSAES-PKCS1-v1_5 key transport is not in WebCrypto, so the unlocked key cannot open it: decrypt with the key's password (sync decrypt)".into(),
-            )))
-        }
-        DecryptRequest::Rsa {
-            scheme:
-                RsaDecryption::Oaep {
-                    hash,
-                    mgf_hash,
-                    label,
-                },
-            ciphertext,
-        } => {
-            let h = match (oaep_hash(*hash), hash == mgf_hash) {
-                (Some(h), true) => h,
-                _ => {
-                    return Ok(Err(SmimeError::KeyProviderUnsupported(format!(
-                        "RSA-OAEP with hash {hash:?} and MGF1 hash {mgf_hash:?} is not in WebCrypto, so the unlocked key cannot open it: decrypt with the key's password (sync decrypt)"
-                    ))))
-                }
-            };
-            let Some(k) = crypto_key(key, &format!("RSA-OAEP/{h}"))? else {
-                return Ok(Err(SmimeError::DecryptFailed("no RSA-OAEP key".into())));
-            };
-            let mut extra = Vec::new();
-            if !label.is_empty() {
-                extra.push(("label", uint8(label)));
-            }
-            subtle_call("decrypt", &[algorithm("RSA-OAEP", &extra)?, k, uint8(ciphertext)]).await
-        }
+        DecryptRequest::Rsa { .. } => match rsa_oaep_begin(key, req)? {
+            Ok(p) => JsFuture::from(p).await,
+            Err(e) => return Ok(Err(e)),
+        },
         DecryptRequest::Ecdh { public_key } => {
             let Some(k) = crypto_key(key, "ECDH")? else {
                 return Ok(Err(SmimeError::DecryptFailed("no ECDH key".into())));
@@ -500,7 +470,11 @@ async fn decrypt_request(
                 Ok(peer) => {
                     subtle_call(
                         "deriveBits",
-                        &[algorithm("ECDH", &[("public", peer)])?, k, JsValue::from(256u32)],
+                        &[
+                            algorithm("ECDH", &[("public", peer)])?,
+                            k,
+                            JsValue::from(256u32),
+                        ],
                     )
                     .await
                 }
@@ -508,6 +482,14 @@ async fn decrypt_request(
             }
         }
     };
+    decrypt_answer(result)
+}
+
+/// WebCrypto's answer to a decryption request: the content key or secret, or why the key
+/// could not recover it.
+fn decrypt_answer(
+    result: Result<JsValue, JsValue>,
+) -> Result<Result<Zeroizing<Vec<u8>>, SmimeError>, JsValue> {
     Ok(match result {
         Ok(v) => Ok(Zeroizing::new(answer_bytes(&v)?)),
         Err(e) => Err(SmimeError::DecryptFailed(format!(
@@ -515,6 +497,48 @@ async fn decrypt_request(
             js_message(&e)
         ))),
     })
+}
+
+/// Begin WebCrypto's RSA-OAEP decryption of the RSA request `req` with the unlocked key's
+/// CryptoKey (its promise); `Ok(Err(_))` when WebCrypto cannot (RSAES-PKCS1-v1_5, an MGF1
+/// hash other than the hash) or the key has none.
+fn rsa_oaep_begin(
+    key: &JsValue,
+    req: &DecryptRequest,
+) -> Result<Result<Promise, SmimeError>, JsValue> {
+    let DecryptRequest::Rsa {
+        scheme:
+            RsaDecryption::Oaep {
+                hash,
+                mgf_hash,
+                label,
+            },
+        ciphertext,
+    } = req
+    else {
+        return Ok(Err(SmimeError::KeyProviderUnsupported(
+            "RSAES-PKCS1-v1_5 key transport is not in WebCrypto, so the unlocked key cannot open it: decrypt with the key's password (sync decrypt)".into(),
+        )));
+    };
+    let h = match (oaep_hash(*hash), hash == mgf_hash) {
+        (Some(h), true) => h,
+        _ => {
+            return Ok(Err(SmimeError::KeyProviderUnsupported(format!(
+                "RSA-OAEP with hash {hash:?} and MGF1 hash {mgf_hash:?} is not in WebCrypto, so the unlocked key cannot open it: decrypt with the key's password (sync decrypt)"
+            ))))
+        }
+    };
+    let Some(k) = crypto_key(key, &format!("RSA-OAEP/{h}"))? else {
+        return Ok(Err(SmimeError::DecryptFailed("no RSA-OAEP key".into())));
+    };
+    let mut extra = Vec::new();
+    if !label.is_empty() {
+        extra.push(("label", uint8(label)));
+    }
+    Ok(Ok(subtle_start(
+        "decrypt",
+        &[algorithm("RSA-OAEP", &extra)?, k, uint8(ciphertext)],
+    )?))
 }
 
 /// `sign` with a key held outside the core (`AsyncKey`): the same options and result.
@@ -564,11 +588,24 @@ pub async fn decrypt_async(
 ) -> Result<JsValue, JsValue> {
     let (cert, _) = key_certificates(&key)?;
     let raw = bytes(&raw, "message")?;
+    // An unlocked RSA key begins its RSA-OAEP operation on the RecipientInfo read from the
+    // body's first lines while the whole body is decoded; its answer is used only for that
+    // very request.
+    let has_keys = !get(&key, "cryptoKeys")?.is_undefined();
+    let mut early = crate::smime::MessageDecryption::early_request(&raw, &[&cert])
+        .filter(|_| has_keys)
+        .and_then(|(_, req)| match rsa_oaep_begin(&key, &req) {
+            Ok(Ok(p)) => Some((req, p)),
+            _ => None,
+        });
     let mut d = crate::smime::MessageDecryption::start(&raw, &[&cert]).map_err(smime_err)?;
     // Each round consumes one matching RecipientInfo; `request` fails once none is left.
     loop {
         let req = d.request().map_err(smime_err)?.1.clone();
-        let answer = decrypt_request(&key, &req).await?;
+        let answer = match early.take() {
+            Some((begun, p)) if begun == req => decrypt_answer(JsFuture::from(p).await)?,
+            _ => decrypt_request(&key, &req).await?,
+        };
         if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
             let kept = match d.content_request(&k) {
                 Ok(creq) => super::webcrypto_content::decrypt_content(&creq).await?,

@@ -117,15 +117,34 @@ test('signAsync with a callback provider', async () => {
 });
 
 test('decryptAsync: RSA-OAEP and ECDH through WebCrypto give what the sync decrypt gives', async () => {
-  for (const name of ['rosa', 'eve']) {
-    const key = await mmhs.unlockKey(users[name]);
-    for (const gcm of [false, true]) {
-      const enc = mmhs.encrypt(message(name), [users[name].certificate], { gcm });
-      const sync = mmhs.decrypt(enc, users[name]);
-      const async_ = await mmhs.decryptAsync(enc, key);
-      assert.deepEqual(async_, sync);
-      assert.match(text(async_), /Hold the bridge/);
+  // Small and large (the RSA-OAEP operation begun from the body's first lines: one call).
+  const large = (name) => message(name).replace('Hold the bridge.\r\n', 'Hold the bridge.\r\n' + `${'x'.repeat(76)}\r\n`.repeat(2000));
+  const subtle = crypto.subtle;
+  const decrypt = subtle.decrypt;
+  let rsa = 0;
+  subtle.decrypt = function (alg, ...rest) {
+    if (alg.name === 'RSA-OAEP') rsa++;
+    return decrypt.call(this, alg, ...rest);
+  };
+  try {
+    for (const name of ['rosa', 'eve']) {
+      const key = await mmhs.unlockKey(users[name]);
+      for (const gcm of [false, true]) {
+        for (const m of [message(name), large(name)]) {
+          // Addressed to the other first: the key's RecipientInfo is not the first one.
+          const other = name === 'rosa' ? 'eve' : 'rosa';
+          const enc = mmhs.encrypt(m, [users[other].certificate, users[name].certificate], { gcm });
+          const sync = mmhs.decrypt(enc, users[name]);
+          rsa = 0;
+          const async_ = await mmhs.decryptAsync(enc, key);
+          assert.deepEqual(async_, sync);
+          assert.match(text(async_), /Hold the bridge/);
+          assert.equal(rsa, name === 'rosa' ? 1 : 0);
+        }
+      }
     }
+  } finally {
+    subtle.decrypt = decrypt;
   }
 });
 
