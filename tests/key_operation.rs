@@ -681,15 +681,22 @@ fn large_message(size: usize) -> Vec<u8> {
 /// (`DecryptAnswers::provider_decrypts_content`, as `verifyAsync` has WebCrypto do): every
 /// request answered by the external provider. Returns the verification and the number of
 /// content rounds.
+///
+/// `kept`: the walks share one `DigestAnswers` of the message, as `verifyAsync`'s do (the
+/// body decoded once, a recorded request sharing it instead of copying the ciphertext).
 fn verify_with_provider_contents(
     msg: &[u8],
     ctx: &mut mmhs::verify::VerifyContext,
     key: &PrivateKey,
+    kept: bool,
 ) -> (mmhs::verify::Verified, usize) {
-    use mmhs::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    use mmhs::verify::{
+        verify_message_step_with_digests, DigestAnswers, VerifyStep, MAX_DECRYPT_ROUNDS,
+    };
+    let digests = DigestAnswers::new(msg);
     let mut content_rounds = 0;
     for _ in 0..MAX_DECRYPT_ROUNDS {
-        let step = verify_message_step(msg, ctx).unwrap();
+        let step = verify_message_step_with_digests(msg, ctx, kept.then_some(&digests)).unwrap();
         let answers = ctx.decryption_answers.as_mut().unwrap();
         match step {
             VerifyStep::Done(v) => return (*v, content_rounds),
@@ -750,13 +757,16 @@ fn verify_with_contents_decrypted_by_the_provider_gives_the_report_of_the_key() 
     for (msg, rounds) in [(&enc, 1), (&outer, 2), (&small, 0)] {
         let sync = with_key(msg);
         assert!(sync.report.valid, "{:?}", sync.report.problems);
-        let (v, content_rounds) = verify_with_provider_contents(msg, &mut held(), &erin.key);
-        assert_eq!(content_rounds, rounds);
-        assert_eq!(
-            serde_json::to_value(&v.report).unwrap(),
-            serde_json::to_value(&sync.report).unwrap()
-        );
-        assert_eq!(v.content, sync.content);
+        for kept in [false, true] {
+            let (v, content_rounds) =
+                verify_with_provider_contents(msg, &mut held(), &erin.key, kept);
+            assert_eq!(content_rounds, rounds, "kept={kept}");
+            assert_eq!(
+                serde_json::to_value(&v.report).unwrap(),
+                serde_json::to_value(&sync.report).unwrap()
+            );
+            assert_eq!(v.content, sync.content);
+        }
     }
 
     // Outside a step the walk decrypts the content itself: the key answered, no content.
@@ -781,10 +791,12 @@ fn verify_with_contents_decrypted_by_the_provider_gives_the_report_of_the_key() 
         .find(|&i| altered[i].is_ascii_alphanumeric())
         .unwrap();
     altered[at_mid] = if altered[at_mid] == b'A' { b'B' } else { b'A' };
+    // The walks of each message keep its decoded body: the requests share it.
     let asks_of = |msg: &[u8]| {
         let mut ctx = held();
+        let kept = mmhs::verify::DigestAnswers::new(msg);
         loop {
-            match verify_message_step(msg, &ctx).unwrap() {
+            match mmhs::verify::verify_message_step_with_digests(msg, &ctx, Some(&kept)).unwrap() {
                 VerifyStep::Decrypt(reqs) => {
                     for (i, r) in reqs {
                         let a = external_decrypt(&erin.key, &r);
@@ -821,7 +833,7 @@ fn verify_with_contents_decrypted_by_the_provider_gives_the_report_of_the_key() 
     }
     // The altered message verified through the provider is what `verify` says of it with
     // the key: its content is not what was signed.
-    let (v, _) = verify_with_provider_contents(&altered, &mut held(), &erin.key);
+    let (v, _) = verify_with_provider_contents(&altered, &mut held(), &erin.key, true);
     let sync = with_key(&altered);
     assert!(!sync.report.valid);
     assert_eq!(

@@ -49,10 +49,11 @@ struct Pending {
     kari: Option<KariUnwrap>,
 }
 
-/// One encrypted layer being decrypted (module documentation).
-pub struct Decryption {
+/// One encrypted layer being decrypted (module documentation), reading its ContentInfo where
+/// it lies (`'d`, [`Self::start`]) or owning it ([`Self::start_owned`]).
+pub struct Decryption<'d> {
     kind: EncryptedKind,
-    parsed: Parsed<'static>,
+    parsed: Parsed<'d>,
     /// The ContentInfo handed over ([`Self::start_owned`]) when the ciphertext lies in it.
     der: Vec<u8>,
     /// Where the ciphertext lies in `der`; `None`: it is `parsed.ciphertext`.
@@ -65,7 +66,7 @@ pub struct Decryption {
     first_err: Option<Error>,
 }
 
-impl std::fmt::Debug for Decryption {
+impl std::fmt::Debug for Decryption<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Decryption")
             .field("kind", &self.kind)
@@ -143,7 +144,7 @@ fn parse_encrypted_prefix(prefix: &[u8]) -> Option<(EncryptedKind, Parsed<'stati
     ))
 }
 
-impl Decryption {
+impl<'d> Decryption<'d> {
     /// The private-key operation [`Self::start`] of the whole ContentInfo would ask first, read
     /// from its first octets `prefix` (the rest may be missing), so that a provider can begin
     /// it while the rest is decoded: the certificate index and the request, or `None` when
@@ -161,9 +162,9 @@ impl Decryption {
     ///
     /// Errors: `not-encrypted` (another content type), `unsupported-algorithm` (content
     /// cipher), `smime-malformed`.
-    pub fn start(der_or_ber: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
+    pub fn start(der_or_ber: &'d [u8], certs: &[&Certificate]) -> Result<Self, Error> {
         let (kind, parsed) = parse_encrypted(der_or_ber)?;
-        Self::with_parsed(kind, parsed.into_owned(), Vec::new(), None, certs)
+        Self::with_parsed(kind, parsed, Vec::new(), None, certs)
     }
 
     /// [`Self::start`] with a ContentInfo the caller hands over: a primitive encrypted content
@@ -186,7 +187,7 @@ impl Decryption {
 
     fn with_parsed(
         kind: EncryptedKind,
-        parsed: Parsed<'static>,
+        parsed: Parsed<'d>,
         der: Vec<u8>,
         ciphertext_at: Option<std::ops::Range<usize>>,
         certs: &[&Certificate],
@@ -431,9 +432,14 @@ impl Decryption {
     ) -> Result<Decrypted, Error> {
         let content = answer?;
         cipher::check_plaintext(&self.content_request(&key)?, &content)?;
+        Ok(self.decrypted(key, content))
+    }
+
+    /// The decrypted layer, its plaintext `content` checked.
+    fn decrypted(&self, key: ContentKey, content: Vec<u8>) -> Decrypted {
         let parsed = &self.parsed;
         let p = key.pending;
-        Ok(Decrypted {
+        Decrypted {
             content,
             kind: self.kind,
             content_type: parsed.content_type.to_string(),
@@ -445,11 +451,11 @@ impl Decryption {
                 .into_iter()
                 .chain(p.weak)
                 .collect(),
-        })
+        }
     }
 }
 
-impl Decryption {
+impl Decryption<'_> {
     /// [`Self::finish_content`] for a plaintext the provider keeps (`len` octets; `read`
     /// copies a range of it out): the same checks, reading only the blocks they need.
     pub fn check_content_outside(
@@ -500,20 +506,24 @@ pub fn decrypt_content_info(
             Some((key, _)) => decrypt_with_key(key, req),
             None => Err(Error::Malformed("key index out of range".into())),
         },
-        decrypt_content_with_rust,
+        |req| decrypt_content_with_rust(req).map(Cow::Owned),
     )
+    .map(|(d, _)| d)
 }
 
 /// Decrypt one layer for `certs`, each request answered synchronously by `answer`
 /// (certificate index, request) — a private key, or answers its holder gave earlier
 /// (`key_operation::DecryptAnswers`) — and the content by `content` (the pure-Rust
 /// provider, or a provider's earlier answer).
-pub(crate) fn decrypt_content_info_with(
+///
+/// A plaintext `content` lends rather than gives (a provider's answer kept by the caller) is
+/// checked where it lies and returned beside the layer, whose `content` is then empty.
+pub(crate) fn decrypt_content_info_with<'c>(
     der_or_ber: &[u8],
     certs: &[&Certificate],
     mut answer: impl FnMut(usize, &DecryptRequest) -> Result<Zeroizing<Vec<u8>>, Error>,
-    mut content: impl FnMut(&ContentDecryptRequest<'_>) -> Result<Vec<u8>, Error>,
-) -> Result<Decrypted, Error> {
+    mut content: impl FnMut(&ContentDecryptRequest<'_>) -> Result<Cow<'c, [u8]>, Error>,
+) -> Result<(Decrypted, Option<&'c [u8]>), Error> {
     let mut d = Decryption::start(der_or_ber, certs)?;
     // Each round consumes one candidate, so this ends after at most one round per
     // (certificate, RecipientInfo) pair.
@@ -521,8 +531,13 @@ pub(crate) fn decrypt_content_info_with(
         let (ki, req) = d.request()?;
         let a = answer(ki, req);
         if let Some(key) = d.resume_key(a)? {
-            let plaintext = content(&d.content_request(&key)?);
-            return d.finish_content(key, plaintext);
+            return match content(&d.content_request(&key)?) {
+                Ok(Cow::Borrowed(lent)) => {
+                    cipher::check_plaintext(&d.content_request(&key)?, lent)?;
+                    Ok((d.decrypted(key, Vec::new()), Some(lent)))
+                }
+                plaintext => Ok((d.finish_content(key, plaintext.map(Cow::into_owned))?, None)),
+            };
         }
     }
 }

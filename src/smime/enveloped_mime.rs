@@ -207,7 +207,7 @@ impl PendingMessageContent {
 pub struct MessageDecryption {
     /// The message's header section (with its empty line), to join the decrypted entity to.
     header: Vec<u8>,
-    decryption: Decryption,
+    decryption: Decryption<'static>,
 }
 
 /// The header fields and body of an encrypted message (`application/pkcs7-mime`

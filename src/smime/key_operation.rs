@@ -457,21 +457,27 @@ pub struct DecryptAnswers {
     pub certificates: Vec<x509_cert::Certificate>,
     answers: Vec<(usize, DecryptRequest, DecryptAnswer)>,
     asked: std::sync::Arc<std::sync::Mutex<Vec<(usize, DecryptRequest)>>>,
-    contents: std::sync::Arc<std::sync::Mutex<ContentAnswers>>,
+    contents: std::sync::Arc<std::sync::Mutex<ContentAsks>>,
+    /// The provider's content answers, read where they lie by the walks after them (shared
+    /// by the clones of a context, copied only when one of them adds an answer).
+    content_answers: std::sync::Arc<Vec<(ContentDecryptAsk, ContentAnswer)>>,
 }
 
-/// The content-decryption requests of [`DecryptAnswers`] and their answers.
+/// The content-decryption requests of [`DecryptAnswers`].
 #[derive(Default)]
-struct ContentAnswers {
+struct ContentAsks {
     by_provider: bool,
     recording: bool,
     asked: Vec<ContentDecryptAsk>,
-    answers: Vec<(ContentDecryptAsk, ContentAnswer)>,
 }
 
 /// A provider's answer to a [`ContentDecryptAsk`]: the plaintext (or why the content did not
 /// decrypt) and its digests of ranges of that plaintext.
 pub type ContentAnswer = (Result<Vec<u8>, Error>, Vec<ContentDigest>);
+
+/// A provider's answer where [`DecryptAnswers`] keeps it: the plaintext (or why the content
+/// did not decrypt) and its digests of ranges of it.
+pub type LentContentAnswer<'a> = (Result<&'a [u8], Error>, &'a [ContentDigest]);
 
 /// A provider's digest of octets `range` of a plaintext it answered
 /// ([`DecryptAnswers::add_content_with_digests`]).
@@ -498,27 +504,50 @@ pub struct ContentDecryptAsk {
     cipher: ContentDecryptCipher,
     algorithm: spki::AlgorithmIdentifierOwned,
     key: Zeroizing<Vec<u8>>,
-    ciphertext: Vec<u8>,
+    ciphertext: Ciphertext,
     tag: Vec<u8>,
     aad: Vec<u8>,
+}
+
+/// The ciphertext of a [`ContentDecryptAsk`]: a copy, or a range of a buffer the ask shares
+/// (a decoded body the walks keep, never changed while it is shared).
+#[derive(Clone)]
+enum Ciphertext {
+    Copy(Vec<u8>),
+    Shared(std::sync::Arc<Vec<u8>>, std::ops::Range<usize>),
+}
+
+impl Ciphertext {
+    fn octets(&self) -> &[u8] {
+        match self {
+            Ciphertext::Copy(c) => c,
+            Ciphertext::Shared(b, r) => b.get(r.clone()).unwrap_or_default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for ContentDecryptAsk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ContentDecryptAsk")
             .field("cipher", &self.cipher)
-            .field("len", &self.ciphertext.len())
+            .field("len", &self.ciphertext.octets().len())
             .finish_non_exhaustive()
     }
 }
 
 impl ContentDecryptAsk {
-    fn of(req: &ContentDecryptRequest<'_>) -> Self {
+    /// The ask for `req`; its ciphertext shared with `owner` when it lies there.
+    fn of(req: &ContentDecryptRequest<'_>, owner: Option<&std::sync::Arc<Vec<u8>>>) -> Self {
+        let shared =
+            owner.and_then(|o| crate::asn1::ber::range_within(o, req.ciphertext).map(|r| (o, r)));
         ContentDecryptAsk {
             cipher: req.cipher,
             algorithm: req.algorithm.clone(),
             key: Zeroizing::new(req.key.to_vec()),
-            ciphertext: req.ciphertext.to_vec(),
+            ciphertext: match shared {
+                Some((o, r)) => Ciphertext::Shared(std::sync::Arc::clone(o), r),
+                None => Ciphertext::Copy(req.ciphertext.to_vec()),
+            },
             tag: req.tag.to_vec(),
             aad: req.aad.to_vec(),
         }
@@ -530,20 +559,24 @@ impl ContentDecryptAsk {
             cipher: self.cipher,
             algorithm: &self.algorithm,
             key: &self.key,
-            ciphertext: &self.ciphertext,
+            ciphertext: self.ciphertext.octets(),
             tag: &self.tag,
             aad: &self.aad,
         }
     }
 
-    /// Whether `req` is this very request: every field, every octet of the ciphertext.
+    /// Whether `req` is this very request: every field, every octet of the ciphertext (the
+    /// same memory of a shared buffer is the same octets: the ask keeps it, unchanged).
     fn is(&self, req: &ContentDecryptRequest<'_>) -> bool {
+        let mine = self.ciphertext.octets();
+        let same_memory =
+            matches!(self.ciphertext, Ciphertext::Shared(..)) && std::ptr::eq(mine, req.ciphertext);
         self.cipher == req.cipher
             && self.algorithm == *req.algorithm
             && self.key.as_slice() == req.key
             && self.tag == req.tag
             && self.aad == req.aad
-            && same_octets(&self.ciphertext, req.ciphertext)
+            && (same_memory || same_octets(mine, req.ciphertext))
     }
 }
 
@@ -629,30 +662,37 @@ impl DecryptAnswers {
         ContentRecording(self)
     }
 
-    /// The answer to the content request `req`: the provider's (a copy: every walk after it
-    /// decrypts the layer again) with its digests of ranges of that plaintext
+    /// The answer to the content request `req`: the provider's plaintext where it lies (each
+    /// walk after it reads the same answer) with its digests of ranges of that plaintext
     /// ([`Self::add_content_with_digests`]), or — during a step, for a request of at least
     /// [`CONTENT_ASK_MIN`] octets in a cipher the provider has — `decrypt-failed` after
     /// recording it; `None`: the core decrypts it itself.
-    pub fn content_answer(&self, req: &ContentDecryptRequest<'_>) -> Option<ContentAnswer> {
+    ///
+    /// `owner`: a buffer the ciphertext may lie in, kept unchanged by whoever shares it (a
+    /// recorded request then shares it instead of copying the ciphertext).
+    pub fn content_answer(
+        &self,
+        req: &ContentDecryptRequest<'_>,
+        owner: Option<&std::sync::Arc<Vec<u8>>>,
+    ) -> Option<LentContentAnswer<'_>> {
+        if let Some((_, (a, d))) = self.content_answers.iter().find(|(ask, _)| ask.is(req)) {
+            return Some((a.as_deref().map_err(Clone::clone), d));
+        }
         let Ok(mut c) = self.contents.lock() else {
             return None;
         };
-        if let Some((_, a)) = c.answers.iter().find(|(ask, _)| ask.is(req)) {
-            return Some(a.clone());
-        }
         let worth_asking = req.ciphertext.len() >= CONTENT_ASK_MIN
             && !matches!(req.cipher, ContentDecryptCipher::Legacy);
         if !c.recording || !worth_asking {
             return None;
         }
         if !c.asked.iter().any(|ask| ask.is(req)) {
-            c.asked.push(ContentDecryptAsk::of(req));
+            c.asked.push(ContentDecryptAsk::of(req, owner));
         }
         let unanswered = Error::DecryptFailed(
             "the provider has not answered this content decryption request".into(),
         );
-        Some((Err(unanswered), Vec::new()))
+        Some((Err(unanswered), &[]))
     }
 
     /// The content requests recorded and not answered since the last call.
@@ -687,9 +727,7 @@ impl DecryptAnswers {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        if let Ok(mut c) = self.contents.lock() {
-            c.answers.push((ask, (answer, digests)));
-        }
+        std::sync::Arc::make_mut(&mut self.content_answers).push((ask, (answer, digests)));
     }
 }
 

@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::walk::{signed_parts, MAX_MESSAGE_SIZE};
 use crate::asn1::ber::range_within;
@@ -71,12 +72,16 @@ pub struct DigestAnswers<'a> {
     seen: Seen,
 }
 
+/// A body decoded once: where it lies in the message, its transfer encoding, the octets
+/// (shared with the content requests whose ciphertext lies in them).
+type DecodedBody = (Range<usize>, Option<String>, Arc<Vec<u8>>);
+
 /// [`DigestAnswers::seen`].
 #[derive(Clone, Default, PartialEq, Eq)]
 struct Seen {
     canonical: Cell<bool>,
     /// (where the body lies in the message, its transfer encoding, the decoded octets).
-    decoded: OnceCell<(Range<usize>, Option<String>, Vec<u8>)>,
+    decoded: OnceCell<DecodedBody>,
 }
 
 impl std::fmt::Debug for Seen {
@@ -154,20 +159,28 @@ impl<'a> DigestAnswers<'a> {
         let Some(at) = self.range_of(raw, body) else {
             return decode().map(Cow::Owned);
         };
-        let same =
-            |(r, c, _): &(Range<usize>, Option<String>, Vec<u8>)| *r == at && c.as_deref() == cte;
+        let same = |(r, c, _): &DecodedBody| *r == at && c.as_deref() == cte;
         if let Some(kept) = self.seen.decoded.get() {
             return match same(kept) {
                 true => Ok(Cow::Borrowed(&kept.2)),
                 false => decode().map(Cow::Owned),
             };
         }
-        let d = decode()?;
+        let d = Arc::new(decode()?);
         let kept = self
             .seen
             .decoded
             .get_or_init(|| (at, cte.map(str::to_owned), d));
         Ok(Cow::Borrowed(&kept.2))
+    }
+
+    /// The buffer [`Self::decoded_body`] keeps, when `der` lies in it: shared, never changed.
+    pub(crate) fn decoded_owner(&self, der: &[u8]) -> Option<&Arc<Vec<u8>>> {
+        self.seen
+            .decoded
+            .get()
+            .map(|(_, _, d)| d)
+            .filter(|d| range_within(d, der).is_some())
     }
 
     /// Answers already given for the message `raw` (the digests of a decrypted layer's

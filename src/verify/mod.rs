@@ -55,8 +55,8 @@ use crate::algorithm_policy::AlgorithmPolicy;
 use crate::keys::PrivateKey;
 use crate::report::VerifyReport;
 use crate::smime::key_operation::{
-    decrypt_content_with_rust, decrypt_with_key, ContentAnswer, ContentDecryptAsk,
-    ContentDecryptRequest, DecryptAnswers, DecryptRequest,
+    decrypt_content_with_rust, decrypt_with_key, ContentDecryptAsk, ContentDecryptRequest,
+    ContentDigest, DecryptAnswers, DecryptRequest,
 };
 use crate::smime::DecompressLimits;
 use crate::trust::{SignatureCheck, SignatureChecks};
@@ -175,14 +175,22 @@ impl VerifyContext {
 
     /// Decrypt a layer's content: from the provider's answer, with its digests of ranges of
     /// it ([`DecryptAnswers::content_answer`]), or with the pure-Rust provider.
-    pub(crate) fn answer_content(&self, req: &ContentDecryptRequest<'_>) -> ContentAnswer {
+    pub(crate) fn answer_content(
+        &self,
+        req: &ContentDecryptRequest<'_>,
+        owner: Option<&std::sync::Arc<Vec<u8>>>,
+    ) -> (
+        Result<std::borrow::Cow<'_, [u8]>, crate::smime::Error>,
+        &[ContentDigest],
+    ) {
+        use std::borrow::Cow;
         match self
             .decryption_answers
             .as_ref()
-            .and_then(|a| a.content_answer(req))
+            .and_then(|a| a.content_answer(req, owner))
         {
-            Some(answer) => answer,
-            None => (decrypt_content_with_rust(req), Vec::new()),
+            Some((answer, digests)) => (answer.map(Cow::Borrowed), digests),
+            None => (decrypt_content_with_rust(req).map(Cow::Owned), &[]),
         }
     }
 }

@@ -7,6 +7,8 @@
 //! Every failure is a problem in the report naming the layer (its index in `layers` and its
 //! kind), never an `Err`: the walk stops at the layer that cannot be opened.
 
+use std::borrow::Cow;
+
 use super::domain_encryption::record_recipients;
 use super::{Error, VerifyContext};
 use crate::algorithm_policy::Judged;
@@ -76,28 +78,30 @@ fn error_problem(report: &mut VerifyReport, index: usize, e: &Error, key_count: 
 /// Decrypt the EnvelopedData / AuthEnvelopedData ContentInfo `der` (the layer has already
 /// been pushed as `report.layers[index]`). A CompressedData carried directly as the
 /// encrypted content type (RFC 3274 §1.1 nesting without MIME) is inflated too and reported
-/// as a further `compressed` layer. Returns the content (a MIME entity) — with the
-/// provider's digests of ranges of it when it is the provider's plaintext as answered
+/// as a further `compressed` layer. `owner`: the buffer `der` lies in, when the walks keep it
+/// unchanged (a content request then shares it). Returns the content (a MIME entity) — the provider's
+/// plaintext where it lies, with its digests of ranges of it, when the provider answered
 /// ([`VerifyContext::answer_content`]) — or `None` after recording the problem.
-pub(crate) fn decrypt_layer(
+pub(crate) fn decrypt_layer<'c>(
     report: &mut VerifyReport,
     index: usize,
     der: &[u8],
-    ctx: &VerifyContext,
-) -> Option<(Vec<u8>, Vec<ContentDigest>)> {
+    owner: Option<&std::sync::Arc<Vec<u8>>>,
+    ctx: &'c VerifyContext,
+) -> Option<(Cow<'c, [u8]>, &'c [ContentDigest])> {
     let certs = ctx.decryption_certificates();
     if certs.is_empty() {
         record_recipients(report, index, der, ctx, None);
         error_problem(report, index, &Error::DecryptNoRecipient(String::new()), 0);
         return None;
     }
-    let mut provider_digests = Vec::new();
-    let d = match decrypt_content_info_with(
+    let mut provider_digests: &[ContentDigest] = &[];
+    let (d, lent) = match decrypt_content_info_with(
         der,
         &certs,
         |i, req| ctx.answer_decryption(i, req),
         |req| {
-            let (answer, digests) = ctx.answer_content(req);
+            let (answer, digests) = ctx.answer_content(req, owner);
             provider_digests = digests;
             answer
         },
@@ -126,8 +130,12 @@ pub(crate) fn decrypt_layer(
             Judged::Note(n) => report.notes.push(n),
         }
     }
+    let content = match lent {
+        Some(p) => Cow::Borrowed(p),
+        None => Cow::Owned(d.content),
+    };
     if d.content_type == ID_COMPRESSED_DATA.to_string() {
-        let ci = match crate::smime::enveloped::content_info_der(ID_COMPRESSED_DATA, &d.content) {
+        let ci = match crate::smime::enveloped::content_info_der(ID_COMPRESSED_DATA, &content) {
             Ok(ci) => ci,
             Err(e) => {
                 error_problem(report, index, &e, 0);
@@ -136,10 +144,11 @@ pub(crate) fn decrypt_layer(
         };
         report.layers.push(Layer::Compressed);
         return decompress_layer(report, report.layers.len() - 1, &ci, ctx)
-            .map(|c| (c, Vec::new()));
+            .map(|c| (Cow::Owned(c), &[][..]));
     }
-    // `finish_content` hands the answer on as it is: the digests are of these very octets.
-    Some((d.content, provider_digests))
+    // The provider's answer as it is (checked, never changed): the digests are of these very
+    // octets.
+    Some((content, provider_digests))
 }
 
 /// Inflate the CompressedData ContentInfo `der` (layer `index`, already pushed).
@@ -250,7 +259,7 @@ mod tests {
     #[test]
     fn no_key_is_a_problem_naming_the_layer() {
         let mut r = report(&[Layer::Signed, Layer::Enveloped]);
-        assert!(decrypt_layer(&mut r, 1, b"\x30\x00", &Default::default()).is_none());
+        assert!(decrypt_layer(&mut r, 1, b"\x30\x00", None, &Default::default()).is_none());
         assert_eq!(r.problems[0].code, codes::NO_DECRYPTION_KEY);
         assert!(r.problems[0].message.contains("layer 2 (enveloped)"));
     }

@@ -36,6 +36,7 @@ use super::signers::{name_signers, signature_report};
 use super::trust::Trust;
 use super::verdict::{conclude, Input, OuterHeader};
 use super::{Error, Verified, VerifyContext};
+use crate::asn1::ber::range_within;
 
 /// Default nesting limit of S/MIME layers.
 pub const DEFAULT_MAX_DEPTH: usize = 8;
@@ -78,13 +79,14 @@ impl<'c> Walk<'c> {
     }
 
     /// Verify a SignedData over `content` (`cache`: digests of it the provider already
-    /// computed); returns the content it carries, or `None` when it could not be parsed.
-    fn signed_layer(
+    /// computed); returns the content it carries — the detached content where it lies —, or
+    /// `None` when it could not be parsed.
+    fn signed_layer<'d>(
         &mut self,
         der: &[u8],
-        detached: Option<&[u8]>,
+        detached: Option<&'d [u8]>,
         cache: &mut DigestCache,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Cow<'d, [u8]>> {
         let layer = self.report.layers.len();
         self.report.layers.push(Layer::Signed);
         let ci = match parse_content_info(der) {
@@ -180,7 +182,7 @@ impl<'c> Walk<'c> {
             self.checks.push(check);
         }
         if sd.econtent_type == ID_COMPRESSED_DATA {
-            return self.compressed_econtent(&content);
+            return self.compressed_econtent(&content).map(Cow::Owned);
         }
         if sd.econtent_type == ID_CT_RECEIPT {
             // A signed receipt: its content is a Receipt, not a MIME entity; the walk ends.
@@ -190,7 +192,10 @@ impl<'c> Walk<'c> {
             });
             return None;
         }
-        Some(content.into_owned())
+        Some(match detached {
+            Some(d) => Cow::Borrowed(d),
+            None => Cow::Owned(content.into_owned()),
+        })
     }
 
     /// The eContent of a SignedData whose eContentType is id-ct-compressedData: a
@@ -248,9 +253,8 @@ fn verified(
     canon: &[u8],
     entity: Cow<'_, [u8]>,
 ) -> Verified {
-    let entity = entity.into_owned();
     let content = if report.layers.is_empty() || !is_mime_entity(&entity) {
-        entity
+        entity.into_owned()
     } else {
         with_outer_fields(canon, &entity)
     };
@@ -324,6 +328,7 @@ fn walk_message<T>(
         }
         depth += 1;
         let mut plaintext_digests = Vec::new();
+        let mut within = None;
         let (header, body) = split(&current);
         let fs: Cow<'_, [entity::Field<'_>]> = if depth == 1 {
             Cow::Borrowed(&outer.fields)
@@ -332,7 +337,7 @@ fn walk_message<T>(
         };
         let ct = entity::entity_media_type(&fs);
         let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
-        let next: Option<Vec<u8>> = match ct.mime.as_str() {
+        let next: Option<Cow<'_, [u8]>> = match ct.mime.as_str() {
             "multipart/signed" => match signed_parts(&ct, body) {
                 Ok((content, der)) => {
                     let nested;
@@ -351,7 +356,14 @@ fn walk_message<T>(
                     if let Some(a) = digests {
                         a.record(cache.take_claims());
                     }
-                    next
+                    match next {
+                        // The signed content where it lies in this layer (narrowed below).
+                        Some(Cow::Borrowed(c)) => {
+                            within = range_within(&current, c);
+                            None
+                        }
+                        other => other.map(|c| Cow::Owned(c.into_owned())),
+                    }
                 }
                 Err(SignedPartsError::Protocol(proto)) => {
                     w.problem(
@@ -384,9 +396,9 @@ fn walk_message<T>(
                     Ok(der) => {
                         let kind = parse_content_info(&der).map(|ci| ci.content_type);
                         match kind {
-                            Ok(k) if k == ID_SIGNED_DATA => {
-                                w.signed_layer(&der, None, &mut DigestCache::default())
-                            }
+                            Ok(k) if k == ID_SIGNED_DATA => w
+                                .signed_layer(&der, None, &mut DigestCache::default())
+                                .map(|c| Cow::Owned(c.into_owned())),
                             Ok(k) if k == ID_ENVELOPED_DATA || k == ID_AUTH_ENVELOPED_DATA => {
                                 w.report.layers.push(if k == ID_ENVELOPED_DATA {
                                     Layer::Enveloped
@@ -394,17 +406,18 @@ fn walk_message<T>(
                                     Layer::AuthEnveloped
                                 });
                                 let index = w.report.layers.len() - 1;
-                                let out = decrypt_layer(&mut w.report, index, &der, ctx);
+                                let owner = digests.and_then(|a| a.decoded_owner(&der));
+                                let out = decrypt_layer(&mut w.report, index, &der, owner, ctx);
                                 w.encrypted |= out.is_some();
                                 out.map(|(content, digests)| {
-                                    plaintext_digests = digests;
+                                    plaintext_digests = digests.to_vec();
                                     content
                                 })
                             }
                             Ok(k) if k == ID_COMPRESSED_DATA => {
                                 w.report.layers.push(Layer::Compressed);
                                 let index = w.report.layers.len() - 1;
-                                decompress_layer(&mut w.report, index, &der, ctx)
+                                decompress_layer(&mut w.report, index, &der, ctx).map(Cow::Owned)
                             }
                             Ok(k) => {
                                 w.problem(
@@ -433,7 +446,7 @@ fn walk_message<T>(
                         match decompress_media(&mut w.report, index, &ct.mime, &data, ctx) {
                             // A MIME entity inside goes on being unwrapped; other data is
                             // the content as it is (RFC 6713 does not say what it holds).
-                            Some(d) if is_mime_entity(&d) => Some(d),
+                            Some(d) if is_mime_entity(&d) => Some(Cow::Owned(d)),
                             Some(d) => {
                                 current = Cow::Owned(d);
                                 break;
@@ -445,11 +458,27 @@ fn walk_message<T>(
             }
             _ => None,
         };
+        if let Some(r) = within {
+            // The next layer is a range of this one: narrowed in place, not copied.
+            current_digests = Vec::new();
+            current = match current {
+                Cow::Borrowed(b) => Cow::Borrowed(b.get(r).unwrap_or_default()),
+                Cow::Owned(mut v) => {
+                    v.truncate(r.end);
+                    v.drain(..r.start);
+                    Cow::Owned(v)
+                }
+            };
+            if let Cow::Owned(c) = canonical_crlf(&current) {
+                current = Cow::Owned(c);
+            }
+            continue;
+        }
         match next {
             Some(n) => {
                 current_digests = Vec::new();
-                current = Cow::Owned(match canonical_crlf(&n) {
-                    Cow::Owned(c) => c,
+                current = match canonical_crlf(&n) {
+                    Cow::Owned(c) => Cow::Owned(c),
                     Cow::Borrowed(_) => {
                         // The digests are of these very octets only while they stay as
                         // decrypted (a canonical copy is other octets).
@@ -465,7 +494,7 @@ fn walk_message<T>(
                             .collect();
                         n
                     }
-                })
+                }
             }
             None => break,
         }
@@ -502,6 +531,7 @@ pub fn verify_cms(der: &[u8], detached: Option<&[u8]>, ctx: &VerifyContext) -> V
     let mut w = Walk::new(ctx, None);
     let content = w
         .signed_layer(der, detached, &mut DigestCache::default())
+        .map(Cow::into_owned)
         .unwrap_or_default();
     conclude(
         &mut w.report,
