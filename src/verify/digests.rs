@@ -184,7 +184,7 @@ impl<'a> DigestAnswers<'a> {
     }
 
     /// Answers already given for the message `raw` (the digests of a decrypted layer's
-    /// plaintext, `DecryptAnswers::content_digests`, for that very plaintext).
+    /// plaintext, `DecryptAnswers::content_answer`, for that very plaintext).
     pub(crate) fn answered(raw: &'a [u8], answers: Vec<(DigestRange, Vec<u8>)>) -> Self {
         DigestAnswers {
             answers,

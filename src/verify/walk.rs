@@ -309,8 +309,8 @@ fn walk_message<T>(
     let outer = OuterHeader::read(&canon);
     let mut w = Walk::new(ctx, ctx.cancel.clone());
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
-    // The provider's digests of ranges of `current`, when it is octet for octet a plaintext
-    // the provider decrypted (`DecryptAnswers::content_digests`).
+    // The provider's digests of ranges of `current`, when it is the very plaintext the
+    // provider decrypted (`DecryptAnswers::content_answer`).
     let mut current_digests: Vec<(DigestRange, Vec<u8>)> = Vec::new();
     let mut depth = 0usize;
     loop {
@@ -358,10 +358,13 @@ fn walk_message<T>(
                     }
                     match next {
                         // The signed content where it lies in this layer (narrowed below).
-                        Some(Cow::Borrowed(c)) => {
-                            within = range_within(&current, c);
-                            None
-                        }
+                        Some(Cow::Borrowed(c)) => match range_within(&current, c) {
+                            Some(r) => {
+                                within = Some(r);
+                                None
+                            }
+                            None => Some(Cow::Owned(c.to_vec())),
+                        },
                         other => other.map(|c| Cow::Owned(c.into_owned())),
                     }
                 }

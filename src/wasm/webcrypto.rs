@@ -592,10 +592,12 @@ pub async fn decrypt_async(
     // body's first lines while the whole body is decoded; its answer is used only for that
     // very request.
     let has_keys = !get(&key, "cryptoKeys")?.is_undefined();
+    // (Its promise is handed to a `JsFuture` at once, so a rejection is always handled, also
+    // when the answer is not used.)
     let mut early = crate::smime::MessageDecryption::early_request(&raw, &[&cert])
         .filter(|_| has_keys)
         .and_then(|(_, req)| match rsa_oaep_begin(&key, &req) {
-            Ok(Ok(p)) => Some((req, p)),
+            Ok(Ok(p)) => Some((req, JsFuture::from(p))),
             _ => None,
         });
     let mut d = crate::smime::MessageDecryption::start(&raw, &[&cert]).map_err(smime_err)?;
@@ -603,7 +605,7 @@ pub async fn decrypt_async(
     loop {
         let req = d.request().map_err(smime_err)?.1.clone();
         let answer = match early.take() {
-            Some((begun, p)) if begun == req => decrypt_answer(JsFuture::from(p).await)?,
+            Some((begun, answer)) if begun == req => decrypt_answer(answer.await)?,
             _ => decrypt_request(&key, &req).await?,
         };
         if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
@@ -697,19 +699,20 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
             ],
         )
     };
-    // Keys: from the cache, or an import started now.
-    let imports: Vec<Result<Result<JsValue, Promise>, JsValue>> = requests
+    // Keys: from the cache, or an import started now. Each promise is handed to a `JsFuture`
+    // at once, so that a rejection is handled even while an earlier one is awaited.
+    let imports: Vec<Result<Result<JsValue, JsFuture>, JsValue>> = requests
         .iter()
         .map(|c| match cached(c) {
             Some(k) => Ok(Ok(k)),
-            None => import(c).map(Err),
+            None => import(c).map(|p| Err(JsFuture::from(p))),
         })
         .collect();
     let mut verifies = Vec::with_capacity(requests.len());
     for (c, i) in requests.iter().zip(imports) {
         let key = match i {
             Ok(Ok(k)) => Ok(k),
-            Ok(Err(p)) => JsFuture::from(p).await.inspect(|k| {
+            Ok(Err(p)) => p.await.inspect(|k| {
                 VERIFY_KEYS.with(|keys| keys.borrow_mut().keep((c.key.clone(), c.hash), k.clone()))
             }),
             Err(e) => Err(e),
@@ -719,13 +722,14 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
                 "verify",
                 &[verify_alg(c)?, key, uint8(&c.signature), uint8(&c.message)],
             )
+            .map(JsFuture::from)
         });
         verifies.push(v);
     }
     let mut out = Vec::with_capacity(requests.len());
     for v in verifies {
         out.push(match v {
-            Ok(p) => JsFuture::from(p).await.ok().and_then(|b| b.as_bool()) == Some(true),
+            Ok(f) => f.await.ok().and_then(|b| b.as_bool()) == Some(true),
             Err(_) => false,
         });
     }

@@ -148,6 +148,29 @@ test('decryptAsync: RSA-OAEP and ECDH through WebCrypto give what the sync decry
   }
 });
 
+test('decryptAsync: a head-start RSA-OAEP operation that fails is handled when the body does not decode', async () => {
+  const rosa = await mmhs.unlockKey(users.rosa);
+  // Another RSA key in rosa's place: its RSA-OAEP operation, begun on the RecipientInfo read
+  // from the first lines, fails; the body's last line is not base64, so decryption fails first.
+  const stranger = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['decrypt']);
+  const wrong = { ...rosa, cryptoKeys: Object.fromEntries(Object.keys(rosa.cryptoKeys).map((k) => [k, stranger.privateKey])) };
+  const large = message('rosa').replace('Hold the bridge.\r\n', 'Hold the bridge.\r\n' + `${'x'.repeat(76)}\r\n`.repeat(2000));
+  const enc = text(mmhs.encrypt(large, [users.rosa.certificate]));
+  const broken = enc.replace(/\r\n([A-Za-z0-9+/=]+)\r\n$/, '\r\n!$1\r\n');
+  assert.notEqual(broken, enc);
+  const rejections = [];
+  const onRejection = (e) => rejections.push(e);
+  process.on('unhandledRejection', onRejection);
+  try {
+    await rejectsCode(mmhs.decryptAsync(broken, wrong), 'smime-malformed');
+    await rejectsCode(mmhs.decryptAsync(enc, wrong), 'decrypt-failed');
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+  assert.deepEqual(rejections, []);
+});
+
 test('decryptAsync: wrong keys and WebCrypto-less algorithms are refused', async () => {
   const rosa = await mmhs.unlockKey(users.rosa);
   const eve = await mmhs.unlockKey(users.eve);
