@@ -547,6 +547,21 @@ fn external_eph_point() -> Vec<u8> {
         .to_vec()
 }
 
+/// The walk of `msg` with every request answered: done, not valid, `decrypt-failed` (an answer
+/// that does not fit is a wrong key).
+fn answered_as_decrypt_failed(msg: &[u8], ctx: &mmhs::verify::VerifyContext) {
+    use mmhs::verify::{verify_message_step, VerifyStep};
+    let VerifyStep::Done(v) = verify_message_step(msg, ctx).unwrap() else {
+        panic!("every request was answered")
+    };
+    assert!(!v.report.valid);
+    assert!(
+        v.report.has_problem("decrypt-failed"),
+        "{:?}",
+        v.report.problems
+    );
+}
+
 /// `msg` signed by `signer` and encrypted to `to` (AES-CBC), then that signed again and
 /// encrypted to `outer_to` (AES-GCM): (signed, encrypted once, encrypted twice).
 fn signed_and_encrypted_twice(
@@ -634,15 +649,7 @@ fn verify_with_answers_gives_the_report_of_the_key() {
             .unwrap()
             .add(i, r, Ok(garbage));
     }
-    let VerifyStep::Done(v) = verify_message_step(&enc, &ctx).unwrap() else {
-        panic!("every request was answered")
-    };
-    assert!(!v.report.valid);
-    assert!(
-        v.report.has_problem("decrypt-failed"),
-        "{:?}",
-        v.report.problems
-    );
+    answered_as_decrypt_failed(&enc, &ctx);
     // An answer is bound to its request: an answer to another message's request is not used.
     let other = smime::encrypt_message(
         &signed,
@@ -849,15 +856,7 @@ fn verify_with_contents_decrypted_by_the_provider_gives_the_report_of_the_key() 
         .as_mut()
         .unwrap()
         .add_content(asks[0].clone(), Ok(wrong));
-    let VerifyStep::Done(v) = verify_message_step(&enc, &ctx).unwrap() else {
-        panic!("every request was answered")
-    };
-    assert!(!v.report.valid);
-    assert!(
-        v.report.has_problem("decrypt-failed"),
-        "{:?}",
-        v.report.problems
-    );
+    answered_as_decrypt_failed(&enc, &ctx);
 }
 
 /// The release procedure in steps, the officer's signature made outside the core, gives the
@@ -1049,6 +1048,95 @@ enum Tamper {
     First,
     Last,
     Shorter,
+}
+
+/// The provider's digests of a decrypted plaintext (`add_content_with_digests`, as
+/// `verifyAsync` adds SubtleCrypto's) are used only for a range of that very plaintext the walk
+/// digests: the true digests give the key's report; a wrong value for that range fails closed
+/// (`message-digest-mismatch`, never valid); a wrong value for another range is not used.
+#[test]
+fn digests_of_a_decrypted_plaintext_are_used_only_for_its_own_ranges() {
+    use mmhs::smime::key_operation::{ContentDigest, DecryptAnswers, CONTENT_ASK_MIN};
+    use mmhs::smime::DigestAlg;
+    use mmhs::verify::{digest_ranges, verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
+    let p = pki();
+    let (alice, erin) = (p.signer("alice"), p.signer("erin"));
+    let at = time::macros::datetime!(2029-01-02 00:00 UTC);
+    let big = large_message(2 * CONTENT_ASK_MIN);
+    let (_, enc, _) =
+        signed_and_encrypted_twice(&big, &alice, std::slice::from_ref(&erin.cert), &erin, 61);
+    let mut with_key = p.verify_context(at);
+    with_key
+        .decryption_keys
+        .push((erin.key.clone(), erin.cert.clone()));
+    let sync = mmhs::verify::verify_message(&enc, &with_key)
+        .unwrap()
+        .report;
+    assert!(sync.valid, "{:?}", sync.problems);
+    let run = |digests: &dyn Fn(&[u8]) -> Vec<ContentDigest>| {
+        let mut ctx = p.verify_context(at);
+        let mut answers = DecryptAnswers::new(vec![erin.cert.clone()]);
+        answers.provider_decrypts_content();
+        ctx.decryption_answers = Some(answers);
+        for _ in 0..MAX_DECRYPT_ROUNDS {
+            let step = verify_message_step(&enc, &ctx).unwrap();
+            let answers = ctx.decryption_answers.as_mut().unwrap();
+            match step {
+                VerifyStep::Done(v) => return v.report,
+                VerifyStep::Decrypt(reqs) => {
+                    for (i, r) in reqs {
+                        let a = external_decrypt(&erin.key, &r);
+                        answers.add(i, r, Ok(a));
+                    }
+                }
+                VerifyStep::DecryptContent(asks) => {
+                    for ask in asks {
+                        let plain = external_content_decrypt(&ask.request());
+                        let d = digests(&plain);
+                        answers.add_content_with_digests(ask, Ok(plain), d);
+                    }
+                }
+                VerifyStep::Check(_) => panic!("signature values are verified in Rust here"),
+            }
+        }
+        panic!("more rounds than MAX_DECRYPT_ROUNDS")
+    };
+    // SHA-256 of each range the walk will digest, by the `sha2` crate (not the core's code).
+    let honest = |plain: &[u8]| -> Vec<ContentDigest> {
+        let ranges = digest_ranges(plain);
+        assert!(!ranges.is_empty(), "a signed entity inside");
+        ranges
+            .into_iter()
+            .map(|r| {
+                assert_eq!(r.alg, DigestAlg::Sha256);
+                ContentDigest {
+                    alg: r.alg,
+                    digest: external_sha256(&plain[r.range.clone()]),
+                    range: r.range,
+                }
+            })
+            .collect()
+    };
+    let json = |r: &mmhs::report::VerifyReport| serde_json::to_value(r).unwrap();
+    assert_eq!(json(&run(&honest)), json(&sync));
+    let wrong_value = |plain: &[u8]| {
+        let mut d = honest(plain);
+        d[0].digest[0] ^= 1;
+        d
+    };
+    let lied = run(&wrong_value);
+    assert!(!lied.valid);
+    assert!(
+        lied.has_problem("message-digest-mismatch"),
+        "{:?}",
+        lied.problems
+    );
+    let other_range = |plain: &[u8]| {
+        let mut d = wrong_value(plain);
+        d[0].range.start += 1;
+        d
+    };
+    assert_eq!(json(&run(&other_range)), json(&sync));
 }
 
 /// The request read from the first lines of a message (`MessageDecryption::early_request`,
