@@ -99,9 +99,12 @@ fn ctx_with(original: &[u8]) -> VerifyContext {
     }
 }
 
+/// The receipts' Date and signingTime: one instant for the whole test run, so that two
+/// receipts made in one test compare equal whatever second each was made in.
 fn receipt_opts() -> ReceiptOptions {
+    static DATE: OnceLock<time::OffsetDateTime> = OnceLock::new();
     ReceiptOptions {
-        date: now(),
+        date: *DATE.get_or_init(now),
         message_id: "rct-1@navy.example".into(),
         include_certs: true,
         use_ski: false,
