@@ -67,6 +67,35 @@ fn every_octet_at_every_place_of_a_block_is_judged_as_the_reference_does() {
     }
 }
 
+/// Lines of 76 symbols (RFC 2045 §6.8's widest) end in 12 symbols that are decoded as the
+/// last block of 16, overlapping the block before: every octet at every place of that block.
+#[wasm_bindgen_test]
+fn every_octet_in_the_overlapping_last_block_of_a_line_is_judged_as_the_reference_does() {
+    let data: Vec<u8> = (0u32..171).map(|i| (i * 101 % 256) as u8).collect();
+    let text = base64::engine::general_purpose::STANDARD.encode(&data);
+    let lines: Vec<&[u8]> = text.as_bytes().chunks(76).collect();
+    let good = lines.join(&b"\r\n"[..]);
+    assert_eq!(base64_decode(&good).unwrap(), data);
+    for at in (44..78).chain(78 + 56..78 + 78) {
+        for octet in 0..=255u8 {
+            let mut body = good.clone();
+            body[at] = octet;
+            assert_decodes_as_reference(&body);
+        }
+    }
+    // Runs of 16 + 4k symbols, in one line each.
+    for len in [20usize, 24, 28, 36, 44, 60] {
+        let data: Vec<u8> = (0..len / 4 * 3).map(|i| (i * 7) as u8).collect();
+        let body = base64::engine::general_purpose::STANDARD.encode(&data);
+        assert_eq!(base64_decode(body.as_bytes()).unwrap(), data, "{len}");
+        for at in 0..len {
+            let mut bad = body.clone().into_bytes();
+            bad[at] = b'*';
+            assert_decodes_as_reference(&bad);
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn encodings_in_lines_decode_to_their_data() {
     let mut next = generator();

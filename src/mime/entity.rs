@@ -436,13 +436,27 @@ fn decode_quads(symbols: &[u8], out: &mut [u8]) -> Option<usize> {
         return None;
     };
     let n = symbols.len() / 4 * 3;
-    let out = out.get_mut(..n)?;
     // Sixteen symbols a step with the module's vector instructions where it has them.
+    // Fewer than 16 symbols left after whole blocks (a 76-symbol line leaves 12) are decoded
+    // as the last 16 symbols of the run: the block overlaps the one before it, whose octets
+    // it writes again, the same. A block's octets are stored as one 16-octet vector where
+    // `out` has room past them: the 4 octets past the run's are left to be written again by
+    // what `out` holds next (the decoded length is `n`).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let (symbols, out) = {
-        let blocks = base64_simd::decode_blocks(symbols, out)?;
-        (symbols.get(blocks * 16..)?, out.get_mut(blocks * 12..)?)
+        let room = out.len().min(n + 4);
+        let blocks = base64_simd::decode_blocks(symbols, out.get_mut(..room)?)?;
+        let out = out.get_mut(..n)?;
+        match (symbols.last_chunk::<16>(), out.last_chunk_mut::<12>()) {
+            (Some(last), Some(o)) if blocks > 0 && symbols.len() > blocks * 16 => {
+                base64_simd::decode_one(last, o)?;
+                return Some(n);
+            }
+            _ => (symbols.get(blocks * 16..)?, out.get_mut(blocks * 12..)?),
+        }
     };
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let out = out.get_mut(..n)?;
     let (quads, _) = symbols.as_chunks::<4>();
     let (triples, _) = out.as_chunks_mut::<3>();
     let value = |s: u8| u32::from(BASE64_VALUES[usize::from(s)]);
@@ -464,14 +478,54 @@ fn decode_quads(symbols: &[u8], out: &mut [u8]) -> Option<usize> {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod base64_simd {
     use core::arch::wasm32::*;
-    use zerocopy::FromBytes;
+    use zerocopy::{FromBytes, IntoBytes};
 
     /// Decode the whole blocks of 16 symbols of `symbols` into `out` (12 octets each, `out`
-    /// at least that long); the number of blocks, or `None` at a block with an octet that is
-    /// not a symbol.
+    /// at least that long); the number of blocks, or `None` when an octet of them is not a
+    /// symbol (what was written to `out` is then of no use). The blocks are checked together
+    /// at the end, not one by one.
     pub(super) fn decode_blocks(symbols: &[u8], out: &mut [u8]) -> Option<usize> {
         let (blocks, _) = symbols.as_chunks::<16>();
-        let (outs, _) = out.as_chunks_mut::<12>();
+        let mut bad = u8x16_splat(0);
+        let mut done = 0;
+        for block in blocks {
+            let (octets, b) = decode_block(block)?;
+            bad = v128_or(bad, b);
+            let at = done * 12;
+            match out.get_mut(at..at + 16) {
+                Some(o) => octets.write_to(o).ok()?,
+                None => store12(octets, out.get_mut(at..)?.first_chunk_mut::<12>()?),
+            }
+            done += 1;
+        }
+        (!v128_any_true(bad)).then_some(done)
+    }
+
+    /// Decode one block of 16 symbols into its 12 octets; `None` when an octet of it is not
+    /// a symbol.
+    pub(super) fn decode_one(block: &[u8; 16], out: &mut [u8; 12]) -> Option<()> {
+        let (octets, bad) = decode_block(block)?;
+        if v128_any_true(bad) {
+            return None;
+        }
+        store12(octets, out);
+        Some(())
+    }
+
+    /// The 12 octets of [`decode_block`] in one array store (a `copy_from_slice` of 8 and 4
+    /// octets is a call each in the size-optimised module).
+    #[inline(always)]
+    pub(super) fn store12(octets: v128, o: &mut [u8; 12]) {
+        let [a, b, c, d, e, f, g, h] = u64x2_extract_lane::<0>(octets).to_le_bytes();
+        let [i, j, k, l] = u32x4_extract_lane::<2>(octets).to_le_bytes();
+        *o = [a, b, c, d, e, f, g, h, i, j, k, l];
+    }
+
+    /// Decode one block of 16 symbols: its 12 octets in the vector's first 12 lanes, and a
+    /// vector that is not all zeros when an octet of the block is not a symbol (the octets
+    /// are then of no use).
+    #[inline(always)]
+    pub(super) fn decode_block(block: &[u8; 16]) -> Option<(v128, v128)> {
         // Per low and per high nibble, bit patterns whose AND is zero exactly for a symbol
         // (an octet above 0x7F has a high nibble whose pattern meets every low one's).
         let lo_lut = i8x16(
@@ -484,36 +538,23 @@ mod base64_simd {
         );
         // What to add to a symbol for its value, by its high nibble ('/' one place before).
         let roll_lut = i8x16(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
-        let mut done = 0;
-        for (block, o) in blocks.iter().zip(outs) {
-            let v = v128::read_from_bytes(block).ok()?;
-            let hi = u8x16_shr(v, 4);
-            let lo = v128_and(v, u8x16_splat(0x0F));
-            let bad = v128_and(i8x16_swizzle(lo_lut, lo), i8x16_swizzle(hi_lut, hi));
-            if v128_any_true(bad) {
-                return None;
-            }
-            let slash = i8x16_eq(v, u8x16_splat(b'/'));
-            let values = i8x16_add(v, i8x16_swizzle(roll_lut, i8x16_add(slash, hi)));
-            // Each 16-bit lane's two values a, b: a << 6 | b; each 32-bit lane's two such
-            // halves x, y: x << 12 | y, a quad's three octets, the last lowest.
-            let pairs = v128_or(
-                u16x8_shl(v128_and(values, u16x8_splat(0x00FF)), 6),
-                u16x8_shr(values, 8),
-            );
-            let quads = v128_or(
-                u32x4_shl(v128_and(pairs, u32x4_splat(0xFFFF)), 12),
-                u32x4_shr(pairs, 16),
-            );
-            let octets =
-                i8x16_shuffle::<2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 3, 7, 11, 15>(quads, quads);
-            // One array store (a `copy_from_slice` of 8 and 4 octets is a call each here).
-            let [a, b, c, d, e, f, g, h] = u64x2_extract_lane::<0>(octets).to_le_bytes();
-            let [i, j, k, l] = u32x4_extract_lane::<2>(octets).to_le_bytes();
-            *o = [a, b, c, d, e, f, g, h, i, j, k, l];
-            done += 1;
-        }
-        Some(done)
+        let v = v128::read_from_bytes(block).ok()?;
+        let hi = u8x16_shr(v, 4);
+        let lo = v128_and(v, u8x16_splat(0x0F));
+        let bad = v128_and(i8x16_swizzle(lo_lut, lo), i8x16_swizzle(hi_lut, hi));
+        let slash = i8x16_eq(v, u8x16_splat(b'/'));
+        let values = i8x16_add(v, i8x16_swizzle(roll_lut, i8x16_add(slash, hi)));
+        // Each 16-bit lane's two values a, b: a << 6 | b; each 32-bit lane's two such
+        // halves x, y (12 bits each): x * 4096 + y by one dot product, a quad's three
+        // octets, the last lowest.
+        let pairs = v128_or(
+            u16x8_shl(v128_and(values, u16x8_splat(0x00FF)), 6),
+            u16x8_shr(values, 8),
+        );
+        let quads = i32x4_dot_i16x8(pairs, u32x4_splat(0x0001_1000));
+        let octets =
+            i8x16_shuffle::<2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 3, 7, 11, 15>(quads, quads);
+        Some((octets, bad))
     }
 }
 
