@@ -23,13 +23,48 @@ struct Decl {
     deps: Vec<String>,
 }
 
+/// wasm-bindgen re-indents the package's `.d.ts` line by line (a level more after a line that
+/// ends in `{`, one less from a line that starts with `}`), and ts-rs ends an object type on
+/// the line of its last field (`last?: string, };`), so every type after the first was
+/// indented one level deeper than the one before. A brace that closes one opened on an
+/// earlier line is put at the start of a line of its own, so the levels come back down.
+fn closing_braces_on_their_own_lines(decl: &str) -> String {
+    // Where the first `}` of `line` closes a brace opened before the line, after other text.
+    fn unmatched_close(line: &str) -> Option<usize> {
+        let mut depth = 0i32;
+        let (i, _) = line.char_indices().find(|&(_, c)| {
+            depth += match c {
+                '{' => 1,
+                '}' => -1,
+                _ => 0,
+            };
+            depth < 0
+        })?;
+        (!line[..i].trim().is_empty()).then_some(i)
+    }
+    let mut out = String::new();
+    for line in decl.lines() {
+        let mut rest = line;
+        let comment = matches!(rest.trim_start().chars().next(), Some('*' | '/'));
+        while let (false, Some(i)) = (comment, unmatched_close(rest)) {
+            out.push_str(rest[..i].trim_end());
+            out.push('\n');
+            rest = &rest[i..];
+        }
+        out.push_str(rest);
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
 fn decl<T: TS + ?Sized + 'static>(cfg: &Config) -> Decl {
     let mut text = String::new();
     if let Some(docs) = T::docs() {
         text.push_str(&docs);
     }
     text.push_str("export ");
-    text.push_str(&T::decl(cfg));
+    text.push_str(&closing_braces_on_their_own_lines(&T::decl(cfg)));
     Decl {
         name: T::ident(cfg),
         text,

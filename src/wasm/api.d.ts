@@ -25,7 +25,8 @@ certificate: string,
 /**
  * Further certificates to include (PEM each).
  */
-chain?: Array<string>, };
+chain?: Array<string>,
+};
 
 /**
  * The request of `inspect` (JSON `InspectRequest`, all optional; docs/js-api.md): the time
@@ -44,7 +45,8 @@ now?: string,
 /**
  * The reader's address: the view then carries `readerPrecedence`.
  */
-reader?: string, };
+reader?: string,
+};
 
 /**
  * A compose request. See `docs/compose.md` for the meaning of each field and examples.
@@ -268,7 +270,8 @@ labels?: LabelRequest,
  * Header protection: `"wrapped"` (default when signing or encrypting), `"injected"`
  * (RFC 9788) or `"none"`; or `{ "scheme", "policy", "legacyDisplay" }`.
  */
-protectHeaders?: ProtectHeaders | ProtectHeadersRequest, };
+protectHeaders?: ProtectHeaders | ProtectHeadersRequest,
+};
 
 /**
  * The caller's side of a composition (JSON `ComposeOptions`, the second argument of the wasm
@@ -291,7 +294,8 @@ signer?: KeyUse,
 /**
  * Recipient certificates (PEM texts) for `encrypt`, found by e-mail address.
  */
-recipientCertificates?: Array<string>, };
+recipientCertificates?: Array<string>,
+};
 
 /**
  * What the MDN says. JSON (camelCase) is the wasm `makeMdn` request; unknown fields are
@@ -336,7 +340,8 @@ reportingUa: string,
 /**
  * The MDN's Message-ID; default: generated from the RNG at the reader's domain.
  */
-messageId?: string | null, };
+messageId?: string | null,
+};
 
 /**
  * The request of `sign` (JSON `SignRequest`, all optional; docs/js-api.md).
@@ -390,7 +395,8 @@ protectHeaders?: boolean,
 /**
  * Ask for signed receipts (RFC 2634 §2.2).
  */
-receiptRequest?: ReceiptRequestOptions, };
+receiptRequest?: ReceiptRequestOptions,
+};
 
 /**
  * The request of `encrypt` (JSON `EncryptRequest`, all optional; docs/js-api.md).
@@ -436,7 +442,8 @@ trustAnchors?: Array<string>,
 /**
  * Validation time for `trustAnchors` (RFC 3339); default: the caller's clock.
  */
-at?: string, };
+at?: string,
+};
 
 /**
  * The request of `verify` (JSON `VerifyRequest`; docs/js-api.md, docs/cli.md `--json`).
@@ -483,7 +490,8 @@ reader?: string,
 /**
  * The authserv-ids (RFC 8601) whose `Authentication-Results` the report shows.
  */
-trustedAuthservIds?: Array<string>, };
+trustedAuthservIds?: Array<string>,
+};
 
 /**
  * The receipt message options of `makeReceipt` (JSON `MakeReceiptRequest`; RFC 2634 §2.3).
@@ -504,7 +512,8 @@ includeCerts?: boolean,
 /**
  * Identify the signer by subjectKeyIdentifier.
  */
-useSki?: boolean, };
+useSki?: boolean,
+};
 
 /**
  * Options of an import (JSON `ImportPkcs12Request`, all optional).
@@ -517,7 +526,8 @@ exportPassword?: string,
 /**
  * PBKDF2 iterations of the exported key (default 600000, at least 10000).
  */
-iterations?: number, };
+iterations?: number,
+};
 
 /**
  * The request of `certificateStatus` (JSON `CertificateStatusRequest`; docs/js-api.md).
@@ -542,7 +552,8 @@ at?: string,
 /**
  * What it is to be used for (default `encryption`: a correspondent's certificate).
  */
-purpose?: Purpose, };
+purpose?: Purpose,
+};
 
 /**
  * The request of `release` (JSON `ReleaseOptions`; docs/js-api.md): step 1 verifies with
@@ -586,7 +597,8 @@ decision: DecisionRequest,
 /**
  * The envelope the message was submitted with (as `compose` returns it).
  */
-envelope?: Envelope, };
+envelope?: Envelope,
+};
 
 /**
  * The officer's decision as a request gives it: `"approve"`, `"review"`,
@@ -597,7 +609,8 @@ export type DecisionRequest = "approve" | "review" | {
 /**
  * The reason sent to the drafter.
  */
-reject: string, } | { action: "approve" | "review" } | { action: "reject"; reason: string };
+reject: string,
+} | { action: "approve" | "review" } | { action: "reject"; reason: string };
 
 /**
  * The request of `releaseGate` (JSON `ReleaseGateRequest`, all optional): the message
@@ -633,7 +646,8 @@ submitter?: string,
 /**
  * The envelope recipients (SMTP RCPT TO).
  */
-recipients?: Array<string>, };
+recipients?: Array<string>,
+};
 
 /**
  * The request of `mixerMap` (JSON `MixerRequest`; `mmhs mixer to-x400|to-internet`).
@@ -646,7 +660,8 @@ direction: MixerDirection,
 /**
  * `toInternet`: treat every message as military (gateway configuration).
  */
-allMilitary?: boolean, };
+allMilitary?: boolean,
+};
 
 /**
  * The request of `auditRecord` (JSON `AuditRecordRequest`; `mmhs audit record`): the agent,
@@ -673,7 +688,8 @@ prev?: AuditRecord,
 /**
  * Event time (RFC 3339); default: the caller's clock.
  */
-at?: string, };
+at?: string,
+};
 
 /**
  * Options for [`verify_audit_log`].
@@ -692,7 +708,8 @@ retentionDays?: number,
 /**
  * The current time (RFC 3339), for the retention check.
  */
-now?: string, };
+now?: string,
+};
 
 /**
  * `labelCheck`: the decision for a message, from its verification report (the wasm
@@ -711,7 +728,8 @@ report?: VerifyReport,
  * The rest of the input (recipients, clearances, unlabelled mode); its labels are
  * replaced by the report's when a report is given.
  */
-input?: LabelInput, };
+input?: LabelInput,
+};
 
 /**
  * `labelReceivable`: the classifications the recipients may receive.
@@ -728,7 +746,8 @@ recipients?: Array<string>,
 /**
  * The policy listed; default the local one.
  */
-policy?: string, };
+policy?: string,
+};
 
 /**
  * `labelEquivalents`: a label's equivalents, with display markings.
@@ -741,7 +760,8 @@ policies?: Array<string>,
 /**
  * The label.
  */
-label: SecurityLabel, };
+label: SecurityLabel,
+};
 
 /**
  * The request of `readContent` / `attachmentBytes` (`mmhs content`): what the verification
@@ -752,7 +772,8 @@ export type ReadContentRequest = {
  * The report's `headerProtection.scheme`: `injected` shows the protected (last)
  * occurrence of each field; `wrapped` or `injected` mark the headers as protected.
  */
-headerProtection?: HpScheme, };
+headerProtection?: HpScheme,
+};
 
 /**
  * The digest algorithms a signature is produced with (RFC 5754 §2; SHA-1 is never
@@ -817,7 +838,8 @@ receiptsFrom: ReceiptsFrom,
 /**
  * The addresses receipts go to (1 to 16; usually the originator's own).
  */
-receiptsTo: Array<string>, };
+receiptsTo: Array<string>,
+};
 
 /**
  * Who is asked to return a signed receipt (RFC 2634 §2.2 `receiptsFrom`). JSON:
@@ -827,7 +849,8 @@ export type ReceiptsFrom = { "kind": "all" } | { "kind": "firstTier" } | { "kind
 /**
  * The entities, each a list of names.
  */
-recipients: Array<Array<string>>, };
+recipients: Array<Array<string>>,
+};
 
 /**
  * A signature type we know.
@@ -853,7 +876,8 @@ privacyMark?: string | null,
 /**
  * security-categories.
  */
-categories?: Array<SecurityCategory>, };
+categories?: Array<SecurityCategory>,
+};
 
 /**
  * One security category.
@@ -866,7 +890,8 @@ type: string,
 /**
  * The DER (or BER as received) encoding of the value inside the `[1]` tag.
  */
-value: string, };
+value: string,
+};
 
 /**
  * A mailbox: `{ "name": "Alice", "address": "alice@army.example" }` or just
@@ -880,7 +905,8 @@ name?: string,
 /**
  * addr-spec, ASCII (`local@domain`; IDN domains in A-label form).
  */
-address: string, };
+address: string,
+};
 
 /**
  * A recipient with its per-recipient options.
@@ -902,7 +928,8 @@ notify?: Array<NotifyCondition>,
  * Receipt/non-receipt notification for this recipient (overrides the request's
  * `receiptNotification`).
  */
-receiptNotification?: boolean, };
+receiptNotification?: boolean,
+};
 
 /**
  * A precedence or message type given by name (`"flash"`) or number (`4`).
@@ -921,7 +948,8 @@ type: NameOrNumber,
 /**
  * Optional identifier (military-string, e.g. the exercise name).
  */
-identifier?: string, };
+identifier?: string,
+};
 
 /**
  * The body: a string (text/plain) or `{ "text": …, "html": … }` (both ⇒
@@ -935,7 +963,8 @@ text?: string,
 /**
  * text/html.
  */
-html?: string, };
+html?: string,
+};
 
 /**
  * An attachment: bytes in standard base64.
@@ -964,7 +993,8 @@ contentId?: string,
 /**
  * `Content-Description`.
  */
-description?: string, };
+description?: string,
+};
 
 /**
  * A message to forward as `message/rfc822; forwarded=yes`.
@@ -977,7 +1007,8 @@ data: string,
 /**
  * `Content-Description`, e.g. the forwarded message's subject.
  */
-description?: string, };
+description?: string,
+};
 
 /**
  * `sign`: who signs and how. Every member is optional; `sign: true` is all defaults with
@@ -1035,7 +1066,8 @@ tripleWrap?: boolean,
  * "receiptsTo": ["alice@…"] }`. The inner (originator) signature of each copy carries a
  * receiptRequest with its own fresh signedContentIdentifier.
  */
-receiptRequest?: ReceiptRequestOptions, };
+receiptRequest?: ReceiptRequestOptions,
+};
 
 /**
  * How the SignerInfo names the signer (RFC 5652 §5.3).
@@ -1080,7 +1112,8 @@ recipientIdentifier?: RecipientIdKind,
  * none of its own), `also` (both), `instead` (the domain's only). The most specific
  * domain's certificates are used (`crate::domain::dca`).
  */
-domainEncryption?: DomainEncryption, };
+domainEncryption?: DomainEncryption,
+};
 
 /**
  * A recipient certificate: a PEM string, or `{ "certificate": PEM, "capabilities": [...] }`
@@ -1096,7 +1129,8 @@ certificate: string,
 /**
  * The advertised content ciphers; `None`: unknown.
  */
-capabilities?: Array<ContentCipher>, };
+capabilities?: Array<ContentCipher>,
+};
 
 /**
  * `labels` / `securityLabel`: one label, used as the ESS security label signed attribute
@@ -1124,7 +1158,8 @@ categories?: Array<ReportSecurityCategory>,
 /**
  * Also write an `SIO-Label` header field: `true`, or display parameters.
  */
-sioLabel?: boolean | SioLabelRequest, };
+sioLabel?: boolean | SioLabelRequest,
+};
 
 /**
  * `SIO-Label` display parameters (RFC 7444 §3: `marking`, `fgcolor`, `bgcolor`).
@@ -1141,7 +1176,8 @@ fgcolor?: string,
 /**
  * Background colour.
  */
-bgcolor?: string, };
+bgcolor?: string,
+};
 
 /**
  * `protectHeaders`: a scheme name, or `{ "scheme", "policy", "legacyDisplay" }`.
@@ -1159,7 +1195,8 @@ policy?: Hcp,
 /**
  * RFC 9788 §2.1.2 Legacy Display Element for `injected` + `encrypt`.
  */
-legacyDisplay?: boolean, };
+legacyDisplay?: boolean,
+};
 
 /**
  * Header protection scheme.
@@ -1288,7 +1325,8 @@ reason: string | null,
 /**
  * Until when delivery is deferred (RFC 3339; defer records), when known.
  */
-deferredUntil: string | null, };
+deferredUntil: string | null,
+};
 
 /**
  * The release policy.
@@ -1336,7 +1374,8 @@ defaultClearance: number | null,
  * Fields a message must carry: `primaryPrecedence`, `copyPrecedence`, `securityLabel`,
  * `messageType`, `subject`, `expires`.
  */
-requiredFields: Array<string>, };
+requiredFields: Array<string>,
+};
 
 /**
  * How an authorisation is protected.
@@ -1359,7 +1398,8 @@ regex: boolean,
 /**
  * Severity of a match.
  */
-severity: Severity, };
+severity: Severity,
+};
 
 /**
  * How serious a review finding is.
@@ -1393,7 +1433,8 @@ certificateClearances?: Array<[string, Array<Clearance>]>,
 /**
  * Handling of unlabelled military messages.
  */
-unlabelled?: Unlabelled, };
+unlabelled?: Unlabelled,
+};
 
 /**
  * The SIO-Label header field as the decision sees it.
@@ -1402,11 +1443,13 @@ export type HeaderLabel = { "kind": "absent" } | { "kind": "field",
 /**
  * The parameters.
  */
-label: SioLabel, } | { "kind": "unreadable", 
+label: SioLabel,
+} | { "kind": "unreadable", 
 /**
  * Why.
  */
-reason: string, };
+reason: string,
+};
 
 /**
  * A recipient and the next hop it goes through (`None`: local delivery).
@@ -1419,7 +1462,8 @@ address: string,
 /**
  * The next hop (host or domain name) for a remote recipient.
  */
-nextHop?: string | null, };
+nextHop?: string | null,
+};
 
 /**
  * What happens to an unlabelled military message.
@@ -1441,7 +1485,8 @@ classes: Array<number>,
 /**
  * securityCategories (canonical base64 values).
  */
-categories: Array<ReportSecurityCategory>, };
+categories: Array<ReportSecurityCategory>,
+};
 
 /**
  * What an import yields (JSON `ImportedKey`).
@@ -1466,7 +1511,8 @@ emails: Array<string>,
 /**
  * The certificate's subject (RFC 4514).
  */
-subject: string, };
+subject: string,
+};
 
 /**
  * The shown facts of one certificate. JSON (camelCase) is the wasm `certificateInfo` result.
@@ -1506,7 +1552,8 @@ sha256Fingerprint: string,
  * a caller stores, so that a certificate pasted again, wrapped differently, is the same
  * text.
  */
-pem: string, };
+pem: string,
+};
 
 /**
  * The standard precedences and message types, lowest value first. JSON (camelCase) is the
@@ -1520,7 +1567,8 @@ precedences: Array<PrecedenceEntry>,
 /**
  * exercise (0) … drill (3).
  */
-messageTypes: Array<MessageTypeEntry>, };
+messageTypes: Array<MessageTypeEntry>,
+};
 
 /**
  * One standard precedence.
@@ -1537,7 +1585,8 @@ name: string,
 /**
  * MT-PRIORITY under the STANAG4406 policy (RFC 6710 Appendix A, Table 1).
  */
-mtPriority: number, };
+mtPriority: number,
+};
 
 /**
  * One standard message type.
@@ -1550,7 +1599,8 @@ value: number,
 /**
  * The lower-case standard name (`"exercise"`).
  */
-name: string, };
+name: string,
+};
 
 /**
  * The answer of `certificateStatus` (JSON `CertificateStatus`).
@@ -1578,7 +1628,8 @@ problems: Array<Problem>,
 /**
  * The validation time used, RFC 3339.
  */
-at: string, };
+at: string,
+};
 
 /**
  * One recipient's answer (JSON `RecipientCertificates`).
@@ -1596,7 +1647,8 @@ chosen: Array<ChosenCertificate>,
 /**
  * Certificates issued to this address that are not used, each with why.
  */
-refused: Array<RefusedCertificate>, };
+refused: Array<RefusedCertificate>,
+};
 
 /**
  * A certificate a recipient will be encrypted to.
@@ -1613,7 +1665,8 @@ domain?: string | null,
 /**
  * The certificate's facts.
  */
-certificate: CertificateInfo, };
+certificate: CertificateInfo,
+};
 
 /**
  * A certificate issued to the recipient's address that cannot be encrypted to.
@@ -1626,7 +1679,8 @@ certificate: CertificateInfo,
 /**
  * Why (`cert-expired`, `cert-untrusted`, `cert-key-usage` …).
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * One finished copy: the RFC 5322 message and its SMTP envelope.
@@ -1651,7 +1705,8 @@ messageId: string,
 /**
  * Whether this copy carries Disposition-Notification-To.
  */
-receiptNotification: boolean, };
+receiptNotification: boolean,
+};
 
 /**
  * Which recipients a copy is for (informational, for UIs and audit).
@@ -1674,7 +1729,8 @@ mailParams: MailParams,
 /**
  * One entry per RCPT TO, in the order they should be sent.
  */
-rcpts: Array<Rcpt>, };
+rcpts: Array<Rcpt>,
+};
 
 /**
  * Parameters of the MAIL FROM command.
@@ -1711,7 +1767,8 @@ eightBitMime: boolean,
 /**
  * `SIZE` (RFC 1870): the message size in octets.
  */
-size?: number | null, };
+size?: number | null,
+};
 
 /**
  * RFC 2852 `BY` parameter. Read from the object below or from the by-value text
@@ -1735,7 +1792,8 @@ trace: boolean,
  * release) can recompute `seconds` with [`Envelope::rebase_deliver_by`]. Absent when
  * the BY was given as a by-value: `seconds` then counts from the submission.
  */
-deadline?: string | null, };
+deadline?: string | null,
+};
 
 /**
  * One RCPT TO.
@@ -1752,7 +1810,8 @@ notify?: Array<NotifyCondition> | null,
 /**
  * `ORCPT` value, unencoded, e.g. `rfc822;bob@example.mil` (xtext-encoded when rendered).
  */
-orcpt?: string | null, };
+orcpt?: string | null,
+};
 
 /**
  * RFC 3461 §4.1 NOTIFY conditions.
@@ -1785,7 +1844,8 @@ envelope: Envelope,
 /**
  * The MDN's Message-ID (with angle brackets).
  */
-messageId: string, };
+messageId: string,
+};
 
 /**
  * A signed receipt, ready to send (JSON `SignedReceipt`: the wasm `makeReceipt` result, with
@@ -1804,7 +1864,8 @@ to: Array<string>,
 /**
  * The signedContentIdentifier answered, lower-case hex.
  */
-identifier: string, };
+identifier: string,
+};
 
 /**
  * Everything MMHS about a message. JSON: camelCase; absent elements are omitted.
@@ -1974,7 +2035,8 @@ submissionTime?: DateTime | null,
 /**
  * Everything malformed or contradictory.
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * A precedence as shown: `{ "value": 4, "name": "flash" }` (`name` absent and
@@ -1992,7 +2054,8 @@ name?: string | null,
 /**
  * 16–31.
  */
-national?: boolean, };
+national?: boolean,
+};
 
 /**
  * The message type as shown: `{ "value": 0, "name": "exercise", "identifier": "…" }`.
@@ -2013,7 +2076,8 @@ national?: boolean,
 /**
  * The identifier parameter.
  */
-identifier?: string | null, };
+identifier?: string | null,
+};
 
 /**
  * The decoded ESS label of an SIO-Label, with the classification's name.
@@ -2038,7 +2102,8 @@ privacyMark?: string | null,
 /**
  * security-categories.
  */
-categories?: Array<SecurityCategory>, };
+categories?: Array<SecurityCategory>,
+};
 
 /**
  * SIO-Label as shown: its parameters plus `ess` when `type=":ess"` decodes.
@@ -2071,7 +2136,8 @@ label?: string | null,
 /**
  * Names of unknown parameters that were ignored (not formatted).
  */
-ignored?: Array<string>, };
+ignored?: Array<string>,
+};
 
 /**
  * Expires with the `expired` flag (absent when no `now` was given).
@@ -2084,7 +2150,8 @@ at: DateTime,
 /**
  * `now >= at`.
  */
-expired?: boolean | null, };
+expired?: boolean | null,
+};
 
 /**
  * Notification requests found in the header.
@@ -2097,7 +2164,8 @@ dispositionNotificationTo?: AddressList | null,
 /**
  * Disposition-Notification-Options (RFC 8098 §2.2), unfolded text.
  */
-dispositionNotificationOptions?: string | null, };
+dispositionNotificationOptions?: string | null,
+};
 
 /**
  * Counts of the recipient fields' mailboxes (`bccField`: whether a Bcc field is present,
@@ -2119,7 +2187,8 @@ bcc: number,
 /**
  * Whether a Bcc field is present.
  */
-bccField: boolean, };
+bccField: boolean,
+};
 
 /**
  * `readerPrecedence` of the MMHS view: `{ "reader", "role", "field"?, "precedence"? }`.
@@ -2140,7 +2209,8 @@ field?: string | null,
 /**
  * The precedence for that role (absent when the field for it is absent, or not listed).
  */
-precedence?: PrecedenceView | null, };
+precedence?: PrecedenceView | null,
+};
 
 /**
  * How the header addresses the reader.
@@ -2164,7 +2234,8 @@ group: string,
 /**
  * Its members (may be empty, to hide identities).
  */
-members: Array<Mailbox>, };
+members: Array<Mailbox>,
+};
 
 /**
  * A mailbox: optional display name and an addr-spec.
@@ -2177,7 +2248,8 @@ name?: string | null,
 /**
  * The addr-spec `local-part@domain`.
  */
-address: string, };
+address: string,
+};
 
 /**
  * The authorizing users (release officers) of a message.
@@ -2257,7 +2329,8 @@ label?: string | null,
 /**
  * Names of unknown parameters that were ignored (not formatted).
  */
-ignored?: Array<string>, };
+ignored?: Array<string>,
+};
 
 /**
  * An RFC 7444 colour: a named colour (lower case) or `#rrggbb` (lower case).
@@ -2296,7 +2369,8 @@ previous?: SioLabel,
 /**
  * Label parameters after the change.
  */
-new?: SioLabel, };
+new?: SioLabel,
+};
 
 /**
  * The `change` parameter.
@@ -2338,7 +2412,8 @@ stripped: Array<string>,
 /**
  * Why a release was refused or blocked.
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * What happened.
@@ -2365,7 +2440,8 @@ severity: Severity,
 /**
  * Human explanation for the officer.
  */
-message: string, };
+message: string,
+};
 
 /**
  * The gate's decision.
@@ -2403,7 +2479,8 @@ smtpReply: string | null,
 /**
  * Why.
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * What to do with the message.
@@ -2430,7 +2507,8 @@ rule: MixerRule,
 /**
  * Problems found (e.g. several From without Sender, no From at all).
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * Result of mapping X.400 → RFC 5322.
@@ -2451,7 +2529,8 @@ rule: MixerRule,
 /**
  * Problems found (e.g. no originator).
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * The RFC 5322 side of the mapping.
@@ -2468,7 +2547,8 @@ sender: string | null,
 /**
  * `MMHS-Authorizing-Users` addresses; `None` when the field is absent.
  */
-authorizingUsers: Array<string> | null, };
+authorizingUsers: Array<string> | null,
+};
 
 /**
  * The X.400 IPMS heading side of the mapping.
@@ -2486,7 +2566,8 @@ authorizingUsers: Array<string>,
  * Names of the MMHS heading extensions present (STANAG 4406 / ACP 123), e.g.
  * `"primary-precedence"`; any makes the message military (§5.2).
  */
-headingExtensions: Array<string>, };
+headingExtensions: Array<string>,
+};
 
 /**
  * Which rule a mapping applied, for the report.
@@ -2524,7 +2605,8 @@ prevHash: string,
 /**
  * Hex SHA-256 over this record's canonical JSON without `hash`.
  */
-hash: string, };
+hash: string,
+};
 
 /**
  * Result of [`verify_audit_log`].
@@ -2541,7 +2623,8 @@ records: number,
 /**
  * Problems, each naming the record index in its message.
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * The decision.
@@ -2570,7 +2653,8 @@ problems: Array<Problem>,
 /**
  * Per recipient (empty when the message is refused before recipients are judged).
  */
-recipients: Array<RecipientDecision>, };
+recipients: Array<RecipientDecision>,
+};
 
 /**
  * The decision's action.
@@ -2605,7 +2689,8 @@ code?: string | null,
 /**
  * Why (which clearance admitted it, through which equivalent label; or why not).
  */
-reason: string, };
+reason: string,
+};
 
 /**
  * One classification of a policy and whether every recipient may receive it.
@@ -2627,7 +2712,8 @@ refused: Array<RecipientDecision>,
  * Why it is not receivable, in one line for the picker (`None` when it is): each
  * refused recipient's reason, naming the recipient, and the problems of the decision.
  */
-why: string | null, };
+why: string | null,
+};
 
 /**
  * One classification the policy defines.
@@ -2653,7 +2739,8 @@ fgcolor?: string | null,
 /**
  * Background colour.
  */
-bgcolor?: string | null, };
+bgcolor?: string | null,
+};
 
 /**
  * One equivalent label and its display marking in its policy.
@@ -2666,7 +2753,8 @@ label: SecurityLabel,
 /**
  * Its marking, when its policy defines one.
  */
-marking: string | null, };
+marking: string | null,
+};
 
 /**
  * The verification report of one message ([`crate::verify`]).
@@ -2781,7 +2869,8 @@ problems: Array<Problem>,
  * Informational findings with stable codes that do not affect `valid` (e.g.
  * `authorizing-users-outer-only`).
  */
-notes: Array<Problem>, };
+notes: Array<Problem>,
+};
 
 /**
  * A problem found in a message: a stable `code` (kebab-case, documented in
@@ -2796,7 +2885,8 @@ code: string,
 /**
  * Human explanation.
  */
-message: string, };
+message: string,
+};
 
 /**
  * One S/MIME layer (RFC 8551 §3), as named in [`VerifyReport::layers`].
@@ -2910,7 +3000,8 @@ problems: Array<Problem>,
  * Notes specific to this signer (`weak-algorithm-accepted`; also copied into
  * [`VerifyReport::notes`]); omitted when empty.
  */
-notes?: Array<Problem>, };
+notes?: Array<Problem>,
+};
 
 /**
  * A countersignature (RFC 5652 §11.4) nested under the SignerInfo it countersigns.
@@ -2956,7 +3047,8 @@ problems: Array<Problem>,
 /**
  * Notes specific to this countersignature (as [`SignatureReport::notes`]).
  */
-notes?: Array<Problem>, };
+notes?: Array<Problem>,
+};
 
 /**
  * One expansion of a mail list (RFC 2634 §4.4 `MLData`), as the signature that carries the
@@ -2974,7 +3066,8 @@ expansionTime: string,
 /**
  * `none`, `insteadOf` or `inAdditionTo`; absent when the MLA set none.
  */
-receiptPolicy?: string | null, };
+receiptPolicy?: string | null,
+};
 
 /**
  * An ESS security label (RFC 2634 §3.2) as JSON.
@@ -2995,7 +3088,8 @@ privacyMark: string | null,
 /**
  * security-categories.
  */
-categories: Array<ReportSecurityCategory>, };
+categories: Array<ReportSecurityCategory>,
+};
 
 /**
  * One SecurityCategory: `type` OID and the DER of `value`, base64.
@@ -3008,7 +3102,8 @@ type: string,
 /**
  * The DER encoding of the value (inside the `[1]` tag), base64.
  */
-value: string, };
+value: string,
+};
 
 /**
  * Header protection found on the message.
@@ -3025,7 +3120,8 @@ forwarded: Forwarded,
 /**
  * Every header field whose outer value differs from the protected (inner) value.
  */
-mismatches: Array<HeaderMismatch>, };
+mismatches: Array<HeaderMismatch>,
+};
 
 /**
  * The header-protection scheme of a signed or encrypted payload
@@ -3054,7 +3150,8 @@ outer: string | null,
 /**
  * The protected (inner) value, `null` when absent inside.
  */
-inner: string | null, };
+inner: string | null,
+};
 
 /**
  * One authorizing user (draft-melnikov-mmhs-authorizing-users §4, RFC 7912 §4) and how its
@@ -3072,7 +3169,8 @@ status: AuthorizationStatus,
 /**
  * `countersignature` or `reviewSignature` when a signature by this address was found.
  */
-form: string | null, };
+form: string | null,
+};
 
 /**
  * How an authorizing user's authorisation is protected ([`AuthorizingUser::status`]).
@@ -3091,7 +3189,8 @@ layer: number,
  * One entry per recipient (every KeyTransRecipientInfo, every recipientEncryptedKey of
  * a KeyAgreeRecipientInfo), in encoding order.
  */
-recipients: Array<EncryptionRecipient>, };
+recipients: Array<EncryptionRecipient>,
+};
 
 /**
  * One recipient of an encrypted layer.
@@ -3114,7 +3213,8 @@ domain?: string | null,
 /**
  * One of the supplied keys opened the layer through this recipient.
  */
-decryptedHere: boolean, };
+decryptedHere: boolean,
+};
 
 /**
  * Whose certificate a RecipientInfo names.
@@ -3145,7 +3245,8 @@ reason?: string | null,
 /**
  * `ptype.property` → value (`header.d`, `header.i`, `header.s`, …).
  */
-properties: { [key in string]: string }, };
+properties: { [key in string]: string },
+};
 
 /**
  * Whether a valid signature covers one header field (`VerifyReport::field_coverage`).
@@ -3159,7 +3260,8 @@ field: string,
  * True when the value shown comes from a protected header section inside a signed layer
  * whose signatures are valid and trusted, and no unprotected instance contradicts it.
  */
-covered: boolean, };
+covered: boolean,
+};
 
 /**
  * The receipt request of an original (RFC 2634 §2.2), from its originator signature.
@@ -3180,7 +3282,8 @@ receiptsTo: Array<Array<string>>,
 /**
  * The signer whose signature carries the request (as `signatures[].signer`).
  */
-signer: string, };
+signer: string,
+};
 
 /**
  * A signed receipt (RFC 2634 §2.4, §2.7): whom it is from and whether it proves receipt of
@@ -3219,7 +3322,8 @@ verified: boolean,
 /**
  * The receipt's own problems (also in `problems`).
  */
-problems: Array<Problem>, };
+problems: Array<Problem>,
+};
 
 /**
  * What a reader shows of a message's content (the module documentation).
@@ -3269,7 +3373,8 @@ headerSection: string,
 /**
  * The input's `Original-Recipient` field (RFC 8098 §3.2.3), as received.
  */
-originalRecipient: string | null, };
+originalRecipient: string | null,
+};
 
 /**
  * Which header section the view displays.
@@ -3287,7 +3392,8 @@ name: string,
 /**
  * Its unfolded, decoded value.
  */
-value: string, };
+value: string,
+};
 
 /**
  * A forwarded message inside the content.
@@ -3304,7 +3410,8 @@ headers: Array<DisplayField>,
 /**
  * Its first text/plain body.
  */
-body: string | null, };
+body: string | null,
+};
 
 /**
  * One attachment of the content.
@@ -3329,7 +3436,8 @@ size: number,
 /**
  * `Content-Disposition: inline` (RFC 2183 §2.1) rather than attachment.
  */
-inline: boolean, };
+inline: boolean,
+};
 
 /**
  * A delivery or disposition report carried by the content.
@@ -3366,7 +3474,8 @@ disposition: string | null,
 /**
  * Original-Message-ID (RFC 8098 §3.2.5).
  */
-originalMessageId: string | null, };
+originalMessageId: string | null,
+};
 
 /**
  * The kind of a report (RFC 6522 `report-type`).
@@ -3400,7 +3509,8 @@ diagnostic: string | null,
 /**
  * Remote-MTA (§2.3.5).
  */
-remoteMta: string | null, };
+remoteMta: string | null,
+};
 
 /**
  * The class of a status code (RFC 3463 §3.1).
@@ -3420,4 +3530,5 @@ address: string,
  * Index into [`VerifyReport::signatures`] of the signature whose SignerIdentifier named
  * the certificate (its `certificate` and `chain`).
  */
-signature: number, };
+signature: number,
+};

@@ -166,7 +166,7 @@ fn key_imports(key: &PrivateKey) -> Result<Vec<(String, JsValue, &'static str)>,
 /// Decrypt a stored key once (PBKDF2 once, `keys::import_encrypted_pkcs8`), check it against
 /// its certificate, and import it into non-extractable WebCrypto keys; the PKCS#8 octets
 /// handed to `importKey` are overwritten with zeros afterwards.
-#[wasm_bindgen(js_name = unlockKey, unchecked_return_type = "Promise<AsyncKey>")]
+#[wasm_bindgen(js_name = unlockKey, unchecked_return_type = "AsyncKey")]
 pub async fn unlock_key(
     #[wasm_bindgen(unchecked_param_type = "KeyUse")] key: JsValue,
 ) -> Result<JsValue, JsValue> {
@@ -543,7 +543,7 @@ fn rsa_oaep_begin(
 
 /// `sign` with a key held outside the core (`AsyncKey`): the same options and result.
 #[cfg(feature = "send")]
-#[wasm_bindgen(js_name = signAsync, unchecked_return_type = "Promise<Uint8Array>")]
+#[wasm_bindgen(js_name = signAsync, unchecked_return_type = "Uint8Array")]
 pub async fn sign_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "AsyncKey")] key: JsValue,
@@ -581,7 +581,7 @@ pub async fn sign_async(
 }
 
 /// `decrypt` with a key held outside the core (`AsyncKey`).
-#[wasm_bindgen(js_name = decryptAsync, unchecked_return_type = "Promise<Uint8Array>")]
+#[wasm_bindgen(js_name = decryptAsync, unchecked_return_type = "Uint8Array")]
 pub async fn decrypt_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "AsyncKey")] key: JsValue,
@@ -741,7 +741,7 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
 /// decryption requests are answered by WebCrypto or the key's callback between rounds
 /// (`verify::verify_message_step`), and a large layer's content decrypted by SubtleCrypto, so
 /// the report is the one `verify` gives with the key.
-#[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyReport | VerifiedContent>")]
+#[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "VerifyReport | VerifiedContent")]
 pub async fn verify_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyRequest")] options: JsValue,
@@ -758,7 +758,7 @@ pub async fn verify_async(
 /// `verifyReceipt` with the decryption key held outside the core (`AsyncKey`, fourth
 /// argument): the key opens the original (the sent copy) when it is encrypted, as the
 /// request's `decryptionKey` does for `verifyReceipt`.
-#[wasm_bindgen(js_name = verifyReceiptAsync, unchecked_return_type = "Promise<VerifyReport>")]
+#[wasm_bindgen(js_name = verifyReceiptAsync, unchecked_return_type = "VerifyReport")]
 pub async fn verify_receipt_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] original: JsValue,
@@ -909,7 +909,7 @@ async fn settle_digests(
 /// (`verify::ReceiptInProgress`), the key opens an encrypted original and signs the receipt;
 /// the signature is verified with the recipient's certificate before the receipt is returned.
 #[cfg(feature = "send")]
-#[wasm_bindgen(js_name = makeReceiptAsync, unchecked_return_type = "Promise<SignedReceipt>")]
+#[wasm_bindgen(js_name = makeReceiptAsync, unchecked_return_type = "SignedReceipt")]
 pub async fn make_receipt_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "AsyncKey")] signer: JsValue,
@@ -954,7 +954,7 @@ pub async fn make_receipt_async(
 /// (`release::begin_release`), the signature by WebCrypto or the key's callback, verified
 /// with the officer's certificate before steps 4–5 complete.
 #[cfg(feature = "send")]
-#[wasm_bindgen(js_name = releaseAsync, unchecked_return_type = "Promise<ReleaseResult>")]
+#[wasm_bindgen(js_name = releaseAsync, unchecked_return_type = "ReleaseResult")]
 pub async fn release_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ReleaseOptions")] options: JsValue,

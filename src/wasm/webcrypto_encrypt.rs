@@ -141,7 +141,7 @@ pub(crate) async fn encrypt_content(req: &ContentEncryptRequest<'_>) -> Result<V
 
 /// `encrypt` with the public-key and bulk cipher work done by WebCrypto: the same options and
 /// result.
-#[wasm_bindgen(js_name = encryptAsync, unchecked_return_type = "Promise<Uint8Array>")]
+#[wasm_bindgen(js_name = encryptAsync, unchecked_return_type = "Uint8Array")]
 pub async fn encrypt_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string[]")] recipients: JsValue,
