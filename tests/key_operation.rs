@@ -207,7 +207,12 @@ fn a_signature_checked_by_a_provider_is_refused_unless_it_fits() {
             .expect("ECDSA P-256 is delegated");
         checks.add(c, answer);
         assert_eq!(pending.finish_checked(&good, Some(&checks)).unwrap(), plain);
+        // Assembled before the check is answered (`signAsync` assembles while WebCrypto
+        // verifies), released by the same rule.
+        let assembled = begin().assemble(&good).unwrap();
+        assert_eq!(assembled.release(Some(&checks)).unwrap(), plain);
     }
+    assert_eq!(begin().assemble(&good).unwrap().release(None).unwrap(), plain);
     // A signature over other octets by the same key is another check than the good one's,
     // verified in Rust and refused: whether the provider confirmed the good signature or
     // refused the wrong one.
@@ -220,7 +225,16 @@ fn a_signature_checked_by_a_provider_is_refused_unless_it_fits() {
     for checks in [confirmed_good, refused_wrong] {
         let e = begin().finish_checked(&wrong, Some(&checks)).unwrap_err();
         assert_eq!(e.code(), "signer-key-invalid");
+        // An assembled output with the wrong signature is never released.
+        let e = begin()
+            .assemble(&wrong)
+            .unwrap()
+            .release(Some(&checks))
+            .unwrap_err();
+        assert_eq!(e.code(), "signer-key-invalid");
     }
+    let e = begin().assemble(&wrong).unwrap().release(None).unwrap_err();
+    assert_eq!(e.code(), "signer-key-invalid");
     // Malformed DER is never delegated.
     assert!(begin().signature_check(&[0x30, 0x02, 0x02, 0x00]).is_none());
 }

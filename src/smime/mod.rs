@@ -39,7 +39,9 @@ pub use pkcs7_mime::{pkcs7_mime_entity, pkcs7_mime_part, SmimeType};
 pub use receipt::Receipt;
 pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
-pub use sign::{sign_entity, sign_message, PendingSignedEntity, SignedEntityContent};
+pub use sign::{
+    sign_entity, sign_message, AssembledSigned, PendingSignedEntity, SignedEntityContent,
+};
 pub use signed_build::{
     sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer, SignerCertificates,
 };

@@ -231,16 +231,49 @@ impl PendingSignedEntity {
         signature: &[u8],
         checks: Option<&SignatureChecks>,
     ) -> Result<Vec<u8>, Error> {
-        let cms = self.data.finish_checked(signature, checks)?;
+        self.assemble(signature)?.release(checks)
+    }
+
+    /// The signed entity (or message) with `signature`, held back until the signature
+    /// verifies ([`AssembledSigned::release`]): a provider that verifies signatures elsewhere
+    /// (WebCrypto) does so while the output is assembled.
+    pub fn assemble(self, signature: &[u8]) -> Result<AssembledSigned, Error> {
+        let (cms, check) = self.data.assemble(signature)?;
         let part = match self.boundary {
             Some(boundary) => multipart_signed(self.entity, self.micalg, boundary, &cms),
             None => pkcs7_mime_part(SmimeType::SignedData, &cms),
         };
-        match &self.outer {
+        let output = match &self.outer {
             Some(outer) => part.to_message(outer),
             None => part.to_vec(),
         }
-        .map_err(encode_error)
+        .map_err(encode_error)?;
+        Ok(AssembledSigned { output, check })
+    }
+}
+
+/// A signed entity or message assembled ([`PendingSignedEntity::assemble`]) whose signature
+/// has not been verified yet: it leaves the core only through [`Self::release`].
+pub struct AssembledSigned {
+    output: Vec<u8>,
+    check: super::signed_build::SignatureToVerify,
+}
+
+impl std::fmt::Debug for AssembledSigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssembledSigned").finish_non_exhaustive()
+    }
+}
+
+impl AssembledSigned {
+    /// The output, once the signature verifies with the signer certificate's key (answered by
+    /// `checks` when the provider verified it, [`PendingSignedEntity::signature_check`];
+    /// otherwise in Rust).
+    ///
+    /// Errors: `key-error` when it does not verify; the output is then dropped.
+    pub fn release(self, checks: Option<&SignatureChecks>) -> Result<Vec<u8>, Error> {
+        self.check.verify(checks)?;
+        Ok(self.output)
     }
 }
 

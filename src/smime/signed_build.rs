@@ -337,23 +337,22 @@ impl PendingSignerInfo {
         signature: &[u8],
         checks: Option<&SignatureChecks>,
     ) -> Result<Vec<u8>, Error> {
-        algorithms::verify_signature_with(
-            checks,
-            &self.spki,
-            self.request.hash,
-            &self.sig_alg,
-            &self.request.data,
-            signature,
-        )
-        .map_err(|e| {
-            let why = match e {
-                algorithms::VerifyFailure::Unsupported(w)
-                | algorithms::VerifyFailure::Invalid(w) => w,
-            };
-            Error::Key(format!(
-                "the signature does not verify with the signer certificate's key: {why}"
-            ))
-        })?;
+        let (si, check) = self.assemble(signature)?;
+        check.verify(checks)?;
+        Ok(si)
+    }
+
+    /// The SignerInfo DER with `signature`, not verified yet: it is the caller's to hold back
+    /// until [`SignatureToVerify::verify`] passes (so that the output is assembled while a
+    /// provider verifies the signature).
+    pub(crate) fn assemble(self, signature: &[u8]) -> Result<(Vec<u8>, SignatureToVerify), Error> {
+        let check = SignatureToVerify {
+            spki: self.spki,
+            hash: self.request.hash,
+            sig_alg: self.sig_alg.clone(),
+            data: self.request.data.clone(),
+            signature: signature.to_vec(),
+        };
         // signedAttrs [0] IMPLICIT: same contents, tag A0.
         let mut implicit = self.request.data;
         if let Some(b) = implicit.first_mut() {
@@ -362,7 +361,7 @@ impl PendingSignerInfo {
         let version = primitive(0x02, &[self.version as u8]);
         let sig_alg = self.sig_alg.to_der().map_err(cms)?;
         let sig = primitive(0x04, signature);
-        Ok(constructed(
+        let si = constructed(
             0x30,
             &[
                 &version,
@@ -372,7 +371,45 @@ impl PendingSignerInfo {
                 &sig_alg,
                 &sig,
             ],
-        ))
+        );
+        Ok((si, check))
+    }
+}
+
+/// A signature value to verify with the signer certificate's public key before what carries
+/// it leaves the core ([`PendingSignerInfo::assemble`]).
+pub(crate) struct SignatureToVerify {
+    spki: spki::SubjectPublicKeyInfoOwned,
+    hash: super::DigestAlg,
+    sig_alg: spki::AlgorithmIdentifierOwned,
+    data: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl SignatureToVerify {
+    /// Verify it (the verification answered by `checks` when the provider verified it,
+    /// otherwise in Rust), so that a wrong key, a faulty provider or a fault in an RSA-CRT
+    /// computation never leaves the core.
+    ///
+    /// Errors: `key-error` when it does not verify.
+    pub(crate) fn verify(&self, checks: Option<&SignatureChecks>) -> Result<(), Error> {
+        algorithms::verify_signature_with(
+            checks,
+            &self.spki,
+            self.hash,
+            &self.sig_alg,
+            &self.data,
+            &self.signature,
+        )
+        .map_err(|e| {
+            let why = match e {
+                algorithms::VerifyFailure::Unsupported(w)
+                | algorithms::VerifyFailure::Invalid(w) => w,
+            };
+            Error::Key(format!(
+                "the signature does not verify with the signer certificate's key: {why}"
+            ))
+        })
     }
 }
 
@@ -498,15 +535,24 @@ impl PendingSignedData {
         signature: &[u8],
         checks: Option<&SignatureChecks>,
     ) -> Result<Vec<u8>, Error> {
-        let si = self.signer_info.finish_checked(signature, checks)?;
-        assemble_signed_data(
+        let (cms, check) = self.assemble(signature)?;
+        check.verify(checks)?;
+        Ok(cms)
+    }
+
+    /// [`PendingSignerInfo::assemble`]: the ContentInfo(SignedData) DER, to hold back until
+    /// the signature verifies.
+    pub(crate) fn assemble(self, signature: &[u8]) -> Result<(Vec<u8>, SignatureToVerify), Error> {
+        let (si, check) = self.signer_info.assemble(signature)?;
+        let cms = assemble_signed_data(
             self.version,
             &[self.digest_alg],
             self.econtent_type,
             self.econtent.as_deref(),
             &self.certs,
             &[si],
-        )
+        )?;
+        Ok((cms, check))
     }
 }
 

@@ -568,15 +568,33 @@ pub async fn sign_async(
         .map_err(smime_err)?;
     let sig = sign_request(&key, pending.request()).await?;
     // The core verifies the answer with the certificate's key before it leaves; WebCrypto
-    // does the math when it can (what it does not confirm is verified in Rust).
+    // does the math when it can (what it does not confirm is verified in Rust), and does it
+    // while the core assembles the output, which it holds back until then.
+    let check = pending.signature_check(&sig);
+    let (assembled, confirmed) = {
+        let mut verifying = std::pin::pin!(async {
+            match &check {
+                Some(c) => check_signatures(std::slice::from_ref(c)).await.first() == Some(&true),
+                None => false,
+            }
+        });
+        // Polled once here, so that WebCrypto's `verify` is under way before the assembly.
+        let started = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(std::future::Future::poll(verifying.as_mut(), cx))
+        })
+        .await;
+        let assembled = pending.assemble(&sig).map_err(smime_err)?;
+        let confirmed = match started {
+            std::task::Poll::Ready(ok) => ok,
+            std::task::Poll::Pending => verifying.await,
+        };
+        (assembled, confirmed)
+    };
     let checks = crate::trust::SignatureChecks::default();
-    if let Some(c) = pending.signature_check(&sig) {
-        let ok = check_signatures(std::slice::from_ref(&c)).await;
-        checks.add(c, ok.first().copied().unwrap_or(false));
+    if let Some(c) = check {
+        checks.add(c, confirmed);
     }
-    let out = pending
-        .finish_checked(&sig, Some(&checks))
-        .map_err(smime_err)?;
+    let out = assembled.release(Some(&checks)).map_err(smime_err)?;
     Ok(uint8(&out))
 }
 
