@@ -212,7 +212,10 @@ fn a_signature_checked_by_a_provider_is_refused_unless_it_fits() {
         let assembled = begin().assemble(&good).unwrap();
         assert_eq!(assembled.release(Some(&checks)).unwrap(), plain);
     }
-    assert_eq!(begin().assemble(&good).unwrap().release(None).unwrap(), plain);
+    assert_eq!(
+        begin().assemble(&good).unwrap().release(None).unwrap(),
+        plain
+    );
     // A signature over other octets by the same key is another check than the good one's,
     // verified in Rust and refused: whether the provider confirmed the good signature or
     // refused the wrong one.

@@ -1,5 +1,6 @@
 //! `mmhs::asn1::ber::Tlv`: the BER/DER reader under every CMS structure (X.690 §8.1),
-//! walked to the leaves with each accessor the CMS code uses; and the reader of an
+//! walked to the leaves with each accessor the CMS code uses (each child as a full parse of
+//! its octets reads it); and the reader of an
 //! EnvelopedData's first octets (`Decryption::early_request`, identifier and length octets
 //! only where the rest may be missing).
 #![no_main]
@@ -12,7 +13,12 @@ fn walk(t: &Tlv<'_>) {
     if t.constructed {
         let _ = t.string_octets();
         if let Ok(kids) = t.children() {
+            // Each child as a full parse of the same octets reads it.
+            let mut rest = t.content;
             for k in &kids {
+                let (full, r) = Tlv::parse(rest).expect("a child of a parsed element parses");
+                assert_eq!(*k, full);
+                rest = r;
                 walk(k);
             }
         }

@@ -252,11 +252,39 @@ impl<'a> Tlv<'a> {
         let mut out = Vec::new();
         let mut rest = self.content;
         while !rest.is_empty() {
-            let (t, r) = Tlv::parse(rest)?;
+            let (t, r) = Tlv::parse_validated(rest)?;
             out.push(t);
             rest = r;
         }
         Ok(out)
+    }
+
+    /// [`Self::parse`] of an element inside one already parsed, whose whole subtree
+    /// [`Self::parse`] validated then: a definite length is taken from the identifier and
+    /// length octets alone, without walking the contents again (walking a tree of depth d
+    /// would otherwise parse every octet d times). The same element and rest as
+    /// [`Self::parse`]; the bounds are checked all the same, so a `Tlv` put together by hand
+    /// (its fields are public) only reports a bad descendant when the walk reaches it.
+    fn parse_validated(input: &'a [u8]) -> Result<(Tlv<'a>, &'a [u8]), BerError> {
+        let h = Header::parse(input)?;
+        let Some(len) = h.len else {
+            // Indefinite length: its end is found by walking its contents.
+            return Self::parse(input);
+        };
+        let end = h
+            .header_len
+            .checked_add(len)
+            .filter(|e| *e <= input.len())
+            .ok_or_else(|| BerError("element longer than its input".into()))?;
+        let tlv = Tlv {
+            class: h.class,
+            constructed: h.constructed,
+            number: h.number,
+            raw: &input[..end],
+            content: &input[h.header_len..end],
+            indefinite: false,
+        };
+        Ok((tlv, &input[end..]))
     }
 
     /// Children of a SEQUENCE (universal 16, constructed); errors otherwise.
@@ -410,7 +438,7 @@ impl<'a> Tlv<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::asn1::der::primitive;
+    use crate::asn1::der::{constructed, primitive};
 
     #[test]
     fn definite_and_indefinite() {
@@ -443,6 +471,41 @@ mod tests {
             deep.extend_from_slice(&[0x30, 0x80]);
         }
         assert!(Tlv::parse_all(&deep).is_err());
+    }
+
+    /// Every element of a tree, as `children` reads it, is the element `parse` reads
+    /// from the same octets (DER, and BER with indefinite lengths inside definite ones).
+    #[test]
+    fn children_are_what_a_full_parse_reads() {
+        fn walk(t: &Tlv<'_>, seen: &mut usize) {
+            if !t.constructed {
+                return;
+            }
+            let kids = t.children().unwrap();
+            let mut rest = t.content;
+            for k in &kids {
+                let (full, r) = Tlv::parse(rest).unwrap();
+                assert_eq!(*k, full);
+                rest = r;
+                *seen += 1;
+                walk(k, seen);
+            }
+            assert!(rest.is_empty());
+        }
+        let leaf = primitive(0x04, b"leaf");
+        let mut der = leaf.clone();
+        for i in 0..20u8 {
+            der = constructed(0x30, &[&der, &primitive(0x02, &[i]), &leaf]);
+        }
+        let ber = [
+            0x30, 0x10, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x00, 0x00, 0xa0, 0x80, 0x30, 0x80,
+            0x00, 0x00, 0x00, 0x00,
+        ];
+        for input in [&der[..], &ber[..]] {
+            let mut seen = 0;
+            walk(&Tlv::parse_all(input).unwrap(), &mut seen);
+            assert!(seen > 3);
+        }
     }
 
     #[test]
