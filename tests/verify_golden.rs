@@ -638,3 +638,63 @@ fn unanswered_signature_values_are_verified_in_rust() {
     }
     assert!(checked > 10, "only {checked} messages asked for checks");
 }
+
+/// The SignerInfos' digest algorithms read ahead of the walk (`verify::digest_ranges`, with
+/// `signed_parse::signer_digest_algorithms`, which decodes neither certificates nor signed
+/// attributes) are the ones the full parse reads, for every SignedData of every set: the
+/// signature part of a multipart/signed and an application/pkcs7-mime body.
+#[test]
+fn signer_digest_algorithms_read_ahead_are_those_of_the_full_parse() {
+    use mmhs::mime::entity;
+    use mmhs::smime::signed_parse::{
+        parse_content_info, parse_signed_data, signer_digest_algorithms,
+    };
+    let mut compared = 0;
+    for set in SETS {
+        let (dir, corpus) = corpus(set);
+        for group in &corpus.groups {
+            for eml in group.messages(&dir) {
+                let raw = std::fs::read(&eml).unwrap();
+                let (header, body) = entity::split(&raw);
+                let fields = entity::fields(header);
+                let ct = entity::entity_media_type(&fields);
+                let (part_fields, part_body) = match ct.param("boundary") {
+                    Some(b) if ct.mime == "multipart/signed" => {
+                        let Some(parts) = entity::multipart_parts(body, b) else {
+                            continue;
+                        };
+                        let Some(sig) = parts.get(1) else { continue };
+                        let (h, b) = entity::split(sig);
+                        (entity::fields(h), b)
+                    }
+                    _ => (fields, body),
+                };
+                let cte = entity::field(&part_fields, "content-transfer-encoding")
+                    .map(|f| f.value.to_string());
+                let Ok(der) = entity::decode_transfer(part_body, cte.as_deref()) else {
+                    continue;
+                };
+                let Ok(ci) = parse_content_info(&der) else {
+                    continue;
+                };
+                let Ok(sd) = parse_signed_data(ci.content) else {
+                    continue;
+                };
+                let full: Vec<_> = sd
+                    .signer_infos
+                    .iter()
+                    .map(|si| si.digest_alg.clone())
+                    .collect();
+                let ahead = signer_digest_algorithms(ci.content, usize::MAX)
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", eml.display()));
+                assert_eq!(ahead, full, "{}", eml.display());
+                assert_eq!(
+                    signer_digest_algorithms(ci.content, 1).unwrap(),
+                    full.iter().take(1).cloned().collect::<Vec<_>>()
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 30, "{compared} SignedData compared");
+}

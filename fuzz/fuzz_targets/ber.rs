@@ -1,12 +1,13 @@
 //! `mmhs::asn1::ber::Tlv`: the BER/DER reader under every CMS structure (X.690 §8.1),
 //! walked to the leaves with each accessor the CMS code uses (each child as a full parse of
-//! its octets reads it); and the reader of an
-//! EnvelopedData's first octets (`Decryption::early_request`, identifier and length octets
-//! only where the rest may be missing).
+//! its octets reads it; a SignedData's digest algorithms read ahead are the full parse's);
+//! and the reader of an EnvelopedData's first octets (`Decryption::early_request`,
+//! identifier and length octets only where the rest may be missing).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use mmhs::asn1::ber::Tlv;
+use mmhs::smime::signed_parse;
 
 fn walk(t: &Tlv<'_>) {
     let _ = t.to_der();
@@ -32,6 +33,13 @@ fn walk(t: &Tlv<'_>) {
 fuzz_target!(|data: &[u8]| {
     if let Ok(t) = Tlv::parse_all(data) {
         walk(&t);
+        // A SignedData: the digest algorithms read ahead are those of the full parse.
+        if let Ok(sd) = signed_parse::parse_signed_data(t) {
+            let full: Vec<_> = sd.signer_infos.iter().map(|si| si.digest_alg.clone()).collect();
+            let ahead = signed_parse::signer_digest_algorithms(t, usize::MAX)
+                .expect("a SignedData that parses has its digest algorithms");
+            assert_eq!(ahead, full);
+        }
     }
     let _ = mmhs::smime::Decryption::early_request(data, &[]);
 });

@@ -247,6 +247,40 @@ pub fn parse_signer_infos<'a>(t: &Tlv<'a>) -> Result<Vec<ParsedSignerInfo<'a>>, 
         .collect()
 }
 
+/// The digestAlgorithm of the first `max` SignerInfos of a SignedData (RFC 5652 §5.1, §5.3),
+/// in order, read without decoding the rest (certificates, CRLs, signed attributes): what a
+/// digest can be asked for before the SignedData is parsed (`verify::digest_ranges`). The
+/// algorithms of [`parse_signed_data`]'s `signer_infos` when that parse succeeds.
+pub fn signer_digest_algorithms(
+    t: Tlv<'_>,
+    max: usize,
+) -> Result<Vec<AlgorithmIdentifierOwned>, BerError> {
+    let fields = t.sequence("SignedData")?;
+    // version, digestAlgorithms, encapContentInfo, then certificates [0] and crls [1] as
+    // parse_signed_data skips them, then signerInfos.
+    let mut i = 3;
+    while fields
+        .get(i)
+        .is_some_and(|f| f.is_context(0) || f.is_context(1))
+    {
+        i += 1;
+    }
+    let sis = fields
+        .get(i)
+        .ok_or_else(|| BerError("SignedData: missing signerInfos".into()))?
+        .set("SignerInfos")?;
+    sis.iter()
+        .take(max)
+        .map(|si| {
+            let f = si.sequence("SignerInfo")?;
+            let alg = f
+                .get(2)
+                .ok_or_else(|| BerError("SignerInfo: missing digestAlgorithm".into()))?;
+            algorithm(alg, "SignerInfo.digestAlgorithm")
+        })
+        .collect()
+}
+
 /// Parse a SignedData element (the content of a ContentInfo of type id-signedData).
 pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerError> {
     let fields = t.sequence("SignedData")?;

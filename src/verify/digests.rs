@@ -22,7 +22,7 @@ use super::walk::{signed_parts, MAX_MESSAGE_SIZE};
 use crate::asn1::ber::range_within;
 use crate::asn1::oid::ID_SIGNED_DATA;
 use crate::mime::entity::{self, fields, split};
-use crate::smime::signed_parse::{parse_content_info, parse_signed_data};
+use crate::smime::signed_parse::{parse_content_info, signer_digest_algorithms};
 use crate::smime::signed_verify::{DigestCache, MAX_SIGNATURES};
 use crate::smime::{DigestAlg, DigestRequest};
 
@@ -309,12 +309,12 @@ pub fn digest_ranges(raw: &[u8]) -> Vec<DigestRange> {
     if ci.content_type != ID_SIGNED_DATA {
         return Vec::new();
     }
-    let Ok(sd) = parse_signed_data(ci.content) else {
+    let Ok(algs) = signer_digest_algorithms(ci.content, MAX_SIGNATURES) else {
         return Vec::new();
     };
     let mut out: Vec<DigestRange> = Vec::new();
-    for si in sd.signer_infos.iter().take(MAX_SIGNATURES) {
-        if let Some(alg) = DigestAlg::from_oid(&si.digest_alg.oid) {
+    for a in &algs {
+        if let Some(alg) = DigestAlg::from_oid(&a.oid) {
             if !out.iter().any(|r| r.alg == alg) {
                 out.push(DigestRange {
                     alg,
