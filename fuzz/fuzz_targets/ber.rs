@@ -35,7 +35,11 @@ fuzz_target!(|data: &[u8]| {
         walk(&t);
         // A SignedData: the digest algorithms read ahead are those of the full parse.
         if let Ok(sd) = signed_parse::parse_signed_data(t) {
-            let full: Vec<_> = sd.signer_infos.iter().map(|si| si.digest_alg.clone()).collect();
+            let full: Vec<_> = sd
+                .signer_infos
+                .iter()
+                .map(|si| si.digest_alg.clone())
+                .collect();
             let ahead = signed_parse::signer_digest_algorithms(t, usize::MAX)
                 .expect("a SignedData that parses has its digest algorithms");
             assert_eq!(ahead, full);
