@@ -451,7 +451,7 @@ impl Environment {
                     return Err(certval::Error::Unrecognized);
                 };
                 match SignatureCheck::new(key, &alg.oid, None, message, sig)
-                    .map(|c| checks.lookup(&c))
+                    .map(|c| checks.lookup(&c.of_pki_object()))
                 {
                     Some(Lookup::Valid | Lookup::Provisional) => Ok(()),
                     Some(Lookup::Verify) | None => Err(certval::Error::Unrecognized),

@@ -70,9 +70,20 @@ pub struct SignatureCheck {
     pub message: Vec<u8>,
     /// The signature value.
     pub signature: Vec<u8>,
+    /// The signed octets are a certificate's (or a CRL's, an OCSP response's) that a path
+    /// validation checks ([`Self::of_pki_object`]): signed once, the same check recurs in
+    /// every validation of a path through them, unlike a message's own signature.
+    pub pki_object: bool,
 }
 
 impl SignatureCheck {
+    /// This check, marked as one of a certificate's (or CRL's, OCSP response's) signature
+    /// checked in a path validation ([`Self::pki_object`]).
+    pub fn of_pki_object(mut self) -> Self {
+        self.pki_object = true;
+        self
+    }
+
     /// The check of `signature` over `message` by `spki` under signature algorithm
     /// `sig_alg` (the key algorithm's OID standing for "with `digest`", as CMS allows), or
     /// `None` when it is not delegated (then the pure-Rust code verifies it).
@@ -162,6 +173,7 @@ impl SignatureCheck {
             hash,
             message: message.to_vec(),
             signature,
+            pki_object: false,
         })
     }
 }

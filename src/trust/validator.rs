@@ -347,7 +347,8 @@ mod tests {
             &tbs,
             forged.signature().raw_bytes(),
         )
-        .expect("ECDSA P-256 is delegated");
+        .expect("ECDSA P-256 is delegated")
+        .of_pki_object();
         vouched.add(check, true);
         assert!(trusted(&one, &forged, Some(vouched)));
         assert!(!trusted(&one, &forged, None));

@@ -659,15 +659,51 @@ pub async fn decrypt_async(
 /// signers' keys recur from one verification to the next): at most this many, oldest out.
 const IMPORTED_KEYS: usize = 32;
 
+/// Certificate signatures WebCrypto confirmed ([`SignatureCheck::pki_object`]), exactly as
+/// checked (key, hash, signed octets, value): a signer's certificate and its CA's recur in
+/// every message they sign, and the same octets verify the same way again. A message's own
+/// signature is always verified. At most this many, oldest out.
+const CONFIRMED_CERTIFICATE_SIGNATURES: usize = 32;
+
 thread_local! {
     static VERIFY_KEYS: std::cell::RefCell<crate::memo::Memo<(CheckKey, CheckHash), JsValue>> =
         const { std::cell::RefCell::new(crate::memo::Memo::new(IMPORTED_KEYS)) };
+    static CONFIRMED: std::cell::RefCell<crate::memo::Memo<SignatureCheck, ()>> = const {
+        std::cell::RefCell::new(crate::memo::Memo::new(CONFIRMED_CERTIFICATE_SIGNATURES))
+    };
+}
+
+/// Whether WebCrypto confirmed exactly this certificate signature before ([`CONFIRMED`]).
+fn confirmed_before(c: &SignatureCheck) -> bool {
+    c.pki_object && CONFIRMED.with(|m| m.borrow().find(|q, _| q == c).is_some())
 }
 
 /// Verify signature values with WebCrypto (`importKey` of the public key, or the key
 /// imported before; `verify`), every request started before any is awaited; `false` for a
-/// value it refuses or cannot check (the core then verifies that one in Rust).
+/// value it refuses or cannot check (the core then verifies that one in Rust). A
+/// certificate signature it confirmed before, exactly as asked now, is not asked again.
 async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
+    let known: Vec<bool> = requests.iter().map(confirmed_before).collect();
+    let asked: Vec<SignatureCheck> = requests
+        .iter()
+        .zip(&known)
+        .filter(|(_, k)| !**k)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let mut answers = webcrypto_verify(&asked).await.into_iter();
+    let mut out = Vec::with_capacity(requests.len());
+    for (c, k) in requests.iter().zip(known) {
+        let ok = k || answers.next().unwrap_or(false);
+        if ok && !k && c.pki_object {
+            CONFIRMED.with(|m| m.borrow_mut().keep(c.clone(), ()));
+        }
+        out.push(ok);
+    }
+    out
+}
+
+/// [`check_signatures`]' WebCrypto calls, one answer per request.
+async fn webcrypto_verify(requests: &[SignatureCheck]) -> Vec<bool> {
     let hash_name = |h: CheckHash| match h {
         CheckHash::Sha256 => "SHA-256",
         CheckHash::Sha384 => "SHA-384",

@@ -364,6 +364,44 @@ test('verifyAsync checks signature values with WebCrypto and gives the report of
   assert.ok(calls >= 6, `WebCrypto verified ${calls} values`);
 });
 
+test('verifyAsync asks WebCrypto once for a certificate signature it confirmed, always for a message signature; another certificate signature is asked and refused', async () => {
+  const opts = { trustAnchors: [ca], at: AT };
+  // A signer of its own, so that no earlier test has had its certificate confirmed.
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'tess.key');
+  openssl('req', '-new', '-key', 'tess.key', '-out', 'tess.csr', '-subj', '/O=MMHS Test/CN=tess', '-config', 'req.cnf');
+  write('tess.ext', 'basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\nsubjectAltName=email:tess@example.mil\n');
+  openssl('x509', '-req', '-in', 'tess.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '299',
+    '-days', '3650', '-out', 'tess.pem', '-extfile', 'tess.ext');
+  const certificate = read('tess.pem');
+  // The same certificate with its signature value's last octet changed.
+  const der = Buffer.from(certificate.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+  der[der.length - 1] ^= 1;
+  const forgedCert = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+  const sign = (body, cert) => text(mmhs.sign(message('tess').replace('Hold the bridge.', body), { pkcs8: read('tess.key'), certificate: cert }, { signingTime: AT, detached: true }));
+  const first = sign('Hold the bridge.', certificate);
+  const second = sign('Take the bridge.', certificate);
+  const forged = sign('Hold the bridge.', forgedCert);
+  const subtle = crypto.subtle;
+  const original = subtle.verify;
+  let calls = 0;
+  subtle.verify = function (...args) { calls++; return original.apply(this, args); };
+  const asked = async (m) => {
+    calls = 0;
+    assert.deepEqual(await mmhs.verifyAsync(m, opts), mmhs.verify(m, opts));
+    return calls;
+  };
+  try {
+    assert.equal(await asked(first), 2, 'the message signature and the certificate signature');
+    assert.equal(await asked(first), 1, 'the message signature again');
+    assert.equal(await asked(second), 1, 'the certificate signature was confirmed before');
+    assert.equal(await asked(forged), 2, 'another certificate signature is asked');
+    assert.equal(mmhs.verify(forged, opts).valid, false);
+    assert.equal(mmhs.verify(second, opts).valid, true);
+  } finally {
+    subtle.verify = original;
+  }
+});
+
 test('verifyAsync: a wrong answer is the report of a wrong key; extractable CryptoKeys are refused', async () => {
   const signed = mmhs.sign(message('eve'), { pkcs8: key('eve'), certificate: users.eve.certificate }, { signingTime: AT });
   const enc = mmhs.encrypt(signed, [users.eve.certificate]);
