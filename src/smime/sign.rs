@@ -270,7 +270,7 @@ impl AssembledSigned {
     /// `checks` when the provider verified it, [`PendingSignedEntity::signature_check`];
     /// otherwise in Rust).
     ///
-    /// Errors: `key-error` when it does not verify; the output is then dropped.
+    /// Errors: `signer-key-invalid` when it does not verify; the output is then dropped.
     pub fn release(self, checks: Option<&SignatureChecks>) -> Result<Vec<u8>, Error> {
         self.check.verify(checks)?;
         Ok(self.output)

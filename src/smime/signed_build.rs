@@ -391,7 +391,7 @@ impl SignatureToVerify {
     /// otherwise in Rust), so that a wrong key, a faulty provider or a fault in an RSA-CRT
     /// computation never leaves the core.
     ///
-    /// Errors: `key-error` when it does not verify.
+    /// Errors: `signer-key-invalid` when it does not verify.
     pub(crate) fn verify(&self, checks: Option<&SignatureChecks>) -> Result<(), Error> {
         algorithms::verify_signature_with(
             checks,

@@ -684,11 +684,11 @@ fn confirmed_before(c: &SignatureCheck) -> bool {
 /// certificate signature it confirmed before, exactly as asked now, is not asked again.
 async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
     let known: Vec<bool> = requests.iter().map(confirmed_before).collect();
-    let asked: Vec<SignatureCheck> = requests
+    let asked: Vec<&SignatureCheck> = requests
         .iter()
         .zip(&known)
         .filter(|(_, k)| !**k)
-        .map(|(c, _)| c.clone())
+        .map(|(c, _)| c)
         .collect();
     let mut answers = webcrypto_verify(&asked).await.into_iter();
     let mut out = Vec::with_capacity(requests.len());
@@ -703,7 +703,7 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
 }
 
 /// [`check_signatures`]' WebCrypto calls, one answer per request.
-async fn webcrypto_verify(requests: &[SignatureCheck]) -> Vec<bool> {
+async fn webcrypto_verify(requests: &[&SignatureCheck]) -> Vec<bool> {
     let hash_name = |h: CheckHash| match h {
         CheckHash::Sha256 => "SHA-256",
         CheckHash::Sha384 => "SHA-384",
