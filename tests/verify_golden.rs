@@ -357,9 +357,21 @@ fn provider(c: &mmhs::trust::SignatureCheck) -> bool {
     }
 }
 
+thread_local! {
+    /// The signature checks announced during the current step ([`announced`]).
+    static ANNOUNCED: std::cell::RefCell<Vec<mmhs::trust::SignatureCheck>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`mmhs::trust::SignatureChecks::announcing`]'s announcement, noted.
+fn announced(c: &mmhs::trust::SignatureCheck) {
+    ANNOUNCED.with(|a| a.borrow_mut().push(c.clone()));
+}
+
 /// The report of [`mmhs::verify::verify_message_step`] with signature values answered by
 /// `answer` between rounds (as `verifyAsync` answers them with WebCrypto), or the error code;
-/// also the number of values asked.
+/// also the number of values asked. Every step announces exactly the requests it returns,
+/// in their order, each once ([`announced`]: `verifyAsync` begins them as announced).
 fn stepped(
     raw: &[u8],
     ctx: &VerifyContext,
@@ -369,13 +381,27 @@ fn stepped(
     use mmhs::verify::{verify_message_step, VerifyStep, MAX_DECRYPT_ROUNDS};
     let mut asked = 0;
     for _ in 0..MAX_DECRYPT_ROUNDS {
-        match verify_message_step(raw, ctx) {
+        ANNOUNCED.with(|a| a.borrow_mut().clear());
+        let step = verify_message_step(raw, ctx);
+        let announced = ANNOUNCED.with(|a| std::mem::take(&mut *a.borrow_mut()));
+        match step {
             Err(e) => return (serde_json::json!({ "error": e.code() }), asked),
-            Ok(VerifyStep::Done(v)) => return (serde_json::to_value(&v.report).unwrap(), asked),
+            Ok(VerifyStep::Done(v)) => {
+                assert!(
+                    announced.is_empty(),
+                    "a step without requests announced some"
+                );
+                return (serde_json::to_value(&v.report).unwrap(), asked);
+            }
             Ok(VerifyStep::Decrypt(_) | VerifyStep::DecryptContent(_)) => {
                 panic!("no key is held outside the core here")
             }
             Ok(VerifyStep::Check(round)) => {
+                assert_eq!(
+                    round.requests(),
+                    &announced[..],
+                    "the step's requests as announced"
+                );
                 asked += round.requests().len();
                 let answers: Vec<bool> = round.requests().iter().map(answer).collect();
                 if let Some(v) = round.finish(ctx, &answers, None) {
@@ -400,7 +426,7 @@ fn reports_with_a_signature_provider_are_the_reports_of_verify() {
         let (dir, corpus) = corpus(set);
         for group in &corpus.groups {
             let mut ctx = group.context(&dir);
-            let shared = mmhs::trust::SignatureChecks::default();
+            let shared = mmhs::trust::SignatureChecks::announcing(announced);
             for eml in group.messages(&dir) {
                 let raw = std::fs::read(&eml).unwrap();
                 let expected = report(&raw, &ctx);
@@ -409,7 +435,8 @@ fn reports_with_a_signature_provider_are_the_reports_of_verify() {
                     ("honest", &provider as &dyn Fn(&_) -> bool),
                     ("refusing", &|_: &_| false),
                 ] {
-                    ctx.signature_checks = Some(mmhs::trust::SignatureChecks::default());
+                    ctx.signature_checks =
+                        Some(mmhs::trust::SignatureChecks::announcing(announced));
                     let (got, asked) = stepped(&raw, &ctx, answer);
                     assert_eq!(got, expected, "{name}: {what} provider");
                     delegated += asked;

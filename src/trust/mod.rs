@@ -35,7 +35,8 @@ pub use certificate_status::{certificate_status, CertificateStatus, CertificateS
 pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey};
 pub use names::{address_matches, email_addresses, name_string, subject_string};
 pub use signature_check::{
-    CheckHash, CheckKey, Lookup, Recording, SignatureCheck, SignatureChecks, MAX_CHECKED_MESSAGE,
+    Announce, CheckHash, CheckKey, Lookup, Recording, SignatureCheck, SignatureChecks,
+    MAX_CHECKED_MESSAGE,
 };
 pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 

@@ -190,11 +190,16 @@ pub enum Lookup {
     Verify,
 }
 
+/// Told of each request the moment a recording step first asks it
+/// ([`SignatureChecks::announcing`]).
+pub type Announce = fn(&SignatureCheck);
+
 #[derive(Default)]
 struct State {
     answers: Vec<(SignatureCheck, bool)>,
     asked: Vec<SignatureCheck>,
     recording: bool,
+    announce: Option<Announce>,
 }
 
 /// The provider's answers to [`SignatureCheck`]s, shared by every clone (a walk's
@@ -220,6 +225,19 @@ impl Drop for Recording<'_> {
 }
 
 impl SignatureChecks {
+    /// Answers that also tell `announce` of each request as soon as a recording step
+    /// first asks it, while the walk goes on: a provider may begin it then (its answer is
+    /// still given and used only as [`Self::add`] gives it, after the step). Nothing is
+    /// decided by the announcement; a request announced and never answered is verified as
+    /// any unanswered one.
+    pub fn announcing(announce: Announce) -> Self {
+        let checks = Self::default();
+        if let Ok(mut s) = checks.0.lock() {
+            s.announce = Some(announce);
+        }
+        checks
+    }
+
     /// Unanswered requests are recorded (and taken as valid for now) until the guard is
     /// dropped; outside it they are verified in Rust.
     pub fn recording(&self) -> Recording<'_> {
@@ -243,6 +261,11 @@ impl SignatureChecks {
         }
         if !s.asked.contains(check) {
             s.asked.push(check.clone());
+            if let Some(announce) = s.announce {
+                // Told outside the lock: the provider may ask about other checks.
+                drop(s);
+                announce(check);
+            }
         }
         Lookup::Provisional
     }

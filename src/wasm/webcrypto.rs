@@ -678,70 +678,79 @@ fn confirmed_before(c: &SignatureCheck) -> bool {
     c.pki_object && CONFIRMED.with(|m| m.borrow().find(|q, _| q == c).is_some())
 }
 
-/// Verify signature values with WebCrypto (`importKey` of the public key, or the key
-/// imported before; `verify`), every request started before any is awaited; `false` for a
-/// value it refuses or cannot check (the core then verifies that one in Rust). A
-/// certificate signature it confirmed before, exactly as asked now, is not asked again.
-async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
-    let known: Vec<bool> = requests.iter().map(confirmed_before).collect();
-    let asked: Vec<&SignatureCheck> = requests
-        .iter()
-        .zip(&known)
-        .filter(|(_, k)| !**k)
-        .map(|(c, _)| c)
-        .collect();
-    let mut answers = webcrypto_verify(&asked).await.into_iter();
-    let mut out = Vec::with_capacity(requests.len());
-    for (c, k) in requests.iter().zip(known) {
-        let ok = k || answers.next().unwrap_or(false);
-        if ok && !k && c.pki_object {
-            CONFIRMED.with(|m| m.borrow_mut().keep(c.clone(), ()));
-        }
-        out.push(ok);
-    }
-    out
+/// Checks begun before the walk asked them back ([`announced`]), each with its WebCrypto
+/// call under way: at most this many, oldest out.
+const BEGUN_EARLY: usize = 8;
+
+thread_local! {
+    static EARLY: std::cell::RefCell<Vec<(SignatureCheck, Begun)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// [`check_signatures`]' WebCrypto calls, one answer per request.
-async fn webcrypto_verify(requests: &[&SignatureCheck]) -> Vec<bool> {
-    let hash_name = |h: CheckHash| match h {
+/// A check's WebCrypto verification, begun: its `verify` under way, or the `importKey` of its
+/// key that the `verify` waits for. Each promise is a `JsFuture` from the start, so that a
+/// rejection is handled even when nothing awaits it.
+enum Begun {
+    Verify(JsFuture),
+    Import(JsFuture),
+    Failed,
+}
+
+fn hash_name(h: CheckHash) -> &'static str {
+    match h {
         CheckHash::Sha256 => "SHA-256",
         CheckHash::Sha384 => "SHA-384",
         CheckHash::Sha512 => "SHA-512",
-    };
-    let verify_alg = |c: &SignatureCheck| match &c.key {
+    }
+}
+
+/// WebCrypto's `verify` of `c` with the imported `key`.
+fn begin_verify(c: &SignatureCheck, key: &JsValue) -> Begun {
+    let alg = match &c.key {
         CheckKey::Ec { .. } => {
             algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(c.hash)))])
         }
         CheckKey::Rsa { .. } => algorithm("RSASSA-PKCS1-v1_5", &[]),
     };
-    let cached = |c: &SignatureCheck| {
-        VERIFY_KEYS.with(|k| {
-            k.borrow()
-                .find(|(key, h), _| {
-                    *key == c.key && (*h == c.hash || matches!(key, CheckKey::Ec { .. }))
-                })
-                .map(|(_, v)| v.clone())
-        })
+    alg.and_then(|alg| {
+        subtle_start(
+            "verify",
+            &[alg, key.clone(), uint8(&c.signature), uint8(&c.message)],
+        )
+    })
+    .map_or(Begun::Failed, |p| Begun::Verify(JsFuture::from(p)))
+}
+
+/// Begin `c`: `verify` with its key imported before ([`VERIFY_KEYS`]), or the `importKey`.
+fn begin(c: &SignatureCheck) -> Begun {
+    let cached = VERIFY_KEYS.with(|k| {
+        k.borrow()
+            .find(|(key, h), _| {
+                *key == c.key && (*h == c.hash || matches!(key, CheckKey::Ec { .. }))
+            })
+            .map(|(_, v)| v.clone())
+    });
+    if let Some(key) = cached {
+        return begin_verify(c, &key);
+    }
+    let (format, data, alg) = match &c.key {
+        CheckKey::Ec { curve, point } => (
+            "raw",
+            point,
+            algorithm("ECDSA", &[("namedCurve", JsValue::from_str(curve))]),
+        ),
+        // A WebCrypto RSA key is bound to one hash.
+        CheckKey::Rsa { spki } => (
+            "spki",
+            spki,
+            algorithm(
+                "RSASSA-PKCS1-v1_5",
+                &[("hash", JsValue::from_str(hash_name(c.hash)))],
+            ),
+        ),
     };
-    let import = |c: &SignatureCheck| -> Result<Promise, JsValue> {
-        let (format, data, alg) = match &c.key {
-            CheckKey::Ec { curve, point } => (
-                "raw",
-                point,
-                algorithm("ECDSA", &[("namedCurve", JsValue::from_str(curve))])?,
-            ),
-            // A WebCrypto RSA key is bound to one hash.
-            CheckKey::Rsa { spki } => (
-                "spki",
-                spki,
-                algorithm(
-                    "RSASSA-PKCS1-v1_5",
-                    &[("hash", JsValue::from_str(hash_name(c.hash)))],
-                )?,
-            ),
-        };
-        let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
+    let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
+    alg.and_then(|alg| {
         subtle_start(
             "importKey",
             &[
@@ -752,40 +761,84 @@ async fn webcrypto_verify(requests: &[&SignatureCheck]) -> Vec<bool> {
                 usages.into(),
             ],
         )
-    };
-    // Keys: from the cache, or an import started now. Each promise is handed to a `JsFuture`
-    // at once, so that a rejection is handled even while an earlier one is awaited.
-    let imports: Vec<Result<Result<JsValue, JsFuture>, JsValue>> = requests
-        .iter()
-        .map(|c| match cached(c) {
-            Some(k) => Ok(Ok(k)),
-            None => import(c).map(|p| Err(JsFuture::from(p))),
+    })
+    .map_or(Begun::Failed, |p| Begun::Import(JsFuture::from(p)))
+}
+
+/// [`SignatureChecks::announcing`]'s announcement: the walk asked `c`, and goes on walking
+/// while WebCrypto verifies it (the answer is taken by [`check_signatures`] for exactly
+/// this check, after the step, as if it had been begun then).
+fn announced(c: &SignatureCheck) {
+    if confirmed_before(c) || EARLY.with(|e| e.borrow().iter().any(|(q, _)| q == c)) {
+        return;
+    }
+    let b = begin(c);
+    EARLY.with(|e| {
+        let mut e = e.borrow_mut();
+        if e.len() == BEGUN_EARLY {
+            e.remove(0);
+        }
+        e.push((c.clone(), b));
+    });
+}
+
+/// The verification of `c` begun by [`announced`], taken out, or begun now.
+fn begun(c: &SignatureCheck) -> Begun {
+    EARLY
+        .with(|e| {
+            let mut e = e.borrow_mut();
+            let i = e.iter().position(|(q, _)| q == c)?;
+            Some(e.remove(i).1)
         })
+        .unwrap_or_else(|| begin(c))
+}
+
+/// Drop what [`announced`] began and no step took: an answer is only ever taken from a
+/// verification begun by the same walk's step.
+fn forget_early() {
+    EARLY.with(|e| e.borrow_mut().clear());
+}
+
+/// Verify signature values with WebCrypto (`importKey` of the public key, or the key
+/// imported before; `verify`), every request begun before any is awaited (or begun as the
+/// walk asked it, [`announced`]); `false` for a value it refuses or cannot check (the core
+/// then verifies that one in Rust). A certificate signature it confirmed before, exactly as
+/// asked now, is not asked again.
+async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
+    let begun: Vec<Option<Begun>> = requests
+        .iter()
+        .map(|c| (!confirmed_before(c)).then(|| begun(c)))
         .collect();
+    forget_early();
+    // The keys imported first, in order, each verification begun once its key is there.
     let mut verifies = Vec::with_capacity(requests.len());
-    for (c, i) in requests.iter().zip(imports) {
-        let key = match i {
-            Ok(Ok(k)) => Ok(k),
-            Ok(Err(p)) => p.await.inspect(|k| {
-                VERIFY_KEYS.with(|keys| keys.borrow_mut().keep((c.key.clone(), c.hash), k.clone()))
-            }),
-            Err(e) => Err(e),
-        };
-        let v = key.and_then(|key| {
-            subtle_start(
-                "verify",
-                &[verify_alg(c)?, key, uint8(&c.signature), uint8(&c.message)],
-            )
-            .map(JsFuture::from)
+    for (c, b) in requests.iter().zip(begun) {
+        verifies.push(match b {
+            Some(Begun::Import(f)) => match f.await {
+                Ok(key) => {
+                    VERIFY_KEYS
+                        .with(|keys| keys.borrow_mut().keep((c.key.clone(), c.hash), key.clone()));
+                    Some(begin_verify(c, &key))
+                }
+                Err(_) => Some(Begun::Failed),
+            },
+            other => other,
         });
-        verifies.push(v);
     }
     let mut out = Vec::with_capacity(requests.len());
-    for v in verifies {
-        out.push(match v {
-            Ok(f) => f.await.ok().and_then(|b| b.as_bool()) == Some(true),
-            Err(_) => false,
-        });
+    for (c, v) in requests.iter().zip(verifies) {
+        let ok = match v {
+            None => true,
+            Some(Begun::Verify(f)) => {
+                let ok = f.await.ok().and_then(|b| b.as_bool()) == Some(true);
+                if ok && c.pki_object {
+                    CONFIRMED.with(|m| m.borrow_mut().keep(c.clone(), ()));
+                }
+                ok
+            }
+            Some(Begun::Import(_) | Begun::Failed) => false,
+        };
+        out.push(ok);
     }
     out
 }
@@ -865,8 +918,9 @@ async fn verified_with_held_key(
             Some(Err(_)) | None => {}
         }
     }
-    ctx.signature_checks = Some(crate::trust::SignatureChecks::default());
+    ctx.signature_checks = Some(crate::trust::SignatureChecks::announcing(announced));
     for _ in 0..MAX_DECRYPT_ROUNDS {
+        forget_early();
         let step = verify_message_step_with_digests(raw, &ctx, Some(&digests));
         let asked = match step.map_err(smime_err)? {
             VerifyStep::Done(v) => return Ok(*v),
