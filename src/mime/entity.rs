@@ -319,9 +319,21 @@ const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPu
 /// padding before the end, a bad symbol) is decoded whole after removing the white space,
 /// which gives the same octets or the same error.
 pub fn base64_decode(body: &[u8]) -> Result<Vec<u8>, String> {
-    match base64_decode_lines(body) {
+    base64_decode_after(body, 0)
+}
+
+/// [`base64_decode`] into a buffer that begins with `headroom` zero octets (room for what a
+/// caller puts before the decoded octets, without moving them).
+pub fn base64_decode_after(body: &[u8], headroom: usize) -> Result<Vec<u8>, String> {
+    match base64_decode_lines(body, headroom) {
         Some(out) => Ok(out),
-        None => base64_decode_whole(body),
+        None => {
+            let decoded = base64_decode_whole(body)?;
+            let mut out = Vec::with_capacity(headroom + decoded.len());
+            out.resize(headroom, 0);
+            out.extend_from_slice(&decoded);
+            Ok(out)
+        }
     }
 }
 
@@ -345,10 +357,10 @@ fn base64_decode_whole(body: &[u8]) -> Result<Vec<u8>, String> {
 /// wide as the first, with its line end, are decoded without searching for their end. `None` when the
 /// body is not lines of base64 with padding only at its end — [`base64_decode`] then decodes
 /// it whole, so what is accepted and the octets decoded are the same.
-fn base64_decode_lines(body: &[u8]) -> Option<Vec<u8>> {
+fn base64_decode_lines(body: &[u8], headroom: usize) -> Option<Vec<u8>> {
     let body = body.trim_ascii_end();
-    let mut out = vec![0u8; body.len() / 4 * 3 + 3];
-    let mut written = 0usize;
+    let mut out = vec![0u8; headroom + body.len() / 4 * 3 + 3];
+    let mut written = headroom;
     // Fewer than 4 symbols of an unfinished quad, then the padded last line.
     let mut tail: Vec<u8> = Vec::with_capacity(128);
     let mut padded = false;
@@ -834,6 +846,10 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(body)
             );
+            // With room before the octets: zeros, then the same octets or the same error.
+            let after = base64_decode_after(body, 19);
+            let want = base64_decode_whole(body).map(|d| [vec![0; 19], d].concat());
+            assert_eq!(after, want, "{:?}", String::from_utf8_lossy(body));
         }
         assert_eq!(base64_decode(&bodies[0]).unwrap(), data);
         // Lines like the first, then others: shorter, longer, with white space, blank, with

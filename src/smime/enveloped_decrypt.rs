@@ -24,7 +24,8 @@ use super::enveloped_cipher as cipher;
 use super::enveloped_recipient as recip;
 use super::kari::{self, KariUnwrap};
 use super::key_operation::{
-    decrypt_content_with_rust, decrypt_with_key, ContentDecryptRequest, DecryptRequest,
+    decrypt_content_with_rust, decrypt_with_key, ContentDecryptCipher, ContentDecryptRequest,
+    DecryptRequest,
 };
 use super::{ktri, Error};
 use crate::algorithm_policy::{self, Weakness};
@@ -170,8 +171,19 @@ impl<'d> Decryption<'d> {
     /// [`Self::start`] with a ContentInfo the caller hands over: a primitive encrypted content
     /// (as DER has it) stays where it lies in it instead of being copied out.
     pub fn start_owned(der_or_ber: Vec<u8>, certs: &[&Certificate]) -> Result<Self, Error> {
+        Self::start_owned_after(der_or_ber, 0, certs)
+    }
+
+    /// [`Self::start_owned`] with a buffer whose ContentInfo begins at `start` (the octets
+    /// before it are room for [`Self::content_request_with_room`]).
+    pub fn start_owned_after(
+        der_or_ber: Vec<u8>,
+        start: usize,
+        certs: &[&Certificate],
+    ) -> Result<Self, Error> {
         let (kind, parsed, at) = {
-            let (kind, parsed) = parse_encrypted(&der_or_ber)?;
+            let content_info = der_or_ber.get(start..).unwrap_or_default();
+            let (kind, parsed) = parse_encrypted(content_info)?;
             let at = match &parsed.ciphertext {
                 Cow::Borrowed(c) => range_within(&der_or_ber, c),
                 Cow::Owned(_) => None,
@@ -415,6 +427,46 @@ impl<'d> Decryption<'d> {
             algorithm: &parsed.content_alg,
             key: &key.cek,
             ciphertext: self.ciphertext(),
+            tag: &parsed.mac,
+            aad: &parsed.aad,
+        })
+    }
+
+    /// [`Self::content_request`] for AES-CBC with `room` octets (whole blocks) of no use
+    /// decrypted before the content, so that the answer has room for what precedes the
+    /// content in a message: the ciphertext is taken with the `room` octets before it in the
+    /// buffer handed over ([`Self::start_owned_after`]), the last block of them made the IV
+    /// (it is overwritten: nothing reads those octets again), and the request's IV is zeros.
+    /// CBC decrypts each block with the ciphertext block before it (P_i = D(C_i) ⊕ C_{i-1},
+    /// NIST SP 800-38A §6.2), so the answer is `room` octets of no use followed by the
+    /// plaintext, and its padding is the plaintext's. [`Self::check_content_outside`] and
+    /// [`Self::finish_content`] check the plaintext (the answer after `room`) against the
+    /// ciphertext itself, as for [`Self::content_request`]. `None` when the cipher is not
+    /// AES-CBC, the ciphertext is not in the buffer, `room` is not whole blocks, or fewer
+    /// than `room` octets precede it.
+    pub fn content_request_with_room<'a>(
+        &'a mut self,
+        key: &'a ContentKey,
+        room: usize,
+    ) -> Option<ContentDecryptRequest<'a>> {
+        let iv = match self.content_request(key).ok()?.cipher {
+            ContentDecryptCipher::AesCbc { iv } => iv,
+            _ => return None,
+        };
+        let at = self.ciphertext_at.clone()?;
+        if room == 0 || !room.is_multiple_of(16) {
+            return None;
+        }
+        let from = at.start.checked_sub(room)?;
+        self.der
+            .get_mut(at.start - 16..at.start)?
+            .copy_from_slice(&iv);
+        let parsed = &self.parsed;
+        Some(ContentDecryptRequest {
+            cipher: ContentDecryptCipher::AesCbc { iv: [0; 16] },
+            algorithm: &parsed.content_alg,
+            key: &key.cek,
+            ciphertext: self.der.get(from..at.end)?,
             tag: &parsed.mac,
             aad: &parsed.aad,
         })

@@ -65,13 +65,23 @@ fn to_crlf(data: &[u8]) -> Vec<u8> {
 
 /// The body of an application/pkcs7-mime part, decoded per its Content-Transfer-Encoding.
 pub(crate) fn decode_body(fields: &[Field<'_>], body: &[u8]) -> Result<Vec<u8>, Error> {
+    decode_body_after(fields, body, 0)
+}
+
+/// [`decode_body`] into a buffer that begins with `headroom` zero octets.
+fn decode_body_after(fields: &[Field<'_>], body: &[u8], headroom: usize) -> Result<Vec<u8>, Error> {
     let cte = fields
         .iter()
         .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
         .map(|f| f.value.to_ascii_lowercase());
     match cte.as_deref() {
-        Some("base64") => entity::base64_decode(body).map_err(Error::Malformed),
-        None | Some("binary") | Some("8bit") | Some("7bit") => Ok(body.to_vec()),
+        Some("base64") => entity::base64_decode_after(body, headroom).map_err(Error::Malformed),
+        None | Some("binary") | Some("8bit") | Some("7bit") => {
+            let mut out = Vec::with_capacity(headroom + body.len());
+            out.resize(headroom, 0);
+            out.extend_from_slice(body);
+            Ok(out)
+        }
         Some(other) => Err(Error::Malformed(format!(
             "unsupported Content-Transfer-Encoding {other} for a CMS body"
         ))),
@@ -208,6 +218,8 @@ pub struct MessageDecryption {
     /// The message's header section (with its empty line), to join the decrypted entity to.
     header: Vec<u8>,
     decryption: Decryption<'static>,
+    /// The octets before the ContentInfo in the decoded body: room for the outer fields.
+    room: usize,
 }
 
 /// The header fields and body of an encrypted message (`application/pkcs7-mime`
@@ -241,11 +253,16 @@ impl MessageDecryption {
     /// Parse the message and its EnvelopedData / AuthEnvelopedData, addressed to `certs`.
     pub fn start(raw_message: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
         let (fields, body) = encrypted_body(raw_message)?;
-        let der = decode_body(&fields, body)?;
+        // The decoded ContentInfo is preceded by room for the outer fields
+        // ([`Self::content_request_with_room`]): as long as they can be (CRLF line ends),
+        // whole AES blocks.
+        let room = outer_fields(&fields, true).len().max(1).div_ceil(16) * 16;
+        let der = decode_body_after(&fields, body, room)?;
         let header_len = raw_message.len() - body.len();
         Ok(MessageDecryption {
             header: raw_message.get(..header_len).unwrap_or_default().to_vec(),
-            decryption: Decryption::start_owned(der, certs)?,
+            decryption: Decryption::start_owned_after(der, room, certs)?,
+            room,
         })
     }
 
@@ -303,6 +320,25 @@ impl MessageDecryption {
         key: &'a ContentKey,
     ) -> Result<ContentDecryptRequest<'a>, Error> {
         self.decryption.content_request(key)
+    }
+
+    /// [`Decryption::content_request_with_room`] with room for [`Self::finish_outside`]'s
+    /// fields, when the content is the entity ([`Self::content_is_entity`]): the request and
+    /// the number of octets of no use before the content in its answer. A provider that
+    /// leaves them in its output buffer can write the outer fields over their end and hand
+    /// out the message where it lies, instead of joining fields and content in a new buffer.
+    /// `None` when the request has no such room (not AES-CBC, or a chunked BER ciphertext):
+    /// then [`Self::content_request`].
+    pub fn content_request_with_room<'a>(
+        &'a mut self,
+        key: &'a ContentKey,
+    ) -> Option<(ContentDecryptRequest<'a>, usize)> {
+        if !self.content_is_entity() {
+            return None;
+        }
+        let room = self.room;
+        let req = self.decryption.content_request_with_room(key, room)?;
+        Some((req, room))
     }
 
     /// [`Decryption::finish_content`], then the message as [`Self::resume`] returns it.

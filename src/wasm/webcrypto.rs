@@ -627,26 +627,60 @@ pub async fn decrypt_async(
             _ => decrypt_request(&key, &req).await?,
         };
         if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
-            let kept = match d.content_request(&k) {
-                Ok(creq) => super::webcrypto_content::decrypt_content(&creq).await?,
-                Err(e) => Err(e),
+            // AES-CBC: the ciphertext with the blocks before it, so that SubtleCrypto's
+            // buffer has room for the outer fields before the entity
+            // (`MessageDecryption::content_request_with_room`).
+            let roomy = match d.content_request_with_room(&k) {
+                Some((creq, room)) => Some((
+                    super::webcrypto_content::decrypt_content(&creq).await?,
+                    room,
+                )),
+                None => None,
+            };
+            let (kept, room) = match roomy {
+                Some((kept, room)) => (kept, room),
+                None => match d.content_request(&k) {
+                    Ok(creq) => (super::webcrypto_content::decrypt_content(&creq).await?, 0),
+                    Err(e) => (Err(e), 0),
+                },
             };
             let plain = match kept {
                 // The entity stays in the buffer SubtleCrypto returned: the core checks the
-                // blocks it needs and writes the outer fields, and the message is joined
-                // once, outside the module (no copy in and out of a 10 MiB content).
-                Ok(Plaintext::Js(plain)) if d.content_is_entity() => {
-                    let len = plain.length() as usize;
+                // blocks it needs and writes the outer fields, and the message is handed out
+                // where it lies, the fields written into the room before it (else joined
+                // once, outside the module): no copy in and out of a 10 MiB content.
+                Ok(Plaintext::Js(answer)) if d.content_is_entity() => {
+                    let Some(len) = (answer.length() as usize).checked_sub(room) else {
+                        let short = SmimeError::DecryptFailed(
+                            "the content decryption answer does not fit the ciphertext".into(),
+                        );
+                        return Err(smime_err(short));
+                    };
+                    let plain = answer.subarray(room as u32, answer.length());
                     let mut read = |r: std::ops::Range<usize>| {
                         plain.subarray(r.start as u32, r.end as u32).to_vec()
                     };
                     let fields = d.finish_outside(k, len, &mut read).map_err(smime_err)?;
-                    let out = Uint8Array::new_with_length((fields.len() + len) as u32);
-                    out.subarray(0, fields.len() as u32).copy_from(&fields);
-                    out.set(&plain, fields.len() as u32);
-                    return Ok(out.into());
+                    return Ok(match room.checked_sub(fields.len()) {
+                        Some(at) => {
+                            // What the blocks before the ciphertext decrypted to is of no
+                            // use: zeros, then the fields, then the entity.
+                            answer.fill(0, 0, at as u32);
+                            answer.subarray(at as u32, room as u32).copy_from(&fields);
+                            answer.subarray(at as u32, answer.length()).into()
+                        }
+                        None => {
+                            let out = Uint8Array::new_with_length((fields.len() + len) as u32);
+                            out.subarray(0, fields.len() as u32).copy_from(&fields);
+                            out.set(&plain, fields.len() as u32);
+                            out.into()
+                        }
+                    });
                 }
-                Ok(p) => Ok(p.into_vec()),
+                Ok(p) => {
+                    let mut v = p.into_vec();
+                    Ok(v.split_off(room.min(v.len())))
+                }
                 Err(e) => Err(e),
             };
             let out = d.finish_content(k, plain).map_err(smime_err)?;

@@ -148,6 +148,30 @@ test('decryptAsync: RSA-OAEP and ECDH through WebCrypto give what the sync decry
   }
 });
 
+test('decryptAsync: the outer fields are written before the entity in WebCrypto\'s buffer, nothing else is left in it', async () => {
+  // Outer fields far longer than the EnvelopedData before the ciphertext (what an MTA's
+  // trace fields make): they still fit in the room the decoded body leaves before it.
+  const received = Array.from({ length: 60 }, (_, i) =>
+    `Received: from relay${i}.example.mil (relay${i}.example.mil [10.0.${i}.1])\r\n\tby mx.example.mil with ESMTPS id ${i}; Mon, 1 Jan 2029 10:00:00 +0000\r\n`).join('');
+  for (const name of ['rosa', 'eve']) {
+    const key = await mmhs.unlockKey(users[name]);
+    for (const body of ['Hold the bridge.\r\n', `${'y'.repeat(76)}\r\n`.repeat(3000)]) {
+      const enc = text(mmhs.encrypt(message(name).replace('Hold the bridge.\r\n', body), [users[name].certificate]));
+      const traced = received + enc;
+      const sync = mmhs.decrypt(traced, users[name]);
+      const out = await mmhs.decryptAsync(traced, key);
+      assert.deepEqual(out, sync);
+      assert.ok(text(out).startsWith('Received: from relay0'));
+      // The message lies in WebCrypto's answer (AES-CBC) after the room it needed; the
+      // octets before it (where the blocks before the ciphertext decrypted) are zeros, and
+      // none follow it.
+      assert.ok(out.byteOffset > 0);
+      assert.ok(new Uint8Array(out.buffer, 0, out.byteOffset).every((b) => b === 0));
+      assert.equal(out.byteOffset + out.length, out.buffer.byteLength);
+    }
+  }
+});
+
 test('decryptAsync: a head-start RSA-OAEP operation that fails is handled when the body does not decode', async () => {
   const rosa = await mmhs.unlockKey(users.rosa);
   // Another RSA key in rosa's place: its RSA-OAEP operation, begun on the RecipientInfo read
