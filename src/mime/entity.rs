@@ -375,7 +375,13 @@ fn base64_decode_lines(body: &[u8], headroom: usize) -> Option<Vec<u8>> {
         // which reads it as it reads every line.
         if let (Some((width, eol)), true) = (uniform, tail.is_empty() && !padded) {
             let end = pos + width;
-            if body.get(end..end + eol.len()) == Some(eol) {
+            // Octet by octet (a slice comparison is a call to memcmp in the module).
+            let line_ends = match *eol {
+                [a] => body.get(end) == Some(&a),
+                [a, b] => body.get(end) == Some(&a) && body.get(end + 1) == Some(&b),
+                _ => false,
+            };
+            if line_ends {
                 if let Some(n) = body
                     .get(pos..end)
                     .and_then(|line| decode_quads(line, out.get_mut(written..)?))
@@ -458,14 +464,14 @@ fn decode_quads(symbols: &[u8], out: &mut [u8]) -> Option<usize> {
     let (symbols, out) = {
         let room = out.len().min(n + 4);
         let blocks = base64_simd::decode_blocks(symbols, out.get_mut(..room)?)?;
-        let out = out.get_mut(..n)?;
-        match (symbols.last_chunk::<16>(), out.last_chunk_mut::<12>()) {
-            (Some(last), Some(o)) if blocks > 0 && symbols.len() > blocks * 16 => {
+        if blocks > 0 && symbols.len() > blocks * 16 {
+            if let (Some(last), Some(o)) = (symbols.last_chunk::<16>(), out.get_mut(n - 12..)) {
                 base64_simd::decode_one(last, o)?;
                 return Some(n);
             }
-            _ => (symbols.get(blocks * 16..)?, out.get_mut(blocks * 12..)?),
         }
+        let out = out.get_mut(..n)?;
+        (symbols.get(blocks * 16..)?, out.get_mut(blocks * 12..)?)
     };
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     let out = out.get_mut(..n)?;
@@ -513,14 +519,18 @@ mod base64_simd {
         (!v128_any_true(bad)).then_some(done)
     }
 
-    /// Decode one block of 16 symbols into its 12 octets; `None` when an octet of it is not
-    /// a symbol.
-    pub(super) fn decode_one(block: &[u8; 16], out: &mut [u8; 12]) -> Option<()> {
+    /// Decode one block of 16 symbols into its 12 octets at the start of `out` (at least 12
+    /// octets: one 16-octet vector store where it has room for it, the 4 octets past left to
+    /// be written again by what follows); `None` when an octet of it is not a symbol.
+    pub(super) fn decode_one(block: &[u8; 16], out: &mut [u8]) -> Option<()> {
         let (octets, bad) = decode_block(block)?;
         if v128_any_true(bad) {
             return None;
         }
-        store12(octets, out);
+        match out.first_chunk_mut::<16>() {
+            Some(o) => octets.write_to(o).ok()?,
+            None => store12(octets, out.first_chunk_mut::<12>()?),
+        }
         Some(())
     }
 
