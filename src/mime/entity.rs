@@ -374,6 +374,15 @@ fn base64_decode_lines(body: &[u8], headroom: usize) -> Option<Vec<u8>> {
         // stray octet among the symbols — fails the symbol check and takes the search below,
         // which reads it as it reads every line.
         if let (Some((width, eol)), true) = (uniform, tail.is_empty() && !padded) {
+            // With the vector instructions, a run of such lines in one loop.
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            {
+                let (p, w) = base64_simd::decode_lines(body, pos, width, eol, &mut out, written);
+                if p > pos {
+                    (pos, written) = (p, w);
+                    continue;
+                }
+            }
             let end = pos + width;
             // Octet by octet (a slice comparison is a call to memcmp in the module).
             let line_ends = match *eol {
@@ -517,6 +526,72 @@ mod base64_simd {
             done += 1;
         }
         (!v128_any_true(bad)).then_some(done)
+    }
+
+    /// Decode the lines of `width` symbols (whole quads, at least 16), each followed by
+    /// `eol`, from `body[pos..]` into `out[written..]`, as long as they come and `out` has
+    /// room for a line's octets and 4 past them: one loop, the blocks of a line as
+    /// [`decode_blocks`] and [`decode_quads`] decode them (the last one overlapping the one
+    /// before when `width` is not whole blocks). Returns the position and the count of octets
+    /// after the last line decoded; a line with an octet that is not a symbol, or another
+    /// end, stops the run before it (its octets written to `out` are of no use and are
+    /// written again by whoever decodes it).
+    pub(super) fn decode_lines(
+        body: &[u8],
+        mut pos: usize,
+        width: usize,
+        eol: &[u8],
+        out: &mut [u8],
+        mut written: usize,
+    ) -> (usize, usize) {
+        if width < 16 || !width.is_multiple_of(4) {
+            return (pos, written);
+        }
+        let n = width / 4 * 3;
+        let overlap = !width.is_multiple_of(16);
+        let step = width + eol.len();
+        while let (Some(line), Some(o)) = (
+            body.get(pos..pos + step),
+            out.get_mut(written..written + n + 4),
+        ) {
+            let (symbols, end) = line.split_at(width);
+            // Octet by octet (a slice comparison is a call to memcmp in the module).
+            let ends = match (end, eol) {
+                ([a], [x]) => a == x,
+                ([a, b], [x, y]) => a == x && b == y,
+                _ => false,
+            };
+            if !ends {
+                break;
+            }
+            let mut bad = u8x16_splat(0);
+            let (blocks, _) = symbols.as_chunks::<16>();
+            let mut stored = true;
+            for (i, block) in blocks.iter().enumerate() {
+                let Some((octets, b)) = decode_block(block) else {
+                    return (pos, written);
+                };
+                bad = v128_or(bad, b);
+                stored &= o
+                    .get_mut(i * 12..i * 12 + 16)
+                    .is_some_and(|o| octets.write_to(o).is_ok());
+            }
+            if overlap {
+                let Some((octets, b)) = symbols.last_chunk::<16>().and_then(decode_block) else {
+                    return (pos, written);
+                };
+                bad = v128_or(bad, b);
+                stored &= o
+                    .get_mut(n - 12..n + 4)
+                    .is_some_and(|o| octets.write_to(o).is_ok());
+            }
+            if v128_any_true(bad) || !stored {
+                break;
+            }
+            pos += step;
+            written += n;
+        }
+        (pos, written)
     }
 
     /// Decode one block of 16 symbols into its 12 octets at the start of `out` (at least 12
