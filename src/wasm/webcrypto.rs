@@ -926,9 +926,31 @@ async fn verified_with_held_key(
 ) -> Result<crate::verify::Verified, JsValue> {
     use crate::verify::{verify_message_step_with_digests, VerifyStep, MAX_DECRYPT_ROUNDS};
     let key = key.filter(|k| !k.is_undefined() && !k.is_null());
+    let mut early = None;
     if let Some(k) = &key {
         let (cert, chain) = key_certificates(k)?;
         ctx.add_held_key(&cert, &chain);
+        // An unlocked RSA key (WebCrypto, nothing a callback would be asked) begins its
+        // private-key operation on the outer layer's RecipientInfo, read from the body's first
+        // lines, while the first walk runs; its answer is used only when a walk asks that very
+        // request of that very key (as `decryptAsync` does).
+        let held = ctx
+            .decryption_answers
+            .as_ref()
+            .map_or(0, |a| a.certificates.len().saturating_sub(1));
+        // RSA only: an ECDH agreement takes about a quarter of RSA-OAEP's time and its
+        // first step is an import, so reading ahead cost more than it saved (measured).
+        let rsa = cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .algorithm
+            .oid
+            == crate::asn1::oid::RSA_ENCRYPTION;
+        if rsa && !get(k, "cryptoKeys")?.is_undefined() {
+            early = crate::smime::MessageDecryption::early_request(raw, &[&cert])
+                .filter(|(_, req)| matches!(req, DecryptRequest::Rsa { .. }))
+                .map(|(_, req)| EarlyDecryption::begin(k, held, req));
+        }
     }
     // The contents of the layers the key opens are decrypted by SubtleCrypto between walks,
     // as `decryptAsync` decrypts them (a small one, or a legacy cipher, by the walk).
@@ -984,7 +1006,13 @@ async fn verified_with_held_key(
             break;
         };
         for (i, r) in asked {
-            let a = decrypt_request(k, &r).await?;
+            let a = match early.take() {
+                Some(e) if e.is_for(i, &r) => e.answer().await?,
+                other => {
+                    early = other;
+                    decrypt_request(k, &r).await?
+                }
+            };
             answers.add(i, r, a);
         }
     }
@@ -992,6 +1020,52 @@ async fn verified_with_held_key(
     // outside a step, signature values the provider did not confirm are verified in Rust.
     settle_digests(&mut digests, &mut hashing).await;
     crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
+}
+
+/// A private-key operation begun before the walk asked it ([`verified_with_held_key`]):
+/// the key's index among the held certificates, the request, and WebCrypto's operation
+/// under way (polled once, so that its first call is made), or its answer when that was
+/// already given. Dropped unused, its promises' rejections are still handled (`JsFuture`).
+struct EarlyDecryption {
+    held: usize,
+    req: DecryptRequest,
+    answer: EarlyAnswer,
+}
+
+type DecryptAnswer = Result<Result<Zeroizing<Vec<u8>>, SmimeError>, JsValue>;
+
+enum EarlyAnswer {
+    Pending(std::pin::Pin<Box<dyn std::future::Future<Output = DecryptAnswer>>>),
+    Ready(DecryptAnswer),
+}
+
+impl EarlyDecryption {
+    fn begin(key: &JsValue, held: usize, req: DecryptRequest) -> Self {
+        let (key, asked) = (key.clone(), req.clone());
+        let mut pending: std::pin::Pin<Box<dyn std::future::Future<Output = DecryptAnswer>>> =
+            Box::pin(async move { decrypt_request(&key, &asked).await });
+        let waker = std::task::Waker::noop();
+        let answer = match pending
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(waker))
+        {
+            std::task::Poll::Ready(a) => EarlyAnswer::Ready(a),
+            std::task::Poll::Pending => EarlyAnswer::Pending(pending),
+        };
+        EarlyDecryption { held, req, answer }
+    }
+
+    /// Whether this is the walk's request `req` of held key `held`.
+    fn is_for(&self, held: usize, req: &DecryptRequest) -> bool {
+        self.held == held && self.req == *req
+    }
+
+    async fn answer(self) -> DecryptAnswer {
+        match self.answer {
+            EarlyAnswer::Ready(a) => a,
+            EarlyAnswer::Pending(p) => p.await,
+        }
+    }
 }
 
 /// Answer a content request of the walk: SubtleCrypto's plaintext (`decryptAsync`'s content
