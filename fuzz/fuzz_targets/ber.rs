@@ -2,7 +2,8 @@
 //! walked to the leaves with each accessor the CMS code uses (each child as a full parse of
 //! its octets reads it; a SignedData's digest algorithms read ahead are the full parse's);
 //! and the reader of an EnvelopedData's first octets (`Decryption::early_request`,
-//! identifier and length octets only where the rest may be missing).
+//! identifier and length octets only where the rest may be missing); an EnvelopedData read
+//! after room before it (`Decryption::start_owned_after`) is read as without it.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -46,4 +47,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = mmhs::smime::Decryption::early_request(data, &[]);
+    // Room before the ContentInfo changes nothing of what is read.
+    let plain = mmhs::smime::Decryption::start_owned(data.to_vec(), &[]).map(|_| ());
+    let room = 48;
+    let mut after = vec![0u8; room];
+    after.extend_from_slice(data);
+    let roomy = mmhs::smime::Decryption::start_owned_after(after, room, &[]).map(|_| ());
+    assert_eq!(
+        plain.map_err(|e| e.to_string()),
+        roomy.map_err(|e| e.to_string())
+    );
 });
