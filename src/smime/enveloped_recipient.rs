@@ -171,10 +171,11 @@ pub(crate) fn kari_rid(
 }
 
 fn same_issuer_serial(a: &IssuerAndSerialNumber, cert: &Certificate) -> bool {
-    let b = issuer_serial(cert);
-    // Compare encodings: Name equality is by DER (RFC 5280 §7.1 simplification).
-    a.serial_number == b.serial_number
-        && matches!((a.issuer.to_der(), b.issuer.to_der()), (Ok(x), Ok(y)) if x == y)
+    let tbs = cert.tbs_certificate();
+    // The serial number first; then the names by their encodings: Name equality is by DER
+    // (RFC 5280 §7.1 simplification). The certificate's fields are compared where they lie.
+    a.serial_number == *tbs.serial_number()
+        && matches!((a.issuer.to_der(), tbs.issuer().to_der()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Does a KTRI rid name this certificate?
