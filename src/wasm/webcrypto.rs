@@ -598,7 +598,9 @@ pub async fn sign_async(
     Ok(uint8(&out))
 }
 
-/// `decrypt` with a key held outside the core (`AsyncKey`).
+/// `decrypt` with a key held outside the core (`AsyncKey`). The `Uint8Array` may be a view
+/// into a larger buffer (`byteOffset` more than 0: an AES-CBC content is handed out where
+/// WebCrypto decrypted it); use the view, not its whole `buffer`.
 #[wasm_bindgen(js_name = decryptAsync, unchecked_return_type = "Uint8Array")]
 pub async fn decrypt_async(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
