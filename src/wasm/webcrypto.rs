@@ -610,22 +610,15 @@ pub async fn decrypt_async(
     let raw = bytes(&raw, "message")?;
     // An unlocked RSA key begins its RSA-OAEP operation on the RecipientInfo read from the
     // body's first lines while the whole body is decoded; its answer is used only for that
-    // very request.
-    let has_keys = !get(&key, "cryptoKeys")?.is_undefined();
-    // (Its promise is handed to a `JsFuture` at once, so a rejection is always handled, also
-    // when the answer is not used.)
-    let mut early = crate::smime::MessageDecryption::early_request(&raw, &[&cert])
-        .filter(|_| has_keys)
-        .and_then(|(_, req)| match rsa_oaep_begin(&key, &req) {
-            Ok(Ok(p)) => Some((req, JsFuture::from(p))),
-            _ => None,
-        });
+    // very request ([`EarlyDecryption`]).
+    let mut early = EarlyDecryption::read_ahead(&raw, &key, &cert, 0)?;
     let mut d = crate::smime::MessageDecryption::start(&raw, &[&cert]).map_err(smime_err)?;
     // Each round consumes one matching RecipientInfo; `request` fails once none is left.
     loop {
-        let req = d.request().map_err(smime_err)?.1.clone();
+        let (i, req) = d.request().map_err(smime_err)?;
+        let req = req.clone();
         let answer = match early.take() {
-            Some((begun, answer)) if begun == req => decrypt_answer(answer.await)?,
+            Some(e) if e.is_for(i, &req) => e.answer().await?,
             _ => decrypt_request(&key, &req).await?,
         };
         if let Some(k) = d.resume_key(answer).map_err(smime_err)? {
@@ -681,7 +674,8 @@ pub async fn decrypt_async(
                 }
                 Ok(p) => {
                     let mut v = p.into_vec();
-                    Ok(v.split_off(room.min(v.len())))
+                    v.drain(..room.min(v.len()));
+                    Ok(v)
                 }
                 Err(e) => Err(e),
             };
@@ -940,19 +934,7 @@ async fn verified_with_held_key(
             .decryption_answers
             .as_ref()
             .map_or(0, |a| a.certificates.len().saturating_sub(1));
-        // RSA only: an ECDH agreement takes about a quarter of RSA-OAEP's time and its
-        // first step is an import, so reading ahead cost more than it saved (measured).
-        let rsa = cert
-            .tbs_certificate()
-            .subject_public_key_info()
-            .algorithm
-            .oid
-            == crate::asn1::oid::RSA_ENCRYPTION;
-        if rsa && !get(k, "cryptoKeys")?.is_undefined() {
-            early = crate::smime::MessageDecryption::early_request(raw, &[&cert])
-                .filter(|(_, req)| matches!(req, DecryptRequest::Rsa { .. }))
-                .map(|(_, req)| EarlyDecryption::begin(k, held, req));
-        }
+        early = EarlyDecryption::read_ahead(raw, k, &cert, held)?;
     }
     // The contents of the layers the key opens are decrypted by SubtleCrypto between walks,
     // as `decryptAsync` decrypts them (a small one, or a legacy cipher, by the walk).
@@ -1024,10 +1006,12 @@ async fn verified_with_held_key(
     crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
 }
 
-/// A private-key operation begun before the walk asked it ([`verified_with_held_key`]):
-/// the key's index among the held certificates, the request, and WebCrypto's operation
-/// under way (polled once, so that its first call is made), or its answer when that was
-/// already given. Dropped unused, its promises' rejections are still handled (`JsFuture`).
+/// A private-key operation begun before it is asked ([`decrypt_async`],
+/// [`verified_with_held_key`]): the key's index among the certificates it is asked for, the
+/// request, and WebCrypto's operation under way (polled once, so that its first call is
+/// made), or its answer when that was already given. Its answer is used only for that very
+/// request of that very key, a head start, never a decision. Dropped unused, its promises'
+/// rejections are still handled (`JsFuture`).
 struct EarlyDecryption {
     held: usize,
     req: DecryptRequest,
@@ -1042,6 +1026,31 @@ enum EarlyAnswer {
 }
 
 impl EarlyDecryption {
+    /// The operation of an unlocked RSA key (WebCrypto, nothing a callback would be asked)
+    /// on the outer layer's RecipientInfo addressed to `cert`, read from the body's first
+    /// lines (`MessageDecryption::early_request`), begun as key `index`; `None` for any
+    /// other key or message. RSA only: an ECDH agreement takes about a quarter of RSA-OAEP's
+    /// time and begins with an import, so reading ahead cost more than it saved (measured).
+    fn read_ahead(
+        raw: &[u8],
+        key: &JsValue,
+        cert: &x509_cert::Certificate,
+        index: usize,
+    ) -> Result<Option<Self>, JsValue> {
+        let rsa = cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .algorithm
+            .oid
+            == crate::asn1::oid::RSA_ENCRYPTION;
+        if !rsa || get(key, "cryptoKeys")?.is_undefined() {
+            return Ok(None);
+        }
+        Ok(crate::smime::MessageDecryption::early_request(raw, &[cert])
+            .filter(|(_, req)| matches!(req, DecryptRequest::Rsa { .. }))
+            .map(|(_, req)| Self::begin(key, index, req)))
+    }
+
     fn begin(key: &JsValue, held: usize, req: DecryptRequest) -> Self {
         let (key, asked) = (key.clone(), req.clone());
         let mut pending: std::pin::Pin<Box<dyn std::future::Future<Output = DecryptAnswer>>> =
