@@ -3,8 +3,13 @@
 // AES-GCM × 1 KiB, 100 KiB, 1 MiB, 10 MiB — the sync wasm API (key from PEM), the async wasm API on WebCrypto
 // (`unlockKey` once, then `signAsync`, `verifyAsync`, `encryptAsync`, `decryptAsync`), and
 // PKI.js on the same WebCrypto (its SignedData / EnvelopedData, DER in and out: less work than
-// our S/MIME in and out) — plus the stored-key (PBKDF2 600 000) rows at 1 KiB. Keys are made
-// here with the openssl CLI; nothing is committed. Run:
+// our S/MIME in and out) — plus the stored-key (PBKDF2 600 000) rows at 1 KiB; beside them
+// OpenSSL 3 in-process, the native ceiling: benches/openssl-peer (built here with cargo,
+// linked to the system's libcrypto) runs each cell's operation through libcrypto's CMS API
+// on the same input (the message, or the sync API's signed or encrypted output) after the
+// rows are timed, in the same run, twice: the CMS layer alone with DER in and out (as PKI.js;
+// the signed content given apart) and S/MIME in and out (SMIME_read_CMS / SMIME_write_CMS,
+// as `openssl cms` and as our API). Keys are made here with the openssl CLI; nothing is committed. Run:
 //
 //   scripts/build-wasm.sh nodejs target/pkg-node
 //   npm ci   # PKI.js is a devDependency of the repository root
@@ -197,12 +202,21 @@ async function time(fn, runs) {
     return `failed: ${e.code ?? e.name ?? ''} ${e.message}`.slice(0, 80);
   }
 }
-async function row(op, sizeLabel, runs, sync, async_, pki) {
+// The OpenSSL peer's jobs (benches/openssl-peer: the same operation on the same input through
+// libcrypto's CMS API, run once all rows are timed): [row index, job line].
+const peerJobs = [];
+async function row(op, sizeLabel, runs, sync, async_, pki, peer) {
   if (!op.includes(only)) return;
   const cells = [];
   for (const fn of [sync, async_, pki]) cells.push(fn ? await time(fn, runs) : '–');
   const ratio = Number(cells[1]) && Number(cells[2]) ? `${(Number(cells[2]) / Number(cells[1])).toFixed(1)}×` : '–';
-  rows.push([op, sizeLabel, ...cells, ratio]);
+  if (peer) {
+    const [peerOp, stem, input, gcm = false] = peer;
+    const file = path.join(dir, `peer-${peerJobs.length}.in`);
+    writeFileSync(file, input);
+    peerJobs.push([rows.length, [peerOp, stem, file, gcm ? 1 : 0, runs].join('\t')]);
+  }
+  rows.push([op, sizeLabel, '–', ...cells, ratio, '–']);
 }
 
 const unlocked = { p256: await mmhs.unlockKey(users.p256.plain), rsa: await mmhs.unlockKey(users.rsa.plain) };
@@ -219,13 +233,15 @@ for (const [label, size] of sizes) {
     await row(`sign ${alg}`, label, runs,
       () => mmhs.sign(m, users[name].plain, { signingTime: AT }),
       () => mmhs.signAsync(m, unlocked[name], { signingTime: AT }),
-      () => signers[name](content));
+      () => signers[name](content),
+      ['sign', name, m]);
     const signed = mmhs.sign(m, users[name].plain, { signingTime: AT });
     const vopts = { trustAnchors: [ca], at: AT };
     await row(`verify + chain ${alg}`, label, runs,
       () => mmhs.verify(signed, vopts),
       () => mmhs.verifyAsync(signed, vopts),
-      await pkijsVerifier(signers[name], content));
+      await pkijsVerifier(signers[name], content),
+      ['verify', name, signed]);
   }
   for (const [name, op, gcm, alg] of [
     ['rsa', 'KTRI RSA-OAEP, AES-256-CBC', false, { name: 'AES-CBC', length: 256 }],
@@ -239,13 +255,15 @@ for (const [label, size] of sizes) {
     await row(`encrypt ${op}`, label, runs,
       () => mmhs.encrypt(m, to, { gcm }),
       () => mmhs.encryptAsync(m, to, { gcm }),
-      () => pkiEnc(content));
+      () => pkiEnc(content),
+      ['encrypt', name, m, gcm]);
     const enc = mmhs.encrypt(m, to, { gcm });
     const pkiDec = gcm ? null : await pkijsDecrypt(users[name], enc);
     await row(`decrypt ${op}`, label, runs,
       () => mmhs.decrypt(enc, users[name].plain),
       () => mmhs.decryptAsync(enc, unlocked[name]),
-      pkiDec);
+      pkiDec,
+      ['decrypt', name, enc]);
   }
   // RSAES-PKCS1-v1_5 key transport, as OpenSSL makes it by default (receive only here, weak by
   // the algorithm policy; not in WebCrypto, so the async cell is its refusal,
@@ -257,7 +275,30 @@ for (const [label, size] of sizes) {
   await row('decrypt KTRI RSAES-PKCS1-v1_5 (OpenSSL-made), AES-256-CBC', label, runs,
     () => mmhs.decrypt(v15, users.rsa.plain),
     () => mmhs.decryptAsync(v15, unlocked.rsa),
-    await pkijsDecrypt(users.rsa, v15));
+    await pkijsDecrypt(users.rsa, v15),
+    ['decrypt', 'rsa', v15]);
+}
+// OpenSSL in-process on the same inputs (benches/openssl-peer, built here with cargo: it links
+// the system's libcrypto, Debian's libssl-dev), the native ceiling of each cell.
+let peerNote = '';
+if (peerJobs.length) {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, 'target');
+  try {
+    execFileSync('cargo', ['build', '--quiet', '--release', '--manifest-path', path.join(repo, 'benches/openssl-peer/Cargo.toml')],
+      { env: { ...process.env, CARGO_TARGET_DIR: target }, stdio: ['ignore', 'ignore', 'pipe'] });
+    write('peer-jobs.tsv', peerJobs.map(([, line]) => line).join('\n') + '\n');
+    const out = execFileSync(path.join(target, 'release/mmhs-openssl-peer'), [path.join(dir, 'peer-jobs.tsv')], { encoding: 'utf8' })
+      .trim().split('\n');
+    peerJobs.forEach(([i], k) => {
+      const r = rows[i];
+      const [der, smime] = (out[k] ?? '').split('\t').map(Number);
+      r[2] = Number.isFinite(der) && Number.isFinite(smime) ? `${der.toFixed(2)} / ${smime.toFixed(2)}` : (out[k] ?? 'no answer').slice(0, 80);
+      r[7] = Number.isFinite(der) && Number(r[4]) ? `${(Number(r[4]) / der).toFixed(1)}×` : '–';
+    });
+  } catch (e) {
+    peerNote = `OpenSSL peer unavailable (benches/openssl-peer: cargo and libssl-dev): ${String(e.stderr ?? e.message).trim().slice(0, 200)}`;
+  }
 }
 const m1 = message('p256');
 const stored = memoryOnly ? [] : [
@@ -293,9 +334,10 @@ if (!quick) {
 if (rows.length) {
   console.log(`webcrypto bench: Node ${process.version}, PKI.js on Node's WebCrypto; medians of ${runsFor(1024)} runs at 1 KiB, ` +
     `${runsFor(100 << 10)} at 100 KiB, ${runsFor(1 << 20)} at 1 MiB, ${runsFor(10 << 20)} at 10 MiB; ms\n`);
-  console.log('| operation | size | sync wasm (PEM key) | async wasm (WebCrypto, unlocked key) | PKI.js | PKI.js ÷ async |');
-  console.log('|---|---|---:|---:|---:|---:|');
+  console.log('| operation | size | OpenSSL in-process: CMS DER / S/MIME | sync wasm (PEM key) | async wasm (WebCrypto, unlocked key) | PKI.js | PKI.js ÷ async | async ÷ OpenSSL DER |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  if (peerNote) console.log(`\n${peerNote}`);
 }
 if (stored.length) {
   console.log('\n| 1 KiB, stored key | ms |\n|---|---:|');

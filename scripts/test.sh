@@ -7,11 +7,12 @@
 #   scripts/test.sh --list          # list the steps
 #
 # Steps (in order):
-#   fmt        cargo fmt --check (the crate and fuzz/)
+#   fmt        cargo fmt --check (the crate, fuzz/ and benches/openssl-peer/)
 #   docs       every relative link in README.md and docs/*.md resolves, and every docs/*.md the
 #              sources name exists (scripts/check-links.mjs)
 #   clippy     cargo clippy --all-targets -D warnings (native), and the lib + wasm tests for
-#              wasm32 (the wasm facade only exists there); cargo doc with warnings as errors
+#              wasm32 (the wasm facade only exists there); the benches' OpenSSL peer
+#              (benches/openssl-peer/); cargo doc with warnings as errors
 #   native     cargo test (unit tests; the integration test binaries core, cli, interop, server,
 #              boundary of Cargo.toml [[test]]; doc tests)
 #   fuzz       scripts/fuzz.sh: every fuzz target of fuzz/ for a few seconds (smoke run;
@@ -92,7 +93,10 @@ trap 'if [ -n "$STEP_PID" ]; then kill -TERM "$STEP_PID" 2>/dev/null; wait "$STE
 skip_step() { results+=("$1|SKIP|0|$2"); log "--- $1: skipped ($2)"; }
 
 # ------------------------------------------------------------------ steps
-step_fmt() { cargo fmt --all -- --check && cargo fmt --all --manifest-path fuzz/Cargo.toml -- --check; }
+step_fmt() {
+  cargo fmt --all -- --check && cargo fmt --all --manifest-path fuzz/Cargo.toml -- --check &&
+    cargo fmt --all --manifest-path benches/openssl-peer/Cargo.toml -- --check
+}
 
 step_docs() { node scripts/check-links.mjs; }
 
@@ -103,6 +107,9 @@ step_clippy() {
   cargo clippy --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" -- -D warnings || return 1
   # the read module (scripts/build-wasm.sh): the facade without its `send` feature
   cargo clippy --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings || return 1
+  # benches/webcrypto.mjs's native peer (its own workspace; checked, not linked, here)
+  cargo clippy --manifest-path benches/openssl-peer/Cargo.toml --target-dir "${CARGO_TARGET_DIR:-$ROOT/target}" \
+    -- -D warnings || return 1
   # the API documentation builds without broken intra-doc links or stray HTML
   # (with the internals: public items name their internal homes; `unreachable_pub` in
   # src/lib.rs, not the docs, declares the public surface)
