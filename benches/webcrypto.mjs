@@ -19,7 +19,8 @@
 //     --memory: only the peak memory of one 10 MiB operation per fresh process (below)
 //     --only=TEXT: only the operations whose name contains TEXT (e.g. --only=decrypt)
 //
-// Medians in milliseconds, each after as many untimed calls as it times (median()).
+// Medians in milliseconds, each after as many untimed calls as it times, and a second of
+// them at least (median()).
 // MMHS_PKG_NODE overrides the package directory.
 //
 // Peak memory (--memory, and after the timing table otherwise): each 10 MiB async operation
@@ -114,11 +115,16 @@ const message = (from, size = 1024) => {
     `Message-ID: <bench@example.mil>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n${body}`;
 };
 
-// The median of `n` timed calls after `n` untimed ones: V8 compiles both the module's
-// functions and PKI.js's first with its baseline compilers and optimises the ones that run
-// often, so the cells compare the two after the same warm-up, as a long-lived extension runs.
+// The median of `n` timed calls after untimed ones — `n` of them, and for at least WARM_MS: V8
+// compiles both the module's functions and PKI.js's (and Node's WebCrypto glue) first with
+// its baseline compilers and optimises the ones that run often, over hundreds of calls (100
+// calls of a 1 KiB `signAsync` left both it and PKI.js mid-way: 0.62 → 0.43 ms and 2.06 →
+// 1.40 ms after a second of calls), so the cells compare the three warmed up alike, as a
+// long-lived extension runs them. The OpenSSL peer warms up by the same rule.
+const WARM_MS = 1000;
 async function median(fn, n) {
-  for (let i = 0; i < n; i++) await fn();
+  const warmFrom = performance.now();
+  for (let i = 0; i < n || performance.now() - warmFrom < WARM_MS; i++) await fn();
   const t = [];
   for (let i = 0; i < n; i++) {
     const s = performance.now();
@@ -214,7 +220,7 @@ async function row(op, sizeLabel, runs, sync, async_, pki, peer) {
     const [peerOp, stem, input, gcm = false] = peer;
     const file = path.join(dir, `peer-${peerJobs.length}.in`);
     writeFileSync(file, input);
-    peerJobs.push([rows.length, [peerOp, stem, file, gcm ? 1 : 0, runs].join('\t')]);
+    peerJobs.push([rows.length, [peerOp, stem, file, gcm ? 1 : 0, runs, WARM_MS].join('\t')]);
   }
   rows.push([op, sizeLabel, '–', ...cells, ratio, '–']);
 }

@@ -22,13 +22,14 @@
 //!   `CMS_final`: application/pkcs7-mime or the ContentInfo's DER out;
 //! - `decrypt`: `CMS_decrypt` with the key and its certificate.
 //!
-//! Input: a job file, one job per line, tab-separated: `OP KEY INPUT GCM RUNS` (OP one of
+//! Input: a job file, one job per line, tab-separated: `OP KEY INPUT GCM RUNS WARM_MS` (OP one of
 //! sign, verify, encrypt, decrypt; KEY a file stem in the job file's directory with
 //! `KEY.key` (PEM private key) and `KEY.pem` (certificate); `ca.pem` the root there; INPUT
 //! the message (sign, encrypt) or the S/MIME entity (verify, decrypt), which OpenSSL reads
 //! once, untimed, for the DER form; GCM 0 or 1). Output: one line per job, the two medians
 //! in milliseconds, DER then S/MIME, tab-separated, each of RUNS timed calls after RUNS
-//! untimed ones (as `median()` in webcrypto.mjs); or `failed: REASON`.
+//! untimed ones and WARM_MS milliseconds of them at least (as `median()` in webcrypto.mjs);
+//! or `failed: REASON`.
 //!
 //! The calls are C calls into libcrypto (`#[link(name = "crypto")]`, OpenSSL 3's stable ABI);
 //! every pointer it returns is checked for null and freed once.
@@ -36,7 +37,7 @@
 use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void, CStr, CString};
 use std::path::{Path, PathBuf};
 use std::ptr::null_mut;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 type P = *mut c_void;
 
@@ -438,10 +439,18 @@ fn decrypt(m: &Material, input: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The median of `runs` timed calls after `runs` untimed ones, in milliseconds.
-fn median(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
-    for _ in 0..runs {
+/// The median of `runs` timed calls after untimed ones (`runs` of them, and for `warm` at
+/// least), in milliseconds.
+fn median(
+    runs: usize,
+    warm: Duration,
+    mut f: impl FnMut() -> Result<(), String>,
+) -> Result<f64, String> {
+    let from = Instant::now();
+    let mut i = 0;
+    while i < runs || from.elapsed() < warm {
         f()?;
+        i += 1;
     }
     let mut t = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -456,38 +465,42 @@ fn median(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<f64,
 /// The job's medians: the CMS layer with DER in and out, and S/MIME in and out.
 fn job(dir: &Path, line: &str) -> Result<(f64, f64), String> {
     let f: Vec<&str> = line.split('\t').collect();
-    let [op, stem, input, gcm, runs] = f[..] else {
+    let [op, stem, input, gcm, runs, warm] = f[..] else {
         return Err(format!("bad job line {line:?}"));
     };
     let runs = runs
         .parse::<usize>()
         .map_err(|_| format!("bad run count {runs:?}"))?
         .max(1);
+    let warm = Duration::from_millis(
+        warm.parse()
+            .map_err(|_| format!("bad warm-up time {warm:?}"))?,
+    );
     let m = material(dir, stem)?;
     let input = read(&PathBuf::from(input))?;
     let ec = stem.starts_with("p256");
     let gcm = gcm == "1";
     match op {
         "sign" => Ok((
-            median(runs, || sign_der(&m, &input))?,
-            median(runs, || sign(&m, &input))?,
+            median(runs, warm, || sign_der(&m, &input))?,
+            median(runs, warm, || sign(&m, &input))?,
         )),
         "verify" => {
             let (der, content) = split_signed(&input)?;
             Ok((
-                median(runs, || verify_der(&m, &der, &content))?,
-                median(runs, || verify(&m, &input))?,
+                median(runs, warm, || verify_der(&m, &der, &content))?,
+                median(runs, warm, || verify(&m, &input))?,
             ))
         }
         "encrypt" => Ok((
-            median(runs, || encrypt(&m, &input, gcm, ec, false))?,
-            median(runs, || encrypt(&m, &input, gcm, ec, true))?,
+            median(runs, warm, || encrypt(&m, &input, gcm, ec, false))?,
+            median(runs, warm, || encrypt(&m, &input, gcm, ec, true))?,
         )),
         "decrypt" => {
             let der = enveloped_der(&input)?;
             Ok((
-                median(runs, || decrypt_der(&m, &der))?,
-                median(runs, || decrypt(&m, &input))?,
+                median(runs, warm, || decrypt_der(&m, &der))?,
+                median(runs, warm, || decrypt(&m, &input))?,
             ))
         }
         _ => Err(format!("unknown operation {op:?}")),
