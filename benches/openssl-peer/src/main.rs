@@ -168,6 +168,31 @@ impl Drop for Cms {
     }
 }
 
+/// The detached content `SMIME_read_CMS` hands back (a BIO chain of its own, made from the
+/// entity's first part), or null; freed once.
+struct ContentBio(P);
+impl Drop for ContentBio {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: the BIO chain SMIME_read_CMS made, freed once.
+            unsafe { BIO_free_all(self.0) };
+        }
+    }
+}
+
+/// An S/MIME entity read by OpenSSL: its ContentInfo and, for multipart/signed, the first
+/// part (the signed content).
+fn read_smime(input: &[u8]) -> Result<(Cms, ContentBio), String> {
+    let bio = ReadBio::new(input)?;
+    let mut content: P = null_mut();
+    // SAFETY: parses the entity; the parts it keeps are copied into BIOs of their own.
+    let cms = Cms(nonnull(
+        unsafe { SMIME_read_CMS(bio.0, &mut content) },
+        "SMIME_read_CMS",
+    )?);
+    Ok((cms, ContentBio(content)))
+}
+
 /// The key, its certificate and a store holding the root.
 struct Material {
     cert: P,
@@ -264,28 +289,20 @@ fn sign_der(m: &Material, input: &[u8]) -> Result<(), String> {
 /// A multipart/signed entity read once by OpenSSL (`SMIME_read_CMS`): its SignedData's DER
 /// and its first part (the signed content), the input of [`verify_der`].
 fn split_signed(input: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
-    let bio = ReadBio::new(input)?;
-    let mut content: P = null_mut();
-    // SAFETY: as in [`verify`].
-    let cms = Cms(nonnull(
-        unsafe { SMIME_read_CMS(bio.0, &mut content) },
-        "SMIME_read_CMS",
-    )?);
-    if content.is_null() {
+    let (cms, content) = read_smime(input)?;
+    if content.0.is_null() {
         return Err("not a multipart/signed entity".into());
     }
     let mut out = Vec::new();
     let mut buf = [0u8; 65536];
     loop {
         // SAFETY: reads at most `buf.len()` octets into `buf`.
-        let n = unsafe { BIO_read(content, buf.as_mut_ptr().cast(), buf.len() as c_int) };
+        let n = unsafe { BIO_read(content.0, buf.as_mut_ptr().cast(), buf.len() as c_int) };
         if n <= 0 {
             break;
         }
         out.extend_from_slice(&buf[..n as usize]);
     }
-    // SAFETY: the content BIO chain SMIME_read_CMS made, freed once.
-    unsafe { BIO_free_all(content) };
     Ok((to_der(&cms)?, out))
 }
 
@@ -303,13 +320,7 @@ fn verify_der(m: &Material, der: &[u8], content: &[u8]) -> Result<(), String> {
 
 /// The DER of an application/pkcs7-mime entity's ContentInfo, read once by OpenSSL.
 fn enveloped_der(input: &[u8]) -> Result<Vec<u8>, String> {
-    let bio = ReadBio::new(input)?;
-    // SAFETY: as in [`decrypt`].
-    let cms = Cms(nonnull(
-        unsafe { SMIME_read_CMS(bio.0, null_mut()) },
-        "SMIME_read_CMS",
-    )?);
-    to_der(&cms)
+    to_der(&read_smime(input)?.0)
 }
 
 fn decrypt_der(m: &Material, der: &[u8]) -> Result<(), String> {
@@ -342,21 +353,10 @@ fn sign(m: &Material, input: &[u8]) -> Result<(), String> {
 }
 
 fn verify(m: &Material, input: &[u8]) -> Result<(), String> {
-    let bio = ReadBio::new(input)?;
-    let mut content: P = null_mut();
-    // SAFETY: parses the S/MIME entity; `content` receives the detached first part's BIO.
-    let cms = Cms(nonnull(
-        unsafe { SMIME_read_CMS(bio.0, &mut content) },
-        "SMIME_read_CMS",
-    )?);
+    let (cms, content) = read_smime(input)?;
     let sink = WriteBio::null()?;
     // SAFETY: all pointers valid or null (no extra certificates); the store holds the root.
-    let ok = unsafe { CMS_verify(cms.0, null_mut(), m.store, content, sink.0, 0) };
-    if !content.is_null() {
-        // SAFETY: the content BIO chain SMIME_read_CMS made, freed once.
-        unsafe { BIO_free_all(content) };
-    }
-    if ok != 1 {
+    if unsafe { CMS_verify(cms.0, null_mut(), m.store, content.0, sink.0, 0) } != 1 {
         return Err(ossl_error("CMS_verify"));
     }
     Ok(())
@@ -425,12 +425,7 @@ fn encrypt(m: &Material, input: &[u8], gcm: bool, ec: bool, smime: bool) -> Resu
 }
 
 fn decrypt(m: &Material, input: &[u8]) -> Result<(), String> {
-    let bio = ReadBio::new(input)?;
-    // SAFETY: parses the S/MIME entity (no detached content).
-    let cms = Cms(nonnull(
-        unsafe { SMIME_read_CMS(bio.0, null_mut()) },
-        "SMIME_read_CMS",
-    )?);
+    let (cms, _) = read_smime(input)?;
     let out = WriteBio::mem()?;
     // SAFETY: key and certificate valid; the plaintext is written to `out`.
     if unsafe { CMS_decrypt(cms.0, m.key, m.cert, null_mut(), out.0, 0) } != 1 || out.len() <= 0 {
