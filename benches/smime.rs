@@ -2,6 +2,14 @@
 //! sign, verify (signature + RFC 5280 path), encrypt, decrypt — plus `inspect` (which reads
 //! only the header section, so its MB/s is nominal) and `compose`.
 //!
+//! Beside each sign, verify, encrypt and decrypt case, the native peer of the same run:
+//! OpenSSL 3 in-process (`benches/openssl-peer`, built here with cargo and linked to the
+//! system's libcrypto) does the same operation on the same input — the message, or this
+//! core's signed or encrypted output — with the same key, certificate and root, through
+//! libcrypto's CMS API, twice: the CMS layer with DER in and out, and S/MIME in and out as
+//! this core works; the line gives both medians and this core's time over each.
+//! `MMHS_BENCH_PEER=0` leaves it out.
+//!
 //! A plain `std::time` loop (no criterion: nothing to add to Cargo.lock). Each case runs
 //! until it has taken at least `MMHS_BENCH_SECS` seconds (default 2) and at least 3
 //! iterations, and prints ops/s and MB/s (1 MB = 10^6 octets). Keys and certificates are
@@ -19,7 +27,7 @@
 //!   cargo bench --bench smime -- dos          # the hostile certificate sets
 
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -44,6 +52,7 @@ struct Identity {
     label: &'static str,
     key_pem: String,
     cert_pem: String,
+    ca_pem: String,
     ca: Certificate,
 }
 
@@ -71,11 +80,13 @@ fn p256_identity(dir: &Path) -> Identity {
     )
     .expect("demo PKI");
     let user = &files.users[0];
+    let ca_pem = read(&files.ca_cert);
     Identity {
         label: "p256",
         key_pem: read(&user.key),
         cert_pem: read(&user.cert),
-        ca: first_cert(&read(&files.ca_cert)),
+        ca: first_cert(&ca_pem),
+        ca_pem,
     }
 }
 
@@ -159,11 +170,13 @@ fn rsa_identity(dir: &Path) -> Option<Identity> {
         eprintln!("bench: openssl CLI unavailable or failed: RSA cases skipped");
         return None;
     }
+    let ca_pem = read(&d.join("ca.pem"));
     Some(Identity {
         label: "rsa2048",
         key_pem: read(&d.join("ee.key")),
         cert_pem: read(&d.join("ee.pem")),
-        ca: first_cert(&read(&d.join("ca.pem"))),
+        ca: first_cert(&ca_pem),
+        ca_pem,
     })
 }
 
@@ -189,10 +202,11 @@ struct Bench {
 }
 
 impl Bench {
-    /// Time `f` (which processes `bytes` octets per call) and print the rate.
-    fn run(&self, name: &str, bytes: usize, mut f: impl FnMut()) {
+    /// Time `f` (which processes `bytes` octets per call) and print the rate; its ms/op, or
+    /// `None` when the filter leaves it out.
+    fn run(&self, name: &str, bytes: usize, mut f: impl FnMut()) -> Option<f64> {
         if !self.filter.iter().all(|w| name.contains(w.as_str())) {
-            return;
+            return None;
         }
         f(); // warm-up, and fail early
         let (mut n, start) = (0u32, Instant::now());
@@ -202,11 +216,90 @@ impl Bench {
         }
         let secs = start.elapsed().as_secs_f64();
         let ops = f64::from(n) / secs;
+        let ms = 1e3 * secs / f64::from(n);
         println!(
-            "{name:<36} {n:>6} iter  {:>10.3} ms/op  {ops:>10.2} ops/s  {:>8.1} MB/s",
-            1e3 * secs / f64::from(n),
+            "{name:<36} {n:>6} iter  {ms:>10.3} ms/op  {ops:>10.2} ops/s  {:>8.1} MB/s",
             ops * bytes as f64 / 1e6
         );
+        Some(ms)
+    }
+}
+
+/// OpenSSL 3 in-process, the native peer (module documentation): the `benches/openssl-peer`
+/// program, given one job at a time.
+struct Peer {
+    bin: PathBuf,
+    dir: PathBuf,
+}
+
+impl Peer {
+    /// Build the peer (cargo, its own workspace, into this build's target directory).
+    fn build(dir: &Path) -> Result<Peer, String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--quiet", "--release", "--manifest-path"])
+            .arg(root.join("benches/openssl-peer/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .output()
+            .map_err(|e| format!("cargo: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        }
+        Ok(Peer {
+            bin: target.join("release/mmhs-openssl-peer"),
+            dir: dir.join("openssl-peer"),
+        })
+    }
+
+    /// The peer's medians (CMS DER, S/MIME) in ms for `op` on `input` by `id`'s key.
+    fn time(&self, id: &Identity, op: &str, input: &[u8]) -> Result<(f64, f64), String> {
+        let dir = self.dir.join(id.label);
+        let write = |name: &str, data: &[u8]| {
+            std::fs::write(dir.join(name), data).map_err(|e| format!("{name}: {e}"))
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        write(&format!("{}.key", id.label), id.key_pem.as_bytes())?;
+        write(&format!("{}.pem", id.label), id.cert_pem.as_bytes())?;
+        write("ca.pem", id.ca_pem.as_bytes())?;
+        write("input", input)?;
+        // five timed calls after five untimed ones and a second of them at least
+        let job = format!(
+            "{op}\t{}\t{}\t0\t5\t1000\n",
+            id.label,
+            dir.join("input").display()
+        );
+        write("jobs.tsv", job.as_bytes())?;
+        let out = Command::new(&self.bin)
+            .arg(dir.join("jobs.tsv"))
+            .output()
+            .map_err(|e| format!("{}: {e}", self.bin.display()))?;
+        let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let mut ms = line.split('\t').map(str::parse::<f64>);
+        match (ms.next(), ms.next()) {
+            (Some(Ok(der)), Some(Ok(smime))) => Ok((der, smime)),
+            _ => Err(line),
+        }
+    }
+
+    /// Print the peer's line under a case that took `ours` ms/op.
+    fn compare(peer: Option<&Peer>, id: &Identity, op: &str, input: &[u8], ours: Option<f64>) {
+        let (Some(peer), Some(ours)) = (peer, ours) else {
+            return;
+        };
+        match peer.time(id, op, input) {
+            Ok((der, smime)) => println!(
+                "{:<36} OpenSSL in-process: CMS DER {der:.3} ms/op, S/MIME {smime:.3} ms/op; \
+                 this core {:.2}× DER, {:.2}× S/MIME",
+                "",
+                ours / der,
+                ours / smime
+            ),
+            Err(e) => println!("{:<36} OpenSSL in-process: {e}", ""),
+        }
     }
 }
 
@@ -328,6 +421,13 @@ fn main() {
     identities.extend(rsa_identity(&tmp));
     // after the certificates were made (their notBefore is "now"), a little later still
     let now = time::OffsetDateTime::now_utc() + time::Duration::seconds(5);
+    let peer = match std::env::var("MMHS_BENCH_PEER").as_deref() {
+        Ok("0") => None,
+        _ => Peer::build(&tmp)
+            .map_err(|e| eprintln!("bench: OpenSSL peer unavailable (benches/openssl-peer): {e}"))
+            .ok(),
+    };
+    let peer = peer.as_ref();
 
     for size in [MIB, 10 * MIB] {
         let msg = message(size);
@@ -362,17 +462,19 @@ fn main() {
             let decrypted = decrypt_message(&encrypted, &key, &cert).expect("decrypt");
             assert!(decrypted.len() >= size, "{}: decrypt round trip", id.label);
 
-            bench.run(&format!("sign    {tag:>5} {}", id.label), msg.len(), || {
+            let ms = bench.run(&format!("sign    {tag:>5} {}", id.label), msg.len(), || {
                 black_box(sign_message(&msg, &signer, &opts, &mut rng).expect("sign"));
             });
-            bench.run(
+            Peer::compare(peer, id, "sign", &msg, ms);
+            let ms = bench.run(
                 &format!("verify  {tag:>5} {}", id.label),
                 signed.len(),
                 || {
                     black_box(verify(&signed, &ctx).expect("verify"));
                 },
             );
-            bench.run(&format!("encrypt {tag:>5} {}", id.label), msg.len(), || {
+            Peer::compare(peer, id, "verify", &signed, ms);
+            let ms = bench.run(&format!("encrypt {tag:>5} {}", id.label), msg.len(), || {
                 black_box(
                     encrypt_message(
                         &msg,
@@ -383,13 +485,15 @@ fn main() {
                     .expect("encrypt"),
                 );
             });
-            bench.run(
+            Peer::compare(peer, id, "encrypt", &msg, ms);
+            let ms = bench.run(
                 &format!("decrypt {tag:>5} {}", id.label),
                 encrypted.len(),
                 || {
                     black_box(decrypt_message(&encrypted, &key, &cert).expect("decrypt"));
                 },
             );
+            Peer::compare(peer, id, "decrypt", &encrypted, ms);
         }
         let opts = InspectOptions {
             now: Some(now),
