@@ -1,7 +1,8 @@
 //! OpenSSL 3 in-process, the native ceiling beside the wasm core and PKI.js
-//! (`benches/webcrypto.mjs` builds and runs it; not a test). It times the bench's S/MIME
-//! operations through libcrypto's CMS API on the very files the Node bench times (the
-//! messages, the wasm core's signed and encrypted output, the keys and certificates), as
+//! (`benches/webcrypto.mjs`) and beside the native core (`cargo bench --bench smime`); they
+//! build and run it, it is not a test. It times their S/MIME operations through libcrypto's
+//! CMS API on the very inputs they time (the messages, the core's signed and encrypted
+//! output, the keys and certificates), as
 //! `openssl cms` does them but without a process per call, each twice:
 //!
 //! - the CMS layer alone, DER in and out and the content as is (`CMS_BINARY`), as PKI.js
