@@ -281,6 +281,11 @@ impl Peer {
         let mut ms = line.split('\t').map(str::parse::<f64>);
         match (ms.next(), ms.next()) {
             (Some(Ok(der)), Some(Ok(smime))) => Ok((der, smime)),
+            _ if line.is_empty() => Err(format!(
+                "no answer ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
             _ => Err(line),
         }
     }

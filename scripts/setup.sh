@@ -76,7 +76,8 @@ need_cmd pkg-config pkg-config
 need_cmd curl curl
 need_cmd git git
 need_cmd openssl openssl
-# libcrypto to link against: benches/openssl-peer (OpenSSL in-process, benches/webcrypto.mjs)
+# libcrypto to link against: benches/openssl-peer (OpenSSL in-process beside benches/webcrypto.mjs
+# and benches/smime.rs)
 [ -e /usr/include/openssl/cms.h ] || apt_needed+=(libssl-dev)
 need_cmd chromium chromium
 need_cmd chromedriver chromium-driver
