@@ -106,6 +106,50 @@ fn rsa_pkcs1_external_signer_is_byte_identical_to_the_sync_path() {
     }
 }
 
+/// The async facade's output in pieces — multipart/signed written around the entity left in
+/// the message's buffer — is the message the sync path gives, octet for octet.
+#[test]
+fn signed_output_in_pieces_is_the_sync_message() {
+    let p = pki();
+    for (name, detached) in [("alice", true), ("alice", false), ("erin", true)] {
+        let signer = p.signer(name);
+        let o = SignOptions { detached, ..opts() };
+        let sync = smime::sign_message(MSG, &signer, &o, &mut SeededRng::new(9)).unwrap();
+        let pending =
+            PendingSignedEntity::begin_message(MSG, &signer.cert, &[], &o, &mut SeededRng::new(9))
+                .unwrap();
+        let sig = mmhs::smime::key_operation::sign_with_key(
+            &signer.key,
+            pending.request(),
+            &mut SeededRng::new(9),
+        )
+        .unwrap();
+        let out = pending
+            .assemble(&sig)
+            .unwrap()
+            .release_output(None)
+            .unwrap();
+        let [head, entity, tail] = out.pieces();
+        assert_eq!(
+            [head, entity, tail].concat(),
+            sync,
+            "{name} detached={detached}"
+        );
+        assert_eq!(out.len(), sync.len());
+        if detached {
+            assert!(entity.starts_with(b"Content-Type: text/plain\r\n\r\nHold the bridge."));
+            assert!(!tail.is_empty());
+        } else {
+            assert!(entity.is_empty() && tail.is_empty());
+        }
+        assert_eq!(out.into_vec(), sync);
+        if name == "alice" {
+            // (erin signs alice's message: a signature valid in itself, by another address)
+            assert!(valid(&sync));
+        }
+    }
+}
+
 #[test]
 fn ecdsa_external_signer_in_fixed_form_verifies() {
     let p = pki();

@@ -27,10 +27,21 @@ pub fn split_entity(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
 }
 
 /// [`split_entity`] of a message the caller hands over: the entity is made in the message's
-/// own buffer (its header section replaced by the Content-* fields, the body moved once),
-/// so a large message is not copied into a second buffer (a message that is not in canonical
-/// CRLF form is converted into a new one first, and its first buffer freed).
+/// own buffer ([`split_entity_in_place`]) and moved to its start, so a large message is not
+/// copied into a second buffer.
 pub fn split_entity_owned(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+    let (outer, mut buf, start) = split_entity_in_place(raw);
+    buf.drain(..start);
+    (outer, buf)
+}
+
+/// [`split_entity`] in the message's own buffer: `(outer fields, buffer, start)`, the entity
+/// being `buffer[start..]`. The entity's Content-* fields are written over the end of the
+/// header section, just before the body, so the body is neither moved nor copied (a header
+/// section too short to hold them — a message of only Content-* fields given none — is
+/// replaced by them, the body moved once; a message that is not in canonical CRLF form is
+/// converted into a new buffer first, and its first buffer freed).
+pub fn split_entity_in_place(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>, usize) {
     let converted = match canonical_crlf(&raw) {
         std::borrow::Cow::Owned(c) => Some(c),
         std::borrow::Cow::Borrowed(_) => None,
@@ -59,8 +70,18 @@ pub fn split_entity_owned(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
         prefix.splice(0..0, *b"Content-Type: text/plain; charset=us-ascii\r\n");
     }
     prefix.extend_from_slice(b"\r\n");
-    canon.splice(0..body_start, prefix);
-    (outer, canon)
+    match body_start.checked_sub(prefix.len()) {
+        Some(start) => {
+            if let Some(room) = canon.get_mut(start..body_start) {
+                room.copy_from_slice(&prefix);
+            }
+            (outer, canon, start)
+        }
+        None => {
+            canon.splice(0..body_start, prefix);
+            (outer, canon, 0)
+        }
+    }
 }
 
 /// A signed MIME entity (or whole message) waiting for its signature value: the SignedData
@@ -69,8 +90,10 @@ pub fn split_entity_owned(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
 #[derive(Debug, Clone)]
 pub struct PendingSignedEntity {
     data: PendingSignedData,
-    /// The canonical entity (kept for multipart/signed, which carries it in clear).
+    /// The buffer holding the canonical entity from `start` on (kept for multipart/signed,
+    /// which carries it in clear).
     entity: Vec<u8>,
+    start: usize,
     /// multipart/signed boundary; `None` for application/pkcs7-mime.
     boundary: Option<String>,
     micalg: &'static str,
@@ -84,8 +107,10 @@ pub struct PendingSignedEntity {
 /// entity where it lies); [`Self::begin`] takes the answer.
 #[derive(Debug, Clone)]
 pub struct SignedEntityContent {
-    /// The canonical entity (signed, and carried in clear by multipart/signed).
+    /// The buffer holding the canonical entity (signed, and carried in clear by
+    /// multipart/signed) from `start` on ([`split_entity_in_place`]).
     entity: Vec<u8>,
+    start: usize,
     /// The message's RFC 5322 header fields, when a whole message is signed.
     outer: Option<Vec<u8>>,
     /// The multipart/signed boundary, when chosen before the digest ([`Self::with_boundary`]).
@@ -97,6 +122,7 @@ impl SignedEntityContent {
     pub fn entity(entity: &[u8]) -> Self {
         SignedEntityContent {
             entity: canonical_crlf(entity).into_owned(),
+            start: 0,
             outer: None,
             boundary: None,
         }
@@ -109,14 +135,15 @@ impl SignedEntityContent {
     }
 
     /// [`Self::message`] of a message the caller hands over: the entity is made in its
-    /// buffer ([`split_entity_owned`]).
+    /// buffer ([`split_entity_in_place`]), and stays there until the output is written.
     pub fn message_owned(raw_message: Vec<u8>) -> Result<Self, Error> {
         if raw_message.is_empty() {
             return Err(Error::Malformed("empty message".into()));
         }
-        let (outer, entity) = split_entity_owned(raw_message);
+        let (outer, entity, start) = split_entity_in_place(raw_message);
         Ok(SignedEntityContent {
             entity,
+            start,
             outer: Some(outer),
             boundary: None,
         })
@@ -126,8 +153,13 @@ impl SignedEntityContent {
     pub fn digest_request(&self, alg: super::DigestAlg) -> DigestRequest<'_> {
         DigestRequest {
             alg,
-            data: &self.entity,
+            data: self.content(),
         }
+    }
+
+    /// The canonical entity.
+    fn content(&self) -> &[u8] {
+        self.entity.get(self.start..).unwrap_or_default()
     }
 
     /// Choose the multipart/signed boundary now (when `opts.detached`), one pass over the
@@ -136,7 +168,7 @@ impl SignedEntityContent {
     #[must_use]
     pub fn with_boundary<R: CryptoRng + ?Sized>(mut self, opts: &SignOptions, rng: &mut R) -> Self {
         if opts.detached && self.boundary.is_none() {
-            self.boundary = Some(fresh_boundary(&self.entity, rng));
+            self.boundary = Some(fresh_boundary(self.content(), rng));
         }
         self
     }
@@ -144,7 +176,7 @@ impl SignedEntityContent {
     /// Begin the signature by the key of `cert` with the provider's `digest` of the entity
     /// (by `opts.digest`; [`PendingSignedData::begin_with_digest`]).
     pub fn begin<R: CryptoRng + ?Sized>(
-        self,
+        mut self,
         digest: &[u8],
         cert: &Certificate,
         chain: &[Certificate],
@@ -152,19 +184,21 @@ impl SignedEntityContent {
         rng: &mut R,
     ) -> Result<PendingSignedEntity, Error> {
         let data =
-            PendingSignedData::begin_with_digest(&self.entity, digest, cert, chain, opts, rng)?;
-        let boundary = match (opts.detached, self.boundary) {
+            PendingSignedData::begin_with_digest(self.content(), digest, cert, chain, opts, rng)?;
+        let boundary = match (opts.detached, self.boundary.take()) {
             (true, Some(b)) => Some(b),
-            (true, None) => Some(fresh_boundary(&self.entity, rng)),
+            (true, None) => Some(fresh_boundary(self.content(), rng)),
             (false, _) => None,
+        };
+        let (entity, start) = if opts.detached {
+            (self.entity, self.start)
+        } else {
+            (Vec::new(), 0)
         };
         Ok(PendingSignedEntity {
             data,
-            entity: if opts.detached {
-                self.entity
-            } else {
-                Vec::new()
-            },
+            entity,
+            start,
             boundary,
             micalg: opts.digest.micalg(),
             outer: self.outer,
@@ -236,26 +270,100 @@ impl PendingSignedEntity {
 
     /// The signed entity (or message) with `signature`, held back until the signature
     /// verifies ([`AssembledSigned::release`]): a provider that verifies signatures elsewhere
-    /// (WebCrypto) does so while the output is assembled.
+    /// (WebCrypto) does so while the output is assembled. multipart/signed is written around
+    /// the signed entity, which stays in its buffer ([`SignedOutput`]).
     pub fn assemble(self, signature: &[u8]) -> Result<AssembledSigned, Error> {
         let (cms, check) = self.data.assemble(signature)?;
-        let part = match self.boundary {
-            Some(boundary) => multipart_signed(self.entity, self.micalg, boundary, &cms),
-            None => pkcs7_mime_part(SmimeType::SignedData, &cms),
+        let output = match self.boundary {
+            Some(boundary) => {
+                // The entity's octets are the first part; the part itself is left empty.
+                let part = multipart_signed(Vec::new(), self.micalg, boundary, &cms);
+                let (head, tail) = part
+                    .write_around(self.outer.as_deref(), 0)
+                    .map_err(encode_error)?
+                    .ok_or_else(|| Error::Encode("multipart/signed without its parts".into()))?;
+                SignedOutput {
+                    head,
+                    entity: self.entity,
+                    start: self.start,
+                    tail,
+                }
+            }
+            None => {
+                let part = pkcs7_mime_part(SmimeType::SignedData, &cms);
+                let whole = match &self.outer {
+                    Some(outer) => part.to_message(outer),
+                    None => part.to_vec(),
+                }
+                .map_err(encode_error)?;
+                SignedOutput {
+                    head: whole,
+                    entity: Vec::new(),
+                    start: 0,
+                    tail: Vec::new(),
+                }
+            }
         };
-        let output = match &self.outer {
-            Some(outer) => part.to_message(outer),
-            None => part.to_vec(),
-        }
-        .map_err(encode_error)?;
         Ok(AssembledSigned { output, check })
+    }
+}
+
+/// A signed entity or message, CRLF: `head`, then the signed entity where it was made
+/// (`entity[start..]`, multipart/signed's first part, RFC 8551 §3.5.3), then `tail` — so a
+/// large entity is copied once, into wherever the whole is wanted ([`Self::pieces`]), or not
+/// at all when the whole is already one piece ([`Self::into_vec`]).
+pub struct SignedOutput {
+    head: Vec<u8>,
+    entity: Vec<u8>,
+    start: usize,
+    tail: Vec<u8>,
+}
+
+impl std::fmt::Debug for SignedOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedOutput")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignedOutput {
+    /// The output's three pieces, in order; their concatenation is the output.
+    pub fn pieces(&self) -> [&[u8]; 3] {
+        [
+            &self.head,
+            self.entity.get(self.start..).unwrap_or_default(),
+            &self.tail,
+        ]
+    }
+
+    /// The output's length in octets.
+    pub fn len(&self) -> usize {
+        self.pieces().iter().map(|p| p.len()).sum()
+    }
+
+    /// Whether the output is empty (it never is).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The output in one buffer.
+    pub fn into_vec(self) -> Vec<u8> {
+        if self.entity.len() == self.start && self.tail.is_empty() {
+            return self.head;
+        }
+        let mut out = Vec::with_capacity(self.len());
+        for p in self.pieces() {
+            out.extend_from_slice(p);
+        }
+        out
     }
 }
 
 /// A signed entity or message assembled ([`PendingSignedEntity::assemble`]) whose signature
 /// has not been verified yet: it leaves the core only through [`Self::release`].
 pub struct AssembledSigned {
-    output: Vec<u8>,
+    output: SignedOutput,
     check: super::signed_build::SignatureToVerify,
 }
 
@@ -272,6 +380,11 @@ impl AssembledSigned {
     ///
     /// Errors: `signer-key-invalid` when it does not verify; the output is then dropped.
     pub fn release(self, checks: Option<&SignatureChecks>) -> Result<Vec<u8>, Error> {
+        self.release_output(checks).map(SignedOutput::into_vec)
+    }
+
+    /// [`Self::release`] in pieces, the signed entity not copied ([`SignedOutput`]).
+    pub fn release_output(self, checks: Option<&SignatureChecks>) -> Result<SignedOutput, Error> {
         self.check.verify(checks)?;
         Ok(self.output)
     }
@@ -356,6 +469,23 @@ mod tests {
             let (o, e) = split_entity_owned(raw.to_vec());
             assert_eq!(String::from_utf8(o).unwrap(), outer);
             assert_eq!(String::from_utf8(e).unwrap(), entity);
+            let (o, buf, start) = split_entity_in_place(raw.to_vec());
+            assert_eq!(String::from_utf8(o).unwrap(), outer);
+            assert_eq!(String::from_utf8(buf[start..].to_vec()).unwrap(), entity);
         }
+    }
+
+    /// A canonical message's body stays where it was: the Content-* fields are written just
+    /// before it, in the buffer the message came in.
+    #[test]
+    fn entity_made_around_the_body_in_place() {
+        let raw = b"From: a@b.example\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nbody\r\n".to_vec();
+        let body_at = raw.len() - b"body\r\n".len();
+        let ptr = raw.as_ptr();
+        let (outer, buf, start) = split_entity_in_place(raw);
+        assert_eq!(buf.as_ptr(), ptr);
+        assert_eq!(outer, b"From: a@b.example\r\nSubject: s\r\n");
+        assert_eq!(&buf[start..], b"Content-Type: text/plain\r\n\r\nbody\r\n");
+        assert_eq!(start + b"Content-Type: text/plain\r\n\r\n".len(), body_at);
     }
 }

@@ -85,6 +85,20 @@ pub(crate) fn uint8(bytes: &[u8]) -> JsValue {
     js_sys::Uint8Array::from(bytes).into()
 }
 
+/// Octets given in pieces out as one `Uint8Array`, each piece copied into it once from the
+/// module's memory ([`super::webcrypto::wasm_view`]: nothing is allocated in the module
+/// between a view's making and its copy).
+pub(crate) fn uint8_joined(pieces: &[&[u8]]) -> JsValue {
+    let total: usize = pieces.iter().map(|p| p.len()).sum();
+    let out = js_sys::Uint8Array::new_with_length(total as u32);
+    let mut at = 0u32;
+    for p in pieces {
+        out.set(&super::webcrypto::wasm_view(p), at);
+        at += p.len() as u32;
+    }
+    out.into()
+}
+
 /// Replace property `key` of a JS object by a `Uint8Array` of `bytes`.
 pub(crate) fn set_bytes(obj: &JsValue, key: &str, bytes: &[u8]) -> Result<(), JsValue> {
     js_sys::Reflect::set(obj, &JsValue::from_str(key), &uint8(bytes))

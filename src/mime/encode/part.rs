@@ -193,6 +193,53 @@ impl Part {
         Ok(out)
     }
 
+    /// This multipart serialised ([`Self::to_vec`], or [`Self::to_message`] with `outer`) in
+    /// two pieces around child `index`, which is not written: the caller holds its octets
+    /// elsewhere (a large signed entity left in the buffer it was made in) and places them
+    /// between the two, so that `head + child + tail` is the whole serialisation. `None` for a
+    /// leaf or an entity, or when there is no child `index`.
+    pub fn write_around(
+        &self,
+        outer: Option<&[u8]>,
+        index: usize,
+    ) -> Result<Option<Around>, EncodeError> {
+        let Part::Multipart {
+            boundary,
+            preamble,
+            parts,
+            ..
+        } = self
+        else {
+            return Ok(None);
+        };
+        if index >= parts.len() {
+            return Ok(None);
+        }
+        let mut head = Vec::with_capacity(outer.map_or(0, <[u8]>::len) + 512 + preamble.len());
+        if let Some(outer) = outer {
+            head.extend_from_slice(outer);
+            head.extend_from_slice(b"MIME-Version: 1.0\r\n");
+        }
+        self.write_headers(&mut head)?;
+        head.extend_from_slice(b"\r\n");
+        let mut tail = Vec::with_capacity(
+            parts
+                .iter()
+                .skip(index + 1)
+                .map(|p| p.size_hint() + 96)
+                .sum::<usize>()
+                + 96,
+        );
+        write_parts(
+            boundary,
+            preamble,
+            parts,
+            &mut head,
+            Some((index, &mut tail)),
+        )?;
+        Ok(Some((head, tail)))
+    }
+
     /// Serialise only the MIME header fields of this entity (for a top-level message the
     /// caller writes its RFC 5322 fields first, then these).
     pub fn write_headers(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
@@ -232,28 +279,54 @@ impl Part {
                 preamble,
                 parts,
                 ..
-            } => {
-                out.extend_from_slice(preamble);
-                for p in parts {
-                    out.extend_from_slice(b"--");
-                    out.extend_from_slice(boundary.as_bytes());
-                    out.extend_from_slice(b"\r\n");
-                    p.write(out)?;
-                    // The CRLF before a delimiter belongs to the delimiter (RFC 2046
-                    // §5.1.1), so it is always added: a part ending in a line break keeps it.
-                    out.extend_from_slice(b"\r\n");
-                }
-                out.extend_from_slice(b"--");
-                out.extend_from_slice(boundary.as_bytes());
-                out.extend_from_slice(b"--\r\n");
-                Ok(())
-            }
+            } => write_parts(boundary, preamble, parts, out, None),
             Part::Entity(raw) => {
                 out.extend_from_slice(split(raw).1);
                 Ok(())
             }
         }
     }
+}
+
+/// A multipart written around one of its children ([`Part::write_around`]): what comes
+/// before the child's octets, and what comes after them.
+pub type Around = (Vec<u8>, Vec<u8>);
+
+/// A multipart's body (RFC 2046 §5.1.1): the preamble, each part after its delimiter, the
+/// close delimiter. With `around = Some((i, tail))` part `i` is not written and everything
+/// after its delimiter goes to `tail` ([`Part::write_around`]).
+fn write_parts<'a>(
+    boundary: &str,
+    preamble: &[u8],
+    parts: &[Part],
+    head: &'a mut Vec<u8>,
+    around: Option<(usize, &'a mut Vec<u8>)>,
+) -> Result<(), EncodeError> {
+    let (skip, mut tail) = match around {
+        Some((i, t)) => (Some(i), Some(t)),
+        None => (None, None),
+    };
+    let mut out = head;
+    out.extend_from_slice(preamble);
+    for (i, p) in parts.iter().enumerate() {
+        out.extend_from_slice(b"--");
+        out.extend_from_slice(boundary.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if Some(i) == skip {
+            if let Some(t) = tail.take() {
+                out = t;
+            }
+        } else {
+            p.write(out)?;
+        }
+        // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1), so it is
+        // always added: a part ending in a line break keeps it.
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"--");
+    out.extend_from_slice(boundary.as_bytes());
+    out.extend_from_slice(b"--\r\n");
+    Ok(())
 }
 
 /// A whole message: the RFC 5322 header fields and the MIME body entity.
@@ -342,6 +415,48 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::mime::entity;
+
+    /// The two pieces around a child, with the child's octets between them, are the whole
+    /// serialisation, as an entity and as a message; a leaf, an entity or a child that does
+    /// not exist gives none.
+    #[test]
+    fn written_around_a_child_is_the_whole() {
+        let mut h = Headers::new();
+        h.push("Content-Type", "text/plain; charset=us-ascii");
+        let leaf = Part::leaf(h, b"hello\r\n".to_vec());
+        let entity = b"Content-Type: text/plain\r\n\r\nsigned\r\n".to_vec();
+        for index in 0..3 {
+            let mut parts = vec![leaf.clone(), leaf.clone(), leaf.clone()];
+            parts[index] = Part::Entity(entity.clone());
+            let whole = Part::multipart_with_boundary(
+                "signed",
+                &[("micalg", "sha-256")],
+                "=_B".into(),
+                b"preamble\r\n\r\n",
+                parts.clone(),
+            );
+            parts[index] = Part::Entity(Vec::new());
+            let holed = Part::multipart_with_boundary(
+                "signed",
+                &[("micalg", "sha-256")],
+                "=_B".into(),
+                b"preamble\r\n\r\n",
+                parts,
+            );
+            for outer in [None, Some(&b"From: a@b.example\r\n"[..])] {
+                let (head, tail) = holed.write_around(outer, index).unwrap().unwrap();
+                let expected = match outer {
+                    Some(o) => whole.to_message(o).unwrap(),
+                    None => whole.to_vec().unwrap(),
+                };
+                assert_eq!([head, entity.clone(), tail].concat(), expected);
+            }
+        }
+        let two = Part::multipart_with_boundary("mixed", &[], "b".into(), b"", vec![leaf.clone()]);
+        assert_eq!(two.write_around(None, 1).unwrap(), None);
+        assert_eq!(leaf.write_around(None, 0).unwrap(), None);
+        assert_eq!(Part::Entity(entity).write_around(None, 0).unwrap(), None);
+    }
 
     #[test]
     fn report_with_params_and_preamble() {
