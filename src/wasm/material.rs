@@ -87,16 +87,22 @@ pub(crate) fn uint8(bytes: &[u8]) -> JsValue {
 
 /// Octets given in pieces out as one `Uint8Array`, each piece copied into it once from the
 /// module's memory ([`super::webcrypto::wasm_view`]: nothing is allocated in the module
-/// between a view's making and its copy).
-pub(crate) fn uint8_joined(pieces: &[&[u8]]) -> JsValue {
-    let total: usize = pieces.iter().map(|p| p.len()).sum();
-    let out = js_sys::Uint8Array::new_with_length(total as u32);
+/// between a view's making and its copy). `output-unserializable` past 4 GiB in all.
+#[cfg(feature = "send")]
+pub(crate) fn uint8_joined(pieces: &[&[u8]]) -> Result<JsValue, JsValue> {
+    let too_long = || error_value(codes::OUTPUT_UNSERIALIZABLE, "the output exceeds 4 GiB");
+    let total = pieces
+        .iter()
+        .try_fold(0u32, |n, p| n.checked_add(u32::try_from(p.len()).ok()?))
+        .ok_or_else(too_long)?;
+    let out = js_sys::Uint8Array::new_with_length(total);
     let mut at = 0u32;
     for p in pieces {
         out.set(&super::webcrypto::wasm_view(p), at);
-        at += p.len() as u32;
+        // Within `total`, which is a u32.
+        at = at.saturating_add(p.len() as u32);
     }
-    out.into()
+    Ok(out.into())
 }
 
 /// Replace property `key` of a JS object by a `Uint8Array` of `bytes`.

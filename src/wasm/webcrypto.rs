@@ -17,7 +17,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
-use super::material::{bytes, certs, uint8, uint8_joined, KeyUse};
+#[cfg(feature = "send")]
+use super::material::uint8_joined;
+use super::material::{bytes, certs, uint8, KeyUse};
 use super::webcrypto_content::Plaintext;
 use super::{error_value, from_js, js_error};
 use crate::keys::PrivateKey;
@@ -596,7 +598,7 @@ pub async fn sign_async(
     }
     let out = assembled.release_output(Some(&checks)).map_err(smime_err)?;
     // The signed entity is copied out from where it was made, once.
-    Ok(uint8_joined(&out.pieces()))
+    uint8_joined(&out.pieces())
 }
 
 /// `decrypt` with a key held outside the core (`AsyncKey`). The `Uint8Array` may be a view
