@@ -327,6 +327,12 @@ pub(crate) fn wasm_view(data: &[u8]) -> Uint8Array {
 /// 1 KiB), as long as hashing 2 KiB here.
 const LOCAL_DIGEST_MAX: usize = 2 * 1024;
 
+/// A message shorter than this is not searched for its signed content before the walk
+/// (`verify::digest_ranges` reads the message head, the multipart/signed and its SignedData
+/// once more than the walk does): its content, shorter than twice [`LOCAL_DIGEST_MAX`], is
+/// hashed by the walk in about the time of the search and a SubtleCrypto round trip.
+const DIGESTS_AHEAD_MIN: usize = 2 * LOCAL_DIGEST_MAX;
+
 /// A digest asked for ([`start_digest`]): already answered (a short content hashed in the
 /// module), or SubtleCrypto's under way.
 pub(crate) enum PendingDigest {
@@ -951,7 +957,12 @@ async fn verified_with_held_key(
     // walk itself.
     let mut digests = crate::verify::DigestAnswers::new(raw);
     let mut hashing = Vec::new();
-    for range in crate::verify::digest_ranges(raw) {
+    let ranges = if raw.len() < DIGESTS_AHEAD_MIN {
+        Vec::new()
+    } else {
+        crate::verify::digest_ranges(raw)
+    };
+    for range in ranges {
         match range.request(raw).map(|req| start_digest(&req)) {
             Some(Ok(PendingDigest::Ready(d))) => digests.add(range, d),
             Some(Ok(pending)) => {
