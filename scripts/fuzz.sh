@@ -31,6 +31,7 @@ declare -A SEEDS=(
   [ber]="tests/vectors/*/*.bin tests/vectors/*/*.cms tests/vectors/*/*.der tests/vectors/*/*.ber tests/vectors/*/*.cer tests/vectors/*/*.crl tests/vectors/*/*.pfx"
   [pkcs12]="tests/vectors/*/*.pfx"
   [compose]="tests/vectors/compose/*.json"
+  [sign]="tests/vectors/compose/*.eml tests/vectors/mmhs/*.eml tests/vectors/header-protection/*.eml"
   [ml_expansion]="tests/vectors/openssl/*.eml tests/vectors/rfc4134/*.eml"
 )
 

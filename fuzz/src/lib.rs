@@ -46,6 +46,17 @@ pub fn verify_context() -> &'static VerifyContext {
     })
 }
 
+/// The signer of the `sign` target: OpenSSL's `test/smime-certs/smec3.pem` (a P-256 key and
+/// its certificate, issued by `smroot.pem`, one of [`verify_context`]'s anchors).
+pub fn signer() -> &'static mmhs::smime::Signer {
+    static S: OnceLock<mmhs::smime::Signer> = OnceLock::new();
+    S.get_or_init(|| {
+        let pem = include_str!("../../tests/vectors/openssl-envelope/smec3.pem");
+        mmhs::smime::Signer::from_pem(pem, pem, None)
+            .expect("smec3.pem holds a P-256 key and its certificate")
+    })
+}
+
 /// The report `verifyAsync` arrives at (docs/design.md "Crypto provider seam", Verifying): the
 /// digests of the signed content are expected before the walk, which takes the signed
 /// messageDigest values for them, and answered after it (here by the pure-Rust hash, as
