@@ -10,7 +10,9 @@ use mmhs::mime::entity::{canonical_crlf, fields, is_content_field, split};
 use mmhs::mime::header::HeaderSection;
 use mmhs::smime::sign::split_entity_in_place;
 
-/// The outer fields and the entity, each in a buffer of its own.
+/// The outer fields and the entity, each in a buffer of its own: the way the entity was made
+/// before it was made in place, written out here on purpose rather than shared with the code
+/// it checks.
 fn entity_model(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let canon = canonical_crlf(raw);
     let (header, body) = split(&canon);

@@ -104,7 +104,9 @@ const SIGNED_PREAMBLE: &[u8] =
 /// (canonical CRLF: exactly what the signature covers), then the detached signature
 /// `signature_der`; `protocol="application/pkcs7-signature"` and `micalg` (RFC 8551
 /// §3.5.3.2) as parameters. `boundary` must occur nowhere in `entity`
-/// ([`crate::mime::encode::fresh_boundary`]).
+/// ([`crate::mime::encode::fresh_boundary`]). An empty `entity` leaves the first part's
+/// place for octets held elsewhere: the caller writes the multipart around them
+/// ([`crate::mime::encode::Part::write_around`], child 0).
 pub(crate) fn multipart_signed(
     entity: Vec<u8>,
     micalg: &str,
