@@ -222,6 +222,71 @@ pub fn rsa_bits(spki: &SubjectPublicKeyInfoOwned) -> Option<usize> {
     Some(modulus_bits(key.modulus.as_bytes()))
 }
 
+/// An RSA public key as a provider (WebCrypto) imports it and a core that does no
+/// arithmetic with it needs it: the key re-encoded as an rsaEncryption
+/// SubjectPublicKeyInfo (NULL parameters, RFC 4055 §1.2; the RSAPublicKey of RFC 8017
+/// §A.1.1 in DER) and the modulus' length in octets, the length of a signature or of a
+/// key-transport ciphertext (RFC 8017 §§7.1.1, 8.2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaKeyDer {
+    /// SubjectPublicKeyInfo DER.
+    pub spki: Vec<u8>,
+    /// The modulus' length in octets.
+    pub size: usize,
+}
+
+/// The key of an rsaEncryption SubjectPublicKeyInfo, which must have NULL parameters
+/// (RFC 4055 §1.2), checked as [`rsa_public_key_pkcs1`] checks it.
+pub fn rsa_public_key(spki: &SubjectPublicKeyInfoOwned) -> Option<RsaKeyDer> {
+    if spki.algorithm.oid != RSA_ENCRYPTION || !spki.algorithm.parameters.as_ref()?.is_null() {
+        return None;
+    }
+    rsa_public_key_pkcs1(spki.subject_public_key.as_bytes()?)
+}
+
+/// An RSAPublicKey (RFC 8017 §A.1.1, DER) that passes the checks the pure-Rust crypto's
+/// `rsa::RsaPublicKey::new` makes — an odd modulus of at most `rsa::RsaPublicKey::MAX_SIZE`
+/// bits, an odd exponent from 3 to 2^33 − 1 that is less than the modulus — and those
+/// checks only: the Montgomery parameters of a pure-Rust key (a division by the modulus,
+/// a tenth of a 1 KiB verification whose math WebCrypto does) are left to the code that
+/// computes with the key.
+pub fn rsa_public_key_pkcs1(rsa_public_key: &[u8]) -> Option<RsaKeyDer> {
+    let key = rsa::pkcs1::RsaPublicKeyRef::from_der(rsa_public_key).ok()?;
+    let magnitude = |b: &'_ [u8]| -> Vec<u8> {
+        let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+        b[start..].to_vec()
+    };
+    let n = magnitude(key.modulus.as_bytes());
+    let e = magnitude(key.public_exponent.as_bytes());
+    let odd = |v: &[u8]| v.last().is_some_and(|b| b & 1 == 1);
+    // Big-endian magnitudes without leading zeros: the longer is the larger, else the
+    // first differing octet decides.
+    let e_below_n = (e.len(), e.as_slice()) < (n.len(), n.as_slice());
+    if !odd(&n)
+        || modulus_bits(&n) > rsa::RsaPublicKey::MAX_SIZE
+        || !odd(&e)
+        || e == [1]
+        || modulus_bits(&e) > 33
+        || !e_below_n
+    {
+        return None;
+    }
+    let pkcs1 = key.to_der().ok()?;
+    let spki = spki::SubjectPublicKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: RSA_ENCRYPTION,
+            parameters: Some(der::asn1::AnyRef::NULL),
+        },
+        subject_public_key: der::asn1::BitStringRef::from_bytes(&pkcs1).ok()?,
+    }
+    .to_der()
+    .ok()?;
+    Some(RsaKeyDer {
+        spki,
+        size: n.len(),
+    })
+}
+
 /// The weakness of a public key: an RSA modulus under [`MIN_RSA_BITS`] (`cert-weak-key`), a
 /// DSA key (`weak-algorithm`).
 pub fn key(spki: &SubjectPublicKeyInfoOwned) -> Option<Weakness> {
@@ -347,5 +412,106 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
+    use rsa::traits::PublicKeyParts;
+
+    /// What the pure-Rust verification's decoder makes of `spki`: the key re-encoded and
+    /// its size, or nothing.
+    fn oracle(spki: &SubjectPublicKeyInfoOwned) -> Option<RsaKeyDer> {
+        let key = rsa::RsaPublicKey::from_public_key_der(&spki.to_der().ok()?).ok()?;
+        Some(RsaKeyDer {
+            spki: key.to_public_key_der().ok()?.as_bytes().to_vec(),
+            size: key.size(),
+        })
+    }
+
+    fn spki_of(n: &[u8], e: &[u8], parameters: Option<der::Any>) -> SubjectPublicKeyInfoOwned {
+        let key = rsa::pkcs1::RsaPublicKeyRef {
+            modulus: der::asn1::UintRef::new(n).unwrap(),
+            public_exponent: der::asn1::UintRef::new(e).unwrap(),
+        };
+        SubjectPublicKeyInfoOwned {
+            algorithm: spki::AlgorithmIdentifierOwned {
+                oid: RSA_ENCRYPTION,
+                parameters,
+            },
+            subject_public_key: der::asn1::BitString::from_bytes(&key.to_der().unwrap()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_rsa_key_is_checked_as_the_rust_decoder_checks_it() {
+        // Real keys: re-encoded exactly as the pure-Rust key re-encodes them.
+        for file in [
+            "tests/vectors/rfc9216-certs/alice@smime.example.sig.pem",
+            "tests/vectors/rfc9216-certs/Sample_LAMPS_RSA_Certification_Authority.selfsigned.pem",
+            "tests/vectors/openssl/smroot.pem",
+        ] {
+            let pem = std::fs::read_to_string(file).unwrap();
+            let cert = &crate::keys::certificates_from_pem(&pem).unwrap()[0];
+            let spki = cert.tbs_certificate().subject_public_key_info();
+            let got = rsa_public_key(spki);
+            assert!(got.is_some(), "{file}");
+            assert_eq!(got, oracle(spki), "{file}");
+        }
+        // Made-up moduli (the checks do not factor them): each accepted or refused alike.
+        let null = Some(der::Any::from(der::asn1::AnyRef::NULL));
+        let mut n2048 = vec![0xc5; 256];
+        n2048[255] = 0x01;
+        let mut even = n2048.clone();
+        even[255] = 0x02;
+        let mut n8192 = vec![0xff; 1024];
+        n8192[0] = 0x80;
+        let mut n8193 = vec![0x01];
+        n8193.extend_from_slice(&n8192);
+        let f4 = [0x01, 0x00, 0x01];
+        let cases: Vec<(&str, SubjectPublicKeyInfoOwned)> = vec![
+            ("2048 bits, F4", spki_of(&n2048, &f4, null.clone())),
+            ("e = 3", spki_of(&n2048, &[3], null.clone())),
+            ("even modulus", spki_of(&even, &f4, null.clone())),
+            ("e = 1", spki_of(&n2048, &[1], null.clone())),
+            ("even e", spki_of(&n2048, &[0x01, 0x00, 0x00], null.clone())),
+            (
+                "e = 2^33 - 1",
+                spki_of(&n2048, &[1, 0xff, 0xff, 0xff, 0xff], null.clone()),
+            ),
+            (
+                "e = 2^33 + 1",
+                spki_of(&n2048, &[2, 0, 0, 0, 1], null.clone()),
+            ),
+            ("e = n", spki_of(&[0x01, 0x01], &[0x01, 0x01], null.clone())),
+            ("e > n", spki_of(&[0x01, 0x01], &[0x01, 0x03], null.clone())),
+            (
+                "e < n, short",
+                spki_of(&[0x01, 0x03], &[0x01, 0x01], null.clone()),
+            ),
+            ("8192 bits", spki_of(&n8192, &f4, null.clone())),
+            ("8193 bits", spki_of(&n8193, &f4, null.clone())),
+            ("zero modulus", spki_of(&[0], &f4, null.clone())),
+            ("zero exponent", spki_of(&n2048, &[0], null.clone())),
+            ("parameters absent", spki_of(&n2048, &f4, None)),
+            (
+                "parameters not NULL",
+                spki_of(
+                    &n2048,
+                    &f4,
+                    Some(der::Any::from(der::asn1::AnyRef::from(&RSA_ENCRYPTION))),
+                ),
+            ),
+        ];
+        for (what, spki) in &cases {
+            assert_eq!(rsa_public_key(spki), oracle(spki), "{what}");
+        }
+        assert!(rsa_public_key(&cases[0].1).is_some_and(|k| k.size == 256));
+        assert!(rsa_public_key(&cases[2].1).is_none());
+        // An RSAPublicKey that is not DER, or with octets after it, is no key.
+        let mut spki = cases[0].1.clone();
+        let mut bits = spki.subject_public_key.raw_bytes().to_vec();
+        bits.push(0);
+        spki.subject_public_key = der::asn1::BitString::from_bytes(&bits).unwrap();
+        assert_eq!(rsa_public_key(&spki), None);
+        assert_eq!(oracle(&spki), None);
     }
 }

@@ -196,6 +196,44 @@ fn triple_des_with_pkcs1_v15_key_transport_is_weak() {
         .any(|p| p.message.starts_with("layer 1 (enveloped)")));
 }
 
+/// A recipient certificate whose RSAPublicKey is not a key (an even public exponent here:
+/// RFC 8017 §3.1 makes e odd) is not encrypted to, sync or through the steps a provider
+/// answers, although only the provider computes with it.
+#[test]
+fn a_malformed_rsa_key_is_not_encrypted_to() {
+    use der::{Decode, Encode};
+    use mmhs::error::Coded;
+    let p = pki();
+    let good = p.cert("alice").to_der().unwrap();
+    // INTEGER 65537 → INTEGER 65536, the exponent of the subject's key.
+    let at = good
+        .windows(5)
+        .position(|w| w == [0x02, 0x03, 0x01, 0x00, 0x01])
+        .expect("alice's key has the exponent 65537");
+    let mut bad = good.clone();
+    bad[at + 4] = 0x00;
+    let cert = x509_cert::Certificate::from_der(&bad).unwrap();
+    let message = b"Content-Type: text/plain\r\n\r\nx\r\n";
+    let opts = mmhs::smime::EncryptOptions::default();
+    let e = mmhs::smime::encrypt_message(
+        message,
+        std::slice::from_ref(&cert),
+        &opts,
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "encrypt-recipient-invalid");
+    assert!(e.to_string().contains("bad RSA key"), "{e}");
+    let Err(e) = mmhs::smime::Encryption::start(&[cert], &opts, &mut mmhs::rng::system_rng())
+    else {
+        panic!("a request was made for a key that is not one");
+    };
+    assert_eq!(e.code(), "encrypt-recipient-invalid");
+    // The certificate as issued is encrypted to.
+    let cert = x509_cert::Certificate::from_der(&good).unwrap();
+    mmhs::smime::encrypt_message(message, &[cert], &opts, &mut mmhs::rng::system_rng()).unwrap();
+}
+
 #[test]
 fn nothing_weak_is_produced() {
     use mmhs::error::Coded;

@@ -41,7 +41,7 @@ use crate::rng::CryptoRng;
 /// One recipient: its key, how it is named, and what the provider is asked.
 enum Recipient {
     Ktri {
-        key: rsa::RsaPublicKey,
+        key: crate::algorithm_policy::RsaKeyDer,
         rid: RecipientIdentifier,
         padding: RsaPadding,
         request: KeyWrapRequest,

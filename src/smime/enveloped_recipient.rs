@@ -32,7 +32,8 @@ pub enum RecipientIdKind {
 
 /// The public key of a recipient certificate, by technique.
 pub(crate) enum RecipientKey {
-    Rsa(rsa::RsaPublicKey),
+    /// Checked and re-encoded, not computed with: the provider encrypts with it.
+    Rsa(crate::algorithm_policy::RsaKeyDer),
     EcP256(p256::PublicKey),
 }
 
@@ -63,19 +64,19 @@ pub(crate) fn recipient_key(cert: &Certificate) -> Result<RecipientKey, Error> {
             }
         }
         let k = if oid == RSA_ENCRYPTION {
-            rsa::RsaPublicKey::from_public_key_der(&spki_der)
+            crate::algorithm_policy::rsa_public_key(spki)
         } else {
             // id-RSAES-OAEP keys carry the same RSAPublicKey.
-            use rsa::pkcs1::DecodeRsaPublicKey;
             spki.subject_public_key
                 .as_bytes()
-                .ok_or(rsa::pkcs8::spki::Error::KeyMalformed)
-                .and_then(|b| {
-                    rsa::RsaPublicKey::from_pkcs1_der(b)
-                        .map_err(|_| rsa::pkcs8::spki::Error::KeyMalformed)
-                })
+                .and_then(crate::algorithm_policy::rsa_public_key_pkcs1)
         }
-        .map_err(|e| Error::EncryptRecipient(format!("bad RSA key in {}: {e}", subject(cert))))?;
+        .ok_or_else(|| {
+            Error::EncryptRecipient(format!(
+                "bad RSA key in {}: not an RSAPublicKey with an odd modulus of at most 8192 bits and an odd exponent from 3 to 2^33 - 1 below it (RFC 8017 §3.1)",
+                subject(cert)
+            ))
+        })?;
         Ok(RecipientKey::Rsa(k))
     } else if oid == EC_PUBLIC_KEY {
         let curve = spki

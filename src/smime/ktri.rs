@@ -26,7 +26,7 @@ use cms::enveloped_data::{KeyTransRecipientInfo, RecipientIdentifier, RecipientI
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Any, Decode, Encode, Sequence};
-use rsa::{Oaep, Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
+use rsa::{Oaep, Pkcs1v15Encrypt, RsaPrivateKey};
 use sha2::digest::{Digest, FixedOutputReset};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
@@ -95,16 +95,11 @@ fn oaep_sha256_alg() -> Result<AlgorithmIdentifierOwned, Error> {
 
 /// The key-transport request for `key`: RSAES-OAEP with SHA-256 of `cek`.
 pub(crate) fn wrap_request(
-    key: &RsaPublicKey,
+    key: &crate::algorithm_policy::RsaKeyDer,
     padding: RsaPadding,
     cek: &[u8],
 ) -> Result<KeyWrapRequest, Error> {
-    use rsa::pkcs8::EncodePublicKey;
-    let public_key = key
-        .to_public_key_der()
-        .map_err(|e| Error::EncryptFailed(format!("encoding the RSA public key: {e}")))?
-        .as_bytes()
-        .to_vec();
+    let public_key = key.spki.clone();
     Ok(match padding {
         RsaPadding::Oaep => KeyWrapRequest::RsaOaep {
             hash: OaepHash::Sha256,
@@ -117,17 +112,16 @@ pub(crate) fn wrap_request(
 /// Build a KeyTransRecipientInfo from the provider's encryptedKey for `key`. An RSA
 /// ciphertext is exactly as long as the modulus (RFC 8017 §7.1.1); anything else is refused.
 pub(crate) fn finish(
-    key: &RsaPublicKey,
+    key: &crate::algorithm_policy::RsaKeyDer,
     rid: RecipientIdentifier,
     padding: RsaPadding,
     encrypted_key: Vec<u8>,
 ) -> Result<RecipientInfo, Error> {
-    use rsa::traits::PublicKeyParts;
-    if encrypted_key.len() != key.size() || encrypted_key.iter().all(|b| *b == 0) {
+    if encrypted_key.len() != key.size || encrypted_key.iter().all(|b| *b == 0) {
         return Err(Error::EncryptFailed(format!(
             "the RSA-encrypted content key has {} octets; the recipient's modulus has {}",
             encrypted_key.len(),
-            key.size()
+            key.size
         )));
     }
     let key_enc_alg = match padding {

@@ -7,9 +7,11 @@
 //! recorded requests is never a result: its caller has the provider check them and walks
 //! again, and the walk stands only when every value it took as valid was answered valid.
 //!
-//! Only the math is delegated. The key and the signature are decoded here with the same
-//! decoders as the pure-Rust verification (an ECDSA point must be on its curve, an ECDSA
-//! signature strict DER, an RSA signature exactly as long as the modulus), and what the
+//! Only the math is delegated. The key and the signature are decoded here and held to the
+//! same checks as the pure-Rust verification (an ECDSA point must be on its curve, an ECDSA
+//! signature strict DER, an RSA key those of `rsa::RsaPublicKey::new` —
+//! `algorithm_policy::rsa_public_key` — and an RSA signature exactly as long as the
+//! modulus), and what the
 //! provider did not confirm — a `false`, an error, an algorithm outside [`SignatureCheck`] —
 //! is verified by the pure-Rust code, so a report never differs from the synchronous one.
 //! Delegated: ECDSA P-256 / P-384 and RSASSA-PKCS1-v1_5 (rsaEncryption keys), each with
@@ -156,15 +158,11 @@ impl SignatureCheck {
                 _ => return None,
             }
         } else if key_oid == RSA_ENCRYPTION && (is_rsa || *sig_alg == key_oid) {
-            use der::Encode;
-            use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
-            use rsa::traits::PublicKeyParts;
-            let key = rsa::RsaPublicKey::from_public_key_der(&spki.to_der().ok()?).ok()?;
-            if signature.len() != key.size() {
+            let key = crate::algorithm_policy::rsa_public_key(spki)?;
+            if signature.len() != key.size {
                 return None;
             }
-            let spki = key.to_public_key_der().ok()?.as_bytes().to_vec();
-            (CheckKey::Rsa { spki }, signature.to_vec())
+            (CheckKey::Rsa { spki: key.spki }, signature.to_vec())
         } else {
             return None;
         };
