@@ -3,7 +3,9 @@
 //! its octets reads it; a SignedData's digest algorithms read ahead are the full parse's);
 //! and the reader of an EnvelopedData's first octets (`Decryption::early_request`,
 //! identifier and length octets only where the rest may be missing); an EnvelopedData read
-//! after room before it (`Decryption::start_owned_after`) is read as without it.
+//! after room before it (`Decryption::start_owned_after`) is read as without it; an
+//! RSAPublicKey checked for a provider (`algorithm_policy::rsa_public_key_pkcs1`) is
+//! accepted and re-encoded exactly as the rsa crate's own decoder accepts and re-encodes it.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -57,4 +59,16 @@ fuzz_target!(|data: &[u8]| {
         plain.map_err(|e| e.to_string()),
         roomy.map_err(|e| e.to_string())
     );
+    // The checks of an RSA key a provider computes with are the rsa crate's.
+    let checked = mmhs::algorithm_policy::rsa_public_key_pkcs1(data).map(|k| (k.spki, k.size));
+    let decoded = {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        use rsa::pkcs8::EncodePublicKey;
+        use rsa::traits::PublicKeyParts;
+        rsa::RsaPublicKey::from_pkcs1_der(data).ok().map(|k| {
+            let spki = k.to_public_key_der().expect("a decoded key encodes");
+            (spki.as_bytes().to_vec(), k.size())
+        })
+    };
+    assert_eq!(checked, decoded);
 });

@@ -158,7 +158,11 @@ pub fn parse_attributes<'a>(t: &Tlv<'a>, what: &str) -> Result<Vec<ParsedAttribu
             )));
         };
         let oid = oid.oid(what)?;
-        let values = values.set(&format!("{what} {oid} values"))?;
+        // As `Tlv::set`, with the context formatted only for the error.
+        if !(values.is_universal(17) && values.constructed) {
+            return Err(BerError(format!("{what} {oid} values: expected SET")));
+        }
+        let values = values.children()?;
         out.push(ParsedAttribute { oid, values });
     }
     Ok(out)
