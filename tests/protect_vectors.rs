@@ -378,3 +378,43 @@ fn garbage_does_not_panic() {
         let _ = protect::remove_legacy_display(p);
     }
 }
+
+/// Sections of thousands of fields (the header parser's limit is 10 000) are compared in one
+/// pass: each name looked up once in each section and in the HP-Outer declarations, not
+/// searched for per field (9 000 fields took 5.7 s in a debug build). The comparison is the
+/// same: an undeclared outer change is a mismatch, a declared one is obscured.
+#[test]
+fn many_fields_are_compared_in_one_pass() {
+    let n = 3000;
+    let mut payload =
+        String::from("Content-Type: text/plain; hp=cipher\r\nFrom: a@army.example\r\n");
+    let mut outer = String::from("From: a@army.example\r\n");
+    for i in 0..n {
+        payload.push_str(&format!("X-F{i}: v{i}\r\n"));
+        outer.push_str(&match i % 3 {
+            0 => format!("X-F{i}: v{i}\r\n"),
+            1 => format!("x-f{i}: changed {i}\r\n"),
+            _ => format!("X-F{i}: o{i}\r\n"),
+        });
+    }
+    for i in (2..n).step_by(3) {
+        payload.push_str(&format!("HP-Outer: x-f{i}: o{i}\r\n"));
+    }
+    payload.push_str("\r\nbody\r\n");
+    let hp = protect::analyze(outer.as_bytes(), payload.as_bytes(), true);
+    assert_eq!(hp.mismatches.len(), n / 3);
+    assert_eq!(hp.obscured.len(), n / 3);
+    let m = &hp.mismatches[0];
+    assert_eq!(
+        (m.field.as_str(), m.outer.as_deref(), m.inner.as_deref()),
+        ("X-F1", Some("changed 1"), Some("v1"))
+    );
+    assert_eq!(hp.obscured[0].field, "X-F2");
+    assert_eq!(
+        codes(&hp)
+            .iter()
+            .filter(|c| **c == "hp-header-mismatch")
+            .count(),
+        n / 3
+    );
+}

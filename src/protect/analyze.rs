@@ -17,11 +17,11 @@
 //! placeholder ([`SUBJECT_PLACEHOLDERS`]). Every other difference is a mismatch and a problem;
 //! a different From addr-spec is `hp-from-mismatch` (RFC 9788 §4.4, phishing-level).
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
-use super::fields::{
-    addr_specs, canonical_name, display, is_hp_meta, is_structural, values, COMPARED,
-};
+use super::fields::{addr_specs, canonical_name, display, is_hp_meta, is_structural, COMPARED};
 use super::legacy::remove_legacy_display;
 use crate::mime::entity::media_type;
 use crate::mime::header::HeaderSection;
@@ -104,15 +104,44 @@ impl HeaderProtection {
 
 /// Which declarations explain the outer header section.
 enum Declared {
-    /// RFC 9788 HP-Outer (active): name → outer values.
-    HpOuter(Vec<(String, String)>),
-    /// Draft HP-Obscured (name → value) and HP-Removed (names).
+    /// RFC 9788 HP-Outer (active): lower-case name → outer values, in order.
+    HpOuter(ByName<String>),
+    /// Draft HP-Obscured (lower-case name → values) and HP-Removed (lower-case names).
     Draft {
-        obscured: Vec<(String, String)>,
-        removed: Vec<String>,
+        obscured: ByName<String>,
+        removed: HashSet<String>,
     },
     /// Nothing declared.
     Nothing,
+}
+
+/// Values grouped by lower-case field name, each group in the order written: a name is
+/// looked up once, not searched for in every field (a section of many fields is compared
+/// in one pass).
+type ByName<T> = HashMap<String, Vec<T>>;
+
+fn by_name<N: AsRef<str>, T>(items: impl Iterator<Item = (N, T)>) -> ByName<T> {
+    let mut map: ByName<T> = HashMap::new();
+    for (name, item) in items {
+        map.entry(name.as_ref().to_ascii_lowercase())
+            .or_default()
+            .push(item);
+    }
+    map
+}
+
+/// The display values of every occurrence of `name` in a section indexed by [`by_name`]:
+/// unfolded, RFC 2047 decoded, runs of whitespace collapsed (`fields::display`).
+fn indexed_values(hs: &HeaderSection<'_>, index: &ByName<usize>, name: &str) -> Vec<String> {
+    index
+        .get(&name.to_ascii_lowercase())
+        .map(|at| {
+            at.iter()
+                .filter_map(|&i| hs.fields.get(i))
+                .map(|f| display(&f.unfolded()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Analyse a received payload. `outer_header_section` is the header section of the message
@@ -189,11 +218,10 @@ pub fn analyze(
             ));
         }
         declared = if hpv == "cipher" && encrypted {
-            Declared::HpOuter(
+            Declared::HpOuter(by_name(
                 root.get_all("HP-Outer")
-                    .filter_map(|f| split_decl(&f.unfolded()))
-                    .collect(),
-            )
+                    .filter_map(|f| split_decl(&f.unfolded())),
+            ))
         } else {
             Declared::Nothing
         };
@@ -202,16 +230,16 @@ pub fn analyze(
         forwarded = Forwarded::Absent;
         inner_src = payload_root_entity;
         declared = Declared::Draft {
-            obscured: root
-                .get_all("HP-Obscured")
-                .filter_map(|f| split_decl(&f.unfolded()))
-                .collect(),
+            obscured: by_name(
+                root.get_all("HP-Obscured")
+                    .filter_map(|f| split_decl(&f.unfolded())),
+            ),
             removed: root
                 .get_all("HP-Removed")
                 .flat_map(|f| {
                     f.unfolded()
                         .split(',')
-                        .map(|s| s.trim().to_string())
+                        .map(|s| s.trim().to_ascii_lowercase())
                         .filter(|s| !s.is_empty())
                         .collect::<Vec<_>>()
                 })
@@ -259,17 +287,20 @@ pub fn analyze(
                 .iter()
                 .filter(|f| !is_structural(f.name) && !is_hp_meta(f.name)),
         );
+    let mut seen: HashSet<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
     for f in extra {
-        if !names.iter().any(|n| n.eq_ignore_ascii_case(f.name)) {
+        if seen.insert(f.name.to_ascii_lowercase()) {
             names.push(canonical_name(f.name));
         }
     }
 
+    let outer_index = by_name(outer.fields.iter().enumerate().map(|(i, f)| (f.name, i)));
+    let inner_index = by_name(inner.fields.iter().enumerate().map(|(i, f)| (f.name, i)));
     let mut mismatches = Vec::new();
     let mut obscured = Vec::new();
     for name in &names {
-        let ov = values(&outer, name);
-        let iv = values(&inner, name);
+        let ov = indexed_values(&outer, &outer_index, name);
+        let iv = indexed_values(&inner, &inner_index, name);
         if ov == iv {
             continue;
         }
@@ -322,22 +353,20 @@ fn explained(name: &str, ov: &[String], declared: &Declared, encrypted: bool) ->
     match declared {
         Declared::HpOuter(list) => {
             let expected: Vec<String> = list
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| display(v))
-                .collect();
+                .get(&name.to_ascii_lowercase())
+                .map(|vs| vs.iter().map(|v| display(v)).collect())
+                .unwrap_or_default();
             ov == expected.as_slice()
         }
         Declared::Draft { obscured, removed } => {
             let ob: Vec<String> = obscured
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| display(v))
-                .collect();
+                .get(&name.to_ascii_lowercase())
+                .map(|vs| vs.iter().map(|v| display(v)).collect())
+                .unwrap_or_default();
             if !ob.is_empty() {
                 return ov == ob.as_slice();
             }
-            if removed.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+            if removed.contains(&name.to_ascii_lowercase()) {
                 return ov.is_empty();
             }
             policy_explains(name, ov, encrypted)

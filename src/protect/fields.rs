@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use crate::mime::header::{decode_encoded_words, HeaderSection};
+use crate::mime::header::decode_encoded_words;
 
 /// RFC 9788 §1.1.2 structural header field.
 pub fn is_structural(name: &str) -> bool {
@@ -52,12 +52,6 @@ pub(super) fn canonical_name(name: &str) -> String {
         .find(|n| n.eq_ignore_ascii_case(name))
         .map(|n| n.to_string())
         .unwrap_or_else(|| name.to_string())
-}
-
-/// Display values of every occurrence of `name`: unfolded, RFC 2047 decoded, runs of
-/// whitespace collapsed.
-pub(super) fn values(hs: &HeaderSection<'_>, name: &str) -> Vec<String> {
-    hs.get_all(name).map(|f| display(&f.unfolded())).collect()
 }
 
 /// Unfolded, decoded, whitespace-collapsed display form of a raw value.

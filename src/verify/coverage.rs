@@ -53,13 +53,15 @@ pub(crate) fn compute(
     explained: &[&str],
 ) {
     let signed_ok = report.signatures.iter().any(|s| s.valid && s.trusted);
-    let contradicted = |name: &str| {
-        report
-            .header_protection
-            .mismatches
-            .iter()
-            .any(|m| m.field.eq_ignore_ascii_case(name))
-    };
+    // Looked up by lower-case name, once per field: a header section of many fields (or
+    // many mismatches) is read in one pass, not searched per field.
+    let mismatched: std::collections::HashSet<String> = report
+        .header_protection
+        .mismatches
+        .iter()
+        .map(|m| m.field.to_ascii_lowercase())
+        .collect();
+    let contradicted = |lower: &str| mismatched.contains(lower);
     let listed: Vec<_> = report
         .authorizing_users
         .iter()
@@ -70,13 +72,14 @@ pub(crate) fn compute(
             .iter()
             .all(|a| a.status == AuthorizationStatus::Countersigned);
     let mut out: Vec<FieldCoverage> = Vec::new();
-    let push = |out: &mut Vec<FieldCoverage>, name: &str, covered: bool| {
-        let covered = if name.eq_ignore_ascii_case("mmhs-authorizing-users") {
+    let mut listed_names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut push = |out: &mut Vec<FieldCoverage>, name: &str, lower: String, covered: bool| {
+        let covered = if lower == "mmhs-authorizing-users" {
             authorised
         } else {
-            covered || explained.iter().any(|e| e.eq_ignore_ascii_case(name))
+            covered || explained.iter().any(|e| e.eq_ignore_ascii_case(&lower))
         };
-        if shown(name) && !out.iter().any(|c| c.field.eq_ignore_ascii_case(name)) {
+        if shown(&lower) && listed_names.insert(lower) {
             out.push(FieldCoverage {
                 field: name.to_string(),
                 covered,
@@ -84,10 +87,12 @@ pub(crate) fn compute(
         }
     };
     for f in protected.unwrap_or_default() {
-        push(&mut out, f.name, signed_ok && !contradicted(f.name));
+        let lower = f.name.to_ascii_lowercase();
+        let covered = signed_ok && !contradicted(&lower);
+        push(&mut out, f.name, lower, covered);
     }
     for f in outer {
-        push(&mut out, f.name, false);
+        push(&mut out, f.name, f.name.to_ascii_lowercase(), false);
     }
     if !report.signatures.is_empty() {
         for c in out
@@ -104,4 +109,56 @@ pub(crate) fn compute(
         }
     }
     report.field_coverage = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{HeaderMismatch, SignatureReport};
+
+    fn field(name: &str) -> Field<'_> {
+        Field {
+            name,
+            raw: name.as_bytes(),
+            value: String::new(),
+        }
+    }
+
+    /// A header section of a hundred thousand fields, and as many mismatches, is read in one
+    /// pass (the names listed so far and the mismatched ones are looked up, not searched
+    /// per field: 20 000 fields took 4 s in a debug build). Each name is listed once, in
+    /// order, whatever its case; a contradicted protected field is not covered.
+    #[test]
+    fn many_fields_are_listed_once_in_one_pass() {
+        let n = 100_000;
+        let names: Vec<String> = (0..n).map(|i| format!("X-F{i}")).collect();
+        let mut report = VerifyReport {
+            signatures: vec![SignatureReport {
+                valid: true,
+                trusted: true,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        report.header_protection.mismatches = names
+            .iter()
+            .skip(1)
+            .map(|f| HeaderMismatch {
+                field: f.to_ascii_lowercase(),
+                outer: None,
+                inner: Some("v".into()),
+            })
+            .collect();
+        let protected: Vec<Field<'_>> = names.iter().map(|f| field(f)).collect();
+        let mut outer: Vec<Field<'_>> = names.iter().map(|f| field(f)).collect();
+        outer.push(field("x-f0"));
+        outer.push(field("Subject"));
+        outer.push(field("Content-Type"));
+        compute(&mut report, &outer, Some(&protected), &[]);
+        let c = &report.field_coverage;
+        assert_eq!(c.len(), n + 1);
+        assert_eq!((c[0].field.as_str(), c[0].covered), ("X-F0", true));
+        assert_eq!((c[1].field.as_str(), c[1].covered), ("X-F1", false));
+        assert_eq!((c[n].field.as_str(), c[n].covered), ("Subject", false));
+    }
 }
