@@ -17,7 +17,7 @@
 //! placeholder ([`SUBJECT_PLACEHOLDERS`]). Every other difference is a mismatch and a problem;
 //! a different From addr-spec is `hp-from-mismatch` (RFC 9788 §4.4, phishing-level).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -109,7 +109,7 @@ enum Declared {
     /// Draft HP-Obscured (lower-case name → values) and HP-Removed (lower-case names).
     Draft {
         obscured: ByName<String>,
-        removed: HashSet<String>,
+        removed: BTreeSet<String>,
     },
     /// Nothing declared.
     Nothing,
@@ -117,11 +117,12 @@ enum Declared {
 
 /// Values grouped by lower-case field name, each group in the order written: a name is
 /// looked up once, not searched for in every field (a section of many fields is compared
-/// in one pass).
-type ByName<T> = HashMap<String, Vec<T>>;
+/// in one pass). An ordered map: its cost does not depend on a hash seed a sender's names
+/// could be chosen against.
+type ByName<T> = BTreeMap<String, Vec<T>>;
 
 fn by_name<N: AsRef<str>, T>(items: impl Iterator<Item = (N, T)>) -> ByName<T> {
-    let mut map: ByName<T> = HashMap::new();
+    let mut map: ByName<T> = BTreeMap::new();
     for (name, item) in items {
         map.entry(name.as_ref().to_ascii_lowercase())
             .or_default()
@@ -287,7 +288,7 @@ pub fn analyze(
                 .iter()
                 .filter(|f| !is_structural(f.name) && !is_hp_meta(f.name)),
         );
-    let mut seen: HashSet<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let mut seen: BTreeSet<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
     for f in extra {
         if seen.insert(f.name.to_ascii_lowercase()) {
             names.push(canonical_name(f.name));

@@ -16,9 +16,10 @@
 //! ([`Resolution::Ambiguous`]); the same certificate carried twice is not a collision.
 //!
 //! The index is built once per SignedData (message certificates plus the caller's), so each
-//! lookup is a hash probe: many SignerInfos × many certificates stays linear.
+//! lookup is an ordered-map probe (logarithmic whatever the keys, with no hash a sender
+//! could make collide): many SignerInfos × many certificates stays near linear.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use der::Encode;
 use x509_cert::ext::pkix::SubjectKeyIdentifier;
@@ -31,8 +32,8 @@ use super::signed_parse::SignerId;
 #[derive(Debug, Default)]
 pub struct CertIndex<'c> {
     certs: Vec<&'c Certificate>,
-    by_issuer_serial: HashMap<(Vec<u8>, Vec<u8>), Vec<usize>>,
-    by_ski: HashMap<Vec<u8>, Vec<usize>>,
+    by_issuer_serial: BTreeMap<(Vec<u8>, Vec<u8>), Vec<usize>>,
+    by_ski: BTreeMap<Vec<u8>, Vec<usize>>,
 }
 
 /// What a SignerIdentifier resolves to.
@@ -50,7 +51,7 @@ impl<'c> CertIndex<'c> {
     /// Index `certs` (in order; identical certificates — same DER — are kept once).
     pub fn new<I: IntoIterator<Item = &'c Certificate>>(certs: I) -> Self {
         let mut idx = CertIndex::default();
-        let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
+        let mut seen: BTreeSet<Vec<u8>> = BTreeSet::new();
         for c in certs {
             let Ok(der) = crate::keys::certificate_der(c) else {
                 continue;

@@ -53,9 +53,9 @@ pub(crate) fn compute(
     explained: &[&str],
 ) {
     let signed_ok = report.signatures.iter().any(|s| s.valid && s.trusted);
-    // Looked up by lower-case name, once per field: a header section of many fields (or
-    // many mismatches) is read in one pass, not searched per field.
-    let mismatched: std::collections::HashSet<String> = report
+    // Looked up by lower-case name, once per field, in ordered sets: a header section of
+    // many fields (or many mismatches) is read in one pass, not searched per field.
+    let mismatched: std::collections::BTreeSet<String> = report
         .header_protection
         .mismatches
         .iter()
@@ -72,7 +72,7 @@ pub(crate) fn compute(
             .iter()
             .all(|a| a.status == AuthorizationStatus::Countersigned);
     let mut out: Vec<FieldCoverage> = Vec::new();
-    let mut listed_names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut listed_names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut push = |out: &mut Vec<FieldCoverage>, name: &str, lower: String, covered: bool| {
         let covered = if lower == "mmhs-authorizing-users" {
             authorised
