@@ -20,7 +20,13 @@
 //! The `dos` cases verify hostile certificate sets (docs/design.md, "Bounded path building"):
 //! a message carrying `MMHS_BENCH_DOS_CERTS` (default 16) self-issued CA certificates with one
 //! name and one key, and a SignedData of `MMHS_BENCH_DOS_SIGNERS` (default 800) SignerInfos
-//! with as many certificates, validated at a given time and at each signature's signingTime.
+//! with as many certificates, validated at a given time and at each signature's signingTime;
+//! and hostile header sections, each verified at a size and at four times it (the ratio of
+//! the two times is about 4 when the work is linear, 16 when quadratic): a Content-Type of
+//! `MMHS_BENCH_DOS_FIELDS` (default 20 000) parameters, as many distinct header fields, and a
+//! signed message whose protected header (wrapped, message/rfc822; forwarded=no) carries a
+//! twentieth as many fields, repeated in its outer header (the header parser reads at most
+//! 10 000 per section).
 //!
 //!   cargo bench --bench smime                 # everything
 //!   cargo bench --bench smime -- verify 10MiB # only cases whose name contains every word
@@ -405,6 +411,76 @@ fn dos(
     }
 }
 
+/// A message whose header section carries `n` items made by `item` (after the usual fields).
+fn hostile_header(n: usize, item: impl Fn(usize) -> String) -> Vec<u8> {
+    let mut m = String::from(
+        "From: bench@army.example\r\nTo: bob@navy.example\r\nSubject: hostile\r\nMIME-Version: 1.0\r\n",
+    );
+    for i in 0..n {
+        m.push_str(&item(i));
+    }
+    m.push_str("\r\nbody\r\n");
+    m.into_bytes()
+}
+
+/// The hostile header sections of the module documentation, each at `n` and `4 n`.
+fn dos_headers(
+    bench: &Bench,
+    id: &Identity,
+    now: time::OffsetDateTime,
+    rng: &mut impl mmhs::rng::CryptoRng,
+) {
+    let n = env_count("MMHS_BENCH_DOS_FIELDS", 20_000);
+    let ctx = VerifyContext {
+        trust_anchors: vec![id.ca.clone()],
+        at: Some(now),
+        ..VerifyContext::default()
+    };
+    let signer = Signer::from_pem(&id.key_pem, &id.cert_pem, None).expect("signer");
+    let opts = SignOptions {
+        signing_time: Some(now),
+        ..SignOptions::default()
+    };
+    type Shape = fn(usize) -> Vec<u8>;
+    let shapes: [(&str, Shape); 3] = [
+        ("parameters", |k| {
+            let mut m = hostile_header(0, |_| String::new());
+            let at = m.len() - "\r\nbody\r\n".len();
+            let mut ct = String::from("Content-Type: text/plain");
+            for i in 0..k {
+                ct.push_str(&format!(";\r\n p{i}={i}"));
+            }
+            ct.push_str("\r\n");
+            m.splice(at..at, ct.into_bytes());
+            m
+        }),
+        ("fields", |k| {
+            hostile_header(k, |i| format!("X-F{i}: v{i}\r\n"))
+        }),
+        ("protected fields", |k| {
+            hostile_header(k / 20, |i| format!("X-F{i}: v{i}\r\n"))
+        }),
+    ];
+    for (what, make) in shapes {
+        let mut times = Vec::new();
+        for k in [n, 4 * n] {
+            let mut msg = make(k);
+            if what == "protected fields" {
+                // Wrapped and signed; the outer header repeats every field.
+                let wrapped = mmhs::protect::wrap(&msg).expect("wrap");
+                msg = sign_message(&wrapped, &signer, &opts, rng).expect("sign");
+            }
+            let label = format!("verify dos header {k} {what} ({} B)", msg.len());
+            times.push(bench.run(&label, msg.len(), || {
+                black_box(verify(&msg, &ctx).expect("verify"));
+            }));
+        }
+        if let [Some(a), Some(b)] = times[..] {
+            println!("{:<36} ×4 input: ×{:.1} time", "", b / a);
+        }
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; everything else that is not a flag filters by name.
     let filter: Vec<String> = std::env::args()
@@ -510,6 +586,9 @@ fn main() {
     }
 
     dos(&bench, &identities[0], now, &mut rng);
+    if bench.filter.is_empty() || bench.filter.iter().any(|w| w == "dos") {
+        dos_headers(&bench, &identities[0], now, &mut rng);
+    }
 
     // compose: the golden request of tests/vectors/compose (three copies, attachment).
     let req_json = include_bytes!("../tests/vectors/compose/golden-request.json");
