@@ -1470,3 +1470,52 @@ fn verify_digest_answers_are_used_only_for_their_own_octets() {
     .unwrap();
     assert!(digest_ranges(&opaque).is_empty());
 }
+
+/// A layer that names our certificate many times (a recipient is listed once per
+/// certificate) has at most `MAX_KEY_CANDIDATES` private-key operations asked of us: each
+/// answer that does not recover a key moves on, and after the last the layer fails with the
+/// first error, as when every candidate fails. A key within them still opens the layer.
+#[test]
+fn private_key_operations_per_layer_are_capped() {
+    let alice = pki().signer("alice");
+    let n = 3 * smime::MAX_KEY_CANDIDATES;
+    let recipients = vec![alice.cert.clone(); n];
+    let enc = smime::encrypt_message(
+        MSG,
+        &recipients,
+        &EncryptOptions::default(),
+        &mut SeededRng::new(13),
+    )
+    .unwrap();
+    let mut d = MessageDecryption::start(&enc, &[&alice.cert]).unwrap();
+    let mut asked = 0;
+    let last = loop {
+        d.request().expect("a candidate is pending");
+        asked += 1;
+        match d.resume(Err(smime::Error::DecryptFailed(format!("no key {asked}")))) {
+            Ok(None) => continue,
+            Ok(Some(_)) => panic!("decrypted without a key"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(asked, smime::MAX_KEY_CANDIDATES);
+    assert_eq!(last.to_string(), "no key 1");
+    assert!(d.request().is_err());
+    // The last candidate tried still decrypts when its answer recovers the key.
+    let mut d = MessageDecryption::start(&enc, &[&alice.cert]).unwrap();
+    for _ in 1..smime::MAX_KEY_CANDIDATES {
+        let failed = Err(smime::Error::DecryptFailed("no key".into()));
+        assert!(d.resume(failed).unwrap().is_none());
+    }
+    let (_, req) = d.request().unwrap();
+    let answer = external_decrypt(&alice.key, req);
+    let out = d.resume(Ok(answer)).unwrap().expect("decrypted");
+    assert!(String::from_utf8_lossy(&out).contains("Hold the bridge."));
+    // The sync API tries no more: a key that fits none of them fails the layer.
+    assert_eq!(
+        smime::decrypt_message(&enc, &pki().signer("erin").key, &alice.cert)
+            .unwrap_err()
+            .code(),
+        "decrypt-failed"
+    );
+}

@@ -322,4 +322,6 @@ pub(crate) fn parse_enveloped<'a>(t: &Tlv<'a>) -> Result<Parsed<'a>, Error> {
 }
 
 pub(crate) use super::enveloped_decrypt::decrypt_content_info_with;
-pub use super::enveloped_decrypt::{decrypt_content_info, ContentKey, Decryption};
+pub use super::enveloped_decrypt::{
+    decrypt_content_info, ContentKey, Decryption, MAX_KEY_CANDIDATES,
+};

@@ -9,7 +9,8 @@
 //!    certificate whose key must perform it;
 //! 3. [`Decryption::resume`] takes the answer (content-encryption key, or shared secret Z
 //!    from which the core derives the KEK and unwraps the CEK) and decrypts the content; a
-//!    failed answer moves on to the next matching RecipientInfo, like a key that does not fit.
+//!    failed answer moves on to the next matching RecipientInfo, like a key that does not fit
+//!    — at most [`MAX_KEY_CANDIDATES`] of them per layer.
 //!
 //! [`decrypt_content_info`] drives these steps with the pure-Rust provider.
 
@@ -28,6 +29,13 @@ use super::key_operation::{
     DecryptRequest,
 };
 use super::{ktri, Error};
+
+/// The most RecipientInfos addressed to our certificates that one layer may have us try,
+/// in order (each is a private-key operation). A message lists a recipient once per
+/// certificate; one listing our certificate thousands of times with keys that do not
+/// decrypt would otherwise cost as many RSA decryptions or ECDH agreements. The ones after
+/// these are not tried: the layer then fails as when every candidate fails.
+pub const MAX_KEY_CANDIDATES: usize = 8;
 use crate::algorithm_policy::{self, Weakness};
 use crate::asn1::ber::range_within;
 use crate::asn1::content_info::ContentInfo;
@@ -232,6 +240,7 @@ impl<'d> Decryption<'d> {
                 }
             }
         }
+        candidates.truncate(MAX_KEY_CANDIDATES);
         let mut d = Decryption {
             kind,
             parsed,

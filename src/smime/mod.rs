@@ -196,7 +196,7 @@ pub use compressed::{
 pub use enveloped::{
     choose_content_cipher, decrypt_content_info, encrypt_content, recipients_named, ContentCipher,
     ContentKey, Decrypted, Decryption, EncryptOptions, EncryptedKind, Encryption, PendingContent,
-    RecipientIdKind,
+    RecipientIdKind, MAX_KEY_CANDIDATES,
 };
 pub use enveloped_mime::{
     decrypt_message, encrypt_message, MessageDecryption, MessageEncryption, PendingMessageContent,
