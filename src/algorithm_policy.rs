@@ -348,6 +348,8 @@ pub fn refuse_for_production(spki: &SubjectPublicKeyInfoOwned) -> Result<(), Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
+    use rsa::traits::PublicKeyParts;
 
     fn alg(oid: Oid) -> AlgorithmIdentifierOwned {
         AlgorithmIdentifierOwned {
@@ -413,9 +415,6 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
-
-    use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
-    use rsa::traits::PublicKeyParts;
 
     /// What the pure-Rust verification's decoder makes of `spki`: the key re-encoded and
     /// its size, or nothing.

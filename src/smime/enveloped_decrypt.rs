@@ -29,6 +29,11 @@ use super::key_operation::{
     DecryptRequest,
 };
 use super::{ktri, Error};
+use crate::algorithm_policy::{self, Weakness};
+use crate::asn1::ber::range_within;
+use crate::asn1::content_info::ContentInfo;
+use crate::asn1::oid::{self, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA};
+use crate::keys::PrivateKey;
 
 /// The most RecipientInfos addressed to our certificates that one layer may have us try,
 /// in order (each is a private-key operation). A message lists a recipient once per
@@ -36,11 +41,6 @@ use super::{ktri, Error};
 /// decrypt would otherwise cost as many RSA decryptions or ECDH agreements. The ones after
 /// these are not tried: the layer then fails as when every candidate fails.
 pub const MAX_KEY_CANDIDATES: usize = 8;
-use crate::algorithm_policy::{self, Weakness};
-use crate::asn1::ber::range_within;
-use crate::asn1::content_info::ContentInfo;
-use crate::asn1::oid::{self, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA};
-use crate::keys::PrivateKey;
 
 /// A RecipientInfo addressed to one of our certificates.
 #[derive(Clone, Copy)]

@@ -29,9 +29,9 @@ pub(crate) mod codes {
     pub(crate) const FIELD_NOT_COVERED: &str = "field-not-covered";
 }
 
-fn shown(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    !(n.starts_with("content-") || n == "mime-version" || n.starts_with("hp-"))
+/// Whether a field, named in lower case, is listed.
+fn shown(lower: &str) -> bool {
+    !(lower.starts_with("content-") || lower == "mime-version" || lower.starts_with("hp-"))
 }
 
 fn security_relevant(name: &str) -> bool {
