@@ -736,3 +736,67 @@ fn non_ascii_header_field_names_never_panic() {
     let r = mmhs::verify::verify(&enc, &ctx_with_keys(&["bob"])).unwrap();
     assert!(r.valid, "{:?}", r.problems);
 }
+
+#[test]
+fn header_sections_beyond_the_reader_limits_are_refused_not_read() {
+    // Read whole, a header section of one-line fields takes many times its octets (each
+    // field's name, span and unfolded value): 39 MB of them took 0.9 GB. Every header section
+    // the walk reads is read within the header reader's limits (10 000 fields, 1 MiB).
+    use mmhs::error::Coded;
+    let sign = |msg: &[u8], seed| {
+        smime::sign_message(
+            msg,
+            &pki().signer("alice"),
+            &SignOptions {
+                signing_time: Some(now()),
+                ..Default::default()
+            },
+            &mut SeededRng::new(seed),
+        )
+        .unwrap()
+    };
+    let ctx = pki().verify_context(now());
+    let many = |prefix: &str, n: usize| -> String {
+        (0..n).map(|i| format!("{prefix}{i}: v\r\n")).collect()
+    };
+    let plain = format!("{HEADERS}MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhi\r\n");
+    let signed = sign(plain.as_bytes(), 41);
+    assert!(mmhs::verify::verify(&signed, &ctx).unwrap().valid);
+
+    // The outer header: fields added on the path.
+    let err = |m: &[u8]| mmhs::verify::verify(m, &ctx).unwrap_err().code();
+    let outer = [many("X-F", 10_001).as_bytes(), &signed].concat();
+    assert_eq!(err(&outer), "header-too-many-fields");
+    let long = format!("X-Long: {}\r\n", "a".repeat(1024 * 1024));
+    let outer = [long.as_bytes(), &signed].concat();
+    assert_eq!(err(&outer), "header-too-large");
+    // At the limit it is read (and, unsigned, the added fields are simply not covered).
+    let outer = [many("X-F", 9_000).as_bytes(), &signed].concat();
+    let r = mmhs::verify::verify(&outer, &ctx).unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    assert_eq!(
+        r.field_coverage.iter().filter(|f| !f.covered).count(),
+        9_000 + 3,
+        "each added field and the unprotected From, To, Subject"
+    );
+
+    // A signed layer's entity (its Content-* fields are the signer's).
+    let entity = format!(
+        "{HEADERS}MIME-Version: 1.0\r\nContent-Type: text/plain\r\n{}\r\nhi\r\n",
+        many("Content-X", 10_001)
+    );
+    let signed_many = sign(entity.as_bytes(), 42);
+    assert_eq!(err(&signed_many), "header-too-many-fields");
+
+    // The protected header of a wrapped message: header protection cannot read it (a
+    // problem), the view shows nothing of it, and the message is not valid.
+    let wrapped = format!(
+        "{HEADERS}MIME-Version: 1.0\r\nContent-Type: message/rfc822; forwarded=no\r\n\r\n{HEADERS}{}Content-Type: text/plain\r\n\r\nhi\r\n",
+        many("X-F", 10_001)
+    );
+    let r = mmhs::verify::verify(&sign(wrapped.as_bytes(), 43), &ctx).unwrap();
+    assert!(!r.valid);
+    assert!(r.signatures[0].valid && r.signatures[0].trusted);
+    assert!(r.has_problem("hp-unreadable"), "{:?}", r.problems);
+    assert!(r.field_coverage.len() < 100, "{}", r.field_coverage.len());
+}

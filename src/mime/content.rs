@@ -327,11 +327,22 @@ pub fn shown_message<'a>(raw: &'a [u8], limits: &ContentLimits) -> &'a [u8] {
 /// searches, so that no alternative, attachment or nested message hides a word. Bounded by
 /// the depth and part limits; the input is not size-checked (callers read messages they
 /// already hold).
-pub fn texts(raw: &[u8], limits: &ContentLimits) -> Vec<String> {
-    let mut out = Vec::new();
+pub fn texts(raw: &[u8], limits: &ContentLimits) -> Texts {
+    let mut out = Texts::default();
     let mut parts = 0;
     collect_texts(Entity::parse(raw), 0, limits, &mut parts, &mut out);
     out
+}
+
+/// What [`texts`] read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Texts {
+    /// The texts, in content order.
+    pub texts: Vec<String>,
+    /// Some of the message was not read: more entities or deeper nesting than the limits
+    /// allow, or a header section beyond the header reader's limits. A text there is not in
+    /// [`Texts::texts`].
+    pub truncated: bool,
 }
 
 fn collect_texts(
@@ -339,14 +350,20 @@ fn collect_texts(
     depth: usize,
     limits: &ContentLimits,
     parts: &mut usize,
-    out: &mut Vec<String>,
+    out: &mut Texts,
 ) {
     *parts += 1;
-    if depth > limits.max_depth || *parts > limits.max_parts {
+    if depth > limits.max_depth || *parts > limits.max_parts || e.unreadable {
+        out.truncated = true;
         return;
     }
     if let Some(children) = e.parts() {
         for p in children {
+            // Past the limit no further part is parsed (each would only be counted).
+            if *parts >= limits.max_parts {
+                out.truncated = true;
+                break;
+            }
             collect_texts(Entity::parse(p), depth + 1, limits, parts, out);
         }
     } else if e.is("message/rfc822") || e.is("message/global") {
@@ -355,10 +372,11 @@ fn collect_texts(
             entity::decode_transfer(e.body, e.cte().as_deref()).unwrap_or_else(|_| e.body.to_vec());
         collect_texts(Entity::parse(&body), depth + 1, limits, parts, out);
     } else if e.is("text/plain") {
-        out.push(e.text());
+        out.texts.push(e.text());
     } else if e.is("text/html") {
         // mail-parser's HTML reader: tags dropped, entities decoded.
-        out.push(mail_parser::decoders::html::html_to_text(&e.text()));
+        out.texts
+            .push(mail_parser::decoders::html::html_to_text(&e.text()));
     }
 }
 
@@ -409,17 +427,25 @@ struct Entity<'a> {
     fields: Vec<Field<'a>>,
     media: MediaType,
     body: &'a [u8],
+    /// Its header section is beyond the header reader's limits ([`entity::read_fields`]):
+    /// nothing of it is read (no field, an empty body), and a view that meets it is
+    /// `truncated`.
+    unreadable: bool,
 }
 
 impl<'a> Entity<'a> {
     fn parse(raw: &'a [u8]) -> Entity<'a> {
         let (head, body) = entity::split(raw);
-        let fields = entity::fields(head);
+        let (fields, body, unreadable) = match entity::read_fields(head) {
+            Ok(fields) => (fields, body, false),
+            Err(_) => (Vec::new(), &body[..0], true),
+        };
         let media = entity::entity_media_type(&fields);
         Entity {
             fields,
             media,
             body,
+            unreadable,
         }
     }
 
@@ -575,9 +601,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether one more entity at `depth` is within the limits (else the view is truncated).
-    fn admit(&mut self, depth: usize) -> bool {
+    fn admit(&mut self, e: &Entity<'_>, depth: usize) -> bool {
         self.parts += 1;
-        if depth > self.limits.max_depth || self.parts > self.limits.max_parts {
+        if depth > self.limits.max_depth || self.parts > self.limits.max_parts || e.unreadable {
             self.view.truncated = true;
             return false;
         }
@@ -585,11 +611,15 @@ impl<'a> Reader<'a> {
     }
 
     fn walk(&mut self, e: Entity<'a>, depth: usize, in_alternative: bool) {
-        if !self.admit(depth) {
+        if !self.admit(&e, depth) {
             return;
         }
         if let Some(parts) = e.parts() {
-            let entities: Vec<Entity<'a>> = parts.into_iter().map(Entity::parse).collect();
+            // The parts the limit admits, and one more to find the view truncated: a
+            // multipart of millions of empty parts is not parsed whole.
+            let room = self.limits.max_parts.saturating_sub(self.parts) + 1;
+            let entities: Vec<Entity<'a>> =
+                parts.into_iter().take(room).map(Entity::parse).collect();
             if e.is("multipart/report") && self.view.report.is_none() {
                 self.view.report = self.report(&entities);
             }
@@ -654,7 +684,7 @@ impl<'a> Reader<'a> {
 
     /// The first text/plain part, depth first, into nested messages too.
     fn first_text(&mut self, e: Entity<'a>, depth: usize) -> Option<String> {
-        if !self.admit(depth) {
+        if !self.admit(&e, depth) {
             return None;
         }
         if e.is("text/plain") {
@@ -662,6 +692,10 @@ impl<'a> Reader<'a> {
         }
         if let Some(parts) = e.parts() {
             for p in parts {
+                if self.parts >= self.limits.max_parts {
+                    self.view.truncated = true;
+                    return None;
+                }
                 if let Some(t) = self.first_text(Entity::parse(p), depth + 1) {
                     return Some(t);
                 }
@@ -1026,6 +1060,44 @@ Disposition: manual-action/MDN-sent-manually; displayed\r\n--r--\r\n";
         };
         let e = read_content(b"hello", &ReadContentRequest::default(), &small).unwrap_err();
         assert_eq!(e.code(), "content-too-large");
+    }
+
+    #[test]
+    fn what_is_not_read_is_said() {
+        // A million empty parts (7 MB): the entities within the part limit are parsed, not
+        // every one (each parsed entity takes about twenty times its octets).
+        let mut raw = String::from("Content-Type: multipart/mixed; boundary=m\r\n\r\n");
+        raw.push_str(&"--m\r\n\r\n".repeat(1_000_000));
+        raw.push_str("--m--\r\n");
+        let v = read(raw.as_bytes());
+        assert!(v.truncated);
+        let lim = ContentLimits::default();
+        let t = texts(raw.as_bytes(), &lim);
+        assert!(t.truncated);
+        assert_eq!(t.texts.len(), lim.max_parts - 1);
+        // A part whose header section is beyond the header reader's limits is not read: no
+        // attachment, no text from it, and the view and the texts say so.
+        let many: String = (0..10_001).map(|i| format!("X-F{i}: v\r\n")).collect();
+        let raw = format!(
+            "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\n\r\nfirst\r\n\
+             --m\r\n{many}Content-Type: text/plain\r\n\r\nsecret\r\n--m--\r\n"
+        );
+        let v = read(raw.as_bytes());
+        assert!(v.truncated);
+        assert_eq!(v.body.as_deref(), Some("first"));
+        assert!(v.attachments.is_empty());
+        let t = texts(raw.as_bytes(), &lim);
+        assert!(t.truncated);
+        assert_eq!(t.texts, vec!["first".to_string()]);
+        // Its own header section alike: the raw section is still there to show.
+        let raw = format!("{many}Content-Type: text/plain\r\n\r\nsecret\r\n");
+        let v = read(raw.as_bytes());
+        assert!(v.truncated && v.body.is_none() && v.headers.is_empty());
+        assert!(v.header_section.starts_with("X-F0: v\r\n"));
+        // Within the limits, nothing is said.
+        let t = texts(b"Content-Type: text/plain\r\n\r\nclear\r\n", &lim);
+        assert!(!t.truncated);
+        assert_eq!(t.texts, vec!["clear\r\n".to_string()]);
     }
 
     #[test]

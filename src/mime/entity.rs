@@ -56,6 +56,15 @@ pub fn fields(header: &[u8]) -> Vec<Field<'_>> {
     fields_with_defects(header).0
 }
 
+/// [`fields`] within the header reader's default [`Limits`] (1 MiB, 10 000 fields): the
+/// reader of a header section that arrived from outside. Each field costs several times its
+/// octets once read (its unfolded value, name and span), so a section of millions of
+/// one-line fields would take gigabytes; past a limit it is refused (`header-too-large`,
+/// `header-too-many-fields`), never cut short — a field past the cut would go unseen.
+pub fn read_fields(header: &[u8]) -> Result<Vec<Field<'_>>, super::header::Error> {
+    HeaderSection::parse(header).map(|section| fields_of(&section, header))
+}
+
 /// [`fields`] and the lines [`HeaderSection`] skipped or repaired, for callers that refuse
 /// a malformed header section.
 pub fn fields_with_defects(header: &[u8]) -> (Vec<Field<'_>>, Vec<Defect>) {

@@ -50,6 +50,10 @@ pub struct ReviewInput {
     /// Which required-field names are present (`primaryPrecedence`, `copyPrecedence`,
     /// `securityLabel`, `messageType`, `subject`, `expires`).
     pub present: Vec<String>,
+    /// Part of the message was not read ([`content::Texts::truncated`]: more MIME entities or
+    /// deeper nesting than the reader's limits, or a header section beyond its limits), so
+    /// `text` may lack a text a recipient would see.
+    pub text_truncated: bool,
 }
 
 impl ReviewInput {
@@ -73,8 +77,9 @@ impl ReviewInput {
             .map(|f| decode_encoded_words(&f.unfolded()).into_owned())
             .unwrap_or_default();
         let mut text = String::new();
-        for t in content::texts(raw, &limits) {
-            text.push_str(&t);
+        let texts = content::texts(raw, &limits);
+        for t in &texts.texts {
+            text.push_str(t);
             text.push('\n');
         }
         let mut recipients: Vec<String> = envelope_rcpts.to_vec();
@@ -110,6 +115,7 @@ impl ReviewInput {
             recipients,
             classification,
             present,
+            text_truncated: texts.truncated,
         }
     }
 }
@@ -159,6 +165,17 @@ pub fn review(input: &ReviewInput, policy: &ReleasePolicy) -> Vec<Finding> {
             ));
         }
     }
+    // A text the reader did not reach is a text no keyword rule searched: the review cannot
+    // say the message is clear of them.
+    if input.text_truncated && !policy.keywords.is_empty() {
+        out.push(Finding::new(
+            "review-content-unread",
+            Severity::Block,
+            "part of the message was not read (more MIME parts or deeper nesting than the \
+             reader reads, or a header section beyond its limits): the keyword rules could \
+             not search all of it",
+        ));
+    }
     if let Some(class) = input.classification {
         for r in &input.recipients {
             match policy.clearance_of(r) {
@@ -205,6 +222,38 @@ mod tests {
                 "requiredFields":["primaryPrecedence","securityLabel"]}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_text_past_the_reader_limits_blocks_the_keyword_review() {
+        // The keyword in the 600th part, past the 500 entities the reader reads: the review
+        // cannot clear the message of it.
+        let mut m = String::from(
+            "From: alice@army.example\r\nSubject: x\r\nMMHS-Primary-Precedence: 4\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n",
+        );
+        for i in 0..600 {
+            let t = if i == 599 { "the password" } else { "fine" };
+            m.push_str(&format!("--b\r\nContent-Type: text/plain\r\n\r\n{t}\r\n"));
+        }
+        m.push_str("--b--\r\n");
+        let input = ReviewInput::from_message(m.as_bytes(), None, &[]);
+        assert!(input.text_truncated);
+        assert!(!input.text.contains("password"));
+        let policy: ReleasePolicy =
+            serde_json::from_str(r#"{"keywords":[{"pattern":"password","severity":"warn"}]}"#)
+                .unwrap();
+        let f = review(&input, &policy);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, "review-content-unread");
+        assert_eq!(f[0].severity, Severity::Block);
+        // Without keyword rules nothing was left unsearched.
+        assert!(review(&input, &ReleasePolicy::default()).is_empty());
+        // Within the limits: the word is found, nothing is unread.
+        let input = ReviewInput::from_message(MSG, None, &[]);
+        assert!(!input.text_truncated);
+        let f = review(&input, &policy);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].code, "review-keyword");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("compressed-twice", Cause::Structure),
     ("unsupported-algorithm", Cause::Structure),
     ("key-provider-unsupported", Cause::Structure),
+    ("header-too-large", Cause::Structure),
+    ("header-too-many-fields", Cause::Structure),
     ("verification-cancelled", Cause::Structure),
     // Signatures.
     ("signer-cert-not-found", Cause::Signature),

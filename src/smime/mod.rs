@@ -139,6 +139,10 @@ pub enum Error {
     /// A request (`KeyUse`) that does not have the documented shape.
     #[error(transparent)]
     Request(#[from] crate::request::Error),
+    /// A header section of the message (outer, or of an S/MIME layer's entity) beyond the
+    /// header reader's limits (`header-too-large`, `header-too-many-fields`).
+    #[error(transparent)]
+    Header(#[from] crate::mime::header::Error),
 }
 
 impl Coded for Error {
@@ -168,6 +172,7 @@ impl Coded for Error {
             Error::Cancelled => "verification-cancelled",
             Error::Keys(e) => e.code(),
             Error::Request(e) => e.code(),
+            Error::Header(e) => e.code(),
         }
     }
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use super::walk::{signed_parts, MAX_MESSAGE_SIZE};
 use crate::asn1::ber::range_within;
 use crate::asn1::oid::ID_SIGNED_DATA;
-use crate::mime::entity::{self, fields, split};
+use crate::mime::entity::{self, split};
 use crate::smime::signed_parse::{parse_content_info, signer_digest_algorithms};
 use crate::smime::signed_verify::{DigestCache, MAX_SIGNATURES};
 use crate::smime::{DigestAlg, DigestRequest};
@@ -293,7 +293,12 @@ pub fn digest_ranges(raw: &[u8]) -> Vec<DigestRange> {
     // not a range of `raw`: the range found here is then simply never used
     // ([`DigestAnswers::for_content`]); a whole-message pass to tell beforehand is spared.
     let (header, body) = split(raw);
-    let ct = entity::entity_media_type(&fields(header));
+    // Within the header reader's limits, as the walk reads it (which refuses the message
+    // beyond them).
+    let Ok(fs) = entity::read_fields(header) else {
+        return Vec::new();
+    };
+    let ct = entity::entity_media_type(&fs);
     if ct.mime != "multipart/signed" {
         return Vec::new();
     }

@@ -26,7 +26,7 @@
 
 use super::authorizing_users;
 use crate::fields::address;
-use crate::mime::entity::{self, fields, split};
+use crate::mime::entity::{self, split};
 use crate::mime::header::HeaderSection;
 use crate::report::{AuthorizationStatus, Forwarded, HpScheme, Problem, VerifyReport};
 use crate::smime::signed_verify::SignerCheck;
@@ -48,29 +48,23 @@ pub(crate) mod codes {
 /// first layer and every check of the outer header.
 #[derive(Default)]
 pub(crate) struct OuterHeader<'a> {
-    /// Its fields, as [`entity::fields`] reads them (without limits).
+    /// Its fields, as [`entity::read_fields`] reads them.
     pub fields: Vec<entity::Field<'a>>,
     /// The addresses of its MMHS-Authorizing-Users fields, as
-    /// [`authorizing_users::listed_authorizing_users`] reads them (within the header reader's
-    /// default limits).
+    /// [`authorizing_users::listed_authorizing_users`] reads them.
     pub listed: Vec<String>,
 }
 
 impl<'a> OuterHeader<'a> {
-    /// Read the header section of `message` once.
-    pub(crate) fn read(message: &'a [u8]) -> Self {
-        match HeaderSection::parse(message) {
-            Ok(section) => OuterHeader {
-                fields: entity::fields_of(&section, message),
-                listed: authorizing_users::listed_in(&section),
-            },
-            // Beyond the default limits no authorizing user is read (as
-            // `listed_authorizing_users`); the fields are, without limits.
-            Err(_) => OuterHeader {
-                fields: fields(split(message).0),
-                listed: Vec::new(),
-            },
-        }
+    /// Read the header section of `message` once, within the header reader's default limits:
+    /// a section beyond them (`header-too-large`, `header-too-many-fields`) is no message
+    /// this verifies — read whole, its fields would take many times its size in memory.
+    pub(crate) fn read(message: &'a [u8]) -> Result<Self, crate::mime::header::Error> {
+        let section = HeaderSection::parse(message)?;
+        Ok(OuterHeader {
+            fields: entity::fields_of(&section, message),
+            listed: authorizing_users::listed_in(&section),
+        })
     }
 }
 
@@ -133,7 +127,9 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
     // 3. The header the message is read from.
     let view_src: &[u8] = protected.unwrap_or(input.message);
     let top_fields: &[entity::Field<'_>] = &input.outer.fields;
-    let protected_fields = protected.map(|p| fields(split(p).0));
+    // Within the header reader's limits; beyond them header protection already reported the
+    // section `hp-unreadable` (a problem), and nothing is read from it.
+    let protected_fields = protected.map(|p| entity::read_fields(split(p).0).unwrap_or_default());
     let view_fields = protected_fields.as_deref().unwrap_or(top_fields);
     let listed = &input.outer.listed;
     let with_authorizing_users =

@@ -21,7 +21,7 @@ use crate::asn1::oid::{
     ID_AUTH_ENVELOPED_DATA, ID_COMPRESSED_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA,
 };
 use crate::cancel::{is_cancelled, Cancel};
-use crate::mime::entity::{self, canonical_crlf, fields, split, with_outer_fields, MediaType};
+use crate::mime::entity::{self, canonical_crlf, split, with_outer_fields, MediaType};
 use crate::report::{Layer, Problem, VerifyReport};
 use crate::smime::signed_parse::{parse_content_info, parse_signed_data};
 use crate::smime::signed_verify::{
@@ -306,7 +306,7 @@ fn walk_message<T>(
     }
     // The outer header section, read once: the first layer's fields, the gateway and
     // authentication-results fields, and the cross-layer checks all read it.
-    let outer = OuterHeader::read(&canon);
+    let outer = OuterHeader::read(&canon)?;
     let mut w = Walk::new(ctx, ctx.cancel.clone());
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(&canon);
     // The provider's digests of ranges of `current`, when it is the very plaintext the
@@ -333,7 +333,8 @@ fn walk_message<T>(
         let fs: Cow<'_, [entity::Field<'_>]> = if depth == 1 {
             Cow::Borrowed(&outer.fields)
         } else {
-            Cow::Owned(fields(header))
+            // A layer's entity is read within the same limits as the message's header.
+            Cow::Owned(entity::read_fields(header)?)
         };
         let ct = entity::entity_media_type(&fs);
         let cte = entity::field(&fs, "content-transfer-encoding").map(|f| f.value.clone());
@@ -587,7 +588,8 @@ pub(crate) fn signed_parts<'a>(
         return Err(SignedPartsError::Parts);
     };
     let (sh, sb) = split(signature);
-    let sfs = fields(sh);
+    let sfs =
+        entity::read_fields(sh).map_err(|e| SignedPartsError::SignaturePart(e.to_string()))?;
     let scte = entity::field(&sfs, "content-transfer-encoding").map(|f| f.value.clone());
     let der =
         entity::decode_transfer(sb, scte.as_deref()).map_err(SignedPartsError::SignaturePart)?;
@@ -597,5 +599,6 @@ pub(crate) fn signed_parts<'a>(
 /// Whether `data` starts with a header section holding a Content-Type field (a MIME entity).
 fn is_mime_entity(data: &[u8]) -> bool {
     let (h, _) = split(data);
-    !h.is_empty() && entity::field(&fields(h), "content-type").is_some()
+    !h.is_empty()
+        && entity::read_fields(h).is_ok_and(|f| entity::field(&f, "content-type").is_some())
 }

@@ -124,6 +124,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "review-recipient-not-cleared": e("Review: the classification exceeds a recipient's clearance."),
   "review-recipient-clearance-unknown": e("Review: a recipient's clearance is unknown.", "warning"),
   "review-missing-field": e("Review: a field required by the policy is missing."),
+  "review-content-unread": e("Review: part of the message was not read (too many parts, too deep, or a header section too large), so the keyword rules could not search all of it."),
 
   // --- core codes (docs/report.md, docs/release.md; src/smime, keys, trust, protect, mmhs, release) ---
   "not-signed": e("The message is not signed."),
@@ -227,6 +228,8 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "decompress-failed": e("The compressed content could not be decompressed."),
   "decompress-limit": e("The compressed content is larger than the allowed limit."),
   "verification-cancelled": e("Verification was stopped before it finished (time budget); try again."),
+  "header-too-large": e("A header section of the message is larger than the reader reads (1 MiB): the message is not verified."),
+  "header-too-many-fields": e("A header section of the message has more fields than the reader reads (10 000): the message is not verified."),
   "pkcs12-bad-password": e("The PKCS#12 password is wrong."),
   "pkcs12-malformed": e("The file is not a valid PKCS#12 (.p12/.pfx) file."),
   "pkcs12-no-key": e("The PKCS#12 file contains no private key."),
