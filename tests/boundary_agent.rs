@@ -187,6 +187,33 @@ async fn unsigned_mail_of_an_unlisted_domain_is_quarantined_not_delivered() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_section_beyond_the_reader_limits_is_quarantined_unread() {
+    // 10 001 one-line fields (and forged results of ours among them): not read whole — the
+    // message is kept, as it arrived, for the administrator.
+    let re = reinjection(vec![]);
+    let s = navy(pki(), re.port, serde_json::json!({})).await;
+    let mut raw: Vec<u8> = (0..10_001)
+        .flat_map(|i| format!("X-F{i}: v\r\n").into_bytes())
+        .collect();
+    raw.extend_from_slice(&message("x@elsewhere.example", "many-fields"));
+    let r = inbound(&s, "x@elsewhere.example", &raw).await.unwrap();
+    assert_eq!((r.code, r.enhanced.as_str()), (250, "2.6.0"), "{r}");
+    assert!(r.message.contains("[boundary-unreadable]"), "{r}");
+    assert!(
+        re.received.lock().unwrap().is_empty(),
+        "nothing re-injected"
+    );
+    let q = s.running.boundary.quarantine_dir().to_path_buf();
+    let eml = std::fs::read_dir(&q)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "eml"))
+        .unwrap();
+    assert_eq!(std::fs::read(eml).unwrap(), raw);
+    s.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_results_of_ours_are_removed_and_a_good_domain_signature_passes() {
     let re = reinjection(vec![]);
     let s = navy(pki(), re.port, serde_json::json!({})).await;

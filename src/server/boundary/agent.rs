@@ -975,6 +975,16 @@ impl Boundary {
         list: Option<&MailList>,
         cancel: &Cancel,
     ) -> Outcome {
+        // The header section within the header reader's limits (1 MiB, 10 000 fields) before
+        // anything reads it whole: the verification below refuses a larger one anyway, and
+        // read whole a section of one-line fields takes many times its size.
+        if let Err(e) = crate::mime::HeaderSection::parse(data) {
+            return Outcome::Reject {
+                reason: Reason::Unreadable,
+                detail: format!("header section: {e}"),
+                action: self.config.file.default_remote.on_failure,
+            };
+        }
         let id = self.config.file.hostname.as_str();
         let data = results::strip_ours(data, id);
         if cancel.is_cancelled() {
