@@ -780,6 +780,20 @@ fn header_sections_beyond_the_reader_limits_are_refused_not_read() {
         "each added field and the unprotected From, To, Subject"
     );
 
+    // An encrypted message's outer header, for decryption alike.
+    let enc = smime::encrypt_message(
+        &signed,
+        &[cert("bob")],
+        &smime::EncryptOptions::default(),
+        &mut SeededRng::new(44),
+    )
+    .unwrap();
+    let key = PrivateKey::from_pem(&pki().read("bob.key")).unwrap();
+    let enc_many = [many("X-F", 10_001).as_bytes(), &enc].concat();
+    let e = smime::decrypt_message(&enc_many, &key, &cert("bob")).unwrap_err();
+    assert_eq!(e.code(), "header-too-many-fields");
+    assert!(smime::decrypt_message(&enc, &key, &cert("bob")).is_ok());
+
     // A signed layer's entity (its Content-* fields are the signer's).
     let entity = format!(
         "{HEADERS}MIME-Version: 1.0\r\nContent-Type: text/plain\r\n{}\r\nhi\r\n",

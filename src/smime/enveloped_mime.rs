@@ -24,17 +24,19 @@ use super::sign::split_entity;
 use super::Error;
 use crate::keys::PrivateKey;
 use crate::mime::entity::{self, Field, MediaType};
-use crate::mime::header::DefectKind;
+use crate::mime::header::{DefectKind, HeaderSection};
 use crate::rng::CryptoRng;
 use zeroize::Zeroizing;
 
 /// Split a message into its header fields and body ([`entity::split`], [`entity::fields`]),
 /// refusing a header section with lines that are not fields: a message to be encrypted or
 /// decrypted keeps its outer fields, so they must be exactly the fields every reader sees.
-/// Accepts CRLF or LF line ends.
+/// Accepts CRLF or LF line ends. The header section is read within the header reader's limits
+/// (`header-too-large`, `header-too-many-fields`), as `verify` reads it.
 pub(crate) fn split_message(raw: &[u8]) -> Result<(Vec<Field<'_>>, &[u8]), Error> {
     let (header, body) = entity::split(raw);
-    let (fields, defects) = entity::fields_with_defects(header);
+    let section = HeaderSection::parse(header)?;
+    let (fields, defects) = (entity::fields_of(&section, header), section.defects);
     let refused = defects.iter().find(|d| {
         matches!(
             d.kind,

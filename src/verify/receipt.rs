@@ -23,7 +23,7 @@
 //!   for `firstTier`).
 
 use crate::fields::address;
-use crate::mime::entity::{self, fields, split};
+use crate::mime::entity::{self, split};
 use crate::report::{Problem, ReceiptReport, ReceiptsFrom, SignatureReport, VerifyReport};
 use crate::rng::CryptoRng;
 use crate::smime::key_operation::{
@@ -362,8 +362,10 @@ fn recipients_of(message: &[u8], content: &[u8]) -> Vec<String> {
         if !inner.is_empty() {
             sections.push(inner);
         }
+        // Within the header reader's limits: a section beyond them (or a body that is no
+        // header at all) lists nobody, so a receipt from its recipients is not asked for.
         for h in sections {
-            for f in fields(h) {
+            for f in entity::read_fields(h).unwrap_or_default() {
                 if ["to", "cc", "bcc"]
                     .iter()
                     .any(|n| f.name.eq_ignore_ascii_case(n))
@@ -718,7 +720,7 @@ fn decide(
 /// The original's Message-ID field (with its angle brackets), when well-formed.
 fn original_message_id(original: &[u8]) -> Option<String> {
     let (h, _) = split(original);
-    entity::field(&fields(h), "message-id")
+    entity::field(&entity::read_fields(h).ok()?, "message-id")
         .map(|f| f.value.trim().to_string())
         .filter(|v| {
             v.starts_with('<')
