@@ -336,7 +336,7 @@ export function messageContent(c: ContentView, fetchBytes: FetchAttachment): HTM
       ),
     ),
     attachmentList(c.attachments, fetchBytes),
-    c.truncated ? h("p", { class: "hint", "data-truncated": "true" }, "The message has more parts than the reader shows (nesting or part limit).") : null,
+    c.truncated ? h("p", { class: "hint", "data-truncated": "true" }, "Part of the message is not shown: it has more parts or deeper nesting than the reader reads, or a header section too large to read.") : null,
   );
 }
 
