@@ -27,6 +27,7 @@ have cargo-fuzz || die "cargo-fuzz is not installed (scripts/setup.sh installs i
 declare -A SEEDS=(
   [verify]="tests/vectors/*/*.eml tests/vectors/*/*.inner tests/vectors/*/*.inner.inner tests/vectors/compose/*.eml tests/vectors/johnny/*/*.eml tests/vectors/verify/*/*.eml tests/vectors/verify/attacks/generated/*.eml"
   [inspect]="tests/vectors/mmhs/*.eml tests/vectors/compose/*.eml tests/vectors/covert/*.eml"
+  [content]="tests/vectors/compose/*.eml tests/vectors/mmhs/*.eml tests/vectors/header-protection/*.eml tests/vectors/johnny/*/*.eml tests/vectors/covert/*.eml"
   [mime_header]="tests/vectors/mmhs/*.eml tests/vectors/header-protection/*.eml tests/vectors/johnny/*/*.eml"
   [ber]="tests/vectors/*/*.bin tests/vectors/*/*.cms tests/vectors/*/*.der tests/vectors/*/*.ber tests/vectors/*/*.cer tests/vectors/*/*.crl tests/vectors/*/*.pfx"
   [pkcs12]="tests/vectors/*/*.pfx"
