@@ -895,6 +895,24 @@ async fn the_gateway_decrypts_marks_and_never_relays_what_fails() {
         "{reply}"
     );
     assert_eq!(re.received.lock().unwrap().len(), 1);
+    // What decrypts to a header section beyond the header reader's limits: not read whole
+    // to be marked, quarantined as unreadable.
+    let many: String = (0..10_001).map(|i| format!("X-F{i}: v\r\n")).collect();
+    let der = mmhs::smime::encrypt_content(
+        format!("{many}Content-Type: text/plain\r\n\r\nhi\r\n").as_bytes(),
+        &[s.pki.cert("navy-gw")],
+        &Default::default(),
+        &mut mmhs::rng::system_rng(),
+    )
+    .unwrap();
+    let mut huge = b"From: alice@army.example\r\nTo: bob@navy.example\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+    huge.extend_from_slice(&mmhs::mime::encode::base64_lines(&der));
+    let reply = inbound(&s, "alice@army.example", &huge).await.unwrap();
+    assert!(
+        reply.message.contains("Quarantined") && reply.message.contains("[boundary-unreadable]"),
+        "{reply}"
+    );
+    assert_eq!(re.received.lock().unwrap().len(), 1);
     assert!(audit(&data_dir(&s))
         .iter()
         .any(|r| r.contains("\"event\":\"receive\"")

@@ -537,6 +537,21 @@ fn gateway_inbound_decrypts_and_marks() {
         ["navy.example"],
         "only the gateway's own field"
     );
+    // What decrypts to a header section beyond the header reader's limits is not read whole
+    // to be marked: refused, as `verify` would refuse it.
+    let many: String = (0..10_001).map(|i| format!("X-F{i}: v\r\n")).collect();
+    let entity = format!("{many}Content-Type: text/plain\r\n\r\nhi\r\n");
+    let der = smime::encrypt_content(
+        entity.as_bytes(),
+        &[cert("navy-gw")],
+        &EncryptOptions::default(),
+        &mut SeededRng::new(11),
+    )
+    .unwrap();
+    let mut inside = b"From: alice@army.example\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+    inside.extend_from_slice(&mmhs::mime::encode::base64_lines(&der));
+    let err = gateway_inbound(&inside, &gw).unwrap_err();
+    assert_eq!(err.code(), "header-too-many-fields");
     // A key without a gateway certificate is refused.
     let err = gateway_inbound(&msg, &key("navy-dca")).unwrap_err();
     assert_eq!(err.code(), "agent-naming-invalid");

@@ -168,7 +168,12 @@ pub fn gateway_inbound(
         })?;
     let cleaned = without_marker(raw);
     match smime::decrypt_message(&cleaned, &gateway.0, &gateway.1) {
-        Ok(plain) => Ok(GatewayInbound::Decrypted(marked(&plain, &domain))),
+        Ok(plain) => {
+            // What it decrypted has a header section within the header reader's limits before
+            // it is read whole to be marked (`verify` refuses a larger one anyway).
+            crate::mime::HeaderSection::parse(&plain).map_err(smime::Error::from)?;
+            Ok(GatewayInbound::Decrypted(marked(&plain, &domain)))
+        }
         Err(smime::Error::NotEncrypted(_)) | Err(smime::Error::DecryptNoRecipient(_)) => {
             Ok(GatewayInbound::Relay(cleaned))
         }

@@ -992,6 +992,14 @@ impl Boundary {
         }
         let (message, decrypted, gateway) = match self.open_inbound(&data) {
             Ok(o) => o,
+            // What decrypted but has a header section beyond the header reader's limits.
+            Err(e @ domain::Error::Smime(crate::smime::Error::Header(_))) => {
+                return Outcome::Reject {
+                    reason: Reason::Unreadable,
+                    detail: e.to_string(),
+                    action: self.config.file.default_remote.on_failure,
+                };
+            }
             Err(e) => {
                 // Gateway draft §5.2: never relay what we failed to decrypt.
                 return Outcome::Reject {
