@@ -38,7 +38,7 @@ use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 
-use crate::report::Problem;
+use crate::problem::Problem;
 
 /// Codes of the algorithm policy (documented in `docs/report.md`).
 pub mod codes {

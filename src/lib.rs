@@ -61,6 +61,7 @@ pub mod label_policy;
 pub mod memo;
 pub mod mime;
 pub mod pki;
+pub mod problem;
 pub mod protect;
 pub mod release;
 pub mod report;

@@ -728,7 +728,8 @@ fn the_layer_table_is_read_from_the_design_document() {
     let layers = layer_table();
     for (m, l) in [
         ("rng", 0),
-        ("report", 0),
+        ("problem", 0),
+        ("report", 2),
         ("verify", 5),
         ("cli", 7),
         ("error", 7),

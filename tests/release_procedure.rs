@@ -270,7 +270,7 @@ fn review_signature_form() {
     assert!(rep.valid, "{:?}", rep.problems);
     assert_eq!(rep.sender, vec!["alice@army.example"]);
     assert_eq!(
-        rep.mmhs["extendedAuthorisationInfo"].as_str(),
+        serde_json::to_value(&rep.mmhs).unwrap()["extendedAuthorisationInfo"].as_str(),
         Some(release_time_text().1.as_str())
     );
 }
@@ -594,7 +594,7 @@ fn release_writes_the_sender_and_the_time_of_release() {
         assert!(rep.valid, "{what}: {:?}", rep.problems);
         assert_eq!(rep.sender, vec!["alice@army.example"], "{what}");
         assert_eq!(
-            rep.mmhs["extendedAuthorisationInfo"].as_str(),
+            serde_json::to_value(&rep.mmhs).unwrap()["extendedAuthorisationInfo"].as_str(),
             Some(eai_rfc3339.as_str()),
             "{what}: the reader shows the release time"
         );

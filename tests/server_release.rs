@@ -165,7 +165,7 @@ async fn signed_message_is_held_released_and_delivered() {
     );
     assert_eq!(report.sender, vec!["alice@army.example"]);
     assert_eq!(
-        report.mmhs["extendedAuthorisationInfo"].as_str(),
+        serde_json::to_value(&report.mmhs).unwrap()["extendedAuthorisationInfo"].as_str(),
         Some(
             released_at
                 .format(&time::format_description::well_known::Rfc3339)

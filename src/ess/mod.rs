@@ -2,7 +2,7 @@
 //! the ESS security label (§3.2), read and written once for every place it travels — the
 //! `eSSSecurityLabel` signed attribute the CMS signer writes and the verifier reads
 //! (`smime`), and the `:ess` form of the SIO-Label header field (RFC 7444 §4, `mmhs`) —
-//! and its report form ([`crate::report::SecurityLabel`]).
+//! and its report form ([`report_form::SecurityLabel`]).
 //!
 //! The other RFC 2634 attributes travel only in CMS and live beside the CMS code:
 //! receiptRequest and receipt (`smime::receipt_request`, `smime::receipt`),
@@ -11,9 +11,9 @@
 use base64::Engine;
 
 use crate::coded::Coded;
-use crate::report;
-
+pub mod report_form;
 mod security_label;
+use report_form as report;
 pub use security_label::{
     classification_name, EssSecurityLabel, SecurityCategory, MAX_CATEGORIES, MAX_CLASSIFICATION,
     MAX_LABEL_BYTES, MAX_PRIVACY_MARK,

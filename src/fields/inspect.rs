@@ -36,7 +36,7 @@ use super::Error;
 use crate::coded::Coded;
 use crate::ess::{classification_name, EssSecurityLabel};
 use crate::mime::header::{DefectKind, Field, HeaderSection};
-use crate::report::Problem;
+use crate::problem::Problem;
 
 /// The MT-Priority values of the STANAG4406 policy (RFC 6710 Appendix A).
 const STANAG4406_LEVELS: [i8; 6] = [6, 4, 2, 0, -2, -4];

@@ -110,11 +110,10 @@ impl LabelInput {
     /// The labels and the military flag of a verified message (`report.securityLabel`, the
     /// SIO-Label of `report.mmhs`, its `sio-label-*` problems).
     pub fn from_report(report: &VerifyReport) -> LabelInput {
-        let sio = report
-            .mmhs
-            .get("sioLabel")
-            .cloned()
-            .and_then(|v| serde_json::from_value::<SioLabel>(v).ok());
+        let view = report.mmhs.as_deref();
+        let sio = view
+            .and_then(|m| m.sio_label.as_ref())
+            .map(|s| s.label.clone());
         let unreadable = report.problems.iter().find(|p| {
             p.code == codes::SIO_LABEL_INVALID
                 || p.code == crate::report::codes::label::SIO_LABEL_DUPLICATE
@@ -129,11 +128,7 @@ impl LabelInput {
         LabelInput {
             signed: report.security_label.clone(),
             header,
-            military: report
-                .mmhs
-                .get("military")
-                .and_then(serde_json::Value::as_bool)
-                .unwrap_or(false),
+            military: view.is_some_and(|m| m.military),
             ..LabelInput::default()
         }
     }

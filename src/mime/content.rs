@@ -30,7 +30,39 @@ use serde::{Deserialize, Serialize};
 use super::entity::{self, Field, MediaType};
 use super::header::{charset_text, decode_encoded_words};
 use crate::coded::Coded;
-use crate::report::HpScheme;
+
+/// The header-protection scheme of a signed or encrypted payload
+/// (`report::HeaderProtection::scheme`; what [`read_content`] reads by).
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum HpScheme {
+    /// `message/rfc822` with `forwarded=no` (MMHS profile §4.2.6, draft-melnikov-iana-reg-
+    /// forwarded §2), or the draft `protected-headers="wrapped"`.
+    Wrapped,
+    /// RFC 9788 `hp="clear"` / `hp="cipher"`, or the draft `protected-headers="v1"`.
+    Injected,
+    /// No header protection.
+    #[default]
+    None,
+}
+
+impl HpScheme {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HpScheme::Wrapped => "wrapped",
+            HpScheme::Injected => "injected",
+            HpScheme::None => "none",
+        }
+    }
+}
+
+impl PartialEq<&str> for HpScheme {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// The header fields a reader displays, in this order.
 pub const DISPLAY_FIELDS: [&str; 7] = [

@@ -172,7 +172,7 @@ pub fn release_gate(raw: &[u8], policy: &ReleasePolicy, ctx: &GateContext<'_>) -
         Ok(l) => l,
         Err((code, why)) => return refuse(d, code, why),
     };
-    let claimed = originators(&view);
+    let claimed = originators(view);
     if claimed.is_empty() {
         return refuse(
             d,
@@ -182,7 +182,7 @@ pub fn release_gate(raw: &[u8], policy: &ReleasePolicy, ctx: &GateContext<'_>) -
     }
     let (authorized, problems) = authorisations(&listed, policy, ctx);
     // 4. Who drafted it.
-    let drafter = match drafter(&view, &claimed, policy, ctx, &authorized) {
+    let drafter = match drafter(view, &claimed, policy, ctx, &authorized) {
         Drafter::Is(a) => a,
         Drafter::Transfer(a) => {
             d.drafter = a;
@@ -261,8 +261,8 @@ fn route(mut d: GateDecision, policy: &ReleasePolicy, opaque: bool) -> GateDecis
 }
 
 /// The MMHS view of the header the recipient reads (`report.mmhs`); `None` when absent.
-fn view_of(report: &VerifyReport) -> Option<MmhsView> {
-    serde_json::from_value(report.mmhs.clone()).ok()
+fn view_of(report: &VerifyReport) -> Option<&MmhsView> {
+    report.mmhs.as_deref()
 }
 
 /// Header fields whose presence marks a military message (RFC 6477 §6, RFC 7912 §4).
@@ -546,7 +546,7 @@ mod tests {
                 trusted: true,
                 ..Default::default()
             }],
-            mmhs: serde_json::to_value(view).unwrap(),
+            mmhs: Some(Box::new(view)),
             authorizing_users: statuses
                 .iter()
                 .map(|(a, s)| AuthorizingUser {

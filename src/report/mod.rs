@@ -14,27 +14,9 @@ use serde::{Deserialize, Serialize};
 pub use receipt::{ReceiptReport, ReceiptRequestReport, ReceiptsFrom};
 pub use signature_type::{SignatureType, SignatureTypeValue, SignatureTypes};
 
-/// A problem found in a message: a stable `code` (kebab-case, documented in
-/// `docs/report.md`) and a human `message`. Problems are findings about the *input*; they are
-/// reported, never hidden, and any problem makes a report not `valid`.
-#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Stable machine-readable code, e.g. `"mmhs-duplicate-field"`.
-    pub code: String,
-    /// Human explanation.
-    pub message: String,
-}
-
-impl Problem {
-    /// Build a problem.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Problem {
-            code: code.to_string(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::ess::report_form::{SecurityCategory, SecurityLabel};
+pub use crate::mime::content::HpScheme;
+pub use crate::problem::Problem;
 
 /// The verification report of one message ([`crate::verify`]).
 ///
@@ -60,7 +42,7 @@ pub struct VerifyReport {
     /// The MMHS view of the (protected, when present) header fields — the output of
     /// `mmhs::inspect`, or `null` when that is not available.
     #[cfg_attr(not(target_arch = "wasm32"), ts(type = "MmhsView | null"))]
-    pub mmhs: serde_json::Value,
+    pub mmhs: Option<Box<crate::fields::MmhsView>>,
     /// Status of every address in MMHS-Authorizing-Users, and of every countersignature (or
     /// review signature) whose signer is not listed ([`crate::verify::authorizing_users`]).
     #[serde(default)]
@@ -433,70 +415,6 @@ pub struct CountersignatureReport {
     /// Notes specific to this countersignature (as [`SignatureReport::notes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Problem>,
-}
-
-/// An ESS security label (RFC 2634 §3.2) as JSON.
-#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct SecurityLabel {
-    /// security-policy-identifier, dotted OID.
-    pub policy: String,
-    /// security-classification (0 unmarked … 5 top-secret, or policy-defined up to 256).
-    pub classification: Option<u32>,
-    /// privacy-mark (PrintableString or UTF8String).
-    pub privacy_mark: Option<String>,
-    /// security-categories.
-    pub categories: Vec<SecurityCategory>,
-}
-
-/// One SecurityCategory: `type` OID and the DER of `value`, base64.
-#[cfg_attr(
-    not(target_arch = "wasm32"),
-    derive(ts_rs::TS),
-    ts(rename = "ReportSecurityCategory")
-)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct SecurityCategory {
-    /// The category type, dotted OID.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The DER encoding of the value (inside the `[1]` tag), base64.
-    pub value: String,
-}
-
-/// The header-protection scheme of a signed or encrypted payload
-/// ([`HeaderProtection::scheme`]).
-#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub enum HpScheme {
-    /// `message/rfc822` with `forwarded=no` (MMHS profile §4.2.6, draft-melnikov-iana-reg-
-    /// forwarded §2), or the draft `protected-headers="wrapped"`.
-    Wrapped,
-    /// RFC 9788 `hp="clear"` / `hp="cipher"`, or the draft `protected-headers="v1"`.
-    Injected,
-    /// No header protection.
-    #[default]
-    None,
-}
-
-impl HpScheme {
-    /// The JSON name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HpScheme::Wrapped => "wrapped",
-            HpScheme::Injected => "injected",
-            HpScheme::None => "none",
-        }
-    }
-}
-
-impl PartialEq<&str> for HpScheme {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
 }
 
 /// The `forwarded` parameter of a `message/rfc822` payload (draft-melnikov-iana-reg-forwarded

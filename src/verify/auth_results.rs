@@ -66,7 +66,7 @@ mod tests {
             signatures: vec![],
             security_label: None,
             header_protection: Default::default(),
-            mmhs: serde_json::Value::Null,
+            mmhs: None,
             authorizing_users: vec![],
             from: vec![],
             sender: vec![],

@@ -41,7 +41,7 @@ pub(crate) fn mmhs_view(
     let view = match crate::fields::inspect(src, &opts) {
         Ok(v) => v,
         Err(e) => {
-            report.mmhs = serde_json::Value::Null;
+            report.mmhs = None;
             report.problem(
                 &format!("{}{}", codes::MMHS_PREFIX, e.code()),
                 format!("the header section cannot be inspected: {e}"),
@@ -97,5 +97,5 @@ pub(crate) fn mmhs_view(
             _ => {}
         },
     }
-    report.mmhs = serde_json::to_value(&view).unwrap_or(serde_json::Value::Null);
+    report.mmhs = Some(Box::new(view));
 }

@@ -105,7 +105,7 @@ pub(crate) fn conclude(report: &mut VerifyReport, checks: &[SignerCheck], input:
         // No header, so no MMHS-Authorizing-Users: countersignatures are judged as
         // signatures only (valid and trusted), not as authorisations.
         settle(report, Vec::new());
-        report.mmhs = serde_json::Value::Null;
+        report.mmhs = None;
         return;
     }
     let (top_header, _) = split(input.message);
@@ -290,11 +290,8 @@ fn released_outer_fields(
         explained.contains(&"mmhs-extended-authorisation-info"),
         eai_value,
     ) {
-        if let Some(m) = report.mmhs.as_object_mut() {
-            m.insert(
-                "extendedAuthorisationInfo".into(),
-                serde_json::Value::String(v.to_rfc3339()),
-            );
+        if let Some(m) = report.mmhs.as_deref_mut() {
+            m.extended_authorisation_info = Some(v);
         }
     }
     explained

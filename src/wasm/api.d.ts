@@ -3125,7 +3125,7 @@ mismatches: Array<HeaderMismatch>,
 
 /**
  * The header-protection scheme of a signed or encrypted payload
- * ([`HeaderProtection::scheme`]).
+ * (`report::HeaderProtection::scheme`; what [`read_content`] reads by).
  */
 export type HpScheme = "wrapped" | "injected" | "none";
 
