@@ -65,7 +65,8 @@ pub fn top_layer(raw: &[u8]) -> Result<TopLayer, SmimeError> {
         "multipart/signed" => {
             let parts = ct
                 .param("boundary")
-                .and_then(|b| entity::multipart_parts(body, b))
+                .and_then(|b| entity::multipart_iter(body, b))
+                .map(|parts| parts.take(2).collect::<Vec<_>>())
                 .filter(|p| p.len() >= 2)
                 .ok_or_else(|| malformed("multipart/signed without two body parts".into()))?;
             let (sh, sb) = split(parts[1]);

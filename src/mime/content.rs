@@ -517,11 +517,11 @@ impl<'a> Entity<'a> {
     }
 
     /// The parts of a multipart entity (`None` when not one, or without a usable boundary).
-    fn parts(&self) -> Option<Vec<&'a [u8]>> {
+    fn parts(&self) -> Option<entity::MultipartParts<'a>> {
         if !self.media.mime.starts_with("multipart/") {
             return None;
         }
-        entity::multipart_parts(self.body, self.media.param("boundary")?)
+        entity::multipart_iter(self.body, self.media.param("boundary")?)
     }
 
     /// The signed content of a multipart/signed (RFC 1847 §2.1: the first part), repeatedly.
@@ -529,7 +529,7 @@ impl<'a> Entity<'a> {
         if depth == 0 || !self.is("multipart/signed") {
             return self;
         }
-        match self.parts().and_then(|p| p.first().copied()) {
+        match self.parts().and_then(|mut p| p.next()) {
             Some(first) => Entity::parse(first).signed_content(depth - 1),
             None => self,
         }

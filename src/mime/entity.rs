@@ -250,66 +250,102 @@ pub fn media_type(value: &str) -> MediaType {
 /// Split a multipart body into the exact octets of each body part (RFC 2046 §5.1.1: the
 /// CRLF preceding a delimiter belongs to the delimiter; a delimiter line may carry
 /// transport padding). Returns `None` when the opening delimiter is missing or the boundary
-/// is not 1–70 characters.
+/// is not 1–70 characters. Every part is listed: a caller that needs only the first few
+/// takes them from [`multipart_iter`], which finds each part only when asked.
 pub fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<&'a [u8]>> {
+    multipart_iter(body, boundary).map(Iterator::collect)
+}
+
+/// The body parts of [`multipart_parts`], in order, each found when the iterator is
+/// advanced: the memory is that of one delimiter, whatever the number of parts, and the
+/// search of the body stops at the delimiter after the last part taken. `None` as
+/// [`multipart_parts`].
+pub fn multipart_iter<'a>(body: &'a [u8], boundary: &str) -> Option<MultipartParts<'a>> {
     if boundary.is_empty() || boundary.len() > 70 {
         return None;
     }
-    let delim = format!("--{boundary}");
-    let d = delim.as_bytes();
-    // Delimiter lines: (line start, content start, close), at the start of the body or
-    // right after a line break. Candidates are found by substring search (`memmem`); only
-    // those at a line start are read to their line end, so the work is linear in the body.
-    let mut lines: Vec<(usize, usize, bool)> = Vec::new();
-    let finder = memchr::memmem::Finder::new(d);
-    let mut from = 0usize;
-    while let Some(i) = body.get(from..).and_then(|rest| finder.find(rest)) {
-        let pos = from + i;
-        from = pos + 1;
-        if pos > 0 && body.get(pos - 1) != Some(&b'\n') {
-            continue;
-        }
-        let rest = body.get(pos..).unwrap_or_default();
-        let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |i| pos + i + 1);
-        let line = body.get(pos..line_end).unwrap_or_default();
-        if let Some(after) = line.strip_prefix(d) {
-            let close = after.starts_with(b"--");
-            let tail = if close {
-                after.get(2..).unwrap_or_default()
-            } else {
-                after
-            };
-            if tail
-                .iter()
-                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-            {
-                lines.push((pos, line_end, close));
-                if close {
-                    break;
+    let mut parts = MultipartParts {
+        body,
+        finder: memchr::memmem::Finder::new(format!("--{boundary}").as_bytes()).into_owned(),
+        from: 0,
+        open: None,
+    };
+    // The opening delimiter line must be there.
+    parts.open = Some(parts.next_line()?);
+    Some(parts)
+}
+
+/// The iterator of [`multipart_iter`].
+#[derive(Debug, Clone)]
+pub struct MultipartParts<'a> {
+    body: &'a [u8],
+    /// The search for `--boundary`.
+    finder: memchr::memmem::Finder<'static>,
+    /// Where the search for the next delimiter goes on.
+    from: usize,
+    /// The last delimiter line found: (line start, content start, close); `None` once the
+    /// parts are over.
+    open: Option<(usize, usize, bool)>,
+}
+
+impl MultipartParts<'_> {
+    /// The next delimiter line (line start, content start, close), at the start of the body
+    /// or right after a line break. Candidates are found by substring search (`memmem`); only
+    /// those at a line start are read to their line end, so the work is linear in the body.
+    fn next_line(&mut self) -> Option<(usize, usize, bool)> {
+        let body = self.body;
+        let d = self.finder.needle();
+        while let Some(i) = body
+            .get(self.from..)
+            .and_then(|rest| self.finder.find(rest))
+        {
+            let pos = self.from + i;
+            self.from = pos + 1;
+            if pos > 0 && body.get(pos - 1) != Some(&b'\n') {
+                continue;
+            }
+            let rest = body.get(pos..).unwrap_or_default();
+            let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |i| pos + i + 1);
+            let line = body.get(pos..line_end).unwrap_or_default();
+            if let Some(after) = line.strip_prefix(d) {
+                let close = after.starts_with(b"--");
+                let tail = if close {
+                    after.get(2..).unwrap_or_default()
+                } else {
+                    after
+                };
+                if tail
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                {
+                    return Some((pos, line_end, close));
                 }
             }
         }
+        None
     }
-    if lines.is_empty() {
-        return None;
-    }
-    let mut parts = Vec::new();
-    for w in lines.windows(2) {
-        let (Some(&(_, start, close)), Some(&(next_line, _, _))) = (w.first(), w.get(1)) else {
-            break;
-        };
+}
+
+impl<'a> Iterator for MultipartParts<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (_, start, close) = self.open.take()?;
         if close {
-            break;
+            return None;
         }
+        // A part runs to the next delimiter line; without one it is not a part.
+        let (next_line, next_start, next_close) = self.next_line()?;
+        self.open = Some((next_line, next_start, next_close));
+        let body = self.body;
         let mut end = next_line;
         if end >= 2 && body.get(end - 2..end) == Some(b"\r\n") && end - 2 >= start {
             end -= 2;
         } else if end >= 1 && body.get(end - 1) == Some(&b'\n') && end > start {
             end -= 1;
         }
-        parts.push(body.get(start..end.max(start)).unwrap_or_default());
+        Some(body.get(start..end.max(start)).unwrap_or_default())
     }
-    Some(parts)
 }
 
 /// The base64 alphabet of RFC 2045 §6.8, decoding as other S/MIME agents send it: padding
@@ -799,6 +835,34 @@ mod tests {
         // A boundary that only starts a longer line is not a delimiter.
         let parts = multipart_parts(b"--b\r\nx\r\n--bc\r\ny\r\n--b--", "b").unwrap();
         assert_eq!(parts, vec![&b"x\r\n--bc\r\ny"[..]]);
+    }
+
+    #[test]
+    fn multipart_parts_found_one_at_a_time() {
+        // The same parts as the whole list, in order, whatever is taken.
+        let body = b"pre\r\n--b\r\n1\r\n--b\n2\n--b  \r\n\r\n--b\r\n4\r\n--b--\r\nepilogue --b\r\n";
+        let all = multipart_parts(body, "b").unwrap();
+        assert_eq!(all, vec![&b"1"[..], b"2", b"", b"4"]);
+        for n in 0..6 {
+            let some: Vec<_> = multipart_iter(body, "b").unwrap().take(n).collect();
+            assert_eq!(some, all.iter().take(n).copied().collect::<Vec<_>>(), "{n}");
+        }
+        // Without a close delimiter the text after the last delimiter is no part.
+        assert_eq!(
+            multipart_parts(b"--b\r\n1\r\n--b\r\n2", "b").unwrap(),
+            vec![&b"1"[..]]
+        );
+        // Two parts of a body of a million delimiters: only as far as the third is read
+        // (a list of every part would hold a million slices).
+        let many = "--b\r\n".repeat(1_000_000);
+        let mut it = multipart_iter(many.as_bytes(), "b").unwrap();
+        assert_eq!(it.next(), Some(&b""[..]));
+        assert_eq!(it.next(), Some(&b""[..]));
+        assert_eq!(it.from, 2 * 5 + 1);
+        assert_eq!(
+            multipart_iter(many.as_bytes(), "b").unwrap().count(),
+            999_999
+        );
     }
 
     #[test]

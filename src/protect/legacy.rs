@@ -10,8 +10,8 @@
 //!   non-root `text/plain; protected-headers="v1"` part consisting only of `Name: value` lines,
 //!   as the first part of a `multipart/mixed`.
 
-use crate::mime::encode::Part;
-use crate::mime::entity::{media_type, multipart_parts};
+use crate::mime::encode::write_entities_body;
+use crate::mime::entity::{media_type, multipart_iter};
 use crate::mime::header::HeaderSection;
 
 /// Nesting depth searched for the Main Body Part.
@@ -72,44 +72,35 @@ fn strip(entity: &[u8], depth: usize) -> Option<Stripped> {
     }
     if let Some(sub) = ct.mime.strip_prefix("multipart/") {
         let boundary = ct.param("boundary")?;
-        let parts = multipart_parts(body, boundary)?;
+        let parts = multipart_iter(body, boundary)?;
         // multipart/alternative: every alternative may carry its own element; otherwise the
-        // Main Body Part is found through the first part.
-        let candidates: Vec<usize> = if sub == "alternative" {
-            (0..parts.len()).collect()
-        } else {
-            vec![0]
-        };
-        let mut changed = false;
-        let mut new_parts: Vec<Option<Vec<u8>>> = parts.iter().map(|p| Some(p.to_vec())).collect();
-        for i in candidates {
-            let Some(part) = parts.get(i) else { continue };
+        // Main Body Part is found through the first part. Only what changes is kept (the
+        // parts are read where they lie, found one at a time).
+        let candidates = if sub == "alternative" { usize::MAX } else { 1 };
+        let mut changes: Vec<(usize, Option<Vec<u8>>)> = Vec::new();
+        for (i, part) in parts.clone().take(candidates).enumerate() {
             match strip(part, depth + 1) {
-                Some(Stripped::Entity(e)) => {
-                    if let Some(slot) = new_parts.get_mut(i) {
-                        *slot = Some(e);
-                    }
-                    changed = true;
-                }
-                Some(Stripped::RemovePart) => {
-                    if let Some(slot) = new_parts.get_mut(i) {
-                        *slot = None;
-                    }
-                    changed = true;
-                }
+                Some(Stripped::Entity(e)) => changes.push((i, Some(e))),
+                Some(Stripped::RemovePart) => changes.push((i, None)),
                 None => {}
             }
         }
-        if !changed {
+        if changes.is_empty() {
             return None;
         }
-        // The entity keeps its own header section (and so its boundary); the remaining
-        // parts are written back octet for octet.
-        let parts = new_parts.into_iter().flatten().map(Part::Entity).collect();
-        let rebuilt = Part::multipart_with_boundary(sub, &[], boundary.to_string(), b"", parts);
+        // The entity keeps its own header section (and so its boundary); the other parts are
+        // written back octet for octet.
+        let mut changes = changes.into_iter().peekable();
+        let kept =
+            parts
+                .enumerate()
+                .filter_map(|(i, part)| match changes.next_if(|(j, _)| *j == i) {
+                    Some((_, replacement)) => replacement.map(std::borrow::Cow::Owned),
+                    None => Some(std::borrow::Cow::Borrowed(part)),
+                });
         let mut out = Vec::with_capacity(entity.len());
         out.extend_from_slice(head);
-        rebuilt.write_body(&mut out).ok()?;
+        write_entities_body(boundary, kept, &mut out);
         return Some(Stripped::Entity(out));
     }
     None
@@ -164,6 +155,37 @@ mod tests {
         let e = b"Subject: x\r\nContent-Type: text/plain; hp=\"cipher\"; hp-legacy-display=\"1\"\r\n\r\nSubject: x\r\nTo: b@c\r\n\r\nHello\r\n";
         let out = remove_legacy_display(e).unwrap();
         assert!(out.ends_with(b"hp-legacy-display=\"1\"\r\n\r\nHello\r\n"));
+    }
+
+    /// The element of each alternative is removed, and of only the first part of any other
+    /// multipart; every other part is written back octet for octet.
+    #[test]
+    fn multipart_children_rewritten_in_place() {
+        let element =
+            "Content-Type: text/plain; hp-legacy-display=\"1\"\r\n\r\nSubject: x\r\n\r\nHello\r\n";
+        let stripped = "Content-Type: text/plain; hp-legacy-display=\"1\"\r\n\r\nHello\r\n";
+        let other = "Content-Type: text/html\r\n\r\n<p>Hi</p>";
+        let nested = |b: &str, sub: &str, parts: &[&str]| {
+            let mut e = format!("Content-Type: multipart/{sub}; boundary=\"{b}\"\r\n\r\n");
+            for p in parts {
+                e.push_str(&format!("--{b}\r\n{p}\r\n"));
+            }
+            e.push_str(&format!("--{b}--\r\n"));
+            e.into_bytes()
+        };
+        let entity = |sub: &str, parts: &[&str]| nested("b", sub, parts);
+        let out =
+            remove_legacy_display(&entity("alternative", &[element, other, element])).unwrap();
+        assert_eq!(out, entity("alternative", &[stripped, other, stripped]));
+        let out = remove_legacy_display(&entity("mixed", &[element, other, element])).unwrap();
+        assert_eq!(out, entity("mixed", &[stripped, other, element]));
+        assert!(remove_legacy_display(&entity("mixed", &[other, element])).is_none());
+        // The draft's part of only header lines goes, the others stay.
+        let draft = "Content-Type: text/plain; protected-headers=\"v1\"\r\n\r\nSubject: x\r\n";
+        let inner = String::from_utf8(nested("c", "mixed", &[draft, other])).unwrap();
+        let out = remove_legacy_display(&entity("mixed", &[&inner, other])).unwrap();
+        let inner_out = String::from_utf8(nested("c", "mixed", &[other])).unwrap();
+        assert_eq!(out, entity("mixed", &[&inner_out, other]));
     }
 
     #[test]

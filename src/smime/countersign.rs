@@ -313,7 +313,8 @@ impl PendingCountersignedMessage {
                 let boundary = ct
                     .param("boundary")
                     .ok_or_else(|| Error::Malformed("multipart/signed without boundary".into()))?;
-                let parts = entity::multipart_parts(body, boundary)
+                let parts = entity::multipart_iter(body, boundary)
+                    .map(|parts| parts.take(2).collect::<Vec<_>>())
                     .filter(|p| p.len() >= 2)
                     .ok_or_else(|| Error::Malformed("multipart/signed without two parts".into()))?;
                 let (ph, pb) = split(parts[1]);

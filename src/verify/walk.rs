@@ -581,7 +581,8 @@ pub(crate) fn signed_parts<'a>(
     }
     let parts = ct
         .param("boundary")
-        .and_then(|b| entity::multipart_parts(body, b))
+        .and_then(|b| entity::multipart_iter(body, b))
+        .map(|parts| parts.take(2).collect::<Vec<_>>())
         .filter(|p| p.len() >= 2)
         .ok_or(SignedPartsError::Parts)?;
     let (Some(content), Some(signature)) = (parts.first(), parts.get(1)) else {

@@ -47,7 +47,7 @@ pub use header::{
 };
 pub(crate) use param::is_token_char;
 pub use param::{is_token, param, param_text, SEGMENT};
-pub use part::{boundary, contains, fresh_boundary, Around, Message, Part};
+pub use part::{boundary, contains, fresh_boundary, write_entities_body, Around, Message, Part};
 pub use transfer::{
     base64_lines, is_7bit_safe, max_line_len, normalize_crlf, quoted_printable, TransferEncoding,
 };

@@ -309,9 +309,7 @@ fn write_parts<'a>(
     let mut out = head;
     out.extend_from_slice(preamble);
     for (i, p) in parts.iter().enumerate() {
-        out.extend_from_slice(b"--");
-        out.extend_from_slice(boundary.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        delimiter(out, boundary);
         if Some(i) == skip {
             if let Some(t) = tail.take() {
                 out = t;
@@ -319,14 +317,46 @@ fn write_parts<'a>(
         } else {
             p.write(out)?;
         }
-        // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1), so it is
-        // always added: a part ending in a line break keeps it.
-        out.extend_from_slice(b"\r\n");
+        part_end(out);
     }
+    close_delimiter(out, boundary);
+    Ok(())
+}
+
+/// The body of a multipart whose parts are these serialised entities, kept octet for octet
+/// (no preamble): the octets [`Part::multipart_with_boundary`] with `Part::Entity` parts
+/// writes, from parts that are not copied first.
+pub fn write_entities_body<P: AsRef<[u8]>>(
+    boundary: &str,
+    parts: impl IntoIterator<Item = P>,
+    out: &mut Vec<u8>,
+) {
+    for p in parts {
+        delimiter(out, boundary);
+        out.extend_from_slice(p.as_ref());
+        part_end(out);
+    }
+    close_delimiter(out, boundary);
+}
+
+/// The delimiter line before a part (RFC 2046 §5.1.1).
+fn delimiter(out: &mut Vec<u8>, boundary: &str) {
+    out.extend_from_slice(b"--");
+    out.extend_from_slice(boundary.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+/// After a part: the CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1), so
+/// it is always added: a part ending in a line break keeps it.
+fn part_end(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The close delimiter line (RFC 2046 §5.1.1).
+fn close_delimiter(out: &mut Vec<u8>, boundary: &str) {
     out.extend_from_slice(b"--");
     out.extend_from_slice(boundary.as_bytes());
     out.extend_from_slice(b"--\r\n");
-    Ok(())
 }
 
 /// A whole message: the RFC 5322 header fields and the MIME body entity.
@@ -415,6 +445,33 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::mime::entity;
+
+    /// Entities written as parts from where they lie: the octets of a multipart of
+    /// `Part::Entity` parts, and read back as the same parts.
+    #[test]
+    fn entities_written_in_place_are_the_multipart() {
+        let parts: [&[u8]; 3] = [
+            b"Content-Type: text/plain\r\n\r\none\r\n",
+            b"",
+            b"Content-Type: text/html\r\n\r\n<p>two</p>",
+        ];
+        for n in 0..=parts.len() {
+            let mut direct = Vec::new();
+            write_entities_body("b-1", parts.iter().take(n), &mut direct);
+            let owned = parts
+                .iter()
+                .take(n)
+                .map(|p| Part::Entity(p.to_vec()))
+                .collect();
+            let mut built = Vec::new();
+            Part::multipart_with_boundary("mixed", &[], "b-1".into(), b"", owned)
+                .write_body(&mut built)
+                .unwrap();
+            assert_eq!(direct, built, "{n}");
+            let read = entity::multipart_parts(&direct, "b-1").unwrap();
+            assert_eq!(read, parts.iter().take(n).copied().collect::<Vec<_>>());
+        }
+    }
 
     /// The two pieces around a child, with the child's octets between them, are the whole
     /// serialisation, as an entity and as a message; a leaf, an entity or a child that does
