@@ -36,6 +36,8 @@ mod domain_signatures;
 mod key_operation;
 #[path = "layers.rs"]
 mod layers;
+#[path = "memory_bounds.rs"]
+mod memory_bounds;
 #[path = "mmhs_inspect.rs"]
 mod mmhs_inspect;
 #[path = "mmhs_robustness.rs"]
