@@ -188,3 +188,133 @@ fn a_header_section_beyond_the_limits_is_refused_unread() {
         m.len()
     );
 }
+
+/// DER: tag, definite length, content.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let n = content.len();
+    let mut out = vec![tag];
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// CMS of a million two-octet elements where a structure takes a list — SignerInfos, fields
+/// after a SignedData's, certificates, CRLs, the chunks of a constructed eContent,
+/// RecipientInfos, attributes: each is read one at a time or refused past its bound (a list
+/// of every element held 21–35 times the DER, a list of decoded RecipientInfos more).
+#[test]
+fn cms_of_a_million_small_elements_is_not_listed() {
+    const ID_SIGNED_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    const ID_ENVELOPED_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03,
+    ];
+    const ID_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+    const VERSION_1: &[u8] = &[0x02, 0x01, 0x01];
+    let n = 1_000_000;
+    let many = |e: &[u8]| e.repeat(n);
+    let ci = |oid: &[u8], content: Vec<u8>| tlv(0x30, &[oid, &tlv(0xa0, &content)].concat());
+    let eci = tlv(0x30, ID_DATA);
+    let sd = |extra: &[u8], signers: &[u8]| {
+        tlv(
+            0x30,
+            &[VERSION_1, &tlv(0x31, &[]), &eci, extra, &tlv(0x31, signers)].concat(),
+        )
+    };
+    // A SignerInfo whose signed attributes are a million empty SEQUENCEs.
+    let signer_info = tlv(
+        0x30,
+        &[
+            VERSION_1,
+            &tlv(0x80, &[1]),
+            &tlv(0x30, &[0x06, 0x03, 0x55, 0x04, 0x03]),
+            &tlv(0xa0, &many(b"\x30\x00")),
+        ]
+        .concat(),
+    );
+    let chunked = tlv(
+        0x30,
+        &[
+            VERSION_1,
+            &tlv(0x31, &[]),
+            &tlv(
+                0x30,
+                &[ID_DATA, &tlv(0xa0, &tlv(0x24, &many(b"\x04\x00")))].concat(),
+            ),
+            &tlv(0x31, &[]),
+        ]
+        .concat(),
+    );
+    let signed = [
+        (
+            "signerInfos",
+            ci(ID_SIGNED_DATA, sd(&[], &many(b"\x30\x00"))),
+        ),
+        (
+            "trailing fields",
+            ci(ID_SIGNED_DATA, [sd(&[], &[]), many(b"\x05\x00")].concat()),
+        ),
+        (
+            "certificates",
+            ci(ID_SIGNED_DATA, sd(&tlv(0xa0, &many(b"\x30\x00")), &[])),
+        ),
+        (
+            "crls",
+            ci(ID_SIGNED_DATA, sd(&tlv(0xa1, &many(b"\x30\x00")), &[])),
+        ),
+        ("eContent chunks", ci(ID_SIGNED_DATA, chunked)),
+        ("signedAttrs", ci(ID_SIGNED_DATA, sd(&[], &signer_info))),
+    ];
+    let ctx = mmhs::verify::VerifyContext::default();
+    for (name, der) in signed {
+        let (v, peak) = peak_during(|| mmhs::verify::verify_cms(&der, None, &ctx));
+        assert!(!v.report.valid && !v.report.problems.is_empty(), "{name}");
+        // The eContent's octets are gathered into one buffer of at most the element's size.
+        assert!(
+            peak <= der.len() + 64 * 1024,
+            "{name}: held {peak} for {} in",
+            der.len()
+        );
+    }
+    // RecipientInfos, in an S/MIME message read by `verify` and `decrypt`.
+    let enveloped = ci(
+        ID_ENVELOPED_DATA,
+        tlv(
+            0x30,
+            &[
+                &[0x02, 0x01, 0x00][..],
+                &tlv(0x31, &many(b"\x30\x00")),
+                &eci,
+            ]
+            .concat(),
+        ),
+    );
+    let body = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &enveloped);
+    let m = message(
+        "application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64",
+        body.as_bytes(),
+    );
+    let (r, peak) = peak_during(|| mmhs::verify::verify(&m, &ctx));
+    assert!(!r.unwrap().valid);
+    // The DER decoded from the base64 body, and the RecipientInfos read before the bound
+    // (`MAX_RECIPIENT_INFOS` of them in `smime::enveloped`, about 6 MB decoded; a million
+    // took hundreds of MB).
+    assert!(
+        peak < enveloped.len() * 2 + 8 * MIB,
+        "verify held {peak} for {} of DER",
+        enveloped.len()
+    );
+}

@@ -64,6 +64,33 @@ pub struct Tlv<'a> {
     pub indefinite: bool,
 }
 
+/// The children of a constructed element, one at a time ([`Tlv::children_iter`]); after an
+/// error, nothing more.
+#[derive(Debug, Clone)]
+pub struct Children<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = Result<Tlv<'a>, BerError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        match Tlv::parse_validated(self.rest) {
+            Ok((t, r)) => {
+                self.rest = r;
+                Some(Ok(t))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Some(Err(e))
+            }
+        }
+    }
+}
+
 /// Where `inner` lies in `outer`, when it is a subslice of it (a value read from `outer`
 /// without a copy, e.g. a primitive OCTET STRING's contents, [`Tlv::string_octets`]).
 pub fn range_within(outer: &[u8], inner: &[u8]) -> Option<std::ops::Range<usize>> {
@@ -244,17 +271,32 @@ impl<'a> Tlv<'a> {
         self.class == CONTEXT && self.number == number
     }
 
-    /// The children of a constructed element.
+    /// The children of a constructed element. A list of every child holds about 48 octets
+    /// per child, and a child can be two octets: where a constructed element may hold many
+    /// (a SET OF, the chunks of a string, a SEQUENCE that may carry trailing fields), read
+    /// them one at a time ([`Self::children_iter`]) or only as many as may be there
+    /// ([`Self::children_at_most`]).
     pub fn children(&self) -> Result<Vec<Tlv<'a>>, BerError> {
+        self.children_iter()?.collect()
+    }
+
+    /// The children of a constructed element, each read when the iterator is advanced.
+    pub fn children_iter(&self) -> Result<Children<'a>, BerError> {
         if !self.constructed {
             return err("expected a constructed element");
         }
+        Ok(Children { rest: self.content })
+    }
+
+    /// The children of a constructed element that holds at most `max` of them; more is
+    /// an error naming `what`, found without listing the others.
+    pub fn children_at_most(&self, max: usize, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
         let mut out = Vec::new();
-        let mut rest = self.content;
-        while !rest.is_empty() {
-            let (t, r) = Tlv::parse_validated(rest)?;
-            out.push(t);
-            rest = r;
+        for c in self.children_iter()? {
+            if out.len() == max {
+                return err(format!("{what}: more than {max} elements"));
+            }
+            out.push(c?);
         }
         Ok(out)
     }
@@ -295,6 +337,15 @@ impl<'a> Tlv<'a> {
         self.children()
     }
 
+    /// The fields of a SEQUENCE of at most `max` fields (a structure of known fields, where
+    /// more is an error naming `what`); errors otherwise.
+    pub fn sequence_at_most(&self, max: usize, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
+        if !(self.is_universal(16) && self.constructed) {
+            return err(format!("{what}: expected SEQUENCE"));
+        }
+        self.children_at_most(max, what)
+    }
+
     /// Children of a SET (universal 17, constructed); errors otherwise.
     pub fn set(&self, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
         if !(self.is_universal(17) && self.constructed) {
@@ -318,7 +369,8 @@ impl<'a> Tlv<'a> {
         if depth > MAX_DEPTH {
             return err("string chunks nested too deep");
         }
-        for c in self.children()? {
+        for c in self.children_iter()? {
+            let c = c?;
             if c.class != self.class || c.number != self.number {
                 // Chunks of a constructed string must carry the string's own tag
                 // (universal OCTET STRING for implicitly tagged ones too, per X.690).
@@ -439,6 +491,43 @@ impl<'a> Tlv<'a> {
 mod tests {
     use super::*;
     use crate::asn1::der::{constructed, primitive};
+
+    /// Children read one at a time are the children listed; a bound is exact; an error ends
+    /// the reading.
+    #[test]
+    fn children_one_at_a_time_and_bounded() {
+        let null = primitive(0x05, &[]);
+        let int = primitive(0x02, &[1]);
+        let seq = constructed(0x30, &[&null, &int, &null]);
+        let (t, _) = Tlv::parse(&seq).unwrap();
+        let listed = t.children().unwrap();
+        let one_by_one: Vec<_> = t.children_iter().unwrap().map(Result::unwrap).collect();
+        assert_eq!(listed, one_by_one);
+        assert_eq!(listed.len(), 3);
+        assert_eq!(t.children_at_most(3, "s").unwrap(), listed);
+        assert_eq!(t.sequence_at_most(3, "s").unwrap(), listed);
+        assert_eq!(
+            t.children_at_most(2, "s").unwrap_err().0,
+            "s: more than 2 elements"
+        );
+        assert!(t.sequence_at_most(2, "s").is_err());
+        let set = constructed(0x31, &[&null]);
+        assert!(Tlv::parse(&set)
+            .unwrap()
+            .0
+            .sequence_at_most(9, "s")
+            .is_err());
+        assert!(Tlv::parse(&null).unwrap().0.children_iter().is_err());
+        // A child that does not parse is the last thing read (the whole element was
+        // validated when it was parsed, so only a hand-made Tlv can hold one).
+        let bad = Tlv {
+            content: &[0x30, 0x05, 0x00],
+            ..t
+        };
+        let mut it = bad.children_iter().unwrap();
+        assert!(it.next().unwrap().is_err());
+        assert!(it.next().is_none());
+    }
 
     #[test]
     fn definite_and_indefinite() {

@@ -39,7 +39,9 @@ impl<'a> ContentInfo<'a> {
 
     /// Read a parsed element as a ContentInfo.
     pub fn from_tlv(raw: Tlv<'a>) -> Result<Self, BerError> {
-        let kids = raw.sequence("ContentInfo")?;
+        // One more than the fields there are, so that a surplus is reported as such,
+        // and never more (`Tlv::children`).
+        let kids = raw.sequence_at_most(3, "ContentInfo")?;
         let [ct, wrapper] = kids.as_slice() else {
             return Err(BerError("ContentInfo: expected two fields".into()));
         };
@@ -49,7 +51,7 @@ impl<'a> ContentInfo<'a> {
                 "ContentInfo.content: expected [0] EXPLICIT".into(),
             ));
         }
-        let inner = wrapper.children()?;
+        let inner = wrapper.children_at_most(2, "ContentInfo.content")?;
         let [content] = inner.as_slice() else {
             return Err(BerError("ContentInfo.content: expected one element".into()));
         };

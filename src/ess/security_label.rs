@@ -205,7 +205,10 @@ impl EssSecurityLabel {
                     privacy_mark = Some(s);
                 }
                 (0, 17) if categories.is_none() => {
-                    let cats = p.children().map_err(ber)?;
+                    // One more than the bound, to report a surplus without listing it.
+                    let cats = p
+                        .children_at_most(MAX_CATEGORIES + 1, "security-categories")
+                        .map_err(ber)?;
                     if cats.is_empty() || cats.len() > MAX_CATEGORIES {
                         return Err(bad("security-categories must hold 1 to 64 categories"));
                     }

@@ -224,19 +224,28 @@ pub fn recipients_named(
     Ok(out)
 }
 
+/// The most RecipientInfos an EnvelopedData or AuthEnvelopedData is read with (each read
+/// one at a time, as decoded it holds several hundred octets); more is malformed.
+pub(crate) const MAX_RECIPIENT_INFOS: usize = 16_384;
+
 /// Read RecipientInfos; one we cannot decode (KEMRI, a future type) is kept as `None`.
 pub(crate) fn parse_recipient_infos(t: &Tlv<'_>) -> Result<Vec<Option<RecipientInfo>>, Error> {
     if !t.is_universal(17) {
         return Err(Error::Malformed("recipientInfos is not a SET".into()));
     }
-    let kids = t.children()?;
-    if kids.is_empty() {
+    let mut out = Vec::new();
+    for k in t.children_iter()? {
+        if out.len() == MAX_RECIPIENT_INFOS {
+            return Err(Error::Malformed(format!(
+                "more than {MAX_RECIPIENT_INFOS} RecipientInfos"
+            )));
+        }
+        out.push(k?.decode::<RecipientInfo>("RecipientInfo").ok());
+    }
+    if out.is_empty() {
         return Err(Error::Malformed("recipientInfos is empty".into()));
     }
-    Ok(kids
-        .iter()
-        .map(|k| k.decode::<RecipientInfo>("RecipientInfo").ok())
-        .collect())
+    Ok(out)
 }
 
 impl Parsed<'_> {
@@ -271,7 +280,8 @@ pub(crate) fn parse_encrypted_content_info<'a>(
             "EncryptedContentInfo is not a SEQUENCE".into(),
         ));
     }
-    let kids = t.children()?;
+    // Three fields at most; a fourth is reported as such.
+    let kids = t.children_at_most(4, "EncryptedContentInfo")?;
     let (ct_t, alg_t, rest) = match kids.as_slice() {
         [a, b, rest @ ..] => (a, b, rest),
         _ => return Err(Error::Malformed("EncryptedContentInfo is too short".into())),
@@ -294,7 +304,8 @@ pub(crate) fn parse_enveloped<'a>(t: &Tlv<'a>) -> Result<Parsed<'a>, Error> {
     if !t.is_universal(16) {
         return Err(Error::Malformed("EnvelopedData is not a SEQUENCE".into()));
     }
-    let kids = t.children()?;
+    // Five fields at most (RFC 5652 §6.1); a sixth is reported as trailing.
+    let kids = t.children_at_most(6, "EnvelopedData")?;
     let mut it = kids.iter().peekable();
     let version = it
         .next()

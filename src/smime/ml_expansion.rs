@@ -235,11 +235,15 @@ impl MlExpansionHistory {
 
     /// Decode one attribute value (`MLExpansionHistory`), within the size bound.
     pub fn decode(t: &Tlv<'_>) -> Result<Self, String> {
-        let records = t.sequence("MLExpansionHistory").map_err(|e| e.0)?;
-        if records.is_empty() || records.len() > UB_ML_EXPANSION_HISTORY {
+        let records = t
+            .sequence_at_most(UB_ML_EXPANSION_HISTORY + 1, "MLExpansionHistory")
+            .map_err(|e| e.0)?;
+        if records.is_empty() {
+            return Err("MLExpansionHistory holds no MLData".into());
+        }
+        if records.len() > UB_ML_EXPANSION_HISTORY {
             return Err(format!(
-                "MLExpansionHistory holds {} MLData (1..{UB_ML_EXPANSION_HISTORY})",
-                records.len()
+                "MLExpansionHistory holds more than {UB_ML_EXPANSION_HISTORY} MLData"
             ));
         }
         let mut out = Vec::with_capacity(records.len());

@@ -147,11 +147,35 @@ fn algorithm(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, BerErr
     AlgorithmIdentifierOwned::from_der(&der).map_err(|e| BerError(format!("{what}: {e}")))
 }
 
+/// The most SignerInfos a SignedData is read with; more is malformed (the signatures of a
+/// whole message are checked up to `signed_verify::MAX_SIGNATURES`, the rest reported).
+pub const MAX_SIGNER_INFOS: usize = 1024;
+
+/// The most certificates, CRLs and digest algorithms a SignedData is read with, and
+/// attributes in one SignerInfo's set and values in one attribute; more is malformed.
+/// Each is read one at a time: a list of every element of a set would hold about 48
+/// octets per element of two (`Tlv::children`).
+pub const MAX_CERTIFICATES: usize = 4096;
+/// See [`MAX_CERTIFICATES`].
+pub const MAX_CRLS: usize = 256;
+/// See [`MAX_CERTIFICATES`].
+pub const MAX_DIGEST_ALGORITHMS: usize = 64;
+/// See [`MAX_CERTIFICATES`].
+pub const MAX_ATTRIBUTES: usize = 1024;
+/// See [`MAX_CERTIFICATES`].
+pub const MAX_ATTRIBUTE_VALUES: usize = 1024;
+
 /// Parse the attributes inside an `[n] IMPLICIT SET OF Attribute` element.
 pub fn parse_attributes<'a>(t: &Tlv<'a>, what: &str) -> Result<Vec<ParsedAttribute<'a>>, BerError> {
     let mut out = Vec::new();
-    for a in t.children()? {
-        let parts = a.sequence(what)?;
+    for a in t.children_iter()? {
+        let a = a?;
+        if out.len() == MAX_ATTRIBUTES {
+            return Err(BerError(format!(
+                "{what}: more than {MAX_ATTRIBUTES} attributes"
+            )));
+        }
+        let parts = a.sequence_at_most(3, what)?;
         let [oid, values] = parts.as_slice() else {
             return Err(BerError(format!(
                 "{what}: Attribute must have type and values"
@@ -162,7 +186,8 @@ pub fn parse_attributes<'a>(t: &Tlv<'a>, what: &str) -> Result<Vec<ParsedAttribu
         if !(values.is_universal(17) && values.constructed) {
             return Err(BerError(format!("{what} {oid} values: expected SET")));
         }
-        let values = values.children()?;
+        let values =
+            values.children_at_most(MAX_ATTRIBUTE_VALUES, &format!("{what} {oid} values"))?;
         out.push(ParsedAttribute { oid, values });
     }
     Ok(out)
@@ -170,7 +195,7 @@ pub fn parse_attributes<'a>(t: &Tlv<'a>, what: &str) -> Result<Vec<ParsedAttribu
 
 /// Parse one SignerInfo element.
 pub fn parse_signer_info<'a>(t: Tlv<'a>) -> Result<ParsedSignerInfo<'a>, BerError> {
-    let f = t.sequence("SignerInfo")?;
+    let f = t.sequence_at_most(8, "SignerInfo")?;
     let mut it = f.iter().peekable();
     let mut next = |what: &str| {
         it.next()
@@ -243,12 +268,21 @@ pub fn parse_signer_info<'a>(t: Tlv<'a>) -> Result<ParsedSignerInfo<'a>, BerErro
     })
 }
 
-/// Parse a `SignerInfos ::= SET OF SignerInfo` element.
+/// Parse a `SignerInfos ::= SET OF SignerInfo` element (at most [`MAX_SIGNER_INFOS`]).
 pub fn parse_signer_infos<'a>(t: &Tlv<'a>) -> Result<Vec<ParsedSignerInfo<'a>>, BerError> {
-    t.set("SignerInfos")?
-        .into_iter()
-        .map(parse_signer_info)
-        .collect()
+    if !(t.is_universal(17) && t.constructed) {
+        return Err(BerError("SignerInfos: expected SET".into()));
+    }
+    let mut out = Vec::new();
+    for si in t.children_iter()? {
+        if out.len() == MAX_SIGNER_INFOS {
+            return Err(BerError(format!(
+                "SignerInfos: more than {MAX_SIGNER_INFOS}"
+            )));
+        }
+        out.push(parse_signer_info(si?)?);
+    }
+    Ok(out)
 }
 
 /// The digestAlgorithm of the first `max` SignerInfos of a SignedData (RFC 5652 §5.1, §5.3),
@@ -259,7 +293,7 @@ pub fn signer_digest_algorithms(
     t: Tlv<'_>,
     max: usize,
 ) -> Result<Vec<AlgorithmIdentifierOwned>, BerError> {
-    let fields = t.sequence("SignedData")?;
+    let fields = t.sequence_at_most(7, "SignedData")?;
     // version, digestAlgorithms, encapContentInfo, then certificates [0] and crls [1] as
     // parse_signed_data skips them, then signerInfos.
     let mut i = 3;
@@ -271,12 +305,14 @@ pub fn signer_digest_algorithms(
     }
     let sis = fields
         .get(i)
-        .ok_or_else(|| BerError("SignedData: missing signerInfos".into()))?
-        .set("SignerInfos")?;
-    sis.iter()
+        .ok_or_else(|| BerError("SignedData: missing signerInfos".into()))?;
+    if !(sis.is_universal(17) && sis.constructed) {
+        return Err(BerError("SignerInfos: expected SET".into()));
+    }
+    sis.children_iter()?
         .take(max)
         .map(|si| {
-            let f = si.sequence("SignerInfo")?;
+            let f = si?.sequence_at_most(8, "SignerInfo")?;
             let alg = f
                 .get(2)
                 .ok_or_else(|| BerError("SignerInfo: missing digestAlgorithm".into()))?;
@@ -287,7 +323,8 @@ pub fn signer_digest_algorithms(
 
 /// Parse a SignedData element (the content of a ContentInfo of type id-signedData).
 pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerError> {
-    let fields = t.sequence("SignedData")?;
+    // Six fields at most; one more is reported as trailing.
+    let fields = t.sequence_at_most(7, "SignedData")?;
     let mut i = 0usize;
     let get = |i: usize, what: &str| {
         fields
@@ -298,11 +335,15 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
     let version = get(i, "version")?.small_uint("SignedData.version")?;
     i += 1;
     let mut digest_algs = Vec::new();
-    for a in get(i, "digestAlgorithms")?.set("SignedData.digestAlgorithms")? {
+    let algs = get(i, "digestAlgorithms")?;
+    if !(algs.is_universal(17) && algs.constructed) {
+        return Err(BerError("SignedData.digestAlgorithms: expected SET".into()));
+    }
+    for a in algs.children_at_most(MAX_DIGEST_ALGORITHMS, "SignedData.digestAlgorithms")? {
         digest_algs.push(algorithm(&a, "digestAlgorithms")?);
     }
     i += 1;
-    let eci = get(i, "encapContentInfo")?.sequence("EncapsulatedContentInfo")?;
+    let eci = get(i, "encapContentInfo")?.sequence_at_most(3, "EncapsulatedContentInfo")?;
     i += 1;
     let econtent_type = eci
         .first()
@@ -314,7 +355,7 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
             if !(w.is_context(0) && w.constructed) {
                 return Err(BerError("eContent: expected [0] EXPLICIT".into()));
             }
-            let inner = w.children()?;
+            let inner = w.children_at_most(2, "eContent")?;
             let [os] = inner.as_slice() else {
                 return Err(BerError("eContent: expected one OCTET STRING".into()));
             };
@@ -328,7 +369,13 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
     let mut crls = Vec::new();
     while let Some(f) = fields.get(i) {
         if f.is_context(0) {
-            for c in f.children()? {
+            for (n, c) in f.children_iter()?.enumerate() {
+                if n == MAX_CERTIFICATES {
+                    return Err(BerError(format!(
+                        "certificates: more than {MAX_CERTIFICATES}"
+                    )));
+                }
+                let c = c?;
                 if c.is_universal(16) {
                     let der = c.to_der()?;
                     let cert = crate::keys::certificate_from_der(&der)
@@ -338,7 +385,7 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
             }
             i += 1;
         } else if f.is_context(1) {
-            for c in f.children()? {
+            for c in f.children_at_most(MAX_CRLS, "crls")? {
                 crls.push(c.to_der()?.into_owned());
             }
             i += 1;
