@@ -318,3 +318,27 @@ fn cms_of_a_million_small_elements_is_not_listed() {
         enveloped.len()
     );
 }
+
+/// Inside a signed attribute's value, a list of a million two-octet elements: a receipt
+/// request's receiptList is read to its bound (listed, it held about 21 times the value).
+/// (An ESS security label is refused above `MAX_LABEL_BYTES` before it is read.)
+#[test]
+fn attribute_values_of_a_million_small_elements_are_not_listed() {
+    let request = tlv(
+        0x30,
+        &[
+            &tlv(0x04, b"id")[..],
+            &tlv(0xa1, &b"\x30\x00".repeat(1_000_000)),
+            &tlv(0x30, &tlv(0x30, &tlv(0x81, b"a@army.example"))),
+        ]
+        .concat(),
+    );
+    let (t, _) = mmhs::asn1::ber::Tlv::parse(&request).unwrap();
+    let (r, peak) = peak_during(|| mmhs::smime::ReceiptRequest::decode(&t));
+    assert!(r.is_err());
+    assert!(
+        peak < request.len() / 2,
+        "the request held {peak} for {}",
+        request.len()
+    );
+}

@@ -346,6 +346,32 @@ impl<'a> Tlv<'a> {
         self.children_at_most(max, what)
     }
 
+    /// The first `n` fields of a SEQUENCE (fewer when it has fewer), for a reader that looks
+    /// at no others; the rest are not listed. Errors when not a SEQUENCE.
+    pub fn sequence_first(&self, n: usize, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
+        if !(self.is_universal(16) && self.constructed) {
+            return err(format!("{what}: expected SEQUENCE"));
+        }
+        self.children_iter()?.take(n).collect()
+    }
+
+    /// The elements of a SEQUENCE, one at a time ([`Self::children_iter`]); errors when not
+    /// a SEQUENCE.
+    pub fn sequence_iter(&self, what: &str) -> Result<Children<'a>, BerError> {
+        if !(self.is_universal(16) && self.constructed) {
+            return err(format!("{what}: expected SEQUENCE"));
+        }
+        self.children_iter()
+    }
+
+    /// The elements of a SET, one at a time ([`Self::children_iter`]); errors when not a SET.
+    pub fn set_iter(&self, what: &str) -> Result<Children<'a>, BerError> {
+        if !(self.is_universal(17) && self.constructed) {
+            return err(format!("{what}: expected SET"));
+        }
+        self.children_iter()
+    }
+
     /// Children of a SET (universal 17, constructed); errors otherwise.
     pub fn set(&self, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
         if !(self.is_universal(17) && self.constructed) {

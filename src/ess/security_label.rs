@@ -170,7 +170,9 @@ impl EssSecurityLabel {
         let mut privacy_mark = None;
         let mut privacy_mark_utf8 = false;
         let mut categories = None;
-        for p in t.children().map_err(ber)? {
+        // One element at a time: a repeated or unknown one ends the reading.
+        for p in t.children_iter().map_err(ber)? {
+            let p = p.map_err(ber)?;
             match (p.class, p.number) {
                 (0, 6) if policy.is_none() => {
                     policy = Some(
@@ -318,7 +320,7 @@ impl EssSecurityLabel {
 /// `SecurityCategory ::= SEQUENCE { type [0] OBJECT IDENTIFIER, value [1] ANY }`: the type
 /// IMPLICIT (or, tolerated, EXPLICIT), the value's contents kept as received.
 fn decode_category(c: &Tlv<'_>) -> Result<SecurityCategory, Error> {
-    let f = c.sequence("SecurityCategory").map_err(ber)?;
+    let f = c.sequence_at_most(3, "SecurityCategory").map_err(ber)?;
     let [ty, val] = f.as_slice() else {
         return Err(bad("security category must have type and value"));
     };
@@ -326,7 +328,9 @@ fn decode_category(c: &Tlv<'_>) -> Result<SecurityCategory, Error> {
         return Err(bad("security category type is not [0]"));
     }
     let oid = if ty.constructed {
-        let inner = ty.children().map_err(ber)?;
+        let inner = ty
+            .children_at_most(2, "security category type")
+            .map_err(ber)?;
         let [o] = inner.as_slice() else {
             return Err(bad("security category type is not one OBJECT IDENTIFIER"));
         };

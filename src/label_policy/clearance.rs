@@ -227,7 +227,8 @@ fn ber(e: crate::asn1::ber::BerError) -> String {
 
 /// Read one Clearance value (current or RFC 3281 tagging).
 fn clearance_value(t: &Tlv<'_>) -> Result<Clearance, String> {
-    let fields = t.sequence("Clearance").map_err(ber)?;
+    // policyId, classList, securityCategories: a fourth field is read and refused below.
+    let fields = t.sequence_at_most(4, "Clearance").map_err(ber)?;
     let mut it = fields.iter();
     let first = it.next().ok_or("empty Clearance")?;
     let policy = if first.is_context(0) && !first.constructed {
@@ -245,8 +246,11 @@ fn clearance_value(t: &Tlv<'_>) -> Result<Clearance, String> {
         if f.is_universal(3) || (f.is_context(1) && !f.constructed) {
             c.classes = class_list(f.content)?;
         } else if f.is_universal(17) || f.is_context(2) {
-            for sc in f.children().map_err(ber)? {
-                let parts = sc.sequence("SecurityCategory").map_err(ber)?;
+            for sc in f.children_iter().map_err(ber)? {
+                let parts = sc
+                    .map_err(ber)?
+                    .sequence_at_most(3, "SecurityCategory")
+                    .map_err(ber)?;
                 let [ty, val] = parts.as_slice() else {
                     return Err("SecurityCategory must have type and value".into());
                 };
@@ -309,8 +313,14 @@ pub fn extension_clearances(exts: &[x509_cert::ext::Extension]) -> Result<Vec<Cl
             continue;
         }
         let attrs = Tlv::parse_all(ext.extn_value.as_bytes()).map_err(ber)?;
-        for attr in attrs.sequence("SubjectDirectoryAttributes").map_err(ber)? {
-            let parts = attr.sequence("Attribute").map_err(ber)?;
+        for attr in attrs
+            .sequence_iter("SubjectDirectoryAttributes")
+            .map_err(ber)?
+        {
+            let parts = attr
+                .map_err(ber)?
+                .sequence_at_most(3, "Attribute")
+                .map_err(ber)?;
             let [ty, values] = parts.as_slice() else {
                 return Err("Attribute must have type and values".into());
             };
@@ -318,11 +328,11 @@ pub fn extension_clearances(exts: &[x509_cert::ext::Extension]) -> Result<Vec<Cl
             if oid != ID_AT_CLEARANCE && oid != ID_AT_CLEARANCE_RFC3281 {
                 continue;
             }
-            for v in values.set("Attribute.values").map_err(ber)? {
+            for v in values.set_iter("Attribute.values").map_err(ber)? {
                 if out.len() >= MAX_ENTRIES {
                     return Err("too many clearances".into());
                 }
-                out.push(clearance_value(&v)?);
+                out.push(clearance_value(&v.map_err(ber)?)?);
             }
         }
     }

@@ -268,14 +268,16 @@ fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFai
     let mut salt = 20usize;
     let bad =
         |e: crate::asn1::ber::BerError| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}"));
-    for c in t.sequence("RSASSA-PSS-params").map_err(bad)? {
-        let inner = c.children().map_err(bad)?;
+    for c in t.sequence_at_most(4, "RSASSA-PSS-params").map_err(bad)? {
+        let inner = c
+            .children_at_most(1, "RSASSA-PSS-params field")
+            .map_err(bad)?;
         let first = inner
             .first()
             .ok_or_else(|| VerifyFailure::Invalid("RSASSA-PSS-params: empty field".into()))?;
         match c.number {
             0 => {
-                let alg = first.sequence("hashAlgorithm").map_err(bad)?;
+                let alg = first.sequence_first(1, "hashAlgorithm").map_err(bad)?;
                 let oid = alg
                     .first()
                     .ok_or_else(|| VerifyFailure::Invalid("empty hashAlgorithm".into()))?
@@ -285,7 +287,7 @@ fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFai
                     .ok_or_else(|| VerifyFailure::Unsupported(format!("PSS hash {oid}")))?;
             }
             1 => {
-                let alg = first.sequence("maskGenAlgorithm").map_err(bad)?;
+                let alg = first.sequence_first(1, "maskGenAlgorithm").map_err(bad)?;
                 let oid = alg
                     .first()
                     .ok_or_else(|| VerifyFailure::Invalid("empty maskGenAlgorithm".into()))?

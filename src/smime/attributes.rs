@@ -213,20 +213,24 @@ pub(crate) fn check_signing_certificate(
     cert: &Certificate,
 ) -> Result<(), String> {
     let value = attr.values.first().ok_or("no value")?;
-    let seq = value.sequence("SigningCertificate").map_err(|e| e.0)?;
+    // Only the first ESSCertID is read (the others may identify the chain), and of each
+    // structure the fields used.
+    let seq = value
+        .sequence_first(1, "SigningCertificate")
+        .map_err(|e| e.0)?;
     let certs = seq
         .first()
         .ok_or("no certs")?
-        .sequence("certs")
+        .sequence_first(1, "certs")
         .map_err(|e| e.0)?;
     let first = certs
         .first()
         .ok_or("empty certs")?
-        .sequence("ESSCertID")
+        .sequence_first(2, "ESSCertID")
         .map_err(|e| e.0)?;
     let (alg, hash_t) = match first.first() {
         Some(t) if t.is_universal(16) => {
-            let a = t.sequence("hashAlgorithm").map_err(|e| e.0)?;
+            let a = t.sequence_first(1, "hashAlgorithm").map_err(|e| e.0)?;
             let oid = a
                 .first()
                 .ok_or("empty hashAlgorithm")?

@@ -161,7 +161,7 @@ pub fn decompress_content_info(
     if !inner.is_universal(16) {
         return Err(Error::Malformed("CompressedData is not a SEQUENCE".into()));
     }
-    let kids = inner.children()?;
+    let kids = inner.children_at_most(4, "CompressedData")?;
     let [version, alg, eci] = kids.as_slice() else {
         return Err(Error::Malformed("CompressedData must have 3 fields".into()));
     };
@@ -178,12 +178,14 @@ pub fn decompress_content_info(
             "encapContentInfo is not a SEQUENCE".into(),
         ));
     }
-    let eci_kids = eci.children()?;
+    let eci_kids = eci.children_at_most(3, "EncapsulatedContentInfo")?;
     let econtent = match eci_kids.as_slice() {
-        [_oid, wrapper] if wrapper.is_context(0) => match wrapper.children()?.as_slice() {
-            [os] if os.is_universal(4) => os.string_octets()?.into_owned(),
-            _ => return Err(Error::Malformed("eContent is not an OCTET STRING".into())),
-        },
+        [_oid, wrapper] if wrapper.is_context(0) => {
+            match wrapper.children_at_most(2, "eContent")?.as_slice() {
+                [os] if os.is_universal(4) => os.string_octets()?.into_owned(),
+                _ => return Err(Error::Malformed("eContent is not an OCTET STRING".into())),
+            }
+        }
         [_oid] => {
             return Err(Error::Malformed(
                 "CompressedData without content (detached) is not supported".into(),

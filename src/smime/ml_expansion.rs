@@ -38,6 +38,10 @@ use crate::asn1::oid::ML_EXPAND_HISTORY;
 /// ub-ml-expansion-history (RFC 2634 §4.4): at most 64 MLData records.
 pub const UB_ML_EXPANSION_HISTORY: usize = 64;
 
+/// The most GeneralNames an mlReceiptPolicy list is read with (`SEQUENCE SIZE (1..MAX)`,
+/// RFC 2634 §4.4; the names are kept as received); more is an error.
+pub const MAX_RECEIPT_POLICY_NAMES: usize = 256;
+
 /// Who expanded a list: the MLA's certificate, by issuer and serial or by key identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntityIdentifier {
@@ -161,7 +165,9 @@ impl MlReceiptPolicy {
 
     fn decode(t: &Tlv<'_>) -> Result<Self, String> {
         let names = |t: &Tlv<'_>| -> Result<Vec<Vec<u8>>, String> {
-            let kids = t.children().map_err(|e| e.0)?;
+            let kids = t
+                .children_at_most(MAX_RECEIPT_POLICY_NAMES, "mlReceiptPolicy")
+                .map_err(|e| e.0)?;
             if kids.is_empty() {
                 return Err(
                     "mlReceiptPolicy: an empty list of GeneralNames (SIZE (1..MAX))".into(),
@@ -248,7 +254,7 @@ impl MlExpansionHistory {
         }
         let mut out = Vec::with_capacity(records.len());
         for r in records {
-            let f = r.sequence("MLData").map_err(|e| e.0)?;
+            let f = r.sequence_at_most(4, "MLData").map_err(|e| e.0)?;
             let (id, when, policy) = match f.as_slice() {
                 [id, when] => (id, when, None),
                 [id, when, p] => (id, when, Some(MlReceiptPolicy::decode(p)?)),

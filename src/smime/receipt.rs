@@ -73,7 +73,7 @@ impl Receipt {
     /// a receipt signs must re-encode to itself, RFC 2634 §2.4 step 2: "DER encoded").
     pub fn from_der(input: &[u8]) -> Result<Self, String> {
         let t = Tlv::parse_all(input).map_err(|e| e.0)?;
-        let f = t.sequence("Receipt").map_err(|e| e.0)?;
+        let f = t.sequence_at_most(5, "Receipt").map_err(|e| e.0)?;
         let [v, ct, id, sig] = f.as_slice() else {
             return Err("Receipt: expected four fields".into());
         };

@@ -144,7 +144,7 @@ impl ReceiptRequest {
 
     /// Decode a received ReceiptRequest value (BER accepted), within the bounds above.
     pub fn decode(t: &Tlv<'_>) -> Result<Self, String> {
-        let f = t.sequence("ReceiptRequest").map_err(|e| e.0)?;
+        let f = t.sequence_at_most(4, "ReceiptRequest").map_err(|e| e.0)?;
         let [id, from, to] = f.as_slice() else {
             return Err("ReceiptRequest: expected three fields".into());
         };
@@ -160,12 +160,19 @@ impl ReceiptRequest {
             }
         } else if from.is_context(1) && from.constructed {
             ReceiptsFrom::List {
-                recipients: decode_entities(&from.children().map_err(|e| e.0)?)?,
+                recipients: decode_entities(
+                    &from
+                        .children_at_most(MAX_NAMES + 1, "receiptList")
+                        .map_err(|e| e.0)?,
+                )?,
             }
         } else {
             return Err("receiptsFrom: neither [0] allOrFirstTier nor [1] receiptList".into());
         };
-        let receipts_to = decode_entities(&to.sequence("receiptsTo").map_err(|e| e.0)?)?;
+        let receipts_to = decode_entities(
+            &to.sequence_at_most(MAX_NAMES + 1, "receiptsTo")
+                .map_err(|e| e.0)?,
+        )?;
         let r = ReceiptRequest {
             signed_content_identifier,
             receipts_from,
@@ -271,11 +278,12 @@ fn decode_entities(items: &[Tlv<'_>]) -> Result<Vec<Vec<String>>, String> {
     }
     let mut out = Vec::with_capacity(items.len());
     for e in items {
-        let names = e.sequence("GeneralNames").map_err(|e| e.0)?;
-        if names.is_empty() || names.len() > MAX_NAMES {
+        let names = e
+            .sequence_at_most(MAX_NAMES, "GeneralNames")
+            .map_err(|e| format!("{e} (1 to {MAX_NAMES} names)"))?;
+        if names.is_empty() {
             return Err(format!(
-                "GeneralNames must hold 1 to {MAX_NAMES} names, holds {}",
-                names.len()
+                "GeneralNames must hold 1 to {MAX_NAMES} names, holds none"
             ));
         }
         let mut entity = Vec::with_capacity(names.len());
@@ -311,7 +319,7 @@ fn decode_general_name(n: &Tlv<'_>) -> Result<String, String> {
         2 => ia5("dns:"),
         6 => ia5("uri:"),
         4 => {
-            let inner = n.children().map_err(|e| e.0)?;
+            let inner = n.children_at_most(2, "directoryName").map_err(|e| e.0)?;
             let [name] = inner.as_slice() else {
                 return Err("directoryName: expected one Name".into());
             };

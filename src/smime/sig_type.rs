@@ -42,13 +42,22 @@ pub(crate) fn signature_type_attribute(types: &[SignatureType]) -> Result<Vec<u8
     )
 }
 
+/// The most signature types one SignatureType value is read with (RFC 3183 §3 defines a
+/// handful); more is an error.
+const MAX_SIGNATURE_TYPES: usize = 64;
+
 /// Decode a SignatureType value; OIDs outside [`SignatureType`] are kept as
 /// [`SignatureTypeValue::Other`].
 pub(crate) fn decode_signature_type(t: &Tlv<'_>) -> Result<SignatureTypes, String> {
     let mut out = Vec::new();
-    for o in t.sequence("SignatureType").map_err(|e| e.0)? {
+    for o in t.sequence_iter("SignatureType").map_err(|e| e.0)? {
+        if out.len() == MAX_SIGNATURE_TYPES {
+            return Err(format!(
+                "more than {MAX_SIGNATURE_TYPES} SignatureType values"
+            ));
+        }
         out.push(SignatureTypeValue::from_oid(
-            o.oid("SignatureType").map_err(|e| e.0)?,
+            o.map_err(|e| e.0)?.oid("SignatureType").map_err(|e| e.0)?,
         ));
     }
     let out = SignatureTypes(out);
