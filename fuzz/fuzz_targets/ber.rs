@@ -1,6 +1,7 @@
 //! `mmhs::asn1::ber::Tlv`: the BER/DER reader under every CMS structure (X.690 §8.1),
 //! walked to the leaves with each accessor the CMS code uses (each child as a full parse of
-//! its octets reads it; a SignedData's digest algorithms read ahead are the full parse's);
+//! its octets reads it; children read one at a time or to a bound are the children listed;
+//! a SignedData's digest algorithms read ahead are the full parse's);
 //! and the reader of an EnvelopedData's first octets (`Decryption::early_request`,
 //! identifier and length octets only where the rest may be missing); an EnvelopedData read
 //! after room before it (`Decryption::start_owned_after`) is read as without it; an
@@ -17,6 +18,19 @@ fn walk(t: &Tlv<'_>) {
     if t.constructed {
         let _ = t.string_octets();
         if let Ok(kids) = t.children() {
+            // Read one at a time or to a bound, the same children as listed.
+            let one_by_one: Result<Vec<_>, _> = t.children_iter().expect("constructed").collect();
+            assert_eq!(one_by_one.as_ref(), Ok(&kids));
+            for n in [0, 1, 2, 7] {
+                match t.children_at_most(n, "fuzz") {
+                    Ok(some) => assert!(kids.len() <= n && some == kids),
+                    Err(_) => assert!(kids.len() > n),
+                }
+                if t.is_universal(16) {
+                    let first = t.sequence_first(n, "fuzz").expect("a SEQUENCE");
+                    assert_eq!(first.as_slice(), &kids[..n.min(kids.len())]);
+                }
+            }
             // Each child as a full parse of the same octets reads it.
             let mut rest = t.content;
             for k in &kids {
