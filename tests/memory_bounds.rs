@@ -342,3 +342,20 @@ fn attribute_values_of_a_million_small_elements_are_not_listed() {
         request.len()
     );
 }
+
+/// A PKCS#12 file whose SafeContents is a million two-octet bags: read one at a time, the
+/// first is refused (listed, the bags held about 24 times the file). What remains is the
+/// file's two unwrapped copies (the AuthenticatedSafe's octets and the SafeContents').
+#[test]
+fn a_pkcs12_of_a_million_small_bags_is_not_listed() {
+    const ID_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+    let data = |content: &[u8]| tlv(0x30, &[ID_DATA, &tlv(0xa0, &tlv(0x04, content))].concat());
+    let safe_contents = tlv(0x30, &b"\x30\x00".repeat(1_000_000));
+    let auth_safe = tlv(0x30, &data(&safe_contents));
+    let pfx = tlv(0x30, &[&[0x02, 0x01, 0x03][..], &data(&auth_safe)].concat());
+    let (r, peak) = peak_during(|| mmhs::keys::import_pkcs12(&pfx, ""));
+    assert!(r.is_err());
+    assert!(peak < 3 * pfx.len(), "import held {peak} for {}", pfx.len());
+}

@@ -88,7 +88,8 @@ pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
     if !pfx.is_universal(16) {
         return Err(malformed("not a PKCS#12 PFX (expected a SEQUENCE)"));
     }
-    let kids = pfx.children().map_err(map_ber)?;
+    // One more than the fields there are (a surplus is reported, never listed whole).
+    let kids = pfx.children_at_most(4, "PFX").map_err(map_ber)?;
     let (version, auth_safe, mac_data) = match kids.as_slice() {
         [v, a] => (v, a, None),
         [v, a, m] => (v, a, Some(m)),
@@ -123,7 +124,8 @@ pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
         return Err(malformed("AuthenticatedSafe is not a SEQUENCE"));
     }
     let mut found = Found::default();
-    for ci in safes.children().map_err(map_ber)? {
+    for ci in safes.children_iter().map_err(map_ber)? {
+        let ci = ci.map_err(map_ber)?;
         let ContentInfo {
             content_type: ct,
             content: inner,
@@ -144,7 +146,7 @@ pub fn import_pkcs12(der: &[u8], password: &str) -> Result<KeyBundle, Error> {
 }
 
 fn verify_mac(mac_data: &Tlv<'_>, data: &[u8], bmp: &[u8]) -> Result<bool, Error> {
-    let kids = mac_data.children().map_err(map_ber)?;
+    let kids = mac_data.children_at_most(4, "MacData").map_err(map_ber)?;
     let (digest_info, salt, iterations) = match kids.as_slice() {
         [d, s] => (d, s, 1u32),
         [d, s, i] => (d, s, i.small_uint("MacData.iterations").map_err(map_ber)?),
@@ -156,7 +158,9 @@ fn verify_mac(mac_data: &Tlv<'_>, data: &[u8], bmp: &[u8]) -> Result<bool, Error
         ));
     }
     let salt = salt.string_octets().map_err(map_ber)?.into_owned();
-    let di = digest_info.children().map_err(map_ber)?;
+    let di = digest_info
+        .children_at_most(3, "DigestInfo")
+        .map_err(map_ber)?;
     let [alg_t, digest_t] = di.as_slice() else {
         return Err(malformed("bad DigestInfo"));
     };
@@ -193,12 +197,14 @@ fn pbe_err(e: PbeError) -> Error {
 
 /// EncryptedData (RFC 5652 §8) → decrypted SafeContents octets.
 fn decrypt_encrypted_data(t: &Tlv<'_>, password: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let kids = t.children().map_err(map_ber)?;
+    let kids = t.children_at_most(3, "EncryptedData").map_err(map_ber)?;
     let eci = match kids.as_slice() {
         [_version, eci, ..] => eci,
         _ => return Err(malformed("bad EncryptedData")),
     };
-    let eci_kids = eci.children().map_err(map_ber)?;
+    let eci_kids = eci
+        .children_at_most(4, "EncryptedContentInfo")
+        .map_err(map_ber)?;
     let [_ct, alg_t, content_t] = eci_kids.as_slice() else {
         return Err(malformed("EncryptedData has no encrypted content"));
     };
@@ -208,13 +214,12 @@ fn decrypt_encrypted_data(t: &Tlv<'_>, password: &str) -> Result<Zeroizing<Vec<u
 }
 
 fn local_key_id(attrs: Option<&Tlv<'_>>) -> Option<Vec<u8>> {
-    let attrs = attrs?.children().ok()?;
-    for a in attrs {
-        let kids = a.children().ok()?;
+    for a in attrs?.children_iter().ok()? {
+        let kids = a.ok()?.children_at_most(3, "PKCS12Attribute").ok()?;
         if let [oid, values] = kids.as_slice() {
             if oid.oid("attrId").ok()? == LOCAL_KEY_ID {
-                let v = values.children().ok()?;
-                return v.first()?.string_octets().ok().map(|c| c.into_owned());
+                let first = values.children_iter().ok()?.next()?.ok()?;
+                return first.string_octets().ok().map(|c| c.into_owned());
             }
         }
     }
@@ -234,8 +239,11 @@ fn read_safe_contents(
     if !sc.is_universal(16) {
         return Err(malformed("SafeContents is not a SEQUENCE"));
     }
-    for bag in sc.children().map_err(map_ber)? {
-        let kids = bag.children().map_err(map_ber)?;
+    for bag in sc.children_iter().map_err(map_ber)? {
+        let kids = bag
+            .map_err(map_ber)?
+            .children_at_most(4, "SafeBag")
+            .map_err(map_ber)?;
         let (id_t, value_t, attrs) = match kids.as_slice() {
             [i, v] => (i, v, None),
             [i, v, a] => (i, v, Some(a)),
@@ -245,7 +253,11 @@ fn read_safe_contents(
         if !value_t.is_context(0) {
             return Err(malformed("SafeBag value is not [0]"));
         }
-        let value = match value_t.children().map_err(map_ber)?.as_slice() {
+        let value = match value_t
+            .children_at_most(2, "SafeBag value")
+            .map_err(map_ber)?
+            .as_slice()
+        {
             [v] => *v,
             _ => return Err(malformed("SafeBag [0] must hold one value")),
         };
@@ -254,7 +266,9 @@ fn read_safe_contents(
             let der = Zeroizing::new(value.to_der().map_err(map_ber)?.into_owned());
             found.keys.push((PrivateKey::from_pkcs8_der(&der)?, lkid));
         } else if id == SHROUDED_KEY_BAG {
-            let kids = value.children().map_err(map_ber)?;
+            let kids = value
+                .children_at_most(3, "EncryptedPrivateKeyInfo")
+                .map_err(map_ber)?;
             let [alg_t, enc_t] = kids.as_slice() else {
                 return Err(malformed("bad EncryptedPrivateKeyInfo"));
             };
@@ -265,14 +279,18 @@ fn read_safe_contents(
             let key = PrivateKey::from_pkcs8_der(&pt).map_err(|_| Error::Pkcs12BadPassword)?;
             found.keys.push((key, lkid));
         } else if id == CERT_BAG {
-            let kids = value.children().map_err(map_ber)?;
+            let kids = value.children_at_most(3, "CertBag").map_err(map_ber)?;
             let [cid, cval] = kids.as_slice() else {
                 return Err(malformed("bad CertBag"));
             };
             if cid.oid("certId").map_err(map_ber)? != X509_CERTIFICATE {
                 continue; // sdsiCertificate etc.: not for us
             }
-            let inner = match cval.children().map_err(map_ber)?.as_slice() {
+            let inner = match cval
+                .children_at_most(2, "CertBag value")
+                .map_err(map_ber)?
+                .as_slice()
+            {
                 [os] => os.string_octets().map_err(map_ber)?.into_owned(),
                 _ => return Err(malformed("bad CertBag value")),
             };
