@@ -359,3 +359,77 @@ fn a_pkcs12_of_a_million_small_bags_is_not_listed() {
     assert!(r.is_err());
     assert!(peak < 3 * pfx.len(), "import held {peak} for {}", pfx.len());
 }
+
+/// A SignedData carrying a certificate of half a million extensions (4.5 MB): refused before
+/// it is decoded (decoded, it held 78 MB), as is any SignedData whose certificates are more
+/// than 4 MiB together.
+#[test]
+fn a_certificate_of_half_a_million_extensions_is_not_decoded() {
+    const ID_SIGNED_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    const ID_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+    let alg = tlv(
+        0x30,
+        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
+    );
+    let time = tlv(0x17, b"250101000000Z");
+    // subjectKeyIdentifier, empty: a well-formed extension of nine octets.
+    let ext = tlv(
+        0x30,
+        &[&[0x06, 0x03, 0x55, 0x1d, 0x0e][..], &tlv(0x04, &[])].concat(),
+    );
+    let spki = tlv(
+        0x30,
+        &[
+            &tlv(
+                0x30,
+                &[
+                    0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86,
+                    0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+                ],
+            )[..],
+            &tlv(0x03, &[0x00, 0x04]),
+        ]
+        .concat(),
+    );
+    let tbs = tlv(
+        0x30,
+        &[
+            &tlv(0xa0, &[0x02, 0x01, 0x02])[..],
+            &[0x02, 0x01, 0x01],
+            &alg,
+            &tlv(0x30, &[]),
+            &tlv(0x30, &[&time[..], &time].concat()),
+            &tlv(0x30, &[]),
+            &spki,
+            &tlv(0xa3, &tlv(0x30, &ext.repeat(500_000))),
+        ]
+        .concat(),
+    );
+    let cert = tlv(0x30, &[&tbs[..], &alg, &tlv(0x03, &[0x00, 0x01])].concat());
+    // The certificate decodes on its own (its octets are what a SignedData may carry).
+    assert!(mmhs::keys::certificate_from_der(&cert).is_ok());
+    let sd = tlv(
+        0x30,
+        &[
+            &[0x02, 0x01, 0x01][..],
+            &tlv(0x31, &[]),
+            &tlv(0x30, ID_DATA),
+            &tlv(0xa0, &cert),
+            &tlv(0x31, &[]),
+        ]
+        .concat(),
+    );
+    let der = tlv(0x30, &[ID_SIGNED_DATA, &tlv(0xa0, &sd)].concat());
+    let ctx = mmhs::verify::VerifyContext::default();
+    let (v, peak) = peak_during(|| mmhs::verify::verify_cms(&der, None, &ctx));
+    assert!(
+        v.report.problems.iter().any(|p| p.code == "cms-malformed"),
+        "{:?}",
+        v.report.problems
+    );
+    assert!(peak < der.len() / 2, "verify held {peak} for {}", der.len());
+}

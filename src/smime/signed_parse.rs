@@ -156,6 +156,11 @@ pub const MAX_SIGNER_INFOS: usize = 1024;
 /// Each is read one at a time: a list of every element of a set would hold about 48
 /// octets per element of two (`Tlv::children`).
 pub const MAX_CERTIFICATES: usize = 4096;
+/// The most octets of certificates a SignedData is read with, all together. A decoded
+/// certificate holds several times its octets, and many more when it is mostly a long list
+/// (a certificate of half a million empty extensions, 4.5 MB, decoded to 78 MB); a
+/// SignedData carries a few certificates of a few KB each.
+pub const MAX_CERTIFICATE_OCTETS: usize = 4 << 20;
 /// See [`MAX_CERTIFICATES`].
 pub const MAX_CRLS: usize = 256;
 /// See [`MAX_CERTIFICATES`].
@@ -369,6 +374,7 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
     let mut crls = Vec::new();
     while let Some(f) = fields.get(i) {
         if f.is_context(0) {
+            let mut octets = 0usize;
             for (n, c) in f.children_iter()?.enumerate() {
                 if n == MAX_CERTIFICATES {
                     return Err(BerError(format!(
@@ -376,6 +382,13 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
                     )));
                 }
                 let c = c?;
+                octets = octets.saturating_add(c.raw.len());
+                if octets > MAX_CERTIFICATE_OCTETS {
+                    return Err(BerError(format!(
+                        "certificates: more than {} MiB of them",
+                        MAX_CERTIFICATE_OCTETS >> 20
+                    )));
+                }
                 if c.is_universal(16) {
                     let der = c.to_der()?;
                     let cert = crate::keys::certificate_from_der(&der)
