@@ -106,6 +106,51 @@ fn rsa_pkcs1_external_signer_is_byte_identical_to_the_sync_path() {
     }
 }
 
+/// The entity a multipart/signed output carries in clear is known once the boundary is
+/// chosen, before the digest and the signature: the same octets, in the same buffer, as the
+/// output's second piece, and the head fits the bound given for it.
+#[test]
+fn the_entity_in_clear_is_known_before_the_signature() {
+    let p = pki();
+    let signer = p.signer("alice");
+    for (detached, raw) in [
+        (true, MSG.to_vec()),
+        (true, MSG.iter().copied().filter(|b| *b != b'\r').collect()),
+        (false, MSG.to_vec()),
+    ] {
+        let o = SignOptions { detached, ..opts() };
+        let content = smime::SignedEntityContent::message_owned(raw).unwrap();
+        assert!(content.entity_in_clear().is_none(), "no boundary yet");
+        let content = content.with_boundary(&o, &mut SeededRng::new(3));
+        let early = content
+            .entity_in_clear()
+            .map(|e| (e.as_ptr() as usize, e.to_vec()));
+        assert_eq!(early.is_some(), detached);
+        let bound = content.head_bound();
+        let pending = content
+            .begin_hashed(&signer.cert, &[], &o, &mut SeededRng::new(4))
+            .unwrap();
+        let sig = mmhs::smime::key_operation::sign_with_key(
+            &signer.key,
+            pending.request(),
+            &mut SeededRng::new(5),
+        )
+        .unwrap();
+        let out = pending
+            .assemble(&sig)
+            .unwrap()
+            .release_output(None)
+            .unwrap();
+        let [head, entity, _] = out.pieces();
+        if let Some((at, octets)) = early {
+            assert_eq!(entity.as_ptr() as usize, at);
+            assert_eq!(entity, octets.as_slice());
+            assert!(head.len() <= bound, "{} > {bound}", head.len());
+        }
+        assert!(valid(&out.into_vec()));
+    }
+}
+
 /// The async facade's output in pieces — multipart/signed written around the entity left in
 /// the message's buffer — is the message the sync path gives, octet for octet.
 #[test]

@@ -101,6 +101,11 @@ pub struct PendingSignedEntity {
     outer: Option<Vec<u8>>,
 }
 
+/// An upper bound of what a multipart/signed output has before its first part beyond the
+/// message's own header fields: MIME-Version, the Content-Type with protocol, micalg and a
+/// boundary of at most 70 characters (each folded), the preamble and the delimiter line.
+pub const MULTIPART_SIGNED_HEAD: usize = 1024;
+
 /// The content of a signature about to be begun (RFC 8551 §3.5): the canonical MIME entity
 /// and, when a whole message is signed, its RFC 5322 header fields. Its message digest
 /// (RFC 5652 §5.4) is the provider's to compute ([`Self::digest_request`], one pass over the
@@ -160,6 +165,26 @@ impl SignedEntityContent {
     /// The canonical entity.
     fn content(&self) -> &[u8] {
         self.entity.get(self.start..).unwrap_or_default()
+    }
+
+    /// The octets a multipart/signed output carries in clear as its first part, once
+    /// [`Self::with_boundary`] chose its boundary: exactly the second of
+    /// [`SignedOutput::pieces`], in this same buffer, unchanged from here on — so that a
+    /// caller may copy them to where the output will hold them while the digest and the
+    /// signature are computed (nothing of the signature is in them). `None` without a
+    /// boundary (application/pkcs7-mime, or none chosen yet).
+    pub fn entity_in_clear(&self) -> Option<&[u8]> {
+        self.boundary.as_ref().map(|_| self.content())
+    }
+
+    /// At least as many octets as come before the entity in a multipart/signed output: the
+    /// message's header fields, then the multipart/signed header, its preamble and the first
+    /// delimiter (RFC 1847 §2.1; [`MULTIPART_SIGNED_HEAD`] beyond the fields).
+    pub fn head_bound(&self) -> usize {
+        self.outer
+            .as_ref()
+            .map_or(0, Vec::len)
+            .saturating_add(MULTIPART_SIGNED_HEAD)
     }
 
     /// Choose the multipart/signed boundary now (when `opts.detached`), one pass over the

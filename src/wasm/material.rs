@@ -105,6 +105,62 @@ pub(crate) fn uint8_joined(pieces: &[&[u8]]) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
+/// An output whose largest piece was copied out ahead ([`Self::copy_in`]) — a signed
+/// entity multipart/signed carries in clear, copied while SubtleCrypto hashes it — into a
+/// buffer with room for the pieces around it, which [`Self::finish`] writes.
+#[cfg(feature = "send")]
+pub(crate) struct Prefilled {
+    buf: js_sys::Uint8Array,
+    /// Where the piece lies in the module's memory, and its length: the piece `finish` is
+    /// given must be this very one.
+    at: usize,
+    len: u32,
+    before: u32,
+    after: u32,
+}
+
+#[cfg(feature = "send")]
+impl Prefilled {
+    /// A buffer of `before` + the piece + `after` octets, the piece copied in after
+    /// `before`; `None` past 4 GiB.
+    pub(crate) fn copy_in(piece: &[u8], before: usize, after: usize) -> Option<Prefilled> {
+        let len = u32::try_from(piece.len()).ok()?;
+        let before = u32::try_from(before).ok()?;
+        let after = u32::try_from(after).ok()?;
+        let total = before.checked_add(len)?.checked_add(after)?;
+        let buf = js_sys::Uint8Array::new_with_length(total);
+        buf.set(&super::webcrypto::wasm_view(piece), before);
+        Some(Prefilled {
+            buf,
+            at: piece.as_ptr() as usize,
+            len,
+            before,
+            after,
+        })
+    }
+
+    /// The output `[head, piece, tail]` as one `Uint8Array`: a view of the buffer with the
+    /// head written just before the piece and the tail just after it, when the piece is the
+    /// one copied in and the head and tail fit; otherwise joined afresh ([`uint8_joined`]).
+    pub(crate) fn finish(self, pieces: [&[u8]; 3]) -> Result<JsValue, JsValue> {
+        let [head, piece, tail] = pieces;
+        let fits = |p: &[u8], room: u32| u32::try_from(p.len()).is_ok_and(|n| n <= room);
+        if piece.as_ptr() as usize != self.at
+            || u32::try_from(piece.len()) != Ok(self.len)
+            || !fits(head, self.before)
+            || !fits(tail, self.after)
+        {
+            return uint8_joined(&pieces);
+        }
+        // Within `before` and `after`, which fit in u32 with the piece.
+        let start = self.before - head.len() as u32;
+        let end = self.before + self.len;
+        self.buf.set(&super::webcrypto::wasm_view(head), start);
+        self.buf.set(&super::webcrypto::wasm_view(tail), end);
+        Ok(self.buf.subarray(start, end + tail.len() as u32).into())
+    }
+}
+
 /// Replace property `key` of a JS object by a `Uint8Array` of `bytes`.
 pub(crate) fn set_bytes(obj: &JsValue, key: &str, bytes: &[u8]) -> Result<(), JsValue> {
     js_sys::Reflect::set(obj, &JsValue::from_str(key), &uint8(bytes))

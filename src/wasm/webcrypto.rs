@@ -570,6 +570,15 @@ pub async fn sign_async(
     // The boundary is searched for in the entity while SubtleCrypto hashes it.
     let asked = start_digest(&content.digest_request(opts.digest))?;
     let content = content.with_boundary(&opts, &mut rng);
+    // The entity multipart/signed carries in clear is copied out, too, to where the output
+    // will hold it, while SubtleCrypto hashes it on its own thread; after the signature only
+    // the head and the tail are (a signature part of at most `SIGNATURE_PART_ROOM` octets).
+    let prefilled = content
+        .entity_in_clear()
+        .filter(|e| e.len() >= PREFILL_MIN)
+        .and_then(|e| {
+            super::material::Prefilled::copy_in(e, content.head_bound(), SIGNATURE_PART_ROOM)
+        });
     let digest = asked.answer().await?;
     let pending = content
         .begin(&digest, &cert, &chain, &opts, &mut rng)
@@ -604,8 +613,22 @@ pub async fn sign_async(
     }
     let out = assembled.release_output(Some(&checks)).map_err(smime_err)?;
     // The signed entity is copied out from where it was made, once.
-    uint8_joined(&out.pieces())
+    match prefilled {
+        Some(p) => p.finish(out.pieces()),
+        None => uint8_joined(&out.pieces()),
+    }
 }
+
+/// An entity at least this long is copied out while SubtleCrypto hashes it
+/// ([`super::material::Prefilled`]); a shorter one with the rest, after the signature.
+#[cfg(feature = "send")]
+const PREFILL_MIN: usize = 64 * 1024;
+
+/// The room left after a prefilled entity for multipart/signed's signature part: its header
+/// fields, the base64 of the SignedData (the signer's certificate and chain, the signed
+/// attributes, the signature) and the close delimiter. A larger one is joined afresh.
+#[cfg(feature = "send")]
+const SIGNATURE_PART_ROOM: usize = 64 * 1024;
 
 /// `decrypt` with a key held outside the core (`AsyncKey`). The `Uint8Array` may be a view
 /// into a larger buffer (`byteOffset` more than 0: an AES-CBC content is handed out where

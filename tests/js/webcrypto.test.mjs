@@ -531,6 +531,10 @@ test('signAsync and verifyAsync hash large content with SubtleCrypto digest: the
   for (const input of [big, new TextEncoder().encode(big)]) {
     const signed = await mmhs.signAsync(input, eve, { signingTime: AT });
     assert.ok(text(signed).includes(line.repeat(3)));
+    // The entity was copied out while it was hashed, into a buffer with room around it: the
+    // output is a view of it (a small message's is a buffer of its own, below).
+    assert.ok(signed.byteOffset > 0 && signed.buffer.byteLength > signed.length);
+    assert.deepEqual(mmhs.verify(new Uint8Array(signed), opts), mmhs.verify(signed, opts));
     write('big.eml', signed);
     openssl('cms', '-verify', '-in', 'big.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
     const report = mmhs.verify(signed, opts);
@@ -546,4 +550,7 @@ test('signAsync and verifyAsync hash large content with SubtleCrypto digest: the
     assert.equal(bad.valid, false);
     assert.ok(bad.problems.some((p) => p.code === 'message-digest-mismatch'), JSON.stringify(bad.problems));
   }
+  const small = await mmhs.signAsync(message('eve'), eve, { signingTime: AT });
+  assert.ok(small.byteOffset === 0 && small.buffer.byteLength === small.length);
+  assert.equal(mmhs.verify(small, opts).valid, true);
 });
