@@ -106,6 +106,21 @@ fn rsa_pkcs1_external_signer_is_byte_identical_to_the_sync_path() {
     }
 }
 
+/// `pending` signed by `key` in Rust (seeded), assembled and released in pieces.
+fn signed_by_key(pending: PendingSignedEntity, key: &PrivateKey, seed: u64) -> smime::SignedOutput {
+    let sig = mmhs::smime::key_operation::sign_with_key(
+        key,
+        pending.request(),
+        &mut SeededRng::new(seed),
+    )
+    .unwrap();
+    pending
+        .assemble(&sig)
+        .unwrap()
+        .release_output(None)
+        .unwrap()
+}
+
 /// The entity a multipart/signed output carries in clear is known once the boundary is
 /// chosen, before the digest and the signature: the same octets, in the same buffer, as the
 /// output's second piece, and the head fits the bound given for it.
@@ -130,17 +145,7 @@ fn the_entity_in_clear_is_known_before_the_signature() {
         let pending = content
             .begin_hashed(&signer.cert, &[], &o, &mut SeededRng::new(4))
             .unwrap();
-        let sig = mmhs::smime::key_operation::sign_with_key(
-            &signer.key,
-            pending.request(),
-            &mut SeededRng::new(5),
-        )
-        .unwrap();
-        let out = pending
-            .assemble(&sig)
-            .unwrap()
-            .release_output(None)
-            .unwrap();
+        let out = signed_by_key(pending, &signer.key, 5);
         let [head, entity, _] = out.pieces();
         if let Some((at, octets)) = early {
             assert_eq!(entity.as_ptr() as usize, at);
@@ -163,17 +168,7 @@ fn signed_output_in_pieces_is_the_sync_message() {
         let pending =
             PendingSignedEntity::begin_message(MSG, &signer.cert, &[], &o, &mut SeededRng::new(9))
                 .unwrap();
-        let sig = mmhs::smime::key_operation::sign_with_key(
-            &signer.key,
-            pending.request(),
-            &mut SeededRng::new(9),
-        )
-        .unwrap();
-        let out = pending
-            .assemble(&sig)
-            .unwrap()
-            .release_output(None)
-            .unwrap();
+        let out = signed_by_key(pending, &signer.key, 9);
         let [head, entity, tail] = out.pieces();
         assert_eq!(
             [head, entity, tail].concat(),
