@@ -25,7 +25,8 @@ pub(crate) fn parse<'a>(t: &Tlv<'a>) -> Result<Parsed<'a>, Error> {
             "AuthEnvelopedData is not a SEQUENCE".into(),
         ));
     }
-    // Six fields at most (RFC 5083 §2.1); a seventh is reported as trailing.
+    // Seven fields at most (RFC 5083 §2.1: version, originatorInfo, recipientInfos,
+    // authEncryptedContentInfo, authAttrs, mac, unauthAttrs); more is refused unlisted.
     let kids = t.children_at_most(7, "AuthEnvelopedData")?;
     let mut it = kids.iter().peekable();
     let version = it
