@@ -189,6 +189,18 @@ fn a_header_section_beyond_the_limits_is_refused_unread() {
     );
 }
 
+/// The DER of the CMS content types (RFC 5652 §4–§6): id-data, id-signedData,
+/// id-envelopedData.
+const ID_DATA: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+];
+const ID_SIGNED_DATA: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+];
+const ID_ENVELOPED_DATA: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03,
+];
+
 /// DER: tag, definite length, content.
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let n = content.len();
@@ -209,20 +221,11 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
 }
 
 /// CMS of a million two-octet elements where a structure takes a list — SignerInfos, fields
-/// after a SignedData's, certificates, CRLs, the chunks of a constructed eContent,
-/// RecipientInfos, attributes: each is read one at a time or refused past its bound (a list
-/// of every element held 21–35 times the DER, a list of decoded RecipientInfos more).
+/// after a SignedData's, digest algorithms, certificates, CRLs, the chunks of a constructed
+/// eContent, RecipientInfos, attributes: each is read one at a time or refused past its bound
+/// (a list of every element held 21–35 times the DER, a list of decoded RecipientInfos more).
 #[test]
 fn cms_of_a_million_small_elements_is_not_listed() {
-    const ID_SIGNED_DATA: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
-    ];
-    const ID_ENVELOPED_DATA: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03,
-    ];
-    const ID_DATA: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
-    ];
     const VERSION_1: &[u8] = &[0x02, 0x01, 0x01];
     let n = 1_000_000;
     let many = |e: &[u8]| e.repeat(n);
@@ -277,6 +280,22 @@ fn cms_of_a_million_small_elements_is_not_listed() {
         ),
         ("eContent chunks", ci(ID_SIGNED_DATA, chunked)),
         ("signedAttrs", ci(ID_SIGNED_DATA, sd(&[], &signer_info))),
+        (
+            "digestAlgorithms",
+            ci(
+                ID_SIGNED_DATA,
+                tlv(
+                    0x30,
+                    &[
+                        VERSION_1,
+                        &tlv(0x31, &many(b"\x30\x00")),
+                        &eci,
+                        &tlv(0x31, &[]),
+                    ]
+                    .concat(),
+                ),
+            ),
+        ),
     ];
     let ctx = mmhs::verify::VerifyContext::default();
     for (name, der) in signed {
@@ -348,9 +367,6 @@ fn attribute_values_of_a_million_small_elements_are_not_listed() {
 /// file's two unwrapped copies (the AuthenticatedSafe's octets and the SafeContents').
 #[test]
 fn a_pkcs12_of_a_million_small_bags_is_not_listed() {
-    const ID_DATA: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
-    ];
     let data = |content: &[u8]| tlv(0x30, &[ID_DATA, &tlv(0xa0, &tlv(0x04, content))].concat());
     let safe_contents = tlv(0x30, &b"\x30\x00".repeat(1_000_000));
     let auth_safe = tlv(0x30, &data(&safe_contents));
@@ -365,12 +381,6 @@ fn a_pkcs12_of_a_million_small_bags_is_not_listed() {
 /// than 4 MiB together.
 #[test]
 fn a_certificate_of_half_a_million_extensions_is_not_decoded() {
-    const ID_SIGNED_DATA: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
-    ];
-    const ID_DATA: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
-    ];
     let alg = tlv(
         0x30,
         &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],

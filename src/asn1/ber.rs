@@ -331,28 +331,20 @@ impl<'a> Tlv<'a> {
 
     /// Children of a SEQUENCE (universal 16, constructed); errors otherwise.
     pub fn sequence(&self, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
-        if !(self.is_universal(16) && self.constructed) {
-            return err(format!("{what}: expected SEQUENCE"));
-        }
-        self.children()
+        self.sequence_iter(what)?.collect()
     }
 
     /// The fields of a SEQUENCE of at most `max` fields (a structure of known fields, where
     /// more is an error naming `what`); errors otherwise.
     pub fn sequence_at_most(&self, max: usize, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
-        if !(self.is_universal(16) && self.constructed) {
-            return err(format!("{what}: expected SEQUENCE"));
-        }
+        self.sequence_iter(what)?;
         self.children_at_most(max, what)
     }
 
     /// The first `n` fields of a SEQUENCE (fewer when it has fewer), for a reader that looks
     /// at no others; the rest are not listed. Errors when not a SEQUENCE.
     pub fn sequence_first(&self, n: usize, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
-        if !(self.is_universal(16) && self.constructed) {
-            return err(format!("{what}: expected SEQUENCE"));
-        }
-        self.children_iter()?.take(n).collect()
+        self.sequence_iter(what)?.take(n).collect()
     }
 
     /// The elements of a SEQUENCE, one at a time ([`Self::children_iter`]); errors when not
@@ -374,10 +366,7 @@ impl<'a> Tlv<'a> {
 
     /// Children of a SET (universal 17, constructed); errors otherwise.
     pub fn set(&self, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
-        if !(self.is_universal(17) && self.constructed) {
-            return err(format!("{what}: expected SET"));
-        }
-        self.children()
+        self.set_iter(what)?.collect()
     }
 
     /// The octets of a string type, concatenating the chunks of a constructed (BER)

@@ -233,15 +233,11 @@ pub(crate) fn parse_recipient_infos(t: &Tlv<'_>) -> Result<Vec<Option<RecipientI
     if !t.is_universal(17) {
         return Err(Error::Malformed("recipientInfos is not a SET".into()));
     }
-    let mut out = Vec::new();
-    for k in t.children_iter()? {
-        if out.len() == MAX_RECIPIENT_INFOS {
-            return Err(Error::Malformed(format!(
-                "more than {MAX_RECIPIENT_INFOS} RecipientInfos"
-            )));
-        }
-        out.push(k?.decode::<RecipientInfo>("RecipientInfo").ok());
-    }
+    let out: Vec<_> = t
+        .children_at_most(MAX_RECIPIENT_INFOS, "RecipientInfos")?
+        .iter()
+        .map(|k| k.decode::<RecipientInfo>("RecipientInfo").ok())
+        .collect();
     if out.is_empty() {
         return Err(Error::Malformed("recipientInfos is empty".into()));
     }

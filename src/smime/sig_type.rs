@@ -50,14 +50,12 @@ const MAX_SIGNATURE_TYPES: usize = 64;
 /// [`SignatureTypeValue::Other`].
 pub(crate) fn decode_signature_type(t: &Tlv<'_>) -> Result<SignatureTypes, String> {
     let mut out = Vec::new();
-    for o in t.sequence_iter("SignatureType").map_err(|e| e.0)? {
-        if out.len() == MAX_SIGNATURE_TYPES {
-            return Err(format!(
-                "more than {MAX_SIGNATURE_TYPES} SignatureType values"
-            ));
-        }
+    for o in t
+        .sequence_at_most(MAX_SIGNATURE_TYPES, "SignatureType")
+        .map_err(|e| e.0)?
+    {
         out.push(SignatureTypeValue::from_oid(
-            o.map_err(|e| e.0)?.oid("SignatureType").map_err(|e| e.0)?,
+            o.oid("SignatureType").map_err(|e| e.0)?,
         ));
     }
     let out = SignatureTypes(out);

@@ -173,13 +173,7 @@ pub const MAX_ATTRIBUTE_VALUES: usize = 1024;
 /// Parse the attributes inside an `[n] IMPLICIT SET OF Attribute` element.
 pub fn parse_attributes<'a>(t: &Tlv<'a>, what: &str) -> Result<Vec<ParsedAttribute<'a>>, BerError> {
     let mut out = Vec::new();
-    for a in t.children_iter()? {
-        let a = a?;
-        if out.len() == MAX_ATTRIBUTES {
-            return Err(BerError(format!(
-                "{what}: more than {MAX_ATTRIBUTES} attributes"
-            )));
-        }
+    for a in t.children_at_most(MAX_ATTRIBUTES, what)? {
         let parts = a.sequence_at_most(3, what)?;
         let [oid, values] = parts.as_slice() else {
             return Err(BerError(format!(
@@ -275,19 +269,11 @@ pub fn parse_signer_info<'a>(t: Tlv<'a>) -> Result<ParsedSignerInfo<'a>, BerErro
 
 /// Parse a `SignerInfos ::= SET OF SignerInfo` element (at most [`MAX_SIGNER_INFOS`]).
 pub fn parse_signer_infos<'a>(t: &Tlv<'a>) -> Result<Vec<ParsedSignerInfo<'a>>, BerError> {
-    if !(t.is_universal(17) && t.constructed) {
-        return Err(BerError("SignerInfos: expected SET".into()));
-    }
-    let mut out = Vec::new();
-    for si in t.children_iter()? {
-        if out.len() == MAX_SIGNER_INFOS {
-            return Err(BerError(format!(
-                "SignerInfos: more than {MAX_SIGNER_INFOS}"
-            )));
-        }
-        out.push(parse_signer_info(si?)?);
-    }
-    Ok(out)
+    t.set_iter("SignerInfos")?;
+    t.children_at_most(MAX_SIGNER_INFOS, "SignerInfos")?
+        .into_iter()
+        .map(parse_signer_info)
+        .collect()
 }
 
 /// The digestAlgorithm of the first `max` SignerInfos of a SignedData (RFC 5652 §5.1, §5.3),
@@ -311,10 +297,7 @@ pub fn signer_digest_algorithms(
     let sis = fields
         .get(i)
         .ok_or_else(|| BerError("SignedData: missing signerInfos".into()))?;
-    if !(sis.is_universal(17) && sis.constructed) {
-        return Err(BerError("SignerInfos: expected SET".into()));
-    }
-    sis.children_iter()?
+    sis.set_iter("SignerInfos")?
         .take(max)
         .map(|si| {
             let f = si?.sequence_at_most(8, "SignerInfo")?;
@@ -341,9 +324,7 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
     i += 1;
     let mut digest_algs = Vec::new();
     let algs = get(i, "digestAlgorithms")?;
-    if !(algs.is_universal(17) && algs.constructed) {
-        return Err(BerError("SignedData.digestAlgorithms: expected SET".into()));
-    }
+    algs.set_iter("SignedData.digestAlgorithms")?;
     for a in algs.children_at_most(MAX_DIGEST_ALGORITHMS, "SignedData.digestAlgorithms")? {
         digest_algs.push(algorithm(&a, "digestAlgorithms")?);
     }
