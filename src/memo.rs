@@ -48,6 +48,26 @@ impl<Q, A> Memo<Q, A> {
     }
 }
 
+/// `decode(octets)`, or the answer `memo` kept for octets equal to these: for a decoder
+/// whose answer is a function of its octets alone. An error is not kept.
+pub fn decoded<T: Clone, E>(
+    memo: &'static std::thread::LocalKey<std::cell::RefCell<Memo<Vec<u8>, T>>>,
+    octets: &[u8],
+    decode: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<T, E> {
+    let known = memo.with(|m| {
+        m.borrow()
+            .find(|q, _| q.as_slice() == octets)
+            .map(|(_, a)| a.clone())
+    });
+    if let Some(a) = known {
+        return Ok(a);
+    }
+    let a = decode(octets)?;
+    memo.with(|m| m.borrow_mut().keep(octets.to_vec(), a.clone()));
+    Ok(a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +85,31 @@ mod tests {
         let mut none = Memo::new(0);
         none.keep(1, 1);
         assert!(none.is_empty());
+    }
+
+    std::thread_local! {
+        static LENGTHS: std::cell::RefCell<Memo<Vec<u8>, usize>> =
+            const { std::cell::RefCell::new(Memo::new(2)) };
+    }
+
+    #[test]
+    fn decoded_keeps_answers_not_errors() {
+        let calls = std::cell::Cell::new(0);
+        let len = |o: &[u8]| {
+            calls.set(calls.get() + 1);
+            if o.is_empty() {
+                Err("empty")
+            } else {
+                Ok(o.len())
+            }
+        };
+        assert_eq!(decoded(&LENGTHS, b"abc", len), Ok(3));
+        assert_eq!(decoded(&LENGTHS, b"abc", len), Ok(3));
+        assert_eq!(calls.get(), 1);
+        assert_eq!(decoded(&LENGTHS, b"", len), Err("empty"));
+        assert_eq!(decoded(&LENGTHS, b"", len), Err("empty"));
+        assert_eq!(calls.get(), 3);
+        assert_eq!(decoded(&LENGTHS, b"abcd", len), Ok(4));
+        assert_eq!(calls.get(), 4);
     }
 }

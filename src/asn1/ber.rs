@@ -290,7 +290,12 @@ impl<'a> Tlv<'a> {
 
     /// The children of a constructed element that holds at most `max` of them; more is
     /// an error naming `what`, found without listing the others.
-    pub fn children_at_most(&self, max: usize, what: &str) -> Result<Vec<Tlv<'a>>, BerError> {
+    /// `what` is formatted only for the error.
+    pub fn children_at_most(
+        &self,
+        max: usize,
+        what: impl std::fmt::Display,
+    ) -> Result<Vec<Tlv<'a>>, BerError> {
         let mut out = Vec::new();
         for c in self.children_iter()? {
             if out.len() == max {
@@ -469,8 +474,8 @@ impl<'a> Tlv<'a> {
         if self.is_string_type() {
             return Ok(false);
         }
-        for c in self.children()? {
-            if !c.is_der_form(depth + 1)? {
+        for c in self.children_iter()? {
+            if !c?.is_der_form(depth + 1)? {
                 return Ok(false);
             }
         }

@@ -142,9 +142,22 @@ pub struct ParsedSignedData<'a> {
     pub fields: Vec<Tlv<'a>>,
 }
 
+/// How many signer identifiers and algorithm identifiers this module keeps decoded (per
+/// thread, [`crate::memo::decoded`]): a correspondent's messages name the same signer and
+/// the same few algorithms in each.
+const REMEMBERED_IDENTIFIERS: usize = 16;
+
+std::thread_local! {
+    static SIGNER_IDS: std::cell::RefCell<crate::memo::Memo<Vec<u8>, cms::cert::IssuerAndSerialNumber>> =
+        const { std::cell::RefCell::new(crate::memo::Memo::new(REMEMBERED_IDENTIFIERS)) };
+    static ALGORITHMS: std::cell::RefCell<crate::memo::Memo<Vec<u8>, AlgorithmIdentifierOwned>> =
+        const { std::cell::RefCell::new(crate::memo::Memo::new(REMEMBERED_IDENTIFIERS)) };
+}
+
 fn algorithm(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, BerError> {
     let der = t.to_der()?;
-    AlgorithmIdentifierOwned::from_der(&der).map_err(|e| BerError(format!("{what}: {e}")))
+    crate::memo::decoded(&ALGORITHMS, &der, |d| AlgorithmIdentifierOwned::from_der(d))
+        .map_err(|e| BerError(format!("{what}: {e}")))
 }
 
 /// The most SignerInfos a SignedData is read with; more is malformed (the signatures of a
@@ -186,7 +199,7 @@ pub fn parse_attributes<'a>(t: &Tlv<'a>, what: &str) -> Result<Vec<ParsedAttribu
             return Err(BerError(format!("{what} {oid} values: expected SET")));
         }
         let values =
-            values.children_at_most(MAX_ATTRIBUTE_VALUES, &format!("{what} {oid} values"))?;
+            values.children_at_most(MAX_ATTRIBUTE_VALUES, format_args!("{what} {oid} values"))?;
         out.push(ParsedAttribute { oid, values });
     }
     Ok(out)
@@ -206,8 +219,10 @@ pub fn parse_signer_info<'a>(t: Tlv<'a>) -> Result<ParsedSignerInfo<'a>, BerErro
     let sid = if sid_t.is_universal(16) {
         let der = sid_t.to_der()?;
         SignerId::IssuerSerial(
-            cms::cert::IssuerAndSerialNumber::from_der(&der)
-                .map_err(|e| BerError(format!("SignerInfo.sid: {e}")))?,
+            crate::memo::decoded(&SIGNER_IDS, &der, |d| {
+                cms::cert::IssuerAndSerialNumber::from_der(d)
+            })
+            .map_err(|e| BerError(format!("SignerInfo.sid: {e}")))?,
         )
     } else if sid_t.is_context(0) {
         SignerId::Ski(sid_t.string_octets()?.into_owned())

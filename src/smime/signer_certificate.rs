@@ -36,6 +36,21 @@ pub struct CertIndex<'c> {
     by_ski: BTreeMap<Vec<u8>, Vec<usize>>,
 }
 
+/// The issuer field of a DER certificate (RFC 5280 §4.1: the fourth field of the
+/// TBSCertificate when it has a version, the third otherwise), found without decoding it.
+fn issuer_octets(cert_der: &[u8]) -> Option<&[u8]> {
+    let (cert, _) = crate::asn1::ber::Tlv::parse(cert_der).ok()?;
+    let tbs = cert.sequence_iter("Certificate").ok()?.next()?.ok()?;
+    let mut fields = tbs.sequence_iter("TBSCertificate").ok()?;
+    let mut first = fields.next()?.ok()?;
+    if first.is_context(0) {
+        first = fields.next()?.ok()?;
+    }
+    let _serial = first;
+    let _signature = fields.next()?.ok()?;
+    Some(fields.next()?.ok()?.raw)
+}
+
 /// What a SignerIdentifier resolves to.
 #[derive(Debug, Clone, Copy)]
 pub enum Resolution<'c> {
@@ -56,19 +71,24 @@ impl<'c> CertIndex<'c> {
             let Ok(der) = crate::keys::certificate_der(c) else {
                 continue;
             };
-            if !seen.insert(der) {
+            if seen.contains(&der) {
                 continue;
             }
             let i = idx.certs.len();
             idx.certs.push(c);
             let tbs = c.tbs_certificate();
-            if let Ok(issuer) = tbs.issuer().to_der() {
+            // The issuer's DER as it lies in the certificate's: the octets `to_der` gives.
+            let issuer = issuer_octets(&der)
+                .map(<[u8]>::to_vec)
+                .or_else(|| tbs.issuer().to_der().ok());
+            if let Some(issuer) = issuer {
                 let serial = tbs.serial_number().as_bytes().to_vec();
                 idx.by_issuer_serial
                     .entry((issuer, serial))
                     .or_default()
                     .push(i);
             }
+            seen.insert(der);
             if let Ok(Some((_, ski))) = tbs.get_extension::<SubjectKeyIdentifier>() {
                 idx.by_ski
                     .entry(ski.0.as_bytes().to_vec())
@@ -103,5 +123,62 @@ impl<'c> CertIndex<'c> {
                 .map_or(Resolution::NotFound, |c| Resolution::Found(c)),
             Some(many) => Resolution::Ambiguous(many.len()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asn1::der::{constructed, primitive};
+    use der::Decode;
+
+    #[test]
+    fn issuer_octets_are_the_issuers_der() {
+        // A version 3 certificate (RFC 9216 sample, tests/vectors/rfc9216-certs).
+        let pem = include_str!("../../tests/vectors/rfc9216-certs/alice@smime.example.sig.pem");
+        let der = crate::keys::certificates_from_der_or_pem(pem.as_bytes())
+            .unwrap()
+            .remove(0)
+            .to_der()
+            .unwrap();
+        let cert = Certificate::from_der(&der).unwrap();
+        assert_eq!(
+            issuer_octets(&der),
+            Some(cert.tbs_certificate().issuer().to_der().unwrap().as_slice())
+        );
+        // Without the version field (version 1): the third field.
+        let issuer = constructed(0x30, &[&constructed(0x31, &[&primitive(0x0c, b"x")])]);
+        let tbs = constructed(
+            0x30,
+            &[
+                &primitive(0x02, &[7]),
+                &constructed(0x30, &[]),
+                &issuer,
+                &[0x30, 0],
+            ],
+        );
+        let v1 = constructed(
+            0x30,
+            &[&tbs, &constructed(0x30, &[]), &primitive(0x03, &[0])],
+        );
+        assert_eq!(issuer_octets(&v1), Some(issuer.as_slice()));
+        // With it, the fourth; a truncated TBSCertificate has none.
+        let version = constructed(0xa0, &[&primitive(0x02, &[2])]);
+        let tbs = constructed(
+            0x30,
+            &[
+                &version,
+                &primitive(0x02, &[7]),
+                &constructed(0x30, &[]),
+                &issuer,
+            ],
+        );
+        assert_eq!(
+            issuer_octets(&constructed(0x30, &[&tbs])),
+            Some(issuer.as_slice())
+        );
+        let short = constructed(0x30, &[&version, &primitive(0x02, &[7])]);
+        assert_eq!(issuer_octets(&constructed(0x30, &[&short])), None);
+        assert_eq!(issuer_octets(b"\x30"), None);
     }
 }
