@@ -16,6 +16,35 @@ use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectKeyIdentifier};
 use x509_cert::name::Name;
 use x509_cert::Certificate;
 
+/// How many certificates' key identifiers [`Node::new`] keeps (per thread).
+const REMEMBERED_KEY_IDENTIFIERS: usize = 32;
+
+/// A certificate's (authorityKeyIdentifier keyIdentifier, subjectKeyIdentifier).
+type KeyIdentifiers = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+std::thread_local! {
+    static KEY_IDENTIFIERS: std::cell::RefCell<crate::memo::Memo<Vec<u8>, KeyIdentifiers>> =
+        const { std::cell::RefCell::new(crate::memo::Memo::new(REMEMBERED_KEY_IDENTIFIERS)) };
+}
+
+/// `cert`'s authorityKeyIdentifier keyIdentifier and subjectKeyIdentifier, when present
+/// (RFC 5280 §4.2.1.1, §4.2.1.2).
+fn key_identifiers(cert: &Certificate) -> KeyIdentifiers {
+    let tbs = cert.tbs_certificate();
+    let aki = tbs
+        .get_extension::<AuthorityKeyIdentifier>()
+        .ok()
+        .flatten()
+        .and_then(|(_, a)| a.key_identifier)
+        .map(|k| k.as_bytes().to_vec());
+    let ski = tbs
+        .get_extension::<SubjectKeyIdentifier>()
+        .ok()
+        .flatten()
+        .map(|(_, s)| s.0.as_bytes().to_vec());
+    (aki, ski)
+}
+
 /// One certificate of the pool with what path building reads from it, decoded once.
 pub(super) struct Node<'a> {
     /// The certificate.
@@ -32,18 +61,12 @@ impl<'a> Node<'a> {
     /// Decode what building needs; `None` when the certificate cannot be encoded.
     pub(super) fn new(cert: &'a Certificate) -> Option<Self> {
         let der = crate::keys::certificate_der(cert).ok()?;
-        let tbs = cert.tbs_certificate();
-        let aki = tbs
-            .get_extension::<AuthorityKeyIdentifier>()
-            .ok()
-            .flatten()
-            .and_then(|(_, a)| a.key_identifier)
-            .map(|k| k.as_bytes().to_vec());
-        let ski = tbs
-            .get_extension::<SubjectKeyIdentifier>()
-            .ok()
-            .flatten()
-            .map(|(_, s)| s.0.as_bytes().to_vec());
+        // The same certificates make up every pool of a user's verifications (the trust
+        // anchors, a correspondent's certificate and CA), so their key identifiers are kept
+        // by the DER they are read from.
+        let Ok((aki, ski)) = crate::memo::decoded(&KEY_IDENTIFIERS, &der, |_| {
+            Ok::<_, std::convert::Infallible>(key_identifiers(cert))
+        });
         Some(Node {
             cert,
             der,

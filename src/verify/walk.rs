@@ -227,10 +227,11 @@ pub fn verify_message_with_digests(
     digests: Option<&DigestAnswers<'_>>,
 ) -> Result<Verified, Error> {
     walk_message(raw, ctx, digests, |report, checks, canon, entity| {
+        let certs = checks.into_iter().map(|c| c.cert).collect();
         if ctx.without_content {
-            return verified(report, checks, canon, Cow::Borrowed(&[]));
+            return verified(report, certs, canon, Cow::Borrowed(&[]));
         }
-        verified(report, checks, canon, entity)
+        verified(report, certs, canon, entity)
     })
 }
 
@@ -241,7 +242,8 @@ pub(crate) fn verify_with_checks(
     ctx: &VerifyContext,
 ) -> Result<(Verified, Vec<SignerCheck>), Error> {
     walk_message(raw, ctx, None, |report, checks, canon, entity| {
-        (verified(report, checks, canon, entity), checks.to_vec())
+        let certs = checks.iter().map(|c| c.cert.clone()).collect();
+        (verified(report, certs, canon, entity), checks)
     })
 }
 
@@ -249,7 +251,7 @@ pub(crate) fn verify_with_checks(
 /// the innermost entity when there were S/MIME layers, else the message as received.
 fn verified(
     report: VerifyReport,
-    checks: &[SignerCheck],
+    signer_certificates: Vec<Option<x509_cert::Certificate>>,
     canon: &[u8],
     entity: Cow<'_, [u8]>,
 ) -> Verified {
@@ -259,7 +261,7 @@ fn verified(
         with_outer_fields(canon, &entity)
     };
     Verified {
-        signer_certificates: checks.iter().map(|c| c.cert.clone()).collect(),
+        signer_certificates,
         report,
         content,
     }
@@ -279,7 +281,7 @@ fn walk_message<T>(
     raw: &[u8],
     ctx: &VerifyContext,
     digests: Option<&DigestAnswers<'_>>,
-    finish: impl FnOnce(VerifyReport, &[SignerCheck], &[u8], Cow<'_, [u8]>) -> T,
+    finish: impl FnOnce(VerifyReport, Vec<SignerCheck>, &[u8], Cow<'_, [u8]>) -> T,
 ) -> Result<T, Error> {
     if is_cancelled(ctx.cancel.as_ref()) {
         return Err(Error::Cancelled);
@@ -524,7 +526,7 @@ fn walk_message<T>(
             ctx,
         },
     );
-    Ok(finish(w.report, &w.checks, &canon, current))
+    Ok(finish(w.report, w.checks, &canon, current))
 }
 
 /// Verify a bare CMS ContentInfo(SignedData), DER or BER — no MIME, no address check (there is
