@@ -96,12 +96,7 @@ std::thread_local! {
 /// decoding one anew costs more than finding it among the few remembered: the octets must
 /// be equal, so the answer is the one decoding would give.
 pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
-    let known = REMEMBERED.with(|r| {
-        r.borrow()
-            .find(|d, _| d.as_slice() == der)
-            .map(|(_, c)| c.clone())
-    });
-    if let Some(cert) = known {
+    if let Some(cert) = certificate_remembered(der) {
         return Ok(cert);
     }
     let cert = Certificate::from_der(der)?;
@@ -111,6 +106,17 @@ pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
         REMEMBERED.with(|r| r.borrow_mut().keep(der.to_vec(), cert.clone()));
     }
     Ok(cert)
+}
+
+/// The certificate [`certificate_from_der`] decoded from exactly these octets lately, if it
+/// did: only a DER encoding is kept, so octets found here are DER (a BER encoding of a
+/// certificate, not found, is made DER before it is decoded).
+pub fn certificate_remembered(octets: &[u8]) -> Option<Certificate> {
+    REMEMBERED.with(|r| {
+        r.borrow()
+            .find(|d, _| d.as_slice() == octets)
+            .map(|(_, c)| c.clone())
+    })
 }
 
 /// A parsed certificate's DER (X.690 §10: one encoding per value, so equal certificates

@@ -68,8 +68,8 @@ pub(crate) mod pbe;
 mod pkcs12;
 pub use certificates::{
     certificate_der, certificate_from_der, certificate_pem, certificate_pem_from_der,
-    certificates_from_der_or_pem, certificates_from_pem, certificates_from_texts, crls_from_pem,
-    key_matches_certificate,
+    certificate_remembered, certificates_from_der_or_pem, certificates_from_pem,
+    certificates_from_texts, crls_from_pem, key_matches_certificate,
 };
 pub use encrypted_pkcs8::{
     export_encrypted_pkcs8, export_encrypted_pkcs8_with_iterations, import_encrypted_pkcs8,

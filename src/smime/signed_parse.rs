@@ -386,9 +386,13 @@ pub fn parse_signed_data<'a>(t: Tlv<'a>) -> Result<ParsedSignedData<'a>, BerErro
                     )));
                 }
                 if c.is_universal(16) {
-                    let der = c.to_der()?;
-                    let cert = crate::keys::certificate_from_der(&der)
-                        .map_err(|e| BerError(format!("certificates: {e}")))?;
+                    // A certificate decoded lately is found by its octets before they are
+                    // checked for DER form (only DER octets are remembered).
+                    let cert = match crate::keys::certificate_remembered(c.raw) {
+                        Some(cert) => cert,
+                        None => crate::keys::certificate_from_der(&c.to_der()?)
+                            .map_err(|e| BerError(format!("certificates: {e}")))?,
+                    };
                     certificates.push(cert);
                 }
             }

@@ -766,21 +766,47 @@ fn hash_name(h: CheckHash) -> &'static str {
     }
 }
 
+thread_local! {
+    /// The algorithm dictionaries [`begin_verify`] passes, each made once: `verify` reads
+    /// its members into an algorithm of its own and keeps nothing of the object (W3C Web
+    /// Cryptography API §18.4, normalizing an algorithm), so the same object serves every
+    /// call. Keyed by (ECDSA, hash).
+    static VERIFY_ALGORITHMS: std::cell::RefCell<Vec<((bool, CheckHash), JsValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The `verify` algorithm of `c` ([`VERIFY_ALGORITHMS`]).
+fn verify_algorithm(c: &SignatureCheck) -> Result<JsValue, JsValue> {
+    let ec = matches!(c.key, CheckKey::Ec { .. });
+    // RSASSA-PKCS1-v1_5 takes its hash from the key.
+    let which = (ec, if ec { c.hash } else { CheckHash::Sha256 });
+    if let Some(a) = VERIFY_ALGORITHMS.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(k, _)| *k == which)
+            .map(|(_, a)| a.clone())
+    }) {
+        return Ok(a);
+    }
+    let a = if ec {
+        algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(c.hash)))])?
+    } else {
+        algorithm("RSASSA-PKCS1-v1_5", &[])?
+    };
+    VERIFY_ALGORITHMS.with(|m| m.borrow_mut().push((which, a.clone())));
+    Ok(a)
+}
+
 /// WebCrypto's `verify` of `c` with the imported `key`.
 fn begin_verify(c: &SignatureCheck, key: &JsValue) -> Begun {
-    let alg = match &c.key {
-        CheckKey::Ec { .. } => {
-            algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(c.hash)))])
-        }
-        CheckKey::Rsa { .. } => algorithm("RSASSA-PKCS1-v1_5", &[]),
-    };
-    alg.and_then(|alg| {
-        subtle_start(
-            "verify",
-            &[alg, key.clone(), uint8(&c.signature), uint8(&c.message)],
-        )
-    })
-    .map_or(Begun::Failed, |p| Begun::Verify(JsFuture::from(p)))
+    verify_algorithm(c)
+        .and_then(|alg| {
+            subtle_start(
+                "verify",
+                &[alg, key.clone(), uint8(&c.signature), uint8(&c.message)],
+            )
+        })
+        .map_or(Begun::Failed, |p| Begun::Verify(JsFuture::from(p)))
 }
 
 /// Begin `c`: `verify` with its key imported before ([`VERIFY_KEYS`]), or the `importKey`.
