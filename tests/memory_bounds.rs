@@ -376,17 +376,13 @@ fn a_pkcs12_of_a_million_small_bags_is_not_listed() {
     assert!(peak < 3 * pfx.len(), "import held {peak} for {}", pfx.len());
 }
 
-/// A SignedData carrying a certificate of half a million extensions (4.5 MB): refused before
-/// it is decoded (decoded, it held 78 MB), as is any SignedData whose certificates are more
-/// than 4 MiB together.
-#[test]
-fn a_certificate_of_half_a_million_extensions_is_not_decoded() {
+/// A certificate of `n` empty subjectKeyIdentifier extensions (nine octets each), well formed.
+fn certificate_of_extensions(n: usize) -> Vec<u8> {
     let alg = tlv(
         0x30,
         &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
     );
     let time = tlv(0x17, b"250101000000Z");
-    // subjectKeyIdentifier, empty: a well-formed extension of nine octets.
     let ext = tlv(
         0x30,
         &[&[0x06, 0x03, 0x55, 0x1d, 0x0e][..], &tlv(0x04, &[])].concat(),
@@ -415,29 +411,71 @@ fn a_certificate_of_half_a_million_extensions_is_not_decoded() {
             &tlv(0x30, &[&time[..], &time].concat()),
             &tlv(0x30, &[]),
             &spki,
-            &tlv(0xa3, &tlv(0x30, &ext.repeat(500_000))),
+            &tlv(0xa3, &tlv(0x30, &ext.repeat(n))),
         ]
         .concat(),
     );
-    let cert = tlv(0x30, &[&tbs[..], &alg, &tlv(0x03, &[0x00, 0x01])].concat());
-    // The certificate decodes on its own (its octets are what a SignedData may carry).
-    assert!(mmhs::keys::certificate_from_der(&cert).is_ok());
+    tlv(0x30, &[&tbs[..], &alg, &tlv(0x03, &[0x00, 0x01])].concat())
+}
+
+/// A ContentInfo(SignedData) of no signers carrying `cert`.
+fn signed_data_carrying(cert: &[u8]) -> Vec<u8> {
     let sd = tlv(
         0x30,
         &[
             &[0x02, 0x01, 0x01][..],
             &tlv(0x31, &[]),
             &tlv(0x30, ID_DATA),
-            &tlv(0xa0, &cert),
+            &tlv(0xa0, cert),
             &tlv(0x31, &[]),
         ]
         .concat(),
     );
-    let der = tlv(0x30, &[ID_SIGNED_DATA, &tlv(0xa0, &sd)].concat());
+    tlv(0x30, &[ID_SIGNED_DATA, &tlv(0xa0, &sd)].concat())
+}
+
+/// A SignedData carrying a certificate of half a million extensions (4.5 MB): refused before
+/// it is decoded (decoded, it held 78 MB), as is any SignedData whose certificates are more
+/// than 4 MiB together.
+#[test]
+fn a_certificate_of_half_a_million_extensions_is_not_decoded() {
+    let cert = certificate_of_extensions(500_000);
+    let der = signed_data_carrying(&cert);
     let ctx = mmhs::verify::VerifyContext::default();
     let (v, peak) = peak_during(|| mmhs::verify::verify_cms(&der, None, &ctx));
     assert!(
         v.report.problems.iter().any(|p| p.code == "cms-malformed"),
+        "{:?}",
+        v.report.problems
+    );
+    assert!(peak < der.len() / 2, "verify held {peak} for {}", der.len());
+}
+
+/// A certificate within the SignedData's 4 MiB of certificates but made of many small
+/// elements (400 000 extensions, 3.6 MB; decoded, about 17 times that) is refused before it
+/// is decoded, by itself and inside a SignedData.
+#[test]
+fn a_certificate_of_many_elements_under_the_octet_bound_is_not_decoded() {
+    let cert = certificate_of_extensions(400_000);
+    assert!(cert.len() < mmhs::smime::signed_parse::MAX_CERTIFICATE_OCTETS);
+    let (r, peak) = peak_during(|| mmhs::keys::certificate_from_der(&cert));
+    assert_eq!(
+        r.err(),
+        Some(mmhs::keys::CertificateDecodeError::TooManyElements)
+    );
+    assert!(
+        peak < cert.len() / 2,
+        "decoding held {peak} for {}",
+        cert.len()
+    );
+    let der = signed_data_carrying(&cert);
+    let ctx = mmhs::verify::VerifyContext::default();
+    let (v, peak) = peak_during(|| mmhs::verify::verify_cms(&der, None, &ctx));
+    assert!(
+        v.report
+            .problems
+            .iter()
+            .any(|p| p.code == "cms-malformed" && p.message.contains("ASN.1 elements")),
         "{:?}",
         v.report.problems
     );

@@ -95,10 +95,11 @@ std::thread_local! {
 /// message, the trust anchors in every validation, the user's own in every signature — and
 /// decoding one anew costs more than finding it among the few remembered: the octets must
 /// be equal, so the answer is the one decoding would give.
-pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
+pub fn certificate_from_der(der: &[u8]) -> Result<Certificate, CertificateDecodeError> {
     if let Some(cert) = certificate_remembered(der) {
         return Ok(cert);
     }
+    within_elements(der)?;
     let cert = Certificate::from_der(der)?;
     // Only an encoding the certificate re-encodes to is kept, so that [`certificate_der`]
     // gives the same octets whether it finds the certificate here or encodes it.
@@ -106,6 +107,85 @@ pub fn certificate_from_der(der: &[u8]) -> der::Result<Certificate> {
         REMEMBERED.with(|r| r.borrow_mut().keep(der.to_vec(), cert.clone()));
     }
     Ok(cert)
+}
+
+/// The most ASN.1 elements a certificate is decoded with, counting those inside its
+/// extensions' values (path validation decodes the values it reads: names, policies,
+/// constraints). Decoded, a certificate holds some tens of octets per element, so one made
+/// of many small elements holds many times its octets (half a million empty extensions,
+/// 4.5 MB, held 78 MB); a certificate in use has some tens of elements, a few thousand
+/// with a long subjectAltName.
+pub const MAX_CERTIFICATE_ELEMENTS: usize = 16_384;
+
+/// Why [`certificate_from_der`] decoded no certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateDecodeError {
+    /// Not a DER X.509 certificate (RFC 5280 §4.1).
+    #[error("{0}")]
+    Der(#[from] der::Error),
+    /// More than [`MAX_CERTIFICATE_ELEMENTS`] elements: refused before it is decoded.
+    #[error("more than {MAX_CERTIFICATE_ELEMENTS} ASN.1 elements")]
+    TooManyElements,
+}
+
+/// Count `der`'s elements, and those of each extension's value, against
+/// [`MAX_CERTIFICATE_ELEMENTS`] without decoding them (octets that do not parse as BER are
+/// left to the decoder, which refuses them).
+fn within_elements(der: &[u8]) -> Result<(), CertificateDecodeError> {
+    use crate::asn1::ber::Tlv;
+    fn count(t: &Tlv<'_>, left: &mut usize) -> Result<(), CertificateDecodeError> {
+        *left = left
+            .checked_sub(1)
+            .ok_or(CertificateDecodeError::TooManyElements)?;
+        if t.constructed {
+            for c in t.children_iter().into_iter().flatten() {
+                match c {
+                    Ok(c) => count(&c, left)?,
+                    Err(_) => break,
+                }
+            }
+        }
+        Ok(())
+    }
+    let Ok((cert, _)) = Tlv::parse(der) else {
+        return Ok(());
+    };
+    let mut left = MAX_CERTIFICATE_ELEMENTS;
+    count(&cert, &mut left)?;
+    // TBSCertificate's `[3] EXPLICIT Extensions`; each Extension's extnValue, its last field.
+    let extensions = cert
+        .children_iter()
+        .ok()
+        .and_then(|mut c| c.next())
+        .and_then(Result::ok)
+        .and_then(|tbs| tbs.children_iter().ok())
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|f| f.is_context(3) && f.constructed)
+        .filter_map(|f| f.children_iter().ok()?.next()?.ok());
+    for list in extensions {
+        for ext in list
+            .children_iter()
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+        {
+            let value = ext
+                .children_iter()
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .last();
+            if let Some(Ok((v, _))) = value
+                .filter(|v| !v.constructed)
+                .map(|v| Tlv::parse(v.content))
+            {
+                count(&v, &mut left)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The certificate [`certificate_from_der`] decoded from exactly these octets lately, if it
@@ -207,6 +287,87 @@ pub fn key_matches_certificate(key: &PrivateKey, cert: &Certificate) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::asn1::der::{constructed, primitive};
+
+    /// A structurally valid certificate (its signature is not checked by decoding) whose
+    /// extensions are `extensions`, each an Extension's DER.
+    fn certificate_with(extensions: &[u8]) -> Vec<u8> {
+        let alg = constructed(
+            0x30,
+            &[&primitive(
+                0x06,
+                &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
+            )],
+        );
+        let time = primitive(0x17, b"250101000000Z");
+        let ec = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+        let p256 = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+        let spki = constructed(
+            0x30,
+            &[
+                &constructed(0x30, &[&primitive(0x06, &ec), &primitive(0x06, &p256)]),
+                &primitive(0x03, &[0x00, 0x04]),
+            ],
+        );
+        let tbs = constructed(
+            0x30,
+            &[
+                &constructed(0xa0, &[&primitive(0x02, &[2])]),
+                &primitive(0x02, &[1]),
+                &alg,
+                &constructed(0x30, &[]),
+                &constructed(0x30, &[&time, &time]),
+                &constructed(0x30, &[]),
+                &spki,
+                &constructed(0xa3, &[&constructed(0x30, &[extensions])]),
+            ],
+        );
+        constructed(0x30, &[&tbs, &alg, &primitive(0x03, &[0x00, 0x01])])
+    }
+
+    /// An Extension of type `oid` (its last arc under id-ce) whose extnValue is `value`.
+    fn extension(arc: u8, value: &[u8]) -> Vec<u8> {
+        constructed(
+            0x30,
+            &[
+                &primitive(0x06, &[0x55, 0x1d, arc]),
+                &primitive(0x04, value),
+            ],
+        )
+    }
+
+    /// Certificates of many small elements are refused before they are decoded, whether
+    /// the elements are the certificate's own (extensions) or inside an extension's value (a
+    /// subjectAltName of many names, which path validation decodes); within the bound, and a
+    /// certificate in use, decode.
+    #[test]
+    fn a_certificate_of_too_many_elements_is_not_decoded() {
+        let empty_ski = extension(0x0e, &[0x04, 0x00]);
+        // 20 elements outside the extensions, 4 per extension (and its value's one).
+        let fits = certificate_with(&empty_ski.repeat(3000));
+        assert!(certificate_from_der(&fits).is_ok());
+        let over = certificate_with(&empty_ski.repeat(MAX_CERTIFICATE_ELEMENTS / 4));
+        assert_eq!(
+            certificate_from_der(&over),
+            Err(CertificateDecodeError::TooManyElements)
+        );
+        let names = constructed(0x30, &[&b"\x82\x01a".repeat(MAX_CERTIFICATE_ELEMENTS)]);
+        let san = certificate_with(&extension(0x11, &names));
+        assert_eq!(
+            certificate_from_der(&san),
+            Err(CertificateDecodeError::TooManyElements)
+        );
+        let few = constructed(0x30, &[&b"\x82\x01a".repeat(1000)]);
+        assert!(certificate_from_der(&certificate_with(&extension(0x11, &few))).is_ok());
+        let alice = include_str!("../../tests/vectors/rfc9216-certs/alice@smime.example.sig.pem");
+        assert!(super::certificates_from_pem(alice).is_ok());
+        // Octets that are not BER are the decoder's to refuse.
+        assert!(matches!(
+            certificate_from_der(&[0x30, 0x05, 0x02]),
+            Err(CertificateDecodeError::Der(_))
+        ));
+    }
+
     /// The table encoder's PEM is `pem-rfc7468`'s, octet for octet, at every length around
     /// the line boundaries and for every octet value.
     #[test]

@@ -69,7 +69,8 @@ mod pkcs12;
 pub use certificates::{
     certificate_der, certificate_from_der, certificate_pem, certificate_pem_from_der,
     certificate_remembered, certificates_from_der_or_pem, certificates_from_pem,
-    certificates_from_texts, crls_from_pem, key_matches_certificate,
+    certificates_from_texts, crls_from_pem, key_matches_certificate, CertificateDecodeError,
+    MAX_CERTIFICATE_ELEMENTS,
 };
 pub use encrypted_pkcs8::{
     export_encrypted_pkcs8, export_encrypted_pkcs8_with_iterations, import_encrypted_pkcs8,

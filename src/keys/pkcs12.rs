@@ -32,7 +32,6 @@
 //! RFC 8018); certificates are not encrypted (OpenSSL `-certpbe NONE`; they are public).
 
 use const_oid::ObjectIdentifier;
-use der::Decode;
 use hmac::{KeyInit, Mac};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
@@ -294,7 +293,7 @@ fn read_safe_contents(
                 [os] => os.string_octets().map_err(map_ber)?.into_owned(),
                 _ => return Err(malformed("bad CertBag value")),
             };
-            let cert = Certificate::from_der(&inner).map_err(|e| {
+            let cert = super::certificate_from_der(&inner).map_err(|e| {
                 Error::CertificateMalformed(format!("bad certificate in PKCS#12: {e}"))
             })?;
             found.certs.push((cert, lkid));
