@@ -294,11 +294,27 @@ enum Tok {
     Comment(String),
 }
 
+/// The most tokens an address list is read with (atoms, quoted strings, comments, domain
+/// literals and specials; a mailbox with a display name is some ten). A token list holds
+/// tens of octets per token, so a field of a million one-octet tokens (`a@b.c,` repeated, a
+/// field within the header reader's limits) held about 50 times its octets; more is not an
+/// address list (it names no one).
+pub const MAX_ADDRESS_TOKENS: usize = 65_536;
+
+fn too_many_tokens() -> Error {
+    Error::AddressInvalid(format!(
+        "an address list of more than {MAX_ADDRESS_TOKENS} tokens"
+    ))
+}
+
 fn tokenize(s: &str) -> Result<Vec<Tok>, Error> {
     let err = |why: &str| Error::AddressInvalid(format!("{s:?}: {why}"));
     let mut toks = Vec::new();
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
+        if toks.len() > MAX_ADDRESS_TOKENS {
+            return Err(too_many_tokens());
+        }
         match c {
             ' ' | '\t' | '\r' | '\n' => rest = rest.get(1..).unwrap_or_default(),
             '"' => {
@@ -362,6 +378,9 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, Error> {
                 rest = rest.get(len..).unwrap_or_default();
             }
         }
+    }
+    if toks.len() > MAX_ADDRESS_TOKENS {
+        return Err(too_many_tokens());
     }
     Ok(toks)
 }
@@ -615,6 +634,22 @@ fn phrase(words: &[Tok]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::coded::Coded;
+
+    /// An address list is read up to [`MAX_ADDRESS_TOKENS`] tokens and refused past them.
+    #[test]
+    fn an_address_list_of_too_many_tokens_names_no_one() {
+        // "a@b.c," is six tokens; the last comma is left off.
+        let n = MAX_ADDRESS_TOKENS / 6;
+        let at = "a@b.c,".repeat(n);
+        let at = at.trim_end_matches(',');
+        assert_eq!(value_addr_specs(at).len(), n);
+        let over = format!("{at},a@b.c");
+        assert!(over.parse::<AddressList>().is_err());
+        assert!(value_addr_specs(&over).is_empty());
+        assert!(addresses(&over).is_empty());
+        let comments = format!("{}a@b.c", "(x)".repeat(MAX_ADDRESS_TOKENS));
+        assert!(value_addr_specs(&comments).is_empty());
+    }
 
     #[test]
     fn forms() {
