@@ -45,17 +45,7 @@ std::thread_local! {
 /// the last [`REMEMBERED_TEXTS`] texts are kept ([`Memo`]): a text equal octet for octet gets
 /// the certificates decoding would give.
 pub fn certificates_from_der_or_pem(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
-    let known = REMEMBERED_TEXT.with(|r| {
-        r.borrow()
-            .find(|t, _| t.as_slice() == bytes)
-            .map(|(_, certs)| certs.clone())
-    });
-    if let Some(certs) = known {
-        return Ok(certs);
-    }
-    let certs = decode_der_or_pem(bytes)?;
-    REMEMBERED_TEXT.with(|r| r.borrow_mut().keep(bytes.to_vec(), certs.clone()));
-    Ok(certs)
+    crate::memo::decoded(&REMEMBERED_TEXT, bytes, decode_der_or_pem)
 }
 
 /// [`certificates_from_der_or_pem`] without its memory.
