@@ -1424,6 +1424,8 @@ impl Boundary {
         // slot) and dropped here unseen — nothing is re-injected or quarantined, since both
         // happen only below, after the decision.
         let budget = Duration::from_millis(self.config.file.message_budget_millis.max(1));
+        let start = tokio::time::Instant::now();
+        let deadline = start.checked_add(budget).unwrap_or(start);
         let cancel = Cancel::new();
         let flag = cancel.clone();
         // Read once from the spool, on the blocking pool (file I/O).
@@ -1435,9 +1437,14 @@ impl Boundary {
             data.read_with_headroom(0)
                 .map(|data| (b.process(direction, &txc, &data, &flag), data))
         });
-        let processed = match tokio::time::timeout(budget, work).await {
-            Ok(r) => r.and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}")))),
-            Err(_) => {
+        // A decision that comes after the deadline is past the budget too, however late the
+        // timer is seen (a busy machine may run the whole check before it): nothing has been
+        // forwarded or quarantined yet.
+        let processed = match tokio::time::timeout_at(deadline, work).await {
+            Ok(r) if tokio::time::Instant::now() <= deadline => {
+                r.and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}"))))
+            }
+            Ok(_) | Err(_) => {
                 cancel.cancel();
                 let text = format!(
                     "Message not processed within its time budget ({} ms), try again later [{}]",
