@@ -315,7 +315,7 @@ mod tests {
         constructed(0x30, &[&tbs, &alg, &primitive(0x03, &[0x00, 0x01])])
     }
 
-    /// An Extension of type `oid` (its last arc under id-ce) whose extnValue is `value`.
+    /// An Extension of type id-ce `arc` (RFC 5280 §4.2.1) whose extnValue is `value`.
     fn extension(arc: u8, value: &[u8]) -> Vec<u8> {
         constructed(
             0x30,
