@@ -503,3 +503,38 @@ fn address_fields_of_many_tokens_are_not_listed() {
         assert!(peak < 8 * m.len(), "verify held {peak} for {}", m.len());
     }
 }
+
+/// Address fields of tens of thousands of nested groups (`g:g:g:…`, within the header
+/// reader's limits and the address reader's tokens): each reader of addresses — the
+/// verification's signer binding and authorisations, the MMHS view, the content view — refuses
+/// them as lists without descending a level per group (the parser's recursion overflowed
+/// the thread's stack and aborted the process).
+#[test]
+fn nested_groups_in_every_address_field_do_not_exhaust_the_stack() {
+    let deep = "g:".repeat(30_000);
+    let ctx = mmhs::verify::VerifyContext::default();
+    for name in [
+        "From",
+        "Sender",
+        "To",
+        "Cc",
+        "Reply-To",
+        "MMHS-Authorizing-Users",
+        "Disposition-Notification-To",
+    ] {
+        let m = [
+            format!("{name}: {deep}\r\n").as_bytes(),
+            &message("text/plain", b"hi\r\n"),
+        ]
+        .concat();
+        assert!(mmhs::verify::verify(&m, &ctx).is_ok(), "{name}");
+        assert!(
+            mmhs::fields::inspect::inspect(&m, &Default::default()).is_ok(),
+            "{name}"
+        );
+        assert!(
+            mmhs::mime::content::read_content(&m, &Default::default(), &Default::default()).is_ok(),
+            "{name}"
+        );
+    }
+}
