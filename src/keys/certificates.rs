@@ -143,12 +143,7 @@ fn within_elements(der: &[u8]) -> Result<(), CertificateDecodeError> {
     let mut left = MAX_CERTIFICATE_ELEMENTS;
     count(&cert, &mut left)?;
     // TBSCertificate's `[3] EXPLICIT Extensions`; each Extension's extnValue, its last field.
-    let extensions = cert
-        .children_iter()
-        .ok()
-        .and_then(|mut c| c.next())
-        .and_then(Result::ok)
-        .and_then(|tbs| tbs.children_iter().ok())
+    let extensions = tbs_certificate_fields(&cert)
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
@@ -176,6 +171,30 @@ fn within_elements(der: &[u8]) -> Result<(), CertificateDecodeError> {
         }
     }
     Ok(())
+}
+
+/// The fields of a certificate's TBSCertificate (RFC 5280 §4.1), read from its encoding
+/// without decoding them.
+fn tbs_certificate_fields<'a>(
+    cert: &crate::asn1::ber::Tlv<'a>,
+) -> Option<crate::asn1::ber::Children<'a>> {
+    let tbs = cert.sequence_iter("Certificate").ok()?.next()?.ok()?;
+    tbs.sequence_iter("TBSCertificate").ok()
+}
+
+/// The issuer field of a DER certificate (RFC 5280 §4.1: the fourth field of the
+/// TBSCertificate when it has a version, the third otherwise), found without decoding it:
+/// the octets the decoded issuer's `to_der` gives.
+pub(crate) fn issuer_octets(cert_der: &[u8]) -> Option<&[u8]> {
+    let (cert, _) = crate::asn1::ber::Tlv::parse(cert_der).ok()?;
+    let mut fields = tbs_certificate_fields(&cert)?;
+    let mut first = fields.next()?.ok()?;
+    if first.is_context(0) {
+        first = fields.next()?.ok()?;
+    }
+    let _serial = first;
+    let _signature = fields.next()?.ok()?;
+    Some(fields.next()?.ok()?.raw)
 }
 
 /// The certificate [`certificate_from_der`] decoded from exactly these octets lately, if it

@@ -63,6 +63,7 @@ pub use private_key::{pem_blocks, PrivateKey};
 
 // ---- PKCS#12 / encrypted PKCS#8 / certificates (owner: "envelope") ----
 mod certificates;
+pub(crate) use certificates::issuer_octets;
 mod encrypted_pkcs8;
 pub(crate) mod pbe;
 mod pkcs12;

@@ -36,21 +36,6 @@ pub struct CertIndex<'c> {
     by_ski: BTreeMap<Vec<u8>, Vec<usize>>,
 }
 
-/// The issuer field of a DER certificate (RFC 5280 §4.1: the fourth field of the
-/// TBSCertificate when it has a version, the third otherwise), found without decoding it.
-fn issuer_octets(cert_der: &[u8]) -> Option<&[u8]> {
-    let (cert, _) = crate::asn1::ber::Tlv::parse(cert_der).ok()?;
-    let tbs = cert.sequence_iter("Certificate").ok()?.next()?.ok()?;
-    let mut fields = tbs.sequence_iter("TBSCertificate").ok()?;
-    let mut first = fields.next()?.ok()?;
-    if first.is_context(0) {
-        first = fields.next()?.ok()?;
-    }
-    let _serial = first;
-    let _signature = fields.next()?.ok()?;
-    Some(fields.next()?.ok()?.raw)
-}
-
 /// What a SignerIdentifier resolves to.
 #[derive(Debug, Clone, Copy)]
 pub enum Resolution<'c> {
@@ -78,7 +63,7 @@ impl<'c> CertIndex<'c> {
             idx.certs.push(c);
             let tbs = c.tbs_certificate();
             // The issuer's DER as it lies in the certificate's: the octets `to_der` gives.
-            let issuer = issuer_octets(&der)
+            let issuer = crate::keys::issuer_octets(&der)
                 .map(<[u8]>::to_vec)
                 .or_else(|| tbs.issuer().to_der().ok());
             if let Some(issuer) = issuer {
@@ -143,7 +128,7 @@ mod tests {
             .unwrap();
         let cert = Certificate::from_der(&der).unwrap();
         assert_eq!(
-            issuer_octets(&der),
+            crate::keys::issuer_octets(&der),
             Some(cert.tbs_certificate().issuer().to_der().unwrap().as_slice())
         );
         // Without the version field (version 1): the third field.
@@ -161,7 +146,7 @@ mod tests {
             0x30,
             &[&tbs, &constructed(0x30, &[]), &primitive(0x03, &[0])],
         );
-        assert_eq!(issuer_octets(&v1), Some(issuer.as_slice()));
+        assert_eq!(crate::keys::issuer_octets(&v1), Some(issuer.as_slice()));
         // With it, the fourth; a truncated TBSCertificate has none.
         let version = constructed(0xa0, &[&primitive(0x02, &[2])]);
         let tbs = constructed(
@@ -174,11 +159,14 @@ mod tests {
             ],
         );
         assert_eq!(
-            issuer_octets(&constructed(0x30, &[&tbs])),
+            crate::keys::issuer_octets(&constructed(0x30, &[&tbs])),
             Some(issuer.as_slice())
         );
         let short = constructed(0x30, &[&version, &primitive(0x02, &[7])]);
-        assert_eq!(issuer_octets(&constructed(0x30, &[&short])), None);
-        assert_eq!(issuer_octets(b"\x30"), None);
+        assert_eq!(
+            crate::keys::issuer_octets(&constructed(0x30, &[&short])),
+            None
+        );
+        assert_eq!(crate::keys::issuer_octets(b"\x30"), None);
     }
 }
