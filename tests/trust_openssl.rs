@@ -698,6 +698,43 @@ fn revocation_with_crls() {
     assert_eq!(codes(&r), ["cert-revocation-unknown"]);
 }
 
+/// A path that validated is valid again for the same certificates (the same octets) at a
+/// time within all their validity periods — and only then, and only without CRLs.
+#[test]
+fn a_path_that_validated_before_is_judged_again_where_anything_differs() {
+    let f = fixture();
+    let inter = std::slice::from_ref(&f.inter);
+    let validate = |leaf: &Certificate, c: &TrustContext| {
+        codes(&trust::validate(leaf, inter, c, Purpose::Signing))
+    };
+    let none: [&str; 0] = [];
+    // Without CRLs the revoked certificate validates; with them it is revoked, however
+    // often it validated before.
+    for _ in 0..2 {
+        assert_eq!(validate(&f.revoked, &ctx(f)), none);
+    }
+    let mut with_crls = ctx(f);
+    with_crls.crls = vec![f.crl_inter.clone(), f.crl_root.clone()];
+    assert_eq!(validate(&f.revoked, &with_crls), ["cert-revoked"]);
+    // A copy of a certificate that validated, one octet of its signature changed.
+    assert_eq!(validate(&f.leaf, &ctx(f)), none);
+    let mut der = f.leaf.to_der().unwrap();
+    let n = der.len() - 5;
+    der[n] ^= 0x01;
+    let bad = Certificate::from_der(&der).unwrap();
+    assert_eq!(validate(&bad, &ctx(f)), ["cert-bad-signature"]);
+    // The same path after, and before, its certificates' validity.
+    let mut later = ctx(f);
+    later.at = time::macros::datetime!(2036-01-01 0:00 UTC);
+    assert_eq!(validate(&f.leaf, &later), ["cert-expired"]);
+    let mut earlier = ctx(f);
+    earlier.at = time::macros::datetime!(2024-06-01 0:00 UTC);
+    assert_eq!(validate(&f.leaf, &earlier), ["cert-not-yet-valid"]);
+    let mut within = ctx(f);
+    within.at = time::macros::datetime!(2034-12-31 23:00 UTC);
+    assert_eq!(validate(&f.leaf, &within), none);
+}
+
 #[test]
 fn tampered_certificate_signature() {
     let f = fixture();

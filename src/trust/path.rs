@@ -24,6 +24,8 @@
 //! the supplied CRLs are not revocation-checked (a status cache answers "valid" for them);
 //! those whose issuer did must be settled by one of its CRLs (signature, currency at the
 //! validation time and scope are certval's checks) or get `cert-revocation-unknown`.
+//! Without CRLs a path that validated is valid again, without certval, at any time within
+//! its certificates' validity ([`VALIDATED`]).
 
 use certval::{
     compare_names, CertFile, CertVector, CertificationPath, CertificationPathResults,
@@ -152,7 +154,7 @@ pub(super) fn validate_paths<'e>(
             first_failure.get_or_insert((chain, weak));
             return found >= MAX_CANDIDATES;
         }
-        match env.check(cps, &leaf.der, &certs, anchor, checks) {
+        match env.check(cps, leaf, &certs, anchor, checks) {
             Ok(()) => {
                 let mut path = vec![leaf.der.clone()];
                 path.extend(certs.iter().map(|n| n.der.clone()));
@@ -344,8 +346,8 @@ pub(super) struct Environment {
     pe: PkiEnvironment,
     cps: CertificationPathSettings,
     /// The provider's answers for the check under way, which the signature callback asks
-    /// first; `None` between checks.
-    checks: Arc<Mutex<Option<SignatureChecks>>>,
+    /// first; none between checks.
+    checks: Arc<Mutex<Checking>>,
     /// The anchors as certval decodes them, by DER, as they are first used.
     anchors: RefCell<Memo<Vec<u8>, PDVTrustAnchorChoice>>,
     /// Leaves and intermediates as certval decodes them, by DER: the last
@@ -380,22 +382,45 @@ thread_local! {
         const { RefCell::new(Memo::new(SHARED_ENVIRONMENTS)) };
 }
 
+/// The provider's answers for the check under way; whether certval took one of them
+/// ([`Lookup::Valid`]), and the signatures they took as valid for now
+/// ([`Lookup::Provisional`]).
+#[derive(Default)]
+struct Checking {
+    checks: Option<SignatureChecks>,
+    answered: bool,
+    provisional: Vec<SignatureCheck>,
+}
+
 /// Sets an environment's provider answers for one check and clears them when dropped.
-struct CheckingWith<'a>(&'a Mutex<Option<SignatureChecks>>);
+struct CheckingWith<'a>(&'a Mutex<Checking>);
 
 impl<'a> CheckingWith<'a> {
-    fn new(slot: &'a Mutex<Option<SignatureChecks>>, checks: Option<&SignatureChecks>) -> Self {
+    fn new(slot: &'a Mutex<Checking>, checks: Option<&SignatureChecks>) -> Self {
         if let Ok(mut s) = slot.lock() {
-            *s = checks.cloned();
+            *s = Checking {
+                checks: checks.cloned(),
+                answered: false,
+                provisional: Vec::new(),
+            };
         }
         CheckingWith(slot)
+    }
+
+    /// Whether certval took an answer of the provider so far, and the signatures taken as
+    /// valid for now.
+    fn provider_answers(&self) -> (bool, Vec<SignatureCheck>) {
+        self.0
+            .lock()
+            .map(|s| (s.answered, s.provisional.clone()))
+            .unwrap_or((true, Vec::new()))
     }
 }
 
 impl Drop for CheckingWith<'_> {
     fn drop(&mut self) {
         if let Ok(mut s) = self.0.lock() {
-            *s = None;
+            *s = Checking::default();
         }
     }
 }
@@ -435,7 +460,7 @@ impl Environment {
         // the provider's answers when the check under way has a provider (certval asks its
         // callbacks in order and moves on at `Unrecognized`).
         let mut pe = PkiEnvironment::new();
-        let checks: Arc<Mutex<Option<SignatureChecks>>> = Arc::default();
+        let checks: Arc<Mutex<Checking>> = Arc::default();
         let slot = checks.clone();
         pe.add_verify_signature_message_callback(
             move |_: &PkiEnvironment,
@@ -444,17 +469,31 @@ impl Environment {
                   alg: &spki::AlgorithmIdentifierOwned,
                   key: &spki::SubjectPublicKeyInfoOwned|
                   -> certval::Result<()> {
-                let Some(checks) = slot.lock().ok().and_then(|s| s.clone()) else {
+                let Some(checks) = slot.lock().ok().and_then(|s| s.checks.clone()) else {
                     return Err(certval::Error::Unrecognized);
                 };
                 let Some(sig) = signature.as_bytes() else {
                     return Err(certval::Error::Unrecognized);
                 };
-                match SignatureCheck::new(key, &alg.oid, None, message, sig)
-                    .map(|c| checks.lookup(&c.of_pki_object()))
-                {
-                    Some(Lookup::Valid | Lookup::Provisional) => Ok(()),
-                    Some(Lookup::Verify) | None => Err(certval::Error::Unrecognized),
+                let Some(check) = SignatureCheck::new(key, &alg.oid, None, message, sig)
+                    .map(|c| c.of_pki_object())
+                else {
+                    return Err(certval::Error::Unrecognized);
+                };
+                match checks.lookup(&check) {
+                    Lookup::Valid => {
+                        if let Ok(mut s) = slot.lock() {
+                            s.answered = true;
+                        }
+                        Ok(())
+                    }
+                    Lookup::Provisional => {
+                        if let Ok(mut s) = slot.lock() {
+                            s.provisional.push(check);
+                        }
+                        Ok(())
+                    }
+                    Lookup::Verify => Err(certval::Error::Unrecognized),
                 }
             },
         );
@@ -516,16 +555,38 @@ impl Environment {
         Ok(cps)
     }
 
-    /// Validate leaf ← intermediates (leaf side first) ← anchor.
+    /// Validate leaf ← intermediates (leaf side first) ← anchor: a path that validated before
+    /// at a time its every certificate was valid is valid again ([`VALIDATED`]), else
+    /// certval decides.
     fn check(
         &self,
         cps: &CertificationPathSettings,
-        leaf_der: &[u8],
+        leaf: &Node<'_>,
         intermediates: &[&Node<'_>],
         anchor: &Node<'_>,
         checks: Option<&SignatureChecks>,
     ) -> Result<(), Problem> {
-        let _checking = CheckingWith::new(&self.checks, checks);
+        let path = || {
+            std::iter::once(leaf)
+                .chain(intermediates.iter().copied())
+                .chain(std::iter::once(anchor))
+        };
+        let toi = cps.get_time_of_interest();
+        // Without CRLs and with a time of interest, certval's answer is a function of the
+        // path's octets and of that time through the certificates' validity alone.
+        let keepable = !cps.get_check_revocation_status() && !toi.is_disabled();
+        let provider = checks.and_then(SignatureChecks::provider);
+        if keepable
+            && validated_before(
+                path().map(|n| n.der.as_slice()),
+                toi.as_unix_secs(),
+                provider,
+            )
+        {
+            return Ok(());
+        }
+        let checking = CheckingWith::new(&self.checks, checks);
+        let leaf_der = leaf.der.as_slice();
         let target = remembered(&self.decoded, leaf_der, |d| PDVCertificate::try_from(d))
             .map_err(|e| Problem::new(codes::CERT_MALFORMED, format!("leaf certificate: {e:?}")))?;
         let ta = remembered(&self.anchors, &anchor.der, |d| {
@@ -559,6 +620,8 @@ impl Environment {
                 _ => String::new(),
             }
         };
+        #[cfg(test)]
+        CERTVAL_RUNS.with(|n| n.set(n.get() + 1));
         if let Err(e) = certval::validate_path_rfc5280(&self.pe, cps, &cp, &mut cpr) {
             return Err(map_error(&e, &describe(&cpr)));
         }
@@ -568,7 +631,131 @@ impl Environment {
                 return Err(map_error(&e, &describe(&cpr)));
             }
         }
+        let (answered, relied) = checking.provider_answers();
+        let valid = Validity::of(path().map(|n| n.cert));
+        match (keepable, valid) {
+            (true, Some(valid)) if !answered && relied.is_empty() => ValidatedPath {
+                der: path().map(|n| n.der.clone()).collect(),
+                valid,
+                provider: None,
+            }
+            .keep(),
+            // On the answers of a named provider: kept for its validations, and when it took
+            // signatures as valid for now (a recording step), only once it confirms them
+            // ([`SignatureChecks::add`]).
+            (true, Some(valid)) => {
+                if let (Some(checks), Some(name)) = (checks, provider) {
+                    let kept = ValidatedPath {
+                        der: path().map(|n| n.der.clone()).collect(),
+                        valid,
+                        provider: Some(name),
+                    };
+                    checks.keep_when_confirmed(kept, relied);
+                }
+            }
+            _ => {}
+        }
         Ok(())
+    }
+}
+
+/// When a kept path is valid, and the provider whose answers it relied on
+/// ([`ValidatedPath`]).
+type ValidatedBy = (Validity, Option<&'static str>);
+
+/// How many validated paths [`VALIDATED`] keeps (per thread).
+const VALIDATED_PATHS: usize = 32;
+
+thread_local! {
+    /// Paths certval validated without CRLs, by the DER of their certificates (leaf first,
+    /// anchor last), with the times at which all of them are valid. certval's checks without
+    /// revocation (RFC 5280 §6.1.3–§6.1.5: signatures, names, constraints, policies, key
+    /// usage) are functions of the path's octets; the time of interest enters only through
+    /// each certificate's validity (§6.1.3 (a)(2), certval's `check_validity`, the anchor's
+    /// included), so the same path validates at any time within all of them. A correspondent's
+    /// path recurs in every message of theirs.
+    static VALIDATED: RefCell<Memo<Vec<Vec<u8>>, ValidatedBy>> =
+        const { RefCell::new(Memo::new(VALIDATED_PATHS)) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// certval path validations run on this thread (a test hook).
+    static CERTVAL_RUNS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// certval path validations run on this thread so far (a test hook).
+#[cfg(test)]
+pub(super) fn certval_runs() -> usize {
+    CERTVAL_RUNS.with(std::cell::Cell::get)
+}
+
+/// Whether the path of these certificates (DER, leaf first, anchor last) validated before
+/// — its signatures verified in Rust, or answered by `provider` — and all of them are valid
+/// at `at` (seconds since the epoch).
+fn validated_before<'d>(
+    path: impl Iterator<Item = &'d [u8]> + Clone,
+    at: u64,
+    provider: Option<&'static str>,
+) -> bool {
+    VALIDATED.with(|v| {
+        v.borrow()
+            .find(|der, (valid, by)| {
+                valid.contains(at)
+                    && (by.is_none() || *by == provider)
+                    && der.iter().map(Vec::as_slice).eq(path.clone())
+            })
+            .is_some()
+    })
+}
+
+/// The times at which every certificate of a path is valid (RFC 5280 §4.1.2.5: notBefore
+/// and notAfter inclusive), in seconds since the epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Validity {
+    from: u64,
+    until: u64,
+}
+
+impl Validity {
+    /// The intersection of the certificates' validity periods; `None` when it is empty.
+    fn of<'c>(certs: impl Iterator<Item = &'c Certificate>) -> Option<Self> {
+        let mut v = Validity {
+            from: 0,
+            until: u64::MAX,
+        };
+        for c in certs {
+            let p = c.tbs_certificate().validity();
+            v.from = v.from.max(p.not_before.to_unix_duration().as_secs());
+            v.until = v.until.min(p.not_after.to_unix_duration().as_secs());
+        }
+        (v.from <= v.until).then_some(v)
+    }
+
+    fn contains(&self, at: u64) -> bool {
+        self.from <= at && at <= self.until
+    }
+}
+
+/// A path certval validated ([`VALIDATED`]): its certificates' DER, their common validity,
+/// and the provider whose answers it relied on (none: every signature verified in Rust).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct ValidatedPath {
+    der: Vec<Vec<u8>>,
+    valid: Validity,
+    provider: Option<&'static str>,
+}
+
+impl ValidatedPath {
+    /// Keep it in this thread's [`VALIDATED`] (once).
+    pub(super) fn keep(self) {
+        VALIDATED.with(|v| {
+            let mut v = v.borrow_mut();
+            let answer = (self.valid, self.provider);
+            if v.find(|der, a| *der == self.der && *a == answer).is_none() {
+                v.keep(self.der, answer);
+            }
+        });
     }
 }
 
@@ -720,6 +907,156 @@ mod tests {
 
     fn codes(o: &Outcome) -> Vec<&str> {
         o.problems.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    /// `leaf`'s outcome through `pool` at `at`, with `env` and the provider's answers `checks`.
+    fn run_with(
+        leaf: &Certificate,
+        pool: &Pool<'_>,
+        env: &Environment,
+        checks: Option<&SignatureChecks>,
+        at: time::OffsetDateTime,
+    ) -> Outcome {
+        validate_paths(
+            &Node::new(leaf).unwrap(),
+            pool,
+            Budget {
+                nodes: 100,
+                validations: MAX_CANDIDATES,
+            },
+            || Ok(env),
+            checks,
+            at,
+            AlgorithmPolicy::strict(),
+            None,
+        )
+    }
+
+    /// `cert` with one octet of its signature value changed (the same TBSCertificate).
+    fn tampered(cert: &Certificate) -> Certificate {
+        use der::Decode;
+        let mut der = cert.to_der().unwrap();
+        let n = der.len() - 5;
+        der[n] ^= 0x01;
+        Certificate::from_der(&der).unwrap()
+    }
+
+    #[test]
+    fn a_validated_path_is_valid_again_only_within_its_certificates_validity() {
+        let mut rng = crate::rng::system_rng();
+        let now = time::OffsetDateTime::now_utc();
+        let (key, root) = make_ca(&mut rng, ROOT, years(10)).unwrap();
+        let leaf = user(&mut rng, &key, &root);
+        let pool = Pool::new([&root], std::iter::empty());
+        let env = Environment::new(&pool.anchors, &[]).unwrap();
+        let day = time::Duration::days(1);
+        let runs = certval_runs();
+        assert!(run_with(&leaf, &pool, &env, None, now + day)
+            .problems
+            .is_empty());
+        assert_eq!(certval_runs(), runs + 1);
+        // Another time within the validity of the leaf and the root: not validated again.
+        let o = run_with(&leaf, &pool, &env, None, now + 700 * day);
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+        assert_eq!(o.path.len(), 2);
+        assert_eq!(certval_runs(), runs + 1);
+        // Past the leaf's notAfter, before its notBefore: certval decides, and refuses.
+        let o = run_with(&leaf, &pool, &env, None, now + 6 * 365 * day);
+        assert_eq!(codes(&o), [codes::CERT_EXPIRED]);
+        let o = run_with(&leaf, &pool, &env, None, now - day);
+        assert_eq!(codes(&o), [codes::CERT_NOT_YET_VALID]);
+        assert_eq!(certval_runs(), runs + 3);
+        // The same name, key and TBSCertificate with another signature value is another
+        // path: validated, and refused.
+        let o = run_with(&tampered(&leaf), &pool, &env, None, now + day);
+        assert_eq!(codes(&o), [codes::CERT_BAD_SIGNATURE]);
+        assert_eq!(certval_runs(), runs + 4);
+        // Environments for other anchor sets validate the same path the same way.
+        let pool2 = Pool::new([&root], [&root]);
+        let env2 = Environment::new(&pool2.anchors, &[]).unwrap();
+        assert!(run_with(&leaf, &pool2, &env2, None, now + 2 * day)
+            .problems
+            .is_empty());
+        assert_eq!(certval_runs(), runs + 4);
+    }
+
+    #[test]
+    fn a_path_validated_on_provisional_answers_is_kept_only_once_they_are_confirmed() {
+        let mut rng = crate::rng::system_rng();
+        let now = time::OffsetDateTime::now_utc();
+        let (key, root) = make_ca(&mut rng, ROOT, years(10)).unwrap();
+        let leaf = user(&mut rng, &key, &root);
+        let forged = tampered(&leaf);
+        let pool = Pool::new([&root], std::iter::empty());
+        let env = Environment::new(&pool.anchors, &[]).unwrap();
+        // A recording step takes the forged certificate's signature as valid for now...
+        let checks = SignatureChecks::default().named("test");
+        let recording = checks.recording();
+        assert!(run_with(&forged, &pool, &env, Some(&checks), now)
+            .problems
+            .is_empty());
+        drop(recording);
+        let asked = checks.take_asked();
+        assert_eq!(asked.len(), 1);
+        // ...which is no answer for the next validation, nor after the provider refutes it.
+        let o = run_with(&forged, &pool, &env, None, now);
+        assert_eq!(codes(&o), [codes::CERT_BAD_SIGNATURE]);
+        checks.add(asked[0].clone(), false);
+        let o = run_with(&forged, &pool, &env, None, now);
+        assert_eq!(codes(&o), [codes::CERT_BAD_SIGNATURE]);
+        // The genuine certificate's path is kept once the provider confirms its signature,
+        // for the validations it answers.
+        let checks = SignatureChecks::default().named("test");
+        let recording = checks.recording();
+        assert!(run_with(&leaf, &pool, &env, Some(&checks), now)
+            .problems
+            .is_empty());
+        drop(recording);
+        let asked = checks.take_asked();
+        let ders = [Node::new(&leaf).unwrap().der, Node::new(&root).unwrap().der];
+        let secs = u64::try_from(now.unix_timestamp()).unwrap();
+        let kept = |by| validated_before(ders.iter().map(Vec::as_slice), secs, by);
+        assert!(!kept(Some("test")), "kept before the provider answered");
+        checks.add(asked[0].clone(), true);
+        assert!(kept(Some("test")), "not kept once the provider answered");
+        assert!(!kept(None) && !kept(Some("other")));
+        let answered = SignatureChecks::default().named("test");
+        let runs = certval_runs();
+        assert!(run_with(&leaf, &pool, &env, Some(&answered), now)
+            .problems
+            .is_empty());
+        assert_eq!(certval_runs(), runs);
+        assert!(answered.take_asked().is_empty());
+        // Verified in Rust: kept for every validation.
+        assert!(run_with(&leaf, &pool, &env, None, now).problems.is_empty());
+        assert_eq!(certval_runs(), runs + 1);
+        assert!(kept(None));
+    }
+
+    #[test]
+    fn answers_of_an_unnamed_provider_are_not_kept() {
+        let mut rng = crate::rng::system_rng();
+        let now = time::OffsetDateTime::now_utc();
+        let (key, root) = make_ca(&mut rng, ROOT, years(10)).unwrap();
+        let forged = tampered(&user(&mut rng, &key, &root));
+        let pool = Pool::new([&root], std::iter::empty());
+        let env = Environment::new(&pool.anchors, &[]).unwrap();
+        let checks = SignatureChecks::default();
+        let recording = checks.recording();
+        assert!(run_with(&forged, &pool, &env, Some(&checks), now)
+            .problems
+            .is_empty());
+        drop(recording);
+        for c in checks.take_asked() {
+            checks.add(c, true);
+        }
+        assert!(run_with(&forged, &pool, &env, Some(&checks), now)
+            .problems
+            .is_empty());
+        let o = run_with(&forged, &pool, &env, None, now);
+        assert_eq!(codes(&o), [codes::CERT_BAD_SIGNATURE]);
+        let o = run_with(&forged, &pool, &env, Some(&SignatureChecks::default()), now);
+        assert_eq!(codes(&o), [codes::CERT_BAD_SIGNATURE]);
     }
 
     #[test]

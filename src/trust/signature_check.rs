@@ -20,6 +20,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::path::ValidatedPath;
+
 use crate::asn1::oid::{
     ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, P256, P384, RSA_ENCRYPTION,
     SHA256_WITH_RSA, SHA384_WITH_RSA, SHA512_WITH_RSA,
@@ -188,6 +190,11 @@ pub enum Lookup {
     Verify,
 }
 
+/// How many paths validated on provisional answers one [`SignatureChecks`] holds until the
+/// provider answers (one validator runs at most
+/// [`super::MAX_VALIDATOR_VALIDATIONS`]).
+const WAITING_PATHS: usize = 32;
+
 /// Told of each request the moment a recording step first asks it
 /// ([`SignatureChecks::announcing`]).
 pub type Announce = fn(&SignatureCheck);
@@ -195,9 +202,13 @@ pub type Announce = fn(&SignatureCheck);
 #[derive(Default)]
 struct State {
     answers: Vec<(SignatureCheck, bool)>,
+    /// Paths validated on provisional answers, with the checks still unanswered
+    /// ([`SignatureChecks::keep_when_confirmed`]).
+    waiting: Vec<(ValidatedPath, Vec<SignatureCheck>)>,
     asked: Vec<SignatureCheck>,
     recording: bool,
     announce: Option<Announce>,
+    provider: Option<&'static str>,
 }
 
 /// The provider's answers to [`SignatureCheck`]s, shared by every clone (a walk's
@@ -234,6 +245,23 @@ impl SignatureChecks {
             s.announce = Some(announce);
         }
         checks
+    }
+
+    /// Answers of the provider named `provider` (e.g. "WebCrypto"): a certification path
+    /// validated on its answers is valid again for later validations answered by the same
+    /// provider, within its certificates' validity, without asking it again; answers of an
+    /// unnamed provider count for their own validation only.
+    #[must_use]
+    pub fn named(self, provider: &'static str) -> Self {
+        if let Ok(mut s) = self.0.lock() {
+            s.provider = Some(provider);
+        }
+        self
+    }
+
+    /// The provider's name ([`Self::named`]).
+    pub fn provider(&self) -> Option<&'static str> {
+        self.0.lock().ok().and_then(|s| s.provider)
     }
 
     /// Unanswered requests are recorded (and taken as valid for now) until the guard is
@@ -278,8 +306,49 @@ impl SignatureChecks {
 
     /// Record the provider's answer to `check` (`false` also for an error).
     pub fn add(&self, check: SignatureCheck, valid: bool) {
+        let mut confirmed = Vec::new();
         if let Ok(mut s) = self.0.lock() {
+            s.waiting.retain_mut(|(path, relied)| {
+                if !relied.contains(&check) {
+                    return true;
+                }
+                if !valid {
+                    return false;
+                }
+                relied.retain(|c| *c != check);
+                if relied.is_empty() {
+                    confirmed.push(path.clone());
+                    return false;
+                }
+                true
+            });
             s.answers.push((check, valid));
+        }
+        for path in confirmed {
+            path.keep();
+        }
+    }
+
+    /// Keep `path`, which certval validated taking the signatures `relied` on as valid for
+    /// now, among the validated paths once the provider has confirmed every one of them;
+    /// one it refutes drops it. At most [`WAITING_PATHS`] wait.
+    pub(super) fn keep_when_confirmed(&self, path: ValidatedPath, mut relied: Vec<SignatureCheck>) {
+        let Ok(mut s) = self.0.lock() else {
+            return;
+        };
+        for (c, ok) in &s.answers {
+            if relied.contains(c) {
+                if !ok {
+                    return;
+                }
+                relied.retain(|r| r != c);
+            }
+        }
+        if relied.is_empty() {
+            drop(s);
+            path.keep();
+        } else if s.waiting.len() < WAITING_PATHS {
+            s.waiting.push((path, relied));
         }
     }
 }

@@ -1021,7 +1021,8 @@ async fn verified_with_held_key(
             Some(Err(_)) | None => {}
         }
     }
-    ctx.signature_checks = Some(crate::trust::SignatureChecks::announcing(announced));
+    ctx.signature_checks =
+        Some(crate::trust::SignatureChecks::announcing(announced).named("WebCrypto"));
     for _ in 0..MAX_DECRYPT_ROUNDS {
         forget_early();
         let step = verify_message_step_with_digests(raw, &ctx, Some(&digests));
