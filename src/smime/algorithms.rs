@@ -319,14 +319,26 @@ pub fn verify_signature_with(
     signature: &[u8],
 ) -> Result<(), VerifyFailure> {
     if let Some(checks) = checks {
-        let hash = digest.check_hash();
-        if let Some(c) = SignatureCheck::new(spki, &sig_alg.oid, hash, message, signature) {
-            if checks.lookup(&c) != Lookup::Verify {
-                return Ok(());
-            }
+        if ask_signature(checks, spki, digest, sig_alg, message, signature) != Lookup::Verify {
+            return Ok(());
         }
     }
     verify_signature(spki, digest, sig_alg, message, signature)
+}
+
+/// What `checks` say of the signature value [`verify_signature_with`] verifies with them:
+/// [`Lookup::Verify`] when the provider does not check it (then verified in Rust). Asking
+/// again gives the same answer (a recording step records a request once).
+pub fn ask_signature(
+    checks: &SignatureChecks,
+    spki: &SubjectPublicKeyInfoOwned,
+    digest: DigestAlg,
+    sig_alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Lookup {
+    SignatureCheck::new(spki, &sig_alg.oid, digest.check_hash(), message, signature)
+        .map_or(Lookup::Verify, |c| checks.lookup(&c))
 }
 
 /// Verify `signature` over `message` (the DER signed attributes, or the content when there

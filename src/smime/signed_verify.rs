@@ -295,6 +295,19 @@ pub fn check_signer(
         ));
         return out;
     };
+    // A provider is asked for the signature value over the signed attributes as soon as
+    // the key is known (it may begin while the content's digest and the attributes are
+    // checked); the answer is taken below, in order.
+    if let (Some(checks), Some(c), Some(der)) = (budget.2.as_ref(), &cert, &si.signed_attrs_der) {
+        algorithms::ask_signature(
+            checks,
+            c.tbs_certificate().subject_public_key_info(),
+            digest,
+            &si.signature_alg,
+            der,
+            &si.signature,
+        );
+    }
     let content = match covered {
         Covered::Content { octets, .. } => *octets,
         Covered::Countersigned(sig) => *sig,
