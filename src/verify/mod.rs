@@ -238,6 +238,11 @@ impl SignatureRound {
         &self.requests
     }
 
+    /// The walk as it stands if the provider confirms it ([`Self::finish`]).
+    pub fn walk(&self) -> &Verified {
+        &self.verified
+    }
+
     /// The digests the walk took before the provider answered them
     /// ([`DigestAnswers::expect`]); empty when none.
     pub fn digest_claims(&self) -> &[DigestClaim] {

@@ -946,8 +946,11 @@ pub async fn verify_async(
     let raw = bytes(&raw, "message")?;
     let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
     ctx.without_content = !req.with_content;
-    let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
-    super::smime::verified_js(&v, req.with_content)
+    let with_content = req.with_content;
+    verified_with_held_key(&raw, ctx, decryption_key, |v| {
+        super::smime::verified_js(v, with_content)
+    })
+    .await
 }
 
 /// `verifyReceipt` with the decryption key held outside the core (`AsyncKey`, fourth
@@ -965,8 +968,7 @@ pub async fn verify_receipt_async(
     let mut ctx = req.context(super::now()?).map_err(|e| js_error(&e))?;
     ctx.original = Some(bytes(&original, "original")?);
     ctx.without_content = true;
-    let v = verified_with_held_key(&raw, ctx, decryption_key).await?;
-    super::to_js(&v.report)
+    verified_with_held_key(&raw, ctx, decryption_key, |v| super::to_js(&v.report)).await
 }
 
 /// Verify `raw` in `ctx`, answering the walk's decryption requests with `key` (an
@@ -977,7 +979,8 @@ async fn verified_with_held_key(
     raw: &[u8],
     mut ctx: crate::verify::VerifyContext,
     key: Option<JsValue>,
-) -> Result<crate::verify::Verified, JsValue> {
+    present: impl Fn(&crate::verify::Verified) -> Result<JsValue, JsValue>,
+) -> Result<JsValue, JsValue> {
     use crate::verify::{verify_message_step_with_digests, VerifyStep, MAX_DECRYPT_ROUNDS};
     let key = key.filter(|k| !k.is_undefined() && !k.is_null());
     let mut early = None;
@@ -1027,7 +1030,7 @@ async fn verified_with_held_key(
         forget_early();
         let step = verify_message_step_with_digests(raw, &ctx, Some(&digests));
         let asked = match step.map_err(smime_err)? {
-            VerifyStep::Done(v) => return Ok(*v),
+            VerifyStep::Done(v) => return present(&v),
             VerifyStep::Decrypt(asked) => asked,
             VerifyStep::DecryptContent(asked) => {
                 let Some(answers) = ctx.decryption_answers.as_mut() else {
@@ -1040,11 +1043,14 @@ async fn verified_with_held_key(
                 continue;
             }
             VerifyStep::Check(round) => {
-                // The signature values are checked while SubtleCrypto still hashes.
-                let answers = check_signatures(round.requests()).await;
+                // The signature values are checked while SubtleCrypto still hashes, and the
+                // walk's report is made ready meanwhile: handed out only if the walk stands.
+                let checking = check_signatures(round.requests());
+                let presented = present(round.walk());
+                let answers = checking.await;
                 settle_digests(&mut digests, &mut hashing).await;
                 match round.finish(&ctx, &answers, Some(&digests)) {
-                    Some(v) => return Ok(*v),
+                    Some(_) => return presented,
                     None => continue,
                 }
             }
@@ -1067,7 +1073,9 @@ async fn verified_with_held_key(
     // Still unanswered after the bound: the report says which layer could not be opened;
     // outside a step, signature values the provider did not confirm are verified in Rust.
     settle_digests(&mut digests, &mut hashing).await;
-    crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)
+    let v =
+        crate::verify::verify_message_with_digests(raw, &ctx, Some(&digests)).map_err(smime_err)?;
+    present(&v)
 }
 
 /// A private-key operation begun before it is asked ([`decrypt_async`],
