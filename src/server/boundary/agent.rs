@@ -1440,11 +1440,10 @@ impl Boundary {
         // A decision that comes after the deadline is past the budget too, however late the
         // timer is seen (a busy machine may run the whole check before it): nothing has been
         // forwarded or quarantined yet.
-        let processed = match tokio::time::timeout_at(deadline, work).await {
-            Ok(r) if tokio::time::Instant::now() <= deadline => {
-                r.and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}"))))
-            }
-            Ok(_) | Err(_) => {
+        let decision = tokio::time::timeout_at(deadline, work).await.ok();
+        let processed = match decided_in_time(decision, tokio::time::Instant::now(), deadline) {
+            Some(r) => r.and_then(|r| r.map_err(|e| Error::Internal(format!("spool: {e}")))),
+            None => {
                 cancel.cancel();
                 let text = format!(
                     "Message not processed within its time budget ({} ms), try again later [{}]",
@@ -1810,5 +1809,35 @@ impl SessionHost for Listener {
 
     async fn accept(self: &Arc<Self>, tx: Transaction, data: Spooled) -> AgentReply {
         self.boundary.handle(self.direction, tx, data).await
+    }
+}
+
+/// A message's decision when it came within its budget: `None` when the timer fired first
+/// (`decision` is `None`) or when the decision arrived (`decided_at`) after the deadline —
+/// a busy runtime may poll a finished check before its timer (docs/server.md, "Message
+/// budget").
+fn decided_in_time<T>(
+    decision: Option<T>,
+    decided_at: tokio::time::Instant,
+    deadline: tokio::time::Instant,
+) -> Option<T> {
+    decision.filter(|_| decided_at <= deadline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decided_in_time;
+    use tokio::time::{Duration, Instant};
+
+    #[test]
+    fn a_decision_after_the_deadline_is_over_the_budget() {
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(30);
+        assert_eq!(decided_in_time(Some(1), start, deadline), Some(1));
+        assert_eq!(decided_in_time(Some(1), deadline, deadline), Some(1));
+        // Finished, but seen after the deadline: the timer was late, the budget is not.
+        let late = deadline + Duration::from_millis(1);
+        assert_eq!(decided_in_time(Some(1), late, deadline), None);
+        assert_eq!(decided_in_time(None::<u8>, start, deadline), None);
     }
 }
