@@ -893,11 +893,23 @@ fn forget_early() {
 /// then verifies that one in Rust). A certificate signature it confirmed before, exactly as
 /// asked now, is not asked again.
 async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
-    let begun: Vec<Option<Begun>> = requests
+    let begun = begin_checks(requests);
+    signature_answers(requests, begun).await
+}
+
+/// [`check_signatures`]' first half: every request begun (or taken from those begun early),
+/// none awaited; `None` for one WebCrypto confirmed before.
+fn begin_checks(requests: &[SignatureCheck]) -> Vec<Option<Begun>> {
+    let begun = requests
         .iter()
         .map(|c| (!confirmed_before(c)).then(|| begun(c)))
         .collect();
     forget_early();
+    begun
+}
+
+/// [`check_signatures`]' second half: the answers to the requests `begun` began.
+async fn signature_answers(requests: &[SignatureCheck], begun: Vec<Option<Begun>>) -> Vec<bool> {
     // The keys imported first, in order, each verification begun once its key is there.
     let mut verifies = Vec::with_capacity(requests.len());
     for (c, b) in requests.iter().zip(begun) {
@@ -1045,9 +1057,9 @@ async fn verified_with_held_key(
             VerifyStep::Check(round) => {
                 // The signature values are checked while SubtleCrypto still hashes, and the
                 // walk's report is made ready meanwhile: handed out only if the walk stands.
-                let checking = check_signatures(round.requests());
+                let begun = begin_checks(round.requests());
                 let presented = present(round.walk());
-                let answers = checking.await;
+                let answers = signature_answers(round.requests(), begun).await;
                 settle_digests(&mut digests, &mut hashing).await;
                 match round.finish(&ctx, &answers, Some(&digests)) {
                     Some(_) => return presented,
