@@ -892,6 +892,7 @@ fn forget_early() {
 /// walk asked it, [`announced`]); `false` for a value it refuses or cannot check (the core
 /// then verifies that one in Rust). A certificate signature it confirmed before, exactly as
 /// asked now, is not asked again.
+#[cfg(feature = "send")]
 async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
     let begun = begin_checks(requests);
     signature_answers(requests, begun).await
