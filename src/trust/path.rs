@@ -631,28 +631,26 @@ impl Environment {
                 return Err(map_error(&e, &describe(&cpr)));
             }
         }
+        let Some(valid) = keepable
+            .then(|| Validity::of(path().map(|n| n.cert)))
+            .flatten()
+        else {
+            return Ok(());
+        };
         let (answered, relied) = checking.provider_answers();
-        let valid = Validity::of(path().map(|n| n.cert));
-        match (keepable, valid) {
-            (true, Some(valid)) if !answered && relied.is_empty() => ValidatedPath {
-                der: path().map(|n| n.der.clone()).collect(),
-                valid,
-                provider: None,
-            }
-            .keep(),
+        let kept = |provider| ValidatedPath {
+            der: path().map(|n| n.der.clone()).collect(),
+            valid,
+            provider,
+        };
+        match (checks, provider) {
+            // Every signature verified in Rust: kept for every validation.
+            _ if !answered && relied.is_empty() => kept(None).keep(),
             // On the answers of a named provider: kept for its validations, and when it took
             // signatures as valid for now (a recording step), only once it confirms them
             // ([`SignatureChecks::add`]).
-            (true, Some(valid)) => {
-                if let (Some(checks), Some(name)) = (checks, provider) {
-                    let kept = ValidatedPath {
-                        der: path().map(|n| n.der.clone()).collect(),
-                        valid,
-                        provider: Some(name),
-                    };
-                    checks.keep_when_confirmed(kept, relied);
-                }
-            }
+            (Some(checks), Some(name)) => checks.keep_when_confirmed(kept(Some(name)), relied),
+            // An unnamed provider's answers count for this validation only.
             _ => {}
         }
         Ok(())
@@ -932,6 +930,23 @@ mod tests {
         )
     }
 
+    /// A recording step of `checks` validating `leaf`, which passes on provisional answers;
+    /// the checks it asked.
+    fn recorded(
+        leaf: &Certificate,
+        pool: &Pool<'_>,
+        env: &Environment,
+        checks: &SignatureChecks,
+        at: time::OffsetDateTime,
+    ) -> Vec<SignatureCheck> {
+        let recording = checks.recording();
+        assert!(run_with(leaf, pool, env, Some(checks), at)
+            .problems
+            .is_empty());
+        drop(recording);
+        checks.take_asked()
+    }
+
     /// `cert` with one octet of its signature value changed (the same TBSCertificate).
     fn tampered(cert: &Certificate) -> Certificate {
         use der::Decode;
@@ -991,12 +1006,7 @@ mod tests {
         let env = Environment::new(&pool.anchors, &[]).unwrap();
         // A recording step takes the forged certificate's signature as valid for now...
         let checks = SignatureChecks::default().named("test");
-        let recording = checks.recording();
-        assert!(run_with(&forged, &pool, &env, Some(&checks), now)
-            .problems
-            .is_empty());
-        drop(recording);
-        let asked = checks.take_asked();
+        let asked = recorded(&forged, &pool, &env, &checks, now);
         assert_eq!(asked.len(), 1);
         // ...which is no answer for the next validation, nor after the provider refutes it.
         let o = run_with(&forged, &pool, &env, None, now);
@@ -1007,12 +1017,7 @@ mod tests {
         // The genuine certificate's path is kept once the provider confirms its signature,
         // for the validations it answers.
         let checks = SignatureChecks::default().named("test");
-        let recording = checks.recording();
-        assert!(run_with(&leaf, &pool, &env, Some(&checks), now)
-            .problems
-            .is_empty());
-        drop(recording);
-        let asked = checks.take_asked();
+        let asked = recorded(&leaf, &pool, &env, &checks, now);
         let ders = [Node::new(&leaf).unwrap().der, Node::new(&root).unwrap().der];
         let secs = u64::try_from(now.unix_timestamp()).unwrap();
         let kept = |by| validated_before(ders.iter().map(Vec::as_slice), secs, by);
@@ -1042,12 +1047,7 @@ mod tests {
         let pool = Pool::new([&root], std::iter::empty());
         let env = Environment::new(&pool.anchors, &[]).unwrap();
         let checks = SignatureChecks::default();
-        let recording = checks.recording();
-        assert!(run_with(&forged, &pool, &env, Some(&checks), now)
-            .problems
-            .is_empty());
-        drop(recording);
-        for c in checks.take_asked() {
+        for c in recorded(&forged, &pool, &env, &checks, now) {
             checks.add(c, true);
         }
         assert!(run_with(&forged, &pool, &env, Some(&checks), now)

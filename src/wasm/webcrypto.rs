@@ -898,8 +898,8 @@ async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
     signature_answers(requests, begun).await
 }
 
-/// [`check_signatures`]' first half: every request begun (or taken from those begun early),
-/// none awaited; `None` for one WebCrypto confirmed before.
+/// Begin verifying `requests` with WebCrypto (or take those begun early, [`announced`]),
+/// none awaited; `None` for one WebCrypto confirmed before ([`confirmed_before`]).
 fn begin_checks(requests: &[SignatureCheck]) -> Vec<Option<Begun>> {
     let begun = requests
         .iter()
@@ -909,7 +909,8 @@ fn begin_checks(requests: &[SignatureCheck]) -> Vec<Option<Begun>> {
     begun
 }
 
-/// [`check_signatures`]' second half: the answers to the requests `begun` began.
+/// The answers to `requests`, whose verifications [`begin_checks`] began (`false` for a
+/// value WebCrypto refuses or cannot check).
 async fn signature_answers(requests: &[SignatureCheck], begun: Vec<Option<Begun>>) -> Vec<bool> {
     // The keys imported first, in order, each verification begun once its key is there.
     let mut verifies = Vec::with_capacity(requests.len());
