@@ -403,7 +403,8 @@ fn stepped(
                     "the step's requests as announced"
                 );
                 asked += round.requests().len();
-                let answers: Vec<bool> = round.requests().iter().map(answer).collect();
+                let answers: Vec<Option<bool>> =
+                    round.requests().iter().map(|c| Some(answer(c))).collect();
                 if let Some(v) = round.finish(ctx, &answers, None) {
                     return (serde_json::to_value(&v.report).unwrap(), asked);
                 }
@@ -496,7 +497,8 @@ fn stepped_with_digests(
             }
             Ok(VerifyStep::Check(round)) => {
                 claims += round.digest_claims().len();
-                let answers: Vec<bool> = round.requests().iter().map(provider).collect();
+                let answers: Vec<Option<bool>> =
+                    round.requests().iter().map(|c| Some(provider(c))).collect();
                 if let Some(v) = round.finish(ctx, &answers, Some(&digests)) {
                     return (serde_json::to_value(&v.report).unwrap(), claims);
                 }
@@ -604,7 +606,7 @@ fn a_digest_claim_stands_only_when_the_provider_confirms_it() {
                 .digest_claims()
                 .iter()
                 .all(|c| truth.iter().any(|(r, d)| *r == c.range && *d == c.digest));
-            let answers = vec![true; round.requests().len()];
+            let answers = vec![Some(true); round.requests().len()];
             if !matches {
                 tampered += 1;
                 let mut answered = digests.clone();

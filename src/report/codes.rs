@@ -47,6 +47,7 @@ pub const PROBLEMS: &[(&str, Cause)] = &[
     ("compressed-twice", Cause::Structure),
     ("unsupported-algorithm", Cause::Structure),
     ("key-provider-unsupported", Cause::Structure),
+    ("provider-unsupported", Cause::Structure),
     ("header-too-large", Cause::Structure),
     ("header-too-many-fields", Cause::Structure),
     ("verification-cancelled", Cause::Structure),

@@ -13,15 +13,14 @@
 
 use crate::asn1::der::{constructed, primitive};
 use crate::asn1::oid::{
-    DSA, DSA_SHA1, DSA_SHA256, ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, MGF1, P256,
-    P384, RSASSA_PSS, RSA_ENCRYPTION, SHA1, SHA1_WITH_RSA, SHA256, SHA256_WITH_RSA, SHA384,
+    DSA, DSA_SHA1, DSA_SHA256, ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, MGF1,
+    RSASSA_PSS, RSA_ENCRYPTION, SHA1, SHA1_WITH_RSA, SHA256, SHA256_WITH_RSA, SHA384,
     SHA384_WITH_RSA, SHA512, SHA512_WITH_RSA,
 };
 use crate::trust::{CheckHash, Lookup, SignatureCheck, SignatureChecks};
 use const_oid::ObjectIdentifier as Oid;
 use der::{asn1::AnyRef, Decode, Encode};
 use sha2::Digest;
-use signature::hazmat::PrehashVerifier;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 /// A digest algorithm we can compute.
@@ -252,9 +251,14 @@ pub enum VerifyFailure {
     Unsupported(String),
     /// The signature is wrong: code `signature-invalid`.
     Invalid(String),
+    /// The core implements the algorithm but this build's provider cannot check it (a build
+    /// without the pure-Rust provider, the signature outside what WebCrypto is asked):
+    /// code `provider-unsupported` ([`crate::trust::PROVIDER_UNSUPPORTED`]).
+    NoProvider(String),
 }
 
 /// Parse the hash of RSASSA-PSS-params and the salt length (defaults: SHA-1, 20).
+#[cfg(feature = "rust-crypto")]
 fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFailure> {
     let Some(p) = params else {
         return Ok((DigestAlg::Sha1, 20));
@@ -319,15 +323,29 @@ pub fn verify_signature_with(
     signature: &[u8],
 ) -> Result<(), VerifyFailure> {
     if let Some(checks) = checks {
-        if ask_signature(checks, spki, digest, sig_alg, message, signature) != Lookup::Verify {
-            return Ok(());
+        match ask_signature(checks, spki, digest, sig_alg, message, signature) {
+            Lookup::Valid | Lookup::Provisional => return Ok(()),
+            // Without the pure-Rust provider the provider's "does not verify" stands (only
+            // ECDSA and RSASSA-PKCS1-v1_5 are asked of it, `SignatureCheck::new`).
+            Lookup::Refuted if !cfg!(feature = "rust-crypto") => {
+                return Err(VerifyFailure::Invalid(
+                    if spki.algorithm.oid == EC_PUBLIC_KEY {
+                        "ECDSA signature does not verify"
+                    } else {
+                        "RSA signature does not verify"
+                    }
+                    .into(),
+                ));
+            }
+            Lookup::Refuted | Lookup::Verify => {}
         }
     }
     verify_signature(spki, digest, sig_alg, message, signature)
 }
 
 /// What `checks` say of the signature value [`verify_signature_with`] verifies with them:
-/// [`Lookup::Verify`] when the provider does not check it (then verified in Rust). Asking
+/// [`Lookup::Verify`] when the provider does not check it, [`Lookup::Refuted`] when it
+/// answered that it does not verify (then verified in Rust, where the build has it). Asking
 /// again gives the same answer (a recording step records a request once).
 pub fn ask_signature(
     checks: &SignatureChecks,
@@ -342,8 +360,27 @@ pub fn ask_signature(
 }
 
 /// Verify `signature` over `message` (the DER signed attributes, or the content when there
+/// are none) with the signer's public key, with the pure-Rust provider; a build without it
+/// answers [`VerifyFailure::NoProvider`]. `digest` is the SignerInfo's digestAlgorithm
+/// (RFC 5652 §5.4: the message digest is computed with it).
+#[cfg(not(feature = "rust-crypto"))]
+pub fn verify_signature(
+    _spki: &SubjectPublicKeyInfoOwned,
+    _digest: DigestAlg,
+    sig_alg: &AlgorithmIdentifierOwned,
+    _message: &[u8],
+    _signature: &[u8],
+) -> Result<(), VerifyFailure> {
+    Err(VerifyFailure::NoProvider(format!(
+        "a {} signature value, which this build's crypto provider (WebCrypto) is not asked to check",
+        name(&sig_alg.oid)
+    )))
+}
+
+/// Verify `signature` over `message` (the DER signed attributes, or the content when there
 /// are none) with the signer's public key. `digest` is the SignerInfo's digestAlgorithm
 /// (RFC 5652 §5.4: the message digest is computed with it).
+#[cfg(feature = "rust-crypto")]
 pub fn verify_signature(
     spki: &SubjectPublicKeyInfoOwned,
     digest: DigestAlg,
@@ -351,6 +388,8 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), VerifyFailure> {
+    use crate::asn1::oid::{P256, P384};
+    use signature::hazmat::PrehashVerifier;
     let key_oid = spki.algorithm.oid;
     let sig_oid = sig_alg.oid;
     if key_oid == RSA_ENCRYPTION || key_oid == RSASSA_PSS {

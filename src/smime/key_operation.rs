@@ -353,8 +353,15 @@ impl std::fmt::Debug for ContentDecryptRequest<'_> {
     }
 }
 
-/// The pure-Rust provider, content decryption: answer `req`.
+/// The pure-Rust provider, content decryption: answer `req` (a build without it:
+/// [`Error::ProviderUnsupported`]).
 pub fn decrypt_content_with_rust(req: &ContentDecryptRequest<'_>) -> Result<Vec<u8>, Error> {
+    if !cfg!(feature = "rust-crypto") {
+        return Err(Error::ProviderUnsupported(format!(
+            "the content cipher {} is not decrypted by this build's crypto provider (WebCrypto)",
+            super::enveloped_cipher::cipher_name(&req.algorithm.oid)
+        )));
+    }
     match req.cipher {
         ContentDecryptCipher::AesGcm { .. } => super::enveloped_cipher::decrypt_gcm(
             req.algorithm,
@@ -493,7 +500,7 @@ pub struct ContentDigest {
 
 /// The smallest ciphertext whose decryption a step asks of the provider
 /// ([`DecryptAnswers::provider_decrypts_content`]): below it the core's own AES costs less than
-/// another round of the walk.
+/// another round of the walk. A build without the pure-Rust provider asks every one.
 pub const CONTENT_ASK_MIN: usize = 32 * 1024;
 
 /// A [`ContentDecryptRequest`] as recorded for the provider: owned, the whole ciphertext
@@ -681,7 +688,8 @@ impl DecryptAnswers {
         let Ok(mut c) = self.contents.lock() else {
             return None;
         };
-        let worth_asking = req.ciphertext.len() >= CONTENT_ASK_MIN
+        let worth_asking = (req.ciphertext.len() >= CONTENT_ASK_MIN
+            || !cfg!(feature = "rust-crypto"))
             && !matches!(req.cipher, ContentDecryptCipher::Legacy);
         if !c.recording || !worth_asking {
             return None;
@@ -788,11 +796,17 @@ pub fn sign_with_key<R: CryptoRng + ?Sized>(
     }
 }
 
-/// The pure-Rust provider, decrypting: answer `req` with `key`.
+/// The pure-Rust provider, decrypting: answer `req` with `key` (a build without it:
+/// [`Error::ProviderUnsupported`]).
 pub fn decrypt_with_key(
     key: &PrivateKey,
     req: &DecryptRequest,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if !cfg!(feature = "rust-crypto") {
+        return Err(Error::ProviderUnsupported(
+            "a private key held in the core is not used by this build's crypto provider (WebCrypto)".into(),
+        ));
+    }
     match (key, req) {
         (PrivateKey::Rsa(k), DecryptRequest::Rsa { scheme, ciphertext }) => {
             super::ktri::rsa_decrypt(k, scheme, ciphertext)

@@ -101,6 +101,11 @@ pub enum Error {
     /// provider — the stored key, opened with its password — can do it.
     #[error("{0}")]
     KeyProviderUnsupported(String),
+    /// An operation the core implements but this build's crypto provider cannot compute —
+    /// a build without the pure-Rust provider (the read module) meeting a private key held in
+    /// the core, or a content cipher WebCrypto lacks: a build with it (the full module) can.
+    #[error("{0}")]
+    ProviderUnsupported(String),
     /// A recipient certificate cannot be encrypted to (unsupported key type or a keyUsage
     /// extension that forbids it).
     #[error("{0}")]
@@ -162,6 +167,7 @@ impl Coded for Error {
             Error::DecryptAuthFailed(_) => "decrypt-auth-failed",
             Error::UnsupportedAlgorithm(_) => "unsupported-algorithm",
             Error::KeyProviderUnsupported(_) => "key-provider-unsupported",
+            Error::ProviderUnsupported(_) => crate::trust::PROVIDER_UNSUPPORTED,
             Error::EncryptRecipient(_) => "encrypt-recipient-invalid",
             Error::EncryptNoRecipient => "encrypt-no-recipient",
             Error::NotEncrypted(_) => "not-encrypted",

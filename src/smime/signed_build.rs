@@ -404,7 +404,8 @@ impl SignatureToVerify {
         .map_err(|e| {
             let why = match e {
                 algorithms::VerifyFailure::Unsupported(w)
-                | algorithms::VerifyFailure::Invalid(w) => w,
+                | algorithms::VerifyFailure::Invalid(w)
+                | algorithms::VerifyFailure::NoProvider(w) => w,
             };
             Error::Key(format!(
                 "the signature does not verify with the signer certificate's key: {why}"

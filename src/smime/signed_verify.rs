@@ -349,6 +349,9 @@ pub fn check_signer(
             Ok(()) => {}
             Err(VerifyFailure::Invalid(m)) => out.problems.push(p("signature-invalid", m)),
             Err(VerifyFailure::Unsupported(m)) => out.problems.push(p("unsupported-algorithm", m)),
+            Err(VerifyFailure::NoProvider(m)) => {
+                out.problems.push(p(crate::trust::PROVIDER_UNSUPPORTED, m))
+            }
         }
     }
     // The algorithm policy (RFC 8551 §2.7): a SHA-1 / DSA signature is not valid unless the

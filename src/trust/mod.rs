@@ -36,7 +36,7 @@ pub use import_request::{import_pkcs12_request, ImportPkcs12Request, ImportedKey
 pub use names::{address_matches, email_addresses, name_string, subject_string};
 pub use signature_check::{
     Announce, CheckHash, CheckKey, Lookup, Recording, SignatureCheck, SignatureChecks,
-    MAX_CHECKED_MESSAGE,
+    MAX_CHECKED_MESSAGE, PROVIDER_UNSUPPORTED,
 };
 pub use validator::{Validator, MAX_VALIDATOR_NODES, MAX_VALIDATOR_VALIDATIONS};
 
@@ -85,6 +85,9 @@ pub mod codes {
     /// for one certificate, or a [`super::Validator`]'s budget for all of them) without a path
     /// that validates: the certificates supplied allow too many paths.
     pub const PATH_BUDGET_EXHAUSTED: &str = "path-budget-exhausted";
+    /// A certificate signature in the path that this build's provider cannot check (a
+    /// build without the pure-Rust provider: [`super::PROVIDER_UNSUPPORTED`]).
+    pub const PROVIDER_UNSUPPORTED: &str = super::PROVIDER_UNSUPPORTED;
 }
 
 /// Longest path considered: intermediates between the leaf and an anchor.

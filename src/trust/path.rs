@@ -163,7 +163,17 @@ pub(super) fn validate_paths<'e>(
                 true
             }
             Err(p) => {
-                first_failure.get_or_insert((chain, vec![p]));
+                // A path this build's provider could not check is reported before another
+                // path's failure: a build with the pure-Rust provider may validate it.
+                let unsupported =
+                    |f: &[Problem]| f.iter().any(|q| q.code == codes::PROVIDER_UNSUPPORTED);
+                if unsupported(std::slice::from_ref(&p))
+                    && !first_failure.as_ref().is_some_and(|(_, f)| unsupported(f))
+                {
+                    first_failure = Some((chain, vec![p]));
+                } else {
+                    first_failure.get_or_insert((chain, vec![p]));
+                }
                 found >= MAX_CANDIDATES
             }
         }
@@ -390,6 +400,9 @@ struct Checking {
     checks: Option<SignatureChecks>,
     answered: bool,
     provisional: Vec<SignatureCheck>,
+    /// A signature the provider could not check, in a build without the pure-Rust
+    /// provider ([`super::PROVIDER_UNSUPPORTED`]).
+    unsupported: bool,
 }
 
 /// Sets an environment's provider answers for one check and clears them when dropped.
@@ -400,11 +413,15 @@ impl<'a> CheckingWith<'a> {
         if let Ok(mut s) = slot.lock() {
             *s = Checking {
                 checks: checks.cloned(),
-                answered: false,
-                provisional: Vec::new(),
+                ..Checking::default()
             };
         }
         CheckingWith(slot)
+    }
+
+    /// Whether a signature certval asked of the provider was one it could not check.
+    fn unsupported(&self) -> bool {
+        self.0.lock().map(|s| s.unsupported).unwrap_or(true)
     }
 
     /// Whether certval took an answer of the provider so far, and the signatures taken as
@@ -456,9 +473,11 @@ impl Environment {
     }
 
     pub(super) fn new(anchors: &[Node<'_>], crls: &[CertificateList]) -> Result<Self, Problem> {
-        // The RFC 5280 callbacks: hashing and signature verification with RustCrypto, after
-        // the provider's answers when the check under way has a provider (certval asks its
-        // callbacks in order and moves on at `Unrecognized`).
+        // The RFC 5280 callbacks: signature verification by the provider's answers when
+        // the check under way has a provider, then with RustCrypto where the build has the
+        // pure-Rust provider (certval asks its callbacks in order and moves on at
+        // `Unrecognized`); without it, a signature the provider cannot check fails the path
+        // as `PROVIDER_UNSUPPORTED`, one it refuted as not verifying.
         let mut pe = PkiEnvironment::new();
         let checks: Arc<Mutex<Checking>> = Arc::default();
         let slot = checks.clone();
@@ -469,16 +488,24 @@ impl Environment {
                   alg: &spki::AlgorithmIdentifierOwned,
                   key: &spki::SubjectPublicKeyInfoOwned|
                   -> certval::Result<()> {
+                let unchecked = || {
+                    if !cfg!(feature = "rust-crypto") {
+                        if let Ok(mut s) = slot.lock() {
+                            s.unsupported = true;
+                        }
+                    }
+                    Err(certval::Error::Unrecognized)
+                };
                 let Some(checks) = slot.lock().ok().and_then(|s| s.checks.clone()) else {
-                    return Err(certval::Error::Unrecognized);
+                    return unchecked();
                 };
                 let Some(sig) = signature.as_bytes() else {
-                    return Err(certval::Error::Unrecognized);
+                    return unchecked();
                 };
                 let Some(check) = SignatureCheck::new(key, &alg.oid, None, message, sig)
                     .map(|c| c.of_pki_object())
                 else {
-                    return Err(certval::Error::Unrecognized);
+                    return unchecked();
                 };
                 match checks.lookup(&check) {
                     Lookup::Valid => {
@@ -493,11 +520,25 @@ impl Environment {
                         }
                         Ok(())
                     }
-                    Lookup::Verify => Err(certval::Error::Unrecognized),
+                    Lookup::Refuted if !cfg!(feature = "rust-crypto") => {
+                        Err(certval::Error::PathValidation(
+                            certval::PathValidationStatus::SignatureVerificationFailure,
+                        ))
+                    }
+                    Lookup::Refuted | Lookup::Verify => unchecked(),
                 }
             },
         );
-        pe.populate_5280_pki_environment();
+        // certval's RFC 5280 set (`populate_5280_pki_environment`): path validation, hashing,
+        // and its RustCrypto signature verification only with the pure-Rust provider.
+        pe.add_validate_path_callback(certval::validate_path_rfc5280);
+        pe.add_calculate_hash_callback(certval::calculate_hash_rust_crypto);
+        #[cfg(feature = "rust-crypto")]
+        {
+            pe.add_verify_signature_digest_callback(certval::verify_signature_digest_rust_crypto);
+            pe.add_verify_signature_message_callback(certval::verify_signature_message_rust_crypto);
+        }
+        pe.add_oid_lookup(certval::oid_lookup);
         let mut tas = TaSource::new();
         for (i, a) in anchors.iter().enumerate() {
             tas.push(CertFile {
@@ -622,13 +663,26 @@ impl Environment {
         };
         #[cfg(test)]
         CERTVAL_RUNS.with(|n| n.set(n.get() + 1));
+        let failed = |e: &certval::Error, cpr: &CertificationPathResults| {
+            if checking.unsupported() {
+                let who = describe(cpr);
+                return Problem::new(
+                    codes::PROVIDER_UNSUPPORTED,
+                    format!(
+                        "{} has a signature this build's crypto provider cannot check ({e:?})",
+                        if who.is_empty() { "the path" } else { &who },
+                    ),
+                );
+            }
+            map_error(e, &describe(cpr))
+        };
         if let Err(e) = certval::validate_path_rfc5280(&self.pe, cps, &cp, &mut cpr) {
-            return Err(map_error(&e, &describe(&cpr)));
+            return Err(failed(&e, &cpr));
         }
         if cps.get_check_revocation_status() {
             let mut cpr = CertificationPathResults::new();
             if let Err(e) = certval::check_revocation_local(&self.pe, cps, &cp, &mut cpr) {
-                return Err(map_error(&e, &describe(&cpr)));
+                return Err(failed(&e, &cpr));
             }
         }
         let Some(valid) = keepable

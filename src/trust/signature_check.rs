@@ -14,6 +14,10 @@
 //! modulus), and what the
 //! provider did not confirm — a `false`, an error, an algorithm outside [`SignatureCheck`] —
 //! is verified by the pure-Rust code, so a report never differs from the synchronous one.
+//! A build without that code (the `rust-crypto` feature off: the read module) reports a
+//! value the provider refuted as not verifying, and one it could not check as
+//! [`PROVIDER_UNSUPPORTED`]: never valid, and the caller knows a build with the pure-Rust
+//! provider can decide it.
 //! Delegated: ECDSA P-256 / P-384 and RSASSA-PKCS1-v1_5 (rsaEncryption keys), each with
 //! SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2, RFC 4055 §5), over at most
 //! [`MAX_CHECKED_MESSAGE`] octets; anything else (SHA-1, DSA, RSASSA-PSS) stays in Rust.
@@ -28,6 +32,12 @@ use crate::asn1::oid::{
 };
 use const_oid::ObjectIdentifier as Oid;
 use spki::SubjectPublicKeyInfoOwned;
+
+/// The problem (and error) code of a signature value, key or content operation that this
+/// build's provider cannot compute though the core implements it — a build without the
+/// pure-Rust provider (the read module, WebCrypto only) meeting an algorithm WebCrypto lacks;
+/// the same call on a build with it (the full module) decides.
+pub const PROVIDER_UNSUPPORTED: &str = "provider-unsupported";
 
 /// The longest signed message handed to a provider (signed attributes and certificates are
 /// far shorter; a SignerInfo without signed attributes over a large content stays in Rust,
@@ -185,8 +195,11 @@ pub enum Lookup {
     Valid,
     /// Recorded while recording: valid for now, the step is not a result until answered.
     Provisional,
-    /// Not confirmed by the provider (or not answered outside a recording step): the
-    /// pure-Rust verification decides.
+    /// The provider answered that it does not verify: the pure-Rust verification decides
+    /// where the build has it (its failure says why), else it is invalid.
+    Refuted,
+    /// Not answered by the provider (not asked, not answered outside a recording step, or
+    /// the provider failed to check it): the pure-Rust verification decides.
     Verify,
 }
 
@@ -280,7 +293,7 @@ impl SignatureChecks {
             return Lookup::Verify;
         };
         if let Some((_, ok)) = s.answers.iter().find(|(c, _)| c == check) {
-            return if *ok { Lookup::Valid } else { Lookup::Verify };
+            return if *ok { Lookup::Valid } else { Lookup::Refuted };
         }
         if !s.recording {
             return Lookup::Verify;
@@ -304,7 +317,9 @@ impl SignatureChecks {
             .unwrap_or_default()
     }
 
-    /// Record the provider's answer to `check` (`false` also for an error).
+    /// Record the provider's answer to `check`: `true`, it verifies; `false`, it does not.
+    /// A check the provider failed to compute (an error, a key it refused) is not an answer:
+    /// not added, it is left to the pure-Rust verification ([`Lookup::Verify`]).
     pub fn add(&self, check: SignatureCheck, valid: bool) {
         let mut confirmed = Vec::new();
         if let Ok(mut s) = self.0.lock() {

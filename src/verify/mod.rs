@@ -249,8 +249,9 @@ impl SignatureRound {
         &self.digest_claims
     }
 
-    /// The provider's answers, index-aligned with [`Self::requests`] (`false` also for an
-    /// error; a missing answer counts as `false`), recorded in `ctx.signature_checks`, and
+    /// The provider's answers, index-aligned with [`Self::requests`] (`Some(valid)`, or
+    /// `None` where it could not check a value; a missing answer counts as `None`), recorded
+    /// in `ctx.signature_checks` ([`crate::trust::SignatureChecks::add`]), and
     /// its digests (`digests`, answered since the step: [`DigestAnswers::add`]): the
     /// verification when every value is `true` and every digest claim confirmed
     /// ([`DigestAnswers::confirms`]), else `None` — walk again ([`verify_message_step`]);
@@ -259,15 +260,17 @@ impl SignatureRound {
     pub fn finish(
         self,
         ctx: &VerifyContext,
-        answers: &[bool],
+        answers: &[Option<bool>],
         digests: Option<&DigestAnswers<'_>>,
     ) -> Option<Box<Verified>> {
-        let all = self.requests.len() == answers.len() && answers.iter().all(|a| *a);
+        let all = self.requests.len() == answers.len() && answers.iter().all(|a| *a == Some(true));
         let confirmed = self.digest_claims.is_empty()
             || digests.is_some_and(|d| d.confirms(&self.digest_claims));
         if let Some(checks) = &ctx.signature_checks {
             for (i, r) in self.requests.into_iter().enumerate() {
-                checks.add(r, answers.get(i).copied().unwrap_or(false));
+                if let Some(valid) = answers.get(i).copied().flatten() {
+                    checks.add(r, valid);
+                }
             }
         }
         (all && confirmed).then_some(self.verified)

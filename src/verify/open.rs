@@ -70,6 +70,7 @@ fn error_problem(report: &mut VerifyReport, index: usize, e: &Error, key_count: 
             (codes::UNSUPPORTED_ALGORITHM, format!("{at}: {m}"))
         }
         Error::KeyProviderUnsupported(m) => (codes::KEY_PROVIDER_UNSUPPORTED, format!("{at}: {m}")),
+        Error::ProviderUnsupported(m) => (crate::trust::PROVIDER_UNSUPPORTED, format!("{at}: {m}")),
         other => (codes::CMS_MALFORMED, format!("{at}: {other}")),
     };
     report.problem(code, msg);

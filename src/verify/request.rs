@@ -135,6 +135,12 @@ impl VerifyRequest {
             ..VerifyContext::default()
         };
         if let Some(k) = &self.decryption_key {
+            // The stored key is opened and used in the core: the pure-Rust provider's work.
+            if !cfg!(feature = "rust-crypto") {
+                return Err(Error::ProviderUnsupported(
+                    "decryptionKey (a stored key opened in the core) needs a build with the pure-Rust crypto provider: use the full module, or pass an unlocked key (AsyncKey)".into(),
+                ));
+            }
             let s = k.signer()?;
             ctx.certificates.extend(s.chain.iter().cloned());
             ctx.decryption_keys.push((s.key, s.cert));

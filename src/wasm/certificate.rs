@@ -9,7 +9,9 @@
 use wasm_bindgen::prelude::*;
 
 use super::material::bytes;
-use super::{from_js, js_error, now, to_js};
+#[cfg(feature = "rust-crypto")]
+use super::{from_js, now};
+use super::{js_error, to_js};
 
 /// Inspect every certificate of a PEM text (or one DER certificate), in order. Throws
 /// `certificate-malformed` / `certificate-missing`. Validates nothing.
@@ -24,6 +26,7 @@ pub fn certificate_info(
 
 /// A certificate's facts, its validation for a purpose against the trust anchors at a time
 /// (default: now) and the path that validated.
+#[cfg(feature = "rust-crypto")]
 #[wasm_bindgen(js_name = certificateStatus, unchecked_return_type = "CertificateStatus")]
 pub fn certificate_status(
     #[wasm_bindgen(unchecked_param_type = "CertificateStatusRequest")] request: JsValue,

@@ -7,6 +7,7 @@ use x509_cert::Certificate;
 
 use super::{codes, error_value, js_error};
 use crate::keys;
+#[cfg(feature = "rust-crypto")]
 pub(crate) use crate::smime::KeyUse;
 
 #[wasm_bindgen(typescript_custom_section)]

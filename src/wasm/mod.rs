@@ -34,6 +34,7 @@ mod label;
 mod material;
 #[cfg(feature = "send")]
 mod mdn;
+#[cfg(feature = "rust-crypto")]
 mod receipt;
 #[cfg(feature = "send")]
 mod release;
@@ -55,16 +56,21 @@ pub use label::label_check;
 pub use label::{label_equivalents, label_receivable};
 #[cfg(feature = "send")]
 pub use receipt::make_receipt_js;
+#[cfg(feature = "rust-crypto")]
 pub use receipt::verify_receipt;
 #[cfg(feature = "send")]
 pub use release::{audit_record, mixer_map, release, release_gate, verify_audit_log};
-pub use smime::{decrypt, inspect, verify};
+pub use smime::inspect;
+#[cfg(feature = "rust-crypto")]
+pub use smime::{decrypt, verify};
 #[cfg(feature = "send")]
 pub use smime::{encrypt, sign};
 pub use version::version;
 #[cfg(feature = "send")]
 pub use webcrypto::sign_async;
-pub use webcrypto::{decrypt_async, unlock_key, verify_async};
+#[cfg(feature = "rust-crypto")]
+pub use webcrypto::unlock_key;
+pub use webcrypto::{decrypt_async, verify_async};
 
 /// The request and response types of the core, generated from their Rust definitions by
 /// `tests/ts_types.rs` (ts-rs): one contract for the CLI's `--json`, this facade and the

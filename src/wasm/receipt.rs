@@ -57,6 +57,7 @@ pub(crate) fn signed_receipt_js(r: &SignedReceipt) -> Result<JsValue, JsValue> {
 
 /// Verify a signed receipt against the original it answers (`mmhs verify --original`):
 /// the report's `receipt.verified` says whether it proves receipt of `original`.
+#[cfg(feature = "rust-crypto")]
 #[wasm_bindgen(js_name = verifyReceipt, unchecked_return_type = "VerifyReport")]
 pub fn verify_receipt(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,

@@ -4,13 +4,18 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::material::{bytes, uint8, KeyUse};
-use super::{from_js, from_js_or_default, js_error, now, to_js};
+#[cfg(feature = "rust-crypto")]
+use super::from_js;
+use super::material::bytes;
+#[cfg(feature = "rust-crypto")]
+use super::material::{uint8, KeyUse};
+use super::{from_js_or_default, js_error, now, to_js};
 #[cfg(feature = "send")]
 use super::{material::certs, value_from_js};
 #[cfg(feature = "send")]
 use crate::domain::{EncryptRequest, SignRequest};
 use crate::fields::InspectRequest;
+#[cfg(feature = "rust-crypto")]
 use crate::verify::VerifyRequest;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -103,6 +108,7 @@ pub(crate) fn encrypt_args(
 }
 
 /// Decrypt an S/MIME encrypted message (`mmhs decrypt`).
+#[cfg(feature = "rust-crypto")]
 #[wasm_bindgen(js_name = decrypt, unchecked_return_type = "Uint8Array")]
 pub fn decrypt(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,
@@ -117,6 +123,7 @@ pub fn decrypt(
 
 /// Verify every S/MIME layer; returns the report (docs/report.md) with `authorizingUsers`.
 /// A message that does not verify is a report with `valid: false`, not an error.
+#[cfg(feature = "rust-crypto")]
 #[wasm_bindgen(js_name = verify, unchecked_return_type = "VerifyReport | VerifiedContent")]
 pub fn verify(
     #[wasm_bindgen(unchecked_param_type = "MessageInput")] raw: JsValue,

@@ -19,9 +19,12 @@ use zeroize::Zeroizing;
 
 #[cfg(feature = "send")]
 use super::material::uint8_joined;
-use super::material::{bytes, certs, uint8, KeyUse};
+#[cfg(feature = "rust-crypto")]
+use super::material::KeyUse;
+use super::material::{bytes, certs, uint8};
 use super::webcrypto_content::Plaintext;
 use super::{error_value, from_js, js_error};
+#[cfg(feature = "rust-crypto")]
 use crate::keys::PrivateKey;
 #[cfg(feature = "send")]
 use crate::smime::key_operation::{ecdsa_der_from_fixed, SignRequest, SignatureScheme};
@@ -134,6 +137,7 @@ fn oaep_hash(h: OaepHash) -> Option<&'static str> {
 
 /// The WebCrypto keys one private key is imported as: (name in `cryptoKeys`, import
 /// algorithm, usages). A WebCrypto RSA key is bound to one scheme and one hash.
+#[cfg(feature = "rust-crypto")]
 fn key_imports(key: &PrivateKey) -> Result<Vec<(String, JsValue, &'static str)>, JsValue> {
     let hashes = ["SHA-256", "SHA-384", "SHA-512"];
     let mut out = Vec::new();
@@ -168,6 +172,7 @@ fn key_imports(key: &PrivateKey) -> Result<Vec<(String, JsValue, &'static str)>,
 /// Decrypt a stored key once (PBKDF2 once, `keys::import_encrypted_pkcs8`), check it against
 /// its certificate, and import it into non-extractable WebCrypto keys; the PKCS#8 octets
 /// handed to `importKey` are overwritten with zeros afterwards.
+#[cfg(feature = "rust-crypto")]
 #[wasm_bindgen(js_name = unlockKey, unchecked_return_type = "AsyncKey")]
 pub async fn unlock_key(
     #[wasm_bindgen(unchecked_param_type = "KeyUse")] key: JsValue,
@@ -591,7 +596,9 @@ pub async fn sign_async(
     let (assembled, confirmed) = {
         let mut verifying = std::pin::pin!(async {
             match &check {
-                Some(c) => check_signatures(std::slice::from_ref(c)).await.first() == Some(&true),
+                Some(c) => {
+                    check_signatures(std::slice::from_ref(c)).await.first() == Some(&Some(true))
+                }
                 None => false,
             }
         });
@@ -893,7 +900,7 @@ fn forget_early() {
 /// then verifies that one in Rust). A certificate signature it confirmed before, exactly as
 /// asked now, is not asked again.
 #[cfg(feature = "send")]
-async fn check_signatures(requests: &[SignatureCheck]) -> Vec<bool> {
+async fn check_signatures(requests: &[SignatureCheck]) -> Vec<Option<bool>> {
     let begun = begin_checks(requests);
     signature_answers(requests, begun).await
 }
@@ -909,9 +916,13 @@ fn begin_checks(requests: &[SignatureCheck]) -> Vec<Option<Begun>> {
     begun
 }
 
-/// The answers to `requests`, whose verifications [`begin_checks`] began (`false` for a
-/// value WebCrypto refuses or cannot check).
-async fn signature_answers(requests: &[SignatureCheck], begun: Vec<Option<Begun>>) -> Vec<bool> {
+/// The answers to `requests`, whose verifications [`begin_checks`] began: `Some(false)` for
+/// a value WebCrypto says does not verify, `None` for one it could not check (a key it
+/// refused to import, a rejected `verify`).
+async fn signature_answers(
+    requests: &[SignatureCheck],
+    begun: Vec<Option<Begun>>,
+) -> Vec<Option<bool>> {
     // The keys imported first, in order, each verification begun once its key is there.
     let mut verifies = Vec::with_capacity(requests.len());
     for (c, b) in requests.iter().zip(begun) {
@@ -930,15 +941,15 @@ async fn signature_answers(requests: &[SignatureCheck], begun: Vec<Option<Begun>
     let mut out = Vec::with_capacity(requests.len());
     for (c, v) in requests.iter().zip(verifies) {
         let ok = match v {
-            None => true,
+            None => Some(true),
             Some(Begun::Verify(f)) => {
-                let ok = f.await.ok().and_then(|b| b.as_bool()) == Some(true);
-                if ok && c.pki_object {
+                let ok = f.await.ok().and_then(|b| b.as_bool());
+                if ok == Some(true) && c.pki_object {
                     CONFIRMED.with(|m| m.borrow_mut().keep(c.clone(), ()));
                 }
                 ok
             }
-            Some(Begun::Import(_) | Begun::Failed) => false,
+            Some(Begun::Import(_) | Begun::Failed) => None,
         };
         out.push(ok);
     }

@@ -40,9 +40,10 @@ export function throwsCode(assert, fn, code) {
 }
 
 /**
- * The read module built beside it (`mmhs_read.js`: the crate without its `send` feature, the
- * exports the extension loads first to read a message; scripts/build-wasm.sh), instantiated
- * on first use.
+ * The read module built beside it (`mmhs_read.js`: the crate without its `send` and
+ * `rust-crypto` features, the exports the extension loads first to read a message, every
+ * signature value and key or content operation WebCrypto's; scripts/build-wasm.sh),
+ * instantiated on first use.
  */
 export function mmhsRead() {
   return require(path.join(pkgDir, 'mmhs_read.js'));

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mmhs } from './pkg.mjs';
+import { mmhs, mmhsRead } from './pkg.mjs';
 
 const AT = '2030-01-01T00:00:00Z';
 const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-webcrypto-'));
@@ -368,18 +368,19 @@ test('verifyAsync decrypts a large content and hashes the signed content inside 
   }
 });
 
+// The signature value of a multipart/signed message, its last octet changed.
+const flipSignature = (signed) => {
+  const t = text(signed);
+  const m = /(Content-Type: application\/pkcs7-signature[^]*?\r\n\r\n)([A-Za-z0-9+/=\r\n]+?)(\r\n--)/.exec(t);
+  assert.ok(m, 'a detached signature part');
+  const der = Buffer.from(m[2].replace(/\s+/g, ''), 'base64');
+  der[der.length - 1] ^= 1;
+  const b64 = der.toString('base64').replace(/.{1,76}/g, '$&\r\n').trimEnd();
+  return t.slice(0, m.index) + m[1] + b64 + t.slice(m.index + m[1].length + m[2].length);
+};
+
 test('verifyAsync checks signature values with WebCrypto and gives the report of verify, forged or not', async () => {
   const opts = { trustAnchors: [ca], at: AT };
-  // The signature value of a multipart/signed message, its last octet changed.
-  const flipSignature = (signed) => {
-    const t = text(signed);
-    const m = /(Content-Type: application\/pkcs7-signature[^]*?\r\n\r\n)([A-Za-z0-9+/=\r\n]+?)(\r\n--)/.exec(t);
-    assert.ok(m, 'a detached signature part');
-    const der = Buffer.from(m[2].replace(/\s+/g, ''), 'base64');
-    der[der.length - 1] ^= 1;
-    const b64 = der.toString('base64').replace(/.{1,76}/g, '$&\r\n').trimEnd();
-    return t.slice(0, m.index) + m[1] + b64 + t.slice(m.index + m[1].length + m[2].length);
-  };
   const subtle = crypto.subtle;
   const original = subtle.verify;
   let calls = 0;
@@ -553,4 +554,112 @@ test('signAsync and verifyAsync hash large content with SubtleCrypto digest: the
   const small = await mmhs.signAsync(message('eve'), eve, { signingTime: AT });
   assert.ok(small.byteOffset === 0 && small.buffer.byteLength === small.length);
   assert.equal(mmhs.verify(small, opts).valid, true);
+});
+
+// ---- the read module: WebCrypto only ---------------------------------------------------------
+
+const codes = (report) => report.problems.map((p) => p.code);
+
+test('the read module (WebCrypto only) verifies and decrypts as the full module does, forged or not', async () => {
+  const readMod = mmhsRead();
+  const opts = { trustAnchors: [ca], at: AT };
+  const subtle = crypto.subtle;
+  const original = subtle.verify;
+  for (const name of ['eve', 'rosa']) {
+    const signed = mmhs.sign(message(name), { pkcs8: key(name), certificate: users[name].certificate }, { signingTime: AT, detached: true });
+    const forged = [text(signed).replace('Hold the bridge.', 'Leave the bridge.'), flipSignature(signed)];
+    for (const m of [text(signed), ...forged]) assert.deepEqual(await readMod.verifyAsync(m, opts), mmhs.verify(m, opts));
+    assert.equal((await readMod.verifyAsync(signed, opts)).valid, true);
+    try {
+      // A WebCrypto that confirms nothing: nothing is valid (there is no Rust to ask)...
+      subtle.verify = async () => false;
+      const refuted = await readMod.verifyAsync(signed, opts);
+      assert.equal(refuted.valid, false);
+      assert.ok(codes(refuted).includes('signature-invalid'), JSON.stringify(refuted.problems));
+      // ...and one that fails to check anything leaves it to a build that can.
+      subtle.verify = async () => { throw new Error('unavailable'); };
+      const unchecked = await readMod.verifyAsync(signed, opts);
+      assert.equal(unchecked.valid, false);
+      assert.ok(codes(unchecked).includes('provider-unsupported'), JSON.stringify(unchecked.problems));
+    } finally {
+      subtle.verify = original;
+    }
+    // Encrypted, small (content decrypted by WebCrypto too) and large, CBC and GCM.
+    const unlocked = await mmhs.unlockKey(users[name]);
+    const big = message(name).replace('Hold the bridge.\r\n', 'Hold the bridge.\r\n' + `${'x'.repeat(76)}\r\n`.repeat(2000));
+    for (const gcm of [false, true]) {
+      for (const m of [message(name), big]) {
+        const enc = mmhs.encrypt(mmhs.sign(m, { pkcs8: key(name), certificate: users[name].certificate }, { signingTime: AT }), [users[name].certificate], { gcm });
+        assert.deepEqual(await readMod.decryptAsync(enc, unlocked), mmhs.decrypt(enc, users[name]));
+        const withKey = { ...opts, withContent: true };
+        const got = await readMod.verifyAsync(enc, withKey, unlocked);
+        assert.deepEqual(got, mmhs.verify(enc, { ...withKey, decryptionKey: users[name] }));
+        assert.equal(got.report.valid, true, JSON.stringify(got.report.problems));
+      }
+    }
+  }
+  // A certificate whose signature value was altered: WebCrypto refutes it, a bad signature.
+  const der = Buffer.from(users.eve.certificate.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+  der[der.length - 1] ^= 1;
+  const forgedCert = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+  const forged = mmhs.sign(message('eve'), { pkcs8: key('eve'), certificate: forgedCert }, { signingTime: AT });
+  const report = await readMod.verifyAsync(forged, opts);
+  assert.deepEqual(report, mmhs.verify(forged, opts));
+  assert.ok(codes(report).includes('cert-bad-signature'), JSON.stringify(report.problems));
+});
+
+test('what WebCrypto lacks the read module reports as provider-unsupported, never valid; the full module decides', async () => {
+  const readMod = mmhsRead();
+  for (const f of ['verify', 'decrypt', 'verifyReceipt', 'unlockKey', 'certificateStatus', 'sign', 'signAsync']) {
+    assert.equal(readMod[f], undefined, `the read module has no ${f}: it would need the pure-Rust provider`);
+  }
+  const opts = { trustAnchors: [ca], at: AT };
+  write('plain.txt', message('rosa'));
+  // An RSASSA-PSS signature (OpenSSL-made): never valid in the read module, valid in the full one.
+  write('entity.txt', 'Content-Type: text/plain\r\n\r\nHold the bridge.\r\n');
+  openssl('cms', '-sign', '-in', 'entity.txt', '-signer', 'rosa.pem', '-inkey', 'rosa.key', '-keyopt', 'rsa_padding_mode:pss',
+    '-from', 'rosa@example.mil', '-to', 'hq@example.mil', '-subject', 'Orders', '-out', 'pss.eml');
+  const pss = readFileSync(path.join(dir, 'pss.eml'));
+  const fromRead = await readMod.verifyAsync(pss, opts);
+  assert.equal(fromRead.valid, false);
+  // The cause first (what follows from an unchecked signature comes after it).
+  assert.equal(codes(fromRead)[0], 'provider-unsupported', JSON.stringify(fromRead.problems));
+  const full = await mmhs.verifyAsync(pss, opts);
+  assert.equal(full.valid, true, JSON.stringify(full.problems));
+  assert.deepEqual(full, mmhs.verify(pss, opts));
+  // The same signature altered: still never valid in the read module; the full module says why.
+  const altered = Buffer.from(text(pss).replace('Hold the bridge.', 'Burn the bridge.'));
+  assert.equal((await readMod.verifyAsync(altered, opts)).valid, false);
+  assert.ok(codes(mmhs.verify(altered, opts)).includes('message-digest-mismatch'));
+  // A certificate signed with SHA-1 in the path (sha1WithRSAEncryption, accepted weak
+  // algorithms): the path is provider-unsupported, not a bad signature, in the read module,
+  // and valid in the full one.
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'oldca.key', '-out', 'oldca.pem',
+    '-subj', '/O=MMHS Test/CN=Old Root', '-days', '3650', '-config', 'ca.cnf');
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'old.key');
+  openssl('req', '-new', '-key', 'old.key', '-out', 'old.csr', '-subj', '/O=MMHS Test/CN=old', '-config', 'req.cnf');
+  write('old.ext', 'basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\nsubjectAltName=email:old@example.mil\n');
+  openssl('x509', '-req', '-in', 'old.csr', '-CA', 'oldca.pem', '-CAkey', 'oldca.key', '-set_serial', '300', '-sha1', '-days', '3650', '-out', 'old.pem', '-extfile', 'old.ext');
+  const old = mmhs.sign(message('old'), { pkcs8: read('old.key'), certificate: read('old.pem') }, { signingTime: AT });
+  const weak = { trustAnchors: [read('oldca.pem')], at: AT, allowWeak: true };
+  const oldRead = await readMod.verifyAsync(old, weak);
+  assert.equal(oldRead.valid, false);
+  assert.ok(codes(oldRead).includes('provider-unsupported') && !codes(oldRead).includes('cert-bad-signature'), JSON.stringify(oldRead.problems));
+  const oldFull = await mmhs.verifyAsync(old, weak);
+  assert.equal(oldFull.valid, true, JSON.stringify(oldFull.problems));
+  // Not accepting weak algorithms, both refuse it for that, before any signature is checked.
+  const strict = { ...weak, allowWeak: false };
+  assert.deepEqual(await readMod.verifyAsync(old, strict), mmhs.verify(old, strict));
+  assert.ok(codes(mmhs.verify(old, strict)).includes('weak-algorithm'));
+  // A 3DES content: the read module cannot decrypt it, the full module's decryptAsync can.
+  openssl('cms', '-encrypt', '-in', 'plain.txt', '-des3', '-recip', 'rosa.pem', '-keyopt', 'rsa_padding_mode:oaep', '-out', 'des3.eml');
+  const des3 = readFileSync(path.join(dir, 'des3.eml'));
+  const rosa = await mmhs.unlockKey(users.rosa);
+  await rejectsCode(readMod.decryptAsync(des3, rosa), 'provider-unsupported');
+  assert.match(text(await mmhs.decryptAsync(des3, rosa)), /Hold the bridge/);
+  const des3Report = await readMod.verifyAsync(des3, opts, rosa);
+  assert.equal(des3Report.valid, false);
+  assert.ok(codes(des3Report).includes('provider-unsupported'), JSON.stringify(des3Report.problems));
+  // A stored key is opened in the core: only a build with the pure-Rust provider does that.
+  await rejectsCode(readMod.verifyAsync(des3, { ...opts, decryptionKey: users.rosa }), 'provider-unsupported');
 });

@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { certificateInfo, makeMdn, mmhsVocabulary, useFullCore } from "../src/core/wasm.js";
+import { certificateInfo, makeMdn, mmhsVocabulary, useFullCore, verifyReceipt } from "../src/core/wasm.js";
 
 interface Calls { calls: { name: string; args: unknown[]; module: string }[]; reply: Record<string, unknown>; loaded: string[] }
 const g = globalThis as unknown as { chrome: unknown; __core: Calls };
@@ -18,6 +18,7 @@ g.__core = { calls: [], reply: {}, loaded: [] };
 
 // Two stand-in modules, as the build ships them (shared/core-modules.ts): core/mmhs_read.js
 // with the read exports, core/mmhs.js with every export; each records which module answered.
+// `reply["module:name"]` answers for one module only, `reply.name` for both.
 const dir = mkdtempSync(join(tmpdir(), "mmhs-core-"));
 mkdirSync(join(dir, "core"));
 writeFileSync(join(dir, "package.json"), '{"type":"module"}');
@@ -26,10 +27,10 @@ const standIn = (module: string, exports: string[]): string =>
 export default async function init() { c.loaded.push(${JSON.stringify(module)}); }
 ` +
   exports
-    .map((name) => `export function ${name}(...args) { c.calls.push({ name: ${JSON.stringify(name)}, args, module: ${JSON.stringify(module)} }); const r = c.reply.${name}; if (r instanceof Error) throw r; return r; }\n`)
+    .map((name) => `export function ${name}(...args) { c.calls.push({ name: ${JSON.stringify(name)}, args, module: ${JSON.stringify(module)} }); const k = ${JSON.stringify(module + ":" + name)}; const r = k in c.reply ? c.reply[k] : c.reply.${name}; if (r instanceof Error) throw r; return r; }\n`)
     .join("");
-writeFileSync(join(dir, "core", "mmhs_read.js"), standIn("mmhs_read", ["certificateInfo", "mmhsVocabulary"]));
-writeFileSync(join(dir, "core", "mmhs.js"), standIn("mmhs", ["certificateInfo", "mmhsVocabulary", "makeMdn"]));
+writeFileSync(join(dir, "core", "mmhs_read.js"), standIn("mmhs_read", ["certificateInfo", "mmhsVocabulary", "verifyReceiptAsync"]));
+writeFileSync(join(dir, "core", "mmhs.js"), standIn("mmhs", ["certificateInfo", "mmhsVocabulary", "makeMdn", "verifyReceipt", "verifyReceiptAsync"]));
 g.chrome = { runtime: { getURL: (p: string) => pathToFileURL(join(dir, p)).href } };
 
 const info = { subject: "CN=Alice", issuer: "CN=CA", serialNumber: "01", notBefore: "2019-11-20T06:54:18Z", notAfter: "2052-09-27T06:54:18Z", emailAddresses: ["alice@smime.example"], sha256Fingerprint: "AB:CD", pem: "-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n" };
@@ -90,6 +91,44 @@ test("mmhsVocabulary lists the core's precedences and message types; an empty an
   assert.deepEqual(g.__core.calls, [{ name: "mmhsVocabulary", args: [], module: "mmhs_read" }]);
   g.__core.reply = { mmhsVocabulary: { precedences: [{ value: "4", name: "flash" }], messageTypes: [] } };
   await assert.rejects(mmhsVocabulary(), (e: unknown) => (e as { code?: string }).code === "core-failed");
+});
+
+test("what the read module's WebCrypto cannot decide (provider-unsupported) the full module answers; nothing else is asked twice", async () => {
+  const raw = new Uint8Array([1]);
+  const ctx = { trustAnchors: ["-----BEGIN CERTIFICATE-----"], at: "2026-01-01T00:00:00Z" };
+  const unsupported = { valid: false, problems: [{ code: "provider-unsupported", message: "a rsassa-pss signature value" }] };
+  const decided = { valid: true, problems: [] };
+  const asked = () => g.__core.calls.map((c) => `${c.name}@${c.module}`);
+  // A report the read module could not decide: the full module's report is the answer.
+  g.__core.calls.length = 0;
+  g.__core.reply = { "mmhs_read:verifyReceiptAsync": unsupported, "mmhs:verifyReceiptAsync": decided };
+  assert.deepEqual(await verifyReceipt(raw, raw, ctx), decided);
+  assert.deepEqual(asked(), ["verifyReceiptAsync@mmhs_read", "verifyReceiptAsync@mmhs"]);
+  assert.deepEqual(g.__core.calls[1]?.args, g.__core.calls[0]?.args, "the same call");
+  // The same for the error (a content cipher WebCrypto lacks, a stored key).
+  g.__core.calls.length = 0;
+  g.__core.reply = { "mmhs_read:verifyReceiptAsync": Object.assign(new Error("3DES"), { code: "provider-unsupported" }), "mmhs:verifyReceiptAsync": decided };
+  assert.deepEqual(await verifyReceipt(raw, raw, ctx), decided);
+  assert.deepEqual(asked(), ["verifyReceiptAsync@mmhs_read", "verifyReceiptAsync@mmhs"]);
+  // Any other answer — invalid, or another error — is the read module's, asked once.
+  const invalid = { valid: false, problems: [{ code: "signature-invalid", message: "x" }] };
+  g.__core.calls.length = 0;
+  g.__core.reply = { "mmhs_read:verifyReceiptAsync": invalid, "mmhs:verifyReceiptAsync": decided };
+  assert.deepEqual(await verifyReceipt(raw, raw, ctx), invalid);
+  g.__core.reply = { "mmhs_read:verifyReceiptAsync": Object.assign(new Error("bad"), { code: "mime-malformed" }), "mmhs:verifyReceiptAsync": decided };
+  await assert.rejects(verifyReceipt(raw, raw, ctx), (e: unknown) => (e as { code?: string }).code === "mime-malformed");
+  assert.deepEqual(asked(), ["verifyReceiptAsync@mmhs_read", "verifyReceiptAsync@mmhs_read"]);
+  // The full module's answer stands as it is, even provider-unsupported (never valid).
+  g.__core.calls.length = 0;
+  g.__core.reply = { verifyReceiptAsync: unsupported };
+  assert.deepEqual(await verifyReceipt(raw, raw, ctx), unsupported);
+  assert.deepEqual(asked(), ["verifyReceiptAsync@mmhs_read", "verifyReceiptAsync@mmhs"]);
+  // The stored key is opened by the full module's sync export.
+  g.__core.calls.length = 0;
+  g.__core.reply = { verifyReceipt: decided };
+  const stored = { encryptedPkcs8: "-----BEGIN ENCRYPTED PRIVATE KEY-----", password: "pw", certificate: "c" };
+  assert.deepEqual(await verifyReceipt(raw, raw, { ...ctx, decryptionKey: stored }), decided);
+  assert.deepEqual(asked(), ["verifyReceipt@mmhs"]);
 });
 
 // Last: the switch holds for the rest of the page.

@@ -6,7 +6,7 @@
  * calls of `shared/core-worker-protocol.ts` (checked: no key material where a call does not
  * need it) and answers each with a progress message, then the result or a coded error.
  */
-import { coreLoader, coreModuleFor } from "../shared/core-modules.js";
+import { answeredBy, coreLoader, coreModuleFor, type CoreModuleName } from "../shared/core-modules.js";
 import { parseWorkerRequest, transferables, type WorkerReply } from "../shared/core-worker-protocol.js";
 
 interface WorkerScope {
@@ -34,12 +34,16 @@ scope.addEventListener("message", (ev: MessageEvent) => {
     try {
       const first = req.args[0];
       scope.postMessage({ id: req.id, kind: "progress", stage: req.fn, bytes: first instanceof Uint8Array ? first.length : String(first).length });
-      const mod = await loadModule(coreModuleFor(req.fn)).catch((err: unknown) => {
-        throw Object.assign(new Error(`The MMHS WebAssembly core is not in this build (${err instanceof Error ? err.message : String(err)}).`), { code: "core-unavailable" });
-      });
-      const fn = mod[req.fn];
-      if (typeof fn !== "function") throw Object.assign(new Error(`The MMHS core does not provide "${req.fn}" yet.`), { code: "core-function-unavailable" });
-      const value: unknown = await (fn as (...a: unknown[]) => unknown)(...req.args);
+      const run = async (name: CoreModuleName): Promise<unknown> => {
+        const mod = await loadModule(name).catch((err: unknown) => {
+          throw Object.assign(new Error(`The MMHS WebAssembly core is not in this build (${err instanceof Error ? err.message : String(err)}).`), { code: "core-unavailable" });
+        });
+        const fn = mod[req.fn];
+        if (typeof fn !== "function") throw Object.assign(new Error(`The MMHS core does not provide "${req.fn}" yet.`), { code: "core-function-unavailable" });
+        return await (fn as (...a: unknown[]) => unknown)(...req.args);
+      };
+      // What the read module's WebCrypto cannot decide, the full module does (core-modules.ts).
+      const value = await answeredBy(coreModuleFor(req.fn), run);
       scope.postMessage({ id: req.id, kind: "done", value }, transferables(value));
     } catch (err) {
       scope.postMessage({ id: req.id, kind: "error", code: codeOf(err), message: err instanceof Error ? err.message : String(err) });

@@ -56,7 +56,7 @@ import type {
 } from "../../../src/wasm/api.js";
 import type { AsyncKey } from "../shared/key-lock.js";
 import { CodedError, EXTENSION_CODES } from "../shared/problems.js";
-import { coreLoader, coreModuleFor, type CoreModule } from "../shared/core-modules.js";
+import { answeredBy, coreLoader, coreModuleFor, type CoreModule, type CoreModuleName } from "../shared/core-modules.js";
 import { callInWorker, type Progress } from "./worker-client.js";
 
 export type {
@@ -104,7 +104,10 @@ export function useFullCore(): void {
 
 /** The core module that serves `fn` (shared/core-modules.ts), loaded once. */
 export async function loadCore(fn = ""): Promise<CoreModule> {
-  const name = fullOnly ? "mmhs" : coreModuleFor(fn);
+  return loadNamed(fullOnly ? "mmhs" : coreModuleFor(fn));
+}
+
+async function loadNamed(name: CoreModuleName): Promise<CoreModule> {
   try {
     return await loadModule(name);
   } catch (err) {
@@ -128,13 +131,17 @@ export async function hasCoreFunction(name: string): Promise<boolean> {
 }
 
 export async function call(name: string, ...args: unknown[]): Promise<unknown> {
-  const mod = await loadCore(name);
-  const fn = mod[name];
-  if (typeof fn !== "function") {
-    throw new CodedError(EXTENSION_CODES.coreFunctionUnavailable, `The MMHS core does not provide "${name}" yet.`);
-  }
-  try {
+  const run = async (module: CoreModuleName): Promise<unknown> => {
+    const mod = await loadNamed(module);
+    const fn = mod[name];
+    if (typeof fn !== "function") {
+      throw new CodedError(EXTENSION_CODES.coreFunctionUnavailable, `The MMHS core does not provide "${name}" yet.`);
+    }
     return await (fn as (...a: unknown[]) => unknown)(...args);
+  };
+  try {
+    // What the read module's WebCrypto cannot decide, the full module does (core-modules.ts).
+    return await answeredBy(fullOnly ? "mmhs" : coreModuleFor(name), run);
   } catch (err) {
     if (err instanceof Error && typeof (err as Error & { code?: unknown }).code === "string") throw err;
     if (typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string") {
@@ -219,11 +226,16 @@ export type StoredKeyUse = ReadonlyDeep<KeyUse>;
 export type VerifyContext = ReadonlyDeep<VerifyRequest> & { readonly trustAnchors: readonly string[]; readonly at: string };
 
 /**
- * wasm `verify(raw, request)` with `withContent`, in the page's core worker (a large message
- * never freezes the page): the report and the innermost content.
+ * wasm `verifyAsync(raw, request)` (the read module, WebCrypto), or `verify(raw, request)`
+ * (the full module) when the request carries the stored key, with `withContent`, in the
+ * page's core worker (a large message never freezes the page): the report and the innermost
+ * content.
  */
 export async function verify(raw: Uint8Array, context: VerifyContext, progress?: Progress): Promise<VerifiedContent> {
-  const out = (await callInWorker("verify", [raw, { ...context, withContent: true }], progress)) as VerifyReport | VerifiedContent;
+  // Without the stored key the read module verifies through WebCrypto (`verifyAsync`); the
+  // stored key is opened by the full module's `verify`.
+  const fn = context.decryptionKey ? "verify" : "verifyAsync";
+  const out = (await callInWorker(fn, [raw, { ...context, withContent: true }], progress)) as VerifyReport | VerifiedContent;
   if (!("content" in out) || !(out.content instanceof Uint8Array)) throw new CodedError(EXTENSION_CODES.coreFailed, "verify returned no content.");
   return out;
 }
@@ -301,7 +313,8 @@ export async function verifyReceipt(receipt: Uint8Array, original: Uint8Array, c
     if (context.decryptionKey) throw new CodedError(EXTENSION_CODES.badMessage, "verifyReceipt takes one decryption key: the unlocked key or the stored one.");
     return invoke("verifyReceiptAsync", receipt, original, context, unlocked);
   }
-  return invoke("verifyReceipt", receipt, original, context);
+  // Without the stored key the read module checks it through WebCrypto.
+  return context.decryptionKey ? invoke("verifyReceipt", receipt, original, context) : invoke("verifyReceiptAsync", receipt, original, context);
 }
 
 /** wasm `inspect(raw, request)` → the MMHS view of the header fields. */

@@ -1,11 +1,16 @@
 /**
  * The core's two WebAssembly modules (scripts/build-wasm.sh, docs/js-api.md "The read module")
  * and the one loader both the pages and the core worker use:
- * - `core/mmhs_read.js` + `mmhs_read_bg.wasm`: the crate built without its `send` feature —
- *   only the exports that read, verify and decrypt a message. Opening a message loads this
- *   module alone (docs/design.md "The read module" has the sizes).
+ * - `core/mmhs_read.js` + `mmhs_read_bg.wasm`: the crate built without its `send` and
+ *   `rust-crypto` features — only the exports that read a message and verify and decrypt it
+ *   through WebCrypto (`verifyAsync`, `decryptAsync`, …). Opening a message loads this module
+ *   alone (docs/design.md "The read module" has the sizes). What WebCrypto lacks (an
+ *   RSASSA-PSS or SHA-1 signature, a 3DES content, …) it answers `provider-unsupported`,
+ *   never valid; `answeredBy` then asks the full module.
  * - `core/mmhs.js` + `mmhs_bg.wasm`: every export (compose, sign, encrypt, release, receipts,
- *   MDNs, key import), loaded the first time one of those is called.
+ *   MDNs, key import, and the sync `verify` / `decrypt` / `unlockKey` / `certificateStatus`
+ *   that use a stored key or the pure-Rust crypto), loaded the first time one of those is
+ *   called.
  * Both are built from the same source in one build, so the same call gives the same answer
  * from either; a page that needs the full module anyway sends it every call
  * (`core/wasm.ts` `useFullCore`).
@@ -15,21 +20,57 @@
 export const READ_CORE_FUNCTIONS = [
   "attachmentBytes",
   "certificateInfo",
-  "certificateStatus",
-  "decrypt",
   "decryptAsync",
   "inspect",
   "labelEquivalents",
   "labelReceivable",
   "mmhsVocabulary",
   "readContent",
-  "unlockKey",
-  "verify",
   "verifyAsync",
-  "verifyReceipt",
   "verifyReceiptAsync",
   "version",
 ] as const;
+
+/**
+ * The code of an answer the read module's crypto provider (WebCrypto) could not give though
+ * the core implements it (src/trust/signature_check.rs `PROVIDER_UNSUPPORTED`): a problem of
+ * a report, which is then never valid, or an error.
+ */
+export const PROVIDER_UNSUPPORTED = "provider-unsupported";
+
+function codeOf(v: unknown): unknown {
+  return typeof v === "object" && v !== null ? (v as { code?: unknown }).code : undefined;
+}
+
+function reportProblems(v: unknown): unknown[] {
+  if (typeof v !== "object" || v === null) return [];
+  const report = "report" in v ? (v as { report?: unknown }).report : v;
+  const problems = typeof report === "object" && report !== null ? (report as { problems?: unknown }).problems : undefined;
+  return Array.isArray(problems) ? problems : [];
+}
+
+/** Whether a read module's answer (a report, verified content, or the error it threw) is one its provider could not give. */
+export function needsFullModule(answer: unknown): boolean {
+  return codeOf(answer) === PROVIDER_UNSUPPORTED || reportProblems(answer).some((p) => codeOf(p) === PROVIDER_UNSUPPORTED);
+}
+
+/**
+ * The answer of `run` on module `first`; when that is the read module and its answer (or
+ * error) is `provider-unsupported`, the full module's answer to the same call instead — the
+ * same core with the pure-Rust provider decides (fail closed either way: the read module's
+ * answer is never valid, and a full module that cannot load is an error).
+ */
+export async function answeredBy(first: CoreModuleName, run: (name: CoreModuleName) => Promise<unknown>): Promise<unknown> {
+  if (first !== "mmhs_read") return run(first);
+  let answer: unknown;
+  try {
+    answer = await run(first);
+  } catch (err) {
+    if (needsFullModule(err)) return run("mmhs");
+    throw err;
+  }
+  return needsFullModule(answer) ? run("mmhs") : answer;
+}
 
 export type CoreModuleName = "mmhs_read" | "mmhs";
 

@@ -104,6 +104,7 @@ const CATALOGUE: Readonly<Record<string, Entry>> = {
   "decrypt-failed": e("The message could not be decrypted with your key."),
   "input-too-large": e("The message is larger than the allowed limit."),
   "unsupported-algorithm": e("The message uses an algorithm this client does not support."),
+  "provider-unsupported": e("This message uses an algorithm the browser's WebCrypto does not provide, and the extension's full core could not check it either. It is not shown as verified."),
   "key-provider-unsupported": e("Your unlocked key cannot open this message's encryption (its key transport, such as RSAES-PKCS1-v1_5, is not in the browser's WebCrypto). Enter your key password to decrypt it."),
 
   // --- release ---
