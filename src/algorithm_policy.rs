@@ -30,8 +30,8 @@ use crate::asn1::oid::{
     DES_CBC, DES_EDE3_CBC, DSA as ID_DSA, DSA_SHA1 as DSA_WITH_SHA_1,
     DSA_SHA256 as DSA_WITH_SHA_256, ECDSA_SHA1 as ECDSA_WITH_SHA_1,
     MD2_WITH_RSA as MD_2_WITH_RSA_ENCRYPTION, MD5 as ID_MD5,
-    MD5_WITH_RSA as MD_5_WITH_RSA_ENCRYPTION, RC2_CBC, RSASSA_PSS as ID_RSASSA_PSS, RSA_ENCRYPTION,
-    SHA1 as ID_SHA_1, SHA1_WITH_RSA as SHA_1_WITH_RSA_ENCRYPTION,
+    MD5_WITH_RSA as MD_5_WITH_RSA_ENCRYPTION, MGF1, RC2_CBC, RSASSA_PSS as ID_RSASSA_PSS,
+    RSA_ENCRYPTION, SHA1 as ID_SHA_1, SHA1_WITH_RSA as SHA_1_WITH_RSA_ENCRYPTION,
 };
 use der::oid::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
@@ -183,7 +183,7 @@ pub fn signature(digest: Option<&Oid>, sig_alg: &AlgorithmIdentifierOwned) -> Op
         )));
     }
     if oid == ID_RSASSA_PSS
-        && pss_hash(sig_alg.parameters.as_ref()).is_some_and(|h| weak_digest(&h))
+        && pss_params(sig_alg.parameters.as_ref()).is_ok_and(|p| weak_digest(&p.hash))
     {
         return Some(Weakness::algorithm(
             "signature algorithm rsassa-pss with sha-1".into(),
@@ -192,15 +192,72 @@ pub fn signature(digest: Option<&Oid>, sig_alg: &AlgorithmIdentifierOwned) -> Op
     None
 }
 
-/// The hash of RSASSA-PSS-params (SHA-1 when the parameters or the field are absent); `None`
-/// when they cannot be decoded (then the signature does not verify either).
-fn pss_hash(params: Option<&der::Any>) -> Option<Oid> {
-    let Some(p) = params else {
-        return Some(ID_SHA_1);
+/// RSASSA-PSS-params (RFC 4055 §3.1, RFC 8017 §A.2.3) as the verifiers read them: the hash
+/// algorithm and the salt length — SHA-1 and 20 when the parameters or the field are absent.
+/// The mask must be MGF1 and the trailer field 1; MGF1's own hash is not read (the verifiers,
+/// RustCrypto's `Pss` and WebCrypto's RSA-PSS, both use the message hash for it, so another
+/// pair does not verify).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PssParams {
+    /// The hash algorithm.
+    pub hash: Oid,
+    /// The salt length in octets.
+    pub salt: usize,
+}
+
+/// Why RSASSA-PSS-params cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PssParamsError {
+    /// Not a DER RSASSA-PSS-params.
+    Malformed(String),
+    /// A mask other than MGF1, or a trailer field other than 1.
+    Unsupported(String),
+}
+
+/// Read RSASSA-PSS-params ([`PssParams`]).
+pub fn pss_params(params: Option<&der::Any>) -> Result<PssParams, PssParamsError> {
+    let mut out = PssParams {
+        hash: ID_SHA_1,
+        salt: 20,
     };
-    let bytes = p.to_der().ok()?;
-    let params = rsa::pkcs1::RsaPssParamsOwned::from_der(&bytes).ok()?;
-    Some(params.hash.oid)
+    let Some(p) = params else {
+        return Ok(out);
+    };
+    let bad =
+        |e: &dyn std::fmt::Display| PssParamsError::Malformed(format!("RSASSA-PSS-params: {e}"));
+    let bytes = p.to_der().map_err(|e| bad(&e))?;
+    let t = crate::asn1::ber::Tlv::parse_all(&bytes).map_err(|e| bad(&e))?;
+    for c in t
+        .sequence_at_most(4, "RSASSA-PSS-params")
+        .map_err(|e| bad(&e))?
+    {
+        let inner = c
+            .children_at_most(1, "RSASSA-PSS-params field")
+            .map_err(|e| bad(&e))?;
+        let first = inner.first().ok_or_else(|| bad(&"empty field"))?;
+        let oid = |name: &'static str| -> Result<Oid, PssParamsError> {
+            let alg = first.sequence_first(1, name).map_err(|e| bad(&e))?;
+            alg.first()
+                .ok_or_else(|| bad(&format!("empty {name}")))?
+                .oid(name)
+                .map_err(|e| bad(&e))
+        };
+        match c.number {
+            0 => out.hash = oid("hashAlgorithm")?,
+            1 => {
+                let mask = oid("maskGenAlgorithm")?;
+                if mask != MGF1 {
+                    return Err(PssParamsError::Unsupported(format!("PSS mask {mask}")));
+                }
+            }
+            2 => out.salt = first.small_uint("saltLength").map_err(|e| bad(&e))? as usize,
+            3 if first.small_uint("trailerField").map_err(|e| bad(&e))? != 1 => {
+                return Err(PssParamsError::Unsupported("PSS trailer field".into()));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// The number of bits of an RSA modulus given as big-endian octets (leading zeros ignored).
@@ -356,6 +413,36 @@ mod tests {
             oid,
             parameters: None,
         }
+    }
+
+    #[test]
+    fn pss_params_as_the_verifiers_read_them() {
+        // Absent parameters: SHA-1, salt 20 (RFC 4055 §3.1).
+        let p = pss_params(None).unwrap();
+        assert_eq!((p.hash, p.salt), (ID_SHA_1, 20));
+        let pss384 =
+            crate::smime::algorithms::rsa_pss_algorithm(crate::smime::DigestAlg::Sha384).unwrap();
+        let p = pss_params(pss384.parameters.as_ref()).unwrap();
+        assert_eq!((p.hash, p.salt), (crate::asn1::oid::SHA384, 48));
+        // Another mask, another trailer field: unsupported; not RSASSA-PSS-params: malformed.
+        let der = |octets: &[u8]| der::Any::from_der(octets).unwrap();
+        // SEQUENCE { [1] SEQUENCE { OID 1.1 } }
+        let mask = der(&[0x30, 0x07, 0xa1, 0x05, 0x30, 0x03, 0x06, 0x01, 0x29]);
+        assert!(matches!(
+            pss_params(Some(&mask)),
+            Err(PssParamsError::Unsupported(_))
+        ));
+        // SEQUENCE { [3] INTEGER 2 }
+        let trailer = der(&[0x30, 0x05, 0xa3, 0x03, 0x02, 0x01, 0x02]);
+        assert!(matches!(
+            pss_params(Some(&trailer)),
+            Err(PssParamsError::Unsupported(_))
+        ));
+        let int = der(&[0x02, 0x01, 0x01]);
+        assert!(matches!(
+            pss_params(Some(&int)),
+            Err(PssParamsError::Malformed(_))
+        ));
     }
 
     #[test]

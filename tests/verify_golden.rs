@@ -305,8 +305,9 @@ fn generate_attacks() {
 }
 
 /// A provider of signature checks that is not the core's code: ECDSA with the fixed-size
-/// signature (RFC 7518 §3.4) over the hash of the message, RSASSA-PKCS1-v1_5 with the key's
-/// SubjectPublicKeyInfo — what WebCrypto's `importKey` + `verify` do in the browser.
+/// signature (RFC 7518 §3.4) over the hash of the message, RSASSA-PKCS1-v1_5 and RSASSA-PSS
+/// (MGF1 with the same hash, the given salt length) with the key's SubjectPublicKeyInfo —
+/// what WebCrypto's `importKey` + `verify` do in the browser.
 fn provider(c: &mmhs::trust::SignatureCheck) -> bool {
     use mmhs::trust::{CheckHash, CheckKey};
     use sha2::Digest;
@@ -353,6 +354,30 @@ fn provider(c: &mmhs::trust::SignatureCheck) -> bool {
                 CheckHash::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
             };
             k.verify(scheme, &hashed, &c.signature).is_ok()
+        }
+        CheckKey::RsaPss { spki, salt } => {
+            use rsa::pkcs8::DecodePublicKey;
+            let Ok(k) = rsa::RsaPublicKey::from_public_key_der(spki) else {
+                return false;
+            };
+            let r = match c.hash {
+                CheckHash::Sha256 => k.verify(
+                    rsa::Pss::<sha2::Sha256>::new_with_salt(*salt),
+                    &hashed,
+                    &c.signature,
+                ),
+                CheckHash::Sha384 => k.verify(
+                    rsa::Pss::<sha2::Sha384>::new_with_salt(*salt),
+                    &hashed,
+                    &c.signature,
+                ),
+                CheckHash::Sha512 => k.verify(
+                    rsa::Pss::<sha2::Sha512>::new_with_salt(*salt),
+                    &hashed,
+                    &c.signature,
+                ),
+            };
+            r.is_ok()
         }
     }
 }

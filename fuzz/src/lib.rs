@@ -82,7 +82,7 @@ pub fn verify_with_digests_after_the_walk(
     }
     digests.settle();
     let answers = match &step {
-        VerifyStep::Check(round) => vec![false; round.requests().len()],
+        VerifyStep::Check(round) => vec![Some(false); round.requests().len()],
         _ => Vec::new(),
     };
     match step {

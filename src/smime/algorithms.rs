@@ -257,58 +257,17 @@ pub enum VerifyFailure {
     NoProvider(String),
 }
 
-/// Parse the hash of RSASSA-PSS-params and the salt length (defaults: SHA-1, 20).
+/// The hash of RSASSA-PSS-params and the salt length (`algorithm_policy::pss_params`).
 #[cfg(feature = "rust-crypto")]
 fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFailure> {
-    let Some(p) = params else {
-        return Ok((DigestAlg::Sha1, 20));
-    };
-    let bytes = p
-        .to_der()
-        .map_err(|e| VerifyFailure::Invalid(e.to_string()))?;
-    let t = crate::asn1::ber::Tlv::parse_all(&bytes)
-        .map_err(|e| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}")))?;
-    let mut hash = DigestAlg::Sha1;
-    let mut salt = 20usize;
-    let bad =
-        |e: crate::asn1::ber::BerError| VerifyFailure::Invalid(format!("RSASSA-PSS-params: {e}"));
-    for c in t.sequence_at_most(4, "RSASSA-PSS-params").map_err(bad)? {
-        let inner = c
-            .children_at_most(1, "RSASSA-PSS-params field")
-            .map_err(bad)?;
-        let first = inner
-            .first()
-            .ok_or_else(|| VerifyFailure::Invalid("RSASSA-PSS-params: empty field".into()))?;
-        match c.number {
-            0 => {
-                let alg = first.sequence_first(1, "hashAlgorithm").map_err(bad)?;
-                let oid = alg
-                    .first()
-                    .ok_or_else(|| VerifyFailure::Invalid("empty hashAlgorithm".into()))?
-                    .oid("hashAlgorithm")
-                    .map_err(bad)?;
-                hash = DigestAlg::from_oid(&oid)
-                    .ok_or_else(|| VerifyFailure::Unsupported(format!("PSS hash {oid}")))?;
-            }
-            1 => {
-                let alg = first.sequence_first(1, "maskGenAlgorithm").map_err(bad)?;
-                let oid = alg
-                    .first()
-                    .ok_or_else(|| VerifyFailure::Invalid("empty maskGenAlgorithm".into()))?
-                    .oid("maskGenAlgorithm")
-                    .map_err(bad)?;
-                if oid != MGF1 {
-                    return Err(VerifyFailure::Unsupported(format!("PSS mask {oid}")));
-                }
-            }
-            2 => salt = first.small_uint("saltLength").map_err(bad)? as usize,
-            3 if first.small_uint("trailerField").map_err(bad)? != 1 => {
-                return Err(VerifyFailure::Unsupported("PSS trailer field".into()));
-            }
-            _ => {}
-        }
-    }
-    Ok((hash, salt))
+    use crate::algorithm_policy::PssParamsError;
+    let p = crate::algorithm_policy::pss_params(params).map_err(|e| match e {
+        PssParamsError::Malformed(m) => VerifyFailure::Invalid(m),
+        PssParamsError::Unsupported(m) => VerifyFailure::Unsupported(m),
+    })?;
+    let hash = DigestAlg::from_oid(&p.hash)
+        .ok_or_else(|| VerifyFailure::Unsupported(format!("PSS hash {}", p.hash)))?;
+    Ok((hash, p.salt))
 }
 
 /// [`verify_signature`], answered first by a provider when `checks` is given
@@ -326,11 +285,14 @@ pub fn verify_signature_with(
         match ask_signature(checks, spki, digest, sig_alg, message, signature) {
             Lookup::Valid | Lookup::Provisional => return Ok(()),
             // Without the pure-Rust provider the provider's "does not verify" stands (only
-            // ECDSA and RSASSA-PKCS1-v1_5 are asked of it, `SignatureCheck::new`).
+            // ECDSA, RSASSA-PKCS1-v1_5 and RSASSA-PSS are asked of it,
+            // `SignatureCheck::new`), in the words of the Rust verification.
             Lookup::Refuted if !cfg!(feature = "rust-crypto") => {
                 return Err(VerifyFailure::Invalid(
                     if spki.algorithm.oid == EC_PUBLIC_KEY {
                         "ECDSA signature does not verify"
+                    } else if sig_alg.oid == RSASSA_PSS {
+                        "RSASSA-PSS signature does not verify"
                     } else {
                         "RSA signature does not verify"
                     }
@@ -355,7 +317,7 @@ pub fn ask_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Lookup {
-    SignatureCheck::new(spki, &sig_alg.oid, digest.check_hash(), message, signature)
+    SignatureCheck::new(spki, sig_alg, digest.check_hash(), message, signature)
         .map_or(Lookup::Verify, |c| checks.lookup(&c))
 }
 

@@ -323,7 +323,7 @@ impl PendingSignerInfo {
     pub fn signature_check(&self, signature: &[u8]) -> Option<SignatureCheck> {
         SignatureCheck::new(
             &self.spki,
-            &self.sig_alg.oid,
+            &self.sig_alg,
             self.request.hash.check_hash(),
             &self.request.data,
             signature,

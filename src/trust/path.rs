@@ -502,8 +502,8 @@ impl Environment {
                 let Some(sig) = signature.as_bytes() else {
                     return unchecked();
                 };
-                let Some(check) = SignatureCheck::new(key, &alg.oid, None, message, sig)
-                    .map(|c| c.of_pki_object())
+                let Some(check) =
+                    SignatureCheck::new(key, alg, None, message, sig).map(|c| c.of_pki_object())
                 else {
                     return unchecked();
                 };

@@ -18,20 +18,22 @@
 //! value the provider refuted as not verifying, and one it could not check as
 //! [`PROVIDER_UNSUPPORTED`]: never valid, and the caller knows a build with the pure-Rust
 //! provider can decide it.
-//! Delegated: ECDSA P-256 / P-384 and RSASSA-PKCS1-v1_5 (rsaEncryption keys), each with
-//! SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2, RFC 4055 §5), over at most
-//! [`MAX_CHECKED_MESSAGE`] octets; anything else (SHA-1, DSA, RSASSA-PSS) stays in Rust.
+//! Delegated: ECDSA P-256 / P-384, RSASSA-PKCS1-v1_5 and RSASSA-PSS (rsaEncryption keys;
+//! PSS with MGF1 and trailer field 1, as the Rust verification reads its parameters), each
+//! with SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2, RFC 4055 §§3.1, 5), over at most
+//! [`MAX_CHECKED_MESSAGE`] octets; anything else (SHA-1, DSA, P-521, an id-RSASSA-PSS key)
+//! stays in Rust.
 
 use std::sync::{Arc, Mutex};
 
 use super::path::ValidatedPath;
 
 use crate::asn1::oid::{
-    ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, P256, P384, RSA_ENCRYPTION,
-    SHA256_WITH_RSA, SHA384_WITH_RSA, SHA512_WITH_RSA,
+    ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, P256, P384, RSASSA_PSS,
+    RSA_ENCRYPTION, SHA256, SHA256_WITH_RSA, SHA384, SHA384_WITH_RSA, SHA512, SHA512_WITH_RSA,
 };
 use const_oid::ObjectIdentifier as Oid;
-use spki::SubjectPublicKeyInfoOwned;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 /// The problem (and error) code of a signature value, key or content operation that this
 /// build's provider cannot compute though the core implements it — a build without the
@@ -70,6 +72,15 @@ pub enum CheckKey {
         /// SubjectPublicKeyInfo DER.
         spki: Vec<u8>,
     },
+    /// RSASSA-PSS (MGF1 with the signature's hash, trailer field 1) with this salt length:
+    /// the key as an rsaEncryption SubjectPublicKeyInfo (DER; an id-RSASSA-PSS key is not
+    /// delegated).
+    RsaPss {
+        /// SubjectPublicKeyInfo DER.
+        spki: Vec<u8>,
+        /// The salt length in octets.
+        salt: usize,
+    },
 }
 
 /// "Verify this signature": key, hash, signed octets and the signature value (ECDSA in the
@@ -103,7 +114,7 @@ impl SignatureCheck {
     /// `None` when it is not delegated (then the pure-Rust code verifies it).
     pub fn new(
         spki: &SubjectPublicKeyInfoOwned,
-        sig_alg: &Oid,
+        sig_alg: &AlgorithmIdentifierOwned,
         digest: Option<CheckHash>,
         message: &[u8],
         signature: &[u8],
@@ -112,11 +123,27 @@ impl SignatureCheck {
             return None;
         }
         let key_oid = spki.algorithm.oid;
-        let hash = match *sig_alg {
-            ECDSA_SHA256 | SHA256_WITH_RSA => CheckHash::Sha256,
-            ECDSA_SHA384 | SHA384_WITH_RSA => CheckHash::Sha384,
-            ECDSA_SHA512 | SHA512_WITH_RSA => CheckHash::Sha512,
-            o if o == key_oid => digest?,
+        // RSASSA-PSS: its hash and salt length from its parameters (RFC 4055 §3.1), read as
+        // the pure-Rust verification reads them.
+        let pss = if sig_alg.oid == RSASSA_PSS {
+            let p = crate::algorithm_policy::pss_params(sig_alg.parameters.as_ref()).ok()?;
+            let hash = match p.hash {
+                SHA256 => CheckHash::Sha256,
+                SHA384 => CheckHash::Sha384,
+                SHA512 => CheckHash::Sha512,
+                _ => return None,
+            };
+            Some((hash, p.salt))
+        } else {
+            None
+        };
+        let sig_alg = &sig_alg.oid;
+        let hash = match (*sig_alg, pss) {
+            (_, Some((hash, _))) => hash,
+            (ECDSA_SHA256 | SHA256_WITH_RSA, _) => CheckHash::Sha256,
+            (ECDSA_SHA384 | SHA384_WITH_RSA, _) => CheckHash::Sha384,
+            (ECDSA_SHA512 | SHA512_WITH_RSA, _) => CheckHash::Sha512,
+            (o, _) if o == key_oid => digest?,
             _ => return None,
         };
         let is_ecdsa = matches!(*sig_alg, ECDSA_SHA256 | ECDSA_SHA384 | ECDSA_SHA512);
@@ -169,12 +196,19 @@ impl SignatureCheck {
                 }
                 _ => return None,
             }
-        } else if key_oid == RSA_ENCRYPTION && (is_rsa || *sig_alg == key_oid) {
+        } else if key_oid == RSA_ENCRYPTION && (is_rsa || pss.is_some() || *sig_alg == key_oid) {
             let key = crate::algorithm_policy::rsa_public_key(spki)?;
             if signature.len() != key.size {
                 return None;
             }
-            (CheckKey::Rsa { spki: key.spki }, signature.to_vec())
+            let key = match pss {
+                Some((_, salt)) => CheckKey::RsaPss {
+                    spki: key.spki,
+                    salt,
+                },
+                None => CheckKey::Rsa { spki: key.spki },
+            };
+            (key, signature.to_vec())
         } else {
             return None;
         };

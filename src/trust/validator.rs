@@ -342,7 +342,7 @@ mod tests {
         let tbs = forged.tbs_certificate().to_der().unwrap();
         let check = crate::trust::SignatureCheck::new(
             root1.tbs_certificate().subject_public_key_info(),
-            &forged.signature_algorithm().oid,
+            forged.signature_algorithm(),
             None,
             &tbs,
             forged.signature().raw_bytes(),

@@ -777,16 +777,27 @@ thread_local! {
     /// The algorithm dictionaries [`begin_verify`] passes, each made once: `verify` reads
     /// its members into an algorithm of its own and keeps nothing of the object (W3C Web
     /// Cryptography API §18.4, normalizing an algorithm), so the same object serves every
-    /// call. Keyed by (ECDSA, hash).
-    static VERIFY_ALGORITHMS: std::cell::RefCell<Vec<((bool, CheckHash), JsValue)>> =
+    /// call. Keyed by [`VerifyAlgorithm`].
+    static VERIFY_ALGORITHMS: std::cell::RefCell<Vec<(VerifyAlgorithm, JsValue)>> =
         const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// What a `verify` algorithm dictionary says: ECDSA's hash; RSASSA-PKCS1-v1_5 (its hash is
+/// the key's); RSA-PSS's salt length (its hash is the key's).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum VerifyAlgorithm {
+    Ecdsa(CheckHash),
+    RsaPkcs1,
+    RsaPss(usize),
 }
 
 /// The `verify` algorithm of `c` ([`VERIFY_ALGORITHMS`]).
 fn verify_algorithm(c: &SignatureCheck) -> Result<JsValue, JsValue> {
-    let ec = matches!(c.key, CheckKey::Ec { .. });
-    // RSASSA-PKCS1-v1_5 takes its hash from the key.
-    let which = (ec, if ec { c.hash } else { CheckHash::Sha256 });
+    let which = match c.key {
+        CheckKey::Ec { .. } => VerifyAlgorithm::Ecdsa(c.hash),
+        CheckKey::Rsa { .. } => VerifyAlgorithm::RsaPkcs1,
+        CheckKey::RsaPss { salt, .. } => VerifyAlgorithm::RsaPss(salt),
+    };
     if let Some(a) = VERIFY_ALGORITHMS.with(|m| {
         m.borrow()
             .iter()
@@ -795,10 +806,14 @@ fn verify_algorithm(c: &SignatureCheck) -> Result<JsValue, JsValue> {
     }) {
         return Ok(a);
     }
-    let a = if ec {
-        algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(c.hash)))])?
-    } else {
-        algorithm("RSASSA-PKCS1-v1_5", &[])?
+    let a = match which {
+        VerifyAlgorithm::Ecdsa(h) => {
+            algorithm("ECDSA", &[("hash", JsValue::from_str(hash_name(h)))])?
+        }
+        VerifyAlgorithm::RsaPkcs1 => algorithm("RSASSA-PKCS1-v1_5", &[])?,
+        VerifyAlgorithm::RsaPss(salt) => {
+            algorithm("RSA-PSS", &[("saltLength", JsValue::from(salt as u32))])?
+        }
     };
     VERIFY_ALGORITHMS.with(|m| m.borrow_mut().push((which, a.clone())));
     Ok(a)
@@ -834,7 +849,7 @@ fn begin(c: &SignatureCheck) -> Begun {
             point,
             algorithm("ECDSA", &[("namedCurve", JsValue::from_str(curve))]),
         ),
-        // A WebCrypto RSA key is bound to one hash.
+        // A WebCrypto RSA key is bound to one scheme and one hash.
         CheckKey::Rsa { spki } => (
             "spki",
             spki,
@@ -842,6 +857,11 @@ fn begin(c: &SignatureCheck) -> Begun {
                 "RSASSA-PKCS1-v1_5",
                 &[("hash", JsValue::from_str(hash_name(c.hash)))],
             ),
+        ),
+        CheckKey::RsaPss { spki, .. } => (
+            "spki",
+            spki,
+            algorithm("RSA-PSS", &[("hash", JsValue::from_str(hash_name(c.hash)))]),
         ),
     };
     let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();

@@ -368,10 +368,11 @@ test('verifyAsync decrypts a large content and hashes the signed content inside 
   }
 });
 
-// The signature value of a multipart/signed message, its last octet changed.
+// The signature value of a multipart/signed message (ours, or OpenSSL's with its older media
+// type and bare LF line ends), its last octet changed.
 const flipSignature = (signed) => {
   const t = text(signed);
-  const m = /(Content-Type: application\/pkcs7-signature[^]*?\r\n\r\n)([A-Za-z0-9+/=\r\n]+?)(\r\n--)/.exec(t);
+  const m = /(Content-Type: application\/(?:x-)?pkcs7-signature[^]*?\r?\n\r?\n)([A-Za-z0-9+/=\r\n]+?)(\r?\n--)/.exec(t);
   assert.ok(m, 'a detached signature part');
   const der = Buffer.from(m[2].replace(/\s+/g, ''), 'base64');
   der[der.length - 1] ^= 1;
@@ -615,22 +616,34 @@ test('what WebCrypto lacks the read module reports as provider-unsupported, neve
   }
   const opts = { trustAnchors: [ca], at: AT };
   write('plain.txt', message('rosa'));
-  // An RSASSA-PSS signature (OpenSSL-made): never valid in the read module, valid in the full one.
+  // An RSASSA-PSS signature (OpenSSL-made) is WebCrypto's too: the full module's report,
+  // valid, and altered, not valid for the same reasons.
   write('entity.txt', 'Content-Type: text/plain\r\n\r\nHold the bridge.\r\n');
-  openssl('cms', '-sign', '-in', 'entity.txt', '-signer', 'rosa.pem', '-inkey', 'rosa.key', '-keyopt', 'rsa_padding_mode:pss',
-    '-from', 'rosa@example.mil', '-to', 'hq@example.mil', '-subject', 'Orders', '-out', 'pss.eml');
+  const headers = ['-from', 'rosa@example.mil', '-to', 'hq@example.mil', '-subject', 'Orders'];
+  openssl('cms', '-sign', '-in', 'entity.txt', '-signer', 'rosa.pem', '-inkey', 'rosa.key', '-keyopt', 'rsa_padding_mode:pss', ...headers, '-out', 'pss.eml');
   const pss = readFileSync(path.join(dir, 'pss.eml'));
-  const fromRead = await readMod.verifyAsync(pss, opts);
+  for (const m of [pss, flipSignature(pss), Buffer.from(text(pss).replace('Hold the bridge.', 'Burn the bridge.'))]) {
+    assert.deepEqual(await readMod.verifyAsync(m, opts), mmhs.verify(m, opts));
+  }
+  assert.equal((await readMod.verifyAsync(pss, opts)).valid, true);
+  assert.ok(codes(await readMod.verifyAsync(flipSignature(pss), opts)).includes('signature-invalid'));
+  // A SignerInfo without signed attributes over more than 64 KiB (OpenSSL's -noattr): its
+  // signature is over the whole content, which is not handed to WebCrypto — never valid in
+  // the read module, valid in the full one.
+  write('large.txt', 'Content-Type: text/plain\r\n\r\n' + `${'w'.repeat(76)}\r\n`.repeat(1000));
+  openssl('cms', '-sign', '-in', 'large.txt', '-signer', 'eve.pem', '-inkey', 'eve.key', '-noattr', ...headers.map((h) => h.replace('rosa', 'eve')), '-out', 'noattr.eml');
+  const noattr = readFileSync(path.join(dir, 'noattr.eml'));
+  const fromRead = await readMod.verifyAsync(noattr, opts);
   assert.equal(fromRead.valid, false);
   // The cause first (what follows from an unchecked signature comes after it).
   assert.equal(codes(fromRead)[0], 'provider-unsupported', JSON.stringify(fromRead.problems));
-  const full = await mmhs.verifyAsync(pss, opts);
+  const full = await mmhs.verifyAsync(noattr, opts);
   assert.equal(full.valid, true, JSON.stringify(full.problems));
-  assert.deepEqual(full, mmhs.verify(pss, opts));
-  // The same signature altered: still never valid in the read module; the full module says why.
-  const altered = Buffer.from(text(pss).replace('Hold the bridge.', 'Burn the bridge.'));
+  assert.deepEqual(full, mmhs.verify(noattr, opts));
+  // The content altered: still never valid in the read module; the full module says why.
+  const altered = Buffer.from(text(noattr).replace('w'.repeat(76), 'v'.repeat(76)));
   assert.equal((await readMod.verifyAsync(altered, opts)).valid, false);
-  assert.ok(codes(mmhs.verify(altered, opts)).includes('message-digest-mismatch'));
+  assert.ok(codes(mmhs.verify(altered, opts)).includes('signature-invalid'));
   // A certificate signed with SHA-1 in the path (sha1WithRSAEncryption, accepted weak
   // algorithms): the path is provider-unsupported, not a bad signature, in the read module,
   // and valid in the full one.
@@ -648,6 +661,13 @@ test('what WebCrypto lacks the read module reports as provider-unsupported, neve
   const oldFull = await mmhs.verifyAsync(old, weak);
   assert.equal(oldFull.valid, true, JSON.stringify(oldFull.problems));
   // Not accepting weak algorithms, both refuse it for that, before any signature is checked.
+  // The same CA signing with RSASSA-PSS (SHA-256, MGF1 with SHA-256, salt 32): WebCrypto's.
+  openssl('x509', '-req', '-in', 'old.csr', '-CA', 'oldca.pem', '-CAkey', 'oldca.key', '-set_serial', '302', '-sha256',
+    '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-days', '3650', '-out', 'pssleaf.pem', '-extfile', 'old.ext');
+  const pssLeaf = mmhs.sign(message('old'), { pkcs8: read('old.key'), certificate: read('pssleaf.pem') }, { signingTime: AT });
+  const pssPath = { ...weak, allowWeak: false };
+  assert.deepEqual(await readMod.verifyAsync(pssLeaf, pssPath), mmhs.verify(pssLeaf, pssPath));
+  assert.equal((await readMod.verifyAsync(pssLeaf, pssPath)).valid, true);
   const strict = { ...weak, allowWeak: false };
   assert.deepEqual(await readMod.verifyAsync(old, strict), mmhs.verify(old, strict));
   assert.ok(codes(mmhs.verify(old, strict)).includes('weak-algorithm'));
