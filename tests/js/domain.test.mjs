@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mmhs, throwsCode } from './pkg.mjs';
+import { mmhs, mmhsRead, throwsCode } from './pkg.mjs';
 
 const AT = '2030-01-01T00:00:00Z';
 const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-js-domain-'));
@@ -46,7 +46,7 @@ const MESSAGE =
   'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nMove at dawn.\r\n';
 const signedByAlice = mmhs.sign(MESSAGE, keys.alice, { signingTime: AT });
 
-test('a domain signature by the army.example agent verifies, in the package and in OpenSSL', () => {
+test('a domain signature by the army.example agent verifies, in the package and in OpenSSL', async () => {
   const out = mmhs.sign(signedByAlice, keys['army-mta'], { signingTime: AT, signatureType: ['domain'] });
   write('domain.eml', out);
   const inner = openssl('cms', '-verify', '-in', 'domain.eml', '-CAfile', 'ca.pem', '-purpose', 'any');
@@ -60,9 +60,11 @@ test('a domain signature by the army.example agent verifies, in the package and 
   assert.equal(r.signatures[0].signer, 'smtp://army.example');
   assert.equal(r.signatures[1].addressMatch, true);
   assert.equal('namingOk' in r.signatures[1], false);
+  // The reader's module (WebCrypto only): the same report.
+  assert.deepEqual(await mmhsRead().verifyAsync(out, { trustAnchors: [ca], at: AT }), r);
 });
 
-test('a rogue evil.example agent is refused by sign and flagged by verify', () => {
+test('a rogue evil.example agent is refused by sign and flagged by verify', async () => {
   throwsCode(assert, () => mmhs.sign(signedByAlice, keys['evil-mta'], { signatureType: ['domain'] }), 'agent-naming-invalid');
   throwsCode(assert, () => mmhs.sign(signedByAlice, keys['army-mta'], { signatureType: ['additionalAttributes', 'domain'] }),
     'signature-type-invalid');
@@ -78,6 +80,7 @@ test('a rogue evil.example agent is refused by sign and flagged by verify', () =
   assert.equal(r.signatures[0].namingOk, false);
   assert.equal(r.signatures[0].agentDomain, 'evil.example');
   assert.ok(r.problems.some((p) => p.code === 'domain-naming-mismatch'), JSON.stringify(r.problems));
+  assert.deepEqual(await mmhsRead().verifyAsync(readFileSync(path.join(dir, 'rogue.eml')), { trustAnchors: [ca], at: AT }), r);
 });
 
 // Encryption for a recipient's domain (draft-melnikov-smime-msa-to-mda-04 §4 case (b)): carol

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mmhs, throwsCode } from './pkg.mjs';
+import { mmhs, mmhsRead, throwsCode } from './pkg.mjs';
 
 const AT = '2030-01-01T00:00:00Z';
 const ARMY = '1.3.6.1.4.1.55555.1';
@@ -45,10 +45,12 @@ const policies = [
 const MSG = 'From: alice@army.example\r\nTo: bob@navy.example\r\nSubject: x\r\nDate: Mon, 1 Jan 2029 10:00:00 +0000\r\n' +
   'Message-ID: <label@army.example>\r\nMMHS-Primary-Precedence: 2\r\nContent-Type: text/plain\r\n\r\nx\r\n';
 
-test('labelCheck judges the signed label of a verified message', () => {
+test('labelCheck judges the signed label of a verified message', async () => {
   const signed = mmhs.sign(MSG, alice, { signingTime: AT, securityLabel: { policy: ARMY, classification: 3, categories: [] } });
   const report = mmhs.verify(signed, { trustAnchors: [ca], at: AT });
   assert.equal(report.securityLabel.classification, 3);
+  // The reader's module (WebCrypto only): the same report.
+  assert.deepEqual(await mmhsRead().verifyAsync(signed, { trustAnchors: [ca], at: AT }), report);
   const input = { recipients: [{ address: 'bob@navy.example', nextHop: 'navy.example' }, { address: 'alice@army.example' }] };
   const d = mmhs.labelCheck({ policies, report, input });
   assert.equal(d.action, 'allow');

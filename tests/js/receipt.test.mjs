@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mmhs, throwsCode } from './pkg.mjs';
+import { mmhs, mmhsRead, throwsCode } from './pkg.mjs';
 
 const AT = '2030-01-01T00:00:00Z';
 const dir = mkdtempSync(path.join(tmpdir(), 'mmhs-js-receipt-'));
@@ -39,7 +39,7 @@ const ORDER = (id) =>
 const REQUEST = { receiptsFrom: { kind: 'all' }, receiptsTo: ['alice@example.mil'] };
 const ctx = { trustAnchors: [ca], at: AT };
 
-test('alice asks, bob returns a signed receipt, alice verifies it against her sent message', () => {
+test('alice asks, bob returns a signed receipt, alice verifies it against her sent message', async () => {
   assert.equal(typeof mmhs.makeReceipt, 'function');
   assert.equal(typeof mmhs.verifyReceipt, 'function');
   const sent = mmhs.sign(ORDER('r1'), users.alice, { signingTime: AT, receiptRequest: REQUEST });
@@ -65,6 +65,10 @@ test('alice asks, bob returns a signed receipt, alice verifies it against her se
   assert.equal(wrong.problems[0].code, 'receipt-not-for-original');
   // Plain verify of a receipt, without the original: not verified.
   assert.equal(mmhs.verify(made.message, ctx).receipt.verified, false);
+  // The read module (WebCrypto only) gives the same reports.
+  const readMod = mmhsRead();
+  assert.deepEqual(await readMod.verifyReceiptAsync(made.message, sent, ctx), checked);
+  assert.deepEqual(await readMod.verifyReceiptAsync(made.message, other, ctx), wrong);
 
   // OpenSSL accepts the package's receipt of the package's original.
   write('sent.eml', Buffer.from(sent));
@@ -132,6 +136,7 @@ test('makeReceiptAsync: bob signs with his unlocked key (WebCrypto) what makeRec
     // Alice checks it against her encrypted Sent copy with her unlocked key: what the stored key gives.
     const againstEnc = await mmhs.verifyReceiptAsync(made.message, enc, ctx, alice);
     assert.deepEqual(againstEnc, mmhs.verifyReceipt(made.message, enc, { ...ctx, decryptionKey: users.alice }));
+    assert.deepEqual(await mmhsRead().verifyReceiptAsync(made.message, enc, ctx, alice), againstEnc);
     assert.equal(againstEnc.receipt.verified, true, JSON.stringify(againstEnc.problems));
     // Without her key the encrypted copy cannot be read: not verified.
     assert.equal((await mmhs.verifyReceiptAsync(made.message, enc, ctx)).receipt.verified, false);

@@ -489,6 +489,8 @@ test('releaseAsync with an unlocked officer key: what release gives; OpenSSL ver
     assert.equal(rep.valid, syncRep.valid, JSON.stringify(rep.problems));
     assert.deepEqual(rep.authorizingUsers.map((a) => a.address), ['eve@example.mil']);
     assert.deepEqual({ ...async_, message: null }, { ...sync, message: null });
+    // The reader's module (WebCrypto only) gives the release the same report.
+    assert.deepEqual(await mmhsRead().verifyAsync(async_.message, { trustAnchors: [ca], at: AT }), rep);
   }
   // Outcomes without a signature need no key operation.
   const rej = await mmhs.releaseAsync(signed, opts({ reject: 'Wrong grid' }), officer);
