@@ -777,10 +777,15 @@ thread_local! {
     /// The algorithm dictionaries [`begin_verify`] passes, each made once: `verify` reads
     /// its members into an algorithm of its own and keeps nothing of the object (W3C Web
     /// Cryptography API §18.4, normalizing an algorithm), so the same object serves every
-    /// call. Keyed by [`VerifyAlgorithm`].
-    static VERIFY_ALGORITHMS: std::cell::RefCell<Vec<(VerifyAlgorithm, JsValue)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    /// call. Keyed by [`VerifyAlgorithm`]; at most [`VERIFY_ALGORITHM_OBJECTS`], oldest out
+    /// (RSA-PSS salt lengths are the sender's to choose).
+    static VERIFY_ALGORITHMS: std::cell::RefCell<crate::memo::Memo<VerifyAlgorithm, JsValue>> =
+        const { std::cell::RefCell::new(crate::memo::Memo::new(VERIFY_ALGORITHM_OBJECTS)) };
 }
+
+/// How many `verify` algorithm dictionaries [`VERIFY_ALGORITHMS`] keeps: ECDSA's three hashes,
+/// RSASSA-PKCS1-v1_5, and RSA-PSS's usual salt lengths (one per hash).
+const VERIFY_ALGORITHM_OBJECTS: usize = 8;
 
 /// What a `verify` algorithm dictionary says: ECDSA's hash; RSASSA-PKCS1-v1_5 (its hash is
 /// the key's); RSA-PSS's salt length (its hash is the key's).
@@ -798,12 +803,9 @@ fn verify_algorithm(c: &SignatureCheck) -> Result<JsValue, JsValue> {
         CheckKey::Rsa { .. } => VerifyAlgorithm::RsaPkcs1,
         CheckKey::RsaPss { salt, .. } => VerifyAlgorithm::RsaPss(salt),
     };
-    if let Some(a) = VERIFY_ALGORITHMS.with(|m| {
-        m.borrow()
-            .iter()
-            .find(|(k, _)| *k == which)
-            .map(|(_, a)| a.clone())
-    }) {
+    if let Some(a) =
+        VERIFY_ALGORITHMS.with(|m| m.borrow().find(|k, _| *k == which).map(|(_, a)| a.clone()))
+    {
         return Ok(a);
     }
     let a = match which {
@@ -815,7 +817,7 @@ fn verify_algorithm(c: &SignatureCheck) -> Result<JsValue, JsValue> {
             algorithm("RSA-PSS", &[("saltLength", JsValue::from(salt as u32))])?
         }
     };
-    VERIFY_ALGORITHMS.with(|m| m.borrow_mut().push((which, a.clone())));
+    VERIFY_ALGORITHMS.with(|m| m.borrow_mut().keep(which, a.clone()));
     Ok(a)
 }
 
