@@ -313,6 +313,7 @@ fn provider(c: &mmhs::trust::SignatureCheck) -> bool {
     use sha2::Digest;
     use signature::hazmat::PrehashVerifier;
     let hashed = match c.hash {
+        CheckHash::Sha1 => sha1::Sha1::digest(&c.message).to_vec(),
         CheckHash::Sha256 => sha2::Sha256::digest(&c.message).to_vec(),
         CheckHash::Sha384 => sha2::Sha384::digest(&c.message).to_vec(),
         CheckHash::Sha512 => sha2::Sha512::digest(&c.message).to_vec(),
@@ -349,6 +350,7 @@ fn provider(c: &mmhs::trust::SignatureCheck) -> bool {
                 return false;
             };
             let scheme = match c.hash {
+                CheckHash::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
                 CheckHash::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
                 CheckHash::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
                 CheckHash::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
@@ -361,6 +363,11 @@ fn provider(c: &mmhs::trust::SignatureCheck) -> bool {
                 return false;
             };
             let r = match c.hash {
+                CheckHash::Sha1 => k.verify(
+                    rsa::Pss::<sha1::Sha1>::new_with_salt(*salt),
+                    &hashed,
+                    &c.signature,
+                ),
                 CheckHash::Sha256 => k.verify(
                     rsa::Pss::<sha2::Sha256>::new_with_salt(*salt),
                     &hashed,

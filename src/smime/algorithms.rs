@@ -42,11 +42,11 @@ pub enum DigestAlg {
 }
 
 impl DigestAlg {
-    /// The hash of a signature a provider may verify ([`SignatureCheck`]; SHA-1 is not
-    /// delegated).
+    /// The hash of a signature a provider may verify ([`SignatureCheck`]; SHA-1 only as
+    /// [`CheckHash::Sha1`] says).
     pub fn check_hash(self) -> Option<CheckHash> {
         match self {
-            DigestAlg::Sha1 => None,
+            DigestAlg::Sha1 => Some(CheckHash::Sha1),
             DigestAlg::Sha256 => Some(CheckHash::Sha256),
             DigestAlg::Sha384 => Some(CheckHash::Sha384),
             DigestAlg::Sha512 => Some(CheckHash::Sha512),

@@ -20,9 +20,10 @@
 //! provider can decide it.
 //! Delegated: ECDSA P-256 / P-384, RSASSA-PKCS1-v1_5 and RSASSA-PSS (rsaEncryption keys;
 //! PSS with MGF1 and trailer field 1, as the Rust verification reads its parameters), each
-//! with SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2, RFC 4055 §§3.1, 5), over at most
-//! [`MAX_CHECKED_MESSAGE`] octets; anything else (SHA-1, DSA, P-521, an id-RSASSA-PSS key)
-//! stays in Rust.
+//! with SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2, RFC 4055 §§3.1, 5), and SHA-1 where the
+//! Rust code and certval both verify it ([`CheckHash::Sha1`]), over at most
+//! [`MAX_CHECKED_MESSAGE`] octets; anything else (ecdsa-with-SHA1, RSASSA-PSS with SHA-1,
+//! DSA, P-521, an id-RSASSA-PSS key) stays in Rust.
 
 use std::sync::{Arc, Mutex};
 
@@ -30,7 +31,8 @@ use super::path::ValidatedPath;
 
 use crate::asn1::oid::{
     ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, P256, P384, RSASSA_PSS,
-    RSA_ENCRYPTION, SHA256, SHA256_WITH_RSA, SHA384, SHA384_WITH_RSA, SHA512, SHA512_WITH_RSA,
+    RSA_ENCRYPTION, SHA1_WITH_RSA, SHA256, SHA256_WITH_RSA, SHA384, SHA384_WITH_RSA, SHA512,
+    SHA512_WITH_RSA,
 };
 use const_oid::ObjectIdentifier as Oid;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -49,6 +51,13 @@ pub const MAX_CHECKED_MESSAGE: usize = 64 * 1024;
 /// The hash a delegated signature is made with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckHash {
+    /// SHA-1, only where the pure-Rust verification and certval verify it alike:
+    /// sha1WithRSAEncryption, and a SignerInfo's SHA-1 digestAlgorithm under a bare
+    /// rsaEncryption or id-ecPublicKey signatureAlgorithm with a P-256 key (not
+    /// ecdsa-with-SHA1 nor RSASSA-PSS with SHA-1, which they do not both verify; not P-384,
+    /// whose Rust ECDSA refuses a 20-octet hash). Whether SHA-1 is acceptable at all is the
+    /// algorithm policy's to say, before and whatever the provider answers.
+    Sha1,
     /// SHA-256.
     Sha256,
     /// SHA-384.
@@ -140,6 +149,7 @@ impl SignatureCheck {
         let sig_alg = &sig_alg.oid;
         let hash = match (*sig_alg, pss) {
             (_, Some((hash, _))) => hash,
+            (SHA1_WITH_RSA, _) => CheckHash::Sha1,
             (ECDSA_SHA256 | SHA256_WITH_RSA, _) => CheckHash::Sha256,
             (ECDSA_SHA384 | SHA384_WITH_RSA, _) => CheckHash::Sha384,
             (ECDSA_SHA512 | SHA512_WITH_RSA, _) => CheckHash::Sha512,
@@ -149,7 +159,7 @@ impl SignatureCheck {
         let is_ecdsa = matches!(*sig_alg, ECDSA_SHA256 | ECDSA_SHA384 | ECDSA_SHA512);
         let is_rsa = matches!(
             *sig_alg,
-            SHA256_WITH_RSA | SHA384_WITH_RSA | SHA512_WITH_RSA
+            SHA1_WITH_RSA | SHA256_WITH_RSA | SHA384_WITH_RSA | SHA512_WITH_RSA
         );
         // The SEC 1 point (§2.3.3) as WebCrypto's raw import takes it, uncompressed: as it
         // is when it already is (WebCrypto checks that it lies on the curve as it imports
@@ -178,7 +188,7 @@ impl SignatureCheck {
                         sig.to_bytes().to_vec(),
                     )
                 }
-                P384 => {
+                P384 if hash != CheckHash::Sha1 => {
                     let sig = p384::ecdsa::Signature::from_der(signature).ok()?;
                     let point = if point.len() == 97 && point[0] == 0x04 {
                         point.to_vec()

@@ -767,6 +767,7 @@ enum Begun {
 
 fn hash_name(h: CheckHash) -> &'static str {
     match h {
+        CheckHash::Sha1 => "SHA-1",
         CheckHash::Sha256 => "SHA-256",
         CheckHash::Sha384 => "SHA-384",
         CheckHash::Sha512 => "SHA-512",
@@ -783,7 +784,7 @@ thread_local! {
         const { std::cell::RefCell::new(crate::memo::Memo::new(VERIFY_ALGORITHM_OBJECTS)) };
 }
 
-/// How many `verify` algorithm dictionaries [`VERIFY_ALGORITHMS`] keeps: ECDSA's three hashes,
+/// How many `verify` algorithm dictionaries [`VERIFY_ALGORITHMS`] keeps: ECDSA's four hashes,
 /// RSASSA-PKCS1-v1_5, and RSA-PSS's usual salt lengths (one per hash).
 const VERIFY_ALGORITHM_OBJECTS: usize = 8;
 
