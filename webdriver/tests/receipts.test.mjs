@@ -39,7 +39,7 @@ describe("signed receipts and elements of service (chromium + extension + mmhs s
   let browsers = {};
   let base = {};
   const tmp = tempDir("mmhs-e2e-rct-");
-  const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}`, sealed: `Sealed receipt wanted ${Date.now()}`, v15: `Sealed by OpenSSL ${Date.now()}` };
+  const subjects = { receipt: `Receipt wanted ${Date.now()}`, elements: `All elements ${Date.now()}`, sealed: `Sealed receipt wanted ${Date.now()}`, v15: `Sealed by OpenSSL ${Date.now()}`, noattr: `Signed without attributes ${Date.now()}` };
 
   before(async () => {
     assert.equal(serveAvailable(), null);
@@ -277,5 +277,31 @@ describe("signed receipts and elements of service (chromium + extension + mmhs s
     assert.match(opened, /hold grid 4713/);
     assert.match(opened, /enveloped/i);
     await lockInPopup(b, base.bob);
+  });
+
+  test("a signature the reader's WebCrypto module is not asked to check is verified by the extension's full core", async () => {
+    // A SignerInfo without signed attributes (OpenSSL's -noattr) over a 76 KiB entity: its
+    // signature is over the whole content, which the read module does not hand to WebCrypto
+    // (provider-unsupported there, never valid); the full module, asked the same call, decides.
+    const ossl = (...a) => execFileSync("openssl", a, { cwd: tmp, stdio: ["pipe", "pipe", "pipe"] });
+    const pki = join(server.data, "pki");
+    writeFileSync(join(tmp, "noattr.txt"), "Content-Type: text/plain; charset=us-ascii\r\n\r\nHold grid 4714.\r\n" + `${"w".repeat(76)}\r\n`.repeat(1000));
+    const signed = ossl("cms", "-sign", "-noattr", "-md", "sha256", "-in", "noattr.txt",
+      "-signer", join(pki, `${USERS.officer.address}.cert.pem`), "-inkey", join(pki, `${USERS.officer.address}.key.pem`),
+      "-from", USERS.officer.address, "-to", USERS.bob.address, "-subject", subjects.noattr);
+    assert.match(execFileSync("openssl", ["cms", "-cmsout", "-print"], { input: signed }).toString("latin1"), /signedAttrs:\s*<ABSENT>/, "no signed attributes");
+    const message = Buffer.concat([Buffer.from(`Date: ${new Date().toUTCString()}\r\nMessage-ID: <noattr-${Date.now()}@army.example>\r\n`), Buffer.from(signed.toString("latin1").replace(/\r?\n/g, "\r\n"), "latin1")]);
+    const officerApi = await Api.login(server.origin, USERS.officer);
+    await officerApi.send(message, { mailFrom: USERS.officer.address, rcpts: [{ address: USERS.bob.address }] });
+    const bobApi = await Api.login(server.origin, USERS.bob);
+    const got = await bobApi.waitFor("Inbox", (m) => m.subject === subjects.noattr);
+    const b = browsers.bob;
+    await b.get(`${server.origin}/message/${got.id}`);
+    await enterFrame(b, "reader");
+    await waitOutcome(b, "[data-verdict]");
+    const verdict = await b.findElement(By.css("[data-verdict]"));
+    assert.equal(await verdict.getAttribute("data-verdict"), "valid", await b.findElement(By.id("app")).getText());
+    assert.match(await b.findElement(By.id("app")).getText(), /Hold grid 4714/);
+    await shot(b, "89-full-core-decides");
   });
 });
