@@ -270,6 +270,14 @@ fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFai
     Ok((hash, p.salt))
 }
 
+/// What a signature value that does not verify is reported as — by the pure-Rust
+/// verification, and in a build without it when the provider refutes the value.
+const ECDSA_DOES_NOT_VERIFY: &str = "ECDSA signature does not verify";
+/// See [`ECDSA_DOES_NOT_VERIFY`].
+const PSS_DOES_NOT_VERIFY: &str = "RSASSA-PSS signature does not verify";
+/// See [`ECDSA_DOES_NOT_VERIFY`].
+const RSA_DOES_NOT_VERIFY: &str = "RSA signature does not verify";
+
 /// [`verify_signature`], answered first by a provider when `checks` is given
 /// ([`crate::trust::SignatureChecks`]: what it confirmed, or took as valid while recording,
 /// is valid; anything else is verified here).
@@ -290,11 +298,11 @@ pub fn verify_signature_with(
             Lookup::Refuted if !cfg!(feature = "rust-crypto") => {
                 return Err(VerifyFailure::Invalid(
                     if spki.algorithm.oid == EC_PUBLIC_KEY {
-                        "ECDSA signature does not verify"
+                        ECDSA_DOES_NOT_VERIFY
                     } else if sig_alg.oid == RSASSA_PSS {
-                        "RSASSA-PSS signature does not verify"
+                        PSS_DOES_NOT_VERIFY
                     } else {
-                        "RSA signature does not verify"
+                        RSA_DOES_NOT_VERIFY
                     }
                     .into(),
                 ));
@@ -391,9 +399,7 @@ pub fn verify_signature(
                     signature,
                 ),
             };
-            return r.map_err(|_| {
-                VerifyFailure::Invalid("RSASSA-PSS signature does not verify".into())
-            });
+            return r.map_err(|_| VerifyFailure::Invalid(PSS_DOES_NOT_VERIFY.into()));
         }
         let hash = match sig_oid {
             RSA_ENCRYPTION => digest,
@@ -416,7 +422,7 @@ pub fn verify_signature(
         };
         return key
             .verify(scheme, &hashed, signature)
-            .map_err(|_| VerifyFailure::Invalid("RSA signature does not verify".into()));
+            .map_err(|_| VerifyFailure::Invalid(RSA_DOES_NOT_VERIFY.into()));
     }
     if key_oid == EC_PUBLIC_KEY {
         let hash = match sig_oid {
@@ -446,7 +452,7 @@ pub fn verify_signature(
                 let sig = p256::ecdsa::Signature::from_der(signature)
                     .map_err(|_| VerifyFailure::Invalid("malformed ECDSA signature".into()))?;
                 vk.verify_prehash(&prehash, &sig)
-                    .map_err(|_| VerifyFailure::Invalid("ECDSA signature does not verify".into()))
+                    .map_err(|_| VerifyFailure::Invalid(ECDSA_DOES_NOT_VERIFY.into()))
             }
             Some(P384) => {
                 let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
@@ -454,7 +460,7 @@ pub fn verify_signature(
                 let sig = p384::ecdsa::Signature::from_der(signature)
                     .map_err(|_| VerifyFailure::Invalid("malformed ECDSA signature".into()))?;
                 vk.verify_prehash(&prehash, &sig)
-                    .map_err(|_| VerifyFailure::Invalid("ECDSA signature does not verify".into()))
+                    .map_err(|_| VerifyFailure::Invalid(ECDSA_DOES_NOT_VERIFY.into()))
             }
             other => Err(VerifyFailure::Unsupported(format!(
                 "EC curve {}",

@@ -664,17 +664,7 @@ impl Environment {
         #[cfg(test)]
         CERTVAL_RUNS.with(|n| n.set(n.get() + 1));
         let failed = |e: &certval::Error, cpr: &CertificationPathResults| {
-            if checking.unsupported() {
-                let who = describe(cpr);
-                return Problem::new(
-                    codes::PROVIDER_UNSUPPORTED,
-                    format!(
-                        "{} has a signature this build's crypto provider cannot check ({e:?})",
-                        if who.is_empty() { "the path" } else { &who },
-                    ),
-                );
-            }
-            map_error(e, &describe(cpr))
+            map_error(e, &describe(cpr), checking.unsupported())
         };
         if let Err(e) = certval::validate_path_rfc5280(&self.pe, cps, &cp, &mut cpr) {
             return Err(failed(&e, &cpr));
@@ -850,7 +840,10 @@ fn malformed(cert: &Certificate, why: &str) -> Problem {
 }
 
 /// certval's verdict → our stable code.
-fn map_error(e: &certval::Error, who: &str) -> Problem {
+/// The problem of certval's failure `e` for the certificate `who` (empty: not known); when
+/// the provider could not check a signature in the path (`unsupported`, a build without the
+/// pure-Rust provider), that is the problem, whatever certval made of it.
+fn map_error(e: &certval::Error, who: &str, unsupported: bool) -> Problem {
     use PathValidationStatus as S;
     let who = if who.is_empty() {
         "a certificate in the path".to_string()
@@ -858,6 +851,10 @@ fn map_error(e: &certval::Error, who: &str) -> Problem {
         format!("certificate {who}")
     };
     let (code, what) = match e {
+        _ if unsupported => (
+            codes::PROVIDER_UNSUPPORTED,
+            "has a signature this build's crypto provider cannot check",
+        ),
         certval::Error::PathValidation(s) => match s {
             S::InvalidNotAfterDate => (codes::CERT_EXPIRED, "has expired"),
             S::InvalidNotBeforeDate => (codes::CERT_NOT_YET_VALID, "is not yet valid"),
