@@ -673,6 +673,16 @@ test('what WebCrypto lacks the read module reports as provider-unsupported, neve
   const pssPath = { ...weak, allowWeak: false };
   assert.deepEqual(await readMod.verifyAsync(pssLeaf, pssPath), mmhs.verify(pssLeaf, pssPath));
   assert.equal((await readMod.verifyAsync(pssLeaf, pssPath)).valid, true);
+  // RSASSA-PSS with SHA-1 in the path is not asked of WebCrypto: the path is
+  // provider-unsupported in the read module — never valid, and no verdict on the signature —
+  // and the full module decides (certval does not verify it: a bad signature there).
+  openssl('x509', '-req', '-in', 'old.csr', '-CA', 'oldca.pem', '-CAkey', 'oldca.key', '-set_serial', '303', '-sha1',
+    '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:20', '-days', '3650', '-out', 'pss1leaf.pem', '-extfile', 'old.ext');
+  const pss1Leaf = mmhs.sign(message('old'), { pkcs8: read('old.key'), certificate: read('pss1leaf.pem') }, { signingTime: AT });
+  const pss1Read = await readMod.verifyAsync(pss1Leaf, weak);
+  assert.equal(pss1Read.valid, false);
+  assert.deepEqual(codes(pss1Read), ['provider-unsupported']);
+  assert.deepEqual(codes(mmhs.verify(pss1Leaf, weak)), ['cert-bad-signature']);
   // Not accepting weak algorithms, both refuse it for that, before any signature is checked.
   const strict = { ...weak, allowWeak: false };
   assert.deepEqual(await readMod.verifyAsync(old, strict), mmhs.verify(old, strict));
