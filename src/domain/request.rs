@@ -15,7 +15,7 @@ use crate::request::time_or;
 use crate::rng::CryptoRng;
 use crate::smime::{
     encrypt_message, DigestAlg, EncryptOptions, KeyTransportPadding, MessageEncryption,
-    ReceiptRequestOptions, RsaPadding, SignOptions, Signer,
+    ReceiptRequestOptions, RsaPadding, SignOptions, SignedEntityContent, Signer,
 };
 
 /// The digest algorithms a signature is produced with (RFC 5754 §2; SHA-1 is never
@@ -115,6 +115,39 @@ impl SignRequest {
     /// The entity to sign: the message, header-protected when asked.
     pub fn message(&self, raw: Vec<u8>) -> Result<Vec<u8>, Error> {
         protected(raw, self.protect_headers.unwrap_or(false))
+    }
+
+    /// The content this request signs in `raw` with the key of `cert`, for a provider to
+    /// hash ([`super::prepare_sign_typed`] of [`Self::message`]);
+    /// [`SignedEntityContent::unchanged_from`] is relative to `raw`.
+    pub fn prepare(
+        &self,
+        raw: Vec<u8>,
+        cert: &Certificate,
+        opts: &SignOptions,
+    ) -> Result<SignedEntityContent, Error> {
+        let protect = self.protect_headers.unwrap_or(false);
+        let content = super::prepare_sign_typed(self.message(raw)?, cert, opts)?;
+        Ok(if protect {
+            content.made_from_other_octets()
+        } else {
+            content
+        })
+    }
+
+    /// Where the entity [`Self::prepare`] signs begins in a message that begins with `head`,
+    /// when it will be the message's own octets from there on ([`crate::smime::entity_start`]):
+    /// never for header protection or a signature type that puts a layer around the message
+    /// first. A provider may hash from there before the message is handed over; only
+    /// [`SignedEntityContent::unchanged_from`] of the prepared content says whether that
+    /// digest is the entity's.
+    pub fn entity_start(&self, head: &[u8], opts: &SignOptions) -> Option<usize> {
+        if self.protect_headers.unwrap_or(false)
+            || super::signing::must_encapsulate(&opts.signature_type)
+        {
+            return None;
+        }
+        crate::smime::entity_start(head)
     }
 }
 
@@ -282,5 +315,43 @@ fn protected(raw: Vec<u8>, protect: bool) -> Result<Vec<u8>, Error> {
         Ok(crate::protect::wrap(&raw)?)
     } else {
         Ok(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The entity is looked for in the caller's octets only where the request signs them as
+    /// they are: not under header protection, not for a type that puts a layer around them.
+    #[test]
+    fn entity_start_only_for_the_message_as_it_is() {
+        let raw =
+            b"From: a@b.example\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
+        let at = raw.len() - b"Content-Type: text/plain\r\n\r\nbody\r\n".len();
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let found = |req: SignRequest| req.entity_start(raw, &req.options(now));
+        assert_eq!(found(SignRequest::default()), Some(at));
+        let originator = SignRequest {
+            signature_type: Some(vec![SignatureType::Originator]),
+            ..SignRequest::default()
+        };
+        assert_eq!(found(originator), Some(at));
+        for req in [
+            SignRequest {
+                protect_headers: Some(true),
+                ..SignRequest::default()
+            },
+            SignRequest {
+                signature_type: Some(vec![SignatureType::Domain]),
+                ..SignRequest::default()
+            },
+            SignRequest {
+                signature_type: Some(vec![SignatureType::Review]),
+                ..SignRequest::default()
+            },
+        ] {
+            assert_eq!(found(req), None);
+        }
     }
 }

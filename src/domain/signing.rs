@@ -213,7 +213,8 @@ pub fn begin_sign_typed<R: CryptoRng + ?Sized>(
 /// layering, giving the content whose digest the provider computes
 /// ([`SignedEntityContent::digest_request`]) before the signature is begun
 /// ([`SignedEntityContent::begin`]). The message is handed over: its entity is made in its
-/// buffer ([`SignedEntityContent::message_owned`]).
+/// buffer ([`SignedEntityContent::message_owned`]); [`SignedEntityContent::unchanged_from`]
+/// is relative to `raw`.
 pub fn prepare_sign_typed(
     raw: Vec<u8>,
     cert: &Certificate,
@@ -224,7 +225,7 @@ pub fn prepare_sign_typed(
     if must_encapsulate(&opts.signature_type) && !is_signed_or_encrypted(&canonical_crlf(&raw)) {
         let layered = empty_signature_layer(&raw)?;
         drop(raw);
-        return Ok(SignedEntityContent::message_owned(layered)?);
+        return Ok(SignedEntityContent::message_owned(layered)?.made_from_other_octets());
     }
     Ok(SignedEntityContent::message_owned(raw)?)
 }

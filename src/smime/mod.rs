@@ -40,8 +40,8 @@ pub use receipt::Receipt;
 pub use receipt_request::{ReceiptRequest, ReceiptRequestOptions};
 pub use sig_type::SignatureType;
 pub use sign::{
-    sign_entity, sign_message, AssembledSigned, PendingSignedEntity, SignedEntityContent,
-    SignedOutput,
+    entity_start, sign_entity, sign_message, AssembledSigned, PendingSignedEntity,
+    SignedEntityContent, SignedOutput,
 };
 pub use signed_build::{
     sign_content, PendingSignedData, PendingSignerInfo, SignOptions, Signer, SignerCertificates,

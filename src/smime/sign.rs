@@ -42,10 +42,28 @@ pub fn split_entity_owned(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
 /// replaced by them, the body moved once; a message that is not in canonical CRLF form is
 /// converted into a new buffer first, and its first buffer freed).
 pub fn split_entity_in_place(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>, usize) {
+    let s = split_in_place(raw);
+    (s.outer, s.buf, s.start)
+}
+
+/// What [`split_in_place`] made.
+struct InPlace {
+    outer: Vec<u8>,
+    buf: Vec<u8>,
+    start: usize,
+    /// `buf[start..]` is the message's own octets there, unchanged: it was in canonical CRLF
+    /// form and its Content-* fields (one a Content-Type) end its header section, so writing
+    /// them before the body wrote what was already there.
+    unchanged: bool,
+}
+
+/// [`split_entity_in_place`], and whether the entity is the message's own octets.
+fn split_in_place(raw: Vec<u8>) -> InPlace {
     let converted = match canonical_crlf(&raw) {
         std::borrow::Cow::Owned(c) => Some(c),
         std::borrow::Cow::Borrowed(_) => None,
     };
+    let canonical = converted.is_none();
     let mut canon = converted.unwrap_or(raw);
     let (header, body) = split(&canon);
     let body_start = canon.len() - body.len();
@@ -72,16 +90,46 @@ pub fn split_entity_in_place(raw: Vec<u8>) -> (Vec<u8>, Vec<u8>, usize) {
     prefix.extend_from_slice(b"\r\n");
     match body_start.checked_sub(prefix.len()) {
         Some(start) => {
+            let mut unchanged = false;
             if let Some(room) = canon.get_mut(start..body_start) {
+                unchanged = canonical && *room == *prefix;
                 room.copy_from_slice(&prefix);
             }
-            (outer, canon, start)
+            InPlace {
+                outer,
+                buf: canon,
+                start,
+                unchanged,
+            }
         }
         None => {
             canon.splice(0..body_start, prefix);
-            (outer, canon, 0)
+            InPlace {
+                outer,
+                buf: canon,
+                start: 0,
+                unchanged: false,
+            }
         }
     }
+}
+
+/// Where the signed entity of a message that begins with `head` starts in the message, when
+/// its header section ends within `head` and the entity will be the message's own octets
+/// from there on ([`SignedEntityContent::unchanged_from`]: canonical CRLF form, the Content-*
+/// fields last, as `compose` writes a message). A provider may begin hashing the message
+/// from there before all of it is handed over; only `unchanged_from`, once the whole message
+/// is read, says whether that digest is the entity's (a bare LF further on changes it).
+pub fn entity_start(head: &[u8]) -> Option<usize> {
+    // Whole lines only: a line end cut in two is not taken for the empty line.
+    let head = head.get(..=head.iter().rposition(|&b| b == b'\n')?)?;
+    let (header, body) = split(head);
+    if header.len() + body.len() == head.len() {
+        // No empty line: the header section goes on past `head`.
+        return None;
+    }
+    let s = split_in_place(head.to_vec());
+    s.unchanged.then_some(s.start)
 }
 
 /// A signed MIME entity (or whole message) waiting for its signature value: the SignedData
@@ -120,6 +168,9 @@ pub struct SignedEntityContent {
     outer: Option<Vec<u8>>,
     /// The multipart/signed boundary, when chosen before the digest ([`Self::with_boundary`]).
     boundary: Option<String>,
+    /// The entity is the octets of the message given to [`Self::message_owned`] from `start`
+    /// on, unchanged ([`Self::unchanged_from`]).
+    unchanged: bool,
 }
 
 impl SignedEntityContent {
@@ -130,6 +181,7 @@ impl SignedEntityContent {
             start: 0,
             outer: None,
             boundary: None,
+            unchanged: false,
         }
     }
 
@@ -145,13 +197,30 @@ impl SignedEntityContent {
         if raw_message.is_empty() {
             return Err(Error::Malformed("empty message".into()));
         }
-        let (outer, entity, start) = split_entity_in_place(raw_message);
+        let s = split_in_place(raw_message);
         Ok(SignedEntityContent {
-            entity,
-            start,
-            outer: Some(outer),
+            entity: s.buf,
+            start: s.start,
+            outer: Some(s.outer),
             boundary: None,
+            unchanged: s.unchanged,
         })
+    }
+
+    /// Where the entity begins in the message given to [`Self::message_owned`], when it is
+    /// that message's own octets from there on, unchanged ([`entity_start`]); `None` when it
+    /// was made otherwise (converted to canonical CRLF form, Content-* fields gathered or
+    /// added, a layer put around the message).
+    pub fn unchanged_from(&self) -> Option<usize> {
+        self.unchanged.then_some(self.start)
+    }
+
+    /// The entity was made from other octets than the message given (a layer was put
+    /// around it first): [`Self::unchanged_from`] is `None`.
+    #[must_use]
+    pub fn made_from_other_octets(mut self) -> Self {
+        self.unchanged = false;
+        self
     }
 
     /// "Hash the entity with `alg`" (the signature's digest algorithm, `SignOptions::digest`).
@@ -498,6 +567,82 @@ mod tests {
             assert_eq!(String::from_utf8(o).unwrap(), outer);
             assert_eq!(String::from_utf8(buf[start..].to_vec()).unwrap(), entity);
         }
+    }
+
+    /// `unchanged_from` is where the entity begins in the message exactly when the entity is
+    /// the message's own octets from there on; `entity_start` of any head of the message that
+    /// holds its header section finds that place, and never another.
+    #[test]
+    fn entity_found_in_the_messages_own_octets() {
+        let base = "From: a@b.example\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 7bit\r\n\r\nline one\r\nline two\r\n";
+        let cases: [(&str, String, bool); 9] = [
+            ("Content-* fields last", base.into(), true),
+            (
+                "a folded Content-Type last",
+                base.replace("text/plain\r\n", "text/plain;\r\n charset=us-ascii\r\n"),
+                true,
+            ),
+            (
+                "only Content-* fields",
+                "Content-Type: text/plain\r\n\r\nb\r\n".into(),
+                true,
+            ),
+            (
+                "a bare LF in the body",
+                base.replace("two\r\n", "two\n"),
+                false,
+            ),
+            ("LF line ends", base.replace("\r\n", "\n"), false),
+            (
+                "a field after the Content-* fields",
+                base.replace("7bit\r\n", "7bit\r\nX-After: 1\r\n"),
+                false,
+            ),
+            (
+                "MIME-Version between them",
+                base.replace(
+                    "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n",
+                    "Content-Type: text/plain\r\nMIME-Version: 1.0\r\n",
+                ),
+                false,
+            ),
+            (
+                "no Content-Type",
+                base.replace("Content-Type: text/plain\r\n", ""),
+                false,
+            ),
+            (
+                "no empty line",
+                "From: a@b\r\nContent-Type: text/plain\r\n".into(),
+                false,
+            ),
+        ];
+        for (what, raw, own) in cases {
+            let raw = raw.into_bytes();
+            let content = SignedEntityContent::message_owned(raw.clone()).unwrap();
+            let at = content.unchanged_from();
+            assert_eq!(at.is_some(), own, "{what}");
+            if let Some(at) = at {
+                assert_eq!(content.content(), &raw[at..], "{what}");
+            }
+            let header_end = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+            for cut in 0..=raw.len() {
+                let found = entity_start(&raw[..cut]);
+                match (found, at) {
+                    (Some(f), Some(a)) => assert_eq!(f, a, "{what}, head of {cut}"),
+                    // Found in a head, yet the whole message is converted: a later bare LF.
+                    (Some(_), None) => assert_eq!(what, "a bare LF in the body", "head of {cut}"),
+                    (None, Some(_)) => assert!(
+                        header_end.is_none_or(|e| cut < e),
+                        "{what}: not found in a head of {cut} holding the header section"
+                    ),
+                    (None, None) => {}
+                }
+            }
+        }
+        // A layer put around the message: never the message's octets.
+        let content = SignedEntityContent::message_owned(base.as_bytes().to_vec()).unwrap();
+        assert!(content.made_from_other_octets().unchanged_from().is_none());
     }
 
     /// A canonical message's body stays where it was: the Content-* fields are written just

@@ -564,16 +564,21 @@ pub async fn sign_async(
 ) -> Result<JsValue, JsValue> {
     let (cert, chain) = key_certificates(&key)?;
     let req = super::smime::sign_request(options)?;
-    let input = req
-        .message(bytes(&raw, "message")?)
-        .map_err(|e| js_error(&e))?;
     let opts = req.options(super::now()?);
+    // SubtleCrypto may begin hashing the entity in the caller's octets, where the core finds
+    // it from their first ones, while they are copied in and read.
+    let early = early_digest(&raw, &req, &opts);
     // The message is handed over: its entity is made in the buffer it came in.
-    let content =
-        crate::domain::prepare_sign_typed(input, &cert, &opts).map_err(|e| js_error(&e))?;
+    let content = req
+        .prepare(bytes(&raw, "message")?, &cert, &opts)
+        .map_err(|e| js_error(&e))?;
     let mut rng = crate::rng::system_rng();
-    // The boundary is searched for in the entity while SubtleCrypto hashes it.
-    let asked = start_digest(&content.digest_request(opts.digest))?;
+    // The boundary is searched for in the entity while SubtleCrypto hashes it. The early
+    // digest is the entity's only when the core found the entity to be those very octets.
+    let asked = match early {
+        Some((at, asked)) if content.unchanged_from() == Some(at) => asked,
+        _ => start_digest(&content.digest_request(opts.digest))?,
+    };
     let content = content.with_boundary(&opts, &mut rng);
     // The entity multipart/signed carries in clear is copied out, too, to where the output
     // will hold it, while SubtleCrypto hashes it on its own thread; after the signature only
@@ -625,6 +630,49 @@ pub async fn sign_async(
         None => uint8_joined(&out.pieces()),
     }
 }
+
+/// The digest of the entity `req` signs in the caller's `raw`, begun before `raw` is copied
+/// into the module: SubtleCrypto copies the octets from where the core finds the entity in
+/// their first [`SIGN_HEAD_MAX`] ([`crate::domain::SignRequest::entity_start`]), and the
+/// module copies the same octets in right after, before anything else can run — the two
+/// copies are of one state of a buffer no other thread can write (a `SharedArrayBuffer`'s
+/// view is left to the usual path). `None` for a string, a header section longer than the
+/// head, a short entity ([`LOCAL_DIGEST_MAX`]), or a message whose entity the core will
+/// make otherwise; also when SubtleCrypto refuses (the usual path then reports it).
+#[cfg(feature = "send")]
+fn early_digest(
+    raw: &JsValue,
+    req: &crate::domain::SignRequest,
+    opts: &crate::smime::SignOptions,
+) -> Option<(usize, PendingDigest)> {
+    let a = raw.dyn_ref::<js_sys::Uint8Array>()?;
+    if !a.buffer().is_instance_of::<js_sys::ArrayBuffer>() {
+        return None;
+    }
+    let len = a.length();
+    let head = a.subarray(0, len.min(SIGN_HEAD_MAX)).to_vec();
+    let at = req.entity_start(&head, opts)?;
+    let from = u32::try_from(at).ok()?;
+    if ((len - from.min(len)) as usize) <= LOCAL_DIGEST_MAX {
+        return None;
+    }
+    let promise = subtle_start(
+        "digest",
+        &[
+            JsValue::from_str(webcrypto_hash(opts.digest)),
+            a.subarray(from, len).into(),
+        ],
+    )
+    .ok()?;
+    Some((
+        at,
+        PendingDigest::Asked(JsFuture::from(promise), opts.digest),
+    ))
+}
+
+/// How much of a message [`early_digest`] reads for its header section.
+#[cfg(feature = "send")]
+const SIGN_HEAD_MAX: u32 = 64 * 1024;
 
 /// An entity at least this long is copied out while SubtleCrypto hashes it
 /// ([`super::material::Prefilled`]); a shorter one with the rest, after the signature.

@@ -559,6 +559,60 @@ test('signAsync and verifyAsync hash large content with SubtleCrypto digest: the
   assert.equal(mmhs.verify(small, opts).valid, true);
 });
 
+test('signAsync hashes the caller\'s octets where the entity lies in them, else the entity it made: what is sent is what is signed', async () => {
+  const eve = await mmhs.unlockKey(users.eve);
+  const opts = { trustAnchors: [ca], at: AT };
+  const line = 'y'.repeat(76) + '\r\n';
+  // ~230 KiB, the entity past the first 64 KiB read for the header section.
+  const base = message('eve').replace('Hold the bridge.\r\n', line.repeat(3000));
+  const enc = (s) => new TextEncoder().encode(s);
+  const shared = (u8) => {
+    const v = new Uint8Array(new SharedArrayBuffer(u8.length));
+    v.set(u8);
+    return v;
+  };
+  const { subtle } = globalThis.crypto;
+  const digest = subtle.digest;
+  const seen = [];
+  subtle.digest = function (alg, data) {
+    seen.push(data.buffer);
+    return digest.apply(this, [alg, data]);
+  };
+  try {
+    // [what, input, options, hashed where it lies, a digest begun there and not used]
+    const cases = [
+      ['Content-* fields last (as compose writes)', enc(base), {}, true, false],
+      ['a bare LF past the first 64 KiB', enc(base.replace(line.repeat(2500), line.repeat(2500) + 'late\n')), {}, false, true],
+      ['a field after Content-Type', enc(base.replace('Content-Type: text/plain\r\n', 'Content-Type: text/plain\r\nX-After: 1\r\n')), {}, false, false],
+      ['MIME-Version between Content-* fields', enc(base.replace('MIME-Version: 1.0\r\nContent-Type: text/plain\r\n', 'Content-Type: text/plain\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n')), {}, false, false],
+      ['no Content-Type', enc(base.replace('Content-Type: text/plain\r\n', '')), {}, false, false],
+      ['header protection', enc(base), { protectHeaders: true }, false, false],
+      ['a SharedArrayBuffer\'s view', shared(enc(base)), {}, false, false],
+    ];
+    for (const [what, input, o, inPlace, discarded] of cases) {
+      seen.length = 0;
+      const original = Buffer.from(input);
+      const pending = mmhs.signAsync(input, eve, { signingTime: AT, ...o });
+      // Both copies are taken before signAsync returns: the caller's later changes are not
+      // what is signed, nor what is sent.
+      input.fill(0x7a, input.length - 3000, input.length - 100);
+      const signed = await pending;
+      const hashed = seen.splice(0);
+      assert.ok(text(signed).includes(text(original.subarray(original.length - 3000, original.length - 100))), what);
+      const report = await mmhs.verifyAsync(signed, opts);
+      assert.equal(report.valid, true, `${what}: ${JSON.stringify(report.problems)}`);
+      write('early.eml', signed);
+      openssl('cms', '-verify', '-in', 'early.eml', '-CAfile', 'ca.pem', '-purpose', 'any', '-out', '/dev/null');
+      const caller = hashed.filter((b) => b === input.buffer).length;
+      if (inPlace) assert.deepEqual([hashed.length, caller], [1, 1], `${what}: one digest, of the caller's octets`);
+      else if (discarded) assert.deepEqual([hashed.length, caller], [2, 1], `${what}: begun on the caller's octets, then the entity made hashed`);
+      else assert.deepEqual([hashed.length, caller], [1, 0], `${what}: the entity made hashed`);
+    }
+  } finally {
+    subtle.digest = digest;
+  }
+});
+
 // ---- the read module: WebCrypto only ---------------------------------------------------------
 
 const codes = (report) => report.problems.map((p) => p.code);
