@@ -3,13 +3,13 @@
 //! reference implementations: `wasm-pack test --headless --chrome -- --test wasm_vector`
 //! (scripts/test.sh wasm).
 //! - the base64 body decoder, 16 symbols a step, against whole-body decoding (RFC 2045 §6.8:
-//!   white space removed, then RFC 4648 §4);
+//!   white space removed, then RFC 4648 §4), into a new buffer and in the message's own;
 //! - the canonical form's search for bare LF line ends (RFC 8551 §3.1.1), 16 octets a step,
 //!   against inserting a CR before every LF that has none.
 #![cfg(target_arch = "wasm32")]
 
 use base64::Engine;
-use mmhs::mime::entity::{base64_decode, canonical_crlf};
+use mmhs::mime::entity::{base64_decode, base64_decode_in_place, canonical_crlf};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -32,10 +32,22 @@ fn reference(body: &[u8]) -> Result<Vec<u8>, ()> {
 }
 
 fn assert_decodes_as_reference(body: &[u8]) {
+    let decoded = base64_decode(body).map_err(|_| ());
     assert_eq!(
-        base64_decode(body).map_err(|_| ()),
+        decoded,
         reference(body),
         "{:?}",
+        String::from_utf8_lossy(body)
+    );
+    // Decoded in the message's own buffer, after its header section: the same.
+    let mut message = vec![b'H'; 40];
+    message.extend_from_slice(body);
+    assert_eq!(
+        base64_decode_in_place(message, 40, 32)
+            .map(|d| d[32..].to_vec())
+            .map_err(|_| ()),
+        decoded,
+        "in place: {:?}",
         String::from_utf8_lossy(body)
     );
 }

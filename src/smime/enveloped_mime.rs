@@ -268,6 +268,35 @@ impl MessageDecryption {
         })
     }
 
+    /// [`Self::start`] of a message the caller hands over: a base64 body is decoded in the
+    /// message's own buffer ([`entity::base64_decode_in_place`]), not into a second one.
+    pub fn start_owned(raw_message: Vec<u8>, certs: &[&Certificate]) -> Result<Self, Error> {
+        let (header, room) = {
+            let (fields, body) = encrypted_body(&raw_message)?;
+            let base64 = fields
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
+                .is_some_and(|f| f.value.eq_ignore_ascii_case("base64"));
+            if !base64 {
+                return Self::start(&raw_message, certs);
+            }
+            let room = outer_fields(&fields, true).len().max(1).div_ceil(16) * 16;
+            let header_len = raw_message.len() - body.len();
+            (
+                raw_message.get(..header_len).unwrap_or_default().to_vec(),
+                room,
+            )
+        };
+        let body_start = header.len();
+        let der = entity::base64_decode_in_place(raw_message, body_start, room)
+            .map_err(Error::Malformed)?;
+        Ok(MessageDecryption {
+            header,
+            decryption: Decryption::start_owned_after(der, room, certs)?,
+            room,
+        })
+    }
+
     /// The private-key operation [`Self::start`] will ask first, read from the first lines
     /// of the body only ([`Decryption::early_request`]), so that a provider can begin it while
     /// the whole body is decoded: the certificate index and the request, or `None` (then

@@ -699,7 +699,8 @@ pub async fn decrypt_async(
     // body's first lines while the whole body is decoded; its answer is used only for that
     // very request ([`EarlyDecryption`]).
     let mut early = EarlyDecryption::read_ahead(&raw, &key, &cert, 0)?;
-    let mut d = crate::smime::MessageDecryption::start(&raw, &[&cert]).map_err(smime_err)?;
+    // The body is decoded in the buffer the message came in.
+    let mut d = crate::smime::MessageDecryption::start_owned(raw, &[&cert]).map_err(smime_err)?;
     // Each round consumes one matching RecipientInfo; `request` fails once none is left.
     loop {
         let (i, req) = d.request().map_err(smime_err)?;
