@@ -737,6 +737,33 @@ test('what WebCrypto lacks the read module reports as provider-unsupported, neve
   assert.equal(pss1Read.valid, false);
   assert.deepEqual(codes(pss1Read), ['provider-unsupported']);
   assert.deepEqual(codes(mmhs.verify(pss1Leaf, weak)), ['cert-bad-signature']);
+  // Two candidate paths through one intermediate (same name, same key, both issued by the
+  // root): one certificate of it signed with RSASSA-PSS and SHA-1 (provider-unsupported in the
+  // read module), one that is not a CA certificate. In either order, the read module reports
+  // the path it could not check — so the full module is asked — never the other path's
+  // failure alone; neither module finds the message valid.
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'int.key');
+  openssl('req', '-new', '-key', 'int.key', '-out', 'int.csr', '-subj', '/O=MMHS Test/CN=Old Intermediate', '-config', 'req.cnf');
+  write('int.ext', 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\n');
+  write('int-noca.ext', 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\n');
+  openssl('x509', '-req', '-in', 'int.csr', '-CA', 'oldca.pem', '-CAkey', 'oldca.key', '-set_serial', '304', '-sha1',
+    '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:20', '-days', '3650', '-out', 'int-pss1.pem', '-extfile', 'int.ext');
+  openssl('x509', '-req', '-in', 'int.csr', '-CA', 'oldca.pem', '-CAkey', 'oldca.key', '-set_serial', '305', '-sha256',
+    '-days', '3650', '-out', 'int-noca.pem', '-extfile', 'int-noca.ext');
+  openssl('x509', '-req', '-in', 'old.csr', '-CA', 'int-pss1.pem', '-CAkey', 'int.key', '-set_serial', '306', '-sha256',
+    '-days', '3650', '-out', 'under-int.pem', '-extfile', 'old.ext');
+  const underInt = mmhs.sign(message('old'), { pkcs8: read('old.key'), certificate: read('under-int.pem') }, { signingTime: AT });
+  const [intPss1, intNoCa] = [read('int-pss1.pem'), read('int-noca.pem')];
+  const notCa = codes(await readMod.verifyAsync(underInt, { ...weak, certificates: [intNoCa] }));
+  assert.equal(notCa.length, 1);
+  assert.ok(!['provider-unsupported', 'cert-untrusted'].includes(notCa[0]), notCa[0]);
+  assert.deepEqual(codes(mmhs.verify(underInt, { ...weak, certificates: [intNoCa] })), notCa);
+  assert.deepEqual(codes(await readMod.verifyAsync(underInt, { ...weak, certificates: [intPss1] })), ['provider-unsupported']);
+  for (const certificates of [[intPss1, intNoCa], [intNoCa, intPss1]]) {
+    const both = { ...weak, certificates };
+    assert.deepEqual(codes(await readMod.verifyAsync(underInt, both)), ['provider-unsupported'], certificates[0] === intPss1 ? 'PSS-SHA-1 first' : 'not-CA first');
+    assert.equal(mmhs.verify(underInt, both).valid, false);
+  }
   // Not accepting weak algorithms, both refuse it for that, before any signature is checked.
   const strict = { ...weak, allowWeak: false };
   assert.deepEqual(await readMod.verifyAsync(old, strict), mmhs.verify(old, strict));
