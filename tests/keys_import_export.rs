@@ -8,8 +8,9 @@ use crate::support::interop as pki;
 
 use mmhs::error::Coded;
 use mmhs::keys::{
-    certificates_from_pem, export_encrypted_pkcs8_with_iterations, export_pkcs12,
-    import_encrypted_pkcs8, import_pkcs12, key_matches_certificate, PrivateKey,
+    begin_import_encrypted_pkcs8, certificates_from_pem, export_encrypted_pkcs8_with_iterations,
+    export_pkcs12, import_encrypted_pkcs8, import_pkcs12, key_matches_certificate, Pbkdf2Hash,
+    PrivateKey,
 };
 use pki::{openssl, openssl_try, Pki};
 
@@ -199,6 +200,149 @@ fn encrypted_pkcs8_round_trip_and_openssl_reads_it() {
             let k = import_encrypted_pkcs8(&String::from_utf8(out).unwrap(), "pw").unwrap();
             assert!(key_matches_certificate(&k, &u.cert), "{v:?}");
         }
+    }
+}
+
+/// PBKDF2 (RFC 8018 §5.2) written out, as a provider would answer.
+fn pbkdf2(hash: Pbkdf2Hash, password: &[u8], salt: &[u8], iterations: u32, len: usize) -> Vec<u8> {
+    macro_rules! with {
+        ($d:ty) => {{
+            use hmac::{KeyInit, Mac};
+            let prf = |data: &[&[u8]]| {
+                let mut mac = <hmac::Hmac<$d> as KeyInit>::new_from_slice(password).unwrap();
+                for d in data {
+                    mac.update(d);
+                }
+                mac.finalize().into_bytes().to_vec()
+            };
+            let mut out = Vec::new();
+            for block in 1u32.. {
+                let mut u = prf(&[salt, &block.to_be_bytes()]);
+                let mut t = u.clone();
+                for _ in 1..iterations {
+                    u = prf(&[&u]);
+                    t.iter_mut().zip(&u).for_each(|(a, b)| *a ^= b);
+                }
+                out.extend_from_slice(&t);
+                if out.len() >= len {
+                    break;
+                }
+            }
+            out.truncate(len);
+            out
+        }};
+    }
+    match hash {
+        Pbkdf2Hash::Sha256 => with!(sha2::Sha256),
+        Pbkdf2Hash::Sha384 => with!(sha2::Sha384),
+        Pbkdf2Hash::Sha512 => with!(sha2::Sha512),
+    }
+}
+
+/// A stored key opened in steps — PBKDF2 by a provider, AES-CBC and PKCS#8 by the core — is
+/// the key the whole import opens, for our export and OpenSSL's PBES2 variants; a wrong
+/// password's derivation is `key-bad-password` as in the whole import; what the steps do not
+/// cover (scrypt, the legacy PBEs, a plain key, SHA-224) is left to the whole import.
+#[test]
+fn encrypted_pkcs8_in_steps_opens_what_the_whole_import_opens() {
+    let pki = Pki::new("p8-steps");
+    let u = pki.user("carol", true);
+    let ours = export_encrypted_pkcs8_with_iterations(&u.key, "pw", 10_000, &mut rng()).unwrap();
+    let mut keys = vec![(ours, Some((Pbkdf2Hash::Sha256, 32)))];
+    for (cipher, prf, expect) in [
+        (
+            "aes-128-cbc",
+            "hmacWithSHA256",
+            Some((Pbkdf2Hash::Sha256, 16)),
+        ),
+        (
+            "aes-192-cbc",
+            "hmacWithSHA384",
+            Some((Pbkdf2Hash::Sha384, 24)),
+        ),
+        (
+            "aes-256-cbc",
+            "hmacWithSHA512",
+            Some((Pbkdf2Hash::Sha512, 32)),
+        ),
+        ("aes-256-cbc", "hmacWithSHA224", None),
+        ("des3", "hmacWithSHA256", None),
+    ] {
+        let key = u.key_path.to_str().unwrap();
+        let args = [
+            "pkcs8", "-topk8", "-in", key, "-passout", "pass:pw", "-v2", cipher, "-v2prf", prf,
+            "-iter", "10000",
+        ];
+        let (ok, out, err) = openssl_try(&pki.dir.0, &args);
+        assert!(ok, "{err}");
+        keys.push((String::from_utf8(out).unwrap(), expect));
+    }
+    for v in [&["-scrypt"][..], &["-v1", "PBE-SHA1-3DES"][..]] {
+        let mut args = vec![
+            "pkcs8",
+            "-topk8",
+            "-in",
+            u.key_path.to_str().unwrap(),
+            "-passout",
+            "pass:pw",
+        ];
+        args.extend_from_slice(v);
+        let (ok, out, err) = openssl_try(&pki.dir.0, &args);
+        assert!(ok, "{err}");
+        keys.push((String::from_utf8(out).unwrap(), None));
+    }
+    let plain = std::fs::read_to_string(&u.key_path).unwrap();
+    keys.push((plain, None));
+    // hmacWithSHA1: neither way (pkcs5 without its `sha1-insecure` PRF).
+    let args = [
+        "pkcs8",
+        "-topk8",
+        "-in",
+        u.key_path.to_str().unwrap(),
+        "-passout",
+        "pass:pw",
+        "-v2",
+        "aes-256-cbc",
+        "-v2prf",
+        "hmacWithSHA1",
+    ];
+    let (ok, sha1, err) = openssl_try(&pki.dir.0, &args);
+    assert!(ok, "{err}");
+    let sha1 = String::from_utf8(sha1).unwrap();
+    assert!(begin_import_encrypted_pkcs8(&sha1).is_none());
+    assert!(import_encrypted_pkcs8(&sha1, "pw").is_err());
+    for (pem, expect) in keys {
+        let whole = import_encrypted_pkcs8(&pem, "pw").unwrap();
+        let Some(pending) = begin_import_encrypted_pkcs8(&pem) else {
+            assert_eq!(expect, None, "{pem}");
+            continue;
+        };
+        let req = pending.request().clone();
+        assert_eq!(Some((req.hash, req.key_len)), expect);
+        assert_eq!(req.iterations, 10_000);
+        let derived = pbkdf2(req.hash, b"pw", &req.salt, req.iterations, req.key_len);
+        let key = pending.finish(&derived).unwrap();
+        assert_eq!(
+            key.to_pkcs8_der().unwrap().as_bytes(),
+            whole.to_pkcs8_der().unwrap().as_bytes()
+        );
+        // A wrong password: the derivation gives another key, the padding or the PKCS#8
+        // does not come out.
+        let wrong = pbkdf2(req.hash, b"wrong", &req.salt, req.iterations, req.key_len);
+        let err = begin_import_encrypted_pkcs8(&pem)
+            .unwrap()
+            .finish(&wrong)
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            import_encrypted_pkcs8(&pem, "wrong").unwrap_err().code()
+        );
+        assert_eq!(err.code(), "key-bad-password");
+        // A provider answering with the wrong length is refused, not taken for a key.
+        let short = begin_import_encrypted_pkcs8(&pem)
+            .unwrap()
+            .finish(&derived[1..]);
+        assert!(short.is_err());
     }
 }
 

@@ -74,7 +74,7 @@ pub use certificates::{
     MAX_CERTIFICATE_ELEMENTS,
 };
 pub use encrypted_pkcs8::{
-    export_encrypted_pkcs8, export_encrypted_pkcs8_with_iterations, import_encrypted_pkcs8,
-    DEFAULT_PBKDF2_ITERATIONS,
+    begin_import_encrypted_pkcs8, export_encrypted_pkcs8, export_encrypted_pkcs8_with_iterations,
+    import_encrypted_pkcs8, Pbkdf2Hash, Pbkdf2Request, PendingKeyImport, DEFAULT_PBKDF2_ITERATIONS,
 };
 pub use pkcs12::{export_pkcs12, import_pkcs12, KeyBundle};

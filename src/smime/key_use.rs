@@ -54,6 +54,21 @@ impl KeyUse {
                 return Err(invalid("key", "give encryptedPkcs8 (with password) or pkcs8").into())
             }
         };
+        self.signer_with(key)
+    }
+
+    /// The stored key's PBKDF2 step for a provider to compute, when it has one
+    /// ([`keys::begin_import_encrypted_pkcs8`]): its answer goes to
+    /// [`keys::PendingKeyImport::finish`], the key then to [`Self::signer_with`].
+    pub fn pending_import(&self) -> Option<keys::PendingKeyImport> {
+        self.encrypted_pkcs8
+            .as_deref()
+            .and_then(keys::begin_import_encrypted_pkcs8)
+    }
+
+    /// [`Self::signer`] with the key already opened (by [`Self::pending_import`]): the
+    /// certificate and chain read, the key checked against the certificate.
+    pub fn signer_with(&self, key: PrivateKey) -> Result<Signer, super::Error> {
         let mut certs = keys::certificates_from_texts(&[self.certificate.as_str()])?;
         if certs.is_empty() {
             return Err(keys::Error::NoCertificate.into());

@@ -169,16 +169,35 @@ fn key_imports(key: &PrivateKey) -> Result<Vec<(String, JsValue, &'static str)>,
     Ok(out)
 }
 
-/// Decrypt a stored key once (PBKDF2 once, `keys::import_encrypted_pkcs8`), check it against
-/// its certificate, and import it into non-extractable WebCrypto keys; the PKCS#8 octets
-/// handed to `importKey` are overwritten with zeros afterwards.
+/// Decrypt a stored key once (PBKDF2 once, by SubtleCrypto `deriveBits` for the PBES2
+/// keys `exportKey` and OpenSSL write, `keys::begin_import_encrypted_pkcs8`; else
+/// `keys::import_encrypted_pkcs8` in the module), check it against its certificate, and
+/// import it into non-extractable WebCrypto keys; the PKCS#8 octets handed to `importKey`,
+/// the password's and the derived key's are overwritten with zeros afterwards.
 #[cfg(feature = "rust-crypto")]
 #[wasm_bindgen(js_name = unlockKey, unchecked_return_type = "AsyncKey")]
 pub async fn unlock_key(
     #[wasm_bindgen(unchecked_param_type = "KeyUse")] key: JsValue,
 ) -> Result<JsValue, JsValue> {
     let use_: KeyUse = from_js(key, "key")?;
-    let signer = use_.signer().map_err(|e| js_error(&e))?;
+    let derived = match use_.pending_import() {
+        Some(pending) => {
+            let password = use_.password.as_deref().unwrap_or("");
+            match pbkdf2(pending.request(), password).await {
+                // A SubtleCrypto that cannot derive it: the module does (the same key).
+                Err(_) => None,
+                Ok(derived) => Some(pending.finish(&derived)),
+            }
+        }
+        None => None,
+    };
+    let signer = match derived {
+        Some(key) => key
+            .map_err(crate::smime::Error::from)
+            .and_then(|key| use_.signer_with(key)),
+        None => use_.signer(),
+    }
+    .map_err(|e| js_error(&e))?;
     drop(use_);
     let imports = key_imports(&signer.key)?;
     let kind = match signer.key {
@@ -668,6 +687,55 @@ fn early_digest(
         at,
         PendingDigest::Asked(JsFuture::from(promise), opts.digest),
     ))
+}
+
+/// PBKDF2 (RFC 8018 §5.2) by SubtleCrypto: the password's UTF-8 octets imported as a
+/// non-extractable `PBKDF2` key, then `deriveBits`. The octets handed over are overwritten
+/// with zeros once used.
+#[cfg(feature = "rust-crypto")]
+async fn pbkdf2(
+    req: &crate::keys::Pbkdf2Request,
+    password: &str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, JsValue> {
+    use crate::keys::Pbkdf2Hash;
+    let secret = Uint8Array::from(password.as_bytes());
+    let usages: Array = std::iter::once(JsValue::from_str("deriveBits")).collect();
+    let base = subtle_call(
+        "importKey",
+        &[
+            JsValue::from_str("raw"),
+            secret.clone().into(),
+            JsValue::from_str("PBKDF2"),
+            JsValue::FALSE,
+            usages.into(),
+        ],
+    )
+    .await;
+    secret.fill(0, 0, secret.length());
+    let hash = match req.hash {
+        Pbkdf2Hash::Sha256 => "SHA-256",
+        Pbkdf2Hash::Sha384 => "SHA-384",
+        Pbkdf2Hash::Sha512 => "SHA-512",
+    };
+    let alg = algorithm(
+        "PBKDF2",
+        &[
+            ("hash", JsValue::from_str(hash)),
+            ("salt", uint8(&req.salt)),
+            ("iterations", JsValue::from(req.iterations)),
+        ],
+    )?;
+    let bits = subtle_call(
+        "deriveBits",
+        &[alg, base?, JsValue::from((req.key_len * 8) as u32)],
+    )
+    .await?;
+    let derived = zeroize::Zeroizing::new(answer_bytes(&bits)?);
+    if let Some(b) = bits.dyn_ref::<js_sys::ArrayBuffer>() {
+        let view = Uint8Array::new(b);
+        view.fill(0, 0, view.length());
+    }
+    Ok(derived)
 }
 
 /// How much of a message [`early_digest`] reads for its header section.

@@ -68,6 +68,38 @@ test('unlockKey: non-extractable CryptoKeys; a wrong password is refused', async
   await rejectsCode(mmhs.unlockKey({ ...users.eve, certificate: users.rosa.certificate }), 'signer-key-invalid');
 });
 
+test('unlockKey derives the stored key\'s PBKDF2 key with SubtleCrypto once; a failing SubtleCrypto leaves it to the module, a lying one opens nothing', async () => {
+  const { subtle } = globalThis.crypto;
+  const deriveBits = subtle.deriveBits;
+  const asked = [];
+  try {
+    subtle.deriveBits = function (alg, key, length) {
+      asked.push({ name: alg.name, hash: alg.hash, iterations: alg.iterations, length });
+      return deriveBits.apply(this, [alg, key, length]);
+    };
+    for (const name of ['rosa', 'eve']) {
+      asked.length = 0;
+      const key = await mmhs.unlockKey(users[name]);
+      assert.deepEqual(asked, [{ name: 'PBKDF2', hash: 'SHA-256', iterations: 10000, length: 256 }], name);
+      const signed = await mmhs.signAsync(message(name), key, { signingTime: AT });
+      assert.equal(mmhs.verify(signed, { trustAnchors: [ca], at: AT }).valid, true, name);
+    }
+    await rejectsCode(mmhs.unlockKey({ ...users.eve, password: 'wrong' }), 'key-bad-password');
+    // A SubtleCrypto without PBKDF2: the module derives the same key.
+    subtle.deriveBits = () => Promise.reject(new DOMException('no PBKDF2', 'NotSupportedError'));
+    const fallback = await mmhs.unlockKey(users.eve);
+    assert.equal(mmhs.verify(await mmhs.signAsync(message('eve'), fallback, { signingTime: AT }), { trustAnchors: [ca], at: AT }).valid, true);
+    await rejectsCode(mmhs.unlockKey({ ...users.eve, password: 'wrong' }), 'key-bad-password');
+    // One that answers with other bits (or too few) opens no key.
+    subtle.deriveBits = async (alg, key, length) => new Uint8Array(length / 8).fill(7).buffer;
+    await rejectsCode(mmhs.unlockKey(users.eve), 'key-bad-password');
+    subtle.deriveBits = async () => new Uint8Array(5).buffer;
+    await assert.rejects(mmhs.unlockKey(users.eve));
+  } finally {
+    subtle.deriveBits = deriveBits;
+  }
+});
+
 test('signAsync with unlocked keys: RSA PKCS#1 v1.5, RSA-PSS, ECDSA — OpenSSL and mmhs verify', async () => {
   const cases = [['rosa', {}], ['rosa', { rsaPadding: 'pss', digest: 'sha384' }], ['eve', {}], ['eve', { digest: 'sha512', detached: false }]];
   for (const [name, opts] of cases) {
