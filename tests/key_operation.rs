@@ -378,6 +378,21 @@ fn external_decryption_gives_what_the_sync_path_gives() {
             let out = d.resume(Ok(answer)).unwrap().expect("decrypted");
             assert_eq!(out, sync, "{name} gcm={gcm}");
             assert!(String::from_utf8_lossy(&out).contains("Hold the bridge."));
+            // The message handed over, its body decoded in its own buffer: what `start`
+            // gives, with CRLF and with LF line ends.
+            let lf = String::from_utf8(enc.clone())
+                .unwrap()
+                .replace("\r\n", "\n");
+            for raw in [enc.clone(), lf.into_bytes()] {
+                let open = |mut d: MessageDecryption| {
+                    let (_, req) = d.request().unwrap();
+                    let answer = external_decrypt(&me.key, req);
+                    d.resume(Ok(answer)).unwrap().expect("decrypted")
+                };
+                let borrowed = open(MessageDecryption::start(&raw, &[&me.cert]).unwrap());
+                let owned = open(MessageDecryption::start_owned(raw, &[&me.cert]).unwrap());
+                assert_eq!(owned, borrowed, "{name} gcm={gcm}");
+            }
         }
     }
 }

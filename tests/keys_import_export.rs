@@ -161,6 +161,22 @@ fn pkcs12_garbage_is_malformed() {
     );
 }
 
+/// `openssl pkcs8 -topk8` of `key` with the password "pw" and `extra` options: the PEM.
+fn openssl_pkcs8(pki: &Pki, key: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "pkcs8",
+        "-topk8",
+        "-in",
+        key.to_str().unwrap(),
+        "-passout",
+        "pass:pw",
+    ];
+    args.extend_from_slice(extra);
+    let (ok, out, err) = openssl_try(&pki.dir.0, &args);
+    assert!(ok, "{err}");
+    String::from_utf8(out).unwrap()
+}
+
 #[test]
 fn encrypted_pkcs8_round_trip_and_openssl_reads_it() {
     let pki = Pki::new("p8");
@@ -186,18 +202,7 @@ fn encrypted_pkcs8_round_trip_and_openssl_reads_it() {
         assert!(key_matches_certificate(&k, &u.cert));
         // And we read what OpenSSL encrypts: PBES2 default, and the legacy PBE-SHA1-3DES.
         for v in [&["-v2", "aes-256-cbc"][..], &["-v1", "PBE-SHA1-3DES"][..]] {
-            let mut args = vec![
-                "pkcs8",
-                "-topk8",
-                "-in",
-                u.key_path.to_str().unwrap(),
-                "-passout",
-                "pass:pw",
-            ];
-            args.extend_from_slice(v);
-            let (ok, out, err) = openssl_try(&pki.dir.0, &args);
-            assert!(ok, "{err}");
-            let k = import_encrypted_pkcs8(&String::from_utf8(out).unwrap(), "pw").unwrap();
+            let k = import_encrypted_pkcs8(&openssl_pkcs8(&pki, &u.key_path, v), "pw").unwrap();
             assert!(key_matches_certificate(&k, &u.cert), "{v:?}");
         }
     }
@@ -268,47 +273,17 @@ fn encrypted_pkcs8_in_steps_opens_what_the_whole_import_opens() {
         ("aes-256-cbc", "hmacWithSHA224", None),
         ("des3", "hmacWithSHA256", None),
     ] {
-        let key = u.key_path.to_str().unwrap();
-        let args = [
-            "pkcs8", "-topk8", "-in", key, "-passout", "pass:pw", "-v2", cipher, "-v2prf", prf,
-            "-iter", "10000",
-        ];
-        let (ok, out, err) = openssl_try(&pki.dir.0, &args);
-        assert!(ok, "{err}");
-        keys.push((String::from_utf8(out).unwrap(), expect));
+        let v2 = ["-v2", cipher, "-v2prf", prf, "-iter", "10000"];
+        keys.push((openssl_pkcs8(&pki, &u.key_path, &v2), expect));
     }
     for v in [&["-scrypt"][..], &["-v1", "PBE-SHA1-3DES"][..]] {
-        let mut args = vec![
-            "pkcs8",
-            "-topk8",
-            "-in",
-            u.key_path.to_str().unwrap(),
-            "-passout",
-            "pass:pw",
-        ];
-        args.extend_from_slice(v);
-        let (ok, out, err) = openssl_try(&pki.dir.0, &args);
-        assert!(ok, "{err}");
-        keys.push((String::from_utf8(out).unwrap(), None));
+        keys.push((openssl_pkcs8(&pki, &u.key_path, v), None));
     }
     let plain = std::fs::read_to_string(&u.key_path).unwrap();
     keys.push((plain, None));
     // hmacWithSHA1: neither way (pkcs5 without its `sha1-insecure` PRF).
-    let args = [
-        "pkcs8",
-        "-topk8",
-        "-in",
-        u.key_path.to_str().unwrap(),
-        "-passout",
-        "pass:pw",
-        "-v2",
-        "aes-256-cbc",
-        "-v2prf",
-        "hmacWithSHA1",
-    ];
-    let (ok, sha1, err) = openssl_try(&pki.dir.0, &args);
-    assert!(ok, "{err}");
-    let sha1 = String::from_utf8(sha1).unwrap();
+    let v2 = ["-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA1"];
+    let sha1 = openssl_pkcs8(&pki, &u.key_path, &v2);
     assert!(begin_import_encrypted_pkcs8(&sha1).is_none());
     assert!(import_encrypted_pkcs8(&sha1, "pw").is_err());
     for (pem, expect) in keys {

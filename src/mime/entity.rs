@@ -985,18 +985,22 @@ mod tests {
         assert_eq!(decode_transfer(b"=41", None).unwrap(), b"=41");
     }
 
+    /// A xorshift generator from `seed`: `next(n)` is below `n`, the same on every run.
+    fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        }
+    }
+
     #[test]
     fn base64_lines_agree_with_whole_body_decoding_on_random_bodies() {
         // Bodies drawn from base64 symbols, padding, line ends, white space and stray octets,
         // in random lines: the line decoder gives the whole-body decoder's octets or error.
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
             let len = next(200) as usize;
             let mut body = Vec::with_capacity(len);
@@ -1057,13 +1061,7 @@ mod tests {
     /// padding, white space or a line end anywhere, the first line's included.
     #[test]
     fn base64_in_place_agrees_with_a_new_buffer() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         let mut in_place = 0;
         for round in 0..6_000 {
             let data: Vec<u8> = (0..next(2_000)).map(|_| next(256) as u8).collect();
