@@ -407,10 +407,11 @@ const IN_PLACE_LINE_MAX: usize = 128;
 /// into a fresh buffer, out of the processor's caches, cost more than the decoding.
 ///
 /// The lines like the first (16 to [`IN_PLACE_LINE_MAX`] symbols, whole quads, with the
-/// same line end) are decoded one by one, each into a small buffer first, its octets then
-/// written at most where the line began (`headroom` ≤ `body_start`, and each line's octets
-/// are fewer than its symbols), so no octet is written before it has been read, and none
-/// for a line that does not decode. What follows the
+/// same line end) are decoded one by one, their octets written before the line
+/// (`headroom` ≤ `body_start`, and each line's octets are fewer than its symbols): straight
+/// there once the gap leaves room for them, into a small buffer first while it does not, so
+/// no octet is written before it has been read, and none where a line that does not decode
+/// would leave it among the octets kept. What follows the
 /// first other line — a shorter last line, padding, white space, a stray octet — is copied
 /// out and decoded by [`base64_decode_after`]: the lines before it are whole quads without
 /// padding, so the octets are those of the body decoded at once, and an error's offset is
@@ -436,25 +437,40 @@ pub fn base64_decode_in_place(
     };
     let eol: &[u8] = if eol_len == 2 { b"\r\n" } else { b"\n" };
     let step = width + eol_len;
-    // Room for the vector stores past a line's octets.
+    // A line's octets, and the vector stores past them (4 octets).
+    let room = width / 4 * 3 + 4;
     let mut octets = [0u8; IN_PLACE_LINE_MAX / 4 * 3 + 16];
     let (mut pos, mut written, mut symbols) = (body_start, headroom, 0usize);
-    while let Some(next) = buf.get(pos..pos + step) {
-        let (these, end) = next.split_at(width);
-        if end != eol {
+    while pos + step <= buf.len() {
+        let (done, ahead) = buf.split_at_mut(pos);
+        let (these, end) = ahead.split_at(width);
+        if end.get(..eol_len) != Some(eol) {
             break;
         }
+        // Where the line's octets and the stores past them all fall before the line (the
+        // gap grows by a line end and a quarter of the symbols each line), they are decoded
+        // straight there — what a line that does not decode wrote there is past `written`,
+        // of no use and never read; otherwise into the small buffer first.
+        let direct = written + room <= pos;
+        let out = if direct {
+            done.get_mut(written..written + room)
+        } else {
+            octets.get_mut(..room)
+        };
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        let n = base64_simd::decode_line(these, &mut octets);
+        let n = out.and_then(|out| base64_simd::decode_line(these, out));
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        let n = decode_quads(these, &mut octets);
+        let n = out.and_then(|out| decode_quads(these, out));
         let Some(n) = n else {
             break;
         };
-        let (Some(to), Some(from)) = (buf.get_mut(written..written + n), octets.get(..n)) else {
-            break;
-        };
-        to.copy_from_slice(from);
+        if !direct {
+            let (Some(to), Some(from)) = (done.get_mut(written..written + n), octets.get(..n))
+            else {
+                break;
+            };
+            to.copy_from_slice(from);
+        }
         written += n;
         pos += step;
         symbols += width;
