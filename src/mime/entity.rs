@@ -411,9 +411,9 @@ const IN_PLACE_LINE_MAX: usize = 128;
 /// (`headroom` ≤ `body_start`, and each line's octets are fewer than its symbols): straight
 /// there once the gap leaves room for them, into a small buffer first while it does not, so
 /// no octet is written before it has been read, and none where a line that does not decode
-/// would leave it among the octets kept. What follows the
-/// first other line — a shorter last line, padding, white space, a stray octet — is copied
-/// out and decoded by [`base64_decode_after`]: the lines before it are whole quads without
+/// would leave it among the octets kept. What follows the first other line — a shorter last
+/// line, padding, white space, a stray octet — is copied out and decoded by
+/// [`base64_decode_after`]: the lines before it are whole quads without
 /// padding, so the octets are those of the body decoded at once, and an error's offset is
 /// counted from the body's first symbol as it would have been. A body whose first line is
 /// not such a line, or `headroom` beyond `body_start`, is decoded into a new buffer.

@@ -72,11 +72,7 @@ pub(crate) fn decode_body(fields: &[Field<'_>], body: &[u8]) -> Result<Vec<u8>, 
 
 /// [`decode_body`] into a buffer that begins with `headroom` zero octets.
 fn decode_body_after(fields: &[Field<'_>], body: &[u8], headroom: usize) -> Result<Vec<u8>, Error> {
-    let cte = fields
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
-        .map(|f| f.value.to_ascii_lowercase());
-    match cte.as_deref() {
+    match transfer_encoding(fields).as_deref() {
         Some("base64") => entity::base64_decode_after(body, headroom).map_err(Error::Malformed),
         None | Some("binary") | Some("8bit") | Some("7bit") => {
             let mut out = Vec::with_capacity(headroom + body.len());
@@ -88,6 +84,14 @@ fn decode_body_after(fields: &[Field<'_>], body: &[u8], headroom: usize) -> Resu
             "unsupported Content-Transfer-Encoding {other} for a CMS body"
         ))),
     }
+}
+
+/// The Content-Transfer-Encoding of a part (RFC 2045 §6.1), lower case.
+fn transfer_encoding(fields: &[Field<'_>]) -> Option<String> {
+    fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
+        .map(|f| f.value.to_ascii_lowercase())
 }
 
 /// The S/MIME type of a part: `(media type, smime-type or "" , name)`.
@@ -247,6 +251,13 @@ fn encrypted_body(raw_message: &[u8]) -> Result<(Vec<Field<'_>>, &[u8]), Error> 
     Ok((fields, body))
 }
 
+/// The octets before the decoded ContentInfo: room for the outer fields
+/// ([`MessageDecryption::content_request_with_room`]), as long as they can be (CRLF line
+/// ends), in whole AES blocks.
+fn room_for_outer_fields(fields: &[Field<'_>]) -> usize {
+    outer_fields(fields, true).len().max(1).div_ceil(16) * 16
+}
+
 /// How much of the body [`MessageDecryption::early_request`] decodes: room for the
 /// RecipientInfos of about a hundred RSA-2048 recipients (some 400 octets each).
 const EARLY_BODY: usize = 64 * 1024;
@@ -255,10 +266,7 @@ impl MessageDecryption {
     /// Parse the message and its EnvelopedData / AuthEnvelopedData, addressed to `certs`.
     pub fn start(raw_message: &[u8], certs: &[&Certificate]) -> Result<Self, Error> {
         let (fields, body) = encrypted_body(raw_message)?;
-        // The decoded ContentInfo is preceded by room for the outer fields
-        // ([`Self::content_request_with_room`]): as long as they can be (CRLF line ends),
-        // whole AES blocks.
-        let room = outer_fields(&fields, true).len().max(1).div_ceil(16) * 16;
+        let room = room_for_outer_fields(&fields);
         let der = decode_body_after(&fields, body, room)?;
         let header_len = raw_message.len() - body.len();
         Ok(MessageDecryption {
@@ -273,14 +281,10 @@ impl MessageDecryption {
     pub fn start_owned(raw_message: Vec<u8>, certs: &[&Certificate]) -> Result<Self, Error> {
         let (header, room) = {
             let (fields, body) = encrypted_body(&raw_message)?;
-            let base64 = fields
-                .iter()
-                .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
-                .is_some_and(|f| f.value.eq_ignore_ascii_case("base64"));
-            if !base64 {
+            if transfer_encoding(&fields).as_deref() != Some("base64") {
                 return Self::start(&raw_message, certs);
             }
-            let room = outer_fields(&fields, true).len().max(1).div_ceil(16) * 16;
+            let room = room_for_outer_fields(&fields);
             let header_len = raw_message.len() - body.len();
             (
                 raw_message.get(..header_len).unwrap_or_default().to_vec(),

@@ -669,6 +669,10 @@ fn early_digest(
         return None;
     }
     let len = a.length();
+    // A message no longer than a content hashed in the module is not looked at twice.
+    if (len as usize) <= LOCAL_DIGEST_MAX {
+        return None;
+    }
     let head = a.subarray(0, len.min(SIGN_HEAD_MAX)).to_vec();
     let at = req.entity_start(&head, opts)?;
     let from = u32::try_from(at).ok()?;
@@ -712,11 +716,11 @@ async fn pbkdf2(
     )
     .await;
     secret.fill(0, 0, secret.length());
-    let hash = match req.hash {
-        Pbkdf2Hash::Sha256 => "SHA-256",
-        Pbkdf2Hash::Sha384 => "SHA-384",
-        Pbkdf2Hash::Sha512 => "SHA-512",
-    };
+    let hash = webcrypto_hash(match req.hash {
+        Pbkdf2Hash::Sha256 => DigestAlg::Sha256,
+        Pbkdf2Hash::Sha384 => DigestAlg::Sha384,
+        Pbkdf2Hash::Sha512 => DigestAlg::Sha512,
+    });
     let alg = algorithm(
         "PBKDF2",
         &[
