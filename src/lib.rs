@@ -19,7 +19,8 @@
 //! - 2: [`fields`]: the MMHS header fields (RFC 6477, RFC 7912, RFC 6758, RFC 7444, RFC 2156)
 //!   and `inspect`; [`algorithm_policy`]: which algorithms and key sizes are weak, on
 //!   receipt and when producing (one policy for CMS signatures, certification paths and
-//!   encrypted layers); [`pki`]: the demo/test certificate profile.
+//!   encrypted layers); [`signature`]: digests and the pure-Rust verification of signature
+//!   values (CMS SignerInfos, certificates, CRLs); [`pki`]: the demo/test certificate profile.
 //! - 3: [`smime`]: CMS sign / encrypt / decrypt / compress / countersign, and the CMS-level
 //!   checks of SignedData (signatures, attributes, SignerIdentifier → certificate);
 //!   [`keys`], [`trust`]: key import/export and RFC 5280 path validation.
@@ -67,6 +68,7 @@ pub mod release;
 pub mod report;
 pub mod request;
 pub mod rng;
+pub mod signature;
 pub mod smime;
 pub mod trust;
 pub mod verify;

@@ -1,30 +1,36 @@
 //! Certificate path validation (RFC 5280 §6) for S/MIME certificates, against caller-supplied
 //! trust anchors at a caller-supplied time, plus the certificate helpers the S/MIME verifier
 //! needs (e-mail address matching). Signature values are verified by
-//! [`crate::smime::algorithms::verify_signature`] (CMS) and by certval (paths); which
-//! algorithms and key sizes are acceptable is [`crate::algorithm_policy`]'s to say, for both.
+//! [`crate::smime::algorithms::verify_signature`] (CMS and certificates alike, or answered by
+//! the provider: [`SignatureChecks`]); which algorithms and key sizes are acceptable is
+//! [`crate::algorithm_policy`]'s to say, for both.
 //!
 //! Pure: no clock, no network, no disk. Path *building* (finding issuers among the message's
-//! certificates, the caller's intermediates and the anchors) is ours (`path`); path
-//! *validation* — validity periods, signatures, basicConstraints and pathLen, CA keyUsage,
-//! name chaining, name constraints, policies, critical extensions — is certval's
-//! `validate_path_rfc5280`, and revocation is certval's `check_revocation_local` over the CRLs
-//! supplied. The end-entity purpose checks (keyUsage for signing / encryption, extendedKeyUsage
-//! emailProtection) are ours (`purpose`), because certval can only require *all* of a set of
-//! key-usage bits and does not tell a key-usage failure from an EKU failure.
+//! certificates, the caller's intermediates and the anchors) is `path`; path *validation* —
+//! validity periods, signatures, basicConstraints and pathLen, CA keyUsage, name chaining
+//! (`name_match`), name constraints (`name_constraints`), policies (`policy`, the policy
+//! graph of RFC 9618), critical extensions — is `rfc5280`, and revocation over the CRLs
+//! supplied is `crl`. The end-entity purpose checks (keyUsage for signing / encryption,
+//! extendedKeyUsage emailProtection) are `purpose`. The whole of RFC 5280 §6.1 is checked
+//! against the NIST PKITS suite (`tests/pkits.rs`).
 //!
 //! Path building is bounded in work, whatever certificates a message carries (`path`,
 //! [`MAX_PATH_NODES`]); many certificates against one pool — every signer of a SignedData —
-//! are validated by one [`Validator`], which indexes the pool and builds certval's environment
-//! once. See `docs/report.md` ("Certificates") for every problem code.
+//! are validated by one [`Validator`], which indexes the pool once. See `docs/report.md`
+//! ("Certificates") for every problem code.
 
 mod certificate_info;
 mod certificate_status;
+mod crl;
 mod import_request;
+mod name_constraints;
+mod name_match;
 mod names;
 mod path;
+mod policy;
 mod pool;
 mod purpose;
+mod rfc5280;
 mod signature_check;
 mod validator;
 

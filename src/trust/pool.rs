@@ -3,15 +3,15 @@
 //! duplicates, and indexed by subject name so that finding the issuer candidates of a
 //! certificate (RFC 4158 §2.4, "forward" building) is one lookup instead of a scan.
 //!
-//! Name matching is RFC 5280 §7.1 as certval implements it (`compare_names`: attribute values
-//! equal octet for octet, or equal once case and insignificant white space are ignored). The
+//! Name matching is RFC 5280 §7.1 ([`names_match`]: attribute values equal octet for octet,
+//! or equal once case and insignificant white space are ignored). The
 //! index key ([`name_key`]) keeps, per attribute, its type and the lower-cased letters and
-//! digits of its value: every pair of names certval matches has the same key, so a lookup finds
-//! a superset of the matching subjects, which `compare_names` then confirms.
+//! digits of its value: every pair of names [`names_match`] matches has the same key, so a lookup finds
+//! a superset of the matching subjects, which `names_match` then confirms.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use certval::compare_names;
+use super::name_match::names_match;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectKeyIdentifier};
 use x509_cert::name::Name;
 use x509_cert::Certificate;
@@ -79,7 +79,7 @@ impl<'a> Node<'a> {
     /// (a)(4)) plus authorityKeyIdentifier / subjectKeyIdentifier agreement when both are
     /// present (RFC 5280 §4.2.1.1).
     pub(super) fn issued_by(&self, issuer: &Node<'_>) -> bool {
-        if !compare_names(
+        if !names_match(
             self.cert.tbs_certificate().issuer(),
             issuer.cert.tbs_certificate().subject(),
         ) {
@@ -102,7 +102,7 @@ impl<'a> Node<'a> {
     pub(super) fn same_entity(&self, other: &Node<'_>) -> bool {
         let (a, b) = (self.cert.tbs_certificate(), other.cert.tbs_certificate());
         a.subject_public_key_info() == b.subject_public_key_info()
-            && compare_names(a.subject(), b.subject())
+            && names_match(a.subject(), b.subject())
     }
 }
 
@@ -187,7 +187,7 @@ impl<'a> Pool<'a> {
 
 /// The index key of a name: per RDN and attribute, the attribute type and the lower-cased
 /// letters and digits of the value's content octets (read as UTF-8, lossily). Case, white
-/// space, escapes and the string type do not change it, so certval's matches share a key.
+/// space, escapes and the string type do not change it, so the names [`names_match`] matches share a key.
 pub(super) fn name_key(name: &Name) -> Vec<u8> {
     let mut key = Vec::new();
     for rdn in name.iter_rdn() {

@@ -21,7 +21,7 @@
 //! Delegated: ECDSA P-256 / P-384, RSASSA-PKCS1-v1_5 and RSASSA-PSS (rsaEncryption keys;
 //! PSS with MGF1 and trailer field 1, as the Rust verification reads its parameters), each
 //! with SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2, RFC 4055 §§3.1, 5), and SHA-1 where the
-//! Rust code and certval both verify it ([`CheckHash::Sha1`]), over at most
+//! Rust code verifies it ([`CheckHash::Sha1`]), over at most
 //! [`MAX_CHECKED_MESSAGE`] octets; anything else (ecdsa-with-SHA1, RSASSA-PSS with SHA-1,
 //! DSA, P-521, an id-RSASSA-PSS key) stays in Rust.
 
@@ -51,10 +51,12 @@ pub const MAX_CHECKED_MESSAGE: usize = 64 * 1024;
 /// The hash a delegated signature is made with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckHash {
-    /// SHA-1, only where the pure-Rust verification and certval verify it alike:
+    /// SHA-1, only where the pure-Rust verification verifies it (in a SignerInfo, and in a
+    /// certificate or CRL, RFC 5280 §4.1.1.2):
     /// sha1WithRSAEncryption, and a SignerInfo's SHA-1 digestAlgorithm under a bare
     /// rsaEncryption or id-ecPublicKey signatureAlgorithm with a P-256 key (not
-    /// ecdsa-with-SHA1 nor RSASSA-PSS with SHA-1, which they do not both verify; not P-384,
+    /// ecdsa-with-SHA1 nor RSASSA-PSS with SHA-1, which a certificate's verification does
+    /// not accept; not P-384,
     /// whose Rust ECDSA refuses a 20-octet hash). Whether SHA-1 is acceptable at all is the
     /// algorithm policy's to say, before and whatever the provider answers.
     Sha1,
@@ -269,7 +271,7 @@ struct State {
 }
 
 /// The provider's answers to [`SignatureCheck`]s, shared by every clone (a walk's
-/// certificate validator holds one inside certval's environment).
+/// certificate validator holds one for its path validations).
 #[derive(Clone, Default)]
 pub struct SignatureChecks(Arc<Mutex<State>>);
 
@@ -388,7 +390,7 @@ impl SignatureChecks {
         }
     }
 
-    /// Keep `path`, which certval validated taking the signatures `relied` on as valid for
+    /// Keep `path`, which validated taking the signatures `relied` on as valid for
     /// now, among the validated paths once the provider has confirmed every one of them;
     /// one it refutes drops it. At most [`WAITING_PATHS`] wait.
     pub(super) fn keep_when_confirmed(&self, path: ValidatedPath, mut relied: Vec<SignatureCheck>) {

@@ -2,21 +2,20 @@
 //! certificate pool — the certificates of a CMS SignedData (RFC 5652 §5.1 `certificates`), whose
 //! every SignerInfo and countersignature needs its signer's path.
 //!
-//! The pool is encoded, deduplicated and indexed once; the certval environment (trust
-//! anchors, CRLs) is built once, on the first path to validate; a result is kept per
+//! The pool is encoded, deduplicated and indexed once; a result is kept per
 //! (certificate, purpose, time), so one certificate signing many SignerInfos is validated
 //! once. Work is bounded twice: each certificate's path building within
 //! [`super::MAX_PATH_NODES`] nodes and [`super::path`]'s candidate limit, and all the
 //! certificates of one validator within [`MAX_VALIDATOR_NODES`] nodes and
-//! [`MAX_VALIDATOR_VALIDATIONS`] certval validations — past either, further certificates get
+//! [`MAX_VALIDATOR_VALIDATIONS`] path validations — past either, further certificates get
 //! `path-budget-exhausted`. A message may name thousands of signers; no real one needs more.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use x509_cert::Certificate;
 
-use super::path::{self, Budget, Environment};
+use super::path::{self, Budget};
 use super::pool::{Node, Pool};
 use super::{
     codes, purpose, subject_string, PathResult, Purpose, SignatureChecks, TrustContext,
@@ -30,7 +29,7 @@ use crate::report::Problem;
 /// four certificates' worth of [`MAX_PATH_NODES`].
 pub const MAX_VALIDATOR_NODES: usize = 4 * MAX_PATH_NODES;
 
-/// Most certval path validations one [`Validator`] runs (each verifies up to
+/// Most path validations one [`Validator`] runs (each verifies up to
 /// [`super::MAX_PATH_LEN`] + 1 signatures).
 pub const MAX_VALIDATOR_VALIDATIONS: usize = 32;
 
@@ -41,7 +40,6 @@ type MemoKey = (Vec<u8>, Purpose, time::OffsetDateTime);
 pub struct Validator<'a> {
     ctx: &'a TrustContext,
     pool: Pool<'a>,
-    env: OnceCell<Result<std::rc::Rc<Environment>, Problem>>,
     left: Cell<Budget>,
     explored: Cell<usize>,
     memo: RefCell<BTreeMap<MemoKey, PathResult>>,
@@ -58,7 +56,6 @@ impl<'a> Validator<'a> {
         Validator {
             ctx,
             pool: Pool::new(&ctx.anchors, extra.into_iter().chain(&ctx.intermediates)),
-            env: OnceCell::new(),
             left: Cell::new(Budget {
                 nodes: MAX_VALIDATOR_NODES,
                 validations: MAX_VALIDATOR_VALIDATIONS,
@@ -152,13 +149,7 @@ impl<'a> Validator<'a> {
                 nodes: left.nodes.min(MAX_PATH_NODES),
                 validations: left.validations,
             },
-            || {
-                self.env
-                    .get_or_init(|| Environment::shared(&self.pool.anchors, &self.ctx.crls))
-                    .as_ref()
-                    .map(|env| &**env)
-                    .map_err(Clone::clone)
-            },
+            &self.ctx.crls,
             self.signature_checks.as_ref(),
             at,
             self.algorithms,
@@ -280,8 +271,8 @@ mod tests {
         assert_eq!(r.problems[0].code, codes::CERT_MALFORMED);
     }
 
-    /// The certval environment is kept per set of trust anchors (their DER, not their
-    /// names) and the provider's answers per validation: a second root with the first's name
+    /// Validated paths are kept by their certificates' DER (not their names) and the
+    /// provider's answers per validation: a second root with the first's name
     /// is another set, and a signature one validation's provider vouched for is verified
     /// anew by the next validation, which has no provider.
     #[test]
