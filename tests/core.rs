@@ -42,6 +42,8 @@ mod memory_bounds;
 mod mmhs_inspect;
 #[path = "mmhs_robustness.rs"]
 mod mmhs_robustness;
+#[path = "pkits.rs"]
+mod pkits;
 #[path = "protect_vectors.rs"]
 mod protect_vectors;
 #[path = "receipt_signed.rs"]
