@@ -117,9 +117,6 @@ const KNOWN_DEVIATIONS: &[(&str, Outcome, &str)] = &[
     ("4.14.21", Invalid(codes::CERT_REVOCATION_UNKNOWN), "CRLs partitioned by onlySomeReasons (RFC 5280 §6.3.3(d), reasons_mask) are not used"),
     ("4.14.28", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the indirect CRL of the cRLIssuer named in the certificate's distribution point (RFC 5280 §6.3.3(b)(2), §5.2.5) is not used"),
     ("4.14.29", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the indirect CRL of the cRLIssuer named in the certificate's distribution point (RFC 5280 §6.3.3(b)(2), §5.2.5) is not used"),
-    ("4.14.34", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the indirect CRL (indirectCRL, certificateIssuer entries, RFC 5280 §5.2.5, §5.3.3) does not settle the status of the certificate it lists"),
-    ("4.15.4", Valid, "delta CRLs (RFC 5280 §5.2.4, §6.3.3(c)) are not used: a revocation listed only on the delta CRL is missed"),
-    ("4.15.5", Invalid(codes::CERT_REVOKED), "delta CRLs (RFC 5280 §5.2.4, §6.3.3(c)) are not used: the delta's removeFromCRL does not lift the base CRL's certificateHold"),
 ];
 
 /// The PKITS tests, by section.

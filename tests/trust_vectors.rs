@@ -154,7 +154,7 @@ fn rfc4134_legacy_pki_is_refused_as_weak() {
                 "CN=CarlRSA".to_string()
             ]
         );
-        // Legacy receive accepts them (certval verifies the SHA-1 signatures), as notes.
+        // Legacy receive accepts them (the path validation verifies the SHA-1 signatures), as notes.
         let none: [&Certificate; 0] = [];
         let r = trust::Validator::new(&c, none)
             .with_algorithm_policy(mmhs::algorithm_policy::AlgorithmPolicy::legacy())

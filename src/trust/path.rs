@@ -850,6 +850,30 @@ mod tests {
         assert!(!o.problems.is_empty());
     }
 
+    /// RFC 5280 §4.1.1.2: the signatureAlgorithm outside the TBSCertificate must be the
+    /// `signature` inside it. A certificate whose outer algorithm names another hash than
+    /// the one its issuer signed with is refused, though its signature value is genuine.
+    #[test]
+    fn an_outer_signature_algorithm_other_than_the_signed_one_is_refused() {
+        use der::{Decode, Encode};
+        let mut rng = crate::rng::system_rng();
+        let (key, root) = make_ca(&mut rng, ROOT, years(10)).unwrap();
+        let leaf = user(&mut rng, &key, &root);
+        let pool = Pool::new([&root], std::iter::empty());
+        assert!(run(&leaf, &pool, 100).problems.is_empty());
+        // ecdsa-with-SHA256 (1.2.840.10045.4.3.2) → ecdsa-with-SHA384 (…4.3.3) in the outer
+        // AlgorithmIdentifier only: the last occurrence of the OID's octets in the DER.
+        let mut der = leaf.to_der().unwrap();
+        let oid = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+        let at = der.windows(oid.len()).rposition(|w| w == oid).unwrap();
+        der[at + oid.len() - 1] = 0x03;
+        let swapped = Certificate::from_der(&der).unwrap();
+        assert_ne!(swapped.signature_algorithm(), swapped.tbs_certificate().signature());
+        let o = run(&swapped, &pool, 100);
+        assert_eq!(codes(&o), [codes::CERT_BAD_SIGNATURE]);
+        assert!(o.problems[0].message.contains("§4.1.1.2"), "{:?}", o.problems);
+    }
+
     #[test]
     fn repetition_is_not_an_issuer() {
         let mut rng = crate::rng::system_rng();

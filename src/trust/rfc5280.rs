@@ -355,11 +355,18 @@ fn check_signature(
             "has a signatureAlgorithm that is not its TBSCertificate's signature (RFC 5280 §4.1.1.2)",
         ));
     }
-    let (Some(tbs), Some(sig)) = (signed_octets(c.der), cert.signature().as_bytes()) else {
+    let Some(tbs) = signed_octets(c.der) else {
         return Err(Failure::of(
             codes::CERT_MALFORMED,
             cert,
             "cannot be decoded",
+        ));
+    };
+    let Some(sig) = cert.signature().as_bytes() else {
+        return Err(Failure::of(
+            codes::CERT_BAD_SIGNATURE,
+            cert,
+            "has a signature value that is not a whole number of octets",
         ));
     };
     verify(tbs, sig, cert.signature_algorithm(), key).map_err(|(code, why)| {

@@ -761,7 +761,8 @@ test('what WebCrypto lacks the read module reports as provider-unsupported, neve
   assert.equal((await readMod.verifyAsync(pssLeaf, pssPath)).valid, true);
   // RSASSA-PSS with SHA-1 in the path is not asked of WebCrypto: the path is
   // provider-unsupported in the read module — never valid, and no verdict on the signature —
-  // and the full module decides (certval does not verify it: a bad signature there).
+  // and the full module decides (RFC 5280 path validation admits RSASSA-PSS with SHA-2 only: a
+  // bad signature there).
   openssl('x509', '-req', '-in', 'old.csr', '-CA', 'oldca.pem', '-CAkey', 'oldca.key', '-set_serial', '303', '-sha1',
     '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:20', '-days', '3650', '-out', 'pss1leaf.pem', '-extfile', 'old.ext');
   const pss1Leaf = mmhs.sign(message('old'), { pkcs8: read('old.key'), certificate: read('pss1leaf.pem') }, { signingTime: AT });
