@@ -143,6 +143,7 @@ fn is_printable(b: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::pool::name_key;
     use super::*;
     use der::asn1::{Any, SetOfVec};
     use std::str::FromStr;
@@ -325,26 +326,6 @@ mod tests {
         assert!(!dn_within(&n("O=a,C=US"), &n("CN=x,O=a+OU=b,C=US")));
     }
 
-    /// The subject index key of path building: per attribute, its type and the lower-cased
-    /// letters and digits of its content octets read as UTF-8.
-    fn index_key(name: &Name) -> Vec<u8> {
-        let mut key = Vec::new();
-        for rdn in name.iter_rdn() {
-            key.push(b'/');
-            for atv in rdn.iter() {
-                key.push(b'+');
-                key.extend_from_slice(atv.oid.as_bytes());
-                key.push(b'=');
-                let value = String::from_utf8_lossy(atv.value.value()).to_lowercase();
-                for c in value.chars().filter(|c| c.is_alphanumeric()) {
-                    let mut buf = [0u8; 4];
-                    key.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                }
-            }
-        }
-        key
-    }
-
     #[test]
     fn matching_names_share_an_index_key() {
         let strings = [
@@ -423,7 +404,7 @@ mod tests {
             for b in &names {
                 if names_match(a, b) {
                     matched += 1;
-                    assert_eq!(index_key(a), index_key(b), "{a:?} vs {b:?}");
+                    assert_eq!(name_key(a), name_key(b), "{a:?} vs {b:?}");
                 }
             }
         }

@@ -868,10 +868,17 @@ mod tests {
         let at = der.windows(oid.len()).rposition(|w| w == oid).unwrap();
         der[at + oid.len() - 1] = 0x03;
         let swapped = Certificate::from_der(&der).unwrap();
-        assert_ne!(swapped.signature_algorithm(), swapped.tbs_certificate().signature());
+        assert_ne!(
+            swapped.signature_algorithm(),
+            swapped.tbs_certificate().signature()
+        );
         let o = run(&swapped, &pool, 100);
         assert_eq!(codes(&o), [codes::CERT_BAD_SIGNATURE]);
-        assert!(o.problems[0].message.contains("§4.1.1.2"), "{:?}", o.problems);
+        assert!(
+            o.problems[0].message.contains("§4.1.1.2"),
+            "{:?}",
+            o.problems
+        );
     }
 
     #[test]
