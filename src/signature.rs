@@ -187,11 +187,27 @@ fn pss_params(params: Option<&der::Any>) -> Result<(DigestAlg, usize), VerifyFai
 
 /// What a signature value that does not verify is reported as — by the pure-Rust
 /// verification, and in a build without it when the provider refutes the value.
-pub(crate) const ECDSA_DOES_NOT_VERIFY: &str = "ECDSA signature does not verify";
+const ECDSA_DOES_NOT_VERIFY: &str = "ECDSA signature does not verify";
 /// See [`ECDSA_DOES_NOT_VERIFY`].
-pub(crate) const PSS_DOES_NOT_VERIFY: &str = "RSASSA-PSS signature does not verify";
+const PSS_DOES_NOT_VERIFY: &str = "RSASSA-PSS signature does not verify";
 /// See [`ECDSA_DOES_NOT_VERIFY`].
-pub(crate) const RSA_DOES_NOT_VERIFY: &str = "RSA signature does not verify";
+const RSA_DOES_NOT_VERIFY: &str = "RSA signature does not verify";
+
+/// What the pure-Rust verification reports of a value of `sig_alg` by `spki` that does not
+/// verify: the words a build without it uses when the provider refutes the value (only
+/// ECDSA, RSASSA-PKCS1-v1_5 and RSASSA-PSS values are asked of a provider).
+pub(crate) fn does_not_verify(
+    spki: &SubjectPublicKeyInfoOwned,
+    sig_alg: &AlgorithmIdentifierOwned,
+) -> &'static str {
+    if spki.algorithm.oid == crate::asn1::oid::EC_PUBLIC_KEY {
+        ECDSA_DOES_NOT_VERIFY
+    } else if sig_alg.oid == RSASSA_PSS {
+        PSS_DOES_NOT_VERIFY
+    } else {
+        RSA_DOES_NOT_VERIFY
+    }
+}
 
 /// Verify `signature` over `message` (the DER signed attributes, or the content when there
 /// are none) with the signer's public key, with the pure-Rust provider; a build without it

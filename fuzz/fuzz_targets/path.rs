@@ -38,5 +38,8 @@ fuzz_target!(|data: &[u8]| {
         at: time::OffsetDateTime::from_unix_timestamp(1_577_836_800).expect("2020-01-01"),
     };
     let r = validate(leaf, extra, &ctx, Purpose::Signing);
-    assert!(!r.trusted || r.problems.is_empty(), "trusted with problems: {r:?}");
+    assert!(
+        !r.trusted || r.problems.is_empty(),
+        "trusted with problems: {r:?}"
+    );
 });

@@ -13,15 +13,14 @@
 
 use crate::asn1::der::{constructed, primitive};
 use crate::asn1::oid::{
-    ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, EC_PUBLIC_KEY, MGF1, RSASSA_PSS, SHA1_WITH_RSA,
-    SHA256_WITH_RSA, SHA384_WITH_RSA, SHA512_WITH_RSA,
+    ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512, MGF1, RSASSA_PSS, SHA1_WITH_RSA, SHA256_WITH_RSA,
+    SHA384_WITH_RSA, SHA512_WITH_RSA,
 };
 use crate::trust::{CheckHash, Lookup, SignatureCheck, SignatureChecks};
 use der::{asn1::AnyRef, Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 pub use crate::signature::{name, verify_signature, DigestAlg, Hasher, VerifyFailure};
-use crate::signature::{ECDSA_DOES_NOT_VERIFY, PSS_DOES_NOT_VERIFY, RSA_DOES_NOT_VERIFY};
 
 impl DigestAlg {
     /// The hash of a signature a provider may verify ([`SignatureCheck`]; SHA-1 only as
@@ -123,14 +122,7 @@ pub fn verify_signature_with(
             // `SignatureCheck::new`), in the words of the Rust verification.
             Lookup::Refuted if !cfg!(feature = "rust-crypto") => {
                 return Err(VerifyFailure::Invalid(
-                    if spki.algorithm.oid == EC_PUBLIC_KEY {
-                        ECDSA_DOES_NOT_VERIFY
-                    } else if sig_alg.oid == RSASSA_PSS {
-                        PSS_DOES_NOT_VERIFY
-                    } else {
-                        RSA_DOES_NOT_VERIFY
-                    }
-                    .into(),
+                    crate::signature::does_not_verify(spki, sig_alg).into(),
                 ));
             }
             Lookup::Refuted | Lookup::Verify => {}

@@ -385,10 +385,11 @@ fn check(
                     relied.push(c);
                     Ok(())
                 }
-                // Without the pure-Rust provider the provider's "does not verify" stands.
+                // Without the pure-Rust provider the provider's "does not verify" stands, in
+                // the words of the Rust verification.
                 Some((Lookup::Refuted, _)) if !cfg!(feature = "rust-crypto") => Err((
                     codes::CERT_BAD_SIGNATURE,
-                    "the crypto provider found that it does not verify".into(),
+                    crate::signature::does_not_verify(key, alg).into(),
                 )),
                 _ => verify_in_rust(message, signature, alg, key),
             }
