@@ -360,12 +360,15 @@ pub fn key(spki: &SubjectPublicKeyInfoOwned) -> Option<Weakness> {
 }
 
 /// The weaknesses of one certificate of a certification path: its key, and (unless it is the
-/// trust anchor, whose self-signature is never checked) its signature algorithm. Each names
-/// the certificate.
-pub fn certificate(cert: &Certificate, is_anchor: bool) -> Vec<Weakness> {
+/// trust anchor, whose self-signature is never checked) its signature algorithm. Each is
+/// placed at `place()`, the certificate's name (formatted only for a weakness found: most
+/// certificates have none).
+pub fn certificate(
+    cert: &Certificate,
+    is_anchor: bool,
+    place: impl Fn() -> String,
+) -> Vec<Weakness> {
     let tbs = cert.tbs_certificate();
-    // The name is formatted only for a weakness found (most certificates have none).
-    let place = || format!("certificate {}", tbs.subject());
     let mut out = Vec::new();
     if let Some(w) = key(tbs.subject_public_key_info()) {
         out.push(w.at(&place()));

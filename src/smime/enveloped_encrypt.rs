@@ -103,7 +103,7 @@ impl Encryption {
             .map_err(|m| {
                 Error::EncryptRecipient(format!(
                     "recipient {}: {m}",
-                    cert.tbs_certificate().subject()
+                    crate::trust::subject_string(cert)
                 ))
             })?;
             out.push(match recip::recipient_key(cert)? {

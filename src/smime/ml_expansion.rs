@@ -81,7 +81,11 @@ impl EntityIdentifier {
         match self {
             EntityIdentifier::IssuerAndSerial(der) => {
                 match cms::cert::IssuerAndSerialNumber::from_der(der) {
-                    Ok(isn) => format!("issuer \"{}\" serial {}", isn.issuer, isn.serial_number),
+                    Ok(isn) => format!(
+                        "issuer \"{}\" serial {}",
+                        crate::trust::name_string(&isn.issuer),
+                        isn.serial_number
+                    ),
                     Err(_) => format!("issuerAndSerialNumber {}", hex(der)),
                 }
             }

@@ -325,7 +325,7 @@ fn decode_general_name(n: &Tlv<'_>) -> Result<String, String> {
             };
             let der = name.to_der().map_err(|e| e.0)?;
             let dn = x509_cert::name::Name::from_der(&der).map_err(|e| e.to_string())?;
-            Ok(format!("dn:{dn}"))
+            Ok(format!("dn:{}", crate::trust::name_string(&dn)))
         }
         7 => Ok(format!(
             "ip:{}",

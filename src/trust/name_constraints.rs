@@ -383,8 +383,10 @@ impl Found<'_> {
 
     fn describe(&self) -> String {
         match self {
-            Found::General(GeneralName::DirectoryName(n)) => format!("directoryName \"{n}\""),
-            Found::Subject(n) => format!("subject \"{n}\""),
+            Found::General(GeneralName::DirectoryName(n)) => {
+                format!("directoryName \"{}\"", super::name_string(n))
+            }
+            Found::Subject(n) => format!("subject \"{}\"", super::name_string(n)),
             Found::General(GeneralName::Rfc822Name(s)) => format!("rfc822Name {:?}", s.as_str()),
             Found::General(GeneralName::DnsName(s)) => format!("dNSName {:?}", s.as_str()),
             Found::General(GeneralName::UniformResourceIdentifier(s)) => {

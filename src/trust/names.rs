@@ -110,9 +110,9 @@ pub fn name_string(name: &x509_cert::name::Name) -> String {
             if j > 0 {
                 out.push('+');
             }
-            match (shortest_name(&atv.oid), string_value(&atv.value)) {
+            match (attribute_name(&atv.oid), string_value(&atv.value)) {
                 (Some(key), Some(val)) => {
-                    out.push_str(&key);
+                    out.push_str(key);
                     out.push('=');
                     let mut chars = val.char_indices().peekable();
                     while let Some((k, c)) = chars.next() {
@@ -131,7 +131,13 @@ pub fn name_string(name: &x509_cert::name::Name) -> String {
                     }
                 }
                 _ => {
-                    let _ = write!(out, "{atv}");
+                    // RFC 4514 §2.4: the dotted type and the value's BER in hex.
+                    let _ = write!(out, "{}=#", atv.oid);
+                    if let Ok(der) = der::Encode::to_der(&atv.value) {
+                        for o in der {
+                            let _ = write!(out, "{o:02x}");
+                        }
+                    }
                 }
             }
         }
@@ -152,35 +158,45 @@ fn string_value(value: &der::Any) -> Option<&str> {
     }
 }
 
-/// The upper-case shortest name of `oid` in const-oid's database, as x509-cert's `Display`
-/// writes it, remembered per OID. It is asked of `Display` itself (an attribute with an
-/// empty value prints `NAME=`, an unnamed type `OID=#…`): the database is a `const` of
-/// several tens of kilobytes, and naming it here would put a second copy in the package.
-fn shortest_name(oid: &const_oid::ObjectIdentifier) -> Option<String> {
-    use std::collections::BTreeMap;
-    use std::sync::{Mutex, OnceLock};
-    type Names = Mutex<BTreeMap<const_oid::ObjectIdentifier, Option<String>>>;
-    static NAMES: OnceLock<Names> = OnceLock::new();
-    let names = NAMES.get_or_init(Default::default);
-    if let Some(n) = names.lock().ok().and_then(|m| m.get(oid).cloned()) {
-        return n;
-    }
-    let probe = x509_cert::attr::AttributeTypeAndValue {
-        oid: *oid,
-        value: der::Any::new(der::Tag::Utf8String, Vec::new()).ok()?,
-    }
-    .to_string();
-    let name = probe
-        .strip_suffix('=')
-        .filter(|n| !n.contains('='))
-        .map(str::to_string);
-    if let Ok(mut m) = names.lock() {
-        // Bounded: a name's attribute types come from the message, so only named ones stay.
-        if name.is_some() || m.len() < 256 {
-            m.insert(*oid, name.clone());
-        }
-    }
-    name
+/// The attribute types written by name (RFC 4514 §3, RFC 5280 §4.1.2.4 and the types of
+/// the S/MIME and EU profiles), with the upper-case shortest name const-oid's database gives
+/// them — the names x509-cert's `Display` writes; any other type is written as its dotted
+/// OID with the value in hex (RFC 4514 §2.4). Looking the database up would put its several
+/// tens of kilobytes in the package.
+const ATTRIBUTE_NAMES: [(const_oid::ObjectIdentifier, &str); 22] = {
+    use const_oid::ObjectIdentifier as O;
+    [
+        (O::new_unwrap("2.5.4.3"), "CN"),
+        (O::new_unwrap("2.5.4.4"), "SN"),
+        (O::new_unwrap("2.5.4.5"), "SERIALNUMBER"),
+        (O::new_unwrap("2.5.4.6"), "C"),
+        (O::new_unwrap("2.5.4.7"), "L"),
+        (O::new_unwrap("2.5.4.8"), "ST"),
+        (O::new_unwrap("2.5.4.9"), "STREET"),
+        (O::new_unwrap("2.5.4.10"), "O"),
+        (O::new_unwrap("2.5.4.11"), "OU"),
+        (O::new_unwrap("2.5.4.12"), "TITLE"),
+        (O::new_unwrap("2.5.4.13"), "DESCRIPTION"),
+        (O::new_unwrap("2.5.4.15"), "BUSINESSCATEGORY"),
+        (O::new_unwrap("2.5.4.17"), "POSTALCODE"),
+        (O::new_unwrap("2.5.4.41"), "NAME"),
+        (O::new_unwrap("2.5.4.42"), "GN"),
+        (O::new_unwrap("2.5.4.43"), "INITIALS"),
+        (O::new_unwrap("2.5.4.44"), "GENERATIONQUALIFIER"),
+        (O::new_unwrap("2.5.4.46"), "DNQUALIFIER"),
+        (O::new_unwrap("2.5.4.65"), "PSEUDONYM"),
+        (O::new_unwrap("0.9.2342.19200300.100.1.25"), "DC"),
+        (O::new_unwrap("0.9.2342.19200300.100.1.1"), "UID"),
+        (O::new_unwrap("1.2.840.113549.1.9.1"), "EMAIL"),
+    ]
+};
+
+/// The name [`name_string`] writes for an attribute type ([`ATTRIBUTE_NAMES`]).
+fn attribute_name(oid: &const_oid::ObjectIdentifier) -> Option<&'static str> {
+    ATTRIBUTE_NAMES
+        .iter()
+        .find(|(o, _)| o == oid)
+        .map(|(_, n)| *n)
 }
 
 #[cfg(test)]
@@ -248,6 +264,20 @@ mod tests {
             assert_eq!(super::name_string(n), n.to_string());
         }
         assert_eq!(super::name_string(&Name::default()), "");
+    }
+
+    /// Each attribute type [`super::name_string`] writes by name has the name x509-cert's
+    /// `Display` writes (const-oid's database, upper case).
+    #[test]
+    fn attribute_names_are_the_database_s() {
+        for (oid, name) in super::ATTRIBUTE_NAMES {
+            let written = x509_cert::attr::AttributeTypeAndValue {
+                oid,
+                value: der::Any::new(der::Tag::Utf8String, b"x".to_vec()).unwrap(),
+            }
+            .to_string();
+            assert_eq!(written, format!("{name}=x"), "{oid}");
+        }
     }
 
     #[test]

@@ -32,7 +32,9 @@ use x509_cert::Certificate;
 
 use super::pool::{Issuer, Node, Pool};
 use super::rfc5280::{self, PathCert};
-use super::{codes, subject_string, Lookup, SignatureCheck, SignatureChecks, MAX_PATH_LEN};
+use super::{
+    codes, name_string, subject_string, Lookup, SignatureCheck, SignatureChecks, MAX_PATH_LEN,
+};
 use crate::algorithm_policy::{self, AlgorithmPolicy, Weakness};
 use crate::cancel::{is_cancelled, Cancel};
 use crate::memo::Memo;
@@ -198,7 +200,7 @@ pub(super) fn validate_paths(
             format!(
                 "no path from {} to a trusted anchor: issuer {} is neither a trust anchor nor among the known certificates",
                 subject_string(leaf.cert),
-                top.tbs_certificate().issuer()
+                name_string(top.tbs_certificate().issuer())
             ),
         ));
     }
@@ -216,9 +218,13 @@ fn weak_in_path(leaf: &Node<'_>, intermediates: &[&Node<'_>], anchor: &Node<'_>)
             .into_iter()
             .collect();
     for n in intermediates {
-        weak.extend(algorithm_policy::certificate(n.cert, false));
+        weak.extend(algorithm_policy::certificate(n.cert, false, || {
+            format!("certificate {}", subject_string(n.cert))
+        }));
     }
-    weak.extend(algorithm_policy::certificate(anchor.cert, true));
+    weak.extend(algorithm_policy::certificate(anchor.cert, true, || {
+        format!("certificate {}", subject_string(anchor.cert))
+    }));
     weak
 }
 

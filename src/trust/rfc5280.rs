@@ -44,7 +44,7 @@ use x509_cert::Certificate;
 use super::name_constraints::{NameConstraintsState, NcError};
 use super::name_match::names_match;
 use super::policy::{PolicyError, PolicyInputs, PolicyState};
-use super::{codes, crl, subject_string};
+use super::{codes, crl, name_string, subject_string};
 use crate::asn1::ber::Tlv;
 
 /// A certificate of a path: decoded, and its DER (whose TBSCertificate octets are what its
@@ -164,7 +164,7 @@ pub(super) fn validate(
                 c.cert,
                 format_args!(
                     "names issuer {}, not {}",
-                    c.cert.tbs_certificate().issuer(),
+                    name_string(c.cert.tbs_certificate().issuer()),
                     subject_string(issuer)
                 ),
             ));
