@@ -90,21 +90,6 @@ impl Row {
 const KNOWN_DEVIATIONS: &[(&str, Outcome, &str)] = &[
     ("4.2.3", Invalid(codes::CERT_MALFORMED), "the end-entity notBefore is UTCTime 1950 (RFC 5280 §4.1.2.5.1 allows 1950–2049), which the der crate's UtcTime does not decode, so the certificate cannot be passed to the validator"),
     ("4.2.4", Invalid(codes::CERT_BAD_SIGNATURE), "the notBefore is a GeneralizedTime in 2002 (RFC 5280 §4.1.2.5 asks UTCTime up to 2049, but PKITS requires accepting it): the decoded certificate re-encodes it as UTCTime, so the signature is checked over other octets"),
-    ("4.4.19", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by a separate CRL-signing key of the CA's name (RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.4.20", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by a separate CRL-signing key of the CA's name (RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.5.1", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by the other key of a CA that rolled over its key (self-issued certificates, RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.5.2", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by the other key of a CA that rolled over its key (self-issued certificates, RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.5.4", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by the other key of a CA that rolled over its key (self-issued certificates, RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.5.5", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by the other key of a CA that rolled over its key (self-issued certificates, RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.5.6", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by a self-issued CRL-signing key of the CA (RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.5.7", Invalid(codes::CERT_REVOCATION_UNKNOWN), "the CRL is signed by a self-issued CRL-signing key of the CA (RFC 5280 §6.3.3(f)): it is not used"),
-    ("4.6.15", Invalid(codes::CERT_REVOCATION_UNKNOWN), "path through a self-issued CA certificate: the CA's CRL, signed by the other key of the same name (RFC 5280 §6.3.3(f)), does not settle the status"),
-    ("4.6.17", Invalid(codes::CERT_REVOCATION_UNKNOWN), "path through a self-issued CA certificate: the CA's CRL, signed by the other key of the same name (RFC 5280 §6.3.3(f)), does not settle the status"),
-    ("4.9.6", Invalid(codes::CERT_REVOCATION_UNKNOWN), "path through a self-issued CA certificate: the CA's CRL, signed by the other key of the same name (RFC 5280 §6.3.3(f)), does not settle the status"),
-    ("4.11.7", Invalid(codes::CERT_REVOCATION_UNKNOWN), "path through a self-issued CA certificate: the CA's CRL, signed by the other key of the same name (RFC 5280 §6.3.3(f)), does not settle the status"),
-    ("4.12.7", Invalid(codes::CERT_REVOCATION_UNKNOWN), "path through a self-issued CA certificate: the CA's CRL, signed by the other key of the same name (RFC 5280 §6.3.3(f)), does not settle the status"),
-    ("4.12.9", Invalid(codes::CERT_REVOCATION_UNKNOWN), "path through a self-issued CA certificate: the CA's CRL, signed by the other key of the same name (RFC 5280 §6.3.3(f)), does not settle the status"),
-    ("4.13.19", Invalid(codes::CERT_REVOCATION_UNKNOWN), "path through a self-issued CA certificate: the CA's CRL, signed by the other key of the same name (RFC 5280 §6.3.3(f)), does not settle the status"),
     ("4.14.4", Invalid(codes::CERT_REVOCATION_UNKNOWN), "distribution point names given relative to the CRL issuer (nameRelativeToCRLIssuer, RFC 5280 §6.3.3(b)(2)) are not matched: the CRL is not applied"),
     ("4.14.5", Invalid(codes::CERT_REVOCATION_UNKNOWN), "distribution point names given relative to the CRL issuer (nameRelativeToCRLIssuer, RFC 5280 §6.3.3(b)(2)) are not matched: the CRL is not applied"),
     ("4.14.6", Invalid(codes::CERT_REVOCATION_UNKNOWN), "distribution point names given relative to the CRL issuer (nameRelativeToCRLIssuer, RFC 5280 §6.3.3(b)(2)) are not matched: the CRL is not applied"),
@@ -2102,4 +2087,38 @@ fn section_4_15_delta_crls() {
 #[test]
 fn section_4_16_private_certificate_extensions() {
     section("4.16");
+}
+
+/// RFC 5280 §6.3.3 (f): a CRL signed by another key of its issuer's name counts only when
+/// that key's certificate is known and its own path validates. PKITS §4.4.19 and §4.5.6
+/// without the CRL-signing certificate: the CRL cannot be used, so the end entity's status
+/// is unknown — never "not revoked"; with it, valid; and the revoked end entities of
+/// §4.4.20 and §4.5.7 are revoked only through it.
+#[test]
+fn a_crl_of_another_key_needs_that_key_s_validated_certificate() {
+    let row = |id: &str| ROWS.iter().find(|r| r.id == id).expect("a PKITS row");
+    for (id, signer) in [
+        ("4.4.19", "SeparateCertificateandCRLKeysCRLSigningCert"),
+        ("4.4.20", "SeparateCertificateandCRLKeysCRLSigningCert"),
+        ("4.5.6", "BasicSelfIssuedCRLSigningKeyCRLCert"),
+        ("4.5.7", "BasicSelfIssuedCRLSigningKeyCRLCert"),
+    ] {
+        let full = row(id);
+        let cas: Vec<&'static str> = full.cas.iter().copied().filter(|c| *c != signer).collect();
+        let without = Row {
+            id: full.id,
+            ee: full.ee,
+            cas: Box::leak(cas.into_boxed_slice()),
+            crls: full.crls,
+            pkits: full.pkits,
+            ours: None,
+        };
+        let r = run(&without);
+        assert!(
+            matches(&r, Invalid(codes::CERT_REVOCATION_UNKNOWN)),
+            "{id} without {signer}: {}",
+            describe(&r)
+        );
+        assert!(matches(&run(full), full.expected()), "{id}");
+    }
 }

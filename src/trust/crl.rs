@@ -7,9 +7,11 @@
 //! from the supplied CRLs of its issuer that can be used for it:
 //!
 //! - the CRL's signatureAlgorithm is its TBSCertList's `signature` (§5.1.1.2), and its
-//!   signature verifies with the public key of the certificate's issuer in the path
-//!   (§6.3.3 (f), (g)); that issuer's keyUsage, when present, asserts cRLSign (§4.2.1.3), and
-//!   an intermediate's must be present (a CA certificate MUST carry it);
+//!   signature verifies (§6.3.3 (f), (g)) with the public key of the certificate's issuer in
+//!   the path, or of another certificate of the issuer's name whose own path to the same
+//!   trust anchor validated, its revocation included (a key rollover, a separate
+//!   CRL-signing key: `rfc5280::crl_signers`); the signer's keyUsage asserts cRLSign
+//!   (§4.2.1.3; absent only on the trust anchor: a CA certificate MUST carry it);
 //! - it is current: thisUpdate ≤ the validation time ≤ nextUpdate (§6.3.3 (a)(2)); a CRL
 //!   without nextUpdate (which a conforming issuer MUST include, §5.1.2.5) is not;
 //! - it is its issuer's: an issuingDistributionPoint (§5.2.5), when present, without onlySomeReasons or
@@ -99,6 +101,7 @@ pub(super) fn check(
     cert: &Certificate,
     issuer: PathCert<'_>,
     issuer_is_anchor: bool,
+    signers: &[PathCert<'_>],
     crls: &[CertificateList],
     at: u64,
     verify: &mut Verify<'_>,
@@ -113,7 +116,7 @@ pub(super) fn check(
             continue;
         }
         any = true;
-        match status(cert, issuer, issuer_is_anchor, crl, at, verify) {
+        match status(cert, issuer, issuer_is_anchor, signers, crl, at, verify) {
             Ok(r) => read.push(r),
             Err((why, provider)) => {
                 unsupported |= provider;
@@ -178,6 +181,7 @@ fn status(
     cert: &Certificate,
     issuer: PathCert<'_>,
     issuer_is_anchor: bool,
+    signers: &[PathCert<'_>],
     crl: &CertificateList,
     at: u64,
     verify: &mut Verify<'_>,
@@ -186,12 +190,6 @@ fn status(
     let list = &crl.tbs_cert_list;
     if crl.signature_algorithm != list.signature {
         return unusable("its signatureAlgorithm is not its TBSCertList's signature");
-    }
-    // The issuer may sign CRLs.
-    match issuer.cert.tbs_certificate().get_extension::<KeyUsage>() {
-        Ok(Some((_, ku))) if ku.0.contains(KeyUsages::CRLSign) => {}
-        Ok(None) if issuer_is_anchor => {}
-        _ => return unusable("its issuer's certificate does not assert cRLSign"),
     }
     // Current.
     if list.this_update.to_unix_duration().as_secs() > at {
@@ -256,11 +254,39 @@ fn status(
     let Some(sig) = crl.signature.as_bytes() else {
         return unusable("its signature is not a whole number of octets");
     };
-    let key = issuer.cert.tbs_certificate().subject_public_key_info();
-    if let Err((code, why)) = verify(&tbs, sig, &crl.signature_algorithm, key) {
+    // Signed by the issuer's key, or by another key of its name whose certificate's path
+    // validated (`signers`); either may sign CRLs (keyUsage cRLSign; absent only on the
+    // trust anchor).
+    let may_sign =
+        |c: &PathCert<'_>, anchor: bool| match c.cert.tbs_certificate().get_extension::<KeyUsage>()
+        {
+            Ok(Some((_, ku))) => ku.0.contains(KeyUsages::CRLSign),
+            Ok(None) => anchor,
+            Err(_) => false,
+        };
+    let mut failure = None;
+    let candidates = std::iter::once((issuer, issuer_is_anchor))
+        .chain(signers.iter().map(|s| (*s, false)))
+        .filter(|(c, anchor)| may_sign(c, *anchor));
+    let mut signed = false;
+    for (c, _) in candidates {
+        let key = c.cert.tbs_certificate().subject_public_key_info();
+        match verify(&tbs, sig, &crl.signature_algorithm, key) {
+            Ok(()) => {
+                signed = true;
+                break;
+            }
+            Err((code, why)) => {
+                failure.get_or_insert((why, code == codes::PROVIDER_UNSUPPORTED));
+            }
+        }
+    }
+    if !signed {
+        let (why, provider) = failure
+            .unwrap_or_else(|| ("no key of its issuer may sign CRLs (cRLSign)".into(), false));
         return Err((
             format!("its signature does not verify with its issuer's key: {why}"),
-            code == codes::PROVIDER_UNSUPPORTED,
+            provider,
         ));
     }
     // Entries: in an indirect CRL each entry is for the certificate issuer its

@@ -123,7 +123,7 @@ pub(super) fn validate_paths(
             first_failure.get_or_insert((chain, weak));
             return found >= MAX_CANDIDATES;
         }
-        match check(crls, leaf, &certs, anchor, checks, at) {
+        match check(crls, pool, leaf, &certs, anchor, checks, at) {
             Ok(()) => {
                 let mut path = vec![leaf.der.clone()];
                 path.extend(certs.iter().map(|n| n.der.clone()));
@@ -322,12 +322,13 @@ impl<'p, 'a, 'f> Search<'p, 'a, 'f> {
 }
 
 /// Validate leaf ← intermediates (leaf side first) ← anchor at `at`, with revocation from
-/// `crls`: a path that validated before without CRLs at a time its every certificate was
+/// `crls` (and CRL signers among `pool`'s certificates): a path that validated before without CRLs at a time its every certificate was
 /// valid is valid again ([`VALIDATED`]), else [`rfc5280::validate`] decides, each signature
 /// answered first by the provider's `checks` and otherwise verified in Rust
 /// ([`verify_in_rust`]).
 fn check(
     crls: &[CertificateList],
+    pool: &Pool<'_>,
     leaf: &Node<'_>,
     intermediates: &[&Node<'_>],
     anchor: &Node<'_>,
@@ -372,6 +373,18 @@ fn check(
         cert: anchor.cert,
         der: &anchor.der,
     };
+    // Where a CRL signer of another key is looked for (RFC 5280 §6.3.3 (f)): only with CRLs.
+    let others: Vec<PathCert<'_>> = if crls.is_empty() {
+        Vec::new()
+    } else {
+        pool.certs
+            .iter()
+            .map(|n| PathCert {
+                cert: n.cert,
+                der: &n.der,
+            })
+            .collect()
+    };
     let outcome = {
         let mut verify = |message: &[u8],
                           signature: &[u8],
@@ -400,7 +413,7 @@ fn check(
                 _ => verify_in_rust(message, signature, alg, key),
             }
         };
-        rfc5280::validate(anchor_cert, &certs, secs, crls, &mut verify)
+        rfc5280::validate(anchor_cert, &certs, secs, crls, &others, &mut verify)
     };
     outcome.map_err(|f| Problem::new(f.code, f.detail))?;
     if !keepable {

@@ -29,7 +29,9 @@
 //!    TBSCertificate's `signature` (§4.1.1.2) and the signature verifies with the working
 //!    public key — the issuer's key, the anchor's for i = 1;
 //! 9. revocation (§6.1.3 (a)(3)) of every certificate but the anchor, when CRLs are
-//!    supplied ([`super::crl`]).
+//!    supplied ([`super::crl`]; a CRL signed by another key of the issuer's name counts when
+//!    that key's certificate, among the path's or the other certificates known, validates to
+//!    the same anchor: [`crl_signers`], one level deep).
 //!
 //! The work is bounded by the path (at most [`super::MAX_PATH_LEN`] + 1 certificates), the
 //! name-constraint and policy modules' own limits, and the CRLs supplied.
@@ -84,6 +86,15 @@ pub(super) type Verify<'v> = dyn FnMut(
     ) -> Result<(), (&'static str, String)>
     + 'v;
 
+/// Most validations of CRL signers' paths one path validation runs ([`crl_signers`]).
+const MAX_SIGNER_VALIDATIONS: usize = 4;
+
+#[cfg(test)]
+thread_local! {
+    /// Validations of CRL signers' paths run on this thread (a test hook).
+    static SIGNER_VALIDATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The extensions processed here (step 7 of the module documentation), by OID.
 const PROCESSED: [const_oid::ObjectIdentifier; 9] = {
     use const_oid::db::rfc5280 as x;
@@ -133,12 +144,15 @@ fn extension<'c, T: der::Decode<'c> + const_oid::AssociatedOid>(
 
 /// Validate the path `anchor` → `path` (`path[0]` issued by the anchor, the end entity last)
 /// at `at` (seconds since the epoch), with `crls` for revocation (none: no revocation
-/// check) and `verify` for every signature (module documentation).
+/// check) and `verify` for every signature (module documentation). `others` are the other
+/// certificates known (the message's and the caller's), where a CRL signer of another key
+/// than the issuer's is looked for ([`crl_signers`]).
 pub(super) fn validate(
     anchor: PathCert<'_>,
     path: &[PathCert<'_>],
     at: u64,
     crls: &[CertificateList],
+    others: &[PathCert<'_>],
     verify: &mut Verify<'_>,
 ) -> Result<(), Failure> {
     let n = path.len();
@@ -285,12 +299,87 @@ pub(super) fn validate(
     // 9. Revocation.
     if !crls.is_empty() {
         let mut issuer = anchor;
-        for c in path {
-            crl::check(c.cert, issuer, issuer.der == anchor.der, crls, at, verify)?;
+        let mut budget = MAX_SIGNER_VALIDATIONS;
+        for (i, c) in path.iter().enumerate() {
+            let prefix = path.get(..i).unwrap_or_default();
+            let signers = crl_signers(
+                anchor,
+                prefix,
+                issuer,
+                crls,
+                others,
+                at,
+                &mut budget,
+                verify,
+            );
+            let is_anchor = issuer.der == anchor.der;
+            crl::check(c.cert, issuer, is_anchor, &signers, crls, at, verify)?;
             issuer = *c;
         }
     }
     Ok(())
+}
+
+/// The certificates other than `issuer` (the issuer in the path of the certificate whose
+/// status is asked, `prefix` the path above it) whose key may sign a CRL of `issuer`'s name
+/// (RFC 5280 §6.3.3 (f): a CRL issuer's certification path validated to the same trust
+/// anchor): the anchor and the certificates of `prefix` with that name — their path is part
+/// of the one being validated —, and the certificates of `others` with that name issued by
+/// one of them whose path (that part and the certificate) validates, its revocation
+/// included, its own CRLs signed by their issuer's key only — at most `budget` such
+/// validations in all (a message may carry many certificates of a CA's name; past the
+/// budget they are not signers, and a CRL only they sign leaves the status unknown). None
+/// when no CRL names that issuer. Whether a signer's keyUsage allows CRL signing is
+/// [`crl::check`]'s to judge.
+#[allow(clippy::too_many_arguments)]
+fn crl_signers<'c>(
+    anchor: PathCert<'c>,
+    prefix: &[PathCert<'c>],
+    issuer: PathCert<'c>,
+    crls: &[CertificateList],
+    others: &[PathCert<'c>],
+    at: u64,
+    budget: &mut usize,
+    verify: &mut Verify<'_>,
+) -> Vec<PathCert<'c>> {
+    let name = issuer.cert.tbs_certificate().subject();
+    if !crls
+        .iter()
+        .any(|l| names_match(&l.tbs_cert_list.issuer, name))
+    {
+        return Vec::new();
+    }
+    let named = |c: &PathCert<'_>| names_match(c.cert.tbs_certificate().subject(), name);
+    let above: Vec<PathCert<'c>> = std::iter::once(anchor)
+        .chain(prefix.iter().copied())
+        .collect();
+    let mut signers: Vec<PathCert<'c>> = above
+        .iter()
+        .filter(|c| c.der != issuer.der && named(c))
+        .copied()
+        .collect();
+    for s in others.iter().filter(|s| named(s)) {
+        if above.iter().chain(&signers).any(|c| c.der == s.der) || s.der == issuer.der {
+            continue;
+        }
+        let s_issuer = s.cert.tbs_certificate().issuer();
+        // The position in `above` of each possible issuer of `s`: its path is the anchor,
+        // the prefix down to it, and `s`.
+        let validates = above.iter().enumerate().any(|(j, a)| {
+            names_match(a.cert.tbs_certificate().subject(), s_issuer) && *budget > 0 && {
+                *budget -= 1;
+                #[cfg(test)]
+                SIGNER_VALIDATIONS.with(|n| n.set(n.get() + 1));
+                let mut p: Vec<PathCert<'_>> = prefix.iter().take(j).copied().collect();
+                p.push(*s);
+                validate(anchor, &p, at, crls, &[], verify).is_ok()
+            }
+        });
+        if validates {
+            signers.push(*s);
+        }
+    }
+    signers
 }
 
 /// §6.1.3 (a)(2), RFC 5280 §4.1.2.5: notBefore ≤ `at` ≤ notAfter.
@@ -376,4 +465,99 @@ fn check_signature(
             format_args!("has a signature that does not verify with its issuer's key: {why}"),
         )
     })
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use der::{Decode, Encode};
+
+    fn pkits(sub: &str, stem: &str) -> Vec<u8> {
+        let ext = if sub == "certs" { "crt" } else { "crl" };
+        std::fs::read(format!(
+            "{}/tests/vectors/pkits/{sub}/{stem}.{ext}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// A message may carry any number of certificates named like a CA whose CRLs are
+    /// supplied; each is a CRL signer only once its own path validates, and at most
+    /// [`MAX_SIGNER_VALIDATIONS`] such paths are validated per path: past them the genuine
+    /// CRL-signing certificate is not tried and the status is unknown (never "not revoked").
+    /// NIST PKITS §4.4.19 (a CRL signed by a separate key of the CA's name).
+    #[test]
+    fn crl_signers_are_bounded_and_fail_closed() {
+        let der = |sub: &str, stem: &str| pkits(sub, stem);
+        let certs: Vec<(Vec<u8>, Certificate)> = [
+            "TrustAnchorRootCertificate",
+            "SeparateCertificateandCRLKeysCertificateSigningCACert",
+            "ValidSeparateCertificateandCRLKeysTest19EE",
+            "SeparateCertificateandCRLKeysCRLSigningCert",
+        ]
+        .iter()
+        .map(|s| {
+            let d = der("certs", s);
+            let c = Certificate::from_der(&d).unwrap();
+            (d, c)
+        })
+        .collect();
+        let pc = |i: usize| PathCert {
+            cert: &certs[i].1,
+            der: &certs[i].0,
+        };
+        let crls: Vec<CertificateList> = ["SeparateCertificateandCRLKeysCRL", "TrustAnchorRootCRL"]
+            .iter()
+            .map(|s| CertificateList::from_der(&der("crls", s)).unwrap())
+            .collect();
+        let mut rng = crate::rng::system_rng();
+        let at = 1_577_836_800; // 2020-01-01, within the PKITS certificates' validity
+        let validity = crate::pki::validity(
+            time::OffsetDateTime::from_unix_timestamp(at as i64).unwrap(),
+            5,
+        )
+        .unwrap();
+        let decoys: Vec<(Vec<u8>, Certificate)> = (0..20)
+            .map(|_| {
+                let (_, c) = crate::pki::make_ca(
+                    &mut rng,
+                    "CN=Separate Certificate and CRL Keys CA1,O=Test Certificates 2011,C=US",
+                    validity.clone(),
+                )
+                .unwrap();
+                (c.to_der().unwrap(), c)
+            })
+            .collect();
+        let mut verify = |m: &[u8],
+                          sig: &[u8],
+                          alg: &AlgorithmIdentifierOwned,
+                          key: &SubjectPublicKeyInfoOwned| {
+            crate::signature::verify_signature(
+                key,
+                crate::signature::DigestAlg::Sha256,
+                alg,
+                m,
+                sig,
+            )
+            .map_err(|e| (codes::CERT_BAD_SIGNATURE, format!("{e:?}")))
+        };
+        let path = [pc(1), pc(2)];
+        let run = |others: &[PathCert<'_>], verify: &mut Verify<'_>| {
+            let before = SIGNER_VALIDATIONS.with(std::cell::Cell::get);
+            let r = validate(pc(0), &path, at, &crls, others, verify);
+            (r, SIGNER_VALIDATIONS.with(std::cell::Cell::get) - before)
+        };
+        // The genuine CRL-signing certificate first: valid.
+        let (r, _) = run(&[pc(3)], &mut verify);
+        assert_eq!(r, Ok(()));
+        // Behind twenty decoys: four of them validated (and refused), the rest never tried.
+        let mut others: Vec<PathCert<'_>> = decoys
+            .iter()
+            .map(|(d, c)| PathCert { cert: c, der: d })
+            .collect();
+        others.push(pc(3));
+        let (r, tried) = run(&others, &mut verify);
+        assert_eq!(tried, MAX_SIGNER_VALIDATIONS);
+        assert_eq!(r.unwrap_err().code, codes::CERT_REVOCATION_UNKNOWN);
+    }
 }
