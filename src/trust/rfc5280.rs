@@ -522,7 +522,7 @@ mod tests {
                 let (_, c) = crate::pki::make_ca(
                     &mut rng,
                     "CN=Separate Certificate and CRL Keys CA1,O=Test Certificates 2011,C=US",
-                    validity.clone(),
+                    validity,
                 )
                 .unwrap();
                 (c.to_der().unwrap(), c)
