@@ -309,6 +309,14 @@ fn status(
     Ok(read)
 }
 
+/// Whether one of `names` is a directoryName matching `issuer` (§7.1): a certificateIssuer
+/// entry extension's or a distribution point's cRLIssuer naming it.
+fn names_issuer(names: &GeneralNames, issuer: &x509_cert::name::Name) -> bool {
+    names
+        .iter()
+        .any(|n| matches!(n, GeneralName::DirectoryName(d) if names_match(d, issuer)))
+}
+
 /// §5.3.1: whether an entry's reasonCode is removeFromCRL (meaningful in a delta CRL: the
 /// certificate is no longer revoked, or on hold).
 fn removed_from_crl(entry: &RevokedCert) -> bool {
@@ -338,11 +346,7 @@ fn entry_issuer(
             }
             let names = <GeneralNames as der::Decode>::from_der(e.extn_value.as_bytes())
                 .map_err(|_| "an entry's certificateIssuer cannot be decoded")?;
-            named = Some(
-                names
-                    .iter()
-                    .any(|n| matches!(n, GeneralName::DirectoryName(d) if names_match(d, issuer))),
-            );
+            named = Some(names_issuer(&names, issuer));
         } else if e.critical && !ENTRY_EXTENSIONS.contains(&e.extn_id) {
             return Err("an entry has an unprocessed critical extension");
         }
@@ -382,12 +386,7 @@ fn in_scope(cert: &Certificate, idp: &IssuingDistributionPoint) -> Result<(), &'
     let issuer = tbs.issuer();
     let ours = |dp: &DistributionPoint| match &dp.crl_issuer {
         None => true,
-        Some(names) => {
-            idp.indirect_crl
-                && names
-                    .iter()
-                    .any(|n| matches!(n, GeneralName::DirectoryName(d) if names_match(d, issuer)))
-        }
+        Some(names) => idp.indirect_crl && names_issuer(names, issuer),
     };
     let shares = dps
         .iter()

@@ -156,8 +156,12 @@ pub(super) fn validate(
     verify: &mut Verify<'_>,
 ) -> Result<(), Failure> {
     let n = path.len();
+    // A path has at least the certificate to validate; none is no path.
     let Some(leaf) = path.last() else {
-        return Ok(());
+        return Err(Failure {
+            code: codes::CERT_UNTRUSTED,
+            detail: "no certificate to validate".into(),
+        });
     };
     // 1. Validity, the end entity first, then the intermediates, then the anchor.
     for c in std::iter::once(leaf)
